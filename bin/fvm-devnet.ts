@@ -1,0 +1,104 @@
+// The fvm-devnet command: flags -> DevnetConfig -> a running node, and the start-up banner.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { bytesToHex } from '../src/common/hex.js';
+import { attoToFil, filToAtto } from '../src/common/units.js';
+import { defaultConfig, type DevnetConfig } from '../src/config.js';
+import { DERIVATION_PATH } from '../src/devnet/accounts.js';
+import { startDevnet, type RunningDevnet } from '../src/index.js';
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function parseArgs(argv: string[]): DevnetConfig {
+  const defaults = defaultConfig();
+  const program = new Command('fvm-devnet')
+    .description('A local Filecoin EVM (FEVM) devnet: instant tipsets, Ethereum JSON-RPC, Lotus semantics.')
+    .version('0.1.0')
+    .addOption(new Option('-p, --port <number>', 'port to listen on (0 picks a free one)').default(defaults.port).argParser(integer(0, 65535)))
+    .addOption(new Option('--host <address>', 'address to listen on').default(defaults.host))
+    .addOption(new Option('-a, --accounts <number>', 'number of dev accounts').default(defaults.accounts).argParser(integer(1, 1000)))
+    .addOption(new Option('-m, --mnemonic <words>', 'BIP-39 mnemonic the dev accounts are derived from').default(defaults.mnemonic, '"test test … junk"'))
+    .addOption(new Option('--balance <FIL>', 'balance of each dev account, in FIL').default(attoToFil(defaults.balance)))
+    .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(defaults.chainId.toString(), "31415926, Lotus's local devnet"))
+    .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
+    .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
+    .addOption(new Option('--silent', 'print nothing'))
+    .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
+    .showHelpAfterError();
+  program.parse(argv);
+  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; chainId: string; blockTime?: number; mining: boolean; silent?: boolean; json?: boolean }>();
+  let balance: bigint;
+  let chainId: bigint;
+  try {
+    balance = filToAtto(opts.balance);
+    chainId = BigInt(opts.chainId);
+    if (chainId <= 0n || chainId > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('chain id out of range');
+  } catch (err) {
+    program.error(`error: ${(err as Error).message}`);
+  }
+  return {
+    ...defaults,
+    port: opts.port,
+    host: opts.host,
+    accounts: opts.accounts,
+    mnemonic: opts.mnemonic,
+    balance: balance!,
+    chainId: chainId!,
+    blockTime: opts.blockTime,
+    noMining: !opts.mining,
+    silent: Boolean(opts.silent),
+    json: Boolean(opts.json),
+  };
+}
+
+function banner(node: RunningDevnet, config: DevnetConfig): string {
+  const { accounts } = node.devnet;
+  const lines = [
+    '',
+    '  fvm-devnet: a local Filecoin EVM chain',
+    '',
+    `Chain ID:     ${config.chainId}`,
+    `Mining:       ${config.noMining ? 'on request (evm_mine)' : config.blockTime ? `every ${config.blockTime} s` : 'instant'}`,
+    `Mnemonic:     ${config.mnemonic}`,
+    `Derivation:   ${DERIVATION_PATH}/i`,
+    '',
+    'Available accounts',
+    '==================',
+    ...accounts.map((a, i) => `(${i}) ${bytesToHex(a.address)}  ${a.filAddress.toString()}  (${attoToFil(config.balance)} FIL)`),
+    '',
+    'Private keys',
+    '==================',
+    ...accounts.map((a, i) => `(${i}) ${a.privateKey}`),
+    '',
+    'A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.',
+    '',
+    `Listening on ${node.host}:${node.port}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const config = parseArgs(process.argv);
+  const node = await startDevnet(config);
+  if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
+  if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
+  const stop = () => {
+    node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`fvm-devnet: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,205 @@
+// Filecoin addresses (f0 ID, f1 secp256k1, f2 actor, f3 BLS, f4 delegated) in their binary and
+// string forms, and their Ethereum views: f410 <-> 0x, and masked ID addresses 0xff00…<id>.
+import { base32 } from 'multiformats/bases/base32';
+import { varint } from 'multiformats';
+import { blake2b32 } from './hashes.js';
+import { bytesToHex, concatBytes, equalBytes, hexToBytes, type Hex } from './hex.js';
+import { InvalidAddressError } from './errors.js';
+
+export enum Protocol {
+  ID = 0,
+  Secp256k1 = 1,
+  Actor = 2,
+  BLS = 3,
+  Delegated = 4,
+}
+
+export type Network = 'f' | 't';
+
+/** The Ethereum Address Manager's namespace: f410… addresses hold a 20-byte Ethereum address. */
+export const EAM_NAMESPACE = 10;
+const MAX_SUBADDRESS_LENGTH = 54;
+const PAYLOAD_LENGTHS: Record<number, number> = { [Protocol.Secp256k1]: 20, [Protocol.Actor]: 20, [Protocol.BLS]: 48 };
+const MASKED_ID_PREFIX = new Uint8Array([0xff, ...new Array<number>(11).fill(0)]);
+
+function encodeVarint(n: number): Uint8Array {
+  return varint.encodeTo(n, new Uint8Array(varint.encodingLength(n)));
+}
+
+/** Decodes an unsigned LEB128 that must be minimal and fill `bytes` from `offset` up to its end when `whole`. */
+function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {
+  if (offset >= bytes.length) throw new InvalidAddressError('truncated varint');
+  const [value, length] = varint.decode(bytes, offset);
+  if (!Number.isSafeInteger(value) || length === 0 || offset + length > bytes.length) {
+    throw new InvalidAddressError('invalid varint');
+  }
+  // Reject non-minimal encodings (a trailing 0x00 continuation) so that each address has one form.
+  if (length > 1 && bytes[offset + length - 1] === 0) throw new InvalidAddressError('non-minimal varint');
+  return [value, length];
+}
+
+export class FilAddress {
+  private constructor(
+    readonly protocol: Protocol,
+    /** Everything after the protocol byte. */
+    readonly payload: Uint8Array,
+  ) {}
+
+  static fromId(id: number): FilAddress {
+    if (!Number.isSafeInteger(id) || id < 0) throw new InvalidAddressError(`invalid actor id ${id}`);
+    return new FilAddress(Protocol.ID, encodeVarint(id));
+  }
+
+  static fromDelegated(namespace: number, subaddress: Uint8Array): FilAddress {
+    if (subaddress.length > MAX_SUBADDRESS_LENGTH) throw new InvalidAddressError('subaddress too long');
+    return new FilAddress(Protocol.Delegated, concatBytes(encodeVarint(namespace), subaddress));
+  }
+
+  /** Protocol 1, 2 or 3 from their fixed-length payloads (a key hash, an actor hash, a BLS key). */
+  static fromPayload(protocol: Protocol.Secp256k1 | Protocol.Actor | Protocol.BLS, payload: Uint8Array): FilAddress {
+    if (payload.length !== PAYLOAD_LENGTHS[protocol]) {
+      throw new InvalidAddressError(`invalid payload length ${payload.length} for protocol ${protocol}`);
+    }
+    return new FilAddress(protocol, payload);
+  }
+
+  /**
+   * The Filecoin address an Ethereum address stands for: the f0 of a masked ID address,
+   * otherwise the f410 that embeds it.
+   */
+  static fromEthAddress(eth: Uint8Array): FilAddress {
+    if (eth.length !== 20) throw new InvalidAddressError('an Ethereum address has 20 bytes');
+    const id = maskedId(eth);
+    return id === undefined ? FilAddress.fromDelegated(EAM_NAMESPACE, eth) : FilAddress.fromId(id);
+  }
+
+  /** Parses the binary form: a protocol byte and its payload. */
+  static fromBytes(bytes: Uint8Array): FilAddress {
+    if (bytes.length < 2) throw new InvalidAddressError('address too short');
+    const protocol = bytes[0] as Protocol;
+    const payload = bytes.subarray(1);
+    switch (protocol) {
+      case Protocol.ID: {
+        const [, length] = decodeVarint(payload, 0);
+        if (length !== payload.length) throw new InvalidAddressError('trailing bytes after ID');
+        return new FilAddress(protocol, payload.slice());
+      }
+      case Protocol.Secp256k1:
+      case Protocol.Actor:
+      case Protocol.BLS:
+        return FilAddress.fromPayload(protocol, payload.slice());
+      case Protocol.Delegated: {
+        const [namespace, length] = decodeVarint(payload, 0);
+        return FilAddress.fromDelegated(namespace, payload.slice(length));
+      }
+      default:
+        throw new InvalidAddressError(`unknown address protocol ${protocol}`);
+    }
+  }
+
+  /** Parses `f…`/`t…` strings, checking the network prefix when `network` is given and the checksum. */
+  static parse(text: string, network?: Network): FilAddress {
+    if (text.length < 3) throw new InvalidAddressError('address too short');
+    const prefix = text[0];
+    if (prefix !== 'f' && prefix !== 't') throw new InvalidAddressError('unknown address network');
+    if (network && prefix !== network) throw new InvalidAddressError('unknown address network');
+    const protocol = Number(text[1]);
+    const rest = text.slice(2);
+    if (protocol === Protocol.ID) {
+      if (!/^(0|[1-9]\d*)$/.test(rest)) throw new InvalidAddressError('invalid ID address');
+      return FilAddress.fromId(Number(rest));
+    }
+    let namespace: number | undefined;
+    let encoded = rest;
+    if (protocol === Protocol.Delegated) {
+      const split = rest.indexOf('f');
+      if (split < 1 || !/^(0|[1-9]\d*)$/.test(rest.slice(0, split))) throw new InvalidAddressError('invalid delegated address');
+      namespace = Number(rest.slice(0, split));
+      encoded = rest.slice(split + 1);
+    } else if (!(protocol in PAYLOAD_LENGTHS)) {
+      throw new InvalidAddressError('unknown address protocol');
+    }
+    if (!/^[a-z2-7]+$/.test(encoded)) throw new InvalidAddressError('invalid address encoding');
+    let raw: Uint8Array;
+    try {
+      raw = base32.baseDecode(encoded);
+    } catch {
+      throw new InvalidAddressError('invalid address encoding');
+    }
+    if (raw.length < 5) throw new InvalidAddressError('address too short');
+    const payload = raw.subarray(0, raw.length - 4);
+    const address =
+      namespace === undefined
+        ? FilAddress.fromPayload(protocol as Protocol.Secp256k1, payload.slice())
+        : FilAddress.fromDelegated(namespace, payload.slice());
+    if (!equalBytes(blake2b32(address.bytes), raw.subarray(raw.length - 4))) {
+      throw new InvalidAddressError('invalid address checksum');
+    }
+    return address;
+  }
+
+  get bytes(): Uint8Array {
+    return concatBytes(new Uint8Array([this.protocol]), this.payload);
+  }
+
+  /** The actor ID of an f0 address. */
+  get id(): number | undefined {
+    return this.protocol === Protocol.ID ? decodeVarint(this.payload, 0)[0] : undefined;
+  }
+
+  /** The Ethereum address embedded in an f410 address. */
+  get ethAddress(): Uint8Array | undefined {
+    if (this.protocol !== Protocol.Delegated) return undefined;
+    const [namespace, length] = decodeVarint(this.payload, 0);
+    const sub = this.payload.subarray(length);
+    return namespace === EAM_NAMESPACE && sub.length === 20 ? sub : undefined;
+  }
+
+  /** A stable key for maps. */
+  get key(): string {
+    return bytesToHex(this.bytes);
+  }
+
+  equals(other: FilAddress): boolean {
+    return equalBytes(this.bytes, other.bytes);
+  }
+
+  toString(network: Network = 't'): string {
+    if (this.protocol === Protocol.ID) return `${network}0${this.id}`;
+    let head = `${network}${this.protocol}`;
+    let payload = this.payload;
+    if (this.protocol === Protocol.Delegated) {
+      const [namespace, length] = decodeVarint(this.payload, 0);
+      head += `${namespace}f`;
+      payload = this.payload.subarray(length);
+    }
+    return head + base32.baseEncode(concatBytes(payload, blake2b32(this.bytes)));
+  }
+}
+
+/** The actor ID in a masked ID address `0xff` ‖ 11 zero bytes ‖ u64be(id), if it is one. */
+export function maskedId(eth: Uint8Array): number | undefined {
+  if (eth.length !== 20 || !equalBytes(eth.subarray(0, 12), MASKED_ID_PREFIX)) return undefined;
+  const id = new DataView(eth.buffer, eth.byteOffset + 12, 8).getBigUint64(0);
+  return id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : undefined;
+}
+
+export function isMaskedId(eth: Uint8Array): boolean {
+  return eth.length === 20 && equalBytes(eth.subarray(0, 12), MASKED_ID_PREFIX);
+}
+
+export function maskedIdAddress(id: number): Uint8Array {
+  const out = new Uint8Array(20);
+  out[0] = 0xff;
+  new DataView(out.buffer).setBigUint64(12, BigInt(id));
+  return out;
+}
+
+export function parseEthAddress(hex: string): Uint8Array {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(hex)) throw new InvalidAddressError(`invalid Ethereum address: ${hex}`);
+  return hexToBytes(hex);
+}
+
+export function formatEthAddress(bytes: Uint8Array): Hex {
+  return bytesToHex(bytes);
+}

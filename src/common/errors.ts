@@ -1,0 +1,58 @@
+// Every error the node raises on purpose is a DevnetError with the JSON-RPC code clients expect.
+// eth-rpc/errors.ts is the one place that turns them into JSON-RPC error objects.
+
+export class DevnetError extends Error {
+  /** JSON-RPC error code. Lotus answers 1 for every error a method returns unless a type is registered. */
+  readonly code: number = 1;
+  override name = 'DevnetError';
+}
+
+export class ParseError extends DevnetError {
+  override readonly code = -32700;
+  override name = 'ParseError';
+}
+
+export class InvalidRequestError extends DevnetError {
+  override readonly code = -32600;
+  override name = 'InvalidRequestError';
+}
+
+export class MethodNotFoundError extends DevnetError {
+  override readonly code = -32601;
+  override name = 'MethodNotFoundError';
+  constructor(readonly method: string) {
+    super(`method '${method}' not found`);
+  }
+}
+
+export class InvalidParamsError extends DevnetError {
+  override readonly code = -32602;
+  override name = 'InvalidParamsError';
+}
+
+/** A revert or other failed execution in eth_call / eth_estimateGas (Lotus code 3, data = revert bytes). */
+export class ExecutionRevertedError extends DevnetError {
+  override readonly code = 3;
+  override name = 'ExecutionRevertedError';
+  constructor(
+    message: string,
+    readonly revertData: Uint8Array,
+  ) {
+    super(message);
+  }
+}
+
+/** A message refused by the message pool, with Lotus's wording (code 1). */
+export class MessageRejectedError extends DevnetError {
+  override name = 'MessageRejectedError';
+}
+
+export class InvalidAddressError extends DevnetError {
+  override name = 'InvalidAddressError';
+}
+
+/** eth_getLogs / trace_filter over more epochs than allowed (Lotus -32005). */
+export class BlockRangeExceededError extends DevnetError {
+  override readonly code = -32005;
+  override name = 'BlockRangeExceededError';
+}

@@ -1,0 +1,52 @@
+// Hex codecs used at the JSON-RPC edge and in tests. Domain code speaks Uint8Array and bigint.
+import { bytesToHex as utilBytesToHex, hexToBytes as utilHexToBytes } from '@ethereumjs/util';
+
+export type Hex = `0x${string}`;
+
+export function bytesToHex(bytes: Uint8Array): Hex {
+  return utilBytesToHex(bytes) as Hex;
+}
+
+/** Decodes 0x-prefixed hex of even length; throws on anything else. */
+export function hexToBytes(hex: string): Uint8Array {
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`invalid hex string: ${hex.slice(0, 80)}`);
+  return utilHexToBytes(hex as Hex);
+}
+
+export function quantity(n: bigint | number): Hex {
+  return `0x${n.toString(16)}`;
+}
+
+/** Big-endian unsigned bytes of a bigint, minimal length (0 → empty). */
+export function bigintToBytes(n: bigint): Uint8Array {
+  if (n === 0n) return new Uint8Array();
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  return utilHexToBytes(`0x${hex}`);
+}
+
+export function bytesToBigint(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(utilBytesToHex(bytes));
+}
+
+/** Left-pads to `length` bytes (big-endian numbers, 32-byte words). */
+export function padStart(bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length >= length) return bytes;
+  const out = new Uint8Array(length);
+  out.set(bytes, length - bytes.length);
+  return out;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,45 @@
+// The node's configuration, its defaults, and the configuration tests use.
+
+export interface DevnetConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  chainId: bigint;
+  mnemonic: string;
+  /** Dev accounts derived at m/44'/60'/0'/0/i. */
+  accounts: number;
+  /** Balance of each dev account, attoFIL. */
+  balance: bigint;
+  /** Seconds between tipsets (interval mining); undefined mines instantly. */
+  blockTime?: number;
+  /** Mine only on request (evm_mine). */
+  noMining: boolean;
+  /** Genesis timestamp, unix seconds; undefined takes the time of start. */
+  genesisTimestamp?: number;
+  silent: boolean;
+  /** pino JSON logs instead of the human lines. */
+  json: boolean;
+}
+
+/** Lotus's local (2k) devnet chain id. */
+export const DEFAULT_CHAIN_ID = 31415926n;
+export const DEFAULT_MNEMONIC = 'test test test test test test test test test test test junk';
+
+export function defaultConfig(): DevnetConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8545,
+    chainId: DEFAULT_CHAIN_ID,
+    mnemonic: DEFAULT_MNEMONIC,
+    accounts: 10,
+    balance: 10_000n * 10n ** 18n,
+    noMining: false,
+    silent: false,
+    json: false,
+  };
+}
+
+/** For tests: a free port, no output, a fixed genesis time. */
+export function testConfig(overrides: Partial<DevnetConfig> = {}): DevnetConfig {
+  return { ...defaultConfig(), port: 0, silent: true, genesisTimestamp: 1_700_000_000, ...overrides };
+}

@@ -1,0 +1,242 @@
+// The node as a whole: the state tree, the chain, the pool and the miner, put together, and the typed
+// operations the JSON-RPC layer calls. Everything here speaks bytes, bigints and epochs.
+import { EventEmitter } from 'node:events';
+import { Wallet } from 'ethers';
+import { FilAddress } from '../common/address.js';
+import { DevnetError } from '../common/errors.js';
+import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
+import type { DevnetConfig } from '../config.js';
+import type { Actor } from '../fevm/actor.js';
+import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { decodeEthTransaction, toFilecoinMessage } from '../fevm/eth-tx.js';
+import { ExitCode } from '../fevm/exit-code.js';
+import { Executor } from '../fevm/executor.js';
+import {
+  BLOCK_GAS_LIMIT,
+  DEFAULT_GAS_PREMIUM,
+  GAS_LIMIT_OVERESTIMATION_PERCENT,
+  INITIAL_BASE_FEE,
+  inclusionGas,
+  nextBaseFee,
+} from '../fevm/gas.js';
+import { chainSize, signedMessageCid, SigType, type Message } from '../fevm/message.js';
+import type { StateReader, StateTree } from '../fevm/state-tree.js';
+import type { InvocationResult } from '../fevm/types.js';
+import { ChainStore } from '../mining/chain-store.js';
+import { Mempool, type PendingMessage } from '../mining/mempool.js';
+import { Miner } from '../mining/miner.js';
+import { buildTipset, type Tipset } from '../mining/tipset.js';
+import { deriveAccounts, type DevAccount } from './accounts.js';
+import { createGenesisState } from './genesis.js';
+import { executionFailed } from './revert.js';
+
+/** A call or transaction as Ethereum clients describe one. */
+export interface CallRequest {
+  from?: Uint8Array;
+  /** null or absent: a deployment. */
+  to?: Uint8Array | null;
+  gas?: number;
+  value?: bigint;
+  input?: Uint8Array;
+}
+
+export interface TransactionRequest extends CallRequest {
+  from: Uint8Array;
+  nonce?: number;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+}
+
+export interface DevnetEvents {
+  tipset: [Tipset];
+  pending: [PendingMessage];
+}
+
+/** An Ethereum signature's size in a delegated message: what gas estimates charge inclusion for. */
+const DELEGATED_SIGNATURE_BYTES = 65;
+
+export class Devnet {
+  readonly events = new EventEmitter<DevnetEvents>();
+  readonly chain = new ChainStore();
+  readonly mempool = new Mempool();
+  readonly miner: Miner;
+
+  private constructor(
+    readonly config: DevnetConfig,
+    readonly accounts: DevAccount[],
+    readonly state: StateTree,
+    private readonly executor: Executor,
+  ) {
+    this.events.setMaxListeners(0);
+    const genesisTime = config.genesisTimestamp ?? Math.floor(Date.now() / 1000);
+    this.chain.append(buildTipset({ epoch: 0, timestamp: genesisTime, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
+    // Time follows the wall clock, shifted so that the chain starts at its genesis time.
+    const offset = genesisTime - Math.floor(Date.now() / 1000);
+    this.miner = new Miner({
+      state,
+      chain: this.chain,
+      mempool: this.mempool,
+      executor,
+      chainId: config.chainId,
+      now: () => Math.floor(Date.now() / 1000) + offset,
+      onTipset: (tipset) => this.events.emit('tipset', tipset),
+    });
+    if (config.noMining) this.miner.setMode({ type: 'manual' });
+    else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });
+  }
+
+  static async create(config: DevnetConfig): Promise<Devnet> {
+    const accounts = deriveAccounts(config.mnemonic, config.accounts);
+    const state = createGenesisState(accounts, config.balance);
+    return new Devnet(config, accounts, state, await Executor.create(config.chainId));
+  }
+
+  get chainId(): bigint {
+    return this.config.chainId;
+  }
+
+  get head(): Tipset {
+    return this.chain.head;
+  }
+
+  stateAt(epoch: number): StateReader {
+    return this.state.at(epoch);
+  }
+
+  /** The actor an Ethereum address names after `epoch`. */
+  actorAt(eth: Uint8Array, epoch: number): Actor | undefined {
+    return resolveEthAddress(this.state.at(epoch), eth);
+  }
+
+  /** The nonce the next transaction from `eth` should use, counting pending ones. */
+  pendingNonce(eth: Uint8Array): number {
+    const address = FilAddress.fromEthAddress(eth);
+    const actor = resolveEthAddress(this.state.at(this.head.epoch), eth);
+    return this.mempool.nextNonce(address.key, actor?.nonce ?? 0);
+  }
+
+  /** The base fee the next tipset will charge. */
+  nextBaseFee(): bigint {
+    return nextBaseFee(this.head.baseFee, this.head.gasLimit);
+  }
+
+  /** What eth_maxPriorityFeePerGas suggests: Lotus's premium for an uncongested chain. */
+  gasPremium(): bigint {
+    return DEFAULT_GAS_PREMIUM;
+  }
+
+  /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
+  async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
+    const tx = decodeEthTransaction(raw, this.chainId);
+    const signed = toFilecoinMessage(tx);
+    const pending: PendingMessage = { cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) };
+    this.mempool.add(pending, this.state.at(this.head.epoch));
+    this.events.emit('pending', pending);
+    await this.miner.messageAdded();
+    return tx.hash;
+  }
+
+  /** Signs with a dev account's key and sends (eth_sendTransaction). */
+  async sendTransaction(request: TransactionRequest): Promise<Uint8Array> {
+    const account = this.accounts.find((a) => equalBytes(a.address, request.from));
+    if (!account) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)}`);
+    const premium = request.maxPriorityFeePerGas ?? this.gasPremium();
+    const gas = request.gas ?? (await this.estimateGas(request));
+    const raw = await new Wallet(account.privateKey).signTransaction({
+      type: 2,
+      chainId: this.chainId,
+      nonce: request.nonce ?? this.pendingNonce(request.from),
+      to: request.to ? bytesToHex(request.to) : null,
+      value: request.value ?? 0n,
+      data: bytesToHex(request.input ?? new Uint8Array()),
+      gasLimit: gas,
+      maxPriorityFeePerGas: premium,
+      maxFeePerGas: request.maxFeePerGas ?? this.nextBaseFee() * 2n + premium,
+    });
+    return this.sendRawTransaction(hexToBytes(raw));
+  }
+
+  /** Runs a call on the state after `epoch` without changing anything (eth_call). */
+  async call(request: CallRequest, epoch: number): Promise<InvocationResult> {
+    const message = this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT);
+    const result = await this.runCall(message, epoch);
+    if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to.toString(), message.method);
+    // Lotus answers a deployment call with empty bytes, not the runtime code.
+    return request.to ? result : { ...result, returnData: new Uint8Array() };
+  }
+
+  /**
+   * A gas limit with which the transaction succeeds, found as Lotus finds it: the gas used at the
+   * block gas limit, plus chain inclusion, times 1.25; then raised while the call runs out of gas.
+   */
+  async estimateGas(request: CallRequest): Promise<number> {
+    const probe = this.toMessage(request, BLOCK_GAS_LIMIT);
+    const inclusion = inclusionGas(this.estimatedChainSize(probe));
+    const first = await this.runCall(probe, this.head.epoch);
+    if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
+    let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));
+    // Calls that pass gas on (63/64 rules) may need more than they use: double until it passes.
+    for (;;) {
+      const result = await this.runCall({ ...probe, gasLimit: limit - inclusion }, this.head.epoch);
+      if (result.exitCode === ExitCode.Ok) return limit;
+      if (result.exitCode !== ExitCode.SysErrOutOfGas || limit >= BLOCK_GAS_LIMIT) {
+        const error = executionFailed(result, probe.to.toString(), probe.method);
+        throw new DevnetError(`gas search failed: ${error.message}`);
+      }
+      limit = Math.min(BLOCK_GAS_LIMIT, limit * 2);
+    }
+  }
+
+  /** Mines one tipset now (evm_mine). */
+  mine(): Promise<Tipset> {
+    return this.miner.mine();
+  }
+
+  close(): void {
+    this.miner.stop();
+  }
+
+  private runCall(message: Message, epoch: number): Promise<InvocationResult> {
+    const tipset = this.chain.atEpoch(epoch);
+    if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
+    return this.miner.queue.run(() =>
+      this.executor.call(this.state.stage(epoch), message, {
+        epoch: epoch + 1,
+        timestamp: tipset.timestamp + 1,
+        chainId: this.chainId,
+        baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
+      }),
+    );
+  }
+
+  /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage). */
+  private toMessage(request: CallRequest, gasLimit: number): Message {
+    const to = request.to ? request.to : null;
+    const input = request.input ?? new Uint8Array();
+    const { message } = toFilecoinMessage({
+      type: 2,
+      hash: new Uint8Array(32),
+      chainId: this.chainId,
+      nonce: 0,
+      // With no sender, Lotus calls from the f410 of the zero address.
+      from: request.from ?? new Uint8Array(20),
+      to,
+      value: request.value ?? 0n,
+      input,
+      gasLimit,
+      maxFeePerGas: 0n,
+      maxPriorityFeePerGas: 0n,
+      v: 0n,
+      r: 0n,
+      s: 0n,
+    });
+    return message;
+  }
+
+  /** The size the signed message would have, to charge chain inclusion in estimates. */
+  private estimatedChainSize(message: Message): number {
+    const signed = { message: { ...message, gasFeeCap: 10n ** 12n, gasPremium: 10n ** 6n, nonce: 0xffff }, signature: { type: SigType.Delegated, data: new Uint8Array(DELEGATED_SIGNATURE_BYTES) } };
+    return chainSize(signed);
+  }
+}
+

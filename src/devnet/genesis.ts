@@ -1,0 +1,45 @@
+// The state at epoch 0: the builtin singleton actors and the funded dev accounts.
+import {
+  BURNT_FUNDS_ACTOR_ID,
+  CRON_ACTOR_ID,
+  DATACAP_ACTOR_ID,
+  EAM_ACTOR_ID,
+  FIRST_NON_SINGLETON_ID,
+  INIT_ACTOR_ID,
+  MARKET_ACTOR_ID,
+  POWER_ACTOR_ID,
+  REWARD_ACTOR_ID,
+  SYSTEM_ACTOR_ID,
+  VERIFREG_ACTOR_ID,
+  type ActorKind,
+} from '../fevm/actor.js';
+import { createActor } from '../fevm/actors/lifecycle.js';
+import { StateTree } from '../fevm/state-tree.js';
+import type { DevAccount } from './accounts.js';
+
+const SINGLETONS: [number, ActorKind][] = [
+  [SYSTEM_ACTOR_ID, 'system'],
+  [INIT_ACTOR_ID, 'init'],
+  [REWARD_ACTOR_ID, 'reward'],
+  [CRON_ACTOR_ID, 'cron'],
+  [POWER_ACTOR_ID, 'storagepower'],
+  [MARKET_ACTOR_ID, 'storagemarket'],
+  [VERIFREG_ACTOR_ID, 'verifiedregistry'],
+  [DATACAP_ACTOR_ID, 'datacap'],
+  [EAM_ACTOR_ID, 'eam'],
+  // Burnt funds is a plain account that nobody holds the key of.
+  [BURNT_FUNDS_ACTOR_ID, 'account'],
+];
+
+export function createGenesisState(accounts: DevAccount[], balance: bigint): StateTree {
+  const tree = new StateTree();
+  const state = tree.stage();
+  for (const [id, kind] of SINGLETONS) state.putActor({ id, kind, nonce: 0, balance: 0n });
+  // IDs below FIRST_NON_SINGLETON_ID are reserved; new actors start there.
+  while (state.nextId() < FIRST_NON_SINGLETON_ID) state.allocateId();
+  // Dev accounts are EthAccounts from the start (Lotus would show a Placeholder until the first send).
+  for (const account of accounts) createActor(state, 'ethaccount', { delegated: account.filAddress, balance });
+  tree.commit(state, 0);
+  return tree;
+}
+

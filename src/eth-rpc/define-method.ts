@@ -1,0 +1,29 @@
+// How an RPC method is declared: its wire name, its positional parameters, and a handler that gets
+// them parsed.
+import type { Devnet } from '../devnet/devnet.js';
+import type { Filters } from './filters.js';
+import type { Param } from './params.js';
+import type { Subscriptions } from './subscriptions.js';
+
+export interface RpcContext {
+  devnet: Devnet;
+  filters: Filters;
+  /** Present on WebSocket connections only. */
+  subscriptions?: Subscriptions;
+}
+
+export interface RpcMethod {
+  name: string;
+  params: readonly Param<unknown>[];
+  handler(ctx: RpcContext, args: unknown[]): unknown;
+}
+
+type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
+
+export function defineMethod<const P extends readonly Param<unknown>[]>(
+  name: string,
+  params: P,
+  handler: (ctx: RpcContext, ...args: Args<P>) => unknown,
+): RpcMethod {
+  return { name, params, handler: (ctx, args) => handler(ctx, ...(args as Args<P>)) };
+}

@@ -1,0 +1,83 @@
+// JSON-RPC 2.0 framing: single requests, batches and notifications; arity and parameter checks;
+// every failure answered with an error object.
+import type { Logger } from 'pino';
+import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError } from '../common/errors.js';
+import type { RpcContext, RpcMethod } from './define-method.js';
+import { toJsonRpcError, type JsonRpcError } from './errors.js';
+
+type Id = string | number | null;
+export type JsonRpcResponse = { jsonrpc: '2.0'; id: Id; result: unknown } | { jsonrpc: '2.0'; id: Id; error: JsonRpcError };
+
+/** Told about every call, for the request log. */
+export type CallObserver = (method: string, ms: number, error?: JsonRpcError) => void;
+
+/** Lotus's cap on a batch (go-jsonrpc has none; a bound keeps one request from monopolising the node). */
+const MAX_BATCH = 1000;
+
+export class Dispatcher {
+  private readonly methods = new Map<string, RpcMethod>();
+
+  constructor(
+    methods: RpcMethod[],
+    private readonly log: Logger,
+    private readonly observe: CallObserver = () => undefined,
+  ) {
+    for (const method of methods) this.methods.set(method.name, method);
+  }
+
+  has(name: string): boolean {
+    return this.methods.has(name);
+  }
+
+  /** Answers a parsed request body; undefined when nothing is owed (notifications only). */
+  async handle(body: unknown, ctx: RpcContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    if (Array.isArray(body)) {
+      if (body.length === 0) return this.error(null, new InvalidRequestError('empty batch'));
+      if (body.length > MAX_BATCH) return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${MAX_BATCH})`));
+      const answers = await Promise.all(body.map((request) => this.handleOne(request, ctx)));
+      const owed = answers.filter((a): a is JsonRpcResponse => a !== undefined);
+      return owed.length ? owed : undefined;
+    }
+    return this.handleOne(body, ctx);
+  }
+
+  private async handleOne(request: unknown, ctx: RpcContext): Promise<JsonRpcResponse | undefined> {
+    if (!request || typeof request !== 'object' || Array.isArray(request)) {
+      return this.error(null, new InvalidRequestError('invalid request: expected a JSON-RPC request object'));
+    }
+    const { id, method, params } = request as Record<string, unknown>;
+    const isNotification = !('id' in request);
+    const replyId: Id = typeof id === 'string' || typeof id === 'number' ? id : null;
+    if (typeof method !== 'string') return this.error(replyId, new InvalidRequestError('invalid request: missing method'));
+    const started = performance.now();
+    try {
+      const result = await this.call(method, params, ctx);
+      this.observe(method, performance.now() - started);
+      return isNotification ? undefined : { jsonrpc: '2.0', id: replyId, result: result ?? null };
+    } catch (err) {
+      const error = toJsonRpcError(err, this.log);
+      this.observe(method, performance.now() - started, error);
+      return isNotification ? undefined : { jsonrpc: '2.0', id: replyId, error };
+    }
+  }
+
+  private async call(name: string, params: unknown, ctx: RpcContext): Promise<unknown> {
+    const method = this.methods.get(name);
+    if (!method) throw new MethodNotFoundError(name);
+    if (params !== undefined && params !== null && !Array.isArray(params)) {
+      throw new InvalidParamsError(`method '${name}' takes positional (array) params`);
+    }
+    const args = (params as unknown[] | undefined) ?? [];
+    const required = method.params.filter((p) => !p.optional).length;
+    if (args.length < required || args.length > method.params.length) {
+      const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
+      throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
+    }
+    const parsed = method.params.map((param, i) => (args[i] === undefined && param.optional ? undefined : param.parse(args[i])));
+    return method.handler(ctx, parsed);
+  }
+
+  private error(id: Id, err: DevnetError): JsonRpcResponse {
+    return { jsonrpc: '2.0', id, error: toJsonRpcError(err, this.log) };
+  }
+}

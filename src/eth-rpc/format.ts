@@ -1,0 +1,133 @@
+// Ethereum shapes (block, transaction, receipt, log) computed from tipsets, messages and receipts,
+// field by field as Lotus computes them (node/impl/eth/utils.go, chain/types/ethtypes).
+import { bytesToHex, padStart, bigintToBytes, quantity, type Hex } from '../common/hex.js';
+import type { EthTransaction } from '../fevm/eth-tx.js';
+import { ExitCode } from '../fevm/exit-code.js';
+import { BLOCK_GAS_LIMIT, computeGasOutputs } from '../fevm/gas.js';
+import type { Devnet } from '../devnet/devnet.js';
+import type { IncludedMessage, Tipset } from '../mining/tipset.js';
+import type { PendingMessage } from '../mining/mempool.js';
+import { BLOOM_BYTES, logsBloom } from './bloom.js';
+import { createdEthAddress, tipsetLogs, transactionHash, type EthLog } from './logs.js';
+
+const ZERO_HASH = bytesToHex(new Uint8Array(32));
+const ZERO_ADDRESS = bytesToHex(new Uint8Array(20));
+/** keccak256(rlp([])): the uncles hash of a block without uncles. */
+const EMPTY_UNCLES_HASH = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
+/** The root of an empty trie. */
+const EMPTY_TRIE_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
+
+const word = (n: bigint): Hex => bytesToHex(padStart(bigintToBytes(n), 32));
+
+export function formatLog(log: EthLog) {
+  return {
+    address: bytesToHex(log.address),
+    data: bytesToHex(log.data),
+    topics: log.topics.map(bytesToHex),
+    removed: false,
+    logIndex: quantity(log.logIndex),
+    transactionIndex: quantity(log.transactionIndex),
+    transactionHash: bytesToHex(log.transactionHash),
+    blockHash: bytesToHex(log.blockHash),
+    blockNumber: quantity(log.blockNumber),
+  };
+}
+
+/** A transaction as Lotus shows it: 1559 ones without gasPrice, legacy ones without the fee caps. */
+function formatEthTx(tx: EthTransaction, position: { blockHash: Hex; blockNumber: Hex; transactionIndex: Hex } | null) {
+  const fees =
+    tx.type === 2
+      ? { maxFeePerGas: quantity(tx.maxFeePerGas), maxPriorityFeePerGas: quantity(tx.maxPriorityFeePerGas) }
+      : { gasPrice: quantity(tx.maxFeePerGas) };
+  return {
+    chainId: quantity(tx.chainId),
+    nonce: quantity(tx.nonce),
+    hash: bytesToHex(tx.hash),
+    blockHash: position?.blockHash ?? null,
+    blockNumber: position?.blockNumber ?? null,
+    transactionIndex: position?.transactionIndex ?? null,
+    from: bytesToHex(tx.from),
+    to: tx.to ? bytesToHex(tx.to) : null,
+    value: quantity(tx.value),
+    type: quantity(tx.type),
+    input: bytesToHex(tx.input),
+    gas: quantity(tx.gasLimit),
+    ...fees,
+    accessList: [],
+    v: quantity(tx.v),
+    r: word(tx.r),
+    s: word(tx.s),
+  };
+}
+
+export function formatTransaction(tipset: Tipset, message: IncludedMessage) {
+  if (!message.ethTx) throw new Error('native Filecoin messages are not shown as transactions yet');
+  return formatEthTx(message.ethTx, {
+    blockHash: bytesToHex(tipset.hash),
+    blockNumber: quantity(tipset.epoch),
+    transactionIndex: quantity(message.index),
+  });
+}
+
+export function formatPendingTransaction(pending: PendingMessage) {
+  if (!pending.ethTx) throw new Error('native Filecoin messages are not shown as transactions yet');
+  return formatEthTx(pending.ethTx, null);
+}
+
+export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: boolean) {
+  const logs = tipsetLogs(devnet, tipset);
+  return {
+    hash: bytesToHex(tipset.hash),
+    parentHash: tipset.parentKey ? bytesToHex(tipset.parentKey.multihash.digest) : ZERO_HASH,
+    sha3Uncles: EMPTY_UNCLES_HASH,
+    miner: ZERO_ADDRESS,
+    stateRoot: ZERO_HASH,
+    transactionsRoot: tipset.messages.length ? ZERO_HASH : EMPTY_TRIE_ROOT,
+    receiptsRoot: ZERO_HASH,
+    logsBloom: bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics]))),
+    difficulty: '0x0',
+    totalDifficulty: '0x0',
+    number: quantity(tipset.epoch),
+    gasLimit: quantity(BLOCK_GAS_LIMIT),
+    gasUsed: quantity(tipset.gasUsed),
+    timestamp: quantity(tipset.timestamp),
+    extraData: '0x',
+    mixHash: ZERO_HASH,
+    nonce: '0x0000000000000000',
+    baseFeePerGas: quantity(tipset.baseFee),
+    size: '0x0',
+    transactions: tipset.messages
+      .filter((m) => m.ethTx)
+      .map((m) => (fullTransactions ? formatTransaction(tipset, m) : bytesToHex(transactionHash(m)))),
+    uncles: [],
+  };
+}
+
+export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedMessage) {
+  const tx = message.ethTx;
+  if (!tx) throw new Error('native Filecoin messages have no Ethereum receipt yet');
+  const { receipt } = message;
+  const msg = message.signed.message;
+  const fees = computeGasOutputs(receipt.gasUsed, msg.gasLimit, tipset.baseFee, msg.gasFeeCap, msg.gasPremium);
+  const paid = fees.baseFeeBurn + fees.minerTip + fees.overEstimationBurn;
+  const logs = tipsetLogs(devnet, tipset).filter((l) => l.transactionIndex === message.index);
+  const succeeded = receipt.exitCode === ExitCode.Ok;
+  const created = tx.to === null && succeeded ? createdEthAddress(receipt.returnData) : undefined;
+  return {
+    transactionHash: bytesToHex(tx.hash),
+    transactionIndex: quantity(message.index),
+    blockHash: bytesToHex(tipset.hash),
+    blockNumber: quantity(tipset.epoch),
+    from: bytesToHex(tx.from),
+    to: tx.to ? bytesToHex(tx.to) : null,
+    root: ZERO_HASH,
+    status: succeeded ? '0x1' : '0x0',
+    contractAddress: created ? bytesToHex(created) : null,
+    cumulativeGasUsed: '0x0',
+    gasUsed: quantity(receipt.gasUsed),
+    effectiveGasPrice: quantity(receipt.gasUsed ? paid / BigInt(receipt.gasUsed) : 0n),
+    logsBloom: logs.length ? bytesToHex(logsBloom(logs.flatMap((l) => [l.address, ...l.topics]))) : bytesToHex(new Uint8Array(BLOOM_BYTES)),
+    logs: logs.map(formatLog),
+    type: quantity(tx.type),
+  };
+}

@@ -1,0 +1,57 @@
+// The filter object of eth_getLogs, eth_newFilter and `logs` subscriptions, parsed.
+import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { resolveBlock } from './block-ref.js';
+import type { LogCriteria } from './logs.js';
+import { invalid, parseAddress, parseHash, parseSafeNumber } from './params.js';
+
+/** Lotus's Events.MaxFilterHeightRange. */
+export const MAX_FILTER_HEIGHT_RANGE = 2880;
+
+export function parseCriteria(name: string, filter: Record<string, unknown>): LogCriteria {
+  const { address, topics } = filter;
+  const addresses =
+    address === undefined || address === null
+      ? []
+      : Array.isArray(address)
+        ? address.map((a, i) => parseAddress(`${name}.address[${i}]`, a))
+        : [parseAddress(`${name}.address`, address)];
+  if (topics !== undefined && topics !== null && !Array.isArray(topics)) throw invalid(`${name}.topics`, 'expected an array');
+  const list = (topics as unknown[] | undefined) ?? [];
+  if (list.length > 4) throw new DevnetError(`too many topics in filter: ${list.length}, max: 4`);
+  return {
+    addresses,
+    topics: list.map((t, i) =>
+      t === null ? null : Array.isArray(t) ? t.map((x, j) => parseHash(`${name}.topics[${i}][${j}]`, x)) : [parseHash(`${name}.topics[${i}]`, t)],
+    ),
+  };
+}
+
+/** fromBlock/toBlock: only "latest", "earliest" or hex, as Lotus accepts them. */
+function parseRangeBound(devnet: Devnet, label: 'FromBlock' | 'ToBlock', value: unknown): number {
+  if (value === undefined || value === null || value === '' || value === 'latest') return devnet.head.epoch;
+  if (value === 'earliest') return 0;
+  if (typeof value !== 'string' || !value.startsWith('0x')) throw new DevnetError(`${label} is not a hex`);
+  const epoch = parseSafeNumber(label, value);
+  if (epoch > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
+  return epoch;
+}
+
+export interface LogQuery {
+  criteria: LogCriteria;
+  from: number;
+  to: number;
+}
+
+export function parseLogQuery(devnet: Devnet, name: string, filter: Record<string, unknown>): LogQuery {
+  const criteria = parseCriteria(name, filter);
+  if (filter.blockHash !== undefined && filter.blockHash !== null) {
+    if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new DevnetError('must not specify block hash and from/to block');
+    const epoch = resolveBlock(devnet, { hash: parseHash(`${name}.blockHash`, filter.blockHash) }).epoch;
+    return { criteria, from: epoch, to: epoch };
+  }
+  const from = parseRangeBound(devnet, 'FromBlock', filter.fromBlock);
+  const to = parseRangeBound(devnet, 'ToBlock', filter.toBlock);
+  if (to - from > MAX_FILTER_HEIGHT_RANGE) throw new BlockRangeExceededError(`block range exceeds maximum of ${MAX_FILTER_HEIGHT_RANGE} (got ${to - from})`);
+  return { criteria, from, to };
+}

@@ -1,0 +1,48 @@
+// The node's output: pino throughout; as short human lines by default (like Anvil's), as pino's
+// JSON lines with --json, nothing with --silent.
+import pino, { type Logger } from 'pino';
+import { bytesToHex } from '../common/hex.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { formatExitCode } from '../fevm/exit-code.js';
+import type { CallObserver } from './dispatch.js';
+import { createdEthAddress } from './logs.js';
+
+export function createLogger({ silent, json }: { silent: boolean; json: boolean }): Logger {
+  if (silent) return pino({ level: 'silent' });
+  if (json) return pino();
+  // Human lines: the message only, errors with their stack.
+  return pino(
+    { base: undefined, timestamp: false },
+    {
+      write(line: string) {
+        const entry = JSON.parse(line) as { msg?: string; err?: { stack?: string } };
+        process.stdout.write(`${entry.msg ?? ''}${entry.err?.stack ? `\n${entry.err.stack}` : ''}\n`);
+      },
+    },
+  );
+}
+
+/** One line per JSON-RPC call: its method, and the error it answered if any. */
+export function requestLogger(log: Logger): CallObserver {
+  return (method, ms, error) => {
+    if (error) log.info({ method, ms, code: error.code }, `${method}  error ${error.code}: ${error.message.split('\n')[0]}`);
+    else log.info({ method, ms }, method);
+  };
+}
+
+/** A few lines per tipset that carries messages: each transaction's outcome, then the block. */
+export function logTipsets(devnet: Devnet, log: Logger): void {
+  devnet.events.on('tipset', (tipset) => {
+    if (tipset.messages.length === 0) return;
+    for (const { ethTx, cid, receipt } of tipset.messages) {
+      const lines = [`    Transaction: ${ethTx ? bytesToHex(ethTx.hash) : cid.toString()}`];
+      const created = ethTx && ethTx.to === null && receipt.exitCode === 0 ? createdEthAddress(receipt.returnData) : undefined;
+      if (created) lines.push(`    Contract created: ${bytesToHex(created)}`);
+      lines.push(`    Gas used: ${receipt.gasUsed}`);
+      if (receipt.exitCode !== 0) lines.push(`    Failed: exit code ${formatExitCode(receipt.exitCode)}`);
+      log.info({ tx: lines[0].trim(), exitCode: receipt.exitCode, gasUsed: receipt.gasUsed }, `\n${lines.join('\n')}`);
+    }
+    const time = new Date(tipset.timestamp * 1000).toUTCString();
+    log.info({ epoch: tipset.epoch }, `\n    Block Number: ${tipset.epoch}\n    Block Hash: ${bytesToHex(tipset.hash)}\n    Block Time: "${time}"\n`);
+  });
+}

@@ -1,0 +1,94 @@
+// Actor events seen as Ethereum logs (Lotus ethtypes.EthLogFromEvent), and log filtering.
+import { decodeCbor, RAW } from '../common/cbor.js';
+import { equalBytes } from '../common/hex.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { ethAddressOf } from '../fevm/actors/lifecycle.js';
+import type { ActorEvent } from '../fevm/types.js';
+import type { IncludedMessage, Tipset } from '../mining/tipset.js';
+
+export interface EthLog {
+  address: Uint8Array;
+  topics: Uint8Array[];
+  data: Uint8Array;
+  /** Counts every event of the tipset (Lotus numbers logs tipset-wide). */
+  logIndex: number;
+  transactionIndex: number;
+  transactionHash: Uint8Array;
+  blockHash: Uint8Array;
+  blockNumber: number;
+}
+
+export interface LogCriteria {
+  /** Empty: any address. */
+  addresses: Uint8Array[];
+  /** Per position: null matches anything, otherwise any of the listed topics. */
+  topics: (Uint8Array[] | null)[];
+}
+
+/** The Ethereum hash of a message: its transaction's hash, or the digest of a native message's CID. */
+export function transactionHash(message: IncludedMessage): Uint8Array {
+  return message.ethTx?.hash ?? message.cid.multihash.digest;
+}
+
+/** Topics t1..t4 and data d, raw codec, no gaps or duplicates; anything else is not an EVM log. */
+function eventToLog(event: ActorEvent): { topics: Uint8Array[]; data: Uint8Array } | undefined {
+  const topics: Uint8Array[] = [];
+  let data: Uint8Array | undefined;
+  for (const entry of event.entries) {
+    if (entry.codec !== RAW) return undefined;
+    if (entry.key === 'd') {
+      if (data) return undefined;
+      data = entry.value;
+      continue;
+    }
+    const match = /^t([1-4])$/.exec(entry.key);
+    if (!match) continue;
+    if (Number(match[1]) !== topics.length + 1 || entry.value.length !== 32) return undefined;
+    topics.push(entry.value);
+  }
+  return { topics, data: data ?? new Uint8Array() };
+}
+
+const cache = new WeakMap<Tipset, EthLog[]>();
+
+export function tipsetLogs(devnet: Devnet, tipset: Tipset): EthLog[] {
+  let logs = cache.get(tipset);
+  if (logs) return logs;
+  logs = [];
+  const state = devnet.stateAt(tipset.epoch);
+  let logIndex = 0;
+  for (const message of tipset.messages) {
+    for (const event of message.receipt.events) {
+      const index = logIndex++;
+      const converted = eventToLog(event);
+      const emitter = state.getActor(event.emitter);
+      if (!converted || !emitter) continue;
+      logs.push({
+        address: ethAddressOf(emitter),
+        ...converted,
+        logIndex: index,
+        transactionIndex: message.index,
+        transactionHash: transactionHash(message),
+        blockHash: tipset.hash,
+        blockNumber: tipset.epoch,
+      });
+    }
+  }
+  cache.set(tipset, logs);
+  return logs;
+}
+
+export function matchesCriteria(log: EthLog, criteria: LogCriteria): boolean {
+  if (criteria.addresses.length && !criteria.addresses.some((a) => equalBytes(a, log.address))) return false;
+  return criteria.topics.every((wanted, i) => wanted === null || (log.topics[i] !== undefined && wanted.some((t) => equalBytes(t, log.topics[i]))));
+}
+
+/** Decodes the EAM's CreateExternal return [actor id, robust address, eth address] for the eth address. */
+export function createdEthAddress(returnData: Uint8Array): Uint8Array | undefined {
+  try {
+    const [, , eth] = decodeCbor<[number, Uint8Array, Uint8Array]>(returnData);
+    return eth instanceof Uint8Array && eth.length === 20 ? eth : undefined;
+  } catch {
+    return undefined;
+  }
+}

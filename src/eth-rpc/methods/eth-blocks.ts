@@ -1,0 +1,26 @@
+// Blocks: eth_blockNumber, eth_getBlockByNumber, eth_getBlockByHash, eth_getBlockTransactionCountBy*.
+import { quantity } from '../../common/hex.js';
+import { resolveBlock } from '../block-ref.js';
+import { defineMethod } from '../define-method.js';
+import { formatBlock } from '../format.js';
+import { blockRef, bool, hash } from '../params.js';
+
+export const ethBlocks = [
+  defineMethod('eth_blockNumber', [], ({ devnet }) => quantity(devnet.head.epoch)),
+
+  defineMethod('eth_getBlockByNumber', [blockRef('block', { allowHash: false }), bool('fullTransactions')], ({ devnet }, block, full) =>
+    formatBlock(devnet, resolveBlock(devnet, block), full),
+  ),
+
+  defineMethod('eth_getBlockByHash', [hash('blockHash'), bool('fullTransactions')], ({ devnet }, blockHash, full) =>
+    formatBlock(devnet, resolveBlock(devnet, { hash: blockHash }), full),
+  ),
+
+  defineMethod('eth_getBlockTransactionCountByNumber', [blockRef('block', { allowHash: false })], ({ devnet }, block) =>
+    quantity(resolveBlock(devnet, block).messages.length),
+  ),
+
+  defineMethod('eth_getBlockTransactionCountByHash', [hash('blockHash')], ({ devnet }, blockHash) =>
+    quantity(resolveBlock(devnet, { hash: blockHash }).messages.length),
+  ),
+];

@@ -1,0 +1,83 @@
+// Running code and pricing it: eth_call, eth_estimateGas, eth_gasPrice, eth_maxPriorityFeePerGas,
+// eth_feeHistory.
+import { DevnetError } from '../../common/errors.js';
+import { bytesToHex, quantity } from '../../common/hex.js';
+import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { resolveBlock } from '../block-ref.js';
+import { callRequest } from '../call-request.js';
+import { defineMethod } from '../define-method.js';
+import { blockRef, invalid, optional, parseSafeNumber, type Param } from '../params.js';
+
+/** Lotus's cap on eth_feeHistory's block count. */
+const MAX_FEE_HISTORY_BLOCKS = 1024;
+/** What Lotus reports as the reward of a tipset without messages. */
+const EMPTY_TIPSET_REWARD = 100_000n;
+
+const blockCount: Param<number> = {
+  name: 'blockCount',
+  // Lotus takes a hex quantity or a plain number.
+  parse: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : parseSafeNumber('blockCount', v)),
+};
+
+const percentiles: Param<number[]> = {
+  name: 'rewardPercentiles',
+  parse: (v) => {
+    if (!Array.isArray(v) || v.length > 100 || v.some((p, i) => typeof p !== 'number' || p < 0 || p > 100 || (i > 0 && p < v[i - 1]))) {
+      throw invalid('rewardPercentiles', 'expected at most 100 ascending numbers in [0, 100]');
+    }
+    return v as number[];
+  },
+};
+
+/** The effective premiums paid in a tipset at gas-weighted percentiles (Lotus EthFeeHistory). */
+function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
+  const paid = tipset.messages
+    .map(({ signed: { message }, receipt }) => {
+      const headroom = message.gasFeeCap - tipset.baseFee;
+      const premium = headroom < message.gasPremium ? headroom : message.gasPremium;
+      return { premium: premium < 0n ? 0n : premium, gas: receipt.gasUsed };
+    })
+    .sort((a, b) => (a.premium < b.premium ? -1 : a.premium > b.premium ? 1 : 0));
+  const totalGas = paid.reduce((n, p) => n + p.gas, 0);
+  if (paid.length === 0 || totalGas === 0) return wanted.map(() => EMPTY_TIPSET_REWARD);
+  return wanted.map((percentile) => {
+    const threshold = (totalGas * percentile) / 100;
+    let sum = 0;
+    for (const p of paid) {
+      sum += p.gas;
+      if (sum >= threshold) return p.premium;
+    }
+    return paid[paid.length - 1].premium;
+  });
+}
+
+export const ethExecution = [
+  defineMethod('eth_call', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet }, tx, block) => {
+    const tipset = resolveBlock(devnet, block ?? { tag: 'latest' });
+    return bytesToHex((await devnet.call(tx, tipset.epoch)).returnData);
+  }),
+
+  // The block parameter is accepted and, as in Lotus, estimates always run on the newest state.
+  defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet }, tx) =>
+    quantity(await devnet.estimateGas(tx)),
+  ),
+
+  defineMethod('eth_gasPrice', [], ({ devnet }) => quantity(devnet.head.baseFee + devnet.gasPremium())),
+
+  defineMethod('eth_maxPriorityFeePerGas', [], ({ devnet }) => quantity(devnet.gasPremium())),
+
+  defineMethod('eth_feeHistory', [blockCount, blockRef('newestBlock', { allowHash: false }), optional(percentiles)], ({ devnet }, count, newest, wanted) => {
+    if (count > MAX_FEE_HISTORY_BLOCKS) throw new DevnetError(`block count should be smaller than ${MAX_FEE_HISTORY_BLOCKS}`);
+    const last = resolveBlock(devnet, newest);
+    const tipsets = devnet.chain.range(last.epoch - count + 1, last.epoch);
+    const baseFees = tipsets.map((t) => quantity(t.baseFee));
+    return {
+      oldestBlock: quantity(tipsets[0]?.epoch ?? last.epoch),
+      // There is no next base fee before the next tipset executes: Lotus repeats the newest.
+      baseFeePerGas: [...baseFees, quantity(last.baseFee)],
+      gasUsedRatio: tipsets.map((t) => t.gasUsed / BLOCK_GAS_LIMIT),
+      ...(wanted ? { reward: tipsets.map((t) => rewardsAt(t, wanted).map(quantity)) } : {}),
+    };
+  }),
+];

@@ -1,0 +1,55 @@
+// Logs, filters and subscriptions: eth_getLogs, eth_newFilter, eth_newBlockFilter,
+// eth_newPendingTransactionFilter, eth_getFilterChanges, eth_getFilterLogs, eth_uninstallFilter,
+// eth_subscribe, eth_unsubscribe.
+import { DevnetError } from '../../common/errors.js';
+import { defineMethod } from '../define-method.js';
+import { formatLog } from '../format.js';
+import { parseCriteria, parseLogQuery } from '../log-criteria.js';
+import { matchesCriteria, tipsetLogs } from '../logs.js';
+import { object, optional, string } from '../params.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import type { LogQuery } from '../log-criteria.js';
+
+function queryLogs(devnet: Devnet, query: LogQuery) {
+  return devnet.chain
+    .range(query.from, query.to)
+    .flatMap((tipset) => tipsetLogs(devnet, tipset))
+    .filter((log) => matchesCriteria(log, query.criteria))
+    .map(formatLog);
+}
+
+export const ethLogs = [
+  defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter))),
+
+  defineMethod('eth_newFilter', [object('filter')], ({ devnet, filters }, filter) => {
+    const query = parseLogQuery(devnet, 'filter', filter);
+    // A filter starting in the past is filled from the chain first, as Lotus does.
+    const past = filter.fromBlock !== undefined && filter.fromBlock !== 'latest' ? queryLogs(devnet, query) : [];
+    return filters.newLogFilter(query.criteria, past);
+  }),
+
+  defineMethod('eth_newBlockFilter', [], ({ filters }) => filters.newBlockFilter()),
+  defineMethod('eth_newPendingTransactionFilter', [], ({ filters }) => filters.newPendingTransactionFilter()),
+  defineMethod('eth_getFilterChanges', [string('filterId')], ({ filters }, id) => filters.takeChanges(id)),
+  defineMethod('eth_getFilterLogs', [string('filterId')], ({ filters }, id) => filters.takeLogs(id)),
+  defineMethod('eth_uninstallFilter', [string('filterId')], ({ filters }, id) => filters.uninstall(id)),
+
+  defineMethod('eth_subscribe', [string('eventType'), optional(object('params'))], ({ subscriptions }, type, params) => {
+    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
+    switch (type) {
+      case 'newHeads':
+        return subscriptions.subscribe({ kind: 'newHeads' });
+      case 'newPendingTransactions':
+        return subscriptions.subscribe({ kind: 'newPendingTransactions' });
+      case 'logs':
+        return subscriptions.subscribe({ kind: 'logs', criteria: parseCriteria('params', params ?? {}) });
+      default:
+        throw new DevnetError(`unsupported event type: ${type}`);
+    }
+  }),
+
+  defineMethod('eth_unsubscribe', [string('subscriptionId')], ({ subscriptions }, id) => {
+    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
+    return subscriptions.unsubscribe(id);
+  }),
+];

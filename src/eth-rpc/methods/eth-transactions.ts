@@ -1,0 +1,50 @@
+// Transactions: sending them and finding them again.
+import { DevnetError } from '../../common/errors.js';
+import { bytesToHex } from '../../common/hex.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { resolveBlock } from '../block-ref.js';
+import { callRequest } from '../call-request.js';
+import { defineMethod } from '../define-method.js';
+import { formatPendingTransaction, formatReceipt, formatTransaction } from '../format.js';
+import { blockRef, data, hash, invalid, safeNumber } from '../params.js';
+
+function transactionAt(tipset: Tipset, index: number) {
+  const message = tipset.messages[index];
+  // Lotus answers an index out of range with an error, not null.
+  if (!message) throw new DevnetError(`index ${index} out of range: tipset contains ${tipset.messages.length} messages`);
+  return formatTransaction(tipset, message);
+}
+
+function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
+  const hex = bytesToHex(txHash);
+  const pending = devnet.mempool.pending().find((p) => p.ethTx && bytesToHex(p.ethTx.hash) === hex);
+  return pending ? formatPendingTransaction(pending) : null;
+}
+
+export const ethTransactions = [
+  defineMethod('eth_sendRawTransaction', [data('rawTransaction')], async ({ devnet }, raw) => bytesToHex(await devnet.sendRawTransaction(raw))),
+
+  defineMethod('eth_sendTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
+    if (!tx.from) throw invalid('transaction.from', 'the sender is required');
+    return bytesToHex(await devnet.sendTransaction({ ...tx, from: tx.from }));
+  }),
+
+  defineMethod('eth_getTransactionByHash', [hash('transactionHash')], ({ devnet }, txHash) => {
+    const found = devnet.chain.messageByTxHash(txHash);
+    return found ? formatTransaction(found.tipset, found.message) : pendingByHash(devnet, txHash);
+  }),
+
+  defineMethod('eth_getTransactionReceipt', [hash('transactionHash')], ({ devnet }, txHash) => {
+    const found = devnet.chain.messageByTxHash(txHash);
+    return found ? formatReceipt(devnet, found.tipset, found.message) : null;
+  }),
+
+  defineMethod('eth_getTransactionByBlockNumberAndIndex', [blockRef('block', { allowHash: false }), safeNumber('index')], ({ devnet }, block, index) =>
+    transactionAt(resolveBlock(devnet, block), index),
+  ),
+
+  defineMethod('eth_getTransactionByBlockHashAndIndex', [hash('blockHash'), safeNumber('index')], ({ devnet }, blockHash, index) =>
+    transactionAt(resolveBlock(devnet, { hash: blockHash }), index),
+  ),
+];

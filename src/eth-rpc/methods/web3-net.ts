@@ -1,0 +1,16 @@
+// Node identity: web3_clientVersion, net_version, net_listening, eth_chainId, eth_syncing, eth_accounts.
+import { bytesToHex, quantity } from '../../common/hex.js';
+import { defineMethod } from '../define-method.js';
+
+export const CLIENT_VERSION = 'fvm-devnet/v0.1.0';
+
+export const web3Net = [
+  defineMethod('web3_clientVersion', [], () => CLIENT_VERSION),
+  defineMethod('net_version', [], ({ devnet }) => devnet.chainId.toString()),
+  defineMethod('net_listening', [], () => true),
+  defineMethod('eth_chainId', [], ({ devnet }) => quantity(devnet.chainId)),
+  defineMethod('eth_syncing', [], () => false),
+  // Lotus answers []; the devnet lists the accounts it holds keys for, as Anvil and Hardhat do,
+  // because Hardhat and Foundry take their default signers from here.
+  defineMethod('eth_accounts', [], ({ devnet }) => devnet.accounts.map((a) => bytesToHex(a.address))),
+];

@@ -1,0 +1,95 @@
+// Parameter parsers: JSON-RPC values in, domain values (bytes, bigints, epochs) out. A bad value
+// throws InvalidParamsError naming the parameter.
+import { InvalidParamsError } from '../common/errors.js';
+import { hexToBytes } from '../common/hex.js';
+
+export interface Param<T> {
+  name: string;
+  optional?: boolean;
+  parse(value: unknown): T;
+}
+
+export function invalid(name: string, why: string): InvalidParamsError {
+  return new InvalidParamsError(`invalid argument '${name}': ${why}`);
+}
+
+function hexString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]*$/.test(value)) throw invalid(name, `expected a 0x-prefixed hex string, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  return value;
+}
+
+export function parseQuantity(name: string, value: unknown): bigint {
+  const hex = hexString(name, value);
+  if (hex.length < 3 || hex.length > 66) throw invalid(name, `expected a hex quantity, got ${JSON.stringify(value)}`);
+  return BigInt(hex);
+}
+
+export function parseSafeNumber(name: string, value: unknown): number {
+  const n = parseQuantity(name, value);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(name, 'number too large');
+  return Number(n);
+}
+
+export function parseData(name: string, value: unknown): Uint8Array {
+  const hex = hexString(name, value);
+  if (hex.length % 2) throw invalid(name, 'hex data must have an even number of digits');
+  return hexToBytes(hex);
+}
+
+export function parseFixedData(name: string, value: unknown, length: number): Uint8Array {
+  const bytes = parseData(name, value);
+  if (bytes.length !== length) throw invalid(name, `expected ${length} bytes, got ${bytes.length}`);
+  return bytes;
+}
+
+export const parseAddress = (name: string, value: unknown) => parseFixedData(name, value, 20);
+export const parseHash = (name: string, value: unknown) => parseFixedData(name, value, 32);
+
+export type BlockTag = 'latest' | 'earliest' | 'pending' | 'safe' | 'finalized';
+export type BlockRef = { tag: BlockTag } | { number: number } | { hash: Uint8Array };
+const BLOCK_TAGS = new Set(['latest', 'earliest', 'pending', 'safe', 'finalized']);
+
+/** A block tag, a hex number, a block hash, or an EIP-1898 object. */
+export function parseBlockRef(name: string, value: unknown, { allowHash = true } = {}): BlockRef {
+  if (typeof value === 'string' && BLOCK_TAGS.has(value)) return { tag: value as BlockTag };
+  if (typeof value === 'string' && value.length === 66 && allowHash) return { hash: parseHash(name, value) };
+  if (typeof value === 'string') return { number: parseSafeNumber(name, value) };
+  if (allowHash && value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (obj.blockHash !== undefined) return { hash: parseHash(`${name}.blockHash`, obj.blockHash) };
+    if (obj.blockNumber !== undefined) return parseBlockRef(`${name}.blockNumber`, obj.blockNumber, { allowHash: false });
+  }
+  throw invalid(name, `expected a block number, tag or hash, got ${JSON.stringify(value)?.slice(0, 80)}`);
+}
+
+export function parseObject(name: string, value: unknown): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(name, 'expected an object');
+  return value as Record<string, unknown>;
+}
+
+// Ready-made Param definitions for method tables.
+export const address = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseAddress(name, v) });
+export const hash = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseHash(name, v) });
+export const data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseData(name, v) });
+export const quantity = (name: string): Param<bigint> => ({ name, parse: (v) => parseQuantity(name, v) });
+export const safeNumber = (name: string): Param<number> => ({ name, parse: (v) => parseSafeNumber(name, v) });
+export const blockRef = (name: string, options?: { allowHash?: boolean }): Param<BlockRef> => ({
+  name,
+  parse: (v) => parseBlockRef(name, v, options),
+});
+export const bool = (name: string): Param<boolean> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'boolean') throw invalid(name, 'expected a boolean');
+    return v;
+  },
+});
+export const string = (name: string): Param<string> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'string') throw invalid(name, 'expected a string');
+    return v;
+  },
+});
+export const object = (name: string): Param<Record<string, unknown>> => ({ name, parse: (v) => parseObject(name, v) });
+export const optional = <T>(param: Param<T>): Param<T | undefined> => ({ ...param, optional: true });

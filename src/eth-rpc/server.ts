@@ -1,0 +1,74 @@
+// The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v1, Lotus's path), WebSocket on
+// the same paths. Built without listening, so tests can inject requests.
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { InvalidRequestError, ParseError } from '../common/errors.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { Dispatcher, type CallObserver } from './dispatch.js';
+import { toJsonRpcError } from './errors.js';
+import { Filters } from './filters.js';
+import { allMethods } from './methods/index.js';
+import { Subscriptions } from './subscriptions.js';
+
+/** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
+export const MAX_BODY_BYTES = 16 << 20;
+const PATHS = ['/', '/rpc/v1'];
+
+export interface ServerOptions {
+  log: Logger;
+  observe?: CallObserver;
+}
+
+export async function buildServer(devnet: Devnet, { log, observe }: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
+  const dispatcher = new Dispatcher(allMethods, log, observe);
+  const filters = new Filters(devnet);
+  const errorBody = (err: InvalidRequestError | ParseError) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
+
+  // Parse JSON ourselves: a malformed body is a JSON-RPC parse error, not an HTTP 400.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: { code?: string; message: string }, _req, reply) => {
+    const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    const rpcError = tooLarge ? new InvalidRequestError(`request body too large (max ${MAX_BODY_BYTES} bytes)`) : new InvalidRequestError(err.message);
+    return reply.code(200).send(errorBody(rpcError));
+  });
+  await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
+
+  const post = async (request: FastifyRequest, reply: FastifyReply) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(String(request.body ?? ''));
+    } catch {
+      return reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
+    }
+    const answer = await dispatcher.handle(body, { devnet, filters });
+    return answer === undefined ? reply.code(204).send() : reply.send(answer);
+  };
+
+  for (const url of PATHS) {
+    app.post(url, post);
+    app.route({
+      method: 'GET',
+      url,
+      handler: (_req, reply) => reply.send(errorBody(new InvalidRequestError('send JSON-RPC requests with POST, or open a WebSocket'))),
+      wsHandler: (socket) => {
+        const subscriptions = new Subscriptions(devnet, (message) => socket.send(message));
+        socket.on('message', async (data: Buffer) => {
+          let body: unknown;
+          try {
+            body = JSON.parse(data.toString());
+          } catch {
+            socket.send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
+            return;
+          }
+          const answer = await dispatcher.handle(body, { devnet, filters, subscriptions });
+          if (answer !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify(answer));
+        });
+        socket.on('close', () => subscriptions.close());
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,76 @@
+// What an actor is in the state tree: an ID, a code kind, a nonce, a balance, an optional
+// delegated (f410) address, and the state of its kind.
+import { CID } from 'multiformats/cid';
+import { identity } from 'multiformats/hashes/identity';
+import { RAW } from '../common/cbor.js';
+import type { FilAddress } from '../common/address.js';
+
+/** The builtin actor kinds, by their manifest names (builtin-actors README). */
+export type ActorKind =
+  | 'system'
+  | 'init'
+  | 'cron'
+  | 'account'
+  | 'storagepower'
+  | 'storageminer'
+  | 'storagemarket'
+  | 'reward'
+  | 'verifiedregistry'
+  | 'datacap'
+  | 'placeholder'
+  | 'evm'
+  | 'eam'
+  | 'ethaccount';
+
+/** The actors version whose semantics the devnet follows (nv27, actors v17). */
+export const ACTORS_VERSION = 17;
+
+/**
+ * Code CIDs of the devnet's actors. Real networks use the blake2b of each Wasm module; the devnet has
+ * no Wasm, so it names each kind with an identity CID, as builtin-actors' own test harness does.
+ */
+export function codeCid(kind: ActorKind): CID {
+  return CID.createV1(RAW, identity.digest(new TextEncoder().encode(`fil/${ACTORS_VERSION}/${kind}`)));
+}
+
+/** The state of an EVM actor (builtin-actors actors/evm/src/state.rs, minus what the devnet derives). */
+export interface EvmState {
+  bytecode: Uint8Array;
+  bytecodeHash: Uint8Array;
+  /** The contract's own nonce for CREATE addresses; starts at 1. */
+  nonce: number;
+  /** Bumped to forget all storage at once (the slots of older generations are unreachable). */
+  storageGeneration: number;
+}
+
+/** One actor. Values are immutable: a change writes a new object. */
+export interface Actor {
+  readonly id: number;
+  readonly kind: ActorKind;
+  /** The message sequence number (the EVM nonce of EthAccounts). */
+  readonly nonce: number;
+  readonly balance: bigint;
+  /** The f410 address of EVM actors, EthAccounts and Placeholders. */
+  readonly delegated?: FilAddress;
+  /** The key (f1/f3) or actor (f2) address the actor was created under. */
+  readonly robust?: FilAddress;
+  readonly evm?: EvmState;
+}
+
+/** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */
+export const SYSTEM_ACTOR_ID = 0;
+export const INIT_ACTOR_ID = 1;
+export const REWARD_ACTOR_ID = 2;
+export const CRON_ACTOR_ID = 3;
+export const POWER_ACTOR_ID = 4;
+export const MARKET_ACTOR_ID = 5;
+export const VERIFREG_ACTOR_ID = 6;
+export const DATACAP_ACTOR_ID = 7;
+export const EAM_ACTOR_ID = 10;
+export const BURNT_FUNDS_ACTOR_ID = 99;
+export const FIRST_NON_SINGLETON_ID = 100;
+
+/** Kinds that can sign messages (a Placeholder only for its first message, when it becomes an EthAccount). */
+export function canSend(actor: Actor): boolean {
+  return actor.kind === 'account' || actor.kind === 'ethaccount' || (actor.kind === 'placeholder' && actor.nonce === 0);
+}

@@ -1,0 +1,44 @@
+// The Ethereum Address Manager (f010): CreateExternal deploys a contract for an Ethereum account
+// at the CREATE address of (sender, nonce), and returns [actor id, robust f2 address, eth address].
+import { Protocol, FilAddress } from '../../common/address.js';
+import { encodeCbor } from '../../common/cbor.js';
+import { blake2b160 } from '../../common/hashes.js';
+import { concatBytes } from '../../common/hex.js';
+import type { Actor } from '../actor.js';
+import { ExitCode } from '../exit-code.js';
+import type { StateOverlay } from '../state-tree.js';
+import type { ExecutionContext, InvocationResult } from '../types.js';
+import type { EvmActor } from './evm/evm-actor.js';
+import { ethAddressOf, resolveEthAddress } from './lifecycle.js';
+
+export interface CreateExternal {
+  sender: Actor;
+  /** The nonce of the message that deploys. */
+  nonce: number;
+  initcode: Uint8Array;
+  value: bigint;
+  gasLimit: number;
+}
+
+const failure = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
+
+export async function createExternal(state: StateOverlay, evm: EvmActor, create: CreateExternal, ctx: ExecutionContext): Promise<InvocationResult> {
+  // Only Ethereum accounts deploy this way; native (f1/f3) accounts come with issue-4 support.
+  if (create.sender.kind !== 'ethaccount') return failure(ExitCode.ErrForbidden);
+  const caller = ethAddressOf(create.sender);
+  const result = await evm.run(state, { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit }, ctx);
+  if (result.exitCode !== ExitCode.Ok || !result.created) return { ...result, events: [] };
+  const contract = resolveEthAddress(state, result.created)!;
+  const robust = robustAddress(create.sender, create.nonce);
+  state.putAddress(robust, contract.id);
+  state.putActor({ ...contract, robust });
+  return { ...result, returnData: encodeCbor([contract.id, robust.bytes, result.created]) };
+}
+
+/** The f2 address of an actor created by a message: a hash of the origin, its nonce and a counter. */
+function robustAddress(origin: Actor, nonce: number): FilAddress {
+  const seed = new Uint8Array(16);
+  new DataView(seed.buffer).setBigUint64(0, BigInt(nonce));
+  const originAddress = origin.delegated ?? FilAddress.fromId(origin.id);
+  return FilAddress.fromPayload(Protocol.Actor, blake2b160(concatBytes(originAddress.bytes, seed)));
+}

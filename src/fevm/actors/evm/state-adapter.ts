@@ -1,0 +1,155 @@
+// The EVM's view of the state tree: @ethereumjs/evm asks for Ethereum accounts, code and storage;
+// this answers from actors. An EVM actor is a contract, every other actor an account without code.
+import type { StateManagerInterface } from '@ethereumjs/common';
+import { Account, KECCAK256_RLP, type Address } from '@ethereumjs/util';
+import { isMaskedId } from '../../../common/address.js';
+import { keccak256 } from '../../../common/hashes.js';
+import { bigintToBytes, bytesToBigint, bytesToHex } from '../../../common/hex.js';
+import type { Actor } from '../../actor.js';
+import type { StateOverlay } from '../../state-tree.js';
+import { createPlaceholder, resolveEthAddress } from '../lifecycle.js';
+
+const EMPTY = new Uint8Array();
+
+export class EvmStateAdapter implements StateManagerInterface {
+  private state: StateOverlay | undefined;
+  /** Storage values as they were when the current message started (for SSTORE gas rules). */
+  private readonly originalStorage = new Map<string, Uint8Array>();
+
+  readonly originalStorageCache = {
+    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
+      const cacheKey = bytesToHex(address.bytes) + bytesToHex(key);
+      let value = this.originalStorage.get(cacheKey);
+      if (value === undefined) {
+        value = await this.getStorage(address, key);
+        this.originalStorage.set(cacheKey, value);
+      }
+      return value;
+    },
+    clear: (): void => this.originalStorage.clear(),
+  };
+
+  /** Points the EVM at the state one message runs on. */
+  use(state: StateOverlay): void {
+    this.state = state;
+    this.originalStorage.clear();
+  }
+
+  private get current(): StateOverlay {
+    if (!this.state) throw new Error('no state in use');
+    return this.state;
+  }
+
+  private actorAt(address: Address): Actor | undefined {
+    return resolveEthAddress(this.current, address.bytes);
+  }
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const actor = this.actorAt(address);
+    if (!actor) return undefined;
+    if (actor.evm) return new Account(BigInt(actor.evm.nonce), actor.balance, KECCAK256_RLP, actor.evm.bytecodeHash);
+    return new Account(BigInt(actor.nonce), actor.balance);
+  }
+
+  async putAccount(address: Address, account?: Account): Promise<void> {
+    if (!account) return this.deleteAccount(address);
+    const actor = this.actorAt(address);
+    if (!actor) {
+      // An ID address cannot be created by sending to it; an f410 gets a Placeholder.
+      if (isMaskedId(address.bytes)) return;
+      const placeholder = createPlaceholder(this.current, address.bytes, account.balance);
+      this.current.putActor({ ...placeholder, nonce: Number(account.nonce) });
+      return;
+    }
+    if (actor.evm) {
+      this.current.putActor({ ...actor, balance: account.balance, evm: { ...actor.evm, nonce: Number(account.nonce) } });
+    } else {
+      this.current.putActor({ ...actor, balance: account.balance, nonce: Number(account.nonce) });
+    }
+  }
+
+  /** Actors are never deleted by the EVM; accounts it considers empty stay as they are. */
+  async deleteAccount(_address: Address): Promise<void> {}
+
+  async modifyAccountFields(address: Address, fields: Partial<{ nonce: bigint; balance: bigint }>): Promise<void> {
+    const account = (await this.getAccount(address)) ?? new Account();
+    if (fields.nonce !== undefined) account.nonce = fields.nonce;
+    if (fields.balance !== undefined) account.balance = fields.balance;
+    await this.putAccount(address, account);
+  }
+
+  /** Deploying code turns the actor at the address (a Placeholder until now) into an EVM actor. */
+  async putCode(address: Address, code: Uint8Array): Promise<void> {
+    const actor = this.actorAt(address);
+    if (!actor) throw new Error(`no actor at ${address.toString()} to deploy code to`);
+    this.current.putActor({
+      ...actor,
+      kind: 'evm',
+      nonce: 0,
+      evm: {
+        bytecode: code,
+        bytecodeHash: keccak256(code),
+        nonce: actor.evm?.nonce ?? Math.max(actor.nonce, 1),
+        storageGeneration: actor.evm?.storageGeneration ?? 0,
+      },
+    });
+  }
+
+  async getCode(address: Address): Promise<Uint8Array> {
+    return this.actorAt(address)?.evm?.bytecode ?? EMPTY;
+  }
+
+  async getCodeSize(address: Address): Promise<number> {
+    return (await this.getCode(address)).length;
+  }
+
+  async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    const actor = this.actorAt(address);
+    if (!actor) return EMPTY;
+    return bigintToBytes(this.current.getStorage(actor.id, actor.evm?.storageGeneration ?? 0, bytesToBigint(key)));
+  }
+
+  async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    const actor = this.actorAt(address);
+    if (!actor) throw new Error(`no actor at ${address.toString()} to store to`);
+    this.current.putStorage(actor.id, actor.evm?.storageGeneration ?? 0, bytesToBigint(key), bytesToBigint(value));
+  }
+
+  async clearStorage(address: Address): Promise<void> {
+    const actor = this.actorAt(address);
+    if (actor?.evm) {
+      this.current.putActor({ ...actor, evm: { ...actor.evm, storageGeneration: actor.evm.storageGeneration + 1 } });
+    }
+  }
+
+  async checkpoint(): Promise<void> {
+    this.current.checkpoint();
+  }
+
+  async commit(): Promise<void> {
+    this.current.commit();
+  }
+
+  async revert(): Promise<void> {
+    this.current.revert();
+  }
+
+  // The devnet keeps no Merkle state roots; the EVM does not need them to run calls.
+  async getStateRoot(): Promise<Uint8Array> {
+    return new Uint8Array(32);
+  }
+
+  async setStateRoot(): Promise<void> {
+    throw new Error('state roots are not supported');
+  }
+
+  async hasStateRoot(): Promise<boolean> {
+    return false;
+  }
+
+  clearCaches(): void {}
+
+  shallowCopy(): StateManagerInterface {
+    throw new Error('shallowCopy is not supported');
+  }
+}

@@ -1,0 +1,49 @@
+// Finding, creating and funding actors: the parts of the FVM's call manager that the executor and
+// the EVM host share.
+import { EAM_NAMESPACE, FilAddress, maskedIdAddress } from '../../common/address.js';
+import type { Actor, ActorKind } from '../actor.js';
+import type { StateOverlay, StateReader } from '../state-tree.js';
+
+/** The actor an Ethereum address names: a masked ID address by its ID, any other by its f410. */
+export function resolveEthAddress(state: StateReader, eth: Uint8Array): Actor | undefined {
+  const id = state.lookupId(FilAddress.fromEthAddress(eth));
+  return id === undefined ? undefined : state.getActor(id);
+}
+
+export function resolveAddress(state: StateReader, address: FilAddress): Actor | undefined {
+  const id = state.lookupId(address);
+  return id === undefined ? undefined : state.getActor(id);
+}
+
+/** How the EVM sees an actor: its f410 Ethereum address if it has one, else its masked ID address. */
+export function ethAddressOf(actor: Actor): Uint8Array {
+  return actor.delegated?.ethAddress ?? maskedIdAddress(actor.id);
+}
+
+export function createActor(
+  state: StateOverlay,
+  kind: ActorKind,
+  fields: { delegated?: FilAddress; robust?: FilAddress; balance?: bigint } = {},
+): Actor {
+  const actor: Actor = { id: state.allocateId(), kind, nonce: 0, balance: fields.balance ?? 0n, ...fields };
+  state.putActor(actor);
+  if (actor.delegated) state.putAddress(actor.delegated, actor.id);
+  if (actor.robust) state.putAddress(actor.robust, actor.id);
+  return actor;
+}
+
+/** What a send to an unknown f410 address creates: an actor that holds funds until code or a key claims it. */
+export function createPlaceholder(state: StateOverlay, eth: Uint8Array, balance = 0n): Actor {
+  return createActor(state, 'placeholder', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, eth), balance });
+}
+
+/** Moves FIL between two actors; false (and nothing moved) when the sender has too little. */
+export function transfer(state: StateOverlay, fromId: number, toId: number, amount: bigint): boolean {
+  if (amount === 0n || fromId === toId) return state.getActor(fromId)!.balance >= amount;
+  const from = state.getActor(fromId)!;
+  if (from.balance < amount) return false;
+  state.putActor({ ...from, balance: from.balance - amount });
+  const to = state.getActor(toId)!;
+  state.putActor({ ...to, balance: to.balance + amount });
+  return true;
+}

@@ -1,0 +1,73 @@
+// The devnet's gas model: Filecoin gas units, approximated. Chain inclusion is charged with the FVM
+// price list's figures; execution is charged as EVM gas (from @ethereumjs/evm) times a fixed ratio,
+// plus a fixed cost per actor invocation. docs/gas.md says how far this is from calibnet.
+
+/** Lotus's block gas limit (params_shared_vals.go). */
+export const BLOCK_GAS_LIMIT = 10_000_000_000;
+export const BLOCK_GAS_TARGET = 5_000_000_000;
+/** Lotus InitialBaseFee and MinimumBaseFee (attoFIL). */
+export const INITIAL_BASE_FEE = 100_000_000n;
+export const MINIMUM_BASE_FEE = 100n;
+const BASE_FEE_MAX_CHANGE_DENOM = 8n;
+/** Lotus's gas premium floor for estimates; eth_maxPriorityFeePerGas answers this on an idle chain. */
+export const DEFAULT_GAS_PREMIUM = 200_000n;
+/** Lotus's GasLimitOverestimation: estimates are the gas used times 1.25. */
+export const GAS_LIMIT_OVERESTIMATION_PERCENT = 125;
+
+// FVM price list (chain inclusion): compute base + storage of the serialized message.
+const ON_CHAIN_MESSAGE_COMPUTE_BASE = 38_863;
+const ON_CHAIN_MESSAGE_STORAGE_BASE = 36;
+const STORAGE_GAS_MULTIPLIER = 1_300;
+
+/** FVM gas per unit of EVM gas: the ~1:444 ratio that docs.filecoin.io gives for ETH:FIL gas. */
+export const EVM_GAS_SCALE = 444;
+/** Invoking any actor method (Wasm instantiation, state load and store); an approximation. */
+export const ACTOR_INVOCATION_GAS = 1_000_000;
+
+/** What including a message of `size` serialized bytes on chain costs, charged before execution. */
+export function inclusionGas(size: number): number {
+  return ON_CHAIN_MESSAGE_COMPUTE_BASE + (ON_CHAIN_MESSAGE_STORAGE_BASE + size) * STORAGE_GAS_MULTIPLIER;
+}
+
+export interface GasOutputs {
+  baseFeeBurn: bigint;
+  overEstimationBurn: bigint;
+  minerPenalty: bigint;
+  minerTip: bigint;
+  refund: bigint;
+  gasRefund: number;
+  gasBurned: number;
+}
+
+/** Over-estimated gas that is burned rather than refunded (Lotus chain/vm/burn.go). */
+function overEstimationBurn(gasUsed: number, gasLimit: number): { refund: number; burned: number } {
+  if (gasUsed === 0) return { refund: 0, burned: gasLimit };
+  let over = gasLimit - Math.floor((11 * gasUsed) / 10);
+  if (over < 0) return { refund: gasLimit - gasUsed, burned: 0 };
+  if (over > gasUsed) over = gasUsed;
+  const burned = Number((BigInt(gasLimit - gasUsed) * BigInt(over)) / BigInt(gasUsed));
+  return { refund: gasLimit - gasUsed - burned, burned };
+}
+
+/** How a message's fee splits into burn, tip and refund (Lotus ComputeGasOutputs). */
+export function computeGasOutputs(gasUsed: number, gasLimit: number, baseFee: bigint, feeCap: bigint, premium: bigint): GasOutputs {
+  const baseFeeToPay = baseFee > feeCap ? feeCap : baseFee;
+  let minerPenalty = baseFee > feeCap ? (baseFee - feeCap) * BigInt(gasUsed) : 0n;
+  const baseFeeBurn = baseFeeToPay * BigInt(gasUsed);
+  const tipPerGas = feeCap - baseFeeToPay < premium ? feeCap - baseFeeToPay : premium;
+  const minerTip = tipPerGas * BigInt(gasLimit);
+  const { refund: gasRefund, burned: gasBurned } = overEstimationBurn(gasUsed, gasLimit);
+  const overBurn = baseFeeToPay * BigInt(gasBurned);
+  minerPenalty += (baseFee - baseFeeToPay) * BigInt(gasBurned);
+  const refund = BigInt(gasLimit) * feeCap - baseFeeBurn - minerTip - overBurn;
+  return { baseFeeBurn, overEstimationBurn: overBurn, minerPenalty, minerTip, refund, gasRefund, gasBurned };
+}
+
+/** The base fee of the next tipset from this one's: the pre-FireHorse utilization rule (Lotus
+ * chain/store/basefee.go), ±12.5 % around the target, where a tipset counts 4/5 of its gas limits. */
+export function nextBaseFee(baseFee: bigint, gasLimitSum: number): bigint {
+  let delta = Math.floor((4 * gasLimitSum) / 5) - BLOCK_GAS_TARGET;
+  delta = Math.max(-BLOCK_GAS_TARGET, Math.min(BLOCK_GAS_TARGET, delta));
+  const next = baseFee + (baseFee * BigInt(delta)) / BigInt(BLOCK_GAS_TARGET) / BASE_FEE_MAX_CHANGE_DENOM;
+  return next < MINIMUM_BASE_FEE ? MINIMUM_BASE_FEE : next;
+}

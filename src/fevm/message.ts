@@ -1,0 +1,98 @@
+// Filecoin messages as Lotus encodes them (chain/types/message.go, signedmessage.go).
+import type { CID } from 'multiformats/cid';
+import { FilAddress } from '../common/address.js';
+import { cidOf, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
+import { concatBytes } from '../common/hex.js';
+
+export interface Message {
+  version: number;
+  to: FilAddress;
+  from: FilAddress;
+  nonce: number;
+  value: bigint;
+  gasLimit: number;
+  gasFeeCap: bigint;
+  gasPremium: bigint;
+  method: number;
+  params: Uint8Array;
+}
+
+export enum SigType {
+  Secp256k1 = 1,
+  BLS = 2,
+  /** An Ethereum signature over an Ethereum transaction (f410 senders). */
+  Delegated = 3,
+}
+
+export interface Signature {
+  type: SigType;
+  data: Uint8Array;
+}
+
+export interface SignedMessage {
+  message: Message;
+  signature: Signature;
+}
+
+/** Method numbers used by the Ethereum mapping. */
+export const METHOD_SEND = 0;
+export const METHOD_CONSTRUCTOR = 1;
+/** EAM.CreateExternal: deploys a contract from an EOA. */
+export const METHOD_CREATE_EXTERNAL = 4;
+/** EVM.InvokeContract = FRC-42("InvokeEVM"). */
+export const METHOD_INVOKE_CONTRACT = 3844450837;
+
+function messageTuple(m: Message): unknown[] {
+  return [
+    m.version,
+    m.to.bytes,
+    m.from.bytes,
+    m.nonce,
+    encodeBigInt(m.value),
+    m.gasLimit,
+    encodeBigInt(m.gasFeeCap),
+    encodeBigInt(m.gasPremium),
+    m.method,
+    m.params,
+  ];
+}
+
+export function encodeMessage(m: Message): Uint8Array {
+  return encodeCbor(messageTuple(m));
+}
+
+export function encodeSignedMessage(sm: SignedMessage): Uint8Array {
+  return encodeCbor([messageTuple(sm.message), concatBytes(new Uint8Array([sm.signature.type]), sm.signature.data)]);
+}
+
+export function decodeMessage(bytes: Uint8Array): Message {
+  const t = decodeCbor<unknown[]>(bytes);
+  if (!Array.isArray(t) || t.length !== 10) throw new Error('a message is a 10-field CBOR tuple');
+  const [version, to, from, nonce, value, gasLimit, feeCap, premium, method, params] = t as [
+    number, Uint8Array, Uint8Array, number, Uint8Array, number, Uint8Array, Uint8Array, number, Uint8Array,
+  ];
+  return {
+    version,
+    to: FilAddress.fromBytes(to),
+    from: FilAddress.fromBytes(from),
+    nonce,
+    value: decodeBigInt(value),
+    gasLimit,
+    gasFeeCap: decodeBigInt(feeCap),
+    gasPremium: decodeBigInt(premium),
+    method,
+    params,
+  };
+}
+
+export const messageCid = (m: Message): CID => cidOf(encodeMessage(m));
+
+/** A signed message's CID: that of the unsigned message for BLS, of the signed envelope otherwise. */
+export function signedMessageCid(sm: SignedMessage): CID {
+  return sm.signature.type === SigType.BLS ? messageCid(sm.message) : cidOf(encodeSignedMessage(sm));
+}
+
+/** The serialized size that the chain-inclusion gas cost is charged on. */
+export function chainSize(sm: SignedMessage): number {
+  return sm.signature.type === SigType.BLS ? encodeMessage(sm.message).length : encodeSignedMessage(sm).length;
+}

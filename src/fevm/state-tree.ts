@@ -1,0 +1,175 @@
+// The state tree: every actor, the init actor's address -> ID map and EVM storage, kept with their
+// history so that any past epoch can be read. Changes are staged in a StateOverlay (with nested
+// checkpoints, as calls nest) and written to the tree as one epoch.
+import type { FilAddress } from '../common/address.js';
+import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
+
+/** The values of one key over time: epochs ascending, the value in force from each epoch on. */
+interface History<V> {
+  epochs: number[];
+  values: V[];
+}
+
+class VersionedMap<V> {
+  private readonly entries = new Map<string, History<V>>();
+
+  get(key: string, epoch: number): V | undefined {
+    const history = this.entries.get(key);
+    if (!history) return undefined;
+    const { epochs, values } = history;
+    // Fast path: the newest value, which is what most reads want.
+    if (epochs[epochs.length - 1] <= epoch) return values[values.length - 1];
+    let lo = 0;
+    let hi = epochs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (epochs[mid] <= epoch) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? undefined : values[found];
+  }
+
+  set(key: string, value: V, epoch: number): void {
+    const history = this.entries.get(key);
+    if (!history) {
+      this.entries.set(key, { epochs: [epoch], values: [value] });
+    } else if (history.epochs[history.epochs.length - 1] === epoch) {
+      history.values[history.values.length - 1] = value;
+    } else {
+      history.epochs.push(epoch);
+      history.values.push(value);
+    }
+  }
+}
+
+/** Read access to the state at one point: a past epoch, the head, or a staged overlay. */
+export interface StateReader {
+  getActor(id: number): Actor | undefined;
+  /** The ID an address resolves to: an f0 names it, other addresses go through the init actor's map. */
+  lookupId(address: FilAddress): number | undefined;
+  getStorage(id: number, generation: number, slot: bigint): bigint;
+  /** The ID the next new actor gets. */
+  nextId(): number;
+}
+
+// Keys of the one flat map an overlay stages changes in.
+const actorKey = (id: number) => `a${id}`;
+const addressKey = (address: FilAddress) => `x${address.key}`;
+const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
+const NEXT_ID_KEY = 'n';
+
+export class StateTree {
+  private readonly values = new VersionedMap<unknown>();
+  /** The newest epoch written. */
+  private headEpoch = -1;
+
+  get epoch(): number {
+    return this.headEpoch;
+  }
+
+  /** The state as it was after `epoch` was applied. */
+  at(epoch: number): StateReader {
+    const read = <V>(key: string) => this.values.get(key, epoch) as V | undefined;
+    return {
+      getActor: (id) => read<Actor>(actorKey(id)),
+      lookupId: (address) => address.id ?? read<number>(addressKey(address)),
+      getStorage: (id, generation, slot) => read<bigint>(storageKey(id, generation, slot)) ?? 0n,
+      nextId: () => read<number>(NEXT_ID_KEY) ?? FIRST_NON_SINGLETON_ID,
+    };
+  }
+
+  /** A staging area on top of the state after `epoch` (by default the newest). */
+  stage(epoch = Number.MAX_SAFE_INTEGER): StateOverlay {
+    return new StateOverlay(this.at(epoch));
+  }
+
+  /** Writes what an overlay staged as the state of `epoch` (which must not go backwards). */
+  commit(overlay: StateOverlay, epoch: number): void {
+    if (epoch < this.headEpoch) throw new Error(`cannot write epoch ${epoch} after ${this.headEpoch}`);
+    for (const [key, value] of overlay.changes()) this.values.set(key, value, epoch);
+    this.headEpoch = epoch;
+  }
+}
+
+/**
+ * Staged changes over a base state, with nested checkpoints: `checkpoint()` opens a layer,
+ * `revert()` drops it, `commit()` folds it into the one below.
+ */
+export class StateOverlay implements StateReader {
+  private readonly layers: Map<string, unknown>[] = [new Map()];
+
+  constructor(private readonly base: StateReader) {}
+
+  private read<V>(key: string): V | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      if (layer.has(key)) return layer.get(key) as V;
+    }
+    return undefined;
+  }
+
+  private write(key: string, value: unknown): void {
+    this.layers[this.layers.length - 1].set(key, value);
+  }
+
+  getActor(id: number): Actor | undefined {
+    return this.read<Actor>(actorKey(id)) ?? this.base.getActor(id);
+  }
+
+  lookupId(address: FilAddress): number | undefined {
+    return address.id ?? this.read<number>(addressKey(address)) ?? this.base.lookupId(address);
+  }
+
+  getStorage(id: number, generation: number, slot: bigint): bigint {
+    return this.read<bigint>(storageKey(id, generation, slot)) ?? this.base.getStorage(id, generation, slot);
+  }
+
+  nextId(): number {
+    return this.read<number>(NEXT_ID_KEY) ?? this.base.nextId();
+  }
+
+  putActor(actor: Actor): void {
+    this.write(actorKey(actor.id), actor);
+  }
+
+  /** Registers a non-ID address of an actor in the init actor's map. */
+  putAddress(address: FilAddress, id: number): void {
+    this.write(addressKey(address), id);
+  }
+
+  putStorage(id: number, generation: number, slot: bigint, value: bigint): void {
+    this.write(storageKey(id, generation, slot), value);
+  }
+
+  /** Takes the next actor ID (the init actor's NextID). */
+  allocateId(): number {
+    const id = this.nextId();
+    this.write(NEXT_ID_KEY, id + 1);
+    return id;
+  }
+
+  checkpoint(): void {
+    this.layers.push(new Map());
+  }
+
+  commit(): void {
+    if (this.layers.length < 2) throw new Error('commit without checkpoint');
+    const top = this.layers.pop()!;
+    const below = this.layers[this.layers.length - 1];
+    for (const [key, value] of top) below.set(key, value);
+  }
+
+  revert(): void {
+    if (this.layers.length < 2) throw new Error('revert without checkpoint');
+    this.layers.pop();
+  }
+
+  /** Every staged change, for StateTree.commit; only valid with no open checkpoint. */
+  changes(): Iterable<[string, unknown]> {
+    if (this.layers.length !== 1) throw new Error('open checkpoints remain');
+    return this.layers[0];
+  }
+}

@@ -1,0 +1,58 @@
+// The chain: every tipset by epoch and by hash, and every included message by CID and by
+// Ethereum transaction hash.
+import { bytesToHex } from '../common/hex.js';
+import type { IncludedMessage, Tipset } from './tipset.js';
+
+export interface MessageLocation {
+  tipset: Tipset;
+  message: IncludedMessage;
+}
+
+export class ChainStore {
+  private readonly tipsets: Tipset[] = [];
+  private readonly byHash = new Map<string, Tipset>();
+  private readonly byCid = new Map<string, MessageLocation>();
+  private readonly cidByTxHash = new Map<string, string>();
+
+  get head(): Tipset {
+    return this.tipsets[this.tipsets.length - 1];
+  }
+
+  get height(): number {
+    return this.tipsets.length - 1;
+  }
+
+  append(tipset: Tipset): void {
+    if (tipset.epoch !== this.tipsets.length) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
+    this.tipsets.push(tipset);
+    this.byHash.set(bytesToHex(tipset.hash), tipset);
+    for (const message of tipset.messages) {
+      const cid = message.cid.toString();
+      this.byCid.set(cid, { tipset, message });
+      if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
+    }
+  }
+
+  atEpoch(epoch: number): Tipset | undefined {
+    return this.tipsets[epoch];
+  }
+
+  byBlockHash(hash: Uint8Array): Tipset | undefined {
+    return this.byHash.get(bytesToHex(hash));
+  }
+
+  messageByCid(cid: string): MessageLocation | undefined {
+    return this.byCid.get(cid);
+  }
+
+  /** An Ethereum transaction hash, or the digest of a native message's CID (as Lotus maps them). */
+  messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
+    const cid = this.cidByTxHash.get(bytesToHex(hash));
+    return cid ? this.byCid.get(cid) : undefined;
+  }
+
+  /** Tipsets from `from` to `to`, both included. */
+  range(from: number, to: number): Tipset[] {
+    return this.tipsets.slice(Math.max(0, from), Math.min(this.tipsets.length, to + 1));
+  }
+}

@@ -1,0 +1,156 @@
+// The message pool: pending messages per sender in nonce order, checked with Lotus's rules and
+// wording (chain/messagepool/messagepool.go) before they are accepted.
+import type { CID } from '../common/cbor.js';
+import { MessageRejectedError } from '../common/errors.js';
+import { attoToFil } from '../common/units.js';
+import { canSend } from '../fevm/actor.js';
+import { resolveAddress } from '../fevm/actors/lifecycle.js';
+import type { EthTransaction } from '../fevm/eth-tx.js';
+import { BLOCK_GAS_LIMIT, inclusionGas } from '../fevm/gas.js';
+import type { SignedMessage } from '../fevm/message.js';
+import type { StateReader } from '../fevm/state-tree.js';
+
+export interface PendingMessage {
+  cid: CID;
+  signed: SignedMessage;
+  ethTx?: EthTransaction;
+  /** Serialized size, on which chain inclusion is charged. */
+  chainSize: number;
+}
+
+/** Lotus's limits for locally pushed messages. */
+const MAX_MESSAGE_SIZE = 64 << 10;
+const MAX_PENDING_PER_SENDER = 1000;
+const MINIMUM_FEE_CAP = 100n;
+/** Replace-by-fee: the new premium must beat the old by more than 10 %. */
+const RBF_NUM = 110n;
+const RBF_DENOM = 100n;
+
+const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
+
+export class Mempool {
+  /** Sender address key -> nonce -> message. */
+  private readonly bySender = new Map<string, Map<number, PendingMessage>>();
+
+  /** Checks a message against the state it would run on and queues it, or throws with Lotus's reason. */
+  add(pending: PendingMessage, state: StateReader): void {
+    const msg = pending.signed.message;
+    if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`message too big (${pending.chainSize} > ${MAX_MESSAGE_SIZE} bytes)`);
+    if (msg.gasFeeCap < MINIMUM_FEE_CAP) throw new MessageRejectedError('gas fee cap too low');
+    if (msg.gasFeeCap < msg.gasPremium) {
+      throw new MessageRejectedError("message not valid for block inclusion: 'GasFeeCap' less than 'GasPremium'");
+    }
+    if (msg.gasLimit > BLOCK_GAS_LIMIT) {
+      throw new MessageRejectedError(
+        `message not valid for block inclusion: 'GasLimit' field cannot be greater than a block's gas limit (${msg.gasLimit} > ${BLOCK_GAS_LIMIT})`,
+      );
+    }
+    const minGas = inclusionGas(pending.chainSize);
+    if (msg.gasLimit < minGas) {
+      throw new MessageRejectedError(
+        `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${msg.gasLimit} < ${minGas}`,
+      );
+    }
+
+    const sender = resolveAddress(state, msg.from);
+    const stateNonce = sender?.nonce ?? 0;
+    if (msg.nonce < stateNonce) {
+      throw new MessageRejectedError(`minimum expected nonce is ${stateNonce}, got ${msg.nonce}: message nonce too low`);
+    }
+    if (sender && !canSend(sender)) {
+      throw new MessageRejectedError(`sender ${msg.from.toString()} is a ${sender.kind} actor, which cannot send messages`);
+    }
+
+    const balance = sender?.balance ?? 0n;
+    const required = BigInt(msg.gasLimit) * msg.gasFeeCap;
+    if (balance < required) {
+      throw new MessageRejectedError(
+        `failed to check balance: not enough funds (required: ${fil(required)}, balance: ${fil(balance)}): not enough funds to execute transaction`,
+      );
+    }
+    const queue = this.bySender.get(msg.from.key) ?? new Map<number, PendingMessage>();
+    let pendingCost = 0n;
+    for (const other of queue.values()) {
+      if (other.signed.message.nonce !== msg.nonce) pendingCost += BigInt(other.signed.message.gasLimit) * other.signed.message.gasFeeCap;
+    }
+    if (balance < required + pendingCost) {
+      throw new MessageRejectedError(
+        `failed to check balance: not enough funds including pending messages (required: ${fil(required + pendingCost)}, balance: ${fil(balance)}): validation failure`,
+      );
+    }
+
+    const existing = queue.get(msg.nonce);
+    if (existing) {
+      const who = `message from ${msg.from.toString()} with nonce ${msg.nonce} already in mpool`;
+      if (existing.cid.equals(pending.cid)) throw new MessageRejectedError(`failed to add locked: ${who}: message with nonce already exists`);
+      const minPremium = (existing.signed.message.gasPremium * RBF_NUM) / RBF_DENOM + 1n;
+      if (msg.gasPremium < minPremium) {
+        throw new MessageRejectedError(
+          `failed to add locked: ${who}, increase GasPremium to ${minPremium} from ${msg.gasPremium} to trigger replace by fee: replace by fee has too low GasPremium`,
+        );
+      }
+    } else if (queue.size >= MAX_PENDING_PER_SENDER) {
+      throw new MessageRejectedError('failed to add locked: too many pending messages for actor');
+    }
+    queue.set(msg.nonce, pending);
+    this.bySender.set(msg.from.key, queue);
+  }
+
+  /**
+   * The messages that can run now, in order: each sender's run of consecutive nonces from its state
+   * nonce, within the block gas limit. A nonce gap holds back everything after it.
+   */
+  select(state: StateReader): PendingMessage[] {
+    const selected: PendingMessage[] = [];
+    let gas = 0;
+    for (const queue of this.bySender.values()) {
+      const first = queue.values().next().value;
+      if (!first) continue;
+      let nonce = resolveAddress(state, first.signed.message.from)?.nonce ?? 0;
+      for (let next = queue.get(nonce); next; next = queue.get(++nonce)) {
+        if (gas + next.signed.message.gasLimit > BLOCK_GAS_LIMIT) return selected;
+        gas += next.signed.message.gasLimit;
+        selected.push(next);
+      }
+    }
+    return selected;
+  }
+
+  /** Drops messages a tipset has taken (whether they succeeded or not). */
+  remove(messages: PendingMessage[]): void {
+    for (const { signed } of messages) {
+      const queue = this.bySender.get(signed.message.from.key);
+      queue?.delete(signed.message.nonce);
+      if (queue?.size === 0) this.bySender.delete(signed.message.from.key);
+    }
+  }
+
+  /** Drops what the state has moved past: included messages, and any left with a stale nonce. */
+  prune(state: StateReader): void {
+    for (const [key, queue] of this.bySender) {
+      const first = queue.values().next().value;
+      if (!first) continue;
+      const stateNonce = resolveAddress(state, first.signed.message.from)?.nonce ?? 0;
+      for (const nonce of queue.keys()) if (nonce < stateNonce) queue.delete(nonce);
+      if (queue.size === 0) this.bySender.delete(key);
+    }
+  }
+
+  /** The nonce a sender's next message should carry, counting its pending run (Lotus MpoolGetNonce). */
+  nextNonce(senderKey: string, stateNonce: number): number {
+    const queue = this.bySender.get(senderKey);
+    let nonce = stateNonce;
+    while (queue?.has(nonce)) nonce++;
+    return nonce;
+  }
+
+  pending(): PendingMessage[] {
+    return [...this.bySender.values()].flatMap((queue) => [...queue.values()]);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const queue of this.bySender.values()) n += queue.size;
+    return n;
+  }
+}

@@ -1,0 +1,96 @@
+// Tipset production: takes ready messages from the pool, applies them, and appends the tipset to the
+// chain, one tipset at a time through the single writer queue. Instantly after each message (the
+// default), every blockTimeMs, or only when asked.
+import type { Executor } from '../fevm/executor.js';
+import { nextBaseFee } from '../fevm/gas.js';
+import type { StateTree } from '../fevm/state-tree.js';
+import type { ChainStore } from './chain-store.js';
+import type { Mempool } from './mempool.js';
+import { SerialQueue } from './serial-queue.js';
+import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
+
+export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: number } | { type: 'manual' };
+
+export interface MinerDeps {
+  state: StateTree;
+  chain: ChainStore;
+  mempool: Mempool;
+  executor: Executor;
+  chainId: bigint;
+  /** Unix seconds now. */
+  now: () => number;
+  onTipset: (tipset: Tipset) => void;
+}
+
+export class Miner {
+  /** Everything that changes the chain or runs the EVM goes through here, one task at a time. */
+  readonly queue = new SerialQueue();
+  private modeValue: MiningMode = { type: 'instant' };
+  private timer: NodeJS.Timeout | undefined;
+  /** An instant-mining run that is queued but has not started: later messages join it. */
+  private queuedInstant: Promise<Tipset> | undefined;
+
+  constructor(private readonly deps: MinerDeps) {}
+
+  get mode(): MiningMode {
+    return this.modeValue;
+  }
+
+  setMode(mode: MiningMode): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.modeValue = mode;
+    if (mode.type === 'interval') {
+      this.timer = setInterval(() => void this.mine().catch(() => undefined), mode.blockTimeMs);
+    }
+  }
+
+  /** Mines one tipset now, whatever the mode, with every ready message. */
+  mine(): Promise<Tipset> {
+    return this.queue.run(() => this.produceTipset());
+  }
+
+  /** Called when a message joins the pool; in instant mode, resolves once a tipset has taken it. */
+  async messageAdded(): Promise<void> {
+    if (this.modeValue.type !== 'instant') return;
+    if (!this.queuedInstant) {
+      this.queuedInstant = this.queue.run(() => {
+        this.queuedInstant = undefined;
+        return this.produceTipset();
+      });
+    }
+    await this.queuedInstant;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async produceTipset(): Promise<Tipset> {
+    const { state, chain, mempool, executor } = this.deps;
+    const parent = chain.head;
+    const epoch = parent.epoch + 1;
+    const ctx = {
+      epoch,
+      // Strictly increasing, and never behind the wall clock.
+      timestamp: Math.max(this.deps.now(), parent.timestamp + 1),
+      chainId: this.deps.chainId,
+      baseFee: nextBaseFee(parent.baseFee, parent.gasLimit),
+    };
+    const overlay = state.stage();
+    const selected = mempool.select(overlay);
+    const included: IncludedMessage[] = [];
+    for (const pending of selected) {
+      const receipt = await executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx);
+      included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
+    }
+    const tipset = buildTipset({ ...ctx, parent, messages: included });
+    // State, chain and pool change together, with no await in between: readers never see half a tipset.
+    state.commit(overlay, epoch);
+    chain.append(tipset);
+    mempool.remove(selected);
+    mempool.prune(state.at(epoch));
+    this.deps.onTipset(tipset);
+    return tipset;
+  }
+}
