@@ -9,6 +9,8 @@ const shared = {
   format: 'esm',
   sourcemap: true,
   logLevel: 'warning',
+  // tiny-secp256k1 reads its .wasm file next to its own module: load it from node_modules.
+  external: ['tiny-secp256k1'],
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };

@@ -53,8 +53,8 @@ function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
 }
 
 export const ethExecution = [
-  defineMethod('eth_call', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet }, tx, block) => {
-    const tipset = resolveBlock(devnet, block ?? { tag: 'latest' });
+  defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], async ({ devnet }, tx, block) => {
+    const tipset = resolveBlock(devnet, block);
     return bytesToHex((await devnet.call(tx, tipset.epoch)).returnData);
   }),
 

@@ -3,31 +3,29 @@ import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, padStart, quantity } from '../../common/hex.js';
 import { resolveBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
-import { address, blockRef, data, optional } from '../params.js';
-
-const LATEST = { tag: 'latest' } as const;
+import { address, blockRef, data } from '../params.js';
 
 export const ethState = [
-  defineMethod('eth_getBalance', [address('address'), optional(blockRef('block'))], ({ devnet }, addr, block) => {
-    const tipset = resolveBlock(devnet, block ?? LATEST);
+  defineMethod('eth_getBalance', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
+    const tipset = resolveBlock(devnet, block);
     return quantity(devnet.actorAt(addr, tipset.epoch)?.balance ?? 0n);
   }),
 
-  defineMethod('eth_getTransactionCount', [address('address'), optional(blockRef('block'))], ({ devnet }, addr, block) => {
-    if (block && 'tag' in block && block.tag === 'pending') return quantity(devnet.pendingNonce(addr));
-    const actor = devnet.actorAt(addr, resolveBlock(devnet, block ?? LATEST).epoch);
+  defineMethod('eth_getTransactionCount', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
+    if ('tag' in block && block.tag === 'pending') return quantity(devnet.pendingNonce(addr));
+    const actor = devnet.actorAt(addr, resolveBlock(devnet, block).epoch);
     // A contract's count is its EVM nonce, which CREATE uses.
     return quantity(actor?.evm ? actor.evm.nonce : (actor?.nonce ?? 0));
   }),
 
-  defineMethod('eth_getCode', [address('address'), optional(blockRef('block'))], ({ devnet }, addr, block) => {
-    const tipset = resolveBlock(devnet, block ?? LATEST);
+  defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
+    const tipset = resolveBlock(devnet, block);
     return bytesToHex(devnet.actorAt(addr, tipset.epoch)?.evm?.bytecode ?? new Uint8Array());
   }),
 
-  defineMethod('eth_getStorageAt', [address('address'), data('position'), optional(blockRef('block'))], ({ devnet }, addr, position, block) => {
+  defineMethod('eth_getStorageAt', [address('address'), data('position'), blockRef('block')], ({ devnet }, addr, position, block) => {
     if (position.length > 32) throw new DevnetError('supplied storage key is too long');
-    const tipset = resolveBlock(devnet, block ?? LATEST);
+    const tipset = resolveBlock(devnet, block);
     const actor = devnet.actorAt(addr, tipset.epoch);
     if (!actor?.evm) return bytesToHex(new Uint8Array(32));
     const slot = position.length ? BigInt(bytesToHex(position)) : 0n;

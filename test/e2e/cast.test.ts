@@ -1,0 +1,125 @@
+// End to end with Foundry's cast (the platform binary, so exit codes are real) against the devnet CLI.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AbiCoder, Interface, Wallet, getAddress, getCreateAddress, parseEther } from 'ethers';
+import {
+  DEV_ACCOUNTS,
+  DEV_ACCOUNT_BALANCE,
+  DEVNET_CHAIN_ID,
+  startDevnet,
+  type DevnetProcess,
+} from '../helpers/devnet-process.js';
+import { cast, castOk } from '../helpers/foundry.js';
+import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+
+interface CastReceipt {
+  status: string;
+  transactionHash: string;
+  contractAddress: string | null;
+  from: string;
+  to: string | null;
+  logs: { address: string; topics: string[]; data: string }[];
+}
+
+describe('Foundry cast against the devnet CLI', () => {
+  let devnet: DevnetProcess;
+  let artifacts: Record<string, CompiledContract>;
+  let counter: string;
+  const sender = DEV_ACCOUNTS[0]!;
+
+  const rpc = (): string[] => ['--rpc-url', devnet.url];
+
+  before(async () => {
+    artifacts = await compileFixtures();
+    devnet = await startDevnet();
+  });
+
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  async function sendJson(args: string[]): Promise<CastReceipt> {
+    const out = await castOk(['send', '--private-key', sender.privateKey, ...rpc(), '--json', ...args]);
+    return JSON.parse(out) as CastReceipt;
+  }
+
+  test('cast chain-id', async () => {
+    assert.equal(await castOk(['chain-id', ...rpc()]), String(DEVNET_CHAIN_ID));
+  });
+
+  test('cast balance of a dev account', async () => {
+    assert.equal(await castOk(['balance', DEV_ACCOUNTS[5]!.address, ...rpc()]), DEV_ACCOUNT_BALANCE.toString());
+  });
+
+  test('cast send --value 1ether to a fresh address, then cast receipt', async () => {
+    const to = Wallet.createRandom().address;
+    const receipt = await sendJson([to, '--value', '1ether']);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(getAddress(receipt.from), sender.address);
+    assert.equal(getAddress(receipt.to!), to);
+    assert.match(receipt.transactionHash, /^0x[0-9a-f]{64}$/);
+    assert.equal(await castOk(['balance', to, ...rpc()]), parseEther('1').toString());
+
+    const status = await castOk(['receipt', receipt.transactionHash, 'status', ...rpc()]);
+    assert.match(status, /^(true|1 \(success\))$/, `cast receipt status printed ${status}`);
+    const full = JSON.parse(await castOk(['receipt', receipt.transactionHash, '--json', ...rpc()])) as CastReceipt;
+    assert.equal(full.status, '0x1');
+    assert.equal(full.transactionHash, receipt.transactionHash);
+  });
+
+  test('cast send --create deploys Counter; cast call and cast send use it', async () => {
+    const nonce = Number(await castOk(['nonce', sender.address, ...rpc()]));
+    const deployed = await sendJson(['--create', artifacts.Counter!.bytecode]);
+    assert.equal(deployed.status, '0x1');
+    counter = getAddress(deployed.contractAddress!);
+    assert.equal(counter, getCreateAddress({ from: sender.address, nonce }));
+    assert.equal(await castOk(['code', counter, ...rpc()]), artifacts.Counter!.deployedBytecode);
+
+    assert.equal(await castOk(['call', counter, 'count()(uint256)', ...rpc()]), '0');
+    assert.equal(await castOk(['call', counter, 'MAX()(uint256)', ...rpc()]), '1000');
+
+    const inc = await sendJson([counter, 'increment()']);
+    assert.equal(inc.status, '0x1');
+    assert.equal(inc.logs.length, 1);
+    const iface = new Interface(artifacts.Counter!.abi);
+    const parsed = iface.parseLog(inc.logs[0]!)!;
+    assert.equal(parsed.name, 'Incremented');
+    assert.equal(parsed.args.by, sender.address);
+    assert.equal(parsed.args.newCount, 1n);
+    assert.equal(await castOk(['call', counter, 'count()(uint256)', ...rpc()]), '1');
+    const status = await castOk(['receipt', inc.transactionHash, 'status', ...rpc()]);
+    assert.match(status, /^(true|1 \(success\))$/, `cast receipt status printed ${status}`);
+
+    assert.equal((await sendJson([counter, 'set(uint256)', '77'])).status, '0x1');
+    assert.equal(await castOk(['call', counter, 'count()(uint256)', ...rpc()]), '77');
+  });
+
+  test('cast call of a custom-error revert fails and shows the revert data', async () => {
+    assert.ok(counter, 'Counter was deployed by the previous test');
+    const iface = new Interface(artifacts.Counter!.abi);
+    const data = iface.encodeErrorResult('TooLarge', [5000n, 1000n]).toLowerCase();
+    assert.equal(data.slice(0, 10), iface.getError('TooLarge')!.selector);
+
+    const r = await cast(['call', counter, 'set(uint256)', '5000', ...rpc()]);
+    assert.notEqual(r.code, 0, `cast call should fail; stdout: ${r.stdout}`);
+    const output = (r.stderr + r.stdout).toLowerCase();
+    assert.match(output, /revert/, output);
+    assert.ok(output.includes(data), `revert data ${data} missing from: ${output}`);
+
+    // Sending it fails at gas estimation, and nothing changes.
+    const s = await cast(['send', '--private-key', sender.privateKey, ...rpc(), counter, 'set(uint256)', '5000']);
+    assert.notEqual(s.code, 0, `cast send should fail; stdout: ${s.stdout}`);
+    assert.ok((s.stderr + s.stdout).toLowerCase().includes(data), s.stderr);
+    assert.equal(await castOk(['call', counter, 'count()(uint256)', ...rpc()]), '77');
+  });
+
+  test('cast call of require(false, "nope") fails with the reason', async () => {
+    assert.ok(counter, 'Counter was deployed by an earlier test');
+    const data = ('0x08c379a0' + AbiCoder.defaultAbiCoder().encode(['string'], ['nope']).slice(2)).toLowerCase();
+    const r = await cast(['call', counter, 'fail()(uint256)', ...rpc()]);
+    assert.notEqual(r.code, 0, `cast call should fail; stdout: ${r.stdout}`);
+    const output = r.stderr + r.stdout;
+    assert.match(output, /nope/, output);
+    assert.ok(output.toLowerCase().includes(data), `revert data missing from: ${output}`);
+  });
+});

@@ -1,0 +1,307 @@
+// End to end with ethers 6: the devnet CLI on a real port, driven through JsonRpcProvider and Wallet.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  Contract,
+  ContractFactory,
+  HDNodeWallet,
+  JsonRpcProvider,
+  Mnemonic,
+  Wallet,
+  getCreateAddress,
+  parseEther,
+  type ContractTransactionReceipt,
+  type ContractTransactionResponse,
+  type Log,
+} from 'ethers';
+import {
+  DEV_ACCOUNTS,
+  DEV_ACCOUNT_BALANCE,
+  DEV_MNEMONIC,
+  DEVNET_CHAIN_ID,
+  pollUntil,
+  startDevnet,
+  type DevnetProcess,
+} from '../helpers/devnet-process.js';
+import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+
+describe('ethers 6 against the devnet CLI', () => {
+  let devnet: DevnetProcess;
+  let provider: JsonRpcProvider;
+  let wallet: Wallet;
+  let artifacts: Record<string, CompiledContract>;
+
+  before(async () => {
+    artifacts = await compileFixtures();
+    devnet = await startDevnet();
+    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+  });
+
+  after(async () => {
+    provider?.destroy();
+    await devnet?.stop();
+  });
+
+  async function deploy(name: string, args: unknown[] = []): Promise<Contract> {
+    const { abi, bytecode } = artifacts[name]!;
+    const contract = await new ContractFactory(abi, bytecode, wallet).deploy(...args);
+    await contract.waitForDeployment();
+    return contract as Contract;
+  }
+
+  /** Waits for a contract transaction and returns its receipt. */
+  async function mined(pending: Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt> {
+    const receipt = await (await pending).wait();
+    assert.ok(receipt, 'receipt');
+    return receipt;
+  }
+
+  test('the dev account constants are the mnemonic\'s first 10 keys', () => {
+    const mnemonic = Mnemonic.fromPhrase(DEV_MNEMONIC);
+    DEV_ACCOUNTS.forEach((account, i) => {
+      const derived = HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${i}`);
+      assert.equal(derived.address, account.address, `address ${i}`);
+      assert.equal(derived.privateKey, account.privateKey, `private key ${i}`);
+    });
+  });
+
+  test('chain id is 31415926', async () => {
+    const network = await provider.getNetwork();
+    assert.equal(network.chainId, BigInt(DEVNET_CHAIN_ID));
+    assert.equal(await provider.send('eth_chainId', []), '0x' + DEVNET_CHAIN_ID.toString(16));
+  });
+
+  test('the 10 dev accounts hold 10000 FIL each', async () => {
+    for (const { address } of DEV_ACCOUNTS) {
+      assert.equal(await provider.getBalance(address), DEV_ACCOUNT_BALANCE, address);
+    }
+  });
+
+  test('sending FIL to a fresh address moves value and charges a fee', async () => {
+    const to = Wallet.createRandom().address;
+    const value = parseEther('1.5');
+    const senderBefore = await provider.getBalance(wallet.address);
+    assert.equal(await provider.getBalance(to), 0n);
+
+    const tx = await wallet.sendTransaction({ to, value });
+    const receipt = await tx.wait();
+    assert.ok(receipt, 'receipt');
+    assert.equal(receipt.status, 1);
+    assert.equal(receipt.hash, tx.hash);
+    assert.equal(receipt.from, wallet.address);
+    assert.equal(receipt.to, to);
+    assert.ok(receipt.gasUsed > 0n, 'gasUsed > 0');
+    assert.ok(receipt.gasUsed <= tx.gasLimit, 'gasUsed <= gasLimit');
+
+    assert.equal(await provider.getBalance(to), value);
+    const senderAfter = await provider.getBalance(wallet.address);
+    const fee = senderBefore - senderAfter - value;
+    assert.ok(fee > 0n, `fee ${fee} > 0`);
+    assert.ok(fee <= tx.gasLimit * tx.maxFeePerGas!, 'fee <= gasLimit * maxFeePerGas');
+    // effectiveGasPrice is the total fee divided by gasUsed, rounded down (Lotus; exact on Ethereum).
+    const reported = receipt.gasUsed * receipt.gasPrice;
+    assert.ok(reported <= fee && fee < reported + receipt.gasUsed, `fee ${fee} vs gasUsed*effectiveGasPrice ${reported}`);
+
+    const mined = await provider.getTransaction(tx.hash);
+    assert.ok(mined, 'transaction by hash');
+    assert.equal(mined.blockNumber, receipt.blockNumber);
+    assert.equal(mined.value, value);
+    assert.equal(mined.to, to);
+  });
+
+  test('deploys Counter with a ContractFactory at the CREATE address', async () => {
+    const nonce = await provider.getTransactionCount(wallet.address);
+    const counter = await deploy('Counter');
+    const address = await counter.getAddress();
+    assert.equal(address, getCreateAddress({ from: wallet.address, nonce }));
+    assert.equal(await provider.getCode(address), artifacts.Counter!.deployedBytecode);
+    const receipt = await counter.deploymentTransaction()!.wait();
+    assert.equal(receipt!.status, 1);
+    assert.equal(receipt!.contractAddress, address);
+    assert.equal(await counter.count(), 0n);
+    assert.equal(await counter.MAX(), 1000n);
+  });
+
+  test('increment emits Incremented; logs via getLogs, queryFilter and a polling filter', async () => {
+    const counter = await deploy('Counter');
+    const address = await counter.getAddress();
+    const topic = counter.interface.getEvent('Incremented')!.topicHash;
+
+    // Installed before the transactions it should see.
+    const filterId: string = await provider.send('eth_newFilter', [{ address, topics: [topic] }]);
+    assert.match(filterId, /^0x[0-9a-f]+$/i);
+
+    const receipt = await mined(counter.increment());
+    assert.equal(receipt.status, 1);
+    assert.equal(receipt.logs.length, 1);
+    const parsed = counter.interface.parseLog(receipt.logs[0]!)!;
+    assert.equal(parsed.name, 'Incremented');
+    assert.equal(parsed.args.by, wallet.address);
+    assert.equal(parsed.args.newCount, 1n);
+    assert.equal(await counter.count(), 1n);
+
+    const range = { fromBlock: receipt.blockNumber, toBlock: receipt.blockNumber };
+    const logs = await provider.getLogs({ address, topics: [topic], ...range });
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0]!.transactionHash, receipt.hash);
+    assert.equal(logs[0]!.blockNumber, receipt.blockNumber);
+    assert.equal(logs[0]!.blockHash, receipt.blockHash);
+    assert.equal(logs[0]!.address, address);
+    assert.deepEqual(logs[0]!.topics, [topic, '0x' + wallet.address.slice(2).toLowerCase().padStart(64, '0')]);
+    assert.equal(logs[0]!.data, counter.interface.getAbiCoder().encode(['uint256'], [1n]));
+
+    const events = await counter.queryFilter(counter.filters.Incremented(wallet.address), receipt.blockNumber, receipt.blockNumber);
+    assert.equal(events.length, 1);
+    assert.ok('args' in events[0]!, 'decoded event');
+    assert.equal(events[0]!.args.by, wallet.address);
+    assert.equal(events[0]!.args.newCount, 1n);
+    // The indexed `by` topic filters: nothing was incremented by account 1.
+    const none = await counter.queryFilter(counter.filters.Incremented(DEV_ACCOUNTS[1]!.address), receipt.blockNumber, receipt.blockNumber);
+    assert.equal(none.length, 0);
+
+    const changes = await pollUntil('the filter to collect the log', async () => {
+      const c: Log[] = await provider.send('eth_getFilterChanges', [filterId]);
+      return c.length > 0 ? c : undefined;
+    });
+    assert.equal(changes.length, 1);
+    const change = changes[0]! as unknown as Record<string, string>;
+    assert.equal(change.transactionHash, receipt.hash);
+    assert.equal(change.address!.toLowerCase(), address.toLowerCase());
+    assert.equal(BigInt(change.blockNumber!), BigInt(receipt.blockNumber));
+    assert.equal(change.data, counter.interface.getAbiCoder().encode(['uint256'], [1n]));
+
+    // The buffer was drained; the next transaction is reported on the next poll.
+    assert.deepEqual(await provider.send('eth_getFilterChanges', [filterId]), []);
+    const second = await mined(counter.increment());
+    const next = await pollUntil('the filter to collect the second log', async () => {
+      const c: Record<string, string>[] = await provider.send('eth_getFilterChanges', [filterId]);
+      return c.length > 0 ? c : undefined;
+    });
+    assert.equal(next.length, 1);
+    assert.equal(next[0]!.transactionHash, second.hash);
+    assert.equal(next[0]!.data, counter.interface.getAbiCoder().encode(['uint256'], [2n]));
+
+    assert.equal(await provider.send('eth_uninstallFilter', [filterId]), true);
+    await assert.rejects(provider.send('eth_getFilterChanges', [filterId]));
+  });
+
+  test('a custom error revert decodes to TooLarge(value, max)', async () => {
+    const counter = await deploy('Counter');
+    const expectedData = counter.interface.encodeErrorResult('TooLarge', [5000n, 1000n]);
+
+    // eth_call
+    await assert.rejects(counter.set.staticCall(5000n), (err: any) => {
+      assert.equal(err.code, 'CALL_EXCEPTION');
+      assert.equal(err.data, expectedData);
+      assert.equal(err.revert?.name, 'TooLarge');
+      assert.deepEqual([...err.revert.args], [5000n, 1000n]);
+      const parsed = counter.interface.parseError(err.data)!;
+      assert.equal(parsed.name, 'TooLarge');
+      assert.deepEqual([...parsed.args], [5000n, 1000n]);
+      return true;
+    });
+    // Sending it fails in eth_estimateGas with the same revert data.
+    await assert.rejects(counter.set(5000n), (err: any) => {
+      assert.equal(err.code, 'CALL_EXCEPTION');
+      assert.equal(err.data, expectedData);
+      assert.equal(counter.interface.parseError(err.data)!.name, 'TooLarge');
+      return true;
+    });
+    assert.equal(await counter.count(), 0n);
+
+    const receipt = await mined(counter.set(1000n));
+    assert.equal(receipt.status, 1);
+    assert.equal(await counter.count(), 1000n);
+  });
+
+  test('require(false, "nope") reverts with reason "nope"', async () => {
+    const counter = await deploy('Counter');
+    await assert.rejects(counter.fail(), (err: any) => {
+      assert.equal(err.code, 'CALL_EXCEPTION');
+      assert.equal(err.reason, 'nope');
+      assert.equal(err.revert?.name, 'Error');
+      assert.deepEqual([...err.revert.args], ['nope']);
+      assert.equal(err.data, counter.interface.encodeErrorResult('Error', ['nope']));
+      return true;
+    });
+  });
+
+  test('a payable function receives FIL', async () => {
+    const counter = await deploy('Counter');
+    const address = await counter.getAddress();
+    const value = parseEther('2');
+    const receipt = await mined(counter.deposit({ value }));
+    assert.equal(receipt.status, 1);
+    assert.equal(await provider.getBalance(address), value);
+    assert.equal(await counter.totalDeposited(), value);
+    const parsed = counter.interface.parseLog(receipt.logs[0]!)!;
+    assert.equal(parsed.name, 'Deposited');
+    assert.equal(parsed.args.from, wallet.address);
+    assert.equal(parsed.args.amount, value);
+  });
+
+  test('contract-to-contract calls: nested CALL, STATICCALL, value and bubbled reverts', async () => {
+    const counter = await deploy('Counter');
+    const counterAddress = await counter.getAddress();
+    const caller = await deploy('CounterCaller', [counterAddress]);
+    const callerAddress = await caller.getAddress();
+    assert.equal(await caller.getFunction('target')(), counterAddress);
+
+    const receipt = await mined(caller.incrementTwice());
+    assert.equal(receipt.status, 1);
+    assert.equal(await counter.count(), 2n);
+    assert.equal(await caller.readCount(), 2n);
+    const events = receipt.logs.map((log) => ({ address: log.address, parsed: counter.interface.parseLog(log)! }));
+    assert.deepEqual(
+      events.map((e) => [e.address, e.parsed.name, e.parsed.args.by, e.parsed.args.newCount]),
+      [
+        [counterAddress, 'Incremented', callerAddress, 1n],
+        [counterAddress, 'Incremented', callerAddress, 2n],
+      ],
+    );
+
+    // The callee's custom error bubbles up through the caller.
+    await assert.rejects(caller.setThrough.staticCall(5000n), (err: any) => {
+      assert.equal(err.data, counter.interface.encodeErrorResult('TooLarge', [5000n, 1000n]));
+      return true;
+    });
+    // ...or is caught with a low-level call, returning the revert data.
+    const [ok, data] = await caller.trySet.staticCall(5000n);
+    assert.equal(ok, false);
+    const parsed = counter.interface.parseError(data)!;
+    assert.equal(parsed.name, 'TooLarge');
+    assert.deepEqual([...parsed.args], [5000n, 1000n]);
+
+    const value = parseEther('0.25');
+    assert.equal((await mined(caller.depositThrough({ value }))).status, 1);
+    assert.equal(await provider.getBalance(counterAddress), value);
+    assert.equal(await provider.getBalance(callerAddress), 0n);
+    assert.equal(await counter.totalDeposited(), value);
+  });
+
+  test('CREATE inside the EVM: a factory deploys Counter children with new', async () => {
+    const factory = await deploy('CounterFactory');
+    const factoryAddress = await factory.getAddress();
+
+    for (const [i, initial] of [7n, 42n].entries()) {
+      const receipt = await mined(factory.create(initial));
+      assert.equal(receipt.status, 1);
+      // A contract's nonce starts at 1 (EIP-161), so children land at CREATE(factory, 1), (factory, 2).
+      const expected = getCreateAddress({ from: factoryAddress, nonce: i + 1 });
+      assert.equal(await factory.children(i), expected);
+      const created = receipt.logs
+        .filter((log) => log.address === factoryAddress)
+        .map((log) => factory.interface.parseLog(log)!);
+      assert.equal(created.length, 1);
+      assert.equal(created[0]!.name, 'ChildCreated');
+      assert.equal(created[0]!.args.child, expected);
+      assert.equal(created[0]!.args.initialCount, initial);
+
+      assert.equal(await provider.getCode(expected), artifacts.Counter!.deployedBytecode);
+      const child = new Contract(expected, artifacts.Counter!.abi, provider);
+      assert.equal(await child.count(), initial);
+    }
+    assert.equal(await factory.childCount(), 2n);
+  });
+});

@@ -1,0 +1,269 @@
+// End to end with viem 2: public, wallet and WebSocket clients against the devnet CLI on a real port.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  decodeEventLog,
+  defineChain,
+  encodeEventTopics,
+  getContractAddress,
+  http,
+  parseEther,
+  parseEventLogs,
+  webSocket,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+  type Chain,
+  type Account,
+  type Transport,
+  type Log,
+  type RpcLog,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  DEV_ACCOUNTS,
+  DEV_ACCOUNT_BALANCE,
+  DEVNET_CHAIN_ID,
+  pollUntil,
+  startDevnet,
+  within,
+  type DevnetProcess,
+} from '../helpers/devnet-process.js';
+import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+
+const WAIT_MS = 10_000;
+
+/** The first `revert` in a viem error chain, which is what a dapp inspects. */
+function revertedError(err: unknown): ContractFunctionRevertedError {
+  assert.ok(err instanceof BaseError, `expected a viem BaseError, got ${String(err)}`);
+  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
+  assert.ok(reverted instanceof ContractFunctionRevertedError, `no ContractFunctionRevertedError in: ${err.message}`);
+  return reverted;
+}
+
+describe('viem 2 against the devnet CLI', () => {
+  let devnet: DevnetProcess;
+  let artifacts: Record<string, CompiledContract>;
+  let chain: Chain;
+  let publicClient: PublicClient<Transport, Chain>;
+  let walletClient: WalletClient<Transport, Chain, Account>;
+  let wsClient: ReturnType<typeof makeWsClient>;
+  const account = privateKeyToAccount(DEV_ACCOUNTS[1]!.privateKey);
+
+  function makeWsClient(c: Chain, url: string) {
+    return createPublicClient({ chain: c, transport: webSocket(url, { reconnect: false, retryCount: 0 }) });
+  }
+
+  before(async () => {
+    artifacts = await compileFixtures();
+    devnet = await startDevnet();
+    chain = defineChain({
+      id: DEVNET_CHAIN_ID,
+      name: 'fvm-devnet',
+      nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 },
+      rpcUrls: { default: { http: [devnet.url], webSocket: [devnet.wsUrl] } },
+    });
+    publicClient = createPublicClient({ chain, transport: http(devnet.url), cacheTime: 0, pollingInterval: 100 });
+    walletClient = createWalletClient({ chain, account, transport: http(devnet.url), cacheTime: 0, pollingInterval: 100 });
+    wsClient = makeWsClient(chain, devnet.wsUrl);
+  });
+
+  after(async () => {
+    if (wsClient) {
+      const rpc = await wsClient.transport.getRpcClient().catch(() => undefined);
+      rpc?.close();
+    }
+    await devnet?.stop();
+  });
+
+  async function deployCounter(): Promise<Address> {
+    const { abi, bytecode } = artifacts.Counter!;
+    const nonce = await publicClient.getTransactionCount({ address: account.address });
+    const hash = await walletClient.deployContract({ abi, bytecode, args: [] });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    const expected = getContractAddress({ from: account.address, nonce: BigInt(nonce) });
+    assert.equal(receipt.contractAddress?.toLowerCase(), expected.toLowerCase());
+    return expected;
+  }
+
+  async function increment(address: Address): Promise<Hex> {
+    const hash = await walletClient.writeContract({ address, abi: artifacts.Counter!.abi, functionName: 'increment' });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    return hash;
+  }
+
+  test('chain id and a dev account balance', async () => {
+    assert.equal(await publicClient.getChainId(), DEVNET_CHAIN_ID);
+    assert.equal(await publicClient.getBalance({ address: account.address }), DEV_ACCOUNT_BALANCE);
+  });
+
+  test('deployContract, writeContract + waitForTransactionReceipt, readContract', async () => {
+    const address = await deployCounter();
+    assert.equal(await publicClient.getCode({ address }), artifacts.Counter!.deployedBytecode);
+    const abi = artifacts.Counter!.abi;
+    assert.equal(await publicClient.readContract({ address, abi, functionName: 'count' }), 0n);
+
+    const hash = await walletClient.writeContract({ address, abi, functionName: 'increment' });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    assert.equal(receipt.transactionHash, hash);
+    assert.equal(receipt.from.toLowerCase(), account.address.toLowerCase());
+    assert.equal(receipt.to?.toLowerCase(), address.toLowerCase());
+    const events = parseEventLogs({ abi, logs: receipt.logs, eventName: 'Incremented' }) as unknown as {
+      args: { by: Address; newCount: bigint };
+    }[];
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.args.by.toLowerCase(), account.address.toLowerCase());
+    assert.equal(events[0]!.args.newCount, 1n);
+    assert.equal(await publicClient.readContract({ address, abi, functionName: 'count' }), 1n);
+
+    const value = parseEther('3');
+    const depositHash = await walletClient.writeContract({ address, abi, functionName: 'deposit', value });
+    assert.equal((await publicClient.waitForTransactionReceipt({ hash: depositHash })).status, 'success');
+    assert.equal(await publicClient.getBalance({ address }), value);
+  });
+
+  test('a custom error surfaces as ContractFunctionRevertedError TooLarge(value, max)', async () => {
+    const address = await deployCounter();
+    const abi = artifacts.Counter!.abi;
+    for (const attempt of [
+      () => publicClient.simulateContract({ account, address, abi, functionName: 'set', args: [5000n] }),
+      () => walletClient.writeContract({ address, abi, functionName: 'set', args: [5000n] }),
+    ]) {
+      await assert.rejects(attempt(), (err: unknown) => {
+        const reverted = revertedError(err);
+        assert.equal(reverted.data?.errorName, 'TooLarge');
+        assert.deepEqual(reverted.data?.args, [5000n, 1000n]);
+        return true;
+      });
+    }
+    const { request } = await publicClient.simulateContract({ account, address, abi, functionName: 'set', args: [999n] });
+    const hash = await walletClient.writeContract(request);
+    assert.equal((await publicClient.waitForTransactionReceipt({ hash })).status, 'success');
+    assert.equal(await publicClient.readContract({ address, abi, functionName: 'count' }), 999n);
+  });
+
+  test('require(false, "nope") surfaces as reason "nope"', async () => {
+    const address = await deployCounter();
+    await assert.rejects(publicClient.readContract({ address, abi: artifacts.Counter!.abi, functionName: 'fail' }), (err: unknown) => {
+      const reverted = revertedError(err);
+      assert.equal(reverted.reason, 'nope');
+      assert.equal(reverted.data?.errorName, 'Error');
+      assert.deepEqual(reverted.data?.args, ['nope']);
+      return true;
+    });
+  });
+
+  test('getLogs and a contract event filter with getFilterChanges', async () => {
+    const address = await deployCounter();
+    const abi = artifacts.Counter!.abi;
+    const filter = await publicClient.createContractEventFilter({ address, abi, eventName: 'Incremented' });
+
+    const hash = await increment(address);
+    const receipt = await publicClient.getTransactionReceipt({ hash });
+    const event = abi.find((item) => item.type === 'event' && item.name === 'Incremented');
+    const logs = await publicClient.getLogs({ address, event, fromBlock: receipt.blockNumber, toBlock: receipt.blockNumber });
+    assert.equal(logs.length, 1);
+    const log = logs[0]! as unknown as Log & { args: { by: Address; newCount: bigint } };
+    assert.equal(log.transactionHash, hash);
+    assert.equal(log.blockNumber, receipt.blockNumber);
+    assert.equal(log.blockHash, receipt.blockHash);
+    assert.equal(log.args.by.toLowerCase(), account.address.toLowerCase());
+    assert.equal(log.args.newCount, 1n);
+    // Filtering on the indexed argument excludes other senders.
+    const none = await publicClient.getLogs({
+      address, event, args: { by: DEV_ACCOUNTS[2]!.address }, fromBlock: receipt.blockNumber, toBlock: receipt.blockNumber,
+    });
+    assert.equal(none.length, 0);
+
+    const changes = await pollUntil('the event filter to collect the log', async () => {
+      const c = await publicClient.getFilterChanges({ filter });
+      return c.length > 0 ? c : undefined;
+    });
+    assert.equal(changes.length, 1);
+    const change = changes[0]! as unknown as Log & { eventName: string; args: { by: Address; newCount: bigint } };
+    assert.equal(change.eventName, 'Incremented');
+    assert.equal(change.transactionHash, hash);
+    assert.equal(change.args.newCount, 1n);
+    assert.deepEqual(await publicClient.getFilterChanges({ filter }), []);
+    assert.equal(await publicClient.uninstallFilter({ filter }), true);
+  });
+
+  test('eth_subscribe logs over WebSocket delivers Incremented', async () => {
+    const address = await deployCounter();
+    const abi = artifacts.Counter!.abi;
+    const topics = encodeEventTopics({ abi, eventName: 'Incremented' });
+    let onLog!: (log: RpcLog) => void;
+    const received = new Promise<RpcLog>((resolve) => (onLog = resolve));
+    const errors: unknown[] = [];
+    // transport.subscribe resolves once the node has answered eth_subscribe, so the transaction
+    // below cannot race the subscription.
+    const sub = await wsClient.transport.subscribe({
+      params: ['logs', { address, topics }],
+      onData: (data: any) => onLog(data.result as RpcLog),
+      onError: (err: unknown) => errors.push(err),
+    });
+    try {
+      assert.match(sub.subscriptionId, /^0x[0-9a-f]+$/i);
+      const hash = await increment(address);
+      const log = await within('the Incremented log notification', WAIT_MS, received);
+      assert.deepEqual(errors, []);
+      assert.equal(log.transactionHash, hash);
+      assert.equal(log.address.toLowerCase(), address.toLowerCase());
+      const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as unknown as {
+        eventName: string; args: { by: Address; newCount: bigint };
+      };
+      assert.equal(decoded.eventName, 'Incremented');
+      assert.equal(decoded.args.by.toLowerCase(), account.address.toLowerCase());
+      assert.equal(decoded.args.newCount, 1n);
+    } finally {
+      const res = await sub.unsubscribe();
+      assert.equal(res.result, true);
+    }
+  });
+
+  test('newHeads over WebSocket delivers the block of a new transaction', async () => {
+    type RpcHead = { number: Hex; hash: Hex; parentHash: Hex };
+    const heads: RpcHead[] = [];
+    let waiting: { min: bigint; resolve: (h: RpcHead) => void } | undefined;
+    const sub = await wsClient.transport.subscribe({
+      params: ['newHeads'],
+      onData: (data: any) => {
+        const head = data.result as RpcHead;
+        heads.push(head);
+        if (waiting && BigInt(head.number) >= waiting.min) waiting.resolve(head);
+      },
+    });
+    try {
+      const before = await publicClient.getBlockNumber();
+      const hash = await walletClient.sendTransaction({ to: DEV_ACCOUNTS[3]!.address, value: 1n });
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      assert.ok(receipt.blockNumber > before, `receipt block ${receipt.blockNumber} > ${before}`);
+      const head = await within(
+        `a newHeads notification for block >= ${receipt.blockNumber}`,
+        WAIT_MS,
+        new Promise<RpcHead>((resolve) => {
+          const seen = heads.find((h) => BigInt(h.number) >= receipt.blockNumber);
+          if (seen) resolve(seen);
+          else waiting = { min: receipt.blockNumber, resolve };
+        }),
+      );
+      const block = await publicClient.getBlock({ blockNumber: BigInt(head.number) });
+      assert.equal(head.hash, block.hash);
+      assert.equal(head.parentHash, block.parentHash);
+      // The transaction's block itself was announced, with the hash the chain reports for it.
+      const inclusion = heads.find((h) => BigInt(h.number) === receipt.blockNumber);
+      assert.ok(inclusion, `heads seen: ${heads.map((h) => BigInt(h.number)).join(', ')}`);
+      assert.equal(inclusion.hash, receipt.blockHash);
+    } finally {
+      await sub.unsubscribe();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+// Compiles Solidity for the end-to-end tests with solc-js (the `solc` npm package), offline.
+// solc-js takes seconds to load, so results are cached on disk, keyed by the sha256 of the compiler
+// version and the standard-JSON input; solc is only imported on a cache miss.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CompiledContract {
+  abi: any[];
+  bytecode: `0x${string}`;
+  deployedBytecode: `0x${string}`;
+}
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FIXTURE_CONTRACTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contracts');
+const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'fvm-devnet-solc');
+
+const require = createRequire(import.meta.url);
+
+interface SolcError {
+  severity: 'error' | 'warning' | 'info';
+  formattedMessage?: string;
+  message: string;
+}
+
+interface SolcOutput {
+  errors?: SolcError[];
+  contracts?: Record<
+    string,
+    Record<string, { abi: any[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>
+  >;
+}
+
+function solcVersion(): string {
+  const pkg = JSON.parse(readFileSync(require.resolve('solc/package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function standardJsonInput(sources: Record<string, string>): string {
+  const sortedNames = Object.keys(sources).sort();
+  return JSON.stringify({
+    language: 'Solidity',
+    sources: Object.fromEntries(sortedNames.map((name) => [name, { content: sources[name] }])),
+    settings: {
+      evmVersion: 'cancun',
+      optimizer: { enabled: true, runs: 200 },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+    },
+  });
+}
+
+async function runSolc(input: string): Promise<SolcOutput> {
+  const solc = (await import('solc')).default as { compile(input: string): string };
+  return JSON.parse(solc.compile(input)) as SolcOutput;
+}
+
+function extract(output: SolcOutput): Record<string, CompiledContract> {
+  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length > 0) {
+    throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage ?? e.message).join('\n')}`);
+  }
+  const result: Record<string, CompiledContract> = {};
+  for (const [file, contracts] of Object.entries(output.contracts ?? {})) {
+    for (const [name, c] of Object.entries(contracts)) {
+      if (name in result) throw new Error(`contract name ${name} is defined twice (again in ${file})`);
+      result[name] = {
+        abi: c.abi,
+        bytecode: `0x${c.evm.bytecode.object}`,
+        deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
+      };
+    }
+  }
+  return result;
+}
+
+/**
+ * Compiles `sources` (file name → Solidity source; imports resolve between these names) with
+ * evmVersion cancun and the optimizer on. Returns every contract by name. Throws with the
+ * compiler's messages when there is any error.
+ */
+export async function compileSolidity(sources: Record<string, string>): Promise<Record<string, CompiledContract>> {
+  const input = standardJsonInput(sources);
+  const key = createHash('sha256').update(`solc ${solcVersion()}\n`).update(input).digest('hex');
+  const cacheFile = join(CACHE_DIR, `${key}.json`);
+  let output: SolcOutput;
+  try {
+    output = JSON.parse(readFileSync(cacheFile, 'utf8')) as SolcOutput;
+  } catch {
+    output = await runSolc(input);
+    // Errors are not cached, so a fixed source is recompiled; write-then-rename keeps concurrent
+    // test files from reading a half-written cache entry.
+    if (!(output.errors ?? []).some((e) => e.severity === 'error')) {
+      mkdirSync(CACHE_DIR, { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
+      writeFileSync(tmp, JSON.stringify(output));
+      renameSync(tmp, cacheFile);
+    }
+  }
+  return extract(output);
+}
+
+/** Compiles every `test/fixtures/contracts/*.sol` together. */
+export async function compileFixtures(): Promise<Record<string, CompiledContract>> {
+  const sources: Record<string, string> = {};
+  for (const name of readdirSync(FIXTURE_CONTRACTS_DIR).filter((f) => f.endsWith('.sol')).sort()) {
+    sources[name] = readFileSync(join(FIXTURE_CONTRACTS_DIR, name), 'utf8');
+  }
+  return compileSolidity(sources);
+}
