@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
-import { createLogger, logTipsets, requestLogger } from './eth-rpc/logger.js';
+import { createLogger, logMessageErrors, logTipsets, requestLogger } from './eth-rpc/logger.js';
 import { buildServer } from './eth-rpc/server.js';
 
 export { Devnet, defaultConfig, testConfig, type DevnetConfig };
@@ -28,6 +28,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   const devnet = await createDevnet(config);
   const server = await buildServer(devnet, { log, observe: requestLogger(log) });
   logTipsets(devnet, log);
+  logMessageErrors(devnet, log);
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

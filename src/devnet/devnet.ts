@@ -50,6 +50,8 @@ export interface TransactionRequest extends CallRequest {
 export interface DevnetEvents {
   tipset: [Tipset];
   pending: [PendingMessage];
+  /** A message dropped because executing it threw: a devnet bug, reported rather than mined. */
+  messageError: [PendingMessage, unknown];
 }
 
 /** An Ethereum signature's size in a delegated message: what gas estimates charge inclusion for. */
@@ -80,6 +82,7 @@ export class Devnet {
       chainId: config.chainId,
       now: () => Math.floor(Date.now() / 1000) + offset,
       onTipset: (tipset) => this.events.emit('tipset', tipset),
+      onMessageError: (message, error) => this.events.emit('messageError', message, error),
     });
     if (config.noMining) this.miner.setMode({ type: 'manual' });
     else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });

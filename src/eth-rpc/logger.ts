@@ -30,6 +30,13 @@ export function requestLogger(log: Logger): CallObserver {
   };
 }
 
+/** Messages the devnet dropped because executing them threw: always worth a stack trace. */
+export function logMessageErrors(devnet: Devnet, log: Logger): void {
+  devnet.events.on('messageError', (message, err) => {
+    log.error({ err, cid: message.cid.toString() }, `dropped message ${message.cid.toString()}: its execution failed inside the devnet`);
+  });
+}
+
 /** A few lines per tipset that carries messages: each transaction's outcome, then the block. */
 export function logTipsets(devnet: Devnet, log: Logger): void {
   devnet.events.on('tipset', (tipset) => {

@@ -54,7 +54,9 @@ export async function buildServer(devnet: Devnet, { log, observe }: ServerOption
       url,
       handler: (_req, reply) => reply.send(errorBody(new InvalidRequestError('send JSON-RPC requests with POST, or open a WebSocket'))),
       wsHandler: (socket) => {
-        const subscriptions = new Subscriptions(devnet, (message) => socket.send(message));
+        const subscriptions = new Subscriptions(devnet, (message) => {
+          if (socket.readyState === socket.OPEN) socket.send(message);
+        });
         socket.on('message', async (data: Buffer) => {
           let body: unknown;
           try {

@@ -72,7 +72,7 @@ export class Executor {
    * (Lotus applies them as implicit messages), and leaves the state unchanged.
    */
   async call(state: StateOverlay, msg: Message, ctx: ExecutionContext): Promise<InvocationResult> {
-    state.checkpoint();
+    const mark = state.checkpoint();
     try {
       let sender = resolveAddress(state, msg.from);
       // Lotus (v1.36.2+) estimates for senders that do not exist yet through an ephemeral placeholder.
@@ -94,7 +94,7 @@ export class Executor {
       msg = { ...msg, nonce: sender.nonce - 1 };
       return await this.invoke(state, sender, msg, gasLimit, ctx);
     } finally {
-      state.revert();
+      state.revertTo(mark);
     }
   }
 

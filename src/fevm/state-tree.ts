@@ -151,8 +151,16 @@ export class StateOverlay implements StateReader {
     return id;
   }
 
-  checkpoint(): void {
+  /** Opens a layer; returns the depth to give revertTo() to drop it and everything above it. */
+  checkpoint(): number {
     this.layers.push(new Map());
+    return this.layers.length - 1;
+  }
+
+  /** Drops the layer a checkpoint() opened and any still open above it. */
+  revertTo(depth: number): void {
+    if (depth < 1 || depth > this.layers.length) throw new Error(`no checkpoint at depth ${depth}`);
+    this.layers.length = depth;
   }
 
   commit(): void {

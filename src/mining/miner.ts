@@ -5,7 +5,7 @@ import type { Executor } from '../fevm/executor.js';
 import { nextBaseFee } from '../fevm/gas.js';
 import type { StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from './chain-store.js';
-import type { Mempool } from './mempool.js';
+import type { Mempool, PendingMessage } from './mempool.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
 
@@ -20,6 +20,8 @@ export interface MinerDeps {
   /** Unix seconds now. */
   now: () => number;
   onTipset: (tipset: Tipset) => void;
+  /** A message whose execution threw (a devnet bug, not a failed call): it is dropped, not mined. */
+  onMessageError: (message: PendingMessage, error: unknown) => void;
 }
 
 export class Miner {
@@ -81,8 +83,16 @@ export class Miner {
     const selected = mempool.select(overlay);
     const included: IncludedMessage[] = [];
     for (const pending of selected) {
-      const receipt = await executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx);
-      included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
+      // A throw must not wedge the chain: undo that message's changes and go on without it.
+      const mark = overlay.checkpoint();
+      try {
+        const receipt = await executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx);
+        overlay.commit();
+        included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
+      } catch (error) {
+        overlay.revertTo(mark);
+        this.deps.onMessageError(pending, error);
+      }
     }
     const tipset = buildTipset({ ...ctx, parent, messages: included });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
