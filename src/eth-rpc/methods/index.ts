@@ -7,6 +7,7 @@ import { ethState } from './eth-state.js';
 import { ethTransactions } from './eth-transactions.js';
 import { evmMine } from './evm-mine.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
+import { filecoinTxHash } from './filecoin-tx-hash.js';
 import { web3Net } from './web3-net.js';
 
 export const allMethods: RpcMethod[] = [
@@ -17,5 +18,6 @@ export const allMethods: RpcMethod[] = [
   ...ethExecution,
   ...ethLogs,
   ...filecoinAddressMethods,
+  ...filecoinTxHash,
   ...evmMine,
 ];
