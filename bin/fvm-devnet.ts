@@ -29,7 +29,7 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
-    .showHelpAfterError();
+    .showHelpAfterError('(fvm-devnet --help lists the options)');
   program.parse(argv);
   const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; chainId: string; blockTime?: number; mining: boolean; silent?: boolean; json?: boolean }>();
   let balance: bigint;
