@@ -26,10 +26,15 @@ function encodeVarint(n: number): Uint8Array {
   return varint.encodeTo(n, new Uint8Array(varint.encodingLength(n)));
 }
 
-/** Decodes an unsigned LEB128 that must be minimal and fill `bytes` from `offset` up to its end when `whole`. */
+/** Decodes an unsigned LEB128 at `offset`; it must be minimal and fit a safe integer. */
 function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {
-  if (offset >= bytes.length) throw new InvalidAddressError('truncated varint');
-  const [value, length] = varint.decode(bytes, offset);
+  let decoded: [number, number];
+  try {
+    decoded = varint.decode(bytes, offset);
+  } catch {
+    throw new InvalidAddressError('invalid varint');
+  }
+  const [value, length] = decoded;
   if (!Number.isSafeInteger(value) || length === 0 || offset + length > bytes.length) {
     throw new InvalidAddressError('invalid varint');
   }
@@ -70,6 +75,8 @@ export class FilAddress {
   static fromEthAddress(eth: Uint8Array): FilAddress {
     if (eth.length !== 20) throw new InvalidAddressError('an Ethereum address has 20 bytes');
     const id = maskedId(eth);
+    // An f410 never embeds a masked ID; IDs beyond 2^53 cannot name a devnet actor.
+    if (id === undefined && isMaskedId(eth)) throw new InvalidAddressError('masked ID address out of range');
     return id === undefined ? FilAddress.fromDelegated(EAM_NAMESPACE, eth) : FilAddress.fromId(id);
   }
 

@@ -10,7 +10,9 @@ export function filToAtto(fil: string | number): bigint {
 }
 
 export function attoToFil(atto: bigint): string {
-  const whole = atto / ATTO_PER_FIL;
-  const fraction = (atto % ATTO_PER_FIL).toString().padStart(18, '0').replace(/0+$/, '');
-  return fraction ? `${whole}.${fraction}` : `${whole}`;
+  const sign = atto < 0n ? '-' : '';
+  const magnitude = atto < 0n ? -atto : atto;
+  const whole = magnitude / ATTO_PER_FIL;
+  const fraction = (magnitude % ATTO_PER_FIL).toString().padStart(18, '0').replace(/0+$/, '');
+  return sign + (fraction ? `${whole}.${fraction}` : `${whole}`);
 }

@@ -35,6 +35,9 @@ export class Executor {
    * state always advances (fees, nonce) unless the sender could not pay or the nonce was wrong.
    */
   async applyMessage(state: StateOverlay, msg: Message, chainSize: number, ctx: ExecutionContext): Promise<MessageReceipt> {
+    // Checked before anything else, and nothing is charged (ref-fvm preflight_message).
+    const inclusion = inclusionGas(chainSize);
+    if (msg.gasLimit < inclusion) return noReturn(ExitCode.SysErrOutOfGas);
     const sender = resolveAddress(state, msg.from);
     if (!sender || !canSend(sender)) return noReturn(ExitCode.SysErrSenderInvalid);
     if (msg.nonce !== sender.nonce) return noReturn(ExitCode.SysErrSenderStateInvalid);
@@ -50,14 +53,8 @@ export class Executor {
       nonce: sender.nonce + 1,
     });
 
-    const inclusion = inclusionGas(chainSize);
-    let result: InvocationResult;
-    if (msg.gasLimit < inclusion) {
-      result = noReturn(ExitCode.SysErrOutOfGas, msg.gasLimit);
-    } else {
-      result = await this.invokeInCheckpoint(state, sender, msg, msg.gasLimit - inclusion, ctx);
-      result = { ...result, gasUsed: Math.min(msg.gasLimit, inclusion + result.gasUsed) };
-    }
+    let result = await this.invokeInCheckpoint(state, sender, msg, msg.gasLimit - inclusion, ctx);
+    result = { ...result, gasUsed: Math.min(msg.gasLimit, inclusion + result.gasUsed) };
 
     const fees = computeGasOutputs(result.gasUsed, msg.gasLimit, ctx.baseFee, msg.gasFeeCap, msg.gasPremium);
     credit(state, BURNT_FUNDS_ACTOR_ID, fees.baseFeeBurn + fees.overEstimationBurn);

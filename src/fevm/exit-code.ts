@@ -9,7 +9,7 @@ export const ExitCode = {
   SysErrInsufficientFunds: 6,
   SysErrOutOfGas: 7,
   SysErrIllegalExitCode: 9,
-  SysErrFatal: 10,
+  SysFatal: 10,
   SysErrMissingReturn: 11,
   ErrIllegalArgument: 16,
   ErrNotFound: 17,
@@ -21,6 +21,7 @@ export const ExitCode = {
   ErrUnspecified: 23,
   ErrAssertionFailed: 24,
   ErrReadOnly: 25,
+  ErrNotPayable: 26,
   EvmReverted: 33,
   EvmInvalidInstruction: 34,
   EvmUndefinedInstruction: 35,
@@ -31,12 +32,19 @@ export const ExitCode = {
   EvmSelfdestructFailed: 40,
 } as const;
 
-/** The first exit code that actors (not the system) may use. */
-const FIRST_ACTOR_EXIT_CODE = 16;
+/** The codes go-state-types names (exitcode/names.go), reserved ones included. */
+const NAMES: Record<number, string> = {
+  ...Object.fromEntries(Object.entries(ExitCode).filter(([, code]) => code <= ExitCode.ErrNotPayable).map(([name, code]) => [code, name])),
+  3: 'SysErrReserved1',
+  8: 'SysErrReserved2',
+  12: 'SysErrReserved3',
+  13: 'SysErrReserved4',
+  14: 'SysErrReserved5',
+  15: 'SysErrReserved6',
+};
 
-/** As Lotus prints them: `Name(n)` for system codes, the bare number for actor codes. */
+/** As Lotus prints them: `Name(n)` for the codes go-state-types names, the bare number otherwise. */
 export function formatExitCode(code: number): string {
-  if (code >= FIRST_ACTOR_EXIT_CODE) return String(code);
-  const name = Object.entries(ExitCode).find(([, value]) => value === code)?.[0];
+  const name = NAMES[code];
   return name ? `${name}(${code})` : String(code);
 }

@@ -63,11 +63,17 @@ export function computeGasOutputs(gasUsed: number, gasLimit: number, baseFee: bi
   return { baseFeeBurn, overEstimationBurn: overBurn, minerPenalty, minerTip, refund, gasRefund, gasBurned };
 }
 
-/** The base fee of the next tipset from this one's: the pre-FireHorse utilization rule (Lotus
- * chain/store/basefee.go), ±12.5 % around the target, where a tipset counts 4/5 of its gas limits. */
+/** Division that rounds towards minus infinity, as Go's big.Int Div does for positive divisors. */
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
+/** The base fee of the next tipset from this one's (Lotus chain/store/basefee.go, after the Smoke
+ * upgrade, which Lotus's local devnet starts with): ±12.5 % around the target gas limit sum. */
 export function nextBaseFee(baseFee: bigint, gasLimitSum: number): bigint {
-  let delta = Math.floor((4 * gasLimitSum) / 5) - BLOCK_GAS_TARGET;
-  delta = Math.max(-BLOCK_GAS_TARGET, Math.min(BLOCK_GAS_TARGET, delta));
-  const next = baseFee + (baseFee * BigInt(delta)) / BigInt(BLOCK_GAS_TARGET) / BASE_FEE_MAX_CHANGE_DENOM;
+  const delta = BigInt(Math.max(-BLOCK_GAS_TARGET, Math.min(BLOCK_GAS_TARGET, gasLimitSum - BLOCK_GAS_TARGET)));
+  const change = floorDiv(floorDiv(baseFee * delta, BigInt(BLOCK_GAS_TARGET)), BASE_FEE_MAX_CHANGE_DENOM);
+  const next = baseFee + change;
   return next < MINIMUM_BASE_FEE ? MINIMUM_BASE_FEE : next;
 }

@@ -35,10 +35,13 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   return { ...result, returnData: encodeCbor([contract.id, robust.bytes, result.created]) };
 }
 
-/** The f2 address of an actor created by a message: a hash of the origin, its nonce and a counter. */
+/**
+ * The f2 address of the first actor a message creates (ref-fvm next_actor_address):
+ * blake2b-160 of cbor(origin address) ‖ u64be(origin nonce) ‖ u64be(actors created so far, 0).
+ */
 function robustAddress(origin: Actor, nonce: number): FilAddress {
-  const seed = new Uint8Array(16);
-  new DataView(seed.buffer).setBigUint64(0, BigInt(nonce));
-  const originAddress = origin.delegated ?? FilAddress.fromId(origin.id);
-  return FilAddress.fromPayload(Protocol.Actor, blake2b160(concatBytes(originAddress.bytes, seed)));
+  const counters = new Uint8Array(16);
+  new DataView(counters.buffer).setBigUint64(0, BigInt(nonce));
+  const originAddress = origin.delegated ?? origin.robust ?? FilAddress.fromId(origin.id);
+  return FilAddress.fromPayload(Protocol.Actor, blake2b160(concatBytes(encodeCbor(originAddress.bytes), counters)));
 }

@@ -1,0 +1,119 @@
+// dag-cbor helpers: Filecoin big integers (go-state-types big/int.go), CIDs over blake2b-256
+// (builtin-actors' EMPTY_ARR_CID is a published vector), and the CID <-> digest round trip.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blake2b } from '@noble/hashes/blake2.js';
+import {
+  BLAKE2B_256,
+  DAG_CBOR,
+  RAW,
+  cidFromDigest,
+  cidOf,
+  decodeBigInt,
+  decodeCbor,
+  encodeBigInt,
+  encodeCbor,
+} from '../../src/common/cbor.js';
+
+const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'));
+const toHex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+
+describe('encodeBigInt / decodeBigInt', () => {
+  // Expected bytes from go-state-types big.Int.Bytes(): empty for 0, else sign byte (0x00 / 0x01) ‖ |n| big-endian.
+  const vectors: [bigint, string][] = [
+    [0n, '0x'],
+    [1n, '0x0001'],
+    [-1n, '0x0101'],
+    [255n, '0x00ff'],
+    [256n, '0x000100'],
+    [-256n, '0x010100'],
+    [10n ** 18n, '0x000de0b6b3a7640000'],
+    [-(10n ** 18n), '0x010de0b6b3a7640000'],
+    [2n ** 64n, '0x00010000000000000000'],
+  ];
+
+  for (const [n, bytes] of vectors) {
+    test(`${n} <-> ${bytes}`, () => {
+      assert.equal(toHex(encodeBigInt(n)), bytes);
+      assert.equal(decodeBigInt(hex(bytes)), n);
+    });
+  }
+
+  test('round trip over a range of magnitudes and signs', () => {
+    for (let k = 0n; k < 300n; k += 7n) {
+      for (const n of [2n ** k - 1n, 2n ** k, -(2n ** k), 3n ** (k / 2n)]) {
+        assert.equal(decodeBigInt(encodeBigInt(n)), n);
+      }
+    }
+  });
+
+  test('in CBOR a big integer is a byte string', () => {
+    // 0x43 = byte string of length 3.
+    assert.equal(toHex(encodeCbor(encodeBigInt(1000n))), '0x430003e8');
+    assert.equal(toHex(encodeCbor(encodeBigInt(0n))), '0x40');
+  });
+
+  test('a zero magnitude after the sign byte decodes to 0', () => {
+    assert.equal(decodeBigInt(hex('0x00')), 0n);
+  });
+
+  // go-state-types big.FromBytes: `big int prefix should be either 0 or 1, got N`.
+  test('a sign byte other than 0 or 1 is rejected', () => {
+    assert.throws(() => decodeBigInt(hex('0x0201')));
+    assert.throws(() => decodeBigInt(hex('0xff01')));
+  });
+});
+
+describe('CIDs', () => {
+  test('the CID of the empty CBOR array is builtin-actors EMPTY_ARR_CID', () => {
+    const bytes = encodeCbor([]);
+    assert.equal(toHex(bytes), '0x80');
+    assert.equal(cidOf(bytes).toString(), 'bafy2bzacebc3bt6cedhoyw34drrmjvazhu4oj25er2ebk4u445pzycvq4ta4a');
+  });
+
+  test('cidOf is CIDv1 dag-cbor blake2b-256, byte for byte', () => {
+    const data = encodeCbor({ hello: 'world', n: 1 });
+    const cid = cidOf(data);
+    assert.equal(cid.version, 1);
+    assert.equal(cid.code, DAG_CBOR);
+    assert.equal(cid.multihash.code, BLAKE2B_256);
+    // version 0x01, codec 0x71, multihash code 0xb220 as varint (a0 e4 02), length 0x20, digest.
+    const expected = new Uint8Array([0x01, 0x71, 0xa0, 0xe4, 0x02, 0x20, ...blake2b(data, { dkLen: 32 })]);
+    assert.deepEqual(cid.bytes, expected);
+    assert.ok(cid.toString().startsWith('bafy2bza'), cid.toString());
+  });
+
+  test('cidOf with the raw codec', () => {
+    const data = new TextEncoder().encode('raw bytes');
+    const cid = cidOf(data, RAW);
+    assert.equal(cid.code, RAW);
+    assert.deepEqual(cid.bytes, new Uint8Array([0x01, 0x55, 0xa0, 0xe4, 0x02, 0x20, ...blake2b(data, { dkLen: 32 })]));
+    assert.ok(cid.toString().startsWith('bafk2bza'), cid.toString());
+  });
+
+  test('cidFromDigest rebuilds the same CID from its 32-byte digest', () => {
+    const data = encodeCbor([1, 2, 3]);
+    const cid = cidOf(data);
+    const rebuilt = cidFromDigest(cid.multihash.digest);
+    assert.ok(rebuilt.equals(cid));
+    assert.equal(rebuilt.toString(), cid.toString());
+    assert.equal(cidFromDigest(blake2b(hex('0x80'), { dkLen: 32 })).toString(), 'bafy2bzacebc3bt6cedhoyw34drrmjvazhu4oj25er2ebk4u445pzycvq4ta4a');
+  });
+
+  test('different bytes give different CIDs', () => {
+    assert.notEqual(cidOf(encodeCbor([1])).toString(), cidOf(encodeCbor([2])).toString());
+  });
+});
+
+describe('encodeCbor / decodeCbor', () => {
+  test('byte strings and tuples encode as RFC 8949 says', () => {
+    assert.equal(toHex(encodeCbor(hex('0xdeadbeef'))), '0x44deadbeef');
+    assert.equal(toHex(encodeCbor([0, hex('0x0064'), 3844450837])), '0x8300420064' + '1ae525aa15');
+    assert.equal(toHex(encodeCbor(new Uint8Array(24))), '0x5818' + '00'.repeat(24));
+  });
+
+  test('round trip', () => {
+    const value = [1, hex('0x0102'), 'text', [true, null], 2 ** 40];
+    assert.deepEqual(decodeCbor(encodeCbor(value)), value);
+  });
+});

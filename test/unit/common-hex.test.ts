@@ -1,0 +1,89 @@
+// Hex and byte helpers.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  bigintToBytes,
+  bytesToBigint,
+  bytesToHex,
+  concatBytes,
+  equalBytes,
+  hexToBytes,
+  padStart,
+  quantity,
+} from '../../src/common/hex.js';
+
+describe('hexToBytes / bytesToHex', () => {
+  test('decodes 0x-prefixed hex of either case', () => {
+    assert.deepEqual(hexToBytes('0x'), new Uint8Array());
+    assert.deepEqual(hexToBytes('0x00ff10'), new Uint8Array([0, 255, 16]));
+    assert.deepEqual(hexToBytes('0xABcd'), new Uint8Array([0xab, 0xcd]));
+  });
+
+  test('rejects odd length, a missing prefix and non-hex characters', () => {
+    for (const bad of ['0x0', '0x123', 'abcd', '0xzz', '0x 1', '', '0X12']) {
+      assert.throws(() => hexToBytes(bad), /invalid hex string/, bad);
+    }
+  });
+
+  test('encodes lowercase with a 0x prefix', () => {
+    assert.equal(bytesToHex(new Uint8Array()), '0x');
+    assert.equal(bytesToHex(new Uint8Array([0, 0xab, 0xff])), '0x00abff');
+  });
+
+  test('round trip', () => {
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    assert.deepEqual(hexToBytes(bytesToHex(bytes)), bytes);
+  });
+});
+
+describe('quantity', () => {
+  test('minimal hex with no leading zeros', () => {
+    assert.equal(quantity(0), '0x0');
+    assert.equal(quantity(0n), '0x0');
+    assert.equal(quantity(1), '0x1');
+    assert.equal(quantity(255n), '0xff');
+    assert.equal(quantity(256), '0x100');
+    assert.equal(quantity(31415926n), '0x1df5e76');
+    assert.equal(quantity(2n ** 256n - 1n), '0x' + 'f'.repeat(64));
+  });
+});
+
+describe('bigintToBytes / bytesToBigint', () => {
+  test('minimal big-endian', () => {
+    assert.deepEqual(bigintToBytes(0n), new Uint8Array());
+    assert.deepEqual(bigintToBytes(1n), new Uint8Array([1]));
+    assert.deepEqual(bigintToBytes(255n), new Uint8Array([255]));
+    assert.deepEqual(bigintToBytes(256n), new Uint8Array([1, 0]));
+    assert.deepEqual(bigintToBytes(0x123456n), new Uint8Array([0x12, 0x34, 0x56]));
+  });
+
+  test('leading zero bytes do not change the value', () => {
+    assert.equal(bytesToBigint(new Uint8Array()), 0n);
+    assert.equal(bytesToBigint(new Uint8Array([0, 0, 1])), 1n);
+    assert.equal(bytesToBigint(new Uint8Array([1, 0])), 256n);
+  });
+
+  test('round trip', () => {
+    for (const n of [0n, 1n, 127n, 128n, 2n ** 64n, 2n ** 256n - 1n]) assert.equal(bytesToBigint(bigintToBytes(n)), n);
+  });
+});
+
+describe('padStart / concatBytes / equalBytes', () => {
+  test('padStart left-pads and leaves longer input alone', () => {
+    assert.deepEqual(padStart(new Uint8Array([1, 2]), 4), new Uint8Array([0, 0, 1, 2]));
+    assert.deepEqual(padStart(new Uint8Array([1, 2, 3]), 2), new Uint8Array([1, 2, 3]));
+    assert.deepEqual(padStart(new Uint8Array(), 32), new Uint8Array(32));
+  });
+
+  test('concatBytes', () => {
+    assert.deepEqual(concatBytes(), new Uint8Array());
+    assert.deepEqual(concatBytes(new Uint8Array([1]), new Uint8Array(), new Uint8Array([2, 3])), new Uint8Array([1, 2, 3]));
+  });
+
+  test('equalBytes', () => {
+    assert.equal(equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 2])), true);
+    assert.equal(equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 3])), false);
+    assert.equal(equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 2, 0])), false);
+    assert.equal(equalBytes(new Uint8Array(), new Uint8Array()), true);
+  });
+});

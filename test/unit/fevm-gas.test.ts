@@ -1,0 +1,172 @@
+// Gas accounting. Expected values are worked out by hand from Lotus chain/vm/burn.go
+// (ComputeGasOutputs, ComputeGasOverestimationBurn), chain/store/basefee.go (ComputeNextBaseFee, with
+// the 2k devnet's UpgradeSmokeHeight = -1, i.e. delta = gasLimitSum / blocks - target) and the FVM price
+// list (OnChainMessage: 38863 + (36 + size) × 1300). Go's big.Div is Euclidean (floors for a positive divisor).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BLOCK_GAS_LIMIT,
+  BLOCK_GAS_TARGET,
+  INITIAL_BASE_FEE,
+  MINIMUM_BASE_FEE,
+  computeGasOutputs,
+  inclusionGas,
+  nextBaseFee,
+} from '../../src/fevm/gas.js';
+
+describe('constants', () => {
+  test('Lotus build constants', () => {
+    assert.equal(BLOCK_GAS_LIMIT, 10_000_000_000);
+    assert.equal(BLOCK_GAS_TARGET, 5_000_000_000);
+    assert.equal(INITIAL_BASE_FEE, 100_000_000n);
+    assert.equal(MINIMUM_BASE_FEE, 100n);
+  });
+});
+
+describe('inclusionGas', () => {
+  test('38863 + (36 + size) × 1300', () => {
+    assert.equal(inclusionGas(0), 85_663);
+    assert.equal(inclusionGas(1), 86_963);
+    assert.equal(inclusionGas(100), 215_663);
+    assert.equal(inclusionGas(250), 410_663);
+  });
+});
+
+describe('computeGasOutputs', () => {
+  const sum = (o: ReturnType<typeof computeGasOutputs>) => o.baseFeeBurn + o.overEstimationBurn + o.minerTip + o.refund;
+
+  test('gas used = limit: no over-estimation burn', () => {
+    const o = computeGasOutputs(1000, 1000, 100n, 200n, 50n);
+    assert.equal(o.baseFeeBurn, 100_000n);
+    assert.equal(o.minerTip, 50_000n);
+    assert.equal(o.overEstimationBurn, 0n);
+    assert.equal(o.gasBurned, 0);
+    assert.equal(o.gasRefund, 0);
+    assert.equal(o.minerPenalty, 0n);
+    assert.equal(o.refund, 50_000n);
+    assert.equal(sum(o), 1000n * 200n);
+  });
+
+  test('within 10 % over: everything unused is refunded', () => {
+    // over = 1100 - 11·1000/10 = 0 -> not negative, so gasToBurn = 100·0/1000 = 0.
+    const o = computeGasOutputs(1000, 1100, 100n, 200n, 50n);
+    assert.equal(o.gasBurned, 0);
+    assert.equal(o.gasRefund, 100);
+    assert.equal(o.refund, 1100n * 200n - 100_000n - 55_000n);
+  });
+
+  test('moderate over-estimation: part of the excess is burned', () => {
+    // over = 1500 - 1100 = 400; gasBurned = (1500 - 1000)·400/1000 = 200; gasRefund = 300.
+    const o = computeGasOutputs(1000, 1500, 100n, 200n, 50n);
+    assert.equal(o.gasBurned, 200);
+    assert.equal(o.gasRefund, 300);
+    assert.equal(o.baseFeeBurn, 100_000n);
+    assert.equal(o.overEstimationBurn, 20_000n);
+    assert.equal(o.minerTip, 75_000n); // premium × gasLimit
+    assert.equal(o.refund, 300_000n - 100_000n - 75_000n - 20_000n);
+    assert.equal(sum(o), 1500n * 200n);
+  });
+
+  test('heavy over-estimation: over is capped at gasUsed, so all the excess burns', () => {
+    // over = 3000 - 1100 = 1900 -> capped to 1000; gasBurned = 2000·1000/1000 = 2000.
+    const o = computeGasOutputs(1000, 3000, 100n, 200n, 50n);
+    assert.equal(o.gasBurned, 2000);
+    assert.equal(o.gasRefund, 0);
+    assert.equal(o.overEstimationBurn, 200_000n);
+    assert.equal(o.refund, 600_000n - 100_000n - 150_000n - 200_000n);
+  });
+
+  test('integer division truncates the burned gas', () => {
+    // over = 10 - 77/10 = 10 - 7 = 3; gasBurned = (10 - 7)·3/7 = 9/7 = 1; gasRefund = 2.
+    const o = computeGasOutputs(7, 10, 1n, 1n, 0n);
+    assert.equal(o.gasBurned, 1);
+    assert.equal(o.gasRefund, 2);
+    assert.equal(o.overEstimationBurn, 1n);
+    assert.equal(o.refund, 2n);
+  });
+
+  test('no gas used: the whole limit is burned at the base fee', () => {
+    const o = computeGasOutputs(0, 1000, 100n, 200n, 50n);
+    assert.equal(o.gasBurned, 1000);
+    assert.equal(o.gasRefund, 0);
+    assert.equal(o.baseFeeBurn, 0n);
+    assert.equal(o.overEstimationBurn, 100_000n);
+    assert.equal(o.minerTip, 50_000n);
+    assert.equal(o.refund, 50_000n);
+  });
+
+  test('the tip is capped at feeCap - baseFee', () => {
+    const o = computeGasOutputs(1000, 1000, 100n, 120n, 50n);
+    assert.equal(o.minerTip, 20_000n);
+    assert.equal(o.refund, 0n);
+  });
+
+  test('base fee above the fee cap: the cap is burned, the rest is a miner penalty, no tip', () => {
+    const o = computeGasOutputs(1000, 1000, 300n, 200n, 50n);
+    assert.equal(o.baseFeeBurn, 200_000n);
+    assert.equal(o.minerPenalty, 100_000n);
+    assert.equal(o.minerTip, 0n);
+    assert.equal(o.refund, 0n);
+  });
+
+  test('penalty also covers the over-estimation burn when the base fee exceeds the cap', () => {
+    // gasBurned = 2000 (as above); penalty = (300-200)·1000 + (300-200)·2000.
+    const o = computeGasOutputs(1000, 3000, 300n, 200n, 50n);
+    assert.equal(o.minerPenalty, 300_000n);
+    assert.equal(o.overEstimationBurn, 400_000n);
+    assert.equal(sum(o), 3000n * 200n);
+  });
+
+  test('burn + tip + refund always add up to gasLimit × feeCap', () => {
+    for (const [used, limit] of [[1, 1], [1, 1_000_000], [123_456, 200_000], [999_999, 1_000_000], [5, 7]]) {
+      for (const [baseFee, feeCap, premium] of [[100n, 100n, 0n], [100n, 1_000n, 10n], [10n ** 8n, 2n * 10n ** 8n, 200_000n]]) {
+        const o = computeGasOutputs(used, limit, baseFee, feeCap, premium);
+        assert.equal(sum(o), BigInt(limit) * feeCap, `${used}/${limit} ${baseFee}/${feeCap}/${premium}`);
+        assert.ok(o.refund >= 0n);
+        assert.equal(o.gasRefund + o.gasBurned, limit - used);
+      }
+    }
+  });
+});
+
+describe('nextBaseFee', () => {
+  test('an empty tipset lowers the fee by 12.5 %', () => {
+    assert.equal(nextBaseFee(100_000_000n, 0), 87_500_000n);
+    assert.equal(nextBaseFee(800n, 0), 700n);
+  });
+
+  test('the increase is capped at 12.5 %', () => {
+    assert.equal(nextBaseFee(100_000_000n, 100_000_000_000), 112_500_000n);
+    assert.equal(nextBaseFee(800n, 50_000_000_000), 900n);
+  });
+
+  test('the fee never goes below 100 attoFIL', () => {
+    assert.equal(nextBaseFee(100n, 0), 100n);
+    assert.equal(nextBaseFee(110n, 0), 100n);
+    assert.equal(nextBaseFee(1n, 0), 100n);
+  });
+
+  test('a tipset whose gas limits sum to the target leaves the fee unchanged', () => {
+    assert.equal(nextBaseFee(100_000_000n, 5_000_000_000), 100_000_000n);
+  });
+
+  test('one full block (limits = 10e9) raises the fee by the full 12.5 %', () => {
+    assert.equal(nextBaseFee(100_000_000n, 10_000_000_000), 112_500_000n);
+  });
+
+  test('a half-way tipset changes it proportionally', () => {
+    // delta = 7.5e9 - 5e9 = 2.5e9 -> change = 1e8 · 2.5e9 / 5e9 / 8 = 6_250_000.
+    assert.equal(nextBaseFee(100_000_000n, 7_500_000_000), 106_250_000n);
+    // delta = 2.5e9 - 5e9 = -2.5e9 -> change = -6_250_000.
+    assert.equal(nextBaseFee(100_000_000n, 2_500_000_000), 93_750_000n);
+  });
+
+  test('a decrease rounds toward minus infinity (Go big.Div is Euclidean)', () => {
+    // change = -1001 / 8 = -125.125 -> -126.
+    assert.equal(nextBaseFee(1001n, 0), 875n);
+    // Three empty tipsets from the initial fee: 1e8 -> 87_500_000 -> 76_562_500 -> 66_992_187.
+    let fee = INITIAL_BASE_FEE;
+    for (let i = 0; i < 3; i++) fee = nextBaseFee(fee, 0);
+    assert.equal(fee, 66_992_187n);
+  });
+});

@@ -1,0 +1,252 @@
+// The state tree with history, and the overlay that stages changes with nested checkpoints.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
+import { FIRST_NON_SINGLETON_ID, type Actor } from '../../src/fevm/actor.js';
+import { StateTree } from '../../src/fevm/state-tree.js';
+
+const actor = (id: number, balance: bigint, nonce = 0): Actor => ({ id, kind: 'account', nonce, balance });
+const f410 = (byte: number) => FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(byte));
+
+/** Commits `actor` alone as the state of `epoch`. */
+function write(tree: StateTree, epoch: number, a: Actor): void {
+  const overlay = tree.stage();
+  overlay.putActor(a);
+  tree.commit(overlay, epoch);
+}
+
+describe('StateTree history', () => {
+  test('an empty tree', () => {
+    const tree = new StateTree();
+    assert.equal(tree.epoch, -1);
+    const head = tree.at(0);
+    assert.equal(head.getActor(0), undefined);
+    assert.equal(head.nextId(), FIRST_NON_SINGLETON_ID);
+    assert.equal(head.getStorage(1, 0, 0n), 0n);
+  });
+
+  test('reads at past epochs see the values in force then; newer epochs see the newest', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(7, 10n));
+    write(tree, 3, actor(7, 30n));
+    write(tree, 6, actor(7, 60n));
+    assert.equal(tree.epoch, 6);
+    assert.equal(tree.at(0).getActor(7), undefined);
+    assert.equal(tree.at(1).getActor(7)?.balance, 10n);
+    assert.equal(tree.at(2).getActor(7)?.balance, 10n);
+    assert.equal(tree.at(3).getActor(7)?.balance, 30n);
+    assert.equal(tree.at(5).getActor(7)?.balance, 30n);
+    assert.equal(tree.at(6).getActor(7)?.balance, 60n);
+    assert.equal(tree.at(1_000_000).getActor(7)?.balance, 60n);
+    assert.equal(tree.at(-1).getActor(7), undefined);
+  });
+
+  test('a long history is searched correctly at every epoch', () => {
+    const tree = new StateTree();
+    // Values at odd epochs 1..99: balance = epoch.
+    for (let e = 1; e < 100; e += 2) write(tree, e, actor(1, BigInt(e)));
+    for (let e = 0; e <= 101; e++) {
+      const expected = e === 0 ? undefined : BigInt(Math.min(e % 2 === 1 ? e : e - 1, 99));
+      assert.equal(tree.at(e).getActor(1)?.balance, expected, `epoch ${e}`);
+    }
+  });
+
+  test('keys written at different epochs keep separate histories', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(1, 1n));
+    write(tree, 2, actor(2, 2n));
+    assert.equal(tree.at(1).getActor(2), undefined);
+    assert.equal(tree.at(2).getActor(1)?.balance, 1n);
+  });
+
+  test('committing the same epoch again replaces its values', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(1, 1n));
+    write(tree, 2, actor(1, 2n));
+    write(tree, 2, actor(1, 3n));
+    assert.equal(tree.at(1).getActor(1)?.balance, 1n);
+    assert.equal(tree.at(2).getActor(1)?.balance, 3n);
+  });
+
+  test('writing an earlier epoch than the head throws', () => {
+    const tree = new StateTree();
+    write(tree, 5, actor(1, 1n));
+    assert.throws(() => write(tree, 4, actor(1, 2n)), /cannot write epoch 4 after 5/);
+    assert.equal(tree.at(5).getActor(1)?.balance, 1n);
+  });
+
+  test('a reader for a past epoch is unaffected by later commits', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(1, 1n));
+    const past = tree.at(1);
+    const staged = tree.stage(1);
+    write(tree, 2, actor(1, 2n));
+    assert.equal(past.getActor(1)?.balance, 1n);
+    assert.equal(staged.getActor(1)?.balance, 1n);
+    assert.equal(tree.stage().getActor(1)?.balance, 2n);
+  });
+
+  test('address lookups have history too; f0 addresses resolve without a lookup', () => {
+    const tree = new StateTree();
+    const overlay = tree.stage();
+    overlay.putActor(actor(100, 0n));
+    tree.commit(overlay, 1);
+    const o2 = tree.stage();
+    o2.putAddress(f410(0xaa), 100);
+    tree.commit(o2, 2);
+    assert.equal(tree.at(1).lookupId(f410(0xaa)), undefined);
+    assert.equal(tree.at(2).lookupId(f410(0xaa)), 100);
+    assert.equal(tree.at(2).lookupId(f410(0xbb)), undefined);
+    // An ID address names the ID even when no such actor exists.
+    assert.equal(tree.at(0).lookupId(FilAddress.fromId(12345)), 12345);
+  });
+
+  test('storage is kept per actor, generation and slot', () => {
+    const tree = new StateTree();
+    const overlay = tree.stage();
+    overlay.putStorage(1, 0, 0n, 11n);
+    overlay.putStorage(1, 0, 0x10n, 12n);
+    overlay.putStorage(1, 1, 0n, 13n);
+    overlay.putStorage(11, 0, 0n, 14n);
+    overlay.putStorage(1, 11, 0n, 15n);
+    tree.commit(overlay, 1);
+    const s = tree.at(1);
+    assert.equal(s.getStorage(1, 0, 0n), 11n);
+    assert.equal(s.getStorage(1, 0, 0x10n), 12n);
+    assert.equal(s.getStorage(1, 0, 0x1n), 0n);
+    assert.equal(s.getStorage(1, 1, 0n), 13n);
+    assert.equal(s.getStorage(11, 0, 0n), 14n);
+    assert.equal(s.getStorage(1, 11, 0n), 15n);
+    // A fresh generation starts empty: bumping it forgets every slot.
+    assert.equal(s.getStorage(1, 2, 0n), 0n);
+    assert.equal(s.getStorage(1, 2, 0x10n), 0n);
+    assert.equal(s.getStorage(1, 0, 2n ** 256n - 1n), 0n);
+  });
+});
+
+describe('StateOverlay', () => {
+  test('staged changes are visible in the overlay and in the tree only after commit', () => {
+    const tree = new StateTree();
+    write(tree, 0, actor(1, 1n));
+    const overlay = tree.stage();
+    overlay.putActor(actor(1, 5n));
+    overlay.putActor(actor(2, 6n));
+    assert.equal(overlay.getActor(1)?.balance, 5n);
+    assert.equal(overlay.getActor(2)?.balance, 6n);
+    assert.equal(tree.at(0).getActor(1)?.balance, 1n);
+    assert.equal(tree.at(0).getActor(2), undefined);
+    tree.commit(overlay, 1);
+    assert.equal(tree.at(1).getActor(1)?.balance, 5n);
+    assert.equal(tree.at(0).getActor(1)?.balance, 1n);
+  });
+
+  test('revert drops the top layer only', () => {
+    const tree = new StateTree();
+    const o = tree.stage();
+    o.putActor(actor(1, 1n));
+    o.checkpoint();
+    o.putActor(actor(1, 2n));
+    o.checkpoint();
+    o.putActor(actor(1, 3n));
+    o.putActor(actor(2, 3n));
+    assert.equal(o.getActor(1)?.balance, 3n);
+    o.revert();
+    assert.equal(o.getActor(1)?.balance, 2n);
+    assert.equal(o.getActor(2), undefined);
+    o.revert();
+    assert.equal(o.getActor(1)?.balance, 1n);
+  });
+
+  test('commit folds the top layer into the one below, which can still be reverted', () => {
+    const tree = new StateTree();
+    write(tree, 0, actor(1, 1n));
+    const o = tree.stage();
+    o.checkpoint();
+    o.putActor(actor(1, 2n));
+    o.checkpoint();
+    o.putActor(actor(1, 3n));
+    o.putStorage(1, 0, 5n, 50n);
+    o.commit();
+    assert.equal(o.getActor(1)?.balance, 3n);
+    assert.equal(o.getStorage(1, 0, 5n), 50n);
+    o.revert();
+    assert.equal(o.getActor(1)?.balance, 1n);
+    assert.equal(o.getStorage(1, 0, 5n), 0n);
+    tree.commit(o, 1);
+    assert.equal(tree.at(1).getActor(1)?.balance, 1n);
+  });
+
+  test('commit of a nested checkpoint into another checkpoint, then commit to the base', () => {
+    const tree = new StateTree();
+    const o = tree.stage();
+    o.checkpoint();
+    o.checkpoint();
+    o.putAddress(f410(1), 100);
+    o.commit();
+    o.commit();
+    assert.equal(o.lookupId(f410(1)), 100);
+    tree.commit(o, 1);
+    assert.equal(tree.at(1).lookupId(f410(1)), 100);
+  });
+
+  test('revertTo drops the checkpoint it was given and every layer above it', () => {
+    const o = new StateTree().stage();
+    o.putActor(actor(1, 1n));
+    const mark = o.checkpoint();
+    o.putActor(actor(1, 2n));
+    o.checkpoint();
+    o.putActor(actor(1, 3n));
+    o.checkpoint();
+    o.revertTo(mark);
+    assert.equal(o.getActor(1)?.balance, 1n);
+    // No checkpoint is left open.
+    assert.throws(() => o.revert(), /revert without checkpoint/);
+  });
+
+  test('commit or revert without a checkpoint throws', () => {
+    const o = new StateTree().stage();
+    assert.throws(() => o.commit(), /commit without checkpoint/);
+    assert.throws(() => o.revert(), /revert without checkpoint/);
+  });
+
+  test('committing an overlay with open checkpoints to the tree throws and writes nothing', () => {
+    const tree = new StateTree();
+    const o = tree.stage();
+    o.putActor(actor(1, 1n));
+    o.checkpoint();
+    assert.throws(() => tree.commit(o, 1), /open checkpoints remain/);
+    assert.equal(tree.at(1).getActor(1), undefined);
+    assert.equal(tree.epoch, -1);
+    o.commit();
+    tree.commit(o, 1);
+    assert.equal(tree.at(1).getActor(1)?.balance, 1n);
+  });
+
+  test('allocateId counts up from 100, is undone by revert, and persists through commit', () => {
+    const tree = new StateTree();
+    const o = tree.stage();
+    assert.equal(o.nextId(), FIRST_NON_SINGLETON_ID);
+    assert.equal(o.allocateId(), 100);
+    assert.equal(o.allocateId(), 101);
+    o.checkpoint();
+    assert.equal(o.allocateId(), 102);
+    o.revert();
+    assert.equal(o.nextId(), 102);
+    assert.equal(o.allocateId(), 102);
+    tree.commit(o, 1);
+    assert.equal(tree.at(1).nextId(), 103);
+    assert.equal(tree.at(0).nextId(), 100);
+    assert.equal(tree.stage().allocateId(), 103);
+  });
+
+  test('an overlay staged on a past epoch reads that epoch', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(1, 1n));
+    write(tree, 2, actor(1, 2n));
+    const o = tree.stage(1);
+    assert.equal(o.getActor(1)?.balance, 1n);
+    o.putActor(actor(1, 9n));
+    assert.equal(o.getActor(1)?.balance, 9n);
+    assert.equal(tree.at(2).getActor(1)?.balance, 2n);
+  });
+});
