@@ -57,6 +57,9 @@ export class FilAddress {
 
   static fromDelegated(namespace: number, subaddress: Uint8Array): FilAddress {
     if (subaddress.length > MAX_SUBADDRESS_LENGTH) throw new InvalidAddressError('subaddress too long');
+    if (namespace === EAM_NAMESPACE && isMaskedId(subaddress)) {
+      throw new InvalidAddressError('f410f addresses cannot embed masked-ID payloads');
+    }
     return new FilAddress(Protocol.Delegated, concatBytes(encodeVarint(namespace), subaddress));
   }
 
@@ -75,7 +78,7 @@ export class FilAddress {
   static fromEthAddress(eth: Uint8Array): FilAddress {
     if (eth.length !== 20) throw new InvalidAddressError('an Ethereum address has 20 bytes');
     const id = maskedId(eth);
-    // An f410 never embeds a masked ID; IDs beyond 2^53 cannot name a devnet actor.
+    // IDs beyond 2^53 cannot name a devnet actor (and an f410 never embeds a masked ID).
     if (id === undefined && isMaskedId(eth)) throw new InvalidAddressError('masked ID address out of range');
     return id === undefined ? FilAddress.fromDelegated(EAM_NAMESPACE, eth) : FilAddress.fromId(id);
   }

@@ -7,7 +7,7 @@ import { DevnetError } from '../common/errors.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { DevnetConfig } from '../config.js';
 import type { Actor } from '../fevm/actor.js';
-import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { Executor } from '../fevm/executor.js';
@@ -25,6 +25,7 @@ import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Miner } from '../mining/miner.js';
+import { SerialQueue } from '../mining/serial-queue.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
 import { createGenesisState } from './genesis.js';
@@ -62,6 +63,8 @@ export class Devnet {
   readonly chain = new ChainStore();
   readonly mempool = new Mempool();
   readonly miner: Miner;
+  /** Orders eth_sendTransaction's nonce-take-and-sign steps. */
+  private readonly signing = new SerialQueue();
 
   private constructor(
     readonly config: DevnetConfig,
@@ -130,13 +133,9 @@ export class Devnet {
 
   /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
   async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
-    const tx = decodeEthTransaction(raw, this.chainId);
-    const signed = toFilecoinMessage(tx);
-    const pending: PendingMessage = { cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) };
-    this.mempool.add(pending, this.state.at(this.head.epoch));
-    this.events.emit('pending', pending);
-    await this.miner.messageAdded();
-    return tx.hash;
+    const pending = this.submit(raw);
+    await this.miner.messageAdded(this.isReady(pending));
+    return pending.ethTx!.hash;
   }
 
   /** Signs with a dev account's key and sends (eth_sendTransaction). */
@@ -145,18 +144,41 @@ export class Devnet {
     if (!account) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)}`);
     const premium = request.maxPriorityFeePerGas ?? this.gasPremium();
     const gas = request.gas ?? (await this.estimateGas(request));
-    const raw = await new Wallet(account.privateKey).signTransaction({
-      type: 2,
-      chainId: this.chainId,
-      nonce: request.nonce ?? this.pendingNonce(request.from),
-      to: request.to ? bytesToHex(request.to) : null,
-      value: request.value ?? 0n,
-      data: bytesToHex(request.input ?? new Uint8Array()),
-      gasLimit: gas,
-      maxPriorityFeePerGas: premium,
-      maxFeePerGas: request.maxFeePerGas ?? this.nextBaseFee() * 2n + premium,
+    // Taking the nonce and queueing the signed transaction happen as one step, so that concurrent
+    // sends from one account get consecutive nonces.
+    const pending = await this.signing.run(async () => {
+      const raw = await new Wallet(account.privateKey).signTransaction({
+        type: 2,
+        chainId: this.chainId,
+        nonce: request.nonce ?? this.pendingNonce(request.from),
+        to: request.to ? bytesToHex(request.to) : null,
+        value: request.value ?? 0n,
+        data: bytesToHex(request.input ?? new Uint8Array()),
+        gasLimit: gas,
+        maxPriorityFeePerGas: premium,
+        maxFeePerGas: request.maxFeePerGas ?? this.nextBaseFee() * 2n + premium,
+      });
+      return this.submit(hexToBytes(raw));
     });
-    return this.sendRawTransaction(hexToBytes(raw));
+    await this.miner.messageAdded(this.isReady(pending));
+    return pending.ethTx!.hash;
+  }
+
+  /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
+  private submit(raw: Uint8Array): PendingMessage {
+    const tx = decodeEthTransaction(raw, this.chainId);
+    const signed = toFilecoinMessage(tx);
+    const pending: PendingMessage = { cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) };
+    this.mempool.add(pending, this.state.at(this.head.epoch));
+    this.events.emit('pending', pending);
+    return pending;
+  }
+
+  /** Whether a pooled message can run now: no nonce gap between its sender's state and it. */
+  private isReady(pending: PendingMessage): boolean {
+    const { from, nonce } = pending.signed.message;
+    const stateNonce = resolveAddress(this.state.at(this.head.epoch), from)?.nonce ?? 0;
+    return nonce < this.mempool.nextNonce(from.key, stateNonce);
   }
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */

@@ -1,6 +1,6 @@
 // Parameter parsers: JSON-RPC values in, domain values (bytes, bigints, epochs) out. A bad value
 // throws InvalidParamsError naming the parameter.
-import { InvalidParamsError } from '../common/errors.js';
+import { DevnetError, InvalidParamsError } from '../common/errors.js';
 import { hexToBytes } from '../common/hex.js';
 
 export interface Param<T> {
@@ -42,6 +42,13 @@ export function parseFixedData(name: string, value: unknown, length: number): Ui
   return bytes;
 }
 
+/** A storage slot: hex of up to 32 bytes; an odd digit count is padded, as Lotus pads it ("0x0"). */
+export function parseStorageKey(name: string, value: unknown): bigint {
+  const hex = hexString(name, value);
+  if (hex.length > 66) throw new DevnetError('supplied storage key is too long');
+  return hex.length > 2 ? BigInt(hex) : 0n;
+}
+
 export const parseAddress = (name: string, value: unknown) => parseFixedData(name, value, 20);
 export const parseHash = (name: string, value: unknown) => parseFixedData(name, value, 32);
 
@@ -53,6 +60,8 @@ const BLOCK_TAGS = new Set(['latest', 'earliest', 'pending', 'safe', 'finalized'
 export function parseBlockRef(name: string, value: unknown, { allowHash = true } = {}): BlockRef {
   if (typeof value === 'string' && BLOCK_TAGS.has(value)) return { tag: value as BlockTag };
   if (typeof value === 'string' && value.length === 66 && allowHash) return { hash: parseHash(name, value) };
+  // Lotus also takes decimal block numbers here.
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return { number: Number(value) };
   if (typeof value === 'string') return { number: parseSafeNumber(name, value) };
   if (allowHash && value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
@@ -71,6 +80,7 @@ export function parseObject(name: string, value: unknown): Record<string, unknow
 export const address = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseAddress(name, v) });
 export const hash = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseHash(name, v) });
 export const data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseData(name, v) });
+export const storageKey = (name: string): Param<bigint> => ({ name, parse: (v) => parseStorageKey(name, v) });
 export const quantity = (name: string): Param<bigint> => ({ name, parse: (v) => parseQuantity(name, v) });
 export const safeNumber = (name: string): Param<number> => ({ name, parse: (v) => parseSafeNumber(name, v) });
 export const blockRef = (name: string, options?: { allowHash?: boolean }): Param<BlockRef> => ({

@@ -1,5 +1,6 @@
 // The chain: every tipset by epoch and by hash, and every included message by CID and by
 // Ethereum transaction hash.
+import { cidFromDigest } from '../common/cbor.js';
 import { bytesToHex } from '../common/hex.js';
 import type { IncludedMessage, Tipset } from './tipset.js';
 
@@ -47,8 +48,8 @@ export class ChainStore {
 
   /** An Ethereum transaction hash, or the digest of a native message's CID (as Lotus maps them). */
   messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
-    const cid = this.cidByTxHash.get(bytesToHex(hash));
-    return cid ? this.byCid.get(cid) : undefined;
+    const cid = this.cidByTxHash.get(bytesToHex(hash)) ?? cidFromDigest(hash).toString();
+    return this.byCid.get(cid);
   }
 
   /** Tipsets from `from` to `to`, both included. */

@@ -35,8 +35,8 @@ export class Mempool {
   /** Checks a message against the state it would run on and queues it, or throws with Lotus's reason. */
   add(pending: PendingMessage, state: StateReader): void {
     const msg = pending.signed.message;
-    if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`message too big (${pending.chainSize} > ${MAX_MESSAGE_SIZE} bytes)`);
-    if (msg.gasFeeCap < MINIMUM_FEE_CAP) throw new MessageRejectedError('gas fee cap too low');
+    // In Lotus's order: message validity, then the state-dependent checks.
+    if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${pending.chainSize}B): message too big`);
     if (msg.gasFeeCap < msg.gasPremium) {
       throw new MessageRejectedError("message not valid for block inclusion: 'GasFeeCap' less than 'GasPremium'");
     }
@@ -45,20 +45,21 @@ export class Mempool {
         `message not valid for block inclusion: 'GasLimit' field cannot be greater than a block's gas limit (${msg.gasLimit} > ${BLOCK_GAS_LIMIT})`,
       );
     }
-    const minGas = inclusionGas(pending.chainSize);
-    if (msg.gasLimit < minGas) {
-      throw new MessageRejectedError(
-        `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${msg.gasLimit} < ${minGas}`,
-      );
-    }
+    if (msg.gasFeeCap < MINIMUM_FEE_CAP) throw new MessageRejectedError('gas fee cap too low');
 
     const sender = resolveAddress(state, msg.from);
     const stateNonce = sender?.nonce ?? 0;
     if (msg.nonce < stateNonce) {
       throw new MessageRejectedError(`minimum expected nonce is ${stateNonce}, got ${msg.nonce}: message nonce too low`);
     }
+    const minGas = inclusionGas(pending.chainSize);
+    if (msg.gasLimit < minGas) {
+      throw new MessageRejectedError(
+        `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${msg.gasLimit} < ${minGas}`,
+      );
+    }
     if (sender && !canSend(sender)) {
-      throw new MessageRejectedError(`sender ${msg.from.toString()} is a ${sender.kind} actor, which cannot send messages`);
+      throw new MessageRejectedError(`sender actor ${msg.from.toString()} is not a valid top-level sender`);
     }
 
     const balance = sender?.balance ?? 0n;

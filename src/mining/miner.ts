@@ -52,9 +52,12 @@ export class Miner {
     return this.queue.run(() => this.produceTipset());
   }
 
-  /** Called when a message joins the pool; in instant mode, resolves once a tipset has taken it. */
-  async messageAdded(): Promise<void> {
-    if (this.modeValue.type !== 'instant') return;
+  /**
+   * Called when a message joins the pool. In instant mode a message that can run now (no nonce gap
+   * before it) is mined at once, and this resolves when a tipset has taken it.
+   */
+  async messageAdded(ready: boolean): Promise<void> {
+    if (this.modeValue.type !== 'instant' || !ready) return;
     if (!this.queuedInstant) {
       this.queuedInstant = this.queue.run(() => {
         this.queuedInstant = undefined;
@@ -82,7 +85,13 @@ export class Miner {
     const overlay = state.stage();
     const selected = mempool.select(overlay);
     const included: IncludedMessage[] = [];
+    const done: PendingMessage[] = [];
+    /** Senders whose message was dropped: their later nonces wait in the pool for the gap to fill. */
+    const held = new Set<string>();
     for (const pending of selected) {
+      const sender = pending.signed.message.from.key;
+      if (held.has(sender)) continue;
+      done.push(pending);
       // A throw must not wedge the chain: undo that message's changes and go on without it.
       const mark = overlay.checkpoint();
       try {
@@ -91,6 +100,7 @@ export class Miner {
         included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
       } catch (error) {
         overlay.revertTo(mark);
+        held.add(sender);
         this.deps.onMessageError(pending, error);
       }
     }
@@ -98,7 +108,7 @@ export class Miner {
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);
-    mempool.remove(selected);
+    mempool.remove(done);
     mempool.prune(state.at(epoch));
     this.deps.onTipset(tipset);
     return tipset;

@@ -30,7 +30,8 @@ const percentiles: Param<number[]> = {
   },
 };
 
-/** The effective premiums paid in a tipset at gas-weighted percentiles (Lotus EthFeeHistory). */
+/** The effective premiums paid in a tipset at gas-weighted percentiles (Lotus EthFeeHistory): walk
+ * the transactions by premium, adding their gas until the percentile's share is reached. */
 function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
   const paid = tipset.messages
     .map(({ signed: { message }, receipt }) => {
@@ -39,16 +40,14 @@ function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
       return { premium: premium < 0n ? 0n : premium, gas: receipt.gasUsed };
     })
     .sort((a, b) => (a.premium < b.premium ? -1 : a.premium > b.premium ? 1 : 0));
+  if (paid.length === 0) return wanted.map(() => EMPTY_TIPSET_REWARD);
   const totalGas = paid.reduce((n, p) => n + p.gas, 0);
-  if (paid.length === 0 || totalGas === 0) return wanted.map(() => EMPTY_TIPSET_REWARD);
+  let index = 0;
+  let sum = 0;
   return wanted.map((percentile) => {
     const threshold = (totalGas * percentile) / 100;
-    let sum = 0;
-    for (const p of paid) {
-      sum += p.gas;
-      if (sum >= threshold) return p.premium;
-    }
-    return paid[paid.length - 1].premium;
+    while (sum < threshold && index < paid.length - 1) sum += paid[index++].gas;
+    return paid[index].premium;
   });
 }
 

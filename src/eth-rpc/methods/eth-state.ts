@@ -1,9 +1,8 @@
 // Account state at a block: eth_getBalance, eth_getTransactionCount, eth_getCode, eth_getStorageAt.
-import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, padStart, quantity } from '../../common/hex.js';
 import { resolveBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
-import { address, blockRef, data } from '../params.js';
+import { address, blockRef, storageKey } from '../params.js';
 
 export const ethState = [
   defineMethod('eth_getBalance', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
@@ -23,12 +22,10 @@ export const ethState = [
     return bytesToHex(devnet.actorAt(addr, tipset.epoch)?.evm?.bytecode ?? new Uint8Array());
   }),
 
-  defineMethod('eth_getStorageAt', [address('address'), data('position'), blockRef('block')], ({ devnet }, addr, position, block) => {
-    if (position.length > 32) throw new DevnetError('supplied storage key is too long');
+  defineMethod('eth_getStorageAt', [address('address'), storageKey('position'), blockRef('block')], ({ devnet }, addr, slot, block) => {
     const tipset = resolveBlock(devnet, block);
     const actor = devnet.actorAt(addr, tipset.epoch);
     if (!actor?.evm) return bytesToHex(new Uint8Array(32));
-    const slot = position.length ? BigInt(bytesToHex(position)) : 0n;
     const value = devnet.stateAt(tipset.epoch).getStorage(actor.id, actor.evm.storageGeneration, slot);
     return bytesToHex(padStart(bigintToBytes(value), 32));
   }),

@@ -1,11 +1,13 @@
 // Finding, creating and funding actors: the parts of the FVM's call manager that the executor and
 // the EVM host share.
-import { EAM_NAMESPACE, FilAddress, maskedIdAddress } from '../../common/address.js';
+import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedId, maskedIdAddress } from '../../common/address.js';
 import type { Actor, ActorKind } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
 
 /** The actor an Ethereum address names: a masked ID address by its ID, any other by its f410. */
 export function resolveEthAddress(state: StateReader, eth: Uint8Array): Actor | undefined {
+  // A masked ID too large for a devnet actor ID names no actor.
+  if (isMaskedId(eth) && maskedId(eth) === undefined) return undefined;
   const id = state.lookupId(FilAddress.fromEthAddress(eth));
   return id === undefined ? undefined : state.getActor(id);
 }

@@ -1,0 +1,246 @@
+// The fvm-devnet command line (dist/fvm-devnet.js, built by `npm run build`): flags, the banner,
+// the output modes, and errors for bad flags.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import { blake2b } from '@noble/hashes/blake2.js';
+import { HDNodeWallet, Wallet } from 'ethers';
+import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
+import { REPO_ROOT } from '../helpers/solc.js';
+
+const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const RECIPIENT = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+
+interface RpcResponse {
+  result?: any;
+  error?: { code: number; message: string };
+}
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<RpcResponse> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  assert.equal(res.status, 200);
+  return (await res.json()) as RpcResponse;
+}
+
+async function result(url: string, method: string, params: unknown[] = []): Promise<any> {
+  const res = await rpc(url, method, params);
+  assert.equal(res.error, undefined, `${method}: ${JSON.stringify(res.error)}`);
+  return res.result;
+}
+
+/** Starts the CLI with `args`, runs `body`, and always stops it. */
+async function withCli(args: string[], body: (node: DevnetProcess) => Promise<void>): Promise<void> {
+  const node = await startDevnet(args);
+  try {
+    await body(node);
+  } finally {
+    await node.stop();
+  }
+}
+
+/** t410f… of an Ethereum address (go-address: base32 of address ‖ blake2b-32 checksum). */
+function t410(address: string): string {
+  const eth = Buffer.from(address.slice(2), 'hex');
+  const checksum = blake2b(Buffer.concat([Buffer.from([0x04, 0x0a]), eth]), { dkLen: 4 });
+  const bytes = Buffer.concat([eth, Buffer.from(checksum)]);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let out = '';
+  let value = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return `t410f${out}`;
+}
+
+function signTransfer(nonce: number, chainId = 31415926n): Promise<string> {
+  return new Wallet(DEV_ACCOUNTS[0]!.privateKey).signTransaction({
+    type: 2,
+    chainId,
+    nonce,
+    to: RECIPIENT,
+    value: 1n,
+    gasLimit: 10_000_000,
+    maxFeePerGas: 10n ** 9n,
+    maxPriorityFeePerGas: 200_000n,
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs the CLI to completion (for flags that exit). */
+function runToExit(args: string[]) {
+  return spawnSync(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 15_000, env: { ...process.env, NO_COLOR: '1' } });
+}
+
+describe('fvm-devnet CLI', () => {
+  test('the banner shows each account\'s 0x address, t410 address, private key and balance; one line per transaction follows', async () => {
+    assert.equal(t410('0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef'), 't410fkkld55ioe7qg24wvt7fu6pbknb56ht7pt4zamxa');
+    await withCli([], async (node) => {
+      const lines = node.output().split('\n');
+      assert.ok(lines.some((l) => /Chain ID:\s+31415926$/.test(l)), 'no chain id line');
+      DEV_ACCOUNTS.forEach(({ address, privateKey }, i) => {
+        const account = lines.find((l) => l.startsWith(`(${i}) ${address.toLowerCase()}`));
+        assert.ok(account, `no banner line for account ${i}`);
+        assert.ok(account.includes(t410(address.toLowerCase())), `account ${i} line lacks its t410 address: ${account}`);
+        assert.ok(account.includes('(10000 FIL)'), `account ${i} line lacks its balance: ${account}`);
+        assert.ok(lines.includes(`(${i}) ${privateKey}`), `no private key line for account ${i}`);
+      });
+      assert.ok(lines.includes(`Listening on 127.0.0.1:${node.port}`));
+      assert.equal((await result(node.url, 'eth_accounts')).length, 10);
+      const hash = await result(node.url, 'eth_sendRawTransaction', [await signTransfer(0)]);
+      await pollUntil('the transaction in the log', async () => (node.output().includes(`Transaction: ${hash}`) ? true : undefined));
+    });
+  });
+
+  test('--accounts 3 --balance 5: three accounts of 5 FIL', async () => {
+    await withCli(['--accounts', '3', '--balance', '5'], async (node) => {
+      const accounts = await result(node.url, 'eth_accounts');
+      assert.deepEqual(accounts, DEV_ACCOUNTS.slice(0, 3).map((a) => a.address.toLowerCase()));
+      for (const account of accounts) assert.equal(await result(node.url, 'eth_getBalance', [account, 'latest']), '0x4563918244f40000');
+      const lines = node.output().split('\n');
+      assert.equal(lines.filter((l) => /^\(\d\) 0x[0-9a-f]{40} /.test(l)).length, 3);
+      assert.ok(lines.filter((l) => /^\(\d\) 0x[0-9a-f]{40} /.test(l)).every((l) => l.endsWith('(5 FIL)')));
+    });
+  });
+
+  test('--chain-id 314159 changes eth_chainId and net_version', async () => {
+    await withCli(['--chain-id', '314159'], async (node) => {
+      assert.equal(await result(node.url, 'eth_chainId'), '0x4cb2f');
+      assert.equal(await result(node.url, 'net_version'), '314159');
+      const hash = await result(node.url, 'eth_sendRawTransaction', [await signTransfer(0, 314159n)]);
+      assert.equal((await result(node.url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+      assert.equal((await rpc(node.url, 'eth_sendRawTransaction', [await signTransfer(1)])).error?.message, 'failed to convert to unsigned msg: invalid chain id: 31415926');
+    });
+  });
+
+  test('--mnemonic changes the accounts', async () => {
+    await withCli(['--mnemonic', ABANDON, '--accounts', '2'], async (node) => {
+      const expected = [0, 1].map((i) => HDNodeWallet.fromPhrase(ABANDON, undefined, `m/44'/60'/0'/0/${i}`));
+      assert.deepEqual(await result(node.url, 'eth_accounts'), expected.map((w) => w.address.toLowerCase()));
+      assert.ok(node.output().includes(expected[1].privateKey));
+      assert.ok(node.output().includes(ABANDON));
+      assert.equal(await result(node.url, 'eth_getBalance', [DEV_ACCOUNTS[0]!.address, 'latest']), '0x0');
+    });
+  });
+
+  test('--no-mining leaves a sent transaction pending until evm_mine', async () => {
+    await withCli(['--no-mining'], async (node) => {
+      const hash = await result(node.url, 'eth_sendRawTransaction', [await signTransfer(0)]);
+      assert.equal(await result(node.url, 'eth_getTransactionReceipt', [hash]), null);
+      assert.equal(await result(node.url, 'eth_blockNumber'), '0x0');
+      assert.equal((await result(node.url, 'eth_getTransactionByHash', [hash])).blockNumber, null);
+      assert.equal(await result(node.url, 'evm_mine'), '0x0');
+      const receipt = await result(node.url, 'eth_getTransactionReceipt', [hash]);
+      assert.equal(receipt.status, '0x1');
+      assert.equal(receipt.blockNumber, '0x1');
+    });
+  });
+
+  test('--block-time 1 mines the transaction in a tipset within 10 s', async () => {
+    await withCli(['--block-time', '1'], async (node) => {
+      assert.ok(node.output().includes('every 1 s'));
+      const hash = await result(node.url, 'eth_sendRawTransaction', [await signTransfer(0)]);
+      const receipt = await pollUntil(
+        'a receipt under --block-time 1',
+        async () => (await result(node.url, 'eth_getTransactionReceipt', [hash])) ?? undefined,
+        { attempts: 100, intervalMs: 100 },
+      );
+      assert.equal(receipt.status, '0x1');
+      assert.ok(Number(receipt.blockNumber) >= 1);
+    });
+  });
+
+  test('--json prints pino JSON lines', async () => {
+    await withCli(['--json'], async (node) => {
+      await result(node.url, 'eth_chainId');
+      const entries = await pollUntil('a JSON log line for eth_chainId', async () => {
+        const parsed = node
+          .output()
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        return parsed.some((e) => e.method === 'eth_chainId') ? parsed : undefined;
+      });
+      const listening = entries.find((e) => typeof e.msg === 'string' && e.msg.startsWith('Listening on'));
+      assert.ok(listening, 'no Listening entry');
+      assert.equal(listening.level, 30);
+      assert.equal(listening.port, node.port);
+      assert.equal(listening.chainId, '31415926');
+      assert.equal(typeof listening.time, 'number');
+      assert.ok(!node.output().includes('Private keys'), 'the human banner is not printed with --json');
+    });
+  });
+
+  test('--silent prints nothing and still serves', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI_PATH, '--port', String(port), '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const chainId = await pollUntil(
+        'the silent node to answer',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`the node exited with ${child.exitCode}: ${output}`);
+          try {
+            return await result(url, 'eth_chainId');
+          } catch {
+            return undefined;
+          }
+        },
+        { attempts: 150, intervalMs: 100 },
+      );
+      assert.equal(chainId, '0x1df5e76');
+      const hash = await result(url, 'eth_sendRawTransaction', [await signTransfer(0)]);
+      assert.equal((await result(url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+      assert.equal(output, '');
+    } finally {
+      child.kill('SIGTERM');
+      await within('the silent node to exit', 10_000, exited);
+    }
+    assert.equal(output, '');
+  });
+
+  test('--help lists the flags and exits 0', () => {
+    const run = runToExit(['--help']);
+    assert.equal(run.status, 0, run.stderr);
+    for (const flag of ['--port', '--host', '--accounts', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--silent', '--json', '--help']) {
+      assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
+    }
+  });
+
+  test('a bad flag value exits non-zero with a message', () => {
+    const port = runToExit(['--port', 'abc']);
+    assert.notEqual(port.status, 0);
+    assert.match(port.stderr, /--port/);
+    assert.match(port.stderr, /'abc' is invalid/);
+    assert.match(port.stderr, /expected an integer from 0 to 65535/);
+
+    const balance = runToExit(['--port', '0', '--balance', 'lots']);
+    assert.notEqual(balance.status, 0);
+    assert.match(balance.stderr, /invalid FIL amount: lots/);
+
+    const accounts = runToExit(['--port', '0', '--accounts', '0']);
+    assert.notEqual(accounts.status, 0);
+    assert.match(accounts.stderr, /--accounts/);
+  });
+});

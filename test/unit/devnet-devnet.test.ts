@@ -1,0 +1,200 @@
+// The Devnet facade: configuration, accounts and balances, nonces, fees, eth_sendTransaction's
+// signing, eth_call and gas estimation.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import { DevnetError, ExecutionRevertedError } from '../../src/common/errors.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { createDevnet, testConfig, type Devnet } from '../../src/index.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+
+const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const CHAIN_ID = 31415926n;
+const wallet = new Wallet(DEV_KEY);
+const ME = hexToBytes(wallet.address);
+const OTHER = hexToBytes(DEV_ACCOUNTS[1]!.address);
+const FRESH = hexToBytes('0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef');
+const FIL = 10n ** 18n;
+
+/** Runtime `mstore(0, 42) return(0, 32)`, and initcode that deploys it. */
+const RETURN_42_RUNTIME = '602a60005260206000f3';
+const RETURN_42_INITCODE = '0x600a600c600039600a6000f3' + RETURN_42_RUNTIME;
+/** Runtime `mstore(0, 0xaa) revert(0, 32)`, and initcode that deploys it. */
+const REVERT_AA_INITCODE = '0x600a600c600039600a6000f3' + '60aa60005260206000fd';
+
+async function signed(tx: TransactionRequest & { nonce: number }): Promise<Uint8Array> {
+  return hexToBytes(
+    await wallet.signTransaction({ type: 2, chainId: CHAIN_ID, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
+  );
+}
+
+async function deploy(devnet: Devnet, initcode: string, nonce: number): Promise<Uint8Array> {
+  const hash = await devnet.sendRawTransaction(await signed({ nonce, to: null, data: initcode }));
+  const found = devnet.chain.messageByTxHash(hash)!;
+  assert.equal(found.message.receipt.exitCode, 0, 'deployment failed');
+  // CREATE address of (sender, nonce); the EAM reports it too.
+  return hexToBytes(getCreateAddress({ from: wallet.address, nonce }));
+}
+
+function withDevnet(name: string, overrides: Parameters<typeof testConfig>[0], body: (devnet: Devnet) => Promise<void>): void {
+  test(name, async () => {
+    const devnet = await createDevnet(testConfig(overrides));
+    try {
+      await body(devnet);
+    } finally {
+      devnet.close();
+    }
+  });
+}
+
+describe('creation', () => {
+  withDevnet('testConfig: 10 funded dev accounts, chain id 31415926, genesis at the fixed time', {}, async (devnet) => {
+    assert.equal(devnet.chainId, CHAIN_ID);
+    assert.equal(devnet.accounts.length, 10);
+    assert.equal(devnet.head.epoch, 0);
+    assert.equal(devnet.head.timestamp, 1_700_000_000);
+    devnet.accounts.forEach((account, i) => {
+      assert.equal(bytesToHex(account.address), DEV_ACCOUNTS[i]!.address.toLowerCase());
+      const actor = devnet.actorAt(account.address, 0);
+      assert.ok(actor);
+      assert.equal(actor.balance, 10_000n * FIL);
+      assert.equal(actor.nonce, 0);
+    });
+    assert.equal(devnet.actorAt(FRESH, 0), undefined);
+  });
+
+  withDevnet('accounts, balance and chain id come from the config', { accounts: 2, balance: 5n * FIL, chainId: 314159n }, async (devnet) => {
+    assert.equal(devnet.accounts.length, 2);
+    assert.equal(devnet.chainId, 314159n);
+    for (const account of devnet.accounts) assert.equal(devnet.actorAt(account.address, 0)!.balance, 5n * FIL);
+    assert.equal(devnet.actorAt(hexToBytes(DEV_ACCOUNTS[2]!.address), 0), undefined);
+  });
+
+  withDevnet('fees: next base fee and the premium eth_maxPriorityFeePerGas suggests', {}, async (devnet) => {
+    assert.equal(devnet.nextBaseFee(), 87_500_000n);
+    assert.equal(devnet.gasPremium(), 200_000n);
+  });
+});
+
+describe('nonces and balances', () => {
+  withDevnet('pendingNonce counts the pool; actorAt reads any past epoch', { noMining: true }, async (devnet) => {
+    assert.equal(devnet.pendingNonce(ME), 0);
+    await devnet.sendRawTransaction(await signed({ nonce: 0, to: bytesToHex(FRESH), value: 7n }));
+    await devnet.sendRawTransaction(await signed({ nonce: 1, to: bytesToHex(FRESH), value: 7n }));
+    assert.equal(devnet.pendingNonce(ME), 2);
+    assert.equal(devnet.actorAt(ME, devnet.head.epoch)!.nonce, 0);
+    await devnet.mine();
+    assert.equal(devnet.pendingNonce(ME), 2);
+    assert.equal(devnet.actorAt(ME, 1)!.nonce, 2);
+    assert.equal(devnet.actorAt(ME, 0)!.nonce, 0);
+    assert.equal(devnet.actorAt(FRESH, 1)!.balance, 14n);
+    assert.equal(devnet.actorAt(FRESH, 0), undefined);
+    // A sender the node has never seen starts at 0.
+    assert.equal(devnet.pendingNonce(FRESH), 0);
+  });
+});
+
+describe('sendTransaction (eth_sendTransaction)', () => {
+  withDevnet('signs with the dev key: estimated gas, the next nonce, fee cap = 2 × next base fee + premium', {}, async (devnet) => {
+    const hash = await devnet.sendTransaction({ from: OTHER, to: FRESH, value: 123n });
+    const found = devnet.chain.messageByTxHash(hash);
+    assert.ok(found);
+    const tx = found.message.ethTx!;
+    assert.equal(found.message.receipt.exitCode, 0);
+    assert.equal(bytesToHex(tx.from), bytesToHex(OTHER));
+    assert.equal(tx.type, 2);
+    assert.equal(tx.nonce, 0);
+    assert.equal(tx.chainId, CHAIN_ID);
+    assert.equal(tx.maxPriorityFeePerGas, 200_000n);
+    assert.equal(tx.maxFeePerGas, 2n * 87_500_000n + 200_000n);
+    assert.ok(tx.gasLimit >= found.message.receipt.gasUsed, 'the estimate was too low');
+    assert.equal(devnet.actorAt(FRESH, devnet.head.epoch)!.balance, 123n);
+  });
+
+  withDevnet('explicit gas, nonce and fees are used as given', { noMining: true }, async (devnet) => {
+    await devnet.sendTransaction({ from: OTHER, to: FRESH, value: 1n, gas: 9_000_000, nonce: 4, maxFeePerGas: 5n * 10n ** 8n, maxPriorityFeePerGas: 1_000n });
+    const [pending] = devnet.mempool.pending();
+    assert.equal(pending.ethTx!.gasLimit, 9_000_000);
+    assert.equal(pending.ethTx!.nonce, 4);
+    assert.equal(pending.ethTx!.maxFeePerGas, 5n * 10n ** 8n);
+    assert.equal(pending.ethTx!.maxPriorityFeePerGas, 1_000n);
+  });
+
+  withDevnet('an account the node holds no key for is refused', {}, async (devnet) => {
+    await assert.rejects(devnet.sendTransaction({ from: FRESH, to: OTHER, value: 1n }), (err: unknown) => {
+      assert.ok(err instanceof DevnetError);
+      assert.equal(err.code, 1);
+      assert.equal(err.message, `the node holds no key for ${bytesToHex(FRESH)}`);
+      return true;
+    });
+    assert.equal(devnet.head.epoch, 0);
+  });
+
+  withDevnet('concurrent sends from one account get consecutive nonces (manual mining)', { noMining: true }, async (devnet) => {
+    const sends = [1n, 2n, 3n].map((value) => devnet.sendTransaction({ from: OTHER, to: FRESH, value, gas: 10_000_000 }));
+    const results = await Promise.allSettled(sends);
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    assert.deepEqual(failures, []);
+    assert.deepEqual(
+      devnet.mempool.pending().map((p) => p.signed.message.nonce).sort(),
+      [0, 1, 2],
+    );
+  });
+
+  withDevnet('concurrent sends from one account all succeed (instant mining)', {}, async (devnet) => {
+    const results = await Promise.allSettled([1n, 2n, 3n].map((value) => devnet.sendTransaction({ from: OTHER, to: FRESH, value })));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    assert.deepEqual(failures, []);
+    assert.equal(devnet.actorAt(FRESH, devnet.head.epoch)!.balance, 6n);
+    assert.equal(devnet.actorAt(OTHER, devnet.head.epoch)!.nonce, 3);
+  });
+});
+
+describe('call and estimateGas', () => {
+  withDevnet('call returns the contract output, on the state after the given epoch, and changes nothing', {}, async (devnet) => {
+    const contract = await deploy(devnet, RETURN_42_INITCODE, 0);
+    const epoch = devnet.head.epoch;
+    const result = await devnet.call({ from: ME, to: contract, input: new Uint8Array() }, epoch);
+    assert.equal(result.exitCode, 0);
+    assert.equal(bytesToHex(result.returnData), '0x' + '00'.repeat(31) + '2a');
+    // Before the deployment the address holds no code: the call is a plain send and returns nothing.
+    const before = await devnet.call({ from: ME, to: contract }, 0);
+    assert.equal(bytesToHex(before.returnData), '0x');
+    assert.equal(devnet.head.epoch, epoch);
+    assert.equal(devnet.actorAt(ME, epoch)!.nonce, 1);
+  });
+
+  withDevnet('a deployment call answers empty bytes, not the runtime code (as Lotus does)', {}, async (devnet) => {
+    const result = await devnet.call({ from: ME, to: null, input: hexToBytes(RETURN_42_INITCODE) }, 0);
+    assert.equal(result.exitCode, 0);
+    assert.equal(bytesToHex(result.returnData), '0x');
+  });
+
+  withDevnet('a reverting call throws ExecutionRevertedError with the revert bytes', {}, async (devnet) => {
+    const contract = await deploy(devnet, REVERT_AA_INITCODE, 0);
+    const revertData = '0x' + '00'.repeat(31) + 'aa';
+    await assert.rejects(devnet.call({ from: ME, to: contract }, devnet.head.epoch), (err: unknown) => {
+      assert.ok(err instanceof ExecutionRevertedError);
+      assert.equal(err.code, 3);
+      assert.equal(bytesToHex(err.revertData), revertData);
+      assert.match(err.message, new RegExp(`^message execution failed \\(exit=\\[33\\], revert reason=\\[${revertData}\\], vm error=\\[message failed with backtrace:`));
+      return true;
+    });
+    await assert.rejects(devnet.estimateGas({ from: ME, to: contract }), ExecutionRevertedError);
+  });
+
+  withDevnet('estimateGas gives a limit with which the transaction succeeds, also for a sender with no actor', {}, async (devnet) => {
+    const transfer = await devnet.estimateGas({ from: ME, to: FRESH, value: 1n });
+    assert.ok(Number.isInteger(transfer) && transfer > 0 && transfer <= 10_000_000_000);
+    const hash = await devnet.sendRawTransaction(await signed({ nonce: 0, to: bytesToHex(FRESH), value: 1n, gasLimit: transfer }));
+    const receipt = devnet.chain.messageByTxHash(hash)!.message.receipt;
+    assert.equal(receipt.exitCode, 0);
+    assert.ok(receipt.gasUsed <= transfer);
+    // Lotus v1.36.2 estimates for senders that do not exist yet.
+    const fromNobody = await devnet.estimateGas({ from: hexToBytes('0x' + '12'.repeat(20)), to: FRESH });
+    assert.ok(fromNobody > 0);
+    const deployment = await devnet.estimateGas({ from: ME, to: null, input: hexToBytes(RETURN_42_INITCODE) });
+    const deployed = await devnet.sendRawTransaction(await signed({ nonce: 1, to: null, data: RETURN_42_INITCODE, gasLimit: deployment }));
+    assert.equal(devnet.chain.messageByTxHash(deployed)!.message.receipt.exitCode, 0);
+  });
+});

@@ -1,0 +1,200 @@
+// Blocks through the HTTP layer: eth_blockNumber, eth_getBlockByNumber / ByHash and the
+// transaction counts, with Lotus's block fields (lotus-eth-rpc.md §2.3, §2.4).
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { blake2b } from '@noble/hashes/blake2.js';
+import { Wallet, type TransactionRequest } from 'ethers';
+import pino from 'pino';
+import { bytesToHex, concatBytes, hexToBytes } from '../../src/common/hex.js';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+
+const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const RECIPIENT = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+const ZERO_HASH = '0x' + '00'.repeat(32);
+const EMPTY_UNCLES = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
+const EMPTY_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
+
+interface RpcResponse {
+  jsonrpc: string;
+  id: unknown;
+  result?: any;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  let id = 0;
+  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as RpcResponse;
+  };
+  const result = async (method: string, params: unknown[] = []): Promise<any> => {
+    const res = await call(method, params);
+    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
+    return res.result;
+  };
+  const error = async (method: string, params: unknown[] = []) => {
+    const res = await call(method, params);
+    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
+    assert.equal('result' in res, false);
+    return res.error;
+  };
+  const send = async (tx: TransactionRequest & { nonce: number }): Promise<string> =>
+    result('eth_sendRawTransaction', [
+      await wallet.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 10_000_000, to: RECIPIENT, value: 1n, ...tx }),
+    ]);
+  return { devnet, call, result, error, send };
+}
+
+/** blake2b-256 of the CBOR byte string of one block CID: the Ethereum block hash of a one-block tipset. */
+const tipsetHash = (blockCid: Uint8Array) => bytesToHex(blake2b(concatBytes(new Uint8Array([0x58, blockCid.length]), blockCid), { dkLen: 32 }));
+
+describe('eth_blockNumber', () => {
+  test('is the head epoch: 0 at genesis, then one more per tipset', async (t) => {
+    const { result, devnet, send } = await setup(t);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+    await send({ nonce: 0 });
+    assert.equal(await result('eth_blockNumber'), '0x1');
+    await devnet.mine();
+    assert.equal(await result('eth_blockNumber'), '0x2');
+  });
+});
+
+describe('eth_getBlockByNumber', () => {
+  test('the genesis block has Lotus\'s fields', async (t) => {
+    const { result, devnet } = await setup(t);
+    const block = await result('eth_getBlockByNumber', ['0x0', false]);
+    assert.deepEqual(block, {
+      hash: tipsetHash(devnet.head.blockCid.bytes),
+      parentHash: ZERO_HASH,
+      sha3Uncles: EMPTY_UNCLES,
+      miner: '0x0000000000000000000000000000000000000000',
+      stateRoot: ZERO_HASH,
+      transactionsRoot: EMPTY_ROOT,
+      receiptsRoot: ZERO_HASH,
+      logsBloom: '0x' + '00'.repeat(256),
+      difficulty: '0x0',
+      totalDifficulty: '0x0',
+      number: '0x0',
+      gasLimit: '0x2540be400',
+      gasUsed: '0x0',
+      timestamp: '0x6553f100',
+      extraData: '0x',
+      mixHash: ZERO_HASH,
+      nonce: '0x0000000000000000',
+      baseFeePerGas: '0x5f5e100',
+      size: '0x0',
+      transactions: [],
+      uncles: [],
+    });
+  });
+
+  test('a block with a 1559 transaction: hash-only and full forms; no gasPrice on 1559 transactions', async (t) => {
+    const { result, send, devnet } = await setup(t);
+    const txHash = await send({ nonce: 0, value: 5n });
+    const tipset = devnet.head;
+    const short = await result('eth_getBlockByNumber', ['0x1', false]);
+    assert.equal(short.number, '0x1');
+    assert.equal(short.hash, tipsetHash(tipset.blockCid.bytes));
+    assert.equal(short.parentHash, (await result('eth_getBlockByNumber', ['0x0', false])).hash);
+    assert.deepEqual(short.transactions, [txHash]);
+    // With transactions the root is 32 zero bytes (Lotus NewEthBlock(hasTransactions)).
+    assert.equal(short.transactionsRoot, ZERO_HASH);
+    assert.equal(short.gasLimit, '0x2540be400');
+    assert.equal(short.miner, '0x0000000000000000000000000000000000000000');
+    assert.equal(short.sha3Uncles, EMPTY_UNCLES);
+    // The base fee that applied to the messages of this tipset: genesis's 1e8 less 1/8.
+    assert.equal(short.baseFeePerGas, '0x53724e0');
+    assert.equal(short.gasUsed, `0x${tipset.messages[0].receipt.gasUsed.toString(16)}`);
+    assert.ok(Number(short.timestamp) > 1_700_000_000);
+
+    const full = await result('eth_getBlockByNumber', ['0x1', true]);
+    assert.equal(full.transactions.length, 1);
+    const tx = full.transactions[0];
+    assert.equal(tx.hash, txHash);
+    assert.equal(tx.blockHash, short.hash);
+    assert.equal(tx.blockNumber, '0x1');
+    assert.equal(tx.transactionIndex, '0x0');
+    assert.equal(tx.type, '0x2');
+    assert.equal(tx.from, wallet.address.toLowerCase());
+    assert.equal(tx.to, RECIPIENT);
+    assert.equal(tx.value, '0x5');
+    assert.equal(tx.maxFeePerGas, '0x3b9aca00');
+    assert.equal(tx.maxPriorityFeePerGas, '0x30d40');
+    assert.equal('gasPrice' in tx, false);
+    const { transactions: _a, ...restFull } = full;
+    const { transactions: _b, ...restShort } = short;
+    assert.deepEqual(restFull, restShort);
+  });
+
+  test('latest and pending are the head; earliest is genesis; a hex number is that epoch', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    await devnet.mine();
+    await devnet.mine();
+    const head = bytesToHex(devnet.head.hash);
+    assert.equal((await result('eth_getBlockByNumber', ['latest', false])).hash, head);
+    assert.equal((await result('eth_getBlockByNumber', ['pending', false])).hash, head);
+    assert.equal((await result('eth_getBlockByNumber', ['safe', false])).hash, head);
+    assert.equal((await result('eth_getBlockByNumber', ['finalized', false])).hash, head);
+    assert.equal((await result('eth_getBlockByNumber', ['earliest', false])).number, '0x0');
+    const one = await result('eth_getBlockByNumber', ['0x1', false]);
+    assert.equal(one.hash, bytesToHex(devnet.chain.atEpoch(1)!.hash));
+    assert.equal(one.parentHash, bytesToHex(devnet.chain.atEpoch(0)!.hash));
+    // The genesis base fee less 1/8 per empty tipset.
+    assert.equal(one.baseFeePerGas, '0x53724e0');
+    assert.equal((await result('eth_getBlockByNumber', ['latest', false])).baseFeePerGas, '0x4904044');
+  });
+
+  test('a future block number is an error, not null', async (t) => {
+    const { error } = await setup(t);
+    assert.deepEqual(await error('eth_getBlockByNumber', ['0x1', false]), { code: 1, message: "requested a future epoch (beyond 'latest')" });
+    assert.deepEqual(await error('eth_getBlockTransactionCountByNumber', ['0x5']), { code: 1, message: "requested a future epoch (beyond 'latest')" });
+  });
+
+  test('bad parameters are -32602', async (t) => {
+    const { error } = await setup(t);
+    assert.equal((await error('eth_getBlockByNumber', ['0x0'])).code, -32602);
+    assert.equal((await error('eth_getBlockByNumber', ['0x0', 'yes'])).code, -32602);
+    assert.equal((await error('eth_getBlockByNumber', ['tip', false])).code, -32602);
+  });
+});
+
+describe('eth_getBlockByHash', () => {
+  test('finds a block by its hash, in both forms', async (t) => {
+    const { result, send } = await setup(t);
+    const txHash = await send({ nonce: 0 });
+    const byNumber = await result('eth_getBlockByNumber', ['0x1', true]);
+    assert.deepEqual(await result('eth_getBlockByHash', [byNumber.hash, true]), byNumber);
+    assert.deepEqual((await result('eth_getBlockByHash', [byNumber.hash, false])).transactions, [txHash]);
+  });
+
+  test('an unknown hash is an error, not null', async (t) => {
+    const { error } = await setup(t);
+    const unknown = '0x' + '12'.repeat(32);
+    const err = await error('eth_getBlockByHash', [unknown, false]);
+    assert.equal(err.code, 1);
+    assert.match(err.message, /^failed to get tipset by hash/);
+    assert.equal((await error('eth_getBlockTransactionCountByHash', [unknown])).code, 1);
+  });
+});
+
+describe('eth_getBlockTransactionCountByNumber / ByHash', () => {
+  test('count the messages of the tipset', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    for (const nonce of [0, 1, 2]) {
+      const raw = await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 10_000_000, to: RECIPIENT });
+      await devnet.sendRawTransaction(hexToBytes(raw));
+    }
+    await devnet.mine();
+    assert.equal(await result('eth_getBlockTransactionCountByNumber', ['0x0']), '0x0');
+    assert.equal(await result('eth_getBlockTransactionCountByNumber', ['latest']), '0x3');
+    assert.equal(await result('eth_getBlockTransactionCountByHash', [bytesToHex(devnet.head.hash)]), '0x3');
+  });
+});

@@ -1,0 +1,150 @@
+// The JSON-RPC dispatcher on its own, with a fake method table: framing, notifications, batches,
+// arity, parsing, and how errors become JSON-RPC errors.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import pino from 'pino';
+import { DevnetError, ExecutionRevertedError } from '../../src/common/errors.js';
+import { defineMethod, type RpcContext } from '../../src/eth-rpc/define-method.js';
+import { Dispatcher, type JsonRpcResponse } from '../../src/eth-rpc/dispatch.js';
+import type { JsonRpcError } from '../../src/eth-rpc/errors.js';
+import { optional, quantity, string } from '../../src/eth-rpc/params.js';
+
+const ctx = {} as RpcContext;
+
+function dispatcher() {
+  const logged: Record<string, unknown>[] = [];
+  const observed: { method: string; error?: JsonRpcError }[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  const calls: unknown[][] = [];
+  const methods = [
+    defineMethod('echo', [string('text')], (_ctx, text) => text),
+    defineMethod('add', [quantity('a'), optional(quantity('b'))], (_ctx, a, b) => {
+      calls.push([a, b]);
+      return `0x${(a + (b ?? 0n)).toString(16)}`;
+    }),
+    defineMethod('nothing', [], () => undefined),
+    defineMethod('slow', [], async () => 'done'),
+    defineMethod('fails', [], () => {
+      throw new DevnetError('it failed');
+    }),
+    defineMethod('reverts', [], () => {
+      throw new ExecutionRevertedError('execution reverted', new Uint8Array([0xde, 0xad]));
+    }),
+    defineMethod('crashes', [], () => {
+      throw new TypeError('undefined is not a function');
+    }),
+  ];
+  const d = new Dispatcher(methods, log, (method, _ms, error) => observed.push({ method, error }));
+  return { d, logged, observed, calls };
+}
+
+const req = (method: string, params: unknown[] = [], id: unknown = 1) => ({ jsonrpc: '2.0', id, method, params });
+const one = async (d: Dispatcher, body: unknown) => (await d.handle(body, ctx)) as JsonRpcResponse & { result?: unknown; error?: JsonRpcError };
+
+describe('Dispatcher', () => {
+  test('a call answers its result with the same id', async () => {
+    const { d } = dispatcher();
+    assert.deepEqual(await one(d, req('echo', ['hi'], 7)), { jsonrpc: '2.0', id: 7, result: 'hi' });
+    assert.deepEqual(await one(d, req('echo', ['hi'], 'x-1')), { jsonrpc: '2.0', id: 'x-1', result: 'hi' });
+    assert.deepEqual(await one(d, req('slow')), { jsonrpc: '2.0', id: 1, result: 'done' });
+  });
+
+  test('an undefined result is sent as null', async () => {
+    const { d } = dispatcher();
+    assert.deepEqual(await one(d, req('nothing')), { jsonrpc: '2.0', id: 1, result: null });
+  });
+
+  test('id null is a request (answered with id null); no id is a notification (no answer)', async () => {
+    const { d, calls } = dispatcher();
+    assert.deepEqual(await one(d, req('echo', ['a'], null)), { jsonrpc: '2.0', id: null, result: 'a' });
+    assert.equal(await d.handle({ jsonrpc: '2.0', method: 'add', params: ['0x1'] }, ctx), undefined);
+    // The notification still ran.
+    assert.deepEqual(calls, [[1n, undefined]]);
+    // A failing notification gets no answer either.
+    assert.equal(await d.handle({ jsonrpc: '2.0', method: 'fails', params: [] }, ctx), undefined);
+  });
+
+  test('an id that is neither string nor number is answered as null', async () => {
+    const { d } = dispatcher();
+    assert.equal((await one(d, req('echo', ['a'], { nested: true }))).id, null);
+  });
+
+  test('missing params mean none; params that are not an array are -32602', async () => {
+    const { d } = dispatcher();
+    assert.deepEqual(await one(d, { jsonrpc: '2.0', id: 1, method: 'nothing' }), { jsonrpc: '2.0', id: 1, result: null });
+    const err = (await one(d, { jsonrpc: '2.0', id: 1, method: 'echo', params: { text: 'hi' } })).error;
+    assert.equal(err?.code, -32602);
+  });
+
+  test('arity: required and optional params, in Lotus\'s wording', async () => {
+    const { d, calls } = dispatcher();
+    assert.deepEqual((await one(d, req('echo', []))).error, { code: -32602, message: "wrong param count (method 'echo'): 0 != 1" });
+    assert.deepEqual((await one(d, req('echo', ['a', 'b']))).error, { code: -32602, message: "wrong param count (method 'echo'): 2 != 1" });
+    assert.deepEqual((await one(d, req('add', []))).error, { code: -32602, message: "wrong param count (method 'add'): 0 != 1 to 2" });
+    assert.deepEqual((await one(d, req('add', ['0x1', '0x2', '0x3']))).error, { code: -32602, message: "wrong param count (method 'add'): 3 != 1 to 2" });
+    assert.equal((await one(d, req('add', ['0x1']))).result, '0x1');
+    assert.equal((await one(d, req('add', ['0x1', '0x2']))).result, '0x3');
+    assert.deepEqual(calls, [
+      [1n, undefined],
+      [1n, 2n],
+    ]);
+  });
+
+  test('a param that does not parse is -32602 naming the parameter, and the handler does not run', async () => {
+    const { d, calls } = dispatcher();
+    const err = (await one(d, req('add', ['0x1', 'two']))).error;
+    assert.equal(err?.code, -32602);
+    assert.match(err!.message, /^invalid argument 'b': /);
+    assert.deepEqual(calls, []);
+  });
+
+  test('unknown method -32601; missing method or non-object request -32600', async () => {
+    const { d } = dispatcher();
+    assert.deepEqual(await one(d, req('nope')), { jsonrpc: '2.0', id: 1, error: { code: -32601, message: "method 'nope' not found" } });
+    assert.equal((await one(d, { jsonrpc: '2.0', id: 4, params: [] })).error?.code, -32600);
+    assert.equal((await one(d, { jsonrpc: '2.0', id: 4, params: [] })).id, 4);
+    for (const body of [null, 'x', 3, true]) assert.equal((await one(d, body)).error?.code, -32600, JSON.stringify(body));
+  });
+
+  test('method errors keep their code; reverts carry their data as hex; unexpected throws are -32603 and logged', async () => {
+    const { d, logged } = dispatcher();
+    assert.deepEqual((await one(d, req('fails'))).error, { code: 1, message: 'it failed' });
+    assert.deepEqual((await one(d, req('reverts'))).error, { code: 3, message: 'execution reverted', data: '0xdead' });
+    assert.equal(logged.length, 0);
+    assert.deepEqual((await one(d, req('crashes'))).error, { code: -32603, message: 'Internal error: undefined is not a function' });
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0].level, 50);
+    assert.match(String((logged[0].err as { stack?: string }).stack), /TypeError: undefined is not a function/);
+  });
+
+  test('batches: answered in order, notifications left out; empty and oversized batches are -32600', async () => {
+    const { d } = dispatcher();
+    const answers = (await d.handle([req('echo', ['a'], 1), { jsonrpc: '2.0', method: 'echo', params: ['b'] }, req('nope', [], 3), 5], ctx)) as JsonRpcResponse[];
+    assert.deepEqual(answers, [
+      { jsonrpc: '2.0', id: 1, result: 'a' },
+      { jsonrpc: '2.0', id: 3, error: { code: -32601, message: "method 'nope' not found" } },
+      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'invalid request: expected a JSON-RPC request object' } },
+    ]);
+    assert.equal(await d.handle([{ jsonrpc: '2.0', method: 'echo', params: ['b'] }], ctx), undefined);
+    assert.equal((await one(d, [])).error?.code, -32600);
+    const big = Array.from({ length: 1001 }, (_, i) => req('echo', ['x'], i));
+    const tooBig = await one(d, big);
+    assert.equal(tooBig.error?.code, -32600);
+    assert.equal(tooBig.id, null);
+    assert.equal(((await d.handle(big.slice(0, 1000), ctx)) as JsonRpcResponse[]).length, 1000);
+  });
+
+  test('the observer hears every call with its error', async () => {
+    const { d, observed } = dispatcher();
+    await one(d, req('echo', ['a']));
+    await one(d, req('fails'));
+    await one(d, req('nope'));
+    assert.deepEqual(observed, [
+      { method: 'echo', error: undefined },
+      { method: 'fails', error: { code: 1, message: 'it failed' } },
+      { method: 'nope', error: { code: -32601, message: "method 'nope' not found" } },
+    ]);
+    assert.equal(d.has('echo'), true);
+    assert.equal(d.has('nope'), false);
+  });
+});

@@ -1,0 +1,209 @@
+// Fees and execution through the HTTP layer: eth_gasPrice, eth_maxPriorityFeePerGas,
+// eth_feeHistory (lotus-eth-rpc.md §5, node/impl/eth/gas.go), eth_estimateGas and eth_call.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import pino from 'pino';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+
+const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const second = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const ME = wallet.address.toLowerCase();
+const FRESH = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+/** Deploys runtime `mstore(0, 42) return(0, 32)`. */
+const RETURN_42_INITCODE = '0x600a600c600039600a6000f3602a60005260206000f3';
+/** Deploys runtime `mstore(0, 0xaa) revert(0, 32)`. */
+const REVERT_AA_INITCODE = '0x600a600c600039600a6000f3' + '60aa60005260206000fd';
+const hex = (n: bigint | number) => `0x${n.toString(16)}`;
+
+interface RpcResponse {
+  result?: any;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  let id = 0;
+  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as RpcResponse;
+  };
+  const result = async (method: string, params: unknown[] = []): Promise<any> => {
+    const res = await call(method, params);
+    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
+    return res.result;
+  };
+  const error = async (method: string, params: unknown[] = []) => {
+    const res = await call(method, params);
+    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
+    return res.error;
+  };
+  const send = async (tx: TransactionRequest & { nonce: number }, signer: Wallet = wallet): Promise<string> =>
+    result('eth_sendRawTransaction', [
+      await signer.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
+    ]);
+  return { devnet, result, error, send };
+}
+
+describe('eth_gasPrice and eth_maxPriorityFeePerGas', () => {
+  test('the premium is Lotus\'s idle-chain 200000 (0x30d40); the gas price is the head base fee plus it', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
+    assert.equal(await result('eth_gasPrice'), hex(100_000_000n + 200_000n));
+    await devnet.mine();
+    assert.equal(await result('eth_gasPrice'), hex(87_500_000n + 200_000n));
+    assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
+  });
+});
+
+describe('eth_feeHistory', () => {
+  test('on empty tipsets: blockCount+1 base fees (the newest repeated), zero ratios, rewards of 100000', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    for (let i = 0; i < 4; i++) await devnet.mine();
+    const history = await result('eth_feeHistory', ['0x3', 'latest', [10, 50, 90]]);
+    // Epochs 2, 3, 4: each 7/8 of the one before, the change floored (Go's big.Div).
+    const fees = [76_562_500n, 66_992_187n, 58_618_163n];
+    assert.deepEqual(history, {
+      oldestBlock: '0x2',
+      baseFeePerGas: [...fees.map(hex), hex(fees[2])],
+      gasUsedRatio: [0, 0, 0],
+      reward: [
+        ['0x186a0', '0x186a0', '0x186a0'],
+        ['0x186a0', '0x186a0', '0x186a0'],
+        ['0x186a0', '0x186a0', '0x186a0'],
+      ],
+    });
+  });
+
+  test('without percentiles there is no reward field; a plain number and a past newest block work', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    for (let i = 0; i < 3; i++) await devnet.mine();
+    const history = await result('eth_feeHistory', [2, '0x2']);
+    assert.deepEqual(history, {
+      oldestBlock: '0x1',
+      baseFeePerGas: [hex(87_500_000n), hex(76_562_500n), hex(76_562_500n)],
+      gasUsedRatio: [0, 0],
+    });
+  });
+
+  test('a block count beyond the chain returns what exists, from genesis', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    await devnet.mine();
+    const history = await result('eth_feeHistory', ['0xa', 'latest', []]);
+    assert.equal(history.oldestBlock, '0x0');
+    assert.deepEqual(history.baseFeePerGas, [hex(100_000_000n), hex(87_500_000n), hex(87_500_000n)]);
+    assert.equal(history.gasUsedRatio.length, 2);
+    assert.deepEqual(history.reward, [[], []]);
+  });
+
+  test('gasUsedRatio is gas used over 10e9, and the reward is the effective premium', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    await send(devnet, { nonce: 0, to: FRESH, value: 1n, gasLimit: 10_000_000, maxPriorityFeePerGas: 3_000n });
+    await devnet.mine();
+    const block = await result('eth_getBlockByNumber', ['latest', false]);
+    const history = await result('eth_feeHistory', ['0x1', 'latest', [0, 100]]);
+    assert.deepEqual(history.gasUsedRatio, [Number(BigInt(block.gasUsed)) / 10_000_000_000]);
+    assert.deepEqual(history.reward, [['0xbb8', '0xbb8']]);
+    // A premium above fee cap - base fee is cut to what the fee cap leaves.
+    const capped = BigInt(block.baseFeePerGas) + 500n;
+    await send(devnet, { nonce: 1, to: FRESH, value: 1n, gasLimit: 10_000_000, maxFeePerGas: capped + 400_000n, maxPriorityFeePerGas: capped + 400_000n });
+    await devnet.mine();
+    const next = await result('eth_getBlockByNumber', ['latest', false]);
+    const reward = (await result('eth_feeHistory', ['0x1', 'latest', [50]])).reward[0][0];
+    assert.equal(reward, hex(capped + 400_000n - BigInt(next.baseFeePerGas)));
+  });
+
+  test('rewards at gas-weighted percentiles follow Lotus\'s walk (calculateRewardsAndGasUsed)', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    // Two transfers in one tipset: the low premium one carries calldata, so it uses more gas.
+    await send(devnet, { nonce: 0, to: FRESH, value: 1n, gasLimit: 10_000_000, maxPriorityFeePerGas: 1_000n, data: '0x' + 'ab'.repeat(64) });
+    await send(devnet, { nonce: 0, to: FRESH, value: 1n, gasLimit: 10_000_000, maxPriorityFeePerGas: 5_000n }, second);
+    await devnet.mine();
+    const block = await result('eth_getBlockByNumber', ['latest', true]);
+    const receipts = await Promise.all(block.transactions.map((tx: { hash: string }) => result('eth_getTransactionReceipt', [tx.hash])));
+    const gas = receipts.map((r: { gasUsed: string }) => Number(BigInt(r.gasUsed)));
+    assert.ok(gas[0] > gas[1], `expected the low-premium transfer to use more gas: ${gas}`);
+    const history = await result('eth_feeHistory', ['0x1', 'latest', [0, 25, 50, 75, 100]]);
+    // Lotus: threshold = total × p / 100; while sum < threshold, add the next transaction's gas and
+    // move on; the reward is the premium of the transaction the walk stopped at.
+    const total = gas[0] + gas[1];
+    const premiums = [1_000n, 5_000n];
+    const lotus = [0, 25, 50, 75, 100].map((p) => {
+      const threshold = Math.floor((total * p) / 100);
+      let sum = 0;
+      let idx = 0;
+      while (sum < threshold && idx < premiums.length - 1) sum += gas[idx++];
+      return hex(premiums[idx]);
+    });
+    assert.deepEqual(lotus, ['0x3e8', '0x1388', '0x1388', '0x1388', '0x1388']);
+    assert.deepEqual(history.reward, [lotus]);
+  });
+
+  test('more than 1024 blocks is refused; bad percentiles are -32602', async (t) => {
+    const { error } = await setup(t);
+    assert.deepEqual(await error('eth_feeHistory', ['0x401', 'latest']), { code: 1, message: 'block count should be smaller than 1024' });
+    assert.equal((await error('eth_feeHistory', ['0x1', 'latest', [50, 10]])).code, -32602);
+    assert.equal((await error('eth_feeHistory', ['0x1', 'latest', [101]])).code, -32602);
+    assert.equal((await error('eth_feeHistory', ['0x1', '0x' + '12'.repeat(32)])).code, -32602);
+  });
+
+  async function send(devnet: Awaited<ReturnType<typeof createDevnet>>, tx: TransactionRequest & { nonce: number }, signer: Wallet = wallet) {
+    const raw = await signer.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 10_000_000, value: 0n, ...tx });
+    await devnet.sendRawTransaction(Uint8Array.from(Buffer.from(raw.slice(2), 'hex')));
+  }
+});
+
+describe('eth_estimateGas', () => {
+  test('a transfer estimate is enough to send it, and a block parameter is accepted', async (t) => {
+    const { result, send } = await setup(t);
+    const estimate = await result('eth_estimateGas', [{ from: ME, to: FRESH, value: '0x1' }]);
+    assert.match(estimate, /^0x[0-9a-f]+$/);
+    assert.equal(await result('eth_estimateGas', [{ from: ME, to: FRESH, value: '0x1' }, 'latest']), estimate);
+    const hash = await send({ nonce: 0, to: FRESH, value: 1n, gasLimit: Number(BigInt(estimate)) });
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+  });
+
+  test('a revert is code 3 with the revert bytes', async (t) => {
+    const { error, send } = await setup(t);
+    await send({ nonce: 0, to: null, data: REVERT_AA_INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const err = await error('eth_estimateGas', [{ from: ME, to: contract }]);
+    assert.equal(err.code, 3);
+    assert.equal(err.data, '0x' + '00'.repeat(31) + 'aa');
+  });
+});
+
+describe('eth_call', () => {
+  test('returns the output of a contract; a deployment call returns 0x', async (t) => {
+    const { result, send } = await setup(t);
+    await send({ nonce: 0, to: null, data: RETURN_42_INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    assert.equal(await result('eth_call', [{ to: contract }, 'latest']), '0x' + '00'.repeat(31) + '2a');
+    assert.equal(await result('eth_call', [{ from: ME, to: contract, data: '0x1234' }, 'latest']), '0x' + '00'.repeat(31) + '2a');
+    assert.equal(await result('eth_call', [{ from: ME, data: RETURN_42_INITCODE }, 'latest']), '0x');
+    // At genesis the contract does not exist yet.
+    assert.equal(await result('eth_call', [{ to: contract }, '0x0']), '0x');
+  });
+
+  test('a revert is code 3 with data and Lotus\'s message', async (t) => {
+    const { error, send } = await setup(t);
+    await send({ nonce: 0, to: null, data: REVERT_AA_INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const err = await error('eth_call', [{ to: contract }, 'latest']);
+    assert.equal(err.code, 3);
+    assert.equal(err.data, '0x' + '00'.repeat(31) + 'aa');
+    assert.match(err.message, /^message execution failed \(exit=\[33\], revert reason=\[0x0{62}aa\], vm error=\[/);
+  });
+
+  test('exactly 2 params', async (t) => {
+    const { error } = await setup(t);
+    assert.equal((await error('eth_call', [{ to: FRESH }])).code, -32602);
+  });
+});

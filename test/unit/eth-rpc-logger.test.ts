@@ -1,0 +1,94 @@
+// The node's output: one log entry per JSON-RPC call, a few per tipset with messages, and dropped
+// messages with their error.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import pino from 'pino';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { createLogger, logMessageErrors, logTipsets, requestLogger } from '../../src/eth-rpc/logger.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+
+const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+
+function capture() {
+  const entries: Record<string, any>[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void entries.push(JSON.parse(line) as Record<string, any>) });
+  return { log, entries };
+}
+
+async function devnetWithLog(t: TestContext) {
+  const devnet = await createDevnet(testConfig());
+  t.after(() => devnet.close());
+  const { log, entries } = capture();
+  logTipsets(devnet, log);
+  logMessageErrors(devnet, log);
+  let nonce = 0;
+  const send = async (tx: TransactionRequest) =>
+    bytesToHex(
+      await devnet.sendRawTransaction(
+        hexToBytes(
+          await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce: nonce++, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
+        ),
+      ),
+    );
+  return { devnet, entries, send };
+}
+
+describe('requestLogger', () => {
+  test('logs the method, and the error code and first line of the message on failure', () => {
+    const { log, entries } = capture();
+    const observe = requestLogger(log);
+    observe('eth_chainId', 1.5);
+    observe('eth_call', 2, { code: 3, message: 'message execution failed (exit=[33])\nbacktrace line' });
+    assert.equal(entries.length, 2);
+    assert.equal(entries[0].msg, 'eth_chainId');
+    assert.equal(entries[0].method, 'eth_chainId');
+    assert.equal(entries[0].ms, 1.5);
+    assert.equal(entries[1].msg, 'eth_call  error 3: message execution failed (exit=[33])');
+    assert.equal(entries[1].code, 3);
+  });
+});
+
+describe('logTipsets', () => {
+  test('a tipset with a deployment: transaction, contract created, gas used, then the block', async (t) => {
+    const { devnet, entries, send } = await devnetWithLog(t);
+    const hash = await send({ to: null, data: '0x600a600c600039600a6000f3602a60005260206000f3' });
+    const receipt = devnet.head.messages[0].receipt;
+    assert.equal(entries.length, 2);
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    assert.equal(entries[0].msg, `\n    Transaction: ${hash}\n    Contract created: ${contract}\n    Gas used: ${receipt.gasUsed}`);
+    assert.equal(entries[0].exitCode, 0);
+    assert.match(entries[1].msg, new RegExp(`^\\n    Block Number: 1\\n    Block Hash: ${bytesToHex(devnet.head.hash)}\\n    Block Time: "`));
+    assert.equal(entries[1].epoch, 1);
+  });
+
+  test('a failed message says so with its exit code; empty tipsets print nothing', async (t) => {
+    const { devnet, entries, send } = await devnetWithLog(t);
+    await devnet.mine();
+    assert.equal(entries.length, 0);
+    await send({ to: null, data: '0x60006000fd' });
+    assert.match(entries[0].msg, /\n {4}Failed: exit code 33$/);
+    assert.doesNotMatch(entries[0].msg, /Contract created/);
+  });
+});
+
+describe('logMessageErrors', () => {
+  test('a dropped message is logged as an error with its CID and stack', async (t) => {
+    const { devnet, entries } = await devnetWithLog(t);
+    const fake = { cid: { toString: () => 'bafy-test' } };
+    devnet.events.emit('messageError', fake as never, new Error('boom'));
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0].level, 50);
+    assert.equal(entries[0].cid, 'bafy-test');
+    assert.match(entries[0].msg, /dropped message bafy-test/);
+    assert.match(entries[0].err.stack, /Error: boom/);
+  });
+});
+
+describe('createLogger', () => {
+  test('--silent gives a silent logger; --json a JSON one at info', () => {
+    assert.equal(createLogger({ silent: true, json: false }).level, 'silent');
+    assert.equal(createLogger({ silent: true, json: true }).level, 'silent');
+    assert.equal(createLogger({ silent: false, json: true }).level, 'info');
+  });
+});

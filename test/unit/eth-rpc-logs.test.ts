@@ -1,0 +1,268 @@
+// Logs and filters through the HTTP layer: eth_getLogs with Lotus's range rules (lotus-eth-rpc.md
+// §6.3), address and topic matching, log fields and blooms, polling filters (§6.4).
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { getCreateAddress, keccak256, Wallet, type TransactionRequest } from 'ethers';
+import pino from 'pino';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+
+const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const T0 = '0x' + '11'.repeat(32);
+/** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
+const RUNTIME = '600035' + '80' + '600052' + '7f' + T0.slice(2) + '6020' + '6000' + 'a2' + '00';
+/** sstore(0, 0x2a), then return the runtime (46 bytes at offset 17). */
+const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME;
+const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
+const OTHER_ADDRESS = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+
+interface RpcResponse {
+  result?: any;
+  error?: { code: number; message: string };
+}
+
+async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  let id = 0;
+  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as RpcResponse;
+  };
+  const result = async (method: string, params: unknown[] = []): Promise<any> => {
+    const res = await call(method, params);
+    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
+    return res.result;
+  };
+  const error = async (method: string, params: unknown[] = []) => {
+    const res = await call(method, params);
+    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
+    return res.error;
+  };
+  let nonce = 0;
+  const send = async (tx: TransactionRequest): Promise<string> =>
+    result('eth_sendRawTransaction', [
+      await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce: nonce++, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
+    ]);
+  /** Deploys the logger; returns its address. */
+  const deploy = async (): Promise<string> => {
+    const at = nonce;
+    await send({ to: null, data: INITCODE });
+    return getCreateAddress({ from: wallet.address, nonce: at }).toLowerCase();
+  };
+  /** Calls the logger with `n` as its calldata word: one log with topics [T0, word(n)] and data word(n). */
+  const emit = (contract: string, n: number) => send({ to: contract, data: word(n) });
+  return { devnet, result, error, deploy, emit, send };
+}
+
+/** The 2048-bit bloom of the yellow paper: 3 bits per item from keccak256 pairs of bytes. */
+function bloom(items: string[]): string {
+  const bits = new Uint8Array(256);
+  for (const item of items) {
+    const h = Buffer.from(keccak256(item).slice(2), 'hex');
+    for (let i = 0; i < 6; i += 2) {
+      const bit = ((h[i] << 8) | h[i + 1]) & 2047;
+      bits[255 - (bit >> 3)] |= 1 << (bit & 7);
+    }
+  }
+  return '0x' + Buffer.from(bits).toString('hex');
+}
+
+describe('eth_getLogs', () => {
+  test('a log has Lotus\'s fields, also in the receipt, with a matching bloom', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const contract = await deploy();
+    const hash = await emit(contract, 7);
+    const block = await result('eth_getBlockByNumber', ['latest', false]);
+    const logs = await result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]);
+    const expected = {
+      address: contract,
+      data: word(7),
+      topics: [T0, word(7)],
+      removed: false,
+      logIndex: '0x0',
+      transactionIndex: '0x0',
+      transactionHash: hash,
+      blockHash: block.hash,
+      blockNumber: '0x2',
+    };
+    assert.deepEqual(logs, [expected]);
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    assert.deepEqual(receipt.logs, [expected]);
+    assert.equal(receipt.logsBloom, bloom([contract, T0, word(7)]));
+    assert.equal(block.logsBloom, receipt.logsBloom);
+  });
+
+  test('logIndex counts across the tipset', async (t) => {
+    const { result, deploy, devnet } = await setup(t);
+    const contract = await deploy();
+    devnet.miner.setMode({ type: 'manual' });
+    const [a, b] = [await emitRaw(devnet, contract, 1, 1), await emitRaw(devnet, contract, 2, 2)];
+    await devnet.mine();
+    const logs = await result('eth_getLogs', [{ fromBlock: 'latest' }]);
+    assert.deepEqual(
+      logs.map((l: any) => [l.transactionHash, l.transactionIndex, l.logIndex]),
+      [
+        [a, '0x0', '0x0'],
+        [b, '0x1', '0x1'],
+      ],
+    );
+  });
+
+  test('filters by address and topics', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const first = await deploy();
+    const second = await deploy();
+    await emit(first, 7);
+    await emit(first, 8);
+    await emit(second, 7);
+    const all = { fromBlock: '0x0' };
+    const pick = async (filter: object) =>
+      (await result('eth_getLogs', [{ ...all, ...filter }])).map((l: { address: string; topics: string[] }) => `${l.address === first ? 'first' : 'second'}:${Number(BigInt(l.topics[1]))}`);
+    assert.deepEqual(await pick({}), ['first:7', 'first:8', 'second:7']);
+    assert.deepEqual(await pick({ address: first }), ['first:7', 'first:8']);
+    assert.deepEqual(await pick({ address: [second, OTHER_ADDRESS] }), ['second:7']);
+    assert.deepEqual(await pick({ address: OTHER_ADDRESS }), []);
+    assert.deepEqual(await pick({ topics: [T0] }), ['first:7', 'first:8', 'second:7']);
+    assert.deepEqual(await pick({ topics: [null, word(7)] }), ['first:7', 'second:7']);
+    assert.deepEqual(await pick({ topics: [T0, [word(8), word(9)]] }), ['first:8']);
+    assert.deepEqual(await pick({ topics: [word(7)] }), []);
+    // A position beyond the log's topics matches nothing unless it is null.
+    assert.deepEqual(await pick({ topics: [null, null, word(7)] }), []);
+    assert.deepEqual(await pick({ topics: [null, null, null] }), ['first:7', 'first:8', 'second:7']);
+    assert.deepEqual(await pick({ address: first, topics: [null, word(7)] }), ['first:7']);
+  });
+
+  test('blockHash selects one tipset and cannot be combined with a range', async (t) => {
+    const { result, error, deploy, emit } = await setup(t);
+    const contract = await deploy();
+    await emit(contract, 1);
+    await emit(contract, 2);
+    const two = (await result('eth_getBlockByNumber', ['0x2', false])).hash;
+    const logs = await result('eth_getLogs', [{ blockHash: two }]);
+    assert.deepEqual(logs.map((l: { data: string }) => l.data), [word(1)]);
+    assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, fromBlock: '0x1' }]), { code: 1, message: 'must not specify block hash and from/to block' });
+    assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, toBlock: 'latest' }]), { code: 1, message: 'must not specify block hash and from/to block' });
+    assert.equal((await error('eth_getLogs', [{ blockHash: '0x' + '99'.repeat(32) }])).code, 1);
+  });
+
+  test('ranges: hex, latest and earliest only; a future height is not yet available', async (t) => {
+    const { result, error, deploy, emit } = await setup(t);
+    const contract = await deploy();
+    await emit(contract, 1); // epoch 2
+    await emit(contract, 2); // epoch 3
+    const data = async (filter: object) => (await result('eth_getLogs', [filter])).map((l: { data: string }) => l.data);
+    assert.deepEqual(await data({}), [word(2)]);
+    assert.deepEqual(await data({ fromBlock: 'earliest', toBlock: '0x2' }), [word(1)]);
+    assert.deepEqual(await data({ fromBlock: '0x2', toBlock: '0x3' }), [word(1), word(2)]);
+    assert.deepEqual(await data({ fromBlock: '0x3', toBlock: '0x2' }), []);
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '2' }]), { code: 1, message: 'FromBlock is not a hex' });
+    assert.deepEqual(await error('eth_getLogs', [{ toBlock: '3' }]), { code: 1, message: 'ToBlock is not a hex' });
+    for (const tag of ['pending', 'safe', 'finalized']) {
+      assert.deepEqual(await error('eth_getLogs', [{ fromBlock: tag }]), { code: 1, message: 'FromBlock is not a hex' }, tag);
+    }
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x0', toBlock: '0x4' }]), { code: 1, message: 'events for the requested block are not yet available' });
+    assert.deepEqual(await error('eth_getLogs', [{ topics: [null, null, null, null, null] }]), { code: 1, message: 'too many topics in filter: 5, max: 4' });
+    assert.equal((await error('eth_getLogs', [{ address: '0x1234' }])).code, -32602);
+    assert.equal((await error('eth_getLogs', [{ topics: ['0x1234'] }])).code, -32602);
+  });
+
+  test('a range over 2880 epochs is code -32005', async (t) => {
+    const { error, result, devnet } = await setup(t, { noMining: true });
+    for (let i = 0; i < 2881; i++) await devnet.mine();
+    assert.deepEqual(await result('eth_getLogs', [{ fromBlock: '0x1', toBlock: 'latest' }]), []);
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: 'earliest', toBlock: 'latest' }]), {
+      code: -32005,
+      message: 'block range exceeds maximum of 2880 (got 2881)',
+    });
+  });
+});
+
+describe('polling filters', () => {
+  test('a log filter collects new matching logs; getFilterLogs drains the same buffer', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const contract = await deploy();
+    const id = await result('eth_newFilter', [{ address: contract, topics: [null, word(2)] }]);
+    assert.match(id, /^0x[0-9a-f]{32}0{32}$/);
+    await emit(contract, 1);
+    await emit(contract, 2);
+    const changes = await result('eth_getFilterChanges', [id]);
+    assert.deepEqual(changes.map((l: { data: string }) => l.data), [word(2)]);
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
+    await emit(contract, 2);
+    assert.deepEqual((await result('eth_getFilterLogs', [id])).map((l: { data: string }) => l.data), [word(2)]);
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
+  });
+
+  test('a log filter from a past block is filled from the chain first', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const contract = await deploy();
+    await emit(contract, 1);
+    const id = await result('eth_newFilter', [{ fromBlock: '0x0' }]);
+    await emit(contract, 2);
+    assert.deepEqual((await result('eth_getFilterChanges', [id])).map((l: { data: string }) => l.data), [word(1), word(2)]);
+  });
+
+  test('a block filter collects the hash of each new tipset', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    const id = await result('eth_newBlockFilter');
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
+    await devnet.mine();
+    await devnet.mine();
+    const expected = [(await result('eth_getBlockByNumber', ['0x1', false])).hash, (await result('eth_getBlockByNumber', ['0x2', false])).hash];
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), expected);
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
+    assert.deepEqual(await result('eth_getFilterChanges', [id.toUpperCase().replace('0X', '0x')]), []);
+  });
+
+  test('a pending-transaction filter collects the hashes of new pool messages', async (t) => {
+    const { result, send } = await setup(t, { noMining: true });
+    const id = await result('eth_newPendingTransactionFilter');
+    const hash = await send({ to: OTHER_ADDRESS, value: 1n, gasLimit: 10_000_000 });
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), [hash]);
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
+  });
+
+  test('getFilterLogs on a block filter is "wrong filter type"; unknown IDs are "filter not found"; uninstall', async (t) => {
+    const { result, error } = await setup(t);
+    const blocks = await result('eth_newBlockFilter');
+    const pending = await result('eth_newPendingTransactionFilter');
+    assert.deepEqual(await error('eth_getFilterLogs', [blocks]), { code: 1, message: 'wrong filter type' });
+    assert.deepEqual(await error('eth_getFilterLogs', [pending]), { code: 1, message: 'wrong filter type' });
+    const unknown = '0x' + 'ab'.repeat(16) + '00'.repeat(16);
+    assert.deepEqual(await error('eth_getFilterChanges', [unknown]), { code: 1, message: 'filter not found' });
+    assert.deepEqual(await error('eth_getFilterLogs', [unknown]), { code: 1, message: 'filter not found' });
+    assert.equal(await result('eth_uninstallFilter', [unknown]), false);
+    assert.equal(await result('eth_uninstallFilter', [blocks]), true);
+    assert.equal(await result('eth_uninstallFilter', [blocks]), false);
+    assert.deepEqual(await error('eth_getFilterChanges', [blocks]), { code: 1, message: 'filter not found' });
+  });
+
+  test('at most 100 filters; uninstalling one makes room', async (t) => {
+    const { result, error } = await setup(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) ids.push(await result('eth_newBlockFilter'));
+    assert.deepEqual(await error('eth_newFilter', [{}]), { code: 1, message: 'maximum number of filters registered' });
+    assert.equal(await result('eth_uninstallFilter', [ids[0]]), true);
+    assert.match(await result('eth_newPendingTransactionFilter'), /^0x[0-9a-f]{64}$/);
+  });
+
+  test('filter IDs are distinct', async (t) => {
+    const { result } = await setup(t);
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) ids.add(await result('eth_newBlockFilter'));
+    assert.equal(ids.size, 5);
+  });
+});
+
+/** Sends a logger call straight to the devnet (manual mode), returning the hash. */
+async function emitRaw(devnet: Awaited<ReturnType<typeof createDevnet>>, contract: string, n: number, nonce: number): Promise<string> {
+  const raw = await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, to: contract, data: word(n) });
+  const hash = await devnet.sendRawTransaction(Uint8Array.from(Buffer.from(raw.slice(2), 'hex')));
+  return '0x' + Buffer.from(hash).toString('hex');
+}

@@ -1,0 +1,184 @@
+// Parameter parsers: JSON-RPC values in, bytes / bigints / block references out, and errors that
+// name the parameter (-32602).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InvalidParamsError } from '../../src/common/errors.js';
+import { bytesToHex } from '../../src/common/hex.js';
+import { parseCallRequest } from '../../src/eth-rpc/call-request.js';
+import {
+  address,
+  blockRef,
+  bool,
+  hash,
+  object,
+  optional,
+  parseAddress,
+  parseBlockRef,
+  parseData,
+  parseFixedData,
+  parseHash,
+  parseObject,
+  parseQuantity,
+  parseSafeNumber,
+  string,
+} from '../../src/eth-rpc/params.js';
+
+const ADDR = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+const HASH = '0x' + 'ab'.repeat(32);
+
+function invalidParam(fn: () => unknown, name: string): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof InvalidParamsError, `expected InvalidParamsError, got ${String(err)}`);
+    assert.equal(err.code, -32602);
+    assert.ok(err.message.startsWith(`invalid argument '${name}': `), err.message);
+    return true;
+  });
+}
+
+describe('quantities', () => {
+  test('parseQuantity reads 0x hex into a bigint', () => {
+    assert.equal(parseQuantity('q', '0x0'), 0n);
+    assert.equal(parseQuantity('q', '0x1df5e76'), 31415926n);
+    assert.equal(parseQuantity('q', '0xFF'), 255n);
+    assert.equal(parseQuantity('q', '0x' + 'f'.repeat(64)), 2n ** 256n - 1n);
+  });
+
+  test('parseQuantity refuses empty, unprefixed, non-hex, too long and non-string values', () => {
+    for (const bad of ['0x', '10', 'latest', '0xg1', '0x' + '1'.repeat(65), 16, null, undefined, {}]) invalidParam(() => parseQuantity('amount', bad), 'amount');
+  });
+
+  test('parseSafeNumber stops at Number.MAX_SAFE_INTEGER', () => {
+    assert.equal(parseSafeNumber('n', '0x1fffffffffffff'), Number.MAX_SAFE_INTEGER);
+    invalidParam(() => parseSafeNumber('n', '0x20000000000000'), 'n');
+  });
+});
+
+describe('bytes', () => {
+  test('parseData reads even-length hex, 0x being empty', () => {
+    assert.deepEqual(parseData('d', '0x'), new Uint8Array());
+    assert.deepEqual(parseData('d', '0x00ff'), new Uint8Array([0, 255]));
+    assert.deepEqual(parseData('d', '0xABcd'), new Uint8Array([0xab, 0xcd]));
+  });
+
+  test('parseData refuses unprefixed and non-hex strings and non-strings', () => {
+    for (const bad of ['00ff', '0xzz', 12, null]) invalidParam(() => parseData('input', bad), 'input');
+  });
+
+  test('fixed-length data: addresses are 20 bytes, hashes 32', () => {
+    assert.equal(bytesToHex(parseAddress('a', ADDR)), ADDR);
+    assert.equal(bytesToHex(parseAddress('a', ADDR.toUpperCase().replace('0X', '0x'))), ADDR);
+    assert.equal(bytesToHex(parseHash('h', HASH)), HASH);
+    invalidParam(() => parseAddress('from', ADDR + '00'), 'from');
+    invalidParam(() => parseAddress('from', '0x1234'), 'from');
+    invalidParam(() => parseHash('blockHash', ADDR), 'blockHash');
+    invalidParam(() => parseFixedData('x', '0x0102', 3), 'x');
+  });
+});
+
+describe('block references', () => {
+  test('tags', () => {
+    for (const tag of ['latest', 'earliest', 'pending', 'safe', 'finalized']) assert.deepEqual(parseBlockRef('b', tag), { tag });
+  });
+
+  test('hex numbers and 66-character hashes', () => {
+    assert.deepEqual(parseBlockRef('b', '0x0'), { number: 0 });
+    assert.deepEqual(parseBlockRef('b', '0x2a'), { number: 42 });
+    const ref = parseBlockRef('b', HASH);
+    assert.ok('hash' in ref);
+    assert.equal(bytesToHex(ref.hash), HASH);
+  });
+
+  test('EIP-1898 objects: blockHash or blockNumber', () => {
+    const byHash = parseBlockRef('b', { blockHash: HASH, requireCanonical: true });
+    assert.ok('hash' in byHash);
+    assert.equal(bytesToHex(byHash.hash), HASH);
+    assert.deepEqual(parseBlockRef('b', { blockNumber: '0x5' }), { number: 5 });
+    assert.deepEqual(parseBlockRef('b', { blockNumber: 'latest' }), { tag: 'latest' });
+    invalidParam(() => parseBlockRef('b', { blockHash: '0x12' }), 'b.blockHash');
+  });
+
+  test('without allowHash, hashes and objects are refused', () => {
+    invalidParam(() => parseBlockRef('block', HASH, { allowHash: false }), 'block');
+    invalidParam(() => parseBlockRef('block', { blockNumber: '0x1' }, { allowHash: false }), 'block');
+  });
+
+  test('garbage is refused naming the parameter', () => {
+    for (const bad of ['newest', '0xzz', 5, null, [], true]) invalidParam(() => parseBlockRef('block', bad), 'block');
+  });
+
+  test('decimal strings are block numbers, as Lotus accepts them (lotus-eth-rpc.md §2.1, EthUint64)', () => {
+    assert.deepEqual(parseBlockRef('block', '12'), { number: 12 });
+  });
+});
+
+describe('Param helpers', () => {
+  test('each parses and names its parameter', () => {
+    assert.equal(bytesToHex(address('who').parse(ADDR)), ADDR);
+    invalidParam(() => address('who').parse('0x12'), 'who');
+    assert.equal(bytesToHex(hash('h').parse(HASH)), HASH);
+    assert.deepEqual(blockRef('blk').parse('latest'), { tag: 'latest' });
+    assert.equal(bool('full').parse(true), true);
+    invalidParam(() => bool('full').parse('true'), 'full');
+    assert.equal(string('id').parse('x'), 'x');
+    invalidParam(() => string('id').parse(1), 'id');
+    assert.deepEqual(object('filter').parse({ a: 1 }), { a: 1 });
+    for (const bad of [null, [], 'x']) invalidParam(() => parseObject('filter', bad), 'filter');
+  });
+
+  test('optional marks a parameter optional without changing its parser', () => {
+    const param = optional(address('from'));
+    assert.equal(param.optional, true);
+    assert.equal(param.name, 'from');
+    assert.equal(bytesToHex(param.parse(ADDR)!), ADDR);
+    assert.equal(address('from').optional, undefined);
+  });
+});
+
+describe('parseCallRequest (eth_call, eth_estimateGas, eth_sendTransaction)', () => {
+  test('reads every field; absent and null fields stay undefined; to absent is a deployment (null)', () => {
+    const parsed = parseCallRequest('transaction', {
+      from: ADDR,
+      to: null,
+      gas: '0x5208',
+      value: '0x10',
+      data: '0x1234',
+      nonce: '0x3',
+      maxFeePerGas: '0x100',
+      maxPriorityFeePerGas: '0x10',
+    });
+    assert.equal(bytesToHex(parsed.from!), ADDR);
+    assert.equal(parsed.to, null);
+    assert.equal(parsed.gas, 21000);
+    assert.equal(parsed.value, 16n);
+    assert.equal(bytesToHex(parsed.input!), '0x1234');
+    assert.equal(parsed.nonce, 3);
+    assert.equal(parsed.maxFeePerGas, 256n);
+    assert.equal(parsed.maxPriorityFeePerGas, 16n);
+    const empty = parseCallRequest('tx', {});
+    assert.deepEqual(
+      { ...empty },
+      { from: undefined, to: null, gas: undefined, value: undefined, input: undefined, nonce: undefined, maxFeePerGas: undefined, maxPriorityFeePerGas: undefined },
+    );
+  });
+
+  test('input wins over data (Lotus EthCall)', () => {
+    assert.equal(bytesToHex(parseCallRequest('tx', { input: '0xaa', data: '0xbb' }).input!), '0xaa');
+    assert.equal(bytesToHex(parseCallRequest('tx', { data: '0xbb' }).input!), '0xbb');
+  });
+
+  test('gasPrice stands in for both fee fields when they are absent', () => {
+    const legacy = parseCallRequest('tx', { gasPrice: '0x64' });
+    assert.equal(legacy.maxFeePerGas, 100n);
+    assert.equal(legacy.maxPriorityFeePerGas, 100n);
+    const mixed = parseCallRequest('tx', { gasPrice: '0x64', maxFeePerGas: '0x200' });
+    assert.equal(mixed.maxFeePerGas, 512n);
+    assert.equal(mixed.maxPriorityFeePerGas, 100n);
+  });
+
+  test('errors name the field', () => {
+    invalidParam(() => parseCallRequest('transaction', { to: '0x1234' }), 'transaction.to');
+    invalidParam(() => parseCallRequest('transaction', { value: 'ten' }), 'transaction.value');
+    invalidParam(() => parseCallRequest('transaction', 'not an object'), 'transaction');
+    invalidParam(() => parseCallRequest('transaction', [ADDR]), 'transaction');
+  });
+});

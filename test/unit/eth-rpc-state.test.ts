@@ -1,0 +1,154 @@
+// Account state at a block through the HTTP layer: eth_getBalance, eth_getTransactionCount,
+// eth_getCode, eth_getStorageAt (lotus-eth-rpc.md §4.3).
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import pino from 'pino';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+
+const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const ME = wallet.address.toLowerCase();
+const FRESH = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+const ZERO_WORD = '0x' + '00'.repeat(32);
+const GENESIS_BALANCE = '0x21e19e0c9bab2400000'; // 10 000 FIL
+/** Runtime: log2(mem[0..32] = calldata word, topic0 = 0x11…11, topic1 = calldata word); stop. */
+const RUNTIME = '600035' + '80' + '600052' + '7f' + '11'.repeat(32) + '6020' + '6000' + 'a2' + '00';
+/** sstore(0, 0x2a), then return the runtime (46 bytes at offset 17). */
+const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME;
+
+interface RpcResponse {
+  result?: any;
+  error?: { code: number; message: string };
+}
+
+async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  let id = 0;
+  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as RpcResponse;
+  };
+  const result = async (method: string, params: unknown[] = []): Promise<any> => {
+    const res = await call(method, params);
+    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
+    return res.result;
+  };
+  const error = async (method: string, params: unknown[] = []) => {
+    const res = await call(method, params);
+    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
+    return res.error;
+  };
+  const send = async (tx: TransactionRequest & { nonce: number }): Promise<string> =>
+    result('eth_sendRawTransaction', [
+      await wallet.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
+    ]);
+  return { devnet, result, error, send };
+}
+
+describe('eth_getBalance', () => {
+  test('dev accounts at genesis, a fresh address after a transfer, and past blocks keep their values', async (t) => {
+    const { result, send } = await setup(t);
+    assert.equal(await result('eth_getBalance', [ME, 'latest']), GENESIS_BALANCE);
+    assert.equal(await result('eth_getBalance', [FRESH, 'latest']), '0x0');
+    await send({ nonce: 0, to: FRESH, value: 1_000_000n, gasLimit: 10_000_000 });
+    assert.equal(await result('eth_getBalance', [FRESH, 'latest']), '0xf4240');
+    assert.equal(await result('eth_getBalance', [FRESH, '0x1']), '0xf4240');
+    assert.equal(await result('eth_getBalance', [FRESH, '0x0']), '0x0');
+    assert.equal(await result('eth_getBalance', [ME, '0x0']), GENESIS_BALANCE);
+    assert.equal(await result('eth_getBalance', [ME, 'earliest']), GENESIS_BALANCE);
+    // The sender paid the value and some gas.
+    assert.ok(BigInt(await result('eth_getBalance', [ME, 'latest'])) < BigInt(GENESIS_BALANCE) - 1_000_000n);
+    // EIP-1898 block objects work too.
+    const hash = (await result('eth_getBlockByNumber', ['0x0', false])).hash;
+    assert.equal(await result('eth_getBalance', [FRESH, { blockHash: hash }]), '0x0');
+    assert.equal(await result('eth_getBalance', [FRESH, { blockNumber: '0x1' }]), '0xf4240');
+  });
+
+  test('a masked ID address names the actor with that ID', async (t) => {
+    const { result } = await setup(t);
+    // The first dev account is actor 100 (0x64).
+    assert.equal(await result('eth_getBalance', ['0xff00000000000000000000000000000000000064', 'latest']), GENESIS_BALANCE);
+  });
+
+  test('an address with no actor reads as 0x0 / 0x / 0x0 / zero word, masked IDs of any size included', async (t) => {
+    const { result } = await setup(t);
+    // lotus-eth-rpc.md §4.3 (no actor) and §3.3: Lotus itself shows a missing recipient as
+    // 0xff0000000000000000000000ffffffffffffffff, the masked ID of 2^64 - 1.
+    for (const nobody of ['0xff00000000000000000000000000000000000999', '0xff0000000000000000000000ffffffffffffffff']) {
+      assert.equal(await result('eth_getBalance', [nobody, 'latest']), '0x0', nobody);
+      assert.equal(await result('eth_getCode', [nobody, 'latest']), '0x', nobody);
+      assert.equal(await result('eth_getTransactionCount', [nobody, 'latest']), '0x0', nobody);
+      assert.equal(await result('eth_getStorageAt', [nobody, '0x00', 'latest']), ZERO_WORD, nobody);
+    }
+  });
+
+  test('a future block is an error; the block parameter is required', async (t) => {
+    const { error } = await setup(t);
+    assert.equal((await error('eth_getBalance', [ME, '0x5'])).code, 1);
+    assert.equal((await error('eth_getBalance', [ME])).code, -32602);
+  });
+});
+
+describe('eth_getTransactionCount', () => {
+  test('latest is the state nonce; pending counts the pool', async (t) => {
+    const { result, send, devnet } = await setup(t, { noMining: true });
+    await send({ nonce: 0, to: FRESH, value: 1n, gasLimit: 10_000_000 });
+    await send({ nonce: 1, to: FRESH, value: 1n, gasLimit: 10_000_000 });
+    // A future nonce does not count: the pool's run stops at the gap.
+    await send({ nonce: 3, to: FRESH, value: 1n, gasLimit: 10_000_000 });
+    assert.equal(await result('eth_getTransactionCount', [ME, 'latest']), '0x0');
+    assert.equal(await result('eth_getTransactionCount', [ME, 'pending']), '0x2');
+    await devnet.mine();
+    assert.equal(await result('eth_getTransactionCount', [ME, 'latest']), '0x2');
+    assert.equal(await result('eth_getTransactionCount', [ME, '0x0']), '0x0');
+    assert.equal(await result('eth_getTransactionCount', [ME, 'pending']), '0x2');
+    assert.equal(await result('eth_getTransactionCount', [FRESH, 'latest']), '0x0');
+  });
+
+  test("a contract's count is its EVM nonce, which starts at 1", async (t) => {
+    const { result, send } = await setup(t);
+    await send({ nonce: 0, to: null, data: INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    assert.equal(await result('eth_getTransactionCount', [contract, 'latest']), '0x1');
+    assert.equal(await result('eth_getTransactionCount', [ME, 'latest']), '0x1');
+  });
+});
+
+describe('eth_getCode and eth_getStorageAt', () => {
+  test('a contract has its runtime code and its storage; accounts and unknown addresses have none', async (t) => {
+    const { result, send } = await setup(t);
+    await send({ nonce: 0, to: null, data: INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    assert.equal(await result('eth_getCode', [contract, 'latest']), '0x' + RUNTIME);
+    assert.equal(await result('eth_getCode', [contract, '0x0']), '0x');
+    assert.equal(await result('eth_getCode', [ME, 'latest']), '0x');
+    assert.equal(await result('eth_getCode', [FRESH, 'latest']), '0x');
+
+    assert.equal(await result('eth_getStorageAt', [contract, '0x00', 'latest']), '0x' + '00'.repeat(31) + '2a');
+    assert.equal(await result('eth_getStorageAt', [contract, '0x' + '00'.repeat(32), 'latest']), '0x' + '00'.repeat(31) + '2a');
+    assert.equal(await result('eth_getStorageAt', [contract, '0x01', 'latest']), ZERO_WORD);
+    assert.equal(await result('eth_getStorageAt', [contract, '0x00', '0x0']), ZERO_WORD);
+    assert.equal(await result('eth_getStorageAt', [ME, '0x00', 'latest']), ZERO_WORD);
+    assert.equal(await result('eth_getStorageAt', [FRESH, '0x00', 'latest']), ZERO_WORD);
+  });
+
+  test('a storage position as an odd-length quantity ("0x0", as ethers sends it) reads that slot, as Lotus pads it', async (t) => {
+    const { result, send } = await setup(t);
+    await send({ nonce: 0, to: null, data: INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    // ethers 6 getStorage(addr, 0) sends position "0x0"; Lotus's EthBytes pads odd hex with a 0.
+    assert.equal(await result('eth_getStorageAt', [contract, '0x0', 'latest']), '0x' + '00'.repeat(31) + '2a');
+  });
+
+  test('a storage key over 32 bytes is refused as Lotus words it', async (t) => {
+    const { error } = await setup(t);
+    assert.deepEqual(await error('eth_getStorageAt', [ME, '0x' + '00'.repeat(33), 'latest']), { code: 1, message: 'supplied storage key is too long' });
+  });
+});

@@ -1,0 +1,125 @@
+// eth_subscribe's per-connection state on its own (the WebSocket side of lotus-eth-rpc.md §6.4):
+// eth_subscription notifications for newHeads, logs and newPendingTransactions, unsubscribe, limits.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { Subscriptions } from '../../src/eth-rpc/subscriptions.js';
+import { createDevnet, testConfig, type Devnet, type DevnetConfig } from '../../src/index.js';
+
+const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const T0 = '0x' + '11'.repeat(32);
+/** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
+const RUNTIME = '600035' + '80' + '600052' + '7f' + T0.slice(2) + '6020' + '6000' + 'a2' + '00';
+const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME;
+const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
+
+interface Notification {
+  jsonrpc: string;
+  method: string;
+  params: { subscription: string; result: any };
+}
+
+async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const sent: Notification[] = [];
+  const subs = new Subscriptions(devnet, (message) => sent.push(JSON.parse(message) as Notification));
+  t.after(() => {
+    subs.close();
+    devnet.close();
+  });
+  let nonce = 0;
+  const send = async (tx: TransactionRequest) =>
+    bytesToHex(
+      await devnet.sendRawTransaction(
+        hexToBytes(
+          await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce: nonce++, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
+        ),
+      ),
+    );
+  return { devnet, subs, sent, send };
+}
+
+const of = (sent: Notification[], id: string) => sent.filter((n) => n.params.subscription === id).map((n) => n.params.result);
+
+describe('Subscriptions', () => {
+  test('newHeads: one eth_subscription notification per tipset with the full block', async (t) => {
+    const { devnet, subs, sent, send } = await setup(t);
+    const id = subs.subscribe({ kind: 'newHeads' });
+    assert.match(id, /^0x[0-9a-f]{32}0{32}$/);
+    const hash = await send({ to: '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef', value: 1n, gasLimit: 10_000_000 });
+    await devnet.mine();
+    assert.equal(sent.length, 2);
+    assert.equal(sent[0].jsonrpc, '2.0');
+    assert.equal(sent[0].method, 'eth_subscription');
+    const [first, second] = of(sent, id);
+    assert.equal(first.number, '0x1');
+    assert.equal(first.hash, bytesToHex(devnet.chain.atEpoch(1)!.hash));
+    assert.equal(first.transactions.length, 1);
+    assert.equal(first.transactions[0].hash, hash);
+    assert.equal(second.number, '0x2');
+    assert.equal(second.parentHash, first.hash);
+  });
+
+  test('logs: only matching logs, one notification each', async (t) => {
+    const { subs, sent, send } = await setup(t);
+    await send({ to: null, data: INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    const all = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
+    const sevens = subs.subscribe({ kind: 'logs', criteria: { addresses: [hexToBytes(contract)], topics: [null, [hexToBytes(word(7))]] } });
+    await send({ to: contract, data: word(7) });
+    await send({ to: contract, data: word(8) });
+    assert.deepEqual(of(sent, all).map((l) => l.data), [word(7), word(8)]);
+    const [log] = of(sent, sevens);
+    assert.equal(of(sent, sevens).length, 1);
+    assert.equal(log.address, contract);
+    assert.deepEqual(log.topics, [T0, word(7)]);
+    assert.equal(log.removed, false);
+  });
+
+  test('newPendingTransactions: the hash of each transaction entering the pool', async (t) => {
+    const { subs, sent, send } = await setup(t, { noMining: true });
+    const id = subs.subscribe({ kind: 'newPendingTransactions' });
+    const a = await send({ to: '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef', value: 1n, gasLimit: 10_000_000 });
+    const b = await send({ to: '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef', value: 1n, gasLimit: 10_000_000 });
+    assert.deepEqual(of(sent, id), [a, b]);
+  });
+
+  test('unsubscribe stops notifications and answers false the second time', async (t) => {
+    const { devnet, subs, sent } = await setup(t);
+    const id = subs.subscribe({ kind: 'newHeads' });
+    await devnet.mine();
+    assert.equal(subs.unsubscribe(id.toUpperCase().replace('0X', '0x')), true);
+    assert.equal(subs.unsubscribe(id), false);
+    await devnet.mine();
+    assert.equal(sent.length, 1);
+  });
+
+  test('close() detaches from the devnet', async (t) => {
+    const { devnet, subs, sent } = await setup(t);
+    subs.subscribe({ kind: 'newHeads' });
+    const before = devnet.events.listenerCount('tipset');
+    subs.close();
+    assert.equal(devnet.events.listenerCount('tipset'), before - 1);
+    await devnet.mine();
+    assert.equal(sent.length, 0);
+  });
+
+  test('at most 100 subscriptions per connection', async (t) => {
+    const { subs } = await setup(t);
+    for (let i = 0; i < 100; i++) subs.subscribe({ kind: 'newHeads' });
+    assert.throws(() => subs.subscribe({ kind: 'newHeads' }), /too many subscriptions and filters per connection/);
+  });
+
+  test('one devnet, two connections: each gets its own notifications', async (t) => {
+    const { devnet, subs, sent } = await setup(t);
+    const other: string[] = [];
+    const second = new Subscriptions(devnet as Devnet, (m) => other.push(m));
+    t.after(() => second.close());
+    subs.subscribe({ kind: 'newHeads' });
+    second.subscribe({ kind: 'newHeads' });
+    await devnet.mine();
+    assert.equal(sent.length, 1);
+    assert.equal(other.length, 1);
+  });
+});

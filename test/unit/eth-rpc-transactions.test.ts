@@ -1,0 +1,333 @@
+// Transactions through the HTTP layer: sending (raw and signed by the node), finding them again,
+// receipts with Lotus's fields (lotus-eth-rpc.md §3.4, §6.1), and the send errors of §7, none of
+// which may change the chain.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { decodeRlp, encodeRlp, getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import pino from 'pino';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+
+const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const ME = wallet.address.toLowerCase();
+const SECOND = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
+const RECIPIENT = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+const ZERO_HASH = '0x' + '00'.repeat(32);
+const ZERO_BLOOM = '0x' + '00'.repeat(256);
+/** PUSH1 0 PUSH1 0 REVERT. */
+const REVERTING_INITCODE = '0x60006000fd';
+/** Deploys runtime `mstore(0, 42) return(0, 32)`. */
+const RETURN_42_INITCODE = '0x600a600c600039600a6000f3602a60005260206000f3';
+
+interface RpcResponse {
+  jsonrpc: string;
+  id: unknown;
+  result?: any;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  let id = 0;
+  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as RpcResponse;
+  };
+  const result = async (method: string, params: unknown[] = []): Promise<any> => {
+    const res = await call(method, params);
+    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
+    return res.result;
+  };
+  const error = async (method: string, params: unknown[] = []) => {
+    const res = await call(method, params);
+    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
+    assert.equal('result' in res, false);
+    return res.error;
+  };
+  return { devnet, app, call, result, error };
+}
+
+function sign(tx: TransactionRequest & { nonce: number }, signer: Wallet = wallet): Promise<string> {
+  return signer.signTransaction({
+    type: 2,
+    chainId: 31415926n,
+    maxFeePerGas: 10n ** 9n,
+    maxPriorityFeePerGas: 200_000n,
+    gasLimit: 10_000_000,
+    to: RECIPIENT,
+    value: 1n,
+    ...tx,
+  });
+}
+
+/** Lotus's receipt effectiveGasPrice: (BaseFeeBurn + MinerTip + OverEstimationBurn) / gasUsed (chain/vm/burn.go). */
+function lotusEffectiveGasPrice(gasUsed: bigint, gasLimit: bigint, baseFee: bigint, feeCap: bigint, premium: bigint): bigint {
+  const baseFeeToPay = baseFee > feeCap ? feeCap : baseFee;
+  const baseFeeBurn = baseFeeToPay * gasUsed;
+  const tipPerGas = premium < feeCap - baseFeeToPay ? premium : feeCap - baseFeeToPay;
+  const minerTip = tipPerGas * gasLimit;
+  let gasBurned = 0n;
+  let over = gasLimit - (11n * gasUsed) / 10n;
+  if (over >= 0n) {
+    if (over > gasUsed) over = gasUsed;
+    gasBurned = ((gasLimit - gasUsed) * over) / gasUsed;
+  }
+  return (baseFeeBurn + minerTip + baseFeeToPay * gasBurned) / gasUsed;
+}
+
+describe('eth_getTransactionByHash and eth_getTransactionReceipt', () => {
+  test('a mined transfer: transaction and receipt fields', async (t) => {
+    const { result } = await setup(t);
+    const hash = await result('eth_sendRawTransaction', [await sign({ nonce: 0, value: 1234n, gasLimit: 20_000_000 })]);
+    const block = await result('eth_getBlockByNumber', ['latest', false]);
+
+    const tx = await result('eth_getTransactionByHash', [hash]);
+    assert.equal(tx.hash, hash);
+    assert.equal(tx.blockHash, block.hash);
+    assert.equal(tx.blockNumber, '0x1');
+    assert.equal(tx.transactionIndex, '0x0');
+    assert.equal(tx.from, ME);
+    assert.equal(tx.to, RECIPIENT);
+    assert.equal(tx.value, '0x4d2');
+    assert.equal(tx.nonce, '0x0');
+    assert.equal(tx.gas, '0x1312d00');
+    assert.equal(tx.type, '0x2');
+    assert.equal(tx.chainId, '0x1df5e76');
+    assert.equal(tx.input, '0x');
+    assert.equal(tx.maxFeePerGas, '0x3b9aca00');
+    assert.equal(tx.maxPriorityFeePerGas, '0x30d40');
+    assert.equal('gasPrice' in tx, false);
+    assert.match(tx.v, /^0x[01]$/);
+    assert.match(tx.r, /^0x[0-9a-f]{64}$/);
+    assert.match(tx.s, /^0x[0-9a-f]{64}$/);
+
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    assert.equal(receipt.transactionHash, hash);
+    assert.equal(receipt.transactionIndex, '0x0');
+    assert.equal(receipt.blockHash, block.hash);
+    assert.equal(receipt.blockNumber, '0x1');
+    assert.equal(receipt.from, ME);
+    assert.equal(receipt.to, RECIPIENT);
+    assert.equal(receipt.root, ZERO_HASH);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(receipt.contractAddress, null);
+    assert.equal(receipt.cumulativeGasUsed, '0x0');
+    assert.deepEqual(receipt.logs, []);
+    assert.equal(receipt.logsBloom, ZERO_BLOOM);
+    assert.equal(receipt.type, '0x2');
+    assert.equal(receipt.gasUsed, block.gasUsed);
+    const gasUsed = BigInt(receipt.gasUsed);
+    assert.ok(gasUsed > 0n && gasUsed <= 20_000_000n);
+    assert.equal(
+      BigInt(receipt.effectiveGasPrice),
+      lotusEffectiveGasPrice(gasUsed, 20_000_000n, BigInt(block.baseFeePerGas), 10n ** 9n, 200_000n),
+    );
+  });
+
+  test('a deployment has contractAddress (CREATE of sender and nonce) and to null; a failed one has status 0 and no address', async (t) => {
+    const { result } = await setup(t);
+    const ok = await result('eth_sendRawTransaction', [await sign({ nonce: 0, to: null, value: 0n, data: RETURN_42_INITCODE, gasLimit: 100_000_000 })]);
+    const failed = await result('eth_sendRawTransaction', [await sign({ nonce: 1, to: null, value: 0n, data: REVERTING_INITCODE, gasLimit: 100_000_000 })]);
+    const okReceipt = await result('eth_getTransactionReceipt', [ok]);
+    assert.equal(okReceipt.status, '0x1');
+    assert.equal(okReceipt.to, null);
+    assert.equal(okReceipt.contractAddress, getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase());
+    assert.deepEqual(okReceipt.logs, []);
+    assert.equal((await result('eth_getTransactionByHash', [ok])).to, null);
+    assert.equal((await result('eth_getTransactionByHash', [ok])).input, RETURN_42_INITCODE);
+
+    const failedReceipt = await result('eth_getTransactionReceipt', [failed]);
+    assert.equal(failedReceipt.status, '0x0');
+    assert.equal(failedReceipt.contractAddress, null);
+    assert.deepEqual(failedReceipt.logs, []);
+    assert.equal(failedReceipt.logsBloom, ZERO_BLOOM);
+    assert.equal(failedReceipt.cumulativeGasUsed, '0x0');
+  });
+
+  test('a pending transaction has null block fields and no receipt; unknown hashes are null', async (t) => {
+    const { result } = await setup(t, { noMining: true });
+    const hash = await result('eth_sendRawTransaction', [await sign({ nonce: 0 })]);
+    const tx = await result('eth_getTransactionByHash', [hash]);
+    assert.equal(tx.hash, hash);
+    assert.equal(tx.blockHash, null);
+    assert.equal(tx.blockNumber, null);
+    assert.equal(tx.transactionIndex, null);
+    assert.equal(tx.from, ME);
+    assert.equal(await result('eth_getTransactionReceipt', [hash]), null);
+    assert.equal(await result('evm_mine'), '0x0');
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).blockNumber, '0x1');
+    assert.equal((await result('eth_getTransactionByHash', [hash])).blockNumber, '0x1');
+    const unknown = '0x' + '34'.repeat(32);
+    assert.equal(await result('eth_getTransactionByHash', [unknown]), null);
+    assert.equal(await result('eth_getTransactionReceipt', [unknown]), null);
+  });
+
+  test('legacy transactions: EIP-155 and Homestead show gasPrice and no 1559 fee fields', async (t) => {
+    const { result } = await setup(t);
+    const eip155 = await result('eth_sendRawTransaction', [
+      await wallet.signTransaction({ type: 0, chainId: 31415926n, nonce: 0, gasPrice: 10n ** 9n, gasLimit: 10_000_000, to: RECIPIENT, value: 1n }),
+    ]);
+    const tx = await result('eth_getTransactionByHash', [eip155]);
+    assert.equal(tx.type, '0x0');
+    assert.equal(tx.gasPrice, '0x3b9aca00');
+    assert.equal('maxFeePerGas' in tx, false);
+    assert.equal('maxPriorityFeePerGas' in tx, false);
+    assert.equal(tx.chainId, '0x1df5e76');
+    const eip155V = [35n, 36n].map((base) => `0x${(base + 2n * 31415926n).toString(16)}`);
+    assert.ok(eip155V.includes(tx.v), `v ${tx.v} does not encode chain id 31415926`);
+    const receipt = await result('eth_getTransactionReceipt', [eip155]);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(receipt.type, '0x0');
+
+    const homestead = await result('eth_sendRawTransaction', [
+      await wallet.signTransaction({ type: 0, chainId: 0n, nonce: 1, gasPrice: 10n ** 9n, gasLimit: 10_000_000, to: RECIPIENT, value: 1n }),
+    ]);
+    const old = await result('eth_getTransactionByHash', [homestead]);
+    assert.equal(old.chainId, '0x0');
+    assert.ok(['0x1b', '0x1c'].includes(old.v));
+    assert.equal((await result('eth_getTransactionReceipt', [homestead])).status, '0x1');
+  });
+});
+
+describe('eth_getTransactionByBlockNumberAndIndex / ByBlockHashAndIndex', () => {
+  test('find a transaction by position; an index out of range is an error, not null', async (t) => {
+    const { result, error } = await setup(t);
+    const hash = await result('eth_sendRawTransaction', [await sign({ nonce: 0 })]);
+    const blockHash = (await result('eth_getBlockByNumber', ['0x1', false])).hash;
+    assert.equal((await result('eth_getTransactionByBlockNumberAndIndex', ['0x1', '0x0'])).hash, hash);
+    assert.equal((await result('eth_getTransactionByBlockNumberAndIndex', ['latest', '0x0'])).hash, hash);
+    assert.equal((await result('eth_getTransactionByBlockHashAndIndex', [blockHash, '0x0'])).hash, hash);
+    assert.deepEqual(await error('eth_getTransactionByBlockNumberAndIndex', ['0x1', '0x1']), {
+      code: 1,
+      message: 'index 1 out of range: tipset contains 1 messages',
+    });
+    assert.equal((await error('eth_getTransactionByBlockNumberAndIndex', ['0x0', '0x0'])).code, 1);
+    assert.equal((await error('eth_getTransactionByBlockHashAndIndex', [blockHash, '0x5'])).code, 1);
+    assert.equal((await error('eth_getTransactionByBlockHashAndIndex', ['0x' + '77'.repeat(32), '0x0'])).code, 1);
+    assert.equal((await error('eth_getTransactionByBlockNumberAndIndex', ['0x9', '0x0'])).code, 1);
+  });
+});
+
+describe('eth_sendRawTransaction errors change nothing', () => {
+  async function expectRejected(
+    t: TestContext,
+    raw: (ctx: Awaited<ReturnType<typeof setup>>) => Promise<string>,
+    expected: string | RegExp | ((message: string) => void),
+    code = 1,
+  ) {
+    const ctx = await setup(t);
+    // One mined transaction first, so that there is a nonce to be too low against.
+    await ctx.result('eth_sendRawTransaction', [await sign({ nonce: 0 })]);
+    const snapshot = async () => ({
+      block: await ctx.result('eth_blockNumber'),
+      mine: await ctx.result('eth_getBalance', [ME, 'latest']),
+      recipient: await ctx.result('eth_getBalance', [RECIPIENT, 'latest']),
+      nonce: await ctx.result('eth_getTransactionCount', [ME, 'pending']),
+      pool: ctx.devnet.mempool.size,
+    });
+    const before = await snapshot();
+    const err = await ctx.error('eth_sendRawTransaction', [await raw(ctx)]);
+    assert.equal(err.code, code);
+    if (typeof expected === 'string') assert.equal(err.message, expected);
+    else if (expected instanceof RegExp) assert.match(err.message, expected);
+    else expected(err.message);
+    assert.deepEqual(await snapshot(), before);
+  }
+
+  test('wrong chain id (EIP-1559)', (t) => expectRejected(t, () => sign({ nonce: 1, chainId: 1n }), 'failed to convert to unsigned msg: invalid chain id: 1'));
+
+  test('wrong chain id (legacy EIP-155)', (t) =>
+    expectRejected(
+      t,
+      () => wallet.signTransaction({ type: 0, chainId: 1n, nonce: 1, gasPrice: 10n ** 9n, gasLimit: 10_000_000, to: RECIPIENT }),
+      'failed to calculate sender: failed to validate EIP155 chain id: invalid chain id, expected 31415926, got 1',
+    ));
+
+  test('nonce too low after a mined transaction', (t) =>
+    expectRejected(t, () => sign({ nonce: 0, value: 99n }), 'minimum expected nonce is 1, got 0: message nonce too low'));
+
+  test('not enough funds from an unfunded key', (t) =>
+    expectRejected(
+      t,
+      () => sign({ nonce: 0 }, new Wallet('0x' + '11'.repeat(32))),
+      'failed to check balance: not enough funds (required: 0.01 FIL, balance: 0 FIL): not enough funds to execute transaction',
+    ));
+
+  test('a gas limit below the cost of storing the message on chain', (t) =>
+    expectRejected(
+      t,
+      () => sign({ nonce: 1, gasLimit: 21_000 }),
+      (message) => {
+        const m = /^verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain 21000 < (\d+)$/.exec(message);
+        assert.ok(m, message);
+        // The FVM price list: 38863 + 1300 × (36 + size in bytes), for a message of 100 to 300 bytes.
+        const minimum = Number(m[1]);
+        assert.equal((minimum - 38_863) % 1_300, 0, `${minimum} is not an inclusion cost`);
+        const size = (minimum - 38_863) / 1_300 - 36;
+        assert.ok(size >= 100 && size <= 300, `message size ${size}`);
+      },
+    ));
+
+  test('a signature with a high s value', (t) =>
+    expectRejected(
+      t,
+      async () => {
+        const raw = await sign({ nonce: 1 });
+        const fields = decodeRlp('0x' + raw.slice(4)) as string[];
+        fields[11] = '0x' + 'ff'.repeat(32);
+        return '0x02' + encodeRlp(fields).slice(2);
+      },
+      'failed to calculate sender: invalid signature values',
+    ));
+
+  test('garbage bytes', (t) => expectRejected(t, async () => '0xdeadbeef', /^failed to parse transaction/));
+
+  test('an EIP-2930 transaction', (t) =>
+    expectRejected(
+      t,
+      () => wallet.signTransaction({ type: 1, chainId: 31415926n, nonce: 1, gasPrice: 10n ** 9n, gasLimit: 10_000_000, to: RECIPIENT }),
+      'EIP-2930 transaction is not supported',
+    ));
+
+  test('a raw transaction that is not hex is -32602', (t) => expectRejected(t, async () => 'not hex', /^invalid argument 'rawTransaction'/, -32602));
+});
+
+describe('eth_sendTransaction', () => {
+  test('signs for a dev account and mines the transaction', async (t) => {
+    const { result } = await setup(t);
+    const hash = await result('eth_sendTransaction', [{ from: SECOND, to: RECIPIENT, value: '0x64' }]);
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(receipt.from, SECOND);
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x64');
+    assert.equal(await result('eth_getTransactionCount', [SECOND, 'latest']), '0x1');
+  });
+
+  test('an account the node holds no key for is an error and nothing is mined', async (t) => {
+    const { result, error } = await setup(t);
+    assert.deepEqual(await error('eth_sendTransaction', [{ from: RECIPIENT, to: SECOND, value: '0x1' }]), {
+      code: 1,
+      message: `the node holds no key for ${RECIPIENT}`,
+    });
+    assert.equal((await error('eth_sendTransaction', [{ to: SECOND, value: '0x1' }])).code, -32602);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+  });
+
+  test('a batch of sends from one dev account (as ethers batches them) all succeed with consecutive nonces', async (t) => {
+    const { app, result } = await setup(t);
+    const payload = [1, 2, 3].map((i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendTransaction', params: [{ from: SECOND, to: RECIPIENT, value: `0x${i}` }] }));
+    const answers = (await app.inject({ method: 'POST', url: '/', payload })).json() as RpcResponse[];
+    assert.deepEqual(
+      answers.map((a) => a.error),
+      [undefined, undefined, undefined],
+    );
+    assert.equal(await result('eth_getTransactionCount', [SECOND, 'latest']), '0x3');
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x6');
+  });
+});

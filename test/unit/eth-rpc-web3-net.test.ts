@@ -1,0 +1,73 @@
+// Node identity through the HTTP layer: web3_clientVersion, net_version, net_listening,
+// eth_chainId, eth_syncing, eth_accounts; and evm_mine.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import pino from 'pino';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+
+async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  let id = 0;
+  return async (method: string, params: unknown[] = []) => {
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as { result?: any; error?: { code: number; message: string } };
+  };
+}
+
+describe('identity methods', () => {
+  test('the default chain: 31415926 as hex and as a decimal net_version', async (t) => {
+    const call = await setup(t);
+    assert.equal((await call('eth_chainId')).result, '0x1df5e76');
+    assert.equal((await call('net_version')).result, '31415926');
+    assert.equal((await call('net_listening')).result, true);
+    assert.equal((await call('eth_syncing')).result, false);
+    assert.equal((await call('web3_clientVersion')).result, 'fvm-devnet/v0.1.0');
+  });
+
+  test('another chain id shows in both', async (t) => {
+    const call = await setup(t, { chainId: 314159n });
+    assert.equal((await call('eth_chainId')).result, '0x4cb2f');
+    assert.equal((await call('net_version')).result, '314159');
+  });
+
+  test('eth_accounts lists the dev accounts, lowercase, as many as configured', async (t) => {
+    const call = await setup(t);
+    assert.deepEqual((await call('eth_accounts')).result, DEV_ACCOUNTS.map((a) => a.address.toLowerCase()));
+  });
+
+  test('eth_accounts with 3 accounts', async (t) => {
+    const call = await setup(t, { accounts: 3 });
+    assert.deepEqual((await call('eth_accounts')).result, DEV_ACCOUNTS.slice(0, 3).map((a) => a.address.toLowerCase()));
+  });
+
+  test('these methods take no params', async (t) => {
+    const call = await setup(t);
+    for (const method of ['eth_chainId', 'net_version', 'eth_accounts', 'eth_blockNumber', 'evm_mine']) {
+      assert.equal((await call(method, ['latest'])).error?.code, -32602, method);
+    }
+  });
+});
+
+describe('evm_mine', () => {
+  test('mines one tipset in any mode and answers 0x0', async (t) => {
+    const call = await setup(t, { noMining: true });
+    assert.equal((await call('evm_mine')).result, '0x0');
+    assert.equal((await call('eth_blockNumber')).result, '0x1');
+    assert.equal((await call('evm_mine')).result, '0x0');
+    assert.equal((await call('eth_blockNumber')).result, '0x2');
+  });
+
+  test('works in instant mode too', async (t) => {
+    const call = await setup(t);
+    await call('evm_mine');
+    assert.equal((await call('eth_blockNumber')).result, '0x1');
+  });
+});

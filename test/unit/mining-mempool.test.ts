@@ -1,0 +1,366 @@
+// The message pool against a genesis state: Lotus's admission rules and their wording
+// (chain/messagepool/messagepool.go, chain/types/message.go; lotus-eth-rpc.md §7), selection of
+// each sender's consecutive run, removal, pruning and the next nonce.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
+import { MessageRejectedError } from '../../src/common/errors.js';
+import type { DevAccount } from '../../src/devnet/accounts.js';
+import { createGenesisState } from '../../src/devnet/genesis.js';
+import { resolveAddress } from '../../src/fevm/actors/lifecycle.js';
+import { chainSize, signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
+import type { StateTree } from '../../src/fevm/state-tree.js';
+import { Mempool, type PendingMessage } from '../../src/mining/mempool.js';
+
+const ATTO_PER_FIL = 10n ** 18n;
+/** Lotus's FVM price list for chain inclusion: compute base + (storage base + size) × storage multiplier. */
+const inclusionCost = (size: number): number => 38_863 + (36 + size) * 1_300;
+
+function account(byte: number): DevAccount {
+  const address = new Uint8Array(20).fill(byte);
+  return { address, filAddress: FilAddress.fromDelegated(EAM_NAMESPACE, address), privateKey: '' };
+}
+
+const ALICE = account(0xa1);
+const BOB = account(0xb0);
+const STRANGER = account(0xcc);
+const RECIPIENT = FilAddress.fromId(1000);
+
+interface MessageOptions {
+  from?: FilAddress;
+  nonce?: number;
+  gasLimit?: number;
+  feeCap?: bigint;
+  premium?: bigint;
+  value?: bigint;
+  /** Overrides the serialized size that inclusion gas is charged on. */
+  size?: number;
+}
+
+function message({ from = ALICE.filAddress, nonce = 0, gasLimit = 1_000_000, feeCap = 1_000n, premium = 100n, value = 0n, size }: MessageOptions = {}): PendingMessage {
+  const signed: SignedMessage = {
+    message: { version: 0, to: RECIPIENT, from, nonce, value, gasLimit, gasFeeCap: feeCap, gasPremium: premium, method: 0, params: new Uint8Array() },
+    signature: { type: SigType.Delegated, data: new Uint8Array(65) },
+  };
+  return { cid: signedMessageCid(signed), signed, chainSize: size ?? chainSize(signed) };
+}
+
+/** A genesis state in which Alice and Bob hold `balance` each. */
+function genesis(balance = ATTO_PER_FIL): StateTree {
+  return createGenesisState([ALICE, BOB], balance);
+}
+
+/** Commits a new nonce for `who` as epoch `epoch`. */
+function setNonce(tree: StateTree, who: DevAccount, nonce: number, epoch: number): void {
+  const overlay = tree.stage();
+  const actor = resolveAddress(overlay, who.filAddress)!;
+  overlay.putActor({ ...actor, nonce });
+  tree.commit(overlay, epoch);
+}
+
+function rejects(pool: Mempool, pending: PendingMessage, tree: StateTree, expected: string | RegExp): void {
+  assert.throws(
+    () => pool.add(pending, tree.at(tree.epoch)),
+    (err: unknown) => {
+      assert.ok(err instanceof MessageRejectedError, `expected a MessageRejectedError, got ${String(err)}`);
+      assert.equal(err.code, 1);
+      if (typeof expected === 'string') assert.equal(err.message, expected);
+      else assert.match(err.message, expected);
+      return true;
+    },
+  );
+}
+
+const nonces = (messages: PendingMessage[]) => messages.map((m) => `${m.signed.message.from.toString()}#${m.signed.message.nonce}`);
+
+describe('Mempool.add: checkMessage rules', () => {
+  test('a fee cap below 100 attoFIL is "gas fee cap too low"; exactly 100 is accepted', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    rejects(pool, message({ feeCap: 99n, premium: 0n }), tree, 'gas fee cap too low');
+    assert.equal(pool.size, 0);
+    pool.add(message({ feeCap: 100n, premium: 0n }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+
+  test('a fee cap below the premium is refused with Lotus\'s wording; equal is accepted', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    rejects(pool, message({ feeCap: 1_000n, premium: 1_001n }), tree, "message not valid for block inclusion: 'GasFeeCap' less than 'GasPremium'");
+    pool.add(message({ feeCap: 1_000n, premium: 1_000n }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+
+  test('a gas limit above the block gas limit (10e9) is refused; exactly 10e9 is accepted', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    rejects(
+      pool,
+      message({ gasLimit: 10_000_000_001, feeCap: 100n, premium: 0n }),
+      tree,
+      "message not valid for block inclusion: 'GasLimit' field cannot be greater than a block's gas limit (10000000001 > 10000000000)",
+    );
+    pool.add(message({ gasLimit: 10_000_000_000, feeCap: 100n, premium: 0n }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+
+  test('a gas limit below the cost of storing the message on chain is refused; exactly that cost is accepted', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const min = inclusionCost(200); // 345_663
+    assert.equal(min, 345_663);
+    rejects(
+      pool,
+      message({ gasLimit: min - 1, size: 200 }),
+      tree,
+      `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${min - 1} < ${min}`,
+    );
+    pool.add(message({ gasLimit: min, size: 200 }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+
+  test('a message larger than 64 KiB is refused as Lotus words it', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const gasLimit = inclusionCost(70_000);
+    // Lotus checkMessage: `mpool message too large (%dB): %w` with ErrMessageTooBig = "message too big".
+    rejects(pool, message({ size: 65_537, gasLimit, feeCap: 100n, premium: 0n }), tree, 'mpool message too large (65537B): message too big');
+    pool.add(message({ size: 65_536, gasLimit, feeCap: 100n, premium: 0n }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+});
+
+describe('Mempool.add: state checks (addTs)', () => {
+  test('a nonce below the state nonce is "message nonce too low" with both numbers', () => {
+    const tree = genesis();
+    setNonce(tree, ALICE, 3, 1);
+    const pool = new Mempool();
+    rejects(pool, message({ nonce: 1 }), tree, 'minimum expected nonce is 3, got 1: message nonce too low');
+    rejects(pool, message({ nonce: 2 }), tree, 'minimum expected nonce is 3, got 2: message nonce too low');
+    pool.add(message({ nonce: 3 }), tree.at(1));
+    // A future nonce is accepted too: RPC submissions have no nonce-gap limit.
+    pool.add(message({ nonce: 9 }), tree.at(1));
+    assert.equal(pool.size, 2);
+  });
+
+  test('not enough funds: the requirement is gasLimit × feeCap, worded with FIL amounts', () => {
+    const tree = genesis(ATTO_PER_FIL);
+    const pool = new Mempool();
+    // 2_000_000 × 10^12 = 2 FIL > 1 FIL.
+    rejects(
+      pool,
+      message({ gasLimit: 2_000_000, feeCap: 10n ** 12n }),
+      tree,
+      'failed to check balance: not enough funds (required: 2 FIL, balance: 1 FIL): not enough funds to execute transaction',
+    );
+    // 1_000_000 × 10^12 = exactly the balance.
+    pool.add(message({ gasLimit: 1_000_000, feeCap: 10n ** 12n }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+
+  test('the value is not part of the balance requirement (a shortfall fails on chain instead)', () => {
+    const tree = genesis(ATTO_PER_FIL);
+    const pool = new Mempool();
+    pool.add(message({ value: 100n * ATTO_PER_FIL, gasLimit: 1_000_000, feeCap: 1_000n }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+
+  test('a sender with no actor has a balance of 0 FIL', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    rejects(
+      pool,
+      message({ from: STRANGER.filAddress, gasLimit: 1_000_000, feeCap: 10n ** 12n }),
+      tree,
+      'failed to check balance: not enough funds (required: 1 FIL, balance: 0 FIL): not enough funds to execute transaction',
+    );
+  });
+
+  test('pending messages of the sender count against its balance; the one being replaced does not', () => {
+    const tree = genesis(ATTO_PER_FIL);
+    const pool = new Mempool();
+    // Each needs 600_000 × 10^12 = 0.6 FIL.
+    pool.add(message({ nonce: 0, gasLimit: 600_000, feeCap: 10n ** 12n, premium: 1_000n }), tree.at(0));
+    rejects(
+      pool,
+      message({ nonce: 1, gasLimit: 600_000, feeCap: 10n ** 12n }),
+      tree,
+      'failed to check balance: not enough funds including pending messages (required: 1.2 FIL, balance: 1 FIL): validation failure',
+    );
+    // Replacing nonce 0 with the same cost is fine: its own old version is not counted.
+    pool.add(message({ nonce: 0, gasLimit: 600_000, feeCap: 10n ** 12n, premium: 2_000n }), tree.at(0));
+    assert.equal(pool.size, 1);
+    // Another sender's pending messages do not count.
+    pool.add(message({ from: BOB.filAddress, nonce: 0, gasLimit: 600_000, feeCap: 10n ** 12n }), tree.at(0));
+    assert.equal(pool.size, 2);
+  });
+
+  test('a sender that is not an account cannot send: Lotus says it is not a valid top-level sender', () => {
+    const tree = genesis();
+    const contractEth = new Uint8Array(20).fill(0xee);
+    const contract = FilAddress.fromDelegated(EAM_NAMESPACE, contractEth);
+    const overlay = tree.stage();
+    const id = overlay.allocateId();
+    overlay.putActor({ id, kind: 'evm', nonce: 1, balance: ATTO_PER_FIL, delegated: contract });
+    overlay.putAddress(contract, id);
+    tree.commit(overlay, 1);
+    const pool = new Mempool();
+    // lotus messagepool.go addTs: "sender actor %s is not a valid top-level sender".
+    rejects(pool, message({ from: contract, nonce: 1 }), tree, `sender actor ${contract.toString()} is not a valid top-level sender`);
+  });
+});
+
+describe('Mempool.add: duplicates and replace-by-fee (addLocked)', () => {
+  test('the same message twice is "message with nonce already exists"', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const first = message({ nonce: 0 });
+    pool.add(first, tree.at(0));
+    rejects(
+      pool,
+      message({ nonce: 0 }),
+      tree,
+      `failed to add locked: message from ${ALICE.filAddress.toString()} with nonce 0 already in mpool: message with nonce already exists`,
+    );
+    assert.equal(pool.size, 1);
+  });
+
+  test('a replacement needs a premium of at least floor(old × 1.1) + 1', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const original = message({ nonce: 0, premium: 1_000n, feeCap: 10_000n });
+    pool.add(original, tree.at(0));
+    // 1_000 × 1.1 = 1_100 exactly is not enough.
+    rejects(
+      pool,
+      message({ nonce: 0, premium: 1_100n, feeCap: 10_000n }),
+      tree,
+      `failed to add locked: message from ${ALICE.filAddress.toString()} with nonce 0 already in mpool, increase GasPremium to 1101 from 1100 to trigger replace by fee: replace by fee has too low GasPremium`,
+    );
+    assert.deepEqual(pool.pending().map((p) => p.cid.toString()), [original.cid.toString()]);
+    const replacement = message({ nonce: 0, premium: 1_101n, feeCap: 10_000n });
+    pool.add(replacement, tree.at(0));
+    assert.deepEqual(pool.pending().map((p) => p.cid.toString()), [replacement.cid.toString()]);
+  });
+
+  test('the replacement bound is floored: old premium 15 needs 17', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    pool.add(message({ nonce: 0, premium: 15n }), tree.at(0));
+    rejects(pool, message({ nonce: 0, premium: 16n }), tree, /increase GasPremium to 17 from 16 to trigger replace by fee/);
+    pool.add(message({ nonce: 0, premium: 17n }), tree.at(0));
+    assert.equal(pool.size, 1);
+    assert.equal(pool.pending()[0].signed.message.gasPremium, 17n);
+  });
+
+  test('at most 1000 pending messages per sender', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    for (let nonce = 0; nonce < 1000; nonce++) pool.add(message({ nonce, feeCap: 100n, premium: 0n }), tree.at(0));
+    rejects(pool, message({ nonce: 1000, feeCap: 100n, premium: 0n }), tree, 'failed to add locked: too many pending messages for actor');
+    // Another sender is not affected, and replacing an existing nonce is still possible.
+    pool.add(message({ from: BOB.filAddress, nonce: 0 }), tree.at(0));
+    pool.add(message({ nonce: 999, feeCap: 100n, premium: 1n }), tree.at(0));
+    assert.equal(pool.size, 1001);
+  });
+});
+
+describe('Mempool.add: the order of the checks follows Lotus', () => {
+  test('fee cap below premium is reported before the fee cap minimum (ValidForBlockInclusion runs first)', () => {
+    const tree = genesis();
+    rejects(new Mempool(), message({ feeCap: 50n, premium: 60n }), tree, "message not valid for block inclusion: 'GasFeeCap' less than 'GasPremium'");
+  });
+
+  test('a nonce that is too low is reported before a gas limit below the inclusion cost (addTs checks the nonce first)', () => {
+    const tree = genesis();
+    setNonce(tree, ALICE, 2, 1);
+    rejects(new Mempool(), message({ nonce: 0, gasLimit: 1_000, size: 200 }), tree, 'minimum expected nonce is 2, got 0: message nonce too low');
+  });
+});
+
+describe('Mempool.select', () => {
+  test("returns each sender's consecutive run from its state nonce and stops at a gap", () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    for (const nonce of [3, 0, 1]) pool.add(message({ nonce }), tree.at(0));
+    for (const nonce of [1, 0]) pool.add(message({ from: BOB.filAddress, nonce }), tree.at(0));
+    const a = ALICE.filAddress.toString();
+    const b = BOB.filAddress.toString();
+    assert.deepEqual(nonces(pool.select(tree.at(0))), [`${a}#0`, `${a}#1`, `${b}#0`, `${b}#1`]);
+    // select does not take anything out of the pool.
+    assert.equal(pool.size, 5);
+    // Filling the gap releases what waited behind it.
+    pool.add(message({ nonce: 2 }), tree.at(0));
+    assert.deepEqual(nonces(pool.select(tree.at(0))), [`${a}#0`, `${a}#1`, `${a}#2`, `${a}#3`, `${b}#0`, `${b}#1`]);
+  });
+
+  test('starts at the state nonce, not at the smallest pending nonce', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    for (const nonce of [0, 1, 2]) pool.add(message({ nonce }), tree.at(0));
+    setNonce(tree, ALICE, 1, 1);
+    const a = ALICE.filAddress.toString();
+    assert.deepEqual(nonces(pool.select(tree.at(1))), [`${a}#1`, `${a}#2`]);
+    setNonce(tree, ALICE, 5, 2);
+    assert.deepEqual(pool.select(tree.at(2)), []);
+  });
+
+  test('a sender whose first pending nonce is ahead of its state nonce contributes nothing', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    pool.add(message({ nonce: 1 }), tree.at(0));
+    pool.add(message({ nonce: 2 }), tree.at(0));
+    assert.deepEqual(pool.select(tree.at(0)), []);
+  });
+
+  test('keeps the total gas limit within the block gas limit', () => {
+    const tree = genesis(10_000n * ATTO_PER_FIL);
+    const pool = new Mempool();
+    for (const nonce of [0, 1, 2]) pool.add(message({ nonce, gasLimit: 4_000_000_000, feeCap: 100n, premium: 0n }), tree.at(0));
+    const selected = pool.select(tree.at(0));
+    assert.deepEqual(selected.map((m) => m.signed.message.nonce), [0, 1]);
+    assert.ok(selected.reduce((n, m) => n + m.signed.message.gasLimit, 0) <= 10_000_000_000);
+  });
+});
+
+describe('Mempool.remove, prune, nextNonce, pending', () => {
+  test('remove drops exactly the given messages', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const m0 = message({ nonce: 0 });
+    const m1 = message({ nonce: 1 });
+    const b0 = message({ from: BOB.filAddress, nonce: 0 });
+    for (const m of [m0, m1, b0]) pool.add(m, tree.at(0));
+    pool.remove([m0, b0]);
+    assert.equal(pool.size, 1);
+    assert.deepEqual(pool.pending().map((p) => p.cid.toString()), [m1.cid.toString()]);
+    // Removing what is not there is harmless.
+    pool.remove([m0]);
+    assert.equal(pool.size, 1);
+  });
+
+  test('prune drops what the state nonce has moved past and keeps the rest', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    for (const nonce of [0, 1, 3]) pool.add(message({ nonce }), tree.at(0));
+    pool.add(message({ from: BOB.filAddress, nonce: 0 }), tree.at(0));
+    setNonce(tree, ALICE, 2, 1);
+    pool.prune(tree.at(1));
+    const a = ALICE.filAddress.toString();
+    const b = BOB.filAddress.toString();
+    assert.deepEqual(nonces(pool.pending()).sort(), [`${a}#3`, `${b}#0`].sort());
+    assert.equal(pool.size, 2);
+  });
+
+  test('nextNonce counts the consecutive pending run from the state nonce', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const key = ALICE.filAddress.key;
+    assert.equal(pool.nextNonce(key, 0), 0);
+    assert.equal(pool.nextNonce(key, 7), 7);
+    for (const nonce of [0, 1, 3]) pool.add(message({ nonce }), tree.at(0));
+    assert.equal(pool.nextNonce(key, 0), 2);
+    // Another sender's queue is its own.
+    assert.equal(pool.nextNonce(BOB.filAddress.key, 0), 0);
+  });
+});

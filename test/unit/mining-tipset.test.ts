@@ -1,0 +1,106 @@
+// Tipsets: the block hash is the digest of the tipset key CID (Lotus chain/types/tipset_key.go,
+// lotus-eth-rpc.md §2.3), parents link by key, sums of gas, and determinism.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { blake2b } from '@noble/hashes/blake2.js';
+import { FilAddress } from '../../src/common/address.js';
+import { bytesToHex, concatBytes } from '../../src/common/hex.js';
+import { signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
+import { buildTipset, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
+
+/** CIDv1 ‖ dag-cbor (0x71) ‖ multihash blake2b-256 (varint 0xb220 = a0 e4 02) ‖ length 32. */
+const CID_PREFIX = '0x0171a0e40220';
+
+/** blake2b-256 of the CBOR byte string (major type 2) that holds the concatenated block CIDs. */
+function expectedBlockHash(blockCids: Uint8Array[]): Uint8Array {
+  const payload = concatBytes(...blockCids);
+  assert.ok(payload.length >= 24 && payload.length < 256, 'test helper handles one-byte lengths only');
+  const header = new Uint8Array([0x58, payload.length]);
+  return blake2b(concatBytes(header, payload), { dkLen: 32 });
+}
+
+function included(nonce: number, gasLimit: number, gasUsed: number, index: number): IncludedMessage {
+  const signed: SignedMessage = {
+    message: {
+      version: 0,
+      to: FilAddress.fromId(1001),
+      from: FilAddress.fromId(1000),
+      nonce,
+      value: 0n,
+      gasLimit,
+      gasFeeCap: 1_000n,
+      gasPremium: 100n,
+      method: 0,
+      params: new Uint8Array(),
+    },
+    signature: { type: SigType.Secp256k1, data: new Uint8Array(65) },
+  };
+  return { cid: signedMessageCid(signed), signed, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed, events: [] }, index };
+}
+
+const genesis = (): Tipset => buildTipset({ epoch: 0, timestamp: 1_700_000_000, baseFee: 100_000_000n, parent: undefined, messages: [] });
+
+describe('tipset hashes', () => {
+  test('the block hash is blake2b-256 of the CBOR byte string of the block CID bytes', () => {
+    const tipset = genesis();
+    assert.equal(tipset.blockCid.bytes.length, 38);
+    assert.equal(bytesToHex(tipset.hash), bytesToHex(expectedBlockHash([tipset.blockCid.bytes])));
+  });
+
+  test('the block hash is the 32-byte digest of the tipset key CID (dag-cbor, blake2b-256)', () => {
+    const tipset = genesis();
+    assert.equal(tipset.key.version, 1);
+    assert.equal(tipset.key.code, 0x71);
+    assert.equal(tipset.key.multihash.code, 0xb220);
+    assert.equal(bytesToHex(tipset.key.bytes), CID_PREFIX + bytesToHex(tipset.hash).slice(2));
+    assert.equal(bytesToHex(tipset.blockCid.bytes).slice(0, CID_PREFIX.length), CID_PREFIX);
+    assert.ok(tipset.key.equals(tipsetKeyCid([tipset.blockCid])));
+  });
+
+  test('tipsetKeyCid over several block CIDs hashes their concatenation in order', () => {
+    const a = genesis().blockCid;
+    const b = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 100n, parent: undefined, messages: [] }).blockCid;
+    const ab = tipsetKeyCid([a, b]);
+    assert.equal(bytesToHex(ab.multihash.digest), bytesToHex(expectedBlockHash([a.bytes, b.bytes])));
+    assert.notEqual(bytesToHex(ab.multihash.digest), bytesToHex(tipsetKeyCid([b, a]).multihash.digest));
+  });
+
+  test('a child links to its parent key, and the parent hash is the digest of that key', () => {
+    const parent = genesis();
+    const child = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 87_500_000n, parent, messages: [] });
+    assert.equal(parent.parentKey, undefined);
+    assert.ok(child.parentKey?.equals(parent.key));
+    assert.equal(bytesToHex(child.parentKey!.multihash.digest), bytesToHex(parent.hash));
+    assert.notEqual(bytesToHex(child.hash), bytesToHex(parent.hash));
+  });
+
+  test('the same inputs give the same tipset; any header field changes the hash', () => {
+    const base = { epoch: 1, timestamp: 1_700_000_001, baseFee: 87_500_000n, parent: genesis(), messages: [] as IncludedMessage[] };
+    const hash = (overrides: Partial<typeof base>) => bytesToHex(buildTipset({ ...base, ...overrides }).hash);
+    const reference = hash({});
+    assert.equal(hash({}), reference);
+    assert.notEqual(hash({ timestamp: 1_700_000_002 }), reference);
+    assert.notEqual(hash({ baseFee: 87_500_001n }), reference);
+    assert.notEqual(hash({ messages: [included(0, 1_000_000, 400_000, 0)] }), reference);
+  });
+});
+
+describe('tipset contents', () => {
+  test('gasUsed sums the receipts and gasLimit sums the messages', () => {
+    const messages = [included(0, 1_000_000, 400_000, 0), included(1, 3_000_000, 2_500_000, 1)];
+    const tipset = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 100n, parent: genesis(), messages });
+    assert.equal(tipset.gasUsed, 2_900_000);
+    assert.equal(tipset.gasLimit, 4_000_000);
+    assert.equal(tipset.messages, messages);
+    assert.equal(tipset.epoch, 1);
+    assert.equal(tipset.timestamp, 1_700_000_001);
+    assert.equal(tipset.baseFee, 100n);
+  });
+
+  test('an empty tipset uses no gas', () => {
+    const tipset = genesis();
+    assert.equal(tipset.gasUsed, 0);
+    assert.equal(tipset.gasLimit, 0);
+    assert.deepEqual(tipset.messages, []);
+  });
+});
