@@ -1,5 +1,6 @@
 // The fvm-devnet command: flags -> DevnetConfig -> a running node, and the start-up banner.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { FilAddress } from '../src/common/address.js';
 import { bytesToHex } from '../src/common/hex.js';
 import { attoToFil, filToAtto } from '../src/common/units.js';
 import { defaultConfig, type DevnetConfig } from '../src/config.js';
@@ -14,6 +15,17 @@ function integer(min: number, max: number) {
   };
 }
 
+/** `t1…=1000`: a native address and the FIL it starts with. */
+function parseFunding(text: string): { address: FilAddress; balance: bigint } {
+  const [address, amount] = text.split('=');
+  if (!address || amount === undefined) throw new Error(`--fund takes address=FIL, got ${text}`);
+  try {
+    return { address: FilAddress.parse(address), balance: filToAtto(amount) };
+  } catch (err) {
+    throw new Error(`--fund ${text}: ${(err as Error).message}`);
+  }
+}
+
 function parseArgs(argv: string[]): DevnetConfig {
   const defaults = defaultConfig();
   const program = new Command('fvm-devnet')
@@ -24,6 +36,7 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('-a, --accounts <number>', 'number of dev accounts').default(defaults.accounts).argParser(integer(1, 1000)))
     .addOption(new Option('-m, --mnemonic <words>', 'BIP-39 mnemonic the dev accounts are derived from').default(defaults.mnemonic, '"test test … junk"'))
     .addOption(new Option('--balance <FIL>', 'balance of each dev account, in FIL').default(attoToFil(defaults.balance)))
+    .addOption(new Option('--fund <address=FIL...>', 'fund native f1/f3 addresses at genesis, e.g. --fund t1…=1000').default([]))
     .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(defaults.chainId.toString(), "31415926, Lotus's local devnet"))
     .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
@@ -31,11 +44,13 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)');
   program.parse(argv);
-  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; chainId: string; blockTime?: number; mining: boolean; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; fund: string[]; chainId: string; blockTime?: number; mining: boolean; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
+  let fund: DevnetConfig['fund'];
   try {
     balance = filToAtto(opts.balance);
+    fund = opts.fund.map(parseFunding);
     chainId = BigInt(opts.chainId);
     if (chainId <= 0n || chainId > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('chain id out of range');
   } catch (err) {
@@ -48,6 +63,7 @@ function parseArgs(argv: string[]): DevnetConfig {
     accounts: opts.accounts,
     mnemonic: opts.mnemonic,
     balance: balance!,
+    fund: fund!,
     chainId: chainId!,
     blockTime: opts.blockTime,
     noMining: !opts.mining,
@@ -75,6 +91,9 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     '==================',
     ...accounts.map((a, i) => `(${i}) ${a.privateKey}`),
     '',
+    ...(config.fund.length
+      ? ['Funded native accounts', '==================', ...config.fund.map((f) => `${f.address.toString()}  (${attoToFil(f.balance)} FIL)`), '']
+      : []),
     'A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.',
     '',
     `Listening on ${node.host}:${node.port}`,

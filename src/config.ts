@@ -1,4 +1,5 @@
 // The node's configuration, its defaults, and the configuration tests use.
+import type { FilAddress } from './common/address.js';
 
 export interface DevnetConfig {
   host: string;
@@ -10,6 +11,8 @@ export interface DevnetConfig {
   accounts: number;
   /** Balance of each dev account, attoFIL. */
   balance: bigint;
+  /** Native (f1/f3) addresses funded at genesis, with their balances in attoFIL. */
+  fund: { address: FilAddress; balance: bigint }[];
   /** Seconds between tipsets (interval mining); undefined mines instantly. */
   blockTime?: number;
   /** Mine only on request (evm_mine). */
@@ -33,6 +36,7 @@ export function defaultConfig(): DevnetConfig {
     mnemonic: DEFAULT_MNEMONIC,
     accounts: 10,
     balance: 10_000n * 10n ** 18n,
+    fund: [],
     noMining: false,
     silent: false,
     json: false,

@@ -2,8 +2,9 @@
 // operations the JSON-RPC layer calls. Everything here speaks bytes, bigints and epochs.
 import { EventEmitter } from 'node:events';
 import { Wallet } from 'ethers';
-import { FilAddress } from '../common/address.js';
-import { DevnetError } from '../common/errors.js';
+import { Protocol } from '../common/address.js';
+import type { CID } from '../common/cbor.js';
+import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { DevnetConfig } from '../config.js';
 import type { Actor } from '../fevm/actor.js';
@@ -19,7 +20,8 @@ import {
   inclusionGas,
   nextBaseFee,
 } from '../fevm/gas.js';
-import { chainSize, signedMessageCid, SigType, type Message } from '../fevm/message.js';
+import { chainSize, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
+import { verifyNativeSignature } from '../fevm/signature.js';
 import type { StateReader, StateTree } from '../fevm/state-tree.js';
 import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore } from '../mining/chain-store.js';
@@ -54,9 +56,6 @@ export interface DevnetEvents {
   /** A message dropped because executing it threw: a devnet bug, reported rather than mined. */
   messageError: [PendingMessage, unknown];
 }
-
-/** An Ethereum signature's size in a delegated message: what gas estimates charge inclusion for. */
-const DELEGATED_SIGNATURE_BYTES = 65;
 
 export class Devnet {
   readonly events = new EventEmitter<DevnetEvents>();
@@ -93,7 +92,7 @@ export class Devnet {
 
   static async create(config: DevnetConfig): Promise<Devnet> {
     const accounts = deriveAccounts(config.mnemonic, config.accounts);
-    const state = createGenesisState(accounts, config.balance);
+    const state = createGenesisState(accounts, config.balance, config.fund);
     return new Devnet(config, accounts, state, await Executor.create(config.chainId));
   }
 
@@ -116,9 +115,8 @@ export class Devnet {
 
   /** The nonce the next transaction from `eth` should use, counting pending ones. */
   pendingNonce(eth: Uint8Array): number {
-    const address = FilAddress.fromEthAddress(eth);
     const actor = resolveEthAddress(this.state.at(this.head.epoch), eth);
-    return this.mempool.nextNonce(address.key, actor?.nonce ?? 0);
+    return actor ? this.mempool.nextNonce(actor.id, actor.nonce) : 0;
   }
 
   /** The base fee the next tipset will charge. */
@@ -164,6 +162,27 @@ export class Devnet {
     return pending.ethTx!.hash;
   }
 
+  /**
+   * Queues a signed native Filecoin message (Filecoin.MpoolPush) from an f1 or f3 account; in
+   * instant mode, returns once it is mined. Ethereum-signed messages go through sendRawTransaction.
+   */
+  async pushMessage(signed: SignedMessage): Promise<CID> {
+    const { message, signature } = signed;
+    if (signature.type === SigType.Delegated) {
+      throw new MessageRejectedError('delegated (Ethereum) signatures: send the transaction with eth_sendRawTransaction');
+    }
+    const state = this.state.at(this.head.epoch);
+    const keyAddress = message.from.protocol === Protocol.ID ? resolveAddress(state, message.from)?.robust : message.from;
+    if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
+      throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
+    }
+    const pending: PendingMessage = { cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) };
+    this.mempool.add(pending, state);
+    this.events.emit('pending', pending);
+    await this.miner.messageAdded(this.isReady(pending));
+    return pending.cid;
+  }
+
   /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
   private submit(raw: Uint8Array): PendingMessage {
     const tx = decodeEthTransaction(raw, this.chainId);
@@ -177,8 +196,8 @@ export class Devnet {
   /** Whether a pooled message can run now: no nonce gap between its sender's state and it. */
   private isReady(pending: PendingMessage): boolean {
     const { from, nonce } = pending.signed.message;
-    const stateNonce = resolveAddress(this.state.at(this.head.epoch), from)?.nonce ?? 0;
-    return nonce < this.mempool.nextNonce(from.key, stateNonce);
+    const sender = resolveAddress(this.state.at(this.head.epoch), from);
+    return sender !== undefined && nonce < this.mempool.nextNonce(sender.id, sender.nonce);
   }
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
@@ -190,13 +209,19 @@ export class Devnet {
     return request.to ? result : { ...result, returnData: new Uint8Array() };
   }
 
+  /** A gas limit with which the transaction succeeds (eth_estimateGas). */
+  estimateGas(request: CallRequest): Promise<number> {
+    return this.estimateMessageGas(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated);
+  }
+
   /**
-   * A gas limit with which the transaction succeeds, found as Lotus finds it: the gas used at the
-   * block gas limit, plus chain inclusion, times 1.25; then raised while the call runs out of gas.
+   * A gas limit with which a message signed with `signatureType` succeeds, found as Lotus finds it:
+   * the gas used at the block gas limit, plus chain inclusion, times 1.25; then raised while the
+   * call runs out of gas.
    */
-  async estimateGas(request: CallRequest): Promise<number> {
-    const probe = this.toMessage(request, BLOCK_GAS_LIMIT);
-    const inclusion = inclusionGas(this.estimatedChainSize(probe));
+  async estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
+    const probe = { ...message, gasLimit: BLOCK_GAS_LIMIT };
+    const inclusion = inclusionGas(estimatedChainSize(probe, signatureType));
     const first = await this.runCall(probe, this.head.epoch);
     if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
     let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));
@@ -210,6 +235,11 @@ export class Devnet {
       }
       limit = Math.min(BLOCK_GAS_LIMIT, limit * 2);
     }
+  }
+
+  /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
+  callMessage(message: Message, epoch: number): Promise<InvocationResult> {
+    return this.runCall(message, epoch);
   }
 
   /** Mines one tipset now (evm_mine). */
@@ -258,10 +288,12 @@ export class Devnet {
     return message;
   }
 
-  /** The size the signed message would have, to charge chain inclusion in estimates. */
-  private estimatedChainSize(message: Message): number {
-    const signed = { message: { ...message, gasFeeCap: 10n ** 12n, gasPremium: 10n ** 6n, nonce: 0xffff }, signature: { type: SigType.Delegated, data: new Uint8Array(DELEGATED_SIGNATURE_BYTES) } };
-    return chainSize(signed);
-  }
 }
 
+/** The size a message would have once signed, to charge chain inclusion in estimates. */
+function estimatedChainSize(message: Message, signatureType: SigType): number {
+  // Fees and nonce as large as they may plausibly be, so that the estimate covers the real message.
+  const sized = { ...message, gasFeeCap: 10n ** 12n, gasPremium: 10n ** 6n, nonce: 0xffff };
+  const signatureBytes = signatureType === SigType.BLS ? 96 : 65;
+  return chainSize({ message: sized, signature: { type: signatureType, data: new Uint8Array(signatureBytes) } });
+}

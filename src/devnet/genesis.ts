@@ -13,6 +13,8 @@ import {
   VERIFREG_ACTOR_ID,
   type ActorKind,
 } from '../fevm/actor.js';
+import { Protocol, type FilAddress } from '../common/address.js';
+import { InvalidAddressError } from '../common/errors.js';
 import { createActor } from '../fevm/actors/lifecycle.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
@@ -31,7 +33,11 @@ const SINGLETONS: [number, ActorKind][] = [
   [BURNT_FUNDS_ACTOR_ID, 'account'],
 ];
 
-export function createGenesisState(accounts: DevAccount[], balance: bigint): StateTree {
+export function createGenesisState(
+  accounts: DevAccount[],
+  balance: bigint,
+  fund: { address: FilAddress; balance: bigint }[] = [],
+): StateTree {
   const tree = new StateTree();
   const state = tree.stage();
   for (const [id, kind] of SINGLETONS) state.putActor({ id, kind, nonce: 0, balance: 0n });
@@ -39,6 +45,14 @@ export function createGenesisState(accounts: DevAccount[], balance: bigint): Sta
   while (state.nextId() < FIRST_NON_SINGLETON_ID) state.allocateId();
   // Dev accounts are EthAccounts from the start (Lotus would show a Placeholder until the first send).
   for (const account of accounts) createActor(state, 'ethaccount', { delegated: account.filAddress, balance });
+  for (const { address, balance: funds } of fund) {
+    if (address.protocol !== Protocol.Secp256k1 && address.protocol !== Protocol.BLS) {
+      throw new InvalidAddressError(`only f1 and f3 addresses can be funded at genesis, not ${address.toString()}`);
+    }
+    const existing = state.lookupId(address);
+    if (existing !== undefined) throw new InvalidAddressError(`${address.toString()} is funded twice`);
+    createActor(state, 'account', { robust: address, balance: funds });
+  }
   tree.commit(state, 0);
   return tree;
 }

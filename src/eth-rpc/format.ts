@@ -1,6 +1,11 @@
 // Ethereum shapes (block, transaction, receipt, log) computed from tipsets, messages and receipts,
 // field by field as Lotus computes them (node/impl/eth/utils.go, chain/types/ethtypes).
-import { bytesToHex, padStart, bigintToBytes, quantity, type Hex } from '../common/hex.js';
+import { AbiCoder } from 'ethers';
+import type { FilAddress } from '../common/address.js';
+import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity, type Hex } from '../common/hex.js';
+import { EAM_ACTOR_ID } from '../fevm/actor.js';
+import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
+import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, computeGasOutputs } from '../fevm/gas.js';
@@ -11,6 +16,11 @@ import { BLOOM_BYTES, logsBloom } from './bloom.js';
 import { createdEthAddress, tipsetLogs, transactionHash, type EthLog } from './logs.js';
 
 const ZERO_HASH = bytesToHex(new Uint8Array(32));
+/** How Lotus shows a recipient that does not exist after execution. */
+const MISSING_RECIPIENT = hexToBytes('0xff0000000000000000000000ffffffffffffffff');
+/** handle_filecoin_method(uint64,uint64,bytes): how native calls appear as Ethereum input. */
+const HANDLE_FILECOIN_METHOD_SELECTOR = '0x868e10c4';
+const CBOR_CODEC = 0x51;
 const ZERO_ADDRESS = bytesToHex(new Uint8Array(20));
 /** keccak256(rlp([])): the uncles hash of a block without uncles. */
 const EMPTY_UNCLES_HASH = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
@@ -60,18 +70,62 @@ function formatEthTx(tx: EthTransaction, position: { blockHash: Hex; blockNumber
   };
 }
 
-export function formatTransaction(tipset: Tipset, message: IncludedMessage) {
-  if (!message.ethTx) throw new Error('native Filecoin messages are not shown as transactions yet');
-  return formatEthTx(message.ethTx, {
+/**
+ * The Ethereum view of a native Filecoin message (Lotus ethTxFromNativeMessage): its hash is the
+ * digest of its CID, addresses are f410 or masked IDs, and a call to any method other than
+ * InvokeContract shows as handle_filecoin_method(method, codec, params).
+ */
+function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMessage): EthTransaction {
+  const msg = message.signed.message;
+  const state = devnet.stateAt(tipset.epoch);
+  const ethAddress = (address: FilAddress) => {
+    const actor = resolveAddress(state, address);
+    return actor ? ethAddressOf(actor) : MISSING_RECIPIENT;
+  };
+  const isCreate = msg.to.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL;
+  const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? decodeBytesParams(msg.params) : undefined;
+  const input =
+    bytesParam ??
+    hexToBytes(
+      HANDLE_FILECOIN_METHOD_SELECTOR +
+        AbiCoder.defaultAbiCoder()
+          .encode(['uint64', 'uint64', 'bytes'], [msg.method, msg.params.length ? CBOR_CODEC : 0, msg.params])
+          .slice(2),
+    );
+  return {
+    type: 2,
+    hash: message.cid.multihash.digest,
+    chainId: devnet.chainId,
+    nonce: msg.nonce,
+    from: ethAddress(msg.from),
+    to: isCreate ? null : ethAddress(msg.to),
+    value: msg.value,
+    input,
+    gasLimit: msg.gasLimit,
+    maxFeePerGas: msg.gasFeeCap,
+    maxPriorityFeePerGas: msg.gasPremium,
+    v: 0n,
+    r: 0n,
+    s: 0n,
+  };
+}
+
+/** The Ethereum transaction a message was made from, or the view Lotus gives of a native one. */
+export function ethTransactionOf(devnet: Devnet, tipset: Tipset, message: IncludedMessage): EthTransaction {
+  return message.ethTx ?? nativeTransaction(devnet, tipset, message);
+}
+
+export function formatTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMessage) {
+  return formatEthTx(ethTransactionOf(devnet, tipset, message), {
     blockHash: bytesToHex(tipset.hash),
     blockNumber: quantity(tipset.epoch),
     transactionIndex: quantity(message.index),
   });
 }
 
+/** A pending transaction; Lotus shows only Ethereum-signed ones from the pool. */
 export function formatPendingTransaction(pending: PendingMessage) {
-  if (!pending.ethTx) throw new Error('native Filecoin messages are not shown as transactions yet');
-  return formatEthTx(pending.ethTx, null);
+  return pending.ethTx ? formatEthTx(pending.ethTx, null) : null;
 }
 
 export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: boolean) {
@@ -96,16 +150,13 @@ export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: bo
     nonce: '0x0000000000000000',
     baseFeePerGas: quantity(tipset.baseFee),
     size: '0x0',
-    transactions: tipset.messages
-      .filter((m) => m.ethTx)
-      .map((m) => (fullTransactions ? formatTransaction(tipset, m) : bytesToHex(transactionHash(m)))),
+    transactions: tipset.messages.map((m) => (fullTransactions ? formatTransaction(devnet, tipset, m) : bytesToHex(transactionHash(m)))),
     uncles: [],
   };
 }
 
 export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedMessage) {
-  const tx = message.ethTx;
-  if (!tx) throw new Error('native Filecoin messages have no Ethereum receipt yet');
+  const tx = ethTransactionOf(devnet, tipset, message);
   const { receipt } = message;
   const msg = message.signed.message;
   const fees = computeGasOutputs(receipt.gasUsed, msg.gasLimit, tipset.baseFee, msg.gasFeeCap, msg.gasPremium);

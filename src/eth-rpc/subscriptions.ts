@@ -7,6 +7,7 @@ import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { newFilterId } from './filters.js';
 import { formatBlock, formatLog } from './format.js';
+import { tipsetJson } from './lotus-json.js';
 import { matchesCriteria, tipsetLogs, type LogCriteria } from './logs.js';
 
 type Subscription = { kind: 'newHeads' } | { kind: 'logs'; criteria: LogCriteria } | { kind: 'newPendingTransactions' };
@@ -16,6 +17,9 @@ const MAX_SUBSCRIPTIONS = 100;
 
 export class Subscriptions {
   private readonly subs = new Map<string, Subscription>();
+  /** Filecoin.ChainNotify channels (go-jsonrpc numbers them per connection). */
+  private readonly chainChannels = new Set<number>();
+  private nextChannel = 1;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
 
@@ -34,6 +38,23 @@ export class Subscriptions {
     return id;
   }
 
+  /**
+   * Opens a Filecoin.ChainNotify channel: the answer is its number, then `xrpc.ch.val` notifications
+   * carry head changes, first the current head, then each tipset applied.
+   */
+  chainNotify(currentHead: unknown): number {
+    if (this.subs.size + this.chainChannels.size >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
+    const channel = this.nextChannel++;
+    this.chainChannels.add(channel);
+    // After the answer that names the channel has gone out.
+    setImmediate(() => this.pushChannel(channel, [{ Type: 'current', Val: currentHead }]));
+    return channel;
+  }
+
+  private pushChannel(channel: number, value: unknown): void {
+    this.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.val', params: [channel, value] }));
+  }
+
   unsubscribe(id: string): boolean {
     return this.subs.delete(id.toLowerCase());
   }
@@ -43,6 +64,7 @@ export class Subscriptions {
     this.devnet.events.off('tipset', this.onTipset);
     this.devnet.events.off('pending', this.onPending);
     this.subs.clear();
+    this.chainChannels.clear();
   }
 
   private notify(subscription: string, result: unknown): void {
@@ -50,6 +72,7 @@ export class Subscriptions {
   }
 
   private publishTipset(tipset: Tipset): void {
+    for (const channel of this.chainChannels) this.pushChannel(channel, [{ Type: 'apply', Val: tipsetJson(tipset) }]);
     for (const [id, sub] of this.subs) {
       if (sub.kind === 'newHeads') this.notify(id, formatBlock(this.devnet, tipset, true));
       if (sub.kind === 'logs') {

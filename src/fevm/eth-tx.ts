@@ -5,12 +5,12 @@
 import { RLP } from '@ethereumjs/rlp';
 import { recover } from 'tiny-secp256k1';
 import { EAM_NAMESPACE, FilAddress } from '../common/address.js';
-import { encodeCbor } from '../common/cbor.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
 import {
+  encodeBytesParams,
   METHOD_CREATE_EXTERNAL,
   METHOD_INVOKE_CONTRACT,
   SigType,
@@ -191,7 +191,7 @@ export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
     gasFeeCap: tx.maxFeePerGas,
     gasPremium: tx.maxPriorityFeePerGas,
     method: tx.to === null ? METHOD_CREATE_EXTERNAL : METHOD_INVOKE_CONTRACT,
-    params: tx.input.length === 0 ? new Uint8Array() : encodeCbor(tx.input),
+    params: encodeBytesParams(tx.input),
   };
   return { message, signature: { type: SigType.Delegated, data: delegatedSignature(tx) } };
 }

@@ -1,6 +1,5 @@
 // Applies Filecoin messages to the state tree as the FVM does: sender checks, gas charged up front,
 // the nonce bumped, the call run in a checkpoint (undone on failure), then burn, tip and refund.
-import { decodeCbor } from '../common/cbor.js';
 import { FilAddress, Protocol } from '../common/address.js';
 import {
   BURNT_FUNDS_ACTOR_ID,
@@ -14,7 +13,7 @@ import { EvmActor } from './actors/evm/evm-actor.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
 import { ACTOR_INVOCATION_GAS, BLOCK_GAS_LIMIT, computeGasOutputs, inclusionGas } from './gas.js';
-import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
+import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
 import type { StateOverlay } from './state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageReceipt } from './types.js';
 
@@ -110,13 +109,13 @@ export class Executor {
     if (!receiver) return noReturn(ExitCode.SysErrInvalidReceiver, ACTOR_INVOCATION_GAS);
 
     if (receiver.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL) {
-      const initcode = decodeBytesParam(msg.params);
+      const initcode = decodeBytesParams(msg.params);
       if (!initcode) return noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS);
       return createExternal(state, this.evm, { sender: state.getActor(sender.id)!, nonce: msg.nonce, initcode, value: msg.value, gasLimit }, ctx);
     }
 
     if (receiver.kind === 'evm' && msg.method === METHOD_INVOKE_CONTRACT) {
-      const input = decodeBytesParam(msg.params);
+      const input = decodeBytesParams(msg.params);
       if (!input) return noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS);
       const caller = ethAddressOf(sender);
       return this.evm.run(state, { caller, origin: caller, to: ethAddressOf(receiver), input, value: msg.value, gasLimit }, ctx);
@@ -137,17 +136,6 @@ function autoCreate(state: StateOverlay, to: FilAddress): Actor | undefined {
   if (eth) return createPlaceholder(state, eth);
   if (to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS) return createActor(state, 'account', { robust: to });
   return undefined;
-}
-
-/** InvokeContract and CreateExternal take their bytes as one CBOR byte string (empty params: no bytes). */
-function decodeBytesParam(params: Uint8Array): Uint8Array | undefined {
-  if (params.length === 0) return new Uint8Array();
-  try {
-    const value = decodeCbor(params);
-    return value instanceof Uint8Array ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function credit(state: StateOverlay, id: number, amount: bigint): void {

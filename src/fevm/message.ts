@@ -42,6 +42,22 @@ export const METHOD_CREATE_EXTERNAL = 4;
 /** EVM.InvokeContract = FRC-42("InvokeEVM"). */
 export const METHOD_INVOKE_CONTRACT = 3844450837;
 
+/** InvokeContract and CreateExternal params: the bytes as one CBOR byte string; none when empty. */
+export function encodeBytesParams(bytes: Uint8Array): Uint8Array {
+  return bytes.length === 0 ? new Uint8Array() : encodeCbor(bytes);
+}
+
+/** The bytes of InvokeContract / CreateExternal params, or undefined when they are not a CBOR byte string. */
+export function decodeBytesParams(params: Uint8Array): Uint8Array | undefined {
+  if (params.length === 0) return new Uint8Array();
+  try {
+    const value = decodeCbor(params);
+    return value instanceof Uint8Array ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function messageTuple(m: Message): unknown[] {
   return [
     m.version,

@@ -1,8 +1,9 @@
 // The chain: every tipset by epoch and by hash, and every included message by CID and by
 // Ethereum transaction hash.
-import { cidFromDigest } from '../common/cbor.js';
+import { cidFromDigest, type CID } from '../common/cbor.js';
 import { bytesToHex } from '../common/hex.js';
-import type { IncludedMessage, Tipset } from './tipset.js';
+import { encodeMessage, encodeSignedMessage, messageCid } from '../fevm/message.js';
+import { encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
 export interface MessageLocation {
   tipset: Tipset;
@@ -12,6 +13,9 @@ export interface MessageLocation {
 export class ChainStore {
   private readonly tipsets: Tipset[] = [];
   private readonly byHash = new Map<string, Tipset>();
+  private readonly byBlock = new Map<string, Tipset>();
+  /** Every object the chain holds by CID, encoded: block headers, signed and unsigned messages. */
+  private readonly objects = new Map<string, Uint8Array>();
   private readonly byCid = new Map<string, MessageLocation>();
   private readonly cidByTxHash = new Map<string, string>();
 
@@ -27,15 +31,31 @@ export class ChainStore {
     if (tipset.epoch !== this.tipsets.length) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
     this.tipsets.push(tipset);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
+    this.byBlock.set(tipset.blockCid.toString(), tipset);
+    this.objects.set(tipset.blockCid.toString(), encodeBlockHeader(tipset.header));
     for (const message of tipset.messages) {
       const cid = message.cid.toString();
       this.byCid.set(cid, { tipset, message });
+      this.objects.set(cid, encodeSignedMessage(message.signed));
+      const unsigned = messageCid(message.signed.message).toString();
+      this.objects.set(unsigned, encodeMessage(message.signed.message));
+      // A BLS message's CID is its unsigned CID; a signed one is found by either.
+      if (unsigned !== cid) this.byCid.set(unsigned, { tipset, message });
       if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
     }
   }
 
   atEpoch(epoch: number): Tipset | undefined {
     return this.tipsets[epoch];
+  }
+
+  byBlockCid(cid: CID): Tipset | undefined {
+    return this.byBlock.get(cid.toString());
+  }
+
+  /** The encoded object with this CID, if the chain holds it (Filecoin.ChainReadObj). */
+  readObject(cid: CID): Uint8Array | undefined {
+    return this.objects.get(cid.toString());
   }
 
   byBlockHash(hash: Uint8Array): Tipset | undefined {

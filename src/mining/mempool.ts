@@ -29,8 +29,10 @@ const RBF_DENOM = 100n;
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 export class Mempool {
-  /** Sender address key -> nonce -> message. */
-  private readonly bySender = new Map<string, Map<number, PendingMessage>>();
+  /** Sender actor ID -> nonce -> message. Keyed by ID, so an f1 sender's messages from its f1 and
+   * f0 addresses share one nonce sequence. */
+  private readonly bySender = new Map<number, Map<number, PendingMessage>>();
+  private readonly senderOf = new Map<PendingMessage, number>();
 
   /** Checks a message against the state it would run on and queues it, or throws with Lotus's reason. */
   add(pending: PendingMessage, state: StateReader): void {
@@ -69,7 +71,9 @@ export class Mempool {
         `failed to check balance: not enough funds (required: ${fil(required)}, balance: ${fil(balance)}): not enough funds to execute transaction`,
       );
     }
-    const queue = this.bySender.get(msg.from.key) ?? new Map<number, PendingMessage>();
+    // A sender that passed the balance check exists.
+    const senderId = sender!.id;
+    const queue = this.bySender.get(senderId) ?? new Map<number, PendingMessage>();
     let pendingCost = 0n;
     for (const other of queue.values()) {
       if (other.signed.message.nonce !== msg.nonce) pendingCost += BigInt(other.signed.message.gasLimit) * other.signed.message.gasFeeCap;
@@ -93,8 +97,10 @@ export class Mempool {
     } else if (queue.size >= MAX_PENDING_PER_SENDER) {
       throw new MessageRejectedError('failed to add locked: too many pending messages for actor');
     }
+    if (existing) this.senderOf.delete(existing);
     queue.set(msg.nonce, pending);
-    this.bySender.set(msg.from.key, queue);
+    this.senderOf.set(pending, senderId);
+    this.bySender.set(senderId, queue);
   }
 
   /**
@@ -104,10 +110,8 @@ export class Mempool {
   select(state: StateReader): PendingMessage[] {
     const selected: PendingMessage[] = [];
     let gas = 0;
-    for (const queue of this.bySender.values()) {
-      const first = queue.values().next().value;
-      if (!first) continue;
-      let nonce = resolveAddress(state, first.signed.message.from)?.nonce ?? 0;
+    for (const [senderId, queue] of this.bySender) {
+      let nonce = state.getActor(senderId)?.nonce ?? 0;
       for (let next = queue.get(nonce); next; next = queue.get(++nonce)) {
         if (gas + next.signed.message.gasLimit > BLOCK_GAS_LIMIT) return selected;
         gas += next.signed.message.gasLimit;
@@ -119,27 +123,33 @@ export class Mempool {
 
   /** Drops messages a tipset has taken (whether they succeeded or not). */
   remove(messages: PendingMessage[]): void {
-    for (const { signed } of messages) {
-      const queue = this.bySender.get(signed.message.from.key);
-      queue?.delete(signed.message.nonce);
-      if (queue?.size === 0) this.bySender.delete(signed.message.from.key);
+    for (const pending of messages) {
+      const senderId = this.senderOf.get(pending);
+      if (senderId === undefined) continue;
+      this.senderOf.delete(pending);
+      const queue = this.bySender.get(senderId)!;
+      queue.delete(pending.signed.message.nonce);
+      if (queue.size === 0) this.bySender.delete(senderId);
     }
   }
 
   /** Drops what the state has moved past: included messages, and any left with a stale nonce. */
   prune(state: StateReader): void {
-    for (const [key, queue] of this.bySender) {
-      const first = queue.values().next().value;
-      if (!first) continue;
-      const stateNonce = resolveAddress(state, first.signed.message.from)?.nonce ?? 0;
-      for (const nonce of queue.keys()) if (nonce < stateNonce) queue.delete(nonce);
-      if (queue.size === 0) this.bySender.delete(key);
+    for (const [senderId, queue] of this.bySender) {
+      const stateNonce = state.getActor(senderId)?.nonce ?? 0;
+      for (const [nonce, pending] of queue) {
+        if (nonce < stateNonce) {
+          queue.delete(nonce);
+          this.senderOf.delete(pending);
+        }
+      }
+      if (queue.size === 0) this.bySender.delete(senderId);
     }
   }
 
   /** The nonce a sender's next message should carry, counting its pending run (Lotus MpoolGetNonce). */
-  nextNonce(senderKey: string, stateNonce: number): number {
-    const queue = this.bySender.get(senderKey);
+  nextNonce(senderId: number, stateNonce: number): number {
+    const queue = this.bySender.get(senderId);
     let nonce = stateNonce;
     while (queue?.has(nonce)) nonce++;
     return nonce;

@@ -5,6 +5,7 @@ import { FilAddress } from '../common/address.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
 import { blake2b256 } from '../common/hashes.js';
 import { concatBytes } from '../common/hex.js';
+import { SigType } from '../fevm/message.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
@@ -22,6 +23,21 @@ export interface IncludedMessage {
   index: number;
 }
 
+/** A Lotus block header (chain/types/blockheader.go); the devnet's proofs are deterministic stand-ins. */
+export interface BlockHeader {
+  miner: FilAddress;
+  ticket: Uint8Array;
+  electionProof: { winCount: number; vrfProof: Uint8Array };
+  parents: CID[];
+  parentWeight: bigint;
+  height: number;
+  parentStateRoot: CID;
+  parentMessageReceipts: CID;
+  messages: CID;
+  timestamp: number;
+  parentBaseFee: bigint;
+}
+
 export interface Tipset {
   epoch: number;
   /** Unix seconds. */
@@ -29,12 +45,12 @@ export interface Tipset {
   /** The base fee that applied to this tipset's messages (the header's ParentBaseFee). */
   baseFee: bigint;
   parentKey: CID | undefined;
+  header: BlockHeader;
   blockCid: CID;
   /** The tipset key's CID; its 32-byte digest is the Ethereum block hash. */
   key: CID;
   hash: Uint8Array;
   stateRoot: CID;
-  messagesRoot: CID;
   receiptsRoot: CID;
   messages: IncludedMessage[];
   gasUsed: number;
@@ -54,46 +70,63 @@ export function tipsetKeyCid(blockCids: CID[]): CID {
   return cidOf(encodeCbor(concatBytes(...blockCids.map((c) => c.bytes))));
 }
 
+/** The 16-field CBOR tuple of a block header, as Lotus encodes it. */
+export function encodeBlockHeader(h: BlockHeader): Uint8Array {
+  return encodeCbor([
+    h.miner.bytes,
+    [h.ticket],
+    [h.electionProof.winCount, h.electionProof.vrfProof],
+    [], // beacon entries
+    [], // winning PoSt proofs
+    h.parents,
+    encodeBigInt(h.parentWeight),
+    h.height,
+    h.parentStateRoot,
+    h.parentMessageReceipts,
+    h.messages,
+    null, // BLS aggregate signature
+    h.timestamp,
+    null, // block signature
+    0, // fork signaling
+    encodeBigInt(h.parentBaseFee),
+  ]);
+}
+
+/** The message-list root: [BLS message CIDs, secp256k1 and delegated message CIDs] (Lotus MsgMeta). */
+function messagesRoot(messages: IncludedMessage[]): CID {
+  const bls = messages.filter((m) => m.signed.signature.type === SigType.BLS).map((m) => m.cid);
+  const secp = messages.filter((m) => m.signed.signature.type !== SigType.BLS).map((m) => m.cid);
+  return cidOf(encodeCbor([bls, secp]));
+}
+
 export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput): Tipset {
-  const secp = messages.map((m) => m.cid);
-  const messagesRoot = cidOf(encodeCbor([[], secp]));
-  const receiptsRoot = cidOf(
-    encodeCbor(messages.map((m) => [m.receipt.exitCode, m.receipt.returnData, m.receipt.gasUsed])),
-  );
+  const receiptsRoot = cidOf(encodeCbor(messages.map((m) => [m.receipt.exitCode, m.receipt.returnData, m.receipt.gasUsed])));
   const parentStateRoot = parent?.stateRoot ?? cidOf(encodeCbor('fvm-devnet genesis'));
-  const stateRoot = cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot]));
-  const epochBytes = encodeCbor(epoch);
-  // The 16 fields of a Lotus block header, in order.
-  const header = [
-    GENESIS_MINER.bytes,
-    [blake2b256(concatBytes(new TextEncoder().encode('ticket'), epochBytes))],
-    [1, blake2b256(concatBytes(new TextEncoder().encode('election'), epochBytes))],
-    [],
-    [],
-    parent ? [parent.blockCid] : [],
-    encodeBigInt(BigInt(epoch)),
-    epoch,
+  const header: BlockHeader = {
+    miner: GENESIS_MINER,
+    ticket: blake2b256(encodeCbor(['ticket', epoch])),
+    electionProof: { winCount: 1, vrfProof: blake2b256(encodeCbor(['election', epoch])) },
+    parents: parent ? [parent.blockCid] : [],
+    parentWeight: BigInt(epoch),
+    height: epoch,
     parentStateRoot,
-    parent?.receiptsRoot ?? receiptsRoot,
-    messagesRoot,
-    null,
+    parentMessageReceipts: parent?.receiptsRoot ?? receiptsRoot,
+    messages: messagesRoot(messages),
     timestamp,
-    null,
-    0,
-    encodeBigInt(baseFee),
-  ];
-  const blockCid = cidOf(encodeCbor(header));
+    parentBaseFee: baseFee,
+  };
+  const blockCid = cidOf(encodeBlockHeader(header));
   const key = tipsetKeyCid([blockCid]);
   return {
     epoch,
     timestamp,
     baseFee,
     parentKey: parent?.key,
+    header,
     blockCid,
     key,
     hash: key.multihash.digest,
-    stateRoot,
-    messagesRoot,
+    stateRoot: cidOf(encodeCbor([parentStateRoot, header.messages, receiptsRoot])),
     receiptsRoot,
     messages,
     gasUsed: messages.reduce((n, m) => n + m.receipt.gasUsed, 0),

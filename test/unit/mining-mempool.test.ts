@@ -355,12 +355,12 @@ describe('Mempool.remove, prune, nextNonce, pending', () => {
   test('nextNonce counts the consecutive pending run from the state nonce', () => {
     const tree = genesis();
     const pool = new Mempool();
-    const key = ALICE.filAddress.key;
+    const key = tree.at(0).lookupId(ALICE.filAddress)!;
     assert.equal(pool.nextNonce(key, 0), 0);
     assert.equal(pool.nextNonce(key, 7), 7);
     for (const nonce of [0, 1, 3]) pool.add(message({ nonce }), tree.at(0));
     assert.equal(pool.nextNonce(key, 0), 2);
     // Another sender's queue is its own.
-    assert.equal(pool.nextNonce(BOB.filAddress.key, 0), 0);
+    assert.equal(pool.nextNonce(tree.at(0).lookupId(BOB.filAddress)!, 0), 0);
   });
 });

@@ -9,11 +9,11 @@ import { defineMethod } from '../define-method.js';
 import { formatPendingTransaction, formatReceipt, formatTransaction } from '../format.js';
 import { blockRef, data, hash, invalid, safeNumber } from '../params.js';
 
-function transactionAt(tipset: Tipset, index: number) {
+function transactionAt(devnet: Devnet, tipset: Tipset, index: number) {
   const message = tipset.messages[index];
   // Lotus answers an index out of range with an error, not null.
   if (!message) throw new DevnetError(`index ${index} out of range: tipset contains ${tipset.messages.length} messages`);
-  return formatTransaction(tipset, message);
+  return formatTransaction(devnet, tipset, message);
 }
 
 function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
@@ -32,7 +32,7 @@ export const ethTransactions = [
 
   defineMethod('eth_getTransactionByHash', [hash('transactionHash')], ({ devnet }, txHash) => {
     const found = devnet.chain.messageByTxHash(txHash);
-    return found ? formatTransaction(found.tipset, found.message) : pendingByHash(devnet, txHash);
+    return found ? formatTransaction(devnet, found.tipset, found.message) : pendingByHash(devnet, txHash);
   }),
 
   defineMethod('eth_getTransactionReceipt', [hash('transactionHash')], ({ devnet }, txHash) => {
@@ -41,10 +41,10 @@ export const ethTransactions = [
   }),
 
   defineMethod('eth_getTransactionByBlockNumberAndIndex', [blockRef('block', { allowHash: false }), safeNumber('index')], ({ devnet }, block, index) =>
-    transactionAt(resolveBlock(devnet, block), index),
+    transactionAt(devnet, resolveBlock(devnet, block), index),
   ),
 
   defineMethod('eth_getTransactionByBlockHashAndIndex', [hash('blockHash'), safeNumber('index')], ({ devnet }, blockHash, index) =>
-    transactionAt(resolveBlock(devnet, { hash: blockHash }), index),
+    transactionAt(devnet, resolveBlock(devnet, { hash: blockHash }), index),
   ),
 ];

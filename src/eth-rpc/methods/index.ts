@@ -7,17 +7,28 @@ import { ethState } from './eth-state.js';
 import { ethTransactions } from './eth-transactions.js';
 import { evmMine } from './evm-mine.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
+import { filecoinChain } from './filecoin-chain.js';
+import { filecoinMpool } from './filecoin-mpool.js';
+import { filecoinState } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
 import { web3Net } from './web3-net.js';
 
+const ethereumMethods: RpcMethod[] = [...web3Net, ...ethState, ...ethBlocks, ...ethTransactions, ...ethExecution, ...ethLogs];
+
+/** Lotus serves each eth_/net_/web3_ method under a Filecoin.* name too: eth_getBalance is Filecoin.EthGetBalance. */
+function lotusAlias(method: RpcMethod): RpcMethod {
+  const [namespace, name] = method.name.split('_');
+  const prefix = { eth: 'Eth', net: 'Net', web3: 'Web3' }[namespace];
+  return { ...method, name: `Filecoin.${prefix}${name[0].toUpperCase()}${name.slice(1)}` };
+}
+
 export const allMethods: RpcMethod[] = [
-  ...web3Net,
-  ...ethState,
-  ...ethBlocks,
-  ...ethTransactions,
-  ...ethExecution,
-  ...ethLogs,
+  ...ethereumMethods,
+  ...ethereumMethods.map(lotusAlias),
   ...filecoinAddressMethods,
   ...filecoinTxHash,
+  ...filecoinChain,
+  ...filecoinState,
+  ...filecoinMpool,
   ...evmMine,
 ];

@@ -1,0 +1,80 @@
+// Filecoin objects in the JSON Lotus prints: CIDs as {"/": "…"}, big integers as decimal strings,
+// bytes as base64 (null when empty), addresses with the `t` prefix.
+import type { FilAddress } from '../common/address.js';
+import type { CID } from '../common/cbor.js';
+import type { Actor } from '../fevm/actor.js';
+import { codeCid } from '../fevm/actor.js';
+import type { Message, SignedMessage } from '../fevm/message.js';
+import { messageCid } from '../fevm/message.js';
+import type { MessageReceipt } from '../fevm/types.js';
+import type { BlockHeader, Tipset } from '../mining/tipset.js';
+
+export const cidJson = (cid: CID) => ({ '/': cid.toString() });
+export const bytesJson = (bytes: Uint8Array) => (bytes.length ? Buffer.from(bytes).toString('base64') : null);
+export const addressJson = (address: FilAddress) => address.toString('t');
+
+export function blockHeaderJson(h: BlockHeader) {
+  return {
+    Miner: addressJson(h.miner),
+    Ticket: { VRFProof: bytesJson(h.ticket) },
+    ElectionProof: { WinCount: h.electionProof.winCount, VRFProof: bytesJson(h.electionProof.vrfProof) },
+    BeaconEntries: [],
+    WinPoStProof: [],
+    Parents: h.parents.map(cidJson),
+    ParentWeight: h.parentWeight.toString(),
+    Height: h.height,
+    ParentStateRoot: cidJson(h.parentStateRoot),
+    ParentMessageReceipts: cidJson(h.parentMessageReceipts),
+    Messages: cidJson(h.messages),
+    BLSAggregate: null,
+    Timestamp: h.timestamp,
+    BlockSig: null,
+    ForkSignaling: 0,
+    ParentBaseFee: h.parentBaseFee.toString(),
+  };
+}
+
+export function tipsetJson(tipset: Tipset) {
+  return { Cids: [cidJson(tipset.blockCid)], Blocks: [blockHeaderJson(tipset.header)], Height: tipset.epoch };
+}
+
+/** The tipset key as Lotus prints it: the list of block CIDs. */
+export const tipsetKeyJson = (tipset: Tipset) => [cidJson(tipset.blockCid)];
+
+export function messageJson(m: Message) {
+  return {
+    Version: m.version,
+    To: addressJson(m.to),
+    From: addressJson(m.from),
+    Nonce: m.nonce,
+    Value: m.value.toString(),
+    GasLimit: m.gasLimit,
+    GasFeeCap: m.gasFeeCap.toString(),
+    GasPremium: m.gasPremium.toString(),
+    Method: m.method,
+    Params: bytesJson(m.params),
+    CID: cidJson(messageCid(m)),
+  };
+}
+
+export function signedMessageJson(sm: SignedMessage, cid: CID) {
+  return {
+    Message: messageJson(sm.message),
+    Signature: { Type: sm.signature.type, Data: bytesJson(sm.signature.data) },
+    CID: cidJson(cid),
+  };
+}
+
+export function receiptJson(r: MessageReceipt) {
+  return { ExitCode: r.exitCode, Return: bytesJson(r.returnData), GasUsed: r.gasUsed, EventsRoot: null };
+}
+
+export function actorJson(actor: Actor, head: CID) {
+  return {
+    Code: cidJson(codeCid(actor.kind)),
+    Head: cidJson(head),
+    Nonce: actor.nonce,
+    Balance: actor.balance.toString(),
+    DelegatedAddress: actor.delegated ? addressJson(actor.delegated) : null,
+  };
+}

@@ -1,0 +1,116 @@
+// Parameters of the Lotus (Filecoin.*) methods: addresses as strings, CIDs as {"/": …}, tipset keys as
+// CID lists, messages in Lotus's JSON.
+import { FilAddress } from '../common/address.js';
+import { CID } from '../common/cbor.js';
+import { DevnetError } from '../common/errors.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { SigType, type Message, type SignedMessage } from '../fevm/message.js';
+import type { Tipset } from '../mining/tipset.js';
+import { invalid, type Param } from './params.js';
+
+export const filAddress = (name: string): Param<FilAddress> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'string') throw invalid(name, 'expected a Filecoin address string');
+    try {
+      return FilAddress.parse(v);
+    } catch (err) {
+      throw invalid(name, (err as Error).message);
+    }
+  },
+});
+
+function parseCid(name: string, v: unknown): CID {
+  const text = v && typeof v === 'object' ? (v as Record<string, unknown>)['/'] : undefined;
+  if (typeof text !== 'string') throw invalid(name, 'expected a CID as {"/": "…"}');
+  try {
+    return CID.parse(text);
+  } catch {
+    throw invalid(name, `invalid CID ${text.slice(0, 80)}`);
+  }
+}
+
+export const cid = (name: string): Param<CID> => ({ name, parse: (v) => parseCid(name, v) });
+
+/** A tipset key: a list of block CIDs; null or [] means the head. */
+export const tipsetKey = (name: string): Param<CID[]> => ({
+  name,
+  optional: true,
+  parse: (v) => {
+    if (v === null || v === undefined) return [];
+    if (!Array.isArray(v)) throw invalid(name, 'expected a list of block CIDs');
+    return v.map((c, i) => parseCid(`${name}[${i}]`, c));
+  },
+});
+
+export const epoch = (name: string): Param<number> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative epoch number');
+    return v;
+  },
+});
+
+export const integer = (name: string): Param<number> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(name, 'expected an integer');
+    return v;
+  },
+});
+
+/** The tipset a key names; the empty key is the head. */
+export function tipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
+  if (!key || key.length === 0) return devnet.head;
+  const tipset = devnet.chain.byBlockCid(key[0]);
+  if (!tipset || key.length !== 1) throw new DevnetError(`loading tipset ${key.map((c) => c.toString()).join(',')}: not found`);
+  return tipset;
+}
+
+function bigintField(name: string, v: unknown): bigint {
+  if (typeof v !== 'string' || !/^-?\d+$/.test(v)) throw invalid(name, 'expected a decimal integer string');
+  return BigInt(v);
+}
+
+function numberField(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative integer');
+  return v;
+}
+
+function bytesField(name: string, v: unknown): Uint8Array {
+  if (v === null || v === undefined || v === '') return new Uint8Array();
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid(name, 'expected base64 bytes');
+  return new Uint8Array(Buffer.from(v, 'base64'));
+}
+
+export function parseMessage(name: string, v: unknown): Message {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected a message object');
+  const m = v as Record<string, unknown>;
+  const address = (field: string) => filAddress(`${name}.${field}`).parse(m[field]);
+  return {
+    version: m.Version === undefined ? 0 : numberField(`${name}.Version`, m.Version),
+    to: address('To'),
+    from: address('From'),
+    nonce: m.Nonce === undefined ? 0 : numberField(`${name}.Nonce`, m.Nonce),
+    value: m.Value === undefined ? 0n : bigintField(`${name}.Value`, m.Value),
+    gasLimit: m.GasLimit === undefined ? 0 : numberField(`${name}.GasLimit`, m.GasLimit),
+    gasFeeCap: m.GasFeeCap === undefined ? 0n : bigintField(`${name}.GasFeeCap`, m.GasFeeCap),
+    gasPremium: m.GasPremium === undefined ? 0n : bigintField(`${name}.GasPremium`, m.GasPremium),
+    method: m.Method === undefined ? 0 : numberField(`${name}.Method`, m.Method),
+    params: bytesField(`${name}.Params`, m.Params),
+  };
+}
+
+export const message = (name: string): Param<Message> => ({ name, parse: (v) => parseMessage(name, v) });
+
+export const signedMessage = (name: string): Param<SignedMessage> => ({
+  name,
+  parse: (v) => {
+    if (!v || typeof v !== 'object') throw invalid(name, 'expected a signed message object');
+    const { Message: msg, Signature: sig } = v as Record<string, unknown>;
+    if (!sig || typeof sig !== 'object') throw invalid(`${name}.Signature`, 'expected {Type, Data}');
+    const { Type, Data } = sig as Record<string, unknown>;
+    if (Type !== SigType.Secp256k1 && Type !== SigType.BLS && Type !== SigType.Delegated) throw invalid(`${name}.Signature.Type`, 'expected 1, 2 or 3');
+    return { message: parseMessage(`${name}.Message`, msg), signature: { type: Type, data: bytesField(`${name}.Signature.Data`, Data) } };
+  },
+});

@@ -1,0 +1,69 @@
+// The Lotus message pool and gas methods: Filecoin.MpoolPush, MpoolPending, MpoolGetNonce,
+// GasEstimateMessageGas, GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
+import { Protocol } from '../../common/address.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { DEFAULT_GAS_PREMIUM } from '../../fevm/gas.js';
+import { SigType, type Message } from '../../fevm/message.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { defineMethod } from '../define-method.js';
+import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
+import { filAddress, integer, message, signedMessage, tipsetKey } from '../lotus-params.js';
+import { object, optional } from '../params.js';
+
+/** Lotus's floor for premium estimates (MinGasPremium). */
+const MIN_GAS_PREMIUM = 100_000n;
+/** The base fee can rise 12.5 % a tipset; a fee cap covers that for this many tipsets by default. */
+const DEFAULT_MAX_QUEUE_BLOCKS = 20;
+
+/** The premium that gets a message in within `blocks` tipsets on an uncongested chain. */
+function premiumFor(blocks: number): bigint {
+  if (blocks <= 1) return DEFAULT_GAS_PREMIUM;
+  return blocks === 2 ? (MIN_GAS_PREMIUM * 3n) / 2n : MIN_GAS_PREMIUM;
+}
+
+/** A fee cap that stays above the base fee after `blocks` tipsets of maximal increases, plus the premium. */
+function feeCapFor(devnet: Devnet, premium: bigint, blocks: number): bigint {
+  let fee = devnet.head.baseFee;
+  for (let i = 0; i < blocks; i++) fee += fee / 8n;
+  return fee + premium;
+}
+
+/** The signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS). */
+function signatureTypeOf(devnet: Devnet, msg: Message): SigType {
+  const sender = resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from);
+  const key = sender?.robust ?? msg.from;
+  return key.protocol === Protocol.BLS ? SigType.BLS : key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.Delegated;
+}
+
+export const filecoinMpool = [
+  defineMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await devnet.pushMessage(signed))),
+
+  defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }) =>
+    devnet.mempool.pending().map((p) => signedMessageJson(p.signed, p.cid)),
+  ),
+
+  defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => {
+    const actor = resolveAddress(devnet.stateAt(devnet.head.epoch), address);
+    return actor ? devnet.mempool.nextNonce(actor.id, actor.nonce) : 0;
+  }),
+
+  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], ({ devnet }, msg) =>
+    devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg)),
+  ),
+
+  defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], (_ctx, blocks) =>
+    premiumFor(blocks).toString(),
+  ),
+
+  defineMethod('Filecoin.GasEstimateFeeCap', [message('message'), integer('maxQueueBlocks'), tipsetKey('tipsetKey')], ({ devnet }, msg, blocks) =>
+    feeCapFor(devnet, msg.gasPremium, blocks).toString(),
+  ),
+
+  // Fills what the message leaves at zero: gas limit, premium, fee cap (Lotus GasEstimateMessageGas).
+  defineMethod('Filecoin.GasEstimateMessageGas', [message('message'), optional(object('spec')), tipsetKey('tipsetKey')], async ({ devnet }, msg) => {
+    const gasLimit = msg.gasLimit || (await devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg)));
+    const gasPremium = msg.gasPremium || premiumFor(1);
+    const gasFeeCap = msg.gasFeeCap || feeCapFor(devnet, gasPremium, DEFAULT_MAX_QUEUE_BLOCKS);
+    return messageJson({ ...msg, gasLimit, gasPremium, gasFeeCap });
+  }),
+];

@@ -1,0 +1,155 @@
+// The Lotus state methods: Filecoin.StateGetActor, StateLookupID, StateAccountKey,
+// StateLookupRobustAddress, StateNetworkVersion, StateNetworkName, StateCall, StateWaitMsg,
+// StateSearchMsg, StateReadState, WalletBalance.
+import type { FilAddress } from '../../common/address.js';
+import type { CID } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { codeCid, type Actor } from '../../fevm/actor.js';
+import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { formatExitCode } from '../../fevm/exit-code.js';
+import { computeGasOutputs } from '../../fevm/gas.js';
+import { messageCid } from '../../fevm/message.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { defineMethod } from '../define-method.js';
+import { actorJson, addressJson, cidJson, messageJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
+import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { bool } from '../params.js';
+
+/** The network version whose semantics the devnet follows (nv27, actors v17). */
+export const NETWORK_VERSION = 27;
+export const NETWORK_NAME = 'fvm-devnet';
+
+function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
+  const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
+  if (!actor) throw new DevnetError(`resolution lookup failed (${address.toString()}): actor not found`);
+  return actor;
+}
+
+/** The state an actor's Head names, with the field names of its builtin-actors Go type. */
+function stateJson(actor: Actor) {
+  if (actor.kind === 'account' && actor.robust) return { Address: addressJson(actor.robust) };
+  if (actor.evm) {
+    return {
+      Bytecode: cidJson(bytecodeCid(actor.evm.bytecode)),
+      BytecodeHash: [...actor.evm.bytecodeHash],
+      Nonce: actor.evm.nonce,
+      Tombstone: null,
+      TransientData: null,
+    };
+  }
+  return {};
+}
+
+/** Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). */
+function msgLookup(devnet: Devnet, messageCidValue: CID) {
+  const found = devnet.chain.messageByCid(messageCidValue.toString());
+  if (!found) return null;
+  return {
+    Message: cidJson(found.message.cid),
+    Receipt: receiptJson(found.message.receipt),
+    ReturnDec: null,
+    TipSet: tipsetKeyJson(found.tipset),
+    Height: found.tipset.epoch,
+  };
+}
+
+/** Resolves when a pooled message is mined; fails if it leaves the pool without being mined. */
+function waitForMessage(devnet: Devnet, target: CID): Promise<ReturnType<typeof msgLookup>> {
+  return new Promise((resolve, reject) => {
+    const onTipset = () => {
+      const lookup = msgLookup(devnet, target);
+      if (lookup) {
+        devnet.events.off('tipset', onTipset);
+        resolve(lookup);
+      } else if (!devnet.mempool.pending().some((p) => p.cid.equals(target))) {
+        devnet.events.off('tipset', onTipset);
+        reject(new DevnetError(`message ${target.toString()} was dropped from the message pool`));
+      }
+    };
+    devnet.events.on('tipset', onTipset);
+  });
+}
+
+export const filecoinState = [
+  defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
+    return actorJson(actor, actorHead(actor));
+  }),
+
+  defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
+    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: stateJson(actor) };
+  }),
+
+  defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
+    `t0${actorAt(devnet, address, tipsetOf(devnet, key)).id}`,
+  ),
+
+  defineMethod('Filecoin.StateAccountKey', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
+    if (actor.kind !== 'account' || !actor.robust) throw new DevnetError(`address ${address.toString()} is not an account actor`);
+    return addressJson(actor.robust);
+  }),
+
+  defineMethod('Filecoin.StateLookupRobustAddress', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
+    const robust = actor.robust ?? actor.delegated;
+    if (!robust) throw new DevnetError(`actor ${address.toString()} has no robust address`);
+    return addressJson(robust);
+  }),
+
+  defineMethod('Filecoin.StateNetworkVersion', [tipsetKey('tipsetKey')], () => NETWORK_VERSION),
+  defineMethod('Filecoin.StateNetworkName', [], () => NETWORK_NAME),
+
+  defineMethod('Filecoin.WalletBalance', [filAddress('address')], ({ devnet }, address) =>
+    (resolveAddress(devnet.stateAt(devnet.head.epoch), address)?.balance ?? 0n).toString(),
+  ),
+
+  defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet }, msg, key) => {
+    const tipset = tipsetOf(devnet, key);
+    const result = await devnet.callMessage(msg, tipset.epoch);
+    const receipt = { exitCode: result.exitCode, returnData: result.returnData, gasUsed: result.gasUsed, events: [] };
+    const fees = computeGasOutputs(result.gasUsed, result.gasUsed, tipset.baseFee, msg.gasFeeCap, msg.gasPremium);
+    const msgCid = cidJson(messageCid(msg));
+    return {
+      MsgCid: msgCid,
+      Msg: messageJson(msg),
+      MsgRct: receiptJson(receipt),
+      GasCost: {
+        Message: msgCid,
+        GasUsed: String(result.gasUsed),
+        BaseFeeBurn: fees.baseFeeBurn.toString(),
+        OverEstimationBurn: fees.overEstimationBurn.toString(),
+        MinerPenalty: fees.minerPenalty.toString(),
+        MinerTip: fees.minerTip.toString(),
+        Refund: fees.refund.toString(),
+        TotalCost: (fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip).toString(),
+      },
+      ExecutionTrace: { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
+      Error: result.exitCode === 0 ? '' : `message execution failed: exit ${formatExitCode(result.exitCode)}`,
+      Duration: 0,
+    };
+  }),
+
+  defineMethod(
+    'Filecoin.StateSearchMsg',
+    [tipsetKey('tipsetKey'), cid('messageCid'), integer('lookbackLimit'), bool('allowReplaced')],
+    ({ devnet }, _key, target) => msgLookup(devnet, target),
+  ),
+
+  defineMethod(
+    'Filecoin.StateWaitMsg',
+    [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
+    async ({ devnet }, target) => {
+      const lookup = msgLookup(devnet, target);
+      if (lookup) return lookup;
+      // Lotus loads the message first: one it has never seen is an error, not an endless wait.
+      if (!devnet.mempool.pending().some((p) => p.cid.equals(target))) {
+        throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
+      }
+      return waitForMessage(devnet, target);
+    },
+  ),
+];

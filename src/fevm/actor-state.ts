@@ -1,0 +1,23 @@
+// The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
+// devnet models (account: [address]; EVM: its State tuple). Other kinds have an empty tuple.
+import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
+import type { Actor } from './actor.js';
+
+/** The CID of a contract's bytecode block (raw codec, as the EVM actor stores it). */
+export const bytecodeCid = (bytecode: Uint8Array): CID => cidOf(bytecode, RAW);
+
+/** The CBOR value of an actor's state. */
+export function actorStateValue(actor: Actor): unknown {
+  if (actor.kind === 'account' && actor.robust) return [actor.robust.bytes];
+  if (actor.evm) {
+    const { bytecode, bytecodeHash, nonce, storageGeneration } = actor.evm;
+    // The storage KAMT is not materialised: its root stands for (actor, storage generation).
+    const contractState = cidOf(encodeCbor(['contract-state', actor.id, storageGeneration]));
+    return [bytecodeCid(bytecode), bytecodeHash, contractState, null, nonce, null];
+  }
+  return [];
+}
+
+export function actorHead(actor: Actor): CID {
+  return cidOf(encodeCbor(actorStateValue(actor)));
+}

@@ -1,0 +1,34 @@
+// Checks the signature of a native Filecoin message (chain/types/signedmessage.go, lib/sigs):
+// secp256k1 signs blake2b-256 of the unsigned message's CID bytes (65 bytes r‖s‖v, recovered to the
+// f1 key hash); BLS signs the CID bytes themselves (96-byte G2 signature, 48-byte public key in the f3).
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { recover } from 'tiny-secp256k1';
+import { FilAddress, Protocol } from '../common/address.js';
+import { blake2b160, blake2b256 } from '../common/hashes.js';
+import { messageCid, SigType, type SignedMessage } from './message.js';
+
+/** The f1 address of an uncompressed secp256k1 public key. */
+export function secp256k1Address(publicKey: Uint8Array): FilAddress {
+  return FilAddress.fromPayload(Protocol.Secp256k1, blake2b160(publicKey));
+}
+
+/** Whether `sm` carries a valid signature by the key behind `keyAddress` (an f1 or f3 address). */
+export function verifyNativeSignature(sm: SignedMessage, keyAddress: FilAddress): boolean {
+  const cidBytes = messageCid(sm.message).bytes;
+  const { type, data } = sm.signature;
+  try {
+    if (type === SigType.Secp256k1 && keyAddress.protocol === Protocol.Secp256k1) {
+      if (data.length !== 65 || data[64] > 1) return false;
+      const publicKey = recover(blake2b256(cidBytes), data.subarray(0, 64), data[64] as 0 | 1, false);
+      return publicKey !== null && secp256k1Address(publicKey).equals(keyAddress);
+    }
+    if (type === SigType.BLS && keyAddress.protocol === Protocol.BLS) {
+      if (data.length !== 96) return false;
+      const bls = bls12_381.longSignatures;
+      return bls.verify(bls.Signature.fromBytes(data), bls.hash(cidBytes), keyAddress.payload);
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}

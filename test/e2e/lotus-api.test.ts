@@ -1,0 +1,103 @@
+// Filecoin tools against the devnet, unmodified: iso-filecoin's wallet signs messages from f1 (secp256k1)
+// and f3 (BLS) accounts funded at genesis, its RPC client pushes them through Filecoin.MpoolPush and
+// waits with Filecoin.StateWaitMsg, and reads ChainHead, StateGetActor and WalletBalance.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { encode as encodeCbor } from '@ipld/dag-cbor';
+import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
+import { Message } from 'iso-filecoin/message';
+import { RPC } from 'iso-filecoin/rpc';
+import { accountFromPrivateKey, signMessage } from 'iso-filecoin/wallet';
+import { compileFixtures } from '../helpers/solc.js';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+const secp = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
+const bls = accountFromPrivateKey(new Uint8Array(32).fill(9), 'BLS', 'testnet');
+const FIL = 10n ** 18n;
+const INVOKE_EVM = 3844450837;
+
+/** Signs, pushes and waits for a message the way a Lotus client does; returns the MsgLookup. */
+async function sendAndWait(rpc: RPC, account: typeof secp, fields: { to: string; value?: string; method?: number; params?: string }) {
+  const message = await new Message({ from: account.address.toString(), value: '0', ...fields }).prepare(rpc);
+  const pushed = await rpc.pushMessage({ msg: message, signature: signMessage(account.privateKey, account.type, message) });
+  assert.equal(pushed.error, undefined, `MpoolPush failed: ${pushed.error?.message}`);
+  const waited = await rpc.waitMsg({ cid: pushed.result! });
+  assert.equal(waited.error, undefined, `StateWaitMsg failed: ${waited.error?.message}`);
+  return { cid: pushed.result!, lookup: waited.result as unknown as { Receipt: { ExitCode: number }; Height: number } };
+}
+
+describe('Lotus API with iso-filecoin', () => {
+  let node: DevnetProcess;
+  let rpc: RPC;
+  let provider: JsonRpcProvider;
+
+  before(async () => {
+    node = await startDevnet(['--fund', `${secp.address.toString()}=1000`, '--fund', `${bls.address.toString()}=1000`]);
+    rpc = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
+    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  });
+  after(async () => {
+    provider?.destroy();
+    await node?.stop();
+  });
+
+  test('ChainHead, StateGetActor and WalletBalance read the funded f1 account', async () => {
+    const head = await rpc.chainHead();
+    assert.equal(head.error, undefined);
+    assert.equal(head.result!.Height, 0);
+    assert.match(head.result!.Cids[0]['/'], /^bafy2bza/);
+    const balance = await rpc.balance(secp.address.toString());
+    assert.equal(balance.result, (1000n * FIL).toString());
+    const actor = await rpc.call<{ Balance: string; Nonce: number; Code: { '/': string } }>({
+      method: 'Filecoin.StateGetActor',
+      params: [secp.address.toString(), null],
+    });
+    assert.equal(actor.error, undefined);
+    assert.equal(actor.result!.Balance, (1000n * FIL).toString());
+    assert.equal(actor.result!.Nonce, 0);
+  });
+
+  test('an f1 account sends FIL to an Ethereum account through MpoolPush and StateWaitMsg', async () => {
+    const recipient = DEV_ACCOUNTS[3].address;
+    const before = await provider.getBalance(recipient);
+    const to = (await rpc.call<string>({ method: 'Filecoin.EthAddressToFilecoinAddress', params: [recipient] })).result!;
+    const { lookup } = await sendAndWait(rpc, secp, { to, value: (2n * FIL).toString() });
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.equal(await provider.getBalance(recipient), before + 2n * FIL);
+    const nonce = await rpc.nonce(secp.address.toString());
+    assert.equal(nonce.result, 1);
+  });
+
+  test('an f3 (BLS) account sends FIL too', async () => {
+    const to = secp.address.toString();
+    const before = BigInt((await rpc.balance(to)).result!);
+    const { lookup } = await sendAndWait(rpc, bls, { to, value: FIL.toString() });
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.equal(BigInt((await rpc.balance(to)).result!), before + FIL);
+  });
+
+  test('a contract called by an f1 account sees its masked ID as msg.sender', async () => {
+    const { SenderRecorder } = await compileFixtures();
+    const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    const factory = new ContractFactory(SenderRecorder.abi, SenderRecorder.bytecode, deployer);
+    const recorder = (await (await factory.deploy()).waitForDeployment()) as Contract;
+    const contractTo = (await rpc.call<string>({ method: 'Filecoin.EthAddressToFilecoinAddress', params: [await recorder.getAddress()] })).result!;
+    const calldata = recorder.interface.encodeFunctionData('record');
+    const params = Buffer.from(encodeCbor(Buffer.from(calldata.slice(2), 'hex'))).toString('base64');
+    const { lookup } = await sendAndWait(rpc, secp, { to: contractTo, value: '5', method: INVOKE_EVM, params });
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    const id = (await rpc.stateLookupID({ address: secp.address.toString() })).result!;
+    const masked = '0xff' + BigInt(id.slice(2)).toString(16).padStart(38, '0');
+    assert.equal((await recorder.lastSender()).toLowerCase(), masked);
+    assert.equal(await recorder.lastValue(), 5n);
+  });
+
+  test('a bad signature is refused and changes nothing', async () => {
+    const message = await new Message({ from: secp.address.toString(), to: bls.address.toString(), value: '1' }).prepare(rpc);
+    const forged = signMessage(bls.privateKey, bls.type, message);
+    const pushed = await rpc.pushMessage({ msg: message, signature: forged });
+    assert.ok(pushed.error, 'a message signed by another key must be refused');
+    assert.match(pushed.error!.message, /signature/);
+    assert.equal((await rpc.nonce(secp.address.toString())).result, message.nonce);
+  });
+});
