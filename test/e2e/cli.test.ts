@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { blake2b } from '@noble/hashes/blake2.js';
 import { HDNodeWallet, Wallet } from 'ethers';
 import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
+import { t410 } from '../helpers/f410.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -37,27 +37,6 @@ async function withCli(args: string[], body: (node: DevnetProcess) => Promise<vo
   } finally {
     await node.stop();
   }
-}
-
-/** t410f… of an Ethereum address (go-address: base32 of address ‖ blake2b-32 checksum). */
-function t410(address: string): string {
-  const eth = Buffer.from(address.slice(2), 'hex');
-  const checksum = blake2b(Buffer.concat([Buffer.from([0x04, 0x0a]), eth]), { dkLen: 4 });
-  const bytes = Buffer.concat([eth, Buffer.from(checksum)]);
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  let value = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return `t410f${out}`;
 }
 
 function signTransfer(nonce: number, chainId = 31415926n): Promise<string> {

@@ -4,36 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { concatBytes, hexToBytes } from '../../src/common/hex.js';
+import { base32, t410 } from '../helpers/f410.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const VECTOR_ETH = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 const VECTOR_T410 = 't410fkkld55ioe7qg24wvt7fu6pbknb56ht7pt4zamxa';
 const VECTOR2_ETH = '0xd4c5fb16488aa48081296299d54b0c648c9333da';
 const VECTOR2_T410 = 't410f2tc7wfsirksibajjmkm5ksymmsgjgm62hjnomwa';
-
-/** RFC 4648 base32, lowercase, no padding. */
-function base32(bytes: Uint8Array): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  let value = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
-
-/** A well-formed t410f address (valid checksum) around any 20-byte payload. */
-function t410(payload: Uint8Array): string {
-  const checksum = blake2b(concatBytes(new Uint8Array([0x04, 0x0a]), payload), { dkLen: 4 });
-  return `t410f${base32(concatBytes(payload, checksum))}`;
-}
 
 describe('Filecoin.EthAddressToFilecoinAddress', () => {
   test('0x addresses become t410f addresses (Lotus\'s test vectors)', async (t) => {
