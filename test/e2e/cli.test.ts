@@ -4,18 +4,14 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { blake2b } from '@noble/hashes/blake2.js';
-import { HDNodeWallet, Wallet } from 'ethers';
+import { HDNodeWallet } from 'ethers';
+import { CHAIN_ID, signTx } from '../helpers/dev-wallet.js';
 import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
+import { t410 } from '../helpers/f410.js';
+import type { RpcResponse } from '../helpers/rpc-harness.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
-const RECIPIENT = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
-
-interface RpcResponse {
-  result?: any;
-  error?: { code: number; message: string };
-}
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<RpcResponse> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -39,39 +35,8 @@ async function withCli(args: string[], body: (node: DevnetProcess) => Promise<vo
   }
 }
 
-/** t410f… of an Ethereum address (go-address: base32 of address ‖ blake2b-32 checksum). */
-function t410(address: string): string {
-  const eth = Buffer.from(address.slice(2), 'hex');
-  const checksum = blake2b(Buffer.concat([Buffer.from([0x04, 0x0a]), eth]), { dkLen: 4 });
-  const bytes = Buffer.concat([eth, Buffer.from(checksum)]);
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  let value = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return `t410f${out}`;
-}
-
-function signTransfer(nonce: number, chainId = 31415926n): Promise<string> {
-  return new Wallet(DEV_ACCOUNTS[0]!.privateKey).signTransaction({
-    type: 2,
-    chainId,
-    nonce,
-    to: RECIPIENT,
-    value: 1n,
-    gasLimit: 10_000_000,
-    maxFeePerGas: 10n ** 9n,
-    maxPriorityFeePerGas: 200_000n,
-  });
-}
+/** A transfer of 1 attoFIL from dev account 0 to RECIPIENT (dev-wallet.ts's TRANSFER). */
+const signTransfer = (nonce: number, chainId = CHAIN_ID): Promise<string> => signTx({ nonce, chainId });
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

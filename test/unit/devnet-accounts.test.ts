@@ -2,36 +2,12 @@
 // f410 addresses (go-address encoding, checked against an independent encoder and Lotus's vector).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blake2b } from '@noble/hashes/blake2.js';
 import { HDNodeWallet } from 'ethers';
-import { bytesToHex, concatBytes, hexToBytes } from '../../src/common/hex.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { DERIVATION_PATH, deriveAccounts } from '../../src/devnet/accounts.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
-
-/** RFC 4648 base32, lowercase, no padding (go-address's encoding). */
-function base32(bytes: Uint8Array): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  let value = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
-
-/** t410f… of an Ethereum address: checksum = blake2b-32 over protocol 4 ‖ namespace 10 ‖ address. */
-function t410(eth: Uint8Array): string {
-  const checksum = blake2b(concatBytes(new Uint8Array([0x04, 0x0a]), eth), { dkLen: 4 });
-  return `t410f${base32(concatBytes(eth, checksum))}`;
-}
+import { t410 } from '../helpers/f410.js';
 
 describe('deriveAccounts', () => {
   test('the independent f410 encoder reproduces Lotus\'s test vector', () => {

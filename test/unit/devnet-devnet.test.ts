@@ -1,16 +1,15 @@
 // The Devnet facade: configuration, accounts and balances, nonces, fees, eth_sendTransaction's
 // signing, eth_call and gas estimation.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import { describe } from 'node:test';
+import { getCreateAddress, type TransactionRequest } from 'ethers';
 import { DevnetError, ExecutionRevertedError } from '../../src/common/errors.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { createDevnet, testConfig, type Devnet } from '../../src/index.js';
+import type { Devnet } from '../../src/index.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { CALL, CHAIN_ID, devWallet as wallet, signTx } from '../helpers/dev-wallet.js';
+import { withDevnet } from '../helpers/devnet-harness.js';
 
-const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
-const CHAIN_ID = 31415926n;
-const wallet = new Wallet(DEV_KEY);
 const ME = hexToBytes(wallet.address);
 const OTHER = hexToBytes(DEV_ACCOUNTS[1]!.address);
 const FRESH = hexToBytes('0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef');
@@ -22,11 +21,7 @@ const RETURN_42_INITCODE = '0x600a600c600039600a6000f3' + RETURN_42_RUNTIME;
 /** Runtime `mstore(0, 0xaa) revert(0, 32)`, and initcode that deploys it. */
 const REVERT_AA_INITCODE = '0x600a600c600039600a6000f3' + '60aa60005260206000fd';
 
-async function signed(tx: TransactionRequest & { nonce: number }): Promise<Uint8Array> {
-  return hexToBytes(
-    await wallet.signTransaction({ type: 2, chainId: CHAIN_ID, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
-  );
-}
+const signed = async (tx: TransactionRequest & { nonce: number }): Promise<Uint8Array> => hexToBytes(await signTx(tx, { defaults: CALL }));
 
 async function deploy(devnet: Devnet, initcode: string, nonce: number): Promise<Uint8Array> {
   const hash = await devnet.sendRawTransaction(await signed({ nonce, to: null, data: initcode }));
@@ -34,17 +29,6 @@ async function deploy(devnet: Devnet, initcode: string, nonce: number): Promise<
   assert.equal(found.message.receipt.exitCode, 0, 'deployment failed');
   // CREATE address of (sender, nonce); the EAM reports it too.
   return hexToBytes(getCreateAddress({ from: wallet.address, nonce }));
-}
-
-function withDevnet(name: string, overrides: Parameters<typeof testConfig>[0], body: (devnet: Devnet) => Promise<void>): void {
-  test(name, async () => {
-    const devnet = await createDevnet(testConfig(overrides));
-    try {
-      await body(devnet);
-    } finally {
-      devnet.close();
-    }
-  });
 }
 
 describe('creation', () => {

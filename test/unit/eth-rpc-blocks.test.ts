@@ -3,55 +3,16 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
-import { Wallet, type TransactionRequest } from 'ethers';
-import pino from 'pino';
 import { bytesToHex, concatBytes, hexToBytes } from '../../src/common/hex.js';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import type { DevnetConfig } from '../../src/index.js';
+import { devWallet as wallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
-const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
-const RECIPIENT = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 const ZERO_HASH = '0x' + '00'.repeat(32);
 const EMPTY_UNCLES = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
 const EMPTY_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
 
-interface RpcResponse {
-  jsonrpc: string;
-  id: unknown;
-  result?: any;
-  error?: { code: number; message: string; data?: unknown };
-}
-
-async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
-  const devnet = await createDevnet(testConfig(overrides));
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  let id = 0;
-  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
-    assert.equal(res.statusCode, 200);
-    return res.json() as RpcResponse;
-  };
-  const result = async (method: string, params: unknown[] = []): Promise<any> => {
-    const res = await call(method, params);
-    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
-    return res.result;
-  };
-  const error = async (method: string, params: unknown[] = []) => {
-    const res = await call(method, params);
-    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
-    assert.equal('result' in res, false);
-    return res.error;
-  };
-  const send = async (tx: TransactionRequest & { nonce: number }): Promise<string> =>
-    result('eth_sendRawTransaction', [
-      await wallet.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 10_000_000, to: RECIPIENT, value: 1n, ...tx }),
-    ]);
-  return { devnet, call, result, error, send };
-}
+const setup = (t: TestContext, overrides: Partial<DevnetConfig> = {}) => setupRpc(t, overrides, { errorHasNoResult: true });
 
 /** blake2b-256 of the CBOR byte string of one block CID: the Ethereum block hash of a one-block tipset. */
 const tipsetHash = (blockCid: Uint8Array) => bytesToHex(blake2b(concatBytes(new Uint8Array([0x58, blockCid.length]), blockCid), { dkLen: 32 }));

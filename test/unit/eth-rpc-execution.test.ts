@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
-import pino from 'pino';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import type { createDevnet, DevnetConfig } from '../../src/index.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { CALL, devWallet as wallet, signTx, TRANSFER } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
-const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
-const second = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const second = new Wallet(DEV_ACCOUNTS[1]!.privateKey);
 const ME = wallet.address.toLowerCase();
 const FRESH = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 /** Deploys runtime `mstore(0, 42) return(0, 32)`. */
@@ -17,40 +17,7 @@ const RETURN_42_INITCODE = '0x600a600c600039600a6000f3602a60005260206000f3';
 const REVERT_AA_INITCODE = '0x600a600c600039600a6000f3' + '60aa60005260206000fd';
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 
-interface RpcResponse {
-  result?: any;
-  error?: { code: number; message: string; data?: unknown };
-}
-
-async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
-  const devnet = await createDevnet(testConfig(overrides));
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  let id = 0;
-  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
-    assert.equal(res.statusCode, 200);
-    return res.json() as RpcResponse;
-  };
-  const result = async (method: string, params: unknown[] = []): Promise<any> => {
-    const res = await call(method, params);
-    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
-    return res.result;
-  };
-  const error = async (method: string, params: unknown[] = []) => {
-    const res = await call(method, params);
-    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
-    return res.error;
-  };
-  const send = async (tx: TransactionRequest & { nonce: number }, signer: Wallet = wallet): Promise<string> =>
-    result('eth_sendRawTransaction', [
-      await signer.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
-    ]);
-  return { devnet, result, error, send };
-}
+const setup = (t: TestContext, overrides: Partial<DevnetConfig> = {}) => setupRpc(t, overrides, { txDefaults: CALL });
 
 describe('eth_gasPrice and eth_maxPriorityFeePerGas', () => {
   test('the premium is Lotus\'s idle-chain 200000 (0x30d40); the gas price is the head base fee plus it', async (t) => {
@@ -155,7 +122,7 @@ describe('eth_feeHistory', () => {
   });
 
   async function send(devnet: Awaited<ReturnType<typeof createDevnet>>, tx: TransactionRequest & { nonce: number }, signer: Wallet = wallet) {
-    const raw = await signer.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 10_000_000, value: 0n, ...tx });
+    const raw = await signTx(tx, { defaults: TRANSFER, signer });
     await devnet.sendRawTransaction(Uint8Array.from(Buffer.from(raw.slice(2), 'hex')));
   }
 });

@@ -1,76 +1,20 @@
 // Filecoin.EthAddressToFilecoinAddress and Filecoin.FilecoinAddressToEthAddress through the HTTP
 // layer (lotus-eth-rpc.md §1.1, §4.1, §4.2).
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
-import pino from 'pino';
 import { concatBytes, hexToBytes } from '../../src/common/hex.js';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig } from '../../src/index.js';
+import { base32, t410 } from '../helpers/f410.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
 const VECTOR_ETH = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 const VECTOR_T410 = 't410fkkld55ioe7qg24wvt7fu6pbknb56ht7pt4zamxa';
 const VECTOR2_ETH = '0xd4c5fb16488aa48081296299d54b0c648c9333da';
 const VECTOR2_T410 = 't410f2tc7wfsirksibajjmkm5ksymmsgjgm62hjnomwa';
 
-interface RpcResponse {
-  result?: any;
-  error?: { code: number; message: string };
-}
-
-/** RFC 4648 base32, lowercase, no padding. */
-function base32(bytes: Uint8Array): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  let value = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
-
-/** A well-formed t410f address (valid checksum) around any 20-byte payload. */
-function t410(payload: Uint8Array): string {
-  const checksum = blake2b(concatBytes(new Uint8Array([0x04, 0x0a]), payload), { dkLen: 4 });
-  return `t410f${base32(concatBytes(payload, checksum))}`;
-}
-
-async function setup(t: TestContext) {
-  const devnet = await createDevnet(testConfig());
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  let id = 0;
-  const call = async (method: string, params: unknown[]): Promise<RpcResponse> => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
-    assert.equal(res.statusCode, 200);
-    return res.json() as RpcResponse;
-  };
-  const result = async (method: string, params: unknown[]): Promise<any> => {
-    const res = await call(method, params);
-    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
-    return res.result;
-  };
-  const error = async (method: string, params: unknown[]) => {
-    const res = await call(method, params);
-    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
-    return res.error;
-  };
-  return { result, error };
-}
-
 describe('Filecoin.EthAddressToFilecoinAddress', () => {
   test('0x addresses become t410f addresses (Lotus\'s test vectors)', async (t) => {
-    const { result } = await setup(t);
+    const { result } = await setupRpc(t);
     assert.equal(t410(hexToBytes(VECTOR_ETH)), VECTOR_T410);
     assert.equal(await result('Filecoin.EthAddressToFilecoinAddress', [VECTOR_ETH]), VECTOR_T410);
     assert.equal(await result('Filecoin.EthAddressToFilecoinAddress', [VECTOR2_ETH]), VECTOR2_T410);
@@ -79,13 +23,13 @@ describe('Filecoin.EthAddressToFilecoinAddress', () => {
   });
 
   test('a masked ID address becomes the t0 address of that ID', async (t) => {
-    const { result } = await setup(t);
+    const { result } = await setupRpc(t);
     assert.equal(await result('Filecoin.EthAddressToFilecoinAddress', ['0xff00000000000000000000000000000000000064']), 't0100');
     assert.equal(await result('Filecoin.EthAddressToFilecoinAddress', ['0xff000000000000000000000000000000000003e8']), 't01000');
   });
 
   test('a malformed address is -32602', async (t) => {
-    const { error } = await setup(t);
+    const { error } = await setupRpc(t);
     assert.equal((await error('Filecoin.EthAddressToFilecoinAddress', ['0x1234'])).code, -32602);
     assert.equal((await error('Filecoin.EthAddressToFilecoinAddress', ['f0100'])).code, -32602);
     assert.equal((await error('Filecoin.EthAddressToFilecoinAddress', [])).code, -32602);
@@ -94,21 +38,21 @@ describe('Filecoin.EthAddressToFilecoinAddress', () => {
 
 describe('Filecoin.FilecoinAddressToEthAddress', () => {
   test('t410f and f410f addresses convert to their 0x address', async (t) => {
-    const { result } = await setup(t);
+    const { result } = await setupRpc(t);
     assert.equal(await result('Filecoin.FilecoinAddressToEthAddress', [VECTOR_T410]), VECTOR_ETH);
     assert.equal(await result('Filecoin.FilecoinAddressToEthAddress', ['f' + VECTOR_T410.slice(1)]), VECTOR_ETH);
     assert.equal(await result('Filecoin.FilecoinAddressToEthAddress', [VECTOR2_T410, 'latest']), VECTOR2_ETH);
   });
 
   test('ID addresses convert to masked IDs (big-endian ID after 0xff and 11 zero bytes)', async (t) => {
-    const { result } = await setup(t);
+    const { result } = await setupRpc(t);
     assert.equal(await result('Filecoin.FilecoinAddressToEthAddress', ['f0100']), '0xff00000000000000000000000000000000000064');
     assert.equal(await result('Filecoin.FilecoinAddressToEthAddress', ['t01000']), '0xff000000000000000000000000000000000003e8');
     assert.equal(await result('Filecoin.FilecoinAddressToEthAddress', ['t00']), '0xff00000000000000000000000000000000000000');
   });
 
   test('a bad address is -32602: garbage, a bad checksum, an unknown network', async (t) => {
-    const { error } = await setup(t);
+    const { error } = await setupRpc(t);
     for (const bad of ['bad', 't410fkkld55ioe7qg24wvt7fu6pbknb56ht7pt4zamxb', 'x0100', 't0abc', '', 42]) {
       assert.equal((await error('Filecoin.FilecoinAddressToEthAddress', [bad])).code, -32602, JSON.stringify(bad));
     }
@@ -117,14 +61,14 @@ describe('Filecoin.FilecoinAddressToEthAddress', () => {
   });
 
   test('an f410f address that embeds a masked ID is refused, as Lotus refuses it', async (t) => {
-    const { error } = await setup(t);
+    const { error } = await setupRpc(t);
     const embedded = t410(hexToBytes('0xff00000000000000000000000000000000000064'));
     const err = await error('Filecoin.FilecoinAddressToEthAddress', [embedded]);
     assert.match(err.message, /f410f addresses cannot embed masked-ID payloads/);
   });
 
   test('a key address with no actor is an error', async (t) => {
-    const { error } = await setup(t);
+    const { error } = await setupRpc(t);
     // t1 address of a 20-byte payload of 0x01: checksum over protocol 1 ‖ payload.
     const payload = new Uint8Array(20).fill(1);
     const checksum = blake2b(concatBytes(new Uint8Array([0x01]), payload), { dkLen: 4 });

@@ -2,13 +2,13 @@
 // messages with their error.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import { getCreateAddress } from 'ethers';
 import pino from 'pino';
-import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { bytesToHex } from '../../src/common/hex.js';
 import { createLogger, logMessageErrors, logTipsets, requestLogger } from '../../src/eth-rpc/logger.js';
 import { createDevnet, testConfig } from '../../src/index.js';
-
-const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+import { devWallet as wallet } from '../helpers/dev-wallet.js';
+import { directSender } from '../helpers/devnet-harness.js';
 
 function capture() {
   const entries: Record<string, any>[] = [];
@@ -22,16 +22,7 @@ async function devnetWithLog(t: TestContext) {
   const { log, entries } = capture();
   logTipsets(devnet, log);
   logMessageErrors(devnet, log);
-  let nonce = 0;
-  const send = async (tx: TransactionRequest) =>
-    bytesToHex(
-      await devnet.sendRawTransaction(
-        hexToBytes(
-          await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce: nonce++, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
-        ),
-      ),
-    );
-  return { devnet, entries, send };
+  return { devnet, entries, send: directSender(devnet) };
 }
 
 describe('requestLogger', () => {

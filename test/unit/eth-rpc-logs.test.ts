@@ -2,12 +2,11 @@
 // §6.3), address and topic matching, log fields and blooms, polling filters (§6.4).
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { getCreateAddress, keccak256, Wallet, type TransactionRequest } from 'ethers';
-import pino from 'pino';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import { getCreateAddress, keccak256, type TransactionRequest } from 'ethers';
+import type { createDevnet, DevnetConfig } from '../../src/index.js';
+import { CALL, devWallet as wallet, signTx } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
-const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const T0 = '0x' + '11'.repeat(32);
 /** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
 const RUNTIME = '600035' + '80' + '600052' + '7f' + T0.slice(2) + '6020' + '6000' + 'a2' + '00';
@@ -16,39 +15,11 @@ const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME
 const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
 const OTHER_ADDRESS = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 
-interface RpcResponse {
-  result?: any;
-  error?: { code: number; message: string };
-}
-
+/** The harness, with nonces counted here so that tests send without them. */
 async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
-  const devnet = await createDevnet(testConfig(overrides));
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  let id = 0;
-  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
-    assert.equal(res.statusCode, 200);
-    return res.json() as RpcResponse;
-  };
-  const result = async (method: string, params: unknown[] = []): Promise<any> => {
-    const res = await call(method, params);
-    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
-    return res.result;
-  };
-  const error = async (method: string, params: unknown[] = []) => {
-    const res = await call(method, params);
-    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
-    return res.error;
-  };
+  const rpc = await setupRpc(t, overrides, { txDefaults: CALL });
   let nonce = 0;
-  const send = async (tx: TransactionRequest): Promise<string> =>
-    result('eth_sendRawTransaction', [
-      await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce: nonce++, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
-    ]);
+  const send = (tx: Omit<TransactionRequest, 'nonce'>): Promise<string> => rpc.send({ nonce: nonce++, ...tx });
   /** Deploys the logger; returns its address. */
   const deploy = async (): Promise<string> => {
     const at = nonce;
@@ -57,7 +28,7 @@ async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
   };
   /** Calls the logger with `n` as its calldata word: one log with topics [T0, word(n)] and data word(n). */
   const emit = (contract: string, n: number) => send({ to: contract, data: word(n) });
-  return { devnet, result, error, deploy, emit, send };
+  return { ...rpc, deploy, emit, send };
 }
 
 /** The 2048-bit bloom of the yellow paper: 3 bits per item from keccak256 pairs of bytes. */
@@ -262,7 +233,7 @@ describe('polling filters', () => {
 
 /** Sends a logger call straight to the devnet (manual mode), returning the hash. */
 async function emitRaw(devnet: Awaited<ReturnType<typeof createDevnet>>, contract: string, n: number, nonce: number): Promise<string> {
-  const raw = await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, to: contract, data: word(n) });
+  const raw = await signTx({ nonce, to: contract, data: word(n) }, { defaults: CALL });
   const hash = await devnet.sendRawTransaction(Uint8Array.from(Buffer.from(raw.slice(2), 'hex')));
   return '0x' + Buffer.from(hash).toString('hex');
 }

@@ -1,31 +1,13 @@
 // The HTTP layer through fastify's inject(): JSON-RPC framing, HTTP 200 for every answer, batches,
 // notifications, body limits, paths, and arity errors.
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
-import pino from 'pino';
-import { buildServer, MAX_BODY_BYTES } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig } from '../../src/index.js';
-
-interface RpcResponse {
-  jsonrpc: string;
-  id: unknown;
-  result?: unknown;
-  error?: { code: number; message: string; data?: unknown };
-}
-
-async function setup(t: TestContext) {
-  const devnet = await createDevnet(testConfig());
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  return { devnet, app };
-}
+import { describe, test } from 'node:test';
+import { MAX_BODY_BYTES } from '../../src/eth-rpc/server.js';
+import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 describe('JSON-RPC over HTTP (inject)', () => {
   test('a single call is answered with HTTP 200, jsonrpc 2.0 and its id', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: 'abc', method: 'eth_chainId', params: [] } });
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /application\/json/);
@@ -33,14 +15,14 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 
   test('Lotus\'s path /rpc/v1 serves the same methods', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const res = await app.inject({ method: 'POST', url: '/rpc/v1', payload: { jsonrpc: '2.0', id: 1, method: 'net_version', params: [] } });
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { jsonrpc: '2.0', id: 1, result: '31415926' });
   });
 
   test('a body sent as text/plain is parsed as JSON too', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const res = await app.inject({
       method: 'POST',
       url: '/',
@@ -51,7 +33,7 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 
   test('a batch is answered member by member, errors included', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const res = await app.inject({
       method: 'POST',
       url: '/',
@@ -73,14 +55,14 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 
   test('a notification gets no body (HTTP 204)', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', method: 'eth_chainId', params: [] } });
     assert.equal(res.statusCode, 204);
     assert.equal(res.body, '');
   });
 
   test('malformed JSON is -32700 with id null, HTTP 200', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const res = await app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json' }, payload: '{"jsonrpc":"2.0",' });
     assert.equal(res.statusCode, 200);
     const body = res.json() as RpcResponse;
@@ -89,7 +71,7 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 
   test('an empty batch and a non-object request are -32600', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     for (const payload of ['[]', '"hello"', '42']) {
       const res = await app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json' }, payload });
       assert.equal(res.statusCode, 200);
@@ -100,7 +82,7 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 
   test('a body over 16 MiB is a JSON-RPC error with HTTP 200', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     assert.equal(MAX_BODY_BYTES, 16 * 1024 * 1024);
     const payload = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: ['0x' + 'ab'.repeat(MAX_BODY_BYTES / 2)] });
     assert.ok(payload.length > MAX_BODY_BYTES);
@@ -117,7 +99,7 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 
   test('a wrong number of positional params is -32602 in Lotus\'s wording', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const call = async (method: string, params: unknown[]) =>
       (await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: 1, method, params } })).json() as RpcResponse;
     assert.deepEqual((await call('eth_getBalance', ['0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266'])).error, {
@@ -131,14 +113,14 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 
   test('GET is answered with a JSON-RPC error', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     const res = await app.inject({ method: 'GET', url: '/' });
     assert.equal(res.statusCode, 200);
     assert.equal((res.json() as RpcResponse).error?.code, -32600);
   });
 
   test('eth_subscribe over HTTP: "connection doesn\'t support callbacks"', async (t) => {
-    const { app } = await setup(t);
+    const { app } = await setupRpc(t);
     for (const [method, params] of [
       ['eth_subscribe', ['newHeads']],
       ['eth_unsubscribe', ['0x' + '00'.repeat(32)]],

@@ -2,12 +2,11 @@
 // eth_getCode, eth_getStorageAt (lotus-eth-rpc.md §4.3).
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
-import pino from 'pino';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import { getCreateAddress } from 'ethers';
+import type { DevnetConfig } from '../../src/index.js';
+import { CALL, devWallet as wallet } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
-const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const ME = wallet.address.toLowerCase();
 const FRESH = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 const ZERO_WORD = '0x' + '00'.repeat(32);
@@ -17,40 +16,7 @@ const RUNTIME = '600035' + '80' + '600052' + '7f' + '11'.repeat(32) + '6020' + '
 /** sstore(0, 0x2a), then return the runtime (46 bytes at offset 17). */
 const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME;
 
-interface RpcResponse {
-  result?: any;
-  error?: { code: number; message: string };
-}
-
-async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
-  const devnet = await createDevnet(testConfig(overrides));
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  let id = 0;
-  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
-    assert.equal(res.statusCode, 200);
-    return res.json() as RpcResponse;
-  };
-  const result = async (method: string, params: unknown[] = []): Promise<any> => {
-    const res = await call(method, params);
-    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
-    return res.result;
-  };
-  const error = async (method: string, params: unknown[] = []) => {
-    const res = await call(method, params);
-    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
-    return res.error;
-  };
-  const send = async (tx: TransactionRequest & { nonce: number }): Promise<string> =>
-    result('eth_sendRawTransaction', [
-      await wallet.signTransaction({ type: 2, chainId: 31415926n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
-    ]);
-  return { devnet, result, error, send };
-}
+const setup = (t: TestContext, overrides: Partial<DevnetConfig> = {}) => setupRpc(t, overrides, { txDefaults: CALL });
 
 describe('eth_getBalance', () => {
   test('dev accounts at genesis, a fresh address after a transfer, and past blocks keep their values', async (t) => {

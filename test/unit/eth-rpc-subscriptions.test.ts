@@ -2,12 +2,13 @@
 // eth_subscription notifications for newHeads, logs and newPendingTransactions, unsubscribe, limits.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import { getCreateAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { Subscriptions } from '../../src/eth-rpc/subscriptions.js';
 import { createDevnet, testConfig, type Devnet, type DevnetConfig } from '../../src/index.js';
+import { devWallet as wallet } from '../helpers/dev-wallet.js';
+import { directSender } from '../helpers/devnet-harness.js';
 
-const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const T0 = '0x' + '11'.repeat(32);
 /** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
 const RUNTIME = '600035' + '80' + '600052' + '7f' + T0.slice(2) + '6020' + '6000' + 'a2' + '00';
@@ -28,16 +29,7 @@ async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
     subs.close();
     devnet.close();
   });
-  let nonce = 0;
-  const send = async (tx: TransactionRequest) =>
-    bytesToHex(
-      await devnet.sendRawTransaction(
-        hexToBytes(
-          await wallet.signTransaction({ type: 2, chainId: 31415926n, nonce: nonce++, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 200_000n, gasLimit: 100_000_000, value: 0n, ...tx }),
-        ),
-      ),
-    );
-  return { devnet, subs, sent, send };
+  return { devnet, subs, sent, send: directSender(devnet) };
 }
 
 const of = (sent: Notification[], id: string) => sent.filter((n) => n.params.subscription === id).map((n) => n.params.result);

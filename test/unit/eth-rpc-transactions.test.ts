@@ -4,14 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { decodeRlp, encodeRlp, getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
-import pino from 'pino';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import type { DevnetConfig } from '../../src/index.js';
+import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
+import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
-const wallet = new Wallet('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const ME = wallet.address.toLowerCase();
 const SECOND = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
-const RECIPIENT = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 const ZERO_HASH = '0x' + '00'.repeat(32);
 const ZERO_BLOOM = '0x' + '00'.repeat(256);
 /** PUSH1 0 PUSH1 0 REVERT. */
@@ -19,52 +17,10 @@ const REVERTING_INITCODE = '0x60006000fd';
 /** Deploys runtime `mstore(0, 42) return(0, 32)`. */
 const RETURN_42_INITCODE = '0x600a600c600039600a6000f3602a60005260206000f3';
 
-interface RpcResponse {
-  jsonrpc: string;
-  id: unknown;
-  result?: any;
-  error?: { code: number; message: string; data?: unknown };
-}
+const setup = (t: TestContext, overrides: Partial<DevnetConfig> = {}) => setupRpc(t, overrides, { errorHasNoResult: true });
 
-async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
-  const devnet = await createDevnet(testConfig(overrides));
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  let id = 0;
-  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
-    assert.equal(res.statusCode, 200);
-    return res.json() as RpcResponse;
-  };
-  const result = async (method: string, params: unknown[] = []): Promise<any> => {
-    const res = await call(method, params);
-    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
-    return res.result;
-  };
-  const error = async (method: string, params: unknown[] = []) => {
-    const res = await call(method, params);
-    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
-    assert.equal('result' in res, false);
-    return res.error;
-  };
-  return { devnet, app, call, result, error };
-}
-
-function sign(tx: TransactionRequest & { nonce: number }, signer: Wallet = wallet): Promise<string> {
-  return signer.signTransaction({
-    type: 2,
-    chainId: 31415926n,
-    maxFeePerGas: 10n ** 9n,
-    maxPriorityFeePerGas: 200_000n,
-    gasLimit: 10_000_000,
-    to: RECIPIENT,
-    value: 1n,
-    ...tx,
-  });
-}
+/** A transfer to RECIPIENT (dev-wallet.ts's TRANSFER) signed by the dev wallet unless `signer`. */
+const sign = (tx: TransactionRequest & { nonce: number }, signer?: Wallet): Promise<string> => signTx(tx, { signer });
 
 /** Lotus's receipt effectiveGasPrice: (BaseFeeBurn + MinerTip + OverEstimationBurn) / gasUsed (chain/vm/burn.go). */
 function lotusEffectiveGasPrice(gasUsed: bigint, gasLimit: bigint, baseFee: bigint, feeCap: bigint, premium: bigint): bigint {

@@ -2,25 +2,12 @@
 // eth_chainId, eth_syncing, eth_accounts; and evm_mine.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import pino from 'pino';
-import { buildServer } from '../../src/eth-rpc/server.js';
-import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import type { DevnetConfig } from '../../src/index.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
-async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
-  const devnet = await createDevnet(testConfig(overrides));
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-  t.after(async () => {
-    devnet.close();
-    await app.close();
-  });
-  let id = 0;
-  return async (method: string, params: unknown[] = []) => {
-    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
-    assert.equal(res.statusCode, 200);
-    return res.json() as { result?: any; error?: { code: number; message: string } };
-  };
-}
+/** These tests read whole answers, so only `call` is needed. */
+const setup = async (t: TestContext, overrides: Partial<DevnetConfig> = {}) => (await setupRpc(t, overrides)).call;
 
 describe('identity methods', () => {
   test('the default chain: 31415926 as hex and as a decimal net_version', async (t) => {

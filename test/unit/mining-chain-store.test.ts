@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Wallet } from 'ethers';
-import { FilAddress } from '../../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
 import { buildTipset, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
+import { fakeIncluded } from '../helpers/fake-messages.js';
 
 const GENESIS_TIME = 1_700_000_000;
 
@@ -30,24 +29,7 @@ function chainOf(length: number, messagesAt: Record<number, IncludedMessage[]> =
 }
 
 /** A native (secp256k1-signed) Filecoin message, as if pushed with MpoolPush. */
-function nativeMessage(nonce: number, index: number): IncludedMessage {
-  const signed: SignedMessage = {
-    message: {
-      version: 0,
-      to: FilAddress.fromId(1001),
-      from: FilAddress.fromId(1000),
-      nonce,
-      value: 1n,
-      gasLimit: 1_000_000,
-      gasFeeCap: 1_000n,
-      gasPremium: 100n,
-      method: 0,
-      params: new Uint8Array(),
-    },
-    signature: { type: SigType.Secp256k1, data: new Uint8Array(65).fill(1) },
-  };
-  return { cid: signedMessageCid(signed), signed, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed: 500_000, events: [] }, index };
-}
+const nativeMessage = (nonce: number, index: number): IncludedMessage => fakeIncluded({ nonce, index, value: 1n, signatureByte: 1 });
 
 describe('ChainStore', () => {
   test('head, height, atEpoch and byBlockHash', () => {

@@ -1,50 +1,25 @@
 // Tipset production through a Devnet: instant mining on send, manual mining, nonce gaps, time and
 // epochs, failed messages, and the base fee each tipset carries.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { Wallet, type TransactionRequest } from 'ethers';
+import { describe } from 'node:test';
+import type { TransactionRequest } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { createDevnet, testConfig, type Devnet } from '../../src/index.js';
+import type { Devnet } from '../../src/index.js';
 import type { StateOverlay } from '../../src/fevm/state-tree.js';
 import type { Tipset } from '../../src/mining/tipset.js';
+import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
+import { withDevnet } from '../helpers/devnet-harness.js';
 
-const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
-const CHAIN_ID = 31415926n;
-const RECIPIENT = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 /** PUSH1 0 PUSH1 0 REVERT: initcode whose deployment fails. */
 const REVERTING_INITCODE = '0x60006000fd';
-const wallet = new Wallet(DEV_KEY);
 
-async function signed(tx: TransactionRequest & { nonce: number }): Promise<Uint8Array> {
-  return hexToBytes(
-    await wallet.signTransaction({
-      type: 2,
-      chainId: CHAIN_ID,
-      maxFeePerGas: 10n ** 9n,
-      maxPriorityFeePerGas: 200_000n,
-      gasLimit: 10_000_000,
-      to: RECIPIENT,
-      value: 1n,
-      ...tx,
-    }),
-  );
-}
+/** A transfer to RECIPIENT (dev-wallet.ts's TRANSFER), as raw bytes. */
+const signed = async (tx: TransactionRequest & { nonce: number }): Promise<Uint8Array> => hexToBytes(await signTx(tx));
 
 /** Where a transaction landed, or undefined while it is pending. */
 function located(devnet: Devnet, hash: Uint8Array): { epoch: number; index: number; exitCode: number } | undefined {
   const found = devnet.chain.messageByTxHash(hash);
   return found && { epoch: found.tipset.epoch, index: found.message.index, exitCode: found.message.receipt.exitCode };
-}
-
-function withDevnet(name: string, overrides: Parameters<typeof testConfig>[0], body: (devnet: Devnet) => Promise<void>): void {
-  test(name, async () => {
-    const devnet = await createDevnet(testConfig(overrides));
-    try {
-      await body(devnet);
-    } finally {
-      devnet.close();
-    }
-  });
 }
 
 describe('instant mining (the default)', () => {

@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
-import { FilAddress } from '../../src/common/address.js';
 import { bytesToHex, concatBytes } from '../../src/common/hex.js';
-import { signedMessageCid, SigType, type SignedMessage } from '../../src/fevm/message.js';
 import { buildTipset, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
+import { fakeIncluded } from '../helpers/fake-messages.js';
 
 /** CIDv1 ‖ dag-cbor (0x71) ‖ multihash blake2b-256 (varint 0xb220 = a0 e4 02) ‖ length 32. */
 const CID_PREFIX = '0x0171a0e40220';
@@ -19,24 +18,7 @@ function expectedBlockHash(blockCids: Uint8Array[]): Uint8Array {
   return blake2b(concatBytes(header, payload), { dkLen: 32 });
 }
 
-function included(nonce: number, gasLimit: number, gasUsed: number, index: number): IncludedMessage {
-  const signed: SignedMessage = {
-    message: {
-      version: 0,
-      to: FilAddress.fromId(1001),
-      from: FilAddress.fromId(1000),
-      nonce,
-      value: 0n,
-      gasLimit,
-      gasFeeCap: 1_000n,
-      gasPremium: 100n,
-      method: 0,
-      params: new Uint8Array(),
-    },
-    signature: { type: SigType.Secp256k1, data: new Uint8Array(65) },
-  };
-  return { cid: signedMessageCid(signed), signed, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed, events: [] }, index };
-}
+const included = (nonce: number, gasLimit: number, gasUsed: number, index: number): IncludedMessage => fakeIncluded({ nonce, index, gasLimit, gasUsed });
 
 const genesis = (): Tipset => buildTipset({ epoch: 0, timestamp: 1_700_000_000, baseFee: 100_000_000n, parent: undefined, messages: [] });
 

@@ -1,0 +1,58 @@
+// The HTTP JSON-RPC layer in-process: a devnet and its fastify server per test, called through
+// inject(), with helpers that check the HTTP status and whether the call succeeded.
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import type { TransactionRequest, Wallet } from 'ethers';
+import pino from 'pino';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
+import { signTx, TRANSFER } from './dev-wallet.js';
+
+/** A JSON-RPC answer as the tests read it: `result` is loosely typed, as JSON is. */
+export interface RpcResponse {
+  jsonrpc: string;
+  id: unknown;
+  result?: any;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+export interface RpcOptions {
+  /** What `send` signs over: dev-wallet.ts's TRANSFER (the default) or CALL. */
+  txDefaults?: TransactionRequest;
+  /** `error` also checks that the answer has no `result` member, as JSON-RPC 2.0 requires. */
+  errorHasNoResult?: boolean;
+}
+
+/** A devnet of `testConfig(overrides)` and its server for test `t`, both closed when the test ends. */
+export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}, options: RpcOptions = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  let id = 0;
+  // Every answer, error or not, comes with HTTP 200.
+  const call = async (method: string, params: unknown[] = []): Promise<RpcResponse> => {
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as RpcResponse;
+  };
+  // The result of a call that must succeed.
+  const result = async (method: string, params: unknown[] = []): Promise<any> => {
+    const res = await call(method, params);
+    assert.equal(res.error, undefined, `${method} failed: ${JSON.stringify(res.error)}`);
+    return res.result;
+  };
+  // The error of a call that must fail.
+  const error = async (method: string, params: unknown[] = []) => {
+    const res = await call(method, params);
+    assert.ok(res.error, `${method} should fail, got ${JSON.stringify(res.result)}`);
+    if (options.errorHasNoResult) assert.equal('result' in res, false);
+    return res.error;
+  };
+  // Signs `tx` (dev wallet unless `signer`) and sends it with eth_sendRawTransaction; the hash.
+  const send = async (tx: TransactionRequest & { nonce: number }, signer?: Wallet): Promise<string> =>
+    result('eth_sendRawTransaction', [await signTx(tx, { defaults: options.txDefaults ?? TRANSFER, signer })]);
+  return { devnet, app, call, result, error, send };
+}
