@@ -73,7 +73,8 @@ export class Dispatcher {
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
-    const parsed = method.params.map((param, i) => (args[i] === undefined && param.optional ? undefined : param.parse(args[i])));
+    // An optional parameter may be left out or given as null (Lotus pointer parameters).
+    const parsed = method.params.map((param, i) => ((args[i] === undefined || args[i] === null) && param.optional ? undefined : param.parse(args[i])));
     return method.handler(ctx, parsed);
   }
 

@@ -1,0 +1,220 @@
+// The Lotus (Filecoin.*) methods through the HTTP layer: chain objects with their CIDs, state reads,
+// the message pool with a native f1 sender, the Filecoin.Eth* aliases, and ChainNotify over WebSocket.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { blake2b } from '@noble/hashes/blake2.js';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+import { decode as decodeCbor } from '@ipld/dag-cbor';
+import WebSocket from 'ws';
+import pino from 'pino';
+import { FilAddress } from '../../src/common/address.js';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { messageCid, type Message } from '../../src/fevm/message.js';
+import { secp256k1Address } from '../../src/fevm/signature.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+import { RECIPIENT } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+const key = new Uint8Array(32).fill(7);
+const f1 = secp256k1Address(secp256k1.getPublicKey(key, false));
+const fund = [{ address: f1, balance: 1000n * FIL }];
+
+/** A CIDv1 dag-cbor blake2b-256 of `bytes`, computed here rather than by the devnet. */
+const cidOfBytes = (bytes: Uint8Array) => CID.createV1(0x71, Digest.create(0xb220, blake2b(bytes, { dkLen: 32 })));
+
+/** The message in Lotus JSON, signed by the f1 key as Lotus wallets sign (blake2b-256 of the CID bytes). */
+function signedJson(message: Message) {
+  const digest = blake2b(messageCid(message).bytes, { dkLen: 32 });
+  const recovered = secp256k1.sign(digest, key, { prehash: false, format: 'recovered' });
+  const signature = new Uint8Array([...recovered.subarray(1), recovered[0]]);
+  return {
+    Message: {
+      Version: 0,
+      To: message.to.toString(),
+      From: message.from.toString(),
+      Nonce: message.nonce,
+      Value: message.value.toString(),
+      GasLimit: message.gasLimit,
+      GasFeeCap: message.gasFeeCap.toString(),
+      GasPremium: message.gasPremium.toString(),
+      Method: message.method,
+      Params: null,
+    },
+    Signature: { Type: 1, Data: Buffer.from(signature).toString('base64') },
+  };
+}
+
+const transfer = (nonce: number, value = FIL): Message => ({
+  version: 0,
+  to: FilAddress.fromEthAddress(Buffer.from(RECIPIENT.slice(2), 'hex')),
+  from: f1,
+  nonce,
+  value,
+  gasLimit: 10_000_000,
+  gasFeeCap: 10n ** 9n,
+  gasPremium: 200_000n,
+  method: 0,
+  params: new Uint8Array(),
+});
+
+describe('Filecoin.* chain methods', () => {
+  test('Version, ChainHead and the head block with a CID that hashes its encoding', async (t) => {
+    const { result } = await setupRpc(t);
+    const version = await result('Filecoin.Version');
+    assert.equal(version.APIVersion, 0x020300);
+    assert.match(version.Version, /^1\.36\.2/);
+    const head = await result('Filecoin.ChainHead');
+    assert.equal(head.Height, 0);
+    assert.equal(head.Blocks.length, 1);
+    assert.equal(head.Blocks[0].Miner, 't01000');
+    const blockCid = head.Cids[0]['/'];
+    const bytes = Buffer.from(await result('Filecoin.ChainReadObj', [{ '/': blockCid }]), 'base64');
+    assert.equal(cidOfBytes(bytes).toString(), blockCid);
+    const decoded = decodeCbor<unknown[]>(bytes);
+    assert.equal(decoded.length, 16);
+    assert.deepEqual(await result('Filecoin.ChainGetBlock', [{ '/': blockCid }]), head.Blocks[0]);
+  });
+
+  test('tipsets by height, parents and receipts after a native transfer', async (t) => {
+    const { result, error } = await setupRpc(t, { fund });
+    const cid = await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
+    assert.match(cid['/'], /^bafy2bza/);
+    const one = await result('Filecoin.ChainGetTipSetByHeight', [1, null]);
+    const zero = await result('Filecoin.ChainGetTipSetByHeight', [0, null]);
+    assert.deepEqual(one.Blocks[0].Parents, zero.Cids);
+    const messages = await result('Filecoin.ChainGetBlockMessages', [one.Cids[0]]);
+    assert.deepEqual(messages.Cids, [cid]);
+    assert.equal(messages.SecpkMessages[0].Signature.Type, 1);
+    assert.equal(messages.SecpkMessages[0].Message.From, f1.toString());
+    // Receipts of a tipset's messages hang off the next tipset's blocks, as in Lotus.
+    assert.deepEqual(await result('Filecoin.ChainGetParentReceipts', [one.Cids[0]]), []);
+    await result('evm_mine');
+    const two = await result('Filecoin.ChainGetTipSetByHeight', [2, null]);
+    const receipts = await result('Filecoin.ChainGetParentReceipts', [two.Cids[0]]);
+    assert.equal(receipts.length, 1);
+    assert.equal(receipts[0].ExitCode, 0);
+    assert.ok(receipts[0].GasUsed > 0);
+    const message = await result('Filecoin.ChainGetMessage', [cid]);
+    assert.equal(message.Value, FIL.toString());
+    assert.match((await error('Filecoin.ChainGetTipSetByHeight', [9, null])).message, /greater than start point/);
+    assert.equal((await error('Filecoin.ChainGetBlock', [{ '/': 'not-a-cid' }])).code, -32602);
+  });
+});
+
+describe('Filecoin.* state and pool methods', () => {
+  test('actors, IDs, robust and key addresses', async (t) => {
+    const { result, error } = await setupRpc(t, { fund });
+    const account = await result('Filecoin.StateGetActor', [f1.toString(), null]);
+    assert.equal(account.Balance, (1000n * FIL).toString());
+    assert.equal(account.DelegatedAddress, null);
+    const id = await result('Filecoin.StateLookupID', [f1.toString(), null]);
+    assert.match(id, /^t0\d+$/);
+    assert.equal(await result('Filecoin.StateAccountKey', [id, null]), f1.toString());
+    assert.equal(await result('Filecoin.StateLookupRobustAddress', [id, null]), f1.toString());
+    const state = await result('Filecoin.StateReadState', [id, null]);
+    assert.deepEqual(state.State, { Address: f1.toString() });
+    const eth = await result('Filecoin.EthAddressToFilecoinAddress', [RECIPIENT]);
+    assert.match((await error('Filecoin.StateGetActor', [eth, null])).message, /actor not found/);
+    assert.equal(await result('Filecoin.StateNetworkVersion', [null]), 27);
+    assert.equal(await result('Filecoin.WalletBalance', [eth]), '0');
+    assert.equal((await error('Filecoin.WalletBalance', ['t1bad'])).code, -32602);
+  });
+
+  test('MpoolGetNonce, StateSearchMsg, StateWaitMsg and a gas estimate for an f1 sender', async (t) => {
+    const { result, error } = await setupRpc(t, { fund, noMining: true });
+    const estimate = await result('Filecoin.GasEstimateMessageGas', [signedJson({ ...transfer(0), gasLimit: 0 }).Message, null, null]);
+    assert.ok(estimate.GasLimit > 0 && estimate.GasLimit < 10_000_000);
+    assert.equal(estimate.GasPremium, '200000');
+    const cid = await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
+    assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 1);
+    assert.equal((await result('Filecoin.MpoolPending', [null])).length, 1);
+    assert.equal(await result('Filecoin.StateSearchMsg', [null, cid, -1, true]), null);
+    const waiting = result('Filecoin.StateWaitMsg', [cid, 1, -1, true]);
+    await result('evm_mine');
+    const lookup = await waiting;
+    assert.deepEqual(lookup.Message, cid);
+    assert.equal(lookup.Height, 1);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.deepEqual(await result('Filecoin.StateSearchMsg', [null, cid, -1, true]), lookup);
+    const unknown = { '/': 'bafy2bzaceaxm23epjsmh75yvzcecsrbavlmkcxnva66bkdebdcnyw3bjrc74u' };
+    assert.match((await error('Filecoin.StateWaitMsg', [unknown, 1, -1, true])).message, /could not find/);
+  });
+
+  test('a stale nonce and a forged signature are refused with nothing changed', async (t) => {
+    const { result, error } = await setupRpc(t, { fund });
+    await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
+    assert.match((await error('Filecoin.MpoolPush', [signedJson(transfer(0, 2n))])).message, /nonce too low/);
+    const forged = signedJson(transfer(1));
+    forged.Message.Value = '999';
+    assert.match((await error('Filecoin.MpoolPush', [forged])).message, /signature/);
+    assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 1);
+    assert.equal(await result('eth_blockNumber'), '0x1');
+  });
+
+  test('a native message shows in Ethereum blocks and receipts as Lotus shows it', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const cid = await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
+    const block = await result('eth_getBlockByNumber', ['0x1', true]);
+    const tx = block.transactions[0];
+    const digest = '0x' + Buffer.from(CID.parse(cid['/']).multihash.digest).toString('hex');
+    assert.equal(tx.hash, digest);
+    assert.equal(tx.to, RECIPIENT);
+    assert.match(tx.from, /^0xff0{22}[0-9a-f]{16}$/);
+    // A METHOD_SEND shows as handle_filecoin_method(0, 0, "").
+    assert.ok(tx.input.startsWith('0x868e10c4'));
+    assert.equal(tx.v, '0x0');
+    const receipt = await result('eth_getTransactionReceipt', [digest]);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), digest);
+  });
+
+  test('the Filecoin.Eth* aliases answer as their eth_* names', async (t) => {
+    const { result } = await setupRpc(t);
+    assert.equal(await result('Filecoin.EthChainId'), await result('eth_chainId'));
+    assert.equal(await result('Filecoin.EthGetBalance', [RECIPIENT, 'latest']), '0x0');
+    assert.equal(await result('Filecoin.NetVersion'), '31415926');
+    assert.equal(await result('Filecoin.Web3ClientVersion'), await result('web3_clientVersion'));
+  });
+});
+
+describe('Filecoin.ChainNotify', () => {
+  test('sends the current head, then each applied tipset, on its channel', async (t) => {
+    const devnet = await createDevnet(testConfig());
+    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    t.after(async () => {
+      devnet.close();
+      await app.close();
+    });
+    const { port } = app.server.address() as { port: number };
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
+    t.after(() => socket.close());
+    const received: any[] = [];
+    let wake: () => void = () => undefined;
+    socket.on('message', (data) => {
+      received.push(JSON.parse(String(data)));
+      wake();
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const next = async (count: number) => {
+      for (let i = 0; i < 100 && received.length < count; i++) await new Promise<void>((resolve) => (wake = resolve));
+      return received[count - 1];
+    };
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Filecoin.ChainNotify', params: [] }));
+    const answer = await next(1);
+    const channel = answer.result;
+    assert.equal(typeof channel, 'number');
+    const current = await next(2);
+    assert.equal(current.method, 'xrpc.ch.val');
+    assert.deepEqual(current.params[0], channel);
+    assert.equal(current.params[1][0].Type, 'current');
+    assert.equal(current.params[1][0].Val.Height, 0);
+    await devnet.mine();
+    const applied = await next(3);
+    assert.equal(applied.params[1][0].Type, 'apply');
+    assert.equal(applied.params[1][0].Val.Height, 1);
+  });
+});
