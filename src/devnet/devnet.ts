@@ -2,7 +2,7 @@
 // operations the JSON-RPC layer calls. Everything here speaks bytes, bigints and epochs.
 import { EventEmitter } from 'node:events';
 import { Wallet } from 'ethers';
-import { Protocol } from '../common/address.js';
+import { Protocol, type FilAddress } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
@@ -30,6 +30,7 @@ import { Miner } from '../mining/miner.js';
 import { SerialQueue } from '../mining/serial-queue.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
+import { Wallet as NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
 import { executionFailed } from './revert.js';
 
@@ -62,8 +63,10 @@ export class Devnet {
   readonly chain = new ChainStore();
   readonly mempool = new Mempool();
   readonly miner: Miner;
-  /** Orders eth_sendTransaction's nonce-take-and-sign steps. */
+  /** Orders the nonce-take-and-sign steps of eth_sendTransaction and MpoolPushMessage. */
   private readonly signing = new SerialQueue();
+  /** Keys of native accounts imported with Filecoin.WalletImport. */
+  readonly wallet = new NativeWallet();
 
   private constructor(
     readonly config: DevnetConfig,
@@ -167,6 +170,32 @@ export class Devnet {
    * instant mode, returns once it is mined. Ethereum-signed messages go through sendRawTransaction.
    */
   async pushMessage(signed: SignedMessage): Promise<CID> {
+    const pending = this.submitNative(signed);
+    await this.miner.messageAdded(this.isReady(pending));
+    return pending.cid;
+  }
+
+  /**
+   * Fills in a message's nonce and gas, signs it with a key the node holds and pushes it
+   * (Filecoin.MpoolPushMessage).
+   */
+  async pushWithWallet(message: Message): Promise<SignedMessage> {
+    if (!this.wallet.has(message.from)) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
+    // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
+    const gasLimit = message.gasLimit || (await this.estimateMessageGas(message, signatureTypeOf(message.from)));
+    const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
+    const gasFeeCap = message.gasFeeCap || this.nextBaseFee() * 2n + gasPremium;
+    const pending = await this.signing.run(async () => {
+      const sender = resolveAddress(this.state.at(this.head.epoch), message.from);
+      const nonce = sender ? this.mempool.nextNonce(sender.id, sender.nonce) : 0;
+      return this.submitNative(this.wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }));
+    });
+    await this.miner.messageAdded(this.isReady(pending));
+    return pending.signed;
+  }
+
+  /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */
+  private submitNative(signed: SignedMessage): PendingMessage {
     const { message, signature } = signed;
     if (signature.type === SigType.Delegated) {
       throw new MessageRejectedError('delegated (Ethereum) signatures: send the transaction with eth_sendRawTransaction');
@@ -179,8 +208,7 @@ export class Devnet {
     const pending: PendingMessage = { cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) };
     this.mempool.add(pending, state);
     this.events.emit('pending', pending);
-    await this.miner.messageAdded(this.isReady(pending));
-    return pending.cid;
+    return pending;
   }
 
   /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
@@ -288,6 +316,11 @@ export class Devnet {
     return message;
   }
 
+}
+
+/** The signature a key address signs with. */
+function signatureTypeOf(address: FilAddress): SigType {
+  return address.protocol === Protocol.BLS ? SigType.BLS : SigType.Secp256k1;
 }
 
 /** The size a message would have once signed, to charge chain inclusion in estimates. */

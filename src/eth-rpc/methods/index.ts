@@ -11,6 +11,7 @@ import { filecoinChain } from './filecoin-chain.js';
 import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinState } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
+import { filecoinWallet } from './filecoin-wallet.js';
 import { web3Net } from './web3-net.js';
 
 const ethereumMethods: RpcMethod[] = [...web3Net, ...ethState, ...ethBlocks, ...ethTransactions, ...ethExecution, ...ethLogs];
@@ -30,5 +31,6 @@ export const allMethods: RpcMethod[] = [
   ...filecoinChain,
   ...filecoinState,
   ...filecoinMpool,
+  ...filecoinWallet,
   ...evmMine,
 ];
