@@ -9,7 +9,7 @@ import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { DevnetConfig } from '../config.js';
 import type { Actor } from '../fevm/actor.js';
 import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { decodeEthTransaction, toFilecoinMessage } from '../fevm/eth-tx.js';
+import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { Executor } from '../fevm/executor.js';
 import {
@@ -166,11 +166,11 @@ export class Devnet {
   }
 
   /**
-   * Queues a signed native Filecoin message (Filecoin.MpoolPush) from an f1 or f3 account; in
-   * instant mode, returns once it is mined. Ethereum-signed messages go through sendRawTransaction.
+   * Queues a signed Filecoin message (Filecoin.MpoolPush): from an f1 or f3 account, or an f410 one
+   * with the Ethereum signature of the transaction it stands for; in instant mode, returns once mined.
    */
   async pushMessage(signed: SignedMessage): Promise<CID> {
-    const pending = this.submitNative(signed);
+    const pending = signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.chainId)) : this.submitNative(signed);
     await this.miner.messageAdded(this.isReady(pending));
     return pending.cid;
   }
@@ -196,10 +196,7 @@ export class Devnet {
 
   /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */
   private submitNative(signed: SignedMessage): PendingMessage {
-    const { message, signature } = signed;
-    if (signature.type === SigType.Delegated) {
-      throw new MessageRejectedError('delegated (Ethereum) signatures: send the transaction with eth_sendRawTransaction');
-    }
+    const { message } = signed;
     const state = this.state.at(this.head.epoch);
     const keyAddress = message.from.protocol === Protocol.ID ? resolveAddress(state, message.from)?.robust : message.from;
     if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
@@ -213,7 +210,11 @@ export class Devnet {
 
   /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
   private submit(raw: Uint8Array): PendingMessage {
-    const tx = decodeEthTransaction(raw, this.chainId);
+    return this.submitEth(decodeEthTransaction(raw, this.chainId));
+  }
+
+  /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
+  private submitEth(tx: EthTransaction): PendingMessage {
     const signed = toFilecoinMessage(tx);
     const pending: PendingMessage = { cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) };
     this.mempool.add(pending, this.state.at(this.head.epoch));

@@ -4,13 +4,15 @@
 // recovery, and recovery is most of what accepting a transaction costs.
 import { RLP } from '@ethereumjs/rlp';
 import { recover } from 'tiny-secp256k1';
-import { EAM_NAMESPACE, FilAddress } from '../common/address.js';
+import { EAM_NAMESPACE, FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
 import {
+  decodeBytesParams,
   encodeBytesParams,
+  signedMessageCid,
   METHOD_CREATE_EXTERNAL,
   METHOD_INVOKE_CONTRACT,
   SigType,
@@ -194,6 +196,46 @@ export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
     params: encodeBytesParams(tx.input),
   };
   return { message, signature: { type: SigType.Delegated, data: delegatedSignature(tx) } };
+}
+
+/**
+ * The signed Ethereum transaction a delegated-signature message stands for (Lotus
+ * EthTransactionFromSignedFilecoinMessage): the signature's shape gives the type, the message the
+ * fields. Throws unless the signature recovers to the message's sender and converts back to the message.
+ */
+export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): EthTransaction {
+  const { message: m, signature } = sm;
+  const sig = signature.data;
+  const isCreate = m.to.id === EAM_ACTOR_ID && m.method === METHOD_CREATE_EXTERNAL;
+  if (!isCreate && m.method !== METHOD_INVOKE_CONTRACT) {
+    throw new MessageRejectedError(`invalid methodnum ${m.method}: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(${METHOD_CREATE_EXTERNAL})`);
+  }
+  const input = decodeBytesParams(m.params);
+  const to = isCreate ? new Uint8Array() : (m.to.ethAddress ?? (m.to.id !== undefined ? maskedIdAddress(m.to.id) : undefined));
+  if (!input || !to) throw new MessageRejectedError('message cannot be converted to an Ethereum transaction');
+  const int = (n: bigint | number) => bigintToBytes(BigInt(n));
+  let raw: Uint8Array;
+  if (sig.length === 65) {
+    const fields = [int(chainId), int(m.nonce), int(m.gasPremium), int(m.gasFeeCap), int(m.gasLimit), to, int(m.value), input, [], int(sig[64]), trim(sig.subarray(0, 32)), trim(sig.subarray(32, 64))];
+    raw = concatBytes(new Uint8Array([0x02]), RLP.encode(fields));
+  } else if ((sig.length === 66 && sig[0] === 0x01) || (sig.length > 66 && sig[0] === 0x02)) {
+    const v = sig.subarray(65);
+    raw = RLP.encode([int(m.nonce), int(m.gasFeeCap), int(m.gasLimit), to, int(m.value), input, trim(v), trim(sig.subarray(1, 33)), trim(sig.subarray(33, 65))]);
+  } else {
+    throw new MessageRejectedError('invalid delegated signature length');
+  }
+  const tx = decodeEthTransaction(raw, chainId);
+  if (signedMessageCid(toFilecoinMessage(tx)).toString() !== signedMessageCid(sm).toString()) {
+    throw new MessageRejectedError('failed to validate message signature: the signature does not match the message');
+  }
+  return tx;
+}
+
+/** Big-endian integer bytes without leading zeros, as RLP wants them. */
+function trim(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < bytes.length && bytes[start] === 0) start++;
+  return bytes.subarray(start);
 }
 
 /** The signature bytes of a delegated-signature message; their shape tells the transaction type apart. */

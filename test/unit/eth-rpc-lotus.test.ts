@@ -2,19 +2,23 @@
 // the message pool with a native f1 sender, the Filecoin.Eth* aliases, and ChainNotify over WebSocket.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { decode as decodeCbor } from '@ipld/dag-cbor';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { keccak256 } from 'ethers';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import { decode as decodeCbor } from '@ipld/dag-cbor';
-import WebSocket from 'ws';
 import pino from 'pino';
+import WebSocket from 'ws';
 import { FilAddress } from '../../src/common/address.js';
+import { hexToBytes } from '../../src/common/hex.js';
+import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
 import { buildServer } from '../../src/eth-rpc/server.js';
-import { messageCid, type Message } from '../../src/fevm/message.js';
+import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
+import { messageCid, signedMessageCid, type Message } from '../../src/fevm/message.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { createDevnet, testConfig } from '../../src/index.js';
-import { RECIPIENT } from '../helpers/dev-wallet.js';
+import { CHAIN_ID, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
@@ -169,6 +173,20 @@ describe('Filecoin.* state and pool methods', () => {
     const receipt = await result('eth_getTransactionReceipt', [digest]);
     assert.equal(receipt.status, '0x1');
     assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), digest);
+  });
+
+  test('MpoolPush takes an Ethereum-signed message as Lotus does, and refuses a tampered one', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const raw = await signTx({ nonce: 0, value: 7n });
+    const signed = toFilecoinMessage(decodeEthTransaction(hexToBytes(raw), CHAIN_ID));
+    const json = signedMessageJson(signed, signedMessageCid(signed));
+    const tampered = { ...json, Message: { ...json.Message, Value: '8' } };
+    assert.match((await error('Filecoin.MpoolPush', [tampered])).message, /signature/);
+    const cid = await result('Filecoin.MpoolPush', [json]);
+    assert.equal(cid['/'], signedMessageCid(signed).toString());
+    const receipt = await result('eth_getTransactionReceipt', [keccak256(raw)]);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x7');
   });
 
   test('the Filecoin.Eth* aliases answer as their eth_* names', async (t) => {
