@@ -9,8 +9,8 @@ const shared = {
   format: 'esm',
   sourcemap: true,
   logLevel: 'warning',
-  // tiny-secp256k1 reads its .wasm file next to its own module: load it from node_modules.
-  external: ['tiny-secp256k1'],
+  // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
+  external: ['secp256k1'],
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };

@@ -1,12 +1,10 @@
 // Ethereum transactions as Lotus accepts them (EIP-1559 and legacy Homestead / EIP-155), turned into
-// the Filecoin message Lotus would make (chain/types/ethtypes/eth_transactions.go). The sender is
-// recovered with tiny-secp256k1 (libsecp256k1 in WebAssembly): four times faster than a pure-JS
-// recovery, and recovery is most of what accepting a transaction costs.
+// the Filecoin message Lotus would make (chain/types/ethtypes/eth_transactions.go).
 import { RLP } from '@ethereumjs/rlp';
-import { recover } from 'tiny-secp256k1';
 import { EAM_NAMESPACE, FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
+import { recoverPublicKey } from '../common/secp256k1.js';
 import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
 import {
@@ -76,12 +74,7 @@ function recoverSender(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bi
     throw new MessageRejectedError('failed to calculate sender: invalid signature values');
   }
   const signature = concatBytes(padStart(bigintToBytes(r), 32), padStart(bigintToBytes(s), 32));
-  let publicKey: Uint8Array | null = null;
-  try {
-    publicKey = recover(sigHash, signature, Number(recoveryId) as 0 | 1, false);
-  } catch {
-    publicKey = null;
-  }
+  const publicKey = recoverPublicKey(sigHash, signature, Number(recoveryId));
   if (!publicKey) throw new MessageRejectedError('failed to calculate sender: invalid signature');
   return keccak256(publicKey.subarray(1)).subarray(12);
 }

@@ -2,9 +2,9 @@
 // secp256k1 signs blake2b-256 of the unsigned message's CID bytes (65 bytes r‖s‖v, recovered to the
 // f1 key hash); BLS signs the CID bytes themselves (96-byte G2 signature, 48-byte public key in the f3).
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { recover } from 'tiny-secp256k1';
 import { FilAddress, Protocol } from '../common/address.js';
 import { blake2b160, blake2b256 } from '../common/hashes.js';
+import { recoverPublicKey } from '../common/secp256k1.js';
 import { messageCid, SigType, type SignedMessage } from './message.js';
 
 /** The f1 address of an uncompressed secp256k1 public key. */
@@ -19,7 +19,7 @@ export function verifyNativeSignature(sm: SignedMessage, keyAddress: FilAddress)
   try {
     if (type === SigType.Secp256k1 && keyAddress.protocol === Protocol.Secp256k1) {
       if (data.length !== 65 || data[64] > 1) return false;
-      const publicKey = recover(blake2b256(cidBytes), data.subarray(0, 64), data[64] as 0 | 1, false);
+      const publicKey = recoverPublicKey(blake2b256(cidBytes), data.subarray(0, 64), data[64]);
       return publicKey !== null && secp256k1Address(publicKey).equals(keyAddress);
     }
     if (type === SigType.BLS && keyAddress.protocol === Protocol.BLS) {

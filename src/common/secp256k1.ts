@@ -1,0 +1,13 @@
+// secp256k1 public-key recovery, the hot path of accepting a transaction. It uses the `secp256k1`
+// package: libsecp256k1 as a Node addon, loaded from the prebuilt binaries the package ships (no
+// install script, no compiler). It takes ~0.05 ms here where @noble/curves takes ~1 ms.
+import secp256k1 from 'secp256k1';
+
+/** The uncompressed (65-byte) public key that signed `digest` with r‖s `signature`, or null. */
+export function recoverPublicKey(digest: Uint8Array, signature: Uint8Array, recoveryId: number): Uint8Array | null {
+  try {
+    return secp256k1.ecdsaRecover(signature, recoveryId, digest, false);
+  } catch {
+    return null;
+  }
+}
