@@ -12,26 +12,31 @@ export function resolveAddress(input: Uint8Array, runtime: PrecompileRuntime): U
   try {
     address = FilAddress.fromBytes(input);
   } catch (error) {
-    // Well-formed for the FVM, but no devnet actor can have it: it resolves to nothing.
-    if (namesNoDevnetActor(input)) return EMPTY;
+    const output = resolveFvmOnlyAddress(input);
+    if (output) return output;
     throw new PrecompileError('InvalidInput', `not a Filecoin address: ${(error as Error).message}`);
   }
+  // Like the FVM's state tree, the runtime resolves an ID address to its ID, existing or not.
   const id = runtime.resolveAddress(address);
   return id === undefined ? EMPTY : word(BigInt(id));
 }
 
 /**
- * Addresses the FVM parses but FilAddress refuses: IDs or namespaces beyond 2^53, and f410
- * addresses embedding a masked ID (which the EAM never assigns).
+ * The answer for addresses the FVM parses but FilAddress refuses: an ID beyond 2^53 resolves to
+ * itself; a namespace beyond 2^53, or an f410 embedding a masked ID (the EAM never assigns one),
+ * resolves to nothing. Undefined: not an address at all.
  */
-function namesNoDevnetActor(bytes: Uint8Array): boolean {
+function resolveFvmOnlyAddress(bytes: Uint8Array): Uint8Array | undefined {
   const first = leb128(bytes, 1);
-  if (!first) return false;
-  if (bytes[0] === Protocol.ID) return first.end === bytes.length && first.value > BigInt(Number.MAX_SAFE_INTEGER);
-  if (bytes[0] !== Protocol.Delegated) return false;
+  if (!first) return undefined;
+  if (bytes[0] === Protocol.ID) {
+    return first.end === bytes.length && first.value > BigInt(Number.MAX_SAFE_INTEGER) ? word(first.value) : undefined;
+  }
+  if (bytes[0] !== Protocol.Delegated) return undefined;
   const sub = bytes.subarray(first.end);
-  if (sub.length > 54) return false;
-  return first.value > BigInt(Number.MAX_SAFE_INTEGER) || (first.value === BigInt(EAM_NAMESPACE) && isMaskedId(sub));
+  if (sub.length > 54) return undefined;
+  const unassignable = first.value > BigInt(Number.MAX_SAFE_INTEGER) || (first.value === BigInt(EAM_NAMESPACE) && isMaskedId(sub));
+  return unassignable ? EMPTY : undefined;
 }
 
 /** An unsigned LEB128 u64 at `offset`, minimally encoded, as unsigned-varint reads it. */
