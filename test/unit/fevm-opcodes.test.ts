@@ -119,6 +119,29 @@ describe('CALL targets', () => {
     assert.equal(devnet.stateAt(devnet.head.epoch).getActor(5)!.balance, 0n);
   });
 
+  test('DELEGATECALL: to a builtin actor fails; to an account, a missing ID or a missing f410 succeeds with nothing', async (t) => {
+    const { deploy, send } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const cases: [string, boolean][] = [
+      [MARKET, false],
+      [maskedId(101), true],
+      [maskedId(555_555), true],
+      ['0x' + '6e'.repeat(20), true],
+    ];
+    for (const [target, expected] of cases) {
+      const receipt = await send(probe, 'delegateCallTo', [target, '0x12345678']);
+      assert.equal(receipt.exitCode, 0);
+      const [ok, output] = probe.iface.decodeFunctionResult('delegateCallTo', hexlify(receipt.returnData));
+      assert.deepEqual([ok, output], [expected, '0x'], target);
+    }
+    // To a contract: its code runs as the caller (the event comes from the caller).
+    const receiver = await deploy('FilecoinMethodReceiver');
+    const receipt = await send(probe, 'delegateCallTo', [receiver.address, receiver.iface.encodeFunctionData('double', [3])]);
+    const [ok, output] = probe.iface.decodeFunctionResult('delegateCallTo', hexlify(receipt.returnData));
+    assert.deepEqual([ok, output], [true, '0x' + '6'.padStart(64, '0')]);
+    assert.equal(receipt.events[0].emitter, probe.id);
+  });
+
   test('a missing masked ID: success, nothing created, the value does not move', async (t) => {
     const { deploy, send, devnet } = await fevmSetup(t);
     const probe = await deploy('FevmProbe', [], FIL);
