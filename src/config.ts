@@ -1,5 +1,6 @@
 // The node's configuration, its defaults, and the configuration tests use.
 import type { FilAddress } from './common/address.js';
+import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
 
 export interface DevnetConfig {
   host: string;
@@ -22,6 +23,12 @@ export interface DevnetConfig {
   silent: boolean;
   /** pino JSON logs instead of the human lines. */
   json: boolean;
+  /**
+   * Seed of the randomness beacon: beacon entry data for epoch e is blake2b-256(seed ‖ i64be(e)),
+   * which get_randomness and PREVRANDAO derive from (src/fevm/randomness.ts). Default: the ASCII
+   * bytes of "fvm-devnet".
+   */
+  seed: Uint8Array;
 }
 
 /** Lotus's local (2k) devnet chain id. */
@@ -40,6 +47,7 @@ export function defaultConfig(): DevnetConfig {
     noMining: false,
     silent: false,
     json: false,
+    seed: DEFAULT_BEACON_SEED,
   };
 }
 

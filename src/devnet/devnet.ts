@@ -85,6 +85,7 @@ export class Devnet {
       mempool: this.mempool,
       executor,
       chainId: config.chainId,
+      seed: config.seed,
       now: () => Math.floor(Date.now() / 1000) + offset,
       onTipset: (tipset) => this.events.emit('tipset', tipset),
       onMessageError: (message, error) => this.events.emit('messageError', message, error),
@@ -289,6 +290,8 @@ export class Devnet {
         timestamp: tipset.timestamp + 1,
         chainId: this.chainId,
         baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
+        seed: this.config.seed,
+        tipsetHash: (e: number) => this.chain.atEpoch(e)?.hash,
       }),
     );
   }

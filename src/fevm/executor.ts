@@ -1,6 +1,8 @@
 // Applies Filecoin messages to the state tree as the FVM does: sender checks, gas charged up front,
 // the nonce bumped, the call run in a checkpoint (undone on failure), then burn, tip and refund.
+import { DAG_CBOR, RAW, encodeCbor } from '../common/cbor.js';
 import { FilAddress, Protocol } from '../common/address.js';
+import { CBOR, ErrorNumber, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import {
   BURNT_FUNDS_ACTOR_ID,
   EAM_ACTOR_ID,
@@ -10,12 +12,13 @@ import {
 } from './actor.js';
 import { createExternal } from './actors/eam.js';
 import { EvmActor } from './actors/evm/evm-actor.js';
+import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
 import { ACTOR_INVOCATION_GAS, BLOCK_GAS_LIMIT, computeGasOutputs, inclusionGas } from './gas.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
 import type { StateOverlay } from './state-tree.js';
-import type { ExecutionContext, InvocationResult, MessageReceipt } from './types.js';
+import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
 
 /** Methods at or above this number are "exported" (FRC-42); accounts accept any of them. */
 const FIRST_EXPORTED_METHOD = 1 << 24;
@@ -23,10 +26,15 @@ const FIRST_EXPORTED_METHOD = 1 << 24;
 const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
 
 export class Executor {
-  private constructor(private readonly evm: EvmActor) {}
+  private evm!: EvmActor;
+
+  private constructor() {}
 
   static async create(chainId: bigint): Promise<Executor> {
-    return new Executor(await EvmActor.create(chainId));
+    const executor = new Executor();
+    // The EVM actor sends through the executor (the call_actor precompile).
+    executor.evm = await EvmActor.create(chainId, (state, send, ctx) => executor.send(state, send, ctx));
+    return executor;
   }
 
   /**
@@ -102,40 +110,121 @@ export class Executor {
     return result.exitCode === ExitCode.Ok ? result : { ...result, events: [] };
   }
 
-  /** Sends `msg` from `sender` to its receiver and runs the receiver's method. */
+  /** Runs a top-level message: the send from its sender, with a syscall error as the FVM reports it. */
   private async invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<InvocationResult> {
-    if (gasLimit < ACTOR_INVOCATION_GAS) return noReturn(ExitCode.SysErrOutOfGas, gasLimit);
-    const receiver = resolveAddress(state, msg.to) ?? autoCreate(state, msg.to);
-    if (!receiver) return noReturn(ExitCode.SysErrInvalidReceiver, ACTOR_INVOCATION_GAS);
+    // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
+    const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
+    const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
+    const outcome = await this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium });
+    if (outcome.type === 'syscall-error') return noReturn(TOP_LEVEL_EXIT_CODES[outcome.errno] ?? ExitCode.SysErrInvalidReceiver, outcome.gasUsed);
+    const { returnBlock: _, ...result } = outcome.result;
+    return result;
+  }
 
-    if (receiver.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL) {
-      const initcode = decodeBytesParams(msg.params);
-      if (!initcode) return noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS);
-      return createExternal(state, this.evm, { sender: state.getActor(sender.id)!, nonce: msg.nonce, initcode, value: msg.value, gasLimit }, ctx);
+  /**
+   * The FVM send: resolves (or auto-creates) the receiver, moves the value and runs the receiver's
+   * method. Top-level messages and the call_actor precompile both come through here; `top` is set
+   * for the former. The caller owns the checkpoint around it.
+   */
+  private async send(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+    if (send.readOnly && send.value > 0n) return syscallError(ErrorNumber.ReadOnly);
+    if (send.gasLimit < ACTOR_INVOCATION_GAS) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
+    let receiver = resolveAddress(state, send.to);
+    if (!receiver) {
+      if (!canAutoCreate(send.to)) return syscallError(ErrorNumber.NotFound, ACTOR_INVOCATION_GAS);
+      if (send.readOnly) return syscallError(ErrorNumber.ReadOnly, ACTOR_INVOCATION_GAS);
+      receiver = autoCreate(state, send.to)!;
+    }
+    const sender = state.getActor(send.fromId)!;
+    if (sender.balance < send.value) return syscallError(ErrorNumber.InsufficientFunds, ACTOR_INVOCATION_GAS);
+
+    // METHOD_SEND moves value and runs no code, whatever the receiver (ref-fvm call_actor_resolved).
+    if (send.method === METHOD_SEND) {
+      transfer(state, sender.id, receiver.id, send.value);
+      return invoked(noReturn(ExitCode.Ok, ACTOR_INVOCATION_GAS));
     }
 
-    if (receiver.kind === 'evm' && msg.method === METHOD_INVOKE_CONTRACT) {
-      const input = decodeBytesParams(msg.params);
-      if (!input) return noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS);
-      const caller = ethAddressOf(sender);
-      return this.evm.run(state, { caller, origin: caller, to: ethAddressOf(receiver), input, value: msg.value, gasLimit }, ctx);
+    if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) {
+      const initcode = decodeBytesParam(send.params);
+      if (!initcode) return invoked(noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS));
+      const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
+      return invoked({ ...result, returnBlock: result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined });
     }
 
-    const accepts =
-      msg.method === METHOD_SEND ||
-      (['account', 'ethaccount', 'placeholder'].includes(receiver.kind) && msg.method >= FIRST_EXPORTED_METHOD);
-    if (!accepts) return noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS);
-    if (!transfer(state, sender.id, receiver.id, msg.value)) return noReturn(ExitCode.SysErrInsufficientFunds, ACTOR_INVOCATION_GAS);
-    return noReturn(ExitCode.Ok, ACTOR_INVOCATION_GAS);
+    if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
+
+    // Accounts, EthAccounts and Placeholders accept any exported method and return nothing.
+    const accepts = ['account', 'ethaccount', 'placeholder'].includes(receiver.kind) && send.method >= FIRST_EXPORTED_METHOD;
+    if (!accepts) return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
+    transfer(state, sender.id, receiver.id, send.value);
+    return invoked(noReturn(ExitCode.Ok, ACTOR_INVOCATION_GAS));
+  }
+
+  /** The EVM actor's methods: InvokeContract runs the bytecode, other exported methods go to handle_filecoin_method. */
+  private async invokeEvm(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+    const caller = ethAddressOf(sender);
+    const call = { caller, origin: caller, to: ethAddressOf(receiver), value: send.value, gasLimit: send.gasLimit, readOnly: send.readOnly, gasPremium: top?.gasPremium ?? 0n };
+    if (send.method === METHOD_INVOKE_CONTRACT) {
+      const input = decodeBytesParam(send.params);
+      if (!input) return invoked(noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS));
+      const result = await this.evm.run(state, { ...call, input }, ctx);
+      // The EVM actor returns (or reverts with) its output as a CBOR byte string.
+      const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
+      return invoked({ ...result, returnBlock: evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined });
+    }
+    if (send.method > EVM_MAX_RESERVED_METHOD) {
+      const input = handleFilecoinMethodInput(send.method, send.params);
+      const result = await this.evm.run(state, { ...call, input }, ctx);
+      if (result.exitCode !== ExitCode.Ok) {
+        const evmOutput = result.exitCode === ExitCode.EvmReverted;
+        return invoked({ ...result, returnBlock: evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined });
+      }
+      const output = handleFilecoinMethodOutput(result.returnData);
+      const returnData = output.returnBlock?.data ?? new Uint8Array();
+      // A non-zero exit code from the contract fails the call, as an actor abort would.
+      const failed = output.exitCode !== ExitCode.Ok;
+      return invoked({ ...result, exitCode: output.exitCode, returnData, returnBlock: output.returnBlock, events: failed ? [] : result.events });
+    }
+    return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
   }
 }
 
+/** What a top-level message adds to a send. */
+interface TopLevel {
+  nonce: number;
+  gasPremium: bigint;
+}
+
+/** How a syscall error shows in a top-level receipt. */
+const TOP_LEVEL_EXIT_CODES: Partial<Record<ErrorNumber, number>> = {
+  [ErrorNumber.NotFound]: ExitCode.SysErrInvalidReceiver,
+  [ErrorNumber.InsufficientFunds]: ExitCode.SysErrInsufficientFunds,
+};
+
+const invoked = (result: SendResult): SendOutcome => ({ type: 'invoked', result });
+const syscallError = (errno: ErrorNumber, gasUsed = 0): SendOutcome => ({ type: 'syscall-error', errno, gasUsed });
+
 /** The FVM creates the receiver of a send to an unknown f410 (a Placeholder) or key address (an Account). */
+function canAutoCreate(to: FilAddress): boolean {
+  return to.ethAddress !== undefined || to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS;
+}
+
 function autoCreate(state: StateOverlay, to: FilAddress): Actor | undefined {
   const eth = to.ethAddress;
   if (eth) return createPlaceholder(state, eth);
   if (to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS) return createActor(state, 'account', { robust: to });
   return undefined;
+}
+
+/**
+ * InvokeContract and CreateExternal take their bytes as one CBOR byte string (codec 0x51 or 0x71),
+ * or raw (0x55); no params: no bytes.
+ */
+function decodeBytesParam(params: IpldBlock | undefined): Uint8Array | undefined {
+  if (!params) return new Uint8Array();
+  if (params.codec === RAW) return params.data;
+  if (params.codec !== CBOR && params.codec !== DAG_CBOR) return undefined;
+  return decodeBytesParams(params.data);
 }
 
 function credit(state: StateOverlay, id: number, amount: bigint): void {

@@ -23,6 +23,11 @@ const STORAGE_GAS_MULTIPLIER = 1_300;
 export const EVM_GAS_SCALE = 444;
 /** Invoking any actor method (Wasm instantiation, state load and store); an approximation. */
 export const ACTOR_INVOCATION_GAS = 1_000_000;
+/**
+ * One call of a Filecoin precompile (0xfe…): syscalls for address lookups or randomness; an
+ * approximation. call_actor adds what its send used.
+ */
+export const FILECOIN_PRECOMPILE_GAS = 100_000;
 
 /** What including a message of `size` serialized bytes on chain costs, charged before execution. */
 export function inclusionGas(size: number): number {

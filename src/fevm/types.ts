@@ -1,4 +1,6 @@
 // Types shared by the executor and the actors.
+import type { FilAddress } from '../common/address.js';
+import type { ErrorNumber, IpldBlock } from '../filecoin-precompiles/runtime.js';
 
 /** What a message or call runs under: everything the chain decides, nothing the FVM computes. */
 export interface ExecutionContext {
@@ -8,6 +10,13 @@ export interface ExecutionContext {
   chainId: bigint;
   /** The base fee of the tipset the message is included in (attoFIL). */
   baseFee: bigint;
+  /** The seed of the randomness beacon (randomness.ts); absent: DEFAULT_BEACON_SEED. */
+  seed?: Uint8Array;
+  /**
+   * The Ethereum block hash of an earlier epoch (the tipset key CID's digest), for BLOCKHASH;
+   * undefined for epochs the chain has no tipset at. Absent: BLOCKHASH answers 0.
+   */
+  tipsetHash?: (epoch: number) => Uint8Array | undefined;
 }
 
 export interface EventEntry {
@@ -40,3 +49,30 @@ export interface MessageReceipt {
   gasUsed: number;
   events: ActorEvent[];
 }
+
+/** A send from one actor to another: the FVM send syscall, as the executor carries it out. */
+export interface ActorSend {
+  fromId: number;
+  to: FilAddress;
+  method: number;
+  value: bigint;
+  /** Absent: no params block. */
+  params?: IpldBlock;
+  /** READ_ONLY: no state changes, no value, no actor creation. */
+  readOnly: boolean;
+  /** FVM gas the receiver may use. */
+  gasLimit: number;
+}
+
+export interface SendResult extends InvocationResult {
+  /**
+   * The return block as a calling actor receives it (InvokeContract's is the CBOR byte string of
+   * `returnData`, which receipts keep unwrapped); absent when the method returned nothing.
+   */
+  returnBlock?: IpldBlock;
+}
+
+/** A send either reaches the receiver (whatever its exit code) or fails as a syscall. */
+export type SendOutcome =
+  | { type: 'invoked'; result: SendResult }
+  | { type: 'syscall-error'; errno: ErrorNumber; gasUsed: number };

@@ -17,6 +17,8 @@ export interface MinerDeps {
   mempool: Mempool;
   executor: Executor;
   chainId: bigint;
+  /** The randomness beacon's seed (DevnetConfig.seed). */
+  seed?: Uint8Array;
   /** Unix seconds now. */
   now: () => number;
   onTipset: (tipset: Tipset) => void;
@@ -81,6 +83,8 @@ export class Miner {
       timestamp: Math.max(this.deps.now(), parent.timestamp + 1),
       chainId: this.deps.chainId,
       baseFee: nextBaseFee(parent.baseFee, parent.gasLimit),
+      seed: this.deps.seed,
+      tipsetHash: (e: number) => chain.atEpoch(e)?.hash,
     };
     const overlay = state.stage();
     const selected = mempool.select(overlay);

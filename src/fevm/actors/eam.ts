@@ -18,6 +18,8 @@ export interface CreateExternal {
   initcode: Uint8Array;
   value: bigint;
   gasLimit: number;
+  /** The message's gas premium (GASPRICE in the constructor). */
+  gasPremium?: bigint;
 }
 
 const failure = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
@@ -26,7 +28,7 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   // Only Ethereum accounts deploy this way; native (f1/f3) accounts come with issue-4 support.
   if (create.sender.kind !== 'ethaccount') return failure(ExitCode.ErrForbidden);
   const caller = ethAddressOf(create.sender);
-  const result = await evm.run(state, { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit }, ctx);
+  const result = await evm.run(state, { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium }, ctx);
   if (result.exitCode !== ExitCode.Ok || !result.created) return { ...result, events: [] };
   const contract = resolveEthAddress(state, result.created)!;
   const robust = robustAddress(create.sender, create.nonce);

@@ -1,18 +1,18 @@
-// The EVM actor: runs contract bytecode on @ethereumjs/evm against the state tree, and turns the
-// outcome into what the FVM reports (exit code, return bytes, gas, actor events).
-import { createCustomCommon, Mainnet } from '@ethereumjs/common';
-import { createEVM, type EVM, type EVMResult } from '@ethereumjs/evm';
+// The EVM actor: runs contract bytecode on @ethereumjs/evm (made FEVM-like in fevm-evm.ts) against
+// the state tree, and turns the outcome into what the FVM reports (exit code, return bytes, gas,
+// actor events). A run is either a message's (the executor invoking a contract: a fresh EVM
+// transaction) or nested in one (call_actor invoking a contract from inside a running frame).
+import { EVMError, Message, type EVMResult, type ExecResult } from '@ethereumjs/evm';
 import { Address, createZeroAddress } from '@ethereumjs/util';
-import { RAW } from '../../../common/cbor.js';
+import { keccak256 } from '../../../common/hashes.js';
 import { ExitCode } from '../../exit-code.js';
 import { ACTOR_INVOCATION_GAS, BLOCK_GAS_LIMIT, EVM_GAS_SCALE } from '../../gas.js';
+import { DEFAULT_BEACON_SEED, prevRandao } from '../../randomness.js';
 import type { StateOverlay } from '../../state-tree.js';
-import type { ActorEvent, ExecutionContext, InvocationResult } from '../../types.js';
-import { resolveEthAddress } from '../lifecycle.js';
+import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
+import { logToActorEvent, type EvmLog } from './events.js';
+import { createFevmEvm, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
 import { EvmStateAdapter } from './state-adapter.js';
-
-/** FIP-0049 entry flags: index both key and value. */
-const FLAG_INDEXED_ALL = 0x03;
 
 /** @ethereumjs/evm's error texts -> the EVM actor's exit codes (builtin-actors actors/evm/src/lib.rs). */
 const EXIT_CODES: Record<string, number> = {
@@ -29,7 +29,11 @@ const EXIT_CODES: Record<string, number> = {
   'code size to deposit exceeds maximum code size': ExitCode.ErrIllegalArgument,
   'invalid bytecode deployed': ExitCode.ErrIllegalArgument,
   'create collision': ExitCode.ErrForbidden,
+  [SELFDESTRUCT_FAILED]: ExitCode.EvmSelfdestructFailed,
 };
+
+/** The INVALID instruction (0xfe), which the EVM actor tells apart from undefined ones. */
+const INVALID = 0xfe;
 
 export interface EvmCall {
   caller: Uint8Array;
@@ -40,6 +44,10 @@ export interface EvmCall {
   value: bigint;
   /** FVM gas available to the call. */
   gasLimit: number;
+  /** A read-only send (STATICCALL, or call_actor's READ_ONLY flag). */
+  readOnly?: boolean;
+  /** The message's gas premium: GASPRICE is the base fee plus it. */
+  gasPremium?: bigint;
 }
 
 export interface EvmCallResult extends InvocationResult {
@@ -47,17 +55,46 @@ export interface EvmCallResult extends InvocationResult {
   created?: Uint8Array;
 }
 
-export class EvmActor {
+/** How the EVM actor sends to other actors (call_actor): the executor's send. */
+export type ActorSender = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => Promise<SendOutcome>;
+
+export class EvmActor implements FevmHost {
+  private evm!: FevmEvm;
+  /** The state and context of the message running, while one runs. */
+  private running: { state: StateOverlay; ctx: ExecutionContext } | undefined;
+  /** Contracts that ran SELFDESTRUCT in the running message (some of it may have been reverted since). */
+  private readonly selfDestructs = new Set<number>();
+
   private constructor(
-    private readonly evm: EVM,
     private readonly adapter: EvmStateAdapter,
+    private readonly sender: ActorSender,
   ) {}
 
-  static async create(chainId: bigint): Promise<EvmActor> {
+  static async create(chainId: bigint, sender: ActorSender): Promise<EvmActor> {
     const adapter = new EvmStateAdapter();
-    const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: 'cancun' });
-    const evm = await createEVM({ common, stateManager: adapter });
-    return new EvmActor(evm, adapter);
+    const actor = new EvmActor(adapter, sender);
+    actor.evm = createFevmEvm(chainId, adapter);
+    actor.evm.host = actor;
+    return actor;
+  }
+
+  // FevmHost: what the EVM, its opcodes and precompiles see of the running message.
+  get state(): StateOverlay {
+    if (!this.running) throw new Error('no message is running');
+    return this.running.state;
+  }
+
+  get ctx(): ExecutionContext {
+    if (!this.running) throw new Error('no message is running');
+    return this.running.ctx;
+  }
+
+  send(send: ActorSend): Promise<SendOutcome> {
+    return this.sender(this.state, send, this.ctx);
+  }
+
+  noteSelfDestruct(actorId: number): void {
+    this.selfDestructs.add(actorId);
   }
 
   /** Runs one call or deployment. The caller's nonce is the executor's business, not the EVM's. */
@@ -66,7 +103,14 @@ export class EvmActor {
     if (evmGasLimit <= 0) {
       return { exitCode: ExitCode.SysErrOutOfGas, returnData: new Uint8Array(), gasUsed: call.gasLimit, events: [] };
     }
+    const parent = this.evm.currentFrame;
+    if (parent) return this.runNested(state, call, parent, evmGasLimit);
+
     this.adapter.use(state);
+    this.running = { state, ctx };
+    this.selfDestructs.clear();
+    // Warm addresses and slots (EIP-2929) are per message.
+    this.evm.journal.cleanJournal();
     let result: EVMResult;
     try {
       result = await this.evm.runCall({
@@ -76,7 +120,8 @@ export class EvmActor {
         data: call.input,
         value: call.value,
         gasLimit: BigInt(evmGasLimit),
-        gasPrice: ctx.baseFee,
+        gasPrice: ctx.baseFee + (call.gasPremium ?? 0n),
+        isStatic: call.readOnly,
         skipNonceIncrement: true,
         block: blockContext(ctx),
       });
@@ -85,11 +130,39 @@ export class EvmActor {
         return { exitCode: ExitCode.SysErrInsufficientFunds, returnData: new Uint8Array(), gasUsed: ACTOR_INVOCATION_GAS, events: [] };
       }
       throw err;
+    } finally {
+      this.running = undefined;
     }
+    const outcome = this.outcome(state, call, result);
+    // SELFDESTRUCT takes effect when the message ends (builtin-actors is_dead: a tombstone that is
+    // not the current message's).
+    if (outcome.exitCode === ExitCode.Ok) this.bury(state);
+    this.selfDestructs.clear();
+    return outcome;
+  }
+
+  /** A contract invoked from inside a running frame (call_actor): a deeper message of the same transaction. */
+  private async runNested(state: StateOverlay, call: EvmCall, parent: Message, evmGasLimit: number): Promise<EvmCallResult> {
+    if (state !== this.state) throw new Error('a nested EVM call on another state');
+    const message = new Message({
+      caller: new Address(call.caller),
+      to: call.to ? new Address(call.to) : undefined,
+      data: call.input,
+      value: call.value,
+      gasLimit: BigInt(evmGasLimit),
+      depth: parent.depth + 1,
+      isStatic: call.readOnly ?? false,
+      selfdestruct: new Map(),
+      createdAddresses: new Set(),
+    });
+    return this.outcome(state, call, await this.evm.runCall({ message }));
+  }
+
+  private outcome(state: StateOverlay, call: EvmCall, result: EVMResult): EvmCallResult {
     const exec = result.execResult;
     const gasUsed = Math.min(call.gasLimit, ACTOR_INVOCATION_GAS + Number(exec.executionGasUsed) * EVM_GAS_SCALE);
     if (exec.exceptionError) {
-      const exitCode = EXIT_CODES[exec.exceptionError.error] ?? ExitCode.EvmInvalidInstruction;
+      const exitCode = exitCodeOf(exec, exec.exceptionError);
       return {
         exitCode,
         returnData: exec.returnValue,
@@ -101,32 +174,48 @@ export class EvmActor {
       exitCode: ExitCode.Ok,
       returnData: exec.returnValue,
       gasUsed,
-      events: (exec.logs ?? []).map(([address, topics, data]) => toActorEvent(state, address, topics, data)),
+      events: ((exec.logs ?? []) as EvmLog[]).map((log) => logToActorEvent(state, log)),
       created: result.createdAddress?.bytes,
     };
   }
+
+  /** Contracts whose SELFDESTRUCT stood: no code, no storage from now on; the actor (and any balance) stays. */
+  private bury(state: StateOverlay): void {
+    for (const id of this.selfDestructs) {
+      const actor = state.getActor(id);
+      const evm = actor?.evm as TombstonedEvmState | undefined;
+      if (!actor || !evm?.selfDestructed) continue;
+      const empty = new Uint8Array();
+      state.putActor({
+        ...actor,
+        evm: { bytecode: empty, bytecodeHash: keccak256(empty), nonce: evm.nonce, storageGeneration: evm.storageGeneration + 1 },
+      });
+    }
+  }
+}
+
+function exitCodeOf(exec: ExecResult, error: EVMError): number {
+  if (error.error === EVMError.errorMessages.INVALID_OPCODE) {
+    // INVALID (0xfe) is EVM_CONTRACT_INVALID_INSTRUCTION (34); bytes with no instruction are 35.
+    const runState = exec.runState;
+    if (runState && runState.code[runState.programCounter] === INVALID) return ExitCode.EvmInvalidInstruction;
+    return ExitCode.EvmUndefinedInstruction;
+  }
+  return EXIT_CODES[error.error] ?? ExitCode.EvmInvalidInstruction;
 }
 
 function blockContext(ctx: ExecutionContext) {
   return {
     header: {
       number: BigInt(ctx.epoch),
+      // No coinbase on FEVM: COINBASE is 0.
       coinbase: createZeroAddress(),
       timestamp: BigInt(ctx.timestamp),
       difficulty: 0n,
-      prevRandao: new Uint8Array(32),
+      prevRandao: prevRandao(ctx.seed ?? DEFAULT_BEACON_SEED, ctx.epoch),
       gasLimit: BigInt(BLOCK_GAS_LIMIT),
       baseFeePerGas: ctx.baseFee,
       getBlobGasPrice: () => undefined,
     },
   };
-}
-
-/** A LOGn as the FVM records it: an event with entries t1..t4 (topics) and d (data), raw codec. */
-function toActorEvent(state: StateOverlay, address: Uint8Array, topics: Uint8Array[], data: Uint8Array): ActorEvent {
-  const emitter = resolveEthAddress(state, address);
-  if (!emitter) throw new Error('a log from an address with no actor');
-  const entries = topics.map((topic, i) => ({ flags: FLAG_INDEXED_ALL, key: `t${i + 1}`, codec: RAW, value: topic }));
-  entries.push({ flags: FLAG_INDEXED_ALL, key: 'd', codec: RAW, value: data });
-  return { emitter: emitter.id, entries };
 }

@@ -3,6 +3,7 @@
 import type { StateManagerInterface } from '@ethereumjs/common';
 import { Account, KECCAK256_RLP, type Address } from '@ethereumjs/util';
 import { isMaskedId } from '../../../common/address.js';
+import { isReservedPrecompileAddress } from '../../../filecoin-precompiles/index.js';
 import { keccak256 } from '../../../common/hashes.js';
 import { bigintToBytes, bytesToBigint, bytesToHex } from '../../../common/hex.js';
 import type { Actor } from '../../actor.js';
@@ -55,8 +56,10 @@ export class EvmStateAdapter implements StateManagerInterface {
     if (!account) return this.deleteAccount(address);
     const actor = this.actorAt(address);
     if (!actor) {
-      // An ID address cannot be created by sending to it; an f410 gets a Placeholder.
+      // An ID address cannot be created by sending to it; an f410 gets a Placeholder. A CALL to a
+      // reserved precompile address only sends (to its f410) when it carries value.
       if (isMaskedId(address.bytes)) return;
+      if (isReservedPrecompileAddress(address.bytes) && account.balance === 0n) return;
       const placeholder = createPlaceholder(this.current, address.bytes, account.balance);
       this.current.putActor({ ...placeholder, nonce: Number(account.nonce) });
       return;

@@ -1,0 +1,95 @@
+// The PrecompileRuntime of src/filecoin-precompiles, for one precompile call inside the EVM actor:
+// addresses resolve against the state the message runs on, randomness comes from the devnet beacon,
+// and call_actor sends through the executor as the calling contract, in a checkpoint of its own
+// (a callee that fails leaves nothing behind; the precompile still succeeds).
+import type { Message } from '@ethereumjs/evm';
+import type { FilAddress } from '../../../common/address.js';
+import {
+  SendFlags,
+  type ActorCall,
+  type ActorCallResult,
+  type CallKind,
+  type PrecompileRuntime,
+} from '../../../filecoin-precompiles/runtime.js';
+import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
+import type { StateOverlay } from '../../state-tree.js';
+import type { ActorSend, ExecutionContext, SendOutcome } from '../../types.js';
+import { resolveEthAddress } from '../lifecycle.js';
+import { actorEventToLog, type EvmLog } from './events.js';
+
+/** What the EVM actor offers a precompile call: the running message's state and context, and sends. */
+export interface PrecompileHost {
+  readonly state: StateOverlay;
+  readonly ctx: ExecutionContext;
+  send(send: ActorSend): Promise<SendOutcome>;
+}
+
+export class FevmPrecompileRuntime implements PrecompileRuntime {
+  /** FVM gas the precompile's sends used. */
+  gasUsed = 0;
+  /** Logs of the contracts call_actor ran, for the calling frame. */
+  readonly logs: EvmLog[] = [];
+
+  constructor(
+    private readonly host: PrecompileHost,
+    /** The EVM message that reached the precompile. */
+    private readonly message: Message,
+    readonly gasAvailable: number,
+  ) {}
+
+  get callKind(): CallKind {
+    if (this.message.delegatecall) return 'delegatecall';
+    return this.message.isStatic ? 'staticcall' : 'call';
+  }
+
+  get epoch(): number {
+    return this.host.ctx.epoch;
+  }
+
+  resolveAddress(address: FilAddress): number | undefined {
+    // As the FVM's state tree: an ID address resolves to its ID whether or not the actor exists.
+    return this.host.state.lookupId(address);
+  }
+
+  lookupDelegatedAddress(id: number): FilAddress | undefined {
+    return this.host.state.getActor(id)?.delegated;
+  }
+
+  beaconRandomness(epoch: number): Uint8Array | undefined {
+    // Lotus: "cannot draw randomness from the future".
+    if (epoch < 0 || epoch > this.host.ctx.epoch) return undefined;
+    return beaconRandomness(this.host.ctx.seed ?? DEFAULT_BEACON_SEED, epoch);
+  }
+
+  async callActor(call: ActorCall): Promise<ActorCallResult> {
+    const { state } = this.host;
+    // Through DELEGATECALL the message's `to` is the contract whose code is running.
+    const caller = resolveEthAddress(state, this.message.to!.bytes);
+    if (!caller) throw new Error('call_actor from an address with no actor');
+    const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable - this.gasUsed));
+    // A read-only frame makes every send read-only (ref-fvm kernel send).
+    const readOnly = (call.flags & SendFlags.READ_ONLY) !== 0n || this.message.isStatic;
+    state.checkpoint();
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.host.send({ fromId: caller.id, to: call.to, method: call.method, value: call.value, params: call.params, readOnly, gasLimit });
+    } catch (error) {
+      state.revert();
+      throw error;
+    }
+    if (outcome.type === 'syscall-error') {
+      state.revert();
+      this.gasUsed += outcome.gasUsed;
+      return { type: 'syscall-error', errno: outcome.errno };
+    }
+    const { result } = outcome;
+    this.gasUsed += result.gasUsed;
+    if (result.exitCode !== 0) {
+      state.revert();
+      return { type: 'returned', exitCode: result.exitCode, returnBlock: result.returnBlock };
+    }
+    state.commit();
+    for (const event of result.events) this.logs.push(actorEventToLog(state, event));
+    return { type: 'returned', exitCode: 0, returnBlock: result.returnBlock };
+  }
+}

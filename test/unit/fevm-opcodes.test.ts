@@ -1,0 +1,259 @@
+// Opcodes whose results differ from Ethereum's on FEVM (builtin-actors actors/evm/src/interpreter:
+// context.rs, ext.rs, call.rs, lifecycle.rs, execution.rs), on an in-process devnet with Solidity.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { blake2b } from '@noble/hashes/blake2.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { getBytes, hexlify, ZeroAddress } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { hexToBytes } from '../../src/common/hex.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
+
+const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
+const i64be = (n: number | bigint) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigInt64(0, BigInt(n));
+  return b;
+};
+const KECCAK_EMPTY = '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470';
+const KECCAK_FE = '0xbcc90f2d6dada5b18e155c17a1c0a55920aae94f39857d39d0d8ed07ae8f228b';
+const ZERO_HASH = '0x' + '00'.repeat(32);
+const MARKET = maskedId(5);
+
+describe('context opcodes', () => {
+  test('GAS is FVM gas (billions); GASLIMIT 10e9; COINBASE 0; NUMBER the epoch; CHAINID 31415926', async (t) => {
+    const { deploy, call, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const env = await call(probe, 'env');
+    // eth_call's gas is the block gas limit, 10e9 FVM gas; what is left is still in the billions.
+    assert.ok(env.gasLeft > 9_000_000_000n && env.gasLeft < 10_000_000_000n, `GAS ${env.gasLeft}`);
+    assert.equal(env.gasLimit, 10_000_000_000n);
+    assert.equal(env.coinbase, ZeroAddress);
+    assert.equal(env.number, BigInt(devnet.head.epoch + 1));
+    assert.equal(env.chainId, 31415926n);
+  });
+
+  test('GASPRICE is the base fee plus the message\'s gas premium', async (t) => {
+    const { deploy, send, call, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const receipt = await send(probe, 'recordEnv');
+    assert.equal(receipt.exitCode, 0);
+    // The helper signs with a 200000 premium and a fee cap far above the base fee.
+    assert.equal((await call(probe, 'recordedGasPrice'))[0], devnet.head.baseFee + 200_000n);
+  });
+
+  test('PREVRANDAO: blake2b-256(i64be(10) ‖ beacon randomness(epoch) ‖ i64be(epoch) ‖ "prevrandao"), from the seed', async (t) => {
+    const seed = new TextEncoder().encode('prevrandao test seed');
+    const { deploy, call, devnet } = await fevmSetup(t, { seed });
+    const probe = await deploy('FevmProbe');
+    const epoch = devnet.head.epoch + 1;
+    const beacon = blake256(blake256(new Uint8Array([...seed, ...i64be(epoch)])));
+    const expected = blake256(new Uint8Array([...i64be(10), ...beacon, ...i64be(epoch), ...new TextEncoder().encode('prevrandao')]));
+    assert.equal((await call(probe, 'env')).prevrandao, BigInt(hexlify(expected)));
+  });
+
+  test('PREVRANDAO changes with the seed and the epoch', async (t) => {
+    const a = await fevmSetup(t, { seed: new Uint8Array([1]) });
+    const b = await fevmSetup(t, { seed: new Uint8Array([2]) });
+    const probeA = await a.deploy('FevmProbe');
+    const probeB = await b.deploy('FevmProbe');
+    const first = (await a.call(probeA, 'env')).prevrandao;
+    assert.notEqual(first, (await b.call(probeB, 'env')).prevrandao);
+    await a.devnet.mine();
+    assert.notEqual(first, (await a.call(probeA, 'env')).prevrandao);
+  });
+
+  test('BLOCKHASH: the tipset hash (the Ethereum block hash) for the 256 epochs before the current one, else 0', async (t) => {
+    const { deploy, call, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    await devnet.mine();
+    const head = devnet.head.epoch;
+    for (const epoch of [0, head - 1, head]) {
+      assert.equal((await call(probe, 'blockHash', [epoch]))[0], hexlify(devnet.chain.atEpoch(epoch)!.hash), `epoch ${epoch}`);
+    }
+    // The current epoch (head + 1 for eth_call) and later: 0.
+    assert.equal((await call(probe, 'blockHash', [head + 1]))[0], ZERO_HASH);
+    assert.equal((await call(probe, 'blockHash', [head + 100]))[0], ZERO_HASH);
+  });
+});
+
+describe('EXTCODESIZE, EXTCODEHASH, EXTCODECOPY', () => {
+  test('native, account, precompile, contract, reserved-but-empty and missing addresses', async (t) => {
+    const { deploy, call, wallet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const runtime = await call(probe, 'codeInfo', [probe.address]);
+    const expectations: [string, string, bigint, string, string][] = [
+      ['market (0xff…05)', MARKET, 1n, KECCAK_FE, '0xfe'],
+      ['system (0xff…00)', maskedId(0), 1n, KECCAK_FE, '0xfe'],
+      ['resolve_address (0xfe…01)', precompileAddress(0xfe, 1), 0n, KECCAK_EMPTY, '0x'],
+      ['ecrecover (0x…01)', precompileAddress(0x00, 1), 0n, KECCAK_EMPTY, '0x'],
+      ['BLS G1ADD (0x…0b)', precompileAddress(0x00, 0x0b), 0n, KECCAK_EMPTY, '0x'],
+      ['no KZG (0x…0a)', precompileAddress(0x00, 0x0a), 0n, ZERO_HASH, '0x'],
+      ['get_actor_type, disabled (0xfe…04)', precompileAddress(0xfe, 4), 0n, ZERO_HASH, '0x'],
+      ['an EthAccount', wallet.address, 0n, KECCAK_EMPTY, '0x'],
+      ['burnt funds, an Account (0xff…63)', maskedId(99), 0n, KECCAK_EMPTY, '0x'],
+      ['a missing f410', '0x' + '5a'.repeat(20), 0n, ZERO_HASH, '0x'],
+      ['a missing ID', maskedId(777_777), 0n, ZERO_HASH, '0x'],
+      ['the contract itself', probe.address, runtime.size, hexlify(keccak_256(getBytes(runtime.code))), runtime.code],
+      ['the contract by its ID', maskedId(probe.id), runtime.size, hexlify(keccak_256(getBytes(runtime.code))), runtime.code],
+    ];
+    assert.ok(runtime.size > 100n);
+    for (const [what, address, size, hash, code] of expectations) {
+      const info = await call(probe, 'codeInfo', [address]);
+      assert.deepEqual([info.size, info.hash, info.code], [size, hash, code], what);
+    }
+  });
+});
+
+describe('CALL targets', () => {
+  test('a builtin actor (0xff…05): the CALL returns 0 with no data, the value stays', async (t) => {
+    const { deploy, send, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe', [], FIL);
+    for (const data of ['0x', '0x12345678']) {
+      const receipt = await send(probe, 'callTo', [MARKET, 10n, data]);
+      assert.equal(receipt.exitCode, 0);
+      const [ok, output] = probe.iface.decodeFunctionResult('callTo', hexlify(receipt.returnData));
+      assert.deepEqual([ok, output], [false, '0x']);
+    }
+    assert.equal(devnet.stateAt(devnet.head.epoch).getActor(5)!.balance, 0n);
+  });
+
+  test('DELEGATECALL: to a builtin actor fails; to an account, a missing ID or a missing f410 succeeds with nothing', async (t) => {
+    const { deploy, send } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const cases: [string, boolean][] = [
+      [MARKET, false],
+      [maskedId(101), true],
+      [maskedId(555_555), true],
+      ['0x' + '6e'.repeat(20), true],
+    ];
+    for (const [target, expected] of cases) {
+      const receipt = await send(probe, 'delegateCallTo', [target, '0x12345678']);
+      assert.equal(receipt.exitCode, 0);
+      const [ok, output] = probe.iface.decodeFunctionResult('delegateCallTo', hexlify(receipt.returnData));
+      assert.deepEqual([ok, output], [expected, '0x'], target);
+    }
+    // To a contract: its code runs as the caller (the event comes from the caller).
+    const receiver = await deploy('FilecoinMethodReceiver');
+    const receipt = await send(probe, 'delegateCallTo', [receiver.address, receiver.iface.encodeFunctionData('double', [3])]);
+    const [ok, output] = probe.iface.decodeFunctionResult('delegateCallTo', hexlify(receipt.returnData));
+    assert.deepEqual([ok, output], [true, '0x' + '6'.padStart(64, '0')]);
+    assert.equal(receipt.events[0].emitter, probe.id);
+  });
+
+  test('a missing masked ID: success, nothing created, the value does not move', async (t) => {
+    const { deploy, send, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe', [], FIL);
+    const receipt = await send(probe, 'callTo', [maskedId(555_555), FIL / 2n, '0x']);
+    const [ok] = probe.iface.decodeFunctionResult('callTo', hexlify(receipt.returnData));
+    assert.equal(ok, true);
+    const state = devnet.stateAt(devnet.head.epoch);
+    assert.equal(state.getActor(probe.id)!.balance, FIL);
+    assert.equal(state.getActor(555_555), undefined);
+  });
+
+  test('an account by its masked ID receives the value', async (t) => {
+    const { deploy, send, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe', [], FIL);
+    const before = devnet.stateAt(devnet.head.epoch).getActor(101)!.balance;
+    const receipt = await send(probe, 'callTo', [maskedId(101), 123n, '0x']);
+    assert.equal(probe.iface.decodeFunctionResult('callTo', hexlify(receipt.returnData))[0], true);
+    assert.equal(devnet.stateAt(devnet.head.epoch).getActor(101)!.balance, before + 123n);
+  });
+
+  test('an unknown f410: a CALL creates a Placeholder even without value; a STATICCALL does not', async (t) => {
+    const { deploy, send, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const quiet = '0x' + '7b'.repeat(20);
+    const statik = await send(probe, 'staticCallTo', [quiet, '0x']);
+    assert.equal(probe.iface.decodeFunctionResult('staticCallTo', hexlify(statik.returnData))[0], true);
+    assert.equal(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(quiet))), undefined);
+
+    const receipt = await send(probe, 'callTo', [quiet, 0, '0x']);
+    assert.equal(probe.iface.decodeFunctionResult('callTo', hexlify(receipt.returnData))[0], true);
+    const state = devnet.stateAt(devnet.head.epoch);
+    const placeholder = state.getActor(state.lookupId(FilAddress.fromEthAddress(hexToBytes(quiet)))!)!;
+    assert.equal(placeholder.kind, 'placeholder');
+    assert.equal(placeholder.balance, 0n);
+  });
+
+  test('a contract named by its masked ID runs as itself (ADDRESS and storage of its f410)', async (t) => {
+    const { deploy, send, call } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const receiver = await deploy('FilecoinMethodReceiver');
+    const data = receiver.iface.encodeFunctionData('double', [5]);
+    const receipt = await send(probe, 'callTo', [maskedId(receiver.id), 0, data]);
+    assert.equal(probe.iface.decodeFunctionResult('callTo', hexlify(receipt.returnData))[0], true);
+    assert.equal((await call(receiver, 'doubled'))[0], 10n);
+    assert.equal(receipt.events[0].emitter, receiver.id);
+  });
+});
+
+describe('undefined and invalid instructions', () => {
+  test('CALLCODE, BLOBHASH and BLOBBASEFEE are undefined: exit 35; INVALID (0xfe) is exit 34', async (t) => {
+    const { deploy, send } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    assert.equal((await send(probe, 'useCallcode', [probe.address])).exitCode, ExitCode.EvmUndefinedInstruction);
+    assert.equal((await send(probe, 'useBlobhash')).exitCode, ExitCode.EvmUndefinedInstruction);
+    assert.equal((await send(probe, 'useBlobbasefee')).exitCode, ExitCode.EvmUndefinedInstruction);
+    assert.equal((await send(probe, 'useInvalid')).exitCode, ExitCode.EvmInvalidInstruction);
+  });
+
+  test('eth_call reports the exit code as Lotus does', async (t) => {
+    const { deploy, call } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    await assert.rejects(call(probe, 'useCallcode', [probe.address]), /exit=\[35\]/);
+  });
+});
+
+describe('SELFDESTRUCT (pre-Cancun, as FEVM)', () => {
+  test('sends the whole balance; the contract keeps its code until the message ends, then has none', async (t) => {
+    const { deploy, send, call, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const target = await deploy('Destructible', [], 2n * FIL);
+    const beneficiary = '0x' + '3c'.repeat(20);
+    const receipt = await send(probe, 'destroyAndMeasure', [target.address, beneficiary]);
+    assert.equal(receipt.exitCode, 0);
+    // Still there within the message that destroyed it.
+    assert.ok((await call(probe, 'recordedCodeSize'))[0] > 0n);
+
+    const state = devnet.stateAt(devnet.head.epoch);
+    const beneficiaryActor = state.getActor(state.lookupId(FilAddress.fromEthAddress(hexToBytes(beneficiary)))!)!;
+    assert.equal(beneficiaryActor.kind, 'placeholder');
+    assert.equal(beneficiaryActor.balance, 2n * FIL);
+    const dead = state.getActor(target.id)!;
+    assert.equal(dead.kind, 'evm');
+    assert.equal(dead.balance, 0n);
+    assert.equal(dead.evm!.bytecode.length, 0);
+
+    const info = await call(probe, 'codeInfo', [target.address]);
+    assert.deepEqual([info.size, info.hash, info.code], [0n, KECCAK_EMPTY, '0x']);
+    // Calls to it run no code: success, nothing returned, storage gone.
+    const result = await devnet.call({ to: hexToBytes(target.address), input: getBytes(target.iface.encodeFunctionData('value')) }, devnet.head.epoch);
+    assert.equal(result.returnData.length, 0);
+  });
+
+  test('to an unknown masked ID the transfer fails: exit 40 (EVM_CONTRACT_SELFDESTRUCT_FAILED), nothing happens', async (t) => {
+    const { deploy, send, devnet } = await fevmSetup(t);
+    const target = await deploy('Destructible', [], FIL);
+    const receipt = await send(target, 'destroy', [maskedId(888_888)]);
+    assert.equal(receipt.exitCode, ExitCode.EvmSelfdestructFailed);
+    const actor = devnet.stateAt(devnet.head.epoch).getActor(target.id)!;
+    assert.equal(actor.balance, FIL);
+    assert.ok(actor.evm!.bytecode.length > 0);
+  });
+
+  test('a reverted SELFDESTRUCT leaves the contract alive', async (t) => {
+    const { deploy, send, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const target = await deploy('Destructible', [], FIL);
+    const receipt = await send(probe, 'destroyThenRevert', [target.address, '0x' + '3d'.repeat(20)]);
+    assert.equal(receipt.exitCode, ExitCode.EvmReverted);
+    // And a SELFDESTRUCT that fails makes the calling frame's CALL fail.
+    assert.equal((await send(probe, 'destroyAndMeasure', [target.address, maskedId(888_888)])).exitCode, ExitCode.EvmReverted);
+    const actor = devnet.stateAt(devnet.head.epoch).getActor(target.id)!;
+    assert.ok(actor.evm!.bytecode.length > 0);
+    assert.equal(actor.balance, FIL);
+  });
+});
