@@ -1,7 +1,7 @@
 // The fvm-devnet command: flags -> DevnetConfig -> a running node, and the start-up banner.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FilAddress } from '../src/common/address.js';
-import { bytesToHex } from '../src/common/hex.js';
+import { bytesToHex, hexToBytes } from '../src/common/hex.js';
 import { attoToFil, filToAtto } from '../src/common/units.js';
 import { defaultConfig, type DevnetConfig } from '../src/config.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
@@ -38,13 +38,14 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('--balance <FIL>', 'balance of each dev account, in FIL').default(attoToFil(defaults.balance)))
     .addOption(new Option('--fund <address=FIL...>', 'fund native f1/f3 addresses at genesis, e.g. --fund t1…=1000').default([]))
     .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(defaults.chainId.toString(), "31415926, Lotus's local devnet"))
+    .addOption(new Option('--seed <text|0xhex>', 'seed of the randomness beacon (PREVRANDAO, get_randomness)').default('fvm-devnet'))
     .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)');
   program.parse(argv);
-  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; fund: string[]; chainId: string; blockTime?: number; mining: boolean; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -64,6 +65,8 @@ function parseArgs(argv: string[]): DevnetConfig {
     mnemonic: opts.mnemonic,
     balance: balance!,
     fund: fund!,
+    // A 0x-prefixed seed is bytes; anything else, its UTF-8 text.
+    seed: /^0x([0-9a-fA-F]{2})+$/.test(opts.seed) ? hexToBytes(opts.seed) : new TextEncoder().encode(opts.seed),
     chainId: chainId!,
     blockTime: opts.blockTime,
     noMining: !opts.mining,
@@ -82,6 +85,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     `Mining:       ${config.noMining ? 'on request (evm_mine)' : config.blockTime ? `every ${config.blockTime} s` : 'instant'}`,
     `Mnemonic:     ${config.mnemonic}`,
     `Derivation:   ${DERIVATION_PATH}/i`,
+    `Beacon seed:  ${bytesToHex(config.seed)}`,
     '',
     'Available accounts',
     '==================',

@@ -34,12 +34,19 @@ export function beaconRandomness(seed: Uint8Array, epoch: number): Uint8Array {
   return blake2b256(beaconEntryData(seed, epoch));
 }
 
-/**
- * builtin-actors draw_randomness: blake2b-256(i64be(tag) ‖ base ‖ i64be(epoch) ‖ entropy), over the
- * beacon randomness of `epoch`.
- */
+/** Lotus DrawRandomnessFromDigest: blake2b-256(i64be(tag) ‖ digest ‖ i64be(epoch) ‖ entropy). */
+export function drawRandomness(tag: bigint, digest: Uint8Array, epoch: number, entropy: Uint8Array): Uint8Array {
+  return blake2b256(concatBytes(i64be(tag), digest, i64be(epoch), entropy));
+}
+
+/** builtin-actors draw_randomness over the beacon randomness of `epoch`. */
 export function drawBeaconRandomness(seed: Uint8Array, tag: bigint, epoch: number, entropy: Uint8Array): Uint8Array {
-  return blake2b256(concatBytes(i64be(tag), beaconRandomness(seed, epoch), i64be(epoch), entropy));
+  return drawRandomness(tag, beaconRandomness(seed, epoch), epoch, entropy);
+}
+
+/** Lotus's ticket randomness: drawn over blake2b-256 of the epoch's (smallest) block ticket. */
+export function drawTicketRandomness(ticket: Uint8Array, tag: bigint, epoch: number, entropy: Uint8Array): Uint8Array {
+  return drawRandomness(tag, blake2b256(ticket), epoch, entropy);
 }
 
 /** What PREVRANDAO gives at `epoch` (the current epoch's beacon, not the previous one's). */

@@ -2,10 +2,10 @@
 // the message pool with a native f1 sender, the Filecoin.Eth* aliases, and ChainNotify over WebSocket.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decode as decodeCbor } from '@ipld/dag-cbor';
+import { decode as decodeCbor, encode as encodeCbor } from '@ipld/dag-cbor';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { blake2b } from '@noble/hashes/blake2.js';
-import { keccak256 } from 'ethers';
+import { getCreateAddress, keccak256 } from 'ethers';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import pino from 'pino';
@@ -173,6 +173,23 @@ describe('Filecoin.* state and pool methods', () => {
     const receipt = await result('eth_getTransactionReceipt', [digest]);
     assert.equal(receipt.status, '0x1');
     assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), digest);
+  });
+
+  test('an f1 account deploys a contract through the EAM at the address FEVM gives it', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    // Initcode returning the one-byte runtime 0x00.
+    const initcode = hexToBytes('0x6001600c60003960016000f300');
+    const create: Message = { ...transfer(0, 0n), to: FilAddress.fromId(10), method: 4, params: encodeCbor(initcode), gasLimit: 200_000_000 };
+    const json = signedJson(create);
+    json.Message.Params = Buffer.from(create.params).toString('base64') as never;
+    const cid = await result('Filecoin.MpoolPush', [json]);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    const [, , eth] = decodeCbor<[number, Uint8Array, Uint8Array]>(Buffer.from(lookup.Receipt.Return, 'base64'));
+    // CREATE's rule over keccak(f1 address bytes)[12:] and the message nonce (builtin-actors EAM).
+    const stable = keccak256(f1.bytes).slice(0, 2) + keccak256(f1.bytes).slice(26);
+    assert.equal('0x' + Buffer.from(eth).toString('hex'), getCreateAddress({ from: stable, nonce: 0 }).toLowerCase());
+    assert.equal(await result('eth_getCode', ['0x' + Buffer.from(eth).toString('hex'), 'latest']), '0x00');
   });
 
   test('MpoolPush takes an Ethereum-signed message as Lotus does, and refuses a tampered one', async (t) => {

@@ -9,6 +9,7 @@ import { evmMine } from './evm-mine.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
 import { filecoinMpool } from './filecoin-mpool.js';
+import { filecoinRandomness } from './filecoin-randomness.js';
 import { filecoinState } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
 import { filecoinWallet } from './filecoin-wallet.js';
@@ -30,6 +31,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinTxHash,
   ...filecoinChain,
   ...filecoinState,
+  ...filecoinRandomness,
   ...filecoinMpool,
   ...filecoinWallet,
   ...evmMine,

@@ -1,9 +1,10 @@
-// The Ethereum Address Manager (f010): CreateExternal deploys a contract for an Ethereum account
-// at the CREATE address of (sender, nonce), and returns [actor id, robust f2 address, eth address].
+// The Ethereum Address Manager (f010): CreateExternal deploys a contract for an Ethereum or native
+// account at the CREATE address of (sender, nonce), and returns [actor id, robust f2 address, eth address].
 import { Protocol, FilAddress } from '../../common/address.js';
 import { encodeCbor } from '../../common/cbor.js';
-import { blake2b160 } from '../../common/hashes.js';
-import { concatBytes } from '../../common/hex.js';
+import { generateAddress } from '@ethereumjs/util';
+import { blake2b160, keccak256 } from '../../common/hashes.js';
+import { bigintToBytes, concatBytes } from '../../common/hex.js';
 import type { Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import type { StateOverlay } from '../state-tree.js';
@@ -25,13 +26,18 @@ export interface CreateExternal {
 const failure = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
 
 export async function createExternal(state: StateOverlay, evm: EvmActor, create: CreateExternal, ctx: ExecutionContext): Promise<InvocationResult> {
-  // Only Ethereum accounts deploy this way; native (f1/f3) accounts come with issue-4 support.
-  if (create.sender.kind !== 'ethaccount') return failure(ExitCode.ErrForbidden);
-  const caller = ethAddressOf(create.sender);
-  const result = await evm.run(state, { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium }, ctx);
+  const { sender } = create;
+  const native = sender.kind === 'account' && sender.robust !== undefined;
+  if (sender.kind !== 'ethaccount' && !native) return failure(ExitCode.ErrForbidden);
+  // The constructor sees the sender as the EVM does (a native account as its masked ID); a native
+  // account's contract goes at the CREATE address of keccak(its key address)[12:] and the nonce.
+  const caller = ethAddressOf(sender);
+  const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), bigintToBytes(BigInt(create.nonce))) : undefined;
+  const call = { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium, createAddress };
+  const result = await evm.run(state, call, ctx);
   if (result.exitCode !== ExitCode.Ok || !result.created) return { ...result, events: [] };
   const contract = resolveEthAddress(state, result.created)!;
-  const robust = robustAddress(create.sender, create.nonce);
+  const robust = robustAddress(sender, create.nonce);
   state.putAddress(robust, contract.id);
   state.putActor({ ...contract, robust });
   return { ...result, returnData: encodeCbor([contract.id, robust.bytes, result.created]) };

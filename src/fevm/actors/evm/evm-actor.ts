@@ -48,6 +48,8 @@ export interface EvmCall {
   readOnly?: boolean;
   /** The message's gas premium: GASPRICE is the base fee plus it. */
   gasPremium?: bigint;
+  /** For a deployment the EAM addresses itself (a native account's CreateExternal): where it goes. */
+  createAddress?: Uint8Array;
 }
 
 export interface EvmCallResult extends InvocationResult {
@@ -111,6 +113,7 @@ export class EvmActor implements FevmHost {
     this.selfDestructs.clear();
     // Warm addresses and slots (EIP-2929) are per message.
     this.evm.journal.cleanJournal();
+    this.evm.createAddress = call.createAddress;
     let result: EVMResult;
     try {
       result = await this.evm.runCall({
@@ -132,6 +135,7 @@ export class EvmActor implements FevmHost {
       throw err;
     } finally {
       this.running = undefined;
+      this.evm.createAddress = undefined;
     }
     const outcome = this.outcome(state, call, result);
     // SELFDESTRUCT takes effect when the message ends (builtin-actors is_dead: a tombstone that is

@@ -90,6 +90,14 @@ export class FevmEvm extends EVM {
     this.hostRef = host;
   }
 
+  /** Where the top-level deployment being run goes, when the EAM chose it rather than CREATE's rule. */
+  createAddress: Uint8Array | undefined;
+
+  protected override async _generateAddress(message: Message): Promise<Address> {
+    if (message.depth === 0 && this.createAddress) return new Address(this.createAddress);
+    return super._generateAddress(message);
+  }
+
   /** The innermost message being run (for a precompile: the message that called it). */
   get currentFrame(): Message | undefined {
     return this.frames[this.frames.length - 1];

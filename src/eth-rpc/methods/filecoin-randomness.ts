@@ -1,0 +1,57 @@
+// Randomness as Lotus serves it, from the devnet's seeded beacon (src/fevm/randomness.ts) and its
+// block tickets: Filecoin.StateGetBeaconEntry, StateGetRandomnessDigestFromBeacon,
+// StateGetRandomnessFromBeacon, StateGetRandomnessFromTickets.
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { beaconEntryData, beaconRandomness, drawBeaconRandomness, drawTicketRandomness } from '../../fevm/randomness.js';
+import { defineMethod } from '../define-method.js';
+import { bytesJson } from '../lotus-json.js';
+import { epoch, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, type Param } from '../params.js';
+
+const entropy: Param<Uint8Array> = {
+  name: 'entropy',
+  optional: true,
+  parse: (v) => {
+    if (v === null || v === undefined || v === '') return new Uint8Array();
+    if (typeof v !== 'string') throw invalid('entropy', 'expected base64 bytes');
+    return new Uint8Array(Buffer.from(v, 'base64'));
+  },
+};
+
+/** Randomness can be drawn up to the tipset asked about, never beyond it. */
+function checkNotFuture(devnet: Devnet, randEpoch: number, key: Parameters<typeof tipsetOf>[1]): void {
+  if (randEpoch > tipsetOf(devnet, key).epoch) throw new DevnetError('cannot draw randomness from the future');
+}
+
+export const filecoinRandomness = [
+  // The devnet's beacon has one entry per epoch; its round number is the epoch.
+  defineMethod('Filecoin.StateGetBeaconEntry', [epoch('epoch')], ({ devnet }, at) => {
+    if (at > devnet.head.epoch) throw new DevnetError('cannot get beacon entry for a future epoch');
+    return { Round: at, Data: bytesJson(beaconEntryData(devnet.config.seed, at)) };
+  }),
+
+  defineMethod('Filecoin.StateGetRandomnessDigestFromBeacon', [epoch('randEpoch'), tipsetKey('tipsetKey')], ({ devnet }, at, key) => {
+    checkNotFuture(devnet, at, key);
+    return bytesJson(beaconRandomness(devnet.config.seed, at));
+  }),
+
+  defineMethod(
+    'Filecoin.StateGetRandomnessFromBeacon',
+    [integer('personalization'), epoch('randEpoch'), entropy, tipsetKey('tipsetKey')],
+    ({ devnet }, tag, at, extra, key) => {
+      checkNotFuture(devnet, at, key);
+      return bytesJson(drawBeaconRandomness(devnet.config.seed, BigInt(tag), at, extra ?? new Uint8Array()));
+    },
+  ),
+
+  defineMethod(
+    'Filecoin.StateGetRandomnessFromTickets',
+    [integer('personalization'), epoch('randEpoch'), entropy, tipsetKey('tipsetKey')],
+    ({ devnet }, tag, at, extra, key) => {
+      checkNotFuture(devnet, at, key);
+      const ticket = devnet.chain.atEpoch(at)!.header.ticket;
+      return bytesJson(drawTicketRandomness(ticket, BigInt(tag), at, extra ?? new Uint8Array()));
+    },
+  ),
+];

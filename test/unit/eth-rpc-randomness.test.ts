@@ -1,0 +1,49 @@
+// Randomness through the Lotus methods, recomputed here from the seed as src/fevm/randomness.ts
+// documents it, and matched against what a contract draws with the get_randomness precompile.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { blake2b } from '@noble/hashes/blake2.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const seed = new TextEncoder().encode('my seed');
+const hash = (...parts: Uint8Array[]) => blake2b(Buffer.concat(parts), { dkLen: 32 });
+const i64 = (n: number) => {
+  const out = Buffer.alloc(8);
+  out.writeBigInt64BE(BigInt(n));
+  return out;
+};
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+describe('Filecoin.StateGetRandomness*', () => {
+  test('beacon entries and randomness follow from the seed', async (t) => {
+    const { result, error } = await setupRpc(t, { seed });
+    await result('evm_mine');
+    await result('evm_mine');
+    const entry = await result('Filecoin.StateGetBeaconEntry', [2]);
+    assert.equal(entry.Round, 2);
+    assert.equal(entry.Data, b64(hash(seed, i64(2))));
+    const digest = hash(hash(seed, i64(2)));
+    assert.equal(await result('Filecoin.StateGetRandomnessDigestFromBeacon', [2, null]), b64(digest));
+    const entropy = new TextEncoder().encode('entropy');
+    assert.equal(
+      await result('Filecoin.StateGetRandomnessFromBeacon', [10, 2, b64(entropy), null]),
+      b64(hash(i64(10), digest, i64(2), entropy)),
+    );
+    assert.match((await error('Filecoin.StateGetRandomnessDigestFromBeacon', [3, null])).message, /from the future/);
+    assert.match((await error('Filecoin.StateGetBeaconEntry', [3])).message, /future/);
+  });
+
+  test('ticket randomness draws over the block ticket', async (t) => {
+    const { result } = await setupRpc(t);
+    await result('evm_mine');
+    const head = await result('Filecoin.ChainHead');
+    const ticket = Buffer.from(head.Blocks[0].Ticket.VRFProof, 'base64');
+    assert.equal(await result('Filecoin.StateGetRandomnessFromTickets', [2, 1, null, null]), b64(hash(i64(2), hash(ticket), i64(1))));
+  });
+
+  test('another seed gives other randomness', async (t) => {
+    const { result: a } = await setupRpc(t, { seed });
+    const { result: b } = await setupRpc(t);
+    assert.notEqual(await a('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]), await b('Filecoin.StateGetRandomnessDigestFromBeacon', [0, null]));
+  });
+});
