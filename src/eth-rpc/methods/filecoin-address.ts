@@ -1,28 +1,17 @@
 // Address conversion between the Ethereum and Filecoin views: Filecoin.EthAddressToFilecoinAddress,
 // Filecoin.FilecoinAddressToEthAddress.
 import { FilAddress, maskedIdAddress, Protocol } from '../../common/address.js';
-import { DevnetError, InvalidAddressError } from '../../common/errors.js';
+import { DevnetError } from '../../common/errors.js';
 import { bytesToHex } from '../../common/hex.js';
 import { resolveBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
-import { address, blockRef, invalid, optional, type Param } from '../params.js';
-
-const filecoinAddress = (name: string): Param<FilAddress> => ({
-  name,
-  parse: (v) => {
-    if (typeof v !== 'string') throw invalid(name, 'expected a Filecoin address string');
-    try {
-      return FilAddress.parse(v);
-    } catch (err) {
-      throw invalid(name, (err as InvalidAddressError).message);
-    }
-  },
-});
+import { filAddress } from '../lotus-params.js';
+import { address, blockRef, optional } from '../params.js';
 
 export const filecoinAddressMethods = [
   defineMethod('Filecoin.EthAddressToFilecoinAddress', [address('ethAddress')], (_ctx, eth) => FilAddress.fromEthAddress(eth).toString()),
 
-  defineMethod('Filecoin.FilecoinAddressToEthAddress', [filecoinAddress('filecoinAddress'), optional(blockRef('block'))], ({ devnet }, addr, block) => {
+  defineMethod('Filecoin.FilecoinAddressToEthAddress', [filAddress('filecoinAddress'), optional(blockRef('block'))], ({ devnet }, addr, block) => {
     // f0 and f410 addresses convert as they are; key and actor addresses through their actor's ID.
     if (addr.ethAddress) return bytesToHex(addr.ethAddress);
     if (addr.id !== undefined) return bytesToHex(maskedIdAddress(addr.id));
