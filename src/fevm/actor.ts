@@ -41,6 +41,8 @@ export interface EvmState {
   nonce: number;
   /** Bumped to forget all storage at once (the slots of older generations are unreachable). */
   storageGeneration: number;
+  /** Self-destructed: no code, nonce 0, and the EAM may deploy to the address again (Resurrect). */
+  dead?: boolean;
 }
 
 /** One actor. Values are immutable: a change writes a new object. */

@@ -234,6 +234,26 @@ describe('SELFDESTRUCT (pre-Cancun, as FEVM)', () => {
     assert.equal(result.returnData.length, 0);
   });
 
+  test('a dead contract can be deployed again at its address (EAM Resurrect): same actor, new code, fresh storage', async (t) => {
+    const { deploy, send, call, devnet } = await fevmSetup(t);
+    const factory = await deploy('DestructibleFactory');
+    const salt = '0x' + '11'.repeat(32);
+    const [address] = await call(factory, 'deploy', [salt]);
+    assert.equal((await send(factory, 'deploy', [salt])).exitCode, 0);
+    const target = { ...factory, address, iface: (await deploy('Destructible')).iface };
+    const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(address)))!;
+    assert.equal((await send(target, 'destroy', ['0x' + '3c'.repeat(20)])).exitCode, 0);
+    const dead = devnet.stateAt(devnet.head.epoch).getActor(id)!;
+    assert.equal(dead.evm!.dead, true);
+    // A dead contract answers as an empty account: its CREATE2 address is free again.
+    assert.equal((await send(factory, 'deploy', [salt])).exitCode, 0);
+    const alive = devnet.stateAt(devnet.head.epoch).getActor(id)!;
+    assert.equal(alive.kind, 'evm');
+    assert.equal(alive.evm!.dead, undefined);
+    assert.ok(alive.evm!.bytecode.length > 0);
+    assert.equal((await call(target, 'value'))[0], 7n);
+  });
+
   test('to an unknown masked ID the transfer fails: exit 40 (EVM_CONTRACT_SELFDESTRUCT_FAILED), nothing happens', async (t) => {
     const { deploy, send, devnet } = await fevmSetup(t);
     const target = await deploy('Destructible', [], FIL);

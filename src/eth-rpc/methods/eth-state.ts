@@ -13,8 +13,9 @@ export const ethState = [
   defineMethod('eth_getTransactionCount', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
     if ('tag' in block && block.tag === 'pending') return quantity(devnet.pendingNonce(addr));
     const actor = devnet.actorAt(addr, resolveBlock(devnet, block).epoch);
-    // A contract's count is its EVM nonce, which CREATE uses.
-    return quantity(actor?.evm ? actor.evm.nonce : (actor?.nonce ?? 0));
+    // A contract's count is its EVM nonce, which CREATE uses; a dead contract's is 0 (Lotus).
+    if (actor?.evm) return quantity(actor.evm.dead ? 0 : actor.evm.nonce);
+    return quantity(actor?.nonce ?? 0);
   }),
 
   defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {

@@ -32,11 +32,15 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   // The constructor sees the sender as the EVM does (a native account as its masked ID); a native
   // account's contract goes at the CREATE address of keccak(its key address)[12:] and the nonce.
   const caller = ethAddressOf(sender);
-  const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), bigintToBytes(BigInt(create.nonce))) : undefined;
+  const nonce = bigintToBytes(BigInt(create.nonce));
+  const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), nonce) : undefined;
+  // Deploying where a dead contract lies resurrects it: the same actor, and no new robust address.
+  const resurrecting = resolveEthAddress(state, createAddress ?? generateAddress(caller, nonce))?.evm?.dead === true;
   const call = { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium, createAddress };
   const result = await evm.run(state, call, ctx);
   if (result.exitCode !== ExitCode.Ok || !result.created) return { ...result, events: [] };
   const contract = resolveEthAddress(state, result.created)!;
+  if (resurrecting) return { ...result, returnData: encodeCbor([contract.id, null, result.created]) };
   const robust = robustAddress(sender, create.nonce);
   state.putAddress(robust, contract.id);
   state.putActor({ ...contract, robust });

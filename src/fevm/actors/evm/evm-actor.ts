@@ -192,7 +192,7 @@ export class EvmActor implements FevmHost {
       const empty = new Uint8Array();
       state.putActor({
         ...actor,
-        evm: { bytecode: empty, bytecodeHash: keccak256(empty), nonce: evm.nonce, storageGeneration: evm.storageGeneration + 1 },
+        evm: { bytecode: empty, bytecodeHash: keccak256(empty), nonce: evm.nonce, storageGeneration: evm.storageGeneration + 1, dead: true },
       });
     }
   }

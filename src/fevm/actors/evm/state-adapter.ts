@@ -48,6 +48,8 @@ export class EvmStateAdapter implements StateManagerInterface {
   async getAccount(address: Address): Promise<Account | undefined> {
     const actor = this.actorAt(address);
     if (!actor) return undefined;
+    // A dead contract looks like an empty account, so that CREATE may resurrect it.
+    if (actor.evm?.dead) return new Account(0n, actor.balance);
     if (actor.evm) return new Account(BigInt(actor.evm.nonce), actor.balance, KECCAK256_RLP, actor.evm.bytecodeHash);
     return new Account(BigInt(actor.nonce), actor.balance);
   }
@@ -64,8 +66,12 @@ export class EvmStateAdapter implements StateManagerInterface {
       this.current.putActor({ ...placeholder, nonce: Number(account.nonce) });
       return;
     }
-    if (actor.evm) {
-      this.current.putActor({ ...actor, balance: account.balance, evm: { ...actor.evm, nonce: Number(account.nonce) } });
+    if (actor.evm?.dead && account.nonce === 0n) {
+      // Value sent to a dead contract: it stays dead.
+      this.current.putActor({ ...actor, balance: account.balance });
+    } else if (actor.evm) {
+      // A nonce on a dead contract means CREATE is deploying to it again (EAM Resurrect).
+      this.current.putActor({ ...actor, balance: account.balance, evm: { ...actor.evm, nonce: Number(account.nonce), dead: undefined } });
     } else {
       this.current.putActor({ ...actor, balance: account.balance, nonce: Number(account.nonce) });
     }
@@ -92,7 +98,7 @@ export class EvmStateAdapter implements StateManagerInterface {
       evm: {
         bytecode: code,
         bytecodeHash: keccak256(code),
-        nonce: actor.evm?.nonce ?? Math.max(actor.nonce, 1),
+        nonce: actor.evm ? actor.evm.nonce : Math.max(actor.nonce, 1),
         storageGeneration: actor.evm?.storageGeneration ?? 0,
       },
     });
