@@ -26,8 +26,9 @@ export interface RunningDevnet {
 export async function startDevnet(config: DevnetConfig = defaultConfig()): Promise<RunningDevnet> {
   const log = createLogger(config);
   const devnet = await createDevnet(config);
-  const server = await buildServer(devnet, { log, observe: requestLogger(log) });
-  logTipsets(devnet, log);
+  const logging = { enabled: true };
+  const server = await buildServer(devnet, { log, observe: requestLogger(log, logging), logging });
+  logTipsets(devnet, log, logging);
   logMessageErrors(devnet, log);
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();

@@ -2,7 +2,8 @@
 // operations the JSON-RPC layer calls. Everything here speaks bytes, bigints and epochs.
 import { EventEmitter } from 'node:events';
 import { Wallet } from 'ethers';
-import { Protocol, type FilAddress } from '../common/address.js';
+import { isMaskedId, Protocol, type FilAddress } from '../common/address.js';
+import { keccak256 } from '../common/hashes.js';
 import type { CID } from '../common/cbor.js';
 import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
@@ -20,16 +21,18 @@ import {
   inclusionGas,
   nextBaseFee,
 } from '../fevm/gas.js';
-import { chainSize, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
+import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
 import type { StateReader, StateTree } from '../fevm/state-tree.js';
 import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
+import { Clock } from '../mining/clock.js';
 import { Miner } from '../mining/miner.js';
 import { SerialQueue } from '../mining/serial-queue.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
+import { Cheats } from './cheats.js';
 import { Wallet as NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
 import { executionFailed } from './revert.js';
@@ -63,6 +66,9 @@ export class Devnet {
   readonly chain = new ChainStore();
   readonly mempool = new Mempool();
   readonly miner: Miner;
+  readonly clock: Clock;
+  /** Anvil's and Hardhat's cheat codes. */
+  readonly cheats: Cheats;
   /** Orders the nonce-take-and-sign steps of eth_sendTransaction and MpoolPushMessage. */
   private readonly signing = new SerialQueue();
   /** Keys of native accounts imported with Filecoin.WalletImport. */
@@ -78,7 +84,7 @@ export class Devnet {
     const genesisTime = config.genesisTimestamp ?? Math.floor(Date.now() / 1000);
     this.chain.append(buildTipset({ epoch: 0, timestamp: genesisTime, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
     // Time follows the wall clock, shifted so that the chain starts at its genesis time.
-    const offset = genesisTime - Math.floor(Date.now() / 1000);
+    this.clock = new Clock(genesisTime - Math.floor(Date.now() / 1000));
     this.miner = new Miner({
       state,
       chain: this.chain,
@@ -86,10 +92,11 @@ export class Devnet {
       executor,
       chainId: config.chainId,
       seed: config.seed,
-      now: () => Math.floor(Date.now() / 1000) + offset,
+      clock: this.clock,
       onTipset: (tipset) => this.events.emit('tipset', tipset),
       onMessageError: (message, error) => this.events.emit('messageError', message, error),
     });
+    this.cheats = new Cheats(this);
     if (config.noMining) this.miner.setMode({ type: 'manual' });
     else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });
   }
@@ -125,7 +132,7 @@ export class Devnet {
 
   /** The base fee the next tipset will charge. */
   nextBaseFee(): bigint {
-    return nextBaseFee(this.head.baseFee, this.head.gasLimit);
+    return this.miner.nextBaseFee ?? nextBaseFee(this.head.baseFee, this.head.gasLimit);
   }
 
   /** What eth_maxPriorityFeePerGas suggests: Lotus's premium for an uncongested chain. */
@@ -143,27 +150,75 @@ export class Devnet {
   /** Signs with a dev account's key and sends (eth_sendTransaction). */
   async sendTransaction(request: TransactionRequest): Promise<Uint8Array> {
     const account = this.accounts.find((a) => equalBytes(a.address, request.from));
-    if (!account) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)}`);
+    const impersonated = !account && this.isImpersonated(request.from);
+    if (!account && !impersonated) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)} and does not impersonate it`);
     const premium = request.maxPriorityFeePerGas ?? this.gasPremium();
     const gas = request.gas ?? (await this.estimateGas(request));
-    // Taking the nonce and queueing the signed transaction happen as one step, so that concurrent
-    // sends from one account get consecutive nonces.
+    // Taking the nonce and queueing the transaction happen as one step, so that concurrent sends
+    // from one account get consecutive nonces.
     const pending = await this.signing.run(async () => {
+      const tx: EthTransaction = {
+        type: 2,
+        hash: new Uint8Array(32),
+        chainId: this.chainId,
+        nonce: request.nonce ?? this.pendingNonce(request.from),
+        from: request.from,
+        to: request.to ?? null,
+        value: request.value ?? 0n,
+        input: request.input ?? new Uint8Array(),
+        gasLimit: gas,
+        maxFeePerGas: request.maxFeePerGas ?? this.nextBaseFee() * 2n + premium,
+        maxPriorityFeePerGas: premium,
+        v: 0n,
+        r: 0n,
+        s: 0n,
+      };
+      if (!account) return this.submitImpersonated(tx);
+      const { nonce, value, gasLimit, maxFeePerGas, maxPriorityFeePerGas } = tx;
       const raw = await new Wallet(account.privateKey).signTransaction({
         type: 2,
         chainId: this.chainId,
-        nonce: request.nonce ?? this.pendingNonce(request.from),
-        to: request.to ? bytesToHex(request.to) : null,
-        value: request.value ?? 0n,
-        data: bytesToHex(request.input ?? new Uint8Array()),
-        gasLimit: gas,
-        maxPriorityFeePerGas: premium,
-        maxFeePerGas: request.maxFeePerGas ?? this.nextBaseFee() * 2n + premium,
+        nonce,
+        to: tx.to ? bytesToHex(tx.to) : null,
+        value,
+        data: bytesToHex(tx.input),
+        gasLimit,
+        maxFeePerGas,
+        maxPriorityFeePerGas,
       });
       return this.submit(hexToBytes(raw));
     });
     await this.miner.messageAdded(this.isReady(pending));
-    return pending.ethTx!.hash;
+    return pending.ethTx?.hash ?? pending.cid.multihash.digest;
+  }
+
+  /** anvil_impersonateAccount and friends: which senders eth_sendTransaction sends for without a key. */
+  readonly impersonated = new Set<string>();
+  autoImpersonate = false;
+
+  private isImpersonated(eth: Uint8Array): boolean {
+    return this.autoImpersonate || this.impersonated.has(bytesToHex(eth));
+  }
+
+  /**
+   * A transaction from an impersonated sender: no signature, so the node makes the message itself.
+   * An f410 sender's shows as an Ethereum transaction whose hash covers the sender; a masked ID
+   * naming a native account sends as that account's key address.
+   */
+  private submitImpersonated(tx: EthTransaction): PendingMessage {
+    const state = this.state.at(this.head.epoch);
+    const sender = resolveEthAddress(state, tx.from);
+    if (sender?.kind === 'evm') throw new DevnetError('a contract cannot send messages on Filecoin, so it cannot be impersonated');
+    if (isMaskedId(tx.from)) {
+      if (sender?.kind !== 'account' || !sender.robust) throw new DevnetError(`${bytesToHex(tx.from)} names no account that can send`);
+      const { message } = toFilecoinMessage(tx);
+      const native = sender.robust.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
+      const signed: SignedMessage = { message: { ...message, from: sender.robust }, signature: native };
+      return this.addPending({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
+    }
+    // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
+    const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
+    return this.submitEth(hashed);
   }
 
   /**
@@ -203,7 +258,10 @@ export class Devnet {
     if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
       throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
     }
-    const pending: PendingMessage = { cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) };
+    return this.addPending({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) }, state);
+  }
+
+  private addPending(pending: PendingMessage, state: StateReader = this.state.at(this.head.epoch)): PendingMessage {
     this.mempool.add(pending, state);
     this.events.emit('pending', pending);
     return pending;
@@ -217,10 +275,7 @@ export class Devnet {
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
   private submitEth(tx: EthTransaction): PendingMessage {
     const signed = toFilecoinMessage(tx);
-    const pending: PendingMessage = { cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) };
-    this.mempool.add(pending, this.state.at(this.head.epoch));
-    this.events.emit('pending', pending);
-    return pending;
+    return this.addPending({ cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) });
   }
 
   /** Whether a pooled message can run now: no nonce gap between its sender's state and it. */

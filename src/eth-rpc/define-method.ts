@@ -10,6 +10,12 @@ export interface RpcContext {
   filters: Filters;
   /** Present on WebSocket connections only. */
   subscriptions?: Subscriptions;
+  /** Whether the node prints its per-call and per-tipset lines (anvil_setLoggingEnabled). */
+  logging: LoggingSwitch;
+}
+
+export interface LoggingSwitch {
+  enabled: boolean;
 }
 
 export interface RpcMethod {

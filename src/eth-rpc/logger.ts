@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { formatExitCode } from '../fevm/exit-code.js';
+import type { LoggingSwitch } from './define-method.js';
 import type { CallObserver } from './dispatch.js';
 import { createdEthAddress } from './logs.js';
 
@@ -23,8 +24,9 @@ export function createLogger({ silent, json }: { silent: boolean; json: boolean 
 }
 
 /** One line per JSON-RPC call: its method, and the error it answered if any. */
-export function requestLogger(log: Logger): CallObserver {
+export function requestLogger(log: Logger, logging: LoggingSwitch = { enabled: true }): CallObserver {
   return (method, ms, error) => {
+    if (!logging.enabled) return;
     if (error) log.info({ method, ms, code: error.code }, `${method}  error ${error.code}: ${error.message.split('\n')[0]}`);
     else log.info({ method, ms }, method);
   };
@@ -38,9 +40,9 @@ export function logMessageErrors(devnet: Devnet, log: Logger): void {
 }
 
 /** A few lines per tipset that carries messages: each transaction's outcome, then the block. */
-export function logTipsets(devnet: Devnet, log: Logger): void {
+export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch = { enabled: true }): void {
   devnet.events.on('tipset', (tipset) => {
-    if (tipset.messages.length === 0) return;
+    if (tipset.messages.length === 0 || !logging.enabled) return;
     for (const { ethTx, cid, receipt } of tipset.messages) {
       const lines = [`    Transaction: ${ethTx ? bytesToHex(ethTx.hash) : cid.toString()}`];
       const created = ethTx && ethTx.to === null && receipt.exitCode === 0 ? createdEthAddress(receipt.returnData) : undefined;

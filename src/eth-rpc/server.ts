@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { LoggingSwitch } from './define-method.js';
 import { Dispatcher, type CallObserver } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
@@ -18,9 +19,10 @@ const PATHS = ['/', '/rpc/v1'];
 export interface ServerOptions {
   log: Logger;
   observe?: CallObserver;
+  logging?: LoggingSwitch;
 }
 
-export async function buildServer(devnet: Devnet, { log, observe }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true } }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
   const dispatcher = new Dispatcher(allMethods, log, observe);
   const filters = new Filters(devnet);
@@ -43,7 +45,7 @@ export async function buildServer(devnet: Devnet, { log, observe }: ServerOption
     } catch {
       return reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
     }
-    const answer = await dispatcher.handle(body, { devnet, filters });
+    const answer = await dispatcher.handle(body, { devnet, filters, logging });
     return answer === undefined ? reply.code(204).send() : reply.send(answer);
   };
 
@@ -65,7 +67,7 @@ export async function buildServer(devnet: Devnet, { log, observe }: ServerOption
             socket.send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
             return;
           }
-          const answer = await dispatcher.handle(body, { devnet, filters, subscriptions });
+          const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
           if (answer !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify(answer));
         });
         socket.on('close', () => subscriptions.close());

@@ -1,7 +1,7 @@
 // Ethereum transactions as Lotus accepts them (EIP-1559 and legacy Homestead / EIP-155), turned into
 // the Filecoin message Lotus would make (chain/types/ethtypes/eth_transactions.go).
 import { RLP } from '@ethereumjs/rlp';
-import { EAM_NAMESPACE, FilAddress, maskedIdAddress } from '../common/address.js';
+import { FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { recoverPublicKey } from '../common/secp256k1.js';
@@ -179,7 +179,8 @@ export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
   const message: Message = {
     version: 0,
     to: tx.to === null ? FilAddress.fromId(EAM_ACTOR_ID) : FilAddress.fromEthAddress(tx.to),
-    from: FilAddress.fromDelegated(EAM_NAMESPACE, tx.from),
+    // A masked ID sender (a call or an impersonated send from a native account) is its f0.
+    from: FilAddress.fromEthAddress(tx.from),
     nonce: tx.nonce,
     value: tx.value,
     gasLimit: tx.gasLimit,

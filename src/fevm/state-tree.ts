@@ -4,9 +4,14 @@
 import type { FilAddress } from '../common/address.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 
-/** The values of one key over time: epochs ascending, the value in force from each epoch on. */
+/**
+ * The values of one key over time, in the order they were written: each with the epoch it holds
+ * from and the write (commit) that wrote it. Several writes may share an epoch (a cheat code edits
+ * the head's state); a read takes the last one.
+ */
 interface History<V> {
   epochs: number[];
+  writes: number[];
   values: V[];
 }
 
@@ -32,17 +37,36 @@ class VersionedMap<V> {
     return found < 0 ? undefined : values[found];
   }
 
-  set(key: string, value: V, epoch: number): void {
+  set(key: string, value: V, epoch: number, write: number): void {
     const history = this.entries.get(key);
     if (!history) {
-      this.entries.set(key, { epochs: [epoch], values: [value] });
-    } else if (history.epochs[history.epochs.length - 1] === epoch) {
+      this.entries.set(key, { epochs: [epoch], writes: [write], values: [value] });
+    } else if (history.writes[history.writes.length - 1] === write) {
       history.values[history.values.length - 1] = value;
     } else {
       history.epochs.push(epoch);
+      history.writes.push(write);
       history.values.push(value);
     }
   }
+
+  /** Forgets what writes after `write` wrote to `key`. */
+  undo(key: string, write: number): void {
+    const history = this.entries.get(key);
+    if (!history) return;
+    while (history.writes.length && history.writes[history.writes.length - 1] > write) {
+      history.epochs.pop();
+      history.writes.pop();
+      history.values.pop();
+    }
+    if (history.writes.length === 0) this.entries.delete(key);
+  }
+}
+
+/** A point the tree can go back to (evm_snapshot): the last write and the epoch it made. */
+export interface StateSnapshot {
+  write: number;
+  epoch: number;
 }
 
 /** Read access to the state at one point: a past epoch, the head, or a staged overlay. */
@@ -65,6 +89,8 @@ export class StateTree {
   private readonly values = new VersionedMap<unknown>();
   /** The newest epoch written. */
   private headEpoch = -1;
+  /** Commits so far, and the keys each wrote (so that a revert can undo them). */
+  private writes: string[][] = [];
 
   get epoch(): number {
     return this.headEpoch;
@@ -89,8 +115,27 @@ export class StateTree {
   /** Writes what an overlay staged as the state of `epoch` (which must not go backwards). */
   commit(overlay: StateOverlay, epoch: number): void {
     if (epoch < this.headEpoch) throw new Error(`cannot write epoch ${epoch} after ${this.headEpoch}`);
-    for (const [key, value] of overlay.changes()) this.values.set(key, value, epoch);
+    const write = this.writes.length + 1;
+    const keys: string[] = [];
+    for (const [key, value] of overlay.changes()) {
+      this.values.set(key, value, epoch, write);
+      keys.push(key);
+    }
+    this.writes.push(keys);
     this.headEpoch = epoch;
+  }
+
+  snapshot(): StateSnapshot {
+    return { write: this.writes.length, epoch: this.headEpoch };
+  }
+
+  /** Goes back to a snapshot: every commit since is forgotten, history included. */
+  revert(snapshot: StateSnapshot): void {
+    while (this.writes.length > snapshot.write) {
+      const keys = this.writes.pop()!;
+      for (const key of keys) this.values.undo(key, snapshot.write);
+    }
+    this.headEpoch = snapshot.epoch;
   }
 }
 

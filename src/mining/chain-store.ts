@@ -45,6 +45,25 @@ export class ChainStore {
     }
   }
 
+  /** Forgets every tipset above `height` and what they included (evm_revert, anvil_reset). */
+  truncate(height: number): void {
+    while (this.tipsets.length - 1 > height) {
+      const tipset = this.tipsets.pop()!;
+      this.byHash.delete(bytesToHex(tipset.hash));
+      this.byBlock.delete(tipset.blockCid.toString());
+      this.objects.delete(tipset.blockCid.toString());
+      for (const message of tipset.messages) {
+        const cid = message.cid.toString();
+        const unsigned = messageCid(message.signed.message).toString();
+        this.byCid.delete(cid);
+        this.byCid.delete(unsigned);
+        this.objects.delete(cid);
+        this.objects.delete(unsigned);
+        if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
+      }
+    }
+  }
+
   atEpoch(epoch: number): Tipset | undefined {
     return this.tipsets[epoch];
   }

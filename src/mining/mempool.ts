@@ -21,7 +21,6 @@ export interface PendingMessage {
 /** Lotus's limits for locally pushed messages. */
 const MAX_MESSAGE_SIZE = 64 << 10;
 const MAX_PENDING_PER_SENDER = 1000;
-const MINIMUM_FEE_CAP = 100n;
 /** Replace-by-fee: the new premium must beat the old by more than 10 %. */
 const RBF_NUM = 110n;
 const RBF_DENOM = 100n;
@@ -29,6 +28,8 @@ const RBF_DENOM = 100n;
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 export class Mempool {
+  /** Lotus's minimum fee cap (100 attoFIL); anvil_setMinGasPrice raises it. */
+  minimumFeeCap = 100n;
   /** Sender actor ID -> nonce -> message. Keyed by ID, so an f1 sender's messages from its f1 and
    * f0 addresses share one nonce sequence. */
   private readonly bySender = new Map<number, Map<number, PendingMessage>>();
@@ -47,7 +48,7 @@ export class Mempool {
         `message not valid for block inclusion: 'GasLimit' field cannot be greater than a block's gas limit (${msg.gasLimit} > ${BLOCK_GAS_LIMIT})`,
       );
     }
-    if (msg.gasFeeCap < MINIMUM_FEE_CAP) throw new MessageRejectedError('gas fee cap too low');
+    if (msg.gasFeeCap < this.minimumFeeCap) throw new MessageRejectedError('gas fee cap too low');
 
     const sender = resolveAddress(state, msg.from);
     const stateNonce = sender?.nonce ?? 0;
@@ -153,6 +154,12 @@ export class Mempool {
     let nonce = stateNonce;
     while (queue?.has(nonce)) nonce++;
     return nonce;
+  }
+
+  /** Empties the pool (evm_revert, anvil_reset). */
+  clear(): void {
+    this.bySender.clear();
+    this.senderOf.clear();
   }
 
   pending(): PendingMessage[] {

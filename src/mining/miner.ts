@@ -5,6 +5,7 @@ import type { Executor } from '../fevm/executor.js';
 import { nextBaseFee } from '../fevm/gas.js';
 import type { StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from './chain-store.js';
+import type { Clock } from './clock.js';
 import type { Mempool, PendingMessage } from './mempool.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
@@ -19,8 +20,7 @@ export interface MinerDeps {
   chainId: bigint;
   /** The randomness beacon's seed (DevnetConfig.seed). */
   seed?: Uint8Array;
-  /** Unix seconds now. */
-  now: () => number;
+  clock: Clock;
   onTipset: (tipset: Tipset) => void;
   /** A message whose execution threw (a devnet bug, not a failed call): it is dropped, not mined. */
   onMessageError: (message: PendingMessage, error: unknown) => void;
@@ -31,6 +31,8 @@ export class Miner {
   readonly queue = new SerialQueue();
   private modeValue: MiningMode = { type: 'instant' };
   private timer: NodeJS.Timeout | undefined;
+  /** A base fee for the next tipset (anvil_setNextBlockBaseFeePerGas), instead of the rule's. */
+  nextBaseFee: bigint | undefined;
   /** An instant-mining run that is queued but has not started: later messages join it. */
   private queuedInstant: Promise<Tipset> | undefined;
 
@@ -79,13 +81,13 @@ export class Miner {
     const epoch = parent.epoch + 1;
     const ctx = {
       epoch,
-      // Strictly increasing, and never behind the wall clock.
-      timestamp: Math.max(this.deps.now(), parent.timestamp + 1),
+      timestamp: this.deps.clock.nextTipsetTimestamp(parent.timestamp),
       chainId: this.deps.chainId,
-      baseFee: nextBaseFee(parent.baseFee, parent.gasLimit),
+      baseFee: this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit),
       seed: this.deps.seed,
       tipsetHash: (e: number) => chain.atEpoch(e)?.hash,
     };
+    this.nextBaseFee = undefined;
     const overlay = state.stage();
     const selected = mempool.select(overlay);
     const included: IncludedMessage[] = [];

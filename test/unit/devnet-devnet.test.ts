@@ -108,7 +108,7 @@ describe('sendTransaction (eth_sendTransaction)', () => {
     await assert.rejects(devnet.sendTransaction({ from: FRESH, to: OTHER, value: 1n }), (err: unknown) => {
       assert.ok(err instanceof DevnetError);
       assert.equal(err.code, 1);
-      assert.equal(err.message, `the node holds no key for ${bytesToHex(FRESH)}`);
+      assert.equal(err.message, `the node holds no key for ${bytesToHex(FRESH)} and does not impersonate it`);
       return true;
     });
     assert.equal(devnet.head.epoch, 0);

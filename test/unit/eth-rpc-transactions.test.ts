@@ -269,7 +269,7 @@ describe('eth_sendTransaction', () => {
     const { result, error } = await setup(t);
     assert.deepEqual(await error('eth_sendTransaction', [{ from: RECIPIENT, to: SECOND, value: '0x1' }]), {
       code: 1,
-      message: `the node holds no key for ${RECIPIENT}`,
+      message: `the node holds no key for ${RECIPIENT} and does not impersonate it`,
     });
     assert.equal((await error('eth_sendTransaction', [{ to: SECOND, value: '0x1' }])).code, -32602);
     assert.equal(await result('eth_blockNumber'), '0x0');

@@ -5,7 +5,9 @@ import { ethExecution } from './eth-execution.js';
 import { ethLogs } from './eth-logs.js';
 import { ethState } from './eth-state.js';
 import { ethTransactions } from './eth-transactions.js';
-import { evmMine } from './evm-mine.js';
+import { cheatsMining } from './cheats-mining.js';
+import { cheatsNode } from './cheats-node.js';
+import { cheatsState } from './cheats-state.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
 import { filecoinMpool } from './filecoin-mpool.js';
@@ -34,5 +36,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinRandomness,
   ...filecoinMpool,
   ...filecoinWallet,
-  ...evmMine,
+  ...cheatsMining,
+  ...cheatsState,
+  ...cheatsNode,
 ];

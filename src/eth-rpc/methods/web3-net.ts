@@ -2,7 +2,8 @@
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
 
-export const CLIENT_VERSION = 'fvm-devnet/v0.1.0';
+/** Starts with "anvil": Hardhat's network helpers accept only nodes whose version names Anvil or Hardhat. */
+export const CLIENT_VERSION = 'anvil-compatible fvm-devnet/v0.1.0';
 
 export const web3Net = [
   defineMethod('web3_clientVersion', [], () => CLIENT_VERSION),

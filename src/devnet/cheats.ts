@@ -1,0 +1,127 @@
+// What Anvil's and Hardhat's cheat codes do to the chain: snapshots and reverts, reset, editing an
+// actor's balance, nonce, code or storage in place, and mining many tipsets. Every change runs
+// through the miner's queue, and keeps the Filecoin state consistent (code makes an EVM actor with
+// an ID and an f410 address; a new address gets a Placeholder).
+import { EAM_NAMESPACE, FilAddress, isMaskedId } from '../common/address.js';
+import { DevnetError } from '../common/errors.js';
+import { bytesToHex } from '../common/hex.js';
+import { keccak256 } from '../common/hashes.js';
+import type { Actor } from '../fevm/actor.js';
+import { createActor, createPlaceholder, resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import type { StateOverlay, StateSnapshot } from '../fevm/state-tree.js';
+import type { ClockState } from '../mining/clock.js';
+import type { Devnet } from './devnet.js';
+
+interface Snapshot {
+  state: StateSnapshot;
+  height: number;
+  clock: ClockState;
+}
+
+export class Cheats {
+  private readonly snapshots = new Map<number, Snapshot>();
+  private nextSnapshotId = 0;
+  private readonly genesis: Snapshot;
+
+  constructor(private readonly devnet: Devnet) {
+    this.genesis = this.capture();
+  }
+
+  /** evm_snapshot: the chain as it is now, to come back to. */
+  snapshot(): Promise<number> {
+    return this.devnet.miner.queue.run(async () => {
+      const id = this.nextSnapshotId++;
+      this.snapshots.set(id, this.capture());
+      return id;
+    });
+  }
+
+  /** evm_revert: back to a snapshot, which (with every later one) is then used up, as in Hardhat. */
+  revert(id: number): Promise<void> {
+    return this.devnet.miner.queue.run(async () => {
+      const snapshot = this.snapshots.get(id);
+      if (!snapshot) throw new DevnetError(`snapshot 0x${id.toString(16)} does not exist or was already reverted to`);
+      this.restore(snapshot);
+      for (const other of [...this.snapshots.keys()]) if (other >= id) this.snapshots.delete(other);
+    });
+  }
+
+  /** anvil_reset: back to genesis. */
+  reset(): Promise<void> {
+    return this.devnet.miner.queue.run(async () => {
+      this.restore(this.genesis);
+      this.snapshots.clear();
+    });
+  }
+
+  setBalance(eth: Uint8Array, balance: bigint): Promise<void> {
+    return this.edit(eth, (state, actor) => {
+      if (actor) state.putActor({ ...actor, balance });
+      else createPlaceholder(state, eth, balance);
+    });
+  }
+
+  /** The nonce Ethereum tools see: an EVM actor's own, any other actor's message sequence. */
+  setNonce(eth: Uint8Array, nonce: number): Promise<void> {
+    return this.edit(eth, (state, actor) => {
+      const target = actor ?? createPlaceholder(state, eth);
+      if (target.evm) state.putActor({ ...target, evm: { ...target.evm, nonce } });
+      else state.putActor({ ...target, nonce });
+    });
+  }
+
+  /** Code makes the actor an EVM actor (keeping its ID and balance), or creates one with an f410. */
+  setCode(eth: Uint8Array, code: Uint8Array): Promise<void> {
+    if (isMaskedId(eth)) return Promise.reject(new DevnetError('code can only be set at an f410 address, not a masked ID'));
+    return this.edit(eth, (state, actor) => {
+      const target = actor ?? createActor(state, 'evm', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, eth) });
+      if (target.kind !== 'evm' && target.kind !== 'placeholder' && target.kind !== 'ethaccount') {
+        throw new DevnetError(`cannot set code on a ${target.kind} actor`);
+      }
+      const evm = target.evm ?? { nonce: 1, storageGeneration: 0 };
+      state.putActor({
+        ...target,
+        kind: 'evm',
+        nonce: 0,
+        evm: { ...evm, bytecode: code, bytecodeHash: keccak256(code), dead: undefined },
+      });
+    });
+  }
+
+  setStorage(eth: Uint8Array, slot: bigint, value: bigint): Promise<void> {
+    return this.edit(eth, (state, actor) => {
+      if (!actor?.evm) throw new DevnetError(`${bytesToHex(eth)} is not a contract: only EVM actors have storage`);
+      state.putStorage(actor.id, actor.evm.storageGeneration, slot, value);
+    });
+  }
+
+  /** anvil_mine / hardhat_mine: `count` tipsets, `intervalSeconds` apart when given. */
+  async mine(count: number, intervalSeconds?: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      if (intervalSeconds !== undefined && i > 0) this.devnet.clock.setNextTimestamp(this.devnet.head.timestamp + intervalSeconds);
+      await this.devnet.mine();
+    }
+  }
+
+  private capture(): Snapshot {
+    return { state: this.devnet.state.snapshot(), height: this.devnet.chain.height, clock: this.devnet.clock.save() };
+  }
+
+  private restore(snapshot: Snapshot): void {
+    this.devnet.state.revert(snapshot.state);
+    this.devnet.chain.truncate(snapshot.height);
+    this.devnet.mempool.clear();
+    this.devnet.clock.restore(snapshot.clock);
+  }
+
+  /** Edits the head's state in place: one write at the head epoch, no tipset mined. */
+  private edit(eth: Uint8Array, change: (state: StateOverlay, actor: Actor | undefined) => void): Promise<void> {
+    return this.devnet.miner.queue.run(async () => {
+      const state = this.devnet.state.stage();
+      const actor = resolveEthAddress(state, eth);
+      if (!actor && isMaskedId(eth)) throw new DevnetError(`no actor has the ID in ${bytesToHex(eth)}`);
+      change(state, actor);
+      this.devnet.state.commit(state, this.devnet.head.epoch);
+    });
+  }
+}

@@ -1,0 +1,97 @@
+// Mining and time cheat codes, as Anvil and Hardhat answer them: evm_mine, anvil_mine/hardhat_mine,
+// evm_setAutomine, anvil_getAutomine/hardhat_getAutomine, evm_setIntervalMining,
+// evm_increaseTime, evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval,
+// anvil_removeBlockTimestampInterval.
+import { DevnetError } from '../../common/errors.js';
+import { quantity } from '../../common/hex.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { defineMethod, type RpcMethod } from '../define-method.js';
+import { bool, invalid, optional, parseSafeNumber, type Param } from '../params.js';
+
+/** A count or a time: Hardhat's helpers send plain numbers, viem and Foundry hex quantities. */
+export const numberOrQuantity = (name: string): Param<number> => ({
+  name,
+  parse: (v) => {
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative integer');
+      return v;
+    }
+    return parseSafeNumber(name, v);
+  },
+});
+
+/** The same method under each of the names tools use for it. */
+export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
+  return [method, ...names.map((name) => ({ ...method, name }))];
+}
+
+function setNextTimestamp(devnet: Devnet, timestamp: number): void {
+  if (timestamp <= devnet.head.timestamp) {
+    throw new DevnetError(`timestamp ${timestamp} is not after the latest block's ${devnet.head.timestamp}`);
+  }
+  devnet.clock.setNextTimestamp(timestamp);
+}
+
+const automine = (devnet: Devnet) => devnet.miner.mode.type === 'instant';
+
+export const cheatsMining = [
+  defineMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {
+    if (timestamp !== undefined) setNextTimestamp(devnet, timestamp);
+    await devnet.mine();
+    return '0x0';
+  }),
+
+  ...aliases(
+    defineMethod('anvil_mine', [optional(numberOrQuantity('blocks')), optional(numberOrQuantity('interval'))], async ({ devnet }, blocks, interval) => {
+      await devnet.cheats.mine(blocks ?? 1, interval);
+      return null;
+    }),
+    'hardhat_mine',
+  ),
+
+  ...aliases(
+    defineMethod('evm_setAutomine', [bool('enabled')], ({ devnet }, enabled) => {
+      devnet.miner.setMode(enabled ? { type: 'instant' } : { type: 'manual' });
+      return true;
+    }),
+    'anvil_setAutomine',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_getAutomine', [], ({ devnet }) => automine(devnet)),
+    'hardhat_getAutomine',
+  ),
+
+  defineMethod('evm_setIntervalMining', [numberOrQuantity('intervalMs')], ({ devnet }, ms) => {
+    devnet.miner.setMode(ms === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: ms });
+    return true;
+  }),
+
+  defineMethod('anvil_setIntervalMining', [numberOrQuantity('intervalSeconds')], ({ devnet }, seconds) => {
+    devnet.miner.setMode(seconds === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: seconds * 1000 });
+    return null;
+  }),
+
+  ...aliases(
+    defineMethod('evm_increaseTime', [numberOrQuantity('seconds')], ({ devnet }, seconds) => quantity(devnet.clock.increase(seconds))),
+    'anvil_increaseTime',
+  ),
+
+  ...aliases(
+    defineMethod('evm_setNextBlockTimestamp', [numberOrQuantity('timestamp')], ({ devnet }, timestamp) => {
+      setNextTimestamp(devnet, timestamp);
+      return null;
+    }),
+    'anvil_setNextBlockTimestamp',
+  ),
+
+  defineMethod('anvil_setBlockTimestampInterval', [numberOrQuantity('seconds')], ({ devnet }, seconds) => {
+    devnet.clock.setInterval(seconds);
+    return null;
+  }),
+
+  defineMethod('anvil_removeBlockTimestampInterval', [], ({ devnet }) => {
+    devnet.clock.setInterval(undefined);
+    return true;
+  }),
+];

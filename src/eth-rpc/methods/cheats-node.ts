@@ -1,0 +1,140 @@
+// The node and its pool, for tools: impersonation (anvil_impersonateAccount, …), anvil_nodeInfo,
+// anvil_metadata/hardhat_metadata, anvil_setLoggingEnabled, anvil_dropTransaction,
+// anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, txpool_content,
+// txpool_status, txpool_inspect.
+import { randomBytes } from 'node:crypto';
+import { bytesToHex, quantity } from '../../common/hex.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
+import type { PendingMessage } from '../../mining/mempool.js';
+import { defineMethod } from '../define-method.js';
+import { formatPendingTransaction } from '../format.js';
+import { address, bool, hash, quantity as quantityParam } from '../params.js';
+import { aliases } from './cheats-mining.js';
+import { CLIENT_VERSION } from './web3-net.js';
+
+/** Told apart from other runs of the node, as Hardhat's metadata expects. */
+const INSTANCE_ID = bytesToHex(randomBytes(32));
+
+/** Pool messages shown as Ethereum transactions, by sender and nonce; `ready` picks pending or queued. */
+function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => unknown) {
+  const state = devnet.stateAt(devnet.head.epoch);
+  const runnable = new Set(devnet.mempool.select(state));
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const pending of devnet.mempool.pending()) {
+    if (!pending.ethTx || runnable.has(pending) !== ready) continue;
+    const from = bytesToHex(pending.ethTx.from);
+    (out[from] ??= {})[String(pending.ethTx.nonce)] = view(pending);
+  }
+  return out;
+}
+
+function metadata(devnet: Devnet) {
+  return {
+    clientVersion: CLIENT_VERSION,
+    chainId: Number(devnet.chainId),
+    instanceId: INSTANCE_ID,
+    latestBlockNumber: devnet.head.epoch,
+    latestBlockHash: bytesToHex(devnet.head.hash),
+    forkedNetwork: null,
+    snapshots: {},
+  };
+}
+
+export const cheatsNode = [
+  ...aliases(
+    defineMethod('anvil_impersonateAccount', [address('address')], ({ devnet }, eth) => {
+      devnet.impersonated.add(bytesToHex(eth));
+      return null;
+    }),
+    'hardhat_impersonateAccount',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_stopImpersonatingAccount', [address('address')], ({ devnet }, eth) => {
+      devnet.impersonated.delete(bytesToHex(eth));
+      return null;
+    }),
+    'hardhat_stopImpersonatingAccount',
+  ),
+
+  defineMethod('anvil_autoImpersonateAccount', [bool('enabled')], ({ devnet }, enabled) => {
+    devnet.autoImpersonate = enabled;
+    return null;
+  }),
+
+  defineMethod('anvil_nodeInfo', [], ({ devnet }) => ({
+    currentBlockNumber: devnet.head.epoch,
+    currentBlockTimestamp: devnet.head.timestamp,
+    currentBlockHash: bytesToHex(devnet.head.hash),
+    hardFork: 'filecoin-nv27',
+    transactionOrder: 'fifo',
+    environment: {
+      baseFee: devnet.nextBaseFee().toString(),
+      chainId: Number(devnet.chainId),
+      gasLimit: String(BLOCK_GAS_LIMIT),
+      gasPrice: (devnet.head.baseFee + devnet.gasPremium()).toString(),
+    },
+    forkConfig: {},
+  })),
+
+  ...aliases(defineMethod('anvil_metadata', [], ({ devnet }) => metadata(devnet)), 'hardhat_metadata'),
+
+  ...aliases(
+    defineMethod('anvil_setLoggingEnabled', [bool('enabled')], ({ logging }, enabled) => {
+      logging.enabled = enabled;
+      return null;
+    }),
+    'hardhat_setLoggingEnabled',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_dropTransaction', [hash('transactionHash')], ({ devnet }, txHash) => {
+      const pending = devnet.mempool.pending().find((p) => p.ethTx && bytesToHex(p.ethTx.hash) === bytesToHex(txHash));
+      if (!pending) return null;
+      devnet.mempool.remove([pending]);
+      return bytesToHex(txHash);
+    }),
+    'hardhat_dropTransaction',
+  ),
+
+  defineMethod('anvil_dropAllTransactions', [], ({ devnet }) => {
+    devnet.mempool.clear();
+    return null;
+  }),
+
+  ...aliases(
+    defineMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], ({ devnet }, minFeeCap) => {
+      devnet.mempool.minimumFeeCap = minFeeCap;
+      return null;
+    }),
+    'hardhat_setMinGasPrice',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_setNextBlockBaseFeePerGas', [quantityParam('baseFee')], ({ devnet }, baseFee) => {
+      devnet.miner.nextBaseFee = baseFee;
+      return null;
+    }),
+    'hardhat_setNextBlockBaseFeePerGas',
+  ),
+
+  defineMethod('txpool_content', [], ({ devnet }) => ({
+    pending: txpoolBy(devnet, true, formatPendingTransaction),
+    queued: txpoolBy(devnet, false, formatPendingTransaction),
+  })),
+
+  defineMethod('txpool_inspect', [], ({ devnet }) => {
+    const summary = (p: PendingMessage) => {
+      const tx = p.ethTx!;
+      return `${tx.to ? bytesToHex(tx.to) : 'contract creation'}: ${tx.value} wei + ${tx.gasLimit} gas × ${tx.maxFeePerGas} wei`;
+    };
+    return { pending: txpoolBy(devnet, true, summary), queued: txpoolBy(devnet, false, summary) };
+  }),
+
+  defineMethod('txpool_status', [], ({ devnet }) => {
+    const state = devnet.stateAt(devnet.head.epoch);
+    const ready = devnet.mempool.select(state).length;
+    return { pending: quantity(ready), queued: quantity(devnet.mempool.size - ready) };
+  }),
+];

@@ -1,0 +1,76 @@
+// State and snapshot cheat codes: evm_snapshot/evm_revert (anvil_*), anvil_reset/hardhat_reset,
+// anvil_setBalance, anvil_setCode, anvil_setNonce, anvil_setStorageAt (and their hardhat_* names).
+import { DevnetError } from '../../common/errors.js';
+import { bytesToBigint, quantity } from '../../common/hex.js';
+import { defineMethod } from '../define-method.js';
+import { address, data, optional, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
+import { aliases, numberOrQuantity } from './cheats-mining.js';
+
+/** A snapshot ID as evm_snapshot hands it out: a hex quantity. */
+const snapshotId: Param<number> = { name: 'snapshotId', parse: (v) => parseSafeNumber('snapshotId', v) };
+
+/** A storage value: up to 32 bytes of hex. */
+const storageValue: Param<bigint> = {
+  name: 'value',
+  parse: (v) => {
+    const bytes = data('value').parse(v);
+    if (bytes.length > 32) throw new DevnetError('a storage value has at most 32 bytes');
+    return bytesToBigint(bytes);
+  },
+};
+
+export const cheatsState = [
+  ...aliases(
+    defineMethod('evm_snapshot', [], async ({ devnet }) => quantity(await devnet.cheats.snapshot())),
+    'anvil_snapshot',
+  ),
+
+  ...aliases(
+    defineMethod('evm_revert', [snapshotId], async ({ devnet }, id) => {
+      await devnet.cheats.revert(id);
+      return true;
+    }),
+    'anvil_revert',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_reset', [optional({ name: 'options', parse: (v) => v as Record<string, unknown> })], async ({ devnet }, options) => {
+      if (options && typeof options === 'object' && 'forking' in options) throw new DevnetError('forking is not supported yet');
+      await devnet.cheats.reset();
+      return null;
+    }),
+    'hardhat_reset',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_setBalance', [address('address'), quantityParam('balance')], async ({ devnet }, eth, balance) => {
+      await devnet.cheats.setBalance(eth, balance);
+      return true;
+    }),
+    'hardhat_setBalance',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_setCode', [address('address'), data('code')], async ({ devnet }, eth, code) => {
+      await devnet.cheats.setCode(eth, code);
+      return true;
+    }),
+    'hardhat_setCode',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_setNonce', [address('address'), numberOrQuantity('nonce')], async ({ devnet }, eth, nonce) => {
+      await devnet.cheats.setNonce(eth, nonce);
+      return true;
+    }),
+    'hardhat_setNonce',
+  ),
+
+  ...aliases(
+    defineMethod('anvil_setStorageAt', [address('address'), storageKey('slot'), storageValue], async ({ devnet }, eth, slot, value) => {
+      await devnet.cheats.setStorage(eth, slot, value);
+      return true;
+    }),
+    'hardhat_setStorageAt',
+  ),
+];

@@ -1,0 +1,146 @@
+// Anvil's and Hardhat's cheat codes through the HTTP layer, and the Filecoin state they leave:
+// snapshots cover actors and chain, code makes an EVM actor, impersonation sends without keys.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { hexToBytes } from '../../src/common/hex.js';
+import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+const OTHER = '0x' + '42'.repeat(20);
+// Runtime code that returns the 32-byte word 0x2a: PUSH1 2a PUSH1 0 MSTORE PUSH1 20 PUSH1 0 RETURN.
+const RETURNS_42 = '0x602a60005260206000f3';
+
+describe('snapshots', () => {
+  test('evm_revert restores balances, nonces, actors and the chain, and uses the snapshot up', async (t) => {
+    const { result, error, send, devnet } = await setupRpc(t);
+    const id = await result('evm_snapshot');
+    assert.equal(id, '0x0');
+    const before = await result('eth_getBalance', [RECIPIENT, 'latest']);
+    await send({ nonce: 0, value: FIL });
+    await result('anvil_setBalance', [OTHER, '0x64']);
+    assert.equal(await result('eth_blockNumber'), '0x1');
+    assert.equal(await result('evm_revert', [id]), true);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), before);
+    assert.equal(await result('eth_getBalance', [OTHER, 'latest']), '0x0');
+    assert.equal(await result('eth_getTransactionCount', [devWallet.address, 'latest']), '0x0');
+    // The actor the transfer created is gone too.
+    assert.equal(devnet.stateAt(0).lookupId(FilAddress.fromEthAddress(hexToBytes(RECIPIENT))), undefined);
+    assert.match((await error('evm_revert', [id])).message, /does not exist or was already reverted/);
+    assert.match((await error('evm_revert', ['0x99'])).message, /does not exist/);
+    // The chain goes on from the snapshot: the same nonce is valid again.
+    await send({ nonce: 0, value: 2n });
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x2');
+  });
+
+  test('anvil_reset goes back to genesis', async (t) => {
+    const { result, send } = await setupRpc(t);
+    await send({ nonce: 0 });
+    await result('anvil_mine', ['0x3']);
+    assert.equal(await result('eth_blockNumber'), '0x4');
+    assert.equal(await result('anvil_reset'), null);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+  });
+});
+
+describe('mining and time', () => {
+  test('anvil_mine with an interval, evm_mine with a timestamp, evm_increaseTime and evm_setNextBlockTimestamp', async (t) => {
+    const { result, error, devnet } = await setupRpc(t);
+    const genesis = await result('eth_getBlockByNumber', ['latest', false]);
+    await result('hardhat_mine', ['0x3', '0x64']);
+    const third = await result('eth_getBlockByNumber', ['0x3', false]);
+    const second = await result('eth_getBlockByNumber', ['0x2', false]);
+    assert.equal(BigInt(third.timestamp) - BigInt(second.timestamp), 100n);
+    const target = Number(third.timestamp) + 1000;
+    await result('evm_mine', [target]);
+    assert.equal(Number((await result('eth_getBlockByNumber', ['latest', false])).timestamp), target);
+    assert.match((await error('evm_setNextBlockTimestamp', [Number(genesis.timestamp)])).message, /not after/);
+    await result('evm_setNextBlockTimestamp', ['0x' + (target + 5).toString(16)]);
+    await result('evm_mine');
+    assert.equal(Number((await result('eth_getBlockByNumber', ['latest', false])).timestamp), target + 5);
+    // evm_increaseTime answers the total it has moved time by; the next tipset is that far ahead.
+    assert.equal(await result('evm_increaseTime', [3600]), '0xe10');
+    assert.equal(await result('evm_increaseTime', ['0x10']), '0xe20');
+    await result('evm_mine');
+    // testConfig starts the chain at 1_700_000_000: chain time is now that plus the run time plus 3616 s.
+    assert.ok(devnet.clock.now() - 1_700_000_000 >= 3616);
+  });
+
+  test('evm_setAutomine(false) keeps transactions pending until mined; txpool shows them', async (t) => {
+    const { result, send } = await setupRpc(t);
+    assert.equal(await result('anvil_getAutomine'), true);
+    await result('evm_setAutomine', [false]);
+    assert.equal(await result('hardhat_getAutomine'), false);
+    const hash = await send({ nonce: 0 });
+    await send({ nonce: 2 });
+    assert.equal(await result('eth_getTransactionReceipt', [hash]), null);
+    assert.deepEqual(await result('txpool_status'), { pending: '0x1', queued: '0x1' });
+    const content = await result('txpool_content');
+    const [sender] = Object.keys(content.pending);
+    assert.equal(content.pending[sender]['0'].hash, hash);
+    assert.ok(content.queued[sender]['2']);
+    await result('evm_mine');
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+    assert.equal(await result('anvil_dropTransaction', [content.queued[sender]['2'].hash]), content.queued[sender]['2'].hash);
+    assert.deepEqual(await result('txpool_status'), { pending: '0x0', queued: '0x0' });
+  });
+});
+
+describe('state cheat codes', () => {
+  test('anvil_setCode makes an EVM actor with an ID and an f410 address; storage and nonce can be set', async (t) => {
+    const { result, error, devnet } = await setupRpc(t);
+    await result('anvil_setCode', [OTHER, RETURNS_42]);
+    const actor = devnet.stateAt(devnet.head.epoch).getActor(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(OTHER)))!)!;
+    assert.equal(actor.kind, 'evm');
+    assert.equal(actor.delegated!.toString(), await result('Filecoin.EthAddressToFilecoinAddress', [OTHER]));
+    assert.equal(await result('eth_getCode', [OTHER, 'latest']), RETURNS_42);
+    assert.equal(await result('eth_call', [{ to: OTHER }, 'latest']), '0x' + '00'.repeat(31) + '2a');
+    await result('hardhat_setStorageAt', [OTHER, '0x1', '0x' + '00'.repeat(31) + '07']);
+    assert.equal(await result('eth_getStorageAt', [OTHER, '0x1', 'latest']), '0x' + '00'.repeat(31) + '07');
+    await result('anvil_setNonce', [OTHER, '0x5']);
+    assert.equal(await result('eth_getTransactionCount', [OTHER, 'latest']), '0x5');
+    assert.match((await error('anvil_setStorageAt', [RECIPIENT, '0x1', '0x01'])).message, /not a contract/);
+    assert.match((await error('anvil_setBalance', ['0xff00000000000000000000000000000000bc614e', '0x1'])).message, /no actor/);
+  });
+
+  test('impersonation sends from an f410 address and from a native account without their keys', async (t) => {
+    const { result, error, devnet } = await setupRpc(t, { fund: [{ address: FilAddress.parse('t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y'), balance: 10n * FIL }] });
+    await result('anvil_setBalance', [OTHER, '0x' + (10n * FIL).toString(16)]);
+    assert.match((await error('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }])).message, /does not impersonate/);
+    await result('anvil_impersonateAccount', [OTHER]);
+    const hash = await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x5' }]);
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(receipt.from, OTHER);
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x5');
+    await result('anvil_stopImpersonatingAccount', [OTHER]);
+    assert.match((await error('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }])).message, /does not impersonate/);
+
+    // A native f1 account, impersonated through its masked ID address.
+    const id = devnet.stateAt(0).lookupId(FilAddress.parse('t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y'))!;
+    const masked = '0xff' + id.toString(16).padStart(38, '0');
+    await result('anvil_autoImpersonateAccount', [true]);
+    const nativeHash = await result('eth_sendTransaction', [{ from: masked, to: RECIPIENT, value: '0x6' }]);
+    assert.equal((await result('eth_getTransactionReceipt', [nativeHash])).status, '0x1');
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0xb');
+    // A contract cannot send on Filecoin, impersonated or not.
+    await result('anvil_setCode', [OTHER, RETURNS_42]);
+    assert.match((await error('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }])).message, /contract cannot send/);
+  });
+
+  test('metadata, node info, the next base fee and the minimum fee cap', async (t) => {
+    const { result, send } = await setupRpc(t, {}, { txDefaults: CALL });
+    const metadata = await result('hardhat_metadata');
+    assert.equal(metadata.chainId, 31415926);
+    assert.equal(metadata.latestBlockNumber, 0);
+    assert.deepEqual(await result('anvil_metadata'), metadata);
+    assert.equal((await result('anvil_nodeInfo')).environment.chainId, 31415926);
+    await result('anvil_setNextBlockBaseFeePerGas', ['0x3e8']);
+    await result('evm_mine');
+    assert.equal((await result('eth_getBlockByNumber', ['latest', false])).baseFeePerGas, '0x3e8');
+    await result('anvil_setMinGasPrice', ['0x' + (10n ** 10n).toString(16)]);
+    await assert.rejects(send({ nonce: 0, to: RECIPIENT }), /gas fee cap too low/);
+  });
+});
