@@ -35,7 +35,9 @@ export const cheatsState = [
 
   ...aliases(
     defineMethod('anvil_reset', [optional({ name: 'options', parse: (v) => v as Record<string, unknown> })], async ({ devnet }, options) => {
-      if (options && typeof options === 'object' && 'forking' in options) throw new DevnetError('forking is not supported yet');
+      // viem sends {forking: {blockNumber}} even without a URL; only a fork source is unsupported.
+      const forking = options?.forking as { jsonRpcUrl?: unknown } | undefined;
+      if (forking?.jsonRpcUrl) throw new DevnetError('forking is not supported yet');
       await devnet.cheats.reset();
       return null;
     }),

@@ -1,0 +1,89 @@
+// viem's test client in Anvil mode against the devnet CLI: the cheat codes as viem sends them.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createPublicClient, createTestClient, createWalletClient, http, parseEther, type Address } from 'viem';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+const WHALE = '0x00000000000000000000000000000000000babe1' as Address;
+const TARGET = '0x0000000000000000000000000000000000c0ffee' as Address;
+
+describe('viem test client (mode anvil)', () => {
+  let node: DevnetProcess;
+  let testClient: ReturnType<typeof createTestClient>;
+  let publicClient: ReturnType<typeof createPublicClient>;
+
+  before(async () => {
+    node = await startDevnet();
+    testClient = createTestClient({ mode: 'anvil', transport: http(node.url) });
+    publicClient = createPublicClient({ transport: http(node.url), cacheTime: 0 });
+  });
+  after(async () => node?.stop());
+
+  test('mine, time and automine', async () => {
+    const start = await publicClient.getBlockNumber();
+    await testClient.mine({ blocks: 3 });
+    assert.equal(await publicClient.getBlockNumber(), start + 3n);
+    const latest = await publicClient.getBlock();
+    await testClient.setNextBlockTimestamp({ timestamp: latest.timestamp + 1000n });
+    await testClient.mine({ blocks: 1 });
+    assert.equal((await publicClient.getBlock()).timestamp, latest.timestamp + 1000n);
+    await testClient.increaseTime({ seconds: 3600 });
+    assert.equal(await testClient.getAutomine(), true);
+    await testClient.setAutomine(false);
+    assert.equal(await testClient.getAutomine(), false);
+    await testClient.setAutomine(true);
+  });
+
+  test('setBalance, snapshot and revert', async () => {
+    await testClient.setBalance({ address: WHALE, value: parseEther('1000') });
+    assert.equal(await publicClient.getBalance({ address: WHALE }), parseEther('1000'));
+    const id = await testClient.snapshot();
+    await testClient.setBalance({ address: WHALE, value: 1n });
+    await testClient.mine({ blocks: 2 });
+    await testClient.revert({ id });
+    assert.equal(await publicClient.getBalance({ address: WHALE }), parseEther('1000'));
+  });
+
+  test('impersonate an f410 account and send from it', async () => {
+    await testClient.setBalance({ address: WHALE, value: parseEther('10') });
+    await testClient.impersonateAccount({ address: WHALE });
+    const wallet = createWalletClient({ account: WHALE, transport: http(node.url) });
+    const hash = await wallet.sendTransaction({ to: TARGET, value: 7n, chain: null });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    assert.equal(await publicClient.getBalance({ address: TARGET }), 7n);
+    await testClient.stopImpersonatingAccount({ address: WHALE });
+    await assert.rejects(wallet.sendTransaction({ to: TARGET, value: 1n, chain: null }));
+  });
+
+  test('setCode, setStorageAt and setNonce', async () => {
+    const code = '0x602a60005260206000f3';
+    await testClient.setCode({ address: TARGET, bytecode: code });
+    assert.equal(await publicClient.getCode({ address: TARGET }), code);
+    const slot = '0x0000000000000000000000000000000000000000000000000000000000000001';
+    const value = '0x00000000000000000000000000000000000000000000000000000000000000ff';
+    await testClient.setStorageAt({ address: TARGET, index: slot, value });
+    assert.equal(await publicClient.getStorageAt({ address: TARGET, slot }), value);
+    await testClient.setNonce({ address: TARGET, nonce: 9 });
+    assert.equal(await publicClient.getTransactionCount({ address: TARGET }), 9);
+  });
+
+  test('txpool and dropTransaction with automine off', async () => {
+    await testClient.setAutomine(false);
+    const wallet = createWalletClient({ account: DEV_ACCOUNTS[0].address, transport: http(node.url) });
+    const hash = await wallet.sendTransaction({ to: TARGET, value: 1n, chain: null });
+    const status = await testClient.getTxpoolStatus();
+    assert.equal(status.pending, 1);
+    const content = await testClient.getTxpoolContent();
+    assert.ok(Object.values(content.pending).some((byNonce) => Object.values(byNonce).some((tx) => tx.hash === hash)));
+    await testClient.dropTransaction({ hash });
+    assert.equal((await testClient.getTxpoolStatus()).pending, 0);
+    await testClient.setAutomine(true);
+  });
+
+  test('reset goes back to genesis', async () => {
+    await testClient.reset();
+    assert.equal(await publicClient.getBlockNumber(), 0n);
+    assert.equal(await publicClient.getBalance({ address: WHALE }), 0n);
+  });
+});
