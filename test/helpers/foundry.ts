@@ -1,36 +1,45 @@
-// Runs Foundry's `cast` for the end-to-end tests. It calls the platform binary directly: the
-// node_modules/.bin/cast wrapper exits 0 even when cast fails (see tool-quirks.md).
+// Runs Foundry's `cast` and `forge` for the end-to-end tests. It calls the platform binaries
+// directly: the node_modules/.bin wrappers exit 0 even when the tool fails (see tool-quirks.md).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './solc.js';
 
 export const CAST_BIN = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
-const CAST_TIMEOUT_MS = 60_000;
+export const FORGE_BIN = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'forge-linux-amd64', 'bin', 'forge');
+const FOUNDRY_TIMEOUT_MS = 60_000;
 
 export interface CastResult {
   stdout: string;
   stderr: string;
-  /** Exit code; null when cast was killed by a signal (e.g. the timeout). */
+  /** Exit code; null when the tool was killed by a signal (e.g. the timeout). */
   code: number | null;
 }
 
-/** Runs `cast ...args` and resolves with its output and exit code, whatever the code. */
-export function cast(args: string[]): Promise<CastResult> {
+export interface FoundryRunOptions {
+  /** Working directory (default: the repository root); forge reads foundry.toml from here. */
+  cwd?: string;
+  /** Extra environment variables, on top of this process's. */
+  env?: Record<string, string>;
+  /** Kill the tool after this many ms (default 60 000); the result then has code null. */
+  timeoutMs?: number;
+}
+
+function runFoundryTool(bin: string, args: string[], options: FoundryRunOptions): Promise<CastResult> {
   return new Promise((resolve, reject) => {
     execFile(
-      CAST_BIN,
+      bin,
       args,
       {
-        cwd: REPO_ROOT,
-        timeout: CAST_TIMEOUT_MS,
+        cwd: options.cwd ?? REPO_ROOT,
+        timeout: options.timeoutMs ?? FOUNDRY_TIMEOUT_MS,
         maxBuffer: 16 * 1024 * 1024,
         // No colours, and no Foundry config from the developer's home directory.
-        env: { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1' },
+        env: { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1', ...options.env },
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number' && error.code != null) {
           // Spawning failed (ENOENT, EACCES, ...), so there is no exit code at all.
-          reject(new Error(`could not run ${CAST_BIN}: ${error.message}`));
+          reject(new Error(`could not run ${bin}: ${error.message}`));
           return;
         }
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -40,9 +49,19 @@ export function cast(args: string[]): Promise<CastResult> {
   });
 }
 
+/** Runs `cast ...args` and resolves with its output and exit code, whatever the code. */
+export function cast(args: string[], options: FoundryRunOptions = {}): Promise<CastResult> {
+  return runFoundryTool(CAST_BIN, args, options);
+}
+
+/** Runs `forge ...args` and resolves with its output and exit code, whatever the code. */
+export function forge(args: string[], options: FoundryRunOptions = {}): Promise<CastResult> {
+  return runFoundryTool(FORGE_BIN, args, options);
+}
+
 /** Runs `cast ...args` and returns its trimmed stdout; throws with stderr when the exit code is not 0. */
-export async function castOk(args: string[]): Promise<string> {
-  const r = await cast(args);
+export async function castOk(args: string[], options: FoundryRunOptions = {}): Promise<string> {
+  const r = await cast(args, options);
   if (r.code !== 0) {
     throw new Error(`cast ${args.join(' ')} exited with ${r.code}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}`);
   }
