@@ -41,11 +41,14 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('--seed <text|0xhex>', 'seed of the randomness beacon (PREVRANDAO, get_randomness)').default('fvm-devnet'))
     .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
+    .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
+    .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
+    .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)');
   program.parse(argv);
-  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -70,6 +73,9 @@ function parseArgs(argv: string[]): DevnetConfig {
     chainId: chainId!,
     blockTime: opts.blockTime,
     noMining: !opts.mining,
+    statePath: opts.state,
+    loadStatePath: opts.loadState,
+    dumpStatePath: opts.dumpState,
     silent: Boolean(opts.silent),
     json: Boolean(opts.json),
   };
@@ -98,8 +104,9 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     ...(config.fund.length
       ? ['Funded native accounts', '==================', ...config.fund.map((f) => `${f.address.toString()}  (${attoToFil(f.balance)} FIL)`), '']
       : []),
-    'A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.',
-    '',
+    ...(node.devnet.fresh
+      ? ['A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.', '']
+      : [`Chain loaded at height ${node.devnet.head.epoch}: wallets keep their nonces.`, '']),
     `Listening on ${node.host}:${node.port}`,
     '',
   ];

@@ -23,6 +23,12 @@ export interface DevnetConfig {
   silent: boolean;
   /** pino JSON logs instead of the human lines. */
   json: boolean;
+  /** Load the chain from this file if it exists; save it there on exit and every few seconds. */
+  statePath?: string;
+  /** Load the chain from this file at start (it must exist). */
+  loadStatePath?: string;
+  /** Save the chain to this file on exit. */
+  dumpStatePath?: string;
   /**
    * Seed of the randomness beacon: beacon entry data for epoch e is blake2b-256(seed ‖ i64be(e)),
    * which get_randomness and PREVRANDAO derive from (src/fevm/randomness.ts). Default: the ASCII

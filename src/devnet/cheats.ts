@@ -21,9 +21,15 @@ interface Snapshot {
 export class Cheats {
   private readonly snapshots = new Map<number, Snapshot>();
   private nextSnapshotId = 0;
-  private readonly genesis: Snapshot;
+  private genesis: Snapshot;
 
   constructor(private readonly devnet: Devnet) {
+    this.genesis = this.capture();
+  }
+
+  /** After the whole chain was replaced (anvil_loadState): old snapshots mean nothing; the new chain is where reset goes. */
+  forgetSnapshots(): void {
+    this.snapshots.clear();
     this.genesis = this.capture();
   }
 

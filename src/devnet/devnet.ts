@@ -23,7 +23,7 @@ import {
 } from '../fevm/gas.js';
 import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
-import type { StateReader, StateTree } from '../fevm/state-tree.js';
+import { StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
@@ -35,6 +35,7 @@ import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Cheats } from './cheats.js';
 import { Wallet as NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
+import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
 
 /** A call or transaction as Ethereum clients describe one. */
@@ -79,12 +80,21 @@ export class Devnet {
     readonly accounts: DevAccount[],
     readonly state: StateTree,
     private readonly executor: Executor,
+    saved: SavedChain | undefined,
   ) {
     this.events.setMaxListeners(0);
-    const genesisTime = config.genesisTimestamp ?? Math.floor(Date.now() / 1000);
-    this.chain.append(buildTipset({ epoch: 0, timestamp: genesisTime, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
-    // Time follows the wall clock, shifted so that the chain starts at its genesis time.
-    this.clock = new Clock(genesisTime - Math.floor(Date.now() / 1000));
+    this.fresh = saved === undefined;
+    if (saved) {
+      for (const tipset of saved.tipsets) this.chain.append(tipset);
+      // A chain loaded from a file goes on at the wall clock's time.
+      this.clock = new Clock(0);
+      this.clock.increase(saved.clockOffset);
+    } else {
+      const genesisTime = config.genesisTimestamp ?? Math.floor(Date.now() / 1000);
+      this.chain.append(buildTipset({ epoch: 0, timestamp: genesisTime, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
+      // Time follows the wall clock, shifted so that the chain starts at its genesis time.
+      this.clock = new Clock(genesisTime - Math.floor(Date.now() / 1000));
+    }
     this.miner = new Miner({
       state,
       chain: this.chain,
@@ -101,10 +111,48 @@ export class Devnet {
     else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });
   }
 
-  static async create(config: DevnetConfig): Promise<Devnet> {
+  /** A new chain from genesis, or the one `saved` holds. */
+  static async create(config: DevnetConfig, saved?: SavedChain): Promise<Devnet> {
     const accounts = deriveAccounts(config.mnemonic, config.accounts);
-    const state = createGenesisState(accounts, config.balance, config.fund);
-    return new Devnet(config, accounts, state, await Executor.create(config.chainId));
+    if (saved && saved.chainId !== config.chainId) {
+      throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${config.chainId}`);
+    }
+    let state: StateTree;
+    if (saved) {
+      state = new StateTree();
+      state.load(saved.state);
+    } else {
+      state = createGenesisState(accounts, config.balance, config.fund);
+    }
+    return new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
+  }
+
+  /** Whether this chain started from genesis now (not from a saved state): wallets must forget their nonces. */
+  readonly fresh: boolean;
+
+  /** The whole chain, encoded (anvil_dumpState, --dump-state). */
+  save(): Uint8Array {
+    return encodeChain({
+      chainId: this.chainId,
+      state: this.state.exportCommits(),
+      tipsets: this.chain.all(),
+      clockOffset: this.clock.save().offsetSeconds,
+    });
+  }
+
+  /** Replaces the chain with a saved one (anvil_loadState); pending messages and snapshots are dropped. */
+  load(saved: SavedChain): Promise<void> {
+    if (saved.chainId !== this.chainId) {
+      return Promise.reject(new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${this.chainId}`));
+    }
+    return this.miner.queue.run(async () => {
+      this.state.load(saved.state);
+      this.chain.truncate(-1);
+      for (const tipset of saved.tipsets) this.chain.append(tipset);
+      this.mempool.clear();
+      this.clock.restore({ offsetSeconds: saved.clockOffset, nextTimestamp: undefined, intervalSeconds: undefined });
+      this.cheats.forgetSnapshots();
+    });
   }
 
   get chainId(): bigint {

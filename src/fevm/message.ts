@@ -82,7 +82,19 @@ export function encodeSignedMessage(sm: SignedMessage): Uint8Array {
 }
 
 export function decodeMessage(bytes: Uint8Array): Message {
-  const t = decodeCbor<unknown[]>(bytes);
+  return messageFromTuple(decodeCbor<unknown[]>(bytes));
+}
+
+export function decodeSignedMessage(bytes: Uint8Array): SignedMessage {
+  const decoded = decodeCbor<unknown[]>(bytes);
+  if (!Array.isArray(decoded) || decoded.length !== 2 || !(decoded[1] instanceof Uint8Array) || decoded[1].length < 1) {
+    throw new Error('a signed message is a CBOR tuple [message, signature]');
+  }
+  const signature = decoded[1];
+  return { message: messageFromTuple(decoded[0] as unknown[]), signature: { type: signature[0] as SigType, data: signature.slice(1) } };
+}
+
+function messageFromTuple(t: unknown[]): Message {
   if (!Array.isArray(t) || t.length !== 10) throw new Error('a message is a 10-field CBOR tuple');
   const [version, to, from, nonce, value, gasLimit, feeCap, premium, method, params] = t as [
     number, Uint8Array, Uint8Array, number, Uint8Array, number, Uint8Array, Uint8Array, number, Uint8Array,

@@ -1,7 +1,8 @@
 // The state tree: every actor, the init actor's address -> ID map and EVM storage, kept with their
 // history so that any past epoch can be read. Changes are staged in a StateOverlay (with nested
 // checkpoints, as calls nest) and written to the tree as one epoch.
-import type { FilAddress } from '../common/address.js';
+import { FilAddress } from '../common/address.js';
+import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 
 /**
@@ -50,6 +51,13 @@ class VersionedMap<V> {
     }
   }
 
+  /** Every (key, epoch, write, value) ever written, in no particular order. */
+  *all(): Iterable<[string, number, number, V]> {
+    for (const [key, { epochs, writes, values }] of this.entries) {
+      for (let i = 0; i < writes.length; i++) yield [key, epochs[i], writes[i], values[i]];
+    }
+  }
+
   /** Forgets what writes after `write` wrote to `key`. */
   undo(key: string, write: number): void {
     const history = this.entries.get(key);
@@ -61,6 +69,37 @@ class VersionedMap<V> {
     }
     if (history.writes.length === 0) this.entries.delete(key);
   }
+}
+
+/** One commit of the state's history, as saved: its epoch and the key/value pairs it wrote. */
+export interface SavedCommit {
+  epoch: number;
+  changes: [string, unknown][];
+}
+
+/** An actor as plain CBOR-encodable data (big integers as Filecoin big-int bytes, addresses as bytes). */
+function encodeValue(key: string, value: unknown): unknown {
+  if (key.startsWith('s')) return encodeBigInt(value as bigint);
+  if (!key.startsWith('a')) return value;
+  const { delegated, robust, balance, evm, ...rest } = value as Actor;
+  return {
+    ...rest,
+    balance: encodeBigInt(balance),
+    ...(delegated ? { delegated: delegated.bytes } : {}),
+    ...(robust ? { robust: robust.bytes } : {}),
+    ...(evm ? { evm: { ...evm, dead: evm.dead ?? false } } : {}),
+  };
+}
+
+function decodeValue(key: string, value: unknown): unknown {
+  if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
+  if (!key.startsWith('a')) return value;
+  const { delegated, robust, balance, evm, ...rest } = value as Record<string, unknown> & { evm?: Record<string, unknown> };
+  const actor: Record<string, unknown> = { ...rest, balance: decodeBigInt(balance as Uint8Array) };
+  if (delegated) actor.delegated = FilAddress.fromBytes(delegated as Uint8Array);
+  if (robust) actor.robust = FilAddress.fromBytes(robust as Uint8Array);
+  if (evm) actor.evm = { ...evm, dead: evm.dead ? true : undefined };
+  return actor as unknown as Actor;
 }
 
 /** A point the tree can go back to (evm_snapshot): the last write and the epoch it made. */
@@ -86,7 +125,7 @@ const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${g
 const NEXT_ID_KEY = 'n';
 
 export class StateTree {
-  private readonly values = new VersionedMap<unknown>();
+  private values = new VersionedMap<unknown>();
   /** The newest epoch written. */
   private headEpoch = -1;
   /** Commits so far, and the keys each wrote (so that a revert can undo them). */
@@ -127,6 +166,30 @@ export class StateTree {
 
   snapshot(): StateSnapshot {
     return { write: this.writes.length, epoch: this.headEpoch };
+  }
+
+  /** The whole history as the commits that made it, with CBOR-encodable values (for saving). */
+  exportCommits(): SavedCommit[] {
+    const commits: SavedCommit[] = this.writes.map(() => ({ epoch: 0, changes: [] }));
+    for (const [key, epoch, write, value] of this.values.all()) {
+      const commit = commits[write - 1];
+      commit.epoch = epoch;
+      commit.changes.push([key, encodeValue(key, value)]);
+    }
+    return commits;
+  }
+
+  /** Replaces the whole history with one `exportCommits` saved. */
+  load(commits: SavedCommit[]): void {
+    this.values = new VersionedMap();
+    this.writes = [];
+    this.headEpoch = -1;
+    for (const { epoch, changes } of commits) {
+      const write = this.writes.length + 1;
+      for (const [key, value] of changes) this.values.set(key, decodeValue(key, value), epoch, write);
+      this.writes.push(changes.map(([key]) => key));
+      this.headEpoch = Math.max(this.headEpoch, epoch);
+    }
   }
 
   /** Goes back to a snapshot: every commit since is forgotten, history included. */

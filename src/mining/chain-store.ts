@@ -45,6 +45,11 @@ export class ChainStore {
     }
   }
 
+  /** Every tipset, genesis first. */
+  all(): readonly Tipset[] {
+    return this.tipsets;
+  }
+
   /** Forgets every tipset above `height` and what they included (evm_revert, anvil_reset). */
   truncate(height: number): void {
     while (this.tipsets.length - 1 > height) {

@@ -1,7 +1,8 @@
-// State and snapshot cheat codes: evm_snapshot/evm_revert (anvil_*), anvil_reset/hardhat_reset,
+// State and snapshot cheat codes: anvil_dumpState, anvil_loadState, evm_snapshot/evm_revert (anvil_*), anvil_reset/hardhat_reset,
 // anvil_setBalance, anvil_setCode, anvil_setNonce, anvil_setStorageAt (and their hardhat_* names).
 import { DevnetError } from '../../common/errors.js';
-import { bytesToBigint, quantity } from '../../common/hex.js';
+import { bytesToBigint, bytesToHex, quantity } from '../../common/hex.js';
+import { decodeChain } from '../../devnet/persistence.js';
 import { defineMethod } from '../define-method.js';
 import { address, data, optional, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
 import { aliases, numberOrQuantity } from './cheats-mining.js';
@@ -19,7 +20,23 @@ const storageValue: Param<bigint> = {
   },
 };
 
+/** anvil_dumpState answers through JSON; larger chains are for --dump-state's file. */
+const MAX_DUMP_BYTES = 64 << 20;
+
 export const cheatsState = [
+  defineMethod('anvil_dumpState', [], ({ devnet }) => {
+    const bytes = devnet.save();
+    if (bytes.length > MAX_DUMP_BYTES) {
+      throw new DevnetError(`the chain's state is ${bytes.length} bytes, more than anvil_dumpState answers (${MAX_DUMP_BYTES}); use --dump-state <file>`);
+    }
+    return bytesToHex(bytes);
+  }),
+
+  defineMethod('anvil_loadState', [data('state')], async ({ devnet }, bytes) => {
+    await devnet.load(decodeChain(bytes, 'the state'));
+    return true;
+  }),
+
   ...aliases(
     defineMethod('evm_snapshot', [], async ({ devnet }) => quantity(await devnet.cheats.snapshot())),
     'anvil_snapshot',

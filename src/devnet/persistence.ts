@@ -1,0 +1,158 @@
+// Saving and loading a whole chain: the state's history, every tipset with its messages and
+// receipts, and the time offset, as one dag-cbor document. Loading rebuilds each tipset and checks
+// its block CID against the saved one, so a damaged file is refused rather than half-loaded.
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
+import { DevnetError } from '../common/errors.js';
+import type { EthTransaction } from '../fevm/eth-tx.js';
+import { decodeSignedMessage, encodeSignedMessage, signedMessageCid } from '../fevm/message.js';
+import type { SavedCommit } from '../fevm/state-tree.js';
+import type { MessageReceipt } from '../fevm/types.js';
+import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
+
+/** The format this version writes; a file from a newer one is refused. */
+export const STATE_FORMAT = 1;
+const MAGIC = 'fvm-devnet state';
+
+export interface SavedChain {
+  chainId: bigint;
+  state: SavedCommit[];
+  tipsets: readonly Tipset[];
+  /** What evm_increaseTime added, in seconds. */
+  clockOffset: number;
+}
+
+export class StateFileError extends DevnetError {
+  override name = 'StateFileError';
+}
+
+const big = encodeBigInt;
+
+function encodeEthTx(tx: EthTransaction) {
+  return {
+    type: tx.type,
+    hash: tx.hash,
+    chainId: big(tx.chainId),
+    nonce: tx.nonce,
+    from: tx.from,
+    to: tx.to,
+    value: big(tx.value),
+    input: tx.input,
+    gasLimit: tx.gasLimit,
+    maxFeePerGas: big(tx.maxFeePerGas),
+    maxPriorityFeePerGas: big(tx.maxPriorityFeePerGas),
+    v: big(tx.v),
+    r: big(tx.r),
+    s: big(tx.s),
+  };
+}
+
+function decodeEthTx(saved: ReturnType<typeof encodeEthTx>): EthTransaction {
+  return {
+    ...saved,
+    type: saved.type,
+    chainId: decodeBigInt(saved.chainId),
+    value: decodeBigInt(saved.value),
+    maxFeePerGas: decodeBigInt(saved.maxFeePerGas),
+    maxPriorityFeePerGas: decodeBigInt(saved.maxPriorityFeePerGas),
+    v: decodeBigInt(saved.v),
+    r: decodeBigInt(saved.r),
+    s: decodeBigInt(saved.s),
+  };
+}
+
+function encodeMessage(m: IncludedMessage) {
+  const { exitCode, returnData, gasUsed, events } = m.receipt;
+  return {
+    signed: encodeSignedMessage(m.signed),
+    ethTx: m.ethTx ? encodeEthTx(m.ethTx) : null,
+    receipt: { exitCode, returnData, gasUsed, events },
+  };
+}
+
+export function encodeChain(chain: SavedChain): Uint8Array {
+  return encodeCbor({
+    magic: MAGIC,
+    format: STATE_FORMAT,
+    chainId: big(chain.chainId),
+    clockOffset: chain.clockOffset,
+    state: chain.state.map(({ epoch, changes }) => [epoch, changes]),
+    tipsets: chain.tipsets.map((t) => ({
+      epoch: t.epoch,
+      timestamp: t.timestamp,
+      baseFee: big(t.baseFee),
+      blockCid: t.blockCid.bytes,
+      messages: t.messages.map(encodeMessage),
+    })),
+  });
+}
+
+interface SavedDocument {
+  magic: string;
+  format: number;
+  chainId: Uint8Array;
+  clockOffset: number;
+  state: [number, [string, unknown][]][];
+  tipsets: { epoch: number; timestamp: number; baseFee: Uint8Array; blockCid: Uint8Array; messages: ReturnType<typeof encodeMessage>[] }[];
+}
+
+/** Decodes and checks a saved chain; any damage is a StateFileError saying what is wrong. */
+export function decodeChain(bytes: Uint8Array, where: string): SavedChain {
+  let doc: SavedDocument;
+  try {
+    doc = decodeCbor<SavedDocument>(bytes);
+  } catch (err) {
+    throw new StateFileError(`${where} is not a state file (${(err as Error).message})`);
+  }
+  if (!doc || doc.magic !== MAGIC) throw new StateFileError(`${where} is not an fvm-devnet state file`);
+  if (doc.format > STATE_FORMAT) {
+    throw new StateFileError(`${where} was written by a newer fvm-devnet (format ${doc.format}; this one reads up to ${STATE_FORMAT})`);
+  }
+  try {
+    const tipsets: Tipset[] = [];
+    for (const saved of doc.tipsets) {
+      const messages: IncludedMessage[] = saved.messages.map((m, index) => {
+        const signed = decodeSignedMessage(m.signed);
+        return {
+          cid: signedMessageCid(signed),
+          signed,
+          ethTx: m.ethTx ? decodeEthTx(m.ethTx) : undefined,
+          receipt: m.receipt as MessageReceipt,
+          index,
+        };
+      });
+      const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent: tipsets[tipsets.length - 1], messages });
+      if (!equal(tipset.blockCid.bytes, saved.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
+      tipsets.push(tipset);
+    }
+    if (tipsets.length === 0 || tipsets[0].epoch !== 0) throw new Error('the chain has no genesis');
+    return {
+      chainId: decodeBigInt(doc.chainId),
+      clockOffset: doc.clockOffset,
+      state: doc.state.map(([epoch, changes]) => ({ epoch, changes })),
+      tipsets,
+    };
+  } catch (err) {
+    throw new StateFileError(`${where} is damaged: ${(err as Error).message}`);
+  }
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Writes a file so that it is either the old one or the new one, never half of either: a temporary
+ * file beside it, flushed to disk, then renamed over it.
+ */
+export function writeFileAtomically(path: string, bytes: Uint8Array): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+}

@@ -1,0 +1,55 @@
+// --state across restarts of the real CLI: a stopped node leaves a file, a restarted one continues
+// the same chain (and says so), and a corrupt file stops the node from starting without touching it.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { CLI_PATH, DEV_ACCOUNTS, startDevnet } from '../helpers/devnet-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('--state', () => {
+  test('a restarted node continues the chain it saved on exit', async () => {
+    const file = join(dir, 'chain.state');
+    const first = await startDevnet(['--state', file]);
+    assert.match(first.output(), /A new chain/);
+    const provider = new JsonRpcProvider(first.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    const tx = await wallet.sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 12345n });
+    const receipt = await tx.wait();
+    provider.destroy();
+    await first.stop();
+
+    const second = await startDevnet(['--state', file]);
+    try {
+      assert.match(second.output(), /Chain loaded at height 1/);
+      const again = new JsonRpcProvider(second.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      const reloaded = await again.getTransactionReceipt(tx.hash);
+      assert.equal(reloaded?.blockHash, receipt?.blockHash);
+      assert.equal(await again.getTransactionCount(DEV_ACCOUNTS[0].address), 1);
+      // MetaMask's kept nonce is still right: the next transaction goes through.
+      const next = await new Wallet(DEV_ACCOUNTS[0].privateKey, again).sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 1n });
+      assert.equal((await next.wait())?.status, 1);
+      again.destroy();
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('a corrupt state file stops the node from starting and is left as it was', async () => {
+    const file = join(dir, 'corrupt.state');
+    writeFileSync(file, 'this is not a chain');
+    const result = await promisify(execFile)(process.execPath, [CLI_PATH, '--port', '0', '--state', file]).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /corrupt\.state is not (a|an fvm-devnet) state file/);
+    assert.equal(readFileSync(file, 'utf8'), 'this is not a chain');
+  });
+});

@@ -1,0 +1,85 @@
+// Saving and loading a chain: everything an RPC client could ask about before is answered the same
+// after, the chain goes on from there, and a damaged or newer file is refused with a reason.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Interface } from 'ethers';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
+import { compileFixtures } from '../helpers/solc.js';
+import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+
+/** A chain with a deployment, an event, a transfer and a revert on it; returns what to compare. */
+async function busyChain(t: Parameters<typeof setupRpc>[0]) {
+  const rpc = await setupRpc(t, {}, { txDefaults: CALL });
+  const { Counter } = await compileFixtures();
+  const deployHash = await rpc.send({ nonce: 0, data: Counter.bytecode });
+  const counter = (await rpc.result('eth_getTransactionReceipt', [deployHash])).contractAddress;
+  const iface = new Interface(Counter.abi);
+  const incrementHash = await rpc.send({ nonce: 1, to: counter, data: iface.encodeFunctionData('increment') });
+  await rpc.send({ nonce: 2, to: RECIPIENT, value: FIL });
+  await rpc.send({ nonce: 3, to: counter, data: iface.encodeFunctionData('set', [10_000]) });
+  return { ...rpc, counter, deployHash, incrementHash, iface };
+}
+
+describe('saving and loading a chain', () => {
+  test('a loaded chain answers every earlier query as before and goes on', async (t) => {
+    const a = await busyChain(t);
+    const bytes = a.devnet.save();
+    const b = await setupRpc(t, {}, { txDefaults: CALL });
+    await b.devnet.load(decodeChain(bytes, 'test'));
+    for (const [method, params] of [
+      ['eth_blockNumber', []],
+      ['eth_getBlockByNumber', ['latest', true]],
+      ['eth_getBlockByNumber', ['0x1', false]],
+      ['eth_getTransactionReceipt', [a.deployHash]],
+      ['eth_getTransactionByHash', [a.incrementHash]],
+      ['eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]],
+      ['eth_getBalance', [RECIPIENT, 'latest']],
+      ['eth_getBalance', [devWallet.address, '0x1']],
+      ['eth_getCode', [a.counter, 'latest']],
+      ['eth_getStorageAt', [a.counter, '0x0', 'latest']],
+      ['eth_getTransactionCount', [devWallet.address, 'latest']],
+      ['Filecoin.ChainHead', []],
+    ] as const) {
+      assert.deepEqual(await b.result(method, [...params]), await a.result(method, [...params]), method);
+    }
+    // The loaded chain goes on: the next nonce is 4 and a new tipset follows the old head.
+    await b.send({ nonce: 4, to: a.counter, data: a.iface.encodeFunctionData('increment') });
+    assert.equal(await b.result('eth_blockNumber'), '0x5');
+  });
+
+  test('anvil_dumpState and anvil_loadState move a chain between nodes', async (t) => {
+    const a = await busyChain(t);
+    const dump = await a.result('anvil_dumpState');
+    assert.match(dump, /^0x[0-9a-f]+$/);
+    const b = await setupRpc(t);
+    assert.equal(await b.result('anvil_loadState', [dump]), true);
+    assert.deepEqual(await b.result('eth_getBlockByNumber', ['latest', false]), await a.result('eth_getBlockByNumber', ['latest', false]));
+    // Reset now goes back to the loaded chain, not to b's old genesis.
+    await b.result('evm_mine');
+    await b.result('anvil_reset');
+    assert.equal(await b.result('eth_blockNumber'), await a.result('eth_blockNumber'));
+  });
+
+  test('a damaged, foreign or newer file is refused and the running chain is untouched', async (t) => {
+    const a = await busyChain(t);
+    const bytes = a.devnet.save();
+    const head = await a.result('eth_blockNumber');
+    assert.throws(() => decodeChain(bytes.subarray(0, bytes.length - 10), 'f'), StateFileError);
+    assert.throws(() => decodeChain(new TextEncoder().encode('{"not": "cbor"}'), 'f'), /not a state file|not an fvm-devnet/);
+    assert.throws(() => decodeChain(encodeCbor({ magic: 'fvm-devnet state', format: 99 }), 'f'), /newer fvm-devnet \(format 99/);
+    // One flipped byte inside a saved receipt no longer hashes to the saved block CID.
+    const flipped = bytes.slice();
+    const at = Buffer.from(flipped).indexOf(Buffer.from('receipt')) + 40;
+    flipped[at] ^= 0xff;
+    assert.throws(() => decodeChain(flipped, 'f'), StateFileError);
+    const error = await a.error('anvil_loadState', ['0x00112233']);
+    assert.match(error.message, /not a state file/);
+    assert.equal(await a.result('eth_blockNumber'), head);
+    const other = await setupRpc(t, { chainId: 314159n });
+    assert.match((await other.error('anvil_loadState', ['0x' + Buffer.from(bytes).toString('hex')])).message, /chain id 31415926, not 314159/);
+  });
+});
