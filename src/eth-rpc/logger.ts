@@ -3,7 +3,9 @@
 import pino, { type Logger } from 'pino';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
-import { formatExitCode } from '../fevm/exit-code.js';
+import { revertReason } from '../devnet/revert.js';
+import { ExitCode, formatExitCode } from '../fevm/exit-code.js';
+import { decodeBytesParams } from '../fevm/message.js';
 import type { LoggingSwitch } from './define-method.js';
 import type { CallObserver } from './dispatch.js';
 import { createdEthAddress } from './logs.js';
@@ -39,6 +41,12 @@ export function logMessageErrors(devnet: Devnet, log: Logger): void {
   });
 }
 
+/** ", reverted: Error(…)" for an EVM revert: the reason as Lotus words it (Error, Panic, or the raw data). */
+function revertNote(exitCode: number, returnData: Uint8Array): string {
+  if (exitCode !== ExitCode.EvmReverted) return '';
+  return `, reverted: ${revertReason(decodeBytesParams(returnData) ?? returnData)}`;
+}
+
 /** A few lines per tipset that carries messages: each transaction's outcome, then the block. */
 export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch = { enabled: true }): void {
   devnet.events.on('tipset', (tipset) => {
@@ -48,7 +56,7 @@ export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch =
       const created = ethTx && ethTx.to === null && receipt.exitCode === 0 ? createdEthAddress(receipt.returnData) : undefined;
       if (created) lines.push(`    Contract created: ${bytesToHex(created)}`);
       lines.push(`    Gas used: ${receipt.gasUsed}`);
-      if (receipt.exitCode !== 0) lines.push(`    Failed: exit code ${formatExitCode(receipt.exitCode)}`);
+      if (receipt.exitCode !== 0) lines.push(`    Failed: exit code ${formatExitCode(receipt.exitCode)}${revertNote(receipt.exitCode, receipt.returnData)}`);
       log.info({ tx: lines[0].trim(), exitCode: receipt.exitCode, gasUsed: receipt.gasUsed }, `\n${lines.join('\n')}`);
     }
     const time = new Date(tipset.timestamp * 1000).toUTCString();

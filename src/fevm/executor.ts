@@ -68,7 +68,8 @@ export class Executor {
     // The tip would go to the block's miner through the reward actor; the devnet keeps it there.
     credit(state, REWARD_ACTOR_ID, fees.minerTip);
     credit(state, sender.id, fees.refund);
-    return { exitCode: result.exitCode, returnData: result.returnData, gasUsed: result.gasUsed, events: result.events };
+    // The receipt's return is the return block as the chain stores it (an EVM output is a CBOR byte string).
+    return { exitCode: result.exitCode, returnData: result.returnBlock?.data ?? new Uint8Array(), gasUsed: result.gasUsed, events: result.events };
   }
 
   /**
@@ -102,7 +103,7 @@ export class Executor {
     }
   }
 
-  private async invokeInCheckpoint(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<InvocationResult> {
+  private async invokeInCheckpoint(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<SendResult> {
     state.checkpoint();
     const result = await this.invoke(state, sender, msg, gasLimit, ctx);
     if (result.exitCode === ExitCode.Ok) state.commit();
@@ -111,14 +112,13 @@ export class Executor {
   }
 
   /** Runs a top-level message: the send from its sender, with a syscall error as the FVM reports it. */
-  private async invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<InvocationResult> {
+  private async invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<SendResult> {
     // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
     const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
     const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
     const outcome = await this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium });
     if (outcome.type === 'syscall-error') return noReturn(TOP_LEVEL_EXIT_CODES[outcome.errno] ?? ExitCode.SysErrInvalidReceiver, outcome.gasUsed);
-    const { returnBlock: _, ...result } = outcome.result;
-    return result;
+    return outcome.result;
   }
 
   /**

@@ -66,8 +66,8 @@ export interface ActorSend {
 
 export interface SendResult extends InvocationResult {
   /**
-   * The return block as a calling actor receives it (InvokeContract's is the CBOR byte string of
-   * `returnData`, which receipts keep unwrapped); absent when the method returned nothing.
+   * The return block as a calling actor receives it and a receipt records it (InvokeContract's is
+   * the CBOR byte string of `returnData`); absent when the method returned nothing.
    */
   returnBlock?: IpldBlock;
 }

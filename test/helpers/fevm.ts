@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Interface, Wallet, getCreateAddress, type InterfaceAbi } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
+import { decodeBytesParams } from '../../src/fevm/message.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import type { Devnet } from '../../src/devnet/devnet.js';
 import type { MessageReceipt } from '../../src/fevm/types.js';
@@ -70,7 +71,9 @@ export async function fevmSetup(t: TestContext, overrides: Partial<DevnetConfig>
     const hash = await devnet.sendRawTransaction(hexToBytes(raw));
     const location = devnet.chain.messageByTxHash(hash);
     assert.ok(location, 'the transaction was mined');
-    return location.message.receipt;
+    // A receipt holds the EVM's output as the chain does, a CBOR byte string: the tests read the output.
+    const { receipt } = location.message;
+    return { ...receipt, returnData: decodeBytesParams(receipt.returnData) ?? receipt.returnData };
   };
 
   const deploy = async (name: string, args: unknown[] = [], value = 0n): Promise<Deployed> => {

@@ -58,7 +58,8 @@ describe('logTipsets', () => {
     await devnet.mine();
     assert.equal(entries.length, 0);
     await send({ to: null, data: '0x60006000fd' });
-    assert.match(entries[0].msg, /\n {4}Failed: exit code 33$/);
+    // An empty revert: Lotus's reason for it is "none".
+    assert.match(entries[0].msg, /\n {4}Failed: exit code 33, reverted: none$/);
     assert.doesNotMatch(entries[0].msg, /Contract created/);
   });
 });

@@ -309,7 +309,8 @@ describe('calls to a contract', () => {
 
     const receipt = await apply(state, await signed(wallets[0], { nonce: 1, to: address, value: 1000n, gasLimit }));
     assert.equal(receipt.exitCode, ExitCode.EvmReverted);
-    assert.equal(toHex(receipt.returnData), '0xdeadbeef');
+    // The receipt keeps the revert data as the EVM actor returns it: a CBOR byte string.
+    assert.equal(toHex(receipt.returnData), '0x44deadbeef');
     assert.deepEqual(receipt.events, []);
     assert.equal(state.getStorage(id, 0, 1n), 0n);
     assert.equal(state.getStorage(id, 0, 0n), 42n);
