@@ -1,0 +1,109 @@
+// The sample Hardhat 2 project in examples/hardhat, run as a user runs it: `hardhat test --network
+// localhost` against the devnet CLI, with hardhat-ethers, the chai matchers and
+// hardhat-network-helpers. Hardhat is started through its own CLI entry (what `npx hardhat` runs).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { REPO_ROOT } from '../helpers/solc.js';
+
+const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'hardhat');
+const HARDHAT_CLI = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'internal', 'cli', 'bootstrap.js');
+const COMPILE_TIMEOUT_MS = 30_000;
+const TEST_TIMEOUT_MS = 45_000;
+
+interface HardhatRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/** Runs `node <hardhat cli> ...args` in examples/hardhat; kills it after `timeoutMs`. */
+function hardhat(args: string[], env: Record<string, string>, timeoutMs: number): Promise<HardhatRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
+      cwd: EXAMPLE_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', ...env },
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const timer = setTimeout(() => {
+      output += `\n[killed: hardhat ${args.join(' ')} ran longer than ${timeoutMs} ms]\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run ${HARDHAT_CLI}: ${err.message}`));
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+function describeRun(what: string, run: HardhatRun): string {
+  return `${what} (exit ${run.code}, signal ${run.signal})\n--- hardhat output ---\n${run.output}--- end ---`;
+}
+
+/** The titles of the example's mocha tests, read from its source: `it("title", ...`. */
+function exampleTestTitles(): string[] {
+  const source = readFileSync(join(EXAMPLE_DIR, 'test', 'Vault.test.js'), 'utf8');
+  return [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+}
+
+describe('Hardhat 2 sample project (examples/hardhat)', () => {
+  let devnet: DevnetProcess;
+
+  before(async () => {
+    devnet = await startDevnet();
+  });
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  test('compiles offline with the solc-js build of the `solc` package', async () => {
+    const run = await hardhat(['compile', '--force'], {}, COMPILE_TIMEOUT_MS);
+    assert.equal(run.code, 0, describeRun('hardhat compile --force failed', run));
+    assert.match(run.output, /Compiled 1 Solidity file successfully/, describeRun('unexpected compile output', run));
+    assert.doesNotMatch(run.output, /Downloading compiler/i, describeRun('Hardhat tried to download solc', run));
+  });
+
+  test('`hardhat test --network localhost` passes every test of Vault.test.js', async () => {
+    const titles = exampleTestTitles();
+    assert.ok(titles.length >= 10, `found only ${titles.length} tests in examples/hardhat/test/Vault.test.js`);
+
+    const run = await hardhat(['test', '--network', 'localhost'], { FVM_DEVNET_URL: devnet.url }, TEST_TIMEOUT_MS);
+    const explain = (why: string): string =>
+      describeRun(why, run) + `\n--- devnet output (last 4000 characters) ---\n${devnet.output().slice(-4000)}--- end ---`;
+
+    assert.equal(run.code, 0, explain('hardhat test --network localhost failed'));
+    assert.doesNotMatch(run.output, /\d+ failing/, explain('some tests failed'));
+    assert.doesNotMatch(run.output, /\d+ pending/, explain('some tests were skipped'));
+    const passing = /(\d+) passing/.exec(run.output);
+    assert.ok(passing, explain('mocha printed no "N passing" line'));
+    assert.equal(Number(passing[1]), titles.length, explain(`expected ${titles.length} passing tests`));
+    for (const title of titles) assert.ok(run.output.includes(`✔ ${title}`), explain(`test "${title}" did not pass`));
+
+    // It ran against this devnet (not Hardhat's in-process network): the node saw the deployments,
+    // the helpers' cheat codes and the impersonated sender.
+    const log = devnet.output();
+    for (const method of [
+      'eth_sendTransaction',
+      'eth_estimateGas',
+      'evm_snapshot',
+      'evm_revert',
+      'evm_setNextBlockTimestamp',
+      'hardhat_mine',
+      'hardhat_setBalance',
+      'hardhat_impersonateAccount',
+    ]) {
+      assert.match(log, new RegExp(`\\b${method}\\b`), explain(`the devnet never received ${method}`));
+    }
+  });
+});
