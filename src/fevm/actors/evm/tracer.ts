@@ -8,7 +8,8 @@
 import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
 import type { FilAddress } from '../../../common/address.js';
 import { bytesToHex } from '../../../common/hex.js';
-import { FILECOIN_PRECOMPILES, isReservedPrecompileAddress, type ErrorNumber, type IpldBlock } from '../../../filecoin-precompiles/index.js';
+import { word } from '../../../filecoin-precompiles/abi.js';
+import { ErrorNumber, FILECOIN_PRECOMPILES, isReservedPrecompileAddress, type IpldBlock } from '../../../filecoin-precompiles/index.js';
 import type { Actor, ActorKind } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { EVM_GAS_SCALE } from '../../gas.js';
@@ -238,7 +239,8 @@ export class Tracer {
     frame.gasUsed = outcome.type === 'invoked' ? outcome.result.gasUsed : outcome.gasUsed;
     if (outcome.type === 'syscall-error') {
       frame.syscallError = outcome.errno;
-      frame.exitCode = ExitCode.SysErrInvalidReceiver;
+      // As a top-level message's receipt would show the failure.
+      frame.exitCode = outcome.errno === ErrorNumber.InsufficientFunds ? ExitCode.SysErrInsufficientFunds : ExitCode.SysErrInvalidReceiver;
     } else {
       frame.exitCode = outcome.result.exitCode;
       frame.returnData = outcome.result.returnData;
@@ -396,16 +398,6 @@ export class Tracer {
     data.set(step.memory.subarray(offset, offset + size));
     frame.logs.push({ address: step.address.bytes, topics, data, position: frame.calls.length });
   }
-}
-
-function word(value: bigint): Uint8Array {
-  const bytes = new Uint8Array(32);
-  let v = value;
-  for (let i = 31; i >= 0 && v > 0n; i--) {
-    bytes[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return bytes;
 }
 
 /**
