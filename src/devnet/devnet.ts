@@ -37,6 +37,7 @@ import { Wallet as NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
+import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 
 /** A call or transaction as Ethereum clients describe one. */
 export interface CallRequest {
@@ -373,6 +374,23 @@ export class Devnet {
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
   callMessage(message: Message, epoch: number): Promise<InvocationResult> {
     return this.runCall(message, epoch);
+  }
+
+  /**
+   * Re-runs a mined tipset's messages on the state before it and traces those at `indices`
+   * (debug_trace*, trace_*); the chain does not change (replay.ts).
+   */
+  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions): Promise<TracedMessage[]> {
+    return traceTipset(this.replayHost, tipset, indices, options);
+  }
+
+  /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
+  traceCall(request: CallRequest, epoch: number, options: TraceOptions): Promise<TracedMessage> {
+    return traceCall(this.replayHost, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options);
+  }
+
+  private get replayHost(): ReplayHost {
+    return { state: this.state, chain: this.chain, executor: this.executor, queue: this.miner.queue, chainId: this.chainId, seed: this.config.seed };
   }
 
   /** Mines one tipset now (evm_mine). */

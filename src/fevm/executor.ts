@@ -12,6 +12,7 @@ import {
 } from './actor.js';
 import { createExternal } from './actors/eam.js';
 import { EvmActor } from './actors/evm/evm-actor.js';
+import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
@@ -27,6 +28,8 @@ const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCod
 
 export class Executor {
   private evm!: EvmActor;
+  /** Told about every send while a traced run is in progress. */
+  private tracer: Tracer | undefined;
 
   private constructor() {}
 
@@ -103,6 +106,21 @@ export class Executor {
     }
   }
 
+  /**
+   * Runs `run` (applyMessage or call) with `tracer` watching its sends and the EVM's messages and
+   * instructions. The caller serializes runs (the miner's queue), as for any execution.
+   */
+  async traced<T>(tracer: Tracer, run: () => Promise<T>): Promise<T> {
+    const detach = tracer.attach(this.evm.events);
+    this.tracer = tracer;
+    try {
+      return await run();
+    } finally {
+      this.tracer = undefined;
+      detach();
+    }
+  }
+
   private async invokeInCheckpoint(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<SendResult> {
     state.checkpoint();
     const result = await this.invoke(state, sender, msg, gasLimit, ctx);
@@ -127,6 +145,21 @@ export class Executor {
    * for the former. The caller owns the checkpoint around it.
    */
   private async send(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+    const tracer = this.tracer;
+    if (!tracer) return this.sendUntraced(state, send, ctx, top);
+    tracer.enterSend(state, send, top !== undefined);
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.sendUntraced(state, send, ctx, top);
+    } catch (error) {
+      tracer.abortSend();
+      throw error;
+    }
+    tracer.exitSend(state, send, outcome);
+    return outcome;
+  }
+
+  private async sendUntraced(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
     if (send.readOnly && send.value > 0n) return syscallError(ErrorNumber.ReadOnly);
     if (send.gasLimit < ACTOR_INVOCATION_GAS) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
     let receiver = resolveAddress(state, send.to);

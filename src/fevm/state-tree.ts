@@ -283,6 +283,11 @@ export class StateOverlay implements StateReader {
     this.layers.pop();
   }
 
+  /** Stages the changes of an overlay that was staged on top of this one (its `changes()`). */
+  absorb(changes: Iterable<[string, unknown]>): void {
+    for (const [key, value] of changes) this.write(key, value);
+  }
+
   /** Every staged change, for StateTree.commit; only valid with no open checkpoint. */
   changes(): Iterable<[string, unknown]> {
     if (this.layers.length !== 1) throw new Error('open checkpoints remain');

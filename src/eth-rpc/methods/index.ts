@@ -16,13 +16,18 @@ import { filecoinState } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
 import { filecoinWallet } from './filecoin-wallet.js';
 import { web3Net } from './web3-net.js';
+import { debugTrace } from './debug-trace.js';
+import { traceMethods } from './trace.js';
 
-const ethereumMethods: RpcMethod[] = [...web3Net, ...ethState, ...ethBlocks, ...ethTransactions, ...ethExecution, ...ethLogs];
+const ethereumMethods: RpcMethod[] = [...web3Net, ...ethState, ...ethBlocks, ...ethTransactions, ...ethExecution, ...ethLogs, ...traceMethods];
 
-/** Lotus serves each eth_/net_/web3_ method under a Filecoin.* name too: eth_getBalance is Filecoin.EthGetBalance. */
+/**
+ * Lotus serves each eth_/net_/web3_/trace_ method under a Filecoin.* name too: eth_getBalance is
+ * Filecoin.EthGetBalance, trace_block Filecoin.EthTraceBlock.
+ */
 function lotusAlias(method: RpcMethod): RpcMethod {
   const [namespace, name] = method.name.split('_');
-  const prefix = { eth: 'Eth', net: 'Net', web3: 'Web3' }[namespace];
+  const prefix = { eth: 'Eth', net: 'Net', web3: 'Web3', trace: 'EthTrace' }[namespace];
   return { ...method, name: `Filecoin.${prefix}${name[0].toUpperCase()}${name.slice(1)}` };
 }
 
@@ -39,4 +44,6 @@ export const allMethods: RpcMethod[] = [
   ...cheatsMining,
   ...cheatsState,
   ...cheatsNode,
+  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods).
+  ...debugTrace,
 ];

@@ -80,6 +80,11 @@ export class EvmActor implements FevmHost {
     return actor;
   }
 
+  /** The EVM's events ('beforeMessage', 'afterMessage', 'step'), for tracers (tracer.ts). */
+  get events(): FevmEvm['events'] {
+    return this.evm.events;
+  }
+
   // FevmHost: what the EVM, its opcodes and precompiles see of the running message.
   get state(): StateOverlay {
     if (!this.running) throw new Error('no message is running');
@@ -198,7 +203,8 @@ export class EvmActor implements FevmHost {
   }
 }
 
-function exitCodeOf(exec: ExecResult, error: EVMError): number {
+/** The EVM actor's exit code for a failed EVM call frame. */
+export function exitCodeOf(exec: ExecResult, error: EVMError): number {
   if (error.error === EVMError.errorMessages.INVALID_OPCODE) {
     // INVALID (0xfe) is EVM_CONTRACT_INVALID_INSTRUCTION (34); bytes with no instruction are 35.
     const runState = exec.runState;

@@ -62,9 +62,9 @@ type EVMErrorType = ConstructorParameters<typeof EVMError>[0];
 /** The EVM actor exit code of a failed SELFDESTRUCT transfer (EVM_CONTRACT_SELFDESTRUCT_FAILED = 40). */
 export const SELFDESTRUCT_FAILED = 'selfdestruct failed' as EVMErrorType;
 /** A CALL the FVM refuses (a builtin actor's InvokeContract: USR_UNHANDLED_MESSAGE). */
-const CALL_REFUSED = 'call refused' as EVMErrorType;
+export const CALL_REFUSED = 'call refused' as EVMErrorType;
 /** A Filecoin precompile refused its input or caller. */
-const PRECOMPILE_FAILED = 'precompile failed' as EVMErrorType;
+export const PRECOMPILE_FAILED = 'precompile failed' as EVMErrorType;
 
 const EMPTY = new Uint8Array();
 /** keccak256(0xfe): the "code hash" of every native actor (builtin-actors BytecodeHash::NATIVE_ACTOR). */

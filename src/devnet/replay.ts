@@ -1,0 +1,185 @@
+// Re-running what the chain already did, to trace it (debug_trace*, trace_*). A mined tipset's
+// messages are applied again, in order, on an overlay of the state before the tipset
+// (`state.stage(epoch - 1)`) under the tipset's own execution context, so each produces the
+// receipt it produced when mined; the messages asked for run with a Tracer attached. A traced
+// call runs as eth_call does, on the state after a block. The overlays are dropped afterwards:
+// tracing never changes the chain. Everything runs in the miner's queue, one task per tipset,
+// so a replay never sees half a tipset and the miner waits for it rather than interleaving.
+import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
+import type { Actor } from '../fevm/actor.js';
+import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
+import { StateReadRecorder, Tracer, type SendFrame, type StepLog, type TracerOptions } from '../fevm/actors/evm/tracer.js';
+import type { Executor } from '../fevm/executor.js';
+import { nextBaseFee } from '../fevm/gas.js';
+import { chainSize, type Message } from '../fevm/message.js';
+import { StateOverlay, type StateReader, type StateTree } from '../fevm/state-tree.js';
+import type { ExecutionContext } from '../fevm/types.js';
+import type { ChainStore } from '../mining/chain-store.js';
+import type { SerialQueue } from '../mining/serial-queue.js';
+import type { IncludedMessage, Tipset } from '../mining/tipset.js';
+import { DevnetError } from '../common/errors.js';
+
+/** What replaying needs from the node. */
+export interface ReplayHost {
+  readonly state: StateTree;
+  readonly chain: ChainStore;
+  readonly executor: Executor;
+  /** The miner's queue: every execution runs through it. */
+  readonly queue: SerialQueue;
+  readonly chainId: bigint;
+  readonly seed?: Uint8Array;
+}
+
+export interface TraceOptions extends Omit<TracerOptions, 'onTopLevelExit'> {
+  /** Record the accounts the message read, before and after it (prestateTracer). */
+  prestate?: boolean;
+}
+
+/** An account a traced message read: as it was before the message and after it. */
+export interface PrestateAccount {
+  /** Its Ethereum address (f410 or masked ID). */
+  eth: Uint8Array;
+  /** Undefined: no actor there. */
+  pre?: Actor;
+  post?: Actor;
+  /** The storage slots the message read or wrote, with their values before and after. */
+  preStorage: Map<bigint, bigint>;
+  postStorage: Map<bigint, bigint>;
+}
+
+export interface TracedMessage {
+  message: Message;
+  /** The mined message replayed; undefined for a call. */
+  included?: IncludedMessage;
+  exitCode: number;
+  returnData: Uint8Array;
+  /** Gas used: the receipt's for a mined message (chain inclusion included), the call's otherwise. */
+  gasUsed: number;
+  /** The top-level send and everything under it; undefined if the message failed before sending. */
+  root?: SendFrame;
+  steps: StepLog[];
+  prestate?: PrestateAccount[];
+}
+
+/** The context the tipset's messages ran in when it was mined (miner.ts produceTipset). */
+function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContext {
+  return {
+    epoch: tipset.epoch,
+    timestamp: tipset.timestamp,
+    chainId: host.chainId,
+    baseFee: tipset.baseFee,
+    seed: host.seed,
+    tipsetHash: (e: number) => host.chain.atEpoch(e)?.hash,
+  };
+}
+
+/** The context eth_call runs a call on the state after `epoch` in (Devnet.runCall). */
+function callContext(host: ReplayHost, epoch: number): ExecutionContext {
+  const tipset = host.chain.atEpoch(epoch);
+  if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
+  return {
+    epoch: epoch + 1,
+    timestamp: tipset.timestamp + 1,
+    chainId: host.chainId,
+    baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
+    seed: host.seed,
+    tipsetHash: (e: number) => host.chain.atEpoch(e)?.hash,
+  };
+}
+
+/**
+ * Replays `tipset`'s messages up to the last of `indices` (all of them for 'all') on the state
+ * before it, tracing those `indices` names; returns their traces in order.
+ */
+export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions): Promise<TracedMessage[]> {
+  const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
+  const last = Math.max(-1, ...wanted);
+  if (last < 0) return Promise.resolve([]);
+  return host.queue.run(async () => {
+    // The state before the tipset; nothing written here reaches the tree.
+    const overlay = host.state.stage(tipset.epoch - 1);
+    const ctx = tipsetContext(host, tipset);
+    const traced: TracedMessage[] = [];
+    for (const included of tipset.messages.slice(0, last + 1)) {
+      const { message } = included.signed;
+      const size = chainSize(included.signed);
+      if (!wanted.has(included.index)) {
+        await host.executor.applyMessage(overlay, message, size, ctx);
+        continue;
+      }
+      // A traced message runs on an overlay of its own over a recorder of what it reads, so that
+      // the state before it can be reported; its changes then join the tipset's overlay.
+      const recorder = options.prestate ? new StateReadRecorder(overlay) : undefined;
+      const state = recorder ? new StateOverlay(recorder) : overlay;
+      const tracer = new Tracer(options);
+      const receipt = await host.executor.traced(tracer, () => host.executor.applyMessage(state, message, size, ctx));
+      const prestate = recorder ? prestateOf(recorder, state) : undefined;
+      if (state !== overlay) overlay.absorb(state.changes());
+      traced.push({
+        message,
+        included,
+        exitCode: receipt.exitCode,
+        returnData: receipt.returnData,
+        gasUsed: receipt.gasUsed,
+        root: tracer.root,
+        steps: tracer.steps,
+        prestate,
+      });
+    }
+    return traced;
+  });
+}
+
+/** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. */
+export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions): Promise<TracedMessage> {
+  const ctx = callContext(host, epoch);
+  return host.queue.run(async () => {
+    const base = host.state.stage(epoch);
+    const recorder = options.prestate ? new StateReadRecorder(base) : undefined;
+    const state = recorder ? new StateOverlay(recorder) : base;
+    let prestate: PrestateAccount[] | undefined;
+    // A call's changes are undone when it returns: what it changed is read as its top-level send ends.
+    const onTopLevelExit = recorder ? (after: StateReader) => void (prestate = prestateOf(recorder, after)) : undefined;
+    const tracer = new Tracer({ ...options, onTopLevelExit });
+    const result = await host.executor.traced(tracer, () => host.executor.call(state, message, ctx));
+    if (recorder) prestate ??= prestateOf(recorder, state);
+    return {
+      message,
+      exitCode: result.exitCode,
+      returnData: result.returnData,
+      gasUsed: result.gasUsed,
+      root: tracer.root,
+      steps: tracer.steps,
+      prestate,
+    };
+  });
+}
+
+/** The accounts a message read (through `recorder`), as they were and as `after` has them. */
+function prestateOf(recorder: StateReadRecorder, after: StateReader): PrestateAccount[] {
+  const accounts = new Map<string, PrestateAccount>();
+  const ids = new Set([...recorder.actors.keys(), ...recorder.storage.keys()]);
+  for (const id of ids) {
+    const pre = recorder.actors.get(id);
+    const post = after.getActor(id);
+    const actor = pre ?? post;
+    if (!actor) continue;
+    const preGeneration = pre?.evm?.storageGeneration ?? 0;
+    const postGeneration = post?.evm?.storageGeneration ?? 0;
+    const generations = recorder.storage.get(id);
+    const preStorage = new Map(pre ? (generations?.get(preGeneration) ?? []) : []);
+    const slots = new Set([...preStorage.keys(), ...(generations?.get(postGeneration)?.keys() ?? [])]);
+    const postStorage = new Map([...slots].map((slot) => [slot, post ? after.getStorage(id, postGeneration, slot) : 0n] as const));
+    const eth = ethAddressOf(actor);
+    accounts.set(eth.join(), { eth, pre, post, preStorage, postStorage });
+  }
+  // Addresses looked up that named no actor then (a transfer to a new address, a call to nothing).
+  for (const address of recorder.missing.values()) {
+    const eth = address.ethAddress;
+    if (!eth || isReservedPrecompileAddress(eth) || accounts.has(eth.join())) continue;
+    const post = resolveAddress(after, address);
+    if (post && accounts.has(ethAddressOf(post).join())) continue;
+    accounts.set(eth.join(), { eth, post, preStorage: new Map(), postStorage: new Map() });
+  }
+  return [...accounts.values()];
+}

@@ -1,0 +1,442 @@
+// What a traced message did, collected while it runs: the tree of call frames (FVM sends, EVM
+// calls and creates, precompile calls), optionally every instruction (struct logs) and the logs of
+// each frame. The executor reports its sends (the top-level message, and call_actor's sends into
+// any actor); @ethereumjs/evm's events report the EVM's messages ('beforeMessage' /
+// 'afterMessage') and instructions ('step'). Everything is kept as bytes, bigints and numbers;
+// src/eth-rpc turns it into geth's and Lotus's trace shapes. Gas is FVM gas throughout: EVM gas
+// (what @ethereumjs counts) times EVM_GAS_SCALE, as the GAS opcode reports it.
+import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
+import type { FilAddress } from '../../../common/address.js';
+import { bytesToHex } from '../../../common/hex.js';
+import { word } from '../../../filecoin-precompiles/abi.js';
+import { ErrorNumber, FILECOIN_PRECOMPILES, isReservedPrecompileAddress, type IpldBlock } from '../../../filecoin-precompiles/index.js';
+import type { Actor, ActorKind } from '../../actor.js';
+import { ExitCode } from '../../exit-code.js';
+import { EVM_GAS_SCALE } from '../../gas.js';
+import type { StateOverlay, StateReader } from '../../state-tree.js';
+import type { ActorSend, SendOutcome } from '../../types.js';
+import { ethAddressOf, resolveAddress, resolveEthAddress } from '../lifecycle.js';
+import { exitCodeOf, type EvmActor } from './evm-actor.js';
+import { CALL_REFUSED } from './fevm-evm.js';
+
+export type FrameType = 'CALL' | 'STATICCALL' | 'DELEGATECALL' | 'CREATE' | 'CREATE2';
+
+/** A LOG instruction, in the frame that ran it. */
+export interface FrameLog {
+  address: Uint8Array;
+  topics: Uint8Array[];
+  data: Uint8Array;
+  /** How many calls the frame had made before the log (geth's callTracer `position`). */
+  position: number;
+}
+
+interface FrameCommon {
+  from: Uint8Array;
+  value: bigint;
+  /** FVM gas the frame was given. */
+  gas: number;
+  /** FVM gas the frame used. */
+  gasUsed: number;
+  /** The FVM exit code of the frame: 0 on success. */
+  exitCode: number;
+  calls: CallFrame[];
+  logs: FrameLog[];
+}
+
+/** A CALL, STATICCALL, DELEGATECALL, CREATE or CREATE2 from one contract to another address. */
+export interface EvmFrame extends FrameCommon {
+  kind: 'evm';
+  /** STATICCALL stands for every call in a read-only frame (the FVM's READ_ONLY send). */
+  type: FrameType;
+  /** The callee; for DELEGATECALL the contract whose context ran; for a create, the new contract. */
+  to?: Uint8Array;
+  /** DELEGATECALL: the contract whose code ran. */
+  codeAddress?: Uint8Array;
+  input: Uint8Array;
+  /** Return or revert data; for a successful create, the deployed code. */
+  output: Uint8Array;
+  /** @ethereumjs's error text when the frame failed ('revert', 'out of gas', …). */
+  evmError?: string;
+  /**
+   * Whether the FVM would have sent to an actor: not for a masked ID naming no actor, a read-only
+   * call to an address with no actor, or a DELEGATECALL to something other than a contract.
+   */
+  invoked: boolean;
+}
+
+/** A call to a reserved precompile address (0x01…, 0xfe00…); its `calls` are call_actor's sends. */
+export interface PrecompileFrame extends FrameCommon {
+  kind: 'precompile';
+  type: FrameType;
+  to: Uint8Array;
+  /** The precompile's name (resolve_address, ecrecover, …); absent for a reserved address without one. */
+  name?: string;
+  input: Uint8Array;
+  output: Uint8Array;
+  evmError?: string;
+}
+
+/** An FVM send: the top-level message, or one that call_actor made. */
+export interface SendFrame extends FrameCommon {
+  kind: 'send';
+  top: boolean;
+  /** The receiver as the send named it. */
+  toAddress: FilAddress;
+  /** The receiver's Ethereum address (f410 or masked ID), when it exists after the send. */
+  to?: Uint8Array;
+  receiver?: { id: number; kind: ActorKind };
+  method: number;
+  params?: IpldBlock;
+  readOnly: boolean;
+  /** What the send returned: EVM output for InvokeContract, else the return block's bytes. */
+  returnData: Uint8Array;
+  returnBlock?: IpldBlock;
+  /** The send failed as a syscall (no actor, insufficient funds, …): nothing was invoked. */
+  syscallError?: ErrorNumber;
+  /** The EVM run the receiver did, if any: its output, error and the contract it created. */
+  body?: { output: Uint8Array; evmError?: string; created?: Uint8Array };
+}
+
+export type CallFrame = EvmFrame | PrecompileFrame | SendFrame;
+
+/** One instruction, as geth's struct logger records it (before the instruction runs). */
+export interface StepLog {
+  pc: number;
+  op: string;
+  /** FVM gas left in the frame. */
+  gas: number;
+  /** FVM gas the instruction costs (for calls: with the gas passed on). */
+  gasCost: number;
+  /** 1 for the top-level frame. */
+  depth: number;
+  stack?: bigint[];
+  memory?: Uint8Array;
+  /** SLOAD and SSTORE: the slots of this contract seen so far, and their values. */
+  storage?: Map<bigint, bigint>;
+  /** Set on the last instruction of a frame that failed. */
+  error?: string;
+}
+
+export interface StepOptions {
+  stack: boolean;
+  memory: boolean;
+  storage: boolean;
+  /** At most this many steps are kept. */
+  limit?: number;
+}
+
+export interface TracerOptions {
+  /** Record every instruction (debug_trace* struct logs). */
+  steps?: StepOptions;
+  /** Record LOG instructions in their frames (callTracer's withLog). */
+  logs?: boolean;
+  /** Called when the top-level send returns, with the state as it is then. */
+  onTopLevelExit?: (state: StateReader) => void;
+}
+
+/** The Ethereum precompiles the devnet has, by address 0x01…; 0x0a (KZG) is not one on FEVM. */
+const ETHEREUM_PRECOMPILES: Record<number, string> = {
+  0x01: 'ecrecover',
+  0x02: 'sha256',
+  0x03: 'ripemd160',
+  0x04: 'identity',
+  0x05: 'modexp',
+  0x06: 'ecadd',
+  0x07: 'ecmul',
+  0x08: 'ecpairing',
+  0x09: 'blake2f',
+  0x0b: 'bls12_g1add',
+  0x0c: 'bls12_g1msm',
+  0x0d: 'bls12_g2add',
+  0x0e: 'bls12_g2msm',
+  0x0f: 'bls12_pairing_check',
+  0x10: 'bls12_map_fp_to_g1',
+  0x11: 'bls12_map_fp2_to_g2',
+};
+const FILECOIN_PRECOMPILE_NAMES = new Map(FILECOIN_PRECOMPILES.map((entry) => [bytesToHex(entry.address), entry.name]));
+
+/** The name of the precompile at a reserved address; undefined when none is there. */
+export function precompileName(eth: Uint8Array): string | undefined {
+  if (!isReservedPrecompileAddress(eth)) return undefined;
+  return eth[0] === 0 ? ETHEREUM_PRECOMPILES[eth[19]] : FILECOIN_PRECOMPILE_NAMES.get(bytesToHex(eth));
+}
+
+const SLOAD = 0x54;
+const SSTORE = 0x55;
+const LOG0 = 0xa0;
+const LOG4 = 0xa4;
+
+type OpenFrame =
+  | { frame: SendFrame; bodyStarted: boolean; message?: undefined }
+  | { frame: SendFrame; message: Message; body: true; firstStep: number }
+  | { frame: EvmFrame | PrecompileFrame; message: Message; body?: false; firstStep: number };
+
+type EvmEvents = EvmActor['events'];
+
+export class Tracer {
+  /** The top-level send, once the message has started. */
+  root: SendFrame | undefined;
+  readonly steps: StepLog[] = [];
+  private readonly open: OpenFrame[] = [];
+  private state: StateOverlay | undefined;
+  /** Per contract, the storage slots SLOAD and SSTORE have shown so far (for struct logs). */
+  private readonly storage = new Map<string, Map<bigint, bigint>>();
+
+  constructor(private readonly options: TracerOptions = {}) {}
+
+  /** Listens to the EVM's events; returns what stops listening. */
+  attach(events: EvmEvents): () => void {
+    const before = (message: Message) => this.beforeMessage(message);
+    const after = (result: EVMResult) => this.afterMessage(result);
+    const step = (data: InterpreterStep) => this.step(data);
+    events.on('beforeMessage', before);
+    events.on('afterMessage', after);
+    // Only with a 'step' listener does @ethereumjs build an event per instruction.
+    const wantSteps = this.options.steps !== undefined || this.options.logs === true;
+    if (wantSteps) events.on('step', step);
+    return () => {
+      events.off('beforeMessage', before);
+      events.off('afterMessage', after);
+      if (wantSteps) events.off('step', step);
+    };
+  }
+
+  /** The executor is about to send (top: the message itself). */
+  enterSend(state: StateOverlay, send: ActorSend, top: boolean): void {
+    this.state = state;
+    const sender = state.getActor(send.fromId);
+    const frame: SendFrame = {
+      kind: 'send',
+      top,
+      from: sender ? ethAddressOf(sender) : new Uint8Array(20),
+      toAddress: send.to,
+      method: send.method,
+      value: send.value,
+      params: send.params,
+      readOnly: send.readOnly,
+      gas: send.gasLimit,
+      gasUsed: 0,
+      exitCode: 0,
+      returnData: new Uint8Array(),
+      calls: [],
+      logs: [],
+    };
+    const parent = this.current();
+    if (parent) parent.calls.push(frame);
+    else if (top) this.root = frame;
+    this.open.push({ frame, bodyStarted: false });
+  }
+
+  /** The send returned `outcome`. */
+  exitSend(state: StateOverlay, send: ActorSend, outcome: SendOutcome): void {
+    const frame = this.closeSend();
+    if (!frame) return;
+    const receiver: Actor | undefined = resolveAddress(state, send.to);
+    if (receiver) {
+      frame.to = ethAddressOf(receiver);
+      frame.receiver = { id: receiver.id, kind: receiver.kind };
+    }
+    frame.gasUsed = outcome.type === 'invoked' ? outcome.result.gasUsed : outcome.gasUsed;
+    if (outcome.type === 'syscall-error') {
+      frame.syscallError = outcome.errno;
+      // As a top-level message's receipt would show the failure.
+      frame.exitCode = outcome.errno === ErrorNumber.InsufficientFunds ? ExitCode.SysErrInsufficientFunds : ExitCode.SysErrInvalidReceiver;
+    } else {
+      frame.exitCode = outcome.result.exitCode;
+      frame.returnData = outcome.result.returnData;
+      frame.returnBlock = outcome.result.returnBlock;
+    }
+    if (frame.top) this.options.onTopLevelExit?.(state);
+  }
+
+  /** The send threw (a devnet bug): forget the frames it left open. */
+  abortSend(): void {
+    this.closeSend();
+  }
+
+  private closeSend(): SendFrame | undefined {
+    // Frames the send left open (an EVM run that threw) close with it.
+    while (this.open.length) {
+      const entry = this.open.pop()!;
+      if (entry.frame.kind === 'send' && entry.message === undefined) return entry.frame;
+    }
+    return undefined;
+  }
+
+  /** The frame new calls belong to. */
+  private current(): CallFrame | undefined {
+    return this.open[this.open.length - 1]?.frame;
+  }
+
+  private beforeMessage(message: Message): void {
+    const top = this.open[this.open.length - 1];
+    // The first EVM message inside a send is the receiver running: the send's body.
+    if (top && top.frame.kind === 'send' && top.message === undefined && !top.bodyStarted) {
+      top.bodyStarted = true;
+      this.open.push({ frame: top.frame, message, body: true, firstStep: this.steps.length });
+      return;
+    }
+    const to = message.to?.bytes;
+    const codeAddress = message.to ? message.codeAddress.bytes : undefined;
+    const type: FrameType = !to
+      ? message.salt
+        ? 'CREATE2'
+        : 'CREATE'
+      : message.delegatecall
+        ? 'DELEGATECALL'
+        : message.isStatic
+          ? 'STATICCALL'
+          : 'CALL';
+    const common = {
+      type,
+      // DELEGATECALL runs in the calling contract's context: that contract is the caller here.
+      from: message.delegatecall && to ? to : message.caller.bytes,
+      value: message.value,
+      gas: Number(message.gasLimit) * EVM_GAS_SCALE,
+      gasUsed: 0,
+      exitCode: 0,
+      // Copies: @ethereumjs hands out views of memory that later instructions overwrite.
+      input: message.data.slice(),
+      output: new Uint8Array(),
+      calls: [],
+      logs: [],
+    };
+    const frame: EvmFrame | PrecompileFrame =
+      codeAddress && isReservedPrecompileAddress(codeAddress)
+        ? { kind: 'precompile', ...common, to: codeAddress, name: precompileName(codeAddress) }
+        : { kind: 'evm', ...common, to, codeAddress: message.delegatecall ? codeAddress : undefined, invoked: true };
+    this.current()?.calls.push(frame);
+    this.open.push({ frame, message, firstStep: this.steps.length });
+  }
+
+  private afterMessage(result: EVMResult): void {
+    const entry = this.open[this.open.length - 1];
+    if (!entry || entry.message === undefined) return;
+    this.open.pop();
+    const exec = result.execResult;
+    const error = exec.exceptionError;
+    if (error) this.markFailedStep(entry.firstStep, entry.message.depth + 1, error.error);
+    if (entry.body) {
+      entry.frame.body = { output: exec.returnValue.slice(), evmError: error?.error, created: error ? undefined : result.createdAddress?.bytes };
+      return;
+    }
+    const { frame, message } = entry;
+    frame.gasUsed = Number(exec.executionGasUsed) * EVM_GAS_SCALE;
+    frame.output = exec.returnValue.slice();
+    if (error) {
+      frame.evmError = error.error;
+      frame.exitCode = error.error === CALL_REFUSED ? ExitCode.ErrUnhandledMessage : exitCodeOf(exec, error);
+    }
+    if (frame.kind === 'precompile') return;
+    // FevmEvm may have redirected a masked ID to the contract's f410 address.
+    if (message.to && !message.delegatecall) frame.to = message.to.bytes;
+    if (!message.to) {
+      frame.to = error ? undefined : result.createdAddress?.bytes;
+      frame.invoked = error?.error !== 'create collision';
+    } else if (message.delegatecall) {
+      frame.invoked = this.actorAt(frame.codeAddress!)?.kind === 'evm';
+    } else {
+      frame.invoked = this.actorAt(message.to.bytes) !== undefined;
+    }
+  }
+
+  private actorAt(eth: Uint8Array): Actor | undefined {
+    return this.state ? resolveEthAddress(this.state, eth) : undefined;
+  }
+
+  /** Puts the frame's error on its last instruction (depth `depth`, from step `first` on). */
+  private markFailedStep(first: number, depth: number, error: string): void {
+    for (let i = this.steps.length - 1; i >= first; i--) {
+      if (this.steps[i].depth === depth) {
+        this.steps[i].error = error;
+        return;
+      }
+    }
+  }
+
+  private step(step: InterpreterStep): void {
+    const code = step.opcode.code;
+    if (this.options.logs && code >= LOG0 && code <= LOG4) this.recordLog(step, code - LOG0);
+    const options = this.options.steps;
+    if (!options || (options.limit !== undefined && options.limit > 0 && this.steps.length >= options.limit)) return;
+    const log: StepLog = {
+      pc: step.pc,
+      op: step.opcode.name,
+      gas: Number(step.gasLeft) * EVM_GAS_SCALE,
+      gasCost: Number(step.opcode.dynamicFee ?? BigInt(step.opcode.fee)) * EVM_GAS_SCALE,
+      depth: step.depth + 1,
+    };
+    if (options.stack) log.stack = step.stack.slice();
+    if (options.memory) log.memory = step.memory;
+    if (options.storage && (code === SLOAD || code === SSTORE) && step.stack.length > 0) {
+      const contract = bytesToHex(step.address.bytes);
+      let slots = this.storage.get(contract);
+      if (!slots) this.storage.set(contract, (slots = new Map()));
+      const slot = step.stack[step.stack.length - 1];
+      if (code === SLOAD) slots.set(slot, this.storageAt(step.address.bytes, slot));
+      else if (step.stack.length > 1) slots.set(slot, step.stack[step.stack.length - 2]);
+      log.storage = new Map(slots);
+    }
+    this.steps.push(log);
+  }
+
+  private storageAt(eth: Uint8Array, slot: bigint): bigint {
+    const actor = this.actorAt(eth);
+    return actor && this.state ? this.state.getStorage(actor.id, actor.evm?.storageGeneration ?? 0, slot) : 0n;
+  }
+
+  /** LOGn: offset and size, then n topics, on the stack; the data from memory as it is before the instruction. */
+  private recordLog(step: InterpreterStep, topicCount: number): void {
+    const frame = this.current();
+    const stack = step.stack;
+    if (!frame || stack.length < 2 + topicCount) return;
+    const offset = Number(stack[stack.length - 1]);
+    const size = Number(stack[stack.length - 2]);
+    const topics: Uint8Array[] = [];
+    for (let i = 0; i < topicCount; i++) topics.push(word(stack[stack.length - 3 - i]));
+    const data = new Uint8Array(size);
+    data.set(step.memory.subarray(offset, offset + size));
+    frame.logs.push({ address: step.address.bytes, topics, data, position: frame.calls.length });
+  }
+}
+
+/**
+ * Records every read that reaches the state below a traced message (the message runs on an
+ * overlay on top of this): what it read is the state before it, which prestateTracer reports.
+ */
+export class StateReadRecorder implements StateReader {
+  /** Actor IDs read, with the actor as it was (undefined: none). */
+  readonly actors = new Map<number, Actor | undefined>();
+  /** Storage read: actor ID -> generation -> slot -> value. */
+  readonly storage = new Map<number, Map<number, Map<bigint, bigint>>>();
+  /** Addresses looked up that named no actor. */
+  readonly missing = new Map<string, FilAddress>();
+
+  constructor(private readonly base: StateReader) {}
+
+  getActor(id: number): Actor | undefined {
+    const actor = this.base.getActor(id);
+    if (!this.actors.has(id)) this.actors.set(id, actor);
+    return actor;
+  }
+
+  lookupId(address: FilAddress): number | undefined {
+    const id = this.base.lookupId(address);
+    if (id === undefined) this.missing.set(address.key, address);
+    return id;
+  }
+
+  getStorage(id: number, generation: number, slot: bigint): bigint {
+    const value = this.base.getStorage(id, generation, slot);
+    let generations = this.storage.get(id);
+    if (!generations) this.storage.set(id, (generations = new Map()));
+    let slots = generations.get(generation);
+    if (!slots) generations.set(generation, (slots = new Map()));
+    if (!slots.has(slot)) slots.set(slot, value);
+    return value;
+  }
+
+  nextId(): number {
+    return this.base.nextId();
+  }
+}

@@ -1,0 +1,532 @@
+// debug_traceTransaction, debug_traceCall, debug_traceBlockBy* (geth's struct logger, callTracer,
+// prestateTracer) and Lotus's trace_block, trace_replayBlockTransactions, trace_transaction,
+// trace_filter, on contracts that call each other, revert, reach the resolve_address and
+// call_actor_id precompiles, move value and deploy (test/fixtures/contracts/TraceFixtures.sol).
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { describe, test } from 'node:test';
+import { AbiCoder, Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { EVM_GAS_SCALE } from '../../src/fevm/gas.js';
+import type { DevnetConfig } from '../../src/index.js';
+import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+import { compileFixtures } from '../helpers/solc.js';
+
+const DEV = devWallet.address.toLowerCase();
+const GAS_LIMIT = 2_000_000_000;
+const abi = AbiCoder.defaultAbiCoder();
+/** handle_filecoin_method(uint64,uint64,bytes) */
+const HANDLE_FILECOIN_METHOD = '0x868e10c4';
+const RESOLVE_ADDRESS = '0xfe00000000000000000000000000000000000001';
+const CALL_ACTOR_ID = '0xfe00000000000000000000000000000000000005';
+const errorString = (reason: string) => '0x08c379a0' + abi.encode(['string'], [reason]).slice(2);
+
+/** A devnet with TraceCallee (nonce 0) and TraceCaller (nonce 1, 1000 attoFIL) deployed by dev account 0. */
+async function setupTraces(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const contracts = await compileFixtures();
+  const rpc = await setupRpc(t, overrides, { txDefaults: { ...CALL, gasLimit: GAS_LIMIT } });
+  let nonce = 0;
+  const callerIface = new Interface(contracts.TraceCaller.abi as InterfaceAbi);
+  const calleeIface = new Interface(contracts.TraceCallee.abi as InterfaceAbi);
+  const callee = getCreateAddress({ from: DEV, nonce: 0 }).toLowerCase();
+  const caller = getCreateAddress({ from: DEV, nonce: 1 }).toLowerCase();
+  const sendTx = (tx: { to: string | null; data: string; value?: bigint }) => rpc.send({ nonce: nonce++, ...tx });
+  const deployCallee = await sendTx({ to: null, data: contracts.TraceCallee.bytecode });
+  const deployCaller = await sendTx({ to: null, data: contracts.TraceCaller.bytecode + callerIface.encodeDeploy([callee]).slice(2), value: 1000n });
+  if (overrides.noMining) await rpc.devnet.mine();
+  for (const hash of [deployCallee, deployCaller]) assert.equal((await rpc.result('eth_getTransactionReceipt', [hash])).status, '0x1');
+  const devId = rpc.devnet.stateAt(rpc.devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(DEV)))!;
+  /** Sends a transaction calling TraceCaller.`fn`; the hash. */
+  const callCaller = (fn: string, args: unknown[] = [], value = 0n) => sendTx({ to: caller, data: callerIface.encodeFunctionData(fn, args), value });
+  /** everything(7, f0<dev>, RECIPIENT) with 5 attoFIL: CALL, STATICCALL, resolve_address, a transfer. */
+  const everything = () => callCaller('everything', [7, bytesToHex(FilAddress.fromId(devId).bytes), RECIPIENT], 5n);
+  return { ...rpc, contracts, callerIface, calleeIface, callee, caller, devId, deployCallee, deployCaller, sendTx, callCaller, everything, nonce: () => nonce };
+}
+
+describe('debug_traceTransaction: struct logs', () => {
+  test('the opcodes a transaction ran, gas in FVM units, the result; stack and storage by default, memory on request', async (t) => {
+    const { result, everything, calleeIface, devId } = await setupTraces(t);
+    const hash = await everything();
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    const trace = await result('debug_traceTransaction', [hash]);
+    assert.equal(trace.failed, false);
+    assert.equal(trace.gas, Number(receipt.gasUsed));
+    // 7*2 + 7 + the dev account's actor ID.
+    assert.equal(BigInt(trace.returnValue), 21n + BigInt(devId));
+    const ops: string[] = trace.structLogs.map((l: any) => l.op);
+    for (const op of ['CALL', 'STATICCALL', 'SSTORE', 'SLOAD', 'LOG1', 'RETURN']) assert.ok(ops.includes(op), `${op} ran`);
+    assert.ok(ops.indexOf('CALL') < ops.indexOf('STATICCALL'));
+    const depths = new Set(trace.structLogs.map((l: any) => l.depth));
+    assert.deepEqual([...depths].sort(), [1, 2]);
+    const first = trace.structLogs[0];
+    assert.deepEqual(Object.keys(first).sort(), ['depth', 'gas', 'gasCost', 'op', 'pc', 'stack']);
+    assert.equal(first.pc, 0);
+    assert.equal(first.gas % EVM_GAS_SCALE, 0, 'gas left is EVM gas times EVM_GAS_SCALE');
+    assert.equal(first.gasCost, 3 * EVM_GAS_SCALE, 'PUSH1 costs 3 EVM gas');
+    // The callee's SSTORE of 7 into slot 0 shows the slot.
+    const sstore = trace.structLogs.find((l: any) => l.op === 'SSTORE' && l.depth === 2);
+    assert.deepEqual(sstore.storage, { ['0x' + '00'.repeat(32)]: '0x' + '00'.repeat(31) + '07' });
+    assert.equal(sstore.stack.at(-1), '0x0');
+    assert.equal(sstore.stack.at(-2), '0x7');
+    // The callee's input is in its memory once copied there; LOG1 carries Stored's topic.
+    const log1 = trace.structLogs.find((l: any) => l.op === 'LOG1');
+    assert.equal(log1.stack.at(-3), calleeIface.getEvent('Stored')!.topicHash.replace(/^0x0*/, '0x'));
+
+    const withMemory = await result('debug_traceTransaction', [hash, { enableMemory: true, disableStack: true, disableStorage: true }]);
+    assert.ok(withMemory.structLogs.some((l: any) => l.memory?.length > 0));
+    assert.ok(withMemory.structLogs.every((l: any) => l.stack === undefined && l.storage === undefined));
+    assert.ok(withMemory.structLogs.every((l: any) => (l.memory ?? []).every((w: string) => /^0x[0-9a-f]{64}$/.test(w))));
+    const limited = await result('debug_traceTransaction', [hash, { limit: 5 }]);
+    assert.equal(limited.structLogs.length, 5);
+  });
+
+  test('a revert: failed, the revert data as returnValue, the error on the REVERT', async (t) => {
+    const { result, callCaller } = await setupTraces(t);
+    const hash = await callCaller('failThrough', [1]);
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x0');
+    const trace = await result('debug_traceTransaction', [hash, {}]);
+    assert.equal(trace.failed, true);
+    assert.equal(trace.returnValue, errorString('callee says no'));
+    const last = trace.structLogs.at(-1);
+    assert.equal(last.op, 'REVERT');
+    assert.equal(last.depth, 1);
+    assert.equal(last.error, 'execution reverted');
+    assert.ok(trace.structLogs.some((l: any) => l.op === 'REVERT' && l.depth === 2 && l.error === 'execution reverted'));
+  });
+
+  test('a plain transfer runs no code: no struct logs', async (t) => {
+    const { result, sendTx } = await setupTraces(t);
+    const hash = await sendTx({ to: RECIPIENT, data: '0x', value: 1n });
+    const trace = await result('debug_traceTransaction', [hash]);
+    assert.deepEqual(trace.structLogs, []);
+    assert.equal(trace.failed, false);
+  });
+});
+
+describe('debug_traceTransaction: callTracer', () => {
+  test('nested calls, a precompile by its name, a value transfer, logs', async (t) => {
+    const { result, everything, caller, callee, calleeIface, devId } = await setupTraces(t);
+    const hash = await everything();
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    const tx = await result('eth_getTransactionByHash', [hash]);
+    const root = await result('debug_traceTransaction', [hash, { tracer: 'callTracer', tracerConfig: { withLog: true } }]);
+    assert.equal(root.type, 'CALL');
+    assert.equal(root.from, DEV);
+    assert.equal(root.to, caller);
+    assert.equal(root.value, '0x5');
+    assert.equal(root.gas, tx.gas);
+    assert.equal(root.gasUsed, receipt.gasUsed);
+    assert.equal(root.input, tx.input);
+    assert.equal(BigInt(root.output), 21n + BigInt(devId));
+    assert.equal(root.error, undefined);
+    assert.deepEqual(
+      root.calls.map((c: any) => [c.type, c.to, c.precompile]),
+      [
+        ['CALL', callee, undefined],
+        ['STATICCALL', callee, undefined],
+        ['STATICCALL', RESOLVE_ADDRESS, 'resolve_address'],
+        ['CALL', RECIPIENT, undefined],
+      ],
+    );
+    const [store, read, resolve, transfer] = root.calls;
+    assert.equal(store.from, caller);
+    assert.equal(store.input, calleeIface.encodeFunctionData('store', [7]));
+    assert.equal(BigInt(store.output), 14n);
+    assert.ok(BigInt(store.gasUsed) > 0n && BigInt(store.gasUsed) < BigInt(store.gas));
+    assert.deepEqual(store.logs, [
+      { address: callee, topics: [calleeIface.getEvent('Stored')!.topicHash], data: abi.encode(['uint256'], [7]), position: '0x0' },
+    ]);
+    assert.equal(read.value, undefined, 'geth leaves value out of STATICCALL frames');
+    assert.equal(BigInt(read.output), 7n);
+    assert.equal(resolve.input, bytesToHex(FilAddress.fromId(devId).bytes));
+    assert.equal(BigInt(resolve.output), BigInt(devId));
+    assert.equal(transfer.value, '0x5');
+    assert.equal(transfer.input, '0x');
+    assert.equal(transfer.calls, undefined);
+
+    const top = await result('debug_traceTransaction', [hash, { tracer: 'callTracer', tracerConfig: { onlyTopCall: true } }]);
+    assert.equal(top.calls, undefined);
+    assert.equal(top.gasUsed, root.gasUsed);
+    const noLogs = await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    assert.equal(noLogs.calls[0].logs, undefined);
+  });
+
+  test('a revert bubbling up and a caught one: error and revertReason', async (t) => {
+    const { result, callCaller, callee, calleeIface } = await setupTraces(t);
+    const failed = await result('debug_traceTransaction', [await callCaller('failThrough', [1]), { tracer: 'callTracer' }]);
+    assert.equal(failed.error, 'execution reverted');
+    assert.equal(failed.revertReason, 'callee says no');
+    assert.equal(failed.output, errorString('callee says no'));
+    // fail() is pure: Solidity reaches it with STATICCALL.
+    assert.equal(failed.calls.length, 1);
+    assert.equal(failed.calls[0].type, 'STATICCALL');
+    assert.equal(failed.calls[0].to, callee);
+    assert.equal(failed.calls[0].error, 'execution reverted');
+    assert.equal(failed.calls[0].revertReason, 'callee says no');
+
+    const caught = await result('debug_traceTransaction', [await callCaller('catchFail'), { tracer: 'callTracer' }]);
+    assert.equal(caught.error, undefined);
+    assert.equal(caught.calls[0].type, 'CALL');
+    assert.equal(caught.calls[0].input, calleeIface.encodeFunctionData('fail', [1]));
+    assert.equal(caught.calls[0].revertReason, 'callee says no');
+  });
+
+  test('call_actor_id into a native account: the send by its Filecoin names, encoded as Lotus encodes native calls', async (t) => {
+    const { result, callCaller, caller, devId } = await setupTraces(t);
+    const hash = await callCaller('sendToActor', [devId, 3]);
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+    const root = await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    const [precompile] = root.calls;
+    assert.equal(precompile.type, 'DELEGATECALL');
+    assert.equal(precompile.to, CALL_ACTOR_ID);
+    assert.equal(precompile.precompile, 'call_actor_id');
+    const [send] = precompile.calls;
+    assert.equal(send.type, 'CALL');
+    assert.equal(send.from, caller);
+    assert.equal(send.to, DEV);
+    assert.equal(send.value, '0x3');
+    assert.deepEqual(send.filecoin, { address: `t0${devId}`, actor: 'ethaccount', method: 0, exitCode: 0 });
+    assert.equal(send.input, HANDLE_FILECOIN_METHOD + abi.encode(['uint64', 'uint64', 'bytes'], [0, 0, '0x']).slice(2));
+    assert.equal(send.output, abi.encode(['uint32', 'uint64', 'bytes'], [0, 0, '0x']));
+  });
+
+  test('deployments: the transaction and a CREATE inside one, with the deployed code as output', async (t) => {
+    const { result, deployCaller, caller, callCaller, contracts } = await setupTraces(t);
+    const deployment = await result('debug_traceTransaction', [deployCaller, { tracer: 'callTracer' }]);
+    assert.equal(deployment.type, 'CREATE');
+    assert.equal(deployment.to, caller);
+    assert.equal(deployment.value, '0x3e8');
+    assert.equal(deployment.output, await result('eth_getCode', [caller, 'latest']));
+
+    const hash = await callCaller('deployCallee');
+    const created = getCreateAddress({ from: caller, nonce: 1 }).toLowerCase();
+    const root = await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    assert.equal(root.calls[0].type, 'CREATE');
+    assert.equal(root.calls[0].from, caller);
+    assert.equal(root.calls[0].to, created);
+    assert.equal(root.calls[0].input, contracts.TraceCallee.bytecode);
+    assert.equal(root.calls[0].output, contracts.TraceCallee.deployedBytecode);
+  });
+});
+
+describe('debug_traceTransaction: prestateTracer', () => {
+  test('the accounts a transaction touched as they were before it; diffMode shows what changed', async (t) => {
+    const { result, everything, caller, callee, devnet } = await setupTraces(t);
+    const before = devnet.head.epoch;
+    const hash = await everything();
+    const at = (n: number) => `0x${n.toString(16)}`;
+    const pre = await result('debug_traceTransaction', [hash, { tracer: 'prestateTracer' }]);
+    assert.equal(pre[DEV].balance, await result('eth_getBalance', [DEV, at(before)]));
+    assert.equal(pre[DEV].nonce, 2);
+    assert.equal(pre[caller].balance, '0x3e8');
+    assert.equal(pre[caller].code, await result('eth_getCode', [caller, at(before)]));
+    assert.equal(pre[caller].nonce, 1);
+    assert.deepEqual(pre[callee].storage, { ['0x' + '00'.repeat(32)]: '0x' + '00'.repeat(32) });
+    assert.deepEqual(pre[RECIPIENT], { balance: '0x0' });
+
+    const { pre: diffPre, post } = await result('debug_traceTransaction', [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }]);
+    assert.equal(post[DEV].nonce, 3);
+    assert.equal(post[DEV].balance, await result('eth_getBalance', [DEV, at(before + 1)]));
+    assert.deepEqual(post[callee], { storage: { ['0x' + '00'.repeat(32)]: '0x' + '00'.repeat(31) + '07' } });
+    assert.deepEqual(post[RECIPIENT], { balance: '0x5' });
+    assert.equal(diffPre[RECIPIENT], undefined, 'created by the transaction: only in post');
+    assert.equal(diffPre[callee].storage, undefined, 'slot 0 was empty');
+    assert.equal(diffPre[DEV].nonce, 2);
+  });
+});
+
+describe('debug_traceCall and debug_traceBlockBy*', () => {
+  test('a call traced as eth_call runs it, on the block asked for', async (t) => {
+    const { result, error, callCaller, callerIface, caller, callee, devnet } = await setupTraces(t);
+    const before = `0x${devnet.head.epoch.toString(16)}`;
+    await callCaller('callStore', [9]);
+    const call = { from: DEV, to: caller, data: callerIface.encodeFunctionData('read') };
+    const root = await result('debug_traceCall', [call, 'latest', { tracer: 'callTracer' }]);
+    assert.equal(root.output, await result('eth_call', [call, 'latest']));
+    assert.equal(BigInt(root.output), 9n);
+    assert.equal(root.calls[0].type, 'STATICCALL');
+    assert.equal(root.calls[0].to, callee);
+    const earlier = await result('debug_traceCall', [call, before, { tracer: 'callTracer' }]);
+    assert.equal(BigInt(earlier.output), 0n);
+    const logs = await result('debug_traceCall', [call]);
+    assert.equal(logs.failed, false);
+    assert.ok(logs.structLogs.some((l: any) => l.op === 'STATICCALL'));
+    const pre = await result('debug_traceCall', [call, 'latest', { tracer: 'prestateTracer' }]);
+    assert.deepEqual(pre[callee].storage, { ['0x' + '00'.repeat(32)]: '0x' + '00'.repeat(31) + '09' });
+    const failing = await result('debug_traceCall', [{ from: DEV, to: caller, data: callerIface.encodeFunctionData('failThrough', [1]) }, 'latest', { tracer: 'callTracer' }]);
+    assert.equal(failing.revertReason, 'callee says no');
+    assert.equal((await error('debug_traceCall', [call, 'latest', { stateOverrides: {} }])).code, -32602);
+  });
+
+  test('every transaction of a block', async (t) => {
+    const { result, callCaller, everything, devnet } = await setupTraces(t, { noMining: true });
+    const h1 = await callCaller('callStore', [3]);
+    const h2 = await everything();
+    await devnet.mine();
+    const block = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.deepEqual(block.transactions, [h1, h2]);
+    const byNumber = await result('debug_traceBlockByNumber', ['latest', { tracer: 'callTracer' }]);
+    assert.deepEqual(byNumber.map((r: any) => r.txHash), [h1, h2]);
+    assert.deepEqual(await result('debug_traceBlockByHash', [block.hash, { tracer: 'callTracer' }]), byNumber);
+    assert.deepEqual(byNumber[1].result, await result('debug_traceTransaction', [h2, { tracer: 'callTracer' }]));
+  });
+});
+
+describe('trace_* in Lotus shape', () => {
+  test('trace_transaction: one trace per send, precompiles left out, gas and numbers as Lotus gives them', async (t) => {
+    const { result, everything, caller, callee, calleeIface } = await setupTraces(t);
+    const hash = await everything();
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    const tx = await result('eth_getTransactionByHash', [hash]);
+    const traces = await result('trace_transaction', [hash]);
+    assert.deepEqual(
+      traces.map((tr: any) => [tr.type, tr.action.callType, tr.action.from, tr.action.to, tr.traceAddress, tr.subtraces]),
+      [
+        ['call', 'call', DEV, caller, [], 3],
+        ['call', 'call', caller, callee, [0], 0],
+        ['call', 'staticcall', caller, callee, [1], 0],
+        ['call', 'call', caller, RECIPIENT, [2], 0],
+      ],
+    );
+    const [root, store, , transfer] = traces;
+    assert.deepEqual(Object.keys(root), ['type', 'subtraces', 'traceAddress', 'action', 'result', 'blockHash', 'blockNumber', 'transactionHash', 'transactionPosition']);
+    assert.deepEqual(root.action, { callType: 'call', from: DEV, to: caller, gas: tx.gas, value: '0x5', input: tx.input });
+    assert.equal(root.result.gasUsed, receipt.gasUsed);
+    assert.equal(root.blockNumber, Number(receipt.blockNumber));
+    assert.equal(root.blockHash, receipt.blockHash);
+    assert.equal(root.transactionHash, hash);
+    assert.equal(root.transactionPosition, 0);
+    assert.equal(store.action.input, calleeIface.encodeFunctionData('store', [7]));
+    assert.equal(BigInt(store.result.output), 14n);
+    assert.equal(transfer.action.value, '0x5');
+    assert.deepEqual(transfer.result, { gasUsed: '0x0', output: '0x' });
+    assert.deepEqual(await result('trace_block', [receipt.blockNumber]), traces);
+    assert.deepEqual(await result('Filecoin.EthTraceBlock', [receipt.blockNumber]), traces);
+    assert.deepEqual(await result('Filecoin.EthTraceTransaction', [hash]), traces);
+  });
+
+  test('a revert, a call_actor send, a CREATE and a deployment', async (t) => {
+    const { result, callCaller, caller, devId, deployCaller } = await setupTraces(t);
+    const failed = await result('trace_transaction', [await callCaller('failThrough', [1])]);
+    assert.equal(failed[0].error, 'Reverted');
+    assert.equal(failed[0].result.output, errorString('callee says no'));
+    assert.equal(failed[1].error, 'Reverted');
+    assert.equal(failed[1].action.callType, 'staticcall');
+
+    const send = await result('trace_transaction', [await callCaller('sendToActor', [devId, 3])]);
+    assert.equal(send.length, 2);
+    assert.equal(send[0].subtraces, 1);
+    assert.deepEqual(send[1].action, {
+      callType: 'call',
+      from: caller,
+      to: DEV,
+      gas: send[1].action.gas,
+      value: '0x3',
+      input: HANDLE_FILECOIN_METHOD + abi.encode(['uint64', 'uint64', 'bytes'], [0, 0, '0x']).slice(2),
+    });
+    assert.equal(send[1].result.output, abi.encode(['uint32', 'uint64', 'bytes'], [0, 0, '0x']));
+    assert.deepEqual(send[1].traceAddress, [0]);
+
+    const created = getCreateAddress({ from: caller, nonce: 1 }).toLowerCase();
+    const create = await result('trace_transaction', [await callCaller('deployCallee')]);
+    assert.equal(create[1].type, 'create');
+    assert.equal(create[1].action.from, caller);
+    assert.deepEqual(Object.keys(create[1].action), ['from', 'gas', 'value', 'init']);
+    assert.equal(create[1].result.address, created);
+    assert.equal(create[1].result.code, '0xfe');
+
+    const deployment = await result('trace_transaction', [deployCaller]);
+    assert.equal(deployment.length, 1);
+    assert.equal(deployment[0].type, 'create');
+    assert.equal(deployment[0].action.value, '0x3e8');
+    assert.equal(deployment[0].result.address, caller);
+    assert.equal(deployment[0].result.code, '0xfe');
+  });
+
+  test('DELEGATECALL, and the sends Lotus drops or fails: a masked ID naming no actor, a read-only call to nothing, a builtin actor', async (t) => {
+    const { result, sendTx, contracts, nonce } = await setupTraces(t);
+    const probe = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.FevmProbe.bytecode });
+    const counter = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.Counter.bytecode });
+    const probeIface = new Interface(contracts.FevmProbe.abi as InterfaceAbi);
+    const counterIface = new Interface(contracts.Counter.abi as InterfaceAbi);
+    const viaProbe = async (fn: string, args: unknown[]) => {
+      const hash = await sendTx({ to: probe, data: probeIface.encodeFunctionData(fn, args) });
+      return { lotus: await result('trace_transaction', [hash]), geth: await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]) };
+    };
+    const maskedId = (id: number) => '0xff' + '00'.repeat(11) + id.toString(16).padStart(16, '0');
+
+    const delegate = await viaProbe('delegateCallTo', [counter, counterIface.encodeFunctionData('increment')]);
+    assert.deepEqual(delegate.lotus[1].action, {
+      callType: 'delegatecall',
+      from: probe,
+      to: counter,
+      gas: delegate.lotus[1].action.gas,
+      value: '0x0',
+      input: counterIface.encodeFunctionData('increment'),
+    });
+    assert.deepEqual([delegate.geth.calls[0].type, delegate.geth.calls[0].from, delegate.geth.calls[0].to], ['DELEGATECALL', probe, counter]);
+
+    // No send happened: Lotus has no trace; geth's callTracer still shows the EVM's CALL.
+    for (const [fn, target] of [
+      ['callTo', maskedId(99999)],
+      ['staticCallTo', '0x' + '12'.repeat(20)],
+    ] as const) {
+      const { lotus, geth } = await viaProbe(fn, fn === 'callTo' ? [target, 0, '0x'] : [target, '0x']);
+      assert.equal(lotus.length, 1, `${fn}(${target}) has only the top-level trace`);
+      assert.equal(lotus[0].subtraces, 0);
+      assert.equal(geth.calls[0].to, target);
+    }
+
+    // A CALL into the market actor (f05): the actor does not handle InvokeContract (exit 22).
+    const builtin = await viaProbe('callTo', [maskedId(5), 0, '0x']);
+    assert.equal(builtin.lotus[1].action.to, maskedId(5));
+    assert.equal(builtin.lotus[1].error, 'actor error: ErrUnhandledMessage(22)');
+    assert.match(builtin.geth.calls[0].error, /exit 22/);
+  });
+
+  test('trace_replayBlockTransactions and 0-based positions in a block of several transactions', async (t) => {
+    const { result, error, callCaller, everything, devnet, callee } = await setupTraces(t, { noMining: true });
+    const h1 = await callCaller('callStore', [3]);
+    const h2 = await everything();
+    await devnet.mine();
+    const block = await result('trace_block', ['latest']);
+    assert.deepEqual([...new Set(block.map((tr: any) => tr.transactionPosition))], [0, 1]);
+    assert.deepEqual(block.filter((tr: any) => tr.transactionPosition === 1).map((tr: any) => tr.transactionHash)[0], h2);
+    const replay = await result('trace_replayBlockTransactions', ['latest', ['trace']]);
+    assert.deepEqual(
+      replay.map((r: any) => [r.transactionHash, r.stateDiff, r.vmTrace, r.trace.length]),
+      [
+        [h1, null, null, 2],
+        [h2, null, null, 4],
+      ],
+    );
+    assert.equal(replay[1].output, replay[1].trace[0].result.output);
+    assert.deepEqual(Object.keys(replay[0].trace[0]), ['type', 'subtraces', 'traceAddress', 'action', 'result']);
+    // The second transaction is replayed on top of the first: callee's slot 0 held 3 before it.
+    const pre = await result('debug_traceTransaction', [h2, { tracer: 'prestateTracer' }]);
+    assert.deepEqual(pre[callee].storage, { ['0x' + '00'.repeat(32)]: '0x' + '00'.repeat(31) + '03' });
+    for (const types of [['vmTrace'], ['trace', 'stateDiff'], []]) {
+      assert.equal((await error('trace_replayBlockTransactions', ['latest', types])).message, "only 'trace' is supported");
+    }
+  });
+
+  test('trace_filter: block range, from and to addresses, after and count', async (t) => {
+    const { result, error, everything, callCaller, caller, callee } = await setupTraces(t);
+    await everything();
+    await callCaller('callStore', [4]);
+    const all = await result('trace_filter', [{ fromBlock: '0x1' }]);
+    // Two deployments, then 4 + 2 traces.
+    assert.equal(all.length, 8);
+    const fromDev = await result('trace_filter', [{ fromBlock: '0x1', toBlock: 'latest', fromAddress: [DEV] }]);
+    assert.deepEqual(fromDev.map((tr: any) => tr.traceAddress), [[], [], [], []]);
+    const toCallee = await result('trace_filter', [{ fromBlock: '0x1', toAddress: callee }]);
+    assert.deepEqual(toCallee.map((tr: any) => [tr.action.from, tr.action.to ?? tr.result.address]), [
+      [DEV, callee],
+      [caller, callee],
+      [caller, callee],
+      [caller, callee],
+    ]);
+    const page = await result('trace_filter', [{ fromBlock: '0x1', after: 2, count: '0x3' }]);
+    assert.deepEqual(page, all.slice(2, 5));
+    assert.deepEqual(await result('trace_filter', [{ fromBlock: '0x1', count: 0 }]), []);
+    assert.deepEqual(await result('trace_filter', [{}]), all.filter((tr: any) => tr.blockNumber === all.at(-1).blockNumber));
+    assert.equal((await error('trace_filter', [{ count: 501 }])).message, 'invalid response count, requested 501, maximum supported is 500');
+    const earliest = await error('trace_filter', [{ fromBlock: 'earliest' }]);
+    assert.equal(earliest.code, -32602);
+    assert.match(earliest.message, /block param "earliest" is not supported/);
+    assert.equal((await error('trace_filter', [{ fromBlock: 'soon' }])).code, -32602);
+    assert.equal((await error('trace_filter', [{ fromAddress: ['0x12'] }])).code, -32602);
+    assert.match((await error('trace_filter', [{ toBlock: '0x999' }])).message, /cannot get trace for block \d+: requested a future epoch/);
+  });
+
+  test('a native message: handle_filecoin_method input and (exit, codec, data) output, as Lotus shows it', async (t) => {
+    const secret = new Uint8Array(32).fill(3);
+    const { accountFromPrivateKey } = await import('iso-filecoin/wallet');
+    const secp = accountFromPrivateKey(secret, 'SECP256K1', 'testnet');
+    const from = FilAddress.parse(secp.address.toString());
+    const { result, devId } = await setupTraces(t, { fund: [{ address: from, balance: 10n ** 18n }] });
+    await result('Filecoin.WalletImport', [{ Type: 'secp256k1', PrivateKey: Buffer.from(secret).toString('base64') }]);
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: from.toString(), To: `t0${devId}`, Value: '7', Method: 0 }, null]);
+    const hash = await result('Filecoin.EthGetTransactionHashByCid', [pushed.CID]);
+    const [trace] = await result('trace_transaction', [hash]);
+    assert.equal(trace.action.input, HANDLE_FILECOIN_METHOD + abi.encode(['uint64', 'uint64', 'bytes'], [0, 0, '0x']).slice(2));
+    assert.equal(trace.result.output, abi.encode(['uint32', 'uint64', 'bytes'], [0, 0, '0x']));
+    assert.equal(trace.action.value, '0x7');
+    assert.match(trace.action.from, /^0xff0000000000000000000000/);
+    assert.equal(trace.action.to, DEV);
+    const frame = await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    assert.deepEqual(frame.filecoin, { address: `t0${devId}`, actor: 'ethaccount', method: 0, exitCode: 0 });
+  });
+});
+
+describe('trace errors', () => {
+  test('unknown and pending transactions, future blocks, bad parameters', async (t) => {
+    const { error, callCaller, devnet } = await setupTraces(t);
+    const unknown = '0x' + '11'.repeat(32);
+    assert.match((await error('debug_traceTransaction', [unknown])).message, /transaction 0x1{64} not found/);
+    assert.equal((await error('trace_transaction', [unknown])).message, 'transaction not found');
+    assert.match((await error('trace_block', ['0x999'])).message, /requested a future epoch/);
+    assert.match((await error('debug_traceBlockByNumber', ['0x999'])).message, /requested a future epoch/);
+    assert.equal((await error('debug_traceTransaction', ['0x12'])).code, -32602);
+    assert.equal((await error('debug_traceTransaction', [unknown, 'callTracer'])).code, -32602);
+    const badTracer = await error('debug_traceTransaction', [unknown, { tracer: 'fooTracer' }]);
+    assert.equal(badTracer.code, -32602);
+    assert.match(badTracer.message, /unsupported tracer "fooTracer"/);
+    assert.equal((await error('debug_traceTransaction', [unknown, { tracerConfig: { onlyTopCall: 1 }, tracer: 'callTracer' }])).code, -32602);
+    assert.equal((await error('trace_replayBlockTransactions', ['latest', 'trace'])).code, -32602);
+    assert.equal((await error('trace_block', [])).code, -32602);
+
+    // In manual mode a sent transaction waits in the pool.
+    devnet.miner.setMode({ type: 'manual' });
+    const hash = await callCaller('callStore', [1]);
+    assert.match((await error('debug_traceTransaction', [hash])).message, /is pending/);
+    assert.equal((await error('trace_transaction', [hash])).message, 'no trace for pending transactions');
+  });
+});
+
+describe('tracing leaves the chain alone', () => {
+  test('replays change no state, and the miner keeps mining while traces run', async (t) => {
+    const { result, everything, callCaller, caller, callee, devnet } = await setupTraces(t);
+    const hash = await everything();
+    const head = devnet.head.epoch;
+    const snapshot = async () => ({
+      block: await result('eth_blockNumber'),
+      balances: await Promise.all([DEV, caller, callee, RECIPIENT].map((a) => result('eth_getBalance', [a, 'latest']))),
+      slot: await result('eth_getStorageAt', [callee, '0x0', 'latest']),
+      nonce: await result('eth_getTransactionCount', [DEV, 'latest']),
+    });
+    const before = await snapshot();
+    const traces = [
+      result('debug_traceTransaction', [hash]),
+      result('debug_traceTransaction', [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }]),
+      result('trace_block', ['latest']),
+      result('trace_filter', [{ fromBlock: '0x1' }]),
+      result('debug_traceCall', [{ from: DEV, to: caller, data: '0x' }, 'latest']),
+    ];
+    assert.deepEqual(await snapshot(), before);
+    // A transaction sent while traces are queued is mined once they are done, in the same queue.
+    const sent = callCaller('callStore', [11]);
+    await Promise.all(traces);
+    const receipt = await result('eth_getTransactionReceipt', [await sent]);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(devnet.head.epoch, head + 1);
+    assert.equal(await result('eth_getStorageAt', [callee, '0x0', 'latest']), '0x' + '00'.repeat(31) + '0b');
+    // The trace of the first transaction is the same after more blocks.
+    assert.deepEqual(await result('trace_transaction', [hash]), await result('trace_transaction', [hash]));
+  });
+
+  test('a replayed message ends as it did when mined', async (t) => {
+    const { everything, callCaller, devnet } = await setupTraces(t);
+    for (const hash of [await everything(), await callCaller('failThrough', [1]), await callCaller('deployCallee')]) {
+      const found = devnet.chain.messageByTxHash(hexToBytes(hash))!;
+      const [traced] = await devnet.traceTipset(found.tipset, [found.message.index], {});
+      assert.equal(traced.exitCode, found.message.receipt.exitCode);
+      assert.equal(traced.gasUsed, found.message.receipt.gasUsed);
+      assert.deepEqual(traced.returnData, found.message.receipt.returnData);
+    }
+  });
+});
