@@ -61,6 +61,8 @@ export interface DevnetEvents {
   pending: [PendingMessage];
   /** A message dropped because executing it threw: a devnet bug, reported rather than mined. */
   messageError: [PendingMessage, unknown];
+  /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
+  consoleLog: [string];
 }
 
 export class Devnet {
@@ -84,6 +86,7 @@ export class Devnet {
     saved: SavedChain | undefined,
   ) {
     this.events.setMaxListeners(0);
+    executor.onConsoleLog = (line) => this.events.emit('consoleLog', line);
     this.fresh = saved === undefined;
     if (saved) {
       for (const tipset of saved.tipsets) this.chain.append(tipset);

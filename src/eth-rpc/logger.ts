@@ -47,6 +47,13 @@ function revertNote(exitCode: number, returnData: Uint8Array): string {
   return `, reverted: ${revertReason(decodeBytesParams(returnData) ?? returnData)}`;
 }
 
+/** What contracts print with console.log, as Anvil prints it. */
+export function logConsole(devnet: Devnet, log: Logger, logging: LoggingSwitch = { enabled: true }): void {
+  devnet.events.on('consoleLog', (line) => {
+    if (logging.enabled) log.info({ console: line }, `console.log: ${line}`);
+  });
+}
+
 /** A few lines per tipset that carries messages: each transaction's outcome, then the block. */
 export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch = { enabled: true }): void {
   devnet.events.on('tipset', (tipset) => {

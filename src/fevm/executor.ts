@@ -33,6 +33,11 @@ export class Executor {
 
   private constructor() {}
 
+  /** Where the lines contracts print with console.log go. */
+  set onConsoleLog(listener: ((line: string) => void) | undefined) {
+    this.evm.onConsoleLog = listener;
+  }
+
   static async create(chainId: bigint): Promise<Executor> {
     const executor = new Executor();
     // The EVM actor sends through the executor (the call_actor precompile).

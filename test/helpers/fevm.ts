@@ -20,11 +20,11 @@ export const FIL = 10n ** 18n;
 
 let compiled: Promise<Record<string, CompiledContract>> | undefined;
 
-/** FevmProbe, Destructible and FilecoinMethodReceiver, compiled once per process. */
+/** FevmProbe, Destructible, FilecoinMethodReceiver and ConsoleUser, compiled once per process. */
 export function fevmContracts(): Promise<Record<string, CompiledContract>> {
   compiled ??= compileSolidity(
     Object.fromEntries(
-      ['FevmProbe.sol', 'FilecoinMethodReceiver.sol'].map((name) => [name, readFileSync(join(FIXTURE_CONTRACTS_DIR, name), 'utf8')]),
+      ['FevmProbe.sol', 'FilecoinMethodReceiver.sol', 'ConsoleUser.sol'].map((name) => [name, readFileSync(join(FIXTURE_CONTRACTS_DIR, name), 'utf8')]),
     ),
   );
   return compiled;

@@ -66,6 +66,8 @@ export class EvmActor implements FevmHost {
   private running: { state: StateOverlay; ctx: ExecutionContext } | undefined;
   /** Contracts that ran SELFDESTRUCT in the running message (some of it may have been reverted since). */
   private readonly selfDestructs = new Set<number>();
+  /** Where console.log lines go (the devnet prints them; the EVM itself has no output). */
+  onConsoleLog: ((line: string) => void) | undefined;
 
   private constructor(
     private readonly adapter: EvmStateAdapter,
@@ -102,6 +104,10 @@ export class EvmActor implements FevmHost {
 
   noteSelfDestruct(actorId: number): void {
     this.selfDestructs.add(actorId);
+  }
+
+  consoleLog(line: string): void {
+    this.onConsoleLog?.(line);
   }
 
   /** Runs one call or deployment. The caller's nonce is the executor's business, not the EVM's. */

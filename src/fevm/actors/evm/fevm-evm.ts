@@ -39,6 +39,7 @@ import {
 import type { Actor, EvmState } from '../../actor.js';
 import { ACTOR_INVOCATION_GAS, EVM_GAS_SCALE, FILECOIN_PRECOMPILE_GAS } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
+import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
 import type { EvmStateAdapter } from './state-adapter.js';
 
@@ -46,6 +47,8 @@ import type { EvmStateAdapter } from './state-adapter.js';
 export interface FevmHost extends PrecompileHost {
   /** A contract ran SELFDESTRUCT: check it for a tombstone when the message ends. */
   noteSelfDestruct(actorId: number): void;
+  /** A contract called console.log with this line. */
+  consoleLog(line: string): void;
 }
 
 /** An EVM actor's state while a SELFDESTRUCT waits for the end of the message. */
@@ -105,6 +108,12 @@ export class FevmEvm extends EVM {
 
   protected override async _executeCall(message: Message & { to: Address }): Promise<EVMResult> {
     const target = message.codeAddress.bytes;
+    // console.log: no actor there, so the call does nothing on FEVM; the node prints the line.
+    if (equalBytes(target, CONSOLE_ADDRESS)) {
+      const line = decodeConsoleLog(message.data);
+      if (line !== undefined) this.host.consoleLog(line);
+      return success();
+    }
     // Reserved addresses go to the precompiles (one that is missing runs no code and succeeds).
     if (!isReservedPrecompileAddress(target)) {
       const { state } = this.host;
