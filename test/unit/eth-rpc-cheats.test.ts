@@ -130,6 +130,18 @@ describe('state cheat codes', () => {
     assert.match((await error('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }])).message, /contract cannot send/);
   });
 
+  test('an impersonated send with automine off waits in the pool like any other, and mines on request', async (t) => {
+    const { result } = await setupRpc(t);
+    await result('anvil_setBalance', [OTHER, '0x' + (10n * FIL).toString(16)]);
+    await result('anvil_impersonateAccount', [OTHER]);
+    await result('evm_setAutomine', [false]);
+    const hash = await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x3' }]);
+    assert.equal(await result('eth_getTransactionReceipt', [hash]), null);
+    assert.equal((await result('eth_getTransactionByHash', [hash])).blockNumber, null);
+    await result('evm_mine');
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+  });
+
   test('metadata, node info, the next base fee and the minimum fee cap', async (t) => {
     const { result, send } = await setupRpc(t, {}, { txDefaults: CALL });
     const metadata = await result('hardhat_metadata');
