@@ -68,6 +68,14 @@ describe('mining and time', () => {
     assert.ok(devnet.clock.now() - 1_700_000_000 >= 3616);
   });
 
+  test('evm_setBlockGasLimit is refused: Filecoin fixes the block gas limit', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const { code, message } = await error('evm_setBlockGasLimit', ['0x1000']);
+    assert.equal(code, 1);
+    assert.match(message, /fixed on Filecoin \(10000000000\)/);
+    assert.equal((await result('eth_getBlockByNumber', ['latest', false])).gasLimit, '0x2540be400');
+  });
+
   test('evm_setAutomine(false) keeps transactions pending until mined; txpool shows them', async (t) => {
     const { result, send } = await setupRpc(t);
     assert.equal(await result('anvil_getAutomine'), true);

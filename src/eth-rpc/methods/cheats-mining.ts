@@ -1,9 +1,10 @@
 // Mining and time cheat codes, as Anvil and Hardhat answer them: evm_mine, anvil_mine/hardhat_mine,
-// evm_setAutomine, anvil_getAutomine/hardhat_getAutomine, evm_setIntervalMining,
+// evm_setAutomine, anvil_getAutomine/hardhat_getAutomine, evm_setIntervalMining, evm_setBlockGasLimit,
 // evm_increaseTime, evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval,
 // anvil_removeBlockTimestampInterval.
 import { DevnetError } from '../../common/errors.js';
 import { quantity } from '../../common/hex.js';
+import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod, type RpcMethod } from '../define-method.js';
 import { bool, invalid, optional, parseSafeNumber, type Param } from '../params.js';
@@ -84,6 +85,11 @@ export const cheatsMining = [
     }),
     'anvil_setNextBlockTimestamp',
   ),
+
+  // Anvil and Hardhat let tests change the block gas limit; Filecoin's is a network constant.
+  defineMethod('evm_setBlockGasLimit', [numberOrQuantity('gasLimit')], () => {
+    throw new DevnetError(`the block gas limit is fixed on Filecoin (${BLOCK_GAS_LIMIT}); fvm-devnet keeps it`);
+  }),
 
   defineMethod('anvil_setBlockTimestampInterval', [numberOrQuantity('seconds')], ({ devnet }, seconds) => {
     devnet.clock.setInterval(seconds);
