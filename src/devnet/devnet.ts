@@ -33,7 +33,7 @@ import { SerialQueue } from '../mining/serial-queue.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Cheats } from './cheats.js';
-import { Wallet as NativeWallet } from './wallet.js';
+import { NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
@@ -339,7 +339,8 @@ export class Devnet {
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
   async call(request: CallRequest, epoch: number): Promise<InvocationResult> {
-    const message = this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT);
+    // As in Lotus, a call runs with the block gas limit whatever gas it names.
+    const message = this.toMessage(request, BLOCK_GAS_LIMIT);
     const result = await this.runCall(message, epoch);
     if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to.toString(), message.method);
     // Lotus answers a deployment call with empty bytes, not the runtime code.

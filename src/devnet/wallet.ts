@@ -19,7 +19,7 @@ interface Key {
   secret: Uint8Array;
 }
 
-export class Wallet {
+export class NativeWallet {
   private readonly keys = new Map<string, Key>();
 
   /**
