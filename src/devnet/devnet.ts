@@ -261,6 +261,9 @@ export class Devnet {
     const state = this.state.at(this.head.epoch);
     const sender = resolveEthAddress(state, tx.from);
     if (sender?.kind === 'evm') throw new DevnetError('a contract cannot send messages on Filecoin, so it cannot be impersonated');
+    // A masked ID naming an Ethereum account sends as that account's f410 address.
+    const delegated = isMaskedId(tx.from) ? sender?.delegated?.ethAddress : undefined;
+    if (delegated) return this.submitImpersonated({ ...tx, from: delegated });
     if (isMaskedId(tx.from)) {
       if (sender?.kind !== 'account' || !sender.robust) throw new DevnetError(`${bytesToHex(tx.from)} names no account that can send`);
       const { message } = toFilecoinMessage(tx);

@@ -133,6 +133,12 @@ describe('state cheat codes', () => {
     const nativeHash = await result('eth_sendTransaction', [{ from: masked, to: RECIPIENT, value: '0x6' }]);
     assert.equal((await result('eth_getTransactionReceipt', [nativeHash])).status, '0x1');
     assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0xb');
+    // An Ethereum account named by its masked ID sends as its f410 address.
+    const ethId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(OTHER)))!;
+    const ethMasked = '0xff' + ethId.toString(16).padStart(38, '0');
+    const viaId = await result('eth_sendTransaction', [{ from: ethMasked, to: RECIPIENT, value: '0x1' }]);
+    assert.equal((await result('eth_getTransactionReceipt', [viaId])).from, OTHER);
+    assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0xc');
     // A contract cannot send on Filecoin, impersonated or not.
     await result('anvil_setCode', [OTHER, RETURNS_42]);
     assert.match((await error('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }])).message, /contract cannot send/);
