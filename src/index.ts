@@ -41,6 +41,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   const devnet = await createDevnet(config, readSavedChain(config));
   const savePaths = [config.statePath, config.dumpStatePath].filter((p): p is string => p !== undefined);
   const save = () => {
+    if (savePaths.length === 0) return;
     const bytes = devnet.save();
     for (const path of savePaths) writeFileAtomically(path, bytes);
   };
