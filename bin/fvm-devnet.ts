@@ -5,6 +5,7 @@ import { bytesToHex, hexToBytes } from '../src/common/hex.js';
 import { attoToFil, filToAtto } from '../src/common/units.js';
 import { defaultConfig, type DevnetConfig } from '../src/config.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
+import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 
 function integer(min: number, max: number) {
@@ -35,6 +36,7 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('--host <address>', 'address to listen on').default(defaults.host))
     .addOption(new Option('-a, --accounts <number>', 'number of dev accounts').default(defaults.accounts).argParser(integer(1, 1000)))
     .addOption(new Option('-m, --mnemonic <words>', 'BIP-39 mnemonic the dev accounts are derived from').default(defaults.mnemonic, '"test test … junk"'))
+    .addOption(new Option('--storage-providers <number>', 'simulated storage providers (miner actors with power) at genesis').default(defaults.storageProviders).argParser(integer(0, 100)))
     .addOption(new Option('--balance <FIL>', 'balance of each dev account, in FIL').default(attoToFil(defaults.balance)))
     .addOption(new Option('--fund <address=FIL...>', 'fund native f1/f3 addresses at genesis, e.g. --fund t1…=1000').default([]))
     .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(defaults.chainId.toString(), "31415926, Lotus's local devnet"))
@@ -48,7 +50,7 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)');
   program.parse(argv);
-  const opts = program.opts<{ port: number; host: string; accounts: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -65,6 +67,7 @@ function parseArgs(argv: string[]): DevnetConfig {
     port: opts.port,
     host: opts.host,
     accounts: opts.accounts,
+    storageProviders: opts.storageProviders,
     mnemonic: opts.mnemonic,
     balance: balance!,
     fund: fund!,
@@ -79,6 +82,24 @@ function parseArgs(argv: string[]): DevnetConfig {
     silent: Boolean(opts.silent),
     json: Boolean(opts.json),
   };
+}
+
+/** The storage providers: miner ID, owner/worker key (the node holds it) and power. */
+function storageProviderLines(node: RunningDevnet): string[] {
+  const head = node.devnet.head.epoch;
+  const miners = node.devnet.minersAt(head);
+  if (miners.length === 0) return [];
+  const state = node.devnet.stateAt(head);
+  return [
+    `Storage providers (owner keys at ${SP_DERIVATION_PATH}/i)`,
+    '==================',
+    ...miners.map((m) => {
+      const owner = state.getActor(m.miner!.owner)?.robust?.toString() ?? `t0${m.miner!.owner}`;
+      const gib = m.miner!.sectorSize >> 30n;
+      return `t0${m.id}  owner/worker ${owner}  (${gib} GiB sectors)`;
+    }),
+    '',
+  ];
 }
 
 function banner(node: RunningDevnet, config: DevnetConfig): string {
@@ -104,6 +125,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     ...(config.fund.length
       ? ['Funded native accounts', '==================', ...config.fund.map((f) => `${f.address.toString()}  (${attoToFil(f.balance)} FIL)`), '']
       : []),
+    ...storageProviderLines(node),
     ...(node.devnet.fresh
       ? ['A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.', '']
       : [`Chain loaded at height ${node.devnet.head.epoch}: wallets keep their nonces.`, '']),

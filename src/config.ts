@@ -1,5 +1,6 @@
 // The node's configuration, its defaults, and the configuration tests use.
 import type { FilAddress } from './common/address.js';
+import { SECTOR_SIZE_32GIB } from './fevm/actors/miner.js';
 import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
 
 export interface DevnetConfig {
@@ -35,6 +36,10 @@ export interface DevnetConfig {
    * bytes of "fvm-devnet".
    */
   seed: Uint8Array;
+  /** Simulated storage providers created at genesis (an owner account and a miner actor each). */
+  storageProviders: number;
+  /** Sector size of the storage providers, in bytes. */
+  sectorSize: bigint;
 }
 
 /** Lotus's local (2k) devnet chain id. */
@@ -54,6 +59,8 @@ export function defaultConfig(): DevnetConfig {
     silent: false,
     json: false,
     seed: DEFAULT_BEACON_SEED,
+    storageProviders: 2,
+    sectorSize: SECTOR_SIZE_32GIB,
   };
 }
 

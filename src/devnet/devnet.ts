@@ -8,7 +8,7 @@ import type { CID } from '../common/cbor.js';
 import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { DevnetConfig } from '../config.js';
-import type { Actor } from '../fevm/actor.js';
+import { POWER_ACTOR_ID, type Actor } from '../fevm/actor.js';
 import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
@@ -35,6 +35,7 @@ import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Cheats } from './cheats.js';
 import { NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
+import { deriveStorageProviderKeys } from './storage-providers.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
 import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
@@ -118,6 +119,7 @@ export class Devnet {
   /** A new chain from genesis, or the one `saved` holds. */
   static async create(config: DevnetConfig, saved?: SavedChain): Promise<Devnet> {
     const accounts = deriveAccounts(config.mnemonic, config.accounts);
+    const providerKeys = deriveStorageProviderKeys(config.mnemonic, config.storageProviders);
     if (saved && saved.chainId !== config.chainId) {
       throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${config.chainId}`);
     }
@@ -126,9 +128,16 @@ export class Devnet {
       state = new StateTree();
       state.load(saved.state);
     } else {
-      state = createGenesisState(accounts, config.balance, config.fund);
+      state = createGenesisState(accounts, config.balance, config.fund, {
+        keys: providerKeys,
+        sectorSize: config.sectorSize,
+        ownerBalance: config.balance,
+      });
     }
-    return new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
+    const devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
+    // The node holds the providers' owner/worker keys, so it can sign their messages.
+    for (const key of providerKeys) devnet.wallet.import('secp256k1', key.privateKey);
+    return devnet;
   }
 
   /** Whether this chain started from genesis now (not from a saved state): wallets must forget their nonces. */
@@ -169,6 +178,12 @@ export class Devnet {
 
   stateAt(epoch: number): StateReader {
     return this.state.at(epoch);
+  }
+
+  /** The storage miner actors after `epoch`, in the order the power actor lists their claims. */
+  minersAt(epoch: number): Actor[] {
+    const state = this.state.at(epoch);
+    return (state.getActor(POWER_ACTOR_ID)?.power?.claims ?? []).map(([id]) => state.getActor(id)!);
   }
 
   /** The actor an Ethereum address names after `epoch`. */

@@ -1,4 +1,5 @@
-// The state at epoch 0: the builtin singleton actors and the funded dev accounts.
+// The state at epoch 0: the builtin singleton actors, the funded dev accounts and native addresses,
+// and the simulated storage providers (an owner account and a miner actor each, with power).
 import {
   BURNT_FUNDS_ACTOR_ID,
   CRON_ACTOR_ID,
@@ -16,8 +17,21 @@ import {
 import { Protocol, type FilAddress } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
 import { createActor } from '../fevm/actors/lifecycle.js';
+import { SECTOR_SIZE_32GIB, windowPoStPartitionSectors, windowPoStProofType } from '../fevm/actors/miner.js';
+import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
+import type { StorageProviderKey } from './storage-providers.js';
+
+/** The sectors each genesis storage provider has proven, which give it its power. */
+export const GENESIS_SECTORS_PER_PROVIDER = 10n;
+
+export interface GenesisStorageProviders {
+  keys: StorageProviderKey[];
+  sectorSize?: bigint;
+  /** Balance of each provider's owner account, attoFIL. */
+  ownerBalance?: bigint;
+}
 
 const SINGLETONS: [number, ActorKind][] = [
   [SYSTEM_ACTOR_ID, 'system'],
@@ -37,10 +51,13 @@ export function createGenesisState(
   accounts: DevAccount[],
   balance: bigint,
   fund: { address: FilAddress; balance: bigint }[] = [],
+  providers: GenesisStorageProviders = { keys: [] },
 ): StateTree {
   const tree = new StateTree();
   const state = tree.stage();
-  for (const [id, kind] of SINGLETONS) state.putActor({ id, kind, nonce: 0, balance: 0n });
+  for (const [id, kind] of SINGLETONS) {
+    state.putActor({ id, kind, nonce: 0, balance: 0n, ...(id === POWER_ACTOR_ID ? { power: EMPTY_POWER_STATE } : {}) });
+  }
   // IDs below FIRST_NON_SINGLETON_ID are reserved; new actors start there.
   while (state.nextId() < FIRST_NON_SINGLETON_ID) state.allocateId();
   // Dev accounts are EthAccounts from the start (Lotus would show a Placeholder until the first send).
@@ -52,6 +69,31 @@ export function createGenesisState(
     const existing = state.lookupId(address);
     if (existing !== undefined) throw new InvalidAddressError(`${address.toString()} is funded twice`);
     createActor(state, 'account', { robust: address, balance: funds });
+  }
+  // Storage providers come last, so that they move no other actor's ID.
+  const sectorSize = providers.sectorSize ?? SECTOR_SIZE_32GIB;
+  for (const key of providers.keys) {
+    if (state.lookupId(key.address) !== undefined) throw new InvalidAddressError(`${key.address.toString()} is already an actor at genesis`);
+    const owner = createActor(state, 'account', { robust: key.address, balance: providers.ownerBalance ?? 0n });
+    const miner = createActor(state, 'storageminer');
+    state.putActor({
+      ...miner,
+      miner: {
+        owner: owner.id,
+        worker: owner.id,
+        controlAddresses: [],
+        beneficiary: owner.id,
+        sectorSize,
+        peerId: key.peerId,
+        multiaddrs: [],
+        windowPoStProofType: windowPoStProofType(sectorSize),
+        windowPoStPartitionSectors: windowPoStPartitionSectors(sectorSize),
+        consensusFaultElapsed: -1,
+      },
+    });
+    const power = state.getActor(POWER_ACTOR_ID)!;
+    const bytes = GENESIS_SECTORS_PER_PROVIDER * sectorSize;
+    state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: bytes, qualityAdjPower: bytes }) });
   }
   tree.commit(state, 0);
   return tree;

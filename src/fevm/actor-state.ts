@@ -1,7 +1,10 @@
 // The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
-// devnet models (account: [address]; EVM: its State tuple). Other kinds have an empty tuple.
+// devnet models (account: [address]; EVM: its State tuple; miner and power: the fields the devnet
+// keeps, src/fevm/actors/miner.ts and power.ts). Other kinds have an empty tuple.
 import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
 import type { Actor } from './actor.js';
+import { minerStateValue } from './actors/miner.js';
+import { powerStateValue } from './actors/power.js';
 
 /** The CID of a contract's bytecode block (raw codec, as the EVM actor stores it). */
 export const bytecodeCid = (bytecode: Uint8Array): CID => cidOf(bytecode, RAW);
@@ -15,6 +18,8 @@ export function actorStateValue(actor: Actor): unknown {
     const contractState = cidOf(encodeCbor(['contract-state', actor.id, storageGeneration]));
     return [bytecodeCid(bytecode), bytecodeHash, contractState, null, nonce, null];
   }
+  if (actor.miner) return minerStateValue(actor.miner);
+  if (actor.power) return powerStateValue(actor.power);
   return [];
 }
 

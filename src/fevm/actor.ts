@@ -4,6 +4,8 @@ import { CID } from 'multiformats/cid';
 import { identity } from 'multiformats/hashes/identity';
 import { RAW } from '../common/cbor.js';
 import type { FilAddress } from '../common/address.js';
+import type { MinerState } from './actors/miner.js';
+import type { PowerState } from './actors/power.js';
 
 /** The builtin actor kinds, by their manifest names (builtin-actors README). */
 export type ActorKind =
@@ -57,6 +59,10 @@ export interface Actor {
   /** The key (f1/f3) or actor (f2) address the actor was created under. */
   readonly robust?: FilAddress;
   readonly evm?: EvmState;
+  /** The state of a storage miner actor. */
+  readonly miner?: MinerState;
+  /** The state of the storage power actor (f04). */
+  readonly power?: PowerState;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

@@ -4,6 +4,8 @@
 import { FilAddress } from '../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
+import { decodeMinerState, encodeMinerState } from './actors/miner.js';
+import { decodePowerState, encodePowerState } from './actors/power.js';
 
 /**
  * The values of one key over time, in the order they were written: each with the epoch it holds
@@ -81,24 +83,32 @@ export interface SavedCommit {
 function encodeValue(key: string, value: unknown): unknown {
   if (key.startsWith('s')) return encodeBigInt(value as bigint);
   if (!key.startsWith('a')) return value;
-  const { delegated, robust, balance, evm, ...rest } = value as Actor;
+  const { delegated, robust, balance, evm, miner, power, ...rest } = value as Actor;
   return {
     ...rest,
     balance: encodeBigInt(balance),
     ...(delegated ? { delegated: delegated.bytes } : {}),
     ...(robust ? { robust: robust.bytes } : {}),
     ...(evm ? { evm: { ...evm, dead: evm.dead ?? false } } : {}),
+    ...(miner ? { miner: encodeMinerState(miner) } : {}),
+    ...(power ? { power: encodePowerState(power) } : {}),
   };
 }
 
 function decodeValue(key: string, value: unknown): unknown {
   if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
   if (!key.startsWith('a')) return value;
-  const { delegated, robust, balance, evm, ...rest } = value as Record<string, unknown> & { evm?: Record<string, unknown> };
+  const { delegated, robust, balance, evm, miner, power, ...rest } = value as Record<string, unknown> & {
+    evm?: Record<string, unknown>;
+    miner?: Record<string, unknown>;
+    power?: Record<string, unknown>;
+  };
   const actor: Record<string, unknown> = { ...rest, balance: decodeBigInt(balance as Uint8Array) };
   if (delegated) actor.delegated = FilAddress.fromBytes(delegated as Uint8Array);
   if (robust) actor.robust = FilAddress.fromBytes(robust as Uint8Array);
   if (evm) actor.evm = { ...evm, dead: evm.dead ? true : undefined };
+  if (miner) actor.miner = decodeMinerState(miner);
+  if (power) actor.power = decodePowerState(power);
   return actor as unknown as Actor;
 }
 

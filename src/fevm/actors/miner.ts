@@ -1,0 +1,81 @@
+// The state of a storage miner actor, the parts the devnet models (builtin-actors actors/miner/src/
+// state.rs MinerInfo): who controls the miner, how it is reached and the shape of its proofs. Owner,
+// worker, control addresses and beneficiary are actor IDs, as the miner actor stores them.
+import { decodeBigInt, encodeBigInt } from '../../common/cbor.js';
+
+/** 32 GiB, the sector size of the devnet's storage providers. */
+export const SECTOR_SIZE_32GIB = 32n << 30n;
+
+/** RegisteredPoStProof (go-state-types abi): StackedDrgWindow{2KiB,8MiB,512MiB,32GiB,64GiB}V1_1. */
+const WINDOW_POST_PROOF_V1_1: Record<string, number> = {
+  [String(2n << 10n)]: 10,
+  [String(8n << 20n)]: 11,
+  [String(512n << 20n)]: 12,
+  [String(32n << 30n)]: 13,
+  [String(64n << 30n)]: 14,
+};
+
+/** Sectors per window PoSt partition, by sector size (filecoin-proofs' WINDOW_POST_SECTOR_COUNT). */
+const WINDOW_POST_PARTITION_SECTORS: Record<string, number> = {
+  [String(2n << 10n)]: 2,
+  [String(8n << 20n)]: 2,
+  [String(512n << 20n)]: 2,
+  [String(32n << 30n)]: 2349,
+  [String(64n << 30n)]: 2300,
+};
+
+export function windowPoStProofType(sectorSize: bigint): number {
+  const proof = WINDOW_POST_PROOF_V1_1[String(sectorSize)];
+  if (proof === undefined) throw new RangeError(`no window PoSt proof for sectors of ${sectorSize} bytes`);
+  return proof;
+}
+
+export function windowPoStPartitionSectors(sectorSize: bigint): number {
+  const sectors = WINDOW_POST_PARTITION_SECTORS[String(sectorSize)];
+  if (sectors === undefined) throw new RangeError(`no window PoSt partition size for sectors of ${sectorSize} bytes`);
+  return sectors;
+}
+
+export function isSupportedSectorSize(sectorSize: bigint): boolean {
+  return WINDOW_POST_PROOF_V1_1[String(sectorSize)] !== undefined;
+}
+
+export interface MinerState {
+  readonly owner: number;
+  readonly worker: number;
+  readonly controlAddresses: readonly number[];
+  readonly beneficiary: number;
+  readonly sectorSize: bigint;
+  /** The libp2p peer ID, as bytes (a multihash). */
+  readonly peerId: Uint8Array;
+  /** Multiaddrs, each as bytes. */
+  readonly multiaddrs: readonly Uint8Array[];
+  readonly windowPoStProofType: number;
+  readonly windowPoStPartitionSectors: number;
+  /** The epoch at which the miner's last consensus fault ends; -1 without one. */
+  readonly consensusFaultElapsed: number;
+}
+
+export function encodeMinerState(state: MinerState): unknown {
+  return { ...state, controlAddresses: [...state.controlAddresses], multiaddrs: [...state.multiaddrs], sectorSize: encodeBigInt(state.sectorSize) };
+}
+
+export function decodeMinerState(value: Record<string, unknown>): MinerState {
+  return { ...(value as unknown as MinerState), sectorSize: decodeBigInt(value.sectorSize as Uint8Array) };
+}
+
+/** The CBOR value of a miner's state: its MinerInfo fields, in builtin-actors' order, minus pending changes. */
+export function minerStateValue(state: MinerState): unknown {
+  return [
+    state.owner,
+    state.worker,
+    [...state.controlAddresses],
+    state.peerId,
+    [...state.multiaddrs],
+    state.windowPoStProofType,
+    Number(state.sectorSize),
+    state.windowPoStPartitionSectors,
+    state.consensusFaultElapsed,
+    state.beneficiary,
+  ];
+}

@@ -1,0 +1,105 @@
+// The simulated storage providers at genesis: an owner account (a secp256k1 key the node holds,
+// derived at m/44'/461'/0'/0/i) and a miner actor each, with power claimed at the power actor (f04).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HDNodeWallet, Mnemonic } from 'ethers';
+import { hexToBytes } from '../../src/common/hex.js';
+import { decodeChain } from '../../src/devnet/persistence.js';
+import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
+import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers.js';
+import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
+import { SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner.js';
+import { secp256k1Address } from '../../src/fevm/signature.js';
+import type { StateReader } from '../../src/fevm/state-tree.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+
+function actors(state: StateReader): Actor[] {
+  const all: Actor[] = [];
+  for (let id = 0; id < 200; id++) {
+    const actor = state.getActor(id);
+    if (actor) all.push(actor);
+  }
+  return all;
+}
+
+async function devnetOf(t: { after(fn: () => void): void }, overrides = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  t.after(() => devnet.close());
+  return devnet;
+}
+
+describe('storage providers at genesis', () => {
+  test('two by default, after the dev accounts: an owner account and a miner each', async (t) => {
+    const devnet = await devnetOf(t);
+    const state = devnet.stateAt(0);
+    const all = actors(state);
+    // Dev accounts keep IDs 100…109.
+    assert.deepEqual(all.filter((a) => a.kind === 'ethaccount').map((a) => a.id), [100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+    const miners = all.filter((a) => a.kind === 'storageminer');
+    assert.deepEqual(miners.map((m) => m.id), [111, 113]);
+    const keys = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 2);
+    for (const [i, miner] of miners.entries()) {
+      const info = miner.miner!;
+      const owner = state.getActor(info.owner)!;
+      assert.equal(owner.kind, 'account');
+      assert.equal(owner.id, miner.id - 1);
+      assert.equal(owner.balance, devnet.config.balance);
+      assert.ok(owner.robust!.equals(keys[i].address));
+      assert.equal(info.worker, owner.id);
+      assert.equal(info.beneficiary, owner.id);
+      assert.deepEqual(info.controlAddresses, []);
+      assert.deepEqual(info.multiaddrs, []);
+      assert.equal(info.sectorSize, SECTOR_SIZE_32GIB);
+      assert.equal(info.windowPoStProofType, 13);
+      assert.equal(info.windowPoStPartitionSectors, 2349);
+      assert.deepEqual(info.peerId, keys[i].peerId);
+      assert.match(peerIdString(info.peerId), /^12D3KooW/);
+      // The node holds the owner/worker key.
+      assert.equal(devnet.wallet.has(owner.robust!), true);
+    }
+    assert.notEqual(peerIdString(miners[0].miner!.peerId), peerIdString(miners[1].miner!.peerId));
+  });
+
+  test('the owner keys are the t1 (f1) addresses of m/44\'/461\'/0\'/0/i', () => {
+    const [first, second] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 2);
+    for (const [i, key] of [first, second].entries()) {
+      const wallet = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEFAULT_MNEMONIC), `m/44'/461'/0'/0/${i}`);
+      assert.ok(key.address.equals(secp256k1Address(hexToBytes(wallet.signingKey.publicKey))));
+      assert.match(key.address.toString(), /^t1/);
+    }
+  });
+
+  test('the power actor holds each miner\'s claim and consistent totals', async (t) => {
+    const devnet = await devnetOf(t, { storageProviders: 3 });
+    const state = devnet.stateAt(0);
+    const miners = actors(state).filter((a) => a.kind === 'storageminer');
+    assert.equal(miners.length, 3);
+    const power = state.getActor(POWER_ACTOR_ID)!.power!;
+    const each = GENESIS_SECTORS_PER_PROVIDER * SECTOR_SIZE_32GIB;
+    assert.deepEqual(power.claims.map(([id]) => id), miners.map((m) => m.id));
+    for (const [, claim] of power.claims) assert.deepEqual(claim, { rawBytePower: each, qualityAdjPower: each });
+    assert.equal(power.totalRawBytePower, power.claims.reduce((sum, [, c]) => sum + c.rawBytePower, 0n));
+    assert.equal(power.totalQualityAdjPower, 3n * each);
+    assert.equal(power.minerCount, 3);
+    assert.equal(power.minerAboveMinPowerCount, 3);
+  });
+
+  test('--storage-providers 0 creates none', async (t) => {
+    const devnet = await devnetOf(t, { storageProviders: 0 });
+    const state = devnet.stateAt(0);
+    assert.equal(actors(state).filter((a) => a.kind === 'storageminer').length, 0);
+    const power = state.getActor(POWER_ACTOR_ID)!.power!;
+    assert.deepEqual(power.claims, []);
+    assert.equal(power.totalRawBytePower, 0n);
+    assert.equal(power.minerCount, 0);
+    assert.deepEqual(devnet.wallet.list(), []);
+  });
+
+  test('miner and power state survive saving and loading', async (t) => {
+    const a = await devnetOf(t);
+    const b = await devnetOf(t, { storageProviders: 0 });
+    await b.load(decodeChain(a.save(), 'test'));
+    for (const id of [POWER_ACTOR_ID, 111, 113]) assert.deepEqual(b.stateAt(0).getActor(id), a.stateAt(0).getActor(id));
+  });
+});
