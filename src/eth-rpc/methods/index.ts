@@ -10,6 +10,7 @@ import { cheatsNode } from './cheats-node.js';
 import { cheatsState } from './cheats-state.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
+import { filecoinMiners } from './filecoin-miners.js';
 import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinRandomness } from './filecoin-randomness.js';
 import { filecoinState } from './filecoin-state.js';
@@ -38,6 +39,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinTxHash,
   ...filecoinChain,
   ...filecoinState,
+  ...filecoinMiners,
   ...filecoinRandomness,
   ...filecoinMpool,
   ...filecoinWallet,

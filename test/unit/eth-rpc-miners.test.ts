@@ -1,0 +1,117 @@
+// The Lotus state methods of storage providers: StateListMiners, StateMinerInfo, StateMinerPower and
+// StateMinerAvailableBalance, in Lotus's JSON shapes, for the miners created at genesis.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers.js';
+import { codeCid } from '../../src/fevm/actor.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+const TEN_SECTORS = (10n * (32n << 30n)).toString();
+
+describe('Filecoin.StateListMiners', () => {
+  test('lists the genesis miners as ID addresses, at any tipset', async (t) => {
+    const { result } = await setupRpc(t);
+    assert.deepEqual(await result('Filecoin.StateListMiners', [null]), ['t0111', 't0113']);
+    const head = await result('Filecoin.ChainHead');
+    assert.deepEqual(await result('Filecoin.StateListMiners', [head.Cids]), ['t0111', 't0113']);
+  });
+
+  test('--storage-providers 0 lists none', async (t) => {
+    const { result } = await setupRpc(t, { storageProviders: 0 });
+    assert.deepEqual(await result('Filecoin.StateListMiners', [null]), []);
+  });
+});
+
+describe('Filecoin.StateMinerInfo', () => {
+  test('has the fields of Lotus api.MinerInfo', async (t) => {
+    const { result } = await setupRpc(t);
+    const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
+    const info = await result('Filecoin.StateMinerInfo', ['t0111', null]);
+    assert.deepEqual(info, {
+      Owner: 't0110',
+      Worker: 't0110',
+      NewWorker: '<empty>',
+      ControlAddresses: null,
+      WorkerChangeEpoch: -1,
+      PeerId: peerIdString(key.peerId),
+      Multiaddrs: null,
+      WindowPoStProofType: 13,
+      SectorSize: 34359738368,
+      WindowPoStPartitionSectors: 2349,
+      ConsensusFaultElapsed: -1,
+      PendingOwnerAddress: null,
+      Beneficiary: 't0110',
+      BeneficiaryTerm: { Quota: '0', UsedQuota: '0', Expiration: 0 },
+      PendingBeneficiaryTerm: null,
+    });
+    assert.match(info.PeerId, /^12D3KooW/);
+    // The owner is the account of the provider's key, which the node holds.
+    assert.equal(await result('Filecoin.StateAccountKey', [info.Owner, null]), key.address.toString());
+    assert.ok((await result('Filecoin.WalletList')).includes(key.address.toString()));
+  });
+
+  test('a miner is found by any of its addresses; other actors are not miners', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const byId = await result('Filecoin.StateMinerInfo', ['t0113', null]);
+    assert.equal(byId.Owner, 't0112');
+    assert.equal((await error('Filecoin.StateMinerInfo', ['not-an-address', null])).code, -32602);
+    const account = await error('Filecoin.StateMinerInfo', ['t0110', null]);
+    assert.equal(account.code, 1);
+    assert.match(account.message, /failed to load miner actor state: unknown actor code/);
+    assert.match((await error('Filecoin.StateMinerInfo', ['t0999', null])).message, /failed to load miner actor: actor not found/);
+  });
+});
+
+describe('Filecoin.StateMinerPower', () => {
+  test('a miner\'s claim, the network totals and whether it has the minimum power', async (t) => {
+    const { result } = await setupRpc(t, { storageProviders: 3 });
+    const power = await result('Filecoin.StateMinerPower', ['t0111', null]);
+    const total = (3n * BigInt(TEN_SECTORS)).toString();
+    assert.deepEqual(power, {
+      MinerPower: { RawBytePower: TEN_SECTORS, QualityAdjPower: TEN_SECTORS },
+      TotalPower: { RawBytePower: total, QualityAdjPower: total },
+      HasMinPower: true,
+    });
+  });
+
+  test('as in Lotus, an address without a claim has no power and no error', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const power = await result('Filecoin.StateMinerPower', ['t0100', null]);
+    assert.deepEqual(power.MinerPower, { RawBytePower: '0', QualityAdjPower: '0' });
+    assert.equal(power.TotalPower.RawBytePower, (2n * BigInt(TEN_SECTORS)).toString());
+    assert.equal(power.HasMinPower, false);
+    assert.equal((await error('Filecoin.StateMinerPower', ['t0x', null])).code, -32602);
+  });
+});
+
+describe('Filecoin.StateMinerAvailableBalance', () => {
+  test('the miner\'s balance, as a string; FIL its owner sends it becomes available', async (t) => {
+    const { result, error } = await setupRpc(t);
+    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', null]), '0');
+    const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
+    // The node signs for the owner key it holds.
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: key.address.toString(), To: 't0111', Value: (5n * FIL).toString(), Method: 0 }, null]);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, pushed.CID, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', null]), (5n * FIL).toString());
+    // At the genesis tipset it had none.
+    const genesis = await result('Filecoin.ChainGetTipSetByHeight', [0, null]);
+    assert.equal(await result('Filecoin.StateMinerAvailableBalance', ['t0111', genesis.Cids]), '0');
+    assert.match((await error('Filecoin.StateMinerAvailableBalance', ['t0100', null])).message, /failed to load miner actor state/);
+  });
+});
+
+describe('Filecoin.StateGetActor of a miner', () => {
+  test('shows the storageminer code CID', async (t) => {
+    const { result } = await setupRpc(t);
+    const actor = await result('Filecoin.StateGetActor', ['t0111', null]);
+    assert.deepEqual(actor.Code, { '/': codeCid('storageminer').toString() });
+    const power = await result('Filecoin.StateGetActor', ['t04', null]);
+    assert.deepEqual(power.Code, { '/': codeCid('storagepower').toString() });
+    // The state heads differ per miner (they hold different keys and peer IDs).
+    const other = await result('Filecoin.StateGetActor', ['t0113', null]);
+    assert.notDeepEqual(actor.Head, other.Head);
+  });
+});
