@@ -85,6 +85,24 @@ describe('fvm-devnet CLI', () => {
     });
   });
 
+  test('--storage-providers: two miners by default in the banner and StateListMiners; 1 gives one, 0 none', async () => {
+    await withCli([], async (node) => {
+      assert.deepEqual(await result(node.url, 'Filecoin.StateListMiners', [null]), ['t0111', 't0113']);
+      const lines = node.output().split('\n');
+      assert.equal(lines.filter((l) => /^t0\d+  owner\/worker t1[a-z0-9]+  \(32 GiB sectors\)$/.test(l)).length, 2);
+    });
+    await withCli(['--storage-providers', '1'], async (node) => {
+      assert.deepEqual(await result(node.url, 'Filecoin.StateListMiners', [null]), ['t0111']);
+    });
+    await withCli(['--storage-providers', '0'], async (node) => {
+      assert.deepEqual(await result(node.url, 'Filecoin.StateListMiners', [null]), []);
+      assert.ok(!node.output().includes('Storage providers'));
+    });
+    const bad = runToExit(['--port', '0', '--storage-providers', '-1']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--storage-providers/);
+  });
+
   test('--chain-id 314159 changes eth_chainId and net_version', async () => {
     await withCli(['--chain-id', '314159'], async (node) => {
       assert.equal(await result(node.url, 'eth_chainId'), '0x4cb2f');
@@ -188,7 +206,7 @@ describe('fvm-devnet CLI', () => {
   test('--help lists the flags and exits 0', () => {
     const run = runToExit(['--help']);
     assert.equal(run.status, 0, run.stderr);
-    for (const flag of ['--port', '--host', '--accounts', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--silent', '--json', '--help']) {
+    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
     }
   });
