@@ -103,13 +103,23 @@ describe('Filecoin.StateMinerAvailableBalance', () => {
   });
 });
 
-describe('Filecoin.StateGetActor of a miner', () => {
-  test('shows the storageminer code CID', async (t) => {
+describe('Filecoin.StateGetActor and StateReadState of the miners and f04', () => {
+  test('a miner has the storageminer code CID; f04\'s state has the power totals', async (t) => {
     const { result } = await setupRpc(t);
     const actor = await result('Filecoin.StateGetActor', ['t0111', null]);
     assert.deepEqual(actor.Code, { '/': codeCid('storageminer').toString() });
     const power = await result('Filecoin.StateGetActor', ['t04', null]);
     assert.deepEqual(power.Code, { '/': codeCid('storagepower').toString() });
+    const powerState = await result('Filecoin.StateReadState', ['t04', null]);
+    const total = (2n * BigInt(TEN_SECTORS)).toString();
+    assert.deepEqual(powerState.State, {
+      TotalRawBytePower: total,
+      TotalBytesCommitted: total,
+      TotalQualityAdjPower: total,
+      TotalQABytesCommitted: total,
+      MinerCount: 2,
+      MinerAboveMinPowerCount: 2,
+    });
     // The state heads differ per miner (they hold different keys and peer IDs).
     const other = await result('Filecoin.StateGetActor', ['t0113', null]);
     assert.notDeepEqual(actor.Head, other.Head);

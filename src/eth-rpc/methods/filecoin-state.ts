@@ -39,6 +39,19 @@ function stateJson(actor: Actor) {
       TransientData: null,
     };
   }
+  if (actor.power) {
+    // The power actor's State fields the devnet keeps (go-state-types builtin/v17/power); every
+    // sector is proven, so committed bytes equal power.
+    const { totalRawBytePower, totalQualityAdjPower, minerCount, minerAboveMinPowerCount } = actor.power;
+    return {
+      TotalRawBytePower: totalRawBytePower.toString(),
+      TotalBytesCommitted: totalRawBytePower.toString(),
+      TotalQualityAdjPower: totalQualityAdjPower.toString(),
+      TotalQABytesCommitted: totalQualityAdjPower.toString(),
+      MinerCount: minerCount,
+      MinerAboveMinPowerCount: minerAboveMinPowerCount,
+    };
+  }
   return {};
 }
 
