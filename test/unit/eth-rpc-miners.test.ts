@@ -76,6 +76,18 @@ describe('Filecoin.StateMinerPower', () => {
     });
   });
 
+  test('a chain whose power actor has no state (saved before storage providers) has no power', async (t) => {
+    const { result, devnet } = await setupRpc(t, { storageProviders: 0 });
+    const state = devnet.state.stage();
+    const { power: _, ...bare } = state.getActor(4)!;
+    state.putActor(bare);
+    devnet.state.commit(state, 0);
+    assert.equal(devnet.stateAt(0).getActor(4)!.power, undefined);
+    assert.deepEqual(await result('Filecoin.StateListMiners', [null]), []);
+    const power = await result('Filecoin.StateMinerPower', ['t0100', null]);
+    assert.deepEqual(power.TotalPower, { RawBytePower: '0', QualityAdjPower: '0' });
+  });
+
   test('as in Lotus, an address without a claim has no power and no error', async (t) => {
     const { result, error } = await setupRpc(t);
     const power = await result('Filecoin.StateMinerPower', ['t0100', null]);

@@ -6,7 +6,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers.js';
 import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import type { MinerState } from '../../fevm/actors/miner.js';
-import { claimOf, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
+import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
@@ -67,7 +67,8 @@ export const filecoinMiners = [
   // As Lotus (stmgr.GetPowerRaw): an address without a claim has no power, and no error.
   defineMethod('Filecoin.StateMinerPower', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const state = stateOf(devnet, key);
-    const power = state.getActor(POWER_ACTOR_ID)!.power!;
+    // A chain saved before the devnet had storage providers has a power actor without state.
+    const power = state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
     const id = resolveAddress(state, address)?.id;
     const claim = id === undefined ? undefined : claimOf(power, id);
     return {
