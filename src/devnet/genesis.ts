@@ -17,7 +17,7 @@ import {
 import { Protocol, type FilAddress } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
 import { createActor } from '../fevm/actors/lifecycle.js';
-import { SECTOR_SIZE_32GIB, windowPoStPartitionSectors, windowPoStProofType } from '../fevm/actors/miner.js';
+import { SECTOR_SIZE_32GIB, windowPoSt } from '../fevm/actors/miner.js';
 import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
@@ -86,8 +86,8 @@ export function createGenesisState(
         sectorSize,
         peerId: key.peerId,
         multiaddrs: [],
-        windowPoStProofType: windowPoStProofType(sectorSize),
-        windowPoStPartitionSectors: windowPoStPartitionSectors(sectorSize),
+        windowPoStProofType: windowPoSt(sectorSize).proofType,
+        windowPoStPartitionSectors: windowPoSt(sectorSize).partitionSectors,
         consensusFaultElapsed: -1,
       },
     });

@@ -171,7 +171,7 @@ export class Executor {
     if (!receiver) {
       if (!canAutoCreate(send.to)) return syscallError(ErrorNumber.NotFound, ACTOR_INVOCATION_GAS);
       if (send.readOnly) return syscallError(ErrorNumber.ReadOnly, ACTOR_INVOCATION_GAS);
-      receiver = autoCreate(state, send.to)!;
+      receiver = autoCreate(state, send.to);
     }
     const sender = state.getActor(send.fromId)!;
     if (sender.balance < send.value) return syscallError(ErrorNumber.InsufficientFunds, ACTOR_INVOCATION_GAS);
@@ -247,11 +247,10 @@ function canAutoCreate(to: FilAddress): boolean {
   return to.ethAddress !== undefined || to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS;
 }
 
-function autoCreate(state: StateOverlay, to: FilAddress): Actor | undefined {
+/** Creates the receiver canAutoCreate allows: a Placeholder for an f410, an Account for a key address. */
+function autoCreate(state: StateOverlay, to: FilAddress): Actor {
   const eth = to.ethAddress;
-  if (eth) return createPlaceholder(state, eth);
-  if (to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS) return createActor(state, 'account', { robust: to });
-  return undefined;
+  return eth ? createPlaceholder(state, eth) : createActor(state, 'account', { robust: to });
 }
 
 /**

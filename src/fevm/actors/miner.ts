@@ -6,38 +6,22 @@ import { decodeBigInt, encodeBigInt } from '../../common/cbor.js';
 /** 32 GiB, the sector size of the devnet's storage providers. */
 export const SECTOR_SIZE_32GIB = 32n << 30n;
 
-/** RegisteredPoStProof (go-state-types abi): StackedDrgWindow{2KiB,8MiB,512MiB,32GiB,64GiB}V1_1. */
-const WINDOW_POST_PROOF_V1_1: Record<string, number> = {
-  [String(2n << 10n)]: 10,
-  [String(8n << 20n)]: 11,
-  [String(512n << 20n)]: 12,
-  [String(32n << 30n)]: 13,
-  [String(64n << 30n)]: 14,
+/**
+ * Window PoSt by sector size: the proof type (go-state-types abi RegisteredPoStProof,
+ * StackedDrgWindow…V1_1) and the sectors per partition (filecoin-proofs' WINDOW_POST_SECTOR_COUNT).
+ */
+const WINDOW_POST: Record<string, { proofType: number; partitionSectors: number }> = {
+  [String(2n << 10n)]: { proofType: 10, partitionSectors: 2 },
+  [String(8n << 20n)]: { proofType: 11, partitionSectors: 2 },
+  [String(512n << 20n)]: { proofType: 12, partitionSectors: 2 },
+  [String(32n << 30n)]: { proofType: 13, partitionSectors: 2349 },
+  [String(64n << 30n)]: { proofType: 14, partitionSectors: 2300 },
 };
 
-/** Sectors per window PoSt partition, by sector size (filecoin-proofs' WINDOW_POST_SECTOR_COUNT). */
-const WINDOW_POST_PARTITION_SECTORS: Record<string, number> = {
-  [String(2n << 10n)]: 2,
-  [String(8n << 20n)]: 2,
-  [String(512n << 20n)]: 2,
-  [String(32n << 30n)]: 2349,
-  [String(64n << 30n)]: 2300,
-};
-
-export function windowPoStProofType(sectorSize: bigint): number {
-  const proof = WINDOW_POST_PROOF_V1_1[String(sectorSize)];
-  if (proof === undefined) throw new RangeError(`no window PoSt proof for sectors of ${sectorSize} bytes`);
-  return proof;
-}
-
-export function windowPoStPartitionSectors(sectorSize: bigint): number {
-  const sectors = WINDOW_POST_PARTITION_SECTORS[String(sectorSize)];
-  if (sectors === undefined) throw new RangeError(`no window PoSt partition size for sectors of ${sectorSize} bytes`);
-  return sectors;
-}
-
-export function isSupportedSectorSize(sectorSize: bigint): boolean {
-  return WINDOW_POST_PROOF_V1_1[String(sectorSize)] !== undefined;
+export function windowPoSt(sectorSize: bigint): { proofType: number; partitionSectors: number } {
+  const windowPost = WINDOW_POST[String(sectorSize)];
+  if (!windowPost) throw new RangeError(`no window PoSt for sectors of ${sectorSize} bytes`);
+  return windowPost;
 }
 
 export interface MinerState {
