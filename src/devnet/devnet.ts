@@ -62,6 +62,8 @@ export interface DevnetEvents {
   pending: [PendingMessage];
   /** A message dropped because executing it threw: a devnet bug, reported rather than mined. */
   messageError: [PendingMessage, unknown];
+  /** Scheduled work of a builtin actor (deal payments, proving) that failed at an epoch; undone, mining goes on. */
+  cronError: [epoch: number, actor: number, unknown];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
   consoleLog: [string];
 }
@@ -110,6 +112,7 @@ export class Devnet {
       clock: this.clock,
       onTipset: (tipset) => this.events.emit('tipset', tipset),
       onMessageError: (message, error) => this.events.emit('messageError', message, error),
+      onCronError: (epoch, actor, error) => this.events.emit('cronError', epoch, actor, error),
     });
     this.cheats = new Cheats(this);
     if (config.noMining) this.miner.setMode({ type: 'manual' });

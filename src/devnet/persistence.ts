@@ -10,8 +10,8 @@ import type { SavedCommit } from '../fevm/state-tree.js';
 import type { MessageReceipt } from '../fevm/types.js';
 import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
-/** The format this version writes; a file from a newer one is refused. */
-export const STATE_FORMAT = 1;
+/** The format this version reads and writes (2: actor states through common/storable.ts); other formats are refused. */
+export const STATE_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
 
 export interface SavedChain {
@@ -105,8 +105,9 @@ export function decodeChain(bytes: Uint8Array, where: string): SavedChain {
     throw new StateFileError(`${where} is not a state file (${(err as Error).message})`);
   }
   if (!doc || doc.magic !== MAGIC) throw new StateFileError(`${where} is not an fvm-devnet state file`);
-  if (doc.format > STATE_FORMAT) {
-    throw new StateFileError(`${where} was written by a newer fvm-devnet (format ${doc.format}; this one reads up to ${STATE_FORMAT})`);
+  if (doc.format !== STATE_FORMAT) {
+    const by = doc.format > STATE_FORMAT ? 'a newer' : 'an older';
+    throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads format ${STATE_FORMAT})`);
   }
   try {
     const tipsets: Tipset[] = [];

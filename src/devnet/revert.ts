@@ -40,7 +40,8 @@ export function executionFailed(result: InvocationResult, receiver: string, meth
   const isEvm = result.exitCode >= ExitCode.EvmReverted && result.exitCode <= ExitCode.EvmSelfdestructFailed;
   const exit = formatExitCode(result.exitCode);
   const reason = isEvm ? `, revert reason=[${revertReason(result.returnData)}]` : '';
-  const backtrace = `message failed with backtrace:\n00: ${receiver} (method ${method}) -- exit ${exit}`;
+  const what = result.error ? `${result.error} (${result.exitCode})` : `exit ${exit}`;
+  const backtrace = `message failed with backtrace:\n00: ${receiver} (method ${method}) -- ${what}`;
   return new ExecutionRevertedError(
     `message execution failed (exit=[${exit}]${reason}, vm error=[${backtrace}])`,
     isEvm ? result.returnData : new Uint8Array(),

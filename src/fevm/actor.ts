@@ -4,6 +4,7 @@ import { CID } from 'multiformats/cid';
 import { identity } from 'multiformats/hashes/identity';
 import { RAW } from '../common/cbor.js';
 import type { FilAddress } from '../common/address.js';
+import type { CronState } from './actors/cron.js';
 import type { MinerState } from './actors/miner.js';
 import type { PowerState } from './actors/power.js';
 
@@ -63,6 +64,8 @@ export interface Actor {
   readonly miner?: MinerState;
   /** The state of the storage power actor (f04). */
   readonly power?: PowerState;
+  /** The cron actor's (f03) schedule. */
+  readonly cron?: CronState;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

@@ -5,12 +5,16 @@ import { FilAddress, Protocol } from '../common/address.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import {
   BURNT_FUNDS_ACTOR_ID,
+  CRON_ACTOR_ID,
   EAM_ACTOR_ID,
   REWARD_ACTOR_ID,
   canSend,
   type Actor,
 } from './actor.js';
+import { builtinActor } from './actors/builtin.js';
+import { takeDueCron } from './actors/cron.js';
 import { createExternal } from './actors/eam.js';
+import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
 import { EvmActor } from './actors/evm/evm-actor.js';
 import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
@@ -20,9 +24,6 @@ import { ACTOR_INVOCATION_GAS, BLOCK_GAS_LIMIT, computeGasOutputs, inclusionGas 
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
 import type { StateOverlay } from './state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
-
-/** Methods at or above this number are "exported" (FRC-42); accounts accept any of them. */
-const FIRST_EXPORTED_METHOD = 1 << 24;
 
 const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
 
@@ -191,11 +192,30 @@ export class Executor {
 
     if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
 
-    // Accounts, EthAccounts and Placeholders accept any exported method and return nothing.
-    const accepts = ['account', 'ethaccount', 'placeholder'].includes(receiver.kind) && send.method >= FIRST_EXPORTED_METHOD;
-    if (!accepts) return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
-    transfer(state, sender.id, receiver.id, send.value);
-    return invoked(noReturn(ExitCode.Ok, ACTOR_INVOCATION_GAS));
+    const builtin = builtinActor(receiver.kind);
+    if (!builtin) return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
+    const sendFn = (st: StateOverlay, inner: ActorSend, innerCtx: ExecutionContext) => this.send(st, inner, innerCtx);
+    return invoked(await invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, sendFn));
+  }
+
+  /**
+   * Runs the cron work due at `ctx.epoch` (and any left from before), as cron runs at the end of each
+   * epoch. An entry that aborts is undone and reported, and the rest still run.
+   */
+  async runCron(state: StateOverlay, ctx: ExecutionContext): Promise<{ actor: number; error: unknown }[]> {
+    const failures: { actor: number; error: unknown }[] = [];
+    const sendFn = (st: StateOverlay, inner: ActorSend, innerCtx: ExecutionContext) => this.send(st, inner, innerCtx);
+    for (const entry of takeDueCron(state, ctx.epoch)) {
+      const receiver = state.getActor(entry.actor);
+      const builtin = receiver && builtinActor(receiver.kind);
+      if (!receiver || !builtin?.cron) continue;
+      try {
+        await runBuiltinCron(builtin, { state, ctx, sender: state.getActor(CRON_ACTOR_ID)!, receiver }, entry.event, sendFn);
+      } catch (error) {
+        failures.push({ actor: entry.actor, error });
+      }
+    }
+    return failures;
   }
 
   /** The EVM actor's methods: InvokeContract runs the bytecode, other exported methods go to handle_filecoin_method. */

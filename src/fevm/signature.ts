@@ -14,18 +14,24 @@ export function secp256k1Address(publicKey: Uint8Array): FilAddress {
 
 /** Whether `sm` carries a valid signature by the key behind `keyAddress` (an f1 or f3 address). */
 export function verifyNativeSignature(sm: SignedMessage, keyAddress: FilAddress): boolean {
-  const cidBytes = messageCid(sm.message).bytes;
-  const { type, data } = sm.signature;
+  return verifySignature(sm.signature.type, sm.signature.data, messageCid(sm.message).bytes, keyAddress);
+}
+
+/**
+ * Whether `signature` (of `type`) signs `data` for the key behind `keyAddress`, as the FVM's
+ * verify_signature checks it: secp256k1 over blake2b-256 of the data, BLS over the data itself.
+ */
+export function verifySignature(type: number, signature: Uint8Array, data: Uint8Array, keyAddress: FilAddress): boolean {
   try {
     if (type === SigType.Secp256k1 && keyAddress.protocol === Protocol.Secp256k1) {
-      if (data.length !== 65 || data[64] > 1) return false;
-      const publicKey = recoverPublicKey(blake2b256(cidBytes), data.subarray(0, 64), data[64]);
+      if (signature.length !== 65 || signature[64] > 1) return false;
+      const publicKey = recoverPublicKey(blake2b256(data), signature.subarray(0, 64), signature[64]);
       return publicKey !== null && secp256k1Address(publicKey).equals(keyAddress);
     }
     if (type === SigType.BLS && keyAddress.protocol === Protocol.BLS) {
-      if (data.length !== 96) return false;
+      if (signature.length !== 96) return false;
       const bls = bls12_381.longSignatures;
-      return bls.verify(bls.Signature.fromBytes(data), bls.hash(cidBytes), keyAddress.payload);
+      return bls.verify(bls.Signature.fromBytes(signature), bls.hash(data), keyAddress.payload);
     }
   } catch {
     return false;

@@ -3,9 +3,8 @@
 // checkpoints, as calls nest) and written to the tree as one epoch.
 import { FilAddress } from '../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
+import { fromStorable, toStorable } from '../common/storable.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
-import { decodeMinerState, encodeMinerState } from './actors/miner.js';
-import { decodePowerState, encodePowerState } from './actors/power.js';
 
 /**
  * The values of one key over time, in the order they were written: each with the epoch it holds
@@ -79,36 +78,21 @@ export interface SavedCommit {
   changes: [string, unknown][];
 }
 
-/** An actor as plain CBOR-encodable data (big integers as Filecoin big-int bytes, addresses as bytes). */
+/** A value as the state file stores it (actor states through storable.ts, addresses as bytes). */
 function encodeValue(key: string, value: unknown): unknown {
   if (key.startsWith('s')) return encodeBigInt(value as bigint);
   if (!key.startsWith('a')) return value;
-  const { delegated, robust, balance, evm, miner, power, ...rest } = value as Actor;
-  return {
-    ...rest,
-    balance: encodeBigInt(balance),
-    ...(delegated ? { delegated: delegated.bytes } : {}),
-    ...(robust ? { robust: robust.bytes } : {}),
-    ...(evm ? { evm: { ...evm, dead: evm.dead ?? false } } : {}),
-    ...(miner ? { miner: encodeMinerState(miner) } : {}),
-    ...(power ? { power: encodePowerState(power) } : {}),
-  };
+  const { delegated, robust, ...rest } = value as Actor;
+  return toStorable({ ...rest, delegated: delegated?.bytes, robust: robust?.bytes });
 }
 
 function decodeValue(key: string, value: unknown): unknown {
   if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
   if (!key.startsWith('a')) return value;
-  const { delegated, robust, balance, evm, miner, power, ...rest } = value as Record<string, unknown> & {
-    evm?: Record<string, unknown>;
-    miner?: Record<string, unknown>;
-    power?: Record<string, unknown>;
-  };
-  const actor: Record<string, unknown> = { ...rest, balance: decodeBigInt(balance as Uint8Array) };
+  const { delegated, robust, ...rest } = fromStorable(value) as Record<string, unknown>;
+  const actor: Record<string, unknown> = rest;
   if (delegated) actor.delegated = FilAddress.fromBytes(delegated as Uint8Array);
   if (robust) actor.robust = FilAddress.fromBytes(robust as Uint8Array);
-  if (evm) actor.evm = { ...evm, dead: evm.dead ? true : undefined };
-  if (miner) actor.miner = decodeMinerState(miner);
-  if (power) actor.power = decodePowerState(power);
   return actor as unknown as Actor;
 }
 
@@ -273,6 +257,11 @@ export class StateOverlay implements StateReader {
   checkpoint(): number {
     this.layers.push(new Map());
     return this.layers.length - 1;
+  }
+
+  /** Whether anything was written since checkpoint() returned `depth` (a read-only call must write nothing). */
+  changedSince(depth: number): boolean {
+    return this.layers.slice(depth).some((layer) => layer.size > 0);
   }
 
   /** Drops the layer a checkpoint() opened and any still open above it. */

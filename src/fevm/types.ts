@@ -40,6 +40,8 @@ export interface InvocationResult {
   /** FVM gas spent by the invocation (not counting chain inclusion). */
   gasUsed: number;
   events: ActorEvent[];
+  /** Why the actor failed, in builtin-actors' words (builtin actors only; receipts do not keep it). */
+  error?: string;
 }
 
 /** A message receipt as the chain stores it, plus the events its execution emitted. */

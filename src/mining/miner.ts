@@ -24,6 +24,8 @@ export interface MinerDeps {
   onTipset: (tipset: Tipset) => void;
   /** A message whose execution threw (a devnet bug, not a failed call): it is dropped, not mined. */
   onMessageError: (message: PendingMessage, error: unknown) => void;
+  /** Scheduled actor work that failed (undone; the tipset is still mined). */
+  onCronError: (epoch: number, actor: number, error: unknown) => void;
 }
 
 export class Miner {
@@ -110,6 +112,8 @@ export class Miner {
         this.deps.onMessageError(pending, error);
       }
     }
+    // Cron runs after the messages, as at the end of every Filecoin epoch.
+    for (const { actor, error } of await executor.runCron(overlay, ctx)) this.deps.onCronError(epoch, actor, error);
     const tipset = buildTipset({ ...ctx, parent, messages: included });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);

@@ -1,7 +1,6 @@
 // The state of a storage miner actor, the parts the devnet models (builtin-actors actors/miner/src/
 // state.rs MinerInfo): who controls the miner, how it is reached and the shape of its proofs. Owner,
 // worker, control addresses and beneficiary are actor IDs, as the miner actor stores them.
-import { decodeBigInt, encodeBigInt } from '../../common/cbor.js';
 
 /** 32 GiB, the sector size of the devnet's storage providers. */
 export const SECTOR_SIZE_32GIB = 32n << 30n;
@@ -38,14 +37,6 @@ export interface MinerState {
   readonly windowPoStPartitionSectors: number;
   /** The epoch at which the miner's last consensus fault ends; -1 without one. */
   readonly consensusFaultElapsed: number;
-}
-
-export function encodeMinerState(state: MinerState): unknown {
-  return { ...state, controlAddresses: [...state.controlAddresses], multiaddrs: [...state.multiaddrs], sectorSize: encodeBigInt(state.sectorSize) };
-}
-
-export function decodeMinerState(value: Record<string, unknown>): MinerState {
-  return { ...(value as unknown as MinerState), sectorSize: decodeBigInt(value.sectorSize as Uint8Array) };
 }
 
 /** The CBOR value of a miner's state: its MinerInfo fields, in builtin-actors' order, minus pending changes. */

@@ -1,6 +1,6 @@
 // The state of the storage power actor (f04), the parts the devnet models (builtin-actors
 // actors/power/src/state.rs): each miner's claim and the network's totals.
-import { decodeBigInt, encodeBigInt } from '../../common/cbor.js';
+import { encodeBigInt } from '../../common/cbor.js';
 
 /** A miner's power (power Claim): bytes of sectors, raw and quality-adjusted. */
 export interface Claim {
@@ -52,31 +52,8 @@ export function addClaim(state: PowerState, minerId: number, claim: Claim): Powe
   };
 }
 
-export function encodePowerState(state: PowerState): unknown {
-  return {
-    claims: state.claims.map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]),
-    totalRawBytePower: encodeBigInt(state.totalRawBytePower),
-    totalQualityAdjPower: encodeBigInt(state.totalQualityAdjPower),
-    minerCount: state.minerCount,
-    minerAboveMinPowerCount: state.minerAboveMinPowerCount,
-  };
-}
-
-export function decodePowerState(value: Record<string, unknown>): PowerState {
-  const claims = (value.claims as [number, Uint8Array, Uint8Array][]).map(
-    ([id, raw, qa]) => [id, { rawBytePower: decodeBigInt(raw), qualityAdjPower: decodeBigInt(qa) }] as const,
-  );
-  return {
-    claims,
-    totalRawBytePower: decodeBigInt(value.totalRawBytePower as Uint8Array),
-    totalQualityAdjPower: decodeBigInt(value.totalQualityAdjPower as Uint8Array),
-    minerCount: value.minerCount as number,
-    minerAboveMinPowerCount: value.minerAboveMinPowerCount as number,
-  };
-}
-
 /** The CBOR value of the power actor's state: the totals and the claims (standing for its HAMT). */
 export function powerStateValue(state: PowerState): unknown {
-  const encoded = encodePowerState(state) as Record<string, unknown>;
-  return [encoded.totalRawBytePower, encoded.totalQualityAdjPower, state.minerCount, state.minerAboveMinPowerCount, encoded.claims];
+  const claims = state.claims.map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
+  return [encodeBigInt(state.totalRawBytePower), encodeBigInt(state.totalQualityAdjPower), state.minerCount, state.minerAboveMinPowerCount, claims];
 }

@@ -1,0 +1,194 @@
+// Runs one method of a builtin actor: the checks ref-fvm and builtin-actors make before it (method
+// exists, internal methods only for builtin callers, params decode), the value transfer, the method
+// in its own checkpoint (undone if it aborts or if a read-only call wrote anything), and the
+// ActorRuntime it runs against.
+import { FilAddress } from '../../common/address.js';
+import { DAG_CBOR, decodeCbor, encodeCbor } from '../../common/cbor.js';
+import { CBOR, ErrorNumber, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
+import type { Actor } from '../actor.js';
+import { ExitCode } from '../exit-code.js';
+import { ACTOR_INVOCATION_GAS } from '../gas.js';
+import type { StateOverlay } from '../state-tree.js';
+import type { ActorEvent, ActorSend, ExecutionContext, SendOutcome, SendResult } from '../types.js';
+import { enrollCron } from './cron.js';
+import { transfer } from './lifecycle.js';
+import { ActorError, FIRST_EXPORTED_METHOD, type ActorRuntime, type BuiltinActor, type BuiltinEventField, type SendOptions, type SendReply } from './runtime.js';
+
+/** The executor's send, through which a builtin actor reaches other actors. */
+export type SendFn = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => Promise<SendOutcome>;
+
+/** How builtin-actors turns a failed send syscall into an exit code (runtime ActorError from ErrorNumber). */
+const SYSCALL_EXIT_CODES: Record<ErrorNumber, number> = {
+  [ErrorNumber.IllegalArgument]: ExitCode.ErrIllegalArgument,
+  [ErrorNumber.IllegalOperation]: ExitCode.ErrIllegalState,
+  [ErrorNumber.LimitExceeded]: ExitCode.ErrIllegalState,
+  [ErrorNumber.AssertionFailed]: ExitCode.ErrAssertionFailed,
+  [ErrorNumber.InsufficientFunds]: ExitCode.ErrInsufficientFunds,
+  [ErrorNumber.NotFound]: ExitCode.ErrNotFound,
+  [ErrorNumber.InvalidHandle]: ExitCode.ErrIllegalArgument,
+  [ErrorNumber.IllegalCid]: ExitCode.ErrIllegalArgument,
+  [ErrorNumber.IllegalCodec]: ExitCode.ErrSerialization,
+  [ErrorNumber.Serialization]: ExitCode.ErrSerialization,
+  [ErrorNumber.Forbidden]: ExitCode.ErrForbidden,
+  [ErrorNumber.BufferTooSmall]: ExitCode.ErrAssertionFailed,
+  [ErrorNumber.ReadOnly]: ExitCode.ErrReadOnly,
+};
+
+/** FIP-0049 entry flags. */
+const FLAG_INDEXED_KEY = 0x02;
+const FLAG_INDEXED_ALL = 0x03;
+
+const failed = (exitCode: number, error: string, gasUsed = ACTOR_INVOCATION_GAS): SendResult => ({
+  exitCode,
+  returnData: new Uint8Array(),
+  gasUsed,
+  events: [],
+  error,
+});
+
+export interface BuiltinCall {
+  state: StateOverlay;
+  ctx: ExecutionContext;
+  sender: Actor;
+  receiver: Actor;
+  send: ActorSend;
+}
+
+export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, sendFn: SendFn): Promise<SendResult> {
+  const { state, sender, receiver, send } = call;
+  const method = actor.methods.get(send.method);
+  if (!method) {
+    if (actor.acceptsExported && send.method >= FIRST_EXPORTED_METHOD) {
+      transfer(state, sender.id, receiver.id, send.value);
+      return { exitCode: ExitCode.Ok, returnData: new Uint8Array(), gasUsed: ACTOR_INVOCATION_GAS, events: [] };
+    }
+    return failed(ExitCode.ErrUnhandledMessage, `invalid method: ${send.method}`);
+  }
+  // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM contract is not one.
+  if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
+    return failed(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`);
+  }
+  let params: unknown;
+  try {
+    params = decodeParams(send.params);
+  } catch (error) {
+    return failed(ExitCode.ErrSerialization, `failed to decode params: ${(error as Error).message}`);
+  }
+
+  const mark = state.checkpoint();
+  transfer(state, sender.id, receiver.id, send.value);
+  const frame = new Frame(call, sendFn);
+  let value: unknown;
+  try {
+    value = await method.run(frame, params);
+  } catch (error) {
+    state.revertTo(mark);
+    if (error instanceof ActorError) return failed(error.exitCode, error.message, frame.gasUsed);
+    throw error;
+  }
+  if (send.readOnly && state.changedSince(mark)) {
+    state.revertTo(mark);
+    return failed(ExitCode.ErrReadOnly, `${method.name} cannot run in a read-only call`, frame.gasUsed);
+  }
+  state.commit();
+  const returnBlock: IpldBlock | undefined = value === undefined ? undefined : { codec: CBOR, data: encodeCbor(value) };
+  return { exitCode: ExitCode.Ok, returnData: returnBlock?.data ?? new Uint8Array(), returnBlock, gasUsed: frame.gasUsed, events: frame.events };
+}
+
+/** Runs scheduled cron work for one actor, as the cron actor (an abort undoes that entry's changes only). */
+export async function runBuiltinCron(actor: BuiltinActor, call: Omit<BuiltinCall, 'send'>, event: unknown, sendFn: SendFn): Promise<void> {
+  const send: ActorSend = { fromId: call.sender.id, to: FilAddress.fromId(call.receiver.id), method: 0, value: 0n, readOnly: false, gasLimit: Number.MAX_SAFE_INTEGER };
+  const frame = new Frame({ ...call, send }, sendFn);
+  const mark = call.state.checkpoint();
+  try {
+    await actor.cron!(frame, event);
+    call.state.commit();
+  } catch (error) {
+    call.state.revertTo(mark);
+    throw error;
+  }
+}
+
+function decodeParams(block: IpldBlock | undefined): unknown {
+  if (!block || block.data.length === 0) return undefined;
+  if (block.codec !== CBOR && block.codec !== DAG_CBOR) throw new Error(`unsupported codec ${block.codec}`);
+  return decodeCbor(block.data);
+}
+
+class Frame implements ActorRuntime {
+  readonly state: StateOverlay;
+  readonly ctx: ExecutionContext;
+  readonly caller: Actor;
+  readonly receiverId: number;
+  readonly method: number;
+  readonly valueReceived: bigint;
+  readonly readOnly: boolean;
+  gasUsed = ACTOR_INVOCATION_GAS;
+  readonly events: ActorEvent[] = [];
+  private readonly gasLimit: number;
+
+  constructor(
+    call: BuiltinCall,
+    private readonly sendFn: SendFn,
+  ) {
+    this.state = call.state;
+    this.ctx = call.ctx;
+    this.caller = call.sender;
+    this.receiverId = call.receiver.id;
+    this.method = call.send.method;
+    this.valueReceived = call.send.value;
+    this.readOnly = call.send.readOnly;
+    this.gasLimit = call.send.gasLimit;
+  }
+
+  self(): Actor {
+    return this.state.getActor(this.receiverId)!;
+  }
+
+  update(fields: Partial<Omit<Actor, 'id' | 'kind'>>): void {
+    this.state.putActor({ ...this.self(), ...fields });
+  }
+
+  async send(to: FilAddress, method: number, params?: unknown, options: SendOptions = {}): Promise<SendReply> {
+    const outcome = await this.sendFn(
+      this.state,
+      {
+        fromId: this.receiverId,
+        to,
+        method,
+        value: options.value ?? 0n,
+        params: params === undefined ? undefined : { codec: CBOR, data: encodeCbor(params) },
+        readOnly: this.readOnly || options.readOnly === true,
+        gasLimit: Math.max(0, this.gasLimit - this.gasUsed),
+      },
+      this.ctx,
+    );
+    if (outcome.type === 'syscall-error') {
+      this.gasUsed += outcome.gasUsed;
+      return { exitCode: SYSCALL_EXIT_CODES[outcome.errno] };
+    }
+    const { result } = outcome;
+    this.gasUsed += result.gasUsed;
+    if (result.exitCode !== ExitCode.Ok) return { exitCode: result.exitCode, returnBlock: result.returnBlock };
+    this.events.push(...result.events);
+    let returnValue: unknown;
+    try {
+      returnValue = decodeParams(result.returnBlock);
+    } catch {
+      returnValue = undefined;
+    }
+    return { exitCode: ExitCode.Ok, returnBlock: result.returnBlock, returnValue };
+  }
+
+  enrollCron(epoch: number, event: unknown): void {
+    enrollCron(this.state, epoch, { actor: this.receiverId, event });
+  }
+
+  emit(type: string, fields: BuiltinEventField[]): void {
+    const entry = (key: string, value: unknown, flags: number) => ({ flags, key, codec: CBOR, value: encodeCbor(value) });
+    this.events.push({
+      emitter: this.receiverId,
+      entries: [entry('$type', type, FLAG_INDEXED_ALL), ...fields.map((f) => entry(f.key, f.value, f.indexed ? FLAG_INDEXED_ALL : FLAG_INDEXED_KEY))],
+    });
+  }
+}
