@@ -1,0 +1,132 @@
+// The builtin-actor framework: FRC-42 method numbers, the storable state encoding, the cron queue, and
+// a builtin method run through the executor (the account actor's AuthenticateMessage, signed with a real
+// secp256k1 key), with the internal-method and read-only rules.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { FilAddress } from '../../src/common/address.js';
+import { cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { blake2b256 } from '../../src/common/hashes.js';
+import { concatBytes } from '../../src/common/hex.js';
+import { fromStorable, toStorable } from '../../src/common/storable.js';
+import { createGenesisState } from '../../src/devnet/genesis.js';
+import { CRON_ACTOR_ID } from '../../src/fevm/actor.js';
+import { enrollCron, nextCronEpoch, takeDueCron } from '../../src/fevm/actors/cron.js';
+import { createActor } from '../../src/fevm/actors/lifecycle.js';
+import { accountActor } from '../../src/fevm/actors/account.js';
+import { invokeBuiltin } from '../../src/fevm/actors/invoke-builtin.js';
+import { methodNumber, methodTable, type ActorRuntime } from '../../src/fevm/actors/runtime.js';
+import { Executor } from '../../src/fevm/executor.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { secp256k1Address } from '../../src/fevm/signature.js';
+import type { Message } from '../../src/fevm/message.js';
+import type { ExecutionContext } from '../../src/fevm/types.js';
+
+const ctx: ExecutionContext = { epoch: 1, timestamp: 1_700_000_000, chainId: 31415926n, baseFee: 100n };
+
+describe('FRC-42 method numbers', () => {
+  test('match the numbers builtin-actors and filecoin-solidity use', () => {
+    assert.equal(methodNumber('Constructor'), 1);
+    assert.equal(methodNumber('PublishStorageDeals'), 2236929350);
+    assert.equal(methodNumber('AuthenticateMessage'), 2643134072);
+    assert.equal(methodNumber('Receive'), 3726118371);
+    assert.equal(methodNumber('MarketNotifyDeal'), 4186741094);
+    assert.equal(methodNumber('IsControllingAddress'), 348244887);
+  });
+});
+
+describe('storable values', () => {
+  test('round-trip big integers, maps, bytes and CIDs through dag-cbor', () => {
+    const cid = cidOf(new Uint8Array([1, 2, 3]));
+    const value = { a: 1n << 100n, b: -5n, m: new Map([[7, { x: [1n, cid] }]]), bytes: new Uint8Array([9]), s: 'text', n: null };
+    const back = fromStorable(decodeCbor(encodeCbor(toStorable(value))));
+    assert.deepEqual(back, value);
+  });
+
+  test('drops undefined object fields', () => {
+    assert.deepEqual(fromStorable(toStorable({ a: undefined, b: 1 })), { b: 1 });
+  });
+});
+
+describe('cron queue', () => {
+  test('keeps entries by epoch and hands out only what is due', () => {
+    const state = createGenesisState([], 0n).stage();
+    enrollCron(state, 30, { actor: 100, event: 'c' });
+    enrollCron(state, 10, { actor: 100, event: 'a' });
+    enrollCron(state, 10, { actor: 101, event: 'b' });
+    assert.equal(nextCronEpoch(state), 10);
+    assert.deepEqual(takeDueCron(state, 9), []);
+    assert.deepEqual(takeDueCron(state, 20), [{ actor: 100, event: 'a' }, { actor: 101, event: 'b' }]);
+    assert.equal(nextCronEpoch(state), 30);
+    assert.deepEqual(state.getActor(CRON_ACTOR_ID)!.cron!.queue.length, 1);
+  });
+});
+
+describe('builtin methods through the executor', () => {
+  const key = secp256k1.utils.randomSecretKey();
+  const keyAddress = secp256k1Address(secp256k1.getPublicKey(key, false));
+  const sign = (data: Uint8Array) => {
+    const sig = secp256k1.sign(blake2b256(data), key, { prehash: false, format: 'recovered' });
+    // noble's recovered format puts the recovery byte first; Filecoin puts it last.
+    return concatBytes(sig.subarray(1), sig.subarray(0, 1));
+  };
+  const setup = async () => {
+    const state = createGenesisState([], 0n).stage();
+    const account = createActor(state, 'account', { robust: keyAddress, balance: 10n ** 18n });
+    const contract = createActor(state, 'evm', { balance: 0n });
+    return { state, account, contract, executor: await Executor.create(31415926n) };
+  };
+  const message = (from: FilAddress, method: number, params: unknown): Message => ({
+    version: 0,
+    to: keyAddress,
+    from,
+    nonce: 0,
+    value: 0n,
+    gasLimit: 10_000_000_000,
+    gasFeeCap: 0n,
+    gasPremium: 0n,
+    method,
+    params: params === undefined ? new Uint8Array() : encodeCbor(params),
+  });
+
+  test('AuthenticateMessage accepts the key’s signature and refuses another', async () => {
+    const { state, account, executor } = await setup();
+    const data = new TextEncoder().encode('deal proposal bytes');
+    const ok = await executor.call(state, message(FilAddress.fromId(account.id), methodNumber('AuthenticateMessage'), [sign(data), data]), ctx);
+    assert.equal(ok.exitCode, ExitCode.Ok);
+    const bad = await executor.call(state, message(FilAddress.fromId(account.id), methodNumber('AuthenticateMessage'), [sign(data), new Uint8Array([1])]), ctx);
+    assert.equal(bad.exitCode, ExitCode.ErrIllegalArgument);
+    assert.match(bad.error ?? '', /signature invalid/);
+  });
+
+  test('malformed params are a serialization error', async () => {
+    const { state, account, executor } = await setup();
+    const result = await executor.call(state, message(FilAddress.fromId(account.id), methodNumber('AuthenticateMessage'), [1]), ctx);
+    assert.equal(result.exitCode, ExitCode.ErrSerialization);
+  });
+
+  test('an internal method is refused to an EVM caller and allowed to an account', async () => {
+    const { state, account, contract, executor } = await setup();
+    const fromAccount = await executor.call(state, message(FilAddress.fromId(account.id), 2, undefined), ctx);
+    assert.equal(fromAccount.exitCode, ExitCode.Ok);
+    const send = { fromId: contract.id, to: keyAddress, method: 2, value: 0n, readOnly: false, gasLimit: 10_000_000 };
+    const noSends = async () => assert.fail('no send expected');
+    const fromContract = await invokeBuiltin(accountActor, { state, ctx, sender: contract, receiver: account, send }, noSends);
+    assert.equal(fromContract.exitCode, ExitCode.ErrForbidden);
+  });
+
+  test('a read-only call that writes is undone and fails with USR_READ_ONLY', async () => {
+    const { state, account } = await setup();
+    const writer = { methods: methodTable({ Write: { run: (rt: ActorRuntime) => rt.update({ nonce: 7 }) } }) };
+    const send = { fromId: account.id, to: keyAddress, method: methodNumber('Write'), value: 0n, readOnly: true, gasLimit: 10_000_000 };
+    const result = await invokeBuiltin(writer, { state, ctx, sender: account, receiver: account, send }, async () => assert.fail());
+    assert.equal(result.exitCode, ExitCode.ErrReadOnly);
+    assert.equal(state.getActor(account.id)!.nonce, 0);
+  });
+
+  test('an unknown internal method is unhandled', async () => {
+    const { state, account, executor } = await setup();
+    const result = await executor.call(state, message(FilAddress.fromId(account.id), 5, undefined), ctx);
+    assert.equal(result.exitCode, ExitCode.ErrUnhandledMessage);
+  });
+});
