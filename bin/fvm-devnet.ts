@@ -1,4 +1,5 @@
-// The fvm-devnet command: flags -> DevnetConfig -> a running node, and the start-up banner.
+// The fvm-devnet command: flags -> DevnetConfig -> a running node, and the start-up banner; its
+// subcommands (`piece`) are in their own files.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FilAddress } from '../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../src/common/hex.js';
@@ -7,6 +8,7 @@ import { defaultConfig, type DevnetConfig } from '../src/config.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
+import { pieceCommand } from './piece-command.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -27,9 +29,10 @@ function parseFunding(text: string): { address: FilAddress; balance: bigint } {
   }
 }
 
-function parseArgs(argv: string[]): DevnetConfig {
+/** The command line: with no subcommand, `run` starts the node with the flags' config. */
+function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
   const defaults = defaultConfig();
-  const program = new Command('fvm-devnet')
+  const program: Command = new Command('fvm-devnet')
     .description('A local Filecoin EVM (FEVM) devnet: instant tipsets, Ethereum JSON-RPC, Lotus semantics.')
     .version('0.1.0')
     .addOption(new Option('-p, --port <number>', 'port to listen on (0 picks a free one)').default(defaults.port).argParser(integer(0, 65535)))
@@ -48,8 +51,14 @@ function parseArgs(argv: string[]): DevnetConfig {
     .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
-    .showHelpAfterError('(fvm-devnet --help lists the options)');
-  program.parse(argv);
+    .showHelpAfterError('(fvm-devnet --help lists the options)')
+    .action(() => run(nodeConfig(program, defaults)));
+  program.addCommand(pieceCommand(`http://127.0.0.1:${defaults.port}`));
+  return program;
+}
+
+/** The node's config from the root command's flags (after parsing). */
+function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
@@ -135,8 +144,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  const config = parseArgs(process.argv);
+async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
   if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
   if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
@@ -150,7 +158,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((err: Error) => {
+buildProgram(runNode).parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`fvm-devnet: ${err.message}\n`);
   process.exit(1);
 });

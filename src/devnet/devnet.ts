@@ -38,6 +38,7 @@ import { createGenesisState } from './genesis.js';
 import { deriveStorageProviderKeys } from './storage-providers.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
+import { PieceStore } from '../sp-agent/piece-store.js';
 import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 
 /** A call or transaction as Ethereum clients describe one. */
@@ -80,6 +81,8 @@ export class Devnet {
   private readonly signing = new SerialQueue();
   /** Keys of native accounts imported with Filecoin.WalletImport. */
   readonly wallet = new NativeWallet();
+  /** The storage providers' piece data (uploaded with PUT /piece/<cid>); off-chain, so snapshots and reverts leave it. */
+  readonly pieces = new PieceStore();
 
   private constructor(
     readonly config: DevnetConfig,

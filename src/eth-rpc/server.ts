@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import { pieceRoutes } from '../sp-agent/piece-routes.js';
 import type { LoggingSwitch } from './define-method.js';
 import { Dispatcher, type CallObserver } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';
@@ -37,6 +38,7 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
     return reply.code(200).send(errorBody(rpcError));
   });
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
+  await app.register(pieceRoutes, { store: devnet.pieces });
 
   const post = async (request: FastifyRequest, reply: FastifyReply) => {
     let body: unknown;

@@ -1,0 +1,38 @@
+// `fvm-devnet piece <file> [--upload] [--rpc <url>]`: a file's piece CID and padded size, computed
+// offline; with --upload, the file is also stored on a running node (PUT /piece/<cid>).
+import { readFile, stat } from 'node:fs/promises';
+import { Command } from 'commander';
+import { computeFilePieceCid, type PieceInfo } from '../src/sp-agent/piece-cid.js';
+import { MAX_PIECE_PAYLOAD_BYTES } from '../src/sp-agent/piece-store.js';
+import { uploadPiece } from '../src/sp-agent/piece-upload.js';
+
+/** Reads a file to upload as a piece, refusing one the node's store would refuse before reading it. */
+export async function readPiecePayload(file: string): Promise<Uint8Array> {
+  const { size } = await stat(file);
+  if (size > MAX_PIECE_PAYLOAD_BYTES) throw new Error(`${file} has ${size} bytes; a piece payload may have at most ${MAX_PIECE_PAYLOAD_BYTES}`);
+  return readFile(file);
+}
+
+function printPiece(piece: PieceInfo, payloadSize: number, uploadedTo?: string): void {
+  const lines = [`Piece CID:     ${piece.cid}`, `Piece size:    ${piece.size} (padded)`, `Payload size:  ${payloadSize} bytes`];
+  if (uploadedTo) lines.push(`Uploaded:      ${uploadedTo}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function pieceCommand(defaultRpcUrl: string): Command {
+  return new Command('piece')
+    .description("print a file's piece CID (CommP) and padded piece size; with --upload, store it on a running node")
+    .argument('<file>', 'the data (at least 65 bytes; at most 64 MiB to upload)')
+    .option('--upload', 'upload the file to a running fvm-devnet (PUT /piece/<cid>)')
+    .option('--rpc <url>', 'the node to upload to', defaultRpcUrl)
+    .action(async (file: string, opts: { upload?: boolean; rpc: string }) => {
+      if (!opts.upload) {
+        const piece = await computeFilePieceCid(file);
+        printPiece(piece, piece.payloadSize);
+        return;
+      }
+      const payload = await readPiecePayload(file);
+      const piece = await uploadPiece(opts.rpc, payload);
+      printPiece(piece, payload.length, piece.url);
+    });
+}

@@ -1,0 +1,110 @@
+// Piece commitments (CommP): the CID a storage deal names its data by. The payload is zero-padded
+// to a whole number of 127-byte quads, fr32-expanded to 128 bytes each, and hashed into a binary
+// sha2-256-trunc254 tree whose leaf count is a power of two. @web3-storage/data-segment computes the
+// tree; it answers v2 piece CIDs (FRC-0069, which also carry height and padding), so this module
+// rebuilds the v1 CID that deals, Lotus and Boost use from the tree's root.
+import { createReadStream } from 'node:fs';
+import { MIN_PAYLOAD_SIZE, Piece } from '@web3-storage/data-segment';
+import { create as createPieceHasher } from '@web3-storage/data-segment/multihash';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+
+/** Multicodec of the v1 piece CID. */
+export const FIL_COMMITMENT_UNSEALED = 0xf101;
+/** Multihash of the v1 piece CID: the tree root, 32 bytes. */
+export const SHA2_256_TRUNC254_PADDED = 0x1012;
+/** The v2 piece CID's multihash (FRC-0069), named in errors so a v2 CID is recognised. */
+const FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE = 0x1011;
+/** Raw codec, which v2 piece CIDs use. */
+const RAW = 0x55;
+
+/**
+ * Payloads shorter than this have no CommP: go-fil-commp-hashhash (Boost's and Curio's commP) and
+ * data-segment refuse them, since 64 bytes or fewer would fill only 2 of a 4-leaf tree's leaves.
+ */
+export const MIN_PIECE_PAYLOAD = MIN_PAYLOAD_SIZE;
+/** The smallest padded piece size (a 4-leaf tree), also the market actor's minimum for deals. */
+export const MIN_PIECE_SIZE = 128;
+
+/** Bytes that cannot be a piece, or text that is not a v1 piece CID. */
+export class PieceError extends Error {
+  override name = 'PieceError';
+}
+
+export interface PieceInfo {
+  /** CIDv1, fil-commitment-unsealed, sha2-256-trunc254-padded. */
+  cid: CID;
+  /** Padded piece size in bytes: a power of two, at least 128 (the deal's PieceSize). */
+  size: number;
+}
+
+function checkPayloadLength(length: number): void {
+  if (!Number.isSafeInteger(length) || length < MIN_PIECE_PAYLOAD) {
+    throw new PieceError(`commP is not defined for payloads shorter than ${MIN_PIECE_PAYLOAD} bytes (got ${length})`);
+  }
+}
+
+/** The padded piece size of a payload of `length` bytes: 128 per 127-byte quad, rounded up to a power of two. */
+export function paddedPieceSize(length: number): number {
+  checkPayloadLength(length);
+  const quads = Math.ceil(length / 127);
+  return 128 * 2 ** Math.ceil(Math.log2(quads));
+}
+
+/** The v1 piece CID of a tree root. */
+export function pieceCidFromRoot(root: Uint8Array): CID {
+  if (root.length !== 32) throw new PieceError(`a piece commitment is 32 bytes, got ${root.length}`);
+  return CID.createV1(FIL_COMMITMENT_UNSEALED, Digest.create(SHA2_256_TRUNC254_PADDED, root));
+}
+
+/** What data-segment's v2 digest says, as v1 CID and padded size. */
+function fromV2Digest(digest: Parameters<typeof Piece.fromDigest>[0]): PieceInfo {
+  const piece = Piece.fromDigest(digest);
+  return { cid: pieceCidFromRoot(piece.root), size: Number(piece.size) };
+}
+
+/** CommP of `payload`, as a deal would name it. */
+export function computePieceCid(payload: Uint8Array): PieceInfo {
+  checkPayloadLength(payload.length);
+  const hasher = createPieceHasher();
+  hasher.write(payload);
+  return fromV2Digest(hasher.digest());
+}
+
+/** CommP of a file, read as a stream (files larger than memory work too). */
+export async function computeFilePieceCid(path: string): Promise<PieceInfo & { payloadSize: number }> {
+  const hasher = createPieceHasher();
+  for await (const chunk of createReadStream(path)) hasher.write(chunk as Buffer);
+  const payloadSize = Number(hasher.count());
+  checkPayloadLength(payloadSize);
+  return { ...fromV2Digest(hasher.digest()), payloadSize };
+}
+
+/** Whether `cid` has the form the market actor accepts as a deal's PieceCID. */
+export function isPieceCid(cid: CID): boolean {
+  return (
+    cid.version === 1 &&
+    cid.code === FIL_COMMITMENT_UNSEALED &&
+    cid.multihash.code === SHA2_256_TRUNC254_PADDED &&
+    cid.multihash.digest.length === 32
+  );
+}
+
+/** Parses a v1 piece CID (baga6ea4sea…); anything else is a PieceError saying what is wrong. */
+export function parsePieceCid(text: string): CID {
+  let cid: CID;
+  try {
+    cid = CID.parse(text);
+  } catch (err) {
+    throw new PieceError(`invalid piece CID ${JSON.stringify(text)}: ${(err as Error).message}`);
+  }
+  if (cid.code === RAW && cid.multihash.code === FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE) {
+    throw new PieceError(`${text} is a v2 piece CID (FRC-0069); deals use the v1 piece CID (baga6ea4sea…)`);
+  }
+  if (!isPieceCid(cid)) {
+    throw new PieceError(
+      `${text} is not a piece CID: expected CIDv1, codec fil-commitment-unsealed (0xf101), multihash sha2-256-trunc254-padded (0x1012), 32-byte digest`,
+    );
+  }
+  return cid;
+}

@@ -1,0 +1,89 @@
+// GET and PUT /piece/<cid> through fastify's inject(): uploads checked against their CommP, the
+// devnet's piece store, retrieval headers, and the 400 / 404 / 413 answers.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import Fastify from 'fastify';
+import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
+import { pieceRoutes } from '../../src/sp-agent/piece-routes.js';
+import { PieceStore } from '../../src/sp-agent/piece-store.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const payload = (length: number, seed = 3) => Buffer.from(Uint8Array.from({ length }, (_, i) => (i * 13 + seed) & 0xff));
+const ZERO_1016 = 'baga6ea4seaqb66wjlfkrbye6uqoemcyxmqylwmrm235uclwfpsyx3ge2imidoly';
+
+describe('/piece/<cid> over HTTP', () => {
+  test('PUT stores a payload under its CommP in the devnet\'s store; GET serves it back byte for byte', async (t) => {
+    const { app, devnet } = await setupRpc(t);
+    const bytes = payload(300_000);
+    const { cid, size } = computePieceCid(bytes);
+    const put = await app.inject({ method: 'PUT', url: `/piece/${cid}`, headers: { 'content-type': 'application/octet-stream' }, payload: bytes });
+    assert.equal(put.statusCode, 200, put.body);
+    assert.deepEqual(put.json(), { pieceCid: cid.toString(), pieceSize: size, payloadSize: 300_000 });
+    assert.equal(size, 524_288);
+    assert.deepEqual(devnet.pieces.get(cid)?.bytes, new Uint8Array(bytes));
+
+    const get = await app.inject({ method: 'GET', url: `/piece/${cid}` });
+    assert.equal(get.statusCode, 200);
+    assert.equal(get.headers['content-type'], 'application/piece');
+    assert.equal(get.headers['content-length'], '300000');
+    assert.equal(get.headers.etag, `"${cid}"`);
+    assert.ok(get.rawPayload.equals(bytes));
+
+    const head = await app.inject({ method: 'HEAD', url: `/piece/${cid}` });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-length'], '300000');
+    assert.equal(head.rawPayload.length, 0);
+  });
+
+  test('a body with no content type, or a text one, is taken as raw bytes; JSON-RPC still parses its own', async (t) => {
+    const { app, call } = await setupRpc(t);
+    const bytes = payload(1000);
+    const { cid } = computePieceCid(bytes);
+    const bare = await app.inject({ method: 'PUT', url: `/piece/${cid}`, payload: bytes });
+    assert.equal(bare.statusCode, 200, bare.body);
+    const zeros = await app.inject({ method: 'PUT', url: `/piece/${ZERO_1016}`, headers: { 'content-type': 'text/plain' }, payload: Buffer.alloc(1016) });
+    assert.equal(zeros.statusCode, 200, zeros.body);
+    assert.equal((await call('eth_chainId')).result, '0x1df5e76');
+  });
+
+  test('unknown pieces are 404, malformed CIDs 400, each with a short text body', async (t) => {
+    const { app } = await setupRpc(t);
+    const missing = await app.inject({ method: 'GET', url: `/piece/${ZERO_1016}` });
+    assert.equal(missing.statusCode, 404);
+    assert.match(String(missing.headers['content-type']), /^text\/plain/);
+    assert.equal(missing.body, `piece ${ZERO_1016} not found\n`);
+
+    const invalid = await app.inject({ method: 'GET', url: '/piece/hello' });
+    assert.equal(invalid.statusCode, 400);
+    assert.match(invalid.body, /^invalid piece CID "hello"/);
+    const notPiece = await app.inject({ method: 'GET', url: '/piece/bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' });
+    assert.equal(notPiece.statusCode, 400);
+    assert.match(notPiece.body, /is not a piece CID/);
+    const badPut = await app.inject({ method: 'PUT', url: '/piece/hello', payload: payload(100) });
+    assert.equal(badPut.statusCode, 400);
+  });
+
+  test('a PUT whose payload has another CommP is 400 naming the computed CID, and nothing is stored', async (t) => {
+    const { app, devnet } = await setupRpc(t);
+    const bytes = payload(2000);
+    const computed = computePieceCid(bytes);
+    const res = await app.inject({ method: 'PUT', url: `/piece/${ZERO_1016}`, payload: bytes });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.body, `the payload's piece CID is ${computed.cid} (padded size 2048), not ${ZERO_1016}\n`);
+    assert.equal(devnet.pieces.has(computed.cid), false);
+
+    const empty = await app.inject({ method: 'PUT', url: `/piece/${ZERO_1016}` });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /commP is not defined for payloads shorter than 65 bytes \(got 0\)/);
+  });
+
+  test('a payload over the store\'s limit is 413', async (t) => {
+    const app = Fastify();
+    await app.register(pieceRoutes, { store: new PieceStore(1000) });
+    t.after(() => app.close());
+    const bytes = payload(1001);
+    const res = await app.inject({ method: 'PUT', url: `/piece/${computePieceCid(bytes).cid}`, payload: bytes });
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.body, 'a piece payload may have at most 1000 bytes\n');
+  });
+});
