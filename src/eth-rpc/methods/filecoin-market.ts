@@ -2,13 +2,14 @@
 // StateMarketBalance, StateMarketParticipants and StateDealProviderCollateralBounds (lotus
 // api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
+import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
-import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -59,6 +60,30 @@ function marketDealJson(state: MarketState, dealId: number, deal: StoredProposal
 }
 
 const balanceJson = (state: MarketState, id: number) => ({ Escrow: (state.escrow.get(id) ?? 0n).toString(), Locked: (state.locked.get(id) ?? 0n).toString() });
+
+/**
+ * The market's State as Lotus's StateReadState shows it (go-state-types market State): each table
+ * by the CID of its CBOR value (standing for its HAMT/AMT root), amounts as strings.
+ */
+export function marketStateJson(state: MarketState) {
+  const [proposals, states, pending, escrow, locked, nextId, ops, lastCron, , , , allocations, sectors] = marketStateValue(state) as unknown[];
+  const root = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
+  return {
+    Proposals: root(proposals),
+    States: root(states),
+    PendingProposals: root(pending),
+    EscrowTable: root(escrow),
+    LockedTable: root(locked),
+    NextID: nextId,
+    DealOpsByEpoch: root(ops),
+    LastCron: lastCron,
+    TotalClientLockedCollateral: state.totalClientLockedCollateral.toString(),
+    TotalProviderLockedCollateral: state.totalProviderLockedCollateral.toString(),
+    TotalClientStorageFee: state.totalClientStorageFee.toString(),
+    PendingDealAllocationIds: root(allocations),
+    ProviderSectors: root(sectors),
+  };
+}
 
 export const filecoinMarket = [
   defineMethod('Filecoin.StateMarketStorageDeal', [unsigned('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
