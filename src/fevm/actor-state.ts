@@ -1,8 +1,9 @@
 // The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
-// devnet models (account: [address]; EVM: its State tuple; miner and power: the fields the devnet
-// keeps, src/fevm/actors/miner.ts and power.ts). Other kinds have an empty tuple.
+// devnet models (account: [address]; EVM: its State tuple; miner, power and market: the fields the
+// devnet keeps, src/fevm/actors/miner.ts, power.ts and market/state.ts). Other kinds have an empty tuple.
 import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
 import type { Actor } from './actor.js';
+import { EMPTY_MARKET_STATE, marketStateValue } from './actors/market/state.js';
 import { minerStateValue } from './actors/miner.js';
 import { powerStateValue } from './actors/power.js';
 
@@ -20,6 +21,7 @@ export function actorStateValue(actor: Actor): unknown {
   }
   if (actor.miner) return minerStateValue(actor.miner);
   if (actor.power) return powerStateValue(actor.power);
+  if (actor.kind === 'storagemarket') return marketStateValue(actor.market ?? EMPTY_MARKET_STATE);
   return [];
 }
 

@@ -5,6 +5,7 @@ import { identity } from 'multiformats/hashes/identity';
 import { RAW } from '../common/cbor.js';
 import type { FilAddress } from '../common/address.js';
 import type { CronState } from './actors/cron.js';
+import type { MarketState } from './actors/market/state.js';
 import type { MinerState } from './actors/miner.js';
 import type { PowerState } from './actors/power.js';
 
@@ -66,6 +67,8 @@ export interface Actor {
   readonly power?: PowerState;
   /** The cron actor's (f03) schedule. */
   readonly cron?: CronState;
+  /** The storage market actor's (f05) deals and escrow. */
+  readonly market?: MarketState;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

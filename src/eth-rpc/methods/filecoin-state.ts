@@ -8,11 +8,13 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { codeCid, type Actor } from '../../fevm/actor.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { formatExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { messageCid } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
+import { marketStateJson } from './filecoin-market.js';
 import { actorJson, addressJson, cidJson, messageJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
@@ -52,6 +54,7 @@ function stateJson(actor: Actor) {
       MinerAboveMinPowerCount: minerAboveMinPowerCount,
     };
   }
+  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE);
   return {};
 }
 

@@ -10,6 +10,7 @@ import { cheatsNode } from './cheats-node.js';
 import { cheatsState } from './cheats-state.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
+import { filecoinMarket } from './filecoin-market.js';
 import { filecoinMiners } from './filecoin-miners.js';
 import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinRandomness } from './filecoin-randomness.js';
@@ -40,6 +41,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinChain,
   ...filecoinState,
   ...filecoinMiners,
+  ...filecoinMarket,
   ...filecoinRandomness,
   ...filecoinMpool,
   ...filecoinWallet,

@@ -2,6 +2,7 @@
 // paths in the executor (they run bytecode); every other kind with methods is listed here.
 import type { ActorKind } from '../actor.js';
 import { accountActor } from './account.js';
+import { marketActor } from './market/actor.js';
 import { methodTable, type BuiltinActor } from './runtime.js';
 
 /** EthAccounts and Placeholders define no methods of their own and accept every exported one. */
@@ -11,6 +12,7 @@ const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
   account: accountActor,
   ethaccount: acceptsAnything,
   placeholder: acceptsAnything,
+  storagemarket: marketActor,
 };
 
 export function builtinActor(kind: ActorKind): BuiltinActor | undefined {

@@ -1,0 +1,122 @@
+// The Lotus state methods of the storage market: Filecoin.StateMarketStorageDeal, StateMarketDeals,
+// StateMarketBalance, StateMarketParticipants and StateDealProviderCollateralBounds (lotus
+// api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
+import { FilAddress } from '../../common/address.js';
+import { cidOf, encodeCbor } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
+import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
+import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { defineMethod } from '../define-method.js';
+import { addressJson, cidJson } from '../lotus-json.js';
+import { filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { bool, invalid, type Param } from '../params.js';
+
+/** A deal ID or piece size: a JSON number, as Lotus's uint64 parameters. */
+const unsigned = (name: string): Param<number> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative integer');
+    return v;
+  },
+});
+
+function marketAt(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): { state: MarketState; resolve: (a: FilAddress) => number | undefined } {
+  const reader = devnet.stateAt(tipsetOf(devnet, key).epoch);
+  return { state: reader.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE, resolve: (a) => resolveAddress(reader, a)?.id };
+}
+
+const idJson = (id: number) => addressJson(FilAddress.fromId(id));
+
+/** market.DealProposal: a byte label shows as "" (go-state-types DealLabel's JSON holds strings only). */
+function proposalJson(deal: StoredProposal) {
+  return {
+    PieceCID: cidJson(deal.pieceCid),
+    PieceSize: deal.pieceSize,
+    VerifiedDeal: deal.verifiedDeal,
+    Client: idJson(deal.client),
+    Provider: idJson(deal.provider),
+    Label: typeof deal.label === 'string' ? deal.label : '',
+    StartEpoch: deal.startEpoch,
+    EndEpoch: deal.endEpoch,
+    StoragePricePerEpoch: deal.storagePricePerEpoch.toString(),
+    ProviderCollateral: deal.providerCollateral.toString(),
+    ClientCollateral: deal.clientCollateral.toString(),
+  };
+}
+
+/** A deal not yet activated has Lotus's empty state: sector 0, epochs -1. */
+const NO_DEAL_STATE: DealState = { sectorNumber: 0, sectorStartEpoch: EPOCH_UNDEFINED, lastUpdatedEpoch: EPOCH_UNDEFINED, slashEpoch: EPOCH_UNDEFINED };
+
+function marketDealJson(state: MarketState, dealId: number, deal: StoredProposal) {
+  const s = state.states.get(dealId) ?? NO_DEAL_STATE;
+  return {
+    Proposal: proposalJson(deal),
+    State: { SectorNumber: s.sectorNumber, SectorStartEpoch: s.sectorStartEpoch, LastUpdatedEpoch: s.lastUpdatedEpoch, SlashEpoch: s.slashEpoch },
+  };
+}
+
+const balanceJson = (state: MarketState, id: number) => ({ Escrow: (state.escrow.get(id) ?? 0n).toString(), Locked: (state.locked.get(id) ?? 0n).toString() });
+
+/**
+ * The market's State as Lotus's StateReadState shows it (go-state-types market State): each table
+ * by the CID of its CBOR value (standing for its HAMT/AMT root), amounts as strings.
+ */
+export function marketStateJson(state: MarketState) {
+  const [proposals, states, pending, escrow, locked, nextId, ops, lastCron, , , , allocations, sectors] = marketStateValue(state) as unknown[];
+  const root = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
+  return {
+    Proposals: root(proposals),
+    States: root(states),
+    PendingProposals: root(pending),
+    EscrowTable: root(escrow),
+    LockedTable: root(locked),
+    NextID: nextId,
+    DealOpsByEpoch: root(ops),
+    LastCron: lastCron,
+    TotalClientLockedCollateral: state.totalClientLockedCollateral.toString(),
+    TotalProviderLockedCollateral: state.totalProviderLockedCollateral.toString(),
+    TotalClientStorageFee: state.totalClientStorageFee.toString(),
+    PendingDealAllocationIds: root(allocations),
+    ProviderSectors: root(sectors),
+  };
+}
+
+export const filecoinMarket = [
+  defineMethod('Filecoin.StateMarketStorageDeal', [unsigned('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
+    const { state } = marketAt(devnet, key);
+    const deal = state.proposals.get(dealId);
+    if (!deal) {
+      throw new DevnetError(`deal ${dealId} not found - deal may not have completed sealing before deal proposal start epoch, or deal may have been slashed`);
+    }
+    return marketDealJson(state, dealId, deal);
+  }),
+
+  defineMethod('Filecoin.StateMarketDeals', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    const { state } = marketAt(devnet, key);
+    return Object.fromEntries([...state.proposals].map(([id, deal]) => [String(id), marketDealJson(state, id, deal)]));
+  }),
+
+  defineMethod('Filecoin.StateMarketBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const { state, resolve } = marketAt(devnet, key);
+    const id = resolve(address);
+    if (id === undefined) throw new DevnetError(`resolution lookup failed (${address.toString('t')}): actor not found`);
+    return balanceJson(state, id);
+  }),
+
+  // Keyed by the escrow table's entries: every ID address that ever added funds and still has some.
+  defineMethod('Filecoin.StateMarketParticipants', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    const { state } = marketAt(devnet, key);
+    return Object.fromEntries([...state.escrow.keys()].map((id) => [idJson(id), balanceJson(state, id)]));
+  }),
+
+  // Lotus adds 10% to the market's minimum; the devnet's minimum is 0 (market/policy.ts).
+  defineMethod('Filecoin.StateDealProviderCollateralBounds', [unsigned('size'), bool('verified'), tipsetKey('tipsetKey')], ({ devnet }, _size, _verified, key) => {
+    tipsetOf(devnet, key);
+    const { min, max } = PROVIDER_COLLATERAL_BOUNDS;
+    return { Min: ((min * 110n) / 100n).toString(), Max: max.toString() };
+  }),
+];

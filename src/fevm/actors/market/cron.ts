@@ -1,0 +1,70 @@
+// Payments and timeouts over time (builtin-actors market settle_deal_payments and cron_tick, nv22+):
+// a deal is paid when SettleDealPayments is called for it, and completes (collaterals unlocked, deal
+// removed) on the first settlement at or after its end; the market's only scheduled work is one check
+// per deal at its start epoch, when a deal not yet activated times out.
+import { encodeBigInt } from '../../../common/cbor.js';
+import { u64 } from '../params.js';
+import type { ActorRuntime } from '../runtime.js';
+import { storedProposalCid } from './deal-proposal.js';
+import { BatchReturnBuilder, EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, openLedger, saveLedger } from './market-runtime.js';
+
+/**
+ * SettleDealPayments (FRC-42, any caller): BitField of deal IDs -> [BatchReturn, [[payment, completed]…]].
+ * Deals not yet started settle to nothing; removed or timed-out deals fail with EX_DEAL_EXPIRED.
+ */
+export async function settleDealPayments(rt: ActorRuntime, params: unknown): Promise<unknown[]> {
+  const dealIds = bitfield(params, 'SettleDealPaymentsParams');
+  const epoch = rt.ctx.epoch;
+  const ledger = openLedger(rt);
+  const batch = new BatchReturnBuilder();
+  const settlements: unknown[] = [];
+  let slashed = 0n;
+  for (const dealId of dealIds) {
+    const deal = ledger.proposals.get(dealId);
+    if (!deal) {
+      batch.fail(EX_DEAL_EXPIRED);
+      continue;
+    }
+    const cid = storedProposalCid(deal);
+    const state = ledger.states.get(dealId);
+    if (!state) {
+      if (epoch < deal.startEpoch) {
+        settlements.push([encodeBigInt(0n), false]);
+        batch.ok();
+      } else {
+        slashed += ledger.timeOutDeal(dealId, deal, cid);
+        batch.fail(EX_DEAL_EXPIRED);
+      }
+      continue;
+    }
+    const { payment, completed } = ledger.settleDeal(dealId, deal, state, cid, epoch);
+    settlements.push([encodeBigInt(payment), completed]);
+    batch.ok();
+    if (completed) emitDealEvent(rt, 'deal-completed', dealId, deal);
+  }
+  saveLedger(rt, ledger);
+  await burn(rt, slashed);
+  return [batch.value(), settlements];
+}
+
+/**
+ * The check enrolled at a deal's start epoch (run at the end of that epoch): an activated deal leaves
+ * the pending set; one never activated times out, its provider collateral burnt and the client's
+ * funds unlocked.
+ */
+export async function marketCron(rt: ActorRuntime, event: unknown): Promise<void> {
+  const dealId = u64(event, 'market cron event');
+  const ledger = openLedger(rt);
+  const deal = ledger.proposals.get(dealId);
+  // Settled or terminated before its start.
+  if (!deal) return;
+  const cid = storedProposalCid(deal);
+  if (ledger.states.has(dealId)) {
+    ledger.pendingProposals.delete(cid.toString());
+    saveLedger(rt, ledger);
+    return;
+  }
+  const slashed = ledger.timeOutDeal(dealId, deal, cid);
+  saveLedger(rt, ledger);
+  await burn(rt, slashed);
+}

@@ -1,0 +1,42 @@
+// The storage market's policy (builtin-actors actors/market/src/policy.rs and runtime policy.rs),
+// with the values of builtin-actors' "testing" bundle where a network build changes them.
+
+export const EPOCHS_IN_DAY = 2880;
+/** 365.25 days of 30-second epochs (builtin-actors EPOCHS_IN_YEAR). */
+const EPOCHS_IN_YEAR = 1_051_897;
+
+export const DEAL_MAX_LABEL_SIZE = 256;
+
+/** Deal duration bounds, inclusive, for any piece size. */
+export const DEAL_MIN_DURATION = 180 * EPOCHS_IN_DAY;
+export const DEAL_MAX_DURATION = 1278 * EPOCHS_IN_DAY;
+
+/** The total FIL the network assumes (2e9 FIL): the bound of prices and collaterals. */
+export const TOTAL_FILECOIN = 2_000_000_000n * 10n ** 18n;
+
+/**
+ * The provider collateral bounds. Its minimum is a share of the circulating supply on mainnet; the
+ * devnet follows builtin-actors' "testing" bundle (feature no-provider-deal-collateral), where it is 0,
+ * so the market needs neither the circulating supply nor the reward and power actors' figures.
+ */
+export const PROVIDER_COLLATERAL_BOUNDS = { min: 0n, max: TOTAL_FILECOIN } as const;
+
+/** Verified allocations the market requests (verifreg policy): the term buffer and limits. */
+export const MARKET_DEFAULT_ALLOCATION_TERM_BUFFER = 90 * EPOCHS_IN_DAY;
+export const MAXIMUM_VERIFIED_ALLOCATION_TERM = 5 * EPOCHS_IN_YEAR;
+export const MAXIMUM_VERIFIED_ALLOCATION_EXPIRATION = 60 * EPOCHS_IN_DAY;
+
+/** DataCap tokens per byte of verified data (FRC-46 whole tokens of 10^18 units). */
+export const DATACAP_PER_BYTE = 10n ** 18n;
+
+/** Why a padded piece size is invalid (fvm_shared PaddedPieceSize::validate), or undefined. */
+export function pieceSizeError(size: number): string | undefined {
+  if (size < 128) return 'minimum piece size is 128 bytes';
+  if (!isPowerOfTwo(size)) return 'padded piece size must be a power of 2';
+  return undefined;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  const b = BigInt(n);
+  return b > 0n && (b & (b - 1n)) === 0n;
+}

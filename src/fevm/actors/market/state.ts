@@ -1,0 +1,297 @@
+// The storage market's state (builtin-actors actors/market/src/state.rs) and the bookkeeping of its
+// escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state.
+import { encodeBigInt, type CID } from '../../../common/cbor.js';
+import { ExitCode } from '../../exit-code.js';
+import { ActorError } from '../runtime.js';
+import { clientBalanceRequirement, storedProposalValue, totalStorageFee, type StoredProposal } from './deal-proposal.js';
+
+/** A deal's progress once activated; -1 is "not yet". */
+export interface DealState {
+  readonly sectorNumber: number;
+  readonly sectorStartEpoch: number;
+  readonly lastUpdatedEpoch: number;
+  readonly slashEpoch: number;
+}
+
+export const EPOCH_UNDEFINED = -1;
+/** The allocation ID of deals without one. */
+export const NO_ALLOCATION_ID = 0;
+
+export interface MarketState {
+  readonly proposals: ReadonlyMap<number, StoredProposal>;
+  readonly states: ReadonlyMap<number, DealState>;
+  /** Proposal CIDs of published deals not yet processed, by CID string (duplicate detection). */
+  readonly pendingProposals: ReadonlyMap<string, CID>;
+  /** Escrow and locked amounts by actor ID. */
+  readonly escrow: ReadonlyMap<number, bigint>;
+  readonly locked: ReadonlyMap<number, bigint>;
+  readonly nextId: number;
+  readonly totalClientLockedCollateral: bigint;
+  readonly totalProviderLockedCollateral: bigint;
+  readonly totalClientStorageFee: bigint;
+  readonly pendingDealAllocationIds: ReadonlyMap<number, number>;
+  /** Provider ID -> sector number -> the deal IDs activated in it. */
+  readonly providerSectors: ReadonlyMap<number, ReadonlyMap<number, readonly number[]>>;
+}
+
+export const EMPTY_MARKET_STATE: MarketState = {
+  proposals: new Map(),
+  states: new Map(),
+  pendingProposals: new Map(),
+  escrow: new Map(),
+  locked: new Map(),
+  nextId: 0,
+  totalClientLockedCollateral: 0n,
+  totalProviderLockedCollateral: 0n,
+  totalClientStorageFee: 0n,
+  pendingDealAllocationIds: new Map(),
+  providerSectors: new Map(),
+};
+
+/** What a lock is for: the totals the market keeps per reason. */
+type LockReason = 'clientCollateral' | 'clientStorageFee' | 'providerCollateral';
+
+const illegalState = (message: string) => new ActorError(ExitCode.ErrIllegalState, message);
+
+/**
+ * A working copy of the market state that one method changes: the tables are copied once, changed in
+ * place, and frozen again by `snapshot()`.
+ */
+export class MarketLedger {
+  readonly proposals: Map<number, StoredProposal>;
+  readonly states: Map<number, DealState>;
+  readonly pendingProposals: Map<string, CID>;
+  private readonly escrow: Map<number, bigint>;
+  private readonly locked: Map<number, bigint>;
+  nextId: number;
+  private readonly totals: Record<LockReason, bigint>;
+  readonly pendingDealAllocationIds: Map<number, number>;
+  private readonly providerSectors: Map<number, Map<number, readonly number[]>>;
+
+  constructor(state: MarketState) {
+    this.proposals = new Map(state.proposals);
+    this.states = new Map(state.states);
+    this.pendingProposals = new Map(state.pendingProposals);
+    this.escrow = new Map(state.escrow);
+    this.locked = new Map(state.locked);
+    this.nextId = state.nextId;
+    this.totals = {
+      clientCollateral: state.totalClientLockedCollateral,
+      clientStorageFee: state.totalClientStorageFee,
+      providerCollateral: state.totalProviderLockedCollateral,
+    };
+    this.pendingDealAllocationIds = new Map(state.pendingDealAllocationIds);
+    this.providerSectors = new Map([...state.providerSectors].map(([id, sectors]) => [id, new Map(sectors)]));
+  }
+
+  snapshot(): MarketState {
+    return {
+      proposals: new Map(this.proposals),
+      states: new Map(this.states),
+      pendingProposals: new Map(this.pendingProposals),
+      escrow: new Map(this.escrow),
+      locked: new Map(this.locked),
+      nextId: this.nextId,
+      totalClientLockedCollateral: this.totals.clientCollateral,
+      totalProviderLockedCollateral: this.totals.providerCollateral,
+      totalClientStorageFee: this.totals.clientStorageFee,
+      pendingDealAllocationIds: new Map(this.pendingDealAllocationIds),
+      providerSectors: new Map([...this.providerSectors].filter(([, s]) => s.size > 0).map(([id, s]) => [id, new Map(s)])),
+    };
+  }
+
+  // --- balances -----------------------------------------------------------------------------
+
+  escrowOf = (id: number): bigint => this.escrow.get(id) ?? 0n;
+  lockedOf = (id: number): bigint => this.locked.get(id) ?? 0n;
+
+  addEscrow(id: number, amount: bigint): void {
+    setBalance(this.escrow, id, this.escrowOf(id) + amount);
+  }
+
+  /** Takes up to `amount` of what is not locked; returns what was taken. */
+  withdraw(id: number, amount: bigint): bigint {
+    const available = max(0n, this.escrowOf(id) - this.lockedOf(id));
+    const taken = amount < available ? amount : available;
+    if (taken > 0n) setBalance(this.escrow, id, this.escrowOf(id) - taken);
+    return taken;
+  }
+
+  /** Whether the escrow covers what is locked plus `extra`. */
+  balanceCovered(id: number, extra: bigint): boolean {
+    return this.lockedOf(id) + extra <= this.escrowOf(id);
+  }
+
+  lockDealBalances(deal: StoredProposal): void {
+    this.lock(deal.client, clientBalanceRequirement(deal), 'locking client funds');
+    this.lock(deal.provider, deal.providerCollateral, 'locking provider funds');
+    this.totals.clientCollateral += deal.clientCollateral;
+    this.totals.clientStorageFee += totalStorageFee(deal);
+    this.totals.providerCollateral += deal.providerCollateral;
+  }
+
+  private lock(id: number, amount: bigint, context: string): void {
+    const locked = this.lockedOf(id);
+    const escrow = this.escrowOf(id);
+    if (locked + amount > escrow) {
+      throw new ActorError(
+        ExitCode.ErrInsufficientFunds,
+        `${context}: not enough balance to lock for addrf0${id}: escrow balance ${escrow} < prev locked ${locked} + amount ${amount}`,
+      );
+    }
+    setBalance(this.locked, id, locked + amount);
+  }
+
+  private unlock(id: number, amount: bigint, reason: LockReason): void {
+    const locked = this.lockedOf(id);
+    if (amount > locked) throw illegalState(`unlocking balance: subtraction of ${amount} from ${locked} would leave a negative balance`);
+    setBalance(this.locked, id, locked - amount);
+    this.totals[reason] -= amount;
+  }
+
+  /** Pays `amount` of the client's locked storage fee into the provider's escrow. */
+  private pay(client: number, provider: number, amount: bigint): void {
+    this.mustSubtractEscrow(client, amount);
+    this.unlock(client, amount, 'clientStorageFee');
+    this.addEscrow(provider, amount);
+  }
+
+  /** Takes a locked amount out of escrow (the caller burns it). */
+  private slash(id: number, amount: bigint, reason: LockReason): void {
+    this.mustSubtractEscrow(id, amount);
+    this.unlock(id, amount, reason);
+  }
+
+  private mustSubtractEscrow(id: number, amount: bigint): void {
+    const escrow = this.escrowOf(id);
+    if (amount > escrow) throw illegalState(`subtraction of ${amount} from ${escrow} would leave a negative balance`);
+    setBalance(this.escrow, id, escrow - amount);
+  }
+
+  // --- deal lifecycle -------------------------------------------------------------------------
+
+  /**
+   * A deal whose start epoch passed before activation (process_deal_init_timed_out): the client's
+   * fee and collateral are unlocked, the provider's collateral is slashed, the proposal goes.
+   * Returns the amount to burn.
+   */
+  timeOutDeal(dealId: number, deal: StoredProposal, cid: CID): bigint {
+    this.unlock(deal.client, totalStorageFee(deal), 'clientStorageFee');
+    this.unlock(deal.client, deal.clientCollateral, 'clientCollateral');
+    this.slash(deal.provider, deal.providerCollateral, 'providerCollateral');
+    this.proposals.delete(dealId);
+    if (!this.pendingProposals.delete(cid.toString())) throw illegalState(`failed to delete pending deal ${dealId}: cid ${cid} does not exist`);
+    this.pendingDealAllocationIds.delete(dealId);
+    return deal.providerCollateral;
+  }
+
+  /**
+   * Pays what is due up to `epoch` (process_deal_update). At or after the end, the collaterals are
+   * unlocked and the deal is removed (completed).
+   */
+  settleDeal(dealId: number, deal: StoredProposal, state: DealState, cid: CID, epoch: number): { payment: bigint; completed: boolean } {
+    const everUpdated = state.lastUpdatedEpoch !== EPOCH_UNDEFINED;
+    if (!everUpdated) this.pendingProposals.delete(cid.toString());
+    if (everUpdated && state.lastUpdatedEpoch > epoch) throw illegalState(`deal updated at future epoch ${state.lastUpdatedEpoch}`);
+    if (deal.startEpoch > epoch) return { payment: 0n, completed: false };
+
+    const paymentEnd = Math.min(deal.endEpoch, epoch);
+    const paymentStart = everUpdated && state.lastUpdatedEpoch > deal.startEpoch ? state.lastUpdatedEpoch : deal.startEpoch;
+    const payment = deal.storagePricePerEpoch * BigInt(paymentEnd - paymentStart);
+    if (payment > 0n) this.pay(deal.client, deal.provider, payment);
+
+    if (epoch >= deal.endEpoch) {
+      if (state.sectorStartEpoch === EPOCH_UNDEFINED) throw illegalState('start sector epoch undefined');
+      this.unlock(deal.provider, deal.providerCollateral, 'providerCollateral');
+      this.unlock(deal.client, deal.clientCollateral, 'clientCollateral');
+      this.removeDeal(dealId);
+      this.removeSectorDeal(deal.provider, state.sectorNumber, dealId);
+      return { payment, completed: true };
+    }
+    this.states.set(dealId, { ...state, lastUpdatedEpoch: epoch });
+    return { payment, completed: false };
+  }
+
+  /**
+   * A deal whose sector was terminated at `slashEpoch` (process_slashed_deal): payment up to then,
+   * the rest of the client's fee and its collateral unlocked, the provider's collateral slashed, the
+   * deal removed. Returns the amount to burn.
+   */
+  terminateDeal(dealId: number, deal: StoredProposal, state: DealState, slashEpoch: number): bigint {
+    const paymentStart = Math.max(deal.startEpoch, state.lastUpdatedEpoch);
+    const paymentEnd = Math.min(deal.endEpoch, slashEpoch);
+    const payment = deal.storagePricePerEpoch * BigInt(Math.max(0, paymentEnd - paymentStart));
+    if (payment > 0n) this.pay(deal.client, deal.provider, payment);
+    const remaining = deal.storagePricePerEpoch * BigInt(deal.endEpoch - Math.max(slashEpoch, deal.startEpoch));
+    this.unlock(deal.client, remaining, 'clientStorageFee');
+    this.unlock(deal.client, deal.clientCollateral, 'clientCollateral');
+    this.slash(deal.provider, deal.providerCollateral, 'providerCollateral');
+    this.removeDeal(dealId);
+    return deal.providerCollateral;
+  }
+
+  private removeDeal(dealId: number): void {
+    if (!this.states.delete(dealId)) throw illegalState('failed to delete deal state: does not exist');
+    if (!this.proposals.delete(dealId)) throw illegalState('failed to delete deal proposal: does not exist');
+  }
+
+  // --- sectors ----------------------------------------------------------------------------------
+
+  addSectorDeals(provider: number, sector: number, dealIds: readonly number[]): void {
+    if (dealIds.length === 0) return;
+    const sectors = this.providerSectors.get(provider) ?? new Map<number, readonly number[]>();
+    sectors.set(sector, [...(sectors.get(sector) ?? []), ...dealIds]);
+    this.providerSectors.set(provider, sectors);
+  }
+
+  /** Removes and returns the deal IDs of these sectors of a provider. */
+  popSectorDeals(provider: number, sectorNumbers: readonly number[]): number[] {
+    const sectors = this.providerSectors.get(provider);
+    if (!sectors) return [];
+    const ids: number[] = [];
+    for (const n of sectorNumbers) {
+      ids.push(...(sectors.get(n) ?? []));
+      sectors.delete(n);
+    }
+    return ids;
+  }
+
+  private removeSectorDeal(provider: number, sector: number, dealId: number): void {
+    const sectors = this.providerSectors.get(provider);
+    const ids = sectors?.get(sector);
+    if (!sectors || !ids) return;
+    const rest = ids.filter((id) => id !== dealId);
+    if (rest.length) sectors.set(sector, rest);
+    else sectors.delete(sector);
+  }
+}
+
+function setBalance(table: Map<number, bigint>, id: number, amount: bigint): void {
+  if (amount === 0n) table.delete(id);
+  else table.set(id, amount);
+}
+
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+
+/** The CBOR value of the market's state: builtin-actors' field order, each table as a list of entries. */
+export function marketStateValue(state: MarketState): unknown {
+  const big = encodeBigInt;
+  const entries = <K, V>(map: ReadonlyMap<K, V>, f: (v: V) => unknown) => [...map].map(([k, v]) => [k, f(v)]);
+  return [
+    entries(state.proposals, storedProposalValue),
+    entries(state.states, (s) => [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]),
+    [...state.pendingProposals.values()],
+    entries(state.escrow, big),
+    entries(state.locked, big),
+    state.nextId,
+    // deal_ops_by_epoch: the devnet keeps them in the cron schedule.
+    [],
+    // last_cron: cron runs each entry at its epoch, never behind.
+    EPOCH_UNDEFINED,
+    big(state.totalClientLockedCollateral),
+    big(state.totalProviderLockedCollateral),
+    big(state.totalClientStorageFee),
+    entries(state.pendingDealAllocationIds, (id) => id),
+    entries(state.providerSectors, (sectors) => entries(sectors, (ids) => [...ids])),
+  ];
+}
