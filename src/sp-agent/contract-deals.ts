@@ -1,0 +1,65 @@
+// Deal proposals made by client contracts, found as Boost's contract-deal monitor finds them: a
+// `DealProposalCreate(bytes32 indexed id, uint64 size, bool indexed verified, uint256 price)` log
+// (fevm-hardhat-kit's DealClient), then `getDealProposal(id)` and `getExtraParams(id)` read back from
+// the contract with calls. The proposal is CBOR (a DealProposal), the extra params say where the data is.
+import { Interface } from 'ethers';
+import { decodeCbor } from '../common/cbor.js';
+import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { readDealProposal, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
+import type { StateReader } from '../fevm/state-tree.js';
+import type { Tipset } from '../mining/tipset.js';
+
+const DEAL_CLIENT = new Interface([
+  'event DealProposalCreate(bytes32 indexed id, uint64 size, bool indexed verified, uint256 price)',
+  'function getDealProposal(bytes32 id) view returns (bytes)',
+  'function getExtraParams(bytes32 id) view returns (bytes)',
+]);
+
+const DEAL_PROPOSAL_CREATE = hexToBytes(DEAL_CLIENT.getEvent('DealProposalCreate')!.topicHash);
+
+/** A DealProposalCreate log: which contract asked, and the id it gave the proposal. */
+export interface ContractDealRequest {
+  /** The contract's Ethereum address. */
+  contract: Uint8Array;
+  id: Uint8Array;
+}
+
+/** What a contract proposes: the deal, and where the data can be fetched (ExtraParamsV1), if it says. */
+export interface ContractProposal {
+  proposal: DealProposal;
+  locationRef?: string;
+  carSize?: number;
+}
+
+/** The DealProposalCreate logs of a tipset's successful messages, in order. */
+export function contractDealRequests(tipset: Tipset, state: StateReader): ContractDealRequest[] {
+  const requests: ContractDealRequest[] = [];
+  for (const { receipt } of tipset.messages) {
+    if (receipt.exitCode !== 0) continue;
+    for (const event of receipt.events) {
+      const [topic0, topic1] = [event.entries.find((e) => e.key === 't1'), event.entries.find((e) => e.key === 't2')];
+      if (!topic0 || !topic1 || !equalBytes(topic0.value, DEAL_PROPOSAL_CREATE)) continue;
+      const contract = state.getActor(event.emitter)?.delegated?.ethAddress;
+      if (contract) requests.push({ contract, id: topic1.value });
+    }
+  }
+  return requests;
+}
+
+/** Reads a request's proposal (and extra params) back from the contract, on the state after `epoch`. */
+export async function readContractProposal(devnet: Devnet, request: ContractDealRequest, epoch: number): Promise<ContractProposal> {
+  const call = async (fn: 'getDealProposal' | 'getExtraParams') => {
+    const input = hexToBytes(DEAL_CLIENT.encodeFunctionData(fn, [bytesToHex(request.id)]));
+    const { returnData } = await devnet.call({ to: request.contract, input }, epoch);
+    return hexToBytes(DEAL_CLIENT.decodeFunctionResult(fn, bytesToHex(returnData))[0] as string);
+  };
+  const proposal = readDealProposal(decodeCbor(await call('getDealProposal')), 'deal proposal');
+  try {
+    const [locationRef, carSize] = decodeCbor(await call('getExtraParams')) as unknown[];
+    return { proposal, locationRef: typeof locationRef === 'string' ? locationRef : undefined, carSize: typeof carSize === 'number' ? carSize : undefined };
+  } catch {
+    // Extra params are optional: a contract without them still makes deals.
+    return { proposal };
+  }
+}

@@ -1,0 +1,77 @@
+// What a storage provider puts on chain to onboard a sector, as Curio does: PreCommitSectorBatch2 (28),
+// then ProveCommitSectors3 (34) with the sector's pieces, their verified allocations and the actors to
+// notify (the market, with the deal ID, for deals). The devnet seals no data: the sealed CID (CommR) is
+// a deterministic stand-in, the unsealed CID (CommD) is the real one for the sector's single piece, and
+// the proof is a placeholder the devnet's miner actor does not check.
+import { Proof, ZeroComm } from '@web3-storage/data-segment';
+import { FilAddress } from '../common/address.js';
+import { CID, encodeCbor } from '../common/cbor.js';
+import { blake2b256 } from '../common/hashes.js';
+import * as Digest from 'multiformats/hashes/digest';
+import { pieceCidFromRoot } from './piece-cid.js';
+
+/** fil-commitment-sealed, poseidon-bls12_381-a2-fc1: the codec and multihash of sealed CIDs. */
+const FIL_COMMITMENT_SEALED = 0xf102;
+const POSEIDON_BLS12_381_A2_FC1 = 0xb401;
+
+/** Seal proof types (StackedDrg…V1_1) by sector size, ref-fvm registered_proof.rs. */
+const SEAL_PROOF_BY_SECTOR_SIZE = new Map<bigint, number>([
+  [2n << 10n, 5],
+  [8n << 20n, 6],
+  [512n << 20n, 7],
+  [32n << 30n, 8],
+  [64n << 30n, 9],
+]);
+
+export function sealProofType(sectorSize: bigint): number {
+  const proof = SEAL_PROOF_BY_SECTOR_SIZE.get(sectorSize);
+  if (proof === undefined) throw new RangeError(`no seal proof for sectors of ${sectorSize} bytes`);
+  return proof;
+}
+
+/** A piece going into a sector: its commitment, its padded size, and who must hear it was sealed. */
+export interface SectorPiece {
+  cid: CID;
+  size: number;
+  /** [client actor ID, allocation ID] of a verified piece. */
+  allocation?: [client: number, id: number];
+  notify: { address: FilAddress; payload: Uint8Array }[];
+}
+
+export interface SectorPlan {
+  sectorNumber: number;
+  sectorSize: bigint;
+  expiration: number;
+  piece: SectorPiece;
+}
+
+/** A stand-in CommR, distinct per miner and sector. */
+export function sealedCid(minerId: number, sectorNumber: number): CID {
+  const digest = blake2b256(new TextEncoder().encode(`fvm-devnet sealed sector ${minerId}/${sectorNumber}`));
+  digest[31] &= 0x3f;
+  return CID.createV1(FIL_COMMITMENT_SEALED, Digest.create(POSEIDON_BLS12_381_A2_FC1, digest));
+}
+
+/** CommD of a sector holding one piece at its start and zeros after it. */
+export function unsealedCid(piece: CID, pieceSize: number, sectorSize: bigint): CID {
+  let node: Uint8Array = piece.multihash.digest;
+  // Levels count up from the 32-byte leaves: a piece of size p is the root of level log2(p / 32).
+  const top = Math.log2(Number(sectorSize / 32n));
+  for (let level = Math.log2(pieceSize / 32); level < top; level++) node = Proof.computeNode(node, ZeroComm.fromLevel(level));
+  return pieceCidFromRoot(node);
+}
+
+/** PreCommitSectorBatch2 params for one sector: [[seal_proof, number, sealed_cid, seal_rand_epoch, deal_ids, expiration, unsealed_cid]]. */
+export function preCommitParams(minerId: number, plan: SectorPlan, epoch: number): unknown {
+  const { sectorNumber, sectorSize, expiration, piece } = plan;
+  const info = [sealProofType(sectorSize), sectorNumber, sealedCid(minerId, sectorNumber), epoch - 1, [], expiration, unsealedCid(piece.cid, piece.size, sectorSize)];
+  return [[info]];
+}
+
+/** ProveCommitSectors3 params for one sector, requiring activation and notifications to succeed. */
+export function proveCommitParams(plan: SectorPlan): unknown {
+  const { cid, size, allocation, notify } = plan.piece;
+  const piece = [cid, size, allocation ?? null, notify.map((n) => [n.address.bytes, n.payload])];
+  const proof = encodeCbor(`fvm-devnet proof ${plan.sectorNumber}`);
+  return [[[plan.sectorNumber, [piece]]], [proof], new Uint8Array(), null, true, true];
+}
