@@ -107,7 +107,8 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: Tip
     ticket: blake2b256(encodeCbor(['ticket', epoch])),
     electionProof: { winCount: 1, vrfProof: blake2b256(encodeCbor(['election', epoch])) },
     parents: parent ? [parent.blockCid] : [],
-    parentWeight: BigInt(epoch),
+    // A stand-in for Lotus's weight, which grows with each tipset (not each epoch): the parent's tipset count.
+    parentWeight: parent ? parent.header.parentWeight + 1n : 0n,
     height: epoch,
     parentStateRoot,
     parentMessageReceipts: parent?.receiptsRoot ?? receiptsRoot,
