@@ -3,7 +3,7 @@
 // Filecoin), so the tipsets are kept in epoch order and found by binary search, not by index.
 import { cidFromDigest, type CID } from '../common/cbor.js';
 import { bytesToHex } from '../common/hex.js';
-import { encodeMessage, encodeSignedMessage, messageCid } from '../fevm/message.js';
+import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm/message.js';
 import { encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
 export interface MessageLocation {
@@ -15,8 +15,6 @@ export class ChainStore {
   private readonly tipsets: Tipset[] = [];
   private readonly byHash = new Map<string, Tipset>();
   private readonly byBlock = new Map<string, Tipset>();
-  /** Every object the chain holds by CID, encoded: block headers, signed and unsigned messages. */
-  private readonly objects = new Map<string, Uint8Array>();
   private readonly byCid = new Map<string, MessageLocation>();
   private readonly cidByTxHash = new Map<string, string>();
 
@@ -39,13 +37,10 @@ export class ChainStore {
     this.tipsets.push(tipset);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
     this.byBlock.set(tipset.blockCid.toString(), tipset);
-    this.objects.set(tipset.blockCid.toString(), encodeBlockHeader(tipset.header));
     for (const message of tipset.messages) {
       const cid = message.cid.toString();
       this.byCid.set(cid, { tipset, message });
-      this.objects.set(cid, encodeSignedMessage(message.signed));
       const unsigned = messageCid(message.signed.message).toString();
-      this.objects.set(unsigned, encodeMessage(message.signed.message));
       // A BLS message's CID is its unsigned CID; a signed one is found by either.
       if (unsigned !== cid) this.byCid.set(unsigned, { tipset, message });
       if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
@@ -63,14 +58,11 @@ export class ChainStore {
       const tipset = this.tipsets.pop()!;
       this.byHash.delete(bytesToHex(tipset.hash));
       this.byBlock.delete(tipset.blockCid.toString());
-      this.objects.delete(tipset.blockCid.toString());
       for (const message of tipset.messages) {
         const cid = message.cid.toString();
         const unsigned = messageCid(message.signed.message).toString();
         this.byCid.delete(cid);
         this.byCid.delete(unsigned);
-        this.objects.delete(cid);
-        this.objects.delete(unsigned);
         if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
       }
     }
@@ -115,9 +107,19 @@ export class ChainStore {
     return this.byBlock.get(cid.toString());
   }
 
-  /** The encoded object with this CID, if the chain holds it (Filecoin.ChainReadObj). */
+  /**
+   * The encoded object with this CID, if the chain holds it (Filecoin.ChainReadObj): a block header,
+   * a signed message or an unsigned one. Encoded when asked for, not kept.
+   */
   readObject(cid: CID): Uint8Array | undefined {
-    return this.objects.get(cid.toString());
+    const key = cid.toString();
+    const block = this.byBlock.get(key);
+    if (block) return encodeBlockHeader(block.header);
+    const found = this.byCid.get(key);
+    if (!found) return undefined;
+    const { cid: signedCid, signed } = found.message;
+    // Under its own CID a signed message reads signed; under its unsigned CID (a BLS message's only one), unsigned.
+    return signedCid.toString() === key && signed.signature.type !== SigType.BLS ? encodeSignedMessage(signed) : encodeMessage(signed.message);
   }
 
   byBlockHash(hash: Uint8Array): Tipset | undefined {

@@ -7,7 +7,9 @@ import { Wallet } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
-import { buildTipset, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
+import { cidOf } from '../../src/common/cbor.js';
+import { encodeMessage, encodeSignedMessage, messageCid, signedMessageCid, SigType } from '../../src/fevm/message.js';
+import { buildTipset, encodeBlockHeader, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
 const GENESIS_TIME = 1_700_000_000;
@@ -147,6 +149,25 @@ describe('ChainStore', () => {
       assert.equal(store.height, -1);
       assert.deepEqual(store.all(), []);
     });
+  });
+
+  test('readObject encodes block headers and messages (signed and unsigned) under their CIDs', () => {
+    const secp = nativeMessage(0, 0);
+    const blsSigned = { message: { ...secp.signed.message, nonce: 1 }, signature: { type: SigType.BLS, data: new Uint8Array(96) } };
+    const bls: IncludedMessage = { ...secp, cid: signedMessageCid(blsSigned), signed: blsSigned, index: 1 };
+    const { store, tipsets } = chainOf(2, { 1: [secp, bls] });
+    const unsignedSecp = messageCid(secp.signed.message);
+    for (const [cid, bytes] of [
+      [tipsets[1].blockCid, encodeBlockHeader(tipsets[1].header)],
+      [secp.cid, encodeSignedMessage(secp.signed)],
+      [unsignedSecp, encodeMessage(secp.signed.message)],
+      [bls.cid, encodeMessage(bls.signed.message)],
+    ] as const) {
+      const read = store.readObject(cid);
+      assert.deepEqual(read, bytes);
+      assert.equal(cidOf(read!).toString(), cid.toString());
+    }
+    assert.equal(store.readObject(cidOf(new Uint8Array([1]))), undefined);
   });
 
   test('messageByCid finds an included message with its tipset', () => {
