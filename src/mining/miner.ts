@@ -89,8 +89,13 @@ export class Miner {
       const last = parent.epoch + epochs;
       // As in Lotus, null-round cron runs under the base fee of the tipset that follows them.
       const baseFee = this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit);
-      await this.runNullRounds(parent.epoch, last, (epoch) => this.context(epoch, timestampOf(epoch - parent.epoch), baseFee));
-      return this.produceTipset({ epoch: last, timestamp: timestampOf(epochs) });
+      try {
+        await this.runNullRounds(parent.epoch, last, (epoch) => this.context(epoch, timestampOf(epoch - parent.epoch), baseFee));
+      } finally {
+        // Even if a null round threw (a devnet bug), the state has gone past the head: a tipset must end the run.
+        await this.produceTipset({ epoch: last, timestamp: timestampOf(epochs) });
+      }
+      return this.deps.chain.head;
     });
   }
 
