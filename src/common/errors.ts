@@ -56,3 +56,12 @@ export class BlockRangeExceededError extends DevnetError {
   override readonly code = -32005;
   override name = 'BlockRangeExceededError';
 }
+
+/** A block number that names a null round where a tipset is required (Lotus api.ErrNullRound: code 12, data = the epoch). */
+export class NullRoundError extends DevnetError {
+  override readonly code = 12;
+  override name = 'NullRoundError';
+  constructor(readonly epoch: number) {
+    super(`requested epoch was a null round (${epoch})`);
+  }
+}

@@ -1,5 +1,5 @@
 // What Anvil's and Hardhat's cheat codes do to the chain: snapshots and reverts, reset, editing an
-// actor's balance, nonce, code or storage in place, and mining many tipsets. Every change runs
+// actor's balance, nonce, code or storage in place, and mining many epochs. Every change runs
 // through the miner's queue, and keeps the Filecoin state consistent (code makes an EVM actor with
 // an ID and an f410 address; a new address gets a Placeholder).
 import { EAM_NAMESPACE, FilAddress, isMaskedId } from '../common/address.js';
@@ -11,6 +11,9 @@ import { createActor, createPlaceholder, resolveEthAddress } from '../fevm/actor
 import type { StateOverlay, StateSnapshot } from '../fevm/state-tree.js';
 import type { ClockState } from '../mining/clock.js';
 import type { Devnet } from './devnet.js';
+
+/** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
+export const MAX_TIPSETS_MINED = 1000;
 
 interface Snapshot {
   state: StateSnapshot;
@@ -101,8 +104,16 @@ export class Cheats {
     });
   }
 
-  /** anvil_mine / hardhat_mine: `count` tipsets, `intervalSeconds` apart when given. */
+  /**
+   * anvil_mine / hardhat_mine: advances the chain by `count` epochs, `intervalSeconds` apart when
+   * given. Up to MAX_TIPSETS_MINED every epoch gets a tipset, as in Anvil; beyond, the epochs before
+   * the last are null rounds (only the cron work due at them runs) and one tipset ends the run.
+   */
   async mine(count: number, intervalSeconds?: number): Promise<void> {
+    if (count > MAX_TIPSETS_MINED) {
+      await this.devnet.miner.mineAfterNullRounds(count, intervalSeconds);
+      return;
+    }
     for (let i = 0; i < count; i++) {
       if (intervalSeconds !== undefined && i > 0) this.devnet.clock.setNextTimestamp(this.devnet.head.timestamp + intervalSeconds);
       await this.devnet.mine();

@@ -440,7 +440,7 @@ export class Devnet {
         chainId: this.chainId,
         baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
         seed: this.config.seed,
-        tipsetHash: (e: number) => this.chain.atEpoch(e)?.hash,
+        tipsetHash: (e: number) => this.chain.hashAt(e),
       }),
     );
   }

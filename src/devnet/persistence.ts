@@ -122,7 +122,10 @@ export function decodeChain(bytes: Uint8Array, where: string): SavedChain {
           index,
         };
       });
-      const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent: tipsets[tipsets.length - 1], messages });
+      // Epochs may skip (null rounds); each tipset's parent is the one saved before it.
+      const parent = tipsets[tipsets.length - 1];
+      if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
+      const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages });
       if (!equal(tipset.blockCid.bytes, saved.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
       tipsets.push(tipset);
     }

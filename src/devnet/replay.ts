@@ -69,7 +69,7 @@ function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContext {
     chainId: host.chainId,
     baseFee: tipset.baseFee,
     seed: host.seed,
-    tipsetHash: (e: number) => host.chain.atEpoch(e)?.hash,
+    tipsetHash: (e: number) => host.chain.hashAt(e),
   };
 }
 
@@ -83,7 +83,7 @@ function callContext(host: ReplayHost, epoch: number): ExecutionContext {
     chainId: host.chainId,
     baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
     seed: host.seed,
-    tipsetHash: (e: number) => host.chain.atEpoch(e)?.hash,
+    tipsetHash: (e: number) => host.chain.hashAt(e),
   };
 }
 

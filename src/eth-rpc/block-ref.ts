@@ -1,20 +1,33 @@
-// Which tipset a block parameter names.
-import { DevnetError } from '../common/errors.js';
+// Which tipset a block parameter names. A number may name a null round (an epoch without a tipset):
+// as in Lotus, methods about the block itself refuse it, and state reads take the tipset before it.
+import { DevnetError, NullRoundError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
 import type { BlockRef } from './params.js';
 
 /**
+ * The block a parameter names, for methods about that block (eth_getBlockByNumber, its transactions,
+ * receipts and traces): a null round is an error (Lotus code 12).
+ *
  * 'latest', 'pending', 'safe' and 'finalized' all name the head: the devnet executes each tipset as
  * it mines it and has a single miner, so nothing it shows can be reorganised away.
  */
 export function resolveBlock(devnet: Devnet, ref: BlockRef): Tipset {
+  const tipset = resolveStateBlock(devnet, ref);
+  if ('number' in ref && tipset.epoch !== ref.number) throw new NullRoundError(ref.number);
+  return tipset;
+}
+
+/**
+ * The block whose state a parameter names, for state reads and calls (eth_getBalance, eth_call, …):
+ * a null round reads as the tipset before it, as Lotus resolves it.
+ */
+export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
   if ('tag' in ref) return ref.tag === 'earliest' ? devnet.chain.atEpoch(0)! : devnet.head;
   if ('number' in ref) {
-    const tipset = devnet.chain.atEpoch(ref.number);
-    if (!tipset) throw new DevnetError("requested a future epoch (beyond 'latest')");
-    return tipset;
+    if (ref.number > devnet.head.epoch) throw new DevnetError("requested a future epoch (beyond 'latest')");
+    return devnet.chain.atOrBefore(ref.number)!;
   }
   const tipset = devnet.chain.byBlockHash(ref.hash);
   if (!tipset) throw new DevnetError(`failed to get tipset by hash: no tipset with hash ${bytesToHex(ref.hash)}`);

@@ -1,6 +1,6 @@
 // The one place where errors become JSON-RPC error objects.
 import type { Logger } from 'pino';
-import { DevnetError, ExecutionRevertedError } from '../common/errors.js';
+import { DevnetError, ExecutionRevertedError, NullRoundError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 
 export interface JsonRpcError {
@@ -13,6 +13,7 @@ export function toJsonRpcError(err: unknown, log: Logger): JsonRpcError {
   if (err instanceof ExecutionRevertedError) {
     return { code: err.code, message: err.message, data: bytesToHex(err.revertData) };
   }
+  if (err instanceof NullRoundError) return { code: err.code, message: err.message, data: err.epoch };
   if (err instanceof DevnetError) return { code: err.code, message: err.message };
   log.error({ err }, 'internal error');
   return { code: -32603, message: `Internal error: ${(err as Error)?.message ?? String(err)}` };

@@ -13,8 +13,8 @@ export interface ExecutionContext {
   /** The seed of the randomness beacon (randomness.ts); absent: DEFAULT_BEACON_SEED. */
   seed?: Uint8Array;
   /**
-   * The Ethereum block hash of an earlier epoch (the tipset key CID's digest), for BLOCKHASH;
-   * undefined for epochs the chain has no tipset at. Absent: BLOCKHASH answers 0.
+   * The Ethereum block hash of an earlier epoch (the tipset key CID's digest), for BLOCKHASH; for a
+   * null round, the hash of the tipset before it (as Lotus's tipset_cid extern). Absent: BLOCKHASH answers 0.
    */
   tipsetHash?: (epoch: number) => Uint8Array | undefined;
 }

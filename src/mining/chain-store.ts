@@ -1,8 +1,9 @@
 // The chain: every tipset by epoch and by hash, and every included message by CID and by
-// Ethereum transaction hash.
+// Ethereum transaction hash. Epochs may be skipped: an epoch with no tipset is a null round (as in
+// Filecoin), so the tipsets are kept in epoch order and found by binary search, not by index.
 import { cidFromDigest, type CID } from '../common/cbor.js';
 import { bytesToHex } from '../common/hex.js';
-import { encodeMessage, encodeSignedMessage, messageCid } from '../fevm/message.js';
+import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm/message.js';
 import { encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
 export interface MessageLocation {
@@ -14,8 +15,6 @@ export class ChainStore {
   private readonly tipsets: Tipset[] = [];
   private readonly byHash = new Map<string, Tipset>();
   private readonly byBlock = new Map<string, Tipset>();
-  /** Every object the chain holds by CID, encoded: block headers, signed and unsigned messages. */
-  private readonly objects = new Map<string, Uint8Array>();
   private readonly byCid = new Map<string, MessageLocation>();
   private readonly cidByTxHash = new Map<string, string>();
 
@@ -23,22 +22,25 @@ export class ChainStore {
     return this.tipsets[this.tipsets.length - 1];
   }
 
+  /** The head's epoch (-1 before genesis). */
   get height(): number {
-    return this.tipsets.length - 1;
+    return this.tipsets.length === 0 ? -1 : this.head.epoch;
   }
 
+  /** Adds a tipset on top of the head: genesis at epoch 0 first, then each child of the head, at a later epoch. */
   append(tipset: Tipset): void {
-    if (tipset.epoch !== this.tipsets.length) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
+    const head = this.tipsets.length === 0 ? undefined : this.head;
+    const follows = head
+      ? tipset.epoch > head.epoch && tipset.parentKey !== undefined && tipset.parentKey.equals(head.key)
+      : tipset.epoch === 0 && tipset.parentKey === undefined;
+    if (!follows) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
     this.tipsets.push(tipset);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
     this.byBlock.set(tipset.blockCid.toString(), tipset);
-    this.objects.set(tipset.blockCid.toString(), encodeBlockHeader(tipset.header));
     for (const message of tipset.messages) {
       const cid = message.cid.toString();
       this.byCid.set(cid, { tipset, message });
-      this.objects.set(cid, encodeSignedMessage(message.signed));
       const unsigned = messageCid(message.signed.message).toString();
-      this.objects.set(unsigned, encodeMessage(message.signed.message));
       // A BLS message's CID is its unsigned CID; a signed one is found by either.
       if (unsigned !== cid) this.byCid.set(unsigned, { tipset, message });
       if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
@@ -52,34 +54,72 @@ export class ChainStore {
 
   /** Forgets every tipset above `height` and what they included (evm_revert, anvil_reset). */
   truncate(height: number): void {
-    while (this.tipsets.length - 1 > height) {
+    while (this.tipsets.length > 0 && this.head.epoch > height) {
       const tipset = this.tipsets.pop()!;
       this.byHash.delete(bytesToHex(tipset.hash));
       this.byBlock.delete(tipset.blockCid.toString());
-      this.objects.delete(tipset.blockCid.toString());
       for (const message of tipset.messages) {
         const cid = message.cid.toString();
         const unsigned = messageCid(message.signed.message).toString();
         this.byCid.delete(cid);
         this.byCid.delete(unsigned);
-        this.objects.delete(cid);
-        this.objects.delete(unsigned);
         if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
       }
     }
   }
 
+  /** The tipset at `epoch`; undefined for a null round or an epoch beyond the head. */
   atEpoch(epoch: number): Tipset | undefined {
-    return this.tipsets[epoch];
+    const tipset = this.tipsets[this.firstIndexFrom(epoch)];
+    return tipset?.epoch === epoch ? tipset : undefined;
+  }
+
+  /** The tipset at `epoch` or, for a null round, the last one before it (Lotus GetTipsetByHeight, prev = true). */
+  atOrBefore(epoch: number): Tipset | undefined {
+    const i = this.firstIndexFrom(epoch);
+    return this.tipsets[i]?.epoch === epoch ? this.tipsets[i] : this.tipsets[i - 1];
+  }
+
+  /** The tipset at `epoch` or, for a null round, the first one after it (Lotus GetTipsetByHeight, prev = false). */
+  atOrAfter(epoch: number): Tipset | undefined {
+    return this.tipsets[this.firstIndexFrom(epoch)];
+  }
+
+  /** Whether `epoch` is a null round: within the chain, but without a tipset. */
+  isNullRound(epoch: number): boolean {
+    return epoch >= 0 && epoch <= this.height && this.atEpoch(epoch) === undefined;
+  }
+
+  /**
+   * The block hash the FVM gives for `epoch` (BLOCKHASH, tipset_cid): the tipset's at that epoch or,
+   * for a null round, the one before it's, as Lotus's extern looks it up.
+   */
+  hashAt(epoch: number): Uint8Array | undefined {
+    return this.atOrBefore(epoch)?.hash;
+  }
+
+  /** The tipset a tipset's header names as its parent (the one before it, across null rounds). */
+  parentOf(tipset: Tipset): Tipset | undefined {
+    return tipset.parentKey && this.byHash.get(bytesToHex(tipset.parentKey.multihash.digest));
   }
 
   byBlockCid(cid: CID): Tipset | undefined {
     return this.byBlock.get(cid.toString());
   }
 
-  /** The encoded object with this CID, if the chain holds it (Filecoin.ChainReadObj). */
+  /**
+   * The encoded object with this CID, if the chain holds it (Filecoin.ChainReadObj): a block header,
+   * a signed message or an unsigned one. Encoded when asked for, not kept.
+   */
   readObject(cid: CID): Uint8Array | undefined {
-    return this.objects.get(cid.toString());
+    const key = cid.toString();
+    const block = this.byBlock.get(key);
+    if (block) return encodeBlockHeader(block.header);
+    const found = this.byCid.get(key);
+    if (!found) return undefined;
+    const { cid: signedCid, signed } = found.message;
+    // Under its own CID a signed message reads signed; under its unsigned CID (a BLS message's only one), unsigned.
+    return signedCid.toString() === key && signed.signature.type !== SigType.BLS ? encodeSignedMessage(signed) : encodeMessage(signed.message);
   }
 
   byBlockHash(hash: Uint8Array): Tipset | undefined {
@@ -96,8 +136,29 @@ export class ChainStore {
     return this.byCid.get(cid);
   }
 
-  /** Tipsets from `from` to `to`, both included. */
+  /** The tipsets at epochs from `from` to `to`, both included (null rounds have none). */
   range(from: number, to: number): Tipset[] {
-    return this.tipsets.slice(Math.max(0, from), Math.min(this.tipsets.length, to + 1));
+    return this.tipsets.slice(this.firstIndexFrom(from), this.firstIndexFrom(to + 1));
+  }
+
+  /** The last `count` tipsets up to `epoch` (included), oldest first. */
+  lastUpTo(epoch: number, count: number): Tipset[] {
+    const end = this.firstIndexFrom(epoch + 1);
+    return this.tipsets.slice(Math.max(0, end - count), end);
+  }
+
+  /** The index of the first tipset at or after `epoch` (the length if none is). */
+  private firstIndexFrom(epoch: number): number {
+    const { tipsets } = this;
+    // Fast path: a chain without null rounds up to `epoch` holds it at its own index.
+    if (epoch >= 0 && tipsets[epoch]?.epoch === epoch) return epoch;
+    let lo = 0;
+    let hi = tipsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (tipsets[mid].epoch < epoch) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }

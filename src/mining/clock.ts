@@ -36,6 +36,21 @@ export class Clock {
     return Math.max(this.now(), parentTimestamp + 1);
   }
 
+  /**
+   * The timestamps of the next epochs after a tipset at `parentTimestamp`, as mining a tipset at each
+   * would set them (anvil_mine over many epochs): the first as nextTipsetTimestamp gives it, consuming
+   * a one-off override; then `intervalSeconds` apart (anvil_mine's interval, else the clock's
+   * interval), or else one second apart and never behind the clock. Gives the k-th epoch's (k ≥ 1).
+   */
+  epochTimestamps(parentTimestamp: number, intervalSeconds?: number): (k: number) => number {
+    const first = this.nextTipsetTimestamp(parentTimestamp);
+    const step = intervalSeconds ?? this.state.intervalSeconds;
+    if (step !== undefined) return (k) => first + (k - 1) * step;
+    const now = this.now();
+    // Each one max(now, previous + 1): from the second on, that is this closed form.
+    return (k) => (k === 1 ? first : Math.max(now + k - 2, first + k - 1));
+  }
+
   /** Moves chain time forward (evm_increaseTime); returns the total it has been moved. */
   increase(seconds: number): number {
     this.state.offsetSeconds += seconds;

@@ -1,9 +1,12 @@
 // Tipset production: takes ready messages from the pool, applies them, and appends the tipset to the
 // chain, one tipset at a time through the single writer queue. Instantly after each message (the
-// default), every blockTimeMs, or only when asked.
+// default), every blockTimeMs, or only when asked. Many epochs at once (anvil_mine) may pass as null
+// rounds: epochs without a tipset, where only the cron work due runs.
+import { nextCronEpoch } from '../fevm/actors/cron.js';
 import type { Executor } from '../fevm/executor.js';
 import { nextBaseFee } from '../fevm/gas.js';
 import type { StateTree } from '../fevm/state-tree.js';
+import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from './chain-store.js';
 import type { Clock } from './clock.js';
 import type { Mempool, PendingMessage } from './mempool.js';
@@ -73,22 +76,65 @@ export class Miner {
     await this.queuedInstant;
   }
 
+  /**
+   * Advances the chain by `epochs` (≥ 1) in one step: the epochs before the last are null rounds, at
+   * which only the cron work due runs (each piece at its own epoch; an epoch with none costs nothing),
+   * and a tipset with every ready message is mined at the last, its parent the head. Timestamps go on
+   * `intervalSeconds` apart when given (Clock.epochTimestamps).
+   */
+  mineAfterNullRounds(epochs: number, intervalSeconds?: number): Promise<Tipset> {
+    return this.queue.run(async () => {
+      const parent = this.deps.chain.head;
+      const timestampOf = this.deps.clock.epochTimestamps(parent.timestamp, intervalSeconds);
+      const last = parent.epoch + epochs;
+      // As in Lotus, null-round cron runs under the base fee of the tipset that follows them.
+      const baseFee = this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit);
+      try {
+        await this.runNullRounds(parent.epoch, last, (epoch) => this.context(epoch, timestampOf(epoch - parent.epoch), baseFee));
+      } finally {
+        // Even if a null round threw (a devnet bug), the state has gone past the head: a tipset must end the run.
+        await this.produceTipset({ epoch: last, timestamp: timestampOf(epochs) });
+      }
+      return this.deps.chain.head;
+    });
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
 
-  private async produceTipset(): Promise<Tipset> {
+  /** The context of everything that runs at `epoch`. */
+  private context(epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
+    const { chain } = this.deps;
+    return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e) };
+  }
+
+  /**
+   * Runs the cron work due at the null rounds after epoch `after` and before `before`, jumping from
+   * one due epoch to the next; each epoch's work is written to the state as that epoch.
+   */
+  private async runNullRounds(after: number, before: number, contextAt: (epoch: number) => ExecutionContext): Promise<void> {
+    const { state, executor } = this.deps;
+    for (let done = after; ; ) {
+      const overlay = state.stage();
+      const due = nextCronEpoch(overlay);
+      // Work enrolled for an epoch already run (or for the current one, while it ran) is due at the next.
+      const epoch = due === undefined ? before : Math.max(due, done + 1);
+      if (epoch >= before) return;
+      for (const { actor, error } of await executor.runCron(overlay, contextAt(epoch))) this.deps.onCronError(epoch, actor, error);
+      state.commit(overlay, epoch);
+      done = epoch;
+    }
+  }
+
+  /** Mines a tipset on the head: at the next epoch and the clock's next timestamp unless `at` says otherwise. */
+  private async produceTipset(at?: { epoch: number; timestamp: number }): Promise<Tipset> {
     const { state, chain, mempool, executor } = this.deps;
     const parent = chain.head;
-    const epoch = parent.epoch + 1;
-    const ctx = {
-      epoch,
-      timestamp: this.deps.clock.nextTipsetTimestamp(parent.timestamp),
-      chainId: this.deps.chainId,
-      baseFee: this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit),
-      seed: this.deps.seed,
-      tipsetHash: (e: number) => chain.atEpoch(e)?.hash,
-    };
+    const epoch = at?.epoch ?? parent.epoch + 1;
+    const timestamp = at?.timestamp ?? this.deps.clock.nextTipsetTimestamp(parent.timestamp);
+    // Lotus computes a tipset's base fee from its parent's, whatever null rounds lie between.
+    const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit));
     this.nextBaseFee = undefined;
     const overlay = state.stage();
     const selected = mempool.select(overlay);

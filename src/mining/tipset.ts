@@ -94,20 +94,31 @@ export function encodeBlockHeader(h: BlockHeader): Uint8Array {
 
 /** The message-list root: [BLS message CIDs, secp256k1 and delegated message CIDs] (Lotus MsgMeta). */
 function messagesRoot(messages: IncludedMessage[]): CID {
+  if (messages.length === 0) return EMPTY_MESSAGES_ROOT;
   const bls = messages.filter((m) => m.signed.signature.type === SigType.BLS).map((m) => m.cid);
   const secp = messages.filter((m) => m.signed.signature.type !== SigType.BLS).map((m) => m.cid);
   return cidOf(encodeCbor([bls, secp]));
 }
 
+function receiptsRootOf(messages: IncludedMessage[]): CID {
+  if (messages.length === 0) return EMPTY_RECEIPTS_ROOT;
+  return cidOf(encodeCbor(messages.map((m) => [m.receipt.exitCode, m.receipt.returnData, m.receipt.gasUsed])));
+}
+
+// The roots of an empty tipset, computed once: most tipsets of a test chain are empty.
+const EMPTY_MESSAGES_ROOT = cidOf(encodeCbor([[], []]));
+const EMPTY_RECEIPTS_ROOT = cidOf(encodeCbor([]));
+
 export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput): Tipset {
-  const receiptsRoot = cidOf(encodeCbor(messages.map((m) => [m.receipt.exitCode, m.receipt.returnData, m.receipt.gasUsed])));
+  const receiptsRoot = receiptsRootOf(messages);
   const parentStateRoot = parent?.stateRoot ?? cidOf(encodeCbor('fvm-devnet genesis'));
   const header: BlockHeader = {
     miner: GENESIS_MINER,
     ticket: blake2b256(encodeCbor(['ticket', epoch])),
     electionProof: { winCount: 1, vrfProof: blake2b256(encodeCbor(['election', epoch])) },
     parents: parent ? [parent.blockCid] : [],
-    parentWeight: BigInt(epoch),
+    // A stand-in for Lotus's weight, which grows with each tipset (not each epoch): the parent's tipset count.
+    parentWeight: parent ? parent.header.parentWeight + 1n : 0n,
     height: epoch,
     parentStateRoot,
     parentMessageReceipts: parent?.receiptsRoot ?? receiptsRoot,

@@ -81,6 +81,16 @@ describe('viem test client (mode anvil)', () => {
     await testClient.setAutomine(true);
   });
 
+  test('mining a million blocks leaves null rounds, which getBlock refuses', async () => {
+    const before = await publicClient.getBlock();
+    await testClient.mine({ blocks: 1_000_000, interval: 30 });
+    const head = await publicClient.getBlock();
+    assert.equal(head.number, before.number + 1_000_000n);
+    assert.equal(head.parentHash, before.hash);
+    assert.ok(head.timestamp >= before.timestamp + 30n * 999_999n);
+    await assert.rejects(publicClient.getBlock({ blockNumber: before.number + 1n }), /null round/);
+  });
+
   test('reset goes back to genesis', async () => {
     await testClient.reset();
     assert.equal(await publicClient.getBlockNumber(), 0n);

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Interface } from 'ethers';
-import { encodeCbor } from '../../src/common/cbor.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { installCronProbe, PROBE_ACCOUNT, scheduleProbe } from '../helpers/cron-probe.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
@@ -62,6 +63,43 @@ describe('saving and loading a chain', () => {
     await b.result('evm_mine');
     await b.result('anvil_reset');
     assert.equal(await b.result('eth_blockNumber'), await a.result('eth_blockNumber'));
+  });
+
+  test('a chain with null rounds and cron work inside them reloads, its CIDs checked, and goes on', async (t) => {
+    const a = await setupRpc(t);
+    installCronProbe(t);
+    await scheduleProbe(a.devnet, [[400_000, { tag: 'a' }]]);
+    await a.send({ nonce: 0, to: RECIPIENT, value: FIL });
+    await a.result('anvil_mine', ['0xf4240']);
+    await a.send({ nonce: 1, to: RECIPIENT, value: FIL });
+    const bytes = a.devnet.save();
+    const saved = decodeChain(bytes, 'test');
+    assert.deepEqual(
+      saved.tipsets.map((tipset) => tipset.epoch),
+      [0, 1, 1_000_001, 1_000_002],
+    );
+    const b = await setupRpc(t);
+    await b.devnet.load(saved);
+    for (const [method, params] of [
+      ['eth_blockNumber', []],
+      ['eth_getBlockByNumber', ['latest', false]],
+      ['eth_getBlockByNumber', ['0xf4241', true]],
+      ['eth_getBalance', [RECIPIENT, '0x7a120']],
+      ['Filecoin.ChainGetTipSetByHeight', [500_000, null]],
+      ['Filecoin.ChainGetTipSetAfterHeight', [500_000, null]],
+    ] as const) {
+      assert.deepEqual(await b.result(method, [...params]), await a.result(method, [...params]), method);
+    }
+    assert.deepEqual(await b.error('eth_getBlockByNumber', ['0x7a120', false]), await a.error('eth_getBlockByNumber', ['0x7a120', false]));
+    // The cron work done in the gap is in the loaded state's history at its epoch.
+    const balance = (epoch: number) => b.devnet.state.at(epoch).getActor(PROBE_ACCOUNT)!.balance;
+    assert.equal(balance(400_000), balance(399_999) + 1n);
+    // A tipset saved twice does not follow itself.
+    const doc = decodeCbor<{ tipsets: unknown[] }>(bytes);
+    doc.tipsets.splice(2, 0, doc.tipsets[1]);
+    assert.throws(() => decodeChain(encodeCbor(doc), 'f'), /tipset 1 does not follow 1/);
+    await b.send({ nonce: 2, to: RECIPIENT, value: FIL });
+    assert.equal(await b.result('eth_blockNumber'), '0xf4243');
   });
 
   test('a damaged, foreign or newer file is refused and the running chain is untouched', async (t) => {

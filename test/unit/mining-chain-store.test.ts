@@ -1,25 +1,29 @@
-// The chain store: tipsets by epoch and by block hash, consecutive appends, ranges, and message
-// lookups by CID and by Ethereum transaction hash (lotus-eth-rpc.md §2.3, §3.3).
+// The chain store: tipsets by epoch and by block hash, appends on the head, null rounds (epochs
+// without a tipset), ranges, and message lookups by CID and by Ethereum transaction hash
+// (lotus-eth-rpc.md §2.3, §3.3).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Wallet } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
-import { buildTipset, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
+import { cidOf } from '../../src/common/cbor.js';
+import { encodeMessage, encodeSignedMessage, messageCid, signedMessageCid, SigType } from '../../src/fevm/message.js';
+import { buildTipset, encodeBlockHeader, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
 const GENESIS_TIME = 1_700_000_000;
 
-function chainOf(length: number, messagesAt: Record<number, IncludedMessage[]> = {}): { store: ChainStore; tipsets: Tipset[] } {
+/** A chain with a tipset at each of `epochs` (ascending, from 0); the epochs left out are null rounds. */
+function chainAt(epochs: number[], messagesAt: Record<number, IncludedMessage[]> = {}): { store: ChainStore; tipsets: Tipset[] } {
   const store = new ChainStore();
   const tipsets: Tipset[] = [];
-  for (let epoch = 0; epoch < length; epoch++) {
+  for (const epoch of epochs) {
     const tipset = buildTipset({
       epoch,
       timestamp: GENESIS_TIME + epoch,
       baseFee: 100_000_000n,
-      parent: tipsets[epoch - 1],
+      parent: tipsets[tipsets.length - 1],
       messages: messagesAt[epoch] ?? [],
     });
     store.append(tipset);
@@ -27,6 +31,9 @@ function chainOf(length: number, messagesAt: Record<number, IncludedMessage[]> =
   }
   return { store, tipsets };
 }
+
+const chainOf = (length: number, messagesAt: Record<number, IncludedMessage[]> = {}) =>
+  chainAt(Array.from({ length }, (_, epoch) => epoch), messagesAt);
 
 /** A native (secp256k1-signed) Filecoin message, as if pushed with MpoolPush. */
 const nativeMessage = (nonce: number, index: number): IncludedMessage => fakeIncluded({ nonce, index, value: 1n, signatureByte: 1 });
@@ -46,13 +53,23 @@ describe('ChainStore', () => {
     assert.equal(store.byBlockHash(new Uint8Array(32)), undefined);
   });
 
-  test('append refuses a tipset that does not follow the head', () => {
+  test('append refuses a tipset that is not a child of the head at a later epoch', () => {
     const { store, tipsets } = chainOf(2);
-    const skip = buildTipset({ epoch: 3, timestamp: GENESIS_TIME + 3, baseFee: 100n, parent: tipsets[1], messages: [] });
-    assert.throws(() => store.append(skip), /tipset 3 does not follow 1/);
+    const offHead = buildTipset({ epoch: 3, timestamp: GENESIS_TIME + 3, baseFee: 100n, parent: tipsets[0], messages: [] });
+    assert.throws(() => store.append(offHead), /tipset 3 does not follow 1/);
     const again = buildTipset({ epoch: 1, timestamp: GENESIS_TIME + 9, baseFee: 100n, parent: tipsets[0], messages: [] });
     assert.throws(() => store.append(again), /tipset 1 does not follow 1/);
+    const sameEpoch = buildTipset({ epoch: 1, timestamp: GENESIS_TIME + 9, baseFee: 100n, parent: tipsets[1], messages: [] });
+    assert.throws(() => store.append(sameEpoch), /tipset 1 does not follow 1/);
+    const orphan = buildTipset({ epoch: 2, timestamp: GENESIS_TIME + 2, baseFee: 100n, parent: undefined, messages: [] });
+    assert.throws(() => store.append(orphan), /tipset 2 does not follow 1/);
     assert.equal(store.height, 1);
+    // Skipping epochs is allowed: they are null rounds.
+    const afterGap = buildTipset({ epoch: 5, timestamp: GENESIS_TIME + 5, baseFee: 100n, parent: tipsets[1], messages: [] });
+    store.append(afterGap);
+    assert.equal(store.height, 5);
+    assert.equal(new ChainStore().height, -1);
+    assert.throws(() => new ChainStore().append(afterGap), /tipset 5 does not follow -1/);
   });
 
   test('range includes both ends and is clamped to the chain', () => {
@@ -62,6 +79,95 @@ describe('ChainStore', () => {
     assert.deepEqual(store.range(-10, 1), tipsets.slice(0, 2));
     assert.deepEqual(store.range(3, 100), tipsets.slice(3));
     assert.deepEqual(store.range(3, 2), []);
+  });
+
+  describe('with null rounds', () => {
+    // Tipsets at 0, 1, 5 and 1_000_000: epochs 2–4 and 6–999_999 are null rounds.
+    const EPOCHS = [0, 1, 5, 1_000_000];
+
+    test('atEpoch has nothing for a null round; atOrBefore and atOrAfter give its neighbours', () => {
+      const { store, tipsets } = chainAt(EPOCHS);
+      assert.equal(store.height, 1_000_000);
+      assert.equal(store.head, tipsets[3]);
+      for (const tipset of tipsets) assert.equal(store.atEpoch(tipset.epoch), tipset);
+      for (const epoch of [2, 4, 6, 999_999]) {
+        assert.equal(store.atEpoch(epoch), undefined);
+        assert.equal(store.isNullRound(epoch), true);
+      }
+      assert.equal(store.isNullRound(5), false);
+      assert.equal(store.isNullRound(1_000_001), false);
+      assert.equal(store.atOrBefore(3), tipsets[1]);
+      assert.equal(store.atOrAfter(3), tipsets[2]);
+      assert.equal(store.atOrBefore(5), tipsets[2]);
+      assert.equal(store.atOrAfter(5), tipsets[2]);
+      assert.equal(store.atOrBefore(500_000), tipsets[2]);
+      assert.equal(store.atOrAfter(500_000), tipsets[3]);
+      assert.equal(store.atOrBefore(2_000_000), tipsets[3]);
+      assert.equal(store.atOrAfter(1_000_001), undefined);
+      assert.equal(store.atEpoch(-1), undefined);
+    });
+
+    test('hashAt gives a null round the hash of the tipset before it; parentOf crosses the gap', () => {
+      const { store, tipsets } = chainAt(EPOCHS);
+      assert.deepEqual(store.hashAt(4), tipsets[1].hash);
+      assert.deepEqual(store.hashAt(5), tipsets[2].hash);
+      assert.deepEqual(store.hashAt(999_999), tipsets[2].hash);
+      assert.equal(store.parentOf(tipsets[3]), tipsets[2]);
+      assert.equal(store.parentOf(tipsets[2]), tipsets[1]);
+      assert.equal(store.parentOf(tipsets[0]), undefined);
+      // The header names the parent block and counts tipsets, not epochs, in its weight.
+      assert.deepEqual(tipsets[3].header.parents, [tipsets[2].blockCid]);
+      assert.equal(tipsets[3].header.parentWeight, 3n);
+    });
+
+    test('range and lastUpTo hold only the tipsets in the epochs asked for', () => {
+      const { store, tipsets } = chainAt(EPOCHS);
+      assert.deepEqual(store.range(2, 4), []);
+      assert.deepEqual(store.range(1, 5), tipsets.slice(1, 3));
+      assert.deepEqual(store.range(3, 1_000_000), tipsets.slice(2));
+      assert.deepEqual(store.range(0, 10_000_000), tipsets);
+      assert.deepEqual(store.lastUpTo(999_999, 2), tipsets.slice(1, 3));
+      assert.deepEqual(store.lastUpTo(1_000_000, 10), tipsets);
+      assert.deepEqual(store.lastUpTo(0, 3), tipsets.slice(0, 1));
+    });
+
+    test('truncate goes back to a height inside a gap, and the chain grows again from there', () => {
+      const m = nativeMessage(0, 0);
+      const { store, tipsets } = chainAt(EPOCHS, { 1_000_000: [m] });
+      assert.ok(store.messageByCid(m.cid.toString()));
+      store.truncate(700);
+      assert.equal(store.height, 5);
+      assert.equal(store.head, tipsets[2]);
+      assert.equal(store.atEpoch(1_000_000), undefined);
+      assert.equal(store.byBlockHash(tipsets[3].hash), undefined);
+      assert.equal(store.readObject(tipsets[3].blockCid), undefined);
+      assert.equal(store.messageByCid(m.cid.toString()), undefined);
+      const next = buildTipset({ epoch: 6, timestamp: GENESIS_TIME + 6, baseFee: 100n, parent: tipsets[2], messages: [] });
+      store.append(next);
+      assert.equal(store.atEpoch(6), next);
+      store.truncate(-1);
+      assert.equal(store.height, -1);
+      assert.deepEqual(store.all(), []);
+    });
+  });
+
+  test('readObject encodes block headers and messages (signed and unsigned) under their CIDs', () => {
+    const secp = nativeMessage(0, 0);
+    const blsSigned = { message: { ...secp.signed.message, nonce: 1 }, signature: { type: SigType.BLS, data: new Uint8Array(96) } };
+    const bls: IncludedMessage = { ...secp, cid: signedMessageCid(blsSigned), signed: blsSigned, index: 1 };
+    const { store, tipsets } = chainOf(2, { 1: [secp, bls] });
+    const unsignedSecp = messageCid(secp.signed.message);
+    for (const [cid, bytes] of [
+      [tipsets[1].blockCid, encodeBlockHeader(tipsets[1].header)],
+      [secp.cid, encodeSignedMessage(secp.signed)],
+      [unsignedSecp, encodeMessage(secp.signed.message)],
+      [bls.cid, encodeMessage(bls.signed.message)],
+    ] as const) {
+      const read = store.readObject(cid);
+      assert.deepEqual(read, bytes);
+      assert.equal(cidOf(read!).toString(), cid.toString());
+    }
+    assert.equal(store.readObject(cidOf(new Uint8Array([1]))), undefined);
   });
 
   test('messageByCid finds an included message with its tipset', () => {

@@ -24,7 +24,7 @@ import { ErrorNumber } from '../../filecoin-precompiles/runtime.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { decodeBytesParams } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock } from '../block-ref.js';
+import { resolveBlock, resolveStateBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
 import { defineMethod } from '../define-method.js';
 import { transactionHash } from '../logs.js';
@@ -393,7 +393,7 @@ export const debugTrace = [
 
   defineMethod('debug_traceCall', [callRequest('transaction'), optional(blockRef('block')), optional(object('options'))], async ({ devnet }, tx, block, options) => {
     const config = parseTraceConfig('options', options, true);
-    const tipset = resolveBlock(devnet, block ?? { tag: 'latest' });
+    const tipset = resolveStateBlock(devnet, block ?? { tag: 'latest' });
     return format(await devnet.traceCall(tx, tipset.epoch, collect(config)), config);
   }),
 

@@ -4,7 +4,7 @@ import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock } from '../block-ref.js';
+import { resolveStateBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
 import { defineMethod } from '../define-method.js';
 import { blockRef, invalid, optional, parseSafeNumber, type Param } from '../params.js';
@@ -53,7 +53,7 @@ function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
 
 export const ethExecution = [
   defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], async ({ devnet }, tx, block) => {
-    const tipset = resolveBlock(devnet, block);
+    const tipset = resolveStateBlock(devnet, block);
     return bytesToHex((await devnet.call(tx, tipset.epoch)).returnData);
   }),
 
@@ -68,8 +68,9 @@ export const ethExecution = [
 
   defineMethod('eth_feeHistory', [blockCount, blockRef('newestBlock', { allowHash: false }), optional(percentiles)], ({ devnet }, count, newest, wanted) => {
     if (count > MAX_FEE_HISTORY_BLOCKS) throw new DevnetError(`block count should be smaller than ${MAX_FEE_HISTORY_BLOCKS}`);
-    const last = resolveBlock(devnet, newest);
-    const tipsets = devnet.chain.range(last.epoch - count + 1, last.epoch);
+    // As in Lotus, a null round names the tipset before it, and the history counts tipsets, not epochs.
+    const last = resolveStateBlock(devnet, newest);
+    const tipsets = devnet.chain.lastUpTo(last.epoch, count);
     const baseFees = tipsets.map((t) => quantity(t.baseFee));
     return {
       oldestBlock: quantity(tipsets[0]?.epoch ?? last.epoch),

@@ -3,7 +3,7 @@
 import { FilAddress, maskedIdAddress, Protocol } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex } from '../../common/hex.js';
-import { resolveBlock } from '../block-ref.js';
+import { resolveStateBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { filAddress } from '../lotus-params.js';
 import { address, blockRef, optional } from '../params.js';
@@ -16,7 +16,7 @@ export const filecoinAddressMethods = [
     if (addr.ethAddress) return bytesToHex(addr.ethAddress);
     if (addr.id !== undefined) return bytesToHex(maskedIdAddress(addr.id));
     if (addr.protocol === Protocol.Delegated) throw new DevnetError('f4 addresses outside the EAM namespace have no Ethereum form');
-    const tipset = resolveBlock(devnet, block ?? { tag: 'finalized' });
+    const tipset = resolveStateBlock(devnet, block ?? { tag: 'finalized' });
     const id = devnet.stateAt(tipset.epoch).lookupId(addr);
     if (id === undefined) throw new DevnetError('failed to lookup ID address: actor not found');
     return bytesToHex(maskedIdAddress(id));

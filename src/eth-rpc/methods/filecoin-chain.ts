@@ -35,14 +35,15 @@ export const filecoinChain = [
   defineMethod('Filecoin.ChainGetTipSetByHeight', [epoch('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) => {
     const from = tipsetOf(devnet, key);
     if (height > from.epoch) throw new DevnetError('looking for tipset with height greater than start point');
-    return tipsetJson(devnet.chain.atEpoch(height)!);
+    // A null round's height gives the tipset before it.
+    return tipsetJson(devnet.chain.atOrBefore(height)!);
   }),
 
-  // The devnet has no null rounds, so the first tipset at or after a height is the one at it.
   defineMethod('Filecoin.ChainGetTipSetAfterHeight', [epoch('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) => {
     const from = tipsetOf(devnet, key);
     if (height > from.epoch) throw new DevnetError('looking for tipset with height greater than start point');
-    return tipsetJson(devnet.chain.atEpoch(height)!);
+    // A null round's height gives the tipset after it.
+    return tipsetJson(devnet.chain.atOrAfter(height)!);
   }),
 
   defineMethod('Filecoin.ChainGetBlock', [cid('blockCid')], ({ devnet }, block) => blockHeaderJson(tipsetByBlock(devnet, block).header)),
@@ -69,7 +70,7 @@ export const filecoinChain = [
   // A block's parent receipts are those of the messages its parent tipset included.
   defineMethod('Filecoin.ChainGetParentReceipts', [cid('blockCid')], ({ devnet }, block) => {
     const tipset = tipsetByBlock(devnet, block);
-    const parent = tipset.epoch > 0 ? devnet.chain.atEpoch(tipset.epoch - 1)! : undefined;
+    const parent = devnet.chain.parentOf(tipset);
     return (parent?.messages ?? []).map((m) => receiptJson(m.receipt));
   }),
 
