@@ -40,6 +40,8 @@ export interface DevnetConfig {
   storageProviders: number;
   /** Sector size of the storage providers, in bytes. */
   sectorSize: bigint;
+  /** Epochs a storage provider waits after publishing a deal before it seals it (0: at once). */
+  sealDelay: number;
 }
 
 /** Lotus's local (2k) devnet chain id. */
@@ -61,6 +63,7 @@ export function defaultConfig(): DevnetConfig {
     seed: DEFAULT_BEACON_SEED,
     storageProviders: 2,
     sectorSize: SECTOR_SIZE_32GIB,
+    sealDelay: 0,
   };
 }
 

@@ -25,7 +25,7 @@ import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type
 import { verifyNativeSignature } from '../fevm/signature.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { InvocationResult } from '../fevm/types.js';
-import { ChainStore } from '../mining/chain-store.js';
+import { ChainStore, type MessageLocation } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Clock } from '../mining/clock.js';
 import { Miner } from '../mining/miner.js';
@@ -38,6 +38,7 @@ import { createGenesisState } from './genesis.js';
 import { deriveStorageProviderKeys } from './storage-providers.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
+import { StorageProviderAgents } from '../sp-agent/agent.js';
 import { PieceStore } from '../sp-agent/piece-store.js';
 import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 
@@ -65,6 +66,8 @@ export interface DevnetEvents {
   messageError: [PendingMessage, unknown];
   /** Scheduled work of a builtin actor (deal payments, proving) that failed at an epoch; undone, mining goes on. */
   cronError: [epoch: number, actor: number, unknown];
+  /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
+  storageProvider: [level: 'info' | 'warn', line: string];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
   consoleLog: [string];
 }
@@ -83,6 +86,8 @@ export class Devnet {
   readonly wallet = new NativeWallet();
   /** The storage providers' piece data (uploaded with PUT /piece/<cid>); off-chain, so snapshots and reverts leave it. */
   readonly pieces = new PieceStore();
+  /** The simulated storage providers' agents (src/sp-agent): they publish, seal and settle deals. */
+  readonly storageProviders: StorageProviderAgents;
 
   private constructor(
     readonly config: DevnetConfig,
@@ -118,6 +123,8 @@ export class Devnet {
       onCronError: (epoch, actor, error) => this.events.emit('cronError', epoch, actor, error),
     });
     this.cheats = new Cheats(this);
+    this.storageProviders = new StorageProviderAgents(this, { sealDelay: config.sealDelay, log: (level, line) => this.events.emit('storageProvider', level, line) });
+    this.storageProviders.start();
     if (config.noMining) this.miner.setMode({ type: 'manual' });
     else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });
   }
@@ -324,6 +331,25 @@ export class Devnet {
     });
     await this.miner.messageAdded(this.isReady(pending));
     return pending.signed;
+  }
+
+  /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
+  waitForMessage(cid: CID): Promise<MessageLocation> {
+    const found = this.chain.messageByCid(cid.toString());
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const onTipset = () => {
+        const location = this.chain.messageByCid(cid.toString());
+        if (location) {
+          this.events.off('tipset', onTipset);
+          resolve(location);
+        } else if (!this.mempool.pending().some((p) => p.cid.equals(cid))) {
+          this.events.off('tipset', onTipset);
+          reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
+        }
+      };
+      this.events.on('tipset', onTipset);
+    });
   }
 
   /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */

@@ -39,6 +39,10 @@ export function logMessageErrors(devnet: Devnet, log: Logger): void {
   devnet.events.on('messageError', (message, err) => {
     log.error({ err, cid: message.cid.toString() }, `dropped message ${message.cid.toString()}: its execution failed inside the devnet`);
   });
+  devnet.events.on('storageProvider', (level, line) => {
+    if (level === 'warn') log.warn(line);
+    else log.info(line);
+  });
   devnet.events.on('cronError', (epoch, actor, err) => {
     log.error({ err, epoch, actor }, `cron work of actor f0${actor} failed at epoch ${epoch} and was undone`);
   });

@@ -71,23 +71,6 @@ function msgLookup(devnet: Devnet, messageCidValue: CID) {
   };
 }
 
-/** Resolves when a pooled message is mined; fails if it leaves the pool without being mined. */
-function waitForMessage(devnet: Devnet, target: CID): Promise<ReturnType<typeof msgLookup>> {
-  return new Promise((resolve, reject) => {
-    const onTipset = () => {
-      const lookup = msgLookup(devnet, target);
-      if (lookup) {
-        devnet.events.off('tipset', onTipset);
-        resolve(lookup);
-      } else if (!devnet.mempool.pending().some((p) => p.cid.equals(target))) {
-        devnet.events.off('tipset', onTipset);
-        reject(new DevnetError(`message ${target.toString()} was dropped from the message pool`));
-      }
-    };
-    devnet.events.on('tipset', onTipset);
-  });
-}
-
 export const filecoinState = [
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const actor = actorAt(devnet, address, tipsetOf(devnet, key));
@@ -165,7 +148,8 @@ export const filecoinState = [
       if (!devnet.mempool.pending().some((p) => p.cid.equals(target))) {
         throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
       }
-      return waitForMessage(devnet, target);
+      await devnet.waitForMessage(target);
+      return msgLookup(devnet, target);
     },
   ),
 ];

@@ -1,0 +1,384 @@
+// The storage providers' agents: what Boost and Curio do for each simulated storage provider, driven
+// by the chain. After each tipset:
+// - deal proposals that client contracts announced (DealProposalCreate) are read back and published by
+//   a provider whose ask accepts them;
+// - published deals, and verified allocations made for a provider, are sealed once the seal delay has
+//   passed: pre-commit, then prove-commit with the market (or the client contract) notified;
+// - active deals are settled (SettleDealPayments) once a day of epochs and when they end.
+// Direct proposals come in through proposeDeal. The agents run beside the miner in their own queue;
+// a failure is logged and never stops mining.
+import { FilAddress } from '../common/address.js';
+import { decodeCbor, encodeCbor, type CID } from '../common/cbor.js';
+import { encodeBitfield } from '../common/bitfield.js';
+import { DevnetError } from '../common/errors.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
+import { proposalValue, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
+import { methodNumber } from '../fevm/actors/runtime.js';
+import { signedMessageCid, SigType, type Message } from '../fevm/message.js';
+import { SerialQueue } from '../mining/serial-queue.js';
+import type { Tipset } from '../mining/tipset.js';
+import { contractDealRequests, readContractProposal } from './contract-deals.js';
+import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
+
+/** What a provider accepts (Boost's storage ask), and whether it refuses the next proposal whatever it is. */
+export interface StorageAsk {
+  /** attoFIL per GiB per epoch, at least. */
+  pricePerGiBEpoch: bigint;
+  verifiedPricePerGiBEpoch: bigint;
+  minPieceSize: number;
+  maxPieceSize: number;
+  /** The most provider collateral it puts up for one deal. */
+  maxProviderCollateral: bigint;
+}
+
+const GIB = 1n << 30n;
+/** How often each provider settles its active deals, in epochs (a day). */
+export const SETTLE_INTERVAL = 2880;
+/** A sector lives at least this long past activation (builtin-actors MIN_SECTOR_EXPIRATION, 180 days). */
+const MIN_SECTOR_LIFETIME = 180 * 2880;
+
+const METHOD = {
+  addBalance: 2,
+  publishStorageDeals: 4,
+  preCommitSectorBatch2: 28,
+  proveCommitSectors3: 34,
+  settleDealPayments: methodNumber('SettleDealPayments'),
+};
+
+/** Contract clients authenticate through AuthenticateMessage, so their signature is a placeholder (Boost sends this one). */
+const CONTRACT_CLIENT_SIGNATURE = new Uint8Array([SigType.BLS, 0xde, 0xad]);
+
+/** A deal or allocation on its way into a sector. */
+interface SealJob {
+  piece: SectorPiece;
+  /** The sector must live until at least this epoch (the deal's end, or the allocation's minimum term). */
+  minExpiration: number;
+  readyAt: number;
+  sectorNumber?: number;
+  preCommitEpoch?: number;
+}
+
+interface Provider {
+  minerId: number;
+  worker: FilAddress;
+  sectorSize: bigint;
+  ask: StorageAsk;
+  /** A reason to refuse the next proposal with (devnet_rejectNextProposal). */
+  rejectNext?: string;
+  jobs: SealJob[];
+  lastSettled: number;
+  /** Allocation IDs already being onboarded. */
+  allocations: Set<number>;
+}
+
+/** Where the agents report what they do: a line and whether it is news or a problem. */
+export type AgentLog = (level: 'info' | 'warn', line: string) => void;
+
+export interface DirectDeal {
+  pieceCid: CID;
+  pieceSize: number;
+  client: FilAddress;
+  /** The miner's actor ID; absent: the first provider whose ask accepts the deal. */
+  provider?: number;
+  label?: string;
+  startEpoch?: number;
+  endEpoch?: number;
+  storagePricePerEpoch?: bigint;
+  providerCollateral?: bigint;
+  clientCollateral?: bigint;
+  verifiedDeal?: boolean;
+  /** The client's signature (type byte first) over the CBOR proposal; absent: the node signs with the client's key, if it holds it. */
+  clientSignature?: Uint8Array;
+}
+
+export interface PublishedDeal {
+  dealId: number;
+  provider: number;
+  message: CID;
+}
+
+export class StorageProviderAgents {
+  private readonly queue = new SerialQueue();
+  private readonly providers = new Map<number, Provider>();
+  private roundRobin = 0;
+
+  constructor(
+    private readonly devnet: Devnet,
+    private readonly options: { sealDelay: number; log: AgentLog },
+  ) {}
+
+  /** Starts following the chain. */
+  start(): void {
+    this.devnet.events.on('tipset', (tipset) => {
+      void this.queue.run(() => this.onTipset(tipset)).catch((error) => this.options.log('warn', `storage provider agent: ${(error as Error).message}`));
+    });
+  }
+
+  /** Waits until the agents have handled every tipset mined so far. */
+  idle(): Promise<void> {
+    return this.queue.run(async () => undefined);
+  }
+
+  provider(minerId: number): Provider {
+    const known = this.providers.get(minerId);
+    if (known) return known;
+    const state = this.devnet.stateAt(this.devnet.head.epoch);
+    const miner = state.getActor(minerId)?.miner;
+    const worker = miner && state.getActor(miner.worker)?.robust;
+    if (!miner || !worker || !this.devnet.wallet.has(worker)) throw new DevnetError(`f0${minerId} is not a storage provider the devnet runs`);
+    const provider: Provider = {
+      minerId,
+      worker,
+      sectorSize: miner.sectorSize,
+      ask: { pricePerGiBEpoch: 0n, verifiedPricePerGiBEpoch: 0n, minPieceSize: 128, maxPieceSize: Number(miner.sectorSize), maxProviderCollateral: 10n ** 24n },
+      jobs: [],
+      lastSettled: this.devnet.head.epoch,
+      allocations: new Set(),
+    };
+    this.providers.set(minerId, provider);
+    return provider;
+  }
+
+  /** The storage providers the devnet runs: miners whose worker key it holds. */
+  all(): Provider[] {
+    const ids = this.devnet.minersAt(this.devnet.head.epoch).map((m) => m.id);
+    return ids.flatMap((id) => {
+      try {
+        return [this.provider(id)];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** Publishes a deal proposed directly (devnet_proposeDeal); sealing follows on later tipsets. */
+  proposeDeal(deal: DirectDeal): Promise<PublishedDeal> {
+    return this.queue.run(async () => {
+      const head = this.devnet.head.epoch;
+      const provider = deal.provider !== undefined ? this.provider(deal.provider) : undefined;
+      const startEpoch = deal.startEpoch ?? head + Math.max(100, this.options.sealDelay + 20);
+      const proposal: DealProposal = {
+        pieceCid: deal.pieceCid,
+        pieceSize: deal.pieceSize,
+        verifiedDeal: deal.verifiedDeal ?? false,
+        client: deal.client,
+        provider: FilAddress.fromId(provider?.minerId ?? 0),
+        label: deal.label ?? deal.pieceCid.toString(),
+        startEpoch,
+        endEpoch: deal.endEpoch ?? startEpoch + MIN_SECTOR_LIFETIME,
+        storagePricePerEpoch: deal.storagePricePerEpoch ?? 0n,
+        providerCollateral: deal.providerCollateral ?? 0n,
+        clientCollateral: deal.clientCollateral ?? 0n,
+      };
+      const chosen = provider ?? this.pick(proposal);
+      if (!chosen) throw new DevnetError('no storage provider accepts this deal (see devnet_setStorageAsk)');
+      const refusal = this.refusal(chosen, proposal);
+      if (refusal) throw new DevnetError(`f0${chosen.minerId} refused the deal: ${refusal}`);
+      const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
+      return this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)));
+    });
+  }
+
+  private async onTipset(tipset: Tipset): Promise<void> {
+    const state = this.devnet.stateAt(tipset.epoch);
+    for (const request of contractDealRequests(tipset, state)) {
+      try {
+        const { proposal } = await readContractProposal(this.devnet, request, tipset.epoch);
+        const provider = this.pick(proposal);
+        if (!provider) {
+          this.options.log('warn', `no storage provider accepts the deal proposed by 0x${Buffer.from(request.contract).toString('hex')}`);
+          continue;
+        }
+        const refusal = this.refusal(provider, proposal);
+        if (refusal) {
+          this.options.log('warn', `storage provider f0${provider.minerId} refused a contract deal: ${refusal}`);
+          continue;
+        }
+        await this.publish(provider, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, CONTRACT_CLIENT_SIGNATURE);
+      } catch (error) {
+        this.options.log('warn', `a contract deal proposal failed: ${(error as Error).message}`);
+      }
+    }
+    for (const provider of this.all()) {
+      await this.step(provider, 'allocations', () => this.takeAllocations(provider));
+      await this.step(provider, 'sealing', () => this.seal(provider));
+      await this.step(provider, 'settlement', () => this.settle(provider));
+    }
+  }
+
+  /** Runs one part of a provider's work; a failure is logged and the rest goes on. */
+  private async step(provider: Provider, what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.options.log('warn', `storage provider f0${provider.minerId} ${what} failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** The next provider, round robin, whose ask accepts the proposal. */
+  private pick(proposal: DealProposal): Provider | undefined {
+    const providers = this.all();
+    for (let i = 0; i < providers.length; i++) {
+      const provider = providers[(this.roundRobin + i) % providers.length];
+      if (!this.askRefusal(provider, proposal)) {
+        this.roundRobin = (this.roundRobin + i + 1) % providers.length;
+        return provider;
+      }
+    }
+    return undefined;
+  }
+
+  /** Why the provider refuses this proposal, if it does; a pending devnet_rejectNextProposal is used up here. */
+  private refusal(provider: Provider, proposal: DealProposal): string | undefined {
+    if (provider.rejectNext !== undefined) {
+      const reason = provider.rejectNext;
+      provider.rejectNext = undefined;
+      return reason;
+    }
+    return this.askRefusal(provider, proposal);
+  }
+
+  private askRefusal(provider: Provider, proposal: DealProposal): string | undefined {
+    const { ask } = provider;
+    if (proposal.pieceSize < ask.minPieceSize) return `piece size ${proposal.pieceSize} is below the minimum ${ask.minPieceSize}`;
+    if (proposal.pieceSize > ask.maxPieceSize) return `piece size ${proposal.pieceSize} is above the maximum ${ask.maxPieceSize}`;
+    const gib = (BigInt(proposal.pieceSize) + GIB - 1n) / GIB;
+    const minPrice = (proposal.verifiedDeal ? ask.verifiedPricePerGiBEpoch : ask.pricePerGiBEpoch) * gib;
+    if (proposal.storagePricePerEpoch < minPrice) return `price ${proposal.storagePricePerEpoch} per epoch is below the ask (${minPrice})`;
+    if (proposal.providerCollateral > ask.maxProviderCollateral) return `provider collateral ${proposal.providerCollateral} is above ${ask.maxProviderCollateral}`;
+    return undefined;
+  }
+
+  /** The node's signature of the proposal with the client's key (type byte first). */
+  private async clientSignature(proposal: DealProposal): Promise<Uint8Array> {
+    if (proposal.client.ethAddress) return CONTRACT_CLIENT_SIGNATURE;
+    if (!this.devnet.wallet.has(proposal.client)) {
+      throw new DevnetError(`the node holds no key for ${proposal.client.toString()}: import it (Filecoin.WalletImport) or pass clientSignature`);
+    }
+    const signature = this.devnet.wallet.sign(proposal.client, encodeCbor(proposalValue(proposal, proposal.client, proposal.provider)));
+    await this.topUpClientEscrow(proposal);
+    return Uint8Array.from([signature.type, ...signature.data]);
+  }
+
+  /** A client whose key the node holds gets the escrow its deal locks, as `lotus client deal` reserves it. */
+  private async topUpClientEscrow(proposal: DealProposal): Promise<void> {
+    const needed = proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
+    const shortfall = needed - this.freeEscrow(proposal.client);
+    if (shortfall > 0n) await this.push(proposal.client, MARKET_ACTOR_ID, METHOD.addBalance, proposal.client.bytes, shortfall);
+  }
+
+  private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array): Promise<PublishedDeal> {
+    const collateralShortfall = proposal.providerCollateral - this.freeEscrow(FilAddress.fromId(provider.minerId));
+    if (collateralShortfall > 0n) await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.addBalance, FilAddress.fromId(provider.minerId).bytes, collateralShortfall);
+    const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
+    const { cid, returnValue, epoch } = await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.publishStorageDeals, params);
+    const [ids] = returnValue as [number[]];
+    const dealId = ids[0];
+    const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
+    const market = this.devnet.stateAt(epoch).getActor(MARKET_ACTOR_ID)?.market;
+    const allocationId = market?.pendingDealAllocationIds.get(dealId);
+    const client = market?.proposals.get(dealId)?.client;
+    const allocation: [number, number] | undefined = allocationId && client !== undefined ? [client, allocationId] : undefined;
+    if (allocationId) provider.allocations.add(allocationId);
+    provider.jobs.push({ piece: { cid: proposal.pieceCid, size: proposal.pieceSize, allocation, notify }, minExpiration: proposal.endEpoch, readyAt: epoch + this.options.sealDelay });
+    this.options.log('info', `storage provider f0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
+    return { dealId, provider: provider.minerId, message: cid };
+  }
+
+  /** Verified allocations made directly for this provider (direct data onboarding), not through a market deal. */
+  private async takeAllocations(provider: Provider): Promise<void> {
+    const state = this.devnet.stateAt(this.devnet.head.epoch);
+    const verifreg = state.getActor(VERIFREG_ACTOR_ID)?.verifreg;
+    const market = state.getActor(MARKET_ACTOR_ID)?.market;
+    if (!verifreg) return;
+    const forDeals = new Set(market?.pendingDealAllocationIds.values() ?? []);
+    for (const [client, allocations] of verifreg.allocations) {
+      for (const [id, allocation] of allocations) {
+        if (allocation.provider !== provider.minerId || provider.allocations.has(id) || forDeals.has(id)) continue;
+        provider.allocations.add(id);
+        // A client contract hears that its data is in a sector (FIP-0109); an account would ignore it.
+        const clientActor = state.getActor(client);
+        const notify = clientActor?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
+        provider.jobs.push({
+          piece: { cid: allocation.data, size: allocation.size, allocation: [client, id], notify },
+          minExpiration: this.devnet.head.epoch + allocation.termMin,
+          readyAt: this.devnet.head.epoch + this.options.sealDelay,
+        });
+      }
+    }
+  }
+
+  /** Pre-commits the jobs that are ready, and prove-commits those whose pre-commit is on chain. */
+  private async seal(provider: Provider): Promise<void> {
+    const head = this.devnet.head.epoch;
+    for (const job of [...provider.jobs]) {
+      if (job.preCommitEpoch === undefined && job.readyAt <= head) {
+        job.sectorNumber = this.nextSectorNumber(provider);
+        const { epoch } = await this.push(provider.worker, provider.minerId, METHOD.preCommitSectorBatch2, preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1));
+        job.preCommitEpoch = epoch;
+      }
+      // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
+      if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.devnet.head.epoch + 1) {
+        provider.jobs.splice(provider.jobs.indexOf(job), 1);
+        await this.push(provider.worker, provider.minerId, METHOD.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
+        this.options.log('info', `storage provider f0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
+      }
+    }
+  }
+
+  private plan(provider: Provider, job: SealJob): SectorPlan {
+    const expiration = Math.max(job.minExpiration, this.devnet.head.epoch + MIN_SECTOR_LIFETIME + 2880);
+    return { sectorNumber: job.sectorNumber!, sectorSize: provider.sectorSize, expiration, piece: job.piece };
+  }
+
+  private nextSectorNumber(provider: Provider): number {
+    const miner = this.devnet.stateAt(this.devnet.head.epoch).getActor(provider.minerId)!.miner!;
+    const taken = new Set([...miner.allocatedSectors, ...provider.jobs.map((j) => j.sectorNumber).filter((n) => n !== undefined)]);
+    let n = 0;
+    while (taken.has(n)) n++;
+    return n;
+  }
+
+  /** Settles the provider's active deals once a day of epochs, and any deal that has ended. */
+  private async settle(provider: Provider): Promise<void> {
+    const head = this.devnet.head.epoch;
+    const market = this.devnet.stateAt(head).getActor(MARKET_ACTOR_ID)?.market;
+    if (!market) return;
+    const active = [...market.states.keys()].filter((id) => market.proposals.get(id)?.provider === provider.minerId);
+    const ended = active.some((id) => market.proposals.get(id)!.endEpoch <= head);
+    if (active.length === 0 || (!ended && head - provider.lastSettled < SETTLE_INTERVAL)) return;
+    provider.lastSettled = head;
+    await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.settleDealPayments, encodeBitfield(active));
+  }
+
+  /** Escrow not locked by deals. */
+  private freeEscrow(address: FilAddress): bigint {
+    const state = this.devnet.stateAt(this.devnet.head.epoch);
+    const id = state.lookupId(address);
+    const market = state.getActor(MARKET_ACTOR_ID)?.market;
+    if (id === undefined || !market) return 0n;
+    return (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
+  }
+
+  /** Sends a message from a key the node holds and waits for its receipt; throws with the actor's reason if it would fail. */
+  private async push(from: FilAddress, to: number | FilAddress, method: number, params: unknown, value = 0n): Promise<{ cid: CID; returnValue: unknown; epoch: number }> {
+    const message: Message = {
+      version: 0,
+      to: typeof to === 'number' ? FilAddress.fromId(to) : to,
+      from,
+      nonce: 0,
+      value,
+      gasLimit: 0,
+      gasFeeCap: 0n,
+      gasPremium: 0n,
+      method,
+      params: encodeCbor(params),
+    };
+    const cid = signedMessageCid(await this.devnet.pushWithWallet(message));
+    const { tipset, message: included } = await this.devnet.waitForMessage(cid);
+    const { exitCode, returnData } = included.receipt;
+    if (exitCode !== 0) throw new DevnetError(`method ${method} to ${message.to.toString()} failed with exit code ${exitCode}`);
+    return { cid, returnValue: returnData.length ? decodeCbor(returnData) : undefined, epoch: tipset.epoch };
+  }
+}
