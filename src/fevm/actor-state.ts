@@ -1,9 +1,9 @@
 // The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
 // devnet models (account: [address]; EVM: its State tuple; miner and power: the fields the devnet
-// keeps, src/fevm/actors/miner.ts and power.ts). Other kinds have an empty tuple.
+// keeps, src/fevm/actors/miner/state.ts and power.ts). Other kinds have an empty tuple.
 import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
 import type { Actor } from './actor.js';
-import { minerStateValue } from './actors/miner.js';
+import { minerStateValue } from './actors/miner/state.js';
 import { powerStateValue } from './actors/power.js';
 
 /** The CID of a contract's bytecode block (raw codec, as the EVM actor stores it). */

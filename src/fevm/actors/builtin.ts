@@ -2,6 +2,9 @@
 // paths in the executor (they run bytecode); every other kind with methods is listed here.
 import type { ActorKind } from '../actor.js';
 import { accountActor } from './account.js';
+import { minerActor } from './miner/actor.js';
+import { powerActor } from './power.js';
+import { rewardActor } from './reward.js';
 import { methodTable, type BuiltinActor } from './runtime.js';
 
 /** EthAccounts and Placeholders define no methods of their own and accept every exported one. */
@@ -11,6 +14,9 @@ const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
   account: accountActor,
   ethaccount: acceptsAnything,
   placeholder: acceptsAnything,
+  storageminer: minerActor,
+  storagepower: powerActor,
+  reward: rewardActor,
 };
 
 export function builtinActor(kind: ActorKind): BuiltinActor | undefined {
