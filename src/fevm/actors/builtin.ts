@@ -20,5 +20,13 @@ const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
 };
 
 export function builtinActor(kind: ActorKind): BuiltinActor | undefined {
-  return BUILTIN_ACTORS[kind];
+  return overrides.get(kind) ?? BUILTIN_ACTORS[kind];
+}
+
+const overrides = new Map<ActorKind, BuiltinActor>();
+
+/** Stands `actor` in for a kind (tests use doubles of actors they do not exercise); returns the undo. */
+export function overrideBuiltinActor(kind: ActorKind, actor: BuiltinActor): () => void {
+  overrides.set(kind, actor);
+  return () => overrides.delete(kind);
 }
