@@ -1,6 +1,6 @@
 // The node's configuration, its defaults, and the configuration tests use.
 import type { FilAddress } from './common/address.js';
-import { SECTOR_SIZE_32GIB } from './fevm/actors/miner.js';
+import { SECTOR_SIZE_32GIB } from './fevm/actors/miner/state.js';
 import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
 
 export interface DevnetConfig {

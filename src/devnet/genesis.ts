@@ -17,14 +17,17 @@ import {
 import { Protocol, type FilAddress } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
 import { createActor } from '../fevm/actors/lifecycle.js';
-import { SECTOR_SIZE_32GIB, windowPoSt } from '../fevm/actors/miner.js';
+import { enrollCron } from '../fevm/actors/cron.js';
+import { createMinerActor } from '../fevm/actors/miner/create.js';
+import { genesisSectors } from '../fevm/actors/miner/genesis-sectors.js';
+import { SECTOR_SIZE_32GIB, sectorPower, windowPoSt } from '../fevm/actors/miner/state.js';
 import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
 import type { StorageProviderKey } from './storage-providers.js';
 
 /** The sectors each genesis storage provider has proven, which give it its power. */
-export const GENESIS_SECTORS_PER_PROVIDER = 10n;
+export const GENESIS_SECTORS_PER_PROVIDER = 10;
 
 export interface GenesisStorageProviders {
   keys: StorageProviderKey[];
@@ -75,25 +78,20 @@ export function createGenesisState(
   for (const key of providers.keys) {
     if (state.lookupId(key.address) !== undefined) throw new InvalidAddressError(`${key.address.toString()} is already an actor at genesis`);
     const owner = createActor(state, 'account', { robust: key.address, balance: providers.ownerBalance ?? 0n });
-    const miner = createActor(state, 'storageminer');
-    state.putActor({
-      ...miner,
-      miner: {
-        owner: owner.id,
-        worker: owner.id,
-        controlAddresses: [],
-        beneficiary: owner.id,
-        sectorSize,
-        peerId: key.peerId,
-        multiaddrs: [],
-        windowPoStProofType: windowPoSt(sectorSize).proofType,
-        windowPoStPartitionSectors: windowPoSt(sectorSize).partitionSectors,
-        consensusFaultElapsed: -1,
-      },
-    });
+    const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0 });
+    // The provider's power comes from committed, deal-less sectors it holds from genesis.
+    const { miner, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
+    state.putActor(miner);
+    enrollCron(state, expiration.epoch, { actor: miner.id, event: expiration.event });
+    let raw = 0n;
+    let qa = 0n;
+    for (const sector of miner.miner.sectors!.values()) {
+      const p = sectorPower(sectorSize, sector);
+      raw += p.raw;
+      qa += p.qa;
+    }
     const power = state.getActor(POWER_ACTOR_ID)!;
-    const bytes = GENESIS_SECTORS_PER_PROVIDER * sectorSize;
-    state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: bytes, qualityAdjPower: bytes }) });
+    state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa }) });
   }
   tree.commit(state, 0);
   return tree;

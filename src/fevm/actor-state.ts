@@ -1,10 +1,10 @@
 // The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
 // devnet models (account: [address]; EVM: its State tuple; miner, power and market: the fields the
-// devnet keeps, src/fevm/actors/miner.ts, power.ts and market/state.ts). Other kinds have an empty tuple.
+// devnet keeps, src/fevm/actors/miner/state.ts, power.ts and market/state.ts). Other kinds have an empty tuple.
 import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
 import type { Actor } from './actor.js';
 import { EMPTY_MARKET_STATE, marketStateValue } from './actors/market/state.js';
-import { minerStateValue } from './actors/miner.js';
+import { minerStateValue } from './actors/miner/state.js';
 import { powerStateValue } from './actors/power.js';
 
 /** The CID of a contract's bytecode block (raw codec, as the EVM actor stores it). */

@@ -6,8 +6,9 @@ import { RAW } from '../common/cbor.js';
 import type { FilAddress } from '../common/address.js';
 import type { CronState } from './actors/cron.js';
 import type { MarketState } from './actors/market/state.js';
-import type { MinerState } from './actors/miner.js';
+import type { MinerState } from './actors/miner/state.js';
 import type { PowerState } from './actors/power.js';
+import type { RewardState } from './actors/reward.js';
 
 /** The builtin actor kinds, by their manifest names (builtin-actors README). */
 export type ActorKind =
@@ -65,6 +66,8 @@ export interface Actor {
   readonly miner?: MinerState;
   /** The state of the storage power actor (f04). */
   readonly power?: PowerState;
+  /** The reward actor's (f02) pending gas reward and totals. */
+  readonly reward?: RewardState;
   /** The cron actor's (f03) schedule. */
   readonly cron?: CronState;
   /** The storage market actor's (f05) deals and escrow. */

@@ -8,11 +8,13 @@ import {
   CRON_ACTOR_ID,
   EAM_ACTOR_ID,
   REWARD_ACTOR_ID,
+  SYSTEM_ACTOR_ID,
   canSend,
   type Actor,
 } from './actor.js';
 import { builtinActor } from './actors/builtin.js';
 import { takeDueCron } from './actors/cron.js';
+import { AWARD_BLOCK_REWARD, awardParams, blockWinner, creditGasReward } from './actors/reward.js';
 import { createExternal } from './actors/eam.js';
 import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
 import { EvmActor } from './actors/evm/evm-actor.js';
@@ -74,8 +76,8 @@ export class Executor {
 
     const fees = computeGasOutputs(result.gasUsed, msg.gasLimit, ctx.baseFee, msg.gasFeeCap, msg.gasPremium);
     credit(state, BURNT_FUNDS_ACTOR_ID, fees.baseFeeBurn + fees.overEstimationBurn);
-    // The tip would go to the block's miner through the reward actor; the devnet keeps it there.
-    credit(state, REWARD_ACTOR_ID, fees.minerTip);
+    // The tip goes to the reward actor, which pays it to the tipset's winner with the block reward.
+    creditGasReward(state, fees.minerTip);
     credit(state, sender.id, fees.refund);
     // The receipt's return is the return block as the chain stores it (an EVM output is a CBOR byte string).
     return { exitCode: result.exitCode, returnData: result.returnBlock?.data ?? new Uint8Array(), gasUsed: result.gasUsed, events: result.events };
@@ -196,6 +198,23 @@ export class Executor {
     if (!builtin) return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
     const sendFn = (st: StateOverlay, inner: ActorSend, innerCtx: ExecutionContext) => this.send(st, inner, innerCtx);
     return invoked(await invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, sendFn));
+  }
+
+  /**
+   * Pays the block reward of a mined tipset (Lotus's implicit AwardBlockReward from f00 to f02),
+   * before cron runs; returns the winning miner, or undefined when no miner has power.
+   */
+  async awardBlockReward(state: StateOverlay, ctx: ExecutionContext): Promise<{ winner: number; exitCode: number } | undefined> {
+    const winner = blockWinner(state, ctx.epoch);
+    if (winner === undefined) return undefined;
+    const params = { codec: CBOR, data: encodeCbor(awardParams(state, winner)) };
+    const send: ActorSend = { fromId: SYSTEM_ACTOR_ID, to: FilAddress.fromId(REWARD_ACTOR_ID), method: AWARD_BLOCK_REWARD, value: 0n, params, readOnly: false, gasLimit: BLOCK_GAS_LIMIT };
+    state.checkpoint();
+    const outcome = await this.send(state, send, ctx);
+    const exitCode = outcome.type === 'invoked' ? outcome.result.exitCode : ExitCode.SysErrInvalidReceiver;
+    if (exitCode === ExitCode.Ok) state.commit();
+    else state.revert();
+    return { winner, exitCode };
   }
 
   /**

@@ -158,6 +158,7 @@ export class Miner {
         this.deps.onMessageError(pending, error);
       }
     }
+    await executor.awardBlockReward(overlay, ctx);
     // Cron runs after the messages, as at the end of every Filecoin epoch.
     for (const { actor, error } of await executor.runCron(overlay, ctx)) this.deps.onCronError(epoch, actor, error);
     const tipset = buildTipset({ ...ctx, parent, messages: included });

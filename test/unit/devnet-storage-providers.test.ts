@@ -8,7 +8,7 @@ import { decodeChain } from '../../src/devnet/persistence.js';
 import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers.js';
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
-import { SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner.js';
+import { SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import type { StateReader } from '../../src/fevm/state-tree.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
@@ -76,7 +76,7 @@ describe('storage providers at genesis', () => {
     const miners = actors(state).filter((a) => a.kind === 'storageminer');
     assert.equal(miners.length, 3);
     const power = state.getActor(POWER_ACTOR_ID)!.power!;
-    const each = GENESIS_SECTORS_PER_PROVIDER * SECTOR_SIZE_32GIB;
+    const each = BigInt(GENESIS_SECTORS_PER_PROVIDER) * SECTOR_SIZE_32GIB;
     assert.deepEqual(power.claims.map(([id]) => id), miners.map((m) => m.id));
     for (const [, claim] of power.claims) assert.deepEqual(claim, { rawBytePower: each, qualityAdjPower: each });
     assert.equal(power.totalRawBytePower, power.claims.reduce((sum, [, c]) => sum + c.rawBytePower, 0n));

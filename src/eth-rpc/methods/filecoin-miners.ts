@@ -1,17 +1,22 @@
 // The Lotus state methods of storage providers: Filecoin.StateListMiners, StateMinerInfo,
-// StateMinerPower, StateMinerAvailableBalance (lotus api/api_full.go), in Lotus's JSON shapes.
+// StateMinerPower, StateMinerAvailableBalance, StateMinerSectors, StateSectorGetInfo,
+// StateMinerActiveSectors, StateMinerFaults, StateMinerProvingDeadline, StateSectorPartition
+// (lotus api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
+import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers.js';
 import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
-import type { MinerState } from '../../fevm/actors/miner.js';
+import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
+import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, type MinerState, type SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
-import { addressJson } from '../lotus-json.js';
-import { filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { addressJson, cidJson } from '../lotus-json.js';
+import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, type Param } from '../params.js';
 
 const idJson = (id: number) => addressJson(FilAddress.fromId(id));
 
@@ -33,25 +38,112 @@ function stateOf(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateRead
 }
 
 /** api.MinerInfo: the miner's MinerInfo with its pending changes spelled out. */
-function minerInfoJson(info: MinerState) {
+function minerInfoJson(state: MinerState) {
+  const info = loadMiner(state);
+  const pending = info.pendingBeneficiary;
   return {
     Owner: idJson(info.owner),
     Worker: idJson(info.worker),
     // No worker key change pending: Lotus shows address.Undef.
-    NewWorker: '<empty>',
+    NewWorker: info.pendingWorkerKey ? idJson(info.pendingWorkerKey.newWorker) : '<empty>',
     ControlAddresses: listJson(info.controlAddresses, idJson),
-    WorkerChangeEpoch: -1,
+    WorkerChangeEpoch: info.pendingWorkerKey?.effectiveAt ?? -1,
     PeerId: info.peerId.length ? peerIdString(info.peerId) : null,
     Multiaddrs: listJson(info.multiaddrs, (m) => Buffer.from(m).toString('base64')),
     WindowPoStProofType: info.windowPoStProofType,
     SectorSize: Number(info.sectorSize),
     WindowPoStPartitionSectors: info.windowPoStPartitionSectors,
     ConsensusFaultElapsed: info.consensusFaultElapsed,
-    PendingOwnerAddress: null,
+    PendingOwnerAddress: info.pendingOwner === undefined ? null : idJson(info.pendingOwner),
     Beneficiary: idJson(info.beneficiary),
-    // The owner is the beneficiary: an empty term.
-    BeneficiaryTerm: { Quota: '0', UsedQuota: '0', Expiration: 0 },
-    PendingBeneficiaryTerm: null,
+    BeneficiaryTerm: { Quota: info.beneficiaryTerm.quota.toString(), UsedQuota: info.beneficiaryTerm.usedQuota.toString(), Expiration: info.beneficiaryTerm.expiration },
+    PendingBeneficiaryTerm: pending
+      ? {
+          NewBeneficiary: idJson(pending.newBeneficiary),
+          NewQuota: pending.newQuota.toString(),
+          NewExpiration: pending.newExpiration,
+          ApprovedByBeneficiary: pending.approvedByBeneficiary,
+          ApprovedByNominee: pending.approvedByNominee,
+        }
+      : null,
+  };
+}
+
+/** miner.SectorOnChainInfo as Lotus marshals it (DeprecatedDealIDs is not shown; the v16+ reward fields are null). */
+function sectorJson(s: SectorOnChainInfo) {
+  return {
+    SectorNumber: s.sectorNumber,
+    SealProof: s.sealProof,
+    SealedCID: cidJson(s.sealedCid),
+    Activation: s.activation,
+    Expiration: s.expiration,
+    DealWeight: s.dealWeight.toString(),
+    VerifiedDealWeight: s.verifiedDealWeight.toString(),
+    InitialPledge: s.initialPledge.toString(),
+    ExpectedDayReward: null,
+    ExpectedStoragePledge: null,
+    PowerBaseEpoch: s.powerBaseEpoch,
+    ReplacedDayReward: null,
+    SectorKeyCID: null,
+    Flags: s.flags,
+    DailyFee: s.dailyFee.toString(),
+  };
+}
+
+const bySectorNumber = (a: SectorOnChainInfo, b: SectorOnChainInfo) => a.sectorNumber - b.sectorNumber;
+
+/** go-bitfield's JSON: run lengths, alternating unset and set bits, starting with unset ([0] when empty). */
+export function bitfieldJson(numbers: readonly number[]): number[] {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const runs: number[] = [];
+  let next = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let end = i;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
+    runs.push(sorted[i] - next, end - i + 1);
+    next = sorted[end] + 1;
+    i = end + 1;
+  }
+  return runs.length ? runs : [0];
+}
+
+/** A bitfield parameter in go-bitfield's JSON (run lengths), or null for none. */
+const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
+  name,
+  parse: (v) => {
+    if (v === null || v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) throw invalid(name, 'expected a bitfield as a list of run lengths');
+    const set = new Set<number>();
+    let at = 0;
+    for (const [i, run] of (v as number[]).entries()) {
+      if (i % 2 === 1) for (let n = at; n < at + run; n++) set.add(n);
+      at += run;
+    }
+    return set;
+  },
+});
+
+/** The StateReadState view of a miner: go-state-types miner.State, its AMTs and HAMTs as the CIDs of the devnet's values. */
+export function minerStateJson(state: MinerState, epoch: number) {
+  const m = loadMiner(state);
+  const link = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
+  const [info, , , , , , precommits, cleanUp, allocated, sectors, periodStart, deadline, deadlines] = minerStateValue(m, epoch) as unknown[];
+  return {
+    Info: link(info),
+    PreCommitDeposits: m.preCommitDeposits.toString(),
+    LockedFunds: '0',
+    VestingFunds: null,
+    FeeDebt: m.feeDebt.toString(),
+    InitialPledge: m.initialPledge.toString(),
+    PreCommittedSectors: link(precommits),
+    PreCommittedSectorsCleanUp: link(cleanUp),
+    AllocatedSectors: link(allocated),
+    Sectors: link(sectors),
+    ProvingPeriodStart: periodStart,
+    CurrentDeadline: deadline,
+    Deadlines: link(deadlines),
+    EarlyTerminations: [0],
+    DeadlineCronActive: m.faultCronEpoch !== undefined,
   };
 }
 
@@ -78,8 +170,55 @@ export const filecoinMiners = [
     };
   }),
 
-  // Nothing is pledged, locked or in debt until sealing exists: all of the balance is available.
-  defineMethod('Filecoin.StateMinerAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    minerAt(stateOf(devnet, key), address).balance.toString(),
+  // The balance less initial pledge, pre-commit deposits and fee debt (nothing vests: rewards are available at once).
+  defineMethod('Filecoin.StateMinerAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const miner = minerAt(stateOf(devnet, key), address);
+    return availableBalance(miner.miner, miner.balance).toString();
+  }),
+
+  defineMethod('Filecoin.StateMinerSectors', [filAddress('address'), bitfieldParam('sectorFilter'), tipsetKey('tipsetKey')], ({ devnet }, address, filter, key) => {
+    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()];
+    return sectors.filter((s) => !filter || filter.has(s.sectorNumber)).sort(bySectorNumber).map(sectorJson);
+  }),
+
+  defineMethod('Filecoin.StateMinerActiveSectors', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
+    activeSectors(minerAt(stateOf(devnet, key), address).miner).sort(bySectorNumber).map(sectorJson),
   ),
+
+  // As Lotus: null when the miner has no such sector.
+  defineMethod('Filecoin.StateSectorGetInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
+    const sector = loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.get(sectorNumber);
+    return sector ? sectorJson(sector) : null;
+  }),
+
+  defineMethod('Filecoin.StateSectorPartition', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
+    const sector = loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.get(sectorNumber);
+    if (!sector) throw new DevnetError(`sector ${sectorNumber} not due at any deadline`);
+    return { Deadline: sector.deadline, Partition: sector.partition };
+  }),
+
+  defineMethod('Filecoin.StateMinerFaults', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
+    bitfieldJson(faultySectors(minerAt(stateOf(devnet, key), address).miner).map((s) => s.sectorNumber)),
+  ),
+
+  // dline.Info of the deadline open at the tipset (Lotus: DeadlineInfo(height).NextNotElapsed()).
+  defineMethod('Filecoin.StateMinerProvingDeadline', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const tipset = tipsetOf(devnet, key);
+    const miner = loadMiner(minerAt(devnet.stateAt(tipset.epoch), address).miner);
+    const d = deadlineInfo(tipset.epoch, miner.provingPeriodOffset);
+    return {
+      CurrentEpoch: d.currentEpoch,
+      PeriodStart: d.periodStart,
+      Index: d.index,
+      Open: d.open,
+      Close: d.close,
+      Challenge: d.challenge,
+      FaultCutoff: d.faultCutoff,
+      WPoStPeriodDeadlines: WPOST_PERIOD_DEADLINES,
+      WPoStProvingPeriod: WPOST_PROVING_PERIOD,
+      WPoStChallengeWindow: WPOST_CHALLENGE_WINDOW,
+      WPoStChallengeLookback: WPOST_CHALLENGE_LOOKBACK,
+      FaultDeclarationCutoff: FAULT_DECLARATION_CUTOFF,
+    };
+  }),
 ];

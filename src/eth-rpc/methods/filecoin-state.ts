@@ -15,6 +15,7 @@ import { messageCid } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
+import { minerStateJson } from './filecoin-miners.js';
 import { actorJson, addressJson, cidJson, messageJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
@@ -30,7 +31,7 @@ function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
 }
 
 /** The state an actor's Head names, with the field names of its builtin-actors Go type. */
-function stateJson(actor: Actor) {
+function stateJson(actor: Actor, epoch: number) {
   if (actor.kind === 'account' && actor.robust) return { Address: addressJson(actor.robust) };
   if (actor.evm) {
     return {
@@ -41,6 +42,7 @@ function stateJson(actor: Actor) {
       TransientData: null,
     };
   }
+  if (actor.miner) return minerStateJson(actor.miner, epoch);
   if (actor.power) {
     // The power actor's State fields the devnet keeps (go-state-types builtin/v17/power); every
     // sector is proven, so committed bytes equal power.
@@ -78,8 +80,9 @@ export const filecoinState = [
   }),
 
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
-    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: stateJson(actor) };
+    const tipset = tipsetOf(devnet, key);
+    const actor = actorAt(devnet, address, tipset);
+    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: stateJson(actor, tipset.epoch) };
   }),
 
   defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>

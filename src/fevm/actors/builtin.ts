@@ -3,6 +3,9 @@
 import type { ActorKind } from '../actor.js';
 import { accountActor } from './account.js';
 import { marketActor } from './market/actor.js';
+import { minerActor } from './miner/actor.js';
+import { powerActor } from './power.js';
+import { rewardActor } from './reward.js';
 import { methodTable, type BuiltinActor } from './runtime.js';
 
 /** EthAccounts and Placeholders define no methods of their own and accept every exported one. */
@@ -13,8 +16,19 @@ const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
   ethaccount: acceptsAnything,
   placeholder: acceptsAnything,
   storagemarket: marketActor,
+  storageminer: minerActor,
+  storagepower: powerActor,
+  reward: rewardActor,
 };
 
 export function builtinActor(kind: ActorKind): BuiltinActor | undefined {
-  return BUILTIN_ACTORS[kind];
+  return overrides.get(kind) ?? BUILTIN_ACTORS[kind];
+}
+
+const overrides = new Map<ActorKind, BuiltinActor>();
+
+/** Stands `actor` in for a kind (tests use doubles of actors they do not exercise); returns the undo. */
+export function overrideBuiltinActor(kind: ActorKind, actor: BuiltinActor): () => void {
+  overrides.set(kind, actor);
+  return () => overrides.delete(kind);
 }

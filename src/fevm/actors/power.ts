@@ -1,6 +1,21 @@
-// The state of the storage power actor (f04), the parts the devnet models (builtin-actors
-// actors/power/src/state.rs): each miner's claim and the network's totals.
-import { encodeBigInt } from '../../common/cbor.js';
+// The storage power actor (f04, builtin-actors actors/power): each miner's claim of raw and
+// quality-adjusted power, the network's totals and pledge, CreateMiner, and the exported getters.
+// Simplifications: every claim counts toward the totals (builtin-actors counts only miners above the
+// consensus minimum once enough of them exist); the smoothed QA power estimate is the current power
+// with zero velocity; creating a miner needs no deposit.
+import { FilAddress, Protocol } from '../../common/address.js';
+import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
+import { blake2b160 } from '../../common/hashes.js';
+import { concatBytes } from '../../common/hex.js';
+import { POWER_ACTOR_ID } from '../actor.js';
+import { ExitCode } from '../exit-code.js';
+import type { StateOverlay } from '../state-tree.js';
+import { transfer } from './lifecycle.js';
+import { checkPeerInfo, resolveWorker } from './miner/control.js';
+import { createMinerActor } from './miner/create.js';
+import { shapeByPoStProof } from './miner/policy.js';
+import { address, bigInt, bytes, i64, list, tuple, u64 } from './params.js';
+import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
 
 /** A miner's power (power Claim): bytes of sectors, raw and quality-adjusted. */
 export interface Claim {
@@ -16,13 +31,18 @@ export interface PowerState {
   readonly minerCount: number;
   /** Miners whose raw power reaches the consensus minimum. */
   readonly minerAboveMinPowerCount: number;
+  /** The pledge all miners have locked (absent in states saved before sectors existed). */
+  readonly totalPledgeCollateral?: bigint;
 }
 
 /**
  * The consensus minimum of raw power. Lotus's 2k devnet lowers it to 2 KiB (build/buildconstants
- * params_2k.go), so that small local miners take part in consensus; the devnet does the same.
+ * params_2k.go, builtin-actors' min-power-2k feature), so that small local miners take part in
+ * consensus; the devnet does the same.
  */
 export const CONSENSUS_MINER_MIN_POWER = 2048n;
+/** Below this many miners above the minimum, any miner with power counts (CONSENSUS_MINER_MIN_MINERS). */
+export const CONSENSUS_MINER_MIN_MINERS = 4;
 
 export const EMPTY_POWER_STATE: PowerState = {
   claims: [],
@@ -44,6 +64,7 @@ export function meetsConsensusMinimum(claim: Claim): boolean {
 export function addClaim(state: PowerState, minerId: number, claim: Claim): PowerState {
   if (claimOf(state, minerId)) throw new Error(`miner ${minerId} already has a power claim`);
   return {
+    ...state,
     claims: [...state.claims, [minerId, claim]],
     totalRawBytePower: state.totalRawBytePower + claim.rawBytePower,
     totalQualityAdjPower: state.totalQualityAdjPower + claim.qualityAdjPower,
@@ -52,8 +73,127 @@ export function addClaim(state: PowerState, minerId: number, claim: Claim): Powe
   };
 }
 
+/** The state with a miner's claim changed by the deltas (add_to_claim). */
+export function addToClaim(state: PowerState, minerId: number, raw: bigint, qa: bigint): PowerState {
+  const old = claimOf(state, minerId);
+  if (!old) throw new ActorError(ExitCode.ErrNotFound, `no claim for actor ${FilAddress.fromId(minerId).toString('f')}`);
+  const claim = { rawBytePower: old.rawBytePower + raw, qualityAdjPower: old.qualityAdjPower + qa };
+  if (claim.rawBytePower < 0n || claim.qualityAdjPower < 0n) throw new ActorError(ExitCode.ErrIllegalState, `negative claimed power for miner ${minerId}`);
+  const aboveMin = (meetsConsensusMinimum(claim) ? 1 : 0) - (meetsConsensusMinimum(old) ? 1 : 0);
+  return {
+    ...state,
+    claims: state.claims.map(([id, c]) => [id, id === minerId ? claim : c] as const),
+    totalRawBytePower: state.totalRawBytePower + raw,
+    totalQualityAdjPower: state.totalQualityAdjPower + qa,
+    minerAboveMinPowerCount: state.minerAboveMinPowerCount + aboveMin,
+  };
+}
+
+/** Whether a miner takes part in consensus (miner_nominal_power_meets_consensus_minimum). */
+export function minerMeetsConsensus(state: PowerState, claim: Claim): boolean {
+  if (meetsConsensusMinimum(claim)) return true;
+  if (state.minerAboveMinPowerCount >= CONSENSUS_MINER_MIN_MINERS) return false;
+  return claim.rawBytePower > 0n;
+}
+
 /** The CBOR value of the power actor's state: the totals and the claims (standing for its HAMT). */
 export function powerStateValue(state: PowerState): unknown {
   const claims = state.claims.map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
   return [encodeBigInt(state.totalRawBytePower), encodeBigInt(state.totalQualityAdjPower), state.minerCount, state.minerAboveMinPowerCount, claims];
 }
+
+const readPower = (rt: ActorRuntime): PowerState => rt.self().power ?? EMPTY_POWER_STATE;
+const writePower = (rt: ActorRuntime, power: PowerState) => rt.update({ power });
+
+function validateCallerIsMiner(rt: ActorRuntime): void {
+  if (rt.caller.kind !== 'storageminer') throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${rt.caller.kind} not one of supported`);
+}
+
+/**
+ * The f2 address of a miner created by CreateMiner. The FVM hashes the message's origin, its nonce
+ * and the actors created so far; the devnet's runtime does not see the origin, so it hashes the
+ * caller, the caller's nonce and the new actor's ID, which is as unique.
+ */
+function robustAddressFor(state: StateOverlay, callerId: number): FilAddress {
+  const caller = state.getActor(callerId)!;
+  const word = (n: number) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(n));
+    return b;
+  };
+  const seed = concatBytes(encodeCbor(FilAddress.fromId(callerId).bytes), word(caller.nonce), word(state.nextId()));
+  return FilAddress.fromPayload(Protocol.Actor, blake2b160(seed));
+}
+
+function createMiner(rt: ActorRuntime, params: unknown): unknown {
+  const [rawOwner, rawWorker, rawProof, rawPeer, rawMultiaddrs] = tuple(params, 5, 'CreateMiner params');
+  const owner = address(rawOwner, 'owner');
+  const proofType = i64(rawProof, 'window_post_proof_type');
+  const peerId = bytes(rawPeer, 'peer');
+  const multiaddrs = list(rawMultiaddrs, 'multiaddrs').map((m, i) => bytes(m, `multiaddrs[${i}]`));
+  checkPeerInfo(peerId, multiaddrs);
+  if (!shapeByPoStProof(proofType)) throw new ActorError(ExitCode.ErrIllegalArgument, `proof type ${proofType} not allowed for new miner actors`);
+  const ownerId = rt.state.lookupId(owner);
+  if (ownerId === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, `unable to resolve owner address: ${owner.toString('f')}`);
+  const worker = resolveWorker(rt, address(rawWorker, 'worker'));
+  const robust = robustAddressFor(rt.state, rt.caller.id);
+  const miner = createMinerActor(rt.state, { owner: ownerId, worker, windowPoStProofType: proofType, peerId, multiaddrs, epoch: rt.ctx.epoch, robust });
+  // The value sent with CreateMiner goes on to the new miner, as Init Exec forwards it.
+  transfer(rt.state, POWER_ACTOR_ID, miner.id, rt.valueReceived);
+  const power = readPower(rt);
+  writePower(rt, { ...addClaim(power, miner.id, { rawBytePower: 0n, qualityAdjPower: 0n }) });
+  return [FilAddress.fromId(miner.id).bytes, robust.bytes];
+}
+
+export const powerActor: BuiltinActor = {
+  methods: methodTable({
+    CreateMiner: { legacy: 2, run: createMiner },
+    UpdateClaimedPower: {
+      legacy: 3,
+      internalOnly: true,
+      run(rt, params) {
+        validateCallerIsMiner(rt);
+        const [raw, qa] = tuple(params, 2, 'UpdateClaimedPower params');
+        writePower(rt, addToClaim(readPower(rt), rt.caller.id, bigInt(raw, 'raw_byte_delta'), bigInt(qa, 'quality_adjusted_delta')));
+      },
+    },
+    UpdatePledgeTotal: {
+      legacy: 6,
+      internalOnly: true,
+      run(rt, params) {
+        validateCallerIsMiner(rt);
+        const power = readPower(rt);
+        writePower(rt, { ...power, totalPledgeCollateral: (power.totalPledgeCollateral ?? 0n) + bigInt(params, 'pledge_delta') });
+      },
+    },
+    CurrentTotalPower: {
+      legacy: 9,
+      internalOnly: true,
+      run(rt) {
+        const p = readPower(rt);
+        // quality_adj_power_smoothed is a FilterEstimate: a Q.128 position and a velocity.
+        const smoothed = [encodeBigInt(p.totalQualityAdjPower << 128n), encodeBigInt(0n)];
+        return [encodeBigInt(p.totalRawBytePower), encodeBigInt(p.totalQualityAdjPower), encodeBigInt(p.totalPledgeCollateral ?? 0n), smoothed, 0, 0];
+      },
+    },
+    NetworkRawPower: { run: (rt) => encodeBigInt(readPower(rt).totalRawBytePower) },
+    MinerRawPower: {
+      run(rt, params) {
+        const id = u64(params, 'MinerRawPower params');
+        const power = readPower(rt);
+        const claim = claimOf(power, id);
+        if (!claim) throw new ActorError(ExitCode.ErrIllegalArgument, `no claim for actor: ${id}`);
+        return [encodeBigInt(claim.rawBytePower), minerMeetsConsensus(power, claim)];
+      },
+    },
+    MinerCount: { run: (rt) => readPower(rt).minerCount },
+    MinerConsensusCount: { run: (rt) => readPower(rt).minerAboveMinPowerCount },
+    MinerPower: {
+      run(rt, params) {
+        const claim = claimOf(readPower(rt), u64(params, 'MinerPower params'));
+        if (!claim) throw new ActorError(ExitCode.ErrNotFound, 'miner not found');
+        return [encodeBigInt(claim.rawBytePower), encodeBigInt(claim.qualityAdjPower)];
+      },
+    },
+  }),
+};

@@ -1,0 +1,60 @@
+// What every miner method shares: reading and writing the miner's state, builtin-actors' caller
+// checks, address resolution, and the sends that keep the power actor and burnt funds in step.
+import { FilAddress } from '../../../common/address.js';
+import { encodeBigInt } from '../../../common/cbor.js';
+import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID } from '../../actor.js';
+import { ExitCode } from '../../exit-code.js';
+import { METHOD_SEND } from '../../message.js';
+import { ActorError, type ActorRuntime } from '../runtime.js';
+import { loadMiner, type FullMinerState } from './state.js';
+
+/** Power actor methods the miner calls (actors/power/src/lib.rs). */
+export const POWER_UPDATE_CLAIMED_POWER = 3;
+export const POWER_UPDATE_PLEDGE_TOTAL = 6;
+
+export function readMiner(rt: ActorRuntime): FullMinerState {
+  const miner = rt.self().miner;
+  if (!miner) throw new ActorError(ExitCode.ErrIllegalState, 'failed to load miner state');
+  return loadMiner(miner);
+}
+
+/** Writes the miner's state; fields set to undefined (a change no longer pending) are left out. */
+export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
+  rt.update({ miner: Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)) as FullMinerState });
+}
+
+/** The address form builtin-actors prints in messages (fvm_shared's default network, mainnet). */
+export const idText = (id: number): string => FilAddress.fromId(id).toString('f');
+
+/** validate_immediate_caller_is: the caller must be one of `ids`. */
+export function validateCallerIs(rt: ActorRuntime, ids: readonly number[]): void {
+  if (!ids.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `caller ${idText(rt.caller.id)} is not one of supported`);
+}
+
+/** rt.resolve_address: the ID an address names, if the actor exists. */
+export function resolveId(rt: ActorRuntime, address: FilAddress): number | undefined {
+  return rt.state.lookupId(address);
+}
+
+/** Aborts with the callee's exit code when a send failed (extract_send_result). */
+export async function sendOrAbort(rt: ActorRuntime, to: number, method: number, params: unknown, value = 0n): Promise<unknown> {
+  const reply = await rt.send(FilAddress.fromId(to), method, params, { value });
+  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `send to ${idText(to)} method ${method} aborted with code ${reply.exitCode}`);
+  return reply.returnValue;
+}
+
+/** request_update_power: tells the power actor how the miner's claim changed. */
+export async function updateClaimedPower(rt: ActorRuntime, raw: bigint, qa: bigint): Promise<void> {
+  if (raw === 0n && qa === 0n) return;
+  await sendOrAbort(rt, POWER_ACTOR_ID, POWER_UPDATE_CLAIMED_POWER, [encodeBigInt(raw), encodeBigInt(qa)]);
+}
+
+/** notify_pledge_changed: tells the power actor how the miner's locked pledge changed. */
+export async function notifyPledgeChanged(rt: ActorRuntime, delta: bigint): Promise<void> {
+  if (delta === 0n) return;
+  await sendOrAbort(rt, POWER_ACTOR_ID, POWER_UPDATE_PLEDGE_TOTAL, encodeBigInt(delta));
+}
+
+export async function burnFunds(rt: ActorRuntime, amount: bigint): Promise<void> {
+  if (amount > 0n) await sendOrAbort(rt, BURNT_FUNDS_ACTOR_ID, METHOD_SEND, undefined, amount);
+}

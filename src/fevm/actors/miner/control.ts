@@ -1,0 +1,273 @@
+// The miner's MinerInfo methods (builtin-actors actors/miner/src/lib.rs): the getters any caller may
+// use, and the owner / worker / beneficiary / peer changes with builtin-actors' caller checks, delays
+// and messages. Withdrawals go to the beneficiary; fee debt is repaid from the available balance.
+import { FilAddress, Protocol } from '../../../common/address.js';
+import { encodeBigInt } from '../../../common/cbor.js';
+import { ExitCode } from '../../exit-code.js';
+import { METHOD_SEND } from '../../message.js';
+import { address, bigInt, bytes, i64, list, tuple } from '../params.js';
+import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
+import { burnFunds, idText, readMiner, resolveId, sendOrAbort, validateCallerIs, writeMiner } from './access.js';
+import { MAX_CONTROL_ADDRESSES, MAX_MULTIADDR_DATA, MAX_PEER_ID_LENGTH, WORKER_KEY_CHANGE_DELAY } from './policy.js';
+import { availableBalance, beneficiaryAvailable, controllingIds, type FullMinerState } from './state.js';
+
+const illegalArgument = (message: string) => new ActorError(ExitCode.ErrIllegalArgument, message);
+
+function checkControlAddresses(addresses: readonly unknown[]): void {
+  if (addresses.length > MAX_CONTROL_ADDRESSES) {
+    throw illegalArgument(`control addresses length ${addresses.length} exceeds max control addresses length ${MAX_CONTROL_ADDRESSES}`);
+  }
+}
+
+export function checkPeerInfo(peerId: Uint8Array, multiaddrs: readonly Uint8Array[]): void {
+  if (peerId.length > MAX_PEER_ID_LENGTH) throw illegalArgument(`peer ID size of ${peerId.length} exceeds maximum size of ${MAX_PEER_ID_LENGTH}`);
+  let total = 0;
+  for (const ma of multiaddrs) {
+    if (ma.length === 0) throw illegalArgument('invalid empty multiaddr');
+    total += ma.length;
+  }
+  if (total > MAX_MULTIADDR_DATA) throw illegalArgument(`multiaddr size of ${total} exceeds maximum of ${MAX_MULTIADDR_DATA}`);
+}
+
+/**
+ * resolve_worker_address: the worker must be an account. builtin-actors also requires a BLS key; the
+ * devnet's storage providers have secp256k1 keys, so the devnet accepts any account key.
+ */
+export function resolveWorker(rt: ActorRuntime, raw: FilAddress): number {
+  const id = resolveId(rt, raw);
+  if (id === undefined) throw illegalArgument(`unable to resolve address: ${raw.toString('f')}`);
+  const kind = rt.state.getActor(id)!.kind;
+  if (kind !== 'account') throw illegalArgument(`worker actor type must be an account, was ${kind}`);
+  return id;
+}
+
+export function resolveControlAddresses(rt: ActorRuntime, addresses: FilAddress[]): number[] {
+  return addresses.map((a) => {
+    const id = resolveId(rt, a);
+    if (id === undefined) throw illegalArgument(`unable to resolve control address: ${a.toString('f')}`);
+    return id;
+  });
+}
+
+const idBytes = (id: number) => FilAddress.fromId(id).bytes;
+const multiaddrList = (value: unknown, what: string) => list(value, what).map((m, i) => bytes(m, `${what}[${i}]`));
+
+/** The worker change whose effective epoch has come (process_pending_worker). */
+function withPendingWorker(m: FullMinerState, epoch: number): FullMinerState {
+  if (!m.pendingWorkerKey || epoch < m.pendingWorkerKey.effectiveAt) return m;
+  return { ...m, worker: m.pendingWorkerKey.newWorker, pendingWorkerKey: undefined };
+}
+
+/** Repays fee debt from the unlocked balance (repay_debts_or_abort); returns the amount to burn. */
+export function repayDebtsOrAbort(rt: ActorRuntime, m: FullMinerState): { state: FullMinerState; burn: bigint } {
+  if (m.feeDebt === 0n) return { state: m, burn: 0n };
+  const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits;
+  if (unlocked < m.feeDebt) {
+    throw new ActorError(ExitCode.ErrInsufficientFunds, `unlocked balance can not repay fee debt (${unlocked} < ${m.feeDebt})`);
+  }
+  return { state: { ...m, feeDebt: 0n }, burn: m.feeDebt };
+}
+
+export const controlMethods: Record<string, MethodSpec> = {
+  ControlAddresses: {
+    legacy: 2,
+    internalOnly: true,
+    run(rt) {
+      const m = readMiner(rt);
+      return [idBytes(m.owner), idBytes(m.worker), m.controlAddresses.map(idBytes)];
+    },
+  },
+  GetOwner: {
+    run(rt) {
+      const m = readMiner(rt);
+      return [idBytes(m.owner), m.pendingOwner === undefined ? null : idBytes(m.pendingOwner)];
+    },
+  },
+  IsControllingAddress: {
+    run(rt, params) {
+      const id = resolveId(rt, address(params, 'IsControllingAddress params'));
+      return id !== undefined && controllingIds(readMiner(rt)).includes(id);
+    },
+  },
+  GetSectorSize: { run: (rt) => Number(readMiner(rt).sectorSize) },
+  GetAvailableBalance: { run: (rt) => encodeBigInt(availableBalance(readMiner(rt), rt.self().balance)) },
+  // Rewards are available at once (no vesting), so nothing is ever vesting.
+  GetVestingFunds: { run: () => [[]] },
+  GetPeerID: { run: (rt) => [readMiner(rt).peerId] },
+  GetMultiaddrs: { run: (rt) => [[...readMiner(rt).multiaddrs]] },
+
+  ChangeWorkerAddress: {
+    legacy: 3,
+    run(rt, params) {
+      const [rawWorker, rawControl] = tuple(params, 2, 'ChangeWorkerAddress params');
+      const controls = list(rawControl, 'new_control_addresses').map((a, i) => address(a, `new_control_addresses[${i}]`));
+      checkControlAddresses(controls);
+      const newWorker = resolveWorker(rt, address(rawWorker, 'new_worker'));
+      const controlIds = resolveControlAddresses(rt, controls);
+      let m = readMiner(rt);
+      validateCallerIs(rt, [m.owner]);
+      m = { ...m, controlAddresses: controlIds };
+      if (newWorker !== m.worker && !m.pendingWorkerKey) {
+        m = { ...m, pendingWorkerKey: { newWorker, effectiveAt: rt.ctx.epoch + WORKER_KEY_CHANGE_DELAY } };
+      }
+      writeMiner(rt, m);
+    },
+  },
+  ConfirmChangeWorkerAddress: {
+    legacy: 21,
+    run(rt) {
+      const m = readMiner(rt);
+      validateCallerIs(rt, [m.owner]);
+      writeMiner(rt, withPendingWorker(m, rt.ctx.epoch));
+    },
+  },
+  ChangeOwnerAddress: {
+    legacy: 23,
+    run(rt, params) {
+      const newOwner = address(params, 'ChangeOwnerAddress params');
+      if (newOwner.protocol !== Protocol.ID) throw illegalArgument('owner address must be an ID address');
+      const newId = newOwner.id!;
+      let m = readMiner(rt);
+      if (rt.caller.id === m.owner || m.pendingOwner === undefined) {
+        validateCallerIs(rt, [m.owner]);
+        m = { ...m, pendingOwner: newId };
+      } else {
+        const pending = m.pendingOwner;
+        validateCallerIs(rt, [pending]);
+        if (newId !== pending) throw illegalArgument(`expected confirmation of ${idText(pending)} got ${newOwner.toString('f')}`);
+        // The beneficiary follows the owner if it was the owner; a pending beneficiary change is dropped.
+        m = { ...m, beneficiary: m.beneficiary === m.owner ? pending : m.beneficiary, pendingBeneficiary: undefined, owner: pending };
+      }
+      if (m.pendingOwner === m.owner) m = { ...m, pendingOwner: undefined };
+      writeMiner(rt, m);
+    },
+  },
+  ChangePeerID: {
+    legacy: 4,
+    run(rt, params) {
+      const [newId] = tuple(params, 1, 'ChangePeerID params');
+      const peerId = bytes(newId, 'new_id');
+      checkPeerInfo(peerId, []);
+      const m = readMiner(rt);
+      validateCallerIs(rt, controllingIds(m));
+      writeMiner(rt, { ...m, peerId });
+    },
+  },
+  ChangeMultiaddrs: {
+    legacy: 18,
+    run(rt, params) {
+      const [raw] = tuple(params, 1, 'ChangeMultiaddrs params');
+      const multiaddrs = multiaddrList(raw, 'new_multi_addrs');
+      checkPeerInfo(new Uint8Array(), multiaddrs);
+      const m = readMiner(rt);
+      validateCallerIs(rt, controllingIds(m));
+      writeMiner(rt, { ...m, multiaddrs });
+    },
+  },
+
+  ChangeBeneficiary: {
+    legacy: 30,
+    run(rt, params) {
+      const [rawBeneficiary, rawQuota, rawExpiration] = tuple(params, 3, 'ChangeBeneficiary params');
+      const requested = address(rawBeneficiary, 'new_beneficiary');
+      const quota = bigInt(rawQuota, 'new_quota');
+      const expiration = i64(rawExpiration, 'new_expiration');
+      const caller = rt.caller.id;
+      const nominee = resolveId(rt, requested);
+      if (nominee === undefined) throw illegalArgument(`unable to resolve address: ${requested.toString('f')}`);
+      let m = readMiner(rt);
+      if (caller === m.owner) {
+        if (nominee !== m.owner) {
+          if (quota <= 0n) throw illegalArgument(`beneficial quota ${quota} must bigger than zero`);
+        } else {
+          if (quota !== 0n) throw illegalArgument(`owner beneficial quota ${quota} must be zero`);
+          if (expiration !== 0) throw illegalArgument(`owner beneficial expiration ${expiration} must be zero`);
+        }
+        m = {
+          ...m,
+          pendingBeneficiary: {
+            newBeneficiary: nominee,
+            newQuota: quota,
+            newExpiration: expiration,
+            // A current beneficiary with nothing left to take need not approve.
+            approvedByBeneficiary: beneficiaryAvailable(m.beneficiaryTerm, rt.ctx.epoch) === 0n,
+            approvedByNominee: false,
+          },
+        };
+      } else if (m.pendingBeneficiary) {
+        const pending = m.pendingBeneficiary;
+        if (caller !== m.beneficiary && caller !== pending.newBeneficiary) {
+          throw new ActorError(ExitCode.ErrForbidden, `message caller ${idText(caller)} is neither proposal beneficiary${requested.toString('f')} nor current beneficiary${idText(m.beneficiary)}`);
+        }
+        if (pending.newBeneficiary !== nominee) throw illegalArgument(`new beneficiary address must be equal expect ${idText(pending.newBeneficiary)}, but got ${requested.toString('f')}`);
+        if (pending.newQuota !== quota) throw illegalArgument(`new beneficiary quota must be equal expect ${pending.newQuota}, but got ${quota}`);
+        if (pending.newExpiration !== expiration) throw illegalArgument(`new beneficiary expire date must be equal expect ${pending.newExpiration}, but got ${expiration}`);
+      } else {
+        throw new ActorError(ExitCode.ErrForbidden, 'No changeBeneficiary proposal exists');
+      }
+      let pending = m.pendingBeneficiary!;
+      if (caller === m.beneficiary) pending = { ...pending, approvedByBeneficiary: true };
+      if (caller === nominee) pending = { ...pending, approvedByNominee: true };
+      if (pending.approvedByBeneficiary && pending.approvedByNominee) {
+        const usedQuota = nominee !== m.beneficiary ? 0n : m.beneficiaryTerm.usedQuota;
+        m = { ...m, beneficiary: nominee, beneficiaryTerm: { quota: pending.newQuota, usedQuota, expiration: pending.newExpiration }, pendingBeneficiary: undefined };
+      } else {
+        m = { ...m, pendingBeneficiary: pending };
+      }
+      writeMiner(rt, m);
+    },
+  },
+  GetBeneficiary: {
+    legacy: 31,
+    run(rt) {
+      const m = readMiner(rt);
+      const t = m.beneficiaryTerm;
+      const p = m.pendingBeneficiary;
+      return [
+        [idBytes(m.beneficiary), [encodeBigInt(t.quota), encodeBigInt(t.usedQuota), t.expiration]],
+        p ? [idBytes(p.newBeneficiary), encodeBigInt(p.newQuota), p.newExpiration, p.approvedByBeneficiary, p.approvedByNominee] : null,
+      ];
+    },
+  },
+
+  WithdrawBalance: {
+    legacy: 16,
+    async run(rt, params) {
+      const [rawAmount] = tuple(params, 1, 'WithdrawBalance params');
+      const requested = bigInt(rawAmount, 'amount_requested');
+      if (requested < 0n) throw illegalArgument(`negative fund requested for withdrawal: ${requested}`);
+      let m = readMiner(rt);
+      validateCallerIs(rt, [m.owner, m.beneficiary]);
+      const available = availableBalance(m, rt.self().balance);
+      const repaid = repayDebtsOrAbort(rt, m);
+      m = repaid.state;
+      let amount = available < requested ? available : requested;
+      if (amount < 0n) throw new ActorError(ExitCode.ErrIllegalState, `negative amount to withdraw: ${amount}`);
+      if (m.beneficiary !== m.owner) {
+        const remaining = beneficiaryAvailable(m.beneficiaryTerm, rt.ctx.epoch);
+        if (remaining === 0n) {
+          const t = m.beneficiaryTerm;
+          throw new ActorError(ExitCode.ErrForbidden, `beneficiary expiration of epoch ${t.expiration} passed or quota of ${t.quota} depleted with ${t.usedQuota} used`);
+        }
+        if (remaining < amount) amount = remaining;
+        if (amount > 0n) m = { ...m, beneficiaryTerm: { ...m.beneficiaryTerm, usedQuota: m.beneficiaryTerm.usedQuota + amount } };
+      }
+      writeMiner(rt, m);
+      if (amount > 0n) await sendOrAbort(rt, m.beneficiary, METHOD_SEND, undefined, amount);
+      await burnFunds(rt, repaid.burn);
+      return encodeBigInt(amount);
+    },
+  },
+  RepayDebt: {
+    legacy: 22,
+    async run(rt) {
+      const m = readMiner(rt);
+      validateCallerIs(rt, controllingIds(m));
+      // Repays as much as the unlocked balance (with any value sent) covers.
+      const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits;
+      const paid = unlocked <= 0n ? 0n : unlocked < m.feeDebt ? unlocked : m.feeDebt;
+      writeMiner(rt, { ...m, feeDebt: m.feeDebt - paid });
+      await burnFunds(rt, paid);
+    },
+  },
+};

@@ -1,0 +1,48 @@
+// A new miner actor and its state: what the power actor's CreateMiner (through Init Exec and the
+// miner's constructor in builtin-actors) and the devnet's genesis storage providers both make.
+import { FilAddress } from '../../../common/address.js';
+import type { StateOverlay } from '../../state-tree.js';
+import { createActor } from '../lifecycle.js';
+import { provingPeriodOffset, shapeByPoStProof } from './policy.js';
+import type { FullMinerState, MinerActor } from './state.js';
+
+export interface NewMiner {
+  owner: number;
+  worker: number;
+  controlAddresses?: number[];
+  windowPoStProofType: number;
+  peerId: Uint8Array;
+  multiaddrs?: Uint8Array[];
+  epoch: number;
+  /** The f2 address Init would give it; genesis miners have none. */
+  robust?: FilAddress;
+}
+
+export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerActor {
+  const shape = shapeByPoStProof(miner.windowPoStProofType);
+  if (!shape) throw new RangeError(`no sector size for window PoSt proof ${miner.windowPoStProofType}`);
+  const actor = createActor(state, 'storageminer', miner.robust ? { robust: miner.robust } : {});
+  const info: FullMinerState = {
+    owner: miner.owner,
+    worker: miner.worker,
+    controlAddresses: miner.controlAddresses ?? [],
+    beneficiary: miner.owner,
+    sectorSize: shape.sectorSize,
+    peerId: miner.peerId,
+    multiaddrs: miner.multiaddrs ?? [],
+    windowPoStProofType: shape.windowPoStProofType,
+    windowPoStPartitionSectors: shape.partitionSectors,
+    consensusFaultElapsed: -1,
+    beneficiaryTerm: { quota: 0n, usedQuota: 0n, expiration: 0 },
+    provingPeriodOffset: provingPeriodOffset(FilAddress.fromId(actor.id), miner.epoch),
+    preCommitDeposits: 0n,
+    initialPledge: 0n,
+    feeDebt: 0n,
+    precommits: new Map(),
+    sectors: new Map(),
+    allocatedSectors: [],
+  };
+  const created = { ...actor, miner: info };
+  state.putActor(created);
+  return created;
+}

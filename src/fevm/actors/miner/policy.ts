@@ -1,0 +1,180 @@
+// The storage miner's policy numbers (builtin-actors runtime/src/runtime/policy.rs and actors/miner/src/
+// policy.rs, as the "devnet" bundle builds them: short pre-commit delay, 2 KiB consensus minimum) and
+// the devnet's simplified economics (pledge, fees), each said where it is defined.
+import { blake2b } from '@noble/hashes/blake2.js';
+import type { FilAddress } from '../../../common/address.js';
+
+export const EPOCHS_IN_DAY = 2880;
+export const CHAIN_FINALITY = 900;
+export const WPOST_PROVING_PERIOD = EPOCHS_IN_DAY;
+export const WPOST_CHALLENGE_WINDOW = 60;
+export const WPOST_PERIOD_DEADLINES = 48;
+export const WPOST_CHALLENGE_LOOKBACK = 20;
+export const FAULT_DECLARATION_CUTOFF = WPOST_CHALLENGE_LOOKBACK + 50;
+/** Sectors faulty this long are terminated (42 proving periods). */
+export const FAULT_MAX_AGE = WPOST_PROVING_PERIOD * 42;
+/** A worker key change takes effect this many epochs after it is requested (WORKER_KEY_CHANGE_DELAY = CHAIN_FINALITY). */
+export const WORKER_KEY_CHANGE_DELAY = CHAIN_FINALITY;
+/** The devnet bundle's "short-precommit" feature: 10 epochs instead of 150. */
+export const PRE_COMMIT_CHALLENGE_DELAY = 10;
+export const MAX_PRE_COMMIT_RANDOMNESS_LOOKBACK = EPOCHS_IN_DAY + CHAIN_FINALITY;
+export const EXPIRED_PRE_COMMIT_CLEAN_UP_DELAY = 8 * 120;
+export const MIN_SECTOR_EXPIRATION = 180 * EPOCHS_IN_DAY;
+export const MAX_SECTOR_EXPIRATION_EXTENSION = 1278 * EPOCHS_IN_DAY;
+/** V1_1 seal proofs may live 5 years (seal_proof_sector_maximum_lifetime). */
+export const SECTOR_MAXIMUM_LIFETIME = 5 * 365 * EPOCHS_IN_DAY;
+export const MAX_CONTROL_ADDRESSES = 10;
+export const MAX_PEER_ID_LENGTH = 128;
+export const MAX_MULTIADDR_DATA = 1024;
+export const MAX_SECTOR_NUMBER = Number.MAX_SAFE_INTEGER;
+
+/** Exit codes the miner adds (actors/miner/src/lib.rs): notification failures under require_notification_success. */
+export const ERR_NOTIFICATION_SEND_FAILED = 1001;
+export const ERR_NOTIFICATION_RECEIVER_ABORTED = 1002;
+export const ERR_NOTIFICATION_RESPONSE_INVALID = 1003;
+export const ERR_NOTIFICATION_REJECTED = 1004;
+
+const FIL = 10n ** 18n;
+
+/** One size of sector: its bytes, its window PoSt proof, the seal proofs it takes and sectors per partition. */
+export interface SectorShape {
+  sectorSize: bigint;
+  windowPoStProofType: number;
+  partitionSectors: number;
+  /** RegisteredSealProof: StackedDrg…V1_1 and the SyntheticPoRep variant (ref-fvm registered_proof.rs). */
+  sealProofs: readonly number[];
+}
+
+const SHAPES: SectorShape[] = [
+  { sectorSize: 2n << 10n, windowPoStProofType: 10, partitionSectors: 2, sealProofs: [5, 10] },
+  { sectorSize: 8n << 20n, windowPoStProofType: 11, partitionSectors: 2, sealProofs: [6, 11] },
+  { sectorSize: 512n << 20n, windowPoStProofType: 12, partitionSectors: 2, sealProofs: [7, 12] },
+  { sectorSize: 32n << 30n, windowPoStProofType: 13, partitionSectors: 2349, sealProofs: [8, 13] },
+  { sectorSize: 64n << 30n, windowPoStProofType: 14, partitionSectors: 2300, sealProofs: [9, 14] },
+];
+
+export function shapeBySize(sectorSize: bigint): SectorShape | undefined {
+  return SHAPES.find((s) => s.sectorSize === sectorSize);
+}
+
+export function shapeByPoStProof(proofType: number): SectorShape | undefined {
+  return SHAPES.find((s) => s.windowPoStProofType === proofType);
+}
+
+export function shapeBySealProof(sealProof: number): SectorShape | undefined {
+  return SHAPES.find((s) => s.sealProofs.includes(sealProof));
+}
+
+/** Window PoSt by sector size: the proof type and the sectors per partition. */
+export function windowPoSt(sectorSize: bigint): { proofType: number; partitionSectors: number } {
+  const shape = shapeBySize(sectorSize);
+  if (!shape) throw new RangeError(`no window PoSt for sectors of ${sectorSize} bytes`);
+  return { proofType: shape.windowPoStProofType, partitionSectors: shape.partitionSectors };
+}
+
+/** How long before prove-commit is too late (max_prove_commit_duration for V1_1 and synthetic proofs). */
+export const MAX_PROVE_COMMIT_DURATION = 30 * EPOCHS_IN_DAY + PRE_COMMIT_CHALLENGE_DELAY;
+
+// Quality (builtin-actors actors/miner/src/policy.rs quality_for_weight, FIP-0045 SIMPLE_QA_POWER).
+const SECTOR_QUALITY_PRECISION = 20n;
+const QUALITY_BASE_MULTIPLIER = 10n;
+const DEAL_WEIGHT_MULTIPLIER = 10n;
+const VERIFIED_DEAL_WEIGHT_MULTIPLIER = 100n;
+
+/** The quality-adjusted power of a sector: raw space plus 9× its verified space, from its weights as builtin-actors computes it. */
+export function qaPowerForWeight(sectorSize: bigint, duration: number, dealWeight: bigint, verifiedWeight: bigint): bigint {
+  const spaceTime = sectorSize * BigInt(duration);
+  if (spaceTime === 0n) return sectorSize;
+  const base = (spaceTime - dealWeight - verifiedWeight) * QUALITY_BASE_MULTIPLIER;
+  const weighted = base + dealWeight * DEAL_WEIGHT_MULTIPLIER + verifiedWeight * VERIFIED_DEAL_WEIGHT_MULTIPLIER;
+  const quality = (weighted << SECTOR_QUALITY_PRECISION) / spaceTime / QUALITY_BASE_MULTIPLIER;
+  return (sectorSize * quality) >> SECTOR_QUALITY_PRECISION;
+}
+
+// The devnet's simplified economics. builtin-actors derives pledge and fees from the reward and power
+// actors' smoothed estimates; the devnet has a fixed block reward, so it uses fixed rates instead.
+
+/** Initial pledge: 1 FIL per 32 GiB of quality-adjusted power (a CC 32 GiB sector pledges 1 FIL, a verified one 10). */
+export function initialPledgeFor(qaPower: bigint): bigint {
+  return (qaPower * FIL) / (32n << 30n);
+}
+
+/** Pre-commit deposit: the initial pledge of the sector's raw size, returned when the sector is proven. */
+export function preCommitDepositFor(sectorSize: bigint): bigint {
+  return initialPledgeFor(sectorSize);
+}
+
+/**
+ * Fault fee per proving period a sector stays faulty. builtin-actors charges 3.51 days of the
+ * sector's expected reward; the devnet's pledge stands for 20 days of reward, so the fee is 3.51/20
+ * of the pledge the sector's power would lock (0.1755 FIL a day for a CC 32 GiB sector).
+ */
+export function faultFeeFor(qaPower: bigint): bigint {
+  return (initialPledgeFor(qaPower) * 351n) / 2000n;
+}
+
+/**
+ * Termination fee (FIP-0098, actors v16+): 8.5% of the initial pledge scaled by age over 140 days,
+ * at most 8.5%, at least 2% of the pledge or 105% of the fault fee.
+ */
+export function terminationFeeFor(initialPledge: bigint, ageEpochs: number, faultFee: bigint): bigint {
+  const full = (initialPledge * 85n) / 1000n;
+  const lifetimeCap = 140n * BigInt(EPOCHS_IN_DAY);
+  const age = BigInt(Math.max(0, ageEpochs));
+  const base = age >= lifetimeCap ? full : (full * age) / lifetimeCap;
+  const floor = [(initialPledge * 2n) / 100n, (faultFee * 105n) / 100n].reduce((a, b) => (a > b ? a : b));
+  return base > floor ? base : floor;
+}
+
+// Proving periods and deadlines (actors/miner/src/lib.rs, deadline_info.rs).
+
+/** The miner's proving period offset: blake2b-256(address bytes ‖ i64be(epoch)) as a u64, modulo the period. */
+export function provingPeriodOffset(address: FilAddress, epoch: number): number {
+  const input = new Uint8Array(address.bytes.length + 8);
+  input.set(address.bytes);
+  new DataView(input.buffer).setBigInt64(address.bytes.length, BigInt(epoch));
+  const digest = blake2b(input, { dkLen: 32 });
+  const word = new DataView(digest.buffer, digest.byteOffset, 8).getBigUint64(0);
+  return Number(word % BigInt(WPOST_PROVING_PERIOD));
+}
+
+/** The start of the proving period `epoch` falls in, for a miner with this offset. */
+export function provingPeriodStart(epoch: number, offset: number): number {
+  const modulus = ((epoch % WPOST_PROVING_PERIOD) + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD;
+  const progress = modulus >= offset ? modulus - offset : WPOST_PROVING_PERIOD - (offset - modulus);
+  return epoch - progress;
+}
+
+/** go-state-types dline.Info: the deadline open at `epoch` (never elapsed, as it is computed from the epoch itself). */
+export interface DeadlineInfo {
+  currentEpoch: number;
+  periodStart: number;
+  index: number;
+  open: number;
+  close: number;
+  challenge: number;
+  faultCutoff: number;
+}
+
+export function deadlineInfo(epoch: number, offset: number): DeadlineInfo {
+  const periodStart = provingPeriodStart(epoch, offset);
+  const index = Math.floor((epoch - periodStart) / WPOST_CHALLENGE_WINDOW);
+  const open = periodStart + index * WPOST_CHALLENGE_WINDOW;
+  return {
+    currentEpoch: epoch,
+    periodStart,
+    index,
+    open,
+    close: open + WPOST_CHALLENGE_WINDOW,
+    challenge: open - WPOST_CHALLENGE_LOOKBACK,
+    faultCutoff: open - FAULT_DECLARATION_CUTOFF,
+  };
+}
+
+/**
+ * Where a new sector is proven. builtin-actors fills the least-loaded deadlines; the devnet spreads
+ * sectors by number, so that the place of a sector follows from its number alone.
+ */
+export function sectorLocation(sectorNumber: number, partitionSectors: number): { deadline: number; partition: number } {
+  return { deadline: sectorNumber % WPOST_PERIOD_DEADLINES, partition: Math.floor(Math.floor(sectorNumber / WPOST_PERIOD_DEADLINES) / partitionSectors) };
+}

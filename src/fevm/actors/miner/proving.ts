@@ -1,0 +1,267 @@
+// Faults, recoveries, terminations and the miner's cron work (builtin-actors actors/miner/src/lib.rs
+// declare_faults, declare_faults_recovered, terminate_sectors, handle_proving_deadline).
+//
+// The devnet simulates window PoSt: a healthy sector is always proven, so it keeps its power; nothing
+// is submitted. Simplifications: declarations are not checked against deadline cut-offs or
+// mutability; a recovered sector regains its power at once (builtin-actors waits for its next PoSt);
+// the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
+// faulty then; faults older than FAULT_MAX_AGE terminate the sector; penalties the unlocked balance
+// cannot pay become fee debt.
+import { decodeBitfield, encodeBitfield } from '../../../common/bitfield.js';
+import { MARKET_ACTOR_ID } from '../../actor.js';
+import { FilAddress } from '../../../common/address.js';
+import { ExitCode } from '../../exit-code.js';
+import { bytes, list, tuple, u64 } from '../params.js';
+import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
+import { burnFunds, notifyPledgeChanged, readMiner, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
+import { repayDebtsOrAbort } from './control.js';
+import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart, terminationFeeFor } from './policy.js';
+import type { MinerCronEvent } from './schedule.js';
+import { controllingIds, sectorPower, type FullMinerState, type SectorOnChainInfo } from './state.js';
+
+/** Market OnMinerSectorsTerminate (actors/market/src/lib.rs, v13+: [epoch, sectors bitfield]). */
+const MARKET_ON_MINER_SECTORS_TERMINATE = 7;
+
+/** A FaultDeclaration / RecoveryDeclaration / TerminationDeclaration: [deadline, partition, sectors]. */
+interface Declaration {
+  deadline: number;
+  partition: number;
+  sectors: number[];
+}
+
+function readDeclarations(params: unknown, what: string): Declaration[] {
+  const [raw] = tuple(params, 1, `${what} params`);
+  return list(raw, what).map((d, i) => {
+    const [deadline, partition, sectors] = tuple(d, 3, `${what}[${i}]`);
+    const decl = { deadline: u64(deadline, 'deadline'), partition: u64(partition, 'partition'), sectors: readBitfield(sectors, `${what}[${i}].sectors`) };
+    if (decl.deadline >= WPOST_PERIOD_DEADLINES) {
+      throw new ActorError(ExitCode.ErrIllegalArgument, `failed to process deadline ${decl.deadline}, partition ${decl.partition}: invalid deadline ${decl.deadline}`);
+    }
+    return decl;
+  });
+}
+
+function readBitfield(value: unknown, what: string): number[] {
+  try {
+    return decodeBitfield(bytes(value, what));
+  } catch (error) {
+    if (error instanceof ActorError) throw error;
+    throw new ActorError(ExitCode.ErrSerialization, `failed to decode ${what}: ${(error as Error).message}`);
+  }
+}
+
+/** The declared sectors, each checked to be a live sector of the declared deadline and partition. */
+function declaredSectors(m: FullMinerState, declarations: Declaration[], action: string): SectorOnChainInfo[] {
+  return declarations.flatMap((d) =>
+    d.sectors.map((n) => {
+      const sector = m.sectors.get(n);
+      if (!sector || sector.deadline !== d.deadline || sector.partition !== d.partition) {
+        throw new ActorError(ExitCode.ErrIllegalArgument, `failed to ${action} for deadline ${d.deadline}: sectors not all included in partition ${d.partition}`);
+      }
+      return sector;
+    }),
+  );
+}
+
+/** The end of the proving period `epoch` is in: when the fault fee falls due. */
+function periodEnd(m: FullMinerState, epoch: number): number {
+  return provingPeriodStart(epoch, m.provingPeriodOffset) + WPOST_PROVING_PERIOD - 1;
+}
+
+/** Marks sectors faulty from `epoch`: they lose their power and the fault fee is scheduled. */
+async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
+  let m = readMiner(rt);
+  const updated = new Map(m.sectors);
+  let raw = 0n;
+  let qa = 0n;
+  for (const s of sectors) {
+    if (s.faultEpoch !== undefined) continue;
+    updated.set(s.sectorNumber, { ...s, faultEpoch: rt.ctx.epoch });
+    const power = sectorPower(m.sectorSize, s);
+    raw += power.raw;
+    qa += power.qa;
+  }
+  m = { ...m, sectors: updated };
+  if (m.faultCronEpoch === undefined && raw > 0n) {
+    const due = periodEnd(m, rt.ctx.epoch);
+    rt.enrollCron(due, { type: 'fault-fee' } satisfies MinerCronEvent);
+    m = { ...m, faultCronEpoch: due };
+  }
+  writeMiner(rt, m);
+  await updateClaimedPower(rt, -raw, -qa);
+}
+
+/** Penalties come from the unlocked balance; what it cannot pay becomes fee debt. Returns what to burn now. */
+function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint): { state: FullMinerState; burn: bigint } {
+  const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits - m.feeDebt;
+  const paid = unlocked <= 0n ? 0n : unlocked < penalty ? unlocked : penalty;
+  return { state: { ...m, feeDebt: m.feeDebt + penalty - paid }, burn: paid };
+}
+
+/**
+ * Removes sectors before their expiration: their power goes, their pledge is released, the
+ * termination fee is charged, and the market hears of the sectors that held data.
+ */
+async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
+  if (sectors.length === 0) return;
+  let m = readMiner(rt);
+  const remaining = new Map(m.sectors);
+  let raw = 0n;
+  let qa = 0n;
+  let pledge = 0n;
+  let fee = 0n;
+  for (const s of sectors) {
+    remaining.delete(s.sectorNumber);
+    const power = sectorPower(m.sectorSize, s);
+    if (s.faultEpoch === undefined) {
+      raw += power.raw;
+      qa += power.qa;
+    }
+    pledge += s.initialPledge;
+    fee += terminationFeeFor(s.initialPledge, rt.ctx.epoch - s.powerBaseEpoch, faultFeeFor(power.qa));
+  }
+  m = { ...m, sectors: remaining, initialPledge: m.initialPledge - pledge };
+  const charged = chargePenalty(rt, m, fee);
+  writeMiner(rt, charged.state);
+  await burnFunds(rt, charged.burn);
+  await notifyPledgeChanged(rt, -pledge);
+  const withData = sectors.filter((s) => s.hasData).map((s) => s.sectorNumber);
+  if (withData.length > 0) {
+    const reply = await rt.send(FilAddress.fromId(MARKET_ACTOR_ID), MARKET_ON_MINER_SECTORS_TERMINATE, [rt.ctx.epoch, encodeBitfield(withData)]);
+    // As builtin-actors: the market's failure aborts a message, but not cron work.
+    if (reply.exitCode !== ExitCode.Ok && rt.caller.kind !== 'cron') {
+      throw new ActorError(reply.exitCode, `failed to notify market of terminated sectors: exit code ${reply.exitCode}`);
+    }
+  }
+  for (const s of sectors) rt.emit('sector-terminated', [{ key: 'sector', value: s.sectorNumber, indexed: true }]);
+  await updateClaimedPower(rt, -raw, -qa);
+}
+
+/** Sectors at the end of their life: power and pledge go, no fee. */
+async function expire(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
+  const m = readMiner(rt);
+  const due = numbers.map((n) => m.sectors.get(n)).filter((s): s is SectorOnChainInfo => s !== undefined && s.expiration <= rt.ctx.epoch);
+  if (due.length === 0) return;
+  const remaining = new Map(m.sectors);
+  let raw = 0n;
+  let qa = 0n;
+  let pledge = 0n;
+  for (const s of due) {
+    remaining.delete(s.sectorNumber);
+    pledge += s.initialPledge;
+    if (s.faultEpoch !== undefined) continue;
+    const power = sectorPower(m.sectorSize, s);
+    raw += power.raw;
+    qa += power.qa;
+  }
+  writeMiner(rt, { ...m, sectors: remaining, initialPledge: m.initialPledge - pledge });
+  await notifyPledgeChanged(rt, -pledge);
+  await updateClaimedPower(rt, -raw, -qa);
+}
+
+/** Pre-commits never proven: removed, their deposits burnt. */
+async function expirePreCommits(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
+  const m = readMiner(rt);
+  const precommits = new Map(m.precommits);
+  let burnt = 0n;
+  for (const n of numbers) {
+    const p = precommits.get(n);
+    if (!p) continue;
+    precommits.delete(n);
+    burnt += p.preCommitDeposit;
+  }
+  writeMiner(rt, { ...m, precommits, preCommitDeposits: m.preCommitDeposits - burnt });
+  await burnFunds(rt, burnt);
+}
+
+/** The end of a proving period with faults: old faults terminate, the others pay the fault fee. */
+async function chargeFaults(rt: ActorRuntime): Promise<void> {
+  const epoch = rt.ctx.epoch;
+  const faulty = [...readMiner(rt).sectors.values()].filter((s) => s.faultEpoch !== undefined);
+  await terminate(rt, faulty.filter((s) => epoch - s.faultEpoch! >= FAULT_MAX_AGE));
+  let m = readMiner(rt);
+  const stillFaulty = [...m.sectors.values()].filter((s) => s.faultEpoch !== undefined);
+  const fee = stillFaulty.reduce((sum, s) => sum + faultFeeFor(sectorPower(m.sectorSize, s).qa), 0n);
+  const charged = chargePenalty(rt, m, fee);
+  m = { ...charged.state, faultCronEpoch: undefined };
+  if (stillFaulty.length > 0) {
+    const next = periodEnd(m, epoch + 1);
+    rt.enrollCron(next, { type: 'fault-fee' } satisfies MinerCronEvent);
+    m = { ...m, faultCronEpoch: next };
+  }
+  writeMiner(rt, m);
+  await burnFunds(rt, charged.burn);
+}
+
+/** The miner's cron handler. */
+export async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
+  const e = event as MinerCronEvent;
+  if (e.type === 'expire') await expire(rt, e.sectors);
+  else if (e.type === 'precommit-expiry') await expirePreCommits(rt, e.sectors);
+  else if (e.type === 'fault-fee') await chargeFaults(rt);
+}
+
+export const provingMethods: Record<string, MethodSpec> = {
+  DeclareFaults: {
+    legacy: 10,
+    internalOnly: true,
+    async run(rt, params) {
+      const declarations = readDeclarations(params, 'faults');
+      const m = readMiner(rt);
+      validateCallerIs(rt, controllingIds(m));
+      await recordFaults(rt, declaredSectors(m, declarations, 'declare faults'));
+    },
+  },
+  DeclareFaultsRecovered: {
+    legacy: 11,
+    internalOnly: true,
+    async run(rt, params) {
+      const declarations = readDeclarations(params, 'recoveries');
+      let m = readMiner(rt);
+      const repaid = repayDebtsOrAbort(rt, m);
+      m = repaid.state;
+      validateCallerIs(rt, controllingIds(m));
+      if (m.consensusFaultElapsed > rt.ctx.epoch) throw new ActorError(ExitCode.ErrForbidden, 'recovery not allowed during active consensus fault');
+      // Sectors that are not faulty are ignored, as builtin-actors does.
+      const recovered = declaredSectors(m, declarations, 'declare recoveries').filter((s) => s.faultEpoch !== undefined);
+      const sectors = new Map(m.sectors);
+      let raw = 0n;
+      let qa = 0n;
+      for (const s of recovered) {
+        const { faultEpoch: _, ...healthy } = s;
+        sectors.set(s.sectorNumber, healthy);
+        const power = sectorPower(m.sectorSize, s);
+        raw += power.raw;
+        qa += power.qa;
+      }
+      writeMiner(rt, { ...m, sectors });
+      await burnFunds(rt, repaid.burn);
+      await updateClaimedPower(rt, raw, qa);
+    },
+  },
+  TerminateSectors: {
+    legacy: 9,
+    internalOnly: true,
+    async run(rt, params) {
+      const declarations = readDeclarations(params, 'terminations');
+      const m = readMiner(rt);
+      validateCallerIs(rt, controllingIds(m));
+      await terminate(rt, declaredSectors(m, declarations, 'terminate sectors'));
+      return [true];
+    },
+  },
+};
+
+/** FaultDeclaration-shaped params for `sectors` of a miner: grouped by their deadline and partition. */
+export function declarationsFor(m: FullMinerState, sectors: readonly number[]): unknown {
+  const groups = new Map<string, Declaration>();
+  for (const n of sectors) {
+    const s = m.sectors.get(n);
+    if (!s) throw new Error(`miner has no sector ${n}`);
+    const key = `${s.deadline}/${s.partition}`;
+    const group = groups.get(key) ?? { deadline: s.deadline, partition: s.partition, sectors: [] };
+    group.sectors.push(n);
+    groups.set(key, group);
+  }
+  return [[...groups.values()].map((g) => [g.deadline, g.partition, encodeBitfield(g.sectors)])];
+}

@@ -1,0 +1,246 @@
+// The state of a storage miner actor (builtin-actors actors/miner/src/state.rs, types.rs,
+// beneficiary.rs): who controls it (MinerInfo), its funds (pledge, pre-commit deposits, fee debt), its
+// pre-committed and proven sectors. Owner, worker, control addresses and beneficiary are actor IDs,
+// as the miner actor stores them. Values are immutable: every change writes new objects and Maps.
+import { encodeBitfield } from '../../../common/bitfield.js';
+import { encodeBigInt, type CID } from '../../../common/cbor.js';
+import type { Actor } from '../../actor.js';
+import { provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
+
+export { windowPoSt } from './policy.js';
+
+/** 32 GiB, the sector size of the devnet's storage providers. */
+export const SECTOR_SIZE_32GIB = 32n << 30n;
+
+/** FIP-0045: QA power from the sector's weights (the only kind new sectors have). */
+export const SECTOR_FLAG_SIMPLE_QA_POWER = 1;
+
+export interface BeneficiaryTerm {
+  readonly quota: bigint;
+  readonly usedQuota: bigint;
+  readonly expiration: number;
+}
+
+export interface PendingBeneficiaryChange {
+  readonly newBeneficiary: number;
+  readonly newQuota: bigint;
+  readonly newExpiration: number;
+  readonly approvedByBeneficiary: boolean;
+  readonly approvedByNominee: boolean;
+}
+
+/** SectorPreCommitInfo with its deposit and epoch (SectorPreCommitOnChainInfo). */
+export interface SectorPreCommit {
+  readonly sealProof: number;
+  readonly sectorNumber: number;
+  readonly sealedCid: CID;
+  readonly sealRandEpoch: number;
+  readonly dealIds: readonly number[];
+  readonly expiration: number;
+  /** CommD; undefined for a sector of zeros (CompactCommD). */
+  readonly unsealedCid?: CID;
+  readonly preCommitDeposit: bigint;
+  readonly preCommitEpoch: number;
+}
+
+/** SectorOnChainInfo, plus where the sector is proven and whether it is faulty. */
+export interface SectorOnChainInfo {
+  readonly sectorNumber: number;
+  readonly sealProof: number;
+  readonly sealedCid: CID;
+  readonly activation: number;
+  readonly expiration: number;
+  readonly dealWeight: bigint;
+  readonly verifiedDealWeight: bigint;
+  readonly initialPledge: bigint;
+  readonly powerBaseEpoch: number;
+  readonly flags: number;
+  readonly dailyFee: bigint;
+  /** Whether the sector holds pieces (the market hears of its termination). */
+  readonly hasData: boolean;
+  readonly deadline: number;
+  readonly partition: number;
+  /** The epoch the sector became faulty; undefined while it is healthy. */
+  readonly faultEpoch?: number;
+}
+
+export interface MinerState {
+  // MinerInfo
+  readonly owner: number;
+  readonly worker: number;
+  readonly controlAddresses: readonly number[];
+  readonly beneficiary: number;
+  readonly sectorSize: bigint;
+  /** The libp2p peer ID, as bytes (a multihash). */
+  readonly peerId: Uint8Array;
+  /** Multiaddrs, each as bytes. */
+  readonly multiaddrs: readonly Uint8Array[];
+  readonly windowPoStProofType: number;
+  readonly windowPoStPartitionSectors: number;
+  /** The epoch at which the miner's last consensus fault ends; -1 without one. */
+  readonly consensusFaultElapsed: number;
+  // Fields below are absent in states saved before sectors existed: read them through loadMiner.
+  readonly pendingWorkerKey?: { readonly newWorker: number; readonly effectiveAt: number };
+  readonly pendingOwner?: number;
+  readonly beneficiaryTerm?: BeneficiaryTerm;
+  readonly pendingBeneficiary?: PendingBeneficiaryChange;
+  readonly provingPeriodOffset?: number;
+  readonly preCommitDeposits?: bigint;
+  readonly initialPledge?: bigint;
+  readonly feeDebt?: bigint;
+  readonly precommits?: ReadonlyMap<number, SectorPreCommit>;
+  readonly sectors?: ReadonlyMap<number, SectorOnChainInfo>;
+  /** Every sector number ever pre-committed or committed (numbers are never reused). */
+  readonly allocatedSectors?: readonly number[];
+  /** The epoch of the fault-fee cron event already enrolled, if any. */
+  readonly faultCronEpoch?: number;
+}
+
+/** A MinerState with every field present. */
+export type FullMinerState = Required<Omit<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch'>> &
+  Pick<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch'>;
+
+const ZERO_TERM: BeneficiaryTerm = { quota: 0n, usedQuota: 0n, expiration: 0 };
+
+/** The miner's state with the defaults of a miner that has no sectors, no funds locked and no pending change. */
+export function loadMiner(state: MinerState): FullMinerState {
+  return {
+    beneficiaryTerm: ZERO_TERM,
+    provingPeriodOffset: 0,
+    preCommitDeposits: 0n,
+    initialPledge: 0n,
+    feeDebt: 0n,
+    precommits: new Map(),
+    sectors: new Map(),
+    allocatedSectors: [],
+    ...state,
+  };
+}
+
+/** The owner, the worker and the control addresses: who may act for the miner. */
+export function controllingIds(info: MinerState): number[] {
+  return [...info.controlAddresses, info.worker, info.owner];
+}
+
+/** Balance minus everything locked (pledge, pre-commit deposits) and the fee debt; negative when in debt. */
+export function availableBalance(state: MinerState, balance: bigint): bigint {
+  const m = loadMiner(state);
+  return balance - m.initialPledge - m.preCommitDeposits - m.feeDebt;
+}
+
+/** What a beneficiary other than the owner may still withdraw at `epoch` (BeneficiaryTerm.available). */
+export function beneficiaryAvailable(term: BeneficiaryTerm, epoch: number): bigint {
+  if (term.expiration <= epoch) return 0n;
+  const left = term.quota - term.usedQuota;
+  return left > 0n ? left : 0n;
+}
+
+/** A sector's raw and quality-adjusted power. */
+export function sectorPower(sectorSize: bigint, sector: SectorOnChainInfo): { raw: bigint; qa: bigint } {
+  const duration = sector.expiration - sector.powerBaseEpoch;
+  return { raw: sectorSize, qa: qaPowerForWeight(sectorSize, duration, sector.dealWeight, sector.verifiedDealWeight) };
+}
+
+/** Sectors that have power: proven and not faulty. */
+export function activeSectors(state: MinerState): SectorOnChainInfo[] {
+  return [...loadMiner(state).sectors.values()].filter((s) => s.faultEpoch === undefined);
+}
+
+export function faultySectors(state: MinerState): SectorOnChainInfo[] {
+  return [...loadMiner(state).sectors.values()].filter((s) => s.faultEpoch !== undefined);
+}
+
+export type MinerActor = Actor & { miner: MinerState };
+
+const termValue = (t: BeneficiaryTerm) => [encodeBigInt(t.quota), encodeBigInt(t.usedQuota), t.expiration];
+
+/** The CBOR value of a miner's MinerInfo, in builtin-actors' field order. */
+export function minerInfoValue(state: MinerState): unknown {
+  const m = loadMiner(state);
+  return [
+    m.owner,
+    m.worker,
+    [...m.controlAddresses],
+    m.pendingWorkerKey ? [m.pendingWorkerKey.newWorker, m.pendingWorkerKey.effectiveAt] : null,
+    m.peerId,
+    [...m.multiaddrs],
+    m.windowPoStProofType,
+    Number(m.sectorSize),
+    m.windowPoStPartitionSectors,
+    m.consensusFaultElapsed,
+    m.pendingOwner ?? null,
+    m.beneficiary,
+    termValue(m.beneficiaryTerm),
+    m.pendingBeneficiary
+      ? [m.pendingBeneficiary.newBeneficiary, encodeBigInt(m.pendingBeneficiary.newQuota), m.pendingBeneficiary.newExpiration, m.pendingBeneficiary.approvedByBeneficiary, m.pendingBeneficiary.approvedByNominee]
+      : null,
+  ];
+}
+
+/** The CBOR value of a SectorOnChainInfo, in builtin-actors' field order (16 fields, v16+). */
+export function sectorValue(s: SectorOnChainInfo): unknown {
+  return [
+    s.sectorNumber,
+    s.sealProof,
+    s.sealedCid,
+    [],
+    s.activation,
+    s.expiration,
+    encodeBigInt(s.dealWeight),
+    encodeBigInt(s.verifiedDealWeight),
+    encodeBigInt(s.initialPledge),
+    null,
+    null,
+    s.powerBaseEpoch,
+    null,
+    null,
+    s.flags,
+    encodeBigInt(s.dailyFee),
+  ];
+}
+
+/**
+ * The CBOR value of a miner's state, shaped as builtin-actors' State tuple: [info, pre_commit_deposits,
+ * locked_funds, vesting_funds, fee_debt, initial_pledge, pre_committed_sectors, pre_committed_sectors_cleanup,
+ * allocated_sectors, sectors, proving_period_start, current_deadline, deadlines, early_terminations,
+ * deadline_cron_active]. The AMTs and HAMTs are shown inline: sectors and pre-commits as lists, the
+ * deadlines as a list of [deadline, partition, faulty sectors bitfield].
+ */
+export function minerStateValue(state: MinerState, epoch = 0): unknown {
+  const m = loadMiner(state);
+  const sectors = [...m.sectors.values()].sort((a, b) => a.sectorNumber - b.sectorNumber);
+  const precommits = [...m.precommits.values()].sort((a, b) => a.sectorNumber - b.sectorNumber);
+  const periodStart = provingPeriodStart(epoch, m.provingPeriodOffset);
+  return [
+    minerInfoValue(m),
+    encodeBigInt(m.preCommitDeposits),
+    encodeBigInt(0n),
+    [],
+    encodeBigInt(m.feeDebt),
+    encodeBigInt(m.initialPledge),
+    precommits.map((p) => [
+      [p.sealProof, p.sectorNumber, p.sealedCid, p.sealRandEpoch, [...p.dealIds], p.expiration, p.unsealedCid ?? null],
+      encodeBigInt(p.preCommitDeposit),
+      p.preCommitEpoch,
+    ]),
+    [],
+    encodeBitfield(m.allocatedSectors),
+    sectors.map(sectorValue),
+    periodStart,
+    Math.floor((epoch - periodStart) / WPOST_CHALLENGE_WINDOW),
+    faultsByPartition(sectors),
+    encodeBitfield([]),
+    m.faultCronEpoch !== undefined,
+  ];
+}
+
+function faultsByPartition(sectors: SectorOnChainInfo[]): unknown[] {
+  const groups = new Map<string, { deadline: number; partition: number; faulty: number[] }>();
+  for (const s of sectors) {
+    const key = `${s.deadline}/${s.partition}`;
+    const group = groups.get(key) ?? { deadline: s.deadline, partition: s.partition, faulty: [] };
+    if (s.faultEpoch !== undefined) group.faulty.push(s.sectorNumber);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => a.deadline - b.deadline || a.partition - b.partition).map((g) => [g.deadline, g.partition, encodeBitfield(g.faulty)]);
+}

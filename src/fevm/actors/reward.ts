@@ -1,0 +1,98 @@
+// The reward actor (f02, builtin-actors actors/reward), simplified: every mined tipset pays one
+// winning miner a fixed block reward plus the gas premiums of the messages since the last award.
+// The winner goes round-robin by epoch over the miners that meet the consensus minimum (in the
+// order the power actor lists them). The fixed part is minted (the devnet keeps no mining reserve);
+// the premiums are what the executor credited to f02. Rewards reach the miner through ApplyRewards
+// and are available at once (no vesting).
+import { FilAddress } from '../../common/address.js';
+import { encodeBigInt } from '../../common/cbor.js';
+import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID } from '../actor.js';
+import { ExitCode } from '../exit-code.js';
+import { METHOD_SEND } from '../message.js';
+import type { StateOverlay, StateReader } from '../state-tree.js';
+import { address, bigInt, i64, tuple } from './params.js';
+import { EMPTY_POWER_STATE, minerMeetsConsensus } from './power.js';
+import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
+
+const FIL = 10n ** 18n;
+
+/** The devnet's block reward: 5 FIL per mined tipset. */
+export const BLOCK_REWARD = 5n * FIL;
+/** builtin-actors' expected leaders per epoch: AwardBlockReward pays this_epoch_reward × win_count / 5. */
+const EXPECTED_LEADERS_PER_EPOCH = 5n;
+/** The epoch reward the devnet reports: one tipset's reward stands for the expected 5 blocks of an epoch. */
+export const THIS_EPOCH_REWARD = BLOCK_REWARD * EXPECTED_LEADERS_PER_EPOCH;
+/** The baseline power reported by ThisEpochReward: builtin-actors' initial value (2.5 EiB), without growth. */
+export const BASELINE_POWER = 2_888_888_880_000_000_000n;
+
+export const AWARD_BLOCK_REWARD = 2;
+const MINER_APPLY_REWARDS = 14;
+
+export interface RewardState {
+  /** Gas premiums credited since the last award, paid with the next block reward. */
+  readonly pendingGasReward: bigint;
+  /** All rewards paid so far. */
+  readonly totalStoragePowerReward: bigint;
+}
+
+export const EMPTY_REWARD_STATE: RewardState = { pendingGasReward: 0n, totalStoragePowerReward: 0n };
+
+const rewardState = (state: StateReader): RewardState => state.getActor(REWARD_ACTOR_ID)?.reward ?? EMPTY_REWARD_STATE;
+
+/** Credits a message's miner tip to f02, for the next block reward. */
+export function creditGasReward(state: StateOverlay, amount: bigint): void {
+  if (amount === 0n) return;
+  const actor = state.getActor(REWARD_ACTOR_ID)!;
+  const reward = rewardState(state);
+  state.putActor({ ...actor, balance: actor.balance + amount, reward: { ...reward, pendingGasReward: reward.pendingGasReward + amount } });
+}
+
+/** The miner that wins `epoch`: round-robin over the miners meeting the consensus minimum; none without power. */
+export function blockWinner(state: StateReader, epoch: number): number | undefined {
+  const power = state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
+  const eligible = power.claims.filter(([, claim]) => claim.rawBytePower > 0n && minerMeetsConsensus(power, claim)).map(([id]) => id);
+  return eligible.length ? eligible[epoch % eligible.length] : undefined;
+}
+
+/** The params of the implicit AwardBlockReward the executor sends for `epoch`: [miner, penalty, gas_reward, win_count]. */
+export function awardParams(state: StateReader, winner: number): unknown {
+  return [FilAddress.fromId(winner).bytes, encodeBigInt(0n), encodeBigInt(rewardState(state).pendingGasReward), 1];
+}
+
+export const rewardActor: BuiltinActor = {
+  methods: methodTable({
+    AwardBlockReward: {
+      legacy: AWARD_BLOCK_REWARD,
+      internalOnly: true,
+      async run(rt, params) {
+        if (rt.caller.id !== SYSTEM_ACTOR_ID) throw new ActorError(ExitCode.ErrForbidden, `caller ${FilAddress.fromId(rt.caller.id).toString('f')} is not one of supported`);
+        const [rawMiner, rawPenalty, rawGas, rawWins] = tuple(params, 4, 'AwardBlockReward params');
+        const miner = address(rawMiner, 'miner');
+        const penalty = bigInt(rawPenalty, 'penalty');
+        const gasReward = bigInt(rawGas, 'gas_reward');
+        const winCount = i64(rawWins, 'win_count');
+        if (penalty < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `negative penalty ${penalty}`);
+        if (gasReward < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `negative gas reward ${gasReward}`);
+        if (winCount <= 0) throw new ActorError(ExitCode.ErrIllegalArgument, `invalid win count ${winCount}`);
+        const minerId = rt.state.lookupId(miner);
+        if (minerId === undefined) throw new ActorError(ExitCode.ErrNotFound, `failed to resolve given owner address ${miner.toString('f')}`);
+        // The block reward is minted into f02, then paid with the premiums it holds.
+        const minted = (THIS_EPOCH_REWARD * BigInt(winCount)) / EXPECTED_LEADERS_PER_EPOCH;
+        const self = rt.self();
+        const state = self.reward ?? EMPTY_REWARD_STATE;
+        const total = minted + gasReward;
+        const pending = state.pendingGasReward > gasReward ? state.pendingGasReward - gasReward : 0n;
+        rt.update({ balance: self.balance + minted, reward: { pendingGasReward: pending, totalStoragePowerReward: state.totalStoragePowerReward + total } });
+        const reply = await rt.send(FilAddress.fromId(minerId), MINER_APPLY_REWARDS, [encodeBigInt(total), encodeBigInt(penalty * 3n)], { value: total });
+        // As builtin-actors: a reward the miner cannot take is burnt.
+        if (reply.exitCode !== ExitCode.Ok) await rt.send(FilAddress.fromId(BURNT_FUNDS_ACTOR_ID), METHOD_SEND, undefined, { value: total });
+      },
+    },
+    ThisEpochReward: {
+      legacy: 3,
+      internalOnly: true,
+      // [this_epoch_reward_smoothed: FilterEstimate (Q.128 position, velocity), this_epoch_baseline_power].
+      run: () => [[encodeBigInt(THIS_EPOCH_REWARD << 128n), encodeBigInt(0n)], encodeBigInt(BASELINE_POWER)],
+    },
+  }),
+};

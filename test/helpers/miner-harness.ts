@@ -1,0 +1,130 @@
+// A genesis state with storage providers and a few funded f1 accounts, and messages applied to it
+// through the Executor (no signatures: applyMessage does not check them), for the miner, power and
+// reward actor tests. Doubles for the market and verified registry stand in through overrideBuiltinActor.
+import type { TestContext } from 'node:test';
+import { FilAddress, Protocol } from '../../src/common/address.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { deriveAccounts } from '../../src/devnet/accounts.js';
+import { createGenesisState } from '../../src/devnet/genesis.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers.js';
+import type { ActorKind } from '../../src/fevm/actor.js';
+import { overrideBuiltinActor } from '../../src/fevm/actors/builtin.js';
+import { loadMiner, type FullMinerState } from '../../src/fevm/actors/miner/state.js';
+import { methodTable, type ActorRuntime, type BuiltinActor } from '../../src/fevm/actors/runtime.js';
+import { Executor } from '../../src/fevm/executor.js';
+import type { StateOverlay } from '../../src/fevm/state-tree.js';
+import type { ExecutionContext } from '../../src/fevm/types.js';
+import { blake2b160 } from '../../src/common/hashes.js';
+
+export const FIL = 10n ** 18n;
+const MNEMONIC = 'test test test test test test test test test test test junk';
+let executorPromise: Promise<Executor> | undefined;
+
+/** Dev accounts 100–101; provider 0: owner 102, miner 103; provider 1: owner 104, miner 105; f1 accounts from 106. */
+export const OWNER = 102;
+export const MINER = 103;
+export const OTHER_MINER = 105;
+
+export interface Call {
+  exitCode: number;
+  value: unknown;
+  error?: string;
+}
+
+export interface MinerHarness {
+  executor: Executor;
+  state: StateOverlay;
+  epoch: number;
+  /** f1 accounts funded at genesis, by ID. */
+  accounts: number[];
+  ctx(): ExecutionContext;
+  /** Applies a message from actor `from` (an account) and decodes its return. */
+  send(from: number, to: number | FilAddress, method: number, params?: unknown, value?: bigint): Promise<Call>;
+  /** Runs cron (and the block reward) at the current epoch, then moves to the next one. */
+  endEpoch(): Promise<void>;
+  /** Moves to `epoch`, running cron for every epoch on the way (cron skips empty epochs). */
+  advanceTo(epoch: number): Promise<void>;
+  miner(id?: number): FullMinerState;
+  balance(id: number): bigint;
+}
+
+export async function minerHarness(accountCount = 3): Promise<MinerHarness> {
+  executorPromise ??= Executor.create(31415926n);
+  const executor = await executorPromise;
+  const dev = deriveAccounts(MNEMONIC, 2);
+  const fund = Array.from({ length: accountCount }, (_, i) => ({
+    address: FilAddress.fromPayload(Protocol.Secp256k1, blake2b160(new TextEncoder().encode(`miner-test-${i}`))),
+    balance: 1_000n * FIL,
+  }));
+  const keys = deriveStorageProviderKeys(MNEMONIC, 2);
+  const tree = createGenesisState(dev, 1_000n * FIL, [], { keys, ownerBalance: 1_000n * FIL });
+  const state = tree.stage();
+  const accounts = fund.map((f) => {
+    const id = state.allocateId();
+    state.putActor({ id, kind: 'account', nonce: 0, balance: f.balance, robust: f.address });
+    state.putAddress(f.address, id);
+    return id;
+  });
+  const h: MinerHarness = {
+    executor,
+    state,
+    epoch: 1,
+    accounts,
+    ctx: () => ({ epoch: h.epoch, timestamp: 1_700_000_000 + h.epoch * 30, chainId: 31415926n, baseFee: 100n }),
+    async send(from, to, method, params, value = 0n) {
+      const sender = state.getActor(from)!;
+      const receipt = await executor.applyMessage(
+        state,
+        {
+          version: 0,
+          to: typeof to === 'number' ? FilAddress.fromId(to) : to,
+          from: sender.robust ?? FilAddress.fromId(from),
+          nonce: sender.nonce,
+          value,
+          gasLimit: 10_000_000_000,
+          gasFeeCap: 100n,
+          gasPremium: 0n,
+          method,
+          params: params === undefined ? new Uint8Array() : encodeCbor(params),
+        },
+        200,
+        h.ctx(),
+      );
+      return { exitCode: receipt.exitCode, value: receipt.returnData.length ? decodeCbor(receipt.returnData) : undefined };
+    },
+    async endEpoch() {
+      const failures = await executor.runCron(state, h.ctx());
+      if (failures.length) throw failures[0].error;
+      h.epoch++;
+    },
+    async advanceTo(epoch) {
+      while (h.epoch < epoch) {
+        const ctx = h.ctx();
+        const failures = await executor.runCron(state, ctx);
+        if (failures.length) throw failures[0].error;
+        h.epoch++;
+      }
+    },
+    miner: (id = MINER) => loadMiner(state.getActor(id)!.miner!),
+    balance: (id) => state.getActor(id)!.balance,
+  };
+  return h;
+}
+
+/** Stands a double in for `kind` for the rest of test `t`: `methods` by number, each returning a CBOR value. */
+export function double(t: TestContext, kind: ActorKind, methods: Record<number, (rt: ActorRuntime, params: unknown) => unknown>): { calls: { method: number; params: unknown; caller: number }[] } {
+  const calls: { method: number; params: unknown; caller: number }[] = [];
+  const table = methodTable({});
+  for (const [number, run] of Object.entries(methods)) {
+    table.set(Number(number), {
+      name: `double ${number}`,
+      run: (rt, params) => {
+        calls.push({ method: Number(number), params, caller: rt.caller.id });
+        return run(rt, params);
+      },
+    });
+  }
+  const actor: BuiltinActor = { methods: table };
+  t.after(overrideBuiltinActor(kind, actor));
+  return { calls };
+}

@@ -1,0 +1,155 @@
+// The miner actor's MinerInfo methods through the Executor: getters (FRC-42 numbers, any caller),
+// owner / worker / beneficiary / peer changes with builtin-actors' caller checks and delays,
+// WithdrawBalance to the beneficiary and RepayDebt.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { WORKER_KEY_CHANGE_DELAY } from '../../src/fevm/actors/miner/policy.js';
+import { FIL, MINER, OWNER, minerHarness } from '../helpers/miner-harness.js';
+
+const id = (n: number) => FilAddress.fromId(n).bytes;
+const m = (name: string) => methodNumber(name);
+
+describe('miner getters', () => {
+  test('answer any caller with builtin-actors\' shapes', async () => {
+    const h = await minerHarness();
+    const stranger = h.accounts[0];
+    assert.deepEqual((await h.send(stranger, MINER, m('GetOwner'))).value, [id(OWNER), null]);
+    assert.equal((await h.send(stranger, MINER, m('GetSectorSize'))).value, 32 * 2 ** 30);
+    assert.equal((await h.send(stranger, MINER, m('IsControllingAddress'), id(OWNER))).value, true);
+    assert.equal((await h.send(stranger, MINER, m('IsControllingAddress'), id(stranger))).value, false);
+    // An address with no actor is not controlling (and no error).
+    assert.equal((await h.send(stranger, MINER, m('IsControllingAddress'), id(9999))).value, false);
+    const [peer] = (await h.send(stranger, MINER, m('GetPeerID'))).value as [Uint8Array];
+    assert.deepEqual(peer, h.miner().peerId);
+    assert.deepEqual((await h.send(stranger, MINER, m('GetMultiaddrs'))).value, [[]]);
+    assert.deepEqual((await h.send(stranger, MINER, m('GetVestingFunds'))).value, [[]]);
+    assert.deepEqual((await h.send(stranger, MINER, m('GetBeneficiary'))).value, [[id(OWNER), [new Uint8Array(), new Uint8Array(), 0]], null]);
+    assert.equal(decodeBigInt((await h.send(stranger, MINER, m('GetAvailableBalance'))).value as Uint8Array), 0n);
+  });
+
+  test('the available balance excludes pledge and fee debt', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
+    const miner = h.state.getActor(MINER)!;
+    h.state.putActor({ ...miner, miner: { ...h.miner(), initialPledge: 3n * FIL, feeDebt: 1n * FIL } });
+    assert.equal(decodeBigInt((await h.send(OWNER, MINER, m('GetAvailableBalance'))).value as Uint8Array), 6n * FIL);
+  });
+});
+
+describe('ChangeOwnerAddress (23)', () => {
+  test('proposed by the owner, confirmed by the nominee; the beneficiary follows the owner', async () => {
+    const h = await minerHarness();
+    const [nominee, stranger] = h.accounts;
+    assert.equal((await h.send(stranger, MINER, 23, id(nominee))).exitCode, ExitCode.ErrForbidden);
+    // The new owner must be given as an ID address.
+    assert.equal((await h.send(OWNER, MINER, 23, h.state.getActor(nominee)!.robust!.bytes)).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 23, id(nominee))).exitCode, 0);
+    assert.equal(h.miner().pendingOwner, nominee);
+    assert.deepEqual((await h.send(stranger, MINER, m('GetOwner'))).value, [id(OWNER), id(nominee)]);
+    // The nominee must confirm with its own address.
+    assert.equal((await h.send(nominee, MINER, 23, id(stranger))).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(nominee, MINER, m('ChangeOwnerAddress'), id(nominee))).exitCode, 0);
+    assert.equal(h.miner().owner, nominee);
+    assert.equal(h.miner().beneficiary, nominee);
+    assert.equal(h.miner().pendingOwner, undefined);
+  });
+});
+
+describe('ChangeWorkerAddress (3) and ConfirmChangeWorkerAddress (21)', () => {
+  test('the owner sets control addresses at once and a worker after WORKER_KEY_CHANGE_DELAY (900 epochs)', async () => {
+    const h = await minerHarness();
+    const [newWorker, control] = h.accounts;
+    assert.equal((await h.send(control, MINER, 3, [id(newWorker), [id(control)]])).exitCode, ExitCode.ErrForbidden);
+    // The worker must be an account.
+    assert.equal((await h.send(OWNER, MINER, 3, [id(MINER), []])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 3, [id(newWorker), Array(11).fill(id(control))])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 3, [id(newWorker), [id(control)]])).exitCode, 0);
+    assert.deepEqual(h.miner().controlAddresses, [control]);
+    assert.deepEqual(h.miner().pendingWorkerKey, { newWorker, effectiveAt: h.epoch + WORKER_KEY_CHANGE_DELAY });
+    // A control address now controls the miner.
+    assert.equal((await h.send(control, MINER, m('IsControllingAddress'), id(control))).value, true);
+    // Too early: the confirmation changes nothing.
+    assert.equal((await h.send(OWNER, MINER, 21)).exitCode, 0);
+    assert.equal(h.miner().worker, OWNER);
+    h.epoch += WORKER_KEY_CHANGE_DELAY;
+    assert.equal((await h.send(newWorker, MINER, 21)).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, m('ConfirmChangeWorkerAddress'))).exitCode, 0);
+    assert.equal(h.miner().worker, newWorker);
+    assert.equal(h.miner().pendingWorkerKey, undefined);
+  });
+});
+
+describe('ChangePeerID (4) and ChangeMultiaddrs (18)', () => {
+  test('controlling addresses only; sizes checked', async () => {
+    const h = await minerHarness();
+    const [stranger] = h.accounts;
+    assert.equal((await h.send(stranger, MINER, 4, [new Uint8Array([1, 2, 3])])).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, 4, [new Uint8Array(129)])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 4, [new Uint8Array([1, 2, 3])])).exitCode, 0);
+    assert.deepEqual((await h.send(stranger, MINER, m('GetPeerID'))).value, [new Uint8Array([1, 2, 3])]);
+    assert.equal((await h.send(OWNER, MINER, 18, [[new Uint8Array()]])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, m('ChangeMultiaddrs'), [[new Uint8Array([4, 127, 0, 0, 1])]])).exitCode, 0);
+    assert.deepEqual((await h.send(stranger, MINER, m('GetMultiaddrs'))).value, [[new Uint8Array([4, 127, 0, 0, 1])]]);
+    assert.equal((await h.send(stranger, MINER, 4, 'not a tuple')).exitCode, ExitCode.ErrSerialization);
+  });
+});
+
+describe('ChangeBeneficiary (30), GetBeneficiary (31) and WithdrawBalance (16)', () => {
+  test('the owner proposes, the nominee approves; withdrawals go to the beneficiary within its quota', async () => {
+    const h = await minerHarness();
+    const [nominee, stranger] = h.accounts;
+    await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
+    const expiration = h.epoch + 1000;
+    assert.equal((await h.send(stranger, MINER, 30, [id(nominee), encodeBigInt(FIL), expiration])).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, 30, [id(nominee), encodeBigInt(0n), expiration])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 30, [id(nominee), encodeBigInt(3n * FIL), expiration])).exitCode, 0);
+    const [, proposed] = (await h.send(stranger, MINER, 31)).value as unknown[];
+    // The owner is the current beneficiary with nothing to take, so only the nominee must approve.
+    assert.deepEqual(proposed, [id(nominee), encodeBigInt(3n * FIL), expiration, true, false]);
+    assert.equal((await h.send(nominee, MINER, 30, [id(nominee), encodeBigInt(2n * FIL), expiration])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(nominee, MINER, m('ChangeBeneficiary'), [id(nominee), encodeBigInt(3n * FIL), expiration])).exitCode, 0);
+    assert.equal(h.miner().beneficiary, nominee);
+    assert.deepEqual((await h.send(stranger, MINER, m('GetBeneficiary'))).value, [[id(nominee), [encodeBigInt(3n * FIL), new Uint8Array(), expiration]], null]);
+
+    // Only the owner or the beneficiary may withdraw; the FIL goes to the beneficiary, capped by the quota.
+    assert.equal((await h.send(stranger, MINER, 16, [encodeBigInt(FIL)])).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, 16, [encodeBigInt(-1n)])).exitCode, ExitCode.ErrIllegalArgument);
+    const before = h.balance(nominee);
+    const withdrawn = await h.send(OWNER, MINER, 16, [encodeBigInt(5n * FIL)]);
+    assert.equal(withdrawn.exitCode, 0);
+    assert.equal(decodeBigInt(withdrawn.value as Uint8Array), 3n * FIL);
+    assert.equal(h.balance(nominee) - before, 3n * FIL);
+    assert.equal(h.miner().beneficiaryTerm.usedQuota, 3n * FIL);
+    // The quota is spent.
+    assert.equal((await h.send(nominee, MINER, m('WithdrawBalance'), [encodeBigInt(FIL)])).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(stranger, MINER, 30, [id(OWNER), encodeBigInt(0n), 0])).exitCode, ExitCode.ErrForbidden);
+  });
+
+  test('with the owner as beneficiary, WithdrawBalance pays the owner what is available', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
+    const before = h.balance(OWNER);
+    const withdrawn = await h.send(OWNER, MINER, 16, [encodeBigInt(20n * FIL)]);
+    assert.equal(decodeBigInt(withdrawn.value as Uint8Array), 10n * FIL);
+    // The owner paid gas for the message (gas fee cap 100 attoFIL), and received 10 FIL.
+    assert.ok(h.balance(OWNER) - before > 9n * FIL);
+    assert.equal(h.balance(MINER), 0n);
+  });
+});
+
+describe('RepayDebt (22)', () => {
+  test('burns fee debt from the unlocked balance; controlling addresses only', async () => {
+    const h = await minerHarness();
+    const miner = h.state.getActor(MINER)!;
+    h.state.putActor({ ...miner, miner: { ...h.miner(), feeDebt: 4n * FIL } });
+    assert.equal((await h.send(h.accounts[0], MINER, 22)).exitCode, ExitCode.ErrForbidden);
+    const burntBefore = h.balance(99);
+    assert.equal((await h.send(OWNER, MINER, m('RepayDebt'), undefined, 3n * FIL)).exitCode, 0);
+    assert.equal(h.miner().feeDebt, FIL);
+    assert.ok(h.balance(99) - burntBefore >= 3n * FIL);
+  });
+});

@@ -1,0 +1,117 @@
+// The Lotus sector and proving methods of the genesis storage providers, through the JSON-RPC server:
+// StateMinerSectors, StateSectorGetInfo, StateMinerActiveSectors, StateMinerFaults,
+// StateSectorPartition, StateMinerProvingDeadline, StateReadState of a miner, and StateMinerInfo
+// with a pending worker change.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers.js';
+import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
+import { MAX_SECTOR_EXPIRATION_EXTENSION, deadlineInfo } from '../../src/fevm/actors/miner/policy.js';
+import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
+import { loadMiner } from '../../src/fevm/actors/miner/state.js';
+import { bitfieldJson } from '../../src/eth-rpc/methods/filecoin-miners.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const base64 = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
+
+describe('Filecoin.StateMinerSectors and StateSectorGetInfo', () => {
+  test('the genesis sectors in Lotus\'s SectorOnChainInfo shape; a filter picks some; a missing sector is null', async (t) => {
+    const { result } = await setupRpc(t);
+    const sectors = await result('Filecoin.StateMinerSectors', ['t0111', null, null]);
+    assert.equal(sectors.length, 10);
+    assert.deepEqual(sectors[0], {
+      SectorNumber: 0,
+      SealProof: 8,
+      SealedCID: { '/': presealCommR(111, 0).toString() },
+      Activation: 0,
+      Expiration: MAX_SECTOR_EXPIRATION_EXTENSION,
+      DealWeight: '0',
+      VerifiedDealWeight: '0',
+      InitialPledge: '0',
+      ExpectedDayReward: null,
+      ExpectedStoragePledge: null,
+      PowerBaseEpoch: 0,
+      ReplacedDayReward: null,
+      SectorKeyCID: null,
+      Flags: 1,
+      DailyFee: '0',
+    });
+    // Run lengths: 2 unset, 3 set (sectors 2, 3, 4).
+    const some = await result('Filecoin.StateMinerSectors', ['t0111', [2, 3], null]);
+    assert.deepEqual(some.map((s: { SectorNumber: number }) => s.SectorNumber), [2, 3, 4]);
+    assert.deepEqual(await result('Filecoin.StateSectorGetInfo', ['t0111', 3, null]), sectors[3]);
+    assert.equal(await result('Filecoin.StateSectorGetInfo', ['t0111', 42, null]), null);
+    assert.deepEqual(await result('Filecoin.StateSectorPartition', ['t0111', 3, null]), { Deadline: 3, Partition: 0 });
+  });
+});
+
+describe('Filecoin.StateMinerFaults and StateMinerActiveSectors', () => {
+  test('a fault declared by the owner shows in the faults and leaves the active sectors', async (t) => {
+    const { result, devnet } = await setupRpc(t);
+    assert.deepEqual(await result('Filecoin.StateMinerFaults', ['t0111', null]), [0]);
+    const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
+    const miner = loadMiner(devnet.stateAt(0).getActor(111)!.miner!);
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: key.address.toString(), To: 't0111', Value: '0', Method: 10, Params: base64(declarationsFor(miner, [1, 2, 7])) }, null]);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, pushed.CID, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.deepEqual(await result('Filecoin.StateMinerFaults', ['t0111', null]), [1, 2, 4, 1]);
+    const active = await result('Filecoin.StateMinerActiveSectors', ['t0111', null]);
+    assert.deepEqual(active.map((s: { SectorNumber: number }) => s.SectorNumber), [0, 3, 4, 5, 6, 8, 9]);
+    const power = await result('Filecoin.StateMinerPower', ['t0111', null]);
+    assert.equal(power.MinerPower.RawBytePower, (7n * (32n << 30n)).toString());
+  });
+
+  test('go-bitfield JSON runs', () => {
+    assert.deepEqual(bitfieldJson([]), [0]);
+    assert.deepEqual(bitfieldJson([0, 1, 2, 8, 9]), [0, 3, 5, 2]);
+  });
+});
+
+describe('Filecoin.StateMinerProvingDeadline', () => {
+  test('the open deadline of the miner\'s proving period, in dline.Info\'s shape', async (t) => {
+    const { result, devnet } = await setupRpc(t);
+    const offset = loadMiner(devnet.stateAt(0).getActor(111)!.miner!).provingPeriodOffset;
+    const d = deadlineInfo(0, offset);
+    const info = await result('Filecoin.StateMinerProvingDeadline', ['t0111', null]);
+    assert.deepEqual(info, {
+      CurrentEpoch: 0,
+      PeriodStart: d.periodStart,
+      Index: d.index,
+      Open: d.open,
+      Close: d.close,
+      Challenge: d.open - 20,
+      FaultCutoff: d.open - 70,
+      WPoStPeriodDeadlines: 48,
+      WPoStProvingPeriod: 2880,
+      WPoStChallengeWindow: 60,
+      WPoStChallengeLookback: 20,
+      FaultDeclarationCutoff: 70,
+    });
+    assert.ok(info.Open <= 0 && 0 < info.Close && info.Close - info.Open === 60);
+    assert.ok(info.Index >= 0 && info.Index < 48);
+  });
+});
+
+describe('Filecoin.StateReadState and StateMinerInfo of a miner', () => {
+  test('the miner State with its funds and links; a pending worker change shows in MinerInfo', async (t) => {
+    const { result } = await setupRpc(t);
+    const state = await result('Filecoin.StateReadState', ['t0111', null]);
+    assert.equal(state.State.InitialPledge, '0');
+    assert.equal(state.State.FeeDebt, '0');
+    assert.match(state.State.Sectors['/'], /^bafy/);
+    assert.equal(state.State.DeadlineCronActive, false);
+    const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
+    // The owner asks for another worker (the second provider's owner account, t0112).
+    const params = base64([FilAddress.fromId(112).bytes, []]);
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: key.address.toString(), To: 't0111', Value: '0', Method: 3, Params: params }, null]);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, pushed.CID, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    const info = await result('Filecoin.StateMinerInfo', ['t0111', null]);
+    assert.equal(info.NewWorker, 't0112');
+    assert.equal(info.WorkerChangeEpoch, lookup.Height + 900);
+    assert.equal(info.Worker, 't0110');
+  });
+});

@@ -1,0 +1,121 @@
+// Faults, recoveries, terminations and expirations through the Executor and cron: DeclareFaults (10),
+// DeclareFaultsRecovered (11), TerminateSectors (9), the fault fee at each proving period's end, the
+// termination of faults older than 42 days, and sector expiration.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decodeBitfield, encodeBitfield } from '../../src/common/bitfield.js';
+import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { enrollCron } from '../../src/fevm/actors/cron.js';
+import { FAULT_MAX_AGE, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
+import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
+import { claimOf } from '../../src/fevm/actors/power.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { FIL, MINER, OWNER, double, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
+
+const GIB32 = 32n << 30n;
+const powerOf = (h: MinerHarness) => claimOf(h.state.getActor(POWER_ACTOR_ID)!.power!, MINER)!;
+
+describe('DeclareFaults (10) and DeclareFaultsRecovered (11)', () => {
+  test('faulty sectors lose power; recovered ones get it back', async () => {
+    const h = await minerHarness();
+    const before = powerOf(h);
+    assert.equal(before.rawBytePower, 10n * GIB32);
+    assert.equal((await h.send(h.accounts[0], MINER, 10, declarationsFor(h.miner(), [1, 2]))).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [1, 2]))).exitCode, 0);
+    assert.equal(h.miner().sectors.get(1)!.faultEpoch, h.epoch);
+    assert.equal(powerOf(h).rawBytePower, 8n * GIB32);
+    // Declaring again changes nothing.
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [1]))).exitCode, 0);
+    assert.equal(powerOf(h).rawBytePower, 8n * GIB32);
+    assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [1, 3]))).exitCode, 0);
+    assert.equal(h.miner().sectors.get(1)!.faultEpoch, undefined);
+    assert.equal(powerOf(h).rawBytePower, 9n * GIB32);
+  });
+
+  test('a sector named at the wrong deadline or partition is refused', async () => {
+    const h = await minerHarness();
+    const sector = h.miner().sectors.get(1)!;
+    const wrong = [[[sector.deadline + 1, 0, encodeBitfield([1])]]];
+    assert.equal((await h.send(OWNER, MINER, 10, wrong)).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 10, [[[48, 0, encodeBitfield([1])]]])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 10, [[[sector.deadline, 0, encodeBitfield([77])]]])).exitCode, ExitCode.ErrIllegalArgument);
+  });
+
+  test('the fault fee is burnt at each proving period end; faults older than 42 days terminate the sector', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 0, undefined, 100n * FIL);
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [4]))).exitCode, 0);
+    const due = provingPeriodStart(h.epoch, h.miner().provingPeriodOffset) + WPOST_PROVING_PERIOD - 1;
+    assert.equal(h.miner().faultCronEpoch, due);
+    const burnt = h.balance(99);
+    await h.advanceTo(due + 1);
+    const fee = faultFeeFor(GIB32);
+    assert.equal(h.balance(99) - burnt, fee);
+    assert.equal(h.miner().faultCronEpoch, due + WPOST_PROVING_PERIOD);
+    // 42 proving periods later the sector is gone and its fault fees stop.
+    await h.advanceTo(h.epoch + FAULT_MAX_AGE + WPOST_PROVING_PERIOD);
+    assert.equal(h.miner().sectors.has(4), false);
+    assert.equal(h.miner().faultCronEpoch, undefined);
+    assert.equal(powerOf(h).rawBytePower, 9n * GIB32);
+  });
+
+  test('a fee the unlocked balance cannot pay becomes fee debt, repaid before withdrawals', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [4]));
+    await h.advanceTo(h.miner().faultCronEpoch! + 1);
+    assert.equal(h.miner().feeDebt, faultFeeFor(GIB32));
+    // Recoveries repay the debt first, and fail without the funds.
+    assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [4]))).exitCode, ExitCode.ErrInsufficientFunds);
+    assert.equal((await h.send(OWNER, MINER, 0, undefined, FIL)).exitCode, 0);
+    assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [4]))).exitCode, 0);
+    assert.equal(h.miner().feeDebt, 0n);
+  });
+});
+
+describe('TerminateSectors (9)', () => {
+  test('removes the sectors and their power, burns the termination fee, tells the market of sectors with data', async (t) => {
+    const h = await minerHarness();
+    const market = double(t, 'storagemarket', { 7: () => undefined });
+    await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
+    // Give sector 5 data so that the market hears of it.
+    const miner = h.state.getActor(MINER)!;
+    const m = h.miner();
+    h.state.putActor({ ...miner, miner: { ...m, sectors: new Map([...m.sectors, [5, { ...m.sectors.get(5)!, hasData: true }]]) } });
+    const burnt = h.balance(99);
+    const result = await h.send(OWNER, MINER, 9, declarationsFor(h.miner(), [5, 6]));
+    assert.equal(result.exitCode, 0);
+    assert.deepEqual(result.value, [true]);
+    assert.deepEqual([...h.miner().sectors.keys()].sort((a, b) => a - b), [0, 1, 2, 3, 4, 7, 8, 9]);
+    assert.equal(powerOf(h).rawBytePower, 8n * GIB32);
+    // Genesis sectors pledge nothing; the fee is the floor of 105% of the fault fee.
+    const fee = 2n * ((faultFeeFor(GIB32) * 105n) / 100n);
+    // f099 also gets the message's gas burn (at most gas limit × fee cap).
+    const gasAtMost = 10_000_000_000n * 100n;
+    assert.ok(h.balance(99) - burnt >= fee && h.balance(99) - burnt <= fee + gasAtMost);
+    assert.equal(market.calls.length, 1);
+    const [epoch, sectors] = market.calls[0].params as [number, Uint8Array];
+    assert.equal(epoch, h.epoch);
+    assert.deepEqual(decodeBitfield(sectors), [5]);
+    assert.equal((await h.send(h.accounts[0], MINER, 9, declarationsFor(h.miner(), [7]))).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, 9, [[[5 % 48, 0, encodeBitfield([5])]]])).exitCode, ExitCode.ErrIllegalArgument);
+  });
+});
+
+describe('expiration', () => {
+  test('cron removes a sector at its expiration epoch: power and pledge go, no fee', async () => {
+    const h = await minerHarness();
+    const miner = h.state.getActor(MINER)!;
+    const m = h.miner();
+    const expiring = { ...m.sectors.get(3)!, expiration: 50, initialPledge: FIL };
+    h.state.putActor({ ...miner, balance: FIL, miner: { ...m, initialPledge: FIL, sectors: new Map([...m.sectors, [3, expiring]]) } });
+    enrollCron(h.state, 50, { actor: MINER, event: { type: 'expire', sectors: [3] } });
+    const burnt = h.balance(99);
+    await h.advanceTo(50);
+    assert.equal(h.miner().sectors.has(3), true);
+    await h.endEpoch();
+    assert.equal(h.miner().sectors.has(3), false);
+    assert.equal(h.miner().initialPledge, 0n);
+    assert.equal(h.balance(99), burnt);
+    assert.equal(powerOf(h).rawBytePower, 9n * GIB32);
+  });
+});

@@ -1,0 +1,218 @@
+// Sector onboarding through the Executor: PreCommitSectorBatch2 (28) then ProveCommitSectors3 (34)
+// for committed-capacity sectors and sectors with pieces, verified pieces claimed at a verifreg
+// double (ClaimAllocations 9), notifications to a market double (SectorContentChanged), pledge,
+// power at f04 and the checks builtin-actors makes.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CID } from 'multiformats/cid';
+import { create as createDigest } from 'multiformats/hashes/digest';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { blake2b256 } from '../../src/common/hashes.js';
+import { MARKET_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { ActorError } from '../../src/fevm/actors/runtime.js';
+import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
+import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY } from '../../src/fevm/actors/miner/policy.js';
+import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
+import { claimOf } from '../../src/fevm/actors/power.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { FIL, MINER, OWNER, double, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
+
+const GIB32 = 32n << 30n;
+const pieceCid = (seed: string) => CID.createV1(0xf101, createDigest(0x1012, blake2b256(new TextEncoder().encode(seed))));
+
+function precommit(h: MinerHarness, sector: number, extra: { dealIds?: number[]; unsealed?: CID } = {}) {
+  const expiration = h.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 1000;
+  return [8, sector, presealCommR(MINER, sector), h.epoch - 1, extra.dealIds ?? [], expiration, extra.unsealed ?? null];
+}
+
+const proveParams = (activations: unknown[], options: { requireActivation?: boolean; requireNotification?: boolean } = {}) => [
+  activations,
+  activations.map(() => new Uint8Array([1])),
+  new Uint8Array(),
+  null,
+  options.requireActivation ?? false,
+  options.requireNotification ?? false,
+];
+
+const powerOf = (h: MinerHarness) => claimOf(h.state.getActor(POWER_ACTOR_ID)!.power!, MINER)!;
+
+async function preCommitted(h: MinerHarness, sectors: number[]) {
+  const sent = await h.send(OWNER, MINER, 28, [sectors.map((n) => precommit(h, n))], 20n * FIL);
+  assert.equal(sent.exitCode, 0);
+  h.epoch += PRE_COMMIT_CHALLENGE_DELAY + 1;
+}
+
+describe('PreCommitSectorBatch2 (28)', () => {
+  test('locks a deposit per sector, allocates the numbers and schedules the clean-up', async () => {
+    const h = await minerHarness();
+    const sent = await h.send(OWNER, MINER, 28, [[precommit(h, 100), precommit(h, 101)]], 5n * FIL);
+    assert.equal(sent.exitCode, 0);
+    const m = h.miner();
+    assert.deepEqual([...m.precommits.keys()], [100, 101]);
+    assert.equal(m.preCommitDeposits, 2n * FIL);
+    assert.ok(m.allocatedSectors.includes(100));
+    // A number cannot be used twice.
+    assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 100)]])).exitCode, ExitCode.ErrIllegalArgument);
+  });
+
+  test('rejects what builtin-actors rejects', async () => {
+    const h = await minerHarness();
+    const stranger = h.accounts[0];
+    assert.equal((await h.send(stranger, MINER, 28, [[precommit(h, 100)]], 5n * FIL)).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, 28, [[]])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 100), precommit(h, 100)]], 5n * FIL)).exitCode, ExitCode.ErrIllegalArgument);
+    const wrongProof = precommit(h, 100);
+    wrongProof[0] = 9; // a 64 GiB seal proof on a 32 GiB miner
+    assert.equal((await h.send(OWNER, MINER, 28, [[wrongProof]], 5n * FIL)).exitCode, ExitCode.ErrIllegalArgument);
+    const future = precommit(h, 100);
+    future[3] = h.epoch;
+    assert.equal((await h.send(OWNER, MINER, 28, [[future]], 5n * FIL)).exitCode, ExitCode.ErrIllegalArgument);
+    const short = precommit(h, 100);
+    short[5] = h.epoch + 1000;
+    assert.equal((await h.send(OWNER, MINER, 28, [[short]], 5n * FIL)).exitCode, ExitCode.ErrIllegalArgument);
+    // No funds for the deposit.
+    assert.equal((await h.send(OWNER, MINER, 28, [[precommit(h, 100)]])).exitCode, ExitCode.ErrInsufficientFunds);
+    // Builtin callers only: an f1 message uses the internal number 28, there is no exported one.
+    assert.equal(h.miner().precommits.size, 0);
+  });
+
+  test('a pre-commit never proven is removed by cron and its deposit burnt', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 28, [[precommit(h, 100)]], 5n * FIL);
+    const burnt = h.balance(99);
+    await h.advanceTo(h.epoch + MAX_PROVE_COMMIT_DURATION + 8 * 120 + 1);
+    assert.equal(h.miner().precommits.size, 0);
+    assert.equal(h.miner().preCommitDeposits, 0n);
+    assert.equal(h.balance(99) - burnt, FIL);
+  });
+});
+
+describe('ProveCommitSectors3 (34)', () => {
+  test('committed capacity: the sector goes on chain with pledge and power; the deposit is released', async () => {
+    const h = await minerHarness();
+    await preCommitted(h, [100]);
+    const before = powerOf(h);
+    const proven = await h.send(OWNER, MINER, 34, proveParams([[100, []]]));
+    assert.equal(proven.exitCode, 0);
+    assert.deepEqual(proven.value, [1, []]);
+    const m = h.miner();
+    const sector = m.sectors.get(100)!;
+    assert.equal(sector.activation, h.epoch);
+    assert.equal(sector.dealWeight, 0n);
+    assert.equal(sector.initialPledge, FIL);
+    assert.equal(m.initialPledge, FIL);
+    assert.equal(m.preCommitDeposits, 0n);
+    assert.equal(m.precommits.size, 0);
+    assert.deepEqual(powerOf(h), { rawBytePower: before.rawBytePower + GIB32, qualityAdjPower: before.qualityAdjPower + GIB32 });
+    assert.equal(h.state.getActor(POWER_ACTOR_ID)!.power!.totalPledgeCollateral, FIL);
+  });
+
+  test('verified pieces are claimed at verifreg, counted 10×, and every notify receiver hears of its pieces', async (t) => {
+    const h = await minerHarness();
+    const verifreg = double(t, 'verifiedregistry', {
+      // [sector_results: BatchReturn, sector_claims: [claimed_space]]
+      9: (_rt, params) => {
+        const [sectors] = params as [unknown[][]];
+        return [[sectors.length, []], sectors.map((s) => encodeBigInt((s[2] as unknown[][]).reduce((sum, c) => sum + BigInt(c[3] as number), 0n)))];
+      },
+    });
+    const market = double(t, 'storagemarket', {
+      [SECTOR_CONTENT_CHANGED]: (_rt, params) => (params as unknown[][]).map((s) => (s[2] as unknown[]).map(() => true)),
+    });
+    await preCommitted(h, [100]);
+    const half = Number(GIB32 / 2n);
+    const f05 = FilAddress.fromId(MARKET_ACTOR_ID).bytes;
+    const pieces = [
+      [pieceCid('verified'), half, [h.accounts[0], 7], [[f05, encodeCbor(11)]]],
+      [pieceCid('plain'), half, null, [[f05, encodeCbor(12)]]],
+    ];
+    const proven = await h.send(OWNER, MINER, 34, proveParams([[100, pieces]], { requireNotification: true }), 10n * FIL);
+    assert.equal(proven.exitCode, 0, JSON.stringify(proven));
+    assert.deepEqual(verifreg.calls[0].params, [[[100, h.miner().sectors.get(100)!.expiration, [[h.accounts[0], 7, pieceCid('verified'), half]]]], false]);
+    assert.equal(verifreg.calls[0].caller, MINER);
+    const expiration = h.miner().sectors.get(100)!.expiration;
+    assert.deepEqual(market.calls[0].params, [[100, expiration, [[pieceCid('verified'), half, encodeCbor(11)], [pieceCid('plain'), half, encodeCbor(12)]]]]);
+    const sector = h.miner().sectors.get(100)!;
+    const duration = BigInt(expiration - h.epoch);
+    assert.equal(sector.verifiedDealWeight, BigInt(half) * duration);
+    assert.equal(sector.dealWeight, BigInt(half) * duration);
+    // QA = raw + 9 × verified space.
+    const qa = GIB32 + 9n * BigInt(half);
+    assert.equal(powerOf(h).qualityAdjPower - powerOf(h).rawBytePower, qa - GIB32);
+    assert.equal(sector.initialPledge, (qa * FIL) / GIB32);
+  });
+
+  test('a rejected notification aborts with 1004 under require_notification_success, and is ignored otherwise', async (t) => {
+    const h = await minerHarness();
+    double(t, 'storagemarket', { [SECTOR_CONTENT_CHANGED]: (_rt, params) => (params as unknown[][]).map((s) => (s[2] as unknown[]).map(() => false)) });
+    await preCommitted(h, [100]);
+    const f05 = FilAddress.fromId(MARKET_ACTOR_ID).bytes;
+    const pieces = [[pieceCid('a'), 2048, null, [[f05, encodeCbor(1)]]]];
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, pieces]], { requireNotification: true }), 2n * FIL)).exitCode, 1004);
+    assert.equal(h.miner().sectors.has(100), false);
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, pieces]]), 2n * FIL)).exitCode, 0);
+    assert.equal(h.miner().sectors.get(100)!.hasData, true);
+  });
+
+  test('a receiver that aborts gives 1002; one with no answer gives 1003', async (t) => {
+    const h = await minerHarness();
+    await preCommitted(h, [100]);
+    // An account accepts the method but answers nothing.
+    const account = FilAddress.fromId(h.accounts[1]).bytes;
+    const pieces = [[pieceCid('a'), 2048, null, [[account, new Uint8Array()]]]];
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, pieces]], { requireNotification: true }), 2n * FIL)).exitCode, 1003);
+    double(t, 'storagemarket', {
+      [SECTOR_CONTENT_CHANGED]: () => {
+        throw new ActorError(ExitCode.ErrIllegalArgument, 'no');
+      },
+    });
+    const f05 = FilAddress.fromId(MARKET_ACTOR_ID).bytes;
+    const toMarket = [[pieceCid('a'), 2048, null, [[f05, encodeCbor(1)]]]];
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, toMarket]], { requireNotification: true }), 2n * FIL)).exitCode, 1002);
+  });
+
+  test('a failed ClaimAllocations fails the message', async (t) => {
+    const h = await minerHarness();
+    const verifreg = double(t, 'verifiedregistry', {
+      9: () => {
+        throw new ActorError(ExitCode.ErrIllegalArgument, 'claim failed with all-or-nothing');
+      },
+    });
+    await preCommitted(h, [100]);
+    const verified = [[pieceCid('a'), 2048, [h.accounts[0], 1], []]];
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, verified]], { requireActivation: true }), 2n * FIL)).exitCode, ExitCode.ErrIllegalArgument);
+    assert.deepEqual((verifreg.calls[0].params as unknown[])[1], true);
+    assert.equal(h.miner().sectors.has(100), false);
+  });
+
+  test('checks: caller, timing, proofs, pledge funds, pieces that do not fit', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 28, [[precommit(h, 100), precommit(h, 101)]], 2n * FIL);
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []]]))).exitCode, ExitCode.ErrForbidden, 'too early');
+    h.epoch += PRE_COMMIT_CHALLENGE_DELAY + 1;
+    assert.equal((await h.send(h.accounts[0], MINER, 34, proveParams([[100, []]]))).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[102, []]]))).exitCode, ExitCode.ErrNotFound);
+    assert.equal((await h.send(OWNER, MINER, 34, [[[100, []]], [], new Uint8Array(), null, false, false])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, 34, [[[100, []]], [new Uint8Array([1])], new Uint8Array([1]), null, false, false])).exitCode, ExitCode.ErrIllegalArgument);
+    const tooBig = [[pieceCid('a'), Number(GIB32), null, []], [pieceCid('b'), 2048, null, []]];
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, tooBig]]))).exitCode, ExitCode.ErrIllegalArgument);
+    // With 1 FIL the miner cannot pledge two sectors (1 FIL each) once their deposits are released.
+    const miner = h.state.getActor(MINER)!;
+    h.state.putActor({ ...miner, balance: 1n * FIL });
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []], [101, []]]))).exitCode, ExitCode.ErrInsufficientFunds);
+    // Aggregate proofs must be SnarkPackV2 (1).
+    const aggregate = [[[100, []]], [], new Uint8Array([1]), 1, false, false];
+    assert.equal((await h.send(OWNER, MINER, 34, aggregate, FIL)).exitCode, 0);
+  });
+
+  test('pre-commits with deal IDs fail validation (the market path of old); the rest of the batch goes on', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 28, [[precommit(h, 100, { dealIds: [5] }), precommit(h, 101)]], 5n * FIL);
+    h.epoch += PRE_COMMIT_CHALLENGE_DELAY + 1;
+    const proven = await h.send(OWNER, MINER, 34, proveParams([[100, []], [101, []]]));
+    assert.deepEqual(proven.value, [1, [[0, ExitCode.ErrIllegalArgument]]]);
+    assert.deepEqual([...h.miner().sectors.keys()].filter((n) => n >= 100), [101]);
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []]]))).exitCode, ExitCode.ErrIllegalArgument);
+  });
+});

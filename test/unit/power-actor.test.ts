@@ -1,0 +1,73 @@
+// The power actor (f04) through the Executor: CreateMiner (2 / FRC-42) and the exported getters,
+// UpdateClaimedPower's caller check, CurrentTotalPower.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress, Protocol } from '../../src/common/address.js';
+import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
+import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { FIL, MINER, OTHER_MINER, minerHarness } from '../helpers/miner-harness.js';
+
+const TEN_SECTORS = 10n * (32n << 30n);
+const m = (name: string) => methodNumber(name);
+const id = (n: number) => FilAddress.fromId(n).bytes;
+
+describe('power getters', () => {
+  test('counts, network and miner power, with FRC-42 numbers', async () => {
+    const h = await minerHarness();
+    const caller = h.accounts[0];
+    assert.equal((await h.send(caller, POWER_ACTOR_ID, m('MinerCount'))).value, 2);
+    assert.equal((await h.send(caller, POWER_ACTOR_ID, m('MinerConsensusCount'))).value, 2);
+    assert.equal(decodeBigInt((await h.send(caller, POWER_ACTOR_ID, m('NetworkRawPower'))).value as Uint8Array), 2n * TEN_SECTORS);
+    assert.deepEqual((await h.send(caller, POWER_ACTOR_ID, m('MinerRawPower'), MINER)).value, [encodeBigInt(TEN_SECTORS), true]);
+    assert.deepEqual((await h.send(caller, POWER_ACTOR_ID, m('MinerPower'), OTHER_MINER)).value, [encodeBigInt(TEN_SECTORS), encodeBigInt(TEN_SECTORS)]);
+    assert.equal((await h.send(caller, POWER_ACTOR_ID, m('MinerRawPower'), 9999)).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(caller, POWER_ACTOR_ID, m('MinerPower'), 9999)).exitCode, ExitCode.ErrNotFound);
+  });
+
+  test('UpdateClaimedPower (3) is for miners only; CurrentTotalPower (9) is internal', async () => {
+    const h = await minerHarness();
+    const sent = await h.send(h.accounts[0], POWER_ACTOR_ID, 3, [encodeBigInt(1n), encodeBigInt(1n)]);
+    assert.equal(sent.exitCode, ExitCode.ErrForbidden);
+    const total = (await h.send(h.accounts[0], POWER_ACTOR_ID, 9)).value as unknown[];
+    assert.equal(decodeBigInt(total[0] as Uint8Array), 2n * TEN_SECTORS);
+    assert.equal(decodeBigInt(total[1] as Uint8Array), 2n * TEN_SECTORS);
+  });
+});
+
+describe('CreateMiner', () => {
+  test('creates a miner with an f2 address, forwards the value and adds an empty claim', async () => {
+    const h = await minerHarness();
+    const [owner] = h.accounts;
+    const params = [id(owner), id(owner), 13, new Uint8Array([0, 1, 2]), [new Uint8Array([4, 1])]];
+    const created = await h.send(owner, POWER_ACTOR_ID, m('CreateMiner'), params, 3n * FIL);
+    assert.equal(created.exitCode, 0);
+    const [idBytes, robustBytes] = created.value as [Uint8Array, Uint8Array];
+    const minerId = FilAddress.fromBytes(idBytes).id!;
+    const robust = FilAddress.fromBytes(robustBytes);
+    assert.equal(robust.protocol, Protocol.Actor);
+    assert.equal(h.state.lookupId(robust), minerId);
+    const actor = h.state.getActor(minerId)!;
+    assert.equal(actor.kind, 'storageminer');
+    assert.equal(actor.balance, 3n * FIL);
+    assert.equal(actor.miner!.owner, owner);
+    assert.equal(actor.miner!.sectorSize, 32n << 30n);
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, m('MinerCount'))).value, 3);
+    assert.deepEqual((await h.send(owner, POWER_ACTOR_ID, m('MinerRawPower'), minerId)).value, [new Uint8Array(), false]);
+    // The legacy number works too; a second miner gets another f2.
+    const again = await h.send(owner, POWER_ACTOR_ID, 2, params);
+    assert.notDeepEqual((again.value as Uint8Array[])[1], robustBytes);
+  });
+
+  test('checks the proof type, the owner and the worker', async () => {
+    const h = await minerHarness();
+    const [owner] = h.accounts;
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(owner), 3, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
+    // An owner key address with no actor behind it does not resolve.
+    const unknown = FilAddress.fromPayload(Protocol.Secp256k1, new Uint8Array(20).fill(7)).bytes;
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [unknown, id(owner), 13, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(MINER), 13, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(owner), 13, new Uint8Array(200), []])).exitCode, ExitCode.ErrIllegalArgument);
+  });
+});

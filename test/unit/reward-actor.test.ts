@@ -1,0 +1,65 @@
+// The reward actor (f02): the block reward of each mined tipset (a fixed 5 FIL plus the gas premiums)
+// to one miner with power, round-robin by epoch, through AwardBlockReward and the miner's ApplyRewards.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
+import { REWARD_ACTOR_ID } from '../../src/fevm/actor.js';
+import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
+import { BLOCK_REWARD, THIS_EPOCH_REWARD, blockWinner, creditGasReward } from '../../src/fevm/actors/reward.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+import { FIL, MINER, OTHER_MINER, minerHarness } from '../helpers/miner-harness.js';
+
+describe('block reward', () => {
+  test('the winner goes round-robin over miners with power and gets the reward plus pending premiums', async () => {
+    const h = await minerHarness();
+    assert.equal(blockWinner(h.state, 2), MINER);
+    assert.equal(blockWinner(h.state, 3), OTHER_MINER);
+    creditGasReward(h.state, 1000n);
+    h.epoch = 2;
+    const award = await h.executor.awardBlockReward(h.state, h.ctx());
+    assert.deepEqual(award, { winner: MINER, exitCode: 0 });
+    assert.equal(h.balance(MINER), BLOCK_REWARD + 1000n);
+    assert.equal(h.state.getActor(REWARD_ACTOR_ID)!.reward!.pendingGasReward, 0n);
+    assert.equal(h.balance(REWARD_ACTOR_ID), 0n);
+  });
+
+  test('a reward repays fee debt first', async () => {
+    const h = await minerHarness();
+    const miner = h.state.getActor(MINER)!;
+    h.state.putActor({ ...miner, miner: { ...miner.miner!, feeDebt: 2n * FIL } });
+    h.epoch = 2;
+    await h.executor.awardBlockReward(h.state, h.ctx());
+    assert.equal(h.balance(MINER), BLOCK_REWARD - 2n * FIL);
+    assert.equal(h.miner().feeDebt, 0n);
+  });
+
+  test('no miner with power, no reward', async () => {
+    const h = await minerHarness();
+    // Both miners declare all their sectors faulty.
+    for (const id of [MINER, OTHER_MINER]) await h.send(h.state.getActor(id)!.miner!.owner, id, 10, declarationsFor(h.miner(id), [...h.miner(id).sectors.keys()]));
+    assert.equal(blockWinner(h.state, 2), undefined);
+    assert.equal(await h.executor.awardBlockReward(h.state, h.ctx()), undefined);
+  });
+
+  test('AwardBlockReward (2) is for the system actor; ThisEpochReward (3) reports the epoch reward', async () => {
+    const h = await minerHarness();
+    const params = [FilAddress.fromId(MINER).bytes, encodeBigInt(0n), encodeBigInt(0n), 1];
+    assert.equal((await h.send(h.accounts[0], REWARD_ACTOR_ID, 2, params)).exitCode, ExitCode.ErrForbidden);
+    const [[position], baseline] = (await h.send(h.accounts[0], REWARD_ACTOR_ID, 3)).value as [[Uint8Array, Uint8Array], Uint8Array];
+    assert.equal(decodeBigInt(position) >> 128n, THIS_EPOCH_REWARD);
+    assert.ok(decodeBigInt(baseline) > 0n);
+  });
+
+  test('mining tipsets pays the genesis providers in turn', async (t) => {
+    const devnet = await createDevnet(testConfig());
+    t.after(() => devnet.close());
+    const [a, b] = devnet.minersAt(0).map((m) => m.id);
+    await devnet.mine();
+    await devnet.mine();
+    const state = devnet.stateAt(2);
+    assert.equal(state.getActor(a)!.balance + state.getActor(b)!.balance, 2n * BLOCK_REWARD);
+    assert.equal(state.getActor(a)!.balance, BLOCK_REWARD);
+  });
+});
