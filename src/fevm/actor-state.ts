@@ -1,10 +1,13 @@
 // The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
 // devnet models (account: [address]; EVM: its State tuple; miner and power: the fields the devnet
-// keeps, src/fevm/actors/miner.ts and power.ts). Other kinds have an empty tuple.
+// keeps, src/fevm/actors/miner.ts and power.ts; verifreg and datacap: their State tuples with maps
+// shown as entries). Other kinds have an empty tuple.
 import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
 import type { Actor } from './actor.js';
+import { datacapStateValue, EMPTY_DATACAP_STATE } from './actors/datacap/state.js';
 import { minerStateValue } from './actors/miner.js';
 import { powerStateValue } from './actors/power.js';
+import { EMPTY_VERIFREG_STATE, verifregStateValue } from './actors/verifreg/state.js';
 
 /** The CID of a contract's bytecode block (raw codec, as the EVM actor stores it). */
 export const bytecodeCid = (bytecode: Uint8Array): CID => cidOf(bytecode, RAW);
@@ -20,6 +23,8 @@ export function actorStateValue(actor: Actor): unknown {
   }
   if (actor.miner) return minerStateValue(actor.miner);
   if (actor.power) return powerStateValue(actor.power);
+  if (actor.kind === 'verifiedregistry') return verifregStateValue(actor.verifreg ?? EMPTY_VERIFREG_STATE);
+  if (actor.kind === 'datacap') return datacapStateValue(actor.datacap ?? EMPTY_DATACAP_STATE);
   return [];
 }
 

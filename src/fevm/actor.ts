@@ -5,8 +5,10 @@ import { identity } from 'multiformats/hashes/identity';
 import { RAW } from '../common/cbor.js';
 import type { FilAddress } from '../common/address.js';
 import type { CronState } from './actors/cron.js';
+import type { DatacapState } from './actors/datacap/state.js';
 import type { MinerState } from './actors/miner.js';
 import type { PowerState } from './actors/power.js';
+import type { VerifregState } from './actors/verifreg/state.js';
 
 /** The builtin actor kinds, by their manifest names (builtin-actors README). */
 export type ActorKind =
@@ -66,6 +68,10 @@ export interface Actor {
   readonly power?: PowerState;
   /** The cron actor's (f03) schedule. */
   readonly cron?: CronState;
+  /** The verified registry's (f06) state. */
+  readonly verifreg?: VerifregState;
+  /** The datacap token's (f07) ledger. */
+  readonly datacap?: DatacapState;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */
