@@ -35,6 +35,7 @@ import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Cheats } from './cheats.js';
 import { NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
+import { deriveVerifregKeys, GENESIS_VERIFIER_ALLOWANCE } from './verifreg-keys.js';
 import { deriveStorageProviderKeys } from './storage-providers.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
@@ -133,6 +134,7 @@ export class Devnet {
   static async create(config: DevnetConfig, saved?: SavedChain): Promise<Devnet> {
     const accounts = deriveAccounts(config.mnemonic, config.accounts);
     const providerKeys = deriveStorageProviderKeys(config.mnemonic, config.storageProviders);
+    const verifregKeys = deriveVerifregKeys(config.mnemonic);
     if (saved && saved.chainId !== config.chainId) {
       throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${config.chainId}`);
     }
@@ -141,15 +143,19 @@ export class Devnet {
       state = new StateTree();
       state.load(saved.state);
     } else {
-      state = createGenesisState(accounts, config.balance, config.fund, {
-        keys: providerKeys,
-        sectorSize: config.sectorSize,
-        ownerBalance: config.balance,
-      });
+      state = createGenesisState(
+        accounts,
+        config.balance,
+        config.fund,
+        { keys: providerKeys, sectorSize: config.sectorSize, ownerBalance: config.balance },
+        { rootKey: verifregKeys.rootKey.address, verifier: verifregKeys.verifier.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
+      );
     }
     const devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
     // The node holds the providers' owner/worker keys, so it can sign their messages.
     for (const key of providerKeys) devnet.wallet.import('secp256k1', key.privateKey);
+    // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter).
+    for (const key of [verifregKeys.rootKey, verifregKeys.verifier]) devnet.wallet.import('secp256k1', key.privateKey);
     return devnet;
   }
 

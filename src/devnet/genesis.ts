@@ -1,5 +1,6 @@
 // The state at epoch 0: the builtin singleton actors, the funded dev accounts and native addresses,
-// and the simulated storage providers (an owner account and a miner actor each, with power).
+// the simulated storage providers (an owner account and a miner actor each, with power), and the
+// verified registry's root key and verifier accounts.
 import {
   BURNT_FUNDS_ACTOR_ID,
   CRON_ACTOR_ID,
@@ -25,9 +26,20 @@ import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
 import type { StorageProviderKey } from './storage-providers.js';
+import { EMPTY_VERIFREG_STATE } from '../fevm/actors/verifreg/state.js';
 
 /** The sectors each genesis storage provider has proven, which give it its power. */
 export const GENESIS_SECTORS_PER_PROVIDER = 10;
+
+/** The verified registry's genesis roles: its root key and one verifier, accounts of f1 keys. */
+export interface GenesisVerifiedRegistry {
+  rootKey: FilAddress;
+  verifier: FilAddress;
+  /** The verifier's allowance, bytes of DataCap. */
+  verifierAllowance: bigint;
+  /** Balance of each of the two accounts, attoFIL (they pay for their messages). */
+  balance: bigint;
+}
 
 export interface GenesisStorageProviders {
   keys: StorageProviderKey[];
@@ -55,6 +67,7 @@ export function createGenesisState(
   balance: bigint,
   fund: { address: FilAddress; balance: bigint }[] = [],
   providers: GenesisStorageProviders = { keys: [] },
+  verifiedRegistry?: GenesisVerifiedRegistry,
 ): StateTree {
   const tree = new StateTree();
   const state = tree.stage();
@@ -92,6 +105,17 @@ export function createGenesisState(
     }
     const power = state.getActor(POWER_ACTOR_ID)!;
     state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa }) });
+  }
+  // The registry's accounts come after the providers, so that they move no other actor's ID.
+  if (verifiedRegistry) {
+    const { rootKey, verifier, verifierAllowance, balance: funds } = verifiedRegistry;
+    for (const key of [rootKey, verifier]) {
+      if (state.lookupId(key) !== undefined) throw new InvalidAddressError(`${key.toString()} is already an actor at genesis`);
+    }
+    const root = createActor(state, 'account', { robust: rootKey, balance: funds });
+    const verifierActor = createActor(state, 'account', { robust: verifier, balance: funds });
+    const verifreg = state.getActor(VERIFREG_ACTOR_ID)!;
+    state.putActor({ ...verifreg, verifreg: { ...EMPTY_VERIFREG_STATE, rootKey: root.id, verifiers: new Map([[verifierActor.id, verifierAllowance]]) } });
   }
   tree.commit(state, 0);
   return tree;

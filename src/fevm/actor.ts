@@ -5,10 +5,12 @@ import { identity } from 'multiformats/hashes/identity';
 import { RAW } from '../common/cbor.js';
 import type { FilAddress } from '../common/address.js';
 import type { CronState } from './actors/cron.js';
+import type { DatacapState } from './actors/datacap/state.js';
 import type { MarketState } from './actors/market/state.js';
 import type { MinerState } from './actors/miner/state.js';
 import type { PowerState } from './actors/power.js';
 import type { RewardState } from './actors/reward.js';
+import type { VerifregState } from './actors/verifreg/state.js';
 
 /** The builtin actor kinds, by their manifest names (builtin-actors README). */
 export type ActorKind =
@@ -72,6 +74,10 @@ export interface Actor {
   readonly cron?: CronState;
   /** The storage market actor's (f05) deals and escrow. */
   readonly market?: MarketState;
+  /** The verified registry's (f06) verifiers, allocations and claims. */
+  readonly verifreg?: VerifregState;
+  /** The datacap token's (f07) balances and allowances. */
+  readonly datacap?: DatacapState;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

@@ -14,6 +14,7 @@ import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
+import { loadMiner } from '../fevm/actors/miner/state.js';
 import { methodNumber } from '../fevm/actors/runtime.js';
 import { signedMessageCid, SigType, type Message } from '../fevm/message.js';
 import { SerialQueue } from '../mining/serial-queue.js';
@@ -333,7 +334,7 @@ export class StorageProviderAgents {
   }
 
   private nextSectorNumber(provider: Provider): number {
-    const miner = this.devnet.stateAt(this.devnet.head.epoch).getActor(provider.minerId)!.miner!;
+    const miner = loadMiner(this.devnet.stateAt(this.devnet.head.epoch).getActor(provider.minerId)!.miner!);
     const taken = new Set([...miner.allocatedSectors, ...provider.jobs.map((j) => j.sectorNumber).filter((n) => n !== undefined)]);
     let n = 0;
     while (taken.has(n)) n++;

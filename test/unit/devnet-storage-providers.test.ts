@@ -6,6 +6,7 @@ import { HDNodeWallet, Mnemonic } from 'ethers';
 import { hexToBytes } from '../../src/common/hex.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
 import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
+import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers.js';
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
 import { SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
@@ -93,7 +94,9 @@ describe('storage providers at genesis', () => {
     assert.deepEqual(power.claims, []);
     assert.equal(power.totalRawBytePower, 0n);
     assert.equal(power.minerCount, 0);
-    assert.deepEqual(devnet.wallet.list(), []);
+    // The node holds only the verified registry's root key and verifier.
+    const registry = deriveVerifregKeys(DEFAULT_MNEMONIC);
+    assert.deepEqual(devnet.wallet.list(), [registry.rootKey.address, registry.verifier.address]);
   });
 
   test('miner and power state survive saving and loading', async (t) => {

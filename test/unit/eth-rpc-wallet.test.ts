@@ -5,6 +5,8 @@ import { describe, test } from 'node:test';
 import { Signature } from 'iso-filecoin/signature';
 import { accountFromPrivateKey, verify } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
@@ -20,13 +22,16 @@ const fund = [
 
 describe('Filecoin.Wallet*', () => {
   test('imports keys as Lotus exports them and lists them', async (t) => {
-    // Without storage providers, whose owner keys the node holds from the start.
+    // Without storage providers, whose owner keys the node holds from the start; it still holds the
+    // verified registry's root key and verifier.
     const { result, error } = await setupRpc(t, { storageProviders: 0 });
+    const registry = deriveVerifregKeys(DEFAULT_MNEMONIC);
+    const held = [registry.rootKey.address.toString(), registry.verifier.address.toString()];
     assert.equal(await result('Filecoin.WalletImport', [{ Type: 'secp256k1', PrivateKey: b64(secretSecp) }]), secp.address.toString());
     // Lotus keeps BLS secrets little-endian.
     const lotusBls = b64(secretBls.slice().reverse());
     assert.equal(await result('Filecoin.WalletImport', [{ Type: 'bls', PrivateKey: lotusBls }]), bls.address.toString());
-    assert.deepEqual((await result('Filecoin.WalletList')).sort(), [secp.address.toString(), bls.address.toString()].sort());
+    assert.deepEqual((await result('Filecoin.WalletList')).sort(), [...held, secp.address.toString(), bls.address.toString()].sort());
     assert.equal(await result('Filecoin.WalletHas', [secp.address.toString()]), true);
     assert.equal(await result('Filecoin.WalletHas', ['t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y']), false);
     assert.equal((await error('Filecoin.WalletImport', [{ Type: 'ed25519', PrivateKey: '' }])).code, -32602);

@@ -6,6 +6,7 @@ import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { codeCid, type Actor } from '../../fevm/actor.js';
+import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
@@ -33,6 +34,8 @@ function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
 /** The state an actor's Head names, with the field names of its builtin-actors Go type. */
 function stateJson(actor: Actor, epoch: number) {
   if (actor.kind === 'account' && actor.robust) return { Address: addressJson(actor.robust) };
+  const registry = registryStateJson(actor);
+  if (registry) return registry;
   if (actor.evm) {
     return {
       Bytecode: cidJson(bytecodeCid(actor.evm.bytecode)),

@@ -8,6 +8,7 @@ import { ethTransactions } from './eth-transactions.js';
 import { cheatsMining } from './cheats-mining.js';
 import { cheatsNode } from './cheats-node.js';
 import { cheatsState } from './cheats-state.js';
+import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
 import { filecoinMarket } from './filecoin-market.js';
@@ -16,6 +17,7 @@ import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinRandomness } from './filecoin-randomness.js';
 import { filecoinState } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
+import { filecoinVerifreg } from './filecoin-verifreg.js';
 import { filecoinWallet } from './filecoin-wallet.js';
 import { web3Net } from './web3-net.js';
 import { debugTrace } from './debug-trace.js';
@@ -42,11 +44,13 @@ export const allMethods: RpcMethod[] = [
   ...filecoinState,
   ...filecoinMiners,
   ...filecoinMarket,
+  ...filecoinVerifreg,
   ...filecoinRandomness,
   ...filecoinMpool,
   ...filecoinWallet,
   ...cheatsMining,
   ...cheatsState,
+  ...cheatsVerifreg,
   ...cheatsNode,
   // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods).
   ...debugTrace,

@@ -2,6 +2,8 @@
 // paths in the executor (they run bytecode); every other kind with methods is listed here.
 import type { ActorKind } from '../actor.js';
 import { accountActor } from './account.js';
+import { datacapActor } from './datacap/actor.js';
+import { verifregActor } from './verifreg/actor.js';
 import { marketActor } from './market/actor.js';
 import { minerActor } from './miner/actor.js';
 import { powerActor } from './power.js';
@@ -19,6 +21,8 @@ const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
   storageminer: minerActor,
   storagepower: powerActor,
   reward: rewardActor,
+  verifiedregistry: verifregActor,
+  datacap: datacapActor,
 };
 
 export function builtinActor(kind: ActorKind): BuiltinActor | undefined {

@@ -21,6 +21,12 @@ export function logToActorEvent(state: StateReader, [address, topics, data]: Evm
   return { emitter: emitter.id, entries };
 }
 
+/** Whether an event has the shape of an EVM log (builtin actors' FIP-0083 events do not). */
+export function isEvmLog(event: ActorEvent): boolean {
+  const topics = event.entries.filter((e) => /^t[1-4]$/.test(e.key)).length;
+  return event.entries.some((e) => e.key === 'd') && topics + 1 === event.entries.length;
+}
+
 /** The log an event came from; only events shaped like EVM logs have one. */
 export function actorEventToLog(state: StateReader, event: ActorEvent): EvmLog {
   const emitter = state.getActor(event.emitter);

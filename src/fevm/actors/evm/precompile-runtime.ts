@@ -15,7 +15,7 @@ import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
 import type { StateOverlay } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, SendOutcome } from '../../types.js';
 import { resolveEthAddress } from '../lifecycle.js';
-import { actorEventToLog, type EvmLog } from './events.js';
+import { actorEventToLog, isEvmLog, type EvmLog } from './events.js';
 
 /** What the EVM actor offers a precompile call: the running message's state and context, and sends. */
 export interface PrecompileHost {
@@ -89,7 +89,9 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
       return { type: 'returned', exitCode: result.exitCode, returnBlock: result.returnBlock };
     }
     state.commit();
-    for (const event of result.events) this.logs.push(actorEventToLog(state, event));
+    // A contract's logs rejoin the caller's; builtin actors' own events (verifreg's allocation, …)
+    // cannot travel as EVM logs and are not kept.
+    for (const event of result.events) if (isEvmLog(event)) this.logs.push(actorEventToLog(state, event));
     return { type: 'returned', exitCode: 0, returnBlock: result.returnBlock };
   }
 }

@@ -15,8 +15,12 @@ export const FAULT_DECLARATION_CUTOFF = WPOST_CHALLENGE_LOOKBACK + 50;
 export const FAULT_MAX_AGE = WPOST_PROVING_PERIOD * 42;
 /** A worker key change takes effect this many epochs after it is requested (WORKER_KEY_CHANGE_DELAY = CHAIN_FINALITY). */
 export const WORKER_KEY_CHANGE_DELAY = CHAIN_FINALITY;
-/** The devnet bundle's "short-precommit" feature: 10 epochs instead of 150. */
-export const PRE_COMMIT_CHALLENGE_DELAY = 10;
+/**
+ * Epochs between a pre-commit and its proof: 150 on mainnet, 10 in builtin-actors' devnet bundle
+ * ("short-precommit"), 0 here so that the storage-provider agents seal in two consecutive tipsets
+ * (the proof still cannot land in the pre-commit's own epoch).
+ */
+export const PRE_COMMIT_CHALLENGE_DELAY = 0;
 export const MAX_PRE_COMMIT_RANDOMNESS_LOOKBACK = EPOCHS_IN_DAY + CHAIN_FINALITY;
 export const EXPIRED_PRE_COMMIT_CLEAN_UP_DELAY = 8 * 120;
 export const MIN_SECTOR_EXPIRATION = 180 * EPOCHS_IN_DAY;

@@ -1,0 +1,127 @@
+// The Lotus state methods of the verified registry and datacap (lotus api/api_full.go,
+// node/impl/full/state.go): Filecoin.StateVerifiedClientStatus, StateVerifierStatus,
+// StateVerifiedRegistryRootKey, StateGetAllocation(s), StateGetClaim(s), in Lotus's JSON shapes
+// (go-state-types builtin/v17/verifreg); and the two actors' states for StateReadState.
+import { FilAddress } from '../../common/address.js';
+import { cidOf, encodeCbor } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { datacapStateValue, EMPTY_DATACAP_STATE } from '../../fevm/actors/datacap/state.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { tokensToDatacap } from '../../fevm/actors/verifreg/datacap-calls.js';
+import { EMPTY_VERIFREG_STATE, verifregStateValue, type Allocation, type Claim, type OwnedTable, type VerifregState } from '../../fevm/actors/verifreg/state.js';
+import type { StateReader } from '../../fevm/state-tree.js';
+import { defineMethod } from '../define-method.js';
+import { addressJson, cidJson } from '../lotus-json.js';
+import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+
+const stateAt = (devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader => devnet.stateAt(tipsetOf(devnet, key).epoch);
+
+const verifregOf = (state: StateReader): VerifregState => state.getActor(VERIFREG_ACTOR_ID)?.verifreg ?? EMPTY_VERIFREG_STATE;
+
+/** StateLookupID, with Lotus's wording when the address names no actor. */
+function lookupId(state: StateReader, address: FilAddress): number {
+  const actor = resolveAddress(state, address);
+  if (!actor) throw new DevnetError(`resolution lookup failed (${address.toString()}): actor not found`);
+  return actor.id;
+}
+
+/** verifreg.Allocation: client and provider as actor ID numbers. */
+const allocationJson = (a: Allocation) => ({
+  Client: a.client,
+  Provider: a.provider,
+  Data: cidJson(a.data),
+  Size: a.size,
+  TermMin: a.termMin,
+  TermMax: a.termMax,
+  Expiration: a.expiration,
+});
+
+const claimJson = (c: Claim) => ({
+  Provider: c.provider,
+  Client: c.client,
+  Data: cidJson(c.data),
+  Size: c.size,
+  TermMin: c.termMin,
+  TermMax: c.termMax,
+  TermStart: c.termStart,
+  Sector: c.sector,
+});
+
+/** A Go map by ID: keys are decimal strings. */
+const byId = <T, U>(table: OwnedTable<T>, owner: number, json: (record: T) => U): Record<string, U> =>
+  Object.fromEntries([...(table.get(owner) ?? [])].map(([id, record]) => [String(id), json(record)]));
+
+/** A HAMT the devnet keeps as entries: Lotus shows its root CID; here, the CID of the entries. */
+const hamtJson = (entries: unknown) => cidJson(cidOf(encodeCbor(entries)));
+
+/** The verifreg and datacap State objects with their Go field names (StateReadState). */
+export function registryStateJson(actor: Actor): Record<string, unknown> | undefined {
+  if (actor.id === VERIFREG_ACTOR_ID) {
+    const state = actor.verifreg ?? EMPTY_VERIFREG_STATE;
+    const [, verifiers, proposals, allocations, , claims] = verifregStateValue(state) as unknown[];
+    return {
+      RootKey: state.rootKey === undefined ? null : addressJson(FilAddress.fromId(state.rootKey)),
+      Verifiers: hamtJson(verifiers),
+      RemoveDataCapProposalIDs: hamtJson(proposals),
+      Allocations: hamtJson(allocations),
+      NextAllocationId: state.nextAllocationId,
+      Claims: hamtJson(claims),
+    };
+  }
+  if (actor.id === DATACAP_ACTOR_ID) {
+    const state = actor.datacap ?? EMPTY_DATACAP_STATE;
+    const [, [, balances, allowances, bitWidth]] = datacapStateValue(state) as [unknown, unknown[]];
+    return {
+      Governor: addressJson(FilAddress.fromId(state.governor)),
+      Token: { Supply: state.supply.toString(), Balances: hamtJson(balances), Allowances: hamtJson(allowances), HamtBitWidth: bitWidth },
+    };
+  }
+  return undefined;
+}
+
+export const filecoinVerifreg = [
+  // The client's datacap balance in bytes (tokens / 10^18); null without one.
+  defineMethod('Filecoin.StateVerifiedClientStatus', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const state = stateAt(devnet, key);
+    const id = lookupId(state, address);
+    const balance = state.getActor(DATACAP_ACTOR_ID)?.datacap?.balances.get(id);
+    return balance === undefined ? null : tokensToDatacap(balance).toString();
+  }),
+
+  // The verifier's remaining allowance in bytes; null if not a verifier.
+  defineMethod('Filecoin.StateVerifierStatus', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const state = stateAt(devnet, key);
+    const allowance = verifregOf(state).verifiers.get(lookupId(state, address));
+    return allowance === undefined ? null : allowance.toString();
+  }),
+
+  defineMethod('Filecoin.StateVerifiedRegistryRootKey', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    const { rootKey } = verifregOf(stateAt(devnet, key));
+    if (rootKey === undefined) throw new DevnetError('the verified registry has no root key');
+    return addressJson(FilAddress.fromId(rootKey));
+  }),
+
+  defineMethod('Filecoin.StateGetAllocation', [filAddress('clientAddress'), integer('allocationId'), tipsetKey('tipsetKey')], ({ devnet }, address, id, key) => {
+    const state = stateAt(devnet, key);
+    const allocation = verifregOf(state).allocations.get(lookupId(state, address))?.get(id);
+    return allocation ? allocationJson(allocation) : null;
+  }),
+
+  defineMethod('Filecoin.StateGetAllocations', [filAddress('clientAddress'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const state = stateAt(devnet, key);
+    return byId(verifregOf(state).allocations, lookupId(state, address), allocationJson);
+  }),
+
+  defineMethod('Filecoin.StateGetClaim', [filAddress('providerAddress'), integer('claimId'), tipsetKey('tipsetKey')], ({ devnet }, address, id, key) => {
+    const state = stateAt(devnet, key);
+    const claim = verifregOf(state).claims.get(lookupId(state, address))?.get(id);
+    return claim ? claimJson(claim) : null;
+  }),
+
+  defineMethod('Filecoin.StateGetClaims', [filAddress('providerAddress'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const state = stateAt(devnet, key);
+    return byId(verifregOf(state).claims, lookupId(state, address), claimJson);
+  }),
+];

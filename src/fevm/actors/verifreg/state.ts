@@ -1,0 +1,90 @@
+// The verified registry's state (builtin-actors actors/verifreg/src/state.rs): the root key, the
+// verifiers and their allowances, allocations by client and claims by provider (a claim keeps its
+// allocation's ID), and the next allocation ID. Immutable: each change returns a new state.
+import { encodeBigInt, type CID } from '../../../common/cbor.js';
+import { FilAddress } from '../../../common/address.js';
+
+/** Space a client reserved with a provider, paid for with datacap the registry holds until it is claimed. */
+export interface Allocation {
+  readonly client: number;
+  readonly provider: number;
+  readonly data: CID;
+  /** Padded piece size, bytes. */
+  readonly size: number;
+  readonly termMin: number;
+  readonly termMax: number;
+  /** The last epoch at which the provider may claim it. */
+  readonly expiration: number;
+}
+
+/** An allocation a provider committed in a sector. */
+export interface Claim {
+  readonly provider: number;
+  readonly client: number;
+  readonly data: CID;
+  readonly size: number;
+  readonly termMin: number;
+  readonly termMax: number;
+  readonly termStart: number;
+  readonly sector: number;
+}
+
+/** A table keyed twice: owner (client or provider) → ID → record. */
+export type OwnedTable<T> = ReadonlyMap<number, ReadonlyMap<number, T>>;
+
+export interface VerifregState {
+  /** The ID of the root key; absent only on a chain saved before the registry had state. */
+  readonly rootKey?: number;
+  /** Verifier ID → remaining allowance, bytes. */
+  readonly verifiers: ReadonlyMap<number, bigint>;
+  readonly allocations: OwnedTable<Allocation>;
+  readonly nextAllocationId: number;
+  readonly claims: OwnedTable<Claim>;
+}
+
+export const EMPTY_VERIFREG_STATE: VerifregState = { verifiers: new Map(), allocations: new Map(), nextAllocationId: 1, claims: new Map() };
+
+export const getOwned = <T>(table: OwnedTable<T>, owner: number, id: number): T | undefined => table.get(owner)?.get(id);
+
+export function putOwned<T>(table: OwnedTable<T>, owner: number, id: number, record: T): OwnedTable<T> {
+  const next = new Map(table);
+  next.set(owner, new Map(table.get(owner) ?? []).set(id, record));
+  return next;
+}
+
+export function removeOwned<T>(table: OwnedTable<T>, owner: number, id: number): OwnedTable<T> {
+  const inner = new Map(table.get(owner) ?? []);
+  inner.delete(id);
+  const next = new Map(table);
+  if (inner.size === 0) next.delete(owner);
+  else next.set(owner, inner);
+  return next;
+}
+
+/** The epoch from which an allocation or claim may be removed (verifreg expiration.rs). */
+export const allocationExpiration = (allocation: Allocation): number => allocation.expiration;
+export const claimExpiration = (claim: Claim): number => claim.termStart + claim.termMax;
+
+/** Allocation `[client, provider, data, size, term_min, term_max, expiration]`. */
+export const allocationValue = (a: Allocation): unknown => [a.client, a.provider, a.data, a.size, a.termMin, a.termMax, a.expiration];
+
+/** Claim `[provider, client, data, size, term_min, term_max, term_start, sector]`. */
+export const claimValue = (c: Claim): unknown => [c.provider, c.client, c.data, c.size, c.termMin, c.termMax, c.termStart, c.sector];
+
+const tableValue = <T>(table: OwnedTable<T>, value: (record: T) => unknown) =>
+  [...table].map(([owner, records]) => [owner, [...records].map(([id, record]) => [id, value(record)])]);
+
+/**
+ * The CBOR value of the state: `[root_key, verifiers, remove_data_cap_proposal_ids, allocations,
+ * next_allocation_id, claims]`, the HAMTs shown as their entries.
+ */
+export function verifregStateValue(state: VerifregState): unknown {
+  return [
+    state.rootKey === undefined ? null : FilAddress.fromId(state.rootKey).bytes,
+    [...state.verifiers].map(([id, allowance]) => [id, encodeBigInt(allowance)]),
+    [],
+    tableValue(state.allocations, allocationValue),
+    state.nextAllocationId,
+    tableValue(state.claims, claimValue),
+  ];
+}

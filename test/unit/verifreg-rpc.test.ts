@@ -1,0 +1,119 @@
+// devnet_addVerifiedClient and the Lotus verified-registry methods over JSON-RPC:
+// StateVerifiedClientStatus, StateVerifierStatus, StateVerifiedRegistryRootKey, StateGetAllocation(s),
+// StateGetClaim(s) and StateReadState of f06/f07, in Lotus's shapes.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { CID, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveVerifregKeys, GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/verifreg-keys.js';
+import { VERIFREG_ACTOR_ID } from '../../src/fevm/actor.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const keys = deriveVerifregKeys(DEFAULT_MNEMONIC);
+const CLIENT = '0x00000000000000000000000000000000000c11e0';
+const TOKENS = 10n ** 18n;
+
+/** A Lotus JSON message from `from` to `to`, for MpoolPushMessage (the node signs). */
+const lotusMessage = (from: string, to: string, method: number, params: unknown) => ({
+  Version: 0,
+  To: to,
+  From: from,
+  Nonce: 0,
+  Value: '0',
+  GasLimit: 0,
+  GasFeeCap: '0',
+  GasPremium: '0',
+  Method: method,
+  Params: Buffer.from(encodeCbor(params)).toString('base64'),
+});
+
+describe('the verified registry at genesis', () => {
+  test('the root key and verifier are node-held f1 keys at m/44\'/461\'/1\'/0/{0,1}', async (t) => {
+    const { result } = await setupRpc(t);
+    const rootId = await result('Filecoin.StateLookupID', [keys.rootKey.address.toString(), null]);
+    assert.equal(await result('Filecoin.StateVerifiedRegistryRootKey', [null]), rootId);
+    assert.equal(await result('Filecoin.StateVerifierStatus', [keys.verifier.address.toString(), null]), GENESIS_VERIFIER_ALLOWANCE.toString());
+    assert.equal(await result('Filecoin.StateVerifierStatus', [keys.rootKey.address.toString(), null]), null);
+    const wallet = await result('Filecoin.WalletList');
+    assert.ok(wallet.includes(keys.rootKey.address.toString()) && wallet.includes(keys.verifier.address.toString()));
+    const read = await result('Filecoin.StateReadState', ['t06', null]);
+    assert.equal(read.State.RootKey, rootId);
+    assert.equal(read.State.NextAllocationId, 1);
+    const datacap = await result('Filecoin.StateReadState', ['t07', null]);
+    assert.deepEqual({ ...datacap.State.Token, Balances: undefined, Allowances: undefined }, { Supply: '0', Balances: undefined, Allowances: undefined, HamtBitWidth: 3 });
+    assert.equal(datacap.State.Governor, 't06');
+  });
+});
+
+describe('devnet_addVerifiedClient', () => {
+  test('grants datacap with a mined, signed message from the genesis verifier', async (t) => {
+    const { result } = await setupRpc(t);
+    const granted = await result('devnet_addVerifiedClient', [CLIENT, '1048576']);
+    const clientId = await result('Filecoin.StateLookupID', [FilAddress.fromEthAddress(Buffer.from(CLIENT.slice(2), 'hex')).toString(), null]);
+    assert.equal(granted.client, clientId);
+    assert.equal(granted.datacap, '1048576');
+    const lookup = await result('Filecoin.StateSearchMsg', [[], granted.cid, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    const msg = await result('Filecoin.ChainGetMessage', [granted.cid]);
+    assert.equal(msg.From, keys.verifier.address.toString());
+    assert.equal(msg.To, 't06');
+    assert.equal(msg.Method, 4);
+    assert.equal(await result('Filecoin.StateVerifiedClientStatus', [clientId, null]), '1048576');
+    assert.equal(await result('Filecoin.StateVerifierStatus', [keys.verifier.address.toString(), null]), (GENESIS_VERIFIER_ALLOWANCE - 1048576n).toString());
+    // Again, with a hex quantity: the balance adds up.
+    assert.equal((await result('devnet_addVerifiedClient', [clientId, '0x400'])).datacap, '1049600');
+  });
+
+  test('works without instant mining; refusals fail with the registry\'s reason', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const fresh = FilAddress.fromPayload(1, new Uint8Array(20).fill(7)).toString();
+    assert.equal((await result('devnet_addVerifiedClient', [fresh, 2048])).datacap, '2048');
+    const small = await error('devnet_addVerifiedClient', [fresh, '100']);
+    assert.match(small.message, /allowance 100 below MinVerifiedDealSize/);
+    const root = await error('devnet_addVerifiedClient', [keys.rootKey.address.toString(), '4096']);
+    assert.match(root.message, /root cannot be added as client/);
+    assert.equal((await error('devnet_addVerifiedClient', ['nope', '4096'])).code, -32602);
+    assert.equal((await error('devnet_addVerifiedClient', [fresh, '-5'])).code, -32602);
+  });
+});
+
+describe('allocations and claims over Lotus JSON', () => {
+  test('StateGetAllocation(s) after a client transfers datacap to f06 with allocation requests; unknown IDs are null, none is {}', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const provider = (await result('Filecoin.StateListMiners', [null]))[0];
+    const providerId = Number(provider.slice(2));
+    const root = keys.rootKey.address.toString();
+    // A client whose key the node holds, so that MpoolPushMessage can sign its transfer: a provider's owner.
+    const owner = (await result('Filecoin.StateMinerInfo', [provider, null])).Owner;
+    await result('devnet_addVerifiedClient', [owner, '4096']);
+    assert.deepEqual(await result('Filecoin.StateGetAllocations', [owner, null]), {});
+    const head = await result('Filecoin.ChainHead');
+    const piece = { '/': 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' };
+    const requests = encodeCbor([[[providerId, CID.parse(piece['/']), 2048, 518400, 600000, head.Height + 100], [providerId, CID.parse(piece['/']), 2048, 518400, 600000, head.Height + 200]], []]);
+    const ownerKey = await result('Filecoin.StateAccountKey', [owner, null]);
+    const pushed = await result('Filecoin.MpoolPushMessage', [lotusMessage(ownerKey, 't07', methodNumber('Transfer'), [FilAddress.fromId(VERIFREG_ACTOR_ID).bytes, encodeBigInt(4096n * TOKENS), requests]), null]);
+    const lookup = await result('Filecoin.StateSearchMsg', [[], pushed.CID, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    const allocations = await result('Filecoin.StateGetAllocations', [owner, null]);
+    assert.deepEqual(Object.keys(allocations), ['1', '2']);
+    assert.deepEqual(allocations['1'], {
+      Client: Number(owner.slice(2)),
+      Provider: providerId,
+      Data: piece,
+      Size: 2048,
+      TermMin: 518400,
+      TermMax: 600000,
+      Expiration: head.Height + 100,
+    });
+    assert.deepEqual(await result('Filecoin.StateGetAllocation', [owner, 2, null]), { ...allocations['1'], Expiration: head.Height + 200 });
+    assert.equal(await result('Filecoin.StateGetAllocation', [owner, 3, null]), null);
+    // All of its datacap went to the registry: a zero balance has no entry, so Lotus answers null.
+    assert.equal(await result('Filecoin.StateVerifiedClientStatus', [owner, null]), null);
+    assert.deepEqual(await result('Filecoin.StateGetClaims', [provider, null]), {});
+    assert.equal(await result('Filecoin.StateGetClaim', [provider, 1, null]), null);
+    assert.equal(await result('Filecoin.StateVerifiedClientStatus', [root, null]), null);
+    assert.match((await error('Filecoin.StateGetAllocations', ['t09999', null])).message, /actor not found/);
+  });
+});
