@@ -3,6 +3,7 @@
 import { FilAddress } from '../common/address.js';
 import { CID } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
+import { hexToBytes } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -14,6 +15,19 @@ export const filAddress = (name: string): Param<FilAddress> => ({
     if (typeof v !== 'string') throw invalid(name, 'expected a Filecoin address string');
     try {
       return FilAddress.parse(v);
+    } catch (err) {
+      throw invalid(name, (err as Error).message);
+    }
+  },
+});
+
+/** The devnet's own methods take either form: a 0x Ethereum address or a Filecoin address (f/t, any protocol). */
+export const anyAddress = (name: string): Param<FilAddress> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'string') throw invalid(name, 'expected a 0x or Filecoin address string');
+    try {
+      return /^0x[0-9a-fA-F]{40}$/.test(v) ? FilAddress.fromEthAddress(hexToBytes(v)) : FilAddress.parse(v);
     } catch (err) {
       throw invalid(name, (err as Error).message);
     }

@@ -14,6 +14,7 @@ import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
+import { declarationsFor } from '../fevm/actors/miner/proving.js';
 import { loadMiner } from '../fevm/actors/miner/state.js';
 import { methodNumber } from '../fevm/actors/runtime.js';
 import { signedMessageCid, SigType, type Message } from '../fevm/message.js';
@@ -40,6 +41,9 @@ export const SETTLE_INTERVAL = 2880;
 const MIN_SECTOR_LIFETIME = 180 * 2880;
 
 const METHOD = {
+  terminateSectors: 9,
+  declareFaults: 10,
+  declareFaultsRecovered: 11,
   addBalance: 2,
   publishStorageDeals: 4,
   preCommitSectorBatch2: 28,
@@ -178,6 +182,22 @@ export class StorageProviderAgents {
       if (refusal) throw new DevnetError(`f0${chosen.minerId} refused the deal: ${refusal}`);
       const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
       return this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)));
+    });
+  }
+
+  /**
+   * Has a provider declare sectors faulty, recovered, or terminated (their deals are slashed), as its
+   * worker would; resolves with the message's CID once it is mined.
+   */
+  changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
+    return this.queue.run(async () => {
+      const provider = this.provider(minerId);
+      const miner = loadMiner(this.devnet.stateAt(this.devnet.head.epoch).getActor(minerId)!.miner!);
+      const missing = sectors.filter((n) => !miner.sectors.has(n));
+      if (missing.length) throw new DevnetError(`f0${minerId} has no sector ${missing.join(', ')}`);
+      const method = { fault: METHOD.declareFaults, recover: METHOD.declareFaultsRecovered, terminate: METHOD.terminateSectors }[change];
+      const { cid } = await this.push(provider.worker, minerId, method, declarationsFor(miner, sectors));
+      return cid;
     });
   }
 

@@ -147,7 +147,22 @@ describe('PublishStorageDeals', () => {
     ];
     const all = await publish(rejected);
     assert.equal(all.exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal(all.error, 'All deal proposals invalid');
+    // Each dropped deal is named with its reason.
+    assert.equal(
+      all.error,
+      'All deal proposals invalid (' +
+        [
+          'deal 0: proposal authentication failed: AuthenticateMessage exited with 16',
+          'deal 1: deal label can be at most 256 bytes, is 257',
+          'deal 2: proposal piece size is invalid: padded piece size must be a power of 2',
+          'deal 3: Deal start epoch has already elapsed.',
+          'deal 4: Deal duration out of bounds.',
+          'deal 5: Storage price out of bounds.',
+          'deal 6: client balance insufficient',
+          'deal 7: provider balance insufficient',
+        ].join('; ') +
+        ')',
+    );
 
     const mixed = await publish([rejected[0], signed(fields()), rejected[3]]);
     assert.equal(mixed.exitCode, 0);
@@ -181,6 +196,7 @@ describe('PublishStorageDeals', () => {
     assert.deepEqual(decodeCbor(first.returnData), [[0], encodeBitfield([0])]);
     const again = await publish([deal]);
     assert.equal(again.exitCode, ExitCode.ErrIllegalArgument);
+    assert.match(again.error ?? '', /^All deal proposals invalid \(deal 0: cannot publish duplicate deal with cid /);
     assert.equal(h.market.nextId, 1);
   });
 
@@ -190,7 +206,7 @@ describe('PublishStorageDeals', () => {
     await h.call(client.actor.id, MARKET_ACTOR_ID, ADD_BALANCE, FilAddress.fromId(eth.id).bytes, 10n * FIL);
     const r = await publish([signed(fields({ client: FilAddress.fromId(eth.id) }))]);
     assert.equal(r.exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal(r.error, 'All deal proposals invalid');
+    assert.equal(r.error, 'All deal proposals invalid (deal 0: proposal authentication failed)');
   });
 
   test('a client that refuses MarketNotifyDeal fails the whole publish, and nothing is published', async () => {

@@ -4,7 +4,6 @@
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { hexToBytes } from '../../common/hex.js';
 import { deriveVerifregKeys } from '../../devnet/verifreg-keys.js';
 import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { VerifregMethod } from '../../fevm/actors/verifreg/actor.js';
@@ -13,21 +12,8 @@ import { formatExitCode } from '../../fevm/exit-code.js';
 import { signedMessageCid, type Message } from '../../fevm/message.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
+import { anyAddress } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
-
-/** A client: a 0x Ethereum address, or a Filecoin address (f0/f1/f3/f410, f or t). */
-const clientAddress: Param<FilAddress> = {
-  name: 'address',
-  parse: (v) => {
-    if (typeof v !== 'string') throw invalid('address', 'expected a 0x or Filecoin address string');
-    try {
-      if (/^0x[0-9a-fA-F]{40}$/.test(v)) return FilAddress.fromEthAddress(hexToBytes(v));
-      return FilAddress.parse(v);
-    } catch (error) {
-      throw invalid('address', (error as Error).message);
-    }
-  },
-};
 
 /** Bytes of datacap: a decimal string or a hex quantity. */
 const allowance: Param<bigint> = {
@@ -40,7 +26,7 @@ const allowance: Param<bigint> = {
 };
 
 export const cheatsVerifreg = [
-  defineMethod('devnet_addVerifiedClient', [clientAddress, allowance], async ({ devnet }, client, bytes) => {
+  defineMethod('devnet_addVerifiedClient', [anyAddress('address'), allowance], async ({ devnet }, client, bytes) => {
     const verifier = deriveVerifregKeys(devnet.config.mnemonic).verifier.address;
     if (!devnet.wallet.has(verifier)) throw new DevnetError(`the node holds no key for the genesis verifier ${verifier.toString()}`);
     const message: Message = {

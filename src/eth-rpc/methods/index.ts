@@ -8,6 +8,7 @@ import { ethTransactions } from './eth-transactions.js';
 import { cheatsMining } from './cheats-mining.js';
 import { cheatsNode } from './cheats-node.js';
 import { cheatsState } from './cheats-state.js';
+import { cheatsStorage } from './cheats-storage.js';
 import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
@@ -51,6 +52,7 @@ export const allMethods: RpcMethod[] = [
   ...cheatsMining,
   ...cheatsState,
   ...cheatsVerifreg,
+  ...cheatsStorage,
   ...cheatsNode,
   // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods).
   ...debugTrace,

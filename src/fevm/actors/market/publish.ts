@@ -66,8 +66,14 @@ export async function publishStorageDeals(rt: ActorRuntime, params: unknown): Pr
   }
 
   // The checks that need no state come first, since AuthenticateMessage may call back into the market.
+  // Why each dropped deal was dropped: builtin-actors logs these; the devnet names them when every deal is dropped.
+  const dropped: string[] = [];
   const valid: boolean[] = [];
-  for (const deal of deals) valid.push(await isValidDeal(rt, deal));
+  for (const [i, deal] of deals.entries()) {
+    const why = await invalidDealReason(rt, deal);
+    if (why) dropped.push(`deal ${i}: ${why}`);
+    valid.push(why === undefined);
+  }
 
   const state = marketState(rt);
   const validDeals: ValidDeal[] = [];
@@ -82,23 +88,40 @@ export async function publishStorageDeals(rt: ActorRuntime, params: unknown): Pr
   for (const [i, { proposal }] of deals.entries()) {
     if (!valid[i]) continue;
     // Deals name their provider in the same form as the first, or by its ID.
-    if (!proposal.provider.equals(providerRaw) && proposal.provider.id !== provider.id) continue;
+    const drop = (why: string) => dropped.push(`deal ${i}: ${why}`);
+    if (!proposal.provider.equals(providerRaw) && proposal.provider.id !== provider.id) {
+      drop('the provider differs from the first deal\'s');
+      continue;
+    }
     const client = resolveAddress(rt.state, proposal.client);
-    if (!client) continue;
+    if (!client) {
+      drop(`failed to resolve client address ${proposal.client.toString('f')}`);
+      continue;
+    }
     const clientLockup = (clientLockups.get(client.id) ?? 0n) + clientBalanceRequirement(proposal);
-    if (!covered(client.id, clientLockup)) continue;
-    if (!covered(provider.id, providerLockup + proposal.providerCollateral)) continue;
+    if (!covered(client.id, clientLockup)) {
+      drop('client balance insufficient');
+      continue;
+    }
+    if (!covered(provider.id, providerLockup + proposal.providerCollateral)) {
+      drop('provider balance insufficient');
+      continue;
+    }
 
     const stored: StoredProposal = { ...proposal, client: client.id, provider: provider.id };
     const serialized = encodeCbor(proposalValue(proposal, FilAddress.fromId(client.id), FilAddress.fromId(provider.id)));
     const cid = proposalCid(serialized);
-    if (state.pendingProposals.has(cid.toString()) || seen.has(cid.toString())) continue;
+    if (state.pendingProposals.has(cid.toString()) || seen.has(cid.toString())) {
+      drop(`cannot publish duplicate deal with cid ${cid.toString()}`);
+      continue;
+    }
 
     if (proposal.verifiedDeal) {
       const left = datacapLeft.get(client.id) ?? (await datacapBalance(rt, client.id));
       const required = BigInt(proposal.pieceSize) * DATACAP_PER_BYTE;
       if (left < required) {
         datacapLeft.set(client.id, left);
+        drop(`client has insufficient datacap for verified deal: ${left / DATACAP_PER_BYTE} bytes, needs ${proposal.pieceSize}`);
         continue;
       }
       datacapLeft.set(client.id, left - required);
@@ -121,7 +144,7 @@ export async function publishStorageDeals(rt: ActorRuntime, params: unknown): Pr
     requests.forEach((r, i) => allocationIds.set(r.cid.toString(), ids[i]));
   }
 
-  if (validDeals.length === 0) throw new ActorError(ExitCode.ErrIllegalArgument, 'All deal proposals invalid');
+  if (validDeals.length === 0) throw new ActorError(ExitCode.ErrIllegalArgument, `All deal proposals invalid (${dropped.join('; ')})`);
 
   const ledger = openLedger(rt);
   const dealIds: number[] = [];
@@ -149,12 +172,13 @@ export async function publishStorageDeals(rt: ActorRuntime, params: unknown): Pr
   return [dealIds, encodeBitfield(validIndexes)];
 }
 
-/** validate_deal: the client's authentication, then the proposal's own bounds. */
-async function isValidDeal(rt: ActorRuntime, { proposal, signatureBytes }: ClientDealProposal): Promise<boolean> {
+/** validate_deal: the client's authentication, then the proposal's own bounds; why the deal is invalid, or undefined. */
+async function invalidDealReason(rt: ActorRuntime, { proposal, signatureBytes }: ClientDealProposal): Promise<string | undefined> {
   const submitted = encodeCbor(proposalValue(proposal, proposal.client, proposal.provider));
   const auth = await rt.send(proposal.client, AUTHENTICATE_MESSAGE, [signatureBytes, submitted], { readOnly: true });
-  if (auth.exitCode !== ExitCode.Ok || auth.returnValue !== true) return false;
-  return proposalError(proposal, rt.ctx.epoch) === undefined;
+  if (auth.exitCode !== ExitCode.Ok) return `proposal authentication failed: AuthenticateMessage exited with ${auth.exitCode}`;
+  if (auth.returnValue !== true) return 'proposal authentication failed';
+  return proposalError(proposal, rt.ctx.epoch);
 }
 
 /** Why a proposal is out of policy, in builtin-actors' words, or undefined. */

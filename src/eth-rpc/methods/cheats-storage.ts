@@ -1,0 +1,140 @@
+// The storage providers' cheat codes: propose a deal directly to a provider (as a client would through
+// Boost), set a provider's ask, make it refuse the next proposal, and have it declare sectors faulty,
+// recovered or terminated, so that every step of a deal's life can be tested on demand.
+import { FilAddress } from '../../common/address.js';
+import { CID } from '../../common/cbor.js';
+import { hexToBytes } from '../../common/hex.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import type { DirectDeal, StorageAsk } from '../../sp-agent/agent.js';
+import { defineMethod } from '../define-method.js';
+import { addressJson, cidJson } from '../lotus-json.js';
+import { anyAddress, filAddress } from '../lotus-params.js';
+import { invalid, object, optional, string, type Param } from '../params.js';
+
+/** A miner's actor ID from its address (t0…/f0… or any address the chain resolves). */
+function minerId(devnet: Devnet, address: FilAddress): number {
+  const id = devnet.stateAt(devnet.head.epoch).lookupId(address);
+  if (id === undefined) throw invalid('miner', `no actor has address ${address.toString()}`);
+  return id;
+}
+
+const field = (name: string) => `deal.${name}`;
+
+function integerField(deal: Record<string, unknown>, name: string): number | undefined {
+  const v = deal[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(field(name), 'expected an integer');
+  return v;
+}
+
+/** attoFIL as a decimal string (Lotus's BigInt JSON) or a number. */
+function amountField(record: Record<string, unknown>, name: string, prefix = 'deal'): bigint | undefined {
+  const v = record[name];
+  if (v === undefined) return undefined;
+  if ((typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'string' && /^\d+$/.test(v))) return BigInt(v);
+  throw invalid(`${prefix}.${name}`, 'expected attoFIL as a decimal string');
+}
+
+function pieceCidField(deal: Record<string, unknown>): CID {
+  const v = deal.pieceCid;
+  const text = typeof v === 'string' ? v : v && typeof v === 'object' ? (v as Record<string, unknown>)['/'] : undefined;
+  if (typeof text !== 'string') throw invalid(field('pieceCid'), 'expected a piece CID (baga…), as a string or {"/": …}');
+  try {
+    return CID.parse(text);
+  } catch {
+    throw invalid(field('pieceCid'), `invalid CID ${text.slice(0, 80)}`);
+  }
+}
+
+function parseDeal(devnet: Devnet, deal: Record<string, unknown>): DirectDeal {
+  const pieceCid = pieceCidField(deal);
+  const pieceSize = integerField(deal, 'pieceSize') ?? devnet.pieces.get(pieceCid)?.size;
+  if (pieceSize === undefined) throw invalid(field('pieceSize'), 'required unless the piece was uploaded to this node (PUT /piece/<cid>)');
+  if (typeof deal.client !== 'string') throw invalid(field('client'), 'expected the client address');
+  const client = anyAddress(field('client')).parse(deal.client);
+  const provider = deal.provider === undefined ? undefined : minerId(devnet, filAddress(field('provider')).parse(deal.provider));
+  if (deal.label !== undefined && typeof deal.label !== 'string') throw invalid(field('label'), 'expected a string');
+  if (deal.verifiedDeal !== undefined && typeof deal.verifiedDeal !== 'boolean') throw invalid(field('verifiedDeal'), 'expected a boolean');
+  if (deal.clientSignature !== undefined && (typeof deal.clientSignature !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(deal.clientSignature))) {
+    throw invalid(field('clientSignature'), 'expected 0x-prefixed signature bytes, type byte first');
+  }
+  return {
+    pieceCid,
+    pieceSize,
+    client,
+    provider,
+    label: deal.label,
+    startEpoch: integerField(deal, 'startEpoch'),
+    endEpoch: integerField(deal, 'endEpoch'),
+    storagePricePerEpoch: amountField(deal, 'storagePricePerEpoch'),
+    providerCollateral: amountField(deal, 'providerCollateral'),
+    clientCollateral: amountField(deal, 'clientCollateral'),
+    verifiedDeal: deal.verifiedDeal,
+    clientSignature: deal.clientSignature === undefined ? undefined : hexToBytes(deal.clientSignature as string),
+  };
+}
+
+function askJson(ask: StorageAsk) {
+  return {
+    pricePerGiBEpoch: ask.pricePerGiBEpoch.toString(),
+    verifiedPricePerGiBEpoch: ask.verifiedPricePerGiBEpoch.toString(),
+    minPieceSize: ask.minPieceSize,
+    maxPieceSize: ask.maxPieceSize,
+    maxProviderCollateral: ask.maxProviderCollateral.toString(),
+  };
+}
+
+function parseAsk(current: StorageAsk, ask: Record<string, unknown>): StorageAsk {
+  const size = (name: 'minPieceSize' | 'maxPieceSize') => {
+    const v = ask[name];
+    if (v === undefined) return current[name];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(`ask.${name}`, 'expected a size in bytes');
+    return v;
+  };
+  return {
+    pricePerGiBEpoch: amountField(ask, 'pricePerGiBEpoch', 'ask') ?? current.pricePerGiBEpoch,
+    verifiedPricePerGiBEpoch: amountField(ask, 'verifiedPricePerGiBEpoch', 'ask') ?? current.verifiedPricePerGiBEpoch,
+    minPieceSize: size('minPieceSize'),
+    maxPieceSize: size('maxPieceSize'),
+    maxProviderCollateral: amountField(ask, 'maxProviderCollateral', 'ask') ?? current.maxProviderCollateral,
+  };
+}
+
+const sectorNumbers: Param<number[]> = {
+  name: 'sectors',
+  parse: (v) => {
+    if (!Array.isArray(v) || v.length === 0 || !v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) {
+      throw invalid('sectors', 'expected a non-empty list of sector numbers');
+    }
+    return v as number[];
+  },
+};
+
+const sectorChange = (name: string, change: 'fault' | 'recover' | 'terminate') =>
+  defineMethod(name, [filAddress('miner'), sectorNumbers], async ({ devnet }, miner, sectors) =>
+    cidJson(await devnet.storageProviders.changeSectors(minerId(devnet, miner), change, sectors)),
+  );
+
+export const cheatsStorage = [
+  defineMethod('devnet_proposeDeal', [object('deal')], async ({ devnet }, deal) => {
+    const published = await devnet.storageProviders.proposeDeal(parseDeal(devnet, deal));
+    return { dealId: published.dealId, provider: addressJson(FilAddress.fromId(published.provider)), message: cidJson(published.message) };
+  }),
+
+  defineMethod('devnet_setStorageAsk', [filAddress('miner'), object('ask')], ({ devnet }, miner, ask) => {
+    const provider = devnet.storageProviders.provider(minerId(devnet, miner));
+    provider.ask = parseAsk(provider.ask, ask);
+    return askJson(provider.ask);
+  }),
+
+  defineMethod('devnet_getStorageAsk', [filAddress('miner')], ({ devnet }, miner) => askJson(devnet.storageProviders.provider(minerId(devnet, miner)).ask)),
+
+  defineMethod('devnet_rejectNextProposal', [filAddress('miner'), optional(string('reason'))], ({ devnet }, miner, reason) => {
+    devnet.storageProviders.provider(minerId(devnet, miner)).rejectNext = reason ?? 'rejected by devnet_rejectNextProposal';
+    return true;
+  }),
+
+  sectorChange('devnet_faultSectors', 'fault'),
+  sectorChange('devnet_recoverSectors', 'recover'),
+  sectorChange('devnet_terminateSectors', 'terminate'),
+];
