@@ -15,7 +15,9 @@ import type { Devnet } from '../devnet/devnet.js';
 import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../fevm/actors/miner/proving.js';
+import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../fevm/actors/miner/policy.js';
 import { loadMiner } from '../fevm/actors/miner/state.js';
+import { DEAL_MIN_DURATION } from '../fevm/actors/market/policy.js';
 import { methodNumber } from '../fevm/actors/runtime.js';
 import { signedMessageCid, SigType, type Message } from '../fevm/message.js';
 import { SerialQueue } from '../mining/serial-queue.js';
@@ -37,8 +39,6 @@ export interface StorageAsk {
 const GIB = 1n << 30n;
 /** How often each provider settles its active deals, in epochs (a day). */
 export const SETTLE_INTERVAL = 2880;
-/** A sector lives at least this long past activation (builtin-actors MIN_SECTOR_EXPIRATION, 180 days). */
-const MIN_SECTOR_LIFETIME = 180 * 2880;
 
 const METHOD = {
   terminateSectors: 9,
@@ -76,6 +76,9 @@ interface Provider {
   /** Allocation IDs already being onboarded. */
   allocations: Set<number>;
 }
+
+/** An error's message on one line (actor backtraces span several). */
+const oneLine = (error: unknown): string => (error as Error).message.replace(/\s*\n\s*/g, ' ');
 
 /** Where the agents report what they do: a line and whether it is news or a problem. */
 export type AgentLog = (level: 'info' | 'warn', line: string) => void;
@@ -116,7 +119,7 @@ export class StorageProviderAgents {
   /** Starts following the chain. */
   start(): void {
     this.devnet.events.on('tipset', (tipset) => {
-      void this.queue.run(() => this.onTipset(tipset)).catch((error) => this.options.log('warn', `storage provider agent: ${(error as Error).message}`));
+      void this.queue.run(() => this.onTipset(tipset)).catch((error) => this.options.log('warn', `storage provider agent: ${oneLine(error)}`));
     });
   }
 
@@ -171,7 +174,7 @@ export class StorageProviderAgents {
         provider: FilAddress.fromId(provider?.minerId ?? 0),
         label: deal.label ?? deal.pieceCid.toString(),
         startEpoch,
-        endEpoch: deal.endEpoch ?? startEpoch + MIN_SECTOR_LIFETIME,
+        endEpoch: deal.endEpoch ?? startEpoch + DEAL_MIN_DURATION,
         storagePricePerEpoch: deal.storagePricePerEpoch ?? 0n,
         providerCollateral: deal.providerCollateral ?? 0n,
         clientCollateral: deal.clientCollateral ?? 0n,
@@ -218,7 +221,7 @@ export class StorageProviderAgents {
         }
         await this.publish(provider, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, CONTRACT_CLIENT_SIGNATURE);
       } catch (error) {
-        this.options.log('warn', `a contract deal proposal failed: ${(error as Error).message}`);
+        this.options.log('warn', `a contract deal proposal failed: ${oneLine(error)}`);
       }
     }
     for (const provider of this.all()) {
@@ -233,7 +236,7 @@ export class StorageProviderAgents {
     try {
       await work();
     } catch (error) {
-      this.options.log('warn', `storage provider f0${provider.minerId} ${what} failed: ${(error as Error).message}`);
+      this.options.log('warn', `storage provider f0${provider.minerId} ${what} failed: ${oneLine(error)}`);
     }
   }
 
@@ -349,7 +352,9 @@ export class StorageProviderAgents {
   }
 
   private plan(provider: Provider, job: SealJob): SectorPlan {
-    const expiration = Math.max(job.minExpiration, this.devnet.head.epoch + MIN_SECTOR_LIFETIME + 2880);
+    // The miner checks the lifetime from the latest activation a pre-commit allows; a day of margin on top.
+    const earliest = this.devnet.head.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 2880;
+    const expiration = Math.max(job.minExpiration, earliest);
     return { sectorNumber: job.sectorNumber!, sectorSize: provider.sectorSize, expiration, piece: job.piece };
   }
 
