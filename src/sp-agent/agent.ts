@@ -73,8 +73,8 @@ interface Provider {
   rejectNext?: string;
   jobs: SealJob[];
   lastSettled: number;
-  /** Allocation IDs already being onboarded. */
-  allocations: Set<number>;
+  /** The deals ("deal <id>") and allocations ("allocation <id>") already taken on, sealed or given up. */
+  taken: Set<string>;
 }
 
 /** An error's message on one line (actor backtraces span several). */
@@ -142,7 +142,7 @@ export class StorageProviderAgents {
       ask: { pricePerGiBEpoch: 0n, verifiedPricePerGiBEpoch: 0n, minPieceSize: 128, maxPieceSize: Number(miner.sectorSize), maxProviderCollateral: 10n ** 24n },
       jobs: [],
       lastSettled: this.devnet.head.epoch,
-      allocations: new Set(),
+      taken: new Set(),
     };
     this.providers.set(minerId, provider);
     return provider;
@@ -225,7 +225,7 @@ export class StorageProviderAgents {
       }
     }
     for (const provider of this.all()) {
-      await this.step(provider, 'allocations', () => this.takeAllocations(provider));
+      this.takeWork(provider);
       await this.step(provider, 'sealing', () => this.seal(provider));
       await this.step(provider, 'settlement', () => this.settle(provider));
     }
@@ -296,58 +296,70 @@ export class StorageProviderAgents {
     const collateralShortfall = proposal.providerCollateral - this.freeEscrow(FilAddress.fromId(provider.minerId));
     if (collateralShortfall > 0n) await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.addBalance, FilAddress.fromId(provider.minerId).bytes, collateralShortfall);
     const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
-    const { cid, returnValue, epoch } = await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.publishStorageDeals, params);
+    const { cid, returnValue } = await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.publishStorageDeals, params);
     const [ids] = returnValue as [number[]];
     const dealId = ids[0];
-    const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
-    const market = this.devnet.stateAt(epoch).getActor(MARKET_ACTOR_ID)?.market;
-    const allocationId = market?.pendingDealAllocationIds.get(dealId);
-    const client = market?.proposals.get(dealId)?.client;
-    const allocation: [number, number] | undefined = allocationId && client !== undefined ? [client, allocationId] : undefined;
-    if (allocationId) provider.allocations.add(allocationId);
-    provider.jobs.push({ piece: { cid: proposal.pieceCid, size: proposal.pieceSize, allocation, notify }, minExpiration: proposal.endEpoch, readyAt: epoch + this.options.sealDelay });
     this.options.log('info', `storage provider f0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
     return { dealId, provider: provider.minerId, message: cid };
   }
 
-  /** Verified allocations made directly for this provider (direct data onboarding), not through a market deal. */
-  private async takeAllocations(provider: Provider): Promise<void> {
-    const state = this.devnet.stateAt(this.devnet.head.epoch);
-    const verifreg = state.getActor(VERIFREG_ACTOR_ID)?.verifreg;
+  /**
+   * New work from the chain: this provider's published deals not yet in a sector, and verified
+   * allocations made for it directly (direct data onboarding). Reading it from the state, not from
+   * what the agent did, keeps the agent right across restarts, snapshots and reverts.
+   */
+  private takeWork(provider: Provider): void {
+    const head = this.devnet.head.epoch;
+    const state = this.devnet.stateAt(head);
     const market = state.getActor(MARKET_ACTOR_ID)?.market;
-    if (!verifreg) return;
-    const forDeals = new Set(market?.pendingDealAllocationIds.values() ?? []);
-    for (const [client, allocations] of verifreg.allocations) {
+    const verifreg = state.getActor(VERIFREG_ACTOR_ID)?.verifreg;
+    const readyAt = head + this.options.sealDelay;
+    for (const [dealId, deal] of market?.proposals ?? []) {
+      if (deal.provider !== provider.minerId || market!.states.has(dealId) || deal.startEpoch <= head || provider.taken.has(`deal ${dealId}`)) continue;
+      provider.taken.add(`deal ${dealId}`);
+      const allocationId = market!.pendingDealAllocationIds.get(dealId);
+      if (allocationId) provider.taken.add(`allocation ${allocationId}`);
+      const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
+      const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
+      provider.jobs.push({ piece: { cid: deal.pieceCid, size: deal.pieceSize, allocation, notify }, minExpiration: deal.endEpoch, readyAt });
+    }
+    for (const [client, allocations] of verifreg?.allocations ?? []) {
       for (const [id, allocation] of allocations) {
-        if (allocation.provider !== provider.minerId || provider.allocations.has(id) || forDeals.has(id)) continue;
-        provider.allocations.add(id);
+        if (allocation.provider !== provider.minerId || provider.taken.has(`allocation ${id}`)) continue;
+        provider.taken.add(`allocation ${id}`);
         // A client contract hears that its data is in a sector (FIP-0109); an account would ignore it.
-        const clientActor = state.getActor(client);
-        const notify = clientActor?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
-        provider.jobs.push({
-          piece: { cid: allocation.data, size: allocation.size, allocation: [client, id], notify },
-          minExpiration: this.devnet.head.epoch + allocation.termMin,
-          readyAt: this.devnet.head.epoch + this.options.sealDelay,
-        });
+        const notify = state.getActor(client)?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
+        provider.jobs.push({ piece: { cid: allocation.data, size: allocation.size, allocation: [client, id], notify }, minExpiration: head + allocation.termMin, readyAt });
       }
     }
   }
 
-  /** Pre-commits the jobs that are ready, and prove-commits those whose pre-commit is on chain. */
+  /**
+   * Pre-commits the jobs that are ready, and prove-commits those whose pre-commit is on chain. A job
+   * whose message fails is given up (and logged), not retried at every tipset.
+   */
   private async seal(provider: Provider): Promise<void> {
-    const head = this.devnet.head.epoch;
     for (const job of [...provider.jobs]) {
-      if (job.preCommitEpoch === undefined && job.readyAt <= head) {
-        job.sectorNumber = this.nextSectorNumber(provider);
-        const { epoch } = await this.push(provider.worker, provider.minerId, METHOD.preCommitSectorBatch2, preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1));
-        job.preCommitEpoch = epoch;
-      }
-      // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
-      if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.devnet.head.epoch + 1) {
+      try {
+        await this.advance(provider, job);
+      } catch (error) {
         provider.jobs.splice(provider.jobs.indexOf(job), 1);
-        await this.push(provider.worker, provider.minerId, METHOD.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
-        this.options.log('info', `storage provider f0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
+        throw error;
       }
+    }
+  }
+
+  private async advance(provider: Provider, job: SealJob): Promise<void> {
+    if (job.preCommitEpoch === undefined && job.readyAt <= this.devnet.head.epoch) {
+      job.sectorNumber = this.nextSectorNumber(provider);
+      const { epoch } = await this.push(provider.worker, provider.minerId, METHOD.preCommitSectorBatch2, preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1));
+      job.preCommitEpoch = epoch;
+    }
+    // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
+    if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.devnet.head.epoch + 1) {
+      provider.jobs.splice(provider.jobs.indexOf(job), 1);
+      await this.push(provider.worker, provider.minerId, METHOD.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
+      this.options.log('info', `storage provider f0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
   }
 
