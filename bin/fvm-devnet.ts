@@ -8,6 +8,7 @@ import { defaultConfig, type DevnetConfig } from '../src/config.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
+import { dealCommand } from './deal-command.js';
 import { pieceCommand } from './piece-command.js';
 
 function integer(min: number, max: number) {
@@ -54,6 +55,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .showHelpAfterError('(fvm-devnet --help lists the options)')
     .action(() => run(nodeConfig(program, defaults)));
   program.addCommand(pieceCommand(`http://127.0.0.1:${defaults.port}`));
+  program.addCommand(dealCommand(`http://127.0.0.1:${defaults.port}`));
   return program;
 }
 

@@ -148,14 +148,15 @@ export class Devnet {
         config.balance,
         config.fund,
         { keys: providerKeys, sectorSize: config.sectorSize, ownerBalance: config.balance },
-        { rootKey: verifregKeys.rootKey.address, verifier: verifregKeys.verifier.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
+        { rootKey: verifregKeys.rootKey.address, verifier: verifregKeys.verifier.address, dealClient: verifregKeys.dealClient.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
       );
     }
     const devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
     // The node holds the providers' owner/worker keys, so it can sign their messages.
     for (const key of providerKeys) devnet.wallet.import('secp256k1', key.privateKey);
-    // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter).
-    for (const key of [verifregKeys.rootKey, verifregKeys.verifier]) devnet.wallet.import('secp256k1', key.privateKey);
+    // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
+    // and the deal client `fvm-devnet deal` uses by default.
+    for (const key of [verifregKeys.rootKey, verifregKeys.verifier, verifregKeys.dealClient]) devnet.wallet.import('secp256k1', key.privateKey);
     return devnet;
   }
 

@@ -35,9 +35,11 @@ export const GENESIS_SECTORS_PER_PROVIDER = 10;
 export interface GenesisVerifiedRegistry {
   rootKey: FilAddress;
   verifier: FilAddress;
+  /** A funded native account for deals (not a registry role; created last so no other ID moves). */
+  dealClient: FilAddress;
   /** The verifier's allowance, bytes of DataCap. */
   verifierAllowance: bigint;
-  /** Balance of each of the two accounts, attoFIL (they pay for their messages). */
+  /** Balance of each of the three accounts, attoFIL (they pay for their messages). */
   balance: bigint;
 }
 
@@ -108,14 +110,15 @@ export function createGenesisState(
   }
   // The registry's accounts come after the providers, so that they move no other actor's ID.
   if (verifiedRegistry) {
-    const { rootKey, verifier, verifierAllowance, balance: funds } = verifiedRegistry;
-    for (const key of [rootKey, verifier]) {
+    const { rootKey, verifier, dealClient, verifierAllowance, balance: funds } = verifiedRegistry;
+    for (const key of [rootKey, verifier, dealClient]) {
       if (state.lookupId(key) !== undefined) throw new InvalidAddressError(`${key.toString()} is already an actor at genesis`);
     }
     const root = createActor(state, 'account', { robust: rootKey, balance: funds });
     const verifierActor = createActor(state, 'account', { robust: verifier, balance: funds });
     const verifreg = state.getActor(VERIFREG_ACTOR_ID)!;
     state.putActor({ ...verifreg, verifreg: { ...EMPTY_VERIFREG_STATE, rootKey: root.id, verifiers: new Map([[verifierActor.id, verifierAllowance]]) } });
+    createActor(state, 'account', { robust: dealClient, balance: funds });
   }
   tree.commit(state, 0);
   return tree;

@@ -1,7 +1,8 @@
 // The keys of the verified registry's genesis roles, held by the node: the root key (which appoints
 // verifiers) at m/44'/461'/1'/0/0 and a verifier (which grants datacap, devnet_addVerifiedClient) at
-// m/44'/461'/1'/0/1, both secp256k1 f1 keys derived from the mnemonic, on an account path apart from
-// the dev accounts' (m/44'/60'/…) and the storage providers' (m/44'/461'/0'/0/i).
+// m/44'/461'/1'/0/1; and a storage deal client at m/44'/461'/1'/0/2 (`fvm-devnet deal` proposes with
+// it). All are secp256k1 f1 keys derived from the mnemonic, on an account path apart from the dev
+// accounts' (m/44'/60'/…) and the storage providers' (m/44'/461'/0'/0/i).
 import { HDNodeWallet, Mnemonic } from 'ethers';
 import type { FilAddress } from '../common/address.js';
 import { hexToBytes } from '../common/hex.js';
@@ -20,6 +21,8 @@ export interface VerifregKey {
 export interface VerifregKeys {
   rootKey: VerifregKey;
   verifier: VerifregKey;
+  /** Not a registry role: a funded native account the node holds, for deals made without naming a client. */
+  dealClient: VerifregKey;
 }
 
 export function deriveVerifregKeys(mnemonic: string): VerifregKeys {
@@ -28,5 +31,5 @@ export function deriveVerifregKeys(mnemonic: string): VerifregKeys {
     const wallet = root.deriveChild(index);
     return { address: secp256k1Address(hexToBytes(wallet.signingKey.publicKey)), privateKey: hexToBytes(wallet.privateKey) };
   };
-  return { rootKey: key(0), verifier: key(1) };
+  return { rootKey: key(0), verifier: key(1), dealClient: key(2) };
 }

@@ -57,8 +57,10 @@ const CONTRACT_CLIENT_SIGNATURE = new Uint8Array([SigType.BLS, 0xde, 0xad]);
 /** A deal or allocation on its way into a sector. */
 interface SealJob {
   piece: SectorPiece;
-  /** The sector must live until at least this epoch (the deal's end, or the allocation's minimum term). */
+  /** The sector must live until at least this epoch (the deal's end, or the allocation's minimum term)… */
   minExpiration: number;
+  /** …and, for a direct allocation, at most until this one (its maximum term). */
+  maxExpiration?: number;
   readyAt: number;
   sectorNumber?: number;
   preCommitEpoch?: number;
@@ -329,7 +331,8 @@ export class StorageProviderAgents {
         provider.taken.add(`allocation ${id}`);
         // A client contract hears that its data is in a sector (FIP-0109); an account would ignore it.
         const notify = state.getActor(client)?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
-        provider.jobs.push({ piece: { cid: allocation.data, size: allocation.size, allocation: [client, id], notify }, minExpiration: head + allocation.termMin, readyAt });
+        const piece = { cid: allocation.data, size: allocation.size, allocation: [client, id] as [number, number], notify };
+        provider.jobs.push({ piece, minExpiration: head + allocation.termMin, maxExpiration: head + allocation.termMax, readyAt });
       }
     }
   }
@@ -367,6 +370,9 @@ export class StorageProviderAgents {
     // The miner checks the lifetime from the latest activation a pre-commit allows; a day of margin on top.
     const earliest = this.devnet.head.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 2880;
     const expiration = Math.max(job.minExpiration, earliest);
+    if (job.maxExpiration !== undefined && expiration > job.maxExpiration) {
+      throw new DevnetError(`allocation term ends at ${job.maxExpiration}, before the earliest sector expiration ${expiration}`);
+    }
     return { sectorNumber: job.sectorNumber!, sectorSize: provider.sectorSize, expiration, piece: job.piece };
   }
 

@@ -5,11 +5,21 @@
 // and refunds the client; a verified client contract onboards data directly and is notified; a file
 // goes in through `fvm-devnet deal` and comes back from /piece. Each flow logs how long it took.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, keccak256, parseEther, type ContractTransactionResponse } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { decodeBigInt, decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
-import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
+
+const run = promisify(execFile);
 
 const DEAL_MIN_DURATION = 518_400;
 const PRICE_PER_EPOCH = 1_000_000_000n;
@@ -173,4 +183,132 @@ describe('storage deals against the devnet CLI', () => {
       await assert.rejects(client.updateActivationStatus.staticCall(cid.bytes), (err: any) => err.revert?.args[0] === 32n);
     });
   });
+
+  test('flow 4: a file onboarded with `fvm-devnet deal` is sealed and retrieved byte for byte from /piece', async (t) => {
+    await timed(t, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-deal-'));
+      const file = join(dir, 'data.bin');
+      const payload = new Uint8Array(300_000).map(() => Math.floor(Math.random() * 256));
+      writeFileSync(file, payload);
+      const { stdout } = await run(process.execPath, [join(REPO_ROOT, CLI_PATH), 'deal', file, '--rpc', devnet.url]);
+      const dealId = Number(/Deal ID:\s+(\d+)/.exec(stdout)![1]);
+      const pieceCid = /Piece CID:\s+(\S+)/.exec(stdout)![1]!;
+      assert.equal(pieceCid, computePieceCid(payload).cid.toString());
+      const deal = await pollUntil('the CLI deal to be sealed', async () => {
+        const d = await rpc('Filecoin.StateMarketStorageDeal', [dealId, null]);
+        return d.State.SectorStartEpoch > 0 ? d : undefined;
+      });
+      assert.equal(deal.Proposal.PieceCID['/'], pieceCid);
+      // The client is the node's deal client, a native f1 account.
+      assert.match(await rpc('Filecoin.StateAccountKey', [deal.Proposal.Client, null]), /^t1/);
+      const sector = await rpc('Filecoin.StateSectorGetInfo', [deal.Proposal.Provider, deal.State.SectorNumber, null]);
+      assert.equal(sector.SectorNumber, deal.State.SectorNumber);
+
+      const res = await fetch(`${devnet.url}/piece/${pieceCid}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(new Uint8Array(await res.arrayBuffer()), payload);
+    });
+  });
+
+  test('flow 2: a verified client contract allocates datacap directly, a provider claims it, the contract is notified', async (t) => {
+    await timed(t, async () => {
+      const client = await deploy('FilecoinApiCaller');
+      const address = await client.getAddress();
+      const { cid, size } = piece();
+      await rpc('devnet_addVerifiedClient', [address, String(size)]);
+      assert.equal(await client.datacapReceipts(), 1n, 'the datacap mint reached the contract’s receiver hook');
+
+      // DataCapAPI.transfer to the verified registry, with an allocation request for the first provider.
+      const [minerAddress] = await rpc('Filecoin.StateListMiners', [null]);
+      const minerId = Number(minerAddress.slice(2));
+      const expiration = (await head()) + 1000;
+      const allocationRequests = encodeCbor([[[minerId, cid, size, DEAL_MIN_DURATION, 1_000_000, expiration]], []]);
+      const params = encodeCbor([FilAddress.fromId(6).bytes, fsBigInt(BigInt(size) * 10n ** 18n), allocationRequests]);
+      const [exitCode] = await client.callById.staticCall(7, 80475954, 0, 0, 0x51, params);
+      assert.equal(exitCode, 0n);
+      await mined(client.callById(7, 80475954, 0, 0, 0x51, params));
+
+      // The provider's agent claims the allocation in a sector and notifies the contract.
+      await pollUntil('SectorContentChanged', async () => ((await client.notificationCount()) > 0n ? true : undefined));
+      const notification = await client.notifications(0);
+      assert.equal(notification.pieceCid, bytesToHex(cid.bytes));
+      assert.equal(notification.pieceSize, BigInt(size));
+      assert.equal(notification.notifier.toLowerCase(), `0xff${'0'.repeat(22)}${minerId.toString(16).padStart(16, '0')}`);
+      const claims = await rpc('Filecoin.StateGetClaims', [minerAddress, null]);
+      const claim = Object.values(claims).find((c: any) => c.Data['/'] === cid.toString()) as any;
+      assert.ok(claim, 'the claim is on chain');
+      assert.equal(claim.Sector, Number(notification.sector));
+      assert.equal(await rpc('Filecoin.StateVerifiedClientStatus', [await rpc('Filecoin.EthAddressToFilecoinAddress', [address]), null]), null);
+    });
+  });
+
+  test('flow 5: filecoin-solidity-style calls from a contract answer what the Lotus state methods say', async (t) => {
+    await timed(t, async () => {
+      const caller = await deploy('FilecoinApiCaller');
+      const { client: dealClient, dealId, deal } = await activeContractDeal(parseEther('1'));
+      const providerAddress: string = deal.Proposal.Provider;
+      const minerId = Number(providerAddress.slice(2));
+      /** Actor.callByIDReadOnly, then the CBOR answer. */
+      const read = async (actorId: number, method: number, params?: unknown) => {
+        const [exitCode, codec, data] = await caller.callById.staticCall(actorId, method, 0, 1, params === undefined ? 0 : 0x51, params === undefined ? '0x' : encodeCbor(params));
+        assert.equal(exitCode, 0n, `method ${method} of f0${actorId} exited with ${exitCode}`);
+        return codec === 0n ? undefined : decodeCbor(hexToBytes(data));
+      };
+      const big = (bytes: unknown) => decodeBigInt(bytes as Uint8Array).toString();
+
+      // MarketAPI: the deal's getters against StateMarketStorageDeal, the escrow against StateMarketBalance.
+      const p = deal.Proposal;
+      const [data, pieceSize] = (await read(5, 1157985802, dealId)) as [CID, number];
+      assert.equal(data.toString(), p.PieceCID['/']);
+      assert.equal(pieceSize, p.PieceSize);
+      assert.equal(`t0${await read(5, 128053329, dealId)}`, await rpc('Filecoin.StateLookupID', [p.Client, null]));
+      assert.equal(`t0${await read(5, 935081690, dealId)}`, p.Provider);
+      assert.equal(await read(5, 46363526, dealId), p.Label);
+      assert.deepEqual(await read(5, 163777312, dealId), [p.StartEpoch, p.EndEpoch - p.StartEpoch]);
+      assert.equal(big(await read(5, 4287162428, dealId)), (BigInt(p.StoragePricePerEpoch) * BigInt(p.EndEpoch - p.StartEpoch)).toString());
+      assert.equal(big(await read(5, 200567895, dealId)), p.ClientCollateral);
+      assert.equal(big(await read(5, 2986712137, dealId)), p.ProviderCollateral);
+      assert.equal(await read(5, 2627389465, dealId), p.VerifiedDeal);
+      assert.deepEqual(await read(5, 2567238399, dealId), [deal.State.SectorStartEpoch, -1]);
+      const clientF410 = FilAddress.fromEthAddress(hexToBytes(await dealClient.getAddress()));
+      const balance = await rpc('Filecoin.StateMarketBalance', [clientF410.toString('t'), null]);
+      assert.deepEqual(((await read(5, 726108461, clientF410.bytes)) as Uint8Array[]).map(big), [balance.Escrow, balance.Locked]);
+
+      // MinerAPI against StateMinerInfo and StateMinerAvailableBalance.
+      const info = await rpc('Filecoin.StateMinerInfo', [providerAddress, null]);
+      const [owner] = (await read(minerId, 3275365574)) as [Uint8Array];
+      assert.equal(FilAddress.fromBytes(owner).toString('t'), info.Owner);
+      assert.equal(await read(minerId, 3858292296), info.SectorSize);
+      assert.equal(big(await read(minerId, 4026106874)), await rpc('Filecoin.StateMinerAvailableBalance', [providerAddress, null]));
+      assert.equal(await read(minerId, 348244887, FilAddress.parse(info.Worker).bytes), true);
+      assert.deepEqual(await read(minerId, 1332909407), [info.Multiaddrs ?? []]);
+
+      // PowerAPI against StateMinerPower and StateListMiners.
+      const power = await rpc('Filecoin.StateMinerPower', [providerAddress, null]);
+      assert.equal(await read(4, 1987646258), (await rpc('Filecoin.StateListMiners', [null])).length);
+      assert.equal(big(await read(4, 931722534)), power.TotalPower.RawBytePower);
+      const [raw, meets] = (await read(4, 3753401894, minerId)) as [Uint8Array, boolean];
+      assert.equal(big(raw), power.MinerPower.RawBytePower);
+      assert.equal(meets, power.HasMinPower);
+
+      // DataCapAPI and VerifRegAPI against the Lotus verified-registry methods.
+      assert.equal(await read(7, 48890204), 'DataCap');
+      assert.equal(await read(7, 2061153854), 'DCAP');
+      const verified = await deploy('FilecoinApiCaller');
+      await rpc('devnet_addVerifiedClient', [await verified.getAddress(), '2048']);
+      const verifiedF410 = FilAddress.fromEthAddress(hexToBytes(await verified.getAddress()));
+      const datacap = decodeBigInt((await read(7, 3261979605, verifiedF410.bytes)) as Uint8Array);
+      assert.equal((datacap / 10n ** 18n).toString(), await rpc('Filecoin.StateVerifiedClientStatus', [verifiedF410.toString('t'), null]));
+      const claims = await rpc('Filecoin.StateGetClaims', [providerAddress, null]);
+      const claimIds = Object.keys(claims).map(Number);
+      const [batch, found] = (await read(6, 2199871187, [minerId, claimIds])) as [[number, unknown[]], unknown[][]];
+      assert.equal(batch[0], claimIds.length);
+      assert.equal(found.length, claimIds.length);
+    });
+  });
 });
+
+/** A TokenAmount as filecoin-solidity's BigInts.fromUint256 sends it: a sign byte and 32 magnitude bytes. */
+function fsBigInt(value: bigint): Uint8Array {
+  return Uint8Array.from([0, ...hexToBytes(`0x${value.toString(16).padStart(64, '0')}`)]);
+}

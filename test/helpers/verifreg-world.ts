@@ -66,6 +66,7 @@ export async function verifregWorld(): Promise<World> {
   const tree = createGenesisState(accounts, 10_000n * FIL, fund, { keys: [] }, {
     rootKey: KEYS.rootKey.address,
     verifier: KEYS.verifier.address,
+    dealClient: KEYS.dealClient.address,
     verifierAllowance: GENESIS_VERIFIER_ALLOWANCE,
     balance: 1000n * FIL,
   });
