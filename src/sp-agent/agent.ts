@@ -16,7 +16,7 @@ import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../fevm/actors/miner/proving.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../fevm/actors/miner/policy.js';
-import { loadMiner } from '../fevm/actors/miner/state.js';
+import { availableBalance, loadMiner } from '../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../fevm/actors/market/policy.js';
 import { methodNumber } from '../fevm/actors/runtime.js';
 import { signedMessageCid, SigType, type Message } from '../fevm/message.js';
@@ -37,6 +37,8 @@ export interface StorageAsk {
 }
 
 const GIB = 1n << 30n;
+/** What a provider keeps available in its miner actor for deposits and pledges (a verified 32 GiB sector pledges 10 FIL). */
+const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
 /** How often each provider settles its active deals, in epochs (a day). */
 export const SETTLE_INTERVAL = 2880;
 
@@ -112,6 +114,8 @@ export class StorageProviderAgents {
   private readonly queue = new SerialQueue();
   private readonly providers = new Map<number, Provider>();
   private roundRobin = 0;
+  /** Tipsets queued and not yet handled. */
+  private waiting = 0;
 
   constructor(
     private readonly devnet: Devnet,
@@ -121,13 +125,17 @@ export class StorageProviderAgents {
   /** Starts following the chain. */
   start(): void {
     this.devnet.events.on('tipset', (tipset) => {
-      void this.queue.run(() => this.onTipset(tipset)).catch((error) => this.options.log('warn', `storage provider agent: ${oneLine(error)}`));
+      this.waiting++;
+      void this.queue
+        .run(() => this.onTipset(tipset))
+        .catch((error) => this.options.log('warn', `storage provider agent: ${oneLine(error)}`))
+        .finally(() => this.waiting--);
     });
   }
 
-  /** Waits until the agents have handled every tipset mined so far. */
-  idle(): Promise<void> {
-    return this.queue.run(async () => undefined);
+  /** Resolves once the agents have nothing left to do: every tipset handled, including those their own messages made. */
+  async settled(): Promise<void> {
+    while (this.waiting > 0) await this.queue.run(async () => undefined);
   }
 
   provider(minerId: number): Provider {
@@ -354,6 +362,7 @@ export class StorageProviderAgents {
 
   private async advance(provider: Provider, job: SealJob): Promise<void> {
     if (job.preCommitEpoch === undefined && job.readyAt <= this.devnet.head.epoch) {
+      await this.fundMiner(provider);
       job.sectorNumber = this.nextSectorNumber(provider);
       const { epoch } = await this.push(provider.worker, provider.minerId, METHOD.preCommitSectorBatch2, preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1));
       job.preCommitEpoch = epoch;
@@ -364,6 +373,13 @@ export class StorageProviderAgents {
       await this.push(provider.worker, provider.minerId, METHOD.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
       this.options.log('info', `storage provider f0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
+  }
+
+  /** Sends the miner actor funds for a sector's pre-commit deposit and pledge from its owner, as an operator would. */
+  private async fundMiner(provider: Provider): Promise<void> {
+    const actor = this.devnet.stateAt(this.devnet.head.epoch).getActor(provider.minerId)!;
+    const shortfall = MINER_WORKING_FUNDS - availableBalance(actor.miner!, actor.balance);
+    if (shortfall > 0n) await this.push(provider.worker, provider.minerId, 0, undefined, shortfall);
   }
 
   private plan(provider: Provider, job: SealJob): SectorPlan {
@@ -417,7 +433,7 @@ export class StorageProviderAgents {
       gasFeeCap: 0n,
       gasPremium: 0n,
       method,
-      params: encodeCbor(params),
+      params: params === undefined ? new Uint8Array() : encodeCbor(params),
     };
     const cid = signedMessageCid(await this.devnet.pushWithWallet(message));
     const { tipset, message: included } = await this.devnet.waitForMessage(cid);

@@ -1,0 +1,161 @@
+// Direct deal proposals (devnet_proposeDeal) through the in-process JSON-RPC server: deals the market
+// accepts are published and sealed by the storage provider's agent; bad ones are refused with the
+// market's reasons and leave no deal behind; the provider's ask and devnet_rejectNextProposal refuse
+// deals before they reach the chain; the sector cheats fault and terminate.
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { FilAddress } from '../../src/common/address.js';
+import { CID, encodeCbor } from '../../src/common/cbor.js';
+import { blake2b256 } from '../../src/common/hashes.js';
+import { bytesToHex } from '../../src/common/hex.js';
+import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
+import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
+import { secp256k1Address } from '../../src/fevm/signature.js';
+import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const piece = (seed: number) => computePieceCid(new Uint8Array(2000).map((_, i) => (i * 31 + seed) & 0xff));
+
+async function setup(t: TestContext) {
+  const rpc = await setupRpc(t);
+  const [miner] = (await rpc.result('Filecoin.StateListMiners', [null])) as string[];
+  const lines: string[] = [];
+  rpc.devnet.events.on('storageProvider', (_level, line) => lines.push(line));
+  const propose = (deal: Record<string, unknown>) => rpc.call('devnet_proposeDeal', [deal]);
+  const dealsCount = async () => Object.keys(await rpc.result('Filecoin.StateMarketDeals', [null])).length;
+  return { ...rpc, miner: miner!, lines, propose, dealsCount };
+}
+
+/** A funded native client whose key only the test holds, with nothing in the market. */
+async function ownClient(rpc: Awaited<ReturnType<typeof setup>>) {
+  const secret = secp256k1.utils.randomSecretKey();
+  const address = secp256k1Address(secp256k1.getPublicKey(secret, false));
+  const funder = deriveVerifregKeys(rpc.devnet.config.mnemonic).dealClient.address;
+  await rpc.devnet.pushWithWallet({ version: 0, to: address, from: funder, nonce: 0, value: 10n ** 18n, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 0, params: new Uint8Array() });
+  return { address, secret };
+}
+
+describe('devnet_proposeDeal', () => {
+  test('publishes a deal from the node’s deal client, and the agent seals it', async (t) => {
+    const rpc = await setup(t);
+    const { cid, size } = piece(1);
+    const answer = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner }]);
+    assert.equal(answer.provider, rpc.miner);
+    await rpc.devnet.storageProviders.settled();
+    const deal = await rpc.result('Filecoin.StateMarketStorageDeal', [answer.dealId, null]);
+    assert.equal(deal.Proposal.PieceCID['/'], cid.toString());
+    assert.ok(deal.State.SectorStartEpoch > 0, 'sealed and activated');
+    assert.ok(rpc.lines.some((l) => l.includes(`published deal ${answer.dealId}`)));
+    assert.ok(rpc.lines.some((l) => l.includes('sealed sector')));
+  });
+
+  test('bad deals are refused with the market’s reason, and nothing is published', async (t) => {
+    const rpc = await setup(t);
+    const { cid, size } = piece(2);
+    const head = Number(await rpc.result('eth_blockNumber'));
+    const base = { pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...base, pieceCid: CID.parse('bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4').toString() }, /deal 0: proposal PieceCID undefined/],
+      [{ ...base, pieceSize: 3000 }, /proposal piece size is invalid: padded piece size must be a power of 2/],
+      [{ ...base, startEpoch: head + 200, endEpoch: head + 100 }, /proposal end before proposal start/],
+      [{ ...base, startEpoch: head + 200, endEpoch: head + 300 }, /Deal duration out of bounds/],
+      [{ ...base, clientSignature: '0x01' + '00'.repeat(65) }, /proposal authentication failed/],
+    ];
+    for (const [deal, reason] of cases) {
+      const error = (await rpc.propose(deal)).error;
+      assert.ok(error, `${JSON.stringify(deal)} should be refused`);
+      assert.match(error.message, /All deal proposals invalid/);
+      assert.match(error.message, reason);
+    }
+    assert.equal(await rpc.dealsCount(), 0);
+  });
+
+  test('a client with too little escrow is refused (its own signature: the node does not top it up)', async (t) => {
+    const rpc = await setup(t);
+    const client = await ownClient(rpc);
+    const head = Number(await rpc.result('eth_blockNumber'));
+    const { cid, size } = piece(3);
+    const deal = {
+      pieceCid: cid,
+      pieceSize: size,
+      verifiedDeal: false,
+      client: client.address,
+      provider: FilAddress.parse(rpc.miner),
+      label: 'x',
+      startEpoch: head + 200,
+      endEpoch: head + 200 + 518_400,
+      storagePricePerEpoch: 1000n,
+      providerCollateral: 0n,
+      clientCollateral: 0n,
+    };
+    // The client signs the CBOR proposal with its own key: blake2b-256 then secp256k1, Filecoin's rule.
+    const sig = secp256k1.sign(blake2b256(encodeCbor(proposalValue(deal, deal.client, deal.provider))), client.secret, { prehash: false, format: 'recovered' });
+    const signature = bytesToHex(Uint8Array.from([1, ...sig.subarray(1), sig[0]!]));
+    const error = (await rpc.propose({ pieceCid: cid.toString(), pieceSize: size, client: deal.client.toString(), provider: rpc.miner, label: 'x', startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, storagePricePerEpoch: '1000', clientSignature: signature })).error;
+    assert.match(error?.message ?? '', /deal 0: client balance insufficient/);
+    assert.equal(await rpc.dealsCount(), 0);
+  });
+
+  test('a duplicate proposal is refused', async (t) => {
+    const rpc = await setup(t);
+    const { cid, size } = piece(4);
+    const head = Number(await rpc.result('eth_blockNumber'));
+    const deal = { pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner, startEpoch: head + 300, endEpoch: head + 300 + 518_400 };
+    await rpc.result('devnet_proposeDeal', [deal]);
+    const again = (await rpc.propose(deal)).error;
+    assert.match(again?.message ?? '', /cannot publish duplicate deal with cid/);
+    assert.equal(await rpc.dealsCount(), 1);
+  });
+
+  test('the provider’s ask and devnet_rejectNextProposal refuse deals before they reach the chain', async (t) => {
+    const rpc = await setup(t);
+    const { cid, size } = piece(5);
+    const ask = await rpc.result('devnet_setStorageAsk', [rpc.miner, { pricePerGiBEpoch: '500' }]);
+    assert.equal(ask.pricePerGiBEpoch, '500');
+    const cheap = (await rpc.propose({ pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner, storagePricePerEpoch: '499' })).error;
+    assert.match(cheap?.message ?? '', /refused the deal: price 499 per epoch is below the ask \(500\)/);
+
+    assert.equal(await rpc.result('devnet_rejectNextProposal', [rpc.miner, 'disk full']), true);
+    const refused = (await rpc.propose({ pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner, storagePricePerEpoch: '500' })).error;
+    assert.match(refused?.message ?? '', /refused the deal: disk full/);
+    // Only the next one.
+    const accepted = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner, storagePricePerEpoch: '500' }]);
+    assert.equal(typeof accepted.dealId, 'number');
+    assert.equal(await rpc.dealsCount(), 1);
+  });
+
+  test('bad parameters are -32602 naming the field', async (t) => {
+    const rpc = await setup(t);
+    const cases: [unknown[], RegExp][] = [
+      [[{}], /deal\.pieceCid/],
+      [[{ pieceCid: 'nonsense', pieceSize: 128 }], /deal\.pieceCid/],
+      [[{ pieceCid: piece(6).cid.toString() }], /deal\.pieceSize/],
+      [[{ pieceCid: piece(6).cid.toString(), pieceSize: 2048, storagePricePerEpoch: -1 }], /deal\.storagePricePerEpoch/],
+      [[{ pieceCid: piece(6).cid.toString(), pieceSize: 2048, client: 'f9xyz' }], /deal\.client/],
+    ];
+    for (const [params, field] of cases) {
+      const error = (await rpc.call('devnet_proposeDeal', params)).error;
+      assert.equal(error?.code, -32602, JSON.stringify(params));
+      assert.match(error!.message, field);
+    }
+    assert.equal((await rpc.call('devnet_faultSectors', [rpc.miner, []])).error?.code, -32602);
+  });
+});
+
+describe('sector cheats', () => {
+  test('fault, recover and terminate a genesis sector through the provider’s worker', async (t) => {
+    const rpc = await setup(t);
+    const power = async () => BigInt((await rpc.result('Filecoin.StateMinerPower', [rpc.miner, null])).MinerPower.RawBytePower);
+    const healthy = await power();
+    await rpc.result('devnet_faultSectors', [rpc.miner, [0]]);
+    assert.ok((await power()) < healthy);
+    await rpc.result('devnet_recoverSectors', [rpc.miner, [0]]);
+    assert.equal(await power(), healthy);
+    const cid = await rpc.result('devnet_terminateSectors', [rpc.miner, [0]]);
+    assert.equal((await rpc.result('Filecoin.StateSearchMsg', [null, cid, -1, true])).Receipt.ExitCode, 0);
+    assert.equal(await rpc.result('Filecoin.StateSectorGetInfo', [rpc.miner, 0, null]), null);
+    const missing = (await rpc.call('devnet_terminateSectors', [rpc.miner, [999]])).error;
+    assert.match(missing?.message ?? '', /has no sector 999/);
+  });
+});
