@@ -15,8 +15,9 @@ import { Contract, ContractFactory, JsonRpcProvider, Wallet, keccak256, parseEth
 import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
 import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
-import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
 
 const run = promisify(execFile);
@@ -305,6 +306,60 @@ describe('storage deals against the devnet CLI', () => {
       assert.equal(batch[0], claimIds.length);
       assert.equal(found.length, claimIds.length);
     });
+  });
+
+  test('a verified market deal: the client’s datacap becomes an allocation the provider claims, for 10× power', async (t) => {
+    await timed(t, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-verified-'));
+      const file = join(dir, 'data.bin');
+      writeFileSync(file, new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
+      // The node's deal client (the CLI's default) gets datacap from the genesis verifier.
+      const { stdout: pieceOut } = await run(process.execPath, [join(REPO_ROOT, CLI_PATH), 'piece', file]);
+      const size = Number(/Piece size:\s+(\d+)/.exec(pieceOut)![1]);
+      const dealClient = deriveVerifregKeys(DEV_MNEMONIC).dealClient.address.toString('t');
+      await rpc('devnet_addVerifiedClient', [dealClient, String(size)]);
+      const [someMiner] = await rpc('Filecoin.StateListMiners', [null]);
+      const before = (await rpc('Filecoin.StateMinerPower', [someMiner, null])).TotalPower;
+      const { stdout } = await run(process.execPath, [join(REPO_ROOT, CLI_PATH), 'deal', file, '--rpc', devnet.url, '--verified']);
+      const dealId = Number(/Deal ID:\s+(\d+)/.exec(stdout)![1]);
+      const provider = /Provider:\s+(\S+)/.exec(stdout)![1]!;
+      const deal = await pollUntil('the verified deal to be sealed', async () => {
+        const d = await rpc('Filecoin.StateMarketStorageDeal', [dealId, null]);
+        return d.State.SectorStartEpoch > 0 ? d : undefined;
+      });
+      assert.equal(deal.Proposal.VerifiedDeal, true);
+      assert.equal(await rpc('Filecoin.StateVerifiedClientStatus', [dealClient, null]), null, 'the datacap was spent');
+      const claims = Object.values(await rpc('Filecoin.StateGetClaims', [provider, null])) as any[];
+      assert.ok(claims.some((c) => c.Data['/'] === deal.Proposal.PieceCID['/'] && c.Sector === deal.State.SectorNumber));
+      const sector = await rpc('Filecoin.StateSectorGetInfo', [provider, deal.State.SectorNumber, null]);
+      assert.ok(BigInt(sector.VerifiedDealWeight) > 0n);
+      // Verified space counts ten times in quality-adjusted power; builtin-actors computes the sector's
+      // quality with 20 bits of precision, so a small piece in a 32 GiB sector adds whole 2^-20 steps.
+      const after = (await rpc('Filecoin.StateMinerPower', [provider, null])).TotalPower;
+      const raw = BigInt(after.RawBytePower) - BigInt(before.RawBytePower);
+      const qa = BigInt(after.QualityAdjPower) - BigInt(before.QualityAdjPower);
+      const step = raw >> 20n;
+      assert.equal(qa, raw + step * ((9n * BigInt(size) * (1n << 20n)) / raw));
+    });
+  });
+
+  test('a contract deal no provider accepts is logged, and mining goes on', async () => {
+    const miners: string[] = await rpc('Filecoin.StateListMiners', [null]);
+    for (const miner of miners) await rpc('devnet_setStorageAsk', [miner, { minPieceSize: 1 << 30 }]);
+    try {
+      const client = await deploy('DealClient');
+      const { cid, size } = piece();
+      const startEpoch = (await head()) + 200;
+      const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, 0n, 0n, 0n, '', 0];
+      await mined(client.makeDealProposal(request));
+      await pollUntil('the refusal in the log', async () => (devnet.output().includes('no storage provider accepts the deal proposed by') ? true : undefined));
+      const height = await head();
+      await mined(wallet.sendTransaction({ to: wallet.address, value: 1n }) as Promise<ContractTransactionResponse>);
+      assert.ok((await head()) > height);
+      assert.equal(await client.published(keccak256(cid.bytes)), false);
+    } finally {
+      for (const miner of miners) await rpc('devnet_setStorageAsk', [miner, { minPieceSize: 128 }]);
+    }
   });
 });
 
