@@ -30,6 +30,9 @@ function parseFunding(text: string): { address: FilAddress; balance: bigint } {
   }
 }
 
+/** The sector sizes Filecoin proofs support, as the flag names them. */
+const SECTOR_SIZES: Record<string, bigint> = { '2KiB': 2n << 10n, '8MiB': 8n << 20n, '512MiB': 512n << 20n, '32GiB': 32n << 30n, '64GiB': 64n << 30n };
+
 /** The command line: with no subcommand, `run` starts the node with the flags' config. */
 function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
   const defaults = defaultConfig();
@@ -41,6 +44,8 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('-a, --accounts <number>', 'number of dev accounts').default(defaults.accounts).argParser(integer(1, 1000)))
     .addOption(new Option('-m, --mnemonic <words>', 'BIP-39 mnemonic the dev accounts are derived from').default(defaults.mnemonic, '"test test … junk"'))
     .addOption(new Option('--storage-providers <number>', 'simulated storage providers (miner actors with power) at genesis').default(defaults.storageProviders).argParser(integer(0, 100)))
+    .addOption(new Option('--sector-size <size>', "the storage providers' sector size").choices(Object.keys(SECTOR_SIZES)).default('32GiB'))
+    .addOption(new Option('--seal-delay <epochs>', 'epochs a storage provider waits after publishing a deal before sealing it').default(defaults.sealDelay).argParser(integer(0, 1_000_000)))
     .addOption(new Option('--balance <FIL>', 'balance of each dev account, in FIL').default(attoToFil(defaults.balance)))
     .addOption(new Option('--fund <address=FIL...>', 'fund native f1/f3 addresses at genesis, e.g. --fund t1…=1000').default([]))
     .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(defaults.chainId.toString(), "31415926, Lotus's local devnet"))
@@ -61,7 +66,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -79,6 +84,8 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     host: opts.host,
     accounts: opts.accounts,
     storageProviders: opts.storageProviders,
+    sectorSize: SECTOR_SIZES[opts.sectorSize]!,
+    sealDelay: opts.sealDelay,
     mnemonic: opts.mnemonic,
     balance: balance!,
     fund: fund!,

@@ -144,7 +144,7 @@ export class StorageProviderAgents {
     const state = this.devnet.stateAt(this.devnet.head.epoch);
     const miner = state.getActor(minerId)?.miner;
     const worker = miner && state.getActor(miner.worker)?.robust;
-    if (!miner || !worker || !this.devnet.wallet.has(worker)) throw new DevnetError(`f0${minerId} is not a storage provider the devnet runs`);
+    if (!miner || !worker || !this.devnet.wallet.has(worker)) throw new DevnetError(`t0${minerId} is not a storage provider the devnet runs`);
     const provider: Provider = {
       minerId,
       worker,
@@ -192,7 +192,7 @@ export class StorageProviderAgents {
       const chosen = provider ?? this.pick(proposal);
       if (!chosen) throw new DevnetError('no storage provider accepts this deal (see devnet_setStorageAsk)');
       const refusal = this.refusal(chosen, proposal);
-      if (refusal) throw new DevnetError(`f0${chosen.minerId} refused the deal: ${refusal}`);
+      if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
       const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
       return this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)));
     });
@@ -207,7 +207,7 @@ export class StorageProviderAgents {
       const provider = this.provider(minerId);
       const miner = loadMiner(this.devnet.stateAt(this.devnet.head.epoch).getActor(minerId)!.miner!);
       const missing = sectors.filter((n) => !miner.sectors.has(n));
-      if (missing.length) throw new DevnetError(`f0${minerId} has no sector ${missing.join(', ')}`);
+      if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
       const method = { fault: METHOD.declareFaults, recover: METHOD.declareFaultsRecovered, terminate: METHOD.terminateSectors }[change];
       const { cid } = await this.push(provider.worker, minerId, method, declarationsFor(miner, sectors));
       return cid;
@@ -226,7 +226,7 @@ export class StorageProviderAgents {
         }
         const refusal = this.refusal(provider, proposal);
         if (refusal) {
-          this.options.log('warn', `storage provider f0${provider.minerId} refused a contract deal: ${refusal}`);
+          this.options.log('warn', `storage provider t0${provider.minerId} refused a contract deal: ${refusal}`);
           continue;
         }
         await this.publish(provider, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, CONTRACT_CLIENT_SIGNATURE);
@@ -246,7 +246,7 @@ export class StorageProviderAgents {
     try {
       await work();
     } catch (error) {
-      this.options.log('warn', `storage provider f0${provider.minerId} ${what} failed: ${oneLine(error)}`);
+      this.options.log('warn', `storage provider t0${provider.minerId} ${what} failed: ${oneLine(error)}`);
     }
   }
 
@@ -309,7 +309,7 @@ export class StorageProviderAgents {
     const { cid, returnValue } = await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.publishStorageDeals, params);
     const [ids] = returnValue as [number[]];
     const dealId = ids[0];
-    this.options.log('info', `storage provider f0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
+    this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
     return { dealId, provider: provider.minerId, message: cid };
   }
 
@@ -371,7 +371,7 @@ export class StorageProviderAgents {
     if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.devnet.head.epoch + 1) {
       provider.jobs.splice(provider.jobs.indexOf(job), 1);
       await this.push(provider.worker, provider.minerId, METHOD.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
-      this.options.log('info', `storage provider f0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
+      this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
   }
 

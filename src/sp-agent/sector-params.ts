@@ -8,25 +8,18 @@ import { FilAddress } from '../common/address.js';
 import { CID, encodeCbor } from '../common/cbor.js';
 import { blake2b256 } from '../common/hashes.js';
 import * as Digest from 'multiformats/hashes/digest';
+import { shapeBySize } from '../fevm/actors/miner/policy.js';
 import { pieceCidFromRoot } from './piece-cid.js';
 
 /** fil-commitment-sealed, poseidon-bls12_381-a2-fc1: the codec and multihash of sealed CIDs. */
 const FIL_COMMITMENT_SEALED = 0xf102;
 const POSEIDON_BLS12_381_A2_FC1 = 0xb401;
 
-/** Seal proof types (StackedDrg…V1_1) by sector size, ref-fvm registered_proof.rs. */
-const SEAL_PROOF_BY_SECTOR_SIZE = new Map<bigint, number>([
-  [2n << 10n, 5],
-  [8n << 20n, 6],
-  [512n << 20n, 7],
-  [32n << 30n, 8],
-  [64n << 30n, 9],
-]);
-
+/** The seal proof (StackedDrg…V1_1) of a sector size. */
 export function sealProofType(sectorSize: bigint): number {
-  const proof = SEAL_PROOF_BY_SECTOR_SIZE.get(sectorSize);
-  if (proof === undefined) throw new RangeError(`no seal proof for sectors of ${sectorSize} bytes`);
-  return proof;
+  const shape = shapeBySize(sectorSize);
+  if (!shape) throw new RangeError(`no seal proof for sectors of ${sectorSize} bytes`);
+  return shape.sealProofs[0]!;
 }
 
 /** A piece going into a sector: its commitment, its padded size, and who must hear it was sealed. */

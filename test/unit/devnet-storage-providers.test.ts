@@ -94,9 +94,9 @@ describe('storage providers at genesis', () => {
     assert.deepEqual(power.claims, []);
     assert.equal(power.totalRawBytePower, 0n);
     assert.equal(power.minerCount, 0);
-    // The node holds only the verified registry's root key and verifier.
+    // The node holds only the verified registry's root key and verifier, and its deal client.
     const registry = deriveVerifregKeys(DEFAULT_MNEMONIC);
-    assert.deepEqual(devnet.wallet.list(), [registry.rootKey.address, registry.verifier.address]);
+    assert.deepEqual(devnet.wallet.list(), [registry.rootKey.address, registry.verifier.address, registry.dealClient.address]);
   });
 
   test('miner and power state survive saving and loading', async (t) => {

@@ -23,10 +23,10 @@ const fund = [
 describe('Filecoin.Wallet*', () => {
   test('imports keys as Lotus exports them and lists them', async (t) => {
     // Without storage providers, whose owner keys the node holds from the start; it still holds the
-    // verified registry's root key and verifier.
+    // verified registry's root key and verifier, and its deal client.
     const { result, error } = await setupRpc(t, { storageProviders: 0 });
     const registry = deriveVerifregKeys(DEFAULT_MNEMONIC);
-    const held = [registry.rootKey.address.toString(), registry.verifier.address.toString()];
+    const held = [registry.rootKey, registry.verifier, registry.dealClient].map((key) => key.address.toString());
     assert.equal(await result('Filecoin.WalletImport', [{ Type: 'secp256k1', PrivateKey: b64(secretSecp) }]), secp.address.toString());
     // Lotus keeps BLS secrets little-endian.
     const lotusBls = b64(secretBls.slice().reverse());
