@@ -7,7 +7,7 @@ import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import { keccak256 } from '../common/hashes.js';
 import type { Actor } from '../fevm/actor.js';
-import { createActor, createPlaceholder, resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { createActor, createPlaceholder, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import type { StateOverlay, StateSnapshot } from '../fevm/state-tree.js';
 import type { ClockState } from '../mining/clock.js';
 import type { Devnet } from './devnet.js';
@@ -67,6 +67,17 @@ export class Cheats {
     return this.edit(eth, (state, actor) => {
       if (actor) state.putActor({ ...actor, balance });
       else createPlaceholder(state, eth, balance);
+    });
+  }
+
+  /** Gives a native (f1/f3) address this balance, creating its account if need be (a new storage provider's owner). */
+  fundNative(address: FilAddress, balance: bigint): Promise<void> {
+    return this.devnet.miner.queue.run(async () => {
+      const state = this.devnet.state.stage();
+      const actor = resolveAddress(state, address);
+      if (actor) state.putActor({ ...actor, balance });
+      else createActor(state, 'account', { robust: address, balance });
+      this.devnet.state.commit(state, this.devnet.head.epoch);
     });
   }
 

@@ -12,11 +12,12 @@ import { decodeCbor, encodeCbor, type CID } from '../common/cbor.js';
 import { encodeBitfield } from '../common/bitfield.js';
 import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
-import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
+import { deriveStorageProviderKeys } from '../devnet/storage-providers.js';
+import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../fevm/actors/miner/proving.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../fevm/actors/miner/policy.js';
-import { availableBalance, loadMiner } from '../fevm/actors/miner/state.js';
+import { availableBalance, loadMiner, windowPoSt } from '../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../fevm/actors/market/policy.js';
 import { methodNumber } from '../fevm/actors/runtime.js';
 import { signedMessageCid, SigType, type Message } from '../fevm/message.js';
@@ -43,6 +44,7 @@ const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
 export const SETTLE_INTERVAL = 2880;
 
 const METHOD = {
+  createMiner: 2,
   terminateSectors: 9,
   declareFaults: 10,
   declareFaultsRecovered: 11,
@@ -167,6 +169,28 @@ export class StorageProviderAgents {
       } catch {
         return [];
       }
+    });
+  }
+
+  /**
+   * Adds a storage provider (devnet_addStorageProvider): the next owner/worker key of the provider
+   * derivation path, funded like a dev account, creates its miner through the power actor's
+   * CreateMiner. The new miner has no sectors (hence no power) until it seals deals.
+   */
+  addProvider(sectorSize: bigint): Promise<{ minerId: number; owner: FilAddress }> {
+    return this.queue.run(async () => {
+      const state = this.devnet.stateAt(this.devnet.head.epoch);
+      let keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, 1);
+      while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, keys.length + 1);
+      const key = keys[keys.length - 1]!;
+      this.devnet.wallet.import('secp256k1', key.privateKey);
+      await this.devnet.cheats.fundNative(key.address, this.devnet.config.balance);
+      const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
+      const { returnValue } = await this.push(key.address, POWER_ACTOR_ID, METHOD.createMiner, params);
+      const [idAddress] = returnValue as [Uint8Array];
+      const minerId = FilAddress.fromBytes(idAddress).id!;
+      this.options.log('info', `storage provider t0${minerId} added (owner ${key.address.toString('t')})`);
+      return { minerId, owner: key.address };
     });
   }
 

@@ -343,6 +343,17 @@ describe('storage deals against the devnet CLI', () => {
     });
   });
 
+  test('a deal naming a contract client that refuses AuthenticateMessage is refused, and nothing is published', async () => {
+    const client = await deploy('DealClient');
+    const { cid, size } = piece();
+    const deals = Object.keys(await rpc('Filecoin.StateMarketDeals', [null])).length;
+    // The contract vouches only for pieces it asked for: this one it did not.
+    await assert.rejects(rpc('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, client: await client.getAddress() }]), (err: any) =>
+      /All deal proposals invalid \(deal 0: proposal authentication failed: AuthenticateMessage exited with 33\)/.test(err.error?.message ?? err.message),
+    );
+    assert.equal(Object.keys(await rpc('Filecoin.StateMarketDeals', [null])).length, deals);
+  });
+
   test('a contract deal no provider accepts is logged, and mining goes on', async () => {
     const miners: string[] = await rpc('Filecoin.StateListMiners', [null]);
     for (const miner of miners) await rpc('devnet_setStorageAsk', [miner, { minPieceSize: 1 << 30 }]);

@@ -143,6 +143,41 @@ describe('devnet_proposeDeal', () => {
   });
 });
 
+describe('storage providers', () => {
+  test('devnet_addStorageProvider creates a funded owner and a miner through CreateMiner, which then takes deals', async (t) => {
+    const rpc = await setup(t);
+    const added = await rpc.result('devnet_addStorageProvider', [{ sectorSize: 2048 }]);
+    assert.ok((await rpc.result('Filecoin.StateListMiners', [null])).includes(added.miner));
+    const info = await rpc.result('Filecoin.StateMinerInfo', [added.miner, null]);
+    assert.equal(info.SectorSize, 2048);
+    assert.equal(await rpc.result('Filecoin.StateAccountKey', [info.Owner, null]), added.owner);
+    assert.equal((await rpc.result('Filecoin.StateMinerPower', [added.miner, null])).MinerPower.RawBytePower, '0');
+
+    const { cid, size } = piece(7);
+    const deal = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: added.miner }]);
+    await rpc.devnet.storageProviders.settled();
+    assert.ok((await rpc.result('Filecoin.StateMarketStorageDeal', [deal.dealId, null])).State.SectorStartEpoch > 0);
+    assert.equal((await rpc.result('Filecoin.StateMinerPower', [added.miner, null])).MinerPower.RawBytePower, '2048');
+    assert.equal((await rpc.call('devnet_addStorageProvider', [{ sectorSize: 1000 }])).error?.code, -32602);
+  });
+
+  test('--seal-delay: the provider seals a deal only once that many epochs have passed', async (t) => {
+    const rpc = await setupRpc(t, { sealDelay: 5 });
+    const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);
+    const { cid, size } = piece(8);
+    const deal = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: miner }]);
+    await rpc.devnet.storageProviders.settled();
+    const sealed = async () => (await rpc.result('Filecoin.StateMarketStorageDeal', [deal.dealId, null])).State.SectorStartEpoch > 0;
+    assert.equal(await sealed(), false);
+    await rpc.result('anvil_mine', [4]);
+    await rpc.devnet.storageProviders.settled();
+    assert.equal(await sealed(), false);
+    await rpc.result('anvil_mine', [1]);
+    await rpc.devnet.storageProviders.settled();
+    assert.equal(await sealed(), true);
+  });
+});
+
 describe('sector cheats', () => {
   test('fault, recover and terminate a genesis sector through the provider’s worker', async (t) => {
     const rpc = await setup(t);

@@ -6,6 +6,7 @@ import { CID } from '../../common/cbor.js';
 import { hexToBytes } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { deriveVerifregKeys } from '../../devnet/verifreg-keys.js';
+import { shapeBySize } from '../../fevm/actors/miner/policy.js';
 import type { DirectDeal, StorageAsk } from '../../sp-agent/agent.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
@@ -101,6 +102,14 @@ function parseAsk(current: StorageAsk, ask: Record<string, unknown>): StorageAsk
   };
 }
 
+/** A sector size in bytes: one of those Filecoin proofs support. */
+function parseSectorSize(value: unknown): bigint {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || !shapeBySize(BigInt(value))) {
+    throw invalid('options.sectorSize', 'expected 2048, 8388608, 536870912, 34359738368 or 68719476736 bytes');
+  }
+  return BigInt(value);
+}
+
 const sectorNumbers: Param<number[]> = {
   name: 'sectors',
   parse: (v) => {
@@ -120,6 +129,12 @@ export const cheatsStorage = [
   defineMethod('devnet_proposeDeal', [object('deal')], async ({ devnet }, deal) => {
     const published = await devnet.storageProviders.proposeDeal(parseDeal(devnet, deal));
     return { dealId: published.dealId, provider: addressJson(FilAddress.fromId(published.provider)), message: cidJson(published.message) };
+  }),
+
+  defineMethod('devnet_addStorageProvider', [optional(object('options'))], async ({ devnet }, options) => {
+    const sectorSize = options?.sectorSize === undefined ? devnet.config.sectorSize : parseSectorSize(options.sectorSize);
+    const { minerId, owner } = await devnet.storageProviders.addProvider(sectorSize);
+    return { miner: addressJson(FilAddress.fromId(minerId)), owner: addressJson(owner) };
   }),
 
   defineMethod('devnet_setStorageAsk', [filAddress('miner'), object('ask')], ({ devnet }, miner, ask) => {
