@@ -3,7 +3,7 @@
 // holds the data and serves it back, and the deal is proposed (devnet_proposeDeal). The node's storage
 // provider publishes it at once and seals it in the next tipsets.
 import { Command, Option } from 'commander';
-import { uploadPiece } from '../src/sp-agent/piece-upload.js';
+import { uploadPiece } from './piece-upload.js';
 import { readPiecePayload } from './piece-command.js';
 
 interface DealAnswer {

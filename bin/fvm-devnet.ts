@@ -6,7 +6,7 @@ import { bytesToHex, hexToBytes } from '../src/common/hex.js';
 import { attoToFil, filToAtto } from '../src/common/units.js';
 import { defaultConfig, type DevnetConfig } from '../src/config.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
-import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers.js';
+import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 import { dealCommand } from './deal-command.js';
 import { pieceCommand } from './piece-command.js';

@@ -2,9 +2,9 @@
 // offline; with --upload, the file is also stored on a running node (PUT /piece/<cid>).
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
-import { computeFilePieceCid, type PieceInfo } from '../src/sp-agent/piece-cid.js';
-import { MAX_PIECE_PAYLOAD_BYTES } from '../src/sp-agent/piece-store.js';
-import { uploadPiece } from '../src/sp-agent/piece-upload.js';
+import { computeFilePieceCid, type PieceInfo } from '../src/devnet/storage-providers/piece-cid.js';
+import { MAX_PIECE_PAYLOAD_BYTES } from '../src/devnet/storage-providers/piece-store.js';
+import { uploadPiece } from './piece-upload.js';
 
 /** Reads a file to upload as a piece, refusing one the node's store would refuse before reading it. */
 export async function readPiecePayload(file: string): Promise<Uint8Array> {

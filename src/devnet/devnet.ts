@@ -36,11 +36,11 @@ import { Cheats } from './cheats.js';
 import { NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
 import { deriveVerifregKeys, GENESIS_VERIFIER_ALLOWANCE } from './verifreg-keys.js';
-import { deriveStorageProviderKeys } from './storage-providers.js';
+import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
-import { StorageProviderAgents } from '../sp-agent/agent.js';
-import { PieceStore } from '../sp-agent/piece-store.js';
+import { StorageProviderAgents } from './storage-providers/agents.js';
+import { PieceStore } from './storage-providers/piece-store.js';
 import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 
 /** A call or transaction as Ethereum clients describe one. */

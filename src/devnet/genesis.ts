@@ -25,7 +25,7 @@ import { SECTOR_SIZE_32GIB, sectorPower, windowPoSt } from '../fevm/actors/miner
 import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
-import type { StorageProviderKey } from './storage-providers.js';
+import type { StorageProviderKey } from './storage-providers/keys.js';
 import { EMPTY_VERIFREG_STATE } from '../fevm/actors/verifreg/state.js';
 
 /** The sectors each genesis storage provider has proven, which give it its power. */

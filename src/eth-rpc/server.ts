@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
-import { pieceRoutes } from '../sp-agent/piece-routes.js';
+import { pieceRoutes } from './piece-routes.js';
 import type { LoggingSwitch } from './define-method.js';
 import { Dispatcher, type CallObserver } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';

@@ -16,7 +16,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
-import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
 

@@ -6,7 +6,7 @@ import { FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { deriveAccounts } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
-import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import type { ActorKind } from '../../src/fevm/actor.js';
 import { overrideBuiltinActor } from '../../src/fevm/actors/builtin.js';
 import { loadMiner, type FullMinerState } from '../../src/fevm/actors/miner/state.js';

@@ -7,7 +7,7 @@ import { hexToBytes } from '../../src/common/hex.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
 import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
 import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
-import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers.js';
+import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
 import { SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
-import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers.js';
+import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 

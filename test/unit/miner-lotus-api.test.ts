@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
-import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { MAX_SECTOR_EXPIRATION_EXTENSION, deadlineInfo } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';

@@ -7,7 +7,7 @@ import { hexToBytes } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { deriveVerifregKeys } from '../../devnet/verifreg-keys.js';
 import { shapeBySize } from '../../fevm/actors/miner/policy.js';
-import type { DirectDeal, StorageAsk } from '../../sp-agent/agent.js';
+import type { DirectDeal, StorageAsk } from '../../devnet/storage-providers/agents.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { anyAddress, filAddress } from '../lotus-params.js';

@@ -6,7 +6,7 @@ import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { peerIdString } from '../../devnet/storage-providers.js';
+import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
 import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, type MinerState, type SectorOnChainInfo } from '../../fevm/actors/miner/state.js';

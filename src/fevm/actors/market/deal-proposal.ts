@@ -4,9 +4,9 @@ import { FilAddress } from '../../../common/address.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../../common/cbor.js';
 import { address, bigInt, bool, bytes, cid, i64, serializationError, tuple, u64 } from '../params.js';
 
-/** fil-commitment-unsealed, sha2-256-trunc254-padded: the codec and multihash of piece CIDs. */
-const FIL_COMMITMENT_UNSEALED = 0xf101;
-const SHA2_256_TRUNC254_PADDED = 0x1012;
+/** fil-commitment-unsealed, sha2-256-trunc254-padded: the codec and multihash of (v1) piece CIDs. */
+export const FIL_COMMITMENT_UNSEALED = 0xf101;
+export const SHA2_256_TRUNC254_PADDED = 0x1012;
 
 /** A label is a CBOR text or byte string; its length counts bytes either way. */
 export type DealLabel = string | Uint8Array;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Fastify from 'fastify';
-import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
-import { pieceRoutes } from '../../src/sp-agent/piece-routes.js';
-import { PieceStore } from '../../src/sp-agent/piece-store.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { pieceRoutes } from '../../src/eth-rpc/piece-routes.js';
+import { PieceStore } from '../../src/devnet/storage-providers/piece-store.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const payload = (length: number, seed = 3) => Buffer.from(Uint8Array.from({ length }, (_, i) => (i * 13 + seed) & 0xff));

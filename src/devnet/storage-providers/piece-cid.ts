@@ -8,11 +8,8 @@ import { MIN_PAYLOAD_SIZE, Piece } from '@web3-storage/data-segment';
 import { create as createPieceHasher } from '@web3-storage/data-segment/multihash';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
+import { FIL_COMMITMENT_UNSEALED, isPieceCid, SHA2_256_TRUNC254_PADDED } from '../../fevm/actors/market/deal-proposal.js';
 
-/** Multicodec of the v1 piece CID. */
-export const FIL_COMMITMENT_UNSEALED = 0xf101;
-/** Multihash of the v1 piece CID: the tree root, 32 bytes. */
-export const SHA2_256_TRUNC254_PADDED = 0x1012;
 /** The v2 piece CID's multihash (FRC-0069), named in errors so a v2 CID is recognised. */
 const FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE = 0x1011;
 /** Raw codec, which v2 piece CIDs use. */
@@ -78,16 +75,6 @@ export async function computeFilePieceCid(path: string): Promise<PieceInfo & { p
   const payloadSize = Number(hasher.count());
   checkPayloadLength(payloadSize);
   return { ...fromV2Digest(hasher.digest()), payloadSize };
-}
-
-/** Whether `cid` has the form the market actor accepts as a deal's PieceCID. */
-export function isPieceCid(cid: CID): boolean {
-  return (
-    cid.version === 1 &&
-    cid.code === FIL_COMMITMENT_UNSEALED &&
-    cid.multihash.code === SHA2_256_TRUNC254_PADDED &&
-    cid.multihash.digest.length === 32
-  );
 }
 
 /** Parses a v1 piece CID (baga6ea4sea…); anything else is a PieceError saying what is wrong. */

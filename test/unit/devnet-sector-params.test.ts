@@ -10,9 +10,9 @@ import { keccak256 } from '../../src/common/hashes.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
 import { createActor } from '../../src/fevm/actors/lifecycle.js';
 import { buildTipset, type IncludedMessage } from '../../src/mining/tipset.js';
-import { contractDealRequests } from '../../src/sp-agent/contract-deals.js';
-import { pieceCidFromRoot } from '../../src/sp-agent/piece-cid.js';
-import { preCommitParams, proveCommitParams, sealedCid, sealProofType, unsealedCid } from '../../src/sp-agent/sector-params.js';
+import { contractDealRequests } from '../../src/devnet/storage-providers/contract-deals.js';
+import { pieceCidFromRoot } from '../../src/devnet/storage-providers/piece-cid.js';
+import { preCommitParams, proveCommitParams, sealedCid, sealProofType, unsealedCid } from '../../src/devnet/storage-providers/sector-params.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
 const KIB2 = 2048n;

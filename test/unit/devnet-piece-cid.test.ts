@@ -9,16 +9,16 @@ import { describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { bytesToHex } from '../../src/common/hex.js';
+import { isPieceCid } from '../../src/fevm/actors/market/deal-proposal.js';
 import {
   computeFilePieceCid,
   computePieceCid,
-  isPieceCid,
   MIN_PIECE_PAYLOAD,
   paddedPieceSize,
   parsePieceCid,
   pieceCidFromRoot,
   PieceError,
-} from '../../src/sp-agent/piece-cid.js';
+} from '../../src/devnet/storage-providers/piece-cid.js';
 
 // Lotus's zerocomm test (GeneratePieceCIDFromFile over zeros), by unpadded size.
 const LOTUS_ZERO_PIECES: [unpadded: number, padded: number, cid: string][] = [

@@ -12,7 +12,7 @@ import { bytesToHex } from '../../src/common/hex.js';
 import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
 import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
-import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const piece = (seed: number) => computePieceCid(new Uint8Array(2000).map((_, i) => (i * 31 + seed) & 0xff));

@@ -1,8 +1,8 @@
 // The client side of the piece store: uploading a payload to a running node with PUT /piece/<cid>.
 // `fvm-devnet piece --upload` uses it, and so can any command that must store data before a deal.
 import type { CID } from 'multiformats/cid';
-import { computePieceCid, type PieceInfo } from './piece-cid.js';
-import type { PieceUploadAnswer } from './piece-routes.js';
+import { computePieceCid, type PieceInfo } from '../src/devnet/storage-providers/piece-cid.js';
+import type { PieceUploadAnswer } from '../src/eth-rpc/piece-routes.js';
 
 /** Where a node serves piece `cid`: /piece/<cid> on the JSON-RPC endpoint's origin. */
 export function pieceUrl(rpcUrl: string, cid: CID): string {

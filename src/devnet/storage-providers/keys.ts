@@ -4,10 +4,10 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { HDNodeWallet, Mnemonic } from 'ethers';
 import { base58btc } from 'multiformats/bases/base58';
-import type { FilAddress } from '../common/address.js';
-import { blake2b256 } from '../common/hashes.js';
-import { concatBytes, hexToBytes } from '../common/hex.js';
-import { secp256k1Address } from '../fevm/signature.js';
+import type { FilAddress } from '../../common/address.js';
+import { blake2b256 } from '../../common/hashes.js';
+import { concatBytes, hexToBytes } from '../../common/hex.js';
+import { secp256k1Address } from '../../fevm/signature.js';
 
 export const SP_DERIVATION_PATH = "m/44'/461'/0'/0";
 

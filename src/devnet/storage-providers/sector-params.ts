@@ -4,11 +4,11 @@
 // a deterministic stand-in, the unsealed CID (CommD) is the real one for the sector's single piece, and
 // the proof is a placeholder the devnet's miner actor does not check.
 import { Proof, ZeroComm } from '@web3-storage/data-segment';
-import { FilAddress } from '../common/address.js';
-import { CID, encodeCbor } from '../common/cbor.js';
-import { blake2b256 } from '../common/hashes.js';
+import { FilAddress } from '../../common/address.js';
+import { CID, encodeCbor } from '../../common/cbor.js';
+import { blake2b256 } from '../../common/hashes.js';
 import * as Digest from 'multiformats/hashes/digest';
-import { shapeBySize } from '../fevm/actors/miner/policy.js';
+import { shapeBySize } from '../../fevm/actors/miner/policy.js';
 import { pieceCidFromRoot } from './piece-cid.js';
 
 /** fil-commitment-sealed, poseidon-bls12_381-a2-fc1: the codec and multihash of sealed CIDs. */

@@ -3,12 +3,12 @@
 // (fevm-hardhat-kit's DealClient), then `getDealProposal(id)` and `getExtraParams(id)` read back from
 // the contract with calls. The proposal is CBOR (a DealProposal), the extra params say where the data is.
 import { Interface } from 'ethers';
-import { decodeCbor } from '../common/cbor.js';
-import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
-import type { Devnet } from '../devnet/devnet.js';
-import { readDealProposal, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
-import type { StateReader } from '../fevm/state-tree.js';
-import type { Tipset } from '../mining/tipset.js';
+import { decodeCbor } from '../../common/cbor.js';
+import { bytesToHex, equalBytes, hexToBytes } from '../../common/hex.js';
+import type { Devnet } from '../devnet.js';
+import { readDealProposal, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
+import type { StateReader } from '../../fevm/state-tree.js';
+import type { Tipset } from '../../mining/tipset.js';
 
 const DEAL_CLIENT = new Interface([
   'event DealProposalCreate(bytes32 indexed id, uint64 size, bool indexed verified, uint256 price)',

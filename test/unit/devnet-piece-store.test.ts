@@ -1,8 +1,8 @@
 // The piece store: payloads kept under their own CommP, copies, the expected-CID check and the size limit.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { computePieceCid, PieceError } from '../../src/sp-agent/piece-cid.js';
-import { MAX_PIECE_PAYLOAD_BYTES, PieceMismatchError, PieceStore, PieceTooLargeError } from '../../src/sp-agent/piece-store.js';
+import { computePieceCid, PieceError } from '../../src/devnet/storage-providers/piece-cid.js';
+import { MAX_PIECE_PAYLOAD_BYTES, PieceMismatchError, PieceStore, PieceTooLargeError } from '../../src/devnet/storage-providers/piece-store.js';
 
 const payload = (length: number, seed = 1) => Uint8Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff);
 

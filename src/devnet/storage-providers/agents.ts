@@ -7,22 +7,22 @@
 // - active deals are settled (SettleDealPayments) once a day of epochs and when they end.
 // Direct proposals come in through proposeDeal. The agents run beside the miner in their own queue;
 // a failure is logged and never stops mining.
-import { FilAddress } from '../common/address.js';
-import { decodeCbor, encodeCbor, type CID } from '../common/cbor.js';
-import { encodeBitfield } from '../common/bitfield.js';
-import { DevnetError } from '../common/errors.js';
-import type { Devnet } from '../devnet/devnet.js';
-import { deriveStorageProviderKeys } from '../devnet/storage-providers.js';
-import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../fevm/actor.js';
-import { proposalValue, type DealProposal } from '../fevm/actors/market/deal-proposal.js';
-import { declarationsFor } from '../fevm/actors/miner/proving.js';
-import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../fevm/actors/miner/policy.js';
-import { availableBalance, loadMiner, windowPoSt } from '../fevm/actors/miner/state.js';
-import { DEAL_MIN_DURATION } from '../fevm/actors/market/policy.js';
-import { methodNumber } from '../fevm/actors/runtime.js';
-import { signedMessageCid, SigType, type Message } from '../fevm/message.js';
-import { SerialQueue } from '../mining/serial-queue.js';
-import type { Tipset } from '../mining/tipset.js';
+import { FilAddress } from '../../common/address.js';
+import { decodeCbor, encodeCbor, type CID } from '../../common/cbor.js';
+import { encodeBitfield } from '../../common/bitfield.js';
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../devnet.js';
+import { deriveStorageProviderKeys } from './keys.js';
+import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
+import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
+import { declarationsFor } from '../../fevm/actors/miner/proving.js';
+import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../fevm/actors/miner/policy.js';
+import { availableBalance, loadMiner, windowPoSt } from '../../fevm/actors/miner/state.js';
+import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
+import { methodNumber } from '../../fevm/actors/runtime.js';
+import { signedMessageCid, SigType, type Message } from '../../fevm/message.js';
+import { SerialQueue } from '../../mining/serial-queue.js';
+import type { Tipset } from '../../mining/tipset.js';
 import { contractDealRequests, readContractProposal } from './contract-deals.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
 

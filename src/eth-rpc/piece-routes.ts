@@ -5,8 +5,8 @@
 // Errors are short text bodies: 400 for a bad CID or a payload whose CommP differs, 404 for a
 // piece not stored, 413 for a payload over the store's limit.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { parsePieceCid, PieceError } from './piece-cid.js';
-import { PieceTooLargeError, type PieceStore } from './piece-store.js';
+import { parsePieceCid, PieceError } from '../devnet/storage-providers/piece-cid.js';
+import { PieceTooLargeError, type PieceStore } from '../devnet/storage-providers/piece-store.js';
 
 export interface PieceRoutesOptions {
   store: PieceStore;

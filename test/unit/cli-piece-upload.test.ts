@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import Fastify from 'fastify';
-import { computePieceCid } from '../../src/sp-agent/piece-cid.js';
-import { pieceRoutes } from '../../src/sp-agent/piece-routes.js';
-import { PieceStore } from '../../src/sp-agent/piece-store.js';
-import { pieceUrl, uploadPiece } from '../../src/sp-agent/piece-upload.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { pieceRoutes } from '../../src/eth-rpc/piece-routes.js';
+import { PieceStore } from '../../src/devnet/storage-providers/piece-store.js';
+import { pieceUrl, uploadPiece } from '../../bin/piece-upload.js';
 
 const payload = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 5 + 1) & 0xff);
 
