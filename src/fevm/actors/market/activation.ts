@@ -6,7 +6,8 @@ import { ExitCode } from '../../exit-code.js';
 import { bool, bytes, cid, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
 import { storedProposalCid, type StoredProposal } from './deal-proposal.js';
-import { BatchReturnBuilder, EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, getProposal, idText, openLedger, requireMinerCaller, saveLedger } from './market-runtime.js';
+import { EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, getProposal, idText, openLedger, requireMinerCaller, saveLedger } from './market-runtime.js';
+import { BatchBuilder, batchValue } from '../batch-return.js';
 import { EPOCH_UNDEFINED, NO_ALLOCATION_ID, type MarketLedger } from './state.js';
 
 /** preactivate_deal: the deal's proposal if this provider may activate it now, or why not. */
@@ -53,7 +54,7 @@ export function batchActivateDeals(rt: ActorRuntime, params: unknown): unknown[]
     throw new ActorError(ExitCode.ErrIllegalArgument, 'failed to compute unsealed sector CID: not supported by the devnet market');
   }
   const ledger = openLedger(rt);
-  const batch = new BatchReturnBuilder();
+  const batch = new BatchBuilder();
   const activations: unknown[] = [];
   const activated = new Set<number>();
   for (const sector of sectors) {
@@ -74,10 +75,10 @@ export function batchActivateDeals(rt: ActorRuntime, params: unknown): unknown[]
     });
     ledger.addSectorDeals(provider, sector.number, sector.dealIds);
     activations.push([activatedDeals, null]);
-    batch.ok();
+    batch.succeed();
   }
   saveLedger(rt, ledger);
-  return [batch.value(), activations];
+  return [batchValue(batch.build()), activations];
 }
 
 /**

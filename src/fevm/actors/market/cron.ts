@@ -6,7 +6,8 @@ import { encodeBigInt } from '../../../common/cbor.js';
 import { u64 } from '../params.js';
 import type { ActorRuntime } from '../runtime.js';
 import { storedProposalCid } from './deal-proposal.js';
-import { BatchReturnBuilder, EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, openLedger, saveLedger } from './market-runtime.js';
+import { EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, openLedger, saveLedger } from './market-runtime.js';
+import { BatchBuilder, batchValue } from '../batch-return.js';
 
 /**
  * SettleDealPayments (FRC-42, any caller): BitField of deal IDs -> [BatchReturn, [[payment, completed]…]].
@@ -16,7 +17,7 @@ export async function settleDealPayments(rt: ActorRuntime, params: unknown): Pro
   const dealIds = bitfield(params, 'SettleDealPaymentsParams');
   const epoch = rt.ctx.epoch;
   const ledger = openLedger(rt);
-  const batch = new BatchReturnBuilder();
+  const batch = new BatchBuilder();
   const settlements: unknown[] = [];
   let slashed = 0n;
   for (const dealId of dealIds) {
@@ -30,7 +31,7 @@ export async function settleDealPayments(rt: ActorRuntime, params: unknown): Pro
     if (!state) {
       if (epoch < deal.startEpoch) {
         settlements.push([encodeBigInt(0n), false]);
-        batch.ok();
+        batch.succeed();
       } else {
         slashed += ledger.timeOutDeal(dealId, deal, cid);
         batch.fail(EX_DEAL_EXPIRED);
@@ -39,12 +40,12 @@ export async function settleDealPayments(rt: ActorRuntime, params: unknown): Pro
     }
     const { payment, completed } = ledger.settleDeal(dealId, deal, state, cid, epoch);
     settlements.push([encodeBigInt(payment), completed]);
-    batch.ok();
+    batch.succeed();
     if (completed) emitDealEvent(rt, 'deal-completed', dealId, deal);
   }
   saveLedger(rt, ledger);
   await burn(rt, slashed);
-  return [batch.value(), settlements];
+  return [batchValue(batch.build()), settlements];
 }
 
 /**

@@ -69,22 +69,3 @@ export function emitDealEvent(rt: ActorRuntime, type: string, dealId: number, de
   ]);
 }
 
-/** BatchReturn: the success count and the failures' [index, exit code]. */
-export class BatchReturnBuilder {
-  private successes = 0;
-  private readonly failures: [number, number][] = [];
-  private index = 0;
-
-  ok(): void {
-    this.successes++;
-    this.index++;
-  }
-
-  fail(exitCode: number): void {
-    this.failures.push([this.index++, exitCode]);
-  }
-
-  value(): unknown {
-    return [this.successes, this.failures];
-  }
-}

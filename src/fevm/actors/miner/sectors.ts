@@ -14,7 +14,7 @@ import { ExitCode } from '../../exit-code.js';
 import { address, bigInt, bool, bytes, cid, i64, list, optional, tuple, u64 } from '../params.js';
 import { ActorError, methodNumber, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { burnFunds, notifyPledgeChanged, readMiner, sendOrAbort, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
-import { BatchBuilder, batchValue, readBatch, stack, successes, type BatchReturn } from './batch.js';
+import { BatchBuilder, batchValue, readBatch, stack, successes, type BatchReturn } from '../batch-return.js';
 import { repayDebtsOrAbort } from './control.js';
 import {
   ERR_NOTIFICATION_RECEIVER_ABORTED,

@@ -8,7 +8,7 @@ import { ExitCode } from '../../exit-code.js';
 import { FRC46_TOKEN_TYPE, readTokensReceived, readUniversalReceiverParams } from '../datacap/frc46.js';
 import { bool, cid, i64, list, serializationError, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
-import { allOk, batchOk, BatchResults, batchReturnText, batchReturnValue, successes } from './batch-return.js';
+import { allOk, batchOk, BatchBuilder, batchText, batchValue, successes } from '../batch-return.js';
 import { burnDatacap, tokensToDatacap, transferDatacap } from './datacap-calls.js';
 import { emitAllocation, emitClaim } from './events.js';
 import { selectExpired } from './expiration.js';
@@ -140,7 +140,7 @@ export async function universalReceiverHook(rt: ActorRuntime, params: unknown): 
     emitClaim(rt, 'claim-updated', id, claim);
   }
   save(rt, { ...state, allocations: table, nextAllocationId: state.nextAllocationId + ids.length, claims });
-  return [batchReturnValue(batchOk(allocations.length)), batchReturnValue(batchOk(updatedClaims.length)), ids];
+  return [batchValue(batchOk(allocations.length)), batchValue(batchOk(updatedClaims.length)), ids];
 }
 
 /** RemoveExpiredAllocations `[client, [ids]]` → `[considered, results, datacap_recovered]`; anyone may call it. */
@@ -165,7 +165,7 @@ export async function removeExpiredAllocations(rt: ActorRuntime, params: unknown
   });
   // The datacap goes back to the client (even none: the token's hook still tells the client).
   await transferDatacap(rt, client, recovered, `failed to transfer recovered datacap ${recovered} back to client ${client}`);
-  return [considered, batchReturnValue(results), encodeBigInt(recovered)];
+  return [considered, batchValue(results), encodeBigInt(recovered)];
 }
 
 /**
@@ -192,7 +192,7 @@ export async function claimAllocations(rt: ActorRuntime, params: unknown): Promi
   if (sectors.length === 0) throw new ActorError(ExitCode.ErrIllegalArgument, 'claim allocations called with no claims');
 
   const epoch = rt.ctx.epoch;
-  const results = new BatchResults();
+  const results = new BatchBuilder();
   const claimedSpace: bigint[] = [];
   let totalClaimed = 0n;
   await transaction(() => {
@@ -238,10 +238,10 @@ export async function claimAllocations(rt: ActorRuntime, params: unknown): Promi
     }
     save(rt, { ...state, allocations, claims });
   });
-  const batch = results.result();
+  const batch = results.build();
   if (allOrNothing && !allOk(batch)) {
-    throw new ActorError(ExitCode.ErrIllegalArgument, `claim failed with all-or-nothing: ${batchReturnText(batch)}`);
+    throw new ActorError(ExitCode.ErrIllegalArgument, `claim failed with all-or-nothing: ${batchText(batch)}`);
   }
   await burnDatacap(rt, totalClaimed);
-  return [batchReturnValue(batch), claimedSpace.map(encodeBigInt)];
+  return [batchValue(batch), claimedSpace.map(encodeBigInt)];
 }

@@ -5,7 +5,7 @@
 import { ExitCode } from '../../exit-code.js';
 import { i64, list, tuple, u64 } from '../params.js';
 import type { ActorRuntime } from '../runtime.js';
-import { BatchResults, batchReturnValue, successes } from './batch-return.js';
+import { BatchBuilder, batchValue, successes } from '../batch-return.js';
 import { selectExpired } from './expiration.js';
 import { emitClaim } from './events.js';
 import { MAXIMUM_VERIFIED_ALLOCATION_TERM } from './policy.js';
@@ -17,7 +17,7 @@ export function getClaims(rt: ActorRuntime, params: unknown): unknown {
   const [providerParam, idsParam] = tuple(params, 2, 'GetClaimsParams');
   const provider = u64(providerParam, 'provider');
   const { claims } = stateOf(rt);
-  const results = new BatchResults();
+  const results = new BatchBuilder();
   const found: Claim[] = [];
   for (const id of list(idsParam, 'claim_ids').map((id) => u64(id, 'claim id'))) {
     const claim = getOwned(claims, provider, id);
@@ -28,7 +28,7 @@ export function getClaims(rt: ActorRuntime, params: unknown): unknown {
     results.succeed();
     found.push(claim);
   }
-  return [batchReturnValue(results.result()), found.map(claimValue)];
+  return [batchValue(results.build()), found.map(claimValue)];
 }
 
 /** ExtendClaimTerms `[[[provider, claim_id, term_max]…]]` → BatchReturn; only a claim's client may extend it. */
@@ -38,7 +38,7 @@ export async function extendClaimTerms(rt: ActorRuntime, params: unknown): Promi
     const [provider, claimId, termMax] = tuple(term, 3, 'ClaimTerm');
     return { provider: u64(provider, 'provider'), claimId: u64(claimId, 'claim_id'), termMax: i64(termMax, 'term_max') };
   });
-  const results = new BatchResults();
+  const results = new BatchBuilder();
   await transaction(() => {
     const state = stateOf(rt);
     let claims = state.claims;
@@ -60,7 +60,7 @@ export async function extendClaimTerms(rt: ActorRuntime, params: unknown): Promi
     }
     save(rt, { ...state, claims });
   });
-  return batchReturnValue(results.result());
+  return batchValue(results.build());
 }
 
 /** RemoveExpiredClaims `[provider, [claim_ids]]` → `[considered, results]`; anyone may call it. */
@@ -78,6 +78,6 @@ export async function removeExpiredClaims(rt: ActorRuntime, params: unknown): Pr
       emitClaim(rt, 'claim-removed', id, claim);
     }
     save(rt, { ...state, claims });
-    return [considered, batchReturnValue(results)];
+    return [considered, batchValue(results)];
   });
 }

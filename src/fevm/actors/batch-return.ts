@@ -1,6 +1,7 @@
-// builtin-actors' BatchReturn (runtime/src/util/batch_return.rs): how many items of a batch succeeded
-// and the exit code of each failed one, `[success_count, [[idx, code]…]]` in CBOR.
-import { list, tuple, u64 } from '../params.js';
+// builtin-actors' BatchReturn (runtime/src/util/batch_return.rs): how many items of a batch
+// succeeded and the exit code of each one that failed, by index; `[success_count, [[idx, code]…]]`
+// in CBOR. The market, the miner and the verified registry answer batches with it.
+import { list, tuple, u64 } from './params.js';
 
 export interface BatchReturn {
   readonly successCount: number;
@@ -8,19 +9,29 @@ export interface BatchReturn {
 }
 
 export const batchSize = (b: BatchReturn): number => b.successCount + b.failCodes.length;
+export const allOk = (b: BatchReturn): boolean => b.failCodes.length === 0;
+export const batchOk = (count: number): BatchReturn => ({ successCount: count, failCodes: [] });
 
 /** Builds a batch return item by item, in order. */
 export class BatchBuilder {
-  private successes = 0;
-  private readonly fails: { idx: number; code: number }[] = [];
+  private successCount = 0;
+  private readonly failCodes: { idx: number; code: number }[] = [];
+
+  succeed(): void {
+    this.successCount++;
+  }
+
+  fail(code: number): void {
+    this.failCodes.push({ idx: this.successCount + this.failCodes.length, code });
+  }
 
   add(ok: boolean, code = 0): void {
-    if (ok) this.successes++;
-    else this.fails.push({ idx: this.successes + this.fails.length, code });
+    if (ok) this.succeed();
+    else this.fail(code);
   }
 
   build(): BatchReturn {
-    return { successCount: this.successes, failCodes: this.fails };
+    return { successCount: this.successCount, failCodes: [...this.failCodes] };
   }
 }
 
@@ -54,4 +65,11 @@ export function readBatch(value: unknown, what: string): BatchReturn {
       return { idx: u64(idx, 'idx'), code: u64(code, 'code') };
     }),
   };
+}
+
+/** As builtin-actors prints a batch in messages. */
+export function batchText(batch: BatchReturn): string {
+  const summary = `Batch successes ${batch.successCount} / ${batchSize(batch)}`;
+  if (allOk(batch)) return summary;
+  return `${summary}, Batch failing: [${batch.failCodes.map((f) => `code=${f.code} at idx=${f.idx}`).join(', ')}]`;
 }
