@@ -140,6 +140,7 @@ export class Cheats {
     this.devnet.chain.truncate(snapshot.height);
     this.devnet.mempool.clear();
     this.devnet.clock.restore(snapshot.clock);
+    this.devnet.events.emit('rewound');
   }
 
   /** Edits the head's state in place: one write at the head epoch, no tipset mined. */

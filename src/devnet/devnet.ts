@@ -67,6 +67,8 @@ export interface DevnetEvents {
   messageError: [PendingMessage, unknown];
   /** Scheduled work of a builtin actor (deal payments, proving) that failed at an epoch; undone, mining goes on. */
   cronError: [epoch: number, actor: number, unknown];
+  /** The chain was put back to an earlier point (evm_revert, anvil_reset, anvil_loadState): what followed it is gone. */
+  rewound: [];
   /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
   storageProvider: [level: 'info' | 'warn', line: string];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
@@ -185,6 +187,7 @@ export class Devnet {
       this.mempool.clear();
       this.clock.restore({ offsetSeconds: saved.clockOffset, nextTimestamp: undefined, intervalSeconds: undefined });
       this.cheats.forgetSnapshots();
+      this.events.emit('rewound');
     });
   }
 

@@ -178,6 +178,43 @@ describe('storage providers', () => {
   });
 });
 
+describe('the agents and the chain', () => {
+  test('after evm_revert the agent reads its work again: the same deal, published anew, is sealed anew', async (t) => {
+    const rpc = await setup(t);
+    const { cid, size } = piece(9);
+    const head = Number(await rpc.result('eth_blockNumber'));
+    const deal = { pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner, startEpoch: head + 300, endEpoch: head + 300 + 518_400 };
+    const sealed = async (id: number) => (await rpc.result('Filecoin.StateMarketStorageDeal', [id, null])).State.SectorStartEpoch > 0;
+    const snapshot = await rpc.result('evm_snapshot');
+    const first = await rpc.result('devnet_proposeDeal', [deal]);
+    await rpc.devnet.storageProviders.settled();
+    assert.equal(await sealed(first.dealId), true);
+    await rpc.result('evm_revert', [snapshot]);
+    assert.equal(await rpc.dealsCount(), 0);
+    const again = await rpc.result('devnet_proposeDeal', [deal]);
+    assert.equal(again.dealId, first.dealId);
+    await rpc.devnet.storageProviders.settled();
+    assert.equal(await sealed(again.dealId), true);
+  });
+
+  test('with mining off, a cheat mines its own message and the agent seals as tipsets are mined', async (t) => {
+    const rpc = await setupRpc(t, { noMining: true });
+    const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);
+    const { cid, size } = piece(10);
+    const { dealId } = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: miner }]);
+    const sealed = async () => (await rpc.result('Filecoin.StateMarketStorageDeal', [dealId, null])).State.SectorStartEpoch > 0;
+    // The agent's pre-commit and proof wait in the pool until tipsets are mined.
+    let mined = 0;
+    while (!(await sealed()) && mined < 50) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await rpc.result('evm_mine');
+      mined++;
+    }
+    assert.equal(await sealed(), true);
+    assert.ok(mined >= 2, 'a pre-commit and a proof, each in its own tipset');
+  });
+});
+
 describe('sector cheats', () => {
   test('fault, recover and terminate a genesis sector through the provider’s worker', async (t) => {
     const rpc = await setup(t);

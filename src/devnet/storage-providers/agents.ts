@@ -26,7 +26,7 @@ import type { Tipset } from '../../mining/tipset.js';
 import { contractDealRequests, readContractProposal } from './contract-deals.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
 
-/** What a provider accepts (Boost's storage ask), and whether it refuses the next proposal whatever it is. */
+/** What a provider accepts (Boost's storage ask). */
 export interface StorageAsk {
   /** attoFIL per GiB per epoch, at least. */
   pricePerGiBEpoch: bigint;
@@ -43,17 +43,10 @@ const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
 /** How often each provider settles its active deals, in epochs (a day). */
 export const SETTLE_INTERVAL = 2880;
 
-const METHOD = {
-  createMiner: 2,
-  terminateSectors: 9,
-  declareFaults: 10,
-  declareFaultsRecovered: 11,
-  addBalance: 2,
-  publishStorageDeals: 4,
-  preCommitSectorBatch2: 28,
-  proveCommitSectors3: 34,
-  settleDealPayments: methodNumber('SettleDealPayments'),
-};
+// The methods the providers' workers call, by the numbers f1 messages use.
+const MARKET = { addBalance: 2, publishStorageDeals: 4, settleDealPayments: methodNumber('SettleDealPayments') };
+const MINER = { terminateSectors: 9, declareFaults: 10, declareFaultsRecovered: 11, preCommitSectorBatch2: 28, proveCommitSectors3: 34 };
+const POWER = { createMiner: 2 };
 
 /** Contract clients authenticate through AuthenticateMessage, so their signature is a placeholder (Boost sends this one). */
 const CONTRACT_CLIENT_SIGNATURE = new Uint8Array([SigType.BLS, 0xde, 0xad]);
@@ -81,6 +74,11 @@ interface Provider {
   lastSettled: number;
   /** The deals ("deal <id>") and allocations ("allocation <id>") already taken on, sealed or given up. */
   taken: Set<string>;
+}
+
+interface PushOptions {
+  /** Mine the message now if mining is not instant (cheat codes answer once their message is on chain). */
+  mine?: boolean;
 }
 
 /** An error's message on one line (actor backtraces span several). */
@@ -126,6 +124,14 @@ export class StorageProviderAgents {
 
   /** Starts following the chain. */
   start(): void {
+    // Work taken on from a chain that was rewound may be gone or different: read it again from the state.
+    this.devnet.events.on('rewound', () => {
+      for (const provider of this.providers.values()) {
+        provider.jobs = [];
+        provider.taken.clear();
+        provider.lastSettled = this.devnet.head.epoch;
+      }
+    });
     this.devnet.events.on('tipset', (tipset) => {
       this.waiting++;
       void this.queue
@@ -177,65 +183,63 @@ export class StorageProviderAgents {
    * derivation path, funded like a dev account, creates its miner through the power actor's
    * CreateMiner. The new miner has no sectors (hence no power) until it seals deals.
    */
-  addProvider(sectorSize: bigint): Promise<{ minerId: number; owner: FilAddress }> {
-    return this.queue.run(async () => {
-      const state = this.devnet.stateAt(this.devnet.head.epoch);
-      let keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, 1);
-      while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, keys.length + 1);
-      const key = keys[keys.length - 1]!;
-      this.devnet.wallet.import('secp256k1', key.privateKey);
-      await this.devnet.cheats.fundNative(key.address, this.devnet.config.balance);
-      const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
-      const { returnValue } = await this.push(key.address, POWER_ACTOR_ID, METHOD.createMiner, params);
-      const [idAddress] = returnValue as [Uint8Array];
-      const minerId = FilAddress.fromBytes(idAddress).id!;
-      this.options.log('info', `storage provider t0${minerId} added (owner ${key.address.toString('t')})`);
-      return { minerId, owner: key.address };
-    });
+  async addProvider(sectorSize: bigint): Promise<{ minerId: number; owner: FilAddress }> {
+    const state = this.devnet.stateAt(this.devnet.head.epoch);
+    let keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, 1);
+    while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, keys.length + 1);
+    const key = keys[keys.length - 1]!;
+    this.devnet.wallet.import('secp256k1', key.privateKey);
+    await this.devnet.cheats.fundNative(key.address, this.devnet.config.balance);
+    const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
+    const { returnValue } = await this.push(key.address, POWER_ACTOR_ID, POWER.createMiner, params, 0n, { mine: true });
+    const [idAddress] = returnValue as [Uint8Array];
+    const minerId = FilAddress.fromBytes(idAddress).id!;
+    this.options.log('info', `storage provider t0${minerId} added (owner ${key.address.toString('t')})`);
+    return { minerId, owner: key.address };
   }
 
-  /** Publishes a deal proposed directly (devnet_proposeDeal); sealing follows on later tipsets. */
-  proposeDeal(deal: DirectDeal): Promise<PublishedDeal> {
-    return this.queue.run(async () => {
-      const head = this.devnet.head.epoch;
-      const provider = deal.provider !== undefined ? this.provider(deal.provider) : undefined;
-      const startEpoch = deal.startEpoch ?? head + Math.max(100, this.options.sealDelay + 20);
-      const proposal: DealProposal = {
-        pieceCid: deal.pieceCid,
-        pieceSize: deal.pieceSize,
-        verifiedDeal: deal.verifiedDeal ?? false,
-        client: deal.client,
-        provider: FilAddress.fromId(provider?.minerId ?? 0),
-        label: deal.label ?? deal.pieceCid.toString(),
-        startEpoch,
-        endEpoch: deal.endEpoch ?? startEpoch + DEAL_MIN_DURATION,
-        storagePricePerEpoch: deal.storagePricePerEpoch ?? 0n,
-        providerCollateral: deal.providerCollateral ?? 0n,
-        clientCollateral: deal.clientCollateral ?? 0n,
-      };
-      const chosen = provider ?? this.pick(proposal);
-      if (!chosen) throw new DevnetError('no storage provider accepts this deal (see devnet_setStorageAsk)');
-      const refusal = this.refusal(chosen, proposal);
-      if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
-      const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
-      return this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)));
-    });
+  /**
+   * Publishes a deal proposed directly (devnet_proposeDeal); sealing follows on later tipsets. Like
+   * the other cheat-code actions, it does not wait behind the agents' work, and mines its own
+   * messages when mining is not instant.
+   */
+  async proposeDeal(deal: DirectDeal): Promise<PublishedDeal> {
+    const head = this.devnet.head.epoch;
+    const provider = deal.provider !== undefined ? this.provider(deal.provider) : undefined;
+    const startEpoch = deal.startEpoch ?? head + Math.max(100, this.options.sealDelay + 20);
+    const proposal: DealProposal = {
+      pieceCid: deal.pieceCid,
+      pieceSize: deal.pieceSize,
+      verifiedDeal: deal.verifiedDeal ?? false,
+      client: deal.client,
+      provider: FilAddress.fromId(provider?.minerId ?? 0),
+      label: deal.label ?? deal.pieceCid.toString(),
+      startEpoch,
+      endEpoch: deal.endEpoch ?? startEpoch + DEAL_MIN_DURATION,
+      storagePricePerEpoch: deal.storagePricePerEpoch ?? 0n,
+      providerCollateral: deal.providerCollateral ?? 0n,
+      clientCollateral: deal.clientCollateral ?? 0n,
+    };
+    const chosen = provider ?? this.pick(proposal);
+    if (!chosen) throw new DevnetError('no storage provider accepts this deal (see devnet_setStorageAsk)');
+    const refusal = this.refusal(chosen, proposal);
+    if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
+    const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
+    return this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)), { mine: true });
   }
 
   /**
    * Has a provider declare sectors faulty, recovered, or terminated (their deals are slashed), as its
    * worker would; resolves with the message's CID once it is mined.
    */
-  changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
-    return this.queue.run(async () => {
-      const provider = this.provider(minerId);
-      const miner = loadMiner(this.devnet.stateAt(this.devnet.head.epoch).getActor(minerId)!.miner!);
-      const missing = sectors.filter((n) => !miner.sectors.has(n));
-      if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
-      const method = { fault: METHOD.declareFaults, recover: METHOD.declareFaultsRecovered, terminate: METHOD.terminateSectors }[change];
-      const { cid } = await this.push(provider.worker, minerId, method, declarationsFor(miner, sectors));
-      return cid;
-    });
+  async changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
+    const provider = this.provider(minerId);
+    const miner = loadMiner(this.devnet.stateAt(this.devnet.head.epoch).getActor(minerId)!.miner!);
+    const missing = sectors.filter((n) => !miner.sectors.has(n));
+    if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
+    const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
+    const { cid } = await this.push(provider.worker, minerId, method, declarationsFor(miner, sectors), 0n, { mine: true });
+    return cid;
   }
 
   private async onTipset(tipset: Tipset): Promise<void> {
@@ -323,14 +327,14 @@ export class StorageProviderAgents {
   private async topUpClientEscrow(proposal: DealProposal): Promise<void> {
     const needed = proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
     const shortfall = needed - this.freeEscrow(proposal.client);
-    if (shortfall > 0n) await this.push(proposal.client, MARKET_ACTOR_ID, METHOD.addBalance, proposal.client.bytes, shortfall);
+    if (shortfall > 0n) await this.push(proposal.client, MARKET_ACTOR_ID, MARKET.addBalance, proposal.client.bytes, shortfall, { mine: true });
   }
 
-  private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array): Promise<PublishedDeal> {
+  private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: PushOptions = {}): Promise<PublishedDeal> {
     const collateralShortfall = proposal.providerCollateral - this.freeEscrow(FilAddress.fromId(provider.minerId));
-    if (collateralShortfall > 0n) await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.addBalance, FilAddress.fromId(provider.minerId).bytes, collateralShortfall);
+    if (collateralShortfall > 0n) await this.push(provider.worker, MARKET_ACTOR_ID, MARKET.addBalance, FilAddress.fromId(provider.minerId).bytes, collateralShortfall, options);
     const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
-    const { cid, returnValue } = await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.publishStorageDeals, params);
+    const { cid, returnValue } = await this.push(provider.worker, MARKET_ACTOR_ID, MARKET.publishStorageDeals, params, 0n, options);
     const [ids] = returnValue as [number[]];
     const dealId = ids[0];
     this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
@@ -388,13 +392,13 @@ export class StorageProviderAgents {
     if (job.preCommitEpoch === undefined && job.readyAt <= this.devnet.head.epoch) {
       await this.fundMiner(provider);
       job.sectorNumber = this.nextSectorNumber(provider);
-      const { epoch } = await this.push(provider.worker, provider.minerId, METHOD.preCommitSectorBatch2, preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1));
+      const { epoch } = await this.push(provider.worker, provider.minerId, MINER.preCommitSectorBatch2, preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1));
       job.preCommitEpoch = epoch;
     }
     // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
     if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.devnet.head.epoch + 1) {
       provider.jobs.splice(provider.jobs.indexOf(job), 1);
-      await this.push(provider.worker, provider.minerId, METHOD.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
+      await this.push(provider.worker, provider.minerId, MINER.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
       this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
   }
@@ -433,7 +437,7 @@ export class StorageProviderAgents {
     const ended = active.some((id) => market.proposals.get(id)!.endEpoch <= head);
     if (active.length === 0 || (!ended && head - provider.lastSettled < SETTLE_INTERVAL)) return;
     provider.lastSettled = head;
-    await this.push(provider.worker, MARKET_ACTOR_ID, METHOD.settleDealPayments, encodeBitfield(active));
+    await this.push(provider.worker, MARKET_ACTOR_ID, MARKET.settleDealPayments, encodeBitfield(active));
   }
 
   /** Escrow not locked by deals. */
@@ -446,7 +450,7 @@ export class StorageProviderAgents {
   }
 
   /** Sends a message from a key the node holds and waits for its receipt; throws with the actor's reason if it would fail. */
-  private async push(from: FilAddress, to: number | FilAddress, method: number, params: unknown, value = 0n): Promise<{ cid: CID; returnValue: unknown; epoch: number }> {
+  private async push(from: FilAddress, to: number | FilAddress, method: number, params: unknown, value = 0n, options: PushOptions = {}): Promise<{ cid: CID; returnValue: unknown; epoch: number }> {
     const message: Message = {
       version: 0,
       to: typeof to === 'number' ? FilAddress.fromId(to) : to,
@@ -460,6 +464,7 @@ export class StorageProviderAgents {
       params: params === undefined ? new Uint8Array() : encodeCbor(params),
     };
     const cid = signedMessageCid(await this.devnet.pushWithWallet(message));
+    if (options.mine && !this.devnet.chain.messageByCid(cid.toString())) await this.devnet.mine();
     const { tipset, message: included } = await this.devnet.waitForMessage(cid);
     const { exitCode, returnData } = included.receipt;
     if (exitCode !== 0) throw new DevnetError(`method ${method} to ${message.to.toString()} failed with exit code ${exitCode}`);
