@@ -33,6 +33,12 @@ function parseFunding(text: string): { address: FilAddress; balance: bigint } {
 /** The sector sizes Filecoin proofs support, as the flag names them. */
 const SECTOR_SIZES: Record<string, bigint> = { '2KiB': 2n << 10n, '8MiB': 8n << 20n, '512MiB': 512n << 20n, '32GiB': 32n << 30n, '64GiB': 64n << 30n };
 
+/** A sector size as people write it: 32 GiB, 2 KiB. */
+function sectorSizeText(bytes: bigint): string {
+  const [name] = Object.entries(SECTOR_SIZES).find(([, size]) => size === bytes) ?? [`${bytes} B`];
+  return name.replace(/(\d)([KMG]iB)$/, '$1 $2');
+}
+
 /** The command line: with no subcommand, `run` starts the node with the flags' config. */
 function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
   const defaults = defaultConfig();
@@ -113,8 +119,7 @@ function storageProviderLines(node: RunningDevnet): string[] {
     '==================',
     ...miners.map((m) => {
       const owner = state.getActor(m.miner!.owner)?.robust?.toString() ?? `t0${m.miner!.owner}`;
-      const gib = m.miner!.sectorSize >> 30n;
-      return `t0${m.id}  owner/worker ${owner}  (${gib} GiB sectors)`;
+      return `t0${m.id}  owner/worker ${owner}  (${sectorSizeText(m.miner!.sectorSize)} sectors)`;
     }),
     '',
   ];

@@ -33,6 +33,8 @@ export class Executor {
   private evm!: EvmActor;
   /** Told about every send while a traced run is in progress. */
   private tracer: Tracer | undefined;
+  /** The send builtin actors make to other actors (as the FVM's send syscall). */
+  private readonly sendForActors = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => this.send(state, send, ctx);
 
   private constructor() {}
 
@@ -196,8 +198,7 @@ export class Executor {
 
     const builtin = builtinActor(receiver.kind);
     if (!builtin) return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
-    const sendFn = (st: StateOverlay, inner: ActorSend, innerCtx: ExecutionContext) => this.send(st, inner, innerCtx);
-    return invoked(await invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, sendFn));
+    return invoked(await invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, this.sendForActors));
   }
 
   /**
@@ -223,13 +224,12 @@ export class Executor {
    */
   async runCron(state: StateOverlay, ctx: ExecutionContext): Promise<{ actor: number; error: unknown }[]> {
     const failures: { actor: number; error: unknown }[] = [];
-    const sendFn = (st: StateOverlay, inner: ActorSend, innerCtx: ExecutionContext) => this.send(st, inner, innerCtx);
     for (const entry of takeDueCron(state, ctx.epoch)) {
       const receiver = state.getActor(entry.actor);
       const builtin = receiver && builtinActor(receiver.kind);
       if (!receiver || !builtin?.cron) continue;
       try {
-        await runBuiltinCron(builtin, { state, ctx, sender: state.getActor(CRON_ACTOR_ID)!, receiver }, entry.event, sendFn);
+        await runBuiltinCron(builtin, { state, ctx, sender: state.getActor(CRON_ACTOR_ID)!, receiver }, entry.event, this.sendForActors);
       } catch (error) {
         failures.push({ actor: entry.actor, error });
       }

@@ -103,6 +103,16 @@ describe('fvm-devnet CLI', () => {
     assert.match(bad.stderr, /--storage-providers/);
   });
 
+  test('--sector-size sets the storage providers\' sectors; an unsupported size is refused', async () => {
+    await withCli(['--sector-size', '2KiB', '--storage-providers', '1'], async (node) => {
+      assert.equal((await result(node.url, 'Filecoin.StateMinerInfo', ['t0111', null])).SectorSize, 2048);
+      assert.ok(node.output().split('\n').some((l) => /^t0111  owner\/worker t1[a-z0-9]+  \(2 KiB sectors\)$/.test(l)));
+    });
+    const bad = runToExit(['--port', '0', '--sector-size', '3KiB']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--sector-size/);
+  });
+
   test('--chain-id 314159 changes eth_chainId and net_version', async () => {
     await withCli(['--chain-id', '314159'], async (node) => {
       assert.equal(await result(node.url, 'eth_chainId'), '0x4cb2f');
@@ -206,7 +216,7 @@ describe('fvm-devnet CLI', () => {
   test('--help lists the flags and exits 0', () => {
     const run = runToExit(['--help']);
     assert.equal(run.status, 0, run.stderr);
-    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--silent', '--json', '--help']) {
+    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
     }
   });
