@@ -178,6 +178,29 @@ describe('storage providers', () => {
   });
 });
 
+describe('verified deals', () => {
+  test('the allocation of a published verified deal is pending until the sector claims it', async (t) => {
+    const rpc = await setupRpc(t, { sealDelay: 5 });
+    const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);
+    const client = deriveVerifregKeys(rpc.devnet.config.mnemonic).dealClient.address.toString('t');
+    const { cid, size } = piece(11);
+    await rpc.result('devnet_addVerifiedClient', [client, String(size)]);
+    const { dealId } = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: miner, verifiedDeal: true }]);
+    await rpc.devnet.storageProviders.settled();
+    const id = await rpc.result('Filecoin.StateGetAllocationIdForPendingDeal', [dealId, null]);
+    assert.ok(id > 0);
+    const allocation = await rpc.result('Filecoin.StateGetAllocationForPendingDeal', [dealId, null]);
+    assert.deepEqual([allocation.Provider, allocation.Size, allocation.Data['/']], [Number(miner.slice(2)), size, cid.toString()]);
+    assert.deepEqual(await rpc.result('Filecoin.StateGetAllocation', [client, id, null]), allocation);
+
+    await rpc.result('anvil_mine', [5]);
+    await rpc.devnet.storageProviders.settled();
+    assert.equal(await rpc.result('Filecoin.StateGetAllocationIdForPendingDeal', [dealId, null]), 0);
+    assert.equal(await rpc.result('Filecoin.StateGetAllocationForPendingDeal', [dealId, null]), null);
+    assert.ok(await rpc.result('Filecoin.StateGetClaim', [miner, id, null]), 'the claim keeps the allocation ID');
+  });
+});
+
 describe('the agents and the chain', () => {
   test('after evm_revert the agent reads its work again: the same deal, published anew, is sealed anew', async (t) => {
     const rpc = await setup(t);

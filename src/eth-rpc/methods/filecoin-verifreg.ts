@@ -6,7 +6,8 @@ import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { NO_ALLOCATION_ID } from '../../fevm/actors/market/state.js';
 import { datacapStateValue, EMPTY_DATACAP_STATE } from '../../fevm/actors/datacap/state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { tokensToDatacap } from '../../fevm/actors/verifreg/datacap-calls.js';
@@ -17,6 +18,10 @@ import { addressJson, cidJson } from '../lotus-json.js';
 import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 
 const stateAt = (devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader => devnet.stateAt(tipsetOf(devnet, key).epoch);
+
+/** Lotus answers NoAllocationID (0) for a deal without a pending allocation. */
+const pendingAllocationId = (state: StateReader, dealId: number): number =>
+  state.getActor(MARKET_ACTOR_ID)?.market?.pendingDealAllocationIds.get(dealId) ?? NO_ALLOCATION_ID;
 
 const verifregOf = (state: StateReader): VerifregState => state.getActor(VERIFREG_ACTOR_ID)?.verifreg ?? EMPTY_VERIFREG_STATE;
 
@@ -112,6 +117,19 @@ export const filecoinVerifreg = [
   defineMethod('Filecoin.StateGetAllocations', [filAddress('clientAddress'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const state = stateAt(devnet, key);
     return byId(verifregOf(state).allocations, lookupId(state, address), allocationJson);
+  }),
+
+  // The allocation a verified deal's publication made, until the deal is activated: market state's pending table.
+  defineMethod('Filecoin.StateGetAllocationIdForPendingDeal', [integer('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
+    return pendingAllocationId(stateAt(devnet, key), dealId);
+  }),
+
+  defineMethod('Filecoin.StateGetAllocationForPendingDeal', [integer('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
+    const state = stateAt(devnet, key);
+    const id = pendingAllocationId(state, dealId);
+    const client = state.getActor(MARKET_ACTOR_ID)?.market?.proposals.get(dealId)?.client;
+    const allocation = id === NO_ALLOCATION_ID || client === undefined ? undefined : verifregOf(state).allocations.get(client)?.get(id);
+    return allocation ? allocationJson(allocation) : null;
   }),
 
   defineMethod('Filecoin.StateGetClaim', [filAddress('providerAddress'), integer('claimId'), tipsetKey('tipsetKey')], ({ devnet }, address, id, key) => {
