@@ -53,8 +53,10 @@ function describeRun(what: string, run: HardhatRun): string {
 
 /** The titles of the example's mocha tests, read from its source: `it("title", ...`. */
 function exampleTestTitles(): string[] {
-  const source = readFileSync(join(EXAMPLE_DIR, 'test', 'Vault.test.js'), 'utf8');
-  return [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+  return ['DealClient.test.js', 'Vault.test.js'].flatMap((file) => {
+    const source = readFileSync(join(EXAMPLE_DIR, 'test', file), 'utf8');
+    return [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+  });
 }
 
 describe('Hardhat 2 sample project (examples/hardhat)', () => {
@@ -70,13 +72,13 @@ describe('Hardhat 2 sample project (examples/hardhat)', () => {
   test('compiles offline with the solc-js build of the `solc` package', async () => {
     const run = await hardhat(['compile', '--force'], {}, COMPILE_TIMEOUT_MS);
     assert.equal(run.code, 0, describeRun('hardhat compile --force failed', run));
-    assert.match(run.output, /Compiled 1 Solidity file successfully/, describeRun('unexpected compile output', run));
+    assert.match(run.output, /Compiled 3 Solidity files successfully/, describeRun('unexpected compile output', run));
     assert.doesNotMatch(run.output, /Downloading compiler/i, describeRun('Hardhat tried to download solc', run));
   });
 
-  test('`hardhat test --network localhost` passes every test of Vault.test.js', async () => {
+  test('`hardhat test --network localhost` passes every test of the example (Vault, DealClient)', async () => {
     const titles = exampleTestTitles();
-    assert.ok(titles.length >= 10, `found only ${titles.length} tests in examples/hardhat/test/Vault.test.js`);
+    assert.ok(titles.length >= 14, `found only ${titles.length} tests in examples/hardhat/test`);
 
     const run = await hardhat(['test', '--network', 'localhost'], { FVM_DEVNET_URL: devnet.url }, TEST_TIMEOUT_MS);
     const explain = (why: string): string =>

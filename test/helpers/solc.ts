@@ -15,6 +15,7 @@ export interface CompiledContract {
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURE_CONTRACTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contracts');
+const EXAMPLE_CONTRACTS_DIR = join(REPO_ROOT, 'examples', 'hardhat', 'contracts');
 const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'fvm-devnet-solc');
 
 const require = createRequire(import.meta.url);
@@ -101,11 +102,14 @@ export async function compileSolidity(sources: Record<string, string>): Promise<
   return extract(output);
 }
 
-/** Compiles every `test/fixtures/contracts/*.sol` together. */
+/**
+ * Compiles every `test/fixtures/contracts/*.sol` together with the Hardhat example's contracts
+ * (`examples/hardhat/contracts`: the deal client the storage tests drive is the one users copy).
+ */
 export async function compileFixtures(): Promise<Record<string, CompiledContract>> {
   const sources: Record<string, string> = {};
-  for (const name of readdirSync(FIXTURE_CONTRACTS_DIR).filter((f) => f.endsWith('.sol')).sort()) {
-    sources[name] = readFileSync(join(FIXTURE_CONTRACTS_DIR, name), 'utf8');
+  for (const dir of [FIXTURE_CONTRACTS_DIR, EXAMPLE_CONTRACTS_DIR]) {
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.sol')).sort()) sources[name] = readFileSync(join(dir, name), 'utf8');
   }
   return compileSolidity(sources);
 }
