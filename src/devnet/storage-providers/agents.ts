@@ -8,7 +8,7 @@
 // Direct proposals come in through proposeDeal. The agents run beside the miner in their own queue;
 // a failure is logged and never stops mining.
 import { FilAddress } from '../../common/address.js';
-import { decodeCbor, encodeCbor, type CID } from '../../common/cbor.js';
+import { encodeCbor, type CID } from '../../common/cbor.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../devnet.js';
@@ -20,24 +20,14 @@ import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../fevm/act
 import { availableBalance, loadMiner, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
-import { signedMessageCid, SigType, type Message } from '../../fevm/message.js';
+import { SigType } from '../../fevm/message.js';
 import { SerialQueue } from '../../mining/serial-queue.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { contractDealRequests, readContractProposal } from './contract-deals.js';
+import { sendFromNodeKey } from './node-messages.js';
+import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
 
-/** What a provider accepts (Boost's storage ask). */
-export interface StorageAsk {
-  /** attoFIL per GiB per epoch, at least. */
-  pricePerGiBEpoch: bigint;
-  verifiedPricePerGiBEpoch: bigint;
-  minPieceSize: number;
-  maxPieceSize: number;
-  /** The most provider collateral it puts up for one deal. */
-  maxProviderCollateral: bigint;
-}
-
-const GIB = 1n << 30n;
 /** What a provider keeps available in its miner actor for deposits and pledges (a verified 32 GiB sector pledges 10 FIL). */
 const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
 /** How often each provider settles its active deals, in epochs (a day). */
@@ -74,11 +64,6 @@ interface Provider {
   lastSettled: number;
   /** The deals ("deal <id>") and allocations ("allocation <id>") already taken on, sealed or given up. */
   taken: Set<string>;
-}
-
-interface PushOptions {
-  /** Mine the message now if mining is not instant (cheat codes answer once their message is on chain). */
-  mine?: boolean;
 }
 
 /** An error's message on one line (actor backtraces span several). */
@@ -157,7 +142,7 @@ export class StorageProviderAgents {
       minerId,
       worker,
       sectorSize: miner.sectorSize,
-      ask: { pricePerGiBEpoch: 0n, verifiedPricePerGiBEpoch: 0n, minPieceSize: 128, maxPieceSize: Number(miner.sectorSize), maxProviderCollateral: 10n ** 24n },
+      ask: defaultAsk(miner.sectorSize),
       jobs: [],
       lastSettled: this.devnet.head.epoch,
       taken: new Set(),
@@ -191,7 +176,7 @@ export class StorageProviderAgents {
     this.devnet.wallet.import('secp256k1', key.privateKey);
     await this.devnet.cheats.fundNative(key.address, this.devnet.config.balance);
     const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
-    const { returnValue } = await this.push(key.address, POWER_ACTOR_ID, POWER.createMiner, params, 0n, { mine: true });
+    const { returnValue } = await sendFromNodeKey(this.devnet, { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, mine: true });
     const [idAddress] = returnValue as [Uint8Array];
     const minerId = FilAddress.fromBytes(idAddress).id!;
     this.options.log('info', `storage provider t0${minerId} added (owner ${key.address.toString('t')})`);
@@ -238,7 +223,7 @@ export class StorageProviderAgents {
     const missing = sectors.filter((n) => !miner.sectors.has(n));
     if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
     const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
-    const { cid } = await this.push(provider.worker, minerId, method, declarationsFor(miner, sectors), 0n, { mine: true });
+    const { cid } = await sendFromNodeKey(this.devnet, { from: provider.worker, to: minerId, method, params: declarationsFor(miner, sectors), mine: true });
     return cid;
   }
 
@@ -283,7 +268,7 @@ export class StorageProviderAgents {
     const providers = this.all();
     for (let i = 0; i < providers.length; i++) {
       const provider = providers[(this.roundRobin + i) % providers.length];
-      if (!this.askRefusal(provider, proposal)) {
+      if (!askRefusal(provider.ask, proposal)) {
         this.roundRobin = (this.roundRobin + i + 1) % providers.length;
         return provider;
       }
@@ -298,18 +283,7 @@ export class StorageProviderAgents {
       provider.rejectNext = undefined;
       return reason;
     }
-    return this.askRefusal(provider, proposal);
-  }
-
-  private askRefusal(provider: Provider, proposal: DealProposal): string | undefined {
-    const { ask } = provider;
-    if (proposal.pieceSize < ask.minPieceSize) return `piece size ${proposal.pieceSize} is below the minimum ${ask.minPieceSize}`;
-    if (proposal.pieceSize > ask.maxPieceSize) return `piece size ${proposal.pieceSize} is above the maximum ${ask.maxPieceSize}`;
-    const gib = (BigInt(proposal.pieceSize) + GIB - 1n) / GIB;
-    const minPrice = (proposal.verifiedDeal ? ask.verifiedPricePerGiBEpoch : ask.pricePerGiBEpoch) * gib;
-    if (proposal.storagePricePerEpoch < minPrice) return `price ${proposal.storagePricePerEpoch} per epoch is below the ask (${minPrice})`;
-    if (proposal.providerCollateral > ask.maxProviderCollateral) return `provider collateral ${proposal.providerCollateral} is above ${ask.maxProviderCollateral}`;
-    return undefined;
+    return askRefusal(provider.ask, proposal);
   }
 
   /** The node's signature of the proposal with the client's key (type byte first). */
@@ -327,14 +301,14 @@ export class StorageProviderAgents {
   private async topUpClientEscrow(proposal: DealProposal): Promise<void> {
     const needed = proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
     const shortfall = needed - this.freeEscrow(proposal.client);
-    if (shortfall > 0n) await this.push(proposal.client, MARKET_ACTOR_ID, MARKET.addBalance, proposal.client.bytes, shortfall, { mine: true });
+    if (shortfall > 0n) await sendFromNodeKey(this.devnet, { from: proposal.client, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: proposal.client.bytes, value: shortfall, mine: true });
   }
 
-  private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: PushOptions = {}): Promise<PublishedDeal> {
+  private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
     const collateralShortfall = proposal.providerCollateral - this.freeEscrow(FilAddress.fromId(provider.minerId));
-    if (collateralShortfall > 0n) await this.push(provider.worker, MARKET_ACTOR_ID, MARKET.addBalance, FilAddress.fromId(provider.minerId).bytes, collateralShortfall, options);
+    if (collateralShortfall > 0n) await sendFromNodeKey(this.devnet, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
     const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
-    const { cid, returnValue } = await this.push(provider.worker, MARKET_ACTOR_ID, MARKET.publishStorageDeals, params, 0n, options);
+    const { cid, returnValue } = await sendFromNodeKey(this.devnet, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
     const [ids] = returnValue as [number[]];
     const dealId = ids[0];
     this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
@@ -392,13 +366,13 @@ export class StorageProviderAgents {
     if (job.preCommitEpoch === undefined && job.readyAt <= this.devnet.head.epoch) {
       await this.fundMiner(provider);
       job.sectorNumber = this.nextSectorNumber(provider);
-      const { epoch } = await this.push(provider.worker, provider.minerId, MINER.preCommitSectorBatch2, preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1));
+      const { epoch } = await sendFromNodeKey(this.devnet, { from: provider.worker, to: provider.minerId, method: MINER.preCommitSectorBatch2, params: preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1) });
       job.preCommitEpoch = epoch;
     }
     // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
     if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.devnet.head.epoch + 1) {
       provider.jobs.splice(provider.jobs.indexOf(job), 1);
-      await this.push(provider.worker, provider.minerId, MINER.proveCommitSectors3, proveCommitParams(this.plan(provider, job)));
+      await sendFromNodeKey(this.devnet, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(this.plan(provider, job)) });
       this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
   }
@@ -407,7 +381,7 @@ export class StorageProviderAgents {
   private async fundMiner(provider: Provider): Promise<void> {
     const actor = this.devnet.stateAt(this.devnet.head.epoch).getActor(provider.minerId)!;
     const shortfall = MINER_WORKING_FUNDS - availableBalance(actor.miner!, actor.balance);
-    if (shortfall > 0n) await this.push(provider.worker, provider.minerId, 0, undefined, shortfall);
+    if (shortfall > 0n) await sendFromNodeKey(this.devnet, { from: provider.worker, to: provider.minerId, method: 0, value: shortfall });
   }
 
   private plan(provider: Provider, job: SealJob): SectorPlan {
@@ -437,7 +411,7 @@ export class StorageProviderAgents {
     const ended = active.some((id) => market.proposals.get(id)!.endEpoch <= head);
     if (active.length === 0 || (!ended && head - provider.lastSettled < SETTLE_INTERVAL)) return;
     provider.lastSettled = head;
-    await this.push(provider.worker, MARKET_ACTOR_ID, MARKET.settleDealPayments, encodeBitfield(active));
+    await sendFromNodeKey(this.devnet, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.settleDealPayments, params: encodeBitfield(active) });
   }
 
   /** Escrow not locked by deals. */
@@ -447,27 +421,5 @@ export class StorageProviderAgents {
     const market = state.getActor(MARKET_ACTOR_ID)?.market;
     if (id === undefined || !market) return 0n;
     return (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
-  }
-
-  /** Sends a message from a key the node holds and waits for its receipt; throws with the actor's reason if it would fail. */
-  private async push(from: FilAddress, to: number | FilAddress, method: number, params: unknown, value = 0n, options: PushOptions = {}): Promise<{ cid: CID; returnValue: unknown; epoch: number }> {
-    const message: Message = {
-      version: 0,
-      to: typeof to === 'number' ? FilAddress.fromId(to) : to,
-      from,
-      nonce: 0,
-      value,
-      gasLimit: 0,
-      gasFeeCap: 0n,
-      gasPremium: 0n,
-      method,
-      params: params === undefined ? new Uint8Array() : encodeCbor(params),
-    };
-    const cid = signedMessageCid(await this.devnet.pushWithWallet(message));
-    if (options.mine && !this.devnet.chain.messageByCid(cid.toString())) await this.devnet.mine();
-    const { tipset, message: included } = await this.devnet.waitForMessage(cid);
-    const { exitCode, returnData } = included.receipt;
-    if (exitCode !== 0) throw new DevnetError(`method ${method} to ${message.to.toString()} failed with exit code ${exitCode}`);
-    return { cid, returnValue: returnData.length ? decodeCbor(returnData) : undefined, epoch: tipset.epoch };
   }
 }

@@ -1,0 +1,48 @@
+// Messages the node sends from keys it holds (the storage providers' workers and owners, its deal
+// client): built, estimated and signed by the node's wallet, then waited for until mined. A message
+// that would fail is refused at estimation with the actor's reason, so nothing half-done is mined.
+import { FilAddress } from '../../common/address.js';
+import { decodeCbor, encodeCbor, type CID } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import { signedMessageCid, type Message } from '../../fevm/message.js';
+import type { Devnet } from '../devnet.js';
+
+export interface NodeMessage {
+  from: FilAddress;
+  to: number | FilAddress;
+  method: number;
+  /** A CBOR value; undefined for no params. */
+  params?: unknown;
+  value?: bigint;
+  /** Mine the message at once if mining is not instant (cheat codes answer once their message is on chain). */
+  mine?: boolean;
+}
+
+export interface SentMessage {
+  cid: CID;
+  /** The decoded CBOR return, if any. */
+  returnValue: unknown;
+  /** The epoch it was mined in. */
+  epoch: number;
+}
+
+export async function sendFromNodeKey(devnet: Devnet, { from, to, method, params, value = 0n, mine = false }: NodeMessage): Promise<SentMessage> {
+  const message: Message = {
+    version: 0,
+    to: typeof to === 'number' ? FilAddress.fromId(to) : to,
+    from,
+    nonce: 0,
+    value,
+    gasLimit: 0,
+    gasFeeCap: 0n,
+    gasPremium: 0n,
+    method,
+    params: params === undefined ? new Uint8Array() : encodeCbor(params),
+  };
+  const cid = signedMessageCid(await devnet.pushWithWallet(message));
+  if (mine && !devnet.chain.messageByCid(cid.toString())) await devnet.mine();
+  const { tipset, message: included } = await devnet.waitForMessage(cid);
+  const { exitCode, returnData } = included.receipt;
+  if (exitCode !== 0) throw new DevnetError(`method ${method} to ${message.to.toString()} failed with exit code ${exitCode}`);
+  return { cid, returnValue: returnData.length ? decodeCbor(returnData) : undefined, epoch: tipset.epoch };
+}
