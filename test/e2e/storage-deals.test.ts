@@ -343,6 +343,19 @@ describe('storage deals against the devnet CLI', () => {
     });
   });
 
+  test('a direct deal for an f410 contract client that vouches for it is published, notified and sealed', async () => {
+    const client = await deploy('FilecoinApiCaller');
+    const { cid, size } = piece();
+    // A free deal: the contract needs no escrow.
+    const { dealId } = await rpc('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, client: await client.getAddress() }]);
+    assert.equal(await client.notifiedDeals(0), BigInt(dealId), 'the market told the contract its deal ID');
+    const deal = await pollUntil('the direct contract deal to be sealed', async () => {
+      const d = await rpc('Filecoin.StateMarketStorageDeal', [dealId, null]);
+      return d.State.SectorStartEpoch > 0 ? d : undefined;
+    });
+    assert.equal(deal.Proposal.Client, await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.EthAddressToFilecoinAddress', [await client.getAddress()]), null]));
+  });
+
   test('a deal naming a contract client that refuses AuthenticateMessage is refused, and nothing is published', async () => {
     const client = await deploy('DealClient');
     const { cid, size } = piece();
