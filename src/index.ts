@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
-import { createLogger, logConsole, logMessageErrors, logTipsets, requestLogger } from './eth-rpc/logger.js';
+import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
 import { buildServer } from './eth-rpc/server.js';
 import { decodeChain, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
 
@@ -59,7 +59,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   const server = await buildServer(devnet, { log, observe: requestLogger(log, logging), logging });
   logTipsets(devnet, log, logging);
   logConsole(devnet, log, logging);
-  logMessageErrors(devnet, log);
+  logNodeEvents(devnet, log);
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

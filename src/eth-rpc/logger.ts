@@ -34,8 +34,11 @@ export function requestLogger(log: Logger, logging: LoggingSwitch = { enabled: t
   };
 }
 
-/** Messages the devnet dropped because executing them threw: always worth a stack trace. */
-export function logMessageErrors(devnet: Devnet, log: Logger): void {
+/**
+ * What the node does beside answering calls: messages dropped because executing them threw and cron
+ * work that failed (both with a stack trace), and what the storage providers' agents did.
+ */
+export function logNodeEvents(devnet: Devnet, log: Logger): void {
   devnet.events.on('messageError', (message, err) => {
     log.error({ err, cid: message.cid.toString() }, `dropped message ${message.cid.toString()}: its execution failed inside the devnet`);
   });
@@ -44,7 +47,7 @@ export function logMessageErrors(devnet: Devnet, log: Logger): void {
     else log.info(line);
   });
   devnet.events.on('cronError', (epoch, actor, err) => {
-    log.error({ err, epoch, actor }, `cron work of actor f0${actor} failed at epoch ${epoch} and was undone`);
+    log.error({ err, epoch, actor }, `cron work of actor t0${actor} failed at epoch ${epoch} and was undone`);
   });
 }
 

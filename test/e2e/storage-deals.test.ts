@@ -40,7 +40,6 @@ describe('storage deals against the devnet CLI', () => {
 
   after(async () => {
     provider?.destroy();
-    if (process.env.SHOW_NODE_OUTPUT) console.log(devnet?.output());
     await devnet?.stop();
   });
 

@@ -5,7 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import pino from 'pino';
 import { bytesToHex } from '../../src/common/hex.js';
-import { createLogger, logMessageErrors, logTipsets, requestLogger } from '../../src/eth-rpc/logger.js';
+import { createLogger, logNodeEvents, logTipsets, requestLogger } from '../../src/eth-rpc/logger.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
@@ -21,7 +21,7 @@ async function devnetWithLog(t: TestContext) {
   t.after(() => devnet.close());
   const { log, entries } = capture();
   logTipsets(devnet, log);
-  logMessageErrors(devnet, log);
+  logNodeEvents(devnet, log);
   return { devnet, entries, send: directSender(devnet) };
 }
 
@@ -64,7 +64,7 @@ describe('logTipsets', () => {
   });
 });
 
-describe('logMessageErrors', () => {
+describe('logNodeEvents', () => {
   test('a dropped message is logged as an error with its CID and stack', async (t) => {
     const { devnet, entries } = await devnetWithLog(t);
     const fake = { cid: { toString: () => 'bafy-test' } };
@@ -74,6 +74,22 @@ describe('logMessageErrors', () => {
     assert.equal(entries[0].cid, 'bafy-test');
     assert.match(entries[0].msg, /dropped message bafy-test/);
     assert.match(entries[0].err.stack, /Error: boom/);
+  });
+
+  test('failed cron work is an error; the storage providers\' lines keep their level', async (t) => {
+    const { devnet, entries } = await devnetWithLog(t);
+    devnet.events.emit('cronError', 42, 111, new Error('fee'));
+    devnet.events.emit('storageProvider', 'info', 'storage provider t0111 sealed sector 10');
+    devnet.events.emit('storageProvider', 'warn', 'storage provider t0111 sealing failed: no');
+    assert.deepEqual(
+      entries.map((e) => [e.level, e.msg]),
+      [
+        [50, 'cron work of actor t0111 failed at epoch 42 and was undone'],
+        [30, 'storage provider t0111 sealed sector 10'],
+        [40, 'storage provider t0111 sealing failed: no'],
+      ],
+    );
+    assert.match(entries[0].err.stack, /Error: fee/);
   });
 });
 
