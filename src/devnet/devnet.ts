@@ -35,7 +35,7 @@ import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Cheats } from './cheats.js';
 import { NativeWallet } from './wallet.js';
 import { createGenesisState } from './genesis.js';
-import { deriveVerifregKeys, GENESIS_VERIFIER_ALLOWANCE } from './verifreg-keys.js';
+import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { encodeChain, StateFileError, type SavedChain } from './persistence.js';
 import { executionFailed } from './revert.js';
@@ -136,7 +136,7 @@ export class Devnet {
   static async create(config: DevnetConfig, saved?: SavedChain): Promise<Devnet> {
     const accounts = deriveAccounts(config.mnemonic, config.accounts);
     const providerKeys = deriveStorageProviderKeys(config.mnemonic, config.storageProviders);
-    const verifregKeys = deriveVerifregKeys(config.mnemonic);
+    const nodeKeys = deriveNodeKeys(config.mnemonic);
     if (saved && saved.chainId !== config.chainId) {
       throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${config.chainId}`);
     }
@@ -150,7 +150,7 @@ export class Devnet {
         config.balance,
         config.fund,
         { keys: providerKeys, sectorSize: config.sectorSize, ownerBalance: config.balance },
-        { rootKey: verifregKeys.rootKey.address, verifier: verifregKeys.verifier.address, dealClient: verifregKeys.dealClient.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
+        { rootKey: nodeKeys.rootKey.address, verifier: nodeKeys.verifier.address, dealClient: nodeKeys.dealClient.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
       );
     }
     const devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
@@ -158,7 +158,7 @@ export class Devnet {
     for (const key of providerKeys) devnet.wallet.import('secp256k1', key.privateKey);
     // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
-    for (const key of [verifregKeys.rootKey, verifregKeys.verifier, verifregKeys.dealClient]) devnet.wallet.import('secp256k1', key.privateKey);
+    for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.wallet.import('secp256k1', key.privateKey);
     return devnet;
   }
 

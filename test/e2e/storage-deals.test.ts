@@ -15,7 +15,7 @@ import { Contract, ContractFactory, JsonRpcProvider, Wallet, keccak256, parseEth
 import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
@@ -315,7 +315,7 @@ describe('storage deals against the devnet CLI', () => {
       // The node's deal client (the CLI's default) gets datacap from the genesis verifier.
       const { stdout: pieceOut } = await run(process.execPath, [join(REPO_ROOT, CLI_PATH), 'piece', file]);
       const size = Number(/Piece size:\s+(\d+)/.exec(pieceOut)![1]);
-      const dealClient = deriveVerifregKeys(DEV_MNEMONIC).dealClient.address.toString('t');
+      const dealClient = deriveNodeKeys(DEV_MNEMONIC).dealClient.address.toString('t');
       await rpc('devnet_addVerifiedClient', [dealClient, String(size)]);
       const [someMiner] = await rpc('Filecoin.StateListMiners', [null]);
       const before = (await rpc('Filecoin.StateMinerPower', [someMiner, null])).TotalPower;

@@ -11,7 +11,7 @@ import { cidOf, decodeCbor, encodeBigInt, encodeCbor, RAW, type CID } from '../.
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveAccounts } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
-import { deriveVerifregKeys, GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/verifreg-keys.js';
+import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/node-keys.js';
 import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../src/fevm/actor.js';
 import { createActor } from '../../src/fevm/actors/lifecycle.js';
 import { invokeBuiltin, type SendFn } from '../../src/fevm/actors/invoke-builtin.js';
@@ -31,7 +31,7 @@ export const FIL = 10n ** 18n;
 export const TOKENS = 10n ** 18n;
 export const F06 = FilAddress.fromId(VERIFREG_ACTOR_ID);
 export const F07 = FilAddress.fromId(DATACAP_ACTOR_ID);
-export const KEYS = deriveVerifregKeys(DEFAULT_MNEMONIC);
+export const KEYS = deriveNodeKeys(DEFAULT_MNEMONIC);
 /** The CID of some data (any CID will do for the registry). */
 export const PIECE = cidOf(new TextEncoder().encode('piece one'), RAW);
 export const OTHER_PIECE = cidOf(new TextEncoder().encode('piece two'), RAW);

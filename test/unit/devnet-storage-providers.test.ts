@@ -6,7 +6,7 @@ import { HDNodeWallet, Mnemonic } from 'ethers';
 import { hexToBytes } from '../../src/common/hex.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
 import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
-import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { deriveStorageProviderKeys, peerIdString } from '../../src/devnet/storage-providers/keys.js';
 import { POWER_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
 import { SECTOR_SIZE_32GIB } from '../../src/fevm/actors/miner/state.js';
@@ -95,7 +95,7 @@ describe('storage providers at genesis', () => {
     assert.equal(power.totalRawBytePower, 0n);
     assert.equal(power.minerCount, 0);
     // The node holds only the verified registry's root key and verifier, and its deal client.
-    const registry = deriveVerifregKeys(DEFAULT_MNEMONIC);
+    const registry = deriveNodeKeys(DEFAULT_MNEMONIC);
     assert.deepEqual(devnet.wallet.list(), [registry.rootKey.address, registry.verifier.address, registry.dealClient.address]);
   });
 

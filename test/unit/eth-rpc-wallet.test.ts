@@ -6,7 +6,7 @@ import { Signature } from 'iso-filecoin/signature';
 import { accountFromPrivateKey, verify } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
-import { deriveVerifregKeys } from '../../src/devnet/verifreg-keys.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
@@ -25,7 +25,7 @@ describe('Filecoin.Wallet*', () => {
     // Without storage providers, whose owner keys the node holds from the start; it still holds the
     // verified registry's root key and verifier, and its deal client.
     const { result, error } = await setupRpc(t, { storageProviders: 0 });
-    const registry = deriveVerifregKeys(DEFAULT_MNEMONIC);
+    const registry = deriveNodeKeys(DEFAULT_MNEMONIC);
     const held = [registry.rootKey, registry.verifier, registry.dealClient].map((key) => key.address.toString());
     assert.equal(await result('Filecoin.WalletImport', [{ Type: 'secp256k1', PrivateKey: b64(secretSecp) }]), secp.address.toString());
     // Lotus keeps BLS secrets little-endian.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
-import { GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/verifreg-keys.js';
+import { GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/node-keys.js';
 import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../src/fevm/actor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';

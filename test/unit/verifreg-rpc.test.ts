@@ -6,12 +6,12 @@ import { describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
-import { deriveVerifregKeys, GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/verifreg-keys.js';
+import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/node-keys.js';
 import { VERIFREG_ACTOR_ID } from '../../src/fevm/actor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
-const keys = deriveVerifregKeys(DEFAULT_MNEMONIC);
+const keys = deriveNodeKeys(DEFAULT_MNEMONIC);
 const CLIENT = '0x00000000000000000000000000000000000c11e0';
 const TOKENS = 10n ** 18n;
 

@@ -5,7 +5,7 @@ import { FilAddress } from '../../common/address.js';
 import { CID } from '../../common/cbor.js';
 import { hexToBytes } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { deriveVerifregKeys } from '../../devnet/verifreg-keys.js';
+import { deriveNodeKeys } from '../../devnet/node-keys.js';
 import { shapeBySize } from '../../fevm/actors/miner/policy.js';
 import type { DirectDeal } from '../../devnet/storage-providers/agents.js';
 import type { StorageAsk } from '../../devnet/storage-providers/storage-ask.js';
@@ -54,7 +54,7 @@ function parseDeal(devnet: Devnet, deal: Record<string, unknown>): DirectDeal {
   const pieceSize = integerField(deal, 'pieceSize') ?? devnet.pieces.get(pieceCid)?.size;
   if (pieceSize === undefined) throw invalid(field('pieceSize'), 'required unless the piece was uploaded to this node (PUT /piece/<cid>)');
   // Without a client, the node's own deal client (a funded f1 whose key it holds) makes the deal.
-  const client = deal.client === undefined ? deriveVerifregKeys(devnet.config.mnemonic).dealClient.address : anyAddress(field('client')).parse(deal.client);
+  const client = deal.client === undefined ? deriveNodeKeys(devnet.config.mnemonic).dealClient.address : anyAddress(field('client')).parse(deal.client);
   const provider = deal.provider === undefined ? undefined : minerId(devnet, filAddress(field('provider')).parse(deal.provider));
   if (deal.label !== undefined && typeof deal.label !== 'string') throw invalid(field('label'), 'expected a string');
   if (deal.verifiedDeal !== undefined && typeof deal.verifiedDeal !== 'boolean') throw invalid(field('verifiedDeal'), 'expected a boolean');
