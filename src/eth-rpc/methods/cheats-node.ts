@@ -90,7 +90,7 @@ export const cheatsNode = [
 
   ...aliases(
     defineMethod('anvil_dropTransaction', [hash('transactionHash')], ({ devnet }, txHash) => {
-      const pending = devnet.mempool.pending().find((p) => p.ethTx && bytesToHex(p.ethTx.hash) === bytesToHex(txHash));
+      const pending = devnet.pendingTransaction(txHash);
       if (!pending) return null;
       devnet.mempool.remove([pending]);
       return bytesToHex(txHash);
