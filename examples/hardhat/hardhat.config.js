@@ -34,8 +34,9 @@ module.exports = {
     localhost: {
       url: process.env.FVM_DEVNET_URL ?? "http://127.0.0.1:8545",
       chainId: 31415926,
-      // Ask the node for every gas limit (eth_estimateGas). Filecoin gas figures are in the
-      // millions, above the fixed limit Hardhat uses on `localhost` otherwise.
+      // Ask the node for every gas limit (eth_estimateGas). Not needed with fvm-devnet, which
+      // hardhat-ethers estimates for anyway (it answers no hardhat_metadata, like Lotus); set here
+      // to show that it works too.
       gas: "auto",
     },
   },

@@ -68,6 +68,8 @@ export interface DevnetEvents {
   messageError: [PendingMessage, unknown];
   /** Scheduled work of a builtin actor (deal payments, proving) that failed at an epoch; undone, mining goes on. */
   cronError: [epoch: number, actor: number, unknown];
+  /** Interval mining failed to mine a tipset (a devnet bug); the next interval tries again. */
+  miningError: [unknown];
   /** The chain was put back to an earlier point (evm_revert, anvil_reset, anvil_loadState): what followed it is gone. */
   rewound: [];
   /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
@@ -125,6 +127,7 @@ export class Devnet {
       onTipset: (tipset) => this.events.emit('tipset', tipset),
       onMessageError: (message, error) => this.events.emit('messageError', message, error),
       onCronError: (epoch, actor, error) => this.events.emit('cronError', epoch, actor, error),
+      onMiningError: (error) => this.events.emit('miningError', error),
     });
     this.cheats = new Cheats(this);
     this.storageProviders = new StorageProviderAgents(this, { sealDelay: config.sealDelay, log: (level, line) => this.events.emit('storageProvider', level, line) });
@@ -219,6 +222,16 @@ export class Devnet {
   pendingNonce(eth: Uint8Array): number {
     const actor = resolveEthAddress(this.state.at(this.head.epoch), eth);
     return actor ? this.mempool.nextNonce(actor.id, actor.nonce) : 0;
+  }
+
+  /** A message waiting in the pool, by CID. */
+  pendingMessage(cid: CID): PendingMessage | undefined {
+    return this.mempool.getByCid(cid);
+  }
+
+  /** An Ethereum transaction waiting in the pool, by hash. */
+  pendingTransaction(hash: Uint8Array): PendingMessage | undefined {
+    return this.mempool.getByTxHash(hash);
   }
 
   /** The base fee the next tipset will charge. */
@@ -354,7 +367,7 @@ export class Devnet {
         if (location) {
           this.events.off('tipset', onTipset);
           resolve(location);
-        } else if (!this.mempool.pending().some((p) => p.cid.equals(cid))) {
+        } else if (!this.mempool.getByCid(cid)) {
           this.events.off('tipset', onTipset);
           reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
         }

@@ -35,8 +35,9 @@ export function requestLogger(log: Logger, logging: LoggingSwitch = { enabled: t
 }
 
 /**
- * What the node does beside answering calls: messages dropped because executing them threw and cron
- * work that failed (both with a stack trace), and what the storage providers' agents did.
+ * What the node does beside answering calls: messages dropped because executing them threw, cron
+ * work that failed and tipsets interval mining could not mine (all with a stack trace), and what the
+ * storage providers' agents did.
  */
 export function logNodeEvents(devnet: Devnet, log: Logger): void {
   devnet.events.on('messageError', (message, err) => {
@@ -48,6 +49,9 @@ export function logNodeEvents(devnet: Devnet, log: Logger): void {
   });
   devnet.events.on('cronError', (epoch, actor, err) => {
     log.error({ err, epoch, actor }, `cron work of actor t0${actor} failed at epoch ${epoch} and was undone`);
+  });
+  devnet.events.on('miningError', (err) => {
+    log.error({ err }, 'interval mining failed to mine a tipset; it tries again at the next interval');
   });
 }
 

@@ -27,14 +27,20 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
   const dispatcher = new Dispatcher(allMethods, log, observe);
   const filters = new Filters(devnet);
-  const errorBody = (err: InvalidRequestError | ParseError) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
+  const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
 
   // Parse JSON ourselves: a malformed body is a JSON-RPC parse error, not an HTTP 400.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err: { code?: string; message: string }, _req, reply) => {
+  // Fastify's own refusals of a request (4xx) are bad requests; anything else is a devnet bug: -32603, logged.
+  app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, _req, reply) => {
     const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-    const rpcError = tooLarge ? new InvalidRequestError(`request body too large (max ${MAX_BODY_BYTES} bytes)`) : new InvalidRequestError(err.message);
+    const refused = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500;
+    const rpcError = tooLarge
+      ? new InvalidRequestError(`request body too large (max ${MAX_BODY_BYTES} bytes)`)
+      : refused
+        ? new InvalidRequestError(err.message)
+        : err;
     return reply.code(200).send(errorBody(rpcError));
   });
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
@@ -69,8 +75,12 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
             socket.send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
             return;
           }
-          const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
-          if (answer !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify(answer));
+          try {
+            const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
+            if (answer !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify(answer));
+          } catch (err) {
+            if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorBody(err)));
+          }
         });
         socket.on('close', () => subscriptions.close());
       },

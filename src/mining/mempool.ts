@@ -2,6 +2,7 @@
 // wording (chain/messagepool/messagepool.go) before they are accepted.
 import type { CID } from '../common/cbor.js';
 import { MessageRejectedError } from '../common/errors.js';
+import { bytesToHex } from '../common/hex.js';
 import { attoToFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
@@ -34,6 +35,9 @@ export class Mempool {
    * f0 addresses share one nonce sequence. */
   private readonly bySender = new Map<number, Map<number, PendingMessage>>();
   private readonly senderOf = new Map<PendingMessage, number>();
+  /** The same messages by CID and by Ethereum transaction hash (hex), for lookups without a scan. */
+  private readonly byCid = new Map<string, PendingMessage>();
+  private readonly byTxHash = new Map<string, PendingMessage>();
 
   /** Checks a message against the state it would run on and queues it, or throws with Lotus's reason. */
   add(pending: PendingMessage, state: StateReader): void {
@@ -98,10 +102,22 @@ export class Mempool {
     } else if (queue.size >= MAX_PENDING_PER_SENDER) {
       throw new MessageRejectedError('failed to add locked: too many pending messages for actor');
     }
-    if (existing) this.senderOf.delete(existing);
+    if (existing) this.unindex(existing);
     queue.set(msg.nonce, pending);
     this.senderOf.set(pending, senderId);
+    this.byCid.set(pending.cid.toString(), pending);
+    if (pending.ethTx) this.byTxHash.set(bytesToHex(pending.ethTx.hash), pending);
     this.bySender.set(senderId, queue);
+  }
+
+  /** The pending message with this CID. */
+  getByCid(cid: CID): PendingMessage | undefined {
+    return this.byCid.get(cid.toString());
+  }
+
+  /** The pending Ethereum transaction with this hash. */
+  getByTxHash(hash: Uint8Array): PendingMessage | undefined {
+    return this.byTxHash.get(bytesToHex(hash));
   }
 
   /**
@@ -127,7 +143,7 @@ export class Mempool {
     for (const pending of messages) {
       const senderId = this.senderOf.get(pending);
       if (senderId === undefined) continue;
-      this.senderOf.delete(pending);
+      this.unindex(pending);
       const queue = this.bySender.get(senderId)!;
       queue.delete(pending.signed.message.nonce);
       if (queue.size === 0) this.bySender.delete(senderId);
@@ -141,7 +157,7 @@ export class Mempool {
       for (const [nonce, pending] of queue) {
         if (nonce < stateNonce) {
           queue.delete(nonce);
-          this.senderOf.delete(pending);
+          this.unindex(pending);
         }
       }
       if (queue.size === 0) this.bySender.delete(senderId);
@@ -160,6 +176,8 @@ export class Mempool {
   clear(): void {
     this.bySender.clear();
     this.senderOf.clear();
+    this.byCid.clear();
+    this.byTxHash.clear();
   }
 
   pending(): PendingMessage[] {
@@ -170,5 +188,11 @@ export class Mempool {
     let n = 0;
     for (const queue of this.bySender.values()) n += queue.size;
     return n;
+  }
+
+  private unindex(pending: PendingMessage): void {
+    this.senderOf.delete(pending);
+    this.byCid.delete(pending.cid.toString());
+    if (pending.ethTx) this.byTxHash.delete(bytesToHex(pending.ethTx.hash));
   }
 }

@@ -29,6 +29,8 @@ export interface MinerDeps {
   onMessageError: (message: PendingMessage, error: unknown) => void;
   /** Scheduled actor work that failed (undone; the tipset is still mined). */
   onCronError: (epoch: number, actor: number, error: unknown) => void;
+  /** A tipset that interval mining failed to mine (a devnet bug): reported, and the timer goes on. */
+  onMiningError: (error: unknown) => void;
 }
 
 export class Miner {
@@ -52,7 +54,7 @@ export class Miner {
     this.timer = undefined;
     this.modeValue = mode;
     if (mode.type === 'interval') {
-      this.timer = setInterval(() => void this.mine().catch(() => undefined), mode.blockTimeMs);
+      this.timer = setInterval(() => void this.mine().catch(this.deps.onMiningError), mode.blockTimeMs);
     }
   }
 

@@ -2,61 +2,22 @@
 // localhost` against the devnet CLI, with hardhat-ethers, the chai matchers and
 // hardhat-network-helpers. Hardhat is started through its own CLI entry (what `npx hardhat` runs).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { describeRun, hardhat as hardhatIn, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'hardhat');
-const HARDHAT_CLI = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'internal', 'cli', 'bootstrap.js');
 const COMPILE_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 45_000;
 
-interface HardhatRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
+const hardhat = (args: string[], env: Record<string, string>, timeoutMs: number): Promise<HardhatRun> => hardhatIn(EXAMPLE_DIR, args, env, timeoutMs);
 
-/** Runs `node <hardhat cli> ...args` in examples/hardhat; kills it after `timeoutMs`. */
-function hardhat(args: string[], env: Record<string, string>, timeoutMs: number): Promise<HardhatRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
-      cwd: EXAMPLE_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', ...env },
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => {
-      output += `\n[killed: hardhat ${args.join(' ')} ran longer than ${timeoutMs} ms]\n`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`could not run ${HARDHAT_CLI}: ${err.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
-}
-
-function describeRun(what: string, run: HardhatRun): string {
-  return `${what} (exit ${run.code}, signal ${run.signal})\n--- hardhat output ---\n${run.output}--- end ---`;
-}
-
-/** The titles of the example's mocha tests, read from its source: `it("title", ...`. */
+/** The titles of the example's mocha tests. */
 function exampleTestTitles(): string[] {
-  return ['DealClient.test.js', 'Vault.test.js'].flatMap((file) => {
-    const source = readFileSync(join(EXAMPLE_DIR, 'test', file), 'utf8');
-    return [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
-  });
+  return mochaTitles(['DealClient.test.js', 'Vault.test.js'].map((file) => readFileSync(join(EXAMPLE_DIR, 'test', file), 'utf8')));
 }
 
 describe('Hardhat 2 sample project (examples/hardhat)', () => {

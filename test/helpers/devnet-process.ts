@@ -1,4 +1,4 @@
-// Starts the real CLI (`dist/fvm-devnet.js`, built by `npm run build`) as a child process on a free
+// Starts the real CLI (`dist/fvm-devnet.js`, built by `npm run build`, which `npm test` runs first) as a child process on a free
 // port, for the end-to-end tests. Shared constants of the dev chain live here too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT } from './solc.js';

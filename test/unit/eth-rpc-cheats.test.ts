@@ -157,11 +157,12 @@ describe('state cheat codes', () => {
   });
 
   test('metadata, node info, the next base fee and the minimum fee cap', async (t) => {
-    const { result, send } = await setupRpc(t, {}, { txDefaults: CALL });
-    const metadata = await result('hardhat_metadata');
+    const { result, error, send } = await setupRpc(t, {}, { txDefaults: CALL });
+    const metadata = await result('anvil_metadata');
     assert.equal(metadata.chainId, 31415926);
     assert.equal(metadata.latestBlockNumber, 0);
-    assert.deepEqual(await result('anvil_metadata'), metadata);
+    // hardhat_metadata stays unanswered, as on Lotus: hardhat-ethers then estimates every gas limit.
+    assert.equal((await error('hardhat_metadata')).code, -32601);
     assert.equal((await result('anvil_nodeInfo')).environment.chainId, 31415926);
     await result('anvil_setNextBlockBaseFeePerGas', ['0x3e8']);
     await result('evm_mine');

@@ -91,6 +91,13 @@ describe('logNodeEvents', () => {
     );
     assert.match(entries[0].err.stack, /Error: fee/);
   });
+
+  test('a tipset interval mining failed to mine is an error with its stack', async (t) => {
+    const { devnet, entries } = await devnetWithLog(t);
+    devnet.events.emit('miningError', new Error('stuck'));
+    assert.deepEqual(entries.map((e) => [e.level, e.msg]), [[50, 'interval mining failed to mine a tipset; it tries again at the next interval']]);
+    assert.match(entries[0].err.stack, /Error: stuck/);
+  });
 });
 
 describe('createLogger', () => {

@@ -2,7 +2,9 @@
 // notifications, body limits, paths, and arity errors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_BODY_BYTES } from '../../src/eth-rpc/server.js';
+import pino from 'pino';
+import { buildServer, MAX_BODY_BYTES } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig } from '../../src/index.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 describe('JSON-RPC over HTTP (inject)', () => {
@@ -110,6 +112,27 @@ describe('JSON-RPC over HTTP (inject)', () => {
     assert.deepEqual((await call('eth_getStorageAt', ['0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', '0x0'])).error?.code, -32602);
     // Methods with optional params state the range.
     assert.deepEqual((await call('eth_feeHistory', ['0x1'])).error, { code: -32602, message: "wrong param count (method 'eth_feeHistory'): 1 != 2 to 3" });
+  });
+
+  test('an unexpected throw in the HTTP layer is -32603 with HTTP 200, logged with its stack', async (t) => {
+    const devnet = await createDevnet(testConfig());
+    const lines: { level: number; msg: string; err?: { stack?: string } }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const app = await buildServer(devnet, { log });
+    t.after(async () => {
+      devnet.close();
+      await app.close();
+    });
+    // A route beside JSON-RPC's that fails the way a devnet bug would.
+    app.get('/boom', () => {
+      throw new TypeError('a devnet bug');
+    });
+    const res = await app.inject({ method: 'GET', url: '/boom' });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error: a devnet bug' } });
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0].level, 50);
+    assert.match(lines[0].err!.stack!, /TypeError: a devnet bug\n\s+at /);
   });
 
   test('GET is answered with a JSON-RPC error', async (t) => {

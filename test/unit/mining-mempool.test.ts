@@ -364,3 +364,40 @@ describe('Mempool.remove, prune, nextNonce, pending', () => {
     assert.equal(pool.nextNonce(tree.at(0).lookupId(BOB.filAddress)!, 0), 0);
   });
 });
+
+describe('Mempool.getByCid, getByTxHash', () => {
+  /** `pending` as an Ethereum transaction with this hash (only the hash is read). */
+  const withHash = (pending: PendingMessage, byte: number): PendingMessage => ({ ...pending, ethTx: { hash: new Uint8Array(32).fill(byte) } as PendingMessage['ethTx'] });
+
+  test('find a pending message by CID and hash until it leaves by remove, replacement, prune or clear', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const [m0, m1, m2] = [0, 1, 2].map((nonce, i) => withHash(message({ nonce }), i + 1));
+    for (const m of [m0, m1, m2]) pool.add(m, tree.at(0));
+    const native = message({ from: BOB.filAddress });
+    pool.add(native, tree.at(0));
+    assert.equal(pool.getByCid(m1.cid), m1);
+    assert.equal(pool.getByTxHash(m1.ethTx!.hash), m1);
+    assert.equal(pool.getByCid(native.cid), native);
+    assert.equal(pool.getByTxHash(new Uint8Array(32).fill(9)), undefined);
+
+    pool.remove([m0]);
+    assert.equal(pool.getByCid(m0.cid), undefined);
+    assert.equal(pool.getByTxHash(m0.ethTx!.hash), undefined);
+
+    const replacement = withHash(message({ nonce: 1, premium: 200n }), 7);
+    pool.add(replacement, tree.at(0));
+    assert.equal(pool.getByCid(m1.cid), undefined);
+    assert.equal(pool.getByTxHash(m1.ethTx!.hash), undefined);
+    assert.equal(pool.getByTxHash(replacement.ethTx!.hash), replacement);
+
+    setNonce(tree, ALICE, 2, 1);
+    pool.prune(tree.at(1));
+    assert.equal(pool.getByCid(replacement.cid), undefined);
+    assert.equal(pool.getByTxHash(m2.ethTx!.hash), m2);
+
+    pool.clear();
+    assert.equal(pool.getByCid(native.cid), undefined);
+    assert.equal(pool.getByTxHash(m2.ethTx!.hash), undefined);
+  });
+});

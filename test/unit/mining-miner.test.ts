@@ -1,12 +1,18 @@
 // Tipset production through a Devnet: instant mining on send, manual mining, nonce gaps, time and
 // epochs, failed messages, and the base fee each tipset carries.
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
+import { describe, test } from 'node:test';
 import type { TransactionRequest } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import type { Devnet } from '../../src/index.js';
-import type { StateOverlay } from '../../src/fevm/state-tree.js';
-import type { Tipset } from '../../src/mining/tipset.js';
+import type { Executor } from '../../src/fevm/executor.js';
+import { INITIAL_BASE_FEE } from '../../src/fevm/gas.js';
+import { StateTree, type StateOverlay } from '../../src/fevm/state-tree.js';
+import { ChainStore } from '../../src/mining/chain-store.js';
+import { Clock } from '../../src/mining/clock.js';
+import { Mempool } from '../../src/mining/mempool.js';
+import { Miner } from '../../src/mining/miner.js';
+import { buildTipset, type Tipset } from '../../src/mining/tipset.js';
 import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { withDevnet } from '../helpers/devnet-harness.js';
 
@@ -199,5 +205,41 @@ describe('time, epochs and base fee', () => {
     assert.equal(full.gasLimit, 10_000_000_000);
     assert.equal(full.baseFee, 87_500_000n);
     assert.equal((await devnet.mine()).baseFee, 98_437_500n);
+  });
+});
+
+describe('interval mining', () => {
+  test('a tipset that fails to mine is reported, and the timer goes on', async (t) => {
+    const chain = new ChainStore();
+    chain.append(buildTipset({ epoch: 0, timestamp: 1_000, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
+    // An executor whose block reward throws: a devnet bug at the end of every tipset.
+    const executor = {
+      awardBlockReward: () => Promise.reject(new Error('reward bug')),
+      runCron: () => Promise.resolve([]),
+    } as unknown as Executor;
+    const errors: unknown[] = [];
+    let twice!: () => void;
+    const reportedTwice = new Promise<void>((resolve) => (twice = resolve));
+    const miner = new Miner({
+      state: new StateTree(),
+      chain,
+      mempool: new Mempool(),
+      executor,
+      chainId: 31415926n,
+      clock: new Clock(0, () => 2_000),
+      onTipset: () => assert.fail('no tipset can be mined'),
+      onMessageError: () => undefined,
+      onCronError: () => undefined,
+      onMiningError: (error) => {
+        errors.push(error);
+        if (errors.length === 2) twice();
+      },
+    });
+    t.after(() => miner.stop());
+    miner.setMode({ type: 'interval', blockTimeMs: 5 });
+    await reportedTwice;
+    miner.stop();
+    assert.deepEqual(errors.map((e) => (e as Error).message), ['reward bug', 'reward bug']);
+    assert.equal(chain.head.epoch, 0);
   });
 });

@@ -1,5 +1,5 @@
 // The node and its pool, for tools: impersonation (anvil_impersonateAccount, …), anvil_nodeInfo,
-// anvil_metadata/hardhat_metadata, anvil_setLoggingEnabled, anvil_dropTransaction,
+// anvil_metadata, anvil_setLoggingEnabled, anvil_dropTransaction,
 // anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, txpool_content,
 // txpool_status, txpool_inspect.
 import { randomBytes } from 'node:crypto';
@@ -78,7 +78,11 @@ export const cheatsNode = [
     forkConfig: {},
   })),
 
-  ...aliases(defineMethod('anvil_metadata', [], ({ devnet }) => metadata(devnet)), 'hardhat_metadata'),
+  // Not under Anvil's alias hardhat_metadata: hardhat-ethers takes an answer to it as "a Hardhat
+  // node" and then sends every transaction on `localhost` with a fixed 16 777 216 gas instead of
+  // asking eth_estimateGas, which Filecoin gas exceeds. Lotus does not answer it either, so a default
+  // Hardhat config works here as it does on calibnet.
+  defineMethod('anvil_metadata', [], ({ devnet }) => metadata(devnet)),
 
   ...aliases(
     defineMethod('anvil_setLoggingEnabled', [bool('enabled')], ({ logging }, enabled) => {
@@ -90,7 +94,7 @@ export const cheatsNode = [
 
   ...aliases(
     defineMethod('anvil_dropTransaction', [hash('transactionHash')], ({ devnet }, txHash) => {
-      const pending = devnet.mempool.pending().find((p) => p.ethTx && bytesToHex(p.ethTx.hash) === bytesToHex(txHash));
+      const pending = devnet.pendingTransaction(txHash);
       if (!pending) return null;
       devnet.mempool.remove([pending]);
       return bytesToHex(txHash);

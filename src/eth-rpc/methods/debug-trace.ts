@@ -373,7 +373,7 @@ function minedMessage(devnet: Devnet, txHash: Uint8Array) {
   const found = devnet.chain.messageByTxHash(txHash);
   if (found) return found;
   const hex = bytesToHex(txHash);
-  const pending = devnet.mempool.pending().some((p) => p.ethTx && bytesToHex(p.ethTx.hash) === hex);
+  const pending = devnet.pendingTransaction(txHash) !== undefined;
   throw new DevnetError(pending ? `transaction ${hex} is pending: it has no trace until it is mined` : `transaction ${hex} not found`);
 }
 

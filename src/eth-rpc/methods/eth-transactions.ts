@@ -17,8 +17,7 @@ function transactionAt(devnet: Devnet, tipset: Tipset, index: number) {
 }
 
 function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
-  const hex = bytesToHex(txHash);
-  const pending = devnet.mempool.pending().find((p) => p.ethTx && bytesToHex(p.ethTx.hash) === hex);
+  const pending = devnet.pendingTransaction(txHash);
   return pending ? formatPendingTransaction(pending) : null;
 }
 

@@ -99,7 +99,7 @@ export const filecoinChain = [
 
   defineMethod('Filecoin.ChainGetMessage', [cid('messageCid')], ({ devnet }, messageCid) => {
     const found = devnet.chain.messageByCid(messageCid.toString());
-    const pending = found ? undefined : devnet.mempool.pending().find((p) => p.cid.equals(messageCid));
+    const pending = found ? undefined : devnet.pendingMessage(messageCid);
     const message = found?.message.signed.message ?? pending?.signed.message;
     if (!message) throw new DevnetError(`failed to load message: ipld: could not find ${messageCid.toString()}`);
     return messageJson(message);

@@ -131,7 +131,7 @@ export const filecoinState = [
       const lookup = msgLookup(devnet, target);
       if (lookup) return lookup;
       // Lotus loads the message first: one it has never seen is an error, not an endless wait.
-      if (!devnet.mempool.pending().some((p) => p.cid.equals(target))) {
+      if (!devnet.pendingMessage(target)) {
         throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
       }
       await devnet.waitForMessage(target);

@@ -1,6 +1,6 @@
 // Between a message's Filecoin CID and its Ethereum transaction hash:
 // Filecoin.EthGetMessageCidByTransactionHash, Filecoin.EthGetTransactionHashByCid.
-import { bytesToHex, equalBytes } from '../../common/hex.js';
+import { bytesToHex } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
 import { transactionHash } from '../logs.js';
 import { cid } from '../lotus-params.js';
@@ -10,14 +10,14 @@ export const filecoinTxHash = [
   defineMethod('Filecoin.EthGetMessageCidByTransactionHash', [hash('transactionHash')], ({ devnet }, txHash) => {
     const cid =
       devnet.chain.messageByTxHash(txHash)?.message.cid ??
-      devnet.mempool.pending().find((p) => p.ethTx && equalBytes(p.ethTx.hash, txHash))?.cid;
+      devnet.pendingTransaction(txHash)?.cid;
     return cid ? { '/': cid.toString() } : null;
   }),
 
   defineMethod('Filecoin.EthGetTransactionHashByCid', [cid('cid')], ({ devnet }, target) => {
     const mined = devnet.chain.messageByCid(target.toString());
     if (mined) return bytesToHex(transactionHash(mined.message));
-    const pending = devnet.mempool.pending().find((p) => p.cid.equals(target));
+    const pending = devnet.pendingMessage(target);
     return pending ? bytesToHex(pending.ethTx?.hash ?? pending.cid.multihash.digest) : null;
   }),
 ];

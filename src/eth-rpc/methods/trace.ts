@@ -292,8 +292,7 @@ export const traceMethods: RpcMethod[] = [
   defineMethod('trace_transaction', [hash('transactionHash')], async ({ devnet }, txHash) => {
     const found = devnet.chain.messageByTxHash(txHash);
     if (!found) {
-      const hex = bytesToHex(txHash);
-      if (devnet.mempool.pending().some((p) => p.ethTx && bytesToHex(p.ethTx.hash) === hex)) throw new DevnetError('no trace for pending transactions');
+      if (devnet.pendingTransaction(txHash)) throw new DevnetError('no trace for pending transactions');
       throw new DevnetError('transaction not found');
     }
     const [traced] = await devnet.traceTipset(found.tipset, [found.message.index], {});

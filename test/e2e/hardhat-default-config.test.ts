@@ -1,0 +1,65 @@
+// A Hardhat 2 project whose `localhost` network is what Hardhat's docs write (a url; or a url and
+// the chain id), with no gas setting: `hardhat run` of a deploy script and `hardhat test` with the
+// chai matchers and network helpers (test/fixtures/hardhat-default). examples/hardhat, which sets
+// gas: "auto", is hardhat.test.ts.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
+import { REPO_ROOT } from '../helpers/solc.js';
+
+const PROJECT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default');
+const TIMEOUT_MS = 45_000;
+/** The two configs: only `url`, and `url` + `chainId`. */
+const CONFIGS = ['hardhat.config.js', 'hardhat-chainid.config.js'];
+
+const titles = mochaTitles(readdirSync(join(PROJECT_DIR, 'test')).map((file) => readFileSync(join(PROJECT_DIR, 'test', file), 'utf8')));
+
+describe('Hardhat 2 project with the default localhost network (no gas setting)', () => {
+  let devnet: DevnetProcess;
+
+  before(async () => {
+    devnet = await startDevnet();
+  });
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  // The configs share the project's artifacts, so they run one after the other.
+  for (const config of CONFIGS) {
+    const run = (args: string[]): Promise<HardhatRun> => hardhat(PROJECT_DIR, ['--config', config, ...args], { FVM_DEVNET_URL: devnet.url }, TIMEOUT_MS);
+    const explain = (why: string, result: HardhatRun): string =>
+      describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}--- end ---`;
+
+    test(`${config}: \`hardhat run scripts/deploy.js --network localhost\` deploys and sends`, async () => {
+      const result = await run(['run', 'scripts/deploy.js', '--network', 'localhost']);
+      assert.equal(result.code, 0, explain('hardhat run failed', result));
+      assert.match(result.output, /Token deployed to 0x[0-9a-fA-F]{40}/, explain('no Token deployment', result));
+      assert.match(result.output, /TipJar deployed to 0x[0-9a-fA-F]{40}/, explain('no TipJar deployment', result));
+      const transfer = /transfer mined in block \d+ with status 1, gas limit (\d+)/.exec(result.output);
+      assert.ok(transfer, explain('the transfer did not succeed', result));
+      // Estimated by the node, not hardhat-ethers' fixed 16 777 216 for a Hardhat node.
+      assert.notEqual(Number(transfer[1]), 16_777_216, explain('the gas limit was not estimated', result));
+      assert.match(result.output, /recipient balance 250/, explain('wrong token balance', result));
+    });
+
+    test(`${config}: \`hardhat test --network localhost\` passes with the chai matchers and network helpers`, async () => {
+      const result = await run(['test', '--network', 'localhost']);
+      assert.equal(result.code, 0, explain('hardhat test failed', result));
+      const passing = /(\d+) passing/.exec(result.output);
+      assert.ok(passing, explain('mocha printed no "N passing" line', result));
+      assert.equal(Number(passing[1]), titles.length, explain(`expected ${titles.length} passing tests`, result));
+      assert.doesNotMatch(result.output, /\d+ (failing|pending)/, explain('some tests failed or were skipped', result));
+      for (const title of titles) assert.ok(result.output.includes(`✔ ${title}`), explain(`test "${title}" did not pass`, result));
+    });
+  }
+
+  test('the runs went to this devnet, which estimated their gas', () => {
+    const log = devnet.output();
+    for (const method of ['eth_estimateGas', 'eth_sendTransaction', 'evm_snapshot', 'evm_revert', 'hardhat_mine', 'hardhat_setBalance', 'hardhat_impersonateAccount']) {
+      assert.match(log, new RegExp(`\\b${method}\\b`), `the devnet never received ${method}`);
+    }
+  });
+});

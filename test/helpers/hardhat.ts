@@ -1,0 +1,48 @@
+// Runs Hardhat 2 projects as a user does (`npx hardhat …`), through Hardhat's own CLI entry, for the
+// end-to-end tests of examples/hardhat and the fixture projects.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const HARDHAT_CLI = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'internal', 'cli', 'bootstrap.js');
+
+export interface HardhatRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/** Runs `node <hardhat cli> ...args` in `cwd`; kills it after `timeoutMs`. */
+export function hardhat(cwd: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<HardhatRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', ...env },
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const timer = setTimeout(() => {
+      output += `\n[killed: hardhat ${args.join(' ')} ran longer than ${timeoutMs} ms]\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run ${HARDHAT_CLI}: ${err.message}`));
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+export function describeRun(what: string, run: HardhatRun): string {
+  return `${what} (exit ${run.code}, signal ${run.signal})\n--- hardhat output ---\n${run.output}--- end ---`;
+}
+
+/** The titles of a project's mocha tests, read from their source: `it("title", ...`. */
+export function mochaTitles(sources: string[]): string[] {
+  return sources.flatMap((source) => [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')));
+}
