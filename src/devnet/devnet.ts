@@ -24,7 +24,8 @@ import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type
 import { onChainMessage } from '../fevm/price-list.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
-import type { InvocationResult } from '../fevm/types.js';
+import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
+import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { ChainStore, type MessageLocation } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Clock } from '../mining/clock.js';
@@ -451,6 +452,26 @@ export class Devnet {
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
   callMessage(message: Message, epoch: number): Promise<InvocationResult> {
     return this.runCall(message, epoch);
+  }
+
+  /**
+   * Applies `messages` in order (nonces, balances and fees checked and charged, signatures not) on
+   * the state after `epoch`, as epoch `atEpoch` would run them, each traced; nothing is kept
+   * (Filecoin.StateCompute).
+   */
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+    const tipset = this.chain.atOrBefore(epoch)!;
+    return this.miner.queue.run(async () => {
+      const overlay = this.state.stage(epoch);
+      const ctx = { epoch: atEpoch, timestamp: tipset.timestamp, chainId: this.chainId, baseFee: tipset.baseFee, seed: this.config.seed, tipsetHash: (e: number) => this.chain.hashAt(e) };
+      const results: (MessageReceipt & { root?: SendFrame })[] = [];
+      for (const message of messages) {
+        const tracer = new Tracer({});
+        const receipt = await this.executor.traced(tracer, () => this.executor.applyMessage(overlay, message, encodeMessage(message).length, ctx));
+        results.push({ ...receipt, root: tracer.root });
+      }
+      return results;
+    });
   }
 
   /**
