@@ -1,0 +1,41 @@
+// Deploys ReplicaKeeper for the example's dataset, funds its market escrow and runs its first
+// maintain(), which proposes one deal per replica. `npm run deploy` (with `npx fvm-devnet` running).
+// PIECE_CID / PIECE_SIZE name another piece (`npx fvm-devnet piece <file> --upload` prints both).
+import { pathToFileURL } from 'node:url';
+import { CID } from 'multiformats/cid';
+import { parseEther } from 'ethers';
+import { compile, connect, deploy, send } from '../lib/devnet.mjs';
+
+/** The example's data: `npx fvm-devnet piece data/dataset.txt` prints this piece CID and size. */
+export const DATASET = { cid: 'baga6ea4seaqjh6voplfpga4pgejkqhkmowgom53ra37ztxccnuzuk7liyhs52ja', size: 512 };
+/** 180 days of 30-second epochs: the shortest deal the market accepts. */
+export const MIN_DEAL_DURATION = 518_400;
+
+/** Deploys a keeper of `replicas` copies of `piece` and puts `escrow` attoFIL in its market escrow. */
+export async function deployKeeper(signer, contracts, { piece = DATASET, replicas = 2, pricePerEpoch = 1_000_000_000n, startDelay = 100, renewWindow = 2880, escrow = parseEther('1') } = {}) {
+  const keeper = await deploy(signer, contracts, 'ReplicaKeeper', [
+    CID.parse(piece.cid).bytes,
+    piece.size,
+    piece.cid, // the label: storage providers expect the data's CID
+    replicas,
+    pricePerEpoch,
+    MIN_DEAL_DURATION,
+    startDelay,
+    renewWindow,
+  ]);
+  await send(keeper.fund({ value: escrow }));
+  return keeper;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { signer, close } = connect();
+  const piece = process.env.PIECE_CID ? { cid: process.env.PIECE_CID, size: Number(process.env.PIECE_SIZE) } : DATASET;
+  const keeper = await deployKeeper(signer(0), compile(), { piece });
+  console.log(`ReplicaKeeper ${await keeper.getAddress()}: ${await keeper.replicas()} replicas of ${piece.cid}, 1 FIL in market escrow`);
+  const receipt = await send(keeper.maintain());
+  for (const log of receipt.logs.map((l) => keeper.interface.parseLog(l)).filter((l) => l?.name === 'ReplicaProposed')) {
+    console.log(`replica ${log.args.slot}: deal proposed, starting at epoch ${log.args.startEpoch}`);
+  }
+  console.log('Call maintain() again whenever you like (a keeper bot would, every few hours): it replaces lost and expiring replicas.');
+  close();
+}
