@@ -1,7 +1,8 @@
 // What Anvil's and Hardhat's cheat codes do to the chain: snapshots and reverts, reset, editing an
-// actor's balance, nonce, code or storage in place, and mining many epochs. Every change runs
-// through the miner's queue, and keeps the Filecoin state consistent (code makes an EVM actor with
-// an ID and an f410 address; a new address gets a Placeholder).
+// actor's balance, nonce, code or storage in place, mining many epochs, time, the pool, the next
+// base fee, the mining mode and impersonation. Every change runs through the miner's queue, so it
+// lands before or after a tipset, never inside one, and keeps the Filecoin state consistent (code
+// makes an EVM actor with an ID and an f410 address; a new address gets a Placeholder).
 import { EAM_NAMESPACE, FilAddress, isMaskedId } from '../common/address.js';
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
@@ -10,6 +11,7 @@ import type { Actor } from '../fevm/actor.js';
 import { createActor, createPlaceholder, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import type { StateOverlay, StateSnapshot } from '../fevm/state-tree.js';
 import type { ClockState } from '../mining/clock.js';
+import type { MiningMode } from '../mining/miner.js';
 import type { Devnet } from './devnet.js';
 
 /** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
@@ -126,9 +128,81 @@ export class Cheats {
       return;
     }
     for (let i = 0; i < count; i++) {
-      if (intervalSeconds !== undefined && i > 0) this.devnet.clock.setNextTimestamp(this.devnet.head.timestamp + intervalSeconds);
+      if (intervalSeconds !== undefined && i > 0) await this.write(() => this.devnet.clock.setNextTimestamp(this.devnet.head.timestamp + intervalSeconds));
       await this.devnet.mine();
     }
+  }
+
+  /** evm_setNextBlockTimestamp: the next tipset's timestamp, which must be after the head's. */
+  setNextTimestamp(timestamp: number): Promise<void> {
+    return this.write(() => {
+      const head = this.devnet.head;
+      if (timestamp <= head.timestamp) throw new DevnetError(`timestamp ${timestamp} is not after the latest block's ${head.timestamp}`);
+      this.devnet.clock.setNextTimestamp(timestamp);
+    });
+  }
+
+  /** evm_increaseTime: moves chain time forward; the total it has been moved. */
+  increaseTime(seconds: number): Promise<number> {
+    return this.write(() => this.devnet.clock.increase(seconds));
+  }
+
+  /** anvil_setBlockTimestampInterval (undefined: anvil_removeBlockTimestampInterval). */
+  setTimestampInterval(seconds: number | undefined): Promise<void> {
+    return this.write(() => this.devnet.clock.setInterval(seconds));
+  }
+
+  /** evm_setAutomine, evm_setIntervalMining. */
+  setMiningMode(mode: MiningMode): Promise<void> {
+    return this.write(() => this.devnet.miner.setMode(mode));
+  }
+
+  /** anvil_setNextBlockBaseFeePerGas: the base fee of the next tipset only. */
+  setNextBaseFee(baseFee: bigint): Promise<void> {
+    return this.write(() => {
+      this.devnet.miner.nextBaseFee = baseFee;
+    });
+  }
+
+  /** anvil_setMinGasPrice: the pool's minimum fee cap. */
+  setMinimumFeeCap(feeCap: bigint): Promise<void> {
+    return this.write(() => {
+      this.devnet.mempool.minimumFeeCap = feeCap;
+    });
+  }
+
+  /** anvil_dropTransaction: whether the pool held the transaction. */
+  dropTransaction(txHash: Uint8Array): Promise<boolean> {
+    return this.write(() => {
+      const pending = this.devnet.mempool.getByTxHash(txHash);
+      if (pending) this.devnet.mempool.remove([pending]);
+      return pending !== undefined;
+    });
+  }
+
+  /** anvil_dropAllTransactions. */
+  dropAllTransactions(): Promise<void> {
+    return this.write(() => this.devnet.mempool.clear());
+  }
+
+  /** anvil_impersonateAccount (true) and anvil_stopImpersonatingAccount (false). */
+  impersonate(eth: Uint8Array, enabled: boolean): Promise<void> {
+    return this.write(() => {
+      if (enabled) this.devnet.impersonated.add(bytesToHex(eth));
+      else this.devnet.impersonated.delete(bytesToHex(eth));
+    });
+  }
+
+  /** anvil_autoImpersonateAccount. */
+  autoImpersonate(enabled: boolean): Promise<void> {
+    return this.write(() => {
+      this.devnet.autoImpersonate = enabled;
+    });
+  }
+
+  /** A change to the node's settings as one task of the miner's queue: between tipsets, in the order sent. */
+  private write<T>(change: () => T): Promise<T> {
+    return this.devnet.miner.queue.run(async () => change());
   }
 
   private capture(): Snapshot {

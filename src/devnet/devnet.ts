@@ -24,7 +24,8 @@ import {
 import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
-import type { InvocationResult } from '../fevm/types.js';
+import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
+import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { ChainStore, type MessageLocation } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Clock } from '../mining/clock.js';
@@ -251,8 +252,8 @@ export class Devnet {
 
   /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
   async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
-    const pending = this.submit(raw);
-    await this.miner.messageAdded(this.isReady(pending));
+    const { pending, mined } = await this.submit(raw);
+    await mined;
     return pending.ethTx!.hash;
   }
 
@@ -265,7 +266,7 @@ export class Devnet {
     const gas = request.gas ?? (await this.estimateGas(request));
     // Taking the nonce and queueing the transaction happen as one step, so that concurrent sends
     // from one account get consecutive nonces.
-    const pending = await this.signing.run(async () => {
+    const { pending, mined } = await this.signing.run(async () => {
       const tx: EthTransaction = {
         type: 2,
         hash: new Uint8Array(32),
@@ -297,7 +298,7 @@ export class Devnet {
       });
       return this.submit(hexToBytes(raw));
     });
-    await this.miner.messageAdded(this.isReady(pending));
+    await mined;
     return pending.ethTx?.hash ?? pending.cid.multihash.digest;
   }
 
@@ -314,7 +315,7 @@ export class Devnet {
    * An f410 sender's shows as an Ethereum transaction whose hash covers the sender; a masked ID
    * naming a native account sends as that account's key address.
    */
-  private submitImpersonated(tx: EthTransaction): PendingMessage {
+  private submitImpersonated(tx: EthTransaction): Promise<Admitted> {
     const state = this.state.at(this.head.epoch);
     const sender = resolveEthAddress(state, tx.from);
     if (sender?.kind === 'evm') throw new DevnetError('a contract cannot send messages on Filecoin, so it cannot be impersonated');
@@ -326,7 +327,7 @@ export class Devnet {
       const { message } = toFilecoinMessage(tx);
       const native = sender.robust.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
       const signed: SignedMessage = { message: { ...message, from: sender.robust }, signature: native };
-      return this.addPending({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
+      return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
     }
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
     const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
@@ -338,8 +339,8 @@ export class Devnet {
    * with the Ethereum signature of the transaction it stands for; in instant mode, returns once mined.
    */
   async pushMessage(signed: SignedMessage): Promise<CID> {
-    const pending = signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.chainId)) : this.submitNative(signed);
-    await this.miner.messageAdded(this.isReady(pending));
+    const { pending, mined } = await (signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.chainId)) : this.submitNative(signed));
+    await mined;
     return pending.cid;
   }
 
@@ -353,12 +354,12 @@ export class Devnet {
     const gasLimit = message.gasLimit || (await this.estimateMessageGas(message, signatureTypeOf(message.from)));
     const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
     const gasFeeCap = message.gasFeeCap || this.nextBaseFee() * 2n + gasPremium;
-    const pending = await this.signing.run(async () => {
+    const { pending, mined } = await this.signing.run(async () => {
       const sender = resolveAddress(this.state.at(this.head.epoch), message.from);
       const nonce = sender ? this.mempool.nextNonce(sender.id, sender.nonce) : 0;
       return this.submitNative(this.wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }));
     });
-    await this.miner.messageAdded(this.isReady(pending));
+    await mined;
     return pending.signed;
   }
 
@@ -382,38 +383,38 @@ export class Devnet {
   }
 
   /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */
-  private submitNative(signed: SignedMessage): PendingMessage {
+  private submitNative(signed: SignedMessage): Promise<Admitted> {
     const { message } = signed;
     const state = this.state.at(this.head.epoch);
     const keyAddress = message.from.protocol === Protocol.ID ? resolveAddress(state, message.from)?.robust : message.from;
     if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
       throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
     }
-    return this.addPending({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) }, state);
+    return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
   }
 
-  private addPending(pending: PendingMessage, state: StateReader = this.state.at(this.head.epoch)): PendingMessage {
-    this.mempool.add(pending, state);
-    this.events.emit('pending', pending);
-    return pending;
+  /**
+   * Adds a message to the pool as one task of the miner's queue (the pool is chain state), or throws
+   * with the pool's reason. Decoding and signature checks happen before, outside the queue.
+   */
+  private admit(pending: PendingMessage): Promise<Admitted> {
+    return this.miner.queue.run(async () => {
+      const ready = this.mempool.add(pending, this.state.at(this.head.epoch));
+      this.events.emit('pending', pending);
+      // The pool has told the miner; in instant mode the tipset that will take the message is queued.
+      return { pending, mined: ready ? this.miner.queuedTipset : undefined };
+    });
   }
 
   /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
-  private submit(raw: Uint8Array): PendingMessage {
+  private submit(raw: Uint8Array): Promise<Admitted> {
     return this.submitEth(decodeEthTransaction(raw, this.chainId));
   }
 
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
-  private submitEth(tx: EthTransaction): PendingMessage {
+  private submitEth(tx: EthTransaction): Promise<Admitted> {
     const signed = toFilecoinMessage(tx);
-    return this.addPending({ cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) });
-  }
-
-  /** Whether a pooled message can run now: no nonce gap between its sender's state and it. */
-  private isReady(pending: PendingMessage): boolean {
-    const { from, nonce } = pending.signed.message;
-    const sender = resolveAddress(this.state.at(this.head.epoch), from);
-    return sender !== undefined && nonce < this.mempool.nextNonce(sender.id, sender.nonce);
+    return this.admit({ cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) });
   }
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
@@ -457,6 +458,26 @@ export class Devnet {
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
   callMessage(message: Message, epoch: number): Promise<InvocationResult> {
     return this.runCall(message, epoch);
+  }
+
+  /**
+   * Applies `messages` in order (nonces, balances and fees checked and charged, signatures not) on
+   * the state after `epoch`, as epoch `atEpoch` would run them, each traced; nothing is kept
+   * (Filecoin.StateCompute).
+   */
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+    const tipset = this.chain.atOrBefore(epoch)!;
+    return this.miner.queue.run(async () => {
+      const overlay = this.state.stage(epoch);
+      const ctx = { epoch: atEpoch, timestamp: tipset.timestamp, chainId: this.chainId, baseFee: tipset.baseFee, seed: this.config.seed, tipsetHash: (e: number) => this.chain.hashAt(e) };
+      const results: (MessageReceipt & { root?: SendFrame })[] = [];
+      for (const message of messages) {
+        const tracer = new Tracer({});
+        const receipt = await this.executor.traced(tracer, () => this.executor.applyMessage(overlay, message, encodeMessage(message).length, ctx));
+        results.push({ ...receipt, root: tracer.root });
+      }
+      return results;
+    });
   }
 
   /**
@@ -524,6 +545,12 @@ export class Devnet {
     return message;
   }
 
+}
+
+/** A message the pool took, and in instant mode the tipset that will take it when it can run now. */
+interface Admitted {
+  pending: PendingMessage;
+  mined: Promise<Tipset> | undefined;
 }
 
 /** The signature a key address signs with. */

@@ -38,9 +38,18 @@ export class Mempool {
   /** The same messages by CID and by Ethereum transaction hash (hex), for lookups without a scan. */
   private readonly byCid = new Map<string, PendingMessage>();
   private readonly byTxHash = new Map<string, PendingMessage>();
+  private readonly readyListeners: ((pending: PendingMessage) => void)[] = [];
 
-  /** Checks a message against the state it would run on and queues it, or throws with Lotus's reason. */
-  add(pending: PendingMessage, state: StateReader): void {
+  /** Told of each message that joins the pool able to run now (no nonce gap before it): the miner's cue. */
+  onReady(listener: (pending: PendingMessage) => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  /**
+   * Checks a message against the state it would run on and queues it, or throws with Lotus's reason.
+   * Call it from the miner's queue: the pool is chain state. Whether the message can run now.
+   */
+  add(pending: PendingMessage, state: StateReader): boolean {
     const msg = pending.signed.message;
     // In Lotus's order: message validity, then the state-dependent checks.
     if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${pending.chainSize}B): message too big`);
@@ -108,6 +117,9 @@ export class Mempool {
     this.byCid.set(pending.cid.toString(), pending);
     if (pending.ethTx) this.byTxHash.set(bytesToHex(pending.ethTx.hash), pending);
     this.bySender.set(senderId, queue);
+    const ready = msg.nonce < this.nextNonce(senderId, stateNonce);
+    if (ready) for (const listener of this.readyListeners) listener(pending);
+    return ready;
   }
 
   /** The pending message with this CID. */

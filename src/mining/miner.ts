@@ -43,7 +43,9 @@ export class Miner {
   /** An instant-mining run that is queued but has not started: later messages join it. */
   private queuedInstant: Promise<Tipset> | undefined;
 
-  constructor(private readonly deps: MinerDeps) {}
+  constructor(private readonly deps: MinerDeps) {
+    deps.mempool.onReady(() => this.messageReady());
+  }
 
   get mode(): MiningMode {
     return this.modeValue;
@@ -64,18 +66,22 @@ export class Miner {
   }
 
   /**
-   * Called when a message joins the pool. In instant mode a message that can run now (no nonce gap
-   * before it) is mined at once, and this resolves when a tipset has taken it.
+   * The instant-mining tipset queued for the messages the pool has made ready and not started yet:
+   * read in the task that added a message, it is the tipset that will take it.
    */
-  async messageAdded(ready: boolean): Promise<void> {
-    if (this.modeValue.type !== 'instant' || !ready) return;
-    if (!this.queuedInstant) {
-      this.queuedInstant = this.queue.run(() => {
-        this.queuedInstant = undefined;
-        return this.produceTipset();
-      });
-    }
-    await this.queuedInstant;
+  get queuedTipset(): Promise<Tipset> | undefined {
+    return this.queuedInstant;
+  }
+
+  /** The pool has a message that can run now: in instant mode, a tipset is queued for it (later ones join). */
+  private messageReady(): void {
+    if (this.modeValue.type !== 'instant' || this.queuedInstant) return;
+    this.queuedInstant = this.queue.run(() => {
+      this.queuedInstant = undefined;
+      return this.produceTipset();
+    });
+    // Whoever waits for it hears of a failure; nobody waiting must not make it an unhandled rejection.
+    this.queuedInstant.catch(() => undefined);
   }
 
   /**

@@ -243,3 +243,44 @@ describe('interval mining', () => {
     assert.equal(chain.head.epoch, 0);
   });
 });
+
+describe('one writer: changes sent while a tipset is mined land before or after it', () => {
+  const COUNT = 40;
+  /** Initcode that calls console.log() (console.sol's log(), no arguments) and deploys nothing. */
+  const LOGGING_INITCODE = '0x6351973ec960e01b60005260006000600460006000730000000000000000006' + '36f6e736f6c652e6c6f675af100';
+
+  /** COUNT pending messages (the first logs, the rest are transfers), and a tipset mining them whose first message calls `during` with their hashes. */
+  async function mineWhile<T>(devnet: Devnet, during: (hashes: Uint8Array[]) => Promise<T>): Promise<{ tipset: Tipset; hashes: Uint8Array[]; outcome: PromiseSettledResult<T> }> {
+    const hashes = [await devnet.sendRawTransaction(await signed({ nonce: 0, to: null, value: 0n, data: LOGGING_INITCODE, gasLimit: 100_000_000 }))];
+    for (let nonce = 1; nonce < COUNT; nonce++) hashes.push(await devnet.sendRawTransaction(await signed({ nonce })));
+    let started: Promise<T> | undefined;
+    // console.log runs inside the tipset's first message: the change is sent from within the tipset.
+    devnet.events.once('consoleLog', () => (started = during(hashes)));
+    const tipset = await devnet.mine();
+    assert.ok(started, 'the change was sent while the tipset was mined');
+    const [outcome] = await Promise.allSettled([started!]);
+    return { tipset, hashes, outcome };
+  }
+
+  withDevnet('a cheat dropping a transaction of the tipset being mined either drops it or finds it mined, never both', { noMining: true }, async (devnet) => {
+    const { tipset, hashes, outcome } = await mineWhile(devnet, (sent) => devnet.cheats.dropTransaction(sent[COUNT - 1]));
+    const last = hashes[COUNT - 1];
+    assert.equal(outcome.status, 'fulfilled');
+    const dropped = outcome.status === 'fulfilled' && outcome.value;
+    const mined = tipset.messages.some((m) => bytesToHex(m.ethTx!.hash) === bytesToHex(last));
+    assert.notEqual(dropped, mined, `dropped: ${dropped}, mined: ${mined}`);
+    // The cheat came after the tipset: it found the transaction mined.
+    assert.deepEqual([tipset.messages.length, dropped], [COUNT, false]);
+  });
+
+  withDevnet('a replacement sent while the tipset mines the original is judged against the state after it', { noMining: true }, async (devnet) => {
+    const replacement = await signed({ nonce: COUNT - 1, maxPriorityFeePerGas: 10n ** 6n, value: 7n });
+    const { tipset, outcome } = await mineWhile(devnet, () => devnet.sendRawTransaction(replacement));
+    assert.equal(tipset.messages.length, COUNT);
+    assert.deepEqual(tipset.messages.map((m) => m.receipt.exitCode), Array(COUNT).fill(0));
+    // Not accepted and then lost with the original's pool entry: refused, its nonce now used.
+    assert.equal(outcome.status, 'rejected');
+    assert.match((outcome as PromiseRejectedResult).reason.message, /nonce too low/);
+    assert.equal(devnet.mempool.size, 0);
+  });
+});

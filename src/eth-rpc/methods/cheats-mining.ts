@@ -26,18 +26,11 @@ export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
   return [method, ...names.map((name) => ({ ...method, name }))];
 }
 
-function setNextTimestamp(devnet: Devnet, timestamp: number): void {
-  if (timestamp <= devnet.head.timestamp) {
-    throw new DevnetError(`timestamp ${timestamp} is not after the latest block's ${devnet.head.timestamp}`);
-  }
-  devnet.clock.setNextTimestamp(timestamp);
-}
-
 const automine = (devnet: Devnet) => devnet.miner.mode.type === 'instant';
 
 export const cheatsMining = [
   defineMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {
-    if (timestamp !== undefined) setNextTimestamp(devnet, timestamp);
+    if (timestamp !== undefined) await devnet.cheats.setNextTimestamp(timestamp);
     await devnet.mine();
     return '0x0';
   }),
@@ -51,8 +44,8 @@ export const cheatsMining = [
   ),
 
   ...aliases(
-    defineMethod('evm_setAutomine', [bool('enabled')], ({ devnet }, enabled) => {
-      devnet.miner.setMode(enabled ? { type: 'instant' } : { type: 'manual' });
+    defineMethod('evm_setAutomine', [bool('enabled')], async ({ devnet }, enabled) => {
+      await devnet.cheats.setMiningMode(enabled ? { type: 'instant' } : { type: 'manual' });
       return true;
     }),
     'anvil_setAutomine',
@@ -63,24 +56,24 @@ export const cheatsMining = [
     'hardhat_getAutomine',
   ),
 
-  defineMethod('evm_setIntervalMining', [numberOrQuantity('intervalMs')], ({ devnet }, ms) => {
-    devnet.miner.setMode(ms === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: ms });
+  defineMethod('evm_setIntervalMining', [numberOrQuantity('intervalMs')], async ({ devnet }, ms) => {
+    await devnet.cheats.setMiningMode(ms === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: ms });
     return true;
   }),
 
-  defineMethod('anvil_setIntervalMining', [numberOrQuantity('intervalSeconds')], ({ devnet }, seconds) => {
-    devnet.miner.setMode(seconds === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: seconds * 1000 });
+  defineMethod('anvil_setIntervalMining', [numberOrQuantity('intervalSeconds')], async ({ devnet }, seconds) => {
+    await devnet.cheats.setMiningMode(seconds === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: seconds * 1000 });
     return null;
   }),
 
   ...aliases(
-    defineMethod('evm_increaseTime', [numberOrQuantity('seconds')], ({ devnet }, seconds) => quantity(devnet.clock.increase(seconds))),
+    defineMethod('evm_increaseTime', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => quantity(await devnet.cheats.increaseTime(seconds))),
     'anvil_increaseTime',
   ),
 
   ...aliases(
-    defineMethod('evm_setNextBlockTimestamp', [numberOrQuantity('timestamp')], ({ devnet }, timestamp) => {
-      setNextTimestamp(devnet, timestamp);
+    defineMethod('evm_setNextBlockTimestamp', [numberOrQuantity('timestamp')], async ({ devnet }, timestamp) => {
+      await devnet.cheats.setNextTimestamp(timestamp);
       return null;
     }),
     'anvil_setNextBlockTimestamp',
@@ -91,13 +84,13 @@ export const cheatsMining = [
     throw new DevnetError(`the block gas limit is fixed on Filecoin (${BLOCK_GAS_LIMIT}); fvm-devnet keeps it`);
   }),
 
-  defineMethod('anvil_setBlockTimestampInterval', [numberOrQuantity('seconds')], ({ devnet }, seconds) => {
-    devnet.clock.setInterval(seconds);
+  defineMethod('anvil_setBlockTimestampInterval', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => {
+    await devnet.cheats.setTimestampInterval(seconds);
     return null;
   }),
 
-  defineMethod('anvil_removeBlockTimestampInterval', [], ({ devnet }) => {
-    devnet.clock.setInterval(undefined);
+  defineMethod('anvil_removeBlockTimestampInterval', [], async ({ devnet }) => {
+    await devnet.cheats.setTimestampInterval(undefined);
     return true;
   }),
 ];

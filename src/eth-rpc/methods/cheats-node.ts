@@ -43,23 +43,23 @@ function metadata(devnet: Devnet) {
 
 export const cheatsNode = [
   ...aliases(
-    defineMethod('anvil_impersonateAccount', [address('address')], ({ devnet }, eth) => {
-      devnet.impersonated.add(bytesToHex(eth));
+    defineMethod('anvil_impersonateAccount', [address('address')], async ({ devnet }, eth) => {
+      await devnet.cheats.impersonate(eth, true);
       return null;
     }),
     'hardhat_impersonateAccount',
   ),
 
   ...aliases(
-    defineMethod('anvil_stopImpersonatingAccount', [address('address')], ({ devnet }, eth) => {
-      devnet.impersonated.delete(bytesToHex(eth));
+    defineMethod('anvil_stopImpersonatingAccount', [address('address')], async ({ devnet }, eth) => {
+      await devnet.cheats.impersonate(eth, false);
       return null;
     }),
     'hardhat_stopImpersonatingAccount',
   ),
 
-  defineMethod('anvil_autoImpersonateAccount', [bool('enabled')], ({ devnet }, enabled) => {
-    devnet.autoImpersonate = enabled;
+  defineMethod('anvil_autoImpersonateAccount', [bool('enabled')], async ({ devnet }, enabled) => {
+    await devnet.cheats.autoImpersonate(enabled);
     return null;
   }),
 
@@ -93,31 +93,28 @@ export const cheatsNode = [
   ),
 
   ...aliases(
-    defineMethod('anvil_dropTransaction', [hash('transactionHash')], ({ devnet }, txHash) => {
-      const pending = devnet.pendingTransaction(txHash);
-      if (!pending) return null;
-      devnet.mempool.remove([pending]);
-      return bytesToHex(txHash);
-    }),
+    defineMethod('anvil_dropTransaction', [hash('transactionHash')], async ({ devnet }, txHash) =>
+      (await devnet.cheats.dropTransaction(txHash)) ? bytesToHex(txHash) : null,
+    ),
     'hardhat_dropTransaction',
   ),
 
-  defineMethod('anvil_dropAllTransactions', [], ({ devnet }) => {
-    devnet.mempool.clear();
+  defineMethod('anvil_dropAllTransactions', [], async ({ devnet }) => {
+    await devnet.cheats.dropAllTransactions();
     return null;
   }),
 
   ...aliases(
-    defineMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], ({ devnet }, minFeeCap) => {
-      devnet.mempool.minimumFeeCap = minFeeCap;
+    defineMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], async ({ devnet }, minFeeCap) => {
+      await devnet.cheats.setMinimumFeeCap(minFeeCap);
       return null;
     }),
     'hardhat_setMinGasPrice',
   ),
 
   ...aliases(
-    defineMethod('anvil_setNextBlockBaseFeePerGas', [quantityParam('baseFee')], ({ devnet }, baseFee) => {
-      devnet.miner.nextBaseFee = baseFee;
+    defineMethod('anvil_setNextBlockBaseFeePerGas', [quantityParam('baseFee')], async ({ devnet }, baseFee) => {
+      await devnet.cheats.setNextBaseFee(baseFee);
       return null;
     }),
     'hardhat_setNextBlockBaseFeePerGas',
