@@ -48,6 +48,8 @@ export interface DevnetConfig {
    * what the `finalized` and `safe` block tags name.
    */
   f3Lag: number;
+  /** Origins whose pages may call the node from a browser (CORS); empty allows any, as Anvil does. */
+  allowOrigins: string[];
 }
 
 /** Lotus's local (2k) devnet chain id. */
@@ -71,6 +73,7 @@ export function defaultConfig(): DevnetConfig {
     sectorSize: SECTOR_SIZE_32GIB,
     sealDelay: 0,
     f3Lag: DEFAULT_F3_LAG,
+    allowOrigins: [],
   };
 }
 
