@@ -29,6 +29,7 @@ import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { ChainStore, type MessageLocation } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Clock } from '../mining/clock.js';
+import { finality, type Finality } from '../mining/finality.js';
 import { Miner } from '../mining/miner.js';
 import { SerialQueue } from '../mining/serial-queue.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
@@ -201,6 +202,11 @@ export class Devnet {
 
   get head(): Tipset {
     return this.chain.head;
+  }
+
+  /** The tipsets the `finalized` and `safe` tags name, and the one simulated F3 has certified. */
+  finality(): Finality {
+    return finality(this.chain, this.config.f3Lag);
   }
 
   stateAt(epoch: number): StateReader {
