@@ -44,6 +44,8 @@ export interface DevnetConfig {
   sealDelay: number;
   /** Origins whose pages may call the node from a browser (CORS); empty allows any, as Anvil does. */
   allowOrigins: string[];
+  /** Serve the explorer page at GET / (in a browser). */
+  explorer: boolean;
 }
 
 /** Lotus's local (2k) devnet chain id. */
@@ -67,6 +69,7 @@ export function defaultConfig(): DevnetConfig {
     sectorSize: SECTOR_SIZE_32GIB,
     sealDelay: 0,
     allowOrigins: [],
+    explorer: true,
   };
 }
 
