@@ -18,10 +18,10 @@ import {
   DEFAULT_GAS_PREMIUM,
   GAS_LIMIT_OVERESTIMATION_PERCENT,
   INITIAL_BASE_FEE,
-  inclusionGas,
   nextBaseFee,
 } from '../fevm/gas.js';
 import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
+import { onChainMessage } from '../fevm/price-list.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
@@ -29,6 +29,7 @@ import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { ChainStore, type MessageLocation } from '../mining/chain-store.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Clock } from '../mining/clock.js';
+import { finality, type Finality } from '../mining/finality.js';
 import { Miner } from '../mining/miner.js';
 import { SerialQueue } from '../mining/serial-queue.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
@@ -201,6 +202,11 @@ export class Devnet {
 
   get head(): Tipset {
     return this.chain.head;
+  }
+
+  /** The tipsets the `finalized` and `safe` tags name, and the one simulated F3 has certified. */
+  finality(): Finality {
+    return finality(this.chain, this.config.f3Lag);
   }
 
   stateAt(epoch: number): StateReader {
@@ -433,7 +439,7 @@ export class Devnet {
    */
   async estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
     const probe = { ...message, gasLimit: BLOCK_GAS_LIMIT };
-    const inclusion = inclusionGas(estimatedChainSize(probe, signatureType));
+    const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
     const first = await this.runCall(probe, this.head.epoch);
     if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
     let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));
