@@ -4,7 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { FilAddress } from '../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../src/common/hex.js';
 import { attoToFil, filToAtto } from '../src/common/units.js';
-import { defaultConfig, type DevnetConfig } from '../src/config.js';
+import { DEFAULT_MNEMONIC, defaultConfig, type DevnetConfig } from '../src/config.js';
+import { exposureWarning } from '../src/eth-rpc/exposure.js';
 import { parseOrigin } from '../src/eth-rpc/cors.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
@@ -74,6 +75,8 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
     .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
+    .addOption(new Option('--max-body-size <bytes>', 'largest JSON-RPC request body or WebSocket message').default(defaults.maxBodyBytes, '16 MiB').argParser(integer(1024, 1 << 30)))
+    .addOption(new Option('--max-batch <number>', 'most requests in one JSON-RPC batch').default(defaults.maxBatch).argParser(integer(1, 100_000)))
     .addOption(new Option('--no-explorer', 'do not serve the explorer page at http://<host>:<port>/'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
@@ -86,7 +89,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -117,6 +120,8 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     noMining: !opts.mining,
     allowOrigins: opts.allowOrigin,
     explorer: opts.explorer,
+    maxBodyBytes: opts.maxBodySize,
+    maxBatch: opts.maxBatch,
     statePath: opts.state,
     loadStatePath: opts.loadState,
     dumpStatePath: opts.dumpState,
@@ -144,6 +149,7 @@ function storageProviderLines(node: RunningDevnet): string[] {
 
 function banner(node: RunningDevnet, config: DevnetConfig): string {
   const { accounts } = node.devnet;
+  const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
   const lines = [
     '',
     '  fvm-devnet: a local Filecoin EVM chain',
@@ -170,6 +176,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
       ? ['A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.', '']
       : [`Chain loaded at height ${node.devnet.head.epoch}: wallets keep their nonces.`, '']),
     ...(config.explorer ? [`Explorer:     ${node.url}/`] : []),
+    ...(exposed ? ['!'.repeat(72), exposed, '!'.repeat(72)] : []),
     `Listening on ${node.host}:${node.port}`,
     '',
   ];
@@ -179,6 +186,9 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
 async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
   if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
+  // Printing nothing does not extend to hiding that the dev keys are open to the network.
+  const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
+  if (config.silent && exposed) process.stderr.write(exposed + '\n');
   if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
   const stop = () => {
     node.close().then(

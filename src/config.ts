@@ -52,7 +52,16 @@ export interface DevnetConfig {
   allowOrigins: string[];
   /** Serve the explorer page at GET / (in a browser). */
   explorer: boolean;
+  /** Largest JSON-RPC request body (HTTP) or message (WebSocket) the node reads, in bytes. */
+  maxBodyBytes: number;
+  /** Most requests one JSON-RPC batch may hold. */
+  maxBatch: number;
 }
+
+/** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
+export const DEFAULT_MAX_BODY_BYTES = 16 << 20;
+/** Lotus's cap on a batch (go-jsonrpc has none; a bound keeps one request from monopolising the node). */
+export const DEFAULT_MAX_BATCH = 1000;
 
 /** Lotus's local (2k) devnet chain id. */
 export const DEFAULT_CHAIN_ID = 31415926n;
@@ -77,6 +86,8 @@ export function defaultConfig(): DevnetConfig {
     f3Lag: DEFAULT_F3_LAG,
     allowOrigins: [],
     explorer: true,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    maxBatch: DEFAULT_MAX_BATCH,
   };
 }
 

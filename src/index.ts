@@ -2,9 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
+import { DEFAULT_MNEMONIC, defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
 import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
+import { exposureWarning } from './eth-rpc/exposure.js';
 import { buildServer } from './eth-rpc/server.js';
 import { decodeChain, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
 
@@ -56,11 +57,21 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
       }, STATE_SAVE_INTERVAL_MS).unref()
     : undefined;
   const logging = { enabled: true };
-  const server = await buildServer(devnet, { log, observe: requestLogger(log, logging), logging, allowOrigins: config.allowOrigins, explorer: config.explorer });
+  const server = await buildServer(devnet, {
+    log,
+    observe: requestLogger(log, logging),
+    logging,
+    allowOrigins: config.allowOrigins,
+    explorer: config.explorer,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatch: config.maxBatch,
+  });
   logTipsets(devnet, log, logging);
   logConsole(devnet, log, logging);
   logNodeEvents(devnet, log);
   await server.listen({ host: config.host, port: config.port });
+  const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
+  if (exposed) log.warn({ host: config.host }, exposed);
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

@@ -2,6 +2,7 @@
 // every failure answered with an error object.
 import type { Logger } from 'pino';
 import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError } from '../common/errors.js';
+import { DEFAULT_MAX_BATCH } from '../config.js';
 import type { RpcContext, RpcMethod } from './define-method.js';
 import { toJsonRpcError, type JsonRpcError } from './errors.js';
 
@@ -11,9 +12,6 @@ export type JsonRpcResponse = { jsonrpc: '2.0'; id: Id; result: unknown } | { js
 /** Told about every call, for the request log. */
 export type CallObserver = (method: string, ms: number, error?: JsonRpcError) => void;
 
-/** Lotus's cap on a batch (go-jsonrpc has none; a bound keeps one request from monopolising the node). */
-const MAX_BATCH = 1000;
-
 export class Dispatcher {
   private readonly methods = new Map<string, RpcMethod>();
 
@@ -21,6 +19,8 @@ export class Dispatcher {
     methods: RpcMethod[],
     private readonly log: Logger,
     private readonly observe: CallObserver = () => undefined,
+    /** Most requests a batch may hold (DevnetConfig.maxBatch). */
+    private readonly maxBatch = DEFAULT_MAX_BATCH,
   ) {
     for (const method of methods) this.methods.set(method.name, method);
   }
@@ -33,7 +33,7 @@ export class Dispatcher {
   async handle(body: unknown, ctx: RpcContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
     if (Array.isArray(body)) {
       if (body.length === 0) return this.error(null, new InvalidRequestError('empty batch'));
-      if (body.length > MAX_BATCH) return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${MAX_BATCH})`));
+      if (body.length > this.maxBatch) return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${this.maxBatch} requests)`));
       const answers = await Promise.all(body.map((request) => this.handleOne(request, ctx)));
       const owed = answers.filter((a): a is JsonRpcResponse => a !== undefined);
       return owed.length ? owed : undefined;

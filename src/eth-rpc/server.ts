@@ -5,6 +5,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
@@ -16,8 +17,6 @@ import { Filters } from './filters.js';
 import { allMethods } from './methods/index.js';
 import { Subscriptions } from './subscriptions.js';
 
-/** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
-export const MAX_BODY_BYTES = 16 << 20;
 const PATHS = ['/', '/rpc/v1'];
 
 export interface ServerOptions {
@@ -28,11 +27,15 @@ export interface ServerOptions {
   allowOrigins?: readonly string[];
   /** Serve the explorer page at GET / (--no-explorer turns it off). */
   explorer?: boolean;
+  /** Largest request body or WebSocket message, in bytes (--max-body-size). */
+  maxBodyBytes?: number;
+  /** Most requests in one batch (--max-batch). */
+  maxBatch?: number;
 }
 
-export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true }: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
-  const dispatcher = new Dispatcher(allMethods, log, observe);
+export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH }: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
+  const dispatcher = new Dispatcher(allMethods, log, observe, maxBatch);
   const filters = new Filters(devnet);
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
 
@@ -44,13 +47,14 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
     const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
     const refused = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500;
     const rpcError = tooLarge
-      ? new InvalidRequestError(`request body too large (max ${MAX_BODY_BYTES} bytes)`)
+      ? new InvalidRequestError(`request body too large (max ${maxBodyBytes} bytes, --max-body-size)`)
       : refused
         ? new InvalidRequestError(err.message)
         : err;
     return reply.code(200).send(errorBody(rpcError));
   });
-  await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
+  // A larger WebSocket message closes the socket (code 1009): ws refuses it before it is read.
+  await app.register(websocket, { options: { maxPayload: maxBodyBytes } });
   // Before any route, so that its hooks cover them all; after the WebSocket plugin, whose hooks
   // close the socket of a handshake refused with 403.
   await registerCors(app, allowOrigins, log);

@@ -25,8 +25,9 @@ export interface RpcOptions {
 
 /** A devnet of `testConfig(overrides)` and its server for test `t`, both closed when the test ends. */
 export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}, options: RpcOptions = {}) {
-  const devnet = await createDevnet(testConfig(overrides));
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  const config = testConfig(overrides);
+  const devnet = await createDevnet(config);
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }), maxBodyBytes: config.maxBodyBytes, maxBatch: config.maxBatch });
   t.after(async () => {
     devnet.close();
     await app.close();

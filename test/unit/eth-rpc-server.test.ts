@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pino from 'pino';
-import { buildServer, MAX_BODY_BYTES } from '../../src/eth-rpc/server.js';
+import { DEFAULT_MAX_BODY_BYTES as MAX_BODY_BYTES } from '../../src/config.js';
+import { buildServer } from '../../src/eth-rpc/server.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
