@@ -164,6 +164,8 @@ export class Devnet {
     // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
     for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.wallet.import('secp256k1', key.privateKey);
+    // The deal client is the wallet's default address, as a Lotus devnet's imported genesis key is.
+    devnet.wallet.setDefault(nodeKeys.dealClient.address);
     return devnet;
   }
 
@@ -357,7 +359,9 @@ export class Devnet {
     const { pending, mined } = await this.signing.run(async () => {
       const sender = resolveAddress(this.state.at(this.head.epoch), message.from);
       const nonce = sender ? this.mempool.nextNonce(sender.id, sender.nonce) : 0;
-      return this.submitNative(this.wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }));
+      const signed = this.wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }, this.chainId);
+      // A delegated key's message goes in as the Ethereum transaction it was signed as.
+      return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.chainId)) : this.submitNative(signed);
     });
     await mined;
     return pending.signed;
@@ -555,6 +559,7 @@ interface Admitted {
 
 /** The signature a key address signs with. */
 function signatureTypeOf(address: FilAddress): SigType {
+  if (address.protocol === Protocol.Delegated) return SigType.Delegated;
   return address.protocol === Protocol.BLS ? SigType.BLS : SigType.Secp256k1;
 }
 
