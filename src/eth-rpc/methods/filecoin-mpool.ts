@@ -39,13 +39,10 @@ export const filecoinMpool = [
   defineMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await devnet.pushMessage(signed))),
 
   defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }) =>
-    devnet.mempool.pending().map((p) => signedMessageJson(p.signed, p.cid)),
+    devnet.poolContent().pending.map((p) => signedMessageJson(p.signed, p.cid)),
   ),
 
-  defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => {
-    const actor = resolveAddress(devnet.stateAt(devnet.head.epoch), address);
-    return actor ? devnet.mempool.nextNonce(actor.id, actor.nonce) : 0;
-  }),
+  defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], ({ devnet }, msg) =>
     devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg)),
