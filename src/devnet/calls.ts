@@ -5,8 +5,9 @@ import { DevnetError } from '../common/errors.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT, inclusionGas, nextBaseFee } from '../fevm/gas.js';
-import { chainSize, SigType, type Message } from '../fevm/message.js';
-import type { InvocationResult } from '../fevm/types.js';
+import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
+import { chainSize, encodeMessage, SigType, type Message } from '../fevm/message.js';
+import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
 import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 import { executionFailed } from './revert.js';
@@ -78,6 +79,27 @@ export class Calls {
         tipsetHash: (e: number) => chain.hashAt(e),
       }),
     );
+  }
+
+  /**
+   * Applies `messages` in order (nonces, balances and fees checked and charged, signatures not) on
+   * the state after `epoch`, as epoch `atEpoch` would run them, each traced; nothing is kept
+   * (Filecoin.StateCompute).
+   */
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+    const { state, chain, executor, queue, chainId, seed } = this.node;
+    const tipset = chain.atOrBefore(epoch)!;
+    return queue.run(async () => {
+      const overlay = state.stage(epoch);
+      const ctx = { epoch: atEpoch, timestamp: tipset.timestamp, chainId, baseFee: tipset.baseFee, seed, tipsetHash: (e: number) => chain.hashAt(e) };
+      const results: (MessageReceipt & { root?: SendFrame })[] = [];
+      for (const message of messages) {
+        const tracer = new Tracer({});
+        const receipt = await executor.traced(tracer, () => executor.applyMessage(overlay, message, encodeMessage(message).length, ctx));
+        results.push({ ...receipt, root: tracer.root });
+      }
+      return results;
+    });
   }
 
   /**

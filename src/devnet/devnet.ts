@@ -13,7 +13,8 @@ import { Executor } from '../fevm/executor.js';
 import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE, nextBaseFee } from '../fevm/gas.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
-import type { InvocationResult } from '../fevm/types.js';
+import type { SendFrame } from '../fevm/actors/evm/tracer.js';
+import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
 import { Clock } from '../mining/clock.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
@@ -278,6 +279,11 @@ export class Devnet {
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
   callMessage(message: Message, epoch: number): Promise<InvocationResult> {
     return this.calls.callMessage(message, epoch);
+  }
+
+  /** Applies `messages` in order on the state after `epoch` as epoch `atEpoch`, each traced; nothing is kept (Filecoin.StateCompute). */
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+    return this.calls.computeMessages(messages, epoch, atEpoch);
   }
 
   /** Re-runs a mined tipset's messages and traces those at `indices` (debug_trace*, trace_*). */

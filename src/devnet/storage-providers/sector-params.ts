@@ -47,11 +47,33 @@ export function sealedCid(minerId: number, sectorNumber: number): CID {
 
 /** CommD of a sector holding one piece at its start and zeros after it. */
 export function unsealedCid(piece: CID, pieceSize: number, sectorSize: bigint): CID {
-  let node: Uint8Array = piece.multihash.digest;
+  return unsealedCidOfPieces([{ cid: piece, size: pieceSize }], sectorSize);
+}
+
+/**
+ * CommD of a sector holding `pieces` in order, each at the next offset aligned to its size, zeros
+ * around them (as filecoin-ffi's GenerateUnsealedCID lays them out). Sizes are padded powers of two.
+ */
+export function unsealedCidOfPieces(pieces: readonly { cid: CID; size: number }[], sectorSize: bigint): CID {
   // Levels count up from the 32-byte leaves: a piece of size p is the root of level log2(p / 32).
-  const top = Math.log2(Number(sectorSize / 32n));
-  for (let level = Math.log2(pieceSize / 32); level < top; level++) node = Proof.computeNode(node, ZeroComm.fromLevel(level));
-  return pieceCidFromRoot(node);
+  const placed: { offset: bigint; level: number; root: Uint8Array }[] = [];
+  let offset = 0n;
+  for (const { cid, size } of pieces) {
+    const bytes = BigInt(size);
+    offset = ((offset + bytes - 1n) / bytes) * bytes;
+    placed.push({ offset, level: Math.log2(size / 32), root: cid.multihash.digest });
+    offset += bytes;
+  }
+  if (offset > sectorSize) throw new RangeError(`pieces of ${offset} bytes do not fit a sector of ${sectorSize}`);
+  const node = (level: number, start: bigint): Uint8Array => {
+    const end = start + (32n << BigInt(level));
+    const inside = placed.filter((p) => p.offset >= start && p.offset < end);
+    if (inside.length === 0) return ZeroComm.fromLevel(level);
+    if (inside.length === 1 && inside[0].offset === start && inside[0].level === level) return inside[0].root;
+    const half = start + (16n << BigInt(level));
+    return Proof.computeNode(node(level - 1, start), node(level - 1, half));
+  };
+  return pieceCidFromRoot(node(Math.log2(Number(sectorSize / 32n)), 0n));
 }
 
 /** PreCommitSectorBatch2 params for one sector: [[seal_proof, number, sealed_cid, seal_rand_epoch, deal_ids, expiration, unsealed_cid]]. */

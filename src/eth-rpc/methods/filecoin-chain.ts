@@ -1,13 +1,16 @@
 // The Lotus chain methods: Filecoin.Version, ChainHead, ChainGetTipSet, ChainGetTipSetByHeight,
 // ChainGetTipSetAfterHeight, ChainGetBlock, ChainGetMessage, ChainGetBlockMessages,
-// ChainGetParentReceipts, ChainReadObj, ChainNotify.
+// ChainGetParentReceipts, ChainReadObj, ChainNotify, ChainGetGenesis, ChainGetPath,
+// ChainGetParentMessages, ChainGetMessagesInTipset, ChainHasObj, ChainStatObj.
 import { DevnetError } from '../../common/errors.js';
 import { SigType } from '../../fevm/message.js';
 import { defineMethod } from '../define-method.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
 import { cid, epoch, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import type { CID } from '../../common/cbor.js';
+import { decodeCbor, type CID } from '../../common/cbor.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { optional } from '../params.js';
 
 /** The Lotus release whose API the devnet follows, and the v1 API version (2.3.0). */
 const LOTUS_VERSION = '1.36.2';
@@ -19,6 +22,52 @@ function tipsetByBlock(devnet: Devnet, block: CID) {
   const tipset = devnet.chain.byBlockCid(block);
   if (!tipset) throw new DevnetError(`get block ${block.toString()}: ipld: could not find ${block.toString()}`);
   return tipset;
+}
+
+/** api.Message: a message's CID with the message itself; a tipset without messages gives null (a Go nil slice). */
+function messagesJson(tipset: Tipset | undefined) {
+  if (!tipset || tipset.messages.length === 0) return null;
+  return tipset.messages.map((m) => ({ Cid: cidJson(m.cid), Message: messageJson(m.signed.message) }));
+}
+
+/** The CIDs a dag-cbor object links to, anywhere in it. */
+function linksOf(value: unknown, out: CID[] = []): CID[] {
+  if (value && typeof value === 'object') {
+    const asCid = (value as { asCID?: CID }).asCID;
+    if (asCid === value) out.push(asCid);
+    else if (value instanceof Uint8Array) return out;
+    else for (const item of Object.values(value)) linksOf(item, out);
+  }
+  return out;
+}
+
+/**
+ * The objects reachable from `root` that the chain holds, each once, as Lotus's ChainStatObj walks
+ * them (links to objects the devnet does not store, such as its state roots, are not followed).
+ */
+function walkObjects(devnet: Devnet, root: CID, seen: Set<string>, visit: (bytes: Uint8Array) => void): void {
+  const stack = [root];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    const key = next.toString();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const bytes = devnet.chain.readObject(next);
+    if (!bytes) {
+      if (next.equals(root)) throw new DevnetError(`ipld: could not find ${key}`);
+      continue;
+    }
+    visit(bytes);
+    stack.push(...linksOf(decodeCbor(bytes)));
+  }
+}
+
+/** The tipsets from `from` back to (not including) their common ancestor with `other`, newest first. */
+function branchUntilCommon(devnet: Devnet, from: Tipset, other: Tipset): Tipset[] {
+  const branch: Tipset[] = [];
+  // One chain: the common ancestor is the lower of the two.
+  for (let t: Tipset | undefined = from; t && t.epoch > Math.min(from.epoch, other.epoch); t = devnet.chain.parentOf(t)) branch.push(t);
+  return branch;
 }
 
 export const filecoinChain = [
@@ -78,6 +127,40 @@ export const filecoinChain = [
     const bytes = devnet.chain.readObject(objectCid);
     if (!bytes) throw new DevnetError(`blockstore: block not found: ${objectCid.toString()}`);
     return bytesJson(bytes) ?? '';
+  }),
+
+  defineMethod('Filecoin.ChainGetGenesis', [], ({ devnet }) => tipsetJson(devnet.chain.atEpoch(0)!)),
+
+  // HeadChanges from one tipset to another: reverts newest first, then applies oldest first (Lotus ReorgOps).
+  defineMethod('Filecoin.ChainGetPath', [tipsetKey('from'), tipsetKey('to')], ({ devnet }, fromKey, toKey) => {
+    const from = tipsetOf(devnet, fromKey);
+    const to = tipsetOf(devnet, toKey);
+    const reverts = branchUntilCommon(devnet, from, to).map((t) => ({ Type: 'revert', Val: tipsetJson(t) }));
+    const applies = branchUntilCommon(devnet, to, from).reverse().map((t) => ({ Type: 'apply', Val: tipsetJson(t) }));
+    return [...reverts, ...applies];
+  }),
+
+  // The messages of the block's parent tipset (null for genesis).
+  defineMethod('Filecoin.ChainGetParentMessages', [cid('blockCid')], ({ devnet }, block) => {
+    const tipset = tipsetByBlock(devnet, block);
+    return messagesJson(tipset.epoch === 0 ? undefined : devnet.chain.parentOf(tipset));
+  }),
+
+  defineMethod('Filecoin.ChainGetMessagesInTipset', [tipsetKey('tipsetKey')], ({ devnet }, key) => messagesJson(tipsetOf(devnet, key))),
+
+  defineMethod('Filecoin.ChainHasObj', [cid('cid')], ({ devnet }, objectCid) => devnet.chain.readObject(objectCid) !== undefined),
+
+  // Size: the bytes of every object reachable from `obj` and not from `base`; Links: how many objects that is.
+  defineMethod('Filecoin.ChainStatObj', [cid('obj'), optional(cid('base'))], ({ devnet }, obj, base) => {
+    const seen = new Set<string>();
+    if (base) walkObjects(devnet, base, seen, () => {});
+    let size = 0;
+    let links = 0;
+    walkObjects(devnet, obj, seen, (bytes) => {
+      size += bytes.length;
+      links += 1;
+    });
+    return { Size: size, Links: links };
   }),
 
   defineMethod('Filecoin.ChainNotify', [], ({ devnet, subscriptions }) => {

@@ -1,6 +1,7 @@
 // The Lotus state methods of the storage market: Filecoin.StateMarketStorageDeal, StateMarketDeals,
-// StateMarketBalance, StateMarketParticipants and StateDealProviderCollateralBounds (lotus
-// api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
+// StateMarketBalance, StateMarketParticipants, StateDealProviderCollateralBounds,
+// StateMarketProposalPending and StateComputeDataCID (lotus api/api_full.go, node/impl/full/state.go),
+// in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
@@ -12,7 +13,10 @@ import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
 import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
-import { filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { unsealedCidOfPieces } from '../../devnet/storage-providers/sector-params.js';
+import { ExitCode } from '../../fevm/exit-code.js';
+import { shapeBySealProof } from '../../fevm/actors/miner/policy.js';
 import { bool, invalid, type Param } from '../params.js';
 
 /** A deal ID or piece size: a JSON number, as Lotus's uint64 parameters. */
@@ -85,6 +89,37 @@ export function marketStateJson(state: MarketState) {
   };
 }
 
+/** A list of deal IDs (JSON numbers). */
+const dealIds = (name: string): Param<number[]> => ({
+  name,
+  parse: (v) => {
+    if (v === null || v === undefined) return [];
+    if (!Array.isArray(v)) throw invalid(name, 'expected a list of deal IDs');
+    return v.map((id, i) => unsigned(`${name}[${i}]`).parse(id));
+  },
+});
+
+const sealProof = (name: string): Param<bigint> => ({
+  name,
+  parse: (v) => {
+    const shape = typeof v === 'number' ? shapeBySealProof(v) : undefined;
+    if (!shape) throw invalid(name, `unsupported seal proof ${JSON.stringify(v)}`);
+    return shape.sectorSize;
+  },
+});
+
+/**
+ * The checks the market's VerifyDealsForActivation makes of deals a miner is about to seal (builtin-actors
+ * validate_deal_can_activate), as the exit code Lotus reports when one fails.
+ */
+function dealActivationExitCode(state: MarketState, minerId: number | undefined, dealId: number, epoch: number): number | undefined {
+  const deal = state.proposals.get(dealId);
+  if (!deal) return ExitCode.ErrNotFound;
+  if (deal.provider !== minerId) return ExitCode.ErrForbidden;
+  if (epoch > deal.startEpoch) return ExitCode.ErrIllegalArgument;
+  return undefined;
+}
+
 export const filecoinMarket = [
   defineMethod('Filecoin.StateMarketStorageDeal', [unsigned('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
     const { state } = marketAt(devnet, key);
@@ -119,4 +154,30 @@ export const filecoinMarket = [
     const { min, max } = PROVIDER_COLLATERAL_BOUNDS;
     return { Min: ((min * 110n) / 100n).toString(), Max: max.toString() };
   }),
+
+  defineMethod('Filecoin.StateMarketProposalPending', [cid('proposalCid'), tipsetKey('tipsetKey')], ({ devnet }, proposal, key) =>
+    marketAt(devnet, key).state.pendingProposals.has(proposal.toString()),
+  ),
+
+  // CommD of a sector holding the deals' pieces, in order; null for no deals (cid.Undef), as Lotus answers.
+  defineMethod(
+    'Filecoin.StateComputeDataCID',
+    [filAddress('minerAddress'), sealProof('sectorType'), dealIds('dealIds'), tipsetKey('tipsetKey')],
+    ({ devnet }, minerAddress, sectorSize, deals, key) => {
+      const { state, resolve } = marketAt(devnet, key);
+      if (deals.length === 0) return null;
+      const epoch = tipsetOf(devnet, key).epoch;
+      const minerId = resolve(minerAddress);
+      for (const id of deals) {
+        const exitCode = dealActivationExitCode(state, minerId, id, epoch);
+        if (exitCode !== undefined) throw new DevnetError(`receipt for VerifyDealsForActivation had exit code ${exitCode}`);
+      }
+      const pieces = deals.map((id) => ({ cid: state.proposals.get(id)!.pieceCid, size: state.proposals.get(id)!.pieceSize }));
+      try {
+        return cidJson(unsealedCidOfPieces(pieces, sectorSize));
+      } catch {
+        throw new DevnetError(`receipt for VerifyDealsForActivation had exit code ${ExitCode.ErrIllegalArgument}`);
+      }
+    },
+  ),
 ];

@@ -26,14 +26,14 @@ const listJson = <T, U>(items: readonly T[], f: (item: T) => U): U[] | null => (
 const claimJson = (claim: Claim) => ({ RawBytePower: claim.rawBytePower.toString(), QualityAdjPower: claim.qualityAdjPower.toString() });
 
 /** The miner actor `address` names, with Lotus's wording when there is none (node/impl/full/state.go). */
-function minerAt(state: StateReader, address: FilAddress): Actor & { miner: MinerState } {
+export function minerAt(state: StateReader, address: FilAddress): Actor & { miner: MinerState } {
   const actor = resolveAddress(state, address);
   if (!actor) throw new DevnetError(`failed to load miner actor: actor not found (${address.toString('t')})`);
   if (!actor.miner) throw new DevnetError(`failed to load miner actor state: unknown actor code ${codeCid(actor.kind).toString()} (${address.toString('t')} is not a miner)`);
   return actor as Actor & { miner: MinerState };
 }
 
-function stateOf(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader {
+export function stateOf(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader {
   return devnet.stateAt(tipsetOf(devnet, key).epoch);
 }
 
@@ -107,19 +107,26 @@ export function bitfieldJson(numbers: readonly number[]): number[] {
   return runs.length ? runs : [0];
 }
 
+/** The numbers a go-bitfield JSON run list sets. */
+export function bitfieldFromRuns(runs: readonly number[]): number[] {
+  const set: number[] = [];
+  let at = 0;
+  runs.forEach((run, i) => {
+    if (i % 2 === 1) for (let n = at; n < at + run; n++) set.push(n);
+    at += run;
+  });
+  return set;
+}
+
+export const isRunList = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+
 /** A bitfield parameter in go-bitfield's JSON (run lengths), or null for none. */
-const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
+export const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
   name,
   parse: (v) => {
     if (v === null || v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) throw invalid(name, 'expected a bitfield as a list of run lengths');
-    const set = new Set<number>();
-    let at = 0;
-    for (const [i, run] of (v as number[]).entries()) {
-      if (i % 2 === 1) for (let n = at; n < at + run; n++) set.add(n);
-      at += run;
-    }
-    return set;
+    if (!isRunList(v)) throw invalid(name, 'expected a bitfield as a list of run lengths');
+    return new Set(bitfieldFromRuns(v));
   },
 });
 

@@ -10,14 +10,13 @@ import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
-import { formatExitCode } from '../../fevm/exit-code.js';
-import { computeGasOutputs } from '../../fevm/gas.js';
 import { messageCid } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
+import { invocResultJson } from './filecoin-state-compute.js';
 import { minerStateJson } from './filecoin-miners.js';
-import { actorJson, addressJson, cidJson, messageJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
+import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
 
@@ -115,27 +114,8 @@ export const filecoinState = [
   defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet }, msg, key) => {
     const tipset = tipsetOf(devnet, key);
     const result = await devnet.callMessage(msg, tipset.epoch);
-    const receipt = { exitCode: result.exitCode, returnData: result.returnData, gasUsed: result.gasUsed, events: [] };
-    const fees = computeGasOutputs(result.gasUsed, result.gasUsed, tipset.baseFee, msg.gasFeeCap, msg.gasPremium);
-    const msgCid = cidJson(messageCid(msg));
-    return {
-      MsgCid: msgCid,
-      Msg: messageJson(msg),
-      MsgRct: receiptJson(receipt),
-      GasCost: {
-        Message: msgCid,
-        GasUsed: String(result.gasUsed),
-        BaseFeeBurn: fees.baseFeeBurn.toString(),
-        OverEstimationBurn: fees.overEstimationBurn.toString(),
-        MinerPenalty: fees.minerPenalty.toString(),
-        MinerTip: fees.minerTip.toString(),
-        Refund: fees.refund.toString(),
-        TotalCost: (fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip).toString(),
-      },
-      ExecutionTrace: { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
-      Error: result.exitCode === 0 ? '' : `message execution failed: exit ${formatExitCode(result.exitCode)}`,
-      Duration: 0,
-    };
+    // An implicit message pays for what it uses: no over-estimation.
+    return invocResultJson(msg, messageCid(msg), result, tipset.baseFee, result.gasUsed);
   }),
 
   defineMethod(

@@ -1,6 +1,7 @@
 // The Lotus state methods of the verified registry and datacap (lotus api/api_full.go,
 // node/impl/full/state.go): Filecoin.StateVerifiedClientStatus, StateVerifierStatus,
-// StateVerifiedRegistryRootKey, StateGetAllocation(s), StateGetClaim(s), in Lotus's JSON shapes
+// StateVerifiedRegistryRootKey, StateGetAllocation(s), StateGetClaim(s), StateGetAllAllocations,
+// StateGetAllClaims, in Lotus's JSON shapes
 // (go-state-types builtin/v17/verifreg); and the two actors' states for StateReadState.
 import { FilAddress } from '../../common/address.js';
 import { cidOf, encodeCbor } from '../../common/cbor.js';
@@ -141,5 +142,16 @@ export const filecoinVerifreg = [
   defineMethod('Filecoin.StateGetClaims', [filAddress('providerAddress'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const state = stateAt(devnet, key);
     return byId(verifregOf(state).claims, lookupId(state, address), claimJson);
+  }),
+
+  // Every client's allocations in one map by allocation ID ({} when there are none).
+  defineMethod('Filecoin.StateGetAllAllocations', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    const { allocations } = verifregOf(stateAt(devnet, key));
+    return Object.fromEntries([...allocations.values()].flatMap((own) => [...own].map(([id, a]) => [String(id), allocationJson(a)])));
+  }),
+
+  defineMethod('Filecoin.StateGetAllClaims', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    const { claims } = verifregOf(stateAt(devnet, key));
+    return Object.fromEntries([...claims.values()].flatMap((own) => [...own].map(([id, c]) => [String(id), claimJson(c)])));
   }),
 ];

@@ -13,6 +13,10 @@ import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
 import { filecoinMarket } from './filecoin-market.js';
+import { filecoinMinerDeadlines } from './filecoin-miner-deadlines.js';
+import { filecoinParams } from './filecoin-params.js';
+import { filecoinStateActors } from './filecoin-state-actors.js';
+import { filecoinStateCompute } from './filecoin-state-compute.js';
 import { filecoinMiners } from './filecoin-miners.js';
 import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinRandomness } from './filecoin-randomness.js';
@@ -43,7 +47,11 @@ export const allMethods: RpcMethod[] = [
   ...filecoinTxHash,
   ...filecoinChain,
   ...filecoinState,
+  ...filecoinStateActors,
+  ...filecoinStateCompute,
+  ...filecoinParams,
   ...filecoinMiners,
+  ...filecoinMinerDeadlines,
   ...filecoinMarket,
   ...filecoinVerifreg,
   ...filecoinRandomness,

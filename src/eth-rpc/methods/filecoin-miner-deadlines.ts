@@ -1,0 +1,173 @@
+// The Lotus state methods of a miner's deadlines, partitions and pre-committed sectors:
+// Filecoin.StateMinerDeadlines, StateMinerPartitions, StateMinerSectorCount, StateMinerRecoveries,
+// StateAllMinerFaults, StateMinerInitialPledgeCollateral, StateMinerPreCommitDepositForPower,
+// StateSectorPreCommitInfo, StateSectorExpiration (lotus api/api_full.go, node/impl/full/state.go),
+// in Lotus's JSON shapes. Window PoSt is simulated: no proof submissions are recorded, and a
+// recovered sector is healthy at once, so there are never recovering sectors.
+import { FilAddress } from '../../common/address.js';
+import { DevnetError } from '../../common/errors.js';
+import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
+import { FAULT_MAX_AGE, initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealProof, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
+import { loadMiner, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
+import { defineMethod } from '../define-method.js';
+import { addressJson, cidJson } from '../lotus-json.js';
+import { epoch, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, type Param } from '../params.js';
+import { allActors } from './filecoin-state-actors.js';
+import { bitfieldJson, minerAt, stateOf } from './filecoin-miners.js';
+
+/** Lotus quotes pledges and deposits 10 % above what the actor asks (initialPledgeNum / initialPledgeDen). */
+const withMargin = (amount: bigint) => (amount * 110n) / 100n;
+
+const numbers = (sectors: readonly SectorOnChainInfo[]) => bitfieldJson(sectors.map((s) => s.sectorNumber));
+
+const deadlineIndex: Param<number> = {
+  name: 'deadlineIndex',
+  parse: (v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v >= WPOST_PERIOD_DEADLINES) {
+      throw invalid('deadlineIndex', `expected a deadline index from 0 to ${WPOST_PERIOD_DEADLINES - 1}`);
+    }
+    return v;
+  },
+};
+
+/** miner.SectorPreCommitInfo as Lotus takes it: what the pledge and deposit quotes read of it. */
+interface PreCommitQuote {
+  sectorSize: bigint;
+  dealIds: number[];
+  expiration: number;
+}
+
+const preCommitInfo = (name: string): Param<PreCommitQuote> => ({
+  name,
+  parse: (v) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected a SectorPreCommitInfo object');
+    const { SealProof, DealIDs, Expiration } = v as Record<string, unknown>;
+    const shape = typeof SealProof === 'number' ? shapeBySealProof(SealProof) : undefined;
+    if (!shape) throw invalid(`${name}.SealProof`, `unsupported seal proof ${JSON.stringify(SealProof)}`);
+    const expiration = integer(`${name}.Expiration`).parse(Expiration);
+    if (DealIDs !== undefined && DealIDs !== null && !(Array.isArray(DealIDs) && DealIDs.every((d) => Number.isSafeInteger(d) && d >= 0))) {
+      throw invalid(`${name}.DealIDs`, 'expected a list of deal IDs or null');
+    }
+    return { sectorSize: shape.sectorSize, dealIds: (DealIDs as number[] | null | undefined) ?? [], expiration };
+  },
+});
+
+function preCommitJson(p: SectorPreCommit) {
+  return {
+    Info: {
+      SealProof: p.sealProof,
+      SectorNumber: p.sectorNumber,
+      SealedCID: cidJson(p.sealedCid),
+      SealRandEpoch: p.sealRandEpoch,
+      DealIDs: p.dealIds.length ? [...p.dealIds] : null,
+      Expiration: p.expiration,
+      UnsealedCid: p.unsealedCid ? cidJson(p.unsealedCid) : null,
+    },
+    PreCommitDeposit: p.preCommitDeposit.toString(),
+    PreCommitEpoch: p.preCommitEpoch,
+  };
+}
+
+/**
+ * SectorExpiration: a healthy sector expires on time; a faulty one early, when its fault grows too old,
+ * unless it expires on time before that (builtin-actors reschedule_as_faults).
+ */
+function expirationJson(s: SectorOnChainInfo) {
+  if (s.faultEpoch === undefined) return { OnTime: s.expiration, Early: 0 };
+  const early = s.faultEpoch + FAULT_MAX_AGE;
+  return s.expiration <= early ? { OnTime: s.expiration, Early: 0 } : { OnTime: 0, Early: early };
+}
+
+export const filecoinMinerDeadlines = [
+  defineMethod('Filecoin.StateMinerDeadlines', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    minerAt(stateOf(devnet, key), address);
+    return Array.from({ length: WPOST_PERIOD_DEADLINES }, () => ({ PostSubmissions: [0], DisputableProofCount: 0, DailyFee: '0' }));
+  }),
+
+  // The deadline's partitions in order (null when it has none); terminated sectors leave the miner's state, so
+  // AllSectors equals LiveSectors.
+  defineMethod('Filecoin.StateMinerPartitions', [filAddress('address'), deadlineIndex, tipsetKey('tipsetKey')], ({ devnet }, address, index, key) => {
+    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()].filter((s) => s.deadline === index);
+    if (sectors.length === 0) return null;
+    const count = Math.max(...sectors.map((s) => s.partition)) + 1;
+    return Array.from({ length: count }, (_, partition) => {
+      const live = sectors.filter((s) => s.partition === partition);
+      return {
+        AllSectors: numbers(live),
+        FaultySectors: numbers(live.filter((s) => s.faultEpoch !== undefined)),
+        RecoveringSectors: [0],
+        LiveSectors: numbers(live),
+        ActiveSectors: numbers(live.filter((s) => s.faultEpoch === undefined)),
+      };
+    });
+  }),
+
+  defineMethod('Filecoin.StateMinerSectorCount', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()];
+    const faulty = sectors.filter((s) => s.faultEpoch !== undefined).length;
+    return { Live: sectors.length, Active: sectors.length - faulty, Faulty: faulty };
+  }),
+
+  defineMethod('Filecoin.StateMinerRecoveries', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    minerAt(stateOf(devnet, key), address);
+    return [0];
+  }),
+
+  // Lotus answers "fixme" here; the devnet answers what the method describes: every miner's faults
+  // declared within `lookback` epochs of the tipset, one entry per miner and fault epoch.
+  defineMethod('Filecoin.StateAllMinerFaults', [epoch('lookback'), tipsetKey('tipsetKey')], ({ devnet }, lookback, key) => {
+    const tipset = tipsetOf(devnet, key);
+    const cutoff = tipset.epoch - lookback;
+    const faults: { Miner: string; Epoch: number }[] = [];
+    for (const actor of allActors(devnet.stateAt(tipset.epoch))) {
+      if (!actor.miner) continue;
+      const epochs = new Set([...loadMiner(actor.miner).sectors.values()].map((s) => s.faultEpoch).filter((e): e is number => e !== undefined && e >= cutoff));
+      for (const e of [...epochs].sort((a, b) => a - b)) faults.push({ Miner: addressJson(FilAddress.fromId(actor.id)), Epoch: e });
+    }
+    return faults.length ? faults : null;
+  }),
+
+  // The pledge of a sector with these deals until its expiration (verified deals weigh in, as in
+  // Lotus's calculateSectorWeight), at the devnet's fixed rate, plus Lotus's 10 %.
+  defineMethod(
+    'Filecoin.StateMinerInitialPledgeCollateral',
+    [filAddress('address'), preCommitInfo('sectorPreCommitInfo'), tipsetKey('tipsetKey')],
+    ({ devnet }, address, info, key) => {
+      const tipset = tipsetOf(devnet, key);
+      const state = devnet.stateAt(tipset.epoch);
+      const miner = minerAt(state, address);
+      const market = state.getActor(MARKET_ACTOR_ID)?.market;
+      let verifiedWeight = 0n;
+      for (const id of info.dealIds) {
+        const deal = market?.proposals.get(id);
+        if (!deal) throw new DevnetError(`verifying deals for activation: failed to get proposal for deal ${id}: not found`);
+        if (deal.provider !== miner.id) throw new DevnetError(`verifying deals for activation: deal ${id} has provider t0${deal.provider}, not ${address.toString('t')}`);
+        if (deal.verifiedDeal) verifiedWeight += BigInt(deal.pieceSize) * BigInt(deal.endEpoch - deal.startEpoch);
+      }
+      const qa = qaPowerForWeight(info.sectorSize, info.expiration - tipset.epoch, 0n, verifiedWeight);
+      return withMargin(initialPledgeFor(qa)).toString();
+    },
+  ),
+
+  defineMethod(
+    'Filecoin.StateMinerPreCommitDepositForPower',
+    [filAddress('address'), preCommitInfo('sectorPreCommitInfo'), tipsetKey('tipsetKey')],
+    ({ devnet }, address, info, key) => {
+      minerAt(stateOf(devnet, key), address);
+      return withMargin(preCommitDepositFor(info.sectorSize)).toString();
+    },
+  ),
+
+  // null when the sector is not pre-committed (Lotus v1).
+  defineMethod('Filecoin.StateSectorPreCommitInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {
+    const precommit = loadMiner(minerAt(stateOf(devnet, key), address).miner).precommits.get(n);
+    return precommit ? preCommitJson(precommit) : null;
+  }),
+
+  defineMethod('Filecoin.StateSectorExpiration', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {
+    const sector = loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.get(n);
+    if (!sector) throw new DevnetError(`failed to find sector ${n}`);
+    return expirationJson(sector);
+  }),
+];

@@ -1,0 +1,49 @@
+// Filecoin.StateDecodeParams and StateEncodeParams: a builtin actor method's CBOR params to and from
+// the Go JSON Lotus shows (schemas in ../actor-params.ts).
+import type { CID } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import { codeCid, type ActorKind } from '../../fevm/actor.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { decodeParams, encodeParams, paramsSchema, type Schema } from '../actor-params.js';
+import { defineMethod } from '../define-method.js';
+import { bytesJson } from '../lotus-json.js';
+import { cid, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, type Param } from '../params.js';
+
+const ACTOR_KINDS: ActorKind[] = ['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount'];
+
+/** The schema of `method` of the actor with code `code`, or Lotus's error. */
+function schemaOf(kind: ActorKind | undefined, code: CID, method: number): Schema {
+  const schema = kind && paramsSchema(kind, method);
+  if (!schema) throw new DevnetError(`getting params type: unknown method ${method} for actor ${code.toString()}: actor metadata not found`);
+  return schema;
+}
+
+const base64Params: Param<Uint8Array> = {
+  name: 'params',
+  parse: (v) => {
+    if (v === null) return new Uint8Array();
+    if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid('params', 'expected base64 bytes');
+    return new Uint8Array(Buffer.from(v, 'base64'));
+  },
+};
+
+const anyJson: Param<unknown> = { name: 'params', parse: (v) => v };
+
+export const filecoinParams = [
+  defineMethod(
+    'Filecoin.StateDecodeParams',
+    [filAddress('toAddress'), integer('method'), base64Params, tipsetKey('tipsetKey')],
+    ({ devnet }, to, method, params, key) => {
+      const actor = resolveAddress(devnet.stateAt(tipsetOf(devnet, key).epoch), to);
+      if (!actor) throw new DevnetError(`getting actor: resolution lookup failed (${to.toString()}): actor not found`);
+      return decodeParams(schemaOf(actor.kind, codeCid(actor.kind), method), params, 'params');
+    },
+  ),
+
+  // Answers the CBOR bytes, base64.
+  defineMethod('Filecoin.StateEncodeParams', [cid('toActorCode'), integer('method'), anyJson], (_ctx, code, method, json) => {
+    const kind = ACTOR_KINDS.find((k) => codeCid(k).equals(code));
+    return bytesJson(encodeParams(schemaOf(kind, code, method), json, 'params')) ?? '';
+  }),
+];

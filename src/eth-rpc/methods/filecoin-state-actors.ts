@@ -1,0 +1,114 @@
+// The Lotus state methods over all actors and messages: Filecoin.StateListActors, StateListMessages,
+// StateChangedActors and StateCirculatingSupply (lotus api/api_full.go, node/impl/full/state.go,
+// chain/stmgr/supply.go), in Lotus's JSON shapes.
+import { FilAddress } from '../../common/address.js';
+import type { CID } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { BURNT_FUNDS_ACTOR_ID, MARKET_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { actorHead } from '../../fevm/actor-state.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { availableBalance } from '../../fevm/actors/miner/state.js';
+import type { StateReader } from '../../fevm/state-tree.js';
+import { defineMethod } from '../define-method.js';
+import { actorJson, addressJson, cidJson } from '../lotus-json.js';
+import { cid, epoch, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, type Param } from '../params.js';
+
+/** Every actor of a state, by ID (the singletons, then those the init actor numbered). */
+export function* allActors(state: StateReader): Generator<Actor> {
+  for (let id = 0; id < state.nextId(); id++) {
+    const actor = state.getActor(id);
+    if (actor) yield actor;
+  }
+}
+
+/** The kinds whose whole balance circulates (Lotus GetCirculatingSupply: accounts, contracts, placeholders; the market since nv23). */
+const CIRCULATING_KINDS = new Set(['account', 'ethaccount', 'evm', 'placeholder']);
+
+/**
+ * FIL in circulation: what accounts (but the burnt-funds account), contracts and the market hold, and
+ * what miners hold beyond their locked funds.
+ */
+export function circulatingSupply(state: StateReader): bigint {
+  let circulating = 0n;
+  for (const actor of allActors(state)) {
+    if (actor.id === BURNT_FUNDS_ACTOR_ID) continue;
+    if (CIRCULATING_KINDS.has(actor.kind) || actor.id === MARKET_ACTOR_ID) circulating += actor.balance;
+    else if (actor.miner) {
+      const available = availableBalance(actor.miner, actor.balance);
+      if (available > 0n) circulating += available;
+    }
+  }
+  return circulating;
+}
+
+/** api.MessageMatch: {To, From}, either may be absent or empty. */
+const messageMatch = (name: string): Param<{ to?: FilAddress; from?: FilAddress }> => ({
+  name,
+  parse: (v) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected {To, From}');
+    const { To, From } = v as Record<string, unknown>;
+    const address = (field: string, value: unknown) => (value === undefined || value === null || value === '' ? undefined : filAddress(`${name}.${field}`).parse(value));
+    return { to: address('To', To), from: address('From', From) };
+  },
+});
+
+/** The epoch of the state a state root CID names: the state after the tipset whose root it is. */
+function epochOfStateRoot(devnet: Devnet, root: CID): number | undefined {
+  const genesis = devnet.chain.atEpoch(0)!;
+  if (genesis.header.parentStateRoot.equals(root)) return 0;
+  return devnet.chain.all().find((t) => t.stateRoot.equals(root))?.epoch;
+}
+
+function stateTreeAt(devnet: Devnet, root: CID, which: 'old' | 'new'): StateReader {
+  const epochOf = epochOfStateRoot(devnet, root);
+  if (epochOf === undefined) throw new DevnetError(`failed to load ${which} state tree: failed to load state tree ${root.toString()}: ipld: could not find ${root.toString()}`);
+  return devnet.stateAt(epochOf);
+}
+
+const sameActor = (a: Actor, b: Actor) =>
+  a === b || (a.kind === b.kind && a.nonce === b.nonce && a.balance === b.balance && a.delegated?.key === b.delegated?.key && actorHead(a).equals(actorHead(b)));
+
+export const filecoinStateActors = [
+  defineMethod('Filecoin.StateListActors', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
+    [...allActors(devnet.stateAt(tipsetOf(devnet, key).epoch))].map((actor) => addressJson(FilAddress.fromId(actor.id))),
+  ),
+
+  // The CIDs of the messages sent from or to the addresses, from the tipset back to `toHeight`, newest
+  // first; compared as the messages name them (an f1 sender matches its f1 address only), as in Lotus.
+  defineMethod('Filecoin.StateListMessages', [messageMatch('match'), tipsetKey('tipsetKey'), epoch('toHeight')], ({ devnet }, match, key, toHeight) => {
+    const tipset = tipsetOf(devnet, key);
+    if (!match.to && !match.from) throw new DevnetError('must specify at least To or From in message filter');
+    // An address that names no actor at the start point has no messages.
+    const named = match.to ?? match.from!;
+    if (!resolveAddress(devnet.stateAt(tipset.epoch), named)) return null;
+    const out: ReturnType<typeof cidJson>[] = [];
+    for (const t of devnet.chain.range(toHeight, tipset.epoch).reverse()) {
+      for (const m of t.messages) {
+        const { from, to } = m.signed.message;
+        if (match.from && from.key !== match.from.key) continue;
+        if (match.to && to.key !== match.to.key) continue;
+        out.push(cidJson(m.cid));
+      }
+    }
+    return out.length ? out : null;
+  }),
+
+  // The actors of the new state that are new or differ from the old one, by ID address. The state
+  // roots are those the block headers carry (ParentStateRoot).
+  defineMethod('Filecoin.StateChangedActors', [cid('oldStateRoot'), cid('newStateRoot')], ({ devnet }, oldRoot, newRoot) => {
+    const before = stateTreeAt(devnet, oldRoot, 'old');
+    const after = stateTreeAt(devnet, newRoot, 'new');
+    const changed: Record<string, ReturnType<typeof actorJson>> = {};
+    for (const actor of allActors(after)) {
+      const old = before.getActor(actor.id);
+      if (!old || !sameActor(old, actor)) changed[addressJson(FilAddress.fromId(actor.id))] = actorJson(actor, actorHead(actor));
+    }
+    return changed;
+  }),
+
+  defineMethod('Filecoin.StateCirculatingSupply', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
+    circulatingSupply(devnet.stateAt(tipsetOf(devnet, key).epoch)).toString(),
+  ),
+];

@@ -1,0 +1,59 @@
+// Glif's Lotus RPC client (@glif/filecoin-rpc-client, unmodified) against the devnet CLI: the chain and
+// state readers a Filecoin explorer or indexer calls, over /rpc/v1, with Lotus's shapes and errors.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import glifModule from '@glif/filecoin-rpc-client';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
+import { DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+interface LotusClient {
+  request(method: string, ...params: unknown[]): Promise<any>;
+}
+// The package is CommonJS with an ES default export: Node's ESM import sees the exports object, whose default is the class.
+const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
+const [provider] = deriveStorageProviderKeys(DEV_MNEMONIC, 1);
+const OWNER = provider.address.toString();
+const MINER = 't0111';
+
+describe('chain and state readers with Glif\'s Lotus client', () => {
+  let node: DevnetProcess;
+  let lotus: LotusClient;
+
+  before(async () => {
+    node = await startDevnet();
+    lotus = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v1` });
+  });
+  after(async () => {
+    await node?.stop();
+  });
+
+  test('a message from the provider\'s owner, followed through the chain readers and replayed', async () => {
+    const genesis = await lotus.request('ChainGetGenesis');
+    assert.equal(genesis.Height, 0);
+    const signed = await lotus.request('MpoolPushMessage', { From: OWNER, To: 't0100', Value: '1000', Method: 0 }, null);
+    const lookup = await lotus.request('StateSearchMsg', null, signed.CID, -1, true);
+    const tipset = await lotus.request('ChainGetTipSet', lookup.TipSet);
+    const inTipset = await lotus.request('ChainGetMessagesInTipset', lookup.TipSet);
+    assert.deepEqual(inTipset.map((m: { Cid: unknown }) => m.Cid), [signed.CID]);
+    const path = await lotus.request('ChainGetPath', genesis.Cids, lookup.TipSet);
+    assert.deepEqual(path.at(-1), { Type: 'apply', Val: tipset });
+    assert.deepEqual(await lotus.request('StateListMessages', { From: OWNER }, null, 0), [signed.CID]);
+    assert.equal(await lotus.request('ChainHasObj', signed.CID), true);
+    const replay = await lotus.request('StateReplay', null, signed.CID);
+    assert.deepEqual(replay.MsgRct, lookup.Receipt);
+    const actors: string[] = await lotus.request('StateListActors', null);
+    assert.ok(actors.includes(MINER) && actors.includes('t099'));
+    assert.ok(BigInt(await lotus.request('StateCirculatingSupply', null)) > 0n);
+  });
+
+  test('a miner\'s sectors by deadline and partition; params encoded and decoded as Lotus does', async () => {
+    assert.deepEqual(await lotus.request('StateMinerSectorCount', MINER, null), { Live: 10, Active: 10, Faulty: 0 });
+    const partitions = await lotus.request('StateMinerPartitions', MINER, 0, null);
+    assert.deepEqual(partitions[0].LiveSectors, [0, 1]);
+    const actor = await lotus.request('StateGetActor', 't05', null);
+    const params = await lotus.request('StateEncodeParams', actor.Code, 3, { ProviderOrClientAddress: 't0100', Amount: '5' });
+    assert.deepEqual(await lotus.request('StateDecodeParams', 't05', 3, params, null), { ProviderOrClientAddress: 't0100', Amount: '5' });
+    await assert.rejects(lotus.request('StateMinerPartitions', MINER, 48, null), /invalid argument 'deadlineIndex'/);
+    await assert.rejects(lotus.request('StateSectorExpiration', MINER, 99, null), /failed to find sector 99/);
+  });
+});

@@ -1,0 +1,184 @@
+// The Lotus chain readers and whole-state methods through the JSON-RPC server: ChainGetGenesis,
+// ChainGetPath, ChainGetParentMessages, ChainGetMessagesInTipset, ChainHasObj, ChainStatObj,
+// StateListActors, StateListMessages, StateChangedActors, StateCirculatingSupply, StateReplay,
+// StateCompute.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+
+const FIL = 10n ** 18n;
+const [provider] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
+const OWNER = provider.address.toString();
+const DEV0 = FilAddress.fromEthAddress(Buffer.from(devWallet.address.slice(2), 'hex')).toString();
+const TARGET = FilAddress.fromEthAddress(Buffer.from(RECIPIENT.slice(2), 'hex')).toString();
+
+/** A plain transfer from the storage provider's owner key, which the node holds. */
+const ownerTransfer = (to: string, value = FIL) => ({ From: OWNER, To: to, Value: value.toString(), Method: 0 });
+
+describe('chain readers', () => {
+  test('ChainGetGenesis is the epoch-0 tipset; ChainGetPath lists applies forwards and reverts backwards', async (t) => {
+    const { result, send } = await setupRpc(t);
+    const genesis = await result('Filecoin.ChainGetGenesis');
+    assert.equal(genesis.Height, 0);
+    assert.deepEqual(genesis, await result('Filecoin.ChainGetTipSetByHeight', [0, null]));
+    await send({ nonce: 0 });
+    await send({ nonce: 1 });
+    const head = await result('Filecoin.ChainHead');
+    assert.equal(head.Height, 2);
+    const forward = await result('Filecoin.ChainGetPath', [genesis.Cids, head.Cids]);
+    assert.deepEqual(forward.map((c: { Type: string; Val: { Height: number } }) => [c.Type, c.Val.Height]), [['apply', 1], ['apply', 2]]);
+    const backward = await result('Filecoin.ChainGetPath', [head.Cids, genesis.Cids]);
+    assert.deepEqual(backward.map((c: { Type: string; Val: { Height: number } }) => [c.Type, c.Val.Height]), [['revert', 2], ['revert', 1]]);
+    assert.deepEqual(await result('Filecoin.ChainGetPath', [head.Cids, head.Cids]), []);
+  });
+
+  test('ChainGetMessagesInTipset and ChainGetParentMessages: {Cid, Message}, null when none', async (t) => {
+    const { result, send } = await setupRpc(t);
+    const genesis = await result('Filecoin.ChainHead');
+    assert.equal(await result('Filecoin.ChainGetMessagesInTipset', [genesis.Cids]), null);
+    assert.equal(await result('Filecoin.ChainGetParentMessages', [genesis.Cids[0]]), null);
+    const hash = await send({ nonce: 0 });
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+    const tipset = await result('Filecoin.ChainHead');
+    const inTipset = await result('Filecoin.ChainGetMessagesInTipset', [tipset.Cids]);
+    assert.equal(inTipset.length, 1);
+    assert.deepEqual(inTipset[0].Cid, cid);
+    assert.equal(inTipset[0].Message.To, TARGET);
+    assert.equal(await result('Filecoin.ChainGetParentMessages', [tipset.Cids[0]]), null);
+    await result('evm_mine');
+    const child = await result('Filecoin.ChainHead');
+    assert.deepEqual(await result('Filecoin.ChainGetParentMessages', [child.Cids[0]]), inTipset);
+  });
+
+  test('ChainHasObj and ChainStatObj over block headers and messages', async (t) => {
+    const { result, error, send } = await setupRpc(t);
+    const hash = await send({ nonce: 0 });
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+    const head = await result('Filecoin.ChainHead');
+    assert.equal(await result('Filecoin.ChainHasObj', [cid]), true);
+    assert.equal(await result('Filecoin.ChainHasObj', [head.Cids[0]]), true);
+    assert.equal(await result('Filecoin.ChainHasObj', [{ '/': 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' }]), false);
+    const raw = Buffer.from(await result('Filecoin.ChainReadObj', [cid]), 'base64');
+    assert.deepEqual(await result('Filecoin.ChainStatObj', [cid, null]), { Size: raw.length, Links: 1 });
+    // A header links to its parent's header, which the chain holds: both are counted, unless the base holds it.
+    const header = Buffer.from(await result('Filecoin.ChainReadObj', [head.Cids[0]]), 'base64');
+    const parent = await result('Filecoin.ChainGetTipSetByHeight', [0, null]);
+    const parentHeader = Buffer.from(await result('Filecoin.ChainReadObj', [parent.Cids[0]]), 'base64');
+    assert.deepEqual(await result('Filecoin.ChainStatObj', [head.Cids[0], null]), { Size: header.length + parentHeader.length, Links: 2 });
+    assert.deepEqual(await result('Filecoin.ChainStatObj', [head.Cids[0], parent.Cids[0]]), { Size: header.length, Links: 1 });
+    assert.match((await error('Filecoin.ChainStatObj', [{ '/': 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' }, null])).message, /could not find/);
+    const bad = await error('Filecoin.ChainHasObj', [{ '/': 'nope' }]);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'cid'/);
+  });
+});
+
+describe('whole-state readers', () => {
+  test('StateListActors names every actor by ID, the singletons first', async (t) => {
+    const { result } = await setupRpc(t);
+    const actors: string[] = await result('Filecoin.StateListActors', [null]);
+    for (const id of ['t00', 't01', 't02', 't03', 't04', 't05', 't06', 't07', 't010', 't099', 't0100', 't0111']) assert.ok(actors.includes(id), id);
+    assert.equal(new Set(actors).size, actors.length);
+  });
+
+  test('StateListMessages matches From and To as the messages name them, newest first, down to toHeight', async (t) => {
+    const { result, error, send } = await setupRpc(t);
+    const first = await result('Filecoin.MpoolPushMessage', [ownerTransfer(TARGET), null]);
+    await send({ nonce: 0 });
+    const second = await result('Filecoin.MpoolPushMessage', [ownerTransfer(TARGET), null]);
+    assert.deepEqual(await result('Filecoin.StateListMessages', [{ From: OWNER }, null, 0]), [second.CID, first.CID]);
+    const toTarget = await result('Filecoin.StateListMessages', [{ To: TARGET }, null, 0]);
+    assert.equal(toTarget.length, 3);
+    assert.deepEqual(await result('Filecoin.StateListMessages', [{ From: OWNER, To: TARGET }, null, 3]), [second.CID]);
+    assert.equal((await result('Filecoin.StateListMessages', [{ From: DEV0 }, null, 0])).length, 1);
+    // An address that names no actor has no messages.
+    assert.equal(await result('Filecoin.StateListMessages', [{ To: 't0999999' }, null, 0]), null);
+    assert.match((await error('Filecoin.StateListMessages', [{}, null, 0])).message, /must specify at least To or From in message filter/);
+    const bad = await error('Filecoin.StateListMessages', [{ To: 'x' }, null, 0]);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'match.To'/);
+  });
+
+  test('StateChangedActors between two headers\' state roots: the sender, the recipient, burnt funds, the reward actor', async (t) => {
+    const { result, error } = await setupRpc(t);
+    await result('Filecoin.MpoolPushMessage', [ownerTransfer(TARGET), null]);
+    await result('evm_mine');
+    const child = await result('Filecoin.ChainHead');
+    const parent = await result('Filecoin.ChainGetTipSetByHeight', [1, null]);
+    const changed = await result('Filecoin.StateChangedActors', [parent.Blocks[0].ParentStateRoot, child.Blocks[0].ParentStateRoot]);
+    const owner = await result('Filecoin.StateLookupID', [OWNER, null]);
+    const target = await result('Filecoin.StateLookupID', [TARGET, null]);
+    for (const id of [owner, target, 't099']) assert.ok(changed[id], `${id} changed`);
+    assert.equal(changed[target].Balance, FIL.toString());
+    assert.deepEqual(changed[owner], await result('Filecoin.StateGetActor', [owner, null]));
+    assert.equal(changed['t07'], undefined);
+    assert.deepEqual(await result('Filecoin.StateChangedActors', [child.Blocks[0].ParentStateRoot, child.Blocks[0].ParentStateRoot]), {});
+    assert.match((await error('Filecoin.StateChangedActors', [{ '/': 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' }, child.Blocks[0].ParentStateRoot])).message, /failed to load old state tree/);
+  });
+
+  test('StateCirculatingSupply counts accounts, contracts and miners\' unlocked funds, not burnt fees', async (t) => {
+    const { result, devnet } = await setupRpc(t);
+    const minerFunds = async () => {
+      let total = 0n;
+      for (const m of (await result('Filecoin.StateListMiners', [null])) as string[]) total += BigInt(await result('Filecoin.StateMinerAvailableBalance', [m, null]));
+      return total;
+    };
+    const before = BigInt(await result('Filecoin.StateCirculatingSupply', [null]));
+    // Dev accounts, funded owners and node keys: (10 + 2 + 3) × 10 000 FIL; the genesis miners hold nothing.
+    assert.equal(before, 15n * devnet.config.balance);
+    assert.equal(await minerFunds(), 0n);
+    const balance = async (id: string) => BigInt((await result('Filecoin.StateGetActor', [id, null])).Balance);
+    const [burntBefore, rewardBefore] = [await balance('t099'), await balance('t02')];
+    await result('Filecoin.MpoolPushMessage', [ownerTransfer(TARGET), null]);
+    const burnt = (await balance('t099')) - burntBefore;
+    assert.ok(burnt > 0n);
+    // The sender paid the burnt fee and the tip (held by the reward actor until it pays it out);
+    // a miner got the block reward, 5 FIL minted.
+    const rewardHeld = (await balance('t02')) - rewardBefore;
+    const after = BigInt(await result('Filecoin.StateCirculatingSupply', [null]));
+    assert.equal(after, before - burnt - rewardHeld + 5n * FIL);
+    assert.ok((await minerFunds()) >= 5n * FIL);
+  });
+});
+
+describe('StateReplay and StateCompute', () => {
+  test('StateReplay re-runs a mined message, found by CID or in its tipset', async (t) => {
+    const { result, error, send } = await setupRpc(t);
+    const hash = await send({ nonce: 0 });
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    const replay = await result('Filecoin.StateReplay', [null, cid]);
+    assert.deepEqual(replay.MsgCid, cid);
+    assert.deepEqual(replay.MsgRct, lookup.Receipt);
+    assert.equal(replay.Msg.From, DEV0);
+    assert.equal(replay.Error, '');
+    assert.equal(replay.ExecutionTrace.Msg.From, DEV0);
+    assert.equal(replay.ExecutionTrace.MsgRct.ExitCode, 0);
+    assert.equal(BigInt(replay.GasCost.TotalCost) > 0n, true);
+    assert.deepEqual(await result('Filecoin.StateReplay', [lookup.TipSet, cid]), replay);
+    const genesis = await result('Filecoin.ChainGetGenesis');
+    assert.match((await error('Filecoin.StateReplay', [genesis.Cids, cid])).message, /given message not found in tipset/);
+    assert.match((await error('Filecoin.StateReplay', [null, { '/': 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' }])).message, /didn't find msg/);
+  });
+
+  test('StateCompute applies messages in order on a tipset\'s state and keeps nothing', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const nonce = await result('Filecoin.MpoolGetNonce', [OWNER]);
+    const msg = (n: number) => ({ Version: 0, From: OWNER, To: TARGET, Nonce: n, Value: FIL.toString(), GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null });
+    const head = await result('Filecoin.ChainHead');
+    const out = await result('Filecoin.StateCompute', [head.Height, [msg(nonce), msg(nonce + 1), msg(nonce + 5)], head.Cids]);
+    assert.deepEqual(out.Trace.map((r: { MsgRct: { ExitCode: number } }) => r.MsgRct.ExitCode), [0, 0, 2]);
+    assert.match(out.Trace[2].Error, /exit SysErrSenderStateInvalid|exit 2/);
+    assert.ok(out.Root['/']);
+    // Nothing was kept.
+    assert.equal(await result('Filecoin.MpoolGetNonce', [OWNER]), nonce);
+    assert.equal(await result('Filecoin.WalletBalance', [TARGET]), '0');
+    const bad = await error('Filecoin.StateCompute', [head.Height, [{ ...msg(0), Value: 'lots' }], null]);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'messages\[0\]\.Value'/);
+  });
+});

@@ -1,0 +1,147 @@
+// The Lotus methods of miners' deadlines and sectors, deal data and verified claims, and builtin
+// params through the JSON-RPC server: StateMinerDeadlines, StateMinerPartitions,
+// StateMinerSectorCount, StateMinerRecoveries, StateAllMinerFaults, StateSectorExpiration,
+// StateMinerInitialPledgeCollateral, StateMinerPreCommitDepositForPower, StateSectorPreCommitInfo,
+// StateMarketProposalPending, StateComputeDataCID, StateGetAllAllocations, StateGetAllClaims,
+// StateDecodeParams and StateEncodeParams.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Proof, ZeroComm } from '@web3-storage/data-segment';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { computePieceCid, pieceCidFromRoot } from '../../src/devnet/storage-providers/piece-cid.js';
+import { sealedCid } from '../../src/devnet/storage-providers/sector-params.js';
+import { codeCid } from '../../src/fevm/actor.js';
+import { EPOCHS_IN_DAY, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+const MINER = 't0111';
+const dealClient = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+const piece = (seed: number) => computePieceCid(new Uint8Array(2000).map((_, i) => (i * 31 + seed) & 0xff));
+const base64 = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
+
+describe('deadlines, partitions and faults', () => {
+  test('a faulty sector shows in its partition, the counts, the faults of all miners and its early expiration', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const deadlines = await result('Filecoin.StateMinerDeadlines', [MINER, null]);
+    assert.equal(deadlines.length, 48);
+    assert.deepEqual(deadlines[0], { PostSubmissions: [0], DisputableProofCount: 0, DailyFee: '0' });
+    // The genesis sectors 0…9 sit in deadlines 0…9, partition 0.
+    const healthy = { AllSectors: [3, 1], FaultySectors: [0], RecoveringSectors: [0], LiveSectors: [3, 1], ActiveSectors: [3, 1] };
+    assert.deepEqual(await result('Filecoin.StateMinerPartitions', [MINER, 3, null]), [healthy]);
+    assert.equal(await result('Filecoin.StateMinerPartitions', [MINER, 47, null]), null);
+    assert.deepEqual(await result('Filecoin.StateMinerSectorCount', [MINER, null]), { Live: 10, Active: 10, Faulty: 0 });
+    const expiration = (await result('Filecoin.StateSectorGetInfo', [MINER, 3, null])).Expiration;
+    assert.deepEqual(await result('Filecoin.StateSectorExpiration', [MINER, 3, null]), { OnTime: expiration, Early: 0 });
+    assert.equal(await result('Filecoin.StateAllMinerFaults', [100, null]), null);
+
+    await result('devnet_faultSectors', [MINER, [3]]);
+    const head = (await result('Filecoin.ChainHead')).Height;
+    assert.deepEqual(await result('Filecoin.StateMinerPartitions', [MINER, 3, null]), [{ ...healthy, FaultySectors: [3, 1], ActiveSectors: [0] }]);
+    assert.deepEqual(await result('Filecoin.StateMinerSectorCount', [MINER, null]), { Live: 10, Active: 9, Faulty: 1 });
+    assert.deepEqual(await result('Filecoin.StateMinerRecoveries', [MINER, null]), [0]);
+    assert.deepEqual(await result('Filecoin.StateAllMinerFaults', [100, null]), [{ Miner: MINER, Epoch: head }]);
+    await result('evm_mine');
+    assert.equal(await result('Filecoin.StateAllMinerFaults', [0, null]), null);
+    assert.deepEqual(await result('Filecoin.StateSectorExpiration', [MINER, 3, null]), { OnTime: 0, Early: head + FAULT_MAX_AGE });
+
+    assert.match((await error('Filecoin.StateSectorExpiration', [MINER, 99, null])).message, /failed to find sector 99/);
+    const bad = await error('Filecoin.StateMinerPartitions', [MINER, 48, null]);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'deadlineIndex'/);
+    assert.match((await error('Filecoin.StateMinerDeadlines', ['t0100', null])).message, /is not a miner/);
+  });
+});
+
+describe('pledge quotes and pre-commits', () => {
+  test('a CC sector is quoted 1 FIL of pledge and deposit plus Lotus\'s 10 %; its pre-commit reads back', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const head = (await result('Filecoin.ChainHead')).Height;
+    const expiration = head + 300 * EPOCHS_IN_DAY;
+    const info = { SealProof: 8, SectorNumber: 100, SealedCID: { '/': sealedCid(111, 100).toString() }, SealRandEpoch: head, DealIDs: null, Expiration: expiration, UnsealedCid: null };
+    assert.equal(await result('Filecoin.StateMinerInitialPledgeCollateral', [MINER, info, null]), ((FIL * 11n) / 10n).toString());
+    assert.equal(await result('Filecoin.StateMinerPreCommitDepositForPower', [MINER, info, null]), ((FIL * 11n) / 10n).toString());
+    const bad = await error('Filecoin.StateMinerInitialPledgeCollateral', [MINER, { ...info, SealProof: 99 }, null]);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'sectorPreCommitInfo.SealProof'/);
+
+    assert.equal(await result('Filecoin.StateSectorPreCommitInfo', [MINER, 100, null]), null);
+    const owner = (await result('Filecoin.StateMinerInfo', [MINER, null])).Owner;
+    const ownerKey = await result('Filecoin.StateAccountKey', [owner, null]);
+    const params = [[[8, 100, sealedCid(111, 100), head, [], expiration, null]]];
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: ownerKey, To: MINER, Value: (2n * FIL).toString(), Method: 28, Params: base64(params) }, null]);
+    assert.equal((await result('Filecoin.StateSearchMsg', [null, pushed.CID, -1, true])).Receipt.ExitCode, 0);
+    assert.deepEqual(await result('Filecoin.StateSectorPreCommitInfo', [MINER, 100, null]), {
+      Info: { SealProof: 8, SectorNumber: 100, SealedCID: info.SealedCID, SealRandEpoch: head, DealIDs: null, Expiration: expiration, UnsealedCid: null },
+      PreCommitDeposit: FIL.toString(),
+      PreCommitEpoch: head + 1,
+    });
+  });
+});
+
+describe('deal data and verified claims', () => {
+  test('a verified deal is pending, its data CID is the sector CommD, its allocation becomes a claim', async (t) => {
+    const { result, error, devnet } = await setupRpc(t, { sealDelay: 3 });
+    const [p1, p2] = [piece(1), piece(2)];
+    await result('devnet_addVerifiedClient', [dealClient, String(p1.size)]);
+    const { dealId } = await result('devnet_proposeDeal', [{ pieceCid: p1.cid.toString(), pieceSize: p1.size, provider: MINER, verifiedDeal: true }]);
+    const second = await result('devnet_proposeDeal', [{ pieceCid: p2.cid.toString(), pieceSize: p2.size, provider: MINER }]);
+    const [proposalCid] = [...devnet.stateAt(devnet.head.epoch).getActor(5)!.market!.pendingProposals.values()];
+    assert.equal(await result('Filecoin.StateMarketProposalPending', [{ '/': proposalCid.toString() }, null]), true);
+    assert.equal(await result('Filecoin.StateMarketProposalPending', [{ '/': p1.cid.toString() }, null]), false);
+
+    // Two 2 KiB pieces side by side, zeros after them, up to a 32 GiB sector.
+    const level = Math.log2(p1.size / 32);
+    let node = Proof.computeNode(p1.cid.multihash.digest, p2.cid.multihash.digest);
+    for (let l = level + 1; l < 30; l++) node = Proof.computeNode(node, ZeroComm.fromLevel(l));
+    assert.deepEqual(await result('Filecoin.StateComputeDataCID', [MINER, 8, [dealId, second.dealId], null]), { '/': pieceCidFromRoot(node).toString() });
+    assert.equal(await result('Filecoin.StateComputeDataCID', [MINER, 8, [], null]), null);
+    assert.match((await error('Filecoin.StateComputeDataCID', ['t0113', 8, [dealId], null])).message, /receipt for VerifyDealsForActivation had exit code 18/);
+    assert.match((await error('Filecoin.StateComputeDataCID', [MINER, 8, [999], null])).message, /exit code 17/);
+    assert.equal((await error('Filecoin.StateComputeDataCID', [MINER, 8, ['x'], null])).code, -32602);
+
+    const allocations = await result('Filecoin.StateGetAllAllocations', [null]);
+    assert.deepEqual(Object.keys(allocations), ['1']);
+    assert.equal(allocations['1'].Data['/'], p1.cid.toString());
+    assert.deepEqual(await result('Filecoin.StateGetAllClaims', [null]), {});
+    for (let i = 0; i < 4; i++) await result('evm_mine');
+    await devnet.storageProviders.settled();
+    assert.deepEqual(await result('Filecoin.StateGetAllAllocations', [null]), {});
+    const claims = await result('Filecoin.StateGetAllClaims', [null]);
+    assert.deepEqual(Object.keys(claims), ['1']);
+    assert.equal(claims['1'].Provider, 111);
+    assert.deepEqual(claims, await result('Filecoin.StateGetClaims', [MINER, null]));
+  });
+});
+
+describe('StateDecodeParams and StateEncodeParams', () => {
+  test('builtin methods\' params round-trip through Lotus\'s Go JSON', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const withdraw = { ProviderOrClientAddress: 't0100', Amount: '12345' };
+    const marketCode = { '/': codeCid('storagemarket').toString() };
+    const encoded = await result('Filecoin.StateEncodeParams', [marketCode, 3, withdraw]);
+    assert.equal(encoded, base64([FilAddress.fromId(100).bytes, encodeBigInt(12345n)]));
+    assert.deepEqual(await result('Filecoin.StateDecodeParams', ['t05', 3, encoded, null]), withdraw);
+    // The FRC-42 number of the same method decodes the same way.
+    assert.deepEqual(await result('Filecoin.StateDecodeParams', ['t05', 2280458852, encoded, null]), withdraw);
+
+    const faults = { Faults: [{ Deadline: 3, Partition: 0, Sectors: [3, 2] }] };
+    const minerCode = { '/': codeCid('storageminer').toString() };
+    const faultParams = await result('Filecoin.StateEncodeParams', [minerCode, 10, faults]);
+    assert.deepEqual(await result('Filecoin.StateDecodeParams', [MINER, 10, faultParams, null]), faults);
+    const create = { Owner: 't0100', Worker: 't0100', WindowPoStProofType: 13, Peer: 'AAEC', Multiaddrs: [] };
+    const powerParams = await result('Filecoin.StateEncodeParams', [{ '/': codeCid('storagepower').toString() }, 2, create]);
+    assert.deepEqual(await result('Filecoin.StateDecodeParams', ['t04', 2, powerParams, null]), create);
+    assert.deepEqual(await result('Filecoin.StateDecodeParams', ['t05', 2, base64(FilAddress.fromId(100).bytes), null]), 't0100');
+
+    assert.match((await error('Filecoin.StateDecodeParams', ['t05', 99, '', null])).message, /unknown method 99 for actor .*: actor metadata not found/);
+    const badJson = await error('Filecoin.StateEncodeParams', [marketCode, 3, { ...withdraw, Amount: 12 }]);
+    assert.equal(badJson.code, -32602);
+    assert.match(badJson.message, /params\.Amount/);
+    const badCbor = await error('Filecoin.StateDecodeParams', ['t05', 3, base64([1, 2, 3]), null]);
+    assert.equal(badCbor.code, -32602);
+  });
+});
