@@ -5,6 +5,7 @@ import { FilAddress } from '../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../src/common/hex.js';
 import { attoToFil, filToAtto } from '../src/common/units.js';
 import { defaultConfig, type DevnetConfig } from '../src/config.js';
+import { parseOrigin } from '../src/eth-rpc/cors.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
@@ -27,6 +28,15 @@ function parseFunding(text: string): { address: FilAddress; balance: bigint } {
     return { address: FilAddress.parse(address), balance: filToAtto(amount) };
   } catch (err) {
     throw new Error(`--fund ${text}: ${(err as Error).message}`);
+  }
+}
+
+/** --allow-origin, once per origin: each value joins the list. */
+function collectOrigin(value: string, previous: string[]): string[] {
+  try {
+    return [...previous, parseOrigin(value)];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
 }
 
@@ -61,6 +71,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
     .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
     .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
+    .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)')
@@ -72,7 +83,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -100,6 +111,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     chainId: chainId!,
     blockTime: opts.blockTime,
     noMining: !opts.mining,
+    allowOrigins: opts.allowOrigin,
     statePath: opts.state,
     loadStatePath: opts.loadState,
     dumpStatePath: opts.dumpState,

@@ -42,6 +42,8 @@ export interface DevnetConfig {
   sectorSize: bigint;
   /** Epochs a storage provider waits after publishing a deal before it seals it (0: at once). */
   sealDelay: number;
+  /** Origins whose pages may call the node from a browser (CORS); empty allows any, as Anvil does. */
+  allowOrigins: string[];
 }
 
 /** Lotus's local (2k) devnet chain id. */
@@ -64,6 +66,7 @@ export function defaultConfig(): DevnetConfig {
     storageProviders: 2,
     sectorSize: SECTOR_SIZE_32GIB,
     sealDelay: 0,
+    allowOrigins: [],
   };
 }
 

@@ -1,10 +1,11 @@
 // The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v1, Lotus's path), WebSocket on
-// the same paths. Built without listening, so tests can inject requests.
+// the same paths, CORS on every route (cors.ts). Built without listening, so tests can inject requests.
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import { registerCors } from './cors.js';
 import { pieceRoutes } from './piece-routes.js';
 import type { LoggingSwitch } from './define-method.js';
 import { Dispatcher, type CallObserver } from './dispatch.js';
@@ -21,9 +22,11 @@ export interface ServerOptions {
   log: Logger;
   observe?: CallObserver;
   logging?: LoggingSwitch;
+  /** Origins browsers may call from (--allow-origin); empty: any. */
+  allowOrigins?: readonly string[];
 }
 
-export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true } }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true }, allowOrigins = [] }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
   const dispatcher = new Dispatcher(allMethods, log, observe);
   const filters = new Filters(devnet);
@@ -44,6 +47,9 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
     return reply.code(200).send(errorBody(rpcError));
   });
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
+  // Before any route, so that its hooks cover them all; after the WebSocket plugin, whose hooks
+  // close the socket of a handshake refused with 403.
+  await registerCors(app, allowOrigins, log);
   await app.register(pieceRoutes, { store: devnet.pieces });
 
   const post = async (request: FastifyRequest, reply: FastifyReply) => {

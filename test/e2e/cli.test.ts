@@ -216,7 +216,7 @@ describe('fvm-devnet CLI', () => {
   test('--help lists the flags and exits 0', () => {
     const run = runToExit(['--help']);
     assert.equal(run.status, 0, run.stderr);
-    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--silent', '--json', '--help']) {
+    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--allow-origin', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
     }
   });
@@ -235,5 +235,10 @@ describe('fvm-devnet CLI', () => {
     const accounts = runToExit(['--port', '0', '--accounts', '0']);
     assert.notEqual(accounts.status, 0);
     assert.match(accounts.stderr, /--accounts/);
+
+    const origin = runToExit(['--port', '0', '--allow-origin', 'localhost:3000']);
+    assert.notEqual(origin.status, 0);
+    assert.match(origin.stderr, /--allow-origin/);
+    assert.match(origin.stderr, /localhost:3000 is not an origin: expected scheme:\/\/host\[:port\]/);
   });
 });
