@@ -8,6 +8,7 @@ import { defaultConfig, type DevnetConfig } from '../src/config.js';
 import { parseOrigin } from '../src/eth-rpc/cors.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
+import { EC_FINALITY } from '../src/mining/finality.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 import { dealCommand } from './deal-command.js';
 import { pieceCommand } from './piece-command.js';
@@ -66,6 +67,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--fund <address=FIL...>', 'fund native f1/f3 addresses at genesis, e.g. --fund t1…=1000').default([]))
     .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(defaults.chainId.toString(), "31415926, Lotus's local devnet"))
     .addOption(new Option('--seed <text|0xhex>', 'seed of the randomness beacon (PREVRANDAO, get_randomness)').default('fvm-devnet'))
+    .addOption(new Option('--f3-lag <epochs>', "epochs F3 finality lags behind the head: the 'finalized' and 'safe' tags").default(defaults.f3Lag).argParser(integer(0, EC_FINALITY)))
     .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
@@ -83,7 +85,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -103,6 +105,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     storageProviders: opts.storageProviders,
     sectorSize: SECTOR_SIZES[opts.sectorSize]!,
     sealDelay: opts.sealDelay,
+    f3Lag: opts.f3Lag,
     mnemonic: opts.mnemonic,
     balance: balance!,
     fund: fund!,

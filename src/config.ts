@@ -2,6 +2,7 @@
 import type { FilAddress } from './common/address.js';
 import { SECTOR_SIZE_32GIB } from './fevm/actors/miner/state.js';
 import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
+import { DEFAULT_F3_LAG } from './mining/finality.js';
 
 export interface DevnetConfig {
   host: string;
@@ -42,6 +43,11 @@ export interface DevnetConfig {
   sectorSize: bigint;
   /** Epochs a storage provider waits after publishing a deal before it seals it (0: at once). */
   sealDelay: number;
+  /**
+   * How many epochs simulated F3 finality lags behind the head, 0 to 900 (src/mining/finality.ts):
+   * what the `finalized` and `safe` block tags name.
+   */
+  f3Lag: number;
   /** Origins whose pages may call the node from a browser (CORS); empty allows any, as Anvil does. */
   allowOrigins: string[];
 }
@@ -66,6 +72,7 @@ export function defaultConfig(): DevnetConfig {
     storageProviders: 2,
     sectorSize: SECTOR_SIZE_32GIB,
     sealDelay: 0,
+    f3Lag: DEFAULT_F3_LAG,
     allowOrigins: [],
   };
 }

@@ -4,9 +4,10 @@
 import { DevnetError } from '../common/errors.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
-import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT, inclusionGas, nextBaseFee } from '../fevm/gas.js';
+import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT, nextBaseFee } from '../fevm/gas.js';
 import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { chainSize, encodeMessage, SigType, type Message } from '../fevm/message.js';
+import { onChainMessage } from '../fevm/price-list.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
 import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
@@ -48,7 +49,7 @@ export class Calls {
    */
   async estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
     const probe = { ...message, gasLimit: BLOCK_GAS_LIMIT };
-    const inclusion = inclusionGas(estimatedChainSize(probe, signatureType));
+    const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
     const first = await this.callMessage(probe, this.node.chain.head.epoch);
     if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
     let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));

@@ -17,6 +17,7 @@ import type { SendFrame } from '../fevm/actors/evm/tracer.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
 import { Clock } from '../mining/clock.js';
+import { finality, type Finality } from '../mining/finality.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Miner, type MiningMode } from '../mining/miner.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
@@ -165,6 +166,11 @@ export class Devnet {
   /** The chain's tipsets and the messages they hold, read-only. */
   get chain(): ChainView {
     return this.store;
+  }
+
+  /** The tipsets the `finalized` and `safe` tags name, and the one simulated F3 has certified. */
+  finality(): Finality {
+    return finality(this.store, this.config.f3Lag);
   }
 
   stateAt(epoch: number): StateReader {

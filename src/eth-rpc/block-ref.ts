@@ -4,14 +4,14 @@ import { DevnetError, NullRoundError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
-import type { BlockRef } from './params.js';
+import type { BlockRef, BlockTag } from './params.js';
 
 /**
  * The block a parameter names, for methods about that block (eth_getBlockByNumber, its transactions,
  * receipts and traces): a null round is an error (Lotus code 12).
  *
- * 'latest', 'pending', 'safe' and 'finalized' all name the head: the devnet executes each tipset as
- * it mines it and has a single miner, so nothing it shows can be reorganised away.
+ * 'latest' and 'pending' name the head: the devnet executes each tipset as it mines it. 'safe' and
+ * 'finalized' are Lotus's (mining/finality.ts).
  */
 export function resolveBlock(devnet: Devnet, ref: BlockRef): Tipset {
   const tipset = resolveStateBlock(devnet, ref);
@@ -24,7 +24,7 @@ export function resolveBlock(devnet: Devnet, ref: BlockRef): Tipset {
  * a null round reads as the tipset before it, as Lotus resolves it.
  */
 export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
-  if ('tag' in ref) return ref.tag === 'earliest' ? devnet.chain.atEpoch(0)! : devnet.head;
+  if ('tag' in ref) return taggedBlock(devnet, ref.tag);
   if ('number' in ref) {
     if (ref.number > devnet.head.epoch) throw new DevnetError("requested a future epoch (beyond 'latest')");
     return devnet.chain.atOrBefore(ref.number)!;
@@ -32,4 +32,18 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
   const tipset = devnet.chain.byBlockHash(ref.hash);
   if (!tipset) throw new DevnetError(`failed to get tipset by hash: no tipset with hash ${bytesToHex(ref.hash)}`);
   return tipset;
+}
+
+/** The tipset a block tag names. */
+export function taggedBlock(devnet: Devnet, tag: BlockTag): Tipset {
+  switch (tag) {
+    case 'earliest':
+      return devnet.chain.atEpoch(0)!;
+    case 'safe':
+      return devnet.finality().safe;
+    case 'finalized':
+      return devnet.finality().finalized;
+    default:
+      return devnet.head;
+  }
 }

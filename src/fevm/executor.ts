@@ -22,7 +22,9 @@ import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
-import { ACTOR_INVOCATION_GAS, BLOCK_GAS_LIMIT, computeGasOutputs, inclusionGas } from './gas.js';
+import { ACCOUNT_INVOCATION, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutputs } from './gas.js';
+import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
+import { StateAccess } from './state-access.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
 import type { StateOverlay } from './state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
@@ -31,6 +33,8 @@ const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCod
 
 export class Executor {
   private evm!: EvmActor;
+  /** The actors the running message has read and written (first accesses are charged). */
+  private access = new StateAccess();
   /** Told about every send while a traced run is in progress. */
   private tracer: Tracer | undefined;
   /** The send builtin actors make to other actors (as the FVM's send syscall). */
@@ -46,7 +50,7 @@ export class Executor {
   static async create(chainId: bigint): Promise<Executor> {
     const executor = new Executor();
     // The EVM actor sends through the executor (the call_actor precompile).
-    executor.evm = await EvmActor.create(chainId, (state, send, ctx) => executor.send(state, send, ctx));
+    executor.evm = await EvmActor.create(chainId, (state, send, ctx) => executor.send(state, send, ctx), () => executor.access);
     return executor;
   }
 
@@ -56,7 +60,7 @@ export class Executor {
    */
   async applyMessage(state: StateOverlay, msg: Message, chainSize: number, ctx: ExecutionContext): Promise<MessageReceipt> {
     // Checked before anything else, and nothing is charged (ref-fvm preflight_message).
-    const inclusion = inclusionGas(chainSize);
+    const inclusion = onChainMessage(chainSize);
     if (msg.gasLimit < inclusion) return noReturn(ExitCode.SysErrOutOfGas);
     const sender = resolveAddress(state, msg.from);
     if (!sender || !canSend(sender)) return noReturn(ExitCode.SysErrSenderInvalid);
@@ -64,6 +68,7 @@ export class Executor {
     const gasCost = BigInt(msg.gasLimit) * msg.gasFeeCap;
     if (sender.balance < gasCost) return noReturn(ExitCode.SysErrSenderStateInvalid);
 
+    this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
     // Gas is paid up front and the nonce moves whatever the call does. A Placeholder that sends
     // becomes an EthAccount.
     state.putActor({
@@ -110,6 +115,7 @@ export class Executor {
       };
       state.putActor(sender);
       msg = { ...msg, nonce: sender.nonce - 1 };
+      this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
       return await this.invoke(state, sender, msg, gasLimit, ctx);
     } finally {
       state.revertTo(mark);
@@ -171,34 +177,54 @@ export class Executor {
 
   private async sendUntraced(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
     if (send.readOnly && send.value > 0n) return syscallError(ErrorNumber.ReadOnly);
-    if (send.gasLimit < ACTOR_INVOCATION_GAS) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
+    const { access } = this;
+    // What the FVM charges around a send (ref-fvm call_actor_unchecked / call_actor_resolved).
+    let gas = 0;
     let receiver = resolveAddress(state, send.to);
     if (!receiver) {
-      if (!canAutoCreate(send.to)) return syscallError(ErrorNumber.NotFound, ACTOR_INVOCATION_GAS);
-      if (send.readOnly) return syscallError(ErrorNumber.ReadOnly, ACTOR_INVOCATION_GAS);
+      if (!canAutoCreate(send.to)) return syscallError(ErrorNumber.NotFound);
+      if (send.readOnly) return syscallError(ErrorNumber.ReadOnly);
       receiver = autoCreate(state, send.to);
+      // create_actor_from_send: the new address assigned, the actor stored; an account's constructor runs.
+      gas += onCreateActor(true) + access.write(receiver.id);
+      if (receiver.kind === 'account') gas += SEND_INVOKE_METHOD + ACCOUNT_INVOCATION;
+    } else {
+      gas += access.read(receiver.id);
     }
     const sender = state.getActor(send.fromId)!;
-    if (sender.balance < send.value) return syscallError(ErrorNumber.InsufficientFunds, ACTOR_INVOCATION_GAS);
+    if (send.value > 0n) {
+      if (sender.balance < send.value) return syscallError(ErrorNumber.InsufficientFunds, Math.min(gas, send.gasLimit));
+      gas += SEND_TRANSFER_FUNDS + access.write(sender.id) + access.write(receiver.id);
+    }
+    if (gas > send.gasLimit) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
 
     // METHOD_SEND moves value and runs no code, whatever the receiver (ref-fvm call_actor_resolved).
     if (send.method === METHOD_SEND) {
       transfer(state, sender.id, receiver.id, send.value);
-      return invoked(noReturn(ExitCode.Ok, ACTOR_INVOCATION_GAS));
+      return invoked(noReturn(ExitCode.Ok, gas));
     }
+    gas += SEND_INVOKE_METHOD;
+    if (gas > send.gasLimit) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
+    const result = await this.invokeMethod(state, sender, receiver, { ...send, gasLimit: send.gasLimit - gas }, ctx, top);
+    // A top-level message's return value is stored on chain (on_method_return at depth 1).
+    if (top && result.returnBlock) gas += onChainReturn(result.returnBlock.data.length);
+    return invoked({ ...result, gasUsed: Math.min(send.gasLimit, gas + result.gasUsed) });
+  }
 
+  /** Runs the receiver's method once the send's own charges are paid; `send.gasLimit` is what is left. */
+  private async invokeMethod(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
     if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) {
       const initcode = decodeBytesParam(send.params);
-      if (!initcode) return invoked(noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS));
+      if (!initcode) return noReturn(ExitCode.ErrSerialization, BUILTIN_INVOCATION);
       const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
-      return invoked({ ...result, returnBlock: result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined });
+      return { ...result, returnBlock: result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined };
     }
 
     if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
 
     const builtin = builtinActor(receiver.kind);
-    if (!builtin) return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
-    return invoked(await invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, this.sendForActors));
+    if (!builtin) return noReturn(ExitCode.ErrUnhandledMessage, BUILTIN_INVOCATION);
+    return invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, this.sendForActors);
   }
 
   /**
@@ -209,6 +235,7 @@ export class Executor {
     const winner = blockWinner(state, ctx.epoch);
     if (winner === undefined) return undefined;
     const params = { codec: CBOR, data: encodeCbor(awardParams(state, winner)) };
+    this.access = new StateAccess();
     const send: ActorSend = { fromId: SYSTEM_ACTOR_ID, to: FilAddress.fromId(REWARD_ACTOR_ID), method: AWARD_BLOCK_REWARD, value: 0n, params, readOnly: false, gasLimit: BLOCK_GAS_LIMIT };
     state.checkpoint();
     const outcome = await this.send(state, send, ctx);
@@ -224,6 +251,7 @@ export class Executor {
    */
   async runCron(state: StateOverlay, ctx: ExecutionContext): Promise<{ actor: number; error: unknown }[]> {
     const failures: { actor: number; error: unknown }[] = [];
+    this.access = new StateAccess();
     for (const entry of takeDueCron(state, ctx.epoch)) {
       const receiver = state.getActor(entry.actor);
       const builtin = receiver && builtinActor(receiver.kind);
@@ -238,31 +266,31 @@ export class Executor {
   }
 
   /** The EVM actor's methods: InvokeContract runs the bytecode, other exported methods go to handle_filecoin_method. */
-  private async invokeEvm(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+  private async invokeEvm(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
     const caller = ethAddressOf(sender);
     const call = { caller, origin: caller, to: ethAddressOf(receiver), value: send.value, gasLimit: send.gasLimit, readOnly: send.readOnly, gasPremium: top?.gasPremium ?? 0n };
     if (send.method === METHOD_INVOKE_CONTRACT) {
       const input = decodeBytesParam(send.params);
-      if (!input) return invoked(noReturn(ExitCode.ErrSerialization, ACTOR_INVOCATION_GAS));
+      if (!input) return noReturn(ExitCode.ErrSerialization);
       const result = await this.evm.run(state, { ...call, input }, ctx);
       // The EVM actor returns (or reverts with) its output as a CBOR byte string.
       const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
-      return invoked({ ...result, returnBlock: evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined });
+      return { ...result, returnBlock: evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined };
     }
     if (send.method > EVM_MAX_RESERVED_METHOD) {
       const input = handleFilecoinMethodInput(send.method, send.params);
       const result = await this.evm.run(state, { ...call, input }, ctx);
       if (result.exitCode !== ExitCode.Ok) {
         const evmOutput = result.exitCode === ExitCode.EvmReverted;
-        return invoked({ ...result, returnBlock: evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined });
+        return { ...result, returnBlock: evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined };
       }
       const output = handleFilecoinMethodOutput(result.returnData);
       const returnData = output.returnBlock?.data ?? new Uint8Array();
       // A non-zero exit code from the contract fails the call, as an actor abort would.
       const failed = output.exitCode !== ExitCode.Ok;
-      return invoked({ ...result, exitCode: output.exitCode, returnData, returnBlock: output.returnBlock, events: failed ? [] : result.events });
+      return { ...result, exitCode: output.exitCode, returnData, returnBlock: output.returnBlock, events: failed ? [] : result.events };
     }
-    return invoked(noReturn(ExitCode.ErrUnhandledMessage, ACTOR_INVOCATION_GAS));
+    return noReturn(ExitCode.ErrUnhandledMessage);
   }
 }
 

@@ -1,6 +1,7 @@
-// The devnet's gas model: Filecoin gas units, approximated. Chain inclusion is charged with the FVM
-// price list's figures; execution is charged as EVM gas (from @ethereumjs/evm) times a fixed ratio,
-// plus a fixed cost per actor invocation. docs/gas.md says how far this is from calibnet.
+// Gas limits, fees and the base fee, as Lotus has them. What each operation costs is the FVM price
+// list (price-list.ts) and the EVM actor's model on it (actors/evm/evm-gas.ts); README "Gas" says
+// how close that is to calibnet.
+import { ON_CHAIN_MESSAGE_COMPUTE, ON_CHAIN_MESSAGE_STORAGE_BASE, STORAGE_GAS_PER_BYTE } from './price-list.js';
 
 /** Lotus's block gas limit (params_shared_vals.go). */
 export const BLOCK_GAS_LIMIT = 10_000_000_000;
@@ -14,24 +15,26 @@ export const DEFAULT_GAS_PREMIUM = 200_000n;
 /** Lotus's GasLimitOverestimation: estimates are the gas used times 1.25. */
 export const GAS_LIMIT_OVERESTIMATION_PERCENT = 125;
 
-// FVM price list (chain inclusion): compute base + storage of the serialized message.
-const ON_CHAIN_MESSAGE_COMPUTE_BASE = 38_863;
-const ON_CHAIN_MESSAGE_STORAGE_BASE = 36;
-const STORAGE_GAS_MULTIPLIER = 1_300;
-
-/** FVM gas per unit of EVM gas: the ~1:444 ratio that docs.filecoin.io gives for ETH:FIL gas. */
-export const EVM_GAS_SCALE = 444;
-/** Invoking any actor method (Wasm instantiation, state load and store); an approximation. */
-export const ACTOR_INVOCATION_GAS = 1_000_000;
 /**
- * One call of a Filecoin precompile (0xfe…): syscalls for address lookups or randomness; an
- * approximation. call_actor adds what its send used.
+ * The least gas limit Lotus's message pool accepts: its own OnChainMessage charge, which leaves out
+ * the sender's actor update that the FVM adds (price-list.ts onChainMessage). A limit between the
+ * two is accepted and then fails on chain, out of gas, as on calibnet.
  */
-export const FILECOIN_PRECOMPILE_GAS = 100_000;
+export function mempoolMinimumGas(size: number): number {
+  return ON_CHAIN_MESSAGE_COMPUTE + STORAGE_GAS_PER_BYTE * (ON_CHAIN_MESSAGE_STORAGE_BASE + size);
+}
 
-/** What including a message of `size` serialized bytes on chain costs, charged before execution. */
-export function inclusionGas(size: number): number {
-  return ON_CHAIN_MESSAGE_COMPUTE_BASE + (ON_CHAIN_MESSAGE_STORAGE_BASE + size) * STORAGE_GAS_MULTIPLIER;
+/**
+ * A builtin actor's method (Wasm instantiation, its state loaded and flushed): modelled, not
+ * calibrated; what the method sends is charged apart.
+ */
+export const BUILTIN_INVOCATION = 1_000_000;
+/** An account, Ethereum account or placeholder receiving a method (no state to load): modelled. */
+export const ACCOUNT_INVOCATION = 200_000;
+
+/** A method of a builtin actor of `kind`, as above. */
+export function builtinInvocationGas(kind: string): number {
+  return kind === 'account' || kind === 'ethaccount' || kind === 'placeholder' ? ACCOUNT_INVOCATION : BUILTIN_INVOCATION;
 }
 
 export interface GasOutputs {

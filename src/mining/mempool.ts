@@ -7,7 +7,7 @@ import { attoToFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
-import { BLOCK_GAS_LIMIT, inclusionGas } from '../fevm/gas.js';
+import { BLOCK_GAS_LIMIT, mempoolMinimumGas } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { StateReader } from '../fevm/state-tree.js';
 
@@ -68,7 +68,7 @@ export class Mempool {
     if (msg.nonce < stateNonce) {
       throw new MessageRejectedError(`minimum expected nonce is ${stateNonce}, got ${msg.nonce}: message nonce too low`);
     }
-    const minGas = inclusionGas(pending.chainSize);
+    const minGas = mempoolMinimumGas(pending.chainSize);
     if (msg.gasLimit < minGas) {
       throw new MessageRejectedError(
         `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${msg.gasLimit} < ${minGas}`,

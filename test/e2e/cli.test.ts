@@ -123,6 +123,22 @@ describe('fvm-devnet CLI', () => {
     });
   });
 
+  test('--f3-lag sets how far finalized trails the head (10 by default); over 900 is refused', async () => {
+    const finalized = async (url: string) => Number((await result(url, 'eth_getBlockByNumber', ['finalized', false])).number);
+    await withCli([], async (node) => {
+      await result(node.url, 'anvil_mine', ['0x1e']);
+      assert.equal(await finalized(node.url), 20);
+    });
+    await withCli(['--f3-lag', '3'], async (node) => {
+      await result(node.url, 'anvil_mine', ['0x1e']);
+      assert.equal(await finalized(node.url), 27);
+    });
+    const tooFar = runToExit(['--port', '0', '--f3-lag', '901']);
+    assert.notEqual(tooFar.status, 0);
+    assert.match(tooFar.stderr, /--f3-lag/);
+    assert.match(tooFar.stderr, /expected an integer from 0 to 900/);
+  });
+
   test('--mnemonic changes the accounts', async () => {
     await withCli(['--mnemonic', ABANDON, '--accounts', '2'], async (node) => {
       const expected = [0, 1].map((i) => HDNodeWallet.fromPhrase(ABANDON, undefined, `m/44'/60'/0'/0/${i}`));
@@ -216,7 +232,7 @@ describe('fvm-devnet CLI', () => {
   test('--help lists the flags and exits 0', () => {
     const run = runToExit(['--help']);
     assert.equal(run.status, 0, run.stderr);
-    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--allow-origin', '--silent', '--json', '--help']) {
+    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--f3-lag', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--allow-origin', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
     }
   });

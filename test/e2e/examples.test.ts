@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { startDevnet } from '../helpers/devnet-process.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
-const EXAMPLES = ['deal-automation', 'reputation-oracle'];
+const EXAMPLES = ['deal-automation', 'reputation-oracle', 'collateral-lending', 'storage-nft', 'data-dao'];
 /** Files every example carries a copy of, so that each folder can be copied alone; they must not drift apart. */
 const SHARED_FILES = ['lib/devnet.mjs', 'contracts/Filecoin.sol'];
 const RUN_TIMEOUT_MS = 60_000;

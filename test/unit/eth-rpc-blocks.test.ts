@@ -95,6 +95,20 @@ describe('eth_getBlockByNumber', () => {
     assert.deepEqual(restFull, restShort);
   });
 
+  test('safe and finalized lag the head as on Lotus (F3 --f3-lag behind, safe at most 200 behind)', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true, f3Lag: 300 });
+    const number = async (tag: string) => (await result('eth_getBlockByNumber', [tag, false])).number;
+    await devnet.cheats.mine(5);
+    assert.equal(await number('finalized'), '0x0');
+    assert.equal(await number('safe'), '0x0');
+    await devnet.cheats.mine(995);
+    assert.equal(await number('finalized'), '0x2bc'); // 1000 − 300
+    assert.equal(await number('safe'), '0x320'); // 1000 − 200
+    // State reads and traces take the tags the same way.
+    assert.equal(await result('eth_getTransactionCount', ['0x' + '11'.repeat(20), 'finalized']), '0x0');
+    assert.deepEqual(await result('trace_filter', [{ fromBlock: 'finalized', toBlock: 'safe' }]), []);
+  });
+
   test('latest and pending are the head; earliest is genesis; a hex number is that epoch', async (t) => {
     const { result, devnet } = await setup(t, { noMining: true });
     await devnet.mine();
@@ -102,8 +116,6 @@ describe('eth_getBlockByNumber', () => {
     const head = bytesToHex(devnet.head.hash);
     assert.equal((await result('eth_getBlockByNumber', ['latest', false])).hash, head);
     assert.equal((await result('eth_getBlockByNumber', ['pending', false])).hash, head);
-    assert.equal((await result('eth_getBlockByNumber', ['safe', false])).hash, head);
-    assert.equal((await result('eth_getBlockByNumber', ['finalized', false])).hash, head);
     assert.equal((await result('eth_getBlockByNumber', ['earliest', false])).number, '0x0');
     const one = await result('eth_getBlockByNumber', ['0x1', false]);
     assert.equal(one.hash, bytesToHex(devnet.chain.atEpoch(1)!.hash));

@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { AbiCoder, Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { EVM_GAS_SCALE } from '../../src/fevm/gas.js';
+import { ACCOUNT_INVOCATION, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import type { DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -63,8 +64,8 @@ describe('debug_traceTransaction: struct logs', () => {
     const first = trace.structLogs[0];
     assert.deepEqual(Object.keys(first).sort(), ['depth', 'gas', 'gasCost', 'op', 'pc', 'stack']);
     assert.equal(first.pc, 0);
-    assert.equal(first.gas % EVM_GAS_SCALE, 0, 'gas left is EVM gas times EVM_GAS_SCALE');
-    assert.equal(first.gasCost, 3 * EVM_GAS_SCALE, 'PUSH1 costs 3 EVM gas');
+    assert.equal(trace.structLogs[1].gas, first.gas - first.gasCost, 'gas left falls by each opcode\'s FVM cost');
+    assert.equal(first.gasCost, OPCODE_CLASSES.stack, "PUSH1 costs the interpreter's work for a stack opcode");
     // The callee's SSTORE of 7 into slot 0 shows the slot.
     const sstore = trace.structLogs.find((l: any) => l.op === 'SSTORE' && l.depth === 2);
     assert.deepEqual(sstore.storage, { ['0x' + '00'.repeat(32)]: '0x' + '00'.repeat(31) + '07' });
@@ -301,7 +302,9 @@ describe('trace_* in Lotus shape', () => {
     assert.equal(store.action.input, calleeIface.encodeFunctionData('store', [7]));
     assert.equal(BigInt(store.result.output), 14n);
     assert.equal(transfer.action.value, '0x5');
-    assert.deepEqual(transfer.result, { gasUsed: '0x0', output: '0x' });
+    // The transfer creates RECIPIENT's Placeholder: the send, the actor and its address, the value moved, the placeholder invoked.
+    const transferGas = SEND_SYSCALL + onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE + SEND_TRANSFER_FUNDS + ACCOUNT_INVOCATION;
+    assert.deepEqual(transfer.result, { gasUsed: `0x${transferGas.toString(16)}`, output: '0x' });
     assert.deepEqual(await result('trace_block', [receipt.blockNumber]), traces);
     assert.deepEqual(await result('Filecoin.EthTraceBlock', [receipt.blockNumber]), traces);
     assert.deepEqual(await result('Filecoin.EthTraceTransaction', [hash]), traces);

@@ -14,7 +14,7 @@ import { BURNT_FUNDS_ACTOR_ID, REWARD_ACTOR_ID } from '../../src/fevm/actor.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { Executor } from '../../src/fevm/executor.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { inclusionGas } from '../../src/fevm/gas.js';
+import { onChainMessage as inclusionGas } from '../../src/fevm/price-list.js';
 import { chainSize, type Message, type SignedMessage } from '../../src/fevm/message.js';
 import type { StateOverlay, StateTree } from '../../src/fevm/state-tree.js';
 import type { ExecutionContext } from '../../src/fevm/types.js';

@@ -1,7 +1,7 @@
 // Gas accounting. Expected values are worked out by hand from Lotus chain/vm/burn.go
 // (ComputeGasOutputs, ComputeGasOverestimationBurn), chain/store/basefee.go (ComputeNextBaseFee, with
 // the 2k devnet's UpgradeSmokeHeight = -1, i.e. delta = gasLimitSum / blocks - target) and the FVM price
-// list (OnChainMessage: 38863 + (36 + size) × 1300). Go's big.Div is Euclidean (floors for a positive divisor).
+// Lotus message pool's minimum (its OnChainMessage: 38863 + (36 + size) × 1300, without the FVM's actor update). Go's big.Div is Euclidean (floors for a positive divisor).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -10,7 +10,7 @@ import {
   INITIAL_BASE_FEE,
   MINIMUM_BASE_FEE,
   computeGasOutputs,
-  inclusionGas,
+  mempoolMinimumGas,
   nextBaseFee,
 } from '../../src/fevm/gas.js';
 
@@ -23,12 +23,12 @@ describe('constants', () => {
   });
 });
 
-describe('inclusionGas', () => {
+describe('mempoolMinimumGas', () => {
   test('38863 + (36 + size) × 1300', () => {
-    assert.equal(inclusionGas(0), 85_663);
-    assert.equal(inclusionGas(1), 86_963);
-    assert.equal(inclusionGas(100), 215_663);
-    assert.equal(inclusionGas(250), 410_663);
+    assert.equal(mempoolMinimumGas(0), 85_663);
+    assert.equal(mempoolMinimumGas(1), 86_963);
+    assert.equal(mempoolMinimumGas(100), 215_663);
+    assert.equal(mempoolMinimumGas(250), 410_663);
   });
 });
 

@@ -14,8 +14,6 @@ const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEVNET_URL = process.env.FVM_DEVNET_URL ?? 'http://127.0.0.1:8545';
 /** The dev accounts' mnemonic (`npx fvm-devnet` prints it; Anvil's and Hardhat's). */
 const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
-/** Filecoin epochs are 30 seconds long on calibnet and mainnet. */
-export const EPOCH_SECONDS = 30;
 
 /** Compiles every contracts/*.sol with solc-js (cancun, optimizer on); returns {abi, bytecode} by contract name. */
 export function compile() {
@@ -107,9 +105,4 @@ export async function marketDeal(rpc, dealId) {
   } catch {
     return undefined;
   }
-}
-
-/** The masked ID address of an actor without an Ethereum address (a miner, an f1 account): 0xff000…<id>. */
-export function maskedId(id) {
-  return `0xff${BigInt(id).toString(16).padStart(38, '0')}`;
 }

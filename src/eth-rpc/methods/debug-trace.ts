@@ -5,7 +5,7 @@
 //
 // A mined transaction is traced by replaying its tipset up to it (src/devnet/replay.ts); a call
 // runs as eth_call does. Gas is the devnet's FVM gas throughout, as receipts report it: struct logs
-// give EVM gas times EVM_GAS_SCALE (what the GAS opcode answers), callTracer frames the FVM gas
+// give the gas left and each opcode's cost (what the GAS opcode answers), callTracer frames the FVM gas
 // given to and used by each frame, and the top-level figures are the message's gas limit and the
 // receipt's gas used (chain inclusion included).
 //

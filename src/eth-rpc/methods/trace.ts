@@ -21,7 +21,7 @@ import type { TracedMessage } from '../../devnet/replay.js';
 import type { CallFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock } from '../block-ref.js';
+import { resolveBlock, taggedBlock } from '../block-ref.js';
 import { defineMethod, type RpcMethod } from '../define-method.js';
 import { transactionHash } from '../logs.js';
 import { blockRef, hash, invalid, object, parseAddress, parseSafeNumber, type Param } from '../params.js';
@@ -209,8 +209,7 @@ interface TraceFilter {
 function filterBlock(devnet: Devnet, name: 'fromBlock' | 'toBlock', value: unknown): number {
   if (value === undefined || value === null) return devnet.head.epoch;
   if (value === 'earliest') throw new InvalidParamsError(`cannot parse ${name}: block param "earliest" is not supported`);
-  // The devnet's tags all name its head (block-ref.ts).
-  if (value === 'latest' || value === 'pending' || value === 'safe' || value === 'finalized') return devnet.head.epoch;
+  if (value === 'latest' || value === 'pending' || value === 'safe' || value === 'finalized') return taggedBlock(devnet, value).epoch;
   return parseSafeNumber(`filter.${name}`, value);
 }
 

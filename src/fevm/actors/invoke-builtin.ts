@@ -7,7 +7,7 @@ import { DAG_CBOR, decodeCbor, encodeCbor } from '../../common/cbor.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
-import { ACTOR_INVOCATION_GAS } from '../gas.js';
+import { builtinInvocationGas } from '../gas.js';
 import type { StateOverlay } from '../state-tree.js';
 import type { ActorEvent, ActorSend, ExecutionContext, SendOutcome, SendResult } from '../types.js';
 import { enrollCron } from './cron.js';
@@ -38,7 +38,7 @@ const SYSCALL_EXIT_CODES: Record<ErrorNumber, number> = {
 const FLAG_INDEXED_KEY = 0x02;
 const FLAG_INDEXED_ALL = 0x03;
 
-const failed = (exitCode: number, error: string, gasUsed = ACTOR_INVOCATION_GAS): SendResult => ({
+const failed = (exitCode: number, error: string, gasUsed: number): SendResult => ({
   exitCode,
   returnData: new Uint8Array(),
   gasUsed,
@@ -56,23 +56,24 @@ export interface BuiltinCall {
 
 export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, sendFn: SendFn): Promise<SendResult> {
   const { state, sender, receiver, send } = call;
+  const invocation = builtinInvocationGas(receiver.kind);
   const method = actor.methods.get(send.method);
   if (!method) {
     if (actor.acceptsExported && send.method >= FIRST_EXPORTED_METHOD) {
       transfer(state, sender.id, receiver.id, send.value);
-      return { exitCode: ExitCode.Ok, returnData: new Uint8Array(), gasUsed: ACTOR_INVOCATION_GAS, events: [] };
+      return { exitCode: ExitCode.Ok, returnData: new Uint8Array(), gasUsed: invocation, events: [] };
     }
-    return failed(ExitCode.ErrUnhandledMessage, `invalid method: ${send.method}`);
+    return failed(ExitCode.ErrUnhandledMessage, `invalid method: ${send.method}`, invocation);
   }
   // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM contract is not one.
   if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
-    return failed(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`);
+    return failed(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`, invocation);
   }
   let params: unknown;
   try {
     params = decodeParams(send.params);
   } catch (error) {
-    return failed(ExitCode.ErrSerialization, `failed to decode params: ${(error as Error).message}`);
+    return failed(ExitCode.ErrSerialization, `failed to decode params: ${(error as Error).message}`, invocation);
   }
 
   const mark = state.checkpoint();
@@ -123,7 +124,7 @@ class Frame implements ActorRuntime {
   readonly method: number;
   readonly valueReceived: bigint;
   readonly readOnly: boolean;
-  gasUsed = ACTOR_INVOCATION_GAS;
+  gasUsed: number;
   readonly events: ActorEvent[] = [];
   private readonly gasLimit: number;
 
@@ -138,6 +139,7 @@ class Frame implements ActorRuntime {
     this.method = call.send.method;
     this.valueReceived = call.send.value;
     this.readOnly = call.send.readOnly;
+    this.gasUsed = builtinInvocationGas(call.receiver.kind);
     this.gasLimit = call.send.gasLimit;
   }
 

@@ -6,7 +6,8 @@ import { EVMError, Message, type EVMResult, type ExecResult } from '@ethereumjs/
 import { Address, createZeroAddress } from '@ethereumjs/util';
 import { keccak256 } from '../../../common/hashes.js';
 import { ExitCode } from '../../exit-code.js';
-import { ACTOR_INVOCATION_GAS, BLOCK_GAS_LIMIT, EVM_GAS_SCALE } from '../../gas.js';
+import { BLOCK_GAS_LIMIT } from '../../gas.js';
+import type { StateAccess } from '../../state-access.js';
 import { DEFAULT_BEACON_SEED, prevRandao } from '../../randomness.js';
 import type { StateOverlay } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
@@ -72,11 +73,13 @@ export class EvmActor implements FevmHost {
   private constructor(
     private readonly adapter: EvmStateAdapter,
     private readonly sender: ActorSender,
+    private readonly accessOf: () => StateAccess,
   ) {}
 
-  static async create(chainId: bigint, sender: ActorSender): Promise<EvmActor> {
+  /** `accessOf`: the running message's state access (the executor keeps it). */
+  static async create(chainId: bigint, sender: ActorSender, accessOf: () => StateAccess): Promise<EvmActor> {
     const adapter = new EvmStateAdapter();
-    const actor = new EvmActor(adapter, sender);
+    const actor = new EvmActor(adapter, sender, accessOf);
     actor.evm = createFevmEvm(chainId, adapter);
     actor.evm.host = actor;
     return actor;
@@ -98,6 +101,10 @@ export class EvmActor implements FevmHost {
     return this.running.ctx;
   }
 
+  get access(): StateAccess {
+    return this.accessOf();
+  }
+
   send(send: ActorSend): Promise<SendOutcome> {
     return this.sender(this.state, send, this.ctx);
   }
@@ -112,10 +119,8 @@ export class EvmActor implements FevmHost {
 
   /** Runs one call or deployment. The caller's nonce is the executor's business, not the EVM's. */
   async run(state: StateOverlay, call: EvmCall, ctx: ExecutionContext): Promise<EvmCallResult> {
-    const evmGasLimit = Math.floor((call.gasLimit - ACTOR_INVOCATION_GAS) / EVM_GAS_SCALE);
-    if (evmGasLimit <= 0) {
-      return { exitCode: ExitCode.SysErrOutOfGas, returnData: new Uint8Array(), gasUsed: call.gasLimit, events: [] };
-    }
+    // All gas is FVM gas: the EVM's own (evm-gas.ts charges each frame and opcode).
+    const evmGasLimit = call.gasLimit;
     const parent = this.evm.currentFrame;
     if (parent) return this.runNested(state, call, parent, evmGasLimit);
 
@@ -141,7 +146,7 @@ export class EvmActor implements FevmHost {
       });
     } catch (err) {
       if ((err as Error).message?.includes('insufficient balance')) {
-        return { exitCode: ExitCode.SysErrInsufficientFunds, returnData: new Uint8Array(), gasUsed: ACTOR_INVOCATION_GAS, events: [] };
+        return { exitCode: ExitCode.SysErrInsufficientFunds, returnData: new Uint8Array(), gasUsed: 0, events: [] };
       }
       throw err;
     } finally {
@@ -170,12 +175,12 @@ export class EvmActor implements FevmHost {
       selfdestruct: new Map(),
       createdAddresses: new Set(),
     });
-    return this.outcome(state, call, await this.evm.runCall({ message }));
+    return this.outcome(state, call, await this.evm.runSent(message));
   }
 
   private outcome(state: StateOverlay, call: EvmCall, result: EVMResult): EvmCallResult {
     const exec = result.execResult;
-    const gasUsed = Math.min(call.gasLimit, ACTOR_INVOCATION_GAS + Number(exec.executionGasUsed) * EVM_GAS_SCALE);
+    const gasUsed = Math.min(call.gasLimit, Number(exec.executionGasUsed));
     if (exec.exceptionError) {
       const exitCode = exitCodeOf(exec, exec.exceptionError);
       return {

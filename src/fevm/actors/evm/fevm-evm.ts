@@ -37,14 +37,37 @@ import {
   type FilecoinPrecompileEntry,
 } from '../../../filecoin-precompiles/index.js';
 import type { Actor, EvmState } from '../../actor.js';
-import { ACTOR_INVOCATION_GAS, EVM_GAS_SCALE, FILECOIN_PRECOMPILE_GAS } from '../../gas.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
+import type { StateAccess } from '../../state-access.js';
+import { BUILTIN_INVOCATION } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
+import {
+  ACCOUNT_INVOCATION,
+  bytecodeStoreGas,
+  contractCreationGas,
+  copyGas,
+  delegateCallGas,
+  ethPrecompileGas,
+  evmFlushGas,
+  evmLoadGas,
+  EXP_PER_BYTE,
+  FILECOIN_PRECOMPILE_GAS,
+  KAMT_NODE_LOAD,
+  kamtNodeOf,
+  keccakGas,
+  logGas,
+  memoryGrowthGas,
+  opcodeGas,
+  SEND_SYSCALL,
+} from './evm-gas.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
 import type { EvmStateAdapter } from './state-adapter.js';
 
 /** What the EVM needs from the EVM actor around it. */
 export interface FevmHost extends PrecompileHost {
+  /** The actors the running message has read and written (first accesses are charged). */
+  readonly access: StateAccess;
   /** A contract ran SELFDESTRUCT: check it for a tombstone when the message ends. */
   noteSelfDestruct(actorId: number): void;
   /** A contract called console.log with this line. */
@@ -106,6 +129,22 @@ export class FevmEvm extends EVM {
     return this.frames[this.frames.length - 1];
   }
 
+  /** The EVM actor invocations running (contract frames, not precompiles), innermost last. */
+  private readonly invocations: Invocation[] = [];
+  /** Messages the executor sent (call_actor invoking a contract): their send is charged there. */
+  private readonly sentByHost = new WeakSet<Message>();
+
+  /** The innermost EVM actor invocation: the contract whose storage SLOAD and SSTORE reach. */
+  get currentInvocation(): Invocation | undefined {
+    return this.invocations[this.invocations.length - 1];
+  }
+
+  /** Runs a message the executor sent to a contract (its send charges are the executor's). */
+  runSent(message: Message): Promise<EVMResult> {
+    this.sentByHost.add(message);
+    return this.runCall({ message });
+  }
+
   protected override async _executeCall(message: Message & { to: Address }): Promise<EVMResult> {
     const target = message.codeAddress.bytes;
     // console.log: no actor there, so the call does nothing on FEVM; the node prints the line.
@@ -115,30 +154,140 @@ export class FevmEvm extends EVM {
       return success();
     }
     // Reserved addresses go to the precompiles (one that is missing runs no code and succeeds).
-    if (!isReservedPrecompileAddress(target)) {
-      const { state } = this.host;
-      const actor = resolveEthAddress(state, target);
-      if (isMaskedId(target)) {
-        // ref-fvm: NotFound. call.rs walks away with success, and no value moves.
-        if (!actor) return success();
-        // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
-        // DELEGATECALL-able: the CALL returns 0.
-        if (!ACCOUNT_KINDS.has(actor.kind) && actor.kind !== 'evm') return refused(message.gasLimit);
-        // An EVM actor named by its ID runs as itself, at its f410 address.
-        const eth = actor.delegated?.ethAddress;
-        if (!message.delegatecall && eth) message.to = new Address(eth);
-      } else if (!actor && message.isStatic && !message.delegatecall) {
-        // Creating the Placeholder is not allowed read-only (ReadOnly): call.rs walks away with success.
-        return success();
-      }
+    if (isReservedPrecompileAddress(target)) return this.chargedPrecompile(message);
+    const { state } = this.host;
+    const actor = resolveEthAddress(state, target);
+    if (isMaskedId(target)) {
+      // ref-fvm: NotFound. call.rs walks away with success, and no value moves.
+      if (!actor) return success();
+      // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
+      // DELEGATECALL-able: the CALL returns 0.
+      if (!ACCOUNT_KINDS.has(actor.kind) && actor.kind !== 'evm') return refused(message.gasLimit);
+      // An EVM actor named by its ID runs as itself, at its f410 address.
+      const eth = actor.delegated?.ethAddress;
+      if (!message.delegatecall && eth) message.to = new Address(eth);
+    } else if (!actor && message.isStatic && !message.delegatecall) {
+      // Creating the Placeholder is not allowed read-only (ReadOnly): call.rs walks away with success.
+      return success();
     }
+
+    const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
+    let before = 0;
+    if (message.depth > 0 && !this.sentByHost.has(message)) before += this.sendGas(message, actor);
+    if (message.delegatecall && contract) before += delegateCallGas();
+    const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
+    const invocation = contract && runner ? { actorId: runner.id, opened: new Set<bigint>(), changed: new Set<bigint>(), addedPairs: 0 } : undefined;
+    if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
+    else if (message.depth > 0 && !this.sentByHost.has(message)) before += ACCOUNT_INVOCATION;
+    return this.charged(message, before, invocation, () => super._executeCall(message), () => (invocation ? this.flushGas(invocation) : 0));
+  }
+
+  protected override async _executeCreate(message: Message): Promise<EVMResult> {
+    let before = contractCreationGas(message.depth > 0);
+    if (message.depth > 0) before += this.flushCallerGas();
+    if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
+    // The constructor's actor is new: its creation paid its lookup and update.
+    const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0 };
+    return this.charged(message, before, invocation, () => super._executeCreate(message), (result) => {
+      const code = result.execResult.returnValue.length;
+      return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0) : 0);
+    });
+  }
+
+  /**
+   * Runs a frame with FVM charges around it: `before` (sends, loads) out of the frame's gas, and
+   * `after` (the flush) once it succeeded; a frame that cannot pay them runs out of gas.
+   */
+  private async charged(
+    message: Message,
+    before: number,
+    invocation: Invocation | undefined,
+    run: () => Promise<EVMResult>,
+    after: (result: EVMResult) => number,
+  ): Promise<EVMResult> {
+    const gasLimit = message.gasLimit;
+    if (BigInt(before) > gasLimit) return outOfGas(gasLimit);
+    message.gasLimit = gasLimit - BigInt(before);
     this.frames.push(message);
+    if (invocation) this.invocations.push(invocation);
+    let result: EVMResult;
     try {
-      return await super._executeCall(message);
+      result = await run();
+    } finally {
+      if (invocation) this.invocations.pop();
+      this.frames.pop();
+      message.gasLimit = gasLimit;
+    }
+    const exec = result.execResult;
+    const used = exec.executionGasUsed + BigInt(before + (exec.exceptionError ? 0 : after(result)));
+    if (used > gasLimit) return { ...result, execResult: { ...exec, ...outOfGas(gasLimit).execResult } };
+    exec.executionGasUsed = used;
+    return result;
+  }
+
+  /** A precompile call: Ethereum precompiles cost what their syscalls or their Wasm work cost on the FVM. */
+  private async chargedPrecompile(message: Message): Promise<EVMResult> {
+    this.frames.push(message);
+    let result: EVMResult;
+    try {
+      result = await super._executeCall(message as Message & { to: Address });
     } finally {
       this.frames.pop();
     }
+    const target = message.codeAddress.bytes;
+    if (target[0] !== 0) return result;
+    const exec = result.execResult;
+    const gas = BigInt(ethPrecompileGas(target[19], message.data, exec.executionGasUsed));
+    if (gas > message.gasLimit) return outOfGas(message.gasLimit);
+    exec.executionGasUsed = gas;
+    return result;
   }
+
+  /**
+   * A CALL leaving the contract (builtin-actors call.rs send_raw): the caller flushes its state,
+   * then the FVM's send: the receiver looked up (or a Placeholder created), the value moved.
+   */
+  private sendGas(message: Message, receiver: Actor | undefined): number {
+    const { access } = this.host;
+    let gas = this.flushCallerGas() + SEND_SYSCALL;
+    if (message.delegatecall) return gas;
+    if (receiver) gas += access.read(receiver.id);
+    else gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
+    if (message.value > 0n) {
+      const caller = resolveEthAddress(this.host.state, message.caller.bytes);
+      gas += SEND_TRANSFER_FUNDS + (caller ? access.write(caller.id) : 0) + (receiver ? access.write(receiver.id) : 0);
+    }
+    return gas;
+  }
+
+  /** The running contract writes its changed storage before it sends (System::send_raw). */
+  private flushCallerGas(): number {
+    const caller = this.currentInvocation;
+    return caller && caller.changed.size > 0 ? this.flushGas(caller) : 0;
+  }
+
+  private flushGas(invocation: Invocation): number {
+    if (invocation.changed.size === 0) return 0;
+    const actorUpdate = invocation.actorId < 0 ? 0 : this.host.access.write(invocation.actorId);
+    const gas = evmFlushGas(invocation.changed.size, invocation.addedPairs, actorUpdate);
+    invocation.changed.clear();
+    invocation.addedPairs = 0;
+    return gas;
+  }
+}
+
+/** What one EVM actor invocation has done to its storage KAMT: nodes opened, nodes changed. */
+export interface Invocation {
+  /** The actor whose state it flushes (-1: a constructor, whose actor was just created). */
+  actorId: number;
+  opened: Set<bigint>;
+  changed: Set<bigint>;
+  /** Slots written from zero since the last flush: pairs the KAMT gains. */
+  addedPairs: number;
+}
+
+function outOfGas(gasLimit: bigint): EVMResult {
+  return { execResult: { executionGasUsed: gasLimit, returnValue: EMPTY, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) } };
 }
 
 function success(): EVMResult {
@@ -146,7 +295,7 @@ function success(): EVMResult {
 }
 
 function refused(gasLimit: bigint): EVMResult {
-  const gas = BigInt(Math.ceil(ACTOR_INVOCATION_GAS / EVM_GAS_SCALE));
+  const gas = BigInt(SEND_SYSCALL + BUILTIN_INVOCATION);
   return { execResult: { executionGasUsed: gas < gasLimit ? gas : gasLimit, returnValue: EMPTY, exceptionError: new EVMError(CALL_REFUSED) } };
 }
 
@@ -155,6 +304,9 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
   // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27.
   const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: 'cancun', eips: [2537] });
   common.updateParams(paramsEVM);
+  // Gas is FVM gas: no code deposit per byte (the bytecode block is charged) and no CALL stipend
+  // (callGasLimit gives FEVM's).
+  common.updateParams({ 1: { createDataGas: 0, callStipendGas: 0 } });
   return new FevmEvm({
     common,
     stateManager,
@@ -179,39 +331,143 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
     const evm = input._EVM as FevmEvm;
     const message = evm.currentFrame;
     if (!message) throw new Error(`${entry.name} ran outside a message`);
-    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(input.gasLimit) * EVM_GAS_SCALE);
+    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(input.gasLimit));
     const outcome = await runFilecoinPrecompile(entry.run, input.data, runtime);
-    const gas = BigInt(Math.ceil((FILECOIN_PRECOMPILE_GAS + runtime.gasUsed) / EVM_GAS_SCALE));
+    const gas = BigInt(FILECOIN_PRECOMPILE_GAS + runtime.gasUsed);
     const executionGasUsed = gas < input.gasLimit ? gas : input.gasLimit;
     if (!outcome.ok) return { executionGasUsed, returnValue: EMPTY, exceptionError: new EVMError(PRECOMPILE_FAILED) };
     return { executionGasUsed, returnValue: outcome.output, logs: runtime.logs };
   };
 }
 
-/** The FEVM's opcode changes, keeping @ethereumjs's gas functions (warm/cold access, memory). */
+/**
+ * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs), charged in FVM gas.
+ * Each opcode costs its interpreter work (evm-gas.ts OPCODE_CLASSES); @ethereumjs's gas functions
+ * still run for what they do besides pricing (memory size, the CALL's gas limit), and the FVM
+ * charges replace their Ethereum gas.
+ */
 function fevmOpcodes(common: Common): CustomOpcode[] {
   const table = getOpcodesForHF(common);
-  const replace = (opcode: number, logicFunction: OpHandler): CustomOpcode => {
-    const info = table.opcodes.get(opcode)!;
-    const gasFunction = info.dynamicGas ? table.dynamicGasHandlers.get(opcode) : undefined;
-    return { opcode, opcodeName: info.name, baseFee: info.fee, gasFunction, logicFunction };
+  const fevmLogic = new Map<number, OpHandler>([
+    [0x3b, extcodesize],
+    [0x3c, extcodecopy],
+    [0x3f, extcodehash],
+    [0x40, blockhash],
+    [0x5a, gas],
+    [0xff, selfdestruct],
+  ]);
+  // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
+  const removed = [0xf2 /* CALLCODE */, 0x49 /* BLOBHASH */, 0x4a /* BLOBBASEFEE */];
+  const opcodes: CustomOpcode[] = removed.map((opcode) => ({ opcode }));
+  for (const [opcode, info] of table.opcodes) {
+    if (removed.includes(opcode)) continue;
+    const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
+    const ethGas = info.dynamicGas ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
+    opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(info.name), gasFunction: fvmGasFunction(info.name, ethGas), logicFunction });
+  }
+  return opcodes;
+}
+
+type EthGasHandler = (runState: RunState, gas: bigint, common: Common) => Promise<bigint>;
+type OpcodeCharge = (runState: RunState, evm: FevmEvm) => number | Promise<number>;
+
+const sizeArg = (index: number, count: number): OpcodeCharge => (rs) => Number(rs.stack.peek(count)[index]);
+const copy = (index: number, count: number): OpcodeCharge => (rs, evm) => copyGas(sizeArg(index, count)(rs, evm) as number);
+const log = (topics: number): OpcodeCharge => (rs) => logGas(topics, Number(rs.stack.peek(2)[1]));
+
+/** FVM charges an opcode adds to its interpreter work (syscalls, IPLD, hashing, copies). */
+const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
+  KECCAK256: (rs) => keccakGas(Number(rs.stack.peek(2)[1])),
+  EXP: (rs) => EXP_PER_BYTE * byteLength(rs.stack.peek(2)[1]),
+  CALLDATACOPY: copy(2, 3),
+  CODECOPY: copy(2, 3),
+  RETURNDATACOPY: copy(2, 3),
+  MCOPY: copy(2, 3),
+  EXTCODECOPY: copy(3, 4),
+  RETURN: copy(1, 2),
+  REVERT: copy(1, 2),
+  LOG0: log(0),
+  LOG1: log(1),
+  LOG2: log(2),
+  LOG3: log(3),
+  LOG4: log(4),
+  SLOAD: (rs, evm) => openSlotNode(evm, rs.stack.peek(1)[0]),
+  SSTORE: async (rs, evm) => {
+    const [slot, value] = rs.stack.peek(2);
+    const gas = openSlotNode(evm, slot);
+    const current = bytesToBigint(await rs.stateManager.getStorage(rs.interpreter.getAddress(), padStart(bigintToBytes(slot), 32)));
+    // The KAMT node changes only when the value does (System::set_storage).
+    const invocation = evm.currentInvocation;
+    if (invocation && current !== value) {
+      invocation.changed.add(kamtNodeOf(slot));
+      if (current === 0n) invocation.addedPairs++;
+      else if (value === 0n) invocation.addedPairs--;
+    }
+    return gas;
+  },
+  SELFDESTRUCT: () => SEND_SYSCALL + SEND_TRANSFER_FUNDS,
+};
+
+/** The KAMT node of `slot` opened, if this invocation has not opened it yet. */
+function openSlotNode(evm: FevmEvm, slot: bigint): number {
+  const invocation = evm.currentInvocation;
+  const node = kamtNodeOf(slot);
+  if (!invocation || invocation.opened.has(node)) return 0;
+  invocation.opened.add(node);
+  // A constructor's storage is new: nothing to open.
+  return invocation.actorId < 0 ? 0 : KAMT_NODE_LOAD;
+}
+
+function byteLength(value: bigint): number {
+  return value === 0n ? 0 : Math.ceil(value.toString(16).length / 2);
+}
+
+/**
+ * The gas function of one opcode: its interpreter work (`gas`, the base fee), memory growth, the
+ * FVM charges of OPCODE_CHARGES, and for CALLs the FEVM's gas limit for the callee.
+ */
+function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGasHandler | undefined {
+  const charge = OPCODE_CHARGES[name];
+  const isCall = name === 'CALL' || name === 'STATICCALL' || name === 'DELEGATECALL';
+  const isCreate = name === 'CREATE' || name === 'CREATE2';
+  if (!ethGas && !charge) return undefined;
+  return async (runState, gas, common) => {
+    const words = runState.memoryWordCount;
+    if (ethGas) await ethGas(runState, 0n, common);
+    gas += BigInt(memoryGrowthGas(Number(runState.memoryWordCount - words) * 32));
+    if (charge) gas += BigInt(await charge(runState, fevmOf(runState)));
+    const available = runState.interpreter.getGasLeft() - gas;
+    if (isCall) runState.messageGasLimit = callGasLimit(runState, name, available);
+    // The EAM's create gets all but 1/64 of what is left, as any send.
+    if (isCreate) runState.messageGasLimit = available > 0n ? (available * 63n) / 64n : 0n;
+    return gas;
   };
-  return [
-    // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
-    { opcode: 0xf2 }, // CALLCODE
-    { opcode: 0x49 }, // BLOBHASH
-    { opcode: 0x4a }, // BLOBBASEFEE
-    replace(0x3b, extcodesize),
-    replace(0x3c, extcodecopy),
-    replace(0x3f, extcodehash),
-    replace(0x40, blockhash),
-    replace(0x5a, gas),
-    replace(0xff, selfdestruct),
-  ];
+}
+
+/** Gas a CALL gives a plain transfer (builtin-actors call.rs TRANSFER_GAS_LIMIT, FIP-0054). */
+const TRANSFER_GAS_LIMIT = 10_000_000n;
+
+/**
+ * The gas a CALL gives its callee (builtin-actors call.rs): the gas argument, or 10 M for a plain
+ * transfer (no gas with value, or Solidity's 2300 stipend without), at most 63/64 of what is left.
+ */
+function callGasLimit(runState: RunState, name: string, available: bigint): bigint {
+  const [gasArg, , value] = runState.stack.peek(3);
+  let gas = gasArg;
+  if (name === 'CALL' || name === 'STATICCALL') {
+    const sent = name === 'CALL' ? value : 0n;
+    if ((gas === 0n && sent > 0n) || (gas === 2300n && sent === 0n)) gas = TRANSFER_GAS_LIMIT;
+  }
+  const reserve = available > 0n ? (available * 63n) / 64n : 0n;
+  return gas < reserve ? gas : reserve;
+}
+
+function fevmOf(runState: RunState): FevmEvm {
+  return runState.interpreter._evm as unknown as FevmEvm;
 }
 
 function hostOf(runState: RunState): FevmHost {
-  return (runState.interpreter._evm as FevmEvm).host;
+  return (fevmOf(runState)).host;
 }
 
 function addressFromWord(word: bigint): Uint8Array {
@@ -259,9 +515,9 @@ function blockhash(runState: RunState): void {
   runState.stack.push(hash ? bytesToBigint(hash.subarray(0, 32)) : 0n);
 }
 
-/** The gas left in FVM gas units (billions), not EVM gas. */
+/** The gas left: FVM gas, as everywhere on FEVM. */
 function gas(runState: RunState): void {
-  runState.stack.push(runState.gasLeft * BigInt(EVM_GAS_SCALE));
+  runState.stack.push(runState.gasLeft);
 }
 
 /**

@@ -3,8 +3,8 @@
 // each frame. The executor reports its sends (the top-level message, and call_actor's sends into
 // any actor); @ethereumjs/evm's events report the EVM's messages ('beforeMessage' /
 // 'afterMessage') and instructions ('step'). Everything is kept as bytes, bigints and numbers;
-// src/eth-rpc turns it into geth's and Lotus's trace shapes. Gas is FVM gas throughout: EVM gas
-// (what @ethereumjs counts) times EVM_GAS_SCALE, as the GAS opcode reports it.
+// src/eth-rpc turns it into geth's and Lotus's trace shapes. Gas is FVM gas throughout, as the EVM
+// counts it (actors/evm/evm-gas.ts) and the GAS opcode reports it.
 import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
 import type { FilAddress } from '../../../common/address.js';
 import { bytesToHex } from '../../../common/hex.js';
@@ -12,7 +12,6 @@ import { word } from '../../../filecoin-precompiles/abi.js';
 import { ErrorNumber, FILECOIN_PRECOMPILES, isReservedPrecompileAddress, type IpldBlock } from '../../../filecoin-precompiles/index.js';
 import type { Actor, ActorKind } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
-import { EVM_GAS_SCALE } from '../../gas.js';
 import type { StateOverlay, StateReader } from '../../state-tree.js';
 import type { ActorSend, SendOutcome } from '../../types.js';
 import { ethAddressOf, resolveAddress, resolveEthAddress } from '../lifecycle.js';
@@ -292,7 +291,7 @@ export class Tracer {
       // DELEGATECALL runs in the calling contract's context: that contract is the caller here.
       from: message.delegatecall && to ? to : message.caller.bytes,
       value: message.value,
-      gas: Number(message.gasLimit) * EVM_GAS_SCALE,
+      gas: Number(message.gasLimit),
       gasUsed: 0,
       exitCode: 0,
       // Copies: @ethereumjs hands out views of memory that later instructions overwrite.
@@ -321,7 +320,7 @@ export class Tracer {
       return;
     }
     const { frame, message } = entry;
-    frame.gasUsed = Number(exec.executionGasUsed) * EVM_GAS_SCALE;
+    frame.gasUsed = Number(exec.executionGasUsed);
     frame.output = exec.returnValue.slice();
     if (error) {
       frame.evmError = error.error;
@@ -362,8 +361,8 @@ export class Tracer {
     const log: StepLog = {
       pc: step.pc,
       op: step.opcode.name,
-      gas: Number(step.gasLeft) * EVM_GAS_SCALE,
-      gasCost: Number(step.opcode.dynamicFee ?? BigInt(step.opcode.fee)) * EVM_GAS_SCALE,
+      gas: Number(step.gasLeft),
+      gasCost: Number(step.opcode.dynamicFee ?? BigInt(step.opcode.fee)),
       depth: step.depth + 1,
     };
     if (options.stack) log.stack = step.stack.slice();

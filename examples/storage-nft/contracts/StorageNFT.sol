@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Actor, Cbor} from "./Filecoin.sol";
+
+/// The receiving side of ERC-721's safe transfers.
+interface IERC721Receiver {
+    function onERC721Received(address operator, address from, uint256 tokenId, bytes calldata data)
+        external
+        returns (bytes4);
+}
+
+/// An ERC-721 collection whose tokens are backed by storage deals. The token for a piece of data
+/// can only be minted while a storage deal for exactly that piece is active at the market actor,
+/// and a token can only change hands while its deal still is: once the deal is slashed (its
+/// sector terminated) or has ended, transfers revert. The market is read through the
+/// call_actor_id precompile at mint and at every transfer. Token IDs are deal IDs.
+contract StorageNFT {
+    using Cbor for bytes;
+
+    uint64 constant GET_DEAL_DATA_COMMITMENT = 1157985802;
+    uint64 constant GET_DEAL_TERM = 163777312;
+    uint64 constant GET_DEAL_ACTIVATION = 2567238399;
+
+    enum Backing {
+        Active,
+        NotActivated,
+        Slashed,
+        Ended
+    }
+
+    string public name;
+    string public symbol;
+    address public immutable issuer;
+
+    mapping(uint256 => address) public ownerOf;
+    mapping(address => uint256) public balanceOf;
+    mapping(uint256 => address) public getApproved;
+    mapping(address => mapping(address => bool)) public isApprovedForAll;
+    /// Each token's content: the piece CID its deal stores, and where its metadata lives.
+    mapping(uint256 => bytes) public pieceOf;
+    mapping(uint256 => string) public tokenURI;
+    /// The epoch each token's deal ends.
+    mapping(uint256 => int64) public dealEnd;
+
+    event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
+    event Approval(address indexed owner, address indexed approved, uint256 indexed tokenId);
+    event ApprovalForAll(address indexed owner, address indexed operator, bool approved);
+
+    error NotIssuer();
+    error AlreadyMinted(uint256 tokenId);
+    error NoSuchToken(uint256 tokenId);
+    error NotAuthorized(address caller, uint256 tokenId);
+    error WrongPiece(uint64 dealId);
+    error DealNotActive(uint64 dealId, Backing backing);
+    error UnsafeRecipient(address to);
+
+    constructor(string memory name_, string memory symbol_) {
+        name = name_;
+        symbol = symbol_;
+        issuer = msg.sender;
+    }
+
+    /// Mints token `dealId` to `to`, for the piece the deal stores; the deal must be active now.
+    function mint(address to, uint64 dealId, bytes calldata pieceCid, string calldata uri) external {
+        if (msg.sender != issuer) revert NotIssuer();
+        if (ownerOf[dealId] != address(0)) revert AlreadyMinted(dealId);
+        bytes memory commitment =
+            Actor.callOrRevert(Actor.MARKET, GET_DEAL_DATA_COMMITMENT, Cbor.uint64Item(dealId), 0, true);
+        (, uint256 at) = commitment.readArray(0); // [piece CID, piece size]
+        (bytes memory stored,) = commitment.readCid(at);
+        if (keccak256(stored) != keccak256(pieceCid)) revert WrongPiece(dealId);
+        bytes memory term = Actor.callOrRevert(Actor.MARKET, GET_DEAL_TERM, Cbor.uint64Item(dealId), 0, true);
+        (, at) = term.readArray(0); // [start, duration]
+        (int64 start, uint256 next) = term.readInt(at);
+        (int64 duration,) = term.readInt(next);
+        dealEnd[dealId] = start + duration;
+        requireBacked(dealId);
+        pieceOf[dealId] = pieceCid;
+        tokenURI[dealId] = uri;
+        balanceOf[to]++;
+        ownerOf[dealId] = to;
+        emit Transfer(address(0), to, dealId);
+    }
+
+    /// What the market says about a token's deal now.
+    function backing(uint256 tokenId) public returns (Backing) {
+        if (ownerOf[tokenId] == address(0) && dealEnd[tokenId] == 0) revert NoSuchToken(tokenId);
+        if (int64(uint64(block.number)) >= dealEnd[tokenId]) return Backing.Ended;
+        (int256 exitCode, bytes memory answer) =
+            Actor.call(Actor.MARKET, GET_DEAL_ACTIVATION, Cbor.uint64Item(uint64(tokenId)), 0, true);
+        // The market drops a deal that is slashed, or that was never sealed by its start epoch.
+        if (exitCode == Actor.EX_DEAL_EXPIRED) return Backing.Slashed;
+        if (exitCode != 0) revert Actor.ActorCallFailed(Actor.MARKET, GET_DEAL_ACTIVATION, exitCode);
+        (, uint256 at) = answer.readArray(0); // [activated, terminated]
+        (int64 activated, uint256 next) = answer.readInt(at);
+        (int64 terminated,) = answer.readInt(next);
+        if (terminated >= 0) return Backing.Slashed;
+        return activated > 0 ? Backing.Active : Backing.NotActivated;
+    }
+
+    function approve(address approved, uint256 tokenId) external {
+        address owner = ownerOf[tokenId];
+        if (msg.sender != owner && !isApprovedForAll[owner][msg.sender]) revert NotAuthorized(msg.sender, tokenId);
+        getApproved[tokenId] = approved;
+        emit Approval(owner, approved, tokenId);
+    }
+
+    function setApprovalForAll(address operator, bool approved) external {
+        isApprovedForAll[msg.sender][operator] = approved;
+        emit ApprovalForAll(msg.sender, operator, approved);
+    }
+
+    /// Moves a token; reverts with DealNotActive unless its deal is still active.
+    function transferFrom(address from, address to, uint256 tokenId) public {
+        address owner = ownerOf[tokenId];
+        if (owner == address(0)) revert NoSuchToken(tokenId);
+        require(from == owner && to != address(0), "bad transfer");
+        if (msg.sender != owner && msg.sender != getApproved[tokenId] && !isApprovedForAll[owner][msg.sender]) {
+            revert NotAuthorized(msg.sender, tokenId);
+        }
+        requireBacked(uint64(tokenId));
+        delete getApproved[tokenId];
+        balanceOf[from]--;
+        balanceOf[to]++;
+        ownerOf[tokenId] = to;
+        emit Transfer(from, to, tokenId);
+    }
+
+    function safeTransferFrom(address from, address to, uint256 tokenId) external {
+        safeTransferFrom(from, to, tokenId, "");
+    }
+
+    function safeTransferFrom(address from, address to, uint256 tokenId, bytes memory data) public {
+        transferFrom(from, to, tokenId);
+        if (to.code.length > 0) {
+            bytes4 answer = IERC721Receiver(to).onERC721Received(msg.sender, from, tokenId, data);
+            if (answer != IERC721Receiver.onERC721Received.selector) revert UnsafeRecipient(to);
+        }
+    }
+
+    function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
+        return interfaceId == 0x01ffc9a7 // ERC-165
+            || interfaceId == 0x80ac58cd // ERC-721
+            || interfaceId == 0x5b5e139f; // ERC-721 metadata
+    }
+
+    function requireBacked(uint64 dealId) internal {
+        Backing b = backing(dealId);
+        if (b != Backing.Active) revert DealNotActive(dealId, b);
+    }
+}

@@ -1,0 +1,216 @@
+// What the EVM actor costs in FVM gas: the price list's charges for what builtin-actors' EVM actor
+// does through syscalls (load and flush its state as IPLD blocks, hash, send, emit events), plus the
+// Wasm work of its interpreter, which the FVM meters per Wasm instruction and which is calibrated
+// here per EVM opcode against published calibnet and Lotus figures (README "Gas").
+//
+// The EVM actor's state (builtin-actors actors/evm/src/interpreter/system.rs): a state block
+// (bytecode CID, KAMT root, nonce, …) at the actor's state root, the bytecode as a raw block, and
+// storage in a KAMT (bit width 5, one pair per bucket, extensions) keyed by the big-endian slot, so
+// 32 adjacent slots share a node. An invocation opens the state block, the KAMT root and the
+// bytecode; SLOAD/SSTORE open the node of their slot once; when the storage changed, the flush at
+// the end (or before a send) writes each changed node, the root and the state block again and sets
+// the state root (an actor update).
+import { BUILTIN_INVOCATION } from '../../gas.js';
+export { ACCOUNT_INVOCATION } from '../../gas.js';
+import {
+  ACTOR_LOOKUP,
+  BLOCK_PERSIST_PER_BYTE,
+  ACTOR_UPDATE,
+  HOST_CALL,
+  IPLD_LINK_CHECKED,
+  IPLD_LINK_TRACKED,
+  onActorEvent,
+  onBlockOpen,
+  onBlockPut,
+  onBlockRead,
+  onCreateActor,
+  onHashing,
+  onMemoryCopy,
+  SECP256K1_RECOVER,
+  SEND_INVOKE_METHOD,
+} from '../../price-list.js';
+
+// --- Calibrated: the Wasm work the FVM meters (4 gas per Wasm instruction), per unit of work ---
+
+/**
+ * Instantiating the EVM actor's Wasm module, decoding the params and dispatching, per invocation.
+ * Calibrated: a recursive EVM -> EVM call costs ~3.0 M gas per level (Lotus's FEVM integration tests).
+ */
+export const EVM_INVOCATION = 2_230_000;
+/**
+ * The init actor's Exec4: assigning the new actor's ID and addresses in its address HAMT.
+ * Calibrated: a small contract's deployment costs 10–18 M on calibnet (filecoin-docs' SimpleCoin
+ * deploy: 17 522 415).
+ */
+export const INIT_EXEC4 = 2_600_000;
+
+/**
+ * The interpreter's work per EVM opcode (FVM gas), by class: one documented table. Calibrated as a
+ * whole with EVM_INVOCATION (a call's opcodes are a small part of its cost), from the number of Wasm
+ * instructions each class takes in builtin-actors' interpreter (U256 arithmetic on 4 limbs).
+ */
+export const OPCODE_CLASSES = {
+  /** PUSH, DUP, SWAP, POP, JUMPDEST, PC, MSIZE, GAS, STOP. */
+  stack: 40,
+  /** ADD, SUB, comparisons, bitwise logic, shifts, BYTE, SIGNEXTEND, ISZERO. */
+  arithmetic: 80,
+  /** MUL. */
+  multiply: 160,
+  /** DIV, SDIV, MOD, SMOD. */
+  divide: 600,
+  /** ADDMOD, MULMOD, EXP (EXP adds per exponent byte). */
+  modular: 1_000,
+  /** JUMP, JUMPI. */
+  jump: 100,
+  /** MLOAD, MSTORE, MSTORE8, TLOAD, TSTORE, the call frame's own data (CALLDATALOAD, CALLER, …). */
+  memory: 150,
+  /** Reading the chain or the message through a syscall (TIMESTAMP, BALANCE, BLOCKHASH, …). */
+  syscall: 150 + HOST_CALL,
+  /** SLOAD, SSTORE: KAMT traversal in memory (the node loads are charged apart). */
+  storage: 3_000,
+  /** CALL family, CREATE family, LOG, KECCAK256, RETURN, REVERT: setting up the operation. */
+  complex: 1_000,
+} as const;
+
+type OpcodeClass = keyof typeof OPCODE_CLASSES;
+
+const CLASS_OF: Record<string, OpcodeClass> = {};
+const assign = (cls: OpcodeClass, names: string) => names.split(' ').forEach((name) => (CLASS_OF[name] = cls));
+assign('arithmetic', 'ADD SUB LT GT SLT SGT EQ ISZERO AND OR XOR NOT BYTE SHL SHR SAR SIGNEXTEND');
+assign('multiply', 'MUL');
+assign('divide', 'DIV SDIV MOD SMOD');
+assign('modular', 'ADDMOD MULMOD EXP');
+assign('jump', 'JUMP JUMPI');
+assign(
+  'memory',
+  'MLOAD MSTORE MSTORE8 MCOPY TLOAD TSTORE ADDRESS CALLER CALLVALUE CALLDATALOAD CALLDATASIZE CALLDATACOPY CODESIZE CODECOPY RETURNDATASIZE RETURNDATACOPY',
+);
+assign(
+  'syscall',
+  'BALANCE SELFBALANCE ORIGIN GASPRICE EXTCODESIZE EXTCODECOPY EXTCODEHASH BLOCKHASH COINBASE TIMESTAMP NUMBER PREVRANDAO DIFFICULTY GASLIMIT CHAINID BASEFEE',
+);
+assign('storage', 'SLOAD SSTORE');
+assign('complex', 'KECCAK256 SHA3 LOG0 LOG1 LOG2 LOG3 LOG4 CREATE CREATE2 CALL CALLCODE DELEGATECALL STATICCALL RETURN REVERT SELFDESTRUCT INVALID');
+
+/** The interpreter's work for one opcode, by its @ethereumjs name. */
+export function opcodeGas(name: string): number {
+  return OPCODE_CLASSES[CLASS_OF[name] ?? 'stack'];
+}
+
+/** EXP's work per byte of the exponent (multiply-and-square on U256). */
+export const EXP_PER_BYTE = 2_000;
+/** Growing the interpreter's memory: Wasm memory filled, 0.4 gas per byte (wasm_rules). */
+export const memoryGrowthGas = (bytes: number) => onMemoryCopy(bytes);
+/** Copying into or out of EVM memory (CALLDATACOPY, CODECOPY, MCOPY, RETURN data, …). */
+export const copyGas = (bytes: number) => onMemoryCopy(bytes);
+
+// --- Modelled from the price list: the EVM actor's IPLD blocks and syscalls ---
+
+/**
+ * Sizes of the EVM actor's blocks (dag-cbor): its state block, a KAMT node of slots, the KAMT root,
+ * and what one more key/value pair adds to a node (two 32-byte big integers and their headers).
+ */
+export const STATE_BLOCK_BYTES = 120;
+const STATE_BLOCK_LINKS = 2;
+export const KAMT_NODE_BYTES = 300;
+export const KAMT_ROOT_BYTES = 200;
+export const KAMT_PAIR_BYTES = 70;
+const KAMT_ROOT_LINKS = 4;
+
+/** The node of the KAMT a slot lives in: 32 adjacent slots share one (bit width 5). */
+export const kamtNodeOf = (slot: bigint): bigint => slot >> 5n;
+
+/** Opening and reading one block: block_open and block_read syscalls. */
+function loadBlock(size: number, links: number): number {
+  return 2 * HOST_CALL + onBlockOpen(size, links) + onBlockRead(size);
+}
+
+/** Writing one block: block_create and block_link syscalls. */
+function putBlock(size: number, links: number): number {
+  return 2 * HOST_CALL + onBlockPut(size, links);
+}
+
+/** An invocation of the EVM actor loading itself: the state root, the state block, the KAMT root and the bytecode. */
+export function evmLoadGas(bytecodeSize: number): number {
+  const getRoot = HOST_CALL + IPLD_LINK_TRACKED;
+  return EVM_INVOCATION + getRoot + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS) + loadBlock(KAMT_ROOT_BYTES, KAMT_ROOT_LINKS) + loadBlock(bytecodeSize, 0);
+}
+
+/** SLOAD/SSTORE opening the KAMT node of a slot the first time in an invocation. */
+export const KAMT_NODE_LOAD = loadBlock(KAMT_NODE_BYTES, 0);
+
+/**
+ * Flushing changed storage: each changed KAMT node (grown by `addedPairs` new slots) and the root,
+ * the state block, then the new state root (set_root and, once per message, the actor update;
+ * `actorUpdate` says what that costs).
+ */
+export function evmFlushGas(changedNodes: number, addedPairs: number, actorUpdate: number): number {
+  const nodes = changedNodes * putBlock(KAMT_NODE_BYTES, 0) + BLOCK_PERSIST_PER_BYTE * KAMT_PAIR_BYTES * addedPairs + putBlock(KAMT_ROOT_BYTES, KAMT_ROOT_LINKS);
+  return nodes + putBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS) + HOST_CALL + IPLD_LINK_CHECKED + actorUpdate;
+}
+
+/** A new contract's bytecode: keccak256 of it (the EVM hash) and the raw block it is stored in. */
+export function bytecodeStoreGas(size: number): number {
+  return HOST_CALL + onHashing('keccak256', size) + putBlock(size, 0);
+}
+
+/**
+ * What a deployment costs before the constructor runs: the EAM's and the init actor's methods
+ * (Exec4 assigns the ID and addresses), the new actor created in the state tree (looked up and
+ * updated), and the constructor's invocation. `fromContract`: CREATE/CREATE2 send to the EAM
+ * themselves; a top-level CreateExternal's send is the message's.
+ */
+export function contractCreationGas(fromContract: boolean): number {
+  const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
+  const eam = BUILTIN_INVOCATION + HOST_CALL + SEND_INVOKE_METHOD;
+  const init = INIT_EXEC4 + HOST_CALL + onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE + HOST_CALL + SEND_INVOKE_METHOD;
+  return toEam + eam + init + EVM_INVOCATION;
+}
+
+/** KECCAK256 through the hash syscall. */
+export const keccakGas = (size: number) => HOST_CALL + onHashing('keccak256', size);
+
+/** LOGn: one actor event with n topic entries ("t1".."t4", 32 bytes each) and a data entry ("d"). */
+export function logGas(topics: number, dataSize: number): number {
+  const entries = topics + 1;
+  return HOST_CALL + onActorEvent(entries, 2 * topics + 1, 32 * topics + dataSize);
+}
+
+/** A CALL leaving the contract: the send syscall and the callee's method invocation. */
+export const SEND_SYSCALL = HOST_CALL + SEND_INVOKE_METHOD;
+
+/**
+ * The Ethereum precompiles that the EVM actor hands to syscalls cost what the price list says;
+ * the others run in Wasm inside the actor and are charged their Ethereum gas times
+ * WASM_GAS_PER_PRECOMPILE_GAS (modelled, not calibrated).
+ */
+export const WASM_GAS_PER_PRECOMPILE_GAS = 444;
+
+export function ethPrecompileGas(address: number, input: Uint8Array, ethGas: bigint): number {
+  switch (address) {
+    case 0x01: // ecrecover: recover_secp_public_key, then keccak of the key
+      return 2 * HOST_CALL + SECP256K1_RECOVER + onHashing('keccak256', 64);
+    case 0x02:
+      return HOST_CALL + onHashing('sha256', input.length);
+    case 0x03:
+      return HOST_CALL + onHashing('ripemd160', input.length);
+    case 0x04:
+      return copyGas(input.length);
+    default:
+      return Number(ethGas) * WASM_GAS_PER_PRECOMPILE_GAS;
+  }
+}
+
+/**
+ * DELEGATECALL on FEVM: the contract asks the target for its bytecode (GetBytecode, an invocation of
+ * the target that loads its state block) and sends InvokeContractDelegate to itself.
+ */
+export function delegateCallGas(): number {
+  return SEND_SYSCALL + EVM_INVOCATION + HOST_CALL + IPLD_LINK_TRACKED + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
+}
+
+/**
+ * A Filecoin precompile (0xfe…): its syscall and the ABI decoding around it; call_actor adds what
+ * its send used, get_randomness nothing more (the lookback of the current epoch is its flat cost).
+ */
+export const FILECOIN_PRECOMPILE_GAS = HOST_CALL + 20_000;

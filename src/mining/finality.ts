@@ -1,0 +1,38 @@
+// Which tipsets count as finalized and safe, as Lotus decides for the Ethereum tags and the v2 API's
+// selectors (node/impl/eth/tipsetresolver.go, the v2 ChainGetTipSet): F3 certifies tipsets a few
+// epochs behind the head; when its latest certificate is older than EC finality (900 epochs), EC
+// finality counts instead. The devnet has no F3 instances: it simulates the latest certificate as
+// the tipset `f3Lag` epochs behind the head.
+import type { ChainStore } from './chain-store.js';
+import type { Tipset } from './tipset.js';
+
+/** Expected Consensus finality, in epochs (Lotus policy.ChainFinality). */
+export const EC_FINALITY = 900;
+/** How far behind the head `safe` may lag at most (Lotus buildconstants.SafeHeightDistance). */
+export const SAFE_HEIGHT_DISTANCE = 200;
+/**
+ * The default lag of simulated F3 finality behind the head: since nv27 F3 keeps within about 10
+ * epochs of the head on mainnet, so code waiting for `finalized` waits about as many tipsets here.
+ */
+export const DEFAULT_F3_LAG = 10;
+
+export interface Finality {
+  /** The tipset the latest (simulated) F3 certificate finalizes. */
+  f3: Tipset;
+  /** `finalized`: the newer of the F3 tipset and EC finality (head − 900). */
+  finalized: Tipset;
+  /** `safe`: the newer of `finalized` and head − 200. */
+  safe: Tipset;
+}
+
+/** The finalized and safe tipsets of `chain` with F3 lagging `f3Lag` epochs behind its head. */
+export function finality(chain: ChainStore, f3Lag: number): Finality {
+  const head = chain.head.epoch;
+  // Heights below genesis, and null rounds, take the tipset before (Lotus's GetTipsetByHeight, prev).
+  const at = (epoch: number): Tipset => chain.atOrBefore(Math.max(0, epoch))!;
+  const f3 = at(head - f3Lag);
+  const ec = at(head - EC_FINALITY);
+  const finalized = f3.epoch >= ec.epoch ? f3 : ec;
+  const safeHeight = at(head - SAFE_HEIGHT_DISTANCE);
+  return { f3, finalized, safe: finalized.epoch >= safeHeight.epoch ? finalized : safeHeight };
+}
