@@ -35,10 +35,10 @@ import { PieceStore } from './storage-providers/piece-store.js';
 import { Submission, type TransactionRequest } from './submission.js';
 import { NativeWallet } from './wallet.js';
 
-/** The pool's messages, by sender and nonce, and which of them can run now (no nonce gap before them). */
+/** The pool's messages, by sender and nonce, and those that can run now (no nonce gap before them) in the order a tipset takes them. */
 export interface PoolContent {
   pending: PendingMessage[];
-  ready: ReadonlySet<PendingMessage>;
+  ready: PendingMessage[];
 }
 
 export class Devnet {
@@ -150,6 +150,8 @@ export class Devnet {
     // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
     for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.wallet.import('secp256k1', key.privateKey);
+    // The deal client is the wallet's default address, as a Lotus devnet's imported genesis key is.
+    devnet.wallet.setDefault(nodeKeys.dealClient.address);
     return devnet;
   }
 
@@ -213,9 +215,9 @@ export class Devnet {
     return this.mempool.getByTxHash(hash);
   }
 
-  /** Everything in the pool (txpool_*, Filecoin.MpoolPending). */
-  poolContent(): PoolContent {
-    return { pending: this.mempool.pending(), ready: new Set(this.mempool.select(this.state.at(this.head.epoch))) };
+  /** Everything in the pool, ready on the state after `epoch` (the head's by default) (txpool_*, Filecoin.Mpool*). */
+  poolContent(epoch = this.head.epoch): PoolContent {
+    return { pending: this.mempool.pending(), ready: this.mempool.select(this.state.at(epoch)) };
   }
 
   /** How tipsets are mined now (anvil_getAutomine). */

@@ -149,7 +149,9 @@ export class Submission {
     const gasFeeCap = message.gasFeeCap || this.node.nextBaseFee() * 2n + gasPremium;
     const { pending, mined } = await this.signing.run(async () => {
       const nonce = this.nextNonce(message.from);
-      return this.submitNative(wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }));
+      const signed = wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }, this.node.chainId);
+      // A delegated key's message goes in as the Ethereum transaction it was signed as.
+      return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId)) : this.submitNative(signed);
     });
     await mined;
     return pending.signed;
@@ -244,5 +246,6 @@ export class Submission {
 
 /** The signature a key address signs with. */
 function signatureTypeOf(address: FilAddress): SigType {
+  if (address.protocol === Protocol.Delegated) return SigType.Delegated;
   return address.protocol === Protocol.BLS ? SigType.BLS : SigType.Secp256k1;
 }

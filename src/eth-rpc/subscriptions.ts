@@ -1,5 +1,6 @@
 // eth_subscribe over one WebSocket connection: newHeads, logs and newPendingTransactions, pushed as
-// `eth_subscription` notifications.
+// `eth_subscription` notifications; and the Lotus channels (Filecoin.ChainNotify, MpoolSub), pushed
+// as go-jsonrpc's `xrpc.ch.val` notifications.
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex, type Hex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -7,18 +8,23 @@ import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { newFilterId } from './filters.js';
 import { formatBlock, formatLog } from './format.js';
-import { tipsetJson } from './lotus-json.js';
+import { signedMessageJson, tipsetJson } from './lotus-json.js';
 import { matchesCriteria, tipsetLogs, type LogCriteria } from './logs.js';
 
 type Subscription = { kind: 'newHeads' } | { kind: 'logs'; criteria: LogCriteria } | { kind: 'newPendingTransactions' };
+
+/** api.MpoolChange: a message joined the pool, or left it. */
+const MPOOL_ADD = 0;
+const MPOOL_REMOVE = 1;
 
 /** Lotus's gateway limit per connection. */
 const MAX_SUBSCRIPTIONS = 100;
 
 export class Subscriptions {
   private readonly subs = new Map<string, Subscription>();
-  /** Filecoin.ChainNotify channels (go-jsonrpc numbers them per connection). */
+  /** Filecoin.ChainNotify and MpoolSub channels (go-jsonrpc numbers them per connection). */
   private readonly chainChannels = new Set<number>();
+  private readonly mpoolChannels = new Set<number>();
   private nextChannel = 1;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
@@ -43,11 +49,21 @@ export class Subscriptions {
    * carry head changes, first the current head, then each tipset applied.
    */
   chainNotify(currentHead: unknown): number {
-    if (this.subs.size + this.chainChannels.size >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
-    const channel = this.nextChannel++;
-    this.chainChannels.add(channel);
+    const channel = this.openChannel(this.chainChannels);
     // After the answer that names the channel has gone out.
     setImmediate(() => this.pushChannel(channel, [{ Type: 'current', Val: currentHead }]));
+    return channel;
+  }
+
+  /** Opens a Filecoin.MpoolSub channel: an MpoolUpdate for each message that joins the pool (Type 0) or leaves it in a tipset (Type 1). */
+  mpoolSub(): number {
+    return this.openChannel(this.mpoolChannels);
+  }
+
+  private openChannel(channels: Set<number>): number {
+    if (this.subs.size + this.chainChannels.size + this.mpoolChannels.size >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
+    const channel = this.nextChannel++;
+    channels.add(channel);
     return channel;
   }
 
@@ -65,6 +81,7 @@ export class Subscriptions {
     this.devnet.events.off('pending', this.onPending);
     this.subs.clear();
     this.chainChannels.clear();
+    this.mpoolChannels.clear();
   }
 
   private notify(subscription: string, result: unknown): void {
@@ -73,6 +90,9 @@ export class Subscriptions {
 
   private publishTipset(tipset: Tipset): void {
     for (const channel of this.chainChannels) this.pushChannel(channel, [{ Type: 'apply', Val: tipsetJson(tipset) }]);
+    for (const channel of this.mpoolChannels) {
+      for (const m of tipset.messages) this.pushChannel(channel, { Type: MPOOL_REMOVE, Message: signedMessageJson(m.signed, m.cid) });
+    }
     for (const [id, sub] of this.subs) {
       if (sub.kind === 'newHeads') this.notify(id, formatBlock(this.devnet, tipset, true));
       if (sub.kind === 'logs') {
@@ -82,6 +102,7 @@ export class Subscriptions {
   }
 
   private publishPending(pending: PendingMessage): void {
+    for (const channel of this.mpoolChannels) this.pushChannel(channel, { Type: MPOOL_ADD, Message: signedMessageJson(pending.signed, pending.cid) });
     if (!pending.ethTx) return;
     for (const [id, sub] of this.subs) if (sub.kind === 'newPendingTransactions') this.notify(id, bytesToHex(pending.ethTx.hash));
   }

@@ -19,9 +19,10 @@ const INSTANCE_ID = bytesToHex(randomBytes(32));
 /** Pool messages shown as Ethereum transactions, by sender and nonce; `ready` picks pending or queued. */
 function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => unknown) {
   const pool = devnet.poolContent();
+  const runnable = new Set(pool.ready);
   const out: Record<string, Record<string, unknown>> = {};
   for (const pending of pool.pending) {
-    if (!pending.ethTx || pool.ready.has(pending) !== ready) continue;
+    if (!pending.ethTx || runnable.has(pending) !== ready) continue;
     const from = bytesToHex(pending.ethTx.from);
     (out[from] ??= {})[String(pending.ethTx.nonce)] = view(pending);
   }
@@ -134,6 +135,6 @@ export const cheatsNode = [
 
   defineMethod('txpool_status', [], ({ devnet }) => {
     const { pending, ready } = devnet.poolContent();
-    return { pending: quantity(ready.size), queued: quantity(pending.length - ready.size) };
+    return { pending: quantity(ready.length), queued: quantity(pending.length - ready.length) };
   }),
 ];

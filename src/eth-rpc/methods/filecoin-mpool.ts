@@ -1,14 +1,17 @@
-// The Lotus message pool and gas methods: Filecoin.MpoolPush, MpoolPending, MpoolGetNonce,
-// GasEstimateMessageGas, GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
+// The Lotus message pool and gas methods: Filecoin.MpoolPush, MpoolBatchPush, MpoolBatchPushMessage,
+// MpoolPending, MpoolSelect, MpoolGetNonce, MpoolGetConfig, MpoolSub, GasEstimateMessageGas,
+// GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
 import { Protocol } from '../../common/address.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { DEFAULT_GAS_PREMIUM } from '../../fevm/gas.js';
+import { DEFAULT_GAS_PREMIUM, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
 import { SigType, type Message } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod } from '../define-method.js';
+import { DevnetError } from '../../common/errors.js';
+import { signedMessageCid } from '../../fevm/message.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
-import { filAddress, integer, message, signedMessage, tipsetKey } from '../lotus-params.js';
-import { object, optional } from '../params.js';
+import { filAddress, integer, message, parseMessage, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, object, optional, type Param } from '../params.js';
 
 /** Lotus's floor for premium estimates (MinGasPremium). */
 const MIN_GAS_PREMIUM = 100_000n;
@@ -35,8 +38,65 @@ function signatureTypeOf(devnet: Devnet, msg: Message): SigType {
   return key.protocol === Protocol.BLS ? SigType.BLS : key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.Delegated;
 }
 
+/** A list of one of the Lotus parameter kinds. */
+const listOf = <T>(name: string, item: (name: string) => Param<T>): Param<T[]> => ({
+  name,
+  parse: (v) => {
+    if (!Array.isArray(v)) throw invalid(name, 'expected a list');
+    return v.map((entry, i) => item(`${name}[${i}]`).parse(entry));
+  },
+});
+
+/** types.MpoolConfig as a Lotus node reports its defaults (chain/messagepool/config.go). */
+const MPOOL_CONFIG = {
+  PriorityAddrs: null,
+  SizeLimitHigh: 30000,
+  SizeLimitLow: 20000,
+  ReplaceByFeeRatio: 1.25,
+  PruneCooldown: 60_000_000_000,
+  GasLimitOverestimation: GAS_LIMIT_OVERESTIMATION_PERCENT / 100,
+};
+
+const ticketQuality: Param<number> = {
+  name: 'ticketQuality',
+  parse: (v) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid('ticketQuality', 'expected a number');
+    return v;
+  },
+};
+
 export const filecoinMpool = [
   defineMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await devnet.pushMessage(signed))),
+
+  // One after another; the first refusal ends the batch (those before it stay pushed), as in Lotus.
+  defineMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => {
+    const cids = [];
+    for (const signed of batch) cids.push(cidJson(await devnet.pushMessage(signed)));
+    return cids;
+  }),
+
+  defineMethod('Filecoin.MpoolBatchPushMessage', [listOf('messages', (name) => ({ name, parse: (v) => parseMessage(name, v) })), optional(object('spec'))], async ({ devnet }, batch) => {
+    const out = [];
+    for (const msg of batch) {
+      const signed = await devnet.pushWithWallet(msg);
+      out.push(signedMessageJson(signed, signedMessageCid(signed)));
+    }
+    return out;
+  }),
+
+  // What the miner would take into its next tipset, in order (null when nothing is ready).
+  defineMethod('Filecoin.MpoolSelect', [tipsetKey('tipsetKey'), ticketQuality], ({ devnet }, key) => {
+    const tipset = tipsetOf(devnet, key);
+    const selected = devnet.poolContent(tipset.epoch).ready;
+    return selected.length ? selected.map((p) => signedMessageJson(p.signed, p.cid)) : null;
+  }),
+
+  defineMethod('Filecoin.MpoolGetConfig', [], () => MPOOL_CONFIG),
+
+  defineMethod('Filecoin.MpoolSub', [], ({ subscriptions }) => {
+    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
+    return subscriptions.mpoolSub();
+  }),
 
   defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }) =>
     devnet.poolContent().pending.map((p) => signedMessageJson(p.signed, p.cid)),

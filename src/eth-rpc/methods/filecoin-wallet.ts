@@ -1,46 +1,96 @@
-// The node's wallet for native accounts: Filecoin.WalletImport, WalletList, WalletHas, WalletSign,
-// WalletSignMessage, and Filecoin.MpoolPushMessage, which signs with it. Only keys imported into
-// this node are used; nothing is generated or exported.
-import { addressJson, bytesJson, signedMessageJson } from '../lotus-json.js';
-import { signedMessageCid } from '../../fevm/message.js';
+// The node's wallet for native accounts: Filecoin.WalletNew, WalletImport, WalletExport,
+// WalletDelete, WalletList, WalletHas, WalletDefaultAddress, WalletSetDefault, WalletSign,
+// WalletSignMessage, WalletVerify, WalletValidateAddress, and Filecoin.MpoolPushMessage, which signs
+// with it (lotus node/impl/full/wallet.go, chain/wallet). Keys live in memory only.
+import { DevnetError } from '../../common/errors.js';
+import { signedMessageCid, SigType, type Signature } from '../../fevm/message.js';
+import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
 import { defineMethod } from '../define-method.js';
+import { addressJson, bytesJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, message } from '../lotus-params.js';
 import { invalid, object, optional, type Param } from '../params.js';
-import type { KeyType } from '../../devnet/wallet.js';
 
-/** Lotus's KeyInfo: {"Type": "secp256k1" | "bls", "PrivateKey": base64}. */
+const KEY_TYPES: readonly KeyType[] = ['secp256k1', 'bls', 'delegated'];
+
+const keyType = (name: string): Param<KeyType> => ({
+  name,
+  parse: (v) => {
+    if (!KEY_TYPES.includes(v as KeyType)) throw invalid(name, 'expected "secp256k1", "bls" or "delegated"');
+    return v as KeyType;
+  },
+});
+
+const base64 = (name: string, v: unknown): Uint8Array => {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid(name, 'expected base64 bytes');
+  return new Uint8Array(Buffer.from(v, 'base64'));
+};
+
+/** Lotus's KeyInfo: {"Type": "secp256k1" | "bls" | "delegated", "PrivateKey": base64}. */
 const keyInfo: Param<{ type: KeyType; privateKey: Uint8Array }> = {
   name: 'keyInfo',
   parse: (v) => {
     const { Type, PrivateKey } = (v ?? {}) as Record<string, unknown>;
-    if (Type !== 'secp256k1' && Type !== 'bls') throw invalid('keyInfo.Type', 'expected "secp256k1" or "bls"');
-    if (typeof PrivateKey !== 'string') throw invalid('keyInfo.PrivateKey', 'expected base64');
-    return { type: Type, privateKey: new Uint8Array(Buffer.from(PrivateKey, 'base64')) };
+    return { type: keyType('keyInfo.Type').parse(Type), privateKey: base64('keyInfo.PrivateKey', PrivateKey) };
   },
 };
 
-const base64Data: Param<Uint8Array> = {
-  name: 'data',
+const base64Data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => base64(name, v) });
+
+/** crypto.Signature: {"Type": 1 | 2 | 3, "Data": base64}. */
+const signature = (name: string): Param<Signature> => ({
+  name,
   parse: (v) => {
-    if (typeof v !== 'string') throw invalid('data', 'expected base64 bytes');
-    return new Uint8Array(Buffer.from(v, 'base64'));
+    const { Type, Data } = (v ?? {}) as Record<string, unknown>;
+    if (Type !== SigType.Secp256k1 && Type !== SigType.BLS && Type !== SigType.Delegated) throw invalid(`${name}.Type`, 'expected 1, 2 or 3');
+    return { type: Type, data: base64(`${name}.Data`, Data ?? '') };
   },
-};
+});
 
 export const filecoinWallet = [
+  defineMethod('Filecoin.WalletNew', [keyType('keyType')], ({ devnet }, type) => addressJson(devnet.wallet.generate(type))),
   defineMethod('Filecoin.WalletImport', [keyInfo], ({ devnet }, key) => addressJson(devnet.wallet.import(key.type, key.privateKey))),
+
+  defineMethod('Filecoin.WalletExport', [filAddress('address')], ({ devnet }, address) => {
+    const key = devnet.wallet.export(address);
+    if (!key) throw new DevnetError(`failed to find key to export: key not found for ${address.toString()}`);
+    return { Type: key.type, PrivateKey: Buffer.from(key.privateKey).toString('base64') };
+  }),
+
+  defineMethod('Filecoin.WalletDelete', [filAddress('address')], ({ devnet }, address) => {
+    devnet.wallet.delete(address);
+    return null;
+  }),
+
   defineMethod('Filecoin.WalletList', [], ({ devnet }) => devnet.wallet.list().map(addressJson)),
   defineMethod('Filecoin.WalletHas', [filAddress('address')], ({ devnet }, address) => devnet.wallet.has(address)),
 
-  defineMethod('Filecoin.WalletSign', [filAddress('address'), base64Data], ({ devnet }, address, data) => {
-    const signature = devnet.wallet.sign(address, data);
-    return { Type: signature.type, Data: bytesJson(signature.data) };
+  defineMethod('Filecoin.WalletDefaultAddress', [], ({ devnet }) => {
+    const address = devnet.wallet.defaultAddress;
+    if (!address) throw new DevnetError('failed to get default key: key info not found');
+    return addressJson(address);
+  }),
+
+  defineMethod('Filecoin.WalletSetDefault', [filAddress('address')], ({ devnet }, address) => {
+    if (!devnet.wallet.setDefault(address)) throw new DevnetError('key info not found');
+    return null;
+  }),
+
+  defineMethod('Filecoin.WalletSign', [filAddress('address'), base64Data('data')], ({ devnet }, address, data) => {
+    const sig = devnet.wallet.sign(address, data);
+    return { Type: sig.type, Data: bytesJson(sig.data) };
   }),
 
   defineMethod('Filecoin.WalletSignMessage', [filAddress('address'), message('message')], ({ devnet }, address, msg) => {
-    const signed = devnet.wallet.signMessage(address, msg);
+    const signed = devnet.wallet.signMessage(address, msg, devnet.chainId);
     return signedMessageJson(signed, signedMessageCid(signed));
   }),
+
+  defineMethod('Filecoin.WalletVerify', [filAddress('address'), base64Data('data'), signature('signature')], (_ctx, address, data, sig) =>
+    verifyWalletSignature(address, sig, data),
+  ),
+
+  // The address parsed (Lotus address.NewFromString); one that does not parse is refused naming the parameter.
+  defineMethod('Filecoin.WalletValidateAddress', [filAddress('address')], (_ctx, address) => addressJson(address)),
 
   defineMethod('Filecoin.MpoolPushMessage', [message('message'), optional(object('spec'))], async ({ devnet }, msg) => {
     const signed = await devnet.pushWithWallet(msg);

@@ -13,6 +13,8 @@ import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
 import { filecoinMarket } from './filecoin-market.js';
+import { filecoinMarketFunds } from './filecoin-market-funds.js';
+import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
 import { filecoinMinerDeadlines } from './filecoin-miner-deadlines.js';
 import { filecoinParams } from './filecoin-params.js';
 import { filecoinStateActors } from './filecoin-state-actors.js';
@@ -56,6 +58,8 @@ export const allMethods: RpcMethod[] = [
   ...filecoinVerifreg,
   ...filecoinRandomness,
   ...filecoinMpool,
+  ...filecoinMpoolCheck,
+  ...filecoinMarketFunds,
   ...filecoinWallet,
   ...cheatsMining,
   ...cheatsState,

@@ -1,0 +1,57 @@
+// The market funds a Lotus node moves for its wallet: Filecoin.MarketAddBalance, MarketWithdraw and
+// MarketGetReserved (lotus node/impl/market, chain/market/fundmanager.go). The node signs with keys it
+// holds, as MpoolPushMessage does; it keeps no reservations (MarketReserveFunds is not served), so
+// nothing is reserved.
+import { FilAddress } from '../../common/address.js';
+import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import { attoToFil } from '../../common/units.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
+import { signedMessageCid, type Message } from '../../fevm/message.js';
+import { defineMethod } from '../define-method.js';
+import { cidJson } from '../lotus-json.js';
+import { filAddress } from '../lotus-params.js';
+import { invalid, type Param } from '../params.js';
+
+/** The market's legacy method numbers, which Lotus's funds manager sends. */
+const ADD_BALANCE = 2;
+const WITHDRAW_BALANCE = 3;
+
+const amount = (name: string): Param<bigint> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'string' || !/^\d+$/.test(v)) throw invalid(name, 'expected a non-negative decimal integer string');
+    return BigInt(v);
+  },
+});
+
+const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
+
+async function pushFromWallet(devnet: Devnet, from: FilAddress, method: number, params: unknown, value: bigint) {
+  const message: Message = { version: 0, to: FilAddress.fromId(MARKET_ACTOR_ID), from, nonce: 0, value, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method, params: encodeCbor(params) };
+  return cidJson(signedMessageCid(await devnet.pushWithWallet(message)));
+}
+
+export const filecoinMarketFunds = [
+  // Sends `amount` from the wallet to the market's escrow for `address` (AddBalance).
+  defineMethod('Filecoin.MarketAddBalance', [filAddress('wallet'), filAddress('address'), amount('amount')], ({ devnet }, wallet, address, amt) =>
+    pushFromWallet(devnet, wallet, ADD_BALANCE, address.bytes, amt),
+  ),
+
+  // Withdraws from `address`'s escrow to it (WithdrawBalance, sent from the wallet), if that much is not locked.
+  defineMethod('Filecoin.MarketWithdraw', [filAddress('wallet'), filAddress('address'), amount('amount')], ({ devnet }, wallet, address, amt) => {
+    const state = devnet.stateAt(devnet.head.epoch);
+    const market = state.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE;
+    const id = resolveAddress(state, address)?.id;
+    const available = id === undefined ? 0n : (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
+    if (amt > available) {
+      throw new DevnetError(`insufficient funds for withdrawal of ${fil(amt)}: net available (${fil(available)}) = available (${fil(available)}) - reserved (0 FIL)`);
+    }
+    return pushFromWallet(devnet, wallet, WITHDRAW_BALANCE, [address.bytes, encodeBigInt(amt)], 0n);
+  }),
+
+  defineMethod('Filecoin.MarketGetReserved', [filAddress('address')], () => '0'),
+];

@@ -1,0 +1,71 @@
+// A wallet's round trip against the devnet CLI with unmodified clients: keys the node makes
+// (WalletNew) export as `lotus wallet export` does and load into iso-filecoin's wallet; what it signs
+// the node verifies (WalletVerify); a message is checked as `lotus send` checks it
+// (MpoolCheckMessages), pushed in a batch (MpoolBatchPush) and found again; market escrow moves with
+// MarketAddBalance / MarketWithdraw. Calls go through Glif's Lotus client.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import glifModule from '@glif/filecoin-rpc-client';
+import { Message } from 'iso-filecoin/message';
+import { RPC } from 'iso-filecoin/rpc';
+import { accountFromLotus, sign, signMessage } from 'iso-filecoin/wallet';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+interface LotusClient {
+  request(method: string, ...params: unknown[]): Promise<any>;
+}
+// The package is CommonJS with an ES default export: Node's ESM import sees the exports object, whose default is the class.
+const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
+const FIL = 10n ** 18n;
+
+describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
+  let node: DevnetProcess;
+  let lotus: LotusClient;
+  let iso: RPC;
+
+  before(async () => {
+    node = await startDevnet();
+    lotus = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v1` });
+    iso = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
+  });
+  after(async () => {
+    await node?.stop();
+  });
+
+  for (const type of ['secp256k1', 'bls'] as const) {
+    test(`a ${type} key from WalletNew signs with iso-filecoin, is checked, batch-pushed and mined`, async () => {
+      const address = await lotus.request('WalletNew', type);
+      const exported = await lotus.request('WalletExport', address);
+      // `lotus wallet export` prints the KeyInfo JSON as hex; iso-filecoin reads that.
+      const account = accountFromLotus(Buffer.from(JSON.stringify(exported)).toString('hex'), 'testnet');
+      assert.equal(account.address.toString(), address);
+      const data = new TextEncoder().encode('hello from iso-filecoin');
+      const signature = sign(account.privateKey!, account.type, data);
+      assert.equal(await lotus.request('WalletVerify', address, Buffer.from(data).toString('base64'), signature.toLotus()), true);
+
+      const funder = await lotus.request('WalletDefaultAddress');
+      const funded = await lotus.request('MpoolPushMessage', { From: funder, To: address, Value: (5n * FIL).toString(), Method: 0 }, null);
+      assert.equal((await lotus.request('StateWaitMsg', funded.CID, 1, -1, true)).Receipt.ExitCode, 0);
+
+      const message = await new Message({ from: address, to: funder, value: FIL.toString() }).prepare(iso);
+      const lotusMessage = message.toLotus();
+      const checks = await lotus.request('MpoolCheckMessages', [{ Message: lotusMessage, ValidNonce: true }]);
+      assert.ok(checks[0].every((c: { OK: boolean }) => c.OK), JSON.stringify(checks));
+      const sig = signMessage(account.privateKey!, account.type, message);
+      const [cid] = await lotus.request('MpoolBatchPush', [{ Message: lotusMessage, Signature: sig.toLotus() }]);
+      assert.equal((await lotus.request('StateWaitMsg', cid, 1, -1, true)).Receipt.ExitCode, 0);
+      assert.deepEqual(await lotus.request('StateListMessages', { From: address }, null, 0), [cid]);
+    });
+  }
+
+  test('market escrow with MarketAddBalance and MarketWithdraw from the default wallet', async () => {
+    const wallet = await lotus.request('WalletDefaultAddress');
+    const before = BigInt((await lotus.request('StateMarketBalance', wallet, null)).Escrow);
+    const added = await lotus.request('MarketAddBalance', wallet, wallet, (3n * FIL).toString());
+    assert.equal((await lotus.request('StateWaitMsg', added, 1, -1, true)).Receipt.ExitCode, 0);
+    const withdrawn = await lotus.request('MarketWithdraw', wallet, wallet, FIL.toString());
+    assert.equal((await lotus.request('StateWaitMsg', withdrawn, 1, -1, true)).Receipt.ExitCode, 0);
+    assert.equal(BigInt((await lotus.request('StateMarketBalance', wallet, null)).Escrow), before + 2n * FIL);
+    await assert.rejects(lotus.request('MarketWithdraw', wallet, wallet, (1000n * FIL).toString()), /insufficient funds for withdrawal/);
+  });
+});

@@ -1,0 +1,211 @@
+// The wallet and pool methods the lotus CLI and wallets use, through the JSON-RPC server: WalletNew
+// (secp256k1, bls, delegated), WalletExport/Import/Delete, WalletDefaultAddress/SetDefault, WalletSign
+// and WalletVerify, WalletValidateAddress; MpoolCheckMessages, MpoolCheckPendingMessages,
+// MpoolCheckReplaceMessages, MpoolBatchPush, MpoolBatchPushMessage, MpoolGetConfig, MpoolSelect,
+// MpoolSub; MarketAddBalance, MarketWithdraw, MarketGetReserved.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+const data = Buffer.from('fvm-devnet wallet test').toString('base64');
+const transfer = (from: string, to: string, value: bigint, extra: Record<string, unknown> = {}) => ({ From: from, To: to, Value: value.toString(), Method: 0, ...extra });
+
+describe('wallet', () => {
+  test('WalletNew makes secp256k1, BLS and delegated keys that sign what WalletVerify accepts', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const prefixes = { secp256k1: /^t1/, bls: /^t3/, delegated: /^t410f/ };
+    for (const [type, prefix] of Object.entries(prefixes)) {
+      const address = await result('Filecoin.WalletNew', [type]);
+      assert.match(address, prefix);
+      assert.equal(await result('Filecoin.WalletHas', [address]), true);
+      const signature = await result('Filecoin.WalletSign', [address, data]);
+      assert.equal(signature.Type, { secp256k1: 1, bls: 2, delegated: 3 }[type]);
+      assert.equal(await result('Filecoin.WalletVerify', [address, data, signature]), true);
+      assert.equal(await result('Filecoin.WalletVerify', [address, Buffer.from('other').toString('base64'), signature]), false);
+      assert.equal(await result('Filecoin.WalletVerify', [CLIENT, data, signature]), false);
+      // Exported, deleted and imported again: the same address.
+      const key = await result('Filecoin.WalletExport', [address]);
+      assert.equal(key.Type, type);
+      assert.equal(await result('Filecoin.WalletDelete', [address]), null);
+      assert.equal(await result('Filecoin.WalletHas', [address]), false);
+      assert.match((await error('Filecoin.WalletExport', [address])).message, /failed to find key to export: key not found for t/);
+      assert.equal(await result('Filecoin.WalletImport', [key]), address);
+    }
+    const bad = await error('Filecoin.WalletNew', ['ed25519']);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'keyType'/);
+  });
+
+  test('the deal client is the default address until another is set; deleting the default leaves none', async (t) => {
+    const { result, error } = await setupRpc(t);
+    assert.equal(await result('Filecoin.WalletDefaultAddress'), CLIENT);
+    const mine = await result('Filecoin.WalletNew', ['bls']);
+    assert.equal(await result('Filecoin.WalletDefaultAddress'), CLIENT);
+    assert.equal(await result('Filecoin.WalletSetDefault', [mine]), null);
+    assert.equal(await result('Filecoin.WalletDefaultAddress'), mine);
+    await result('Filecoin.WalletDelete', [mine]);
+    assert.match((await error('Filecoin.WalletSetDefault', [mine])).message, /key info not found/);
+    assert.match((await error('Filecoin.WalletDefaultAddress')).message, /failed to get default key: key info not found/);
+  });
+
+  test('WalletValidateAddress parses any network prefix; a bad one is -32602', async (t) => {
+    const { result, error } = await setupRpc(t);
+    assert.equal(await result('Filecoin.WalletValidateAddress', [CLIENT.replace(/^t/, 'f')]), CLIENT);
+    const bad = await error('Filecoin.WalletValidateAddress', ['t1nope']);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'address'/);
+  });
+
+  test('a delegated key funded from the deal client sends with MpoolPushMessage as an Ethereum transaction', async (t) => {
+    const { result } = await setupRpc(t);
+    const f410 = await result('Filecoin.WalletNew', ['delegated']);
+    await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, f410, 10n * FIL), null]);
+    const sent = await result('Filecoin.MpoolPushMessage', [transfer(f410, 't0100', FIL, { Method: METHOD_INVOKE_CONTRACT }), null]);
+    assert.equal(sent.Signature.Type, 3);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, sent.CID, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    const hash = await result('Filecoin.EthGetTransactionHashByCid', [sent.CID]);
+    const tx = await result('eth_getTransactionByHash', [hash]);
+    assert.equal(tx.to, '0xff00000000000000000000000000000000000064');
+    assert.equal(BigInt(tx.value), FIL);
+  });
+});
+
+describe('message pool checks', () => {
+  test('MpoolCheckMessages answers Lotus\'s checks in order; nonce, funds, fee and syntax problems are named', async (t) => {
+    const { result } = await setupRpc(t);
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const good = { Version: 0, From: CLIENT, To: 't0100', Nonce: nonce, Value: '1', GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null };
+    const [checks] = await result('Filecoin.MpoolCheckMessages', [[{ Message: good, ValidNonce: true }]]);
+    assert.deepEqual(checks.map((c: { Code: number }) => c.Code), [9, 11, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12]);
+    assert.ok(checks.every((c: { OK: boolean }) => c.OK));
+    assert.deepEqual(checks[0].Hint, { nonce });
+    assert.equal(checks[9].Err, '');
+    // Under ten times the base fee is a warning only: OK with an Err.
+    const [warned] = await result('Filecoin.MpoolCheckMessages', [[{ Message: { ...good, GasFeeCap: '200000000' }, ValidNonce: true }]]);
+    assert.deepEqual(warned[9], { Cid: warned[0].Cid, Code: 8, OK: true, Err: 'GasFeeCap less than base fee upper bound for inclusion in next 20 epochs', Hint: { baseFeeUpperBound: '1000000000', baseFee: '100000000' } });
+
+    const failures = async (message: object, validNonce = true) => {
+      const [list] = await result('Filecoin.MpoolCheckMessages', [[{ Message: message, ValidNonce: validNonce }]]);
+      return list.filter((c: { OK: boolean }) => !c.OK).map((c: { Code: number; Err: string }) => [c.Code, c.Err]);
+    };
+    assert.deepEqual(await failures({ ...good, Nonce: nonce + 3 }), [[10, `message nonce doesn't match next nonce (${nonce})`]]);
+    assert.deepEqual(await failures({ ...good, Nonce: nonce + 3 }, false), []);
+    assert.deepEqual(await failures({ ...good, Value: (1_000_000n * FIL).toString() }), [[12, 'insufficient balance']]);
+    assert.deepEqual(await failures({ ...good, GasFeeCap: '50', GasPremium: '10' }), [
+      [5, 'GasFeeCap less than minimum base fee'],
+    ]);
+    assert.deepEqual(await failures({ ...good, GasFeeCap: '1000', GasPremium: '10' }), [
+      [6, 'GasFeeCap less than current base fee'],
+      [7, 'GasFeeCap less than base fee lower bound for inclusion in next 20 epochs'],
+    ]);
+    // A syntactically invalid message stops after the validity check.
+    const [invalid] = await result('Filecoin.MpoolCheckMessages', [[{ Message: { ...good, GasPremium: '2000000000' }, ValidNonce: true }]]);
+    assert.deepEqual(invalid.at(-1), { Cid: invalid[0].Cid, Code: 3, OK: false, Err: "syntactically invalid message: 'GasFeeCap' less than 'GasPremium'", Hint: null });
+  });
+
+  test('pending and replacement checks count the sender\'s pending messages; MpoolSelect shows what the miner takes', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    assert.equal(await result('Filecoin.MpoolCheckPendingMessages', [CLIENT]), null);
+    assert.equal(await result('Filecoin.MpoolSelect', [null, 0.9]), null);
+    const [first, second] = await result('Filecoin.MpoolBatchPushMessage', [[transfer(CLIENT, 't0100', FIL), transfer(CLIENT, 't0101', FIL)], null]);
+    assert.deepEqual([first.Message.Nonce, second.Message.Nonce], [0, 1]);
+    const pending = await result('Filecoin.MpoolCheckPendingMessages', [CLIENT]);
+    assert.equal(pending.length, 2);
+    assert.ok(pending.flat().every((c: { OK: boolean }) => c.OK));
+    assert.deepEqual(pending[1].find((c: { Code: number }) => c.Code === 10).Hint, { nextNonce: 1 });
+    const selected = await result('Filecoin.MpoolSelect', [null, 0.9]);
+    assert.deepEqual(selected.map((m: { CID: unknown }) => m.CID), [first.CID, second.CID]);
+    // A replacement of the second with a higher premium: both are checked, in nonce order.
+    const replacement = { ...second.Message, GasPremium: (BigInt(second.Message.GasPremium) * 2n).toString() };
+    const replaced = await result('Filecoin.MpoolCheckReplaceMessages', [[replacement]]);
+    assert.equal(replaced.length, 2);
+    assert.deepEqual(replaced[1][0].Cid, { '/': (await result('Filecoin.WalletSignMessage', [CLIENT, replacement])).Message.CID['/'] });
+    await result('evm_mine');
+    assert.equal(await result('Filecoin.MpoolCheckPendingMessages', [CLIENT]), null);
+    assert.equal((await error('Filecoin.MpoolCheckMessages', [[{ Message: { ...first.Message, To: 'nope' } }]])).code, -32602);
+  });
+
+  test('MpoolBatchPush pushes signed messages in order; MpoolGetConfig shows Lotus\'s defaults', async (t) => {
+    const { result } = await setupRpc(t);
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const base = { Version: 0, From: CLIENT, Value: '1', GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null };
+    const signed = [
+      await result('Filecoin.WalletSignMessage', [CLIENT, { ...base, To: 't0100', Nonce: nonce }]),
+      await result('Filecoin.WalletSignMessage', [CLIENT, { ...base, To: 't0101', Nonce: nonce + 1 }]),
+    ];
+    const cids = await result('Filecoin.MpoolBatchPush', [signed]);
+    assert.deepEqual(cids, signed.map((s) => s.CID));
+    for (const cid of cids) assert.equal((await result('Filecoin.StateSearchMsg', [null, cid, -1, true])).Receipt.ExitCode, 0);
+    assert.deepEqual(await result('Filecoin.MpoolGetConfig'), {
+      PriorityAddrs: null,
+      SizeLimitHigh: 30000,
+      SizeLimitLow: 20000,
+      ReplaceByFeeRatio: 1.25,
+      PruneCooldown: 60000000000,
+      GasLimitOverestimation: 1.25,
+    });
+  });
+
+  test('MpoolSub sends an update when a message joins the pool and when a tipset takes it', async (t) => {
+    const devnet = await createDevnet(testConfig({ noMining: true }));
+    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    t.after(async () => {
+      devnet.close();
+      await app.close();
+    });
+    const { port } = app.server.address() as { port: number };
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
+    t.after(() => socket.close());
+    const received: any[] = [];
+    let wake: () => void = () => undefined;
+    socket.on('message', (raw) => {
+      received.push(JSON.parse(String(raw)));
+      wake();
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const next = async (count: number) => {
+      for (let i = 0; i < 100 && received.length < count; i++) await new Promise<void>((resolve) => (wake = resolve));
+      return received[count - 1];
+    };
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Filecoin.MpoolSub', params: [] }));
+    const channel = (await next(1)).result;
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'Filecoin.MpoolPushMessage', params: [transfer(CLIENT, 't0100', FIL), null] }));
+    const updates = [];
+    for (let n = 2; updates.length < 1; n++) {
+      const m = await next(n);
+      if (m.method === 'xrpc.ch.val') updates.push(m);
+    }
+    assert.equal(updates[0].params[0], channel);
+    assert.equal(updates[0].params[1].Type, 0);
+    assert.equal(updates[0].params[1].Message.Message.From, CLIENT);
+    await devnet.mine();
+    const removed = await next(received.length + 1);
+    assert.deepEqual(removed.params, [channel, { Type: 1, Message: updates[0].params[1].Message }]);
+  });
+});
+
+describe('market funds', () => {
+  test('MarketAddBalance and MarketWithdraw move escrow from and to the wallet; nothing is reserved', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const added = await result('Filecoin.MarketAddBalance', [CLIENT, CLIENT, (2n * FIL).toString()]);
+    assert.equal((await result('Filecoin.StateSearchMsg', [null, added, -1, true])).Receipt.ExitCode, 0);
+    assert.equal((await result('Filecoin.StateMarketBalance', [CLIENT, null])).Escrow, (2n * FIL).toString());
+    const withdrawn = await result('Filecoin.MarketWithdraw', [CLIENT, CLIENT, FIL.toString()]);
+    assert.equal((await result('Filecoin.StateSearchMsg', [null, withdrawn, -1, true])).Receipt.ExitCode, 0);
+    assert.equal((await result('Filecoin.StateMarketBalance', [CLIENT, null])).Escrow, FIL.toString());
+    assert.match((await error('Filecoin.MarketWithdraw', [CLIENT, CLIENT, (5n * FIL).toString()])).message, /insufficient funds for withdrawal of 5 FIL: net available \(1 FIL\)/);
+    assert.equal(await result('Filecoin.MarketGetReserved', [CLIENT]), '0');
+    assert.equal((await error('Filecoin.MarketAddBalance', [CLIENT, CLIENT, '-1'])).code, -32602);
+  });
+});
