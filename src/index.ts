@@ -46,17 +46,17 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     for (const path of savePaths) writeFileAtomically(path, bytes);
   };
   // --state also saves while running, whenever the chain has changed, so that a crash loses little.
-  let savedWrite = devnet.state.snapshot().write;
+  let savedWrite = devnet.stateVersion;
   const saver = config.statePath
     ? setInterval(() => {
-        const write = devnet.state.snapshot().write;
+        const write = devnet.stateVersion;
         if (write === savedWrite) return;
         savedWrite = write;
         writeFileAtomically(config.statePath!, devnet.save());
       }, STATE_SAVE_INTERVAL_MS).unref()
     : undefined;
   const logging = { enabled: true };
-  const server = await buildServer(devnet, { log, observe: requestLogger(log, logging), logging, allowOrigins: config.allowOrigins });
+  const server = await buildServer(devnet, { log, observe: requestLogger(log, logging), logging, allowOrigins: config.allowOrigins, explorer: config.explorer });
   logTipsets(devnet, log, logging);
   logConsole(devnet, log, logging);
   logNodeEvents(devnet, log);
