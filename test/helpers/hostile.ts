@@ -42,7 +42,7 @@ export function stateDigest(devnet: Devnet, watched: readonly Uint8Array[]): str
     const actor = devnet.actorAt(eth, head.epoch);
     return actor ? `${actor.balance}/${actor.nonce}` : 'none';
   });
-  return JSON.stringify({ head: head.key.toString(), writes: devnet.state.snapshot().write, pool: devnet.mempool.size, actors });
+  return JSON.stringify({ head: head.key.toString(), writes: devnet.stateVersion, pool: devnet.poolContent().pending.length, actors });
 }
 
 /** A secp256k1 key and its f1 address, signing messages as Lotus wallets do (blake2b-256 of the CID bytes). */

@@ -62,19 +62,19 @@ describe('request limits', () => {
 describe('who the node signs for', () => {
   test('eth_sendTransaction signs for dev accounts and impersonated addresses only; a refusal changes nothing', async (t) => {
     const { result, error, devnet } = await setupRpc(t);
-    const before = devnet.state.snapshot().write;
+    const before = devnet.stateVersion;
     const stranger = { from: RECIPIENT, to: DEV, value: '0x1' };
     assert.match((await error('eth_sendTransaction', [stranger])).message, /holds no key/);
-    assert.equal(devnet.state.snapshot().write, before);
+    assert.equal(devnet.stateVersion, before);
     assert.equal(await result('eth_blockNumber'), '0x0');
     // Impersonation lets it through, until it stops; the automatic kind likewise.
     await result('anvil_setBalance', [RECIPIENT, '0xde0b6b3a7640000']);
     await result('anvil_impersonateAccount', [RECIPIENT]);
     assert.equal((await result('eth_getTransactionReceipt', [await result('eth_sendTransaction', [stranger])])).status, '0x1');
     await result('anvil_stopImpersonatingAccount', [RECIPIENT]);
-    const afterStop = devnet.state.snapshot().write;
+    const afterStop = devnet.stateVersion;
     assert.match((await error('eth_sendTransaction', [stranger])).message, /does not impersonate/);
-    assert.equal(devnet.state.snapshot().write, afterStop);
+    assert.equal(devnet.stateVersion, afterStop);
     await result('anvil_autoImpersonateAccount', [true]);
     assert.equal((await result('eth_getTransactionReceipt', [await result('eth_sendTransaction', [stranger])])).status, '0x1');
     await result('anvil_autoImpersonateAccount', [false]);
