@@ -12,6 +12,7 @@ import { cheatsStorage } from './cheats-storage.js';
 import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
+import { filecoinEvents } from './filecoin-events.js';
 import { filecoinMarket } from './filecoin-market.js';
 import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
@@ -48,6 +49,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinAddressMethods,
   ...filecoinTxHash,
   ...filecoinChain,
+  ...filecoinEvents,
   ...filecoinState,
   ...filecoinStateActors,
   ...filecoinStateCompute,
