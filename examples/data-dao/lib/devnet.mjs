@@ -30,13 +30,15 @@ export function compile() {
       outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
     },
   });
-  const solc = createRequire(import.meta.url)('solc');
-  const cache = join(EXAMPLE_DIR, 'build', `${createHash('sha256').update(solc.version()).update(input).digest('hex').slice(0, 16)}.json`);
+  const require = createRequire(import.meta.url);
+  // Keyed by the package's version, so that a cached build does not load the compiler at all.
+  const version = require('solc/package.json').version;
+  const cache = join(EXAMPLE_DIR, 'build', `${createHash('sha256').update(version).update(input).digest('hex').slice(0, 16)}.json`);
   let output;
   try {
     output = JSON.parse(readFileSync(cache, 'utf8'));
   } catch {
-    output = JSON.parse(solc.compile(input));
+    output = JSON.parse(require('solc').compile(input));
     const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
     if (errors.length) throw new Error(`solc:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
     mkdirSync(dirname(cache), { recursive: true });

@@ -1,6 +1,7 @@
-// ReplicaKeeper against fvm-devnet: two replicas are stored with two storage providers; one
-// provider's sector goes faulty and, 42 proving periods later, is terminated, slashing the deal, and
-// the keeper replaces it; near the deals' end the keeper renews both. Run with `npm test` while
+// ReplicaKeeper against fvm-devnet: the contract refuses to put two replicas on one provider; two
+// replicas are stored with two storage providers; one provider's sector goes faulty and, 42
+// proving periods later, is terminated, slashing the deal, and the keeper replaces it; near the
+// deals' end the keeper renews both. Run with `npm test` while
 // `npx fvm-devnet` runs (FVM_DEVNET_URL for another address).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +13,7 @@ const START_DELAY = 100;
 const RENEW_WINDOW = 2880;
 /** A sector faulty for 42 proving periods (of 2 880 epochs) is terminated by the miner actor. */
 const FAULT_MAX_AGE = 42 * 2880;
+const ZERO_ID = '0x' + '0'.repeat(64);
 
 describe('ReplicaKeeper keeps two replicas alive', () => {
   const { signer, rpc, close } = connect();
@@ -24,6 +26,8 @@ describe('ReplicaKeeper keeps two replicas alive', () => {
 
   const head = async () => Number(await rpc('eth_blockNumber'));
   const replica = async (slot) => keeper.replicaOf(slot);
+  const openProposals = async () =>
+    (await Promise.all([...Array(REPLICAS).keys()].map((s) => keeper.pendingProposal(s)))).filter((id) => id !== ZERO_ID);
 
   /**
    * What a keeper bot does: maintain(), then wait for the providers to take the proposals. A
@@ -33,9 +37,8 @@ describe('ReplicaKeeper keeps two replicas alive', () => {
   async function keepUntilStored() {
     for (let round = 0; round < 4; round++) {
       await (await keeper.maintain()).wait();
-      const open = async () => (await Promise.all([...Array(REPLICAS).keys()].map((s) => keeper.pendingProposal(s)))).filter((id) => id !== '0x' + '0'.repeat(64));
-      await until('the providers to answer', async () => ((await open()).length === 0 ? true : undefined), { timeoutMs: 1000 }).catch(() => undefined);
-      if ((await open()).length > 0) {
+      await until('the providers to answer', async () => ((await openProposals()).length === 0 ? true : undefined), { timeoutMs: 1000 }).catch(() => undefined);
+      if ((await openProposals()).length > 0) {
         await rpc('anvil_mine', [START_DELAY]);
         continue;
       }
@@ -65,6 +68,26 @@ describe('ReplicaKeeper keeps two replicas alive', () => {
     }
     assert.equal(await keeper.healthyReplicas.staticCall(), BigInt(REPLICAS));
   }
+
+  test('refuses a second replica on a provider that holds one, and proposes it again', async () => {
+    // Only the first provider takes pieces this size for now: both proposals go to it.
+    const [first, second] = await rpc('Filecoin.StateListMiners', [null]);
+    const { maxPieceSize } = await rpc('devnet_getStorageAsk', [second]);
+    await rpc('devnet_setStorageAsk', [second, { maxPieceSize: 256 }]);
+    await (await keeper.maintain()).wait();
+    // It publishes the first; the contract refuses to vouch for the second (AuthenticateMessage).
+    await until('one replica to be stored', async () => ((await openProposals()).length === 1 ? true : undefined));
+    const slots = await Promise.all([0, 1].map(replica));
+    assert.deepEqual(slots.map((r) => r.stored).sort(), [false, true]);
+    assert.equal(`t0${slots.find((r) => r.stored).provider}`, first);
+
+    // The refused proposal lapses at its start epoch; then maintain() proposes that replica again.
+    await rpc('devnet_setStorageAsk', [second, { maxPieceSize }]);
+    await rpc('anvil_mine', [START_DELAY]);
+    const receipt = await (await keeper.maintain()).wait();
+    const events = receipt.logs.map((l) => keeper.interface.parseLog(l)?.name);
+    assert.ok(events.includes('ProposalUnanswered') && events.includes('ReplicaProposed'), events.join(', '));
+  });
 
   test('stores the piece with two providers', async () => {
     const deals = await keepUntilStored();
