@@ -74,6 +74,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
     .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
+    .addOption(new Option('--no-explorer', 'do not serve the explorer page at http://<host>:<port>/'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
     .showHelpAfterError('(fvm-devnet --help lists the options)')
@@ -85,7 +86,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -115,6 +116,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     blockTime: opts.blockTime,
     noMining: !opts.mining,
     allowOrigins: opts.allowOrigin,
+    explorer: opts.explorer,
     statePath: opts.state,
     loadStatePath: opts.loadState,
     dumpStatePath: opts.dumpState,
@@ -167,6 +169,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     ...(node.devnet.fresh
       ? ['A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.', '']
       : [`Chain loaded at height ${node.devnet.head.epoch}: wallets keep their nonces.`, '']),
+    ...(config.explorer ? [`Explorer:     ${node.url}/`] : []),
     `Listening on ${node.host}:${node.port}`,
     '',
   ];

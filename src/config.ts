@@ -50,6 +50,8 @@ export interface DevnetConfig {
   f3Lag: number;
   /** Origins whose pages may call the node from a browser (CORS); empty allows any, as Anvil does. */
   allowOrigins: string[];
+  /** Serve the explorer page at GET / (in a browser). */
+  explorer: boolean;
 }
 
 /** Lotus's local (2k) devnet chain id. */
@@ -74,6 +76,7 @@ export function defaultConfig(): DevnetConfig {
     sealDelay: 0,
     f3Lag: DEFAULT_F3_LAG,
     allowOrigins: [],
+    explorer: true,
   };
 }
 

@@ -56,7 +56,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
       }, STATE_SAVE_INTERVAL_MS).unref()
     : undefined;
   const logging = { enabled: true };
-  const server = await buildServer(devnet, { log, observe: requestLogger(log, logging), logging, allowOrigins: config.allowOrigins });
+  const server = await buildServer(devnet, { log, observe: requestLogger(log, logging), logging, allowOrigins: config.allowOrigins, explorer: config.explorer });
   logTipsets(devnet, log, logging);
   logConsole(devnet, log, logging);
   logNodeEvents(devnet, log);

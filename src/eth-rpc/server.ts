@@ -1,11 +1,13 @@
 // The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v1, Lotus's path), WebSocket on
-// the same paths, CORS on every route (cors.ts). Built without listening, so tests can inject requests.
+// the same paths, CORS on every route (cors.ts), and the explorer page for a browser's GET /
+// (explorer-routes.ts). Built without listening, so tests can inject requests.
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { registerCors } from './cors.js';
+import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
 import type { LoggingSwitch } from './define-method.js';
 import { Dispatcher, type CallObserver } from './dispatch.js';
@@ -24,9 +26,11 @@ export interface ServerOptions {
   logging?: LoggingSwitch;
   /** Origins browsers may call from (--allow-origin); empty: any. */
   allowOrigins?: readonly string[];
+  /** Serve the explorer page at GET / (--no-explorer turns it off). */
+  explorer?: boolean;
 }
 
-export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true }, allowOrigins = [] }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
   const dispatcher = new Dispatcher(allMethods, log, observe);
   const filters = new Filters(devnet);
@@ -51,6 +55,8 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
   // close the socket of a handshake refused with 403.
   await registerCors(app, allowOrigins, log);
   await app.register(pieceRoutes, { store: devnet.pieces });
+  const explorerFiles = explorer ? new ExplorerFiles() : undefined;
+  if (explorerFiles) await app.register(explorerRoutes, { files: explorerFiles });
 
   const post = async (request: FastifyRequest, reply: FastifyReply) => {
     let body: unknown;
@@ -68,7 +74,10 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
     app.route({
       method: 'GET',
       url,
-      handler: (_req, reply) => reply.send(errorBody(new InvalidRequestError('send JSON-RPC requests with POST, or open a WebSocket'))),
+      handler: (request, reply) => {
+        if (explorerFiles && url === '/' && wantsExplorerPage(request)) return explorerFiles.send(reply, 'index.html');
+        return reply.send(errorBody(new InvalidRequestError('send JSON-RPC requests with POST, or open a WebSocket')));
+      },
       wsHandler: (socket) => {
         const subscriptions = new Subscriptions(devnet, (message) => {
           if (socket.readyState === socket.OPEN) socket.send(message);

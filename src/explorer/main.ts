@@ -1,0 +1,71 @@
+// The explorer page served at GET / : a hash router over the views, a live head counter, and
+// the first page refreshed as tipsets arrive. It reads the chain through the node's JSON-RPC and
+// WebSocket only.
+import { headEpoch } from './chain.js';
+import { h, link, thousands } from './dom.js';
+import { subscribeHeads } from './rpc.js';
+import { actorView } from './views/actor.js';
+import { homeView } from './views/home.js';
+import { messageView } from './views/message.js';
+import { tipsetView } from './views/tipset.js';
+
+type Route = { view: () => Promise<HTMLElement>; live: boolean };
+
+/** The view a location hash names: #/, #/?before=N, #/tipset/N, #/message/ID, #/actor/ADDRESS. */
+function route(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const before = new URLSearchParams(query).get('before');
+  switch (parts[0]) {
+    case 'tipset':
+      return { view: () => tipsetView(Number(parts[1])), live: false };
+    case 'message':
+      return { view: () => messageView(parts[1] ?? ''), live: false };
+    case 'actor':
+      return { view: () => actorView(parts[1] ?? ''), live: false };
+    default:
+      return { view: () => homeView(before === null ? undefined : Number(before)), live: before === null };
+  }
+}
+
+const main = document.querySelector('main')!;
+const headLabel = document.getElementById('head')!;
+let current: Route = route(location.hash);
+let rendering = 0;
+
+async function render(): Promise<void> {
+  const ticket = ++rendering;
+  current = route(location.hash);
+  let view: HTMLElement;
+  try {
+    view = await current.view();
+  } catch (err) {
+    view = h('div', { class: 'error' }, h('h1', {}, 'Not found'), h('p', {}, (err as Error).message), link('#/', 'Back to the latest tipsets'));
+  }
+  // A slower earlier render must not replace a newer one.
+  if (ticket !== rendering) return;
+  main.replaceChildren(view);
+  main.setAttribute('data-ready', String(ticket));
+}
+
+const showHead = (epoch: number) => {
+  headLabel.textContent = `head ${thousands(epoch)}`;
+};
+void headEpoch().then(showHead);
+
+// New heads: the counter always, the first page at most a few times a second.
+let pending: ReturnType<typeof setTimeout> | undefined;
+subscribeHeads((epoch) => {
+  showHead(epoch);
+  if (!current.live || pending) return;
+  pending = setTimeout(() => {
+    pending = undefined;
+    void render();
+  }, 300);
+});
+
+window.addEventListener('hashchange', () => {
+  window.scrollTo(0, 0);
+  void render();
+});
+void render();

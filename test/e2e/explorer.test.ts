@@ -1,0 +1,161 @@
+// The explorer at GET / in real headless Chromium against the devnet CLI: a storage deal made with
+// `fvm-devnet deal` and a transaction that reverts, followed from the front page to the message's
+// revert reason; a phone-wide screen; and a chain of 10 000 tipsets, read a page at a time.
+// With EXPLORER_SCREENSHOTS=<dir> the main views are saved there (docs/ holds the README's).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type TransactionResponse } from 'ethers';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
+import { CLI_PATH, DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { compileFixtures, REPO_ROOT } from '../helpers/solc.js';
+
+const run = promisify(execFile);
+const SCREENSHOTS = process.env.EXPLORER_SCREENSHOTS;
+const DESKTOP = { width: 1200, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A page of the explorer at `hash`, once its view has rendered. */
+async function open(node: DevnetProcess, hash: string, viewport = DESKTOP): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  await page.goto(`${node.url}/${hash}`);
+  await page.waitForSelector('main[data-ready]');
+  return page;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `explorer-${name}.png`) });
+}
+
+/** The page's facts (label -> text) of its first facts list. */
+async function facts(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('dl.facts > dt', (terms) => Object.fromEntries(terms.map((dt) => [dt.textContent ?? '', (dt.nextElementSibling as HTMLElement).innerText])));
+}
+
+describe('the explorer (headless Chromium)', () => {
+  let node: DevnetProcess;
+  let provider: JsonRpcProvider;
+  let failing: TransactionResponse;
+  let dealMessage: string;
+
+  before(async () => {
+    node = await startDevnet();
+    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+    await (await wallet.sendTransaction({ to: DEV_ACCOUNTS[1]!.address, value: parseEther('2.5') })).wait();
+    const { Counter } = await compileFixtures();
+    const counter = await new ContractFactory(Counter!.abi, Counter!.bytecode, wallet).deploy();
+    await counter.waitForDeployment();
+    // fail() always reverts with Error("nope"); a fixed gas limit gets it mined rather than refused.
+    failing = await wallet.sendTransaction({ to: await counter.getAddress(), data: counter.interface.encodeFunctionData('fail'), gasLimit: 50_000_000 });
+    assert.equal((await provider.waitForTransaction(failing.hash))?.status, 0);
+
+    const dir = mkdtempSync(join(tmpdir(), 'explorer-'));
+    writeFileSync(join(dir, 'data.bin'), Buffer.alloc(3000, 7));
+    const deal = await run(process.execPath, [CLI_PATH, 'deal', join(dir, 'data.bin'), '--rpc', node.url], { cwd: REPO_ROOT });
+    dealMessage = /Publish msg:\s+(\S+)/.exec(deal.stdout)![1]!;
+  });
+  after(async () => {
+    provider?.destroy();
+    await node?.stop();
+  });
+
+  test('the front page lists the newest tipsets with their messages, native ones named, failures marked', async () => {
+    const page = await open(node, '');
+    try {
+      await screenshot(page, 'tipsets');
+      assert.match(node.output(), new RegExp(`Explorer: +${node.url}/\n`));
+      assert.equal(await page.locator('h1').textContent(), 'Latest tipsets');
+      const head = await provider.getBlockNumber();
+      assert.equal(await page.locator('#head').textContent(), `head ${head}`);
+      const failedRow = page.locator('tr', { has: page.locator(`a[href="#/message/${failing.hash}"]`) });
+      assert.equal(await failedRow.locator('.badge').textContent(), 'failed');
+      assert.equal(await failedRow.locator('td[data-label="Method"]').textContent(), '0xa9cc4718');
+      const publishHash = await provider.send('Filecoin.EthGetTransactionHashByCid', [{ '/': dealMessage }]);
+      const publishRow = page.locator('tr', { has: page.locator(`a[href="#/message/${publishHash}"]`) });
+      assert.equal(await publishRow.locator('td[data-label="Method"]').textContent(), 'PublishStorageDeals');
+      assert.equal(await publishRow.locator('td[data-label="To"]').textContent(), 't05');
+      assert.equal(await publishRow.locator('.badge').textContent(), 'ok');
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a failed message leads to its revert reason, exit code and both address forms', async () => {
+    const page = await open(node, '');
+    try {
+      await page.click(`a[href="#/message/${failing.hash}"]`);
+      await page.waitForSelector('dl.facts');
+      await screenshot(page, 'message');
+      const shown = await facts(page);
+      assert.match(shown.Status!, /^failed\s+exit code EvmReverted\(33\)$/);
+      assert.equal(shown['Revert reason'], 'nope');
+      assert.equal(shown.Hash, failing.hash);
+      assert.equal(shown.CID, await provider.send('Filecoin.EthGetMessageCidByTransactionHash', [failing.hash]).then((c: { '/': string }) => c['/']));
+      assert.match(shown.From!, new RegExp(`^0xf39fd6…b92266\\s+${await provider.send('Filecoin.EthAddressToFilecoinAddress', [DEV_ACCOUNTS[0]!.address])}$`));
+      assert.match(shown.Method!, /^InvokeContract \(3844450837, evm actor\) selector 0xa9cc4718$/);
+      assert.equal(shown.Input, '0xa9cc4718');
+      assert.equal(shown.Nonce, String(failing.nonce));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('on a phone-wide screen nothing is wider than the screen', async () => {
+    for (const hash of ['', `#/message/${failing.hash}`, `#/tipset/${failing.blockNumber}`]) {
+      const page = await open(node, hash, PHONE);
+      try {
+        if (hash.startsWith('#/message')) await screenshot(page, 'message-phone');
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, hash || 'front page');
+      } finally {
+        await page.close();
+      }
+    }
+  });
+});
+
+describe('the explorer on a long chain', () => {
+  test('with 10 000 tipsets the front page reads one page of them, and Older goes on from there', async (t) => {
+    const node = await startDevnet(['--storage-providers', '0']);
+    t.after(() => node.stop());
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+    t.after(() => provider.destroy());
+    // anvil_mine mines each epoch as a tipset up to 1 000 at a time (more would be null rounds).
+    for (let i = 0; i < 10; i++) await provider.send('anvil_mine', ['0x3e8']);
+    assert.equal(await provider.getBlockNumber(), 10_000);
+
+    const page = await browser.newPage({ viewport: DESKTOP });
+    t.after(() => page.close());
+    const rpcRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') rpcRequests.push(request.postData() ?? '');
+    });
+    await page.goto(`${node.url}/`);
+    await page.waitForSelector('main[data-ready]');
+    const epochs = await page.$$eval('section.tipset', (sections) => sections.map((s) => Number(s.getAttribute('data-epoch'))));
+    assert.deepEqual(epochs, Array.from({ length: 20 }, (_, i) => 10_000 - i));
+    // The head, one batch of 20 blocks (no messages, so no receipts): whatever the chain's length.
+    assert.ok(rpcRequests.length <= 3, `the front page made ${rpcRequests.length} JSON-RPC requests`);
+    const blocksAsked = rpcRequests.map((body) => (body.match(/eth_getBlockByNumber/g) ?? []).length).reduce((a, b) => a + b, 0);
+    assert.equal(blocksAsked, 20);
+
+    await page.click('nav.pager >> text=Older →');
+    await page.waitForFunction(() => document.querySelector('section.tipset')?.getAttribute('data-epoch') === '9980');
+    const older = await page.$$eval('section.tipset', (sections) => sections.map((s) => Number(s.getAttribute('data-epoch'))));
+    assert.deepEqual(older, Array.from({ length: 20 }, (_, i) => 9_980 - i));
+    assert.equal(await page.locator('nav.pager .muted').first().textContent(), 'epochs 9,961–9,980 of 10,000');
+  });
+});
