@@ -29,6 +29,8 @@ import { filecoinVerifreg } from './filecoin-verifreg.js';
 import { filecoinWallet } from './filecoin-wallet.js';
 import { web3Net } from './web3-net.js';
 import { debugTrace } from './debug-trace.js';
+import { ethRawTransactions } from './eth-raw-transactions.js';
+import { otsMethods } from './ots.js';
 import { traceMethods } from './trace.js';
 
 const ethereumMethods: RpcMethod[] = [...web3Net, ...ethState, ...ethBlocks, ...ethTransactions, ...ethExecution, ...ethLogs, ...traceMethods];
@@ -68,6 +70,9 @@ export const allMethods: RpcMethod[] = [
   ...cheatsVerifreg,
   ...cheatsStorage,
   ...cheatsNode,
-  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods).
+  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods), and
+  // Otterscan's ots_* (with the Erigon and Anvil methods it uses).
   ...debugTrace,
+  ...otsMethods,
+  ...ethRawTransactions,
 ];
