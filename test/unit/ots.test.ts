@@ -113,7 +113,7 @@ describe('raw transactions and unsigned sends', () => {
     const { result, deployCaller } = await setup(t);
     const raw = await result('eth_getRawTransactionByHash', [deployCaller]);
     assert.equal(keccak256(raw), deployCaller);
-    assert.equal(Transaction.from(raw).from.toLowerCase(), DEV);
+    assert.equal(Transaction.from(raw).from?.toLowerCase(), DEV);
     const receipt = await result('eth_getTransactionReceipt', [deployCaller]);
     assert.equal(await result('eth_getRawTransactionByBlockNumberAndIndex', [receipt.blockNumber, '0x0']), raw);
     assert.equal(await result('eth_getRawTransactionByBlockHashAndIndex', [receipt.blockHash, '0x0']), raw);
