@@ -132,7 +132,6 @@ describe('the explorer (headless Chromium)', () => {
   test('a deal leads to its storage provider, which lists the deal, its power and its sectors', async () => {
     const page = await open(node, '#/deals');
     try {
-      await screenshot(page, 'deals');
       const row = page.locator('table.deals tr', { has: page.locator(`a[href="#/deal/${dealId}"]`) });
       assert.equal(await row.locator('.badge').textContent(), 'active');
       assert.equal(await row.locator('td[data-label="Piece"]').textContent(), pieceCid);
