@@ -18,6 +18,7 @@ import { AWARD_BLOCK_REWARD, awardParams, blockWinner, creditGasReward } from '.
 import { createExternal } from './actors/eam.js';
 import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
 import { EvmActor } from './actors/evm/evm-actor.js';
+import { EVM_INVOCATION } from './actors/evm/evm-gas.js';
 import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer } from './actors/lifecycle.js';
@@ -271,7 +272,7 @@ export class Executor {
     const call = { caller, origin: caller, to: ethAddressOf(receiver), value: send.value, gasLimit: send.gasLimit, readOnly: send.readOnly, gasPremium: top?.gasPremium ?? 0n };
     if (send.method === METHOD_INVOKE_CONTRACT) {
       const input = decodeBytesParam(send.params);
-      if (!input) return noReturn(ExitCode.ErrSerialization);
+      if (!input) return noReturn(ExitCode.ErrSerialization, EVM_INVOCATION);
       const result = await this.evm.run(state, { ...call, input }, ctx);
       // The EVM actor returns (or reverts with) its output as a CBOR byte string.
       const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
@@ -290,7 +291,7 @@ export class Executor {
       const failed = output.exitCode !== ExitCode.Ok;
       return { ...result, exitCode: output.exitCode, returnData, returnBlock: output.returnBlock, events: failed ? [] : result.events };
     }
-    return noReturn(ExitCode.ErrUnhandledMessage);
+    return noReturn(ExitCode.ErrUnhandledMessage, EVM_INVOCATION);
   }
 }
 

@@ -51,6 +51,16 @@ export class Clock {
     return (k) => (k === 1 ? first : Math.max(now + k - 2, first + k - 1));
   }
 
+  /**
+   * A tipset was mined at `timestamp`. When that is ahead of the clock (timestamps strictly
+   * increase, so tipsets mined within one second run ahead of it), chain time follows it: the next
+   * evm_increaseTime(N) then gives a tipset at least N seconds after this one, as Anvil and Hardhat do.
+   */
+  reached(timestamp: number): void {
+    const ahead = timestamp - this.now();
+    if (ahead > 0) this.state.offsetSeconds += ahead;
+  }
+
   /** Moves chain time forward (evm_increaseTime); returns the total it has been moved. */
   increase(seconds: number): number {
     this.state.offsetSeconds += seconds;

@@ -173,6 +173,7 @@ export class Miner {
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);
+    this.deps.clock.reached(timestamp);
     mempool.remove(done);
     mempool.prune(state.at(epoch));
     this.deps.onTipset(tipset);

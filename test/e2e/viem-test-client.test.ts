@@ -34,6 +34,15 @@ describe('viem test client (mode anvil)', () => {
     await testClient.setAutomine(true);
   });
 
+  test('increaseTime after mining 10 blocks at once: the next block is at least that much later', async () => {
+    await testClient.mine({ blocks: 10 });
+    const before = (await publicClient.getBlock()).timestamp;
+    await testClient.increaseTime({ seconds: 3600 });
+    await testClient.mine({ blocks: 1 });
+    const after = (await publicClient.getBlock()).timestamp;
+    assert.ok(after - before >= 3600n, `only ${after - before} s later`);
+  });
+
   test('setBalance, snapshot and revert', async () => {
     await testClient.setBalance({ address: WHALE, value: parseEther('1000') });
     assert.equal(await publicClient.getBalance({ address: WHALE }), parseEther('1000'));
