@@ -8,6 +8,7 @@ import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } fr
 import { exposureWarning } from './eth-rpc/exposure.js';
 import { buildServer } from './eth-rpc/server.js';
 import { decodeChain, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
+import { readStateFile, StateFile } from './devnet/state-file.js';
 
 export { Devnet, defaultConfig, testConfig, type DevnetConfig };
 export * from './common/errors.js';
@@ -26,13 +27,10 @@ export interface RunningDevnet {
   close(): Promise<void>;
 }
 
-/** How often --state saves a chain that changed. */
-const STATE_SAVE_INTERVAL_MS = 5_000;
-
-/** The saved chain to start from: --load-state's file (which must exist), or --state's if it exists. */
+/** The saved chain to start from: --load-state's file (which must exist), or --state's (with its journal) if it exists. */
 function readSavedChain(config: DevnetConfig): SavedChain | undefined {
-  const path = config.loadStatePath ?? (config.statePath && existsSync(config.statePath) ? config.statePath : undefined);
-  if (!path) return undefined;
+  if (config.loadStatePath === undefined) return config.statePath ? readStateFile(config.statePath) : undefined;
+  const path = config.loadStatePath;
   if (!existsSync(path)) throw new StateFileError(`state file ${path} does not exist`);
   return decodeChain(new Uint8Array(readFileSync(path)), `state file ${path}`);
 }
@@ -40,22 +38,12 @@ function readSavedChain(config: DevnetConfig): SavedChain | undefined {
 export async function startDevnet(config: DevnetConfig = defaultConfig()): Promise<RunningDevnet> {
   const log = createLogger(config);
   const devnet = await createDevnet(config, readSavedChain(config));
-  const savePaths = [config.statePath, config.dumpStatePath].filter((p): p is string => p !== undefined);
+  // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.
+  const stateFile = config.statePath ? new StateFile(config.statePath, devnet, (err) => log.error(err.message)) : undefined;
   const save = () => {
-    if (savePaths.length === 0) return;
-    const bytes = devnet.save();
-    for (const path of savePaths) writeFileAtomically(path, bytes);
+    stateFile?.save();
+    if (config.dumpStatePath) writeFileAtomically(config.dumpStatePath, devnet.save());
   };
-  // --state also saves while running, whenever the chain has changed, so that a crash loses little.
-  let savedWrite = devnet.stateVersion;
-  const saver = config.statePath
-    ? setInterval(() => {
-        const write = devnet.stateVersion;
-        if (write === savedWrite) return;
-        savedWrite = write;
-        writeFileAtomically(config.statePath!, devnet.save());
-      }, STATE_SAVE_INTERVAL_MS).unref()
-    : undefined;
   const logging = { enabled: true };
   const server = await buildServer(devnet, {
     log,
@@ -82,7 +70,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     port,
     url: `http://${config.host}:${port}`,
     async close() {
-      clearInterval(saver);
+      stateFile?.close();
       devnet.close();
       await server.close();
       save();

@@ -27,7 +27,7 @@ import { Cheats } from './cheats.js';
 import type { DevnetEvents } from './events.js';
 import { createGenesisState } from './genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
-import { restoreChain, saveChain, StateFileError, type SavedChain } from './persistence.js';
+import { encodeJournalRecord, restoreChain, saveChain, StateFileError, type SavedChain } from './persistence.js';
 import type { TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
@@ -314,6 +314,11 @@ export class Devnet {
   /** The whole chain, encoded (anvil_dumpState, --dump-state). */
   save(): Uint8Array {
     return saveChain(this.chainParts());
+  }
+
+  /** The journal record of `tipset`, with the state commits numbered after `fromVersion` (see persistence.ts). */
+  journalRecord(fromVersion: number, tipset: Tipset): Uint8Array {
+    return encodeJournalRecord(fromVersion, this.state.exportCommitsSince(fromVersion), tipset, this.clock.save().offsetSeconds);
   }
 
   /** Replaces the chain with a saved one (anvil_loadState); pending messages and snapshots are dropped. */

@@ -94,6 +94,10 @@ function encodeMessage(m: IncludedMessage) {
   };
 }
 
+function encodeTipset(t: Tipset) {
+  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: t.messages.map(encodeMessage) };
+}
+
 export function encodeChain(chain: SavedChain): Uint8Array {
   return encodeCbor({
     magic: MAGIC,
@@ -101,14 +105,53 @@ export function encodeChain(chain: SavedChain): Uint8Array {
     chainId: big(chain.chainId),
     clockOffset: chain.clockOffset,
     state: chain.state.map(({ epoch, changes }) => [epoch, changes]),
-    tipsets: chain.tipsets.map((t) => ({
-      epoch: t.epoch,
-      timestamp: t.timestamp,
-      baseFee: big(t.baseFee),
-      blockCid: t.blockCid.bytes,
-      messages: t.messages.map(encodeMessage),
-    })),
+    tipsets: chain.tipsets.map(encodeTipset),
   });
+}
+
+/*
+ * The journal beside a --state file (<file>.journal): one record per tipset mined since the file
+ * was written, appended before anyone is told of the tipset, so that a node killed between two
+ * saves still has every transaction it answered with a receipt. A record is a 4-byte big-endian
+ * length and a dag-cbor document: the state commits since the record before (from commit number
+ * `from`), the tipset, and the clock offset. Writing the whole file again empties the journal.
+ */
+interface JournalRecord {
+  from: number;
+  state: [number, [string, unknown][]][];
+  tipset: ReturnType<typeof encodeTipset>;
+  clockOffset: number;
+}
+
+/** One journal record: the commits numbered after `from`, then `tipset`. */
+export function encodeJournalRecord(from: number, commits: SavedCommit[], tipset: Tipset, clockOffset: number): Uint8Array {
+  const body = encodeCbor({ from, state: commits.map(({ epoch, changes }) => [epoch, changes]), tipset: encodeTipset(tipset), clockOffset } satisfies JournalRecord);
+  const record = new Uint8Array(4 + body.length);
+  new DataView(record.buffer).setUint32(0, body.length);
+  record.set(body, 4);
+  return record;
+}
+
+/** Appends the journal's records to a saved document: those the file already holds are skipped, a record cut short by a crash ends it. */
+function applyJournal(doc: SavedDocument, journal: Uint8Array): void {
+  const view = new DataView(journal.buffer, journal.byteOffset, journal.byteLength);
+  for (let at = 0; at + 4 <= journal.length; ) {
+    const length = view.getUint32(at);
+    if (at + 4 + length > journal.length) return;
+    let record: JournalRecord;
+    try {
+      record = decodeCbor<JournalRecord>(journal.subarray(at + 4, at + 4 + length));
+    } catch {
+      return;
+    }
+    at += 4 + length;
+    const have = doc.state.length;
+    if (record.from > have) throw new Error(`the journal skips state commits ${have + 1} to ${record.from}`);
+    doc.state.push(...record.state.slice(have - record.from));
+    const last = doc.tipsets[doc.tipsets.length - 1];
+    if (!last || record.tipset.epoch > last.epoch) doc.tipsets.push(record.tipset);
+    doc.clockOffset = record.clockOffset;
+  }
 }
 
 interface SavedDocument {
@@ -120,8 +163,8 @@ interface SavedDocument {
   tipsets: { epoch: number; timestamp: number; baseFee: Uint8Array; blockCid: Uint8Array; messages: ReturnType<typeof encodeMessage>[] }[];
 }
 
-/** Decodes and checks a saved chain; any damage is a StateFileError saying what is wrong. */
-export function decodeChain(bytes: Uint8Array, where: string): SavedChain {
+/** Decodes and checks a saved chain, with its journal's records if given; any damage is a StateFileError saying what is wrong. */
+export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Array): SavedChain {
   let doc: SavedDocument;
   try {
     doc = decodeCbor<SavedDocument>(bytes);
@@ -134,6 +177,7 @@ export function decodeChain(bytes: Uint8Array, where: string): SavedChain {
     throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads format ${STATE_FORMAT})`);
   }
   try {
+    if (journal) applyJournal(doc, journal);
     const tipsets: Tipset[] = [];
     for (const saved of doc.tipsets) {
       const messages: IncludedMessage[] = saved.messages.map((m, index) => {

@@ -54,6 +54,16 @@ class VersionedMap<V> {
     }
   }
 
+  /** What `write` wrote to `key`, and at which epoch (searched from the newest, where journaling looks). */
+  atWrite(key: string, write: number): { epoch: number; value: V } | undefined {
+    const history = this.entries.get(key);
+    if (!history) return undefined;
+    for (let i = history.writes.length - 1; i >= 0 && history.writes[i]! >= write; i--) {
+      if (history.writes[i] === write) return { epoch: history.epochs[i]!, value: history.values[i]! };
+    }
+    return undefined;
+  }
+
   /** Every (key, epoch, write, value) ever written, in no particular order. */
   *all(): Iterable<[string, number, number, V]> {
     for (const [key, { epochs, writes, values }] of this.entries) {
@@ -197,6 +207,20 @@ export class StateTree {
       commit.changes.push([key, encodeValue(key, value)]);
     }
     return commits;
+  }
+
+  /** The commits after the first `from`, as `exportCommits` gives them: what a journal appends. */
+  exportCommitsSince(from: number): SavedCommit[] {
+    return this.writes.slice(from).map((keys, i) => {
+      const commit: SavedCommit = { epoch: 0, changes: [] };
+      for (const key of keys) {
+        const written = this.values.atWrite(key, from + i + 1);
+        if (!written) continue;
+        commit.epoch = written.epoch;
+        commit.changes.push([key, encodeValue(key, written.value)]);
+      }
+      return commit;
+    });
   }
 
   /** Replaces the whole history with one `exportCommits` saved. */

@@ -41,6 +41,8 @@ export interface DevnetProcess {
   stop(): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** Sends the process a signal (fault tests: SIGKILL) without waiting for it to exit. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 const running = new Set<ChildProcess>();
@@ -140,6 +142,7 @@ export async function startDevnet(extraArgs: string[] = []): Promise<DevnetProce
     port: where.port,
     stop,
     output,
+    kill: (signal) => void child.kill(signal),
   };
 }
 

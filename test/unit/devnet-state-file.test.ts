@@ -1,0 +1,114 @@
+// --state's file and journal (src/devnet/state-file.ts): what a node killed at any moment leaves
+// is the chain with every mined tipset, a record cut short is ignored, a revert rewrites the file,
+// and a save that cannot be written leaves the last good file and the node running.
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { StateFileError } from '../../src/devnet/persistence.js';
+import { journalPath, readStateFile, StateFile } from '../../src/devnet/state-file.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+import { signTx } from '../helpers/dev-wallet.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-file-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A devnet keeping `path`, with the errors its state file reported. */
+async function keptDevnet(path: string) {
+  const devnet = await createDevnet(testConfig(), readStateFile(path));
+  const errors: StateFileError[] = [];
+  const file = new StateFile(path, devnet, (err) => errors.push(err));
+  return { devnet, file, errors, [Symbol.dispose]: () => (file.close(), devnet.close()) };
+}
+
+describe('StateFile', () => {
+  test('every mined tipset is in the file or its journal at once: a restart without a final save has them all', async () => {
+    const path = join(dir, 'killed.state');
+    const hashes: string[] = [];
+    {
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 5; nonce++) hashes.push(bytesToHex(await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce })))));
+      assert.ok(statSync(journalPath(path)).size > 0);
+      // No save(): the process "dies" here.
+    }
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 5);
+    const mined = again.devnet.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash)));
+    assert.deepEqual(mined, hashes);
+    // Starting wrote the whole chain and emptied the journal.
+    assert.equal(statSync(journalPath(path)).size, 0);
+  });
+
+  test('a record cut short by a crash is ignored; the ones before it count', async () => {
+    const path = join(dir, 'cut.state');
+    {
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 3; nonce++) await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce })));
+    }
+    const journal = readFileSync(journalPath(path));
+    appendFileSync(journalPath(path), journal.subarray(0, journal.length / 3 + 7));
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 3);
+  });
+
+  test('records the file already holds (a crash between the save and emptying the journal) are skipped', async () => {
+    const path = join(dir, 'both.state');
+    let journal: Buffer;
+    {
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 2; nonce++) await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce })));
+      journal = readFileSync(journalPath(path));
+      node.file.save();
+    }
+    writeFileSync(journalPath(path), journal);
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 2);
+  });
+
+  test('a snapshot revert rewrites the file', async () => {
+    const path = join(dir, 'revert.state');
+    {
+      using node = await keptDevnet(path);
+      await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0 })));
+      const snapshot = await node.devnet.cheats.snapshot();
+      await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1 })));
+      await node.devnet.cheats.revert(snapshot);
+      await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1, value: 2n })));
+    }
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 2);
+    assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 2n);
+  });
+
+  test('a save that cannot be written is reported, leaves the last good file, and the node goes on', async () => {
+    const path = join(dir, 'blocked.state');
+    using node = await keptDevnet(path);
+    await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0 })));
+    node.file.save();
+    const good = readFileSync(path);
+    // The temporary file a save writes first cannot be created (a directory stands in its way), as in a read-only directory.
+    mkdirSync(`${path}.${process.pid}.tmp`);
+    assert.throws(() => node.file.save(), (err: Error) => err instanceof StateFileError && /cannot save the chain to .*blocked\.state: EISDIR/.test(err.message));
+    assert.deepEqual(readFileSync(path), good);
+    // A revert needs a whole save: it fails, is reported, and mining goes on.
+    const snapshot = await node.devnet.cheats.snapshot();
+    await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1 })));
+    await node.devnet.cheats.revert(snapshot);
+    assert.match(node.errors[0]?.message ?? '', /cannot save the chain/);
+    await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1 })));
+    assert.deepEqual(readFileSync(path), good);
+  });
+
+  test('a path that cannot be written refuses to start with a StateFileError naming it', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const devnet = await createDevnet(testConfig());
+    try {
+      assert.throws(() => new StateFile(join(blocker, 'chain.state'), devnet, () => undefined), (err: Error) => err instanceof StateFileError && /cannot save the chain to .*a-file\/chain\.state: ENOTDIR/.test(err.message));
+    } finally {
+      devnet.close();
+    }
+  });
+});
