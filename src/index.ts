@@ -46,10 +46,10 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     for (const path of savePaths) writeFileAtomically(path, bytes);
   };
   // --state also saves while running, whenever the chain has changed, so that a crash loses little.
-  let savedWrite = devnet.state.snapshot().write;
+  let savedWrite = devnet.stateVersion;
   const saver = config.statePath
     ? setInterval(() => {
-        const write = devnet.state.snapshot().write;
+        const write = devnet.stateVersion;
         if (write === savedWrite) return;
         savedWrite = write;
         writeFileAtomically(config.statePath!, devnet.save());

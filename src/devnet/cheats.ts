@@ -9,10 +9,12 @@ import { bytesToHex } from '../common/hex.js';
 import { keccak256 } from '../common/hashes.js';
 import type { Actor } from '../fevm/actor.js';
 import { createActor, createPlaceholder, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import type { StateOverlay, StateSnapshot } from '../fevm/state-tree.js';
-import type { ClockState } from '../mining/clock.js';
-import type { MiningMode } from '../mining/miner.js';
-import type { Devnet } from './devnet.js';
+import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
+import type { ChainStore } from '../mining/chain-store.js';
+import type { Clock, ClockState } from '../mining/clock.js';
+import type { Mempool } from '../mining/mempool.js';
+import type { Miner, MiningMode } from '../mining/miner.js';
+import type { DevnetEventEmitter } from './events.js';
 
 /** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
 export const MAX_TIPSETS_MINED = 1000;
@@ -23,12 +25,29 @@ interface Snapshot {
   clock: ClockState;
 }
 
+/** Which senders eth_sendTransaction sends for without their key (submission.ts). */
+export interface Impersonation {
+  readonly impersonated: Set<string>;
+  autoImpersonate: boolean;
+}
+
+/** What the cheat codes change: the node's parts, each only in a task of the miner's queue. */
+export interface CheatsDeps {
+  state: StateTree;
+  chain: ChainStore;
+  mempool: Mempool;
+  miner: Miner;
+  clock: Clock;
+  events: DevnetEventEmitter;
+  impersonation: Impersonation;
+}
+
 export class Cheats {
   private readonly snapshots = new Map<number, Snapshot>();
   private nextSnapshotId = 0;
   private genesis: Snapshot;
 
-  constructor(private readonly devnet: Devnet) {
+  constructor(private readonly node: CheatsDeps) {
     this.genesis = this.capture();
   }
 
@@ -40,7 +59,7 @@ export class Cheats {
 
   /** evm_snapshot: the chain as it is now, to come back to. */
   snapshot(): Promise<number> {
-    return this.devnet.miner.queue.run(async () => {
+    return this.node.miner.queue.run(async () => {
       const id = this.nextSnapshotId++;
       this.snapshots.set(id, this.capture());
       return id;
@@ -49,7 +68,7 @@ export class Cheats {
 
   /** evm_revert: back to a snapshot, which (with every later one) is then used up, as in Hardhat. */
   revert(id: number): Promise<void> {
-    return this.devnet.miner.queue.run(async () => {
+    return this.node.miner.queue.run(async () => {
       const snapshot = this.snapshots.get(id);
       if (!snapshot) throw new DevnetError(`snapshot 0x${id.toString(16)} does not exist or was already reverted to`);
       this.restore(snapshot);
@@ -59,7 +78,7 @@ export class Cheats {
 
   /** anvil_reset: back to genesis. */
   reset(): Promise<void> {
-    return this.devnet.miner.queue.run(async () => {
+    return this.node.miner.queue.run(async () => {
       this.restore(this.genesis);
       this.snapshots.clear();
     });
@@ -74,12 +93,19 @@ export class Cheats {
 
   /** Gives a native (f1/f3) address this balance, creating its account if need be (a new storage provider's owner). */
   fundNative(address: FilAddress, balance: bigint): Promise<void> {
-    return this.devnet.miner.queue.run(async () => {
-      const state = this.devnet.state.stage();
+    return this.editState((state) => {
       const actor = resolveAddress(state, address);
       if (actor) state.putActor({ ...actor, balance });
       else createActor(state, 'account', { robust: address, balance });
-      this.devnet.state.commit(state, this.devnet.head.epoch);
+    });
+  }
+
+  /** Edits the head's state in place: one write at the head epoch, no tipset mined. */
+  editState(change: (state: StateOverlay) => void): Promise<void> {
+    return this.node.miner.queue.run(async () => {
+      const state = this.node.state.stage();
+      change(state);
+      this.node.state.commit(state, this.node.chain.head.epoch);
     });
   }
 
@@ -124,107 +150,105 @@ export class Cheats {
    */
   async mine(count: number, intervalSeconds?: number): Promise<void> {
     if (count > MAX_TIPSETS_MINED) {
-      await this.devnet.miner.mineAfterNullRounds(count, intervalSeconds);
+      await this.node.miner.mineAfterNullRounds(count, intervalSeconds);
       return;
     }
     for (let i = 0; i < count; i++) {
-      if (intervalSeconds !== undefined && i > 0) await this.write(() => this.devnet.clock.setNextTimestamp(this.devnet.head.timestamp + intervalSeconds));
-      await this.devnet.mine();
+      if (intervalSeconds !== undefined && i > 0) await this.write(() => this.node.clock.setNextTimestamp(this.node.chain.head.timestamp + intervalSeconds));
+      await this.node.miner.mine();
     }
   }
 
   /** evm_setNextBlockTimestamp: the next tipset's timestamp, which must be after the head's. */
   setNextTimestamp(timestamp: number): Promise<void> {
     return this.write(() => {
-      const head = this.devnet.head;
+      const head = this.node.chain.head;
       if (timestamp <= head.timestamp) throw new DevnetError(`timestamp ${timestamp} is not after the latest block's ${head.timestamp}`);
-      this.devnet.clock.setNextTimestamp(timestamp);
+      this.node.clock.setNextTimestamp(timestamp);
     });
   }
 
   /** evm_increaseTime: moves chain time forward; the total it has been moved. */
   increaseTime(seconds: number): Promise<number> {
-    return this.write(() => this.devnet.clock.increase(seconds));
+    return this.write(() => this.node.clock.increase(seconds));
   }
 
   /** anvil_setBlockTimestampInterval (undefined: anvil_removeBlockTimestampInterval). */
   setTimestampInterval(seconds: number | undefined): Promise<void> {
-    return this.write(() => this.devnet.clock.setInterval(seconds));
+    return this.write(() => this.node.clock.setInterval(seconds));
   }
 
   /** evm_setAutomine, evm_setIntervalMining. */
   setMiningMode(mode: MiningMode): Promise<void> {
-    return this.write(() => this.devnet.miner.setMode(mode));
+    return this.write(() => this.node.miner.setMode(mode));
   }
 
   /** anvil_setNextBlockBaseFeePerGas: the base fee of the next tipset only. */
   setNextBaseFee(baseFee: bigint): Promise<void> {
     return this.write(() => {
-      this.devnet.miner.nextBaseFee = baseFee;
+      this.node.miner.nextBaseFee = baseFee;
     });
   }
 
   /** anvil_setMinGasPrice: the pool's minimum fee cap. */
   setMinimumFeeCap(feeCap: bigint): Promise<void> {
     return this.write(() => {
-      this.devnet.mempool.minimumFeeCap = feeCap;
+      this.node.mempool.minimumFeeCap = feeCap;
     });
   }
 
   /** anvil_dropTransaction: whether the pool held the transaction. */
   dropTransaction(txHash: Uint8Array): Promise<boolean> {
     return this.write(() => {
-      const pending = this.devnet.mempool.getByTxHash(txHash);
-      if (pending) this.devnet.mempool.remove([pending]);
+      const pending = this.node.mempool.getByTxHash(txHash);
+      if (pending) this.node.mempool.remove([pending]);
       return pending !== undefined;
     });
   }
 
   /** anvil_dropAllTransactions. */
   dropAllTransactions(): Promise<void> {
-    return this.write(() => this.devnet.mempool.clear());
+    return this.write(() => this.node.mempool.clear());
   }
 
   /** anvil_impersonateAccount (true) and anvil_stopImpersonatingAccount (false). */
   impersonate(eth: Uint8Array, enabled: boolean): Promise<void> {
     return this.write(() => {
-      if (enabled) this.devnet.impersonated.add(bytesToHex(eth));
-      else this.devnet.impersonated.delete(bytesToHex(eth));
+      if (enabled) this.node.impersonation.impersonated.add(bytesToHex(eth));
+      else this.node.impersonation.impersonated.delete(bytesToHex(eth));
     });
   }
 
   /** anvil_autoImpersonateAccount. */
   autoImpersonate(enabled: boolean): Promise<void> {
     return this.write(() => {
-      this.devnet.autoImpersonate = enabled;
+      this.node.impersonation.autoImpersonate = enabled;
     });
   }
 
   /** A change to the node's settings as one task of the miner's queue: between tipsets, in the order sent. */
   private write<T>(change: () => T): Promise<T> {
-    return this.devnet.miner.queue.run(async () => change());
+    return this.node.miner.queue.run(async () => change());
   }
 
   private capture(): Snapshot {
-    return { state: this.devnet.state.snapshot(), height: this.devnet.chain.height, clock: this.devnet.clock.save() };
+    return { state: this.node.state.snapshot(), height: this.node.chain.height, clock: this.node.clock.save() };
   }
 
   private restore(snapshot: Snapshot): void {
-    this.devnet.state.revert(snapshot.state);
-    this.devnet.chain.truncate(snapshot.height);
-    this.devnet.mempool.clear();
-    this.devnet.clock.restore(snapshot.clock);
-    this.devnet.events.emit('rewound');
+    this.node.state.revert(snapshot.state);
+    this.node.chain.truncate(snapshot.height);
+    this.node.mempool.clear();
+    this.node.clock.restore(snapshot.clock);
+    this.node.events.emit('rewound');
   }
 
-  /** Edits the head's state in place: one write at the head epoch, no tipset mined. */
+  /** Edits the actor an Ethereum address names, at the head. */
   private edit(eth: Uint8Array, change: (state: StateOverlay, actor: Actor | undefined) => void): Promise<void> {
-    return this.devnet.miner.queue.run(async () => {
-      const state = this.devnet.state.stage();
+    return this.editState((state) => {
       const actor = resolveEthAddress(state, eth);
       if (!actor && isMaskedId(eth)) throw new DevnetError(`no actor has the ID in ${bytesToHex(eth)}`);
       change(state, actor);
-      this.devnet.state.commit(state, this.devnet.head.epoch);
     });
   }
 }

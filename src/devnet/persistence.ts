@@ -6,8 +6,10 @@ import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cb
 import { DevnetError } from '../common/errors.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
 import { decodeSignedMessage, encodeSignedMessage, signedMessageCid } from '../fevm/message.js';
-import type { SavedCommit } from '../fevm/state-tree.js';
+import type { SavedCommit, StateTree } from '../fevm/state-tree.js';
 import type { MessageReceipt } from '../fevm/types.js';
+import type { ChainStore } from '../mining/chain-store.js';
+import type { Clock } from '../mining/clock.js';
 import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /** The format this version reads and writes (2: actor states through common/storable.ts); other formats are refused. */
@@ -24,6 +26,28 @@ export interface SavedChain {
 
 export class StateFileError extends DevnetError {
   override name = 'StateFileError';
+}
+
+/** The parts of a node a saved chain is made of. */
+export interface ChainParts {
+  chainId: bigint;
+  state: StateTree;
+  chain: ChainStore;
+  clock: Clock;
+}
+
+/** The whole chain, encoded (anvil_dumpState, --dump-state). */
+export function saveChain({ chainId, state, chain, clock }: ChainParts): Uint8Array {
+  return encodeChain({ chainId, state: state.exportCommits(), tipsets: chain.all(), clockOffset: clock.save().offsetSeconds });
+}
+
+/** Puts a saved chain in place of the node's (run it in the miner's queue); refuses another chain id's. */
+export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved: SavedChain): void {
+  if (saved.chainId !== chainId) throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${chainId}`);
+  state.load(saved.state);
+  chain.truncate(-1);
+  for (const tipset of saved.tipsets) chain.append(tipset);
+  clock.restore({ offsetSeconds: saved.clockOffset, nextTimestamp: undefined, intervalSeconds: undefined });
 }
 
 const big = encodeBigInt;

@@ -1,5 +1,5 @@
 // The transaction object of eth_call, eth_estimateGas and eth_sendTransaction, parsed.
-import type { CallRequest } from '../devnet/devnet.js';
+import type { CallRequest } from '../devnet/calls.js';
 import { invalid, parseAddress, parseData, parseQuantity, parseSafeNumber, type Param } from './params.js';
 
 export interface ParsedCallRequest extends CallRequest {

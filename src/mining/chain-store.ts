@@ -162,3 +162,6 @@ export class ChainStore {
     return lo;
   }
 }
+
+/** The chain as readers see it: everything but appending and truncating, which only the miner's queue does. */
+export type ChainView = Omit<ChainStore, 'append' | 'truncate'>;

@@ -15,11 +15,17 @@ import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
 
 export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: number } | { type: 'manual' };
 
+/** What the miner asks of the machine: src/fevm's Executor, or a stand-in in tests. */
+export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron'>;
+
+/** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
+export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at'>;
+
 export interface MinerDeps {
-  state: StateTree;
+  state: MinedState;
   chain: ChainStore;
   mempool: Mempool;
-  executor: Executor;
+  executor: TipsetExecutor;
   chainId: bigint;
   /** The randomness beacon's seed (DevnetConfig.seed). */
   seed?: Uint8Array;

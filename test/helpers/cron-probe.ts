@@ -43,9 +43,7 @@ export function installCronProbe(t: TestContext): CronRun[] {
 
 /** Schedules probe events at epochs, as an actor's enrollCron would, in one state edit at the head. */
 export async function scheduleProbe(devnet: Devnet, entries: [epoch: number, event: CronProbeEvent][]): Promise<void> {
-  await devnet.miner.queue.run(async () => {
-    const overlay = devnet.state.stage();
+  await devnet.cheats.editState((overlay) => {
     for (const [epoch, event] of entries) enrollCron(overlay, epoch, { actor: PROBE_ACCOUNT, event });
-    devnet.state.commit(overlay, devnet.head.epoch);
   });
 }

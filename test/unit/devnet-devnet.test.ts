@@ -97,7 +97,7 @@ describe('sendTransaction (eth_sendTransaction)', () => {
 
   withDevnet('explicit gas, nonce and fees are used as given', { noMining: true }, async (devnet) => {
     await devnet.sendTransaction({ from: OTHER, to: FRESH, value: 1n, gas: 9_000_000, nonce: 4, maxFeePerGas: 5n * 10n ** 8n, maxPriorityFeePerGas: 1_000n });
-    const [pending] = devnet.mempool.pending();
+    const [pending] = devnet.poolContent().pending;
     assert.equal(pending.ethTx!.gasLimit, 9_000_000);
     assert.equal(pending.ethTx!.nonce, 4);
     assert.equal(pending.ethTx!.maxFeePerGas, 5n * 10n ** 8n);
@@ -120,7 +120,7 @@ describe('sendTransaction (eth_sendTransaction)', () => {
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     assert.deepEqual(failures, []);
     assert.deepEqual(
-      devnet.mempool.pending().map((p) => p.signed.message.nonce).sort(),
+      devnet.poolContent().pending.map((p) => p.signed.message.nonce).sort(),
       [0, 1, 2],
     );
   });

@@ -92,7 +92,7 @@ describe('saving and loading a chain', () => {
     }
     assert.deepEqual(await b.error('eth_getBlockByNumber', ['0x7a120', false]), await a.error('eth_getBlockByNumber', ['0x7a120', false]));
     // The cron work done in the gap is in the loaded state's history at its epoch.
-    const balance = (epoch: number) => b.devnet.state.at(epoch).getActor(PROBE_ACCOUNT)!.balance;
+    const balance = (epoch: number) => b.devnet.stateAt(epoch).getActor(PROBE_ACCOUNT)!.balance;
     assert.equal(balance(400_000), balance(399_999) + 1n);
     // A tipset saved twice does not follow itself.
     const doc = decodeCbor<{ tipsets: unknown[] }>(bytes);

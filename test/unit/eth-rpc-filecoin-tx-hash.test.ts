@@ -18,7 +18,7 @@ describe('transaction hash ⇄ message CID', () => {
   test('a pending transaction is found both ways', async (t) => {
     const { devnet, result, send } = await setupRpc(t, { noMining: true });
     const hash = await send({ nonce: 0 });
-    const [pending] = devnet.mempool.pending();
+    const [pending] = devnet.poolContent().pending;
     assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]), { '/': pending.cid.toString() });
     assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [{ '/': pending.cid.toString() }]), hash);
   });

@@ -72,7 +72,7 @@ describe('eth_getLogs', () => {
   test('logIndex counts across the tipset', async (t) => {
     const { result, deploy, devnet } = await setup(t);
     const contract = await deploy();
-    devnet.miner.setMode({ type: 'manual' });
+    await devnet.cheats.setMiningMode({ type: 'manual' });
     const [a, b] = [await emitRaw(devnet, contract, 1, 1), await emitRaw(devnet, contract, 2, 2)];
     await devnet.mine();
     const logs = await result('eth_getLogs', [{ fromBlock: 'latest' }]);

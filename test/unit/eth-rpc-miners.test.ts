@@ -78,10 +78,10 @@ describe('Filecoin.StateMinerPower', () => {
 
   test('a chain whose power actor has no state (saved before storage providers) has no power', async (t) => {
     const { result, devnet } = await setupRpc(t, { storageProviders: 0 });
-    const state = devnet.state.stage();
-    const { power: _, ...bare } = state.getActor(4)!;
-    state.putActor(bare);
-    devnet.state.commit(state, 0);
+    await devnet.cheats.editState((state) => {
+      const { power: _, ...bare } = state.getActor(4)!;
+      state.putActor(bare);
+    });
     assert.equal(devnet.stateAt(0).getActor(4)!.power, undefined);
     assert.deepEqual(await result('Filecoin.StateListMiners', [null]), []);
     const power = await result('Filecoin.StateMinerPower', ['t0100', null]);

@@ -484,7 +484,7 @@ describe('trace errors', () => {
     assert.equal((await error('trace_block', [])).code, -32602);
 
     // In manual mode a sent transaction waits in the pool.
-    devnet.miner.setMode({ type: 'manual' });
+    await devnet.cheats.setMiningMode({ type: 'manual' });
     const hash = await callCaller('callStore', [1]);
     assert.match((await error('debug_traceTransaction', [hash])).message, /is pending/);
     assert.equal((await error('trace_transaction', [hash])).message, 'no trace for pending transactions');

@@ -185,7 +185,7 @@ describe('eth_sendRawTransaction errors change nothing', () => {
       mine: await ctx.result('eth_getBalance', [ME, 'latest']),
       recipient: await ctx.result('eth_getBalance', [RECIPIENT, 'latest']),
       nonce: await ctx.result('eth_getTransactionCount', [ME, 'pending']),
-      pool: ctx.devnet.mempool.size,
+      pool: ctx.devnet.poolContent().pending.length,
     });
     const before = await snapshot();
     const err = await ctx.error('eth_sendRawTransaction', [await raw(ctx)]);

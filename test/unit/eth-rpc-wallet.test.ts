@@ -64,6 +64,6 @@ describe('Filecoin.Wallet*', () => {
       assert.equal(lookup.Receipt.ExitCode, 0);
     }
     assert.equal(await result('Filecoin.MpoolGetNonce', [secp.address.toString()]), 2);
-    assert.equal(devnet.mempool.size, 0);
+    assert.equal(devnet.poolContent().pending.length, 0);
   });
 });

@@ -37,10 +37,8 @@ const MARKET: MarketState = {
   totalClientLockedCollateral: 4n * FIL,
 };
 
-function putMarket(devnet: Devnet, market: MarketState): void {
-  const state = devnet.state.stage();
-  state.putActor({ ...state.getActor(MARKET_ACTOR_ID)!, market });
-  devnet.state.commit(state, devnet.head.epoch);
+function putMarket(devnet: Devnet, market: MarketState): Promise<void> {
+  return devnet.cheats.editState((state) => state.putActor({ ...state.getActor(MARKET_ACTOR_ID)!, market }));
 }
 
 const proposalJson = (label: string) => ({
@@ -60,7 +58,7 @@ const proposalJson = (label: string) => ({
 describe('Filecoin.StateMarket*', () => {
   test('StateMarketStorageDeal and StateMarketDeals show proposals and states; a deal not activated has Lotus’s empty state', async (t) => {
     const { devnet, result, error } = await setupRpc(t);
-    putMarket(devnet, MARKET);
+    await putMarket(devnet, MARKET);
     assert.deepEqual(await result('Filecoin.StateMarketStorageDeal', [0, null]), {
       Proposal: proposalJson('bafy-root'),
       State: { SectorNumber: 4, SectorStartEpoch: 20, LastUpdatedEpoch: -1, SlashEpoch: -1 },
@@ -74,7 +72,7 @@ describe('Filecoin.StateMarket*', () => {
 
   test('StateMarketBalance and StateMarketParticipants show escrow and locked amounts', async (t) => {
     const { devnet, result } = await setupRpc(t);
-    putMarket(devnet, MARKET);
+    await putMarket(devnet, MARKET);
     assert.deepEqual(await result('Filecoin.StateMarketBalance', ['t0100', null]), { Escrow: (50n * FIL).toString(), Locked: (3n * FIL).toString() });
     assert.deepEqual(await result('Filecoin.StateMarketBalance', ['t0101', null]), { Escrow: '0', Locked: '0' });
     assert.deepEqual(await result('Filecoin.StateMarketParticipants', [null]), {
@@ -100,7 +98,7 @@ describe('Filecoin.StateMarket*', () => {
 
   test('StateReadState of f05 shows the market State fields', async (t) => {
     const { devnet, result } = await setupRpc(t);
-    putMarket(devnet, MARKET);
+    await putMarket(devnet, MARKET);
     const { State } = await result('Filecoin.StateReadState', [FilAddress.fromId(MARKET_ACTOR_ID).toString('t'), null]);
     assert.deepEqual(Object.keys(State), [
       'Proposals', 'States', 'PendingProposals', 'EscrowTable', 'LockedTable', 'NextID', 'DealOpsByEpoch', 'LastCron',

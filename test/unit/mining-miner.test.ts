@@ -1,18 +1,23 @@
 // Tipset production through a Devnet: instant mining on send, manual mining, nonce gaps, time and
-// epochs, failed messages, and the base fee each tipset carries.
+// epochs, failed messages, the base fee each tipset carries, and changes sent while a tipset is
+// mined; and a bare Miner whose executor fails.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TransactionRequest } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import type { Devnet } from '../../src/index.js';
-import type { Executor } from '../../src/fevm/executor.js';
+import { deriveAccounts } from '../../src/devnet/accounts.js';
+import { createGenesisState } from '../../src/devnet/genesis.js';
+import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
+import { Executor } from '../../src/fevm/executor.js';
 import { INITIAL_BASE_FEE } from '../../src/fevm/gas.js';
-import { StateTree, type StateOverlay } from '../../src/fevm/state-tree.js';
+import { chainSize, signedMessageCid } from '../../src/fevm/message.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
 import { Clock } from '../../src/mining/clock.js';
-import { Mempool } from '../../src/mining/mempool.js';
-import { Miner } from '../../src/mining/miner.js';
+import { Mempool, type PendingMessage } from '../../src/mining/mempool.js';
+import { Miner, type MinerDeps, type TipsetExecutor } from '../../src/mining/miner.js';
 import { buildTipset, type Tipset } from '../../src/mining/tipset.js';
+import { testConfig } from '../../src/index.js';
 import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { withDevnet } from '../helpers/devnet-harness.js';
 
@@ -30,12 +35,12 @@ function located(devnet: Devnet, hash: Uint8Array): { epoch: number; index: numb
 
 describe('instant mining (the default)', () => {
   withDevnet('sendRawTransaction returns once the transaction is in a tipset', {}, async (devnet) => {
-    assert.equal(devnet.miner.mode.type, 'instant');
+    assert.equal(devnet.miningMode.type, 'instant');
     assert.equal(devnet.head.epoch, 0);
     const hash = await devnet.sendRawTransaction(await signed({ nonce: 0 }));
     assert.deepEqual(located(devnet, hash), { epoch: 1, index: 0, exitCode: 0 });
     assert.equal(devnet.head.epoch, 1);
-    assert.equal(devnet.mempool.size, 0);
+    assert.equal(devnet.poolContent().pending.length, 0);
     const second = await devnet.sendRawTransaction(await signed({ nonce: 1 }));
     assert.deepEqual(located(devnet, second), { epoch: 2, index: 0, exitCode: 0 });
   });
@@ -55,19 +60,19 @@ describe('instant mining (the default)', () => {
       assert.ok(a.epoch < b.epoch || (a.epoch === b.epoch && a.index < b.index), `nonce ${nonce} precedes nonce ${nonce - 1}`);
     }
     assert.equal(devnet.pendingNonce(hexToBytes(wallet.address)), count);
-    assert.equal(devnet.mempool.size, 0);
+    assert.equal(devnet.poolContent().pending.length, 0);
   });
 
   withDevnet('a future-nonce transaction waits in the pool until the gap is filled', {}, async (devnet) => {
     const later = await devnet.sendRawTransaction(await signed({ nonce: 1 }));
     assert.equal(located(devnet, later), undefined);
-    assert.equal(devnet.mempool.size, 1);
+    assert.equal(devnet.poolContent().pending.length, 1);
     const first = await devnet.sendRawTransaction(await signed({ nonce: 0 }));
     const a = located(devnet, first)!;
     const b = located(devnet, later)!;
     assert.equal(a.epoch, b.epoch);
     assert.deepEqual([a.index, b.index], [0, 1]);
-    assert.equal(devnet.mempool.size, 0);
+    assert.equal(devnet.poolContent().pending.length, 0);
   });
 
   withDevnet('a failed message does not wedge the queue: a reverting deployment and the next transfer both get receipts', {}, async (devnet) => {
@@ -81,55 +86,21 @@ describe('instant mining (the default)', () => {
     assert.equal(devnet.actorAt(hexToBytes(wallet.address), devnet.head.epoch)!.nonce, 2);
     assert.equal(devnet.actorAt(hexToBytes(RECIPIENT), devnet.head.epoch)!.balance, 1n);
   });
-
-  withDevnet('a message whose execution throws is dropped with its changes, reported, and the chain goes on', { noMining: true }, async (devnet) => {
-    // Fault injection: the executor throws (a devnet bug) after touching the state for the first message.
-    const executor = (devnet as unknown as { executor: { applyMessage: (overlay: StateOverlay, ...rest: never[]) => Promise<unknown> } }).executor;
-    const original = executor.applyMessage.bind(executor);
-    let armed = true;
-    executor.applyMessage = async (overlay, ...rest) => {
-      if (armed) {
-        armed = false;
-        const me = devnet.actorAt(hexToBytes(wallet.address), 0)!;
-        overlay.putActor({ ...me, balance: 0n, nonce: 41 });
-        throw new Error('executor bug');
-      }
-      return original(overlay, ...rest);
-    };
-    const reported: [string, string][] = [];
-    devnet.events.on('messageError', (message, err) => reported.push([message.cid.toString(), (err as Error).message]));
-    const bad = await devnet.sendRawTransaction(await signed({ nonce: 0 }));
-    const [pending] = devnet.mempool.pending();
-    const tipset = await devnet.mine();
-    assert.equal(tipset.epoch, 1);
-    assert.equal(tipset.messages.length, 0);
-    assert.equal(located(devnet, bad), undefined);
-    assert.equal(devnet.mempool.size, 0);
-    assert.deepEqual(reported, [[pending.cid.toString(), 'executor bug']]);
-    // What the failed execution wrote is gone.
-    const me = devnet.actorAt(hexToBytes(wallet.address), 1)!;
-    assert.equal(me.nonce, 0);
-    assert.equal(me.balance, 10_000n * 10n ** 18n);
-    // The sender can go on with the same nonce.
-    const good = await devnet.sendRawTransaction(await signed({ nonce: 0, value: 2n }));
-    await devnet.mine();
-    assert.deepEqual(located(devnet, good), { epoch: 2, index: 0, exitCode: 0 });
-  });
 });
 
 describe('manual mining (noMining)', () => {
   withDevnet('sendRawTransaction returns with the transaction pending; mine() includes it', { noMining: true }, async (devnet) => {
-    assert.equal(devnet.miner.mode.type, 'manual');
+    assert.equal(devnet.miningMode.type, 'manual');
     const hash = await devnet.sendRawTransaction(await signed({ nonce: 0 }));
     assert.equal(located(devnet, hash), undefined);
     assert.equal(devnet.head.epoch, 0);
-    assert.equal(devnet.mempool.size, 1);
+    assert.equal(devnet.poolContent().pending.length, 1);
     assert.equal(devnet.pendingNonce(hexToBytes(wallet.address)), 1);
     const tipset = await devnet.mine();
     assert.equal(tipset.epoch, 1);
     assert.deepEqual(tipset.messages.map((m) => bytesToHex(m.ethTx!.hash)), [bytesToHex(hash)]);
     assert.deepEqual(located(devnet, hash), { epoch: 1, index: 0, exitCode: 0 });
-    assert.equal(devnet.mempool.size, 0);
+    assert.equal(devnet.poolContent().pending.length, 0);
   });
 
   withDevnet('a future-nonce transaction is left out of tipsets until the gap is filled', { noMining: true }, async (devnet) => {
@@ -137,7 +108,7 @@ describe('manual mining (noMining)', () => {
     const empty = await devnet.mine();
     assert.equal(empty.messages.length, 0);
     assert.equal(located(devnet, later), undefined);
-    assert.equal(devnet.mempool.size, 1);
+    assert.equal(devnet.poolContent().pending.length, 1);
     const first = await devnet.sendRawTransaction(await signed({ nonce: 0 }));
     const tipset = await devnet.mine();
     assert.deepEqual(
@@ -208,42 +179,6 @@ describe('time, epochs and base fee', () => {
   });
 });
 
-describe('interval mining', () => {
-  test('a tipset that fails to mine is reported, and the timer goes on', async (t) => {
-    const chain = new ChainStore();
-    chain.append(buildTipset({ epoch: 0, timestamp: 1_000, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
-    // An executor whose block reward throws: a devnet bug at the end of every tipset.
-    const executor = {
-      awardBlockReward: () => Promise.reject(new Error('reward bug')),
-      runCron: () => Promise.resolve([]),
-    } as unknown as Executor;
-    const errors: unknown[] = [];
-    let twice!: () => void;
-    const reportedTwice = new Promise<void>((resolve) => (twice = resolve));
-    const miner = new Miner({
-      state: new StateTree(),
-      chain,
-      mempool: new Mempool(),
-      executor,
-      chainId: 31415926n,
-      clock: new Clock(0, () => 2_000),
-      onTipset: () => assert.fail('no tipset can be mined'),
-      onMessageError: () => undefined,
-      onCronError: () => undefined,
-      onMiningError: (error) => {
-        errors.push(error);
-        if (errors.length === 2) twice();
-      },
-    });
-    t.after(() => miner.stop());
-    miner.setMode({ type: 'interval', blockTimeMs: 5 });
-    await reportedTwice;
-    miner.stop();
-    assert.deepEqual(errors.map((e) => (e as Error).message), ['reward bug', 'reward bug']);
-    assert.equal(chain.head.epoch, 0);
-  });
-});
-
 describe('one writer: changes sent while a tipset is mined land before or after it', () => {
   const COUNT = 40;
   /** Initcode that calls console.log() (console.sol's log(), no arguments) and deploys nothing. */
@@ -281,6 +216,102 @@ describe('one writer: changes sent while a tipset is mined land before or after 
     // Not accepted and then lost with the original's pool entry: refused, its nonce now used.
     assert.equal(outcome.status, 'rejected');
     assert.match((outcome as PromiseRejectedResult).reason.message, /nonce too low/);
-    assert.equal(devnet.mempool.size, 0);
+    assert.equal(devnet.poolContent().pending.length, 0);
+  });
+});
+
+describe('a miner whose executor fails (a devnet bug)', () => {
+  const BALANCE = 10_000n * 10n ** 18n;
+
+  /** A Miner on a genesis state holding the dev wallet's account, whose executor `wrap` makes of a real one. */
+  async function bareMiner(wrap: (real: Executor) => TipsetExecutor, reports: Partial<MinerDeps> = {}) {
+    const config = testConfig();
+    const state = createGenesisState(deriveAccounts(config.mnemonic, 1), BALANCE);
+    const chain = new ChainStore();
+    chain.append(buildTipset({ epoch: 0, timestamp: 1_000, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
+    const mempool = new Mempool();
+    const miner = new Miner({
+      state,
+      chain,
+      mempool,
+      executor: wrap(await Executor.create(config.chainId)),
+      chainId: config.chainId,
+      clock: new Clock(0, () => 2_000),
+      onTipset: () => undefined,
+      onMessageError: () => undefined,
+      onCronError: () => undefined,
+      onMiningError: () => undefined,
+      ...reports,
+    });
+    miner.setMode({ type: 'manual' });
+    /** Adds a signed transfer from the dev wallet to the pool. */
+    const add = async (tx: TransactionRequest & { nonce: number }): Promise<PendingMessage> => {
+      const ethTx = decodeEthTransaction(await signed(tx), config.chainId);
+      const message = toFilecoinMessage(ethTx);
+      const pending = { cid: signedMessageCid(message), signed: message, ethTx, chainSize: chainSize(message) };
+      mempool.add(pending, state.at(chain.head.epoch));
+      return pending;
+    };
+    return { miner, state, chain, mempool, add };
+  }
+
+  test('a message whose execution throws is dropped with its changes, reported, and the chain goes on', async () => {
+    let armed = true;
+    const reported: [string, string][] = [];
+    const { miner, state, mempool, add } = await bareMiner(
+      (real) => ({
+        // The executor throws after touching the state for the first message.
+        applyMessage: async (overlay, message, size, ctx) => {
+          if (!armed) return real.applyMessage(overlay, message, size, ctx);
+          armed = false;
+          const me = overlay.lookupId(message.from)!;
+          overlay.putActor({ ...overlay.getActor(me)!, balance: 0n, nonce: 41 });
+          throw new Error('executor bug');
+        },
+        awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
+        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+      }),
+      { onMessageError: (message, err) => reported.push([message.cid.toString(), (err as Error).message]) },
+    );
+    const bad = await add({ nonce: 0 });
+    const tipset = await miner.mine();
+    assert.equal(tipset.epoch, 1);
+    assert.equal(tipset.messages.length, 0);
+    assert.equal(mempool.size, 0);
+    assert.deepEqual(reported, [[bad.cid.toString(), 'executor bug']]);
+    // What the failed execution wrote is gone.
+    const me = state.at(1).getActor(state.at(1).lookupId(bad.signed.message.from)!)!;
+    assert.deepEqual([me.nonce, me.balance], [0, BALANCE]);
+    // The sender can go on with the same nonce.
+    const good = await add({ nonce: 0, value: 2n });
+    const next = await miner.mine();
+    assert.deepEqual(next.messages.map((m) => [m.cid.toString(), m.receipt.exitCode]), [[good.cid.toString(), 0]]);
+  });
+
+  test('a tipset interval mining fails to mine is reported, and the timer goes on', async (t) => {
+    const errors: unknown[] = [];
+    let twice!: () => void;
+    const reportedTwice = new Promise<void>((resolve) => (twice = resolve));
+    const { miner, chain } = await bareMiner(
+      (real) => ({
+        applyMessage: (overlay, message, size, ctx) => real.applyMessage(overlay, message, size, ctx),
+        // The block reward throws: every tipset fails at its end.
+        awardBlockReward: () => Promise.reject(new Error('reward bug')),
+        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+      }),
+      {
+        onTipset: () => assert.fail('no tipset can be mined'),
+        onMiningError: (error) => {
+          errors.push(error);
+          if (errors.length === 2) twice();
+        },
+      },
+    );
+    t.after(() => miner.stop());
+    miner.setMode({ type: 'interval', blockTimeMs: 5 });
+    await reportedTwice;
+    miner.stop();
+    assert.deepEqual(errors.map((e) => (e as Error).message), ['reward bug', 'reward bug']);
+    assert.equal(chain.head.epoch, 0);
   });
 });

@@ -16,7 +16,7 @@ async function devnetFor(t: TestContext, overrides: Parameters<typeof testConfig
   return devnet;
 }
 
-const balanceAt = (devnet: Devnet, epoch: number) => devnet.state.at(epoch).getActor(PROBE_ACCOUNT)!.balance;
+const balanceAt = (devnet: Devnet, epoch: number) => devnet.stateAt(epoch).getActor(PROBE_ACCOUNT)!.balance;
 
 describe('mining many epochs', () => {
   test(`up to ${MAX_TIPSETS_MINED} epochs, every epoch gets a tipset`, async (t) => {
@@ -39,7 +39,7 @@ describe('mining many epochs', () => {
     assert.deepEqual(head.header.parents, [genesis.blockCid]);
     assert.equal(head.header.parentWeight, 1n);
     assert.equal(devnet.chain.messageByTxHash(hash)?.tipset, head);
-    assert.equal(devnet.mempool.size, 0);
+    assert.equal(devnet.poolContent().pending.length, 0);
     // The base fee follows from the parent tipset's, as Lotus computes it across null rounds.
     assert.equal(head.baseFee, nextBaseFee(genesis.baseFee, genesis.gasLimit));
     // One second an epoch without an interval, so the last is at least a million seconds on.
@@ -110,10 +110,10 @@ describe('cron work in null rounds', () => {
     assert.equal(balanceAt(devnet, 999_999), before + 8n);
     assert.equal(balanceAt(devnet, 1_000_000), before + 9n);
     // What is due later stays scheduled: f at the next epoch, p 250 000 epochs after its last run.
-    assert.equal(nextCronEpoch(devnet.state.at(devnet.head.epoch)), 1_000_001);
+    assert.equal(nextCronEpoch(devnet.stateAt(devnet.head.epoch)), 1_000_001);
     await devnet.mine();
     assert.deepEqual(runs.at(-1)!.event.tag, 'f');
-    assert.equal(nextCronEpoch(devnet.state.at(devnet.head.epoch)), 1_000_100);
+    assert.equal(nextCronEpoch(devnet.stateAt(devnet.head.epoch)), 1_000_100);
   });
 
   test('work a handler enrolls for its own epoch runs at the next one, null round or not', async (t) => {

@@ -37,7 +37,7 @@ describe('ReplicaKeeper keeps two replicas alive', () => {
   async function keepUntilStored() {
     for (let round = 0; round < 4; round++) {
       await (await keeper.maintain()).wait();
-      await until('the providers to answer', async () => ((await openProposals()).length === 0 ? true : undefined), { timeoutMs: 1000 }).catch(() => undefined);
+      await until('the providers to answer', async () => ((await openProposals()).length === 0 ? true : undefined), { timeoutMs: 2000 }).catch(() => undefined);
       if ((await openProposals()).length > 0) {
         await rpc('anvil_mine', [START_DELAY]);
         continue;

@@ -10,17 +10,22 @@ interface IERC721Receiver {
         returns (bytes4);
 }
 
-/// An ERC-721 collection whose tokens are backed by storage deals. The token for a piece of data
-/// can only be minted while a storage deal for exactly that piece is active at the market actor,
-/// and a token can only change hands while its deal still is: once the deal is slashed (its
-/// sector terminated) or has ended, transfers revert. The market is read through the
-/// call_actor_id precompile at mint and at every transfer. Token IDs are deal IDs.
+/// An ERC-721 collection whose tokens are backed by stored data. The token for a piece can only be
+/// minted while a storage deal for exactly that piece is active at the market actor (token ID = the
+/// deal ID), or while the verified registry holds a claim for it (a provider proved it in a sector
+/// for a verified client; token ID = claimTokenId(provider, claim ID)). A token can only change hands
+/// while its backing stands: once its deal is slashed (the sector terminated) or its deal or claim
+/// has ended, transfers revert. The actors are read through the call_actor_id precompile at mint and
+/// at every transfer.
 contract StorageNFT {
     using Cbor for bytes;
 
     uint64 constant GET_DEAL_DATA_COMMITMENT = 1157985802;
     uint64 constant GET_DEAL_TERM = 163777312;
     uint64 constant GET_DEAL_ACTIVATION = 2567238399;
+    uint64 constant GET_CLAIMS = 2199871187;
+    /// The top bit marks the token IDs of claims, which a deal ID (a u64) never reaches.
+    uint256 constant CLAIM_TOKEN = 1 << 255;
 
     enum Backing {
         Active,
@@ -40,8 +45,8 @@ contract StorageNFT {
     /// Each token's content: the piece CID its deal stores, and where its metadata lives.
     mapping(uint256 => bytes) public pieceOf;
     mapping(uint256 => string) public tokenURI;
-    /// The epoch each token's deal ends.
-    mapping(uint256 => int64) public dealEnd;
+    /// The epoch each token's backing ends: its deal's end, or its claim's maximum term.
+    mapping(uint256 => int64) public backedUntil;
 
     event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
     event Approval(address indexed owner, address indexed approved, uint256 indexed tokenId);
@@ -51,8 +56,9 @@ contract StorageNFT {
     error AlreadyMinted(uint256 tokenId);
     error NoSuchToken(uint256 tokenId);
     error NotAuthorized(address caller, uint256 tokenId);
-    error WrongPiece(uint64 dealId);
-    error DealNotActive(uint64 dealId, Backing backing);
+    error WrongPiece(uint256 tokenId);
+    error NoSuchClaim(uint64 provider, uint64 claimId);
+    error NotBacked(uint256 tokenId, Backing backing);
     error UnsafeRecipient(address to);
 
     constructor(string memory name_, string memory symbol_) {
@@ -74,19 +80,43 @@ contract StorageNFT {
         (, at) = term.readArray(0); // [start, duration]
         (int64 start, uint256 next) = term.readInt(at);
         (int64 duration,) = term.readInt(next);
-        dealEnd[dealId] = start + duration;
-        requireBacked(dealId);
-        pieceOf[dealId] = pieceCid;
-        tokenURI[dealId] = uri;
-        balanceOf[to]++;
-        ownerOf[dealId] = to;
-        emit Transfer(address(0), to, dealId);
+        backedUntil[dealId] = start + duration;
+        issue(to, dealId, pieceCid, uri);
     }
 
-    /// What the market says about a token's deal now.
+    /// The token ID of claim `claimId` of `provider` (a miner actor ID).
+    function claimTokenId(uint64 provider, uint64 claimId) public pure returns (uint256) {
+        return CLAIM_TOKEN | (uint256(provider) << 64) | claimId;
+    }
+
+    /// Mints the token of a verified-registry claim to `to`, for the piece the claim holds; the
+    /// claim must stand now (it exists, and its maximum term has not passed).
+    function mintForClaim(address to, uint64 provider, uint64 claimId, bytes calldata pieceCid, string calldata uri)
+        external
+    {
+        if (msg.sender != issuer) revert NotIssuer();
+        uint256 tokenId = claimTokenId(provider, claimId);
+        if (ownerOf[tokenId] != address(0)) revert AlreadyMinted(tokenId);
+        bytes memory claim = claimOf(provider, claimId);
+        if (claim.length == 0) revert NoSuchClaim(provider, claimId);
+        // Claim [provider, client, data, size, term min, term max, term start, sector]
+        (, uint256 at) = claim.readArray(0);
+        (bytes memory stored, uint256 next) = claim.readCid(claim.skip(claim.skip(at)));
+        if (keccak256(stored) != keccak256(pieceCid)) revert WrongPiece(tokenId);
+        (int64 termMax, uint256 afterMax) = claim.readInt(claim.skip(claim.skip(next)));
+        (int64 termStart,) = claim.readInt(afterMax);
+        backedUntil[tokenId] = termStart + termMax;
+        issue(to, tokenId, pieceCid, uri);
+    }
+
+    /// What the market (or the verified registry) says about a token's backing now.
     function backing(uint256 tokenId) public returns (Backing) {
-        if (ownerOf[tokenId] == address(0) && dealEnd[tokenId] == 0) revert NoSuchToken(tokenId);
-        if (int64(uint64(block.number)) >= dealEnd[tokenId]) return Backing.Ended;
+        if (backedUntil[tokenId] == 0) revert NoSuchToken(tokenId);
+        if (int64(uint64(block.number)) >= backedUntil[tokenId]) return Backing.Ended;
+        if (tokenId & CLAIM_TOKEN != 0) {
+            // A claim stays until its term ends, even when its sector is terminated.
+            return claimOf(uint64(tokenId >> 64), uint64(tokenId)).length > 0 ? Backing.Active : Backing.Ended;
+        }
         (int256 exitCode, bytes memory answer) =
             Actor.call(Actor.MARKET, GET_DEAL_ACTIVATION, Cbor.uint64Item(uint64(tokenId)), 0, true);
         // The market drops a deal that is slashed, or that was never sealed by its start epoch.
@@ -111,7 +141,7 @@ contract StorageNFT {
         emit ApprovalForAll(msg.sender, operator, approved);
     }
 
-    /// Moves a token; reverts with DealNotActive unless its deal is still active.
+    /// Moves a token; reverts with NotBacked unless its deal (or claim) still stands.
     function transferFrom(address from, address to, uint256 tokenId) public {
         address owner = ownerOf[tokenId];
         if (owner == address(0)) revert NoSuchToken(tokenId);
@@ -119,7 +149,7 @@ contract StorageNFT {
         if (msg.sender != owner && msg.sender != getApproved[tokenId] && !isApprovedForAll[owner][msg.sender]) {
             revert NotAuthorized(msg.sender, tokenId);
         }
-        requireBacked(uint64(tokenId));
+        requireBacked(tokenId);
         delete getApproved[tokenId];
         balanceOf[from]--;
         balanceOf[to]++;
@@ -145,8 +175,32 @@ contract StorageNFT {
             || interfaceId == 0x5b5e139f; // ERC-721 metadata
     }
 
-    function requireBacked(uint64 dealId) internal {
-        Backing b = backing(dealId);
-        if (b != Backing.Active) revert DealNotActive(dealId, b);
+    function issue(address to, uint256 tokenId, bytes calldata pieceCid, string calldata uri) internal {
+        requireBacked(tokenId);
+        pieceOf[tokenId] = pieceCid;
+        tokenURI[tokenId] = uri;
+        balanceOf[to]++;
+        ownerOf[tokenId] = to;
+        emit Transfer(address(0), to, tokenId);
+    }
+
+    function requireBacked(uint256 tokenId) internal {
+        Backing b = backing(tokenId);
+        if (b != Backing.Active) revert NotBacked(tokenId, b);
+    }
+
+    /// Claim `claimId` of `provider` as the verified registry answers it (GetClaims), or empty bytes.
+    function claimOf(uint64 provider, uint64 claimId) internal returns (bytes memory claim) {
+        bytes memory params = abi.encodePacked(Cbor.array(2), Cbor.uint64Item(provider), Cbor.array(1), Cbor.uint64Item(claimId));
+        bytes memory answer = Actor.callOrRevert(Actor.VERIFIED_REGISTRY, GET_CLAIMS, params, 0, true);
+        // [BatchReturn [success count, failures], [claims]]
+        (, uint256 at) = answer.readArray(0);
+        (, uint256 inBatch) = answer.readArray(at);
+        (uint64 successes,) = answer.readUint(inBatch);
+        if (successes == 0) return "";
+        (, at) = answer.readArray(answer.skip(at));
+        uint256 end = answer.skip(at);
+        claim = new bytes(end - at);
+        for (uint256 i = 0; i < claim.length; i++) claim[i] = answer[at + i];
     }
 }

@@ -11,9 +11,8 @@ import { FilAddress } from '../../common/address.js';
 import { encodeCbor, type CID } from '../../common/cbor.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { DevnetError } from '../../common/errors.js';
-import type { Devnet } from '../devnet.js';
 import { deriveStorageProviderKeys } from './keys.js';
-import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
+import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../fevm/actors/miner/policy.js';
@@ -21,10 +20,13 @@ import { availableBalance, loadMiner, windowPoSt } from '../../fevm/actors/miner
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
 import { SigType } from '../../fevm/message.js';
+import type { StateReader } from '../../fevm/state-tree.js';
 import { SerialQueue } from '../../mining/serial-queue.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { contractDealRequests, readContractProposal } from './contract-deals.js';
-import { sendFromNodeKey } from './node-messages.js';
+import type { DevnetConfig } from '../../config.js';
+import type { NativeWallet } from '../wallet.js';
+import { contractDealRequests, readContractProposal, type ContractCaller } from './contract-deals.js';
+import { sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
 
@@ -95,6 +97,24 @@ export interface PublishedDeal {
   message: CID;
 }
 
+/**
+ * What the agents need from the node, as a client would use it: the head and the state at a tipset,
+ * the miners, calls, the keys the node holds, pushing from them and waiting for a message, funding a
+ * new owner, and the chain's tipsets and rewinds.
+ */
+export interface AgentNode extends MessageSender, ContractCaller {
+  readonly head: Tipset;
+  readonly config: Pick<DevnetConfig, 'mnemonic' | 'balance'>;
+  readonly wallet: Pick<NativeWallet, 'has' | 'import' | 'sign'>;
+  readonly cheats: { fundNative(address: FilAddress, balance: bigint): Promise<void> };
+  readonly events: {
+    on(event: 'tipset', listener: (tipset: Tipset) => void): unknown;
+    on(event: 'rewound', listener: () => void): unknown;
+  };
+  stateAt(epoch: number): StateReader;
+  minersAt(epoch: number): Actor[];
+}
+
 export class StorageProviderAgents {
   private readonly queue = new SerialQueue();
   private readonly providers = new Map<number, Provider>();
@@ -103,21 +123,21 @@ export class StorageProviderAgents {
   private waiting = 0;
 
   constructor(
-    private readonly devnet: Devnet,
+    private readonly node: AgentNode,
     private readonly options: { sealDelay: number; log: AgentLog },
   ) {}
 
   /** Starts following the chain. */
   start(): void {
     // Work taken on from a chain that was rewound may be gone or different: read it again from the state.
-    this.devnet.events.on('rewound', () => {
+    this.node.events.on('rewound', () => {
       for (const provider of this.providers.values()) {
         provider.jobs = [];
         provider.taken.clear();
-        provider.lastSettled = this.devnet.head.epoch;
+        provider.lastSettled = this.node.head.epoch;
       }
     });
-    this.devnet.events.on('tipset', (tipset) => {
+    this.node.events.on('tipset', (tipset) => {
       this.waiting++;
       void this.queue
         .run(() => this.onTipset(tipset))
@@ -134,17 +154,17 @@ export class StorageProviderAgents {
   provider(minerId: number): Provider {
     const known = this.providers.get(minerId);
     if (known) return known;
-    const state = this.devnet.stateAt(this.devnet.head.epoch);
+    const state = this.node.stateAt(this.node.head.epoch);
     const miner = state.getActor(minerId)?.miner;
     const worker = miner && state.getActor(miner.worker)?.robust;
-    if (!miner || !worker || !this.devnet.wallet.has(worker)) throw new DevnetError(`t0${minerId} is not a storage provider the devnet runs`);
+    if (!miner || !worker || !this.node.wallet.has(worker)) throw new DevnetError(`t0${minerId} is not a storage provider the devnet runs`);
     const provider: Provider = {
       minerId,
       worker,
       sectorSize: miner.sectorSize,
       ask: defaultAsk(miner.sectorSize),
       jobs: [],
-      lastSettled: this.devnet.head.epoch,
+      lastSettled: this.node.head.epoch,
       taken: new Set(),
     };
     this.providers.set(minerId, provider);
@@ -153,7 +173,7 @@ export class StorageProviderAgents {
 
   /** The storage providers the devnet runs: miners whose worker key it holds. */
   all(): Provider[] {
-    const ids = this.devnet.minersAt(this.devnet.head.epoch).map((m) => m.id);
+    const ids = this.node.minersAt(this.node.head.epoch).map((m) => m.id);
     return ids.flatMap((id) => {
       try {
         return [this.provider(id)];
@@ -169,14 +189,14 @@ export class StorageProviderAgents {
    * CreateMiner. The new miner has no sectors (hence no power) until it seals deals.
    */
   async addProvider(sectorSize: bigint): Promise<{ minerId: number; owner: FilAddress }> {
-    const state = this.devnet.stateAt(this.devnet.head.epoch);
-    let keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, 1);
-    while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.devnet.config.mnemonic, keys.length + 1);
+    const state = this.node.stateAt(this.node.head.epoch);
+    let keys = deriveStorageProviderKeys(this.node.config.mnemonic, 1);
+    while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.node.config.mnemonic, keys.length + 1);
     const key = keys[keys.length - 1]!;
-    this.devnet.wallet.import('secp256k1', key.privateKey);
-    await this.devnet.cheats.fundNative(key.address, this.devnet.config.balance);
+    this.node.wallet.import('secp256k1', key.privateKey);
+    await this.node.cheats.fundNative(key.address, this.node.config.balance);
     const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
-    const { returnValue } = await sendFromNodeKey(this.devnet, { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, mine: true });
+    const { returnValue } = await sendFromNodeKey(this.node, { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, mine: true });
     const [idAddress] = returnValue as [Uint8Array];
     const minerId = FilAddress.fromBytes(idAddress).id!;
     this.options.log('info', `storage provider t0${minerId} added (owner ${key.address.toString('t')})`);
@@ -189,7 +209,7 @@ export class StorageProviderAgents {
    * messages when mining is not instant.
    */
   async proposeDeal(deal: DirectDeal): Promise<PublishedDeal> {
-    const head = this.devnet.head.epoch;
+    const head = this.node.head.epoch;
     const provider = deal.provider !== undefined ? this.provider(deal.provider) : undefined;
     const startEpoch = deal.startEpoch ?? head + Math.max(100, this.options.sealDelay + 20);
     const proposal: DealProposal = {
@@ -219,19 +239,19 @@ export class StorageProviderAgents {
    */
   async changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
     const provider = this.provider(minerId);
-    const miner = loadMiner(this.devnet.stateAt(this.devnet.head.epoch).getActor(minerId)!.miner!);
+    const miner = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!);
     const missing = sectors.filter((n) => !miner.sectors.has(n));
     if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
     const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
-    const { cid } = await sendFromNodeKey(this.devnet, { from: provider.worker, to: minerId, method, params: declarationsFor(miner, sectors), mine: true });
+    const { cid } = await sendFromNodeKey(this.node, { from: provider.worker, to: minerId, method, params: declarationsFor(miner, sectors), mine: true });
     return cid;
   }
 
   private async onTipset(tipset: Tipset): Promise<void> {
-    const state = this.devnet.stateAt(tipset.epoch);
+    const state = this.node.stateAt(tipset.epoch);
     for (const request of contractDealRequests(tipset, state)) {
       try {
-        const { proposal } = await readContractProposal(this.devnet, request, tipset.epoch);
+        const { proposal } = await readContractProposal(this.node, request, tipset.epoch);
         const provider = this.pick(proposal);
         if (!provider) {
           this.options.log('warn', `no storage provider accepts the deal proposed by 0x${Buffer.from(request.contract).toString('hex')}`);
@@ -289,10 +309,10 @@ export class StorageProviderAgents {
   /** The node's signature of the proposal with the client's key (type byte first). */
   private async clientSignature(proposal: DealProposal): Promise<Uint8Array> {
     if (proposal.client.ethAddress) return CONTRACT_CLIENT_SIGNATURE;
-    if (!this.devnet.wallet.has(proposal.client)) {
+    if (!this.node.wallet.has(proposal.client)) {
       throw new DevnetError(`the node holds no key for ${proposal.client.toString()}: import it (Filecoin.WalletImport) or pass clientSignature`);
     }
-    const signature = this.devnet.wallet.sign(proposal.client, encodeCbor(proposalValue(proposal, proposal.client, proposal.provider)));
+    const signature = this.node.wallet.sign(proposal.client, encodeCbor(proposalValue(proposal, proposal.client, proposal.provider)));
     await this.topUpClientEscrow(proposal);
     return Uint8Array.from([signature.type, ...signature.data]);
   }
@@ -301,14 +321,14 @@ export class StorageProviderAgents {
   private async topUpClientEscrow(proposal: DealProposal): Promise<void> {
     const needed = proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
     const shortfall = needed - this.freeEscrow(proposal.client);
-    if (shortfall > 0n) await sendFromNodeKey(this.devnet, { from: proposal.client, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: proposal.client.bytes, value: shortfall, mine: true });
+    if (shortfall > 0n) await sendFromNodeKey(this.node, { from: proposal.client, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: proposal.client.bytes, value: shortfall, mine: true });
   }
 
   private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
     const collateralShortfall = proposal.providerCollateral - this.freeEscrow(FilAddress.fromId(provider.minerId));
-    if (collateralShortfall > 0n) await sendFromNodeKey(this.devnet, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
+    if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
     const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
-    const { cid, returnValue } = await sendFromNodeKey(this.devnet, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
+    const { cid, returnValue } = await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
     const [ids] = returnValue as [number[]];
     const dealId = ids[0];
     this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
@@ -321,8 +341,8 @@ export class StorageProviderAgents {
    * what the agent did, keeps the agent right across restarts, snapshots and reverts.
    */
   private takeWork(provider: Provider): void {
-    const head = this.devnet.head.epoch;
-    const state = this.devnet.stateAt(head);
+    const head = this.node.head.epoch;
+    const state = this.node.stateAt(head);
     const market = state.getActor(MARKET_ACTOR_ID)?.market;
     const verifreg = state.getActor(VERIFREG_ACTOR_ID)?.verifreg;
     const readyAt = head + this.options.sealDelay;
@@ -363,30 +383,30 @@ export class StorageProviderAgents {
   }
 
   private async advance(provider: Provider, job: SealJob): Promise<void> {
-    if (job.preCommitEpoch === undefined && job.readyAt <= this.devnet.head.epoch) {
+    if (job.preCommitEpoch === undefined && job.readyAt <= this.node.head.epoch) {
       await this.fundMiner(provider);
       job.sectorNumber = this.nextSectorNumber(provider);
-      const { epoch } = await sendFromNodeKey(this.devnet, { from: provider.worker, to: provider.minerId, method: MINER.preCommitSectorBatch2, params: preCommitParams(provider.minerId, this.plan(provider, job), this.devnet.head.epoch + 1) });
+      const { epoch } = await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.preCommitSectorBatch2, params: preCommitParams(provider.minerId, this.plan(provider, job), this.node.head.epoch + 1) });
       job.preCommitEpoch = epoch;
     }
     // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
-    if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.devnet.head.epoch + 1) {
+    if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.node.head.epoch + 1) {
       provider.jobs.splice(provider.jobs.indexOf(job), 1);
-      await sendFromNodeKey(this.devnet, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(this.plan(provider, job)) });
+      await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(this.plan(provider, job)) });
       this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
   }
 
   /** Sends the miner actor funds for a sector's pre-commit deposit and pledge from its owner, as an operator would. */
   private async fundMiner(provider: Provider): Promise<void> {
-    const actor = this.devnet.stateAt(this.devnet.head.epoch).getActor(provider.minerId)!;
+    const actor = this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!;
     const shortfall = MINER_WORKING_FUNDS - availableBalance(actor.miner!, actor.balance);
-    if (shortfall > 0n) await sendFromNodeKey(this.devnet, { from: provider.worker, to: provider.minerId, method: 0, value: shortfall });
+    if (shortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: 0, value: shortfall });
   }
 
   private plan(provider: Provider, job: SealJob): SectorPlan {
     // The miner checks the lifetime from the latest activation a pre-commit allows; a day of margin on top.
-    const earliest = this.devnet.head.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 2880;
+    const earliest = this.node.head.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 2880;
     const expiration = Math.max(job.minExpiration, earliest);
     if (job.maxExpiration !== undefined && expiration > job.maxExpiration) {
       throw new DevnetError(`allocation term ends at ${job.maxExpiration}, before the earliest sector expiration ${expiration}`);
@@ -395,7 +415,7 @@ export class StorageProviderAgents {
   }
 
   private nextSectorNumber(provider: Provider): number {
-    const miner = loadMiner(this.devnet.stateAt(this.devnet.head.epoch).getActor(provider.minerId)!.miner!);
+    const miner = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!.miner!);
     const taken = new Set([...miner.allocatedSectors, ...provider.jobs.map((j) => j.sectorNumber).filter((n) => n !== undefined)]);
     let n = 0;
     while (taken.has(n)) n++;
@@ -404,19 +424,19 @@ export class StorageProviderAgents {
 
   /** Settles the provider's active deals once a day of epochs, and any deal that has ended. */
   private async settle(provider: Provider): Promise<void> {
-    const head = this.devnet.head.epoch;
-    const market = this.devnet.stateAt(head).getActor(MARKET_ACTOR_ID)?.market;
+    const head = this.node.head.epoch;
+    const market = this.node.stateAt(head).getActor(MARKET_ACTOR_ID)?.market;
     if (!market) return;
     const active = [...market.states.keys()].filter((id) => market.proposals.get(id)?.provider === provider.minerId);
     const ended = active.some((id) => market.proposals.get(id)!.endEpoch <= head);
     if (active.length === 0 || (!ended && head - provider.lastSettled < SETTLE_INTERVAL)) return;
     provider.lastSettled = head;
-    await sendFromNodeKey(this.devnet, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.settleDealPayments, params: encodeBitfield(active) });
+    await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.settleDealPayments, params: encodeBitfield(active) });
   }
 
   /** Escrow not locked by deals. */
   private freeEscrow(address: FilAddress): bigint {
-    const state = this.devnet.stateAt(this.devnet.head.epoch);
+    const state = this.node.stateAt(this.node.head.epoch);
     const id = state.lookupId(address);
     const market = state.getActor(MARKET_ACTOR_ID)?.market;
     if (id === undefined || !market) return 0n;

@@ -5,9 +5,9 @@
 import { Interface } from 'ethers';
 import { decodeCbor } from '../../common/cbor.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../../common/hex.js';
-import type { Devnet } from '../devnet.js';
 import { readDealProposal, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import type { StateReader } from '../../fevm/state-tree.js';
+import type { InvocationResult } from '../../fevm/types.js';
 import type { Tipset } from '../../mining/tipset.js';
 
 const DEAL_CLIENT = new Interface([
@@ -48,10 +48,15 @@ export function contractDealRequests(tipset: Tipset, state: StateReader): Contra
 }
 
 /** Reads a request's proposal (and extra params) back from the contract, on the state after `epoch`. */
-export async function readContractProposal(devnet: Devnet, request: ContractDealRequest, epoch: number): Promise<ContractProposal> {
+/** What reading a contract's proposal needs: a call on the state after an epoch (eth_call). */
+export interface ContractCaller {
+  call(request: { to: Uint8Array; input: Uint8Array }, epoch: number): Promise<InvocationResult>;
+}
+
+export async function readContractProposal(node: ContractCaller, request: ContractDealRequest, epoch: number): Promise<ContractProposal> {
   const call = async (fn: 'getDealProposal' | 'getExtraParams') => {
     const input = hexToBytes(DEAL_CLIENT.encodeFunctionData(fn, [bytesToHex(request.id)]));
-    const { returnData } = await devnet.call({ to: request.contract, input }, epoch);
+    const { returnData } = await node.call({ to: request.contract, input }, epoch);
     return hexToBytes(DEAL_CLIENT.decodeFunctionResult(fn, bytesToHex(returnData))[0] as string);
   };
   const proposal = readDealProposal(decodeCbor(await call('getDealProposal')), 'deal proposal');

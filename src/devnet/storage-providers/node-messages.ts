@@ -4,8 +4,19 @@
 import { FilAddress } from '../../common/address.js';
 import { decodeCbor, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { signedMessageCid, type Message } from '../../fevm/message.js';
-import type { Devnet } from '../devnet.js';
+import { signedMessageCid, type Message, type SignedMessage } from '../../fevm/message.js';
+import type { MessageLocation } from '../../mining/chain-store.js';
+import type { Tipset } from '../../mining/tipset.js';
+
+/** What sending from a held key needs from the node. */
+export interface MessageSender {
+  /** Estimates, signs with the node's key and pushes (Filecoin.MpoolPushMessage). */
+  pushWithWallet(message: Message): Promise<SignedMessage>;
+  /** Whether a message is on chain yet. */
+  readonly chain: { messageByCid(cid: string): MessageLocation | undefined };
+  mine(): Promise<Tipset>;
+  waitForMessage(cid: CID): Promise<MessageLocation>;
+}
 
 export interface NodeMessage {
   from: FilAddress;
@@ -26,7 +37,7 @@ export interface SentMessage {
   epoch: number;
 }
 
-export async function sendFromNodeKey(devnet: Devnet, { from, to, method, params, value = 0n, mine = false }: NodeMessage): Promise<SentMessage> {
+export async function sendFromNodeKey(node: MessageSender, { from, to, method, params, value = 0n, mine = false }: NodeMessage): Promise<SentMessage> {
   const message: Message = {
     version: 0,
     to: typeof to === 'number' ? FilAddress.fromId(to) : to,
@@ -39,9 +50,9 @@ export async function sendFromNodeKey(devnet: Devnet, { from, to, method, params
     method,
     params: params === undefined ? new Uint8Array() : encodeCbor(params),
   };
-  const cid = signedMessageCid(await devnet.pushWithWallet(message));
-  if (mine && !devnet.chain.messageByCid(cid.toString())) await devnet.mine();
-  const { tipset, message: included } = await devnet.waitForMessage(cid);
+  const cid = signedMessageCid(await node.pushWithWallet(message));
+  if (mine && !node.chain.messageByCid(cid.toString())) await node.mine();
+  const { tipset, message: included } = await node.waitForMessage(cid);
   const { exitCode, returnData } = included.receipt;
   if (exitCode !== 0) throw new DevnetError(`method ${method} to ${message.to.toString()} failed with exit code ${exitCode}`);
   return { cid, returnValue: returnData.length ? decodeCbor(returnData) : undefined, epoch: tipset.epoch };

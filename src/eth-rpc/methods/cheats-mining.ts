@@ -26,7 +26,7 @@ export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
   return [method, ...names.map((name) => ({ ...method, name }))];
 }
 
-const automine = (devnet: Devnet) => devnet.miner.mode.type === 'instant';
+const automine = (devnet: Devnet) => devnet.miningMode.type === 'instant';
 
 export const cheatsMining = [
   defineMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {

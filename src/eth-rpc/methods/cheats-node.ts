@@ -18,10 +18,10 @@ const INSTANCE_ID = bytesToHex(randomBytes(32));
 
 /** Pool messages shown as Ethereum transactions, by sender and nonce; `ready` picks pending or queued. */
 function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => unknown) {
-  const state = devnet.stateAt(devnet.head.epoch);
-  const runnable = new Set(devnet.mempool.select(state));
+  const pool = devnet.poolContent();
+  const runnable = new Set(pool.ready);
   const out: Record<string, Record<string, unknown>> = {};
-  for (const pending of devnet.mempool.pending()) {
+  for (const pending of pool.pending) {
     if (!pending.ethTx || runnable.has(pending) !== ready) continue;
     const from = bytesToHex(pending.ethTx.from);
     (out[from] ??= {})[String(pending.ethTx.nonce)] = view(pending);
@@ -134,8 +134,7 @@ export const cheatsNode = [
   }),
 
   defineMethod('txpool_status', [], ({ devnet }) => {
-    const state = devnet.stateAt(devnet.head.epoch);
-    const ready = devnet.mempool.select(state).length;
-    return { pending: quantity(ready), queued: quantity(devnet.mempool.size - ready) };
+    const { pending, ready } = devnet.poolContent();
+    return { pending: quantity(ready.length), queued: quantity(pending.length - ready.length) };
   }),
 ];

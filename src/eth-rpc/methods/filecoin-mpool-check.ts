@@ -75,9 +75,9 @@ function checkMessages(devnet: Devnet, msgs: readonly Message[], interned: boole
         push(Check.GetStateNonce, `error retrieving state nonce: resolution lookup failed (${m.from.toString()}): actor not found`);
         return out;
       }
-      const pending = devnet.mempool.pending().filter((p) => resolveAddress(state, p.signed.message.from)?.id === sender.id);
+      const pending = devnet.poolContent().pending.filter((p) => resolveAddress(state, p.signed.message.from)?.id === sender.id);
       if (pending.length > 0 && !interned) {
-        st = { nextNonce: devnet.mempool.nextNonce(sender.id, sender.nonce), requiredFunds: 0n };
+        st = { nextNonce: devnet.nextNonce(m.from), requiredFunds: 0n };
         for (const p of pending) st.requiredFunds += BigInt(p.signed.message.gasLimit) * p.signed.message.gasFeeCap + p.signed.message.value;
       } else {
         st = { nextNonce: sender.nonce, requiredFunds: 0n };
@@ -158,9 +158,9 @@ export const filecoinMpoolCheck = [
   defineMethod('Filecoin.MpoolCheckPendingMessages', [filAddress('address')], ({ devnet }, address) => {
     const state = devnet.stateAt(devnet.head.epoch);
     const id = resolveAddress(state, address)?.id;
-    const pending = devnet.mempool
-      .pending()
-      .map((p) => p.signed.message)
+    const pending = devnet
+      .poolContent()
+      .pending.map((p) => p.signed.message)
       .filter((m) => id !== undefined && resolveAddress(state, m.from)?.id === id)
       .sort((a, b) => a.nonce - b.nonce);
     return pending.length ? checkMessages(devnet, pending, true) : null;
@@ -173,7 +173,7 @@ export const filecoinMpoolCheck = [
       let nonces = bySender.get(m.from.key);
       if (!nonces) {
         nonces = new Map();
-        for (const p of devnet.mempool.pending()) if (p.signed.message.from.key === m.from.key) nonces.set(p.signed.message.nonce, p.signed.message);
+        for (const p of devnet.poolContent().pending) if (p.signed.message.from.key === m.from.key) nonces.set(p.signed.message.nonce, p.signed.message);
         bySender.set(m.from.key, nonces);
       }
       nonces.set(m.nonce, m);

@@ -87,7 +87,7 @@ export const filecoinMpool = [
   // What the miner would take into its next tipset, in order (null when nothing is ready).
   defineMethod('Filecoin.MpoolSelect', [tipsetKey('tipsetKey'), ticketQuality], ({ devnet }, key) => {
     const tipset = tipsetOf(devnet, key);
-    const selected = devnet.mempool.select(devnet.stateAt(tipset.epoch));
+    const selected = devnet.poolContent(tipset.epoch).ready;
     return selected.length ? selected.map((p) => signedMessageJson(p.signed, p.cid)) : null;
   }),
 
@@ -99,13 +99,10 @@ export const filecoinMpool = [
   }),
 
   defineMethod('Filecoin.MpoolPending', [tipsetKey('tipsetKey')], ({ devnet }) =>
-    devnet.mempool.pending().map((p) => signedMessageJson(p.signed, p.cid)),
+    devnet.poolContent().pending.map((p) => signedMessageJson(p.signed, p.cid)),
   ),
 
-  defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => {
-    const actor = resolveAddress(devnet.stateAt(devnet.head.epoch), address);
-    return actor ? devnet.mempool.nextNonce(actor.id, actor.nonce) : 0;
-  }),
+  defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], ({ devnet }, msg) =>
     devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg)),

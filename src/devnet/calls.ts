@@ -1,0 +1,148 @@
+// Running messages without changing the chain: eth_call and Filecoin.StateCall, Lotus's gas search
+// (eth_estimateGas, Filecoin.GasEstimateGasLimit) and traces (replay.ts). Each run is one task of
+// the miner's queue, on an overlay of the state after a block that is dropped afterwards.
+import { DevnetError } from '../common/errors.js';
+import { toFilecoinMessage } from '../fevm/eth-tx.js';
+import { ExitCode } from '../fevm/exit-code.js';
+import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT, nextBaseFee } from '../fevm/gas.js';
+import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
+import { chainSize, encodeMessage, SigType, type Message } from '../fevm/message.js';
+import { onChainMessage } from '../fevm/price-list.js';
+import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
+import type { Tipset } from '../mining/tipset.js';
+import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
+import { executionFailed } from './revert.js';
+
+/** A call or transaction as Ethereum clients describe one. */
+export interface CallRequest {
+  from?: Uint8Array;
+  /** null or absent: a deployment. */
+  to?: Uint8Array | null;
+  gas?: number;
+  value?: bigint;
+  input?: Uint8Array;
+}
+
+export class Calls {
+  /** The state, chain, executor and queue a call runs with: the same that replays need. */
+  constructor(private readonly node: ReplayHost) {}
+
+  /** Runs a call on the state after `epoch` without changing anything (eth_call). */
+  async call(request: CallRequest, epoch: number): Promise<InvocationResult> {
+    // As in Lotus, a call runs with the block gas limit whatever gas it names.
+    const message = this.toMessage(request, BLOCK_GAS_LIMIT);
+    const result = await this.callMessage(message, epoch);
+    if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to.toString(), message.method);
+    // Lotus answers a deployment call with empty bytes, not the runtime code.
+    return request.to ? result : { ...result, returnData: new Uint8Array() };
+  }
+
+  /** A gas limit with which the transaction succeeds (eth_estimateGas). */
+  estimateGas(request: CallRequest): Promise<number> {
+    return this.estimateMessageGas(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated);
+  }
+
+  /**
+   * A gas limit with which a message signed with `signatureType` succeeds, found as Lotus finds it:
+   * the gas used at the block gas limit, plus chain inclusion, times 1.25; then raised while the
+   * call runs out of gas.
+   */
+  async estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
+    const probe = { ...message, gasLimit: BLOCK_GAS_LIMIT };
+    const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
+    const first = await this.callMessage(probe, this.node.chain.head.epoch);
+    if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
+    let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));
+    // Calls that pass gas on (63/64 rules) may need more than they use: double until it passes.
+    for (;;) {
+      const result = await this.callMessage({ ...probe, gasLimit: limit - inclusion }, this.node.chain.head.epoch);
+      if (result.exitCode === ExitCode.Ok) return limit;
+      if (result.exitCode !== ExitCode.SysErrOutOfGas || limit >= BLOCK_GAS_LIMIT) {
+        const error = executionFailed(result, probe.to.toString(), probe.method);
+        throw new DevnetError(`gas search failed: ${error.message}`);
+      }
+      limit = Math.min(BLOCK_GAS_LIMIT, limit * 2);
+    }
+  }
+
+  /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
+  callMessage(message: Message, epoch: number): Promise<InvocationResult> {
+    const { state, chain, executor, queue, chainId, seed } = this.node;
+    const tipset = chain.atEpoch(epoch);
+    if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
+    return queue.run(() =>
+      executor.call(state.stage(epoch), message, {
+        epoch: epoch + 1,
+        timestamp: tipset.timestamp + 1,
+        chainId,
+        baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
+        seed,
+        tipsetHash: (e: number) => chain.hashAt(e),
+      }),
+    );
+  }
+
+  /**
+   * Applies `messages` in order (nonces, balances and fees checked and charged, signatures not) on
+   * the state after `epoch`, as epoch `atEpoch` would run them, each traced; nothing is kept
+   * (Filecoin.StateCompute).
+   */
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+    const { state, chain, executor, queue, chainId, seed } = this.node;
+    const tipset = chain.atOrBefore(epoch)!;
+    return queue.run(async () => {
+      const overlay = state.stage(epoch);
+      const ctx = { epoch: atEpoch, timestamp: tipset.timestamp, chainId, baseFee: tipset.baseFee, seed, tipsetHash: (e: number) => chain.hashAt(e) };
+      const results: (MessageReceipt & { root?: SendFrame })[] = [];
+      for (const message of messages) {
+        const tracer = new Tracer({});
+        const receipt = await executor.traced(tracer, () => executor.applyMessage(overlay, message, encodeMessage(message).length, ctx));
+        results.push({ ...receipt, root: tracer.root });
+      }
+      return results;
+    });
+  }
+
+  /**
+   * Re-runs a mined tipset's messages on the state before it and traces those at `indices`
+   * (debug_trace*, trace_*); the chain does not change (replay.ts).
+   */
+  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions): Promise<TracedMessage[]> {
+    return traceTipset(this.node, tipset, indices, options);
+  }
+
+  /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
+  traceCall(request: CallRequest, epoch: number, options: TraceOptions): Promise<TracedMessage> {
+    return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options);
+  }
+
+  /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage). */
+  private toMessage(request: CallRequest, gasLimit: number): Message {
+    const { message } = toFilecoinMessage({
+      type: 2,
+      hash: new Uint8Array(32),
+      chainId: this.node.chainId,
+      nonce: 0,
+      // With no sender, Lotus calls from the f410 of the zero address.
+      from: request.from ?? new Uint8Array(20),
+      to: request.to ? request.to : null,
+      value: request.value ?? 0n,
+      input: request.input ?? new Uint8Array(),
+      gasLimit,
+      maxFeePerGas: 0n,
+      maxPriorityFeePerGas: 0n,
+      v: 0n,
+      r: 0n,
+      s: 0n,
+    });
+    return message;
+  }
+}
+
+/** The size a message would have once signed, to charge chain inclusion in estimates. */
+function estimatedChainSize(message: Message, signatureType: SigType): number {
+  // Fees and nonce as large as they may plausibly be, so that the estimate covers the real message.
+  const sized = { ...message, gasFeeCap: 10n ** 12n, gasPremium: 10n ** 6n, nonce: 0xffff };
+  const signatureBytes = signatureType === SigType.BLS ? 96 : 65;
+  return chainSize({ message: sized, signature: { type: signatureType, data: new Uint8Array(signatureBytes) } });
+}

@@ -1,0 +1,24 @@
+// What the node tells its listeners (the RPC layer's filters, subscriptions and logs, the
+// storage-provider agents): tipsets, pending messages, failures it survived, rewinds.
+import type { EventEmitter } from 'node:events';
+import type { PendingMessage } from '../mining/mempool.js';
+import type { Tipset } from '../mining/tipset.js';
+
+export interface DevnetEvents {
+  tipset: [Tipset];
+  pending: [PendingMessage];
+  /** A message dropped because executing it threw: a devnet bug, reported rather than mined. */
+  messageError: [PendingMessage, unknown];
+  /** Scheduled work of a builtin actor (deal payments, proving) that failed at an epoch; undone, mining goes on. */
+  cronError: [epoch: number, actor: number, unknown];
+  /** Interval mining failed to mine a tipset (a devnet bug); the next interval tries again. */
+  miningError: [unknown];
+  /** The chain was put back to an earlier point (evm_revert, anvil_reset, anvil_loadState): what followed it is gone. */
+  rewound: [];
+  /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
+  storageProvider: [level: 'info' | 'warn', line: string];
+  /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
+  consoleLog: [string];
+}
+
+export type DevnetEventEmitter = EventEmitter<DevnetEvents>;

@@ -1,0 +1,280 @@
+// Getting messages into the pool: signed Ethereum transactions, transactions the node signs for a
+// dev account or sends for an impersonated one, signed Filecoin messages, and messages signed with
+// a key of the node's wallet. Decoding and signature checks run first; adding to the pool is one task
+// of the miner's queue (the pool is chain state), and in instant mode a send returns once mined.
+import { Wallet } from 'ethers';
+import { isMaskedId, Protocol, type FilAddress } from '../common/address.js';
+import type { CID } from '../common/cbor.js';
+import { DevnetError, MessageRejectedError } from '../common/errors.js';
+import { keccak256 } from '../common/hashes.js';
+import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
+import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
+import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
+import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
+import { verifyNativeSignature } from '../fevm/signature.js';
+import type { StateTree } from '../fevm/state-tree.js';
+import type { ChainStore, MessageLocation } from '../mining/chain-store.js';
+import type { Mempool, PendingMessage } from '../mining/mempool.js';
+import type { Miner } from '../mining/miner.js';
+import { SerialQueue } from '../mining/serial-queue.js';
+import type { Tipset } from '../mining/tipset.js';
+import type { DevAccount } from './accounts.js';
+import type { CallRequest, Calls } from './calls.js';
+import type { DevnetEventEmitter } from './events.js';
+import type { NativeWallet } from './wallet.js';
+
+export interface TransactionRequest extends CallRequest {
+  from: Uint8Array;
+  nonce?: number;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+}
+
+/** What submitting needs from the node. */
+export interface SubmissionDeps {
+  state: StateTree;
+  chain: ChainStore;
+  mempool: Mempool;
+  miner: Miner;
+  events: DevnetEventEmitter;
+  wallet: NativeWallet;
+  accounts: readonly DevAccount[];
+  chainId: bigint;
+  calls: Calls;
+  /** The base fee the next tipset will charge. */
+  nextBaseFee: () => bigint;
+}
+
+/** A message the pool took, and in instant mode the tipset that will take it when it can run now. */
+interface Admitted {
+  pending: PendingMessage;
+  mined: Promise<Tipset> | undefined;
+}
+
+export class Submission {
+  /** anvil_impersonateAccount and friends: which senders eth_sendTransaction sends for without a key. */
+  readonly impersonated = new Set<string>();
+  autoImpersonate = false;
+  /** Orders the nonce-take-and-sign steps of eth_sendTransaction and MpoolPushMessage. */
+  private readonly signing = new SerialQueue();
+
+  constructor(private readonly node: SubmissionDeps) {}
+
+  /** The nonce the next transaction from `eth` should use, counting pending ones. */
+  pendingNonce(eth: Uint8Array): number {
+    const actor = resolveEthAddress(this.headState(), eth);
+    return actor ? this.node.mempool.nextNonce(actor.id, actor.nonce) : 0;
+  }
+
+  /** The nonce the next message from a Filecoin address should use, counting pending ones (Filecoin.MpoolGetNonce). */
+  nextNonce(address: FilAddress): number {
+    const actor = resolveAddress(this.headState(), address);
+    return actor ? this.node.mempool.nextNonce(actor.id, actor.nonce) : 0;
+  }
+
+  /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
+  async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
+    const { pending, mined } = await this.submit(raw);
+    await mined;
+    return pending.ethTx!.hash;
+  }
+
+  /** Signs with a dev account's key and sends (eth_sendTransaction). */
+  async sendTransaction(request: TransactionRequest): Promise<Uint8Array> {
+    const account = this.node.accounts.find((a) => equalBytes(a.address, request.from));
+    const impersonated = !account && this.isImpersonated(request.from);
+    if (!account && !impersonated) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)} and does not impersonate it`);
+    const fill = await this.transactionFiller(request);
+    // Taking the nonce and queueing the transaction happen as one step, so that concurrent sends
+    // from one account get consecutive nonces.
+    const { pending, mined } = await this.signing.run(async () => {
+      const tx = fill();
+      return account ? this.submit(await signEthTransaction(account.privateKey, tx)) : this.submitImpersonated(tx);
+    });
+    await mined;
+    return pending.ethTx?.hash ?? pending.cid.multihash.digest;
+  }
+
+  /** Fills in and signs a transaction with a dev account's key, without sending it (eth_signTransaction). */
+  async signTransaction(request: TransactionRequest): Promise<Uint8Array> {
+    const key = this.devAccountKey(request.from);
+    const fill = await this.transactionFiller(request);
+    return signEthTransaction(key, fill());
+  }
+
+  /**
+   * The private key of a dev account (eth_sign, personal_sign, eth_signTypedData_v4); an
+   * impersonated address or any other has none, and gets an error saying so.
+   */
+  devAccountKey(address: Uint8Array): string {
+    const account = this.node.accounts.find((a) => equalBytes(a.address, address));
+    if (account) return account.privateKey;
+    if (this.isImpersonated(address)) throw new DevnetError(`${bytesToHex(address)} is impersonated: the node sends for it but holds no key to sign with`);
+    throw new DevnetError(`the node holds no key for ${bytesToHex(address)}: it signs only for its dev accounts (eth_accounts)`);
+  }
+
+  /**
+   * What `request` leaves out, filled as eth_sendTransaction fills it: the gas estimated now, and a
+   * function giving the whole transaction with the sender's next nonce at the time it is called.
+   */
+  private async transactionFiller(request: TransactionRequest): Promise<() => EthTransaction> {
+    const premium = request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
+    const gas = request.gas ?? (await this.node.calls.estimateGas(request));
+    return () => ({
+      type: 2,
+      hash: new Uint8Array(32),
+      chainId: this.node.chainId,
+      nonce: request.nonce ?? this.pendingNonce(request.from),
+      from: request.from,
+      to: request.to ?? null,
+      value: request.value ?? 0n,
+      input: request.input ?? new Uint8Array(),
+      gasLimit: gas,
+      maxFeePerGas: request.maxFeePerGas ?? this.node.nextBaseFee() * 2n + premium,
+      maxPriorityFeePerGas: premium,
+      v: 0n,
+      r: 0n,
+      s: 0n,
+    });
+  }
+
+  /**
+   * Queues a signed Filecoin message (Filecoin.MpoolPush): from an f1 or f3 account, or an f410 one
+   * with the Ethereum signature of the transaction it stands for; in instant mode, returns once mined.
+   */
+  async pushMessage(signed: SignedMessage): Promise<CID> {
+    const { pending, mined } = await (signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId)) : this.submitNative(signed));
+    await mined;
+    return pending.cid;
+  }
+
+  /**
+   * Fills in a message's nonce and gas, signs it with a key the node holds and pushes it
+   * (Filecoin.MpoolPushMessage).
+   */
+  async pushWithWallet(message: Message): Promise<SignedMessage> {
+    const { wallet } = this.node;
+    if (!wallet.has(message.from)) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
+    // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
+    const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(message.from)));
+    const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
+    const gasFeeCap = message.gasFeeCap || this.node.nextBaseFee() * 2n + gasPremium;
+    const { pending, mined } = await this.signing.run(async () => {
+      const nonce = this.nextNonce(message.from);
+      const signed = wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }, this.node.chainId);
+      // A delegated key's message goes in as the Ethereum transaction it was signed as.
+      return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId)) : this.submitNative(signed);
+    });
+    await mined;
+    return pending.signed;
+  }
+
+  /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
+  waitForMessage(cid: CID): Promise<MessageLocation> {
+    const { chain, mempool, events } = this.node;
+    const found = chain.messageByCid(cid.toString());
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const onTipset = () => {
+        const location = chain.messageByCid(cid.toString());
+        if (location) {
+          events.off('tipset', onTipset);
+          resolve(location);
+        } else if (!mempool.getByCid(cid)) {
+          events.off('tipset', onTipset);
+          reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
+        }
+      };
+      events.on('tipset', onTipset);
+    });
+  }
+
+  private headState() {
+    return this.node.state.at(this.node.chain.head.epoch);
+  }
+
+  private isImpersonated(eth: Uint8Array): boolean {
+    return this.autoImpersonate || this.impersonated.has(bytesToHex(eth));
+  }
+
+  /**
+   * A transaction from an impersonated sender: no signature, so the node makes the message itself.
+   * An f410 sender's shows as an Ethereum transaction whose hash covers the sender; a masked ID
+   * naming a native account sends as that account's key address.
+   */
+  private submitImpersonated(tx: EthTransaction): Promise<Admitted> {
+    const sender = resolveEthAddress(this.headState(), tx.from);
+    if (sender?.kind === 'evm') throw new DevnetError('a contract cannot send messages on Filecoin, so it cannot be impersonated');
+    // A masked ID naming an Ethereum account sends as that account's f410 address.
+    const delegated = isMaskedId(tx.from) ? sender?.delegated?.ethAddress : undefined;
+    if (delegated) return this.submitImpersonated({ ...tx, from: delegated });
+    if (isMaskedId(tx.from)) {
+      if (sender?.kind !== 'account' || !sender.robust) throw new DevnetError(`${bytesToHex(tx.from)} names no account that can send`);
+      const { message } = toFilecoinMessage(tx);
+      const native = sender.robust.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
+      const signed: SignedMessage = { message: { ...message, from: sender.robust }, signature: native };
+      return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
+    }
+    // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
+    const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
+    return this.submitEth(hashed);
+  }
+
+  /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */
+  private submitNative(signed: SignedMessage): Promise<Admitted> {
+    const { message } = signed;
+    const keyAddress = message.from.protocol === Protocol.ID ? resolveAddress(this.headState(), message.from)?.robust : message.from;
+    if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
+      throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
+    }
+    return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
+  }
+
+  /**
+   * Adds a message to the pool as one task of the miner's queue (the pool is chain state), or throws
+   * with the pool's reason. Decoding and signature checks happen before, outside the queue.
+   */
+  private admit(pending: PendingMessage): Promise<Admitted> {
+    const { miner, mempool, events } = this.node;
+    return miner.queue.run(async () => {
+      const ready = mempool.add(pending, this.headState());
+      events.emit('pending', pending);
+      // The pool has told the miner; in instant mode the tipset that will take the message is queued.
+      return { pending, mined: ready ? miner.queuedTipset : undefined };
+    });
+  }
+
+  /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
+  private submit(raw: Uint8Array): Promise<Admitted> {
+    return this.submitEth(decodeEthTransaction(raw, this.node.chainId));
+  }
+
+  /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
+  private submitEth(tx: EthTransaction): Promise<Admitted> {
+    const signed = toFilecoinMessage(tx);
+    return this.admit({ cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) });
+  }
+}
+
+/** The signature a key address signs with. */
+function signatureTypeOf(address: FilAddress): SigType {
+  if (address.protocol === Protocol.Delegated) return SigType.Delegated;
+  return address.protocol === Protocol.BLS ? SigType.BLS : SigType.Secp256k1;
+}
+
+/** The raw EIP-1559 transaction `tx` signed with `privateKey`. */
+async function signEthTransaction(privateKey: string, tx: EthTransaction): Promise<Uint8Array> {
+  const raw = await new Wallet(privateKey).signTransaction({
+    type: 2,
+    chainId: tx.chainId,
+    nonce: tx.nonce,
+    to: tx.to ? bytesToHex(tx.to) : null,
+    value: tx.value,
+    data: bytesToHex(tx.input),
+    gasLimit: tx.gasLimit,
+    maxFeePerGas: tx.maxFeePerGas,
+    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+  });
+  return hexToBytes(raw);
+}
