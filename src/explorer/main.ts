@@ -4,14 +4,19 @@
 import { headEpoch } from './chain.js';
 import { h, link, thousands } from './dom.js';
 import { subscribeHeads } from './rpc.js';
+import { searchTarget } from './search.js';
 import { actorView } from './views/actor.js';
 import { homeView } from './views/home.js';
 import { messageView } from './views/message.js';
+import { dealsView, dealView, minersView, minerView } from './views/storage.js';
 import { tipsetView } from './views/tipset.js';
 
 type Route = { view: () => Promise<HTMLElement>; live: boolean };
 
-/** The view a location hash names: #/, #/?before=N, #/tipset/N, #/message/ID, #/actor/ADDRESS. */
+/**
+ * The view a location hash names: #/, #/?before=N, #/tipset/N, #/message/ID, #/actor/ADDRESS,
+ * #/miners, #/miner/ID, #/deals, #/deal/ID, #/search/TEXT (nothing found).
+ */
 function route(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -23,6 +28,16 @@ function route(hash: string): Route {
       return { view: () => messageView(parts[1] ?? ''), live: false };
     case 'actor':
       return { view: () => actorView(parts[1] ?? ''), live: false };
+    case 'miners':
+      return { view: minersView, live: true };
+    case 'miner':
+      return { view: () => minerView(parts[1] ?? ''), live: true };
+    case 'deals':
+      return { view: dealsView, live: true };
+    case 'deal':
+      return { view: () => dealView(parts[1] ?? ''), live: true };
+    case 'search':
+      return { view: async () => h('div', {}, h('h1', {}, 'Nothing found'), h('p', {}, `Nothing on this chain is named ${parts[1] ?? ''}.`)), live: false };
     default:
       return { view: () => homeView(before === null ? undefined : Number(before)), live: before === null };
   }
@@ -62,6 +77,18 @@ subscribeHeads((epoch) => {
     pending = undefined;
     void render();
   }, 300);
+});
+
+document.querySelector('form.search')!.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = (event.target as HTMLFormElement).querySelector('input')!;
+  const text = input.value.trim();
+  if (!text) return;
+  void searchTarget(text)
+    .catch(() => undefined)
+    .then((target) => {
+      location.hash = target ?? `#/search/${encodeURIComponent(text)}`;
+    });
 });
 
 window.addEventListener('hashchange', () => {

@@ -1,6 +1,7 @@
 // The explorer at GET / in real headless Chromium against the devnet CLI: a storage deal made with
-// `fvm-devnet deal` and a transaction that reverts, followed from the front page to the message's
-// revert reason; a phone-wide screen; and a chain of 10 000 tipsets, read a page at a time.
+// `fvm-devnet deal` followed from the deals to its storage provider, a transaction that reverts
+// followed from the front page to its revert reason, the search box, a phone-wide screen, and a
+// chain of 10 000 tipsets, read a page at a time.
 // With EXPLORER_SCREENSHOTS=<dir> the main views are saved there (docs/ holds the README's).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -19,6 +20,8 @@ const run = promisify(execFile);
 const SCREENSHOTS = process.env.EXPLORER_SCREENSHOTS;
 const DESKTOP = { width: 1200, height: 900 };
 const PHONE = { width: 390, height: 844 };
+/** The deal's price, attoFIL per epoch. */
+const PRICE = 10n ** 12n;
 
 let browser: Browser;
 before(async () => {
@@ -50,6 +53,9 @@ describe('the explorer (headless Chromium)', () => {
   let provider: JsonRpcProvider;
   let failing: TransactionResponse;
   let dealMessage: string;
+  let dealId: number;
+  let provider_: string;
+  let pieceCid: string;
 
   before(async () => {
     node = await startDevnet();
@@ -65,8 +71,17 @@ describe('the explorer (headless Chromium)', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'explorer-'));
     writeFileSync(join(dir, 'data.bin'), Buffer.alloc(3000, 7));
-    const deal = await run(process.execPath, [CLI_PATH, 'deal', join(dir, 'data.bin'), '--rpc', node.url], { cwd: REPO_ROOT });
+    const deal = await run(process.execPath, [CLI_PATH, 'deal', join(dir, 'data.bin'), '--rpc', node.url, '--price', PRICE.toString()], { cwd: REPO_ROOT });
     dealMessage = /Publish msg:\s+(\S+)/.exec(deal.stdout)![1]!;
+    dealId = Number(/Deal ID:\s+(\d+)/.exec(deal.stdout)![1]);
+    provider_ = /Provider:\s+(\S+)/.exec(deal.stdout)![1]!;
+    pieceCid = /Piece CID:\s+(\S+)/.exec(deal.stdout)![1]!;
+    // The provider seals the deal in the tipsets its own messages make.
+    for (let i = 0; i < 50; i++) {
+      const state = await provider.send('Filecoin.StateMarketStorageDeal', [dealId, null]);
+      if (state.State.SectorStartEpoch >= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
   after(async () => {
     provider?.destroy();
@@ -114,8 +129,77 @@ describe('the explorer (headless Chromium)', () => {
     }
   });
 
+  test('a deal leads to its storage provider, which lists the deal, its power and its sectors', async () => {
+    const page = await open(node, '#/deals');
+    try {
+      const row = page.locator('table.deals tr', { has: page.locator(`a[href="#/deal/${dealId}"]`) });
+      assert.equal(await row.locator('.badge').textContent(), 'active');
+      assert.equal(await row.locator('td[data-label="Piece"]').textContent(), pieceCid);
+      await row.locator(`a[href="#/deal/${dealId}"]`).click();
+      await page.waitForSelector('.deal dl.facts');
+      await screenshot(page, 'deal');
+      const deal = await facts(page);
+      const onChain = await provider.send('Filecoin.StateMarketStorageDeal', [dealId, null]);
+      assert.equal(deal.State, 'active');
+      assert.equal(deal.Provider, provider_);
+      assert.equal(deal['Piece CID'], pieceCid);
+      assert.equal(deal['Piece size'], '4 KiB');
+      assert.equal(deal.Price, '0.000001 FIL per epoch');
+      const epochs = BigInt(onChain.Proposal.EndEpoch - onChain.Proposal.StartEpoch);
+      assert.equal(await page.locator('svg.chart text').last().textContent(), `${Number(PRICE * epochs) / 1e18} FIL over the deal`);
+      assert.equal(deal.Sector, `${onChain.State.SectorNumber}, activated at ${onChain.State.SectorStartEpoch}`);
+      assert.equal(await page.locator('svg.chart').count(), 1);
+
+      await page.click(`dl.facts a[href="#/miner/${provider_}"]`);
+      await page.waitForSelector('.miner dl.facts');
+      await screenshot(page, 'storage-provider');
+      assert.equal(await page.locator('h1').textContent(), `Storage provider ${provider_}`);
+      const miner = await facts(page);
+      const power = await provider.send('Filecoin.StateMinerPower', [provider_, null]);
+      // Whole sectors of 32 GiB, under 1 TiB: shown in GiB.
+      const raw = BigInt(power.MinerPower.RawBytePower);
+      assert.ok(raw > 0n && raw < 2n ** 40n && raw % 2n ** 30n === 0n);
+      assert.equal(miner['Raw power'], `${raw / 2n ** 30n} GiB`);
+      const count = await provider.send('Filecoin.StateMinerSectorCount', [provider_, null]);
+      assert.equal(miner.Sectors, `${count.Live} live, ${count.Active} active, ${count.Faulty} faulty`);
+      assert.equal(await page.locator(`table.deals a[href="#/deal/${dealId}"]`).count(), 1);
+      const sectorRow = page.locator('table.sectors tr', { has: page.locator(`a[href="#/deal/${dealId}"]`) });
+      assert.equal(await sectorRow.locator('td[data-label="Sector"]').textContent(), String(onChain.State.SectorNumber));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the search box finds a message by CID, an actor by 0x address, and a tipset by epoch', async () => {
+    const page = await open(node, '');
+    try {
+      const search = async (text: string) => {
+        const before = await page.evaluate(() => location.hash);
+        await page.fill('form.search input', text);
+        await page.press('form.search input', 'Enter');
+        await page.waitForFunction((previous) => location.hash !== previous, before);
+        await page.waitForSelector('main h1');
+        return page.evaluate(() => location.hash);
+      };
+      assert.equal(await search(dealMessage), `#/message/${dealMessage}`);
+      await page.waitForSelector('dl.facts');
+      assert.equal((await facts(page)).CID, dealMessage);
+      assert.equal(await search(DEV_ACCOUNTS[1]!.address), `#/actor/${DEV_ACCOUNTS[1]!.address.toLowerCase()}`);
+      await page.waitForSelector('dl.facts');
+      assert.equal((await facts(page)).Kind, 'ethaccount');
+      assert.equal(await search('2'), '#/tipset/2');
+      assert.equal(await page.locator('h1').textContent(), 'Tipset 2');
+      assert.equal(await search('t0999999'), '#/actor/t0999999');
+      assert.match(await page.locator('main').innerText(), /No actor at t0999999 on this chain/);
+      assert.equal(await search('not-a-name'), '#/search/not-a-name');
+      assert.equal(await page.locator('h1').textContent(), 'Nothing found');
+    } finally {
+      await page.close();
+    }
+  });
+
   test('on a phone-wide screen nothing is wider than the screen', async () => {
-    for (const hash of ['', `#/message/${failing.hash}`, `#/tipset/${failing.blockNumber}`]) {
+    for (const hash of ['', `#/message/${failing.hash}`, `#/tipset/${failing.blockNumber}`, `#/deal/${dealId}`, `#/miner/${provider_}`]) {
       const page = await open(node, hash, PHONE);
       try {
         if (hash.startsWith('#/message')) await screenshot(page, 'message-phone');

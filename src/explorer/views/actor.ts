@@ -1,7 +1,7 @@
 // One actor, named by any address form: its kind, ID, addresses, balance, nonce and, for a
 // contract, its bytecode size.
 import { actorKind } from '../chain.js';
-import { facts, fil, h, thousands } from '../dom.js';
+import { facts, fil, h, link, thousands } from '../dom.js';
 import { batch, call } from '../rpc.js';
 
 interface LotusActor {
@@ -39,5 +39,6 @@ export async function actorView(address: string): Promise<HTMLElement> {
       ...(code !== undefined ? ([['Bytecode', `${thousands((code.length - 2) / 2)} bytes`]] as [string, string][]) : []),
       ['Code CID', h('code', { class: 'wrap' }, actor.Code['/'])],
     ]),
+    kind === 'storageminer' ? h('p', {}, link(`#/miner/${idAnswer!.result}`, 'Its power, sectors and deals →')) : null,
   );
 }
