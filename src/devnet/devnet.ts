@@ -247,9 +247,9 @@ export class Devnet {
     return this.submission.sendRawTransaction(raw);
   }
 
-  /** Signs with a dev account's key, or sends for an impersonated account (eth_sendTransaction). */
-  sendTransaction(request: TransactionRequest): Promise<Uint8Array> {
-    return this.submission.sendTransaction(request);
+  /** Signs with a dev account's key, or sends for an impersonated account (eth_sendTransaction); `unsigned` sends for any sender (eth_sendUnsignedTransaction). */
+  sendTransaction(request: TransactionRequest, options: { unsigned?: boolean } = {}): Promise<Uint8Array> {
+    return this.submission.sendTransaction(request, options);
   }
 
   /** Queues a signed Filecoin message (Filecoin.MpoolPush); in instant mode, returns once mined. */

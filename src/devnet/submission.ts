@@ -80,11 +80,12 @@ export class Submission {
     return pending.ethTx!.hash;
   }
 
-  /** Signs with a dev account's key and sends (eth_sendTransaction). */
-  async sendTransaction(request: TransactionRequest): Promise<Uint8Array> {
+  /** Signs with a dev account's key and sends (eth_sendTransaction), or sends an impersonated sender's unsigned. */
+  async sendTransaction(request: TransactionRequest, { unsigned = false } = {}): Promise<Uint8Array> {
     const { chainId } = this.node;
-    const account = this.node.accounts.find((a) => equalBytes(a.address, request.from));
-    const impersonated = !account && this.isImpersonated(request.from);
+    // Unsigned (eth_sendUnsignedTransaction): sent as if impersonated, whoever the sender is, as Anvil does.
+    const account = unsigned ? undefined : this.node.accounts.find((a) => equalBytes(a.address, request.from));
+    const impersonated = unsigned || (!account && this.isImpersonated(request.from));
     if (!account && !impersonated) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)} and does not impersonate it`);
     const premium = request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
     const gas = request.gas ?? (await this.node.calls.estimateGas(request));

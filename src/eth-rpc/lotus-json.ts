@@ -5,6 +5,7 @@ import type { CID } from '../common/cbor.js';
 import type { Actor } from '../fevm/actor.js';
 import { codeCid } from '../fevm/actor.js';
 import type { Message, SignedMessage } from '../fevm/message.js';
+import { eventsRoot } from '../fevm/events-amt.js';
 import { messageCid } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
 import type { BlockHeader, Tipset } from '../mining/tipset.js';
@@ -65,8 +66,10 @@ export function signedMessageJson(sm: SignedMessage, cid: CID) {
   };
 }
 
+/** A receipt; EventsRoot names the AMT of its events (null without events), as Lotus fills it. */
 export function receiptJson(r: MessageReceipt) {
-  return { ExitCode: r.exitCode, Return: bytesJson(r.returnData), GasUsed: r.gasUsed, EventsRoot: null };
+  const events = eventsRoot(r.events);
+  return { ExitCode: r.exitCode, Return: bytesJson(r.returnData), GasUsed: r.gasUsed, EventsRoot: events ? cidJson(events.root) : null };
 }
 
 export function actorJson(actor: Actor, head: CID) {

@@ -25,6 +25,8 @@ export class Subscriptions {
   /** Filecoin.ChainNotify and MpoolSub channels (go-jsonrpc numbers them per connection). */
   private readonly chainChannels = new Set<number>();
   private readonly mpoolChannels = new Set<number>();
+  /** SubscribeActorEventsRaw channels: the events a tipset brings them, and whether the tipset ends them. */
+  private readonly eventChannels = new Map<number, { eventsOf: (tipset: Tipset) => unknown[]; endsAt: (tipset: Tipset) => boolean }>();
   private nextChannel = 1;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
@@ -60,10 +62,29 @@ export class Subscriptions {
     return this.openChannel(this.mpoolChannels);
   }
 
-  private openChannel(channels: Set<number>): number {
-    if (this.subs.size + this.chainChannels.size + this.mpoolChannels.size >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
+  /**
+   * Opens a Filecoin.SubscribeActorEventsRaw channel: `backlog` first, then each tipset's events; the
+   * channel closes (xrpc.ch.close) after the tipset `endsAt` names, or after the backlog when `ended`.
+   */
+  actorEvents(backlog: unknown[], eventsOf: (tipset: Tipset) => unknown[], endsAt: (tipset: Tipset) => boolean, ended: boolean): number {
+    const channel = this.openChannel();
+    if (!ended) this.eventChannels.set(channel, { eventsOf, endsAt });
+    setImmediate(() => {
+      for (const event of backlog) this.pushChannel(channel, event);
+      if (ended) this.closeChannel(channel);
+    });
+    return channel;
+  }
+
+  private closeChannel(channel: number): void {
+    this.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.close', params: [channel] }));
+  }
+
+  private openChannel(channels?: Set<number>): number {
+    const open = this.subs.size + this.chainChannels.size + this.mpoolChannels.size + this.eventChannels.size;
+    if (open >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
     const channel = this.nextChannel++;
-    channels.add(channel);
+    channels?.add(channel);
     return channel;
   }
 
@@ -82,6 +103,7 @@ export class Subscriptions {
     this.subs.clear();
     this.chainChannels.clear();
     this.mpoolChannels.clear();
+    this.eventChannels.clear();
   }
 
   private notify(subscription: string, result: unknown): void {
@@ -90,6 +112,13 @@ export class Subscriptions {
 
   private publishTipset(tipset: Tipset): void {
     for (const channel of this.chainChannels) this.pushChannel(channel, [{ Type: 'apply', Val: tipsetJson(tipset) }]);
+    for (const [channel, { eventsOf, endsAt }] of this.eventChannels) {
+      for (const event of eventsOf(tipset)) this.pushChannel(channel, event);
+      if (endsAt(tipset)) {
+        this.eventChannels.delete(channel);
+        this.closeChannel(channel);
+      }
+    }
     for (const channel of this.mpoolChannels) {
       for (const m of tipset.messages) this.pushChannel(channel, { Type: MPOOL_REMOVE, Message: signedMessageJson(m.signed, m.cid) });
     }

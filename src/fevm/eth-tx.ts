@@ -239,3 +239,17 @@ function delegatedSignature(tx: EthTransaction): Uint8Array {
   if (tx.chainId === 0n) return concatBytes(new Uint8Array([0x01]), rs, new Uint8Array([Number(tx.v)]));
   return concatBytes(new Uint8Array([0x02]), rs, bigintToBytes(tx.v));
 }
+
+/**
+ * The signed bytes of a transaction as it was sent (eth_getRawTransactionByHash): EIP-1559 as
+ * 0x02 ‖ RLP, legacy as RLP with its v; their keccak-256 is the transaction hash.
+ */
+export function encodeEthTransaction(tx: EthTransaction): Uint8Array {
+  const int = (n: bigint | number) => bigintToBytes(BigInt(n));
+  const to = tx.to ?? new Uint8Array();
+  if (tx.type === 2) {
+    const fields = [int(tx.chainId), int(tx.nonce), int(tx.maxPriorityFeePerGas), int(tx.maxFeePerGas), int(tx.gasLimit), to, int(tx.value), tx.input, [], int(tx.v), int(tx.r), int(tx.s)];
+    return concatBytes(new Uint8Array([0x02]), RLP.encode(fields));
+  }
+  return RLP.encode([int(tx.nonce), int(tx.maxFeePerGas), int(tx.gasLimit), to, int(tx.value), tx.input, int(tx.v), int(tx.r), int(tx.s)]);
+}

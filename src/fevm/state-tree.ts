@@ -1,6 +1,8 @@
 // The state tree: every actor, the init actor's address -> ID map and EVM storage, kept with their
 // history so that any past epoch can be read. Changes are staged in a StateOverlay (with nested
-// checkpoints, as calls nest) and written to the tree as one epoch.
+// checkpoints, as calls nest) and written to the tree as one epoch. What this chain never wrote is
+// read from the StateSource under the tree: nothing for a chain of its own, an upstream node's state
+// for a fork. Everything above the tree reads through StateReader and never knows which.
 import { FilAddress } from '../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { fromStorable, toStorable } from '../common/storable.js';
@@ -112,6 +114,27 @@ export interface StateReader {
   nextId(): number;
 }
 
+/**
+ * Where the values this chain has not written come from: one read per kind of value (an actor, with
+ * a builtin actor's state in its record; an address's ID in the init actor's map; an EVM storage
+ * slot; the init actor's next ID), undefined when the source has none. Reads are synchronous, as the
+ * EVM's are: a source that fetches from elsewhere must already hold what it answers.
+ */
+export interface StateSource {
+  getActor(id: number): Actor | undefined;
+  lookupId(address: FilAddress): number | undefined;
+  getStorage(id: number, generation: number, slot: bigint): bigint | undefined;
+  nextId(): number | undefined;
+}
+
+/** A chain of its own: everything it holds it wrote itself (genesis included), so nothing lies under it. */
+export const localStateSource: StateSource = {
+  getActor: () => undefined,
+  lookupId: () => undefined,
+  getStorage: () => undefined,
+  nextId: () => undefined,
+};
+
 // Keys of the one flat map an overlay stages changes in.
 const actorKey = (id: number) => `a${id}`;
 const addressKey = (address: FilAddress) => `x${address.key}`;
@@ -125,6 +148,8 @@ export class StateTree {
   /** Commits so far, and the keys each wrote (so that a revert can undo them). */
   private writes: string[][] = [];
 
+  constructor(private readonly source: StateSource = localStateSource) {}
+
   get epoch(): number {
     return this.headEpoch;
   }
@@ -132,11 +157,12 @@ export class StateTree {
   /** The state as it was after `epoch` was applied. */
   at(epoch: number): StateReader {
     const read = <V>(key: string) => this.values.get(key, epoch) as V | undefined;
+    const { source } = this;
     return {
-      getActor: (id) => read<Actor>(actorKey(id)),
-      lookupId: (address) => address.id ?? read<number>(addressKey(address)),
-      getStorage: (id, generation, slot) => read<bigint>(storageKey(id, generation, slot)) ?? 0n,
-      nextId: () => read<number>(NEXT_ID_KEY) ?? FIRST_NON_SINGLETON_ID,
+      getActor: (id) => read<Actor>(actorKey(id)) ?? source.getActor(id),
+      lookupId: (address) => address.id ?? read<number>(addressKey(address)) ?? source.lookupId(address),
+      getStorage: (id, generation, slot) => read<bigint>(storageKey(id, generation, slot)) ?? source.getStorage(id, generation, slot) ?? 0n,
+      nextId: () => read<number>(NEXT_ID_KEY) ?? source.nextId() ?? FIRST_NON_SINGLETON_ID,
     };
   }
 

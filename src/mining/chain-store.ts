@@ -4,6 +4,8 @@
 import { cidFromDigest, type CID } from '../common/cbor.js';
 import { bytesToHex } from '../common/hex.js';
 import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm/message.js';
+import { eventsRoot } from '../fevm/events-amt.js';
+import type { ActorEvent } from '../fevm/types.js';
 import { encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
 export interface MessageLocation {
@@ -17,6 +19,9 @@ export class ChainStore {
   private readonly byBlock = new Map<string, Tipset>();
   private readonly byCid = new Map<string, MessageLocation>();
   private readonly cidByTxHash = new Map<string, string>();
+  /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
+  private readonly eventsByRoot = new Map<string, readonly ActorEvent[]>();
+  private readonly eventBlocks = new Map<string, Uint8Array>();
 
   get head(): Tipset {
     return this.tipsets[this.tipsets.length - 1];
@@ -44,6 +49,11 @@ export class ChainStore {
       // A BLS message's CID is its unsigned CID; a signed one is found by either.
       if (unsigned !== cid) this.byCid.set(unsigned, { tipset, message });
       if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
+      const amt = eventsRoot(message.receipt.events);
+      if (amt) {
+        this.eventsByRoot.set(amt.root.toString(), message.receipt.events);
+        for (const [key, bytes] of amt.blocks) this.eventBlocks.set(key, bytes);
+      }
     }
   }
 
@@ -64,6 +74,11 @@ export class ChainStore {
         this.byCid.delete(cid);
         this.byCid.delete(unsigned);
         if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
+        const amt = eventsRoot(message.receipt.events);
+        if (amt) {
+          this.eventsByRoot.delete(amt.root.toString());
+          for (const key of amt.blocks.keys()) this.eventBlocks.delete(key);
+        }
       }
     }
   }
@@ -115,11 +130,18 @@ export class ChainStore {
     const key = cid.toString();
     const block = this.byBlock.get(key);
     if (block) return encodeBlockHeader(block.header);
+    const eventBlock = this.eventBlocks.get(key);
+    if (eventBlock) return eventBlock;
     const found = this.byCid.get(key);
     if (!found) return undefined;
     const { cid: signedCid, signed } = found.message;
     // Under its own CID a signed message reads signed; under its unsigned CID (a BLS message's only one), unsigned.
     return signedCid.toString() === key && signed.signature.type !== SigType.BLS ? encodeSignedMessage(signed) : encodeMessage(signed.message);
+  }
+
+  /** The events of the receipt whose EventsRoot is `root` (Filecoin.ChainGetEvents). */
+  eventsOf(root: CID): readonly ActorEvent[] | undefined {
+    return this.eventsByRoot.get(root.toString());
   }
 
   byBlockHash(hash: Uint8Array): Tipset | undefined {

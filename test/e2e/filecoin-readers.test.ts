@@ -46,6 +46,20 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
     assert.ok(BigInt(await lotus.request('StateCirculatingSupply', null)) > 0n);
   });
 
+  test('builtin actor events: a receipt\'s EventsRoot, ChainGetEvents and GetActorEventsRaw agree', async () => {
+    const client = await lotus.request('WalletDefaultAddress');
+    // A cheat code, outside Glif's Filecoin namespace: the registry's verifier grants DataCap.
+    const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'devnet_addVerifiedClient', params: [client, '2048'] }) });
+    const granted = ((await res.json()) as { result: { cid: unknown } }).result;
+    const lookup = await lotus.request('StateWaitMsg', granted.cid, 1, -1, true);
+    const [event] = await lotus.request('ChainGetEvents', lookup.Receipt.EventsRoot);
+    assert.equal(event.Emitter, 6);
+    const raw = await lotus.request('GetActorEventsRaw', { addresses: ['t06'], fromHeight: lookup.Height, toHeight: lookup.Height });
+    assert.equal(raw.length, 1);
+    assert.deepEqual(raw[0].entries, event.Entries);
+    assert.deepEqual(raw[0].msgCid, granted.cid);
+  });
+
   test('a miner\'s sectors by deadline and partition; params encoded and decoded as Lotus does', async () => {
     assert.deepEqual(await lotus.request('StateMinerSectorCount', MINER, null), { Live: 10, Active: 10, Faulty: 0 });
     const partitions = await lotus.request('StateMinerPartitions', MINER, 0, null);

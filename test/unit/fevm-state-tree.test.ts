@@ -1,9 +1,10 @@
-// The state tree with history, and the overlay that stages changes with nested checkpoints.
+// The state tree with history, the overlay that stages changes with nested checkpoints, and the
+// StateSource under the tree.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from '../../src/fevm/actor.js';
-import { StateTree } from '../../src/fevm/state-tree.js';
+import { localStateSource, StateTree, type StateSource } from '../../src/fevm/state-tree.js';
 
 const actor = (id: number, balance: bigint, nonce = 0): Actor => ({ id, kind: 'account', nonce, balance });
 const f410 = (byte: number) => FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(byte));
@@ -248,5 +249,59 @@ describe('StateOverlay', () => {
     o.putActor(actor(1, 9n));
     assert.equal(o.getActor(1)?.balance, 9n);
     assert.equal(tree.at(2).getActor(1)?.balance, 2n);
+  });
+});
+
+describe('StateTree over a StateSource', () => {
+  /** A source holding one actor, its f410 address and one storage slot, standing for an upstream node; it counts reads. */
+  function upstream() {
+    const reads: string[] = [];
+    const source: StateSource = {
+      getActor: (id) => (reads.push(`actor ${id}`), id === 1000 ? actor(1000, 5n) : undefined),
+      lookupId: (address) => (reads.push(`address ${address.toString()}`), address.key === f410(1).key ? 1000 : undefined),
+      getStorage: (id, generation, slot) => (reads.push(`slot ${id}:${slot}`), id === 1000 && generation === 0 && slot === 1n ? 42n : undefined),
+      nextId: () => 2000,
+    };
+    return { source, reads };
+  }
+
+  test('what the chain never wrote is read from the source, at every epoch and through overlays', () => {
+    const { source, reads } = upstream();
+    const tree = new StateTree(source);
+    for (const reader of [tree.at(0), tree.at(10), tree.stage()]) {
+      assert.equal(reader.getActor(1000)?.balance, 5n);
+      assert.equal(reader.lookupId(f410(1)), 1000);
+      assert.equal(reader.getStorage(1000, 0, 1n), 42n);
+      assert.equal(reader.getStorage(1000, 0, 2n), 0n);
+      assert.equal(reader.nextId(), 2000);
+      assert.equal(reader.lookupId(f410(2)), undefined);
+    }
+    // An f0 address needs no lookup.
+    assert.equal(tree.at(0).lookupId(FilAddress.fromId(1000)), 1000);
+    assert.ok(reads.includes('actor 1000') && reads.includes('slot 1000:1'));
+  });
+
+  test('a write shadows the source from its epoch on; a revert brings the source back', () => {
+    const { source } = upstream();
+    const tree = new StateTree(source);
+    const before = tree.snapshot();
+    const overlay = tree.stage();
+    overlay.putActor(actor(1000, 9n, 1));
+    overlay.putStorage(1000, 0, 1n, 43n);
+    tree.commit(overlay, 5);
+    assert.equal(tree.at(4).getActor(1000)?.balance, 5n);
+    assert.equal(tree.at(4).getStorage(1000, 0, 1n), 42n);
+    assert.equal(tree.at(5).getActor(1000)?.balance, 9n);
+    assert.equal(tree.at(5).getStorage(1000, 0, 1n), 43n);
+    tree.revert(before);
+    assert.equal(tree.at(5).getActor(1000)?.balance, 5n);
+    assert.equal(tree.at(5).getStorage(1000, 0, 1n), 42n);
+  });
+
+  test('a tree of its own (localStateSource) has nothing under it', () => {
+    assert.deepEqual(
+      [localStateSource.getActor(0), localStateSource.lookupId(f410(1)), localStateSource.getStorage(1, 0, 0n), localStateSource.nextId()],
+      [undefined, undefined, undefined, undefined],
+    );
   });
 });

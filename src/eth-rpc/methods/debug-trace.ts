@@ -220,7 +220,7 @@ function structLogs(traced: TracedMessage) {
 
 // --- callTracer --------------------------------------------------------------------------------
 
-interface GethCallFrame {
+export interface GethCallFrame {
   type: string;
   from: Hex;
   to?: Hex;
@@ -297,6 +297,10 @@ function callFrame(frame: CallFrame, config: GethTraceConfig, top?: TracedMessag
   return result;
 }
 
+/** geth's callTracer view of a traced message, every frame, no logs (ots_traceTransaction reads it too). */
+export const callTree = (traced: TracedMessage): GethCallFrame =>
+  callTrace(traced, { tracer: 'callTracer', stack: false, memory: false, storage: false, onlyTopCall: false, withLog: false, diffMode: false, disableCode: false, disableStorage: false });
+
 function callTrace(traced: TracedMessage, config: GethTraceConfig): GethCallFrame {
   if (traced.root) return callFrame(traced.root, config, traced);
   // The message failed before it was sent (its sender could not pay, …): its frame and error only.
@@ -369,7 +373,7 @@ function prestate(accounts: PrestateAccount[], config: GethTraceConfig) {
 // --- methods -----------------------------------------------------------------------------------
 
 /** The mined message a transaction hash names, or a clear error. */
-function minedMessage(devnet: Devnet, txHash: Uint8Array) {
+export function minedMessage(devnet: Devnet, txHash: Uint8Array) {
   const found = devnet.chain.messageByTxHash(txHash);
   if (found) return found;
   const hex = bytesToHex(txHash);

@@ -12,6 +12,7 @@ import { cheatsStorage } from './cheats-storage.js';
 import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
+import { filecoinEvents } from './filecoin-events.js';
 import { filecoinMarket } from './filecoin-market.js';
 import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
@@ -28,6 +29,8 @@ import { filecoinVerifreg } from './filecoin-verifreg.js';
 import { filecoinWallet } from './filecoin-wallet.js';
 import { web3Net } from './web3-net.js';
 import { debugTrace } from './debug-trace.js';
+import { ethRawTransactions } from './eth-raw-transactions.js';
+import { otsMethods } from './ots.js';
 import { traceMethods } from './trace.js';
 
 const ethereumMethods: RpcMethod[] = [...web3Net, ...ethState, ...ethBlocks, ...ethTransactions, ...ethExecution, ...ethLogs, ...traceMethods];
@@ -48,6 +51,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinAddressMethods,
   ...filecoinTxHash,
   ...filecoinChain,
+  ...filecoinEvents,
   ...filecoinState,
   ...filecoinStateActors,
   ...filecoinStateCompute,
@@ -66,6 +70,9 @@ export const allMethods: RpcMethod[] = [
   ...cheatsVerifreg,
   ...cheatsStorage,
   ...cheatsNode,
-  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods).
+  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods), and
+  // Otterscan's ots_* (with the Erigon and Anvil methods it uses).
   ...debugTrace,
+  ...otsMethods,
+  ...ethRawTransactions,
 ];

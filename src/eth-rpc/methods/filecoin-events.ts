@@ -1,0 +1,41 @@
+// Builtin actors' and contracts' events (FIP-0049, FIP-0083) as Lotus serves them:
+// Filecoin.GetActorEventsRaw, SubscribeActorEventsRaw (WebSocket) and ChainGetEvents (lotus
+// node/impl/full/actor_events.go, chain.go). The filter shape and matching are in ../actor-events.ts.
+import { DevnetError } from '../../common/errors.js';
+import { actorEventFilter, eventEntryJson, heightRange, tipsetActorEvents } from '../actor-events.js';
+import { defineMethod } from '../define-method.js';
+import { cid, tipsetOf } from '../lotus-params.js';
+
+export const filecoinEvents = [
+  // The events of the tipsets in range (or of the one tipset named), oldest first; null when none. A
+  // filter without fromHeight (or tipsetKey) asks for no history, so it answers null, as in Lotus.
+  defineMethod('Filecoin.GetActorEventsRaw', [actorEventFilter('filter')], ({ devnet }, filter) => {
+    const head = devnet.head.epoch;
+    const { from, to } = heightRange(filter, head);
+    const tipsets = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : from === undefined ? [] : devnet.chain.range(from, to ?? head);
+    const events = tipsets.flatMap((t) => tipsetActorEvents(devnet, t, filter));
+    return events.length ? events : null;
+  }),
+
+  // A channel (xrpc.ch.val) of the matching events: those from fromHeight up to the head first, then
+  // each new tipset's; closed once toHeight is reached (at once for a tipsetKey or a past toHeight).
+  defineMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], ({ devnet, subscriptions }, filter) => {
+    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
+    const head = devnet.head.epoch;
+    const { from, to } = heightRange(filter, head);
+    const backlog = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : from === undefined ? [] : devnet.chain.range(from, Math.min(to ?? head, head));
+    return subscriptions.actorEvents(
+      backlog.flatMap((t) => tipsetActorEvents(devnet, t, filter)),
+      (tipset) => (filter.tipset || (from !== undefined && tipset.epoch < from) ? [] : tipsetActorEvents(devnet, tipset, filter)),
+      (tipset) => to !== undefined && tipset.epoch >= to,
+      filter.tipset !== undefined || (to !== undefined && to <= head),
+    );
+  }),
+
+  // types.Event of a receipt's EventsRoot: {Emitter (actor ID), Entries}.
+  defineMethod('Filecoin.ChainGetEvents', [cid('eventsRoot')], ({ devnet }, root) => {
+    const events = devnet.chain.eventsOf(root);
+    if (!events) throw new DevnetError(`load events amt: ipld: could not find ${root.toString()}`);
+    return events.map((e) => ({ Emitter: e.emitter, Entries: e.entries.map(eventEntryJson) }));
+  }),
+];
