@@ -14,6 +14,7 @@ import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
 import { filecoinEvents } from './filecoin-events.js';
+import { filecoinF3 } from './filecoin-f3.js';
 import { filecoinMarket } from './filecoin-market.js';
 import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
@@ -53,6 +54,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinTxHash,
   ...filecoinChain,
   ...filecoinEvents,
+  ...filecoinF3,
   ...filecoinState,
   ...filecoinStateActors,
   ...filecoinStateCompute,
