@@ -1,6 +1,7 @@
 // The explorer at GET / in real headless Chromium against the devnet CLI: a storage deal made with
 // `fvm-devnet deal` followed from the deals to its storage provider, a transaction that reverts
-// followed from the front page to its revert reason, the search box, a phone-wide screen, and a
+// followed from the front page to its revert reason, a tipset arriving live over the WebSocket,
+// the search box, a phone-wide screen, and a
 // chain of 10 000 tipsets, read a page at a time.
 // With EXPLORER_SCREENSHOTS=<dir> the main views are saved there (docs/ holds the README's).
 import assert from 'node:assert/strict';
@@ -104,6 +105,26 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(await publishRow.locator('td[data-label="Method"]').textContent(), 'PublishStorageDeals');
       assert.equal(await publishRow.locator('td[data-label="To"]').textContent(), 't05');
       assert.equal(await publishRow.locator('.badge').textContent(), 'ok');
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the front page shows a new tipset as it is mined, without a reload', async () => {
+    const page = await open(node, '');
+    try {
+      await page.evaluate(() => document.querySelector('main')!.setAttribute('data-loaded-once', 'yes'));
+      const wallet = new Wallet(DEV_ACCOUNTS[2]!.privateKey, provider);
+      const sent = await wallet.sendTransaction({ to: DEV_ACCOUNTS[3]!.address, value: parseEther('1') });
+      const epoch = (await sent.wait())!.blockNumber;
+      await page.waitForSelector(`section.tipset[data-epoch="${epoch}"] a[href="#/message/${sent.hash}"]`);
+      assert.match(String(await page.locator('#head').textContent()), /^head \d+$/);
+      assert.ok(Number((await page.locator('#head').textContent())!.slice(5)) >= epoch);
+      const row = page.locator(`section.tipset[data-epoch="${epoch}"] tr`, { has: page.locator(`a[href="#/message/${sent.hash}"]`) });
+      assert.equal(await row.locator('td[data-label="Method"]').textContent(), 'Transfer');
+      assert.equal(await row.locator('td[data-label="Value"]').textContent(), '1 FIL');
+      // The same document: the page was updated in place, not loaded again.
+      assert.equal(await page.evaluate(() => document.querySelector('main')!.getAttribute('data-loaded-once')), 'yes');
     } finally {
       await page.close();
     }

@@ -3,6 +3,7 @@ import type { RpcMethod } from '../define-method.js';
 import { ethBlocks } from './eth-blocks.js';
 import { ethExecution } from './eth-execution.js';
 import { ethLogs } from './eth-logs.js';
+import { ethSign } from './eth-sign.js';
 import { ethState } from './eth-state.js';
 import { ethTransactions } from './eth-transactions.js';
 import { cheatsMining } from './cheats-mining.js';
@@ -13,6 +14,7 @@ import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
 import { filecoinChain } from './filecoin-chain.js';
 import { filecoinEvents } from './filecoin-events.js';
+import { filecoinF3 } from './filecoin-f3.js';
 import { filecoinMarket } from './filecoin-market.js';
 import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
@@ -52,6 +54,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinTxHash,
   ...filecoinChain,
   ...filecoinEvents,
+  ...filecoinF3,
   ...filecoinState,
   ...filecoinStateActors,
   ...filecoinStateCompute,
@@ -70,9 +73,10 @@ export const allMethods: RpcMethod[] = [
   ...cheatsVerifreg,
   ...cheatsStorage,
   ...cheatsNode,
-  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods), and
+  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* or signing methods), and
   // Otterscan's ots_* (with the Erigon and Anvil methods it uses).
   ...debugTrace,
+  ...ethSign,
   ...otsMethods,
   ...ethRawTransactions,
 ];

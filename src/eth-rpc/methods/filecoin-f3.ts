@@ -1,0 +1,93 @@
+// F3 (fast finality), simulated: Filecoin.F3IsRunning, F3GetLatestCertificate, F3GetCertificate,
+// F3GetProgress, F3GetManifest and ChainGetFinalizedTipSet, in Lotus's shapes (api/api_full.go,
+// go-f3 certs and manifest). The devnet runs no GossiPBFT: instance n is the one that finalized the
+// tipset at epoch n (or the one before it, across null rounds), decided the moment that tipset is
+// `f3Lag` epochs behind the head (--f3-lag, mining/finality.ts), so certificates agree with the
+// `finalized` block tag. Certificates are unsigned stand-ins: one participant, the devnet itself.
+import { cidOf, encodeCbor } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import { blake2b256 } from '../../common/hashes.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { EC_FINALITY } from '../../mining/finality.js';
+import { defineMethod } from '../define-method.js';
+import { cidJson, tipsetJson } from '../lotus-json.js';
+import { invalid, type Param } from '../params.js';
+import { NETWORK_NAME } from './filecoin-state.js';
+
+/** gpbft.Phase: DECIDE. */
+const PHASE_DECIDE = 5;
+/** The one participant's power table, as its CID stands in every certificate. */
+const POWER_TABLE = cidOf(encodeCbor([[1000, '1', new Uint8Array(48)]]));
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+/** gpbft.TipSet: key, epoch, power table and commitments (here, the tipset's state root digest). */
+const ecTipsetJson = (tipset: Tipset) => ({
+  Key: [cidJson(tipset.blockCid)],
+  Commitments: b64(blake2b256(tipset.stateRoot.bytes)),
+  Epoch: tipset.epoch,
+  PowerTable: cidJson(POWER_TABLE),
+});
+
+/** The certificate of instance `instance`: its base (the previous instance's tipset) and the tipset it finalized. */
+function certificateJson(devnet: Devnet, instance: number) {
+  const tipset = devnet.chain.atOrBefore(instance)!;
+  const base = instance === 0 ? tipset : devnet.chain.atOrBefore(instance - 1)!;
+  return {
+    GPBFTInstance: instance,
+    ECChain: (base === tipset ? [tipset] : [base, tipset]).map(ecTipsetJson),
+    SupplementalData: { Commitments: b64(new Uint8Array(32)), PowerTable: cidJson(POWER_TABLE) },
+    Signers: [0, 1],
+    Signature: b64(blake2b256(encodeCbor(['fvm-devnet f3', instance, tipset.blockCid]))),
+    PowerTableDelta: null,
+  };
+}
+
+/** The latest decided instance: the epoch of the tipset F3 finalizes now. */
+const latestInstance = (devnet: Devnet) => devnet.finality().f3.epoch;
+
+const instance: Param<number> = {
+  name: 'instance',
+  parse: (v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid('instance', 'expected a non-negative instance number');
+    return v;
+  },
+};
+
+export const filecoinF3 = [
+  defineMethod('Filecoin.F3IsRunning', [], () => true),
+
+  defineMethod('Filecoin.F3GetLatestCertificate', [], ({ devnet }) => certificateJson(devnet, latestInstance(devnet))),
+
+  defineMethod('Filecoin.F3GetCertificate', [instance], ({ devnet }, n) => {
+    if (n > latestInstance(devnet)) throw new DevnetError('certificate not found');
+    return certificateJson(devnet, n);
+  }),
+
+  // The instance under way: the one after the latest decided, proposing the tipsets up to the head.
+  defineMethod('Filecoin.F3GetProgress', [], ({ devnet }) => {
+    const latest = latestInstance(devnet);
+    const input = devnet.chain.range(latest, devnet.head.epoch);
+    return { ID: latest + 1, Round: 0, Phase: PHASE_DECIDE, Input: input.map(ecTipsetJson) };
+  }),
+
+  defineMethod('Filecoin.F3GetManifest', [], ({ devnet }) => ({
+    ProtocolVersion: 7,
+    InitialInstance: 0,
+    BootstrapEpoch: 0,
+    NetworkName: NETWORK_NAME,
+    InitialPowerTable: cidJson(POWER_TABLE),
+    CommitteeLookback: 10,
+    CatchUpAlignment: 0,
+    Gpbft: null,
+    EC: { Period: (devnet.config.blockTime ?? 4) * 1e9, Finality: EC_FINALITY, DelayMultiplier: 2, BaseDecisionBackoffTable: null, HeadLookback: devnet.config.f3Lag, Finalize: true },
+    CertificateExchange: null,
+    PubSub: null,
+    ChainExchange: null,
+    PartialMessageManager: null,
+  })),
+
+  // The tipset `finalized` names: F3's, or head - 900 when that is newer (Lotus's EC fallback).
+  defineMethod('Filecoin.ChainGetFinalizedTipSet', [], ({ devnet }) => tipsetJson(devnet.finality().finalized)),
+];
