@@ -35,12 +35,15 @@ const parseHeight = (name: string, v: unknown): number | undefined => {
   return v;
 };
 
+/** The filter of a call that gives none (the dispatcher passes a left-out optional param as undefined): every event, no history. */
+export const anyActorEvent = (): ActorEventFilter => ({ addresses: [], fields: new Map() });
+
 /** types.ActorEventFilter in its JSON: {addresses, fields, fromHeight, toHeight, tipsetKey}. */
 export const actorEventFilter = (name: string): Param<ActorEventFilter> => ({
   name,
   optional: true,
   parse: (v) => {
-    if (v === undefined || v === null) return { addresses: [], fields: new Map() };
+    if (v === undefined || v === null) return anyActorEvent();
     if (typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected an ActorEventFilter object');
     const f = v as Record<string, unknown>;
     if (f.addresses !== undefined && f.addresses !== null && !Array.isArray(f.addresses)) throw invalid(`${name}.addresses`, 'expected a list of addresses');

@@ -102,7 +102,10 @@ describe('hostile input, in-process (fastify inject)', () => {
 
   test('every method with wrong types, huge numbers and missing or extra params', { timeout: 120_000 }, async (t) => {
     const { call, digest } = await hostileNode(t);
-    const names = allMethods.map((m) => m.name);
+    // Interval mining, once a random call turns it on, mines on its own between a request and the
+    // next: the state would move under requests that changed nothing. Every other method is fair game.
+    const background = new Set(['evm_setIntervalMining', 'anvil_setIntervalMining']);
+    const names = allMethods.map((m) => m.name).filter((name) => !background.has(name));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...names), fc.array(weirdValue, { maxLength: 4 }), async (method, params) => {
         count('method: wrong types');
@@ -213,6 +216,12 @@ describe('hostile input, in-process (fastify inject)', () => {
       }),
       { numRuns: 80 },
     );
+  });
+
+  // Found by the corpus above: a left-out filter reached the handler as undefined (-32603).
+  test('Filecoin.GetActorEventsRaw without a filter, or with null, answers as with an empty one', async (t) => {
+    const { call } = await hostileNode(t);
+    for (const params of [[], [null], [{}]]) assert.deepEqual(await call('Filecoin.GetActorEventsRaw', params), { jsonrpc: '2.0', id: 1, result: null }, JSON.stringify(params));
   });
 
   test('counts', (t) => {

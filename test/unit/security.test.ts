@@ -81,6 +81,24 @@ describe('who the node signs for', () => {
     assert.match((await error('eth_sendTransaction', [stranger])).message, /does not impersonate/);
   });
 
+  test('eth_sign, personal_sign, eth_signTypedData_v4 and eth_signTransaction sign for dev accounts only, and change nothing', async (t) => {
+    const { result, error, devnet } = await setupRpc(t);
+    const typed = { types: { M: [{ name: 'a', type: 'uint256' }] }, primaryType: 'M', domain: { chainId: 31415926 }, message: { a: 1 } };
+    const calls = (from: string): [string, unknown[]][] => [
+      ['eth_sign', [from, '0x68690a']],
+      ['personal_sign', ['0x68690a', from]],
+      ['eth_signTypedData_v4', [from, typed]],
+      ['eth_signTransaction', [{ from, to: DEV, value: '0x1' }]],
+    ];
+    for (const [method, params] of calls(DEV)) assert.match(await result(method, params), /^0x[0-9a-f]+$/, method);
+    await result('anvil_impersonateAccount', [RECIPIENT]);
+    const before = devnet.stateVersion;
+    for (const [method, params] of calls(RECIPIENT)) assert.match((await error(method, params)).message, /impersonated: the node sends for it but holds no key/, method);
+    for (const [method, params] of calls('0x' + '12'.repeat(20))) assert.match((await error(method, params)).message, /holds no key/, method);
+    assert.equal(devnet.stateVersion, before);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+  });
+
   test("Filecoin.WalletSign signs only with the wallet's keys", async (t) => {
     const { error } = await setupRpc(t);
     assert.match((await error('Filecoin.WalletSign', ['t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y', 'aGk='])).message, /holds no key/);

@@ -2,14 +2,15 @@
 // Filecoin.GetActorEventsRaw, SubscribeActorEventsRaw (WebSocket) and ChainGetEvents (lotus
 // node/impl/full/actor_events.go, chain.go). The filter shape and matching are in ../actor-events.ts.
 import { DevnetError } from '../../common/errors.js';
-import { actorEventFilter, eventEntryJson, heightRange, tipsetActorEvents } from '../actor-events.js';
+import { actorEventFilter, anyActorEvent, eventEntryJson, heightRange, tipsetActorEvents } from '../actor-events.js';
 import { defineMethod } from '../define-method.js';
 import { cid, tipsetOf } from '../lotus-params.js';
 
 export const filecoinEvents = [
   // The events of the tipsets in range (or of the one tipset named), oldest first; null when none. A
   // filter without fromHeight (or tipsetKey) asks for no history, so it answers null, as in Lotus.
-  defineMethod('Filecoin.GetActorEventsRaw', [actorEventFilter('filter')], ({ devnet }, filter) => {
+  defineMethod('Filecoin.GetActorEventsRaw', [actorEventFilter('filter')], ({ devnet }, given) => {
+    const filter = given ?? anyActorEvent();
     const head = devnet.head.epoch;
     const { from, to } = heightRange(filter, head);
     const tipsets = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : from === undefined ? [] : devnet.chain.range(from, to ?? head);
@@ -19,7 +20,8 @@ export const filecoinEvents = [
 
   // A channel (xrpc.ch.val) of the matching events: those from fromHeight up to the head first, then
   // each new tipset's; closed once toHeight is reached (at once for a tipsetKey or a past toHeight).
-  defineMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], ({ devnet, subscriptions }, filter) => {
+  defineMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], ({ devnet, subscriptions }, given) => {
+    const filter = given ?? anyActorEvent();
     if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
     const head = devnet.head.epoch;
     const { from, to } = heightRange(filter, head);
