@@ -252,6 +252,16 @@ export class Devnet {
     return this.submission.sendTransaction(request, options);
   }
 
+  /** Fills in and signs a transaction with a dev account's key, without sending it (eth_signTransaction). */
+  signTransaction(request: TransactionRequest): Promise<Uint8Array> {
+    return this.submission.signTransaction(request);
+  }
+
+  /** A dev account's private key (eth_sign, personal_sign, eth_signTypedData_v4); an error for any other address. */
+  devAccountKey(address: Uint8Array): string {
+    return this.submission.devAccountKey(address);
+  }
+
   /** Queues a signed Filecoin message (Filecoin.MpoolPush); in instant mode, returns once mined. */
   pushMessage(signed: SignedMessage): Promise<CID> {
     return this.submission.pushMessage(signed);

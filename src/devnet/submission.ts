@@ -82,49 +82,62 @@ export class Submission {
 
   /** Signs with a dev account's key and sends (eth_sendTransaction), or sends an impersonated sender's unsigned. */
   async sendTransaction(request: TransactionRequest, { unsigned = false } = {}): Promise<Uint8Array> {
-    const { chainId } = this.node;
     // Unsigned (eth_sendUnsignedTransaction): sent as if impersonated, whoever the sender is, as Anvil does.
     const account = unsigned ? undefined : this.node.accounts.find((a) => equalBytes(a.address, request.from));
     const impersonated = unsigned || (!account && this.isImpersonated(request.from));
     if (!account && !impersonated) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)} and does not impersonate it`);
-    const premium = request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
-    const gas = request.gas ?? (await this.node.calls.estimateGas(request));
+    const fill = await this.transactionFiller(request);
     // Taking the nonce and queueing the transaction happen as one step, so that concurrent sends
     // from one account get consecutive nonces.
     const { pending, mined } = await this.signing.run(async () => {
-      const tx: EthTransaction = {
-        type: 2,
-        hash: new Uint8Array(32),
-        chainId,
-        nonce: request.nonce ?? this.pendingNonce(request.from),
-        from: request.from,
-        to: request.to ?? null,
-        value: request.value ?? 0n,
-        input: request.input ?? new Uint8Array(),
-        gasLimit: gas,
-        maxFeePerGas: request.maxFeePerGas ?? this.node.nextBaseFee() * 2n + premium,
-        maxPriorityFeePerGas: premium,
-        v: 0n,
-        r: 0n,
-        s: 0n,
-      };
-      if (!account) return this.submitImpersonated(tx);
-      const { nonce, value, gasLimit, maxFeePerGas, maxPriorityFeePerGas } = tx;
-      const raw = await new Wallet(account.privateKey).signTransaction({
-        type: 2,
-        chainId,
-        nonce,
-        to: tx.to ? bytesToHex(tx.to) : null,
-        value,
-        data: bytesToHex(tx.input),
-        gasLimit,
-        maxFeePerGas,
-        maxPriorityFeePerGas,
-      });
-      return this.submit(hexToBytes(raw));
+      const tx = fill();
+      return account ? this.submit(await signEthTransaction(account.privateKey, tx)) : this.submitImpersonated(tx);
     });
     await mined;
     return pending.ethTx?.hash ?? pending.cid.multihash.digest;
+  }
+
+  /** Fills in and signs a transaction with a dev account's key, without sending it (eth_signTransaction). */
+  async signTransaction(request: TransactionRequest): Promise<Uint8Array> {
+    const key = this.devAccountKey(request.from);
+    const fill = await this.transactionFiller(request);
+    return signEthTransaction(key, fill());
+  }
+
+  /**
+   * The private key of a dev account (eth_sign, personal_sign, eth_signTypedData_v4); an
+   * impersonated address or any other has none, and gets an error saying so.
+   */
+  devAccountKey(address: Uint8Array): string {
+    const account = this.node.accounts.find((a) => equalBytes(a.address, address));
+    if (account) return account.privateKey;
+    if (this.isImpersonated(address)) throw new DevnetError(`${bytesToHex(address)} is impersonated: the node sends for it but holds no key to sign with`);
+    throw new DevnetError(`the node holds no key for ${bytesToHex(address)}: it signs only for its dev accounts (eth_accounts)`);
+  }
+
+  /**
+   * What `request` leaves out, filled as eth_sendTransaction fills it: the gas estimated now, and a
+   * function giving the whole transaction with the sender's next nonce at the time it is called.
+   */
+  private async transactionFiller(request: TransactionRequest): Promise<() => EthTransaction> {
+    const premium = request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
+    const gas = request.gas ?? (await this.node.calls.estimateGas(request));
+    return () => ({
+      type: 2,
+      hash: new Uint8Array(32),
+      chainId: this.node.chainId,
+      nonce: request.nonce ?? this.pendingNonce(request.from),
+      from: request.from,
+      to: request.to ?? null,
+      value: request.value ?? 0n,
+      input: request.input ?? new Uint8Array(),
+      gasLimit: gas,
+      maxFeePerGas: request.maxFeePerGas ?? this.node.nextBaseFee() * 2n + premium,
+      maxPriorityFeePerGas: premium,
+      v: 0n,
+      r: 0n,
+      s: 0n,
+    });
   }
 
   /**
@@ -249,4 +262,20 @@ export class Submission {
 function signatureTypeOf(address: FilAddress): SigType {
   if (address.protocol === Protocol.Delegated) return SigType.Delegated;
   return address.protocol === Protocol.BLS ? SigType.BLS : SigType.Secp256k1;
+}
+
+/** The raw EIP-1559 transaction `tx` signed with `privateKey`. */
+async function signEthTransaction(privateKey: string, tx: EthTransaction): Promise<Uint8Array> {
+  const raw = await new Wallet(privateKey).signTransaction({
+    type: 2,
+    chainId: tx.chainId,
+    nonce: tx.nonce,
+    to: tx.to ? bytesToHex(tx.to) : null,
+    value: tx.value,
+    data: bytesToHex(tx.input),
+    gasLimit: tx.gasLimit,
+    maxFeePerGas: tx.maxFeePerGas,
+    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+  });
+  return hexToBytes(raw);
 }

@@ -3,6 +3,7 @@ import type { RpcMethod } from '../define-method.js';
 import { ethBlocks } from './eth-blocks.js';
 import { ethExecution } from './eth-execution.js';
 import { ethLogs } from './eth-logs.js';
+import { ethSign } from './eth-sign.js';
 import { ethState } from './eth-state.js';
 import { ethTransactions } from './eth-transactions.js';
 import { cheatsMining } from './cheats-mining.js';
@@ -72,9 +73,10 @@ export const allMethods: RpcMethod[] = [
   ...cheatsVerifreg,
   ...cheatsStorage,
   ...cheatsNode,
-  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* methods), and
+  // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* or signing methods), and
   // Otterscan's ots_* (with the Erigon and Anvil methods it uses).
   ...debugTrace,
+  ...ethSign,
   ...otsMethods,
   ...ethRawTransactions,
 ];
