@@ -1,4 +1,4 @@
-// The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v1, Lotus's path), WebSocket on
+// The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v0, /rpc/v1, Lotus's paths), WebSocket on
 // the same paths, CORS on every route (cors.ts), and the explorer page for a browser's GET /
 // (explorer-routes.ts). Built without listening, so tests can inject requests.
 import websocket from '@fastify/websocket';
@@ -18,7 +18,8 @@ import { Subscriptions } from './subscriptions.js';
 
 /** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
 export const MAX_BODY_BYTES = 16 << 20;
-const PATHS = ['/', '/rpc/v1'];
+// /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1.
+const PATHS = ['/', '/rpc/v0', '/rpc/v1'];
 
 export interface ServerOptions {
   log: Logger;
