@@ -91,6 +91,14 @@ export class Cheats {
     });
   }
 
+  /** anvil_addBalance: adds to the balance, in the same step as reading it. */
+  addBalance(eth: Uint8Array, amount: bigint): Promise<void> {
+    return this.edit(eth, (state, actor) => {
+      if (actor) state.putActor({ ...actor, balance: actor.balance + amount });
+      else createPlaceholder(state, eth, amount);
+    });
+  }
+
   /** Gives a native (f1/f3) address this balance, creating its account if need be (a new storage provider's owner). */
   fundNative(address: FilAddress, balance: bigint): Promise<void> {
     return this.editState((state) => {

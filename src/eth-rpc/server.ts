@@ -1,4 +1,4 @@
-// The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v1, Lotus's path), WebSocket on
+// The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v0, /rpc/v1, Lotus's paths), WebSocket on
 // the same paths, CORS on every route (cors.ts), and the explorer page for a browser's GET /
 // (explorer-routes.ts). Built without listening, so tests can inject requests.
 import websocket from '@fastify/websocket';
@@ -17,7 +17,8 @@ import { Filters } from './filters.js';
 import { allMethods } from './methods/index.js';
 import { Subscriptions } from './subscriptions.js';
 
-const PATHS = ['/', '/rpc/v1'];
+// /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1.
+const PATHS = ['/', '/rpc/v0', '/rpc/v1'];
 
 export interface ServerOptions {
   log: Logger;

@@ -104,6 +104,16 @@ describe('viem 2 against the devnet CLI', () => {
     assert.equal(await publicClient.getBalance({ address: account.address }), DEV_ACCOUNT_BALANCE);
   });
 
+  test('getBlockReceipts (eth_getBlockReceipts) gives the receipts of a block', async () => {
+    const hash = await walletClient.sendTransaction({ to: DEV_ACCOUNTS[4]!.address, value: 7n });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const receipts = await publicClient.getBlockReceipts({ blockNumber: receipt.blockNumber });
+    assert.deepEqual(receipts.map((r) => r.transactionHash), [hash]);
+    assert.equal(receipts[0]!.status, 'success');
+    assert.equal(receipts[0]!.gasUsed, receipt.gasUsed);
+    assert.deepEqual((await publicClient.getBlockReceipts({ blockHash: receipt.blockHash })).map((r) => r.transactionHash), [hash]);
+  });
+
   test('deployContract, writeContract + waitForTransactionReceipt, readContract', async () => {
     const address = await deployCounter();
     assert.equal(await publicClient.getCode({ address }), artifacts.Counter!.deployedBytecode);

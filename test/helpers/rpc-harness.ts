@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { TransactionRequest, Wallet } from 'ethers';
 import pino from 'pino';
+import WebSocket from 'ws';
 import { buildServer } from '../../src/eth-rpc/server.js';
 import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
 import { signTx, TRANSFER } from './dev-wallet.js';
@@ -56,4 +57,42 @@ export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> 
   const send = async (tx: TransactionRequest & { nonce: number }, signer?: Wallet): Promise<string> =>
     result('eth_sendRawTransaction', [await signTx(tx, { defaults: options.txDefaults ?? TRANSFER, signer })]);
   return { devnet, app, call, result, error, send };
+}
+
+/**
+ * A devnet's server listening on a loopback port and one WebSocket connection to /rpc/v1, for the
+ * Lotus channel methods: `received` holds every message in order, `waitFor` waits for one that matches.
+ */
+export async function setupWebSocketRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
+  const devnet = await createDevnet(testConfig(overrides));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  const { port } = app.server.address() as { port: number };
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
+  t.after(() => socket.close());
+  const received: any[] = [];
+  let wake: () => void = () => undefined;
+  socket.on('message', (raw) => {
+    received.push(JSON.parse(String(raw)));
+    wake();
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const waitFor = async (predicate: (message: any) => boolean) => {
+    for (let i = 0; i < 200 && !received.some(predicate); i++) await new Promise<void>((resolve) => (wake = resolve));
+    return received.find(predicate);
+  };
+  let id = 0;
+  /** Sends a request and waits for its answer's result. */
+  const call = async (method: string, params: unknown[] = []) => {
+    const mine = ++id;
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: mine, method, params }));
+    return (await waitFor((m) => m.id === mine)).result;
+  };
+  /** The values a go-jsonrpc channel has carried so far. */
+  const channelValues = (channel: number) => received.filter((m) => m.method === 'xrpc.ch.val' && m.params[0] === channel).map((m) => m.params[1]);
+  return { devnet, received, waitFor, call, channelValues };
 }

@@ -8,18 +8,14 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { getCreateAddress, keccak256 } from 'ethers';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import pino from 'pino';
-import WebSocket from 'ws';
 import { FilAddress } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
-import { buildServer } from '../../src/eth-rpc/server.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { messageCid, signedMessageCid, type Message } from '../../src/fevm/message.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
-import { createDevnet, testConfig } from '../../src/index.js';
 import { CHAIN_ID, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
-import { setupRpc } from '../helpers/rpc-harness.js';
+import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
 const key = new Uint8Array(32).fill(7);
@@ -217,39 +213,17 @@ describe('Filecoin.* state and pool methods', () => {
 
 describe('Filecoin.ChainNotify', () => {
   test('sends the current head, then each applied tipset, on its channel', async (t) => {
-    const devnet = await createDevnet(testConfig());
-    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    t.after(async () => {
-      devnet.close();
-      await app.close();
-    });
-    const { port } = app.server.address() as { port: number };
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
-    t.after(() => socket.close());
-    const received: any[] = [];
-    let wake: () => void = () => undefined;
-    socket.on('message', (data) => {
-      received.push(JSON.parse(String(data)));
-      wake();
-    });
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    const next = async (count: number) => {
-      for (let i = 0; i < 100 && received.length < count; i++) await new Promise<void>((resolve) => (wake = resolve));
-      return received[count - 1];
-    };
-    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Filecoin.ChainNotify', params: [] }));
-    const answer = await next(1);
-    const channel = answer.result;
+    const { devnet, call, waitFor, channelValues } = await setupWebSocketRpc(t);
+    const channel = await call('Filecoin.ChainNotify');
     assert.equal(typeof channel, 'number');
-    const current = await next(2);
-    assert.equal(current.method, 'xrpc.ch.val');
-    assert.deepEqual(current.params[0], channel);
-    assert.equal(current.params[1][0].Type, 'current');
-    assert.equal(current.params[1][0].Val.Height, 0);
+    await waitFor(() => channelValues(channel).length === 1);
+    const [current] = channelValues(channel)[0];
+    assert.equal(current.Type, 'current');
+    assert.equal(current.Val.Height, 0);
     await devnet.mine();
-    const applied = await next(3);
-    assert.equal(applied.params[1][0].Type, 'apply');
-    assert.equal(applied.params[1][0].Val.Height, 1);
+    await waitFor(() => channelValues(channel).length === 2);
+    const [applied] = channelValues(channel)[1];
+    assert.equal(applied.Type, 'apply');
+    assert.equal(applied.Val.Height, 1);
   });
 });

@@ -5,15 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decode as decodeCbor, encode as encodeCbor } from '@ipld/dag-cbor';
-import pino from 'pino';
-import WebSocket from 'ws';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
-import { buildServer } from '../../src/eth-rpc/server.js';
 import { eventsAmt } from '../../src/fevm/events-amt.js';
-import { createDevnet, testConfig } from '../../src/index.js';
-import { setupRpc } from '../helpers/rpc-harness.js';
+import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
 const b64 = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
@@ -119,42 +115,17 @@ describe('GetActorEventsRaw', () => {
 
 describe('SubscribeActorEventsRaw', () => {
   test('the past events from fromHeight, then new ones; a past toHeight closes the channel after its backlog', async (t) => {
-    const devnet = await createDevnet(testConfig());
-    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    t.after(async () => {
-      devnet.close();
-      await app.close();
-    });
-    const { port } = app.server.address() as { port: number };
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
-    t.after(() => socket.close());
-    const received: any[] = [];
-    let wake: () => void = () => undefined;
-    socket.on('message', (raw) => {
-      received.push(JSON.parse(String(raw)));
-      wake();
-    });
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    const waitFor = async (predicate: (m: any) => boolean) => {
-      for (let i = 0; i < 200 && !received.some(predicate); i++) await new Promise<void>((resolve) => (wake = resolve));
-      return received.find(predicate);
-    };
-    const call = async (id: number, method: string, params: unknown[]) => {
-      socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-      return (await waitFor((m) => m.id === id)).result;
-    };
-    await call(1, 'devnet_addVerifiedClient', [CLIENT, '4096']);
+    const { devnet, received, waitFor, call, channelValues } = await setupWebSocketRpc(t);
+    await call('devnet_addVerifiedClient', [CLIENT, '4096']);
     const head = devnet.head.epoch;
-    const live = await call(2, 'Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0 }]);
-    const past = await call(3, 'Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0, toHeight: head }]);
-    const onChannel = (channel: number) => received.filter((m) => m.method === 'xrpc.ch.val' && m.params[0] === channel);
+    const live = await call('Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0 }]);
+    const past = await call('Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0, toHeight: head }]);
     await waitFor((m) => m.method === 'xrpc.ch.close' && m.params[0] === past);
-    assert.equal(onChannel(past).length, 1);
-    assert.equal(typeOf(onChannel(past)[0].params[1]), 'verifier-balance');
-    await call(4, 'devnet_addVerifiedClient', [CLIENT, '4096']);
-    await waitFor(() => onChannel(live).length === 2);
-    assert.deepEqual(onChannel(live).map((m) => m.params[1].height), [head, head + 1]);
+    assert.equal(channelValues(past).length, 1);
+    assert.equal(typeOf(channelValues(past)[0]), 'verifier-balance');
+    await call('devnet_addVerifiedClient', [CLIENT, '4096']);
+    await waitFor(() => channelValues(live).length === 2);
+    assert.deepEqual(channelValues(live).map((e) => e.height), [head, head + 1]);
     assert.equal(received.some((m) => m.method === 'xrpc.ch.close' && m.params[0] === live), false);
   });
 });

@@ -5,14 +5,10 @@
 // MpoolSub; MarketAddBalance, MarketWithdraw, MarketGetReserved.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import pino from 'pino';
-import WebSocket from 'ws';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { buildServer } from '../../src/eth-rpc/server.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
-import { createDevnet, testConfig } from '../../src/index.js';
-import { setupRpc } from '../helpers/rpc-harness.js';
+import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
@@ -157,41 +153,16 @@ describe('message pool checks', () => {
   });
 
   test('MpoolSub sends an update when a message joins the pool and when a tipset takes it', async (t) => {
-    const devnet = await createDevnet(testConfig({ noMining: true }));
-    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    t.after(async () => {
-      devnet.close();
-      await app.close();
-    });
-    const { port } = app.server.address() as { port: number };
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
-    t.after(() => socket.close());
-    const received: any[] = [];
-    let wake: () => void = () => undefined;
-    socket.on('message', (raw) => {
-      received.push(JSON.parse(String(raw)));
-      wake();
-    });
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    const next = async (count: number) => {
-      for (let i = 0; i < 100 && received.length < count; i++) await new Promise<void>((resolve) => (wake = resolve));
-      return received[count - 1];
-    };
-    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Filecoin.MpoolSub', params: [] }));
-    const channel = (await next(1)).result;
-    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'Filecoin.MpoolPushMessage', params: [transfer(CLIENT, 't0100', FIL), null] }));
-    const updates = [];
-    for (let n = 2; updates.length < 1; n++) {
-      const m = await next(n);
-      if (m.method === 'xrpc.ch.val') updates.push(m);
-    }
-    assert.equal(updates[0].params[0], channel);
-    assert.equal(updates[0].params[1].Type, 0);
-    assert.equal(updates[0].params[1].Message.Message.From, CLIENT);
+    const { devnet, call, waitFor, channelValues } = await setupWebSocketRpc(t, { noMining: true });
+    const channel = await call('Filecoin.MpoolSub');
+    await call('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', FIL), null]);
+    await waitFor(() => channelValues(channel).length === 1);
+    const [added] = channelValues(channel);
+    assert.equal(added.Type, 0);
+    assert.equal(added.Message.Message.From, CLIENT);
     await devnet.mine();
-    const removed = await next(received.length + 1);
-    assert.deepEqual(removed.params, [channel, { Type: 1, Message: updates[0].params[1].Message }]);
+    await waitFor(() => channelValues(channel).length === 2);
+    assert.deepEqual(channelValues(channel)[1], { Type: 1, Message: added.Message });
   });
 });
 

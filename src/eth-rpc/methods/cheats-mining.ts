@@ -80,9 +80,12 @@ export const cheatsMining = [
   ),
 
   // Anvil and Hardhat let tests change the block gas limit; Filecoin's is a network constant.
-  defineMethod('evm_setBlockGasLimit', [numberOrQuantity('gasLimit')], () => {
-    throw new DevnetError(`the block gas limit is fixed on Filecoin (${BLOCK_GAS_LIMIT}); fvm-devnet keeps it`);
-  }),
+  ...aliases(
+    defineMethod('evm_setBlockGasLimit', [numberOrQuantity('gasLimit')], () => {
+      throw new DevnetError(`the block gas limit is fixed on Filecoin (${BLOCK_GAS_LIMIT}); fvm-devnet keeps it`);
+    }),
+    'anvil_setBlockGasLimit',
+  ),
 
   defineMethod('anvil_setBlockTimestampInterval', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => {
     await devnet.cheats.setTimestampInterval(seconds);

@@ -3,6 +3,7 @@
 // anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, txpool_content,
 // txpool_status, txpool_inspect.
 import { randomBytes } from 'node:crypto';
+import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
@@ -58,10 +59,13 @@ export const cheatsNode = [
     'hardhat_stopImpersonatingAccount',
   ),
 
-  defineMethod('anvil_autoImpersonateAccount', [bool('enabled')], async ({ devnet }, enabled) => {
-    await devnet.cheats.autoImpersonate(enabled);
-    return null;
-  }),
+  ...aliases(
+    defineMethod('anvil_autoImpersonateAccount', [bool('enabled')], async ({ devnet }, enabled) => {
+      await devnet.cheats.autoImpersonate(enabled);
+      return null;
+    }),
+    'hardhat_autoImpersonateAccount',
+  ),
 
   defineMethod('anvil_nodeInfo', [], ({ devnet }) => ({
     currentBlockNumber: devnet.head.epoch,
@@ -99,10 +103,21 @@ export const cheatsNode = [
     'hardhat_dropTransaction',
   ),
 
-  defineMethod('anvil_dropAllTransactions', [], async ({ devnet }) => {
-    await devnet.cheats.dropAllTransactions();
-    return null;
-  }),
+  ...aliases(
+    defineMethod('anvil_dropAllTransactions', [], async ({ devnet }) => {
+      await devnet.cheats.dropAllTransactions();
+      return null;
+    }),
+    'hardhat_dropAllTransactions',
+  ),
+
+  // The FEVM's COINBASE is always the zero address (builtin-actors' EVM), so no block can name another.
+  ...aliases(
+    defineMethod('anvil_setCoinbase', [address('address')], () => {
+      throw new DevnetError('the coinbase is fixed on Filecoin: COINBASE is the zero address in the FEVM; fvm-devnet keeps it');
+    }),
+    'hardhat_setCoinbase',
+  ),
 
   ...aliases(
     defineMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], async ({ devnet }, minFeeCap) => {

@@ -24,18 +24,24 @@ const storageValue: Param<bigint> = {
 const MAX_DUMP_BYTES = 64 << 20;
 
 export const cheatsState = [
-  defineMethod('anvil_dumpState', [], ({ devnet }) => {
-    const bytes = devnet.save();
-    if (bytes.length > MAX_DUMP_BYTES) {
-      throw new DevnetError(`the chain's state is ${bytes.length} bytes, more than anvil_dumpState answers (${MAX_DUMP_BYTES}); use --dump-state <file>`);
-    }
-    return bytesToHex(bytes);
-  }),
+  ...aliases(
+    defineMethod('anvil_dumpState', [], ({ devnet }) => {
+      const bytes = devnet.save();
+      if (bytes.length > MAX_DUMP_BYTES) {
+        throw new DevnetError(`the chain's state is ${bytes.length} bytes, more than anvil_dumpState answers (${MAX_DUMP_BYTES}); use --dump-state <file>`);
+      }
+      return bytesToHex(bytes);
+    }),
+    'hardhat_dumpState',
+  ),
 
-  defineMethod('anvil_loadState', [data('state')], async ({ devnet }, bytes) => {
-    await devnet.load(decodeChain(bytes, 'the state'));
-    return true;
-  }),
+  ...aliases(
+    defineMethod('anvil_loadState', [data('state')], async ({ devnet }, bytes) => {
+      await devnet.load(decodeChain(bytes, 'the state'));
+      return true;
+    }),
+    'hardhat_loadState',
+  ),
 
   ...aliases(
     defineMethod('evm_snapshot', [], async ({ devnet }) => quantity(await devnet.cheats.snapshot())),
@@ -83,7 +89,13 @@ export const cheatsState = [
       return true;
     }),
     'hardhat_setNonce',
+    'evm_setAccountNonce',
   ),
+
+  defineMethod('anvil_addBalance', [address('address'), quantityParam('amount')], async ({ devnet }, eth, amount) => {
+    await devnet.cheats.addBalance(eth, amount);
+    return true;
+  }),
 
   ...aliases(
     defineMethod('anvil_setStorageAt', [address('address'), storageKey('slot'), storageValue], async ({ devnet }, eth, slot, value) => {

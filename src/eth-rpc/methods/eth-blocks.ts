@@ -1,8 +1,8 @@
-// Blocks: eth_blockNumber, eth_getBlockByNumber, eth_getBlockByHash, eth_getBlockTransactionCountBy*.
+// Blocks: eth_blockNumber, eth_getBlockByNumber, eth_getBlockByHash, eth_getBlockReceipts, eth_getBlockTransactionCountBy*.
 import { quantity } from '../../common/hex.js';
 import { resolveBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
-import { formatBlock } from '../format.js';
+import { formatBlock, formatReceipt } from '../format.js';
 import { blockRef, bool, hash } from '../params.js';
 
 export const ethBlocks = [
@@ -11,6 +11,12 @@ export const ethBlocks = [
   defineMethod('eth_getBlockByNumber', [blockRef('block', { allowHash: false }), bool('fullTransactions')], ({ devnet }, block, full) =>
     formatBlock(devnet, resolveBlock(devnet, block), full),
   ),
+
+  // Every transaction's receipt in the block, in order (Lotus's EthGetBlockReceipts, Anvil's).
+  defineMethod('eth_getBlockReceipts', [blockRef('block')], ({ devnet }, block) => {
+    const tipset = resolveBlock(devnet, block);
+    return tipset.messages.map((message) => formatReceipt(devnet, tipset, message));
+  }),
 
   defineMethod('eth_getBlockByHash', [hash('blockHash'), bool('fullTransactions')], ({ devnet }, blockHash, full) =>
     formatBlock(devnet, resolveBlock(devnet, { hash: blockHash }), full),

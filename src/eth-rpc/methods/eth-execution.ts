@@ -1,5 +1,5 @@
-// Running code and pricing it: eth_call, eth_estimateGas, eth_gasPrice, eth_maxPriorityFeePerGas,
-// eth_feeHistory.
+// Running code and pricing it: eth_call, eth_estimateGas, eth_gasPrice, eth_baseFee,
+// eth_maxPriorityFeePerGas, eth_feeHistory.
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
@@ -63,6 +63,9 @@ export const ethExecution = [
   ),
 
   defineMethod('eth_gasPrice', [], ({ devnet }) => quantity(devnet.head.baseFee + devnet.gasPremium())),
+
+  // Lotus (v1.36.1+): the base fee the next tipset will charge.
+  defineMethod('eth_baseFee', [], ({ devnet }) => quantity(devnet.nextBaseFee())),
 
   defineMethod('eth_maxPriorityFeePerGas', [], ({ devnet }) => quantity(devnet.gasPremium())),
 

@@ -1,6 +1,8 @@
-// Node identity: web3_clientVersion, net_version, net_listening, eth_chainId, eth_syncing, eth_accounts.
+// Node identity: web3_clientVersion, net_version, net_listening, eth_chainId, eth_protocolVersion,
+// eth_syncing, eth_accounts.
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
+import { NETWORK_VERSION } from './filecoin-state.js';
 
 /** Starts with "anvil": Hardhat's network helpers accept only nodes whose version names Anvil or Hardhat. */
 export const CLIENT_VERSION = 'anvil-compatible fvm-devnet/v0.1.0';
@@ -10,6 +12,8 @@ export const web3Net = [
   defineMethod('net_version', [], ({ devnet }) => devnet.chainId.toString()),
   defineMethod('net_listening', [], () => true),
   defineMethod('eth_chainId', [], ({ devnet }) => quantity(devnet.chainId)),
+  // As Lotus answers it: the network version (nv27), not an Ethereum wire protocol version.
+  defineMethod('eth_protocolVersion', [], () => quantity(NETWORK_VERSION)),
   defineMethod('eth_syncing', [], () => false),
   // Lotus answers []; the devnet lists the accounts it holds keys for, as Anvil and Hardhat do,
   // because Hardhat and Foundry take their default signers from here.

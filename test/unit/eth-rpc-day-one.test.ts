@@ -1,0 +1,90 @@
+// The small methods users hit on day one: eth_getBlockReceipts, eth_protocolVersion, eth_baseFee,
+// Lotus's /rpc/v0 path, and Anvil's and Hardhat's aliases (anvil_addBalance, evm_setAccountNonce,
+// hardhat_dumpState/loadState, hardhat_dropAllTransactions, hardhat_autoImpersonateAccount) and
+// refusals (anvil_setBlockGasLimit, anvil_setCoinbase).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const OTHER = '0x' + '42'.repeat(20);
+
+describe('day-one methods', () => {
+  test('eth_getBlockReceipts: every receipt of the block, by number, tag or hash', async (t) => {
+    const { result, error, send } = await setupRpc(t, { noMining: true });
+    const first = await send({ nonce: 0 });
+    const second = await send({ nonce: 1 });
+    await result('evm_mine');
+    const receipts = await result('eth_getBlockReceipts', ['0x1']);
+    assert.deepEqual(receipts.map((r: { transactionHash: string }) => r.transactionHash), [first, second]);
+    assert.deepEqual(receipts[1], await result('eth_getTransactionReceipt', [second]));
+    const block = await result('eth_getBlockByNumber', ['latest', false]);
+    assert.deepEqual(await result('eth_getBlockReceipts', [block.hash]), receipts);
+    assert.deepEqual(await result('eth_getBlockReceipts', ['latest']), receipts);
+    assert.deepEqual(await result('eth_getBlockReceipts', ['earliest']), []);
+    assert.equal((await error('eth_getBlockReceipts', ['0x99'])).code, 1);
+    const bad = await error('eth_getBlockReceipts', ['soon']);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'block'/);
+  });
+
+  test('eth_protocolVersion is the network version, eth_baseFee the next tipset\'s base fee', async (t) => {
+    const { result } = await setupRpc(t);
+    assert.equal(await result('eth_protocolVersion'), '0x1b');
+    assert.equal(await result('Filecoin.EthProtocolVersion'), '0x1b');
+    await result('anvil_setNextBlockBaseFeePerGas', ['0x3e8']);
+    assert.equal(await result('eth_baseFee'), '0x3e8');
+    await result('evm_mine');
+    assert.equal((await result('eth_getBlockByNumber', ['latest', false])).baseFeePerGas, '0x3e8');
+    // 1000 less an eighth for an empty tipset.
+    assert.equal(await result('eth_baseFee'), '0x36b');
+  });
+
+  test('/rpc/v0 answers as /rpc/v1', async (t) => {
+    const { app } = await setupRpc(t);
+    const res = await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method: 'Filecoin.ChainHead', params: [] } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().result.Height, 0);
+  });
+
+  test('anvil_addBalance adds; evm_setAccountNonce sets the nonce', async (t) => {
+    const { result, error } = await setupRpc(t);
+    await result('anvil_addBalance', [OTHER, '0x64']);
+    await result('anvil_addBalance', [OTHER, '0x1']);
+    assert.equal(await result('eth_getBalance', [OTHER, 'latest']), '0x65');
+    await result('evm_setAccountNonce', [devWallet.address, '0x7']);
+    assert.equal(await result('eth_getTransactionCount', [devWallet.address, 'latest']), '0x7');
+    const bad = await error('anvil_addBalance', [OTHER, 'lots']);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'amount'/);
+  });
+
+  test('hardhat_dumpState / hardhat_loadState, hardhat_dropAllTransactions, hardhat_autoImpersonateAccount', async (t) => {
+    const { result, send } = await setupRpc(t);
+    const dump = await result('hardhat_dumpState');
+    await send({ nonce: 0 });
+    assert.equal(await result('hardhat_loadState', [dump]), true);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+    await result('evm_setAutomine', [false]);
+    await send({ nonce: 0 });
+    assert.equal((await result('txpool_status')).pending, '0x1');
+    assert.equal(await result('hardhat_dropAllTransactions'), null);
+    assert.equal((await result('txpool_status')).pending, '0x0');
+    await result('evm_setAutomine', [true]);
+    await result('anvil_setBalance', [OTHER, '0x' + (10n ** 18n).toString(16)]);
+    await result('hardhat_autoImpersonateAccount', [true]);
+    const hash = await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }]);
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+  });
+
+  test('anvil_setBlockGasLimit and anvil_setCoinbase are refused: Filecoin fixes both', async (t) => {
+    const { error } = await setupRpc(t);
+    assert.match((await error('anvil_setBlockGasLimit', ['0x1000'])).message, /block gas limit is fixed on Filecoin \(10000000000\)/);
+    const coinbase = await error('anvil_setCoinbase', [OTHER]);
+    assert.equal(coinbase.code, 1);
+    assert.match(coinbase.message, /COINBASE is the zero address/);
+    const bad = await error('anvil_setCoinbase', ['0x12']);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'address'/);
+  });
+});
