@@ -25,6 +25,7 @@ import { filecoinStateCompute } from './filecoin-state-compute.js';
 import { filecoinMiners } from './filecoin-miners.js';
 import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinRandomness } from './filecoin-randomness.js';
+import { filecoinNetwork } from './filecoin-network.js';
 import { filecoinState } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
 import { filecoinVerifreg } from './filecoin-verifreg.js';
@@ -56,6 +57,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinEvents,
   ...filecoinF3,
   ...filecoinState,
+  ...filecoinNetwork,
   ...filecoinStateActors,
   ...filecoinStateCompute,
   ...filecoinParams,
