@@ -50,7 +50,8 @@ let rendering = 0;
 
 async function render(): Promise<void> {
   const ticket = ++rendering;
-  current = route(location.hash);
+  const hash = location.hash;
+  current = route(hash);
   let view: HTMLElement;
   try {
     view = await current.view();
@@ -61,6 +62,8 @@ async function render(): Promise<void> {
   if (ticket !== rendering) return;
   main.replaceChildren(view);
   main.setAttribute('data-ready', String(ticket));
+  // Which location the shown view is for, so a test can wait for this view rather than the last one.
+  main.setAttribute('data-route', hash);
 }
 
 const showHead = (epoch: number) => {

@@ -199,8 +199,10 @@ describe('the explorer (headless Chromium)', () => {
         await page.fill('form.search input', text);
         await page.press('form.search input', 'Enter');
         await page.waitForFunction((previous) => location.hash !== previous, before);
-        await page.waitForSelector('main h1');
-        return page.evaluate(() => location.hash);
+        const hash = await page.evaluate(() => location.hash);
+        // The view for the new location, not the previous one still on screen.
+        await page.waitForFunction((expected) => document.querySelector('main')?.getAttribute('data-route') === expected, hash);
+        return hash;
       };
       assert.equal(await search(dealMessage), `#/message/${dealMessage}`);
       await page.waitForSelector('dl.facts');
