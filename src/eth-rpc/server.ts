@@ -1,4 +1,4 @@
-// The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v0, /rpc/v1, Lotus's paths), WebSocket on
+// The HTTP and WebSocket server: JSON-RPC on POST / (and /rpc/v0, /rpc/v1, /rpc/v2, Lotus's paths), WebSocket on
 // the same paths, CORS on every route (cors.ts), and the explorer page for a browser's GET /
 // (explorer-routes.ts). Built without listening, so tests can inject requests.
 import websocket from '@fastify/websocket';
@@ -14,11 +14,13 @@ import type { LoggingSwitch } from './define-method.js';
 import { Dispatcher, type CallObserver } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
-import { allMethods } from './methods/index.js';
+import { allMethods, v2Methods } from './methods/index.js';
 import { Subscriptions } from './subscriptions.js';
 
-// /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1.
-const PATHS = ['/', '/rpc/v0', '/rpc/v1'];
+// /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1. /rpc/v2 is Lotus's v2
+// API: tipsets chosen by selectors.
+const V2_PATH = '/rpc/v2';
+const PATHS = ['/', '/rpc/v0', '/rpc/v1', V2_PATH];
 
 export interface ServerOptions {
   log: Logger;
@@ -36,7 +38,8 @@ export interface ServerOptions {
 
 export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
-  const dispatcher = new Dispatcher(allMethods, log, observe, maxBatch);
+  const v1 = new Dispatcher(allMethods, log, observe, maxBatch);
+  const v2 = new Dispatcher(v2Methods, log, observe, maxBatch);
   const filters = new Filters(devnet);
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
 
@@ -63,7 +66,7 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
   const explorerFiles = explorer ? new ExplorerFiles() : undefined;
   if (explorerFiles) await app.register(explorerRoutes, { files: explorerFiles });
 
-  const post = async (request: FastifyRequest, reply: FastifyReply) => {
+  const post = (dispatcher: Dispatcher) => async (request: FastifyRequest, reply: FastifyReply) => {
     let body: unknown;
     try {
       body = JSON.parse(String(request.body ?? ''));
@@ -75,7 +78,8 @@ export async function buildServer(devnet: Devnet, { log, observe, logging = { en
   };
 
   for (const url of PATHS) {
-    app.post(url, post);
+    const dispatcher = url === V2_PATH ? v2 : v1;
+    app.post(url, post(dispatcher));
     app.route({
       method: 'GET',
       url,

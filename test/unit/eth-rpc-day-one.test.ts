@@ -87,4 +87,29 @@ describe('day-one methods', () => {
     assert.equal(bad.code, -32602);
     assert.match(bad.message, /'address'/);
   });
+
+  test('StateGetNetworkParams, StateActorCodeCIDs and StateActorManifestCID describe the devnet (nv27)', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const params = await result('Filecoin.StateGetNetworkParams');
+    assert.equal(params.NetworkName, 'fvm-devnet');
+    assert.equal(params.BlockDelaySecs, 4);
+    assert.equal(params.ConsensusMinerMinPower, '2048');
+    assert.equal(params.PreCommitChallengeDelay, 0);
+    assert.equal(params.Eip155ChainID, 31415926);
+    assert.equal(params.GenesisTimestamp, 1_700_000_000);
+    assert.equal(params.ForkUpgradeParams.UpgradeGoldenWeekHeight, -1);
+    assert.equal(params.ForkUpgradeParams.UpgradeFireHorseHeight, 9_999_999_999);
+    const codes = await result('Filecoin.StateActorCodeCIDs', [27]);
+    // The same code CIDs StateGetActor shows.
+    const evm = await result('Filecoin.StateGetActor', ['t010', null]);
+    assert.deepEqual(codes.eam, evm.Code);
+    assert.ok(codes.evm && codes.storageminer && codes.ethaccount);
+    const manifest = await result('Filecoin.StateActorManifestCID', [27]);
+    assert.match(manifest['/'], /^bafy/);
+    assert.deepEqual(await result('Filecoin.StateActorManifestCID', [27]), manifest);
+    assert.match((await error('Filecoin.StateActorCodeCIDs', [21])).message, /invalid network version 21/);
+    const bad = await error('Filecoin.StateActorManifestCID', ['27']);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /'networkVersion'/);
+  });
 });

@@ -25,8 +25,10 @@ import { filecoinStateCompute } from './filecoin-state-compute.js';
 import { filecoinMiners } from './filecoin-miners.js';
 import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinRandomness } from './filecoin-randomness.js';
+import { filecoinNetwork } from './filecoin-network.js';
 import { filecoinState } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
+import { filecoinV2 } from './filecoin-v2.js';
 import { filecoinVerifreg } from './filecoin-verifreg.js';
 import { filecoinWallet } from './filecoin-wallet.js';
 import { web3Net } from './web3-net.js';
@@ -56,6 +58,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinEvents,
   ...filecoinF3,
   ...filecoinState,
+  ...filecoinNetwork,
   ...filecoinStateActors,
   ...filecoinStateCompute,
   ...filecoinParams,
@@ -80,3 +83,9 @@ export const allMethods: RpcMethod[] = [
   ...otsMethods,
   ...ethRawTransactions,
 ];
+
+/**
+ * What /rpc/v2 serves: Lotus's v2 methods, which select tipsets with a TipSetSelector, beside the
+ * Ethereum methods (and their Filecoin.Eth* names). Other Filecoin.* methods are v1's only.
+ */
+export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.map(lotusAlias), ...filecoinV2];

@@ -1,0 +1,56 @@
+// Lotus's v2 TipSetSelector (/rpc/v2): exactly one of a tag ("latest", "safe", "finalized"), a
+// height ({at, previous, anchor}) or a tipset key. A height is looked up below its anchor, which is
+// itself a tag or a key selector and defaults to "finalized"; at a null round `previous` takes the
+// tipset before it, otherwise the one after.
+import { DevnetError } from '../common/errors.js';
+import type { CID } from '../common/cbor.js';
+import type { Devnet } from '../devnet/devnet.js';
+import type { Tipset } from '../mining/tipset.js';
+import { tipsetKey, tipsetOf } from './lotus-params.js';
+import { invalid, type Param } from './params.js';
+
+type Tag = 'latest' | 'safe' | 'finalized';
+type Anchor = { tag: Tag } | { key: CID[] };
+export type TipsetSelector = Anchor | { height: { at: number; previous: boolean; anchor?: Anchor } };
+
+const TAGS: readonly string[] = ['latest', 'safe', 'finalized'];
+
+function onlyOne(name: string, value: unknown, allowed: readonly string[]): [string, unknown] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(name, 'expected a tipset selector object');
+  const set = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
+  if (set.length !== 1 || !allowed.includes(set[0]![0])) throw invalid(name, `exactly one of ${allowed.join(', ')} must be set`);
+  return set[0]!;
+}
+
+function parseAnchor(name: string, value: unknown): Anchor {
+  const [field, v] = onlyOne(name, value, ['tag', 'key']);
+  if (field === 'key') return { key: tipsetKey(`${name}.key`).parse(v) };
+  if (typeof v !== 'string' || !TAGS.includes(v)) throw invalid(`${name}.tag`, `unknown tag ${JSON.stringify(v)}: expected latest, safe or finalized`);
+  return { tag: v as Tag };
+}
+
+export const tipsetSelector = (name: string): Param<TipsetSelector> => ({
+  name,
+  parse: (value) => {
+    const [field, v] = onlyOne(name, value, ['tag', 'height', 'key']);
+    if (field !== 'height') return parseAnchor(name, { [field]: v });
+    const { at, previous = false, anchor } = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+    if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) throw invalid(`${name}.height.at`, 'expected a non-negative epoch number');
+    if (typeof previous !== 'boolean') throw invalid(`${name}.height.previous`, 'expected a boolean');
+    return { height: { at, previous, anchor: anchor === undefined || anchor === null ? undefined : parseAnchor(`${name}.height.anchor`, anchor) } };
+  },
+});
+
+function anchorTipset(devnet: Devnet, anchor: Anchor): Tipset {
+  if ('key' in anchor) return tipsetOf(devnet, anchor.key);
+  return anchor.tag === 'latest' ? devnet.head : devnet.finality()[anchor.tag];
+}
+
+/** The tipset a selector names. */
+export function selectTipset(devnet: Devnet, selector: TipsetSelector): Tipset {
+  if (!('height' in selector)) return anchorTipset(devnet, selector);
+  const { at, previous, anchor = { tag: 'finalized' } } = selector.height;
+  const from = anchorTipset(devnet, anchor);
+  if (at > from.epoch) throw new DevnetError(`looking for tipset with height greater than start point (${at} > ${from.epoch})`);
+  return previous ? devnet.chain.atOrBefore(at)! : devnet.chain.atOrAfter(at)!;
+}

@@ -1,0 +1,72 @@
+// Lotus's v2 API on /rpc/v2: ChainGetTipSet, StateGetActor and StateGetID with TipSetSelectors
+// (tags, heights below an anchor, keys), the Ethereum methods beside them, and v1's methods not there.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { devWallet } from '../helpers/dev-wallet.js';
+import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
+
+async function setupV2(t: TestContext) {
+  // F3 900 epochs behind: with the head at 300, finalized is EC finality's genesis and safe head − 200.
+  const rpc = await setupRpc(t, { f3Lag: 900 });
+  await rpc.result('anvil_mine', ['0x12c']);
+  let id = 0;
+  const v2 = async (method: string, params: unknown[]): Promise<RpcResponse> => {
+    const res = await rpc.app.inject({ method: 'POST', url: '/rpc/v2', payload: { jsonrpc: '2.0', id: ++id, method, params } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as RpcResponse;
+  };
+  return { ...rpc, v2 };
+}
+
+describe('/rpc/v2', () => {
+  test('ChainGetTipSet: tags, heights below their anchor, and keys', async (t) => {
+    const { v2, result } = await setupV2(t);
+    const height = async (selector: unknown) => ((await v2('Filecoin.ChainGetTipSet', [selector])).result as { Height: number }).Height;
+    assert.equal(await height({ tag: 'latest' }), 300);
+    assert.equal(await height({ tag: 'finalized' }), 0);
+    assert.equal(await height({ tag: 'safe' }), 100);
+    assert.equal(await height({ height: { at: 50, anchor: { tag: 'latest' } } }), 50);
+    assert.equal(await height({ height: { at: 80, previous: true, anchor: { tag: 'safe' } } }), 80);
+    const seven = (await result('Filecoin.ChainGetTipSetByHeight', [7, null])) as { Cids: unknown[] };
+    assert.equal(await height({ key: seven.Cids }), 7);
+    // Without an anchor a height is looked up below the finalized tipset (here genesis).
+    const tooHigh = await v2('Filecoin.ChainGetTipSet', [{ height: { at: 50 } }]);
+    assert.match(tooHigh.error!.message, /looking for tipset with height greater than start point/);
+  });
+
+  test('StateGetActor and StateGetID: the actor at the selected tipset, null when there is none', async (t) => {
+    const { v2, result } = await setupV2(t);
+    const f410 = (await result('Filecoin.EthAddressToFilecoinAddress', [devWallet.address])) as string;
+    const actor = (await v2('Filecoin.StateGetActor', [f410, { tag: 'latest' }])).result as { Balance: string; Nonce: number };
+    assert.equal(actor.Balance, BigInt(await result('eth_getBalance', [devWallet.address, 'latest']) as string).toString());
+    const id = (await v2('Filecoin.StateGetID', [f410, { tag: 'finalized' }])).result as string;
+    assert.equal(id, await result('Filecoin.StateLookupID', [f410, null]));
+    assert.deepEqual(await v2('Filecoin.StateGetActor', ['t0999999', { tag: 'latest' }]), { jsonrpc: '2.0', id: 3, result: null });
+    assert.equal((await v2('Filecoin.StateGetID', ['t0999999', { tag: 'latest' }])).result, null);
+  });
+
+  test('a selector must name exactly one thing: -32602 naming the field', async (t) => {
+    const { v2 } = await setupV2(t);
+    for (const [selector, field] of [
+      [{}, 'selector'],
+      [{ tag: 'latest', key: [] }, 'selector'],
+      [{ tag: 'head' }, 'selector.tag'],
+      [{ height: { at: -1 } }, 'selector.height.at'],
+      [{ height: { at: 1, previous: 'yes' } }, 'selector.height.previous'],
+      [{ height: { at: 1, anchor: { height: { at: 1 } } } }, 'selector.height.anchor'],
+      ['latest', 'selector'],
+    ] as const) {
+      const { error } = await v2('Filecoin.ChainGetTipSet', [selector]);
+      assert.equal(error?.code, -32602, JSON.stringify(selector));
+      assert.match(error!.message, new RegExp(`'${field.replace(/\./g, '\\.')}'`), JSON.stringify(selector));
+    }
+  });
+
+  test('the Ethereum methods are there; v1-only Filecoin methods are not; v1 keeps tipset keys', async (t) => {
+    const { v2, result } = await setupV2(t);
+    assert.equal((await v2('eth_blockNumber', [])).result, '0x12c');
+    assert.equal((await v2('Filecoin.EthBlockNumber', [])).result, '0x12c');
+    assert.equal((await v2('Filecoin.StateReadState', ['t05', null])).error?.code, -32601);
+    assert.equal(((await result('Filecoin.ChainGetTipSet', [null])) as { Height: number }).Height, 300);
+  });
+});
