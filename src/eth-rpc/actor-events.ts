@@ -9,11 +9,9 @@ import { resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { ActorEvent, EventEntry } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
 import { bytesJson, cidJson, tipsetKeyJson } from './lotus-json.js';
+import { MAX_FILTER_HEIGHT_RANGE } from './log-criteria.js';
 import { filAddress, tipsetKey } from './lotus-params.js';
-import { invalid, type Param } from './params.js';
-
-/** Lotus's default Events.MaxFilterHeightRange. */
-export const MAX_FILTER_HEIGHT_RANGE = 2880;
+import { invalid, parseBase64, type Param } from './params.js';
 
 /** Entry flags: the key and the value are indexed. */
 const FLAG_INDEXED_KEY = 0x01;
@@ -59,8 +57,7 @@ export const actorEventFilter = (name: string): Param<ActorEventFilter> => ({
             const { codec, value } = (b ?? {}) as Record<string, unknown>;
             const at = `${name}.fields.${key}[${i}]`;
             if (typeof codec !== 'number' || !Number.isSafeInteger(codec) || codec < 0) throw invalid(`${at}.codec`, 'expected a codec number');
-            if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw invalid(`${at}.value`, 'expected base64 bytes');
-            return { codec, value: new Uint8Array(Buffer.from(value, 'base64')) };
+            return { codec, value: parseBase64(`${at}.value`, value) };
           }),
         );
       }

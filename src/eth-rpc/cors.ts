@@ -1,6 +1,6 @@
 // Cross-origin access for pages served elsewhere (a dApp on a dev server at http://localhost:3000).
 // @fastify/cors answers preflights (OPTIONS) and adds the CORS headers on every route of the
-// server, JSON-RPC, pieces and any route added later, because it is registered at the root first.
+// server, JSON-RPC, pieces and any route added later, because it is registered before any route.
 // Any origin is allowed by default, as Anvil and Hardhat node do; --allow-origin narrows that list.
 //
 // A narrowed list is also enforced on the server: CORS headers only stop a browser from reading an
@@ -15,7 +15,7 @@ import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
-export const ANY_ORIGIN = '*';
+const ANY_ORIGIN = '*';
 /** How long a browser may reuse a preflight's answer, seconds (Chromium caps it at 7 200). */
 const PREFLIGHT_MAX_AGE_S = 600;
 

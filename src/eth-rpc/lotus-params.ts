@@ -7,7 +7,7 @@ import { hexToBytes } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import type { Tipset } from '../mining/tipset.js';
-import { invalid, type Param } from './params.js';
+import { invalid, parseBase64, type Param } from './params.js';
 
 export const filAddress = (name: string): Param<FilAddress> => ({
   name,
@@ -93,8 +93,7 @@ function numberField(name: string, v: unknown): number {
 
 function bytesField(name: string, v: unknown): Uint8Array {
   if (v === null || v === undefined || v === '') return new Uint8Array();
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid(name, 'expected base64 bytes');
-  return new Uint8Array(Buffer.from(v, 'base64'));
+  return parseBase64(name, v);
 }
 
 export function parseMessage(name: string, v: unknown): Message {

@@ -36,6 +36,12 @@ export function parseData(name: string, value: unknown): Uint8Array {
   return hexToBytes(hex);
 }
 
+/** Bytes as Lotus's JSON carries them: standard base64. */
+export function parseBase64(name: string, value: unknown): Uint8Array {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw invalid(name, 'expected base64 bytes');
+  return new Uint8Array(Buffer.from(value, 'base64'));
+}
+
 export function parseFixedData(name: string, value: unknown, length: number): Uint8Array {
   const bytes = parseData(name, value);
   if (bytes.length !== length) throw invalid(name, `expected ${length} bytes, got ${bytes.length}`);

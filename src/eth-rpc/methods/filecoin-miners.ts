@@ -121,7 +121,7 @@ export function bitfieldFromRuns(runs: readonly number[]): number[] {
 export const isRunList = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
 
 /** A bitfield parameter in go-bitfield's JSON (run lengths), or null for none. */
-export const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
+const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
   name,
   parse: (v) => {
     if (v === null || v === undefined) return undefined;

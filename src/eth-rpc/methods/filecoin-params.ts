@@ -8,7 +8,7 @@ import { decodeParams, encodeParams, paramsSchema, type Schema } from '../actor-
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
 import { cid, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { invalid, type Param } from '../params.js';
+import { parseBase64, type Param } from '../params.js';
 
 const ACTOR_KINDS: ActorKind[] = ['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount'];
 
@@ -23,8 +23,7 @@ const base64Params: Param<Uint8Array> = {
   name: 'params',
   parse: (v) => {
     if (v === null) return new Uint8Array();
-    if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid('params', 'expected base64 bytes');
-    return new Uint8Array(Buffer.from(v, 'base64'));
+    return parseBase64('params', v);
   },
 };
 

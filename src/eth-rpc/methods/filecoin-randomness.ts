@@ -7,15 +7,14 @@ import { beaconEntryData, beaconRandomness, drawBeaconRandomness, drawTicketRand
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
 import { epoch, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { invalid, type Param } from '../params.js';
+import { parseBase64, type Param } from '../params.js';
 
 const entropy: Param<Uint8Array> = {
   name: 'entropy',
   optional: true,
   parse: (v) => {
     if (v === null || v === undefined || v === '') return new Uint8Array();
-    if (typeof v !== 'string') throw invalid('entropy', 'expected base64 bytes');
-    return new Uint8Array(Buffer.from(v, 'base64'));
+    return parseBase64('entropy', v);
   },
 };
 

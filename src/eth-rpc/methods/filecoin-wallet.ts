@@ -8,7 +8,7 @@ import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, bytesJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, message } from '../lotus-params.js';
-import { invalid, object, optional, type Param } from '../params.js';
+import { invalid, object, optional, parseBase64, type Param } from '../params.js';
 
 const KEY_TYPES: readonly KeyType[] = ['secp256k1', 'bls', 'delegated'];
 
@@ -20,21 +20,16 @@ const keyType = (name: string): Param<KeyType> => ({
   },
 });
 
-const base64 = (name: string, v: unknown): Uint8Array => {
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid(name, 'expected base64 bytes');
-  return new Uint8Array(Buffer.from(v, 'base64'));
-};
-
 /** Lotus's KeyInfo: {"Type": "secp256k1" | "bls" | "delegated", "PrivateKey": base64}. */
 const keyInfo: Param<{ type: KeyType; privateKey: Uint8Array }> = {
   name: 'keyInfo',
   parse: (v) => {
     const { Type, PrivateKey } = (v ?? {}) as Record<string, unknown>;
-    return { type: keyType('keyInfo.Type').parse(Type), privateKey: base64('keyInfo.PrivateKey', PrivateKey) };
+    return { type: keyType('keyInfo.Type').parse(Type), privateKey: parseBase64('keyInfo.PrivateKey', PrivateKey) };
   },
 };
 
-const base64Data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => base64(name, v) });
+const base64Data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => parseBase64(name, v) });
 
 /** crypto.Signature: {"Type": 1 | 2 | 3, "Data": base64}. */
 const signature = (name: string): Param<Signature> => ({
@@ -42,7 +37,7 @@ const signature = (name: string): Param<Signature> => ({
   parse: (v) => {
     const { Type, Data } = (v ?? {}) as Record<string, unknown>;
     if (Type !== SigType.Secp256k1 && Type !== SigType.BLS && Type !== SigType.Delegated) throw invalid(`${name}.Type`, 'expected 1, 2 or 3');
-    return { type: Type, data: base64(`${name}.Data`, Data ?? '') };
+    return { type: Type, data: parseBase64(`${name}.Data`, Data ?? '') };
   },
 });
 
