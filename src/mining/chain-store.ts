@@ -74,11 +74,8 @@ export class ChainStore {
         this.byCid.delete(cid);
         this.byCid.delete(unsigned);
         if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
-        const amt = eventsRoot(message.receipt.events);
-        if (amt) {
-          this.eventsByRoot.delete(amt.root.toString());
-          for (const key of amt.blocks.keys()) this.eventBlocks.delete(key);
-        }
+        // Events AMTs stay: they are content-addressed, so a receipt still on the chain may share
+        // them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
       }
     }
   }

@@ -47,7 +47,8 @@ describe('EVM actor gas', () => {
   test('the opcode table: one class per opcode', () => {
     assert.equal(opcodeGas('ADD'), OPCODE_CLASSES.arithmetic);
     assert.equal(opcodeGas('SDIV'), OPCODE_CLASSES.divide);
-    assert.equal(opcodeGas('PUSH'), OPCODE_CLASSES.stack);
+    assert.equal(opcodeGas('PUSH1'), OPCODE_CLASSES.stack);
+    assert.equal(opcodeGas('LOG2'), OPCODE_CLASSES.complex);
     assert.equal(opcodeGas('TIMESTAMP'), OPCODE_CLASSES.syscall);
     assert.equal(opcodeGas('SSTORE'), OPCODE_CLASSES.storage);
   });

@@ -204,6 +204,8 @@ describe('hostile input, in-process (fastify inject)', () => {
       }),
       { numRuns: 80 },
     );
+    // Garbage the pool refuses proves little: some of it must have reached the actors and been executed.
+    assert.ok(nonce > 0, 'the pool refused every garbage message, so no actor ran one');
     assert.equal(devnet.actorAt(hexToBytes(DEV_ACCOUNTS[0]!.address), devnet.head.epoch)?.nonce, 0);
 
     const before = digest();

@@ -363,7 +363,9 @@ function fevmOpcodes(common: Common): CustomOpcode[] {
     if (removed.includes(opcode)) continue;
     const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
     const ethGas = info.dynamicGas ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
-    opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(info.name), gasFunction: fvmGasFunction(info.name, ethGas), logicFunction });
+    // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
+    const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
+    opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction: fvmGasFunction(name, ethGas), logicFunction });
   }
   return opcodes;
 }
