@@ -22,6 +22,8 @@ import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Miner, type MiningMode } from '../mining/miner.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
+import { Fork } from './fork/fork.js';
+import { createForkState, forkAnchor } from './fork/fork-genesis.js';
 import { Calls, type CallRequest } from './calls.js';
 import { Cheats } from './cheats.js';
 import type { DevnetEvents } from './events.js';
@@ -67,6 +69,8 @@ export class Devnet {
     private readonly state: StateTree,
     executor: Executor,
     saved: SavedChain | undefined,
+    /** The upstream this chain forks, if it does (--fork-url). */
+    readonly fork: Fork | undefined,
   ) {
     this.events.setMaxListeners(0);
     executor.onConsoleLog = (line) => this.events.emit('consoleLog', line);
@@ -76,6 +80,10 @@ export class Devnet {
       // A chain loaded from a file goes on at the wall clock's time.
       this.clock = new Clock(0);
       this.clock.increase(saved.clockOffset);
+    } else if (fork) {
+      // A fork goes on from the upstream's tipset at the fork epoch, at the wall clock's time.
+      this.store.append(forkAnchor(fork.point));
+      this.clock = new Clock(0);
     } else {
       const genesisTime = config.genesisTimestamp ?? Math.floor(Date.now() / 1000);
       this.store.append(buildTipset({ epoch: 0, timestamp: genesisTime, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
@@ -123,16 +131,24 @@ export class Devnet {
     else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });
   }
 
-  /** A new chain from genesis, or the one `saved` holds. */
+  /** A new chain from genesis, a fork of an upstream node (config.fork), or the chain `saved` holds. */
   static async create(config: DevnetConfig, saved?: SavedChain): Promise<Devnet> {
     const accounts = deriveAccounts(config.mnemonic, config.accounts);
     const providerKeys = deriveStorageProviderKeys(config.mnemonic, config.storageProviders);
     const nodeKeys = deriveNodeKeys(config.mnemonic);
+    if (saved && config.fork) throw new StateFileError('a saved chain cannot be loaded into a fork (--fork-url with --state or --load-state)');
     if (saved && saved.chainId !== config.chainId) {
       throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${config.chainId}`);
     }
     let state: StateTree;
-    if (saved) {
+    let fork: Fork | undefined;
+    let devnet: Devnet | undefined;
+    if (config.fork) {
+      fork = await Fork.open(config.fork, (progress) => devnet?.events.emit('forkProgress', progress));
+      // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
+      config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
+      state = await createForkState(fork.source, fork.point, accounts, config.balance, config.fund);
+    } else if (saved) {
       state = new StateTree();
       state.load(saved.state);
     } else {
@@ -144,7 +160,7 @@ export class Devnet {
         { rootKey: nodeKeys.rootKey.address, verifier: nodeKeys.verifier.address, dealClient: nodeKeys.dealClient.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
       );
     }
-    const devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
+    devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved, fork);
     // The node holds the providers' owner/worker keys, so it can sign their messages.
     for (const key of providerKeys) devnet.wallet.import('secp256k1', key.privateKey);
     // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
@@ -177,6 +193,14 @@ export class Devnet {
 
   stateAt(epoch: number): StateReader {
     return this.state.at(epoch);
+  }
+
+  /**
+   * Fetches the fork state a MissingStateError names, so that the read or call that threw it can
+   * run again; false for any other error (see StateTree.fetchMissing).
+   */
+  fetchMissing(error: unknown): Promise<boolean> {
+    return this.state.fetchMissing(error);
   }
 
   /** A number that changes whenever the state does (--state saves only then). */
@@ -343,6 +367,7 @@ export class Devnet {
 
   close(): void {
     this.miner.stop();
+    this.fork?.close();
   }
 
   private chainParts() {
