@@ -60,12 +60,14 @@ export class Fork {
     const upstream = new Upstream(upstreamEndpoint(config.url), { token: config.token, ...config.upstream });
     const url = displayUrl(upstream.endpoint);
     const cache = config.cacheDir === undefined ? undefined : new ForkCache(config.cacheDir);
+    // With a cache for this point, the upstream is asked once: if it is down, the fork starts from the cache at once.
+    const cached = cache?.pointFor(url, config.blockNumber);
+    const probe = cached ? new Upstream(upstream.endpoint, { token: config.token, ...config.upstream, retries: 0 }) : upstream;
     let point: ForkPoint;
     try {
-      point = await resolveForkPoint(upstream, config.blockNumber);
+      point = await resolveForkPoint(probe, config.blockNumber);
     } catch (error) {
-      const cached = error instanceof UpstreamError ? cache?.pointFor(url, config.blockNumber) : undefined;
-      if (!cached) throw error;
+      if (!cached || !(error instanceof UpstreamError)) throw error;
       point = cached;
     }
     const data = cache?.load(point);
