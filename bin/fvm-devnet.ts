@@ -81,6 +81,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)'))
     .addOption(new Option('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)").argParser(integer(0, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR or ~/.cache/fvm-devnet/fork)"))
+    .addOption(new Option('--gateway-only', "answer only the Filecoin.* methods a public Lotus gateway serves (api/api_gateway.go)"))
     .addOption(new Option('--no-explorer', 'do not serve the explorer page at http://<host>:<port>/'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
@@ -93,7 +94,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -139,6 +140,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
           cacheDir: opts.forkCache ? defaultForkCacheDir() : undefined,
         }
       : undefined,
+    gatewayOnly: Boolean(opts.gatewayOnly),
     silent: Boolean(opts.silent),
     json: Boolean(opts.json),
   };
@@ -199,6 +201,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
       : node.devnet.fresh
       ? ['A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.', '']
       : [`Chain loaded at height ${node.devnet.head.epoch}: wallets keep their nonces.`, '']),
+    ...(config.gatewayOnly ? ["Gateway only: Filecoin.* methods outside a Lotus gateway's set are refused", ''] : []),
     ...(config.explorer ? [`Explorer:     ${node.url}/`] : []),
     ...(exposed ? ['!'.repeat(72), exposed, '!'.repeat(72)] : []),
     `Listening on ${node.host}:${node.port}`,

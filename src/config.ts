@@ -57,6 +57,8 @@ export interface DevnetConfig {
   maxBodyBytes: number;
   /** Most requests one JSON-RPC batch may hold. */
   maxBatch: number;
+  /** Answer only the Filecoin.* methods a public Lotus gateway serves (--gateway-only). */
+  gatewayOnly: boolean;
   /** Fork an upstream Lotus node instead of starting from genesis (--fork-url). */
   fork?: ForkConfig;
 }
@@ -91,6 +93,7 @@ export function defaultConfig(): DevnetConfig {
     explorer: true,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxBatch: DEFAULT_MAX_BATCH,
+    gatewayOnly: false,
   };
 }
 

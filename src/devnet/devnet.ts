@@ -23,7 +23,8 @@ import { Miner, type MiningMode } from '../mining/miner.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Fork } from './fork/fork.js';
-import { createForkState, forkAnchor } from './fork/fork-genesis.js';
+import { commitForkStart, forkAnchor, prefetchForkStart, type Funding } from './fork/fork-genesis.js';
+import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest } from './calls.js';
 import { Cheats } from './cheats.js';
 import type { DevnetEvents } from './events.js';
@@ -70,7 +71,7 @@ export class Devnet {
     executor: Executor,
     saved: SavedChain | undefined,
     /** The upstream this chain forks, if it does (--fork-url). */
-    readonly fork: Fork | undefined,
+    private forked: Fork | undefined,
   ) {
     this.events.setMaxListeners(0);
     executor.onConsoleLog = (line) => this.events.emit('consoleLog', line);
@@ -80,9 +81,9 @@ export class Devnet {
       // A chain loaded from a file goes on at the wall clock's time.
       this.clock = new Clock(0);
       this.clock.increase(saved.clockOffset);
-    } else if (fork) {
+    } else if (forked) {
       // A fork goes on from the upstream's tipset at the fork epoch, at the wall clock's time.
-      this.store.append(forkAnchor(fork.point));
+      this.store.append(forkAnchor(forked.point));
       this.clock = new Clock(0);
     } else {
       const genesisTime = config.genesisTimestamp ?? Math.floor(Date.now() / 1000);
@@ -147,7 +148,10 @@ export class Devnet {
       fork = await Fork.open(config.fork, (progress) => devnet?.events.emit('forkProgress', progress));
       // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
       config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
-      state = await createForkState(fork.source, fork.point, accounts, config.balance, config.fund);
+      state = new StateTree(fork.source);
+      const funding = forkFunding(accounts, config);
+      await prefetchForkStart(fork.source, funding);
+      await commitForkStart(state, fork.point, funding);
     } else if (saved) {
       state = new StateTree();
       state.load(saved.state);
@@ -172,6 +176,11 @@ export class Devnet {
   }
 
   // --- reads --------------------------------------------------------------------------------------
+
+  /** The upstream this chain forks, if it does (--fork-url, or anvil_reset with forking). */
+  get fork(): Fork | undefined {
+    return this.forked;
+  }
 
   get chainId(): bigint {
     return this.config.chainId;
@@ -365,12 +374,42 @@ export class Devnet {
     });
   }
 
+  /**
+   * Forks `config`'s upstream instead (anvil_reset with forking): the state, the chain from the new
+   * fork point, an empty pool, no snapshots; the chain id stays the node's. The upstream is read
+   * before anything changes, so a failure leaves the chain as it was.
+   */
+  async refork(config: ForkConfig): Promise<void> {
+    // The current fork's token, cache and client settings carry over.
+    const previous = this.forked?.config;
+    const fork = await Fork.open({ token: previous?.token, cacheDir: previous?.cacheDir, upstream: previous?.upstream, ...config }, (progress) => this.events.emit('forkProgress', progress));
+    const funding = forkFunding(this.accounts, this.config);
+    await prefetchForkStart(fork.source, funding);
+    await this.miner.queue.run(async () => {
+      this.forked?.close();
+      this.forked = fork;
+      this.state.rebase(fork.source);
+      await commitForkStart(this.state, fork.point, funding);
+      this.store.truncate(-1);
+      this.store.append(forkAnchor(fork.point));
+      this.clock.restore({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
+      this.mempool.clear();
+      this.cheats.forgetSnapshots();
+      this.events.emit('rewound');
+    });
+  }
+
   close(): void {
     this.miner.stop();
-    this.fork?.close();
+    this.forked?.close();
   }
 
   private chainParts() {
     return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock };
   }
+}
+
+/** What a fork funds on top of the upstream's state: the dev accounts and the --fund addresses. */
+function forkFunding(accounts: DevAccount[], config: DevnetConfig): Funding[] {
+  return [...accounts.map((a) => ({ address: a.filAddress, balance: config.balance })), ...config.fund];
 }

@@ -189,7 +189,13 @@ export class StateTree {
   /** Commits so far, and the keys each wrote (so that a revert can undo them). */
   private writes: string[][] = [];
 
-  constructor(private readonly source: StateSource | FetchingStateSource = localStateSource) {}
+  constructor(private source: StateSource | FetchingStateSource = localStateSource) {}
+
+  /** Forgets the whole history and reads what it has not written from `source` (a fork re-forked by anvil_reset). */
+  rebase(source: StateSource | FetchingStateSource): void {
+    this.source = source;
+    this.load([]);
+  }
 
   /**
    * Fetches what a MissingStateError names, so that the work that threw it can run again; false for

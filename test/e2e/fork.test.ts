@@ -29,7 +29,9 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-describe('fork of an fvm-devnet upstream', () => {
+// The same suite against an upstream that answers as a public Lotus gateway does (--gateway-only):
+// the fork must need no method outside the gateway's set.
+for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
   let cacheDir: string;
@@ -43,7 +45,7 @@ describe('fork of an fvm-devnet upstream', () => {
   before(async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-cache-'));
     process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
-    upstream = await startDevnet(['--fund', `${native.address.toString()}=1000`]);
+    upstream = await startDevnet(['--fund', `${native.address.toString()}=1000`, ...(gatewayOnly ? ['--gateway-only'] : [])]);
     const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
     const { Counter } = await compileFixtures();
@@ -74,6 +76,13 @@ describe('fork of an fvm-devnet upstream', () => {
     await upstream?.stop();
     delete process.env.FVM_DEVNET_CACHE_DIR;
     rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test('the upstream serves the Filecoin.* methods of its mode', async () => {
+    // Filecoin.StateMarketDeals is a full node's, not the gateway's.
+    const deals = rpc(upstream.url, 'Filecoin.StateMarketDeals', [null]);
+    if (gatewayOnly) await assert.rejects(deals, /Filecoin.StateMarketDeals: method 'Filecoin.StateMarketDeals' not found/);
+    else assert.deepEqual(await deals, {});
   });
 
   test('the banner names the upstream, its network and the fork epoch; anvil_nodeInfo has forkConfig', async () => {
@@ -135,6 +144,23 @@ describe('fork of an fvm-devnet upstream', () => {
     // The upstream went on without the fork: its counter is what it set after the fork epoch.
     assert.equal(BigInt(await rpc(upstream.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest'])), 900n);
     assert.equal(await rpc(upstream.url, 'eth_getBalance', [RECIPIENT, 'latest']), '0x0');
+  });
+
+  test('anvil_reset goes back to the fork point; hardhat_reset with forking re-forks at another epoch', async () => {
+    await rpc(fork!.url, 'anvil_reset', []);
+    assert.equal(Number(await rpc(fork!.url, 'eth_blockNumber')), forkEpoch);
+    assert.equal(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest']), atFork.count);
+    assert.equal(await rpc(fork!.url, 'eth_getBalance', [RECIPIENT, 'latest']), '0x0');
+
+    const head = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    await rpc(fork!.url, 'hardhat_reset', [{ forking: { jsonRpcUrl: upstream.url, blockNumber: head } }]);
+    assert.equal(Number(await rpc(fork!.url, 'eth_blockNumber')), head);
+    assert.equal(BigInt(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest'])), 900n);
+    assert.equal((await rpc(fork!.url, 'anvil_nodeInfo')).forkConfig.forkBlockNumber, head);
+    // viem's form: a block number alone re-forks the same upstream there.
+    await rpc(fork!.url, 'anvil_reset', [{ forking: { blockNumber: forkEpoch } }]);
+    assert.equal(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest']), atFork.count);
+    await assert.rejects(rpc(fork!.url, 'anvil_reset', [{ forking: { jsonRpcUrl: 42 } }]), /invalid options.forking.jsonRpcUrl/);
   });
 
   test('a restart at the same epoch answers from the disk cache with the upstream stopped', async () => {
