@@ -213,6 +213,6 @@ export function delegateCallGas(): number {
 
 /**
  * A Filecoin precompile (0xfe…): its syscall and the ABI decoding around it; call_actor adds what
- * its send used, get_randomness nothing more (the lookback of the current epoch is its flat cost).
+ * its send used, get_randomness the lookback of the epoch it draws for (precompile-runtime.ts).
  */
 export const FILECOIN_PRECOMPILE_GAS = HOST_CALL + 20_000;
