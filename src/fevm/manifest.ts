@@ -3,10 +3,7 @@
 // StateActorManifestCID). A real manifest is [version, data CID] with data = [[name, code CID], …]
 // from the actors bundle; the devnet's lists its own (identity) code CIDs the same way.
 import { cidOf, encodeCbor, type CID } from '../common/cbor.js';
-import { codeCid, type ActorKind } from './actor.js';
-
-/** The builtin actors the devnet has, by their manifest names. */
-export const ACTOR_KINDS: readonly ActorKind[] = ['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount'];
+import { ACTOR_KINDS, codeCid } from './actor.js';
 
 const dataBlock = encodeCbor(ACTOR_KINDS.map((kind) => [kind, codeCid(kind)]));
 const manifestBlock = encodeCbor([1, cidOf(dataBlock)]);
