@@ -44,7 +44,7 @@ function fakeUpstream() {
   return { upstream: upstream as unknown as UpstreamState, calls };
 }
 
-const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', chainId: '314159' };
+const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
 
 describe('fork state source', () => {
   test('reads throw MissingStateError until fetched; fetched values, absences included, are answered', async () => {

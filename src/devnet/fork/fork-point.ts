@@ -23,8 +23,9 @@ export interface ForkPoint {
   timestamp: number;
   baseFee: string;
   networkName: string;
-  /** The CID of the upstream's genesis block: what the cache is keyed by. */
+  /** The CID of the upstream's genesis block (what the cache is keyed by), and its timestamp. */
   genesis: string;
+  genesisTimestamp: number;
   chainId: string;
 }
 
@@ -72,6 +73,7 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     baseFee: tipset.Blocks[0].ParentBaseFee,
     networkName,
     genesis: genesis.Cids[0]['/'],
+    genesisTimestamp: genesis.Blocks[0].Timestamp,
     chainId: BigInt(chainId).toString(),
   };
 }

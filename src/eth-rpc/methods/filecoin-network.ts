@@ -37,7 +37,7 @@ export const filecoinNetwork = [
     PreCommitChallengeDelay: PRE_COMMIT_CHALLENGE_DELAY,
     ForkUpgradeParams: forkUpgradeParams(),
     Eip155ChainID: Number(devnet.chainId),
-    GenesisTimestamp: devnet.chain.atEpoch(0)!.timestamp,
+    GenesisTimestamp: devnet.fork?.point.genesisTimestamp ?? devnet.chain.first.timestamp,
   })),
 
   defineMethod('Filecoin.StateActorCodeCIDs', [integer('networkVersion')], (_ctx, version) => {
