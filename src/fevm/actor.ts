@@ -8,6 +8,7 @@ import type { CronState } from './actors/cron.js';
 import type { DatacapState } from './actors/datacap/state.js';
 import type { MarketState } from './actors/market/state.js';
 import type { MinerState } from './actors/miner/state.js';
+import type { MultisigState } from './actors/multisig/state.js';
 import type { PowerState } from './actors/power.js';
 import type { RewardState } from './actors/reward.js';
 import type { VerifregState } from './actors/verifreg/state.js';
@@ -21,6 +22,7 @@ export type ActorKind =
   | 'storagepower'
   | 'storageminer'
   | 'storagemarket'
+  | 'multisig'
   | 'reward'
   | 'verifiedregistry'
   | 'datacap'
@@ -28,6 +30,25 @@ export type ActorKind =
   | 'evm'
   | 'eam'
   | 'ethaccount';
+
+/** Every kind, in the builtin-actors manifest's order. */
+export const ACTOR_KINDS: readonly ActorKind[] = [
+  'system',
+  'init',
+  'cron',
+  'account',
+  'storagepower',
+  'storageminer',
+  'storagemarket',
+  'multisig',
+  'reward',
+  'verifiedregistry',
+  'datacap',
+  'placeholder',
+  'evm',
+  'eam',
+  'ethaccount',
+];
 
 /** The actors version whose semantics the devnet follows (nv27, actors v17). */
 export const ACTORS_VERSION = 17;
@@ -78,6 +99,8 @@ export interface Actor {
   readonly verifreg?: VerifregState;
   /** The datacap token's (f07) balances and allowances. */
   readonly datacap?: DatacapState;
+  /** A multisig wallet's signers, threshold, vesting and pending transactions. */
+  readonly multisig?: MultisigState;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

@@ -16,6 +16,7 @@ import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
 import { minerStateJson } from './filecoin-miners.js';
+import { multisigStateJson } from './filecoin-msig-state.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
@@ -59,6 +60,7 @@ function stateJson(actor: Actor, epoch: number) {
     };
   }
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE);
+  if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
 }
 
