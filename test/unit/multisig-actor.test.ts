@@ -42,10 +42,10 @@ async function twoOfThree(w: World, value = 100n * FIL, duration = 0, start = 0)
 
 const stateOf = (w: World, wallet: Wallet): MultisigState => w.state.getActor(wallet.id)!.multisig!;
 const balanceOf = (w: World, address: FilAddress) => w.state.getActor(w.state.lookupId(address)!)!.balance;
-const propose = (w: World, from: FilAddress, wallet: Wallet, to: FilAddress, value: bigint, method = 0, params = new Uint8Array()) =>
+const propose = (w: World, from: FilAddress, wallet: Wallet, to: FilAddress, value: bigint, method = 0, params: Uint8Array = new Uint8Array()) =>
   w.send(from, wallet.address, MultisigMethod.Propose, [to.bytes, encodeBigInt(value), method, params]);
-const approve = (w: World, from: FilAddress, wallet: Wallet, txId: number, hash = new Uint8Array()) => w.send(from, wallet.address, MultisigMethod.Approve, [txId, hash]);
-const cancel = (w: World, from: FilAddress, wallet: Wallet, txId: number, hash = new Uint8Array()) => w.send(from, wallet.address, MultisigMethod.Cancel, [txId, hash]);
+const approve = (w: World, from: FilAddress, wallet: Wallet, txId: number, hash: Uint8Array = new Uint8Array()) => w.send(from, wallet.address, MultisigMethod.Approve, [txId, hash]);
+const cancel = (w: World, from: FilAddress, wallet: Wallet, txId: number, hash: Uint8Array = new Uint8Array()) => w.send(from, wallet.address, MultisigMethod.Cancel, [txId, hash]);
 /** Proposes a send from the wallet to itself (method, params) by A and approves it by B; B's ApproveReturn. */
 async function selfCall(w: World, wallet: Wallet, method: number, params: unknown): Promise<[boolean, number, Uint8Array]> {
   const txId = stateOf(w, wallet).nextTxId;

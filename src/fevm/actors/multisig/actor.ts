@@ -2,8 +2,9 @@
 // what enough of them approved, with an optional linear vesting of its initial balance. Created by
 // the init actor's Exec (f01 method 2), which runs the constructor with the value it was sent. Its
 // methods are internal (numbers below 2^24): accounts and other builtin actors may call them, an EVM
-// contract may not (builtin-actors restrict_internal_api, exit 18). It accepts any exported method,
-// such as FRC-46's receiver hook, without doing anything.
+// contract may not (builtin-actors restrict_internal_api, exit 18; call_actor already refuses methods
+// 1-1023). A contract may still be a signer. It accepts any exported method, such as FRC-46's
+// receiver hook, without doing anything.
 import { INIT_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { address, bytes, i64, list, tuple, u64 } from '../params.js';
