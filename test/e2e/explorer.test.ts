@@ -44,6 +44,11 @@ async function screenshot(page: Page, name: string): Promise<void> {
   if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `explorer-${name}.png`) });
 }
 
+/** The decoded fields (name -> text) of the first field list in `container`. */
+async function fields(page: Page, container: string): Promise<Record<string, string>> {
+  return page.$eval(`${container} dl.fields`, (list) => Object.fromEntries([...list.querySelectorAll(':scope > dt')].map((dt) => [dt.textContent ?? '', (dt.nextElementSibling as HTMLElement).innerText])));
+}
+
 /** The page's facts (label -> text) of its first facts list. */
 async function facts(page: Page): Promise<Record<string, string>> {
   return page.$$eval('dl.facts > dt', (terms) => Object.fromEntries(terms.map((dt) => [dt.textContent ?? '', (dt.nextElementSibling as HTMLElement).innerText])));
@@ -53,6 +58,8 @@ describe('the explorer (headless Chromium)', () => {
   let node: DevnetProcess;
   let provider: JsonRpcProvider;
   let failing: TransactionResponse;
+  let tokenTransfer: TransactionResponse;
+  let tokenFailing: TransactionResponse;
   let dealMessage: string;
   let dealId: number;
   let provider_: string;
@@ -63,12 +70,21 @@ describe('the explorer (headless Chromium)', () => {
     provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
     const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
     await (await wallet.sendTransaction({ to: DEV_ACCOUNTS[1]!.address, value: parseEther('2.5') })).wait();
-    const { Counter } = await compileFixtures();
+    const { Counter, PermitToken } = await compileFixtures();
     const counter = await new ContractFactory(Counter!.abi, Counter!.bytecode, wallet).deploy();
     await counter.waitForDeployment();
     // fail() always reverts with Error("nope"); a fixed gas limit gets it mined rather than refused.
     failing = await wallet.sendTransaction({ to: await counter.getAddress(), data: counter.interface.encodeFunctionData('fail'), gasLimit: 50_000_000 });
     assert.equal((await provider.waitForTransaction(failing.hash))?.status, 0);
+    // An ERC-20: a transfer (decoded by the known ABIs, with its Transfer event) and one that reverts
+    // with OpenZeppelin's ERC20InsufficientBalance.
+    const token = await new ContractFactory(PermitToken!.abi, PermitToken!.bytecode, wallet).deploy('Tok', 1000n);
+    await token.waitForDeployment();
+    tokenTransfer = await wallet.sendTransaction({ to: await token.getAddress(), data: token.interface.encodeFunctionData('transfer', [DEV_ACCOUNTS[1]!.address, 100n]) });
+    await tokenTransfer.wait();
+    const poor = new Wallet(DEV_ACCOUNTS[1]!.privateKey, provider);
+    tokenFailing = await poor.sendTransaction({ to: await token.getAddress(), data: token.interface.encodeFunctionData('transfer', [DEV_ACCOUNTS[0]!.address, 5000n]), gasLimit: 50_000_000 });
+    assert.equal((await provider.waitForTransaction(tokenFailing.hash))?.status, 0);
 
     const dir = mkdtempSync(join(tmpdir(), 'explorer-'));
     writeFileSync(join(dir, 'data.bin'), Buffer.alloc(3000, 7));
@@ -143,8 +159,30 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(shown.CID, await provider.send('Filecoin.EthGetMessageCidByTransactionHash', [failing.hash]).then((c: { '/': string }) => c['/']));
       assert.match(shown.From!, new RegExp(`^0xf39fd6…b92266\\s+${await provider.send('Filecoin.EthAddressToFilecoinAddress', [DEV_ACCOUNTS[0]!.address])}$`));
       assert.match(shown.Method!, /^InvokeContract \(3844450837, evm actor\) selector 0xa9cc4718$/);
-      assert.equal(shown.Input, '0xa9cc4718');
       assert.equal(shown.Nonce, String(failing.nonce));
+      // fail() is no known signature: its selector; the revert data is Error(string), decoded.
+      assert.equal(await page.locator('.params code.signature').textContent(), '0xa9cc4718');
+      assert.equal(await page.locator('.params p.raw code').textContent(), '0xa9cc4718');
+      assert.equal(await page.locator('.return code.signature').textContent(), 'Error(string)');
+      assert.deepEqual(await fields(page, '.return'), { message: 'nope' });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a contract's call, return and events are decoded by known ABIs, and a custom error is named", async () => {
+    const page = await open(node, `#/message/${tokenTransfer.hash}`);
+    try {
+      assert.equal(await page.locator('.params code.signature').textContent(), 'transfer(address,uint256)');
+      assert.deepEqual(await fields(page, '.params'), { to: DEV_ACCOUNTS[1]!.address, value: '100' });
+      assert.deepEqual(await fields(page, '.return'), { '#0': 'true' });
+      assert.equal(await page.locator('section.event header strong').textContent(), 'Transfer(address,address,uint256)');
+      assert.deepEqual(await fields(page, 'section.event'), { from: DEV_ACCOUNTS[0]!.address, to: DEV_ACCOUNTS[1]!.address, value: '100' });
+      await page.goto(`${node.url}/#/message/${tokenFailing.hash}`);
+      await page.waitForFunction((hash) => document.querySelector('main')?.getAttribute('data-route') === `#/message/${hash}`, tokenFailing.hash);
+      const shown = await facts(page);
+      assert.equal(shown['Revert reason'], `ERC20InsufficientBalance(address,uint256,uint256) sender=${DEV_ACCOUNTS[1]!.address}, balance=100, needed=5000`);
+      assert.deepEqual(await fields(page, '.return'), { sender: DEV_ACCOUNTS[1]!.address, balance: '100', needed: '5000' });
     } finally {
       await page.close();
     }
@@ -186,6 +224,29 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(await page.locator(`table.deals a[href="#/deal/${dealId}"]`).count(), 1);
       const sectorRow = page.locator('table.sectors tr', { has: page.locator(`a[href="#/deal/${dealId}"]`) });
       assert.equal(await sectorRow.locator('td[data-label="Sector"]').textContent(), String(onChain.State.SectorNumber));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a native message's params are decoded by the node, and the market's events are listed with their fields", async () => {
+    const page = await open(node, `#/message/${dealMessage}`);
+    try {
+      await screenshot(page, 'native-message');
+      assert.match((await facts(page)).Method!, /^PublishStorageDeals \(4, storagemarket actor\)$/);
+      // Filecoin.StateDecodeParams: PublishStorageDealsParams in Lotus's JSON, its proposal's fields named.
+      const proposal = page.locator('.params dl.fields dd dl.fields', { has: page.locator('dt', { hasText: 'PieceCID' }) }).first();
+      assert.equal(await proposal.locator('dt:text-is("PieceCID") + dd').innerText(), pieceCid);
+      assert.equal(await proposal.locator('dt:text-is("Provider") + dd').innerText(), provider_);
+      assert.equal(await proposal.locator('dt:text-is("StoragePricePerEpoch") + dd').innerText(), PRICE.toString());
+      // The return (PublishStorageDealsReturn) as CBOR: the new deal IDs first.
+      assert.equal(await page.locator('.return > ol.items > li').first().innerText(), String(dealId));
+      const published = page.locator('section.event.builtin', { has: page.locator('header strong', { hasText: 'deal-published' }) });
+      assert.equal(await published.count(), 1);
+      const event = await published.evaluate((section) => Object.fromEntries([...section.querySelectorAll('dl.fields > dt')].map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).innerText])));
+      assert.equal(event.id, String(dealId));
+      assert.equal(`t0${event.provider}`, provider_);
+      assert.equal(await published.locator('header a').textContent(), 't05');
     } finally {
       await page.close();
     }
