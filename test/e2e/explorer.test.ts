@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { decode } from '@ipld/dag-cbor';
 import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type TransactionResponse } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
@@ -40,13 +41,28 @@ async function open(node: DevnetProcess, hash: string, viewport = DESKTOP): Prom
   return page;
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `explorer-${name}.png`) });
+async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `explorer-${name}.png`), fullPage });
 }
 
 /** The decoded fields (name -> text) of the first field list in `container`. */
 async function fields(page: Page, container: string): Promise<Record<string, string>> {
   return page.$eval(`${container} dl.fields`, (list) => Object.fromEntries([...list.querySelectorAll(':scope > dt')].map((dt) => [dt.textContent ?? '', (dt.nextElementSibling as HTMLElement).innerText])));
+}
+
+/** A deal page's steps: [step, message CID] in order. */
+async function steps(page: Page): Promise<[string, string][]> {
+  return page.$$eval('table.steps tbody tr', (rows) => rows.map((row) => [(row.children[1] as HTMLElement).innerText, (row.children[2] as HTMLElement).innerText] as [string, string]));
+}
+
+/** The message CID of the market's deal-activated event for a deal activated at `epoch` (what the deal page's steps should name). */
+async function activationMessage(provider: JsonRpcProvider, dealId: number, epoch: number): Promise<string> {
+  const events: { entries: { Key: string; Value: string }[]; msgCid: { '/': string } }[] = await provider.send('Filecoin.GetActorEventsRaw', [{ addresses: ['t05'], fromHeight: epoch, toHeight: epoch }]);
+  const of = events.find((e) => {
+    const value = (key: string) => decode(Buffer.from(e.entries.find((x) => x.Key === key)!.Value, 'base64'));
+    return value('$type') === 'deal-activated' && value('id') === dealId;
+  });
+  return of!.msgCid['/'];
 }
 
 /** The page's facts (label -> text) of its first facts list. */
@@ -196,18 +212,16 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(await row.locator('td[data-label="Piece"]').textContent(), pieceCid);
       await row.locator(`a[href="#/deal/${dealId}"]`).click();
       await page.waitForSelector('.deal dl.facts');
-      await screenshot(page, 'deal');
       const deal = await facts(page);
       const onChain = await provider.send('Filecoin.StateMarketStorageDeal', [dealId, null]);
-      assert.equal(deal.State, 'active');
+      assert.match(deal.State!, new RegExp(`^active\\s+in sector ${onChain.State.SectorNumber} since epoch ${onChain.State.SectorStartEpoch}$`));
       assert.equal(deal.Provider, provider_);
       assert.equal(deal['Piece CID'], pieceCid);
       assert.equal(deal['Piece size'], '4 KiB');
       assert.equal(deal.Price, '0.000001 FIL per epoch');
-      const epochs = BigInt(onChain.Proposal.EndEpoch - onChain.Proposal.StartEpoch);
-      assert.equal(await page.locator('svg.chart text').last().textContent(), `${Number(PRICE * epochs) / 1e18} FIL over the deal`);
       assert.equal(deal.Sector, `${onChain.State.SectorNumber}, activated at ${onChain.State.SectorStartEpoch}`);
-      assert.equal(await page.locator('svg.chart').count(), 1);
+      assert.deepEqual(await steps(page), [['published', dealMessage], ['activated', await activationMessage(provider, dealId, onChain.State.SectorStartEpoch)]]);
+      assert.equal(await page.locator('figure.chart').count(), 2);
 
       await page.click(`dl.facts a[href="#/miner/${provider_}"]`);
       await page.waitForSelector('.miner dl.facts');
@@ -232,7 +246,7 @@ describe('the explorer (headless Chromium)', () => {
   test("a native message's params are decoded by the node, and the market's events are listed with their fields", async () => {
     const page = await open(node, `#/message/${dealMessage}`);
     try {
-      await screenshot(page, 'native-message');
+      await screenshot(page, 'native-message', true);
       assert.match((await facts(page)).Method!, /^PublishStorageDeals \(4, storagemarket actor\)$/);
       // Filecoin.StateDecodeParams: PublishStorageDealsParams in Lotus's JSON, its proposal's fields named.
       const proposal = page.locator('.params dl.fields dd dl.fields', { has: page.locator('dt', { hasText: 'PieceCID' }) }).first();
@@ -291,6 +305,92 @@ describe('the explorer (headless Chromium)', () => {
       } finally {
         await page.close();
       }
+    }
+  });
+});
+
+describe('deals through their life in the explorer', () => {
+  let node: DevnetProcess;
+  let provider: JsonRpcProvider;
+  const rpc = (method: string, params: unknown[]) => provider.send(method, params);
+
+  /** A deal made with `fvm-devnet deal`, once its provider has sealed it. */
+  async function activeDeal(fill: number): Promise<{ id: number; provider: string; message: string; sector: number; activated: number; start: number; end: number }> {
+    const dir = mkdtempSync(join(tmpdir(), 'explorer-'));
+    writeFileSync(join(dir, 'data.bin'), Buffer.alloc(3000, fill));
+    const { stdout } = await run(process.execPath, [CLI_PATH, 'deal', join(dir, 'data.bin'), '--rpc', node.url, '--price', PRICE.toString()], { cwd: REPO_ROOT });
+    const id = Number(/Deal ID:\s+(\d+)/.exec(stdout)![1]);
+    for (let i = 0; ; i++) {
+      const deal = await rpc('Filecoin.StateMarketStorageDeal', [id, null]);
+      if (deal.State.SectorStartEpoch >= 0) {
+        return { id, provider: deal.Proposal.Provider, message: /Publish msg:\s+(\S+)/.exec(stdout)![1]!, sector: deal.State.SectorNumber, activated: deal.State.SectorStartEpoch, start: deal.Proposal.StartEpoch, end: deal.Proposal.EndEpoch };
+      }
+      assert.ok(i < 100, `deal ${id} was not sealed`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  before(async () => {
+    node = await startDevnet();
+    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+  });
+  after(async () => {
+    provider?.destroy();
+    await node?.stop();
+  });
+
+  test('a deal paid in full shows as settled, a terminated one as slashed, with their steps, escrow and payments', async () => {
+    const settled = await activeDeal(1);
+    const slashed = await activeDeal(2);
+    // The second deal's sector is terminated 100 epochs into the deal; the first runs to its end.
+    await rpc('anvil_mine', [slashed.start + 100 - (await provider.getBlockNumber())]);
+    const termination = (await rpc('devnet_terminateSectors', [slashed.provider, [slashed.sector]]))['/'];
+    const { Height: terminatedAt } = await rpc('Filecoin.StateSearchMsg', [null, { '/': termination }, -1, true]);
+    await rpc('anvil_mine', [settled.end - (await provider.getBlockNumber()) + 10]);
+    // The provider settles it once it has ended, and the market removes it.
+    for (let i = 0; ; i++) {
+      const gone = await rpc('Filecoin.StateMarketStorageDeal', [settled.id, null]).then(() => false, () => true);
+      if (gone) break;
+      assert.ok(i < 100, 'the ended deal was not settled');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const page = await open(node, '#/deals');
+    try {
+      const badge = (id: number) => page.locator('table.deals tr', { has: page.locator(`a[href="#/deal/${id}"]`) }).locator('.badge');
+      assert.equal(await badge(settled.id).textContent(), 'settled');
+      assert.equal(await badge(slashed.id).textContent(), 'slashed');
+
+      await page.click(`a[href="#/deal/${settled.id}"]`);
+      await page.waitForSelector('.deal figure.chart');
+      await screenshot(page, 'deal', true);
+      const deal = await facts(page);
+      assert.match(deal.State!, /^settled\s+paid in full and removed at epoch \d+$/);
+      // The market no longer holds it: its terms come from its publish message.
+      assert.equal(deal.Price, '0.000001 FIL per epoch');
+      assert.equal(deal.Epochs!.split(' (')[0], `${settled.start.toLocaleString('en-US')} to ${settled.end.toLocaleString('en-US')}`);
+      assert.deepEqual((await steps(page)).map(([step]) => step), ['published', 'activated', 'completed (settled)']);
+      assert.equal((await steps(page))[0]![1], settled.message);
+      // Paid for every epoch of the deal, as the payments chart's settled line ends.
+      const legend = await page.$$eval('figure.chart ul.legend li', (items) => items.map((li) => li.textContent));
+      const total = PRICE * BigInt(settled.end - settled.start);
+      assert.ok(legend.includes(`settled (paid to the provider): ${Number(total) / 1e18} FIL`), legend.join('; '));
+      assert.equal(await page.locator('figure.chart polyline').count(), 5);
+
+      await page.click(`dl.facts a[href="#/miner/${settled.provider}"]`);
+      await page.waitForSelector('.miner dl.facts');
+      assert.equal(await page.locator(`table.deals a[href="#/deal/${settled.id}"]`).count(), 1);
+
+      await page.goto(`${node.url}/#/deal/${slashed.id}`);
+      await page.waitForFunction((id) => document.querySelector('main')?.getAttribute('data-route') === `#/deal/${id}`, slashed.id);
+      await page.waitForSelector('.deal dl.facts');
+      assert.equal((await facts(page)).State, `slashed\tsector terminated at epoch ${terminatedAt}`.replace('\t', ' '));
+      assert.deepEqual(await steps(page), [['published', slashed.message], ['activated', await activationMessage(provider, slashed.id, slashed.activated)], ['terminated (slashed)', termination]]);
+      const paid = PRICE * BigInt(terminatedAt - slashed.start);
+      const payments = await page.$$eval('figure.chart ul.legend li', (items) => items.map((li) => li.textContent));
+      assert.ok(payments.includes(`settled (paid to the provider): ${Number(paid) / 1e18} FIL`), payments.join('; '));
+    } finally {
+      await page.close();
     }
   });
 });
