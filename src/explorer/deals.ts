@@ -1,10 +1,14 @@
-// Storage deals through their whole life, as a client can learn them over JSON-RPC: the market's
-// deals (Filecoin.StateMarketDeals) and its FIP-0083 events (deal-published, deal-activated,
-// deal-terminated, deal-completed, by Filecoin.GetActorEventsRaw), which still name a deal once
-// the market has removed it (settled in full, slashed, or timed out before activation). A removed
-// deal's terms come from its PublishStorageDeals message's params (Filecoin.StateDecodeParams).
+// Storage deals through their whole life, as a client can learn them over JSON-RPC: the deals
+// client contracts propose (their DealProposalCreate logs, read back with getDealProposal as
+// storage providers do), the market's deals (Filecoin.StateMarketDeals) and its FIP-0083 events
+// (deal-published, deal-activated, deal-terminated, deal-completed, by Filecoin.GetActorEventsRaw),
+// which still name a deal once the market has removed it (settled in full, slashed, or timed out
+// before activation). A removed deal's terms come from its PublishStorageDeals message's params
+// (Filecoin.StateDecodeParams).
+import { Interface } from 'ethers';
+import { CID } from 'multiformats/cid';
 import { batch, batchResults, call } from './rpc.js';
-import { base64Bytes, cborValue, type EventEntry } from './values.js';
+import { base64Bytes, cborValue, hex, type EventEntry } from './values.js';
 
 export interface DealProposal {
   PieceCID: { '/': string };
@@ -35,9 +39,9 @@ export interface MarketDeal {
  */
 export type DealStatus = 'published' | 'active' | 'expired' | 'slashed' | 'settled';
 
-/** A step of a deal as the market's events tell it. */
+/** A step of a deal as the market's events (or its client contract's log) tell it. */
 export interface DealStep {
-  type: 'deal-published' | 'deal-activated' | 'deal-terminated' | 'deal-completed';
+  type: 'DealProposalCreate' | 'deal-published' | 'deal-activated' | 'deal-terminated' | 'deal-completed';
   epoch: number;
   message: string;
 }
@@ -57,27 +61,58 @@ export interface Deal {
   steps: DealStep[];
 }
 
+/** A deal a client contract proposed (DealProposalCreate) that no provider has published. */
+export interface ProposedDeal {
+  /** The contract's 0x address, and the id it gave the proposal. */
+  contract: string;
+  proposalId: string;
+  epoch: number;
+  message: string;
+  size: number;
+  verified: boolean;
+  price: bigint;
+  /** From the contract's getDealProposal; undefined when it did not answer. */
+  pieceCid?: string;
+  startEpoch?: number;
+  endEpoch?: number;
+}
+
 /** Lotus's limit on the epochs one GetActorEventsRaw may cover (MaxFilterHeightRange). */
 const EVENT_WINDOW = 2880;
 const BATCH = 500;
 const MARKET = 't05';
+const RAW_CODEC = 0x55;
+
+/** fevm-hardhat-kit's deal client, as Boost's contract-deal monitor reads it. */
+const DEAL_CLIENT = new Interface([
+  'event DealProposalCreate(bytes32 indexed id, uint64 size, bool indexed verified, uint256 price)',
+  'function getDealProposal(bytes32 id) view returns (bytes)',
+]);
+const PROPOSAL_TOPIC = DEAL_CLIENT.getEvent('DealProposalCreate')!.topicHash;
+const toBase64 = (hexText: string) => btoa(String.fromCharCode(...(hexText.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16))));
 
 interface ActorEventJson {
+  emitter: string;
   entries: EventEntry[];
   height: number;
   msgCid: { '/': string };
 }
 
-/** The market's deal events from genesis to `head`, oldest first, in Lotus's windows of epochs. */
-async function dealEvents(head: number): Promise<(DealStep & { id: number; client: number; provider: number })[]> {
-  const windows: [string, unknown[]][] = [];
+/** The market's events and the contracts' DealProposalCreate logs from genesis to `head`, oldest first, in Lotus's windows of epochs. */
+async function chainEvents(head: number): Promise<{ market: ActorEventJson[]; proposals: ActorEventJson[] }> {
+  const calls: [string, unknown[]][] = [];
   for (let from = 0; from <= head; from += EVENT_WINDOW) {
-    windows.push(['Filecoin.GetActorEventsRaw', [{ addresses: [MARKET], fromHeight: from, toHeight: Math.min(from + EVENT_WINDOW - 1, head) }]]);
+    const range = { fromHeight: from, toHeight: Math.min(from + EVENT_WINDOW - 1, head) };
+    calls.push(['Filecoin.GetActorEventsRaw', [{ addresses: [MARKET], ...range }]]);
+    calls.push(['Filecoin.GetActorEventsRaw', [{ fields: { t1: [{ codec: RAW_CODEC, value: toBase64(PROPOSAL_TOPIC) }] }, ...range }]]);
   }
-  const events: ActorEventJson[] = [];
-  for (let i = 0; i < windows.length; i += BATCH) {
-    for (const answer of await batchResults<ActorEventJson[] | null>(windows.slice(i, i + BATCH))) events.push(...(answer ?? []));
-  }
+  const answers: (ActorEventJson[] | null)[] = [];
+  for (let i = 0; i < calls.length; i += BATCH) answers.push(...(await batchResults<ActorEventJson[] | null>(calls.slice(i, i + BATCH))));
+  return { market: answers.filter((_, i) => i % 2 === 0).flatMap((a) => a ?? []), proposals: answers.filter((_, i) => i % 2 === 1).flatMap((a) => a ?? []) };
+}
+
+/** The market's deal events. */
+function dealEvents(events: ActorEventJson[]): (DealStep & { id: number; client: number; provider: number })[] {
   return events.flatMap((event) => {
     const field = (key: string) => {
       const entry = event.entries.find((e) => e.Key === key);
@@ -118,9 +153,41 @@ async function publishedProposals(messages: string[]): Promise<Map<string, DealP
   return found;
 }
 
-/** Every deal the market has held or holds, newest first. */
-export async function allDeals(head: number): Promise<Deal[]> {
-  const [held, events] = await Promise.all([call<Record<string, MarketDeal>>('Filecoin.StateMarketDeals', [null]), dealEvents(head)]);
+/** The contracts' proposals, with the terms their getDealProposal gives and the ID of the contract (the deal's client once published). */
+async function contractProposals(logs: ActorEventJson[]): Promise<(ProposedDeal & { clientId?: string })[]> {
+  if (logs.length === 0) return [];
+  const emitters = [...new Set(logs.map((log) => log.emitter))];
+  const addresses = await batch<string>(emitters.flatMap((e) => [['Filecoin.FilecoinAddressToEthAddress', [e, null]], ['Filecoin.StateLookupID', [e, null]]]));
+  const ethOf = new Map(emitters.map((e, i) => [e, addresses[i * 2]?.result]));
+  const idOf = new Map(emitters.map((e, i) => [e, addresses[i * 2 + 1]?.result]));
+  const proposals = logs.flatMap((log) => {
+    const entry = (key: string) => hex(base64Bytes(log.entries.find((e) => e.Key === key)?.Value));
+    const topics = ['t1', 't2', 't3'].map(entry);
+    const contract = ethOf.get(log.emitter);
+    try {
+      const { args } = DEAL_CLIENT.parseLog({ topics, data: entry('d') })!;
+      return contract ? [{ contract, proposalId: String(args.id), epoch: log.height, message: log.msgCid['/'], size: Number(args.size), verified: Boolean(args.verified), price: BigInt(args.price), clientId: idOf.get(log.emitter) }] : [];
+    } catch {
+      // A log with this topic that is not fevm-hardhat-kit's event.
+      return [];
+    }
+  });
+  const terms = await batch<string>(proposals.map((p) => ['eth_call', [{ to: p.contract, data: DEAL_CLIENT.encodeFunctionData('getDealProposal', [p.proposalId]) }, 'latest']]));
+  return proposals.map((p, i) => {
+    const answer = terms[i]?.result;
+    if (!answer) return p;
+    // DealProposal's CBOR tuple: PieceCID, PieceSize, VerifiedDeal, Client, Provider, Label, StartEpoch, EndEpoch, …
+    const tuple = cborValue(base64Bytes(toBase64(String(DEAL_CLIENT.decodeFunctionResult('getDealProposal', answer)[0]))));
+    if (!Array.isArray(tuple)) return p;
+    const cid = CID.asCID(tuple[0]);
+    return { ...p, pieceCid: cid?.toString(), startEpoch: Number(tuple[6]), endEpoch: Number(tuple[7]) };
+  });
+}
+
+/** Every deal the market has held or holds, newest first, and the contracts' proposals no provider has published. */
+export async function allDeals(head: number): Promise<{ deals: Deal[]; proposed: ProposedDeal[] }> {
+  const [held, logs] = await Promise.all([call<Record<string, MarketDeal>>('Filecoin.StateMarketDeals', [null]), chainEvents(head)]);
+  const events = dealEvents(logs.market);
   const byId = new Map<number, Deal>();
   for (const [id, deal] of Object.entries(held)) {
     const [status, detail] = heldStatus(deal, head);
@@ -148,12 +215,19 @@ export async function allDeals(head: number): Promise<Deal[]> {
     if (ids && terms && ids.length === terms.length) deal.proposal = terms[ids.indexOf(deal.id)];
     [deal.status, deal.detail] = removedStatus(deal.steps, deal.proposal);
   }
-  return [...byId.values()].sort((a, b) => b.id - a.id);
+  // A proposal is published once a deal of that contract (its client) has its piece.
+  const proposed: ProposedDeal[] = [];
+  for (const { clientId, ...proposal } of await contractProposals(logs.proposals)) {
+    const deal = [...byId.values()].find((d) => d.client === clientId && proposal.pieceCid !== undefined && d.proposal?.PieceCID['/'] === proposal.pieceCid);
+    if (deal) deal.steps.unshift({ type: 'DealProposalCreate', epoch: proposal.epoch, message: proposal.message });
+    else proposed.push(proposal);
+  }
+  return { deals: [...byId.values()].sort((a, b) => b.id - a.id), proposed: proposed.reverse() };
 }
 
 /** One deal, or undefined when the market never had it. */
 export async function findDeal(id: number, head: number): Promise<Deal | undefined> {
-  return (await allDeals(head)).find((d) => d.id === id);
+  return (await allDeals(head)).deals.find((d) => d.id === id);
 }
 
 /** The epochs one deal's chart samples: from its publication to now (or its removal), at most `count`. */

@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { decode } from '@ipld/dag-cbor';
-import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type TransactionResponse } from 'ethers';
+import { AbiCoder, Contract, ContractFactory, JsonRpcProvider, Wallet, keccak256, parseEther, toBeHex, zeroPadValue, type TransactionResponse } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { CLI_PATH, DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT } from '../helpers/solc.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 
 const run = promisify(execFile);
 const SCREENSHOTS = process.env.EXPLORER_SCREENSHOTS;
@@ -296,6 +297,31 @@ describe('the explorer (headless Chromium)', () => {
     }
   });
 
+  test("a contract's page shows its bytecode size, nonce, balance and the storage slots its transactions read and wrote", async () => {
+    const token = (await provider.getTransactionReceipt(tokenTransfer.hash))!.to!;
+    const page = await open(node, `#/actor/${token.toLowerCase()}`);
+    try {
+      await page.waitForSelector('table.storage');
+      await screenshot(page, 'contract', true);
+      const shown = await facts(page);
+      assert.equal(shown.Kind, 'evm');
+      assert.equal(shown.Bytecode, `${((await provider.getCode(token)).length - 2) / 2} bytes`.replace(/^(\d+)/, (n) => Number(n).toLocaleString('en-US')));
+      assert.equal(shown['Ethereum address'], token.toLowerCase());
+      assert.match(shown['Robust address']!, /^t2/);
+      assert.equal(shown['Delegated address'], await provider.send('Filecoin.EthAddressToFilecoinAddress', [token]));
+      assert.match(shown.Balance!, /^0 FIL \(0 attoFIL\)$/);
+      // PermitToken keeps balanceOf in slot 1: the recipient's balance is at keccak256(address, 1).
+      const slot = keccak256(AbiCoder.defaultAbiCoder().encode(['address', 'uint256'], [DEV_ACCOUNTS[1]!.address, 1]));
+      const row = page.locator('table.storage tr', { has: page.locator(`td[data-label="Slot"] code:text-is("${slot}")`) });
+      assert.equal(await row.locator('td[data-label="Value now"]').innerText(), zeroPadValue(toBeHex(100), 32));
+      // The transfer wrote it; the transfer that reverted read it (balance 100 < 5000).
+      assert.equal(await row.locator(`td[data-label="Written by"] a[href="#/message/${tokenTransfer.hash}"]`).count(), 1);
+      assert.equal(await row.locator(`td[data-label="Read by"] a[href="#/message/${tokenFailing.hash}"]`).count(), 1);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('on a phone-wide screen nothing is wider than the screen', async () => {
     for (const hash of ['', `#/message/${failing.hash}`, `#/tipset/${failing.blockNumber}`, `#/deal/${dealId}`, `#/miner/${provider_}`]) {
       const page = await open(node, hash, PHONE);
@@ -339,9 +365,36 @@ describe('deals through their life in the explorer', () => {
     await node?.stop();
   });
 
-  test('a deal paid in full shows as settled, a terminated one as slashed, with their steps, escrow and payments', async () => {
+  /** A proposal from a deal client contract (fevm-hardhat-kit's shape) for a fresh piece. */
+  async function propose(client: Contract, fill: number): Promise<{ pieceCid: string; hash: string }> {
+    const { cid, size } = computePieceCid(new Uint8Array(4000).fill(fill));
+    const startEpoch = (await provider.getBlockNumber()) + 200;
+    const request = { pieceCid: cid.bytes, pieceSize: size, verifiedDeal: false, label: cid.toString(), startEpoch, endEpoch: startEpoch + 518_400, storagePricePerEpoch: PRICE, providerCollateral: 0n, clientCollateral: 0n, locationRef: `${node.url}/piece/${cid}`, carSize: 4000 };
+    const sent = await client.makeDealProposal(request);
+    await sent.wait();
+    return { pieceCid: cid.toString(), hash: sent.hash };
+  }
+
+  test('a deal goes from proposed to settled or slashed, with its steps, escrow and payments; a proposal nobody took stays proposed', async () => {
     const settled = await activeDeal(1);
     const slashed = await activeDeal(2);
+    // A contract's proposal, published and sealed by a provider.
+    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+    const { DealClient } = await compileFixtures();
+    const client = (await new ContractFactory(DealClient!.abi, DealClient!.bytecode, wallet).deploy()) as Contract;
+    await client.waitForDeployment();
+    await (await wallet.sendTransaction({ to: await client.getAddress(), value: parseEther('1') })).wait();
+    await (await client.addBalance(parseEther('1'))).wait();
+    const taken = await propose(client, 3);
+    const proposalMessage = (await rpc('Filecoin.EthGetMessageCidByTransactionHash', [taken.hash]))['/'];
+    let contractDeal: number | undefined;
+    for (let i = 0; contractDeal === undefined; i++) {
+      const deals: Record<string, { Proposal: { PieceCID: { '/': string } }; State: { SectorStartEpoch: number } }> = await rpc('Filecoin.StateMarketDeals', [null]);
+      const found = Object.entries(deals).find(([, d]) => d.Proposal.PieceCID['/'] === taken.pieceCid && d.State.SectorStartEpoch >= 0);
+      if (found) contractDeal = Number(found[0]);
+      assert.ok(i < 100, 'the contract deal was not sealed');
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     // The second deal's sector is terminated 100 epochs into the deal; the first runs to its end.
     await rpc('anvil_mine', [slashed.start + 100 - (await provider.getBlockNumber())]);
     const termination = (await rpc('devnet_terminateSectors', [slashed.provider, [slashed.sector]]))['/'];
@@ -355,8 +408,21 @@ describe('deals through their life in the explorer', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
+    // A proposal every provider refuses: nobody publishes it.
+    for (const miner of await rpc('Filecoin.StateListMiners', [null])) await rpc('devnet_rejectNextProposal', [miner, 'not today']);
+    const refused = await propose(client, 4);
+    for (let i = 0; !/refused a contract deal: not today/.test(node.output()); i++) {
+      assert.ok(i < 100, 'no provider looked at the proposal');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
     const page = await open(node, '#/deals');
     try {
+      await screenshot(page, 'deals', true);
+      const proposedRow = page.locator('table.proposed tbody tr');
+      assert.equal(await proposedRow.count(), 1);
+      assert.equal(await proposedRow.locator('td[data-label="Piece"]').innerText(), refused.pieceCid);
+      assert.equal(await proposedRow.locator('td[data-label="Price / epoch"]').innerText(), '0.000001 FIL');
       const badge = (id: number) => page.locator('table.deals tr', { has: page.locator(`a[href="#/deal/${id}"]`) }).locator('.badge');
       assert.equal(await badge(settled.id).textContent(), 'settled');
       assert.equal(await badge(slashed.id).textContent(), 'slashed');
@@ -380,6 +446,13 @@ describe('deals through their life in the explorer', () => {
       await page.click(`dl.facts a[href="#/miner/${settled.provider}"]`);
       await page.waitForSelector('.miner dl.facts');
       assert.equal(await page.locator(`table.deals a[href="#/deal/${settled.id}"]`).count(), 1);
+
+      await page.goto(`${node.url}/#/deal/${contractDeal}`);
+      await page.waitForFunction((id) => document.querySelector('main')?.getAttribute('data-route') === `#/deal/${id}`, contractDeal);
+      await page.waitForSelector('.deal dl.facts');
+      assert.match((await facts(page)).State!, /^active\s/);
+      assert.deepEqual((await steps(page)).map(([step]) => step), ['proposed by its client contract', 'published', 'activated']);
+      assert.equal((await steps(page))[0]![1], proposalMessage);
 
       await page.goto(`${node.url}/#/deal/${slashed.id}`);
       await page.waitForFunction((id) => document.querySelector('main')?.getAttribute('data-route') === `#/deal/${id}`, slashed.id);

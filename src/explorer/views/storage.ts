@@ -1,9 +1,10 @@
 // Storage providers and deals: the list of providers with their power and sectors, one provider
-// with its sectors, faults and deals, the deals in every state, and one deal with its parties,
+// with its sectors, faults and deals, the deals in every state (and contracts' proposals no
+// provider has published), and one deal with its parties,
 // piece, steps, and charts of escrow and payments over its epochs.
 import { lineChart } from '../chart.js';
-import { allDeals, escrowOverEpochs, findDeal, sampleEpochs, type Deal, type DealStep } from '../deals.js';
-import { facts, fil, h, link, table, thousands } from '../dom.js';
+import { allDeals, escrowOverEpochs, findDeal, sampleEpochs, type Deal, type DealStep, type ProposedDeal } from '../deals.js';
+import { facts, fil, h, link, short, table, thousands } from '../dom.js';
 import { batchResults, call } from '../rpc.js';
 
 interface Power {
@@ -40,15 +41,34 @@ function dealsTable(deals: Deal[]): HTMLElement {
   );
 }
 
+/** Deals client contracts proposed that no provider has published (yet). */
+function proposedTable(proposed: ProposedDeal[]): HTMLElement {
+  return table(
+    ['Proposed at', 'Contract', 'Proposal', 'Piece', 'Size', 'Price / epoch', 'Epochs'],
+    proposed.map((p) => [
+      link(`#/message/${p.message}`, thousands(p.epoch)),
+      link(`#/actor/${p.contract}`, short(p.contract)),
+      h('code', {}, short(p.proposalId)),
+      p.pieceCid ? h('code', { class: 'wrap' }, p.pieceCid) : '—',
+      bytes(p.size),
+      fil(p.price),
+      p.startEpoch !== undefined ? `${thousands(p.startEpoch)}–${thousands(p.endEpoch!)}` : '—',
+    ]),
+    'proposed',
+  );
+}
+
 export async function dealsView(): Promise<HTMLElement> {
-  const deals = await allDeals(await headHeight());
-  const counts = new Map<string, number>();
+  const { deals, proposed } = await allDeals(await headHeight());
+  const counts = new Map<string, number>(proposed.length ? [['proposed', proposed.length]] : []);
   for (const deal of deals) counts.set(deal.status, (counts.get(deal.status) ?? 0) + 1);
   return h(
     'div',
     {},
     h('h1', {}, `Deals (${deals.length})`),
-    deals.length ? [h('p', { class: 'muted' }, [...counts].map(([status, n]) => `${n} ${status}`).join(', ')), dealsTable(deals)] : h('p', { class: 'muted' }, 'No deals in the market yet.'),
+    counts.size ? h('p', { class: 'muted' }, [...counts].map(([status, n]) => `${n} ${status}`).join(', ')) : null,
+    proposed.length ? [h('h2', {}, `Proposed by contracts, not yet published (${proposed.length})`), proposedTable(proposed)] : null,
+    deals.length ? dealsTable(deals) : h('p', { class: 'muted' }, 'No deals in the market yet.'),
   );
 }
 
@@ -61,7 +81,7 @@ export async function minersView(): Promise<HTMLElement> {
       ['Filecoin.StateMinerSectorCount', [m, null]],
     ]),
   );
-  const deals = await allDeals(await headHeight());
+  const { deals } = await allDeals(await headHeight());
   return h(
     'div',
     {},
@@ -100,7 +120,7 @@ export async function minerView(miner: string): Promise<HTMLElement> {
     ['Filecoin.StateMinerFaults', [miner, null]],
     ['Filecoin.StateMinerSectors', [miner, null, null]],
   ]);
-  const own = (await allDeals(await headHeight())).filter((d) => d.provider === miner);
+  const own = (await allDeals(await headHeight())).deals.filter((d) => d.provider === miner);
   const faulty = expandBitfield(faults as number[]);
   // Sectors onboarded the DDO way list no DealIDs: the market's deal states name their sectors.
   const dealsIn = (sector: Sector) => [...new Set([...(sector.DealIDs ?? []), ...own.filter((d) => d.state && d.state.SectorStartEpoch >= 0 && d.state.SectorNumber === sector.SectorNumber).map((d) => d.id)])];
@@ -148,6 +168,7 @@ function expandBitfield(runs: number[]): number[] {
 }
 
 const STEP_NAMES: Record<DealStep['type'], string> = {
+  DealProposalCreate: 'proposed by its client contract',
   'deal-published': 'published',
   'deal-activated': 'activated',
   'deal-terminated': 'terminated (slashed)',
