@@ -102,7 +102,8 @@ export function decodeReturn(input: string, output: string): Decoded | undefined
   try {
     const fragment = KNOWN.getFunction(input.slice(0, 10));
     if (!fragment || fragment.outputs.length === 0) return undefined;
-    return { signature: fragment.format(), args: named(KNOWN.decodeFunctionResult(fragment, output), fragment.outputs) };
+    const signature = `${fragment.format()} returns (${fragment.outputs.map((o) => o.format()).join(',')})`;
+    return { signature, args: named(KNOWN.decodeFunctionResult(fragment, output), fragment.outputs) };
   } catch {
     return undefined;
   }

@@ -192,6 +192,7 @@ describe('the explorer (headless Chromium)', () => {
     try {
       assert.equal(await page.locator('.params code.signature').textContent(), 'transfer(address,uint256)');
       assert.deepEqual(await fields(page, '.params'), { to: DEV_ACCOUNTS[1]!.address, value: '100' });
+      assert.equal(await page.locator('.return code.signature').textContent(), 'transfer(address,uint256) returns (bool)');
       assert.deepEqual(await fields(page, '.return'), { '#0': 'true' });
       assert.equal(await page.locator('section.event header strong').textContent(), 'Transfer(address,address,uint256)');
       assert.deepEqual(await fields(page, 'section.event'), { from: DEV_ACCOUNTS[0]!.address, to: DEV_ACCOUNTS[1]!.address, value: '100' });
