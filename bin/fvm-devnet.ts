@@ -186,9 +186,11 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
 async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
   if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
-  // Printing nothing does not extend to hiding that the dev keys are open to the network.
+  // The warning is in the banner; with --json it is logged, and printing nothing (--silent) does not
+  // extend to hiding that the dev keys are open to the network.
   const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
-  if (config.silent && exposed) process.stderr.write(exposed + '\n');
+  if (exposed && config.json) node.log.warn({ host: config.host }, exposed);
+  if (exposed && config.silent) process.stderr.write(exposed + '\n');
   if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
   const stop = () => {
     node.close().then(

@@ -64,7 +64,7 @@ export const DEFAULT_MAX_BODY_BYTES = 16 << 20;
 export const DEFAULT_MAX_BATCH = 1000;
 
 /** Lotus's local (2k) devnet chain id. */
-export const DEFAULT_CHAIN_ID = 31415926n;
+const DEFAULT_CHAIN_ID = 31415926n;
 export const DEFAULT_MNEMONIC = 'test test test test test test test test test test test junk';
 
 export function defaultConfig(): DevnetConfig {

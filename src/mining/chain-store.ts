@@ -22,6 +22,8 @@ export class ChainStore {
   /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
   private readonly eventsByRoot = new Map<string, readonly ActorEvent[]>();
   private readonly eventBlocks = new Map<string, Uint8Array>();
+  /** Receipts' events whose AMTs are not built yet: built on the first lookup, not while mining. */
+  private unindexedEvents: (readonly ActorEvent[])[] = [];
 
   get head(): Tipset {
     return this.tipsets[this.tipsets.length - 1];
@@ -49,11 +51,7 @@ export class ChainStore {
       // A BLS message's CID is its unsigned CID; a signed one is found by either.
       if (unsigned !== cid) this.byCid.set(unsigned, { tipset, message });
       if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
-      const amt = eventsRoot(message.receipt.events);
-      if (amt) {
-        this.eventsByRoot.set(amt.root.toString(), message.receipt.events);
-        for (const [key, bytes] of amt.blocks) this.eventBlocks.set(key, bytes);
-      }
+      if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
     }
   }
 
@@ -74,8 +72,8 @@ export class ChainStore {
         this.byCid.delete(cid);
         this.byCid.delete(unsigned);
         if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
-        // Events AMTs stay: they are content-addressed, so a receipt still on the chain may share
-        // them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
+        // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
+        // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
       }
     }
   }
@@ -127,6 +125,7 @@ export class ChainStore {
     const key = cid.toString();
     const block = this.byBlock.get(key);
     if (block) return encodeBlockHeader(block.header);
+    this.indexEvents();
     const eventBlock = this.eventBlocks.get(key);
     if (eventBlock) return eventBlock;
     const found = this.byCid.get(key);
@@ -138,7 +137,18 @@ export class ChainStore {
 
   /** The events of the receipt whose EventsRoot is `root` (Filecoin.ChainGetEvents). */
   eventsOf(root: CID): readonly ActorEvent[] | undefined {
+    this.indexEvents();
     return this.eventsByRoot.get(root.toString());
+  }
+
+  /** Builds the events AMTs of the receipts appended since the last lookup. */
+  private indexEvents(): void {
+    for (const events of this.unindexedEvents) {
+      const amt = eventsRoot(events)!;
+      this.eventsByRoot.set(amt.root.toString(), events);
+      for (const [key, bytes] of amt.blocks) this.eventBlocks.set(key, bytes);
+    }
+    this.unindexedEvents = [];
   }
 
   byBlockHash(hash: Uint8Array): Tipset | undefined {

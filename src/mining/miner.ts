@@ -50,7 +50,7 @@ export class Miner {
   private queuedInstant: Promise<Tipset> | undefined;
 
   constructor(private readonly deps: MinerDeps) {
-    deps.mempool.onReady(() => this.messageReady());
+    deps.mempool.onReady = () => this.messageReady();
   }
 
   get mode(): MiningMode {

@@ -4,8 +4,8 @@ import { DevnetError } from '../../common/errors.js';
 import { bytesToBigint, bytesToHex, quantity } from '../../common/hex.js';
 import { decodeChain } from '../../devnet/persistence.js';
 import { defineMethod } from '../define-method.js';
-import { address, data, optional, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
-import { aliases, numberOrQuantity } from './cheats-mining.js';
+import { address, data, numberOrQuantity, optional, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
+import { aliases } from './cheats-mining.js';
 
 /** A snapshot ID as evm_snapshot hands it out: a hex quantity. */
 const snapshotId: Param<number> = { name: 'snapshotId', parse: (v) => parseSafeNumber('snapshotId', v) };

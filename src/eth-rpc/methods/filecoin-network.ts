@@ -2,7 +2,7 @@
 // Filecoin.StateActorCodeCIDs, Filecoin.StateActorManifestCID.
 import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { codeCid, type ActorKind } from '../../fevm/actor.js';
+import { ACTOR_KINDS, codeCid } from '../../fevm/actor.js';
 import { CONSENSUS_MINER_MIN_POWER } from '../../fevm/actors/power.js';
 import { PRE_COMMIT_CHALLENGE_DELAY } from '../../fevm/actors/miner/policy.js';
 import { defineMethod } from '../define-method.js';
@@ -11,8 +11,6 @@ import { integer } from '../lotus-params.js';
 import { NETWORK_NAME, NETWORK_VERSION } from './filecoin-state.js';
 
 /** The builtin actors the devnet has, by their manifest names. */
-const ACTOR_KINDS: readonly ActorKind[] = ['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount'];
-
 /** Lotus's network upgrades up to nv27 (GoldenWeek): all before genesis here, as on Lotus's 2k devnet. */
 const PAST_UPGRADES = ['Smoke', 'Breeze', 'Ignition', 'Liftoff', 'Assembly', 'Refuel', 'Tape', 'Kumquat', 'Calico', 'Persian', 'Orange', 'Claus', 'Trust', 'Norwegian', 'Turbo', 'Hyperdrive', 'Chocolate', 'OhSnap', 'Skyr', 'Shark', 'Hygge', 'Lightning', 'Thunder', 'Watermelon', 'Dragon', 'Phoenix', 'Waffle', 'Tuktuk', 'Teep', 'Tock', 'GoldenWeek'];
 /** Upgrades Lotus knows after nv27: never, here (Lotus's height for an unscheduled upgrade). */

@@ -30,7 +30,7 @@ const CIRCULATING_KINDS = new Set(['account', 'ethaccount', 'evm', 'placeholder'
  * FIL in circulation: what accounts (but the burnt-funds account), contracts and the market hold, and
  * what miners hold beyond their locked funds.
  */
-export function circulatingSupply(state: StateReader): bigint {
+function circulatingSupply(state: StateReader): bigint {
   let circulating = 0n;
   for (const actor of allActors(state)) {
     if (actor.id === BURNT_FUNDS_ACTOR_ID) continue;

@@ -1,0 +1,136 @@
+// The nodes the bench compares: how to start each (a fresh process, its own executable, so the
+// child's pid is the server's), stop it, and read its memory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { RpcClient } from './rpc-client.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FVM_BUNDLE = join(ROOT, 'dist/fvm-devnet.js');
+const ANVIL_BIN = join(ROOT, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
+const HARDHAT_CLI = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'internal/cli/bootstrap.js');
+const HARDHAT_CONFIG = join(ROOT, 'bench/hardhat.config.cjs');
+const START_TIMEOUT_MS = 30_000;
+
+export const PEER_NAMES = ['fvm-devnet', 'anvil', 'hardhat'] as const;
+export type PeerName = (typeof PEER_NAMES)[number];
+
+interface PeerKind {
+  command(port: number): [string, string[]];
+  /** What is missing when the executable is not there. */
+  missing(): string | undefined;
+  /** The cheat code that mines `n` blocks at once. */
+  mineMethod: string;
+  /** Whether it holds a transaction whose nonce is ahead until the gap fills (Hardhat's automine refuses it). */
+  queuesNonceGaps: boolean;
+}
+
+const KINDS: Record<PeerName, PeerKind> = {
+  'fvm-devnet': {
+    command: (port) => [process.execPath, [FVM_BUNDLE, '--port', String(port), '--silent']],
+    missing: () => (existsSync(FVM_BUNDLE) ? undefined : `${FVM_BUNDLE} not found: run \`npm run build\` first`),
+    mineMethod: 'anvil_mine',
+    queuesNonceGaps: true,
+  },
+  anvil: {
+    command: (port) => [ANVIL_BIN, ['--port', String(port), '--host', '127.0.0.1', '--silent']],
+    missing: () => (existsSync(ANVIL_BIN) ? undefined : `${ANVIL_BIN} not found: run \`npm install\` (it comes with @foundry-rs/anvil)`),
+    mineMethod: 'anvil_mine',
+    queuesNonceGaps: true,
+  },
+  // Hardhat has no --silent: its request log goes to an ignored stdout.
+  hardhat: {
+    command: (port) => [process.execPath, [HARDHAT_CLI, 'node', '--port', String(port), '--hostname', '127.0.0.1', '--config', HARDHAT_CONFIG]],
+    missing: () => (existsSync(HARDHAT_CLI) ? undefined : `${HARDHAT_CLI} not found: run \`npm install\``),
+    mineMethod: 'hardhat_mine',
+    queuesNonceGaps: false,
+  },
+};
+
+export function missingPeer(name: PeerName): string | undefined {
+  return KINDS[name].missing();
+}
+
+export function mineMethod(name: PeerName): string {
+  return KINDS[name].mineMethod;
+}
+
+export function queuesNonceGaps(name: PeerName): boolean {
+  return KINDS[name].queuesNonceGaps;
+}
+
+const children = new Set<ChildProcess>();
+// Last resort: never leave a node running, whatever way the bench exits.
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A started node: its client, the time from spawn to its first answer, and its memory. */
+export class RunningPeer {
+  private constructor(
+    readonly name: PeerName,
+    private readonly child: ChildProcess,
+    readonly rpc: RpcClient,
+    readonly spawnMs: number,
+  ) {}
+
+  /** Spawns a fresh node and polls eth_chainId (every 5 ms) until it answers. */
+  static async start(name: PeerName): Promise<RunningPeer> {
+    const port = await freePort();
+    const [cmd, args] = KINDS[name].command(port);
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.add(child);
+    let errTail = '';
+    child.stderr?.on('data', (d: Buffer) => (errTail = (errTail + d.toString()).slice(-2000)));
+    child.on('error', (e) => (errTail += `\nspawn error: ${e.message}`));
+    const rpc = new RpcClient(`http://127.0.0.1:${port}`);
+    while (performance.now() - t0 < START_TIMEOUT_MS) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start-up:\n${errTail}`);
+      try {
+        await rpc.call('eth_chainId');
+        return new RunningPeer(name, child, rpc, performance.now() - t0);
+      } catch {
+        await new Promise((r) => setTimeout(r, 5)); // not listening yet
+      }
+    }
+    throw new Error(`${name} did not answer within ${START_TIMEOUT_MS / 1000} s:\n${errTail}`);
+  }
+
+  /** Resident memory now (VmRSS) and the most it has used (VmHWM), in MiB. */
+  memory(): { rssMiB: number; peakMiB: number } {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+  }
+
+  async stop(): Promise<void> {
+    this.rpc.close();
+    const child = this.child;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      // 2 s to exit cleanly, then forced, so the next node gets the CPU to itself.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(timer);
+    }
+    children.delete(child);
+  }
+}

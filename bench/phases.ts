@@ -1,0 +1,126 @@
+// The bench's measurements, each on a node the caller started. Every phase checks that the node
+// did the work (receipts, nonces, answers), so a node that fails fast cannot look fast.
+import { performance } from 'node:perf_hooks';
+import { Signer, heavy, nthAddress, receipt, token, type Contracts } from './workload.js';
+import type { RpcClient } from './rpc-client.js';
+
+const BATCH_SIZE = 50;
+const BATCHES_IN_FLIGHT = 4;
+export const CLIENTS = 32;
+/** anvil_mine of more blocks makes fvm-devnet mine null rounds; the bench wants real tipsets. */
+const MINE_CHUNK = 1000;
+
+/** `count` runs of `job` by `clients` concurrent workers; runs per second. */
+async function rate(count: number, clients: number, job: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) await job(i);
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, worker));
+  return count / ((performance.now() - t0) / 1000);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function expectNonce(rpc: RpcClient, s: Signer): Promise<void> {
+  const mined = Number(await rpc.call('eth_getTransactionCount', [s.address, 'latest']));
+  if (mined !== s.nonce) throw new Error(`expected nonce ${s.nonce}, the node reports ${mined}`);
+}
+
+/** Pre-signed transactions sent one at a time, each waited for to its receipt; tx/s. */
+async function sequential(rpc: RpcClient, s: Signer, raws: string[]): Promise<number> {
+  const tps = await rate(raws.length, 1, async (i) => {
+    const r = await receipt(rpc, await rpc.call('eth_sendRawTransaction', [raws[i]]));
+    if (BigInt(r.status) !== 1n) throw new Error(`transaction ${i} failed: ${JSON.stringify(r)}`);
+  });
+  await expectNonce(rpc, s);
+  return tps;
+}
+
+export async function sequentialTransfers(rpc: RpcClient, s: Signer, count: number): Promise<number> {
+  const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
+  return sequential(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit })));
+}
+
+/**
+ * Pre-signed transfers with consecutive nonces in JSON-RPC batches, until the last receipt; tx/s.
+ * A few batches are in flight, unless the node refuses a nonce gap (Hardhat: it also runs a batch's
+ * requests concurrently), then the transactions go one request after another, with no receipt waited for.
+ */
+export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: number, queuesNonceGaps: boolean): Promise<number> {
+  const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
+  const raws = await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit }));
+  const batchSize = queuesNonceGaps ? BATCH_SIZE : 1;
+  const batches: string[][] = [];
+  for (let i = 0; i < raws.length; i += batchSize) batches.push(raws.slice(i, i + batchSize));
+  const hashes: string[][] = [];
+  const t0 = performance.now();
+  await rate(batches.length, queuesNonceGaps ? BATCHES_IN_FLIGHT : 1, async (i) => (hashes[i] = await rpc.batch('eth_sendRawTransaction', batches[i]!.map((raw) => [raw]))));
+  const last = await receipt(rpc, hashes.at(-1)!.at(-1)!);
+  const elapsed = performance.now() - t0;
+  if (BigInt(last.status) !== 1n) throw new Error(`the last pipelined transfer failed: ${JSON.stringify(last)}`);
+  await expectNonce(rpc, s);
+  return count / (elapsed / 1000);
+}
+
+export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<number> {
+  const data = (i: number) => token.encodeFunctionData('transfer', [nthAddress(i), 1n]);
+  // A fresh recipient's slot costs the most; the margin covers the rest.
+  const gasLimit = await s.gasFor({ to: contracts.token, data: data(count) }, 1.2);
+  return sequential(rpc, s, await s.presign(count, (i) => ({ to: contracts.token, data: data(i), gasLimit })));
+}
+
+export async function heavyCalls(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<number> {
+  const data = (i: number) => heavy.encodeFunctionData('hash', [BigInt(i + 1)]);
+  const gasLimit = await s.gasFor({ to: contracts.heavy, data: data(0) }, 1.2);
+  return sequential(rpc, s, await s.presign(count, (i) => ({ to: contracts.heavy, data: data(i), gasLimit })));
+}
+
+/**
+ * balanceOf of a different address each call (no answer can come from a cache keyed on the request),
+ * by `clients` concurrent clients; calls/s. The ERC-20 phase gave the first addresses 1 token each.
+ */
+export async function ethCalls(rpc: RpcClient, contracts: Contracts, count: number, clients: number): Promise<number> {
+  const call = (i: number) => rpc.call('eth_call', [{ to: contracts.token, data: token.encodeFunctionData('balanceOf', [nthAddress(i)]) }, 'latest']);
+  const first = BigInt(await call(0));
+  if (first !== 1n) throw new Error(`balanceOf(${nthAddress(0)}) answered ${first}, expected 1`);
+  await rate(200, clients, call); // warm-up
+  return rate(count, clients, call);
+}
+
+/** The node's own floor per request: eth_chainId, calls/s. */
+export async function chainIds(rpc: RpcClient, count: number, clients: number): Promise<number> {
+  await rate(200, clients, () => rpc.call('eth_chainId'));
+  return rate(count, clients, () => rpc.call('eth_chainId'));
+}
+
+/** Mines until the head is at least `height`, in real blocks. */
+export async function mineTo(rpc: RpcClient, mineMethod: string, height: number): Promise<void> {
+  for (let head = Number(await rpc.call('eth_blockNumber')); head < height; head = Number(await rpc.call('eth_blockNumber'))) {
+    await rpc.call(mineMethod, [`0x${Math.min(MINE_CHUNK, height - head).toString(16)}`]);
+  }
+}
+
+/** Median time of eth_getLogs (no filter but the range) over the `epochs` epochs that end at `last`, and how many logs it returns. */
+export async function getLogs(rpc: RpcClient, last: number, epochs: number, repeats = 9): Promise<{ ms: number; logs: number }> {
+  const head = last;
+  const range = { fromBlock: `0x${(head - epochs + 1).toString(16)}`, toBlock: `0x${head.toString(16)}` };
+  const times: number[] = [];
+  let logs = 0;
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    logs = (await rpc.call<unknown[]>('eth_getLogs', [range])).length;
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), logs };
+}
+
+/** Milliseconds per sequential transfer at the current head. */
+export async function msPerTransfer(rpc: RpcClient, s: Signer, count: number): Promise<number> {
+  return 1000 / (await sequentialTransfers(rpc, s, count));
+}
