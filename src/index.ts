@@ -55,6 +55,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     explorer: config.explorer,
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
+    gatewayOnly: config.gatewayOnly,
   });
   logTipsets(devnet, log, logging);
   logConsole(devnet, log, logging);

@@ -29,17 +29,25 @@ export class ChainStore {
     return this.tipsets[this.tipsets.length - 1];
   }
 
+  /** The first tipset: genesis, or the upstream's tipset a fork starts from. */
+  get first(): Tipset {
+    return this.tipsets[0];
+  }
+
   /** The head's epoch (-1 before genesis). */
   get height(): number {
     return this.tipsets.length === 0 ? -1 : this.head.epoch;
   }
 
-  /** Adds a tipset on top of the head: genesis at epoch 0 first, then each child of the head, at a later epoch. */
+  /**
+   * Adds a tipset on top of the head: the first one without a parent (genesis at epoch 0, or the
+   * upstream's tipset a fork starts from), then each child of the head, at a later epoch.
+   */
   append(tipset: Tipset): void {
     const head = this.tipsets.length === 0 ? undefined : this.head;
     const follows = head
       ? tipset.epoch > head.epoch && tipset.parentKey !== undefined && tipset.parentKey.equals(head.key)
-      : tipset.epoch === 0 && tipset.parentKey === undefined;
+      : tipset.parentKey === undefined;
     if (!follows) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
     this.tipsets.push(tipset);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
@@ -97,7 +105,7 @@ export class ChainStore {
 
   /** Whether `epoch` is a null round: within the chain, but without a tipset. */
   isNullRound(epoch: number): boolean {
-    return epoch >= 0 && epoch <= this.height && this.atEpoch(epoch) === undefined;
+    return this.tipsets.length > 0 && epoch >= this.tipsets[0].epoch && epoch <= this.height && this.atEpoch(epoch) === undefined;
   }
 
   /**
@@ -179,8 +187,9 @@ export class ChainStore {
   /** The index of the first tipset at or after `epoch` (the length if none is). */
   private firstIndexFrom(epoch: number): number {
     const { tipsets } = this;
-    // Fast path: a chain without null rounds up to `epoch` holds it at its own index.
-    if (epoch >= 0 && tipsets[epoch]?.epoch === epoch) return epoch;
+    // Fast path: a chain without null rounds up to `epoch` holds it at its distance from the first tipset.
+    const dense = epoch - (tipsets[0]?.epoch ?? 0);
+    if (dense >= 0 && tipsets[dense]?.epoch === epoch) return dense;
     let lo = 0;
     let hi = tipsets.length;
     while (lo < hi) {

@@ -56,8 +56,9 @@ const messageMatch = (name: string): Param<{ to?: FilAddress; from?: FilAddress 
 
 /** The epoch of the state a state root CID names: the state after the tipset whose root it is. */
 function epochOfStateRoot(devnet: Devnet, root: CID): number | undefined {
-  const genesis = devnet.chain.atEpoch(0)!;
-  if (genesis.header.parentStateRoot.equals(root)) return 0;
+  // The first tipset's parent state: genesis's, or on a fork the state it starts from.
+  const first = devnet.chain.first;
+  if (first.header.parentStateRoot.equals(root)) return first.epoch;
   return devnet.chain.all().find((t) => t.stateRoot.equals(root))?.epoch;
 }
 
