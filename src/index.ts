@@ -35,6 +35,10 @@ function readSavedChain(config: DevnetConfig): SavedChain | undefined {
 }
 
 export async function startDevnet(config: DevnetConfig = defaultConfig()): Promise<RunningDevnet> {
+  // A saved chain holds only what the node wrote, not what it read from an upstream.
+  if (config.fork && (config.statePath || config.loadStatePath || config.dumpStatePath)) {
+    throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
+  }
   const log = createLogger(config);
   const devnet = await createDevnet(config, readSavedChain(config));
   // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.

@@ -91,6 +91,16 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     assert.deepEqual(info.forkConfig, { forkUrl: `${upstream.url}/rpc/v1`, forkBlockNumber: forkEpoch });
   });
 
+  test('--chain-id replaces the upstream\'s; a fork cannot be saved or loaded as a state file', async () => {
+    const other = await startDevnet([...forkArgs(), '--chain-id', '314159']);
+    try {
+      assert.equal(await rpc(other.url, 'eth_chainId'), '0x4cb2f');
+    } finally {
+      await other.stop();
+    }
+    await assert.rejects(startDevnet([...forkArgs(), '--state', join(cacheDir, 'chain.state')]), /--fork-url cannot be combined with --state, --load-state or --dump-state/);
+  });
+
   test('state at the fork epoch reads as the upstream did: storage, code, balances, chain id, IDs', async () => {
     assert.equal(await rpc(fork!.url, 'eth_chainId'), atFork.chainId);
     assert.equal(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest']), atFork.count);

@@ -59,6 +59,20 @@ describe('fork against a failing upstream', () => {
     assert.equal(await result('eth_getBalance', [CONTRACT_ACCOUNT, 'latest']), '0x7');
   });
 
+  test('a warm-up that lasts over a second reports its progress', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    const { url, mode } = await proxy(t, upstream.url);
+    const { devnet, result } = await setupRpc(t, { fork: { url } });
+    const reports: { actors: number; addresses: number }[] = [];
+    devnet.events.on('forkProgress', (progress) => reports.push({ ...progress }));
+    // Each upstream answer takes 300 ms: reading unknown addresses one after another takes seconds.
+    mode.delayMs = 300;
+    for (let i = 1; i <= 6; i++) assert.equal(await result('eth_getBalance', [`0x${i.toString(16).padStart(40, '4')}`, 'latest']), '0x0');
+    assert.ok(reports.length >= 1, 'a progress report');
+    assert.ok(reports.at(-1)!.addresses >= 3, JSON.stringify(reports));
+  });
+
   test('an upstream that cannot be reached at start, with no cache, stops the start with the error', async (t) => {
     const upstream = await startDevnet(testConfig());
     const { url, mode } = await proxy(t, upstream.url);

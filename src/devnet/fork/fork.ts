@@ -21,33 +21,40 @@ export interface ForkConfig {
   upstream?: Omit<UpstreamOptions, 'token'>;
 }
 
-/** How long warm-up may take before a progress line is printed, and how often it is printed then. */
+/**
+ * Warm-up: fetches with less than this between them. One that has lasted this long prints a
+ * progress line, and another each time as long again passes while it goes on.
+ */
 const PROGRESS_AFTER_MS = 1000;
 
 export class Fork {
   /** The URL as it may be shown: no token, no credentials. */
   readonly url: string;
-  private readonly cache: ForkCache | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
-  private lastProgress = 0;
+  /** When the current warm-up last fetched, and when it began or last printed progress. */
+  private warmUp = { last: 0, printed: 0 };
 
   private constructor(
     readonly config: ForkConfig,
     readonly upstream: Upstream,
     readonly point: ForkPoint,
     readonly source: ForkSource,
-    cache: ForkCache | undefined,
+    private readonly cache: ForkCache | undefined,
     onProgress: (progress: ForkProgress) => void,
   ) {
     this.url = displayUrl(upstream.endpoint);
-    this.cache = cache;
-    this.lastProgress = Date.now();
+    this.warmUp = { last: Date.now(), printed: Date.now() };
     source.onFetched = () => {
       this.scheduleSave();
       const now = Date.now();
-      if (now - this.lastProgress >= PROGRESS_AFTER_MS) {
-        this.lastProgress = now;
-        onProgress(source.progress);
+      const warmUp = this.warmUp;
+      if (now - warmUp.last >= PROGRESS_AFTER_MS) this.warmUp = { last: now, printed: now };
+      else {
+        warmUp.last = now;
+        if (now - warmUp.printed >= PROGRESS_AFTER_MS) {
+          warmUp.printed = now;
+          onProgress(source.progress);
+        }
       }
     };
   }
