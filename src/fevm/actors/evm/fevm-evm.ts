@@ -119,6 +119,31 @@ export class FevmEvm extends EVM {
   /** Where the top-level deployment being run goes, when the EAM chose it rather than CREATE's rule. */
   createAddress: Uint8Array | undefined;
 
+  /** Opcodes whose handlers return no promise (see runSynchronously). */
+  private synchronous: ReadonlySet<number> | undefined;
+
+  /**
+   * @ethereumjs marks every custom opcode async, so that each step of the interpreter awaits its
+   * handler; FEVM's table rebuilds them all (fevmOpcodes), so without this every instruction pays a
+   * microtask it does not need. These keep their handler's own mark.
+   */
+  runSynchronously(opcodes: ReadonlySet<number>): void {
+    this.synchronous = opcodes;
+    this.getActiveOpcodes();
+  }
+
+  override getActiveOpcodes(): ReturnType<EVM['getActiveOpcodes']> {
+    const list = super.getActiveOpcodes();
+    // Called by EVM's constructor too, before this class's fields exist.
+    const synchronous = this.synchronous;
+    if (synchronous) {
+      this._opcodeMap = this._opcodeMap.map((entry) =>
+        synchronous.has(entry.opcodeInfo.code) && entry.opcodeInfo.isAsync ? { ...entry, opcodeInfo: withoutAwait(entry.opcodeInfo) } : entry,
+      );
+    }
+    return list;
+  }
+
   protected override async _generateAddress(message: Message): Promise<Address> {
     if (message.depth === 0 && this.createAddress) return new Address(this.createAddress);
     return super._generateAddress(message);
@@ -286,6 +311,13 @@ export interface Invocation {
   addedPairs: number;
 }
 
+type OpcodeInfo = FevmEvm['_opcodeMap'][number]['opcodeInfo'];
+
+/** A copy of a (frozen) opcode description that the interpreter runs without awaiting its handler. */
+function withoutAwait(info: OpcodeInfo): OpcodeInfo {
+  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(info) as object) as OpcodeInfo, info, { isAsync: false }));
+}
+
 function outOfGas(gasLimit: bigint): EVMResult {
   return { execResult: { executionGasUsed: gasLimit, returnValue: EMPTY, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) } };
 }
@@ -307,18 +339,21 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
   // Gas is FVM gas: no code deposit per byte (the bytecode block is charged) and no CALL stipend
   // (callGasLimit gives FEVM's).
   common.updateParams({ 1: { createDataGas: 0, callStipendGas: 0 } });
-  return new FevmEvm({
+  const { opcodes, synchronous } = fevmOpcodes(common);
+  const evm = new FevmEvm({
     common,
     stateManager,
     blockchain: new EVMMockBlockchain(),
     bn254: new NobleBN254(),
-    customOpcodes: fevmOpcodes(common),
+    customOpcodes: opcodes,
     customPrecompiles: [
       // No point evaluation (EIP-4844) on FEVM.
       { address: '0x000000000000000000000000000000000000000a' },
       ...FILECOIN_PRECOMPILES.map((entry) => ({ address: bytesToHex(entry.address), function: filecoinPrecompile(entry) })),
     ],
   });
+  evm.runSynchronously(synchronous);
+  return evm;
 }
 
 /**
@@ -346,7 +381,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
  * still run for what they do besides pricing (memory size, the CALL's gas limit), and the FVM
  * charges replace their Ethereum gas.
  */
-function fevmOpcodes(common: Common): CustomOpcode[] {
+function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number> } {
   const table = getOpcodesForHF(common);
   const fevmLogic = new Map<number, OpHandler>([
     [0x3b, extcodesize],
@@ -359,19 +394,22 @@ function fevmOpcodes(common: Common): CustomOpcode[] {
   // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
   const removed = [0xf2 /* CALLCODE */, 0x49 /* BLOBHASH */, 0x4a /* BLOBBASEFEE */];
   const opcodes: CustomOpcode[] = removed.map((opcode) => ({ opcode }));
+  // FEVM's own handlers are synchronous; @ethereumjs's are where its table says so.
+  const synchronous = new Set<number>();
   for (const [opcode, info] of table.opcodes) {
     if (removed.includes(opcode)) continue;
+    if (fevmLogic.has(opcode) || !info.isAsync) synchronous.add(opcode);
     const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
     const ethGas = info.dynamicGas ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
     opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction: fvmGasFunction(name, ethGas), logicFunction });
   }
-  return opcodes;
+  return { opcodes, synchronous };
 }
 
 type EthGasHandler = (runState: RunState, gas: bigint, common: Common) => Promise<bigint>;
-type OpcodeCharge = (runState: RunState, evm: FevmEvm) => number | Promise<number>;
+type OpcodeCharge = (runState: RunState, evm: FevmEvm) => number;
 
 const sizeArg = (index: number, count: number): OpcodeCharge => (rs) => Number(rs.stack.peek(count)[index]);
 const copy = (index: number, count: number): OpcodeCharge => (rs, evm) => copyGas(sizeArg(index, count)(rs, evm) as number);
@@ -394,10 +432,10 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   LOG3: log(3),
   LOG4: log(4),
   SLOAD: (rs, evm) => openSlotNode(evm, rs.stack.peek(1)[0]),
-  SSTORE: async (rs, evm) => {
+  SSTORE: (rs, evm) => {
     const [slot, value] = rs.stack.peek(2);
     const gas = openSlotNode(evm, slot);
-    const current = bytesToBigint(await rs.stateManager.getStorage(rs.interpreter.getAddress(), padStart(bigintToBytes(slot), 32)));
+    const current = (rs.stateManager as EvmStateAdapter).storageAt(rs.interpreter.getAddress(), slot);
     // The KAMT node changes only when the value does (System::set_storage).
     const invocation = evm.currentInvocation;
     if (invocation && current !== value) {
@@ -436,8 +474,10 @@ function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGas
   return async (runState, gas, common) => {
     const words = runState.memoryWordCount;
     if (ethGas) await ethGas(runState, 0n, common);
-    gas += BigInt(memoryGrowthGas(Number(runState.memoryWordCount - words) * 32));
-    if (charge) gas += BigInt(await charge(runState, fevmOf(runState)));
+    const grown = runState.memoryWordCount - words;
+    let fvmGas = grown === 0n ? 0 : memoryGrowthGas(Number(grown) * 32);
+    if (charge) fvmGas += charge(runState, fevmOf(runState));
+    if (fvmGas !== 0) gas += BigInt(fvmGas);
     const available = runState.interpreter.getGasLeft() - gas;
     if (isCall) runState.messageGasLimit = callGasLimit(runState, name, available);
     // The EAM's create gets all but 1/64 of what is left, as any send.
