@@ -146,10 +146,10 @@ export class Devnet {
     }
     const devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
     // The node holds the providers' owner/worker keys, so it can sign their messages.
-    for (const key of providerKeys) devnet.wallet.import('secp256k1', key.privateKey);
+    for (const key of providerKeys) devnet.wallet.hold(key);
     // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
-    for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.wallet.import('secp256k1', key.privateKey);
+    for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.wallet.hold(key);
     // The deal client is the wallet's default address, as a Lotus devnet's imported genesis key is.
     devnet.wallet.setDefault(nodeKeys.dealClient.address);
     return devnet;
