@@ -10,6 +10,7 @@ import { parseOrigin } from '../src/eth-rpc/cors.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
 import { EC_FINALITY } from '../src/mining/finality.js';
+import { defaultForkCacheDir } from '../src/devnet/fork/fork-cache.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 import { dealCommand } from './deal-command.js';
 import { pieceCommand } from './piece-command.js';
@@ -77,6 +78,10 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
     .addOption(new Option('--max-body-size <bytes>', 'largest JSON-RPC request body or WebSocket message').default(defaults.maxBodyBytes, '16 MiB').argParser(integer(1024, 1 << 30)))
     .addOption(new Option('--max-batch <number>', 'most requests in one JSON-RPC batch').default(defaults.maxBatch).argParser(integer(1, 100_000)))
+    .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)'))
+    .addOption(new Option('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)").argParser(integer(0, Number.MAX_SAFE_INTEGER)))
+    .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR or ~/.cache/fvm-devnet/fork)"))
+    .addOption(new Option('--gateway-only', "answer only the Filecoin.* methods a public Lotus gateway serves (api/api_gateway.go)"))
     .addOption(new Option('--no-explorer', 'do not serve the explorer page at http://<host>:<port>/'))
     .addOption(new Option('--silent', 'print nothing'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
@@ -89,7 +94,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -125,6 +130,17 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     statePath: opts.state,
     loadStatePath: opts.loadState,
     dumpStatePath: opts.dumpState,
+    fork: opts.forkUrl
+      ? {
+          url: opts.forkUrl,
+          blockNumber: opts.forkBlockNumber,
+          token: process.env.FVM_DEVNET_FORK_TOKEN || undefined,
+          // A fork keeps the upstream's chain id unless --chain-id is given.
+          chainId: program.getOptionValueSource('chainId') === 'cli' ? chainId! : undefined,
+          cacheDir: opts.forkCache ? defaultForkCacheDir() : undefined,
+        }
+      : undefined,
+    gatewayOnly: Boolean(opts.gatewayOnly),
     silent: Boolean(opts.silent),
     json: Boolean(opts.json),
   };
@@ -147,6 +163,13 @@ function storageProviderLines(node: RunningDevnet): string[] {
   ];
 }
 
+/** The upstream a fork started from: where, which network, at which epoch. */
+function forkLines(node: RunningDevnet): string[] {
+  const { fork } = node.devnet;
+  if (!fork) return [];
+  return [`Fork:         ${fork.url} (${fork.point.networkName}) at epoch ${fork.point.epoch}`];
+}
+
 function banner(node: RunningDevnet, config: DevnetConfig): string {
   const { accounts } = node.devnet;
   const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
@@ -154,7 +177,8 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     '',
     '  fvm-devnet: a local Filecoin EVM chain',
     '',
-    `Chain ID:     ${config.chainId}`,
+    `Chain ID:     ${node.devnet.chainId}`,
+    ...forkLines(node),
     `Mining:       ${config.noMining ? 'on request (evm_mine)' : config.blockTime ? `every ${config.blockTime} s` : 'instant'}`,
     `Mnemonic:     ${config.mnemonic}`,
     `Derivation:   ${DERIVATION_PATH}/i`,
@@ -172,9 +196,12 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
       ? ['Funded native accounts', '==================', ...config.fund.map((f) => `${f.address.toString()}  (${attoToFil(f.balance)} FIL)`), '']
       : []),
     ...storageProviderLines(node),
-    ...(node.devnet.fresh
+    ...(node.devnet.fork
+      ? []
+      : node.devnet.fresh
       ? ['A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.', '']
       : [`Chain loaded at height ${node.devnet.head.epoch}: wallets keep their nonces.`, '']),
+    ...(config.gatewayOnly ? ["Gateway only: Filecoin.* methods outside a Lotus gateway's set are refused", ''] : []),
     ...(config.explorer ? [`Explorer:     ${node.url}/`] : []),
     ...(exposed ? ['!'.repeat(72), exposed, '!'.repeat(72)] : []),
     `Listening on ${node.host}:${node.port}`,
@@ -186,9 +213,11 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
 async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
   if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
-  // Printing nothing does not extend to hiding that the dev keys are open to the network.
+  // The warning is in the banner; with --json it is logged, and printing nothing (--silent) does not
+  // extend to hiding that the dev keys are open to the network.
   const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
-  if (config.silent && exposed) process.stderr.write(exposed + '\n');
+  if (exposed && config.json) node.log.warn({ host: config.host }, exposed);
+  if (exposed && config.silent) process.stderr.write(exposed + '\n');
   if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
   const stop = () => {
     node.close().then(

@@ -1,5 +1,6 @@
 // The node's configuration, its defaults, and the configuration tests use.
 import type { FilAddress } from './common/address.js';
+import type { ForkConfig } from './devnet/fork/fork.js';
 import { SECTOR_SIZE_32GIB } from './fevm/actors/miner/state.js';
 import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
 import { DEFAULT_F3_LAG } from './mining/finality.js';
@@ -56,6 +57,10 @@ export interface DevnetConfig {
   maxBodyBytes: number;
   /** Most requests one JSON-RPC batch may hold. */
   maxBatch: number;
+  /** Answer only the Filecoin.* methods a public Lotus gateway serves (--gateway-only). */
+  gatewayOnly: boolean;
+  /** Fork an upstream Lotus node instead of starting from genesis (--fork-url). */
+  fork?: ForkConfig;
 }
 
 /** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
@@ -64,7 +69,7 @@ export const DEFAULT_MAX_BODY_BYTES = 16 << 20;
 export const DEFAULT_MAX_BATCH = 1000;
 
 /** Lotus's local (2k) devnet chain id. */
-export const DEFAULT_CHAIN_ID = 31415926n;
+const DEFAULT_CHAIN_ID = 31415926n;
 export const DEFAULT_MNEMONIC = 'test test test test test test test test test test test junk';
 
 export function defaultConfig(): DevnetConfig {
@@ -88,6 +93,7 @@ export function defaultConfig(): DevnetConfig {
     explorer: true,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxBatch: DEFAULT_MAX_BATCH,
+    gatewayOnly: false,
   };
 }
 

@@ -2,10 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { DEFAULT_MNEMONIC, defaultConfig, testConfig, type DevnetConfig } from './config.js';
+import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
 import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
-import { exposureWarning } from './eth-rpc/exposure.js';
 import { buildServer } from './eth-rpc/server.js';
 import { decodeChain, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
 import { readStateFile, StateFile } from './devnet/state-file.js';
@@ -41,8 +40,11 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.
   const stateFile = config.statePath ? new StateFile(config.statePath, devnet, (err) => log.error(err.message)) : undefined;
   const save = () => {
-    stateFile?.save();
-    if (config.dumpStatePath) writeFileAtomically(config.dumpStatePath, devnet.save());
+    if (!stateFile && !config.dumpStatePath) return;
+    // Encoded once for both files when --state and --dump-state are given together.
+    const chain = devnet.save();
+    stateFile?.save(chain);
+    if (config.dumpStatePath) writeFileAtomically(config.dumpStatePath, chain);
   };
   const logging = { enabled: true };
   const server = await buildServer(devnet, {
@@ -53,13 +55,12 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     explorer: config.explorer,
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
+    gatewayOnly: config.gatewayOnly,
   });
   logTipsets(devnet, log, logging);
   logConsole(devnet, log, logging);
   logNodeEvents(devnet, log);
   await server.listen({ host: config.host, port: config.port });
-  const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
-  if (exposed) log.warn({ host: config.host }, exposed);
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

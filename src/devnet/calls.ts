@@ -4,13 +4,13 @@
 import { DevnetError } from '../common/errors.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
-import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT, nextBaseFee } from '../fevm/gas.js';
+import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
 import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { chainSize, encodeMessage, SigType, type Message } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
-import { traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 import { executionFailed } from './revert.js';
 
 /** A call or transaction as Ethereum clients describe one. */
@@ -67,19 +67,9 @@ export class Calls {
 
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
   callMessage(message: Message, epoch: number): Promise<InvocationResult> {
-    const { state, chain, executor, queue, chainId, seed } = this.node;
-    const tipset = chain.atEpoch(epoch);
-    if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
-    return queue.run(() =>
-      executor.call(state.stage(epoch), message, {
-        epoch: epoch + 1,
-        timestamp: tipset.timestamp + 1,
-        chainId,
-        baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
-        seed,
-        tipsetHash: (e: number) => chain.hashAt(e),
-      }),
-    );
+    const { state, executor, queue } = this.node;
+    const ctx = callContext(this.node, epoch);
+    return queue.run(() => executor.call(state.stage(epoch), message, ctx));
   }
 
   /**
@@ -88,11 +78,11 @@ export class Calls {
    * (Filecoin.StateCompute).
    */
   computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
-    const { state, chain, executor, queue, chainId, seed } = this.node;
-    const tipset = chain.atOrBefore(epoch)!;
+    const { state, chain, executor, queue } = this.node;
+    // The context of the tipset the state comes from, moved to `atEpoch`.
+    const ctx = { ...tipsetContext(this.node, chain.atOrBefore(epoch)!), epoch: atEpoch };
     return queue.run(async () => {
       const overlay = state.stage(epoch);
-      const ctx = { epoch: atEpoch, timestamp: tipset.timestamp, chainId, baseFee: tipset.baseFee, seed, tipsetHash: (e: number) => chain.hashAt(e) };
       const results: (MessageReceipt & { root?: SendFrame })[] = [];
       for (const message of messages) {
         const tracer = new Tracer({});

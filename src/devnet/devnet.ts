@@ -22,6 +22,9 @@ import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Miner, type MiningMode } from '../mining/miner.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
+import { Fork } from './fork/fork.js';
+import { commitForkStart, forkAnchor, prefetchForkStart, type Funding } from './fork/fork-genesis.js';
+import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest } from './calls.js';
 import { Cheats } from './cheats.js';
 import type { DevnetEvents } from './events.js';
@@ -67,6 +70,8 @@ export class Devnet {
     private readonly state: StateTree,
     executor: Executor,
     saved: SavedChain | undefined,
+    /** The upstream this chain forks, if it does (--fork-url). */
+    private forked: Fork | undefined,
   ) {
     this.events.setMaxListeners(0);
     executor.onConsoleLog = (line) => this.events.emit('consoleLog', line);
@@ -76,6 +81,10 @@ export class Devnet {
       // A chain loaded from a file goes on at the wall clock's time.
       this.clock = new Clock(0);
       this.clock.increase(saved.clockOffset);
+    } else if (forked) {
+      // A fork goes on from the upstream's tipset at the fork epoch, at the wall clock's time.
+      this.store.append(forkAnchor(forked.point));
+      this.clock = new Clock(0);
     } else {
       const genesisTime = config.genesisTimestamp ?? Math.floor(Date.now() / 1000);
       this.store.append(buildTipset({ epoch: 0, timestamp: genesisTime, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
@@ -123,16 +132,27 @@ export class Devnet {
     else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });
   }
 
-  /** A new chain from genesis, or the one `saved` holds. */
+  /** A new chain from genesis, a fork of an upstream node (config.fork), or the chain `saved` holds. */
   static async create(config: DevnetConfig, saved?: SavedChain): Promise<Devnet> {
     const accounts = deriveAccounts(config.mnemonic, config.accounts);
     const providerKeys = deriveStorageProviderKeys(config.mnemonic, config.storageProviders);
     const nodeKeys = deriveNodeKeys(config.mnemonic);
+    if (saved && config.fork) throw new StateFileError('a saved chain cannot be loaded into a fork (--fork-url with --state or --load-state)');
     if (saved && saved.chainId !== config.chainId) {
       throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${config.chainId}`);
     }
     let state: StateTree;
-    if (saved) {
+    let fork: Fork | undefined;
+    let devnet: Devnet | undefined;
+    if (config.fork) {
+      fork = await Fork.open(config.fork, (progress) => devnet?.events.emit('forkProgress', progress));
+      // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
+      config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
+      state = new StateTree(fork.source);
+      const funding = forkFunding(accounts, config);
+      await prefetchForkStart(fork.source, funding);
+      await commitForkStart(state, fork.point, funding);
+    } else if (saved) {
       state = new StateTree();
       state.load(saved.state);
     } else {
@@ -144,7 +164,7 @@ export class Devnet {
         { rootKey: nodeKeys.rootKey.address, verifier: nodeKeys.verifier.address, dealClient: nodeKeys.dealClient.address, verifierAllowance: GENESIS_VERIFIER_ALLOWANCE, balance: config.balance },
       );
     }
-    const devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved);
+    devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved, fork);
     // The node holds the providers' owner/worker keys, so it can sign their messages.
     for (const key of providerKeys) devnet.wallet.hold(key);
     // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
@@ -156,6 +176,11 @@ export class Devnet {
   }
 
   // --- reads --------------------------------------------------------------------------------------
+
+  /** The upstream this chain forks, if it does (--fork-url, or anvil_reset with forking). */
+  get fork(): Fork | undefined {
+    return this.forked;
+  }
 
   get chainId(): bigint {
     return this.config.chainId;
@@ -177,6 +202,14 @@ export class Devnet {
 
   stateAt(epoch: number): StateReader {
     return this.state.at(epoch);
+  }
+
+  /**
+   * Fetches the fork state a MissingStateError names, so that the read or call that threw it can
+   * run again; false for any other error (see StateTree.fetchMissing).
+   */
+  fetchMissing(error: unknown): Promise<boolean> {
+    return this.state.fetchMissing(error);
   }
 
   /** A number that changes whenever the state does (--state saves only then). */
@@ -341,11 +374,42 @@ export class Devnet {
     });
   }
 
+  /**
+   * Forks `config`'s upstream instead (anvil_reset with forking): the state, the chain from the new
+   * fork point, an empty pool, no snapshots; the chain id stays the node's. The upstream is read
+   * before anything changes, so a failure leaves the chain as it was.
+   */
+  async refork(config: ForkConfig): Promise<void> {
+    // The current fork's token, cache and client settings carry over.
+    const previous = this.forked?.config;
+    const fork = await Fork.open({ token: previous?.token, cacheDir: previous?.cacheDir, upstream: previous?.upstream, ...config }, (progress) => this.events.emit('forkProgress', progress));
+    const funding = forkFunding(this.accounts, this.config);
+    await prefetchForkStart(fork.source, funding);
+    await this.miner.queue.run(async () => {
+      this.forked?.close();
+      this.forked = fork;
+      this.state.rebase(fork.source);
+      await commitForkStart(this.state, fork.point, funding);
+      this.store.truncate(-1);
+      this.store.append(forkAnchor(fork.point));
+      this.clock.restore({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
+      this.mempool.clear();
+      this.cheats.forgetSnapshots();
+      this.events.emit('rewound');
+    });
+  }
+
   close(): void {
     this.miner.stop();
+    this.forked?.close();
   }
 
   private chainParts() {
     return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock };
   }
+}
+
+/** What a fork funds on top of the upstream's state: the dev accounts and the --fund addresses. */
+function forkFunding(accounts: DevAccount[], config: DevnetConfig): Funding[] {
+  return [...accounts.map((a) => ({ address: a.filAddress, balance: config.balance })), ...config.fund];
 }

@@ -3,6 +3,7 @@
 import type { EventEmitter } from 'node:events';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
+import type { ForkProgress } from './fork/fork-source.js';
 
 export interface DevnetEvents {
   tipset: [Tipset];
@@ -19,6 +20,8 @@ export interface DevnetEvents {
   storageProvider: [level: 'info' | 'warn', line: string];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
   consoleLog: [string];
+  /** A fork's warm-up is taking a while: what it has fetched from the upstream so far. */
+  forkProgress: [ForkProgress];
 }
 
 export type DevnetEventEmitter = EventEmitter<DevnetEvents>;

@@ -13,7 +13,7 @@ import type { Clock } from '../mining/clock.js';
 import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /** The format this version reads and writes (2: actor states through common/storable.ts); other formats are refused. */
-export const STATE_FORMAT = 2;
+const STATE_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
 
 export interface SavedChain {
@@ -98,7 +98,7 @@ function encodeTipset(t: Tipset) {
   return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: t.messages.map(encodeMessage) };
 }
 
-export function encodeChain(chain: SavedChain): Uint8Array {
+function encodeChain(chain: SavedChain): Uint8Array {
   return encodeCbor({
     magic: MAGIC,
     format: STATE_FORMAT,

@@ -62,7 +62,7 @@ export interface TracedMessage {
 }
 
 /** The context the tipset's messages ran in when it was mined (miner.ts produceTipset). */
-function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContext {
+export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContext {
   return {
     epoch: tipset.epoch,
     timestamp: tipset.timestamp,
@@ -73,8 +73,8 @@ function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContext {
   };
 }
 
-/** The context eth_call runs a call on the state after `epoch` in (Devnet.runCall). */
-function callContext(host: ReplayHost, epoch: number): ExecutionContext {
+/** The context a call on the state after `epoch` runs in (eth_call, Filecoin.StateCall: calls.ts): the next epoch's. */
+export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
   const tipset = host.chain.atEpoch(epoch);
   if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
   return {

@@ -47,10 +47,10 @@ export class StateFile {
     }, FULL_SAVE_INTERVAL_MS).unref();
   }
 
-  /** Writes the whole chain, then empties the journal (a crash in between leaves records the load skips). */
-  save(): void {
+  /** Writes the whole chain (`chain`: already encoded), then empties the journal (a crash in between leaves records the load skips). */
+  save(chain = this.devnet.save()): void {
     try {
-      writeFileAtomically(this.path, this.devnet.save());
+      writeFileAtomically(this.path, chain);
       if (existsSync(journalPath(this.path))) truncateSync(journalPath(this.path));
       else writeFileSync(journalPath(this.path), new Uint8Array());
     } catch (err) {

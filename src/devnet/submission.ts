@@ -145,9 +145,14 @@ export class Submission {
    * with the Ethereum signature of the transaction it stands for; in instant mode, returns once mined.
    */
   async pushMessage(signed: SignedMessage): Promise<CID> {
-    const { pending, mined } = await (signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId)) : this.submitNative(signed));
+    const { pending, mined } = await this.submitSigned(signed);
     await mined;
     return pending.cid;
+  }
+
+  /** A delegated-signature message goes in as the Ethereum transaction it was signed as, any other as a native message. */
+  private submitSigned(signed: SignedMessage) {
+    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId)) : this.submitNative(signed);
   }
 
   /**
@@ -157,15 +162,13 @@ export class Submission {
   async pushWithWallet(message: Message): Promise<SignedMessage> {
     const { wallet } = this.node;
     if (!wallet.has(message.from)) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
-    // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
     const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(message.from)));
     const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
     const gasFeeCap = message.gasFeeCap || this.node.nextBaseFee() * 2n + gasPremium;
+    // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
     const { pending, mined } = await this.signing.run(async () => {
       const nonce = this.nextNonce(message.from);
-      const signed = wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }, this.node.chainId);
-      // A delegated key's message goes in as the Ethereum transaction it was signed as.
-      return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId)) : this.submitNative(signed);
+      return this.submitSigned(wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }, this.node.chainId));
     });
     await mined;
     return pending.signed;

@@ -5,15 +5,14 @@
 // transaction it stands for, as Lotus's wallet does. One key is the default (WalletDefaultAddress).
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { Transaction } from 'ethers';
-import { EAM_NAMESPACE, FilAddress, maskedIdAddress, Protocol } from '../common/address.js';
+import { EAM_NAMESPACE, FilAddress, Protocol } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
 import { blake2b256, keccak256 } from '../common/hashes.js';
-import { bytesToHex, concatBytes, hexToBytes } from '../common/hex.js';
-import { recoverPublicKey } from '../common/secp256k1.js';
-import { decodeBytesParams, messageCid, METHOD_CREATE_EXTERNAL, SigType, type Message, type Signature, type SignedMessage } from '../fevm/message.js';
+import { concatBytes } from '../common/hex.js';
+import { ethAddressOf, recoverPublicKey } from '../common/secp256k1.js';
+import { unsignedEip1559 } from '../fevm/eth-tx.js';
+import { messageCid, SigType, type Message, type Signature, type SignedMessage } from '../fevm/message.js';
 import { secp256k1Address, verifySignature } from '../fevm/signature.js';
-import { EAM_ACTOR_ID } from '../fevm/actor.js';
 
 export type KeyType = 'secp256k1' | 'bls' | 'delegated';
 
@@ -26,7 +25,7 @@ interface Key {
 
 /** The f410 address of an uncompressed secp256k1 public key: its Ethereum address under the EAM. */
 function delegatedAddress(publicKey: Uint8Array): FilAddress {
-  return FilAddress.fromDelegated(EAM_NAMESPACE, keccak256(publicKey.subarray(1)).subarray(12));
+  return FilAddress.fromDelegated(EAM_NAMESPACE, ethAddressOf(publicKey));
 }
 
 /** A secp256k1 signature as Filecoin lays it out: r‖s‖v. */
@@ -38,24 +37,10 @@ function secpSign(digest: Uint8Array, secret: Uint8Array): Uint8Array {
 
 /**
  * What a wallet signs for a message: the CID bytes of a native one, the unsigned EIP-1559 transaction
- * (its RLP) of one from a delegated key (Lotus messagesigner.SigningBytes).
+ * of one from a delegated key (Lotus messagesigner.SigningBytes).
  */
 function signingBytes(message: Message, type: KeyType, chainId: bigint): Uint8Array {
-  if (type !== 'delegated') return messageCid(message).bytes;
-  const isCreate = message.to.id === EAM_ACTOR_ID && message.method === METHOD_CREATE_EXTERNAL;
-  const to = isCreate ? undefined : (message.to.ethAddress ?? (message.to.id !== undefined ? maskedIdAddress(message.to.id) : undefined));
-  const tx = Transaction.from({
-    type: 2,
-    chainId,
-    nonce: message.nonce,
-    maxPriorityFeePerGas: message.gasPremium,
-    maxFeePerGas: message.gasFeeCap,
-    gasLimit: message.gasLimit,
-    to: to ? bytesToHex(to) : null,
-    value: message.value,
-    data: bytesToHex(decodeBytesParams(message.params) ?? new Uint8Array()),
-  });
-  return hexToBytes(tx.unsignedSerialized);
+  return type === 'delegated' ? unsignedEip1559(message, chainId) : messageCid(message).bytes;
 }
 
 export class NativeWallet {

@@ -38,7 +38,7 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
 export function taggedBlock(devnet: Devnet, tag: BlockTag): Tipset {
   switch (tag) {
     case 'earliest':
-      return devnet.chain.atEpoch(0)!;
+      return devnet.chain.first;
     case 'safe':
       return devnet.finality().safe;
     case 'finalized':

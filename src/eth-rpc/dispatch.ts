@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH } from '../config.js';
 import type { RpcContext, RpcMethod } from './define-method.js';
+import { routeForkCall } from './fork-routes.js';
 import { toJsonRpcError, type JsonRpcError } from './errors.js';
 
 type Id = string | number | null;
@@ -73,9 +74,20 @@ export class Dispatcher {
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
+    return routeForkCall(ctx.devnet, name, args, (routed) => this.run(method, routed, ctx));
+  }
+
+  /** Parses the arguments and runs the method; on a fork, as often as it needs state not fetched yet (fetching it between runs). */
+  private async run(method: RpcMethod, args: unknown[], ctx: RpcContext): Promise<unknown> {
     // An optional parameter may be left out or given as null (Lotus pointer parameters).
     const parsed = method.params.map((param, i) => ((args[i] === undefined || args[i] === null) && param.optional ? undefined : param.parse(args[i])));
-    return method.handler(ctx, parsed);
+    for (;;) {
+      try {
+        return await method.handler(ctx, parsed);
+      } catch (error) {
+        if (!(await ctx.devnet.fetchMissing(error))) throw error;
+      }
+    }
   }
 
   private error(id: Id, err: DevnetError): JsonRpcResponse {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ActorKind } from '../fevm/actor.js';
+import { ACTOR_KINDS } from '../fevm/actor.js';
 import { builtinActor } from '../fevm/actors/builtin.js';
 import { METHOD_CONSTRUCTOR, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND } from '../fevm/message.js';
 
@@ -28,9 +28,8 @@ export function wantsExplorerPage(request: FastifyRequest): boolean {
 
 /** The actors' method names by kind and number, as the page shows them. */
 export function methodNames(): Record<string, Record<number, string>> {
-  const kinds: ActorKind[] = ['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount'];
   const names: Record<string, Record<number, string>> = {};
-  for (const kind of kinds) {
+  for (const kind of ACTOR_KINDS) {
     const table: Record<number, string> = { [METHOD_SEND]: 'Send' };
     for (const [number, method] of builtinActor(kind)?.methods ?? []) table[number] = method.name;
     names[kind] = table;

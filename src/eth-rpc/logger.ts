@@ -53,6 +53,9 @@ export function logNodeEvents(devnet: Devnet, log: Logger): void {
   devnet.events.on('miningError', (err) => {
     log.error({ err }, 'interval mining failed to mine a tipset; it tries again at the next interval');
   });
+  devnet.events.on('forkProgress', ({ actors, addresses, slots, hits }) => {
+    log.info({ actors, addresses, slots, hits }, `Fork: fetched ${actors} actors, ${addresses} addresses, ${slots} storage slots from the upstream (${hits} reads from what was held)`);
+  });
 }
 
 /** ", reverted: Error(…)" for an EVM revert: the reason as Lotus words it (Error, Panic, or the raw data). */

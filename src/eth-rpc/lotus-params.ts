@@ -7,7 +7,7 @@ import { hexToBytes } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import type { Tipset } from '../mining/tipset.js';
-import { invalid, parseBase64, type Param } from './params.js';
+import { invalid, listOf, nonNegative, parseBase64, parseNonNegative, type Param } from './params.js';
 
 export const filAddress = (name: string): Param<FilAddress> => ({
   name,
@@ -57,13 +57,7 @@ export const tipsetKey = (name: string): Param<CID[]> => ({
   },
 });
 
-export const epoch = (name: string): Param<number> => ({
-  name,
-  parse: (v) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative epoch number');
-    return v;
-  },
-});
+export const epoch = (name: string): Param<number> => nonNegative(name, 'epoch number');
 
 export const integer = (name: string): Param<number> => ({
   name,
@@ -86,11 +80,6 @@ function bigintField(name: string, v: unknown): bigint {
   return BigInt(v);
 }
 
-function numberField(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative integer');
-  return v;
-}
-
 function bytesField(name: string, v: unknown): Uint8Array {
   if (v === null || v === undefined || v === '') return new Uint8Array();
   return parseBase64(name, v);
@@ -101,20 +90,26 @@ export function parseMessage(name: string, v: unknown): Message {
   const m = v as Record<string, unknown>;
   const address = (field: string) => filAddress(`${name}.${field}`).parse(m[field]);
   return {
-    version: m.Version === undefined ? 0 : numberField(`${name}.Version`, m.Version),
+    version: m.Version === undefined ? 0 : parseNonNegative(`${name}.Version`, m.Version),
     to: address('To'),
     from: address('From'),
-    nonce: m.Nonce === undefined ? 0 : numberField(`${name}.Nonce`, m.Nonce),
+    nonce: m.Nonce === undefined ? 0 : parseNonNegative(`${name}.Nonce`, m.Nonce),
     value: m.Value === undefined ? 0n : bigintField(`${name}.Value`, m.Value),
-    gasLimit: m.GasLimit === undefined ? 0 : numberField(`${name}.GasLimit`, m.GasLimit),
+    gasLimit: m.GasLimit === undefined ? 0 : parseNonNegative(`${name}.GasLimit`, m.GasLimit),
     gasFeeCap: m.GasFeeCap === undefined ? 0n : bigintField(`${name}.GasFeeCap`, m.GasFeeCap),
     gasPremium: m.GasPremium === undefined ? 0n : bigintField(`${name}.GasPremium`, m.GasPremium),
-    method: m.Method === undefined ? 0 : numberField(`${name}.Method`, m.Method),
+    method: m.Method === undefined ? 0 : parseNonNegative(`${name}.Method`, m.Method),
     params: bytesField(`${name}.Params`, m.Params),
   };
 }
 
 export const message = (name: string): Param<Message> => ({ name, parse: (v) => parseMessage(name, v) });
+
+/** A list of unsigned messages; with `nullIsNone`, null (and absence) is an empty list, as Go decodes it. */
+export const messages = (name: string, { nullIsNone = false } = {}): Param<Message[]> => {
+  const list = listOf(name, message, 'a list of messages');
+  return { name, parse: (v) => (nullIsNone && (v === null || v === undefined) ? [] : list.parse(v)) };
+};
 
 export const signedMessage = (name: string): Param<SignedMessage> => ({
   name,

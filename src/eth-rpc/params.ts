@@ -49,10 +49,21 @@ export function parseFixedData(name: string, value: unknown, length: number): Ui
 }
 
 /** A storage slot: hex of up to 32 bytes; an odd digit count is padded, as Lotus pads it ("0x0"). */
-export function parseStorageKey(name: string, value: unknown): bigint {
+function parseStorageKey(name: string, value: unknown): bigint {
   const hex = hexString(name, value);
   if (hex.length > 66) throw new DevnetError('supplied storage key is too long');
   return hex.length > 2 ? BigInt(hex) : 0n;
+}
+
+/** A JSON number that is a non-negative safe integer, as Lotus's uint64 and epoch parameters are; `what` names it in the error. */
+export function parseNonNegative(name: string, value: unknown, what = 'integer'): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid(name, `expected a non-negative ${what}`);
+  return value;
+}
+
+/** A count or a time: Hardhat's helpers, Otterscan and Lotus send plain numbers, viem and Foundry hex quantities. */
+function parseNumberOrQuantity(name: string, value: unknown): number {
+  return typeof value === 'number' ? parseNonNegative(name, value) : parseSafeNumber(name, value);
 }
 
 export const parseAddress = (name: string, value: unknown) => parseFixedData(name, value, 20);
@@ -89,6 +100,16 @@ export const data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => 
 export const storageKey = (name: string): Param<bigint> => ({ name, parse: (v) => parseStorageKey(name, v) });
 export const quantity = (name: string): Param<bigint> => ({ name, parse: (v) => parseQuantity(name, v) });
 export const safeNumber = (name: string): Param<number> => ({ name, parse: (v) => parseSafeNumber(name, v) });
+export const nonNegative = (name: string, what?: string): Param<number> => ({ name, parse: (v) => parseNonNegative(name, v, what) });
+export const numberOrQuantity = (name: string): Param<number> => ({ name, parse: (v) => parseNumberOrQuantity(name, v) });
+/** A JSON list whose entries `item` parses, each named `name[i]`; `what` says what the list holds. */
+export const listOf = <T>(name: string, item: (name: string) => Param<T>, what = 'a list'): Param<T[]> => ({
+  name,
+  parse: (v) => {
+    if (!Array.isArray(v)) throw invalid(name, `expected ${what}`);
+    return v.map((entry, i) => item(`${name}[${i}]`).parse(entry));
+  },
+});
 export const blockRef = (name: string, options?: { allowHash?: boolean }): Param<BlockRef> => ({
   name,
   parse: (v) => parseBlockRef(name, v, options),

@@ -16,6 +16,7 @@ import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
 import { allMethods, v2Methods } from './methods/index.js';
 import { Subscriptions } from './subscriptions.js';
+import { GATEWAY_METHODS } from './gateway-methods.js';
 
 // /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1. /rpc/v2 is Lotus's v2
 // API: tipsets chosen by selectors.
@@ -34,11 +35,21 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Most requests in one batch (--max-batch). */
   maxBatch?: number;
+  /** Answer only the Filecoin.* methods a Lotus gateway serves (--gateway-only). */
+  gatewayOnly?: boolean;
 }
 
-export async function buildServer(devnet: Devnet, { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH }: ServerOptions): Promise<FastifyInstance> {
+/** The methods of /, /rpc/v0 and /rpc/v1: all of them, or with --gateway-only no Filecoin.* method outside the gateway's set. */
+function v1Methods(gatewayOnly: boolean) {
+  return gatewayOnly ? allMethods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)) : allMethods;
+}
+
+export async function buildServer(
+  devnet: Devnet,
+  { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH, gatewayOnly = false }: ServerOptions,
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
-  const v1 = new Dispatcher(allMethods, log, observe, maxBatch);
+  const v1 = new Dispatcher(v1Methods(gatewayOnly), log, observe, maxBatch);
   const v2 = new Dispatcher(v2Methods, log, observe, maxBatch);
   const filters = new Filters(devnet);
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });

@@ -7,7 +7,7 @@ import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
-import { invalid, type Param } from './params.js';
+import { invalid, parseNonNegative, type Param } from './params.js';
 
 type Tag = 'latest' | 'safe' | 'finalized';
 type Anchor = { tag: Tag } | { key: CID[] };
@@ -35,9 +35,9 @@ export const tipsetSelector = (name: string): Param<TipsetSelector> => ({
     const [field, v] = onlyOne(name, value, ['tag', 'height', 'key']);
     if (field !== 'height') return parseAnchor(name, { [field]: v });
     const { at, previous = false, anchor } = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
-    if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) throw invalid(`${name}.height.at`, 'expected a non-negative epoch number');
+    const epoch = parseNonNegative(`${name}.height.at`, at, 'epoch number');
     if (typeof previous !== 'boolean') throw invalid(`${name}.height.previous`, 'expected a boolean');
-    return { height: { at, previous, anchor: anchor === undefined || anchor === null ? undefined : parseAnchor(`${name}.height.anchor`, anchor) } };
+    return { height: { at: epoch, previous, anchor: anchor === undefined || anchor === null ? undefined : parseAnchor(`${name}.height.anchor`, anchor) } };
   },
 });
 

@@ -47,7 +47,7 @@ export function nativeOutput(exitCode: number, block: IpldBlock | undefined): Ui
 }
 
 /** The Ethereum address a Filecoin address names for the EVM (its f410, or the masked ID). */
-export function ethViewOf(address: FilAddress): Uint8Array | undefined {
+function ethViewOf(address: FilAddress): Uint8Array | undefined {
   const eth = address.ethAddress;
   if (eth) return eth;
   return address.id !== undefined ? maskedIdAddress(address.id) : undefined;

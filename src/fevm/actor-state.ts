@@ -14,7 +14,7 @@ import { EMPTY_VERIFREG_STATE, verifregStateValue } from './actors/verifreg/stat
 export const bytecodeCid = (bytecode: Uint8Array): CID => cidOf(bytecode, RAW);
 
 /** The CBOR value of an actor's state. */
-export function actorStateValue(actor: Actor): unknown {
+function actorStateValue(actor: Actor): unknown {
   if (actor.kind === 'account' && actor.robust) return [actor.robust.bytes];
   if (actor.evm) {
     const { bytecode, bytecodeHash, nonce, storageGeneration } = actor.evm;

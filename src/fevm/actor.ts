@@ -12,25 +12,28 @@ import type { PowerState } from './actors/power.js';
 import type { RewardState } from './actors/reward.js';
 import type { VerifregState } from './actors/verifreg/state.js';
 
-/** The builtin actor kinds, by their manifest names (builtin-actors README). */
-export type ActorKind =
-  | 'system'
-  | 'init'
-  | 'cron'
-  | 'account'
-  | 'storagepower'
-  | 'storageminer'
-  | 'storagemarket'
-  | 'reward'
-  | 'verifiedregistry'
-  | 'datacap'
-  | 'placeholder'
-  | 'evm'
-  | 'eam'
-  | 'ethaccount';
+/** The builtin actor kinds, by their manifest names (builtin-actors README), in the order the devnet's manifest lists them. */
+export const ACTOR_KINDS = [
+  'system',
+  'init',
+  'cron',
+  'account',
+  'storagepower',
+  'storageminer',
+  'storagemarket',
+  'reward',
+  'verifiedregistry',
+  'datacap',
+  'placeholder',
+  'evm',
+  'eam',
+  'ethaccount',
+] as const;
+
+export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /** The actors version whose semantics the devnet follows (nv27, actors v17). */
-export const ACTORS_VERSION = 17;
+const ACTORS_VERSION = 17;
 
 /**
  * Code CIDs of the devnet's actors. Real networks use the blake2b of each Wasm module; the devnet has

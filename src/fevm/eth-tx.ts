@@ -4,7 +4,7 @@ import { RLP } from '@ethereumjs/rlp';
 import { FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
-import { recoverPublicKey } from '../common/secp256k1.js';
+import { ethAddressOf, recoverPublicKey } from '../common/secp256k1.js';
 import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
 import {
@@ -76,7 +76,7 @@ function recoverSender(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bi
   const signature = concatBytes(padStart(bigintToBytes(r), 32), padStart(bigintToBytes(s), 32));
   const publicKey = recoverPublicKey(sigHash, signature, Number(recoveryId));
   if (!publicKey) throw new MessageRejectedError('failed to calculate sender: invalid signature');
-  return keccak256(publicKey.subarray(1)).subarray(12);
+  return ethAddressOf(publicKey);
 }
 
 /** Decodes and checks a signed raw transaction for this chain; errors carry Lotus's wording. */
@@ -200,21 +200,19 @@ export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
 export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): EthTransaction {
   const { message: m, signature } = sm;
   const sig = signature.data;
-  const isCreate = m.to.id === EAM_ACTOR_ID && m.method === METHOD_CREATE_EXTERNAL;
-  if (!isCreate && m.method !== METHOD_INVOKE_CONTRACT) {
+  if (!isCreateExternal(m) && m.method !== METHOD_INVOKE_CONTRACT) {
     throw new MessageRejectedError(`invalid methodnum ${m.method}: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(${METHOD_CREATE_EXTERNAL})`);
   }
   const input = decodeBytesParams(m.params);
-  const to = isCreate ? new Uint8Array() : (m.to.ethAddress ?? (m.to.id !== undefined ? maskedIdAddress(m.to.id) : undefined));
-  if (!input || !to) throw new MessageRejectedError('message cannot be converted to an Ethereum transaction');
-  const int = (n: bigint | number) => bigintToBytes(BigInt(n));
+  const to = ethRecipient(m);
+  if (!input || to === undefined) throw new MessageRejectedError('message cannot be converted to an Ethereum transaction');
   let raw: Uint8Array;
   if (sig.length === 65) {
-    const fields = [int(chainId), int(m.nonce), int(m.gasPremium), int(m.gasFeeCap), int(m.gasLimit), to, int(m.value), input, [], int(sig[64]), trim(sig.subarray(0, 32)), trim(sig.subarray(32, 64))];
+    const fields = [...eip1559Fields(m, chainId, to, input), int(sig[64]), trim(sig.subarray(0, 32)), trim(sig.subarray(32, 64))];
     raw = concatBytes(new Uint8Array([0x02]), RLP.encode(fields));
   } else if ((sig.length === 66 && sig[0] === 0x01) || (sig.length > 66 && sig[0] === 0x02)) {
     const v = sig.subarray(65);
-    raw = RLP.encode([int(m.nonce), int(m.gasFeeCap), int(m.gasLimit), to, int(m.value), input, trim(v), trim(sig.subarray(1, 33)), trim(sig.subarray(33, 65))]);
+    raw = RLP.encode([int(m.nonce), int(m.gasFeeCap), int(m.gasLimit), to ?? new Uint8Array(), int(m.value), input, trim(v), trim(sig.subarray(1, 33)), trim(sig.subarray(33, 65))]);
   } else {
     throw new MessageRejectedError('invalid delegated signature length');
   }
@@ -223,6 +221,31 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
     throw new MessageRejectedError('failed to validate message signature: the signature does not match the message');
   }
   return tx;
+}
+
+const int = (n: bigint | number) => bigintToBytes(BigInt(n));
+
+const isCreateExternal = (m: Message) => m.to.id === EAM_ACTOR_ID && m.method === METHOD_CREATE_EXTERNAL;
+
+/** The recipient of the transaction a message stands for: null for a deployment, else its f410's or masked ID's address; undefined if it has neither. */
+function ethRecipient(m: Message): Uint8Array | null | undefined {
+  if (isCreateExternal(m)) return null;
+  return m.to.ethAddress ?? (m.to.id !== undefined ? maskedIdAddress(m.to.id) : undefined);
+}
+
+/** The unsigned fields of the EIP-1559 transaction a message stands for, in RLP order. */
+function eip1559Fields(m: Message, chainId: bigint, to: Uint8Array | null, input: Uint8Array) {
+  return [int(chainId), int(m.nonce), int(m.gasPremium), int(m.gasFeeCap), int(m.gasLimit), to ?? new Uint8Array(), int(m.value), input, []];
+}
+
+/**
+ * What a delegated (f410) key signs for a message: the unsigned EIP-1559 transaction it stands for,
+ * 0x02 ‖ RLP (Lotus messagesigner.SigningBytes). A recipient without an Ethereum address is left
+ * empty and parameters that are not a byte string count as no input.
+ */
+export function unsignedEip1559(m: Message, chainId: bigint): Uint8Array {
+  const fields = eip1559Fields(m, chainId, ethRecipient(m) ?? null, decodeBytesParams(m.params) ?? new Uint8Array());
+  return concatBytes(new Uint8Array([0x02]), RLP.encode(fields));
 }
 
 /** Big-endian integer bytes without leading zeros, as RLP wants them. */
@@ -245,7 +268,6 @@ function delegatedSignature(tx: EthTransaction): Uint8Array {
  * 0x02 ‖ RLP, legacy as RLP with its v; their keccak-256 is the transaction hash.
  */
 export function encodeEthTransaction(tx: EthTransaction): Uint8Array {
-  const int = (n: bigint | number) => bigintToBytes(BigInt(n));
   const to = tx.to ?? new Uint8Array();
   if (tx.type === 2) {
     const fields = [int(tx.chainId), int(tx.nonce), int(tx.maxPriorityFeePerGas), int(tx.maxFeePerGas), int(tx.gasLimit), to, int(tx.value), tx.input, [], int(tx.v), int(tx.r), int(tx.s)];

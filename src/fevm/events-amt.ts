@@ -15,7 +15,7 @@ export interface EventsAmt {
 }
 
 /** The CBOR value of one event, as types.Event marshals it. */
-export const stampedEvent = (event: ActorEvent): unknown => [event.emitter, event.entries.map((e) => [e.flags, e.key, e.codec, e.value])];
+const stampedEvent = (event: ActorEvent): unknown => [event.emitter, event.entries.map((e) => [e.flags, e.key, e.codec, e.value])];
 
 function bitmap(slots: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(WIDTH / 8);

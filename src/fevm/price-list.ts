@@ -18,31 +18,29 @@ export const ACTOR_LOOKUP = 500_000;
 /** L100: actor_update (writing an actor the first time in a message). */
 export const ACTOR_UPDATE = 475_000;
 /** L101: actor_create_storage. */
-export const ACTOR_CREATE_STORAGE = 650_000;
+const ACTOR_CREATE_STORAGE = 650_000;
 /** L103: address_lookup. */
-export const ADDRESS_LOOKUP = 1_050_000;
+const ADDRESS_LOOKUP = 1_050_000;
 /** L104: address_assignment. */
-export const ADDRESS_ASSIGNMENT = 1_000_000;
+const ADDRESS_ASSIGNMENT = 1_000_000;
 /** L119: secp256k1_recover_cost. */
 export const SECP256K1_RECOVER = 1_637_292;
 /** L127–146: hashing_cost per byte (flat 0). */
-export const HASH_PER_BYTE = { sha256: 7, blake2b256: 10, keccak256: 33, ripemd160: 35 } as const;
+const HASH_PER_BYTE = { sha256: 7, blake2b256: 10, keccak256: 33, ripemd160: 35 } as const;
 /** L225–231: lookback_cost (randomness, tipset CIDs): flat 5 800 × 19 + 15 000 + 21 000, 75 per epoch. */
-export const LOOKBACK_FLAT = 5_800 * 19 + 15_000 + 21_000;
-export const LOOKBACK_PER_EPOCH = 75;
+const LOOKBACK_FLAT = 5_800 * 19 + 15_000 + 21_000;
+const LOOKBACK_PER_EPOCH = 75;
 /** L233–246: block_allocate 2/byte, block_memcpy 0.4/byte, block_memory_retention_minimum 10/byte. */
 const BLOCK_ALLOCATE_PER_BYTE = 2;
 const BLOCK_MEMCPY_MILLIGAS_PER_BYTE = 400;
 const BLOCK_RETENTION_PER_BYTE = 10;
 /** L248–258: block_open flat (benchmarked at 187 440 per read). */
-export const BLOCK_OPEN = 187_440;
+const BLOCK_OPEN = 187_440;
 /** L260–263: block_persist_storage, 334 000 + 3 340/byte. */
-export const BLOCK_PERSIST_STORAGE = 334_000;
+const BLOCK_PERSIST_STORAGE = 334_000;
 export const BLOCK_PERSIST_PER_BYTE = 3_340;
 /** L265: block_persist_compute. */
-export const BLOCK_PERSIST_COMPUTE = 172_000;
-/** L278: wasm_rules.instruction_default, per Wasm instruction. */
-export const WASM_INSTRUCTION = 4;
+const BLOCK_PERSIST_COMPUTE = 172_000;
 /** L290: wasm_rules.memory_copy_per_byte_cost (0.4 gas). */
 const MEMORY_COPY_MILLIGAS_PER_BYTE = 400;
 /** L293: wasm_rules.host_call_cost, each syscall. */

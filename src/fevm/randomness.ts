@@ -35,7 +35,7 @@ export function beaconRandomness(seed: Uint8Array, epoch: number): Uint8Array {
 }
 
 /** Lotus DrawRandomnessFromDigest: blake2b-256(i64be(tag) ‖ digest ‖ i64be(epoch) ‖ entropy). */
-export function drawRandomness(tag: bigint, digest: Uint8Array, epoch: number, entropy: Uint8Array): Uint8Array {
+function drawRandomness(tag: bigint, digest: Uint8Array, epoch: number, entropy: Uint8Array): Uint8Array {
   return blake2b256(concatBytes(i64be(tag), digest, i64be(epoch), entropy));
 }
 

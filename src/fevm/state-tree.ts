@@ -90,22 +90,29 @@ export interface SavedCommit {
   changes: [string, unknown][];
 }
 
-/** A value as the state file stores it (actor states through storable.ts, addresses as bytes). */
-function encodeValue(key: string, value: unknown): unknown {
-  if (key.startsWith('s')) return encodeBigInt(value as bigint);
-  if (!key.startsWith('a')) return value;
-  const { delegated, robust, ...rest } = value as Actor;
+/** An actor as files store it: its state through storable.ts, its addresses as bytes (CBOR-encodable). */
+export function storableActor(actor: Actor): unknown {
+  const { delegated, robust, ...rest } = actor;
   return toStorable({ ...rest, delegated: delegated?.bytes, robust: robust?.bytes });
 }
 
-function decodeValue(key: string, value: unknown): unknown {
-  if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
-  if (!key.startsWith('a')) return value;
+export function actorFromStorable(value: unknown): Actor {
   const { delegated, robust, ...rest } = fromStorable(value) as Record<string, unknown>;
   const actor: Record<string, unknown> = rest;
   if (delegated) actor.delegated = FilAddress.fromBytes(delegated as Uint8Array);
   if (robust) actor.robust = FilAddress.fromBytes(robust as Uint8Array);
   return actor as unknown as Actor;
+}
+
+/** A value as the state file stores it (actors with storableActor, slots as bytes). */
+function encodeValue(key: string, value: unknown): unknown {
+  if (key.startsWith('s')) return encodeBigInt(value as bigint);
+  return key.startsWith('a') ? storableActor(value as Actor) : value;
+}
+
+function decodeValue(key: string, value: unknown): unknown {
+  if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
+  return key.startsWith('a') ? actorFromStorable(value) : value;
 }
 
 /** A point the tree can go back to (evm_snapshot): the last write and the epoch it made. */
@@ -137,6 +144,30 @@ export interface StateSource {
   nextId(): number | undefined;
 }
 
+/** A value a StateSource does not hold yet, named as the source's reads name it. */
+export type MissingState =
+  | { kind: 'actor'; id: number }
+  | { kind: 'address'; address: FilAddress }
+  | { kind: 'storage'; id: number; slot: bigint }
+  | { kind: 'nextId' };
+
+/**
+ * Thrown by a source's read of a value it has not fetched yet. Execution is deterministic and runs on
+ * overlays that are dropped on a throw, so whoever catches it fetches the values (`StateTree.fetchMissing`)
+ * and runs the same work again from its start.
+ */
+export class MissingStateError extends Error {
+  override name = 'MissingStateError';
+  constructor(readonly missing: MissingState[]) {
+    super(`state not fetched yet: ${missing.map((m) => m.kind).join(', ')}`);
+  }
+}
+
+/** A source that fills itself from elsewhere: its reads throw MissingStateError until `fetch` has brought what they name. */
+export interface FetchingStateSource extends StateSource {
+  fetch(missing: MissingState[]): Promise<void>;
+}
+
 /** A chain of its own: everything it holds it wrote itself (genesis included), so nothing lies under it. */
 export const localStateSource: StateSource = {
   getActor: () => undefined,
@@ -158,7 +189,23 @@ export class StateTree {
   /** Commits so far, and the keys each wrote (so that a revert can undo them). */
   private writes: string[][] = [];
 
-  constructor(private readonly source: StateSource = localStateSource) {}
+  constructor(private source: StateSource | FetchingStateSource = localStateSource) {}
+
+  /** Forgets the whole history and reads what it has not written from `source` (a fork re-forked by anvil_reset). */
+  rebase(source: StateSource | FetchingStateSource): void {
+    this.source = source;
+    this.load([]);
+  }
+
+  /**
+   * Fetches what a MissingStateError names, so that the work that threw it can run again; false for
+   * any other error (or a source that fetches nothing), which the caller rethrows.
+   */
+  async fetchMissing(error: unknown): Promise<boolean> {
+    if (!(error instanceof MissingStateError) || !('fetch' in this.source)) return false;
+    await this.source.fetch(error.missing);
+    return true;
+  }
 
   get epoch(): number {
     return this.headEpoch;

@@ -13,7 +13,7 @@ export class PrecompileError extends Error {
   }
 }
 
-export const WORD = 32;
+const WORD = 32;
 
 /** Longest zero padding a read may add beyond the input (guards against u32 lengths of gigabytes). */
 const MAX_PADDING = 1 << 20;

@@ -23,9 +23,9 @@ export interface FilecoinPrecompileEntry {
 }
 
 /** The prefix byte of the Filecoin precompiles' addresses. */
-export const NATIVE_PRECOMPILE_PREFIX = 0xfe;
+const NATIVE_PRECOMPILE_PREFIX = 0xfe;
 
-export function nativePrecompileAddress(index: number): Uint8Array {
+function nativePrecompileAddress(index: number): Uint8Array {
   const address = new Uint8Array(20);
   address[0] = NATIVE_PRECOMPILE_PREFIX;
   address[19] = index;

@@ -22,9 +22,16 @@ export class ChainStore {
   /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
   private readonly eventsByRoot = new Map<string, readonly ActorEvent[]>();
   private readonly eventBlocks = new Map<string, Uint8Array>();
+  /** Receipts' events whose AMTs are not built yet: built on the first lookup, not while mining. */
+  private unindexedEvents: (readonly ActorEvent[])[] = [];
 
   get head(): Tipset {
     return this.tipsets[this.tipsets.length - 1];
+  }
+
+  /** The first tipset: genesis, or the upstream's tipset a fork starts from. */
+  get first(): Tipset {
+    return this.tipsets[0];
   }
 
   /** The head's epoch (-1 before genesis). */
@@ -32,12 +39,15 @@ export class ChainStore {
     return this.tipsets.length === 0 ? -1 : this.head.epoch;
   }
 
-  /** Adds a tipset on top of the head: genesis at epoch 0 first, then each child of the head, at a later epoch. */
+  /**
+   * Adds a tipset on top of the head: the first one without a parent (genesis at epoch 0, or the
+   * upstream's tipset a fork starts from), then each child of the head, at a later epoch.
+   */
   append(tipset: Tipset): void {
     const head = this.tipsets.length === 0 ? undefined : this.head;
     const follows = head
       ? tipset.epoch > head.epoch && tipset.parentKey !== undefined && tipset.parentKey.equals(head.key)
-      : tipset.epoch === 0 && tipset.parentKey === undefined;
+      : tipset.parentKey === undefined;
     if (!follows) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
     this.tipsets.push(tipset);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
@@ -49,11 +59,7 @@ export class ChainStore {
       // A BLS message's CID is its unsigned CID; a signed one is found by either.
       if (unsigned !== cid) this.byCid.set(unsigned, { tipset, message });
       if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
-      const amt = eventsRoot(message.receipt.events);
-      if (amt) {
-        this.eventsByRoot.set(amt.root.toString(), message.receipt.events);
-        for (const [key, bytes] of amt.blocks) this.eventBlocks.set(key, bytes);
-      }
+      if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
     }
   }
 
@@ -74,8 +80,8 @@ export class ChainStore {
         this.byCid.delete(cid);
         this.byCid.delete(unsigned);
         if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
-        // Events AMTs stay: they are content-addressed, so a receipt still on the chain may share
-        // them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
+        // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
+        // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
       }
     }
   }
@@ -99,7 +105,7 @@ export class ChainStore {
 
   /** Whether `epoch` is a null round: within the chain, but without a tipset. */
   isNullRound(epoch: number): boolean {
-    return epoch >= 0 && epoch <= this.height && this.atEpoch(epoch) === undefined;
+    return this.tipsets.length > 0 && epoch >= this.tipsets[0].epoch && epoch <= this.height && this.atEpoch(epoch) === undefined;
   }
 
   /**
@@ -127,6 +133,7 @@ export class ChainStore {
     const key = cid.toString();
     const block = this.byBlock.get(key);
     if (block) return encodeBlockHeader(block.header);
+    this.indexEvents();
     const eventBlock = this.eventBlocks.get(key);
     if (eventBlock) return eventBlock;
     const found = this.byCid.get(key);
@@ -138,7 +145,18 @@ export class ChainStore {
 
   /** The events of the receipt whose EventsRoot is `root` (Filecoin.ChainGetEvents). */
   eventsOf(root: CID): readonly ActorEvent[] | undefined {
+    this.indexEvents();
     return this.eventsByRoot.get(root.toString());
+  }
+
+  /** Builds the events AMTs of the receipts appended since the last lookup. */
+  private indexEvents(): void {
+    for (const events of this.unindexedEvents) {
+      const amt = eventsRoot(events)!;
+      this.eventsByRoot.set(amt.root.toString(), events);
+      for (const [key, bytes] of amt.blocks) this.eventBlocks.set(key, bytes);
+    }
+    this.unindexedEvents = [];
   }
 
   byBlockHash(hash: Uint8Array): Tipset | undefined {
@@ -169,8 +187,9 @@ export class ChainStore {
   /** The index of the first tipset at or after `epoch` (the length if none is). */
   private firstIndexFrom(epoch: number): number {
     const { tipsets } = this;
-    // Fast path: a chain without null rounds up to `epoch` holds it at its own index.
-    if (epoch >= 0 && tipsets[epoch]?.epoch === epoch) return epoch;
+    // Fast path: a chain without null rounds up to `epoch` holds it at its distance from the first tipset.
+    const dense = epoch - (tipsets[0]?.epoch ?? 0);
+    if (dense >= 0 && tipsets[dense]?.epoch === epoch) return dense;
     let lo = 0;
     let hi = tipsets.length;
     while (lo < hi) {

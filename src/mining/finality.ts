@@ -28,8 +28,8 @@ export interface Finality {
 /** The finalized and safe tipsets of `chain` with F3 lagging `f3Lag` epochs behind its head. */
 export function finality(chain: ChainStore, f3Lag: number): Finality {
   const head = chain.head.epoch;
-  // Heights below genesis, and null rounds, take the tipset before (Lotus's GetTipsetByHeight, prev).
-  const at = (epoch: number): Tipset => chain.atOrBefore(Math.max(0, epoch))!;
+  // Heights below the first tipset (genesis, or a fork's start) take it; null rounds, the tipset before (Lotus's GetTipsetByHeight, prev).
+  const at = (epoch: number): Tipset => chain.atOrBefore(Math.max(chain.first.epoch, epoch))!;
   const f3 = at(head - f3Lag);
   const ec = at(head - EC_FINALITY);
   const finalized = f3.epoch >= ec.epoch ? f3 : ec;

@@ -38,12 +38,8 @@ export class Mempool {
   /** The same messages by CID and by Ethereum transaction hash (hex), for lookups without a scan. */
   private readonly byCid = new Map<string, PendingMessage>();
   private readonly byTxHash = new Map<string, PendingMessage>();
-  private readonly readyListeners: ((pending: PendingMessage) => void)[] = [];
-
-  /** Told of each message that joins the pool able to run now (no nonce gap before it): the miner's cue. */
-  onReady(listener: (pending: PendingMessage) => void): void {
-    this.readyListeners.push(listener);
-  }
+  /** Called when a message joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
+  onReady: () => void = () => {};
 
   /**
    * Checks a message against the state it would run on and queues it, or throws with Lotus's reason.
@@ -118,7 +114,7 @@ export class Mempool {
     if (pending.ethTx) this.byTxHash.set(bytesToHex(pending.ethTx.hash), pending);
     this.bySender.set(senderId, queue);
     const ready = msg.nonce < this.nextNonce(senderId, stateNonce);
-    if (ready) for (const listener of this.readyListeners) listener(pending);
+    if (ready) this.onReady();
     return ready;
   }
 

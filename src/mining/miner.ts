@@ -19,7 +19,7 @@ export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: 
 export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron'>;
 
 /** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
-export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at'>;
+export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing'>;
 
 export interface MinerDeps {
   state: MinedState;
@@ -50,7 +50,7 @@ export class Miner {
   private queuedInstant: Promise<Tipset> | undefined;
 
   constructor(private readonly deps: MinerDeps) {
-    deps.mempool.onReady(() => this.messageReady());
+    deps.mempool.onReady = () => this.messageReady();
   }
 
   get mode(): MiningMode {
@@ -160,16 +160,21 @@ export class Miner {
       const sender = pending.signed.message.from.key;
       if (held.has(sender)) continue;
       done.push(pending);
-      // A throw must not wedge the chain: undo that message's changes and go on without it.
-      const mark = overlay.checkpoint();
-      try {
-        const receipt = await executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx);
-        overlay.commit();
-        included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
-      } catch (error) {
-        overlay.revertTo(mark);
-        held.add(sender);
-        this.deps.onMessageError(pending, error);
+      // A throw must not wedge the chain: undo that message's changes and go on without it. A fork's
+      // state not fetched yet is fetched, and the message runs again on the state before it.
+      for (;;) {
+        const mark = overlay.checkpoint();
+        try {
+          const receipt = await executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx);
+          overlay.commit();
+          included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
+        } catch (error) {
+          overlay.revertTo(mark);
+          if (await this.deps.state.fetchMissing(error)) continue;
+          held.add(sender);
+          this.deps.onMessageError(pending, error);
+        }
+        break;
       }
     }
     await executor.awardBlockReward(overlay, ctx);

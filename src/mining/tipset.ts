@@ -11,7 +11,7 @@ import type { SignedMessage } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
 
 /** The block miner named in headers: the first miner of Lotus's local devnet genesis. */
-export const GENESIS_MINER = FilAddress.fromId(1000);
+const GENESIS_MINER = FilAddress.fromId(1000);
 
 export interface IncludedMessage {
   cid: CID;

@@ -9,7 +9,8 @@ import { Dispatcher, type JsonRpcResponse } from '../../src/eth-rpc/dispatch.js'
 import type { JsonRpcError } from '../../src/eth-rpc/errors.js';
 import { optional, quantity, string } from '../../src/eth-rpc/params.js';
 
-const ctx = {} as RpcContext;
+// A node that is no fork: every call is the node's own, and no error names fork state to fetch.
+const ctx = { devnet: { fork: undefined, fetchMissing: async () => false } } as unknown as RpcContext;
 
 function dispatcher() {
   const logged: Record<string, unknown>[] = [];

@@ -244,6 +244,20 @@ describe('get_randomness (0xfe00…06)', () => {
     assert.deepEqual([...(await call(probe, 'getRandomness', [1n << 64n]))], [false, '0x']);
   });
 
+  test('drawing for an older epoch costs 75 gas more per epoch back (ref-fvm on_get_randomness: lookback_cost)', async (t) => {
+    const { deploy, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    for (let i = 0; i < 10; i++) await devnet.mine();
+    const current = devnet.head.epoch + 1;
+    const gasFor = async (epoch: number) => {
+      const input = hexToBytes(probe.iface.encodeFunctionData('getRandomness', [epoch]));
+      return (await devnet.call({ to: hexToBytes(probe.address), input }, devnet.head.epoch)).gasUsed;
+    };
+    assert.ok(current > 10);
+    assert.equal((await gasFor(0)) - (await gasFor(current)), 75 * current);
+    assert.equal((await gasFor(current - 3)) - (await gasFor(current)), 75 * 3);
+  });
+
   test('the default seed is the ASCII bytes of "fvm-devnet"', async (t) => {
     const { deploy, call } = await fevmSetup(t);
     const probe = await deploy('FevmProbe');

@@ -33,7 +33,7 @@ import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan }
 /** What a provider keeps available in its miner actor for deposits and pledges (a verified 32 GiB sector pledges 10 FIL). */
 const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
 /** How often each provider settles its active deals, in epochs (a day). */
-export const SETTLE_INTERVAL = 2880;
+const SETTLE_INTERVAL = 2880;
 
 // The methods the providers' workers call, by the numbers f1 messages use.
 const MARKET = { addBalance: 2, publishStorageDeals: 4, settleDealPayments: methodNumber('SettleDealPayments') };

@@ -20,8 +20,6 @@ const RAW = 0x55;
  * data-segment refuse them, since 64 bytes or fewer would fill only 2 of a 4-leaf tree's leaves.
  */
 export const MIN_PIECE_PAYLOAD = MIN_PAYLOAD_SIZE;
-/** The smallest padded piece size (a 4-leaf tree), also the market actor's minimum for deals. */
-export const MIN_PIECE_SIZE = 128;
 
 /** Bytes that cannot be a piece, or text that is not a v1 piece CID. */
 export class PieceError extends Error {

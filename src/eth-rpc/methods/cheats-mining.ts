@@ -7,19 +7,7 @@ import { quantity } from '../../common/hex.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod, type RpcMethod } from '../define-method.js';
-import { bool, invalid, optional, parseSafeNumber, type Param } from '../params.js';
-
-/** A count or a time: Hardhat's helpers send plain numbers, viem and Foundry hex quantities. */
-export const numberOrQuantity = (name: string): Param<number> => ({
-  name,
-  parse: (v) => {
-    if (typeof v === 'number') {
-      if (!Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative integer');
-      return v;
-    }
-    return parseSafeNumber(name, v);
-  },
-});
+import { bool, numberOrQuantity, optional } from '../params.js';
 
 /** The same method under each of the names tools use for it. */
 export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {

@@ -79,7 +79,8 @@ export const cheatsNode = [
       gasLimit: String(BLOCK_GAS_LIMIT),
       gasPrice: (devnet.head.baseFee + devnet.gasPremium()).toString(),
     },
-    forkConfig: {},
+    // Anvil's fields: where the fork's data came from (the URL without its token) and at which block.
+    forkConfig: devnet.fork ? { forkUrl: devnet.fork.url, forkBlockNumber: devnet.fork.point.epoch } : {},
   })),
 
   // Not under Anvil's alias hardhat_metadata: hardhat-ethers takes an answer to it as "a Hardhat

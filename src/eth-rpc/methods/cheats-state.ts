@@ -1,11 +1,11 @@
 // State and snapshot cheat codes: anvil_dumpState, anvil_loadState, evm_snapshot/evm_revert (anvil_*), anvil_reset/hardhat_reset,
 // anvil_setBalance, anvil_setCode, anvil_setNonce, anvil_setStorageAt (and their hardhat_* names).
-import { DevnetError } from '../../common/errors.js';
+import { DevnetError, InvalidParamsError } from '../../common/errors.js';
 import { bytesToBigint, bytesToHex, quantity } from '../../common/hex.js';
 import { decodeChain } from '../../devnet/persistence.js';
 import { defineMethod } from '../define-method.js';
-import { address, data, optional, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
-import { aliases, numberOrQuantity } from './cheats-mining.js';
+import { address, data, numberOrQuantity, optional, parseObject, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
+import { aliases } from './cheats-mining.js';
 
 /** A snapshot ID as evm_snapshot hands it out: a hex quantity. */
 const snapshotId: Param<number> = { name: 'snapshotId', parse: (v) => parseSafeNumber('snapshotId', v) };
@@ -57,11 +57,16 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineMethod('anvil_reset', [optional({ name: 'options', parse: (v) => v as Record<string, unknown> })], async ({ devnet }, options) => {
-      // viem sends {forking: {blockNumber}} even without a URL; only a fork source is unsupported.
-      const forking = options?.forking as { jsonRpcUrl?: unknown } | undefined;
-      if (forking?.jsonRpcUrl) throw new DevnetError('forking is not supported yet');
-      await devnet.cheats.reset();
+    defineMethod('anvil_reset', [optional({ name: 'options', parse: (v) => parseObject('options', v) })], async ({ devnet }, options) => {
+      const forking = options?.forking === undefined || options.forking === null ? undefined : parseObject('options.forking', options.forking);
+      const url = forking?.jsonRpcUrl ?? undefined;
+      if (url !== undefined && typeof url !== 'string') throw new InvalidParamsError('invalid options.forking.jsonRpcUrl: expected a URL string');
+      const blockNumber = forking?.blockNumber === undefined || forking.blockNumber === null ? undefined : numberOrQuantity('options.forking.blockNumber').parse(forking.blockNumber);
+      // A URL forks it; a block number alone re-forks the node's upstream there (viem sends
+      // {forking: {blockNumber}} even without a URL: on a node that is no fork, that is a plain reset).
+      const upstream = url ?? (blockNumber !== undefined ? devnet.fork?.config.url : undefined);
+      if (upstream) await devnet.refork({ url: upstream, blockNumber });
+      else await devnet.cheats.reset();
       return null;
     }),
     'hardhat_reset',

@@ -7,18 +7,15 @@ import type { Tipset } from '../../mining/tipset.js';
 import { resolveStateBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
 import { defineMethod } from '../define-method.js';
-import { blockRef, invalid, optional, parseSafeNumber, type Param } from '../params.js';
+import { blockRef, invalid, numberOrQuantity, optional, type Param } from '../params.js';
 
 /** Lotus's cap on eth_feeHistory's block count. */
 const MAX_FEE_HISTORY_BLOCKS = 1024;
 /** What Lotus reports as the reward of a tipset without messages. */
 const EMPTY_TIPSET_REWARD = 100_000n;
 
-const blockCount: Param<number> = {
-  name: 'blockCount',
-  // Lotus takes a hex quantity or a plain number.
-  parse: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : parseSafeNumber('blockCount', v)),
-};
+// Lotus takes a hex quantity or a plain number.
+const blockCount = numberOrQuantity('blockCount');
 
 const percentiles: Param<number[]> = {
   name: 'rewardPercentiles',

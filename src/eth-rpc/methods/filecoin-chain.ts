@@ -3,6 +3,7 @@
 // ChainGetParentReceipts, ChainReadObj, ChainNotify, ChainGetGenesis, ChainGetPath,
 // ChainGetParentMessages, ChainGetMessagesInTipset, ChainHasObj, ChainStatObj.
 import { DevnetError } from '../../common/errors.js';
+import { MANIFEST_BLOCKS } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
 import { defineMethod } from '../define-method.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
@@ -124,12 +125,12 @@ export const filecoinChain = [
   }),
 
   defineMethod('Filecoin.ChainReadObj', [cid('cid')], ({ devnet }, objectCid) => {
-    const bytes = devnet.chain.readObject(objectCid);
+    const bytes = devnet.chain.readObject(objectCid) ?? MANIFEST_BLOCKS.get(objectCid.toString());
     if (!bytes) throw new DevnetError(`blockstore: block not found: ${objectCid.toString()}`);
     return bytesJson(bytes) ?? '';
   }),
 
-  defineMethod('Filecoin.ChainGetGenesis', [], ({ devnet }) => tipsetJson(devnet.chain.atEpoch(0)!)),
+  defineMethod('Filecoin.ChainGetGenesis', [], ({ devnet }) => tipsetJson(devnet.chain.first)),
 
   // HeadChanges from one tipset to another: reverts newest first, then applies oldest first (Lotus ReorgOps).
   defineMethod('Filecoin.ChainGetPath', [tipsetKey('from'), tipsetKey('to')], ({ devnet }, fromKey, toKey) => {

@@ -12,7 +12,7 @@ import type { Tipset } from '../../mining/tipset.js';
 import { EC_FINALITY } from '../../mining/finality.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson, tipsetJson } from '../lotus-json.js';
-import { invalid, type Param } from '../params.js';
+import { nonNegative } from '../params.js';
 import { NETWORK_NAME } from './filecoin-state.js';
 
 /** gpbft.Phase: DECIDE. */
@@ -47,13 +47,7 @@ function certificateJson(devnet: Devnet, instance: number) {
 /** The latest decided instance: the epoch of the tipset F3 finalizes now. */
 const latestInstance = (devnet: Devnet) => devnet.finality().f3.epoch;
 
-const instance: Param<number> = {
-  name: 'instance',
-  parse: (v) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid('instance', 'expected a non-negative instance number');
-    return v;
-  },
-};
+const instance = nonNegative('instance', 'instance number');
 
 export const filecoinF3 = [
   defineMethod('Filecoin.F3IsRunning', [], () => true),

@@ -17,16 +17,8 @@ import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { unsealedCidOfPieces } from '../../devnet/storage-providers/sector-params.js';
 import { ExitCode } from '../../fevm/exit-code.js';
 import { shapeBySealProof } from '../../fevm/actors/miner/policy.js';
-import { bool, invalid, type Param } from '../params.js';
+import { bool, invalid, nonNegative, parseNonNegative, type Param } from '../params.js';
 
-/** A deal ID or piece size: a JSON number, as Lotus's uint64 parameters. */
-const unsigned = (name: string): Param<number> => ({
-  name,
-  parse: (v) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative integer');
-    return v;
-  },
-});
 
 function marketAt(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): { state: MarketState; resolve: (a: FilAddress) => number | undefined } {
   const reader = devnet.stateAt(tipsetOf(devnet, key).epoch);
@@ -95,7 +87,7 @@ const dealIds = (name: string): Param<number[]> => ({
   parse: (v) => {
     if (v === null || v === undefined) return [];
     if (!Array.isArray(v)) throw invalid(name, 'expected a list of deal IDs');
-    return v.map((id, i) => unsigned(`${name}[${i}]`).parse(id));
+    return v.map((id, i) => parseNonNegative(`${name}[${i}]`, id));
   },
 });
 
@@ -121,7 +113,7 @@ function dealActivationExitCode(state: MarketState, minerId: number | undefined,
 }
 
 export const filecoinMarket = [
-  defineMethod('Filecoin.StateMarketStorageDeal', [unsigned('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
+  defineMethod('Filecoin.StateMarketStorageDeal', [nonNegative('dealId'), tipsetKey('tipsetKey')], ({ devnet }, dealId, key) => {
     const { state } = marketAt(devnet, key);
     const deal = state.proposals.get(dealId);
     if (!deal) {
@@ -149,7 +141,7 @@ export const filecoinMarket = [
   }),
 
   // Lotus adds 10% to the market's minimum; the devnet's minimum is 0 (market/policy.ts).
-  defineMethod('Filecoin.StateDealProviderCollateralBounds', [unsigned('size'), bool('verified'), tipsetKey('tipsetKey')], ({ devnet }, _size, _verified, key) => {
+  defineMethod('Filecoin.StateDealProviderCollateralBounds', [nonNegative('size'), bool('verified'), tipsetKey('tipsetKey')], ({ devnet }, _size, _verified, key) => {
     tipsetOf(devnet, key);
     const { min, max } = PROVIDER_COLLATERAL_BOUNDS;
     return { Min: ((min * 110n) / 100n).toString(), Max: max.toString() };

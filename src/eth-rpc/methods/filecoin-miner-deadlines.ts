@@ -14,7 +14,8 @@ import { addressJson, cidJson } from '../lotus-json.js';
 import { epoch, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 import { allActors } from './filecoin-state-actors.js';
-import { bitfieldJson, minerAt, stateOf } from './filecoin-miners.js';
+import { bitfieldJson } from '../bitfield-json.js';
+import { minerAt, stateOf } from './filecoin-miners.js';
 
 /** Lotus quotes pledges and deposits 10 % above what the actor asks (initialPledgeNum / initialPledgeDen). */
 const withMargin = (amount: bigint) => (amount * 110n) / 100n;

@@ -14,6 +14,7 @@ import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '.
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
+import { bitfieldFromRuns, bitfieldJson, isRunList } from '../bitfield-json.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
@@ -91,34 +92,6 @@ function sectorJson(s: SectorOnChainInfo) {
 }
 
 const bySectorNumber = (a: SectorOnChainInfo, b: SectorOnChainInfo) => a.sectorNumber - b.sectorNumber;
-
-/** go-bitfield's JSON: run lengths, alternating unset and set bits, starting with unset ([0] when empty). */
-export function bitfieldJson(numbers: readonly number[]): number[] {
-  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-  const runs: number[] = [];
-  let next = 0;
-  for (let i = 0; i < sorted.length; ) {
-    let end = i;
-    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
-    runs.push(sorted[i] - next, end - i + 1);
-    next = sorted[end] + 1;
-    i = end + 1;
-  }
-  return runs.length ? runs : [0];
-}
-
-/** The numbers a go-bitfield JSON run list sets. */
-export function bitfieldFromRuns(runs: readonly number[]): number[] {
-  const set: number[] = [];
-  let at = 0;
-  runs.forEach((run, i) => {
-    if (i % 2 === 1) for (let n = at; n < at + run; n++) set.push(n);
-    at += run;
-  });
-  return set;
-}
-
-export const isRunList = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
 
 /** A bitfield parameter in go-bitfield's JSON (run lengths), or null for none. */
 const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({

@@ -8,7 +8,7 @@ import { BLOCK_GAS_LIMIT, mempoolMinimumGas, MINIMUM_BASE_FEE } from '../../fevm
 import { encodeMessage, messageCid, type Message } from '../../fevm/message.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
-import { filAddress, parseMessage } from '../lotus-params.js';
+import { filAddress, messages, parseMessage } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
 /** api.CheckStatusCode. */
@@ -141,14 +141,6 @@ const prototypes: Param<{ message: Message; validNonce: boolean }[]> = {
   },
 };
 
-const messageList: Param<Message[]> = {
-  name: 'messages',
-  parse: (v) => {
-    if (!Array.isArray(v)) throw invalid('messages', 'expected a list of messages');
-    return v.map((m, i) => parseMessage(`messages[${i}]`, m));
-  },
-};
-
 export const filecoinMpoolCheck = [
   defineMethod('Filecoin.MpoolCheckMessages', [prototypes], ({ devnet }, protos) =>
     checkMessages(devnet, protos.map((p) => p.message), false, protos.map((p) => !p.validNonce)),
@@ -167,7 +159,7 @@ export const filecoinMpoolCheck = [
   }),
 
   // The replacements with the sender's other pending messages, each sender's in nonce order.
-  defineMethod('Filecoin.MpoolCheckReplaceMessages', [messageList], ({ devnet }, replacements) => {
+  defineMethod('Filecoin.MpoolCheckReplaceMessages', [messages('messages')], ({ devnet }, replacements) => {
     const bySender = new Map<string, Map<number, Message>>();
     for (const m of replacements) {
       let nonces = bySender.get(m.from.key);

@@ -10,8 +10,8 @@ import { defineMethod } from '../define-method.js';
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
-import { filAddress, integer, message, parseMessage, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { invalid, object, optional, type Param } from '../params.js';
+import { filAddress, integer, message, messages, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, listOf, object, optional, type Param } from '../params.js';
 
 /** Lotus's floor for premium estimates (MinGasPremium). */
 const MIN_GAS_PREMIUM = 100_000n;
@@ -39,14 +39,6 @@ function signatureTypeOf(devnet: Devnet, msg: Message): SigType {
 }
 
 /** A list of one of the Lotus parameter kinds. */
-const listOf = <T>(name: string, item: (name: string) => Param<T>): Param<T[]> => ({
-  name,
-  parse: (v) => {
-    if (!Array.isArray(v)) throw invalid(name, 'expected a list');
-    return v.map((entry, i) => item(`${name}[${i}]`).parse(entry));
-  },
-});
-
 /** types.MpoolConfig as a Lotus node reports its defaults (chain/messagepool/config.go). */
 const MPOOL_CONFIG = {
   PriorityAddrs: null,
@@ -75,7 +67,7 @@ export const filecoinMpool = [
     return cids;
   }),
 
-  defineMethod('Filecoin.MpoolBatchPushMessage', [listOf('messages', (name) => ({ name, parse: (v) => parseMessage(name, v) })), optional(object('spec'))], async ({ devnet }, batch) => {
+  defineMethod('Filecoin.MpoolBatchPushMessage', [messages('messages'), optional(object('spec'))], async ({ devnet }, batch) => {
     const out = [];
     for (const msg of batch) {
       const signed = await devnet.pushWithWallet(msg);

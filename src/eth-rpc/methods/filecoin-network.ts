@@ -1,17 +1,14 @@
 // The network's constants, as `lotus info` and SDKs read them: Filecoin.StateGetNetworkParams,
 // Filecoin.StateActorCodeCIDs, Filecoin.StateActorManifestCID.
-import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { codeCid, type ActorKind } from '../../fevm/actor.js';
+import { ACTOR_KINDS, codeCid } from '../../fevm/actor.js';
+import { MANIFEST_CID } from '../../fevm/manifest.js';
 import { CONSENSUS_MINER_MIN_POWER } from '../../fevm/actors/power.js';
 import { PRE_COMMIT_CHALLENGE_DELAY } from '../../fevm/actors/miner/policy.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
 import { integer } from '../lotus-params.js';
 import { NETWORK_NAME, NETWORK_VERSION } from './filecoin-state.js';
-
-/** The builtin actors the devnet has, by their manifest names. */
-const ACTOR_KINDS: readonly ActorKind[] = ['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount'];
 
 /** Lotus's network upgrades up to nv27 (GoldenWeek): all before genesis here, as on Lotus's 2k devnet. */
 const PAST_UPGRADES = ['Smoke', 'Breeze', 'Ignition', 'Liftoff', 'Assembly', 'Refuel', 'Tape', 'Kumquat', 'Calico', 'Persian', 'Orange', 'Claus', 'Trust', 'Norwegian', 'Turbo', 'Hyperdrive', 'Chocolate', 'OhSnap', 'Skyr', 'Shark', 'Hygge', 'Lightning', 'Thunder', 'Watermelon', 'Dragon', 'Phoenix', 'Waffle', 'Tuktuk', 'Teep', 'Tock', 'GoldenWeek'];
@@ -40,7 +37,7 @@ export const filecoinNetwork = [
     PreCommitChallengeDelay: PRE_COMMIT_CHALLENGE_DELAY,
     ForkUpgradeParams: forkUpgradeParams(),
     Eip155ChainID: Number(devnet.chainId),
-    GenesisTimestamp: devnet.chain.atEpoch(0)!.timestamp,
+    GenesisTimestamp: devnet.fork?.point.genesisTimestamp ?? devnet.chain.first.timestamp,
   })),
 
   defineMethod('Filecoin.StateActorCodeCIDs', [integer('networkVersion')], (_ctx, version) => {
@@ -48,10 +45,9 @@ export const filecoinNetwork = [
     return Object.fromEntries(ACTOR_KINDS.map((kind) => [kind, cidJson(codeCid(kind))]));
   }),
 
-  // A real manifest is the CID of a (name, code CID) list in the actors bundle; the devnet has no
-  // bundle, so this is the dag-cbor CID of that list of its own code CIDs.
+  // The devnet has no actors bundle: its manifest lists its own code CIDs (fevm/manifest.ts).
   defineMethod('Filecoin.StateActorManifestCID', [integer('networkVersion')], (_ctx, version) => {
     checkVersion(version);
-    return cidJson(cidOf(encodeCbor([1, cidOf(encodeCbor(ACTOR_KINDS.map((kind) => [kind, codeCid(kind)])))])));
+    return cidJson(MANIFEST_CID);
   }),
 ];

@@ -2,15 +2,13 @@
 // the Go JSON Lotus shows (schemas in ../actor-params.ts).
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { codeCid, type ActorKind } from '../../fevm/actor.js';
+import { ACTOR_KINDS, codeCid, type ActorKind } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { decodeParams, encodeParams, paramsSchema, type Schema } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
 import { cid, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { parseBase64, type Param } from '../params.js';
-
-const ACTOR_KINDS: ActorKind[] = ['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount'];
 
 /** The schema of `method` of the actor with code `code`, or Lotus's error. */
 function schemaOf(kind: ActorKind | undefined, code: CID, method: number): Schema {

@@ -30,7 +30,7 @@ const CIRCULATING_KINDS = new Set(['account', 'ethaccount', 'evm', 'placeholder'
  * FIL in circulation: what accounts (but the burnt-funds account), contracts and the market hold, and
  * what miners hold beyond their locked funds.
  */
-export function circulatingSupply(state: StateReader): bigint {
+function circulatingSupply(state: StateReader): bigint {
   let circulating = 0n;
   for (const actor of allActors(state)) {
     if (actor.id === BURNT_FUNDS_ACTOR_ID) continue;
@@ -56,8 +56,9 @@ const messageMatch = (name: string): Param<{ to?: FilAddress; from?: FilAddress 
 
 /** The epoch of the state a state root CID names: the state after the tipset whose root it is. */
 function epochOfStateRoot(devnet: Devnet, root: CID): number | undefined {
-  const genesis = devnet.chain.atEpoch(0)!;
-  if (genesis.header.parentStateRoot.equals(root)) return 0;
+  // The first tipset's parent state: genesis's, or on a fork the state it starts from.
+  const first = devnet.chain.first;
+  if (first.header.parentStateRoot.equals(root)) return first.epoch;
   return devnet.chain.all().find((t) => t.stateRoot.equals(root))?.epoch;
 }
 

@@ -11,8 +11,7 @@ import { messageCid, type Message } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, bytesJson, cidJson, messageJson, receiptJson } from '../lotus-json.js';
-import { cid, epoch, parseMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { invalid, type Param } from '../params.js';
+import { cid, epoch, messages, tipsetKey, tipsetOf } from '../lotus-params.js';
 
 interface Outcome {
   exitCode: number;
@@ -74,16 +73,6 @@ export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, bas
   };
 }
 
-/** A list of messages in Lotus's JSON (unsigned). */
-const messages = (name: string): Param<Message[]> => ({
-  name,
-  parse: (v) => {
-    if (v === null || v === undefined) return [];
-    if (!Array.isArray(v)) throw invalid(name, 'expected a list of messages');
-    return v.map((m, i) => parseMessage(`${name}[${i}]`, m));
-  },
-});
-
 export const filecoinStateCompute = [
   // Runs the message again in the tipset that included it (found by its CID when no tipset is given).
   defineMethod('Filecoin.StateReplay', [tipsetKey('tipsetKey'), cid('messageCid')], async ({ devnet }, key, target) => {
@@ -103,7 +92,7 @@ export const filecoinStateCompute = [
 
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
   // state after the tipset at epoch `height`; nothing is kept. Root is the devnet's commitment to the result.
-  defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages'), tipsetKey('tipsetKey')], async ({ devnet }, height, msgs, key) => {
+  defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet }, height, msgs, key) => {
     const tipset = tipsetOf(devnet, key);
     const results = await devnet.computeMessages(msgs, tipset.epoch, height);
     const trace = msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], tipset.baseFee));

@@ -10,6 +10,7 @@ import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
+import { MANIFEST_CID } from '../../fevm/manifest.js';
 import { messageCid } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
@@ -31,8 +32,11 @@ function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
 }
 
 /** The state an actor's Head names, with the field names of its builtin-actors Go type. */
-function stateJson(actor: Actor, epoch: number) {
+function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   if (actor.kind === 'account' && actor.robust) return { Address: addressJson(actor.robust) };
+  // The system actor names the actors manifest; the init actor's address map is a HAMT the devnet does not build.
+  if (actor.kind === 'system') return { BuiltinActors: cidJson(MANIFEST_CID) };
+  if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: NETWORK_NAME };
   const registry = registryStateJson(actor);
   if (registry) return registry;
   if (actor.evm) {
@@ -84,7 +88,7 @@ export const filecoinState = [
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const tipset = tipsetOf(devnet, key);
     const actor = actorAt(devnet, address, tipset);
-    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: stateJson(actor, tipset.epoch) };
+    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: stateJson(devnet, actor, tipset.epoch) };
   }),
 
   defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>

@@ -14,21 +14,14 @@ import { resolveBlock, resolveStateBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { ethTransactionOf, formatBlock, formatReceipt, formatTransaction } from '../format.js';
 import { transactionHash } from '../logs.js';
-import { address, blockRef, hash, invalid, type Param } from '../params.js';
+import { address, blockRef, hash, numberOrQuantity } from '../params.js';
 import { callTree, minedMessage, type GethCallFrame } from './debug-trace.js';
 
 /** The API level Otterscan 2.x asks for. */
 const OTS_API_LEVEL = 8;
 
 /** A JSON number or hex quantity (Otterscan sends numbers; Anvil takes both). */
-const count = (name: string): Param<number> => ({
-  name,
-  parse: (v) => {
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^0x[0-9a-fA-F]+$/.test(v) ? Number(BigInt(v)) : NaN;
-    if (!Number.isSafeInteger(n) || n < 0) throw invalid(name, `expected a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  },
-});
+const count = numberOrQuantity;
 
 /** A call tree as a depth-first list: Otterscan's trace entries. */
 function flatten(frame: GethCallFrame, depth: number, out: { frame: GethCallFrame; depth: number }[] = []) {

@@ -28,7 +28,7 @@ import { blockRef, hash, invalid, object, parseAddress, parseSafeNumber, type Pa
 import { isCreateSend, isEvmSend, nativeOutput, sendInput, sendTo } from '../trace-views.js';
 
 /** Lotus's Fevm.EthTraceFilterMaxResults default. */
-export const TRACE_FILTER_MAX_RESULTS = 500;
+const TRACE_FILTER_MAX_RESULTS = 500;
 
 /** The bytes every create trace reports as the deployed code (EIP-3541's "impossible" bytecode). */
 const INVALID_CODE = new Uint8Array([0xfe]);

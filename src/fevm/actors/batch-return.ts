@@ -8,7 +8,7 @@ export interface BatchReturn {
   readonly failCodes: readonly { readonly idx: number; readonly code: number }[];
 }
 
-export const batchSize = (b: BatchReturn): number => b.successCount + b.failCodes.length;
+const batchSize = (b: BatchReturn): number => b.successCount + b.failCodes.length;
 export const allOk = (b: BatchReturn): boolean => b.failCodes.length === 0;
 export const batchOk = (count: number): BatchReturn => ({ successCount: count, failCodes: [] });
 

@@ -15,7 +15,7 @@ export interface CronState {
   readonly queue: readonly (readonly [epoch: number, entries: readonly CronEntry[]])[];
 }
 
-export const EMPTY_CRON_STATE: CronState = { queue: [] };
+const EMPTY_CRON_STATE: CronState = { queue: [] };
 
 const cronState = (state: StateReader): CronState => state.getActor(CRON_ACTOR_ID)?.cron ?? EMPTY_CRON_STATE;
 

@@ -42,7 +42,7 @@ export interface PowerState {
  */
 export const CONSENSUS_MINER_MIN_POWER = 2048n;
 /** Below this many miners above the minimum, any miner with power counts (CONSENSUS_MINER_MIN_MINERS). */
-export const CONSENSUS_MINER_MIN_MINERS = 4;
+const CONSENSUS_MINER_MIN_MINERS = 4;
 
 export const EMPTY_POWER_STATE: PowerState = {
   claims: [],
@@ -74,7 +74,7 @@ export function addClaim(state: PowerState, minerId: number, claim: Claim): Powe
 }
 
 /** The state with a miner's claim changed by the deltas (add_to_claim). */
-export function addToClaim(state: PowerState, minerId: number, raw: bigint, qa: bigint): PowerState {
+function addToClaim(state: PowerState, minerId: number, raw: bigint, qa: bigint): PowerState {
   const old = claimOf(state, minerId);
   if (!old) throw new ActorError(ExitCode.ErrNotFound, `no claim for actor ${FilAddress.fromId(minerId).toString('f')}`);
   const claim = { rawBytePower: old.rawBytePower + raw, qualityAdjPower: old.qualityAdjPower + qa };

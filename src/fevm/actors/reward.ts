@@ -23,7 +23,7 @@ const EXPECTED_LEADERS_PER_EPOCH = 5n;
 /** The epoch reward the devnet reports: one tipset's reward stands for the expected 5 blocks of an epoch. */
 export const THIS_EPOCH_REWARD = BLOCK_REWARD * EXPECTED_LEADERS_PER_EPOCH;
 /** The baseline power reported by ThisEpochReward: builtin-actors' initial value (2.5 EiB), without growth. */
-export const BASELINE_POWER = 2_888_888_880_000_000_000n;
+const BASELINE_POWER = 2_888_888_880_000_000_000n;
 
 export const AWARD_BLOCK_REWARD = 2;
 const MINER_APPLY_REWARDS = 14;
@@ -35,7 +35,7 @@ export interface RewardState {
   readonly totalStoragePowerReward: bigint;
 }
 
-export const EMPTY_REWARD_STATE: RewardState = { pendingGasReward: 0n, totalStoragePowerReward: 0n };
+const EMPTY_REWARD_STATE: RewardState = { pendingGasReward: 0n, totalStoragePowerReward: 0n };
 
 const rewardState = (state: StateReader): RewardState => state.getActor(REWARD_ACTOR_ID)?.reward ?? EMPTY_REWARD_STATE;
 

@@ -42,7 +42,7 @@ export const EVM_INVOCATION = 2_230_000;
  * Calibrated: a small contract's deployment costs 10–18 M on calibnet (filecoin-docs' SimpleCoin
  * deploy: 17 522 415).
  */
-export const INIT_EXEC4 = 2_600_000;
+const INIT_EXEC4 = 2_600_000;
 
 /**
  * The interpreter's work per EVM opcode (FVM gas), by class: one documented table. Calibrated as a
@@ -110,10 +110,10 @@ export const copyGas = (bytes: number) => onMemoryCopy(bytes);
  * Sizes of the EVM actor's blocks (dag-cbor): its state block, a KAMT node of slots, the KAMT root,
  * and what one more key/value pair adds to a node (two 32-byte big integers and their headers).
  */
-export const STATE_BLOCK_BYTES = 120;
+const STATE_BLOCK_BYTES = 120;
 const STATE_BLOCK_LINKS = 2;
-export const KAMT_NODE_BYTES = 300;
-export const KAMT_ROOT_BYTES = 200;
+const KAMT_NODE_BYTES = 300;
+const KAMT_ROOT_BYTES = 200;
 export const KAMT_PAIR_BYTES = 70;
 const KAMT_ROOT_LINKS = 4;
 
@@ -186,7 +186,7 @@ export const SEND_SYSCALL = HOST_CALL + SEND_INVOKE_METHOD;
  * the others run in Wasm inside the actor and are charged their Ethereum gas times
  * WASM_GAS_PER_PRECOMPILE_GAS (modelled, not calibrated).
  */
-export const WASM_GAS_PER_PRECOMPILE_GAS = 444;
+const WASM_GAS_PER_PRECOMPILE_GAS = 444;
 
 export function ethPrecompileGas(address: number, input: Uint8Array, ethGas: bigint): number {
   switch (address) {
@@ -213,6 +213,6 @@ export function delegateCallGas(): number {
 
 /**
  * A Filecoin precompile (0xfe…): its syscall and the ABI decoding around it; call_actor adds what
- * its send used, get_randomness nothing more (the lookback of the current epoch is its flat cost).
+ * its send used, get_randomness the lookback of the epoch it draws for (precompile-runtime.ts).
  */
 export const FILECOIN_PRECOMPILE_GAS = HOST_CALL + 20_000;

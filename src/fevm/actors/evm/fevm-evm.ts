@@ -90,7 +90,7 @@ export const SELFDESTRUCT_FAILED = 'selfdestruct failed' as EVMErrorType;
 /** A CALL the FVM refuses (a builtin actor's InvokeContract: USR_UNHANDLED_MESSAGE). */
 export const CALL_REFUSED = 'call refused' as EVMErrorType;
 /** A Filecoin precompile refused its input or caller. */
-export const PRECOMPILE_FAILED = 'precompile failed' as EVMErrorType;
+const PRECOMPILE_FAILED = 'precompile failed' as EVMErrorType;
 
 const EMPTY = new Uint8Array();
 /** keccak256(0xfe): the "code hash" of every native actor (builtin-actors BytecodeHash::NATIVE_ACTOR). */

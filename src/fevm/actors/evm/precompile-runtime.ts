@@ -11,6 +11,7 @@ import {
   type CallKind,
   type PrecompileRuntime,
 } from '../../../filecoin-precompiles/runtime.js';
+import { onLookback } from '../../price-list.js';
 import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
 import type { StateOverlay } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, SendOutcome } from '../../types.js';
@@ -25,7 +26,7 @@ export interface PrecompileHost {
 }
 
 export class FevmPrecompileRuntime implements PrecompileRuntime {
-  /** FVM gas the precompile's sends used. */
+  /** FVM gas the precompile used beyond its flat cost: its sends, and the lookback of randomness it drew. */
   gasUsed = 0;
   /** Logs of the contracts call_actor ran, for the calling frame. */
   readonly logs: EvmLog[] = [];
@@ -58,6 +59,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
   beaconRandomness(epoch: number): Uint8Array | undefined {
     // Lotus: "cannot draw randomness from the future".
     if (epoch < 0 || epoch > this.host.ctx.epoch) return undefined;
+    // ref-fvm charges randomness by how far back it reaches (kernel get_randomness_from_beacon).
+    this.gasUsed += onLookback(this.host.ctx.epoch - epoch);
     return beaconRandomness(this.host.ctx.seed ?? DEFAULT_BEACON_SEED, epoch);
   }
 

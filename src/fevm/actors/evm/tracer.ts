@@ -155,7 +155,7 @@ const ETHEREUM_PRECOMPILES: Record<number, string> = {
 const FILECOIN_PRECOMPILE_NAMES = new Map(FILECOIN_PRECOMPILES.map((entry) => [bytesToHex(entry.address), entry.name]));
 
 /** The name of the precompile at a reserved address; undefined when none is there. */
-export function precompileName(eth: Uint8Array): string | undefined {
+function precompileName(eth: Uint8Array): string | undefined {
   if (!isReservedPrecompileAddress(eth)) return undefined;
   return eth[0] === 0 ? ETHEREUM_PRECOMPILES[eth[19]] : FILECOIN_PRECOMPILE_NAMES.get(bytesToHex(eth));
 }

@@ -9,8 +9,8 @@ import { ActorError, type ActorRuntime } from '../runtime.js';
 import { loadMiner, type FullMinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
-export const POWER_UPDATE_CLAIMED_POWER = 3;
-export const POWER_UPDATE_PLEDGE_TOTAL = 6;
+const POWER_UPDATE_CLAIMED_POWER = 3;
+const POWER_UPDATE_PLEDGE_TOTAL = 6;
 
 export function readMiner(rt: ActorRuntime): FullMinerState {
   const miner = rt.self().miner;

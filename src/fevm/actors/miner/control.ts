@@ -41,7 +41,7 @@ export function resolveWorker(rt: ActorRuntime, raw: FilAddress): number {
   return id;
 }
 
-export function resolveControlAddresses(rt: ActorRuntime, addresses: FilAddress[]): number[] {
+function resolveControlAddresses(rt: ActorRuntime, addresses: FilAddress[]): number[] {
   return addresses.map((a) => {
     const id = resolveId(rt, a);
     if (id === undefined) throw illegalArgument(`unable to resolve control address: ${a.toString('f')}`);

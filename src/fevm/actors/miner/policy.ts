@@ -5,7 +5,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import type { FilAddress } from '../../../common/address.js';
 
 export const EPOCHS_IN_DAY = 2880;
-export const CHAIN_FINALITY = 900;
+const CHAIN_FINALITY = 900;
 export const WPOST_PROVING_PERIOD = EPOCHS_IN_DAY;
 export const WPOST_CHALLENGE_WINDOW = 60;
 export const WPOST_PERIOD_DEADLINES = 48;

@@ -155,7 +155,7 @@ export type MinerActor = Actor & { miner: MinerState };
 const termValue = (t: BeneficiaryTerm) => [encodeBigInt(t.quota), encodeBigInt(t.usedQuota), t.expiration];
 
 /** The CBOR value of a miner's MinerInfo, in builtin-actors' field order. */
-export function minerInfoValue(state: MinerState): unknown {
+function minerInfoValue(state: MinerState): unknown {
   const m = loadMiner(state);
   return [
     m.owner,
@@ -178,7 +178,7 @@ export function minerInfoValue(state: MinerState): unknown {
 }
 
 /** The CBOR value of a SectorOnChainInfo, in builtin-actors' field order (16 fields, v16+). */
-export function sectorValue(s: SectorOnChainInfo): unknown {
+function sectorValue(s: SectorOnChainInfo): unknown {
   return [
     s.sectorNumber,
     s.sealProof,

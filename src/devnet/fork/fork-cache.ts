@@ -1,0 +1,107 @@
+// The fork's disk cache: what the fork fetched from the upstream, in one dag-cbor file per upstream
+// genesis and fork epoch, so that a second start at the same point asks the upstream for nothing it
+// already read, and starts with the upstream down. An index maps the URL and requested epoch to
+// the file, since an offline start cannot ask the upstream for its genesis.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../common/cbor.js';
+import { actorFromStorable, storableActor } from '../../fevm/state-tree.js';
+import { writeFileAtomically } from '../persistence.js';
+import type { ForkPoint } from './fork-point.js';
+import { emptyForkData, type ForkData } from './fork-source.js';
+
+/** Bumped when the file's layout changes: an older file is ignored (and rewritten), never misread. */
+const CACHE_FORMAT = 1;
+
+/** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
+export function defaultForkCacheDir(): string {
+  if (process.env.FVM_DEVNET_CACHE_DIR) return process.env.FVM_DEVNET_CACHE_DIR;
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'fvm-devnet', 'fork');
+}
+
+interface CacheFile {
+  format: number;
+  point: ForkPoint;
+  actors: [number, unknown][];
+  /** By address key (FilAddress.key). */
+  ids: [string, number | null][];
+  slots: [number, Uint8Array, Uint8Array][];
+  nextId: number | null;
+}
+
+export class ForkCache {
+  constructor(private readonly dir: string) {}
+
+  /** The index's key: what the user asked for (URL without credentials, epoch or the default). */
+  private static indexKey(url: string, requestedEpoch: number | undefined): string {
+    return `${url} ${requestedEpoch ?? 'finalized'}`;
+  }
+
+  private get indexPath(): string {
+    return join(this.dir, 'index.json');
+  }
+
+  private fileOf(point: Pick<ForkPoint, 'genesis' | 'epoch'>): string {
+    return join(this.dir, `${point.genesis}-${point.epoch}.cbor`);
+  }
+
+  /** The fork point last used for this URL and requested epoch, if a cache file for it exists (an offline start). */
+  pointFor(url: string, requestedEpoch: number | undefined): ForkPoint | undefined {
+    const index = this.readIndex();
+    const file = index[ForkCache.indexKey(url, requestedEpoch)];
+    if (!file || !existsSync(join(this.dir, file))) return undefined;
+    return this.read(join(this.dir, file))?.point;
+  }
+
+  /** What was fetched before at this fork point (empty if nothing was). */
+  load(point: ForkPoint): ForkData {
+    const path = this.fileOf(point);
+    return (existsSync(path) && this.read(path)?.data) || emptyForkData();
+  }
+
+  save(url: string, requestedEpoch: number | undefined, point: ForkPoint, data: ForkData): void {
+    mkdirSync(this.dir, { recursive: true });
+    const file: CacheFile = {
+      format: CACHE_FORMAT,
+      point,
+      actors: [...data.actors].map(([id, actor]) => [id, actor && storableActor(actor)]),
+      ids: [...data.ids],
+      slots: [...data.slots].map(([key, value]) => {
+        const [id, slot] = key.split(':');
+        return [Number(id), encodeBigInt(BigInt(`0x${slot}`)), encodeBigInt(value)];
+      }),
+      nextId: data.nextId ?? null,
+    };
+    writeFileAtomically(this.fileOf(point), encodeCbor(file));
+    const index = this.readIndex();
+    index[ForkCache.indexKey(url, requestedEpoch)] = `${point.genesis}-${point.epoch}.cbor`;
+    writeFileAtomically(this.indexPath, new TextEncoder().encode(JSON.stringify(index, null, 1)));
+  }
+
+  private readIndex(): Record<string, string> {
+    try {
+      return JSON.parse(readFileSync(this.indexPath, 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** A cache file's content; undefined for a file of another format or a damaged one (it is refetched, not trusted). */
+  private read(path: string): { point: ForkPoint; data: ForkData } | undefined {
+    let file: CacheFile;
+    try {
+      file = decodeCbor<CacheFile>(new Uint8Array(readFileSync(path)));
+    } catch {
+      return undefined;
+    }
+    if (file?.format !== CACHE_FORMAT) return undefined;
+    const data: ForkData = {
+      actors: new Map(file.actors.map(([id, actor]) => [id, actor ? actorFromStorable(actor) : null])),
+      ids: new Map(file.ids),
+      slots: new Map(file.slots.map(([id, slot, value]) => [`${id}:${decodeBigInt(slot).toString(16)}`, decodeBigInt(value)])),
+      nextId: file.nextId ?? undefined,
+    };
+    return { point: file.point, data };
+  }
+}

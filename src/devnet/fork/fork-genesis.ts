@@ -1,0 +1,69 @@
+// Where a fork's chain begins: the upstream's tipset at the fork epoch (so the first new tipset's
+// parent hash is the upstream block's hash), and the state after it with the dev accounts and
+// --fund accounts funded on top of what the upstream holds.
+import { Protocol, type FilAddress } from '../../common/address.js';
+import { CID } from '../../common/cbor.js';
+import { InvalidAddressError } from '../../common/errors.js';
+import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
+import { createActor } from '../../fevm/actors/lifecycle.js';
+import type { StateOverlay, StateTree } from '../../fevm/state-tree.js';
+import { buildTipset, tipsetKeyCid, type Tipset } from '../../mining/tipset.js';
+import type { ForkPoint } from './fork-point.js';
+import type { ForkSource } from './fork-source.js';
+
+const SINGLETON_IDS = [SYSTEM_ACTOR_ID, INIT_ACTOR_ID, REWARD_ACTOR_ID, CRON_ACTOR_ID, POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, BURNT_FUNDS_ACTOR_ID];
+
+/** An account funded on the fork: a dev account (f410) or a --fund one (f1/f3), and its balance. */
+export interface Funding {
+  address: FilAddress;
+  balance: bigint;
+}
+
+/** The local stand-in for the upstream's tipset at the fork epoch, under the upstream's tipset key and hash. */
+export function forkAnchor(point: ForkPoint): Tipset {
+  const local = buildTipset({ epoch: point.epoch, timestamp: point.timestamp, baseFee: BigInt(point.baseFee), parent: undefined, messages: [] });
+  const blockCids = point.tipsetKey.map((c) => CID.parse(c['/']));
+  const key = tipsetKeyCid(blockCids);
+  return { ...local, blockCid: blockCids[0], key, hash: key.multihash.digest };
+}
+
+/**
+ * Fetches what starting a fork reads: the singletons, which every tipset reads (block reward, cron)
+ * outside any retry, and the funded accounts, together rather than one retry at a time.
+ */
+export async function prefetchForkStart(source: ForkSource, funding: readonly Funding[]): Promise<void> {
+  await source.fetch([...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })), ...funding.map(({ address }) => ({ kind: 'address' as const, address }))]);
+  const ids = funding.map(({ address }) => source.data.ids.get(address.key)).filter((id): id is number => typeof id === 'number');
+  await source.fetch(ids.map((id) => ({ kind: 'actor' as const, id })));
+}
+
+/**
+ * One funded account: one the upstream does not have is created as at genesis; one it has keeps
+ * its kind and nonce and gets the balance.
+ */
+function fund(state: StateOverlay, { address, balance }: Funding): void {
+  const id = state.lookupId(address);
+  const existing = id === undefined ? undefined : state.getActor(id);
+  if (existing) {
+    state.putActor({ ...existing, balance });
+    return;
+  }
+  if (address.protocol === Protocol.Delegated) createActor(state, 'ethaccount', { delegated: address, balance });
+  else if (address.protocol === Protocol.Secp256k1 || address.protocol === Protocol.BLS) createActor(state, 'account', { robust: address, balance });
+  else throw new InvalidAddressError(`only f1, f3 and f410 addresses can be funded, not ${address.toString()}`);
+}
+
+/** Writes the funded accounts on top of the upstream's state (under `tree`'s source) as the fork epoch. */
+export async function commitForkStart(tree: StateTree, point: ForkPoint, funding: readonly Funding[]): Promise<void> {
+  for (;;) {
+    const overlay = tree.stage();
+    try {
+      for (const account of funding) fund(overlay, account);
+    } catch (error) {
+      if (await tree.fetchMissing(error)) continue;
+      throw error;
+    }
+    tree.commit(overlay, point.epoch);
+    return;
+  }
+}

@@ -1,0 +1,79 @@
+// Where a fork starts: the upstream tipset at the fork epoch and what identifies the upstream
+// (network name, genesis, chain id). Resolved once at start (or read from the cache when the
+// upstream is down) and saved with the cache.
+import { DevnetError } from '../../common/errors.js';
+import { EC_FINALITY } from '../../mining/finality.js';
+import { UpstreamAnswerError, type Upstream } from './upstream.js';
+
+/** A tipset key as Lotus's JSON writes it: the blocks' CIDs. */
+export type TipsetKeyJson = { '/': string }[];
+
+export interface ForkPoint {
+  /** The upstream's epoch the fork starts from: its state after this tipset, and new tipsets from the next epoch. */
+  epoch: number;
+  /** The key of the upstream tipset at `epoch`. */
+  tipsetKey: TipsetKeyJson;
+  /**
+   * The key to pass to Filecoin.State* methods to read the state after `epoch`. Lotus answers with a
+   * tipset's parent state, so that is the next tipset's key; an fvm-devnet upstream executes a tipset
+   * as it mines it (architecture.md, "Execution is immediate"), so there it is `tipsetKey` itself.
+   */
+  stateKey: TipsetKeyJson;
+  /** The upstream tipset's timestamp (unix seconds) and the base fee its messages paid. */
+  timestamp: number;
+  baseFee: string;
+  networkName: string;
+  /** The CID of the upstream's genesis block (what the cache is keyed by), and its timestamp. */
+  genesis: string;
+  genesisTimestamp: number;
+  chainId: string;
+}
+
+interface LotusTipset {
+  Cids: TipsetKeyJson;
+  Height: number;
+  Blocks: { Timestamp: number; ParentBaseFee: string }[];
+}
+
+/** The network name an fvm-devnet answers to Filecoin.StateNetworkName. */
+const DEVNET_NETWORK_NAME = 'fvm-devnet';
+
+/** The fork epoch when none is given: the tipset F3 has finalized, or head − 900 where F3 is not served. */
+async function defaultEpoch(upstream: Upstream, head: LotusTipset): Promise<number> {
+  try {
+    const finalized = await upstream.call<LotusTipset | null>('Filecoin.ChainGetFinalizedTipSet', []);
+    if (finalized) return finalized.Height;
+  } catch (error) {
+    if (!(error instanceof UpstreamAnswerError)) throw error;
+  }
+  return Math.max(0, head.Height - EC_FINALITY);
+}
+
+export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined): Promise<ForkPoint> {
+  const [networkName, genesis, chainId, head] = await Promise.all([
+    upstream.call<string>('Filecoin.StateNetworkName', []),
+    upstream.call<LotusTipset>('Filecoin.ChainGetGenesis', []),
+    upstream.call<string>('eth_chainId', []),
+    upstream.call<LotusTipset>('Filecoin.ChainHead', []),
+  ]);
+  const wanted = requestedEpoch ?? (await defaultEpoch(upstream, head));
+  if (wanted > head.Height) throw new DevnetError(`--fork-block-number ${wanted} is beyond the upstream's head (${head.Height})`);
+  // A null round forks from the tipset before it.
+  const tipset = await upstream.call<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [wanted, null]);
+  let stateKey = tipset.Cids;
+  if (networkName !== DEVNET_NETWORK_NAME) {
+    if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
+    stateKey = (await upstream.call<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null])).Cids;
+  }
+  return {
+    epoch: tipset.Height,
+    tipsetKey: tipset.Cids,
+    stateKey,
+    timestamp: tipset.Blocks[0].Timestamp,
+    baseFee: tipset.Blocks[0].ParentBaseFee,
+    networkName,
+    genesis: genesis.Cids[0]['/'],
+    genesisTimestamp: genesis.Blocks[0].Timestamp,
+    chainId: BigInt(chainId).toString(),
+  };
+}

@@ -1,0 +1,121 @@
+// The state under a fork: what the upstream held at the fork point, fetched on first touch and kept.
+// Reads are synchronous (the EVM's are), so a read of a value not fetched yet throws a
+// MissingStateError naming it; whoever runs the work fetches it (`fetch`) and runs the work again
+// (StateTree.fetchMissing). What was fetched can be saved and loaded (fork-cache.ts), so a restart
+// at the same fork point asks the upstream for nothing it already read.
+import type { FilAddress } from '../../common/address.js';
+import type { Actor } from '../../fevm/actor.js';
+import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
+import type { UpstreamState } from './upstream-state.js';
+
+/** Everything fetched so far: null records an actor or address the upstream does not have. */
+export interface ForkData {
+  actors: Map<number, Actor | null>;
+  /** By address key (FilAddress.key). */
+  ids: Map<string, number | null>;
+  /** By `${id}:${slot hex}`. */
+  slots: Map<string, bigint>;
+  nextId: number | undefined;
+}
+
+export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined });
+
+/** What warm-up has done: values fetched from the upstream, and reads answered from what was already held. */
+export interface ForkProgress {
+  actors: number;
+  slots: number;
+  addresses: number;
+  hits: number;
+}
+
+const slotKey = (id: number, slot: bigint) => `${id}:${slot.toString(16)}`;
+
+export class ForkSource implements FetchingStateSource {
+  readonly progress: ForkProgress = { actors: 0, slots: 0, addresses: 0, hits: 0 };
+  /** Told after each fetch that brought something new (the cache saves, the progress line prints). */
+  onFetched: () => void = () => undefined;
+  /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly upstream: UpstreamState,
+    readonly data: ForkData = emptyForkData(),
+  ) {}
+
+  getActor(id: number): Actor | undefined {
+    // Actors created on the fork (IDs from the upstream's NextID on) were never upstream.
+    if (this.data.nextId !== undefined && id >= this.data.nextId) return undefined;
+    const actor = this.data.actors.get(id);
+    if (actor === undefined) throw new MissingStateError([{ kind: 'actor', id }]);
+    this.progress.hits++;
+    return actor ?? undefined;
+  }
+
+  lookupId(address: FilAddress): number | undefined {
+    const id = this.data.ids.get(address.key);
+    if (id === undefined) throw new MissingStateError([{ kind: 'address', address }]);
+    this.progress.hits++;
+    return id ?? undefined;
+  }
+
+  getStorage(id: number, generation: number, slot: bigint): bigint | undefined {
+    // The upstream's storage is its contracts' first generation; a contract the fork self-destructed starts empty.
+    if (generation !== 0) return undefined;
+    const actor = this.getActor(id);
+    if (!actor?.evm) return undefined;
+    const value = this.data.slots.get(slotKey(id, slot));
+    if (value === undefined) throw new MissingStateError([{ kind: 'storage', id, slot }]);
+    this.progress.hits++;
+    return value;
+  }
+
+  nextId(): number | undefined {
+    if (this.data.nextId === undefined) throw new MissingStateError([{ kind: 'nextId' }]);
+    return this.data.nextId;
+  }
+
+  async fetch(missing: MissingState[]): Promise<void> {
+    await Promise.all(missing.map((m) => this.fetchOne(m)));
+  }
+
+  private fetchOne(missing: MissingState): Promise<void> {
+    const key = missing.kind === 'actor' ? `a${missing.id}` : missing.kind === 'address' ? `x${missing.address.key}` : missing.kind === 'storage' ? `s${slotKey(missing.id, missing.slot)}` : 'n';
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.load(missing).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async load(missing: MissingState): Promise<void> {
+    const { data, upstream, progress } = this;
+    switch (missing.kind) {
+      case 'actor':
+        if (data.actors.has(missing.id)) return;
+        data.actors.set(missing.id, await upstream.actor(missing.id));
+        progress.actors++;
+        break;
+      case 'address':
+        if (data.ids.has(missing.address.key)) return;
+        data.ids.set(missing.address.key, await upstream.lookupId(missing.address));
+        progress.addresses++;
+        break;
+      case 'storage': {
+        const key = slotKey(missing.id, missing.slot);
+        if (data.slots.has(key)) return;
+        // A slot is read only once its actor is held (getStorage reads the actor first).
+        const actor = data.actors.get(missing.id);
+        if (!actor) return;
+        data.slots.set(key, await upstream.storage(actor, missing.slot));
+        progress.slots++;
+        break;
+      }
+      case 'nextId':
+        if (data.nextId !== undefined) return;
+        data.nextId = await upstream.nextId();
+        break;
+    }
+    this.onFetched();
+  }
+}

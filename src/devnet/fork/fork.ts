@@ -1,0 +1,101 @@
+// A fork of an upstream Lotus node: the upstream client, the fork point, the state source filled
+// from the upstream, and the disk cache, opened together at start and saved together.
+import { ForkCache } from './fork-cache.js';
+import { resolveForkPoint, type ForkPoint } from './fork-point.js';
+import { ForkSource, type ForkProgress } from './fork-source.js';
+import { displayUrl, Upstream, UpstreamError, upstreamEndpoint, type UpstreamOptions } from './upstream.js';
+import { UpstreamState } from './upstream-state.js';
+
+export interface ForkConfig {
+  /** The upstream's Lotus JSON-RPC URL, with or without /rpc/v1. */
+  url: string;
+  /** The upstream epoch to fork at; undefined takes its finalized tipset. */
+  blockNumber?: number;
+  /** A Lotus API token for the upstream. */
+  token?: string;
+  /** The chain id to use instead of the upstream's (--chain-id). */
+  chainId?: bigint;
+  /** Directory of the disk cache; undefined caches nothing (--no-fork-cache). */
+  cacheDir?: string;
+  /** The upstream client's timeout and retries. */
+  upstream?: Omit<UpstreamOptions, 'token'>;
+}
+
+/** How long warm-up may take before a progress line is printed, and how often it is printed then. */
+const PROGRESS_AFTER_MS = 1000;
+
+export class Fork {
+  /** The URL as it may be shown: no token, no credentials. */
+  readonly url: string;
+  private readonly cache: ForkCache | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private lastProgress = 0;
+
+  private constructor(
+    readonly config: ForkConfig,
+    readonly upstream: Upstream,
+    readonly point: ForkPoint,
+    readonly source: ForkSource,
+    cache: ForkCache | undefined,
+    onProgress: (progress: ForkProgress) => void,
+  ) {
+    this.url = displayUrl(upstream.endpoint);
+    this.cache = cache;
+    this.lastProgress = Date.now();
+    source.onFetched = () => {
+      this.scheduleSave();
+      const now = Date.now();
+      if (now - this.lastProgress >= PROGRESS_AFTER_MS) {
+        this.lastProgress = now;
+        onProgress(source.progress);
+      }
+    };
+  }
+
+  /**
+   * Connects to the upstream and pins the fork point; with a cache, loads what an earlier start
+   * fetched at the same point, and starts from the cache alone when the upstream cannot be reached.
+   */
+  static async open(config: ForkConfig, onProgress: (progress: ForkProgress) => void = () => undefined): Promise<Fork> {
+    const upstream = new Upstream(upstreamEndpoint(config.url), { token: config.token, ...config.upstream });
+    const url = displayUrl(upstream.endpoint);
+    const cache = config.cacheDir === undefined ? undefined : new ForkCache(config.cacheDir);
+    // With a cache for this point, the upstream is asked once: if it is down, the fork starts from the cache at once.
+    const cached = cache?.pointFor(url, config.blockNumber);
+    const probe = cached ? new Upstream(upstream.endpoint, { token: config.token, ...config.upstream, retries: 0 }) : upstream;
+    let point: ForkPoint;
+    try {
+      point = await resolveForkPoint(probe, config.blockNumber);
+    } catch (error) {
+      if (!cached || !(error instanceof UpstreamError)) throw error;
+      point = cached;
+    }
+    const data = cache?.load(point);
+    const source = new ForkSource(new UpstreamState(upstream, point), data);
+    const fork = new Fork(config, upstream, point, source, cache, onProgress);
+    // The init actor's next ID is read by every actor creation: fetch it now (a no-op from the cache).
+    await source.fetch([{ kind: 'nextId' }]);
+    return fork;
+  }
+
+  /** Writes the cache now (on exit), if there is one. */
+  save(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.cache?.save(this.url, this.config.blockNumber, this.point, this.source.data);
+  }
+
+  close(): void {
+    this.save();
+  }
+
+  /** Saves a second after fetching stops, so a killed node keeps most of what it fetched. */
+  private scheduleSave(): void {
+    if (!this.cache || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.save();
+    }, 1000);
+    this.saveTimer.unref();
+  }
+}

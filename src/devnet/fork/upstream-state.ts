@@ -1,0 +1,139 @@
+// What the fork reads from the upstream, pinned to the fork point: one function per kind of value
+// the state source holds (an actor, an address's ID, an EVM storage slot, the init actor's next ID),
+// each with the Lotus methods a public gateway serves (api/api_gateway.go). Values come back in the
+// devnet's own shapes (src/fevm/actor.ts); "no such actor" is an answer (null), not a failure.
+import { FilAddress } from '../../common/address.js';
+import { decodeCbor, type CID } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../../common/hex.js';
+import { keccak256 } from '../../common/hashes.js';
+import type { Actor, ActorKind } from '../../fevm/actor.js';
+import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
+import type { ForkPoint } from './fork-point.js';
+import { UpstreamAnswerError, type Upstream } from './upstream.js';
+
+/** The kinds the devnet models, by their manifest names (builtin-actors' manifest). */
+const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(['system', 'init', 'cron', 'account', 'storagepower', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount']);
+
+/** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
+function isActorNotFound(error: unknown): boolean {
+  return error instanceof UpstreamAnswerError && (error.rpcCode === 10 || /actor not found/.test(error.rpcMessage));
+}
+
+/** An upstream object's bytes: Lotus's JSON gives []byte as base64. */
+function base64Bytes(text: unknown, what: string): Uint8Array {
+  if (typeof text !== 'string') throw new DevnetError(`upstream answered ${what} with no bytes`);
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+interface LotusActor {
+  Code: { '/': string };
+  Nonce: number;
+  Balance: string;
+  DelegatedAddress?: string | null;
+}
+
+export class UpstreamState {
+  /** Code CID -> manifest name, read from the upstream's manifest on first use. */
+  private kinds: Promise<Map<string, string>> | undefined;
+
+  constructor(
+    private readonly upstream: Upstream,
+    readonly point: ForkPoint,
+  ) {}
+
+  /** The actor with this ID at the fork point, or null if the upstream has none. */
+  async actor(id: number): Promise<Actor | null> {
+    const address = `f0${id}`;
+    let found: LotusActor;
+    try {
+      found = await this.upstream.call<LotusActor>('Filecoin.StateGetActor', [address, this.point.stateKey]);
+    } catch (error) {
+      if (isActorNotFound(error)) return null;
+      throw error;
+    }
+    if (!found) return null;
+    const name = (await this.kindsByCode()).get(found.Code['/']);
+    if (!name) throw new DevnetError(`upstream actor ${address} has code ${found.Code['/']}, which is not in the upstream's manifest`);
+    if (!MODELLED_KINDS.has(name)) {
+      throw new DevnetError(`upstream actor ${address} is a ${name} actor, which the fork does not model (see README "Fork")`);
+    }
+    const kind = name as ActorKind;
+    const actor: Actor = {
+      id,
+      kind,
+      nonce: found.Nonce,
+      balance: BigInt(found.Balance),
+      ...(found.DelegatedAddress ? { delegated: FilAddress.parse(found.DelegatedAddress) } : {}),
+    };
+    if (kind === 'account') {
+      const robust = await this.accountKey(address);
+      return robust ? { ...actor, robust } : actor;
+    }
+    if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
+    return actor;
+  }
+
+  /** The ID an address resolves to at the fork point, or null if no actor has it. */
+  async lookupId(address: FilAddress): Promise<number | null> {
+    let id: string;
+    try {
+      id = await this.upstream.call<string>('Filecoin.StateLookupID', [address.toString(), this.point.stateKey]);
+    } catch (error) {
+      if (isActorNotFound(error)) return null;
+      throw error;
+    }
+    const parsed = FilAddress.parse(id).id;
+    if (parsed === undefined) throw new DevnetError(`upstream Filecoin.StateLookupID answered ${id}, not an ID address`);
+    return parsed;
+  }
+
+  /** An EVM actor's storage slot at the fork point (eth_getStorageAt at the fork block). */
+  async storage(actor: Actor, slot: bigint): Promise<bigint> {
+    const word = await this.upstream.call<string>('eth_getStorageAt', [bytesToHex(ethAddressOf(actor)), bytesToHex(padStart(bigintToBytes(slot), 32)), quantity(this.point.epoch)]);
+    return BigInt(word === '0x' ? 0 : word);
+  }
+
+  /** The ID the upstream's init actor gives its next new actor. */
+  async nextId(): Promise<number> {
+    const { State } = await this.upstream.call<{ State: { NextID?: number } }>('Filecoin.StateReadState', ['f01', this.point.stateKey]);
+    if (typeof State?.NextID !== 'number') throw new DevnetError('upstream Filecoin.StateReadState of f01 has no NextID');
+    return State.NextID;
+  }
+
+  /** An account's key address (f1/f3), from its state; none for an account without one (f099, burnt funds, names itself by ID). */
+  private async accountKey(address: string): Promise<FilAddress | undefined> {
+    const { State } = await this.upstream.call<{ State: { Address?: string } }>('Filecoin.StateReadState', [address, this.point.stateKey]);
+    const key = State?.Address ? FilAddress.parse(State.Address) : undefined;
+    return key?.id === undefined ? key : undefined;
+  }
+
+  /** A contract's bytecode (eth_getCode) and its own nonce for CREATE addresses (the EVM actor's State.Nonce). */
+  private async evmState(actor: Actor): Promise<NonNullable<Actor['evm']>> {
+    const [code, read] = await Promise.all([
+      this.upstream.call<string>('eth_getCode', [bytesToHex(ethAddressOf(actor)), quantity(this.point.epoch)]),
+      this.upstream.call<{ State: { Nonce?: number; Tombstone?: unknown } }>('Filecoin.StateReadState', [`f0${actor.id}`, this.point.stateKey]),
+    ]);
+    const bytecode = hexToBytes(code);
+    return { bytecode, bytecodeHash: keccak256(bytecode), nonce: read.State?.Nonce ?? 1, storageGeneration: 0, ...(read.State?.Tombstone ? { dead: true } : {}) };
+  }
+
+  /**
+   * The upstream's actor code CIDs by manifest name, as a gateway lets one read them: the system
+   * actor's state names the manifest (BuiltinActors), whose blocks ChainReadObj returns:
+   * [version, data CID], and data = [[name, code CID], …].
+   */
+  private kindsByCode(): Promise<Map<string, string>> {
+    this.kinds ??= (async () => {
+      const { State } = await this.upstream.call<{ State: { BuiltinActors?: { '/': string } } }>('Filecoin.StateReadState', ['f00', this.point.stateKey]);
+      const manifest = State?.BuiltinActors?.['/'];
+      if (!manifest) throw new DevnetError('upstream Filecoin.StateReadState of f00 names no BuiltinActors manifest');
+      const [, data] = decodeCbor<[number, CID]>(base64Bytes(await this.upstream.call('Filecoin.ChainReadObj', [{ '/': manifest }]), 'the manifest'));
+      const entries = decodeCbor<[string, CID][]>(base64Bytes(await this.upstream.call('Filecoin.ChainReadObj', [{ '/': data.toString() }]), "the manifest's data"));
+      return new Map(entries.map(([name, code]) => [code.toString(), name]));
+    })();
+    // A failed read is tried again next time, not remembered.
+    this.kinds.catch(() => (this.kinds = undefined));
+    return this.kinds;
+  }
+}

@@ -1,0 +1,31 @@
+// go-bitfield's JSON, as Lotus shows and takes bitfields (sector numbers, deal IDs): run lengths,
+// alternating unset and set bits, starting with unset.
+
+/** The run lengths of a set of numbers ([0] when empty). */
+export function bitfieldJson(numbers: readonly number[]): number[] {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const runs: number[] = [];
+  let next = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let end = i;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
+    runs.push(sorted[i] - next, end - i + 1);
+    next = sorted[end] + 1;
+    i = end + 1;
+  }
+  return runs.length ? runs : [0];
+}
+
+/** The numbers a go-bitfield JSON run list sets. */
+export function bitfieldFromRuns(runs: readonly number[]): number[] {
+  const set: number[] = [];
+  let at = 0;
+  runs.forEach((run, i) => {
+    if (i % 2 === 1) for (let n = at; n < at + run; n++) set.push(n);
+    at += run;
+  });
+  return set;
+}
+
+/** Whether a JSON value is a run list. */
+export const isRunList = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);

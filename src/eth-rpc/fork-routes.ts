@@ -1,0 +1,89 @@
+// On a fork, what happened at or before the fork epoch happened upstream: blocks, transactions,
+// receipts and logs from then (and state reads of earlier blocks) are the upstream's answers,
+// passed through as it gave them. Everything after the fork epoch, and the state at it (the
+// upstream's with the dev accounts funded), is the fork's own.
+import type { Devnet } from '../devnet/devnet.js';
+import type { Fork } from '../devnet/fork/fork.js';
+import { parseBlockRef, type BlockRef } from './params.js';
+
+/** Methods about a block, by the position of their block parameter: the block at the fork epoch is the upstream's too. */
+const BLOCK_METHODS: Record<string, number> = {
+  eth_getBlockByNumber: 0,
+  eth_getBlockTransactionCountByNumber: 0,
+  eth_getTransactionByBlockNumberAndIndex: 0,
+  eth_getBlockReceipts: 0,
+  'Filecoin.ChainGetTipSetByHeight': 0,
+};
+
+/** State reads, by the position of their block parameter: before the fork epoch they read the upstream. */
+const STATE_METHODS: Record<string, number> = {
+  eth_getBalance: 1,
+  eth_getCode: 1,
+  eth_getTransactionCount: 1,
+  eth_getStorageAt: 2,
+  eth_call: 1,
+};
+
+/** Lookups by hash: what the fork does not know may be the upstream's. */
+const BY_HASH = new Set([
+  'eth_getBlockByHash',
+  'eth_getBlockTransactionCountByHash',
+  'eth_getTransactionByBlockHashAndIndex',
+  'eth_getTransactionByHash',
+  'eth_getTransactionReceipt',
+]);
+
+/** Upstream-only: the upstream's genesis is the fork's. */
+const UPSTREAM_ONLY = new Set(['Filecoin.ChainGetGenesis']);
+
+/** The epoch a block parameter names, if it names one by number or as 'earliest'. */
+function epochOf(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  let ref: BlockRef;
+  try {
+    ref = parseBlockRef('block', raw);
+  } catch {
+    return undefined; // the local method answers the bad parameter
+  }
+  if ('number' in ref) return ref.number;
+  return 'tag' in ref && ref.tag === 'earliest' ? 0 : undefined;
+}
+
+/** eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the fork. */
+async function getLogs(fork: Fork, args: unknown[], local: (args: unknown[]) => Promise<unknown>): Promise<unknown> {
+  const filter = args[0] as Record<string, unknown> | undefined;
+  if (!filter || typeof filter !== 'object' || filter.blockHash !== undefined) return local(args);
+  const from = epochOf(filter.fromBlock);
+  if (from === undefined || from > fork.point.epoch) return local(args);
+  const to = epochOf(filter.toBlock);
+  if (to !== undefined && to <= fork.point.epoch) return fork.upstream.call('eth_getLogs', args);
+  const [before, after] = await Promise.all([
+    fork.upstream.call<unknown[]>('eth_getLogs', [{ ...filter, toBlock: `0x${fork.point.epoch.toString(16)}` }]),
+    local([{ ...filter, fromBlock: `0x${(fork.point.epoch + 1).toString(16)}` }]) as Promise<unknown[]>,
+  ]);
+  return [...before, ...after];
+}
+
+/** Answers `method(args)` from the upstream or with `local`, as the fork epoch divides them. */
+export async function routeForkCall(devnet: Devnet, method: string, args: unknown[], local: (args: unknown[]) => Promise<unknown>): Promise<unknown> {
+  const { fork } = devnet;
+  if (!fork) return local(args);
+  const forkEpoch = fork.point.epoch;
+  if (UPSTREAM_ONLY.has(method)) return fork.upstream.call(method, args);
+  if (method in BLOCK_METHODS) {
+    const epoch = epochOf(args[BLOCK_METHODS[method]]);
+    return epoch !== undefined && epoch <= forkEpoch ? fork.upstream.call(method, args) : local(args);
+  }
+  if (method in STATE_METHODS) {
+    const epoch = epochOf(args[STATE_METHODS[method]]);
+    return epoch !== undefined && epoch < forkEpoch ? fork.upstream.call(method, args) : local(args);
+  }
+  if (BY_HASH.has(method)) {
+    const answer = await local(args);
+    // The fork's first tipset stands in for the upstream's at the fork epoch, under its hash: the upstream describes it.
+    const anchor = method.startsWith('eth_getBlock') && (answer as { number?: string } | null)?.number === `0x${forkEpoch.toString(16)}`;
+    return answer === null || anchor ? fork.upstream.call(method, args) : answer;
+  }
+  if (method === 'eth_getLogs') return getLogs(fork, args, local);
+  return local(args);
+}

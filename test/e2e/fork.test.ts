@@ -1,0 +1,177 @@
+// Forking: a second fvm-devnet process plays the upstream Lotus node. On the upstream: a contract
+// with storage, an f410 account holding FIL (a placeholder), an f1 account funded at genesis; the
+// fork starts at an epoch, and later upstream changes must not show. Then on the fork: the same
+// answers as the upstream at that epoch, new transactions on top (a forked contract called,
+// impersonated upstream accounts sending), blocks before the fork from the upstream, the upstream
+// untouched, and a restart from the disk cache with the upstream stopped.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
+import { accountFromPrivateKey } from 'iso-filecoin/wallet';
+import { compileFixtures } from '../helpers/solc.js';
+import { castOk } from '../helpers/foundry.js';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+const native = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
+const WHALE = '0x1111111111111111111111111111111111111111';
+const RECIPIENT = '0x2222222222222222222222222222222222222222';
+const FIL = 10n ** 18n;
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+// The same suite against an upstream that answers as a public Lotus gateway does (--gateway-only):
+// the fork must need no method outside the gateway's set.
+for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess | undefined;
+  let cacheDir: string;
+  let counterAddress: string;
+  let forkEpoch: number;
+  /** What the upstream answered at the fork epoch, to compare the fork with. */
+  const atFork: Record<string, unknown> = {};
+
+  const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)];
+
+  before(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-cache-'));
+    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    upstream = await startDevnet(['--fund', `${native.address.toString()}=1000`, ...(gatewayOnly ? ['--gateway-only'] : [])]);
+    const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    const { Counter } = await compileFixtures();
+    const counter = (await new ContractFactory(Counter.abi, Counter.bytecode, deployer).deploy()) as Contract;
+    await counter.waitForDeployment();
+    counterAddress = await counter.getAddress();
+    await (await counter.getFunction('set')(41)).wait();
+    await (await deployer.sendTransaction({ to: WHALE, value: 5n * FIL })).wait();
+    forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    for (const [name, method, params] of [
+      ['count', 'eth_getStorageAt', [counterAddress, '0x0', hex(forkEpoch)]],
+      ['code', 'eth_getCode', [counterAddress, hex(forkEpoch)]],
+      ['whale', 'eth_getBalance', [WHALE, hex(forkEpoch)]],
+      ['block', 'eth_getBlockByNumber', [hex(forkEpoch), false]],
+      ['chainId', 'eth_chainId', []],
+      ['nativeId', 'Filecoin.StateLookupID', [native.address.toString(), null]],
+    ] as const) {
+      atFork[name] = await rpc(upstream.url, method, [...params]);
+    }
+    // After the fork epoch: the fork must not see this.
+    await (await counter.getFunction('set')(900)).wait();
+    provider.destroy();
+    fork = await startDevnet(forkArgs());
+  });
+
+  after(async () => {
+    await fork?.stop();
+    await upstream?.stop();
+    delete process.env.FVM_DEVNET_CACHE_DIR;
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test('the upstream serves the Filecoin.* methods of its mode', async () => {
+    // Filecoin.StateMarketDeals is a full node's, not the gateway's.
+    const deals = rpc(upstream.url, 'Filecoin.StateMarketDeals', [null]);
+    if (gatewayOnly) await assert.rejects(deals, /Filecoin.StateMarketDeals: method 'Filecoin.StateMarketDeals' not found/);
+    else assert.deepEqual(await deals, {});
+  });
+
+  test('the banner names the upstream, its network and the fork epoch; anvil_nodeInfo has forkConfig', async () => {
+    assert.match(fork!.output(), new RegExp(`Fork: +${upstream.url}/rpc/v1 \\(fvm-devnet\\) at epoch ${forkEpoch}`));
+    const info = await rpc(fork!.url, 'anvil_nodeInfo');
+    assert.deepEqual(info.forkConfig, { forkUrl: `${upstream.url}/rpc/v1`, forkBlockNumber: forkEpoch });
+  });
+
+  test('state at the fork epoch reads as the upstream did: storage, code, balances, chain id, IDs', async () => {
+    assert.equal(await rpc(fork!.url, 'eth_chainId'), atFork.chainId);
+    assert.equal(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest']), atFork.count);
+    assert.equal(BigInt(atFork.count as string), 41n);
+    assert.equal(await rpc(fork!.url, 'eth_getCode', [counterAddress, 'latest']), atFork.code);
+    assert.equal(await rpc(fork!.url, 'eth_getBalance', [WHALE, 'latest']), atFork.whale);
+    assert.equal(await rpc(fork!.url, 'Filecoin.StateLookupID', [native.address.toString(), null]), atFork.nativeId);
+    const actor = await rpc(fork!.url, 'Filecoin.StateGetActor', [native.address.toString(), null]);
+    assert.equal(actor.Balance, (1000n * FIL).toString());
+    const contract = await rpc(fork!.url, 'Filecoin.StateGetActor', [`f0${(await rpc(fork!.url, 'Filecoin.StateLookupID', [await rpc(fork!.url, 'Filecoin.EthAddressToFilecoinAddress', [counterAddress]), null])).slice(2)}`, null]);
+    const upstreamContract = await rpc(upstream.url, 'Filecoin.StateGetActor', [await rpc(upstream.url, 'Filecoin.EthAddressToFilecoinAddress', [counterAddress]), null]);
+    assert.deepEqual(contract.Code, upstreamContract.Code);
+    // cast reads the forked contract as a Foundry user would.
+    assert.equal(await castOk(['call', counterAddress, 'count()(uint256)', '--rpc-url', fork!.url]), '41');
+  });
+
+  test('blocks up to the fork epoch are the upstream\'s; the next tipset follows its hash', async () => {
+    const block = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(forkEpoch), false]);
+    assert.deepEqual(block, atFork.block);
+    const provider = new JsonRpcProvider(fork!.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const sender = new Wallet(DEV_ACCOUNTS[1].privateKey, provider);
+    const receipt = (await (await sender.sendTransaction({ to: RECIPIENT, value: 1n })).wait())!;
+    provider.destroy();
+    const next = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(receipt.blockNumber), false]);
+    // Nothing was mined on the fork before: this is its first tipset, whose parent is the upstream's.
+    assert.equal(receipt.blockNumber, forkEpoch + 1);
+    assert.equal(next.parentHash, (atFork.block as { hash: string }).hash);
+    assert.equal(await rpc(fork!.url, 'eth_getBlockByNumber', ['0x0', false]).then((b) => b.hash), await rpc(upstream.url, 'eth_getBlockByNumber', ['0x0', false]).then((b) => b.hash));
+  });
+
+  test('a forked contract runs on the fork; impersonated upstream accounts send; the upstream is untouched', async () => {
+    const provider = new JsonRpcProvider(fork!.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const { Counter } = await compileFixtures();
+    const counter = new Contract(counterAddress, Counter.abi, new Wallet(DEV_ACCOUNTS[2].privateKey, provider));
+    await (await counter.getFunction('increment')()).wait();
+    assert.equal(await counter.getFunction('count')(), 42n);
+
+    // An f410 account of the upstream (a placeholder holding FIL) sends, impersonated.
+    await rpc(fork!.url, 'anvil_impersonateAccount', [WHALE]);
+    const hash = await rpc(fork!.url, 'eth_sendTransaction', [{ from: WHALE, to: RECIPIENT, value: hex(Number(FIL)) }]);
+    assert.equal((await rpc(fork!.url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+    // The f1 account, by its masked ID address.
+    const id = Number((atFork.nativeId as string).slice(2));
+    const masked = `0xff${'0'.repeat(22)}${id.toString(16).padStart(16, '0')}`;
+    await rpc(fork!.url, 'anvil_impersonateAccount', [masked]);
+    const nativeHash = await rpc(fork!.url, 'eth_sendTransaction', [{ from: masked, to: RECIPIENT, value: hex(Number(FIL)) }]);
+    assert.equal((await rpc(fork!.url, 'eth_getTransactionReceipt', [nativeHash])).status, '0x1');
+    assert.equal(BigInt(await rpc(fork!.url, 'eth_getBalance', [RECIPIENT, 'latest'])), 2n * FIL + 1n);
+    provider.destroy();
+
+    // The upstream went on without the fork: its counter is what it set after the fork epoch.
+    assert.equal(BigInt(await rpc(upstream.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest'])), 900n);
+    assert.equal(await rpc(upstream.url, 'eth_getBalance', [RECIPIENT, 'latest']), '0x0');
+  });
+
+  test('anvil_reset goes back to the fork point; hardhat_reset with forking re-forks at another epoch', async () => {
+    await rpc(fork!.url, 'anvil_reset', []);
+    assert.equal(Number(await rpc(fork!.url, 'eth_blockNumber')), forkEpoch);
+    assert.equal(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest']), atFork.count);
+    assert.equal(await rpc(fork!.url, 'eth_getBalance', [RECIPIENT, 'latest']), '0x0');
+
+    const head = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    await rpc(fork!.url, 'hardhat_reset', [{ forking: { jsonRpcUrl: upstream.url, blockNumber: head } }]);
+    assert.equal(Number(await rpc(fork!.url, 'eth_blockNumber')), head);
+    assert.equal(BigInt(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest'])), 900n);
+    assert.equal((await rpc(fork!.url, 'anvil_nodeInfo')).forkConfig.forkBlockNumber, head);
+    // viem's form: a block number alone re-forks the same upstream there.
+    await rpc(fork!.url, 'anvil_reset', [{ forking: { blockNumber: forkEpoch } }]);
+    assert.equal(await rpc(fork!.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest']), atFork.count);
+    await assert.rejects(rpc(fork!.url, 'anvil_reset', [{ forking: { jsonRpcUrl: 42 } }]), /invalid options.forking.jsonRpcUrl/);
+  });
+
+  test('a restart at the same epoch answers from the disk cache with the upstream stopped', async () => {
+    await fork!.stop();
+    await upstream.stop();
+    fork = await startDevnet(forkArgs());
+    assert.equal(await rpc(fork.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest']), atFork.count);
+    assert.equal(await rpc(fork.url, 'eth_getCode', [counterAddress, 'latest']), atFork.code);
+    assert.equal(await rpc(fork.url, 'eth_getBalance', [WHALE, 'latest']), atFork.whale);
+    assert.equal(await rpc(fork.url, 'eth_chainId'), atFork.chainId);
+    // What was never fetched cannot be answered: a clear error naming the upstream call, not a zero.
+    await assert.rejects(rpc(fork.url, 'eth_getStorageAt', [counterAddress, '0x5', 'latest']), /upstream eth_getStorageAt failed/);
+  });
+});

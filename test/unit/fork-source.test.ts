@@ -1,0 +1,121 @@
+// The fork's state source and its disk cache, with a stand-in for the upstream's reads: a read of
+// what was not fetched throws MissingStateError naming it; fetch brings it (once, even when asked
+// for twice at the same time); "no such actor" is remembered as an answer; actors the fork creates
+// are never asked for; the state tree runs work again after fetching; the cache gives back exactly
+// what was fetched.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
+import type { Actor } from '../../src/fevm/actor.js';
+import { MissingStateError, StateTree } from '../../src/fevm/state-tree.js';
+import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
+import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { ForkSource } from '../../src/devnet/fork/fork-source.js';
+import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
+
+const CONTRACT = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xaa));
+const UNKNOWN = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xbb));
+const contract: Actor = { id: 120, kind: 'evm', nonce: 0, balance: 5n, delegated: CONTRACT, evm: { bytecode: new Uint8Array([0x60, 0x00]), bytecodeHash: new Uint8Array(32), nonce: 1, storageGeneration: 0 } };
+
+/** The upstream's reads, answered from a fixed world, counting each call. */
+function fakeUpstream() {
+  const calls: string[] = [];
+  const upstream = {
+    async actor(id: number) {
+      calls.push(`actor ${id}`);
+      return id === contract.id ? contract : null;
+    },
+    async lookupId(address: FilAddress) {
+      calls.push(`lookup ${address.toString()}`);
+      return address.equals(CONTRACT) ? contract.id : null;
+    },
+    async storage(actor: Actor, slot: bigint) {
+      calls.push(`slot ${actor.id} ${slot}`);
+      return slot * 10n;
+    },
+    async nextId() {
+      calls.push('nextId');
+      return 200;
+    },
+  };
+  return { upstream: upstream as unknown as UpstreamState, calls };
+}
+
+const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
+
+describe('fork state source', () => {
+  test('reads throw MissingStateError until fetched; fetched values, absences included, are answered', async () => {
+    const { upstream, calls } = fakeUpstream();
+    const source = new ForkSource(upstream);
+    assert.throws(() => source.getActor(contract.id), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'actor');
+    await source.fetch([{ kind: 'nextId' }, { kind: 'actor', id: contract.id }, { kind: 'actor', id: 150 }, { kind: 'address', address: UNKNOWN }]);
+    assert.equal(source.getActor(contract.id), contract);
+    assert.equal(source.getActor(150), undefined);
+    assert.equal(source.lookupId(UNKNOWN), undefined);
+    // From the upstream's NextID on, actors are the fork's own: nothing to ask.
+    assert.equal(source.getActor(250), undefined);
+    assert.throws(() => source.getStorage(contract.id, 0, 3n), MissingStateError);
+    await source.fetch([{ kind: 'storage', id: contract.id, slot: 3n }]);
+    assert.equal(source.getStorage(contract.id, 0, 3n), 30n);
+    // A later generation (self-destructed on the fork) holds nothing of the upstream's.
+    assert.equal(source.getStorage(contract.id, 1, 3n), undefined);
+    assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `lookup ${UNKNOWN.toString()}`, 'slot 120 3']);
+    assert.deepEqual({ ...source.progress, hits: source.progress.hits > 0 }, { actors: 2, addresses: 1, slots: 1, hits: true });
+  });
+
+  test('two fetches of the same value at once make one upstream read', async () => {
+    const { upstream, calls } = fakeUpstream();
+    const source = new ForkSource(upstream);
+    await Promise.all([source.fetch([{ kind: 'actor', id: contract.id }]), source.fetch([{ kind: 'actor', id: contract.id }])]);
+    assert.deepEqual(calls, ['actor 120']);
+  });
+
+  test('the state tree fetches what a read missed, and the work runs again to an answer', async () => {
+    const { upstream } = fakeUpstream();
+    const source = new ForkSource(upstream);
+    const tree = new StateTree(source);
+    let runs = 0;
+    const read = () => {
+      runs++;
+      const state = tree.at(0);
+      const id = state.lookupId(CONTRACT)!;
+      return state.getStorage(id, state.getActor(id)!.evm!.storageGeneration, 2n);
+    };
+    let value: bigint | undefined;
+    for (;;) {
+      try {
+        value = read();
+        break;
+      } catch (error) {
+        assert.equal(await tree.fetchMissing(error), true);
+      }
+    }
+    assert.equal(value, 20n);
+    assert.equal(runs, 4); // missing the address, the actor, the slot; then the answer
+    assert.equal(await tree.fetchMissing(new Error('other')), false);
+  });
+
+  test('the cache gives back what was fetched, at the same point only; a damaged file is refetched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fork-cache-'));
+    try {
+      const { upstream } = fakeUpstream();
+      const source = new ForkSource(upstream);
+      await source.fetch([{ kind: 'nextId' }, { kind: 'actor', id: contract.id }, { kind: 'actor', id: 150 }, { kind: 'address', address: CONTRACT }, { kind: 'address', address: UNKNOWN }]);
+      await source.fetch([{ kind: 'storage', id: contract.id, slot: 2n ** 255n }]);
+      const cache = new ForkCache(dir);
+      cache.save('http://up/rpc/v1', 7, point, source.data);
+      assert.deepEqual(cache.pointFor('http://up/rpc/v1', 7), point);
+      assert.equal(cache.pointFor('http://up/rpc/v1', 8), undefined);
+      const loaded = cache.load(point);
+      assert.deepEqual(loaded, source.data);
+      assert.equal(cache.load({ ...point, epoch: 8 }).actors.size, 0);
+      writeFileSync(join(dir, `${point.genesis}-${point.epoch}.cbor`), 'garbage');
+      assert.equal(cache.load(point).actors.size, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,96 @@
+// The fork's upstream client against a real HTTP server on loopback: answers, JSON-RPC errors passed
+// on as answers, retries with backoff on 5xx / 429 / timeouts / refused connections, and errors that
+// name the call; the URL forms --fork-url accepts.
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test, type TestContext } from 'node:test';
+import { displayUrl, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
+
+/** A server whose n-th request (from 0) is answered by `answer(n, body, res)`. */
+async function serve(t: TestContext, answer: (n: number, body: { method: string; params: unknown[]; id: number }, req: IncomingMessage, res: ServerResponse) => void) {
+  let n = 0;
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => answer(n++, JSON.parse(text), req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`, requests: () => n };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+describe('upstream client', () => {
+  test('answers results, sends the token, and passes a JSON-RPC error on with its code', async (t) => {
+    const seen: string[] = [];
+    const { url } = await serve(t, (_n, body, req, res) => {
+      seen.push(String(req.headers.authorization));
+      if (body.method === 'Filecoin.StateLookupID') json(res, 200, { jsonrpc: '2.0', id: body.id, error: { code: 10, message: 'actor not found' } });
+      else json(res, 200, { jsonrpc: '2.0', id: body.id, result: body.params });
+    });
+    const upstream = new Upstream(new URL(url), { token: 'secret', retries: 0 });
+    assert.deepEqual(await upstream.call('echo', [1, 'a']), [1, 'a']);
+    const error = await upstream.call('Filecoin.StateLookupID', ['t1abc', null]).catch((e: unknown) => e);
+    assert.ok(error instanceof UpstreamAnswerError);
+    assert.equal(error.code, 10);
+    assert.equal(error.message, 'upstream Filecoin.StateLookupID: actor not found');
+    assert.deepEqual(seen, ['Bearer secret', 'Bearer secret']);
+  });
+
+  test('retries 5xx and 429 with backoff, then answers', async (t) => {
+    const { url, requests } = await serve(t, (n, body, _req, res) => {
+      if (n === 0) json(res, 503, {});
+      else if (n === 1) json(res, 429, {});
+      else json(res, 200, { jsonrpc: '2.0', id: body.id, result: 'ok' });
+    });
+    const upstream = new Upstream(new URL(url), { retries: 3, backoffMs: 10 });
+    assert.equal(await upstream.call('eth_chainId', []), 'ok');
+    assert.equal(requests(), 3);
+    assert.deepEqual(upstream.stats, { requests: 3, retries: 2 });
+  });
+
+  test('a slow upstream times out; after the retries the error names the call and the URL', async (t) => {
+    const { url, requests } = await serve(t, (_n, body, _req, res) => {
+      setTimeout(() => json(res, 200, { jsonrpc: '2.0', id: body.id, result: 'late' }), 300);
+    });
+    const upstream = new Upstream(new URL(url), { retries: 1, backoffMs: 10, timeoutMs: 50 });
+    await assert.rejects(upstream.call('eth_getCode', ['0x00', '0x1']), (e: unknown) => {
+      assert.ok(e instanceof UpstreamError);
+      assert.equal(e.message, `upstream eth_getCode failed after 2 attempts: timed out (${url})`);
+      return true;
+    });
+    assert.equal(requests(), 2);
+  });
+
+  test('a refused connection and a non-JSON-RPC answer are failures, not answers', async (t) => {
+    const { url } = await serve(t, (_n, _body, _req, res) => json(res, 200, { hello: 'world' }));
+    await assert.rejects(new Upstream(new URL(url), { retries: 0 }).call('eth_chainId', []), /upstream eth_chainId failed after 1 attempts: not a JSON-RPC answer/);
+    // A port nothing listens on: one that was just free.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await assert.rejects(new Upstream(new URL(`http://127.0.0.1:${port}/rpc/v1`), { retries: 0 }).call('eth_chainId', []), /upstream eth_chainId failed after 1 attempts: .*ECONNREFUSED/);
+  });
+
+  test('401 says how to give a token, without retrying', async (t) => {
+    const { url, requests } = await serve(t, (_n, _body, _req, res) => json(res, 401, {}));
+    await assert.rejects(new Upstream(new URL(url), { retries: 3 }).call('Filecoin.ChainHead', []), /HTTP 401 \(set FVM_DEVNET_FORK_TOKEN/);
+    assert.equal(requests(), 1);
+  });
+
+  test('--fork-url with or without /rpc/v1; shown without credentials or query', () => {
+    assert.equal(upstreamEndpoint('http://lotus:1234').toString(), 'http://lotus:1234/rpc/v1');
+    assert.equal(upstreamEndpoint('https://api.calibration.node.glif.io/').toString(), 'https://api.calibration.node.glif.io/rpc/v1');
+    assert.equal(upstreamEndpoint('https://node.example/rpc/v1').toString(), 'https://node.example/rpc/v1');
+    assert.equal(upstreamEndpoint('wss://node.example/rpc/v1').toString(), 'https://node.example/rpc/v1');
+    assert.equal(displayUrl(upstreamEndpoint('https://user:pw@node.example/rpc/v1?token=abc')), 'https://node.example/rpc/v1');
+    assert.throws(() => upstreamEndpoint('not a url'), /--fork-url not a url is not a URL/);
+    assert.throws(() => upstreamEndpoint('ftp://node.example'), /expected an http\(s\) URL/);
+  });
+});
