@@ -7,9 +7,10 @@ import { bytesToHex } from '../../src/common/hex.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { DERIVATION_PATH } from '../../src/devnet/accounts.js';
 import { hdKey } from '../../src/devnet/hd-keys.js';
-import { NODE_KEYS_DERIVATION_PATH } from '../../src/devnet/node-keys.js';
 import { SP_DERIVATION_PATH } from '../../src/devnet/storage-providers/keys.js';
 
+/** The node's own keys (devnet/node-keys.ts): the verified registry's root and verifier, the deal client. */
+const NODE_KEYS_DERIVATION_PATH = "m/44'/461'/1'/0";
 const OTHER_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
 describe('hdKey', () => {
