@@ -41,6 +41,8 @@ const sectorPreCommit = struct(
   ['UnsealedCid', { nullable: 'cid' }],
 );
 
+const txnIdParams = struct(['ID', 'int'], ['ProposalHash', 'bytes']);
+
 /** Param schemas by actor kind and method name (go-state-types builtin/v17). */
 const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
   account: {
@@ -91,6 +93,20 @@ const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
     GetClaims: struct(['Provider', 'int'], ['ClaimIds', list('int')]),
     ExtendClaimTerms: struct(['Terms', list(struct(['Provider', 'int'], ['ClaimId', 'int'], ['TermMax', 'int']))]),
     RemoveExpiredClaims: struct(['Provider', 'int'], ['ClaimIds', list('int')]),
+  },
+  init: {
+    Exec: struct(['CodeCID', 'cid'], ['ConstructorParams', 'bytes']),
+  },
+  multisig: {
+    Constructor: struct(['Signers', list('address')], ['NumApprovalsThreshold', 'int'], ['UnlockDuration', 'int'], ['StartEpoch', 'int']),
+    Propose: struct(['To', 'address'], ['Value', 'tokens'], ['Method', 'int'], ['Params', 'bytes']),
+    Approve: txnIdParams,
+    Cancel: txnIdParams,
+    AddSigner: struct(['Signer', 'address'], ['Increase', 'bool']),
+    RemoveSigner: struct(['Signer', 'address'], ['Decrease', 'bool']),
+    SwapSigner: struct(['From', 'address'], ['To', 'address']),
+    ChangeNumApprovalsThreshold: struct(['NewThreshold', 'int']),
+    LockBalance: struct(['StartEpoch', 'int'], ['UnlockDuration', 'int'], ['Amount', 'tokens']),
   },
   datacap: {
     Name: 'empty',

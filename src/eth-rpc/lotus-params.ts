@@ -67,6 +67,30 @@ export const integer = (name: string): Param<number> => ({
   },
 });
 
+/** A non-negative token amount (a Go BigInt: a decimal string). */
+export const tokenAmount = (name: string): Param<bigint> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'string' || !/^\d+$/.test(v)) throw invalid(name, 'expected a non-negative decimal integer string');
+    return BigInt(v);
+  },
+});
+
+/** A uint64 (method numbers, transaction IDs, counts). */
+export const unsigned = (name: string): Param<number> => ({
+  name,
+  parse: (v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(name, 'expected a non-negative integer');
+    return v;
+  },
+});
+
+/** A Go []byte: base64, or null for none. */
+export const base64Bytes = (name: string): Param<Uint8Array> => ({
+  name,
+  parse: (v) => (v === null || v === undefined ? new Uint8Array() : parseBase64(name, v)),
+});
+
 /** The tipset a key names; the empty key is the head. */
 export function tipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
   if (!key || key.length === 0) return devnet.head;

@@ -8,6 +8,7 @@ import type { CronState } from './actors/cron.js';
 import type { DatacapState } from './actors/datacap/state.js';
 import type { MarketState } from './actors/market/state.js';
 import type { MinerState } from './actors/miner/state.js';
+import type { MultisigState } from './actors/multisig/state.js';
 import type { PowerState } from './actors/power.js';
 import type { RewardState } from './actors/reward.js';
 import type { VerifregState } from './actors/verifreg/state.js';
@@ -21,6 +22,7 @@ export const ACTOR_KINDS = [
   'storagepower',
   'storageminer',
   'storagemarket',
+  'multisig',
   'reward',
   'verifiedregistry',
   'datacap',
@@ -81,6 +83,8 @@ export interface Actor {
   readonly verifreg?: VerifregState;
   /** The datacap token's (f07) balances and allowances. */
   readonly datacap?: DatacapState;
+  /** A multisig wallet's signers, threshold, vesting and pending transactions. */
+  readonly multisig?: MultisigState;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

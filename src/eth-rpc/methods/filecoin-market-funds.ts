@@ -13,20 +13,11 @@ import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { signedMessageCid, type Message } from '../../fevm/message.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
-import { filAddress } from '../lotus-params.js';
-import { invalid, type Param } from '../params.js';
+import { filAddress, tokenAmount } from '../lotus-params.js';
 
 /** The market's legacy method numbers, which Lotus's funds manager sends. */
 const ADD_BALANCE = 2;
 const WITHDRAW_BALANCE = 3;
-
-const amount = (name: string): Param<bigint> => ({
-  name,
-  parse: (v) => {
-    if (typeof v !== 'string' || !/^\d+$/.test(v)) throw invalid(name, 'expected a non-negative decimal integer string');
-    return BigInt(v);
-  },
-});
 
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
@@ -37,12 +28,12 @@ async function pushFromWallet(devnet: Devnet, from: FilAddress, method: number, 
 
 export const filecoinMarketFunds = [
   // Sends `amount` from the wallet to the market's escrow for `address` (AddBalance).
-  defineMethod('Filecoin.MarketAddBalance', [filAddress('wallet'), filAddress('address'), amount('amount')], ({ devnet }, wallet, address, amt) =>
+  defineMethod('Filecoin.MarketAddBalance', [filAddress('wallet'), filAddress('address'), tokenAmount('amount')], ({ devnet }, wallet, address, amt) =>
     pushFromWallet(devnet, wallet, ADD_BALANCE, address.bytes, amt),
   ),
 
   // Withdraws from `address`'s escrow to it (WithdrawBalance, sent from the wallet), if that much is not locked.
-  defineMethod('Filecoin.MarketWithdraw', [filAddress('wallet'), filAddress('address'), amount('amount')], ({ devnet }, wallet, address, amt) => {
+  defineMethod('Filecoin.MarketWithdraw', [filAddress('wallet'), filAddress('address'), tokenAmount('amount')], ({ devnet }, wallet, address, amt) => {
     const state = devnet.stateAt(devnet.head.epoch);
     const market = state.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE;
     const id = resolveAddress(state, address)?.id;

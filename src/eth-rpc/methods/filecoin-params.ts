@@ -7,8 +7,8 @@ import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { decodeParams, encodeParams, paramsSchema, type Schema } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
 import { bytesJson } from '../lotus-json.js';
-import { cid, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { parseBase64, type Param } from '../params.js';
+import { base64Bytes, cid, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import type { Param } from '../params.js';
 
 /** The schema of `method` of the actor with code `code`, or Lotus's error. */
 function schemaOf(kind: ActorKind | undefined, code: CID, method: number): Schema {
@@ -17,20 +17,12 @@ function schemaOf(kind: ActorKind | undefined, code: CID, method: number): Schem
   return schema;
 }
 
-const base64Params: Param<Uint8Array> = {
-  name: 'params',
-  parse: (v) => {
-    if (v === null) return new Uint8Array();
-    return parseBase64('params', v);
-  },
-};
-
 const anyJson: Param<unknown> = { name: 'params', parse: (v) => v };
 
 export const filecoinParams = [
   defineMethod(
     'Filecoin.StateDecodeParams',
-    [filAddress('toAddress'), integer('method'), base64Params, tipsetKey('tipsetKey')],
+    [filAddress('toAddress'), integer('method'), base64Bytes('params'), tipsetKey('tipsetKey')],
     ({ devnet }, to, method, params, key) => {
       const actor = resolveAddress(devnet.stateAt(tipsetOf(devnet, key).epoch), to);
       if (!actor) throw new DevnetError(`getting actor: resolution lookup failed (${to.toString()}): actor not found`);

@@ -17,6 +17,7 @@ import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
 import { minerStateJson } from './filecoin-miners.js';
+import { multisigStateJson } from './filecoin-msig-state.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
@@ -63,6 +64,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     };
   }
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE);
+  if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
 }
 

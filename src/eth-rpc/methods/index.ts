@@ -19,6 +19,8 @@ import { filecoinMarket } from './filecoin-market.js';
 import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
 import { filecoinMinerDeadlines } from './filecoin-miner-deadlines.js';
+import { filecoinMsig } from './filecoin-msig.js';
+import { filecoinMsigState } from './filecoin-msig-state.js';
 import { filecoinParams } from './filecoin-params.js';
 import { filecoinStateActors } from './filecoin-state-actors.js';
 import { filecoinStateCompute } from './filecoin-state-compute.js';
@@ -66,6 +68,8 @@ export const allMethods: RpcMethod[] = [
   ...filecoinMinerDeadlines,
   ...filecoinMarket,
   ...filecoinVerifreg,
+  ...filecoinMsigState,
+  ...filecoinMsig,
   ...filecoinRandomness,
   ...filecoinMpool,
   ...filecoinMpoolCheck,

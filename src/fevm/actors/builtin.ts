@@ -3,9 +3,11 @@
 import type { ActorKind } from '../actor.js';
 import { accountActor } from './account.js';
 import { datacapActor } from './datacap/actor.js';
+import { initActor } from './init.js';
 import { verifregActor } from './verifreg/actor.js';
 import { marketActor } from './market/actor.js';
 import { minerActor } from './miner/actor.js';
+import { multisigActor } from './multisig/actor.js';
 import { powerActor } from './power.js';
 import { rewardActor } from './reward.js';
 import { methodTable, type BuiltinActor } from './runtime.js';
@@ -14,11 +16,13 @@ import { methodTable, type BuiltinActor } from './runtime.js';
 const acceptsAnything: BuiltinActor = { methods: methodTable({}), acceptsExported: true };
 
 const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
+  init: initActor,
   account: accountActor,
   ethaccount: acceptsAnything,
   placeholder: acceptsAnything,
   storagemarket: marketActor,
   storageminer: minerActor,
+  multisig: multisigActor,
   storagepower: powerActor,
   reward: rewardActor,
   verifiedregistry: verifregActor,

@@ -12,7 +12,7 @@ import type { StateOverlay } from '../state-tree.js';
 import type { ActorEvent, ActorSend, ExecutionContext, SendOutcome, SendResult } from '../types.js';
 import { enrollCron } from './cron.js';
 import { transfer } from './lifecycle.js';
-import { ActorError, FIRST_EXPORTED_METHOD, type ActorRuntime, type BuiltinActor, type BuiltinEventField, type SendOptions, type SendReply } from './runtime.js';
+import { ActorError, EncodedParams, FIRST_EXPORTED_METHOD, type ActorRuntime, type BuiltinActor, type BuiltinEventField, type SendOptions, type SendReply } from './runtime.js';
 
 /** The executor's send, through which a builtin actor reaches other actors. */
 export type SendFn = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => Promise<SendOutcome>;
@@ -110,6 +110,11 @@ export async function runBuiltinCron(actor: BuiltinActor, call: Omit<BuiltinCall
   }
 }
 
+function paramsBlock(params: unknown): IpldBlock | undefined {
+  if (params instanceof EncodedParams) return params.bytes.length === 0 ? undefined : { codec: CBOR, data: params.bytes };
+  return params === undefined ? undefined : { codec: CBOR, data: encodeCbor(params) };
+}
+
 function decodeParams(block: IpldBlock | undefined): unknown {
   if (!block || block.data.length === 0) return undefined;
   if (block.codec !== CBOR && block.codec !== DAG_CBOR) throw new Error(`unsupported codec ${block.codec}`);
@@ -159,7 +164,7 @@ class Frame implements ActorRuntime {
         to,
         method,
         value: options.value ?? 0n,
-        params: params === undefined ? undefined : { codec: CBOR, data: encodeCbor(params) },
+        params: paramsBlock(params),
         readOnly: this.readOnly || options.readOnly === true,
         gasLimit: Math.max(0, this.gasLimit - this.gasUsed),
       },

@@ -1,6 +1,9 @@
 // Finding, creating and funding actors: the parts of the FVM's call manager that the executor and
 // the EVM host share.
-import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedId, maskedIdAddress } from '../../common/address.js';
+import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedId, maskedIdAddress, Protocol } from '../../common/address.js';
+import { encodeCbor } from '../../common/cbor.js';
+import { blake2b160 } from '../../common/hashes.js';
+import { concatBytes } from '../../common/hex.js';
 import type { Actor, ActorKind } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
 
@@ -48,4 +51,20 @@ export function transfer(state: StateOverlay, fromId: number, toId: number, amou
   const to = state.getActor(toId)!;
   state.putActor({ ...to, balance: to.balance + amount });
   return true;
+}
+
+/**
+ * The f2 (robust) address of an actor Init creates (Exec, and the power actor's CreateMiner). The FVM
+ * hashes the message's origin, its nonce and the actors created so far; the devnet's runtime does not
+ * see the origin, so it hashes the caller, the caller's nonce and the new actor's ID, which is as unique.
+ */
+export function newActorAddress(state: StateOverlay, callerId: number): FilAddress {
+  const caller = state.getActor(callerId)!;
+  const word = (n: number) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(n));
+    return b;
+  };
+  const seed = concatBytes(encodeCbor(FilAddress.fromId(callerId).bytes), word(caller.nonce), word(state.nextId()));
+  return FilAddress.fromPayload(Protocol.Actor, blake2b160(seed));
 }

@@ -3,14 +3,11 @@
 // Simplifications: every claim counts toward the totals (builtin-actors counts only miners above the
 // consensus minimum once enough of them exist); the smoothed QA power estimate is the current power
 // with zero velocity; creating a miner needs no deposit.
-import { FilAddress, Protocol } from '../../common/address.js';
-import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
-import { blake2b160 } from '../../common/hashes.js';
-import { concatBytes } from '../../common/hex.js';
+import { FilAddress } from '../../common/address.js';
+import { encodeBigInt } from '../../common/cbor.js';
 import { POWER_ACTOR_ID } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
-import type { StateOverlay } from '../state-tree.js';
-import { transfer } from './lifecycle.js';
+import { newActorAddress, transfer } from './lifecycle.js';
 import { checkPeerInfo, resolveWorker } from './miner/control.js';
 import { createMinerActor } from './miner/create.js';
 import { shapeByPoStProof } from './miner/policy.js';
@@ -109,22 +106,6 @@ function validateCallerIsMiner(rt: ActorRuntime): void {
   if (rt.caller.kind !== 'storageminer') throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${rt.caller.kind} not one of supported`);
 }
 
-/**
- * The f2 address of a miner created by CreateMiner. The FVM hashes the message's origin, its nonce
- * and the actors created so far; the devnet's runtime does not see the origin, so it hashes the
- * caller, the caller's nonce and the new actor's ID, which is as unique.
- */
-function robustAddressFor(state: StateOverlay, callerId: number): FilAddress {
-  const caller = state.getActor(callerId)!;
-  const word = (n: number) => {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, BigInt(n));
-    return b;
-  };
-  const seed = concatBytes(encodeCbor(FilAddress.fromId(callerId).bytes), word(caller.nonce), word(state.nextId()));
-  return FilAddress.fromPayload(Protocol.Actor, blake2b160(seed));
-}
-
 function createMiner(rt: ActorRuntime, params: unknown): unknown {
   const [rawOwner, rawWorker, rawProof, rawPeer, rawMultiaddrs] = tuple(params, 5, 'CreateMiner params');
   const owner = address(rawOwner, 'owner');
@@ -136,7 +117,7 @@ function createMiner(rt: ActorRuntime, params: unknown): unknown {
   const ownerId = rt.state.lookupId(owner);
   if (ownerId === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, `unable to resolve owner address: ${owner.toString('f')}`);
   const worker = resolveWorker(rt, address(rawWorker, 'worker'));
-  const robust = robustAddressFor(rt.state, rt.caller.id);
+  const robust = newActorAddress(rt.state, rt.caller.id);
   const miner = createMinerActor(rt.state, { owner: ownerId, worker, windowPoStProofType: proofType, peerId, multiaddrs, epoch: rt.ctx.epoch, robust });
   // The value sent with CreateMiner goes on to the new miner, as Init Exec forwards it.
   transfer(rt.state, POWER_ACTOR_ID, miner.id, rt.valueReceived);

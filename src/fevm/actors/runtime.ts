@@ -31,6 +31,11 @@ export interface SendReply {
   returnValue?: unknown;
 }
 
+/** Params that are CBOR already, sent as they are (a multisig sends a proposal's params as proposed); empty bytes send none. */
+export class EncodedParams {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
 export interface SendOptions {
   value?: bigint;
   readOnly?: boolean;
@@ -57,7 +62,7 @@ export interface ActorRuntime {
   self(): Actor;
   /** Writes the receiving actor with these fields changed. */
   update(fields: Partial<Omit<Actor, 'id' | 'kind'>>): void;
-  /** Sends a message to another actor; params are a CBOR value (sent with codec 0x51), undefined for none. */
+  /** Sends a message to another actor; params are a CBOR value or EncodedParams (sent with codec 0x51), undefined for none. */
   send(to: FilAddress, method: number, params?: unknown, options?: SendOptions): Promise<SendReply>;
   /** Schedules `event` for this actor's `cron` handler at `epoch` (the power actor's EnrollCronEvent, folded in). */
   enrollCron(epoch: number, event: unknown): void;

@@ -7,6 +7,7 @@ import { METHOD_SEND } from '../../message.js';
 import { resolveAddress } from '../lifecycle.js';
 import { address, bigInt, tuple } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
+import { formatFil } from '../shared.js';
 import { idText, marketState, openLedger, saveLedger, sendResult } from './market-runtime.js';
 
 /** The miner's ControlAddresses (internal method 2): [owner, worker, control_addresses]. */
@@ -65,13 +66,4 @@ export function getBalance(rt: ActorRuntime, params: unknown): unknown[] {
   if (!actor) throw new ActorError(ExitCode.ErrIllegalArgument, `failed to resolve address ${account.toString('f')}`);
   const { escrow, locked } = marketState(rt);
   return [encodeBigInt(escrow.get(actor.id) ?? 0n), encodeBigInt(locked.get(actor.id) ?? 0n)];
-}
-
-/** A TokenAmount as fvm_shared displays it: whole FIL with the fraction trimmed, then " FIL". */
-function formatFil(atto: bigint): string {
-  const sign = atto < 0n ? '-' : '';
-  const abs = atto < 0n ? -atto : atto;
-  const whole = abs / 10n ** 18n;
-  const fraction = (abs % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${sign}${whole}${fraction ? `.${fraction}` : ''} FIL`;
 }

@@ -1,22 +1,13 @@
-// What the verified registry's methods share: reading and writing its state, the caller checks and
-// address resolution of builtin-actors' runtime, with their exit codes and messages.
-import { FilAddress } from '../../../common/address.js';
+// What the verified registry's methods share: reading and writing its state, the caller-kind check,
+// state transactions and the provider check, with builtin-actors' exit codes and messages (the
+// runtime's address resolution and caller check are in ../shared.ts).
 import { codeCid, type ActorKind } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
-import { METHOD_SEND } from '../../message.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
 import { EMPTY_VERIFREG_STATE, type VerifregState } from './state.js';
 
 export const stateOf = (rt: ActorRuntime): VerifregState => rt.self().verifreg ?? EMPTY_VERIFREG_STATE;
 export const save = (rt: ActorRuntime, state: VerifregState): void => rt.update({ verifreg: state });
-
-/** An ID address as builtin-actors print addresses (mainnet prefix). */
-export const fAddress = (id: number): string => FilAddress.fromId(id).toString('f');
-
-/** validate_immediate_caller_is. */
-export function requireCaller(rt: ActorRuntime, allowed: number | undefined): void {
-  if (rt.caller.id !== allowed) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
-}
 
 /** validate_immediate_caller_type. */
 export function requireCallerKind(rt: ActorRuntime, kind: ActorKind): void {
@@ -33,24 +24,6 @@ export async function transaction<T>(run: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/**
- * The actor ID an address names; an f1/f3/f410 address with no actor gets one by a zero send, as
- * builtin-actors' resolve_to_actor_id does. With `checkExistence`, an ID without an actor is not found.
- */
-export async function resolveToActorId(rt: ActorRuntime, address: FilAddress, checkExistence: boolean): Promise<number> {
-  let id = rt.state.lookupId(address);
-  if (id === undefined) {
-    const reply = await rt.send(address, METHOD_SEND);
-    if (reply.exitCode !== ExitCode.Ok) {
-      throw new ActorError(reply.exitCode, `failed to send zero balance to address ${address.toString('f')}: send aborted with code ${reply.exitCode}`);
-    }
-    id = rt.state.lookupId(address);
-  }
-  if (id === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, `failed to resolve or initialize address ${address.toString('f')}`);
-  if (checkExistence && !rt.state.getActor(id)) throw new ActorError(ExitCode.ErrNotFound, `no code for address ${address.toString('f')}`);
-  return id;
-}
-
 /** builtin-actors' Type names, as `{:?}` prints them in messages. */
 const TYPE_NAMES: Record<ActorKind, string> = {
   system: 'System',
@@ -60,6 +33,7 @@ const TYPE_NAMES: Record<ActorKind, string> = {
   storagepower: 'Power',
   storageminer: 'Miner',
   storagemarket: 'Market',
+  multisig: 'Multisig',
   reward: 'Reward',
   verifiedregistry: 'VerifiedRegistry',
   datacap: 'DataCap',

@@ -10,7 +10,8 @@ import { ActorError, type ActorRuntime } from '../runtime.js';
 import { datacapBalance, mintDatacap } from './datacap-calls.js';
 import { emitVerifierBalance } from './events.js';
 import { MINIMUM_VERIFIED_ALLOCATION_SIZE } from './policy.js';
-import { fAddress, requireCaller, resolveToActorId, save, stateOf } from './registry.js';
+import { fAddress, requireCaller, resolveToActorId } from '../shared.js';
+import { save, stateOf } from './registry.js';
 
 /** VerifierParams `[address, allowance]` (AddVerifier and AddVerifiedClient). */
 function verifierParams(params: unknown, what: string): { address: FilAddress; allowance: bigint } {

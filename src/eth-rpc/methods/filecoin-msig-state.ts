@@ -1,0 +1,73 @@
+// The Lotus readers of multisig wallets (node/impl/full/state.go): Filecoin.MsigGetAvailableBalance,
+// MsigGetVested, MsigGetPending and MsigGetVestingSchedule, in Lotus's JSON shapes and wording; and
+// the multisig's State for StateReadState (go-state-types builtin/v17/multisig).
+import { FilAddress } from '../../common/address.js';
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import type { Actor } from '../../fevm/actor.js';
+import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { lockedAt, pendingTxsRoot, type MultisigState } from '../../fevm/actors/multisig/state.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { defineMethod } from '../define-method.js';
+import { addressJson, bytesJson, cidJson } from '../lotus-json.js';
+import { filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+
+/** The multisig at `address` in the tipset's state, with Lotus's errors for a missing or other actor. */
+function multisigAt(devnet: Devnet, address: FilAddress, tipset: Tipset, what = 'multisig actor'): { actor: Actor; multisig: MultisigState } {
+  const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
+  if (!actor) throw new DevnetError(`failed to load ${what}: resolution lookup failed (${address.toString()}): actor not found`);
+  if (!actor.multisig) throw new DevnetError(`failed to load multisig actor state: actor code is not multisig: ${actor.kind}`);
+  return { actor, multisig: actor.multisig };
+}
+
+/** multisig.State in Go JSON. */
+export function multisigStateJson(state: MultisigState) {
+  return {
+    Signers: state.signers.map((id) => addressJson(FilAddress.fromId(id))),
+    NumApprovalsThreshold: state.numApprovalsThreshold,
+    NextTxnID: state.nextTxId,
+    InitialBalance: state.initialBalance.toString(),
+    StartEpoch: state.startEpoch,
+    UnlockDuration: state.unlockDuration,
+    PendingTxns: cidJson(pendingTxsRoot(state)),
+  };
+}
+
+export const filecoinMsigState = [
+  // The balance minus what the vesting schedule still locks at the tipset's height.
+  defineMethod('Filecoin.MsigGetAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const tipset = tipsetOf(devnet, key);
+    const { actor, multisig } = multisigAt(devnet, address, tipset);
+    return (actor.balance - lockedAt(multisig, tipset.epoch)).toString();
+  }),
+
+  defineMethod('Filecoin.MsigGetVestingSchedule', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const { multisig } = multisigAt(devnet, address, tipsetOf(devnet, key));
+    return { InitialBalance: multisig.initialBalance.toString(), StartEpoch: multisig.startEpoch, UnlockDuration: multisig.unlockDuration };
+  }),
+
+  // What unlocked between two tipsets, by the schedule the wallet has at the later one.
+  defineMethod('Filecoin.MsigGetVested', [filAddress('address'), tipsetKey('start'), tipsetKey('end')], ({ devnet }, address, startKey, endKey) => {
+    const start = tipsetOf(devnet, startKey);
+    const end = tipsetOf(devnet, endKey);
+    if (start.epoch > end.epoch) throw new DevnetError(`start tipset ${start.epoch} is after end tipset ${end.epoch}`);
+    if (start.epoch === end.epoch) return '0';
+    const { multisig } = multisigAt(devnet, address, end, 'multisig actor at end epoch');
+    return (lockedAt(multisig, start.epoch) - lockedAt(multisig, end.epoch)).toString();
+  }),
+
+  // Pending transactions by ID; an executed or cancelled one is gone.
+  defineMethod('Filecoin.MsigGetPending', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const { multisig } = multisigAt(devnet, address, tipsetOf(devnet, key));
+    return [...multisig.pendingTxs]
+      .sort(([a], [b]) => a - b)
+      .map(([id, txn]) => ({
+        ID: id,
+        To: addressJson(FilAddress.fromBytes(txn.to)),
+        Value: txn.value.toString(),
+        Method: txn.method,
+        Params: bytesJson(txn.params),
+        Approved: txn.approved.map((approver) => addressJson(FilAddress.fromId(approver))),
+      }));
+  }),
+];

@@ -1,0 +1,39 @@
+// The init actor's Exec (f01 method 2, builtin-actors actors/init): creates an actor of a builtin kind
+// at a new ID and robust f2 address, then runs its constructor with the params and the value the
+// caller sent. Anyone may exec a multisig (the devnet has no payment channel actor); a miner is only
+// for the power actor, which the devnet's CreateMiner builds directly. Exec4 is the EAM's path,
+// which the executor runs itself (eam.ts).
+import { FilAddress } from '../../common/address.js';
+import { ACTOR_KINDS, codeCid, type ActorKind } from '../actor.js';
+import { ExitCode } from '../exit-code.js';
+import { bytes, cid, tuple } from './params.js';
+import { createActor, newActorAddress } from './lifecycle.js';
+import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
+
+/** The init actor's method numbers (builtin-actors init Method). */
+export const InitMethod = { Exec: 2 } as const;
+
+/** The kinds anyone may create through Exec (can_exec; miners only from the power actor). */
+const EXECUTABLE: readonly ActorKind[] = ['multisig'];
+
+/** ExecParams `[code_cid, constructor_params]` → ExecReturn `[id_address, robust_address]`. */
+async function exec(rt: ActorRuntime, params: unknown): Promise<unknown> {
+  const [rawCode, rawParams] = tuple(params, 2, 'ExecParams');
+  const code = cid(rawCode, 'code_cid');
+  const constructorParams = bytes(rawParams, 'constructor_params');
+  const kind = ACTOR_KINDS.find((k) => codeCid(k).equals(code));
+  if (!kind || !EXECUTABLE.includes(kind)) {
+    throw new ActorError(ExitCode.ErrForbidden, `called type ${codeCid(rt.caller.kind).toString()} cannot exec actor type ${code.toString()}`);
+  }
+  const robust = newActorAddress(rt.state, rt.caller.id);
+  const actor = createActor(rt.state, kind, { robust });
+  const reply = await rt.send(FilAddress.fromId(actor.id), 1, new EncodedParams(constructorParams), { value: rt.valueReceived });
+  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `constructor failed: send aborted with code ${reply.exitCode}`);
+  return [FilAddress.fromId(actor.id).bytes, robust.bytes];
+}
+
+export const initActor: BuiltinActor = {
+  methods: methodTable({
+    Exec: { legacy: InitMethod.Exec, internalOnly: true, run: exec },
+  }),
+};

@@ -1,0 +1,42 @@
+// What builtin-actors' runtime gives every actor (runtime/src/builtin/shared.rs and the caller checks):
+// resolving an address to an actor ID, refusing callers, and printing ID addresses and token amounts
+// as its messages do.
+import { FilAddress } from '../../common/address.js';
+import { ExitCode } from '../exit-code.js';
+import { METHOD_SEND } from '../message.js';
+import { ActorError, type ActorRuntime } from './runtime.js';
+
+/** An ID address as builtin-actors print addresses (mainnet prefix). */
+export const fAddress = (id: number): string => FilAddress.fromId(id).toString('f');
+
+/** A TokenAmount as fvm_shared displays it: whole FIL with the fraction trimmed, then " FIL". */
+export function formatFil(atto: bigint): string {
+  const sign = atto < 0n ? '-' : '';
+  const abs = atto < 0n ? -atto : atto;
+  const whole = abs / 10n ** 18n;
+  const fraction = (abs % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${sign}${whole}${fraction ? `.${fraction}` : ''} FIL`;
+}
+
+/** validate_immediate_caller_is. */
+export function requireCaller(rt: ActorRuntime, allowed: number | undefined): void {
+  if (rt.caller.id !== allowed) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
+}
+
+/**
+ * The actor ID an address names; an f1/f3/f410 address with no actor gets one by a zero send, as
+ * builtin-actors' resolve_to_actor_id does. With `checkExistence`, an ID without an actor is not found.
+ */
+export async function resolveToActorId(rt: ActorRuntime, address: FilAddress, checkExistence: boolean): Promise<number> {
+  let id = rt.state.lookupId(address);
+  if (id === undefined) {
+    const reply = await rt.send(address, METHOD_SEND);
+    if (reply.exitCode !== ExitCode.Ok) {
+      throw new ActorError(reply.exitCode, `failed to send zero balance to address ${address.toString('f')}: send aborted with code ${reply.exitCode}`);
+    }
+    id = rt.state.lookupId(address);
+  }
+  if (id === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, `failed to resolve or initialize address ${address.toString('f')}`);
+  if (checkExistence && !rt.state.getActor(id)) throw new ActorError(ExitCode.ErrNotFound, `no code for address ${address.toString('f')}`);
+  return id;
+}
