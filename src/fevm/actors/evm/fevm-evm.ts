@@ -11,7 +11,7 @@
 //     (send the balance, die at the end of the message), and CALLCODE, BLOBHASH, BLOBBASEFEE removed
 //     (undefined instructions, exit 35).
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
-import { createCustomCommon, Mainnet, type Common } from '@ethereumjs/common';
+import { Common, Mainnet } from '@ethereumjs/common';
 import {
   EVM,
   EVMError,
@@ -129,19 +129,22 @@ export class FevmEvm extends EVM {
    */
   runSynchronously(opcodes: ReadonlySet<number>): void {
     this.synchronous = opcodes;
-    this.getActiveOpcodes();
+    this.markSynchronous();
   }
 
+  /** Rebuilds the opcode table (a hardfork change would): the marks again. */
   override getActiveOpcodes(): ReturnType<EVM['getActiveOpcodes']> {
     const list = super.getActiveOpcodes();
-    // Called by EVM's constructor too, before this class's fields exist.
-    const synchronous = this.synchronous;
-    if (synchronous) {
-      this._opcodeMap = this._opcodeMap.map((entry) =>
-        synchronous.has(entry.opcodeInfo.code) && entry.opcodeInfo.isAsync ? { ...entry, opcodeInfo: withoutAwait(entry.opcodeInfo) } : entry,
-      );
-    }
+    // EVM's constructor calls it too, before this class's fields exist.
+    if (this.synchronous) this.markSynchronous();
     return list;
+  }
+
+  private markSynchronous(): void {
+    const synchronous = this.synchronous!;
+    this._opcodeMap = this._opcodeMap.map((entry) =>
+      synchronous.has(entry.opcodeInfo.code) && entry.opcodeInfo.isAsync ? { ...entry, opcodeInfo: withoutAwait(entry.opcodeInfo) } : entry,
+    );
   }
 
   protected override async _generateAddress(message: Message): Promise<Address> {
@@ -331,10 +334,28 @@ function refused(gasLimit: bigint): EVMResult {
   return { execResult: { executionGasUsed: gas < gasLimit ? gas : gasLimit, returnValue: EMPTY, exceptionError: new EVMError(CALL_REFUSED) } };
 }
 
+/**
+ * @ethereumjs asks its Common whether an EIP is active several times per instruction, and Common
+ * searches a list of ~60 each time; this one answers from a set kept beside the list.
+ */
+class FevmCommon extends Common {
+  // `declare`: the constructor of Common fills it (through the method below) before this class's own fields would.
+  declare private activeEips: Set<number>;
+
+  protected override _buildActivatedEIPsCache(): void {
+    super._buildActivatedEIPsCache();
+    this.activeEips = new Set(this._activatedEIPsCache);
+  }
+
+  override isActivatedEIP(eip: number): boolean {
+    return this.activeEips.has(eip);
+  }
+}
+
 /** The EVM the EVM actor runs contracts on; `host` must be set before it runs anything. */
 export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): FevmEvm {
   // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27.
-  const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: 'cancun', eips: [2537] });
+  const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537] });
   common.updateParams(paramsEVM);
   // Gas is FVM gas: no code deposit per byte (the bytecode block is charged) and no CALL stipend
   // (callGasLimit gives FEVM's).
