@@ -133,6 +133,9 @@ describe('the explorer (headless Chromium)', () => {
       const failedRow = page.locator('tr', { has: page.locator(`a[href="#/message/${failing.hash}"]`) });
       assert.equal(await failedRow.locator('.badge').textContent(), 'failed');
       assert.equal(await failedRow.locator('td[data-label="Method"]').textContent(), '0xa9cc4718');
+      // A known function by its signature.
+      const transferRow = page.locator('tr', { has: page.locator(`a[href="#/message/${tokenTransfer.hash}"]`) });
+      assert.equal(await transferRow.locator('td[data-label="Method"]').textContent(), 'transfer(address,uint256)');
       const publishHash = await provider.send('Filecoin.EthGetTransactionHashByCid', [{ '/': dealMessage }]);
       const publishRow = page.locator('tr', { has: page.locator(`a[href="#/message/${publishHash}"]`) });
       assert.equal(await publishRow.locator('td[data-label="Method"]').textContent(), 'PublishStorageDeals');
