@@ -59,7 +59,9 @@ async function onFreshNode<T>(peer: PeerName, fn: (node: RunningPeer) => Promise
   const node = await step(peer, 'start', () => RunningPeer.start(peer));
   try {
     const value = await fn(node);
-    return { value, spawnMs: node.spawnMs, peakMiB: node.memory().peakMiB };
+    const { peakMiB } = node.memory();
+    if (!quiet) process.stderr.write(`  ${peer}: peak RSS of this node ${peakMiB.toFixed(0)} MiB\n`);
+    return { value, spawnMs: node.spawnMs, peakMiB };
   } finally {
     await node.stop();
   }

@@ -36,6 +36,7 @@ import { StorageProviderAgents, type AgentNode, type StorageProviderOperations }
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { PieceStore } from './storage-providers/piece-store.js';
 import { Submission, type TransactionRequest } from './submission.js';
+import { addVerifiedClient, type VerifiedClient } from './verified-clients.js';
 import { NativeWallet, servedWallet, type NodeWallet } from './wallet.js';
 
 /** What Lotus's APIs report as the block delay when tipsets come on demand (a Lotus devnet's). */
@@ -185,12 +186,12 @@ export class Devnet {
       );
     }
     devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved, fork);
-    // Before the node runs, so straight into the key store:
+    // Before the node runs, so straight into the key store (their addresses are derived already):
     // the providers' owner/worker keys, so that the node can sign their messages,
-    for (const key of providerKeys) devnet.keys.import('secp256k1', key.privateKey);
+    for (const key of providerKeys) devnet.keys.hold(key);
     // the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
-    for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.keys.import('secp256k1', key.privateKey);
+    for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.keys.hold(key);
     // The deal client is the wallet's default address, as a Lotus devnet's imported genesis key is.
     devnet.keys.setDefault(nodeKeys.dealClient.address);
     return devnet;
@@ -224,11 +225,6 @@ export class Devnet {
   /** The seed of the randomness beacon (--seed). */
   get beaconSeed(): Uint8Array {
     return this.config.seed;
-  }
-
-  /** The genesis verifier of the verified registry, whose key the node holds (devnet_addVerifiedClient). */
-  get verifier(): FilAddress {
-    return deriveNodeKeys(this.config.mnemonic).verifier.address;
   }
 
   /** The chain's tipsets and the messages they hold, read-only. */
@@ -349,6 +345,11 @@ export class Devnet {
   /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
   waitForMessage(cid: CID): Promise<MessageLocation> {
     return this.submission.waitForMessage(cid);
+  }
+
+  /** Grants `bytes` of datacap to `client` from the genesis verifier; resolves once mined (devnet_addVerifiedClient). */
+  addVerifiedClient(client: FilAddress, bytes: bigint): Promise<VerifiedClient> {
+    return addVerifiedClient(this, deriveNodeKeys(this.config.mnemonic).verifier.address, client, bytes);
   }
 
   // --- calls, estimates and traces (calls.ts) -----------------------------------------------------
