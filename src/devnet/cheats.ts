@@ -42,6 +42,9 @@ export interface CheatsDeps {
   impersonation: Impersonation;
 }
 
+/** The cheat codes as the node serves them: all but the reset of snapshots the node does itself after a load. */
+export type CheatCodes = Omit<Cheats, 'forgetSnapshots'>;
+
 export class Cheats {
   private readonly snapshots = new Map<number, Snapshot>();
   private nextSnapshotId = 0;

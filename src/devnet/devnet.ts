@@ -26,17 +26,20 @@ import { Fork } from './fork/fork.js';
 import { commitForkStart, forkAnchor, prefetchForkStart, type Funding } from './fork/fork-genesis.js';
 import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest } from './calls.js';
-import { Cheats } from './cheats.js';
-import type { DevnetEvents } from './events.js';
+import { Cheats, type CheatCodes } from './cheats.js';
+import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
 import { encodeJournalRecord, restoreChain, saveChain, StateFileError, type SavedChain } from './persistence.js';
 import type { TracedMessage, TraceOptions } from './replay.js';
-import { StorageProviderAgents } from './storage-providers/agents.js';
+import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { PieceStore } from './storage-providers/piece-store.js';
 import { Submission, type TransactionRequest } from './submission.js';
-import { NativeWallet } from './wallet.js';
+import { NativeWallet, servedWallet, type NodeWallet } from './wallet.js';
+
+/** What Lotus's APIs report as the block delay when tipsets come on demand (a Lotus devnet's). */
+const DEFAULT_BLOCK_DELAY = 4;
 
 /** The pool's messages, by sender and nonce, and those that can run now (no nonce gap before them) in the order a tipset takes them. */
 export interface PoolContent {
@@ -45,18 +48,26 @@ export interface PoolContent {
 }
 
 export class Devnet {
-  readonly events = new EventEmitter<DevnetEvents>();
-  /** Anvil's and Hardhat's cheat codes. */
-  readonly cheats: Cheats;
-  /** Keys of native accounts imported with Filecoin.WalletImport. */
-  readonly wallet = new NativeWallet();
-  /** The storage providers' piece data (uploaded with PUT /piece/<cid>); off-chain, so snapshots and reverts leave it. */
+  /** What the node tells its listeners: tipsets, pending messages, rewinds, failures it survived. */
+  readonly events: DevnetEventSource;
+  /** Anvil's and Hardhat's cheat codes, each an operation of the miner's queue. */
+  readonly cheats: CheatCodes;
+  /** Keys of native accounts (Filecoin.Wallet*); changes to them run in the miner's queue. */
+  readonly wallet: NodeWallet;
+  /**
+   * The storage providers' piece data (uploaded with PUT /piece/<cid>): off-chain, so snapshots and
+   * reverts leave it, and the piece routes write it directly.
+   */
   readonly pieces = new PieceStore();
-  /** The simulated storage providers' agents: they publish, seal and settle deals. */
-  readonly storageProviders: StorageProviderAgents;
+  /** The simulated storage providers: direct deals, sector changes, and their settings (ask, refusals). */
+  readonly storageProviders: StorageProviderOperations;
   /** Whether this chain started from genesis now (not from a saved state): wallets must forget their nonces. */
   readonly fresh: boolean;
 
+  private readonly emitter: DevnetEventEmitter = new EventEmitter<DevnetEvents>();
+  private readonly keys = new NativeWallet();
+  private readonly agents: StorageProviderAgents;
+  private readonly cheatCodes: Cheats;
   private readonly store = new ChainStore();
   private readonly mempool = new Mempool();
   private readonly miner: Miner;
@@ -65,16 +76,18 @@ export class Devnet {
   private readonly submission: Submission;
 
   private constructor(
-    readonly config: DevnetConfig,
-    readonly accounts: DevAccount[],
+    private readonly config: DevnetConfig,
+    /** The dev accounts: their addresses and keys (eth_accounts, eth_sendTransaction). */
+    readonly accounts: readonly DevAccount[],
     private readonly state: StateTree,
     executor: Executor,
     saved: SavedChain | undefined,
     /** The upstream this chain forks, if it does (--fork-url). */
     private forked: Fork | undefined,
   ) {
-    this.events.setMaxListeners(0);
-    executor.onConsoleLog = (line) => this.events.emit('consoleLog', line);
+    this.events = this.emitter;
+    this.emitter.setMaxListeners(0);
+    executor.onConsoleLog = (line) => this.emitter.emit('consoleLog', line);
     this.fresh = saved === undefined;
     if (saved) {
       for (const tipset of saved.tipsets) this.store.append(tipset);
@@ -99,10 +112,10 @@ export class Devnet {
       chainId: config.chainId,
       seed: config.seed,
       clock: this.clock,
-      onTipset: (tipset) => this.events.emit('tipset', tipset),
-      onMessageError: (message, error) => this.events.emit('messageError', message, error),
-      onCronError: (epoch, actor, error) => this.events.emit('cronError', epoch, actor, error),
-      onMiningError: (error) => this.events.emit('miningError', error),
+      onTipset: (tipset) => this.emitter.emit('tipset', tipset),
+      onMessageError: (message, error) => this.emitter.emit('messageError', message, error),
+      onCronError: (epoch, actor, error) => this.emitter.emit('cronError', epoch, actor, error),
+      onMiningError: (error) => this.emitter.emit('miningError', error),
     });
     this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed });
     this.submission = new Submission({
@@ -110,24 +123,31 @@ export class Devnet {
       chain: this.store,
       mempool: this.mempool,
       miner: this.miner,
-      events: this.events,
-      wallet: this.wallet,
+      events: this.emitter,
+      wallet: this.keys,
       accounts,
       chainId: config.chainId,
       calls: this.calls,
       nextBaseFee: () => this.nextBaseFee(),
     });
-    this.cheats = new Cheats({
+    this.cheats = this.cheatCodes = new Cheats({
       state,
       chain: this.store,
       mempool: this.mempool,
       miner: this.miner,
       clock: this.clock,
-      events: this.events,
+      events: this.emitter,
       impersonation: this.submission,
     });
-    this.storageProviders = new StorageProviderAgents(this, { sealDelay: config.sealDelay, log: (level, line) => this.events.emit('storageProvider', level, line) });
-    this.storageProviders.start();
+    this.wallet = servedWallet(this.keys, (change) => this.betweenTipsets(change));
+    this.storageProviders = this.agents = new StorageProviderAgents(this.agentNode(), {
+      sealDelay: config.sealDelay,
+      mnemonic: config.mnemonic,
+      ownerBalance: config.balance,
+      sectorSize: config.sectorSize,
+      log: (level, line) => this.emitter.emit('storageProvider', level, line),
+    });
+    this.agents.start();
     if (config.noMining) this.miner.setMode({ type: 'manual' });
     else if (config.blockTime) this.miner.setMode({ type: 'interval', blockTimeMs: config.blockTime * 1000 });
   }
@@ -145,7 +165,7 @@ export class Devnet {
     let fork: Fork | undefined;
     let devnet: Devnet | undefined;
     if (config.fork) {
-      fork = await Fork.open(config.fork, (progress) => devnet?.events.emit('forkProgress', progress));
+      fork = await Fork.open(config.fork, (progress) => devnet?.emitter.emit('forkProgress', progress));
       // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
       config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
       state = new StateTree(fork.source);
@@ -165,13 +185,14 @@ export class Devnet {
       );
     }
     devnet = new Devnet(config, accounts, state, await Executor.create(config.chainId), saved, fork);
-    // The node holds the providers' owner/worker keys, so it can sign their messages.
-    for (const key of providerKeys) devnet.wallet.import('secp256k1', key.privateKey);
-    // And the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
+    // Before the node runs, so straight into the key store:
+    // the providers' owner/worker keys, so that the node can sign their messages,
+    for (const key of providerKeys) devnet.keys.import('secp256k1', key.privateKey);
+    // the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
-    for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.wallet.import('secp256k1', key.privateKey);
+    for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.keys.import('secp256k1', key.privateKey);
     // The deal client is the wallet's default address, as a Lotus devnet's imported genesis key is.
-    devnet.wallet.setDefault(nodeKeys.dealClient.address);
+    devnet.keys.setDefault(nodeKeys.dealClient.address);
     return devnet;
   }
 
@@ -188,6 +209,26 @@ export class Devnet {
 
   get head(): Tipset {
     return this.store.head;
+  }
+
+  /** The seconds between tipsets Lotus's APIs report: --block-time, else a Lotus devnet's 4. */
+  get blockDelay(): number {
+    return this.config.blockTime ?? DEFAULT_BLOCK_DELAY;
+  }
+
+  /** Epochs the simulated F3 finalizes behind the head (--f3-lag). */
+  get f3Lag(): number {
+    return this.config.f3Lag;
+  }
+
+  /** The seed of the randomness beacon (--seed). */
+  get beaconSeed(): Uint8Array {
+    return this.config.seed;
+  }
+
+  /** The genesis verifier of the verified registry, whose key the node holds (devnet_addVerifiedClient). */
+  get verifier(): FilAddress {
+    return deriveNodeKeys(this.config.mnemonic).verifier.address;
   }
 
   /** The chain's tipsets and the messages they hold, read-only. */
@@ -369,8 +410,8 @@ export class Devnet {
     return this.miner.queue.run(async () => {
       restoreChain(this.chainParts(), saved);
       this.mempool.clear();
-      this.cheats.forgetSnapshots();
-      this.events.emit('rewound');
+      this.cheatCodes.forgetSnapshots();
+      this.emitter.emit('rewound');
     });
   }
 
@@ -382,7 +423,7 @@ export class Devnet {
   async refork(config: ForkConfig): Promise<void> {
     // The current fork's token, cache and client settings carry over.
     const previous = this.forked?.config;
-    const fork = await Fork.open({ token: previous?.token, cacheDir: previous?.cacheDir, upstream: previous?.upstream, ...config }, (progress) => this.events.emit('forkProgress', progress));
+    const fork = await Fork.open({ token: previous?.token, cacheDir: previous?.cacheDir, upstream: previous?.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress));
     const funding = forkFunding(this.accounts, this.config);
     await prefetchForkStart(fork.source, funding);
     await this.miner.queue.run(async () => {
@@ -394,8 +435,8 @@ export class Devnet {
       this.store.append(forkAnchor(fork.point));
       this.clock.restore({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
       this.mempool.clear();
-      this.cheats.forgetSnapshots();
-      this.events.emit('rewound');
+      this.cheatCodes.forgetSnapshots();
+      this.emitter.emit('rewound');
     });
   }
 
@@ -404,12 +445,38 @@ export class Devnet {
     this.forked?.close();
   }
 
+  /** A change to the node's settings as one task of the miner's queue: between tipsets, in the order asked. */
+  private betweenTipsets<T>(change: () => T): Promise<T> {
+    return this.miner.queue.run(async () => change());
+  }
+
+  /** What the storage providers' agents use of the node (agents.ts AgentNode). */
+  private agentNode(): AgentNode {
+    const devnet = this;
+    return {
+      get head() {
+        return devnet.head;
+      },
+      chain: this.store,
+      wallet: this.wallet,
+      cheats: this.cheats,
+      events: this.events,
+      stateAt: (epoch) => this.stateAt(epoch),
+      minersAt: (epoch) => this.minersAt(epoch),
+      call: (request, epoch) => this.call(request, epoch),
+      pushWithWallet: (message) => this.pushWithWallet(message),
+      waitForMessage: (cid) => this.waitForMessage(cid),
+      mine: () => this.mine(),
+      betweenTipsets: (change) => this.betweenTipsets(change),
+    };
+  }
+
   private chainParts() {
     return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock };
   }
 }
 
 /** What a fork funds on top of the upstream's state: the dev accounts and the --fund addresses. */
-function forkFunding(accounts: DevAccount[], config: DevnetConfig): Funding[] {
+function forkFunding(accounts: readonly DevAccount[], config: DevnetConfig): Funding[] {
   return [...accounts.map((a) => ({ address: a.filAddress, balance: config.balance })), ...config.fund];
 }

@@ -25,3 +25,6 @@ export interface DevnetEvents {
 }
 
 export type DevnetEventEmitter = EventEmitter<DevnetEvents>;
+
+/** The events as their listeners see them: they can listen, not emit. */
+export type DevnetEventSource = Pick<DevnetEventEmitter, 'on' | 'once' | 'off' | 'prependListener' | 'listenerCount'>;

@@ -123,6 +123,42 @@ export class NativeWallet {
 }
 
 /**
+ * The wallet as the node serves it (Filecoin.Wallet*, the agents): reads and signatures at once,
+ * changes to its keys as operations of the miner's queue, so that they land between tipsets in the
+ * order they were asked for.
+ */
+export interface NodeWallet {
+  has(address: FilAddress): boolean;
+  list(): FilAddress[];
+  readonly defaultAddress: FilAddress | undefined;
+  export(address: FilAddress): { type: KeyType; privateKey: Uint8Array } | undefined;
+  sign(address: FilAddress, data: Uint8Array): Signature;
+  signMessage(address: FilAddress, message: Message, chainId: bigint): SignedMessage;
+  generate(type: KeyType): Promise<FilAddress>;
+  import(type: KeyType, privateKey: Uint8Array): Promise<FilAddress>;
+  delete(address: FilAddress): Promise<void>;
+  setDefault(address: FilAddress): Promise<boolean>;
+}
+
+/** `wallet` served with each change of its keys run by `write` (a task of the miner's queue). */
+export function servedWallet(wallet: NativeWallet, write: <T>(change: () => T) => Promise<T>): NodeWallet {
+  return {
+    has: (address) => wallet.has(address),
+    list: () => wallet.list(),
+    get defaultAddress() {
+      return wallet.defaultAddress;
+    },
+    export: (address) => wallet.export(address),
+    sign: (address, data) => wallet.sign(address, data),
+    signMessage: (address, message, chainId) => wallet.signMessage(address, message, chainId),
+    generate: (type) => write(() => wallet.generate(type)),
+    import: (type, privateKey) => write(() => wallet.import(type, privateKey)),
+    delete: (address) => write(() => wallet.delete(address)),
+    setDefault: (address) => write(() => wallet.setDefault(address)),
+  };
+}
+
+/**
  * Whether `signature` signs `data` for `address` as Lotus's sigs.Verify checks it (Filecoin.WalletVerify):
  * secp256k1 and BLS as the FVM checks them, delegated by recovering the Ethereum address from keccak-256.
  */

@@ -3,6 +3,7 @@
 import pino, { type Logger } from 'pino';
 import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { DevnetEventSource } from '../devnet/events.js';
 import { revertReason } from '../devnet/revert.js';
 import { ExitCode, formatExitCode } from '../fevm/exit-code.js';
 import { decodeBytesParams } from '../fevm/message.js';
@@ -39,21 +40,21 @@ export function requestLogger(log: Logger, logging: LoggingSwitch = { enabled: t
  * work that failed and tipsets interval mining could not mine (all with a stack trace), and what the
  * storage providers' agents did.
  */
-export function logNodeEvents(devnet: Devnet, log: Logger): void {
-  devnet.events.on('messageError', (message, err) => {
+export function logNodeEvents({ events }: { events: DevnetEventSource }, log: Logger): void {
+  events.on('messageError', (message, err) => {
     log.error({ err, cid: message.cid.toString() }, `dropped message ${message.cid.toString()}: its execution failed inside the devnet`);
   });
-  devnet.events.on('storageProvider', (level, line) => {
+  events.on('storageProvider', (level, line) => {
     if (level === 'warn') log.warn(line);
     else log.info(line);
   });
-  devnet.events.on('cronError', (epoch, actor, err) => {
+  events.on('cronError', (epoch, actor, err) => {
     log.error({ err, epoch, actor }, `cron work of actor t0${actor} failed at epoch ${epoch} and was undone`);
   });
-  devnet.events.on('miningError', (err) => {
+  events.on('miningError', (err) => {
     log.error({ err }, 'interval mining failed to mine a tipset; it tries again at the next interval');
   });
-  devnet.events.on('forkProgress', ({ actors, addresses, slots, hits }) => {
+  events.on('forkProgress', ({ actors, addresses, slots, hits }) => {
     log.info({ actors, addresses, slots, hits }, `Fork: fetched ${actors} actors, ${addresses} addresses, ${slots} storage slots from the upstream (${hits} reads from what was held)`);
   });
 }

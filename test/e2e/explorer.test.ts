@@ -11,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { ContractFactory, JsonRpcProvider, Wallet, parseEther, type TransactionResponse } from 'ethers';
+import { decode } from '@ipld/dag-cbor';
+import { AbiCoder, Contract, ContractFactory, JsonRpcProvider, Wallet, keccak256, parseEther, toBeHex, zeroPadValue, type TransactionResponse } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { CLI_PATH, DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT } from '../helpers/solc.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 
 const run = promisify(execFile);
 const SCREENSHOTS = process.env.EXPLORER_SCREENSHOTS;
@@ -40,8 +42,28 @@ async function open(node: DevnetProcess, hash: string, viewport = DESKTOP): Prom
   return page;
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `explorer-${name}.png`) });
+async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `explorer-${name}.png`), fullPage });
+}
+
+/** The decoded fields (name -> text) of the first field list in `container`. */
+async function fields(page: Page, container: string): Promise<Record<string, string>> {
+  return page.$eval(`${container} dl.fields`, (list) => Object.fromEntries([...list.querySelectorAll(':scope > dt')].map((dt) => [dt.textContent ?? '', (dt.nextElementSibling as HTMLElement).innerText])));
+}
+
+/** A deal page's steps: [step, message CID] in order. */
+async function steps(page: Page): Promise<[string, string][]> {
+  return page.$$eval('table.steps tbody tr', (rows) => rows.map((row) => [(row.children[1] as HTMLElement).innerText, (row.children[2] as HTMLElement).innerText] as [string, string]));
+}
+
+/** The message CID of the market's deal-activated event for a deal activated at `epoch` (what the deal page's steps should name). */
+async function activationMessage(provider: JsonRpcProvider, dealId: number, epoch: number): Promise<string> {
+  const events: { entries: { Key: string; Value: string }[]; msgCid: { '/': string } }[] = await provider.send('Filecoin.GetActorEventsRaw', [{ addresses: ['t05'], fromHeight: epoch, toHeight: epoch }]);
+  const of = events.find((e) => {
+    const value = (key: string) => decode(Buffer.from(e.entries.find((x) => x.Key === key)!.Value, 'base64'));
+    return value('$type') === 'deal-activated' && value('id') === dealId;
+  });
+  return of!.msgCid['/'];
 }
 
 /** The page's facts (label -> text) of its first facts list. */
@@ -53,6 +75,8 @@ describe('the explorer (headless Chromium)', () => {
   let node: DevnetProcess;
   let provider: JsonRpcProvider;
   let failing: TransactionResponse;
+  let tokenTransfer: TransactionResponse;
+  let tokenFailing: TransactionResponse;
   let dealMessage: string;
   let dealId: number;
   let provider_: string;
@@ -63,12 +87,21 @@ describe('the explorer (headless Chromium)', () => {
     provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
     const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
     await (await wallet.sendTransaction({ to: DEV_ACCOUNTS[1]!.address, value: parseEther('2.5') })).wait();
-    const { Counter } = await compileFixtures();
+    const { Counter, PermitToken } = await compileFixtures();
     const counter = await new ContractFactory(Counter!.abi, Counter!.bytecode, wallet).deploy();
     await counter.waitForDeployment();
     // fail() always reverts with Error("nope"); a fixed gas limit gets it mined rather than refused.
     failing = await wallet.sendTransaction({ to: await counter.getAddress(), data: counter.interface.encodeFunctionData('fail'), gasLimit: 50_000_000 });
     assert.equal((await provider.waitForTransaction(failing.hash))?.status, 0);
+    // An ERC-20: a transfer (decoded by the known ABIs, with its Transfer event) and one that reverts
+    // with OpenZeppelin's ERC20InsufficientBalance.
+    const token = await new ContractFactory(PermitToken!.abi, PermitToken!.bytecode, wallet).deploy('Tok', 1000n);
+    await token.waitForDeployment();
+    tokenTransfer = await wallet.sendTransaction({ to: await token.getAddress(), data: token.interface.encodeFunctionData('transfer', [DEV_ACCOUNTS[1]!.address, 100n]) });
+    await tokenTransfer.wait();
+    const poor = new Wallet(DEV_ACCOUNTS[1]!.privateKey, provider);
+    tokenFailing = await poor.sendTransaction({ to: await token.getAddress(), data: token.interface.encodeFunctionData('transfer', [DEV_ACCOUNTS[0]!.address, 5000n]), gasLimit: 50_000_000 });
+    assert.equal((await provider.waitForTransaction(tokenFailing.hash))?.status, 0);
 
     const dir = mkdtempSync(join(tmpdir(), 'explorer-'));
     writeFileSync(join(dir, 'data.bin'), Buffer.alloc(3000, 7));
@@ -143,8 +176,31 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(shown.CID, await provider.send('Filecoin.EthGetMessageCidByTransactionHash', [failing.hash]).then((c: { '/': string }) => c['/']));
       assert.match(shown.From!, new RegExp(`^0xf39fd6…b92266\\s+${await provider.send('Filecoin.EthAddressToFilecoinAddress', [DEV_ACCOUNTS[0]!.address])}$`));
       assert.match(shown.Method!, /^InvokeContract \(3844450837, evm actor\) selector 0xa9cc4718$/);
-      assert.equal(shown.Input, '0xa9cc4718');
       assert.equal(shown.Nonce, String(failing.nonce));
+      // fail() is no known signature: its selector; the revert data is Error(string), decoded.
+      assert.equal(await page.locator('.params code.signature').textContent(), '0xa9cc4718');
+      assert.equal(await page.locator('.params p.raw code').textContent(), '0xa9cc4718');
+      assert.equal(await page.locator('.return code.signature').textContent(), 'Error(string)');
+      assert.deepEqual(await fields(page, '.return'), { message: 'nope' });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a contract's call, return and events are decoded by known ABIs, and a custom error is named", async () => {
+    const page = await open(node, `#/message/${tokenTransfer.hash}`);
+    try {
+      assert.equal(await page.locator('.params code.signature').textContent(), 'transfer(address,uint256)');
+      assert.deepEqual(await fields(page, '.params'), { to: DEV_ACCOUNTS[1]!.address, value: '100' });
+      assert.equal(await page.locator('.return code.signature').textContent(), 'transfer(address,uint256) returns (bool)');
+      assert.deepEqual(await fields(page, '.return'), { '#0': 'true' });
+      assert.equal(await page.locator('section.event header strong').textContent(), 'Transfer(address,address,uint256)');
+      assert.deepEqual(await fields(page, 'section.event'), { from: DEV_ACCOUNTS[0]!.address, to: DEV_ACCOUNTS[1]!.address, value: '100' });
+      await page.goto(`${node.url}/#/message/${tokenFailing.hash}`);
+      await page.waitForFunction((hash) => document.querySelector('main')?.getAttribute('data-route') === `#/message/${hash}`, tokenFailing.hash);
+      const shown = await facts(page);
+      assert.equal(shown['Revert reason'], `ERC20InsufficientBalance(address,uint256,uint256) sender=${DEV_ACCOUNTS[1]!.address}, balance=100, needed=5000`);
+      assert.deepEqual(await fields(page, '.return'), { sender: DEV_ACCOUNTS[1]!.address, balance: '100', needed: '5000' });
     } finally {
       await page.close();
     }
@@ -158,18 +214,16 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(await row.locator('td[data-label="Piece"]').textContent(), pieceCid);
       await row.locator(`a[href="#/deal/${dealId}"]`).click();
       await page.waitForSelector('.deal dl.facts');
-      await screenshot(page, 'deal');
       const deal = await facts(page);
       const onChain = await provider.send('Filecoin.StateMarketStorageDeal', [dealId, null]);
-      assert.equal(deal.State, 'active');
+      assert.match(deal.State!, new RegExp(`^active\\s+in sector ${onChain.State.SectorNumber} since epoch ${onChain.State.SectorStartEpoch}$`));
       assert.equal(deal.Provider, provider_);
       assert.equal(deal['Piece CID'], pieceCid);
       assert.equal(deal['Piece size'], '4 KiB');
       assert.equal(deal.Price, '0.000001 FIL per epoch');
-      const epochs = BigInt(onChain.Proposal.EndEpoch - onChain.Proposal.StartEpoch);
-      assert.equal(await page.locator('svg.chart text').last().textContent(), `${Number(PRICE * epochs) / 1e18} FIL over the deal`);
       assert.equal(deal.Sector, `${onChain.State.SectorNumber}, activated at ${onChain.State.SectorStartEpoch}`);
-      assert.equal(await page.locator('svg.chart').count(), 1);
+      assert.deepEqual(await steps(page), [['published', dealMessage], ['activated', await activationMessage(provider, dealId, onChain.State.SectorStartEpoch)]]);
+      assert.equal(await page.locator('figure.chart').count(), 2);
 
       await page.click(`dl.facts a[href="#/miner/${provider_}"]`);
       await page.waitForSelector('.miner dl.facts');
@@ -186,6 +240,29 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(await page.locator(`table.deals a[href="#/deal/${dealId}"]`).count(), 1);
       const sectorRow = page.locator('table.sectors tr', { has: page.locator(`a[href="#/deal/${dealId}"]`) });
       assert.equal(await sectorRow.locator('td[data-label="Sector"]').textContent(), String(onChain.State.SectorNumber));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a native message's params are decoded by the node, and the market's events are listed with their fields", async () => {
+    const page = await open(node, `#/message/${dealMessage}`);
+    try {
+      await screenshot(page, 'native-message', true);
+      assert.match((await facts(page)).Method!, /^PublishStorageDeals \(4, storagemarket actor\)$/);
+      // Filecoin.StateDecodeParams: PublishStorageDealsParams in Lotus's JSON, its proposal's fields named.
+      const proposal = page.locator('.params dl.fields dd dl.fields', { has: page.locator('dt', { hasText: 'PieceCID' }) }).first();
+      assert.equal(await proposal.locator('dt:text-is("PieceCID") + dd').innerText(), pieceCid);
+      assert.equal(await proposal.locator('dt:text-is("Provider") + dd').innerText(), provider_);
+      assert.equal(await proposal.locator('dt:text-is("StoragePricePerEpoch") + dd').innerText(), PRICE.toString());
+      // The return (PublishStorageDealsReturn) as CBOR: the new deal IDs first.
+      assert.equal(await page.locator('.return > ol.items > li').first().innerText(), String(dealId));
+      const published = page.locator('section.event.builtin', { has: page.locator('header strong', { hasText: 'deal-published' }) });
+      assert.equal(await published.count(), 1);
+      const event = await published.evaluate((section) => Object.fromEntries([...section.querySelectorAll('dl.fields > dt')].map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).innerText])));
+      assert.equal(event.id, String(dealId));
+      assert.equal(`t0${event.provider}`, provider_);
+      assert.equal(await published.locator('header a').textContent(), 't05');
     } finally {
       await page.close();
     }
@@ -221,6 +298,31 @@ describe('the explorer (headless Chromium)', () => {
     }
   });
 
+  test("a contract's page shows its bytecode size, nonce, balance and the storage slots its transactions read and wrote", async () => {
+    const token = (await provider.getTransactionReceipt(tokenTransfer.hash))!.to!;
+    const page = await open(node, `#/actor/${token.toLowerCase()}`);
+    try {
+      await page.waitForSelector('table.storage');
+      await screenshot(page, 'contract', true);
+      const shown = await facts(page);
+      assert.equal(shown.Kind, 'evm');
+      assert.equal(shown.Bytecode, `${((await provider.getCode(token)).length - 2) / 2} bytes`.replace(/^(\d+)/, (n) => Number(n).toLocaleString('en-US')));
+      assert.equal(shown['Ethereum address'], token.toLowerCase());
+      assert.match(shown['Robust address']!, /^t2/);
+      assert.equal(shown['Delegated address'], await provider.send('Filecoin.EthAddressToFilecoinAddress', [token]));
+      assert.match(shown.Balance!, /^0 FIL \(0 attoFIL\)$/);
+      // PermitToken keeps balanceOf in slot 1: the recipient's balance is at keccak256(address, 1).
+      const slot = keccak256(AbiCoder.defaultAbiCoder().encode(['address', 'uint256'], [DEV_ACCOUNTS[1]!.address, 1]));
+      const row = page.locator('table.storage tr', { has: page.locator(`td[data-label="Slot"] code:text-is("${slot}")`) });
+      assert.equal(await row.locator('td[data-label="Value now"]').innerText(), zeroPadValue(toBeHex(100), 32));
+      // The transfer wrote it; the transfer that reverted read it (balance 100 < 5000).
+      assert.equal(await row.locator(`td[data-label="Written by"] a[href="#/message/${tokenTransfer.hash}"]`).count(), 1);
+      assert.equal(await row.locator(`td[data-label="Read by"] a[href="#/message/${tokenFailing.hash}"]`).count(), 1);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('on a phone-wide screen nothing is wider than the screen', async () => {
     for (const hash of ['', `#/message/${failing.hash}`, `#/tipset/${failing.blockNumber}`, `#/deal/${dealId}`, `#/miner/${provider_}`]) {
       const page = await open(node, hash, PHONE);
@@ -230,6 +332,139 @@ describe('the explorer (headless Chromium)', () => {
       } finally {
         await page.close();
       }
+    }
+  });
+});
+
+describe('deals through their life in the explorer', () => {
+  let node: DevnetProcess;
+  let provider: JsonRpcProvider;
+  const rpc = (method: string, params: unknown[]) => provider.send(method, params);
+
+  /** A deal made with `fvm-devnet deal`, once its provider has sealed it. */
+  async function activeDeal(fill: number): Promise<{ id: number; provider: string; message: string; sector: number; activated: number; start: number; end: number }> {
+    const dir = mkdtempSync(join(tmpdir(), 'explorer-'));
+    writeFileSync(join(dir, 'data.bin'), Buffer.alloc(3000, fill));
+    const { stdout } = await run(process.execPath, [CLI_PATH, 'deal', join(dir, 'data.bin'), '--rpc', node.url, '--price', PRICE.toString()], { cwd: REPO_ROOT });
+    const id = Number(/Deal ID:\s+(\d+)/.exec(stdout)![1]);
+    for (let i = 0; ; i++) {
+      const deal = await rpc('Filecoin.StateMarketStorageDeal', [id, null]);
+      if (deal.State.SectorStartEpoch >= 0) {
+        return { id, provider: deal.Proposal.Provider, message: /Publish msg:\s+(\S+)/.exec(stdout)![1]!, sector: deal.State.SectorNumber, activated: deal.State.SectorStartEpoch, start: deal.Proposal.StartEpoch, end: deal.Proposal.EndEpoch };
+      }
+      assert.ok(i < 100, `deal ${id} was not sealed`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  before(async () => {
+    node = await startDevnet();
+    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+  });
+  after(async () => {
+    provider?.destroy();
+    await node?.stop();
+  });
+
+  /** A proposal from a deal client contract (fevm-hardhat-kit's shape) for a fresh piece. */
+  async function propose(client: Contract, fill: number): Promise<{ pieceCid: string; hash: string }> {
+    const { cid, size } = computePieceCid(new Uint8Array(4000).fill(fill));
+    const startEpoch = (await provider.getBlockNumber()) + 200;
+    const request = { pieceCid: cid.bytes, pieceSize: size, verifiedDeal: false, label: cid.toString(), startEpoch, endEpoch: startEpoch + 518_400, storagePricePerEpoch: PRICE, providerCollateral: 0n, clientCollateral: 0n, locationRef: `${node.url}/piece/${cid}`, carSize: 4000 };
+    const sent = await client.makeDealProposal(request);
+    await sent.wait();
+    return { pieceCid: cid.toString(), hash: sent.hash };
+  }
+
+  test('a deal goes from proposed to settled or slashed, with its steps, escrow and payments; a proposal nobody took stays proposed', async () => {
+    const settled = await activeDeal(1);
+    const slashed = await activeDeal(2);
+    // A contract's proposal, published and sealed by a provider.
+    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+    const { DealClient } = await compileFixtures();
+    const client = (await new ContractFactory(DealClient!.abi, DealClient!.bytecode, wallet).deploy()) as Contract;
+    await client.waitForDeployment();
+    await (await wallet.sendTransaction({ to: await client.getAddress(), value: parseEther('1') })).wait();
+    await (await client.addBalance(parseEther('1'))).wait();
+    const taken = await propose(client, 3);
+    const proposalMessage = (await rpc('Filecoin.EthGetMessageCidByTransactionHash', [taken.hash]))['/'];
+    let contractDeal: number | undefined;
+    for (let i = 0; contractDeal === undefined; i++) {
+      const deals: Record<string, { Proposal: { PieceCID: { '/': string } }; State: { SectorStartEpoch: number } }> = await rpc('Filecoin.StateMarketDeals', [null]);
+      const found = Object.entries(deals).find(([, d]) => d.Proposal.PieceCID['/'] === taken.pieceCid && d.State.SectorStartEpoch >= 0);
+      if (found) contractDeal = Number(found[0]);
+      assert.ok(i < 100, 'the contract deal was not sealed');
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The second deal's sector is terminated 100 epochs into the deal; the first runs to its end.
+    await rpc('anvil_mine', [slashed.start + 100 - (await provider.getBlockNumber())]);
+    const termination = (await rpc('devnet_terminateSectors', [slashed.provider, [slashed.sector]]))['/'];
+    const { Height: terminatedAt } = await rpc('Filecoin.StateSearchMsg', [null, { '/': termination }, -1, true]);
+    await rpc('anvil_mine', [settled.end - (await provider.getBlockNumber()) + 10]);
+    // The provider settles it once it has ended, and the market removes it.
+    for (let i = 0; ; i++) {
+      const gone = await rpc('Filecoin.StateMarketStorageDeal', [settled.id, null]).then(() => false, () => true);
+      if (gone) break;
+      assert.ok(i < 100, 'the ended deal was not settled');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    // A proposal every provider refuses: nobody publishes it.
+    for (const miner of await rpc('Filecoin.StateListMiners', [null])) await rpc('devnet_rejectNextProposal', [miner, 'not today']);
+    const refused = await propose(client, 4);
+    for (let i = 0; !/refused a contract deal: not today/.test(node.output()); i++) {
+      assert.ok(i < 100, 'no provider looked at the proposal');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const page = await open(node, '#/deals');
+    try {
+      await screenshot(page, 'deals', true);
+      const proposedRow = page.locator('table.proposed tbody tr');
+      assert.equal(await proposedRow.count(), 1);
+      assert.equal(await proposedRow.locator('td[data-label="Piece"]').innerText(), refused.pieceCid);
+      assert.equal(await proposedRow.locator('td[data-label="Price / epoch"]').innerText(), '0.000001 FIL');
+      const badge = (id: number) => page.locator('table.deals tr', { has: page.locator(`a[href="#/deal/${id}"]`) }).locator('.badge');
+      assert.equal(await badge(settled.id).textContent(), 'settled');
+      assert.equal(await badge(slashed.id).textContent(), 'slashed');
+
+      await page.click(`a[href="#/deal/${settled.id}"]`);
+      await page.waitForSelector('.deal figure.chart');
+      await screenshot(page, 'deal', true);
+      const deal = await facts(page);
+      assert.match(deal.State!, /^settled\s+paid in full and removed at epoch \d+$/);
+      // The market no longer holds it: its terms come from its publish message.
+      assert.equal(deal.Price, '0.000001 FIL per epoch');
+      assert.equal(deal.Epochs!.split(' (')[0], `${settled.start.toLocaleString('en-US')} to ${settled.end.toLocaleString('en-US')}`);
+      assert.deepEqual((await steps(page)).map(([step]) => step), ['published', 'activated', 'completed (settled)']);
+      assert.equal((await steps(page))[0]![1], settled.message);
+      // Paid for every epoch of the deal, as the payments chart's settled line ends.
+      const legend = await page.$$eval('figure.chart ul.legend li', (items) => items.map((li) => li.textContent));
+      const total = PRICE * BigInt(settled.end - settled.start);
+      assert.ok(legend.includes(`settled (paid to the provider): ${Number(total) / 1e18} FIL`), legend.join('; '));
+      assert.equal(await page.locator('figure.chart polyline').count(), 5);
+
+      await page.click(`dl.facts a[href="#/miner/${settled.provider}"]`);
+      await page.waitForSelector('.miner dl.facts');
+      assert.equal(await page.locator(`table.deals a[href="#/deal/${settled.id}"]`).count(), 1);
+
+      await page.goto(`${node.url}/#/deal/${contractDeal}`);
+      await page.waitForFunction((id) => document.querySelector('main')?.getAttribute('data-route') === `#/deal/${id}`, contractDeal);
+      await page.waitForSelector('.deal dl.facts');
+      assert.match((await facts(page)).State!, /^active\s/);
+      assert.deepEqual((await steps(page)).map(([step]) => step), ['proposed by its client contract', 'published', 'activated']);
+      assert.equal((await steps(page))[0]![1], proposalMessage);
+
+      await page.goto(`${node.url}/#/deal/${slashed.id}`);
+      await page.waitForFunction((id) => document.querySelector('main')?.getAttribute('data-route') === `#/deal/${id}`, slashed.id);
+      await page.waitForSelector('.deal dl.facts');
+      assert.equal((await facts(page)).State, `slashed\tsector terminated at epoch ${terminatedAt}`.replace('\t', ' '));
+      assert.deepEqual(await steps(page), [['published', slashed.message], ['activated', await activationMessage(provider, slashed.id, slashed.activated)], ['terminated (slashed)', termination]]);
+      const paid = PRICE * BigInt(terminatedAt - slashed.start);
+      const payments = await page.$$eval('figure.chart ul.legend li', (items) => items.map((li) => li.textContent));
+      assert.ok(payments.includes(`settled (paid to the provider): ${Number(paid) / 1e18} FIL`), payments.join('; '));
+    } finally {
+      await page.close();
     }
   });
 });

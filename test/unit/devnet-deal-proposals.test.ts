@@ -10,6 +10,7 @@ import { CID, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
 import { bytesToHex } from '../../src/common/hex.js';
 import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
+import { testConfig } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -31,7 +32,7 @@ async function setup(t: TestContext) {
 async function ownClient(rpc: Awaited<ReturnType<typeof setup>>) {
   const secret = secp256k1.utils.randomSecretKey();
   const address = secp256k1Address(secp256k1.getPublicKey(secret, false));
-  const funder = deriveNodeKeys(rpc.devnet.config.mnemonic).dealClient.address;
+  const funder = deriveNodeKeys(testConfig().mnemonic).dealClient.address;
   await rpc.devnet.pushWithWallet({ version: 0, to: address, from: funder, nonce: 0, value: 10n ** 18n, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 0, params: new Uint8Array() });
   return { address, secret };
 }
@@ -182,7 +183,7 @@ describe('verified deals', () => {
   test('the allocation of a published verified deal is pending until the sector claims it', async (t) => {
     const rpc = await setupRpc(t, { sealDelay: 5 });
     const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);
-    const client = deriveNodeKeys(rpc.devnet.config.mnemonic).dealClient.address.toString('t');
+    const client = deriveNodeKeys(testConfig().mnemonic).dealClient.address.toString('t');
     const { cid, size } = piece(11);
     await rpc.result('devnet_addVerifiedClient', [client, String(size)]);
     const { dealId } = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: miner, verifiedDeal: true }]);

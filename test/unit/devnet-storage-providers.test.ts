@@ -45,7 +45,7 @@ describe('storage providers at genesis', () => {
       const owner = state.getActor(info.owner)!;
       assert.equal(owner.kind, 'account');
       assert.equal(owner.id, miner.id - 1);
-      assert.equal(owner.balance, devnet.config.balance);
+      assert.equal(owner.balance, testConfig().balance);
       assert.ok(owner.robust!.equals(keys[i].address));
       assert.equal(info.worker, owner.id);
       assert.equal(info.beneficiary, owner.id);

@@ -1,11 +1,13 @@
 // The node's output: one log entry per JSON-RPC call, a few per tipset with messages, and dropped
 // messages with their error.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import pino from 'pino';
 import { bytesToHex } from '../../src/common/hex.js';
 import { createLogger, logNodeEvents, logTipsets, requestLogger } from '../../src/eth-rpc/logger.js';
+import type { DevnetEventEmitter } from '../../src/devnet/events.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
@@ -21,8 +23,15 @@ async function devnetWithLog(t: TestContext) {
   t.after(() => devnet.close());
   const { log, entries } = capture();
   logTipsets(devnet, log);
-  logNodeEvents(devnet, log);
   return { devnet, entries, send: directSender(devnet) };
+}
+
+/** The node's events as a test emits them, logged by logNodeEvents. */
+function nodeEventsWithLog() {
+  const events: DevnetEventEmitter = new EventEmitter();
+  const { log, entries } = capture();
+  logNodeEvents({ events }, log);
+  return { events, entries };
 }
 
 describe('requestLogger', () => {
@@ -65,10 +74,10 @@ describe('logTipsets', () => {
 });
 
 describe('logNodeEvents', () => {
-  test('a dropped message is logged as an error with its CID and stack', async (t) => {
-    const { devnet, entries } = await devnetWithLog(t);
+  test('a dropped message is logged as an error with its CID and stack', () => {
+    const { events, entries } = nodeEventsWithLog();
     const fake = { cid: { toString: () => 'bafy-test' } };
-    devnet.events.emit('messageError', fake as never, new Error('boom'));
+    events.emit('messageError', fake as never, new Error('boom'));
     assert.equal(entries.length, 1);
     assert.equal(entries[0].level, 50);
     assert.equal(entries[0].cid, 'bafy-test');
@@ -76,11 +85,11 @@ describe('logNodeEvents', () => {
     assert.match(entries[0].err.stack, /Error: boom/);
   });
 
-  test('failed cron work is an error; the storage providers\' lines keep their level', async (t) => {
-    const { devnet, entries } = await devnetWithLog(t);
-    devnet.events.emit('cronError', 42, 111, new Error('fee'));
-    devnet.events.emit('storageProvider', 'info', 'storage provider t0111 sealed sector 10');
-    devnet.events.emit('storageProvider', 'warn', 'storage provider t0111 sealing failed: no');
+  test('failed cron work is an error; the storage providers\' lines keep their level', () => {
+    const { events, entries } = nodeEventsWithLog();
+    events.emit('cronError', 42, 111, new Error('fee'));
+    events.emit('storageProvider', 'info', 'storage provider t0111 sealed sector 10');
+    events.emit('storageProvider', 'warn', 'storage provider t0111 sealing failed: no');
     assert.deepEqual(
       entries.map((e) => [e.level, e.msg]),
       [
@@ -92,9 +101,9 @@ describe('logNodeEvents', () => {
     assert.match(entries[0].err.stack, /Error: fee/);
   });
 
-  test('a tipset interval mining failed to mine is an error with its stack', async (t) => {
-    const { devnet, entries } = await devnetWithLog(t);
-    devnet.events.emit('miningError', new Error('stuck'));
+  test('a tipset interval mining failed to mine is an error with its stack', () => {
+    const { events, entries } = nodeEventsWithLog();
+    events.emit('miningError', new Error('stuck'));
     assert.deepEqual(entries.map((e) => [e.level, e.msg]), [[50, 'interval mining failed to mine a tipset; it tries again at the next interval']]);
     assert.match(entries[0].err.stack, /Error: stuck/);
   });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
-import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { DEFAULT_MNEMONIC, testConfig } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
@@ -121,7 +121,7 @@ describe('whole-state readers', () => {
   });
 
   test('StateCirculatingSupply counts accounts, contracts and miners\' unlocked funds, not burnt fees', async (t) => {
-    const { result, devnet } = await setupRpc(t);
+    const { result } = await setupRpc(t);
     const minerFunds = async () => {
       let total = 0n;
       for (const m of (await result('Filecoin.StateListMiners', [null])) as string[]) total += BigInt(await result('Filecoin.StateMinerAvailableBalance', [m, null]));
@@ -129,7 +129,7 @@ describe('whole-state readers', () => {
     };
     const before = BigInt(await result('Filecoin.StateCirculatingSupply', [null]));
     // Dev accounts, funded owners and node keys: (10 + 2 + 3) × 10 000 FIL; the genesis miners hold nothing.
-    assert.equal(before, 15n * devnet.config.balance);
+    assert.equal(before, 15n * testConfig().balance);
     assert.equal(await minerFunds(), 0n);
     const balance = async (id: string) => BigInt((await result('Filecoin.StateGetActor', [id, null])).Balance);
     const [burntBefore, rewardBefore] = [await balance('t099'), await balance('t02')];

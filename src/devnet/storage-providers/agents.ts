@@ -6,7 +6,8 @@
 //   passed: pre-commit, then prove-commit with the market (or the client contract) notified;
 // - active deals are settled (SettleDealPayments) once a day of epochs and when they end.
 // Direct proposals come in through proposeDeal. The agents run beside the miner in their own queue;
-// a failure is logged and never stops mining.
+// a failure is logged and never stops mining. A provider's settings (its ask, a refusal of the next
+// proposal) change as operations of the miner's queue, between tipsets.
 import { FilAddress } from '../../common/address.js';
 import { encodeCbor, type CID } from '../../common/cbor.js';
 import { encodeBitfield } from '../../common/bitfield.js';
@@ -23,8 +24,8 @@ import { SigType } from '../../fevm/message.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { SerialQueue } from '../../mining/serial-queue.js';
 import type { Tipset } from '../../mining/tipset.js';
-import type { DevnetConfig } from '../../config.js';
-import type { NativeWallet } from '../wallet.js';
+import { deriveNodeKeys } from '../node-keys.js';
+import type { NodeWallet } from '../wallet.js';
 import { contractDealRequests, readContractProposal, type ContractCaller } from './contract-deals.js';
 import { sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
@@ -77,7 +78,8 @@ export type AgentLog = (level: 'info' | 'warn', line: string) => void;
 export interface DirectDeal {
   pieceCid: CID;
   pieceSize: number;
-  client: FilAddress;
+  /** Absent: the node's own deal client (a funded f1 whose key it holds). */
+  client?: FilAddress;
   /** The miner's actor ID; absent: the first provider whose ask accepts the deal. */
   provider?: number;
   label?: string;
@@ -100,12 +102,11 @@ export interface PublishedDeal {
 /**
  * What the agents need from the node, as a client would use it: the head and the state at a tipset,
  * the miners, calls, the keys the node holds, pushing from them and waiting for a message, funding a
- * new owner, and the chain's tipsets and rewinds.
+ * new owner, the chain's tipsets and rewinds, and a change run between tipsets.
  */
 export interface AgentNode extends MessageSender, ContractCaller {
   readonly head: Tipset;
-  readonly config: Pick<DevnetConfig, 'mnemonic' | 'balance'>;
-  readonly wallet: Pick<NativeWallet, 'has' | 'import' | 'sign'>;
+  readonly wallet: Pick<NodeWallet, 'has' | 'import' | 'sign'>;
   readonly cheats: { fundNative(address: FilAddress, balance: bigint): Promise<void> };
   readonly events: {
     on(event: 'tipset', listener: (tipset: Tipset) => void): unknown;
@@ -113,7 +114,24 @@ export interface AgentNode extends MessageSender, ContractCaller {
   };
   stateAt(epoch: number): StateReader;
   minersAt(epoch: number): Actor[];
+  /** Runs a change as one operation of the miner's queue: between tipsets, in the order asked. */
+  betweenTipsets<T>(change: () => T): Promise<T>;
 }
+
+export interface AgentOptions {
+  /** Epochs between a deal's publication and its sector's pre-commit. */
+  sealDelay: number;
+  /** The node's mnemonic: new providers' keys and the default deal client derive from it. */
+  mnemonic: string;
+  /** What a new provider's owner is funded with. */
+  ownerBalance: bigint;
+  /** A new provider's sector size, unless devnet_addStorageProvider names one (--sector-size). */
+  sectorSize: bigint;
+  log: AgentLog;
+}
+
+/** What the node offers of the agents: direct deals, new providers, sector changes and settings, and waiting for them to be done. */
+export type StorageProviderOperations = Omit<StorageProviderAgents, 'start'>;
 
 export class StorageProviderAgents {
   private readonly queue = new SerialQueue();
@@ -124,7 +142,7 @@ export class StorageProviderAgents {
 
   constructor(
     private readonly node: AgentNode,
-    private readonly options: { sealDelay: number; log: AgentLog },
+    private readonly options: AgentOptions,
   ) {}
 
   /** Starts following the chain. */
@@ -151,7 +169,28 @@ export class StorageProviderAgents {
     while (this.waiting > 0) await this.queue.run(async () => undefined);
   }
 
-  provider(minerId: number): Provider {
+  /** A provider's ask (devnet_getStorageAsk). */
+  ask(minerId: number): StorageAsk {
+    return this.provider(minerId).ask;
+  }
+
+  /** Changes a provider's ask (devnet_setStorageAsk); resolves with the new one. */
+  setAsk(minerId: number, change: (current: StorageAsk) => StorageAsk): Promise<StorageAsk> {
+    return this.node.betweenTipsets(() => {
+      const provider = this.provider(minerId);
+      provider.ask = change(provider.ask);
+      return provider.ask;
+    });
+  }
+
+  /** Has a provider refuse the next proposal it gets, with `reason` (devnet_rejectNextProposal). */
+  rejectNextProposal(minerId: number, reason: string): Promise<void> {
+    return this.node.betweenTipsets(() => {
+      this.provider(minerId).rejectNext = reason;
+    });
+  }
+
+  private provider(minerId: number): Provider {
     const known = this.providers.get(minerId);
     if (known) return known;
     const state = this.node.stateAt(this.node.head.epoch);
@@ -172,7 +211,7 @@ export class StorageProviderAgents {
   }
 
   /** The storage providers the devnet runs: miners whose worker key it holds. */
-  all(): Provider[] {
+  private all(): Provider[] {
     const ids = this.node.minersAt(this.node.head.epoch).map((m) => m.id);
     return ids.flatMap((id) => {
       try {
@@ -188,13 +227,13 @@ export class StorageProviderAgents {
    * derivation path, funded like a dev account, creates its miner through the power actor's
    * CreateMiner. The new miner has no sectors (hence no power) until it seals deals.
    */
-  async addProvider(sectorSize: bigint): Promise<{ minerId: number; owner: FilAddress }> {
+  async addProvider(sectorSize = this.options.sectorSize): Promise<{ minerId: number; owner: FilAddress }> {
     const state = this.node.stateAt(this.node.head.epoch);
-    let keys = deriveStorageProviderKeys(this.node.config.mnemonic, 1);
-    while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.node.config.mnemonic, keys.length + 1);
+    let keys = deriveStorageProviderKeys(this.options.mnemonic, 1);
+    while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.options.mnemonic, keys.length + 1);
     const key = keys[keys.length - 1]!;
-    this.node.wallet.import('secp256k1', key.privateKey);
-    await this.node.cheats.fundNative(key.address, this.node.config.balance);
+    await this.node.wallet.import('secp256k1', key.privateKey);
+    await this.node.cheats.fundNative(key.address, this.options.ownerBalance);
     const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
     const { returnValue } = await sendFromNodeKey(this.node, { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, mine: true });
     const [idAddress] = returnValue as [Uint8Array];
@@ -216,7 +255,7 @@ export class StorageProviderAgents {
       pieceCid: deal.pieceCid,
       pieceSize: deal.pieceSize,
       verifiedDeal: deal.verifiedDeal ?? false,
-      client: deal.client,
+      client: deal.client ?? deriveNodeKeys(this.options.mnemonic).dealClient.address,
       provider: FilAddress.fromId(provider?.minerId ?? 0),
       label: deal.label ?? deal.pieceCid.toString(),
       startEpoch,

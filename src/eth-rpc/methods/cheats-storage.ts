@@ -5,7 +5,6 @@ import { FilAddress } from '../../common/address.js';
 import { CID } from '../../common/cbor.js';
 import { hexToBytes } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { deriveNodeKeys } from '../../devnet/node-keys.js';
 import { shapeBySize } from '../../fevm/actors/miner/policy.js';
 import type { DirectDeal } from '../../devnet/storage-providers/agents.js';
 import type { StorageAsk } from '../../devnet/storage-providers/storage-ask.js';
@@ -53,8 +52,8 @@ function parseDeal(devnet: Devnet, deal: Record<string, unknown>): DirectDeal {
   const pieceCid = pieceCidField(deal);
   const pieceSize = integerField(deal, 'pieceSize') ?? devnet.pieces.get(pieceCid)?.size;
   if (pieceSize === undefined) throw invalid(field('pieceSize'), 'required unless the piece was uploaded to this node (PUT /piece/<cid>)');
-  // Without a client, the node's own deal client (a funded f1 whose key it holds) makes the deal.
-  const client = deal.client === undefined ? deriveNodeKeys(devnet.config.mnemonic).dealClient.address : anyAddress(field('client')).parse(deal.client);
+  // Without a client, the node's own deal client makes the deal.
+  const client = deal.client === undefined ? undefined : anyAddress(field('client')).parse(deal.client);
   const provider = deal.provider === undefined ? undefined : minerId(devnet, filAddress(field('provider')).parse(deal.provider));
   if (deal.label !== undefined && typeof deal.label !== 'string') throw invalid(field('label'), 'expected a string');
   if (deal.verifiedDeal !== undefined && typeof deal.verifiedDeal !== 'boolean') throw invalid(field('verifiedDeal'), 'expected a boolean');
@@ -133,21 +132,19 @@ export const cheatsStorage = [
   }),
 
   defineMethod('devnet_addStorageProvider', [optional(object('options'))], async ({ devnet }, options) => {
-    const sectorSize = options?.sectorSize === undefined ? devnet.config.sectorSize : parseSectorSize(options.sectorSize);
+    const sectorSize = options?.sectorSize === undefined ? undefined : parseSectorSize(options.sectorSize);
     const { minerId, owner } = await devnet.storageProviders.addProvider(sectorSize);
     return { miner: addressJson(FilAddress.fromId(minerId)), owner: addressJson(owner) };
   }),
 
-  defineMethod('devnet_setStorageAsk', [filAddress('miner'), object('ask')], ({ devnet }, miner, ask) => {
-    const provider = devnet.storageProviders.provider(minerId(devnet, miner));
-    provider.ask = parseAsk(provider.ask, ask);
-    return askJson(provider.ask);
-  }),
+  defineMethod('devnet_setStorageAsk', [filAddress('miner'), object('ask')], async ({ devnet }, miner, ask) =>
+    askJson(await devnet.storageProviders.setAsk(minerId(devnet, miner), (current) => parseAsk(current, ask))),
+  ),
 
-  defineMethod('devnet_getStorageAsk', [filAddress('miner')], ({ devnet }, miner) => askJson(devnet.storageProviders.provider(minerId(devnet, miner)).ask)),
+  defineMethod('devnet_getStorageAsk', [filAddress('miner')], ({ devnet }, miner) => askJson(devnet.storageProviders.ask(minerId(devnet, miner)))),
 
-  defineMethod('devnet_rejectNextProposal', [filAddress('miner'), optional(string('reason'))], ({ devnet }, miner, reason) => {
-    devnet.storageProviders.provider(minerId(devnet, miner)).rejectNext = reason ?? 'rejected by devnet_rejectNextProposal';
+  defineMethod('devnet_rejectNextProposal', [filAddress('miner'), optional(string('reason'))], async ({ devnet }, miner, reason) => {
+    await devnet.storageProviders.rejectNextProposal(minerId(devnet, miner), reason ?? 'rejected by devnet_rejectNextProposal');
     return true;
   }),
 

@@ -4,7 +4,6 @@
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { deriveNodeKeys } from '../../devnet/node-keys.js';
 import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { VerifregMethod } from '../../fevm/actors/verifreg/actor.js';
 import { tokensToDatacap } from '../../fevm/actors/verifreg/datacap-calls.js';
@@ -27,7 +26,7 @@ const allowance: Param<bigint> = {
 
 export const cheatsVerifreg = [
   defineMethod('devnet_addVerifiedClient', [anyAddress('address'), allowance], async ({ devnet }, client, bytes) => {
-    const verifier = deriveNodeKeys(devnet.config.mnemonic).verifier.address;
+    const { verifier } = devnet;
     if (!devnet.wallet.has(verifier)) throw new DevnetError(`the node holds no key for the genesis verifier ${verifier.toString()}`);
     const message: Message = {
       version: 0,

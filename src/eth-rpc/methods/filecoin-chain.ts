@@ -16,8 +16,6 @@ import { optional } from '../params.js';
 /** The Lotus release whose API the devnet follows, and the v1 API version (2.3.0). */
 const LOTUS_VERSION = '1.36.2';
 const FULL_API_VERSION = (2 << 16) | (3 << 8);
-/** Lotus's local devnet block delay, in seconds: what a node reports when it mines instantly. */
-const DEFAULT_BLOCK_DELAY = 4;
 
 function tipsetByBlock(devnet: Devnet, block: CID) {
   const tipset = devnet.chain.byBlockCid(block);
@@ -75,7 +73,7 @@ export const filecoinChain = [
   defineMethod('Filecoin.Version', [], ({ devnet }) => ({
     Version: `${LOTUS_VERSION}+fvm-devnet`,
     APIVersion: FULL_API_VERSION,
-    BlockDelay: devnet.config.blockTime ?? DEFAULT_BLOCK_DELAY,
+    BlockDelay: devnet.blockDelay,
   })),
 
   defineMethod('Filecoin.ChainHead', [], ({ devnet }) => tipsetJson(devnet.head)),

@@ -75,7 +75,7 @@ export const filecoinF3 = [
     CommitteeLookback: 10,
     CatchUpAlignment: 0,
     Gpbft: null,
-    EC: { Period: (devnet.config.blockTime ?? 4) * 1e9, Finality: EC_FINALITY, DelayMultiplier: 2, BaseDecisionBackoffTable: null, HeadLookback: devnet.config.f3Lag, Finalize: true },
+    EC: { Period: devnet.blockDelay * 1e9, Finality: EC_FINALITY, DelayMultiplier: 2, BaseDecisionBackoffTable: null, HeadLookback: devnet.f3Lag, Finalize: true },
     CertificateExchange: null,
     PubSub: null,
     ChainExchange: null,

@@ -32,7 +32,7 @@ function checkVersion(version: number): void {
 export const filecoinNetwork = [
   defineMethod('Filecoin.StateGetNetworkParams', [], ({ devnet }) => ({
     NetworkName: NETWORK_NAME,
-    BlockDelaySecs: devnet.config.blockTime ?? 4,
+    BlockDelaySecs: devnet.blockDelay,
     ConsensusMinerMinPower: CONSENSUS_MINER_MIN_POWER.toString(),
     PreCommitChallengeDelay: PRE_COMMIT_CHALLENGE_DELAY,
     ForkUpgradeParams: forkUpgradeParams(),

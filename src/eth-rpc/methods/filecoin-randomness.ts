@@ -27,12 +27,12 @@ export const filecoinRandomness = [
   // The devnet's beacon has one entry per epoch; its round number is the epoch.
   defineMethod('Filecoin.StateGetBeaconEntry', [epoch('epoch')], ({ devnet }, at) => {
     if (at > devnet.head.epoch) throw new DevnetError('cannot get beacon entry for a future epoch');
-    return { Round: at, Data: bytesJson(beaconEntryData(devnet.config.seed, at)) };
+    return { Round: at, Data: bytesJson(beaconEntryData(devnet.beaconSeed, at)) };
   }),
 
   defineMethod('Filecoin.StateGetRandomnessDigestFromBeacon', [epoch('randEpoch'), tipsetKey('tipsetKey')], ({ devnet }, at, key) => {
     checkNotFuture(devnet, at, key);
-    return bytesJson(beaconRandomness(devnet.config.seed, at));
+    return bytesJson(beaconRandomness(devnet.beaconSeed, at));
   }),
 
   defineMethod(
@@ -40,7 +40,7 @@ export const filecoinRandomness = [
     [integer('personalization'), epoch('randEpoch'), entropy, tipsetKey('tipsetKey')],
     ({ devnet }, tag, at, extra, key) => {
       checkNotFuture(devnet, at, key);
-      return bytesJson(drawBeaconRandomness(devnet.config.seed, BigInt(tag), at, extra ?? new Uint8Array()));
+      return bytesJson(drawBeaconRandomness(devnet.beaconSeed, BigInt(tag), at, extra ?? new Uint8Array()));
     },
   ),
 

@@ -42,8 +42,8 @@ const signature = (name: string): Param<Signature> => ({
 });
 
 export const filecoinWallet = [
-  defineMethod('Filecoin.WalletNew', [keyType('keyType')], ({ devnet }, type) => addressJson(devnet.wallet.generate(type))),
-  defineMethod('Filecoin.WalletImport', [keyInfo], ({ devnet }, key) => addressJson(devnet.wallet.import(key.type, key.privateKey))),
+  defineMethod('Filecoin.WalletNew', [keyType('keyType')], async ({ devnet }, type) => addressJson(await devnet.wallet.generate(type))),
+  defineMethod('Filecoin.WalletImport', [keyInfo], async ({ devnet }, key) => addressJson(await devnet.wallet.import(key.type, key.privateKey))),
 
   defineMethod('Filecoin.WalletExport', [filAddress('address')], ({ devnet }, address) => {
     const key = devnet.wallet.export(address);
@@ -51,8 +51,8 @@ export const filecoinWallet = [
     return { Type: key.type, PrivateKey: Buffer.from(key.privateKey).toString('base64') };
   }),
 
-  defineMethod('Filecoin.WalletDelete', [filAddress('address')], ({ devnet }, address) => {
-    devnet.wallet.delete(address);
+  defineMethod('Filecoin.WalletDelete', [filAddress('address')], async ({ devnet }, address) => {
+    await devnet.wallet.delete(address);
     return null;
   }),
 
@@ -65,8 +65,8 @@ export const filecoinWallet = [
     return addressJson(address);
   }),
 
-  defineMethod('Filecoin.WalletSetDefault', [filAddress('address')], ({ devnet }, address) => {
-    if (!devnet.wallet.setDefault(address)) throw new DevnetError('key info not found');
+  defineMethod('Filecoin.WalletSetDefault', [filAddress('address')], async ({ devnet }, address) => {
+    if (!(await devnet.wallet.setDefault(address))) throw new DevnetError('key info not found');
     return null;
   }),
 

@@ -1,40 +1,18 @@
-// Storage providers and deals, as the market (f05) and the miners hold them: the list of
-// providers with their power and sectors, one provider with its sectors and deals, the deals,
-// and one deal with its state, parties, piece and payments.
-import { facts, fil, h, link, table, thousands } from '../dom.js';
+// Storage providers and deals: the list of providers with their power and sectors, one provider
+// with its sectors, faults and deals, the deals in every state (and contracts' proposals no
+// provider has published), and one deal with its parties,
+// piece, steps, and charts of escrow and payments over its epochs.
+import { lineChart } from '../chart.js';
+import { allDeals, escrowOverEpochs, findDeal, sampleEpochs, type Deal, type DealStep, type ProposedDeal } from '../deals.js';
+import { facts, fil, h, link, short, table, thousands } from '../dom.js';
 import { batchResults, call } from '../rpc.js';
-
-interface MarketDeal {
-  Proposal: {
-    PieceCID: { '/': string };
-    PieceSize: number;
-    VerifiedDeal: boolean;
-    Client: string;
-    Provider: string;
-    Label: string;
-    StartEpoch: number;
-    EndEpoch: number;
-    StoragePricePerEpoch: string;
-    ProviderCollateral: string;
-    ClientCollateral: string;
-  };
-  State: { SectorNumber: number; SectorStartEpoch: number; LastUpdatedEpoch: number; SlashEpoch: number };
-}
 
 interface Power {
   RawBytePower: string;
   QualityAdjPower: string;
 }
 
-/** Where a deal is, as Lotus's deal states are read: -1 is "not yet". */
-function dealState(deal: MarketDeal, head: number): 'published' | 'active' | 'slashed' | 'expired' {
-  if (deal.State.SlashEpoch >= 0) return 'slashed';
-  if (deal.Proposal.EndEpoch <= head) return 'expired';
-  if (deal.State.SectorStartEpoch >= 0) return 'active';
-  return 'published';
-}
-
-const stateBadge = (state: string) => h('span', { class: `badge deal-${state}` }, state);
+const stateBadge = (deal: Deal) => h('span', { class: `badge deal-${deal.status}`, title: deal.detail }, deal.status);
 const bytes = (n: number | string) => {
   const value = Number(n);
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
@@ -43,32 +21,55 @@ const bytes = (n: number | string) => {
 };
 const headHeight = async () => (await call<{ Height: number }>('Filecoin.ChainHead')).Height;
 
-function dealsTable(deals: [string, MarketDeal][], head: number): HTMLElement {
+function dealsTable(deals: Deal[]): HTMLElement {
   return table(
     ['Deal', 'State', 'Client', 'Provider', 'Piece', 'Size', 'Price / epoch', 'Epochs'],
-    deals.map(([id, deal]) => [
-      link(`#/deal/${id}`, id),
-      stateBadge(dealState(deal, head)),
-      link(`#/actor/${deal.Proposal.Client}`, deal.Proposal.Client),
-      link(`#/miner/${deal.Proposal.Provider}`, deal.Proposal.Provider),
-      h('code', { class: 'wrap' }, deal.Proposal.PieceCID['/']),
-      bytes(deal.Proposal.PieceSize),
-      fil(BigInt(deal.Proposal.StoragePricePerEpoch)),
-      `${thousands(deal.Proposal.StartEpoch)}–${thousands(deal.Proposal.EndEpoch)}`,
-    ]),
+    deals.map((deal) => {
+      const p = deal.proposal;
+      return [
+        link(`#/deal/${deal.id}`, String(deal.id)),
+        stateBadge(deal),
+        link(`#/actor/${deal.client}`, deal.client),
+        link(`#/miner/${deal.provider}`, deal.provider),
+        p ? h('code', { class: 'wrap' }, p.PieceCID['/']) : '—',
+        p ? bytes(p.PieceSize) : '—',
+        p ? fil(BigInt(p.StoragePricePerEpoch)) : '—',
+        p ? `${thousands(p.StartEpoch)}–${thousands(p.EndEpoch)}` : '—',
+      ];
+    }),
     'deals',
   );
 }
 
-/** The market's deals, newest first. */
-async function marketDeals(): Promise<[string, MarketDeal][]> {
-  const deals = await call<Record<string, MarketDeal>>('Filecoin.StateMarketDeals', [null]);
-  return Object.entries(deals).sort(([a], [b]) => Number(b) - Number(a));
+/** Deals client contracts proposed that no provider has published (yet). */
+function proposedTable(proposed: ProposedDeal[]): HTMLElement {
+  return table(
+    ['Proposed at', 'Contract', 'Proposal', 'Piece', 'Size', 'Price / epoch', 'Epochs'],
+    proposed.map((p) => [
+      link(`#/message/${p.message}`, thousands(p.epoch)),
+      link(`#/actor/${p.contract}`, short(p.contract)),
+      h('code', {}, short(p.proposalId)),
+      p.pieceCid ? h('code', { class: 'wrap' }, p.pieceCid) : '—',
+      bytes(p.size),
+      fil(p.price),
+      p.startEpoch !== undefined ? `${thousands(p.startEpoch)}–${thousands(p.endEpoch!)}` : '—',
+    ]),
+    'proposed',
+  );
 }
 
 export async function dealsView(): Promise<HTMLElement> {
-  const [deals, head] = await Promise.all([marketDeals(), headHeight()]);
-  return h('div', {}, h('h1', {}, `Deals (${deals.length})`), deals.length ? dealsTable(deals, head) : h('p', { class: 'muted' }, 'No deals in the market yet.'));
+  const { deals, proposed } = await allDeals(await headHeight());
+  const counts = new Map<string, number>(proposed.length ? [['proposed', proposed.length]] : []);
+  for (const deal of deals) counts.set(deal.status, (counts.get(deal.status) ?? 0) + 1);
+  return h(
+    'div',
+    {},
+    h('h1', {}, `Deals (${deals.length})`),
+    counts.size ? h('p', { class: 'muted' }, [...counts].map(([status, n]) => `${n} ${status}`).join(', ')) : null,
+    proposed.length ? [h('h2', {}, `Proposed by contracts, not yet published (${proposed.length})`), proposedTable(proposed)] : null,
+    deals.length ? dealsTable(deals) : h('p', { class: 'muted' }, 'No deals in the market yet.'),
+  );
 }
 
 export async function minersView(): Promise<HTMLElement> {
@@ -80,7 +81,7 @@ export async function minersView(): Promise<HTMLElement> {
       ['Filecoin.StateMinerSectorCount', [m, null]],
     ]),
   );
-  const deals = await marketDeals();
+  const { deals } = await allDeals(await headHeight());
   return h(
     'div',
     {},
@@ -96,7 +97,7 @@ export async function minersView(): Promise<HTMLElement> {
           bytes(power.MinerPower.RawBytePower),
           bytes(power.MinerPower.QualityAdjPower),
           `${count.Live} / ${count.Active} / ${count.Faulty}`,
-          String(deals.filter(([, d]) => d.Proposal.Provider === miner).length),
+          String(deals.filter((d) => d.provider === miner).length),
         ];
       }),
       'miners',
@@ -119,11 +120,10 @@ export async function minerView(miner: string): Promise<HTMLElement> {
     ['Filecoin.StateMinerFaults', [miner, null]],
     ['Filecoin.StateMinerSectors', [miner, null, null]],
   ]);
-  const [deals, head] = await Promise.all([marketDeals(), headHeight()]);
-  const own = deals.filter(([, d]) => d.Proposal.Provider === miner);
-  const faulty = new Set<number>(expandBitfield(faults as number[]));
+  const own = (await allDeals(await headHeight())).deals.filter((d) => d.provider === miner);
+  const faulty = expandBitfield(faults as number[]);
   // Sectors onboarded the DDO way list no DealIDs: the market's deal states name their sectors.
-  const dealsIn = (sector: Sector) => [...new Set([...(sector.DealIDs ?? []), ...own.filter(([, d]) => d.State.SectorStartEpoch >= 0 && d.State.SectorNumber === sector.SectorNumber).map(([id]) => Number(id))])];
+  const dealsIn = (sector: Sector) => [...new Set([...(sector.DealIDs ?? []), ...own.filter((d) => d.state && d.state.SectorStartEpoch >= 0 && d.state.SectorNumber === sector.SectorNumber).map((d) => d.id)])];
   return h(
     'div',
     { class: 'miner' },
@@ -136,16 +136,17 @@ export async function minerView(miner: string): Promise<HTMLElement> {
       ['Peer ID', h('code', { class: 'wrap' }, info.PeerId ?? '—')],
       ['Sector size', bytes(info.SectorSize)],
       ['Sectors', `${count.Live} live, ${count.Active} active, ${count.Faulty} faulty`],
+      ['Faults', faulty.length ? `sector${faulty.length === 1 ? '' : 's'} ${faulty.join(', ')}` : 'none'],
       ['Actor', link(`#/actor/${miner}`, 'balance and addresses →')],
     ]),
     h('h2', {}, `Deals (${own.length})`),
-    own.length ? dealsTable(own, head) : h('p', { class: 'muted' }, 'No deals.'),
+    own.length ? dealsTable(own) : h('p', { class: 'muted' }, 'No deals.'),
     h('h2', {}, `Sectors (${(sectors as Sector[]).length})`),
     table(
       ['Sector', 'State', 'Activation', 'Expiration', 'Deals'],
       (sectors as Sector[]).map((s) => [
         String(s.SectorNumber),
-        faulty.has(s.SectorNumber) ? h('span', { class: 'badge fail' }, 'faulty') : h('span', { class: 'badge ok' }, 'active'),
+        faulty.includes(s.SectorNumber) ? h('span', { class: 'badge fail' }, 'faulty') : h('span', { class: 'badge ok' }, 'active'),
         thousands(s.Activation),
         thousands(s.Expiration),
         dealsIn(s).length ? dealsIn(s).map((id, i) => [i ? ', ' : '', link(`#/deal/${id}`, String(id))]) : '—',
@@ -166,55 +167,68 @@ function expandBitfield(runs: number[]): number[] {
   return set;
 }
 
-/** Payments over the deal's epochs: what the client has paid by each epoch, and where the head is. */
-function paymentsChart(deal: MarketDeal, head: number): SVGSVGElement {
-  const { StartEpoch: start, EndEpoch: end } = deal.Proposal;
-  const total = BigInt(deal.Proposal.StoragePricePerEpoch) * BigInt(end - start);
-  const width = 320;
-  const height = 100;
-  const x = (epoch: number) => ((epoch - start) / Math.max(1, end - start)) * width;
-  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-  svg.setAttribute('viewBox', `-4 -4 ${width + 8} ${height + 24}`);
-  svg.setAttribute('class', 'chart');
-  const now = Math.min(Math.max(head, start), end);
-  svg.innerHTML = `
-    <line x1="0" y1="${height}" x2="${width}" y2="${height}" class="axis"/>
-    <line x1="0" y1="${height}" x2="${width}" y2="0" class="planned"/>
-    <line x1="0" y1="${height}" x2="${x(now)}" y2="${height - (x(now) / width) * height}" class="paid"/>
-    <line x1="${x(now)}" y1="0" x2="${x(now)}" y2="${height}" class="head"/>
-    <text x="0" y="${height + 16}">${start}</text>
-    <text x="${width}" y="${height + 16}" text-anchor="end">${end}</text>
-    <text x="4" y="12">${fil(total)} over the deal</text>`;
-  return svg;
+const STEP_NAMES: Record<DealStep['type'], string> = {
+  DealProposalCreate: 'proposed by its client contract',
+  'deal-published': 'published',
+  'deal-activated': 'activated',
+  'deal-terminated': 'terminated (slashed)',
+  'deal-completed': 'completed (settled)',
+};
+
+/** The deal's escrow (client and provider) and payments (earned by the epoch, settled) over its epochs. */
+async function dealCharts(deal: Deal, head: number): Promise<HTMLElement[]> {
+  const epochs = sampleEpochs(deal, head);
+  const points = await escrowOverEpochs(deal, epochs);
+  const p = deal.proposal;
+  const price = BigInt(p?.StoragePricePerEpoch ?? 0);
+  const stop = deal.status === 'slashed' ? deal.steps[deal.steps.length - 1]?.epoch ?? head : (p?.EndEpoch ?? head);
+  const earned = (epoch: number) => (p ? price * BigInt(Math.max(0, Math.min(epoch, stop, p.EndEpoch) - p.StartEpoch)) : 0n);
+  return [
+    lineChart('Market escrow', epochs, [
+      { label: `client ${deal.client} escrow`, className: 'series-0', values: points.map((pt) => pt.clientEscrow) },
+      { label: 'client locked', className: 'series-1', values: points.map((pt) => pt.clientLocked) },
+      { label: `provider ${deal.provider} escrow`, className: 'series-2', values: points.map((pt) => pt.providerEscrow) },
+    ]),
+    lineChart('Payments for this deal', epochs, [
+      { label: 'earned (price × epochs stored)', className: 'series-1', values: epochs.map(earned) },
+      { label: 'settled (paid to the provider)', className: 'series-2', values: points.map((pt) => pt.settled) },
+    ]),
+  ];
 }
 
 export async function dealView(id: string): Promise<HTMLElement> {
-  const [deal, head] = await Promise.all([call<MarketDeal>('Filecoin.StateMarketStorageDeal', [Number(id), null]), headHeight()]);
-  const p = deal.Proposal;
-  const [client] = await batchResults<{ Escrow: string; Locked: string }>([['Filecoin.StateMarketBalance', [p.Client, null]]]);
-  const state = dealState(deal, head);
-  const elapsed = Math.max(0, Math.min(head, p.EndEpoch) - p.StartEpoch);
+  const head = await headHeight();
+  const deal = await findDeal(Number(id), head);
+  if (!deal) throw new Error(`the market has never had a deal ${id}`);
+  const p = deal.proposal;
+  const [client] = await batchResults<{ Escrow: string; Locked: string }>([['Filecoin.StateMarketBalance', [deal.client, null]]]);
   return h(
     'div',
     { class: 'deal' },
     h('h1', {}, `Deal ${id}`),
     facts([
-      ['State', stateBadge(state)],
-      ['Provider', link(`#/miner/${p.Provider}`, p.Provider)],
-      ['Client', link(`#/actor/${p.Client}`, p.Client)],
-      ['Piece CID', h('code', { class: 'wrap' }, p.PieceCID['/'])],
-      ['Piece size', bytes(p.PieceSize)],
-      ['Verified', p.VerifiedDeal ? 'yes (DataCap)' : 'no'],
-      ['Label', p.Label || '—'],
-      ['Epochs', `${thousands(p.StartEpoch)} to ${thousands(p.EndEpoch)} (head ${thousands(head)})`],
-      ['Price', `${fil(BigInt(p.StoragePricePerEpoch))} per epoch`],
-      ['Collateral', `provider ${fil(BigInt(p.ProviderCollateral))}, client ${fil(BigInt(p.ClientCollateral))}`],
-      ['Sector', deal.State.SectorStartEpoch >= 0 ? `${deal.State.SectorNumber}, activated at ${thousands(deal.State.SectorStartEpoch)}` : 'not yet sealed'],
-      ['Slashed', deal.State.SlashEpoch >= 0 ? `at epoch ${thousands(deal.State.SlashEpoch)}` : 'no'],
+      ['State', h('span', {}, stateBadge(deal), ' ', h('span', { class: 'muted' }, deal.detail))],
+      ['Provider', link(`#/miner/${deal.provider}`, deal.provider)],
+      ['Client', link(`#/actor/${deal.client}`, deal.client)],
+      ['Piece CID', p ? h('code', { class: 'wrap' }, p.PieceCID['/']) : '—'],
+      ['Piece size', p ? bytes(p.PieceSize) : '—'],
+      ['Verified', p ? (p.VerifiedDeal ? 'yes (DataCap)' : 'no') : '—'],
+      ['Label', p?.Label || '—'],
+      ['Epochs', p ? `${thousands(p.StartEpoch)} to ${thousands(p.EndEpoch)} (head ${thousands(head)})` : '—'],
+      ['Price', p ? `${fil(BigInt(p.StoragePricePerEpoch))} per epoch` : '—'],
+      ['Collateral', p ? `provider ${fil(BigInt(p.ProviderCollateral))}, client ${fil(BigInt(p.ClientCollateral))}` : '—'],
+      ['Sector', deal.state && deal.state.SectorStartEpoch >= 0 ? `${deal.state.SectorNumber}, activated at ${thousands(deal.state.SectorStartEpoch)}` : deal.state ? 'not yet sealed' : '—'],
       ["Client's escrow", `${fil(BigInt(client!.Escrow))} (${fil(BigInt(client!.Locked))} locked)`],
-      ['Earned so far', `${fil(BigInt(p.StoragePricePerEpoch) * BigInt(elapsed))} (${thousands(elapsed)} epochs; paid when SettleDealPayments runs)`],
     ]),
-    h('h2', {}, 'Payments over the deal'),
-    paymentsChart(deal, head),
+    h('h2', {}, 'Steps'),
+    deal.steps.length
+      ? table(
+          ['Epoch', 'Step', 'Message'],
+          deal.steps.map((s) => [link(`#/tipset/${s.epoch}`, thousands(s.epoch)), STEP_NAMES[s.type], link(`#/message/${s.message}`, s.message)]),
+          'steps',
+        )
+      : h('p', { class: 'muted' }, 'No market events name this deal.'),
+    h('h2', {}, 'Escrow and payments over epochs'),
+    h('div', { class: 'charts' }, await dealCharts(deal, head)),
   );
 }
