@@ -6,6 +6,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mineWithDeals } from './deals.js';
+import { benchFork } from './fork.js';
 import { CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, sequentialTransfers } from './phases.js';
 import { PEER_NAMES, RunningPeer, mineMethod, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { medianFigures, printTable, type Figures, type Results } from './report.js';
@@ -58,7 +59,9 @@ async function onFreshNode<T>(peer: PeerName, fn: (node: RunningPeer) => Promise
   const node = await step(peer, 'start', () => RunningPeer.start(peer));
   try {
     const value = await fn(node);
-    return { value, spawnMs: node.spawnMs, peakMiB: node.memory().peakMiB };
+    const { peakMiB } = node.memory();
+    if (!quiet) process.stderr.write(`  ${peer}: peak RSS of this node ${peakMiB.toFixed(0)} MiB\n`);
+    return { value, spawnMs: node.spawnMs, peakMiB };
   } finally {
     await node.stop();
   }
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
   const note = `${new Date().toISOString()}, ${opts.rounds} round(s), medians; n = ${opts.n}; load average ${loadBefore} before, ${load()} after`;
   if (opts.json) console.log(JSON.stringify({ note, results, rounds }, null, 2));
   else printTable(results, note);
+  if (!opts.json) await benchFork();
 }
 
 main().catch((e: Error) => {

@@ -69,7 +69,8 @@ export class Calls {
   callMessage(message: Message, epoch: number): Promise<InvocationResult> {
     const { state, executor, queue } = this.node;
     const ctx = callContext(this.node, epoch);
-    return queue.run(() => executor.call(state.stage(epoch), message, ctx));
+    // On a fork, the slots the call reads are fetched together (StateTree.withSlotsFetched).
+    return queue.run(() => state.withSlotsFetched(epoch, (overlay) => executor.call(overlay, message, ctx)));
   }
 
   /**

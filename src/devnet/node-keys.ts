@@ -3,10 +3,9 @@
 // m/44'/461'/1'/0/1, and a storage deal client at m/44'/461'/1'/0/2 (`fvm-devnet deal` proposes with
 // it). All are secp256k1 f1 keys derived from the mnemonic, on an account path apart from the dev
 // accounts' (m/44'/60'/…) and the storage providers' (m/44'/461'/0'/0/i).
-import { HDNodeWallet, Mnemonic } from 'ethers';
 import type { FilAddress } from '../common/address.js';
-import { hexToBytes } from '../common/hex.js';
 import { secp256k1Address } from '../fevm/signature.js';
+import { hdKey } from './hd-keys.js';
 
 const NODE_KEYS_DERIVATION_PATH = "m/44'/461'/1'/0";
 
@@ -26,10 +25,9 @@ export interface NodeKeys {
 }
 
 export function deriveNodeKeys(mnemonic: string): NodeKeys {
-  const root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(mnemonic), NODE_KEYS_DERIVATION_PATH);
   const key = (index: number): NodeKey => {
-    const wallet = root.deriveChild(index);
-    return { address: secp256k1Address(hexToBytes(wallet.signingKey.publicKey)), privateKey: hexToBytes(wallet.privateKey) };
+    const { privateKey, publicKey } = hdKey(mnemonic, NODE_KEYS_DERIVATION_PATH, index);
+    return { address: secp256k1Address(publicKey), privateKey };
   };
   return { rootKey: key(0), verifier: key(1), dealClient: key(2) };
 }

@@ -62,6 +62,11 @@ export class NativeWallet {
     return address;
   }
 
+  /** Holds a secp256k1 key the node derived itself and whose f1 address it knows (no public key to compute at start-up). */
+  hold(key: { address: FilAddress; privateKey: Uint8Array }): void {
+    this.keys.set(key.address.key, { address: key.address, type: 'secp256k1', secret: key.privateKey.slice() });
+  }
+
   /** A new random key (Filecoin.WalletNew); the first key made this way becomes the default if there is none. */
   generate(type: KeyType): FilAddress {
     const secret = type === 'bls' ? bls12_381.utils.randomSecretKey() : secp256k1.utils.randomSecretKey();

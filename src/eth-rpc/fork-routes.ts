@@ -71,8 +71,16 @@ export async function routeForkCall(devnet: Devnet, method: string, args: unknow
   const forkEpoch = fork.point.epoch;
   if (UPSTREAM_ONLY.has(method)) return fork.upstream.call(method, args);
   if (method in BLOCK_METHODS) {
-    const epoch = epochOf(args[BLOCK_METHODS[method]]);
-    return epoch !== undefined && epoch <= forkEpoch ? fork.upstream.call(method, args) : local(args);
+    const position = BLOCK_METHODS[method];
+    const epoch = epochOf(args[position]);
+    if (epoch !== undefined && epoch <= forkEpoch) return fork.upstream.call(method, args);
+    const answer = await local(args);
+    // A tag ('finalized', 'safe') on a young fork names its first tipset: the upstream's at the fork epoch.
+    const named = (answer as { number?: string } | null)?.number;
+    if (method === 'eth_getBlockByNumber' && named === `0x${forkEpoch.toString(16)}`) {
+      return fork.upstream.call(method, args.map((arg, i) => (i === position ? named : arg)));
+    }
+    return answer;
   }
   if (method in STATE_METHODS) {
     const epoch = epochOf(args[STATE_METHODS[method]]);

@@ -211,21 +211,50 @@ export class StateTree {
     return this.headEpoch;
   }
 
-  /** The state as it was after `epoch` was applied. */
-  at(epoch: number): StateReader {
+  /**
+   * The state as it was after `epoch` was applied. With `deferred`, a storage slot the source has
+   * not fetched reads as zero and is added to `deferred` instead of throwing, so that one run finds
+   * every slot it reads: its result is wrong and must be dropped unless `deferred` stays empty.
+   */
+  at(epoch: number, deferred?: MissingState[]): StateReader {
     const read = <V>(key: string) => this.values.get(key, epoch) as V | undefined;
     const { source } = this;
+    const fromSource = (id: number, generation: number, slot: bigint): bigint | undefined => {
+      if (!deferred) return source.getStorage(id, generation, slot);
+      try {
+        return source.getStorage(id, generation, slot);
+      } catch (error) {
+        if (!(error instanceof MissingStateError)) throw error;
+        deferred.push(...error.missing);
+        return undefined;
+      }
+    };
     return {
       getActor: (id) => read<Actor>(actorKey(id)) ?? source.getActor(id),
       lookupId: (address) => address.id ?? read<number>(addressKey(address)) ?? source.lookupId(address),
-      getStorage: (id, generation, slot) => read<bigint>(storageKey(id, generation, slot)) ?? source.getStorage(id, generation, slot) ?? 0n,
+      getStorage: (id, generation, slot) => read<bigint>(storageKey(id, generation, slot)) ?? fromSource(id, generation, slot) ?? 0n,
       nextId: () => read<number>(NEXT_ID_KEY) ?? source.nextId() ?? FIRST_NON_SINGLETON_ID,
     };
   }
 
-  /** A staging area on top of the state after `epoch` (by default the newest). */
-  stage(epoch = Number.MAX_SAFE_INTEGER): StateOverlay {
-    return new StateOverlay(this.at(epoch));
+  /** A staging area on top of the state after `epoch` (by default the newest); `deferred` as in `at`. */
+  stage(epoch = Number.MAX_SAFE_INTEGER, deferred?: MissingState[]): StateOverlay {
+    return new StateOverlay(this.at(epoch, deferred));
+  }
+
+  /**
+   * Runs `run` on an overlay of the state after `epoch` until it reads no storage slot the source
+   * has not fetched: each run collects the slots it missed (read as zero), which are fetched
+   * together before the next. A call reading many cold slots costs a few runs, not one per slot.
+   * Anything else not fetched throws (MissingStateError) to the caller, as every read does.
+   */
+  async withSlotsFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+    for (;;) {
+      const deferred: MissingState[] = [];
+      const result = await run(this.stage(epoch, deferred));
+      if (deferred.length === 0) return result;
+      await this.fetchMissing(new MissingStateError(deferred));
+    }
   }
 
   /** Writes what an overlay staged as the state of `epoch` (which must not go backwards). */

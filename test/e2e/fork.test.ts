@@ -110,6 +110,8 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
   test('blocks up to the fork epoch are the upstream\'s; the next tipset follows its hash', async () => {
     const block = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(forkEpoch), false]);
     assert.deepEqual(block, atFork.block);
+    // Before anything is mined on the fork, every tag names that block.
+    for (const tag of ['latest', 'finalized', 'safe']) assert.deepEqual(await rpc(fork!.url, 'eth_getBlockByNumber', [tag, false]), atFork.block, tag);
     const provider = new JsonRpcProvider(fork!.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     const sender = new Wallet(DEV_ACCOUNTS[1].privateKey, provider);
     const receipt = (await (await sender.sendTransaction({ to: RECIPIENT, value: 1n })).wait())!;

@@ -98,6 +98,23 @@ describe('fork state source', () => {
     assert.equal(await tree.fetchMissing(new Error('other')), false);
   });
 
+  test('withSlotsFetched finds every cold slot a run reads in one run, and fetches them together', async () => {
+    const { upstream, calls } = fakeUpstream();
+    const source = new ForkSource(upstream);
+    const tree = new StateTree(source);
+    await source.fetch([{ kind: 'actor', id: contract.id }]);
+    let runs = 0;
+    const sum = await tree.withSlotsFetched(0, async (overlay) => {
+      runs++;
+      let total = 0n;
+      for (let slot = 0n; slot < 50n; slot++) total += overlay.getStorage(contract.id, 0, slot);
+      return total;
+    });
+    assert.equal(sum, 10n * ((49n * 50n) / 2n));
+    assert.equal(runs, 2);
+    assert.equal(calls.filter((c) => c.startsWith('slot')).length, 50);
+  });
+
   test('the cache gives back what was fetched, at the same point only; a damaged file is refetched', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fork-cache-'));
     try {

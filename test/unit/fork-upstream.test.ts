@@ -78,6 +78,22 @@ describe('upstream client', () => {
     await assert.rejects(new Upstream(new URL(`http://127.0.0.1:${port}/rpc/v1`), { retries: 0 }).call('eth_chainId', []), /upstream eth_chainId failed after 1 attempts: .*ECONNREFUSED/);
   });
 
+  test('at most `concurrency` requests are in flight at once', async (t) => {
+    let open = 0;
+    let most = 0;
+    const { url } = await serve(t, (_n, body, _req, res) => {
+      most = Math.max(most, ++open);
+      setTimeout(() => {
+        open--;
+        json(res, 200, { jsonrpc: '2.0', id: body.id, result: body.params[0] });
+      }, 5);
+    });
+    const upstream = new Upstream(new URL(url), { concurrency: 4 });
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => upstream.call('eth_getStorageAt', [i])));
+    assert.deepEqual(answers, Array.from({ length: 30 }, (_, i) => i));
+    assert.equal(most, 4);
+  });
+
   test('401 says how to give a token, without retrying', async (t) => {
     const { url, requests } = await serve(t, (_n, _body, _req, res) => json(res, 401, {}));
     await assert.rejects(new Upstream(new URL(url), { retries: 3 }).call('Filecoin.ChainHead', []), /HTTP 401 \(set FVM_DEVNET_FORK_TOKEN/);

@@ -9,11 +9,13 @@ import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../..
 import { keccak256 } from '../../common/hashes.js';
 import type { Actor, ActorKind } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
+import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { ForkPoint } from './fork-point.js';
+import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 
 /** The kinds the devnet models, by their manifest names (builtin-actors' manifest). */
-const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(['system', 'init', 'cron', 'account', 'storagepower', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount']);
+const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount']);
 
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
 function isActorNotFound(error: unknown): boolean {
@@ -71,6 +73,7 @@ export class UpstreamState {
       return robust ? { ...actor, robust } : actor;
     }
     if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
+    if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     return actor;
   }
 
@@ -116,6 +119,15 @@ export class UpstreamState {
     ]);
     const bytecode = hexToBytes(code);
     return { bytecode, bytecodeHash: keccak256(bytecode), nonce: read.State?.Nonce ?? 1, storageGeneration: 0, ...(read.State?.Tombstone ? { dead: true } : {}) };
+  }
+
+  /** A miner's info and funds; its sectors are not forked (upstream-miner.ts). */
+  private async minerState(address: string): Promise<MinerState> {
+    const [info, read] = await Promise.all([
+      this.upstream.call<LotusMinerInfo>('Filecoin.StateMinerInfo', [address, this.point.stateKey]),
+      this.upstream.call<{ State: LotusMinerFunds }>('Filecoin.StateReadState', [address, this.point.stateKey]),
+    ]);
+    return minerStateFromLotus(info, read.State);
   }
 
   /**

@@ -33,6 +33,8 @@ export interface UpstreamOptions {
   retries?: number;
   /** Milliseconds before the first retry; doubled for each next one. */
   backoffMs?: number;
+  /** Most requests in flight at once (a call reading many cold slots fetches them together). */
+  concurrency?: number;
 }
 
 /** Counts of what the client did, for the warm-up progress line and the bench. */
@@ -71,6 +73,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class Upstream {
   readonly stats: UpstreamStats = { requests: 0, retries: 0 };
   private nextId = 1;
+  private inFlight = 0;
+  /** Requests waiting for one in flight to finish. */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly endpoint: URL,
@@ -86,12 +91,26 @@ export class Upstream {
         this.stats.retries++;
         await sleep(backoffMs * 2 ** (attempt - 1));
       }
-      const outcome = await this.attempt(method, params);
+      const outcome = await this.limited(() => this.attempt(method, params));
       if (outcome.ok) return outcome.result as T;
       if ('answer' in outcome) throw outcome.answer;
       lastFailure = outcome.failure;
     }
     throw new UpstreamError(`upstream ${method} failed after ${retries + 1} attempts: ${lastFailure} (${displayUrl(this.endpoint)})`);
+  }
+
+  /** Runs `request` once fewer than `concurrency` requests are in flight. */
+  private async limited<T>(request: () => Promise<T>): Promise<T> {
+    // A waiter is handed the finishing request's place, so the count never passes the limit.
+    if (this.inFlight >= (this.options.concurrency ?? 16)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inFlight++;
+    try {
+      return await request();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.inFlight--;
+    }
   }
 
   private async attempt(method: string, params: unknown[]): Promise<{ ok: true; result: unknown } | { ok: false; answer: UpstreamAnswerError } | { ok: false; failure: string }> {

@@ -2,12 +2,12 @@
 // mnemonic at m/44'/461'/0'/0/i (461 is Filecoin's SLIP-44 coin type), whose f1 address owns and
 // works the provider's miner actor; and a libp2p peer ID per provider (an ed25519 key derived from it).
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { HDNodeWallet, Mnemonic } from 'ethers';
 import { base58btc } from 'multiformats/bases/base58';
 import type { FilAddress } from '../../common/address.js';
 import { blake2b256 } from '../../common/hashes.js';
-import { concatBytes, hexToBytes } from '../../common/hex.js';
+import { concatBytes } from '../../common/hex.js';
 import { secp256k1Address } from '../../fevm/signature.js';
+import { hdKey } from '../hd-keys.js';
 
 export const SP_DERIVATION_PATH = "m/44'/461'/0'/0";
 
@@ -24,12 +24,9 @@ export interface StorageProviderKey {
 const ED25519_PEER_ID_PREFIX = new Uint8Array([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]);
 
 export function deriveStorageProviderKeys(mnemonic: string, count: number): StorageProviderKey[] {
-  if (count === 0) return [];
-  const root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(mnemonic), SP_DERIVATION_PATH);
   return Array.from({ length: count }, (_, i) => {
-    const wallet = root.deriveChild(i);
-    const privateKey = hexToBytes(wallet.privateKey);
-    const address = secp256k1Address(hexToBytes(wallet.signingKey.publicKey));
+    const { privateKey, publicKey } = hdKey(mnemonic, SP_DERIVATION_PATH, i);
+    const address = secp256k1Address(publicKey);
     const peerKey = ed25519.getPublicKey(blake2b256(concatBytes(new TextEncoder().encode('fvm-devnet peer id'), privateKey)));
     return { address, privateKey, peerId: concatBytes(ED25519_PEER_ID_PREFIX, peerKey) };
   });

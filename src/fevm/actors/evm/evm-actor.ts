@@ -226,6 +226,7 @@ export function exitCodeOf(exec: ExecResult, error: EVMError): number {
 }
 
 function blockContext(ctx: ExecutionContext) {
+  const seed = ctx.seed ?? DEFAULT_BEACON_SEED;
   return {
     header: {
       number: BigInt(ctx.epoch),
@@ -233,7 +234,10 @@ function blockContext(ctx: ExecutionContext) {
       coinbase: createZeroAddress(),
       timestamp: BigInt(ctx.timestamp),
       difficulty: 0n,
-      prevRandao: prevRandao(ctx.seed ?? DEFAULT_BEACON_SEED, ctx.epoch),
+      // Drawn only when PREVRANDAO runs: three blake2b hashes are much of a small call's cost.
+      get prevRandao() {
+        return prevRandao(seed, ctx.epoch);
+      },
       gasLimit: BigInt(BLOCK_GAS_LIMIT),
       baseFeePerGas: ctx.baseFee,
       getBlobGasPrice: () => undefined,

@@ -11,7 +11,7 @@
 //     (send the balance, die at the end of the message), and CALLCODE, BLOBHASH, BLOBBASEFEE removed
 //     (undefined instructions, exit 35).
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
-import { createCustomCommon, Mainnet, type Common } from '@ethereumjs/common';
+import { Common, Mainnet } from '@ethereumjs/common';
 import {
   EVM,
   EVMError,
@@ -118,6 +118,34 @@ export class FevmEvm extends EVM {
 
   /** Where the top-level deployment being run goes, when the EAM chose it rather than CREATE's rule. */
   createAddress: Uint8Array | undefined;
+
+  /** Opcodes whose handlers return no promise (see runSynchronously). */
+  private synchronous: ReadonlySet<number> | undefined;
+
+  /**
+   * @ethereumjs marks every custom opcode async, so that each step of the interpreter awaits its
+   * handler; FEVM's table rebuilds them all (fevmOpcodes), so without this every instruction pays a
+   * microtask it does not need. These keep their handler's own mark.
+   */
+  runSynchronously(opcodes: ReadonlySet<number>): void {
+    this.synchronous = opcodes;
+    this.markSynchronous();
+  }
+
+  /** Rebuilds the opcode table (a hardfork change would): the marks again. */
+  override getActiveOpcodes(): ReturnType<EVM['getActiveOpcodes']> {
+    const list = super.getActiveOpcodes();
+    // EVM's constructor calls it too, before this class's fields exist.
+    if (this.synchronous) this.markSynchronous();
+    return list;
+  }
+
+  private markSynchronous(): void {
+    const synchronous = this.synchronous!;
+    this._opcodeMap = this._opcodeMap.map((entry) =>
+      synchronous.has(entry.opcodeInfo.code) && entry.opcodeInfo.isAsync ? { ...entry, opcodeInfo: withoutAwait(entry.opcodeInfo) } : entry,
+    );
+  }
 
   protected override async _generateAddress(message: Message): Promise<Address> {
     if (message.depth === 0 && this.createAddress) return new Address(this.createAddress);
@@ -286,6 +314,13 @@ export interface Invocation {
   addedPairs: number;
 }
 
+type OpcodeInfo = FevmEvm['_opcodeMap'][number]['opcodeInfo'];
+
+/** A copy of a (frozen) opcode description that the interpreter runs without awaiting its handler. */
+function withoutAwait(info: OpcodeInfo): OpcodeInfo {
+  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(info) as object) as OpcodeInfo, info, { isAsync: false }));
+}
+
 function outOfGas(gasLimit: bigint): EVMResult {
   return { execResult: { executionGasUsed: gasLimit, returnValue: EMPTY, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) } };
 }
@@ -299,26 +334,47 @@ function refused(gasLimit: bigint): EVMResult {
   return { execResult: { executionGasUsed: gas < gasLimit ? gas : gasLimit, returnValue: EMPTY, exceptionError: new EVMError(CALL_REFUSED) } };
 }
 
+/**
+ * @ethereumjs asks its Common whether an EIP is active several times per instruction, and Common
+ * searches a list of ~60 each time; this one answers from a set kept beside the list.
+ */
+class FevmCommon extends Common {
+  // `declare`: the constructor of Common fills it (through the method below) before this class's own fields would.
+  declare private activeEips: Set<number>;
+
+  protected override _buildActivatedEIPsCache(): void {
+    super._buildActivatedEIPsCache();
+    this.activeEips = new Set(this._activatedEIPsCache);
+  }
+
+  override isActivatedEIP(eip: number): boolean {
+    return this.activeEips.has(eip);
+  }
+}
+
 /** The EVM the EVM actor runs contracts on; `host` must be set before it runs anything. */
 export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): FevmEvm {
   // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27.
-  const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: 'cancun', eips: [2537] });
+  const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537] });
   common.updateParams(paramsEVM);
   // Gas is FVM gas: no code deposit per byte (the bytecode block is charged) and no CALL stipend
   // (callGasLimit gives FEVM's).
   common.updateParams({ 1: { createDataGas: 0, callStipendGas: 0 } });
-  return new FevmEvm({
+  const { opcodes, synchronous } = fevmOpcodes(common);
+  const evm = new FevmEvm({
     common,
     stateManager,
     blockchain: new EVMMockBlockchain(),
     bn254: new NobleBN254(),
-    customOpcodes: fevmOpcodes(common),
+    customOpcodes: opcodes,
     customPrecompiles: [
       // No point evaluation (EIP-4844) on FEVM.
       { address: '0x000000000000000000000000000000000000000a' },
       ...FILECOIN_PRECOMPILES.map((entry) => ({ address: bytesToHex(entry.address), function: filecoinPrecompile(entry) })),
     ],
   });
+  evm.runSynchronously(synchronous);
+  return evm;
 }
 
 /**
@@ -346,7 +402,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
  * still run for what they do besides pricing (memory size, the CALL's gas limit), and the FVM
  * charges replace their Ethereum gas.
  */
-function fevmOpcodes(common: Common): CustomOpcode[] {
+function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number> } {
   const table = getOpcodesForHF(common);
   const fevmLogic = new Map<number, OpHandler>([
     [0x3b, extcodesize],
@@ -359,19 +415,22 @@ function fevmOpcodes(common: Common): CustomOpcode[] {
   // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
   const removed = [0xf2 /* CALLCODE */, 0x49 /* BLOBHASH */, 0x4a /* BLOBBASEFEE */];
   const opcodes: CustomOpcode[] = removed.map((opcode) => ({ opcode }));
+  // FEVM's own handlers are synchronous; @ethereumjs's are where its table says so.
+  const synchronous = new Set<number>();
   for (const [opcode, info] of table.opcodes) {
     if (removed.includes(opcode)) continue;
+    if (fevmLogic.has(opcode) || !info.isAsync) synchronous.add(opcode);
     const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
     const ethGas = info.dynamicGas ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
     opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction: fvmGasFunction(name, ethGas), logicFunction });
   }
-  return opcodes;
+  return { opcodes, synchronous };
 }
 
 type EthGasHandler = (runState: RunState, gas: bigint, common: Common) => Promise<bigint>;
-type OpcodeCharge = (runState: RunState, evm: FevmEvm) => number | Promise<number>;
+type OpcodeCharge = (runState: RunState, evm: FevmEvm) => number;
 
 const sizeArg = (index: number, count: number): OpcodeCharge => (rs) => Number(rs.stack.peek(count)[index]);
 const copy = (index: number, count: number): OpcodeCharge => (rs, evm) => copyGas(sizeArg(index, count)(rs, evm) as number);
@@ -394,10 +453,10 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   LOG3: log(3),
   LOG4: log(4),
   SLOAD: (rs, evm) => openSlotNode(evm, rs.stack.peek(1)[0]),
-  SSTORE: async (rs, evm) => {
+  SSTORE: (rs, evm) => {
     const [slot, value] = rs.stack.peek(2);
     const gas = openSlotNode(evm, slot);
-    const current = bytesToBigint(await rs.stateManager.getStorage(rs.interpreter.getAddress(), padStart(bigintToBytes(slot), 32)));
+    const current = (rs.stateManager as EvmStateAdapter).storageAt(rs.interpreter.getAddress(), slot);
     // The KAMT node changes only when the value does (System::set_storage).
     const invocation = evm.currentInvocation;
     if (invocation && current !== value) {
@@ -436,8 +495,10 @@ function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGas
   return async (runState, gas, common) => {
     const words = runState.memoryWordCount;
     if (ethGas) await ethGas(runState, 0n, common);
-    gas += BigInt(memoryGrowthGas(Number(runState.memoryWordCount - words) * 32));
-    if (charge) gas += BigInt(await charge(runState, fevmOf(runState)));
+    const grown = runState.memoryWordCount - words;
+    let fvmGas = grown === 0n ? 0 : memoryGrowthGas(Number(grown) * 32);
+    if (charge) fvmGas += charge(runState, fevmOf(runState));
+    if (fvmGas !== 0) gas += BigInt(fvmGas);
     const available = runState.interpreter.getGasLeft() - gas;
     if (isCall) runState.messageGasLimit = callGasLimit(runState, name, available);
     // The EAM's create gets all but 1/64 of what is left, as any send.

@@ -118,6 +118,12 @@ export class EvmStateAdapter implements StateManagerInterface {
     return bigintToBytes(this.current.getStorage(actor.id, actor.evm?.storageGeneration ?? 0, bytesToBigint(key)));
   }
 
+  /** A slot's value, synchronously (the gas model reads it for every SSTORE). */
+  storageAt(address: Address, slot: bigint): bigint {
+    const actor = this.actorAt(address);
+    return actor ? this.current.getStorage(actor.id, actor.evm?.storageGeneration ?? 0, slot) : 0n;
+  }
+
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const actor = this.actorAt(address);
     if (!actor) throw new Error(`no actor at ${address.toString()} to store to`);

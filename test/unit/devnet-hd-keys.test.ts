@@ -1,0 +1,38 @@
+// The node's BIP-32 keys (src/devnet/hd-keys.ts) against ethers' HD wallet, an independent
+// implementation, on every path the node uses and on two mnemonics.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HDNodeWallet } from 'ethers';
+import { bytesToHex } from '../../src/common/hex.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { DERIVATION_PATH } from '../../src/devnet/accounts.js';
+import { hdKey } from '../../src/devnet/hd-keys.js';
+import { SP_DERIVATION_PATH } from '../../src/devnet/storage-providers/keys.js';
+
+/** The node's own keys (devnet/node-keys.ts): the verified registry's root and verifier, the deal client. */
+const NODE_KEYS_DERIVATION_PATH = "m/44'/461'/1'/0";
+const OTHER_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+
+describe('hdKey', () => {
+  for (const mnemonic of [DEFAULT_MNEMONIC, OTHER_MNEMONIC]) {
+    test(`private and public keys equal ethers' at ${mnemonic.split(' ')[0]}… on the dev, provider and node paths`, () => {
+      for (const path of [DERIVATION_PATH, SP_DERIVATION_PATH, NODE_KEYS_DERIVATION_PATH]) {
+        for (const index of [0, 1, 7]) {
+          const expected = HDNodeWallet.fromPhrase(mnemonic, undefined, `${path}/${index}`);
+          const key = hdKey(mnemonic, path, index);
+          assert.equal(bytesToHex(key.privateKey), expected.privateKey, `${path}/${index}`);
+          assert.equal(bytesToHex(key.publicKey), expected.signingKey.publicKey, `${path}/${index}`);
+        }
+      }
+    });
+  }
+
+  test('asking again gives the same key (the parent is remembered, not the child)', () => {
+    assert.deepEqual(hdKey(DEFAULT_MNEMONIC, SP_DERIVATION_PATH, 3), hdKey(DEFAULT_MNEMONIC, SP_DERIVATION_PATH, 3));
+  });
+
+  test('a mnemonic with a word outside the list, or a bad checksum, is refused', () => {
+    assert.throws(() => hdKey('not a valid mnemonic at all', DERIVATION_PATH, 0), /invalid mnemonic/);
+    assert.throws(() => hdKey(DEFAULT_MNEMONIC.replace(/junk$/, 'test'), DERIVATION_PATH, 0), /invalid mnemonic/);
+  });
+});
