@@ -85,6 +85,15 @@ function words(data: string): [string, string][] {
   return Array.from({ length: Math.ceil(body.length / 64) }, (_, i) => [`word ${i}`, '0x' + body.slice(i * 64, i * 64 + 64)]);
 }
 
+/** The signature of a known function by its 4-byte selector (transfer(address,uint256)), else undefined. */
+export function knownFunction(selector: string): string | undefined {
+  try {
+    return KNOWN.getFunction(selector)?.format();
+  } catch {
+    return undefined;
+  }
+}
+
 /** A contract call's input; undefined for an empty input or a bare transfer. */
 export function decodeCall(input: string): Decoded | undefined {
   if (input.length < 10) return undefined;

@@ -2,6 +2,7 @@
 // with their transactions, which include native messages as Lotus shows them), receipts, and the
 // names of builtin actors' methods.
 import { CID } from 'multiformats/cid';
+import { knownFunction } from './abi.js';
 import { batch, call } from './rpc.js';
 
 /** eth_getBlockByNumber's answer, the fields the explorer reads. */
@@ -125,7 +126,7 @@ export function actorKind(code: string): string {
 }
 
 /**
- * What a message does: a transfer, a contract creation, a 4-byte selector, or a native method,
+ * What a message does: a transfer, a contract creation, a known function or its 4-byte selector, or a native method,
  * named by the receiver's kind (`kinds`, from actorKinds) or by an FRC-42 number, which is unique.
  */
 export function methodLabel(tx: EthTx, known: MethodNames, kinds: Map<string, string> = new Map()): string {
@@ -139,7 +140,7 @@ export function methodLabel(tx: EthTx, known: MethodNames, kinds: Map<string, st
   }
   if (tx.to === null) return 'Create contract';
   if (tx.input === '0x') return 'Transfer';
-  return tx.input.slice(0, 10);
+  return knownFunction(tx.input.slice(0, 10)) ?? tx.input.slice(0, 10);
 }
 
 /** The head's epoch. */

@@ -7,6 +7,7 @@
 // (Filecoin.StateDecodeParams).
 import { Interface } from 'ethers';
 import { CID } from 'multiformats/cid';
+import { forkPoint } from './fork.js';
 import { batch, batchResults, call } from './rpc.js';
 import { base64Bytes, cborValue, hex, type EventEntry } from './values.js';
 
@@ -98,10 +99,10 @@ interface ActorEventJson {
   msgCid: { '/': string };
 }
 
-/** The market's events and the contracts' DealProposalCreate logs from genesis to `head`, oldest first, in Lotus's windows of epochs. */
-async function chainEvents(head: number): Promise<{ market: ActorEventJson[]; proposals: ActorEventJson[] }> {
+/** The market's events and the contracts' DealProposalCreate logs from `first` to `head`, oldest first, in Lotus's windows of epochs. */
+async function chainEvents(first: number, head: number): Promise<{ market: ActorEventJson[]; proposals: ActorEventJson[] }> {
   const calls: [string, unknown[]][] = [];
-  for (let from = 0; from <= head; from += EVENT_WINDOW) {
+  for (let from = first; from <= head; from += EVENT_WINDOW) {
     const range = { fromHeight: from, toHeight: Math.min(from + EVENT_WINDOW - 1, head) };
     calls.push(['Filecoin.GetActorEventsRaw', [{ addresses: [MARKET], ...range }]]);
     calls.push(['Filecoin.GetActorEventsRaw', [{ fields: { t1: [{ codec: RAW_CODEC, value: toBase64(PROPOSAL_TOPIC) }] }, ...range }]]);
@@ -186,7 +187,9 @@ async function contractProposals(logs: ActorEventJson[]): Promise<(ProposedDeal 
 
 /** Every deal the market has held or holds, newest first, and the contracts' proposals no provider has published. */
 export async function allDeals(head: number): Promise<{ deals: Deal[]; proposed: ProposedDeal[] }> {
-  const [held, logs] = await Promise.all([call<Record<string, MarketDeal>>('Filecoin.StateMarketDeals', [null]), chainEvents(head)]);
+  // A fork's market starts empty (the upstream's deals are not forked): its events start after the fork.
+  const fork = await forkPoint();
+  const [held, logs] = await Promise.all([call<Record<string, MarketDeal>>('Filecoin.StateMarketDeals', [null]), chainEvents(fork ? fork.epoch + 1 : 0, head)]);
   const events = dealEvents(logs.market);
   const byId = new Map<number, Deal>();
   for (const [id, deal] of Object.entries(held)) {

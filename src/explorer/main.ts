@@ -3,6 +3,7 @@
 // WebSocket only.
 import { headEpoch } from './chain.js';
 import { h, link, thousands } from './dom.js';
+import { forkBadge, forkPoint } from './fork.js';
 import { subscribeHeads } from './rpc.js';
 import { searchTarget } from './search.js';
 import { actorView } from './views/actor.js';
@@ -70,6 +71,7 @@ const showHead = (epoch: number) => {
   headLabel.textContent = `head ${thousands(epoch)}`;
 };
 void headEpoch().then(showHead);
+void forkPoint().then((fork) => fork && headLabel.before(forkBadge(fork)));
 
 // New heads: the counter always, the first page at most a few times a second.
 let pending: ReturnType<typeof setTimeout> | undefined;

@@ -133,6 +133,9 @@ describe('the explorer (headless Chromium)', () => {
       const failedRow = page.locator('tr', { has: page.locator(`a[href="#/message/${failing.hash}"]`) });
       assert.equal(await failedRow.locator('.badge').textContent(), 'failed');
       assert.equal(await failedRow.locator('td[data-label="Method"]').textContent(), '0xa9cc4718');
+      // A known function by its signature.
+      const transferRow = page.locator('tr', { has: page.locator(`a[href="#/message/${tokenTransfer.hash}"]`) });
+      assert.equal(await transferRow.locator('td[data-label="Method"]').textContent(), 'transfer(address,uint256)');
       const publishHash = await provider.send('Filecoin.EthGetTransactionHashByCid', [{ '/': dealMessage }]);
       const publishRow = page.locator('tr', { has: page.locator(`a[href="#/message/${publishHash}"]`) });
       assert.equal(await publishRow.locator('td[data-label="Method"]').textContent(), 'PublishStorageDeals');
@@ -324,10 +327,12 @@ describe('the explorer (headless Chromium)', () => {
   });
 
   test('on a phone-wide screen nothing is wider than the screen', async () => {
-    for (const hash of ['', `#/message/${failing.hash}`, `#/tipset/${failing.blockNumber}`, `#/deal/${dealId}`, `#/miner/${provider_}`]) {
+    const token = (await provider.getTransactionReceipt(tokenTransfer.hash))!.to!.toLowerCase();
+    const publish = await provider.send('Filecoin.EthGetTransactionHashByCid', [{ '/': dealMessage }]);
+    for (const hash of ['', `#/message/${failing.hash}`, `#/message/${publish}`, `#/tipset/${failing.blockNumber}`, '#/deals', `#/deal/${dealId}`, `#/miner/${provider_}`, `#/actor/${token}`]) {
       const page = await open(node, hash, PHONE);
       try {
-        if (hash.startsWith('#/message')) await screenshot(page, 'message-phone');
+        if (hash === `#/message/${failing.hash}`) await screenshot(page, 'message-phone');
         assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), PHONE.width, hash || 'front page');
       } finally {
         await page.close();
@@ -469,6 +474,61 @@ describe('deals through their life in the explorer', () => {
   });
 });
 
+describe('the explorer on a forked chain', () => {
+  test('says where the chain was forked, marks the upstream tipsets, and tells forked actors from new ones', async (t) => {
+    const upstream = await startDevnet(['--storage-providers', '0']);
+    t.after(() => upstream.stop());
+    const upstreamRpc = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    t.after(() => upstreamRpc.destroy());
+    const { Counter } = await compileFixtures();
+    const deploy = async (wallet: Wallet) => {
+      const counter = await new ContractFactory(Counter!.abi, Counter!.bytecode, wallet).deploy();
+      await counter.waitForDeployment();
+      return (await counter.getAddress()).toLowerCase();
+    };
+    const forked = await deploy(new Wallet(DEV_ACCOUNTS[0]!.privateKey, upstreamRpc));
+    const deployment = (await upstreamRpc.getBlock(await upstreamRpc.getBlockNumber()))!.transactions[0]!;
+    const forkEpoch = await upstreamRpc.getBlockNumber();
+
+    const node = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--no-fork-cache']);
+    t.after(() => node.stop());
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    t.after(() => provider.destroy());
+    const created = await deploy(new Wallet(DEV_ACCOUNTS[1]!.privateKey, provider));
+    const upstreamHost = new URL(upstream.url).host;
+
+    const page = await open(node, '');
+    t.after(() => page.close());
+    await screenshot(page, 'fork');
+    assert.equal(await page.locator('header.top .badge.fork').textContent(), `forked from ${upstreamHost} at epoch ${forkEpoch}`);
+    assert.equal(await page.locator(`section.tipset[data-epoch="${forkEpoch}"] .badge.upstream`).count(), 1);
+    assert.equal(await page.locator(`section.tipset[data-epoch="${forkEpoch + 1}"]`).count(), 1);
+    assert.equal(await page.locator(`section.tipset[data-epoch="${forkEpoch + 1}"] .badge.upstream`).count(), 0);
+
+    const originOf = async (address: string) => {
+      await page.goto(`${node.url}/#/actor/${address}`);
+      await page.waitForFunction((hash) => document.querySelector('main')?.getAttribute('data-route') === hash, `#/actor/${address}`);
+      return (await facts(page)).Origin;
+    };
+    assert.equal(await originOf(forked), `forked from ${upstreamHost}: the fork started with it at epoch ${forkEpoch}`);
+    assert.equal(await originOf(created), `created on this chain after the fork at epoch ${forkEpoch}`);
+
+    // The fork epoch's tipset and those before it are the upstream's.
+    for (const epoch of [forkEpoch, forkEpoch - 1]) {
+      await page.goto(`${node.url}/#/tipset/${epoch}`);
+      await page.waitForFunction((hash) => document.querySelector('main')?.getAttribute('data-route') === hash, `#/tipset/${epoch}`);
+      assert.equal((await facts(page)).Epoch, `${epoch} upstream`);
+      assert.equal((await facts(page))['Block hash'], (await upstreamRpc.getBlock(epoch))!.hash);
+    }
+    // An upstream transaction, as the fork passes it through.
+    await page.goto(`${node.url}/#/message/${deployment}`);
+    await page.waitForFunction((hash) => document.querySelector('main')?.getAttribute('data-route') === hash, `#/message/${deployment}`);
+    const message = await facts(page);
+    assert.equal(message.Hash, deployment);
+    assert.match(message.To!, new RegExp(`^new contract 0x${forked.slice(2, 8)}`));
+  });
+});
+
 describe('the explorer on a long chain', () => {
   test('with 10 000 tipsets the front page reads one page of them, and Older goes on from there', async (t) => {
     const node = await startDevnet(['--storage-providers', '0']);
@@ -489,8 +549,9 @@ describe('the explorer on a long chain', () => {
     await page.waitForSelector('main[data-ready]');
     const epochs = await page.$$eval('section.tipset', (sections) => sections.map((s) => Number(s.getAttribute('data-epoch'))));
     assert.deepEqual(epochs, Array.from({ length: 20 }, (_, i) => 10_000 - i));
-    // The head, one batch of 20 blocks (no messages, so no receipts): whatever the chain's length.
-    assert.ok(rpcRequests.length <= 3, `the front page made ${rpcRequests.length} JSON-RPC requests`);
+    // The head (for the counter and the page), the fork point (anvil_nodeInfo), one batch of 20
+    // blocks (no messages, so no receipts): whatever the chain's length.
+    assert.ok(rpcRequests.length <= 4, `the front page made ${rpcRequests.length} JSON-RPC requests`);
     const blocksAsked = rpcRequests.map((body) => (body.match(/eth_getBlockByNumber/g) ?? []).length).reduce((a, b) => a + b, 0);
     assert.equal(blocksAsked, 20);
 

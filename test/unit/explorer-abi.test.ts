@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AbiCoder, Interface, id, toBeHex, zeroPadValue } from 'ethers';
-import { decodeCall, decodeLog, decodeReturn, decodeRevert, revertText } from '../../src/explorer/abi.js';
+import { decodeCall, decodeLog, decodeReturn, decodeRevert, knownFunction, revertText } from '../../src/explorer/abi.js';
 
 const ALICE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const BOB = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
@@ -16,6 +16,8 @@ describe('explorer ABI decoding', () => {
     const unknown = '0x12345678' + coder.encode(['uint256', 'address'], [7n, ALICE]).slice(2);
     assert.deepEqual(decodeCall(unknown), { signature: '0x12345678', args: [['word 0', zeroPadValue(toBeHex(7), 32)], ['word 1', zeroPadValue(ALICE.toLowerCase(), 32)]] });
     assert.equal(decodeCall('0x'), undefined);
+    assert.equal(knownFunction('0xa9059cbb'), 'transfer(address,uint256)');
+    assert.equal(knownFunction('0x12345678'), undefined);
   });
 
   test("a known function's return is decoded by its outputs; an unknown function's is not", () => {

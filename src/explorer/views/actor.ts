@@ -2,6 +2,7 @@
 // contract, its bytecode size and the storage slots its latest transactions read and wrote.
 import { actorKind } from '../chain.js';
 import { facts, fil, h, link, short, table, thousands } from '../dom.js';
+import { forkPoint, startedWithFork, type ForkPoint } from '../fork.js';
 import { batch, batchResults, call } from '../rpc.js';
 
 interface LotusActor {
@@ -24,6 +25,7 @@ export async function actorView(address: string): Promise<HTMLElement> {
   const kind = actorKind(actor.Code['/']);
   const eth = ethAnswer!.result as string | undefined;
   const code = kind === 'evm' && eth ? await call<string>('eth_getCode', [eth, 'latest']) : undefined;
+  const fork = await forkPoint();
   return h(
     'div',
     { class: 'actor' },
@@ -38,10 +40,17 @@ export async function actorView(address: string): Promise<HTMLElement> {
       ['Nonce', String(actor.Nonce)],
       ...(code !== undefined ? ([['Bytecode', `${thousands((code.length - 2) / 2)} bytes`]] as [string, string][]) : []),
       ['Code CID', h('code', { class: 'wrap' }, actor.Code['/'])],
+      ...(fork && eth ? ([['Origin', await origin(eth, fork)]] as [string, HTMLElement][]) : []),
     ]),
     kind === 'storageminer' ? h('p', {}, link(`#/miner/${idAnswer!.result}`, 'Its power, sectors and deals →')) : null,
     kind === 'evm' && eth ? await storageSection(eth) : null,
   );
+}
+
+/** On a forked chain: whether the actor came from the upstream or was created here. */
+async function origin(eth: string, fork: ForkPoint): Promise<HTMLElement> {
+  if (await startedWithFork(eth, fork)) return h('span', {}, h('span', { class: 'badge fork' }, 'forked'), ` from ${fork.upstream}: the fork started with it at epoch ${thousands(fork.epoch)}`);
+  return h('span', {}, `created on this chain after the fork at epoch ${thousands(fork.epoch)}`);
 }
 
 /** How many of a contract's latest transactions the storage section replays (two traces each). */

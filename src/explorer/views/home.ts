@@ -2,11 +2,12 @@
 // refreshed as new heads arrive while the first page is shown.
 import { headEpoch, methodNames, receiverKinds, tipsetPage, type MethodNames, type PageRow } from '../chain.js';
 import { ago, fil, h, link, num, thousands } from '../dom.js';
+import { forkPoint, upstreamBadge, type ForkPoint } from '../fork.js';
 import { messagesTable } from './messages.js';
 
 export const PAGE_SIZE = 20;
 
-function tipsetRow(row: PageRow, names: MethodNames, kinds: Map<string, string>): HTMLElement {
+function tipsetRow(row: PageRow, names: MethodNames, kinds: Map<string, string>, fork: ForkPoint | undefined): HTMLElement {
   if ('nullRounds' in row) {
     const [from, to] = row.nullRounds;
     return h('section', { class: 'tipset null' }, h('span', { class: 'muted' }, from === to ? `null round ${from}` : `null rounds ${from}–${to}`));
@@ -21,6 +22,7 @@ function tipsetRow(row: PageRow, names: MethodNames, kinds: Map<string, string>)
       'header',
       {},
       link(`#/tipset/${epoch}`, h('strong', {}, `Tipset ${thousands(epoch)}`)),
+      fork && epoch <= fork.epoch ? upstreamBadge(fork) : null,
       h('span', { class: 'muted' }, ago(num(block.timestamp))),
       h('span', {}, `${messages.length} message${messages.length === 1 ? '' : 's'}`),
       h('span', { class: 'muted' }, `gas ${thousands(num(block.gasUsed))}`),
@@ -34,7 +36,7 @@ function tipsetRow(row: PageRow, names: MethodNames, kinds: Map<string, string>)
 export async function homeView(before: number | undefined): Promise<HTMLElement> {
   const head = await headEpoch();
   const top = Math.min(before ?? head, head);
-  const [rows, names] = await Promise.all([tipsetPage(top, PAGE_SIZE), methodNames()]);
+  const [rows, names, fork] = await Promise.all([tipsetPage(top, PAGE_SIZE), methodNames(), forkPoint()]);
   const kinds = await receiverKinds(rows);
   const bottom = top - PAGE_SIZE + 1;
   const pager = h(
@@ -44,5 +46,5 @@ export async function homeView(before: number | undefined): Promise<HTMLElement>
     h('span', { class: 'muted' }, `epochs ${thousands(Math.max(bottom, 0))}–${thousands(top)} of ${thousands(head)}`),
     bottom > 0 ? link(`#/?before=${bottom - 1}`, 'Older →') : h('span', {}),
   );
-  return h('div', { class: 'home' }, h('h1', {}, before === undefined ? 'Latest tipsets' : 'Tipsets'), pager, rows.map((row) => tipsetRow(row, names, kinds)), pager.cloneNode(true));
+  return h('div', { class: 'home' }, h('h1', {}, before === undefined ? 'Latest tipsets' : 'Tipsets'), pager, rows.map((row) => tipsetRow(row, names, kinds, fork)), pager.cloneNode(true));
 }

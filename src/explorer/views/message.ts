@@ -91,7 +91,7 @@ export async function messageView(id: string): Promise<HTMLElement> {
     { class: 'message' },
     h('h1', {}, 'Message'),
     facts([
-      ['Status', h('span', {}, statusBadge(receipt), ' ', code === undefined ? h('span', { class: 'muted' }, 'pending') : `exit code ${exitCodeText(code)}`)],
+      ['Status', h('span', {}, statusBadge(receipt), ' ', code !== undefined ? `exit code ${exitCodeText(code)}` : h('span', { class: 'muted' }, receipt ? 'exit code: the node has no Filecoin receipt for it (an upstream message on a fork)' : 'pending'))],
       ...(failed ? ([['Revert reason', h('strong', { class: 'reason' }, reason ?? 'none')]] as [string, HTMLElement][]) : []),
       ['Hash', h('code', { class: 'wrap' }, tx.hash)],
       ['CID', h('code', { class: 'wrap' }, cid ?? '—')],

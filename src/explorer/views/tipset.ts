@@ -1,25 +1,31 @@
 // One tipset: its key, header fields, and its messages.
 import { methodNames, receiverKinds, tipsetPage } from '../chain.js';
 import { ago, facts, h, link, num, thousands } from '../dom.js';
+import { forkPoint, upstreamBadge } from '../fork.js';
 import { call } from '../rpc.js';
-import { messagesTable } from './messages.js';
+import { addressLink, messagesTable } from './messages.js';
 
 interface LotusTipset {
   Cids: { '/': string }[];
   Height: number;
-  Blocks: { Miner: string; Timestamp: number; ParentBaseFee: string }[];
+  Blocks: { Miner: string }[];
 }
 
 export async function tipsetView(epoch: number): Promise<HTMLElement> {
-  const tipset = await call<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [epoch, null]);
-  if (tipset.Height !== epoch) {
+  const fork = await forkPoint();
+  // A fork passes the upstream's blocks through its eth_ methods, but has no Filecoin tipsets before
+  // the fork epoch: those show what eth_getBlockByNumber gives.
+  const upstream = fork !== undefined && epoch < fork.epoch;
+  const tipset = upstream ? undefined : await call<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [epoch, null]);
+  if (tipset && tipset.Height !== epoch) {
     return h('div', {}, h('h1', {}, `Epoch ${thousands(epoch)}`), h('p', {}, 'A null round: no tipset was mined at this epoch. The tipset before it is ', link(`#/tipset/${tipset.Height}`, thousands(tipset.Height)), '.'));
   }
   const [[row], names, head] = await Promise.all([tipsetPage(epoch, 1), methodNames(), call<{ Height: number }>('Filecoin.ChainHead')]);
   if (!row || !('block' in row)) throw new Error(`no tipset at epoch ${epoch}`);
   const { block, receipts } = row;
   const kinds = await receiverKinds([row]);
-  const header = tipset.Blocks[0]!;
+  const timestamp = num(block.timestamp);
+  const miner = tipset?.Blocks[0]!.Miner;
   return h(
     'div',
     {},
@@ -31,11 +37,11 @@ export async function tipsetView(epoch: number): Promise<HTMLElement> {
       epoch < head.Height ? link(`#/tipset/${epoch + 1}`, 'Child →') : h('span', { class: 'muted' }, 'the head'),
     ),
     facts([
-      ['Epoch', thousands(epoch)],
-      ['Tipset key', h('div', {}, tipset.Cids.map((cid) => h('code', { class: 'wrap' }, cid['/'])))],
+      ['Epoch', h('span', {}, thousands(epoch), fork && epoch <= fork.epoch ? [' ', upstreamBadge(fork)] : null)],
+      ['Tipset key', tipset ? h('div', {}, tipset.Cids.map((cid) => h('code', { class: 'wrap' }, cid['/']))) : '— (the upstream\'s)'],
       ['Block hash', h('code', { class: 'wrap' }, block.hash)],
-      ['Time', `${new Date(header.Timestamp * 1000).toISOString().replace('.000Z', 'Z')} (${ago(header.Timestamp)})`],
-      ['Miner', link(`#/actor/${header.Miner}`, header.Miner)],
+      ['Time', `${new Date(timestamp * 1000).toISOString().replace('.000Z', 'Z')} (${ago(timestamp)})`],
+      ['Miner', miner ? link(`#/actor/${miner}`, miner) : addressLink(block.miner)],
       ['Base fee', `${BigInt(block.baseFeePerGas)} attoFIL/gas`],
       ['Gas used', `${thousands(num(block.gasUsed))} of ${thousands(num(block.gasLimit))}`],
     ]),
