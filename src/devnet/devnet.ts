@@ -36,6 +36,7 @@ import { StorageProviderAgents, type AgentNode, type StorageProviderOperations }
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { PieceStore } from './storage-providers/piece-store.js';
 import { Submission, type TransactionRequest } from './submission.js';
+import { addVerifiedClient, type VerifiedClient } from './verified-clients.js';
 import { NativeWallet, servedWallet, type NodeWallet } from './wallet.js';
 
 /** What Lotus's APIs report as the block delay when tipsets come on demand (a Lotus devnet's). */
@@ -226,11 +227,6 @@ export class Devnet {
     return this.config.seed;
   }
 
-  /** The genesis verifier of the verified registry, whose key the node holds (devnet_addVerifiedClient). */
-  get verifier(): FilAddress {
-    return deriveNodeKeys(this.config.mnemonic).verifier.address;
-  }
-
   /** The chain's tipsets and the messages they hold, read-only. */
   get chain(): ChainView {
     return this.store;
@@ -349,6 +345,11 @@ export class Devnet {
   /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
   waitForMessage(cid: CID): Promise<MessageLocation> {
     return this.submission.waitForMessage(cid);
+  }
+
+  /** Grants `bytes` of datacap to `client` from the genesis verifier; resolves once mined (devnet_addVerifiedClient). */
+  addVerifiedClient(client: FilAddress, bytes: bigint): Promise<VerifiedClient> {
+    return addVerifiedClient(this, deriveNodeKeys(this.config.mnemonic).verifier.address, client, bytes);
   }
 
   // --- calls, estimates and traces (calls.ts) -----------------------------------------------------
