@@ -42,9 +42,13 @@ async function sequential(rpc: RpcClient, s: Signer, raws: string[]): Promise<nu
   return tps;
 }
 
-export async function sequentialTransfers(rpc: RpcClient, s: Signer, count: number): Promise<number> {
-  const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
-  return sequential(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit })));
+/**
+ * Transfers of 1 attoFIL/wei to the addresses from `firstAddress` on, sequentially. The gas is
+ * estimated for the first of them: all are new accounts, or all exist (Filecoin charges creating one).
+ */
+export async function sequentialTransfers(rpc: RpcClient, s: Signer, count: number, firstAddress = 0): Promise<number> {
+  const gasLimit = await s.gasFor({ to: nthAddress(firstAddress), value: 1n });
+  return sequential(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(firstAddress + i), value: 1n, gasLimit })));
 }
 
 /**
@@ -120,7 +124,7 @@ export async function getLogs(rpc: RpcClient, last: number, epochs: number, repe
   return { ms: median(times), logs };
 }
 
-/** Milliseconds per sequential transfer at the current head. */
-export async function msPerTransfer(rpc: RpcClient, s: Signer, count: number): Promise<number> {
-  return 1000 / (await sequentialTransfers(rpc, s, count));
+/** Milliseconds per sequential transfer (to new addresses from `firstAddress` on) at the current head. */
+export async function msPerTransfer(rpc: RpcClient, s: Signer, count: number, firstAddress: number): Promise<number> {
+  return 1000 / (await sequentialTransfers(rpc, s, count, firstAddress));
 }

@@ -2,7 +2,8 @@
 // first reuses an open connection (node:http, whose overhead per request is lower than fetch's).
 import { Agent, request } from 'node:http';
 
-const REQUEST_TIMEOUT_MS = 30_000;
+// Long enough for a cheat code mining 1000 blocks on a busy machine (Anvil takes seconds).
+const REQUEST_TIMEOUT_MS = 120_000;
 
 type RpcReply = { id: number; result?: unknown; error?: { code: number; message: string } };
 

@@ -126,6 +126,38 @@ const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
   },
 };
 
+const batchReturn = struct(['SuccessCount', 'int'], ['FailCodes', list(struct(['Idx', 'int'], ['Code', 'int']))]);
+const addresses = struct(['IDAddress', 'address'], ['RobustAddress', 'address']);
+
+/**
+ * Return schemas (go-state-types builtin/v17) of the methods whose answers Lotus decodes into
+ * MsgLookup.ReturnDec (StateSearchMsg, StateWaitMsg), by actor kind and method name: the ones a
+ * devnet user meets most. Others are left undecoded (ReturnDec null).
+ */
+const RETURNS: Partial<Record<ActorKind, Record<string, Schema>>> = {
+  init: { Exec: addresses },
+  storagepower: { CreateMiner: addresses },
+  storagemarket: {
+    PublishStorageDeals: struct(['IDs', list('int')], ['ValidDeals', 'bitfield']),
+    GetBalance: struct(['Balance', 'tokens'], ['Locked', 'tokens']),
+    SettleDealPayments: struct(['Results', batchReturn], ['Settlements', list(struct(['Payment', 'tokens'], ['Completed', 'bool']))]),
+  },
+  storageminer: {
+    ControlAddresses: struct(['Owner', 'address'], ['Worker', 'address'], ['ControlAddrs', list('address')]),
+    ProveCommitSectors3: batchReturn,
+  },
+  datacap: {
+    Balance: 'tokens',
+    Transfer: struct(['FromBalance', 'tokens'], ['ToBalance', 'tokens'], ['RecipientData', 'bytes']),
+  },
+};
+
+/** The schema of a method's return, for the methods RETURNS lists. */
+export function returnSchema(kind: ActorKind, method: number): Schema | undefined {
+  const name = builtinActor(kind)?.methods.get(method)?.name;
+  return name === undefined ? undefined : RETURNS[kind]?.[name];
+}
+
 /** The EVM actor and the EAM have no method tables in builtin.ts: their methods by number. */
 const BY_NUMBER: Partial<Record<ActorKind, Record<number, Schema>>> = {
   evm: { [METHOD_INVOKE_CONTRACT]: 'bytes' },

@@ -5,7 +5,7 @@
 // which still name a deal once the market has removed it (settled in full, slashed, or timed out
 // before activation). A removed deal's terms come from its PublishStorageDeals message's params
 // (Filecoin.StateDecodeParams).
-import { Interface } from 'ethers';
+import { Interface, encodeBase64, getBytes } from 'ethers';
 import { CID } from 'multiformats/cid';
 import { forkPoint } from './fork.js';
 import { batch, batchResults, call } from './rpc.js';
@@ -90,7 +90,6 @@ const DEAL_CLIENT = new Interface([
   'function getDealProposal(bytes32 id) view returns (bytes)',
 ]);
 const PROPOSAL_TOPIC = DEAL_CLIENT.getEvent('DealProposalCreate')!.topicHash;
-const toBase64 = (hexText: string) => btoa(String.fromCharCode(...(hexText.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16))));
 
 interface ActorEventJson {
   emitter: string;
@@ -105,7 +104,7 @@ async function chainEvents(first: number, head: number): Promise<{ market: Actor
   for (let from = first; from <= head; from += EVENT_WINDOW) {
     const range = { fromHeight: from, toHeight: Math.min(from + EVENT_WINDOW - 1, head) };
     calls.push(['Filecoin.GetActorEventsRaw', [{ addresses: [MARKET], ...range }]]);
-    calls.push(['Filecoin.GetActorEventsRaw', [{ fields: { t1: [{ codec: RAW_CODEC, value: toBase64(PROPOSAL_TOPIC) }] }, ...range }]]);
+    calls.push(['Filecoin.GetActorEventsRaw', [{ fields: { t1: [{ codec: RAW_CODEC, value: encodeBase64(PROPOSAL_TOPIC) }] }, ...range }]]);
   }
   const answers: (ActorEventJson[] | null)[] = [];
   for (let i = 0; i < calls.length; i += BATCH) answers.push(...(await batchResults<ActorEventJson[] | null>(calls.slice(i, i + BATCH))));
@@ -178,7 +177,7 @@ async function contractProposals(logs: ActorEventJson[]): Promise<(ProposedDeal 
     const answer = terms[i]?.result;
     if (!answer) return p;
     // DealProposal's CBOR tuple: PieceCID, PieceSize, VerifiedDeal, Client, Provider, Label, StartEpoch, EndEpoch, …
-    const tuple = cborValue(base64Bytes(toBase64(String(DEAL_CLIENT.decodeFunctionResult('getDealProposal', answer)[0]))));
+    const tuple = cborValue(getBytes(String(DEAL_CLIENT.decodeFunctionResult('getDealProposal', answer)[0])));
     if (!Array.isArray(tuple)) return p;
     const cid = CID.asCID(tuple[0]);
     return { ...p, pieceCid: cid?.toString(), startEpoch: Number(tuple[6]), endEpoch: Number(tuple[7]) };

@@ -12,6 +12,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { messageCid, signedMessageCid, type Message } from '../../src/fevm/message.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { CHAIN_ID, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
@@ -186,6 +187,20 @@ describe('Filecoin.* state and pool methods', () => {
     const stable = keccak256(f1.bytes).slice(0, 2) + keccak256(f1.bytes).slice(26);
     assert.equal('0x' + Buffer.from(eth).toString('hex'), getCreateAddress({ from: stable, nonce: 0 }).toLowerCase());
     assert.equal(await result('eth_getCode', ['0x' + Buffer.from(eth).toString('hex'), 'latest']), '0x00');
+  });
+
+  test("StateSearchMsg decodes a builtin method's return into ReturnDec as Lotus does; null where the devnet has no return schema", async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    // The market's GetBalance for the sender, who has nothing in escrow: MarketBalance {Balance, Locked}.
+    const getBalance: Message = { ...transfer(0, 0n), to: FilAddress.fromId(5), method: methodNumber('GetBalance'), params: encodeCbor(f1.bytes), gasLimit: 200_000_000 };
+    const json = signedJson(getBalance);
+    json.Message.Params = Buffer.from(getBalance.params).toString('base64') as never;
+    const lookup = await result('Filecoin.StateSearchMsg', [null, await result('Filecoin.MpoolPush', [json]), -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.deepEqual(lookup.ReturnDec, { Balance: '0', Locked: '0' });
+    // A plain transfer returns nothing.
+    const sent = await result('Filecoin.StateSearchMsg', [null, await result('Filecoin.MpoolPush', [signedJson(transfer(1))]), -1, true]);
+    assert.equal(sent.ReturnDec, null);
   });
 
   test('MpoolPush takes an Ethereum-signed message as Lotus does, and refuses a tampered one', async (t) => {

@@ -7,7 +7,10 @@ import type { TestContext } from 'node:test';
 import { describe, test } from 'node:test';
 import { AbiCoder, Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
+import { decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { bytecodeCid } from '../../src/fevm/actor-state.js';
+import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { ACCOUNT_INVOCATION, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import type { DevnetConfig } from '../../src/index.js';
@@ -531,5 +534,58 @@ describe('tracing leaves the chain alone', () => {
       assert.equal(traced.gasUsed, found.message.receipt.gasUsed);
       assert.deepEqual(traced.returnData, found.message.receipt.returnData);
     }
+  });
+});
+
+describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
+  const subcallsOf = (trace: any): any[] => trace.Subcalls ?? [];
+  const f410 = (eth: string) => FilAddress.fromEthAddress(hexToBytes(eth)).toString('t');
+  const cborBytes = (hex: string) => Buffer.from(encodeCbor(hexToBytes(hex))).toString('base64');
+  const replay = async (rpc: { result: (m: string, p?: unknown[]) => Promise<any> }, hash: string) =>
+    (await rpc.result('Filecoin.StateReplay', [null, await rpc.result('Filecoin.EthGetMessageCidByTransactionHash', [hash])])).ExecutionTrace;
+
+  test("a contract's CALL, STATICCALL and value transfer are InvokeContract sends; a precompile call is none", async (t) => {
+    const rpc = await setupTraces(t);
+    const { everything, callee, caller, calleeIface, devnet } = rpc;
+    const trace = await replay(rpc, await everything());
+    assert.equal(trace.Msg.To, f410(caller));
+    const [store, read, transfer, ...rest] = subcallsOf(trace);
+    assert.deepEqual(rest, []);
+    const calleeId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)));
+    assert.deepEqual(store.Msg, {
+      From: f410(caller),
+      To: f410(callee),
+      Value: '0',
+      Method: METHOD_INVOKE_CONTRACT,
+      Params: Buffer.from(hexToBytes(calleeIface.encodeFunctionData('store', [7]))).toString('base64'),
+      ParamsCodec: 0x55,
+      GasLimit: store.Msg.GasLimit,
+      ReadOnly: false,
+    });
+    assert.deepEqual(store.MsgRct, { ExitCode: 0, Return: cborBytes(abi.encode(['uint256'], [14])), ReturnCodec: 0x51 });
+    assert.deepEqual(store.InvokedActor, { Id: calleeId, State: null });
+    assert.equal(store.Subcalls, null);
+    assert.deepEqual([read.Msg.To, read.Msg.ReadOnly, read.MsgRct.Return], [f410(callee), true, cborBytes(abi.encode(['uint256'], [7]))]);
+    // The transfer to an address with no contract: no params, nothing returned.
+    assert.deepEqual([transfer.Msg.To, transfer.Msg.Value, transfer.Msg.Params, transfer.MsgRct], [f410(RECIPIENT), '5', null, { ExitCode: 0, Return: null, ReturnCodec: 0 }]);
+  });
+
+  test('a DELEGATECALL reads the code contract\'s bytecode CID, then sends InvokeContractDelegate to the caller itself', async (t) => {
+    const rpc = await setupTraces(t);
+    const { contracts, callee, sendTx, devnet } = rpc;
+    const proxy = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.DelegateCaller.bytecode });
+    const iface = new Interface(contracts.DelegateCaller.abi as InterfaceAbi);
+    const trace = await replay(rpc, await sendTx({ to: proxy, data: iface.encodeFunctionData('storeWith', [callee, 9]) }));
+    const [getBytecode, delegate, ...rest] = subcallsOf(trace);
+    assert.deepEqual(rest, []);
+    const code = devnet.stateAt(devnet.head.epoch).getActor(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)))!)!;
+    const codeCid = bytecodeCid(code.evm!.bytecode);
+    assert.deepEqual([getBytecode.Msg.From, getBytecode.Msg.To, getBytecode.Msg.Method, getBytecode.Msg.ReadOnly], [f410(proxy), f410(callee), 3, true]);
+    assert.deepEqual(getBytecode.MsgRct, { ExitCode: 0, Return: Buffer.from(encodeCbor(codeCid)).toString('base64'), ReturnCodec: 0x51 });
+    assert.deepEqual([delegate.Msg.From, delegate.Msg.To, delegate.Msg.Method, delegate.Msg.Value, delegate.Msg.ParamsCodec], [f410(proxy), f410(proxy), 6, '0', 0x71]);
+    const input = hexToBytes(new Interface(['function store(uint256)']).encodeFunctionData('store', [9]));
+    assert.deepEqual(decodeCbor(Buffer.from(delegate.Msg.Params, 'base64')), [codeCid, input, hexToBytes(DEV), encodeBigInt(0n)]);
+    assert.deepEqual(delegate.MsgRct, { ExitCode: 0, Return: cborBytes(abi.encode(['uint256'], [18])), ReturnCodec: 0x51 });
   });
 });

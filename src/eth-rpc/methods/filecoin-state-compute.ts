@@ -2,12 +2,13 @@
 // StateCompute (lotus node/impl/full/state.go, chain/stmgr), with api.InvocResult shaped as
 // Filecoin.StateCall shapes it.
 import { FilAddress } from '../../common/address.js';
-import { cidOf, encodeCbor, type CID } from '../../common/cbor.js';
+import { cidOf, DAG_CBOR, encodeBigInt, encodeCbor, RAW, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import type { CallFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
+import type { CallFrame, EvmFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { formatExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
-import { messageCid, type Message } from '../../fevm/message.js';
+import { METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
+import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, bytesJson, cidJson, messageJson, receiptJson } from '../lotus-json.js';
@@ -21,30 +22,131 @@ interface Outcome {
   root?: SendFrame;
 }
 
-/** The sends under a frame (call_actor's and the builtin actors'), skipping the EVM frames between them. */
-function sendsUnder(frame: CallFrame): SendFrame[] {
-  return frame.calls.flatMap((call) => (call.kind === 'send' ? [call] : sendsUnder(call)));
+/** builtin-actors' EVM methods a DELEGATECALL sends (actors/evm Method). */
+const EVM_GET_BYTECODE = 3;
+const EVM_INVOKE_CONTRACT_DELEGATE = 6;
+
+/** A send as the trace shows it (types.MessageTrace), and what it returned. */
+interface TracedSend {
+  from: FilAddress;
+  to: FilAddress;
+  value: bigint;
+  method: number;
+  params?: IpldBlock;
+  gas: number;
+  readOnly: boolean;
+  exitCode: number;
+  returnBlock?: IpldBlock;
+  invokedId?: number;
 }
 
-/** types.ExecutionTrace of one send: the message, its return and its subcalls (no gas charges). */
-function executionTraceJson(frame: SendFrame): unknown {
-  const subcalls = sendsUnder(frame).map(executionTraceJson);
+/** The caller and value of the running contract's call: what a DELEGATECALL passes on. */
+interface EvmContext {
+  caller: Uint8Array;
+  value: bigint;
+}
+
+/** types.ExecutionTrace (no gas charges, no actor states). */
+function traceJson(send: TracedSend, subcalls: unknown[]): unknown {
   return {
     Msg: {
-      From: addressJson(FilAddress.fromEthAddress(frame.from)),
-      To: addressJson(frame.toAddress),
-      Value: frame.value.toString(),
-      Method: frame.method,
-      Params: frame.params ? bytesJson(frame.params.data) : null,
-      ParamsCodec: frame.params?.codec ?? 0,
-      GasLimit: frame.gas,
-      ReadOnly: frame.readOnly,
+      From: addressJson(send.from),
+      To: addressJson(send.to),
+      Value: send.value.toString(),
+      Method: send.method,
+      Params: send.params ? bytesJson(send.params.data) : null,
+      ParamsCodec: send.params?.codec ?? 0,
+      GasLimit: send.gas,
+      ReadOnly: send.readOnly,
     },
-    MsgRct: { ExitCode: frame.exitCode, Return: frame.returnBlock ? bytesJson(frame.returnBlock.data) : null, ReturnCodec: frame.returnBlock?.codec ?? 0 },
-    InvokedActor: frame.receiver ? { Id: frame.receiver.id, State: null } : null,
+    MsgRct: { ExitCode: send.exitCode, Return: send.returnBlock ? bytesJson(send.returnBlock.data) : null, ReturnCodec: send.returnBlock?.codec ?? 0 },
+    InvokedActor: send.invokedId === undefined ? null : { Id: send.invokedId, State: null },
     GasCharges: null,
     Subcalls: subcalls.length ? subcalls : null,
   };
+}
+
+const address = (eth: Uint8Array) => FilAddress.fromEthAddress(eth);
+/** What the EVM actor returns for InvokeContract and InvokeContractDelegate: its output as a CBOR byte string. */
+const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encodeCbor(output) });
+
+/** The trace of an FVM send (the top-level message, a builtin actor's or call_actor's send). */
+function sendTrace(frame: SendFrame): unknown {
+  return traceJson(
+    {
+      from: address(frame.from),
+      to: frame.toAddress,
+      value: frame.value,
+      method: frame.method,
+      params: frame.params,
+      gas: frame.gas,
+      readOnly: frame.readOnly,
+      exitCode: frame.exitCode,
+      returnBlock: frame.returnBlock,
+      invokedId: frame.receiver?.id,
+    },
+    subcalls(frame, { caller: frame.from, value: frame.value }),
+  );
+}
+
+/**
+ * The sends an EVM call made, as the EVM actor makes them (builtin-actors evm call.rs): CALL and
+ * STATICCALL send InvokeContract with the calldata as a raw block (STATICCALL read-only); DELEGATECALL
+ * reads the code contract's bytecode CID (GetBytecode, read-only) and sends InvokeContractDelegate to
+ * the calling contract itself with [code, input, caller, value]. A call that reached no actor made no
+ * send. Creations (the EAM's Create, Init's Exec4) are not shown.
+ */
+function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
+  if (!frame.invoked || !frame.callee) return [];
+  if (frame.type === 'CALL' || frame.type === 'STATICCALL') {
+    const send: TracedSend = {
+      from: address(frame.from),
+      to: address(frame.to!),
+      value: frame.value,
+      method: METHOD_INVOKE_CONTRACT,
+      params: frame.input.length ? { codec: RAW, data: frame.input } : undefined,
+      gas: frame.gas,
+      readOnly: frame.type === 'STATICCALL',
+      exitCode: frame.exitCode,
+      returnBlock: frame.callee.kind === 'evm' ? evmReturn(frame.output) : undefined,
+      invokedId: frame.callee.id,
+    };
+    return [traceJson(send, subcalls(frame, { caller: frame.from, value: frame.value }))];
+  }
+  if (frame.type !== 'DELEGATECALL' || !frame.callee.bytecode) return [];
+  const self = address(frame.to!);
+  const getBytecode: TracedSend = {
+    from: self,
+    to: address(frame.codeAddress!),
+    value: 0n,
+    method: EVM_GET_BYTECODE,
+    gas: frame.gas,
+    readOnly: true,
+    exitCode: 0,
+    returnBlock: { codec: CBOR, data: encodeCbor(frame.callee.bytecode) },
+    invokedId: frame.callee.id,
+  };
+  const delegate: TracedSend = {
+    from: self,
+    to: self,
+    value: 0n,
+    method: EVM_INVOKE_CONTRACT_DELEGATE,
+    params: { codec: DAG_CBOR, data: encodeCbor([frame.callee.bytecode, frame.input, context.caller, encodeBigInt(context.value)]) },
+    gas: frame.gas,
+    readOnly: false,
+    exitCode: frame.exitCode,
+    returnBlock: evmReturn(frame.output),
+  };
+  return [traceJson(getBytecode, []), traceJson(delegate, subcalls(frame, context))];
+}
+
+/** The subcalls under a frame: sends, and the EVM's calls to other actors; precompile calls are no sends, but call_actor's sends are. */
+function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
+  return frame.calls.flatMap((call) => {
+    if (call.kind === 'send') return [sendTrace(call)];
+    if (call.kind === 'precompile') return subcalls(call, context);
+    return evmCallTraces(call, context);
+  });
 }
 
 /** api.InvocResult of a message that ran at `baseFee`, its fees counted against `gasLimit`. */
@@ -66,7 +168,7 @@ export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, bas
       TotalCost: (fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip).toString(),
     },
     ExecutionTrace: outcome.root
-      ? executionTraceJson(outcome.root)
+      ? sendTrace(outcome.root)
       : { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
     Error: outcome.exitCode === 0 ? '' : `message execution failed: exit ${formatExitCode(outcome.exitCode)}`,
     Duration: 0,

@@ -13,6 +13,7 @@ import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { MANIFEST_CID } from '../../fevm/manifest.js';
 import { messageCid } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
+import { decodeParams, returnSchema } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
@@ -68,6 +69,22 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   return {};
 }
 
+/**
+ * A successful message's return decoded as Lotus's ReturnDec is (its method's return type), for the
+ * methods actor-params.ts has a return schema for; null otherwise, and for a failure or no return.
+ */
+function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress; method: number }, receipt: { exitCode: number; returnData: Uint8Array }): unknown {
+  if (receipt.exitCode !== 0 || receipt.returnData.length === 0) return null;
+  const kind = resolveAddress(devnet.stateAt(tipset.epoch), message.to)?.kind;
+  const schema = kind && returnSchema(kind, message.method);
+  if (!schema) return null;
+  try {
+    return decodeParams(schema, receipt.returnData, 'return');
+  } catch {
+    return null;
+  }
+}
+
 /** Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). */
 function msgLookup(devnet: Devnet, messageCidValue: CID) {
   const found = devnet.chain.messageByCid(messageCidValue.toString());
@@ -75,7 +92,7 @@ function msgLookup(devnet: Devnet, messageCidValue: CID) {
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),
-    ReturnDec: null,
+    ReturnDec: decodedReturn(devnet, found.tipset, found.message.signed.message, found.message.receipt),
     TipSet: tipsetKeyJson(found.tipset),
     Height: found.tipset.epoch,
   };
@@ -133,15 +150,28 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateWaitMsg',
     [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
-    async ({ devnet }, target) => {
-      const lookup = msgLookup(devnet, target);
-      if (lookup) return lookup;
-      // Lotus loads the message first: one it has never seen is an error, not an endless wait.
-      if (!devnet.pendingMessage(target)) {
-        throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
-      }
-      await devnet.waitForMessage(target);
-      return msgLookup(devnet, target);
-    },
+    ({ devnet }, target) => waitMsg(devnet, target),
   ),
 ];
+
+/**
+ * Lotus's v0 message lookups (api/v0api), served at /rpc/v0: no tipset key, lookback limit or
+ * allowReplaced; the *Limited forms take the limit (the devnet keeps every tipset, so no limit hides one).
+ */
+export const filecoinStateV0 = [
+  defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => msgLookup(devnet, target)),
+  defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target) => msgLookup(devnet, target)),
+  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target) => waitMsg(devnet, target)),
+  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target) => waitMsg(devnet, target)),
+];
+
+async function waitMsg(devnet: Devnet, target: CID) {
+  const lookup = msgLookup(devnet, target);
+  if (lookup) return lookup;
+  // Lotus loads the message first: one it has never seen is an error, not an endless wait.
+  if (!devnet.pendingMessage(target)) {
+    throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
+  }
+  await devnet.waitForMessage(target);
+  return msgLookup(devnet, target);
+}

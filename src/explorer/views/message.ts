@@ -1,5 +1,5 @@
 // One message: both address forms, the method by name, params and return decoded (builtin actors'
-// by Lotus's StateDecodeParams and CBOR, contracts' by known ABIs), its events (builtin actors' and
+// by Lotus's StateDecodeParams and StateSearchMsg's ReturnDec, contracts' by known ABIs), its events (builtin actors' and
 // contracts', from the receipt's EventsRoot), and why it failed.
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { decodeCall, decodeLog, decodeReturn, decodeRevert, revertText, type Decoded } from '../abi.js';
@@ -68,7 +68,8 @@ export async function messageView(id: string): Promise<HTMLElement> {
   ]);
   const message = messageAnswer!.result as LotusMessage | undefined;
   const trace = (traceAnswer!.result ?? {}) as CallFrame;
-  const lotusReceipt = (lookupAnswer!.result as { Receipt: LotusReceipt } | null)?.Receipt;
+  const lookup = lookupAnswer!.result as { Receipt: LotusReceipt; ReturnDec: unknown } | null;
+  const lotusReceipt = lookup?.Receipt;
   const native = nativeMethod(tx.input) !== undefined;
   const kind = !native ? (tx.to ? 'evm' : 'eam') : trace.filecoin?.actor;
   const [names, params, events] = await Promise.all([
@@ -106,7 +107,7 @@ export async function messageView(id: string): Promise<HTMLElement> {
     h('h2', {}, 'Params'),
     native ? nativeParams(message, params) : evmParams(tx, evmCall),
     h('h2', {}, 'Return'),
-    native ? nativeReturn(lotusReceipt) : evmReturn(tx, output, failed, revert),
+    native ? nativeReturn(lotusReceipt, lookup?.ReturnDec) : evmReturn(tx, output, failed, revert),
     h('h2', {}, `Events (${events.length})`),
     events.length > 0 ? h('div', { class: 'events' }, events.map(eventView)) : h('p', { class: 'muted' }, 'No events.'),
   );
@@ -134,11 +135,11 @@ function evmParams(tx: EthTx, decoded: Decoded | undefined): HTMLElement {
   );
 }
 
-/** A builtin method's return: its CBOR decoded (Lotus names no fields of returns). */
-function nativeReturn(receipt: LotusReceipt | undefined): HTMLElement {
+/** A builtin method's return: as the node decodes it (MsgLookup.ReturnDec, with Lotus's field names), else its CBOR as it is. */
+function nativeReturn(receipt: LotusReceipt | undefined, decoded: unknown): HTMLElement {
   const bytes = base64Bytes(receipt?.Return);
   if (bytes.length === 0) return h('p', { class: 'muted' }, 'None.');
-  return h('div', { class: 'return' }, valueView(cborValue(bytes) ?? bytes), h('p', { class: 'raw' }, 'CBOR ', h('code', { class: 'wrap data' }, hex(bytes))));
+  return h('div', { class: 'return' }, valueView(decoded ?? cborValue(bytes) ?? bytes), h('p', { class: 'raw' }, 'CBOR ', h('code', { class: 'wrap data' }, hex(bytes))));
 }
 
 /** A contract call's output: the revert decoded, or what a known function returned. */

@@ -7,10 +7,12 @@
 // counts it (actors/evm/evm-gas.ts) and the GAS opcode reports it.
 import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
 import type { FilAddress } from '../../../common/address.js';
+import type { CID } from '../../../common/cbor.js';
 import { bytesToHex } from '../../../common/hex.js';
 import { word } from '../../../filecoin-precompiles/abi.js';
 import { ErrorNumber, FILECOIN_PRECOMPILES, isReservedPrecompileAddress, type IpldBlock } from '../../../filecoin-precompiles/index.js';
 import type { Actor, ActorKind } from '../../actor.js';
+import { bytecodeCid } from '../../actor-state.js';
 import { ExitCode } from '../../exit-code.js';
 import type { StateOverlay, StateReader } from '../../state-tree.js';
 import type { ActorSend, SendOutcome } from '../../types.js';
@@ -61,6 +63,11 @@ export interface EvmFrame extends FrameCommon {
    * call to an address with no actor, or a DELEGATECALL to something other than a contract.
    */
   invoked: boolean;
+  /**
+   * The actor the FVM invoked, when it did: a call's callee; for a DELEGATECALL the contract whose
+   * code ran, with that code's CID (the FVM runs it by InvokeContractDelegate on the caller).
+   */
+  callee?: { id: number; kind: ActorKind; bytecode?: CID };
 }
 
 /** A call to a reserved precompile address (0x01…, 0xfe00…); its `calls` are call_actor's sends. */
@@ -333,9 +340,13 @@ export class Tracer {
       frame.to = error ? undefined : result.createdAddress?.bytes;
       frame.invoked = error?.error !== 'create collision';
     } else if (message.delegatecall) {
-      frame.invoked = this.actorAt(frame.codeAddress!)?.kind === 'evm';
+      const code = this.actorAt(frame.codeAddress!);
+      frame.invoked = code?.kind === 'evm';
+      if (code?.evm) frame.callee = { id: code.id, kind: code.kind, bytecode: bytecodeCid(code.evm.bytecode) };
     } else {
-      frame.invoked = this.actorAt(message.to.bytes) !== undefined;
+      const callee = this.actorAt(message.to.bytes);
+      frame.invoked = callee !== undefined;
+      if (callee) frame.callee = { id: callee.id, kind: callee.kind };
     }
   }
 
