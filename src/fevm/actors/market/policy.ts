@@ -14,10 +14,10 @@ export const DEAL_MAX_LABEL_SIZE = 256;
  */
 export const DEAL_UPDATES_INTERVAL = 30 * EPOCHS_IN_DAY;
 
-/** The first epoch at or after `earliest` that is `dealId` modulo `interval` (builtin-actors next_update_epoch). */
-export function nextUpdateEpoch(dealId: number, earliest: number, interval = DEAL_UPDATES_INTERVAL): number {
-  const offset = dealId % interval;
-  return earliest + ((((offset - earliest) % interval) + interval) % interval);
+/** The first epoch at or after `earliest` that is `dealId` modulo the update interval (builtin-actors next_update_epoch). */
+export function nextUpdateEpoch(dealId: number, earliest: number): number {
+  const offset = dealId % DEAL_UPDATES_INTERVAL;
+  return earliest + ((((offset - earliest) % DEAL_UPDATES_INTERVAL) + DEAL_UPDATES_INTERVAL) % DEAL_UPDATES_INTERVAL);
 }
 
 /** Deal duration bounds, inclusive, for any piece size. */
