@@ -24,7 +24,7 @@ export interface RpcMethod {
   handler(ctx: RpcContext, args: unknown[]): unknown;
 }
 
-type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
+export type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
 
 export function defineMethod<const P extends readonly Param<unknown>[]>(
   name: string,

@@ -10,18 +10,19 @@ import type { Devnet } from '../devnet/devnet.js';
 import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
-import type { LoggingSwitch } from './define-method.js';
+import type { LoggingSwitch, RpcMethod } from './define-method.js';
 import { Dispatcher, type CallObserver } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
-import { allMethods, v2Methods } from './methods/index.js';
+import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { Subscriptions } from './subscriptions.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
 
-// /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1. /rpc/v2 is Lotus's v2
-// API: tipsets chosen by selectors.
+// /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1 but for the Msig*
+// builders, which v0 pushes (v0Methods). /rpc/v2 is Lotus's v2 API: tipsets chosen by selectors.
+const V0_PATH = '/rpc/v0';
 const V2_PATH = '/rpc/v2';
-const PATHS = ['/', '/rpc/v0', '/rpc/v1', V2_PATH];
+const PATHS = ['/', V0_PATH, '/rpc/v1', V2_PATH];
 
 export interface ServerOptions {
   log: Logger;
@@ -39,9 +40,9 @@ export interface ServerOptions {
   gatewayOnly?: boolean;
 }
 
-/** The methods of /, /rpc/v0 and /rpc/v1: all of them, or with --gateway-only no Filecoin.* method outside the gateway's set. */
-function v1Methods(gatewayOnly: boolean) {
-  return gatewayOnly ? allMethods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)) : allMethods;
+/** With --gateway-only, no Filecoin.* method outside the gateway's set. */
+function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
+  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)) : methods;
 }
 
 export async function buildServer(
@@ -49,7 +50,8 @@ export async function buildServer(
   { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH, gatewayOnly = false }: ServerOptions,
 ): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
-  const v1 = new Dispatcher(v1Methods(gatewayOnly), log, observe, maxBatch);
+  const v0 = new Dispatcher(gatewayFilter(v0Methods, gatewayOnly), log, observe, maxBatch);
+  const v1 = new Dispatcher(gatewayFilter(allMethods, gatewayOnly), log, observe, maxBatch);
   const v2 = new Dispatcher(v2Methods, log, observe, maxBatch);
   const filters = new Filters(devnet);
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
@@ -89,7 +91,7 @@ export async function buildServer(
   };
 
   for (const url of PATHS) {
-    const dispatcher = url === V2_PATH ? v2 : v1;
+    const dispatcher = url === V0_PATH ? v0 : url === V2_PATH ? v2 : v1;
     app.post(url, post(dispatcher));
     app.route({
       method: 'GET',

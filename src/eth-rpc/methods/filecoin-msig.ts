@@ -1,19 +1,22 @@
-// The Lotus v1 multisig message builders (node/impl/full/multisig.go, chain/actors/builtin/multisig):
+// The Lotus Msig* message builders (node/impl/full/multisig.go, chain/actors/builtin/multisig):
 // Filecoin.MsigCreate, MsigPropose, MsigApprove(TxnHash), MsigCancel(TxnHash), MsigAdd*, MsigSwap* and
-// MsigRemoveSigner. Each builds the unsigned message a signer would send and answers it as a
-// MessagePrototype {Message, ValidNonce: false}; nothing is pushed (the caller signs and pushes it,
-// e.g. with MpoolPushMessage, as `lotus msig` does). Lotus's own checks answer -32602 with its words,
-// naming the argument.
+// MsigRemoveSigner. Each builds the unsigned message a signer would send, and is served twice, as
+// Lotus serves it:
+//  - v1 (/, /rpc/v1) answers it as a MessagePrototype {Message, ValidNonce: false}; nothing is pushed
+//    (the caller signs and pushes it, e.g. with MpoolPushMessage, as `lotus msig` does);
+//  - v0 (/rpc/v0, api/v0api's wrapper of v1) signs it with the node's wallet, pushes it as
+//    MpoolPushMessage does and answers the signed message's CID.
+// Lotus's own checks answer -32602 with its words, naming the argument.
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { codeCid, INIT_ACTOR_ID } from '../../fevm/actor.js';
 import { InitMethod } from '../../fevm/actors/init.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { MultisigMethod, proposalHash } from '../../fevm/actors/multisig/state.js';
-import type { Message } from '../../fevm/message.js';
+import { signedMessageCid, type Message } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { defineMethod } from '../define-method.js';
-import { messageJson } from '../lotus-json.js';
+import { defineMethod, type Args, type RpcMethod } from '../define-method.js';
+import { cidJson, messageJson } from '../lotus-json.js';
 import { base64Bytes, filAddress, integer, tokenAmount, unsigned } from '../lotus-params.js';
 import { bool, invalid, type Param } from '../params.js';
 
@@ -33,10 +36,17 @@ const addressList = (name: string): Param<FilAddress[]> => ({
   },
 });
 
-/** The MessagePrototype Lotus answers: a message without nonce or gas, for the sender to complete. */
-function prototype(from: FilAddress, to: FilAddress, method: number, params: unknown, value = 0n) {
-  const message: Message = { version: 0, to, from, nonce: 0, value, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method, params: encodeCbor(params) };
-  return { Message: messageJson(message), ValidNonce: false };
+/** The message a builder makes: without nonce or gas, for the sender (or the node's wallet) to complete. */
+function prototype(from: FilAddress, to: FilAddress, method: number, params: unknown, value = 0n): Message {
+  return { version: 0, to, from, nonce: 0, value, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method, params: encodeCbor(params) };
+}
+
+/** One builder, as v1 serves it (a MessagePrototype) and as v0 serves it (pushed from the node's wallet, its CID). */
+function builder<const P extends readonly Param<unknown>[]>(name: string, params: P, build: (devnet: Devnet, ...args: Args<P>) => Message) {
+  return {
+    v1: defineMethod(name, params, ({ devnet }, ...args) => ({ Message: messageJson(build(devnet, ...args)), ValidNonce: false })),
+    v0: defineMethod(name, params, async ({ devnet }, ...args) => cidJson(signedMessageCid(await devnet.pushWithWallet(build(devnet, ...args))))),
+  };
 }
 
 function propose(msig: FilAddress, src: FilAddress, proposal: Proposal) {
@@ -59,86 +69,92 @@ const selfSend = (msig: FilAddress, method: number, params: unknown): Proposal =
 const addSigner = (msig: FilAddress, signer: FilAddress, increase: boolean) => selfSend(msig, MultisigMethod.AddSigner, [signer.bytes, increase]);
 const swapSigner = (msig: FilAddress, from: FilAddress, to: FilAddress) => selfSend(msig, MultisigMethod.SwapSigner, [from.bytes, to.bytes]);
 
-export const filecoinMsig = [
+const builders = [
   // Init's Exec of a multisig with [signers, threshold, unlock duration, start epoch 0]; a threshold of 0 means all signers.
-  defineMethod(
+  builder(
     'Filecoin.MsigCreate',
     [unsigned('req'), addressList('addrs'), integer('duration'), tokenAmount('val'), filAddress('src'), tokenAmount('gp')],
-    (_ctx, req, addrs, duration, val, src) => {
+    (_devnet, req, addrs, duration, val, src) => {
       if (addrs.length < req) throw invalid('req', 'cannot require signing of more addresses than provided for multisig');
       const constructor = [addrs.map((a) => a.bytes), req === 0 ? addrs.length : req, duration, 0];
       return prototype(src, FilAddress.fromId(INIT_ACTOR_ID), InitMethod.Exec, [codeCid('multisig'), encodeCbor(constructor)], val);
     },
   ),
 
-  defineMethod(
+  builder(
     'Filecoin.MsigPropose',
     [filAddress('msig'), filAddress('to'), tokenAmount('amt'), filAddress('src'), unsigned('method'), base64Bytes('params')],
-    (_ctx, msig, to, value, src, method, params) => propose(msig, src, { to, value, method, params }),
+    (_devnet, msig, to, value, src, method, params) => propose(msig, src, { to, value, method, params }),
   ),
 
-  defineMethod('Filecoin.MsigApprove', [filAddress('msig'), unsigned('txID'), filAddress('src')], ({ devnet }, msig, txId, src) =>
+  builder('Filecoin.MsigApprove', [filAddress('msig'), unsigned('txID'), filAddress('src')], (devnet, msig, txId, src) =>
     approveOrCancel(devnet, MultisigMethod.Approve, msig, txId, src),
   ),
 
-  defineMethod(
+  builder(
     'Filecoin.MsigApproveTxnHash',
     [filAddress('msig'), unsigned('txID'), filAddress('proposer'), filAddress('to'), tokenAmount('amt'), filAddress('src'), unsigned('method'), base64Bytes('params')],
-    ({ devnet }, msig, txId, proposer, to, value, src, method, params) =>
+    (devnet, msig, txId, proposer, to, value, src, method, params) =>
       approveOrCancel(devnet, MultisigMethod.Approve, msig, txId, src, { proposer, proposerName: 'proposer', proposal: { to, value, method, params } }),
   ),
 
-  defineMethod('Filecoin.MsigCancel', [filAddress('msig'), unsigned('txID'), filAddress('src')], ({ devnet }, msig, txId, src) =>
+  builder('Filecoin.MsigCancel', [filAddress('msig'), unsigned('txID'), filAddress('src')], (devnet, msig, txId, src) =>
     approveOrCancel(devnet, MultisigMethod.Cancel, msig, txId, src),
   ),
 
   // Only the proposer may cancel, so the sender is the proposer the hash names.
-  defineMethod(
+  builder(
     'Filecoin.MsigCancelTxnHash',
     [filAddress('msig'), unsigned('txID'), filAddress('to'), tokenAmount('amt'), filAddress('src'), unsigned('method'), base64Bytes('params')],
-    ({ devnet }, msig, txId, to, value, src, method, params) =>
+    (devnet, msig, txId, to, value, src, method, params) =>
       approveOrCancel(devnet, MultisigMethod.Cancel, msig, txId, src, { proposer: src, proposerName: 'src', proposal: { to, value, method, params } }),
   ),
 
-  defineMethod('Filecoin.MsigAddPropose', [filAddress('msig'), filAddress('src'), filAddress('newAdd'), bool('inc')], (_ctx, msig, src, signer, increase) =>
+  builder('Filecoin.MsigAddPropose', [filAddress('msig'), filAddress('src'), filAddress('newAdd'), bool('inc')], (_devnet, msig, src, signer, increase) =>
     propose(msig, src, addSigner(msig, signer, increase)),
   ),
 
-  defineMethod(
+  builder(
     'Filecoin.MsigAddApprove',
     [filAddress('msig'), filAddress('src'), unsigned('txID'), filAddress('proposer'), filAddress('newAdd'), bool('inc')],
-    ({ devnet }, msig, src, txId, proposer, signer, increase) =>
+    (devnet, msig, src, txId, proposer, signer, increase) =>
       approveOrCancel(devnet, MultisigMethod.Approve, msig, txId, src, { proposer, proposerName: 'proposer', proposal: addSigner(msig, signer, increase) }),
   ),
 
-  defineMethod(
+  builder(
     'Filecoin.MsigAddCancel',
     [filAddress('msig'), filAddress('src'), unsigned('txID'), filAddress('newAdd'), bool('inc')],
-    ({ devnet }, msig, src, txId, signer, increase) =>
+    (devnet, msig, src, txId, signer, increase) =>
       approveOrCancel(devnet, MultisigMethod.Cancel, msig, txId, src, { proposer: src, proposerName: 'src', proposal: addSigner(msig, signer, increase) }),
   ),
 
-  defineMethod('Filecoin.MsigSwapPropose', [filAddress('msig'), filAddress('src'), filAddress('oldAdd'), filAddress('newAdd')], (_ctx, msig, src, from, to) =>
+  builder('Filecoin.MsigSwapPropose', [filAddress('msig'), filAddress('src'), filAddress('oldAdd'), filAddress('newAdd')], (_devnet, msig, src, from, to) =>
     propose(msig, src, swapSigner(msig, from, to)),
   ),
 
-  defineMethod(
+  builder(
     'Filecoin.MsigSwapApprove',
     [filAddress('msig'), filAddress('src'), unsigned('txID'), filAddress('proposer'), filAddress('oldAdd'), filAddress('newAdd')],
-    ({ devnet }, msig, src, txId, proposer, from, to) =>
+    (devnet, msig, src, txId, proposer, from, to) =>
       approveOrCancel(devnet, MultisigMethod.Approve, msig, txId, src, { proposer, proposerName: 'proposer', proposal: swapSigner(msig, from, to) }),
   ),
 
-  defineMethod(
+  builder(
     'Filecoin.MsigSwapCancel',
     [filAddress('msig'), filAddress('src'), unsigned('txID'), filAddress('oldAdd'), filAddress('newAdd')],
-    ({ devnet }, msig, src, txId, from, to) =>
+    (devnet, msig, src, txId, from, to) =>
       approveOrCancel(devnet, MultisigMethod.Cancel, msig, txId, src, { proposer: src, proposerName: 'src', proposal: swapSigner(msig, from, to) }),
   ),
 
-  defineMethod(
+  builder(
     'Filecoin.MsigRemoveSigner',
     [filAddress('msig'), filAddress('proposer'), filAddress('toRemove'), bool('decrease')],
-    (_ctx, msig, proposer, signer, decrease) => propose(msig, proposer, selfSend(msig, MultisigMethod.RemoveSigner, [signer.bytes, decrease])),
+    (_devnet, msig, proposer, signer, decrease) => propose(msig, proposer, selfSend(msig, MultisigMethod.RemoveSigner, [signer.bytes, decrease])),
   ),
 ];
+
+/** The builders as /, /rpc/v1 (and /rpc/v2) serve them: MessagePrototypes. */
+export const filecoinMsig: RpcMethod[] = builders.map((b) => b.v1);
+
+/** The builders as /rpc/v0 serves them: pushed from the node's wallet, answering the message's CID. */
+export const filecoinMsigV0: RpcMethod[] = builders.map((b) => b.v0);

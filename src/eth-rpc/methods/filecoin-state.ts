@@ -150,15 +150,28 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateWaitMsg',
     [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
-    async ({ devnet }, target) => {
-      const lookup = msgLookup(devnet, target);
-      if (lookup) return lookup;
-      // Lotus loads the message first: one it has never seen is an error, not an endless wait.
-      if (!devnet.pendingMessage(target)) {
-        throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
-      }
-      await devnet.waitForMessage(target);
-      return msgLookup(devnet, target);
-    },
+    ({ devnet }, target) => waitMsg(devnet, target),
   ),
 ];
+
+/**
+ * Lotus's v0 message lookups (api/v0api), served at /rpc/v0: no tipset key, lookback limit or
+ * allowReplaced; the *Limited forms take the limit (the devnet keeps every tipset, so no limit hides one).
+ */
+export const filecoinStateV0 = [
+  defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => msgLookup(devnet, target)),
+  defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target) => msgLookup(devnet, target)),
+  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target) => waitMsg(devnet, target)),
+  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target) => waitMsg(devnet, target)),
+];
+
+async function waitMsg(devnet: Devnet, target: CID) {
+  const lookup = msgLookup(devnet, target);
+  if (lookup) return lookup;
+  // Lotus loads the message first: one it has never seen is an error, not an endless wait.
+  if (!devnet.pendingMessage(target)) {
+    throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
+  }
+  await devnet.waitForMessage(target);
+  return msgLookup(devnet, target);
+}

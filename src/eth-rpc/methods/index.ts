@@ -19,7 +19,7 @@ import { filecoinMarket } from './filecoin-market.js';
 import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
 import { filecoinMinerDeadlines } from './filecoin-miner-deadlines.js';
-import { filecoinMsig } from './filecoin-msig.js';
+import { filecoinMsig, filecoinMsigV0 } from './filecoin-msig.js';
 import { filecoinMsigState } from './filecoin-msig-state.js';
 import { filecoinParams } from './filecoin-params.js';
 import { filecoinStateActors } from './filecoin-state-actors.js';
@@ -28,7 +28,7 @@ import { filecoinMiners } from './filecoin-miners.js';
 import { filecoinMpool } from './filecoin-mpool.js';
 import { filecoinRandomness } from './filecoin-randomness.js';
 import { filecoinNetwork } from './filecoin-network.js';
-import { filecoinState } from './filecoin-state.js';
+import { filecoinState, filecoinStateV0 } from './filecoin-state.js';
 import { filecoinTxHash } from './filecoin-tx-hash.js';
 import { filecoinV2 } from './filecoin-v2.js';
 import { filecoinVerifreg } from './filecoin-verifreg.js';
@@ -93,3 +93,13 @@ export const allMethods: RpcMethod[] = [
  * Ethereum methods (and their Filecoin.Eth* names). Other Filecoin.* methods are v1's only.
  */
 export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.map(lotusAlias), ...filecoinV2];
+
+/**
+ * What /rpc/v0 serves: v1's methods, but with Lotus's v0 forms (api/v0api) where they differ: the
+ * Msig* builders sign and push the message from the node's wallet and answer its CID (v1 answers a
+ * MessagePrototype), and the message lookups take v0's parameters (with StateSearchMsgLimited and
+ * StateWaitMsgLimited, which are v0's only).
+ */
+const v0Only = [...filecoinMsigV0, ...filecoinStateV0];
+const v0Names = new Set(v0Only.map((m) => m.name));
+export const v0Methods: RpcMethod[] = [...allMethods.filter((m) => !v0Names.has(m.name)), ...v0Only];
