@@ -27,11 +27,22 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
   if ('tag' in ref) return taggedBlock(devnet, ref.tag);
   if ('number' in ref) {
     if (ref.number > devnet.head.epoch) throw new DevnetError("requested a future epoch (beyond 'latest')");
-    return devnet.chain.atOrBefore(ref.number)!;
+    return tipsetAtHeight(devnet, ref.number, 'before');
   }
   const tipset = devnet.chain.byBlockHash(ref.hash);
   if (!tipset) throw new DevnetError(`failed to get tipset by hash: no tipset with hash ${bytesToHex(ref.hash)}`);
   return tipset;
+}
+
+/**
+ * The tipset at `epoch` or, for a null round, the one before or after it. A fork's chain begins at
+ * the fork epoch: an epoch before it is the upstream's history, which the fork answers from the
+ * upstream where it can (fork-routes.ts) and refuses here.
+ */
+export function tipsetAtHeight(devnet: Devnet, epoch: number, nullRound: 'before' | 'after'): Tipset {
+  const first = devnet.chain.first;
+  if (epoch < first.epoch) throw new DevnetError(`epoch ${epoch} is before the fork epoch ${first.epoch}: this fork does not hold the upstream's tipsets`);
+  return nullRound === 'before' ? devnet.chain.atOrBefore(epoch)! : devnet.chain.atOrAfter(epoch)!;
 }
 
 /** The tipset a block tag names. */

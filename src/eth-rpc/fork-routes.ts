@@ -4,6 +4,7 @@
 // upstream's with the dev accounts funded), is the fork's own.
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
+import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { parseBlockRef, type BlockRef } from './params.js';
 
 /** Methods about a block, by the position of their block parameter: the block at the fork epoch is the upstream's too. */
@@ -12,8 +13,14 @@ const BLOCK_METHODS: Record<string, number> = {
   eth_getBlockTransactionCountByNumber: 0,
   eth_getTransactionByBlockNumberAndIndex: 0,
   eth_getBlockReceipts: 0,
-  'Filecoin.ChainGetTipSetByHeight': 0,
 };
+
+/**
+ * Lotus's tipset lookups by height, [height, tipsetKey]: at or before the fork epoch the upstream's
+ * chain answers, looked up from its tipset at the fork epoch (the fork's first one, an ancestor of
+ * every tipset the key can name; the upstream knows none of the fork's own).
+ */
+const BY_HEIGHT = new Set(['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetTipSetAfterHeight']);
 
 /** State reads, by the position of their block parameter: before the fork epoch they read the upstream. */
 const STATE_METHODS: Record<string, number> = {
@@ -81,6 +88,12 @@ export async function routeForkCall(devnet: Devnet, method: string, args: unknow
       return fork.upstream.call(method, args.map((arg, i) => (i === position ? named : arg)));
     }
     return answer;
+  }
+  if (BY_HEIGHT.has(method)) {
+    const height = args[0];
+    if (typeof height !== 'number' || !Number.isSafeInteger(height) || height < 0 || height > forkEpoch) return local(args);
+    tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[1])); // a key the fork does not know is still an error
+    return fork.upstream.call(method, [height, fork.point.tipsetKey]);
   }
   if (method in STATE_METHODS) {
     const epoch = epochOf(args[STATE_METHODS[method]]);

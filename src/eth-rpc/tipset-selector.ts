@@ -6,6 +6,7 @@ import { DevnetError } from '../common/errors.js';
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
+import { tipsetAtHeight } from './block-ref.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { invalid, parseNonNegative, type Param } from './params.js';
 
@@ -52,5 +53,5 @@ export function selectTipset(devnet: Devnet, selector: TipsetSelector): Tipset {
   const { at, previous, anchor = { tag: 'finalized' } } = selector.height;
   const from = anchorTipset(devnet, anchor);
   if (at > from.epoch) throw new DevnetError(`looking for tipset with height greater than start point (${at} > ${from.epoch})`);
-  return previous ? devnet.chain.atOrBefore(at)! : devnet.chain.atOrAfter(at)!;
+  return tipsetAtHeight(devnet, at, previous ? 'before' : 'after');
 }

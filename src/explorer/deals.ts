@@ -129,6 +129,8 @@ function heldStatus(deal: MarketDeal, head: number): [DealStatus, string] {
   if (deal.State.SlashEpoch >= 0) return ['slashed', `sector terminated at epoch ${deal.State.SlashEpoch}`];
   if (deal.Proposal.EndEpoch <= head) return ['expired', `ended at epoch ${deal.Proposal.EndEpoch}, final settlement pending`];
   if (deal.State.SectorStartEpoch >= 0) return ['active', `in sector ${deal.State.SectorNumber} since epoch ${deal.State.SectorStartEpoch}`];
+  // Activation after the start epoch fails; the market removes the deal at its cron check or a settlement.
+  if (deal.Proposal.StartEpoch <= head) return ['expired', `not activated by its start epoch ${deal.Proposal.StartEpoch}: timed out, removal pending`];
   return ['published', `waiting for a sector before epoch ${deal.Proposal.StartEpoch}`];
 }
 

@@ -1,8 +1,8 @@
 // The explorer at GET / in real headless Chromium against the devnet CLI: a storage deal made with
 // `fvm-devnet deal` followed from the deals to its storage provider, a transaction that reverts
 // followed from the front page to its revert reason, a tipset arriving live over the WebSocket,
-// the search box, a phone-wide screen, and a
-// chain of 10 000 tipsets, read a page at a time.
+// the search box, a phone-wide screen, a deal its provider never seals (published, then expired),
+// and a chain of 10 000 tipsets, read a page at a time.
 // With EXPLORER_SCREENSHOTS=<dir> the main views are saved there (docs/ holds the README's).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,13 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { decode } from '@ipld/dag-cbor';
+import { decode, encode } from '@ipld/dag-cbor';
 import { AbiCoder, Contract, ContractFactory, JsonRpcProvider, Wallet, keccak256, parseEther, toBeHex, zeroPadValue, type TransactionResponse } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { CLI_PATH, DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT } from '../helpers/solc.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { encodeBitfield } from '../../src/common/bitfield.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
 
 const run = promisify(execFile);
 const SCREENSHOTS = process.env.EXPLORER_SCREENSHOTS;
@@ -471,6 +473,95 @@ describe('deals through their life in the explorer', () => {
     } finally {
       await page.close();
     }
+  });
+});
+
+describe('a deal its provider never seals, in the explorer', () => {
+  // Providers that wait 1 000 epochs before sealing: a deal starting sooner is published, then times out.
+  let node: DevnetProcess;
+  let provider: JsonRpcProvider;
+  const rpc = (method: string, params: unknown[]) => provider.send(method, params);
+
+  before(async () => {
+    node = await startDevnet(['--seal-delay', '1000']);
+    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 });
+  });
+  after(async () => {
+    provider?.destroy();
+    await node?.stop();
+  });
+
+  /** Deal `id`'s page, read afresh: its facts and steps. */
+  async function dealPage(id: number): Promise<{ deal: Record<string, string>; dealSteps: [string, string][] }> {
+    const page = await open(node, `#/deal/${id}`);
+    try {
+      await page.waitForSelector('.deal dl.facts');
+      return { deal: await facts(page), dealSteps: await steps(page) };
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** The badge deal `id` has in the list of deals. */
+  async function badge(id: number): Promise<string | null> {
+    const page = await open(node, '#/deals');
+    try {
+      return await page.locator('table.deals tr', { has: page.locator(`a[href="#/deal/${id}"]`) }).locator('.badge').textContent();
+    } finally {
+      await page.close();
+    }
+  }
+
+  test('a published deal shows as published, then expired past its start epoch, and stays expired once the market removes it', async () => {
+    const { cid, size } = computePieceCid(new Uint8Array(4000).fill(9));
+    const start = (await provider.getBlockNumber()) + 30;
+    const end = start + 518_400;
+    const published = await rpc('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, startEpoch: start, endEpoch: end, storagePricePerEpoch: PRICE.toString(), label: 'never sealed' }]);
+    const id: number = published.dealId;
+    const onChain = await rpc('Filecoin.StateMarketStorageDeal', [id, null]);
+    const client: string = onChain.Proposal.Client;
+    const epochs = `${start.toLocaleString('en-US')} to ${end.toLocaleString('en-US')}`;
+    assert.equal(await badge(id), 'published');
+    let { deal, dealSteps } = await dealPage(id);
+    assert.equal(deal.State, `published waiting for a sector before epoch ${start}`);
+    assert.equal(deal.Provider, published.provider);
+    assert.equal(deal.Client, client);
+    assert.equal(deal['Piece CID'], cid.toString());
+    assert.equal(deal['Piece size'], '4 KiB');
+    assert.equal(deal.Label, 'never sealed');
+    assert.equal(deal.Epochs!.split(' (')[0], epochs);
+    assert.equal(deal.Price, '0.000001 FIL per epoch');
+    assert.equal(deal.Sector, 'not yet sealed');
+    assert.deepEqual(dealSteps, [['published', published.message['/']]]);
+
+    // Past its start epoch without a sector: it can no longer be activated, but the market holds it
+    // until its cron check (up to 30 days of epochs later) or a settlement.
+    await rpc('anvil_mine', [start + 1 - (await provider.getBlockNumber())]);
+    assert.equal((await rpc('Filecoin.StateMarketStorageDeal', [id, null])).State.SectorStartEpoch, -1);
+    assert.equal(await badge(id), 'expired');
+    ({ deal, dealSteps } = await dealPage(id));
+    assert.equal(deal.State, `expired not activated by its start epoch ${start}: timed out, removal pending`);
+    assert.equal(deal.Sector, 'never sealed');
+    assert.equal(deal.Epochs!.split(' (')[0], epochs);
+    assert.equal(deal.Provider, published.provider);
+    assert.equal(deal.Client, client);
+    assert.deepEqual(dealSteps, [['published', published.message['/']]]);
+
+    // Anyone may settle it: SettleDealPayments times it out now (no event marks it).
+    const from = await rpc('Filecoin.WalletDefaultAddress', []);
+    const settle = await rpc('Filecoin.MpoolPushMessage', [{ From: from, To: 't05', Value: '0', Method: methodNumber('SettleDealPayments'), Params: Buffer.from(encode(encodeBitfield([id]))).toString('base64') }, null]);
+    const { Receipt } = await rpc('Filecoin.StateWaitMsg', [settle.CID, 0, -1, true]);
+    assert.equal(Receipt.ExitCode, 0);
+    await assert.rejects(rpc('Filecoin.StateMarketStorageDeal', [id, null]), /deal .* not found/);
+    assert.equal(await badge(id), 'expired');
+    ({ deal, dealSteps } = await dealPage(id));
+    assert.equal(deal.State, `expired not activated by its start epoch ${start}: timed out`);
+    // Its terms now come from its publish message.
+    assert.equal(deal['Piece CID'], cid.toString());
+    assert.equal(deal.Price, '0.000001 FIL per epoch');
+    assert.equal(deal.Epochs!.split(' (')[0], epochs);
+    assert.equal(deal.Sector, '—');
+    assert.deepEqual(dealSteps, [['published', published.message['/']]]);
   });
 });
 

@@ -133,6 +133,33 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     assert.equal(await rpc(fork!.url, 'eth_getBlockByNumber', ['0x0', false]).then((b) => b.hash), await rpc(upstream.url, 'eth_getBlockByNumber', ['0x0', false]).then((b) => b.hash));
   });
 
+  test('Filecoin tipsets by height up to the fork epoch are the upstream\'s; earlier epochs elsewhere are a clear error', async () => {
+    const forkHead = await rpc(fork!.url, 'Filecoin.ChainHead');
+    assert.ok(forkHead.Height > forkEpoch);
+    for (const method of ['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetTipSetAfterHeight']) {
+      for (const height of [1, forkEpoch - 1, forkEpoch]) {
+        const upstreamTipset = await rpc(upstream.url, method, [height, null]);
+        assert.equal(upstreamTipset.Height, height);
+        // From the fork's head (by its key or null): the upstream's tipset, as its chain holds it.
+        assert.deepEqual(await rpc(fork!.url, method, [height, null]), upstreamTipset, `${method}(${height})`);
+        assert.deepEqual(await rpc(fork!.url, method, [height, forkHead.Cids]), upstreamTipset, `${method}(${height}, head)`);
+      }
+    }
+    // After the fork epoch the fork's own tipsets answer.
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [forkHead.Height, null]), forkHead);
+    // A key the fork does not know is refused, as locally.
+    await assert.rejects(rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [1, [{ '/': 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' }]]), /loading tipset .*: not found/);
+    // Lotus's v2 selector by height reads only the fork's own chain: before it, a clear error (code 1), never an internal one.
+    const res = await fetch(`${fork!.url}/rpc/v2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Filecoin.ChainGetTipSet', params: [{ height: { at: 1, anchor: { tag: 'latest' } } }] }),
+    });
+    const { error } = (await res.json()) as { error: { code: number; message: string } };
+    assert.equal(error.code, 1);
+    assert.equal(error.message, `epoch 1 is before the fork epoch ${forkEpoch}: this fork does not hold the upstream's tipsets`);
+  });
+
   test('a forked contract runs on the fork; impersonated upstream accounts send; the upstream is untouched', async () => {
     const provider = new JsonRpcProvider(fork!.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     const { Counter } = await compileFixtures();

@@ -1,12 +1,13 @@
 // A deal's life after publishing: activation by its provider's miner (SectorContentChanged,
 // BatchActivateDeals), payments as epochs pass (SettleDealPayments), completion, the timeout of a deal
-// never activated (cron at its start epoch), termination with its sector, and the getters' answers
+// never activated (cron at its check epoch, or a settlement after its start), termination with its sector, and the getters' answers
 // and exit codes at each step.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encodeBitfield } from '../../src/common/bitfield.js';
 import { decodeBigInt, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { BURNT_FUNDS_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
+import { DEAL_UPDATES_INTERVAL, nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, MarketHarness, MIN_DURATION, pieceCid, setupMarket } from '../helpers/market-harness.js';
@@ -123,12 +124,18 @@ describe('payments, completion and timeouts', () => {
     assert.deepEqual((await settle([0])).failures, [[0, 32]]);
   });
 
-  test('a deal not activated by its start epoch times out in cron: provider collateral burnt, client unlocked', async () => {
+  test('a deal not activated by its start epoch stays until its cron check, then times out: provider collateral burnt, client unlocked, no event', async () => {
     const { h, client, miner, deal, get } = await published();
-    h.epoch = deal.startEpoch - 1;
-    assert.deepEqual(await h.runCron(), []);
-    assert.equal(h.market.proposals.size, 1);
-    h.epoch = deal.startEpoch;
+    // Deal 0's check is the first epoch at or after its start that is 0 modulo 30 days of epochs.
+    const check = nextUpdateEpoch(0, deal.startEpoch);
+    assert.equal(check, DEAL_UPDATES_INTERVAL);
+    for (const epoch of [deal.startEpoch, check - 1]) {
+      h.epoch = epoch;
+      assert.deepEqual(await h.runCron(), []);
+      assert.equal(h.market.proposals.size, 1, `still held at epoch ${epoch}`);
+    }
+    assert.equal((await get('GetDealProvider')).value, miner.id);
+    h.epoch = check;
     assert.deepEqual(await h.runCron(), []);
     assert.equal(h.market.proposals.size, 0);
     assert.equal(h.market.pendingProposals.size, 0);
@@ -140,10 +147,32 @@ describe('payments, completion and timeouts', () => {
     assert.equal((await get('GetDealProvider')).exitCode, 32);
   });
 
-  test('an activated deal only leaves the pending set when its start epoch comes', async () => {
+  test('a settlement after the start epoch times a deal never activated out before its check', async () => {
+    const { h, deal, settle } = await published();
+    h.epoch = deal.startEpoch + 1;
+    const reply = await settle([0]);
+    assert.deepEqual(reply.failures, [[0, 32]]);
+    assert.deepEqual(reply.events, []);
+    assert.equal(h.market.proposals.size, 0);
+    assert.equal(h.balance(BURNT_FUNDS_ACTOR_ID), FIL);
+    // The check finds nothing left to do.
+    h.epoch = nextUpdateEpoch(0, deal.startEpoch);
+    assert.deepEqual(await h.runCron(), []);
+    assert.equal(h.balance(BURNT_FUNDS_ACTOR_ID), FIL);
+  });
+
+  test('each deal is checked on its own offset in the update interval (next_update_epoch)', () => {
+    assert.equal(nextUpdateEpoch(7, 7), 7);
+    assert.equal(nextUpdateEpoch(7, 8), DEAL_UPDATES_INTERVAL + 7);
+    assert.equal(nextUpdateEpoch(3, 200), DEAL_UPDATES_INTERVAL + 3);
+    assert.equal(nextUpdateEpoch(DEAL_UPDATES_INTERVAL + 5, 10), DEAL_UPDATES_INTERVAL + 5);
+    assert.equal(nextUpdateEpoch(2, 3 * DEAL_UPDATES_INTERVAL + 2), 3 * DEAL_UPDATES_INTERVAL + 2);
+  });
+
+  test('an activated deal only leaves the pending set when its cron check comes', async () => {
     const { h, deal, activate } = await published();
     await activate(1);
-    h.epoch = deal.startEpoch;
+    h.epoch = nextUpdateEpoch(0, deal.startEpoch);
     await h.runCron();
     assert.equal(h.market.pendingProposals.size, 0);
     assert.equal(h.market.proposals.size, 1);

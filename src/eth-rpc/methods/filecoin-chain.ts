@@ -5,6 +5,7 @@
 import { DevnetError } from '../../common/errors.js';
 import { MANIFEST_BLOCKS } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
+import { tipsetAtHeight } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
 import { cid, epoch, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -84,14 +85,14 @@ export const filecoinChain = [
     const from = tipsetOf(devnet, key);
     if (height > from.epoch) throw new DevnetError('looking for tipset with height greater than start point');
     // A null round's height gives the tipset before it.
-    return tipsetJson(devnet.chain.atOrBefore(height)!);
+    return tipsetJson(tipsetAtHeight(devnet, height, 'before'));
   }),
 
   defineMethod('Filecoin.ChainGetTipSetAfterHeight', [epoch('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) => {
     const from = tipsetOf(devnet, key);
     if (height > from.epoch) throw new DevnetError('looking for tipset with height greater than start point');
     // A null round's height gives the tipset after it.
-    return tipsetJson(devnet.chain.atOrAfter(height)!);
+    return tipsetJson(tipsetAtHeight(devnet, height, 'after'));
   }),
 
   defineMethod('Filecoin.ChainGetBlock', [cid('blockCid')], ({ devnet }, block) => blockHeaderJson(tipsetByBlock(devnet, block).header)),

@@ -10,6 +10,7 @@ import { blake2b256 } from '../../common/hashes.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { EC_FINALITY } from '../../mining/finality.js';
+import { tipsetAtHeight } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson, tipsetJson } from '../lotus-json.js';
 import { nonNegative } from '../params.js';
@@ -32,8 +33,8 @@ const ecTipsetJson = (tipset: Tipset) => ({
 
 /** The certificate of instance `instance`: its base (the previous instance's tipset) and the tipset it finalized. */
 function certificateJson(devnet: Devnet, instance: number) {
-  const tipset = devnet.chain.atOrBefore(instance)!;
-  const base = instance === 0 ? tipset : devnet.chain.atOrBefore(instance - 1)!;
+  const tipset = tipsetAtHeight(devnet, instance, 'before');
+  const base = instance === devnet.chain.first.epoch ? tipset : tipsetAtHeight(devnet, instance - 1, 'before');
   return {
     GPBFTInstance: instance,
     ECChain: (base === tipset ? [tipset] : [base, tipset]).map(ecTipsetJson),

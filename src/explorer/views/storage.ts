@@ -217,7 +217,7 @@ export async function dealView(id: string): Promise<HTMLElement> {
       ['Epochs', p ? `${thousands(p.StartEpoch)} to ${thousands(p.EndEpoch)} (head ${thousands(head)})` : '—'],
       ['Price', p ? `${fil(BigInt(p.StoragePricePerEpoch))} per epoch` : '—'],
       ['Collateral', p ? `provider ${fil(BigInt(p.ProviderCollateral))}, client ${fil(BigInt(p.ClientCollateral))}` : '—'],
-      ['Sector', deal.state && deal.state.SectorStartEpoch >= 0 ? `${deal.state.SectorNumber}, activated at ${thousands(deal.state.SectorStartEpoch)}` : deal.state ? 'not yet sealed' : '—'],
+      ['Sector', deal.state && deal.state.SectorStartEpoch >= 0 ? `${deal.state.SectorNumber}, activated at ${thousands(deal.state.SectorStartEpoch)}` : deal.state ? (deal.status === 'expired' ? 'never sealed' : 'not yet sealed') : '—'],
       ["Client's escrow", `${fil(BigInt(client!.Escrow))} (${fil(BigInt(client!.Locked))} locked)`],
     ]),
     h('h2', {}, 'Steps'),

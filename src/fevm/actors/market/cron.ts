@@ -1,7 +1,8 @@
 // Payments and timeouts over time (builtin-actors market settle_deal_payments and cron_tick, nv22+):
 // a deal is paid when SettleDealPayments is called for it, and completes (collaterals unlocked, deal
 // removed) on the first settlement at or after its end; the market's only scheduled work is one check
-// per deal at its start epoch, when a deal not yet activated times out.
+// per deal at or after its start epoch (policy.ts nextUpdateEpoch), when a deal not yet activated
+// times out. No event marks a timeout.
 import { encodeBigInt } from '../../../common/cbor.js';
 import { u64 } from '../params.js';
 import type { ActorRuntime } from '../runtime.js';
@@ -49,7 +50,7 @@ export async function settleDealPayments(rt: ActorRuntime, params: unknown): Pro
 }
 
 /**
- * The check enrolled at a deal's start epoch (run at the end of that epoch): an activated deal leaves
+ * The check enrolled at or after a deal's start epoch (run at the end of that epoch): an activated deal leaves
  * the pending set; one never activated times out, its provider collateral burnt and the client's
  * funds unlocked.
  */
@@ -57,7 +58,7 @@ export async function marketCron(rt: ActorRuntime, event: unknown): Promise<void
   const dealId = u64(event, 'market cron event');
   const ledger = openLedger(rt);
   const deal = ledger.proposals.get(dealId);
-  // Settled or terminated before its start.
+  // Timed out by a settlement, settled or terminated before its check.
   if (!deal) return;
   const cid = storedProposalCid(deal);
   if (ledger.states.has(dealId)) {

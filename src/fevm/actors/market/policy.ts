@@ -7,6 +7,19 @@ const EPOCHS_IN_YEAR = 1_051_897;
 
 export const DEAL_MAX_LABEL_SIZE = 256;
 
+/**
+ * How often the market's cron looks at a deal (builtin-actors DEAL_UPDATES_INTERVAL, every network:
+ * 30 days): a published deal's one check, where it times out if never activated, comes at the first
+ * epoch at or after its start that falls on the deal's own offset in this interval.
+ */
+export const DEAL_UPDATES_INTERVAL = 30 * EPOCHS_IN_DAY;
+
+/** The first epoch at or after `earliest` that is `dealId` modulo the update interval (builtin-actors next_update_epoch). */
+export function nextUpdateEpoch(dealId: number, earliest: number): number {
+  const offset = dealId % DEAL_UPDATES_INTERVAL;
+  return earliest + ((((offset - earliest) % DEAL_UPDATES_INTERVAL) + DEAL_UPDATES_INTERVAL) % DEAL_UPDATES_INTERVAL);
+}
+
 /** Deal duration bounds, inclusive, for any piece size. */
 export const DEAL_MIN_DURATION = 180 * EPOCHS_IN_DAY;
 export const DEAL_MAX_DURATION = 1278 * EPOCHS_IN_DAY;

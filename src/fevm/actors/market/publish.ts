@@ -32,6 +32,7 @@ import {
   MAXIMUM_VERIFIED_ALLOCATION_TERM,
   PROVIDER_COLLATERAL_BOUNDS,
   TOTAL_FILECOIN,
+  nextUpdateEpoch,
   pieceSizeError,
 } from './policy.js';
 
@@ -155,8 +156,9 @@ export async function publishStorageDeals(rt: ActorRuntime, params: unknown): Pr
     ledger.proposals.set(dealId, deal.proposal);
     const allocationId = allocationIds.get(deal.cid.toString());
     if (allocationId !== undefined) ledger.pendingDealAllocationIds.set(dealId, allocationId);
-    // Checked at the start epoch: a deal not activated by then times out (cron.ts).
-    rt.enrollCron(deal.proposal.startEpoch, dealId);
+    // Checked once, at or after its start epoch (spread over the update interval by deal ID): a deal
+    // not activated by then times out there, unless a SettleDealPayments call after its start does it first (cron.ts).
+    rt.enrollCron(nextUpdateEpoch(dealId, deal.proposal.startEpoch), dealId);
     dealIds.push(dealId);
   }
   saveLedger(rt, ledger);
