@@ -14,6 +14,6 @@ export function recoverPublicKey(digest: Uint8Array, signature: Uint8Array, reco
 }
 
 /** The Ethereum address of an uncompressed public key: the last 20 bytes of keccak-256 of its x‖y. */
-export function ethAddressOf(publicKey: Uint8Array): Uint8Array {
+export function publicKeyEthAddress(publicKey: Uint8Array): Uint8Array {
   return keccak256(publicKey.subarray(1)).subarray(12);
 }

@@ -52,9 +52,11 @@ function extend(key: Uint8Array, data: Uint8Array, base: bigint): ExtendedKey {
 }
 
 function seedOf(mnemonic: string): Uint8Array {
-  if (!validateMnemonic(mnemonic, wordlist)) throw new DevnetError('invalid mnemonic: expected BIP-39 English words with a valid checksum');
+  // Words in any case, as wallets (and ethers) take them: "Test test … junk" is the default mnemonic.
+  const phrase = mnemonic.normalize('NFKD').toLowerCase();
+  if (!validateMnemonic(phrase, wordlist)) throw new DevnetError('invalid mnemonic: expected BIP-39 English words with a valid checksum');
   // BIP-39: PBKDF2-HMAC-SHA512 of the NFKD words, salt "mnemonic", 2048 rounds (Node's, ~1 ms; JavaScript's take tens).
-  return pbkdf2Sync(mnemonic.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512');
+  return pbkdf2Sync(phrase, 'mnemonic', 2048, 64, 'sha512');
 }
 
 /**

@@ -9,7 +9,7 @@ import { EAM_NAMESPACE, FilAddress, Protocol } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
 import { blake2b256, keccak256 } from '../common/hashes.js';
 import { concatBytes } from '../common/hex.js';
-import { ethAddressOf, recoverPublicKey } from '../common/secp256k1.js';
+import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
 import { unsignedEip1559 } from '../fevm/eth-tx.js';
 import { messageCid, SigType, type Message, type Signature, type SignedMessage } from '../fevm/message.js';
 import { secp256k1Address, verifySignature } from '../fevm/signature.js';
@@ -25,7 +25,7 @@ interface Key {
 
 /** The f410 address of an uncompressed secp256k1 public key: its Ethereum address under the EAM. */
 function delegatedAddress(publicKey: Uint8Array): FilAddress {
-  return FilAddress.fromDelegated(EAM_NAMESPACE, ethAddressOf(publicKey));
+  return FilAddress.fromDelegated(EAM_NAMESPACE, publicKeyEthAddress(publicKey));
 }
 
 /** A secp256k1 signature as Filecoin lays it out: r‖s‖v. */

@@ -27,5 +27,20 @@ export function bitfieldFromRuns(runs: readonly number[]): number[] {
   return set;
 }
 
-/** Whether a JSON value is a run list. */
-export const isRunList = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+/**
+ * The most numbers a bitfield from a client may set: bitfieldFromRuns lists each one, so a run of
+ * 2^53 would hold the node for days. A million is more sectors or deals than any one request needs.
+ */
+const MAX_SET_NUMBERS = 1 << 20;
+
+/** Whether a JSON value is a run list that sets no more than MAX_SET_NUMBERS numbers. */
+export function isRunList(v: unknown): v is number[] {
+  if (!Array.isArray(v)) return false;
+  let set = 0;
+  for (let i = 0; i < v.length; i++) {
+    const n = v[i];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return false;
+    if (i % 2 === 1 && (set += n) > MAX_SET_NUMBERS) return false;
+  }
+  return true;
+}

@@ -4,7 +4,7 @@ import { RLP } from '@ethereumjs/rlp';
 import { FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
-import { ethAddressOf, recoverPublicKey } from '../common/secp256k1.js';
+import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
 import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
 import {
@@ -76,7 +76,7 @@ function recoverSender(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bi
   const signature = concatBytes(padStart(bigintToBytes(r), 32), padStart(bigintToBytes(s), 32));
   const publicKey = recoverPublicKey(sigHash, signature, Number(recoveryId));
   if (!publicKey) throw new MessageRejectedError('failed to calculate sender: invalid signature');
-  return ethAddressOf(publicKey);
+  return publicKeyEthAddress(publicKey);
 }
 
 /** Decodes and checks a signed raw transaction for this chain; errors carry Lotus's wording. */

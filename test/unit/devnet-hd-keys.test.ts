@@ -31,6 +31,12 @@ describe('hdKey', () => {
     assert.deepEqual(hdKey(DEFAULT_MNEMONIC, SP_DERIVATION_PATH, 3), hdKey(DEFAULT_MNEMONIC, SP_DERIVATION_PATH, 3));
   });
 
+  test('words in capitals give the keys ethers gives for them (wallets take any case)', () => {
+    const shouted = DEFAULT_MNEMONIC.replace(/^test/, 'Test').toUpperCase();
+    const expected = HDNodeWallet.fromPhrase(shouted, undefined, `${DERIVATION_PATH}/0`);
+    assert.equal(bytesToHex(hdKey(shouted, DERIVATION_PATH, 0).privateKey), expected.privateKey);
+  });
+
   test('a mnemonic with a word outside the list, or a bad checksum, is refused', () => {
     assert.throws(() => hdKey('not a valid mnemonic at all', DERIVATION_PATH, 0), /invalid mnemonic/);
     assert.throws(() => hdKey(DEFAULT_MNEMONIC.replace(/junk$/, 'test'), DERIVATION_PATH, 0), /invalid mnemonic/);

@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { describe, test } from 'node:test';
-import { AbiCoder, Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
+import { AbiCoder, Interface, getCreate2Address, getCreateAddress, keccak256, type InterfaceAbi } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { bytecodeCid } from '../../src/fevm/actor-state.js';
+import { codeCid } from '../../src/fevm/actor.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { ACCOUNT_INVOCATION, OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
@@ -587,5 +588,66 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const input = hexToBytes(new Interface(['function store(uint256)']).encodeFunctionData('store', [9]));
     assert.deepEqual(decodeCbor(Buffer.from(delegate.Msg.Params, 'base64')), [codeCid, input, hexToBytes(DEV), encodeBigInt(0n)]);
     assert.deepEqual(delegate.MsgRct, { ExitCode: 0, Return: cborBytes(abi.encode(['uint256'], [18])), ReturnCodec: 0x51 });
+  });
+
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  const decoded = <T>(base64: string) => decodeCbor<T>(Buffer.from(base64, 'base64'));
+
+  test("a deployment is the EAM's CreateExternal: it sends Init Exec4, which sends the new contract its Constructor", async (t) => {
+    const rpc = await setupTraces(t);
+    const { contracts, callerIface, callee, caller, devnet } = rpc;
+    const trace = await replay(rpc, rpc.deployCaller);
+    const state = devnet.stateAt(devnet.head.epoch);
+    const id = state.lookupId(FilAddress.fromEthAddress(hexToBytes(caller)))!;
+    const robust = state.getActor(id)!.robust!;
+    assert.deepEqual([trace.Msg.To, trace.Msg.Method, trace.InvokedActor], ['t010', 4, { Id: 10, State: null }]);
+    assert.deepEqual(decoded(trace.MsgRct.Return), [id, robust.bytes, hexToBytes(caller)]);
+    const [exec4, ...rest] = subcallsOf(trace);
+    assert.deepEqual(rest, []);
+    const initcode = hexToBytes(contracts.TraceCaller.bytecode + callerIface.encodeDeploy([callee]).slice(2));
+    const constructorParams = encodeCbor([hexToBytes(DEV), initcode]);
+    const exec4Params = encodeCbor([codeCid('evm'), constructorParams, hexToBytes(caller)]);
+    assert.deepEqual(exec4.Msg, { From: 't010', To: 't01', Value: '1000', Method: 3, Params: b64(exec4Params), ParamsCodec: 0x71, GasLimit: exec4.Msg.GasLimit, ReadOnly: false });
+    assert.deepEqual(exec4.MsgRct, { ExitCode: 0, Return: b64(encodeCbor([FilAddress.fromId(id).bytes, robust.bytes])), ReturnCodec: 0x71 });
+    assert.deepEqual(exec4.InvokedActor, { Id: 1, State: null });
+    const [construct, ...more] = subcallsOf(exec4);
+    assert.deepEqual(more, []);
+    assert.deepEqual(construct.Msg, { From: 't01', To: `t0${id}`, Value: '1000', Method: 1, Params: b64(constructorParams), ParamsCodec: 0x71, GasLimit: construct.Msg.GasLimit, ReadOnly: false });
+    assert.deepEqual([construct.MsgRct, construct.InvokedActor], [{ ExitCode: 0, Return: null, ReturnCodec: 0 }, { Id: id, State: null }]);
+  });
+
+  test("a contract's CREATE is the EAM's Create [initcode, nonce], and CREATE2 its Create2 [initcode, salt], each with Exec4 and Constructor under it", async (t) => {
+    const rpc = await setupTraces(t);
+    const { contracts, caller, devnet, sendTx } = rpc;
+    const created = async (eth: Uint8Array) => devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(eth))!;
+    /** The EAM send under `trace`, checked down to the Constructor; its decoded params. */
+    const eamSend = async (trace: any, from: string, method: number, initcode: Uint8Array) => {
+      const [send, ...rest] = subcallsOf(trace);
+      assert.deepEqual(rest, []);
+      assert.deepEqual([send.Msg.From, send.Msg.To, send.Msg.Method, send.Msg.ParamsCodec, send.InvokedActor], [f410(from), 't010', method, 0x71, { Id: 10, State: null }]);
+      const [id, robust, eth] = decoded<[number, null, Uint8Array]>(send.MsgRct.Return);
+      assert.deepEqual([id, robust], [await created(eth), null]);
+      const [exec4] = subcallsOf(send);
+      const constructorParams = encodeCbor([hexToBytes(from), initcode]);
+      assert.deepEqual([exec4.Msg.From, exec4.Msg.To, exec4.Msg.Method, exec4.Msg.Params], ['t010', 't01', 3, b64(encodeCbor([codeCid('evm'), constructorParams, eth]))]);
+      // The devnet gives a contract made by CREATE or CREATE2 no f2 address: Exec4's return is left out.
+      assert.equal(exec4.MsgRct.Return, null);
+      const [construct] = subcallsOf(exec4);
+      assert.deepEqual([construct.Msg.From, construct.Msg.To, construct.Msg.Method, construct.Msg.Params, construct.InvokedActor], ['t01', `t0${id}`, 1, b64(constructorParams), { Id: id, State: null }]);
+      return { params: decoded<[Uint8Array, unknown]>(send.Msg.Params), eth: bytesToHex(eth) };
+    };
+
+    const create = await eamSend(await replay(rpc, await rpc.callCaller('deployCallee')), caller, 2, hexToBytes(contracts.TraceCallee.bytecode));
+    const [initcode, nonce] = create.params as [Uint8Array, number];
+    assert.deepEqual(initcode, hexToBytes(contracts.TraceCallee.bytecode));
+    assert.equal(create.eth, getCreateAddress({ from: caller, nonce }).toLowerCase());
+
+    const factory = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.SaltedFactory.bytecode });
+    const salt = `0x${'42'.repeat(32)}`;
+    const deploy = new Interface(contracts.SaltedFactory.abi as InterfaceAbi).encodeFunctionData('deploy', [salt]);
+    const create2 = await eamSend(await replay(rpc, await sendTx({ to: factory, data: deploy })), factory, 3, hexToBytes(contracts.Counter.bytecode));
+    assert.deepEqual(create2.params, [hexToBytes(contracts.Counter.bytecode), hexToBytes(salt)]);
+    assert.equal(create2.eth, getCreate2Address(factory, salt, keccak256(contracts.Counter.bytecode)).toLowerCase());
   });
 });

@@ -46,6 +46,13 @@ describe('Filecoin.StateMinerSectors and StateSectorGetInfo', () => {
     assert.equal(await result('Filecoin.StateSectorGetInfo', ['t0111', 42, null]), null);
     assert.deepEqual(await result('Filecoin.StateSectorPartition', ['t0111', 3, null]), { Deadline: 3, Partition: 0 });
   });
+
+  test('a filter that sets more numbers than any request needs is refused at once, not listed', async (t) => {
+    const { error } = await setupRpc(t);
+    const refused = await error('Filecoin.StateMinerSectors', ['t0111', [0, Number.MAX_SAFE_INTEGER], null]);
+    assert.equal(refused.code, -32602);
+    assert.match(refused.message, /bitfield/);
+  });
 });
 
 describe('Filecoin.StateMinerFaults and StateMinerActiveSectors', () => {

@@ -250,3 +250,16 @@ describe('the methods a wallet sends itself (5-9)', () => {
     }
   });
 });
+
+describe("a send that fails as a syscall, as builtin-actors' runtime reports it", () => {
+  test('an approved payout to an ID naming no actor is applied with USR_UNSPECIFIED (23) and pays nothing', async () => {
+    const w = await verifregWorld();
+    const wallet = await twoOfThree(w, 10n * FIL);
+    const nobody = FilAddress.fromId(999_999);
+    assert.equal((await propose(w, A, wallet, nobody, FIL)).exitCode, 0);
+    const missing = await approve(w, B, wallet, 0);
+    assert.equal(missing.exitCode, 0);
+    assert.deepEqual((returned(missing) as unknown[]).slice(0, 2), [true, ExitCode.ErrUnspecified]);
+    assert.equal(balanceOf(w, wallet.address), 10n * FIL);
+  });
+});

@@ -6,6 +6,7 @@ import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Actor } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { hamtOrder } from '../../fevm/actors/multisig/pending-order.js';
 import { lockedAt, pendingTxsRoot, type MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
@@ -59,8 +60,9 @@ export const filecoinMsigState = [
   // Pending transactions by ID; an executed or cancelled one is gone.
   defineMethod('Filecoin.MsigGetPending', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const { multisig } = multisigAt(devnet, address, tipsetOf(devnet, key));
-    return [...multisig.pendingTxs]
-      .sort(([a], [b]) => a - b)
+    // In the order Lotus lists them: its HAMT's.
+    return hamtOrder(multisig.pendingTxs.keys())
+      .map((id) => [id, multisig.pendingTxs.get(id)!] as const)
       .map(([id, txn]) => ({
         ID: id,
         To: addressJson(FilAddress.fromBytes(txn.to)),

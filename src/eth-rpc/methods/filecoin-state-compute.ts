@@ -2,16 +2,18 @@
 // StateCompute (lotus node/impl/full/state.go, chain/stmgr), with api.InvocResult shaped as
 // Filecoin.StateCall shapes it.
 import { FilAddress } from '../../common/address.js';
-import { cidOf, DAG_CBOR, encodeBigInt, encodeCbor, RAW, type CID } from '../../common/cbor.js';
+import { cidOf, DAG_CBOR, decodeCbor, encodeBigInt, encodeCbor, RAW, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { CallFrame, EvmFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { formatExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
-import { METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
+import { EAM_ACTOR_ID } from '../../fevm/actor.js';
+import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
 import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod } from '../define-method.js';
-import { addressJson, bytesJson, cidJson, messageJson, receiptJson } from '../lotus-json.js';
+import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type TracedSend } from '../execution-trace.js';
+import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
 import { cid, epoch, messages, tipsetKey, tipsetOf } from '../lotus-params.js';
 
 interface Outcome {
@@ -26,52 +28,31 @@ interface Outcome {
 const EVM_GET_BYTECODE = 3;
 const EVM_INVOKE_CONTRACT_DELEGATE = 6;
 
-/** A send as the trace shows it (types.MessageTrace), and what it returned. */
-interface TracedSend {
-  from: FilAddress;
-  to: FilAddress;
-  value: bigint;
-  method: number;
-  params?: IpldBlock;
-  gas: number;
-  readOnly: boolean;
-  exitCode: number;
-  returnBlock?: IpldBlock;
-  invokedId?: number;
-}
-
 /** The caller and value of the running contract's call: what a DELEGATECALL passes on. */
 interface EvmContext {
   caller: Uint8Array;
   value: bigint;
 }
 
-/** types.ExecutionTrace (no gas charges, no actor states). */
-function traceJson(send: TracedSend, subcalls: unknown[]): unknown {
-  return {
-    Msg: {
-      From: addressJson(send.from),
-      To: addressJson(send.to),
-      Value: send.value.toString(),
-      Method: send.method,
-      Params: send.params ? bytesJson(send.params.data) : null,
-      ParamsCodec: send.params?.codec ?? 0,
-      GasLimit: send.gas,
-      ReadOnly: send.readOnly,
-    },
-    MsgRct: { ExitCode: send.exitCode, Return: send.returnBlock ? bytesJson(send.returnBlock.data) : null, ReturnCodec: send.returnBlock?.codec ?? 0 },
-    InvokedActor: send.invokedId === undefined ? null : { Id: send.invokedId, State: null },
-    GasCharges: null,
-    Subcalls: subcalls.length ? subcalls : null,
-  };
-}
-
 const address = (eth: Uint8Array) => FilAddress.fromEthAddress(eth);
 /** What the EVM actor returns for InvokeContract and InvokeContractDelegate: its output as a CBOR byte string. */
 const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encodeCbor(output) });
 
+/**
+ * A deployment that succeeded (the EAM's CreateExternal, its params the initcode as a CBOR byte
+ * string, its return [id, robust or null when it resurrected a dead contract, eth address]).
+ */
+function deployment(frame: SendFrame): Creation | undefined {
+  if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || frame.exitCode !== 0 || !frame.params) return undefined;
+  const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
+  const initcode = decodeCbor<Uint8Array>(frame.params.data);
+  return { creator: frame.from, initcode, value: frame.value, gas: frame.gas, id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null };
+}
+
 /** The trace of an FVM send (the top-level message, a builtin actor's or call_actor's send). */
 function sendTrace(frame: SendFrame): unknown {
+  const calls = subcalls(frame, { caller: frame.from, value: frame.value });
+  const created = deployment(frame);
   return traceJson(
     {
       from: address(frame.from),
@@ -85,8 +66,32 @@ function sendTrace(frame: SendFrame): unknown {
       returnBlock: frame.returnBlock,
       invokedId: frame.receiver?.id,
     },
-    subcalls(frame, { caller: frame.from, value: frame.value }),
+    created ? eamSubcalls(created, calls) : calls,
   );
+}
+
+/**
+ * A contract's successful CREATE or CREATE2: its send to the EAM (Create [initcode, nonce] or
+ * Create2 [initcode, salt]) and the EAM's sends under it. The robust address is unknown here (the
+ * devnet gives such a contract none); resurrecting a dead contract is shown as a new one.
+ */
+function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
+  const create2 = frame.type === 'CREATE2';
+  if (frame.exitCode !== 0 || !frame.to || !frame.callee || (create2 ? !frame.salt : frame.createNonce === undefined)) return [];
+  const creation: Creation = { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: frame.callee.id, eth: frame.to };
+  const send: TracedSend = {
+    from: address(frame.from),
+    to: FilAddress.fromId(EAM_ACTOR_ID),
+    value: frame.value,
+    method: create2 ? EAM_CREATE2 : EAM_CREATE,
+    params: { codec: DAG_CBOR, data: encodeCbor([frame.input, create2 ? frame.salt : frame.createNonce]) },
+    gas: frame.gas,
+    readOnly: false,
+    exitCode: 0,
+    returnBlock: eamReturn(creation),
+    invokedId: EAM_ACTOR_ID,
+  };
+  return [traceJson(send, eamSubcalls(creation, subcalls(frame, context)))];
 }
 
 /**
@@ -94,9 +99,10 @@ function sendTrace(frame: SendFrame): unknown {
  * STATICCALL send InvokeContract with the calldata as a raw block (STATICCALL read-only); DELEGATECALL
  * reads the code contract's bytecode CID (GetBytecode, read-only) and sends InvokeContractDelegate to
  * the calling contract itself with [code, input, caller, value]. A call that reached no actor made no
- * send. Creations (the EAM's Create, Init's Exec4) are not shown.
+ * send. A CREATE or CREATE2 is the EAM's Create or Create2 (createTrace).
  */
 function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
+  if (frame.type === 'CREATE' || frame.type === 'CREATE2') return createTrace(frame, { caller: frame.from, value: frame.value });
   if (!frame.invoked || !frame.callee) return [];
   if (frame.type === 'CALL' || frame.type === 'STATICCALL') {
     const send: TracedSend = {

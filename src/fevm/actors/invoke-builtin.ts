@@ -17,22 +17,24 @@ import { ActorError, EncodedParams, FIRST_EXPORTED_METHOD, type ActorRuntime, ty
 /** The executor's send, through which a builtin actor reaches other actors. */
 export type SendFn = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => Promise<SendOutcome>;
 
-/** How builtin-actors turns a failed send syscall into an exit code (runtime ActorError from ErrorNumber). */
-const SYSCALL_EXIT_CODES: Record<ErrorNumber, number> = {
-  [ErrorNumber.IllegalArgument]: ExitCode.ErrIllegalArgument,
-  [ErrorNumber.IllegalOperation]: ExitCode.ErrIllegalState,
-  [ErrorNumber.LimitExceeded]: ExitCode.ErrIllegalState,
-  [ErrorNumber.AssertionFailed]: ExitCode.ErrAssertionFailed,
-  [ErrorNumber.InsufficientFunds]: ExitCode.ErrInsufficientFunds,
-  [ErrorNumber.NotFound]: ExitCode.ErrNotFound,
-  [ErrorNumber.InvalidHandle]: ExitCode.ErrIllegalArgument,
-  [ErrorNumber.IllegalCid]: ExitCode.ErrIllegalArgument,
-  [ErrorNumber.IllegalCodec]: ExitCode.ErrSerialization,
-  [ErrorNumber.Serialization]: ExitCode.ErrSerialization,
-  [ErrorNumber.Forbidden]: ExitCode.ErrForbidden,
-  [ErrorNumber.BufferTooSmall]: ExitCode.ErrAssertionFailed,
-  [ErrorNumber.ReadOnly]: ExitCode.ErrReadOnly,
-};
+/**
+ * How builtin-actors turns a failed send syscall into its exit code (runtime extract_send_result):
+ * no receiver (a send to an ID naming no actor) is USR_UNSPECIFIED, too little balance
+ * USR_INSUFFICIENT_FUNDS, a read-only violation USR_READ_ONLY, and anything else, the recursion
+ * limit included, USR_ASSERTION_FAILED.
+ */
+function syscallExitCode(errno: ErrorNumber): number {
+  switch (errno) {
+    case ErrorNumber.NotFound:
+      return ExitCode.ErrUnspecified;
+    case ErrorNumber.InsufficientFunds:
+      return ExitCode.ErrInsufficientFunds;
+    case ErrorNumber.ReadOnly:
+      return ExitCode.ErrReadOnly;
+    default:
+      return ExitCode.ErrAssertionFailed;
+  }
+}
 
 /** FIP-0049 entry flags. */
 const FLAG_INDEXED_KEY = 0x02;
@@ -172,7 +174,7 @@ class Frame implements ActorRuntime {
     );
     if (outcome.type === 'syscall-error') {
       this.gasUsed += outcome.gasUsed;
-      return { exitCode: SYSCALL_EXIT_CODES[outcome.errno] };
+      return { exitCode: syscallExitCode(outcome.errno), syscallError: outcome.errno };
     }
     const { result } = outcome;
     this.gasUsed += result.gasUsed;

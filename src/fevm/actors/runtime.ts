@@ -5,7 +5,7 @@
 // folder each, and register in builtin.ts.
 import { blake2b } from '@noble/hashes/blake2.js';
 import type { FilAddress } from '../../common/address.js';
-import type { IpldBlock } from '../../filecoin-precompiles/runtime.js';
+import type { ErrorNumber, IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Actor } from '../actor.js';
 import type { StateOverlay } from '../state-tree.js';
 import type { ExecutionContext } from '../types.js';
@@ -26,6 +26,8 @@ export class ActorError extends Error {
 /** What another actor answered a send with. A syscall failure shows as the exit code builtin-actors maps it to. */
 export interface SendReply {
   exitCode: number;
+  /** The send failed as a syscall (no receiver, too little balance, …); exitCode is builtin-actors' code for it. */
+  syscallError?: ErrorNumber;
   returnBlock?: IpldBlock;
   /** The decoded CBOR of the return block, if there is one. */
   returnValue?: unknown;

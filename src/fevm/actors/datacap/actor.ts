@@ -6,6 +6,7 @@ import { FilAddress } from '../../../common/address.js';
 import { encodeBigInt } from '../../../common/cbor.js';
 import { bytesToHex } from '../../../common/hex.js';
 import { DATACAP_ACTOR_ID } from '../../actor.js';
+import { ErrorNumber } from '../../../filecoin-precompiles/runtime.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, list, tuple } from '../params.js';
@@ -65,9 +66,40 @@ function checkGovernor(rt: ActorRuntime): void {
   if (rt.caller.id !== stateOf(rt).governor) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
 }
 
+/**
+ * The token library's exit code for a send that failed as a syscall (frc42_dispatch's
+ * From<&MessagingError>), which differs from the rest of builtin-actors': no receiver is
+ * USR_NOT_FOUND here.
+ */
+function messagingExitCode(errno: ErrorNumber): number {
+  switch (errno) {
+    case ErrorNumber.IllegalArgument:
+      return ExitCode.ErrIllegalArgument;
+    case ErrorNumber.Forbidden:
+    case ErrorNumber.IllegalOperation:
+      return ExitCode.ErrForbidden;
+    case ErrorNumber.AssertionFailed:
+      return ExitCode.ErrAssertionFailed;
+    case ErrorNumber.InsufficientFunds:
+      return ExitCode.ErrInsufficientFunds;
+    case ErrorNumber.IllegalCid:
+    case ErrorNumber.NotFound:
+    case ErrorNumber.InvalidHandle:
+      return ExitCode.ErrNotFound;
+    case ErrorNumber.Serialization:
+    case ErrorNumber.IllegalCodec:
+      return ExitCode.ErrSerialization;
+    default:
+      return ExitCode.ErrUnspecified;
+  }
+}
+
 /** Calls the recipient's receiver hook; its return block is the recipient data. A failure aborts the method. */
 async function callReceiverHook(rt: ActorRuntime, recipient: FilAddress, received: TokensReceived): Promise<Uint8Array> {
   const reply = await rt.send(recipient, RECEIVER_HOOK_METHOD, receiverHookParams(received));
+  if (reply.syscallError !== undefined) {
+    throw new ActorError(messagingExitCode(reply.syscallError), `receiver hook to Address("${recipient.toString('f')}") failed: syscall error ${reply.syscallError}`);
+  }
   if (reply.exitCode !== ExitCode.Ok) {
     const returned = reply.returnBlock?.data ?? new Uint8Array();
     throw new ActorError(

@@ -53,6 +53,10 @@ export interface EvmFrame extends FrameCommon {
   to?: Uint8Array;
   /** DELEGATECALL: the contract whose code ran. */
   codeAddress?: Uint8Array;
+  /** CREATE: the creating contract's nonce the new address derives from (what it sends the EAM's Create). */
+  createNonce?: number;
+  /** CREATE2: the salt. */
+  salt?: Uint8Array;
   input: Uint8Array;
   /** Return or revert data; for a successful create, the deployed code. */
   output: Uint8Array;
@@ -65,7 +69,8 @@ export interface EvmFrame extends FrameCommon {
   invoked: boolean;
   /**
    * The actor the FVM invoked, when it did: a call's callee; for a DELEGATECALL the contract whose
-   * code ran, with that code's CID (the FVM runs it by InvokeContractDelegate on the caller).
+   * code ran, with that code's CID (the FVM runs it by InvokeContractDelegate on the caller); for a
+   * successful create, the new contract.
    */
   callee?: { id: number; kind: ActorKind; bytecode?: CID };
 }
@@ -310,7 +315,7 @@ export class Tracer {
     const frame: EvmFrame | PrecompileFrame =
       codeAddress && isReservedPrecompileAddress(codeAddress)
         ? { kind: 'precompile', ...common, to: codeAddress, name: precompileName(codeAddress) }
-        : { kind: 'evm', ...common, to, codeAddress: message.delegatecall ? codeAddress : undefined, invoked: true };
+        : { kind: 'evm', ...common, to, codeAddress: message.delegatecall ? codeAddress : undefined, invoked: true, ...this.creationInputs(message, type) };
     this.current()?.calls.push(frame);
     this.open.push({ frame, message, firstStep: this.steps.length });
   }
@@ -339,6 +344,8 @@ export class Tracer {
     if (!message.to) {
       frame.to = error ? undefined : result.createdAddress?.bytes;
       frame.invoked = error?.error !== 'create collision';
+      const created = frame.to && this.actorAt(frame.to);
+      if (created) frame.callee = { id: created.id, kind: created.kind };
     } else if (message.delegatecall) {
       const code = this.actorAt(frame.codeAddress!);
       frame.invoked = code?.kind === 'evm';
@@ -348,6 +355,17 @@ export class Tracer {
       frame.invoked = callee !== undefined;
       if (callee) frame.callee = { id: callee.id, kind: callee.kind };
     }
+  }
+
+  /**
+   * What a CREATE or CREATE2 sends the EAM besides the initcode: the salt, or the creating
+   * contract's nonce, which the EVM has already increased for this creation.
+   */
+  private creationInputs(message: Message, type: FrameType): Pick<EvmFrame, 'createNonce' | 'salt'> {
+    if (type === 'CREATE2') return { salt: message.salt!.slice() };
+    if (type !== 'CREATE') return {};
+    const nonce = this.actorAt(message.caller.bytes)?.evm?.nonce;
+    return nonce === undefined ? {} : { createNonce: nonce - 1 };
   }
 
   private actorAt(eth: Uint8Array): Actor | undefined {

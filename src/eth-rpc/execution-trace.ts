@@ -1,0 +1,99 @@
+// Lotus's types.ExecutionTrace, and the sends it shows for a contract creation. builtin-actors
+// creates a contract in three sends: to the EAM (f010) — Create (2) [initcode, nonce] for a
+// contract's CREATE, Create2 (3) [initcode, salt] for CREATE2, or the message itself, CreateExternal
+// (4) with the initcode, for a deployment —, from the EAM to Init (f01) Exec4 (3) [EVM code CID,
+// constructor params, the new eth address], and from Init to the new actor its Constructor (1)
+// [creator, initcode], under which the constructor's own calls run (actors/eam, actors/init).
+import { FilAddress } from '../common/address.js';
+import { DAG_CBOR, encodeCbor } from '../common/cbor.js';
+import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../fevm/actor.js';
+import type { IpldBlock } from '../filecoin-precompiles/runtime.js';
+import { addressJson, bytesJson } from './lotus-json.js';
+
+/** A send as the trace shows it (types.MessageTrace), and what it returned. */
+export interface TracedSend {
+  from: FilAddress;
+  to: FilAddress;
+  value: bigint;
+  method: number;
+  params?: IpldBlock;
+  gas: number;
+  readOnly: boolean;
+  exitCode: number;
+  returnBlock?: IpldBlock;
+  invokedId?: number;
+}
+
+/** types.ExecutionTrace (no gas charges, no actor states). */
+export function traceJson(send: TracedSend, subcalls: unknown[]): unknown {
+  return {
+    Msg: {
+      From: addressJson(send.from),
+      To: addressJson(send.to),
+      Value: send.value.toString(),
+      Method: send.method,
+      Params: send.params ? bytesJson(send.params.data) : null,
+      ParamsCodec: send.params?.codec ?? 0,
+      GasLimit: send.gas,
+      ReadOnly: send.readOnly,
+    },
+    MsgRct: { ExitCode: send.exitCode, Return: send.returnBlock ? bytesJson(send.returnBlock.data) : null, ReturnCodec: send.returnBlock?.codec ?? 0 },
+    InvokedActor: send.invokedId === undefined ? null : { Id: send.invokedId, State: null },
+    GasCharges: null,
+    Subcalls: subcalls.length ? subcalls : null,
+  };
+}
+
+export const EAM_CREATE = 2;
+export const EAM_CREATE2 = 3;
+const INIT_EXEC4 = 3;
+const EVM_RESURRECT = 2;
+const CONSTRUCTOR = 1;
+
+const dagCbor = (value: unknown): IpldBlock => ({ codec: DAG_CBOR, data: encodeCbor(value) });
+
+/** A successful creation, as the EAM saw it. */
+export interface Creation {
+  /** The creator's eth address (the creating contract, or the deployer's f410 or masked ID). */
+  creator: Uint8Array;
+  initcode: Uint8Array;
+  value: bigint;
+  gas: number;
+  /** The new contract: its actor ID and eth address. */
+  id: number;
+  eth: Uint8Array;
+  /** Its f2 address: Init's Exec4 return; undefined when the devnet gave it none (see below). */
+  robust?: FilAddress;
+  /** The EAM deployed onto a dead contract: Resurrect (2) on it instead of Init's Exec4. */
+  resurrected?: boolean;
+}
+
+/** The EAM's Return: [actor ID, robust address or null, eth address]. */
+export const eamReturn = (c: Creation) => dagCbor([c.id, c.robust?.bytes ?? null, c.eth]);
+
+/**
+ * The EAM's sends for a creation: Init's Exec4 and, under it, the new actor's Constructor, whose
+ * subcalls are the constructor's own calls. Exec4's return names the f2 address; the devnet gives
+ * none to a contract a CREATE or CREATE2 made, so that return is left out there.
+ */
+export function eamSubcalls(c: Creation, constructorCalls: unknown[]): unknown[] {
+  const eam = FilAddress.fromId(EAM_ACTOR_ID);
+  const constructorParams = encodeCbor([c.creator, c.initcode]);
+  const common = { value: c.value, gas: c.gas, readOnly: false, exitCode: 0 };
+  if (c.resurrected) {
+    const resurrect = { ...common, from: eam, to: FilAddress.fromId(c.id), method: EVM_RESURRECT, params: { codec: DAG_CBOR, data: constructorParams }, invokedId: c.id };
+    return [traceJson(resurrect, constructorCalls)];
+  }
+  const init = FilAddress.fromId(INIT_ACTOR_ID);
+  const construct = { ...common, from: init, to: FilAddress.fromId(c.id), method: CONSTRUCTOR, params: { codec: DAG_CBOR, data: constructorParams }, invokedId: c.id };
+  const exec4: TracedSend = {
+    ...common,
+    from: eam,
+    to: init,
+    method: INIT_EXEC4,
+    params: dagCbor([codeCid('evm'), constructorParams, c.eth]),
+    returnBlock: c.robust ? dagCbor([FilAddress.fromId(c.id).bytes, c.robust.bytes]) : undefined,
+    invokedId: INIT_ACTOR_ID,
+  };
+  return [traceJson(exec4, [traceJson(construct, constructorCalls)])];
+}
