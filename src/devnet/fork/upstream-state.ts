@@ -7,15 +7,18 @@ import { decodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
-import type { Actor, ActorKind } from '../../fevm/actor.js';
+import { ACTOR_KINDS, type Actor, type ActorKind } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { ForkPoint } from './fork-point.js';
 import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 
-/** The kinds the devnet models, by their manifest names (builtin-actors' manifest). */
-const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(['system', 'init', 'cron', 'account', 'storagepower', 'storageminer', 'storagemarket', 'reward', 'verifiedregistry', 'datacap', 'placeholder', 'evm', 'eam', 'ethaccount']);
+/**
+ * The kinds the fork takes from the upstream: every kind the devnet models (by manifest name) but the
+ * multisig, whose signers and pending transactions the fork does not read yet (README "Forking").
+ */
+const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS.filter((kind) => kind !== 'multisig'));
 
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
 function isActorNotFound(error: unknown): boolean {

@@ -18,6 +18,8 @@ export class UpstreamAnswerError extends DevnetError {
     readonly method: string,
     readonly rpcCode: number,
     readonly rpcMessage: string,
+    /** The error's data as the upstream gave it: a revert's return data, which Ethereum tools decode. */
+    readonly rpcData?: unknown,
   ) {
     super(`upstream ${method}: ${rpcMessage}`);
     this.code = rpcCode;
@@ -126,7 +128,11 @@ export class Upstream {
         body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
-      if (response.status === 429 || response.status >= 500) return { ok: false, failure: `HTTP ${response.status}` };
+      if (response.status === 429 || response.status >= 500) {
+        // Unread, the body would hold its connection until garbage collection.
+        await response.body?.cancel();
+        return { ok: false, failure: `HTTP ${response.status}` };
+      }
       if (response.status === 401 || response.status === 403) {
         throw new UpstreamError(`upstream ${method}: HTTP ${response.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
       }
@@ -136,9 +142,9 @@ export class Upstream {
       const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
       return { ok: false, failure: reason };
     }
-    const reply = body as { result?: unknown; error?: { code?: number; message?: string } };
+    const reply = body as { result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
     if (reply && typeof reply === 'object' && reply.error) {
-      return { ok: false, answer: new UpstreamAnswerError(method, reply.error.code ?? 0, reply.error.message ?? 'error') };
+      return { ok: false, answer: new UpstreamAnswerError(method, reply.error.code ?? 0, reply.error.message ?? 'error', reply.error.data) };
     }
     if (!reply || typeof reply !== 'object' || !('result' in reply)) return { ok: false, failure: `not a JSON-RPC answer (HTTP ${response.status})` };
     return { ok: true, result: reply.result };
