@@ -26,7 +26,12 @@ await build({
   format: 'cjs',
   // The explorer's files are found beside the bundle, through import.meta.url.
   define: { 'import.meta.url': '__import_meta_url' },
-  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  // The bundle is a function expression, CommonJS's module wrapper: bin/code-cache.ts compiles it as it is.
+  // Strict, as the ES modules it is made of (a directive counts only first in the function).
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {\n'use strict';\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
+  // ASCII only (esbuild's default, said here because the loader reads the bundle as Latin-1).
+  charset: 'ascii',
 });
 await build({ ...shared, entryPoints: ['bin/code-cache.ts'], outfile: 'dist/code-cache.js', format: 'esm', sourcemap: false });
 await build({ ...shared, entryPoints: ['bin/launch.ts'], outfile: 'dist/fvm-devnet.js', format: 'esm', sourcemap: false,

@@ -11,7 +11,7 @@ import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
-import { chainSize, encodeMessage, signedMessageCid, SigType, type Message, type SignedMessage } from '../fevm/message.js';
+import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
 import type { StateTree } from '../fevm/state-tree.js';
 import type { ChainStore, MessageLocation } from '../mining/chain-store.js';
@@ -218,7 +218,7 @@ export class Submission {
       const { message } = toFilecoinMessage(tx);
       const native = sender.robust.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
       const signed: SignedMessage = { message: { ...message, from: sender.robust }, signature: native };
-      return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
+      return this.admit({ ...chainIdentity(signed), signed });
     }
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
     const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
@@ -232,7 +232,7 @@ export class Submission {
     if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
       throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
     }
-    return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
+    return this.admit({ ...chainIdentity(signed), signed });
   }
 
   /**
@@ -257,7 +257,7 @@ export class Submission {
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
   private submitEth(tx: EthTransaction): Promise<Admitted> {
     const signed = toFilecoinMessage(tx);
-    return this.admit({ cid: signedMessageCid(signed), signed, ethTx: tx, chainSize: chainSize(signed) });
+    return this.admit({ ...chainIdentity(signed), signed, ethTx: tx });
   }
 }
 

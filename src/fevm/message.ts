@@ -115,12 +115,23 @@ function messageFromTuple(t: unknown[]): Message {
 
 export const messageCid = (m: Message): CID => cidOf(encodeMessage(m));
 
+/** What a block holds of a signed message: the unsigned message for BLS (blocks aggregate those signatures), the signed envelope otherwise. */
+function chainEncoding(sm: SignedMessage): Uint8Array {
+  return sm.signature.type === SigType.BLS ? encodeMessage(sm.message) : encodeSignedMessage(sm);
+}
+
 /** A signed message's CID: that of the unsigned message for BLS, of the signed envelope otherwise. */
 export function signedMessageCid(sm: SignedMessage): CID {
-  return sm.signature.type === SigType.BLS ? messageCid(sm.message) : cidOf(encodeSignedMessage(sm));
+  return cidOf(chainEncoding(sm));
 }
 
 /** The serialized size that the chain-inclusion gas cost is charged on. */
 export function chainSize(sm: SignedMessage): number {
-  return sm.signature.type === SigType.BLS ? encodeMessage(sm.message).length : encodeSignedMessage(sm).length;
+  return chainEncoding(sm).length;
+}
+
+/** The CID and chain size of a message entering the pool, from one encoding. */
+export function chainIdentity(sm: SignedMessage): { cid: CID; chainSize: number } {
+  const encoded = chainEncoding(sm);
+  return { cid: cidOf(encoded), chainSize: encoded.length };
 }

@@ -27,6 +27,11 @@ export class ChainStore {
   /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
   private readonly eventsByRoot = new Map<string, readonly ActorEvent[]>();
   private readonly eventBlocks = new Map<string, Uint8Array>();
+  /**
+   * Signed messages whose unsigned CID (by which Lotus finds them too) is not in `byCid` yet: hashed
+   * on the first lookup that misses, not while mining, where it cost as much as the signed CID.
+   */
+  private unindexedUnsigned: MessageLocation[] = [];
   /** Receipts' events whose AMTs are not built yet: built on the first lookup, not while mining. */
   private unindexedEvents: (readonly ActorEvent[])[] = [];
 
@@ -59,11 +64,9 @@ export class ChainStore {
     this.byBlock.set(cidKey(tipset.blockCid), tipset);
     for (const message of tipset.messages) {
       const location = { tipset, message };
-      const cid = cidKey(message.cid);
-      this.byCid.set(cid, location);
-      const unsigned = cidKey(messageCid(message.signed.message));
+      this.byCid.set(cidKey(message.cid), location);
       // A BLS message's CID is its unsigned CID; a signed one is found by either.
-      if (unsigned !== cid) this.byCid.set(unsigned, location);
+      if (message.signed.signature.type !== SigType.BLS) this.unindexedUnsigned.push(location);
       if (message.ethTx) this.byTxHash.set(bytesToHex(message.ethTx.hash), location);
       if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
     }
@@ -88,6 +91,16 @@ export class ChainStore {
         // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
       }
     }
+    this.unindexedUnsigned = this.unindexedUnsigned.filter((location) => location.tipset.epoch <= height);
+  }
+
+  /** The message with this CID (hex of its bytes), signed or unsigned, indexing the unsigned CIDs not indexed yet on a miss. */
+  private located(key: string): MessageLocation | undefined {
+    const found = this.byCid.get(key);
+    if (found || this.unindexedUnsigned.length === 0) return found;
+    for (const location of this.unindexedUnsigned) this.byCid.set(cidKey(messageCid(location.message.signed.message)), location);
+    this.unindexedUnsigned = [];
+    return this.byCid.get(key);
   }
 
   /** The tipset at `epoch`; undefined for a null round or an epoch beyond the head. */
@@ -140,7 +153,7 @@ export class ChainStore {
     this.indexEvents();
     const eventBlock = this.eventBlocks.get(cid.toString());
     if (eventBlock) return eventBlock;
-    const found = this.byCid.get(key);
+    const found = this.located(key);
     if (!found) return undefined;
     const { cid: signedCid, signed } = found.message;
     // Under its own CID a signed message reads signed; under its unsigned CID (a BLS message's only one), unsigned.
@@ -168,12 +181,12 @@ export class ChainStore {
   }
 
   messageByCid(cid: CID): MessageLocation | undefined {
-    return this.byCid.get(cidKey(cid));
+    return this.located(cidKey(cid));
   }
 
   /** An Ethereum transaction hash, or the digest of a native message's CID (as Lotus maps them). */
   messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
-    return this.byTxHash.get(bytesToHex(hash)) ?? this.byCid.get(cidKey(cidFromDigest(hash)));
+    return this.byTxHash.get(bytesToHex(hash)) ?? this.located(cidKey(cidFromDigest(hash)));
   }
 
   /** The tipsets at epochs from `from` to `to`, both included (null rounds have none). */

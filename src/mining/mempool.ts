@@ -28,12 +28,17 @@ const RBF_DENOM = 100n;
 
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
+/** The most a message can cost its sender in gas: what the pool's balance checks count. */
+const maxCost = (pending: PendingMessage) => BigInt(pending.signed.message.gasLimit) * pending.signed.message.gasFeeCap;
+
 export class Mempool {
   /** Lotus's minimum fee cap (100 attoFIL); anvil_setMinGasPrice raises it. */
   minimumFeeCap = 100n;
   /** Sender actor ID -> nonce -> message. Keyed by ID, so an f1 sender's messages from its f1 and
    * f0 addresses share one nonce sequence. */
   private readonly bySender = new Map<number, Map<number, PendingMessage>>();
+  /** The most each sender's pending messages can cost (gas limit × fee cap, summed): kept as they come and go, not summed per add. */
+  private readonly pendingCost = new Map<number, bigint>();
   private readonly senderOf = new Map<PendingMessage, number>();
   /** The same messages by CID and by Ethereum transaction hash (hex), for lookups without a scan. */
   private readonly byCid = new Map<string, PendingMessage>();
@@ -84,17 +89,15 @@ export class Mempool {
     // A sender that passed the balance check exists.
     const senderId = sender!.id;
     const queue = this.bySender.get(senderId) ?? new Map<number, PendingMessage>();
-    let pendingCost = 0n;
-    for (const other of queue.values()) {
-      if (other.signed.message.nonce !== msg.nonce) pendingCost += BigInt(other.signed.message.gasLimit) * other.signed.message.gasFeeCap;
-    }
+    const existing = queue.get(msg.nonce);
+    // The others: a message this one replaces does not count.
+    const pendingCost = (this.pendingCost.get(senderId) ?? 0n) - (existing ? maxCost(existing) : 0n);
     if (balance < required + pendingCost) {
       throw new MessageRejectedError(
         `failed to check balance: not enough funds including pending messages (required: ${fil(required + pendingCost)}, balance: ${fil(balance)}): validation failure`,
       );
     }
 
-    const existing = queue.get(msg.nonce);
     if (existing) {
       const who = `message from ${msg.from.toString()} with nonce ${msg.nonce} already in mpool`;
       if (existing.cid.equals(pending.cid)) throw new MessageRejectedError(`failed to add locked: ${who}: message with nonce already exists`);
@@ -109,6 +112,7 @@ export class Mempool {
     }
     if (existing) this.unindex(existing);
     queue.set(msg.nonce, pending);
+    this.pendingCost.set(senderId, pendingCost + required);
     this.senderOf.set(pending, senderId);
     this.byCid.set(pending.cid.toString(), pending);
     if (pending.ethTx) this.byTxHash.set(bytesToHex(pending.ethTx.hash), pending);
@@ -150,11 +154,7 @@ export class Mempool {
   remove(messages: PendingMessage[]): void {
     for (const pending of messages) {
       const senderId = this.senderOf.get(pending);
-      if (senderId === undefined) continue;
-      this.unindex(pending);
-      const queue = this.bySender.get(senderId)!;
-      queue.delete(pending.signed.message.nonce);
-      if (queue.size === 0) this.bySender.delete(senderId);
+      if (senderId !== undefined) this.drop(senderId, this.bySender.get(senderId)!, pending);
     }
   }
 
@@ -163,12 +163,8 @@ export class Mempool {
     for (const [senderId, queue] of this.bySender) {
       const stateNonce = state.getActor(senderId)?.nonce ?? 0;
       for (const [nonce, pending] of queue) {
-        if (nonce < stateNonce) {
-          queue.delete(nonce);
-          this.unindex(pending);
-        }
+        if (nonce < stateNonce) this.drop(senderId, queue, pending);
       }
-      if (queue.size === 0) this.bySender.delete(senderId);
     }
   }
 
@@ -183,6 +179,7 @@ export class Mempool {
   /** Empties the pool (evm_revert, anvil_reset). */
   clear(): void {
     this.bySender.clear();
+    this.pendingCost.clear();
     this.senderOf.clear();
     this.byCid.clear();
     this.byTxHash.clear();
@@ -196,6 +193,18 @@ export class Mempool {
     let n = 0;
     for (const queue of this.bySender.values()) n += queue.size;
     return n;
+  }
+
+  /** Takes a message out of its sender's queue (and the sender out of the pool with its last one). */
+  private drop(senderId: number, queue: Map<number, PendingMessage>, pending: PendingMessage): void {
+    queue.delete(pending.signed.message.nonce);
+    this.unindex(pending);
+    if (queue.size > 0) {
+      this.pendingCost.set(senderId, this.pendingCost.get(senderId)! - maxCost(pending));
+    } else {
+      this.bySender.delete(senderId);
+      this.pendingCost.delete(senderId);
+    }
   }
 
   private unindex(pending: PendingMessage): void {

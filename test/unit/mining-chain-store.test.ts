@@ -133,9 +133,14 @@ describe('ChainStore', () => {
 
     test('truncate goes back to a height inside a gap, and the chain grows again from there', () => {
       const m = nativeMessage(0, 0);
-      const { store, tipsets } = chainAt(EPOCHS, { 1_000_000: [m] });
+      const other = nativeMessage(1, 1);
+      const { store, tipsets } = chainAt(EPOCHS, { 1_000_000: [m, other] });
       assert.ok(store.messageByCid(m.cid));
+      // Found by its unsigned CID too (which indexes the unsigned CIDs); `other`'s is left unindexed.
+      assert.equal(store.messageByCid(messageCid(m.signed.message))?.message, m);
       store.truncate(700);
+      assert.equal(store.messageByCid(messageCid(m.signed.message)), undefined);
+      assert.equal(store.messageByCid(messageCid(other.signed.message)), undefined);
       assert.equal(store.height, 5);
       assert.equal(store.head, tipsets[2]);
       assert.equal(store.atEpoch(1_000_000), undefined);

@@ -193,6 +193,10 @@ describe('Mempool.add: state checks (addTs)', () => {
     // Another sender's pending messages do not count.
     pool.add(message({ from: BOB.filAddress, nonce: 0, gasLimit: 600_000, feeCap: 10n ** 12n }), tree.at(0));
     assert.equal(pool.size, 2);
+    // Nor do those that left the pool (mined or dropped).
+    pool.remove(pool.pending().filter((p) => p.signed.message.from.equals(ALICE.filAddress)));
+    pool.add(message({ nonce: 1, gasLimit: 600_000, feeCap: 10n ** 12n }), tree.at(0));
+    assert.equal(pool.size, 2);
   });
 
   test('a sender that is not an account cannot send: Lotus says it is not a valid top-level sender', () => {
