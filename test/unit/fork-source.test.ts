@@ -73,7 +73,7 @@ describe('fork state source', () => {
     assert.deepEqual(calls, ['actor 120']);
   });
 
-  test('the state tree fetches what a read missed, and the work runs again to an answer', async () => {
+  test('the state tree fetches what a read missed, and the work runs again to an answer (untilFetched)', async () => {
     const { upstream } = fakeUpstream();
     const source = new ForkSource(upstream);
     const tree = new StateTree(source);
@@ -84,34 +84,25 @@ describe('fork state source', () => {
       const id = state.lookupId(CONTRACT)!;
       return state.getStorage(id, state.getActor(id)!.evm!.storageGeneration, 2n);
     };
-    let value: bigint | undefined;
-    for (;;) {
-      try {
-        value = read();
-        break;
-      } catch (error) {
-        assert.equal(await tree.fetchMissing(error), true);
-      }
-    }
+    const value = await tree.untilFetched(read);
     assert.equal(value, 20n);
     assert.equal(runs, 4); // missing the address, the actor, the slot; then the answer
     assert.equal(await tree.fetchMissing(new Error('other')), false);
   });
 
-  test('withSlotsFetched finds every cold slot a run reads in one run, and fetches them together', async () => {
+  test('withStateFetched redoes a run that missed an actor, and finds every cold slot a run reads in one run', async () => {
     const { upstream, calls } = fakeUpstream();
     const source = new ForkSource(upstream);
     const tree = new StateTree(source);
-    await source.fetch([{ kind: 'actor', id: contract.id }]);
     let runs = 0;
-    const sum = await tree.withSlotsFetched(0, async (overlay) => {
+    const sum = await tree.withStateFetched(0, async (overlay) => {
       runs++;
       let total = 0n;
       for (let slot = 0n; slot < 50n; slot++) total += overlay.getStorage(contract.id, 0, slot);
       return total;
     });
     assert.equal(sum, 10n * ((49n * 50n) / 2n));
-    assert.equal(runs, 2);
+    assert.equal(runs, 3); // missing the contract's actor; then its 50 slots together; then the answer
     assert.equal(calls.filter((c) => c.startsWith('slot')).length, 50);
   });
 
