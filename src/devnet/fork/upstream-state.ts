@@ -10,15 +10,14 @@ import { keccak256 } from '../../common/hashes.js';
 import { ACTOR_KINDS, type Actor, type ActorKind } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
+import type { MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { ForkPoint } from './fork-point.js';
 import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
+import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 
-/**
- * The kinds the fork takes from the upstream: every kind the devnet models (by manifest name) but the
- * multisig, whose signers and pending transactions the fork does not read yet (README "Forking").
- */
-const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS.filter((kind) => kind !== 'multisig'));
+/** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
+const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
 
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
 function isActorNotFound(error: unknown): boolean {
@@ -77,6 +76,7 @@ export class UpstreamState {
     }
     if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
+    if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
     return actor;
   }
 
@@ -131,6 +131,15 @@ export class UpstreamState {
       this.upstream.call<{ State: LotusMinerFunds }>('Filecoin.StateReadState', [address, this.point.stateKey]),
     ]);
     return minerStateFromLotus(info, read.State);
+  }
+
+  /** A multisig's state and its pending transactions (upstream-multisig.ts). */
+  private async multisigState(address: string): Promise<MultisigState> {
+    const [read, pending] = await Promise.all([
+      this.upstream.call<{ State: LotusMultisigState }>('Filecoin.StateReadState', [address, this.point.stateKey]),
+      this.upstream.call<LotusMsigTransaction[] | null>('Filecoin.MsigGetPending', [address, this.point.stateKey]),
+    ]);
+    return multisigStateFromLotus(read.State, pending ?? []);
   }
 
   /**
