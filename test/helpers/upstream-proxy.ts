@@ -1,6 +1,6 @@
 // A loopback proxy in front of an upstream node for fork tests, which misbehaves on command: it
 // delays each answer, refuses connections (a dead upstream), or answers HTTP 500 to the JSON-RPC
-// methods named in `failing` (an upstream that breaks at one step of a warm-up).
+// methods named in `failing`, alone or in a batch (an upstream that breaks at one step of a warm-up).
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
@@ -24,13 +24,15 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      let method: unknown;
+      let methods: unknown[];
       try {
-        method = (JSON.parse(body.toString()) as { method?: unknown }).method;
+        const request = JSON.parse(body.toString()) as unknown;
+        methods = (Array.isArray(request) ? request : [request]).map((r) => (r as { method?: unknown }).method);
       } catch {
-        method = undefined;
+        methods = [];
       }
-      if (typeof method === 'string' && mode.failing.has(method)) {
+      // A batch fails if any of its calls does.
+      if (methods.some((method) => typeof method === 'string' && mode.failing.has(method))) {
         res.writeHead(500).end();
         return;
       }

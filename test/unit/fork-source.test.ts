@@ -24,13 +24,10 @@ const contract: Actor = { id: 120, kind: 'evm', nonce: 0, balance: 5n, delegated
 function fakeUpstream() {
   const calls: string[] = [];
   const upstream = {
-    async actor(id: number) {
-      calls.push(`actor ${id}`);
-      return id === contract.id ? contract : null;
-    },
-    async lookupId(address: FilAddress) {
-      calls.push(`lookup ${address.toString()}`);
-      return address.equals(CONTRACT) ? contract.id : null;
+    // By ID, or by address (the ID looked up with it).
+    async actor(at: number | FilAddress) {
+      calls.push(`actor ${at.toString()}`);
+      return (typeof at === 'number' ? at === contract.id : at.equals(CONTRACT)) ? contract : null;
     },
     async storage(actor: Actor, slot: bigint) {
       calls.push(`slot ${actor.id} ${slot}`);
@@ -62,7 +59,7 @@ describe('fork state source', () => {
     assert.equal(source.getStorage(contract.id, 0, 3n), 30n);
     // A later generation (self-destructed on the fork) holds nothing of the upstream's.
     assert.equal(source.getStorage(contract.id, 1, 3n), undefined);
-    assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `lookup ${UNKNOWN.toString()}`, 'slot 120 3']);
+    assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `actor ${UNKNOWN.toString()}`, 'slot 120 3']);
     assert.deepEqual({ ...source.progress, hits: source.progress.hits > 0 }, { actors: 2, addresses: 1, slots: 1, hits: true });
   });
 
@@ -86,7 +83,7 @@ describe('fork state source', () => {
     };
     const value = await tree.untilFetched(read);
     assert.equal(value, 20n);
-    assert.equal(runs, 4); // missing the address, the actor, the slot; then the answer
+    assert.equal(runs, 3); // missing the address (its actor fetched with it), then the slot; then the answer
     assert.equal(await tree.fetchMissing(new Error('other')), false);
   });
 

@@ -45,14 +45,17 @@ function fund(state: StateOverlay, { address, balance }: Funding): void {
 
 /**
  * The start of a fork: the funded accounts staged on top of the upstream's state, with what that
- * reads fetched first (the singletons, which every tipset reads outside any retry, and the funded
- * accounts, together rather than one retry at a time). Nothing changes until the caller commits the
- * overlay as the fork epoch, so a failed fetch leaves a node as it was (anvil_reset with forking).
+ * reads fetched first, all at once (one batch): the init actor's next ID (every actor creation reads
+ * it), the singletons (every tipset reads them, outside any retry) and the funded accounts with their
+ * actors. Nothing changes until the caller commits the overlay as the fork epoch, so a failed fetch
+ * leaves a node as it was (anvil_reset with forking).
  */
 export async function stageForkStart(source: ForkSource, funding: readonly Funding[]): Promise<StateOverlay> {
-  await source.fetch([...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })), ...funding.map(({ address }) => ({ kind: 'address' as const, address }))]);
-  const ids = funding.map(({ address }) => source.data.ids.get(address.key)).filter((id): id is number => typeof id === 'number');
-  await source.fetch(ids.map((id) => ({ kind: 'actor' as const, id })));
+  await source.fetch([
+    { kind: 'nextId' },
+    ...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })),
+    ...funding.map(({ address }) => ({ kind: 'address' as const, address })),
+  ]);
   const upstream = new StateTree(source);
   return upstream.untilFetched(() => {
     const overlay = upstream.stage();
