@@ -146,8 +146,9 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   };
 }
 
-/** The storage providers: miner ID, owner/worker key (the node holds it) and power. */
+/** The storage providers: miner ID, owner/worker key (the node holds it) and power. A fork has none of its own. */
 function storageProviderLines(node: RunningDevnet): string[] {
+  if (node.devnet.fork) return [];
   const head = node.devnet.head.epoch;
   const miners = node.devnet.minersAt(head);
   if (miners.length === 0) return [];

@@ -9,6 +9,7 @@ import type { CID } from '../common/cbor.js';
 import type { DevnetConfig } from '../config.js';
 import { POWER_ACTOR_ID, type Actor } from '../fevm/actor.js';
 import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { allClaims } from '../fevm/actors/power.js';
 import { Executor } from '../fevm/executor.js';
 import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE, nextBaseFee } from '../fevm/gas.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
@@ -263,7 +264,8 @@ export class Devnet {
   /** The storage miner actors after `epoch`, in the order the power actor lists their claims. */
   minersAt(epoch: number): Actor[] {
     const state = this.state.at(epoch);
-    return (state.getActor(POWER_ACTOR_ID)?.power?.claims ?? []).map(([id]) => state.getActor(id)!);
+    const power = state.getActor(POWER_ACTOR_ID)?.power;
+    return (power ? allClaims(power) : []).map(([id]) => state.getActor(id)!);
   }
 
   /** The actor an Ethereum address names after `epoch`. */

@@ -54,8 +54,11 @@ export function logNodeEvents({ events }: { events: DevnetEventSource }, log: Lo
   events.on('miningError', (err) => {
     log.error({ err }, 'interval mining failed to mine a tipset; it tries again at the next interval');
   });
-  events.on('forkProgress', ({ actors, addresses, slots, hits }) => {
-    log.info({ actors, addresses, slots, hits }, `Fork: fetched ${actors} actors, ${addresses} addresses, ${slots} storage slots from the upstream (${hits} reads from what was held)`);
+  events.on('forkProgress', ({ actors, addresses, slots, entries, hits }) => {
+    log.info(
+      { actors, addresses, slots, entries, hits },
+      `Fork: fetched ${actors} actors, ${addresses} addresses, ${slots} storage slots, ${entries} builtin-actor entries from the upstream (${hits} reads from what was held)`,
+    );
   });
 }
 

@@ -149,7 +149,15 @@ export type MissingState =
   | { kind: 'actor'; id: number }
   | { kind: 'address'; address: FilAddress }
   | { kind: 'storage'; id: number; slot: bigint }
-  | { kind: 'nextId' };
+  | { kind: 'nextId' }
+  // Entries of the builtin actors' tables (lazy-map.ts), by the key the upstream reads them by:
+  | { kind: 'deal'; id: number }
+  | { kind: 'marketBalance'; id: number }
+  | { kind: 'allocations'; client: number }
+  | { kind: 'claims'; provider: number }
+  | { kind: 'verifier'; id: number }
+  | { kind: 'datacap'; id: number }
+  | { kind: 'powerClaim'; miner: number };
 
 /**
  * Thrown by a source's read of a value it has not fetched yet. Execution is deterministic and runs on

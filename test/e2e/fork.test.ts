@@ -9,11 +9,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
+import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { accountFromPrivateKey } from 'iso-filecoin/wallet';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { bytesToHex } from '../../src/common/hex.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { castOk } from '../helpers/foundry.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
 const native = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
 const WHALE = '0x1111111111111111111111111111111111111111';
@@ -29,6 +35,14 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
+/** A random payload's piece, as a client would prepare it. */
+const randomPiece = () => computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
+/** The node's deal client (an f1 whose key the node holds), which devnet_proposeDeal uses by default. */
+const DEAL_CLIENT = deriveNodeKeys(DEV_MNEMONIC).dealClient.address.toString('t');
+const VERIFIER = deriveNodeKeys(DEV_MNEMONIC).verifier.address.toString('t');
+/** Epochs an upstream provider waits before sealing a deal, so that one can be forked while still pending. */
+const SEAL_DELAY = 20;
+
 // The same suite against an upstream that answers as a public Lotus gateway does (--gateway-only):
 // the fork must need no method outside the gateway's set.
 for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
@@ -36,7 +50,14 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
   let fork: DevnetProcess | undefined;
   let cacheDir: string;
   let counterAddress: string;
+  let callerAddress: string;
   let forkEpoch: number;
+  /** The fork tipset's key on the upstream, to pin its Filecoin.State* answers to the fork epoch. */
+  let forkKey: unknown;
+  /** A verified deal the upstream activated, and one published but not sealed at the fork epoch. */
+  let activeDeal: number;
+  let pendingDeal: number;
+  let dealProvider: string;
   /** What the upstream answered at the fork epoch, to compare the fork with. */
   const atFork: Record<string, unknown> = {};
 
@@ -45,16 +66,33 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
   before(async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-cache-'));
     process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
-    upstream = await startDevnet(['--fund', `${native.address.toString()}=1000`, ...(gatewayOnly ? ['--gateway-only'] : [])]);
-    const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-    const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
-    const { Counter } = await compileFixtures();
+    upstream = await startDevnet(['--fund', `${native.address.toString()}=1000`, '--seal-delay', String(SEAL_DELAY), ...(gatewayOnly ? ['--gateway-only'] : [])]);
+    const ethProvider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, ethProvider);
+    const { Counter, FilecoinApiCaller } = await compileFixtures();
     const counter = (await new ContractFactory(Counter.abi, Counter.bytecode, deployer).deploy()) as Contract;
     await counter.waitForDeployment();
     counterAddress = await counter.getAddress();
+    const caller = (await new ContractFactory(FilecoinApiCaller.abi, FilecoinApiCaller.bytecode, deployer).deploy()) as Contract;
+    await caller.waitForDeployment();
+    callerAddress = await caller.getAddress();
     await (await counter.getFunction('set')(41)).wait();
     await (await deployer.sendTransaction({ to: WHALE, value: 5n * FIL })).wait();
+
+    // Storage on the upstream: the deal client gets datacap; one verified deal is sealed and activated
+    // (a claim, the provider's power), another is published and not sealed yet (a pending allocation).
+    await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(8 * 4096)]);
+    const sealedPiece = randomPiece();
+    ({ dealId: activeDeal, provider: dealProvider } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: sealedPiece.cid.toString(), pieceSize: sealedPiece.size, verifiedDeal: true }]));
+    await pollUntil('the upstream to activate the deal', async () => {
+      await rpc(upstream.url, 'anvil_mine', [hex(SEAL_DELAY)]);
+      const deal = await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [activeDeal, null]);
+      return deal.State.SectorStartEpoch > 0 ? deal : undefined;
+    });
+    const pendingPiece = randomPiece();
+    ({ dealId: pendingDeal } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: pendingPiece.cid.toString(), pieceSize: pendingPiece.size, verifiedDeal: true, provider: dealProvider }]));
     forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
     for (const [name, method, params] of [
       ['count', 'eth_getStorageAt', [counterAddress, '0x0', hex(forkEpoch)]],
       ['code', 'eth_getCode', [counterAddress, hex(forkEpoch)]],
@@ -65,9 +103,10 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     ] as const) {
       atFork[name] = await rpc(upstream.url, method, [...params]);
     }
-    // After the fork epoch: the fork must not see this.
+    // After the fork epoch: the fork must not see this, nor the pending deal's sealing.
     await (await counter.getFunction('set')(900)).wait();
-    provider.destroy();
+    await rpc(upstream.url, 'anvil_mine', [hex(SEAL_DELAY + 5)]);
+    ethProvider.destroy();
     fork = await startDevnet(forkArgs());
   });
 
@@ -82,7 +121,7 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     // Filecoin.StateMarketDeals is a full node's, not the gateway's.
     const deals = rpc(upstream.url, 'Filecoin.StateMarketDeals', [null]);
     if (gatewayOnly) await assert.rejects(deals, /Filecoin.StateMarketDeals: method 'Filecoin.StateMarketDeals' not found/);
-    else assert.deepEqual(await deals, {});
+    else assert.deepEqual(Object.keys(await deals).map(Number), [activeDeal, pendingDeal]);
   });
 
   test('the banner names the upstream, its network and the fork epoch; anvil_nodeInfo has forkConfig', async () => {
@@ -115,6 +154,71 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     assert.deepEqual(contract.Code, upstreamContract.Code);
     // cast reads the forked contract as a Foundry user would.
     assert.equal(await castOk(['call', counterAddress, 'count()(uint256)', '--rpc-url', fork!.url]), '41');
+  });
+
+  /** A Filecoin.State* read on the fork at its head and on the upstream pinned to the fork tipset: the same answer. */
+  async function sameAsUpstream(method: string, params: unknown[]): Promise<any> {
+    const theirs = await rpc(upstream.url, method, [...params, forkKey]);
+    assert.deepEqual(await rpc(fork!.url, method, [...params, null]), theirs, `${method}(${params.join(', ')})`);
+    return theirs;
+  }
+
+  test('the builtin actors read as the upstream did at the fork epoch: deals, escrow, allocations, claims, datacap, power', async () => {
+    const active = await sameAsUpstream('Filecoin.StateMarketStorageDeal', [activeDeal]);
+    assert.ok(active.State.SectorStartEpoch > 0);
+    const pending = await sameAsUpstream('Filecoin.StateMarketStorageDeal', [pendingDeal]);
+    assert.equal(pending.State.SectorStartEpoch, -1);
+    // The upstream sealed it after the fork epoch; the fork does not see that.
+    assert.ok((await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [pendingDeal, null])).State.SectorStartEpoch > 0);
+    await assert.rejects(rpc(fork!.url, 'Filecoin.StateMarketStorageDeal', [pendingDeal + 1, null]), new RegExp(`deal ${pendingDeal + 1} not found`));
+    for (const address of [DEAL_CLIENT, dealProvider]) await sameAsUpstream('Filecoin.StateMarketBalance', [address]);
+
+    // The pending deal's allocation; the active one's became the provider's claim.
+    const allocations = await sameAsUpstream('Filecoin.StateGetAllocations', [DEAL_CLIENT]);
+    assert.equal(Object.keys(allocations).length, 1);
+    await sameAsUpstream('Filecoin.StateGetAllocation', [DEAL_CLIENT, Number(Object.keys(allocations)[0])]);
+    assert.notEqual(await sameAsUpstream('Filecoin.StateGetAllocationForPendingDeal', [pendingDeal]), null);
+    const claims = await sameAsUpstream('Filecoin.StateGetClaims', [dealProvider]);
+    assert.equal(Object.keys(claims).length, 1);
+    await sameAsUpstream('Filecoin.StateGetClaim', [dealProvider, Number(Object.keys(claims)[0])]);
+    assert.notEqual(await sameAsUpstream('Filecoin.StateVerifiedClientStatus', [DEAL_CLIENT]), null);
+    assert.notEqual(await sameAsUpstream('Filecoin.StateVerifierStatus', [VERIFIER]), null);
+    const power = await sameAsUpstream('Filecoin.StateMinerPower', [dealProvider]);
+    assert.ok(BigInt(power.MinerPower.QualityAdjPower) > 0n);
+
+    // The actors' own fields: next deal and allocation IDs, locked totals, the token's supply, the power totals.
+    const fields: Record<string, string[]> = {
+      f04: ['TotalRawBytePower', 'TotalQualityAdjPower', 'MinerCount', 'MinerAboveMinPowerCount'],
+      f05: ['NextID', 'TotalClientLockedCollateral', 'TotalProviderLockedCollateral', 'TotalClientStorageFee'],
+      f06: ['RootKey', 'NextAllocationId'],
+      f07: ['Governor', 'Token.Supply'],
+    };
+    for (const [actor, names] of Object.entries(fields)) {
+      const [mine, theirs] = await Promise.all([rpc(fork!.url, 'Filecoin.StateReadState', [actor, null]), rpc(upstream.url, 'Filecoin.StateReadState', [actor, forkKey])]);
+      const pick = (state: any) => names.map((name) => name.split('.').reduce((v, k) => v[k], state.State));
+      assert.deepEqual(pick(mine), pick(theirs), actor);
+    }
+    Object.assign(atFork, { activeDeal: active, allocations, claims });
+  });
+
+  test('a forked contract calls the market\'s exported methods on forked deals (call_actor_id) as on the upstream', async () => {
+    const { FilecoinApiCaller } = await compileFixtures();
+    const abi = new Interface(FilecoinApiCaller.abi);
+    const calls: [string, unknown][] = [
+      ['GetDealClient', activeDeal],
+      ['GetDealProvider', activeDeal],
+      ['GetDealActivation', activeDeal],
+      ['GetDealDataCommitment', pendingDeal],
+      ['GetDealActivation', pendingDeal],
+      ['GetBalance', FilAddress.parse(DEAL_CLIENT).bytes],
+    ];
+    for (const [method, params] of calls) {
+      const data = abi.encodeFunctionData('callById', [5, methodNumber(method), 0, 0, 0x51, bytesToHex(encodeCbor(params))]);
+      const request = { from: DEV_ACCOUNTS[1].address, to: callerAddress, data };
+      const [mine, theirs] = await Promise.all([rpc(fork!.url, 'eth_call', [request, 'latest']), rpc(upstream.url, 'eth_call', [request, hex(forkEpoch)])]);
+      assert.equal(abi.decodeFunctionResult('callById', mine)[0], 0n, method);
+      assert.equal(mine, theirs, method);
+    }
   });
 
   test('blocks up to the fork epoch are the upstream\'s; the next tipset follows its hash', async () => {
@@ -212,6 +316,9 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     assert.equal(await rpc(fork.url, 'eth_getCode', [counterAddress, 'latest']), atFork.code);
     assert.equal(await rpc(fork.url, 'eth_getBalance', [WHALE, 'latest']), atFork.whale);
     assert.equal(await rpc(fork.url, 'eth_chainId'), atFork.chainId);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMarketStorageDeal', [activeDeal, null]), atFork.activeDeal);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateGetAllocations', [DEAL_CLIENT, null]), atFork.allocations);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateGetClaims', [dealProvider, null]), atFork.claims);
     // What was never fetched cannot be answered: a clear error naming the upstream call, not a zero.
     await assert.rejects(rpc(fork.url, 'eth_getStorageAt', [counterAddress, '0x5', 'latest']), /upstream eth_getStorageAt failed/);
   });

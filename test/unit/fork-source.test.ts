@@ -60,7 +60,7 @@ describe('fork state source', () => {
     // A later generation (self-destructed on the fork) holds nothing of the upstream's.
     assert.equal(source.getStorage(contract.id, 1, 3n), undefined);
     assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `actor ${UNKNOWN.toString()}`, 'slot 120 3']);
-    assert.deepEqual({ ...source.progress, hits: source.progress.hits > 0 }, { actors: 2, addresses: 1, slots: 1, hits: true });
+    assert.deepEqual({ ...source.progress, hits: source.progress.hits > 0 }, { actors: 2, addresses: 1, slots: 1, entries: 0, hits: true });
   });
 
   test('two fetches of the same value at once make one upstream read', async () => {

@@ -6,13 +6,15 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../common/cbor.js';
+import { fromStorable, toStorable } from '../../common/storable.js';
 import { actorFromStorable, storableActor } from '../../fevm/state-tree.js';
 import { writeFileAtomically } from '../persistence.js';
 import type { ForkPoint } from './fork-point.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
+import { emptyForkTables, type ForkTables } from './fork-tables.js';
 
 /** Bumped when the file's layout changes: an older file is ignored (and rewritten), never misread. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
@@ -28,6 +30,8 @@ interface CacheFile {
   ids: [string, number | null][];
   slots: [number, Uint8Array, Uint8Array][];
   nextId: number | null;
+  /** The singletons' table entries (ForkTables), through storable.ts. */
+  tables: unknown;
 }
 
 export class ForkCache {
@@ -72,6 +76,7 @@ export class ForkCache {
         return [Number(id), encodeBigInt(BigInt(`0x${slot}`)), encodeBigInt(value)];
       }),
       nextId: data.nextId ?? null,
+      tables: toStorable(data.tables),
     };
     writeFileAtomically(this.fileOf(point), encodeCbor(file));
     const index = this.readIndex();
@@ -101,6 +106,7 @@ export class ForkCache {
       ids: new Map(file.ids),
       slots: new Map(file.slots.map(([id, slot, value]) => [`${id}:${decodeBigInt(slot).toString(16)}`, decodeBigInt(value)])),
       nextId: file.nextId ?? undefined,
+      tables: { ...emptyForkTables(), ...(fromStorable(file.tables) as Partial<ForkTables>) },
     };
     return { point: file.point, data };
   }

@@ -6,6 +6,7 @@
 import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
 import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
+import { emptyForkTables, FORKED_TABLE_ACTORS, withForkedTables, type ForkTables } from './fork-tables.js';
 import type { UpstreamState } from './upstream-state.js';
 
 /** Everything fetched so far: null records an actor or address the upstream does not have. */
@@ -16,26 +17,32 @@ export interface ForkData {
   /** By `${id}:${slot hex}`. */
   slots: Map<string, bigint>;
   nextId: number | undefined;
+  /** Entries of the singletons' tables (fork-tables.ts). */
+  tables: ForkTables;
 }
 
-export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined });
+export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables() });
 
 /** What warm-up has done: values fetched from the upstream, and reads answered from what was already held. */
 export interface ForkProgress {
   actors: number;
   slots: number;
   addresses: number;
+  /** Entries of the builtin actors' tables: deals, balances, allocations, claims, power claims. */
+  entries: number;
   hits: number;
 }
 
 const slotKey = (id: number, slot: bigint) => `${id}:${slot.toString(16)}`;
 
 export class ForkSource implements FetchingStateSource {
-  readonly progress: ForkProgress = { actors: 0, slots: 0, addresses: 0, hits: 0 };
+  readonly progress: ForkProgress = { actors: 0, slots: 0, addresses: 0, entries: 0, hits: 0 };
   /** Told after each fetch that brought something new (the cache saves, the progress line prints). */
   onFetched: () => void = () => undefined;
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** The singletons as reads see them: with their tables reading `data.tables` (made once per actor). */
+  private readonly withTables = new Map<number, Actor>();
 
   constructor(
     private readonly upstream: UpstreamState,
@@ -48,7 +55,17 @@ export class ForkSource implements FetchingStateSource {
     const actor = this.data.actors.get(id);
     if (actor === undefined) throw new MissingStateError([{ kind: 'actor', id }]);
     this.progress.hits++;
+    if (actor && FORKED_TABLE_ACTORS.has(id)) return this.singleton(actor);
     return actor ?? undefined;
+  }
+
+  private singleton(actor: Actor): Actor {
+    let forked = this.withTables.get(actor.id);
+    if (!forked) {
+      forked = withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
+      this.withTables.set(actor.id, forked);
+    }
+    return forked;
   }
 
   lookupId(address: FilAddress): number | undefined {
@@ -79,7 +96,7 @@ export class ForkSource implements FetchingStateSource {
   }
 
   private fetchOne(missing: MissingState): Promise<void> {
-    const key = missing.kind === 'actor' ? `a${missing.id}` : missing.kind === 'address' ? `x${missing.address.key}` : missing.kind === 'storage' ? `s${slotKey(missing.id, missing.slot)}` : 'n';
+    const key = missing.kind === 'address' ? `x${missing.address.key}` : missing.kind === 'storage' ? `s${slotKey(missing.id, missing.slot)}` : JSON.stringify(missing);
     let pending = this.inFlight.get(key);
     if (!pending) {
       pending = this.load(missing).finally(() => this.inFlight.delete(key));
@@ -122,7 +139,37 @@ export class ForkSource implements FetchingStateSource {
         if (data.nextId !== undefined) return;
         data.nextId = await upstream.nextId();
         break;
+      default:
+        if (!(await this.loadEntry(missing))) return;
+        progress.entries++;
     }
     this.onFetched();
+  }
+
+  /** Fetches a table entry of a singleton; false if it was held already. */
+  private async loadEntry(missing: Exclude<MissingState, { kind: 'actor' | 'address' | 'storage' | 'nextId' }>): Promise<boolean> {
+    const { tables } = this.data;
+    const upstream = this.upstream.tables;
+    const fill = async <K, V>(table: Map<K, V>, key: K, read: (key: K) => Promise<V>) => {
+      if (table.has(key)) return false;
+      table.set(key, await read(key));
+      return true;
+    };
+    switch (missing.kind) {
+      case 'deal':
+        return fill(tables.deals, missing.id, (id) => upstream.deal(id));
+      case 'marketBalance':
+        return fill(tables.marketBalances, missing.id, (id) => upstream.marketBalance(id));
+      case 'allocations':
+        return fill(tables.allocations, missing.client, (id) => upstream.allocations(id));
+      case 'claims':
+        return fill(tables.claims, missing.provider, (id) => upstream.claims(id));
+      case 'verifier':
+        return fill(tables.verifiers, missing.id, (id) => upstream.verifier(id));
+      case 'datacap':
+        return fill(tables.datacap, missing.id, (id) => upstream.datacap(id));
+      case 'powerClaim':
+        return fill(tables.powerClaims, missing.miner, (id) => upstream.powerClaim(id));
+    }
   }
 }

@@ -1,5 +1,6 @@
 // What the fork reads from the upstream, pinned to the fork point: one function per kind of value
-// the state source holds (an actor, an address's ID, an EVM storage slot, the init actor's next ID),
+// the state source holds (an actor, an address's ID, an EVM storage slot, the init actor's next ID;
+// the singletons' table entries in upstream-tables.ts),
 // each with the Lotus methods a public gateway serves (api/api_gateway.go). Values come back in the
 // devnet's own shapes (src/fevm/actor.ts); "no such actor" is an answer (null), not a failure.
 import { FilAddress } from '../../common/address.js';
@@ -15,6 +16,7 @@ import type { ForkPoint } from './fork-point.js';
 import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
+import { UpstreamTables } from './upstream-tables.js';
 
 /** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
 const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
@@ -40,11 +42,15 @@ interface LotusActor {
 export class UpstreamState {
   /** Code CID -> manifest name, read from the upstream's manifest on first use. */
   private kinds: Promise<Map<string, string>> | undefined;
+  /** The singletons' scalars and table entries. */
+  readonly tables: UpstreamTables;
 
   constructor(
     private readonly upstream: Upstream,
     readonly point: ForkPoint,
-  ) {}
+  ) {
+    this.tables = new UpstreamTables(upstream, point);
+  }
 
   /**
    * The actor with this ID, or at this address, at the fork point; null if the upstream has none.
@@ -79,6 +85,10 @@ export class UpstreamState {
     if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
+    if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id) };
+    if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id) };
+    if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id) };
+    if (kind === 'storagepower') return { ...actor, power: await this.tables.powerState(id) };
     return actor;
   }
 

@@ -30,6 +30,11 @@ export interface PowerState {
   readonly minerAboveMinPowerCount: number;
   /** The pledge all miners have locked (absent in states saved before sectors existed). */
   readonly totalPledgeCollateral?: bigint;
+  /**
+   * On a fork, the upstream's claims by miner, read on first touch (lazy-map.ts); a claim the fork
+   * changes moves to `claims`. Absent on a chain of its own.
+   */
+  readonly upstreamClaims?: ReadonlyMap<number, Claim>;
 }
 
 /**
@@ -50,7 +55,14 @@ export const EMPTY_POWER_STATE: PowerState = {
 };
 
 export function claimOf(state: PowerState, minerId: number): Claim | undefined {
-  return state.claims.find(([id]) => id === minerId)?.[1];
+  return state.claims.find(([id]) => id === minerId)?.[1] ?? state.upstreamClaims?.get(minerId);
+}
+
+/** Every claim the state holds: its own, then (on a fork) the upstream's read so far. */
+export function allClaims(state: PowerState): PowerState['claims'] {
+  if (!state.upstreamClaims) return state.claims;
+  const own = new Set(state.claims.map(([id]) => id));
+  return [...state.claims, ...[...(state.upstreamClaims ?? [])].filter(([id]) => !own.has(id))];
 }
 
 export function meetsConsensusMinimum(claim: Claim): boolean {
@@ -79,7 +91,8 @@ function addToClaim(state: PowerState, minerId: number, raw: bigint, qa: bigint)
   const aboveMin = (meetsConsensusMinimum(claim) ? 1 : 0) - (meetsConsensusMinimum(old) ? 1 : 0);
   return {
     ...state,
-    claims: state.claims.map(([id, c]) => [id, id === minerId ? claim : c] as const),
+    // A forked miner's first change moves its claim from the upstream's to the state's own.
+    claims: state.claims.some(([id]) => id === minerId) ? state.claims.map(([id, c]) => [id, id === minerId ? claim : c] as const) : [...state.claims, [minerId, claim]],
     totalRawBytePower: state.totalRawBytePower + raw,
     totalQualityAdjPower: state.totalQualityAdjPower + qa,
     minerAboveMinPowerCount: state.minerAboveMinPowerCount + aboveMin,
@@ -95,7 +108,7 @@ export function minerMeetsConsensus(state: PowerState, claim: Claim): boolean {
 
 /** The CBOR value of the power actor's state: the totals and the claims (standing for its HAMT). */
 export function powerStateValue(state: PowerState): unknown {
-  const claims = state.claims.map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
+  const claims = allClaims(state).map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
   return [encodeBigInt(state.totalRawBytePower), encodeBigInt(state.totalQualityAdjPower), state.minerCount, state.minerAboveMinPowerCount, claims];
 }
 

@@ -47,7 +47,11 @@ export function creditGasReward(state: StateOverlay, amount: bigint): void {
   state.putActor({ ...actor, balance: actor.balance + amount, reward: { ...reward, pendingGasReward: reward.pendingGasReward + amount } });
 }
 
-/** The miner that wins `epoch`: round-robin over the miners meeting the consensus minimum; none without power. */
+/**
+ * The miner that wins `epoch`: round-robin over the miners meeting the consensus minimum; none without
+ * power. On a fork, only the miners whose claim the fork itself wrote (PowerState.claims) take part:
+ * which upstream claims happen to have been read must not change the chain.
+ */
 export function blockWinner(state: StateReader, epoch: number): number | undefined {
   const power = state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
   const eligible = power.claims.filter(([, claim]) => claim.rawBytePower > 0n && minerMeetsConsensus(power, claim)).map(([id]) => id);

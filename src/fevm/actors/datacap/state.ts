@@ -6,6 +6,7 @@
 import { encodeBigInt } from '../../../common/cbor.js';
 import { FilAddress } from '../../../common/address.js';
 import { VERIFREG_ACTOR_ID } from '../../actor.js';
+import { copyMap } from '../../lazy-map.js';
 import { ExitCode } from '../../exit-code.js';
 import { ActorError } from '../runtime.js';
 import { TOKEN_PRECISION, tokenAmountDebug } from './frc46.js';
@@ -51,7 +52,7 @@ export function changeBalance(state: DatacapState, owner: number, delta: bigint)
       `error in underlying state negative balance caused by decreasing ${owner}'s balance of ${tokenAmountDebug(balance)} by ${tokenAmountDebug(delta)}`,
     );
   }
-  const balances = new Map(state.balances);
+  const balances = copyMap(state.balances);
   if (next === 0n) balances.delete(owner);
   else balances.set(owner, next);
   return { ...state, balances };

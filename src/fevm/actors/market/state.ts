@@ -2,6 +2,7 @@
 // escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state.
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { ExitCode } from '../../exit-code.js';
+import { copyMap } from '../../lazy-map.js';
 import { ActorError } from '../runtime.js';
 import { clientBalanceRequirement, storedProposalValue, totalStorageFee, type StoredProposal } from './deal-proposal.js';
 
@@ -69,33 +70,33 @@ export class MarketLedger {
   private readonly providerSectors: Map<number, Map<number, readonly number[]>>;
 
   constructor(state: MarketState) {
-    this.proposals = new Map(state.proposals);
-    this.states = new Map(state.states);
-    this.pendingProposals = new Map(state.pendingProposals);
-    this.escrow = new Map(state.escrow);
-    this.locked = new Map(state.locked);
+    this.proposals = copyMap(state.proposals);
+    this.states = copyMap(state.states);
+    this.pendingProposals = copyMap(state.pendingProposals);
+    this.escrow = copyMap(state.escrow);
+    this.locked = copyMap(state.locked);
     this.nextId = state.nextId;
     this.totals = {
       clientCollateral: state.totalClientLockedCollateral,
       clientStorageFee: state.totalClientStorageFee,
       providerCollateral: state.totalProviderLockedCollateral,
     };
-    this.pendingDealAllocationIds = new Map(state.pendingDealAllocationIds);
+    this.pendingDealAllocationIds = copyMap(state.pendingDealAllocationIds);
     this.providerSectors = new Map([...state.providerSectors].map(([id, sectors]) => [id, new Map(sectors)]));
   }
 
   snapshot(): MarketState {
     return {
-      proposals: new Map(this.proposals),
-      states: new Map(this.states),
-      pendingProposals: new Map(this.pendingProposals),
-      escrow: new Map(this.escrow),
-      locked: new Map(this.locked),
+      proposals: copyMap(this.proposals),
+      states: copyMap(this.states),
+      pendingProposals: copyMap(this.pendingProposals),
+      escrow: copyMap(this.escrow),
+      locked: copyMap(this.locked),
       nextId: this.nextId,
       totalClientLockedCollateral: this.totals.clientCollateral,
       totalProviderLockedCollateral: this.totals.providerCollateral,
       totalClientStorageFee: this.totals.clientStorageFee,
-      pendingDealAllocationIds: new Map(this.pendingDealAllocationIds),
+      pendingDealAllocationIds: copyMap(this.pendingDealAllocationIds),
       providerSectors: new Map([...this.providerSectors].filter(([, s]) => s.size > 0).map(([id, s]) => [id, new Map(s)])),
     };
   }

@@ -10,7 +10,7 @@ import { ActorError, methodNumber, type ActorRuntime, type SendOptions } from '.
 
 const DATACAP = FilAddress.fromId(DATACAP_ACTOR_ID);
 
-const datacapToTokens = (bytes: bigint): bigint => bytes * TOKEN_PRECISION;
+export const datacapToTokens = (bytes: bigint): bigint => bytes * TOKEN_PRECISION;
 export const tokensToDatacap = (tokens: bigint): bigint => tokens / TOKEN_PRECISION;
 
 async function call(rt: ActorRuntime, method: string, params: unknown, context: string, options?: SendOptions): Promise<unknown> {

@@ -3,6 +3,7 @@
 // allocation's ID), and the next allocation ID. Immutable: each change returns a new state.
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { FilAddress } from '../../../common/address.js';
+import { copyMap } from '../../lazy-map.js';
 
 /** Space a client reserved with a provider, paid for with datacap the registry holds until it is claimed. */
 export interface Allocation {
@@ -47,7 +48,7 @@ export const EMPTY_VERIFREG_STATE: VerifregState = { verifiers: new Map(), alloc
 export const getOwned = <T>(table: OwnedTable<T>, owner: number, id: number): T | undefined => table.get(owner)?.get(id);
 
 export function putOwned<T>(table: OwnedTable<T>, owner: number, id: number, record: T): OwnedTable<T> {
-  const next = new Map(table);
+  const next = copyMap(table);
   next.set(owner, new Map(table.get(owner) ?? []).set(id, record));
   return next;
 }
@@ -55,7 +56,7 @@ export function putOwned<T>(table: OwnedTable<T>, owner: number, id: number, rec
 export function removeOwned<T>(table: OwnedTable<T>, owner: number, id: number): OwnedTable<T> {
   const inner = new Map(table.get(owner) ?? []);
   inner.delete(id);
-  const next = new Map(table);
+  const next = copyMap(table);
   if (inner.size === 0) next.delete(owner);
   else next.set(owner, inner);
   return next;

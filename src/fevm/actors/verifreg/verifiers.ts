@@ -5,6 +5,7 @@
 import { FilAddress } from '../../../common/address.js';
 import { MARKET_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
+import { copyMap } from '../../lazy-map.js';
 import { address, bigInt, tuple } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
 import { datacapBalance, mintDatacap } from './datacap-calls.js';
@@ -21,7 +22,7 @@ function verifierParams(params: unknown, what: string): { address: FilAddress; a
 
 function withVerifier(rt: ActorRuntime, verifier: number, allowance: bigint | undefined): void {
   const state = stateOf(rt);
-  const verifiers = new Map(state.verifiers);
+  const verifiers = copyMap(state.verifiers);
   if (allowance === undefined) verifiers.delete(verifier);
   else verifiers.set(verifier, allowance);
   save(rt, { ...state, verifiers });

@@ -1,0 +1,132 @@
+// The builtin singletons on a fork: the power, market, verified-registry and datacap actors as the
+// upstream held them, their scalars read with the actor (upstream-tables.ts) and each table a
+// LazyMap (fevm/lazy-map.ts) whose keys come from what the fork fetched, one key at a time: a key not
+// fetched yet throws MissingStateError naming it, and the work runs again once it is fetched. Keys
+// of actors created on the fork (IDs from the upstream's NextID on) and deals published on it (IDs
+// from the market's NextID on) were never upstream and read as absent without a fetch.
+import type { CID } from '../../common/cbor.js';
+import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { storedProposalCid } from '../../fevm/actors/market/deal-proposal.js';
+import { EPOCH_UNDEFINED } from '../../fevm/actors/market/state.js';
+import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
+import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
+import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
+import { MissingStateError, type MissingState } from '../../fevm/state-tree.js';
+import type { ForkedDeal } from './upstream-tables.js';
+
+/** The singletons whose tables the fork reads by key. */
+export const FORKED_TABLE_ACTORS: ReadonlySet<number> = new Set([POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID]);
+
+/** The entries fetched so far, by the key the upstream reads them by; null records "none upstream". */
+export interface ForkTables {
+  deals: Map<number, ForkedDeal | null>;
+  /** Market escrow and locked amounts by actor ID. */
+  marketBalances: Map<number, { escrow: bigint; locked: bigint }>;
+  /** A client's allocations, by client ID. */
+  allocations: Map<number, ReadonlyMap<number, Allocation>>;
+  /** A provider's claims, by provider ID. */
+  claims: Map<number, ReadonlyMap<number, Claim>>;
+  /** Verifiers' allowances (bytes) by actor ID. */
+  verifiers: Map<number, bigint | null>;
+  /** Datacap balances (tokens) by actor ID. */
+  datacap: Map<number, bigint | null>;
+  powerClaims: Map<number, PowerClaim>;
+}
+
+export const emptyForkTables = (): ForkTables => ({
+  deals: new Map(),
+  marketBalances: new Map(),
+  allocations: new Map(),
+  claims: new Map(),
+  verifiers: new Map(),
+  datacap: new Map(),
+  powerClaims: new Map(),
+});
+
+/**
+ * A table read from `fetched`: `upstream(key)` says whether the key can exist upstream at all,
+ * `missing(key)` names what to fetch, `value` maps what was fetched to the table's value (undefined: none).
+ */
+function tableSource<K, F, V>(fetched: Map<K, F | null>, upstream: (key: K) => boolean, missing: (key: K) => MissingState, value: (entry: F) => V | undefined): MapSource<K, V> {
+  return {
+    get(key) {
+      if (!upstream(key)) return undefined;
+      const entry = fetched.get(key);
+      if (entry === undefined) throw new MissingStateError([missing(key)]);
+      return entry === null ? undefined : value(entry);
+    },
+    *fetched() {
+      for (const [key, entry] of fetched) {
+        const v = entry === null ? undefined : value(entry);
+        if (v !== undefined) yield [key, v];
+      }
+    },
+  };
+}
+
+/** Zero amounts are absent from the market's and the token's tables, as the actors keep them. */
+const nonZero = (amount: bigint | null) => (amount ? amount : undefined);
+
+/** Deals whose proposal is still in the market's pending set: published, and not updated since (never settled or cron-checked). */
+function pendingProposals(deals: Map<number, ForkedDeal | null>): MapSource<string, CID> {
+  const cids = new Map<number, CID>();
+  const cidOf = (id: number, deal: ForkedDeal) => {
+    let cid = cids.get(id);
+    if (!cid) cids.set(id, (cid = storedProposalCid(deal.proposal)));
+    return cid;
+  };
+  function* pending(): Generator<[string, CID]> {
+    for (const [id, deal] of deals) {
+      if (deal && (deal.state?.lastUpdatedEpoch ?? EPOCH_UNDEFINED) === EPOCH_UNDEFINED) {
+        const cid = cidOf(id, deal);
+        yield [cid.toString(), cid];
+      }
+    }
+  }
+  // A proposal CID names no deal to fetch: only deals already fetched can be found pending.
+  return { get: (key) => [...pending()].find(([cid]) => cid === key)?.[1], fetched: pending };
+}
+
+/**
+ * The actor with its tables reading `tables`: `upstreamActor(id)` says whether an actor ID existed
+ * upstream (below its NextID).
+ */
+export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean): Actor {
+  const byActor = <F, V>(fetched: Map<number, F | null>, missing: (id: number) => MissingState, value: (entry: F) => V | undefined) =>
+    new LazyMap(tableSource(fetched, upstreamActor, missing, value));
+  if (actor.market) {
+    const upstreamDeal = (id: number) => id < actor.market!.nextId;
+    const deal = <V>(value: (deal: ForkedDeal) => V | undefined) => new LazyMap(tableSource(tables.deals, upstreamDeal, (id) => ({ kind: 'deal', id }), value));
+    const balance = (field: 'escrow' | 'locked') => byActor(tables.marketBalances, (id) => ({ kind: 'marketBalance', id }), (b) => nonZero(b[field]));
+    return {
+      ...actor,
+      market: {
+        ...actor.market,
+        proposals: deal((d) => d.proposal),
+        states: deal((d) => d.state),
+        pendingProposals: new LazyMap(pendingProposals(tables.deals)),
+        pendingDealAllocationIds: deal((d) => d.allocationId),
+        escrow: balance('escrow'),
+        locked: balance('locked'),
+      },
+    };
+  }
+  if (actor.verifreg) {
+    return {
+      ...actor,
+      verifreg: {
+        ...actor.verifreg,
+        verifiers: byActor(tables.verifiers, (id) => ({ kind: 'verifier', id }), (allowance) => allowance),
+        allocations: byActor(tables.allocations, (client) => ({ kind: 'allocations', client }), (own) => (own.size ? own : undefined)),
+        claims: byActor(tables.claims, (provider) => ({ kind: 'claims', provider }), (own) => (own.size ? own : undefined)),
+      },
+    };
+  }
+  if (actor.datacap) {
+    return { ...actor, datacap: { ...actor.datacap, balances: byActor(tables.datacap, (id) => ({ kind: 'datacap', id }), nonZero) } };
+  }
+  if (actor.power) {
+    return { ...actor, power: { ...actor.power, upstreamClaims: byActor(tables.powerClaims, (miner) => ({ kind: 'powerClaim', miner }), (claim) => claim) } };
+  }
+  return actor;
+}

@@ -1,0 +1,222 @@
+// What the fork reads of the builtin singletons from the upstream, pinned to the fork point, with
+// the methods a Lotus gateway serves (api/api_gateway.go): each actor's scalars from its State
+// (Filecoin.StateReadState), and its tables one key at a time through the state methods that read
+// them (StateMarketStorageDeal, StateMarketBalance, StateGetAllocations, StateGetClaims,
+// StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower). Values come back in the devnet's
+// shapes (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
+import { CID } from 'multiformats/cid';
+import { FilAddress } from '../../common/address.js';
+import { DevnetError } from '../../common/errors.js';
+import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
+import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import type { Claim as PowerClaim, PowerState } from '../../fevm/actors/power.js';
+import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
+import { EMPTY_VERIFREG_STATE, type Allocation, type Claim, type VerifregState } from '../../fevm/actors/verifreg/state.js';
+import type { DatacapState } from '../../fevm/actors/datacap/state.js';
+import type { ForkPoint } from './fork-point.js';
+import { UpstreamAnswerError, type Upstream } from './upstream.js';
+
+/** A market deal as the fork holds it: its proposal, its state once activated, its pending allocation. */
+export interface ForkedDeal {
+  proposal: StoredProposal;
+  state?: DealState;
+  /** The allocation a verified deal's publication made, until its activation claims it. */
+  allocationId?: number;
+}
+
+interface LotusDeal {
+  Proposal: {
+    PieceCID: { '/': string };
+    PieceSize: number;
+    VerifiedDeal: boolean;
+    Client: string;
+    Provider: string;
+    Label: string;
+    StartEpoch: number;
+    EndEpoch: number;
+    StoragePricePerEpoch: string;
+    ProviderCollateral: string;
+    ClientCollateral: string;
+  };
+  State: { SectorNumber: number; SectorStartEpoch: number; LastUpdatedEpoch: number; SlashEpoch: number };
+}
+
+interface LotusAllocation {
+  Client: number;
+  Provider: number;
+  Data: { '/': string };
+  Size: number;
+  TermMin: number;
+  TermMax: number;
+  Expiration: number;
+}
+
+interface LotusClaim extends Omit<LotusAllocation, 'Expiration'> {
+  TermStart: number;
+  Sector: number;
+}
+
+function idOf(address: string, what: string): number {
+  const id = FilAddress.parse(address).id;
+  if (id === undefined) throw new DevnetError(`upstream ${what}: ${address} is not an ID address`);
+  return id;
+}
+
+const allocationFromLotus = (a: LotusAllocation): Allocation => ({
+  client: a.Client,
+  provider: a.Provider,
+  data: CID.parse(a.Data['/']),
+  size: a.Size,
+  termMin: a.TermMin,
+  termMax: a.TermMax,
+  expiration: a.Expiration,
+});
+
+const claimFromLotus = (c: LotusClaim): Claim => ({
+  provider: c.Provider,
+  client: c.Client,
+  data: CID.parse(c.Data['/']),
+  size: c.Size,
+  termMin: c.TermMin,
+  termMax: c.TermMax,
+  termStart: c.TermStart,
+  sector: c.Sector,
+});
+
+/** A Go map by ID (JSON keys are decimal strings; null for an empty one). */
+const byId = <L, T>(map: Record<string, L> | null, value: (record: L) => T): Map<number, T> =>
+  new Map(Object.entries(map ?? {}).map(([id, record]) => [Number(id), value(record)]));
+
+const sameAllocation = (a: Allocation, b: Allocation) =>
+  a.client === b.client && a.provider === b.provider && a.data.equals(b.data) && a.size === b.size && a.termMin === b.termMin && a.termMax === b.termMax && a.expiration === b.expiration;
+
+export class UpstreamTables {
+  constructor(
+    private readonly upstream: Upstream,
+    readonly point: ForkPoint,
+  ) {}
+
+  private call<T>(method: string, params: unknown[]): Promise<T> {
+    return this.upstream.call<T>(method, [...params, this.point.stateKey]);
+  }
+
+  private async state<T>(id: number): Promise<T> {
+    return (await this.call<{ State: T }>('Filecoin.StateReadState', [`f0${id}`])).State;
+  }
+
+  /** The market's scalars (next deal ID, locked totals); its tables are read by key. */
+  async marketState(id: number): Promise<MarketState> {
+    const s = await this.state<{ NextID: number; TotalClientLockedCollateral: string; TotalProviderLockedCollateral: string; TotalClientStorageFee: string }>(id);
+    return {
+      ...EMPTY_MARKET_STATE,
+      nextId: s.NextID,
+      totalClientLockedCollateral: BigInt(s.TotalClientLockedCollateral),
+      totalProviderLockedCollateral: BigInt(s.TotalProviderLockedCollateral),
+      totalClientStorageFee: BigInt(s.TotalClientStorageFee),
+    };
+  }
+
+  /** The verified registry's root key and next allocation ID. */
+  async verifregState(id: number): Promise<VerifregState> {
+    const s = await this.state<{ RootKey: string | null; NextAllocationId: number }>(id);
+    return { ...EMPTY_VERIFREG_STATE, ...(s.RootKey ? { rootKey: idOf(s.RootKey, 'verified registry RootKey') } : {}), nextAllocationId: s.NextAllocationId };
+  }
+
+  /** The datacap token's governor and supply. */
+  async datacapState(id: number): Promise<DatacapState> {
+    const s = await this.state<{ Governor: string; Token: { Supply: string } }>(id);
+    return { governor: idOf(s.Governor, 'datacap Governor'), supply: BigInt(s.Token.Supply), balances: new Map(), allowances: new Map() };
+  }
+
+  /** The power actor's totals; the claims are read by miner. */
+  async powerState(id: number): Promise<PowerState> {
+    const s = await this.state<{ TotalRawBytePower: string; TotalQualityAdjPower: string; MinerCount: number; MinerAboveMinPowerCount: number; TotalPledgeCollateral?: string }>(id);
+    return {
+      claims: [],
+      totalRawBytePower: BigInt(s.TotalRawBytePower),
+      totalQualityAdjPower: BigInt(s.TotalQualityAdjPower),
+      minerCount: s.MinerCount,
+      minerAboveMinPowerCount: s.MinerAboveMinPowerCount,
+      ...(s.TotalPledgeCollateral === undefined ? {} : { totalPledgeCollateral: BigInt(s.TotalPledgeCollateral) }),
+    };
+  }
+
+  /** A deal by ID, with the allocation its publication made if it is verified and not activated yet; null if the market has none. */
+  async deal(id: number): Promise<ForkedDeal | null> {
+    let found: LotusDeal;
+    try {
+      found = await this.call<LotusDeal>('Filecoin.StateMarketStorageDeal', [id]);
+    } catch (error) {
+      // Lotus's stmgr.GetStorageDeal: "deal %d not found - …".
+      if (error instanceof UpstreamAnswerError && /deal \d+ not found/.test(error.rpcMessage)) return null;
+      throw error;
+    }
+    const p = found.Proposal;
+    const proposal: StoredProposal = {
+      pieceCid: CID.parse(p.PieceCID['/']),
+      pieceSize: p.PieceSize,
+      verifiedDeal: p.VerifiedDeal,
+      client: idOf(p.Client, 'deal Client'),
+      provider: idOf(p.Provider, 'deal Provider'),
+      label: p.Label,
+      startEpoch: p.StartEpoch,
+      endEpoch: p.EndEpoch,
+      storagePricePerEpoch: BigInt(p.StoragePricePerEpoch),
+      providerCollateral: BigInt(p.ProviderCollateral),
+      clientCollateral: BigInt(p.ClientCollateral),
+    };
+    const s = found.State;
+    // Lotus shows a deal not activated with market.EmptyDealState (sector start -1).
+    if (s.SectorStartEpoch !== EPOCH_UNDEFINED) {
+      return { proposal, state: { sectorNumber: s.SectorNumber, sectorStartEpoch: s.SectorStartEpoch, lastUpdatedEpoch: s.LastUpdatedEpoch, slashEpoch: s.SlashEpoch } };
+    }
+    const allocationId = proposal.verifiedDeal ? await this.pendingAllocationId(id, proposal.client) : undefined;
+    return allocationId === undefined ? { proposal } : { proposal, allocationId };
+  }
+
+  /**
+   * The ID of a pending verified deal's allocation. A gateway serves the allocation
+   * (StateGetAllocationForPendingDeal) but not its ID, so it is found among the client's allocations.
+   */
+  private async pendingAllocationId(dealId: number, client: number): Promise<number | undefined> {
+    const pending = await this.call<LotusAllocation | null>('Filecoin.StateGetAllocationForPendingDeal', [dealId]);
+    if (!pending) return undefined;
+    const wanted = allocationFromLotus(pending);
+    for (const [id, allocation] of await this.allocations(client)) if (sameAllocation(allocation, wanted)) return id;
+    return undefined;
+  }
+
+  /** An actor's escrow and locked amounts in the market. */
+  async marketBalance(id: number): Promise<{ escrow: bigint; locked: bigint }> {
+    const { Escrow, Locked } = await this.call<{ Escrow: string; Locked: string }>('Filecoin.StateMarketBalance', [`f0${id}`]);
+    return { escrow: BigInt(Escrow), locked: BigInt(Locked) };
+  }
+
+  /** A client's allocations by ID. */
+  async allocations(client: number): Promise<Map<number, Allocation>> {
+    return byId(await this.call<Record<string, LotusAllocation> | null>('Filecoin.StateGetAllocations', [`f0${client}`]), allocationFromLotus);
+  }
+
+  /** A provider's claims by ID. */
+  async claims(provider: number): Promise<Map<number, Claim>> {
+    return byId(await this.call<Record<string, LotusClaim> | null>('Filecoin.StateGetClaims', [`f0${provider}`]), claimFromLotus);
+  }
+
+  /** A verifier's remaining allowance in bytes; null if the actor is not a verifier. */
+  async verifier(id: number): Promise<bigint | null> {
+    const allowance = await this.call<string | null>('Filecoin.StateVerifierStatus', [`f0${id}`]);
+    return allowance === null ? null : BigInt(allowance);
+  }
+
+  /** An actor's datacap balance in tokens (Lotus answers bytes: tokens / 10^18); null without one. */
+  async datacap(id: number): Promise<bigint | null> {
+    const bytes = await this.call<string | null>('Filecoin.StateVerifiedClientStatus', [`f0${id}`]);
+    return bytes === null ? null : datacapToTokens(BigInt(bytes));
+  }
+
+  /** A miner's power claim (Lotus answers zero power for an actor without one). */
+  async powerClaim(miner: number): Promise<PowerClaim> {
+    const { MinerPower } = await this.call<{ MinerPower: { RawBytePower: string; QualityAdjPower: string } }>('Filecoin.StateMinerPower', [`f0${miner}`]);
+    return { rawBytePower: BigInt(MinerPower.RawBytePower), qualityAdjPower: BigInt(MinerPower.QualityAdjPower) };
+  }
+}

@@ -1,0 +1,99 @@
+// A table of a forked builtin actor's state (a market's deals, a registry's allocations, a token's
+// balances…): a Map whose keys it does not hold are read from where the fork keeps what it fetched,
+// a key at a time. A key not fetched yet throws MissingStateError from that source (fevm/state-tree.ts),
+// as every fork read does. What the fork writes is held here, and what it deletes is remembered, so
+// that the upstream's value does not show through again. Actors copy their tables with `copyMap`,
+// which keeps a LazyMap lazy; iteration covers only the keys held or fetched so far, since a fork
+// cannot list an upstream table. An unforked chain never makes one: its tables are plain Maps.
+
+/** Where a LazyMap's keys come from. */
+export interface MapSource<K, V> {
+  /** The value under `key`: undefined if there is none; throws MissingStateError if not fetched yet. */
+  get(key: K): V | undefined;
+  /** The entries fetched so far that have a value. */
+  fetched(): Iterable<[K, V]>;
+}
+
+export class LazyMap<K, V> extends Map<K, V> {
+  private readonly removed = new Set<K>();
+
+  constructor(
+    private readonly source: MapSource<K, V>,
+    from?: LazyMap<K, V>,
+  ) {
+    super();
+    if (!from) return;
+    for (const [key, value] of from.held()) super.set(key, value);
+    for (const key of from.removed) this.removed.add(key);
+  }
+
+  /** What this table holds itself (written on the fork), without what the source has. */
+  private held(): IterableIterator<[K, V]> {
+    return super.entries();
+  }
+
+  override get(key: K): V | undefined {
+    if (super.has(key)) return super.get(key);
+    if (this.removed.has(key)) return undefined;
+    return this.source.get(key);
+  }
+
+  override has(key: K): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  override set(key: K, value: V): this {
+    this.removed.delete(key);
+    return super.set(key, value);
+  }
+
+  override delete(key: K): boolean {
+    const had = this.has(key);
+    super.delete(key);
+    this.removed.add(key);
+    return had;
+  }
+
+  override clear(): void {
+    throw new Error('a forked table cannot be cleared: the upstream keys it never fetched would show through');
+  }
+
+  override *entries(): MapIterator<[K, V]> {
+    yield* this.held();
+    for (const [key, value] of this.source.fetched()) {
+      if (!super.has(key) && !this.removed.has(key)) yield [key, value];
+    }
+  }
+
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  override *keys(): MapIterator<K> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  override *values(): MapIterator<V> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  override forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  override get size(): number {
+    let n = 0;
+    for (const _ of this.entries()) n++;
+    return n;
+  }
+
+  /** A copy that changes apart from this one and reads the same source. */
+  copy(): LazyMap<K, V> {
+    return new LazyMap(this.source, this);
+  }
+}
+
+/** A working copy of an actor's table: a plain Map's entries, or a forked table that stays lazy. */
+export function copyMap<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
+  return map instanceof LazyMap ? (map as LazyMap<K, V>).copy() : new Map(map);
+}

@@ -1,0 +1,220 @@
+// The builtin singletons' tables on a fork: a LazyMap reads the keys it does not hold from its
+// source, remembers what the fork deleted, and stays lazy through copies; the fork source gives the
+// power, market, verified-registry and datacap actors tables that throw MissingStateError naming the
+// entry to fetch (a deal, an escrow, a client's allocations…), never ask for keys created on the
+// fork, and the disk cache gives the fetched entries back.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { CID } from 'multiformats/cid';
+import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
+import { storedProposalCid, type StoredProposal } from '../../src/fevm/actors/market/deal-proposal.js';
+import { EMPTY_MARKET_STATE, MarketLedger } from '../../src/fevm/actors/market/state.js';
+import { addClaim, allClaims, claimOf, EMPTY_POWER_STATE } from '../../src/fevm/actors/power.js';
+import { EMPTY_VERIFREG_STATE, putOwned, type Allocation } from '../../src/fevm/actors/verifreg/state.js';
+import { changeBalance, EMPTY_DATACAP_STATE } from '../../src/fevm/actors/datacap/state.js';
+import { copyMap, LazyMap } from '../../src/fevm/lazy-map.js';
+import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
+import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
+import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { ForkSource } from '../../src/devnet/fork/fork-source.js';
+import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
+import type { ForkedDeal } from '../../src/devnet/fork/upstream-tables.js';
+
+const missingOf = (fn: () => unknown): MissingState[] => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof MissingStateError) return error.missing;
+    throw error;
+  }
+  assert.fail('expected a MissingStateError');
+};
+
+describe('LazyMap', () => {
+  const upstream = new Map<number, string>([[1, 'one'], [2, 'two']]);
+  const fetched = new Set<number>([1, 2]);
+  const source = {
+    get: (key: number) => {
+      if (!fetched.has(key)) throw new MissingStateError([{ kind: 'deal', id: key }]);
+      return upstream.get(key);
+    },
+    fetched: () => [...upstream].filter(([k]) => fetched.has(k)),
+  };
+
+  test('reads the source for keys it does not hold; writes and deletions are its own and survive copies', () => {
+    const map = new LazyMap(source);
+    assert.equal(map.get(1), 'one');
+    assert.deepEqual(missingOf(() => map.get(3)), [{ kind: 'deal', id: 3 }]);
+    map.set(4, 'four');
+    assert.equal(map.delete(2), true);
+    assert.equal(map.get(2), undefined);
+    assert.equal(map.has(2), false);
+    assert.deepEqual([...map], [[4, 'four'], [1, 'one']]);
+    assert.equal(map.size, 2);
+    const copy = copyMap(map);
+    assert.ok(copy instanceof LazyMap);
+    copy.set(2, 'again');
+    copy.delete(1);
+    assert.deepEqual([...copy.entries()].sort(), [[2, 'again'], [4, 'four']]);
+    // The original is untouched by its copy's changes.
+    assert.deepEqual([...map.keys()], [4, 1]);
+    assert.deepEqual(missingOf(() => copy.has(3)), [{ kind: 'deal', id: 3 }]);
+    assert.throws(() => map.clear(), /cannot be cleared/);
+    // A plain Map copies as a plain Map.
+    assert.ok(!(copyMap(new Map([[1, 'x']])) instanceof LazyMap));
+  });
+});
+
+const CLIENT = 1001;
+const PROVIDER = 1002;
+const piece = CID.parse('baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq');
+const proposal: StoredProposal = {
+  pieceCid: piece,
+  pieceSize: 2048,
+  verifiedDeal: false,
+  label: 'x',
+  client: CLIENT,
+  provider: PROVIDER,
+  startEpoch: 100,
+  endEpoch: 600,
+  storagePricePerEpoch: 2n,
+  providerCollateral: 0n,
+  clientCollateral: 0n,
+};
+const activeDeal: ForkedDeal = { proposal, state: { sectorNumber: 3, sectorStartEpoch: 50, lastUpdatedEpoch: 60, slashEpoch: -1 } };
+const pendingDeal: ForkedDeal = { proposal: { ...proposal, label: 'pending', verifiedDeal: true }, allocationId: 9 };
+const allocation: Allocation = { client: CLIENT, provider: PROVIDER, data: piece, size: 2048, termMin: 10, termMax: 20, expiration: 300 };
+const singleton = (id: number, kind: Actor['kind'], state: Partial<Actor>): Actor => ({ id, kind, nonce: 0, balance: 0n, ...state });
+
+/** The upstream's reads, answered from a fixed world, counting each call. */
+function fakeUpstream() {
+  const calls: string[] = [];
+  const log = <T>(what: string, value: T) => {
+    calls.push(what);
+    return Promise.resolve(value);
+  };
+  const actors: Record<number, Actor> = {
+    [POWER_ACTOR_ID]: singleton(POWER_ACTOR_ID, 'storagepower', { power: { ...EMPTY_POWER_STATE, totalRawBytePower: 99n, minerCount: 1 } }),
+    [MARKET_ACTOR_ID]: singleton(MARKET_ACTOR_ID, 'storagemarket', { market: { ...EMPTY_MARKET_STATE, nextId: 10 } }),
+    [VERIFREG_ACTOR_ID]: singleton(VERIFREG_ACTOR_ID, 'verifiedregistry', { verifreg: { ...EMPTY_VERIFREG_STATE, nextAllocationId: 10 } }),
+    [DATACAP_ACTOR_ID]: singleton(DATACAP_ACTOR_ID, 'datacap', { datacap: { ...EMPTY_DATACAP_STATE, supply: 5n } }),
+  };
+  const tables = {
+    deal: (id: number) => log(`deal ${id}`, id === 1 ? activeDeal : id === 2 ? pendingDeal : null),
+    marketBalance: (id: number) => log(`balance ${id}`, id === CLIENT ? { escrow: 1000n, locked: 400n } : { escrow: 0n, locked: 0n }),
+    allocations: (client: number) => log(`allocations ${client}`, new Map(client === CLIENT ? [[9, allocation]] : [])),
+    claims: (provider: number) => log(`claims ${provider}`, new Map()),
+    verifier: (id: number) => log(`verifier ${id}`, id === CLIENT ? 4096n : null),
+    datacap: (id: number) => log(`datacap ${id}`, id === CLIENT ? 3n * 10n ** 18n : null),
+    powerClaim: (miner: number) => log(`power ${miner}`, { rawBytePower: 7n, qualityAdjPower: 70n }),
+  };
+  const upstream = {
+    actor: (id: number) => log(`actor ${id}`, actors[id] ?? null),
+    nextId: () => log('nextId', 2000),
+    tables,
+  };
+  return { upstream: upstream as unknown as UpstreamState, calls };
+}
+
+/** A source with the singletons and the next actor ID fetched. */
+async function forkSource() {
+  const { upstream, calls } = fakeUpstream();
+  const source = new ForkSource(upstream);
+  await source.fetch([{ kind: 'nextId' }, ...[POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID].map((id) => ({ kind: 'actor' as const, id }))]);
+  calls.length = 0;
+  return { source, calls };
+}
+
+/** Runs `read` against the source, fetching what it misses, as the dispatcher and the miner do. */
+async function settle<T>(source: ForkSource, read: () => T): Promise<T> {
+  for (;;) {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof MissingStateError)) throw error;
+      await source.fetch(error.missing);
+    }
+  }
+}
+
+describe('forked singletons', () => {
+  test('market: deals and balances by key; deals and actors made on the fork are never asked for', async () => {
+    const { source, calls } = await forkSource();
+    const market = () => source.getActor(MARKET_ACTOR_ID)!.market!;
+    assert.deepEqual(missingOf(() => market().proposals.get(1)), [{ kind: 'deal', id: 1 }]);
+    assert.deepEqual(await settle(source, () => market().proposals.get(1)), proposal);
+    assert.deepEqual(market().states.get(1), activeDeal.state);
+    assert.equal(await settle(source, () => market().states.get(2)), undefined);
+    assert.equal(market().pendingDealAllocationIds.get(2), 9);
+    assert.equal(await settle(source, () => market().proposals.get(5)), undefined);
+    // From the market's NextID on, a deal is the fork's own.
+    assert.equal(market().proposals.get(10), undefined);
+    assert.equal(await settle(source, () => market().escrow.get(CLIENT)), 1000n);
+    assert.equal(market().locked.get(CLIENT), 400n);
+    assert.equal(await settle(source, () => market().escrow.get(PROVIDER)), undefined);
+    assert.equal(market().escrow.get(2500), undefined);
+    // The pending set holds the fetched deals not activated (or not updated since).
+    const pendingCid = storedProposalCid(pendingDeal.proposal).toString();
+    assert.equal(market().pendingProposals.has(pendingCid), true);
+    assert.equal(market().pendingProposals.has(storedProposalCid(proposal).toString()), false);
+    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`]);
+    assert.equal(source.progress.entries, 5);
+
+    // A ledger changes its copy; the forked state and its source are untouched.
+    const ledger = new MarketLedger(market());
+    ledger.addEscrow(CLIENT, 1n);
+    ledger.proposals.delete(1);
+    const after = ledger.snapshot();
+    assert.equal(after.escrow.get(CLIENT), 1001n);
+    assert.equal(after.proposals.get(1), undefined);
+    assert.deepEqual(missingOf(() => after.proposals.get(3)), [{ kind: 'deal', id: 3 }]);
+    assert.equal(market().escrow.get(CLIENT), 1000n);
+    assert.deepEqual(market().proposals.get(1), proposal);
+  });
+
+  test('verified registry, datacap and power: entries by actor; the power claim moves to the state once changed', async () => {
+    const { source, calls } = await forkSource();
+    const verifreg = () => source.getActor(VERIFREG_ACTOR_ID)!.verifreg!;
+    assert.deepEqual(missingOf(() => verifreg().allocations.get(CLIENT)), [{ kind: 'allocations', client: CLIENT }]);
+    assert.deepEqual(await settle(source, () => verifreg().allocations.get(CLIENT)?.get(9)), allocation);
+    assert.equal(await settle(source, () => verifreg().claims.get(PROVIDER)), undefined);
+    assert.equal(await settle(source, () => verifreg().verifiers.get(CLIENT)), 4096n);
+    const added = putOwned(verifreg().allocations, CLIENT, 10, { ...allocation, size: 4096 });
+    assert.deepEqual([...added.get(CLIENT)!.keys()], [9, 10]);
+    assert.deepEqual(missingOf(() => added.get(PROVIDER + 1)), [{ kind: 'allocations', client: PROVIDER + 1 }]);
+
+    const datacap = () => source.getActor(DATACAP_ACTOR_ID)!.datacap!;
+    assert.equal(datacap().supply, 5n);
+    assert.equal(await settle(source, () => changeBalance(datacap(), CLIENT, -(10n ** 18n)).balances.get(CLIENT)), 2n * 10n ** 18n);
+    assert.equal(await settle(source, () => datacap().balances.get(PROVIDER)), undefined);
+
+    const power = () => source.getActor(POWER_ACTOR_ID)!.power!;
+    assert.deepEqual(await settle(source, () => claimOf(power(), PROVIDER)), { rawBytePower: 7n, qualityAdjPower: 70n });
+    assert.deepEqual(allClaims(power()), [[PROVIDER, { rawBytePower: 7n, qualityAdjPower: 70n }]]);
+    // A miner created on the fork has no upstream claim to read.
+    const withNew = addClaim(power(), 2500, { rawBytePower: 0n, qualityAdjPower: 0n });
+    assert.deepEqual(allClaims(withNew).map(([id]) => id), [2500, PROVIDER]);
+    assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `power ${PROVIDER}`]);
+  });
+
+  test('the cache gives back the fetched entries, and a source loaded from it answers without the upstream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fork-tables-'));
+    try {
+      const { source } = await forkSource();
+      await settle(source, () => [source.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(1), source.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(2), source.getActor(VERIFREG_ACTOR_ID)!.verifreg!.allocations.get(CLIENT)]);
+      const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
+      const cache = new ForkCache(dir);
+      cache.save('http://up/rpc/v1', 7, point, source.data);
+      const loaded = cache.load(point);
+      assert.deepEqual(loaded.tables, source.data.tables);
+      const offline = new ForkSource(fakeUpstream().upstream, loaded);
+      assert.deepEqual(offline.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(2), pendingDeal.proposal);
+      assert.deepEqual(offline.getActor(VERIFREG_ACTOR_ID)!.verifreg!.allocations.get(CLIENT)?.get(9), allocation);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
