@@ -113,6 +113,8 @@ export interface AgentNode extends MessageSender, ContractCaller {
     on(event: 'rewound', listener: () => void): unknown;
   };
   stateAt(epoch: number): StateReader;
+  /** Runs a read of the state until it has read nothing a fork has not fetched (Devnet.readFetched). */
+  readFetched<T>(read: () => T): Promise<T>;
   minersAt(epoch: number): Actor[];
   /** Runs a change as one operation of the miner's queue: between tipsets, in the order asked. */
   betweenTipsets<T>(change: () => T): Promise<T>;
@@ -228,10 +230,13 @@ export class StorageProviderAgents {
    * CreateMiner. The new miner has no sectors (hence no power) until it seals deals.
    */
   async addProvider(sectorSize = this.options.sectorSize): Promise<{ minerId: number; owner: FilAddress }> {
-    const state = this.node.stateAt(this.node.head.epoch);
-    let keys = deriveStorageProviderKeys(this.options.mnemonic, 1);
-    while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.options.mnemonic, keys.length + 1);
-    const key = keys[keys.length - 1]!;
+    // The first key of the path no actor has (on a fork, the upstream's actors count).
+    const key = await this.node.readFetched(() => {
+      const state = this.node.stateAt(this.node.head.epoch);
+      let keys = deriveStorageProviderKeys(this.options.mnemonic, 1);
+      while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.options.mnemonic, keys.length + 1);
+      return keys[keys.length - 1]!;
+    });
     await this.node.wallet.import('secp256k1', key.privateKey);
     await this.node.cheats.fundNative(key.address, this.options.ownerBalance);
     const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
