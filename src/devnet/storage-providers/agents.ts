@@ -21,7 +21,7 @@ import { availableBalance, loadMiner, windowPoSt } from '../../fevm/actors/miner
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
 import { SigType } from '../../fevm/message.js';
-import type { StateReader } from '../../fevm/state-tree.js';
+import { MissingStateError, type StateReader } from '../../fevm/state-tree.js';
 import { SerialQueue } from '../../mining/serial-queue.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { deriveNodeKeys } from '../node-keys.js';
@@ -113,7 +113,11 @@ export interface AgentNode extends MessageSender, ContractCaller {
     on(event: 'rewound', listener: () => void): unknown;
   };
   stateAt(epoch: number): StateReader;
+  /** On a fork, fetches the upstream state a read missed (MissingStateError), so the work can run again; false for any other error. */
+  fetchMissing(error: unknown): Promise<boolean>;
   minersAt(epoch: number): Actor[];
+  /** Whether the node can send from `address`: it holds the key, or the account is impersonated (a forked provider's worker). */
+  canSendFrom(address: FilAddress): boolean;
   /** Runs a change as one operation of the miner's queue: between tipsets, in the order asked. */
   betweenTipsets<T>(change: () => T): Promise<T>;
 }
@@ -196,7 +200,9 @@ export class StorageProviderAgents {
     const state = this.node.stateAt(this.node.head.epoch);
     const miner = state.getActor(minerId)?.miner;
     const worker = miner && state.getActor(miner.worker)?.robust;
-    if (!miner || !worker || !this.node.wallet.has(worker)) throw new DevnetError(`t0${minerId} is not a storage provider the devnet runs`);
+    if (!miner || !worker || !this.node.canSendFrom(worker)) {
+      throw new DevnetError(`t0${minerId} is not a storage provider the devnet runs (the node holds no key of its worker, nor impersonates it)`);
+    }
     const provider: Provider = {
       minerId,
       worker,
@@ -210,12 +216,16 @@ export class StorageProviderAgents {
     return provider;
   }
 
-  /** The storage providers the devnet runs: miners whose worker key it holds. */
+  /**
+   * The storage providers the devnet runs: miners whose worker key it holds, and those it has taken
+   * on (a forked provider whose worker is impersonated) for as long as it can still send for them.
+   */
   private all(): Provider[] {
-    const ids = this.node.minersAt(this.node.head.epoch).map((m) => m.id);
-    return ids.flatMap((id) => {
+    const ids = new Set([...this.node.minersAt(this.node.head.epoch).map((m) => m.id), ...this.providers.keys()]);
+    return [...ids].flatMap((id) => {
       try {
-        return [this.provider(id)];
+        const provider = this.provider(id);
+        return this.node.canSendFrom(provider.worker) ? [provider] : [];
       } catch {
         return [];
       }
@@ -307,18 +317,26 @@ export class StorageProviderAgents {
       }
     }
     for (const provider of this.all()) {
-      this.takeWork(provider);
+      await this.step(provider, 'taking work', async () => this.takeWork(provider));
       await this.step(provider, 'sealing', () => this.seal(provider));
       await this.step(provider, 'settlement', () => this.settle(provider));
     }
   }
 
-  /** Runs one part of a provider's work; a failure is logged and the rest goes on. */
+  /**
+   * Runs one part of a provider's work; a failure is logged and the rest goes on. On a fork, upstream
+   * state the work read before fetching it is fetched and the work runs again (each part reads
+   * before it sends).
+   */
   private async step(provider: Provider, what: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      this.options.log('warn', `storage provider t0${provider.minerId} ${what} failed: ${oneLine(error)}`);
+    for (;;) {
+      try {
+        await work();
+      } catch (error) {
+        if (await this.node.fetchMissing(error)) continue;
+        this.options.log('warn', `storage provider t0${provider.minerId} ${what} failed: ${oneLine(error)}`);
+      }
+      return;
     }
   }
 
@@ -387,8 +405,8 @@ export class StorageProviderAgents {
     const readyAt = head + this.options.sealDelay;
     for (const [dealId, deal] of market?.proposals ?? []) {
       if (deal.provider !== provider.minerId || market!.states.has(dealId) || deal.startEpoch <= head || provider.taken.has(`deal ${dealId}`)) continue;
-      provider.taken.add(`deal ${dealId}`);
       const allocationId = market!.pendingDealAllocationIds.get(dealId);
+      provider.taken.add(`deal ${dealId}`);
       if (allocationId) provider.taken.add(`allocation ${allocationId}`);
       const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
       const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
@@ -397,9 +415,9 @@ export class StorageProviderAgents {
     for (const [client, allocations] of verifreg?.allocations ?? []) {
       for (const [id, allocation] of allocations) {
         if (allocation.provider !== provider.minerId || provider.taken.has(`allocation ${id}`)) continue;
-        provider.taken.add(`allocation ${id}`);
         // A client contract hears that its data is in a sector (FIP-0109); an account would ignore it.
         const notify = state.getActor(client)?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
+        provider.taken.add(`allocation ${id}`);
         const piece = { cid: allocation.data, size: allocation.size, allocation: [client, id] as [number, number], notify };
         provider.jobs.push({ piece, minExpiration: head + allocation.termMin, maxExpiration: head + allocation.termMax, readyAt });
       }
@@ -415,7 +433,8 @@ export class StorageProviderAgents {
       try {
         await this.advance(provider, job);
       } catch (error) {
-        provider.jobs.splice(provider.jobs.indexOf(job), 1);
+        // State a fork had not fetched yet is no reason to give up: the job runs again once it is.
+        if (!(error instanceof MissingStateError)) provider.jobs.splice(provider.jobs.indexOf(job), 1);
         throw error;
       }
     }
@@ -430,8 +449,8 @@ export class StorageProviderAgents {
     }
     // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
     if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.node.head.epoch + 1) {
-      provider.jobs.splice(provider.jobs.indexOf(job), 1);
       await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(this.plan(provider, job)) });
+      provider.jobs.splice(provider.jobs.indexOf(job), 1);
       this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
   }
