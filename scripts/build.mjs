@@ -1,24 +1,39 @@
-// Bundles the CLI and the library into single ESM files: importing the stack as separate
-// packages costs ~0.7 s on Node 20, one bundled file a fraction of that (see docs/architecture.md).
-import { copyFileSync } from 'node:fs';
+// Bundles the CLI and the library into single files: importing the stack as separate packages
+// costs ~0.7 s on Node 20, one bundled file a fraction of that (see docs/architecture.md). The CLI
+// is a CommonJS bundle (dist/cli.cjs) that the command (dist/fvm-devnet.js) runs with V8's code
+// cache, which scripts/code-cache.mjs writes last (bin/code-cache.ts says why).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// V8 checks a code cache against the length of the source only: never leave one beside another bundle.
+rmSync('dist/cli.cjs.cache', { force: true });
 
 const shared = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
   sourcemap: true,
   logLevel: 'warning',
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
-  // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
 
-await build({ ...shared, entryPoints: ['bin/fvm-devnet.ts'], outfile: 'dist/fvm-devnet.js',
-  banner: { js: '#!/usr/bin/env node\n' + shared.banner.js } });
-await build({ ...shared, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
+await build({
+  ...shared,
+  entryPoints: ['bin/fvm-devnet.ts'],
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  // The explorer's files are found beside the bundle, through import.meta.url.
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+});
+await build({ ...shared, entryPoints: ['bin/code-cache.ts'], outfile: 'dist/code-cache.js', format: 'esm', sourcemap: false });
+await build({ ...shared, entryPoints: ['bin/launch.ts'], outfile: 'dist/fvm-devnet.js', format: 'esm', sourcemap: false,
+  external: ['./code-cache.js'], banner: { js: '#!/usr/bin/env node' } });
+await build({ ...shared, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm',
+  // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
 
 // The explorer page (src/explorer) for browsers, and its static files: the node serves dist/explorer.
 await build({
@@ -33,3 +48,6 @@ await build({
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'app.css']) copyFileSync(`src/explorer/static/${file}`, `dist/explorer/${file}`);
+
+// Last, as it runs the CLI bundle built above (in a process of its own: it starts a node).
+execFileSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: 'inherit' });

@@ -1,10 +1,15 @@
 // Hex codecs used at the JSON-RPC edge and in tests. Domain code speaks Uint8Array and bigint.
-import { bytesToHex as utilBytesToHex, hexToBytes as utilHexToBytes } from '@ethereumjs/util';
+import { hexToBytes as utilHexToBytes } from '@ethereumjs/util';
 
 export type Hex = `0x${string}`;
 
+/**
+ * By Node's Buffer, which makes one flat string: a string built a character pair at a time (as
+ * JavaScript hex encoders do) is a rope of one piece per pair, ~30 bytes each, for as long as it
+ * lives, and the chain store keeps such strings as keys for every tipset and message.
+ */
 export function bytesToHex(bytes: Uint8Array): Hex {
-  return utilBytesToHex(bytes) as Hex;
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
 }
 
 /** Decodes 0x-prefixed hex of even length; throws on anything else. */
@@ -26,7 +31,7 @@ export function bigintToBytes(n: bigint): Uint8Array {
 }
 
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(utilBytesToHex(bytes));
+  return bytes.length === 0 ? 0n : BigInt(bytesToHex(bytes));
 }
 
 /** Left-pads to `length` bytes (big-endian numbers, 32-byte words). */

@@ -1,19 +1,18 @@
 // The node's keys from its mnemonic, as BIP-39 and BIP-32 define them: the dev accounts', the
 // storage providers' and the node's own (each a parent path such as m/44'/60'/0'/0 and an index).
 //
-// Written on @noble's HMAC-SHA512 and secp256k1 rather than an HD-wallet library, because start-up
-// waits for it: a library computes the public key (an elliptic-curve multiplication) and fingerprint
-// of every level of every path, where BIP-32 needs private keys only down a hardened path, one public
-// key for the parent of non-hardened children, and one per child for its address. The keys are those
+// Written on Node's HMAC-SHA512 and libsecp256k1 (common/secp256k1.ts) rather than an HD-wallet
+// library, because start-up waits for it: a library computes the public key (an elliptic-curve
+// multiplication) and fingerprint of every level of every path, where BIP-32 needs private keys only
+// down a hardened path, one public key for the parent of non-hardened children, and one per child
+// for its address; and JavaScript curve code spends ~60 ms on its first multiplication. The keys are those
 // of any BIP-32 wallet (test/unit/devnet-accounts.test.ts checks them against ethers').
-import { pbkdf2Sync } from 'node:crypto';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha512 } from '@noble/hashes/sha2.js';
+import { createHmac, pbkdf2Sync } from 'node:crypto';
 import { validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { DevnetError } from '../common/errors.js';
 import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
+import { publicKeyOf } from '../common/secp256k1.js';
 
 export interface HdKey {
   /** The secp256k1 secret, 32 bytes big-endian. */
@@ -29,8 +28,9 @@ interface ExtendedKey {
 }
 
 const HARDENED = 0x8000_0000;
-const ORDER = secp256k1.Point.Fn.ORDER;
-const MASTER_HMAC_KEY = new TextEncoder().encode('Bitcoin seed');
+/** n, the order of secp256k1's group. */
+const ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const MASTER_HMAC_KEY = 'Bitcoin seed';
 
 /** Parents by mnemonic and path: the node asks for more keys of a path later (a new storage provider, cheat codes). */
 const parents = new Map<string, { extended: ExtendedKey; compressedPublicKey: Uint8Array }>();
@@ -42,8 +42,8 @@ function u32(n: number): Uint8Array {
 }
 
 /** I = HMAC-SHA512(key, data) split into a secret (added to `base`) and a chain code (BIP-32 CKDpriv). */
-function extend(key: Uint8Array, data: Uint8Array, base: bigint): ExtendedKey {
-  const i = hmac(sha512, key, data);
+function extend(key: Uint8Array | string, data: Uint8Array, base: bigint): ExtendedKey {
+  const i = new Uint8Array(createHmac('sha512', key).update(data).digest());
   const tweak = bytesToBigint(i.subarray(0, 32));
   const secret = (tweak + base) % ORDER;
   // BIP-32 skips such an index; the odds are below 2^-127, so a key that hits one is refused.
@@ -59,12 +59,8 @@ function seedOf(mnemonic: string): Uint8Array {
   return pbkdf2Sync(phrase, 'mnemonic', 2048, 64, 'sha512');
 }
 
-/**
- * The public key of a secret. Variable-time multiplication: these keys are development keys (the
- * default mnemonic's are public), and it takes a fraction of the constant-time one's time.
- */
-function publicKeyOf(secret: bigint, compressed: boolean): Uint8Array {
-  return secp256k1.Point.BASE.multiplyUnsafe(secret).toBytes(compressed);
+function secretBytes(secret: bigint): Uint8Array {
+  return padStart(bigintToBytes(secret), 32);
 }
 
 function parent(mnemonic: string, path: string) {
@@ -77,10 +73,10 @@ function parent(mnemonic: string, path: string) {
     for (const step of steps.slice(1)) {
       const hardened = step.endsWith("'");
       const index = Number(hardened ? step.slice(0, -1) : step) + (hardened ? HARDENED : 0);
-      const data = hardened ? concatBytes(new Uint8Array(1), padStart(bigintToBytes(node.secret), 32)) : publicKeyOf(node.secret, true);
+      const data = hardened ? concatBytes(new Uint8Array(1), secretBytes(node.secret)) : publicKeyOf(secretBytes(node.secret), true);
       node = extend(node.chainCode, concatBytes(data, u32(index)), node.secret);
     }
-    found = { extended: node, compressedPublicKey: publicKeyOf(node.secret, true) };
+    found = { extended: node, compressedPublicKey: publicKeyOf(secretBytes(node.secret), true) };
     parents.set(id, found);
   }
   return found;
@@ -90,5 +86,6 @@ function parent(mnemonic: string, path: string) {
 export function hdKey(mnemonic: string, path: string, index: number): HdKey {
   const { extended, compressedPublicKey } = parent(mnemonic, path);
   const { secret } = extend(extended.chainCode, concatBytes(compressedPublicKey, u32(index)), extended.secret);
-  return { privateKey: padStart(bigintToBytes(secret), 32), publicKey: publicKeyOf(secret, false) };
+  const privateKey = secretBytes(secret);
+  return { privateKey, publicKey: publicKeyOf(privateKey, false) };
 }

@@ -201,11 +201,11 @@ export class Submission {
   /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
   waitForMessage(cid: CID): Promise<MessageLocation> {
     const { chain, mempool, events } = this.node;
-    const found = chain.messageByCid(cid.toString());
+    const found = chain.messageByCid(cid);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const onTipset = () => {
-        const location = chain.messageByCid(cid.toString());
+        const location = chain.messageByCid(cid);
         if (location) {
           events.off('tipset', onTipset);
           resolve(location);

@@ -13,12 +13,17 @@ export interface MessageLocation {
   message: IncludedMessage;
 }
 
+/** A CID as a key of the maps below: the hex of its bytes (one flat string, where its base32 text is a rope of pieces). */
+function cidKey(cid: CID): string {
+  return bytesToHex(cid.bytes);
+}
+
 export class ChainStore {
   private readonly tipsets: Tipset[] = [];
   private readonly byHash = new Map<string, Tipset>();
   private readonly byBlock = new Map<string, Tipset>();
   private readonly byCid = new Map<string, MessageLocation>();
-  private readonly cidByTxHash = new Map<string, string>();
+  private readonly byTxHash = new Map<string, MessageLocation>();
   /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
   private readonly eventsByRoot = new Map<string, readonly ActorEvent[]>();
   private readonly eventBlocks = new Map<string, Uint8Array>();
@@ -51,14 +56,15 @@ export class ChainStore {
     if (!follows) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
     this.tipsets.push(tipset);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
-    this.byBlock.set(tipset.blockCid.toString(), tipset);
+    this.byBlock.set(cidKey(tipset.blockCid), tipset);
     for (const message of tipset.messages) {
-      const cid = message.cid.toString();
-      this.byCid.set(cid, { tipset, message });
-      const unsigned = messageCid(message.signed.message).toString();
+      const location = { tipset, message };
+      const cid = cidKey(message.cid);
+      this.byCid.set(cid, location);
+      const unsigned = cidKey(messageCid(message.signed.message));
       // A BLS message's CID is its unsigned CID; a signed one is found by either.
-      if (unsigned !== cid) this.byCid.set(unsigned, { tipset, message });
-      if (message.ethTx) this.cidByTxHash.set(bytesToHex(message.ethTx.hash), cid);
+      if (unsigned !== cid) this.byCid.set(unsigned, location);
+      if (message.ethTx) this.byTxHash.set(bytesToHex(message.ethTx.hash), location);
       if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
     }
   }
@@ -73,13 +79,11 @@ export class ChainStore {
     while (this.tipsets.length > 0 && this.head.epoch > height) {
       const tipset = this.tipsets.pop()!;
       this.byHash.delete(bytesToHex(tipset.hash));
-      this.byBlock.delete(tipset.blockCid.toString());
+      this.byBlock.delete(cidKey(tipset.blockCid));
       for (const message of tipset.messages) {
-        const cid = message.cid.toString();
-        const unsigned = messageCid(message.signed.message).toString();
-        this.byCid.delete(cid);
-        this.byCid.delete(unsigned);
-        if (message.ethTx) this.cidByTxHash.delete(bytesToHex(message.ethTx.hash));
+        this.byCid.delete(cidKey(message.cid));
+        this.byCid.delete(cidKey(messageCid(message.signed.message)));
+        if (message.ethTx) this.byTxHash.delete(bytesToHex(message.ethTx.hash));
         // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
         // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
       }
@@ -122,7 +126,7 @@ export class ChainStore {
   }
 
   byBlockCid(cid: CID): Tipset | undefined {
-    return this.byBlock.get(cid.toString());
+    return this.byBlock.get(cidKey(cid));
   }
 
   /**
@@ -130,17 +134,17 @@ export class ChainStore {
    * a signed message or an unsigned one. Encoded when asked for, not kept.
    */
   readObject(cid: CID): Uint8Array | undefined {
-    const key = cid.toString();
+    const key = cidKey(cid);
     const block = this.byBlock.get(key);
     if (block) return encodeBlockHeader(block.header);
     this.indexEvents();
-    const eventBlock = this.eventBlocks.get(key);
+    const eventBlock = this.eventBlocks.get(cid.toString());
     if (eventBlock) return eventBlock;
     const found = this.byCid.get(key);
     if (!found) return undefined;
     const { cid: signedCid, signed } = found.message;
     // Under its own CID a signed message reads signed; under its unsigned CID (a BLS message's only one), unsigned.
-    return signedCid.toString() === key && signed.signature.type !== SigType.BLS ? encodeSignedMessage(signed) : encodeMessage(signed.message);
+    return signedCid.equals(cid) && signed.signature.type !== SigType.BLS ? encodeSignedMessage(signed) : encodeMessage(signed.message);
   }
 
   /** The events of the receipt whose EventsRoot is `root` (Filecoin.ChainGetEvents). */
@@ -163,14 +167,13 @@ export class ChainStore {
     return this.byHash.get(bytesToHex(hash));
   }
 
-  messageByCid(cid: string): MessageLocation | undefined {
-    return this.byCid.get(cid);
+  messageByCid(cid: CID): MessageLocation | undefined {
+    return this.byCid.get(cidKey(cid));
   }
 
   /** An Ethereum transaction hash, or the digest of a native message's CID (as Lotus maps them). */
   messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
-    const cid = this.cidByTxHash.get(bytesToHex(hash)) ?? cidFromDigest(hash).toString();
-    return this.byCid.get(cid);
+    return this.byTxHash.get(bytesToHex(hash)) ?? this.byCid.get(cidKey(cidFromDigest(hash)));
   }
 
   /** The tipsets at epochs from `from` to `to`, both included (null rounds have none). */

@@ -2,8 +2,10 @@
 // derived at m/44'/461'/0'/0/i) and a miner actor each, with power claimed at the power actor (f04).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { HDNodeWallet, Mnemonic } from 'ethers';
-import { hexToBytes } from '../../src/common/hex.js';
+import { blake2b256 } from '../../src/common/hashes.js';
+import { concatBytes, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
 import { GENESIS_SECTORS_PER_PROVIDER } from '../../src/devnet/genesis.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
@@ -68,6 +70,13 @@ describe('storage providers at genesis', () => {
       const wallet = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEFAULT_MNEMONIC), `m/44'/461'/0'/0/${i}`);
       assert.ok(key.address.equals(secp256k1Address(hexToBytes(wallet.signingKey.publicKey))));
       assert.match(key.address.toString(), /^t1/);
+    }
+  });
+
+  test('each peer ID holds the Ed25519 key of a secret drawn from the owner key (checked against @noble)', () => {
+    for (const key of deriveStorageProviderKeys(DEFAULT_MNEMONIC, 3)) {
+      const secret = blake2b256(concatBytes(new TextEncoder().encode('fvm-devnet peer id'), key.privateKey));
+      assert.deepEqual(key.peerId, concatBytes(new Uint8Array([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]), ed25519.getPublicKey(secret)));
     }
   });
 

@@ -134,14 +134,14 @@ describe('ChainStore', () => {
     test('truncate goes back to a height inside a gap, and the chain grows again from there', () => {
       const m = nativeMessage(0, 0);
       const { store, tipsets } = chainAt(EPOCHS, { 1_000_000: [m] });
-      assert.ok(store.messageByCid(m.cid.toString()));
+      assert.ok(store.messageByCid(m.cid));
       store.truncate(700);
       assert.equal(store.height, 5);
       assert.equal(store.head, tipsets[2]);
       assert.equal(store.atEpoch(1_000_000), undefined);
       assert.equal(store.byBlockHash(tipsets[3].hash), undefined);
       assert.equal(store.readObject(tipsets[3].blockCid), undefined);
-      assert.equal(store.messageByCid(m.cid.toString()), undefined);
+      assert.equal(store.messageByCid(m.cid), undefined);
       const next = buildTipset({ epoch: 6, timestamp: GENESIS_TIME + 6, baseFee: 100n, parent: tipsets[2], messages: [] });
       store.append(next);
       assert.equal(store.atEpoch(6), next);
@@ -174,11 +174,11 @@ describe('ChainStore', () => {
     const m0 = nativeMessage(0, 0);
     const m1 = nativeMessage(1, 1);
     const { store, tipsets } = chainOf(3, { 2: [m0, m1] });
-    const found = store.messageByCid(m1.cid.toString());
+    const found = store.messageByCid(m1.cid);
     assert.ok(found);
     assert.equal(found.tipset, tipsets[2]);
     assert.equal(found.message, m1);
-    assert.equal(store.messageByCid(nativeMessage(7, 0).cid.toString()), undefined);
+    assert.equal(store.messageByCid(nativeMessage(7, 0).cid), undefined);
   });
 
   test("a native message is found by the digest of its CID, as Lotus maps its hash (EthHash.ToCid fallback)", () => {
@@ -212,7 +212,7 @@ describe('ChainStore inside a Devnet', () => {
       assert.ok(byHash);
       assert.equal(byHash.tipset.epoch, 1);
       assert.equal(bytesToHex(byHash.message.ethTx!.hash), bytesToHex(hash));
-      const byCid = devnet.chain.messageByCid(byHash.message.cid.toString());
+      const byCid = devnet.chain.messageByCid(byHash.message.cid);
       assert.ok(byCid);
       assert.equal(byCid.message, byHash.message);
       assert.equal(devnet.chain.messageByTxHash(new Uint8Array(32).fill(7)), undefined);

@@ -1,7 +1,7 @@
 // The keys of the simulated storage providers: one secp256k1 key per provider, derived from the
 // mnemonic at m/44'/461'/0'/0/i (461 is Filecoin's SLIP-44 coin type), whose f1 address owns and
 // works the provider's miner actor; and a libp2p peer ID per provider (an ed25519 key derived from it).
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { base58btc } from 'multiformats/bases/base58';
 import type { FilAddress } from '../../common/address.js';
 import { blake2b256 } from '../../common/hashes.js';
@@ -22,12 +22,23 @@ export interface StorageProviderKey {
 
 /** libp2p's protobuf PublicKey header for a 32-byte ed25519 key, inside an identity multihash of 36 bytes. */
 const ED25519_PEER_ID_PREFIX = new Uint8Array([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]);
+/** RFC 8410's PKCS #8 wrapping of a 32-byte Ed25519 secret, as Node's crypto takes it. */
+const ED25519_PKCS8_PREFIX = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+
+/**
+ * The Ed25519 public key of a secret, by Node's crypto (OpenSSL): JavaScript curve code builds a
+ * precomputed table on first use, ~40 ms of start-up. The SPKI encoding ends with the 32-byte key.
+ */
+function ed25519PublicKey(secret: Uint8Array): Uint8Array {
+  const privateKey = createPrivateKey({ key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, secret)), format: 'der', type: 'pkcs8' });
+  return new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32));
+}
 
 export function deriveStorageProviderKeys(mnemonic: string, count: number): StorageProviderKey[] {
   return Array.from({ length: count }, (_, i) => {
     const { privateKey, publicKey } = hdKey(mnemonic, SP_DERIVATION_PATH, i);
     const address = secp256k1Address(publicKey);
-    const peerKey = ed25519.getPublicKey(blake2b256(concatBytes(new TextEncoder().encode('fvm-devnet peer id'), privateKey)));
+    const peerKey = ed25519PublicKey(blake2b256(concatBytes(new TextEncoder().encode('fvm-devnet peer id'), privateKey)));
     return { address, privateKey, peerId: concatBytes(ED25519_PEER_ID_PREFIX, peerKey) };
   });
 }

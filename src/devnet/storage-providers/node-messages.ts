@@ -13,7 +13,7 @@ export interface MessageSender {
   /** Estimates, signs with the node's key and pushes (Filecoin.MpoolPushMessage). */
   pushWithWallet(message: Message): Promise<SignedMessage>;
   /** Whether a message is on chain yet. */
-  readonly chain: { messageByCid(cid: string): MessageLocation | undefined };
+  readonly chain: { messageByCid(cid: CID): MessageLocation | undefined };
   mine(): Promise<Tipset>;
   waitForMessage(cid: CID): Promise<MessageLocation>;
 }
@@ -51,7 +51,7 @@ export async function sendFromNodeKey(node: MessageSender, { from, to, method, p
     params: params === undefined ? new Uint8Array() : encodeCbor(params),
   };
   const cid = signedMessageCid(await node.pushWithWallet(message));
-  if (mine && !node.chain.messageByCid(cid.toString())) await node.mine();
+  if (mine && !node.chain.messageByCid(cid)) await node.mine();
   const { tipset, message: included } = await node.waitForMessage(cid);
   const { exitCode, returnData } = included.receipt;
   if (exitCode !== 0) throw new DevnetError(`method ${method} to ${message.to.toString()} failed with exit code ${exitCode}`);

@@ -103,7 +103,7 @@ export const filecoinChain = [
   defineMethod('Filecoin.ChainGetBlock', [cid('blockCid')], ({ devnet }, block) => blockHeaderJson(tipsetByBlock(devnet, block).header)),
 
   defineMethod('Filecoin.ChainGetMessage', [cid('messageCid')], ({ devnet }, messageCid) => {
-    const found = devnet.chain.messageByCid(messageCid.toString());
+    const found = devnet.chain.messageByCid(messageCid);
     const pending = found ? undefined : devnet.pendingMessage(messageCid);
     const message = found?.message.signed.message ?? pending?.signed.message;
     if (!message) throw new DevnetError(`failed to load message: ipld: could not find ${messageCid.toString()}`);

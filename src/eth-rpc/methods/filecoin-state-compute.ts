@@ -184,7 +184,7 @@ export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, bas
 export const filecoinStateCompute = [
   // Runs the message again in the tipset that included it (found by its CID when no tipset is given).
   defineMethod('Filecoin.StateReplay', [tipsetKey('tipsetKey'), cid('messageCid')], async ({ devnet }, key, target) => {
-    const found = devnet.chain.messageByCid(target.toString());
+    const found = devnet.chain.messageByCid(target);
     let tipset: Tipset;
     if (!key || key.length === 0) {
       if (!found) throw new DevnetError(`searching for msg ${target.toString()}: didn't find msg ${target.toString()}`);

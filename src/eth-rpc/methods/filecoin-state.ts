@@ -93,7 +93,7 @@ function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress
 
 /** Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). */
 function msgLookup(devnet: Devnet, messageCidValue: CID) {
-  const found = devnet.chain.messageByCid(messageCidValue.toString());
+  const found = devnet.chain.messageByCid(messageCidValue);
   if (!found) return null;
   return {
     Message: cidJson(found.message.cid),

@@ -15,7 +15,7 @@ export const filecoinTxHash = [
   }),
 
   defineMethod('Filecoin.EthGetTransactionHashByCid', [cid('cid')], ({ devnet }, target) => {
-    const mined = devnet.chain.messageByCid(target.toString());
+    const mined = devnet.chain.messageByCid(target);
     if (mined) return bytesToHex(transactionHash(mined.message));
     const pending = devnet.pendingMessage(target);
     return pending ? bytesToHex(pending.ethTx?.hash ?? pending.cid.multihash.digest) : null;

@@ -41,6 +41,8 @@ import { ACTOR_LOOKUP, ACTOR_UPDATE, onCreateActor, SEND_TRANSFER_FUNDS } from '
 import type { StateAccess } from '../../state-access.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
+import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
+import { growMemory, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
   ACCOUNT_INVOCATION,
@@ -130,13 +132,16 @@ export class FevmEvm extends EVM {
   runSynchronously(opcodes: ReadonlySet<number>): void {
     this.synchronous = opcodes;
     this.markSynchronous();
+    // Analyses hold the opcode table's entries (code-analysis.ts).
+    reuseCodeAnalysis(this);
   }
 
-  /** Rebuilds the opcode table (a hardfork change would): the marks again. */
+  /** Rebuilds the opcode table (a hardfork change would): the marks again, and new code analyses. */
   override getActiveOpcodes(): ReturnType<EVM['getActiveOpcodes']> {
     const list = super.getActiveOpcodes();
     // EVM's constructor calls it too, before this class's fields exist.
     if (this.synchronous) this.markSynchronous();
+    reuseCodeAnalysis(this);
     return list;
   }
 
@@ -145,6 +150,13 @@ export class FevmEvm extends EVM {
     this._opcodeMap = this._opcodeMap.map((entry) =>
       synchronous.has(entry.opcodeInfo.code) && entry.opcodeInfo.isAsync ? { ...entry, opcodeInfo: withoutAwait(entry.opcodeInfo) } : entry,
     );
+  }
+
+  /** Each frame's run; the first one's interpreter lets later frames reuse code analyses (code-analysis.ts). */
+  protected override async runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
+    const result = await super.runInterpreter(...args);
+    if (result.runState) patchInterpreter(result.runState.interpreter);
+    return result;
   }
 
   protected override async _generateAddress(message: Message): Promise<Address> {
@@ -397,9 +409,10 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 }
 
 /**
- * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs), charged in FVM gas.
- * Each opcode costs its interpreter work (evm-gas.ts OPCODE_CLASSES); @ethereumjs's gas functions
- * still run for what they do besides pricing (memory size, the CALL's gas limit), and the FVM
+ * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs, and MSTORE's without
+ * its allocations), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
+ * OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
+ * size, the CALL's gas limit), except where that is only memory size (memory-ops.ts), and the FVM
  * charges replace their Ethereum gas.
  */
 function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number> } {
@@ -409,6 +422,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     [0x3c, extcodecopy],
     [0x3f, extcodehash],
     [0x40, blockhash],
+    [0x52, mstore],
     [0x5a, gas],
     [0xff, selfdestruct],
   ]);
@@ -417,19 +431,22 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   const opcodes: CustomOpcode[] = removed.map((opcode) => ({ opcode }));
   // FEVM's own handlers are synchronous; @ethereumjs's are where its table says so.
   const synchronous = new Set<number>();
+  const prices: MemoryPrices = { perWord: common.param('memoryGas'), quadraticDivisor: common.param('quadCoefficientDivGas') };
   for (const [opcode, info] of table.opcodes) {
     if (removed.includes(opcode)) continue;
     if (fevmLogic.has(opcode) || !info.isAsync) synchronous.add(opcode);
     const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
-    const ethGas = info.dynamicGas ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
-    opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction: fvmGasFunction(name, ethGas), logicFunction });
+    const ethGas = info.dynamicGas ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
+    const gasFunction = MEMORY_RANGES[name] ? memoryGasFunction(name, MEMORY_RANGES[name], prices) : fvmGasFunction(name, ethGas);
+    opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction, logicFunction });
   }
   return { opcodes, synchronous };
 }
 
 type EthGasHandler = (runState: RunState, gas: bigint, common: Common) => Promise<bigint>;
+type SyncGasHandler = (runState: RunState, gas: bigint) => bigint;
 type OpcodeCharge = (runState: RunState, evm: FevmEvm) => number;
 
 const sizeArg = (index: number, count: number): OpcodeCharge => (rs) => Number(rs.stack.peek(count)[index]);
@@ -495,16 +512,34 @@ function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGas
   return async (runState, gas, common) => {
     const words = runState.memoryWordCount;
     if (ethGas) await ethGas(runState, 0n, common);
-    const grown = runState.memoryWordCount - words;
-    let fvmGas = grown === 0n ? 0 : memoryGrowthGas(Number(grown) * 32);
-    if (charge) fvmGas += charge(runState, fevmOf(runState));
-    if (fvmGas !== 0) gas += BigInt(fvmGas);
+    gas += fvmCharges(runState, words, charge);
     const available = runState.interpreter.getGasLeft() - gas;
     if (isCall) runState.messageGasLimit = callGasLimit(runState, name, available);
     // The EAM's create gets all but 1/64 of what is left, as any send.
     if (isCreate) runState.messageGasLimit = available > 0n ? (available * 63n) / 64n : 0n;
     return gas;
   };
+}
+
+/**
+ * The gas function of an opcode whose Ethereum gas function only grows memory (memory-ops.ts): the
+ * same charges as fvmGasFunction's, with the memory accounts kept here, synchronously.
+ */
+function memoryGasFunction(name: string, ranges: (typeof MEMORY_RANGES)[string], prices: MemoryPrices): SyncGasHandler {
+  const charge = OPCODE_CHARGES[name];
+  return (runState, gas) => {
+    const words = runState.memoryWordCount;
+    growMemory(runState, ranges(runState.stack), prices);
+    return gas + fvmCharges(runState, words, charge);
+  };
+}
+
+/** The FVM charges of an opcode beyond its interpreter work: memory grown since it had `words` words, and OPCODE_CHARGES'. */
+function fvmCharges(runState: RunState, words: bigint, charge: OpcodeCharge | undefined): bigint {
+  const grown = runState.memoryWordCount - words;
+  let fvmGas = grown === 0n ? 0 : memoryGrowthGas(Number(grown) * 32);
+  if (charge) fvmGas += charge(runState, fevmOf(runState));
+  return fvmGas === 0 ? 0n : BigInt(fvmGas);
 }
 
 /** Gas a CALL gives a plain transfer (builtin-actors call.rs TRANSFER_GAS_LIMIT, FIP-0054). */

@@ -1,0 +1,72 @@
+// The EVM's memory on the interpreter's hot path, without @ethereumjs's allocations and awaits.
+//
+// Memory growth: for the opcodes whose Ethereum gas function does nothing but grow memory (MLOAD,
+// MSTORE, KECCAK256, the copies, RETURN, …) FEVM's gas (fevm-evm.ts) needs only memory's new size.
+// `growMemory` keeps the frame's memory accounts as that function does (the word count, and the
+// highest Ethereum memory cost, which later Ethereum gas functions read), so that the most common
+// instructions need not each create and await two promises. Their FVM gas is unchanged.
+//
+// MSTORE: @ethereumjs pads the word through spread arrays; this writes it through one scratch word.
+import type { ExecResult } from '@ethereumjs/evm';
+
+type RunState = NonNullable<ExecResult['runState']>;
+type Stack = RunState['stack'];
+
+/** Ethereum's memory prices (the `memoryGas` and `quadCoefficientDivGas` params). */
+export interface MemoryPrices {
+  perWord: bigint;
+  quadraticDivisor: bigint;
+}
+
+/** The memory ranges (offset, length), in @ethereumjs's order, of opcodes that only grow memory. */
+export const MEMORY_RANGES: Record<string, (stack: Stack) => [bigint, bigint][]> = {
+  KECCAK256: (stack) => [stack.peek(2) as [bigint, bigint]],
+  CALLDATACOPY: (stack) => copyRange(stack),
+  CODECOPY: (stack) => copyRange(stack),
+  MLOAD: (stack) => [[stack.peek(1)[0]!, 32n]],
+  MSTORE: (stack) => [[stack.peek(1)[0]!, 32n]],
+  MSTORE8: (stack) => [[stack.peek(1)[0]!, 1n]],
+  // Source, then destination.
+  MCOPY: (stack) => {
+    const [destination, source, length] = stack.peek(3) as [bigint, bigint, bigint];
+    return [
+      [source, length],
+      [destination, length],
+    ];
+  },
+  RETURN: (stack) => [stack.peek(2) as [bigint, bigint]],
+  REVERT: (stack) => [stack.peek(2) as [bigint, bigint]],
+};
+
+/** CALLDATACOPY and CODECOPY: memory offset, source offset, length. */
+function copyRange(stack: Stack): [bigint, bigint][] {
+  const [offset, , length] = stack.peek(3) as [bigint, bigint, bigint];
+  return [[offset, length]];
+}
+
+/** Grows the frame's memory accounts to cover `ranges` (the yellow paper's C_mem, as @ethereumjs keeps it). */
+export function growMemory(runState: RunState, ranges: [bigint, bigint][], prices: MemoryPrices): void {
+  for (const [offset, length] of ranges) {
+    // An access of no bytes does not grow memory.
+    if (length === 0n) continue;
+    const words = (offset + length + 31n) / 32n;
+    if (words <= runState.memoryWordCount) continue;
+    const cost = words * prices.perWord + (words * words) / prices.quadraticDivisor;
+    if (cost > runState.highestMemCost) runState.highestMemCost = cost;
+    runState.memoryWordCount = words;
+  }
+}
+
+const word = new Uint8Array(32);
+const wordView = new DataView(word.buffer);
+
+/** MSTORE: the 32-byte big-endian word at the offset (memory.write copies it out of the scratch word). */
+export function mstore(runState: RunState): void {
+  const [offset, value] = runState.stack.popN(2) as [bigint, bigint];
+  // setBigUint64 keeps the low 64 bits of what it is given.
+  wordView.setBigUint64(0, value >> 192n);
+  wordView.setBigUint64(8, value >> 128n);
+  wordView.setBigUint64(16, value >> 64n);
+  wordView.setBigUint64(24, value);
+  runState.memory.write(Number(offset), 32, word);
+}

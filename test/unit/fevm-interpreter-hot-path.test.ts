@@ -1,0 +1,119 @@
+// The interpreter's hot path (fevm/actors/evm/memory-ops.ts, code-analysis.ts): memory accounts kept
+// exactly as @ethereumjs's gas functions keep them, MSTORE's bytes, and code analyses reused per code.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Common, Mainnet } from '@ethereumjs/common';
+import { getCreateAddress } from 'ethers';
+import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
+import { growMemory, MEMORY_RANGES, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { fevmSetup } from '../helpers/fevm.js';
+
+const MAX_WORD = (1n << 256n) - 1n;
+const OPCODES: Record<string, number> = { KECCAK256: 0x20, CALLDATACOPY: 0x37, CODECOPY: 0x39, MLOAD: 0x51, MSTORE: 0x52, MSTORE8: 0x53, MCOPY: 0x5e, RETURN: 0xf3, REVERT: 0xfd };
+
+/** The parts of a run state the memory accounts touch, over a stack whose top is `values[0]`. */
+function runStateOver(values: bigint[]) {
+  const stack = { peek: (n = 1) => values.slice(0, n), popN: (n: number) => values.splice(0, n) };
+  return { stack, memoryWordCount: 0n, highestMemCost: 0n } as any;
+}
+
+describe('memory growth without @ethereumjs gas functions', () => {
+  const common = new Common({ chain: Mainnet, hardfork: 'cancun' });
+  common.updateParams(paramsEVM);
+  const prices = { perWord: common.param('memoryGas'), quadraticDivisor: common.param('quadCoefficientDivGas') };
+  const ethGas = getOpcodesForHF(common).dynamicGasHandlers;
+  // Offsets and lengths in steps that grow, keep and skip memory, zero lengths among them.
+  const accesses: bigint[][] = [[0n, 32n, 5n], [100n, 0n, 64n], [1000n, 7n, 33n], [64n, 64n, 64n], [31n, 1n, 2000n], [5000n, 0n, 0n], [4096n, 10n, 1n]];
+
+  for (const [name, opcode] of Object.entries(OPCODES)) {
+    test(`${name}: the word count and highest cost match @ethereumjs's after each access`, async () => {
+      const ours = runStateOver([]);
+      const theirs = runStateOver([]);
+      for (const access of accesses) {
+        ours.stack = runStateOver([...access]).stack;
+        theirs.stack = runStateOver([...access]).stack;
+        growMemory(ours, MEMORY_RANGES[name]!(ours.stack), prices);
+        await (ethGas.get(opcode) as any)(theirs, 0n, common);
+        assert.equal(ours.memoryWordCount, theirs.memoryWordCount, `${name} ${access}`);
+        assert.equal(ours.highestMemCost, theirs.highestMemCost, `${name} ${access}`);
+      }
+      assert.ok(ours.memoryWordCount > 0n);
+    });
+  }
+});
+
+describe('MSTORE', () => {
+  for (const value of [0n, 1n, 0xabn << 200n, 1n << 255n, MAX_WORD, 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20n]) {
+    test(`writes 0x${value.toString(16)} as 32 big-endian bytes`, () => {
+      let written: { offset: number; size: number; bytes: string } | undefined;
+      const runState = runStateOver([7n, value]);
+      runState.memory = { write: (offset: number, size: number, bytes: Uint8Array) => (written = { offset, size, bytes: bytesToHex(bytes) }) };
+      mstore(runState);
+      assert.deepEqual(written, { offset: 7, size: 32, bytes: '0x' + value.toString(16).padStart(64, '0') });
+    });
+  }
+
+  test('in a contract: the word lands at the offset, memory grows to whole words', async (t) => {
+    const { devnet, sendRaw, wallet } = await fevmSetup(t);
+    // mstore(calldata[0], calldata[32]); return(0, msize())
+    const runtime = '602035600035525960' + '00f3';
+    const initcode = `0x600b80600b6000396000f3${runtime}`;
+    assert.equal((await sendRaw(null, initcode)).exitCode, 0);
+    const to = hexToBytes(getCreateAddress({ from: wallet.address, nonce: 0 }));
+    for (const value of [0n, MAX_WORD, 0xdeadbeefn << 100n]) {
+      const input = hexToBytes('0x' + (5).toString(16).padStart(64, '0') + value.toString(16).padStart(64, '0'));
+      const result = await devnet.call({ to, input }, devnet.head.epoch);
+      const expected = '0x' + '00'.repeat(5) + value.toString(16).padStart(64, '0') + '00'.repeat(64 - 37);
+      assert.equal(bytesToHex(result.returnData), expected);
+    }
+  });
+});
+
+describe('code analyses reused per code', () => {
+  /** An interpreter-shaped object whose analysis counts its runs. */
+  function fakeInterpreter(evm: object) {
+    let runs = 0;
+    const prototype = {
+      _getValidJumpDestinations(code: Uint8Array) {
+        runs++;
+        return { jumps: new Uint8Array(code.length), pushes: {}, opcodesCached: [] };
+      },
+    };
+    const interpreter = Object.assign(Object.create(prototype), { _evm: evm });
+    return { interpreter, runs: () => runs };
+  }
+
+  test('one analysis per code for a registered EVM, a fresh one after the opcode table changes', () => {
+    const evm = {} as any;
+    const { interpreter, runs } = fakeInterpreter(evm);
+    patchInterpreter(interpreter);
+    reuseCodeAnalysis(evm);
+    const code = new Uint8Array([0x60, 0x01, 0x56]);
+    const first = interpreter._getValidJumpDestinations(code);
+    assert.equal(interpreter._getValidJumpDestinations(code), first);
+    assert.equal(runs(), 1);
+    interpreter._getValidJumpDestinations(new Uint8Array([0x5b]));
+    assert.equal(runs(), 2);
+    reuseCodeAnalysis(evm);
+    assert.notEqual(interpreter._getValidJumpDestinations(code), first);
+    assert.equal(runs(), 3);
+  });
+
+  test('an EVM that did not ask analyses every time', () => {
+    const { interpreter, runs } = fakeInterpreter({});
+    patchInterpreter(interpreter);
+    const code = new Uint8Array([0x5b]);
+    interpreter._getValidJumpDestinations(code);
+    interpreter._getValidJumpDestinations(code);
+    assert.equal(runs(), 2);
+  });
+
+  test('a contract answers the same from call to call, its jumps included', async (t) => {
+    const { deploy, call } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const first = await call(probe, 'env');
+    for (let i = 0; i < 3; i++) assert.deepEqual(await call(probe, 'env'), first);
+  });
+});
