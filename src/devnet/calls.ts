@@ -10,7 +10,7 @@ import { chainSize, encodeMessage, SigType, type Message } from '../fevm/message
 import { onChainMessage } from '../fevm/price-list.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 import { executionFailed } from './revert.js';
 
 /** A call or transaction as Ethereum clients describe one. */
@@ -69,8 +69,13 @@ export class Calls {
   callMessage(message: Message, epoch: number): Promise<InvocationResult> {
     const { state, executor, queue } = this.node;
     const ctx = callContext(this.node, epoch);
-    // On a fork, the slots the call reads are fetched together (StateTree.withSlotsFetched).
-    return queue.run(() => state.withSlotsFetched(epoch, (overlay) => executor.call(overlay, message, ctx)));
+    // On a fork, what the call reads is fetched and the call redone (StateTree.withStateFetched):
+    // only the run that counts prints its console.log lines.
+    return queue.run(async () => {
+      const { value, lines } = await state.withStateFetched(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx)));
+      executor.printConsole(lines);
+      return value;
+    });
   }
 
   /**
@@ -79,10 +84,10 @@ export class Calls {
    * (Filecoin.StateCompute).
    */
   computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
-    const { state, chain, executor, queue } = this.node;
+    const { state, chain, executor } = this.node;
     // The context of the tipset the state comes from, moved to `atEpoch`.
     const ctx = { ...tipsetContext(this.node, chain.atOrBefore(epoch)!), epoch: atEpoch };
-    return queue.run(async () => {
+    return runFetched(this.node, async () => {
       const overlay = state.stage(epoch);
       const results: (MessageReceipt & { root?: SendFrame })[] = [];
       for (const message of messages) {

@@ -111,12 +111,19 @@ export class Cheats {
     });
   }
 
-  /** Edits the head's state in place: one write at the head epoch, no tipset mined. */
+  /**
+   * Edits the head's state in place: one write at the head epoch, no tipset mined. On a fork, an
+   * edit that read state not fetched yet is staged again once it is fetched, and written once.
+   */
   editState(change: (state: StateOverlay) => void): Promise<void> {
-    return this.node.miner.queue.run(async () => {
-      const state = this.node.state.stage();
-      change(state);
-      this.node.state.commit(state, this.node.chain.head.epoch);
+    const { state, chain, miner } = this.node;
+    return miner.queue.run(async () => {
+      const staged = await state.untilFetched(() => {
+        const overlay = state.stage();
+        change(overlay);
+        return overlay;
+      });
+      state.commit(staged, chain.head.epoch);
     });
   }
 

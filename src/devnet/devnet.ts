@@ -24,7 +24,7 @@ import { Miner, type MiningMode } from '../mining/miner.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Fork } from './fork/fork.js';
-import { commitForkStart, forkAnchor, prefetchForkStart, type Funding } from './fork/fork-genesis.js';
+import { forkAnchor, stageForkStart, type Funding } from './fork/fork-genesis.js';
 import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest } from './calls.js';
 import { Cheats, type CheatCodes } from './cheats.js';
@@ -171,9 +171,7 @@ export class Devnet {
       // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
       config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
       state = new StateTree(fork.source);
-      const funding = forkFunding(accounts, config);
-      await prefetchForkStart(fork.source, funding);
-      await commitForkStart(state, fork.point, funding);
+      state.commit(await stageForkStart(fork.source, forkFunding(accounts, config)), fork.point.epoch);
     } else if (saved) {
       state = new StateTree();
       state.load(saved.state);
@@ -248,6 +246,14 @@ export class Devnet {
    */
   fetchMissing(error: unknown): Promise<boolean> {
     return this.state.fetchMissing(error);
+  }
+
+  /**
+   * Runs `read` (which only reads the state) until it has read nothing a fork has not fetched yet
+   * (StateTree.untilFetched): for the methods that write, which the dispatcher runs only once.
+   */
+  readFetched<T>(read: () => T): Promise<T> {
+    return this.state.untilFetched(read);
   }
 
   /** A number that changes whenever the state does (--state saves only then). */
@@ -420,20 +426,19 @@ export class Devnet {
 
   /**
    * Forks `config`'s upstream instead (anvil_reset with forking): the state, the chain from the new
-   * fork point, an empty pool, no snapshots; the chain id stays the node's. The upstream is read
-   * before anything changes, so a failure leaves the chain as it was.
+   * fork point, an empty pool, no snapshots; the chain id stays the node's. Everything the new fork
+   * starts from is read and staged before anything changes, and the switch is one step with no
+   * await in it: a failure (an upstream that cannot be read) leaves the node exactly as it was.
    */
   async refork(config: ForkConfig): Promise<void> {
     // The current fork's token, cache and client settings carry over.
-    const previous = this.forked?.config;
-    const fork = await Fork.open({ token: previous?.token, cacheDir: previous?.cacheDir, upstream: previous?.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress));
-    const funding = forkFunding(this.accounts, this.config);
-    await prefetchForkStart(fork.source, funding);
+    const previous = this.forked;
+    const fork = await Fork.open({ token: previous?.config.token, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress));
+    const start = await stageForkStart(fork.source, forkFunding(this.accounts, this.config));
     await this.miner.queue.run(async () => {
-      this.forked?.close();
       this.forked = fork;
       this.state.rebase(fork.source);
-      await commitForkStart(this.state, fork.point, funding);
+      this.state.commit(start, fork.point.epoch);
       this.store.truncate(-1);
       this.store.append(forkAnchor(fork.point));
       this.clock.restore({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
@@ -441,6 +446,8 @@ export class Devnet {
       this.cheatCodes.forgetSnapshots();
       this.emitter.emit('rewound');
     });
+    // Saves what the old fork fetched to its cache.
+    previous?.close();
   }
 
   close(): void {
@@ -466,6 +473,7 @@ export class Devnet {
       events: this.events,
       stateAt: (epoch) => this.stateAt(epoch),
       fetchMissing: (error) => this.fetchMissing(error),
+      readFetched: (read) => this.readFetched(read),
       minersAt: (epoch) => this.minersAt(epoch),
       canSendFrom: (address) => this.submission.canSendFrom(address),
       call: (request, epoch) => this.call(request, epoch),

@@ -88,6 +88,19 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
 }
 
 /**
+ * Runs `work`, which reads the state and writes only overlays it drops, in the miner's queue until
+ * it has read everything it needs: on a fork, what it missed is fetched and it runs again (so only
+ * the run that counts prints its console.log lines).
+ */
+export function runFetched<T>(host: ReplayHost, work: () => Promise<T>): Promise<T> {
+  return host.queue.run(async () => {
+    const { value, lines } = await host.state.untilFetched(() => host.executor.holdingConsole(work));
+    host.executor.printConsole(lines);
+    return value;
+  });
+}
+
+/**
  * Replays `tipset`'s messages up to the last of `indices` (all of them for 'all') on the state
  * before it, tracing those `indices` names; returns their traces in order.
  */
@@ -95,7 +108,7 @@ export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
   const last = Math.max(-1, ...wanted);
   if (last < 0) return Promise.resolve([]);
-  return host.queue.run(async () => {
+  return runFetched(host, async () => {
     // The state before the tipset; nothing written here reaches the tree.
     const overlay = host.state.stage(tipset.epoch - 1);
     const ctx = tipsetContext(host, tipset);
@@ -133,7 +146,7 @@ export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
 /** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. */
 export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions): Promise<TracedMessage> {
   const ctx = callContext(host, epoch);
-  return host.queue.run(async () => {
+  return runFetched(host, async () => {
     const base = host.state.stage(epoch);
     const recorder = options.prestate ? new StateReadRecorder(base) : undefined;
     const state = recorder ? new StateOverlay(recorder) : base;

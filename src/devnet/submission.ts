@@ -91,7 +91,7 @@ export class Submission {
     // Taking the nonce and queueing the transaction happen as one step, so that concurrent sends
     // from one account get consecutive nonces.
     const { pending, mined } = await this.signing.run(async () => {
-      const tx = fill();
+      const tx = await this.node.state.untilFetched(fill);
       return account ? this.submit(await signEthTransaction(account.privateKey, tx)) : this.submitImpersonated(tx);
     });
     await mined;
@@ -163,14 +163,15 @@ export class Submission {
   async pushWithWallet(message: Message): Promise<SignedMessage> {
     const { wallet } = this.node;
     // An account impersonated by its masked ID sends unsigned, as eth_sendTransaction does for it.
-    const impersonated = wallet.has(message.from) ? undefined : this.impersonatedAccount(message.from);
+    const impersonated = wallet.has(message.from) ? undefined : await this.node.state.untilFetched(() => this.impersonatedAccount(message.from));
     if (!wallet.has(message.from) && !impersonated) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
     const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(impersonated?.robust ?? message.from)));
     const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
     const gasFeeCap = message.gasFeeCap || this.node.nextBaseFee() * 2n + gasPremium;
     // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
     const { pending, mined } = await this.signing.run(async () => {
-      const filled = { ...message, nonce: this.nextNonce(message.from), gasLimit, gasPremium, gasFeeCap };
+      const nonce = await this.node.state.untilFetched(() => this.nextNonce(message.from));
+      const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
       return impersonated ? this.admitUnsigned({ ...filled, from: impersonated.robust! }) : this.submitSigned(wallet.signMessage(message.from, filled, this.node.chainId));
     });
     await mined;
@@ -231,8 +232,8 @@ export class Submission {
    * An f410 sender's shows as an Ethereum transaction whose hash covers the sender; a masked ID
    * naming a native account sends as that account's key address.
    */
-  private submitImpersonated(tx: EthTransaction): Promise<Admitted> {
-    const sender = resolveEthAddress(this.headState(), tx.from);
+  private async submitImpersonated(tx: EthTransaction): Promise<Admitted> {
+    const sender = await this.node.state.untilFetched(() => resolveEthAddress(this.headState(), tx.from));
     if (sender?.kind === 'evm') throw new DevnetError('a contract cannot send messages on Filecoin, so it cannot be impersonated');
     // A masked ID naming an Ethereum account sends as that account's f410 address.
     const delegated = isMaskedId(tx.from) ? sender?.delegated?.ethAddress : undefined;
@@ -247,9 +248,9 @@ export class Submission {
   }
 
   /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */
-  private submitNative(signed: SignedMessage): Promise<Admitted> {
+  private async submitNative(signed: SignedMessage): Promise<Admitted> {
     const { message } = signed;
-    const keyAddress = message.from.protocol === Protocol.ID ? resolveAddress(this.headState(), message.from)?.robust : message.from;
+    const keyAddress = message.from.protocol === Protocol.ID ? (await this.node.state.untilFetched(() => resolveAddress(this.headState(), message.from)))?.robust : message.from;
     if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
       throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
     }
@@ -258,12 +259,14 @@ export class Submission {
 
   /**
    * Adds a message to the pool as one task of the miner's queue (the pool is chain state), or throws
-   * with the pool's reason. Decoding and signature checks happen before, outside the queue.
+   * with the pool's reason. Decoding and signature checks happen before, outside the queue. On a
+   * fork, the pool's checks (which read before the pool changes) run again once what they missed is
+   * fetched: the message is added once.
    */
   private admit(pending: PendingMessage): Promise<Admitted> {
-    const { miner, mempool, events } = this.node;
+    const { miner, mempool, events, state } = this.node;
     return miner.queue.run(async () => {
-      const ready = mempool.add(pending, this.headState());
+      const ready = await state.untilFetched(() => mempool.add(pending, this.headState()));
       events.emit('pending', pending);
       // The pool has told the miner; in instant mode the tipset that will take the message is queued.
       return { pending, mined: ready ? miner.queuedTipset : undefined };

@@ -22,6 +22,11 @@ export interface RpcMethod {
   name: string;
   params: readonly Param<unknown>[];
   handler(ctx: RpcContext, args: unknown[]): unknown;
+  /**
+   * It changes the node (sends, signs with a nonce, cheat codes): the dispatcher runs it once. On a
+   * fork, what it reads is fetched inside the node's operations, never by running it again.
+   */
+  writes?: true;
 }
 
 export type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
@@ -32,4 +37,13 @@ export function defineMethod<const P extends readonly Param<unknown>[]>(
   handler: (ctx: RpcContext, ...args: Args<P>) => unknown,
 ): RpcMethod {
   return { name, params, handler: (ctx, args) => handler(ctx, ...(args as Args<P>)) };
+}
+
+/** A method that changes the node (RpcMethod.writes), declared as defineMethod declares one. */
+export function defineWriteMethod<const P extends readonly Param<unknown>[]>(
+  name: string,
+  params: P,
+  handler: (ctx: RpcContext, ...args: Args<P>) => unknown,
+): RpcMethod {
+  return { ...defineMethod(name, params, handler), writes: true };
 }

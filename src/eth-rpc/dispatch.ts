@@ -77,10 +77,15 @@ export class Dispatcher {
     return routeForkCall(ctx.devnet, name, args, (routed) => this.run(method, routed, ctx));
   }
 
-  /** Parses the arguments and runs the method; on a fork, as often as it needs state not fetched yet (fetching it between runs). */
+  /**
+   * Parses the arguments and runs the method. On a fork, a method that only reads runs again as
+   * often as it reads state not fetched yet (fetched between runs); one that writes runs once, as its
+   * operations fetch what they read themselves (RpcMethod.writes).
+   */
   private async run(method: RpcMethod, args: unknown[], ctx: RpcContext): Promise<unknown> {
     // An optional parameter may be left out or given as null (Lotus pointer parameters).
     const parsed = method.params.map((param, i) => ((args[i] === undefined || args[i] === null) && param.optional ? undefined : param.parse(args[i])));
+    if (method.writes) return method.handler(ctx, parsed);
     for (;;) {
       try {
         return await method.handler(ctx, parsed);

@@ -41,11 +41,34 @@ export class Executor {
   /** The send builtin actors make to other actors (as the FVM's send syscall). */
   private readonly sendForActors = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => this.send(state, send, ctx);
 
+  /** Where the lines contracts print with console.log go. */
+  private consoleListener: ((line: string) => void) | undefined;
+
   private constructor() {}
 
-  /** Where the lines contracts print with console.log go. */
   set onConsoleLog(listener: ((line: string) => void) | undefined) {
+    this.consoleListener = listener;
     this.evm.onConsoleLog = listener;
+  }
+
+  /**
+   * Runs `run` with the console.log lines it prints held back and given back with its result, to
+   * print (`printConsole`) once the run is known to count: on a fork a run that read state not
+   * fetched yet is dropped and redone, and only the run that counts prints. Holds do not nest.
+   */
+  async holdingConsole<T>(run: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+    const lines: string[] = [];
+    this.evm.onConsoleLog = (line) => lines.push(line);
+    try {
+      return { value: await run(), lines };
+    } finally {
+      this.evm.onConsoleLog = this.consoleListener;
+    }
+  }
+
+  /** Prints lines `holdingConsole` held back. */
+  printConsole(lines: readonly string[]): void {
+    for (const line of lines) this.consoleListener?.(line);
   }
 
   static async create(chainId: bigint): Promise<Executor> {

@@ -216,6 +216,21 @@ export class StateTree {
     return true;
   }
 
+  /**
+   * Runs `work` until it finishes without reading state the source has not fetched: what each
+   * MissingStateError names is fetched and `work` runs again from its start. So `work` must change
+   * nothing before its last read: it only reads, or stages on an overlay that its caller commits.
+   */
+  async untilFetched<T>(work: () => T | Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(await this.fetchMissing(error))) throw error;
+      }
+    }
+  }
+
   get epoch(): number {
     return this.headEpoch;
   }
@@ -252,15 +267,22 @@ export class StateTree {
   }
 
   /**
-   * Runs `run` on an overlay of the state after `epoch` until it reads no storage slot the source
-   * has not fetched: each run collects the slots it missed (read as zero), which are fetched
-   * together before the next. A call reading many cold slots costs a few runs, not one per slot.
-   * Anything else not fetched throws (MissingStateError) to the caller, as every read does.
+   * Runs `run` on an overlay of the state after `epoch` (dropped afterwards) until it reads nothing
+   * the source has not fetched. Each run collects the storage slots it missed (read as zero), which
+   * are fetched together before the next, so a call reading many cold slots costs a few runs, not
+   * one per slot; anything else missing throws (MissingStateError), is fetched, and the run is redone.
    */
-  async withSlotsFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+  async withStateFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
     for (;;) {
       const deferred: MissingState[] = [];
-      const result = await run(this.stage(epoch, deferred));
+      let result: T;
+      try {
+        result = await run(this.stage(epoch, deferred));
+      } catch (error) {
+        // The slots this run deferred are fetched with what stopped it.
+        if (await this.fetchMissing(error instanceof MissingStateError ? new MissingStateError([...error.missing, ...deferred]) : error)) continue;
+        throw error;
+      }
       if (deferred.length === 0) return result;
       await this.fetchMissing(new MissingStateError(deferred));
     }

@@ -16,7 +16,7 @@ import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
 export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: number } | { type: 'manual' };
 
 /** What the miner asks of the machine: src/fevm's Executor, or a stand-in in tests. */
-export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron'>;
+export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'holdingConsole' | 'printConsole'>;
 
 /** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
 export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing'>;
@@ -161,12 +161,14 @@ export class Miner {
       if (held.has(sender)) continue;
       done.push(pending);
       // A throw must not wedge the chain: undo that message's changes and go on without it. A fork's
-      // state not fetched yet is fetched, and the message runs again on the state before it.
+      // state not fetched yet is fetched, and the message runs again on the state before it (its
+      // console.log lines printed once, for the run that counts).
       for (;;) {
         const mark = overlay.checkpoint();
         try {
-          const receipt = await executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx);
+          const { value: receipt, lines } = await executor.holdingConsole(() => executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx));
           overlay.commit();
+          executor.printConsole(lines);
           included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
         } catch (error) {
           overlay.revertTo(mark);

@@ -24,13 +24,10 @@ const contract: Actor = { id: 120, kind: 'evm', nonce: 0, balance: 5n, delegated
 function fakeUpstream() {
   const calls: string[] = [];
   const upstream = {
-    async actor(id: number) {
-      calls.push(`actor ${id}`);
-      return id === contract.id ? contract : null;
-    },
-    async lookupId(address: FilAddress) {
-      calls.push(`lookup ${address.toString()}`);
-      return address.equals(CONTRACT) ? contract.id : null;
+    // By ID, or by address (the ID looked up with it).
+    async actor(at: number | FilAddress) {
+      calls.push(`actor ${at.toString()}`);
+      return (typeof at === 'number' ? at === contract.id : at.equals(CONTRACT)) ? contract : null;
     },
     async storage(actor: Actor, slot: bigint) {
       calls.push(`slot ${actor.id} ${slot}`);
@@ -62,7 +59,7 @@ describe('fork state source', () => {
     assert.equal(source.getStorage(contract.id, 0, 3n), 30n);
     // A later generation (self-destructed on the fork) holds nothing of the upstream's.
     assert.equal(source.getStorage(contract.id, 1, 3n), undefined);
-    assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `lookup ${UNKNOWN.toString()}`, 'slot 120 3']);
+    assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `actor ${UNKNOWN.toString()}`, 'slot 120 3']);
     assert.deepEqual({ ...source.progress, hits: source.progress.hits > 0 }, { actors: 2, addresses: 1, slots: 1, entries: 0, hits: true });
   });
 
@@ -73,7 +70,7 @@ describe('fork state source', () => {
     assert.deepEqual(calls, ['actor 120']);
   });
 
-  test('the state tree fetches what a read missed, and the work runs again to an answer', async () => {
+  test('the state tree fetches what a read missed, and the work runs again to an answer (untilFetched)', async () => {
     const { upstream } = fakeUpstream();
     const source = new ForkSource(upstream);
     const tree = new StateTree(source);
@@ -84,34 +81,25 @@ describe('fork state source', () => {
       const id = state.lookupId(CONTRACT)!;
       return state.getStorage(id, state.getActor(id)!.evm!.storageGeneration, 2n);
     };
-    let value: bigint | undefined;
-    for (;;) {
-      try {
-        value = read();
-        break;
-      } catch (error) {
-        assert.equal(await tree.fetchMissing(error), true);
-      }
-    }
+    const value = await tree.untilFetched(read);
     assert.equal(value, 20n);
-    assert.equal(runs, 4); // missing the address, the actor, the slot; then the answer
+    assert.equal(runs, 3); // missing the address (its actor fetched with it), then the slot; then the answer
     assert.equal(await tree.fetchMissing(new Error('other')), false);
   });
 
-  test('withSlotsFetched finds every cold slot a run reads in one run, and fetches them together', async () => {
+  test('withStateFetched redoes a run that missed an actor, and finds every cold slot a run reads in one run', async () => {
     const { upstream, calls } = fakeUpstream();
     const source = new ForkSource(upstream);
     const tree = new StateTree(source);
-    await source.fetch([{ kind: 'actor', id: contract.id }]);
     let runs = 0;
-    const sum = await tree.withSlotsFetched(0, async (overlay) => {
+    const sum = await tree.withStateFetched(0, async (overlay) => {
       runs++;
       let total = 0n;
       for (let slot = 0n; slot < 50n; slot++) total += overlay.getStorage(contract.id, 0, slot);
       return total;
     });
     assert.equal(sum, 10n * ((49n * 50n) / 2n));
-    assert.equal(runs, 2);
+    assert.equal(runs, 3); // missing the contract's actor; then its 50 slots together; then the answer
     assert.equal(calls.filter((c) => c.startsWith('slot')).length, 50);
   });
 

@@ -89,20 +89,47 @@ describe('upstream client', () => {
     await assert.rejects(new Upstream(new URL(`http://127.0.0.1:${port}/rpc/v1`), { retries: 0 }).call('eth_chainId', []), /upstream eth_chainId failed after 1 attempts: .*ECONNREFUSED/);
   });
 
-  test('at most `concurrency` requests are in flight at once', async (t) => {
+  test('calls made together go as one batch; each gets its own answer or error, matched by id', async (t) => {
+    const { url, requests } = await serve(t, (_n, body, _req, res) => {
+      const batch = body as unknown as { method: string; params: unknown[]; id: number }[];
+      assert.ok(Array.isArray(batch));
+      const replies = batch.map((call) =>
+        call.method === 'Filecoin.StateLookupID' ? { jsonrpc: '2.0', id: call.id, error: { code: 10, message: 'actor not found' } } : { jsonrpc: '2.0', id: call.id, result: call.params[0] },
+      );
+      json(res, 200, replies.reverse());
+    });
+    const upstream = new Upstream(new URL(url));
+    const [a, b, missing] = await Promise.allSettled([upstream.call('eth_getStorageAt', [1]), upstream.call('eth_getStorageAt', [2]), upstream.call('Filecoin.StateLookupID', ['t1abc', null])]);
+    assert.deepEqual([a, b], [
+      { status: 'fulfilled', value: 1 },
+      { status: 'fulfilled', value: 2 },
+    ]);
+    assert.ok(missing.status === 'rejected' && missing.reason instanceof UpstreamAnswerError && missing.reason.rpcCode === 10);
+    assert.equal(requests(), 1);
+  });
+
+  test('an upstream that refuses batches (HTTP 500, as an older go-jsonrpc) gets the calls one by one, at most `concurrency` at once', async (t) => {
     let open = 0;
     let most = 0;
-    const { url } = await serve(t, (_n, body, _req, res) => {
+    const { url, requests } = await serve(t, (_n, body, _req, res) => {
+      if (Array.isArray(body)) {
+        json(res, 500, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+        return;
+      }
       most = Math.max(most, ++open);
       setTimeout(() => {
         open--;
         json(res, 200, { jsonrpc: '2.0', id: body.id, result: body.params[0] });
       }, 5);
     });
-    const upstream = new Upstream(new URL(url), { concurrency: 4 });
+    const upstream = new Upstream(new URL(url), { concurrency: 4, backoffMs: 10 });
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => upstream.call('eth_getStorageAt', [i])));
     assert.deepEqual(answers, Array.from({ length: 30 }, (_, i) => i));
     assert.equal(most, 4);
+    // One refused batch, then each call alone; later calls made together do not try a batch again.
+    assert.equal(requests(), 31);
+    await Promise.all([upstream.call('eth_getStorageAt', [1]), upstream.call('eth_getStorageAt', [2])]);
+    assert.equal(requests(), 33);
   });
 
   test('401 says how to give a token, without retrying', async (t) => {

@@ -292,6 +292,8 @@ describe('a miner whose executor fails (a devnet bug)', () => {
         },
         awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
         runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+        holdingConsole: (run) => real.holdingConsole(run),
+        printConsole: (lines) => real.printConsole(lines),
       }),
       { onMessageError: (message, err) => reported.push([message.cid.toString(), (err as Error).message]) },
     );
@@ -320,6 +322,8 @@ describe('a miner whose executor fails (a devnet bug)', () => {
         // The block reward throws: every tipset fails at its end.
         awardBlockReward: () => Promise.reject(new Error('reward bug')),
         runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+        holdingConsole: (run) => real.holdingConsole(run),
+        printConsole: (lines) => real.printConsole(lines),
       }),
       {
         onTipset: () => assert.fail('no tipset can be mined'),

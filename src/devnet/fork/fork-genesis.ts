@@ -6,7 +6,7 @@ import { CID } from '../../common/cbor.js';
 import { InvalidAddressError } from '../../common/errors.js';
 import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { createActor } from '../../fevm/actors/lifecycle.js';
-import type { StateOverlay, StateTree } from '../../fevm/state-tree.js';
+import { StateTree, type StateOverlay } from '../../fevm/state-tree.js';
 import { buildTipset, tipsetKeyCid, type Tipset } from '../../mining/tipset.js';
 import type { ForkPoint } from './fork-point.js';
 import type { ForkSource } from './fork-source.js';
@@ -28,16 +28,6 @@ export function forkAnchor(point: ForkPoint): Tipset {
 }
 
 /**
- * Fetches what starting a fork reads: the singletons, which every tipset reads (block reward, cron)
- * outside any retry, and the funded accounts, together rather than one retry at a time.
- */
-export async function prefetchForkStart(source: ForkSource, funding: readonly Funding[]): Promise<void> {
-  await source.fetch([...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })), ...funding.map(({ address }) => ({ kind: 'address' as const, address }))]);
-  const ids = funding.map(({ address }) => source.data.ids.get(address.key)).filter((id): id is number => typeof id === 'number');
-  await source.fetch(ids.map((id) => ({ kind: 'actor' as const, id })));
-}
-
-/**
  * One funded account: one the upstream does not have is created as at genesis; one it has keeps
  * its kind and nonce and gets the balance.
  */
@@ -53,17 +43,23 @@ function fund(state: StateOverlay, { address, balance }: Funding): void {
   else throw new InvalidAddressError(`only f1, f3 and f410 addresses can be funded, not ${address.toString()}`);
 }
 
-/** Writes the funded accounts on top of the upstream's state (under `tree`'s source) as the fork epoch. */
-export async function commitForkStart(tree: StateTree, point: ForkPoint, funding: readonly Funding[]): Promise<void> {
-  for (;;) {
-    const overlay = tree.stage();
-    try {
-      for (const account of funding) fund(overlay, account);
-    } catch (error) {
-      if (await tree.fetchMissing(error)) continue;
-      throw error;
-    }
-    tree.commit(overlay, point.epoch);
-    return;
-  }
+/**
+ * The start of a fork: the funded accounts staged on top of the upstream's state, with what that
+ * reads fetched first, all at once (one batch): the init actor's next ID (every actor creation reads
+ * it), the singletons (every tipset reads them, outside any retry) and the funded accounts with their
+ * actors. Nothing changes until the caller commits the overlay as the fork epoch, so a failed fetch
+ * leaves a node as it was (anvil_reset with forking).
+ */
+export async function stageForkStart(source: ForkSource, funding: readonly Funding[]): Promise<StateOverlay> {
+  await source.fetch([
+    { kind: 'nextId' },
+    ...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })),
+    ...funding.map(({ address }) => ({ kind: 'address' as const, address })),
+  ]);
+  const upstream = new StateTree(source);
+  return upstream.untilFetched(() => {
+    const overlay = upstream.stage();
+    for (const account of funding) fund(overlay, account);
+    return overlay;
+  });
 }

@@ -113,11 +113,18 @@ export class ForkSource implements FetchingStateSource {
         data.actors.set(missing.id, await upstream.actor(missing.id));
         progress.actors++;
         break;
-      case 'address':
+      case 'address': {
         if (data.ids.has(missing.address.key)) return;
-        data.ids.set(missing.address.key, await upstream.lookupId(missing.address));
+        // The actor comes with its ID (UpstreamState.actor): no actor, no ID.
+        const actor = await upstream.actor(missing.address);
+        data.ids.set(missing.address.key, actor?.id ?? null);
+        if (actor && !data.actors.has(actor.id)) {
+          data.actors.set(actor.id, actor);
+          progress.actors++;
+        }
         progress.addresses++;
         break;
+      }
       case 'storage': {
         const key = slotKey(missing.id, missing.slot);
         if (data.slots.has(key)) return;

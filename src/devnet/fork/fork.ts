@@ -79,10 +79,7 @@ export class Fork {
     }
     const data = cache?.load(point);
     const source = new ForkSource(new UpstreamState(upstream, point), data);
-    const fork = new Fork(config, upstream, point, source, cache, onProgress);
-    // The init actor's next ID is read by every actor creation: fetch it now (a no-op from the cache).
-    await source.fetch([{ kind: 'nextId' }]);
-    return fork;
+    return new Fork(config, upstream, point, source, cache, onProgress);
   }
 
   /** Writes the cache now (on exit), if there is one. */

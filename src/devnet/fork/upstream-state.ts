@@ -12,16 +12,15 @@ import { keccak256 } from '../../common/hashes.js';
 import { ACTOR_KINDS, type Actor, type ActorKind } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
+import type { MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { ForkPoint } from './fork-point.js';
 import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
+import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 import { UpstreamTables } from './upstream-tables.js';
 
-/**
- * The kinds the fork takes from the upstream: every kind the devnet models (by manifest name) but the
- * multisig, whose signers and pending transactions the fork does not read yet (README "Forking").
- */
-const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS.filter((kind) => kind !== 'multisig'));
+/** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
+const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
 
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
 function isActorNotFound(error: unknown): boolean {
@@ -54,18 +53,20 @@ export class UpstreamState {
     this.tables = new UpstreamTables(upstream, point);
   }
 
-  /** The actor with this ID at the fork point, or null if the upstream has none. */
-  async actor(id: number): Promise<Actor | null> {
-    const address = `f0${id}`;
-    let found: LotusActor;
-    try {
-      found = await this.upstream.call<LotusActor>('Filecoin.StateGetActor', [address, this.point.stateKey]);
-    } catch (error) {
+  /**
+   * The actor with this ID, or at this address, at the fork point; null if the upstream has none.
+   * By address, its ID is looked up at the same time: a lookup is nearly always followed by a read
+   * of the actor, and together they take one round trip, not two.
+   */
+  async actor(at: number | FilAddress): Promise<Actor | null> {
+    const address = typeof at === 'number' ? `f0${at}` : at.toString();
+    const getActor = this.upstream.call<LotusActor | null>('Filecoin.StateGetActor', [address, this.point.stateKey]).catch((error: unknown) => {
       if (isActorNotFound(error)) return null;
       throw error;
-    }
-    if (!found) return null;
-    const name = (await this.kindsByCode()).get(found.Code['/']);
+    });
+    const [id, found, kinds] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), getActor, this.kindsByCode()]);
+    if (!found || id === null) return null;
+    const name = kinds.get(found.Code['/']);
     if (!name) throw new DevnetError(`upstream actor ${address} has code ${found.Code['/']}, which is not in the upstream's manifest`);
     if (!MODELLED_KINDS.has(name)) {
       throw new DevnetError(`upstream actor ${address} is a ${name} actor, which the fork does not model (see README "Fork")`);
@@ -84,6 +85,7 @@ export class UpstreamState {
     }
     if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
+    if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
     if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id) };
     if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id) };
     if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id) };
@@ -92,7 +94,7 @@ export class UpstreamState {
   }
 
   /** The ID an address resolves to at the fork point, or null if no actor has it. */
-  async lookupId(address: FilAddress): Promise<number | null> {
+  private async lookupId(address: FilAddress): Promise<number | null> {
     let id: string;
     try {
       id = await this.upstream.call<string>('Filecoin.StateLookupID', [address.toString(), this.point.stateKey]);
@@ -146,6 +148,15 @@ export class UpstreamState {
     ]);
     const allocated = decodeCbor<Uint8Array>(base64Bytes(await this.upstream.call('Filecoin.ChainReadObj', [read.State.AllocatedSectors]), "a miner's AllocatedSectors"));
     return minerStateFromLotus(info, read.State, decodeBitfield(allocated));
+  }
+
+  /** A multisig's state and its pending transactions (upstream-multisig.ts). */
+  private async multisigState(address: string): Promise<MultisigState> {
+    const [read, pending] = await Promise.all([
+      this.upstream.call<{ State: LotusMultisigState }>('Filecoin.StateReadState', [address, this.point.stateKey]),
+      this.upstream.call<LotusMsigTransaction[] | null>('Filecoin.MsigGetPending', [address, this.point.stateKey]),
+    ]);
+    return multisigStateFromLotus(read.State, pending ?? []);
   }
 
   /**

@@ -1,8 +1,12 @@
-// The fork's one way to the upstream node: JSON-RPC 2.0 over HTTP (fetch), with a timeout per
+// The fork's one way to the upstream node: JSON-RPC 2.0 over HTTP (node:http), with a timeout per
 // attempt and retries with backoff for what may pass (network errors, timeouts, HTTP 429 and 5xx).
+// Calls made together (a fork's start, a call reading many cold slots) go as one JSON-RPC batch,
+// which Lotus's go-jsonrpc server takes; an upstream that does not gets them one by one.
 // An error the upstream answers (a JSON-RPC error object) is its answer, not a failure: it is
 // returned to the caller as an UpstreamAnswerError, which decides what it means (an actor that does
 // not exist, say). Anything still failing after the retries is an UpstreamError naming the call.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DevnetError } from '../../common/errors.js';
 
 /** The upstream could not be asked (after retries): the fork cannot answer without it. */
@@ -72,33 +76,158 @@ export function displayUrl(url: URL): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Most calls one batch carries. */
+const BATCH_MAX = 100;
+
+/** A call waiting to be sent, and how to settle its promise. */
+interface Call {
+  method: string;
+  params: unknown[];
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** One JSON-RPC answer object, as the wire has it. */
+interface Reply {
+  id?: unknown;
+  result?: unknown;
+  error?: { code?: number; message?: string; data?: unknown };
+}
+
+/** What one HTTP request gave: a JSON body, or a failure worth retrying (`status` when the upstream answered HTTP). */
+type Posted = { ok: true; body: unknown } | { ok: false; failure: string; status?: number };
+
 export class Upstream {
   readonly stats: UpstreamStats = { requests: 0, retries: 0 };
   private nextId = 1;
   private inFlight = 0;
   /** Requests waiting for one in flight to finish. */
   private readonly waiting: (() => void)[] = [];
+  /** Calls made since the last send: they go together, as one JSON-RPC batch when the upstream takes batches. */
+  private queued: Call[] = [];
+  /** Whether the upstream answers batches (go-jsonrpc, Lotus's server, does): unknown until it has answered one. */
+  private batches: boolean | undefined;
+  /** Keeps connections open between requests (idle ones do not keep the process running). */
+  private readonly agent: HttpAgent;
 
   constructor(
     readonly endpoint: URL,
     private readonly options: UpstreamOptions = {},
-  ) {}
+  ) {
+    this.agent = endpoint.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  }
 
-  /** The result of `method(params)`; UpstreamAnswerError if the upstream answers an error, UpstreamError if it cannot be asked. */
-  async call<T = unknown>(method: string, params: unknown[]): Promise<T> {
+  /**
+   * The result of `method(params)`; UpstreamAnswerError if the upstream answers an error, UpstreamError
+   * if it cannot be asked. Calls made in the same turn of the event loop are sent together.
+   */
+  call<T = unknown>(method: string, params: unknown[]): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.queued.length === 0) setImmediate(() => this.send());
+      this.queued.push({ method, params, resolve: resolve as (result: unknown) => void, reject });
+    });
+  }
+
+  /** Sends the queued calls: alone, or in batches of at most BATCH_MAX. */
+  private send(): void {
+    const calls = this.queued;
+    this.queued = [];
+    if (calls.length === 1 || this.batches === false) {
+      for (const call of calls) void this.alone(call);
+      return;
+    }
+    for (let i = 0; i < calls.length; i += BATCH_MAX) void this.batch(calls.slice(i, i + BATCH_MAX));
+  }
+
+  /** Tries `post` once and then `retries` times with backoff while it fails; the last failure if it never succeeds. */
+  private async retried(post: () => Promise<Posted>): Promise<{ ok: true; body: unknown } | { ok: false; failure: string }> {
     const { retries = 4, backoffMs = 250 } = this.options;
-    let lastFailure = '';
+    let failure = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) {
         this.stats.retries++;
         await sleep(backoffMs * 2 ** (attempt - 1));
       }
-      const outcome = await this.limited(() => this.attempt(method, params));
-      if (outcome.ok) return outcome.result as T;
-      if ('answer' in outcome) throw outcome.answer;
-      lastFailure = outcome.failure;
+      const outcome = await this.limited(post);
+      if (outcome.ok) return outcome;
+      failure = outcome.failure;
     }
-    throw new UpstreamError(`upstream ${method} failed after ${retries + 1} attempts: ${lastFailure} (${displayUrl(this.endpoint)})`);
+    return { ok: false, failure };
+  }
+
+  private failed(method: string, failure: string): UpstreamError {
+    const { retries = 4 } = this.options;
+    return new UpstreamError(`upstream ${method} failed after ${retries + 1} attempts: ${failure} (${displayUrl(this.endpoint)})`);
+  }
+
+  /** One call in a request of its own. */
+  private async alone(call: Call): Promise<void> {
+    try {
+      let answer: Reply | undefined;
+      const outcome = await this.retried(async () => {
+        const posted = await this.post({ jsonrpc: '2.0', id: this.nextId++, method: call.method, params: call.params });
+        if (!posted.ok) return posted;
+        const reply = posted.body as Reply;
+        if (!reply || typeof reply !== 'object' || (!reply.error && !('result' in reply))) return { ok: false, failure: 'not a JSON-RPC answer' };
+        answer = reply;
+        return posted;
+      });
+      if (!outcome.ok || !answer) throw this.failed(call.method, outcome.ok ? 'not a JSON-RPC answer' : outcome.failure);
+      this.settle(call, answer);
+    } catch (error) {
+      call.reject(error);
+    }
+  }
+
+  /**
+   * Calls in one batch request. Until the upstream has answered a batch, a batch it does not answer
+   * as one goes call by call instead (and if it answered HTTP otherwise, later calls too).
+   */
+  private async batch(calls: Call[]): Promise<void> {
+    try {
+      const ids = calls.map(() => this.nextId++);
+      const request = calls.map((call, i) => ({ jsonrpc: '2.0', id: ids[i], method: call.method, params: call.params }));
+      const tryOnce = this.batches === undefined;
+      let replies: Reply[] | undefined;
+      const post = async (): Promise<Posted> => {
+        const posted = await this.post(request);
+        if (!posted.ok) {
+          if (tryOnce && posted.status !== undefined && posted.status !== 429) this.batches = false;
+          return posted;
+        }
+        if (!Array.isArray(posted.body)) {
+          if (tryOnce) this.batches = false;
+          return { ok: false, failure: 'not a JSON-RPC batch answer' };
+        }
+        replies = posted.body as Reply[];
+        return posted;
+      };
+      const outcome = tryOnce ? await this.limited(post) : await this.retried(post);
+      if (!outcome.ok || !replies) {
+        if (tryOnce) {
+          for (const call of calls) void this.alone(call);
+          return;
+        }
+        for (const call of calls) call.reject(this.failed(call.method, outcome.ok ? 'not a JSON-RPC batch answer' : outcome.failure));
+        return;
+      }
+      this.batches = true;
+      const byId = new Map(replies.map((reply) => [reply?.id, reply]));
+      calls.forEach((call, i) => {
+        const reply = byId.get(ids[i]);
+        // A call the batch left unanswered goes again on its own.
+        if (!reply || (!reply.error && !('result' in reply))) void this.alone(call);
+        else this.settle(call, reply);
+      });
+    } catch (error) {
+      for (const call of calls) call.reject(error);
+    }
+  }
+
+  /** Settles a call with its answer: the result, or the upstream's error as an UpstreamAnswerError. */
+  private settle(call: Call, reply: Reply): void {
+    if (reply.error) call.reject(new UpstreamAnswerError(call.method, reply.error.code ?? 0, reply.error.message ?? 'error', reply.error.data));
+    else call.resolve(reply.result);
   }
 
   /** Runs `request` once fewer than `concurrency` requests are in flight. */
@@ -115,38 +244,59 @@ export class Upstream {
     }
   }
 
-  private async attempt(method: string, params: unknown[]): Promise<{ ok: true; result: unknown } | { ok: false; answer: UpstreamAnswerError } | { ok: false; failure: string }> {
+  /** One HTTP request with `body`; throws UpstreamError for an upstream that refuses the credentials (no retry helps). */
+  private async post(body: unknown): Promise<Posted> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     this.stats.requests++;
-    let response: Response;
-    let body: unknown;
+    let answer: { status: number; text: string };
     try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-      if (response.status === 429 || response.status >= 500) {
-        // Unread, the body would hold its connection until garbage collection.
-        await response.body?.cancel();
-        return { ok: false, failure: `HTTP ${response.status}` };
-      }
-      if (response.status === 401 || response.status === 403) {
-        throw new UpstreamError(`upstream ${method}: HTTP ${response.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
-      }
-      body = await response.json();
+      answer = await httpPost(this.endpoint, this.agent, headers, JSON.stringify(body), this.options.timeoutMs ?? 30_000);
     } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
+      const reason = (error as Error).message;
       return { ok: false, failure: reason };
     }
-    const reply = body as { result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
-    if (reply && typeof reply === 'object' && reply.error) {
-      return { ok: false, answer: new UpstreamAnswerError(method, reply.error.code ?? 0, reply.error.message ?? 'error', reply.error.data) };
+    if (answer.status === 401 || answer.status === 403) {
+      throw new UpstreamError(`upstream ${methodsOf(body)}: HTTP ${answer.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
     }
-    if (!reply || typeof reply !== 'object' || !('result' in reply)) return { ok: false, failure: `not a JSON-RPC answer (HTTP ${response.status})` };
-    return { ok: true, result: reply.result };
+    if (answer.status === 429 || answer.status >= 500) return { ok: false, failure: `HTTP ${answer.status}`, status: answer.status };
+    try {
+      return { ok: true, body: JSON.parse(answer.text) as unknown };
+    } catch {
+      return { ok: false, failure: `not a JSON-RPC answer (HTTP ${answer.status})`, status: answer.status };
+    }
   }
+}
+
+/**
+ * POSTs `body` and reads the whole answer, or fails with the network's error, or "timed out" after
+ * `timeoutMs`. node:http rather than fetch: undici's first request costs tens of milliseconds, a
+ * good part of a fork's start.
+ */
+function httpPost(url: URL, agent: HttpAgent, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      response.on('error', fail);
+    });
+    const timer = setTimeout(() => request.destroy(new Error('timed out')), timeoutMs);
+    function fail(error: Error) {
+      clearTimeout(timer);
+      reject(error);
+    }
+    request.on('error', fail);
+    request.end(body);
+  });
+}
+
+/** The method(s) a request body calls, for an error message. */
+function methodsOf(body: unknown): string {
+  const requests = (Array.isArray(body) ? body : [body]) as { method: string }[];
+  return [...new Set(requests.map((r) => r.method))].join(', ');
 }

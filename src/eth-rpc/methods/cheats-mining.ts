@@ -6,7 +6,7 @@ import { DevnetError } from '../../common/errors.js';
 import { quantity } from '../../common/hex.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { defineMethod, type RpcMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
 import { bool, numberOrQuantity, optional } from '../params.js';
 
 /** The same method under each of the names tools use for it. */
@@ -17,14 +17,14 @@ export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
 const automine = (devnet: Devnet) => devnet.miningMode.type === 'instant';
 
 export const cheatsMining = [
-  defineMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {
+  defineWriteMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {
     if (timestamp !== undefined) await devnet.cheats.setNextTimestamp(timestamp);
     await devnet.mine();
     return '0x0';
   }),
 
   ...aliases(
-    defineMethod('anvil_mine', [optional(numberOrQuantity('blocks')), optional(numberOrQuantity('interval'))], async ({ devnet }, blocks, interval) => {
+    defineWriteMethod('anvil_mine', [optional(numberOrQuantity('blocks')), optional(numberOrQuantity('interval'))], async ({ devnet }, blocks, interval) => {
       await devnet.cheats.mine(blocks ?? 1, interval);
       return null;
     }),
@@ -32,7 +32,7 @@ export const cheatsMining = [
   ),
 
   ...aliases(
-    defineMethod('evm_setAutomine', [bool('enabled')], async ({ devnet }, enabled) => {
+    defineWriteMethod('evm_setAutomine', [bool('enabled')], async ({ devnet }, enabled) => {
       await devnet.cheats.setMiningMode(enabled ? { type: 'instant' } : { type: 'manual' });
       return true;
     }),
@@ -44,23 +44,23 @@ export const cheatsMining = [
     'hardhat_getAutomine',
   ),
 
-  defineMethod('evm_setIntervalMining', [numberOrQuantity('intervalMs')], async ({ devnet }, ms) => {
+  defineWriteMethod('evm_setIntervalMining', [numberOrQuantity('intervalMs')], async ({ devnet }, ms) => {
     await devnet.cheats.setMiningMode(ms === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: ms });
     return true;
   }),
 
-  defineMethod('anvil_setIntervalMining', [numberOrQuantity('intervalSeconds')], async ({ devnet }, seconds) => {
+  defineWriteMethod('anvil_setIntervalMining', [numberOrQuantity('intervalSeconds')], async ({ devnet }, seconds) => {
     await devnet.cheats.setMiningMode(seconds === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: seconds * 1000 });
     return null;
   }),
 
   ...aliases(
-    defineMethod('evm_increaseTime', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => quantity(await devnet.cheats.increaseTime(seconds))),
+    defineWriteMethod('evm_increaseTime', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => quantity(await devnet.cheats.increaseTime(seconds))),
     'anvil_increaseTime',
   ),
 
   ...aliases(
-    defineMethod('evm_setNextBlockTimestamp', [numberOrQuantity('timestamp')], async ({ devnet }, timestamp) => {
+    defineWriteMethod('evm_setNextBlockTimestamp', [numberOrQuantity('timestamp')], async ({ devnet }, timestamp) => {
       await devnet.cheats.setNextTimestamp(timestamp);
       return null;
     }),
@@ -69,18 +69,18 @@ export const cheatsMining = [
 
   // Anvil and Hardhat let tests change the block gas limit; Filecoin's is a network constant.
   ...aliases(
-    defineMethod('evm_setBlockGasLimit', [numberOrQuantity('gasLimit')], () => {
+    defineWriteMethod('evm_setBlockGasLimit', [numberOrQuantity('gasLimit')], () => {
       throw new DevnetError(`the block gas limit is fixed on Filecoin (${BLOCK_GAS_LIMIT}); fvm-devnet keeps it`);
     }),
     'anvil_setBlockGasLimit',
   ),
 
-  defineMethod('anvil_setBlockTimestampInterval', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => {
+  defineWriteMethod('anvil_setBlockTimestampInterval', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => {
     await devnet.cheats.setTimestampInterval(seconds);
     return null;
   }),
 
-  defineMethod('anvil_removeBlockTimestampInterval', [], async ({ devnet }) => {
+  defineWriteMethod('anvil_removeBlockTimestampInterval', [], async ({ devnet }) => {
     await devnet.cheats.setTimestampInterval(undefined);
     return true;
   }),

@@ -8,7 +8,7 @@ import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { PendingMessage } from '../../mining/mempool.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatPendingTransaction } from '../format.js';
 import { address, bool, hash, quantity as quantityParam } from '../params.js';
 import { aliases } from './cheats-mining.js';
@@ -44,7 +44,7 @@ function metadata(devnet: Devnet) {
 
 export const cheatsNode = [
   ...aliases(
-    defineMethod('anvil_impersonateAccount', [address('address')], async ({ devnet }, eth) => {
+    defineWriteMethod('anvil_impersonateAccount', [address('address')], async ({ devnet }, eth) => {
       await devnet.cheats.impersonate(eth, true);
       return null;
     }),
@@ -52,7 +52,7 @@ export const cheatsNode = [
   ),
 
   ...aliases(
-    defineMethod('anvil_stopImpersonatingAccount', [address('address')], async ({ devnet }, eth) => {
+    defineWriteMethod('anvil_stopImpersonatingAccount', [address('address')], async ({ devnet }, eth) => {
       await devnet.cheats.impersonate(eth, false);
       return null;
     }),
@@ -60,7 +60,7 @@ export const cheatsNode = [
   ),
 
   ...aliases(
-    defineMethod('anvil_autoImpersonateAccount', [bool('enabled')], async ({ devnet }, enabled) => {
+    defineWriteMethod('anvil_autoImpersonateAccount', [bool('enabled')], async ({ devnet }, enabled) => {
       await devnet.cheats.autoImpersonate(enabled);
       return null;
     }),
@@ -90,7 +90,7 @@ export const cheatsNode = [
   defineMethod('anvil_metadata', [], ({ devnet }) => metadata(devnet)),
 
   ...aliases(
-    defineMethod('anvil_setLoggingEnabled', [bool('enabled')], ({ logging }, enabled) => {
+    defineWriteMethod('anvil_setLoggingEnabled', [bool('enabled')], ({ logging }, enabled) => {
       logging.enabled = enabled;
       return null;
     }),
@@ -98,14 +98,14 @@ export const cheatsNode = [
   ),
 
   ...aliases(
-    defineMethod('anvil_dropTransaction', [hash('transactionHash')], async ({ devnet }, txHash) =>
+    defineWriteMethod('anvil_dropTransaction', [hash('transactionHash')], async ({ devnet }, txHash) =>
       (await devnet.cheats.dropTransaction(txHash)) ? bytesToHex(txHash) : null,
     ),
     'hardhat_dropTransaction',
   ),
 
   ...aliases(
-    defineMethod('anvil_dropAllTransactions', [], async ({ devnet }) => {
+    defineWriteMethod('anvil_dropAllTransactions', [], async ({ devnet }) => {
       await devnet.cheats.dropAllTransactions();
       return null;
     }),
@@ -114,14 +114,14 @@ export const cheatsNode = [
 
   // The FEVM's COINBASE is always the zero address (builtin-actors' EVM), so no block can name another.
   ...aliases(
-    defineMethod('anvil_setCoinbase', [address('address')], () => {
+    defineWriteMethod('anvil_setCoinbase', [address('address')], () => {
       throw new DevnetError('the coinbase is fixed on Filecoin: COINBASE is the zero address in the FEVM; fvm-devnet keeps it');
     }),
     'hardhat_setCoinbase',
   ),
 
   ...aliases(
-    defineMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], async ({ devnet }, minFeeCap) => {
+    defineWriteMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], async ({ devnet }, minFeeCap) => {
       await devnet.cheats.setMinimumFeeCap(minFeeCap);
       return null;
     }),
@@ -129,7 +129,7 @@ export const cheatsNode = [
   ),
 
   ...aliases(
-    defineMethod('anvil_setNextBlockBaseFeePerGas', [quantityParam('baseFee')], async ({ devnet }, baseFee) => {
+    defineWriteMethod('anvil_setNextBlockBaseFeePerGas', [quantityParam('baseFee')], async ({ devnet }, baseFee) => {
       await devnet.cheats.setNextBaseFee(baseFee);
       return null;
     }),

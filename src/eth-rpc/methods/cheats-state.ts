@@ -3,7 +3,7 @@
 import { DevnetError, InvalidParamsError } from '../../common/errors.js';
 import { bytesToBigint, bytesToHex, quantity } from '../../common/hex.js';
 import { decodeChain } from '../../devnet/persistence.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { address, data, numberOrQuantity, optional, parseObject, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
 
@@ -36,7 +36,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineMethod('anvil_loadState', [data('state')], async ({ devnet }, bytes) => {
+    defineWriteMethod('anvil_loadState', [data('state')], async ({ devnet }, bytes) => {
       await devnet.load(decodeChain(bytes, 'the state'));
       return true;
     }),
@@ -44,12 +44,12 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineMethod('evm_snapshot', [], async ({ devnet }) => quantity(await devnet.cheats.snapshot())),
+    defineWriteMethod('evm_snapshot', [], async ({ devnet }) => quantity(await devnet.cheats.snapshot())),
     'anvil_snapshot',
   ),
 
   ...aliases(
-    defineMethod('evm_revert', [snapshotId], async ({ devnet }, id) => {
+    defineWriteMethod('evm_revert', [snapshotId], async ({ devnet }, id) => {
       await devnet.cheats.revert(id);
       return true;
     }),
@@ -57,7 +57,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineMethod('anvil_reset', [optional({ name: 'options', parse: (v) => parseObject('options', v) })], async ({ devnet }, options) => {
+    defineWriteMethod('anvil_reset', [optional({ name: 'options', parse: (v) => parseObject('options', v) })], async ({ devnet }, options) => {
       const forking = options?.forking === undefined || options.forking === null ? undefined : parseObject('options.forking', options.forking);
       const url = forking?.jsonRpcUrl ?? undefined;
       if (url !== undefined && typeof url !== 'string') throw new InvalidParamsError('invalid options.forking.jsonRpcUrl: expected a URL string');
@@ -73,7 +73,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineMethod('anvil_setBalance', [address('address'), quantityParam('balance')], async ({ devnet }, eth, balance) => {
+    defineWriteMethod('anvil_setBalance', [address('address'), quantityParam('balance')], async ({ devnet }, eth, balance) => {
       await devnet.cheats.setBalance(eth, balance);
       return true;
     }),
@@ -81,7 +81,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineMethod('anvil_setCode', [address('address'), data('code')], async ({ devnet }, eth, code) => {
+    defineWriteMethod('anvil_setCode', [address('address'), data('code')], async ({ devnet }, eth, code) => {
       await devnet.cheats.setCode(eth, code);
       return true;
     }),
@@ -89,7 +89,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineMethod('anvil_setNonce', [address('address'), numberOrQuantity('nonce')], async ({ devnet }, eth, nonce) => {
+    defineWriteMethod('anvil_setNonce', [address('address'), numberOrQuantity('nonce')], async ({ devnet }, eth, nonce) => {
       await devnet.cheats.setNonce(eth, nonce);
       return true;
     }),
@@ -97,13 +97,13 @@ export const cheatsState = [
     'evm_setAccountNonce',
   ),
 
-  defineMethod('anvil_addBalance', [address('address'), quantityParam('amount')], async ({ devnet }, eth, amount) => {
+  defineWriteMethod('anvil_addBalance', [address('address'), quantityParam('amount')], async ({ devnet }, eth, amount) => {
     await devnet.cheats.addBalance(eth, amount);
     return true;
   }),
 
   ...aliases(
-    defineMethod('anvil_setStorageAt', [address('address'), storageKey('slot'), storageValue], async ({ devnet }, eth, slot, value) => {
+    defineWriteMethod('anvil_setStorageAt', [address('address'), storageKey('slot'), storageValue], async ({ devnet }, eth, slot, value) => {
       await devnet.cheats.setStorage(eth, slot, value);
       return true;
     }),

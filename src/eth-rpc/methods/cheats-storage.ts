@@ -8,16 +8,20 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { shapeBySize } from '../../fevm/actors/miner/policy.js';
 import type { DirectDeal } from '../../devnet/storage-providers/agents.js';
 import type { StorageAsk } from '../../devnet/storage-providers/storage-ask.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { anyAddress, filAddress } from '../lotus-params.js';
 import { invalid, object, optional, string, type Param } from '../params.js';
 
-/** A miner's actor ID from its address (t0…/f0… or any address the chain resolves). */
-function minerId(devnet: Devnet, address: FilAddress): number {
-  const id = devnet.stateAt(devnet.head.epoch).lookupId(address);
-  if (id === undefined) throw invalid('miner', `no actor has address ${address.toString()}`);
-  return id;
+/** A miner's actor ID from its address (t0…/f0… or any address the chain resolves); on a fork, its actor is fetched too (the providers read it). */
+function minerId(devnet: Devnet, address: FilAddress): Promise<number> {
+  return devnet.readFetched(() => {
+    const state = devnet.stateAt(devnet.head.epoch);
+    const id = state.lookupId(address);
+    if (id === undefined) throw invalid('miner', `no actor has address ${address.toString()}`);
+    state.getActor(id);
+    return id;
+  });
 }
 
 const field = (name: string) => `deal.${name}`;
@@ -48,13 +52,13 @@ function pieceCidField(deal: Record<string, unknown>): CID {
   }
 }
 
-function parseDeal(devnet: Devnet, deal: Record<string, unknown>): DirectDeal {
+async function parseDeal(devnet: Devnet, deal: Record<string, unknown>): Promise<DirectDeal> {
   const pieceCid = pieceCidField(deal);
   const pieceSize = integerField(deal, 'pieceSize') ?? devnet.pieces.get(pieceCid)?.size;
   if (pieceSize === undefined) throw invalid(field('pieceSize'), 'required unless the piece was uploaded to this node (PUT /piece/<cid>)');
   // Without a client, the node's own deal client makes the deal.
   const client = deal.client === undefined ? undefined : anyAddress(field('client')).parse(deal.client);
-  const provider = deal.provider === undefined ? undefined : minerId(devnet, filAddress(field('provider')).parse(deal.provider));
+  const provider = deal.provider === undefined ? undefined : await minerId(devnet, filAddress(field('provider')).parse(deal.provider));
   if (deal.label !== undefined && typeof deal.label !== 'string') throw invalid(field('label'), 'expected a string');
   if (deal.verifiedDeal !== undefined && typeof deal.verifiedDeal !== 'boolean') throw invalid(field('verifiedDeal'), 'expected a boolean');
   if (deal.clientSignature !== undefined && (typeof deal.clientSignature !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(deal.clientSignature))) {
@@ -121,30 +125,30 @@ const sectorNumbers: Param<number[]> = {
 };
 
 const sectorChange = (name: string, change: 'fault' | 'recover' | 'terminate') =>
-  defineMethod(name, [filAddress('miner'), sectorNumbers], async ({ devnet }, miner, sectors) =>
-    cidJson(await devnet.storageProviders.changeSectors(minerId(devnet, miner), change, sectors)),
+  defineWriteMethod(name, [filAddress('miner'), sectorNumbers], async ({ devnet }, miner, sectors) =>
+    cidJson(await devnet.storageProviders.changeSectors(await minerId(devnet, miner), change, sectors)),
   );
 
 export const cheatsStorage = [
-  defineMethod('devnet_proposeDeal', [object('deal')], async ({ devnet }, deal) => {
-    const published = await devnet.storageProviders.proposeDeal(parseDeal(devnet, deal));
+  defineWriteMethod('devnet_proposeDeal', [object('deal')], async ({ devnet }, deal) => {
+    const published = await devnet.storageProviders.proposeDeal(await parseDeal(devnet, deal));
     return { dealId: published.dealId, provider: addressJson(FilAddress.fromId(published.provider)), message: cidJson(published.message) };
   }),
 
-  defineMethod('devnet_addStorageProvider', [optional(object('options'))], async ({ devnet }, options) => {
+  defineWriteMethod('devnet_addStorageProvider', [optional(object('options'))], async ({ devnet }, options) => {
     const sectorSize = options?.sectorSize === undefined ? undefined : parseSectorSize(options.sectorSize);
     const { minerId, owner } = await devnet.storageProviders.addProvider(sectorSize);
     return { miner: addressJson(FilAddress.fromId(minerId)), owner: addressJson(owner) };
   }),
 
-  defineMethod('devnet_setStorageAsk', [filAddress('miner'), object('ask')], async ({ devnet }, miner, ask) =>
-    askJson(await devnet.storageProviders.setAsk(minerId(devnet, miner), (current) => parseAsk(current, ask))),
+  defineWriteMethod('devnet_setStorageAsk', [filAddress('miner'), object('ask')], async ({ devnet }, miner, ask) =>
+    askJson(await devnet.storageProviders.setAsk(await minerId(devnet, miner), (current) => parseAsk(current, ask))),
   ),
 
-  defineMethod('devnet_getStorageAsk', [filAddress('miner')], ({ devnet }, miner) => askJson(devnet.storageProviders.ask(minerId(devnet, miner)))),
+  defineMethod('devnet_getStorageAsk', [filAddress('miner')], async ({ devnet }, miner) => askJson(devnet.storageProviders.ask(await minerId(devnet, miner)))),
 
-  defineMethod('devnet_rejectNextProposal', [filAddress('miner'), optional(string('reason'))], async ({ devnet }, miner, reason) => {
-    await devnet.storageProviders.rejectNextProposal(minerId(devnet, miner), reason ?? 'rejected by devnet_rejectNextProposal');
+  defineWriteMethod('devnet_rejectNextProposal', [filAddress('miner'), optional(string('reason'))], async ({ devnet }, miner, reason) => {
+    await devnet.storageProviders.rejectNextProposal(await minerId(devnet, miner), reason ?? 'rejected by devnet_rejectNextProposal');
     return true;
   }),
 

@@ -1,7 +1,7 @@
 // devnet_addVerifiedClient: the genesis verifier grants datacap to a client with a real signed
 // AddVerifiedClient message, mined before the call returns (devnet/verified-clients.ts).
 import { FilAddress } from '../../common/address.js';
-import { defineMethod } from '../define-method.js';
+import { defineWriteMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { anyAddress } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
@@ -17,7 +17,7 @@ const allowance: Param<bigint> = {
 };
 
 export const cheatsVerifreg = [
-  defineMethod('devnet_addVerifiedClient', [anyAddress('address'), allowance], async ({ devnet }, client, bytes) => {
+  defineWriteMethod('devnet_addVerifiedClient', [anyAddress('address'), allowance], async ({ devnet }, client, bytes) => {
     const granted = await devnet.addVerifiedClient(client, bytes);
     return { cid: cidJson(granted.message), client: addressJson(FilAddress.fromId(granted.clientId)), datacap: granted.datacap.toString() };
   }),

@@ -9,7 +9,7 @@ import { encodeEthTransaction } from '../../fevm/eth-tx.js';
 import type { IncludedMessage, Tipset } from '../../mining/tipset.js';
 import { resolveBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatTransaction } from '../format.js';
 import { address, blockRef, hash, invalid, safeNumber } from '../params.js';
 import { transactionBySenderAndNonce } from './ots.js';
@@ -45,7 +45,7 @@ export const ethRawTransactions = [
   ),
 
   // Sent for its sender without a signature, as Anvil does: the node makes the message an impersonated sender's would be.
-  defineMethod('eth_sendUnsignedTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
+  defineWriteMethod('eth_sendUnsignedTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
     if (!tx.from) throw invalid('transaction.from', 'the sender is required');
     return bytesToHex(await devnet.sendTransaction({ ...tx, from: tx.from }, { unsigned: true }));
   }),

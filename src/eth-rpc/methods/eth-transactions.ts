@@ -5,7 +5,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { resolveBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatPendingTransaction, formatReceipt, formatTransaction } from '../format.js';
 import { blockRef, data, hash, invalid, safeNumber } from '../params.js';
 
@@ -22,9 +22,9 @@ function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
 }
 
 export const ethTransactions = [
-  defineMethod('eth_sendRawTransaction', [data('rawTransaction')], async ({ devnet }, raw) => bytesToHex(await devnet.sendRawTransaction(raw))),
+  defineWriteMethod('eth_sendRawTransaction', [data('rawTransaction')], async ({ devnet }, raw) => bytesToHex(await devnet.sendRawTransaction(raw))),
 
-  defineMethod('eth_sendTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
+  defineWriteMethod('eth_sendTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
     if (!tx.from) throw invalid('transaction.from', 'the sender is required');
     return bytesToHex(await devnet.sendTransaction({ ...tx, from: tx.from }));
   }),

@@ -11,7 +11,7 @@ import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { signedMessageCid, type Message } from '../../fevm/message.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
 import { filAddress, tokenAmount } from '../lotus-params.js';
 
@@ -28,16 +28,18 @@ async function pushFromWallet(devnet: Devnet, from: FilAddress, method: number, 
 
 export const filecoinMarketFunds = [
   // Sends `amount` from the wallet to the market's escrow for `address` (AddBalance).
-  defineMethod('Filecoin.MarketAddBalance', [filAddress('wallet'), filAddress('address'), tokenAmount('amount')], ({ devnet }, wallet, address, amt) =>
+  defineWriteMethod('Filecoin.MarketAddBalance', [filAddress('wallet'), filAddress('address'), tokenAmount('amount')], ({ devnet }, wallet, address, amt) =>
     pushFromWallet(devnet, wallet, ADD_BALANCE, address.bytes, amt),
   ),
 
   // Withdraws from `address`'s escrow to it (WithdrawBalance, sent from the wallet), if that much is not locked.
-  defineMethod('Filecoin.MarketWithdraw', [filAddress('wallet'), filAddress('address'), tokenAmount('amount')], ({ devnet }, wallet, address, amt) => {
-    const state = devnet.stateAt(devnet.head.epoch);
-    const market = state.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE;
-    const id = resolveAddress(state, address)?.id;
-    const available = id === undefined ? 0n : (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
+  defineWriteMethod('Filecoin.MarketWithdraw', [filAddress('wallet'), filAddress('address'), tokenAmount('amount')], async ({ devnet }, wallet, address, amt) => {
+    const available = await devnet.readFetched(() => {
+      const state = devnet.stateAt(devnet.head.epoch);
+      const market = state.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE;
+      const id = resolveAddress(state, address)?.id;
+      return id === undefined ? 0n : (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
+    });
     if (amt > available) {
       throw new DevnetError(`insufficient funds for withdrawal of ${fil(amt)}: net available (${fil(available)}) = available (${fil(available)}) - reserved (0 FIL)`);
     }

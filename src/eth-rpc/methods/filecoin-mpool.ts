@@ -6,7 +6,7 @@ import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { DEFAULT_GAS_PREMIUM, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
 import { SigType, type Message } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
@@ -58,16 +58,16 @@ const ticketQuality: Param<number> = {
 };
 
 export const filecoinMpool = [
-  defineMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await devnet.pushMessage(signed))),
+  defineWriteMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await devnet.pushMessage(signed))),
 
   // One after another; the first refusal ends the batch (those before it stay pushed), as in Lotus.
-  defineMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => {
+  defineWriteMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => {
     const cids = [];
     for (const signed of batch) cids.push(cidJson(await devnet.pushMessage(signed)));
     return cids;
   }),
 
-  defineMethod('Filecoin.MpoolBatchPushMessage', [messages('messages'), optional(object('spec'))], async ({ devnet }, batch) => {
+  defineWriteMethod('Filecoin.MpoolBatchPushMessage', [messages('messages'), optional(object('spec'))], async ({ devnet }, batch) => {
     const out = [];
     for (const msg of batch) {
       const signed = await devnet.pushWithWallet(msg);

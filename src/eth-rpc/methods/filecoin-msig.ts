@@ -15,7 +15,7 @@ import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { MultisigMethod, proposalHash } from '../../fevm/actors/multisig/state.js';
 import { signedMessageCid, type Message } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { defineMethod, type Args, type RpcMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod, type Args, type RpcMethod } from '../define-method.js';
 import { cidJson, messageJson } from '../lotus-json.js';
 import { base64Bytes, filAddress, integer, tokenAmount, unsigned } from '../lotus-params.js';
 import { bool, invalid, type Param } from '../params.js';
@@ -45,7 +45,7 @@ function prototype(from: FilAddress, to: FilAddress, method: number, params: unk
 function builder<const P extends readonly Param<unknown>[]>(name: string, params: P, build: (devnet: Devnet, ...args: Args<P>) => Message) {
   return {
     v1: defineMethod(name, params, ({ devnet }, ...args) => ({ Message: messageJson(build(devnet, ...args)), ValidNonce: false })),
-    v0: defineMethod(name, params, async ({ devnet }, ...args) => cidJson(signedMessageCid(await devnet.pushWithWallet(build(devnet, ...args))))),
+    v0: defineWriteMethod(name, params, async ({ devnet }, ...args) => cidJson(signedMessageCid(await devnet.pushWithWallet(await devnet.readFetched(() => build(devnet, ...args)))))),
   };
 }
 

@@ -5,7 +5,7 @@
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid, SigType, type Signature } from '../../fevm/message.js';
 import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { addressJson, bytesJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, message } from '../lotus-params.js';
 import { invalid, object, optional, parseBase64, type Param } from '../params.js';
@@ -42,8 +42,8 @@ const signature = (name: string): Param<Signature> => ({
 });
 
 export const filecoinWallet = [
-  defineMethod('Filecoin.WalletNew', [keyType('keyType')], async ({ devnet }, type) => addressJson(await devnet.wallet.generate(type))),
-  defineMethod('Filecoin.WalletImport', [keyInfo], async ({ devnet }, key) => addressJson(await devnet.wallet.import(key.type, key.privateKey))),
+  defineWriteMethod('Filecoin.WalletNew', [keyType('keyType')], async ({ devnet }, type) => addressJson(await devnet.wallet.generate(type))),
+  defineWriteMethod('Filecoin.WalletImport', [keyInfo], async ({ devnet }, key) => addressJson(await devnet.wallet.import(key.type, key.privateKey))),
 
   defineMethod('Filecoin.WalletExport', [filAddress('address')], ({ devnet }, address) => {
     const key = devnet.wallet.export(address);
@@ -51,7 +51,7 @@ export const filecoinWallet = [
     return { Type: key.type, PrivateKey: Buffer.from(key.privateKey).toString('base64') };
   }),
 
-  defineMethod('Filecoin.WalletDelete', [filAddress('address')], async ({ devnet }, address) => {
+  defineWriteMethod('Filecoin.WalletDelete', [filAddress('address')], async ({ devnet }, address) => {
     await devnet.wallet.delete(address);
     return null;
   }),
@@ -65,7 +65,7 @@ export const filecoinWallet = [
     return addressJson(address);
   }),
 
-  defineMethod('Filecoin.WalletSetDefault', [filAddress('address')], async ({ devnet }, address) => {
+  defineWriteMethod('Filecoin.WalletSetDefault', [filAddress('address')], async ({ devnet }, address) => {
     if (!(await devnet.wallet.setDefault(address))) throw new DevnetError('key info not found');
     return null;
   }),
@@ -87,7 +87,7 @@ export const filecoinWallet = [
   // The address parsed (Lotus address.NewFromString); one that does not parse is refused naming the parameter.
   defineMethod('Filecoin.WalletValidateAddress', [filAddress('address')], (_ctx, address) => addressJson(address)),
 
-  defineMethod('Filecoin.MpoolPushMessage', [message('message'), optional(object('spec'))], async ({ devnet }, msg) => {
+  defineWriteMethod('Filecoin.MpoolPushMessage', [message('message'), optional(object('spec'))], async ({ devnet }, msg) => {
     const signed = await devnet.pushWithWallet(msg);
     return signedMessageJson(signed, signedMessageCid(signed));
   }),

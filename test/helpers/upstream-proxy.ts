@@ -1,0 +1,56 @@
+// A loopback proxy in front of an upstream node for fork tests, which misbehaves on command: it
+// delays each answer, refuses connections (a dead upstream), or answers HTTP 500 to the JSON-RPC
+// methods named in `failing`, alone or in a batch (an upstream that breaks at one step of a warm-up).
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
+
+export interface ProxyMode {
+  delayMs: number;
+  dead: boolean;
+  /** Methods answered with HTTP 500 (which the fork's client retries, then reports). */
+  failing: Set<string>;
+}
+
+/** A proxy to `target` for test `t` (closed when it ends), and the switches that make it misbehave. */
+export async function upstreamProxy(t: TestContext, target: string): Promise<{ url: string; mode: ProxyMode }> {
+  const mode: ProxyMode = { delayMs: 0, dead: false, failing: new Set() };
+  const server = createServer((req, res) => {
+    if (mode.dead) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      let methods: unknown[];
+      try {
+        const request = JSON.parse(body.toString()) as unknown;
+        methods = (Array.isArray(request) ? request : [request]).map((r) => (r as { method?: unknown }).method);
+      } catch {
+        methods = [];
+      }
+      // A batch fails if any of its calls does.
+      if (methods.some((method) => typeof method === 'string' && mode.failing.has(method))) {
+        res.writeHead(500).end();
+        return;
+      }
+      const forward = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        setTimeout(() => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        }, mode.delayMs);
+      });
+      // A client that gave up (timed out) leaves the forwarded request to fail: that is expected here.
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, mode };
+}

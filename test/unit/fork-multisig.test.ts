@@ -1,0 +1,90 @@
+// A multisig wallet of the upstream, forked: an upstream started as a public gateway (--gateway-only)
+// holds a 2-of-3 multisig of f1 signers with a pending proposal; on the fork, StateReadState and the
+// Msig* readers answer as the upstream did, and the second signer's approval (signed with its key,
+// pushed with MpoolPush) executes the proposal on the fork only.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { hexToBytes } from '../../src/common/hex.js';
+import { codeCid, INIT_ACTOR_ID } from '../../src/fevm/actor.js';
+import { InitMethod } from '../../src/fevm/actors/init.js';
+import { MultisigMethod } from '../../src/fevm/actors/multisig/state.js';
+import { signedMessageCid, type Message } from '../../src/fevm/message.js';
+import { startDevnet, testConfig } from '../../src/index.js';
+import { nativeKey } from '../helpers/hostile.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+const PAYEE = '0x4444444444444444444444444444444444444444';
+
+/** An unsigned message from `from`, with gas enough for a multisig's methods. */
+const message = (from: FilAddress, to: FilAddress, method: number, params: unknown, value = 0n, nonce = 0): Message => ({
+  version: 0,
+  to,
+  from,
+  nonce,
+  value,
+  gasLimit: 50_000_000,
+  gasFeeCap: 10n ** 10n,
+  gasPremium: 10n ** 5n,
+  method,
+  params: encodeCbor(params),
+});
+
+describe('fork: a multisig of the upstream', () => {
+  test('reads as the upstream\'s (state, pending, balance); approving its pending proposal on the fork executes it', async (t) => {
+    const upstream = await startDevnet(testConfig({ gatewayOnly: true }));
+    t.after(() => upstream.close());
+    const keys = [nativeKey(41), nativeKey(42), nativeKey(43)];
+    for (const [i, key] of keys.entries()) {
+      await upstream.devnet.wallet.import('secp256k1', new Uint8Array(32).fill(41 + i));
+      await upstream.devnet.cheats.fundNative(key.address, 100n * FIL);
+    }
+    const [a, b] = keys.map((key) => key.address);
+    const mined = async (msg: Message) => {
+      const signed = await upstream.devnet.pushWithWallet(msg);
+      const { message: included } = await upstream.devnet.waitForMessage(signedMessageCid(signed));
+      assert.equal(included.receipt.exitCode, 0);
+      return included.receipt.returnData;
+    };
+    // MsigCreate as Lotus builds it: init's Exec of [signers, threshold 2, unlock duration 0, start epoch 0], 10 FIL in.
+    const constructor = [keys.map((key) => key.address.bytes), 2, 0, 0];
+    const [idBytes] = decodeCbor<[Uint8Array, Uint8Array]>(await mined(message(a, FilAddress.fromId(INIT_ACTOR_ID), InitMethod.Exec, [codeCid('multisig'), encodeCbor(constructor)], 10n * FIL)));
+    const msig = FilAddress.fromBytes(idBytes);
+    // A proposes paying 3 FIL to an f410 address: pending, with A's approval.
+    const payee = FilAddress.fromDelegated(10, hexToBytes(PAYEE));
+    await mined(message(a, msig, MultisigMethod.Propose, [payee.bytes, encodeBigInt(3n * FIL), 0, new Uint8Array()]));
+    const epoch = upstream.devnet.head.epoch;
+
+    const { result } = await setupRpc(t, { fork: { url: upstream.url, blockNumber: epoch } });
+    const ask = async (url: string, method: string, params: unknown[]) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      const body = (await res.json()) as { result?: unknown; error?: unknown };
+      assert.equal(body.error, undefined, `${method}: ${JSON.stringify(body.error)}`);
+      return body.result as any;
+    };
+    const upstreamState = await ask(upstream.url, 'Filecoin.StateReadState', [msig.toString(), null]);
+    assert.equal(upstreamState.State.NumApprovalsThreshold, 2);
+    assert.deepEqual(await result('Filecoin.StateReadState', [msig.toString(), null]), upstreamState);
+    const pending = await ask(upstream.url, 'Filecoin.MsigGetPending', [msig.toString(), null]);
+    assert.equal(pending.length, 1);
+    assert.deepEqual(await result('Filecoin.MsigGetPending', [msig.toString(), null]), pending);
+    for (const method of ['Filecoin.MsigGetAvailableBalance', 'Filecoin.MsigGetVestingSchedule']) {
+      assert.deepEqual(await result(method, [msig.toString(), null]), await ask(upstream.url, method, [msig.toString(), null]), method);
+    }
+
+    // B approves transaction 0 on the fork, signing with its key: the threshold is met and the wallet pays.
+    const nonce = await result('Filecoin.MpoolGetNonce', [b.toString()]);
+    const cid = await result('Filecoin.MpoolPush', [keys[1].sign(message(b, msig, MultisigMethod.Approve, [0, new Uint8Array()], 0n, nonce))]);
+    const receipt = (await result('Filecoin.StateWaitMsg', [cid, 1, -1, true])).Receipt;
+    assert.equal(receipt.ExitCode, 0);
+    // ApproveReturn [applied, exit code, return]: applied, and the send succeeded.
+    assert.deepEqual(decodeCbor<unknown[]>(Buffer.from(receipt.Return, 'base64')).slice(0, 2), [true, 0]);
+    assert.deepEqual(await result('Filecoin.MsigGetPending', [msig.toString(), null]), []);
+    assert.equal(BigInt(await result('eth_getBalance', [PAYEE, 'latest'])), 3n * FIL);
+    assert.equal(BigInt((await result('Filecoin.StateGetActor', [msig.toString(), null])).Balance), 7n * FIL);
+    // The upstream still waits for the second approval.
+    assert.equal((await ask(upstream.url, 'Filecoin.MsigGetPending', [msig.toString(), null])).length, 1);
+  });
+});
