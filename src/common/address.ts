@@ -21,6 +21,7 @@ export const EAM_NAMESPACE = 10;
 const MAX_SUBADDRESS_LENGTH = 54;
 const PAYLOAD_LENGTHS: Record<number, number> = { [Protocol.Secp256k1]: 20, [Protocol.Actor]: 20, [Protocol.BLS]: 48 };
 const MASKED_ID_PREFIX = new Uint8Array([0xff, ...new Array<number>(11).fill(0)]);
+const EAM_NAMESPACE_VARINT = new Uint8Array([EAM_NAMESPACE]);
 
 function encodeVarint(n: number): Uint8Array {
   return varint.encodeTo(n, new Uint8Array(varint.encodingLength(n)));
@@ -44,6 +45,8 @@ function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {
 }
 
 export class FilAddress {
+  #key: string | undefined;
+
   private constructor(
     readonly protocol: Protocol,
     /** Everything after the protocol byte. */
@@ -77,10 +80,11 @@ export class FilAddress {
    */
   static fromEthAddress(eth: Uint8Array): FilAddress {
     if (eth.length !== 20) throw new InvalidAddressError('an Ethereum address has 20 bytes');
+    if (!isMaskedId(eth)) return new FilAddress(Protocol.Delegated, concatBytes(EAM_NAMESPACE_VARINT, eth));
     const id = maskedId(eth);
     // IDs beyond 2^53 cannot name a devnet actor (and an f410 never embeds a masked ID).
-    if (id === undefined && isMaskedId(eth)) throw new InvalidAddressError('masked ID address out of range');
-    return id === undefined ? FilAddress.fromDelegated(EAM_NAMESPACE, eth) : FilAddress.fromId(id);
+    if (id === undefined) throw new InvalidAddressError('masked ID address out of range');
+    return FilAddress.fromId(id);
   }
 
   /** Parses the binary form: a protocol byte and its payload. */
@@ -165,9 +169,9 @@ export class FilAddress {
     return namespace === EAM_NAMESPACE && sub.length === 20 ? sub : undefined;
   }
 
-  /** A stable key for maps. */
+  /** A stable key for maps, made on first use (state reads look addresses up by it). */
   get key(): string {
-    return bytesToHex(this.bytes);
+    return (this.#key ??= bytesToHex(this.bytes));
   }
 
   equals(other: FilAddress): boolean {
@@ -189,13 +193,14 @@ export class FilAddress {
 
 /** The actor ID in a masked ID address `0xff` ‖ 11 zero bytes ‖ u64be(id), if it is one. */
 export function maskedId(eth: Uint8Array): number | undefined {
-  if (eth.length !== 20 || !equalBytes(eth.subarray(0, 12), MASKED_ID_PREFIX)) return undefined;
+  if (!isMaskedId(eth)) return undefined;
   const id = new DataView(eth.buffer, eth.byteOffset + 12, 8).getBigUint64(0);
   return id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : undefined;
 }
 
 export function isMaskedId(eth: Uint8Array): boolean {
-  return eth.length === 20 && equalBytes(eth.subarray(0, 12), MASKED_ID_PREFIX);
+  // The first byte settles most addresses (every state read asks), without a subarray.
+  return eth.length === 20 && eth[0] === 0xff && equalBytes(eth.subarray(0, 12), MASKED_ID_PREFIX);
 }
 
 export function maskedIdAddress(id: number): Uint8Array {

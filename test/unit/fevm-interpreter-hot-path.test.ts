@@ -7,7 +7,7 @@ import { getCreateAddress } from 'ethers';
 import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
-import { growMemory, MEMORY_RANGES, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { fevmSetup } from '../helpers/fevm.js';
 
 const MAX_WORD = (1n << 256n) - 1n;
@@ -68,6 +68,35 @@ describe('MSTORE', () => {
       const expected = '0x' + '00'.repeat(5) + value.toString(16).padStart(64, '0') + '00'.repeat(64 - 37);
       assert.equal(bytesToHex(result.returnData), expected);
     }
+  });
+});
+
+describe('MLOAD and KECCAK256', () => {
+  /** A run state over `memory`, with `values` on the stack (top first); what the opcode pushed is `pushed`. */
+  function over(memory: Uint8Array, values: bigint[]) {
+    const runState = runStateOver(values);
+    const pushed: bigint[] = [];
+    runState.stack.pop = () => values.shift();
+    runState.stack.push = (v: bigint) => pushed.push(v);
+    runState.memory = { read: (offset: number, size: number) => memory.slice(offset, offset + size) };
+    return { runState, pushed };
+  }
+
+  test('MLOAD reads the 32 bytes at the offset big-endian', () => {
+    const memory = new Uint8Array(96).map((_, i) => i);
+    const { runState, pushed } = over(memory, [33n]);
+    mload(runState);
+    assert.deepEqual(pushed, [BigInt(bytesToHex(memory.slice(33, 65)))]);
+  });
+
+  test('KECCAK256 of a range, and of nothing', () => {
+    const memory = new TextEncoder().encode('xxabcxx');
+    const abc = over(memory, [2n, 3n]);
+    keccak256Op(abc.runState);
+    assert.deepEqual(abc.pushed, [0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45n]);
+    const none = over(memory, [5n, 0n]);
+    keccak256Op(none.runState);
+    assert.deepEqual(none.pushed, [0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470n]);
   });
 });
 

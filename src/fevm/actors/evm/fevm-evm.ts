@@ -42,7 +42,7 @@ import type { StateAccess } from '../../state-access.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
-import { growMemory, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
+import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
   ACCOUNT_INVOCATION,
@@ -409,8 +409,8 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 }
 
 /**
- * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs, and MSTORE's without
- * its allocations), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
+ * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, MLOAD, MSTORE
+ * and KECCAK256 without its awaits and conversions), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
  * OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
  * size, the CALL's gas limit), except where that is only memory size (memory-ops.ts), and the FVM
  * charges replace their Ethereum gas.
@@ -418,11 +418,14 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number> } {
   const table = getOpcodesForHF(common);
   const fevmLogic = new Map<number, OpHandler>([
+    [0x20, keccak256Op],
     [0x3b, extcodesize],
     [0x3c, extcodecopy],
     [0x3f, extcodehash],
     [0x40, blockhash],
+    [0x51, mload],
     [0x52, mstore],
+    [0x54, sload],
     [0x5a, gas],
     [0xff, selfdestruct],
   ]);
@@ -611,6 +614,12 @@ function blockhash(runState: RunState): void {
   const current = BigInt(ctx.epoch);
   const hash = n >= current - BLOCKHASH_WINDOW && n < current && n >= 0n ? ctx.tipsetHash?.(Number(n)) : undefined;
   runState.stack.push(hash ? bytesToBigint(hash.subarray(0, 32)) : 0n);
+}
+
+/** SLOAD from the state tree, synchronously (@ethereumjs's awaits its storage interface, in bytes). */
+function sload(runState: RunState): void {
+  const slot = runState.stack.pop();
+  runState.stack.push((runState.stateManager as EvmStateAdapter).storageAt(runState.interpreter.getAddress(), slot));
 }
 
 /** The gas left: FVM gas, as everywhere on FEVM. */

@@ -6,8 +6,10 @@
 // highest Ethereum memory cost, which later Ethereum gas functions read), so that the most common
 // instructions need not each create and await two promises. Their FVM gas is unchanged.
 //
-// MSTORE: @ethereumjs pads the word through spread arrays; this writes it through one scratch word.
+// MSTORE, MLOAD and KECCAK256: @ethereumjs pads a stored word through spread arrays and reads a
+// loaded or hashed one back through a hex string; these go through one scratch word instead.
 import type { ExecResult } from '@ethereumjs/evm';
+import { keccak256 } from '../../../common/hashes.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Stack = RunState['stack'];
@@ -69,4 +71,23 @@ export function mstore(runState: RunState): void {
   wordView.setBigUint64(16, value >> 64n);
   wordView.setBigUint64(24, value);
   runState.memory.write(Number(offset), 32, word);
+}
+
+/** MLOAD: the 32 bytes at the offset as a word. */
+export function mload(runState: RunState): void {
+  const offset = runState.stack.pop();
+  runState.stack.push(wordOf(runState.memory.read(Number(offset), 32, true)));
+}
+
+/** KECCAK256 of a memory range, as a word. */
+export function keccak256Op(runState: RunState): void {
+  const [offset, length] = runState.stack.popN(2) as [bigint, bigint];
+  const data = length === 0n ? new Uint8Array() : runState.memory.read(Number(offset), Number(length), true);
+  runState.stack.push(wordOf(keccak256(data)));
+}
+
+/** 32 big-endian bytes as a word. */
+function wordOf(bytes: Uint8Array): bigint {
+  word.set(bytes);
+  return (wordView.getBigUint64(0) << 192n) | (wordView.getBigUint64(8) << 128n) | (wordView.getBigUint64(16) << 64n) | wordView.getBigUint64(24);
 }
