@@ -1,13 +1,18 @@
-// The interpreter's hot path (fevm/actors/evm/memory-ops.ts, code-analysis.ts): memory accounts kept
-// exactly as @ethereumjs's gas functions keep them, MSTORE's bytes, and code analyses reused per code.
+// The interpreter's hot path (fevm/actors/evm/memory-ops.ts, code-analysis.ts, state-adapter.ts):
+// memory accounts kept exactly as @ethereumjs's gas functions keep them, the words MSTORE, MLOAD and
+// KECCAK256 make, code analyses reused per code, and unchanged accounts not written back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Common, Mainnet } from '@ethereumjs/common';
 import { getCreateAddress } from 'ethers';
 import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
+import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
 import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { createPlaceholder } from '../../src/fevm/actors/lifecycle.js';
+import { EvmStateAdapter } from '../../src/fevm/actors/evm/state-adapter.js';
+import { StateTree } from '../../src/fevm/state-tree.js';
 import { fevmSetup } from '../helpers/fevm.js';
 
 const MAX_WORD = (1n << 256n) - 1n;
@@ -144,5 +149,23 @@ describe('code analyses reused per code', () => {
     const probe = await deploy('FevmProbe');
     const first = await call(probe, 'env');
     for (let i = 0; i < 3; i++) assert.deepEqual(await call(probe, 'env'), first);
+  });
+});
+
+describe("the EVM's write-back of accounts", () => {
+  test('an account whose balance and nonce did not move is not staged again; one that moved is', async () => {
+    const tree = new StateTree();
+    const genesis = tree.stage();
+    const eth = new Uint8Array(20).fill(7);
+    const placeholder = createPlaceholder(genesis, eth, 5n);
+    tree.commit(genesis, 0);
+    const adapter = new EvmStateAdapter();
+    const overlay = tree.stage();
+    adapter.use(overlay);
+    const address = new Address(eth);
+    await adapter.putAccount(address, new Account(BigInt(placeholder.nonce), 5n));
+    assert.deepEqual([...overlay.changes()], []);
+    await adapter.putAccount(address, new Account(BigInt(placeholder.nonce), 6n));
+    assert.equal(overlay.getActor(placeholder.id)?.balance, 6n);
   });
 });

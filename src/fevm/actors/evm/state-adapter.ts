@@ -66,6 +66,9 @@ export class EvmStateAdapter implements StateManagerInterface {
       this.current.putActor({ ...placeholder, nonce: Number(account.nonce) });
       return;
     }
+    // The EVM writes back every frame's sender and receiver whether they changed or not (a CALL
+    // without value changes neither): an unchanged actor is not written again.
+    if (!actor.evm?.dead && account.balance === actor.balance && account.nonce === BigInt(actor.evm ? actor.evm.nonce : actor.nonce)) return;
     if (actor.evm?.dead && account.nonce === 0n) {
       // Value sent to a dead contract: it stays dead.
       this.current.putActor({ ...actor, balance: account.balance });
