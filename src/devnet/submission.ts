@@ -3,11 +3,12 @@
 // a key of the node's wallet. Decoding and signature checks run first; adding to the pool is one task
 // of the miner's queue (the pool is chain state), and in instant mode a send returns once mined.
 import { Wallet } from 'ethers';
-import { isMaskedId, Protocol, type FilAddress } from '../common/address.js';
+import { isMaskedId, maskedIdAddress, Protocol, type FilAddress } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
+import type { Actor } from '../fevm/actor.js';
 import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
@@ -161,17 +162,41 @@ export class Submission {
    */
   async pushWithWallet(message: Message): Promise<SignedMessage> {
     const { wallet } = this.node;
-    if (!wallet.has(message.from)) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
-    const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(message.from)));
+    // An account impersonated by its masked ID sends unsigned, as eth_sendTransaction does for it.
+    const impersonated = wallet.has(message.from) ? undefined : await this.node.state.untilFetched(() => this.impersonatedAccount(message.from));
+    if (!wallet.has(message.from) && !impersonated) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
+    const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(impersonated?.robust ?? message.from)));
     const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
     const gasFeeCap = message.gasFeeCap || this.node.nextBaseFee() * 2n + gasPremium;
     // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
     const { pending, mined } = await this.signing.run(async () => {
       const nonce = await this.node.state.untilFetched(() => this.nextNonce(message.from));
-      return this.submitSigned(wallet.signMessage(message.from, { ...message, nonce, gasLimit, gasPremium, gasFeeCap }, this.node.chainId));
+      const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
+      return impersonated ? this.admitUnsigned({ ...filled, from: impersonated.robust! }) : this.submitSigned(wallet.signMessage(message.from, filled, this.node.chainId));
     });
     await mined;
     return pending.signed;
+  }
+
+  /**
+   * Whether the node can push messages from `address` (MpoolPushMessage, the storage providers'
+   * agents): it holds its key, or it is an account impersonated by its masked ID address.
+   */
+  canSendFrom(address: FilAddress): boolean {
+    return this.node.wallet.has(address) || this.impersonatedAccount(address) !== undefined;
+  }
+
+  /** The account `address` names, if it is impersonated by its masked ID address (anvil_impersonateAccount). */
+  private impersonatedAccount(address: FilAddress): Actor | undefined {
+    const actor = resolveAddress(this.headState(), address);
+    return actor?.kind === 'account' && actor.robust && this.isImpersonated(maskedIdAddress(actor.id)) ? actor : undefined;
+  }
+
+  /** A native message from an impersonated account: a placeholder signature of its key's type, which nothing checks. */
+  private admitUnsigned(message: Message): Promise<Admitted> {
+    const signature = message.from.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
+    const signed: SignedMessage = { message, signature };
+    return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
   }
 
   /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
@@ -215,10 +240,7 @@ export class Submission {
     if (delegated) return this.submitImpersonated({ ...tx, from: delegated });
     if (isMaskedId(tx.from)) {
       if (sender?.kind !== 'account' || !sender.robust) throw new DevnetError(`${bytesToHex(tx.from)} names no account that can send`);
-      const { message } = toFilecoinMessage(tx);
-      const native = sender.robust.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
-      const signed: SignedMessage = { message: { ...message, from: sender.robust }, signature: native };
-      return this.admit({ cid: signedMessageCid(signed), signed, chainSize: chainSize(signed) });
+      return this.admitUnsigned({ ...toFilecoinMessage(tx).message, from: sender.robust });
     }
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
     const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };

@@ -157,7 +157,8 @@ export type MissingState =
   | { kind: 'claims'; provider: number }
   | { kind: 'verifier'; id: number }
   | { kind: 'datacap'; id: number }
-  | { kind: 'powerClaim'; miner: number };
+  | { kind: 'powerClaim'; miner: number }
+  | { kind: 'sector'; miner: number; number: number };
 
 /**
  * Thrown by a source's read of a value it has not fetched yet. Execution is deterministic and runs on

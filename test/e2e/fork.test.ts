@@ -61,7 +61,9 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
   /** What the upstream answered at the fork epoch, to compare the fork with. */
   const atFork: Record<string, unknown> = {};
 
-  const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)];
+  // The fork holds no storage provider's key (its mnemonic's would be the upstream's providers'), as
+  // when forking a real network: it runs a forked provider only while its worker is impersonated.
+  const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
   before(async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-cache-'));
@@ -186,6 +188,12 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     const power = await sameAsUpstream('Filecoin.StateMinerPower', [dealProvider]);
     assert.ok(BigInt(power.MinerPower.QualityAdjPower) > 0n);
 
+    // The active deal's sector; the pending deal's, sealed upstream after the fork epoch, is not there.
+    assert.notEqual(await sameAsUpstream('Filecoin.StateSectorGetInfo', [dealProvider, active.State.SectorNumber]), null);
+    const sealedLater = (await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [pendingDeal, null])).State.SectorNumber;
+    assert.equal(await sameAsUpstream('Filecoin.StateSectorGetInfo', [dealProvider, sealedLater]), null);
+    await sameAsUpstream('Filecoin.StateMinerProvingDeadline', [dealProvider]);
+
     // The actors' own fields: next deal and allocation IDs, locked totals, the token's supply, the power totals.
     const fields: Record<string, string[]> = {
       f04: ['TotalRawBytePower', 'TotalQualityAdjPower', 'MinerCount', 'MinerAboveMinPowerCount'],
@@ -289,6 +297,42 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     // The upstream went on without the fork: its counter is what it set after the fork epoch.
     assert.equal(BigInt(await rpc(upstream.url, 'eth_getStorageAt', [counterAddress, '0x0', 'latest'])), 900n);
     assert.equal(await rpc(upstream.url, 'eth_getBalance', [RECIPIENT, 'latest']), '0x0');
+  });
+
+  test('a forked storage provider, its worker impersonated, takes a new deal: published, sealed and activated on the fork only', async () => {
+    const { Worker } = await rpc(fork!.url, 'Filecoin.StateMinerInfo', [dealProvider, null]);
+    const worker = `0xff${'0'.repeat(22)}${Number(Worker.slice(2)).toString(16).padStart(16, '0')}`;
+    const piece = randomPiece();
+    const proposal = { pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: dealProvider };
+    // The node holds no key of the forked provider's worker: it cannot act for it until told to.
+    await assert.rejects(rpc(fork!.url, 'devnet_proposeDeal', [proposal]), /is not a storage provider the devnet runs/);
+    await rpc(fork!.url, 'anvil_impersonateAccount', [worker]);
+    const { dealId } = await rpc(fork!.url, 'devnet_proposeDeal', [proposal]);
+    // Deal IDs go on from the upstream's next one.
+    assert.equal(dealId, pendingDeal + 1);
+    const deal = await pollUntil('the forked provider to seal the deal', async () => {
+      const onChain = await rpc(fork!.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
+      return onChain.State.SectorStartEpoch > 0 ? onChain : undefined;
+    });
+    assert.equal(deal.Proposal.Provider, dealProvider);
+    // In a sector number the upstream had not used at the fork epoch; the forked sectors still read as upstream.
+    const sector = deal.State.SectorNumber;
+    assert.equal(await rpc(upstream.url, 'Filecoin.StateSectorGetInfo', [dealProvider, sector, forkKey]), null);
+    assert.equal((await rpc(fork!.url, 'Filecoin.StateSectorGetInfo', [dealProvider, sector, null])).SectorNumber, sector);
+    const forkedSector = (atFork.activeDeal as { State: { SectorNumber: number } }).State.SectorNumber;
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateSectorGetInfo', [dealProvider, forkedSector, null]), await rpc(upstream.url, 'Filecoin.StateSectorGetInfo', [dealProvider, forkedSector, forkKey]));
+    // The provider's power grew by the new sector on the fork.
+    const [mine, theirs] = await Promise.all([rpc(fork!.url, 'Filecoin.StateMinerPower', [dealProvider, null]), rpc(upstream.url, 'Filecoin.StateMinerPower', [dealProvider, forkKey])]);
+    assert.ok(BigInt(mine.MinerPower.RawBytePower) > BigInt(theirs.MinerPower.RawBytePower));
+    // A contract reads the new deal's activation through the market, as for any deal.
+    const { FilecoinApiCaller } = await compileFixtures();
+    const abi = new Interface(FilecoinApiCaller.abi);
+    const data = abi.encodeFunctionData('callById', [5, methodNumber('GetDealActivation'), 0, 0, 0x51, bytesToHex(encodeCbor(dealId))]);
+    const [exitCode] = abi.decodeFunctionResult('callById', await rpc(fork!.url, 'eth_call', [{ to: callerAddress, data }, 'latest']));
+    assert.equal(exitCode, 0n);
+    // The upstream never saw it.
+    await assert.rejects(rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]), new RegExp(`deal ${dealId} not found`));
+    await rpc(fork!.url, 'anvil_stopImpersonatingAccount', [worker]);
   });
 
   test('anvil_reset goes back to the fork point; hardhat_reset with forking re-forks at another epoch', async () => {

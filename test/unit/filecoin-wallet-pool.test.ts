@@ -1,6 +1,6 @@
 // The wallet and pool methods the lotus CLI and wallets use, through the JSON-RPC server: WalletNew
 // (secp256k1, bls, delegated), WalletExport/Import/Delete, WalletDefaultAddress/SetDefault, WalletSign
-// and WalletVerify, WalletValidateAddress; MpoolCheckMessages, MpoolCheckPendingMessages,
+// and WalletVerify, WalletValidateAddress; MpoolPushMessage from a key held or an impersonated account; MpoolCheckMessages, MpoolCheckPendingMessages,
 // MpoolCheckReplaceMessages, MpoolBatchPush, MpoolBatchPushMessage, MpoolGetConfig, MpoolSelect,
 // MpoolSub; MarketAddBalance, MarketWithdraw, MarketGetReserved.
 import assert from 'node:assert/strict';
@@ -73,6 +73,22 @@ describe('wallet', () => {
     const tx = await result('eth_getTransactionByHash', [hash]);
     assert.equal(tx.to, '0xff00000000000000000000000000000000000064');
     assert.equal(BigInt(tx.value), FIL);
+  });
+
+  test('an f1 account the node holds no key for sends with MpoolPushMessage while impersonated by its masked ID', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
+    await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, f1, 10n * FIL), null]);
+    await result('Filecoin.WalletDelete', [f1]);
+    assert.match((await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL), null])).message, /the node holds no key for t1/);
+    const id = Number((await result('Filecoin.StateLookupID', [f1, null])).slice(2));
+    const masked = `0xff${'0'.repeat(22)}${id.toString(16).padStart(16, '0')}`;
+    await result('anvil_impersonateAccount', [masked]);
+    const sent = await result('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL), null]);
+    assert.equal(sent.Message.From, f1);
+    assert.equal((await result('Filecoin.StateSearchMsg', [null, sent.CID, -1, true])).Receipt.ExitCode, 0);
+    await result('anvil_stopImpersonatingAccount', [masked]);
+    assert.match((await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL), null])).message, /the node holds no key for t1/);
   });
 });
 

@@ -14,7 +14,7 @@ import { emptyForkData, type ForkData } from './fork-source.js';
 import { emptyForkTables, type ForkTables } from './fork-tables.js';
 
 /** Bumped when the file's layout changes: an older file is ignored (and rewritten), never misread. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

@@ -6,7 +6,7 @@
 import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
 import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
-import { emptyForkTables, FORKED_TABLE_ACTORS, withForkedTables, type ForkTables } from './fork-tables.js';
+import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, type ForkTables } from './fork-tables.js';
 import type { UpstreamState } from './upstream-state.js';
 
 /** Everything fetched so far: null records an actor or address the upstream does not have. */
@@ -41,7 +41,7 @@ export class ForkSource implements FetchingStateSource {
   onFetched: () => void = () => undefined;
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
   private readonly inFlight = new Map<string, Promise<void>>();
-  /** The singletons as reads see them: with their tables reading `data.tables` (made once per actor). */
+  /** The singletons and miners as reads see them: with their tables reading `data.tables` (made once per actor). */
   private readonly withTables = new Map<number, Actor>();
 
   constructor(
@@ -55,11 +55,11 @@ export class ForkSource implements FetchingStateSource {
     const actor = this.data.actors.get(id);
     if (actor === undefined) throw new MissingStateError([{ kind: 'actor', id }]);
     this.progress.hits++;
-    if (actor && FORKED_TABLE_ACTORS.has(id)) return this.singleton(actor);
+    if (actor && FORKED_TABLE_KINDS.has(actor.kind)) return this.withTablesOf(actor);
     return actor ?? undefined;
   }
 
-  private singleton(actor: Actor): Actor {
+  private withTablesOf(actor: Actor): Actor {
     let forked = this.withTables.get(actor.id);
     if (!forked) {
       forked = withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
@@ -170,6 +170,8 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.datacap, missing.id, (id) => upstream.datacap(id));
       case 'powerClaim':
         return fill(tables.powerClaims, missing.miner, (id) => upstream.powerClaim(id));
+      case 'sector':
+        return fill(tables.sectors, `${missing.miner}:${missing.number}`, () => upstream.sector(missing.miner, missing.number));
     }
   }
 }

@@ -1,21 +1,23 @@
-// The builtin singletons on a fork: the power, market, verified-registry and datacap actors as the
-// upstream held them, their scalars read with the actor (upstream-tables.ts) and each table a
-// LazyMap (fevm/lazy-map.ts) whose keys come from what the fork fetched, one key at a time: a key not
-// fetched yet throws MissingStateError naming it, and the work runs again once it is fetched. Keys
-// of actors created on the fork (IDs from the upstream's NextID on) and deals published on it (IDs
-// from the market's NextID on) were never upstream and read as absent without a fetch.
+// The builtin actors' tables on a fork: the power, market, verified-registry and datacap actors as
+// the upstream held them, and miners' sectors. Their scalars are read with the actor
+// (upstream-tables.ts); each table is a LazyMap (fevm/lazy-map.ts) whose keys come from what the fork
+// fetched, one key at a time: a key not fetched yet throws MissingStateError naming it, and the work
+// runs again once it is fetched. Keys of actors created on the fork (IDs from the upstream's NextID
+// on) and deals published on it (IDs from the market's NextID on) were never upstream and read as
+// absent without a fetch.
 import type { CID } from '../../common/cbor.js';
-import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import type { Actor, ActorKind } from '../../fevm/actor.js';
 import { storedProposalCid } from '../../fevm/actors/market/deal-proposal.js';
 import { EPOCH_UNDEFINED } from '../../fevm/actors/market/state.js';
+import type { SectorInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
 import { MissingStateError, type MissingState } from '../../fevm/state-tree.js';
 import type { ForkedDeal } from './upstream-tables.js';
 
-/** The singletons whose tables the fork reads by key. */
-export const FORKED_TABLE_ACTORS: ReadonlySet<number> = new Set([POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID]);
+/** The kinds whose tables the fork reads by key: the singletons, and miners (their sectors). */
+export const FORKED_TABLE_KINDS: ReadonlySet<ActorKind> = new Set<ActorKind>(['storagepower', 'storagemarket', 'verifiedregistry', 'datacap', 'storageminer']);
 
 /** The entries fetched so far, by the key the upstream reads them by; null records "none upstream". */
 export interface ForkTables {
@@ -31,6 +33,8 @@ export interface ForkTables {
   /** Datacap balances (tokens) by actor ID. */
   datacap: Map<number, bigint | null>;
   powerClaims: Map<number, PowerClaim>;
+  /** Miners' sectors, by `${miner}:${sector number}`. */
+  sectors: Map<string, SectorInfo | null>;
 }
 
 export const emptyForkTables = (): ForkTables => ({
@@ -41,6 +45,7 @@ export const emptyForkTables = (): ForkTables => ({
   verifiers: new Map(),
   datacap: new Map(),
   powerClaims: new Map(),
+  sectors: new Map(),
 });
 
 /**
@@ -124,6 +129,20 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
   }
   if (actor.datacap) {
     return { ...actor, datacap: { ...actor.datacap, balances: byActor(tables.datacap, (id) => ({ kind: 'datacap', id }), nonZero) } };
+  }
+  if (actor.miner) {
+    const prefix = `${actor.id}:`;
+    const upstreamSectors: MapSource<number, SectorInfo> = {
+      get(number) {
+        const sector = tables.sectors.get(prefix + number);
+        if (sector === undefined) throw new MissingStateError([{ kind: 'sector', miner: actor.id, number }]);
+        return sector ?? undefined;
+      },
+      *fetched() {
+        for (const [key, sector] of tables.sectors) if (sector && key.startsWith(prefix)) yield [sector.sectorNumber, sector];
+      },
+    };
+    return { ...actor, miner: { ...actor.miner, upstreamSectors: new LazyMap(upstreamSectors) } };
   }
   if (actor.power) {
     return { ...actor, power: { ...actor.power, upstreamClaims: byActor(tables.powerClaims, (miner) => ({ kind: 'powerClaim', miner }), (claim) => claim) } };

@@ -1,6 +1,7 @@
-// A storage provider's miner actor as the fork holds it: its MinerInfo (Filecoin.StateMinerInfo)
-// and its funds (the State's pledge, deposits and fee debt, Filecoin.StateReadState). Its sectors,
-// partitions and deadlines are not forked (a gateway lists no sectors; README "Forking").
+// A storage provider's miner actor as the fork holds it: its MinerInfo (Filecoin.StateMinerInfo),
+// its funds (the State's pledge, deposits and fee debt, Filecoin.StateReadState) and the sector
+// numbers it has used. Its sectors are read one by one (fork-tables.ts); its partitions and
+// deadlines are not forked (a gateway tells no sector's deadline; README "Forking").
 import { base58btc } from 'multiformats/bases/base58';
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
@@ -41,7 +42,7 @@ function idOf(address: string, field: string): number {
   return id;
 }
 
-export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds): MinerState {
+export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds, allocatedSectors: number[]): MinerState {
   const pending = info.PendingBeneficiaryTerm;
   return {
     owner: idOf(info.Owner, 'Owner'),
@@ -73,5 +74,7 @@ export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds
     initialPledge: BigInt(funds.InitialPledge),
     preCommitDeposits: BigInt(funds.PreCommitDeposits),
     feeDebt: BigInt(funds.FeeDebt),
+    // New sectors on the fork take numbers the upstream has not used.
+    allocatedSectors,
   };
 }

@@ -1,9 +1,10 @@
 // What the fork reads from the upstream, pinned to the fork point: one function per kind of value
 // the state source holds (an actor, an address's ID, an EVM storage slot, the init actor's next ID;
-// the singletons' table entries in upstream-tables.ts),
-// each with the Lotus methods a public gateway serves (api/api_gateway.go). Values come back in the
-// devnet's own shapes (src/fevm/actor.ts); "no such actor" is an answer (null), not a failure.
+// the builtin actors' table entries in upstream-tables.ts), each with the Lotus methods a public
+// gateway serves (api/api_gateway.go). Values come back in the devnet's own shapes
+// (src/fevm/actor.ts); "no such actor" is an answer (null), not a failure.
 import { FilAddress } from '../../common/address.js';
+import { decodeBitfield } from '../../common/bitfield.js';
 import { decodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../../common/hex.js';
@@ -136,13 +137,17 @@ export class UpstreamState {
     return { bytecode, bytecodeHash: keccak256(bytecode), nonce: read.State?.Nonce ?? 1, storageGeneration: 0, ...(read.State?.Tombstone ? { dead: true } : {}) };
   }
 
-  /** A miner's info and funds; its sectors are not forked (upstream-miner.ts). */
+  /**
+   * A miner's info, funds and the sector numbers it has used (its AllocatedSectors bitfield, a block
+   * of the state: ChainReadObj); its sectors are read one by one (upstream-tables.ts).
+   */
   private async minerState(address: string): Promise<MinerState> {
     const [info, read] = await Promise.all([
       this.upstream.call<LotusMinerInfo>('Filecoin.StateMinerInfo', [address, this.point.stateKey]),
-      this.upstream.call<{ State: LotusMinerFunds }>('Filecoin.StateReadState', [address, this.point.stateKey]),
+      this.upstream.call<{ State: LotusMinerFunds & { AllocatedSectors: { '/': string } } }>('Filecoin.StateReadState', [address, this.point.stateKey]),
     ]);
-    return minerStateFromLotus(info, read.State);
+    const allocated = decodeCbor<Uint8Array>(base64Bytes(await this.upstream.call('Filecoin.ChainReadObj', [read.State.AllocatedSectors]), "a miner's AllocatedSectors"));
+    return minerStateFromLotus(info, read.State, decodeBitfield(allocated));
   }
 
   /** A multisig's state and its pending transactions (upstream-multisig.ts). */

@@ -1,14 +1,16 @@
-// What the fork reads of the builtin singletons from the upstream, pinned to the fork point, with
-// the methods a Lotus gateway serves (api/api_gateway.go): each actor's scalars from its State
-// (Filecoin.StateReadState), and its tables one key at a time through the state methods that read
-// them (StateMarketStorageDeal, StateMarketBalance, StateGetAllocations, StateGetClaims,
-// StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower). Values come back in the devnet's
-// shapes (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
+// What the fork reads of the builtin singletons and miners' sectors from the upstream, pinned to the
+// fork point, with the methods a Lotus gateway serves (api/api_gateway.go): each singleton's scalars
+// from its State (Filecoin.StateReadState), and its tables one key at a time through the state
+// methods that read them (StateMarketStorageDeal, StateMarketBalance, StateGetAllocations,
+// StateGetClaims, StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower), and a miner's
+// sectors by number (StateSectorGetInfo). Values come back in the devnet's shapes
+// (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import type { SectorInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim, PowerState } from '../../fevm/actors/power.js';
 import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
 import { EMPTY_VERIFREG_STATE, type Allocation, type Claim, type VerifregState } from '../../fevm/actors/verifreg/state.js';
@@ -54,6 +56,21 @@ interface LotusAllocation {
 interface LotusClaim extends Omit<LotusAllocation, 'Expiration'> {
   TermStart: number;
   Sector: number;
+}
+
+/** miner.SectorOnChainInfo as Lotus's JSON writes it (the fields the devnet keeps). */
+interface LotusSector {
+  SectorNumber: number;
+  SealProof: number;
+  SealedCID: { '/': string };
+  Activation: number;
+  Expiration: number;
+  DealWeight: string;
+  VerifiedDealWeight: string;
+  InitialPledge: string;
+  PowerBaseEpoch: number;
+  Flags: number;
+  DailyFee?: string | null;
 }
 
 function idOf(address: string, what: string): number {
@@ -212,6 +229,26 @@ export class UpstreamTables {
   async datacap(id: number): Promise<bigint | null> {
     const bytes = await this.call<string | null>('Filecoin.StateVerifiedClientStatus', [`f0${id}`]);
     return bytes === null ? null : datacapToTokens(BigInt(bytes));
+  }
+
+  /** A miner's sector by number; null if the miner has none under it. */
+  async sector(miner: number, number: number): Promise<SectorInfo | null> {
+    const s = await this.call<LotusSector | null>('Filecoin.StateSectorGetInfo', [`f0${miner}`, number]);
+    if (!s) return null;
+    return {
+      sectorNumber: s.SectorNumber,
+      sealProof: s.SealProof,
+      sealedCid: CID.parse(s.SealedCID['/']),
+      activation: s.Activation,
+      expiration: s.Expiration,
+      dealWeight: BigInt(s.DealWeight),
+      verifiedDealWeight: BigInt(s.VerifiedDealWeight),
+      initialPledge: BigInt(s.InitialPledge),
+      powerBaseEpoch: s.PowerBaseEpoch,
+      flags: s.Flags,
+      // Sectors older than FIP-0100 (nv25) have no daily fee.
+      dailyFee: BigInt(s.DailyFee ?? 0),
+    };
   }
 
   /** A miner's power claim (Lotus answers zero power for an actor without one). */

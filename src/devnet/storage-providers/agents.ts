@@ -21,7 +21,7 @@ import { availableBalance, loadMiner, windowPoSt } from '../../fevm/actors/miner
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
 import { SigType } from '../../fevm/message.js';
-import type { StateReader } from '../../fevm/state-tree.js';
+import { MissingStateError, type StateReader } from '../../fevm/state-tree.js';
 import { SerialQueue } from '../../mining/serial-queue.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { deriveNodeKeys } from '../node-keys.js';
@@ -113,9 +113,13 @@ export interface AgentNode extends MessageSender, ContractCaller {
     on(event: 'rewound', listener: () => void): unknown;
   };
   stateAt(epoch: number): StateReader;
+  /** On a fork, fetches the upstream state a read missed (MissingStateError), so the work can run again; false for any other error. */
+  fetchMissing(error: unknown): Promise<boolean>;
   /** Runs a read of the state until it has read nothing a fork has not fetched (Devnet.readFetched). */
   readFetched<T>(read: () => T): Promise<T>;
   minersAt(epoch: number): Actor[];
+  /** Whether the node can send from `address`: it holds the key, or the account is impersonated (a forked provider's worker). */
+  canSendFrom(address: FilAddress): boolean;
   /** Runs a change as one operation of the miner's queue: between tipsets, in the order asked. */
   betweenTipsets<T>(change: () => T): Promise<T>;
 }
@@ -198,7 +202,9 @@ export class StorageProviderAgents {
     const state = this.node.stateAt(this.node.head.epoch);
     const miner = state.getActor(minerId)?.miner;
     const worker = miner && state.getActor(miner.worker)?.robust;
-    if (!miner || !worker || !this.node.wallet.has(worker)) throw new DevnetError(`t0${minerId} is not a storage provider the devnet runs`);
+    if (!miner || !worker || !this.node.canSendFrom(worker)) {
+      throw new DevnetError(`t0${minerId} is not a storage provider the devnet runs (the node holds no key of its worker, nor impersonates it)`);
+    }
     const provider: Provider = {
       minerId,
       worker,
@@ -212,12 +218,16 @@ export class StorageProviderAgents {
     return provider;
   }
 
-  /** The storage providers the devnet runs: miners whose worker key it holds. */
+  /**
+   * The storage providers the devnet runs: miners whose worker key it holds, and those it has taken
+   * on (a forked provider whose worker is impersonated) for as long as it can still send for them.
+   */
   private all(): Provider[] {
-    const ids = this.node.minersAt(this.node.head.epoch).map((m) => m.id);
-    return ids.flatMap((id) => {
+    const ids = new Set([...this.node.minersAt(this.node.head.epoch).map((m) => m.id), ...this.providers.keys()]);
+    return [...ids].flatMap((id) => {
       try {
-        return [this.provider(id)];
+        const provider = this.provider(id);
+        return this.node.canSendFrom(provider.worker) ? [provider] : [];
       } catch {
         return [];
       }
@@ -254,7 +264,9 @@ export class StorageProviderAgents {
    */
   async proposeDeal(deal: DirectDeal): Promise<PublishedDeal> {
     const head = this.node.head.epoch;
-    const provider = deal.provider !== undefined ? this.provider(deal.provider) : undefined;
+    // On a fork, a forked provider's miner and worker are fetched first.
+    const named = deal.provider;
+    const provider = named !== undefined ? await this.node.readFetched(() => this.provider(named)) : undefined;
     const startEpoch = deal.startEpoch ?? head + Math.max(100, this.options.sealDelay + 20);
     const proposal: DealProposal = {
       pieceCid: deal.pieceCid,
@@ -282,8 +294,7 @@ export class StorageProviderAgents {
    * worker would; resolves with the message's CID once it is mined.
    */
   async changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
-    const provider = this.provider(minerId);
-    const miner = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!);
+    const { provider, miner } = await this.node.readFetched(() => ({ provider: this.provider(minerId), miner: loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!) }));
     const missing = sectors.filter((n) => !miner.sectors.has(n));
     if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
     const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
@@ -312,18 +323,26 @@ export class StorageProviderAgents {
       }
     }
     for (const provider of this.all()) {
-      this.takeWork(provider);
+      await this.step(provider, 'taking work', async () => this.takeWork(provider));
       await this.step(provider, 'sealing', () => this.seal(provider));
       await this.step(provider, 'settlement', () => this.settle(provider));
     }
   }
 
-  /** Runs one part of a provider's work; a failure is logged and the rest goes on. */
+  /**
+   * Runs one part of a provider's work; a failure is logged and the rest goes on. On a fork, upstream
+   * state the work read before fetching it is fetched and the work runs again (each part reads
+   * before it sends).
+   */
   private async step(provider: Provider, what: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      this.options.log('warn', `storage provider t0${provider.minerId} ${what} failed: ${oneLine(error)}`);
+    for (;;) {
+      try {
+        await work();
+      } catch (error) {
+        if (await this.node.fetchMissing(error)) continue;
+        this.options.log('warn', `storage provider t0${provider.minerId} ${what} failed: ${oneLine(error)}`);
+      }
+      return;
     }
   }
 
@@ -364,12 +383,12 @@ export class StorageProviderAgents {
   /** A client whose key the node holds gets the escrow its deal locks, as `lotus client deal` reserves it. */
   private async topUpClientEscrow(proposal: DealProposal): Promise<void> {
     const needed = proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
-    const shortfall = needed - this.freeEscrow(proposal.client);
+    const shortfall = needed - (await this.node.readFetched(() => this.freeEscrow(proposal.client)));
     if (shortfall > 0n) await sendFromNodeKey(this.node, { from: proposal.client, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: proposal.client.bytes, value: shortfall, mine: true });
   }
 
   private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
-    const collateralShortfall = proposal.providerCollateral - this.freeEscrow(FilAddress.fromId(provider.minerId));
+    const collateralShortfall = proposal.providerCollateral - (await this.node.readFetched(() => this.freeEscrow(FilAddress.fromId(provider.minerId))));
     if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
     const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
     const { cid, returnValue } = await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
@@ -392,8 +411,8 @@ export class StorageProviderAgents {
     const readyAt = head + this.options.sealDelay;
     for (const [dealId, deal] of market?.proposals ?? []) {
       if (deal.provider !== provider.minerId || market!.states.has(dealId) || deal.startEpoch <= head || provider.taken.has(`deal ${dealId}`)) continue;
-      provider.taken.add(`deal ${dealId}`);
       const allocationId = market!.pendingDealAllocationIds.get(dealId);
+      provider.taken.add(`deal ${dealId}`);
       if (allocationId) provider.taken.add(`allocation ${allocationId}`);
       const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
       const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
@@ -402,9 +421,9 @@ export class StorageProviderAgents {
     for (const [client, allocations] of verifreg?.allocations ?? []) {
       for (const [id, allocation] of allocations) {
         if (allocation.provider !== provider.minerId || provider.taken.has(`allocation ${id}`)) continue;
-        provider.taken.add(`allocation ${id}`);
         // A client contract hears that its data is in a sector (FIP-0109); an account would ignore it.
         const notify = state.getActor(client)?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
+        provider.taken.add(`allocation ${id}`);
         const piece = { cid: allocation.data, size: allocation.size, allocation: [client, id] as [number, number], notify };
         provider.jobs.push({ piece, minExpiration: head + allocation.termMin, maxExpiration: head + allocation.termMax, readyAt });
       }
@@ -420,7 +439,8 @@ export class StorageProviderAgents {
       try {
         await this.advance(provider, job);
       } catch (error) {
-        provider.jobs.splice(provider.jobs.indexOf(job), 1);
+        // State a fork had not fetched yet is no reason to give up: the job runs again once it is.
+        if (!(error instanceof MissingStateError)) provider.jobs.splice(provider.jobs.indexOf(job), 1);
         throw error;
       }
     }
@@ -435,8 +455,8 @@ export class StorageProviderAgents {
     }
     // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
     if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.node.head.epoch + 1) {
-      provider.jobs.splice(provider.jobs.indexOf(job), 1);
       await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(this.plan(provider, job)) });
+      provider.jobs.splice(provider.jobs.indexOf(job), 1);
       this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
     }
   }

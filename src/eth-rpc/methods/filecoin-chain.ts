@@ -13,6 +13,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { decodeCbor, type CID } from '../../common/cbor.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { optional } from '../params.js';
+import { servedBlock } from '../served-blocks.js';
 
 /** The Lotus release whose API the devnet follows, and the v1 API version (2.3.0). */
 const LOTUS_VERSION = '1.36.2';
@@ -40,6 +41,10 @@ function linksOf(value: unknown, out: CID[] = []): CID[] {
   }
   return out;
 }
+
+/** A block the node holds: the chain's (headers, messages, receipts' events), the actors manifest's, or a state block it served. */
+const readObject = (devnet: Devnet, objectCid: CID): Uint8Array | undefined =>
+  devnet.chain.readObject(objectCid) ?? MANIFEST_BLOCKS.get(objectCid.toString()) ?? servedBlock(devnet, objectCid);
 
 /**
  * The objects reachable from `root` that the chain holds, each once, as Lotus's ChainStatObj walks
@@ -124,7 +129,7 @@ export const filecoinChain = [
   }),
 
   defineMethod('Filecoin.ChainReadObj', [cid('cid')], ({ devnet }, objectCid) => {
-    const bytes = devnet.chain.readObject(objectCid) ?? MANIFEST_BLOCKS.get(objectCid.toString());
+    const bytes = readObject(devnet, objectCid);
     if (!bytes) throw new DevnetError(`blockstore: block not found: ${objectCid.toString()}`);
     return bytesJson(bytes) ?? '';
   }),
@@ -148,7 +153,7 @@ export const filecoinChain = [
 
   defineMethod('Filecoin.ChainGetMessagesInTipset', [tipsetKey('tipsetKey')], ({ devnet }, key) => messagesJson(tipsetOf(devnet, key))),
 
-  defineMethod('Filecoin.ChainHasObj', [cid('cid')], ({ devnet }, objectCid) => devnet.chain.readObject(objectCid) !== undefined),
+  defineMethod('Filecoin.ChainHasObj', [cid('cid')], ({ devnet }, objectCid) => readObject(devnet, objectCid) !== undefined),
 
   // Size: the bytes of every object reachable from `obj` and not from `base`; Links: how many objects that is.
   defineMethod('Filecoin.ChainStatObj', [cid('obj'), optional(cid('base'))], ({ devnet }, obj, base) => {

@@ -9,7 +9,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, type MinerState, type SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
+import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, type MinerState, type SectorInfo, type SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -71,7 +71,7 @@ function minerInfoJson(state: MinerState) {
 }
 
 /** miner.SectorOnChainInfo as Lotus marshals it (DeprecatedDealIDs is not shown; the v16+ reward fields are null). */
-function sectorJson(s: SectorOnChainInfo) {
+function sectorJson(s: SectorInfo) {
   return {
     SectorNumber: s.sectorNumber,
     SealProof: s.sealProof,
@@ -167,7 +167,9 @@ export const filecoinMiners = [
 
   // As Lotus: null when the miner has no such sector.
   defineMethod('Filecoin.StateSectorGetInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
-    const sector = loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.get(sectorNumber);
+    const { miner } = minerAt(stateOf(devnet, key), address);
+    // On a fork, an upstream sector the fork did not seal itself.
+    const sector = loadMiner(miner).sectors.get(sectorNumber) ?? miner.upstreamSectors?.get(sectorNumber);
     return sector ? sectorJson(sector) : null;
   }),
 

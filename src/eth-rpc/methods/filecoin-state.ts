@@ -2,7 +2,8 @@
 // StateLookupRobustAddress, StateNetworkVersion, StateNetworkName, StateCall, StateWaitMsg,
 // StateSearchMsg, StateReadState, WalletBalance.
 import type { FilAddress } from '../../common/address.js';
-import type { CID } from '../../common/cbor.js';
+import { encodeBitfield } from '../../common/bitfield.js';
+import { encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { codeCid, type Actor } from '../../fevm/actor.js';
@@ -10,6 +11,7 @@ import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
+import { loadMiner } from '../../fevm/actors/miner/state.js';
 import { MANIFEST_CID } from '../../fevm/manifest.js';
 import { messageCid } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
@@ -22,6 +24,7 @@ import { multisigStateJson } from './filecoin-msig-state.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
+import { serveBlock } from '../served-blocks.js';
 
 /** The network version whose semantics the devnet follows (nv27, actors v17). */
 export const NETWORK_VERSION = 27;
@@ -50,7 +53,10 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
       TransientData: null,
     };
   }
-  if (actor.miner) return minerStateJson(actor.miner, epoch);
+  if (actor.miner) {
+    serveBlock(devnet, encodeCbor(encodeBitfield(loadMiner(actor.miner).allocatedSectors)));
+    return minerStateJson(actor.miner, epoch);
+  }
   if (actor.power) {
     // The power actor's State fields the devnet keeps (go-state-types builtin/v17/power); every
     // sector is proven, so committed bytes equal power.

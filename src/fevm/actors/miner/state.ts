@@ -43,8 +43,8 @@ export interface SectorPreCommit {
   readonly preCommitEpoch: number;
 }
 
-/** SectorOnChainInfo, plus where the sector is proven and whether it is faulty. */
-export interface SectorOnChainInfo {
+/** A sector's on-chain info as Lotus shows it (Filecoin.StateSectorGetInfo). */
+export interface SectorInfo {
   readonly sectorNumber: number;
   readonly sealProof: number;
   readonly sealedCid: CID;
@@ -56,6 +56,10 @@ export interface SectorOnChainInfo {
   readonly powerBaseEpoch: number;
   readonly flags: number;
   readonly dailyFee: bigint;
+}
+
+/** SectorOnChainInfo, plus where the sector is proven and whether it is faulty. */
+export interface SectorOnChainInfo extends SectorInfo {
   /** Whether the sector holds pieces (the market hears of its termination). */
   readonly hasData: boolean;
   readonly deadline: number;
@@ -94,11 +98,17 @@ export interface MinerState {
   readonly allocatedSectors?: readonly number[];
   /** The epoch of the fault-fee cron event already enrolled, if any. */
   readonly faultCronEpoch?: number;
+  /**
+   * On a fork, the upstream's sectors by number, read on first touch (lazy-map.ts): readable, but not
+   * proven, faulted or counted here (a gateway tells no sector's deadline and partition). Absent on
+   * a chain of its own.
+   */
+  readonly upstreamSectors?: ReadonlyMap<number, SectorInfo>;
 }
 
 /** A MinerState with every field present. */
-export type FullMinerState = Required<Omit<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch'>> &
-  Pick<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch'>;
+export type FullMinerState = Required<Omit<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors'>> &
+  Pick<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors'>;
 
 const ZERO_TERM: BeneficiaryTerm = { quota: 0n, usedQuota: 0n, expiration: 0 };
 
