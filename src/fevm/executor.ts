@@ -27,7 +27,7 @@ import { ACCOUNT_INVOCATION, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutp
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
 import { StateAccess } from './state-access.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
-import type { StateOverlay } from './state-tree.js';
+import { MissingStateError, type StateOverlay } from './state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
 
 const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
@@ -271,7 +271,8 @@ export class Executor {
 
   /**
    * Runs the cron work due at `ctx.epoch` (and any left from before), as cron runs at the end of each
-   * epoch. An entry that aborts is undone and reported, and the rest still run.
+   * epoch. An entry that aborts is undone and reported, and the rest still run. A read of fork state
+   * not fetched yet throws (MissingStateError), with the entries taken so far staged on `state`.
    */
   async runCron(state: StateOverlay, ctx: ExecutionContext): Promise<{ actor: number; error: unknown }[]> {
     const failures: { actor: number; error: unknown }[] = [];
@@ -283,6 +284,8 @@ export class Executor {
       try {
         await runBuiltinCron(builtin, { state, ctx, sender: state.getActor(CRON_ACTOR_ID)!, receiver }, entry.event, this.sendForActors);
       } catch (error) {
+        // A fork's state not fetched yet is not the entry's failure: the caller fetches it and runs cron again.
+        if (error instanceof MissingStateError) throw error;
         failures.push({ actor: entry.actor, error });
       }
     }

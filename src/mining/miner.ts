@@ -5,7 +5,7 @@
 import { nextCronEpoch } from '../fevm/actors/cron.js';
 import type { Executor } from '../fevm/executor.js';
 import { nextBaseFee } from '../fevm/gas.js';
-import type { StateTree } from '../fevm/state-tree.js';
+import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from './chain-store.js';
 import type { Clock } from './clock.js';
@@ -135,9 +135,28 @@ export class Miner {
       // Work enrolled for an epoch already run (or for the current one, while it ran) is due at the next.
       const epoch = due === undefined ? before : Math.max(due, done + 1);
       if (epoch >= before) return;
-      for (const { actor, error } of await executor.runCron(overlay, contextAt(epoch))) this.deps.onCronError(epoch, actor, error);
+      const failures = await this.untilFetched(overlay, () => executor.runCron(overlay, contextAt(epoch)));
+      for (const { actor, error } of failures) this.deps.onCronError(epoch, actor, error);
       state.commit(overlay, epoch);
       done = epoch;
+    }
+  }
+
+  /**
+   * Runs `work` (the block reward, cron) on `overlay` until it reads no fork state the source has not
+   * fetched: what is missing is fetched, and `work` runs again on the overlay as it was before it.
+   */
+  private async untilFetched<T>(overlay: StateOverlay, work: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const mark = overlay.checkpoint();
+      try {
+        const value = await work();
+        overlay.commit();
+        return value;
+      } catch (error) {
+        overlay.revertTo(mark);
+        if (!(await this.deps.state.fetchMissing(error))) throw error;
+      }
     }
   }
 
@@ -179,9 +198,12 @@ export class Miner {
         break;
       }
     }
-    await executor.awardBlockReward(overlay, ctx);
     // Cron runs after the messages, as at the end of every Filecoin epoch.
-    for (const { actor, error } of await executor.runCron(overlay, ctx)) this.deps.onCronError(epoch, actor, error);
+    const cronFailures = await this.untilFetched(overlay, async () => {
+      await executor.awardBlockReward(overlay, ctx);
+      return executor.runCron(overlay, ctx);
+    });
+    for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
     const tipset = buildTipset({ ...ctx, parent, messages: included });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);

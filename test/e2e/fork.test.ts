@@ -189,7 +189,8 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     assert.ok(BigInt(power.MinerPower.QualityAdjPower) > 0n);
 
     // The active deal's sector; the pending deal's, sealed upstream after the fork epoch, is not there.
-    assert.notEqual(await sameAsUpstream('Filecoin.StateSectorGetInfo', [dealProvider, active.State.SectorNumber]), null);
+    atFork.activeSector = await sameAsUpstream('Filecoin.StateSectorGetInfo', [dealProvider, active.State.SectorNumber]);
+    assert.notEqual(atFork.activeSector, null);
     const sealedLater = (await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [pendingDeal, null])).State.SectorNumber;
     assert.equal(await sameAsUpstream('Filecoin.StateSectorGetInfo', [dealProvider, sealedLater]), null);
     await sameAsUpstream('Filecoin.StateMinerProvingDeadline', [dealProvider]);
@@ -363,6 +364,7 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMarketStorageDeal', [activeDeal, null]), atFork.activeDeal);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateGetAllocations', [DEAL_CLIENT, null]), atFork.allocations);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateGetClaims', [dealProvider, null]), atFork.claims);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateSectorGetInfo', [dealProvider, (atFork.activeDeal as any).State.SectorNumber, null]), atFork.activeSector);
     // What was never fetched cannot be answered: a clear error naming the upstream call, not a zero.
     await assert.rejects(rpc(fork.url, 'eth_getStorageAt', [counterAddress, '0x5', 'latest']), /upstream eth_getStorageAt failed/);
   });

@@ -10,6 +10,8 @@ import { deriveAccounts } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { Executor } from '../../src/fevm/executor.js';
+import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
+import { FilAddress } from '../../src/common/address.js';
 import { INITIAL_BASE_FEE } from '../../src/fevm/gas.js';
 import { chainSize, signedMessageCid } from '../../src/fevm/message.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
@@ -310,6 +312,50 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     const good = await add({ nonce: 0, value: 2n });
     const next = await miner.mine();
     assert.deepEqual(next.messages.map((m) => [m.cid.toString(), m.receipt.exitCode]), [[good.cid.toString(), 0]]);
+  });
+
+  test("a fork's state that the block reward or cron reads before it is fetched is fetched, and both run again on the state before them", async () => {
+    const runs: string[] = [];
+    const cronErrors: unknown[] = [];
+    const { miner, state, add } = await bareMiner(
+      (real) => ({
+        applyMessage: (overlay, message, size, ctx) => real.applyMessage(overlay, message, size, ctx),
+        awardBlockReward: (overlay, ctx) => {
+          runs.push('reward');
+          return real.awardBlockReward(overlay, ctx);
+        },
+        // The first cron run stages a change, then reads an actor the fork has not fetched.
+        runCron: async (overlay, ctx) => {
+          runs.push('cron');
+          if (runs.filter((r) => r === 'cron').length === 1) {
+            const me = overlay.lookupId(FilAddress.fromEthAddress(hexToBytes(wallet.address)))!;
+            overlay.putActor({ ...overlay.getActor(me)!, balance: 1n });
+            throw new MissingStateError([{ kind: 'actor', id: 4242 }]);
+          }
+          return real.runCron(overlay, ctx);
+        },
+        holdingConsole: (run) => real.holdingConsole(run),
+        printConsole: (lines) => real.printConsole(lines),
+      }),
+      { onCronError: (_epoch, _actor, error) => cronErrors.push(error) },
+    );
+    const fetched: MissingState[][] = [];
+    state.fetchMissing = async (error) => {
+      if (!(error instanceof MissingStateError)) return false;
+      fetched.push(error.missing);
+      return true;
+    };
+    const sent = await add({ nonce: 0, value: 5n });
+    const tipset = await miner.mine();
+    assert.deepEqual(fetched, [[{ kind: 'actor', id: 4242 }]]);
+    assert.deepEqual(runs, ['reward', 'cron', 'reward', 'cron']);
+    assert.deepEqual(cronErrors, []);
+    // The message ran once; the first cron run's change is gone, and the reward was paid once.
+    assert.deepEqual(tipset.messages.map((m) => [m.cid.toString(), m.receipt.exitCode]), [[sent.cid.toString(), 0]]);
+    const reader = state.at(1);
+    const me = reader.getActor(reader.lookupId(sent.signed.message.from)!)!;
+    assert.equal(me.nonce, 1);
+    assert.notEqual(me.balance, 1n);
   });
 
   test('a tipset interval mining fails to mine is reported, and the timer goes on', async (t) => {
