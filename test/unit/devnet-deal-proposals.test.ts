@@ -162,6 +162,19 @@ describe('storage providers', () => {
     assert.equal((await rpc.call('devnet_addStorageProvider', [{ sectorSize: 1000 }])).error?.code, -32602);
   });
 
+  test('devnet_addStorageProvider works under any base fee: the owner also gets what its CreateMiner can cost in gas', async (t) => {
+    const rpc = await setup(t);
+    // 1 FIL per unit of gas: CreateMiner then costs far more than a dev account's balance.
+    await rpc.result('anvil_setNextBlockBaseFeePerGas', ['0xde0b6b3a7640000']);
+    const before = (await rpc.result('Filecoin.StateListMiners', [null])).length;
+    const added = await rpc.result('devnet_addStorageProvider', []);
+    const miners = await rpc.result('Filecoin.StateListMiners', [null]);
+    assert.equal(miners.length, before + 1);
+    assert.ok(miners.includes(added.miner));
+    // What the gas did not use stays with the owner, on top of a dev account's balance.
+    assert.ok(BigInt(await rpc.result('Filecoin.WalletBalance', [added.owner])) >= BigInt(testConfig().balance));
+  });
+
   test('--seal-delay: the provider seals a deal only once that many epochs have passed', async (t) => {
     const rpc = await setupRpc(t, { sealDelay: 5 });
     const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);
