@@ -414,9 +414,13 @@ export class Devnet {
     return encodeJournalRecord(fromVersion, this.state.exportCommitsSince(fromVersion), tipset, this.clock.save().offsetSeconds);
   }
 
-  /** Replaces the chain with a saved one (anvil_loadState); pending messages and snapshots are dropped. */
+  /**
+   * Replaces the chain with a saved one (anvil_loadState); pending messages and snapshots are dropped.
+   * A fork refuses it, as at start-up: a saved chain has plain tables in place of the forked ones.
+   */
   load(saved: SavedChain): Promise<void> {
     return this.miner.queue.run(async () => {
+      if (this.forked) throw new StateFileError('a saved chain cannot be loaded into a fork (anvil_loadState on a forked node)');
       restoreChain(this.chainParts(), saved);
       this.mempool.clear();
       this.cheatCodes.forgetSnapshots();
