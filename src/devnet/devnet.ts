@@ -252,7 +252,7 @@ export class Devnet {
    * Runs `read` (which only reads the state) until it has read nothing a fork has not fetched yet
    * (StateTree.untilFetched): for the methods that write, which the dispatcher runs only once.
    */
-  readFetched<T>(read: () => T): Promise<T> {
+  untilFetched<T>(read: () => T): Promise<T> {
     return this.state.untilFetched(read);
   }
 
@@ -477,7 +477,7 @@ export class Devnet {
       events: this.events,
       stateAt: (epoch) => this.stateAt(epoch),
       fetchMissing: (error) => this.fetchMissing(error),
-      readFetched: (read) => this.readFetched(read),
+      untilFetched: (read) => this.untilFetched(read),
       minersAt: (epoch) => this.minersAt(epoch),
       canSendFrom: (address) => this.submission.canSendFrom(address),
       call: (request, epoch) => this.call(request, epoch),
