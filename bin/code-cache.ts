@@ -2,8 +2,9 @@
 // start-up compiled when the build ran the node to its first answer (scripts/code-cache.mjs), so a
 // start compiles next to nothing; ~90 ms of ~290 on Node 20, which has no module compile cache
 // (module.enableCompileCache is Node 22) and caches CommonJS code only through vm.Script.
-// A cache that does not fit (another Node or V8 flags, a rebuilt bundle) is rejected by V8 and the
-// bundle compiles as it would without one.
+// A cache that does not fit (another Node or V8 flags, a bundle of another length) is rejected by V8
+// and the bundle compiles as it would without one; V8 checks only the source's length, so
+// scripts/build.mjs deletes the cache before it rebuilds the bundle.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';

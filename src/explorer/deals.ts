@@ -188,7 +188,7 @@ async function contractProposals(logs: ActorEventJson[]): Promise<(ProposedDeal 
 
 /** Every deal the market has held or holds, newest first, and the contracts' proposals no provider has published. */
 export async function allDeals(head: number): Promise<{ deals: Deal[]; proposed: ProposedDeal[] }> {
-  // A fork's market starts empty (the upstream's deals are not forked): its events start after the fork.
+  // A fork's market holds only the upstream deals it has read, and its events start after the fork.
   const fork = await forkPoint();
   const [held, logs] = await Promise.all([call<Record<string, MarketDeal>>('Filecoin.StateMarketDeals', [null]), chainEvents(fork ? fork.epoch + 1 : 0, head)]);
   const events = dealEvents(logs.market);
