@@ -252,7 +252,7 @@ export class Devnet {
    * Runs `read` (which only reads the state) until it has read nothing a fork has not fetched yet
    * (StateTree.untilFetched): for the methods that write, which the dispatcher runs only once.
    */
-  readFetched<T>(read: () => T): Promise<T> {
+  untilFetched<T>(read: () => T): Promise<T> {
     return this.state.untilFetched(read);
   }
 
@@ -414,9 +414,13 @@ export class Devnet {
     return encodeJournalRecord(fromVersion, this.state.exportCommitsSince(fromVersion), tipset, this.clock.save().offsetSeconds);
   }
 
-  /** Replaces the chain with a saved one (anvil_loadState); pending messages and snapshots are dropped. */
+  /**
+   * Replaces the chain with a saved one (anvil_loadState); pending messages and snapshots are dropped.
+   * A fork refuses it, as at start-up: a saved chain has plain tables in place of the forked ones.
+   */
   load(saved: SavedChain): Promise<void> {
     return this.miner.queue.run(async () => {
+      if (this.forked) throw new StateFileError('a saved chain cannot be loaded into a fork (anvil_loadState on a forked node)');
       restoreChain(this.chainParts(), saved);
       this.mempool.clear();
       this.cheatCodes.forgetSnapshots();
@@ -473,7 +477,7 @@ export class Devnet {
       events: this.events,
       stateAt: (epoch) => this.stateAt(epoch),
       fetchMissing: (error) => this.fetchMissing(error),
-      readFetched: (read) => this.readFetched(read),
+      untilFetched: (read) => this.untilFetched(read),
       minersAt: (epoch) => this.minersAt(epoch),
       canSendFrom: (address) => this.submission.canSendFrom(address),
       call: (request, epoch) => this.call(request, epoch),

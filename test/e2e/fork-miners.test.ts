@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { bytesToHex } from '../../src/common/hex.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
@@ -70,6 +72,28 @@ describe('fork: storage providers of the upstream', () => {
       const [exitCode] = callerAbi.decodeFunctionResult('callById', mine);
       assert.equal(exitCode, 0n, method);
       assert.equal(mine, theirs, method);
+    }
+  });
+
+  test('an account or contract the fork asks about has no power claim: not listed as a miner, and the power actor refuses it', async () => {
+    const tipset = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null]);
+    const idOf = async (eth: string) => rpc(upstream.url, 'Filecoin.StateLookupID', [await rpc(upstream.url, 'Filecoin.EthAddressToFilecoinAddress', [eth]), null]);
+    const nonMiners: string[] = [await idOf(DEV_ACCOUNTS[0].address), await idOf(caller)];
+    for (const id of nonMiners) {
+      // Lotus answers zero power for an address without a claim.
+      const power = await rpc(fork.url, 'Filecoin.StateMinerPower', [id, null]);
+      assert.deepEqual(power, await rpc(upstream.url, 'Filecoin.StateMinerPower', [id, tipset.Cids]));
+      assert.equal(power.MinerPower.RawBytePower, '0');
+    }
+    const listed: string[] = await rpc(fork.url, 'Filecoin.StateListMiners', [null]);
+    for (const id of nonMiners) assert.ok(!listed.includes(id), `${id} listed as a miner`);
+    for (const id of nonMiners) {
+      // builtin-actors' MinerRawPower: "no claim for actor" (USR_ILLEGAL_ARGUMENT).
+      const data = callerAbi.encodeFunctionData('callById', [4, methodNumber('MinerRawPower'), 0, 0, 0x51, bytesToHex(encodeCbor(Number(id.slice(2))))]);
+      const request = { from: DEV_ACCOUNTS[1].address, to: caller, data };
+      const [mine, theirs] = await Promise.all([rpc(fork.url, 'eth_call', [request, 'latest']), rpc(upstream.url, 'eth_call', [request, `0x${forkEpoch.toString(16)}`])]);
+      assert.equal(callerAbi.decodeFunctionResult('callById', mine)[0], 16n, id);
+      assert.equal(mine, theirs, id);
     }
   });
 });

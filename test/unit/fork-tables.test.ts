@@ -141,12 +141,13 @@ function fakeUpstream() {
     claims: (provider: number) => log(`claims ${provider}`, new Map()),
     verifier: (id: number) => log(`verifier ${id}`, id === CLIENT ? 4096n : null),
     datacap: (id: number) => log(`datacap ${id}`, id === CLIENT ? 3n * 10n ** 18n : null),
-    powerClaim: (miner: number) => log(`power ${miner}`, { rawBytePower: 7n, qualityAdjPower: 70n }),
     sector: (miner: number, number: number) => log(`sector ${miner} ${number}`, number === 0 ? sector : null),
   };
   const upstream = {
     actor: (id: number) => log(`actor ${id}`, actors[id] ?? null),
     nextId: () => log('nextId', 2000),
+    // A claim for the miner only, as UpstreamState.powerClaim answers.
+    powerClaim: (id: number) => log(`power ${id}`, id === PROVIDER ? { rawBytePower: 7n, qualityAdjPower: 70n } : null),
     tables,
   };
   return { upstream: upstream as unknown as UpstreamState, calls };
@@ -226,11 +227,13 @@ describe('forked singletons', () => {
 
     const power = () => source.getActor(POWER_ACTOR_ID)!.power!;
     assert.deepEqual(await settle(source, () => claimOf(power(), PROVIDER)), { rawBytePower: 7n, qualityAdjPower: 70n });
+    // An actor that is not a miner has no claim, and is not among the claims listed.
+    assert.equal(await settle(source, () => claimOf(power(), CLIENT)), undefined);
     assert.deepEqual(allClaims(power()), [[PROVIDER, { rawBytePower: 7n, qualityAdjPower: 70n }]]);
     // A miner created on the fork has no upstream claim to read.
     const withNew = addClaim(power(), 2500, { rawBytePower: 0n, qualityAdjPower: 0n });
     assert.deepEqual(allClaims(withNew).map(([id]) => id), [2500, PROVIDER]);
-    assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `power ${PROVIDER}`]);
+    assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `power ${PROVIDER}`, `power ${CLIENT}`]);
   });
 
   test('a miner: its upstream sectors by number, apart from the sectors it proves; its allocated numbers as upstream', async () => {

@@ -132,6 +132,29 @@ describe('upstream client', () => {
     assert.equal(requests(), 33);
   });
 
+  test('a passing 502 or 503 to the first batch (a gateway, not the node) does not switch batches off', async (t) => {
+    const batches: number[] = [];
+    const { url, requests } = await serve(t, (n, body, _req, res) => {
+      if (Array.isArray(body)) batches.push(n);
+      if (n < 2) {
+        res.writeHead(n === 0 ? 502 : 503, { 'content-type': 'text/html' });
+        res.end('<html>Bad Gateway</html>');
+        return;
+      }
+      const calls = Array.isArray(body) ? body : [body];
+      const replies = calls.map((call) => ({ jsonrpc: '2.0', id: call.id, result: call.params[0] }));
+      json(res, 200, Array.isArray(body) ? replies : replies[0]);
+    });
+    const upstream = new Upstream(new URL(url), { backoffMs: 10 });
+    // The first batch fails (502): its calls go alone, the first of them retried after a 503.
+    assert.deepEqual(await Promise.all([upstream.call('eth_getStorageAt', [1]), upstream.call('eth_getStorageAt', [2])]), [1, 2]);
+    assert.equal(requests(), 4);
+    // Calls made together later go as one batch again.
+    assert.deepEqual(await Promise.all([upstream.call('eth_getStorageAt', [3]), upstream.call('eth_getStorageAt', [4])]), [3, 4]);
+    assert.equal(requests(), 5);
+    assert.deepEqual(batches, [0, 4]);
+  });
+
   test('401 says how to give a token, without retrying', async (t) => {
     const { url, requests } = await serve(t, (_n, _body, _req, res) => json(res, 401, {}));
     await assert.rejects(new Upstream(new URL(url), { retries: 3 }).call('Filecoin.ChainHead', []), /HTTP 401 \(set FVM_DEVNET_FORK_TOKEN/);

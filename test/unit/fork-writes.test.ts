@@ -1,7 +1,7 @@
 // Writes on a fork whose first steps read upstream state not fetched yet: each runs exactly once
 // (the fetch-and-retry happens around the reads inside the node's operations, never around the RPC
 // method), a contract's console.log lines print once for the run that counts, and a re-fork that
-// fails half-way leaves the node exactly as it was.
+// fails half-way leaves the node exactly as it was; a saved chain is refused (anvil_loadState).
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
@@ -135,5 +135,21 @@ describe('a re-fork that fails', () => {
     assert.notEqual(epoch, upstreamHead);
     assert.equal(Number(await result('eth_blockNumber', [])), upstreamHead);
     assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x0');
+  });
+});
+
+describe('a saved chain on a fork', () => {
+  test('anvil_loadState is refused on a fork, as --load-state is at start-up; the node is unchanged', async (t) => {
+    const { result, error, devnet, upstream } = await forkedUpstream(t);
+    const dump = `0x${Buffer.from(upstream.devnet.save()).toString('hex')}`;
+    const before = { head: await result('eth_getBlockByNumber', ['latest', false]), whale: await result('eth_getBalance', [WHALE, 'latest']), version: devnet.stateVersion };
+    const refused = await error('anvil_loadState', [dump]);
+    assert.match(refused.message, /a saved chain cannot be loaded into a fork/);
+    // The same JSON-RPC error as any state file a node refuses (here: another chain id's).
+    const otherChain = await (await setupRpc(t, { chainId: 1n })).error('anvil_loadState', [dump]);
+    assert.match(otherChain.message, /chain id/);
+    assert.equal(refused.code, otherChain.code);
+    assert.deepEqual({ head: await result('eth_getBlockByNumber', ['latest', false]), whale: await result('eth_getBalance', [WHALE, 'latest']), version: devnet.stateVersion }, before);
+    assert.equal(BigInt(before.whale), 50n * FIL);
   });
 });

@@ -169,7 +169,7 @@ export class ForkSource implements FetchingStateSource {
       case 'datacap':
         return fill(tables.datacap, missing.id, (id) => upstream.datacap(id));
       case 'powerClaim':
-        return fill(tables.powerClaims, missing.miner, (id) => upstream.powerClaim(id));
+        return fill(tables.powerClaims, missing.miner, (id) => this.upstream.powerClaim(id));
       case 'sector':
         return fill(tables.sectors, `${missing.miner}:${missing.number}`, () => upstream.sector(missing.miner, missing.number));
     }

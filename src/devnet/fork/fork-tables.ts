@@ -32,7 +32,8 @@ export interface ForkTables {
   verifiers: Map<number, bigint | null>;
   /** Datacap balances (tokens) by actor ID. */
   datacap: Map<number, bigint | null>;
-  powerClaims: Map<number, PowerClaim>;
+  /** Miners' power claims by actor ID (null: not a miner, no claim). */
+  powerClaims: Map<number, PowerClaim | null>;
   /** Miners' sectors, by `${miner}:${sector number}`. */
   sectors: Map<string, SectorInfo | null>;
 }

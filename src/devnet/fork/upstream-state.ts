@@ -13,6 +13,7 @@ import { ACTOR_KINDS, type Actor, type ActorKind } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
+import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { ForkPoint } from './fork-point.js';
 import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
@@ -60,11 +61,7 @@ export class UpstreamState {
    */
   async actor(at: number | FilAddress): Promise<Actor | null> {
     const address = typeof at === 'number' ? `f0${at}` : at.toString();
-    const getActor = this.upstream.call<LotusActor | null>('Filecoin.StateGetActor', [address, this.point.stateKey]).catch((error: unknown) => {
-      if (isActorNotFound(error)) return null;
-      throw error;
-    });
-    const [id, found, kinds] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), getActor, this.kindsByCode()]);
+    const [id, found, kinds] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), this.lotusActor(address), this.kindsByCode()]);
     if (!found || id === null) return null;
     const name = kinds.get(found.Code['/']);
     if (!name) throw new DevnetError(`upstream actor ${address} has code ${found.Code['/']}, which is not in the upstream's manifest`);
@@ -91,6 +88,23 @@ export class UpstreamState {
     if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id) };
     if (kind === 'storagepower') return { ...actor, power: await this.tables.powerState(id) };
     return actor;
+  }
+
+  /**
+   * A miner's power claim; null for an actor that is not a miner. Lotus answers zero power for any
+   * address without a claim, so the actor's kind, read in the same batch, tells "no claim" apart.
+   */
+  async powerClaim(id: number): Promise<PowerClaim | null> {
+    const [found, kinds, claim] = await Promise.all([this.lotusActor(`f0${id}`), this.kindsByCode(), this.tables.powerClaim(id)]);
+    return found && kinds.get(found.Code['/']) === 'storageminer' ? claim : null;
+  }
+
+  /** The actor as Lotus answers it, or null if the upstream has none. */
+  private lotusActor(address: string): Promise<LotusActor | null> {
+    return this.upstream.call<LotusActor | null>('Filecoin.StateGetActor', [address, this.point.stateKey]).catch((error: unknown) => {
+      if (isActorNotFound(error)) return null;
+      throw error;
+    });
   }
 
   /** The ID an address resolves to at the fork point, or null if no actor has it. */

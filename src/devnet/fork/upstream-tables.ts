@@ -251,7 +251,7 @@ export class UpstreamTables {
     };
   }
 
-  /** A miner's power claim (Lotus answers zero power for an actor without one). */
+  /** A miner's power claim; Lotus answers zero power for an actor without one (UpstreamState.powerClaim tells them apart). */
   async powerClaim(miner: number): Promise<PowerClaim> {
     const { MinerPower } = await this.call<{ MinerPower: { RawBytePower: string; QualityAdjPower: string } }>('Filecoin.StateMinerPower', [`f0${miner}`]);
     return { rawBytePower: BigInt(MinerPower.RawBytePower), qualityAdjPower: BigInt(MinerPower.QualityAdjPower) };

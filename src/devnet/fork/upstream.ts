@@ -94,8 +94,31 @@ interface Reply {
   error?: { code?: number; message?: string; data?: unknown };
 }
 
-/** What one HTTP request gave: a JSON body, or a failure worth retrying (`status` when the upstream answered HTTP). */
-type Posted = { ok: true; body: unknown } | { ok: false; failure: string; status?: number };
+/**
+ * What one HTTP request gave: a JSON body, or a failure worth retrying (`status` when the upstream
+ * answered HTTP; `rpcError` when a 429 or 5xx came with a JSON-RPC error as its body).
+ */
+type Posted = { ok: true; body: unknown } | { ok: false; failure: string; status?: number; rpcError?: boolean };
+
+/** Whether a body is a JSON-RPC error answer (an older go-jsonrpc answers a batch with one and HTTP 500). */
+function isRpcError(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as Reply | null;
+    return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof body.error === 'object' && body.error !== null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a failed batch request says the upstream takes no batches: an HTTP answer that is not
+ * JSON, or a JSON-RPC error to the whole batch. A 429 and a 5xx without a JSON-RPC error (a
+ * gateway's passing 502 or 503) say nothing about batches.
+ */
+function refusesBatches(posted: { status?: number; rpcError?: boolean }): boolean {
+  if (posted.status === undefined || posted.status === 429) return false;
+  return posted.rpcError === true || posted.status < 500;
+}
 
 export class Upstream {
   readonly stats: UpstreamStats = { requests: 0, retries: 0 };
@@ -181,7 +204,7 @@ export class Upstream {
 
   /**
    * Calls in one batch request. Until the upstream has answered a batch, a batch it does not answer
-   * as one goes call by call instead (and if it answered HTTP otherwise, later calls too).
+   * as one goes call by call instead (and if its answer refused batches, later calls too).
    */
   private async batch(calls: Call[]): Promise<void> {
     try {
@@ -192,7 +215,7 @@ export class Upstream {
       const post = async (): Promise<Posted> => {
         const posted = await this.post(request);
         if (!posted.ok) {
-          if (tryOnce && posted.status !== undefined && posted.status !== 429) this.batches = false;
+          if (tryOnce && refusesBatches(posted)) this.batches = false;
           return posted;
         }
         if (!Array.isArray(posted.body)) {
@@ -259,7 +282,7 @@ export class Upstream {
     if (answer.status === 401 || answer.status === 403) {
       throw new UpstreamError(`upstream ${methodsOf(body)}: HTTP ${answer.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
     }
-    if (answer.status === 429 || answer.status >= 500) return { ok: false, failure: `HTTP ${answer.status}`, status: answer.status };
+    if (answer.status === 429 || answer.status >= 500) return { ok: false, failure: `HTTP ${answer.status}`, status: answer.status, rpcError: isRpcError(answer.text) };
     try {
       return { ok: true, body: JSON.parse(answer.text) as unknown };
     } catch {

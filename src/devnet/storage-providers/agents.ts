@@ -116,8 +116,8 @@ export interface AgentNode extends MessageSender, ContractCaller {
   stateAt(epoch: number): StateReader;
   /** On a fork, fetches the upstream state a read missed (MissingStateError), so the work can run again; false for any other error. */
   fetchMissing(error: unknown): Promise<boolean>;
-  /** Runs a read of the state until it has read nothing a fork has not fetched (Devnet.readFetched). */
-  readFetched<T>(read: () => T): Promise<T>;
+  /** Runs a read of the state until it has read nothing a fork has not fetched (Devnet.untilFetched). */
+  untilFetched<T>(read: () => T): Promise<T>;
   minersAt(epoch: number): Actor[];
   /** Whether the node can send from `address`: it holds the key, or the account is impersonated (a forked provider's worker). */
   canSendFrom(address: FilAddress): boolean;
@@ -246,7 +246,7 @@ export class StorageProviderAgents {
    */
   async addProvider(sectorSize = this.options.sectorSize): Promise<{ minerId: number; owner: FilAddress }> {
     // The first key of the path no actor has (on a fork, the upstream's actors count).
-    const key = await this.node.readFetched(() => {
+    const key = await this.node.untilFetched(() => {
       const state = this.node.stateAt(this.node.head.epoch);
       let keys = deriveStorageProviderKeys(this.options.mnemonic, 1);
       while (state.lookupId(keys[keys.length - 1]!.address) !== undefined) keys = deriveStorageProviderKeys(this.options.mnemonic, keys.length + 1);
@@ -272,7 +272,7 @@ export class StorageProviderAgents {
     const head = this.node.head.epoch;
     // On a fork, a forked provider's miner and worker are fetched first.
     const named = deal.provider;
-    const provider = named !== undefined ? await this.node.readFetched(() => this.provider(named)) : undefined;
+    const provider = named !== undefined ? await this.node.untilFetched(() => this.provider(named)) : undefined;
     const startEpoch = deal.startEpoch ?? head + Math.max(100, this.options.sealDelay + 20);
     const proposal: DealProposal = {
       pieceCid: deal.pieceCid,
@@ -300,7 +300,7 @@ export class StorageProviderAgents {
    * worker would; resolves with the message's CID once it is mined.
    */
   async changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
-    const { provider, miner } = await this.node.readFetched(() => ({ provider: this.provider(minerId), miner: loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!) }));
+    const { provider, miner } = await this.node.untilFetched(() => ({ provider: this.provider(minerId), miner: loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!) }));
     const missing = sectors.filter((n) => !miner.sectors.has(n));
     if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
     const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
@@ -389,12 +389,12 @@ export class StorageProviderAgents {
   /** A client whose key the node holds gets the escrow its deal locks, as `lotus client deal` reserves it. */
   private async topUpClientEscrow(proposal: DealProposal): Promise<void> {
     const needed = proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
-    const shortfall = needed - (await this.node.readFetched(() => this.freeEscrow(proposal.client)));
+    const shortfall = needed - (await this.node.untilFetched(() => this.freeEscrow(proposal.client)));
     if (shortfall > 0n) await sendFromNodeKey(this.node, { from: proposal.client, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: proposal.client.bytes, value: shortfall, mine: true });
   }
 
   private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
-    const collateralShortfall = proposal.providerCollateral - (await this.node.readFetched(() => this.freeEscrow(FilAddress.fromId(provider.minerId))));
+    const collateralShortfall = proposal.providerCollateral - (await this.node.untilFetched(() => this.freeEscrow(FilAddress.fromId(provider.minerId))));
     if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
     const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
     const { cid, returnValue } = await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });

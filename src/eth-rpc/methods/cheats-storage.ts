@@ -15,7 +15,7 @@ import { invalid, object, optional, string, type Param } from '../params.js';
 
 /** A miner's actor ID from its address (t0…/f0… or any address the chain resolves); on a fork, its actor is fetched too (the providers read it). */
 function minerId(devnet: Devnet, address: FilAddress): Promise<number> {
-  return devnet.readFetched(() => {
+  return devnet.untilFetched(() => {
     const state = devnet.stateAt(devnet.head.epoch);
     const id = state.lookupId(address);
     if (id === undefined) throw invalid('miner', `no actor has address ${address.toString()}`);

@@ -34,7 +34,7 @@ export const filecoinMarketFunds = [
 
   // Withdraws from `address`'s escrow to it (WithdrawBalance, sent from the wallet), if that much is not locked.
   defineWriteMethod('Filecoin.MarketWithdraw', [filAddress('wallet'), filAddress('address'), tokenAmount('amount')], async ({ devnet }, wallet, address, amt) => {
-    const available = await devnet.readFetched(() => {
+    const available = await devnet.untilFetched(() => {
       const state = devnet.stateAt(devnet.head.epoch);
       const market = state.getActor(MARKET_ACTOR_ID)?.market ?? EMPTY_MARKET_STATE;
       const id = resolveAddress(state, address)?.id;

@@ -45,7 +45,7 @@ function prototype(from: FilAddress, to: FilAddress, method: number, params: unk
 function builder<const P extends readonly Param<unknown>[]>(name: string, params: P, build: (devnet: Devnet, ...args: Args<P>) => Message) {
   return {
     v1: defineMethod(name, params, ({ devnet }, ...args) => ({ Message: messageJson(build(devnet, ...args)), ValidNonce: false })),
-    v0: defineWriteMethod(name, params, async ({ devnet }, ...args) => cidJson(signedMessageCid(await devnet.pushWithWallet(await devnet.readFetched(() => build(devnet, ...args)))))),
+    v0: defineWriteMethod(name, params, async ({ devnet }, ...args) => cidJson(signedMessageCid(await devnet.pushWithWallet(await devnet.untilFetched(() => build(devnet, ...args)))))),
   };
 }
 
