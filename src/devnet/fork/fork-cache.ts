@@ -13,8 +13,11 @@ import type { ForkPoint } from './fork-point.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
 import { emptyForkTables, type ForkTables } from './fork-tables.js';
 
-/** Bumped when the file's layout changes: an older file is ignored (and rewritten), never misread. */
-const CACHE_FORMAT = 3;
+/**
+ * Bumped when the file's layout or the meaning of what it holds changes: an older file is ignored (and
+ * rewritten), never misread. 4: a non-miner's power claim is "none", where 3 recorded a zero claim.
+ */
+const CACHE_FORMAT = 4;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
