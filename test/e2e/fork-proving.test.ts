@@ -206,7 +206,9 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
   let fork: DevnetProcess;
   let cacheDir: string;
   let miner: string;
+  let forkEpoch: number;
   let forkKey: unknown;
+  const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
   before(async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-proving-gw-'));
@@ -214,9 +216,9 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
     upstream = await startDevnet(['--gateway-only']);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     await rpc(upstream.url, 'devnet_faultSectors', [miner, [1, 2]]);
-    const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
     forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
-    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+    fork = await startDevnet(forkArgs());
   });
 
   after(async () => {
@@ -247,5 +249,14 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
       assert.ok(bitfieldFromRuns(partitions[Partition].LiveSectors).includes(SectorNumber), `sector ${SectorNumber}`);
     }
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerFaults', [miner, null]), [1, 2]);
+  });
+
+  test('a restart with the gateway stopped reads the walked proving state from the disk cache', async () => {
+    const before = await provingView(fork.url, miner, null);
+    assert.equal(before.sectors.length, 10);
+    await fork.stop();
+    await upstream.stop();
+    fork = await startDevnet(forkArgs());
+    assert.deepEqual(await provingView(fork.url, miner, null), before);
   });
 });
