@@ -203,7 +203,12 @@ function decodeList(bytes: Uint8Array, expected: number): unknown[] {
  * else (plain value transfers included) is an InvokeContract; the input is wrapped as a CBOR byte string.
  */
 export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
-  const message: Message = {
+  return { message: toUnsignedMessage(tx), signature: { type: SigType.Delegated, data: delegatedSignature(tx) } };
+}
+
+/** The message of toFilecoinMessage without its signature (a call, an estimate: nothing is signed). */
+export function toUnsignedMessage(tx: Pick<EthTransaction, 'from' | 'to' | 'nonce' | 'value' | 'input' | 'gasLimit' | 'maxFeePerGas' | 'maxPriorityFeePerGas'>): Message {
+  return {
     version: 0,
     to: tx.to === null ? FilAddress.fromId(EAM_ACTOR_ID) : FilAddress.fromEthAddress(tx.to),
     // A masked ID sender (a call or an impersonated send from a native account) is its f0.
@@ -216,7 +221,6 @@ export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
     method: tx.to === null ? METHOD_CREATE_EXTERNAL : METHOD_INVOKE_CONTRACT,
     params: encodeBytesParams(tx.input),
   };
-  return { message, signature: { type: SigType.Delegated, data: delegatedSignature(tx) } };
 }
 
 /**
