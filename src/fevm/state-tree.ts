@@ -157,6 +157,7 @@ export type MissingState =
   | { kind: 'claims'; provider: number }
   | { kind: 'verifier'; id: number }
   | { kind: 'datacap'; id: number }
+  | { kind: 'datacapAllowances'; owner: number }
   | { kind: 'powerClaim'; miner: number }
   | { kind: 'sector'; miner: number; number: number };
 

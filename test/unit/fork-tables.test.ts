@@ -11,14 +11,15 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import { decodeBitfield } from '../../src/common/bitfield.js';
-import { decodeCbor } from '../../src/common/cbor.js';
+import { decodeBigInt, decodeCbor } from '../../src/common/cbor.js';
+import { actorIdKey, actorIdOfKey, hamtEntries, hamtGet } from '../../src/common/hamt.js';
 import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
 import { storedProposalCid, type StoredProposal } from '../../src/fevm/actors/market/deal-proposal.js';
 import { EMPTY_MARKET_STATE, MarketLedger } from '../../src/fevm/actors/market/state.js';
 import type { MinerState, SectorInfo } from '../../src/fevm/actors/miner/state.js';
 import { addClaim, allClaims, claimOf, EMPTY_POWER_STATE } from '../../src/fevm/actors/power.js';
 import { EMPTY_VERIFREG_STATE, putOwned, type Allocation } from '../../src/fevm/actors/verifreg/state.js';
-import { changeBalance, EMPTY_DATACAP_STATE } from '../../src/fevm/actors/datacap/state.js';
+import { allowanceOf, changeBalance, DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, INFINITE_ALLOWANCE, useAllowance } from '../../src/fevm/actors/datacap/state.js';
 import { copyMap, LazyMap } from '../../src/fevm/lazy-map.js';
 import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
@@ -75,6 +76,7 @@ describe('LazyMap', () => {
 
 const CLIENT = 1001;
 const PROVIDER = 1002;
+const FORK_EPOCH = 7;
 const piece = CID.parse('baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq');
 const proposal: StoredProposal = {
   pieceCid: piece,
@@ -91,6 +93,8 @@ const proposal: StoredProposal = {
 };
 const activeDeal: ForkedDeal = { proposal, state: { sectorNumber: 3, sectorStartEpoch: 50, lastUpdatedEpoch: 60, slashEpoch: -1 } };
 const pendingDeal: ForkedDeal = { proposal: { ...proposal, label: 'pending', verifiedDeal: true }, allocationId: 9 };
+/** Activated, never settled, and its cron check (epoch 3, its ID modulo the interval from its start) ran before the fork epoch. */
+const checkedDeal: ForkedDeal = { proposal: { ...proposal, label: 'checked', startEpoch: 0 }, state: { sectorNumber: 4, sectorStartEpoch: 0, lastUpdatedEpoch: -1, slashEpoch: -1 } };
 const allocation: Allocation = { client: CLIENT, provider: PROVIDER, data: piece, size: 2048, termMin: 10, termMax: 20, expiration: 300 };
 const singleton = (id: number, kind: Actor['kind'], state: Partial<Actor>): Actor => ({ id, kind, nonce: 0, balance: 0n, ...state });
 const miner: MinerState = {
@@ -135,15 +139,17 @@ function fakeUpstream() {
     [PROVIDER]: singleton(PROVIDER, 'storageminer', { miner }),
   };
   const tables = {
-    deal: (id: number) => log(`deal ${id}`, id === 1 ? activeDeal : id === 2 ? pendingDeal : null),
+    deal: (id: number) => log(`deal ${id}`, id === 1 ? activeDeal : id === 2 ? pendingDeal : id === 3 ? checkedDeal : null),
     marketBalance: (id: number) => log(`balance ${id}`, id === CLIENT ? { escrow: 1000n, locked: 400n } : { escrow: 0n, locked: 0n }),
     allocations: (client: number) => log(`allocations ${client}`, new Map(client === CLIENT ? [[9, allocation]] : [])),
     claims: (provider: number) => log(`claims ${provider}`, new Map()),
     verifier: (id: number) => log(`verifier ${id}`, id === CLIENT ? 4096n : null),
     datacap: (id: number) => log(`datacap ${id}`, id === CLIENT ? 3n * 10n ** 18n : null),
+    datacapAllowances: (owner: number) => log(`allowances ${owner}`, new Map(owner === CLIENT ? [[MARKET_ACTOR_ID, 5n * 10n ** 18n]] : [])),
     sector: (miner: number, number: number) => log(`sector ${miner} ${number}`, number === 0 ? sector : null),
   };
   const upstream = {
+    point: { epoch: FORK_EPOCH },
     actor: (id: number) => log(`actor ${id}`, actors[id] ?? null),
     nextId: () => log('nextId', 2000),
     // A claim for the miner only, as UpstreamState.powerClaim answers.
@@ -190,12 +196,14 @@ describe('forked singletons', () => {
     assert.equal(market().locked.get(CLIENT), 400n);
     assert.equal(await settle(source, () => market().escrow.get(PROVIDER)), undefined);
     assert.equal(market().escrow.get(2500), undefined);
-    // The pending set holds the fetched deals not activated (or not updated since).
+    // The pending set holds the fetched deals never settled whose cron check is still to come.
+    assert.deepEqual(await settle(source, () => market().states.get(3)), checkedDeal.state);
     const pendingCid = storedProposalCid(pendingDeal.proposal).toString();
     assert.equal(market().pendingProposals.has(pendingCid), true);
     assert.equal(market().pendingProposals.has(storedProposalCid(proposal).toString()), false);
-    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`]);
-    assert.equal(source.progress.entries, 5);
+    assert.equal(market().pendingProposals.has(storedProposalCid(checkedDeal.proposal).toString()), false);
+    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`, 'deal 3']);
+    assert.equal(source.progress.entries, 6);
 
     // A ledger changes its copy; the forked state and its source are untouched.
     const ledger = new MarketLedger(market());
@@ -204,7 +212,7 @@ describe('forked singletons', () => {
     const after = ledger.snapshot();
     assert.equal(after.escrow.get(CLIENT), 1001n);
     assert.equal(after.proposals.get(1), undefined);
-    assert.deepEqual(missingOf(() => after.proposals.get(3)), [{ kind: 'deal', id: 3 }]);
+    assert.deepEqual(missingOf(() => after.proposals.get(4)), [{ kind: 'deal', id: 4 }]);
     assert.equal(market().escrow.get(CLIENT), 1000n);
     assert.deepEqual(market().proposals.get(1), proposal);
   });
@@ -224,6 +232,14 @@ describe('forked singletons', () => {
     assert.equal(datacap().supply, 5n);
     assert.equal(await settle(source, () => changeBalance(datacap(), CLIENT, -(10n ** 18n)).balances.get(CLIENT)), 2n * 10n ** 18n);
     assert.equal(await settle(source, () => datacap().balances.get(PROVIDER)), undefined);
+    // Allowances by owner (the token's HAMT on the upstream): what the market may still spend of a client's datacap.
+    assert.deepEqual(missingOf(() => allowanceOf(datacap(), CLIENT, MARKET_ACTOR_ID)), [{ kind: 'datacapAllowances', owner: CLIENT }]);
+    assert.equal(await settle(source, () => allowanceOf(datacap(), CLIENT, MARKET_ACTOR_ID)), 5n * 10n ** 18n);
+    assert.equal(await settle(source, () => allowanceOf(datacap(), PROVIDER, MARKET_ACTOR_ID)), 0n);
+    const spent = useAllowance(datacap(), CLIENT, MARKET_ACTOR_ID, 10n ** 18n);
+    assert.equal(allowanceOf(spent, CLIENT, MARKET_ACTOR_ID), 4n * 10n ** 18n);
+    assert.deepEqual(missingOf(() => spent.allowances.get(CLIENT + 5)), [{ kind: 'datacapAllowances', owner: CLIENT + 5 }]);
+    assert.equal(allowanceOf(datacap(), CLIENT, MARKET_ACTOR_ID), 5n * 10n ** 18n);
 
     const power = () => source.getActor(POWER_ACTOR_ID)!.power!;
     assert.deepEqual(await settle(source, () => claimOf(power(), PROVIDER)), { rawBytePower: 7n, qualityAdjPower: 70n });
@@ -233,7 +249,7 @@ describe('forked singletons', () => {
     // A miner created on the fork has no upstream claim to read.
     const withNew = addClaim(power(), 2500, { rawBytePower: 0n, qualityAdjPower: 0n });
     assert.deepEqual(allClaims(withNew).map(([id]) => id), [2500, PROVIDER]);
-    assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `power ${PROVIDER}`, `power ${CLIENT}`]);
+    assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `allowances ${CLIENT}`, `allowances ${PROVIDER}`, `power ${PROVIDER}`, `power ${CLIENT}`]);
   });
 
   test('a miner: its upstream sectors by number, apart from the sectors it proves; its allocated numbers as upstream', async () => {
@@ -281,3 +297,21 @@ describe('a miner\'s AllocatedSectors block', () => {
     assert.match((await error('Filecoin.ChainReadObj', [State.Sectors])).message, /block not found/);
   });
 });
+
+describe('the datacap token\'s allowances HAMT', () => {
+  test('Filecoin.StateReadState links to it in builtin-actors\' layout and Filecoin.ChainReadObj serves its blocks', async (t) => {
+    const { result } = await setupRpc(t);
+    const { client } = await result('devnet_addVerifiedClient', ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '4096']);
+    const { State } = await result('Filecoin.StateReadState', ['f07', null]);
+    assert.equal(State.Token.HamtBitWidth, DATACAP_HAMT_BIT_WIDTH);
+    const load = async (cid: CID) => new Uint8Array(Buffer.from(await result('Filecoin.ChainReadObj', [{ '/': cid.toString() }]), 'base64'));
+    const root = CID.parse(State.Token.Allowances['/']);
+    // AddVerifiedClient mints with the market as operator: an infinite allowance for it.
+    const own = CID.asCID(await hamtGet(root, actorIdKey(Number(client.slice(2))), DATACAP_HAMT_BIT_WIDTH, load))!;
+    assert.ok(own);
+    const operators = await hamtEntries(own, load);
+    assert.deepEqual(operators.map(([operator, amount]) => [actorIdOfKey(operator), decodeBigInt(amount as Uint8Array)]), [[MARKET_ACTOR_ID, INFINITE_ALLOWANCE]]);
+    assert.equal(await hamtGet(root, actorIdKey(MARKET_ACTOR_ID), DATACAP_HAMT_BIT_WIDTH, load), undefined);
+  });
+});
+

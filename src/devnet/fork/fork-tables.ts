@@ -14,6 +14,7 @@ import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
 import { MissingStateError, type MissingState } from '../../fevm/state-tree.js';
+import { forkedDealCheckEpoch } from './deal-schedule.js';
 import type { ForkedDeal } from './upstream-tables.js';
 
 /** The kinds whose tables the fork reads by key: the singletons, and miners (their sectors). */
@@ -32,6 +33,8 @@ export interface ForkTables {
   verifiers: Map<number, bigint | null>;
   /** Datacap balances (tokens) by actor ID. */
   datacap: Map<number, bigint | null>;
+  /** Datacap allowances by owner ID: operator ID -> tokens (empty: none). */
+  datacapAllowances: Map<number, ReadonlyMap<number, bigint>>;
   /** Miners' power claims by actor ID (null: not a miner, no claim). */
   powerClaims: Map<number, PowerClaim | null>;
   /** Miners' sectors, by `${miner}:${sector number}`. */
@@ -45,6 +48,7 @@ export const emptyForkTables = (): ForkTables => ({
   claims: new Map(),
   verifiers: new Map(),
   datacap: new Map(),
+  datacapAllowances: new Map(),
   powerClaims: new Map(),
   sectors: new Map(),
 });
@@ -73,8 +77,11 @@ function tableSource<K, F, V>(fetched: Map<K, F | null>, upstream: (key: K) => b
 /** Zero amounts are absent from the market's and the token's tables, as the actors keep them. */
 const nonZero = (amount: bigint | null) => (amount ? amount : undefined);
 
-/** Deals whose proposal is still in the market's pending set: published, and not updated since (never settled or cron-checked). */
-function pendingProposals(deals: Map<number, ForkedDeal | null>): MapSource<string, CID> {
+/**
+ * Deals whose proposal is still in the market's pending set: published, never settled (a settlement
+ * removes it and records the epoch), and not past their cron check (which removes it too).
+ */
+function pendingProposals(deals: Map<number, ForkedDeal | null>, forkEpoch: number): MapSource<string, CID> {
   const cids = new Map<number, CID>();
   const cidOf = (id: number, deal: ForkedDeal) => {
     let cid = cids.get(id);
@@ -83,7 +90,7 @@ function pendingProposals(deals: Map<number, ForkedDeal | null>): MapSource<stri
   };
   function* pending(): Generator<[string, CID]> {
     for (const [id, deal] of deals) {
-      if (deal && (deal.state?.lastUpdatedEpoch ?? EPOCH_UNDEFINED) === EPOCH_UNDEFINED) {
+      if (deal && (deal.state?.lastUpdatedEpoch ?? EPOCH_UNDEFINED) === EPOCH_UNDEFINED && forkedDealCheckEpoch(id, deal, forkEpoch) !== undefined) {
         const cid = cidOf(id, deal);
         yield [cid.toString(), cid];
       }
@@ -97,7 +104,7 @@ function pendingProposals(deals: Map<number, ForkedDeal | null>): MapSource<stri
  * The actor with its tables reading `tables`: `upstreamActor(id)` says whether an actor ID existed
  * upstream (below its NextID).
  */
-export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean): Actor {
+export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean, forkEpoch: number): Actor {
   const byActor = <F, V>(fetched: Map<number, F | null>, missing: (id: number) => MissingState, value: (entry: F) => V | undefined) =>
     new LazyMap(tableSource(fetched, upstreamActor, missing, value));
   if (actor.market) {
@@ -110,7 +117,7 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
         ...actor.market,
         proposals: deal((d) => d.proposal),
         states: deal((d) => d.state),
-        pendingProposals: new LazyMap(pendingProposals(tables.deals)),
+        pendingProposals: new LazyMap(pendingProposals(tables.deals, forkEpoch)),
         pendingDealAllocationIds: deal((d) => d.allocationId),
         escrow: balance('escrow'),
         locked: balance('locked'),
@@ -129,7 +136,14 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
     };
   }
   if (actor.datacap) {
-    return { ...actor, datacap: { ...actor.datacap, balances: byActor(tables.datacap, (id) => ({ kind: 'datacap', id }), nonZero) } };
+    return {
+      ...actor,
+      datacap: {
+        ...actor.datacap,
+        balances: byActor(tables.datacap, (id) => ({ kind: 'datacap', id }), nonZero),
+        allowances: byActor(tables.datacapAllowances, (owner) => ({ kind: 'datacapAllowances', owner }), (own) => (own.size ? own : undefined)),
+      },
+    };
   }
   if (actor.miner) {
     const prefix = `${actor.id}:`;

@@ -2,12 +2,16 @@
 // fork point, with the methods a Lotus gateway serves (api/api_gateway.go): each singleton's scalars
 // from its State (Filecoin.StateReadState), and its tables one key at a time through the state
 // methods that read them (StateMarketStorageDeal, StateMarketBalance, StateGetAllocations,
-// StateGetClaims, StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower), and a miner's
-// sectors by number (StateSectorGetInfo). Values come back in the devnet's shapes
+// StateGetClaims, StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower), a miner's
+// sectors by number (StateSectorGetInfo), and a datacap holder's allowances, which no state method
+// reads, from the token's allowances HAMT block by block (ChainReadObj). Values come back in the devnet's shapes
 // (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../common/address.js';
+import { decodeBigInt } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
+import { actorIdKey, actorIdOfKey, hamtEntries, hamtGet } from '../../common/hamt.js';
+import { DATACAP_ACTOR_ID } from '../../fevm/actor.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import type { SectorInfo } from '../../fevm/actors/miner/state.js';
@@ -108,6 +112,9 @@ const sameAllocation = (a: Allocation, b: Allocation) =>
   a.client === b.client && a.provider === b.provider && a.data.equals(b.data) && a.size === b.size && a.termMin === b.termMin && a.termMax === b.termMax && a.expiration === b.expiration;
 
 export class UpstreamTables {
+  /** The root and bit width of the datacap token's allowances HAMT, read once. */
+  private allowancesHamt: Promise<{ root: CID; bitWidth: number }> | undefined;
+
   constructor(
     private readonly upstream: Upstream,
     readonly point: ForkPoint,
@@ -229,6 +236,38 @@ export class UpstreamTables {
   async datacap(id: number): Promise<bigint | null> {
     const bytes = await this.call<string | null>('Filecoin.StateVerifiedClientStatus', [`f0${id}`]);
     return bytes === null ? null : datacapToTokens(BigInt(bytes));
+  }
+
+  /**
+   * An owner's datacap allowances by operator ID (the market's, for verified deals, is what Mint set
+   * less what the market spent since). No state method reads them, so they are looked up in the
+   * token state's allowances HAMT (frc46_token TokenState: owner -> HAMT of operator -> amount).
+   */
+  async datacapAllowances(owner: number): Promise<Map<number, bigint>> {
+    const { root, bitWidth } = await this.allowancesRoot();
+    const load = (cid: CID) => this.readObject(cid);
+    const found = await hamtGet(root, actorIdKey(owner), bitWidth, load);
+    if (found === undefined) return new Map();
+    const table = CID.asCID(found);
+    if (!table) throw new DevnetError(`upstream datacap allowances of f0${owner}: not a link to a HAMT`);
+    return new Map((await hamtEntries(table, load)).map(([operator, amount]) => [actorIdOfKey(operator), decodeBigInt(amount as Uint8Array)]));
+  }
+
+  private allowancesRoot(): Promise<{ root: CID; bitWidth: number }> {
+    this.allowancesHamt ??= this.state<{ Token: { Allowances: { '/': string }; HamtBitWidth: number } }>(DATACAP_ACTOR_ID).then(({ Token }) => ({
+      root: CID.parse(Token.Allowances['/']),
+      bitWidth: Token.HamtBitWidth,
+    }));
+    // A failed read is tried again next time, not remembered.
+    this.allowancesHamt.catch(() => (this.allowancesHamt = undefined));
+    return this.allowancesHamt;
+  }
+
+  /** A block of the upstream's state (Lotus's JSON gives its bytes as base64). */
+  private async readObject(cid: CID): Promise<Uint8Array> {
+    const bytes = await this.upstream.call<unknown>('Filecoin.ChainReadObj', [{ '/': cid.toString() }]);
+    if (typeof bytes !== 'string') throw new DevnetError(`upstream Filecoin.ChainReadObj answered ${cid} with no bytes`);
+    return new Uint8Array(Buffer.from(bytes, 'base64'));
   }
 
   /** A miner's sector by number; null if the miner has none under it. */

@@ -24,7 +24,7 @@ import { multisigStateJson } from './filecoin-msig-state.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
-import { serveBlock } from '../served-blocks.js';
+import { serveBlock, serveBlocks } from '../served-blocks.js';
 
 /** The network version whose semantics the devnet follows (nv27, actors v17). */
 export const NETWORK_VERSION = 27;
@@ -42,7 +42,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   // The system actor names the actors manifest; the init actor's address map is a HAMT the devnet does not build.
   if (actor.kind === 'system') return { BuiltinActors: cidJson(MANIFEST_CID) };
   if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: NETWORK_NAME };
-  const registry = registryStateJson(actor);
+  const registry = registryStateJson(actor, (blocks) => serveBlocks(devnet, blocks));
   if (registry) return registry;
   if (actor.evm) {
     return {
