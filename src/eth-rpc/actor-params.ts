@@ -8,7 +8,7 @@ import { CID, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../comm
 import type { ActorKind } from '../fevm/actor.js';
 import { builtinActor } from '../fevm/actors/builtin.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
-import { bitfieldFromRuns, bitfieldJson, isRunList } from './bitfield-json.js';
+import { bitfieldFromRuns, bitfieldJson, isRunList } from '../common/bitfield-json.js';
 import { invalid } from './params.js';
 
 type Scalar = 'address' | 'tokens' | 'int' | 'bytes' | 'bytes32' | 'cid' | 'bool' | 'label' | 'signature' | 'bitfield' | 'empty';

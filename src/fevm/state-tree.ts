@@ -159,7 +159,9 @@ export type MissingState =
   | { kind: 'datacap'; id: number }
   | { kind: 'datacapAllowances'; owner: number }
   | { kind: 'powerClaim'; miner: number }
-  | { kind: 'sector'; miner: number; number: number };
+  | { kind: 'sector'; miner: number; number: number }
+  // A miner's proving state: all its sectors with their deadlines and partitions, and its PoSts.
+  | { kind: 'provingState'; miner: number };
 
 /**
  * Thrown by a source's read of a value it has not fetched yet. Execution is deterministic and runs on

@@ -252,7 +252,7 @@ describe('forked singletons', () => {
     assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `allowances ${CLIENT}`, `allowances ${PROVIDER}`, `power ${PROVIDER}`, `power ${CLIENT}`]);
   });
 
-  test('a miner: its upstream sectors by number, apart from the sectors it proves; its allocated numbers as upstream', async () => {
+  test('a miner: its upstream sectors by number, apart from its proving state; its allocated numbers as upstream', async () => {
     const { source, calls } = await forkSource();
     await source.fetch([{ kind: 'actor', id: PROVIDER }]);
     const forked = () => source.getActor(PROVIDER)!.miner!;
@@ -261,7 +261,8 @@ describe('forked singletons', () => {
     assert.deepEqual(await settle(source, () => forked().upstreamSectors!.get(0)), sector);
     assert.equal(await settle(source, () => forked().upstreamSectors!.get(1)), undefined);
     assert.deepEqual([...forked().upstreamSectors!.keys()], [0]);
-    assert.equal(forked().sectors, undefined);
+    // Its proving state (all its sectors, by deadline and partition) is a separate entry.
+    assert.deepEqual(missingOf(() => forked().sectors!.size), [{ kind: 'provingState', miner: PROVIDER }]);
     assert.deepEqual(calls, ['actor 1002', 'sector 1002 0', 'sector 1002 1']);
   });
 

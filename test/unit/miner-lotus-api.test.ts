@@ -12,7 +12,7 @@ import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { MAX_SECTOR_EXPIRATION_EXTENSION, deadlineInfo } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { loadMiner } from '../../src/fevm/actors/miner/state.js';
-import { bitfieldJson } from '../../src/eth-rpc/bitfield-json.js';
+import { bitfieldJson } from '../../src/common/bitfield-json.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const base64 = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');

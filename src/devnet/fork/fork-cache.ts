@@ -16,8 +16,9 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
 /**
  * Bumped when the file's layout or the meaning of what it holds changes: an older file is ignored (and
  * rewritten), never misread. 4: a non-miner's power claim is "none", where 3 recorded a zero claim.
+ * 5: forked miners hold their proving state (sectors by deadline and partition) and need Window PoSts.
  */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

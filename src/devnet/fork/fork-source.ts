@@ -185,6 +185,8 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.powerClaims, missing.miner, (id) => this.upstream.powerClaim(id));
       case 'sector':
         return fill(tables.sectors, `${missing.miner}:${missing.number}`, () => upstream.sector(missing.miner, missing.number));
+      case 'provingState':
+        return fill(tables.provingStates, missing.miner, (id) => this.upstream.proving.provingState(id));
     }
   }
 }

@@ -1,5 +1,5 @@
 // The builtin actors' tables on a fork: the power, market, verified-registry and datacap actors as
-// the upstream held them, and miners' sectors. Their scalars are read with the actor
+// the upstream held them, and miners' sectors (one by one, and in their proving state). Their scalars are read with the actor
 // (upstream-tables.ts); each table is a LazyMap (fevm/lazy-map.ts) whose keys come from what the fork
 // fetched, one key at a time: a key not fetched yet throws MissingStateError naming it, and the work
 // runs again once it is fetched. Keys of actors created on the fork (IDs from the upstream's NextID
@@ -9,12 +9,13 @@ import type { CID } from '../../common/cbor.js';
 import type { Actor, ActorKind } from '../../fevm/actor.js';
 import { storedProposalCid } from '../../fevm/actors/market/deal-proposal.js';
 import { EPOCH_UNDEFINED } from '../../fevm/actors/market/state.js';
-import type { SectorInfo } from '../../fevm/actors/miner/state.js';
+import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
 import { MissingStateError, type MissingState } from '../../fevm/state-tree.js';
 import { forkedDealCheckEpoch } from './deal-schedule.js';
+import type { ForkedProving } from './upstream-proving.js';
 import type { ForkedDeal } from './upstream-tables.js';
 
 /** The kinds whose tables the fork reads by key: the singletons, and miners (their sectors). */
@@ -39,6 +40,8 @@ export interface ForkTables {
   powerClaims: Map<number, PowerClaim | null>;
   /** Miners' sectors, by `${miner}:${sector number}`. */
   sectors: Map<string, SectorInfo | null>;
+  /** Miners' proving states by actor ID (null: the upstream cannot list sectors, a gateway). */
+  provingStates: Map<number, ForkedProving | null>;
 }
 
 export const emptyForkTables = (): ForkTables => ({
@@ -51,6 +54,7 @@ export const emptyForkTables = (): ForkTables => ({
   datacapAllowances: new Map(),
   powerClaims: new Map(),
   sectors: new Map(),
+  provingStates: new Map(),
 });
 
 /**
@@ -98,6 +102,23 @@ function pendingProposals(deals: Map<number, ForkedDeal | null>, forkEpoch: numb
   }
   // A proposal CID names no deal to fetch: only deals already fetched can be found pending.
   return { get: (key) => [...pending()].find(([cid]) => cid === key)?.[1], fetched: pending };
+}
+
+/**
+ * A table of a miner's proving state (its sectors, its PoSts), whose every read needs the whole
+ * state: a key, or the list, throws MissingStateError until the state is fetched. Against an upstream
+ * that cannot tell (null), the table holds nothing forked.
+ */
+function provingSource(states: Map<number, ForkedProving | null>, miner: number) {
+  return <K, V>(entries: (state: ForkedProving) => [K, V][]): MapSource<K, V> => {
+    let held: Map<K, V> | undefined;
+    const table = () => {
+      const state = states.get(miner);
+      if (state === undefined) throw new MissingStateError([{ kind: 'provingState', miner }]);
+      return (held ??= new Map(state ? entries(state) : []));
+    };
+    return { get: (key) => table().get(key), fetched: () => table().entries() };
+  };
 }
 
 /**
@@ -149,15 +170,27 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
     const prefix = `${actor.id}:`;
     const upstreamSectors: MapSource<number, SectorInfo> = {
       get(number) {
+        // With the miner's proving state, its sectors are there (terminated ones gone), not here.
+        if (tables.provingStates.get(actor.id)) return undefined;
         const sector = tables.sectors.get(prefix + number);
         if (sector === undefined) throw new MissingStateError([{ kind: 'sector', miner: actor.id, number }]);
         return sector ?? undefined;
       },
       *fetched() {
+        if (tables.provingStates.get(actor.id)) return;
         for (const [key, sector] of tables.sectors) if (sector && key.startsWith(prefix)) yield [sector.sectorNumber, sector];
       },
     };
-    return { ...actor, miner: { ...actor.miner, upstreamSectors: new LazyMap(upstreamSectors) } };
+    const proving = provingSource(tables.provingStates, actor.id);
+    return {
+      ...actor,
+      miner: {
+        ...actor.miner,
+        upstreamSectors: new LazyMap(upstreamSectors),
+        sectors: new LazyMap(proving((p) => p.sectors.map((s): [number, SectorOnChainInfo] => [s.sectorNumber, s]))),
+        postSubmissions: new LazyMap(proving((p) => p.postSubmissions)),
+      },
+    };
   }
   if (actor.power) {
     return { ...actor, power: { ...actor.power, upstreamClaims: byActor(tables.powerClaims, (miner) => ({ kind: 'powerClaim', miner }), (claim) => claim) } };

@@ -1,7 +1,7 @@
 // A storage provider's miner actor as the fork holds it: its MinerInfo (Filecoin.StateMinerInfo),
 // its funds (the State's pledge, deposits and fee debt, Filecoin.StateReadState) and the sector
-// numbers it has used. Its sectors are read one by one (fork-tables.ts); its partitions and
-// deadlines are not forked (a gateway tells no sector's deadline; README "Forking").
+// numbers it has used. Its sectors, deadlines and partitions come with its proving state, read when
+// first needed (upstream-proving.ts, fork-tables.ts).
 import { base58btc } from 'multiformats/bases/base58';
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
@@ -76,5 +76,7 @@ export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds
     feeDebt: BigInt(funds.FeeDebt),
     // New sectors on the fork take numbers the upstream has not used.
     allocatedSectors,
+    // Nobody proves a forked miner's sectors unless the fork does (proving.ts).
+    postsRequired: true,
   };
 }

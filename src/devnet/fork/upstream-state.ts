@@ -18,6 +18,7 @@ import type { ForkPoint } from './fork-point.js';
 import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
+import { UpstreamProving } from './upstream-proving.js';
 import { UpstreamTables } from './upstream-tables.js';
 
 /** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
@@ -46,12 +47,15 @@ export class UpstreamState {
   private kinds: Promise<Map<string, string>> | undefined;
   /** The singletons' scalars and table entries. */
   readonly tables: UpstreamTables;
+  /** Miners' proving states (a full node's methods). */
+  readonly proving: UpstreamProving;
 
   constructor(
     private readonly upstream: Upstream,
     readonly point: ForkPoint,
   ) {
     this.tables = new UpstreamTables(upstream, point);
+    this.proving = new UpstreamProving(upstream, point);
   }
 
   /**

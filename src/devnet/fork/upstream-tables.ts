@@ -20,6 +20,7 @@ import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
 import { EMPTY_VERIFREG_STATE, type Allocation, type Claim, type VerifregState } from '../../fevm/actors/verifreg/state.js';
 import type { DatacapState } from '../../fevm/actors/datacap/state.js';
 import type { ForkPoint } from './fork-point.js';
+import { sectorFromLotus, type LotusSector } from './upstream-proving.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 
 /** A market deal as the fork holds it: its proposal, its state once activated, its pending allocation. */
@@ -60,21 +61,6 @@ interface LotusAllocation {
 interface LotusClaim extends Omit<LotusAllocation, 'Expiration'> {
   TermStart: number;
   Sector: number;
-}
-
-/** miner.SectorOnChainInfo as Lotus's JSON writes it (the fields the devnet keeps). */
-interface LotusSector {
-  SectorNumber: number;
-  SealProof: number;
-  SealedCID: { '/': string };
-  Activation: number;
-  Expiration: number;
-  DealWeight: string;
-  VerifiedDealWeight: string;
-  InitialPledge: string;
-  PowerBaseEpoch: number;
-  Flags: number;
-  DailyFee?: string | null;
 }
 
 function idOf(address: string, what: string): number {
@@ -273,21 +259,7 @@ export class UpstreamTables {
   /** A miner's sector by number; null if the miner has none under it. */
   async sector(miner: number, number: number): Promise<SectorInfo | null> {
     const s = await this.call<LotusSector | null>('Filecoin.StateSectorGetInfo', [`f0${miner}`, number]);
-    if (!s) return null;
-    return {
-      sectorNumber: s.SectorNumber,
-      sealProof: s.SealProof,
-      sealedCid: CID.parse(s.SealedCID['/']),
-      activation: s.Activation,
-      expiration: s.Expiration,
-      dealWeight: BigInt(s.DealWeight),
-      verifiedDealWeight: BigInt(s.VerifiedDealWeight),
-      initialPledge: BigInt(s.InitialPledge),
-      powerBaseEpoch: s.PowerBaseEpoch,
-      flags: s.Flags,
-      // Sectors older than FIP-0100 (nv25) have no daily fee.
-      dailyFee: BigInt(s.DailyFee ?? 0),
-    };
+    return s && sectorFromLotus(s);
   }
 
   /** A miner's power claim; Lotus answers zero power for an actor without one (UpstreamState.powerClaim tells them apart). */

@@ -4,7 +4,9 @@
 //   a provider whose ask accepts them;
 // - published deals, and verified allocations made for a provider, are sealed once the seal delay has
 //   passed: pre-commit, then prove-commit with the market (or the client contract) notified;
-// - active deals are settled (SettleDealPayments) once a day of epochs and when they end.
+// - active deals are settled (SettleDealPayments) once a day of epochs and when they end;
+// - a forked provider's Window PoSt (its sectors are not proven by simulation) is submitted once in
+//   each deadline that holds its sectors.
 // Direct proposals come in through proposeDeal. The agents run beside the miner in their own queue;
 // a failure is logged and never stops mining. A provider's settings (its ask, a refusal of the next
 // proposal) change as operations of the miner's queue, between tipsets.
@@ -16,7 +18,7 @@ import { deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
-import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../fevm/actors/miner/policy.js';
+import { deadlineInfo, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
@@ -39,7 +41,7 @@ const SETTLE_INTERVAL = 2880;
 
 // The methods the providers' workers call, by the numbers f1 messages use.
 const MARKET = { addBalance: 2, publishStorageDeals: 4, settleDealPayments: methodNumber('SettleDealPayments') };
-const MINER = { terminateSectors: 9, declareFaults: 10, declareFaultsRecovered: 11, preCommitSectorBatch2: 28, proveCommitSectors3: 34 };
+const MINER = { submitWindowedPoSt: 5, terminateSectors: 9, declareFaults: 10, declareFaultsRecovered: 11, preCommitSectorBatch2: 28, proveCommitSectors3: 34 };
 const POWER = { createMiner: 2 };
 
 /** Contract clients authenticate through AuthenticateMessage, so their signature is a placeholder (Boost sends this one). */
@@ -68,6 +70,8 @@ interface Provider {
   lastSettled: number;
   /** The deals ("deal <id>") and allocations ("allocation <id>") already taken on, sealed or given up. */
   taken: Set<string>;
+  /** The challenge window (`${period start}/${deadline}`) of the last Window PoSt sent. */
+  lastPoSt?: string;
 }
 
 /** An error's message on one line (actor backtraces span several). */
@@ -162,6 +166,7 @@ export class StorageProviderAgents {
         provider.jobs = [];
         provider.taken.clear();
         provider.lastSettled = this.node.head.epoch;
+        provider.lastPoSt = undefined;
       }
     });
     this.node.events.on('tipset', (tipset) => {
@@ -225,16 +230,20 @@ export class StorageProviderAgents {
    * The storage providers the devnet runs: miners whose worker key it holds, and those it has taken
    * on (a forked provider whose worker is impersonated) for as long as it can still send for them.
    */
-  private all(): Provider[] {
+  private async all(): Promise<Provider[]> {
     const ids = new Set([...this.node.minersAt(this.node.head.epoch).map((m) => m.id), ...this.providers.keys()]);
-    return [...ids].flatMap((id) => {
-      try {
-        const provider = this.provider(id);
-        return this.node.canSendFrom(provider.worker) ? [provider] : [];
-      } catch {
-        return [];
-      }
-    });
+    const providers: Provider[] = [];
+    for (const id of ids) {
+      // On a fork, a forked miner's worker is fetched first (its key address tells whether it is impersonated).
+      const provider = await this.node
+        .untilFetched(() => {
+          const known = this.provider(id);
+          return this.node.canSendFrom(known.worker) ? known : undefined;
+        })
+        .catch(() => undefined);
+      if (provider) providers.push(provider);
+    }
+    return providers;
   }
 
   /**
@@ -287,7 +296,7 @@ export class StorageProviderAgents {
       providerCollateral: deal.providerCollateral ?? 0n,
       clientCollateral: deal.clientCollateral ?? 0n,
     };
-    const chosen = provider ?? this.pick(proposal);
+    const chosen = provider ?? (await this.pick(proposal));
     if (!chosen) throw new DevnetError('no storage provider accepts this deal (see devnet_setStorageAsk)');
     const refusal = this.refusal(chosen, proposal);
     if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
@@ -313,7 +322,7 @@ export class StorageProviderAgents {
     for (const request of contractDealRequests(tipset, state)) {
       try {
         const { proposal } = await readContractProposal(this.node, request, tipset.epoch);
-        const provider = this.pick(proposal);
+        const provider = await this.pick(proposal);
         if (!provider) {
           this.options.log('warn', `no storage provider accepts the deal proposed by 0x${Buffer.from(request.contract).toString('hex')}`);
           continue;
@@ -328,10 +337,11 @@ export class StorageProviderAgents {
         this.options.log('warn', `a contract deal proposal failed: ${oneLine(error)}`);
       }
     }
-    for (const provider of this.all()) {
+    for (const provider of await this.all()) {
       await this.step(provider, 'taking work', async () => this.takeWork(provider));
       await this.step(provider, 'sealing', () => this.seal(provider));
       await this.step(provider, 'settlement', () => this.settle(provider));
+      await this.step(provider, 'Window PoSt', () => this.proveDeadline(provider));
     }
   }
 
@@ -353,8 +363,8 @@ export class StorageProviderAgents {
   }
 
   /** The next provider, round robin, whose ask accepts the proposal. */
-  private pick(proposal: DealProposal): Provider | undefined {
-    const providers = this.all();
+  private async pick(proposal: DealProposal): Promise<Provider | undefined> {
+    const providers = await this.all();
     for (let i = 0; i < providers.length; i++) {
       const provider = providers[(this.roundRobin + i) % providers.length];
       if (!askRefusal(provider.ask, proposal)) {
@@ -502,6 +512,25 @@ export class StorageProviderAgents {
     if (active.length === 0 || (!ended && head - provider.lastSettled < SETTLE_INTERVAL)) return;
     provider.lastSettled = head;
     await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.settleDealPayments, params: encodeBitfield(active) });
+  }
+
+  /**
+   * A provider whose PoSts are required (a forked one) proves the partitions of the deadline the next
+   * tipset is in that hold its sectors, once per challenge window; the chain commit is the deadline's
+   * challenge epoch. The proof's bytes are a placeholder: the devnet seals no data.
+   */
+  private async proveDeadline(provider: Provider): Promise<void> {
+    const epoch = this.node.head.epoch + 1;
+    const m = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!.miner!);
+    if (!m.postsRequired) return;
+    const d = deadlineInfo(epoch, m.provingPeriodOffset);
+    const window = `${d.periodStart}/${d.index}`;
+    const proven = new Set(m.postSubmissions?.get(d.index) ?? []);
+    const partitions = [...new Set([...m.sectors.values()].filter((s) => s.deadline === d.index && !proven.has(s.partition)).map((s) => s.partition))].sort((a, b) => a - b);
+    if (provider.lastPoSt === window || partitions.length === 0) return;
+    provider.lastPoSt = window;
+    const params = [d.index, partitions.map((p) => [p, encodeBitfield([])]), [[m.windowPoStProofType, new Uint8Array(192)]], d.challenge, new Uint8Array(32)];
+    await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.submitWindowedPoSt, params });
   }
 
   /** Escrow not locked by deals. */

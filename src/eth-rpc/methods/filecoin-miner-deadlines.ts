@@ -2,8 +2,8 @@
 // Filecoin.StateMinerDeadlines, StateMinerPartitions, StateMinerSectorCount, StateMinerRecoveries,
 // StateAllMinerFaults, StateMinerInitialPledgeCollateral, StateMinerPreCommitDepositForPower,
 // StateSectorPreCommitInfo, StateSectorExpiration (lotus api/api_full.go, node/impl/full/state.go),
-// in Lotus's JSON shapes. Window PoSt is simulated: no proof submissions are recorded, and a
-// recovered sector is healthy at once, so there are never recovering sectors.
+// in Lotus's JSON shapes. Window PoSt is simulated for the devnet's own miners (no proof submissions),
+// and a recovered sector is healthy at once, so there are never recovering sectors.
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
@@ -14,7 +14,7 @@ import { addressJson, cidJson } from '../lotus-json.js';
 import { epoch, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 import { allActors } from './filecoin-state-actors.js';
-import { bitfieldJson } from '../bitfield-json.js';
+import { bitfieldJson } from '../../common/bitfield-json.js';
 import { minerAt, stateOf } from './filecoin-miners.js';
 
 /** Lotus quotes pledges and deposits 10 % above what the actor asks (initialPledgeNum / initialPledgeDen). */
@@ -81,9 +81,11 @@ function expirationJson(s: SectorOnChainInfo) {
 }
 
 export const filecoinMinerDeadlines = [
+  // PostSubmissions: the partitions a Window PoSt proved in the deadline's current challenge window
+  // (only a forked miner submits them; the devnet's own are proven by simulation).
   defineMethod('Filecoin.StateMinerDeadlines', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    minerAt(stateOf(devnet, key), address);
-    return Array.from({ length: WPOST_PERIOD_DEADLINES }, () => ({ PostSubmissions: [0], DisputableProofCount: 0, DailyFee: '0' }));
+    const { postSubmissions } = minerAt(stateOf(devnet, key), address).miner;
+    return Array.from({ length: WPOST_PERIOD_DEADLINES }, (_, d) => ({ PostSubmissions: bitfieldJson(postSubmissions?.get(d) ?? []), DisputableProofCount: 0, DailyFee: '0' }));
   }),
 
   // The deadline's partitions in order (null when it has none); terminated sectors leave the miner's state, so

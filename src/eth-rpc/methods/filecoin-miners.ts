@@ -14,7 +14,7 @@ import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '.
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
-import { bitfieldFromRuns, bitfieldJson, isRunList } from '../bitfield-json.js';
+import { bitfieldFromRuns, bitfieldJson, isRunList } from '../../common/bitfield-json.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';

@@ -6,6 +6,7 @@ import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
+import { scheduleDeadlineClose } from './schedule.js';
 import { loadMiner, type FullMinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
@@ -18,8 +19,15 @@ export function readMiner(rt: ActorRuntime): FullMinerState {
   return loadMiner(miner);
 }
 
-/** Writes the miner's state; fields set to undefined (a change no longer pending) are left out. */
+/**
+ * Writes the miner's state; fields set to undefined (a change no longer pending) are left out. A
+ * miner whose Window PoSts are required gets its deadline cron from the first message that changes
+ * it (window-post.ts); from then on the cron keeps itself going.
+ */
 export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
+  if (state.postsRequired && state.deadlineCronEpoch === undefined && rt.caller.kind !== 'cron') {
+    state = { ...state, deadlineCronEpoch: scheduleDeadlineClose(rt, rt.ctx.epoch, state.provingPeriodOffset) };
+  }
   rt.update({ miner: Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)) as FullMinerState });
 }
 

@@ -3,17 +3,29 @@
 import { REWARD_ACTOR_ID } from '../../actor.js';
 import { bigInt, tuple } from '../params.js';
 import { ExitCode } from '../../exit-code.js';
-import { ActorError, methodTable, type BuiltinActor } from '../runtime.js';
+import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
 import { burnFunds, readMiner, validateCallerIs, writeMiner } from './access.js';
 import { controlMethods } from './control.js';
-import { minerCron, provingMethods } from './proving.js';
+import { chargeFaults, expire, expirePreCommits, provingMethods } from './proving.js';
+import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
+import { closeDeadline, windowPostMethods } from './window-post.js';
+
+/** The miner's cron work (schedule.ts). */
+async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
+  const e = event as MinerCronEvent;
+  if (e.type === 'expire') await expire(rt, e.sectors);
+  else if (e.type === 'precommit-expiry') await expirePreCommits(rt, e.sectors);
+  else if (e.type === 'fault-fee') await chargeFaults(rt);
+  else if (e.type === 'deadline') await closeDeadline(rt);
+}
 
 export const minerActor: BuiltinActor = {
   methods: methodTable({
     ...controlMethods,
     ...sectorMethods,
     ...provingMethods,
+    ...windowPostMethods,
     // The reward actor pays block rewards here. They are available at once (no vesting) and repay fee debt first.
     ApplyRewards: {
       legacy: 14,

@@ -1,8 +1,9 @@
-// Faults, recoveries, terminations and the miner's cron work (builtin-actors actors/miner/src/lib.rs
+// Faults, recoveries, terminations and the miner's cron work (actor.ts dispatches it; builtin-actors actors/miner/src/lib.rs
 // declare_faults, declare_faults_recovered, terminate_sectors, handle_proving_deadline).
 //
-// The devnet simulates window PoSt: a healthy sector is always proven, so it keeps its power; nothing
-// is submitted. Simplifications: declarations are not checked against deadline cut-offs or
+// The devnet simulates window PoSt for its own miners: a healthy sector is always proven, so it keeps
+// its power; nothing is submitted (a forked miner's sectors are proven by the PoSts it submits:
+// window-post.ts). Simplifications: declarations are not checked against deadline cut-offs or
 // mutability; a recovered sector regains its power at once (builtin-actors waits for its next PoSt);
 // the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
 // faulty then; faults older than FAULT_MAX_AGE terminate the sector; penalties the unlocked balance
@@ -69,7 +70,7 @@ function periodEnd(m: FullMinerState, epoch: number): number {
 }
 
 /** Marks sectors faulty from `epoch`: they lose their power and the fault fee is scheduled. */
-async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
+export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
   let m = readMiner(rt);
   const updated = new Map(m.sectors);
   let raw = 0n;
@@ -138,7 +139,7 @@ async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promis
 }
 
 /** Sectors at the end of their life: power and pledge go, no fee. */
-async function expire(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
+export async function expire(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
   const m = readMiner(rt);
   const due = numbers.map((n) => m.sectors.get(n)).filter((s): s is SectorOnChainInfo => s !== undefined && s.expiration <= rt.ctx.epoch);
   if (due.length === 0) return;
@@ -160,7 +161,7 @@ async function expire(rt: ActorRuntime, numbers: readonly number[]): Promise<voi
 }
 
 /** Pre-commits never proven: removed, their deposits burnt. */
-async function expirePreCommits(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
+export async function expirePreCommits(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
   const m = readMiner(rt);
   const precommits = new Map(m.precommits);
   let burnt = 0n;
@@ -175,7 +176,7 @@ async function expirePreCommits(rt: ActorRuntime, numbers: readonly number[]): P
 }
 
 /** The end of a proving period with faults: old faults terminate, the others pay the fault fee. */
-async function chargeFaults(rt: ActorRuntime): Promise<void> {
+export async function chargeFaults(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
   const faulty = [...readMiner(rt).sectors.values()].filter((s) => s.faultEpoch !== undefined);
   await terminate(rt, faulty.filter((s) => epoch - s.faultEpoch! >= FAULT_MAX_AGE));
@@ -191,14 +192,6 @@ async function chargeFaults(rt: ActorRuntime): Promise<void> {
   }
   writeMiner(rt, m);
   await burnFunds(rt, charged.burn);
-}
-
-/** The miner's cron handler. */
-export async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
-  const e = event as MinerCronEvent;
-  if (e.type === 'expire') await expire(rt, e.sectors);
-  else if (e.type === 'precommit-expiry') await expirePreCommits(rt, e.sectors);
-  else if (e.type === 'fault-fee') await chargeFaults(rt);
 }
 
 export const provingMethods: Record<string, MethodSpec> = {

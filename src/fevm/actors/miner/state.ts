@@ -99,16 +99,28 @@ export interface MinerState {
   /** The epoch of the fault-fee cron event already enrolled, if any. */
   readonly faultCronEpoch?: number;
   /**
-   * On a fork, the upstream's sectors by number, read on first touch (lazy-map.ts): readable, but not
-   * proven, faulted or counted here (a gateway tells no sector's deadline and partition). Absent on
-   * a chain of its own.
+   * On a fork, the upstream's sectors by number, read one by one on first touch (lazy-map.ts), for an
+   * upstream that cannot list them (a gateway): readable, but not in `sectors`, so not proven,
+   * faulted or counted here. Absent on a chain of its own.
    */
   readonly upstreamSectors?: ReadonlyMap<number, SectorInfo>;
+  /**
+   * A forked miner's sectors are proven only by the Window PoSts it submits (SubmitWindowedPoSt), and
+   * each deadline's close faults the partitions not proven (proving.ts). The devnet's own miners are
+   * proven by simulation: their healthy sectors always are.
+   */
+  readonly postsRequired?: boolean;
+  /** Partitions proven by a Window PoSt in each deadline's current challenge window, by deadline index. */
+  readonly postSubmissions?: ReadonlyMap<number, readonly number[]>;
+  /** The epoch of the deadline cron event already enrolled (a miner whose PoSts are required), if any. */
+  readonly deadlineCronEpoch?: number;
 }
 
+/** Fields that stay absent until they mean something. */
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'deadlineCronEpoch';
+
 /** A MinerState with every field present. */
-export type FullMinerState = Required<Omit<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors'>> &
-  Pick<MinerState, 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors'>;
+export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;
 
 const ZERO_TERM: BeneficiaryTerm = { quota: 0n, usedQuota: 0n, expiration: 0 };
 

@@ -1,0 +1,183 @@
+// Forked storage providers' proving state: an fvm-devnet upstream (a full node) with its simulated
+// storage providers, one of them with faulty sectors, forked at an epoch. On the fork the miners'
+// sectors, deadlines, partitions, counts and faults read as the upstream's at the fork epoch; then
+// the fork proves them itself: a provider whose worker is impersonated submits its Window PoSts
+// (the node's agent acts for it), one nobody proves any more is faulted at its deadlines' close,
+// and a forked sector can be terminated. The upstream is untouched, and a restart with the upstream
+// stopped answers the same from the disk cache. Against a --gateway-only upstream (no sector lists,
+// no partitions) the forked sectors stay outside the fork's proving state, as the README says.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+const DEADLINES = 48;
+/** The masked ID address anvil_impersonateAccount takes for an actor ID address (t0…). */
+const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
+
+/** Everything the proving-state methods answer about a miner at a tipset (null: the head). */
+async function provingView(url: string, miner: string, key: unknown) {
+  const sectors: { SectorNumber: number }[] = await rpc(url, 'Filecoin.StateMinerSectors', [miner, null, key]);
+  return {
+    sectors,
+    active: await rpc(url, 'Filecoin.StateMinerActiveSectors', [miner, key]),
+    count: await rpc(url, 'Filecoin.StateMinerSectorCount', [miner, key]),
+    deadlines: await rpc(url, 'Filecoin.StateMinerDeadlines', [miner, key]),
+    partitions: await Promise.all(Array.from({ length: DEADLINES }, (_, d) => rpc(url, 'Filecoin.StateMinerPartitions', [miner, d, key]))),
+    places: await Promise.all(sectors.map((s) => rpc(url, 'Filecoin.StateSectorPartition', [miner, s.SectorNumber, key]))),
+    faults: await rpc(url, 'Filecoin.StateMinerFaults', [miner, key]),
+    recoveries: await rpc(url, 'Filecoin.StateMinerRecoveries', [miner, key]),
+  };
+}
+
+describe('fork: forked storage providers\' sectors, deadlines and partitions (full-node upstream)', () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess;
+  let cacheDir: string;
+  let forkEpoch: number;
+  let forkKey: unknown;
+  /** The proven provider (its worker impersonated throughout) and the one left unproven. */
+  let proven: string;
+  let unproven: string;
+  const atFork: Record<string, Awaited<ReturnType<typeof provingView>>> = {};
+  const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
+
+  before(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-proving-'));
+    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    upstream = await startDevnet([]);
+    [proven, unproven] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
+    // Two of the unproven provider's sectors are faulty upstream at the fork epoch.
+    await rpc(upstream.url, 'devnet_faultSectors', [unproven, [1, 2]]);
+    await rpc(upstream.url, 'anvil_mine', [hex(3)]);
+    forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
+    for (const miner of [proven, unproven]) atFork[miner] = await provingView(upstream.url, miner, forkKey);
+    // After the fork epoch: the fork must not see this.
+    await rpc(upstream.url, 'devnet_faultSectors', [proven, [5]]);
+    fork = await startDevnet(forkArgs());
+  });
+
+  after(async () => {
+    await fork?.stop();
+    await upstream?.stop();
+    delete process.env.FVM_DEVNET_CACHE_DIR;
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test('a forked miner\'s sectors, deadlines, partitions, counts and faults read as the upstream\'s at the fork epoch', async () => {
+    assert.deepEqual(atFork[unproven].count, { Live: 10, Active: 8, Faulty: 2 });
+    assert.deepEqual(atFork[unproven].faults, [1, 2]);
+    for (const miner of [proven, unproven]) assert.deepEqual(await provingView(fork.url, miner, null), atFork[miner], miner);
+  });
+
+  test('an impersonated provider proves its forked sectors; one nobody proves is faulted at its deadlines\' close', async () => {
+    // The agent takes on a forked provider the fork has read (its power) whose worker is impersonated.
+    const workers: Record<string, string> = {};
+    for (const miner of [proven, unproven]) {
+      await rpc(fork.url, 'Filecoin.StateMinerPower', [miner, null]);
+      workers[miner] = masked((await rpc(fork.url, 'Filecoin.StateMinerInfo', [miner, null])).Worker);
+      await rpc(fork.url, 'anvil_impersonateAccount', [workers[miner]]);
+    }
+    const head = async () => Number(await rpc(fork.url, 'eth_blockNumber'));
+    const mineTo = async (epoch: number) => {
+      for (let at = await head(); at < epoch; at = await head()) await rpc(fork.url, 'anvil_mine', [hex(Math.min(1000, epoch - at))]);
+    };
+    /**
+     * Mines to `end`, stopping before each opening of a deadline that holds a prover's sectors (each
+     * miner has its own proving period offset) until the agent's Window PoSt is in it.
+     */
+    const proveUntil = async (end: number, provers: string[]) => {
+      const openings: { epoch: number; miner: string; index: number }[] = [];
+      for (const miner of provers) {
+        const { Index, Open, CurrentEpoch } = await rpc(fork.url, 'Filecoin.StateMinerProvingDeadline', [miner, null]);
+        atFork[miner].partitions.forEach((partitions, index) => {
+          if (!partitions) return;
+          let epoch = Open + ((index - Index + DEADLINES) % DEADLINES) * 60;
+          if (epoch <= CurrentEpoch) epoch += DEADLINES * 60;
+          for (; epoch <= end; epoch += DEADLINES * 60) openings.push({ epoch, miner, index });
+        });
+      }
+      for (const { epoch, miner, index } of openings.sort((a, b) => a.epoch - b.epoch)) {
+        await mineTo(epoch - 1);
+        await pollUntil(`${miner}'s Window PoSt in deadline ${index} at epoch ${epoch}`, async () => {
+          const deadlines = await rpc(fork.url, 'Filecoin.StateMinerDeadlines', [miner, null]);
+          return deadlines[index].PostSubmissions.length > 1 || undefined;
+        });
+      }
+      await mineTo(end);
+    };
+    // A proving period with both proven, then one more (and a deadline) with the unproven provider's worker no longer impersonated.
+    await proveUntil((await head()) + DEADLINES * 60, [proven, unproven]);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [unproven, null]), { Live: 10, Active: 8, Faulty: 2 });
+    await rpc(fork.url, 'anvil_stopImpersonatingAccount', [workers[unproven]]);
+    await proveUntil((await head()) + (DEADLINES + 1) * 60, [proven]);
+
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [proven, null]), { Live: 10, Active: 10, Faulty: 0 });
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [unproven, null]), { Live: 10, Active: 0, Faulty: 10 });
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerFaults', [unproven, null]), [0, 10]);
+    const power = async (miner: string) => BigInt((await rpc(fork.url, 'Filecoin.StateMinerPower', [miner, null])).MinerPower.RawBytePower);
+    assert.equal(await power(unproven), 0n);
+    assert.equal(await power(proven), 10n * (32n << 30n));
+  });
+
+  test('a forked sector terminated on the fork leaves the miner\'s proving state and its power', async () => {
+    const [sector] = atFork[proven].sectors;
+    await rpc(fork.url, 'devnet_terminateSectors', [proven, [sector.SectorNumber]]);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [proven, null]), { Live: 9, Active: 9, Faulty: 0 });
+    assert.equal(await rpc(fork.url, 'Filecoin.StateSectorGetInfo', [proven, sector.SectorNumber, null]), null);
+    await assert.rejects(rpc(fork.url, 'Filecoin.StateSectorPartition', [proven, sector.SectorNumber, null]), /not due at any deadline/);
+  });
+
+  test('the upstream is untouched', async () => {
+    assert.deepEqual(await rpc(upstream.url, 'Filecoin.StateMinerSectorCount', [unproven, null]), { Live: 10, Active: 8, Faulty: 2 });
+    assert.deepEqual(await rpc(upstream.url, 'Filecoin.StateMinerSectorCount', [proven, null]), { Live: 10, Active: 9, Faulty: 1 });
+  });
+
+  test('a restart at the same epoch reads the same proving state from the disk cache with the upstream stopped', async () => {
+    await fork.stop();
+    await upstream.stop();
+    fork = await startDevnet(forkArgs());
+    for (const miner of [proven, unproven]) assert.deepEqual(await provingView(fork.url, miner, null), atFork[miner], miner);
+  });
+});
+
+describe('fork: forked storage providers of a --gateway-only upstream', () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess;
+  let cacheDir: string;
+
+  before(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-proving-gw-'));
+    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    upstream = await startDevnet(['--gateway-only']);
+    const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+  });
+
+  after(async () => {
+    await fork?.stop();
+    await upstream?.stop();
+    delete process.env.FVM_DEVNET_CACHE_DIR;
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test('a gateway lists no sectors nor partitions: forked sectors read one by one, outside the proving state', async () => {
+    const [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
+    await assert.rejects(rpc(upstream.url, 'Filecoin.StateMinerPartitions', [miner, 0, null]), /method 'Filecoin.StateMinerPartitions' not found/);
+    assert.equal((await rpc(fork.url, 'Filecoin.StateSectorGetInfo', [miner, 0, null])).SectorNumber, 0);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 0, Active: 0, Faulty: 0 });
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectors', [miner, null, null]), []);
+    assert.equal(await rpc(fork.url, 'Filecoin.StateMinerPartitions', [miner, 0, null]), null);
+  });
+});

@@ -1,0 +1,140 @@
+// A forked miner's proving state: read from a full node on loopback (Lotus's JSON: sectors, the 48
+// deadlines' partitions, faults with their early expirations, PoSt submissions) and as "none" from a
+// gateway (which answers StateMinerSectors "method not found"); then held by the fork's source, where
+// the miner's sectors and PoSt submissions read it whole, on first touch.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test, type TestContext } from 'node:test';
+import { bitfieldJson } from '../../src/common/bitfield-json.js';
+import type { Actor } from '../../src/fevm/actor.js';
+import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
+import { loadMiner, type MinerState } from '../../src/fevm/actors/miner/state.js';
+import { MissingStateError } from '../../src/fevm/state-tree.js';
+import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { ForkSource, emptyForkData } from '../../src/devnet/fork/fork-source.js';
+import { sectorFromLotus, UpstreamProving, type ForkedProving } from '../../src/devnet/fork/upstream-proving.js';
+import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
+import { Upstream } from '../../src/devnet/fork/upstream.js';
+
+const point: ForkPoint = { epoch: 500, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
+const CID = 'bagboea4b5abcb3u54p6jvqv2ayf3pxy5dhufj6agddf2gcxw752lbsfer4m4dv6x';
+
+const lotusSector = (n: number, expiration = 900_000) => ({
+  SectorNumber: n,
+  SealProof: 8,
+  SealedCID: { '/': CID },
+  Activation: 10,
+  Expiration: expiration,
+  DealWeight: n === 4 ? '100' : '0',
+  VerifiedDealWeight: '0',
+  InitialPledge: '7',
+  PowerBaseEpoch: 10,
+  Flags: 1,
+  DailyFee: '0',
+});
+
+/** A Lotus full node with a miner whose sectors 1–4 sit in deadline 2 (partitions 0 and 1) and 7 in deadline 5; 3 and 7 are faulty. */
+function fullNodeAnswer(method: string, params: unknown[]): unknown {
+  switch (method) {
+    case 'Filecoin.StateMinerSectors':
+      return [1, 2, 3, 4, 7].map((n) => lotusSector(n, n === 7 ? 1000 : 900_000));
+    case 'Filecoin.StateMinerDeadlines':
+      return Array.from({ length: 48 }, (_, d) => ({ PostSubmissions: bitfieldJson(d === 2 ? [1] : []), DisputableProofCount: 0, DailyFee: '0' }));
+    case 'Filecoin.StateMinerPartitions': {
+      const partition = (live: number[], faulty: number[]) => ({ AllSectors: bitfieldJson(live), FaultySectors: bitfieldJson(faulty), RecoveringSectors: [0], LiveSectors: bitfieldJson(live), ActiveSectors: [0] });
+      if (params[1] === 2) return [partition([1, 2, 3], [3]), partition([4], [])];
+      if (params[1] === 5) return [partition([7], [7])];
+      return null;
+    }
+    case 'Filecoin.StateSectorExpiration':
+      // Sector 3's fault terminates it early; sector 7 expires on time first.
+      return params[1] === 3 ? { OnTime: 0, Early: 400 + FAULT_MAX_AGE } : { OnTime: 1000, Early: 0 };
+  }
+  throw new Error(`unexpected ${method}`);
+}
+
+async function serve(t: TestContext, gateway: boolean): Promise<{ upstream: Upstream; methods: string[] }> {
+  const methods: string[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
+      const answer = (call: { id: number; method: string; params: unknown[] }) => {
+        methods.push(call.method);
+        return gateway && call.method !== 'Filecoin.StateMinerDeadlines'
+          ? { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `method '${call.method}' not found` } }
+          : { jsonrpc: '2.0', id: call.id, result: fullNodeAnswer(call.method, call.params) };
+      };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { upstream: new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), methods };
+}
+
+describe('a forked miner\'s proving state', () => {
+  test('from a full node: each sector in its deadline and partition, faults from their early expiration, PoSt submissions', async (t) => {
+    const { upstream } = await serve(t, false);
+    const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
+    const place = (n: number) => proving.sectors.find((s) => s.sectorNumber === n)!;
+    assert.deepEqual(
+      proving.sectors.map((s) => [s.sectorNumber, s.deadline, s.partition, s.faultEpoch]).sort((a, b) => a[0]! - b[0]!),
+      [
+        [1, 2, 0, undefined],
+        [2, 2, 0, undefined],
+        [3, 2, 0, 400],
+        [4, 2, 1, undefined],
+        [7, 5, 0, point.epoch],
+      ],
+    );
+    assert.equal(place(4).hasData, true);
+    assert.equal(place(1).hasData, false);
+    assert.equal(place(1).initialPledge, 7n);
+    assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
+  });
+
+  test('from a gateway: none, after one call', async (t) => {
+    const { upstream, methods } = await serve(t, true);
+    assert.equal(await new UpstreamProving(upstream, point).provingState(1000), null);
+    assert.deepEqual(methods, ['Filecoin.StateMinerSectors']);
+  });
+
+  test('the fork\'s miner reads it whole on first touch; with it, sectors are not read one by one', async () => {
+    const miner = { owner: 1, worker: 1, controlAddresses: [], beneficiary: 1, sectorSize: 32n << 30n, peerId: new Uint8Array(), multiaddrs: [], windowPoStProofType: 3, windowPoStPartitionSectors: 2349, consensusFaultElapsed: -1, postsRequired: true } satisfies MinerState;
+    const actor: Actor = { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner };
+    const state: ForkedProving = { sectors: [{ ...sectorFromLotus(lotusSector(1)), hasData: false, deadline: 2, partition: 0 }], postSubmissions: [[2, [0]]] };
+    const asked: number[] = [];
+    const upstream = { proving: { provingState: async (id: number) => (asked.push(id), state) } } as unknown as UpstreamState;
+    const data = emptyForkData();
+    data.actors.set(1000, actor);
+    data.nextId = 2000;
+    const source = new ForkSource(upstream, data);
+    const forked = loadMiner(source.getActor(1000)!.miner!);
+    assert.throws(() => forked.sectors.get(1), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'provingState');
+    assert.throws(() => [...forked.sectors.values()], MissingStateError);
+    await source.fetch([{ kind: 'provingState', miner: 1000 }]);
+    assert.equal(forked.sectors.get(1)!.deadline, 2);
+    assert.equal(forked.sectors.size, 1);
+    assert.deepEqual(forked.postSubmissions?.get(2), [0]);
+    // The sector list is the proving state's: a sector not in it is none, with nothing fetched.
+    assert.equal(forked.upstreamSectors?.get(9), undefined);
+    assert.deepEqual(asked, [1000]);
+  });
+
+  test('against a gateway, the miner holds no forked sector in its proving state', async () => {
+    const upstream = { proving: { provingState: async () => null } } as unknown as UpstreamState;
+    const data = emptyForkData();
+    data.actors.set(1000, { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: { owner: 1, worker: 1, controlAddresses: [], beneficiary: 1, sectorSize: 1n, peerId: new Uint8Array(), multiaddrs: [], windowPoStProofType: 3, windowPoStPartitionSectors: 1, consensusFaultElapsed: -1 } });
+    data.nextId = 2000;
+    const source = new ForkSource(upstream, data);
+    await source.fetch([{ kind: 'provingState', miner: 1000 }]);
+    const forked = loadMiner(source.getActor(1000)!.miner!);
+    assert.equal(forked.sectors.size, 0);
+    // Sectors are then read one by one.
+    assert.throws(() => forked.upstreamSectors?.get(1), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'sector');
+  });
+});
