@@ -158,6 +158,7 @@ export type MissingState =
   | { kind: 'verifier'; id: number }
   | { kind: 'datacap'; id: number }
   | { kind: 'datacapAllowances'; owner: number }
+  | { kind: 'pendingProposal'; cid: string }
   | { kind: 'powerClaim'; miner: number }
   | { kind: 'sector'; miner: number; number: number }
   // A miner's proving state: all its sectors with their deadlines and partitions, and its PoSts.

@@ -87,6 +87,22 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     rmSync(cacheDir, { recursive: true, force: true });
   });
 
+  /** Each singleton's Head and State (Filecoin.StateGetActor, StateReadState). */
+  const singletons = (url: string, key: unknown, actors = ['f04', 'f05', 'f06', 'f07']) =>
+    Promise.all(actors.map(async (actor) => [(await rpc(url, 'Filecoin.StateGetActor', [actor, key])).Head, (await rpc(url, 'Filecoin.StateReadState', [actor, key])).State]));
+
+  test('the singletons\' heads and states are the upstream\'s until the fork writes to them, whatever it reads', async () => {
+    const theirs = await singletons(upstream.url, forkKey);
+    assert.deepEqual(await singletons(fork.url, null), theirs);
+    // Reading entries of their tables (a deal, escrow, allocations, datacap, a power claim) changes neither.
+    await rpc(fork.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null]);
+    await rpc(fork.url, 'Filecoin.StateMarketBalance', [DEAL_CLIENT, null]);
+    await rpc(fork.url, 'Filecoin.StateGetAllocations', [DEAL_CLIENT, null]);
+    await rpc(fork.url, 'Filecoin.StateVerifiedClientStatus', [DEAL_CLIENT, null]);
+    await rpc(fork.url, 'Filecoin.StateMinerPower', [provider, null]);
+    assert.deepEqual(await singletons(fork.url, null), theirs);
+  });
+
   test('a forked client\'s allowance for the market reads as the upstream\'s: what Mint set less what the market spent', async () => {
     const mine = await allowance(fork.url, DEAL_CLIENT, 'f05', null);
     assert.equal(mine, await allowance(upstream.url, DEAL_CLIENT, 'f05', forkKey));
@@ -134,6 +150,15 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     assert.equal(BigInt((await rpc(fork.url, 'Filecoin.StateVerifiedClientStatus', ['f06', null])) ?? 0), before.registry);
     assert.equal(await tokenSupply(fork.url, null), before.supply - size * TOKENS_PER_BYTE);
     await rpc(fork.url, 'anvil_stopImpersonatingAccount', [masked(Worker)]);
+
+    // Written: the market's, registry's and token's heads are the fork's own, and reading more entries leaves them as they are.
+    const written = await singletons(fork.url, null, ['f05', 'f06', 'f07']);
+    const upstreamHeads = (await singletons(upstream.url, forkKey, ['f05', 'f06', 'f07'])).map(([head]) => head);
+    written.forEach(([head], i) => assert.notDeepEqual(head, upstreamHeads[i]));
+    await rpc(fork.url, 'Filecoin.StateMarketBalance', [idleProvider, null]);
+    await rpc(fork.url, 'Filecoin.StateGetClaims', [idleProvider, null]);
+    await rpc(fork.url, 'Filecoin.StateVerifiedClientStatus', [idleProvider, null]);
+    assert.deepEqual(await singletons(fork.url, null, ['f05', 'f06', 'f07']), written);
     // The upstream never saw it.
     assert.equal(await allowance(upstream.url, DEAL_CLIENT, 'f05', null), INFINITE_ALLOWANCE - BigInt(unsealedPieceSize) * TOKENS_PER_BYTE);
   });
@@ -160,5 +185,33 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     const released = (was: { Locked: string }[], is: { Locked: string }[]) => locked(was).map((amount, i) => amount - locked(is)[i]);
     assert.deepEqual(released(forkBefore, forkAfter), released(upstreamBefore, upstreamAfter));
     assert.equal(released(forkBefore, forkAfter)[0], 10n ** 18n);
+  });
+
+  test('a proposal identical to one pending upstream is refused as a duplicate, looked up in the upstream\'s pending set', async () => {
+    // A fresh fork at the same point, which has read no deal: the market's pending set is the upstream's (its HAMT, read with ChainReadObj).
+    const other = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+    try {
+      const { Proposal: p } = await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, forkKey]);
+      const same = {
+        pieceCid: p.PieceCID['/'],
+        pieceSize: p.PieceSize,
+        verifiedDeal: p.VerifiedDeal,
+        label: p.Label,
+        provider: p.Provider,
+        startEpoch: p.StartEpoch,
+        endEpoch: p.EndEpoch,
+        storagePricePerEpoch: p.StoragePricePerEpoch,
+        providerCollateral: p.ProviderCollateral,
+        clientCollateral: p.ClientCollateral,
+      };
+      const { Worker } = await rpc(other.url, 'Filecoin.StateMinerInfo', [idleProvider, null]);
+      await rpc(other.url, 'anvil_impersonateAccount', [masked(Worker)]);
+      await assert.rejects(rpc(other.url, 'devnet_proposeDeal', [same]), /cannot publish duplicate deal with cid/);
+      // Another label makes another proposal, which the market takes.
+      const { dealId } = await rpc(other.url, 'devnet_proposeDeal', [{ ...same, label: 'another' }]);
+      assert.equal(dealId, unsealedDeal + 1);
+    } finally {
+      await other.stop();
+    }
   });
 });

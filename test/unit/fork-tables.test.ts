@@ -28,6 +28,9 @@ import { ForkSource } from '../../src/devnet/fork/fork-source.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import type { ForkedDeal } from '../../src/devnet/fork/upstream-tables.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { actorHead } from '../../src/fevm/actor-state.js';
+import { forkedStateJson } from '../../src/eth-rpc/forked-state-json.js';
+import { marketStateJson } from '../../src/eth-rpc/methods/filecoin-market.js';
 
 const missingOf = (fn: () => unknown): MissingState[] => {
   try {
@@ -77,6 +80,12 @@ describe('LazyMap', () => {
 const CLIENT = 1001;
 const PROVIDER = 1002;
 const FORK_EPOCH = 7;
+const UPSTREAM_HEAD = CID.parse('bafy2bzaceamp42wmmgr2g2ymg46euououzfyck7szknvfacqscohrvaikwfay');
+/** The market's State as the upstream's StateReadState answered it (its tables and next deal ID). */
+const UPSTREAM_MARKET_JSON: Record<string, unknown> = {
+  ...Object.fromEntries(['Proposals', 'States', 'PendingProposals', 'EscrowTable', 'LockedTable', 'PendingDealAllocationIds'].map((table) => [table, { '/': UPSTREAM_HEAD.toString() }])),
+  NextID: 10,
+};
 const piece = CID.parse('baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq');
 const proposal: StoredProposal = {
   pieceCid: piece,
@@ -93,8 +102,6 @@ const proposal: StoredProposal = {
 };
 const activeDeal: ForkedDeal = { proposal, state: { sectorNumber: 3, sectorStartEpoch: 50, lastUpdatedEpoch: 60, slashEpoch: -1 } };
 const pendingDeal: ForkedDeal = { proposal: { ...proposal, label: 'pending', verifiedDeal: true }, allocationId: 9 };
-/** Activated, never settled, and its cron check (epoch 3, its ID modulo the interval from its start) ran before the fork epoch. */
-const checkedDeal: ForkedDeal = { proposal: { ...proposal, label: 'checked', startEpoch: 0 }, state: { sectorNumber: 4, sectorStartEpoch: 0, lastUpdatedEpoch: -1, slashEpoch: -1 } };
 const allocation: Allocation = { client: CLIENT, provider: PROVIDER, data: piece, size: 2048, termMin: 10, termMax: 20, expiration: 300 };
 const singleton = (id: number, kind: Actor['kind'], state: Partial<Actor>): Actor => ({ id, kind, nonce: 0, balance: 0n, ...state });
 const miner: MinerState = {
@@ -133,18 +140,19 @@ function fakeUpstream() {
   };
   const actors: Record<number, Actor> = {
     [POWER_ACTOR_ID]: singleton(POWER_ACTOR_ID, 'storagepower', { power: { ...EMPTY_POWER_STATE, totalRawBytePower: 99n, minerCount: 1 } }),
-    [MARKET_ACTOR_ID]: singleton(MARKET_ACTOR_ID, 'storagemarket', { market: { ...EMPTY_MARKET_STATE, nextId: 10 } }),
+    [MARKET_ACTOR_ID]: singleton(MARKET_ACTOR_ID, 'storagemarket', { market: { ...EMPTY_MARKET_STATE, nextId: 10 }, forkedFrom: { head: UPSTREAM_HEAD, stateJson: UPSTREAM_MARKET_JSON } }),
     [VERIFREG_ACTOR_ID]: singleton(VERIFREG_ACTOR_ID, 'verifiedregistry', { verifreg: { ...EMPTY_VERIFREG_STATE, nextAllocationId: 10 } }),
     [DATACAP_ACTOR_ID]: singleton(DATACAP_ACTOR_ID, 'datacap', { datacap: { ...EMPTY_DATACAP_STATE, supply: 5n } }),
     [PROVIDER]: singleton(PROVIDER, 'storageminer', { miner }),
   };
   const tables = {
-    deal: (id: number) => log(`deal ${id}`, id === 1 ? activeDeal : id === 2 ? pendingDeal : id === 3 ? checkedDeal : null),
+    deal: (id: number) => log(`deal ${id}`, id === 1 ? activeDeal : id === 2 ? pendingDeal : null),
     marketBalance: (id: number) => log(`balance ${id}`, id === CLIENT ? { escrow: 1000n, locked: 400n } : { escrow: 0n, locked: 0n }),
     allocations: (client: number) => log(`allocations ${client}`, new Map(client === CLIENT ? [[9, allocation]] : [])),
     claims: (provider: number) => log(`claims ${provider}`, new Map()),
     verifier: (id: number) => log(`verifier ${id}`, id === CLIENT ? 4096n : null),
     datacap: (id: number) => log(`datacap ${id}`, id === CLIENT ? 3n * 10n ** 18n : null),
+    pendingProposal: (cid: string) => log(`pending ${cid}`, cid === storedProposalCid(pendingDeal.proposal).toString() ? CID.parse(cid) : null),
     datacapAllowances: (owner: number) => log(`allowances ${owner}`, new Map(owner === CLIENT ? [[MARKET_ACTOR_ID, 5n * 10n ** 18n]] : [])),
     sector: (miner: number, number: number) => log(`sector ${miner} ${number}`, number === 0 ? sector : null),
   };
@@ -196,14 +204,14 @@ describe('forked singletons', () => {
     assert.equal(market().locked.get(CLIENT), 400n);
     assert.equal(await settle(source, () => market().escrow.get(PROVIDER)), undefined);
     assert.equal(market().escrow.get(2500), undefined);
-    // The pending set holds the fetched deals never settled whose cron check is still to come.
-    assert.deepEqual(await settle(source, () => market().states.get(3)), checkedDeal.state);
+    // The pending set is the upstream's, looked up by proposal CID.
     const pendingCid = storedProposalCid(pendingDeal.proposal).toString();
-    assert.equal(market().pendingProposals.has(pendingCid), true);
-    assert.equal(market().pendingProposals.has(storedProposalCid(proposal).toString()), false);
-    assert.equal(market().pendingProposals.has(storedProposalCid(checkedDeal.proposal).toString()), false);
-    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`, 'deal 3']);
-    assert.equal(source.progress.entries, 6);
+    const activeCid = storedProposalCid(proposal).toString();
+    assert.deepEqual(missingOf(() => market().pendingProposals.has(pendingCid)), [{ kind: 'pendingProposal', cid: pendingCid }]);
+    assert.equal(await settle(source, () => market().pendingProposals.has(pendingCid)), true);
+    assert.equal(await settle(source, () => market().pendingProposals.has(activeCid)), false);
+    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`, `pending ${pendingCid}`, `pending ${activeCid}`]);
+    assert.equal(source.progress.entries, 7);
 
     // A ledger changes its copy; the forked state and its source are untouched.
     const ledger = new MarketLedger(market());
@@ -212,7 +220,7 @@ describe('forked singletons', () => {
     const after = ledger.snapshot();
     assert.equal(after.escrow.get(CLIENT), 1001n);
     assert.equal(after.proposals.get(1), undefined);
-    assert.deepEqual(missingOf(() => after.proposals.get(4)), [{ kind: 'deal', id: 4 }]);
+    assert.deepEqual(missingOf(() => after.proposals.get(3)), [{ kind: 'deal', id: 3 }]);
     assert.equal(market().escrow.get(CLIENT), 1000n);
     assert.deepEqual(market().proposals.get(1), proposal);
   });
@@ -296,6 +304,34 @@ describe('a miner\'s AllocatedSectors block', () => {
     assert.equal(await result('Filecoin.ChainHasObj', [State.AllocatedSectors]), true);
     // The HAMT and AMT roots stand for structures the devnet does not build: not served.
     assert.match((await error('Filecoin.ChainReadObj', [State.Sectors])).message, /block not found/);
+  });
+});
+
+describe('a forked singleton\'s Head and State', () => {
+  test('the upstream\'s until the fork writes; then the fork\'s own, the same whatever else the fork reads', async () => {
+    const { source } = await forkSource();
+    const forked = () => source.getActor(MARKET_ACTOR_ID)!;
+    const json = () => forkedStateJson(forked(), () => marketStateJson(forked().market!, () => undefined)) as Record<string, unknown>;
+    assert.equal(actorHead(forked()).toString(), UPSTREAM_HEAD.toString());
+    assert.deepEqual(json(), UPSTREAM_MARKET_JSON);
+    await settle(source, () => [forked().market!.proposals.get(1), forked().market!.escrow.get(CLIENT)]);
+    assert.equal(actorHead(forked()).toString(), UPSTREAM_HEAD.toString());
+    assert.deepEqual(json(), UPSTREAM_MARKET_JSON);
+
+    // A write (an escrow top-up) makes a new state: its Head and roots are the fork's own from then on.
+    const ledger = new MarketLedger(forked().market!);
+    ledger.addEscrow(CLIENT, 1n);
+    const written: Actor = { ...forked(), market: ledger.snapshot() };
+    const writtenJson = () => forkedStateJson(written, () => marketStateJson(written.market!, () => undefined)) as Record<string, any>;
+    const head = actorHead(written);
+    const state = writtenJson();
+    assert.notEqual(head.toString(), UPSTREAM_HEAD.toString());
+    assert.notDeepEqual(state.EscrowTable, UPSTREAM_MARKET_JSON.EscrowTable);
+    assert.equal(state.NextID, 10);
+    // Reading more entries changes neither.
+    await settle(source, () => [written.market!.proposals.get(2), written.market!.escrow.get(PROVIDER), written.market!.locked.get(CLIENT)]);
+    assert.equal(actorHead(written).toString(), head.toString());
+    assert.deepEqual(writtenJson(), state);
   });
 });
 

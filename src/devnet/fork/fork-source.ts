@@ -5,6 +5,7 @@
 // at the same fork point asks the upstream for nothing it already read.
 import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
+import { forkedSingletonState } from '../../fevm/actor-state.js';
 import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
 import { ForkedDealSchedule, withDealSchedule } from './deal-schedule.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, type ForkTables } from './fork-tables.js';
@@ -71,7 +72,9 @@ export class ForkSource implements FetchingStateSource {
       forked =
         actor.kind === 'cron'
           ? withDealSchedule(actor, this.dealChecks, this.upstream.point.epoch)
-          : withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId, this.upstream.point.epoch);
+          : withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
+      // The state handed out, which a write replaces: until then the actor answers the upstream's Head and State.
+      if (forked.forkedFrom) forked = { ...forked, forkedFrom: { ...forked.forkedFrom, handedOut: forkedSingletonState(forked) } };
       this.withTables.set(actor.id, forked);
     }
     return forked;
@@ -179,6 +182,8 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.verifiers, missing.id, (id) => upstream.verifier(id));
       case 'datacap':
         return fill(tables.datacap, missing.id, (id) => upstream.datacap(id));
+      case 'pendingProposal':
+        return fill(tables.pendingProposals, missing.cid, (cid) => upstream.pendingProposal(cid));
       case 'datacapAllowances':
         return fill(tables.datacapAllowances, missing.owner, (id) => upstream.datacapAllowances(id));
       case 'powerClaim':

@@ -7,14 +7,11 @@
 // absent without a fetch.
 import type { CID } from '../../common/cbor.js';
 import type { Actor, ActorKind } from '../../fevm/actor.js';
-import { storedProposalCid } from '../../fevm/actors/market/deal-proposal.js';
-import { EPOCH_UNDEFINED } from '../../fevm/actors/market/state.js';
 import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
 import { MissingStateError, type MissingState } from '../../fevm/state-tree.js';
-import { forkedDealCheckEpoch } from './deal-schedule.js';
 import type { ForkedProving } from './upstream-proving.js';
 import type { ForkedDeal } from './upstream-tables.js';
 
@@ -34,6 +31,8 @@ export interface ForkTables {
   verifiers: Map<number, bigint | null>;
   /** Datacap balances (tokens) by actor ID. */
   datacap: Map<number, bigint | null>;
+  /** The upstream market's pending proposals by CID string: the CID, or null if it is not in the set. */
+  pendingProposals: Map<string, CID | null>;
   /** Datacap allowances by owner ID: operator ID -> tokens (empty: none). */
   datacapAllowances: Map<number, ReadonlyMap<number, bigint>>;
   /** Miners' power claims by actor ID (null: not a miner, no claim). */
@@ -52,6 +51,7 @@ export const emptyForkTables = (): ForkTables => ({
   verifiers: new Map(),
   datacap: new Map(),
   datacapAllowances: new Map(),
+  pendingProposals: new Map(),
   powerClaims: new Map(),
   sectors: new Map(),
   provingStates: new Map(),
@@ -82,29 +82,6 @@ function tableSource<K, F, V>(fetched: Map<K, F | null>, upstream: (key: K) => b
 const nonZero = (amount: bigint | null) => (amount ? amount : undefined);
 
 /**
- * Deals whose proposal is still in the market's pending set: published, never settled (a settlement
- * removes it and records the epoch), and not past their cron check (which removes it too).
- */
-function pendingProposals(deals: Map<number, ForkedDeal | null>, forkEpoch: number): MapSource<string, CID> {
-  const cids = new Map<number, CID>();
-  const cidOf = (id: number, deal: ForkedDeal) => {
-    let cid = cids.get(id);
-    if (!cid) cids.set(id, (cid = storedProposalCid(deal.proposal)));
-    return cid;
-  };
-  function* pending(): Generator<[string, CID]> {
-    for (const [id, deal] of deals) {
-      if (deal && (deal.state?.lastUpdatedEpoch ?? EPOCH_UNDEFINED) === EPOCH_UNDEFINED && forkedDealCheckEpoch(id, deal, forkEpoch) !== undefined) {
-        const cid = cidOf(id, deal);
-        yield [cid.toString(), cid];
-      }
-    }
-  }
-  // A proposal CID names no deal to fetch: only deals already fetched can be found pending.
-  return { get: (key) => [...pending()].find(([cid]) => cid === key)?.[1], fetched: pending };
-}
-
-/**
  * A table of a miner's proving state (its sectors, its PoSts), whose every read needs the whole
  * state: a key, or the list, throws MissingStateError until the state is fetched. Against an upstream
  * that cannot tell (null), the table holds nothing forked.
@@ -125,7 +102,7 @@ function provingSource(states: Map<number, ForkedProving | null>, miner: number)
  * The actor with its tables reading `tables`: `upstreamActor(id)` says whether an actor ID existed
  * upstream (below its NextID).
  */
-export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean, forkEpoch: number): Actor {
+export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean): Actor {
   const byActor = <F, V>(fetched: Map<number, F | null>, missing: (id: number) => MissingState, value: (entry: F) => V | undefined) =>
     new LazyMap(tableSource(fetched, upstreamActor, missing, value));
   if (actor.market) {
@@ -138,7 +115,7 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
         ...actor.market,
         proposals: deal((d) => d.proposal),
         states: deal((d) => d.state),
-        pendingProposals: new LazyMap(pendingProposals(tables.deals, forkEpoch)),
+        pendingProposals: new LazyMap(tableSource(tables.pendingProposals, () => true, (cid) => ({ kind: 'pendingProposal', cid }), (cid: CID) => cid)),
         pendingDealAllocationIds: deal((d) => d.allocationId),
         escrow: balance('escrow'),
         locked: balance('locked'),

@@ -5,11 +5,11 @@
 // (src/fevm/actor.ts); "no such actor" is an answer (null), not a failure.
 import { FilAddress } from '../../common/address.js';
 import { decodeBitfield } from '../../common/bitfield.js';
-import { decodeCbor, type CID } from '../../common/cbor.js';
+import { CID, decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
-import { ACTOR_KINDS, type Actor, type ActorKind } from '../../fevm/actor.js';
+import { ACTOR_KINDS, type Actor, type ActorKind, type ForkedFrom } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
@@ -37,6 +37,7 @@ function base64Bytes(text: unknown, what: string): Uint8Array {
 
 interface LotusActor {
   Code: { '/': string };
+  Head: { '/': string };
   Nonce: number;
   Balance: string;
   DelegatedAddress?: string | null;
@@ -87,11 +88,16 @@ export class UpstreamState {
     if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
-    if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id) };
-    if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id) };
-    if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id) };
-    if (kind === 'storagepower') return { ...actor, power: await this.tables.powerState(id) };
+    if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id), forkedFrom: await this.forkedFrom(id, found) };
+    if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id), forkedFrom: await this.forkedFrom(id, found) };
+    if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id), forkedFrom: await this.forkedFrom(id, found) };
+    if (kind === 'storagepower') return { ...actor, power: await this.tables.powerState(id), forkedFrom: await this.forkedFrom(id, found) };
     return actor;
+  }
+
+  /** A singleton's Head and State as the upstream answered them (the State is read with its scalars, once). */
+  private async forkedFrom(id: number, found: LotusActor): Promise<ForkedFrom> {
+    return { head: CID.parse(found.Head['/']), stateJson: await this.tables.stateJson(id) };
   }
 
   /**

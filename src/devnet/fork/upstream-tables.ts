@@ -11,9 +11,9 @@ import { FilAddress } from '../../common/address.js';
 import { decodeBigInt } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { actorIdKey, actorIdOfKey, hamtEntries, hamtGet } from '../../common/hamt.js';
-import { DATACAP_ACTOR_ID } from '../../fevm/actor.js';
+import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
-import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, MARKET_HAMT_BIT_WIDTH, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import type { SectorInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim, PowerState } from '../../fevm/actors/power.js';
 import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
@@ -98,6 +98,8 @@ const sameAllocation = (a: Allocation, b: Allocation) =>
   a.client === b.client && a.provider === b.provider && a.data.equals(b.data) && a.size === b.size && a.termMin === b.termMin && a.termMax === b.termMax && a.expiration === b.expiration;
 
 export class UpstreamTables {
+  /** Singletons' States by ID (stateJson). */
+  private readonly states = new Map<number, Promise<unknown>>();
   /** The root and bit width of the datacap token's allowances HAMT, read once. */
   private allowancesHamt: Promise<{ root: CID; bitWidth: number }> | undefined;
 
@@ -110,8 +112,19 @@ export class UpstreamTables {
     return this.upstream.call<T>(method, [...params, this.point.stateKey]);
   }
 
+  /** A singleton's State as StateReadState answers it (Lotus's JSON), read once. */
+  stateJson(id: number): Promise<unknown> {
+    let read = this.states.get(id);
+    if (!read) {
+      this.states.set(id, (read = this.call<{ State: unknown }>('Filecoin.StateReadState', [`f0${id}`]).then((answer) => answer.State)));
+      // A failed read is tried again next time, not remembered.
+      read.catch(() => this.states.delete(id));
+    }
+    return read;
+  }
+
   private async state<T>(id: number): Promise<T> {
-    return (await this.call<{ State: T }>('Filecoin.StateReadState', [`f0${id}`])).State;
+    return (await this.stateJson(id)) as T;
   }
 
   /** The market's scalars (next deal ID, locked totals); its tables are read by key. */
@@ -247,6 +260,17 @@ export class UpstreamTables {
     // A failed read is tried again next time, not remembered.
     this.allowancesHamt.catch(() => (this.allowancesHamt = undefined));
     return this.allowancesHamt;
+  }
+
+  /**
+   * The proposal if it is in the upstream market's pending set, else null: no state method tells,
+   * so it is looked up in the set's HAMT (market State PendingProposals, keyed by the CID's bytes).
+   */
+  async pendingProposal(cid: string): Promise<CID | null> {
+    const { PendingProposals } = (await this.stateJson(MARKET_ACTOR_ID)) as { PendingProposals: { '/': string } };
+    const proposal = CID.parse(cid);
+    const found = await hamtGet(CID.parse(PendingProposals['/']), proposal.bytes, MARKET_HAMT_BIT_WIDTH, (block) => this.readObject(block));
+    return found === undefined ? null : proposal;
   }
 
   /** A block of the upstream's state (Lotus's JSON gives its bytes as base64). */

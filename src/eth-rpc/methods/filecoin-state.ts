@@ -25,6 +25,7 @@ import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
+import { forkedStateJson } from '../forked-state-json.js';
 
 /** The network version whose semantics the devnet follows (nv27, actors v17). */
 export const NETWORK_VERSION = 27;
@@ -70,7 +71,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
       MinerAboveMinPowerCount: minerAboveMinPowerCount,
     };
   }
-  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE);
+  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
 }
@@ -113,7 +114,7 @@ export const filecoinState = [
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const tipset = tipsetOf(devnet, key);
     const actor = actorAt(devnet, address, tipset);
-    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: stateJson(devnet, actor, tipset.epoch) };
+    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, tipset.epoch)) };
   }),
 
   defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>

@@ -1,6 +1,7 @@
 // The storage market's state (builtin-actors actors/market/src/state.rs) and the bookkeeping of its
 // escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state.
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
+import { buildHamt } from '../../../common/hamt.js';
 import { ExitCode } from '../../exit-code.js';
 import { copyMap } from '../../lazy-map.js';
 import { ActorError } from '../runtime.js';
@@ -275,6 +276,14 @@ function setBalance(table: Map<number, bigint>, id: number, amount: bigint): voi
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 /** The CBOR value of the market's state: builtin-actors' field order, each table as a list of entries. */
+/** The bit width of the market's HAMTs (builtin-actors HAMT_BIT_WIDTH, its DEFAULT_HAMT_CONFIG). */
+export const MARKET_HAMT_BIT_WIDTH = 5;
+
+/** The pending proposals as builtin-actors' market keeps them: a HAMT set keyed by each proposal CID's bytes (the values are unit: CBOR null). */
+export function pendingProposalsHamt(state: MarketState): { root: CID; blocks: Uint8Array[] } {
+  return buildHamt([...state.pendingProposals.values()].map((cid) => [cid.bytes, null]), MARKET_HAMT_BIT_WIDTH);
+}
+
 export function marketStateValue(state: MarketState): unknown {
   const big = encodeBigInt;
   const entries = <K, V>(map: ReadonlyMap<K, V>, f: (v: V) => unknown) => [...map].map(([k, v]) => [k, f(v)]);
