@@ -1,9 +1,13 @@
 // Bundles the CLI and the library into single files: importing the stack as separate packages
 // costs ~0.7 s on Node 20, one bundled file a fraction of that (see docs/architecture.md). The CLI
 // is a CommonJS bundle (dist/cli.cjs) that the command (dist/fvm-devnet.js) runs with V8's code
-// cache, which scripts/code-cache.mjs writes last (bin/code-cache.ts says why).
+// cache, which scripts/code-cache.mjs writes last (bin/code-cache.ts says why). Before it, the
+// default mnemonic's keys (dist/default-keys.json, scripts/default-keys.ts), which a start reads
+// rather than derives.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 // V8 checks a code cache against the length of the source only: never leave one beside another bundle.
@@ -53,6 +57,17 @@ await build({
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'app.css']) copyFileSync(`src/explorer/static/${file}`, `dist/explorer/${file}`);
+
+// The default mnemonic's keys, derived by the sources' own code, bundled to a scratch file and run.
+const scratch = mkdtempSync(join(tmpdir(), 'fvm-devnet-build-'));
+try {
+  const writer = join(scratch, 'default-keys.mjs');
+  await build({ ...shared, entryPoints: ['scripts/default-keys.ts'], outfile: writer, format: 'esm', sourcemap: false,
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  execFileSync(process.execPath, [writer, 'dist/default-keys.json'], { stdio: 'inherit' });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 
 // Last, as it runs the CLI bundle built above (in a process of its own: it starts a node).
 execFileSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: 'inherit' });

@@ -1,18 +1,22 @@
 // The node's keys from its mnemonic, as BIP-39 and BIP-32 define them: the dev accounts', the
 // storage providers' and the node's own (each a parent path such as m/44'/60'/0'/0 and an index).
 //
-// Written on Node's HMAC-SHA512 and libsecp256k1 (common/secp256k1.ts) rather than an HD-wallet
+// Written on Node's HMAC-SHA512 and public keys (common/secp256k1.ts) rather than an HD-wallet
 // library, because start-up waits for it: a library computes the public key (an elliptic-curve
 // multiplication) and fingerprint of every level of every path, where BIP-32 needs private keys only
 // down a hardened path, one public key for the parent of non-hardened children, and one per child
 // for its address; and JavaScript curve code spends ~60 ms on its first multiplication. The keys are those
 // of any BIP-32 wallet (test/unit/devnet-accounts.test.ts checks them against ethers').
+// With the default mnemonic, a start reads the keys the build derived (scripts/default-keys.ts)
+// rather than deriving them again.
 import { createHmac, pbkdf2Sync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { DevnetError } from '../common/errors.js';
-import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
+import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, hexToBytes, padStart } from '../common/hex.js';
 import { publicKeyOf } from '../common/secp256k1.js';
+import { DEFAULT_MNEMONIC } from '../config.js';
 
 export interface HdKey {
   /** The secp256k1 secret, 32 bytes big-endian. */
@@ -51,12 +55,20 @@ function extend(key: Uint8Array | string, data: Uint8Array, base: bigint): Exten
   return { secret, chainCode: i.subarray(32) };
 }
 
+/** Seeds by mnemonic: start-up derives keys on three paths of one mnemonic, and each seed costs ~2 ms. */
+const seeds = new Map<string, Uint8Array>();
+
 function seedOf(mnemonic: string): Uint8Array {
-  // Words in any case, as wallets (and ethers) take them: "Test test … junk" is the default mnemonic.
-  const phrase = mnemonic.normalize('NFKD').toLowerCase();
-  if (!validateMnemonic(phrase, wordlist)) throw new DevnetError('invalid mnemonic: expected BIP-39 English words with a valid checksum');
-  // BIP-39: PBKDF2-HMAC-SHA512 of the NFKD words, salt "mnemonic", 2048 rounds (Node's, ~1 ms; JavaScript's take tens).
-  return pbkdf2Sync(phrase, 'mnemonic', 2048, 64, 'sha512');
+  let seed = seeds.get(mnemonic);
+  if (!seed) {
+    // Words in any case, as wallets (and ethers) take them: "Test test … junk" is the default mnemonic.
+    const phrase = mnemonic.normalize('NFKD').toLowerCase();
+    if (!validateMnemonic(phrase, wordlist)) throw new DevnetError('invalid mnemonic: expected BIP-39 English words with a valid checksum');
+    // BIP-39: PBKDF2-HMAC-SHA512 of the NFKD words, salt "mnemonic", 2048 rounds (Node's, ~1 ms; JavaScript's take tens).
+    seed = pbkdf2Sync(phrase, 'mnemonic', 2048, 64, 'sha512');
+    seeds.set(mnemonic, seed);
+  }
+  return seed;
 }
 
 function secretBytes(secret: bigint): Uint8Array {
@@ -84,8 +96,54 @@ function parent(mnemonic: string, path: string) {
 
 /** The key at `${path}/${index}` (a non-hardened child) of the mnemonic's tree. */
 export function hdKey(mnemonic: string, path: string, index: number): HdKey {
+  const built = mnemonic === DEFAULT_MNEMONIC ? builtDefaultKeys().get(`${path}/${index}`) : undefined;
+  if (built) return { privateKey: hexToBytes(built[0]), publicKey: hexToBytes(built[1]) };
+  return deriveHdKey(mnemonic, path, index);
+}
+
+/** hdKey, always derived. */
+export function deriveHdKey(mnemonic: string, path: string, index: number): HdKey {
   const { extended, compressedPublicKey } = parent(mnemonic, path);
   const { secret } = extend(extended.chainCode, concatBytes(compressedPublicKey, u32(index)), extended.secret);
   const privateKey = secretBytes(secret);
   return { privateKey, publicKey: publicKeyOf(privateKey, false) };
+}
+
+/**
+ * The default mnemonic's keys the build derived, by `path/index`: private and public key in hex.
+ * A start needs ~15 keys, ~15 ms of curve multiplications and cold hashing when derived.
+ */
+export interface DefaultKeysFile {
+  mnemonic: string;
+  keys: Record<string, [privateKey: string, publicKey: string]>;
+}
+
+/** Beside the bundle (dist/); running from the sources there is none, and every key is derived. */
+export const DEFAULT_KEYS_FILE = 'default-keys.json';
+
+let defaultKeys: Map<string, [string, string]> | undefined;
+
+function builtDefaultKeys(): Map<string, [string, string]> {
+  if (!defaultKeys) {
+    let file: DefaultKeysFile | undefined;
+    try {
+      file = JSON.parse(readFileSync(new URL(`./${DEFAULT_KEYS_FILE}`, import.meta.url), 'utf8')) as DefaultKeysFile;
+    } catch {
+      file = undefined;
+    }
+    defaultKeys = new Map(file?.mnemonic === DEFAULT_MNEMONIC ? Object.entries(file.keys) : []);
+  }
+  return defaultKeys;
+}
+
+/** What the build writes to DEFAULT_KEYS_FILE: the default mnemonic's first `count` keys on each path. */
+export function defaultKeysFile(paths: readonly string[], count: number): DefaultKeysFile {
+  const keys: DefaultKeysFile['keys'] = {};
+  for (const path of paths) {
+    for (let index = 0; index < count; index++) {
+      const key = deriveHdKey(DEFAULT_MNEMONIC, path, index);
+      keys[`${path}/${index}`] = [bytesToHex(key.privateKey), bytesToHex(key.publicKey)];
+    }
+  }
+  return { mnemonic: DEFAULT_MNEMONIC, keys };
 }

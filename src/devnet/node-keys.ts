@@ -7,7 +7,7 @@ import type { FilAddress } from '../common/address.js';
 import { secp256k1Address } from '../fevm/signature.js';
 import { hdKey } from './hd-keys.js';
 
-const NODE_KEYS_DERIVATION_PATH = "m/44'/461'/1'/0";
+export const NODE_KEYS_DERIVATION_PATH = "m/44'/461'/1'/0";
 
 /** The genesis verifier's allowance: 1 EiB of DataCap, more than a devnet will grant. */
 export const GENESIS_VERIFIER_ALLOWANCE = 1n << 60n;

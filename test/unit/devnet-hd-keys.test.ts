@@ -1,16 +1,16 @@
 // The node's BIP-32 keys (src/devnet/hd-keys.ts) against ethers' HD wallet, an independent
 // implementation, on every path the node uses and on two mnemonics.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { HDNodeWallet } from 'ethers';
 import { bytesToHex } from '../../src/common/hex.js';
-import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { DEFAULT_MNEMONIC, defaultConfig } from '../../src/config.js';
 import { DERIVATION_PATH } from '../../src/devnet/accounts.js';
-import { hdKey } from '../../src/devnet/hd-keys.js';
+import { DEFAULT_KEYS_FILE, hdKey, type DefaultKeysFile } from '../../src/devnet/hd-keys.js';
+import { NODE_KEYS_DERIVATION_PATH } from '../../src/devnet/node-keys.js';
 import { SP_DERIVATION_PATH } from '../../src/devnet/storage-providers/keys.js';
 
-/** The node's own keys (devnet/node-keys.ts): the verified registry's root and verifier, the deal client. */
-const NODE_KEYS_DERIVATION_PATH = "m/44'/461'/1'/0";
 const OTHER_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
 describe('hdKey', () => {
@@ -40,5 +40,22 @@ describe('hdKey', () => {
   test('a mnemonic with a word outside the list, or a bad checksum, is refused', () => {
     assert.throws(() => hdKey('not a valid mnemonic at all', DERIVATION_PATH, 0), /invalid mnemonic/);
     assert.throws(() => hdKey(DEFAULT_MNEMONIC.replace(/junk$/, 'test'), DERIVATION_PATH, 0), /invalid mnemonic/);
+  });
+});
+
+describe('the default keys the build wrote (npm test builds first)', () => {
+  test("are ethers' keys for the first dev-account count of indexes on the dev, provider and node paths", () => {
+    const file = JSON.parse(readFileSync(new URL(`../../dist/${DEFAULT_KEYS_FILE}`, import.meta.url), 'utf8')) as DefaultKeysFile;
+    assert.equal(file.mnemonic, DEFAULT_MNEMONIC);
+    const paths = [DERIVATION_PATH, SP_DERIVATION_PATH, NODE_KEYS_DERIVATION_PATH];
+    const count = defaultConfig().accounts;
+    assert.deepEqual(Object.keys(file.keys).sort(), paths.flatMap((path) => Array.from({ length: count }, (_, i) => `${path}/${i}`)).sort());
+    for (const path of paths) {
+      const parent = HDNodeWallet.fromPhrase(DEFAULT_MNEMONIC, undefined, path);
+      for (let i = 0; i < count; i++) {
+        const expected = parent.deriveChild(i);
+        assert.deepEqual(file.keys[`${path}/${i}`], [expected.privateKey, expected.signingKey.publicKey], `${path}/${i}`);
+      }
+    }
   });
 });

@@ -18,7 +18,7 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * rewritten), never misread. 4: a non-miner's power claim is "none", where 3 recorded a zero claim.
  * 5: forked miners hold their proving state (sectors by deadline and partition) and need Window PoSts.
  * 6: forked singletons hold the upstream's Head and State (Actor.forkedFrom), and the datacap
- * allowances table is kept.
+ * allowances and the market's pending proposals are kept.
  */
 const CACHE_FORMAT = 6;
 

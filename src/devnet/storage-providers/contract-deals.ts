@@ -4,19 +4,24 @@
 // the contract with calls. The proposal is CBOR (a DealProposal), the extra params say where the data is.
 import { Interface } from 'ethers';
 import { decodeCbor } from '../../common/cbor.js';
+import { keccak256 } from '../../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../../common/hex.js';
 import { readDealProposal, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import type { InvocationResult } from '../../fevm/types.js';
 import type { Tipset } from '../../mining/tipset.js';
 
-const DEAL_CLIENT = new Interface([
-  'event DealProposalCreate(bytes32 indexed id, uint64 size, bool indexed verified, uint256 price)',
-  'function getDealProposal(bytes32 id) view returns (bytes)',
-  'function getExtraParams(bytes32 id) view returns (bytes)',
-]);
+/** The DealProposalCreate log's topic 0: keccak-256 of the event's signature. */
+const DEAL_PROPOSAL_CREATE = keccak256(new TextEncoder().encode('DealProposalCreate(bytes32,uint64,bool,uint256)'));
 
-const DEAL_PROPOSAL_CREATE = hexToBytes(DEAL_CLIENT.getEvent('DealProposalCreate')!.topicHash);
+let dealClient: Interface | undefined;
+/** The views the monitor calls, parsed when a contract first proposes a deal (ethers' ABI parser costs start-up ms). */
+function dealClientViews(): Interface {
+  return (dealClient ??= new Interface([
+    'function getDealProposal(bytes32 id) view returns (bytes)',
+    'function getExtraParams(bytes32 id) view returns (bytes)',
+  ]));
+}
 
 /** A DealProposalCreate log: which contract asked, and the id it gave the proposal. */
 export interface ContractDealRequest {
@@ -54,10 +59,11 @@ export interface ContractCaller {
 }
 
 export async function readContractProposal(node: ContractCaller, request: ContractDealRequest, epoch: number): Promise<ContractProposal> {
+  const views = dealClientViews();
   const call = async (fn: 'getDealProposal' | 'getExtraParams') => {
-    const input = hexToBytes(DEAL_CLIENT.encodeFunctionData(fn, [bytesToHex(request.id)]));
+    const input = hexToBytes(views.encodeFunctionData(fn, [bytesToHex(request.id)]));
     const { returnData } = await node.call({ to: request.contract, input }, epoch);
-    return hexToBytes(DEAL_CLIENT.decodeFunctionResult(fn, bytesToHex(returnData))[0] as string);
+    return hexToBytes(views.decodeFunctionResult(fn, bytesToHex(returnData))[0] as string);
   };
   const proposal = readDealProposal(decodeCbor(await call('getDealProposal')), 'deal proposal');
   try {

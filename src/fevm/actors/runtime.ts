@@ -3,8 +3,8 @@
 // the caller, the value received, sends to other actors, events, and aborting with an exit code and a
 // message. The executor (executor.ts) implements it; the actors live in this folder, one file or
 // folder each, and register in builtin.ts.
-import { blake2b } from '@noble/hashes/blake2.js';
 import type { FilAddress } from '../../common/address.js';
+import { blake2b512 } from '../../common/hashes.js';
 import type { ErrorNumber, IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Actor } from '../actor.js';
 import type { StateOverlay } from '../state-tree.js';
@@ -112,7 +112,7 @@ export function methodTable(specs: Record<string, MethodSpec>): Map<number, Buil
  */
 export function methodNumber(name: string): number {
   if (name === 'Constructor') return 1;
-  const digest = blake2b(new TextEncoder().encode(`1|${name}`), { dkLen: 64 });
+  const digest = blake2b512(new TextEncoder().encode(`1|${name}`));
   const view = new DataView(digest.buffer, digest.byteOffset, digest.byteLength);
   for (let offset = 0; offset + 4 <= digest.length; offset += 4) {
     const word = view.getUint32(offset);
