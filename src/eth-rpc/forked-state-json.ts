@@ -6,7 +6,7 @@
 import { cidOf, encodeCbor, CID } from '../common/cbor.js';
 import { toStorable } from '../common/storable.js';
 import type { Actor } from '../fevm/actor.js';
-import { forkedSingletonState, unchangedSinceForked } from '../fevm/actor-state.js';
+import { forkedSingletonState, unchangedSinceForked, writtenTable } from '../fevm/actor-state.js';
 import { LazyMap } from '../fevm/lazy-map.js';
 import { cidJson } from './lotus-json.js';
 
@@ -19,6 +19,7 @@ const FORKED_TABLES: Partial<Record<Actor['kind'], Record<string, string>>> = {
     EscrowTable: 'escrow',
     LockedTable: 'locked',
     PendingDealAllocationIds: 'pendingDealAllocationIds',
+    ProviderSectors: 'providerSectors',
   },
   verifiedregistry: { Verifiers: 'verifiers', Allocations: 'allocations', Claims: 'claims' },
   datacap: { 'Token.Balances': 'balances', 'Token.Allowances': 'allowances' },
@@ -43,7 +44,7 @@ export function forkedStateJson(actor: Actor, ownJson: () => object): unknown {
     const [upstreamHolder, name] = fieldOf(actor.forkedFrom.stateJson as Record<string, unknown>, path);
     const upstreamRoot = (upstreamHolder[name] as { '/': string } | undefined)?.['/'];
     if (!(table instanceof LazyMap) || !upstreamRoot) continue;
-    const { held, removed } = table.written();
+    const { table: held, removed } = writtenTable(table);
     const [holder] = fieldOf(own, path);
     holder[name] = cidJson(cidOf(encodeCbor([CID.parse(upstreamRoot), toStorable(held), toStorable(removed)])));
   }

@@ -52,11 +52,24 @@ function writtenPart(actor: Actor): { actor: Actor; removed: [string, unknown[]]
   const removed: [string, unknown[]][] = [];
   for (const [name, value] of Object.entries(view)) {
     if (!(value instanceof LazyMap)) continue;
-    const written = value.written();
-    view[name] = new Map(written.held);
+    const written = writtenTable(value);
+    view[name] = written.table;
     removed.push([name, written.removed]);
   }
   return { actor: { ...actor, [field]: view }, removed };
+}
+
+/** A forked table reduced to what the fork wrote to it, a forked table within it likewise, and the keys deleted from each. */
+export function writtenTable(table: LazyMap<unknown, unknown>): { table: Map<unknown, unknown>; removed: unknown[] } {
+  const { held, removed } = table.written();
+  const nested: unknown[] = [];
+  const entries = held.map(([key, value]) => {
+    if (!(value instanceof LazyMap)) return [key, value] as const;
+    const inner = writtenTable(value);
+    nested.push([key, inner.removed]);
+    return [key, inner.table] as const;
+  });
+  return { table: new Map(entries), removed: [removed, nested] };
 }
 
 /**

@@ -159,6 +159,7 @@ export type MissingState =
   | { kind: 'datacap'; id: number }
   | { kind: 'datacapAllowances'; owner: number }
   | { kind: 'pendingProposal'; cid: string }
+  | { kind: 'sectorDeals'; provider: number; sector: number }
   | { kind: 'powerClaim'; miner: number }
   | { kind: 'sector'; miner: number; number: number }
   // A miner's proving state: all its sectors with their deadlines and partitions, and its PoSts.

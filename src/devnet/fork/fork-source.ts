@@ -182,6 +182,8 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.verifiers, missing.id, (id) => upstream.verifier(id));
       case 'datacap':
         return fill(tables.datacap, missing.id, (id) => upstream.datacap(id));
+      case 'sectorDeals':
+        return fill(tables.sectorDeals, `${missing.provider}:${missing.sector}`, () => upstream.sectorDeals(missing.provider, missing.sector));
       case 'pendingProposal':
         return fill(tables.pendingProposals, missing.cid, (cid) => upstream.pendingProposal(cid));
       case 'datacapAllowances':

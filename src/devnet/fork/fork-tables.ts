@@ -33,6 +33,8 @@ export interface ForkTables {
   datacap: Map<number, bigint | null>;
   /** The upstream market's pending proposals by CID string: the CID, or null if it is not in the set. */
   pendingProposals: Map<string, CID | null>;
+  /** The deal IDs of providers' sectors, by `${provider}:${sector number}` (null: none). */
+  sectorDeals: Map<string, readonly number[] | null>;
   /** Datacap allowances by owner ID: operator ID -> tokens (empty: none). */
   datacapAllowances: Map<number, ReadonlyMap<number, bigint>>;
   /** Miners' power claims by actor ID (null: not a miner, no claim). */
@@ -52,6 +54,7 @@ export const emptyForkTables = (): ForkTables => ({
   datacap: new Map(),
   datacapAllowances: new Map(),
   pendingProposals: new Map(),
+  sectorDeals: new Map(),
   powerClaims: new Map(),
   sectors: new Map(),
   provingStates: new Map(),
@@ -99,6 +102,39 @@ function provingSource(states: Map<number, ForkedProving | null>, miner: number)
 }
 
 /**
+ * The market's deals by provider and sector: each upstream provider has a table of its own, whose
+ * sectors are read one by one (a provider's whole table can be large).
+ */
+function providerSectors(sectorDeals: Map<string, readonly number[] | null>, upstreamActor: (id: number) => boolean): MapSource<number, ReadonlyMap<number, readonly number[]>> {
+  const tables = new Map<number, LazyMap<number, readonly number[]>>();
+  const tableOf = (provider: number) => {
+    let table = tables.get(provider);
+    if (!table) {
+      const prefix = `${provider}:`;
+      table = new LazyMap<number, readonly number[]>({
+        get(sector) {
+          const ids = sectorDeals.get(prefix + sector);
+          if (ids === undefined) throw new MissingStateError([{ kind: 'sectorDeals', provider, sector }]);
+          return ids ?? undefined;
+        },
+        *fetched() {
+          for (const [key, ids] of sectorDeals) if (ids && key.startsWith(prefix)) yield [Number(key.slice(prefix.length)), ids];
+        },
+      });
+      tables.set(provider, table);
+    }
+    return table;
+  };
+  return {
+    get: (provider) => (upstreamActor(provider) ? tableOf(provider) : undefined),
+    *fetched() {
+      const providers = new Set([...sectorDeals].filter(([, ids]) => ids).map(([key]) => Number(key.split(':')[0])));
+      for (const provider of providers) yield [provider, tableOf(provider)];
+    },
+  };
+}
+
+/**
  * The actor with its tables reading `tables`: `upstreamActor(id)` says whether an actor ID existed
  * upstream (below its NextID).
  */
@@ -115,6 +151,7 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
         ...actor.market,
         proposals: deal((d) => d.proposal),
         states: deal((d) => d.state),
+        providerSectors: new LazyMap(providerSectors(tables.sectorDeals, upstreamActor)),
         pendingProposals: new LazyMap(tableSource(tables.pendingProposals, () => true, (cid) => ({ kind: 'pendingProposal', cid }), (cid: CID) => cid)),
         pendingDealAllocationIds: deal((d) => d.allocationId),
         escrow: balance('escrow'),

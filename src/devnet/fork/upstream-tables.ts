@@ -273,6 +273,18 @@ export class UpstreamTables {
     return found === undefined ? null : proposal;
   }
 
+  /**
+   * The deal IDs the upstream market holds for a provider's sector (State ProviderSectors: a HAMT by
+   * provider of HAMTs by sector number); null if none.
+   */
+  async sectorDeals(provider: number, sector: number): Promise<number[] | null> {
+    const { ProviderSectors } = (await this.stateJson(MARKET_ACTOR_ID)) as { ProviderSectors: { '/': string } };
+    const load = (block: CID) => this.readObject(block);
+    const sectors = CID.asCID(await hamtGet(CID.parse(ProviderSectors['/']), actorIdKey(provider), MARKET_HAMT_BIT_WIDTH, load));
+    const ids = sectors && (await hamtGet(sectors, actorIdKey(sector), MARKET_HAMT_BIT_WIDTH, load));
+    return Array.isArray(ids) ? (ids as number[]) : null;
+  }
+
   /** A block of the upstream's state (Lotus's JSON gives its bytes as base64). */
   private async readObject(cid: CID): Promise<Uint8Array> {
     const bytes = await this.upstream.call<unknown>('Filecoin.ChainReadObj', [{ '/': cid.toString() }]);
