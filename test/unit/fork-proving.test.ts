@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { bitfieldJson } from '../../src/common/bitfield-json.js';
+import { decodeBigInt, decodeCbor, type CID as BlockCid } from '../../src/common/cbor.js';
 import type { Actor } from '../../src/fevm/actor.js';
 import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
 import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
@@ -75,11 +76,19 @@ function upstreamMiner(): MinerState {
  * A loopback upstream: a full node (fullNodeAnswer), or a gateway that has no StateMinerSectors but
  * serves the miner's state blocks (deadline-blocks.ts) and its sectors one by one.
  */
-async function serve(t: TestContext, gateway: boolean): Promise<{ upstream: Upstream; methods: string[] }> {
+async function serve(
+  t: TestContext,
+  gateway: boolean,
+  options: { rootError?: { code: number; message: string }; slowDeadline?: number } = {},
+): Promise<{ upstream: Upstream; methods: string[] }> {
   const methods: string[] = [];
   const blocks = deadlineBlocks(upstreamMiner());
+  // The partitions AMT of options.slowDeadline, answered last: one call per request (batches refused), that one late.
+  const block = (cid: BlockCid) => decodeCbor<unknown[]>(blocks.blocks.get(cid.toString())!);
+  const slow = options.slowDeadline === undefined ? undefined : String((block((block(blocks.root)[0] as BlockCid[])[options.slowDeadline]) as BlockCid[])[0]);
   const gatewayAnswer = (method: string, params: unknown[]): unknown => {
     if (method === 'Filecoin.StateReadState') return { State: { Deadlines: { '/': blocks.root.toString() } } };
+    if (method === 'Filecoin.ChainReadObj' && options.rootError && (params[0] as { '/': string })['/'] === blocks.root.toString()) throw options.rootError;
     if (method === 'Filecoin.ChainReadObj') return Buffer.from(blocks.blocks.get((params[0] as { '/': string })['/'])!).toString('base64');
     if (method === 'Filecoin.StateSectorGetInfo') return lotusSector(params[1] as number, params[1] === 7 ? 1000 : 900_000);
     throw new Error('not a gateway method');
@@ -87,12 +96,18 @@ async function serve(t: TestContext, gateway: boolean): Promise<{ upstream: Upst
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
+      if (slow !== undefined && Array.isArray(body)) return res.writeHead(400).end('no batches');
+      if (slow !== undefined && !Array.isArray(body) && (body.params[0] as { '/'?: string })?.['/'] === slow) await new Promise((resolve) => setTimeout(resolve, 50));
       const answer = (call: { id: number; method: string; params: unknown[] }) => {
         methods.push(call.method);
         if (gateway && call.method === 'Filecoin.StateMinerSectors') return { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `method '${call.method}' not found` } };
-        return { jsonrpc: '2.0', id: call.id, result: (gateway ? gatewayAnswer : fullNodeAnswer)(call.method, call.params) };
+        try {
+          return { jsonrpc: '2.0', id: call.id, result: (gateway ? gatewayAnswer : fullNodeAnswer)(call.method, call.params) };
+        } catch (error) {
+          return { jsonrpc: '2.0', id: call.id, error };
+        }
       };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
@@ -137,8 +152,36 @@ describe('a forked miner\'s proving state', () => {
       [7, 5, 0, point.epoch],
     ]);
     assert.deepEqual(proving.sectors.find((s) => s.sectorNumber === 4), { ...sectorFromLotus(lotusSector(4)), hasData: true, deadline: 2, partition: 1 });
+
     assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
     assert.deepEqual(new Set(methods), new Set(['Filecoin.StateMinerSectors', 'Filecoin.StateReadState', 'Filecoin.ChainReadObj', 'Filecoin.StateSectorGetInfo']));
+  });
+
+  test('from a gateway: sectors in number order, whatever order the upstream\'s answers come in', async (t) => {
+    const { upstream } = await serve(t, true, { slowDeadline: 2 });
+    const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
+    assert.deepEqual(
+      proving.sectors.map((s) => s.sectorNumber),
+      [1, 2, 3, 4, 7],
+    );
+  });
+
+  test('from a gateway that does not keep the Deadlines block: none; any other upstream error is thrown, not taken for an answer', async (t) => {
+    const missing = await serve(t, true, { rootError: { code: 1, message: 'blockstore get: ipld: could not find bafy' } });
+    assert.equal(await new UpstreamProving(missing.upstream, point).provingState(1000), null);
+    const failing = await serve(t, true, { rootError: { code: 1, message: 'rate limit exceeded' } });
+    await assert.rejects(new UpstreamProving(failing.upstream, point).provingState(1000), /rate limit exceeded/);
+  });
+
+  test("a served Deadline block's daily fee is its live sectors', faulty ones included", () => {
+    const miner = upstreamMiner();
+    const sectors = new Map([...miner.sectors!].map(([n, s]) => [n, { ...s, dailyFee: BigInt(n) * 1000n }]));
+    const blocks = deadlineBlocks({ ...miner, sectors });
+    const block = (cid: BlockCid) => decodeCbor<unknown[]>(blocks.blocks.get(cid.toString())!);
+    const dailyFee = (d: number) => decodeBigInt(block((block(blocks.root)[0] as BlockCid[])[d]).at(-1) as Uint8Array);
+    assert.equal(dailyFee(2), 10_000n);
+    assert.equal(dailyFee(5), 7000n);
+    assert.equal(dailyFee(0), 0n);
   });
 
   test('the fork\'s miner reads it whole on first touch; with it, sectors are not read one by one', async () => {

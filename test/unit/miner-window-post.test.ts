@@ -91,4 +91,29 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     await toDeadline(h, 4);
     assert.equal(h.miner().sectors.has(3), false);
   });
+
+  test("the upstream's record of proven partitions holds only for the challenge window open at the fork point", async () => {
+    // Forked at deadline 4: the upstream recorded partition 0 of deadline 4, and (stale, as an upstream may) of deadline 7.
+    const forked = async () => {
+      const h = await forkedMiner();
+      await toDeadline(h, 4);
+      const actor = h.state.getActor(MINER)!;
+      const postSubmissions = new Map([[4, [0]], [7, [0]]]);
+      h.state.putActor({ ...actor, miner: { ...actor.miner!, postSubmissions, upstreamPostWindow: deadline(h).open } });
+      return h;
+    };
+    // First write in the fork's window: deadline 4's record holds (a PoSt again is refused), deadline 7's does not.
+    const early = await forked();
+    assert.equal((await early.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(early, 4, [0]))).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await early.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(early, 4, []))).exitCode, 0);
+    assert.deepEqual([...early.miner().postSubmissions!], [[4, [0]]]);
+    assert.equal(early.miner().upstreamPostWindow, undefined);
+    // First write a deadline later: the fork's window has closed, nothing recorded holds; deadline 7 closes unproven.
+    const late = await forked();
+    await toDeadline(late, 5);
+    assert.equal((await late.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(late, 5, [0]))).exitCode, 0);
+    assert.deepEqual([...late.miner().postSubmissions!], [[5, [0]]]);
+    await toDeadline(late, 8);
+    assert.equal(late.miner().sectors.get(7)!.faultEpoch, deadline(late).open - 1);
+  });
 });

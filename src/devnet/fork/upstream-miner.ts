@@ -5,7 +5,7 @@
 import { base58btc } from 'multiformats/bases/base58';
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
-import { WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
+import { deadlineInfo, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 
 /** api.MinerInfo as Lotus's JSON writes it (the fields the devnet keeps). */
@@ -42,8 +42,9 @@ function idOf(address: string, field: string): number {
   return id;
 }
 
-export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds, allocatedSectors: number[]): MinerState {
+export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds, allocatedSectors: number[], forkEpoch: number): MinerState {
   const pending = info.PendingBeneficiaryTerm;
+  const provingPeriodOffset = ((funds.ProvingPeriodStart % WPOST_PROVING_PERIOD) + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD;
   return {
     owner: idOf(info.Owner, 'Owner'),
     worker: idOf(info.Worker, 'Worker'),
@@ -70,7 +71,7 @@ export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds
           },
         }
       : {}),
-    provingPeriodOffset: ((funds.ProvingPeriodStart % WPOST_PROVING_PERIOD) + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD,
+    provingPeriodOffset,
     initialPledge: BigInt(funds.InitialPledge),
     preCommitDeposits: BigInt(funds.PreCommitDeposits),
     feeDebt: BigInt(funds.FeeDebt),
@@ -78,5 +79,7 @@ export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds
     allocatedSectors,
     // Nobody proves a forked miner's sectors unless the fork does (proving.ts).
     postsRequired: true,
+    // The upstream's record of proven partitions (its proving state) holds for the challenge window open at the fork point.
+    upstreamPostWindow: deadlineInfo(forkEpoch, provingPeriodOffset).open,
   };
 }

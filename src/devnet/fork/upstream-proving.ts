@@ -74,6 +74,9 @@ function placedSector(info: SectorInfo, deadline: number, partition: number, fau
 /** go-jsonrpc's answer to a method the server does not have (a gateway's to a full-node method). */
 const isMethodNotFound = (error: unknown) => error instanceof UpstreamAnswerError && error.rpcCode === -32601;
 
+/** ChainReadObj's answer for a block the upstream does not keep: Lotus's "blockstore get: ipld: could not find <cid>", an fvm-devnet's "blockstore: block not found". */
+const isBlockNotFound = (error: unknown) => error instanceof UpstreamAnswerError && /could not find|block not found/.test(error.rpcMessage);
+
 export class UpstreamProving {
   constructor(
     private readonly upstream: Upstream,
@@ -147,8 +150,9 @@ export class UpstreamProving {
     try {
       root = await read(CID.parse(State.Deadlines['/']));
     } catch (error) {
-      // An upstream that does not keep the block (an fvm-devnet before it laid deadlines out as builtin-actors does) cannot tell.
-      if (error instanceof UpstreamAnswerError) return null;
+      // An upstream that does not keep the block (an fvm-devnet before it laid deadlines out as builtin-actors does) cannot
+      // tell; any other failure is the upstream's, which must not be cached as an answer.
+      if (isBlockNotFound(error)) return null;
       throw error;
     }
     const [due] = decodeCbor<[CID[]]>(root);
@@ -168,6 +172,8 @@ export class UpstreamProving {
         }
       }),
     );
+    // The partitions' blocks arrive in the network's order: sort so that the fork's maps and cache files are the same every time.
+    placed.sort((a, b) => a.number - b.number);
     const infos = await Promise.all(placed.map((p) => this.call<LotusSector | null>('Filecoin.StateSectorGetInfo', [address, p.number])));
     return {
       sectors: placed.map((p, i) => {

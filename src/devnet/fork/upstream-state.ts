@@ -166,7 +166,7 @@ export class UpstreamState {
       this.upstream.call<{ State: LotusMinerFunds & { AllocatedSectors: { '/': string } } }>('Filecoin.StateReadState', [address, this.point.stateKey]),
     ]);
     const allocated = decodeCbor<Uint8Array>(await this.upstream.readObj(CID.parse(read.State.AllocatedSectors['/']), "a miner's AllocatedSectors"));
-    return minerStateFromLotus(info, read.State, decodeBitfield(allocated));
+    return minerStateFromLotus(info, read.State, decodeBitfield(allocated), this.point.epoch);
   }
 
   /** A multisig's state and its pending transactions (upstream-multisig.ts). */

@@ -8,7 +8,7 @@ import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { FAULT_MAX_AGE, initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealProof, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
-import { loadMiner, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
+import { dailyFeeOf, loadMiner, postSubmissionsAt, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { epoch, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -84,8 +84,14 @@ export const filecoinMinerDeadlines = [
   // PostSubmissions: the partitions a Window PoSt proved in the deadline's current challenge window
   // (only a forked miner submits them; the devnet's own are proven by simulation).
   defineMethod('Filecoin.StateMinerDeadlines', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const { postSubmissions } = minerAt(stateOf(devnet, key), address).miner;
-    return Array.from({ length: WPOST_PERIOD_DEADLINES }, (_, d) => ({ PostSubmissions: bitfieldJson(postSubmissions?.get(d) ?? []), DisputableProofCount: 0, DailyFee: '0' }));
+    const miner = minerAt(stateOf(devnet, key), address).miner;
+    const postSubmissions = postSubmissionsAt(miner, tipsetOf(devnet, key).epoch);
+    const sectors = [...loadMiner(miner).sectors.values()];
+    return Array.from({ length: WPOST_PERIOD_DEADLINES }, (_, d) => ({
+      PostSubmissions: bitfieldJson(postSubmissions?.get(d) ?? []),
+      DisputableProofCount: 0,
+      DailyFee: dailyFeeOf(sectors.filter((s) => s.deadline === d)).toString(),
+    }));
   }),
 
   // The deadline's partitions in order (null when it has none); terminated sectors leave the miner's state, so

@@ -7,7 +7,7 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
 import { scheduleDeadlineClose } from './schedule.js';
-import { loadMiner, type FullMinerState } from './state.js';
+import { loadMiner, postSubmissionsAt, type FullMinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
 const POWER_UPDATE_CLAIMED_POWER = 3;
@@ -16,7 +16,8 @@ const POWER_UPDATE_PLEDGE_TOTAL = 6;
 export function readMiner(rt: ActorRuntime): FullMinerState {
   const miner = rt.self().miner;
   if (!miner) throw new ActorError(ExitCode.ErrIllegalState, 'failed to load miner state');
-  return loadMiner(miner);
+  const m = loadMiner(miner);
+  return m.upstreamPostWindow === undefined ? m : { ...m, postSubmissions: postSubmissionsAt(m, rt.ctx.epoch) };
 }
 
 /**
@@ -26,7 +27,8 @@ export function readMiner(rt: ActorRuntime): FullMinerState {
  */
 export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
   if (state.postsRequired && state.deadlineCronEpoch === undefined && rt.caller.kind !== 'cron') {
-    state = { ...state, deadlineCronEpoch: scheduleDeadlineClose(rt, rt.ctx.epoch, state.provingPeriodOffset) };
+    // From here on the cron clears each deadline's record at its close: the upstream's (readMiner kept what still holds) is the miner's own.
+    state = { ...state, upstreamPostWindow: undefined, deadlineCronEpoch: scheduleDeadlineClose(rt, rt.ctx.epoch, state.provingPeriodOffset) };
   }
   rt.update({ miner: Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)) as FullMinerState });
 }

@@ -12,7 +12,7 @@ import { buildAmt, type Amt } from '../../../common/amt.js';
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../../common/cbor.js';
 import { WPOST_PERIOD_DEADLINES } from './policy.js';
-import { loadMiner, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
+import { dailyFeeOf, loadMiner, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
 
 /** Bit widths of builtin-actors' AMTs in a miner's deadlines. */
 const BIT_WIDTH = { partitions: 3, deadlineExpirations: 5, optimisticPoSts: 2, sectors: 5, partitionExpirations: 4, earlyTerminations: 3 };
@@ -77,7 +77,7 @@ export function deadlineBlocks(state: MinerState): DeadlineBlocks {
       empty(BIT_WIDTH.partitions),
       empty(BIT_WIDTH.optimisticPoSts),
       powerOf(inDeadline),
-      encodeBigInt(0n),
+      encodeBigInt(dailyFeeOf(inDeadline)),
     ];
     due.push(put(deadline));
   }

@@ -5,7 +5,7 @@
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import type { Actor } from '../../actor.js';
-import { provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
+import { deadlineInfo, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
 
 export { windowPoSt } from './policy.js';
 
@@ -112,12 +112,18 @@ export interface MinerState {
   readonly postsRequired?: boolean;
   /** Partitions proven by a Window PoSt in each deadline's current challenge window, by deadline index. */
   readonly postSubmissions?: ReadonlyMap<number, readonly number[]>;
+  /**
+   * On a fork, until the miner's deadline cron starts: the epoch the challenge window open at the fork
+   * point opened. postSubmissions is then the upstream's record, which holds for that window only
+   * (postSubmissionsAt).
+   */
+  readonly upstreamPostWindow?: number;
   /** The epoch of the deadline cron event already enrolled (a miner whose PoSts are required), if any. */
   readonly deadlineCronEpoch?: number;
 }
 
 /** Fields that stay absent until they mean something. */
-type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'deadlineCronEpoch';
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlineCronEpoch';
 
 /** A MinerState with every field present. */
 export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;
@@ -137,6 +143,23 @@ export function loadMiner(state: MinerState): FullMinerState {
     allocatedSectors: [],
     ...state,
   };
+}
+
+/**
+ * The partitions proven in the challenge windows open at `epoch`, by deadline. builtin-actors clears a
+ * deadline's record at its close, so the upstream's record, read at the fork point, holds only for
+ * the deadline open then, and only until it closes.
+ */
+export function postSubmissionsAt(m: MinerState, epoch: number): ReadonlyMap<number, readonly number[]> | undefined {
+  if (m.upstreamPostWindow === undefined) return m.postSubmissions;
+  const current = deadlineInfo(epoch, m.provingPeriodOffset ?? 0);
+  const proven = current.open === m.upstreamPostWindow ? m.postSubmissions?.get(current.index) : undefined;
+  return proven?.length ? new Map([[current.index, proven]]) : undefined;
+}
+
+/** A deadline's daily fee (FIP-0100): its live sectors', faulty ones included, as builtin-actors adds them with the sectors and removes them at expiration or termination. */
+export function dailyFeeOf(sectors: readonly SectorOnChainInfo[]): bigint {
+  return sectors.reduce((sum, s) => sum + s.dailyFee, 0n);
 }
 
 /** The owner, the worker and the control addresses: who may act for the miner. */
