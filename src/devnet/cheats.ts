@@ -40,6 +40,8 @@ export interface CheatsDeps {
   clock: Clock;
   events: DevnetEventEmitter;
   impersonation: Impersonation;
+  /** Resolves once the storage providers' agents have handled every tipset so far (a Window PoSt due sent and included), when the mining mode lets them. */
+  agentsSettled: () => Promise<void>;
 }
 
 /** The cheat codes as the node serves them: all but the reset of snapshots the node does itself after a load. */
@@ -163,8 +165,10 @@ export class Cheats {
 
   /**
    * anvil_mine / hardhat_mine: advances the chain by `count` epochs, `intervalSeconds` apart when
-   * given. Up to MAX_TIPSETS_MINED every epoch gets a tipset, as in Anvil; beyond, the epochs before
-   * the last are null rounds (only the cron work due at them runs) and one tipset ends the run.
+   * given. Up to MAX_TIPSETS_MINED every epoch gets a tipset, as in Anvil, each handled by the
+   * storage providers' agents before the next; beyond, the epochs before the last are null rounds
+   * (only the cron work due at them runs: no agent acts, so a forked provider's deadlines closing in
+   * them go unproven) and one tipset ends the run.
    */
   async mine(count: number, intervalSeconds?: number): Promise<void> {
     if (count > MAX_TIPSETS_MINED) {
@@ -174,6 +178,9 @@ export class Cheats {
     for (let i = 0; i < count; i++) {
       if (intervalSeconds !== undefined && i > 0) await this.write(() => this.node.clock.setNextTimestamp(this.node.chain.head.timestamp + intervalSeconds));
       await this.node.miner.mine();
+      // A running storage provider answers each tipset before the next one comes: so do the agents,
+      // whose Window PoSts (a forked provider the node acts for) thus land in every deadline, whatever the timing.
+      await this.node.agentsSettled();
     }
   }
 

@@ -140,6 +140,8 @@ export class Devnet {
       clock: this.clock,
       events: this.emitter,
       impersonation: this.submission,
+      // Only when messages are mined as they come: otherwise an agent's message waits for a tipset that anvil_mine would not mine while waiting.
+      agentsSettled: () => (this.miner.mode.type === 'instant' ? this.agents.settled() : Promise.resolve()),
     });
     this.wallet = servedWallet(this.keys, (change) => this.betweenTipsets(change));
     this.storageProviders = this.agents = new StorageProviderAgents(this.agentNode(), {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
-import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -37,32 +37,13 @@ async function impersonateWorker(url: string, miner: string): Promise<string> {
 
 const head = async (url: string) => Number(await rpc(url, 'eth_blockNumber'));
 
+/**
+ * Mines to `epoch` in bulk (anvil_mine, at most 1000 epochs at a time, so every epoch gets a tipset):
+ * the agents handle each tipset before the next, so a provider they prove has its Window PoSt in
+ * every deadline with nothing to wait for.
+ */
 async function mineTo(url: string, epoch: number): Promise<void> {
   for (let at = await head(url); at < epoch; at = await head(url)) await rpc(url, 'anvil_mine', [hex(Math.min(1000, epoch - at))]);
-}
-
-/**
- * Mines to `end`, stopping before each opening of each prover's deadlines (each miner has its own
- * proving period offset) and, when the deadline then holds sectors, waiting for the agent's Window
- * PoSt in it.
- */
-async function proveUntil(url: string, end: number, provers: string[]): Promise<void> {
-  const openings: { epoch: number; miner: string; index: number }[] = [];
-  for (const miner of provers) {
-    const { Index, Open } = await rpc(url, 'Filecoin.StateMinerProvingDeadline', [miner, null]);
-    for (let index = 0; index < DEADLINES; index++) {
-      for (let epoch = Open + (((index - Index + DEADLINES) % DEADLINES) || DEADLINES) * 60; epoch <= end; epoch += DEADLINES * 60) openings.push({ epoch, miner, index });
-    }
-  }
-  for (const { epoch, miner, index } of openings.sort((a, b) => a.epoch - b.epoch)) {
-    await mineTo(url, epoch - 1);
-    if (!(await rpc(url, 'Filecoin.StateMinerPartitions', [miner, index, null]))) continue;
-    await pollUntil(`${miner}'s Window PoSt in deadline ${index} at epoch ${epoch}`, async () => {
-      const deadlines = await rpc(url, 'Filecoin.StateMinerDeadlines', [miner, null]);
-      return deadlines[index].PostSubmissions.length > 1 || undefined;
-    });
-  }
-  await mineTo(url, end);
 }
 
 /** Everything the proving-state methods answer about a miner at a tipset (null: the head). */
@@ -125,10 +106,10 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
     const workers: Record<string, string> = {};
     for (const miner of [proven, unproven]) workers[miner] = await impersonateWorker(fork.url, miner);
     // A proving period with both proven, then one more (and a deadline) with the unproven provider's worker no longer impersonated.
-    await proveUntil(fork.url, (await head(fork.url)) + DEADLINES * 60, [proven, unproven]);
+    await mineTo(fork.url, (await head(fork.url)) + DEADLINES * 60);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [unproven, null]), { Live: 10, Active: 8, Faulty: 2 });
     await rpc(fork.url, 'anvil_stopImpersonatingAccount', [workers[unproven]]);
-    await proveUntil(fork.url, (await head(fork.url)) + (DEADLINES + 1) * 60, [proven]);
+    await mineTo(fork.url, (await head(fork.url)) + (DEADLINES + 1) * 60);
 
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [proven, null]), { Live: 10, Active: 10, Faulty: 0 });
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [unproven, null]), { Live: 10, Active: 0, Faulty: 10 });
@@ -187,12 +168,12 @@ describe('fork: forked sectors expire at their deadline\'s close', () => {
   test('a proven provider\'s sectors are proven until their expiration, then leave with their power', async () => {
     await impersonateWorker(fork.url, miner);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 10, Active: 10, Faulty: 0 });
-    await proveUntil(fork.url, expiration, [miner]);
+    await mineTo(fork.url, expiration);
     // Proven until their expiration epoch, and still there (one deadline at most closes at it): they leave at the close of their deadlines.
     const atExpiration = await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]);
     assert.equal(atExpiration.Faulty, 0);
     assert.ok(atExpiration.Live >= 9, JSON.stringify(atExpiration));
-    await proveUntil(fork.url, expiration + (DEADLINES + 1) * 60, [miner]);
+    await mineTo(fork.url, expiration + (DEADLINES + 1) * 60);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 0, Active: 0, Faulty: 0 });
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectors', [miner, null, null]), []);
     assert.equal((await rpc(fork.url, 'Filecoin.StateMinerPower', [miner, null])).MinerPower.RawBytePower, '0');

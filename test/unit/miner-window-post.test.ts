@@ -12,6 +12,7 @@ import { MINER, OWNER, minerHarness, type MinerHarness } from '../helpers/miner-
 
 const GIB32 = 32n << 30n;
 const SUBMIT_WINDOWED_POST = 5;
+const DECLARE_FAULTS = 10;
 const powerOf = (h: MinerHarness) => claimOf(h.state.getActor(POWER_ACTOR_ID)!.power!, MINER)!.rawBytePower;
 
 /** The harness's miner (10 sectors: sector n in deadline n, partition 0), its PoSts required; `expiration` changes sector 3's. */
@@ -27,8 +28,8 @@ async function forkedMiner(expiration?: number): Promise<MinerHarness> {
 const deadline = (h: MinerHarness) => deadlineInfo(h.epoch, h.miner().provingPeriodOffset);
 
 /** SubmitWindowedPoStParams for `partitions` of deadline `index`, committed at the deadline's challenge. */
-function post(h: MinerHarness, index: number, partitions: number[], overrides: { proofType?: number; commit?: number } = {}) {
-  return [index, partitions.map((p) => [p, encodeBitfield([])]), [[overrides.proofType ?? h.miner().windowPoStProofType, new Uint8Array(192)]], overrides.commit ?? deadline(h).challenge, new Uint8Array(32)];
+function post(h: MinerHarness, index: number, partitions: number[], overrides: { proofType?: number; commit?: number; skipped?: number[] } = {}) {
+  return [index, partitions.map((p) => [p, encodeBitfield(overrides.skipped ?? [])]), [[overrides.proofType ?? h.miner().windowPoStProofType, new Uint8Array(192)]], overrides.commit ?? deadline(h).challenge, new Uint8Array(32)];
 }
 
 /** Moves to the opening of deadline `index` (its next occurrence). */
@@ -52,6 +53,18 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     // The first message that changes the miner enrolls its deadline cron at this deadline's last epoch.
     assert.equal(h.miner().deadlineCronEpoch, deadline(h).close - 1);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, ExitCode.ErrIllegalArgument);
+  });
+
+  test('refuses skipped sectors outside the partition and a proof of no active sector, as builtin-actors', async () => {
+    const h = await forkedMiner();
+    await toDeadline(h, 4);
+    assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0], { skipped: [5] }))).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0], { skipped: [4] }))).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal(h.miner().sectors.get(4)!.faultEpoch, undefined);
+    // A partition whose sectors are all faulty has nothing to prove either.
+    assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[[4, 0, encodeBitfield([4])]]])).exitCode, 0);
+    assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal(h.miner().postSubmissions?.get(4), undefined);
   });
 
   test('a miner proven by simulation (the devnet\'s own) records no PoSt and gets no deadline cron', async () => {
@@ -92,6 +105,18 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.equal(h.miner().sectors.has(3), false);
   });
 
+  test('a sector due in an unproven partition is faulted before it expires, as builtin-actors detects missed proofs first', async () => {
+    const h = await forkedMiner(100);
+    await toDeadline(h, 3);
+    assert.ok(h.epoch > 100);
+    assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[]])).exitCode, 0);
+    assert.equal(h.miner().faultCronEpoch, undefined);
+    await toDeadline(h, 4);
+    assert.equal(h.miner().sectors.has(3), false);
+    // The fault was detected: the proving period's fault fee falls due.
+    assert.notEqual(h.miner().faultCronEpoch, undefined);
+  });
+
   test("the upstream's record of proven partitions holds only for the challenge window open at the fork point", async () => {
     // Forked at deadline 4: the upstream recorded partition 0 of deadline 4, and (stale, as an upstream may) of deadline 7.
     const forked = async () => {
@@ -105,7 +130,7 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     // First write in the fork's window: deadline 4's record holds (a PoSt again is refused), deadline 7's does not.
     const early = await forked();
     assert.equal((await early.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(early, 4, [0]))).exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal((await early.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(early, 4, []))).exitCode, 0);
+    assert.equal((await early.send(OWNER, MINER, DECLARE_FAULTS, [[]])).exitCode, 0);
     assert.deepEqual([...early.miner().postSubmissions!], [[4, [0]]]);
     assert.equal(early.miner().upstreamPostWindow, undefined);
     // First write a deadline later: the fork's window has closed, nothing recorded holds; deadline 7 closes unproven.

@@ -19,7 +19,7 @@ import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
 import { deadlineInfo, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../fevm/actors/miner/policy.js';
-import { availableBalance, loadMiner, windowPoSt } from '../../fevm/actors/miner/state.js';
+import { availableBalance, loadMiner, postSubmissionsAt, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
 import { SigType } from '../../fevm/message.js';
@@ -516,7 +516,8 @@ export class StorageProviderAgents {
 
   /**
    * A provider whose PoSts are required (a forked one) proves the partitions of the deadline the next
-   * tipset is in that hold its sectors, once per challenge window; the chain commit is the deadline's
+   * tipset is in that hold healthy sectors, once per challenge window (faulty sectors stay faulty:
+   * the agent declares no recovery); the chain commit is the deadline's
    * challenge epoch. The proof's bytes are a placeholder: the devnet seals no data.
    */
   private async proveDeadline(provider: Provider): Promise<void> {
@@ -525,8 +526,10 @@ export class StorageProviderAgents {
     if (!m.postsRequired) return;
     const d = deadlineInfo(epoch, m.provingPeriodOffset);
     const window = `${d.periodStart}/${d.index}`;
-    const proven = new Set(m.postSubmissions?.get(d.index) ?? []);
-    const partitions = [...new Set([...m.sectors.values()].filter((s) => s.deadline === d.index && !proven.has(s.partition)).map((s) => s.partition))].sort((a, b) => a - b);
+    const proven = new Set(postSubmissionsAt(m, epoch)?.get(d.index) ?? []);
+    // A partition whose sectors are all faulty has nothing to prove (SubmitWindowedPoSt refuses it): its faults stay.
+    const healthy = [...m.sectors.values()].filter((s) => s.deadline === d.index && s.faultEpoch === undefined && !proven.has(s.partition));
+    const partitions = [...new Set(healthy.map((s) => s.partition))].sort((a, b) => a - b);
     if (provider.lastPoSt === window || partitions.length === 0) return;
     provider.lastPoSt = window;
     const params = [d.index, partitions.map((p) => [p, encodeBitfield([])]), [[m.windowPoStProofType, new Uint8Array(192)]], d.challenge, new Uint8Array(32)];

@@ -1,9 +1,9 @@
 // Window PoSt for a miner whose sectors are proven only by the proofs it submits (a forked miner:
 // MinerState.postsRequired), as builtin-actors does (actors/miner/src/lib.rs submit_windowed_post,
 // handle_proving_deadline): SubmitWindowedPoSt records the partitions proven in the current deadline,
-// and at each deadline's last epoch the miner's cron removes the deadline's sectors whose expiration
-// has come (expirations fall due at their deadline's end, as builtin-actors quantizes them) and
-// faults the healthy sectors of the partitions no PoSt proved. The proofs' bytes are not verified:
+// and at each deadline's last epoch the miner's cron faults the healthy sectors of the partitions no
+// PoSt proved, then removes the deadline's sectors whose expiration has come (expirations fall due at
+// their deadline's end, as builtin-actors quantizes them). The proofs' bytes are not verified:
 // the devnet seals no data. The deadline cron starts with the first message that changes the miner
 // (access.ts writeMiner), so a miner the fork only reads stays as the upstream had it.
 import { decodeBitfield } from '../../../common/bitfield.js';
@@ -56,8 +56,17 @@ export const windowPostMethods: Record<string, MethodSpec> = {
       const again = indexes.filter((i) => proven.includes(i));
       if (again.length) throw new ActorError(ExitCode.ErrIllegalArgument, `partition already proven: ${again.join(', ')}`);
       const inDeadline = [...m.sectors.values()].filter((s) => s.deadline === post.deadline);
-      for (const index of indexes) {
-        if (!inDeadline.some((s) => s.partition === index)) throw new ActorError(ExitCode.ErrNotFound, `no such partition ${index}`);
+      for (const { index, skipped } of post.partitions) {
+        const inPartition = new Set(inDeadline.filter((s) => s.partition === index).map((s) => s.sectorNumber));
+        if (inPartition.size === 0) throw new ActorError(ExitCode.ErrNotFound, `no such partition ${index}`);
+        if (!skipped.every((n) => inPartition.has(n))) {
+          throw new ActorError(ExitCode.ErrIllegalArgument, `failed to add skipped faults to partition ${index}: skipped faults contains sectors outside partition`);
+        }
+      }
+      // A proof must cover some sector: one of the partitions' that is neither faulty nor skipped now.
+      const skippedNow = new Set(post.partitions.flatMap((p) => p.skipped));
+      if (!inDeadline.some((s) => indexes.includes(s.partition) && s.faultEpoch === undefined && !skippedNow.has(s.sectorNumber))) {
+        throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot prove partitions with no active sectors');
       }
       // The devnet's own miners are proven by simulation: a PoSt to one changes nothing but its skipped sectors.
       if (m.postsRequired) {
@@ -66,27 +75,33 @@ export const windowPostMethods: Record<string, MethodSpec> = {
         writeMiner(rt, { ...m, postSubmissions: submissions });
       }
       // Sectors the proof skipped are faulty from now on.
-      const skipped = post.partitions.flatMap((p) => p.skipped.map((n) => inDeadline.find((s) => s.sectorNumber === n && s.partition === p.index)));
-      await recordFaults(rt, skipped.filter((s) => s !== undefined));
+      await recordFaults(
+        rt,
+        inDeadline.filter((s) => skippedNow.has(s.sectorNumber)),
+      );
     },
   },
 };
 
-/** The deadline cron (handle_proving_deadline): expirations, then faults for what no PoSt proved; the next deadline's cron while the miner has sectors. */
+/**
+ * The deadline cron (handle_proving_deadline → advance_deadline): faults for what no PoSt proved, then
+ * expirations (a sector due in an unproven partition is faulted first, as builtin-actors detects
+ * missed proofs before it pops expired sectors); the next deadline's cron while the miner has sectors.
+ */
 export async function closeDeadline(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
   const { index } = deadlineInfo(epoch, readMiner(rt).provingPeriodOffset);
   const inDeadline = () => [...readMiner(rt).sectors.values()].filter((s) => s.deadline === index);
+  const proven = new Set(readMiner(rt).postSubmissions?.get(index) ?? []);
+  await recordFaults(
+    rt,
+    inDeadline().filter((s) => s.faultEpoch === undefined && !proven.has(s.partition)),
+  );
   await expire(
     rt,
     inDeadline()
       .filter((s) => s.expiration <= epoch)
       .map((s) => s.sectorNumber),
-  );
-  const proven = new Set(readMiner(rt).postSubmissions?.get(index) ?? []);
-  await recordFaults(
-    rt,
-    inDeadline().filter((s) => s.faultEpoch === undefined && !proven.has(s.partition)),
   );
   const m = readMiner(rt);
   const submissions = new Map(m.postSubmissions ?? []);
