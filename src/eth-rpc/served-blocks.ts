@@ -1,7 +1,7 @@
 // State blocks the node's Filecoin.StateReadState answers link to and lays out exactly as
-// builtin-actors does (a miner's AllocatedSectors bitfield), kept so that Filecoin.ChainReadObj
-// serves them as Lotus serves any block of the state (a fork of this node reads a miner's allocated
-// sector numbers that way). The other links of the devnet's states stand for HAMTs and AMTs it does
+// builtin-actors does (a miner's AllocatedSectors bitfield, its Deadlines with their partitions),
+// kept so that Filecoin.ChainReadObj serves them as Lotus serves any block of the state (a fork of
+// this node reads a miner's allocated sector numbers, and through a gateway its partitions, that way). The other links of the devnet's states stand for HAMTs and AMTs it does
 // not build, so they are not served. Content-addressed, so one store per node is only a cache.
 import { cidOf, type CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';

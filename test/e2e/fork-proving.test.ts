@@ -5,12 +5,13 @@
 // (the node's agent acts for it), one nobody proves any more is faulted at its deadlines' close,
 // and a forked sector can be terminated. The upstream is untouched, and a restart with the upstream
 // stopped answers the same from the disk cache. Against a --gateway-only upstream (no sector lists,
-// no partitions) the forked sectors stay outside the fork's proving state, as the README says.
+// no partitions) the fork reads the same proving state by walking the miner's state blocks.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
 import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
@@ -156,12 +157,17 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
   let cacheDir: string;
+  let miner: string;
+  let forkKey: unknown;
 
   before(async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-proving-gw-'));
     process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
     upstream = await startDevnet(['--gateway-only']);
+    [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
+    await rpc(upstream.url, 'devnet_faultSectors', [miner, [1, 2]]);
     const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   });
 
@@ -172,12 +178,26 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
     rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  test('a gateway lists no sectors nor partitions: forked sectors read one by one, outside the proving state', async () => {
-    const [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
+  test('a gateway lists no sectors nor partitions: the fork walks the miner\'s state blocks (StateReadState, ChainReadObj)', async () => {
     await assert.rejects(rpc(upstream.url, 'Filecoin.StateMinerPartitions', [miner, 0, null]), /method 'Filecoin.StateMinerPartitions' not found/);
-    assert.equal((await rpc(fork.url, 'Filecoin.StateSectorGetInfo', [miner, 0, null])).SectorNumber, 0);
-    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 0, Active: 0, Faulty: 0 });
-    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectors', [miner, null, null]), []);
-    assert.equal(await rpc(fork.url, 'Filecoin.StateMinerPartitions', [miner, 0, null]), null);
+    await assert.rejects(rpc(upstream.url, 'Filecoin.StateMinerSectors', [miner, null, null]), /method 'Filecoin.StateMinerSectors' not found/);
+    // What the gateway serves reads the same on the fork.
+    for (const [method, params] of [
+      ['Filecoin.StateMinerSectorCount', [miner]],
+      ['Filecoin.StateMinerDeadlines', [miner]],
+      ['Filecoin.StateSectorGetInfo', [miner, 1]],
+    ] as const) {
+      assert.deepEqual(await rpc(fork.url, method, [...params, null]), await rpc(upstream.url, method, [...params, forkKey]), method);
+    }
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 10, Active: 8, Faulty: 2 });
+    // And what it does not: the partitions, each sector's place, the faults, as the upstream's blocks lay them out.
+    const sectors: { SectorNumber: number }[] = await rpc(fork.url, 'Filecoin.StateMinerSectors', [miner, null, null]);
+    assert.equal(sectors.length, 10);
+    for (const { SectorNumber } of sectors) {
+      const { Deadline, Partition } = await rpc(fork.url, 'Filecoin.StateSectorPartition', [miner, SectorNumber, null]);
+      const partitions = await rpc(fork.url, 'Filecoin.StateMinerPartitions', [miner, Deadline, null]);
+      assert.ok(bitfieldFromRuns(partitions[Partition].LiveSectors).includes(SectorNumber), `sector ${SectorNumber}`);
+    }
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerFaults', [miner, null]), [1, 2]);
   });
 });

@@ -1,13 +1,15 @@
 // A forked miner's proving state: read from a full node on loopback (Lotus's JSON: sectors, the 48
-// deadlines' partitions, faults with their early expirations, PoSt submissions) and as "none" from a
-// gateway (which answers StateMinerSectors "method not found"); then held by the fork's source, where
-// the miner's sectors and PoSt submissions read it whole, on first touch.
+// deadlines' partitions, faults with their early expirations, PoSt submissions), and from a gateway
+// (which answers StateMinerSectors "method not found") by walking the miner's state blocks as an
+// fvm-devnet upstream serves them; then held by the fork's source, where the miner's sectors and PoSt
+// submissions read it whole, on first touch.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { bitfieldJson } from '../../src/common/bitfield-json.js';
 import type { Actor } from '../../src/fevm/actor.js';
+import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
 import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { loadMiner, type MinerState } from '../../src/fevm/actors/miner/state.js';
 import { MissingStateError } from '../../src/fevm/state-tree.js';
@@ -18,6 +20,8 @@ import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
 const point: ForkPoint = { epoch: 500, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
+/** A forked miner (its proving state aside), as upstream-miner.ts makes it. */
+const MINER: MinerState = { owner: 1, worker: 1, controlAddresses: [], beneficiary: 1, sectorSize: 32n << 30n, peerId: new Uint8Array(), multiaddrs: [], windowPoStProofType: 3, windowPoStPartitionSectors: 2349, consensusFaultElapsed: -1, postsRequired: true };
 const CID = 'bagboea4b5abcb3u54p6jvqv2ayf3pxy5dhufj6agddf2gcxw752lbsfer4m4dv6x';
 
 const lotusSector = (n: number, expiration = 900_000) => ({
@@ -54,8 +58,32 @@ function fullNodeAnswer(method: string, params: unknown[]): unknown {
   throw new Error(`unexpected ${method}`);
 }
 
+/** The same miner's state as an fvm-devnet upstream holds it, for a gateway to serve its blocks. */
+function upstreamMiner(): MinerState {
+  const sector = (n: number, deadline: number, partition: number, faultEpoch?: number) => ({
+    ...sectorFromLotus(lotusSector(n, n === 7 ? 1000 : 900_000)),
+    hasData: n === 4,
+    deadline,
+    partition,
+    ...(faultEpoch === undefined ? {} : { faultEpoch }),
+  });
+  const sectors = [sector(1, 2, 0), sector(2, 2, 0), sector(3, 2, 0, 400), sector(4, 2, 1), sector(7, 5, 0, 450)];
+  return { ...MINER, sectors: new Map(sectors.map((s) => [s.sectorNumber, s])), postSubmissions: new Map([[2, [1]]]) };
+}
+
+/**
+ * A loopback upstream: a full node (fullNodeAnswer), or a gateway that has no StateMinerSectors but
+ * serves the miner's state blocks (deadline-blocks.ts) and its sectors one by one.
+ */
 async function serve(t: TestContext, gateway: boolean): Promise<{ upstream: Upstream; methods: string[] }> {
   const methods: string[] = [];
+  const blocks = deadlineBlocks(upstreamMiner());
+  const gatewayAnswer = (method: string, params: unknown[]): unknown => {
+    if (method === 'Filecoin.StateReadState') return { State: { Deadlines: { '/': blocks.root.toString() } } };
+    if (method === 'Filecoin.ChainReadObj') return Buffer.from(blocks.blocks.get((params[0] as { '/': string })['/'])!).toString('base64');
+    if (method === 'Filecoin.StateSectorGetInfo') return lotusSector(params[1] as number, params[1] === 7 ? 1000 : 900_000);
+    throw new Error('not a gateway method');
+  };
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
@@ -63,9 +91,8 @@ async function serve(t: TestContext, gateway: boolean): Promise<{ upstream: Upst
       const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
       const answer = (call: { id: number; method: string; params: unknown[] }) => {
         methods.push(call.method);
-        return gateway && call.method !== 'Filecoin.StateMinerDeadlines'
-          ? { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `method '${call.method}' not found` } }
-          : { jsonrpc: '2.0', id: call.id, result: fullNodeAnswer(call.method, call.params) };
+        if (gateway && call.method === 'Filecoin.StateMinerSectors') return { jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `method '${call.method}' not found` } };
+        return { jsonrpc: '2.0', id: call.id, result: (gateway ? gatewayAnswer : fullNodeAnswer)(call.method, call.params) };
       };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
@@ -76,13 +103,15 @@ async function serve(t: TestContext, gateway: boolean): Promise<{ upstream: Upst
   return { upstream: new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), methods };
 }
 
+const placements = (proving: ForkedProving) => proving.sectors.map((s) => [s.sectorNumber, s.deadline, s.partition, s.faultEpoch]).sort((a, b) => a[0]! - b[0]!);
+
 describe('a forked miner\'s proving state', () => {
   test('from a full node: each sector in its deadline and partition, faults from their early expiration, PoSt submissions', async (t) => {
     const { upstream } = await serve(t, false);
     const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
     const place = (n: number) => proving.sectors.find((s) => s.sectorNumber === n)!;
     assert.deepEqual(
-      proving.sectors.map((s) => [s.sectorNumber, s.deadline, s.partition, s.faultEpoch]).sort((a, b) => a[0]! - b[0]!),
+      placements(proving),
       [
         [1, 2, 0, undefined],
         [2, 2, 0, undefined],
@@ -97,15 +126,23 @@ describe('a forked miner\'s proving state', () => {
     assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
   });
 
-  test('from a gateway: none, after one call', async (t) => {
+  test('from a gateway: by walking the miner\'s Deadlines, Deadline and Partition blocks; faults count from the fork epoch', async (t) => {
     const { upstream, methods } = await serve(t, true);
-    assert.equal(await new UpstreamProving(upstream, point).provingState(1000), null);
-    assert.deepEqual(methods, ['Filecoin.StateMinerSectors']);
+    const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
+    assert.deepEqual(placements(proving), [
+      [1, 2, 0, undefined],
+      [2, 2, 0, undefined],
+      [3, 2, 0, point.epoch],
+      [4, 2, 1, undefined],
+      [7, 5, 0, point.epoch],
+    ]);
+    assert.deepEqual(proving.sectors.find((s) => s.sectorNumber === 4), { ...sectorFromLotus(lotusSector(4)), hasData: true, deadline: 2, partition: 1 });
+    assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
+    assert.deepEqual(new Set(methods), new Set(['Filecoin.StateMinerSectors', 'Filecoin.StateReadState', 'Filecoin.ChainReadObj', 'Filecoin.StateSectorGetInfo']));
   });
 
   test('the fork\'s miner reads it whole on first touch; with it, sectors are not read one by one', async () => {
-    const miner = { owner: 1, worker: 1, controlAddresses: [], beneficiary: 1, sectorSize: 32n << 30n, peerId: new Uint8Array(), multiaddrs: [], windowPoStProofType: 3, windowPoStPartitionSectors: 2349, consensusFaultElapsed: -1, postsRequired: true } satisfies MinerState;
-    const actor: Actor = { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner };
+    const actor: Actor = { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: MINER };
     const state: ForkedProving = { sectors: [{ ...sectorFromLotus(lotusSector(1)), hasData: false, deadline: 2, partition: 0 }], postSubmissions: [[2, [0]]] };
     const asked: number[] = [];
     const upstream = { proving: { provingState: async (id: number) => (asked.push(id), state) } } as unknown as UpstreamState;
@@ -125,10 +162,10 @@ describe('a forked miner\'s proving state', () => {
     assert.deepEqual(asked, [1000]);
   });
 
-  test('against a gateway, the miner holds no forked sector in its proving state', async () => {
+  test('against an upstream that cannot tell, the miner holds no forked sector in its proving state', async () => {
     const upstream = { proving: { provingState: async () => null } } as unknown as UpstreamState;
     const data = emptyForkData();
-    data.actors.set(1000, { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: { owner: 1, worker: 1, controlAddresses: [], beneficiary: 1, sectorSize: 1n, peerId: new Uint8Array(), multiaddrs: [], windowPoStProofType: 3, windowPoStPartitionSectors: 1, consensusFaultElapsed: -1 } });
+    data.actors.set(1000, { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: MINER });
     data.nextId = 2000;
     const source = new ForkSource(upstream, data);
     await source.fetch([{ kind: 'provingState', miner: 1000 }]);

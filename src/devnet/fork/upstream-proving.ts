@@ -1,11 +1,16 @@
-// A forked miner's proving state, read from a full node at the fork point: every sector
-// (Filecoin.StateMinerSectors) placed in its deadline and partition (StateMinerPartitions of each of
-// the 48 deadlines), which of them are faulty, and the partitions already proven in each deadline
-// (StateMinerDeadlines' PostSubmissions). A Lotus gateway serves neither StateMinerSectors nor
-// StateMinerPartitions: against one the answer is null, "the upstream cannot tell", and the fork
-// knows the miner's sectors one by one only (upstream-tables.ts `sector`).
+// A forked miner's proving state at the fork point: every live sector placed in its deadline and
+// partition, which of them are faulty, and the partitions already proven in each deadline. From a
+// full node through its state methods (StateMinerSectors, StateMinerPartitions of each of the 48
+// deadlines, StateMinerDeadlines' PostSubmissions, StateSectorExpiration of faulty sectors). A Lotus
+// gateway serves neither StateMinerSectors nor StateMinerPartitions: from one, by walking the
+// miner's state as builtin-actors lays it out (StateReadState names the Deadlines block,
+// ChainReadObj returns it, its Deadline blocks and their partitions AMTs) and reading each live
+// sector's info (StateSectorGetInfo).
 import { CID } from 'multiformats/cid';
+import { readAmt } from '../../common/amt.js';
+import { decodeBitfield } from '../../common/bitfield.js';
 import { bitfieldFromRuns } from '../../common/bitfield-json.js';
+import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
 import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
@@ -60,6 +65,12 @@ export function sectorFromLotus(s: LotusSector): SectorInfo {
   };
 }
 
+/** A sector in its deadline and partition; with a fault epoch if it is faulty. */
+function placedSector(info: SectorInfo, deadline: number, partition: number, faultEpoch?: number): SectorOnChainInfo {
+  const sector = { ...info, hasData: info.dealWeight > 0n || info.verifiedDealWeight > 0n, deadline, partition };
+  return faultEpoch === undefined ? sector : { ...sector, faultEpoch };
+}
+
 /** go-jsonrpc's answer to a method the server does not have (a gateway's to a full-node method). */
 const isMethodNotFound = (error: unknown) => error instanceof UpstreamAnswerError && error.rpcCode === -32601;
 
@@ -73,14 +84,17 @@ export class UpstreamProving {
     return this.upstream.call<T>(method, [...params, this.point.stateKey]);
   }
 
-  /** The miner's proving state; null when the upstream is a gateway (it serves no sector list). */
+  /**
+   * The miner's proving state: through a full node's methods, or, from a gateway, by walking the
+   * miner's state; null when the upstream cannot tell (it serves neither).
+   */
   async provingState(miner: number): Promise<ForkedProving | null> {
     const address = `f0${miner}`;
     let sectors: LotusSector[] | null;
     try {
       sectors = await this.call<LotusSector[] | null>('Filecoin.StateMinerSectors', [address, null]);
     } catch (error) {
-      if (isMethodNotFound(error)) return null;
+      if (isMethodNotFound(error)) return this.walk(address);
       throw error;
     }
     const [deadlines, ...partitions] = await Promise.all([
@@ -96,8 +110,7 @@ export class UpstreamProving {
         for (const n of bitfieldFromRuns(p.LiveSectors)) {
           const info = byNumber.get(n);
           if (!info) throw new DevnetError(`upstream Filecoin.StateMinerPartitions lists sector ${n} of ${address}, which StateMinerSectors does not`);
-          const sector = { ...info, hasData: info.dealWeight > 0n || info.verifiedDealWeight > 0n, deadline, partition };
-          (faults.has(n) ? faulty : placed).push(sector);
+          (faults.has(n) ? faulty : placed).push(placedSector(info, deadline, partition));
         }
       }),
     );
@@ -118,5 +131,51 @@ export class UpstreamProving {
   private async withFaultEpochs(address: string, faulty: SectorOnChainInfo[]): Promise<SectorOnChainInfo[]> {
     const expirations = await Promise.all(faulty.map((s) => this.call<{ OnTime: number; Early: number }>('Filecoin.StateSectorExpiration', [address, s.sectorNumber])));
     return faulty.map((s, i) => ({ ...s, faultEpoch: expirations[i].Early > 0 ? expirations[i].Early - FAULT_MAX_AGE : this.point.epoch }));
+  }
+
+  /**
+   * The proving state as a gateway lets one read it: the miner's State names its Deadlines block
+   * (StateReadState), whose Deadline blocks and partitions AMTs ChainReadObj returns, laid out as
+   * builtin-actors does (fevm/actors/miner/deadline-blocks.ts); each live sector's info comes from
+   * StateSectorGetInfo. A gateway tells no fault's epoch: faults count from the fork epoch.
+   */
+  private async walk(address: string): Promise<ForkedProving | null> {
+    const { State } = await this.call<{ State: { Deadlines?: { '/': string } } }>('Filecoin.StateReadState', [address]);
+    if (!State?.Deadlines) throw new DevnetError(`upstream Filecoin.StateReadState of ${address} names no Deadlines`);
+    const read = (cid: CID) => this.upstream.readObj(cid, `block ${cid.toString()} of ${address}'s deadlines`);
+    let root: Uint8Array;
+    try {
+      root = await read(CID.parse(State.Deadlines['/']));
+    } catch (error) {
+      // An upstream that does not keep the block (an fvm-devnet before it laid deadlines out as builtin-actors does) cannot tell.
+      if (error instanceof UpstreamAnswerError) return null;
+      throw error;
+    }
+    const [due] = decodeCbor<[CID[]]>(root);
+    const deadlines = await Promise.all(due.map(async (cid) => decodeCbor<[CID, CID, Uint8Array, ...unknown[]]>(await read(cid))));
+    const placed: { number: number; deadline: number; partition: number; faulty: boolean }[] = [];
+    const postSubmissions: [number, number[]][] = [];
+    await Promise.all(
+      deadlines.map(async ([partitionsRoot, , posted], deadline) => {
+        const proven = decodeBitfield(posted);
+        if (proven.length) postSubmissions.push([deadline, proven]);
+        for (const [partition, value] of await readAmt(partitionsRoot, read)) {
+          const [sectors, , faults, , terminated] = value as Uint8Array[];
+          const gone = new Set(decodeBitfield(terminated));
+          // Recovering sectors are among the faults until their next PoSt.
+          const faulty = new Set(decodeBitfield(faults));
+          for (const number of decodeBitfield(sectors)) if (!gone.has(number)) placed.push({ number, deadline, partition, faulty: faulty.has(number) });
+        }
+      }),
+    );
+    const infos = await Promise.all(placed.map((p) => this.call<LotusSector | null>('Filecoin.StateSectorGetInfo', [address, p.number])));
+    return {
+      sectors: placed.map((p, i) => {
+        const info = infos[i];
+        if (!info) throw new DevnetError(`upstream Filecoin.StateSectorGetInfo has no sector ${p.number} of ${address}, which its partitions list`);
+        return placedSector(sectorFromLotus(info), p.deadline, p.partition, p.faulty ? this.point.epoch : undefined);
+      }),
+      postSubmissions: postSubmissions.sort((a, b) => a[0] - b[0]),
+    };
   }
 }

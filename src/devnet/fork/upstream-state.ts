@@ -5,7 +5,8 @@
 // (src/fevm/actor.ts); "no such actor" is an answer (null), not a failure.
 import { FilAddress } from '../../common/address.js';
 import { decodeBitfield } from '../../common/bitfield.js';
-import { decodeCbor, type CID } from '../../common/cbor.js';
+import { CID } from 'multiformats/cid';
+import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
@@ -27,12 +28,6 @@ const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
 function isActorNotFound(error: unknown): boolean {
   return error instanceof UpstreamAnswerError && (error.rpcCode === 10 || /actor not found/.test(error.rpcMessage));
-}
-
-/** An upstream object's bytes: Lotus's JSON gives []byte as base64. */
-function base64Bytes(text: unknown, what: string): Uint8Array {
-  if (typeof text !== 'string') throw new DevnetError(`upstream answered ${what} with no bytes`);
-  return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
 interface LotusActor {
@@ -164,7 +159,7 @@ export class UpstreamState {
       this.upstream.call<LotusMinerInfo>('Filecoin.StateMinerInfo', [address, this.point.stateKey]),
       this.upstream.call<{ State: LotusMinerFunds & { AllocatedSectors: { '/': string } } }>('Filecoin.StateReadState', [address, this.point.stateKey]),
     ]);
-    const allocated = decodeCbor<Uint8Array>(base64Bytes(await this.upstream.call('Filecoin.ChainReadObj', [read.State.AllocatedSectors]), "a miner's AllocatedSectors"));
+    const allocated = decodeCbor<Uint8Array>(await this.upstream.readObj(CID.parse(read.State.AllocatedSectors['/']), "a miner's AllocatedSectors"));
     return minerStateFromLotus(info, read.State, decodeBitfield(allocated));
   }
 
@@ -187,8 +182,8 @@ export class UpstreamState {
       const { State } = await this.upstream.call<{ State: { BuiltinActors?: { '/': string } } }>('Filecoin.StateReadState', ['f00', this.point.stateKey]);
       const manifest = State?.BuiltinActors?.['/'];
       if (!manifest) throw new DevnetError('upstream Filecoin.StateReadState of f00 names no BuiltinActors manifest');
-      const [, data] = decodeCbor<[number, CID]>(base64Bytes(await this.upstream.call('Filecoin.ChainReadObj', [{ '/': manifest }]), 'the manifest'));
-      const entries = decodeCbor<[string, CID][]>(base64Bytes(await this.upstream.call('Filecoin.ChainReadObj', [{ '/': data.toString() }]), "the manifest's data"));
+      const [, data] = decodeCbor<[number, CID]>(await this.upstream.readObj(CID.parse(manifest), 'the manifest'));
+      const entries = decodeCbor<[string, CID][]>(await this.upstream.readObj(data, "the manifest's data"));
       return new Map(entries.map(([name, code]) => [code.toString(), name]));
     })();
     // A failed read is tried again next time, not remembered.

@@ -7,6 +7,7 @@
 // not exist, say). Anything still failing after the retries is an UpstreamError naming the call.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 
 /** The upstream could not be asked (after retries): the fork cannot answer without it. */
@@ -149,6 +150,13 @@ export class Upstream {
       if (this.queued.length === 0) setImmediate(() => this.send());
       this.queued.push({ method, params, resolve: resolve as (result: unknown) => void, reject });
     });
+  }
+
+  /** A block of the upstream's state (Filecoin.ChainReadObj; Lotus's JSON gives its bytes as base64); `what` names it in errors. */
+  async readObj(cid: CID, what: string): Promise<Uint8Array> {
+    const text = await this.call('Filecoin.ChainReadObj', [{ '/': cid.toString() }]);
+    if (typeof text !== 'string') throw new DevnetError(`upstream Filecoin.ChainReadObj answered ${what} with no bytes`);
+    return new Uint8Array(Buffer.from(text, 'base64'));
   }
 
   /** Sends the queued calls: alone, or in batches of at most BATCH_MAX. */

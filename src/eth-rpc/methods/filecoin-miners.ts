@@ -3,7 +3,7 @@
 // StateMinerActiveSectors, StateMinerFaults, StateMinerProvingDeadline, StateSectorPartition
 // (lotus api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
-import { cidOf, encodeCbor } from '../../common/cbor.js';
+import { cidOf, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
@@ -103,11 +103,14 @@ const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
   },
 });
 
-/** The StateReadState view of a miner: go-state-types miner.State, its AMTs and HAMTs as the CIDs of the devnet's values. */
-export function minerStateJson(state: MinerState, epoch: number) {
+/**
+ * The StateReadState view of a miner: go-state-types miner.State, its AMTs and HAMTs as the CIDs of
+ * the devnet's values, but for its Deadlines, laid out as builtin-actors does (deadline-blocks.ts).
+ */
+export function minerStateJson(state: MinerState, epoch: number, deadlines: CID) {
   const m = loadMiner(state);
   const link = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
-  const [info, , , , , , precommits, cleanUp, allocated, sectors, periodStart, deadline, deadlines] = minerStateValue(m, epoch) as unknown[];
+  const [info, , , , , , precommits, cleanUp, allocated, sectors, periodStart, deadline] = minerStateValue(m, epoch) as unknown[];
   return {
     Info: link(info),
     PreCommitDeposits: m.preCommitDeposits.toString(),
@@ -121,7 +124,7 @@ export function minerStateJson(state: MinerState, epoch: number) {
     Sectors: link(sectors),
     ProvingPeriodStart: periodStart,
     CurrentDeadline: deadline,
-    Deadlines: link(deadlines),
+    Deadlines: cidJson(deadlines),
     EarlyTerminations: [0],
     DeadlineCronActive: m.faultCronEpoch !== undefined,
   };

@@ -20,6 +20,7 @@ import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
 import { minerStateJson } from './filecoin-miners.js';
+import { deadlineBlocks } from '../../fevm/actors/miner/deadline-blocks.js';
 import { multisigStateJson } from './filecoin-msig-state.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -55,7 +56,9 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   }
   if (actor.miner) {
     serveBlock(devnet, encodeCbor(encodeBitfield(loadMiner(actor.miner).allocatedSectors)));
-    return minerStateJson(actor.miner, epoch);
+    const deadlines = deadlineBlocks(actor.miner);
+    for (const bytes of deadlines.blocks.values()) serveBlock(devnet, bytes);
+    return minerStateJson(actor.miner, epoch, deadlines.root);
   }
   if (actor.power) {
     // The power actor's State fields the devnet keeps (go-state-types builtin/v17/power); every

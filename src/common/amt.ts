@@ -1,0 +1,81 @@
+// The AMT (array mapped trie) that Filecoin states and receipts use (go-amt-ipld v3/v4, fvm_ipld_amt):
+// a root [bit width, height, count, node]; a node [bitmap, links, values], the bitmap's bit i (byte
+// i/8, bit i%8) marking slot i of its 2^bitWidth. Leaves (height 0) hold values, inner nodes link to
+// their children, each covering width^level indices.
+import { cidOf, decodeCbor, encodeCbor, type CID } from './cbor.js';
+
+export interface Amt {
+  root: CID;
+  /** Every block of the AMT by CID string: the root and any inner nodes' children. */
+  blocks: Map<string, Uint8Array>;
+}
+
+function bitmap(width: number, slots: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(Math.max(1, width / 8));
+  for (const i of slots) bytes[i >> 3] |= 1 << (i & 7);
+  return bytes;
+}
+
+/** Builds the AMT holding `values` at their indices (a sparse array: holes are absent). */
+export function buildAmt(values: ReadonlyMap<number, unknown> | readonly unknown[], bitWidth: number): Amt {
+  const entries = Array.isArray(values) ? new Map(values.map((v, i) => [i, v])) : new Map(values as ReadonlyMap<number, unknown>);
+  const width = 1 << bitWidth;
+  const indices = [...entries.keys()].sort((a, b) => a - b);
+  const last = indices.length ? indices[indices.length - 1] : 0;
+  let height = 0;
+  while (last >= width ** (height + 1)) height++;
+  const blocks = new Map<string, Uint8Array>();
+  // Whether some index lies in [from, to): the first index from `from` on, by binary search.
+  const inRange = (from: number, to: number) => {
+    let lo = 0;
+    let hi = indices.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (indices[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < indices.length && indices[lo] < to;
+  };
+  // The node at `level` covering indices from `offset`.
+  const node = (level: number, offset: number): unknown[] => {
+    const span = width ** level;
+    const slots: number[] = [];
+    const items: unknown[] = [];
+    for (let i = 0; i < width; i++) {
+      const start = offset + i * span;
+      if (!inRange(start, start + span)) continue;
+      slots.push(i);
+      if (level === 0) items.push(entries.get(start));
+      else {
+        const bytes = encodeCbor(node(level - 1, start));
+        const cid = cidOf(bytes);
+        blocks.set(cid.toString(), bytes);
+        items.push(cid);
+      }
+    }
+    return level === 0 ? [bitmap(width, slots), [], items] : [bitmap(width, slots), items, []];
+  };
+  const rootBytes = encodeCbor([bitWidth, height, entries.size, node(height, 0)]);
+  const root = cidOf(rootBytes);
+  blocks.set(root.toString(), rootBytes);
+  return { root, blocks };
+}
+
+/** The values of the AMT whose root is `root`, by index, reading its blocks with `read`. */
+export async function readAmt(root: CID, read: (cid: CID) => Promise<Uint8Array>): Promise<Map<number, unknown>> {
+  const [bitWidth, height, , top] = decodeCbor<[number, number, number, unknown[]]>(await read(root));
+  const width = 1 << bitWidth;
+  const values = new Map<number, unknown>();
+  const walk = async (node: unknown[], level: number, offset: number): Promise<void> => {
+    const [map, links, items] = node as [Uint8Array, CID[], unknown[]];
+    let taken = 0;
+    for (let i = 0; i < width; i++) {
+      if (!(map[i >> 3] & (1 << (i & 7)))) continue;
+      const start = offset + i * width ** level;
+      if (level === 0) values.set(start, items[taken++]);
+      else await walk(decodeCbor<unknown[]>(await read(links[taken++])), level - 1, start);
+    }
+  };
+  await walk(top, height, 0);
+  return values;
+}

@@ -1,0 +1,85 @@
+// A miner's deadlines as builtin-actors lays them out in its state (actors/miner/src/deadlines.rs,
+// deadline_state.rs, partition_state.rs): Deadlines [[48 Deadline CIDs]] → Deadline [partitions AMT,
+// expirations AMT, partitions posted, early terminations, live and total sector counts, faulty
+// power, optimistic PoSt AMT, sectors and partitions snapshots, optimistic PoSt snapshot, live
+// power, daily fee] → partitions AMT (bit width 3) of Partition [sectors, unproven, faults,
+// recoveries, terminated, expirations AMT, early-terminated AMT, live, unproven, faulty and
+// recovering power]. What the devnet does not keep (expiration queues, snapshots, optimistic PoSts)
+// is an empty AMT; a Partition's sectors are its live ones (terminated sectors leave the state).
+// Lotus reads a miner's partitions through these blocks, and so does a fork of this node that only
+// has a gateway's methods (ChainReadObj).
+import { buildAmt, type Amt } from '../../../common/amt.js';
+import { encodeBitfield } from '../../../common/bitfield.js';
+import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../../common/cbor.js';
+import { WPOST_PERIOD_DEADLINES } from './policy.js';
+import { loadMiner, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
+
+/** Bit widths of builtin-actors' AMTs in a miner's deadlines. */
+const BIT_WIDTH = { partitions: 3, deadlineExpirations: 5, optimisticPoSts: 2, sectors: 5, partitionExpirations: 4, earlyTerminations: 3 };
+
+/** A miner's Deadlines block and every block it links to, by CID string. */
+export interface DeadlineBlocks {
+  root: CID;
+  blocks: Map<string, Uint8Array>;
+}
+
+export function deadlineBlocks(state: MinerState): DeadlineBlocks {
+  const m = loadMiner(state);
+  const blocks = new Map<string, Uint8Array>();
+  const keep = (amt: Amt) => {
+    for (const [cid, bytes] of amt.blocks) blocks.set(cid, bytes);
+    return amt.root;
+  };
+  const put = (value: unknown) => {
+    const bytes = encodeCbor(value);
+    const cid = cidOf(bytes);
+    blocks.set(cid.toString(), bytes);
+    return cid;
+  };
+  const empty = (bitWidth: number) => keep(buildAmt([], bitWidth));
+  const powerOf = (sectors: SectorOnChainInfo[]) => {
+    let raw = 0n;
+    let qa = 0n;
+    for (const s of sectors) {
+      const p = sectorPower(m.sectorSize, s);
+      raw += p.raw;
+      qa += p.qa;
+    }
+    return [encodeBigInt(raw), encodeBigInt(qa)];
+  };
+  const numbers = (sectors: SectorOnChainInfo[]) => encodeBitfield(sectors.map((s) => s.sectorNumber));
+  const none = encodeBitfield([]);
+  const zeroPower = powerOf([]);
+  const sectors = [...m.sectors.values()];
+  const due: CID[] = [];
+  for (let d = 0; d < WPOST_PERIOD_DEADLINES; d++) {
+    const inDeadline = sectors.filter((s) => s.deadline === d);
+    const byPartition = new Map<number, SectorOnChainInfo[]>();
+    for (const s of inDeadline) byPartition.set(s.partition, [...(byPartition.get(s.partition) ?? []), s]);
+    const partitions = new Map(
+      [...byPartition].map(([index, live]) => {
+        const faulty = live.filter((s) => s.faultEpoch !== undefined);
+        const partition = [numbers(live), none, numbers(faulty), none, none, empty(BIT_WIDTH.partitionExpirations), empty(BIT_WIDTH.earlyTerminations), powerOf(live), zeroPower, powerOf(faulty), zeroPower];
+        return [index, partition];
+      }),
+    );
+    const faulty = inDeadline.filter((s) => s.faultEpoch !== undefined);
+    const deadline = [
+      keep(buildAmt(partitions, BIT_WIDTH.partitions)),
+      empty(BIT_WIDTH.deadlineExpirations),
+      encodeBitfield(m.postSubmissions?.get(d) ?? []),
+      none,
+      inDeadline.length,
+      inDeadline.length,
+      powerOf(faulty),
+      empty(BIT_WIDTH.optimisticPoSts),
+      empty(BIT_WIDTH.sectors),
+      empty(BIT_WIDTH.partitions),
+      empty(BIT_WIDTH.optimisticPoSts),
+      powerOf(inDeadline),
+      encodeBigInt(0n),
+    ];
+    due.push(put(deadline));
+  }
+  return { root: put([due]), blocks };
+}

@@ -1,0 +1,36 @@
+// The AMT of Filecoin states and receipts (common/amt.ts): built from a dense or sparse array, read
+// back by walking its blocks, with inner nodes once the indices outgrow one node.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildAmt, readAmt } from '../../src/common/amt.js';
+import { decodeCbor, type CID } from '../../src/common/cbor.js';
+
+const reader = (blocks: Map<string, Uint8Array>) => async (cid: CID) => {
+  const bytes = blocks.get(cid.toString());
+  if (!bytes) throw new Error(`no block ${cid.toString()}`);
+  return bytes;
+};
+
+describe('AMT', () => {
+  test('an empty AMT is one root block of height 0 and count 0', async () => {
+    const amt = buildAmt([], 3);
+    assert.equal(amt.blocks.size, 1);
+    assert.deepEqual(decodeCbor(amt.blocks.get(amt.root.toString())!), [3, 0, 0, [new Uint8Array(1), [], []]]);
+    assert.equal((await readAmt(amt.root, reader(amt.blocks))).size, 0);
+  });
+
+  test('a dense array within one node: values inline in the root, the bitmap marking each slot', async () => {
+    const amt = buildAmt(['a', 'b', 'c'], 3);
+    assert.deepEqual(decodeCbor(amt.blocks.get(amt.root.toString())!), [3, 0, 3, [new Uint8Array([0b111]), [], ['a', 'b', 'c']]]);
+    assert.deepEqual([...(await readAmt(amt.root, reader(amt.blocks)))], [[0, 'a'], [1, 'b'], [2, 'c']]);
+  });
+
+  test('a sparse array beyond one node: inner nodes link to children, and every index reads back', async () => {
+    const values = new Map<number, unknown>([[0, 'x'], [9, 'y'], [100, 'z'], [511, 'w']]);
+    const amt = buildAmt(values, 3);
+    const [, height, count] = decodeCbor<[number, number, number]>(amt.blocks.get(amt.root.toString())!);
+    assert.equal(height, 2);
+    assert.equal(count, 4);
+    assert.deepEqual(await readAmt(amt.root, reader(amt.blocks)), values);
+  });
+});

@@ -1,0 +1,43 @@
+// A miner's deadlines in builtin-actors' layout (deadline-blocks.ts): 48 Deadline blocks, each with
+// its partitions AMT (bit width 3) of Partitions, live and faulty sectors as bitfields, power pairs,
+// the partitions a PoSt proved, and empty AMTs of builtin-actors' bit widths where the devnet keeps nothing.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { readAmt } from '../../src/common/amt.js';
+import { decodeBitfield } from '../../src/common/bitfield.js';
+import { decodeBigInt, decodeCbor, type CID } from '../../src/common/cbor.js';
+import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
+import { sectorPower } from '../../src/fevm/actors/miner/state.js';
+import { minerHarness } from '../helpers/miner-harness.js';
+
+describe('a miner\'s deadline blocks', () => {
+  test('Deadlines → Deadline → partitions AMT → Partition, as builtin-actors lays them out', async () => {
+    const h = await minerHarness();
+    const m = h.miner();
+    // Sector 2 faulty, and deadline 2's partition 0 proven.
+    const sectors = new Map(m.sectors);
+    sectors.set(2, { ...sectors.get(2)!, faultEpoch: 5 });
+    const { root, blocks } = deadlineBlocks({ ...m, sectors, postSubmissions: new Map([[2, [0]]]) });
+    const read = async (cid: CID) => blocks.get(cid.toString())!;
+    const [due] = decodeCbor<[CID[]]>(await read(root));
+    assert.equal(due.length, 48);
+    const deadline = decodeCbor<unknown[]>(await read(due[2]));
+    assert.equal(deadline.length, 13);
+    const [partitionsRoot, expirations, posted, , live, total] = deadline as [CID, CID, Uint8Array, Uint8Array, number, number];
+    assert.deepEqual(decodeBitfield(posted), [0]);
+    assert.deepEqual([live, total], [1, 1]);
+    assert.equal(decodeCbor<number[]>(await read(expirations))[0], 5);
+    const partitions = await readAmt(partitionsRoot, read);
+    assert.deepEqual([...partitions.keys()], [0]);
+    const partition = partitions.get(0) as unknown[];
+    assert.equal(partition.length, 11);
+    const [all, , faults, , terminated, , , livePower, , faultyPower] = partition as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, CID, CID, Uint8Array[], Uint8Array[], Uint8Array[]];
+    assert.deepEqual([decodeBitfield(all), decodeBitfield(faults), decodeBitfield(terminated)], [[2], [2], []]);
+    const power = sectorPower(m.sectorSize, sectors.get(2)!);
+    assert.deepEqual(livePower.map(decodeBigInt), [power.raw, power.qa]);
+    assert.deepEqual(faultyPower.map(decodeBigInt), [power.raw, power.qa]);
+    // A deadline without sectors has an empty partitions AMT.
+    const [emptyPartitions] = decodeCbor<[CID]>(await read(due[20]));
+    assert.equal((await readAmt(emptyPartitions, read)).size, 0);
+  });
+});
