@@ -17,12 +17,33 @@ export const decodeCbor = <T = unknown>(bytes: Uint8Array): T => dagCbor.decode<
 
 /** The CIDv1 of bytes under `codec`, hashed with blake2b-256, as Lotus makes them. */
 export function cidOf(bytes: Uint8Array, codec: number = DAG_CBOR): CID {
-  return CID.createV1(codec, Digest.create(BLAKE2B_256, blake2b256(bytes)));
+  return blake2bCid(codec, blake2b256(bytes));
 }
 
 /** Rebuilds a CIDv1 dag-cbor blake2b-256 CID from its 32-byte digest (Lotus's EthHash.ToCid). */
 export function cidFromDigest(digest: Uint8Array): CID {
-  return CID.createV1(DAG_CBOR, Digest.create(BLAKE2B_256, digest));
+  return blake2bCid(DAG_CBOR, digest);
+}
+
+/** What comes before the digest in a CIDv1 of `codec` over blake2b-256: version, codec, hash code, length. */
+const cidPrefix = (codec: number) => CID.createV1(codec, Digest.create(BLAKE2B_256, new Uint8Array(32))).bytes.subarray(0, -32);
+const DAG_CBOR_PREFIX = cidPrefix(DAG_CBOR);
+/** The multihash's own prefix (blake2b-256's code and the length), the end of the CID's. */
+const MULTIHASH_PREFIX_BYTES = Digest.create(BLAKE2B_256, new Uint8Array(32)).bytes.length - 32;
+
+/**
+ * The CIDv1 of `codec` over a blake2b-256 digest, with its bytes, multihash and digest views of one
+ * buffer: multiformats' CID.createV1 copies the digest into a multihash and that into the CID's
+ * bytes, three buffers (~0.3 KB more) for as long as the chain keeps the CID, and the chain keeps
+ * several for every tipset and one for every message.
+ */
+function blake2bCid(codec: number, digest: Uint8Array): CID {
+  const prefix = codec === DAG_CBOR ? DAG_CBOR_PREFIX : cidPrefix(codec);
+  const bytes = new Uint8Array(prefix.length + 32);
+  bytes.set(prefix);
+  bytes.set(digest, prefix.length);
+  const multihash = new Digest.Digest(BLAKE2B_256, 32, bytes.subarray(prefix.length), bytes.subarray(prefix.length - MULTIHASH_PREFIX_BYTES));
+  return new CID(1, codec, multihash, bytes);
 }
 
 /** Filecoin big integers in CBOR: a byte string, sign byte 0x00 then big-endian magnitude; zero is empty. */

@@ -2,7 +2,7 @@
 // (eth_estimateGas, Filecoin.GasEstimateGasLimit) and traces (replay.ts). Each run is one task of
 // the miner's queue, on an overlay of the state after a block that is dropped afterwards.
 import { DevnetError } from '../common/errors.js';
-import { toFilecoinMessage } from '../fevm/eth-tx.js';
+import { toUnsignedMessage } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
 import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
@@ -22,6 +22,9 @@ export interface CallRequest {
   value?: bigint;
   input?: Uint8Array;
 }
+
+const ZERO_ADDRESS = new Uint8Array(20);
+const EMPTY = new Uint8Array();
 
 export class Calls {
   /** The state, chain, executor and queue a call runs with: the same that replays need. */
@@ -112,26 +115,19 @@ export class Calls {
     return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options);
   }
 
-  /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage). */
+  /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed. */
   private toMessage(request: CallRequest, gasLimit: number): Message {
-    const { message } = toFilecoinMessage({
-      type: 2,
-      hash: new Uint8Array(32),
-      chainId: this.node.chainId,
+    return toUnsignedMessage({
       nonce: 0,
       // With no sender, Lotus calls from the f410 of the zero address.
-      from: request.from ?? new Uint8Array(20),
+      from: request.from ?? ZERO_ADDRESS,
       to: request.to ? request.to : null,
       value: request.value ?? 0n,
-      input: request.input ?? new Uint8Array(),
+      input: request.input ?? EMPTY,
       gasLimit,
       maxFeePerGas: 0n,
       maxPriorityFeePerGas: 0n,
-      v: 0n,
-      r: 0n,
-      s: 0n,
     });
-    return message;
   }
 }
 

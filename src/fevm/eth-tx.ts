@@ -68,19 +68,44 @@ function bytesField(field: unknown, name: string): Uint8Array {
   return field;
 }
 
-/** The sender of a signature over `sigHash`: keccak of the recovered public key, last 20 bytes. */
-function recoverSender(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bigint): Uint8Array {
+/** What recovers a transaction's sender: r‖s over the signing hash, and the recovery id. */
+export interface SenderSignature {
+  digest: Uint8Array;
+  /** r‖s, 64 bytes. */
+  signature: Uint8Array;
+  recoveryId: number;
+}
+
+/** A signed transaction decoded and checked, all but its sender, which recovering `signature` gives (withSender). */
+export interface UnrecoveredEthTransaction {
+  tx: Omit<EthTransaction, 'from'>;
+  signature: SenderSignature;
+}
+
+/** The signature over `sigHash`, checked as Lotus and Homestead check it before recovering. */
+function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bigint): SenderSignature {
   if (r <= 0n || r >= SECP256K1_N || s <= 0n || s > SECP256K1_N / 2n || (recoveryId !== 0n && recoveryId !== 1n)) {
     throw new MessageRejectedError('failed to calculate sender: invalid signature values');
   }
   const signature = concatBytes(padStart(bigintToBytes(r), 32), padStart(bigintToBytes(s), 32));
-  const publicKey = recoverPublicKey(sigHash, signature, Number(recoveryId));
+  return { digest: sigHash, signature, recoveryId: Number(recoveryId) };
+}
+
+/** The transaction with its sender: keccak of the public key its signature recovered to (null: none), last 20 bytes. */
+export function withSender({ tx }: UnrecoveredEthTransaction, publicKey: Uint8Array | null): EthTransaction {
   if (!publicKey) throw new MessageRejectedError('failed to calculate sender: invalid signature');
-  return publicKeyEthAddress(publicKey);
+  return { ...tx, from: publicKeyEthAddress(publicKey) };
 }
 
 /** Decodes and checks a signed raw transaction for this chain; errors carry Lotus's wording. */
 export function decodeEthTransaction(raw: Uint8Array, chainId: bigint): EthTransaction {
+  const unrecovered = decodeUnrecovered(raw, chainId);
+  const { digest, signature, recoveryId } = unrecovered.signature;
+  return withSender(unrecovered, recoverPublicKey(digest, signature, recoveryId));
+}
+
+/** decodeEthTransaction but for recovering the sender, which the caller does (withSender), maybe off this thread. */
+export function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
   if (raw.length === 0) throw new MessageRejectedError('empty transaction');
   if (raw.length > MAX_TX_BYTES) throw new MessageRejectedError('transaction too large');
   const first = raw[0];
@@ -90,7 +115,7 @@ export function decodeEthTransaction(raw: Uint8Array, chainId: bigint): EthTrans
 }
 
 /** rlp([chainId, nonce, maxPriorityFee, maxFee, gas, to, value, data, accessList, v, r, s]) after 0x02. */
-function decode1559(raw: Uint8Array, chainId: bigint): EthTransaction {
+function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
   const fields = decodeList(raw.subarray(1), 12);
   if (!Array.isArray(fields[8]) || fields[8].length !== 0) throw new MessageRejectedError('access list should be an empty list');
   const txChainId = integer(fields[0], 'chain id');
@@ -100,12 +125,11 @@ function decode1559(raw: Uint8Array, chainId: bigint): EthTransaction {
   const r = integer(fields[10], 'r');
   const s = integer(fields[11], 's');
   const sigHash = keccak256(concatBytes(new Uint8Array([0x02]), RLP.encode(fields.slice(0, 9) as Uint8Array[])));
-  return {
-    type: 2,
+  const tx = {
+    type: 2 as const,
     hash: keccak256(raw),
     chainId,
     nonce: safeInteger(fields[1], 'nonce'),
-    from: recoverSender(sigHash, r, s, v),
     to: recipient(fields[5]),
     value: integer(fields[6], 'value'),
     input: bytesField(fields[7], 'data'),
@@ -116,10 +140,11 @@ function decode1559(raw: Uint8Array, chainId: bigint): EthTransaction {
     r,
     s,
   };
+  return { tx, signature: senderSignature(sigHash, r, s, v) };
 }
 
 /** rlp([nonce, gasPrice, gas, to, value, data, v, r, s]): Homestead (v 27/28) or EIP-155. */
-function decodeLegacy(raw: Uint8Array, chainId: bigint): EthTransaction {
+function decodeLegacy(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
   const fields = decodeList(raw, 9);
   const v = integer(fields[6], 'v');
   const txChainId = legacyChainId(v);
@@ -132,12 +157,13 @@ function decodeLegacy(raw: Uint8Array, chainId: bigint): EthTransaction {
   const signed = txChainId === 0n ? unsigned : [...unsigned, bigintToBytes(chainId), new Uint8Array(), new Uint8Array()];
   const recoveryId = txChainId === 0n ? v - 27n : v - 35n - 2n * chainId;
   const gasPrice = integer(fields[1], 'gas price');
-  return {
-    type: 0,
+  const r = integer(fields[7], 'r');
+  const s = integer(fields[8], 's');
+  const tx = {
+    type: 0 as const,
     hash: keccak256(raw),
     chainId: txChainId,
     nonce: safeInteger(fields[0], 'nonce'),
-    from: recoverSender(keccak256(RLP.encode(signed)), integer(fields[7], 'r'), integer(fields[8], 's'), recoveryId),
     to: recipient(fields[3]),
     value: integer(fields[4], 'value'),
     input: bytesField(fields[5], 'data'),
@@ -145,9 +171,10 @@ function decodeLegacy(raw: Uint8Array, chainId: bigint): EthTransaction {
     maxFeePerGas: gasPrice,
     maxPriorityFeePerGas: gasPrice,
     v,
-    r: integer(fields[7], 'r'),
-    s: integer(fields[8], 's'),
+    r,
+    s,
   };
+  return { tx, signature: senderSignature(keccak256(RLP.encode(signed)), r, s, recoveryId) };
 }
 
 /** Empty for a deployment, else a 20-byte address. */
@@ -176,7 +203,12 @@ function decodeList(bytes: Uint8Array, expected: number): unknown[] {
  * else (plain value transfers included) is an InvokeContract; the input is wrapped as a CBOR byte string.
  */
 export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
-  const message: Message = {
+  return { message: toUnsignedMessage(tx), signature: { type: SigType.Delegated, data: delegatedSignature(tx) } };
+}
+
+/** The message of toFilecoinMessage without its signature (a call, an estimate: nothing is signed). */
+export function toUnsignedMessage(tx: Pick<EthTransaction, 'from' | 'to' | 'nonce' | 'value' | 'input' | 'gasLimit' | 'maxFeePerGas' | 'maxPriorityFeePerGas'>): Message {
+  return {
     version: 0,
     to: tx.to === null ? FilAddress.fromId(EAM_ACTOR_ID) : FilAddress.fromEthAddress(tx.to),
     // A masked ID sender (a call or an impersonated send from a native account) is its f0.
@@ -189,7 +221,6 @@ export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
     method: tx.to === null ? METHOD_CREATE_EXTERNAL : METHOD_INVOKE_CONTRACT,
     params: encodeBytesParams(tx.input),
   };
-  return { message, signature: { type: SigType.Delegated, data: delegatedSignature(tx) } };
 }
 
 /**

@@ -40,7 +40,11 @@ export class Mempool {
   /** The most each sender's pending messages can cost (gas limit × fee cap, summed): kept as they come and go, not summed per add. */
   private readonly pendingCost = new Map<number, bigint>();
   private readonly senderOf = new Map<PendingMessage, number>();
-  /** The same messages by CID and by Ethereum transaction hash (hex), for lookups without a scan. */
+  /**
+   * The same messages by CID and by Ethereum transaction hash, for lookups without a scan; a CID by the
+   * hex of its bytes (its base32 text would stay cached on the CID, a rope of a piece per character,
+   * for as long as the chain keeps the message).
+   */
   private readonly byCid = new Map<string, PendingMessage>();
   private readonly byTxHash = new Map<string, PendingMessage>();
   /** Called when a message joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
@@ -114,7 +118,7 @@ export class Mempool {
     queue.set(msg.nonce, pending);
     this.pendingCost.set(senderId, pendingCost + required);
     this.senderOf.set(pending, senderId);
-    this.byCid.set(pending.cid.toString(), pending);
+    this.byCid.set(bytesToHex(pending.cid.bytes), pending);
     if (pending.ethTx) this.byTxHash.set(bytesToHex(pending.ethTx.hash), pending);
     this.bySender.set(senderId, queue);
     const ready = msg.nonce < this.nextNonce(senderId, stateNonce);
@@ -124,7 +128,7 @@ export class Mempool {
 
   /** The pending message with this CID. */
   getByCid(cid: CID): PendingMessage | undefined {
-    return this.byCid.get(cid.toString());
+    return this.byCid.get(bytesToHex(cid.bytes));
   }
 
   /** The pending Ethereum transaction with this hash. */
@@ -209,7 +213,7 @@ export class Mempool {
 
   private unindex(pending: PendingMessage): void {
     this.senderOf.delete(pending);
-    this.byCid.delete(pending.cid.toString());
+    this.byCid.delete(bytesToHex(pending.cid.bytes));
     if (pending.ethTx) this.byTxHash.delete(bytesToHex(pending.ethTx.hash));
   }
 }

@@ -109,13 +109,52 @@ function receiptsRootOf(messages: IncludedMessage[]): CID {
 const EMPTY_MESSAGES_ROOT = cidOf(encodeCbor([[], []]));
 const EMPTY_RECEIPTS_ROOT = cidOf(encodeCbor([]));
 
+/** What a devnet block header holds; the rest is the same in every block or follows from the height. */
+type StoredHeaderFields = Omit<BlockHeader, 'miner' | 'ticket' | 'electionProof'>;
+
+/**
+ * A devnet block header. Its ticket and election proof are deterministic stand-ins, functions of
+ * the height, made when read rather than kept: two 32-byte hashes and their objects (~0.45 KB) on
+ * each of a test chain's thousands of tipsets, where only encoding the header reads them.
+ */
+class DevnetBlockHeader implements BlockHeader {
+  readonly parents: CID[];
+  readonly parentWeight: bigint;
+  readonly height: number;
+  readonly parentStateRoot: CID;
+  readonly parentMessageReceipts: CID;
+  readonly messages: CID;
+  readonly timestamp: number;
+  readonly parentBaseFee: bigint;
+
+  constructor(fields: StoredHeaderFields) {
+    this.parents = fields.parents;
+    this.parentWeight = fields.parentWeight;
+    this.height = fields.height;
+    this.parentStateRoot = fields.parentStateRoot;
+    this.parentMessageReceipts = fields.parentMessageReceipts;
+    this.messages = fields.messages;
+    this.timestamp = fields.timestamp;
+    this.parentBaseFee = fields.parentBaseFee;
+  }
+
+  get miner(): FilAddress {
+    return GENESIS_MINER;
+  }
+
+  get ticket(): Uint8Array {
+    return blake2b256(encodeCbor(['ticket', this.height]));
+  }
+
+  get electionProof(): BlockHeader['electionProof'] {
+    return { winCount: 1, vrfProof: blake2b256(encodeCbor(['election', this.height])) };
+  }
+}
+
 export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const parentStateRoot = parent?.stateRoot ?? cidOf(encodeCbor('fvm-devnet genesis'));
-  const header: BlockHeader = {
-    miner: GENESIS_MINER,
-    ticket: blake2b256(encodeCbor(['ticket', epoch])),
-    electionProof: { winCount: 1, vrfProof: blake2b256(encodeCbor(['election', epoch])) },
+  const header = new DevnetBlockHeader({
     parents: parent ? [parent.blockCid] : [],
     // A stand-in for Lotus's weight, which grows with each tipset (not each epoch): the parent's tipset count.
     parentWeight: parent ? parent.header.parentWeight + 1n : 0n,
@@ -125,7 +164,7 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: Tip
     messages: messagesRoot(messages),
     timestamp,
     parentBaseFee: baseFee,
-  };
+  });
   const blockCid = cidOf(encodeBlockHeader(header));
   const key = tipsetKeyCid([blockCid]);
   return {

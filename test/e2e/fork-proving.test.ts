@@ -3,7 +3,8 @@
 // sectors, deadlines, partitions, counts and faults read as the upstream's at the fork epoch; then
 // the fork proves them itself: a provider whose worker is impersonated submits its Window PoSts
 // (the node's agent acts for it), one nobody proves any more is faulted at its deadlines' close,
-// and a forked sector can be terminated. The upstream is untouched, and a restart with the upstream
+// a forked sector can be terminated, and sectors expire at their deadline's close after their
+// expiration. The upstream is untouched, and a restart with the upstream
 // stopped answers the same from the disk cache. Against a --gateway-only upstream (no sector lists,
 // no partitions) the fork reads the same proving state by walking the miner's state blocks.
 import assert from 'node:assert/strict';
@@ -25,6 +26,44 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 const DEADLINES = 48;
 /** The masked ID address anvil_impersonateAccount takes for an actor ID address (t0…). */
 const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
+
+/** Has the fork's agent act for a forked provider: the fork reads it (its power) and impersonates its worker. */
+async function impersonateWorker(url: string, miner: string): Promise<string> {
+  await rpc(url, 'Filecoin.StateMinerPower', [miner, null]);
+  const worker = masked((await rpc(url, 'Filecoin.StateMinerInfo', [miner, null])).Worker);
+  await rpc(url, 'anvil_impersonateAccount', [worker]);
+  return worker;
+}
+
+const head = async (url: string) => Number(await rpc(url, 'eth_blockNumber'));
+
+async function mineTo(url: string, epoch: number): Promise<void> {
+  for (let at = await head(url); at < epoch; at = await head(url)) await rpc(url, 'anvil_mine', [hex(Math.min(1000, epoch - at))]);
+}
+
+/**
+ * Mines to `end`, stopping before each opening of each prover's deadlines (each miner has its own
+ * proving period offset) and, when the deadline then holds sectors, waiting for the agent's Window
+ * PoSt in it.
+ */
+async function proveUntil(url: string, end: number, provers: string[]): Promise<void> {
+  const openings: { epoch: number; miner: string; index: number }[] = [];
+  for (const miner of provers) {
+    const { Index, Open } = await rpc(url, 'Filecoin.StateMinerProvingDeadline', [miner, null]);
+    for (let index = 0; index < DEADLINES; index++) {
+      for (let epoch = Open + (((index - Index + DEADLINES) % DEADLINES) || DEADLINES) * 60; epoch <= end; epoch += DEADLINES * 60) openings.push({ epoch, miner, index });
+    }
+  }
+  for (const { epoch, miner, index } of openings.sort((a, b) => a.epoch - b.epoch)) {
+    await mineTo(url, epoch - 1);
+    if (!(await rpc(url, 'Filecoin.StateMinerPartitions', [miner, index, null]))) continue;
+    await pollUntil(`${miner}'s Window PoSt in deadline ${index} at epoch ${epoch}`, async () => {
+      const deadlines = await rpc(url, 'Filecoin.StateMinerDeadlines', [miner, null]);
+      return deadlines[index].PostSubmissions.length > 1 || undefined;
+    });
+  }
+  await mineTo(url, end);
+}
 
 /** Everything the proving-state methods answer about a miner at a tipset (null: the head). */
 async function provingView(url: string, miner: string, key: unknown) {
@@ -83,46 +122,13 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
   });
 
   test('an impersonated provider proves its forked sectors; one nobody proves is faulted at its deadlines\' close', async () => {
-    // The agent takes on a forked provider the fork has read (its power) whose worker is impersonated.
     const workers: Record<string, string> = {};
-    for (const miner of [proven, unproven]) {
-      await rpc(fork.url, 'Filecoin.StateMinerPower', [miner, null]);
-      workers[miner] = masked((await rpc(fork.url, 'Filecoin.StateMinerInfo', [miner, null])).Worker);
-      await rpc(fork.url, 'anvil_impersonateAccount', [workers[miner]]);
-    }
-    const head = async () => Number(await rpc(fork.url, 'eth_blockNumber'));
-    const mineTo = async (epoch: number) => {
-      for (let at = await head(); at < epoch; at = await head()) await rpc(fork.url, 'anvil_mine', [hex(Math.min(1000, epoch - at))]);
-    };
-    /**
-     * Mines to `end`, stopping before each opening of a deadline that holds a prover's sectors (each
-     * miner has its own proving period offset) until the agent's Window PoSt is in it.
-     */
-    const proveUntil = async (end: number, provers: string[]) => {
-      const openings: { epoch: number; miner: string; index: number }[] = [];
-      for (const miner of provers) {
-        const { Index, Open, CurrentEpoch } = await rpc(fork.url, 'Filecoin.StateMinerProvingDeadline', [miner, null]);
-        atFork[miner].partitions.forEach((partitions, index) => {
-          if (!partitions) return;
-          let epoch = Open + ((index - Index + DEADLINES) % DEADLINES) * 60;
-          if (epoch <= CurrentEpoch) epoch += DEADLINES * 60;
-          for (; epoch <= end; epoch += DEADLINES * 60) openings.push({ epoch, miner, index });
-        });
-      }
-      for (const { epoch, miner, index } of openings.sort((a, b) => a.epoch - b.epoch)) {
-        await mineTo(epoch - 1);
-        await pollUntil(`${miner}'s Window PoSt in deadline ${index} at epoch ${epoch}`, async () => {
-          const deadlines = await rpc(fork.url, 'Filecoin.StateMinerDeadlines', [miner, null]);
-          return deadlines[index].PostSubmissions.length > 1 || undefined;
-        });
-      }
-      await mineTo(end);
-    };
+    for (const miner of [proven, unproven]) workers[miner] = await impersonateWorker(fork.url, miner);
     // A proving period with both proven, then one more (and a deadline) with the unproven provider's worker no longer impersonated.
-    await proveUntil((await head()) + DEADLINES * 60, [proven, unproven]);
+    await proveUntil(fork.url, (await head(fork.url)) + DEADLINES * 60, [proven, unproven]);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [unproven, null]), { Live: 10, Active: 8, Faulty: 2 });
     await rpc(fork.url, 'anvil_stopImpersonatingAccount', [workers[unproven]]);
-    await proveUntil((await head()) + (DEADLINES + 1) * 60, [proven]);
+    await proveUntil(fork.url, (await head(fork.url)) + (DEADLINES + 1) * 60, [proven]);
 
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [proven, null]), { Live: 10, Active: 10, Faulty: 0 });
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [unproven, null]), { Live: 10, Active: 0, Faulty: 10 });
@@ -153,12 +159,56 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
   });
 });
 
+describe('fork: forked sectors expire at their deadline\'s close', () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess;
+  let cacheDir: string;
+  let miner: string;
+  let expiration: number;
+
+  before(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-expiry-'));
+    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    upstream = await startDevnet([]);
+    [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
+    // The upstream's pre-sealed sectors all expire at one epoch: fork a little before it.
+    ({ Expiration: expiration } = await rpc(upstream.url, 'Filecoin.StateSectorGetInfo', [miner, 0, null]));
+    await rpc(upstream.url, 'anvil_mine', [hex(expiration - 1000 - (await head(upstream.url)))]);
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(await head(upstream.url)), '--storage-providers', '0']);
+  });
+
+  after(async () => {
+    await fork?.stop();
+    await upstream?.stop();
+    delete process.env.FVM_DEVNET_CACHE_DIR;
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test('a proven provider\'s sectors are proven until their expiration, then leave with their power', async () => {
+    await impersonateWorker(fork.url, miner);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 10, Active: 10, Faulty: 0 });
+    await proveUntil(fork.url, expiration, [miner]);
+    // Proven until their expiration epoch, and still there (one deadline at most closes at it): they leave at the close of their deadlines.
+    const atExpiration = await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]);
+    assert.equal(atExpiration.Faulty, 0);
+    assert.ok(atExpiration.Live >= 9, JSON.stringify(atExpiration));
+    await proveUntil(fork.url, expiration + (DEADLINES + 1) * 60, [miner]);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 0, Active: 0, Faulty: 0 });
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectors', [miner, null, null]), []);
+    assert.equal((await rpc(fork.url, 'Filecoin.StateMinerPower', [miner, null])).MinerPower.RawBytePower, '0');
+    // The upstream, at its head before the expiration, still has them.
+    assert.equal((await rpc(upstream.url, 'Filecoin.StateMinerSectorCount', [miner, null])).Live, 10);
+  });
+});
+
 describe('fork: forked storage providers of a --gateway-only upstream', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess;
   let cacheDir: string;
   let miner: string;
+  let forkEpoch: number;
   let forkKey: unknown;
+  const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
   before(async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-proving-gw-'));
@@ -166,9 +216,9 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
     upstream = await startDevnet(['--gateway-only']);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     await rpc(upstream.url, 'devnet_faultSectors', [miner, [1, 2]]);
-    const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
     forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
-    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+    fork = await startDevnet(forkArgs());
   });
 
   after(async () => {
@@ -199,5 +249,14 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
       assert.ok(bitfieldFromRuns(partitions[Partition].LiveSectors).includes(SectorNumber), `sector ${SectorNumber}`);
     }
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerFaults', [miner, null]), [1, 2]);
+  });
+
+  test('a restart with the gateway stopped reads the walked proving state from the disk cache', async () => {
+    const before = await provingView(fork.url, miner, null);
+    assert.equal(before.sectors.length, 10);
+    await fork.stop();
+    await upstream.stop();
+    fork = await startDevnet(forkArgs());
+    assert.deepEqual(await provingView(fork.url, miner, null), before);
   });
 });

@@ -194,6 +194,14 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     const sealedLater = (await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [pendingDeal, null])).State.SectorNumber;
     assert.equal(await sameAsUpstream('Filecoin.StateSectorGetInfo', [dealProvider, sealedLater]), null);
     await sameAsUpstream('Filecoin.StateMinerProvingDeadline', [dealProvider]);
+    // The provider's proving state, the active deal's sector in it (a gateway serves the counts and deadlines only).
+    assert.equal((await sameAsUpstream('Filecoin.StateMinerSectorCount', [dealProvider])).Live, 11);
+    await sameAsUpstream('Filecoin.StateMinerDeadlines', [dealProvider]);
+    if (!gatewayOnly) {
+      await sameAsUpstream('Filecoin.StateMinerSectors', [dealProvider, null]);
+      const { Deadline } = await sameAsUpstream('Filecoin.StateSectorPartition', [dealProvider, active.State.SectorNumber]);
+      await sameAsUpstream('Filecoin.StateMinerPartitions', [dealProvider, Deadline]);
+    }
 
     // The actors' own fields: next deal and allocation IDs, locked totals, the token's supply, the power totals.
     const fields: Record<string, string[]> = {

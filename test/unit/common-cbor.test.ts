@@ -3,6 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
 import {
   BLAKE2B_256,
   DAG_CBOR,
@@ -98,6 +100,23 @@ describe('CIDs', () => {
     assert.ok(rebuilt.equals(cid));
     assert.equal(rebuilt.toString(), cid.toString());
     assert.equal(cidFromDigest(blake2b(hex('0x80'), { dkLen: 32 })).toString(), 'bafy2bzacebc3bt6cedhoyw34drrmjvazhu4oj25er2ebk4u445pzycvq4ta4a');
+  });
+
+  test("cidOf's CID is the one multiformats makes, in every part, and decodes and encodes alike", () => {
+    for (const codec of [DAG_CBOR, RAW]) {
+      const data = encodeCbor({ codec });
+      const cid = cidOf(data, codec);
+      const theirs = CID.createV1(codec, Digest.create(BLAKE2B_256, blake2b(data, { dkLen: 32 })));
+      assert.ok(cid.equals(theirs));
+      assert.deepEqual([cid.version, cid.code, cid.multihash.code, cid.multihash.size], [1, codec, BLAKE2B_256, 32]);
+      assert.deepEqual(cid.multihash.bytes, theirs.multihash.bytes);
+      assert.deepEqual(cid.multihash.digest, theirs.multihash.digest);
+      assert.equal(cid.toString(), theirs.toString());
+      assert.ok(CID.decode(cid.bytes).equals(cid));
+      assert.equal(CID.asCID(cid), cid);
+      assert.deepEqual(encodeCbor([cid]), encodeCbor([theirs]));
+      assert.deepEqual(decodeCbor<CID[]>(encodeCbor([cid]))[0].bytes, cid.bytes);
+    }
   });
 
   test('different bytes give different CIDs', () => {
