@@ -1,9 +1,10 @@
 // The nodes the bench compares: how to start each (a fresh process, its own executable, so the
 // child's pid is the server's), stop it, and read its memory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,8 @@ export const PEER_NAMES = ['fvm-devnet', 'anvil', 'hardhat'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 interface PeerKind {
-  command(port: number): [string, string[]];
+  /** The command line; `scratch` is an empty directory of this node's own, removed when it stops. */
+  command(port: number, scratch: string): [string, string[]];
   /** What is missing when the executable is not there. */
   missing(): string | undefined;
   /** The cheat code that mines `n` blocks at once. */
@@ -37,7 +39,9 @@ const KINDS: Record<PeerName, PeerKind> = {
     queuesNonceGaps: true,
   },
   anvil: {
-    command: (port) => [ANVIL_BIN, ['--port', String(port), '--host', '127.0.0.1', '--silent']],
+    // Anvil writes old blocks' states to disk (GBs over the bench) and leaves them there when stopped:
+    // they go to the scratch directory, which is removed.
+    command: (port, scratch) => [ANVIL_BIN, ['--port', String(port), '--host', '127.0.0.1', '--silent', '--cache-path', scratch]],
     missing: () => (existsSync(ANVIL_BIN) ? undefined : `${ANVIL_BIN} not found: run \`npm install\` (it comes with @foundry-rs/anvil)`),
     mineMethod: 'anvil_mine',
     queuesNonceGaps: true,
@@ -64,8 +68,12 @@ export function queuesNonceGaps(name: PeerName): boolean {
 }
 
 const children = new Set<ChildProcess>();
-// Last resort: never leave a node running, whatever way the bench exits.
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+const scratchDirs = new Set<string>();
+// Last resort: never leave a node running or its files behind, whatever way the bench exits.
+process.on('exit', () => {
+  children.forEach((c) => c.kill('SIGKILL'));
+  scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 
@@ -86,6 +94,7 @@ export class RunningPeer {
   private constructor(
     readonly name: PeerName,
     private readonly child: ChildProcess,
+    private readonly scratch: string,
     readonly rpc: RpcClient,
     readonly spawnMs: number,
   ) {}
@@ -93,7 +102,9 @@ export class RunningPeer {
   /** Spawns a fresh node and polls eth_chainId (every 5 ms) until it answers. */
   static async start(name: PeerName): Promise<RunningPeer> {
     const port = await freePort();
-    const [cmd, args] = KINDS[name].command(port);
+    const scratch = mkdtempSync(join(tmpdir(), `fvm-bench-${name}-`));
+    scratchDirs.add(scratch);
+    const [cmd, args] = KINDS[name].command(port, scratch);
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(child);
@@ -105,7 +116,7 @@ export class RunningPeer {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start-up:\n${errTail}`);
       try {
         await rpc.call('eth_chainId');
-        return new RunningPeer(name, child, rpc, performance.now() - t0);
+        return new RunningPeer(name, child, scratch, rpc, performance.now() - t0);
       } catch {
         await new Promise((r) => setTimeout(r, 5)); // not listening yet
       }
@@ -132,5 +143,7 @@ export class RunningPeer {
       clearTimeout(timer);
     }
     children.delete(child);
+    rmSync(this.scratch, { recursive: true, force: true });
+    scratchDirs.delete(this.scratch);
   }
 }

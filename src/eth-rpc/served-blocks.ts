@@ -1,8 +1,11 @@
 // State blocks the node's Filecoin.StateReadState answers link to and lays out exactly as
-// builtin-actors does (a miner's AllocatedSectors bitfield, its Deadlines with their partitions),
-// kept so that Filecoin.ChainReadObj serves them as Lotus serves any block of the state (a fork of
-// this node reads a miner's allocated sector numbers, and through a gateway its partitions, that way). The other links of the devnet's states stand for HAMTs and AMTs it does
-// not build, so they are not served. Content-addressed, so one store per node is only a cache.
+// builtin-actors does (a miner's AllocatedSectors bitfield, its Deadlines with their partitions,
+// the datacap token's allowances HAMT, the market's pending-proposals HAMT), kept so that
+// Filecoin.ChainReadObj serves them as Lotus serves any block of the state (a fork of this node
+// reads a miner's allocated sector numbers, through a gateway its partitions, a client's datacap
+// allowances and the pending proposals that way). The other links of the devnet's states stand for
+// HAMTs and AMTs it does not build, so they are not served. Content-addressed, so one store per node
+// is only a cache.
 import { cidOf, type CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 
@@ -23,3 +26,8 @@ export function serveBlock(devnet: Devnet, bytes: Uint8Array): CID {
 }
 
 export const servedBlock = (devnet: Devnet, cid: CID): Uint8Array | undefined => served.get(devnet)?.get(cid.toString());
+
+/** Keeps the blocks of a structure (a HAMT's nodes) for ChainReadObj. */
+export function serveBlocks(devnet: Devnet, blocks: Iterable<Uint8Array>): void {
+  for (const block of blocks) serveBlock(devnet, block);
+}

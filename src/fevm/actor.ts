@@ -57,6 +57,18 @@ export interface EvmState {
   dead?: boolean;
 }
 
+/**
+ * A forked builtin singleton (power, market, verified registry, datacap) as the upstream had it: its
+ * Head and its State as Filecoin.StateReadState answered (Lotus's JSON), which the node answers
+ * until the fork writes to the actor; and the state object the fork handed out, which any write
+ * replaces (devnet/fork/fork-source.ts).
+ */
+export interface ForkedFrom {
+  readonly head: CID;
+  readonly stateJson: unknown;
+  readonly handedOut?: unknown;
+}
+
 /** One actor. Values are immutable: a change writes a new object. */
 export interface Actor {
   readonly id: number;
@@ -85,6 +97,8 @@ export interface Actor {
   readonly datacap?: DatacapState;
   /** A multisig wallet's signers, threshold, vesting and pending transactions. */
   readonly multisig?: MultisigState;
+  /** On a fork, a singleton as the upstream had it. */
+  readonly forkedFrom?: ForkedFrom;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

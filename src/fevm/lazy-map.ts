@@ -87,6 +87,15 @@ export class LazyMap<K, V> extends Map<K, V> {
     return n;
   }
 
+  /**
+   * What the fork wrote to this table, never what it read: its own entries and the keys it deleted,
+   * each sorted by key, so that the same writes give the same answer in any order.
+   */
+  written(): { held: [K, V][]; removed: K[] } {
+    const byKey = (a: K, b: K) => (a < b ? -1 : a > b ? 1 : 0);
+    return { held: [...this.held()].sort(([a], [b]) => byKey(a, b)), removed: [...this.removed].sort(byKey) };
+  }
+
   /** A copy that changes apart from this one and reads the same source. */
   copy(): LazyMap<K, V> {
     return new LazyMap(this.source, this);

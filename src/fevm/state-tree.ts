@@ -157,6 +157,9 @@ export type MissingState =
   | { kind: 'claims'; provider: number }
   | { kind: 'verifier'; id: number }
   | { kind: 'datacap'; id: number }
+  | { kind: 'datacapAllowances'; owner: number }
+  | { kind: 'pendingProposal'; cid: string }
+  | { kind: 'sectorDeals'; provider: number; sector: number }
   | { kind: 'powerClaim'; miner: number }
   | { kind: 'sector'; miner: number; number: number }
   // A miner's proving state: all its sectors with their deadlines and partitions, and its PoSts.

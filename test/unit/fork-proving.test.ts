@@ -145,7 +145,7 @@ describe('a forked miner\'s proving state', () => {
     const actor: Actor = { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: MINER };
     const state: ForkedProving = { sectors: [{ ...sectorFromLotus(lotusSector(1)), hasData: false, deadline: 2, partition: 0 }], postSubmissions: [[2, [0]]] };
     const asked: number[] = [];
-    const upstream = { proving: { provingState: async (id: number) => (asked.push(id), state) } } as unknown as UpstreamState;
+    const upstream = { point, proving: { provingState: async (id: number) => (asked.push(id), state) } } as unknown as UpstreamState;
     const data = emptyForkData();
     data.actors.set(1000, actor);
     data.nextId = 2000;
@@ -163,7 +163,7 @@ describe('a forked miner\'s proving state', () => {
   });
 
   test('against an upstream that cannot tell, the miner holds no forked sector in its proving state', async () => {
-    const upstream = { proving: { provingState: async () => null } } as unknown as UpstreamState;
+    const upstream = { point, proving: { provingState: async () => null } } as unknown as UpstreamState;
     const data = emptyForkData();
     data.actors.set(1000, { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: MINER });
     data.nextId = 2000;

@@ -11,14 +11,15 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import { decodeBitfield } from '../../src/common/bitfield.js';
-import { decodeCbor } from '../../src/common/cbor.js';
+import { decodeBigInt, decodeCbor } from '../../src/common/cbor.js';
+import { actorIdKey, actorIdOfKey, hamtEntries, hamtGet } from '../../src/common/hamt.js';
 import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../src/fevm/actor.js';
 import { storedProposalCid, type StoredProposal } from '../../src/fevm/actors/market/deal-proposal.js';
 import { EMPTY_MARKET_STATE, MarketLedger } from '../../src/fevm/actors/market/state.js';
 import type { MinerState, SectorInfo } from '../../src/fevm/actors/miner/state.js';
 import { addClaim, allClaims, claimOf, EMPTY_POWER_STATE } from '../../src/fevm/actors/power.js';
 import { EMPTY_VERIFREG_STATE, putOwned, type Allocation } from '../../src/fevm/actors/verifreg/state.js';
-import { changeBalance, EMPTY_DATACAP_STATE } from '../../src/fevm/actors/datacap/state.js';
+import { allowanceOf, changeBalance, DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, INFINITE_ALLOWANCE, useAllowance } from '../../src/fevm/actors/datacap/state.js';
 import { copyMap, LazyMap } from '../../src/fevm/lazy-map.js';
 import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
@@ -27,6 +28,9 @@ import { ForkSource } from '../../src/devnet/fork/fork-source.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import type { ForkedDeal } from '../../src/devnet/fork/upstream-tables.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { actorHead } from '../../src/fevm/actor-state.js';
+import { forkedStateJson } from '../../src/eth-rpc/forked-state-json.js';
+import { marketStateJson } from '../../src/eth-rpc/methods/filecoin-market.js';
 
 const missingOf = (fn: () => unknown): MissingState[] => {
   try {
@@ -75,6 +79,13 @@ describe('LazyMap', () => {
 
 const CLIENT = 1001;
 const PROVIDER = 1002;
+const FORK_EPOCH = 7;
+const UPSTREAM_HEAD = CID.parse('bafy2bzaceamp42wmmgr2g2ymg46euououzfyck7szknvfacqscohrvaikwfay');
+/** The market's State as the upstream's StateReadState answered it (its tables and next deal ID). */
+const UPSTREAM_MARKET_JSON: Record<string, unknown> = {
+  ...Object.fromEntries(['Proposals', 'States', 'PendingProposals', 'EscrowTable', 'LockedTable', 'PendingDealAllocationIds'].map((table) => [table, { '/': UPSTREAM_HEAD.toString() }])),
+  NextID: 10,
+};
 const piece = CID.parse('baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq');
 const proposal: StoredProposal = {
   pieceCid: piece,
@@ -129,7 +140,7 @@ function fakeUpstream() {
   };
   const actors: Record<number, Actor> = {
     [POWER_ACTOR_ID]: singleton(POWER_ACTOR_ID, 'storagepower', { power: { ...EMPTY_POWER_STATE, totalRawBytePower: 99n, minerCount: 1 } }),
-    [MARKET_ACTOR_ID]: singleton(MARKET_ACTOR_ID, 'storagemarket', { market: { ...EMPTY_MARKET_STATE, nextId: 10 } }),
+    [MARKET_ACTOR_ID]: singleton(MARKET_ACTOR_ID, 'storagemarket', { market: { ...EMPTY_MARKET_STATE, nextId: 10 }, forkedFrom: { head: UPSTREAM_HEAD, stateJson: UPSTREAM_MARKET_JSON } }),
     [VERIFREG_ACTOR_ID]: singleton(VERIFREG_ACTOR_ID, 'verifiedregistry', { verifreg: { ...EMPTY_VERIFREG_STATE, nextAllocationId: 10 } }),
     [DATACAP_ACTOR_ID]: singleton(DATACAP_ACTOR_ID, 'datacap', { datacap: { ...EMPTY_DATACAP_STATE, supply: 5n } }),
     [PROVIDER]: singleton(PROVIDER, 'storageminer', { miner }),
@@ -141,9 +152,12 @@ function fakeUpstream() {
     claims: (provider: number) => log(`claims ${provider}`, new Map()),
     verifier: (id: number) => log(`verifier ${id}`, id === CLIENT ? 4096n : null),
     datacap: (id: number) => log(`datacap ${id}`, id === CLIENT ? 3n * 10n ** 18n : null),
+    pendingProposal: (cid: string) => log(`pending ${cid}`, cid === storedProposalCid(pendingDeal.proposal).toString() ? CID.parse(cid) : null),
+    datacapAllowances: (owner: number) => log(`allowances ${owner}`, new Map(owner === CLIENT ? [[MARKET_ACTOR_ID, 5n * 10n ** 18n]] : [])),
     sector: (miner: number, number: number) => log(`sector ${miner} ${number}`, number === 0 ? sector : null),
   };
   const upstream = {
+    point: { epoch: FORK_EPOCH },
     actor: (id: number) => log(`actor ${id}`, actors[id] ?? null),
     nextId: () => log('nextId', 2000),
     // A claim for the miner only, as UpstreamState.powerClaim answers.
@@ -190,12 +204,14 @@ describe('forked singletons', () => {
     assert.equal(market().locked.get(CLIENT), 400n);
     assert.equal(await settle(source, () => market().escrow.get(PROVIDER)), undefined);
     assert.equal(market().escrow.get(2500), undefined);
-    // The pending set holds the fetched deals not activated (or not updated since).
+    // The pending set is the upstream's, looked up by proposal CID.
     const pendingCid = storedProposalCid(pendingDeal.proposal).toString();
-    assert.equal(market().pendingProposals.has(pendingCid), true);
-    assert.equal(market().pendingProposals.has(storedProposalCid(proposal).toString()), false);
-    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`]);
-    assert.equal(source.progress.entries, 5);
+    const activeCid = storedProposalCid(proposal).toString();
+    assert.deepEqual(missingOf(() => market().pendingProposals.has(pendingCid)), [{ kind: 'pendingProposal', cid: pendingCid }]);
+    assert.equal(await settle(source, () => market().pendingProposals.has(pendingCid)), true);
+    assert.equal(await settle(source, () => market().pendingProposals.has(activeCid)), false);
+    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`, `pending ${pendingCid}`, `pending ${activeCid}`]);
+    assert.equal(source.progress.entries, 7);
 
     // A ledger changes its copy; the forked state and its source are untouched.
     const ledger = new MarketLedger(market());
@@ -224,6 +240,14 @@ describe('forked singletons', () => {
     assert.equal(datacap().supply, 5n);
     assert.equal(await settle(source, () => changeBalance(datacap(), CLIENT, -(10n ** 18n)).balances.get(CLIENT)), 2n * 10n ** 18n);
     assert.equal(await settle(source, () => datacap().balances.get(PROVIDER)), undefined);
+    // Allowances by owner (the token's HAMT on the upstream): what the market may still spend of a client's datacap.
+    assert.deepEqual(missingOf(() => allowanceOf(datacap(), CLIENT, MARKET_ACTOR_ID)), [{ kind: 'datacapAllowances', owner: CLIENT }]);
+    assert.equal(await settle(source, () => allowanceOf(datacap(), CLIENT, MARKET_ACTOR_ID)), 5n * 10n ** 18n);
+    assert.equal(await settle(source, () => allowanceOf(datacap(), PROVIDER, MARKET_ACTOR_ID)), 0n);
+    const spent = useAllowance(datacap(), CLIENT, MARKET_ACTOR_ID, 10n ** 18n);
+    assert.equal(allowanceOf(spent, CLIENT, MARKET_ACTOR_ID), 4n * 10n ** 18n);
+    assert.deepEqual(missingOf(() => spent.allowances.get(CLIENT + 5)), [{ kind: 'datacapAllowances', owner: CLIENT + 5 }]);
+    assert.equal(allowanceOf(datacap(), CLIENT, MARKET_ACTOR_ID), 5n * 10n ** 18n);
 
     const power = () => source.getActor(POWER_ACTOR_ID)!.power!;
     assert.deepEqual(await settle(source, () => claimOf(power(), PROVIDER)), { rawBytePower: 7n, qualityAdjPower: 70n });
@@ -233,7 +257,7 @@ describe('forked singletons', () => {
     // A miner created on the fork has no upstream claim to read.
     const withNew = addClaim(power(), 2500, { rawBytePower: 0n, qualityAdjPower: 0n });
     assert.deepEqual(allClaims(withNew).map(([id]) => id), [2500, PROVIDER]);
-    assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `power ${PROVIDER}`, `power ${CLIENT}`]);
+    assert.deepEqual(calls, [`allocations ${CLIENT}`, `claims ${PROVIDER}`, `verifier ${CLIENT}`, `datacap ${CLIENT}`, `datacap ${PROVIDER}`, `allowances ${CLIENT}`, `allowances ${PROVIDER}`, `power ${PROVIDER}`, `power ${CLIENT}`]);
   });
 
   test('a miner: its upstream sectors by number, apart from its proving state; its allocated numbers as upstream', async () => {
@@ -282,3 +306,49 @@ describe('a miner\'s AllocatedSectors block', () => {
     assert.match((await error('Filecoin.ChainReadObj', [State.Sectors])).message, /block not found/);
   });
 });
+
+describe('a forked singleton\'s Head and State', () => {
+  test('the upstream\'s until the fork writes; then the fork\'s own, the same whatever else the fork reads', async () => {
+    const { source } = await forkSource();
+    const forked = () => source.getActor(MARKET_ACTOR_ID)!;
+    const json = () => forkedStateJson(forked(), () => marketStateJson(forked().market!, () => undefined)) as Record<string, unknown>;
+    assert.equal(actorHead(forked()).toString(), UPSTREAM_HEAD.toString());
+    assert.deepEqual(json(), UPSTREAM_MARKET_JSON);
+    await settle(source, () => [forked().market!.proposals.get(1), forked().market!.escrow.get(CLIENT)]);
+    assert.equal(actorHead(forked()).toString(), UPSTREAM_HEAD.toString());
+    assert.deepEqual(json(), UPSTREAM_MARKET_JSON);
+
+    // A write (an escrow top-up) makes a new state: its Head and roots are the fork's own from then on.
+    const ledger = new MarketLedger(forked().market!);
+    ledger.addEscrow(CLIENT, 1n);
+    const written: Actor = { ...forked(), market: ledger.snapshot() };
+    const writtenJson = () => forkedStateJson(written, () => marketStateJson(written.market!, () => undefined)) as Record<string, any>;
+    const head = actorHead(written);
+    const state = writtenJson();
+    assert.notEqual(head.toString(), UPSTREAM_HEAD.toString());
+    assert.notDeepEqual(state.EscrowTable, UPSTREAM_MARKET_JSON.EscrowTable);
+    assert.equal(state.NextID, 10);
+    // Reading more entries changes neither.
+    await settle(source, () => [written.market!.proposals.get(2), written.market!.escrow.get(PROVIDER), written.market!.locked.get(CLIENT)]);
+    assert.equal(actorHead(written).toString(), head.toString());
+    assert.deepEqual(writtenJson(), state);
+  });
+});
+
+describe('the datacap token\'s allowances HAMT', () => {
+  test('Filecoin.StateReadState links to it in builtin-actors\' layout and Filecoin.ChainReadObj serves its blocks', async (t) => {
+    const { result } = await setupRpc(t);
+    const { client } = await result('devnet_addVerifiedClient', ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '4096']);
+    const { State } = await result('Filecoin.StateReadState', ['f07', null]);
+    assert.equal(State.Token.HamtBitWidth, DATACAP_HAMT_BIT_WIDTH);
+    const load = async (cid: CID) => new Uint8Array(Buffer.from(await result('Filecoin.ChainReadObj', [{ '/': cid.toString() }]), 'base64'));
+    const root = CID.parse(State.Token.Allowances['/']);
+    // AddVerifiedClient mints with the market as operator: an infinite allowance for it.
+    const own = CID.asCID(await hamtGet(root, actorIdKey(Number(client.slice(2))), DATACAP_HAMT_BIT_WIDTH, load))!;
+    assert.ok(own);
+    const operators = await hamtEntries(own, load);
+    assert.deepEqual(operators.map(([operator, amount]) => [actorIdOfKey(operator), decodeBigInt(amount as Uint8Array)]), [[MARKET_ACTOR_ID, INFINITE_ALLOWANCE]]);
+    assert.equal(await hamtGet(root, actorIdKey(MARKET_ACTOR_ID), DATACAP_HAMT_BIT_WIDTH, load), undefined);
+  });
+});
+

@@ -54,6 +54,16 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, ExitCode.ErrIllegalArgument);
   });
 
+  test('a miner proven by simulation (the devnet\'s own) records no PoSt and gets no deadline cron', async () => {
+    const h = await minerHarness();
+    await toDeadline(h, 4);
+    assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, 0);
+    assert.equal(h.miner().postSubmissions, undefined);
+    assert.equal(h.miner().deadlineCronEpoch, undefined);
+    await h.advanceTo(h.epoch + 48 * WPOST_CHALLENGE_WINDOW);
+    assert.equal(powerOf(h), 10n * GIB32);
+  });
+
   test('at a deadline\'s close, the sectors of partitions no PoSt proved are faulted; proven ones keep their power', async () => {
     const h = await forkedMiner();
     await toDeadline(h, 4);

@@ -17,8 +17,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * Bumped when the file's layout or the meaning of what it holds changes: an older file is ignored (and
  * rewritten), never misread. 4: a non-miner's power claim is "none", where 3 recorded a zero claim.
  * 5: forked miners hold their proving state (sectors by deadline and partition) and need Window PoSts.
+ * 6: forked singletons hold the upstream's Head and State (Actor.forkedFrom), and the datacap
+ * allowances and the market's pending proposals are kept.
  */
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

@@ -5,7 +5,9 @@
 // at the same fork point asks the upstream for nothing it already read.
 import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
+import { forkedSingletonState } from '../../fevm/actor-state.js';
 import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
+import { ForkedDealSchedule, withDealSchedule } from './deal-schedule.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, type ForkTables } from './fork-tables.js';
 import type { UpstreamState } from './upstream-state.js';
 
@@ -43,11 +45,16 @@ export class ForkSource implements FetchingStateSource {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The singletons and miners as reads see them: with their tables reading `data.tables` (made once per actor). */
   private readonly withTables = new Map<number, Actor>();
+  /** The market's checks of the forked deals read so far, which the cron actor runs at their epochs. */
+  private readonly dealChecks: ForkedDealSchedule;
 
   constructor(
     private readonly upstream: UpstreamState,
     readonly data: ForkData = emptyForkData(),
-  ) {}
+  ) {
+    this.dealChecks = new ForkedDealSchedule(upstream.point.epoch);
+    for (const [id, deal] of data.tables.deals) this.dealChecks.add(id, deal);
+  }
 
   getActor(id: number): Actor | undefined {
     // Actors created on the fork (IDs from the upstream's NextID on) were never upstream.
@@ -55,14 +62,19 @@ export class ForkSource implements FetchingStateSource {
     const actor = this.data.actors.get(id);
     if (actor === undefined) throw new MissingStateError([{ kind: 'actor', id }]);
     this.progress.hits++;
-    if (actor && FORKED_TABLE_KINDS.has(actor.kind)) return this.withTablesOf(actor);
+    if (actor && (FORKED_TABLE_KINDS.has(actor.kind) || actor.kind === 'cron')) return this.withTablesOf(actor);
     return actor ?? undefined;
   }
 
   private withTablesOf(actor: Actor): Actor {
     let forked = this.withTables.get(actor.id);
     if (!forked) {
-      forked = withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
+      forked =
+        actor.kind === 'cron'
+          ? withDealSchedule(actor, this.dealChecks, this.upstream.point.epoch)
+          : withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
+      // The state handed out, which a write replaces: until then the actor answers the upstream's Head and State.
+      if (forked.forkedFrom) forked = { ...forked, forkedFrom: { ...forked.forkedFrom, handedOut: forkedSingletonState(forked) } };
       this.withTables.set(actor.id, forked);
     }
     return forked;
@@ -157,7 +169,9 @@ export class ForkSource implements FetchingStateSource {
     };
     switch (missing.kind) {
       case 'deal':
-        return fill(tables.deals, missing.id, (id) => upstream.deal(id));
+        if (!(await fill(tables.deals, missing.id, (id) => upstream.deal(id)))) return false;
+        this.dealChecks.add(missing.id, tables.deals.get(missing.id)!);
+        return true;
       case 'marketBalance':
         return fill(tables.marketBalances, missing.id, (id) => upstream.marketBalance(id));
       case 'allocations':
@@ -168,6 +182,12 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.verifiers, missing.id, (id) => upstream.verifier(id));
       case 'datacap':
         return fill(tables.datacap, missing.id, (id) => upstream.datacap(id));
+      case 'sectorDeals':
+        return fill(tables.sectorDeals, `${missing.provider}:${missing.sector}`, () => upstream.sectorDeals(missing.provider, missing.sector));
+      case 'pendingProposal':
+        return fill(tables.pendingProposals, missing.cid, (cid) => upstream.pendingProposal(cid));
+      case 'datacapAllowances':
+        return fill(tables.datacapAllowances, missing.owner, (id) => upstream.datacapAllowances(id));
       case 'powerClaim':
         return fill(tables.powerClaims, missing.miner, (id) => this.upstream.powerClaim(id));
       case 'sector':

@@ -7,8 +7,6 @@
 // absent without a fetch.
 import type { CID } from '../../common/cbor.js';
 import type { Actor, ActorKind } from '../../fevm/actor.js';
-import { storedProposalCid } from '../../fevm/actors/market/deal-proposal.js';
-import { EPOCH_UNDEFINED } from '../../fevm/actors/market/state.js';
 import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
@@ -33,6 +31,12 @@ export interface ForkTables {
   verifiers: Map<number, bigint | null>;
   /** Datacap balances (tokens) by actor ID. */
   datacap: Map<number, bigint | null>;
+  /** The upstream market's pending proposals by CID string: the CID, or null if it is not in the set. */
+  pendingProposals: Map<string, CID | null>;
+  /** The deal IDs of providers' sectors, by `${provider}:${sector number}` (null: none). */
+  sectorDeals: Map<string, readonly number[] | null>;
+  /** Datacap allowances by owner ID: operator ID -> tokens (empty: none). */
+  datacapAllowances: Map<number, ReadonlyMap<number, bigint>>;
   /** Miners' power claims by actor ID (null: not a miner, no claim). */
   powerClaims: Map<number, PowerClaim | null>;
   /** Miners' sectors, by `${miner}:${sector number}`. */
@@ -48,6 +52,9 @@ export const emptyForkTables = (): ForkTables => ({
   claims: new Map(),
   verifiers: new Map(),
   datacap: new Map(),
+  datacapAllowances: new Map(),
+  pendingProposals: new Map(),
+  sectorDeals: new Map(),
   powerClaims: new Map(),
   sectors: new Map(),
   provingStates: new Map(),
@@ -77,26 +84,6 @@ function tableSource<K, F, V>(fetched: Map<K, F | null>, upstream: (key: K) => b
 /** Zero amounts are absent from the market's and the token's tables, as the actors keep them. */
 const nonZero = (amount: bigint | null) => (amount ? amount : undefined);
 
-/** Deals whose proposal is still in the market's pending set: published, and not updated since (never settled or cron-checked). */
-function pendingProposals(deals: Map<number, ForkedDeal | null>): MapSource<string, CID> {
-  const cids = new Map<number, CID>();
-  const cidOf = (id: number, deal: ForkedDeal) => {
-    let cid = cids.get(id);
-    if (!cid) cids.set(id, (cid = storedProposalCid(deal.proposal)));
-    return cid;
-  };
-  function* pending(): Generator<[string, CID]> {
-    for (const [id, deal] of deals) {
-      if (deal && (deal.state?.lastUpdatedEpoch ?? EPOCH_UNDEFINED) === EPOCH_UNDEFINED) {
-        const cid = cidOf(id, deal);
-        yield [cid.toString(), cid];
-      }
-    }
-  }
-  // A proposal CID names no deal to fetch: only deals already fetched can be found pending.
-  return { get: (key) => [...pending()].find(([cid]) => cid === key)?.[1], fetched: pending };
-}
-
 /**
  * A table of a miner's proving state (its sectors, its PoSts), whose every read needs the whole
  * state: a key, or the list, throws MissingStateError until the state is fetched. Against an upstream
@@ -111,6 +98,39 @@ function provingSource(states: Map<number, ForkedProving | null>, miner: number)
       return (held ??= new Map(state ? entries(state) : []));
     };
     return { get: (key) => table().get(key), fetched: () => table().entries() };
+  };
+}
+
+/**
+ * The market's deals by provider and sector: each upstream provider has a table of its own, whose
+ * sectors are read one by one (a provider's whole table can be large).
+ */
+function providerSectors(sectorDeals: Map<string, readonly number[] | null>, upstreamActor: (id: number) => boolean): MapSource<number, ReadonlyMap<number, readonly number[]>> {
+  const tables = new Map<number, LazyMap<number, readonly number[]>>();
+  const tableOf = (provider: number) => {
+    let table = tables.get(provider);
+    if (!table) {
+      const prefix = `${provider}:`;
+      table = new LazyMap<number, readonly number[]>({
+        get(sector) {
+          const ids = sectorDeals.get(prefix + sector);
+          if (ids === undefined) throw new MissingStateError([{ kind: 'sectorDeals', provider, sector }]);
+          return ids ?? undefined;
+        },
+        *fetched() {
+          for (const [key, ids] of sectorDeals) if (ids && key.startsWith(prefix)) yield [Number(key.slice(prefix.length)), ids];
+        },
+      });
+      tables.set(provider, table);
+    }
+    return table;
+  };
+  return {
+    get: (provider) => (upstreamActor(provider) ? tableOf(provider) : undefined),
+    *fetched() {
+      const providers = new Set([...sectorDeals].filter(([, ids]) => ids).map(([key]) => Number(key.split(':')[0])));
+      for (const provider of providers) yield [provider, tableOf(provider)];
+    },
   };
 }
 
@@ -131,7 +151,8 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
         ...actor.market,
         proposals: deal((d) => d.proposal),
         states: deal((d) => d.state),
-        pendingProposals: new LazyMap(pendingProposals(tables.deals)),
+        providerSectors: new LazyMap(providerSectors(tables.sectorDeals, upstreamActor)),
+        pendingProposals: new LazyMap(tableSource(tables.pendingProposals, () => true, (cid) => ({ kind: 'pendingProposal', cid }), (cid: CID) => cid)),
         pendingDealAllocationIds: deal((d) => d.allocationId),
         escrow: balance('escrow'),
         locked: balance('locked'),
@@ -150,7 +171,14 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
     };
   }
   if (actor.datacap) {
-    return { ...actor, datacap: { ...actor.datacap, balances: byActor(tables.datacap, (id) => ({ kind: 'datacap', id }), nonZero) } };
+    return {
+      ...actor,
+      datacap: {
+        ...actor.datacap,
+        balances: byActor(tables.datacap, (id) => ({ kind: 'datacap', id }), nonZero),
+        allowances: byActor(tables.datacapAllowances, (owner) => ({ kind: 'datacapAllowances', owner }), (own) => (own.size ? own : undefined)),
+      },
+    };
   }
   if (actor.miner) {
     const prefix = `${actor.id}:`;

@@ -10,7 +10,7 @@ import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
-import { ACTOR_KINDS, type Actor, type ActorKind } from '../../fevm/actor.js';
+import { ACTOR_KINDS, type Actor, type ActorKind, type ForkedFrom } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
@@ -32,6 +32,7 @@ function isActorNotFound(error: unknown): boolean {
 
 interface LotusActor {
   Code: { '/': string };
+  Head: { '/': string };
   Nonce: number;
   Balance: string;
   DelegatedAddress?: string | null;
@@ -82,11 +83,16 @@ export class UpstreamState {
     if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
-    if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id) };
-    if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id) };
-    if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id) };
-    if (kind === 'storagepower') return { ...actor, power: await this.tables.powerState(id) };
+    if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id), forkedFrom: await this.forkedFrom(id, found) };
+    if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id), forkedFrom: await this.forkedFrom(id, found) };
+    if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id), forkedFrom: await this.forkedFrom(id, found) };
+    if (kind === 'storagepower') return { ...actor, power: await this.tables.powerState(id), forkedFrom: await this.forkedFrom(id, found) };
     return actor;
+  }
+
+  /** A singleton's Head and State as the upstream answered them (the State is read with its scalars, once). */
+  private async forkedFrom(id: number, found: LotusActor): Promise<ForkedFrom> {
+    return { head: CID.parse(found.Head['/']), stateJson: await this.tables.stateJson(id) };
   }
 
   /**

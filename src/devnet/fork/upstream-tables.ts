@@ -2,14 +2,18 @@
 // fork point, with the methods a Lotus gateway serves (api/api_gateway.go): each singleton's scalars
 // from its State (Filecoin.StateReadState), and its tables one key at a time through the state
 // methods that read them (StateMarketStorageDeal, StateMarketBalance, StateGetAllocations,
-// StateGetClaims, StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower), and a miner's
-// sectors by number (StateSectorGetInfo). Values come back in the devnet's shapes
+// StateGetClaims, StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower), a miner's
+// sectors by number (StateSectorGetInfo), and a datacap holder's allowances, which no state method
+// reads, from the token's allowances HAMT block by block (ChainReadObj). Values come back in the devnet's shapes
 // (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../common/address.js';
+import { decodeBigInt } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
+import { actorIdKey, actorIdOfKey, hamtEntries, hamtGet } from '../../common/hamt.js';
+import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
-import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, MARKET_HAMT_BIT_WIDTH, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import type { SectorInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim, PowerState } from '../../fevm/actors/power.js';
 import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
@@ -94,6 +98,11 @@ const sameAllocation = (a: Allocation, b: Allocation) =>
   a.client === b.client && a.provider === b.provider && a.data.equals(b.data) && a.size === b.size && a.termMin === b.termMin && a.termMax === b.termMax && a.expiration === b.expiration;
 
 export class UpstreamTables {
+  /** Singletons' States by ID (stateJson). */
+  private readonly states = new Map<number, Promise<unknown>>();
+  /** The root and bit width of the datacap token's allowances HAMT, read once. */
+  private allowancesHamt: Promise<{ root: CID; bitWidth: number }> | undefined;
+
   constructor(
     private readonly upstream: Upstream,
     readonly point: ForkPoint,
@@ -103,8 +112,19 @@ export class UpstreamTables {
     return this.upstream.call<T>(method, [...params, this.point.stateKey]);
   }
 
+  /** A singleton's State as StateReadState answers it (Lotus's JSON), read once. */
+  stateJson(id: number): Promise<unknown> {
+    let read = this.states.get(id);
+    if (!read) {
+      this.states.set(id, (read = this.call<{ State: unknown }>('Filecoin.StateReadState', [`f0${id}`]).then((answer) => answer.State)));
+      // A failed read is tried again next time, not remembered.
+      read.catch(() => this.states.delete(id));
+    }
+    return read;
+  }
+
   private async state<T>(id: number): Promise<T> {
-    return (await this.call<{ State: T }>('Filecoin.StateReadState', [`f0${id}`])).State;
+    return (await this.stateJson(id)) as T;
   }
 
   /** The market's scalars (next deal ID, locked totals); its tables are read by key. */
@@ -215,6 +235,61 @@ export class UpstreamTables {
   async datacap(id: number): Promise<bigint | null> {
     const bytes = await this.call<string | null>('Filecoin.StateVerifiedClientStatus', [`f0${id}`]);
     return bytes === null ? null : datacapToTokens(BigInt(bytes));
+  }
+
+  /**
+   * An owner's datacap allowances by operator ID (the market's, for verified deals, is what Mint set
+   * less what the market spent since). No state method reads them, so they are looked up in the
+   * token state's allowances HAMT (frc46_token TokenState: owner -> HAMT of operator -> amount).
+   */
+  async datacapAllowances(owner: number): Promise<Map<number, bigint>> {
+    const { root, bitWidth } = await this.allowancesRoot();
+    const load = (cid: CID) => this.readObject(cid);
+    const found = await hamtGet(root, actorIdKey(owner), bitWidth, load);
+    if (found === undefined) return new Map();
+    const table = CID.asCID(found);
+    if (!table) throw new DevnetError(`upstream datacap allowances of f0${owner}: not a link to a HAMT`);
+    return new Map((await hamtEntries(table, load)).map(([operator, amount]) => [actorIdOfKey(operator), decodeBigInt(amount as Uint8Array)]));
+  }
+
+  private allowancesRoot(): Promise<{ root: CID; bitWidth: number }> {
+    this.allowancesHamt ??= this.state<{ Token: { Allowances: { '/': string }; HamtBitWidth: number } }>(DATACAP_ACTOR_ID).then(({ Token }) => ({
+      root: CID.parse(Token.Allowances['/']),
+      bitWidth: Token.HamtBitWidth,
+    }));
+    // A failed read is tried again next time, not remembered.
+    this.allowancesHamt.catch(() => (this.allowancesHamt = undefined));
+    return this.allowancesHamt;
+  }
+
+  /**
+   * The proposal if it is in the upstream market's pending set, else null: no state method tells,
+   * so it is looked up in the set's HAMT (market State PendingProposals, keyed by the CID's bytes).
+   */
+  async pendingProposal(cid: string): Promise<CID | null> {
+    const { PendingProposals } = (await this.stateJson(MARKET_ACTOR_ID)) as { PendingProposals: { '/': string } };
+    const proposal = CID.parse(cid);
+    const found = await hamtGet(CID.parse(PendingProposals['/']), proposal.bytes, MARKET_HAMT_BIT_WIDTH, (block) => this.readObject(block));
+    return found === undefined ? null : proposal;
+  }
+
+  /**
+   * The deal IDs the upstream market holds for a provider's sector (State ProviderSectors: a HAMT by
+   * provider of HAMTs by sector number); null if none.
+   */
+  async sectorDeals(provider: number, sector: number): Promise<number[] | null> {
+    const { ProviderSectors } = (await this.stateJson(MARKET_ACTOR_ID)) as { ProviderSectors: { '/': string } };
+    const load = (block: CID) => this.readObject(block);
+    const sectors = CID.asCID(await hamtGet(CID.parse(ProviderSectors['/']), actorIdKey(provider), MARKET_HAMT_BIT_WIDTH, load));
+    const ids = sectors && (await hamtGet(sectors, actorIdKey(sector), MARKET_HAMT_BIT_WIDTH, load));
+    return Array.isArray(ids) ? (ids as number[]) : null;
+  }
+
+  /** A block of the upstream's state (Lotus's JSON gives its bytes as base64). */
+  private async readObject(cid: CID): Promise<Uint8Array> {
+    const bytes = await this.upstream.call<unknown>('Filecoin.ChainReadObj', [{ '/': cid.toString() }]);
+    if (typeof bytes !== 'string') throw new DevnetError(`upstream Filecoin.ChainReadObj answered ${cid} with no bytes`);
+    return new Uint8Array(Buffer.from(bytes, 'base64'));
   }
 
   /** A miner's sector by number; null if the miner has none under it. */

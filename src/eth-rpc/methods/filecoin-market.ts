@@ -10,7 +10,7 @@ import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
-import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -59,15 +59,20 @@ const balanceJson = (state: MarketState, id: number) => ({ Escrow: (state.escrow
 
 /**
  * The market's State as Lotus's StateReadState shows it (go-state-types market State): each table
- * by the CID of its CBOR value (standing for its HAMT/AMT root), amounts as strings.
+ * by the CID of its CBOR value (standing for its HAMT/AMT root), amounts as strings; the pending
+ * proposals and the deals by provider sector by the roots of their HAMTs, laid out as
+ * builtin-actors', whose blocks go to `serve` (for ChainReadObj: a fork of this node looks them up).
  */
-export function marketStateJson(state: MarketState) {
-  const [proposals, states, pending, escrow, locked, nextId, ops, lastCron, , , , allocations, sectors] = marketStateValue(state) as unknown[];
+export function marketStateJson(state: MarketState, serve: (blocks: Uint8Array[]) => void) {
+  const [proposals, states, , escrow, locked, nextId, ops, lastCron, , , , allocations] = marketStateValue(state) as unknown[];
   const root = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
+  const pendingRoot = pendingProposalsHamt(state);
+  const sectorsRoot = providerSectorsHamt(state);
+  serve([...pendingRoot.blocks, ...sectorsRoot.blocks]);
   return {
     Proposals: root(proposals),
     States: root(states),
-    PendingProposals: root(pending),
+    PendingProposals: cidJson(pendingRoot.root),
     EscrowTable: root(escrow),
     LockedTable: root(locked),
     NextID: nextId,
@@ -77,7 +82,7 @@ export function marketStateJson(state: MarketState) {
     TotalProviderLockedCollateral: state.totalProviderLockedCollateral.toString(),
     TotalClientStorageFee: state.totalClientStorageFee.toString(),
     PendingDealAllocationIds: root(allocations),
-    ProviderSectors: root(sectors),
+    ProviderSectors: cidJson(sectorsRoot.root),
   };
 }
 

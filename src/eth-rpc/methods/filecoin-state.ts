@@ -25,7 +25,8 @@ import { multisigStateJson } from './filecoin-msig-state.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
-import { serveBlock } from '../served-blocks.js';
+import { serveBlock, serveBlocks } from '../served-blocks.js';
+import { forkedStateJson } from '../forked-state-json.js';
 
 /** The network version whose semantics the devnet follows (nv27, actors v17). */
 export const NETWORK_VERSION = 27;
@@ -43,7 +44,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   // The system actor names the actors manifest; the init actor's address map is a HAMT the devnet does not build.
   if (actor.kind === 'system') return { BuiltinActors: cidJson(actorsManifest().cid) };
   if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: NETWORK_NAME };
-  const registry = registryStateJson(actor);
+  const registry = registryStateJson(actor, (blocks) => serveBlocks(devnet, blocks));
   if (registry) return registry;
   if (actor.evm) {
     return {
@@ -73,7 +74,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
       MinerAboveMinPowerCount: minerAboveMinPowerCount,
     };
   }
-  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE);
+  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
 }
@@ -116,7 +117,7 @@ export const filecoinState = [
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const tipset = tipsetOf(devnet, key);
     const actor = actorAt(devnet, address, tipset);
-    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: stateJson(devnet, actor, tipset.epoch) };
+    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, tipset.epoch)) };
   }),
 
   defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>

@@ -9,7 +9,7 @@ import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { NO_ALLOCATION_ID } from '../../fevm/actors/market/state.js';
-import { datacapStateValue, EMPTY_DATACAP_STATE } from '../../fevm/actors/datacap/state.js';
+import { allowancesHamt, datacapStateValue, EMPTY_DATACAP_STATE } from '../../fevm/actors/datacap/state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { tokensToDatacap } from '../../fevm/actors/verifreg/datacap-calls.js';
 import { EMPTY_VERIFREG_STATE, verifregStateValue, type Allocation, type Claim, type OwnedTable, type VerifregState } from '../../fevm/actors/verifreg/state.js';
@@ -62,8 +62,12 @@ const byId = <T, U>(table: OwnedTable<T>, owner: number, json: (record: T) => U)
 /** A HAMT the devnet keeps as entries: Lotus shows its root CID; here, the CID of the entries. */
 const hamtJson = (entries: unknown) => cidJson(cidOf(encodeCbor(entries)));
 
-/** The verifreg and datacap State objects with their Go field names (StateReadState). */
-export function registryStateJson(actor: Actor): Record<string, unknown> | undefined {
+/**
+ * The verifreg and datacap State objects with their Go field names (StateReadState). The token's
+ * allowances are a HAMT laid out as builtin-actors' (its blocks go to `serve`, for ChainReadObj: a fork
+ * of this node reads a client's allowances through them).
+ */
+export function registryStateJson(actor: Actor, serve: (blocks: Uint8Array[]) => void): Record<string, unknown> | undefined {
   if (actor.id === VERIFREG_ACTOR_ID) {
     const state = actor.verifreg ?? EMPTY_VERIFREG_STATE;
     const [, verifiers, proposals, allocations, , claims] = verifregStateValue(state) as unknown[];
@@ -78,10 +82,12 @@ export function registryStateJson(actor: Actor): Record<string, unknown> | undef
   }
   if (actor.id === DATACAP_ACTOR_ID) {
     const state = actor.datacap ?? EMPTY_DATACAP_STATE;
-    const [, [, balances, allowances, bitWidth]] = datacapStateValue(state) as [unknown, unknown[]];
+    const [, [, balances, , bitWidth]] = datacapStateValue(state) as [unknown, unknown[]];
+    const allowances = allowancesHamt(state);
+    serve(allowances.blocks);
     return {
       Governor: addressJson(FilAddress.fromId(state.governor)),
-      Token: { Supply: state.supply.toString(), Balances: hamtJson(balances), Allowances: hamtJson(allowances), HamtBitWidth: bitWidth },
+      Token: { Supply: state.supply.toString(), Balances: hamtJson(balances), Allowances: cidJson(allowances.root), HamtBitWidth: bitWidth },
     };
   }
   return undefined;

@@ -10,9 +10,22 @@ export interface CronEntry {
   readonly event: unknown;
 }
 
+/**
+ * Work a state source knows is due without it being in the queue: a fork's upstream schedule (the
+ * market's checks of the upstream deals the fork has read, devnet/fork/deal-schedule.ts).
+ */
+export interface SourceSchedule {
+  /** The entries due at epochs after `after` up to `upTo`, by epoch ascending. */
+  between(after: number, upTo: number): readonly (readonly [epoch: number, entry: CronEntry])[];
+  /** The first epoch after `after` with an entry. */
+  next(after: number): number | undefined;
+}
+
 export interface CronState {
   /** Epochs with work, ascending, each with its entries in the order they were enrolled. */
   readonly queue: readonly (readonly [epoch: number, entries: readonly CronEntry[]])[];
+  /** On a fork: the upstream's schedule, and the last epoch whose entries have run (the chain's, so a revert runs them again). */
+  readonly upstream?: { readonly schedule: SourceSchedule; readonly through: number };
 }
 
 const EMPTY_CRON_STATE: CronState = { queue: [] };
@@ -21,7 +34,9 @@ const cronState = (state: StateReader): CronState => state.getActor(CRON_ACTOR_I
 
 /** The first epoch with scheduled work, if any. */
 export function nextCronEpoch(state: StateReader): number | undefined {
-  return cronState(state).queue[0]?.[0];
+  const { queue, upstream } = cronState(state);
+  const epochs = [queue[0]?.[0], upstream?.schedule.next(upstream.through)].filter((e) => e !== undefined);
+  return epochs.length ? Math.min(...epochs) : undefined;
 }
 
 export function enrollCron(state: StateOverlay, epoch: number, entry: CronEntry): void {
@@ -31,16 +46,19 @@ export function enrollCron(state: StateOverlay, epoch: number, entry: CronEntry)
   if (i < 0) i = queue.length;
   if (queue[i]?.[0] === epoch) queue[i] = [epoch, [...queue[i][1], entry]];
   else queue.splice(i, 0, [epoch, [entry]]);
-  state.putActor({ ...cron, cron: { queue } });
+  state.putActor({ ...cron, cron: { ...cronState(state), queue } });
 }
 
-/** Removes and returns the work due at or before `epoch`, earliest first. */
+/** Removes and returns the work due at or before `epoch`, earliest first (at one epoch, the queue's before the upstream's). */
 export function takeDueCron(state: StateOverlay, epoch: number): CronEntry[] {
-  const { queue } = cronState(state);
+  const { queue, upstream } = cronState(state);
   let due = 0;
   while (due < queue.length && queue[due][0] <= epoch) due++;
-  if (due === 0) return [];
+  const fromUpstream = upstream && upstream.through < epoch ? upstream.schedule.between(upstream.through, epoch) : [];
+  if (due === 0 && fromUpstream.length === 0) return [];
   const cron = state.getActor(CRON_ACTOR_ID)!;
-  state.putActor({ ...cron, cron: { queue: queue.slice(due) } });
-  return queue.slice(0, due).flatMap(([, entries]) => entries);
+  state.putActor({ ...cron, cron: { queue: queue.slice(due), ...(upstream ? { upstream: { ...upstream, through: Math.max(upstream.through, epoch) } } : {}) } });
+  const queued = queue.slice(0, due).flatMap(([at, entries]) => entries.map((entry) => [at, entry] as const));
+  // A stable sort: within an epoch, the queue's entries stay first.
+  return [...queued, ...fromUpstream].sort(([a], [b]) => a - b).map(([, entry]) => entry);
 }

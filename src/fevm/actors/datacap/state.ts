@@ -3,8 +3,9 @@
 // actor ID, zero entries removed, with the library's exit codes and messages (a ledger error shows
 // as TokenError::TokenState does, "error in underlying state …"). States are immutable:
 // each change returns a new one.
-import { encodeBigInt } from '../../../common/cbor.js';
+import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { FilAddress } from '../../../common/address.js';
+import { actorIdKey, buildHamt } from '../../../common/hamt.js';
 import { VERIFREG_ACTOR_ID } from '../../actor.js';
 import { copyMap } from '../../lazy-map.js';
 import { ExitCode } from '../../exit-code.js';
@@ -86,7 +87,7 @@ export function setAllowance(state: DatacapState, owner: number, operator: numbe
   const table = new Map(state.allowances.get(owner) ?? []);
   if (amount === 0n) table.delete(operator);
   else table.set(operator, amount);
-  const allowances = new Map(state.allowances);
+  const allowances = copyMap(state.allowances);
   if (table.size === 0) allowances.delete(owner);
   else allowances.set(owner, table);
   return { ...state, allowances };
@@ -120,5 +121,23 @@ export function insufficientAllowance(owner: number | FilAddress, operator: numb
 export function datacapStateValue(state: DatacapState): unknown {
   const balances = [...state.balances].map(([id, amount]) => [id, encodeBigInt(amount)]);
   const allowances = [...state.allowances].map(([owner, table]) => [owner, [...table].map(([operator, amount]) => [operator, encodeBigInt(amount)])]);
-  return [FilAddress.fromId(state.governor).bytes, [encodeBigInt(state.supply), balances, allowances, 3]];
+  return [FilAddress.fromId(state.governor).bytes, [encodeBigInt(state.supply), balances, allowances, DATACAP_HAMT_BIT_WIDTH]];
+}
+
+/** The bit width of the token's HAMTs (frc46_token DEFAULT_HAMT_BIT_WIDTH, which the datacap actor keeps). */
+export const DATACAP_HAMT_BIT_WIDTH = 3;
+
+/**
+ * The allowances as the token library stores them: a HAMT by owner of the CIDs of HAMTs by operator
+ * of amounts, every key an actor ID's varint. Its root and blocks, each owner's table first.
+ */
+export function allowancesHamt(state: DatacapState): { root: CID; blocks: Uint8Array[] } {
+  const blocks: Uint8Array[] = [];
+  const owners = [...state.allowances].map(([owner, table]) => {
+    const own = buildHamt([...table].map(([operator, amount]) => [actorIdKey(operator), encodeBigInt(amount)]), DATACAP_HAMT_BIT_WIDTH);
+    blocks.push(...own.blocks);
+    return [actorIdKey(owner), own.root] as const;
+  });
+  const all = buildHamt(owners, DATACAP_HAMT_BIT_WIDTH);
+  return { root: all.root, blocks: [...blocks, ...all.blocks] };
 }

@@ -1,8 +1,9 @@
 // The storage market's state (builtin-actors actors/market/src/state.rs) and the bookkeeping of its
 // escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state.
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
+import { actorIdKey, buildHamt } from '../../../common/hamt.js';
 import { ExitCode } from '../../exit-code.js';
-import { copyMap } from '../../lazy-map.js';
+import { copyMap, LazyMap } from '../../lazy-map.js';
 import { ActorError } from '../runtime.js';
 import { clientBalanceRequirement, storedProposalValue, totalStorageFee, type StoredProposal } from './deal-proposal.js';
 
@@ -67,7 +68,8 @@ export class MarketLedger {
   nextId: number;
   private readonly totals: Record<LockReason, bigint>;
   readonly pendingDealAllocationIds: Map<number, number>;
-  private readonly providerSectors: Map<number, Map<number, readonly number[]>>;
+  /** Each provider's table is shared with the state it came from: copied before it changes. */
+  private readonly providerSectors: Map<number, ReadonlyMap<number, readonly number[]>>;
 
   constructor(state: MarketState) {
     this.proposals = copyMap(state.proposals);
@@ -82,7 +84,7 @@ export class MarketLedger {
       providerCollateral: state.totalProviderLockedCollateral,
     };
     this.pendingDealAllocationIds = copyMap(state.pendingDealAllocationIds);
-    this.providerSectors = new Map([...state.providerSectors].map(([id, sectors]) => [id, new Map(sectors)]));
+    this.providerSectors = copyMap(state.providerSectors);
   }
 
   snapshot(): MarketState {
@@ -97,7 +99,7 @@ export class MarketLedger {
       totalProviderLockedCollateral: this.totals.providerCollateral,
       totalClientStorageFee: this.totals.clientStorageFee,
       pendingDealAllocationIds: copyMap(this.pendingDealAllocationIds),
-      providerSectors: new Map([...this.providerSectors].filter(([, s]) => s.size > 0).map(([id, s]) => [id, new Map(s)])),
+      providerSectors: copyMap(this.providerSectors),
     };
   }
 
@@ -240,30 +242,40 @@ export class MarketLedger {
 
   addSectorDeals(provider: number, sector: number, dealIds: readonly number[]): void {
     if (dealIds.length === 0) return;
-    const sectors = this.providerSectors.get(provider) ?? new Map<number, readonly number[]>();
+    const sectors = copyMap(this.providerSectors.get(provider) ?? new Map<number, readonly number[]>());
     sectors.set(sector, [...(sectors.get(sector) ?? []), ...dealIds]);
     this.providerSectors.set(provider, sectors);
   }
 
   /** Removes and returns the deal IDs of these sectors of a provider. */
   popSectorDeals(provider: number, sectorNumbers: readonly number[]): number[] {
-    const sectors = this.providerSectors.get(provider);
-    if (!sectors) return [];
+    const held = this.providerSectors.get(provider);
+    if (!held) return [];
+    const sectors = copyMap(held);
     const ids: number[] = [];
     for (const n of sectorNumbers) {
       ids.push(...(sectors.get(n) ?? []));
       sectors.delete(n);
     }
+    this.putSectors(provider, sectors);
     return ids;
   }
 
   private removeSectorDeal(provider: number, sector: number, dealId: number): void {
-    const sectors = this.providerSectors.get(provider);
-    const ids = sectors?.get(sector);
-    if (!sectors || !ids) return;
+    const held = this.providerSectors.get(provider);
+    const ids = held?.get(sector);
+    if (!held || !ids) return;
+    const sectors = copyMap(held);
     const rest = ids.filter((id) => id !== dealId);
     if (rest.length) sectors.set(sector, rest);
     else sectors.delete(sector);
+    this.putSectors(provider, sectors);
+  }
+
+  /** A provider's changed table; an empty one is dropped, unless it is forked (a forked table cannot tell it is empty). */
+  private putSectors(provider: number, sectors: Map<number, readonly number[]>): void {
+    if (sectors.size === 0 && !(sectors instanceof LazyMap)) this.providerSectors.delete(provider);
+    else this.providerSectors.set(provider, sectors);
   }
 }
 
@@ -275,6 +287,29 @@ function setBalance(table: Map<number, bigint>, id: number, amount: bigint): voi
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 /** The CBOR value of the market's state: builtin-actors' field order, each table as a list of entries. */
+/** The bit width of the market's HAMTs (builtin-actors HAMT_BIT_WIDTH, its DEFAULT_HAMT_CONFIG). */
+export const MARKET_HAMT_BIT_WIDTH = 5;
+
+/**
+ * The deals by provider and sector as builtin-actors' market keeps them (ProviderSectors): a HAMT by
+ * provider of the CIDs of HAMTs by sector number of deal ID lists, keys as varints.
+ */
+export function providerSectorsHamt(state: MarketState): { root: CID; blocks: Uint8Array[] } {
+  const blocks: Uint8Array[] = [];
+  const providers = [...state.providerSectors].map(([provider, sectors]) => {
+    const own = buildHamt([...sectors].map(([sector, ids]) => [actorIdKey(sector), [...ids]]), MARKET_HAMT_BIT_WIDTH);
+    blocks.push(...own.blocks);
+    return [actorIdKey(provider), own.root] as const;
+  });
+  const all = buildHamt(providers, MARKET_HAMT_BIT_WIDTH);
+  return { root: all.root, blocks: [...blocks, ...all.blocks] };
+}
+
+/** The pending proposals as builtin-actors' market keeps them: a HAMT set keyed by each proposal CID's bytes (the values are unit: CBOR null). */
+export function pendingProposalsHamt(state: MarketState): { root: CID; blocks: Uint8Array[] } {
+  return buildHamt([...state.pendingProposals.values()].map((cid) => [cid.bytes, null]), MARKET_HAMT_BIT_WIDTH);
+}
+
 export function marketStateValue(state: MarketState): unknown {
   const big = encodeBigInt;
   const entries = <K, V>(map: ReadonlyMap<K, V>, f: (v: V) => unknown) => [...map].map(([k, v]) => [k, f(v)]);

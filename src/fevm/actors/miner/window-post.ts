@@ -59,9 +59,12 @@ export const windowPostMethods: Record<string, MethodSpec> = {
       for (const index of indexes) {
         if (!inDeadline.some((s) => s.partition === index)) throw new ActorError(ExitCode.ErrNotFound, `no such partition ${index}`);
       }
-      const submissions = new Map(m.postSubmissions ?? []);
-      submissions.set(post.deadline, [...proven, ...indexes].sort((a, b) => a - b));
-      writeMiner(rt, { ...m, postSubmissions: submissions });
+      // The devnet's own miners are proven by simulation: a PoSt to one changes nothing but its skipped sectors.
+      if (m.postsRequired) {
+        const submissions = new Map(m.postSubmissions ?? []);
+        submissions.set(post.deadline, [...proven, ...indexes].sort((a, b) => a - b));
+        writeMiner(rt, { ...m, postSubmissions: submissions });
+      }
       // Sectors the proof skipped are faulty from now on.
       const skipped = post.partitions.flatMap((p) => p.skipped.map((n) => inDeadline.find((s) => s.sectorNumber === n && s.partition === p.index)));
       await recordFaults(rt, skipped.filter((s) => s !== undefined));

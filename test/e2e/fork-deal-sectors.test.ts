@@ -1,0 +1,85 @@
+// A forked sector's deals on termination: on an fvm-devnet upstream answering as a Lotus gateway, a
+// provider seals a deal; the fork terminates that sector (its worker impersonated), and the market
+// slashes the deal as builtin-actors does, finding it in the upstream's deals by provider sector
+// (ProviderSectors, read with ChainReadObj). The upstream terminating the same sector after the
+// fork epoch ends the same way.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+const SEAL_DELAY = 3;
+const COLLATERAL = 10n ** 18n;
+/** The masked ID address an f1/f3 account is impersonated by. */
+const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
+
+describe('fork: terminating a forked sector slashes the forked deals in it', () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess;
+  let cacheDir: string;
+  let forkEpoch: number;
+  let provider: string;
+  let client: string;
+  let dealId: number;
+  let sector: number;
+
+  before(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-sectors-'));
+    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    upstream = await startDevnet(['--gateway-only', '--seal-delay', String(SEAL_DELAY)]);
+    const piece = computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
+    ({ dealId, provider } = await rpc(upstream.url, 'devnet_proposeDeal', [
+      { pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '0', providerCollateral: String(COLLATERAL) },
+    ]));
+    const deal = await pollUntil('the upstream to activate the deal', async () => {
+      await rpc(upstream.url, 'anvil_mine', [hex(SEAL_DELAY)]);
+      const onChain = await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
+      return onChain.State.SectorStartEpoch > 0 ? onChain : undefined;
+    });
+    sector = deal.State.SectorNumber;
+    client = deal.Proposal.Client;
+    forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+  });
+
+  after(async () => {
+    await fork?.stop();
+    await upstream?.stop();
+    delete process.env.FVM_DEVNET_CACHE_DIR;
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test('the deal is slashed on the fork as on the upstream: removed, the provider\'s collateral burnt, the client\'s funds unlocked', async () => {
+    const balances = async (url: string) => Promise.all([provider, client].map((a) => rpc(url, 'Filecoin.StateMarketBalance', [a, null])));
+    const amounts = (b: { Escrow: string; Locked: string }[]) => b.flatMap(({ Escrow, Locked }) => [BigInt(Escrow), BigInt(Locked)]);
+    const change: Record<string, bigint[]> = {};
+    for (const [name, node] of [['fork', fork], ['upstream', upstream]] as const) {
+      assert.equal((await rpc(node.url, 'Filecoin.StateMarketStorageDeal', [dealId, null])).State.SectorNumber, sector, name);
+      const before = amounts(await balances(node.url));
+      if (node === fork) {
+        // The fork acts for the forked provider once it has read it and its worker is impersonated.
+        await rpc(fork.url, 'Filecoin.StateMinerPower', [provider, null]);
+        // Its proving state too (devnet_terminateSectors does not fetch it itself).
+        await rpc(fork.url, 'Filecoin.StateMinerDeadlines', [provider, null]);
+        await rpc(fork.url, 'anvil_impersonateAccount', [masked((await rpc(fork.url, 'Filecoin.StateMinerInfo', [provider, null])).Worker)]);
+      }
+      await rpc(node.url, 'devnet_terminateSectors', [provider, [sector]]);
+      await assert.rejects(rpc(node.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]), new RegExp(`deal ${dealId} not found`), name);
+      change[name] = amounts(await balances(node.url)).map((amount, i) => amount - before[i]);
+    }
+    assert.deepEqual(change.fork, change.upstream);
+    // The provider's escrow and locked amount both lose the collateral, which is burnt.
+    assert.deepEqual(change.fork.slice(0, 2), [-COLLATERAL, -COLLATERAL]);
+  });
+});
