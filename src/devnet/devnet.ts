@@ -485,7 +485,7 @@ export class Devnet {
       waitForMessage: (cid) => this.waitForMessage(cid),
       mine: () => this.mine(),
       betweenTipsets: (change) => this.betweenTipsets(change),
-      nextBaseFee: () => this.nextBaseFee(),
+      defaultFeeCap: (gasPremium) => this.submission.defaultFeeCap(gasPremium),
     };
   }
 

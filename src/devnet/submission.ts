@@ -134,7 +134,7 @@ export class Submission {
       value: request.value ?? 0n,
       input: request.input ?? new Uint8Array(),
       gasLimit: gas,
-      maxFeePerGas: request.maxFeePerGas ?? this.node.nextBaseFee() * 2n + premium,
+      maxFeePerGas: request.maxFeePerGas ?? this.defaultFeeCap(premium),
       maxPriorityFeePerGas: premium,
       v: 0n,
       r: 0n,
@@ -168,7 +168,7 @@ export class Submission {
     if (!wallet.has(message.from) && !impersonated) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
     const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(impersonated?.robust ?? message.from)));
     const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
-    const gasFeeCap = message.gasFeeCap || this.node.nextBaseFee() * 2n + gasPremium;
+    const gasFeeCap = message.gasFeeCap || this.defaultFeeCap(gasPremium);
     // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
     const { pending, mined } = await this.signing.run(async () => {
       const nonce = await this.node.state.untilFetched(() => this.nextNonce(message.from));
@@ -177,6 +177,15 @@ export class Submission {
     });
     await mined;
     return pending.signed;
+  }
+
+  /**
+   * The fee cap the node fills in when it sends: twice the next base fee plus the premium, and no
+   * less than the pool admits (anvil_setMinGasPrice raises that minimum).
+   */
+  defaultFeeCap(gasPremium: bigint): bigint {
+    const cap = this.node.nextBaseFee() * 2n + gasPremium;
+    return cap > this.node.mempool.minimumFeeCap ? cap : this.node.mempool.minimumFeeCap;
   }
 
   /**

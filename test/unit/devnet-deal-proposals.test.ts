@@ -175,6 +175,17 @@ describe('storage providers', () => {
     assert.ok(BigInt(await rpc.result('Filecoin.WalletBalance', [added.owner])) >= BigInt(testConfig().balance));
   });
 
+  test('devnet_addStorageProvider and MpoolPushMessage fill in a fee cap the pool admits after anvil_setMinGasPrice', async (t) => {
+    const rpc = await setup(t);
+    // A minimum fee cap far above twice the base fee (fast-check seed -301326836 found this).
+    await rpc.result('anvil_setMinGasPrice', ['0xe8d4a51000']);
+    const before = (await rpc.result('Filecoin.StateListMiners', [null])).length;
+    const added = await rpc.result('devnet_addStorageProvider', []);
+    assert.equal((await rpc.result('Filecoin.StateListMiners', [null])).length, before + 1);
+    const sent = await rpc.result('Filecoin.MpoolPushMessage', [{ To: added.miner, From: added.owner, Value: '1', Method: 0, Params: null }, null]);
+    assert.equal(BigInt(sent.Message.GasFeeCap), 0xe8d4a51000n);
+  });
+
   test('--seal-delay: the provider seals a deal only once that many epochs have passed', async (t) => {
     const rpc = await setupRpc(t, { sealDelay: 5 });
     const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);

@@ -127,8 +127,8 @@ export interface AgentNode extends MessageSender, ContractCaller {
   canSendFrom(address: FilAddress): boolean;
   /** Runs a change as one operation of the miner's queue: between tipsets, in the order asked. */
   betweenTipsets<T>(change: () => T): Promise<T>;
-  /** The base fee of the next tipset (what a message's fee cap is set from). */
-  nextBaseFee(): bigint;
+  /** The fee cap the node fills in for a message it sends with this premium. */
+  defaultFeeCap(gasPremium: bigint): bigint;
 }
 
 export interface AgentOptions {
@@ -250,8 +250,8 @@ export class StorageProviderAgents {
    * Adds a storage provider (devnet_addStorageProvider): the next owner/worker key of the provider
    * derivation path, funded like a dev account, creates its miner through the power actor's
    * CreateMiner. The new miner has no sectors (hence no power) until it seals deals. The owner also
-   * gets what CreateMiner's gas can cost at most at the current base fee, so that no base fee (one
-   * set by anvil_setNextBlockBaseFeePerGas) leaves it funded but refused.
+   * gets what CreateMiner's gas can cost at most at the fee cap the node fills in, so that no base fee
+   * (anvil_setNextBlockBaseFeePerGas) or minimum fee cap (anvil_setMinGasPrice) leaves it funded but refused.
    */
   async addProvider(sectorSize = this.options.sectorSize): Promise<{ minerId: number; owner: FilAddress }> {
     // The first key of the path no actor has (on a fork, the upstream's actors count).
@@ -262,7 +262,7 @@ export class StorageProviderAgents {
       return keys[keys.length - 1]!;
     });
     await this.node.wallet.import('secp256k1', key.privateKey);
-    const maxGasFee = BigInt(BLOCK_GAS_LIMIT) * (this.node.nextBaseFee() * 2n + DEFAULT_GAS_PREMIUM);
+    const maxGasFee = BigInt(BLOCK_GAS_LIMIT) * this.node.defaultFeeCap(DEFAULT_GAS_PREMIUM);
     await this.node.cheats.fundNative(key.address, this.options.ownerBalance + maxGasFee);
     const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
     const { returnValue } = await sendFromNodeKey(this.node, { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, mine: true });

@@ -4,7 +4,7 @@
 // tipset at epoch n (or the one before it, across null rounds), decided the moment that tipset is
 // `f3Lag` epochs behind the head (--f3-lag, mining/finality.ts), so certificates agree with the
 // `finalized` block tag. Certificates are unsigned stand-ins: one participant, the devnet itself.
-import { cidOf, encodeCbor } from '../../common/cbor.js';
+import { cidOf, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { blake2b256 } from '../../common/hashes.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -18,8 +18,9 @@ import { NETWORK_NAME } from './filecoin-state.js';
 
 /** gpbft.Phase: DECIDE. */
 const PHASE_DECIDE = 5;
-/** The one participant's power table, as its CID stands in every certificate. */
-const POWER_TABLE = cidOf(encodeCbor([[1000, '1', new Uint8Array(48)]]));
+let powerTable: CID | undefined;
+/** The one participant's power table, as its CID stands in every certificate (hashed on first use). */
+const powerTableCid = (): CID => (powerTable ??= cidOf(encodeCbor([[1000, '1', new Uint8Array(48)]])));
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -28,7 +29,7 @@ const ecTipsetJson = (tipset: Tipset) => ({
   Key: [cidJson(tipset.blockCid)],
   Commitments: b64(blake2b256(tipset.stateRoot.bytes)),
   Epoch: tipset.epoch,
-  PowerTable: cidJson(POWER_TABLE),
+  PowerTable: cidJson(powerTableCid()),
 });
 
 /** The certificate of instance `instance`: its base (the previous instance's tipset) and the tipset it finalized. */
@@ -38,7 +39,7 @@ function certificateJson(devnet: Devnet, instance: number) {
   return {
     GPBFTInstance: instance,
     ECChain: (base === tipset ? [tipset] : [base, tipset]).map(ecTipsetJson),
-    SupplementalData: { Commitments: b64(new Uint8Array(32)), PowerTable: cidJson(POWER_TABLE) },
+    SupplementalData: { Commitments: b64(new Uint8Array(32)), PowerTable: cidJson(powerTableCid()) },
     Signers: [0, 1],
     Signature: b64(blake2b256(encodeCbor(['fvm-devnet f3', instance, tipset.blockCid]))),
     PowerTableDelta: null,
@@ -72,7 +73,7 @@ export const filecoinF3 = [
     InitialInstance: 0,
     BootstrapEpoch: 0,
     NetworkName: NETWORK_NAME,
-    InitialPowerTable: cidJson(POWER_TABLE),
+    InitialPowerTable: cidJson(powerTableCid()),
     CommitteeLookback: 10,
     CatchUpAlignment: 0,
     Gpbft: null,

@@ -2,7 +2,7 @@
 // Filecoin.StateActorCodeCIDs, Filecoin.StateActorManifestCID.
 import { DevnetError } from '../../common/errors.js';
 import { ACTOR_KINDS, codeCid } from '../../fevm/actor.js';
-import { MANIFEST_CID } from '../../fevm/manifest.js';
+import { actorsManifest } from '../../fevm/manifest.js';
 import { CONSENSUS_MINER_MIN_POWER } from '../../fevm/actors/power.js';
 import { PRE_COMMIT_CHALLENGE_DELAY } from '../../fevm/actors/miner/policy.js';
 import { defineMethod } from '../define-method.js';
@@ -48,6 +48,6 @@ export const filecoinNetwork = [
   // The devnet has no actors bundle: its manifest lists its own code CIDs (fevm/manifest.ts).
   defineMethod('Filecoin.StateActorManifestCID', [integer('networkVersion')], (_ctx, version) => {
     checkVersion(version);
-    return cidJson(MANIFEST_CID);
+    return cidJson(actorsManifest().cid);
   }),
 ];

@@ -12,7 +12,7 @@ import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
-import { MANIFEST_CID } from '../../fevm/manifest.js';
+import { actorsManifest } from '../../fevm/manifest.js';
 import { messageCid } from '../../fevm/message.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { decodeParams, returnSchema } from '../actor-params.js';
@@ -42,7 +42,7 @@ function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
 function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   if (actor.kind === 'account' && actor.robust) return { Address: addressJson(actor.robust) };
   // The system actor names the actors manifest; the init actor's address map is a HAMT the devnet does not build.
-  if (actor.kind === 'system') return { BuiltinActors: cidJson(MANIFEST_CID) };
+  if (actor.kind === 'system') return { BuiltinActors: cidJson(actorsManifest().cid) };
   if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: NETWORK_NAME };
   const registry = registryStateJson(actor, (blocks) => serveBlocks(devnet, blocks));
   if (registry) return registry;
