@@ -26,8 +26,12 @@ export function cidFromDigest(digest: Uint8Array): CID {
 }
 
 /** What comes before the digest in a CIDv1 of `codec` over blake2b-256: version, codec, hash code, length. */
-const cidPrefix = (codec: number) => CID.createV1(codec, Digest.create(BLAKE2B_256, new Uint8Array(32))).bytes.subarray(0, -32);
-const DAG_CBOR_PREFIX = cidPrefix(DAG_CBOR);
+const cidPrefixes = new Map<number, Uint8Array>();
+function cidPrefix(codec: number): Uint8Array {
+  let prefix = cidPrefixes.get(codec);
+  if (!prefix) cidPrefixes.set(codec, (prefix = CID.createV1(codec, Digest.create(BLAKE2B_256, new Uint8Array(32))).bytes.subarray(0, -32)));
+  return prefix;
+}
 /** The multihash's own prefix (blake2b-256's code and the length), the end of the CID's. */
 const MULTIHASH_PREFIX_BYTES = Digest.create(BLAKE2B_256, new Uint8Array(32)).bytes.length - 32;
 
@@ -38,7 +42,7 @@ const MULTIHASH_PREFIX_BYTES = Digest.create(BLAKE2B_256, new Uint8Array(32)).by
  * several for every tipset and one for every message.
  */
 function blake2bCid(codec: number, digest: Uint8Array): CID {
-  const prefix = codec === DAG_CBOR ? DAG_CBOR_PREFIX : cidPrefix(codec);
+  const prefix = cidPrefix(codec);
   const bytes = new Uint8Array(prefix.length + 32);
   bytes.set(prefix);
   bytes.set(digest, prefix.length);

@@ -9,20 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { hex, masked, rpc } from '../helpers/fork-calls.js';
 import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-const hex = (n: number) => `0x${n.toString(16)}`;
 const SEAL_DELAY = 3;
 const COLLATERAL = 10n ** 18n;
-/** The masked ID address an f1/f3 account is impersonated by. */
-const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
 
 describe('fork: terminating a forked sector slashes the forked deals in it', () => {
   let upstream: DevnetProcess;

@@ -19,22 +19,13 @@ import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js
 import { INFINITE_ALLOWANCE } from '../../src/fevm/actors/datacap/state.js';
 import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { hex, masked, rpc } from '../helpers/fork-calls.js';
 import { DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-const hex = (n: number) => `0x${n.toString(16)}`;
 const SEAL_DELAY = 3;
 const TOKENS_PER_BYTE = 10n ** 18n;
 const randomPiece = () => computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
 const DEAL_CLIENT = deriveNodeKeys(DEV_MNEMONIC).dealClient.address.toString('t');
-/** The masked ID address an f1/f3 account is impersonated by. */
-const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
 
 describe('fork: verified deals with a forked client, and the market\'s cron for forked deals', () => {
   let upstream: DevnetProcess;

@@ -58,4 +58,14 @@ describe('PublicKeyRecovery', () => {
     const keys = await Promise.all([signed(), forged()].map((job) => stopped.recover(job.digest, job.signature, job.recoveryId)));
     assert.deepEqual(keys, [publicKey, null]);
   });
+
+  test('closing while a burst is with the worker still answers it', async () => {
+    const closing = new PublicKeyRecovery();
+    const jobs = Array.from({ length: 30 }, (_, i) => (i === 3 ? forged() : signed()));
+    const answers = jobs.map((job) => closing.recover(job.digest, job.signature, job.recoveryId));
+    await new Promise((resolve) => setImmediate(resolve)); // the burst is on its way to the worker
+    await closing.close();
+    const keys = await Promise.all(answers);
+    keys.forEach((key, i) => assert.deepEqual(key, i === 3 ? null : publicKey, `signature ${i}`));
+  });
 });

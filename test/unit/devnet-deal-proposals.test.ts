@@ -175,7 +175,7 @@ describe('storage providers', () => {
     assert.ok(BigInt(await rpc.result('Filecoin.WalletBalance', [added.owner])) >= BigInt(testConfig().balance));
   });
 
-  test('devnet_addStorageProvider and MpoolPushMessage fill in a fee cap the pool admits after anvil_setMinGasPrice', async (t) => {
+  test('devnet_addStorageProvider, MpoolPushMessage and eth_sendTransaction fill in a fee cap the pool admits after anvil_setMinGasPrice', async (t) => {
     const rpc = await setup(t);
     // A minimum fee cap far above twice the base fee (fast-check seed -301326836 found this).
     await rpc.result('anvil_setMinGasPrice', ['0xe8d4a51000']);
@@ -184,6 +184,9 @@ describe('storage providers', () => {
     assert.equal((await rpc.result('Filecoin.StateListMiners', [null])).length, before + 1);
     const sent = await rpc.result('Filecoin.MpoolPushMessage', [{ To: added.miner, From: added.owner, Value: '1', Method: 0, Params: null }, null]);
     assert.equal(BigInt(sent.Message.GasFeeCap), 0xe8d4a51000n);
+    const [from] = await rpc.result('eth_accounts', []);
+    const hash = await rpc.result('eth_sendTransaction', [{ from, to: from, value: '0x1' }]);
+    assert.equal(BigInt((await rpc.result('eth_getTransactionByHash', [hash])).maxFeePerGas), 0xe8d4a51000n);
   });
 
   test('--seal-delay: the provider seals a deal only once that many epochs have passed', async (t) => {

@@ -179,6 +179,25 @@ describe('payments, completion and timeouts', () => {
     assert.equal(h.balance(BURNT_FUNDS_ACTOR_ID), 0n);
   });
 
+  test('a deal settled before its check is settled by cron there, and every update interval after', async () => {
+    const { h, miner, deal, activate, settle } = await published();
+    await activate(1);
+    h.epoch = deal.startEpoch + 10;
+    await settle([0]);
+    const check = nextUpdateEpoch(0, deal.startEpoch);
+    h.epoch = check;
+    assert.deepEqual(await h.runCron(), []);
+    // Paid up to the check: the provider has the price of every epoch since the start.
+    assert.equal(h.market.escrow.get(miner.id), 10n * FIL + BigInt(check - deal.startEpoch) * PRICE);
+    assert.equal(h.market.states.get(0)?.lastUpdatedEpoch, check);
+    h.epoch = check + DEAL_UPDATES_INTERVAL - 1;
+    await h.runCron();
+    assert.equal(h.market.states.get(0)?.lastUpdatedEpoch, check);
+    h.epoch = check + DEAL_UPDATES_INTERVAL;
+    await h.runCron();
+    assert.equal(h.market.states.get(0)?.lastUpdatedEpoch, check + DEAL_UPDATES_INTERVAL);
+  });
+
   test('the getters answer the proposal’s terms', async () => {
     const { client, miner, deal, get } = await published();
     assert.deepEqual((await get('GetDealDataCommitment')).value, [pieceCid(), 2048]);

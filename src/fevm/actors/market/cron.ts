@@ -1,13 +1,16 @@
 // Payments and timeouts over time (builtin-actors market settle_deal_payments and cron_tick, nv22+):
 // a deal is paid when SettleDealPayments is called for it, and completes (collaterals unlocked, deal
-// removed) on the first settlement at or after its end; the market's only scheduled work is one check
-// per deal at or after its start epoch (policy.ts nextUpdateEpoch), when a deal not yet activated
-// times out. No event marks a timeout.
+// removed) on the first settlement at or after its end; the market's scheduled work is one check per
+// deal at or after its start epoch (policy.ts nextUpdateEpoch), when a deal not yet activated times
+// out (no event marks it), and, for a deal settled before that check, a settlement there and every
+// update interval after.
 import { encodeBigInt } from '../../../common/cbor.js';
 import { u64 } from '../params.js';
 import type { ActorRuntime } from '../runtime.js';
 import { storedProposalCid } from './deal-proposal.js';
 import { EX_DEAL_EXPIRED, bitfield, burn, emitDealEvent, openLedger, saveLedger } from './market-runtime.js';
+import { nextUpdateEpoch } from './policy.js';
+import { EPOCH_UNDEFINED } from './state.js';
 import { BatchBuilder, batchValue } from '../batch-return.js';
 
 /**
@@ -50,9 +53,11 @@ export async function settleDealPayments(rt: ActorRuntime, params: unknown): Pro
 }
 
 /**
- * The check enrolled at or after a deal's start epoch (run at the end of that epoch): an activated deal leaves
- * the pending set; one never activated times out, its provider collateral burnt and the client's
- * funds unlocked.
+ * The check enrolled at or after a deal's start epoch (run at the end of that epoch): an activated deal
+ * never settled leaves the pending set; one settled before its check is settled again here and
+ * checked again every update interval until it completes (builtin-actors' path for deals cron
+ * already pays, as legacy deals); one never activated times out, its provider collateral burnt and
+ * the client's funds unlocked.
  */
 export async function marketCron(rt: ActorRuntime, event: unknown): Promise<void> {
   const dealId = u64(event, 'market cron event');
@@ -61,9 +66,17 @@ export async function marketCron(rt: ActorRuntime, event: unknown): Promise<void
   // Timed out by a settlement, settled or terminated before its check.
   if (!deal) return;
   const cid = storedProposalCid(deal);
-  if (ledger.states.has(dealId)) {
+  const state = ledger.states.get(dealId);
+  if (state && state.lastUpdatedEpoch === EPOCH_UNDEFINED) {
     ledger.pendingProposals.delete(cid.toString());
     saveLedger(rt, ledger);
+    return;
+  }
+  if (state) {
+    const { completed } = ledger.settleDeal(dealId, deal, state, cid, rt.ctx.epoch);
+    saveLedger(rt, ledger);
+    if (completed) emitDealEvent(rt, 'deal-completed', dealId, deal);
+    else rt.enrollCron(nextUpdateEpoch(dealId, rt.ctx.epoch + 1), dealId);
     return;
   }
   const slashed = ledger.timeOutDeal(dealId, deal, cid);

@@ -1,0 +1,14 @@
+// What the fork's end-to-end tests send to a node (the fork or its upstream) over HTTP: one
+// JSON-RPC call whose error becomes a thrown Error naming the method, and the address forms they use.
+
+export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+export const hex = (n: number) => `0x${n.toString(16)}`;
+
+/** The masked ID address (0xff…) by which anvil_impersonateAccount takes an f1/f3 account named by its ID address (t0…). */
+export const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
