@@ -61,8 +61,6 @@ describe('fork: terminating a forked sector slashes the forked deals in it', () 
       if (node === fork) {
         // The fork acts for the forked provider once it has read it and its worker is impersonated.
         await rpc(fork.url, 'Filecoin.StateMinerPower', [provider, null]);
-        // Its proving state too (devnet_terminateSectors does not fetch it itself).
-        await rpc(fork.url, 'Filecoin.StateMinerDeadlines', [provider, null]);
         await rpc(fork.url, 'anvil_impersonateAccount', [masked((await rpc(fork.url, 'Filecoin.StateMinerInfo', [provider, null])).Worker)]);
       }
       await rpc(node.url, 'devnet_terminateSectors', [provider, [sector]]);

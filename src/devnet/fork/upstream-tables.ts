@@ -285,11 +285,9 @@ export class UpstreamTables {
     return Array.isArray(ids) ? (ids as number[]) : null;
   }
 
-  /** A block of the upstream's state (Lotus's JSON gives its bytes as base64). */
-  private async readObject(cid: CID): Promise<Uint8Array> {
-    const bytes = await this.upstream.call<unknown>('Filecoin.ChainReadObj', [{ '/': cid.toString() }]);
-    if (typeof bytes !== 'string') throw new DevnetError(`upstream Filecoin.ChainReadObj answered ${cid} with no bytes`);
-    return new Uint8Array(Buffer.from(bytes, 'base64'));
+  /** A block of the upstream's state. */
+  private readObject(cid: CID): Promise<Uint8Array> {
+    return this.upstream.readObj(cid, `block ${cid.toString()}`);
   }
 
   /** A miner's sector by number; null if the miner has none under it. */

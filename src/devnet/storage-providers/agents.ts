@@ -309,11 +309,15 @@ export class StorageProviderAgents {
    * worker would; resolves with the message's CID once it is mined.
    */
   async changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
-    const { provider, miner } = await this.node.untilFetched(() => ({ provider: this.provider(minerId), miner: loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!) }));
-    const missing = sectors.filter((n) => !miner.sectors.has(n));
-    if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
+    // On a fork, the miner's sectors and proving state (their deadlines and partitions) are fetched first.
+    const { provider, params } = await this.node.untilFetched(() => {
+      const miner = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!);
+      const missing = sectors.filter((n) => !miner.sectors.has(n));
+      if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
+      return { provider: this.provider(minerId), params: declarationsFor(miner, sectors) };
+    });
     const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
-    const { cid } = await sendFromNodeKey(this.node, { from: provider.worker, to: minerId, method, params: declarationsFor(miner, sectors), mine: true });
+    const { cid } = await sendFromNodeKey(this.node, { from: provider.worker, to: minerId, method, params, mine: true });
     return cid;
   }
 
