@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
+import { decodeBitfield } from '../../src/common/bitfield.js';
 import { bitfieldJson } from '../../src/common/bitfield-json.js';
 import { decodeBigInt, decodeCbor, type CID as BlockCid } from '../../src/common/cbor.js';
 import type { Actor } from '../../src/fevm/actor.js';
 import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
-import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
+import { deadlineInfo, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { loadMiner, type MinerState } from '../../src/fevm/actors/miner/state.js';
 import { MissingStateError } from '../../src/fevm/state-tree.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
@@ -82,7 +83,7 @@ async function serve(
   options: { rootError?: { code: number; message: string }; slowDeadline?: number } = {},
 ): Promise<{ upstream: Upstream; methods: string[] }> {
   const methods: string[] = [];
-  const blocks = deadlineBlocks(upstreamMiner());
+  const blocks = deadlineBlocks(upstreamMiner(), point.epoch);
   // The partitions AMT of options.slowDeadline, answered last: one call per request (batches refused), that one late.
   const block = (cid: BlockCid) => decodeCbor<unknown[]>(blocks.blocks.get(cid.toString())!);
   const slow = options.slowDeadline === undefined ? undefined : String((block((block(blocks.root)[0] as BlockCid[])[options.slowDeadline]) as BlockCid[])[0]);
@@ -176,12 +177,25 @@ describe('a forked miner\'s proving state', () => {
   test("a served Deadline block's daily fee is its live sectors', faulty ones included", () => {
     const miner = upstreamMiner();
     const sectors = new Map([...miner.sectors!].map(([n, s]) => [n, { ...s, dailyFee: BigInt(n) * 1000n }]));
-    const blocks = deadlineBlocks({ ...miner, sectors });
+    const blocks = deadlineBlocks({ ...miner, sectors }, point.epoch);
     const block = (cid: BlockCid) => decodeCbor<unknown[]>(blocks.blocks.get(cid.toString())!);
     const dailyFee = (d: number) => decodeBigInt(block((block(blocks.root)[0] as BlockCid[])[d]).at(-1) as Uint8Array);
     assert.equal(dailyFee(2), 10_000n);
     assert.equal(dailyFee(5), 7000n);
     assert.equal(dailyFee(0), 0n);
+  });
+
+  test("a served Deadline block shows the upstream's proven partitions only in the challenge window open at the fork", () => {
+    const open = deadlineInfo(point.epoch, 0);
+    const miner = { ...upstreamMiner(), provingPeriodOffset: 0, postSubmissions: new Map([[open.index, [0]]]), upstreamPostWindow: open.open };
+    const posted = (epoch: number) => {
+      const blocks = deadlineBlocks(miner, epoch);
+      const block = (cid: BlockCid) => decodeCbor<unknown[]>(blocks.blocks.get(cid.toString())!);
+      return decodeBitfield(block((block(blocks.root)[0] as BlockCid[])[open.index])[2] as Uint8Array);
+    };
+    assert.deepEqual(posted(point.epoch), [0]);
+    assert.deepEqual(posted(open.close), []);
+    assert.deepEqual(posted(open.open + 48 * 60), []);
   });
 
   test('the fork\'s miner reads it whole on first touch; with it, sectors are not read one by one', async () => {

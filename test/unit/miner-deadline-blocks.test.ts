@@ -17,7 +17,7 @@ describe('a miner\'s deadline blocks', () => {
     // Sector 2 faulty, and deadline 2's partition 0 proven.
     const sectors = new Map(m.sectors);
     sectors.set(2, { ...sectors.get(2)!, faultEpoch: 5 });
-    const { root, blocks } = deadlineBlocks({ ...m, sectors, postSubmissions: new Map([[2, [0]]]) });
+    const { root, blocks } = deadlineBlocks({ ...m, sectors, postSubmissions: new Map([[2, [0]]]) }, h.epoch);
     const read = async (cid: CID) => blocks.get(cid.toString())!;
     const [due] = decodeCbor<[CID[]]>(await read(root));
     assert.equal(due.length, 48);

@@ -57,7 +57,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   }
   if (actor.miner) {
     serveBlock(devnet, encodeCbor(encodeBitfield(loadMiner(actor.miner).allocatedSectors)));
-    const deadlines = deadlineBlocks(actor.miner);
+    const deadlines = deadlineBlocks(actor.miner, epoch);
     for (const bytes of deadlines.blocks.values()) serveBlock(devnet, bytes);
     return minerStateJson(actor.miner, epoch, deadlines.root);
   }

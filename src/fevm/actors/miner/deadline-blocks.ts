@@ -12,7 +12,7 @@ import { buildAmt, type Amt } from '../../../common/amt.js';
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../../common/cbor.js';
 import { WPOST_PERIOD_DEADLINES } from './policy.js';
-import { dailyFeeOf, loadMiner, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
+import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
 
 /** Bit widths of builtin-actors' AMTs in a miner's deadlines. */
 const BIT_WIDTH = { partitions: 3, deadlineExpirations: 5, optimisticPoSts: 2, sectors: 5, partitionExpirations: 4, earlyTerminations: 3 };
@@ -23,8 +23,10 @@ export interface DeadlineBlocks {
   blocks: Map<string, Uint8Array>;
 }
 
-export function deadlineBlocks(state: MinerState): DeadlineBlocks {
+/** The blocks at `epoch`: the partitions proven are those of the challenge windows open then (postSubmissionsAt). */
+export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks {
   const m = loadMiner(state);
+  const posted = postSubmissionsAt(m, epoch);
   const blocks = new Map<string, Uint8Array>();
   const keep = (amt: Amt) => {
     for (const [cid, bytes] of amt.blocks) blocks.set(cid, bytes);
@@ -67,7 +69,7 @@ export function deadlineBlocks(state: MinerState): DeadlineBlocks {
     const deadline = [
       keep(buildAmt(partitions, BIT_WIDTH.partitions)),
       empty(BIT_WIDTH.deadlineExpirations),
-      encodeBitfield(m.postSubmissions?.get(d) ?? []),
+      encodeBitfield(posted?.get(d) ?? []),
       none,
       inDeadline.length,
       inDeadline.length,
