@@ -10,8 +10,7 @@ import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
 import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { publicKeyRecovery } from '../common/recovery-worker.js';
-import { decodeUnrecovered, ethTransactionFromMessage, toFilecoinMessage, withSender, type EthTransaction } from '../fevm/eth-tx.js';
+import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
@@ -283,14 +282,9 @@ export class Submission {
     });
   }
 
-  /**
-   * Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. The
-   * sender is recovered by publicKeyRecovery: a batch's transactions on its worker thread, together.
-   */
-  private async submit(raw: Uint8Array): Promise<Admitted> {
-    const unrecovered = decodeUnrecovered(raw, this.node.chainId);
-    const { digest, signature, recoveryId } = unrecovered.signature;
-    return this.submitEth(withSender(unrecovered, await publicKeyRecovery.recover(digest, signature, recoveryId)));
+  /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
+  private submit(raw: Uint8Array): Promise<Admitted> {
+    return this.submitEth(decodeEthTransaction(raw, this.node.chainId));
   }
 
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */

@@ -77,7 +77,7 @@ export interface SenderSignature {
 }
 
 /** A signed transaction decoded and checked, all but its sender, which recovering `signature` gives (withSender). */
-export interface UnrecoveredEthTransaction {
+interface UnrecoveredEthTransaction {
   tx: Omit<EthTransaction, 'from'>;
   signature: SenderSignature;
 }
@@ -92,7 +92,7 @@ function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: 
 }
 
 /** The transaction with its sender: keccak of the public key its signature recovered to (null: none), last 20 bytes. */
-export function withSender({ tx }: UnrecoveredEthTransaction, publicKey: Uint8Array | null): EthTransaction {
+function withSender({ tx }: UnrecoveredEthTransaction, publicKey: Uint8Array | null): EthTransaction {
   if (!publicKey) throw new MessageRejectedError('failed to calculate sender: invalid signature');
   return { ...tx, from: publicKeyEthAddress(publicKey) };
 }
@@ -104,8 +104,8 @@ export function decodeEthTransaction(raw: Uint8Array, chainId: bigint): EthTrans
   return withSender(unrecovered, recoverPublicKey(digest, signature, recoveryId));
 }
 
-/** decodeEthTransaction but for recovering the sender, which the caller does (withSender), maybe off this thread. */
-export function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
+/** decodeEthTransaction up to recovering the sender: the fields and the signature, checked. */
+function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
   if (raw.length === 0) throw new MessageRejectedError('empty transaction');
   if (raw.length > MAX_TX_BYTES) throw new MessageRejectedError('transaction too large');
   const first = raw[0];
