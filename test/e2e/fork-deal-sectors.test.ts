@@ -4,13 +4,11 @@
 // (ProviderSectors, read with ChainReadObj). The upstream terminating the same sector after the
 // fork epoch ends the same way.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { hex, masked, rpc } from '../helpers/fork-calls.js';
 import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const SEAL_DELAY = 3;
 const COLLATERAL = 10n ** 18n;
@@ -26,8 +24,7 @@ describe('fork: terminating a forked sector slashes the forked deals in it', () 
   let sector: number;
 
   before(async () => {
-    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-sectors-'));
-    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    cacheDir = freshForkCache('fvm-fork-sectors-');
     upstream = await startDevnet(['--gateway-only', '--seal-delay', String(SEAL_DELAY)]);
     const piece = computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
     ({ dealId, provider } = await rpc(upstream.url, 'devnet_proposeDeal', [
@@ -44,12 +41,7 @@ describe('fork: terminating a forked sector slashes the forked deals in it', () 
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('the deal is slashed on the fork as on the upstream: removed, the provider\'s collateral burnt, the client\'s funds unlocked', async () => {
     const balances = async (url: string) => Promise.all([provider, client].map((a) => rpc(url, 'Filecoin.StateMarketBalance', [a, null])));

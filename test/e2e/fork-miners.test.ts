@@ -3,9 +3,6 @@
 // head. The forked miners' info reads as the upstream's, and a contract calling a forked miner
 // gets the bytes the upstream's contract got at the fork epoch.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { encodeCbor } from '../../src/common/cbor.js';
@@ -13,6 +10,7 @@ import { bytesToHex } from '../../src/common/hex.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -31,8 +29,7 @@ describe('fork: storage providers of the upstream', () => {
   let forkEpoch: number;
 
   before(async () => {
-    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-miners-'));
-    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    cacheDir = freshForkCache('fvm-fork-miners-');
     upstream = await startDevnet(['--gateway-only']);
     const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     const { FilecoinApiCaller } = await compileFixtures();
@@ -46,12 +43,7 @@ describe('fork: storage providers of the upstream', () => {
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a forked miner\'s info and kind read as the upstream\'s at the fork epoch', async () => {
     assert.equal(miners.length, 2);

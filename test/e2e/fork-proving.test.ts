@@ -8,12 +8,10 @@
 // stopped answers the same from the disk cache. Against a --gateway-only upstream (no sector lists,
 // no partitions) the fork reads the same proving state by walking the miner's state blocks.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -74,8 +72,7 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
   const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
   before(async () => {
-    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-proving-'));
-    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    cacheDir = freshForkCache('fvm-fork-proving-');
     upstream = await startDevnet([]);
     [proven, unproven] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     // Two of the unproven provider's sectors are faulty upstream at the fork epoch.
@@ -89,12 +86,7 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
     fork = await startDevnet(forkArgs());
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a forked miner\'s sectors, deadlines, partitions, counts and faults read as the upstream\'s at the fork epoch', async () => {
     assert.deepEqual(atFork[unproven].count, { Live: 10, Active: 8, Faulty: 2 });
@@ -148,8 +140,7 @@ describe('fork: forked sectors expire at their deadline\'s close', () => {
   let expiration: number;
 
   before(async () => {
-    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-expiry-'));
-    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    cacheDir = freshForkCache('fvm-fork-expiry-');
     upstream = await startDevnet([]);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     // The upstream's pre-sealed sectors all expire at one epoch: fork a little before it.
@@ -158,12 +149,7 @@ describe('fork: forked sectors expire at their deadline\'s close', () => {
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(await head(upstream.url)), '--storage-providers', '0']);
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a proven provider\'s sectors are proven until their expiration, then leave with their power', async () => {
     await impersonateWorker(fork.url, miner);
@@ -192,8 +178,7 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
   const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
   before(async () => {
-    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-proving-gw-'));
-    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    cacheDir = freshForkCache('fvm-fork-proving-gw-');
     upstream = await startDevnet(['--gateway-only']);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     await rpc(upstream.url, 'devnet_faultSectors', [miner, [1, 2]]);
@@ -202,12 +187,7 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
     fork = await startDevnet(forkArgs());
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('a gateway lists no sectors nor partitions: the fork walks the miner\'s state blocks (StateReadState, ChainReadObj)', async () => {
     await assert.rejects(rpc(upstream.url, 'Filecoin.StateMinerPartitions', [miner, 0, null]), /method 'Filecoin.StateMinerPartitions' not found/);

@@ -8,9 +8,6 @@
 // claim. Then the upstream's unsealed deal times out at the cron epoch builtin-actors scheduled it
 // for, on the fork as on the upstream.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
@@ -21,6 +18,7 @@ import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { hex, masked, rpc } from '../helpers/fork-calls.js';
 import { DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const SEAL_DELAY = 3;
 const TOKENS_PER_BYTE = 10n ** 18n;
@@ -52,8 +50,7 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
   const tokenSupply = async (url: string, key: unknown) => BigInt((await rpc(url, 'Filecoin.StateReadState', ['f07', key])).State.Token.Supply);
 
   before(async () => {
-    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-verified-'));
-    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    cacheDir = freshForkCache('fvm-fork-verified-');
     // The upstream's providers never seal (a seal delay past the deal's start).
     upstream = await startDevnet(['--gateway-only', '--seal-delay', '1000000']);
     [provider, idleProvider] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
@@ -71,12 +68,7 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0', '--seal-delay', String(SEAL_DELAY)]);
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   /** Each singleton's Head and State (Filecoin.StateGetActor, StateReadState). */
   const singletons = (url: string, key: unknown, actors = ['f04', 'f05', 'f06', 'f07']) =>

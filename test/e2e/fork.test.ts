@@ -5,8 +5,6 @@
 // impersonated upstream accounts sending), blocks before the fork from the upstream, the upstream
 // untouched, and a restart from the disk cache with the upstream stopped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
@@ -20,6 +18,7 @@ import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { castOk } from '../helpers/foundry.js';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const native = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
 const WHALE = '0x1111111111111111111111111111111111111111';
@@ -66,8 +65,7 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
   const forkArgs = () => ['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'];
 
   before(async () => {
-    cacheDir = mkdtempSync(join(tmpdir(), 'fvm-fork-cache-'));
-    process.env.FVM_DEVNET_CACHE_DIR = cacheDir;
+    cacheDir = freshForkCache('fvm-fork-cache-');
     upstream = await startDevnet(['--fund', `${native.address.toString()}=1000`, '--seal-delay', String(SEAL_DELAY), ...(gatewayOnly ? ['--gateway-only'] : [])]);
     const ethProvider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, ethProvider);
@@ -112,12 +110,7 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     fork = await startDevnet(forkArgs());
   });
 
-  after(async () => {
-    await fork?.stop();
-    await upstream?.stop();
-    delete process.env.FVM_DEVNET_CACHE_DIR;
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  after(() => stopForkSuite([fork, upstream], cacheDir));
 
   test('the upstream serves the Filecoin.* methods of its mode', async () => {
     // Filecoin.StateMarketDeals is a full node's, not the gateway's.
