@@ -11,16 +11,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { hex, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-const hex = (n: number) => `0x${n.toString(16)}`;
 const DEADLINES = 48;
 /** The masked ID address anvil_impersonateAccount takes for an actor ID address (t0…). */
 const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;

@@ -18,6 +18,7 @@ import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { castOk } from '../helpers/foundry.js';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { hex, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const native = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
@@ -25,14 +26,6 @@ const WHALE = '0x1111111111111111111111111111111111111111';
 const RECIPIENT = '0x2222222222222222222222222222222222222222';
 const FIL = 10n ** 18n;
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** A random payload's piece, as a client would prepare it. */
 const randomPiece = () => computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
