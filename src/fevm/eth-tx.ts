@@ -69,7 +69,7 @@ function bytesField(field: unknown, name: string): Uint8Array {
 }
 
 /** What recovers a transaction's sender: r‖s over the signing hash, and the recovery id. */
-export interface SenderSignature {
+interface SenderSignature {
   digest: Uint8Array;
   /** r‖s, 64 bytes. */
   signature: Uint8Array;
