@@ -311,7 +311,7 @@ describe('a forked singleton\'s Head and State', () => {
   test('the upstream\'s until the fork writes; then the fork\'s own, the same whatever else the fork reads', async () => {
     const { source } = await forkSource();
     const forked = () => source.getActor(MARKET_ACTOR_ID)!;
-    const json = () => forkedStateJson(forked(), () => marketStateJson(forked().market!, () => undefined)) as Record<string, unknown>;
+    const json = () => forkedStateJson(forked(), () => marketStateJson(forked().market!, [], () => undefined)) as Record<string, unknown>;
     assert.equal(actorHead(forked()).toString(), UPSTREAM_HEAD.toString());
     assert.deepEqual(json(), UPSTREAM_MARKET_JSON);
     await settle(source, () => [forked().market!.proposals.get(1), forked().market!.escrow.get(CLIENT)]);
@@ -322,7 +322,7 @@ describe('a forked singleton\'s Head and State', () => {
     const ledger = new MarketLedger(forked().market!);
     ledger.addEscrow(CLIENT, 1n);
     const written: Actor = { ...forked(), market: ledger.snapshot() };
-    const writtenJson = () => forkedStateJson(written, () => marketStateJson(written.market!, () => undefined)) as Record<string, any>;
+    const writtenJson = () => forkedStateJson(written, () => marketStateJson(written.market!, [], () => undefined)) as Record<string, any>;
     const head = actorHead(written);
     const state = writtenJson();
     assert.notEqual(head.toString(), UPSTREAM_HEAD.toString());

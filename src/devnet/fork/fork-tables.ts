@@ -43,6 +43,10 @@ export interface ForkTables {
   sectors: Map<string, SectorInfo | null>;
   /** Miners' proving states by actor ID (null: the upstream cannot list sectors, a gateway). */
   provingStates: Map<number, ForkedProving | null>;
+  /** The epochs after the fork epoch for which the upstream's market scheduled deal work, ascending, each with its set's CID (read once). */
+  dealOpEpochs?: readonly (readonly [epoch: number, set: CID])[];
+  /** The deal IDs the upstream's market scheduled at an epoch, by epoch (read one epoch at a time). */
+  dealOps: Map<number, readonly number[]>;
 }
 
 export const emptyForkTables = (): ForkTables => ({
@@ -58,6 +62,7 @@ export const emptyForkTables = (): ForkTables => ({
   powerClaims: new Map(),
   sectors: new Map(),
   provingStates: new Map(),
+  dealOps: new Map(),
 });
 
 /**

@@ -10,7 +10,7 @@ import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
-import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { dealOpsByEpochHamt, EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -60,15 +60,17 @@ const balanceJson = (state: MarketState, id: number) => ({ Escrow: (state.escrow
 /**
  * The market's State as Lotus's StateReadState shows it (go-state-types market State): each table
  * by the CID of its CBOR value (standing for its HAMT/AMT root), amounts as strings; the pending
- * proposals and the deals by provider sector by the roots of their HAMTs, laid out as
- * builtin-actors', whose blocks go to `serve` (for ChainReadObj: a fork of this node looks them up).
+ * proposals, the deals by provider sector and the deal ops by epoch (`dealOps`, from the cron
+ * queue) by the roots of their HAMTs, laid out as builtin-actors', whose blocks go to `serve` (for
+ * ChainReadObj: a fork of this node looks them up).
  */
-export function marketStateJson(state: MarketState, serve: (blocks: Uint8Array[]) => void) {
-  const [proposals, states, , escrow, locked, nextId, ops, lastCron, , , , allocations] = marketStateValue(state) as unknown[];
+export function marketStateJson(state: MarketState, dealOps: Iterable<readonly [number, readonly number[]]>, serve: (blocks: Uint8Array[]) => void) {
+  const [proposals, states, , escrow, locked, nextId, , lastCron, , , , allocations] = marketStateValue(state) as unknown[];
   const root = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
   const pendingRoot = pendingProposalsHamt(state);
   const sectorsRoot = providerSectorsHamt(state);
-  serve([...pendingRoot.blocks, ...sectorsRoot.blocks]);
+  const opsRoot = dealOpsByEpochHamt(dealOps);
+  serve([...pendingRoot.blocks, ...sectorsRoot.blocks, ...opsRoot.blocks]);
   return {
     Proposals: root(proposals),
     States: root(states),
@@ -76,7 +78,7 @@ export function marketStateJson(state: MarketState, serve: (blocks: Uint8Array[]
     EscrowTable: root(escrow),
     LockedTable: root(locked),
     NextID: nextId,
-    DealOpsByEpoch: root(ops),
+    DealOpsByEpoch: cidJson(opsRoot.root),
     LastCron: lastCron,
     TotalClientLockedCollateral: state.totalClientLockedCollateral.toString(),
     TotalProviderLockedCollateral: state.totalProviderLockedCollateral.toString(),
