@@ -17,8 +17,8 @@ import { CRON_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
 import { enrollCron, nextCronEpoch, takeDueCron } from '../../src/fevm/actors/cron.js';
 import { dealOpsByEpochHamt, MARKET_HAMT_BIT_WIDTH } from '../../src/fevm/actors/market/state.js';
 import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
-import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { missingOf } from '../helpers/missing-state.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FORK_EPOCH = 1000;
@@ -35,16 +35,6 @@ function upstreamWith(root: CID, blocks: Uint8Array[]): Upstream {
     readObj: async (cid: CID) => byCid.get(cid.toString()) ?? assert.fail(`no block ${cid}`),
   } as unknown as Upstream;
 }
-
-const missingOf = (fn: () => unknown): MissingState[] => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MissingStateError) return error.missing;
-    throw error;
-  }
-  assert.fail('expected a MissingStateError');
-};
 
 const check = (id: number) => ({ actor: MARKET_ACTOR_ID, event: id });
 
