@@ -56,9 +56,9 @@ export async function sequentialTransfers(rpc: RpcClient, s: Signer, count: numb
  * A few batches are in flight, unless the node refuses a nonce gap (Hardhat: it also runs a batch's
  * requests concurrently), then the transactions go one request after another, with no receipt waited for.
  */
-export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: number, queuesNonceGaps: boolean): Promise<number> {
-  const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
-  const raws = await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit }));
+export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: number, queuesNonceGaps: boolean, firstAddress = 0): Promise<number> {
+  const gasLimit = await s.gasFor({ to: nthAddress(firstAddress), value: 1n });
+  const raws = await s.presign(count, (i) => ({ to: nthAddress(firstAddress + i), value: 1n, gasLimit }));
   const batchSize = queuesNonceGaps ? BATCH_SIZE : 1;
   const batches: string[][] = [];
   for (let i = 0; i < raws.length; i += batchSize) batches.push(raws.slice(i, i + batchSize));
@@ -70,6 +70,19 @@ export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: numbe
   if (BigInt(last.status) !== 1n) throw new Error(`the last pipelined transfer failed: ${JSON.stringify(last)}`);
   await expectNonce(rpc, s);
   return count / (elapsed / 1000);
+}
+
+/**
+ * `count` pipelined transfers to new addresses, `step` at a time, reading the node's resident memory
+ * (`rssMiB`) after each step: [transactions so far, MiB] pairs.
+ */
+export async function rssAlongTransfers(rpc: RpcClient, s: Signer, count: number, step: number, queuesNonceGaps: boolean, rssMiB: () => number): Promise<[number, number][]> {
+  const points: [number, number][] = [[0, rssMiB()]];
+  for (let sent = 0; sent < count; sent += step) {
+    await pipelinedTransfers(rpc, s, Math.min(step, count - sent), queuesNonceGaps, sent);
+    points.push([Math.min(sent + step, count), rssMiB()]);
+  }
+  return points;
 }
 
 export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<number> {
