@@ -9,7 +9,7 @@ import type { CID } from '../common/cbor.js';
 import type { DevnetConfig } from '../config.js';
 import { POWER_ACTOR_ID, type Actor } from '../fevm/actor.js';
 import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { allClaims } from '../fevm/actors/power.js';
+import { allClaims, minerIds } from '../fevm/actors/power.js';
 import { Executor } from '../fevm/executor.js';
 import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE, nextBaseFee } from '../fevm/gas.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
@@ -268,6 +268,12 @@ export class Devnet {
     const state = this.state.at(epoch);
     const power = state.getActor(POWER_ACTOR_ID)?.power;
     return (power ? allClaims(power) : []).map(([id]) => state.getActor(id)!);
+  }
+
+  /** The IDs of every storage miner after `epoch` (Filecoin.StateListMiners): on a fork, the upstream's as well as those read. */
+  minerIdsAt(epoch: number): number[] {
+    const power = this.state.at(epoch).getActor(POWER_ACTOR_ID)?.power;
+    return power ? minerIds(power) : [];
   }
 
   /** The actor an Ethereum address names after `epoch`. */

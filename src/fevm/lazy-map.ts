@@ -3,8 +3,11 @@
 // a key at a time. A key not fetched yet throws MissingStateError from that source (fevm/state-tree.ts),
 // as every fork read does. What the fork writes is held here, and what it deletes is remembered, so
 // that the upstream's value does not show through again. Actors copy their tables with `copyMap`,
-// which keeps a LazyMap lazy; iteration covers only the keys held or fetched so far, since a fork
-// cannot list an upstream table. An unforked chain never makes one: its tables are plain Maps.
+// which keeps a LazyMap lazy; iteration covers only the keys held or fetched so far, so that the actors'
+// own work never waits for a whole upstream table. Whole-table views (the Lotus list methods) ask for
+// every key with `wholeTable` / `wholeKeys`, which fetch the upstream's list of the table first. An
+// unforked chain never makes one: its tables are plain Maps.
+import { MissingStateError, type MissingState } from './state-tree.js';
 
 /** Where a LazyMap's keys come from. */
 export interface MapSource<K, V> {
@@ -12,6 +15,11 @@ export interface MapSource<K, V> {
   get(key: K): V | undefined;
   /** The entries fetched so far that have a value. */
   fetched(): Iterable<[K, V]>;
+  /**
+   * Every key the upstream's table holds; throws MissingStateError until the upstream's list of the
+   * table is fetched. Absent where the upstream's keys cannot be listed (a table nobody lists).
+   */
+  listed?(): Iterable<K>;
 }
 
 export class LazyMap<K, V> extends Map<K, V> {
@@ -96,6 +104,14 @@ export class LazyMap<K, V> extends Map<K, V> {
     return { held: [...this.held()].sort(([a], [b]) => byKey(a, b)), removed: [...this.removed].sort(byKey) };
   }
 
+  /** Every key: what this table holds and the upstream's list, less what was deleted (MissingStateError until listed). */
+  wholeKeys(): K[] {
+    if (!this.source.listed) throw new Error('this forked table cannot be listed');
+    const keys = [...super.keys()];
+    for (const key of this.source.listed()) if (!super.has(key) && !this.removed.has(key)) keys.push(key);
+    return keys;
+  }
+
   /** A copy that changes apart from this one and reads the same source. */
   copy(): LazyMap<K, V> {
     return new LazyMap(this.source, this);
@@ -105,4 +121,30 @@ export class LazyMap<K, V> extends Map<K, V> {
 /** A working copy of an actor's table: a plain Map's entries, or a forked table that stays lazy. */
 export function copyMap<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
   return map instanceof LazyMap ? (map as LazyMap<K, V>).copy() : new Map(map);
+}
+
+/** Every key of a table, a forked one's upstream keys included (MissingStateError until they are listed). */
+export function wholeKeys<K, V>(map: ReadonlyMap<K, V>): K[] {
+  return map instanceof LazyMap ? (map as LazyMap<K, V>).wholeKeys() : [...map.keys()];
+}
+
+/**
+ * Every entry of a table, a forked one's upstream entries included. The entries not fetched yet are
+ * named together in one MissingStateError, so that one fetch brings them all.
+ */
+export function wholeTable<K, V>(map: ReadonlyMap<K, V>): [K, V][] {
+  if (!(map instanceof LazyMap)) return [...map];
+  const entries: [K, V][] = [];
+  const missing: MissingState[] = [];
+  for (const key of wholeKeys(map)) {
+    try {
+      const value = map.get(key);
+      if (value !== undefined) entries.push([key, value]);
+    } catch (error) {
+      if (!(error instanceof MissingStateError)) throw error;
+      missing.push(...error.missing);
+    }
+  }
+  if (missing.length) throw new MissingStateError(missing);
+  return entries;
 }

@@ -144,6 +144,9 @@ export interface StateSource {
   nextId(): number | undefined;
 }
 
+/** The forked tables whose upstream keys can be listed whole (the Lotus list methods). */
+export type ListedTable = 'deals' | 'marketBalances' | 'allocations' | 'claims' | 'miners';
+
 /** A value a StateSource does not hold yet, named as the source's reads name it. */
 export type MissingState =
   | { kind: 'actor'; id: number }
@@ -163,7 +166,9 @@ export type MissingState =
   | { kind: 'powerClaim'; miner: number }
   | { kind: 'sector'; miner: number; number: number }
   // A miner's proving state: all its sectors with their deadlines and partitions, and its PoSts.
-  | { kind: 'provingState'; miner: number };
+  | { kind: 'provingState'; miner: number }
+  // The upstream's list of a table's keys (and the entries that come with it), for a whole-table view.
+  | { kind: 'tableList'; table: ListedTable };
 
 /**
  * Thrown by a source's read of a value it has not fetched yet. Execution is deterministic and runs on

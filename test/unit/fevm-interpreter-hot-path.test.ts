@@ -1,6 +1,7 @@
-// The interpreter's hot path (fevm/actors/evm/memory-ops.ts, code-analysis.ts, state-adapter.ts):
-// memory accounts kept exactly as @ethereumjs's gas functions keep them, the words MSTORE, MLOAD and
-// KECCAK256 make, code analyses reused per code, and unchanged accounts not written back.
+// The interpreter's hot path (fevm/actors/evm/memory-ops.ts, code-analysis.ts, interpreter-loop.ts,
+// state-adapter.ts): memory accounts kept exactly as @ethereumjs's gas functions keep them, the words
+// MSTORE, MLOAD and KECCAK256 make, code analyses reused per code, the loop that awaits only what
+// must be, and unchanged accounts not written back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Common, Mainnet } from '@ethereumjs/common';
@@ -9,11 +10,12 @@ import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm';
 import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
+import { patchRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
 import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { createPlaceholder } from '../../src/fevm/actors/lifecycle.js';
 import { EvmStateAdapter } from '../../src/fevm/actors/evm/state-adapter.js';
 import { StateTree } from '../../src/fevm/state-tree.js';
-import { fevmSetup } from '../helpers/fevm.js';
+import { fevmSetup, type Deployed } from '../helpers/fevm.js';
 
 const MAX_WORD = (1n << 256n) - 1n;
 const OPCODES: Record<string, number> = { KECCAK256: 0x20, CALLDATACOPY: 0x37, CODECOPY: 0x39, MLOAD: 0x51, MSTORE: 0x52, MSTORE8: 0x53, MCOPY: 0x5e, RETURN: 0xf3, REVERT: 0xfd };
@@ -149,6 +151,40 @@ describe('code analyses reused per code', () => {
     const probe = await deploy('FevmProbe');
     const first = await call(probe, 'env');
     for (let i = 0; i < 3; i++) assert.deepEqual(await call(probe, 'env'), first);
+  });
+});
+
+describe('the loop that awaits only what must be', () => {
+  test("each transaction answers and costs the same as its replay on @ethereumjs's step, run for a tracer", async (t) => {
+    const { devnet, deploy, send } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const factory = await deploy('DestructibleFactory');
+    const sha256 = '0x' + '00'.repeat(19) + '02';
+    const sends: [Deployed, string, unknown[], bigint?][] = [
+      [probe, 'recordEnv', []],
+      // A CALL carrying value to a new address (a Placeholder), a STATICCALL to a precompile, INVALID.
+      [probe, 'callTo', ['0x' + '12'.repeat(20), 5n, '0x'], 5n],
+      [probe, 'staticCallTo', [sha256, '0xabcdef']],
+      [probe, 'useInvalid', []],
+      // CREATE2 of a contract whose constructor writes storage.
+      [factory, 'deploy', ['0x' + '01'.repeat(32)]],
+    ];
+    const exitCodes = [];
+    for (const [contract, fn, args, value] of sends) {
+      const receipt = await send(contract, fn, args, value);
+      const [replayed] = await devnet.traceTipset(devnet.head, 'all', { steps: { stack: false, memory: false, storage: false } });
+      assert.ok(replayed && replayed.steps.length > 0, `${fn}: the tracer saw the steps`);
+      assert.deepEqual([receipt.exitCode, receipt.gasUsed], [replayed.exitCode, replayed.gasUsed], fn);
+      exitCodes.push(receipt.exitCode);
+    }
+    assert.deepEqual(exitCodes, [0, 0, 0, 34, 0]);
+  });
+
+  test("an interpreter of an EVM that did not ask runs @ethereumjs's own loop", async () => {
+    const prototype = { run: async () => 'its own' };
+    const interpreter = Object.assign(Object.create(prototype), { _evm: {} });
+    patchRunLoop(interpreter);
+    assert.equal(await interpreter.run(new Uint8Array([0x00])), 'its own');
   });
 });
 

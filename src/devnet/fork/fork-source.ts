@@ -9,6 +9,7 @@ import { forkedSingletonState } from '../../fevm/actor-state.js';
 import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
 import { ForkedDealSchedule, withDealSchedule } from './deal-schedule.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, type ForkTables } from './fork-tables.js';
+import type { TableList } from './upstream-lists.js';
 import type { UpstreamState } from './upstream-state.js';
 
 /** Everything fetched so far: null records an actor or address the upstream does not have. */
@@ -194,6 +195,39 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.sectors, `${missing.miner}:${missing.number}`, () => upstream.sector(missing.miner, missing.number));
       case 'provingState':
         return fill(tables.provingStates, missing.miner, (id) => this.upstream.proving.provingState(id));
+      case 'tableList':
+        if (tables.lists.has(missing.table)) return false;
+        this.holdList(await this.upstream.lists.list(missing.table));
+        return true;
     }
+  }
+
+  /** Keeps a table's list, and the entries it came with where no read fetched them already (the same values). */
+  private holdList(list: TableList): void {
+    const { tables } = this.data;
+    const keep = <K, V>(table: Map<K, V>, entries: Map<K, V>, kept: (key: K, value: V) => void = () => undefined) => {
+      for (const [key, value] of entries) {
+        if (table.has(key)) continue;
+        table.set(key, value);
+        kept(key, value);
+      }
+    };
+    switch (list.table) {
+      case 'deals':
+        keep(tables.deals, list.deals, (id, deal) => this.dealChecks.add(id, deal));
+        break;
+      case 'marketBalances':
+        keep(tables.marketBalances, list.balances);
+        break;
+      case 'allocations':
+        keep(tables.allocations, list.byClient);
+        break;
+      case 'claims':
+        keep(tables.claims, list.byProvider);
+        break;
+      case 'miners':
+        break;
+    }
+    tables.lists.set(list.table, list.keys);
   }
 }

@@ -4,14 +4,16 @@
 // fetched, one key at a time: a key not fetched yet throws MissingStateError naming it, and the work
 // runs again once it is fetched. Keys of actors created on the fork (IDs from the upstream's NextID
 // on) and deals published on it (IDs from the market's NextID on) were never upstream and read as
-// absent without a fetch.
+// absent without a fetch. The tables that Lotus's list methods show whole (deals, market balances,
+// allocations, claims, miners) also take the upstream's list of their keys, fetched once on the first
+// whole-table read (`lists`), which brings the entries with it where the upstream's list has them.
 import type { CID } from '../../common/cbor.js';
 import type { Actor, ActorKind } from '../../fevm/actor.js';
 import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
-import { MissingStateError, type MissingState } from '../../fevm/state-tree.js';
+import { MissingStateError, type ListedTable, type MissingState } from '../../fevm/state-tree.js';
 import type { ForkedProving } from './upstream-proving.js';
 import type { ForkedDeal } from './upstream-tables.js';
 
@@ -43,6 +45,8 @@ export interface ForkTables {
   sectors: Map<string, SectorInfo | null>;
   /** Miners' proving states by actor ID (null: the upstream cannot list sectors, a gateway). */
   provingStates: Map<number, ForkedProving | null>;
+  /** The upstream's keys of the tables listed whole so far (deal IDs, participants, clients, providers, miners). */
+  lists: Map<ListedTable, readonly number[]>;
 }
 
 export const emptyForkTables = (): ForkTables => ({
@@ -58,14 +62,23 @@ export const emptyForkTables = (): ForkTables => ({
   powerClaims: new Map(),
   sectors: new Map(),
   provingStates: new Map(),
+  lists: new Map(),
 });
 
 /**
  * A table read from `fetched`: `upstream(key)` says whether the key can exist upstream at all,
- * `missing(key)` names what to fetch, `value` maps what was fetched to the table's value (undefined: none).
+ * `missing(key)` names what to fetch, `value` maps what was fetched to the table's value (undefined: none),
+ * `listed` gives the upstream's keys where the table can be listed whole.
  */
-function tableSource<K, F, V>(fetched: Map<K, F | null>, upstream: (key: K) => boolean, missing: (key: K) => MissingState, value: (entry: F) => V | undefined): MapSource<K, V> {
+function tableSource<K, F, V>(
+  fetched: Map<K, F | null>,
+  upstream: (key: K) => boolean,
+  missing: (key: K) => MissingState,
+  value: (entry: F) => V | undefined,
+  listed?: () => Iterable<K>,
+): MapSource<K, V> {
   return {
+    ...(listed ? { listed } : {}),
     get(key) {
       if (!upstream(key)) return undefined;
       const entry = fetched.get(key);
@@ -139,12 +152,18 @@ function providerSectors(sectorDeals: Map<string, readonly number[] | null>, ups
  * upstream (below its NextID).
  */
 export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean): Actor {
-  const byActor = <F, V>(fetched: Map<number, F | null>, missing: (id: number) => MissingState, value: (entry: F) => V | undefined) =>
-    new LazyMap(tableSource(fetched, upstreamActor, missing, value));
+  const listOf = (table: ListedTable) => () => {
+    const keys = tables.lists.get(table);
+    if (!keys) throw new MissingStateError([{ kind: 'tableList', table }]);
+    return keys;
+  };
+  const byActor = <F, V>(fetched: Map<number, F | null>, missing: (id: number) => MissingState, value: (entry: F) => V | undefined, listed?: ListedTable) =>
+    new LazyMap(tableSource(fetched, upstreamActor, missing, value, listed && listOf(listed)));
   if (actor.market) {
     const upstreamDeal = (id: number) => id < actor.market!.nextId;
-    const deal = <V>(value: (deal: ForkedDeal) => V | undefined) => new LazyMap(tableSource(tables.deals, upstreamDeal, (id) => ({ kind: 'deal', id }), value));
-    const balance = (field: 'escrow' | 'locked') => byActor(tables.marketBalances, (id) => ({ kind: 'marketBalance', id }), (b) => nonZero(b[field]));
+    const deal = <V>(value: (deal: ForkedDeal) => V | undefined) =>
+      new LazyMap(tableSource(tables.deals, upstreamDeal, (id) => ({ kind: 'deal', id }), value, listOf('deals')));
+    const balance = (field: 'escrow' | 'locked') => byActor(tables.marketBalances, (id) => ({ kind: 'marketBalance', id }), (b) => nonZero(b[field]), 'marketBalances');
     return {
       ...actor,
       market: {
@@ -165,8 +184,8 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
       verifreg: {
         ...actor.verifreg,
         verifiers: byActor(tables.verifiers, (id) => ({ kind: 'verifier', id }), (allowance) => allowance),
-        allocations: byActor(tables.allocations, (client) => ({ kind: 'allocations', client }), (own) => (own.size ? own : undefined)),
-        claims: byActor(tables.claims, (provider) => ({ kind: 'claims', provider }), (own) => (own.size ? own : undefined)),
+        allocations: byActor(tables.allocations, (client) => ({ kind: 'allocations', client }), (own) => (own.size ? own : undefined), 'allocations'),
+        claims: byActor(tables.claims, (provider) => ({ kind: 'claims', provider }), (own) => (own.size ? own : undefined), 'claims'),
       },
     };
   }
@@ -207,7 +226,7 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
     };
   }
   if (actor.power) {
-    return { ...actor, power: { ...actor.power, upstreamClaims: byActor(tables.powerClaims, (miner) => ({ kind: 'powerClaim', miner }), (claim) => claim) } };
+    return { ...actor, power: { ...actor.power, upstreamClaims: byActor(tables.powerClaims, (miner) => ({ kind: 'powerClaim', miner }), (claim) => claim, 'miners') } };
   }
   return actor;
 }

@@ -20,6 +20,7 @@ import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from '
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 import { UpstreamProving } from './upstream-proving.js';
+import { UpstreamLists } from './upstream-lists.js';
 import { UpstreamTables } from './upstream-tables.js';
 
 /** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
@@ -45,6 +46,8 @@ export class UpstreamState {
   readonly tables: UpstreamTables;
   /** Miners' proving states (a full node's methods). */
   readonly proving: UpstreamProving;
+  /** The singletons' whole tables, for the list methods. */
+  readonly lists: UpstreamLists;
 
   constructor(
     private readonly upstream: Upstream,
@@ -52,6 +55,7 @@ export class UpstreamState {
   ) {
     this.tables = new UpstreamTables(upstream, point);
     this.proving = new UpstreamProving(upstream, point);
+    this.lists = new UpstreamLists(upstream, point, this.tables);
   }
 
   /**

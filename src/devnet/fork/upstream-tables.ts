@@ -31,7 +31,7 @@ export interface ForkedDeal {
   allocationId?: number;
 }
 
-interface LotusDeal {
+export interface LotusDeal {
   Proposal: {
     PieceCID: { '/': string };
     PieceSize: number;
@@ -48,7 +48,7 @@ interface LotusDeal {
   State: { SectorNumber: number; SectorStartEpoch: number; LastUpdatedEpoch: number; SlashEpoch: number };
 }
 
-interface LotusAllocation {
+export interface LotusAllocation {
   Client: number;
   Provider: number;
   Data: { '/': string };
@@ -58,18 +58,18 @@ interface LotusAllocation {
   Expiration: number;
 }
 
-interface LotusClaim extends Omit<LotusAllocation, 'Expiration'> {
+export interface LotusClaim extends Omit<LotusAllocation, 'Expiration'> {
   TermStart: number;
   Sector: number;
 }
 
-function idOf(address: string, what: string): number {
+export function idOf(address: string, what: string): number {
   const id = FilAddress.parse(address).id;
   if (id === undefined) throw new DevnetError(`upstream ${what}: ${address} is not an ID address`);
   return id;
 }
 
-const allocationFromLotus = (a: LotusAllocation): Allocation => ({
+export const allocationFromLotus = (a: LotusAllocation): Allocation => ({
   client: a.Client,
   provider: a.Provider,
   data: CID.parse(a.Data['/']),
@@ -79,7 +79,7 @@ const allocationFromLotus = (a: LotusAllocation): Allocation => ({
   expiration: a.Expiration,
 });
 
-const claimFromLotus = (c: LotusClaim): Claim => ({
+export const claimFromLotus = (c: LotusClaim): Claim => ({
   provider: c.Provider,
   client: c.Client,
   data: CID.parse(c.Data['/']),
@@ -96,6 +96,42 @@ const byId = <L, T>(map: Record<string, L> | null, value: (record: L) => T): Map
 
 const sameAllocation = (a: Allocation, b: Allocation) =>
   a.client === b.client && a.provider === b.provider && a.data.equals(b.data) && a.size === b.size && a.termMin === b.termMin && a.termMax === b.termMax && a.expiration === b.expiration;
+
+export function dealFromLotus(found: LotusDeal): ForkedDeal {
+  const p = found.Proposal;
+  const proposal: StoredProposal = {
+    pieceCid: CID.parse(p.PieceCID['/']),
+    pieceSize: p.PieceSize,
+    verifiedDeal: p.VerifiedDeal,
+    client: idOf(p.Client, 'deal Client'),
+    provider: idOf(p.Provider, 'deal Provider'),
+    label: p.Label,
+    startEpoch: p.StartEpoch,
+    endEpoch: p.EndEpoch,
+    storagePricePerEpoch: BigInt(p.StoragePricePerEpoch),
+    providerCollateral: BigInt(p.ProviderCollateral),
+    clientCollateral: BigInt(p.ClientCollateral),
+  };
+  const s = found.State;
+  // Lotus shows a deal not activated with market.EmptyDealState (sector start -1).
+  if (s.SectorStartEpoch === EPOCH_UNDEFINED) return { proposal };
+  return { proposal, state: { sectorNumber: s.SectorNumber, sectorStartEpoch: s.SectorStartEpoch, lastUpdatedEpoch: s.LastUpdatedEpoch, slashEpoch: s.SlashEpoch } };
+}
+
+/** A verified deal not activated yet has an allocation, whose ID no deal method tells. */
+export const awaitsAllocation = (deal: ForkedDeal) => deal.proposal.verifiedDeal && !deal.state;
+
+/** Groups allocations or claims by the actor that holds them (a client's, a provider's). */
+export function groupBy<T>(byId: Map<number, T>, holder: (value: T) => number): Map<number, Map<number, T>> {
+  const groups = new Map<number, Map<number, T>>();
+  for (const [id, value] of byId) {
+    const key = holder(value);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = new Map()));
+    group.set(id, value);
+  }
+  return groups;
+}
 
 export class UpstreamTables {
   /** Singletons' States by ID (stateJson). */
@@ -174,27 +210,10 @@ export class UpstreamTables {
       if (error instanceof UpstreamAnswerError && /deal \d+ not found/.test(error.rpcMessage)) return null;
       throw error;
     }
-    const p = found.Proposal;
-    const proposal: StoredProposal = {
-      pieceCid: CID.parse(p.PieceCID['/']),
-      pieceSize: p.PieceSize,
-      verifiedDeal: p.VerifiedDeal,
-      client: idOf(p.Client, 'deal Client'),
-      provider: idOf(p.Provider, 'deal Provider'),
-      label: p.Label,
-      startEpoch: p.StartEpoch,
-      endEpoch: p.EndEpoch,
-      storagePricePerEpoch: BigInt(p.StoragePricePerEpoch),
-      providerCollateral: BigInt(p.ProviderCollateral),
-      clientCollateral: BigInt(p.ClientCollateral),
-    };
-    const s = found.State;
-    // Lotus shows a deal not activated with market.EmptyDealState (sector start -1).
-    if (s.SectorStartEpoch !== EPOCH_UNDEFINED) {
-      return { proposal, state: { sectorNumber: s.SectorNumber, sectorStartEpoch: s.SectorStartEpoch, lastUpdatedEpoch: s.LastUpdatedEpoch, slashEpoch: s.SlashEpoch } };
-    }
-    const allocationId = proposal.verifiedDeal ? await this.pendingAllocationId(id, proposal.client) : undefined;
-    return allocationId === undefined ? { proposal } : { proposal, allocationId };
+    const deal = dealFromLotus(found);
+    if (!awaitsAllocation(deal)) return deal;
+    const allocationId = await this.pendingAllocationId(id, deal.proposal.client);
+    return allocationId === undefined ? deal : { ...deal, allocationId };
   }
 
   /**

@@ -10,12 +10,13 @@ import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
-import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { dealTablesLayout, EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { unsealedCidOfPieces } from '../../devnet/storage-providers/sector-params.js';
 import { ExitCode } from '../../fevm/exit-code.js';
+import { wholeTable } from '../../fevm/lazy-map.js';
 import { shapeBySealProof } from '../../fevm/actors/miner/policy.js';
 import { bool, invalid, nonNegative, parseNonNegative, type Param } from '../params.js';
 
@@ -58,30 +59,31 @@ function marketDealJson(state: MarketState, dealId: number, deal: StoredProposal
 const balanceJson = (state: MarketState, id: number) => ({ Escrow: (state.escrow.get(id) ?? 0n).toString(), Locked: (state.locked.get(id) ?? 0n).toString() });
 
 /**
- * The market's State as Lotus's StateReadState shows it (go-state-types market State): each table
- * by the CID of its CBOR value (standing for its HAMT/AMT root), amounts as strings; the pending
- * proposals and the deals by provider sector by the roots of their HAMTs, laid out as
- * builtin-actors', whose blocks go to `serve` (for ChainReadObj: a fork of this node looks them up).
+ * The market's State as Lotus's StateReadState shows it (go-state-types market State), amounts as
+ * strings: its tables by the roots of their AMTs and HAMTs laid out as builtin-actors', whose blocks
+ * go to `serve` (for ChainReadObj: a fork of this node looks them up and lists them); the
+ * deal_ops_by_epoch, which the devnet keeps in its cron schedule, by the CID of its CBOR value.
  */
 export function marketStateJson(state: MarketState, serve: (blocks: Uint8Array[]) => void) {
-  const [proposals, states, , escrow, locked, nextId, ops, lastCron, , , , allocations] = marketStateValue(state) as unknown[];
+  const [, , , , , nextId, ops, lastCron] = marketStateValue(state) as unknown[];
   const root = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
   const pendingRoot = pendingProposalsHamt(state);
   const sectorsRoot = providerSectorsHamt(state);
-  serve([...pendingRoot.blocks, ...sectorsRoot.blocks]);
+  const deals = dealTablesLayout(state);
+  serve([...pendingRoot.blocks, ...sectorsRoot.blocks, ...deals.blocks]);
   return {
-    Proposals: root(proposals),
-    States: root(states),
+    Proposals: cidJson(deals.proposals),
+    States: cidJson(deals.states),
     PendingProposals: cidJson(pendingRoot.root),
-    EscrowTable: root(escrow),
-    LockedTable: root(locked),
+    EscrowTable: cidJson(deals.escrow),
+    LockedTable: cidJson(deals.locked),
     NextID: nextId,
     DealOpsByEpoch: root(ops),
     LastCron: lastCron,
     TotalClientLockedCollateral: state.totalClientLockedCollateral.toString(),
     TotalProviderLockedCollateral: state.totalProviderLockedCollateral.toString(),
     TotalClientStorageFee: state.totalClientStorageFee.toString(),
-    PendingDealAllocationIds: root(allocations),
+    PendingDealAllocationIds: cidJson(deals.pendingDealAllocationIds),
     ProviderSectors: cidJson(sectorsRoot.root),
   };
 }
@@ -129,7 +131,7 @@ export const filecoinMarket = [
 
   defineMethod('Filecoin.StateMarketDeals', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
     const { state } = marketAt(devnet, key);
-    return Object.fromEntries([...state.proposals].map(([id, deal]) => [String(id), marketDealJson(state, id, deal)]));
+    return Object.fromEntries(wholeTable(state.proposals).map(([id, deal]) => [String(id), marketDealJson(state, id, deal)]));
   }),
 
   defineMethod('Filecoin.StateMarketBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
@@ -142,7 +144,7 @@ export const filecoinMarket = [
   // Keyed by the escrow table's entries: every ID address that ever added funds and still has some.
   defineMethod('Filecoin.StateMarketParticipants', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
     const { state } = marketAt(devnet, key);
-    return Object.fromEntries([...state.escrow.keys()].map((id) => [idJson(id), balanceJson(state, id)]));
+    return Object.fromEntries(wholeTable(state.escrow).map(([id]) => [idJson(id), balanceJson(state, id)]));
   }),
 
   // Lotus adds 10% to the market's minimum; the devnet's minimum is 0 (market/policy.ts).

@@ -132,7 +132,7 @@ export function minerStateJson(state: MinerState, epoch: number, deadlines: CID)
 
 export const filecoinMiners = [
   defineMethod('Filecoin.StateListMiners', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
-    devnet.minersAt(tipsetOf(devnet, key).epoch).map((miner) => idJson(miner.id)),
+    devnet.minerIdsAt(tipsetOf(devnet, key).epoch).map((id) => idJson(id)),
   ),
 
   defineMethod('Filecoin.StateMinerInfo', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>

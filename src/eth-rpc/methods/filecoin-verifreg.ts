@@ -12,7 +12,8 @@ import { NO_ALLOCATION_ID } from '../../fevm/actors/market/state.js';
 import { allowancesHamt, datacapStateValue, EMPTY_DATACAP_STATE } from '../../fevm/actors/datacap/state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { tokensToDatacap } from '../../fevm/actors/verifreg/datacap-calls.js';
-import { EMPTY_VERIFREG_STATE, verifregStateValue, type Allocation, type Claim, type OwnedTable, type VerifregState } from '../../fevm/actors/verifreg/state.js';
+import { allocationsHamt, claimsHamt, EMPTY_VERIFREG_STATE, verifregStateValue, type Allocation, type Claim, type OwnedTable, type VerifregState } from '../../fevm/actors/verifreg/state.js';
+import { wholeTable } from '../../fevm/lazy-map.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
@@ -63,21 +64,24 @@ const byId = <T, U>(table: OwnedTable<T>, owner: number, json: (record: T) => U)
 const hamtJson = (entries: unknown) => cidJson(cidOf(encodeCbor(entries)));
 
 /**
- * The verifreg and datacap State objects with their Go field names (StateReadState). The token's
- * allowances are a HAMT laid out as builtin-actors' (its blocks go to `serve`, for ChainReadObj: a fork
- * of this node reads a client's allowances through them).
+ * The verifreg and datacap State objects with their Go field names (StateReadState). The registry's
+ * allocations and claims and the token's allowances are HAMTs laid out as builtin-actors' (their
+ * blocks go to `serve`, for ChainReadObj: a fork of this node lists allocations and claims, and reads
+ * a client's allowances, through them).
  */
 export function registryStateJson(actor: Actor, serve: (blocks: Uint8Array[]) => void): Record<string, unknown> | undefined {
   if (actor.id === VERIFREG_ACTOR_ID) {
     const state = actor.verifreg ?? EMPTY_VERIFREG_STATE;
-    const [, verifiers, proposals, allocations, , claims] = verifregStateValue(state) as unknown[];
+    const [, verifiers, proposals] = verifregStateValue(state) as unknown[];
+    const [allocations, claims] = [allocationsHamt(state), claimsHamt(state)];
+    serve([...allocations.blocks, ...claims.blocks]);
     return {
       RootKey: state.rootKey === undefined ? null : addressJson(FilAddress.fromId(state.rootKey)),
       Verifiers: hamtJson(verifiers),
       RemoveDataCapProposalIDs: hamtJson(proposals),
-      Allocations: hamtJson(allocations),
+      Allocations: cidJson(allocations.root),
       NextAllocationId: state.nextAllocationId,
-      Claims: hamtJson(claims),
+      Claims: cidJson(claims.root),
     };
   }
   if (actor.id === DATACAP_ACTOR_ID) {
@@ -153,11 +157,11 @@ export const filecoinVerifreg = [
   // Every client's allocations in one map by allocation ID ({} when there are none).
   defineMethod('Filecoin.StateGetAllAllocations', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
     const { allocations } = verifregOf(stateAt(devnet, key));
-    return Object.fromEntries([...allocations.values()].flatMap((own) => [...own].map(([id, a]) => [String(id), allocationJson(a)])));
+    return Object.fromEntries(wholeTable(allocations).flatMap(([, own]) => [...own].map(([id, a]) => [String(id), allocationJson(a)])));
   }),
 
   defineMethod('Filecoin.StateGetAllClaims', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
     const { claims } = verifregOf(stateAt(devnet, key));
-    return Object.fromEntries([...claims.values()].flatMap((own) => [...own].map(([id, c]) => [String(id), claimJson(c)])));
+    return Object.fromEntries(wholeTable(claims).flatMap(([, own]) => [...own].map(([id, c]) => [String(id), claimJson(c)])));
   }),
 ];

@@ -7,6 +7,7 @@ import { FilAddress } from '../../common/address.js';
 import { encodeBigInt } from '../../common/cbor.js';
 import { POWER_ACTOR_ID } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
+import { wholeKeys } from '../lazy-map.js';
 import { newActorAddress, transfer } from './lifecycle.js';
 import { checkPeerInfo, resolveWorker } from './miner/control.js';
 import { createMinerActor } from './miner/create.js';
@@ -63,6 +64,18 @@ export function allClaims(state: PowerState): PowerState['claims'] {
   if (!state.upstreamClaims) return state.claims;
   const own = new Set(state.claims.map(([id]) => id));
   return [...state.claims, ...[...(state.upstreamClaims ?? [])].filter(([id]) => !own.has(id))];
+}
+
+/**
+ * Every miner with a claim, as Lotus's StateListMiners lists them: on a fork, the upstream's whole list
+ * (MissingStateError until it is fetched) and then the miners created on the fork.
+ */
+export function minerIds(state: PowerState): number[] {
+  const own = state.claims.map(([id]) => id);
+  if (!state.upstreamClaims) return own;
+  const upstream = wholeKeys(state.upstreamClaims);
+  const listed = new Set(upstream);
+  return [...upstream, ...own.filter((id) => !listed.has(id))];
 }
 
 export function meetsConsensusMinimum(claim: Claim): boolean {

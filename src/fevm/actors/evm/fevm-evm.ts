@@ -42,6 +42,7 @@ import type { StateAccess } from '../../state-access.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
+import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
 import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
@@ -152,10 +153,16 @@ export class FevmEvm extends EVM {
     );
   }
 
-  /** Each frame's run; the first one's interpreter lets later frames reuse code analyses (code-analysis.ts). */
+  /**
+   * Each frame's run; the first one's interpreter lets later frames reuse code analyses
+   * (code-analysis.ts) and run on the loop that awaits only what must be (interpreter-loop.ts).
+   */
   protected override async runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
     const result = await super.runInterpreter(...args);
-    if (result.runState) patchInterpreter(result.runState.interpreter);
+    if (result.runState) {
+      patchInterpreter(result.runState.interpreter);
+      patchRunLoop(result.runState.interpreter);
+    }
     return result;
   }
 
@@ -386,6 +393,7 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
     ],
   });
   evm.runSynchronously(synchronous);
+  useRunLoop(evm);
   return evm;
 }
 

@@ -1,5 +1,7 @@
 // The storage market's state (builtin-actors actors/market/src/state.rs) and the bookkeeping of its
 // escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state.
+import { FilAddress } from '../../../common/address.js';
+import { buildAmt } from '../../../common/amt.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { actorIdKey, buildHamt } from '../../../common/hamt.js';
 import { ExitCode } from '../../exit-code.js';
@@ -303,6 +305,32 @@ export function providerSectorsHamt(state: MarketState): { root: CID; blocks: Ui
   });
   const all = buildHamt(providers, MARKET_HAMT_BIT_WIDTH);
   return { root: all.root, blocks: [...blocks, ...all.blocks] };
+}
+
+/** builtin-actors' market: its proposals' and deal states' AMT bit widths (types.rs), its balance tables' HAMT bit width (balance_table.rs). */
+export const PROPOSALS_AMT_BIT_WIDTH = 5;
+export const STATES_AMT_BIT_WIDTH = 6;
+export const BALANCE_TABLE_BIT_WIDTH = 6;
+
+/**
+ * The deal and balance tables as builtin-actors' market keeps them: Proposals and States, AMTs by
+ * deal ID; EscrowTable and LockedTable, HAMTs by the ID address's bytes of amounts; PendingDealAllocationIds,
+ * a HAMT by deal ID (varint) of allocation IDs. Their roots, and every block, for ChainReadObj.
+ */
+export function dealTablesLayout(state: MarketState): { proposals: CID; states: CID; escrow: CID; locked: CID; pendingDealAllocationIds: CID; blocks: Uint8Array[] } {
+  const proposals = buildAmt(new Map([...state.proposals].map(([id, deal]) => [id, storedProposalValue(deal)])), PROPOSALS_AMT_BIT_WIDTH);
+  const states = buildAmt(new Map([...state.states].map(([id, s]) => [id, [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]])), STATES_AMT_BIT_WIDTH);
+  const balances = (table: ReadonlyMap<number, bigint>) => buildHamt([...table].map(([id, amount]) => [FilAddress.fromId(id).bytes, encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
+  const [escrow, locked] = [balances(state.escrow), balances(state.locked)];
+  const allocations = buildHamt([...state.pendingDealAllocationIds].map(([deal, allocation]) => [actorIdKey(deal), allocation]), MARKET_HAMT_BIT_WIDTH);
+  return {
+    proposals: proposals.root,
+    states: states.root,
+    escrow: escrow.root,
+    locked: locked.root,
+    pendingDealAllocationIds: allocations.root,
+    blocks: [...proposals.blocks.values(), ...states.blocks.values(), ...escrow.blocks, ...locked.blocks, ...allocations.blocks],
+  };
 }
 
 /** The pending proposals as builtin-actors' market keeps them: a HAMT set keyed by each proposal CID's bytes (the values are unit: CBOR null). */

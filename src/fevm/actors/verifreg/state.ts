@@ -2,6 +2,7 @@
 // verifiers and their allowances, allocations by client and claims by provider (a claim keeps its
 // allocation's ID), and the next allocation ID. Immutable: each change returns a new state.
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
+import { actorIdKey, buildHamt } from '../../../common/hamt.js';
 import { FilAddress } from '../../../common/address.js';
 import { copyMap } from '../../lazy-map.js';
 
@@ -74,6 +75,27 @@ export const claimValue = (c: Claim): unknown => [c.provider, c.client, c.data, 
 
 const tableValue = <T>(table: OwnedTable<T>, value: (record: T) => unknown) =>
   [...table].map(([owner, records]) => [owner, [...records].map(([id, record]) => [id, value(record)])]);
+
+/** builtin-actors' HAMT bit width for the registry's tables (fvm_shared HAMT_BIT_WIDTH). */
+export const VERIFREG_HAMT_BIT_WIDTH = 5;
+
+/**
+ * An owned table (allocations, claims) as builtin-actors' registry keeps it: a HAMT by owner ID of
+ * the roots of HAMTs by record ID (keys as varints) of the records' tuples. Its root, and every block.
+ */
+export function ownedTableHamt<T>(table: OwnedTable<T>, value: (record: T) => unknown): { root: CID; blocks: Uint8Array[] } {
+  const blocks: Uint8Array[] = [];
+  const owners = [...table].map(([owner, records]) => {
+    const own = buildHamt([...records].map(([id, record]) => [actorIdKey(id), value(record)]), VERIFREG_HAMT_BIT_WIDTH);
+    blocks.push(...own.blocks);
+    return [actorIdKey(owner), own.root] as const;
+  });
+  const all = buildHamt(owners, VERIFREG_HAMT_BIT_WIDTH);
+  return { root: all.root, blocks: [...blocks, ...all.blocks] };
+}
+
+export const allocationsHamt = (state: VerifregState) => ownedTableHamt(state.allocations, allocationValue);
+export const claimsHamt = (state: VerifregState) => ownedTableHamt(state.claims, claimValue);
 
 /**
  * The CBOR value of the state: `[root_key, verifiers, remove_data_cap_proposal_ids, allocations,

@@ -1,0 +1,134 @@
+// @ethereumjs/evm's interpreter awaits `runStep` for every instruction, and `runStep` is an async
+// function: each instruction of a contract costs a promise and a turn of the microtask queue, even
+// when its gas function and handler are synchronous (most are: FEVM's own opcodes and @ethereumjs's
+// plain ones, see fevm-evm.ts). A loop of hashing runs ~12 000 instructions per transaction, and
+// those turns were about a fifth of its time. This loop runs the same steps in the same order, and
+// awaits only a gas function or handler that returns a promise.
+//
+// It takes over only where its steps are exactly @ethereumjs's: no step listeners (tracers), no
+// debug logging, no profiler, and none of the EIPs whose checks sit inside the loop (EOF, code
+// chunk witnesses, block-level access lists); anywhere else @ethereumjs's own `run` runs.
+import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
+
+type RunState = NonNullable<ExecResult['runState']>;
+type Interpreter = RunState['interpreter'];
+type RunResult = Awaited<ReturnType<Interpreter['run']>>;
+type OpEntry = ReturnType<Interpreter['lookupOpInfo']>;
+
+/** What the loop uses of @ethereumjs's Interpreter, some of it protected or private there. */
+interface LoopInterpreter {
+  _evm: EVM & { DEBUG: boolean };
+  _runState: RunState & { eip8037BurnLeftoverAfterCreateHaltOntoAlive?: boolean };
+  common: Interpreter['_evm']['common'];
+  profilerOpts?: { enabled?: boolean };
+  _getValidJumpDestinations: Interpreter['_getValidJumpDestinations'];
+  lookupOpInfo(op: number): OpEntry;
+  runStep(entry?: OpEntry): Promise<void>;
+  useGas(amount: bigint, context?: OpEntry['opcodeInfo']): void;
+}
+
+/** Opcodes around which @ethereumjs's loop does more than run the step. */
+const JUMP_OPCODES = new Set([0x56, 0x57, 0x5e]);
+/** EIPs that add checks to @ethereumjs's loop or step (EOF, Verkle and binary-tree witnesses, EIP-7928's CALL output). */
+const LOOP_EIPS = [3540, 6800, 7864, 7928];
+
+/** The EVMs whose frames run on this loop. */
+const loopEvms = new WeakSet<EVM>();
+const patched = new WeakSet<object>();
+
+/** Makes `evm`'s frames run on this loop, once `patchRunLoop` has patched the interpreter. */
+export function useRunLoop(evm: EVM): void {
+  if (!LOOP_EIPS.some((eip) => evm.common.isActivatedEIP(eip))) loopEvms.add(evm);
+}
+
+/**
+ * The interpreter class is not exported: the first interpreter that ran (any frame's result holds
+ * it) gives its prototype, whose `run` then takes this loop for the EVMs of `useRunLoop`.
+ */
+export function patchRunLoop(interpreter: Interpreter): void {
+  const prototype = Object.getPrototypeOf(interpreter) as Interpreter;
+  if (patched.has(prototype)) return;
+  patched.add(prototype);
+  const run = prototype.run;
+  prototype.run = function (this: Interpreter, code: Uint8Array, opts: { pc?: number } = {}): Promise<RunResult> {
+    const self = this as unknown as LoopInterpreter;
+    if (!loopEvms.has(self._evm) || self._evm.DEBUG || self.profilerOpts?.enabled === true) return run.call(this, code, opts);
+    return runLoop(self, code, opts.pc);
+  };
+}
+
+/** @ethereumjs's `run` for code that is not EOF, without profiling, its steps awaited only when they must be. */
+async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: number | undefined): Promise<RunResult> {
+  const runState = interpreter._runState;
+  runState.code = code;
+  runState.programCounter = startPc ?? runState.programCounter;
+  const pc = runState.programCounter;
+  if (pc !== 0 && (pc < 0 || pc >= code.length)) throw new Error('Internal error: program counter not in range');
+  const events = interpreter._evm.events;
+  let err: EVMError | undefined;
+  let cachedOpcodes: OpEntry[] | undefined;
+  while (runState.programCounter < runState.code.length) {
+    const programCounter = runState.programCounter;
+    let opCode: number;
+    let entry: OpEntry | undefined;
+    if (!cachedOpcodes) {
+      opCode = runState.code[programCounter]!;
+      // The jump destination analysis runs once the code reaches a jump (as @ethereumjs's loop does).
+      if (JUMP_OPCODES.has(opCode)) {
+        const { jumps, pushes, opcodesCached } = interpreter._getValidJumpDestinations(runState.code);
+        runState.validJumps = jumps;
+        runState.cachedPushes = pushes;
+        runState.shouldDoJumpAnalysis = false;
+        cachedOpcodes = opcodesCached;
+      }
+    } else {
+      entry = cachedOpcodes[programCounter]!;
+      opCode = entry.opcodeInfo.code;
+    }
+    runState.opCode = opCode;
+    try {
+      if (events !== undefined && events.listenerCount('step') > 0) {
+        await interpreter.runStep(entry);
+      } else {
+        const pending = stepNow(interpreter, entry ?? interpreter.lookupOpInfo(opCode));
+        if (pending) await pending;
+      }
+    } catch (e) {
+      runState.env.accessWitness?.revert();
+      if (!(e instanceof Object && 'errorType' in e && e.errorType === 'EVMError')) throw e;
+      const error = e as EVMError;
+      // STOP is not an exception.
+      if (error.error !== EVMError.errorMessages.STOP) err = error;
+      break;
+    }
+  }
+  if (err === undefined && runState.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && runState.gasLeft > 0n) {
+    runState.gasLeft = 0n;
+    err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+  }
+  return { runState, exceptionError: err };
+}
+
+/**
+ * @ethereumjs's `runStep` without step hooks: the gas (base fee, then the opcode's gas function),
+ * the program counter, the handler. Returns a promise only when the gas function or handler did.
+ */
+function stepNow(interpreter: LoopInterpreter, entry: OpEntry): Promise<void> | undefined {
+  const info = entry.opcodeInfo;
+  if (!info.dynamicGas) return execute(interpreter, entry, info.feeBigInt);
+  const gas = entry.gasHandler(interpreter._runState, info.feeBigInt, interpreter.common) as bigint | Promise<bigint>;
+  if (typeof gas === 'bigint') return execute(interpreter, entry, gas);
+  return gas.then((charged) => execute(interpreter, entry, charged));
+}
+
+function execute(interpreter: LoopInterpreter, entry: OpEntry, gas: bigint): Promise<void> | undefined {
+  const info = entry.opcodeInfo;
+  if (info.isInvalid) throw new EVMError(EVMError.errorMessages.INVALID_OPCODE);
+  interpreter.useGas(gas, info);
+  const runState = interpreter._runState;
+  runState.programCounter++;
+  const done = entry.opHandler(runState, interpreter.common) as unknown;
+  if (info.isAsync && done instanceof Promise) return done.then(() => runState.env.accessWitness?.commit());
+  runState.env.accessWitness?.commit();
+  return undefined;
+}
