@@ -94,7 +94,7 @@ function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: 
 /**
  * The transaction with its sender: keccak of the public key its signature recovered to (null: none),
  * last 20 bytes. Written out field by field: a spread made many of the node's transactions (the chain
- * keeps them all) an object shape of their own, ~0.5 KB each, in the CLI's process.
+ * keeps them all) an object shape of their own, ~0.45 KB each, in the CLI's process.
  */
 function withSender({ tx }: UnrecoveredEthTransaction, publicKey: Uint8Array | null): EthTransaction {
   if (!publicKey) throw new MessageRejectedError('failed to calculate sender: invalid signature');
