@@ -8,8 +8,9 @@ import { encodeBitfield } from '../../src/common/bitfield.js';
 import { withUpstreamSchedule } from '../../src/devnet/fork/deal-ops.js';
 import { ForkedMinerDeadlines } from '../../src/devnet/fork/miner-deadlines.js';
 import type { ForkedProving } from '../../src/devnet/fork/upstream-proving.js';
-import { CRON_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW } from '../../src/fevm/actors/miner/policy.js';
+import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { deadlineInfo, FAULT_MAX_AGE, faultFeeFor, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
+import { sectorPower } from '../../src/fevm/actors/miner/state.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { MINER, OWNER, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
@@ -124,11 +125,11 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     await toDeadline(h, 3);
     assert.ok(h.epoch > 100);
     assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[]])).exitCode, 0);
-    assert.equal(h.miner().faultCronEpoch, undefined);
     await toDeadline(h, 4);
     assert.equal(h.miner().sectors.has(3), false);
-    // The fault was detected: the proving period's fault fee falls due.
-    assert.notEqual(h.miner().faultCronEpoch, undefined);
+    // Its power went once, with the fault; the devnet's own fault-fee cron is not the forked miner's.
+    assert.equal(powerOf(h), 9n * GIB32);
+    assert.equal(h.miner().faultCronEpoch, undefined);
   });
 
   test("the upstream's record of proven partitions holds only for the challenge window open at the fork point", async () => {
@@ -184,5 +185,33 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.deepEqual(view(late), view(early));
     // Sector 3 expired, sector 5 terminated at FAULT_MAX_AGE (its fee burnt from the miner's balance).
     assert.deepEqual(view(early).sectors, [0, 1, 2, 4, 6, 7, 8, 9]);
+  });
+
+  test('its faulty sectors, those faulty upstream too, pay the fault fee at each proving period end, also when caught up late', async () => {
+    // Sector 5 faulty upstream since before the fork; the fork spans two proving periods' ends.
+    const early = await forkedMiner(undefined, { faultEpoch: 0 });
+    const held = new Map<number, ForkedProving | null>();
+    const late = await forkedMiner(undefined, { faultEpoch: 0, held });
+    const fee = faultFeeFor(sectorPower(early.miner().sectorSize, early.miner().sectors.get(5)!).qa);
+    /** What the miner has been charged: burnt (block rewards repay debt by burning it) or owed. */
+    const charged = (h: MinerHarness) => h.balance(BURNT_FUNDS_ACTOR_ID) + h.miner().feeDebt;
+    const before = charged(early);
+    assert.equal(charged(late), before);
+    const end = early.epoch + 2 * WPOST_PROVING_PERIOD;
+    await early.advanceTo(end);
+    await late.advanceTo(end);
+    assert.equal(charged(early) - before, 2n * fee);
+    assert.equal(charged(late) - before, 0n);
+    // The fork holds the late miner's proving state only now: its next close charges both periods' ends it missed.
+    held.set(MINER, null);
+    await early.advanceTo(end + WPOST_CHALLENGE_WINDOW);
+    await late.advanceTo(end + WPOST_CHALLENGE_WINDOW);
+    // Two periods' ends, or three if the last deadline closed was one.
+    const lastClose = end + WPOST_CHALLENGE_WINDOW - 1;
+    const ends = provingPeriodStart(lastClose + 1, early.miner().provingPeriodOffset) > end ? 3n : 2n;
+    assert.equal(charged(early) - before, ends * fee);
+    assert.equal(charged(late), charged(early));
+    assert.equal(late.balance(MINER), early.balance(MINER));
+    assert.equal(late.miner().sectors.get(5)!.faultEpoch, 0);
   });
 });

@@ -6,7 +6,7 @@
 // window-post.ts). Simplifications: declarations are not checked against deadline cut-offs or
 // mutability; a recovered sector regains its power at once (builtin-actors waits for its next PoSt);
 // the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
-// faulty then; faults older than FAULT_MAX_AGE terminate the sector; penalties the unlocked balance
+// faulty then (a forked miner's at its deadline close that ends the period, window-post.ts); faults older than FAULT_MAX_AGE terminate the sector; penalties the unlocked balance
 // cannot pay become fee debt.
 import { decodeBitfield, encodeBitfield } from '../../../common/bitfield.js';
 import { MARKET_ACTOR_ID } from '../../actor.js';
@@ -83,7 +83,8 @@ export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[
     qa += power.qa;
   }
   m = { ...m, sectors: updated };
-  if (m.faultCronEpoch === undefined && raw > 0n) {
+  // A forked miner pays the fee at its proving period's last deadline close (chargeContinuedFaults).
+  if (!m.postsRequired && m.faultCronEpoch === undefined && raw > 0n) {
     const due = periodEnd(m, epoch);
     rt.enrollCron(due, { type: 'fault-fee' } satisfies MinerCronEvent);
     m = { ...m, faultCronEpoch: due };
@@ -175,23 +176,46 @@ export async function expirePreCommits(rt: ActorRuntime, numbers: readonly numbe
   await burnFunds(rt, burnt);
 }
 
+/** The fault fee for `sectors`, from the unlocked balance; what it cannot pay becomes fee debt. */
+async function payFaultFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[]): Promise<void> {
+  const m = readMiner(rt);
+  const fee = sectors.reduce((sum, s) => sum + faultFeeFor(sectorPower(m.sectorSize, s).qa), 0n);
+  const charged = chargePenalty(rt, m, fee);
+  writeMiner(rt, charged.state);
+  await burnFunds(rt, charged.burn);
+}
+
+const faultySectors = (m: FullMinerState) => [...m.sectors.values()].filter((s) => s.faultEpoch !== undefined);
+
 /** The end of a proving period with faults: old faults terminate, the others pay the fault fee. */
 export async function chargeFaults(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
-  const faulty = [...readMiner(rt).sectors.values()].filter((s) => s.faultEpoch !== undefined);
-  await terminate(rt, faulty.filter((s) => epoch - s.faultEpoch! >= FAULT_MAX_AGE));
-  let m = readMiner(rt);
-  const stillFaulty = [...m.sectors.values()].filter((s) => s.faultEpoch !== undefined);
-  const fee = stillFaulty.reduce((sum, s) => sum + faultFeeFor(sectorPower(m.sectorSize, s).qa), 0n);
-  const charged = chargePenalty(rt, m, fee);
-  m = { ...charged.state, faultCronEpoch: undefined };
+  await terminate(
+    rt,
+    faultySectors(readMiner(rt)).filter((s) => epoch - s.faultEpoch! >= FAULT_MAX_AGE),
+  );
+  const stillFaulty = faultySectors(readMiner(rt));
+  await payFaultFee(rt, stillFaulty);
+  let m: FullMinerState = { ...readMiner(rt), faultCronEpoch: undefined };
   if (stillFaulty.length > 0) {
     const next = periodEnd(m, epoch + 1);
     rt.enrollCron(next, { type: 'fault-fee' } satisfies MinerCronEvent);
     m = { ...m, faultCronEpoch: next };
   }
   writeMiner(rt, m);
-  await burnFunds(rt, charged.burn);
+}
+
+/**
+ * A forked miner's deadline close at `close` (window-post.ts closeOne), when it ends a proving
+ * period: the sectors faulty before it pay the fault fee, those it inherited from the upstream too.
+ * builtin-actors charges each deadline's continued faults at that deadline's close (lib.rs
+ * handle_proving_deadline); here, as for the devnet's own miners, all of them at the period's end.
+ */
+export async function chargeContinuedFaults(rt: ActorRuntime, close: number): Promise<void> {
+  const m = readMiner(rt);
+  if (close !== periodEnd(m, close)) return;
+  const faulty = faultySectors(m).filter((s) => s.faultEpoch! < close);
+  if (faulty.length > 0) await payFaultFee(rt, faulty);
 }
 
 export const provingMethods: Record<string, MethodSpec> = {

@@ -16,7 +16,7 @@ import { bytes, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { readMiner, validateCallerIs, writeMiner } from './access.js';
 import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
-import { expire, recordFaults, terminate } from './proving.js';
+import { chargeContinuedFaults, expire, recordFaults, terminate } from './proving.js';
 import { controllingIds } from './state.js';
 
 /** The partitions a SubmitWindowedPoStParams proves, with the sectors each skips. */
@@ -87,15 +87,16 @@ export const windowPostMethods: Record<string, MethodSpec> = {
 };
 
 /**
- * The deadline cron (handle_proving_deadline → advance_deadline) at the close of the deadline open
- * now, after the closes the miner missed since its last one (on a fork, those before the fork held
- * its proving state), each at its own epoch.
+ * The deadline cron (handle_proving_deadline → advance_deadline): every deadline close since the
+ * miner's last one, in order, each at its own epoch (its deadline's last). It runs at the close now,
+ * or, on a fork that came to hold the miner's proving state late, at the first epoch mined after
+ * that: it then catches up the closes the miner missed, and the cron's other late entries find none.
  */
 export async function closeDeadline(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
-  const last = readMiner(rt).deadlinesClosedThrough ?? epoch - 1;
-  const missed = Math.max(0, Math.ceil((epoch - last) / WPOST_CHALLENGE_WINDOW) - 1);
-  for (let close = epoch - missed * WPOST_CHALLENGE_WINDOW; close <= epoch; close += WPOST_CHALLENGE_WINDOW) await closeOne(rt, close);
+  const m = readMiner(rt);
+  const last = m.deadlinesClosedThrough ?? epoch - 1;
+  for (let close = deadlineInfo(last + 1, m.provingPeriodOffset).close - 1; close <= epoch; close += WPOST_CHALLENGE_WINDOW) await closeOne(rt, close);
   // The upstream's record of proven partitions held at most until its deadline's close.
   writeMiner(rt, { ...readMiner(rt), upstreamPostWindow: undefined, deadlinesClosedThrough: epoch });
 }
@@ -103,8 +104,8 @@ export async function closeDeadline(rt: ActorRuntime): Promise<void> {
 /**
  * One deadline's close at `close`: once the fork has taken the miner over, faults for what no PoSt
  * proved (before its expirations, as builtin-actors detects missed proofs before it pops expired
- * sectors); then the sectors whose expiration has come expire and those faulty for FAULT_MAX_AGE
- * terminate. A close the miner missed had no PoSt: the fork could not prove sectors it had not read.
+ * sectors); then the sectors whose expiration has come expire, those faulty for FAULT_MAX_AGE
+ * terminate, and at a proving period's end the faulty ones pay the fault fee. A close the miner missed had no PoSt: the fork could not prove sectors it had not read.
  */
 async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
   const m = readMiner(rt);
@@ -128,6 +129,7 @@ async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
     rt,
     inDeadline().filter((s) => s.faultEpoch !== undefined && close - s.faultEpoch >= FAULT_MAX_AGE),
   );
+  await chargeContinuedFaults(rt, close);
   const after = readMiner(rt);
   const submissions = new Map(after.postSubmissions ?? []);
   submissions.delete(index);
