@@ -21,6 +21,19 @@ export function actorIdKey(id: number): Uint8Array {
 
 export const actorIdOfKey = (key: Uint8Array): number => varint.decode(key)[0];
 
+/**
+ * A map key as builtin-actors writes an epoch (a signed i64): the zigzag varint of integer-encoding
+ * (and Go's binary.PutVarint), 2n for n >= 0 and -2n - 1 below.
+ */
+export function epochKey(epoch: number): Uint8Array {
+  return actorIdKey(epoch >= 0 ? 2 * epoch : -2 * epoch - 1);
+}
+
+export function epochOfKey(key: Uint8Array): number {
+  const zigzag = actorIdOfKey(key);
+  return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+}
+
 /** Bits `[from, from + count)` of a hash, most significant bit of byte 0 first; fewer if the hash ends. */
 function slotOf(hash: Uint8Array, depth: number, bitWidth: number): number {
   const from = depth * bitWidth;
@@ -104,15 +117,14 @@ export async function hamtGet(root: CID, key: Uint8Array, bitWidth: number, load
   }
 }
 
-/** Every entry of the HAMT, reading all its nodes. */
+/** Every entry of the HAMT in slot order, reading all its nodes: a node's children together (an upstream gets each level as one batch). */
 export async function hamtEntries(root: CID, load: LoadBlock): Promise<[Uint8Array, unknown][]> {
   const [, pointers] = decodeNode(await load(root));
-  const entries: [Uint8Array, unknown][] = [];
-  for (const pointer of pointers) {
+  const parts = await Promise.all(pointers.map((pointer) => {
     const link = CID.asCID(pointer);
-    entries.push(...(link ? await hamtEntries(link, load) : asBucket(pointer)));
-  }
-  return entries;
+    return link ? hamtEntries(link, load) : asBucket(pointer);
+  }));
+  return parts.flat();
 }
 
 function popCount(n: bigint): number {

@@ -74,7 +74,7 @@ export class Calls {
     const ctx = callContext(this.node, epoch);
     // On a fork, what the call reads is fetched and the call redone (StateTree.withStateFetched):
     // only the run that counts prints its console.log lines.
-    return queue.run(async () => {
+    return queue.read(async () => {
       const { value, lines } = await state.withStateFetched(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx)));
       executor.printConsole(lines);
       return value;

@@ -1,10 +1,11 @@
 // State blocks the node's Filecoin.StateReadState answers link to and lays out exactly as
 // builtin-actors does (a miner's AllocatedSectors bitfield, its Deadlines with their partitions,
-// the datacap token's allowances HAMT, the market's deal, balance and pending-proposal tables, the
-// registry's allocations and claims), kept so that Filecoin.ChainReadObj serves them as Lotus serves
-// any block of the state (a fork of this node reads a miner's allocated sector numbers, through a
-// gateway its partitions, a client's datacap allowances and the pending proposals, and lists the
-// deals, balances, allocations and claims that way). The other links of the devnet's states stand for
+// the datacap token's allowances HAMT, the market's deal, balance, pending-proposal, ProviderSectors
+// and DealOpsByEpoch tables, the registry's allocations and claims), kept so that
+// Filecoin.ChainReadObj serves them as Lotus serves any block of the state (a fork of this node reads
+// a miner's allocated sector numbers, through a gateway its partitions, a client's datacap
+// allowances, the pending proposals, deals by sector and the market's scheduled deal work, and lists
+// the deals, balances, allocations and claims that way). The other links of the devnet's states stand for
 // HAMTs and AMTs it does not build, so they are not served. Content-addressed, so one store per node
 // is only a cache.
 import { cidOf, type CID } from '../common/cbor.js';

@@ -165,6 +165,9 @@ export type MissingState =
   | { kind: 'sectorDeals'; provider: number; sector: number }
   | { kind: 'powerClaim'; miner: number }
   | { kind: 'sector'; miner: number; number: number }
+  // The deal work the upstream's market scheduled (its DealOpsByEpoch): the epochs that have some, and one epoch's deals.
+  | { kind: 'dealOpEpochs' }
+  | { kind: 'dealOps'; epoch: number }
   // A miner's proving state: all its sectors with their deadlines and partitions, and its PoSts.
   | { kind: 'provingState'; miner: number }
   // The upstream's list of a table's keys (and the entries that come with it), for a whole-table view.

@@ -131,7 +131,8 @@ export class Miner {
     const { state, executor } = this.deps;
     for (let done = after; ; ) {
       const overlay = state.stage();
-      const due = nextCronEpoch(overlay);
+      // A fork learns the upstream's schedule on first need.
+      const due = await this.untilFetched(overlay, async () => nextCronEpoch(overlay));
       // Work enrolled for an epoch already run (or for the current one, while it ran) is due at the next.
       const epoch = due === undefined ? before : Math.max(due, done + 1);
       if (epoch >= before) return;

@@ -95,7 +95,7 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
   });
 
   test('the forked client makes a new verified deal with a forked provider: its datacap pays for the allocation, which the sealing claims', async () => {
-    // Read the upstream's unsealed deal now, so that its cron check (next test) is scheduled.
+    // The upstream's unsealed deal, not activated (its cron check, next test, comes from the upstream's schedule).
     assert.equal((await rpc(fork.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null])).State.SectorStartEpoch, -1);
     const before = {
       allowance: await allowance(fork.url, DEAL_CLIENT, 'f05', null),

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cidOf, type CID } from '../../src/common/cbor.js';
-import { actorIdKey, actorIdOfKey, buildHamt, hamtEntries, hamtGet } from '../../src/common/hamt.js';
+import { actorIdKey, actorIdOfKey, buildHamt, epochKey, epochOfKey, hamtEntries, hamtGet } from '../../src/common/hamt.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: unknown) => new TextDecoder().decode(b as Uint8Array);
@@ -50,4 +50,12 @@ test('actor IDs as keys are unsigned varints', () => {
   assert.deepEqual([...actorIdKey(5)], [5]);
   assert.deepEqual([...actorIdKey(1000)], [0xe8, 0x07]);
   assert.equal(actorIdOfKey(actorIdKey(123_456_789)), 123_456_789);
+});
+
+test('epochs as keys are signed varints (zigzag), as builtin-actors writes a ChainEpoch', () => {
+  // builtin-actors' own vectors (power state.rs epoch_key_test), and integer-encoding's: 150 signed is 300 unsigned.
+  assert.deepEqual([101, 102, 103, -1].map((e) => [...epochKey(e)]), [[0xca, 0x01], [0xcc, 0x01], [0xce, 0x01], [0x01]]);
+  assert.deepEqual([...epochKey(150)], [...actorIdKey(300)]);
+  assert.deepEqual([...epochKey(0)], [0]);
+  for (const epoch of [0, 1, -1, 63, -64, 2_880, 5_000_000, -5_000_001]) assert.equal(epochOfKey(epochKey(epoch)), epoch);
 });

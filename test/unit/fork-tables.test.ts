@@ -21,26 +21,17 @@ import { addClaim, allClaims, claimOf, EMPTY_POWER_STATE } from '../../src/fevm/
 import { EMPTY_VERIFREG_STATE, putOwned, type Allocation } from '../../src/fevm/actors/verifreg/state.js';
 import { allowanceOf, changeBalance, DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, INFINITE_ALLOWANCE, useAllowance } from '../../src/fevm/actors/datacap/state.js';
 import { copyMap, LazyMap } from '../../src/fevm/lazy-map.js';
-import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
+import { MissingStateError } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { ForkSource } from '../../src/devnet/fork/fork-source.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import type { ForkedDeal } from '../../src/devnet/fork/upstream-tables.js';
+import { missingOf } from '../helpers/missing-state.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { actorHead } from '../../src/fevm/actor-state.js';
 import { forkedStateJson } from '../../src/eth-rpc/forked-state-json.js';
 import { marketStateJson } from '../../src/eth-rpc/methods/filecoin-market.js';
-
-const missingOf = (fn: () => unknown): MissingState[] => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MissingStateError) return error.missing;
-    throw error;
-  }
-  assert.fail('expected a MissingStateError');
-};
 
 describe('LazyMap', () => {
   const upstream = new Map<number, string>([[1, 'one'], [2, 'two']]);
@@ -311,7 +302,7 @@ describe('a forked singleton\'s Head and State', () => {
   test('the upstream\'s until the fork writes; then the fork\'s own, the same whatever else the fork reads', async () => {
     const { source } = await forkSource();
     const forked = () => source.getActor(MARKET_ACTOR_ID)!;
-    const json = () => forkedStateJson(forked(), () => marketStateJson(forked().market!, () => undefined)) as Record<string, unknown>;
+    const json = () => forkedStateJson(forked(), () => marketStateJson(forked().market!, [], () => undefined)) as Record<string, unknown>;
     assert.equal(actorHead(forked()).toString(), UPSTREAM_HEAD.toString());
     assert.deepEqual(json(), UPSTREAM_MARKET_JSON);
     await settle(source, () => [forked().market!.proposals.get(1), forked().market!.escrow.get(CLIENT)]);
@@ -322,7 +313,7 @@ describe('a forked singleton\'s Head and State', () => {
     const ledger = new MarketLedger(forked().market!);
     ledger.addEscrow(CLIENT, 1n);
     const written: Actor = { ...forked(), market: ledger.snapshot() };
-    const writtenJson = () => forkedStateJson(written, () => marketStateJson(written.market!, () => undefined)) as Record<string, any>;
+    const writtenJson = () => forkedStateJson(written, () => marketStateJson(written.market!, [], () => undefined)) as Record<string, any>;
     const head = actorHead(written);
     const state = writtenJson();
     assert.notEqual(head.toString(), UPSTREAM_HEAD.toString());

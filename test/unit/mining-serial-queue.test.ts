@@ -32,3 +32,58 @@ test('a failed task rejects only its own caller and the queue goes on', async ()
   assert.equal(await second, 42);
   assert.equal(await queue.run(async () => 'still running'), 'still running');
 });
+
+test('reads queued together run back to back and are answered together, after the event loop took in what was ready', async () => {
+  const queue = new SerialQueue();
+  const events: string[] = [];
+  const read = (name: string) =>
+    queue
+      .read(async () => {
+        events.push(`run ${name}`);
+        await Promise.resolve();
+        return name;
+      })
+      .then((value) => {
+        events.push(`answer ${name}`);
+        return value;
+      });
+  const reads = [read('a'), read('b'), read('c')];
+  await Promise.resolve();
+  assert.deepEqual(events, [], 'a read on an idle queue waits for the I/O phase to end');
+  assert.deepEqual(await Promise.all(reads), ['a', 'b', 'c']);
+  assert.deepEqual(events, ['run a', 'run b', 'run c', 'answer a', 'answer b', 'answer c']);
+});
+
+test('reads and writes keep the order they were queued in, and a read is answered without waiting for a write', async () => {
+  const queue = new SerialQueue();
+  const events: string[] = [];
+  let releaseWrite!: () => void;
+  const writeMayEnd = new Promise<void>((resolve) => (releaseWrite = resolve));
+  const read = queue.read(async () => events.push('read'));
+  const write = queue.run(async () => {
+    events.push('write');
+    await writeMayEnd;
+  });
+  const readAfterWrite = queue.read(async () => events.push('read after write'));
+  await read;
+  assert.deepEqual(events, ['read', 'write'], 'the first read is answered while the write runs');
+  releaseWrite();
+  await Promise.all([write, readAfterWrite]);
+  assert.deepEqual(events, ['read', 'write', 'read after write']);
+});
+
+test('a failed read rejects only its own caller; the reads beside it are answered', async () => {
+  const queue = new SerialQueue();
+  const results = await Promise.allSettled([
+    queue.read(async () => 1),
+    queue.read(async () => {
+      throw new Error('reverted');
+    }),
+    queue.read(async () => 3),
+  ]);
+  assert.deepEqual(
+    results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+    [1, 'reverted', 3],
+  );
+  assert.equal(await queue.run(async () => 'still running'), 'still running');
+});

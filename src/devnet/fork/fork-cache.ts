@@ -20,9 +20,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * 6: forked singletons hold the upstream's Head and State (Actor.forkedFrom), and the datacap
  * allowances and the market's pending proposals are kept. 7: a forked miner records the challenge
  * window of the upstream's proven partitions (upstreamPostWindow); a gateway walk lists sectors by number.
- * 8: the upstream's lists of whole tables (ForkTables.lists) are kept.
+ * 8: the upstream's lists of whole tables (ForkTables.lists) are kept. 9: the market's deal work by
+ * epoch (DealOpsByEpoch) is kept, and no longer derived from the deals read.
  */
-const CACHE_FORMAT = 8;
+const CACHE_FORMAT = 9;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

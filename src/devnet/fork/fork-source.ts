@@ -7,7 +7,7 @@ import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
 import { forkedSingletonState } from '../../fevm/actor-state.js';
 import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
-import { ForkedDealSchedule, withDealSchedule } from './deal-schedule.js';
+import { UpstreamDealOps, withDealOps } from './deal-ops.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, type ForkTables } from './fork-tables.js';
 import type { TableList } from './upstream-lists.js';
 import type { UpstreamState } from './upstream-state.js';
@@ -46,15 +46,14 @@ export class ForkSource implements FetchingStateSource {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The singletons and miners as reads see them: with their tables reading `data.tables` (made once per actor). */
   private readonly withTables = new Map<number, Actor>();
-  /** The market's checks of the forked deals read so far, which the cron actor runs at their epochs. */
-  private readonly dealChecks: ForkedDealSchedule;
+  /** The deal work the upstream's market scheduled, which the cron actor runs at its epochs. */
+  private readonly dealOps: UpstreamDealOps;
 
   constructor(
     private readonly upstream: UpstreamState,
     readonly data: ForkData = emptyForkData(),
   ) {
-    this.dealChecks = new ForkedDealSchedule(upstream.point.epoch);
-    for (const [id, deal] of data.tables.deals) this.dealChecks.add(id, deal);
+    this.dealOps = new UpstreamDealOps(data.tables);
   }
 
   getActor(id: number): Actor | undefined {
@@ -72,7 +71,7 @@ export class ForkSource implements FetchingStateSource {
     if (!forked) {
       forked =
         actor.kind === 'cron'
-          ? withDealSchedule(actor, this.dealChecks, this.upstream.point.epoch)
+          ? withDealOps(actor, this.dealOps, this.upstream.point.epoch)
           : withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
       // The state handed out, which a write replaces: until then the actor answers the upstream's Head and State.
       if (forked.forkedFrom) forked = { ...forked, forkedFrom: { ...forked.forkedFrom, handedOut: forkedSingletonState(forked) } };
@@ -170,9 +169,7 @@ export class ForkSource implements FetchingStateSource {
     };
     switch (missing.kind) {
       case 'deal':
-        if (!(await fill(tables.deals, missing.id, (id) => upstream.deal(id)))) return false;
-        this.dealChecks.add(missing.id, tables.deals.get(missing.id)!);
-        return true;
+        return fill(tables.deals, missing.id, (id) => upstream.deal(id));
       case 'marketBalance':
         return fill(tables.marketBalances, missing.id, (id) => upstream.marketBalance(id));
       case 'allocations':
@@ -199,22 +196,30 @@ export class ForkSource implements FetchingStateSource {
         if (tables.lists.has(missing.table)) return false;
         this.holdList(await this.upstream.lists.list(missing.table));
         return true;
+      case 'dealOpEpochs':
+        if (tables.dealOpEpochs) return false;
+        tables.dealOpEpochs = await upstream.dealOpEpochs();
+        return true;
+      case 'dealOps': {
+        // Asked for only once the epochs are held (UpstreamDealOps.between).
+        const set = this.dealOps.setAt(missing.epoch);
+        if (!set || !(await fill(tables.dealOps, missing.epoch, () => upstream.dealOps(set)))) return false;
+        // The market's cron reads each of these deals at that epoch: fetched together, not one rerun of cron per deal.
+        await this.fetch(tables.dealOps.get(missing.epoch)!.map((id) => ({ kind: 'deal', id })));
+        return true;
+      }
     }
   }
 
   /** Keeps a table's list, and the entries it came with where no read fetched them already (the same values). */
   private holdList(list: TableList): void {
     const { tables } = this.data;
-    const keep = <K, V>(table: Map<K, V>, entries: Map<K, V>, kept: (key: K, value: V) => void = () => undefined) => {
-      for (const [key, value] of entries) {
-        if (table.has(key)) continue;
-        table.set(key, value);
-        kept(key, value);
-      }
+    const keep = <K, V>(table: Map<K, V>, entries: Map<K, V>) => {
+      for (const [key, value] of entries) if (!table.has(key)) table.set(key, value);
     };
     switch (list.table) {
       case 'deals':
-        keep(tables.deals, list.deals, (id, deal) => this.dealChecks.add(id, deal));
+        keep(tables.deals, list.deals);
         break;
       case 'marketBalances':
         keep(tables.marketBalances, list.balances);

@@ -47,6 +47,10 @@ export interface ForkTables {
   provingStates: Map<number, ForkedProving | null>;
   /** The upstream's keys of the tables listed whole so far (deal IDs, participants, clients, providers, miners). */
   lists: Map<ListedTable, readonly number[]>;
+  /** The epochs after the fork epoch for which the upstream's market scheduled deal work, ascending, each with its set's CID (read once). */
+  dealOpEpochs?: readonly (readonly [epoch: number, set: CID])[];
+  /** The deal IDs the upstream's market scheduled at an epoch, by epoch (read one epoch at a time). */
+  dealOps: Map<number, readonly number[]>;
 }
 
 export const emptyForkTables = (): ForkTables => ({
@@ -63,6 +67,7 @@ export const emptyForkTables = (): ForkTables => ({
   sectors: new Map(),
   provingStates: new Map(),
   lists: new Map(),
+  dealOps: new Map(),
 });
 
 /**

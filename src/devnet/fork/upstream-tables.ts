@@ -3,14 +3,15 @@
 // from its State (Filecoin.StateReadState), and its tables one key at a time through the state
 // methods that read them (StateMarketStorageDeal, StateMarketBalance, StateGetAllocations,
 // StateGetClaims, StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower), a miner's
-// sectors by number (StateSectorGetInfo), and a datacap holder's allowances, which no state method
-// reads, from the token's allowances HAMT block by block (ChainReadObj). Values come back in the devnet's shapes
+// sectors by number (StateSectorGetInfo), and what no state method reads (a datacap holder's
+// allowances, the market's pending proposals, deals by sector and deal work by epoch) from the
+// State's HAMTs block by block (ChainReadObj). Values come back in the devnet's shapes
 // (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../common/address.js';
 import { decodeBigInt } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { actorIdKey, actorIdOfKey, hamtEntries, hamtGet } from '../../common/hamt.js';
+import { actorIdKey, actorIdOfKey, epochOfKey, hamtEntries, hamtGet } from '../../common/hamt.js';
 import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, MARKET_HAMT_BIT_WIDTH, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
@@ -302,6 +303,31 @@ export class UpstreamTables {
     const sectors = CID.asCID(await hamtGet(CID.parse(ProviderSectors['/']), actorIdKey(provider), MARKET_HAMT_BIT_WIDTH, load));
     const ids = sectors && (await hamtGet(sectors, actorIdKey(sector), MARKET_HAMT_BIT_WIDTH, load));
     return Array.isArray(ids) ? (ids as number[]) : null;
+  }
+
+  /**
+   * The epochs after the fork epoch for which the upstream's market has deal work scheduled, ascending,
+   * each with the CID of its set of deal IDs: the keys of its DealOpsByEpoch (a HAMT by epoch of HAMT
+   * sets), read whole once, so that mining never asks the upstream about an epoch without work. Its
+   * keys are the signed varints builtin-actors writes and looks up since actors v14; entries written
+   * earlier under unsigned keys sit where cron never looks (builtin-actors issue 1780), here as
+   * epochs long past or negative. Cron at the fork epoch has run upstream (LastCron).
+   */
+  async dealOpEpochs(): Promise<[number, CID][]> {
+    const { DealOpsByEpoch } = (await this.stateJson(MARKET_ACTOR_ID)) as { DealOpsByEpoch: { '/': string } };
+    const epochs: [number, CID][] = [];
+    for (const [key, set] of await hamtEntries(CID.parse(DealOpsByEpoch['/']), (block) => this.readObject(block))) {
+      const epoch = epochOfKey(key);
+      const link = CID.asCID(set);
+      if (!link) throw new DevnetError(`upstream market DealOpsByEpoch at epoch ${epoch}: not a link to a set`);
+      if (epoch > this.point.epoch) epochs.push([epoch, link]);
+    }
+    return epochs.sort(([a], [b]) => a - b);
+  }
+
+  /** The deal IDs in one epoch's set of the market's DealOpsByEpoch (a HAMT set keyed by unsigned varints). */
+  async dealOps(set: CID): Promise<number[]> {
+    return (await hamtEntries(set, (block) => this.readObject(block))).map(([key]) => actorIdOfKey(key));
   }
 
   /** A block of the upstream's state. */

@@ -3,14 +3,13 @@
 // StateMarketProposalPending and StateComputeDataCID (lotus api/api_full.go, node/impl/full/state.go),
 // in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
-import { cidOf, encodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { PROVIDER_COLLATERAL_BOUNDS } from '../../fevm/actors/market/policy.js';
-import { dealTablesLayout, EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
+import { dealOpsByEpochHamt, dealTablesLayout, EMPTY_MARKET_STATE, EPOCH_UNDEFINED, marketStateValue, pendingProposalsHamt, providerSectorsHamt, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { cid, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -61,16 +60,16 @@ const balanceJson = (state: MarketState, id: number) => ({ Escrow: (state.escrow
 /**
  * The market's State as Lotus's StateReadState shows it (go-state-types market State), amounts as
  * strings: its tables by the roots of their AMTs and HAMTs laid out as builtin-actors', whose blocks
- * go to `serve` (for ChainReadObj: a fork of this node looks them up and lists them); the
- * deal_ops_by_epoch, which the devnet keeps in its cron schedule, by the CID of its CBOR value.
+ * go to `serve` (for ChainReadObj: a fork of this node looks them up and lists them); the deal ops
+ * by epoch, which the devnet keeps in its cron schedule, from `dealOps` (the market's entries there).
  */
-export function marketStateJson(state: MarketState, serve: (blocks: Uint8Array[]) => void) {
-  const [, , , , , nextId, ops, lastCron] = marketStateValue(state) as unknown[];
-  const root = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
+export function marketStateJson(state: MarketState, dealOps: Iterable<readonly [number, readonly number[]]>, serve: (blocks: Uint8Array[]) => void) {
+  const [, , , , , nextId, , lastCron] = marketStateValue(state) as unknown[];
   const pendingRoot = pendingProposalsHamt(state);
   const sectorsRoot = providerSectorsHamt(state);
   const deals = dealTablesLayout(state);
-  serve([...pendingRoot.blocks, ...sectorsRoot.blocks, ...deals.blocks]);
+  const opsRoot = dealOpsByEpochHamt(dealOps);
+  serve([...pendingRoot.blocks, ...sectorsRoot.blocks, ...deals.blocks, ...opsRoot.blocks]);
   return {
     Proposals: cidJson(deals.proposals),
     States: cidJson(deals.states),
@@ -78,7 +77,7 @@ export function marketStateJson(state: MarketState, serve: (blocks: Uint8Array[]
     EscrowTable: cidJson(deals.escrow),
     LockedTable: cidJson(deals.locked),
     NextID: nextId,
-    DealOpsByEpoch: root(ops),
+    DealOpsByEpoch: cidJson(opsRoot.root),
     LastCron: lastCron,
     TotalClientLockedCollateral: state.totalClientLockedCollateral.toString(),
     TotalProviderLockedCollateral: state.totalProviderLockedCollateral.toString(),

@@ -11,6 +11,7 @@ import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
+import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
 import { actorsManifest } from '../../fevm/manifest.js';
 import { messageCid } from '../../fevm/message.js';
@@ -74,7 +75,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
       MinerAboveMinPowerCount: minerAboveMinPowerCount,
     };
   }
-  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, (blocks) => serveBlocks(devnet, blocks));
+  if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
 }

@@ -12,7 +12,8 @@ export interface CronEntry {
 
 /**
  * Work a state source knows is due without it being in the queue: a fork's upstream schedule (the
- * market's checks of the upstream deals the fork has read, devnet/fork/deal-schedule.ts).
+ * deal work the upstream's market scheduled, devnet/fork/deal-ops.ts). Either may throw
+ * MissingStateError until the source has fetched what it needs.
  */
 export interface SourceSchedule {
   /** The entries due at epochs after `after` up to `upTo`, by epoch ascending. */
@@ -37,6 +38,13 @@ export function nextCronEpoch(state: StateReader): number | undefined {
   const { queue, upstream } = cronState(state);
   const epochs = [queue[0]?.[0], upstream?.schedule.next(upstream.through)].filter((e) => e !== undefined);
   return epochs.length ? Math.min(...epochs) : undefined;
+}
+
+/** The events queued for `actor`, by epoch ascending (a fork's upstream schedule aside). */
+export function queuedCron(state: StateReader, actor: number): [epoch: number, events: unknown[]][] {
+  return cronState(state)
+    .queue.map(([epoch, entries]): [number, unknown[]] => [epoch, entries.filter((e) => e.actor === actor).map((e) => e.event)])
+    .filter(([, events]) => events.length > 0);
 }
 
 export function enrollCron(state: StateOverlay, epoch: number, entry: CronEntry): void {

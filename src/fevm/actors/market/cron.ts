@@ -5,6 +5,9 @@
 // out (no event marks it), and, for a deal settled before that check, a settlement there and every
 // update interval after.
 import { encodeBigInt } from '../../../common/cbor.js';
+import { MARKET_ACTOR_ID } from '../../actor.js';
+import type { StateReader } from '../../state-tree.js';
+import { queuedCron } from '../cron.js';
 import { u64 } from '../params.js';
 import type { ActorRuntime } from '../runtime.js';
 import { storedProposalCid } from './deal-proposal.js';
@@ -82,4 +85,9 @@ export async function marketCron(rt: ActorRuntime, event: unknown): Promise<void
   const slashed = ledger.timeOutDeal(dealId, deal, cid);
   saveLedger(rt, ledger);
   await burn(rt, slashed);
+}
+
+/** The deals the market's cron will look at, by epoch: its entries in the cron queue (what builtin-actors keeps as DealOpsByEpoch). */
+export function scheduledDealOps(state: StateReader): [epoch: number, dealIds: number[]][] {
+  return queuedCron(state, MARKET_ACTOR_ID).map(([epoch, events]) => [epoch, events.map((event) => u64(event, 'market cron event'))]);
 }

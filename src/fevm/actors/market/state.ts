@@ -1,9 +1,10 @@
 // The storage market's state (builtin-actors actors/market/src/state.rs) and the bookkeeping of its
-// escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state.
+// escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state
+// (dealOpsByEpochHamt shows them in builtin-actors' layout).
 import { FilAddress } from '../../../common/address.js';
 import { buildAmt } from '../../../common/amt.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
-import { actorIdKey, buildHamt } from '../../../common/hamt.js';
+import { actorIdKey, buildHamt, epochKey } from '../../../common/hamt.js';
 import { ExitCode } from '../../exit-code.js';
 import { copyMap, LazyMap } from '../../lazy-map.js';
 import { ActorError } from '../runtime.js';
@@ -336,6 +337,23 @@ export function dealTablesLayout(state: MarketState): { proposals: CID; states: 
 /** The pending proposals as builtin-actors' market keeps them: a HAMT set keyed by each proposal CID's bytes (the values are unit: CBOR null). */
 export function pendingProposalsHamt(state: MarketState): { root: CID; blocks: Uint8Array[] } {
   return buildHamt([...state.pendingProposals.values()].map((cid) => [cid.bytes, null]), MARKET_HAMT_BIT_WIDTH);
+}
+
+/**
+ * The market's scheduled deal work as builtin-actors keeps it (DealOpsByEpoch, a SetMultimap): a HAMT
+ * by epoch of the CIDs of HAMT sets of deal IDs (values unit: CBOR null). Since actors v14 the epoch
+ * keys are signed varints (common/hamt.ts epochKey), the deal IDs unsigned ones. The devnet schedules
+ * this work in the cron actor's queue: `ops` are the market's entries there, by epoch.
+ */
+export function dealOpsByEpochHamt(ops: Iterable<readonly [epoch: number, dealIds: readonly number[]]>): { root: CID; blocks: Uint8Array[] } {
+  const blocks: Uint8Array[] = [];
+  const epochs = [...ops].map(([epoch, dealIds]) => {
+    const set = buildHamt(dealIds.map((id) => [actorIdKey(id), null]), MARKET_HAMT_BIT_WIDTH);
+    blocks.push(...set.blocks);
+    return [epochKey(epoch), set.root] as const;
+  });
+  const all = buildHamt(epochs, MARKET_HAMT_BIT_WIDTH);
+  return { root: all.root, blocks: [...blocks, ...all.blocks] };
 }
 
 export function marketStateValue(state: MarketState): unknown {
