@@ -27,9 +27,9 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function expectNonce(rpc: RpcClient, s: Signer): Promise<void> {
+async function expectNonce(rpc: RpcClient, s: Signer, expected = s.nonce): Promise<void> {
   const mined = Number(await rpc.call('eth_getTransactionCount', [s.address, 'latest']));
-  if (mined !== s.nonce) throw new Error(`expected nonce ${s.nonce}, the node reports ${mined}`);
+  if (mined !== expected) throw new Error(`expected nonce ${expected}, the node reports ${mined}`);
 }
 
 /** Pre-signed transactions sent one at a time, each waited for to its receipt; tx/s. */
@@ -52,13 +52,12 @@ export async function sequentialTransfers(rpc: RpcClient, s: Signer, count: numb
 }
 
 /**
- * Pre-signed transfers with consecutive nonces in JSON-RPC batches, until the last receipt; tx/s.
+ * Pre-signed transactions with consecutive nonces in JSON-RPC batches, until the last receipt; tx/s.
  * A few batches are in flight, unless the node refuses a nonce gap (Hardhat: it also runs a batch's
  * requests concurrently), then the transactions go one request after another, with no receipt waited for.
+ * `nonceAfter` is the sender's nonce once all are mined.
  */
-export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: number, queuesNonceGaps: boolean): Promise<number> {
-  const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
-  const raws = await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit }));
+async function pipelined(rpc: RpcClient, s: Signer, raws: string[], queuesNonceGaps: boolean, nonceAfter = s.nonce): Promise<number> {
   const batchSize = queuesNonceGaps ? BATCH_SIZE : 1;
   const batches: string[][] = [];
   for (let i = 0; i < raws.length; i += batchSize) batches.push(raws.slice(i, i + batchSize));
@@ -68,8 +67,34 @@ export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: numbe
   const last = await receipt(rpc, hashes.at(-1)!.at(-1)!);
   const elapsed = performance.now() - t0;
   if (BigInt(last.status) !== 1n) throw new Error(`the last pipelined transfer failed: ${JSON.stringify(last)}`);
-  await expectNonce(rpc, s);
-  return count / (elapsed / 1000);
+  await expectNonce(rpc, s, nonceAfter);
+  return raws.length / (elapsed / 1000);
+}
+
+/** `count` pipelined transfers of 1 attoFIL/wei to new addresses; tx/s. */
+export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: number, queuesNonceGaps: boolean): Promise<number> {
+  const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
+  return pipelined(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit })), queuesNonceGaps);
+}
+
+/**
+ * `count` pipelined transfers to new addresses, all signed first, sent `step` at a time; the node's
+ * resident memory (`rssMiB`) is read after each step: [transactions so far, MiB] pairs.
+ */
+export async function rssAlongTransfers(rpc: RpcClient, s: Signer, count: number, step: number, queuesNonceGaps: boolean, rssMiB: () => number): Promise<[number, number][]> {
+  const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
+  const firstNonce = s.nonce;
+  const raws = await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit }));
+  // Signing held this event loop for minutes: let it see the idle keep-alive connection the node
+  // closed meanwhile, or the first batch is written to it (EPIPE).
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const points: [number, number][] = [[0, rssMiB()]];
+  for (let sent = 0; sent < count; sent += step) {
+    const chunk = raws.slice(sent, sent + step);
+    await pipelined(rpc, s, chunk, queuesNonceGaps, firstNonce + sent + chunk.length);
+    points.push([sent + chunk.length, rssMiB()]);
+  }
+  return points;
 }
 
 export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<number> {

@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mineWithDeals } from './deals.js';
 import { benchFork } from './fork.js';
-import { CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, sequentialTransfers } from './phases.js';
+import { CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, rssAlongTransfers, sequentialTransfers } from './phases.js';
 import { PEER_NAMES, RunningPeer, mineMethod, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { medianFigures, printTable, type Figures, type Results } from './report.js';
 import { Signer, deployContracts } from './workload.js';
@@ -121,8 +121,10 @@ async function benchPeer(peer: PeerName, opts: Options): Promise<Figures> {
   let rssAfter100kMiB: number | undefined;
   if (opts.long) {
     const long = await onFreshNode(peer, async (node) => {
-      await step(peer, `${LONG_RUN_TRANSACTIONS} pipelined transfers`, async () => pipelinedTransfers(node.rpc, await Signer.create(node.rpc), LONG_RUN_TRANSACTIONS, queuesNonceGaps(peer)));
-      return node.memory().rssMiB;
+      const signer = await Signer.create(node.rpc);
+      const along = await step(peer, `${LONG_RUN_TRANSACTIONS} pipelined transfers`, () =>
+        rssAlongTransfers(node.rpc, signer, LONG_RUN_TRANSACTIONS, LONG_RUN_TRANSACTIONS / 10, queuesNonceGaps(peer), () => node.memory().rssMiB));
+      return along.at(-1)![1];
     });
     rssAfter100kMiB = long.value;
     runs.push(long);

@@ -19,9 +19,10 @@ export class SerialQueue {
    * Like run, for a task that only reads (eth_call). Calls that concurrent clients sent together run
    * back to back and are answered together: on an idle queue a read starts only once the event loop
    * has taken in the requests that are ready now (setImmediate), and its answer waits for the reads
-   * queued after it, up to the next write. Interleaved with parsing and answering HTTP requests, a call finds the EVM's code
-   * and data gone from the CPU's caches and costs about half as much again (README, "Where an
-   * eth_call spends its time"). Tasks queued after a read, reads or writes, still run after it.
+   * queued after it, up to the next write. Interleaved with parsing and answering HTTP requests, a
+   * call finds the EVM's code and data gone from the CPU's caches and costs about half as much again
+   * (README, "Where an eth_call spends its time"). Tasks queued after a read, reads or writes, still
+   * run after it.
    */
   read<T>(task: () => Promise<T>): Promise<T> {
     const start = this.pending === 0 ? new Promise((resolve) => setImmediate(resolve)) : this.tail;

@@ -120,8 +120,9 @@ for (const gatewayOnly of [false, true]) describe(`fork: the market's cron runs 
     const next = nextUpdateEpoch(settledDeal, settledCheck + 1);
     assert.equal(next, settledCheck + 86_400);
     const before = await balances(node.url);
-    // Forked miners' deadline cron runs once the fork writes to them (README "Forking"): S's sector,
-    // faulty since the upstream's null rounds, stays as it was, so S is still there to settle.
+    // A forked miner's deadlines close once the fork holds its proving state (README "Forking"): nothing
+    // here reads the provider's, so S's sector, faulty since the upstream's null rounds, is not
+    // terminated at FAULT_MAX_AGE (near epoch 121 000), and S is still there to settle.
     await mineTo(node, next - 1);
     assert.deepEqual(await deal(node.url, settledDeal), settled);
     await mineTo(node, next);

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { cidOf, CID } from '../../src/common/cbor.js';
 import { actorIdKey, actorIdOfKey, buildHamt, epochKey, hamtEntries, hamtGet } from '../../src/common/hamt.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
-import { UpstreamDealOps, withDealOps } from '../../src/devnet/fork/deal-ops.js';
+import { UpstreamDealOps, withUpstreamSchedule } from '../../src/devnet/fork/deal-ops.js';
 import { emptyForkTables } from '../../src/devnet/fork/fork-tables.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { UpstreamTables } from '../../src/devnet/fork/upstream-tables.js';
@@ -101,7 +101,7 @@ describe('the fork\'s cron runs the upstream\'s deal work', () => {
     tables.dealOps.set(1001, [1001]).set(1500, [1500]);
     const tree = createGenesisState([], 0n);
     const staged = tree.stage();
-    staged.putActor(withDealOps(staged.getActor(CRON_ACTOR_ID)!, new UpstreamDealOps(tables), FORK_EPOCH));
+    staged.putActor(withUpstreamSchedule(staged.getActor(CRON_ACTOR_ID)!, new UpstreamDealOps(tables), FORK_EPOCH));
     tree.commit(staged, FORK_EPOCH);
 
     const state = tree.stage();

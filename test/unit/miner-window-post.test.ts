@@ -1,13 +1,17 @@
 // A miner whose Window PoSts are required (a forked miner: postsRequired): SubmitWindowedPoSt (5)
-// and its checks, the deadline cron its first message enrolls, faults for partitions no PoSt proved
-// at their deadline's close, expirations at the close of the sector's deadline, and recoveries
-// (DeclareFaultsRecovered makes a sector recovering; its partition's next PoSt recovers it, a
-// deadline closing unproven retracts it), as builtin-actors does.
+// and its checks, the deadline closes the fork's cron hands out (ForkedMinerDeadlines), faults for
+// partitions no PoSt proved once a message took the miner over, expirations at the close of the
+// sector's deadline, the closes a miner missed before the fork held it, caught up in order, and
+// recoveries (DeclareFaultsRecovered makes a sector recovering; its partition's next PoSt recovers it,
+// a deadline closing unproven retracts it), as builtin-actors does.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encodeBitfield } from '../../src/common/bitfield.js';
-import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { deadlineInfo, WPOST_CHALLENGE_WINDOW } from '../../src/fevm/actors/miner/policy.js';
+import { withUpstreamSchedule } from '../../src/devnet/fork/deal-ops.js';
+import { ForkedMinerDeadlines } from '../../src/devnet/fork/miner-deadlines.js';
+import type { ForkedProving } from '../../src/devnet/fork/upstream-proving.js';
+import { CRON_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW } from '../../src/fevm/actors/miner/policy.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { MINER, OWNER, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
@@ -18,13 +22,23 @@ const DECLARE_FAULTS = 10;
 const DECLARE_FAULTS_RECOVERED = 11;
 const powerOf = (h: MinerHarness) => claimOf(h.state.getActor(POWER_ACTOR_ID)!.power!, MINER)!.rawBytePower;
 
-/** The harness's miner (10 sectors: sector n in deadline n, partition 0), its PoSts required; `expiration` changes sector 3's. */
-async function forkedMiner(expiration?: number): Promise<MinerHarness> {
+/**
+ * The harness's miner (10 sectors: sector n in deadline n, partition 0) forked at the harness's first
+ * epoch, its PoSts required; `expiration` changes sector 3's, `faultEpoch` makes sector 5 faulty since
+ * then. The cron closes its deadlines once `held` has it (as the fork's does once it holds the miner's
+ * proving state; from the start unless `held` is given).
+ */
+async function forkedMiner(expiration?: number, options: { faultEpoch?: number; held?: Map<number, ForkedProving | null> } = {}): Promise<MinerHarness> {
   const h = await minerHarness();
   const actor = h.state.getActor(MINER)!;
   const sectors = new Map(h.miner().sectors);
   if (expiration !== undefined) sectors.set(3, { ...sectors.get(3)!, expiration });
-  h.state.putActor({ ...actor, miner: { ...actor.miner!, sectors, postsRequired: true } });
+  if (options.faultEpoch !== undefined) sectors.set(5, { ...sectors.get(5)!, faultEpoch: options.faultEpoch });
+  const forkEpoch = h.epoch - 1;
+  h.state.putActor({ ...actor, miner: { ...actor.miner!, sectors, postsRequired: true, deadlinesClosedThrough: forkEpoch } });
+  const held = options.held ?? new Map([[MINER, null]]);
+  const deadlines = new ForkedMinerDeadlines({ provingStates: held }, (id) => (id === MINER ? h.miner().provingPeriodOffset : undefined));
+  h.state.putActor(withUpstreamSchedule(h.state.getActor(CRON_ACTOR_ID)!, deadlines, forkEpoch));
   return h;
 }
 
@@ -50,11 +64,11 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0], { proofType: 99 }))).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0], { commit: h.epoch }))).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [1]))).exitCode, ExitCode.ErrNotFound);
-    assert.equal(h.miner().deadlineCronEpoch, undefined);
+    assert.equal(h.miner().takenOverAt, undefined);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, 0);
     assert.deepEqual(h.miner().postSubmissions?.get(4), [0]);
-    // The first message that changes the miner enrolls its deadline cron at this deadline's last epoch.
-    assert.equal(h.miner().deadlineCronEpoch, deadline(h).close - 1);
+    // The first message that changes the miner takes it over.
+    assert.equal(h.miner().takenOverAt, h.epoch);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, ExitCode.ErrIllegalArgument);
   });
 
@@ -70,12 +84,12 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.equal(h.miner().postSubmissions?.get(4), undefined);
   });
 
-  test('a miner proven by simulation (the devnet\'s own) records no PoSt and gets no deadline cron', async () => {
+  test('a miner proven by simulation (the devnet\'s own) records no PoSt and is not taken over', async () => {
     const h = await minerHarness();
     await toDeadline(h, 4);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, 0);
     assert.equal(h.miner().postSubmissions, undefined);
-    assert.equal(h.miner().deadlineCronEpoch, undefined);
+    assert.equal(h.miner().takenOverAt, undefined);
     await h.advanceTo(h.epoch + 48 * WPOST_CHALLENGE_WINDOW);
     assert.equal(powerOf(h), 10n * GIB32);
   });
@@ -90,11 +104,11 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     await toDeadline(h, 6);
     assert.equal(h.miner().sectors.get(5)!.faultEpoch, deadline(h).open - 1);
     assert.equal(powerOf(h), 9n * GIB32);
-    // A whole period unproven: every sector faulty, the cron still going.
+    // A whole period unproven: every sector faulty, the closes still going.
     await h.advanceTo(h.epoch + 48 * WPOST_CHALLENGE_WINDOW);
     assert.equal([...h.miner().sectors.values()].filter((s) => s.faultEpoch === undefined).length, 0);
     assert.equal(powerOf(h), 0n);
-    assert.ok(h.miner().deadlineCronEpoch! >= h.epoch);
+    assert.ok(h.miner().deadlinesClosedThrough! >= h.epoch - WPOST_CHALLENGE_WINDOW);
   });
 
   test('a sector expires at the close of its deadline once its expiration has come', async () => {
@@ -143,6 +157,36 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.deepEqual([...late.miner().postSubmissions!], [[5, [0]]]);
     await toDeadline(late, 8);
     assert.equal(late.miner().sectors.get(7)!.faultEpoch, deadline(late).open - 1);
+  });
+
+  test('until a message takes it over, its upstream provider is taken to prove it: closes fault nothing, sectors still expire', async () => {
+    const h = await forkedMiner(100);
+    await h.advanceTo(48 * WPOST_CHALLENGE_WINDOW + 1);
+    assert.equal(h.miner().sectors.has(3), false);
+    assert.equal([...h.miner().sectors.values()].filter((s) => s.faultEpoch !== undefined).length, 0);
+    assert.equal(powerOf(h), 9n * GIB32);
+  });
+
+  test('a miner held late catches up the closes it missed, in order: the same sectors, faults, power and pledge as one held from the fork', async () => {
+    // Sector 5 faulty upstream, reaching FAULT_MAX_AGE a few deadlines after the fork; sector 3 expiring at 100.
+    const faultEpoch = 400 - FAULT_MAX_AGE;
+    const early = await forkedMiner(100, { faultEpoch });
+    const held = new Map<number, ForkedProving | null>();
+    const late = await forkedMiner(100, { faultEpoch, held });
+    await early.advanceTo(1000);
+    await late.advanceTo(1000);
+    assert.equal(late.miner().sectors.size, 10);
+    assert.equal(late.miner().deadlinesClosedThrough, 0);
+    // The fork fetches the miner's proving state now: its next close catches up the ones it missed.
+    held.set(MINER, null);
+    await late.advanceTo(1000 + WPOST_CHALLENGE_WINDOW + 1);
+    assert.ok(late.miner().deadlinesClosedThrough! > 1000);
+    await late.advanceTo(1000 + 49 * WPOST_CHALLENGE_WINDOW);
+    await early.advanceTo(1000 + 49 * WPOST_CHALLENGE_WINDOW);
+    const view = (h: MinerHarness) => ({ sectors: [...h.miner().sectors.keys()], power: powerOf(h), pledge: h.miner().initialPledge, through: h.miner().deadlinesClosedThrough, balance: h.balance(MINER) });
+    assert.deepEqual(view(late), view(early));
+    // Sector 3 expired, sector 5 terminated at FAULT_MAX_AGE (its fee burnt from the miner's balance).
+    assert.deepEqual(view(early).sectors, [0, 1, 2, 4, 6, 7, 8, 9]);
   });
 
   test('a declared recovery waits for the partition\'s next PoSt, which recovers the sector and its power', async () => {

@@ -55,7 +55,7 @@ export class UpstreamDealOps implements SourceSchedule {
   }
 }
 
-/** The upstream's cron actor with the upstream market's deal work, none of which has run on the fork yet. */
-export function withDealOps(cron: Actor, schedule: UpstreamDealOps, forkEpoch: number): Actor {
+/** The upstream's cron actor with work the upstream scheduled (`schedule`), none of which has run on the fork yet. */
+export function withUpstreamSchedule(cron: Actor, schedule: SourceSchedule, forkEpoch: number): Actor {
   return { ...cron, cron: { queue: cron.cron?.queue ?? [], upstream: { schedule, through: forkEpoch } } };
 }

@@ -21,9 +21,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * allowances and the market's pending proposals are kept. 7: a forked miner records the challenge
  * window of the upstream's proven partitions (upstreamPostWindow); a gateway walk lists sectors by number.
  * 8: the upstream's lists of whole tables (ForkTables.lists) are kept. 9: the market's deal work by
- * epoch (DealOpsByEpoch) is kept, and no longer derived from the deals read.
+ * epoch (DealOpsByEpoch) is kept, and no longer derived from the deals read. 10: a forked miner records
+ * the last epoch its deadlines closed (deadlinesClosedThrough: the fork epoch).
  */
-const CACHE_FORMAT = 9;
+const CACHE_FORMAT = 10;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

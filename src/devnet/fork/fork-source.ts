@@ -7,7 +7,8 @@ import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
 import { forkedSingletonState } from '../../fevm/actor-state.js';
 import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
-import { UpstreamDealOps, withDealOps } from './deal-ops.js';
+import { UpstreamDealOps, withUpstreamSchedule } from './deal-ops.js';
+import { ForkedMinerDeadlines, mergedSchedule } from './miner-deadlines.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, type ForkTables } from './fork-tables.js';
 import type { TableList } from './upstream-lists.js';
 import type { UpstreamState } from './upstream-state.js';
@@ -48,12 +49,15 @@ export class ForkSource implements FetchingStateSource {
   private readonly withTables = new Map<number, Actor>();
   /** The deal work the upstream's market scheduled, which the cron actor runs at its epochs. */
   private readonly dealOps: UpstreamDealOps;
+  /** The deadline closes of the forked miners whose proving state is held. */
+  private readonly minerDeadlines: ForkedMinerDeadlines;
 
   constructor(
     private readonly upstream: UpstreamState,
     readonly data: ForkData = emptyForkData(),
   ) {
     this.dealOps = new UpstreamDealOps(data.tables);
+    this.minerDeadlines = new ForkedMinerDeadlines(data.tables, (id) => data.actors.get(id)?.miner?.provingPeriodOffset);
   }
 
   getActor(id: number): Actor | undefined {
@@ -71,7 +75,8 @@ export class ForkSource implements FetchingStateSource {
     if (!forked) {
       forked =
         actor.kind === 'cron'
-          ? withDealOps(actor, this.dealOps, this.upstream.point.epoch)
+          ? // Miners' deadline closes before the market's deal work at one epoch, as builtin-actors' power cron runs before the market's.
+            withUpstreamSchedule(actor, mergedSchedule([this.minerDeadlines, this.dealOps]), this.upstream.point.epoch)
           : withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
       // The state handed out, which a write replaces: until then the actor answers the upstream's Head and State.
       if (forked.forkedFrom) forked = { ...forked, forkedFrom: { ...forked.forkedFrom, handedOut: forkedSingletonState(forked) } };

@@ -77,9 +77,11 @@ export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds
     feeDebt: BigInt(funds.FeeDebt),
     // New sectors on the fork take numbers the upstream has not used.
     allocatedSectors,
-    // Nobody proves a forked miner's sectors unless the fork does (proving.ts).
+    // Its upstream storage provider proves it until the fork takes it over (window-post.ts).
     postsRequired: true,
     // The upstream's record of proven partitions (its proving state) holds for the challenge window open at the fork point.
     upstreamPostWindow: deadlineInfo(forkEpoch, provingPeriodOffset).open,
+    // The upstream's cron closed its deadlines through the fork epoch.
+    deadlinesClosedThrough: forkEpoch,
   };
 }

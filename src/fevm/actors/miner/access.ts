@@ -6,7 +6,6 @@ import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
-import { scheduleDeadlineClose } from './schedule.js';
 import { loadMiner, postSubmissionsAt, type FullMinerState } from './state.js';
 
 /** Power actor methods the miner calls (actors/power/src/lib.rs). */
@@ -21,14 +20,14 @@ export function readMiner(rt: ActorRuntime): FullMinerState {
 }
 
 /**
- * Writes the miner's state; fields set to undefined (a change no longer pending) are left out. A
- * miner whose Window PoSts are required gets its deadline cron from the first message that changes
- * it (window-post.ts); from then on the cron keeps itself going.
+ * Writes the miner's state; fields set to undefined (a change no longer pending) are left out. The
+ * first message that changes a forked miner takes it over: from then on only the fork's PoSts prove
+ * it (window-post.ts).
  */
 export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
-  if (state.postsRequired && state.deadlineCronEpoch === undefined && rt.caller.kind !== 'cron') {
-    // From here on the cron clears each deadline's record at its close: the upstream's (readMiner kept what still holds) is the miner's own.
-    state = { ...state, upstreamPostWindow: undefined, deadlineCronEpoch: scheduleDeadlineClose(rt, rt.ctx.epoch, state.provingPeriodOffset) };
+  if (state.postsRequired && state.takenOverAt === undefined && rt.caller.kind !== 'cron') {
+    // From here on each deadline's record is the miner's own (readMiner kept what still holds of the upstream's).
+    state = { ...state, upstreamPostWindow: undefined, takenOverAt: rt.ctx.epoch };
   }
   rt.update({ miner: Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)) as FullMinerState });
 }

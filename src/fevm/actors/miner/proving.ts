@@ -70,22 +70,22 @@ function periodEnd(m: FullMinerState, epoch: number): number {
   return provingPeriodStart(epoch, m.provingPeriodOffset) + WPOST_PROVING_PERIOD - 1;
 }
 
-/** Marks sectors faulty from `epoch`: they lose their power and the fault fee is scheduled. */
-export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
+/** Marks sectors faulty from `epoch` (by default now): they lose their power and the fault fee is scheduled. */
+export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[], epoch = rt.ctx.epoch): Promise<void> {
   let m = readMiner(rt);
   const updated = new Map(m.sectors);
   let raw = 0n;
   let qa = 0n;
   for (const s of sectors) {
     if (s.faultEpoch !== undefined) continue;
-    updated.set(s.sectorNumber, { ...s, faultEpoch: rt.ctx.epoch });
+    updated.set(s.sectorNumber, { ...s, faultEpoch: epoch });
     const power = sectorPower(m.sectorSize, s);
     raw += power.raw;
     qa += power.qa;
   }
   m = { ...m, sectors: updated };
   if (m.faultCronEpoch === undefined && raw > 0n) {
-    const due = periodEnd(m, rt.ctx.epoch);
+    const due = periodEnd(m, epoch);
     rt.enrollCron(due, { type: 'fault-fee' } satisfies MinerCronEvent);
     m = { ...m, faultCronEpoch: due };
   }
@@ -129,7 +129,7 @@ function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint): { 
  * Removes sectors before their expiration: their power goes, their pledge is released, the
  * termination fee is charged, and the market hears of the sectors that held data.
  */
-async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
+export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
   if (sectors.length === 0) return;
   let m = readMiner(rt);
   const remaining = new Map(m.sectors);

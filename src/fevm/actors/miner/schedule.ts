@@ -1,9 +1,8 @@
 // The miner's cron events (rt.enrollCron), standing for builtin-actors' per-deadline cron: sector
 // expirations at their expiration epoch, pre-commit clean-up when proving is too late, the fault
-// fee at the end of each proving period while some sector is faulty, and, for a miner whose Window
-// PoSts are required (window-post.ts), each deadline's close.
+// fee at the end of each proving period while some sector is faulty; and a forked miner's deadline
+// closes (window-post.ts), which the fork's cron hands out (devnet/fork/miner-deadlines.ts).
 import type { ActorRuntime } from '../runtime.js';
-import { deadlineInfo } from './policy.js';
 
 export type MinerCronEvent =
   | { readonly type: 'expire'; readonly sectors: readonly number[] }
@@ -20,11 +19,4 @@ export function scheduleExpirations(rt: ActorRuntime, sectors: readonly { sector
 
 export function schedulePreCommitCleanUp(rt: ActorRuntime, epoch: number, sectors: readonly number[]): void {
   rt.enrollCron(epoch, { type: 'precommit-expiry', sectors } satisfies MinerCronEvent);
-}
-
-/** Enrolls the close of the deadline open at `epoch` (its last epoch); returns that epoch. */
-export function scheduleDeadlineClose(rt: ActorRuntime, epoch: number, provingPeriodOffset: number): number {
-  const due = deadlineInfo(epoch, provingPeriodOffset).close - 1;
-  rt.enrollCron(due, { type: 'deadline' } satisfies MinerCronEvent);
-  return due;
 }

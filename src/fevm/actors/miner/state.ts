@@ -111,25 +111,31 @@ export interface MinerState {
    */
   readonly upstreamSectors?: ReadonlyMap<number, SectorInfo>;
   /**
-   * A forked miner's sectors are proven only by the Window PoSts it submits (SubmitWindowedPoSt), and
-   * each deadline's close faults the partitions not proven (proving.ts). The devnet's own miners are
-   * proven by simulation: their healthy sectors always are.
+   * A forked miner: its deadlines close on the fork (window-post.ts closeDeadline) once the fork holds
+   * its proving state, and from the first message that changes it (takenOverAt) its sectors are proven
+   * only by the Window PoSts it submits. The devnet's own miners are proven by simulation: their
+   * healthy sectors always are.
    */
   readonly postsRequired?: boolean;
   /** Partitions proven by a Window PoSt in each deadline's current challenge window, by deadline index. */
   readonly postSubmissions?: ReadonlyMap<number, readonly number[]>;
   /**
-   * On a fork, until the miner's deadline cron starts: the epoch the challenge window open at the fork
-   * point opened. postSubmissions is then the upstream's record, which holds for that window only
-   * (postSubmissionsAt).
+   * On a fork, until the miner's first deadline close or first message: the epoch the challenge window
+   * open at the fork point opened. postSubmissions is then the upstream's record, which holds for that
+   * window only (postSubmissionsAt).
    */
   readonly upstreamPostWindow?: number;
-  /** The epoch of the deadline cron event already enrolled (a miner whose PoSts are required), if any. */
-  readonly deadlineCronEpoch?: number;
+  /** On a fork: the last epoch whose deadline close the miner has had (the fork epoch at first: the upstream's). */
+  readonly deadlinesClosedThrough?: number;
+  /**
+   * On a fork: the epoch of the first message that changed the miner. Until then its upstream storage
+   * provider is taken to prove it (its deadline closes fault nothing); from then on only the fork's PoSts do.
+   */
+  readonly takenOverAt?: number;
 }
 
 /** Fields that stay absent until they mean something. */
-type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlineCronEpoch';
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt';
 
 /** A MinerState with every field present. */
 export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;

@@ -3,19 +3,22 @@
 // handle_proving_deadline): SubmitWindowedPoSt records the partitions proven in the current deadline,
 // and at each deadline's last epoch the miner's cron faults the healthy sectors of the partitions no
 // PoSt proved, then removes the deadline's sectors whose expiration has come (expirations fall due at
-// their deadline's end, as builtin-actors quantizes them). A PoSt recovers the recovering sectors
-// (declared recovered) of the partitions it proves and does not skip; a deadline's close retracts
-// the recoveries of the partitions no PoSt proved. The proofs' bytes are not verified:
-// the devnet seals no data. The deadline cron starts with the first message that changes the miner
-// (access.ts writeMiner), so a miner the fork only reads stays as the upstream had it.
+// their deadline's end, as builtin-actors quantizes them) and terminates its sectors faulty for
+// FAULT_MAX_AGE. A PoSt recovers the recovering sectors (declared recovered) of the partitions it
+// proves and does not skip; a deadline's close retracts the recoveries of the partitions no PoSt
+// proved. The proofs' bytes are not verified: the devnet seals no data.
+// The fork's cron hands out a forked miner's deadline closes once the fork holds its proving state
+// (devnet/fork/miner-deadlines.ts); the first one catches up, in order, every close since the fork
+// epoch, so what a miner's deadlines did never depends on when the fork read it. Until the first
+// message that changes the miner (takenOverAt) its upstream storage provider is taken to keep
+// proving it, so its closes fault nothing.
 import { decodeBitfield } from '../../../common/bitfield.js';
 import { ExitCode } from '../../exit-code.js';
 import { bytes, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { readMiner, validateCallerIs, writeMiner } from './access.js';
-import { deadlineInfo, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
-import { expire, recordFaults, recoverSectors } from './proving.js';
-import { scheduleDeadlineClose } from './schedule.js';
+import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
+import { expire, recordFaults, recoverSectors, terminate } from './proving.js';
 import { controllingIds, type SectorOnChainInfo } from './state.js';
 
 /** The partitions a SubmitWindowedPoStParams proves, with the sectors each skips. */
@@ -100,30 +103,51 @@ function retractRecoveries(rt: ActorRuntime, sectors: SectorOnChainInfo[]): void
 }
 
 /**
- * The deadline cron (handle_proving_deadline → advance_deadline): faults for what no PoSt proved, then
- * expirations (a sector due in an unproven partition is faulted first, as builtin-actors detects
- * missed proofs before it pops expired sectors); the next deadline's cron while the miner has sectors.
+ * The deadline cron (handle_proving_deadline → advance_deadline) at the close of the deadline open
+ * now, after the closes the miner missed since its last one (on a fork, those before the fork held
+ * its proving state), each at its own epoch.
  */
 export async function closeDeadline(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
-  const { index } = deadlineInfo(epoch, readMiner(rt).provingPeriodOffset);
+  const last = readMiner(rt).deadlinesClosedThrough ?? epoch - 1;
+  const missed = Math.max(0, Math.ceil((epoch - last) / WPOST_CHALLENGE_WINDOW) - 1);
+  for (let close = epoch - missed * WPOST_CHALLENGE_WINDOW; close <= epoch; close += WPOST_CHALLENGE_WINDOW) await closeOne(rt, close);
+  // The upstream's record of proven partitions held at most until its deadline's close.
+  writeMiner(rt, { ...readMiner(rt), upstreamPostWindow: undefined, deadlinesClosedThrough: epoch });
+}
+
+/**
+ * One deadline's close at `close`: once the fork has taken the miner over, faults for what no PoSt
+ * proved (before its expirations, as builtin-actors detects missed proofs before it pops expired
+ * sectors); then the sectors whose expiration has come expire and those faulty for FAULT_MAX_AGE
+ * terminate. A close the miner missed had no PoSt: the fork could not prove sectors it had not read.
+ */
+async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
+  const m = readMiner(rt);
+  const { index } = deadlineInfo(close, m.provingPeriodOffset);
   const inDeadline = () => [...readMiner(rt).sectors.values()].filter((s) => s.deadline === index);
-  const proven = new Set(readMiner(rt).postSubmissions?.get(index) ?? []);
-  const unproven = inDeadline().filter((s) => !proven.has(s.partition));
-  retractRecoveries(rt, unproven);
-  await recordFaults(
-    rt,
-    unproven.filter((s) => s.faultEpoch === undefined),
-  );
+  if (m.takenOverAt !== undefined && close >= m.takenOverAt) {
+    const proven = new Set(close === rt.ctx.epoch ? (m.postSubmissions?.get(index) ?? []) : []);
+    const unproven = inDeadline().filter((s) => !proven.has(s.partition));
+    retractRecoveries(rt, unproven);
+    await recordFaults(
+      rt,
+      unproven.filter((s) => s.faultEpoch === undefined),
+      close,
+    );
+  }
   await expire(
     rt,
     inDeadline()
-      .filter((s) => s.expiration <= epoch)
+      .filter((s) => s.expiration <= close)
       .map((s) => s.sectorNumber),
   );
-  const m = readMiner(rt);
-  const submissions = new Map(m.postSubmissions ?? []);
+  await terminate(
+    rt,
+    inDeadline().filter((s) => s.faultEpoch !== undefined && close - s.faultEpoch >= FAULT_MAX_AGE),
+  );
+  const after = readMiner(rt);
+  const submissions = new Map(after.postSubmissions ?? []);
   submissions.delete(index);
-  const next = m.sectors.size > 0 || m.precommits.size > 0 ? scheduleDeadlineClose(rt, epoch + WPOST_CHALLENGE_WINDOW, m.provingPeriodOffset) : undefined;
-  writeMiner(rt, { ...m, postSubmissions: submissions, deadlineCronEpoch: next });
+  writeMiner(rt, { ...after, postSubmissions: submissions });
 }
