@@ -5,9 +5,10 @@
 // PoSt proved, then removes the deadline's sectors whose expiration has come (expirations fall due at
 // their deadline's end, as builtin-actors quantizes them) and terminates its sectors faulty for
 // FAULT_MAX_AGE; the close that ends a proving period charges the fault fee for the sectors faulty
-// before it, those the upstream had faulted too (proving.ts chargeContinuedFaults). A PoSt recovers the recovering sectors (declared recovered) of the partitions it
-// proves and does not skip; a deadline's close retracts the recoveries of the partitions no PoSt
-// proved. The proofs' bytes are not verified: the devnet seals no data.
+// before it, those the upstream had faulted too (proving.ts chargeContinuedFaults). A PoSt recovers
+// the recovering sectors (declared recovered) of the partitions it proves and does not skip; a
+// deadline's close retracts the recoveries of the partitions no PoSt proved. The proofs' bytes are
+// not verified: the devnet seals no data.
 // The fork's cron hands out a forked miner's deadline closes once the fork holds its proving state
 // (devnet/fork/miner-deadlines.ts); the first one catches up, in order, every close since the fork
 // epoch, so what a miner's deadlines did never depends on when the fork read it. Until the first
