@@ -6,6 +6,7 @@ export class SerialQueue {
   /** Of those, the reads (`read`); and the answers of reads that settled while more reads waited. */
   private reads = 0;
   private heldAnswers: (() => void)[] = [];
+  private flushScheduled = false;
 
   run<T>(task: () => Promise<T>): Promise<T> {
     return this.enqueue(this.tail, () => {
@@ -21,8 +22,9 @@ export class SerialQueue {
    * has taken in the requests that are ready now (setImmediate), and its answer waits for the reads
    * queued after it, up to the next write. Interleaved with parsing and answering HTTP requests, a
    * call finds the EVM's code and data gone from the CPU's caches and costs about half as much again
-   * (README, "Where an eth_call spends its time"). Tasks queued after a read, reads or writes, still
-   * run after it.
+   * (README, "Where an eth_call spends its time"). An answer is held only while the reads after it
+   * run without a pause: once the event loop gets a turn (a read waiting on a fork's upstream, say),
+   * the held answers go out. Tasks queued after a read, reads or writes, still run after it.
    */
   read<T>(task: () => Promise<T>): Promise<T> {
     const start = this.pending === 0 ? new Promise((resolve) => setImmediate(resolve)) : this.tail;
@@ -30,11 +32,23 @@ export class SerialQueue {
     const result = this.enqueue(start, task);
     const answer = () => {
       this.reads--;
-      if (this.reads > 0) return new Promise<void>((resolve) => this.heldAnswers.push(resolve));
+      if (this.reads > 0) {
+        this.scheduleFlush();
+        return new Promise<void>((resolve) => this.heldAnswers.push(resolve));
+      }
       this.answerHeldReads();
       return undefined;
     };
     return result.finally(answer);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.answerHeldReads();
+    });
   }
 
   private answerHeldReads(): void {

@@ -118,6 +118,10 @@ for (const gateway of [false, true]) {
       assert.deepEqual(sorted(await listsOf(fork.url, null)), sorted(atFork));
       // A read of one entry afterwards answers the same as the list (the list's entries are kept).
       assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null]), atFork.deals[unsealedDeal]);
+      // Every actor too, fetched together (a gateway serves no StateListActors to compare with).
+      const actors: string[] = await rpc(fork.url, 'Filecoin.StateListActors', [null]);
+      if (!gateway) assert.deepEqual(actors, await rpc(upstream.url, 'Filecoin.StateListActors', [forkKey]));
+      for (const miner of atFork.miners) assert.ok(actors.includes(miner), miner);
     });
 
     test('a miner, deal, allocation and claim made on the fork are added, the sealed allocation removed', async () => {

@@ -13,6 +13,8 @@ import { allocationsHamt, claimsHamt, EMPTY_VERIFREG_STATE, type Allocation, typ
 import { LazyMap, wholeKeys, wholeTable } from '../../src/fevm/lazy-map.js';
 import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
 import { BlockWalk, walkAllocations, walkBalances, walkClaims, walkDeals } from '../../src/devnet/fork/upstream-walk.js';
+import { allActors } from '../../src/eth-rpc/methods/filecoin-state-actors.js';
+import type { StateReader } from '../../src/fevm/state-tree.js';
 
 const missingOf = (fn: () => unknown): MissingState[] => {
   try {
@@ -59,6 +61,19 @@ describe('LazyMap: whole-table reads', () => {
   test('a forked table nobody lists refuses to list whole', () => {
     const unlisted = new LazyMap<number, string>({ get: () => undefined, fetched: () => [] });
     assert.throws(() => wholeKeys(unlisted), /cannot be listed/);
+  });
+});
+
+describe('every actor of a forked state', () => {
+  /** A fork's state whose upstream has `count` actors, none read yet. */
+  const unread = (count: number) => ({ nextId: () => count, getActor: (id: number) => { throw new MissingStateError([{ kind: 'actor', id }]); } }) as unknown as StateReader;
+
+  test('names every actor not read yet in one error, so that one fetch brings them all', () => {
+    assert.deepEqual(missingOf(() => allActors(unread(3))), [0, 1, 2].map((id) => ({ kind: 'actor', id })));
+  });
+
+  test('refuses to fetch a real network\'s millions of actors, saying what to read instead', () => {
+    assert.throws(() => allActors(unread(2_000_000)), /more than 10000 of the fork's upstream actors have not been read \(one Filecoin.StateGetActor each\): read actors by address instead/);
   });
 });
 

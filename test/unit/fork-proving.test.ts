@@ -40,7 +40,7 @@ const lotusSector = (n: number, expiration = 900_000) => ({
   DailyFee: '0',
 });
 
-/** A Lotus full node with a miner whose sectors 1–4 sit in deadline 2 (partitions 0 and 1) and 7 in deadline 5; 3 and 7 are faulty. */
+/** A Lotus full node with a miner whose sectors 1–4 sit in deadline 2 (partitions 0 and 1) and 7 in deadline 5; 3 and 7 are faulty, 7 declared recovered. */
 function fullNodeAnswer(method: string, params: unknown[]): unknown {
   switch (method) {
     case 'Filecoin.StateMinerSectors':
@@ -48,9 +48,15 @@ function fullNodeAnswer(method: string, params: unknown[]): unknown {
     case 'Filecoin.StateMinerDeadlines':
       return Array.from({ length: 48 }, (_, d) => ({ PostSubmissions: bitfieldJson(d === 2 ? [1] : []), DisputableProofCount: 0, DailyFee: '0' }));
     case 'Filecoin.StateMinerPartitions': {
-      const partition = (live: number[], faulty: number[]) => ({ AllSectors: bitfieldJson(live), FaultySectors: bitfieldJson(faulty), RecoveringSectors: [0], LiveSectors: bitfieldJson(live), ActiveSectors: [0] });
+      const partition = (live: number[], faulty: number[], recovering: number[] = []) => ({
+        AllSectors: bitfieldJson(live),
+        FaultySectors: bitfieldJson(faulty),
+        RecoveringSectors: bitfieldJson(recovering),
+        LiveSectors: bitfieldJson(live),
+        ActiveSectors: [0],
+      });
       if (params[1] === 2) return [partition([1, 2, 3], [3]), partition([4], [])];
-      if (params[1] === 5) return [partition([7], [7])];
+      if (params[1] === 5) return [partition([7], [7], [7])];
       return null;
     }
     case 'Filecoin.StateSectorExpiration':
@@ -62,14 +68,15 @@ function fullNodeAnswer(method: string, params: unknown[]): unknown {
 
 /** The same miner's state as an fvm-devnet upstream holds it, for a gateway to serve its blocks. */
 function upstreamMiner(): MinerState {
-  const sector = (n: number, deadline: number, partition: number, faultEpoch?: number) => ({
+  const sector = (n: number, deadline: number, partition: number, faultEpoch?: number, recovering = false) => ({
     ...sectorFromLotus(lotusSector(n, n === 7 ? 1000 : 900_000)),
     hasData: n === 4,
     deadline,
     partition,
     ...(faultEpoch === undefined ? {} : { faultEpoch }),
+    ...(recovering ? { recovering: true as const } : {}),
   });
-  const sectors = [sector(1, 2, 0), sector(2, 2, 0), sector(3, 2, 0, 400), sector(4, 2, 1), sector(7, 5, 0, 450)];
+  const sectors = [sector(1, 2, 0), sector(2, 2, 0), sector(3, 2, 0, 400), sector(4, 2, 1), sector(7, 5, 0, 450, true)];
   return { ...MINER, sectors: new Map(sectors.map((s) => [s.sectorNumber, s])), postSubmissions: new Map([[2, [1]]]) };
 }
 
@@ -119,21 +126,22 @@ async function serve(
   return { upstream: new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), methods };
 }
 
-const placements = (proving: ForkedProving) => proving.sectors.map((s) => [s.sectorNumber, s.deadline, s.partition, s.faultEpoch]).sort((a, b) => a[0]! - b[0]!);
+/** Each sector's number, deadline, partition, fault epoch, and whether it is recovering. */
+const placements = (proving: ForkedProving) => proving.sectors.map((s) => [s.sectorNumber, s.deadline, s.partition, s.faultEpoch, s.recovering ?? false]).sort((a, b) => (a[0] as number) - (b[0] as number));
 
 describe('a forked miner\'s proving state', () => {
-  test('from a full node: each sector in its deadline and partition, faults from their early expiration, PoSt submissions', async (t) => {
+  test('from a full node: each sector in its deadline and partition, faults from their early expiration, recoveries, PoSt submissions', async (t) => {
     const { upstream } = await serve(t, false);
     const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
     const place = (n: number) => proving.sectors.find((s) => s.sectorNumber === n)!;
     assert.deepEqual(
       placements(proving),
       [
-        [1, 2, 0, undefined],
-        [2, 2, 0, undefined],
-        [3, 2, 0, 400],
-        [4, 2, 1, undefined],
-        [7, 5, 0, point.epoch],
+        [1, 2, 0, undefined, false],
+        [2, 2, 0, undefined, false],
+        [3, 2, 0, 400, false],
+        [4, 2, 1, undefined, false],
+        [7, 5, 0, point.epoch, true],
       ],
     );
     assert.equal(place(4).hasData, true);
@@ -142,15 +150,15 @@ describe('a forked miner\'s proving state', () => {
     assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
   });
 
-  test('from a gateway: by walking the miner\'s Deadlines, Deadline and Partition blocks; faults count from the fork epoch', async (t) => {
+  test('from a gateway: by walking the miner\'s Deadlines, Deadline and Partition blocks (their Recoveries too); faults count from the fork epoch', async (t) => {
     const { upstream, methods } = await serve(t, true);
     const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
     assert.deepEqual(placements(proving), [
-      [1, 2, 0, undefined],
-      [2, 2, 0, undefined],
-      [3, 2, 0, point.epoch],
-      [4, 2, 1, undefined],
-      [7, 5, 0, point.epoch],
+      [1, 2, 0, undefined, false],
+      [2, 2, 0, undefined, false],
+      [3, 2, 0, point.epoch, false],
+      [4, 2, 1, undefined, false],
+      [7, 5, 0, point.epoch, true],
     ]);
     assert.deepEqual(proving.sectors.find((s) => s.sectorNumber === 4), { ...sectorFromLotus(lotusSector(4)), hasData: true, deadline: 2, partition: 1 });
 

@@ -1,7 +1,9 @@
 // A miner whose Window PoSts are required (a forked miner: postsRequired): SubmitWindowedPoSt (5)
 // and its checks, the deadline closes the fork's cron hands out (ForkedMinerDeadlines), faults for
 // partitions no PoSt proved once a message took the miner over, expirations at the close of the
-// sector's deadline, and the closes a miner missed before the fork held it, caught up in order.
+// sector's deadline, the closes a miner missed before the fork held it, caught up in order, and
+// recoveries (DeclareFaultsRecovered makes a sector recovering; its partition's next PoSt recovers it,
+// a deadline closing unproven retracts it), as builtin-actors does.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encodeBitfield } from '../../src/common/bitfield.js';
@@ -17,6 +19,7 @@ import { MINER, OWNER, minerHarness, type MinerHarness } from '../helpers/miner-
 const GIB32 = 32n << 30n;
 const SUBMIT_WINDOWED_POST = 5;
 const DECLARE_FAULTS = 10;
+const DECLARE_FAULTS_RECOVERED = 11;
 const powerOf = (h: MinerHarness) => claimOf(h.state.getActor(POWER_ACTOR_ID)!.power!, MINER)!.rawBytePower;
 
 /**
@@ -185,4 +188,44 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     // Sector 3 expired, sector 5 terminated at FAULT_MAX_AGE (its fee burnt from the miner's balance).
     assert.deepEqual(view(early).sectors, [0, 1, 2, 4, 6, 7, 8, 9]);
   });
+
+  test('a declared recovery waits for the partition\'s next PoSt, which recovers the sector and its power', async () => {
+    const h = await forkedMiner();
+    await toDeadline(h, 3);
+    assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[[4, 0, encodeBitfield([4])]]])).exitCode, 0);
+    assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS_RECOVERED, [[[4, 0, encodeBitfield([4])]]])).exitCode, 0);
+    const declared = h.miner().sectors.get(4)!;
+    assert.deepEqual([declared.faultEpoch !== undefined, declared.recovering], [true, true]);
+    // Still faulty: no power back yet.
+    assert.equal(powerOf(h), 9n * GIB32);
+    // A partition whose only sector is recovering can be proven, and the proof recovers it.
+    await toDeadline(h, 4);
+    const before = powerOf(h);
+    assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, 0);
+    const proven = h.miner().sectors.get(4)!;
+    assert.deepEqual([proven.faultEpoch, proven.recovering], [undefined, undefined]);
+    assert.equal(powerOf(h), before + GIB32);
+  });
+
+  test('a recovery the PoSt skips, or whose deadline closes unproven, is retracted: the sector stays faulty', async () => {
+    const h = await forkedMiner();
+    await toDeadline(h, 3);
+    for (const n of [4, 5]) {
+      assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[[n, 0, encodeBitfield([n])]]])).exitCode, 0);
+      assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS_RECOVERED, [[[n, 0, encodeBitfield([n])]]])).exitCode, 0);
+    }
+    await toDeadline(h, 4);
+    const before = powerOf(h);
+    // Skipping the partition's only (recovering) sector leaves nothing to prove.
+    assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0], { skipped: [4] }))).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal(h.miner().sectors.get(4)!.recovering, true);
+    // Deadline 4 closes unproven, deadline 5 too: both recoveries are retracted, the sectors still faulty.
+    await toDeadline(h, 6);
+    for (const n of [4, 5]) {
+      const sector = h.miner().sectors.get(n)!;
+      assert.deepEqual([sector.faultEpoch !== undefined, sector.recovering], [true, undefined]);
+    }
+    assert.equal(powerOf(h), before);
+  });
 });
+

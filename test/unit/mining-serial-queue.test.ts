@@ -87,3 +87,20 @@ test('a failed read rejects only its own caller; the reads beside it are answere
   );
   assert.equal(await queue.run(async () => 'still running'), 'still running');
 });
+
+test('a finished read is answered when the read after it waits on I/O (a fork fetching from its upstream)', async () => {
+  const queue = new SerialQueue();
+  const events: string[] = [];
+  let releaseFetch!: () => void;
+  const fetched = new Promise<void>((resolve) => (releaseFetch = resolve));
+  const warm = queue.read(async () => 'warm').then((value) => events.push(`answer ${value}`));
+  const cold = queue.read(async () => {
+    events.push('cold waits');
+    await fetched;
+    return 'cold';
+  });
+  await warm;
+  assert.deepEqual(events, ['cold waits', 'answer warm'], 'the warm answer does not wait for the fetch');
+  releaseFetch();
+  assert.equal(await cold, 'cold');
+});

@@ -65,10 +65,11 @@ export function sectorFromLotus(s: LotusSector): SectorInfo {
   };
 }
 
-/** A sector in its deadline and partition; with a fault epoch if it is faulty. */
-function placedSector(info: SectorInfo, deadline: number, partition: number, faultEpoch?: number): SectorOnChainInfo {
+/** A sector in its deadline and partition; with a fault epoch if it is faulty, marked if it is also recovering. */
+function placedSector(info: SectorInfo, deadline: number, partition: number, faultEpoch?: number, recovering = false): SectorOnChainInfo {
   const sector = { ...info, hasData: info.dealWeight > 0n || info.verifiedDealWeight > 0n, deadline, partition };
-  return faultEpoch === undefined ? sector : { ...sector, faultEpoch };
+  if (faultEpoch === undefined) return sector;
+  return recovering ? { ...sector, faultEpoch, recovering: true } : { ...sector, faultEpoch };
 }
 
 /** go-jsonrpc's answer to a method the server does not have (a gateway's to a full-node method). */
@@ -110,10 +111,13 @@ export class UpstreamProving {
     partitions.forEach((inDeadline, deadline) =>
       (inDeadline ?? []).forEach((p, partition) => {
         const faults = new Set(bitfieldFromRuns(p.FaultySectors));
+        // Recovering sectors are among the faults until their partition's next PoSt.
+        const recoveries = new Set(bitfieldFromRuns(p.RecoveringSectors));
         for (const n of bitfieldFromRuns(p.LiveSectors)) {
           const info = byNumber.get(n);
           if (!info) throw new DevnetError(`upstream Filecoin.StateMinerPartitions lists sector ${n} of ${address}, which StateMinerSectors does not`);
-          (faults.has(n) ? faulty : placed).push(placedSector(info, deadline, partition));
+          if (!faults.has(n)) placed.push(placedSector(info, deadline, partition));
+          else faulty.push(recoveries.has(n) ? { ...placedSector(info, deadline, partition), recovering: true } : placedSector(info, deadline, partition));
         }
       }),
     );
@@ -157,18 +161,21 @@ export class UpstreamProving {
     }
     const [due] = decodeCbor<[CID[]]>(root);
     const deadlines = await Promise.all(due.map(async (cid) => decodeCbor<[CID, CID, Uint8Array, ...unknown[]]>(await read(cid))));
-    const placed: { number: number; deadline: number; partition: number; faulty: boolean }[] = [];
+    const placed: { number: number; deadline: number; partition: number; faulty: boolean; recovering: boolean }[] = [];
     const postSubmissions: [number, number[]][] = [];
     await Promise.all(
       deadlines.map(async ([partitionsRoot, , posted], deadline) => {
         const proven = decodeBitfield(posted);
         if (proven.length) postSubmissions.push([deadline, proven]);
         for (const [partition, value] of await readAmt(partitionsRoot, read)) {
-          const [sectors, , faults, , terminated] = value as Uint8Array[];
+          const [sectors, , faults, recoveries, terminated] = value as Uint8Array[];
           const gone = new Set(decodeBitfield(terminated));
           // Recovering sectors are among the faults until their next PoSt.
           const faulty = new Set(decodeBitfield(faults));
-          for (const number of decodeBitfield(sectors)) if (!gone.has(number)) placed.push({ number, deadline, partition, faulty: faulty.has(number) });
+          const recovering = new Set(decodeBitfield(recoveries));
+          for (const number of decodeBitfield(sectors)) {
+            if (!gone.has(number)) placed.push({ number, deadline, partition, faulty: faulty.has(number), recovering: recovering.has(number) });
+          }
         }
       }),
     );
@@ -179,7 +186,7 @@ export class UpstreamProving {
       sectors: placed.map((p, i) => {
         const info = infos[i];
         if (!info) throw new DevnetError(`upstream Filecoin.StateSectorGetInfo has no sector ${p.number} of ${address}, which its partitions list`);
-        return placedSector(sectorFromLotus(info), p.deadline, p.partition, p.faulty ? this.point.epoch : undefined);
+        return placedSector(sectorFromLotus(info), p.deadline, p.partition, p.faulty ? this.point.epoch : undefined, p.recovering);
       }),
       postSubmissions: postSubmissions.sort((a, b) => a[0] - b[0]),
     };

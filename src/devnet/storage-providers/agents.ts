@@ -520,8 +520,8 @@ export class StorageProviderAgents {
 
   /**
    * A provider whose PoSts are required (a forked one) proves the partitions of the deadline the next
-   * tipset is in that hold healthy sectors, once per challenge window (faulty sectors stay faulty:
-   * the agent declares no recovery); the chain commit is the deadline's
+   * tipset is in that hold healthy or recovering sectors, once per challenge window (which recovers the
+   * recovering ones; other faulty sectors stay faulty: the agent declares no recovery); the chain commit is the deadline's
    * challenge epoch. The proof's bytes are a placeholder: the devnet seals no data.
    */
   private async proveDeadline(provider: Provider): Promise<void> {
@@ -531,9 +531,9 @@ export class StorageProviderAgents {
     const d = deadlineInfo(epoch, m.provingPeriodOffset);
     const window = `${d.periodStart}/${d.index}`;
     const proven = new Set(postSubmissionsAt(m, epoch)?.get(d.index) ?? []);
-    // A partition whose sectors are all faulty has nothing to prove (SubmitWindowedPoSt refuses it): its faults stay.
-    const healthy = [...m.sectors.values()].filter((s) => s.deadline === d.index && s.faultEpoch === undefined && !proven.has(s.partition));
-    const partitions = [...new Set(healthy.map((s) => s.partition))].sort((a, b) => a - b);
+    // A partition whose sectors are all faulty and none recovering has nothing to prove (SubmitWindowedPoSt refuses it): its faults stay.
+    const provable = [...m.sectors.values()].filter((s) => s.deadline === d.index && (s.faultEpoch === undefined || s.recovering) && !proven.has(s.partition));
+    const partitions = [...new Set(provable.map((s) => s.partition))].sort((a, b) => a - b);
     if (provider.lastPoSt === window || partitions.length === 0) return;
     provider.lastPoSt = window;
     const params = [d.index, partitions.map((p) => [p, encodeBitfield([])]), [[m.windowPoStProofType, new Uint8Array(192)]], d.challenge, new Uint8Array(32)];

@@ -128,10 +128,13 @@ export const filecoinChain = [
     return (parent?.messages ?? []).map((m) => receiptJson(m.receipt));
   }),
 
-  defineMethod('Filecoin.ChainReadObj', [cid('cid')], ({ devnet }, objectCid) => {
+  // On a fork, a block the node does not hold may be the upstream's: a forked singleton's State
+  // names the upstream's table roots until the fork writes to it, so the upstream answers for them.
+  defineMethod('Filecoin.ChainReadObj', [cid('cid')], async ({ devnet }, objectCid) => {
     const bytes = readObject(devnet, objectCid);
-    if (!bytes) throw new DevnetError(`blockstore: block not found: ${objectCid.toString()}`);
-    return bytesJson(bytes) ?? '';
+    if (bytes) return bytesJson(bytes) ?? '';
+    if (devnet.fork) return devnet.fork.upstream.call('Filecoin.ChainReadObj', [cidJson(objectCid)]);
+    throw new DevnetError(`blockstore: block not found: ${objectCid.toString()}`);
   }),
 
   defineMethod('Filecoin.ChainGetGenesis', [], ({ devnet }) => tipsetJson(devnet.chain.first)),

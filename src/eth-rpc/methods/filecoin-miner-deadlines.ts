@@ -105,7 +105,7 @@ export const filecoinMinerDeadlines = [
       return {
         AllSectors: numbers(live),
         FaultySectors: numbers(live.filter((s) => s.faultEpoch !== undefined)),
-        RecoveringSectors: [0],
+        RecoveringSectors: numbers(live.filter((s) => s.recovering)),
         LiveSectors: numbers(live),
         ActiveSectors: numbers(live.filter((s) => s.faultEpoch === undefined)),
       };
@@ -118,10 +118,10 @@ export const filecoinMinerDeadlines = [
     return { Live: sectors.length, Active: sectors.length - faulty, Faulty: faulty };
   }),
 
-  defineMethod('Filecoin.StateMinerRecoveries', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    minerAt(stateOf(devnet, key), address);
-    return [0];
-  }),
+  // Sectors declared recovered and not yet proven: only a forked miner has them (the devnet's own recover at once).
+  defineMethod('Filecoin.StateMinerRecoveries', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
+    numbers([...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()].filter((s) => s.recovering)),
+  ),
 
   // Lotus answers "fixme" here; the devnet answers what the method describes: every miner's faults
   // declared within `lookback` epochs of the tipset, one entry per miner and fault epoch.

@@ -61,7 +61,8 @@ export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks
     const partitions = new Map(
       [...byPartition].map(([index, live]) => {
         const faulty = live.filter((s) => s.faultEpoch !== undefined);
-        const partition = [numbers(live), none, numbers(faulty), none, none, empty(BIT_WIDTH.partitionExpirations), empty(BIT_WIDTH.earlyTerminations), powerOf(live), zeroPower, powerOf(faulty), zeroPower];
+        const recovering = live.filter((s) => s.recovering);
+        const partition = [numbers(live), none, numbers(faulty), numbers(recovering), none, empty(BIT_WIDTH.partitionExpirations), empty(BIT_WIDTH.earlyTerminations), powerOf(live), zeroPower, powerOf(faulty), powerOf(recovering)];
         return [index, partition];
       }),
     );

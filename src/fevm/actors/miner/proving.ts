@@ -4,7 +4,8 @@
 // The devnet simulates window PoSt for its own miners: a healthy sector is always proven, so it keeps
 // its power; nothing is submitted (a forked miner's sectors are proven by the PoSts it submits:
 // window-post.ts). Simplifications: declarations are not checked against deadline cut-offs or
-// mutability; a recovered sector regains its power at once (builtin-actors waits for its next PoSt);
+// mutability; a declared recovery of one of the devnet's own miners regains its power at once
+// (builtin-actors waits for its next PoSt, as a forked miner's does: the sector is recovering until then);
 // the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
 // faulty then; faults older than FAULT_MAX_AGE terminate the sector; penalties the unlocked balance
 // cannot pay become fee debt.
@@ -90,6 +91,31 @@ export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[
   }
   writeMiner(rt, m);
   await updateClaimedPower(rt, -raw, -qa);
+}
+
+/** Faulty sectors declared recovered, which the partition's next Window PoSt recovers (window-post.ts). */
+function markRecovering(rt: ActorRuntime, sectors: SectorOnChainInfo[]): void {
+  const m = readMiner(rt);
+  const updated = new Map(m.sectors);
+  for (const s of sectors) updated.set(s.sectorNumber, { ...s, recovering: true });
+  writeMiner(rt, { ...m, sectors: updated });
+}
+
+/** Faulty sectors healthy again: they regain their power. */
+export async function recoverSectors(rt: ActorRuntime, sectors: SectorOnChainInfo[]): Promise<void> {
+  const m = readMiner(rt);
+  const updated = new Map(m.sectors);
+  let raw = 0n;
+  let qa = 0n;
+  for (const s of sectors) {
+    const { faultEpoch: _, recovering: __, ...healthy } = s;
+    updated.set(s.sectorNumber, healthy);
+    const power = sectorPower(m.sectorSize, s);
+    raw += power.raw;
+    qa += power.qa;
+  }
+  writeMiner(rt, { ...m, sectors: updated });
+  await updateClaimedPower(rt, raw, qa);
 }
 
 /** Penalties come from the unlocked balance; what it cannot pay becomes fee debt. Returns what to burn now. */
@@ -215,21 +241,13 @@ export const provingMethods: Record<string, MethodSpec> = {
       m = repaid.state;
       validateCallerIs(rt, controllingIds(m));
       if (m.consensusFaultElapsed > rt.ctx.epoch) throw new ActorError(ExitCode.ErrForbidden, 'recovery not allowed during active consensus fault');
-      // Sectors that are not faulty are ignored, as builtin-actors does.
-      const recovered = declaredSectors(m, declarations, 'declare recoveries').filter((s) => s.faultEpoch !== undefined);
-      const sectors = new Map(m.sectors);
-      let raw = 0n;
-      let qa = 0n;
-      for (const s of recovered) {
-        const { faultEpoch: _, ...healthy } = s;
-        sectors.set(s.sectorNumber, healthy);
-        const power = sectorPower(m.sectorSize, s);
-        raw += power.raw;
-        qa += power.qa;
-      }
-      writeMiner(rt, { ...m, sectors });
+      // Sectors that are not faulty (or already recovering) are ignored, as builtin-actors does.
+      const declared = declaredSectors(m, declarations, 'declare recoveries').filter((s) => s.faultEpoch !== undefined && !s.recovering);
+      writeMiner(rt, m);
       await burnFunds(rt, repaid.burn);
-      await updateClaimedPower(rt, raw, qa);
+      // A miner that proves its own sectors (a forked one) waits for the partition's next PoSt, as builtin-actors does.
+      if (m.postsRequired) markRecovering(rt, declared);
+      else await recoverSectors(rt, declared);
     },
   },
   TerminateSectors: {

@@ -66,6 +66,12 @@ export interface SectorOnChainInfo extends SectorInfo {
   readonly partition: number;
   /** The epoch the sector became faulty; undefined while it is healthy. */
   readonly faultEpoch?: number;
+  /**
+   * A faulty sector declared recovered, waiting for its partition's next Window PoSt (builtin-actors'
+   * partition Recoveries): only a miner whose PoSts are required (a forked one) has them; the devnet's
+   * own miners recover a declared sector at once.
+   */
+  readonly recovering?: true;
 }
 
 export interface MinerState {

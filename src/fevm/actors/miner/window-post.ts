@@ -4,7 +4,9 @@
 // and at each deadline's last epoch the miner's cron faults the healthy sectors of the partitions no
 // PoSt proved, then removes the deadline's sectors whose expiration has come (expirations fall due at
 // their deadline's end, as builtin-actors quantizes them) and terminates its sectors faulty for
-// FAULT_MAX_AGE. The proofs' bytes are not verified: the devnet seals no data.
+// FAULT_MAX_AGE. A PoSt recovers the recovering sectors (declared recovered) of the partitions it
+// proves and does not skip; a deadline's close retracts the recoveries of the partitions no PoSt
+// proved. The proofs' bytes are not verified: the devnet seals no data.
 // The fork's cron hands out a forked miner's deadline closes once the fork holds its proving state
 // (devnet/fork/miner-deadlines.ts); the first one catches up, in order, every close since the fork
 // epoch, so what a miner's deadlines did never depends on when the fork read it. Until the first
@@ -16,8 +18,8 @@ import { bytes, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { readMiner, validateCallerIs, writeMiner } from './access.js';
 import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
-import { expire, recordFaults, terminate } from './proving.js';
-import { controllingIds } from './state.js';
+import { expire, recordFaults, recoverSectors, terminate } from './proving.js';
+import { controllingIds, type SectorOnChainInfo } from './state.js';
 
 /** The partitions a SubmitWindowedPoStParams proves, with the sectors each skips. */
 function readSubmission(params: unknown): { deadline: number; partitions: { index: number; skipped: number[] }[]; proofType: number; chainCommitEpoch: number } {
@@ -66,9 +68,10 @@ export const windowPostMethods: Record<string, MethodSpec> = {
           throw new ActorError(ExitCode.ErrIllegalArgument, `failed to add skipped faults to partition ${index}: skipped faults contains sectors outside partition`);
         }
       }
-      // A proof must cover some sector: one of the partitions' that is neither faulty nor skipped now.
+      // A proof must cover some sector: one of the partitions' that is healthy or recovering, and not skipped now.
       const skippedNow = new Set(post.partitions.flatMap((p) => p.skipped));
-      if (!inDeadline.some((s) => indexes.includes(s.partition) && s.faultEpoch === undefined && !skippedNow.has(s.sectorNumber))) {
+      const covered = inDeadline.filter((s) => indexes.includes(s.partition) && !skippedNow.has(s.sectorNumber));
+      if (!covered.some((s) => s.faultEpoch === undefined || s.recovering)) {
         throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot prove partitions with no active sectors');
       }
       // The devnet's own miners are proven by simulation: a PoSt to one changes nothing but its skipped sectors.
@@ -76,15 +79,28 @@ export const windowPostMethods: Record<string, MethodSpec> = {
         const submissions = new Map(m.postSubmissions ?? []);
         submissions.set(post.deadline, [...proven, ...indexes].sort((a, b) => a - b));
         writeMiner(rt, { ...m, postSubmissions: submissions });
+        await recoverSectors(
+          rt,
+          covered.filter((s) => s.recovering),
+        );
       }
-      // Sectors the proof skipped are faulty from now on.
-      await recordFaults(
-        rt,
-        inDeadline.filter((s) => skippedNow.has(s.sectorNumber)),
-      );
+      // Sectors the proof skipped are faulty from now on (a recovering one stays faulty, its recovery retracted).
+      const skipped = inDeadline.filter((s) => skippedNow.has(s.sectorNumber));
+      retractRecoveries(rt, skipped);
+      await recordFaults(rt, skipped);
     },
   },
 };
+
+/** Recovering sectors among `sectors` stay faulty and are no longer recovering (builtin-actors' retracted recoveries). */
+function retractRecoveries(rt: ActorRuntime, sectors: SectorOnChainInfo[]): void {
+  const retracted = sectors.filter((s) => s.recovering);
+  if (retracted.length === 0) return;
+  const m = readMiner(rt);
+  const updated = new Map(m.sectors);
+  for (const { recovering: _, ...faulty } of retracted) updated.set(faulty.sectorNumber, faulty);
+  writeMiner(rt, { ...m, sectors: updated });
+}
 
 /**
  * The deadline cron (handle_proving_deadline → advance_deadline) at the close of the deadline open
@@ -112,9 +128,11 @@ async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
   const inDeadline = () => [...readMiner(rt).sectors.values()].filter((s) => s.deadline === index);
   if (m.takenOverAt !== undefined && close >= m.takenOverAt) {
     const proven = new Set(close === rt.ctx.epoch ? (m.postSubmissions?.get(index) ?? []) : []);
+    const unproven = inDeadline().filter((s) => !proven.has(s.partition));
+    retractRecoveries(rt, unproven);
     await recordFaults(
       rt,
-      inDeadline().filter((s) => s.faultEpoch === undefined && !proven.has(s.partition)),
+      unproven.filter((s) => s.faultEpoch === undefined),
       close,
     );
   }
