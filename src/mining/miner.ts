@@ -19,7 +19,7 @@ export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: 
 export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'holdingConsole' | 'printConsole'>;
 
 /** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
-export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing'>;
+export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing' | 'snapshot' | 'revert'>;
 
 export interface MinerDeps {
   state: MinedState;
@@ -103,13 +103,17 @@ export class Miner {
       const last = parent.epoch + epochs;
       // As in Lotus, null-round cron runs under the base fee of the tipset that follows them.
       const baseFee = this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit);
+      const start = this.deps.state.snapshot();
       try {
         await this.runNullRounds(parent.epoch, last, (epoch) => this.context(epoch, timestampOf(epoch - parent.epoch), baseFee));
-      } finally {
-        // Even if a null round threw (a devnet bug), the state has gone past the head: a tipset must end the run.
-        await this.produceTipset({ epoch: last, timestamp: timestampOf(epochs) });
+        return await this.produceTipset({ epoch: last, timestamp: timestampOf(epochs) });
+      } catch (error) {
+        // A fork's upstream failed partway (or a devnet bug): the null rounds' commits are undone, so
+        // the node stays at its head with its state and mines again from there (unless the tipset
+        // itself got on the chain, and what threw came after it).
+        if (this.deps.chain.head === parent) this.deps.state.revert(start);
+        throw error;
       }
-      return this.deps.chain.head;
     });
   }
 
@@ -169,7 +173,6 @@ export class Miner {
     const timestamp = at?.timestamp ?? this.deps.clock.nextTipsetTimestamp(parent.timestamp);
     // Lotus computes a tipset's base fee from its parent's, whatever null rounds lie between.
     const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit));
-    this.nextBaseFee = undefined;
     const overlay = state.stage();
     const selected = mempool.select(overlay);
     const included: IncludedMessage[] = [];
@@ -209,6 +212,8 @@ export class Miner {
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);
+    // Used up only by a tipset that got mined: one that failed leaves it for the next.
+    this.nextBaseFee = undefined;
     this.deps.clock.reached(timestamp);
     mempool.remove(done);
     mempool.prune(state.at(epoch));

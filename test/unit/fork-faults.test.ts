@@ -1,9 +1,14 @@
 // A fork in-process against an upstream devnet behind a loopback proxy that misbehaves on command:
-// slow answers past the client's timeout, and an upstream that dies after the fork started. Every
-// failure is a JSON-RPC error naming the upstream call; nothing unfetched is answered as a zero, and
-// once the upstream answers again the same request succeeds.
+// slow answers past the client's timeout, and an upstream that dies after the fork started (also
+// while mining needs it). Every failure is a JSON-RPC error naming the upstream call; nothing
+// unfetched is answered as a zero, a failed mine leaves the node at its head, and once the upstream
+// answers again the same request succeeds.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
+import { keccak256 } from 'ethers';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { signTx } from '../helpers/dev-wallet.js';
+import { rpc } from '../helpers/fork-calls.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 import { startDevnet, testConfig } from '../../src/index.js';
@@ -45,6 +50,72 @@ describe('fork against a failing upstream', () => {
     for (let i = 1; i <= 6; i++) assert.equal(await result('eth_getBalance', [`0x${i.toString(16).padStart(40, '4')}`, 'latest']), '0x0');
     assert.ok(reports.length >= 1, 'a progress report');
     assert.ok(reports.at(-1)!.addresses >= 3, JSON.stringify(reports));
+  });
+
+  /**
+   * A fork (no providers of its own) of an upstream devnet with a deal starting 100 epochs on, behind
+   * a proxy; the fork has read one of the upstream's miners. The deal's and the miner's cron work
+   * (deadline closes) read what the fork has not fetched yet from the upstream.
+   */
+  async function forkWithUpstreamCron(t: TestContext) {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    const piece = computePieceCid(new Uint8Array(3000).fill(7));
+    await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, startEpoch: upstream.devnet.head.epoch + 100 }]);
+    await rpc(upstream.url, 'anvil_mine', ['0x2']);
+    const { url, mode } = await upstreamProxy(t, upstream.url);
+    const fork = await setupRpc(t, { storageProviders: 0, fork: { url, blockNumber: upstream.devnet.head.epoch, upstream: { timeoutMs: 1000, retries: 0 } } });
+    await fork.result('anvil_mine', ['0x1']);
+    const [miner] = await fork.result('Filecoin.StateListMiners', [null]);
+    await fork.result('Filecoin.StateMinerSectorCount', [miner, null]);
+    const head = async () => Number(await fork.result('eth_blockNumber'));
+    return { ...fork, mode, head };
+  }
+
+  test('anvil_mine over null rounds whose cron the dead upstream fails leaves the node at its head; it mines once the upstream is back', async (t) => {
+    const { error, result, mode, head } = await forkWithUpstreamCron(t);
+    const before = await head();
+    const beforeBlock = await result('eth_getBlockByNumber', ['latest', false]);
+
+    mode.dead = true;
+    const failed = await error('anvil_mine', ['0x15180']);
+    assert.match(failed.message, /^upstream Filecoin\.\w+ failed after 1 attempts: /);
+    assert.equal(await head(), before);
+    assert.deepEqual(await result('eth_getBlockByNumber', ['latest', false]), beforeBlock);
+
+    // Nothing of the failed run is left in the state: the next tipset goes on from the head.
+    mode.dead = false;
+    await result('evm_mine');
+    assert.equal(await head(), before + 1);
+    await result('anvil_mine', ['0x15180']);
+    assert.equal(await head(), before + 1 + 86_400);
+  });
+
+  test('a single tipset or an instant-mined transaction whose cron the dead upstream fails is not mined; both are once the upstream is back', async (t) => {
+    const { call, result, mode, head } = await forkWithUpstreamCron(t);
+    mode.dead = true;
+    // Null rounds up to 86 300 need nothing new; the deal's rescheduled work about 86 400 epochs on does.
+    await result('anvil_mine', ['0x1511c']);
+    let failed: { code: number; message: string } | undefined;
+    for (let i = 0; i < 200 && !failed; i++) {
+      const before = await head();
+      failed = (await call('evm_mine')).error;
+      assert.equal(await head(), failed ? before : before + 1);
+    }
+    assert.ok(failed, 'a tipset needed the upstream');
+    assert.match(failed.message, /^upstream Filecoin\.\w+ failed after 1 attempts: /);
+    const stuck = await head();
+    const raw = await signTx({ nonce: 0 });
+    const sent = await call('eth_sendRawTransaction', [raw]);
+    assert.match(sent.error?.message ?? '', /^upstream Filecoin\.\w+ failed after 1 attempts: /);
+    assert.equal(await head(), stuck);
+
+    // The transaction waited in the pool: the next tipset takes it.
+    mode.dead = false;
+    await result('evm_mine');
+    assert.equal(await head(), stuck + 1);
+    const receipt = await result('eth_getTransactionReceipt', [keccak256(raw)]);
+    assert.deepEqual([Number(receipt.blockNumber), receipt.status], [stuck + 1, '0x1']);
   });
 
   test('an upstream that cannot be reached at start, with no cache, stops the start with the error', async (t) => {

@@ -11,20 +11,11 @@ import type { StoredProposal } from '../../src/fevm/actors/market/deal-proposal.
 import { dealTablesLayout, EMPTY_MARKET_STATE, type MarketState } from '../../src/fevm/actors/market/state.js';
 import { allocationsHamt, claimsHamt, EMPTY_VERIFREG_STATE, type Allocation, type Claim } from '../../src/fevm/actors/verifreg/state.js';
 import { LazyMap, wholeKeys, wholeTable } from '../../src/fevm/lazy-map.js';
-import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
+import { MissingStateError } from '../../src/fevm/state-tree.js';
+import { missingOf } from '../helpers/missing-state.js';
 import { BlockWalk, walkAllocations, walkBalances, walkClaims, walkDeals } from '../../src/devnet/fork/upstream-walk.js';
 import { allActors } from '../../src/eth-rpc/methods/filecoin-state-actors.js';
 import type { StateReader } from '../../src/fevm/state-tree.js';
-
-const missingOf = (fn: () => unknown): MissingState[] => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MissingStateError) return error.missing;
-    throw error;
-  }
-  assert.fail('expected a MissingStateError');
-};
 
 describe('LazyMap: whole-table reads', () => {
   const upstream = new Map<number, string>([[1, 'one'], [2, 'two'], [3, 'three']]);
