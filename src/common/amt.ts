@@ -61,21 +61,20 @@ export function buildAmt(values: ReadonlyMap<number, unknown> | readonly unknown
   return { root, blocks };
 }
 
-/** The values of the AMT whose root is `root`, by index, reading its blocks with `read`. */
+/**
+ * The values of the AMT whose root is `root`, by index in ascending order, reading its blocks with
+ * `read`: a node's children are read together (one round trip per level from an upstream).
+ */
 export async function readAmt(root: CID, read: (cid: CID) => Promise<Uint8Array>): Promise<Map<number, unknown>> {
   const [bitWidth, height, , top] = decodeCbor<[number, number, number, unknown[]]>(await read(root));
   const width = 1 << bitWidth;
-  const values = new Map<number, unknown>();
-  const walk = async (node: unknown[], level: number, offset: number): Promise<void> => {
+  const walk = async (node: unknown[], level: number, offset: number): Promise<[number, unknown][]> => {
     const [map, links, items] = node as [Uint8Array, CID[], unknown[]];
-    let taken = 0;
-    for (let i = 0; i < width; i++) {
-      if (!(map[i >> 3] & (1 << (i & 7)))) continue;
-      const start = offset + i * width ** level;
-      if (level === 0) values.set(start, items[taken++]);
-      else await walk(decodeCbor<unknown[]>(await read(links[taken++])), level - 1, start);
-    }
+    const present: number[] = [];
+    for (let i = 0; i < width; i++) if (map[i >> 3] & (1 << (i & 7))) present.push(offset + i * width ** level);
+    if (level === 0) return present.map((index, taken) => [index, items[taken]]);
+    const children = await Promise.all(present.map(async (start, taken) => walk(decodeCbor<unknown[]>(await read(links[taken]!)), level - 1, start)));
+    return children.flat();
   };
-  await walk(top, height, 0);
-  return values;
+  return new Map(await walk(top, height, 0));
 }

@@ -33,4 +33,24 @@ describe('AMT', () => {
     assert.equal(count, 4);
     assert.deepEqual(await readAmt(amt.root, reader(amt.blocks)), values);
   });
+
+  test("a node's children are read together, and the values come back in index order whatever order the reads answer in", async () => {
+    const values = new Map<number, unknown>([[0, 'x'], [9, 'y'], [100, 'z'], [300, 'v'], [511, 'w']]);
+    const amt = buildAmt(values, 3);
+    const read = reader(amt.blocks);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let reads = 0;
+    // Later reads answer first: a walk that waited for each child in turn would see one in flight.
+    const slowFirst = async (cid: CID) => {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20 - Math.min(reads++, 19)));
+      inFlight--;
+      return read(cid);
+    };
+    const readBack = await readAmt(amt.root, slowFirst);
+    assert.deepEqual([...readBack], [...values]);
+    assert.ok(mostInFlight > 1, `children read one at a time (${mostInFlight} in flight at most)`);
+  });
 });

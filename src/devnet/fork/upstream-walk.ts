@@ -2,7 +2,8 @@
 // gateway serves StateReadState and ChainReadObj): the market's Proposals and States AMTs, its
 // PendingDealAllocationIds, EscrowTable and LockedTable HAMTs, the registry's Allocations and Claims
 // (HAMTs by owner of HAMTs by ID), decoded as builtin-actors lays them out. Each block is a round
-// trip, so a walk stops with an error past WALK_MAX_BLOCKS blocks rather than take minutes.
+// trip (the blocks of one level are read together), so a walk stops with an error past
+// WALK_MAX_BLOCKS blocks rather than take minutes.
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../common/address.js';
 import { readAmt } from '../../common/amt.js';
@@ -57,9 +58,12 @@ function readDealState(value: unknown, what: string): DealState {
 
 /** Every deal of the market's State (Lotus's JSON): proposal, state once activated, pending allocation. */
 export async function walkDeals(walk: BlockWalk, market: { Proposals: Link; States: Link; PendingDealAllocationIds: Link }): Promise<Map<number, ForkedDeal>> {
-  const proposals = await readAmt(rootOf(market.Proposals), walk.load);
-  const states = await readAmt(rootOf(market.States), walk.load);
-  const allocations = new Map((await hamtEntries(rootOf(market.PendingDealAllocationIds), walk.load)).map(([key, id]) => [actorIdOfKey(key), u64(id, 'PendingDealAllocationIds value')]));
+  const [proposals, states, pending] = await Promise.all([
+    readAmt(rootOf(market.Proposals), walk.load),
+    readAmt(rootOf(market.States), walk.load),
+    hamtEntries(rootOf(market.PendingDealAllocationIds), walk.load),
+  ]);
+  const allocations = new Map(pending.map(([key, id]) => [actorIdOfKey(key), u64(id, 'PendingDealAllocationIds value')]));
   const deals = new Map<number, ForkedDeal>();
   for (const [id, value] of proposals) {
     const what = `deal ${id}`;
@@ -81,15 +85,15 @@ export async function walkBalances(walk: BlockWalk, market: { EscrowTable: Link;
   return new Map([...escrow].map(([id, amount]) => [id, { escrow: amount, locked: locked.get(id) ?? 0n }]));
 }
 
-/** A registry table by owner of records by ID (HAMT of HAMTs, keys as varints). */
+/** A registry table by owner of records by ID (HAMT of HAMTs, keys as varints); the owners' tables are read together. */
 async function walkOwned<T>(walk: BlockWalk, root: Link, read: (value: unknown, what: string) => T): Promise<Map<number, Map<number, T>>> {
-  const owned = new Map<number, Map<number, T>>();
-  for (const [ownerKey, link] of await hamtEntries(rootOf(root), walk.load)) {
+  const owners = await hamtEntries(rootOf(root), walk.load);
+  const tables = await Promise.all(owners.map(async ([ownerKey, link]): Promise<[number, Map<number, T>]> => {
     const owner = actorIdOfKey(ownerKey);
     const records = await hamtEntries(cid(link, `table of f0${owner}`), walk.load);
-    owned.set(owner, new Map(records.map(([key, value]) => [actorIdOfKey(key), read(value, `record ${actorIdOfKey(key)} of f0${owner}`)])));
-  }
-  return owned;
+    return [owner, new Map(records.map(([key, value]) => [actorIdOfKey(key), read(value, `record ${actorIdOfKey(key)} of f0${owner}`)]))];
+  }));
+  return new Map(tables);
 }
 
 /** builtin-actors Allocation: [client, provider, data, size, term_min, term_max, expiration]. */
