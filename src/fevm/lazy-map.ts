@@ -7,7 +7,7 @@
 // own work never waits for a whole upstream table. Whole-table views (the Lotus list methods) ask for
 // every key with `wholeTable` / `wholeKeys`, which fetch the upstream's list of the table first. An
 // unforked chain never makes one: its tables are plain Maps.
-import { MissingStateError, type MissingState } from './state-tree.js';
+import { readEach } from './state-tree.js';
 
 /** Where a LazyMap's keys come from. */
 export interface MapSource<K, V> {
@@ -134,17 +134,8 @@ export function wholeKeys<K, V>(map: ReadonlyMap<K, V>): K[] {
  */
 export function wholeTable<K, V>(map: ReadonlyMap<K, V>): [K, V][] {
   if (!(map instanceof LazyMap)) return [...map];
-  const entries: [K, V][] = [];
-  const missing: MissingState[] = [];
-  for (const key of wholeKeys(map)) {
-    try {
-      const value = map.get(key);
-      if (value !== undefined) entries.push([key, value]);
-    } catch (error) {
-      if (!(error instanceof MissingStateError)) throw error;
-      missing.push(...error.missing);
-    }
-  }
-  if (missing.length) throw new MissingStateError(missing);
-  return entries;
+  return readEach(wholeKeys(map), (key): [K, V] | undefined => {
+    const value = map.get(key);
+    return value === undefined ? undefined : [key, value];
+  });
 }

@@ -185,6 +185,28 @@ export class MissingStateError extends Error {
   }
 }
 
+/**
+ * `read` of each item, the undefined answers left out. The state the reads find missing is named
+ * together in one MissingStateError, so that one fetch brings it all; `tooMuch` may refuse (throw)
+ * once it sees how much is missing so far.
+ */
+export function readEach<T, R>(items: Iterable<T>, read: (item: T) => R | undefined, tooMuch?: (missing: number) => void): R[] {
+  const found: R[] = [];
+  const missing: MissingState[] = [];
+  for (const item of items) {
+    try {
+      const value = read(item);
+      if (value !== undefined) found.push(value);
+    } catch (error) {
+      if (!(error instanceof MissingStateError)) throw error;
+      missing.push(...error.missing);
+      tooMuch?.(missing.length);
+    }
+  }
+  if (missing.length) throw new MissingStateError(missing);
+  return found;
+}
+
 /** A source that fills itself from elsewhere: its reads throw MissingStateError until `fetch` has brought what they name. */
 export interface FetchingStateSource extends StateSource {
   fetch(missing: MissingState[]): Promise<void>;

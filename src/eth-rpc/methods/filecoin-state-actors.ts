@@ -9,7 +9,7 @@ import { BURNT_FUNDS_ACTOR_ID, MARKET_ACTOR_ID, type Actor } from '../../fevm/ac
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { availableBalance } from '../../fevm/actors/miner/state.js';
-import { MissingStateError, type MissingState, type StateReader } from '../../fevm/state-tree.js';
+import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, addressJson, cidJson } from '../lotus-json.js';
 import { cid, epoch, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -24,24 +24,14 @@ const MAX_ACTORS_FETCHED = 10_000;
  * brings them all; beyond MAX_ACTORS_FETCHED of them (a real network has millions) an error says so.
  */
 export function allActors(state: StateReader): Actor[] {
-  const actors: Actor[] = [];
-  const missing: MissingState[] = [];
-  for (let id = 0; id < state.nextId(); id++) {
-    try {
-      const actor = state.getActor(id);
-      if (actor) actors.push(actor);
-    } catch (error) {
-      if (!(error instanceof MissingStateError)) throw error;
-      missing.push(...error.missing);
-      if (missing.length > MAX_ACTORS_FETCHED) {
-        throw new DevnetError(
-          `this method reads every actor, and more than ${MAX_ACTORS_FETCHED} of the fork's upstream actors have not been read (one Filecoin.StateGetActor each): read actors by address instead (StateGetActor, StateLookupID)`,
-        );
-      }
+  const ids = Array.from({ length: state.nextId() }, (_, id) => id);
+  return readEach(ids, (id) => state.getActor(id), (missing) => {
+    if (missing > MAX_ACTORS_FETCHED) {
+      throw new DevnetError(
+        `this method reads every actor, and more than ${MAX_ACTORS_FETCHED} of the fork's upstream actors have not been read (one Filecoin.StateGetActor each): read actors by address instead (StateGetActor, StateLookupID)`,
+      );
     }
-  }
-  if (missing.length) throw new MissingStateError(missing);
-  return actors;
+  });
 }
 
 /** The kinds whose whole balance circulates (Lotus GetCirculatingSupply: accounts, contracts, placeholders; the market since nv23). */
