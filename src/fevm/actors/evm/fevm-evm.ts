@@ -43,6 +43,7 @@ import { BUILTIN_INVOCATION } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
+import { canRunFrame, learnInterpreter, runFrame } from './frame-result.js';
 import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
@@ -155,13 +156,16 @@ export class FevmEvm extends EVM {
 
   /**
    * Each frame's run; the first one's interpreter lets later frames reuse code analyses
-   * (code-analysis.ts) and run on the loop that awaits only what must be (interpreter-loop.ts).
+   * (code-analysis.ts), run on the loop that awaits only what must be (interpreter-loop.ts), and
+   * skip the merged run state nothing reads (frame-result.ts).
    */
   protected override async runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
+    if (canRunFrame(this)) return runFrame(this, ...args);
     const result = await super.runInterpreter(...args);
     if (result.runState) {
       patchInterpreter(result.runState.interpreter);
       patchRunLoop(result.runState.interpreter);
+      learnInterpreter(result.runState.interpreter);
     }
     return result;
   }
