@@ -13,7 +13,7 @@ import {
   type Actor,
 } from './actor.js';
 import { builtinActor } from './actors/builtin.js';
-import { takeDueCron } from './actors/cron.js';
+import { takeDueCron, type CronEntry } from './actors/cron.js';
 import { AWARD_BLOCK_REWARD, awardParams, blockWinner, creditGasReward } from './actors/reward.js';
 import { createExternal } from './actors/eam.js';
 import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
@@ -274,10 +274,15 @@ export class Executor {
    * epoch. An entry that aborts is undone and reported, and the rest still run. A read of fork state
    * not fetched yet throws (MissingStateError), with the entries taken so far staged on `state`.
    */
-  async runCron(state: StateOverlay, ctx: ExecutionContext): Promise<{ actor: number; error: unknown }[]> {
+  runCron(state: StateOverlay, ctx: ExecutionContext): Promise<{ actor: number; error: unknown }[]> {
+    return this.runCronEntries(state, ctx, takeDueCron(state, ctx.epoch));
+  }
+
+  /** Runs `entries` as cron runs them at `ctx.epoch` (runCron), whether or not they are in the cron actor's queue. */
+  async runCronEntries(state: StateOverlay, ctx: ExecutionContext, entries: readonly CronEntry[]): Promise<{ actor: number; error: unknown }[]> {
     const failures: { actor: number; error: unknown }[] = [];
     this.access = new StateAccess();
-    for (const entry of takeDueCron(state, ctx.epoch)) {
+    for (const entry of entries) {
       const receiver = state.getActor(entry.actor);
       const builtin = receiver && builtinActor(receiver.kind);
       if (!receiver || !builtin?.cron) continue;
