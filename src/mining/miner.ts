@@ -239,7 +239,7 @@ export class Miner {
       return executor.runCron(overlay, ctx);
     });
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
-    const tipset = buildTipset({ ...ctx, parent, messages: included });
+    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);
