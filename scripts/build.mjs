@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { noBigintTable } from './no-bigint-table.mjs';
 
 // V8 checks a code cache against the length of the source only: never leave one beside another bundle.
 rmSync('dist/cli.cjs.cache', { force: true });
@@ -21,6 +22,8 @@ const shared = {
   logLevel: 'warning',
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
+  // Start-up does not build @ethereumjs/util's table of 65 536 BigInts (no-bigint-table.mjs says why).
+  plugins: [noBigintTable],
 };
 
 await build({
