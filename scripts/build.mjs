@@ -39,6 +39,9 @@ await build({
   footer: { js: '})' },
   // ASCII only (esbuild's default, said here because the loader reads the bundle as Latin-1).
   charset: 'ascii',
+  // Without indentation and comments: every start reads the bundle into a string V8 keeps (4.1 → 2.7 MB);
+  // names stay, so stack traces still name functions.
+  minifyWhitespace: true,
 });
 await build({ ...shared, entryPoints: ['bin/code-cache.ts'], outfile: 'dist/code-cache.js', format: 'esm', sourcemap: false });
 await build({ ...shared, entryPoints: ['bin/launch.ts'], outfile: 'dist/fvm-devnet.js', format: 'esm', sourcemap: false,
