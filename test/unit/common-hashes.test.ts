@@ -1,34 +1,54 @@
-// common/hashes.ts: Keccak-256 comes from js-sha3 (faster here than @noble's): it must answer as
-// @noble's does, for empty, single- and multi-block inputs and for views into larger buffers.
+// common/hashes.ts: Keccak-256 and BLAKE2b-256/160/32 come from hash-wasm's WebAssembly once it is
+// ready, from @noble's JavaScript before: both must answer alike, for empty, single- and multi-block
+// inputs and for views into larger buffers.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { blake2b } from '@noble/hashes/blake2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { keccak256 } from '../../src/common/hashes.js';
+import { blake2b160, blake2b256, blake2b32, keccak256, wasmHashers } from '../../src/common/hashes.js';
 import { bytesToHex } from '../../src/common/hex.js';
 
-describe('keccak256', () => {
-  test('known digests: empty input and "abc"', () => {
-    assert.equal(bytesToHex(keccak256(new Uint8Array())), '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
-    assert.equal(bytesToHex(keccak256(new TextEncoder().encode('abc'))), '0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45');
+const buffer = new Uint8Array(600).map((_, i) => (i * 131 + 7) & 0xff);
+
+/** Every length from 0 to 410 bytes (Keccak-256's block is 136, BLAKE2b's 128), at two offsets into `buffer`. */
+function* inputs(): Generator<[Uint8Array, string]> {
+  for (let length = 0; length <= 410; length++) {
+    for (const offset of [0, 3]) yield [buffer.subarray(offset, offset + length), `length ${length}, offset ${offset}`];
+  }
+}
+
+describe('hashes', () => {
+  test('the WebAssembly hashers get ready', async () => {
+    assert.equal(await wasmHashers, true);
   });
 
-  test("the same digest as @noble's at every length around the 136-byte block, and for views", () => {
-    const buffer = new Uint8Array(600).map((_, i) => (i * 131 + 7) & 0xff);
-    for (let length = 0; length <= 410; length++) {
-      for (const offset of [0, 3]) {
-        const data = buffer.subarray(offset, offset + length);
-        assert.deepEqual(keccak256(data), keccak_256(data), `length ${length}, offset ${offset}`);
-      }
+  test('known digests: empty input and "abc"', async () => {
+    await wasmHashers;
+    assert.equal(bytesToHex(keccak256(new Uint8Array())), '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    assert.equal(bytesToHex(keccak256(new TextEncoder().encode('abc'))), '0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45');
+    assert.equal(bytesToHex(blake2b256(new TextEncoder().encode('abc'))), '0xbddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319');
+  });
+
+  test("the same digests as @noble's at every length around the block sizes, and for views", async () => {
+    await wasmHashers;
+    for (const [data, what] of inputs()) {
+      assert.deepEqual(keccak256(data), keccak_256(data), `keccak256, ${what}`);
+      assert.deepEqual(blake2b256(data), blake2b(data, { dkLen: 32 }), `blake2b256, ${what}`);
+      assert.deepEqual(blake2b160(data), blake2b(data, { dkLen: 20 }), `blake2b160, ${what}`);
+      assert.deepEqual(blake2b32(data), blake2b(data, { dkLen: 4 }), `blake2b32, ${what}`);
     }
   });
 
-  test('a fresh array each time, which the caller may keep', () => {
+  test('a fresh array each time, which the caller may keep', async () => {
+    await wasmHashers;
     const data = new Uint8Array([1, 2, 3]);
-    const first = keccak256(data);
-    const second = keccak256(data);
-    assert.notEqual(first, second);
-    assert.ok(first instanceof Uint8Array && first.length === 32);
-    first.fill(0);
-    assert.deepEqual(keccak256(data), second);
+    for (const hash of [keccak256, blake2b256]) {
+      const first = hash(data);
+      const second = hash(data);
+      assert.notEqual(first, second);
+      assert.ok(first instanceof Uint8Array && first.length === 32);
+      first.fill(0);
+      assert.deepEqual(hash(data), second);
+    }
   });
 });
