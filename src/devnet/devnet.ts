@@ -119,6 +119,7 @@ export class Devnet {
       onCronError: (epoch, actor, error) => this.emitter.emit('cronError', epoch, actor, error),
       onMiningError: (error) => this.emitter.emit('miningError', error),
     });
+    if (forked) this.catchUpOn(forked);
     this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed });
     this.submission = new Submission({
       state,
@@ -247,15 +248,24 @@ export class Devnet {
    * run again; false for any other error (see StateTree.fetchMissing).
    */
   fetchMissing(error: unknown): Promise<boolean> {
+    // The first read of a forked miner's proving state writes its missed deadline closes (ForkSource): a task of the queue.
+    if (this.forked?.source.takes(error)) return this.miner.queue.run(() => this.state.fetchMissing(error));
     return this.state.fetchMissing(error);
   }
 
   /**
    * Runs `read` (which only reads the state) until it has read nothing a fork has not fetched yet
-   * (StateTree.untilFetched): for the methods that write, which the dispatcher runs only once.
+   * (as StateTree.untilFetched, fetching as fetchMissing does): for the methods that write, which the
+   * dispatcher runs only once. Not from a task of the queue, which fetches through the state itself.
    */
-  untilFetched<T>(read: () => T): Promise<T> {
-    return this.state.untilFetched(read);
+  async untilFetched<T>(read: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!(await this.fetchMissing(error))) throw error;
+      }
+    }
   }
 
   /** A number that changes whenever the state does (--state saves only then). */
@@ -449,6 +459,7 @@ export class Devnet {
     const start = await stageForkStart(fork.source, forkFunding(this.accounts, this.config));
     await this.miner.queue.run(async () => {
       this.forked = fork;
+      this.catchUpOn(fork);
       this.state.rebase(fork.source);
       this.state.commit(start, fork.point.epoch);
       this.store.truncate(-1);
@@ -460,6 +471,11 @@ export class Devnet {
     });
     // Saves what the old fork fetched to its cache.
     previous?.close();
+  }
+
+  /** A forked miner taken after the fork epoch catches up its missed deadline closes on the head's state (ForkSource.take). */
+  private catchUpOn(fork: Fork): void {
+    fork.source.runLate = (due, prepare) => this.miner.runLate(due, prepare);
   }
 
   close(): void {

@@ -205,7 +205,7 @@ export class Submission {
   private admitUnsigned(message: Message): Promise<Admitted> {
     const signature = message.from.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
     const signed: SignedMessage = { message, signature };
-    return this.admit({ ...chainIdentity(signed), signed });
+    return this.admit(pendingMessage(signed));
   }
 
   /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
@@ -263,7 +263,7 @@ export class Submission {
     if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
       throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
     }
-    return this.admit({ ...chainIdentity(signed), signed });
+    return this.admit(pendingMessage(signed));
   }
 
   /**
@@ -290,8 +290,17 @@ export class Submission {
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
   private submitEth(tx: EthTransaction): Promise<Admitted> {
     const signed = toFilecoinMessage(tx);
-    return this.admit({ ...chainIdentity(signed), signed, ethTx: tx });
+    return this.admit(pendingMessage(signed, tx));
   }
+}
+
+/**
+ * A signed message as the pool holds it. Written out field by field: V8 (Node 20) gives an object
+ * spread followed by more fields a hidden class of its own each time, made in the old generation.
+ */
+function pendingMessage(signed: SignedMessage, ethTx?: EthTransaction): PendingMessage {
+  const { cid, chainSize } = chainIdentity(signed);
+  return { cid, signed, ethTx, chainSize };
 }
 
 /** The signature a key address signs with. */

@@ -210,6 +210,8 @@ export function readEach<T, R>(items: Iterable<T>, read: (item: T) => R | undefi
 /** A source that fills itself from elsewhere: its reads throw MissingStateError until `fetch` has brought what they name. */
 export interface FetchingStateSource extends StateSource {
   fetch(missing: MissingState[]): Promise<void>;
+  /** The tree went back to its first `write` commits (a revert): what the source did for the later ones no longer holds. */
+  revertedTo?(write: number): void;
 }
 
 /** A chain of its own: everything it holds it wrote itself (genesis included), so nothing lies under it. */
@@ -385,6 +387,7 @@ export class StateTree {
       for (const key of keys) this.values.undo(key, snapshot.write);
     }
     this.headEpoch = snapshot.epoch;
+    if ('revertedTo' in this.source) this.source.revertedTo?.(snapshot.write);
   }
 }
 

@@ -2,7 +2,7 @@
 // chain, one tipset at a time through the single writer queue. Instantly after each message (the
 // default), every blockTimeMs, or only when asked. Many epochs at once (anvil_mine) may pass as null
 // rounds: epochs without a tipset, where only the cron work due runs.
-import { nextCronEpoch } from '../fevm/actors/cron.js';
+import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
 import type { Executor } from '../fevm/executor.js';
 import { nextBaseFee } from '../fevm/gas.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
@@ -16,7 +16,7 @@ import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
 export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: number } | { type: 'manual' };
 
 /** What the miner asks of the machine: src/fevm's Executor, or a stand-in in tests. */
-export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'holdingConsole' | 'printConsole'>;
+export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'runCronEntries' | 'holdingConsole' | 'printConsole'>;
 
 /** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
 export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing' | 'snapshot' | 'revert'>;
@@ -121,6 +121,31 @@ export class Miner {
     clearInterval(this.timer);
   }
 
+  /**
+   * Runs scheduled work that fell due at past epochs without running then (on a fork, the deadline
+   * closes of a forked miner before the fork first read it), each entry in the context of its own
+   * epoch, on the head's state after `prepare`, and writes the result as an edit of the head's state
+   * (no tipset). `due` names the entries up to the epoch of the state's head (with none, nothing is
+   * written). Call it only from a task of the queue. Returns the state's write that holds the result;
+   * on an error (a fork's upstream failing) nothing is written.
+   */
+  async runLate(due: (head: number) => readonly (readonly [number, CronEntry])[], prepare: (overlay: StateOverlay) => void): Promise<number> {
+    const { state, chain, executor } = this.deps;
+    const { epoch: head, write } = state.snapshot();
+    const entries = due(head);
+    if (entries.length === 0) return write;
+    const overlay = state.stage();
+    await this.untilFetched(overlay, async () => prepare(overlay));
+    for (const [epoch, entry] of entries) {
+      // The context of the tipset that ran that epoch's cron, or followed it after null rounds.
+      const { timestamp, baseFee } = chain.atOrAfter(epoch) ?? chain.head;
+      const failures = await this.untilFetched(overlay, () => executor.runCronEntries(overlay, this.context(epoch, timestamp, baseFee), [entry]));
+      for (const { actor, error } of failures) this.deps.onCronError(epoch, actor, error);
+    }
+    state.commit(overlay, head);
+    return state.snapshot().write;
+  }
+
   /** The context of everything that runs at `epoch`. */
   private context(epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
     const { chain } = this.deps;
@@ -173,6 +198,7 @@ export class Miner {
     const timestamp = at?.timestamp ?? this.deps.clock.nextTipsetTimestamp(parent.timestamp);
     // Lotus computes a tipset's base fee from its parent's, whatever null rounds lie between.
     const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit));
+    const base = state.snapshot().write;
     const overlay = state.stage();
     const selected = mempool.select(overlay);
     const included: IncludedMessage[] = [];
@@ -195,7 +221,12 @@ export class Miner {
           included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
         } catch (error) {
           overlay.revertTo(mark);
-          if (await this.deps.state.fetchMissing(error)) continue;
+          if (await this.deps.state.fetchMissing(error)) {
+            // A forked miner read for the first time caught up on the head's state (its missed deadline
+            // closes, devnet/fork/fork-source.ts): the tipset is built again on top of that.
+            if (state.snapshot().write !== base) return this.produceTipset(at);
+            continue;
+          }
           held.add(sender);
           this.deps.onMessageError(pending, error);
         }
@@ -208,7 +239,7 @@ export class Miner {
       return executor.runCron(overlay, ctx);
     });
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
-    const tipset = buildTipset({ ...ctx, parent, messages: included });
+    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);

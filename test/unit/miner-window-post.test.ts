@@ -38,7 +38,7 @@ async function forkedMiner(expiration?: number, options: { faultEpoch?: number; 
   const forkEpoch = h.epoch - 1;
   h.state.putActor({ ...actor, miner: { ...actor.miner!, sectors, postsRequired: true, deadlinesClosedThrough: forkEpoch } });
   const held = options.held ?? new Map([[MINER, null]]);
-  const deadlines = new ForkedMinerDeadlines({ provingStates: held }, (id) => (id === MINER ? h.miner().provingPeriodOffset : undefined));
+  const deadlines = new ForkedMinerDeadlines(held, (id) => (id === MINER ? h.miner().provingPeriodOffset : undefined));
   h.state.putActor(withUpstreamSchedule(h.state.getActor(CRON_ACTOR_ID)!, deadlines, forkEpoch));
   return h;
 }

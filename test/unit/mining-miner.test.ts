@@ -294,6 +294,7 @@ describe('a miner whose executor fails (a devnet bug)', () => {
         },
         awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
         runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
         holdingConsole: (run) => real.holdingConsole(run),
         printConsole: (lines) => real.printConsole(lines),
       }),
@@ -334,6 +335,7 @@ describe('a miner whose executor fails (a devnet bug)', () => {
           }
           return real.runCron(overlay, ctx);
         },
+        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
         holdingConsole: (run) => real.holdingConsole(run),
         printConsole: (lines) => real.printConsole(lines),
       }),
@@ -358,6 +360,45 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     assert.notEqual(me.balance, 1n);
   });
 
+  test("a fetch that writes the head's state (a forked miner taken, its missed closes caught up) mid-tipset: the tipset is built again on it", async () => {
+    const EDIT = 10n ** 18n;
+    /** Mines two transfers; the second reads state not fetched yet on its first run if `editing`, whose fetch credits the sender at the head. */
+    const mineTwo = async (editing: boolean) => {
+      let first = true;
+      const { miner, state, add } = await bareMiner((real) => ({
+        applyMessage: async (overlay, message, size, ctx) => {
+          if (editing && message.nonce === 1 && first) {
+            first = false;
+            throw new MissingStateError([{ kind: 'provingState', miner: 4242 }]);
+          }
+          return real.applyMessage(overlay, message, size, ctx);
+        },
+        awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
+        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
+        holdingConsole: (run) => real.holdingConsole(run),
+        printConsole: (lines) => real.printConsole(lines),
+      }));
+      const sent = [await add({ nonce: 0, value: 5n }), await add({ nonce: 1, value: 6n })];
+      const sender = state.at(0).lookupId(sent[0].signed.message.from)!;
+      state.fetchMissing = async (error) => {
+        if (!(error instanceof MissingStateError)) return false;
+        const edit = state.stage();
+        edit.putActor({ ...edit.getActor(sender)!, balance: edit.getActor(sender)!.balance + EDIT });
+        state.commit(edit, state.snapshot().epoch);
+        return true;
+      };
+      const tipset = await miner.mine();
+      assert.deepEqual(tipset.messages.map((m) => [m.cid.toString(), m.receipt.exitCode]), sent.map((m) => [m.cid.toString(), 0]));
+      return state.at(1).getActor(sender)!;
+    };
+    const plain = await mineTwo(false);
+    const edited = await mineTwo(true);
+    assert.equal(edited.nonce, 2);
+    // The first transfer ran again on the edited state: the edit is kept, not overwritten by the tipset.
+    assert.equal(edited.balance, plain.balance + EDIT);
+  });
+
   test('a tipset interval mining fails to mine is reported, and the timer goes on', async (t) => {
     const errors: unknown[] = [];
     let twice!: () => void;
@@ -368,6 +409,7 @@ describe('a miner whose executor fails (a devnet bug)', () => {
         // The block reward throws: every tipset fails at its end.
         awardBlockReward: () => Promise.reject(new Error('reward bug')),
         runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
         holdingConsole: (run) => real.holdingConsole(run),
         printConsole: (lines) => real.printConsole(lines),
       }),

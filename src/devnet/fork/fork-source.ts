@@ -6,10 +6,11 @@
 import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
 import { forkedSingletonState } from '../../fevm/actor-state.js';
-import { MissingStateError, type FetchingStateSource, type MissingState } from '../../fevm/state-tree.js';
+import { MissingStateError, type FetchingStateSource, type MissingState, type StateOverlay } from '../../fevm/state-tree.js';
+import type { CronEntry } from '../../fevm/actors/cron.js';
 import { UpstreamDealOps, withUpstreamSchedule } from './deal-ops.js';
 import { ForkedMinerDeadlines, mergedSchedule } from './miner-deadlines.js';
-import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, type ForkTables } from './fork-tables.js';
+import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, withProvingState, type ForkTables } from './fork-tables.js';
 import type { TableList } from './upstream-lists.js';
 import type { UpstreamState } from './upstream-state.js';
 
@@ -37,6 +38,9 @@ export interface ForkProgress {
   hits: number;
 }
 
+/** Miner.runLate: entries due up to the head's epoch, run each at its own epoch after `prepare`; the state's write that holds them. */
+export type LateWork = (due: (head: number) => readonly (readonly [number, CronEntry])[], prepare: (overlay: StateOverlay) => void) => Promise<number>;
+
 const slotKey = (id: number, slot: bigint) => `${id}:${slot.toString(16)}`;
 
 export class ForkSource implements FetchingStateSource {
@@ -49,15 +53,29 @@ export class ForkSource implements FetchingStateSource {
   private readonly withTables = new Map<number, Actor>();
   /** The deal work the upstream's market scheduled, which the cron actor runs at its epochs. */
   private readonly dealOps: UpstreamDealOps;
-  /** The deadline closes of the forked miners whose proving state is held. */
+  /** The deadline closes of the forked miners taken. */
   private readonly minerDeadlines: ForkedMinerDeadlines;
+  /**
+   * The miners whose proving state the fork has taken, each with the state tree's write that caught
+   * it up (0: taken before anything was mined, as the cache's are). A revert to before that write
+   * undoes the catch-up, and the miner is taken again on its next read.
+   */
+  private readonly taken = new Map<number, number>();
+  /**
+   * Runs work that fell due at past epochs on the head's state and returns the write that holds it
+   * (Miner.runLate, in the node's queue): a forked miner's missed deadline closes, when the fork takes
+   * it after the fork epoch. The node sets it; a source nothing mines on has nothing to catch up.
+   */
+  runLate: LateWork | undefined;
 
   constructor(
     private readonly upstream: UpstreamState,
     readonly data: ForkData = emptyForkData(),
   ) {
     this.dealOps = new UpstreamDealOps(data.tables);
-    this.minerDeadlines = new ForkedMinerDeadlines(data.tables, (id) => data.actors.get(id)?.miner?.provingPeriodOffset);
+    this.minerDeadlines = new ForkedMinerDeadlines(this.taken, (id) => data.actors.get(id)?.miner?.provingPeriodOffset);
+    // What the cache holds was read at the fork point, before anything was mined.
+    for (const miner of data.tables.provingStates.keys()) this.taken.set(miner, 0);
   }
 
   getActor(id: number): Actor | undefined {
@@ -77,7 +95,12 @@ export class ForkSource implements FetchingStateSource {
         actor.kind === 'cron'
           ? // Miners' deadline closes before the market's deal work at one epoch, as builtin-actors' power cron runs before the market's.
             withUpstreamSchedule(actor, mergedSchedule([this.minerDeadlines, this.dealOps]), this.upstream.point.epoch)
-          : withForkedTables(actor, this.data.tables, (id) => this.data.nextId === undefined || id < this.data.nextId);
+          : withForkedTables(
+              actor,
+              this.data.tables,
+              (id) => this.data.nextId === undefined || id < this.data.nextId,
+              (miner) => this.taken.has(miner),
+            );
       // The state handed out, which a write replaces: until then the actor answers the upstream's Head and State.
       if (forked.forkedFrom) forked = { ...forked, forkedFrom: { ...forked.forkedFrom, handedOut: forkedSingletonState(forked) } };
       this.withTables.set(actor.id, forked);
@@ -110,6 +133,43 @@ export class ForkSource implements FetchingStateSource {
 
   async fetch(missing: MissingState[]): Promise<void> {
     await Promise.all(missing.map((m) => this.fetchOne(m)));
+    for (const m of missing) if (m.kind === 'provingState') await this.take(m.miner);
+  }
+
+  /** Whether fetching what `error` names takes a forked miner, which writes the state (its missed closes): only in the node's queue. */
+  takes(error: unknown): boolean {
+    return error instanceof MissingStateError && error.missing.some((m) => m.kind === 'provingState' && !this.taken.has(m.miner));
+  }
+
+  revertedTo(write: number): void {
+    for (const [miner, at] of this.taken) if (at > write) this.taken.delete(miner);
+  }
+
+  /**
+   * Takes a forked miner whose proving state is fetched: the deadline closes it had on the upstream's
+   * schedule since the fork epoch run first, each at its own epoch, on the head's state, so that what
+   * the fork answers about it never depends on when it first read it. Until they are written its
+   * proving state reads as missing; if they fail (the upstream), nothing is written or taken.
+   */
+  private take(miner: number): Promise<void> {
+    const key = `take ${miner}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = (async () => {
+        if (this.taken.has(miner)) return;
+        const proving = this.data.tables.provingStates.get(miner);
+        if (proving === undefined) return;
+        const write = this.runLate
+          ? await this.runLate(
+              (head) => this.minerDeadlines.closesOf(miner, this.upstream.point.epoch, head),
+              (overlay) => overlay.putActor(withProvingState(overlay.getActor(miner)!, proving)),
+            )
+          : 0;
+        this.taken.set(miner, write);
+      })().finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
   }
 
   private fetchOne(missing: MissingState): Promise<void> {

@@ -9,7 +9,7 @@
 // whole-table read (`lists`), which brings the entries with it where the upstream's list has them.
 import type { CID } from '../../common/cbor.js';
 import type { Actor, ActorKind } from '../../fevm/actor.js';
-import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
+import type { MinerState, SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
@@ -103,20 +103,32 @@ function tableSource<K, F, V>(
 const nonZero = (amount: bigint | null) => (amount ? amount : undefined);
 
 /**
- * A table of a miner's proving state (its sectors, its PoSts), whose every read needs the whole
- * state: a key, or the list, throws MissingStateError until the state is fetched. Against an upstream
- * that cannot tell (null), the table holds nothing forked.
+ * A miner's tables of its proving state (its sectors, its PoSts), whose every read needs the whole
+ * state: `proving()` gives it, or undefined while the fork has not taken it (a key, or the list, then
+ * throws MissingStateError naming it). Against an upstream that cannot tell (null), they hold nothing forked.
  */
-function provingSource(states: Map<number, ForkedProving | null>, miner: number) {
-  return <K, V>(entries: (state: ForkedProving) => [K, V][]): MapSource<K, V> => {
+function provingTables(miner: number, proving: () => ForkedProving | null | undefined): Pick<MinerState, 'sectors' | 'postSubmissions'> {
+  const table = <K, V>(entries: (state: ForkedProving) => [K, V][]) => {
     let held: Map<K, V> | undefined;
-    const table = () => {
-      const state = states.get(miner);
+    const all = () => {
+      const state = proving();
       if (state === undefined) throw new MissingStateError([{ kind: 'provingState', miner }]);
       return (held ??= new Map(state ? entries(state) : []));
     };
-    return { get: (key) => table().get(key), fetched: () => table().entries() };
+    return new LazyMap<K, V>({ get: (key) => all().get(key), fetched: () => all().entries() });
   };
+  return {
+    sectors: table((p) => p.sectors.map((s): [number, SectorOnChainInfo] => [s.sectorNumber, s])),
+    postSubmissions: table((p) => p.postSubmissions),
+  };
+}
+
+/**
+ * A forked miner as it reads when the fork takes it (ForkSource): its proving state `proving`, which
+ * the fork's reads of the miner do not see until the missed deadline closes ran on it.
+ */
+export function withProvingState(actor: Actor, proving: ForkedProving | null): Actor {
+  return { ...actor, miner: { ...actor.miner!, ...provingTables(actor.id, () => proving) } };
 }
 
 /**
@@ -154,9 +166,9 @@ function providerSectors(sectorDeals: Map<string, readonly number[] | null>, ups
 
 /**
  * The actor with its tables reading `tables`: `upstreamActor(id)` says whether an actor ID existed
- * upstream (below its NextID).
+ * upstream (below its NextID); a miner's proving state reads once `taken(id)` (ForkSource).
  */
-export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean): Actor {
+export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean, taken: (miner: number) => boolean): Actor {
   const listOf = (table: ListedTable) => () => {
     const keys = tables.lists.get(table);
     if (!keys) throw new MissingStateError([{ kind: 'tableList', table }]);
@@ -219,14 +231,12 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
         for (const [key, sector] of tables.sectors) if (sector && key.startsWith(prefix)) yield [sector.sectorNumber, sector];
       },
     };
-    const proving = provingSource(tables.provingStates, actor.id);
     return {
       ...actor,
       miner: {
         ...actor.miner,
         upstreamSectors: new LazyMap(upstreamSectors),
-        sectors: new LazyMap(proving((p) => p.sectors.map((s): [number, SectorOnChainInfo] => [s.sectorNumber, s]))),
-        postSubmissions: new LazyMap(proving((p) => p.postSubmissions)),
+        ...provingTables(actor.id, () => (taken(actor.id) ? tables.provingStates.get(actor.id) : undefined)),
       },
     };
   }

@@ -9,7 +9,6 @@
 import type { CronEntry, SourceSchedule } from '../../fevm/actors/cron.js';
 import { WPOST_CHALLENGE_WINDOW } from '../../fevm/actors/miner/policy.js';
 import type { MinerCronEvent } from '../../fevm/actors/miner/schedule.js';
-import type { ForkTables } from './fork-tables.js';
 
 const DEADLINE_CLOSE = { type: 'deadline' } satisfies MinerCronEvent;
 
@@ -18,29 +17,44 @@ export class ForkedMinerDeadlines implements SourceSchedule {
    * Reads which miners' proving states `tables` holds (the fork source fills it); `offsetOf` gives a
    * held miner's proving period offset (its upstream state's).
    */
+  /**
+   * `held` holds the miners the fork has taken (ForkSource: their proving state read, their missed
+   * closes caught up); `offsetOf` gives a held miner's proving period offset (its upstream state's).
+   */
   constructor(
-    private readonly tables: Pick<ForkTables, 'provingStates'>,
+    private readonly held: Pick<ReadonlyMap<number, unknown>, 'keys'>,
     private readonly offsetOf: (miner: number) => number | undefined,
   ) {}
 
   /** Each held miner with the first epoch after `after` at which one of its deadlines closes (its last epoch). */
   private firstCloses(after: number): [miner: number, epoch: number][] {
     const firsts: [number, number][] = [];
-    for (const miner of [...this.tables.provingStates.keys()].sort((a, b) => a - b)) {
-      const offset = this.offsetOf(miner);
-      if (offset === undefined) continue;
-      const lastEpoch = (offset + WPOST_CHALLENGE_WINDOW - 1) % WPOST_CHALLENGE_WINDOW;
-      const wait = (((lastEpoch - after - 1) % WPOST_CHALLENGE_WINDOW) + WPOST_CHALLENGE_WINDOW) % WPOST_CHALLENGE_WINDOW;
-      firsts.push([miner, after + 1 + wait]);
+    for (const miner of [...this.held.keys()].sort((a, b) => a - b)) {
+      const first = this.firstClose(miner, after);
+      if (first !== undefined) firsts.push([miner, first]);
     }
     return firsts;
   }
 
-  between(after: number, upTo: number): (readonly [number, CronEntry])[] {
+  private firstClose(miner: number, after: number): number | undefined {
+    const offset = this.offsetOf(miner);
+    if (offset === undefined) return undefined;
+    const lastEpoch = (offset + WPOST_CHALLENGE_WINDOW - 1) % WPOST_CHALLENGE_WINDOW;
+    const wait = (((lastEpoch - after - 1) % WPOST_CHALLENGE_WINDOW) + WPOST_CHALLENGE_WINDOW) % WPOST_CHALLENGE_WINDOW;
+    return after + 1 + wait;
+  }
+
+  /** A miner's deadline closes after `after` up to `upTo`, held or not: those a miner taken late missed. */
+  closesOf(miner: number, after: number, upTo: number): [number, CronEntry][] {
     const due: [number, CronEntry][] = [];
-    for (const [miner, first] of this.firstCloses(after)) {
-      for (let epoch = first; epoch <= upTo; epoch += WPOST_CHALLENGE_WINDOW) due.push([epoch, { actor: miner, event: DEADLINE_CLOSE }]);
-    }
+    const first = this.firstClose(miner, after);
+    if (first === undefined) return due;
+    for (let epoch = first; epoch <= upTo; epoch += WPOST_CHALLENGE_WINDOW) due.push([epoch, { actor: miner, event: DEADLINE_CLOSE }]);
+    return due;
+  }
+
+  between(after: number, upTo: number): (readonly [number, CronEntry])[] {
+    const due = this.firstCloses(after).flatMap(([miner]) => this.closesOf(miner, after, upTo));
     // By epoch; at one epoch, by miner ID (a stable sort).
     return due.sort(([a], [b]) => a - b);
   }

@@ -34,6 +34,16 @@ export function minerAt(state: StateReader, address: FilAddress): Actor & { mine
   return actor as Actor & { miner: MinerState };
 }
 
+/**
+ * Reads a miner's proving state, so that what its deadline closes change (its power, funds and
+ * balance) reads as it stands: a fork runs a forked miner's closes once it has read that state,
+ * catching up those it missed (devnet/fork/fork-source.ts), and the answer must not depend on when
+ * the fork first read the miner.
+ */
+function afterItsCloses(miner: MinerState): void {
+  void loadMiner(miner).sectors.size;
+}
+
 export function stateOf(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): StateReader {
   return devnet.stateAt(tipsetOf(devnet, key).epoch);
 }
@@ -144,8 +154,9 @@ export const filecoinMiners = [
     const state = stateOf(devnet, key);
     // A chain saved before the devnet had storage providers has a power actor without state.
     const power = state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
-    const id = resolveAddress(state, address)?.id;
-    const claim = id === undefined ? undefined : claimOf(power, id);
+    const actor = resolveAddress(state, address);
+    if (actor?.miner) afterItsCloses(actor.miner);
+    const claim = actor === undefined ? undefined : claimOf(power, actor.id);
     return {
       MinerPower: claimJson(claim ?? { rawBytePower: 0n, qualityAdjPower: 0n }),
       TotalPower: claimJson({ rawBytePower: power.totalRawBytePower, qualityAdjPower: power.totalQualityAdjPower }),
@@ -156,6 +167,7 @@ export const filecoinMiners = [
   // The balance less initial pledge, pre-commit deposits and fee debt (nothing vests: rewards are available at once).
   defineMethod('Filecoin.StateMinerAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const miner = minerAt(stateOf(devnet, key), address);
+    afterItsCloses(miner.miner);
     return availableBalance(miner.miner, miner.balance).toString();
   }),
 

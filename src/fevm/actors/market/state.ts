@@ -219,11 +219,13 @@ export class MarketLedger {
   }
 
   /**
-   * A deal whose sector was terminated at `slashEpoch` (process_slashed_deal): payment up to then,
+   * A deal whose sector was terminated at `terminatedAt` (process_slashed_deal): payment up to then,
    * the rest of the client's fee and its collateral unlocked, the provider's collateral slashed, the
    * deal removed. Returns the amount to burn.
    */
-  terminateDeal(dealId: number, deal: StoredProposal, state: DealState, slashEpoch: number): bigint {
+  terminateDeal(dealId: number, deal: StoredProposal, state: DealState, terminatedAt: number): bigint {
+    // Never before its last settlement: on a fork, a miner taken late reports the terminations it missed at their own epochs.
+    const slashEpoch = Math.max(terminatedAt, state.lastUpdatedEpoch);
     const paymentStart = Math.max(deal.startEpoch, state.lastUpdatedEpoch);
     const paymentEnd = Math.min(deal.endEpoch, slashEpoch);
     const payment = deal.storagePricePerEpoch * BigInt(Math.max(0, paymentEnd - paymentStart));

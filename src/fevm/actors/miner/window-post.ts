@@ -9,9 +9,10 @@
 // the recovering sectors (declared recovered) of the partitions it proves and does not skip; a
 // deadline's close retracts the recoveries of the partitions no PoSt proved. The proofs' bytes are
 // not verified: the devnet seals no data.
-// The fork's cron hands out a forked miner's deadline closes once the fork holds its proving state
-// (devnet/fork/miner-deadlines.ts); the first one catches up, in order, every close since the fork
-// epoch, so what a miner's deadlines did never depends on when the fork read it. Until the first
+// The fork's cron hands out a forked miner's deadline closes once the fork has taken it (read its
+// proving state, devnet/fork/miner-deadlines.ts); a miner taken after the fork epoch first runs every
+// close since the fork epoch, each at its own epoch, so what a miner's deadlines did never depends on
+// when the fork read it. Until the first
 // message that changes the miner (takenOverAt) its upstream storage provider is taken to keep
 // proving it, so its closes fault nothing.
 import { decodeBitfield } from '../../../common/bitfield.js';
@@ -106,9 +107,10 @@ function retractRecoveries(rt: ActorRuntime, sectors: SectorOnChainInfo[]): void
 
 /**
  * The deadline cron (handle_proving_deadline → advance_deadline): every deadline close since the
- * miner's last one, in order, each at its own epoch (its deadline's last). It runs at the close now,
- * or, on a fork that came to hold the miner's proving state late, at the first epoch mined after
- * that: it then catches up the closes the miner missed, and the cron's other late entries find none.
+ * miner's last one, in order. The fork's cron runs each at its own epoch (its deadline's last), and
+ * so does a forked miner's catch-up when the fork takes it late (devnet/fork/fork-source.ts take);
+ * an entry that comes after a later close already ran (cron's schedule reaching the closes a
+ * catch-up ran) finds none.
  */
 export async function closeDeadline(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
@@ -116,7 +118,7 @@ export async function closeDeadline(rt: ActorRuntime): Promise<void> {
   const last = m.deadlinesClosedThrough ?? epoch - 1;
   for (let close = deadlineInfo(last + 1, m.provingPeriodOffset).close - 1; close <= epoch; close += WPOST_CHALLENGE_WINDOW) await closeOne(rt, close);
   // The upstream's record of proven partitions held at most until its deadline's close.
-  writeMiner(rt, { ...readMiner(rt), upstreamPostWindow: undefined, deadlinesClosedThrough: epoch });
+  writeMiner(rt, { ...readMiner(rt), upstreamPostWindow: undefined, deadlinesClosedThrough: Math.max(last, epoch) });
 }
 
 /**
