@@ -27,6 +27,9 @@ function encodeVarint(n: number): Uint8Array {
   return varint.encodeTo(n, new Uint8Array(varint.encodingLength(n)));
 }
 
+/** The address `fromEthAddress` made of an Ethereum address's bytes, with a copy of those bytes. */
+const fromEthAddressMade = new WeakMap<Uint8Array, { eth: Uint8Array; address: FilAddress }>();
+
 /** Decodes an unsigned LEB128 at `offset`; it must be minimal and fit a safe integer. */
 function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {
   let decoded: [number, number];
@@ -45,7 +48,10 @@ function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {
 }
 
 export class FilAddress {
+  // Made on first use: the EVM resolves the same addresses many times per call.
   #key: string | undefined;
+  #id: number | undefined;
+  #ethAddress: Uint8Array | undefined;
 
   private constructor(
     readonly protocol: Protocol,
@@ -80,6 +86,16 @@ export class FilAddress {
    */
   static fromEthAddress(eth: Uint8Array): FilAddress {
     if (eth.length !== 20) throw new InvalidAddressError('an Ethereum address has 20 bytes');
+    // The EVM asks for the same address (one Uint8Array) several times per frame, and for a
+    // contract's own every call: the address made last time, if the bytes are still the same.
+    const made = fromEthAddressMade.get(eth);
+    if (made && equalBytes(made.eth, eth)) return made.address;
+    const address = FilAddress.fromEthAddressUncached(eth);
+    fromEthAddressMade.set(eth, { eth: eth.slice(), address });
+    return address;
+  }
+
+  private static fromEthAddressUncached(eth: Uint8Array): FilAddress {
     if (!isMaskedId(eth)) return new FilAddress(Protocol.Delegated, concatBytes(EAM_NAMESPACE_VARINT, eth));
     const id = maskedId(eth);
     // IDs beyond 2^53 cannot name a devnet actor (and an f410 never embeds a masked ID).
@@ -158,15 +174,18 @@ export class FilAddress {
 
   /** The actor ID of an f0 address. */
   get id(): number | undefined {
-    return this.protocol === Protocol.ID ? decodeVarint(this.payload, 0)[0] : undefined;
+    if (this.protocol !== Protocol.ID) return undefined;
+    return (this.#id ??= decodeVarint(this.payload, 0)[0]);
   }
 
   /** The Ethereum address embedded in an f410 address. */
   get ethAddress(): Uint8Array | undefined {
     if (this.protocol !== Protocol.Delegated) return undefined;
+    if (this.#ethAddress) return this.#ethAddress;
     const [namespace, length] = decodeVarint(this.payload, 0);
     const sub = this.payload.subarray(length);
-    return namespace === EAM_NAMESPACE && sub.length === 20 ? sub : undefined;
+    if (namespace !== EAM_NAMESPACE || sub.length !== 20) return undefined;
+    return (this.#ethAddress = sub);
   }
 
   /** A stable key for maps, made on first use (state reads look addresses up by it). */

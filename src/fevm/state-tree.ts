@@ -224,7 +224,13 @@ export const localStateSource: StateSource = {
 
 // Keys of the one flat map an overlay stages changes in.
 const actorKey = (id: number) => `a${id}`;
-const addressKey = (address: FilAddress) => `x${address.key}`;
+/** Address keys by address: the EVM looks the same FilAddress up many times per call. */
+const addressKeys = new WeakMap<FilAddress, string>();
+const addressKey = (address: FilAddress) => {
+  let key = addressKeys.get(address);
+  if (key === undefined) addressKeys.set(address, (key = `x${address.key}`));
+  return key;
+};
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
 const NEXT_ID_KEY = 'n';
 

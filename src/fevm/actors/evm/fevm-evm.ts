@@ -43,6 +43,7 @@ import { BUILTIN_INVOCATION } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
+import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
@@ -155,13 +156,16 @@ export class FevmEvm extends EVM {
 
   /**
    * Each frame's run; the first one's interpreter lets later frames reuse code analyses
-   * (code-analysis.ts) and run on the loop that awaits only what must be (interpreter-loop.ts).
+   * (code-analysis.ts), run on the loop that awaits only what must be (interpreter-loop.ts), and
+   * run without the copies nothing reads (call-frame.ts).
    */
   protected override async runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
+    if (canRunFrame(this)) return runFrame(this, ...args);
     const result = await super.runInterpreter(...args);
     if (result.runState) {
       patchInterpreter(result.runState.interpreter);
       patchRunLoop(result.runState.interpreter);
+      learnInterpreter(result.runState.interpreter);
     }
     return result;
   }
@@ -226,7 +230,8 @@ export class FevmEvm extends EVM {
     const invocation = contract && runner ? { actorId: runner.id, opened: new Set<bigint>(), changed: new Set<bigint>(), addedPairs: 0 } : undefined;
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
     else if (message.depth > 0 && !this.sentByHost.has(message)) before += ACCOUNT_INVOCATION;
-    return this.charged(message, before, invocation, () => super._executeCall(message), () => (invocation ? this.flushGas(invocation) : 0));
+    const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
+    return this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation) : 0));
   }
 
   protected override async _executeCreate(message: Message): Promise<EVMResult> {

@@ -1,0 +1,157 @@
+// A CALL frame as @ethereumjs/evm (10.1) runs it, without the two objects it copies by object
+// spread for every frame: the message (`{ ...message, gasLimit }`, ~20 properties, handed to
+// runInterpreter) and, at the frame's end, the interpreter's run state merged with the frame's
+// result and environment (`execResult.runState`, ~40 properties). V8 copies a spread after the
+// first property by property: together ~20–50 µs a frame, more than a small call's instructions.
+// Nothing on the devnet's path reads the merged run state but a failed frame's exit code
+// (evm-actor.ts exitCodeOf), so it is made when first read; every other step is @ethereumjs's, in
+// its order.
+//
+// These take over only where @ethereumjs's steps are exactly these: a block set (the devnet always
+// sets one), no debug logging, no profiler, none of the EIPs that add steps to a CALL frame; and
+// once a first frame run by @ethereumjs has shown the Interpreter class, which is not exported.
+import { EVMError, type EVM, type EVMResult, type ExecResult, type Message, type PrecompileFunc } from '@ethereumjs/evm';
+import { Account, createZeroAddress } from '@ethereumjs/util';
+
+type RunState = NonNullable<ExecResult['runState']>;
+type Interpreter = RunState['interpreter'];
+type Frame = Parameters<EVM['runInterpreter']>[0];
+type FrameOptions = NonNullable<Parameters<EVM['runInterpreter']>[1]>;
+
+/** What the frame uses of the EVM, some of it protected or private there. */
+interface FrameEvm {
+  DEBUG: boolean;
+  common: EVM['common'];
+  _block?: unknown;
+  _tx?: { gasPrice: bigint; origin: unknown };
+  _optsCached: { profiler?: { enabled?: boolean } };
+  performanceLogger: unknown;
+  stateManager: EVM['stateManager'];
+  blockchain: EVM['blockchain'];
+  journal: EVM['journal'];
+  _reduceSenderBalance(account: Account, message: Message): Promise<void>;
+  _addToBalance(account: Account, message: Message): Promise<void>;
+  _loadCode(message: Message): Promise<void>;
+  runPrecompile(code: PrecompileFunc, data: Uint8Array, gasLimit: bigint): Promise<ExecResult> | ExecResult;
+  runInterpreter(message: Frame, opts?: FrameOptions): Promise<ExecResult>;
+  postMessageCleanup(): void;
+}
+interface FrameInterpreter {
+  _env: object;
+  _result: { logs: unknown[]; returnValue?: Uint8Array; selfdestruct: Map<unknown, unknown>; createdAddresses?: Set<string> };
+  run(code: Frame['code'], opts: FrameOptions): Promise<{ runState: RunState; exceptionError?: EVMError }>;
+}
+type InterpreterClass = new (...args: unknown[]) => FrameInterpreter;
+
+/** EIPs with steps in @ethereumjs's CALL frame (witnesses, EIP-2780's charges, access lists, transfer logs). */
+const CALL_EIPS = [2780, 6800, 7708, 7864, 7928];
+
+/** @ethereumjs's Interpreter: the class of the first frame's interpreter. */
+let interpreterClass: InterpreterClass | undefined;
+
+/** Learns the Interpreter class from a frame @ethereumjs ran. */
+export function learnInterpreter(interpreter: Interpreter): void {
+  interpreterClass ??= (interpreter as object).constructor as InterpreterClass;
+}
+
+/** Whether `runFrame` may run `evm`'s next frame, else @ethereumjs's runInterpreter must. */
+export function canRunFrame(evm: EVM): boolean {
+  const self = evm as unknown as FrameEvm;
+  return interpreterClass !== undefined && self._block !== undefined && self._optsCached.profiler?.enabled !== true;
+}
+
+/** Whether `executeCall` may run `evm`'s next CALL frame, else @ethereumjs's _executeCall must. */
+export function canExecuteCall(evm: EVM): boolean {
+  return canRunFrame(evm) && !evm.DEBUG && !CALL_EIPS.some((eip) => evm.common.isActivatedEIP(eip));
+}
+
+/** @ethereumjs's _executeCall with none of CALL_EIPS: the message goes to runInterpreter as it is. */
+export async function executeCall(evm: EVM, message: Message): Promise<EVMResult> {
+  const self = evm as unknown as FrameEvm;
+  let error: unknown;
+  const account = (await self.stateManager.getAccount(message.caller)) ?? new Account();
+  if (!message.delegatecall) {
+    try {
+      await self._reduceSenderBalance(account, message);
+    } catch (e) {
+      error = e;
+    }
+  }
+  const toAccount = (await self.stateManager.getAccount(message.to!)) ?? new Account();
+  if (!message.delegatecall) {
+    try {
+      await self._addToBalance(toAccount, message);
+    } catch (e) {
+      error = e;
+    }
+  }
+  await self._loadCode(message);
+  const code = message.code;
+  if (!code || (typeof code !== 'function' && code.length === 0) || error !== undefined) {
+    const early = { gasRefund: message.gasRefund, executionGasUsed: 0n, exceptionError: error as EVMError | undefined, returnValue: new Uint8Array(0), logs: undefined };
+    return { execResult: early };
+  }
+  let result: ExecResult;
+  if (message.isCompiled) {
+    result = await self.runPrecompile(code as PrecompileFunc, message.data, message.gasLimit);
+    result.gasRefund = message.gasRefund;
+  } else {
+    // Without CALL_EIPS the frame's gas limit is the message's: the message itself serves as the copy.
+    result = await self.runInterpreter(message as Frame, { initialLogs: undefined });
+  }
+  if (message.depth === 0) self.postMessageCleanup();
+  return { execResult: result };
+}
+
+/** @ethereumjs's runInterpreter, with `execResult.runState` merged on first read. */
+export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}): Promise<ExecResult> {
+  const self = evm as unknown as FrameEvm;
+  const contract = (await self.stateManager.getAccount(message.to ?? createZeroAddress())) ?? new Account();
+  const env = {
+    address: message.to ?? createZeroAddress(),
+    caller: message.caller ?? createZeroAddress(),
+    callData: message.data ?? Uint8Array.from([0]),
+    callValue: message.value ?? 0n,
+    code: message.code,
+    isStatic: message.isStatic ?? false,
+    isCreate: message.isCreate ?? false,
+    depth: message.depth ?? 0,
+    gasPrice: self._tx!.gasPrice,
+    origin: self._tx!.origin ?? message.caller ?? createZeroAddress(),
+    block: self._block,
+    contract,
+    codeAddress: message.codeAddress,
+    gasRefund: message.gasRefund,
+    chargeCodeAccesses: message.chargeCodeAccesses,
+    blobVersionedHashes: message.blobVersionedHashes ?? [],
+    accessWitness: message.accessWitness,
+    createdAddresses: message.createdAddresses,
+    initialLogs: opts.initialLogs,
+  };
+  const interpreter = new interpreterClass!(evm, self.stateManager, self.blockchain, env, message.gasLimit, self.journal, self.performanceLogger, self._optsCached.profiler);
+  if (message.selfdestruct) interpreter._result.selfdestruct = message.selfdestruct;
+  if (message.createdAddresses) interpreter._result.createdAddresses = message.createdAddresses;
+  const ran = await interpreter.run(message.code, opts);
+  let result = interpreter._result;
+  let gasUsed = message.gasLimit - ran.runState.gasLeft;
+  const error = ran.exceptionError;
+  if (error) {
+    if (error.error !== EVMError.errorMessages.REVERT && error.error !== EVMError.errorMessages.INVALID_EOF_FORMAT) gasUsed = message.gasLimit;
+    result = { ...result, logs: [], selfdestruct: new Map(), createdAddresses: new Set() };
+  }
+  message.accessWitness?.commit();
+  const frameResult = result;
+  let merged: RunState | undefined;
+  return {
+    ...result,
+    get runState(): RunState {
+      return (merged ??= { ...ran.runState, ...frameResult, ...interpreter._env } as RunState);
+    },
+    exceptionError: error,
+    gas: ran.runState?.gasLeft,
+    executionGasUsed: gasUsed,
+    gasRefund: ran.runState.gasRefund,
+    stateGasSpilled: ran.runState.stateGasSpilled,
+    returnValue: result.returnValue ?? new Uint8Array(0),
+  } as ExecResult;
+}
