@@ -247,10 +247,13 @@ export class Devnet {
    * Fetches the fork state a MissingStateError names, so that the read or call that threw it can
    * run again; false for any other error (see StateTree.fetchMissing).
    */
-  fetchMissing(error: unknown): Promise<boolean> {
-    // The first read of a forked miner's proving state writes its missed deadline closes (ForkSource): a task of the queue.
-    if (this.forked?.source.takes(error)) return this.miner.queue.run(() => this.state.fetchMissing(error));
-    return this.state.fetchMissing(error);
+  async fetchMissing(error: unknown): Promise<boolean> {
+    const source = this.forked?.source;
+    if (!source?.takes(error)) return this.state.fetchMissing(error);
+    // The first read of a forked miner's proving state writes its missed deadline closes (ForkSource):
+    // a task of the queue, which the upstream's answers, fetched before, do not hold up.
+    await source.fetchValues(error.missing);
+    return this.miner.queue.run(() => this.state.fetchMissing(error));
   }
 
   /**

@@ -47,8 +47,8 @@ export class Mempool {
    */
   private readonly byCid = new Map<string, PendingMessage>();
   private readonly byTxHash = new Map<string, PendingMessage>();
-  /** Called when a message joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
-  onReady: () => void = () => {};
+  /** Called with a message that joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
+  onReady: (pending: PendingMessage) => void = () => {};
 
   /**
    * Checks a message against the state it would run on and queues it, or throws with Lotus's reason.
@@ -122,7 +122,7 @@ export class Mempool {
     if (pending.ethTx) this.byTxHash.set(bytesToHex(pending.ethTx.hash), pending);
     this.bySender.set(senderId, queue);
     const ready = msg.nonce < this.nextNonce(senderId, stateNonce);
-    if (ready) this.onReady();
+    if (ready) this.onReady(pending);
     return ready;
   }
 

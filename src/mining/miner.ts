@@ -48,9 +48,11 @@ export class Miner {
   nextBaseFee: bigint | undefined;
   /** An instant-mining run that is queued but has not started: later messages join it. */
   private queuedInstant: Promise<Tipset> | undefined;
+  /** The messages whose sends wait for `queuedInstant`. */
+  private waitingInstant: PendingMessage[] = [];
 
   constructor(private readonly deps: MinerDeps) {
-    deps.mempool.onReady = () => this.messageReady();
+    deps.mempool.onReady = (pending) => this.messageReady(pending);
   }
 
   get mode(): MiningMode {
@@ -79,12 +81,25 @@ export class Miner {
     return this.queuedInstant;
   }
 
-  /** The pool has a message that can run now: in instant mode, a tipset is queued for it (later ones join). */
-  private messageReady(): void {
-    if (this.modeValue.type !== 'instant' || this.queuedInstant) return;
-    this.queuedInstant = this.queue.run(() => {
+  /**
+   * The pool has a message that can run now: in instant mode, a tipset is queued for it (later ones
+   * join). If that tipset fails (a fork's upstream failing), its sends answer the error, so their
+   * messages leave the pool: none is mined later.
+   */
+  private messageReady(pending: PendingMessage): void {
+    if (this.modeValue.type !== 'instant') return;
+    this.waitingInstant.push(pending);
+    if (this.queuedInstant) return;
+    this.queuedInstant = this.queue.run(async () => {
       this.queuedInstant = undefined;
-      return this.produceTipset();
+      const waiting = this.waitingInstant;
+      this.waitingInstant = [];
+      try {
+        return await this.produceTipset();
+      } catch (error) {
+        this.deps.mempool.remove(waiting);
+        throw error;
+      }
     });
     // Whoever waits for it hears of a failure; nobody waiting must not make it an unhandled rejection.
     this.queuedInstant.catch(() => undefined);

@@ -230,6 +230,22 @@ describe('termination', () => {
     assert.equal((await get('GetDealSector')).exitCode, 32);
   });
 
+  test('a termination reported for an epoch before the deal’s last settlement (a forked miner’s missed close) slashes it as of that settlement', async () => {
+    const { h, client, miner, deal, activate, settle } = await published();
+    await activate(3);
+    h.epoch = deal.startEpoch + 1000;
+    await settle([0]);
+    h.epoch += 500;
+    const r = await h.call(miner.id, MARKET_ACTOR_ID, ON_MINER_SECTORS_TERMINATE, [deal.startEpoch + 600, encodeBitfield([3])]);
+    assert.equal(r.exitCode, 0, r.error);
+    assert.equal(h.balance(BURNT_FUNDS_ACTOR_ID), FIL);
+    // Paid up to the settlement, nothing after it; the rest of the client's fee unlocked.
+    assert.equal(h.market.escrow.get(miner.id), 9n * FIL + 1000n * PRICE);
+    assert.equal(h.market.escrow.get(client.actor.id), 100n * FIL - 1000n * PRICE);
+    assert.equal(h.market.locked.size, 0);
+    assert.equal(h.market.totalProviderLockedCollateral + h.market.totalClientLockedCollateral + h.market.totalClientStorageFee, 0n);
+  });
+
   test('a deal already past its end is not slashed; another miner’s sectors are not touched', async () => {
     const { h, owner, miner, deal, activate } = await published();
     await activate(3);

@@ -132,12 +132,17 @@ export class ForkSource implements FetchingStateSource {
   }
 
   async fetch(missing: MissingState[]): Promise<void> {
-    await Promise.all(missing.map((m) => this.fetchOne(m)));
+    await this.fetchValues(missing);
     for (const m of missing) if (m.kind === 'provingState') await this.take(m.miner);
   }
 
+  /** Fetches what `missing` names without taking a miner (fetch does both): what needs no queue. */
+  async fetchValues(missing: MissingState[]): Promise<void> {
+    await Promise.all(missing.map((m) => this.fetchOne(m)));
+  }
+
   /** Whether fetching what `error` names takes a forked miner, which writes the state (its missed closes): only in the node's queue. */
-  takes(error: unknown): boolean {
+  takes(error: unknown): error is MissingStateError {
     return error instanceof MissingStateError && error.missing.some((m) => m.kind === 'provingState' && !this.taken.has(m.miner));
   }
 
