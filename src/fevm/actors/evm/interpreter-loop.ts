@@ -64,7 +64,10 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   runState.programCounter = startPc ?? runState.programCounter;
   const pc = runState.programCounter;
   if (pc !== 0 && (pc < 0 || pc >= code.length)) throw new Error('Internal error: program counter not in range');
+  // Asked once a frame, not at every step as @ethereumjs asks: a tracer attaches before a run starts
+  // (Executor.traced) and stays to its end.
   const events = interpreter._evm.events;
+  const stepListened = events !== undefined && events.listenerCount('step') > 0;
   let err: EVMError | undefined;
   let cachedOpcodes: OpEntry[] | undefined;
   while (runState.programCounter < runState.code.length) {
@@ -87,7 +90,7 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
     }
     runState.opCode = opCode;
     try {
-      if (events !== undefined && events.listenerCount('step') > 0) {
+      if (stepListened) {
         await interpreter.runStep(entry);
       } else {
         const pending = stepNow(interpreter, entry ?? interpreter.lookupOpInfo(opCode));
