@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { loadWasmHashers } from './common/hashes.js';
 import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
 import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
@@ -13,6 +14,7 @@ export { Devnet, defaultConfig, testConfig, type DevnetConfig };
 export * from './common/errors.js';
 
 export function createDevnet(config: DevnetConfig = defaultConfig(), saved?: SavedChain): Promise<Devnet> {
+  void loadWasmHashers();
   return Devnet.create(config, saved);
 }
 
@@ -40,7 +42,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
   }
   const log = createLogger(config);
-  const devnet = await createDevnet(config, readSavedChain(config));
+  const devnet = await Devnet.create(config, readSavedChain(config));
   // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.
   const stateFile = config.statePath ? new StateFile(config.statePath, devnet, (err) => log.error(err.message)) : undefined;
   const save = () => {
@@ -65,6 +67,8 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   logConsole(devnet, log, logging);
   logNodeEvents(devnet, log);
   await server.listen({ host: config.host, port: config.port });
+  // Genesis hashed with the JavaScript hashers; the node's first answer needs none (common/hashes.ts).
+  setImmediate(() => void loadWasmHashers());
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

@@ -11,25 +11,35 @@ import keccakWasm from 'hash-wasm/dist/keccak.umd.min.js';
  * signing hash, the sender's address) and once per KECCAK256 instruction (a third of a hashing
  * contract's time in JavaScript), BLAKE2b-256 for each message's CID and seven times per tipset
  * (header, key and roots). hash-wasm's WebAssembly hashers take a quarter to a third of the time of
- * JavaScript ones here (~1 µs per short input). They are made asynchronously when this module loads;
- * until they are ready (the first milliseconds of a start), @noble's JavaScript answers, with the
- * same bytes (test/unit/common-hashes.test.ts compares them).
+ * JavaScript ones here (~1 µs per short input). They are made asynchronously by loadWasmHashers;
+ * until they are ready, @noble's JavaScript answers, with the same bytes
+ * (test/unit/common-hashes.test.ts compares them).
  */
 const wasm: { keccak256?: IHasher; blake2b256?: IHasher; blake2b160?: IHasher; blake2b32?: IHasher } = {};
 
-/** Whether the WebAssembly hashers answer from now on: false if they could not be made (the JavaScript ones go on). */
-export const wasmHashers: Promise<boolean> = Promise.all([
-  keccakWasm.createKeccak(256),
-  blake2bWasm.createBLAKE2b(256),
-  blake2bWasm.createBLAKE2b(160),
-  blake2bWasm.createBLAKE2b(32),
-]).then(
-  ([keccak256, blake2b256, blake2b160, blake2b32]) => {
-    Object.assign(wasm, { keccak256, blake2b256, blake2b160, blake2b32 });
-    return true;
-  },
-  () => false,
-);
+let wasmReady: Promise<boolean> | undefined;
+
+/**
+ * Makes the WebAssembly hashers, once; resolves to whether they answer from now on (false if they
+ * could not be made: the JavaScript ones go on). Not when this module loads: making them costs ~6 ms
+ * of CPU that a start would spend before its first answer, which needs none of them (the node makes
+ * them once it listens, src/index.ts).
+ */
+export function loadWasmHashers(): Promise<boolean> {
+  wasmReady ??= Promise.all([
+    keccakWasm.createKeccak(256),
+    blake2bWasm.createBLAKE2b(256),
+    blake2bWasm.createBLAKE2b(160),
+    blake2bWasm.createBLAKE2b(32),
+  ]).then(
+    ([keccak256, blake2b256, blake2b160, blake2b32]) => {
+      Object.assign(wasm, { keccak256, blake2b256, blake2b160, blake2b32 });
+      return true;
+    },
+    () => false,
+  );
+  return wasmReady;
+}
 
 /** A digest from a WebAssembly hasher: a fresh array (hash-wasm copies it out of its memory). */
 const digestOf = (hasher: IHasher, data: Uint8Array): Uint8Array => hasher.init().update(data).digest('binary');

@@ -14,8 +14,8 @@ export const DERIVATION_PATH = "m/44'/60'/0'/0";
 
 export function deriveAccounts(mnemonic: string, count: number): DevAccount[] {
   return Array.from({ length: count }, (_, i) => {
-    const { privateKey, publicKey } = hdKey(mnemonic, DERIVATION_PATH, i);
-    const address = publicKeyEthAddress(publicKey);
+    const { privateKey, publicKey, ethAddress } = hdKey(mnemonic, DERIVATION_PATH, i);
+    const address = ethAddress ?? publicKeyEthAddress(publicKey);
     return { address, filAddress: FilAddress.fromDelegated(EAM_NAMESPACE, address), privateKey: bytesToHex(privateKey) };
   });
 }

@@ -15,7 +15,7 @@ import { validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { DevnetError } from '../common/errors.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, hexToBytes, padStart } from '../common/hex.js';
-import { publicKeyOf } from '../common/secp256k1.js';
+import { publicKeyEthAddress, publicKeyOf } from '../common/secp256k1.js';
 import { DEFAULT_MNEMONIC } from '../config.js';
 
 export interface HdKey {
@@ -23,6 +23,11 @@ export interface HdKey {
   privateKey: Uint8Array;
   /** The uncompressed public key (65 bytes), what Ethereum and f1 addresses hash. */
   publicKey: Uint8Array;
+  /**
+   * Its Ethereum address, when the build derived the key (dist/default-keys.json): the dev accounts'
+   * ten Keccak-256 hashes in JavaScript not yet optimised were ~5 ms of a start.
+   */
+  ethAddress?: Uint8Array;
 }
 
 /** A node of the tree: its secret and chain code (BIP-32's extended private key). */
@@ -97,7 +102,7 @@ function parent(mnemonic: string, path: string) {
 /** The key at `${path}/${index}` (a non-hardened child) of the mnemonic's tree. */
 export function hdKey(mnemonic: string, path: string, index: number): HdKey {
   const built = mnemonic === DEFAULT_MNEMONIC ? builtDefaultKeys().get(`${path}/${index}`) : undefined;
-  if (built) return { privateKey: hexToBytes(built[0]), publicKey: hexToBytes(built[1]) };
+  if (built) return { privateKey: hexToBytes(built[0]), publicKey: hexToBytes(built[1]), ethAddress: hexToBytes(built[2]) };
   return deriveHdKey(mnemonic, path, index);
 }
 
@@ -110,20 +115,20 @@ export function deriveHdKey(mnemonic: string, path: string, index: number): HdKe
 }
 
 /**
- * The default mnemonic's keys the build derived, by `path/index`: private and public key in hex.
- * A start needs ~15 keys, ~15 ms of curve multiplications and cold hashing when derived.
+ * The default mnemonic's keys the build derived, by `path/index`: private key, public key and
+ * Ethereum address in hex. A start needs ~15 keys, ~15 ms of curve multiplications and cold hashing when derived.
  */
 export interface DefaultKeysFile {
   mnemonic: string;
-  keys: Record<string, [privateKey: string, publicKey: string]>;
+  keys: Record<string, [privateKey: string, publicKey: string, ethAddress: string]>;
 }
 
 /** Beside the bundle (dist/); running from the sources there is none, and every key is derived. */
 export const DEFAULT_KEYS_FILE = 'default-keys.json';
 
-let defaultKeys: Map<string, [string, string]> | undefined;
+let defaultKeys: Map<string, [string, string, string]> | undefined;
 
-function builtDefaultKeys(): Map<string, [string, string]> {
+function builtDefaultKeys(): Map<string, [string, string, string]> {
   if (!defaultKeys) {
     let file: DefaultKeysFile | undefined;
     try {
@@ -142,7 +147,7 @@ export function defaultKeysFile(paths: readonly string[], count: number): Defaul
   for (const path of paths) {
     for (let index = 0; index < count; index++) {
       const key = deriveHdKey(DEFAULT_MNEMONIC, path, index);
-      keys[`${path}/${index}`] = [bytesToHex(key.privateKey), bytesToHex(key.publicKey)];
+      keys[`${path}/${index}`] = [bytesToHex(key.privateKey), bytesToHex(key.publicKey), bytesToHex(publicKeyEthAddress(key.publicKey))];
     }
   }
   return { mnemonic: DEFAULT_MNEMONIC, keys };

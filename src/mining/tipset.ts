@@ -2,7 +2,7 @@
 // The devnet mines one block per tipset. Its state, message and receipt roots are commitments of the
 // devnet's own (a hash chain over what each tipset did), not HAMT/AMT roots.
 import { FilAddress } from '../common/address.js';
-import { cidOf, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
+import { cidFromDigest, cidOf, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
 import { blake2b256 } from '../common/hashes.js';
 import { concatBytes } from '../common/hex.js';
 import { SigType } from '../fevm/message.js';
@@ -93,7 +93,7 @@ export function encodeBlockHeader(h: BlockHeader): Uint8Array {
 }
 
 /** The message-list root: [BLS message CIDs, secp256k1 and delegated message CIDs] (Lotus MsgMeta). */
-function messagesRoot(messages: IncludedMessage[]): CID {
+function messagesRootOf(messages: IncludedMessage[]): CID {
   if (messages.length === 0) return EMPTY_MESSAGES_ROOT;
   const bls = messages.filter((m) => m.signed.signature.type === SigType.BLS).map((m) => m.cid);
   const secp = messages.filter((m) => m.signed.signature.type !== SigType.BLS).map((m) => m.cid);
@@ -109,34 +109,89 @@ function receiptsRootOf(messages: IncludedMessage[]): CID {
 const EMPTY_MESSAGES_ROOT = cidOf(encodeCbor([[], []]));
 const EMPTY_RECEIPTS_ROOT = cidOf(encodeCbor([]));
 
-/** What a devnet block header holds; the rest is the same in every block or follows from the height. */
-type StoredHeaderFields = Omit<BlockHeader, 'miner' | 'ticket' | 'electionProof'>;
+/** The parent state root a first tipset names (the devnet's genesis, or a fork's anchor). */
+const FIRST_PARENT_STATE_ROOT = cidOf(encodeCbor('fvm-devnet genesis'));
+
+// Where a mined tipset's own CIDs sit in its buffer of digests (each a dag-cbor blake2b-256 CID).
+const BLOCK = 0;
+const KEY = 1;
+const STATE_ROOT = 2;
+const RECEIPTS_ROOT = 3;
+const MESSAGES_ROOT = 4;
+const DIGEST_BYTES = 32;
 
 /**
- * A devnet block header. Its ticket and election proof are deterministic stand-ins, functions of
- * the height, made when read rather than kept: two 32-byte hashes and their objects (~0.45 KB) on
- * each of a test chain's thousands of tipsets, where only encoding the header reads them.
+ * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
+ * kept as their digests in one buffer and made when read, and its header's fields that are its
+ * parent's CIDs are read from the parent: a CID object with its multihash, three byte views and
+ * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one.
+ */
+class MinedTipset implements Tipset {
+  readonly header: BlockHeader;
+
+  constructor(
+    readonly epoch: number,
+    readonly timestamp: number,
+    readonly baseFee: bigint,
+    readonly parent: Tipset | undefined,
+    readonly messages: IncludedMessage[],
+    readonly gasUsed: number,
+    readonly gasLimit: number,
+    private readonly digests: Uint8Array,
+    /** A fork's first tipset: the upstream's first block CID, which need not be dag-cbor blake2b-256. */
+    private readonly upstreamBlock: CID | undefined,
+  ) {
+    this.header = new DevnetBlockHeader(this, parent ? parent.header.parentWeight + 1n : 0n);
+  }
+
+  private cid(slot: number): CID {
+    return cidFromDigest(this.digest(slot));
+  }
+
+  private digest(slot: number): Uint8Array {
+    return this.digests.subarray(slot * DIGEST_BYTES, (slot + 1) * DIGEST_BYTES);
+  }
+
+  get parentKey(): CID | undefined {
+    return this.parent?.key;
+  }
+
+  get blockCid(): CID {
+    return this.upstreamBlock ?? this.cid(BLOCK);
+  }
+
+  get key(): CID {
+    return this.cid(KEY);
+  }
+
+  get hash(): Uint8Array {
+    return this.digest(KEY);
+  }
+
+  get stateRoot(): CID {
+    return this.cid(STATE_ROOT);
+  }
+
+  get receiptsRoot(): CID {
+    return this.cid(RECEIPTS_ROOT);
+  }
+
+  get messagesRoot(): CID {
+    return this.cid(MESSAGES_ROOT);
+  }
+}
+
+/**
+ * A devnet block header: what it names of its tipset and its parent is read from them, and its
+ * ticket and election proof are deterministic stand-ins, functions of the height, made when read
+ * (only encoding the header reads them).
  */
 class DevnetBlockHeader implements BlockHeader {
-  readonly parents: CID[];
-  readonly parentWeight: bigint;
-  readonly height: number;
-  readonly parentStateRoot: CID;
-  readonly parentMessageReceipts: CID;
-  readonly messages: CID;
-  readonly timestamp: number;
-  readonly parentBaseFee: bigint;
-
-  constructor(fields: StoredHeaderFields) {
-    this.parents = fields.parents;
-    this.parentWeight = fields.parentWeight;
-    this.height = fields.height;
-    this.parentStateRoot = fields.parentStateRoot;
-    this.parentMessageReceipts = fields.parentMessageReceipts;
-    this.messages = fields.messages;
-    this.timestamp = fields.timestamp;
-    this.parentBaseFee = fields.parentBaseFee;
-  }
+  constructor(
+    private readonly tipset: MinedTipset,
+    /** A stand-in for Lotus's weight, which grows with each tipset (not each epoch): the parent's tipset count. */
+    readonly parentWeight: bigint,
+  ) {}
 
   get miner(): FilAddress {
     return GENESIS_MINER;
@@ -149,37 +204,60 @@ class DevnetBlockHeader implements BlockHeader {
   get electionProof(): BlockHeader['electionProof'] {
     return { winCount: 1, vrfProof: blake2b256(encodeCbor(['election', this.height])) };
   }
+
+  get parents(): CID[] {
+    return this.tipset.parent ? [this.tipset.parent.blockCid] : [];
+  }
+
+  get height(): number {
+    return this.tipset.epoch;
+  }
+
+  get parentStateRoot(): CID {
+    return this.tipset.parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
+  }
+
+  get parentMessageReceipts(): CID {
+    return (this.tipset.parent ?? this.tipset).receiptsRoot;
+  }
+
+  get messages(): CID {
+    return this.tipset.messagesRoot;
+  }
+
+  get timestamp(): number {
+    return this.tipset.timestamp;
+  }
+
+  get parentBaseFee(): bigint {
+    return this.tipset.baseFee;
+  }
 }
 
-export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput): Tipset {
+/**
+ * A tipset of the devnet's own, or (`upstreamBlocks`) the stand-in for an upstream's at a fork's
+ * epoch: its block CIDs are the upstream's, so that its key and hash are the upstream's.
+ */
+export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput, upstreamBlocks?: CID[]): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
-  const parentStateRoot = parent?.stateRoot ?? cidOf(encodeCbor('fvm-devnet genesis'));
-  const header = new DevnetBlockHeader({
-    parents: parent ? [parent.blockCid] : [],
-    // A stand-in for Lotus's weight, which grows with each tipset (not each epoch): the parent's tipset count.
-    parentWeight: parent ? parent.header.parentWeight + 1n : 0n,
-    height: epoch,
-    parentStateRoot,
-    parentMessageReceipts: parent?.receiptsRoot ?? receiptsRoot,
-    messages: messagesRoot(messages),
-    timestamp,
-    parentBaseFee: baseFee,
-  });
-  const blockCid = cidOf(encodeBlockHeader(header));
-  const key = tipsetKeyCid([blockCid]);
-  return {
-    epoch,
-    timestamp,
-    baseFee,
-    parentKey: parent?.key,
-    header,
-    blockCid,
-    key,
-    hash: key.multihash.digest,
-    stateRoot: cidOf(encodeCbor([parentStateRoot, header.messages, receiptsRoot])),
-    receiptsRoot,
-    messages,
-    gasUsed: messages.reduce((n, m) => n + m.receipt.gasUsed, 0),
-    gasLimit: messages.reduce((n, m) => n + m.signed.message.gasLimit, 0),
-  };
+  const messagesRoot = messagesRootOf(messages);
+  const digests = new Uint8Array(5 * DIGEST_BYTES);
+  // Each is a CID this module made with cidOf: dag-cbor over blake2b-256.
+  const put = (slot: number, cid: CID) => digests.set(cid.multihash.digest, slot * DIGEST_BYTES);
+  put(RECEIPTS_ROOT, receiptsRoot);
+  put(MESSAGES_ROOT, messagesRoot);
+  const parentStateRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
+  put(STATE_ROOT, cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot])));
+  const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
+  const gasLimit = messages.reduce((n, m) => n + m.signed.message.gasLimit, 0);
+  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, messages, gasUsed, gasLimit, digests, upstreamBlocks?.[0]);
+  // The header reads the roots just put; the block CID and the key follow from it.
+  if (upstreamBlocks) {
+    put(KEY, tipsetKeyCid(upstreamBlocks));
+  } else {
+    const block = cidOf(encodeBlockHeader(tipset.header));
+    put(BLOCK, block);
+    put(KEY, tipsetKeyCid([block]));
+  }
+  return tipset;
 }

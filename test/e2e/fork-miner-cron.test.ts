@@ -7,7 +7,8 @@
 // the deal is slashed): each then answers at once what the early fork answers at the same head, its
 // missed closes run at their own epochs (the deal paid up to its sector's termination, not to the
 // read). Their first reads are of the miner's power and available balance, which need its proving
-// state as well. A revert to before a first read takes the miner again on the next one.
+// state as well. A revert to before a first read takes the miner again on the next one. The same
+// against an upstream answering as a Lotus gateway (the proving state walked from its blocks).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -26,7 +27,7 @@ const mineTo = async (url: string, epoch: number) => {
 };
 const answerOrError = (call: Promise<any>): Promise<any> => call.catch((error: Error) => ({ error: error.message }));
 
-describe("fork: a forked miner's deadline closes, whenever the fork first reads it", () => {
+for (const gatewayOnly of [false, true]) describe(`fork: a forked miner's deadline closes, whenever the fork first reads it${gatewayOnly ? ' (upstream started with --gateway-only)' : ''}`, () => {
   let upstream: DevnetProcess;
   let early: DevnetProcess;
   let afterPeriod: DevnetProcess;
@@ -58,7 +59,7 @@ describe("fork: a forked miner's deadline closes, whenever the fork first reads 
   }
 
   before(async () => {
-    upstream = await startDevnet(['--storage-providers', '1', '--seal-delay', String(SEAL_DELAY)]);
+    upstream = await startDevnet(['--storage-providers', '1', '--seal-delay', String(SEAL_DELAY), ...(gatewayOnly ? ['--gateway-only'] : [])]);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     const piece = computePieceCid(new Uint8Array(3000).map((_, i) => i % 251));
     ({ dealId } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000000' }]));

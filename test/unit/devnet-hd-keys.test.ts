@@ -44,7 +44,7 @@ describe('hdKey', () => {
 });
 
 describe('the default keys the build wrote (npm test builds first)', () => {
-  test("are ethers' keys for the first dev-account count of indexes on the dev, provider and node paths", () => {
+  test("are ethers' keys and addresses for the first dev-account count of indexes on the dev, provider and node paths", () => {
     const file = JSON.parse(readFileSync(new URL(`../../dist/${DEFAULT_KEYS_FILE}`, import.meta.url), 'utf8')) as DefaultKeysFile;
     assert.equal(file.mnemonic, DEFAULT_MNEMONIC);
     const paths = [DERIVATION_PATH, SP_DERIVATION_PATH, NODE_KEYS_DERIVATION_PATH];
@@ -54,7 +54,7 @@ describe('the default keys the build wrote (npm test builds first)', () => {
       const parent = HDNodeWallet.fromPhrase(DEFAULT_MNEMONIC, undefined, path);
       for (let i = 0; i < count; i++) {
         const expected = parent.deriveChild(i);
-        assert.deepEqual(file.keys[`${path}/${i}`], [expected.privateKey, expected.signingKey.publicKey], `${path}/${i}`);
+        assert.deepEqual(file.keys[`${path}/${i}`], [expected.privateKey, expected.signingKey.publicKey, expected.address.toLowerCase()], `${path}/${i}`);
       }
     }
   });

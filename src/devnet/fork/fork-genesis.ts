@@ -7,7 +7,7 @@ import { InvalidAddressError } from '../../common/errors.js';
 import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { createActor } from '../../fevm/actors/lifecycle.js';
 import { StateTree, type StateOverlay } from '../../fevm/state-tree.js';
-import { buildTipset, tipsetKeyCid, type Tipset } from '../../mining/tipset.js';
+import { buildTipset, type Tipset } from '../../mining/tipset.js';
 import type { ForkPoint } from './fork-point.js';
 import type { ForkSource } from './fork-source.js';
 
@@ -21,10 +21,8 @@ export interface Funding {
 
 /** The local stand-in for the upstream's tipset at the fork epoch, under the upstream's tipset key and hash. */
 export function forkAnchor(point: ForkPoint): Tipset {
-  const local = buildTipset({ epoch: point.epoch, timestamp: point.timestamp, baseFee: BigInt(point.baseFee), parent: undefined, messages: [] });
   const blockCids = point.tipsetKey.map((c) => CID.parse(c['/']));
-  const key = tipsetKeyCid(blockCids);
-  return { ...local, blockCid: blockCids[0], key, hash: key.multihash.digest };
+  return buildTipset({ epoch: point.epoch, timestamp: point.timestamp, baseFee: BigInt(point.baseFee), parent: undefined, messages: [] }, blockCids);
 }
 
 /**
