@@ -278,7 +278,7 @@ export class Submission {
       const ready = await state.untilFetched(() => mempool.add(pending, this.headState()));
       events.emit('pending', pending);
       // The pool has told the miner; in instant mode the tipset that will take the message is queued.
-      return { pending, mined: ready ? miner.queuedTipset : undefined };
+      return { pending, mined: ready ? miner.queuedTipsetFor(pending) : undefined };
     });
   }
 

@@ -39,6 +39,12 @@ export interface MinerDeps {
   onMiningError: (error: unknown) => void;
 }
 
+/** A mined tipset, and the messages it left out because the fork's upstream failed to give their state (with that error). */
+interface ProducedTipset {
+  tipset: Tipset;
+  unfetched: Map<PendingMessage, unknown>;
+}
+
 export class Miner {
   /** Everything that changes the chain or runs the EVM goes through here, one task at a time. */
   readonly queue = new SerialQueue();
@@ -47,7 +53,7 @@ export class Miner {
   /** A base fee for the next tipset (anvil_setNextBlockBaseFeePerGas), instead of the rule's. */
   nextBaseFee: bigint | undefined;
   /** An instant-mining run that is queued but has not started: later messages join it. */
-  private queuedInstant: Promise<Tipset> | undefined;
+  private queuedInstant: Promise<ProducedTipset> | undefined;
   /** The messages whose sends wait for `queuedInstant`. */
   private waitingInstant: PendingMessage[] = [];
 
@@ -70,21 +76,26 @@ export class Miner {
 
   /** Mines one tipset now, whatever the mode, with every ready message. */
   mine(): Promise<Tipset> {
-    return this.queue.run(() => this.produceTipset());
+    return this.queue.run(async () => (await this.produceTipset()).tipset);
   }
 
   /**
-   * The instant-mining tipset queued for the messages the pool has made ready and not started yet:
-   * read in the task that added a message, it is the tipset that will take it.
+   * What the instant-mining tipset queued and not started yet will do with `pending`, a message the
+   * pool has just made ready (read in the task that added it): the tipset that takes it, or the error
+   * that kept it out. Undefined outside instant mode.
    */
-  get queuedTipset(): Promise<Tipset> | undefined {
-    return this.queuedInstant;
+  queuedTipsetFor(pending: PendingMessage): Promise<Tipset> | undefined {
+    return this.queuedInstant?.then(({ tipset, unfetched }) => {
+      if (unfetched.has(pending)) throw unfetched.get(pending);
+      return tipset;
+    });
   }
 
   /**
    * The pool has a message that can run now: in instant mode, a tipset is queued for it (later ones
-   * join). If that tipset fails (a fork's upstream failing), its sends answer the error, so their
-   * messages leave the pool: none is mined later.
+   * join). Its sends are answered, so a message the tipset leaves out on a fork's upstream failing
+   * (its own, or the whole tipset's) leaves the pool with its send answering the error: it is never
+   * mined later.
    */
   private messageReady(pending: PendingMessage): void {
     if (this.modeValue.type !== 'instant') return;
@@ -95,7 +106,9 @@ export class Miner {
       const waiting = this.waitingInstant;
       this.waitingInstant = [];
       try {
-        return await this.produceTipset();
+        const produced = await this.produceTipset();
+        this.deps.mempool.remove(waiting.filter((message) => produced.unfetched.has(message)));
+        return produced;
       } catch (error) {
         this.deps.mempool.remove(waiting);
         throw error;
@@ -121,7 +134,7 @@ export class Miner {
       const start = this.deps.state.snapshot();
       try {
         await this.runNullRounds(parent.epoch, last, (epoch) => this.context(epoch, timestampOf(epoch - parent.epoch), baseFee));
-        return await this.produceTipset({ epoch: last, timestamp: timestampOf(epochs) });
+        return (await this.produceTipset({ epoch: last, timestamp: timestampOf(epochs) })).tipset;
       } catch (error) {
         // A fork's upstream failed partway (or a devnet bug): the null rounds' commits are undone, so
         // the node stays at its head with its state and mines again from there (unless the tipset
@@ -205,8 +218,12 @@ export class Miner {
     }
   }
 
-  /** Mines a tipset on the head: at the next epoch and the clock's next timestamp unless `at` says otherwise. */
-  private async produceTipset(at?: { epoch: number; timestamp: number }): Promise<Tipset> {
+  /**
+   * Mines a tipset on the head: at the next epoch and the clock's next timestamp unless `at` says
+   * otherwise. A message whose fetch of fork state fails (the upstream failing) is left out, and its
+   * sender held, as a message that throws is; it stays in the pool, and `unfetched` says why.
+   */
+  private async produceTipset(at?: { epoch: number; timestamp: number }): Promise<ProducedTipset> {
     const { state, chain, mempool, executor } = this.deps;
     const parent = chain.head;
     const epoch = at?.epoch ?? parent.epoch + 1;
@@ -218,32 +235,45 @@ export class Miner {
     const selected = mempool.select(overlay);
     const included: IncludedMessage[] = [];
     const done: PendingMessage[] = [];
-    /** Senders whose message was dropped: their later nonces wait in the pool for the gap to fill. */
+    /** Senders whose message was left out: their later nonces wait in the pool for the gap to fill. */
     const held = new Set<string>();
+    const unfetched = new Map<PendingMessage, unknown>();
+    // Held until the tipset is mined: a tipset built again prints and reports only once.
+    const consoleLines: string[][] = [];
+    const failed: [PendingMessage, unknown][] = [];
     for (const pending of selected) {
       const sender = pending.signed.message.from.key;
       if (held.has(sender)) continue;
-      done.push(pending);
       // A throw must not wedge the chain: undo that message's changes and go on without it. A fork's
       // state not fetched yet is fetched, and the message runs again on the state before it (its
-      // console.log lines printed once, for the run that counts).
+      // console.log lines kept once, for the run that counts).
       for (;;) {
         const mark = overlay.checkpoint();
         try {
           const { value: receipt, lines } = await executor.holdingConsole(() => executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx));
           overlay.commit();
-          executor.printConsole(lines);
+          consoleLines.push(lines);
           included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
+          done.push(pending);
         } catch (error) {
           overlay.revertTo(mark);
-          if (await this.deps.state.fetchMissing(error)) {
+          let fetched: boolean;
+          try {
+            fetched = await this.deps.state.fetchMissing(error);
+          } catch (upstreamError) {
+            held.add(sender);
+            unfetched.set(pending, upstreamError);
+            break;
+          }
+          if (fetched) {
             // A forked miner read for the first time caught up on the head's state (its missed deadline
             // closes, devnet/fork/fork-source.ts): the tipset is built again on top of that.
             if (state.snapshot().write !== base) return this.produceTipset(at);
             continue;
           }
           held.add(sender);
-          this.deps.onMessageError(pending, error);
+          done.push(pending);
+          failed.push([pending, error]);
         }
         break;
       }
@@ -263,7 +293,9 @@ export class Miner {
     this.deps.clock.reached(timestamp);
     mempool.remove(done);
     mempool.prune(state.at(epoch));
+    for (const lines of consoleLines) executor.printConsole(lines);
+    for (const [pending, error] of failed) this.deps.onMessageError(pending, error);
     this.deps.onTipset(tipset);
-    return tipset;
+    return { tipset, unfetched };
   }
 }

@@ -5,9 +5,10 @@
 // answers again the same request succeeds.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { keccak256 } from 'ethers';
+import { keccak256, Wallet } from 'ethers';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
-import { signTx } from '../helpers/dev-wallet.js';
+import { devWallet, signTx } from '../helpers/dev-wallet.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { rpc } from '../helpers/fork-calls.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
@@ -121,6 +122,48 @@ describe('fork against a failing upstream', () => {
     await result('eth_sendRawTransaction', [raw]);
     const receipt = await result('eth_getTransactionReceipt', [keccak256(raw)]);
     assert.deepEqual([Number(receipt.blockNumber), receipt.status], [stuck + 2, '0x1']);
+  });
+
+  test("of one instant tipset's messages, the one whose state the dead upstream cannot give answers the error and leaves the pool; the other is mined", async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    const { url, mode } = await upstreamProxy(t, upstream.url);
+    const { app, result } = await setupRpc(t, { fork: { url, upstream: { timeoutMs: 1000, retries: 0 } } });
+    const [a, b] = [devWallet, new Wallet(DEV_ACCOUNTS[1]!.privateKey)];
+    const known = DEV_ACCOUNTS[2]!.address;
+    // Warm-up: both senders and A's recipient fetched, and a tipset mined.
+    await result('eth_getTransactionCount', [b.address, 'latest']);
+    const nonce = Number(await result('eth_getTransactionCount', [a.address, 'latest']));
+    await result('eth_sendRawTransaction', [await signTx({ nonce, to: known })]);
+
+    mode.dead = true;
+    // In one batch, so all join one tipset: B's transfer first, to an address the fork must ask the
+    // upstream about, then B's next one (to a known address) and A's.
+    const rawB = await signTx({ nonce: 0, to: Wallet.createRandom().address }, { signer: b });
+    const rawB1 = await signTx({ nonce: 1, to: known }, { signer: b });
+    const rawA = await signTx({ nonce: nonce + 1, to: known });
+    const batch = [rawB, rawB1, rawA].map((raw, id) => ({ jsonrpc: '2.0', id, method: 'eth_sendRawTransaction', params: [raw] }));
+    const [sentB, sentB1, sentA] = (await app.inject({ method: 'POST', url: '/', payload: batch })).json() as { result?: string; error?: { message: string } }[];
+    assert.match(sentB!.error?.message ?? '', /^upstream Filecoin\.\w+ failed after 1 attempts: /);
+    assert.equal(sentA!.result, keccak256(rawA));
+    // B's next nonce waits in the pool behind the gap, as behind any message a tipset leaves out.
+    assert.equal(sentB1!.result, keccak256(rawB1));
+    const receiptA = await result('eth_getTransactionReceipt', [keccak256(rawA)]);
+    assert.equal(receiptA.status, '0x1');
+    assert.equal(Number(await result('eth_getTransactionCount', [a.address, 'latest'])), nonce + 2);
+
+    // Answered with an error, B's transfer is not pending, and no tipset takes it once the upstream is back.
+    assert.equal(Number(await result('eth_getTransactionCount', [b.address, 'pending'])), 0);
+    mode.dead = false;
+    assert.equal(await result('eth_getTransactionByHash', [keccak256(rawB)]), null);
+    await result('evm_mine');
+    assert.equal(await result('eth_getTransactionReceipt', [keccak256(rawB)]), null);
+    assert.equal(await result('eth_getTransactionReceipt', [keccak256(rawB1)]), null);
+    assert.equal(Number(await result('eth_getTransactionCount', [b.address, 'latest'])), 0);
+    // Sent again, B's first transfer fills the gap: both of B's are mined, in nonce order.
+    await result('eth_sendRawTransaction', [rawB]);
+    const receipts = [await result('eth_getTransactionReceipt', [keccak256(rawB)]), await result('eth_getTransactionReceipt', [keccak256(rawB1)])];
+    assert.deepEqual(receipts.map((r) => [r.status, Number(r.transactionIndex)]), [['0x1', 0], ['0x1', 1]]);
   });
 
   test('an upstream that cannot be reached at start, with no cache, stops the start with the error', async (t) => {

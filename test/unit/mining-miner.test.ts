@@ -3,7 +3,7 @@
 // mined; and a bare Miner whose executor fails.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TransactionRequest } from 'ethers';
+import { Wallet, type TransactionRequest } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import type { Devnet } from '../../src/index.js';
 import { deriveAccounts } from '../../src/devnet/accounts.js';
@@ -22,6 +22,7 @@ import { buildTipset, type Tipset } from '../../src/mining/tipset.js';
 import { testConfig } from '../../src/index.js';
 import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { withDevnet } from '../helpers/devnet-harness.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 
 /** PUSH1 0 PUSH1 0 REVERT: initcode whose deployment fails. */
 const REVERTING_INITCODE = '0x60006000fd';
@@ -247,10 +248,10 @@ describe('one writer: changes sent while a tipset is mined land before or after 
 describe('a miner whose executor fails (a devnet bug)', () => {
   const BALANCE = 10_000n * 10n ** 18n;
 
-  /** A Miner on a genesis state holding the dev wallet's account, whose executor `wrap` makes of a real one. */
+  /** A Miner on a genesis state holding the first two dev accounts, whose executor `wrap` makes of a real one. */
   async function bareMiner(wrap: (real: Executor) => TipsetExecutor, reports: Partial<MinerDeps> = {}) {
     const config = testConfig();
-    const state = createGenesisState(deriveAccounts(config.mnemonic, 1), BALANCE);
+    const state = createGenesisState(deriveAccounts(config.mnemonic, 2), BALANCE);
     const chain = new ChainStore();
     chain.append(buildTipset({ epoch: 0, timestamp: 1_000, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
     const mempool = new Mempool();
@@ -268,9 +269,9 @@ describe('a miner whose executor fails (a devnet bug)', () => {
       ...reports,
     });
     miner.setMode({ type: 'manual' });
-    /** Adds a signed transfer from the dev wallet to the pool. */
-    const add = async (tx: TransactionRequest & { nonce: number }): Promise<PendingMessage> => {
-      const ethTx = decodeEthTransaction(await signed(tx), config.chainId);
+    /** Adds a signed transfer from the dev wallet (or `signer`) to the pool. */
+    const add = async (tx: TransactionRequest & { nonce: number }, signer?: Wallet): Promise<PendingMessage> => {
+      const ethTx = decodeEthTransaction(hexToBytes(await signTx(tx, { signer })), config.chainId);
       const message = toFilecoinMessage(ethTx);
       const pending = { cid: signedMessageCid(message), signed: message, ethTx, chainSize: chainSize(message) };
       mempool.add(pending, state.at(chain.head.epoch));
@@ -397,6 +398,50 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     assert.equal(edited.nonce, 2);
     // The first transfer ran again on the edited state: the edit is kept, not overwritten by the tipset.
     assert.equal(edited.balance, plain.balance + EDIT);
+  });
+
+  test("a tipset built again (a forked miner taken mid-tipset) prints each mined message's console.log lines and reports each failed message once", async () => {
+    const other = new Wallet(DEV_ACCOUNTS[1]!.privateKey);
+    const reported: string[] = [];
+    const printed: string[][] = [];
+    let ran = '';
+    let taken = false;
+    const { miner, state, add } = await bareMiner(
+      (real) => ({
+        // The dev wallet's message always throws; the other sender's nonce 1 reads a forked miner on its first run.
+        applyMessage: async (overlay, message, size, ctx) => {
+          ran = `${message.from.toString()}/${message.nonce}`;
+          if (message.from.equals(failing.signed.message.from)) throw new Error('executor bug');
+          if (message.nonce === 1 && !taken) {
+            taken = true;
+            throw new MissingStateError([{ kind: 'provingState', miner: 4242 }]);
+          }
+          return real.applyMessage(overlay, message, size, ctx);
+        },
+        awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
+        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
+        // Each run "console.log"s one line naming its message.
+        holdingConsole: async (run) => {
+          const value = await run();
+          return { value, lines: [ran] };
+        },
+        printConsole: (lines) => printed.push([...lines]),
+      }),
+      { onMessageError: (message) => reported.push(message.cid.toString()) },
+    );
+    const failing = await add({ nonce: 0 });
+    const mined = [await add({ nonce: 0 }, other), await add({ nonce: 1 }, other)];
+    // The fetch takes the miner: it writes the head's state, so the tipset is built again on it.
+    state.fetchMissing = async (error) => {
+      if (!(error instanceof MissingStateError)) return false;
+      state.commit(state.stage(), state.snapshot().epoch);
+      return true;
+    };
+    const tipset = await miner.mine();
+    assert.deepEqual(tipset.messages.map((m) => m.cid.toString()), mined.map((m) => m.cid.toString()));
+    assert.deepEqual(printed, mined.map((m) => [`${m.signed.message.from.toString()}/${m.signed.message.nonce}`]));
+    assert.deepEqual(reported, [failing.cid.toString()]);
   });
 
   test('a tipset interval mining fails to mine is reported, and the timer goes on', async (t) => {
