@@ -1,6 +1,6 @@
 // call-frame.ts runs CALL frames with @ethereumjs's steps minus the copies nothing reads: every
 // call must answer, fail and cost exactly as on @ethereumjs's own _executeCall and runInterpreter,
-// which run instead whenever the EVM logs its debug output.
+// which run instead while @ethereumjs's profiler is on (its debug output turns off executeCall only).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EVM } from '@ethereumjs/evm';
@@ -14,7 +14,7 @@ describe('CALL frames without the copies', () => {
     const probe = await deploy('FevmProbe');
     const factory = await deploy('DestructibleFactory');
     // The node's EVM (private parts: this test compares its two ways of running a frame).
-    const evm = (devnet as any).calls.node.executor.evm.evm as EVM & { DEBUG: boolean };
+    const evm = (devnet as any).calls.node.executor.evm.evm as EVM & { _optsCached: { profiler?: { enabled: boolean } } };
     const calls: [typeof probe, string, unknown[], bigint?][] = [
       [probe, 'env', []],
       [probe, 'recordEnv', []],
@@ -24,6 +24,13 @@ describe('CALL frames without the copies', () => {
       [probe, 'delegateCallTo', [factory.address, '0x']],
       [probe, 'useInvalid', []],
       [factory, 'deploy', ['0x' + '01'.repeat(32)]],
+      // CALLCODE, a static call that writes, and nested frames: INVALID, a value call, CREATE2; BLOCKHASH.
+      [probe, 'useCallcode', [factory.address]],
+      [probe, 'staticCallTo', [probe.address, probe.iface.encodeFunctionData('recordEnv', [])]],
+      [probe, 'callTo', [probe.address, 0n, probe.iface.encodeFunctionData('useInvalid', [])]],
+      [probe, 'callTo', [probe.address, 1n, probe.iface.encodeFunctionData('recordEnv', [])], 3n],
+      [probe, 'callTo', [factory.address, 0n, factory.iface.encodeFunctionData('deploy', ['0x' + '02'.repeat(32)])]],
+      [probe, 'blockHash', [0n]],
     ];
     const runAll = async () => {
       const answers: string[] = [];
@@ -42,11 +49,11 @@ describe('CALL frames without the copies', () => {
     await runAll(); // the first frame shows the interpreter class
     assert.ok(canRunFrame(evm) && canExecuteCall(evm), 'frames run without the copies');
     const ours = await runAll();
-    evm.DEBUG = true;
-    t.after(() => (evm.DEBUG = false));
-    assert.ok(!canExecuteCall(evm), "with debug output @ethereumjs's own frame runs");
+    evm._optsCached.profiler = { enabled: true };
+    t.after(() => (evm._optsCached.profiler = undefined));
+    assert.ok(!canRunFrame(evm) && !canExecuteCall(evm), "with the profiler on, @ethereumjs's own steps run");
     const theirs = await runAll();
     assert.deepEqual(ours, theirs);
-    assert.equal(ours.filter((answer) => answer.includes(': ok ')).length, 6, ours.join('\n'));
+    assert.equal(ours.filter((answer) => answer.includes(': ok ')).length, 11, ours.join('\n'));
   });
 });
