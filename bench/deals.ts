@@ -12,9 +12,13 @@ type MarketDeal = { State: { SectorStartEpoch: number } };
 /** Proposes `count` deals to the node's storage providers and waits until every one is sealed and active. */
 async function liveDeals(rpc: RpcClient, count: number): Promise<void> {
   const ids: number[] = [];
+  // Each deal costs the providers two messages (pre-commit, prove-commit), each an epoch of an instant
+  // chain: with the default start (100 epochs ahead) a few ms of lag per deal lets the later deals'
+  // start pass before they are sealed, and the market times them out (README, Storage deals).
+  const startEpoch = Number(await rpc.call('eth_blockNumber')) + 1000;
   for (let i = 0; i < count; i++) {
     const piece = computePieceCid(randomBytes(256));
-    const answer = await rpc.call<{ dealId: number }>('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size }]);
+    const answer = await rpc.call<{ dealId: number }>('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, startEpoch }]);
     ids.push(answer.dealId);
   }
   const deadline = performance.now() + ACTIVATION_TIMEOUT_MS;
