@@ -51,6 +51,26 @@ describe('devnet_proposeDeal', () => {
     assert.ok(rpc.lines.some((l) => l.includes('sealed sector')));
   });
 
+  test('a deal whose start passes before its provider reaches it is not sealed, and the provider says so once', async (t) => {
+    const rpc = await setup(t);
+    const { cid, size } = piece(8);
+    const head = Number(await rpc.result('eth_blockNumber'));
+    // The agents fall behind the chain: their queue is held while the deal is published and the
+    // chain passes its start (an anvil_mine long enough to pass as null rounds, which waits for no agent).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    void (rpc.devnet as any).agents.queue.run(() => held);
+    const answer = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: rpc.miner, startEpoch: head + 50 }]);
+    await rpc.result('anvil_mine', ['0x7d0']);
+    release();
+    await rpc.devnet.storageProviders.settled();
+    await rpc.result('evm_mine');
+    await rpc.devnet.storageProviders.settled();
+    const warned = rpc.lines.filter((l) => l.includes(`cannot seal deal ${answer.dealId}: its start epoch ${head + 50} has passed`));
+    assert.equal(warned.length, 1, rpc.lines.join('\n'));
+    assert.ok(!rpc.lines.some((l) => l.includes('sealed sector')), 'nothing sealed');
+  });
+
   test('bad deals are refused with the market’s reason, and nothing is published', async (t) => {
     const rpc = await setup(t);
     const { cid, size } = piece(2);

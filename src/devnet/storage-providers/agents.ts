@@ -430,9 +430,14 @@ export class StorageProviderAgents {
     const verifreg = state.getActor(VERIFREG_ACTOR_ID)?.verifreg;
     const readyAt = head + this.options.sealDelay;
     for (const [dealId, deal] of market?.proposals ?? []) {
-      if (deal.provider !== provider.minerId || market!.states.has(dealId) || deal.startEpoch <= head || provider.taken.has(`deal ${dealId}`)) continue;
-      const allocationId = market!.pendingDealAllocationIds.get(dealId);
+      if (deal.provider !== provider.minerId || market!.states.has(dealId) || provider.taken.has(`deal ${dealId}`)) continue;
       provider.taken.add(`deal ${dealId}`);
+      if (deal.startEpoch <= head) {
+        // Published and never sealed in time (the chain outran the agent, or the deal came from a fork's upstream): said once.
+        this.options.log('warn', `storage provider t0${provider.minerId} cannot seal deal ${dealId}: its start epoch ${deal.startEpoch} has passed (head ${head}); the market will time it out`);
+        continue;
+      }
+      const allocationId = market!.pendingDealAllocationIds.get(dealId);
       if (allocationId) provider.taken.add(`allocation ${allocationId}`);
       const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
       const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
