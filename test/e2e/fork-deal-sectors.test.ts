@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
-import { hex, masked, rpc } from '../helpers/fork-calls.js';
-import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { masked, mineUntilActive, rpc } from '../helpers/fork-calls.js';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const SEAL_DELAY = 3;
@@ -30,11 +30,7 @@ describe('fork: terminating a forked sector slashes the forked deals in it', () 
     ({ dealId, provider } = await rpc(upstream.url, 'devnet_proposeDeal', [
       { pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '0', providerCollateral: String(COLLATERAL) },
     ]));
-    const deal = await pollUntil('the upstream to activate the deal', async () => {
-      await rpc(upstream.url, 'anvil_mine', [hex(SEAL_DELAY)]);
-      const onChain = await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
-      return onChain.State.SectorStartEpoch > 0 ? onChain : undefined;
-    });
+    const deal = await mineUntilActive(upstream.url, dealId, SEAL_DELAY);
     sector = deal.State.SectorNumber;
     client = deal.Proposal.Client;
     forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));

@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
-import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, rpc } from '../helpers/fork-calls.js';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { hex, mineUntilActive, rpc } from '../helpers/fork-calls.js';
 import { stopForkSuite } from '../helpers/fork-suite.js';
 
 const SEAL_DELAY = 3;
@@ -63,11 +63,7 @@ for (const gatewayOnly of [false, true]) describe(`fork: a forked miner's deadli
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     const piece = computePieceCid(new Uint8Array(3000).map((_, i) => i % 251));
     ({ dealId } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000000' }]));
-    const deal = await pollUntil('the upstream to activate the deal', async () => {
-      await rpc(upstream.url, 'anvil_mine', [hex(SEAL_DELAY)]);
-      const onChain = await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
-      return onChain.State.SectorStartEpoch > 0 ? onChain : undefined;
-    });
+    const deal = await mineUntilActive(upstream.url, dealId, SEAL_DELAY);
     client = deal.Proposal.Client;
     dealSector = deal.State.SectorNumber;
     await rpc(upstream.url, 'devnet_faultSectors', [miner, [1, 2, dealSector]]);

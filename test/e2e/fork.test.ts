@@ -18,7 +18,7 @@ import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { castOk } from '../helpers/foundry.js';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, rpc } from '../helpers/fork-calls.js';
+import { hex, mineUntilActive, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const native = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
@@ -77,11 +77,7 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(8 * 4096)]);
     const sealedPiece = randomPiece();
     ({ dealId: activeDeal, provider: dealProvider } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: sealedPiece.cid.toString(), pieceSize: sealedPiece.size, verifiedDeal: true }]));
-    await pollUntil('the upstream to activate the deal', async () => {
-      await rpc(upstream.url, 'anvil_mine', [hex(SEAL_DELAY)]);
-      const deal = await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [activeDeal, null]);
-      return deal.State.SectorStartEpoch > 0 ? deal : undefined;
-    });
+    await mineUntilActive(upstream.url, activeDeal, SEAL_DELAY);
     const pendingPiece = randomPiece();
     ({ dealId: pendingDeal } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: pendingPiece.cid.toString(), pieceSize: pendingPiece.size, verifiedDeal: true, provider: dealProvider }]));
     forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));

@@ -1,5 +1,6 @@
 // What the fork's end-to-end tests send to a node (the fork or its upstream) over HTTP: one
 // JSON-RPC call whose error becomes a thrown Error naming the method, and the address forms they use.
+import { pollUntil } from './devnet-process.js';
 
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -12,3 +13,12 @@ export const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** The masked ID address (0xff…) by which anvil_impersonateAccount takes an f1/f3 account named by its ID address (t0…). */
 export const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
+
+/** Mines `sealDelay` epochs at a time on the node at `url` until its agent has activated deal `dealId`; answers the market's deal. */
+export function mineUntilActive(url: string, dealId: number, sealDelay: number): Promise<any> {
+  return pollUntil('the upstream to activate the deal', async () => {
+    await rpc(url, 'anvil_mine', [hex(sealDelay)]);
+    const deal = await rpc(url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
+    return deal.State.SectorStartEpoch > 0 ? deal : undefined;
+  });
+}

@@ -248,18 +248,31 @@ describe('one writer: changes sent while a tipset is mined land before or after 
 describe('a miner whose executor fails (a devnet bug)', () => {
   const BALANCE = 10_000n * 10n ** 18n;
 
-  /** A Miner on a genesis state holding the first two dev accounts, whose executor `wrap` makes of a real one. */
-  async function bareMiner(wrap: (real: Executor) => TipsetExecutor, reports: Partial<MinerDeps> = {}) {
+  /** The real executor's methods, as the miner calls them: what a test does not replace. */
+  function passThrough(real: Executor): TipsetExecutor {
+    return {
+      applyMessage: (overlay, message, size, ctx) => real.applyMessage(overlay, message, size, ctx),
+      awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
+      runCron: (overlay, ctx) => real.runCron(overlay, ctx),
+      runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
+      holdingConsole: (run) => real.holdingConsole(run),
+      printConsole: (lines) => real.printConsole(lines),
+    };
+  }
+
+  /** A Miner on a genesis state holding the first two dev accounts, whose executor is a real one with `replace`'s methods instead. */
+  async function bareMiner(replace: (real: Executor) => Partial<TipsetExecutor>, reports: Partial<MinerDeps> = {}) {
     const config = testConfig();
     const state = createGenesisState(deriveAccounts(config.mnemonic, 2), BALANCE);
     const chain = new ChainStore();
     chain.append(buildTipset({ epoch: 0, timestamp: 1_000, baseFee: INITIAL_BASE_FEE, parent: undefined, messages: [] }));
     const mempool = new Mempool();
+    const real = await Executor.create(config.chainId);
     const miner = new Miner({
       state,
       chain,
       mempool,
-      executor: wrap(await Executor.create(config.chainId)),
+      executor: { ...passThrough(real), ...replace(real) },
       chainId: config.chainId,
       clock: new Clock(0, () => 2_000),
       onTipset: () => undefined,
@@ -293,11 +306,6 @@ describe('a miner whose executor fails (a devnet bug)', () => {
           overlay.putActor({ ...overlay.getActor(me)!, balance: 0n, nonce: 41 });
           throw new Error('executor bug');
         },
-        awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
-        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
-        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
-        holdingConsole: (run) => real.holdingConsole(run),
-        printConsole: (lines) => real.printConsole(lines),
       }),
       { onMessageError: (message, err) => reported.push([message.cid.toString(), (err as Error).message]) },
     );
@@ -321,7 +329,6 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     const cronErrors: unknown[] = [];
     const { miner, state, add } = await bareMiner(
       (real) => ({
-        applyMessage: (overlay, message, size, ctx) => real.applyMessage(overlay, message, size, ctx),
         awardBlockReward: (overlay, ctx) => {
           runs.push('reward');
           return real.awardBlockReward(overlay, ctx);
@@ -336,9 +343,6 @@ describe('a miner whose executor fails (a devnet bug)', () => {
           }
           return real.runCron(overlay, ctx);
         },
-        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
-        holdingConsole: (run) => real.holdingConsole(run),
-        printConsole: (lines) => real.printConsole(lines),
       }),
       { onCronError: (_epoch, _actor, error) => cronErrors.push(error) },
     );
@@ -374,11 +378,6 @@ describe('a miner whose executor fails (a devnet bug)', () => {
           }
           return real.applyMessage(overlay, message, size, ctx);
         },
-        awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
-        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
-        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
-        holdingConsole: (run) => real.holdingConsole(run),
-        printConsole: (lines) => real.printConsole(lines),
       }));
       const sent = [await add({ nonce: 0, value: 5n }), await add({ nonce: 1, value: 6n })];
       const sender = state.at(0).lookupId(sent[0].signed.message.from)!;
@@ -418,9 +417,6 @@ describe('a miner whose executor fails (a devnet bug)', () => {
           }
           return real.applyMessage(overlay, message, size, ctx);
         },
-        awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
-        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
-        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
         // Each run "console.log"s one line naming its message.
         holdingConsole: async (run) => {
           const value = await run();
@@ -449,14 +445,9 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     let twice!: () => void;
     const reportedTwice = new Promise<void>((resolve) => (twice = resolve));
     const { miner, chain } = await bareMiner(
-      (real) => ({
-        applyMessage: (overlay, message, size, ctx) => real.applyMessage(overlay, message, size, ctx),
+      () => ({
         // The block reward throws: every tipset fails at its end.
         awardBlockReward: () => Promise.reject(new Error('reward bug')),
-        runCron: (overlay, ctx) => real.runCron(overlay, ctx),
-        runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
-        holdingConsole: (run) => real.holdingConsole(run),
-        printConsole: (lines) => real.printConsole(lines),
       }),
       {
         onTipset: () => assert.fail('no tipset can be mined'),
