@@ -12,23 +12,15 @@ import { ContractFactory, Interface, JsonRpcProvider, Wallet, type Contract } fr
 import { after, before, describe, test } from 'node:test';
 import { encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex } from '../../src/common/hex.js';
+import { FAULT_MAX_AGE, WPOST_PROVING_PERIOD as PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, masked, mineUntilActive, rpc } from '../helpers/fork-calls.js';
+import { answerOrError, head, masked, mineTo, mineUntilActive, rpc } from '../helpers/fork-calls.js';
 import { stopForkSuite } from '../helpers/fork-suite.js';
 import { compileFixtures } from '../helpers/solc.js';
 
 const SEAL_DELAY = 3;
-const PROVING_PERIOD = 2880;
-/** builtin-actors' FAULT_MAX_AGE: 42 days of epochs. */
-const FAULT_MAX_AGE = 42 * PROVING_PERIOD;
-const head = async (url: string) => Number(await rpc(url, 'eth_blockNumber'));
-const mineTo = async (url: string, epoch: number) => {
-  await rpc(url, 'anvil_mine', [hex(epoch - (await head(url)))]);
-  assert.equal(await head(url), epoch);
-};
-const answerOrError = (call: Promise<any>): Promise<any> => call.catch((error: Error) => ({ error: error.message }));
 
 describe('fork: a first read of a forked provider\'s deal or of a forked miner\'s balance answers after the miner\'s missed deadline closes', () => {
   let upstream: DevnetProcess;
