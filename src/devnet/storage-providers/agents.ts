@@ -478,8 +478,8 @@ export class StorageProviderAgents {
 
   private async preCommitReady(provider: Provider): Promise<void> {
     const head = this.node.head.epoch;
-    // The pre-commit lands at head + 1 at the earliest and its proof one epoch later: a deal starting before then cannot be activated.
-    const late = provider.jobs.filter((job) => job.readyAt <= head && job.startEpoch !== undefined && job.startEpoch < head + 2);
+    // Funding, the pre-commit and its proof each take an epoch of an instant chain: a deal starting before then cannot be activated.
+    const late = provider.jobs.filter((job) => job.readyAt <= head && job.startEpoch !== undefined && job.startEpoch < head + 3);
     for (const job of late) this.giveUp(provider, job, `its start epoch ${job.startEpoch} comes before its sector can be proven (head ${head})`);
     const ready = provider.jobs.filter((job) => job.readyAt <= head);
     if (ready.length === 0) return;
