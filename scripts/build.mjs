@@ -9,7 +9,9 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { lazyBuiltins } from './lazy-builtins.mjs';
 import { noBigintTable } from './no-bigint-table.mjs';
+import { syncWasmCompile } from './sync-wasm-compile.mjs';
 
 // V8 checks a code cache against the length of the source only: never leave one beside another bundle.
 rmSync('dist/cli.cjs.cache', { force: true });
@@ -22,8 +24,9 @@ const shared = {
   logLevel: 'warning',
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
-  // Start-up does not build @ethereumjs/util's table of 65 536 BigInts (no-bigint-table.mjs says why).
-  plugins: [noBigintTable],
+  // Start-up does not build @ethereumjs/util's table of 65 536 BigInts, makes hash-wasm's hashers
+  // synchronously, and loads node:http2, https, tls and zlib only if used (each plugin says why).
+  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins],
 };
 
 await build({
