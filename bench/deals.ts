@@ -12,9 +12,8 @@ type MarketDeal = { State: { SectorStartEpoch: number } };
 /** Proposes `count` deals to the node's storage providers and waits until every one is sealed and active. */
 async function liveDeals(rpc: RpcClient, count: number): Promise<void> {
   const ids: number[] = [];
-  // Each deal costs the providers two messages (pre-commit, prove-commit), each an epoch of an instant
-  // chain: with the default start (100 epochs ahead) a few ms of lag per deal lets the later deals'
-  // start pass before they are sealed, and the market times them out (README, Storage deals).
+  // The providers seal the deals ready at once in batches (README, Storage deals); the start stays
+  // 1 000 epochs ahead, as before batching, so that a heavily loaded machine cannot fail the phase.
   const startEpoch = Number(await rpc.call('eth_blockNumber')) + 1000;
   for (let i = 0; i < count; i++) {
     const piece = computePieceCid(randomBytes(256));

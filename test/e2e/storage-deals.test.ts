@@ -342,6 +342,39 @@ describe('storage deals against the devnet CLI', () => {
     });
   });
 
+  test('60 contract deals proposed back to back, each starting 100 epochs ahead, are all sealed by their start', async (t) => {
+    await timed(t, async () => {
+      const count = 60;
+      const client = await deploy('DealClient');
+      const address = await client.getAddress();
+      await mined(wallet.sendTransaction({ to: address, value: parseEther('1') }) as Promise<ContractTransactionResponse>);
+      await mined(client.addBalance(parseEther('1')));
+      // As a DataDAO script does: the proposals sent one after another without waiting for each to be
+      // mined, each starting 100 epochs after the head it was sent at; then it waits for them all.
+      const pieces = Array.from({ length: count }, () => piece(1000));
+      let nonce = await provider.getTransactionCount(wallet.address);
+      const sent: Promise<ContractTransactionResponse>[] = [];
+      for (const { cid, size } of pieces) {
+        const startEpoch = (await head()) + 100;
+        const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, PRICE_PER_EPOCH, 0n, 0n, '', 1000];
+        sent.push(await client.makeDealProposal(request, { nonce: nonce++ }));
+      }
+      await Promise.all(sent.map((tx) => mined(Promise.resolve(tx))));
+      const published = async () => Promise.all(pieces.map(async ({ cid }) => ((await client.published(keccak256(cid.bytes))) ? Number(await client.dealOfPiece(keccak256(cid.bytes))) : undefined)));
+      const dealIds = await pollUntil('every deal published', async () => {
+        const ids = await published();
+        return ids.every((id) => id !== undefined) ? (ids as number[]) : undefined;
+      }, { attempts: 600 });
+      const deals = await pollUntil('every deal active', async () => {
+        const all = await Promise.all(dealIds.map((id) => rpc('Filecoin.StateMarketStorageDeal', [id, null])));
+        return all.every((d) => d.State.SectorStartEpoch > 0) ? all : undefined;
+      }, { attempts: 600 });
+      for (const deal of deals) assert.ok(deal.State.SectorStartEpoch <= deal.Proposal.StartEpoch, 'activated by its start epoch');
+      // How many sectors they took depends on how far the agents lagged: deals ready at once share one.
+      t.diagnostic(`${count} deals in ${new Set(deals.map((d) => `${d.Proposal.Provider}/${d.State.SectorNumber}`)).size} sectors`);
+    });
+  });
+
   test('a direct deal for an f410 contract client that vouches for it is published, notified and sealed', async () => {
     const client = await deploy('FilecoinApiCaller');
     const { cid, size } = piece();

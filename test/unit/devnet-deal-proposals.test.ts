@@ -209,6 +209,36 @@ describe('storage providers', () => {
     assert.equal(BigInt((await rpc.result('eth_getTransactionByHash', [hash])).maxFeePerGas), 0xe8d4a51000n);
   });
 
+  test('60 deals proposed back to back, each starting 100 epochs ahead, are all sealed in time: ready pieces share sectors, sectors share messages', async (t) => {
+    const rpc = await setup(t);
+    const count = 60;
+    const dealIds: number[] = [];
+    // The script outruns the agents (a loaded machine, proposals fired without waiting): their queue is
+    // held while all 60 are published, so that they find them all at once, the chain 60 epochs further.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    void (rpc.devnet as any).agents.queue.run(() => held);
+    for (let i = 0; i < count; i++) {
+      const { cid, size } = piece(100 + i);
+      const startEpoch = Number(await rpc.result('eth_blockNumber')) + 100;
+      dealIds.push((await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, startEpoch }])).dealId);
+    }
+    release();
+    await rpc.devnet.storageProviders.settled();
+    const deals = await Promise.all(dealIds.map((id) => rpc.result('Filecoin.StateMarketStorageDeal', [id, null])));
+    const inactive = dealIds.filter((_, i) => !(deals[i].State.SectorStartEpoch > 0));
+    assert.deepEqual(inactive, [], rpc.lines.filter((l) => l.includes('cannot seal')).join('\n'));
+    const sectors = new Set(deals.map((d) => `${d.Proposal.Provider}/${d.State.SectorNumber}`));
+    assert.ok(sectors.size < count, `${count} deals in ${sectors.size} sectors`);
+    // Each sector's pieces are in its proven state: one activation per sector, naming every deal in it.
+    const [miner] = [...sectors][0]!.split('/');
+    const minerDeals = deals.filter((d) => d.Proposal.Provider === miner);
+    for (const sector of new Set(minerDeals.map((d) => d.State.SectorNumber))) {
+      const info = await rpc.result('Filecoin.StateSectorGetInfo', [miner, sector, null]);
+      assert.ok(BigInt(info.DealWeight) > 0n, `sector ${sector} holds deals`);
+    }
+  });
+
   test('--seal-delay: the provider seals a deal only once that many epochs have passed', async (t) => {
     const rpc = await setupRpc(t, { sealDelay: 5 });
     const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);

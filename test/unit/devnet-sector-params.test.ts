@@ -12,7 +12,7 @@ import { createActor } from '../../src/fevm/actors/lifecycle.js';
 import { buildTipset, type IncludedMessage } from '../../src/mining/tipset.js';
 import { contractDealRequests } from '../../src/devnet/storage-providers/contract-deals.js';
 import { pieceCidFromRoot } from '../../src/devnet/storage-providers/piece-cid.js';
-import { preCommitParams, proveCommitParams, sealedCid, sealProofType, unsealedCid } from '../../src/devnet/storage-providers/sector-params.js';
+import { preCommitParams, proveCommitParams, sealedCid, sealProofType, unsealedCidOfPieces } from '../../src/devnet/storage-providers/sector-params.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
 const KIB2 = 2048n;
@@ -21,10 +21,10 @@ describe('sector params', () => {
   test('CommD of a sector is its single piece folded up with zero subtrees', () => {
     // A zero piece of 128 bytes in a 2 KiB sector: the sector is all zeros, whose CommD is the zero commitment of its level.
     const zeroPiece = pieceCidFromRoot(ZeroComm.fromLevel(2));
-    assert.deepEqual(unsealedCid(zeroPiece, 128, KIB2).multihash.digest, ZeroComm.fromLevel(6));
+    assert.deepEqual(unsealedCidOfPieces([{ cid: zeroPiece, size: 128 }], KIB2).multihash.digest, ZeroComm.fromLevel(6));
     // A piece as large as the sector is its own CommD.
     const full = pieceCidFromRoot(new Uint8Array(32).fill(7));
-    assert.equal(unsealedCid(full, 2048, KIB2).toString(), full.toString());
+    assert.equal(unsealedCidOfPieces([{ cid: full, size: 2048 }], KIB2).toString(), full.toString());
   });
 
   test('sealed CIDs are fil-commitment-sealed / poseidon, distinct per miner and sector', () => {
@@ -42,19 +42,26 @@ describe('sector params', () => {
     assert.throws(() => sealProofType(1000n), /no seal proof/);
   });
 
-  test('PreCommitSectorBatch2 and ProveCommitSectors3 params in builtin-actors’ layouts', () => {
+  test('PreCommitSectorBatch2 and ProveCommitSectors3 params in builtin-actors’ layouts, one entry and one proof per sector', () => {
     const piece = pieceCidFromRoot(new Uint8Array(32).fill(1));
-    const plan = {
-      sectorNumber: 12,
-      sectorSize: KIB2,
-      expiration: 700_000,
-      piece: { cid: piece, size: 2048, allocation: [120, 3] as [number, number], notify: [{ address: FilAddress.fromId(5), payload: encodeCbor(9) }] },
-    };
-    const [[info]] = preCommitParams(111, plan, 50) as unknown[][][];
-    assert.deepEqual(info, [5, 12, sealedCid(111, 12), 49, [], 700_000, piece]);
-    const [activations, proofs, aggregate, aggregateType, requireActivation, requireNotification] = proveCommitParams(plan) as unknown[];
-    assert.deepEqual(activations, [[12, [[piece, 2048, [120, 3], [[FilAddress.fromId(5).bytes, encodeCbor(9)]]]]]]);
-    assert.equal((proofs as Uint8Array[]).length, 1);
+    const small = pieceCidFromRoot(new Uint8Array(32).fill(2));
+    const verified = { cid: piece, size: 1024, allocation: [120, 3] as [number, number], notify: [{ address: FilAddress.fromId(5), payload: encodeCbor(9) }] };
+    const deal = { cid: small, size: 512, notify: [] };
+    const plans = [
+      { sectorNumber: 12, sectorSize: KIB2, expiration: 700_000, pieces: [verified, deal] },
+      { sectorNumber: 13, sectorSize: KIB2, expiration: 800_000, pieces: [deal] },
+    ];
+    const [infos] = preCommitParams(111, plans, 50) as unknown[][][];
+    assert.deepEqual(infos, [
+      [5, 12, sealedCid(111, 12), 49, [], 700_000, unsealedCidOfPieces([verified, deal], KIB2)],
+      [5, 13, sealedCid(111, 13), 49, [], 800_000, unsealedCidOfPieces([deal], KIB2)],
+    ]);
+    const [activations, proofs, aggregate, aggregateType, requireActivation, requireNotification] = proveCommitParams(plans) as unknown[];
+    assert.deepEqual(activations, [
+      [12, [[piece, 1024, [120, 3], [[FilAddress.fromId(5).bytes, encodeCbor(9)]]], [small, 512, null, []]]],
+      [13, [[small, 512, null, []]]],
+    ]);
+    assert.equal((proofs as Uint8Array[]).length, 2);
     assert.deepEqual([aggregate, aggregateType, requireActivation, requireNotification], [new Uint8Array(), null, true, true]);
   });
 });

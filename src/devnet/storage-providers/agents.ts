@@ -3,7 +3,8 @@
 // - deal proposals that client contracts announced (DealProposalCreate) are read back and published by
 //   a provider whose ask accepts them;
 // - published deals, and verified allocations made for a provider, are sealed once the seal delay has
-//   passed: pre-commit, then prove-commit with the market (or the client contract) notified;
+//   passed: all that are ready are packed into sectors, pre-committed in one batch message, then
+//   prove-committed in one, with the market (or the client contract) notified;
 // - active deals are settled (SettleDealPayments) once a day of epochs and when they end;
 // - a forked provider's Window PoSt (its sectors are not proven by simulation) is submitted once in
 //   each deadline that holds its sectors.
@@ -18,7 +19,7 @@ import { deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
-import { deadlineInfo, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION } from '../../fevm/actors/miner/policy.js';
+import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, postSubmissionsAt, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
@@ -33,8 +34,9 @@ import { contractDealRequests, readContractProposal, type ContractCaller } from 
 import { sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
+import { packSectors, type PackableJob } from './sector-packing.js';
 
-/** What a provider keeps available in its miner actor for deposits and pledges (a verified 32 GiB sector pledges 10 FIL). */
+/** What a provider keeps available in its miner actor for deposits and pledges at least (a verified 32 GiB sector pledges 10 FIL). */
 const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
 /** How often each provider settles its active deals, in epochs (a day). */
 const SETTLE_INTERVAL = 2880;
@@ -48,15 +50,19 @@ const POWER = { createMiner: 2 };
 const CONTRACT_CLIENT_SIGNATURE = new Uint8Array([SigType.BLS, 0xde, 0xad]);
 
 /** A deal or allocation on its way into a sector. */
-interface SealJob {
+interface SealJob extends PackableJob {
+  /** "deal <id>" or "allocation <id>", as in Provider.taken. */
+  name: string;
   piece: SectorPiece;
-  /** The sector must live until at least this epoch (the deal's end, or the allocation's minimum term)… */
-  minExpiration: number;
-  /** …and, for a direct allocation, at most until this one (its maximum term). */
-  maxExpiration?: number;
   readyAt: number;
-  sectorNumber?: number;
-  preCommitEpoch?: number;
+  /** A deal's start epoch: its sector must be proven by then, or the market refuses to activate it. */
+  startEpoch?: number;
+}
+
+/** Sectors pre-committed in one message, waiting to be proven in one. */
+interface PreCommittedBatch {
+  epoch: number;
+  sectors: { plan: SectorPlan; jobs: SealJob[] }[];
 }
 
 interface Provider {
@@ -66,7 +72,9 @@ interface Provider {
   ask: StorageAsk;
   /** A reason to refuse the next proposal with (devnet_rejectNextProposal). */
   rejectNext?: string;
+  /** Work taken on and not yet pre-committed. */
   jobs: SealJob[];
+  preCommitted: PreCommittedBatch[];
   lastSettled: number;
   /** The deals ("deal <id>") and allocations ("allocation <id>") already taken on, sealed or given up. */
   taken: Set<string>;
@@ -164,6 +172,7 @@ export class StorageProviderAgents {
     this.node.events.on('rewound', () => {
       for (const provider of this.providers.values()) {
         provider.jobs = [];
+        provider.preCommitted = [];
         provider.taken.clear();
         provider.lastSettled = this.node.head.epoch;
         provider.lastPoSt = undefined;
@@ -219,6 +228,7 @@ export class StorageProviderAgents {
       sectorSize: miner.sectorSize,
       ask: defaultAsk(miner.sectorSize),
       jobs: [],
+      preCommitted: [],
       lastSettled: this.node.head.epoch,
       taken: new Set(),
     };
@@ -441,7 +451,8 @@ export class StorageProviderAgents {
       if (allocationId) provider.taken.add(`allocation ${allocationId}`);
       const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
       const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
-      provider.jobs.push({ piece: { cid: deal.pieceCid, size: deal.pieceSize, allocation, notify }, minExpiration: deal.endEpoch, readyAt });
+      const piece = { cid: deal.pieceCid, size: deal.pieceSize, allocation, notify };
+      provider.jobs.push({ name: `deal ${dealId}`, piece, minExpiration: deal.endEpoch, readyAt, startEpoch: deal.startEpoch });
     }
     for (const [client, allocations] of verifreg?.allocations ?? []) {
       for (const [id, allocation] of allocations) {
@@ -450,65 +461,97 @@ export class StorageProviderAgents {
         const notify = state.getActor(client)?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
         provider.taken.add(`allocation ${id}`);
         const piece = { cid: allocation.data, size: allocation.size, allocation: [client, id] as [number, number], notify };
-        provider.jobs.push({ piece, minExpiration: head + allocation.termMin, maxExpiration: head + allocation.termMax, readyAt });
+        provider.jobs.push({ name: `allocation ${id}`, piece, minExpiration: head + allocation.termMin, maxExpiration: head + allocation.termMax, readyAt });
       }
     }
   }
 
   /**
-   * Pre-commits the jobs that are ready, and prove-commits those whose pre-commit is on chain. A job
-   * whose message fails is given up (and logged), not retried at every tipset.
+   * Pre-commits, in one batch, the jobs that are ready, and prove-commits, one message per batch,
+   * the sectors whose pre-commit is on chain (on an instant chain, the batch just sent). Work whose
+   * message fails is given up (and logged), not retried at every tipset.
    */
   private async seal(provider: Provider): Promise<void> {
-    for (const job of [...provider.jobs]) {
+    await this.preCommitReady(provider);
+    await this.proveCommitted(provider);
+  }
+
+  private async preCommitReady(provider: Provider): Promise<void> {
+    const head = this.node.head.epoch;
+    // Funding, the pre-commit and its proof each take an epoch of an instant chain: a deal starting before then cannot be activated.
+    const late = provider.jobs.filter((job) => job.readyAt <= head && job.startEpoch !== undefined && job.startEpoch < head + 3);
+    for (const job of late) this.giveUp(provider, job, `its start epoch ${job.startEpoch} comes before its sector can be proven (head ${head})`);
+    const ready = provider.jobs.filter((job) => job.readyAt <= head);
+    if (ready.length === 0) return;
+    // The miner checks the lifetime from the latest activation a pre-commit allows; a day of margin on top.
+    const { sectors, unsealable } = packSectors(ready, provider.sectorSize, head + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 2880);
+    for (const { job, reason } of unsealable) this.giveUp(provider, job, reason);
+    if (sectors.length === 0) return;
+    const numbers = this.nextSectorNumbers(provider, sectors.length);
+    const batch = sectors.map(({ jobs, expiration }, i) => ({ plan: { sectorNumber: numbers[i]!, sectorSize: provider.sectorSize, expiration, pieces: jobs.map((j) => j.piece) }, jobs }));
+    const sent = new Set(sectors.flatMap((s) => s.jobs));
+    provider.jobs = provider.jobs.filter((job) => !sent.has(job));
+    try {
+      await this.fundMiner(provider, sectors.length);
+      const params = preCommitParams(provider.minerId, batch.map((s) => s.plan), head + 1);
+      const { epoch } = await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.preCommitSectorBatch2, params });
+      provider.preCommitted.push({ epoch, sectors: batch });
+    } catch (error) {
+      // State a fork had not fetched yet is no reason to give up: the jobs run again once it is.
+      if (error instanceof MissingStateError) provider.jobs.push(...sent);
+      throw error;
+    }
+  }
+
+  private async proveCommitted(provider: Provider): Promise<void> {
+    // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
+    const epoch = this.node.head.epoch + 1;
+    for (const batch of provider.preCommitted.filter((b) => b.epoch < epoch)) {
+      provider.preCommitted.splice(provider.preCommitted.indexOf(batch), 1);
+      // A sector holding a deal whose start has passed meanwhile (a chain not mined instantly) would fail the whole message: it is left unproven.
+      const late = batch.sectors.filter((s) => s.jobs.some((job) => job.startEpoch !== undefined && job.startEpoch < epoch));
+      for (const s of late) {
+        for (const job of s.jobs) this.options.log('warn', `storage provider t0${provider.minerId} cannot seal ${job.name}: a deal of sector ${s.plan.sectorNumber} started before the sector could be proven`);
+      }
+      const sectors = batch.sectors.filter((s) => !late.includes(s));
+      if (sectors.length === 0) continue;
       try {
-        await this.advance(provider, job);
+        await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(sectors.map((s) => s.plan)) });
       } catch (error) {
-        // State a fork had not fetched yet is no reason to give up: the job runs again once it is.
-        if (!(error instanceof MissingStateError)) provider.jobs.splice(provider.jobs.indexOf(job), 1);
+        if (error instanceof MissingStateError) provider.preCommitted.push({ ...batch, sectors });
         throw error;
+      }
+      for (const { plan, jobs } of sectors) {
+        this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${plan.sectorNumber} (${jobs.map((j) => j.name).join(', ')})`);
       }
     }
   }
 
-  private async advance(provider: Provider, job: SealJob): Promise<void> {
-    if (job.preCommitEpoch === undefined && job.readyAt <= this.node.head.epoch) {
-      await this.fundMiner(provider);
-      job.sectorNumber = this.nextSectorNumber(provider);
-      const { epoch } = await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.preCommitSectorBatch2, params: preCommitParams(provider.minerId, this.plan(provider, job), this.node.head.epoch + 1) });
-      job.preCommitEpoch = epoch;
-    }
-    // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
-    if (job.preCommitEpoch !== undefined && job.preCommitEpoch < this.node.head.epoch + 1) {
-      await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(this.plan(provider, job)) });
-      provider.jobs.splice(provider.jobs.indexOf(job), 1);
-      this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${job.sectorNumber} (${job.piece.cid.toString()})`);
-    }
+  /** Drops a job the provider cannot seal, saying why once. */
+  private giveUp(provider: Provider, job: SealJob, reason: string): void {
+    provider.jobs.splice(provider.jobs.indexOf(job), 1);
+    this.options.log('warn', `storage provider t0${provider.minerId} cannot seal ${job.name}: ${reason}`);
   }
 
-  /** Sends the miner actor funds for a sector's pre-commit deposit and pledge from its owner, as an operator would. */
-  private async fundMiner(provider: Provider): Promise<void> {
+  /**
+   * Sends the miner actor, from its owner as an operator would, what a batch of `sectors` can lock:
+   * their pre-commit deposits, then their pledge (at most that of fully verified sectors).
+   */
+  private async fundMiner(provider: Provider, sectors: number): Promise<void> {
     const actor = this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!;
-    const shortfall = MINER_WORKING_FUNDS - availableBalance(actor.miner!, actor.balance);
+    const fullyVerified = qaPowerForWeight(provider.sectorSize, 1, 0n, provider.sectorSize);
+    const needed = BigInt(sectors) * initialPledgeFor(fullyVerified);
+    const shortfall = (needed > MINER_WORKING_FUNDS ? needed : MINER_WORKING_FUNDS) - availableBalance(actor.miner!, actor.balance);
     if (shortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: 0, value: shortfall });
   }
 
-  private plan(provider: Provider, job: SealJob): SectorPlan {
-    // The miner checks the lifetime from the latest activation a pre-commit allows; a day of margin on top.
-    const earliest = this.node.head.epoch + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 2880;
-    const expiration = Math.max(job.minExpiration, earliest);
-    if (job.maxExpiration !== undefined && expiration > job.maxExpiration) {
-      throw new DevnetError(`allocation term ends at ${job.maxExpiration}, before the earliest sector expiration ${expiration}`);
-    }
-    return { sectorNumber: job.sectorNumber!, sectorSize: provider.sectorSize, expiration, piece: job.piece };
-  }
-
-  private nextSectorNumber(provider: Provider): number {
+  /** The `count` lowest sector numbers neither the miner nor a batch on its way has allocated. */
+  private nextSectorNumbers(provider: Provider, count: number): number[] {
     const miner = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!.miner!);
-    const taken = new Set([...miner.allocatedSectors, ...provider.jobs.map((j) => j.sectorNumber).filter((n) => n !== undefined)]);
-    let n = 0;
-    while (taken.has(n)) n++;
-    return n;
+    const taken = new Set([...miner.allocatedSectors, ...provider.preCommitted.flatMap((b) => b.sectors.map((s) => s.plan.sectorNumber))]);
+    const numbers: number[] = [];
+    for (let n = 0; numbers.length < count; n++) if (!taken.has(n)) numbers.push(n);
+    return numbers;
   }
 
   /** Settles the provider's active deals once a day of epochs, and any deal that has ended. */

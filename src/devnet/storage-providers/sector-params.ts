@@ -1,8 +1,8 @@
-// What a storage provider puts on chain to onboard a sector, as Curio does: PreCommitSectorBatch2 (28),
-// then ProveCommitSectors3 (34) with the sector's pieces, their verified allocations and the actors to
-// notify (the market, with the deal ID, for deals). The devnet seals no data: the sealed CID (CommR) is
-// a deterministic stand-in, the unsealed CID (CommD) is the real one for the sector's single piece, and
-// the proof is a placeholder the devnet's miner actor does not check.
+// What a storage provider puts on chain to onboard a batch of sectors, as Curio does: one
+// PreCommitSectorBatch2 (28), then one ProveCommitSectors3 (34) with each sector's pieces, their
+// verified allocations and the actors to notify (the market, with the deal ID, for deals). The devnet
+// seals no data: the sealed CID (CommR) is a deterministic stand-in, the unsealed CID (CommD) is the
+// real one for the sector's pieces, and each proof is a placeholder the devnet's miner actor does not check.
 import { Proof, ZeroComm } from '@web3-storage/data-segment';
 import { FilAddress } from '../../common/address.js';
 import { CID, encodeCbor } from '../../common/cbor.js';
@@ -35,7 +35,8 @@ export interface SectorPlan {
   sectorNumber: number;
   sectorSize: bigint;
   expiration: number;
-  piece: SectorPiece;
+  /** In sector order, each at the next offset aligned to its size. */
+  pieces: SectorPiece[];
 }
 
 /** A stand-in CommR, distinct per miner and sector. */
@@ -43,11 +44,6 @@ export function sealedCid(minerId: number, sectorNumber: number): CID {
   const digest = blake2b256(new TextEncoder().encode(`fvm-devnet sealed sector ${minerId}/${sectorNumber}`));
   digest[31] &= 0x3f;
   return CID.createV1(FIL_COMMITMENT_SEALED, Digest.create(POSEIDON_BLS12_381_A2_FC1, digest));
-}
-
-/** CommD of a sector holding one piece at its start and zeros after it. */
-export function unsealedCid(piece: CID, pieceSize: number, sectorSize: bigint): CID {
-  return unsealedCidOfPieces([{ cid: piece, size: pieceSize }], sectorSize);
 }
 
 /**
@@ -76,17 +72,17 @@ export function unsealedCidOfPieces(pieces: readonly { cid: CID; size: number }[
   return pieceCidFromRoot(node(Math.log2(Number(sectorSize / 32n)), 0n));
 }
 
-/** PreCommitSectorBatch2 params for one sector: [[seal_proof, number, sealed_cid, seal_rand_epoch, deal_ids, expiration, unsealed_cid]]. */
-export function preCommitParams(minerId: number, plan: SectorPlan, epoch: number): unknown {
-  const { sectorNumber, sectorSize, expiration, piece } = plan;
-  const info = [sealProofType(sectorSize), sectorNumber, sealedCid(minerId, sectorNumber), epoch - 1, [], expiration, unsealedCid(piece.cid, piece.size, sectorSize)];
-  return [[info]];
+/** PreCommitSectorBatch2 params for a batch of sectors: [[seal_proof, number, sealed_cid, seal_rand_epoch, deal_ids, expiration, unsealed_cid]…]. */
+export function preCommitParams(minerId: number, plans: readonly SectorPlan[], epoch: number): unknown {
+  const info = ({ sectorNumber, sectorSize, expiration, pieces }: SectorPlan) =>
+    [sealProofType(sectorSize), sectorNumber, sealedCid(minerId, sectorNumber), epoch - 1, [], expiration, unsealedCidOfPieces(pieces, sectorSize)];
+  return [plans.map(info)];
 }
 
-/** ProveCommitSectors3 params for one sector, requiring activation and notifications to succeed. */
-export function proveCommitParams(plan: SectorPlan): unknown {
-  const { cid, size, allocation, notify } = plan.piece;
-  const piece = [cid, size, allocation ?? null, notify.map((n) => [n.address.bytes, n.payload])];
-  const proof = encodeCbor(`fvm-devnet proof ${plan.sectorNumber}`);
-  return [[[plan.sectorNumber, [piece]]], [proof], new Uint8Array(), null, true, true];
+/** ProveCommitSectors3 params for a batch of sectors (one proof each), requiring activation and notifications to succeed. */
+export function proveCommitParams(plans: readonly SectorPlan[]): unknown {
+  const piece = ({ cid, size, allocation, notify }: SectorPiece) => [cid, size, allocation ?? null, notify.map((n) => [n.address.bytes, n.payload])];
+  const activations = plans.map((plan) => [plan.sectorNumber, plan.pieces.map(piece)]);
+  const proofs = plans.map((plan) => encodeCbor(`fvm-devnet proof ${plan.sectorNumber}`));
+  return [activations, proofs, new Uint8Array(), null, true, true];
 }
