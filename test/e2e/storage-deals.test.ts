@@ -342,37 +342,101 @@ describe('storage deals against the devnet CLI', () => {
     });
   });
 
+  /** A DealClient with 1 FIL of escrow in the market. */
+  async function fundedDealClient(): Promise<Contract> {
+    const client = await deploy('DealClient');
+    await mined(wallet.sendTransaction({ to: await client.getAddress(), value: parseEther('1') }) as Promise<ContractTransactionResponse>);
+    await mined(client.addBalance(parseEther('1')));
+    return client;
+  }
+
+  /** Sends a proposal per piece without waiting for it to be mined, each starting 100 epochs after the head it was sent at. */
+  async function proposeEach(client: Contract, pieces: { cid: CID; size: number }[]): Promise<ContractTransactionResponse[]> {
+    let nonce = await provider.getTransactionCount(wallet.address);
+    const sent: ContractTransactionResponse[] = [];
+    for (const { cid, size } of pieces) {
+      const startEpoch = (await head()) + 100;
+      const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, PRICE_PER_EPOCH, 0n, 0n, '', 1000];
+      sent.push(await client.makeDealProposal(request, { nonce: nonce++ }));
+    }
+    return sent;
+  }
+
+  /** Resolves with the market deals of `pieces` once every one is published and active; each must be active by its start. */
+  async function allActive(client: Contract, pieces: { cid: CID }[]): Promise<any[]> {
+    const dealIds = await pollUntil('every deal published', async () => {
+      const ids = await Promise.all(pieces.map(async ({ cid }) => ((await client.published(keccak256(cid.bytes))) ? Number(await client.dealOfPiece(keccak256(cid.bytes))) : undefined)));
+      return ids.every((id) => id !== undefined) ? (ids as number[]) : undefined;
+    }, { attempts: 600 });
+    const deals = await pollUntil('every deal active', async () => {
+      const all = await Promise.all(dealIds.map((id) => rpc('Filecoin.StateMarketStorageDeal', [id, null])));
+      return all.every((d) => d.State.SectorStartEpoch > 0) ? all : undefined;
+    }, { attempts: 600 });
+    for (const deal of deals) assert.ok(deal.State.SectorStartEpoch <= deal.Proposal.StartEpoch, 'activated by its start epoch');
+    return deals;
+  }
+
+  const sectorsOf = (deals: any[]) => new Set(deals.map((d) => `${d.Proposal.Provider}/${d.State.SectorNumber}`)).size;
+
   test('60 contract deals proposed back to back, each starting 100 epochs ahead, are all sealed by their start', async (t) => {
     await timed(t, async () => {
-      const count = 60;
-      const client = await deploy('DealClient');
-      const address = await client.getAddress();
-      await mined(wallet.sendTransaction({ to: address, value: parseEther('1') }) as Promise<ContractTransactionResponse>);
-      await mined(client.addBalance(parseEther('1')));
-      // As a DataDAO script does: the proposals sent one after another without waiting for each to be
-      // mined, each starting 100 epochs after the head it was sent at; then it waits for them all.
-      const pieces = Array.from({ length: count }, () => piece(1000));
-      let nonce = await provider.getTransactionCount(wallet.address);
-      const sent: Promise<ContractTransactionResponse>[] = [];
-      for (const { cid, size } of pieces) {
-        const startEpoch = (await head()) + 100;
-        const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, PRICE_PER_EPOCH, 0n, 0n, '', 1000];
-        sent.push(await client.makeDealProposal(request, { nonce: nonce++ }));
-      }
-      await Promise.all(sent.map((tx) => mined(Promise.resolve(tx))));
-      const published = async () => Promise.all(pieces.map(async ({ cid }) => ((await client.published(keccak256(cid.bytes))) ? Number(await client.dealOfPiece(keccak256(cid.bytes))) : undefined)));
-      const dealIds = await pollUntil('every deal published', async () => {
-        const ids = await published();
-        return ids.every((id) => id !== undefined) ? (ids as number[]) : undefined;
-      }, { attempts: 600 });
-      const deals = await pollUntil('every deal active', async () => {
-        const all = await Promise.all(dealIds.map((id) => rpc('Filecoin.StateMarketStorageDeal', [id, null])));
-        return all.every((d) => d.State.SectorStartEpoch > 0) ? all : undefined;
-      }, { attempts: 600 });
-      for (const deal of deals) assert.ok(deal.State.SectorStartEpoch <= deal.Proposal.StartEpoch, 'activated by its start epoch');
+      const client = await fundedDealClient();
+      // As a script does: the proposals sent one after another, then it waits for them all.
+      const pieces = Array.from({ length: 60 }, () => piece(1000));
+      const sent = await proposeEach(client, pieces);
+      await Promise.all(sent.map((tx) => tx.wait()));
+      const deals = await allActive(client, pieces);
       // How many sectors they took depends on how far the agents lagged: deals ready at once share one.
-      t.diagnostic(`${count} deals in ${new Set(deals.map((d) => `${d.Proposal.Provider}/${d.State.SectorNumber}`)).size} sectors`);
+      t.diagnostic(`${deals.length} deals in ${sectorsOf(deals)} sectors`);
     });
+  });
+
+  test('120 contract deals proposed in one tipset, starting 100 epochs ahead, are published 8 to a message and sealed together by their start', async (t) => {
+    await timed(t, async () => {
+      const client = await fundedDealClient();
+      const pieces = Array.from({ length: 120 }, () => piece(1000));
+      // All 120 proposals land in one tipset, as a DataDAO contract proposing in a loop makes them.
+      await rpc('evm_setAutomine', [false]);
+      let sent: ContractTransactionResponse[];
+      try {
+        sent = await proposeEach(client, pieces);
+      } finally {
+        await rpc('evm_setAutomine', [true]);
+      }
+      await rpc('evm_mine');
+      const receipts = await Promise.all(sent.map((tx) => tx.wait()));
+      assert.equal(new Set(receipts.map((r) => r!.blockNumber)).size, 1, 'one tipset');
+      // One message per deal would take 120 epochs and pass the starts; the deals ready together share sectors.
+      const deals = await allActive(client, pieces);
+      assert.ok(sectorsOf(deals) < deals.length / 8, `${deals.length} deals in ${sectorsOf(deals)} sectors`);
+      t.diagnostic(`${deals.length} deals in ${sectorsOf(deals)} sectors`);
+    });
+  });
+
+  test('of contract deals published together, one the market finds invalid is dropped and logged; the others are published', async () => {
+    const client = await fundedDealClient();
+    const [good, late] = [piece(1000), piece(1000)];
+    // One provider takes both deals: the other asks for larger pieces for now.
+    const [, other] = (await rpc('Filecoin.StateListMiners', [null])) as string[];
+    await rpc('devnet_setStorageAsk', [other, { minPieceSize: 1 << 30 }]);
+    try {
+      await rpc('evm_setAutomine', [false]);
+      try {
+        await proposeEach(client, [good]);
+        // Its start is the epoch the proposal is mined in: elapsed by the time the provider publishes it.
+        const startEpoch = (await head()) + 1;
+        const request = [late.cid.bytes, late.size, false, late.cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, PRICE_PER_EPOCH, 0n, 0n, '', 1000];
+        await client.makeDealProposal(request, { nonce: await provider.getTransactionCount(wallet.address, 'pending') });
+      } finally {
+        await rpc('evm_setAutomine', [true]);
+      }
+      await rpc('evm_mine');
+      await allActive(client, [good]);
+    } finally {
+      await rpc('devnet_setStorageAsk', [other, { minPieceSize: 128 }]);
+    }
+    await pollUntil('the dropped deal in the log', async () => (devnet.output().includes(`did not publish the deal for ${late.cid.toString()}: the market found it invalid`) ? true : undefined));
+    assert.equal(await client.published(keccak256(late.cid.bytes)), false);
   });
 
   test('a direct deal for an f410 contract client that vouches for it is published, notified and sealed', async () => {
