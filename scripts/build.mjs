@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { noBigintTable } from './no-bigint-table.mjs';
+import { syncWasmCompile } from './sync-wasm-compile.mjs';
 
 // V8 checks a code cache against the length of the source only: never leave one beside another bundle.
 rmSync('dist/cli.cjs.cache', { force: true });
@@ -22,8 +23,9 @@ const shared = {
   logLevel: 'warning',
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
-  // Start-up does not build @ethereumjs/util's table of 65 536 BigInts (no-bigint-table.mjs says why).
-  plugins: [noBigintTable],
+  // Start-up does not build @ethereumjs/util's table of 65 536 BigInts, and makes hash-wasm's hashers
+  // synchronously (no-bigint-table.mjs and sync-wasm-compile.mjs say why).
+  plugins: [noBigintTable, syncWasmCompile],
 };
 
 await build({

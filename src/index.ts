@@ -13,8 +13,9 @@ import { readStateFile, StateFile } from './devnet/state-file.js';
 export { Devnet, defaultConfig, testConfig, type DevnetConfig };
 export * from './common/errors.js';
 
-export function createDevnet(config: DevnetConfig = defaultConfig(), saved?: SavedChain): Promise<Devnet> {
-  void loadWasmHashers();
+/** A devnet without a server. Genesis hashes with the WebAssembly hashers, made first (~1 ms, common/hashes.ts). */
+export async function createDevnet(config: DevnetConfig = defaultConfig(), saved?: SavedChain): Promise<Devnet> {
+  await loadWasmHashers();
   return Devnet.create(config, saved);
 }
 
@@ -42,7 +43,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
   }
   const log = createLogger(config);
-  const devnet = await Devnet.create(config, readSavedChain(config));
+  const devnet = await createDevnet(config, readSavedChain(config));
   // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.
   const stateFile = config.statePath ? new StateFile(config.statePath, devnet, (err) => log.error(err.message)) : undefined;
   const save = () => {
@@ -67,8 +68,6 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   logConsole(devnet, log, logging);
   logNodeEvents(devnet, log);
   await server.listen({ host: config.host, port: config.port });
-  // Genesis hashed with the JavaScript hashers; the node's first answer needs none (common/hashes.ts).
-  setImmediate(() => void loadWasmHashers());
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

@@ -21,9 +21,9 @@ let wasmReady: Promise<boolean> | undefined;
 
 /**
  * Makes the WebAssembly hashers, once; resolves to whether they answer from now on (false if they
- * could not be made: the JavaScript ones go on). Not when this module loads: making them costs ~6 ms
- * of CPU that a start would spend before its first answer, which needs none of them (the node makes
- * them once it listens, src/index.ts).
+ * could not be made: the JavaScript ones go on). createDevnet awaits them before genesis: the bundles
+ * decode and compile hash-wasm's WebAssembly synchronously (scripts/sync-wasm-compile.mjs), ~1 ms for
+ * the two, where genesis's few dozen hashes in JavaScript not yet optimised cost ~3 ms.
  */
 export function loadWasmHashers(): Promise<boolean> {
   wasmReady ??= Promise.all([
