@@ -391,54 +391,6 @@ describe('storage deals against the devnet CLI', () => {
     });
   });
 
-  test('120 contract deals proposed in one tipset, starting 100 epochs ahead, are published 8 to a message and sealed together by their start', async (t) => {
-    await timed(t, async () => {
-      const client = await fundedDealClient();
-      const pieces = Array.from({ length: 120 }, () => piece(1000));
-      // All 120 proposals land in one tipset, as a DataDAO contract proposing in a loop makes them.
-      await rpc('evm_setAutomine', [false]);
-      let sent: ContractTransactionResponse[];
-      try {
-        sent = await proposeEach(client, pieces);
-      } finally {
-        await rpc('evm_setAutomine', [true]);
-      }
-      await rpc('evm_mine');
-      const receipts = await Promise.all(sent.map((tx) => tx.wait()));
-      assert.equal(new Set(receipts.map((r) => r!.blockNumber)).size, 1, 'one tipset');
-      // One message per deal would take 120 epochs and pass the starts; the deals ready together share sectors.
-      const deals = await allActive(client, pieces);
-      assert.ok(sectorsOf(deals) < deals.length / 8, `${deals.length} deals in ${sectorsOf(deals)} sectors`);
-      t.diagnostic(`${deals.length} deals in ${sectorsOf(deals)} sectors`);
-    });
-  });
-
-  test('of contract deals published together, one the market finds invalid is dropped and logged; the others are published', async () => {
-    const client = await fundedDealClient();
-    const [good, late] = [piece(1000), piece(1000)];
-    // One provider takes both deals: the other asks for larger pieces for now.
-    const [, other] = (await rpc('Filecoin.StateListMiners', [null])) as string[];
-    await rpc('devnet_setStorageAsk', [other, { minPieceSize: 1 << 30 }]);
-    try {
-      await rpc('evm_setAutomine', [false]);
-      try {
-        await proposeEach(client, [good]);
-        // Its start is the epoch the proposal is mined in: elapsed by the time the provider publishes it.
-        const startEpoch = (await head()) + 1;
-        const request = [late.cid.bytes, late.size, false, late.cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, PRICE_PER_EPOCH, 0n, 0n, '', 1000];
-        await client.makeDealProposal(request, { nonce: await provider.getTransactionCount(wallet.address, 'pending') });
-      } finally {
-        await rpc('evm_setAutomine', [true]);
-      }
-      await rpc('evm_mine');
-      await allActive(client, [good]);
-    } finally {
-      await rpc('devnet_setStorageAsk', [other, { minPieceSize: 128 }]);
-    }
-    await pollUntil('the dropped deal in the log', async () => (devnet.output().includes(`did not publish the deal for ${late.cid.toString()}: the market found it invalid`) ? true : undefined));
-    assert.equal(await client.published(keccak256(late.cid.bytes)), false);
-  });
-
   test('a direct deal for an f410 contract client that vouches for it is published, notified and sealed', async () => {
     const client = await deploy('FilecoinApiCaller');
     const { cid, size } = piece();

@@ -1,7 +1,7 @@
 // The storage providers' agents: what Boost and Curio do for each simulated storage provider, driven
 // by the chain. After each tipset:
 // - deal proposals that client contracts announced (DealProposalCreate) are read back and published by
-//   a provider whose ask accepts them, up to 8 in one message as Boost and Curio publish;
+//   a provider whose ask accepts them;
 // - published deals, and verified allocations made for a provider, are sealed once the seal delay has
 //   passed: all that are ready are packed into sectors, pre-committed in one batch message, then
 //   prove-committed in one, with the market (or the client contract) notified;
@@ -13,7 +13,7 @@
 // proposal) change as operations of the miner's queue, between tipsets.
 import { FilAddress } from '../../common/address.js';
 import { encodeCbor, type CID } from '../../common/cbor.js';
-import { decodeBitfield, encodeBitfield } from '../../common/bitfield.js';
+import { encodeBitfield } from '../../common/bitfield.js';
 import { DevnetError } from '../../common/errors.js';
 import { deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
@@ -38,8 +38,6 @@ import { packSectors, type PackableJob } from './sector-packing.js';
 
 /** What a provider keeps available in its miner actor for deposits and pledges at least (a verified 32 GiB sector pledges 10 FIL). */
 const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
-/** Deals in one PublishStorageDeals: Boost's and Curio's default MaxDealsPerPublishMsg. */
-const MAX_DEALS_PER_PUBLISH_MSG = 8;
 /** How often each provider settles its active deals, in epochs (a day). */
 const SETTLE_INTERVAL = 2880;
 
@@ -313,8 +311,7 @@ export class StorageProviderAgents {
     const refusal = this.refusal(chosen, proposal);
     if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
     const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
-    const [published] = await this.publish(chosen, [{ proposal: withProvider, signature: deal.clientSignature ?? (await this.clientSignature(withProvider)) }], { mine: true });
-    return published!;
+    return this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)), { mine: true });
   }
 
   /**
@@ -336,7 +333,6 @@ export class StorageProviderAgents {
 
   private async onTipset(tipset: Tipset): Promise<void> {
     const state = this.node.stateAt(tipset.epoch);
-    const accepted = new Map<Provider, DealProposal[]>();
     for (const request of contractDealRequests(tipset, state)) {
       try {
         const { proposal } = await readContractProposal(this.node, request, tipset.epoch);
@@ -350,18 +346,9 @@ export class StorageProviderAgents {
           this.options.log('warn', `storage provider t0${provider.minerId} refused a contract deal: ${refusal}`);
           continue;
         }
-        accepted.set(provider, [...(accepted.get(provider) ?? []), { ...proposal, provider: FilAddress.fromId(provider.minerId) }]);
+        await this.publish(provider, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, CONTRACT_CLIENT_SIGNATURE);
       } catch (error) {
         this.options.log('warn', `a contract deal proposal failed: ${oneLine(error)}`);
-      }
-    }
-    for (const [provider, proposals] of accepted) {
-      for (let i = 0; i < proposals.length; i += MAX_DEALS_PER_PUBLISH_MSG) {
-        const batch = proposals.slice(i, i + MAX_DEALS_PER_PUBLISH_MSG);
-        // A message the market refuses publishes none of its deals, as on calibnet.
-        await this.publish(provider, batch.map((proposal) => ({ proposal, signature: CONTRACT_CLIENT_SIGNATURE }))).catch((error) => {
-          this.options.log('warn', `${batch.length === 1 ? 'a contract deal proposal' : `${batch.length} contract deal proposals published together`} failed: ${oneLine(error)}`);
-        });
       }
     }
     for (const provider of await this.all()) {
@@ -430,27 +417,15 @@ export class StorageProviderAgents {
     if (shortfall > 0n) await sendFromNodeKey(this.node, { from: proposal.client, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: proposal.client.bytes, value: shortfall, mine: true });
   }
 
-  /**
-   * Publishes deals in one PublishStorageDeals, with the provider collateral they lock topped up
-   * first. The market drops a deal it finds invalid and publishes the others: the valid-deals bitfield
-   * it returns says which got the IDs, and a dropped deal is logged.
-   */
-  private async publish(provider: Provider, deals: { proposal: DealProposal; signature: Uint8Array }[], options: { mine?: boolean } = {}): Promise<PublishedDeal[]> {
-    const collateral = deals.reduce((sum, { proposal }) => sum + proposal.providerCollateral, 0n);
-    const collateralShortfall = collateral - (await this.node.untilFetched(() => this.freeEscrow(FilAddress.fromId(provider.minerId))));
+  private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
+    const collateralShortfall = proposal.providerCollateral - (await this.node.untilFetched(() => this.freeEscrow(FilAddress.fromId(provider.minerId))));
     if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
-    const params = [deals.map(({ proposal, signature }) => [proposalValue(proposal, proposal.client, proposal.provider), signature])];
+    const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
     const { cid, returnValue } = await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
-    const [ids, validDeals] = returnValue as [number[], Uint8Array];
-    const valid = decodeBitfield(validDeals);
-    deals.forEach(({ proposal }, i) => {
-      if (!valid.includes(i)) this.options.log('warn', `storage provider t0${provider.minerId} did not publish the deal for ${proposal.pieceCid.toString()}: the market found it invalid and published the others of its message`);
-    });
-    return valid.map((index, i) => {
-      const { pieceCid } = deals[index]!.proposal;
-      this.options.log('info', `storage provider t0${provider.minerId} published deal ${ids[i]} (${pieceCid.toString()})`);
-      return { dealId: ids[i]!, provider: provider.minerId, message: cid };
-    });
+    const [ids] = returnValue as [number[]];
+    const dealId = ids[0];
+    this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
+    return { dealId, provider: provider.minerId, message: cid };
   }
 
   /**
