@@ -170,6 +170,8 @@ export type MissingState =
   | { kind: 'dealOps'; epoch: number }
   // A miner's proving state: all its sectors with their deadlines and partitions, and its PoSts.
   | { kind: 'provingState'; miner: number }
+  // A miner's live and faulty sector counts, which say whether its missed closes change its balance and deals.
+  | { kind: 'sectorCount'; miner: number }
   // The upstream's list of a table's keys (and the entries that come with it), for a whole-table view.
   | { kind: 'tableList'; table: ListedTable };
 

@@ -7,16 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, rpc } from '../helpers/fork-calls.js';
+import { head, mineTo, rpc } from '../helpers/fork-calls.js';
 import { stopForkSuite } from '../helpers/fork-suite.js';
 
 const PROVING_PERIOD = 2880;
 const DEADLINE = 60;
-const head = async (url: string) => Number(await rpc(url, 'eth_blockNumber'));
-const mineTo = async (url: string, epoch: number) => {
-  await rpc(url, 'anvil_mine', [hex(epoch - (await head(url)))]);
-  assert.equal(await head(url), epoch);
-};
 
 /** The fault fee charged so far (burnt and owed), and the miner's faulty sectors, at the node's head. */
 async function charges(url: string, miner: string) {

@@ -13,19 +13,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, mineUntilActive, rpc } from '../helpers/fork-calls.js';
+import { answerOrError, head, mineTo, mineUntilActive, rpc } from '../helpers/fork-calls.js';
 import { stopForkSuite } from '../helpers/fork-suite.js';
 
 const SEAL_DELAY = 3;
 const PROVING_PERIOD = 2880;
 /** builtin-actors' FAULT_MAX_AGE: 42 days of epochs. */
 const FAULT_MAX_AGE = 42 * PROVING_PERIOD;
-const head = async (url: string) => Number(await rpc(url, 'eth_blockNumber'));
-const mineTo = async (url: string, epoch: number) => {
-  await rpc(url, 'anvil_mine', [hex(epoch - (await head(url)))]);
-  assert.equal(await head(url), epoch);
-};
-const answerOrError = (call: Promise<any>): Promise<any> => call.catch((error: Error) => ({ error: error.message }));
 
 for (const gatewayOnly of [false, true]) describe(`fork: a forked miner's deadline closes, whenever the fork first reads it${gatewayOnly ? ' (upstream started with --gateway-only)' : ''}`, () => {
   let upstream: DevnetProcess;

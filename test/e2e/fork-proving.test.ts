@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, rpc } from '../helpers/fork-calls.js';
+import { head, hex, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const DEADLINES = 48;
@@ -26,7 +26,6 @@ async function impersonateWorker(url: string, miner: string): Promise<string> {
   return worker;
 }
 
-const head = async (url: string) => Number(await rpc(url, 'eth_blockNumber'));
 
 /**
  * Mines to `epoch` in bulk (anvil_mine, at most 1000 epochs at a time, so every epoch gets a tipset):

@@ -9,11 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, masked, rpc } from '../helpers/fork-calls.js';
+import { head, hex, masked, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const DEADLINES = 48;
-const head = async (url: string) => Number(await rpc(url, 'eth_blockNumber'));
 
 /** Has a node's agent act for a forked provider: the node reads it (its power) and impersonates its worker. */
 async function impersonateWorker(url: string, miner: string): Promise<void> {

@@ -1,5 +1,6 @@
 // What the fork's end-to-end tests send to a node (the fork or its upstream) over HTTP: one
 // JSON-RPC call whose error becomes a thrown Error naming the method, and the address forms they use.
+import assert from 'node:assert/strict';
 import { pollUntil } from './devnet-process.js';
 
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
@@ -13,6 +14,18 @@ export const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** The masked ID address (0xff…) by which anvil_impersonateAccount takes an f1/f3 account named by its ID address (t0…). */
 export const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
+
+/** The head epoch of the node at `url`. */
+export const head = async (url: string): Promise<number> => Number(await rpc(url, 'eth_blockNumber'));
+
+/** Mines the node at `url` up to `epoch` in one anvil_mine. */
+export async function mineTo(url: string, epoch: number): Promise<void> {
+  await rpc(url, 'anvil_mine', [hex(epoch - (await head(url)))]);
+  assert.equal(await head(url), epoch);
+}
+
+/** A call's answer, or its error's message as `{ error }`, to compare what two nodes answer either way. */
+export const answerOrError = (call: Promise<any>): Promise<any> => call.catch((error: Error) => ({ error: error.message }));
 
 /** Mines `sealDelay` epochs at a time on the node at `url` until its agent has activated deal `dealId`; answers the market's deal. */
 export function mineUntilActive(url: string, dealId: number, sealDelay: number): Promise<any> {

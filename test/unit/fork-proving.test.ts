@@ -16,9 +16,10 @@ import { deadlineInfo, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.
 import { loadMiner, type MinerState } from '../../src/fevm/actors/miner/state.js';
 import { MissingStateError } from '../../src/fevm/state-tree.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
-import { ForkSource, emptyForkData } from '../../src/devnet/fork/fork-source.js';
+import { CATCH_UP_MAX_LIVE_SECTORS, ForkSource, emptyForkData } from '../../src/devnet/fork/fork-source.js';
 import { sectorFromLotus, UpstreamProving, type ForkedProving } from '../../src/devnet/fork/upstream-proving.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
+import type { SectorCount } from '../../src/devnet/fork/upstream-tables.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
 const point: ForkPoint = { epoch: 500, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
@@ -213,6 +214,8 @@ describe('a forked miner\'s proving state', () => {
     const upstream = { point, proving: { provingState: async (id: number) => (asked.push(id), state) } } as unknown as UpstreamState;
     const data = emptyForkData();
     data.actors.set(1000, actor);
+    // No faulty sector: the miner reads without its proving state.
+    data.tables.sectorCounts.set(1000, { live: 1, faulty: 0 });
     data.nextId = 2000;
     const source = new ForkSource(upstream, data);
     const forked = loadMiner(source.getActor(1000)!.miner!);
@@ -227,10 +230,40 @@ describe('a forked miner\'s proving state', () => {
     assert.deepEqual(asked, [1000]);
   });
 
+  test('a miner with faulty sectors at the fork epoch reads once its proving state is taken, up to CATCH_UP_MAX_LIVE_SECTORS live sectors', async () => {
+    const state: ForkedProving = { sectors: [], postSubmissions: [] };
+    const cases: [SectorCount, boolean][] = [
+      [{ live: 3, faulty: 1 }, true],
+      [{ live: CATCH_UP_MAX_LIVE_SECTORS + 1, faulty: 1 }, false],
+      [{ live: 3, faulty: 0 }, false],
+    ];
+    for (const [count, takes] of cases) {
+      const asked: string[] = [];
+      const upstream = {
+        point,
+        proving: { provingState: async (id: number) => (asked.push(`proving ${id}`), state) },
+        tables: { sectorCount: async (id: number) => (asked.push(`count ${id}`), count) },
+      } as unknown as UpstreamState;
+      const data = emptyForkData();
+      data.actors.set(1000, { id: 1000, kind: 'storageminer', nonce: 0, balance: 7n, miner: MINER });
+      data.nextId = 2000;
+      const source = new ForkSource(upstream, data);
+      assert.throws(() => source.getActor(1000), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'sectorCount');
+      await source.fetch([{ kind: 'sectorCount', miner: 1000 }]);
+      if (takes) {
+        assert.throws(() => source.getActor(1000), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'provingState');
+        await source.fetch([{ kind: 'provingState', miner: 1000 }]);
+      }
+      assert.equal(source.getActor(1000)!.balance, 7n, JSON.stringify(count));
+      assert.deepEqual(asked, takes ? ['count 1000', 'proving 1000'] : ['count 1000'], JSON.stringify(count));
+    }
+  });
+
   test('against an upstream that cannot tell, the miner holds no forked sector in its proving state', async () => {
     const upstream = { point, proving: { provingState: async () => null } } as unknown as UpstreamState;
     const data = emptyForkData();
     data.actors.set(1000, { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: MINER });
+    data.tables.sectorCounts.set(1000, { live: 1, faulty: 0 });
     data.nextId = 2000;
     const source = new ForkSource(upstream, data);
     await source.fetch([{ kind: 'provingState', miner: 1000 }]);

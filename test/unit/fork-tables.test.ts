@@ -123,7 +123,7 @@ const sector: SectorInfo = {
 };
 
 /** The upstream's reads, answered from a fixed world, counting each call. */
-function fakeUpstream() {
+function fakeUpstream(faultySectors = 0) {
   const calls: string[] = [];
   const log = <T>(what: string, value: T) => {
     calls.push(what);
@@ -146,6 +146,8 @@ function fakeUpstream() {
     pendingProposal: (cid: string) => log(`pending ${cid}`, cid === storedProposalCid(pendingDeal.proposal).toString() ? CID.parse(cid) : null),
     datacapAllowances: (owner: number) => log(`allowances ${owner}`, new Map(owner === CLIENT ? [[MARKET_ACTOR_ID, 5n * 10n ** 18n]] : [])),
     sector: (miner: number, number: number) => log(`sector ${miner} ${number}`, number === 0 ? sector : null),
+    // Without faulty sectors, the miner's missed closes change neither its balance nor its deals.
+    sectorCount: (miner: number) => log(`sectorCount ${miner}`, { live: 2, faulty: faultySectors }),
   };
   const upstream = {
     point: { epoch: FORK_EPOCH },
@@ -154,13 +156,14 @@ function fakeUpstream() {
     // A claim for the miner only, as UpstreamState.powerClaim answers.
     powerClaim: (id: number) => log(`power ${id}`, id === PROVIDER ? { rawBytePower: 7n, qualityAdjPower: 70n } : null),
     tables,
+    proving: { provingState: (miner: number) => log(`proving ${miner}`, { sectors: [], postSubmissions: [] }) },
   };
   return { upstream: upstream as unknown as UpstreamState, calls };
 }
 
 /** A source with the singletons and the next actor ID fetched. */
-async function forkSource() {
-  const { upstream, calls } = fakeUpstream();
+async function forkSource(faultySectors = 0) {
+  const { upstream, calls } = fakeUpstream(faultySectors);
   const source = new ForkSource(upstream);
   await source.fetch([{ kind: 'nextId' }, ...[POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID].map((id) => ({ kind: 'actor' as const, id }))]);
   calls.length = 0;
@@ -201,8 +204,9 @@ describe('forked singletons', () => {
     assert.deepEqual(missingOf(() => market().pendingProposals.has(pendingCid)), [{ kind: 'pendingProposal', cid: pendingCid }]);
     assert.equal(await settle(source, () => market().pendingProposals.has(pendingCid)), true);
     assert.equal(await settle(source, () => market().pendingProposals.has(activeCid)), false);
-    assert.deepEqual(calls, ['deal 1', 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`, `pending ${pendingCid}`, `pending ${activeCid}`]);
-    assert.equal(source.progress.entries, 7);
+    // A deal comes with its provider and the provider's sector count (ForkSource.caughtUp), once.
+    assert.deepEqual(calls, ['deal 1', `actor ${PROVIDER}`, `sectorCount ${PROVIDER}`, 'deal 2', 'deal 5', `balance ${CLIENT}`, `balance ${PROVIDER}`, `pending ${pendingCid}`, `pending ${activeCid}`]);
+    assert.equal(source.progress.entries, 8);
 
     // A ledger changes its copy; the forked state and its source are untouched.
     const ledger = new MarketLedger(market());
@@ -262,7 +266,26 @@ describe('forked singletons', () => {
     assert.deepEqual([...forked().upstreamSectors!.keys()], [0]);
     // Its proving state (all its sectors, by deadline and partition) is a separate entry.
     assert.deepEqual(missingOf(() => forked().sectors!.size), [{ kind: 'provingState', miner: PROVIDER }]);
-    assert.deepEqual(calls, ['actor 1002', 'sector 1002 0', 'sector 1002 1']);
+    assert.deepEqual(calls, ['actor 1002', 'sectorCount 1002', 'sector 1002 0', 'sector 1002 1']);
+  });
+
+  test('a deal whose provider had faulty sectors reads once the provider is taken, whose closes read it as it stands', async () => {
+    const { source, calls } = await forkSource(1);
+    const market = () => source.getActor(MARKET_ACTOR_ID)!.market!;
+    // The take's closes (Miner.runLate) read the miner and slash its deals before it is taken.
+    const readInTake: unknown[] = [];
+    source.runLate = async () => {
+      readInTake.push(market().proposals.get(1), source.getActor(PROVIDER)!.id);
+      return 1;
+    };
+    assert.deepEqual(missingOf(() => market().proposals.get(1)), [{ kind: 'deal', id: 1 }]);
+    await source.fetch([{ kind: 'deal', id: 1 }]);
+    assert.deepEqual(missingOf(() => market().proposals.get(1)), [{ kind: 'provingState', miner: PROVIDER }]);
+    assert.deepEqual(missingOf(() => source.getActor(PROVIDER)), [{ kind: 'provingState', miner: PROVIDER }]);
+    assert.deepEqual(await settle(source, () => market().proposals.get(1)), proposal);
+    assert.deepEqual(readInTake, [proposal, PROVIDER]);
+    assert.equal(source.getActor(PROVIDER)!.id, PROVIDER);
+    assert.deepEqual(calls, ['deal 1', `actor ${PROVIDER}`, `sectorCount ${PROVIDER}`, `proving ${PROVIDER}`]);
   });
 
   test('the cache gives back the fetched entries, and a source loaded from it answers without the upstream', async () => {

@@ -3,6 +3,7 @@
 // MissingStateError naming it; whoever runs the work fetches it (`fetch`) and runs the work again
 // (StateTree.fetchMissing). What was fetched can be saved and loaded (fork-cache.ts), so a restart
 // at the same fork point asks the upstream for nothing it already read.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
 import { forkedSingletonState } from '../../fevm/actor-state.js';
@@ -43,6 +44,13 @@ export type LateWork = (due: (head: number) => readonly (readonly [number, CronE
 
 const slotKey = (id: number, slot: bigint) => `${id}:${slot.toString(16)}`;
 
+/**
+ * The most live sectors of a forked miner that the fork reads whole (its proving state) before
+ * answering its balance or its deals, when it had faulty sectors at the fork epoch (caughtUp): from a
+ * gateway that is one StateSectorGetInfo per live sector.
+ */
+export const CATCH_UP_MAX_LIVE_SECTORS = 2_000;
+
 export class ForkSource implements FetchingStateSource {
   readonly progress: ForkProgress = { actors: 0, slots: 0, addresses: 0, entries: 0, hits: 0 };
   /** Told after each fetch that brought something new (the cache saves, the progress line prints). */
@@ -67,6 +75,11 @@ export class ForkSource implements FetchingStateSource {
    * it after the fork epoch. The node sets it; a source nothing mines on has nothing to catch up.
    */
   runLate: LateWork | undefined;
+  /**
+   * The miner whose take runs in this async context: its closes read it before it is taken. Other
+   * reads meanwhile (outside the queue) still wait for the take (caughtUp throws for them).
+   */
+  private readonly taking = new AsyncLocalStorage<number>();
 
   constructor(
     private readonly upstream: UpstreamState,
@@ -84,8 +97,26 @@ export class ForkSource implements FetchingStateSource {
     const actor = this.data.actors.get(id);
     if (actor === undefined) throw new MissingStateError([{ kind: 'actor', id }]);
     this.progress.hits++;
+    if (actor?.miner) this.caughtUp(id);
     if (actor && (FORKED_TABLE_KINDS.has(actor.kind) || actor.kind === 'cron')) return this.withTablesOf(actor);
     return actor ?? undefined;
+  }
+
+  /**
+   * Throws MissingStateError until a forked miner's missed deadline closes have run (it is taken),
+   * where they can change its balance and its deals: it had faulty sectors at the fork epoch, whose
+   * fault fee its closes charge and which they terminate after 42 days, slashing their deals. Its
+   * sector count decides (one StateMinerSectorCount); past CATCH_UP_MAX_LIVE_SECTORS live sectors it
+   * is not read whole for that.
+   */
+  private caughtUp(miner: number): void {
+    // The take's own work (its closes read the miner and slash its deals) reads it as it stands.
+    if (this.taken.has(miner) || this.taking.getStore() === miner) return;
+    // Taking it needs the miner itself (its proving period), which comes with its count.
+    if (!this.data.actors.has(miner)) throw new MissingStateError([{ kind: 'actor', id: miner }]);
+    const count = this.data.tables.sectorCounts.get(miner);
+    if (count === undefined) throw new MissingStateError([{ kind: 'sectorCount', miner }]);
+    if (count.faulty > 0 && count.live <= CATCH_UP_MAX_LIVE_SECTORS) throw new MissingStateError([{ kind: 'provingState', miner }]);
   }
 
   private withTablesOf(actor: Actor): Actor {
@@ -100,6 +131,7 @@ export class ForkSource implements FetchingStateSource {
               this.data.tables,
               (id) => this.data.nextId === undefined || id < this.data.nextId,
               (miner) => this.taken.has(miner),
+              (miner) => this.caughtUp(miner),
             );
       // The state handed out, which a write replaces: until then the actor answers the upstream's Head and State.
       if (forked.forkedFrom) forked = { ...forked, forkedFrom: { ...forked.forkedFrom, handedOut: forkedSingletonState(forked) } };
@@ -164,10 +196,13 @@ export class ForkSource implements FetchingStateSource {
         if (this.taken.has(miner)) return;
         const proving = this.data.tables.provingStates.get(miner);
         if (proving === undefined) return;
-        const write = this.runLate
-          ? await this.runLate(
-              (head) => this.minerDeadlines.closesOf(miner, this.upstream.point.epoch, head),
-              (overlay) => overlay.putActor(withProvingState(overlay.getActor(miner)!, proving)),
+        const { runLate } = this;
+        const write = runLate
+          ? await this.taking.run(miner, () =>
+              runLate(
+                (head) => this.minerDeadlines.closesOf(miner, this.upstream.point.epoch, head),
+                (overlay) => overlay.putActor(withProvingState(overlay.getActor(miner)!, proving)),
+              ),
             )
           : 0;
         this.taken.set(miner, write);
@@ -190,11 +225,14 @@ export class ForkSource implements FetchingStateSource {
   private async load(missing: MissingState): Promise<void> {
     const { data, upstream, progress } = this;
     switch (missing.kind) {
-      case 'actor':
+      case 'actor': {
         if (data.actors.has(missing.id)) return;
-        data.actors.set(missing.id, await upstream.actor(missing.id));
+        const actor = await upstream.actor(missing.id);
+        data.actors.set(missing.id, actor);
         progress.actors++;
+        await this.countSectorsOf(actor);
         break;
+      }
       case 'address': {
         if (data.ids.has(missing.address.key)) return;
         // The actor comes with its ID (UpstreamState.actor): no actor, no ID.
@@ -203,6 +241,7 @@ export class ForkSource implements FetchingStateSource {
         if (actor && !data.actors.has(actor.id)) {
           data.actors.set(actor.id, actor);
           progress.actors++;
+          await this.countSectorsOf(actor);
         }
         progress.addresses++;
         break;
@@ -228,6 +267,11 @@ export class ForkSource implements FetchingStateSource {
     this.onFetched();
   }
 
+  /** A miner comes with its sector count, which its first read needs (caughtUp): no second run of that read. */
+  private async countSectorsOf(actor: Actor | null): Promise<void> {
+    if (actor?.miner) await this.fetchValues([{ kind: 'sectorCount', miner: actor.id }]);
+  }
+
   /** Fetches a table entry of a singleton; false if it was held already. */
   private async loadEntry(missing: Exclude<MissingState, { kind: 'actor' | 'address' | 'storage' | 'nextId' }>): Promise<boolean> {
     const { tables } = this.data;
@@ -238,8 +282,13 @@ export class ForkSource implements FetchingStateSource {
       return true;
     };
     switch (missing.kind) {
-      case 'deal':
-        return fill(tables.deals, missing.id, (id) => upstream.deal(id));
+      case 'deal': {
+        if (!(await fill(tables.deals, missing.id, (id) => upstream.deal(id)))) return false;
+        // A deal reads once its provider, with its sector count, says whether its missed closes come first (caughtUp).
+        const deal = tables.deals.get(missing.id);
+        if (deal) await this.fetchValues([{ kind: 'actor', id: deal.proposal.provider }]);
+        return true;
+      }
       case 'marketBalance':
         return fill(tables.marketBalances, missing.id, (id) => upstream.marketBalance(id));
       case 'allocations':
@@ -262,6 +311,8 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.sectors, `${missing.miner}:${missing.number}`, () => upstream.sector(missing.miner, missing.number));
       case 'provingState':
         return fill(tables.provingStates, missing.miner, (id) => this.upstream.proving.provingState(id));
+      case 'sectorCount':
+        return fill(tables.sectorCounts, missing.miner, (id) => upstream.sectorCount(id));
       case 'tableList':
         if (tables.lists.has(missing.table)) return false;
         this.holdList(await this.upstream.lists.list(missing.table));

@@ -15,7 +15,7 @@ import type { Allocation, Claim } from '../../fevm/actors/verifreg/state.js';
 import { LazyMap, type MapSource } from '../../fevm/lazy-map.js';
 import { MissingStateError, type ListedTable, type MissingState } from '../../fevm/state-tree.js';
 import type { ForkedProving } from './upstream-proving.js';
-import type { ForkedDeal } from './upstream-tables.js';
+import type { ForkedDeal, SectorCount } from './upstream-tables.js';
 
 /** The kinds whose tables the fork reads by key: the singletons, and miners (their sectors). */
 export const FORKED_TABLE_KINDS: ReadonlySet<ActorKind> = new Set<ActorKind>(['storagepower', 'storagemarket', 'verifiedregistry', 'datacap', 'storageminer']);
@@ -45,6 +45,8 @@ export interface ForkTables {
   sectors: Map<string, SectorInfo | null>;
   /** Miners' proving states by actor ID (null: the upstream cannot list sectors, a gateway). */
   provingStates: Map<number, ForkedProving | null>;
+  /** Miners' sector counts at the fork epoch, by actor ID. */
+  sectorCounts: Map<number, SectorCount>;
   /** The upstream's keys of the tables listed whole so far (deal IDs, participants, clients, providers, miners). */
   lists: Map<ListedTable, readonly number[]>;
   /** The epochs after the fork epoch for which the upstream's market scheduled deal work, ascending, each with its set's CID (read once). */
@@ -66,6 +68,7 @@ export const emptyForkTables = (): ForkTables => ({
   powerClaims: new Map(),
   sectors: new Map(),
   provingStates: new Map(),
+  sectorCounts: new Map(),
   lists: new Map(),
   dealOps: new Map(),
 });
@@ -166,9 +169,16 @@ function providerSectors(sectorDeals: Map<string, readonly number[] | null>, ups
 
 /**
  * The actor with its tables reading `tables`: `upstreamActor(id)` says whether an actor ID existed
- * upstream (below its NextID); a miner's proving state reads once `taken(id)` (ForkSource).
+ * upstream (below its NextID); a miner's proving state reads once `taken(id)`, and a deal once
+ * `caughtUp(provider)` does not throw (ForkSource).
  */
-export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor: (id: number) => boolean, taken: (miner: number) => boolean): Actor {
+export function withForkedTables(
+  actor: Actor,
+  tables: ForkTables,
+  upstreamActor: (id: number) => boolean,
+  taken: (miner: number) => boolean,
+  caughtUp: (miner: number) => void,
+): Actor {
   const listOf = (table: ListedTable) => () => {
     const keys = tables.lists.get(table);
     if (!keys) throw new MissingStateError([{ kind: 'tableList', table }]);
@@ -178,8 +188,19 @@ export function withForkedTables(actor: Actor, tables: ForkTables, upstreamActor
     new LazyMap(tableSource(fetched, upstreamActor, missing, value, listed && listOf(listed)));
   if (actor.market) {
     const upstreamDeal = (id: number) => id < actor.market!.nextId;
-    const deal = <V>(value: (deal: ForkedDeal) => V | undefined) =>
-      new LazyMap(tableSource(tables.deals, upstreamDeal, (id) => ({ kind: 'deal', id }), value, listOf('deals')));
+    const deal = <V>(value: (deal: ForkedDeal) => V | undefined) => {
+      const source = tableSource(tables.deals, upstreamDeal, (id) => ({ kind: 'deal', id }), value, listOf('deals'));
+      return new LazyMap<number, V>({
+        ...source,
+        // An upstream deal reads as its provider's missed deadline closes left it (a terminated sector slashes it).
+        get(id) {
+          const found = source.get(id);
+          const upstream = tables.deals.get(id);
+          if (upstream) caughtUp(upstream.proposal.provider);
+          return found;
+        },
+      });
+    };
     const balance = (field: 'escrow' | 'locked') => byActor(tables.marketBalances, (id) => ({ kind: 'marketBalance', id }), (b) => nonZero(b[field]), 'marketBalances');
     return {
       ...actor,

@@ -32,6 +32,12 @@ export interface ForkedDeal {
   allocationId?: number;
 }
 
+/** A miner's sector counts (Filecoin.StateMinerSectorCount). */
+export interface SectorCount {
+  live: number;
+  faulty: number;
+}
+
 export interface LotusDeal {
   Proposal: {
     PieceCID: { '/': string };
@@ -339,6 +345,12 @@ export class UpstreamTables {
   async sector(miner: number, number: number): Promise<SectorInfo | null> {
     const s = await this.call<LotusSector | null>('Filecoin.StateSectorGetInfo', [`f0${miner}`, number]);
     return s && sectorFromLotus(s);
+  }
+
+  /** A miner's live and faulty sectors (its active ones are the rest). */
+  async sectorCount(miner: number): Promise<SectorCount> {
+    const count = await this.call<{ Live: number; Faulty: number }>('Filecoin.StateMinerSectorCount', [`f0${miner}`]);
+    return { live: count.Live, faulty: count.Faulty };
   }
 
   /** A miner's power claim; Lotus answers zero power for an actor without one (UpstreamState.powerClaim tells them apart). */

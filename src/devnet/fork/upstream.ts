@@ -6,9 +6,13 @@
 // returned to the caller as an UpstreamAnswerError, which decides what it means (an actor that does
 // not exist, say). Anything still failing after the retries is an UpstreamError naming the call.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
+
+/** node:https, loaded by the first https upstream: with node:tls it would cost every start ~2 ms. */
+const https = (): typeof Https => createRequire(import.meta.url)('node:https') as typeof Https;
 
 /** The upstream could not be asked (after retries): the fork cannot answer without it. */
 export class UpstreamError extends DevnetError {
@@ -138,7 +142,7 @@ export class Upstream {
     readonly endpoint: URL,
     private readonly options: UpstreamOptions = {},
   ) {
-    this.agent = endpoint.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent = endpoint.protocol === 'https:' ? new (https().Agent)({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   }
 
   /**
@@ -306,7 +310,7 @@ export class Upstream {
  */
 function httpPost(url: URL, agent: HttpAgent, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = url.protocol === 'https:' ? https().request : httpRequest;
     const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
