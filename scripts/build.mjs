@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { lazyBuiltins } from './lazy-builtins.mjs';
+import { linearCustomOpcodesPlugin } from './linear-custom-opcodes.mjs';
 import { noBigintTable } from './no-bigint-table.mjs';
 import { syncWasmCompile } from './sync-wasm-compile.mjs';
 
@@ -25,8 +26,9 @@ const shared = {
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
   // Start-up does not build @ethereumjs/util's table of 65 536 BigInts, makes hash-wasm's hashers
-  // synchronously, and loads node:http2, https, tls and zlib only if used (each plugin says why).
-  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins],
+  // synchronously, loads node:http2, https, tls and zlib only if used, and builds the EVM's opcode
+  // table without a copy per custom opcode (each plugin says why).
+  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins, linearCustomOpcodesPlugin],
 };
 
 await build({
