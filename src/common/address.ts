@@ -27,8 +27,46 @@ function encodeVarint(n: number): Uint8Array {
   return varint.encodeTo(n, new Uint8Array(varint.encodingLength(n)));
 }
 
-/** The address `fromEthAddress` made of an Ethereum address's bytes, with a copy of those bytes. */
-const fromEthAddressMade = new WeakMap<Uint8Array, { eth: Uint8Array; address: FilAddress }>();
+interface MadeAddress {
+  /** A copy of the Ethereum address's bytes, to see that the array still holds them. */
+  eth: Uint8Array;
+  address: FilAddress;
+}
+
+/** How many addresses one generation of the cache below holds before it becomes the older one. */
+const MADE_GENERATION = 1024;
+
+/**
+ * The addresses `fromEthAddress` made lately, by the array of Ethereum address bytes they were made
+ * of: two generations of weak maps, an entry found in the older one moved to the newer. One weak map
+ * would keep an entry for as long as its array lives, and the chain keeps every transaction's sender
+ * and recipient arrays: ~0.5 KB a transaction for ever.
+ */
+class RecentlyMade {
+  private newer = new WeakMap<Uint8Array, MadeAddress>();
+  private older = new WeakMap<Uint8Array, MadeAddress>();
+  private newerSize = 0;
+
+  get(eth: Uint8Array): MadeAddress | undefined {
+    const made = this.newer.get(eth);
+    if (made) return made;
+    const old = this.older.get(eth);
+    if (old) this.set(eth, old);
+    return old;
+  }
+
+  set(eth: Uint8Array, made: MadeAddress): void {
+    if (this.newerSize === MADE_GENERATION) {
+      this.older = this.newer;
+      this.newer = new WeakMap();
+      this.newerSize = 0;
+    }
+    this.newer.set(eth, made);
+    this.newerSize++;
+  }
+}
+
+const fromEthAddressMade = new RecentlyMade();
 
 /** Decodes an unsigned LEB128 at `offset`; it must be minimal and fit a safe integer. */
 function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {

@@ -5,7 +5,7 @@ import { FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
-import { bigintToBytes, bytesToBigint, concatBytes, padStart } from '../common/hex.js';
+import { bigintToBytes, bytesToBigint, concatBytes, EMPTY_BYTES, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
 import {
   decodeBytesParams,
@@ -65,7 +65,7 @@ function safeInteger(field: unknown, name: string): number {
 
 function bytesField(field: unknown, name: string): Uint8Array {
   if (!(field instanceof Uint8Array)) throw new MessageRejectedError(`failed to parse transaction: invalid ${name}`);
-  return field;
+  return field.length === 0 ? EMPTY_BYTES : field;
 }
 
 /** What recovers a transaction's sender: r‖s over the signing hash, and the recovery id. */

@@ -2,6 +2,7 @@
 // the nonce bumped, the call run in a checkpoint (undone on failure), then burn, tip and refund.
 import { DAG_CBOR, RAW, encodeCbor } from '../common/cbor.js';
 import { FilAddress, Protocol } from '../common/address.js';
+import { EMPTY_BYTES } from '../common/hex.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import {
   BURNT_FUNDS_ACTOR_ID,
@@ -30,7 +31,7 @@ import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METH
 import { MissingStateError, type StateOverlay } from './state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
 
-const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
+const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: EMPTY_BYTES, gasUsed, events: [] });
 
 export class Executor {
   private evm!: EvmActor;
@@ -111,7 +112,8 @@ export class Executor {
     creditGasReward(state, fees.minerTip);
     credit(state, sender.id, fees.refund);
     // The receipt's return is the return block as the chain stores it (an EVM output is a CBOR byte string).
-    return { exitCode: result.exitCode, returnData: result.returnBlock?.data ?? new Uint8Array(), gasUsed: result.gasUsed, events: result.events };
+    const returned = result.returnBlock?.data;
+    return { exitCode: result.exitCode, returnData: returned && returned.length > 0 ? returned : EMPTY_BYTES, gasUsed: result.gasUsed, events: result.events };
   }
 
   /**

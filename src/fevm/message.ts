@@ -2,7 +2,7 @@
 import type { CID } from 'multiformats/cid';
 import { FilAddress } from '../common/address.js';
 import { cidOf, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
-import { concatBytes } from '../common/hex.js';
+import { concatBytes, EMPTY_BYTES } from '../common/hex.js';
 
 export interface Message {
   version: number;
@@ -44,7 +44,7 @@ export const METHOD_INVOKE_CONTRACT = 3844450837;
 
 /** InvokeContract and CreateExternal params: the bytes as one CBOR byte string; none when empty. */
 export function encodeBytesParams(bytes: Uint8Array): Uint8Array {
-  return bytes.length === 0 ? new Uint8Array() : encodeCbor(bytes);
+  return bytes.length === 0 ? EMPTY_BYTES : encodeCbor(bytes);
 }
 
 /** The bytes of InvokeContract / CreateExternal params, or undefined when they are not a CBOR byte string. */

@@ -73,7 +73,14 @@ describe('tipset contents', () => {
     const tipset = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 100n, parent: genesis(), messages });
     assert.equal(tipset.gasUsed, 2_900_000);
     assert.equal(tipset.gasLimit, 4_000_000);
-    assert.equal(tipset.messages, messages);
+    // Kept with their CIDs as digests in the tipset's buffer: the same messages, receipts and CIDs.
+    assert.equal(tipset.messages.length, 2);
+    tipset.messages.forEach((m, i) => {
+      assert.equal(m.signed, messages[i].signed);
+      assert.equal(m.receipt, messages[i].receipt);
+      assert.equal(m.index, i);
+      assert.ok(m.cid.equals(messages[i].cid));
+    });
     assert.equal(tipset.epoch, 1);
     assert.equal(tipset.timestamp, 1_700_000_001);
     assert.equal(tipset.baseFee, 100n);
