@@ -6,17 +6,17 @@
 // a forked sector can be terminated, and sectors expire at their deadline's close after their
 // expiration. The upstream is untouched, and a restart with the upstream
 // stopped answers the same from the disk cache. Against a --gateway-only upstream (no sector lists,
-// no partitions) the fork reads the same proving state by walking the miner's state blocks.
+// no partitions) the fork reads the same proving state by walking the miner's state blocks, the
+// epochs that faults count from included (their partition's expiration queue).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { bitfieldFromRuns } from '../../src/common/bitfield-json.js';
+import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { head, hex, rpc } from '../helpers/fork-calls.js';
+import { head, hex, masked, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const DEADLINES = 48;
-/** The masked ID address anvil_impersonateAccount takes for an actor ID address (t0…). */
-const masked = (id: string) => `0xff${'0'.repeat(22)}${Number(id.slice(2)).toString(16).padStart(16, '0')}`;
 
 /** Has the fork's agent act for a forked provider: the fork reads it (its power) and impersonates its worker. */
 async function impersonateWorker(url: string, miner: string): Promise<string> {
@@ -211,5 +211,38 @@ describe('fork: forked storage providers of a --gateway-only upstream', () => {
     await upstream.stop();
     fork = await startDevnet(forkArgs());
     assert.deepEqual(await provingView(fork.url, miner, null), before);
+  });
+});
+
+describe('fork: a forked sector\'s fault counts from the same epoch from a full node and from a gateway', () => {
+  let upstreams: DevnetProcess[] = [];
+  let forks: DevnetProcess[] = [];
+  let miner: string;
+  let forkEpoch: number;
+  let forkKey: unknown;
+
+  before(async () => {
+    // Two upstreams driven alike, one answering as a gateway; their faults are 10 epochs older than the fork.
+    upstreams = await Promise.all([startDevnet([]), startDevnet(['--gateway-only'])]);
+    for (const upstream of upstreams) {
+      [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
+      await rpc(upstream.url, 'devnet_faultSectors', [miner, [1, 2]]);
+      await rpc(upstream.url, 'anvil_mine', ['0xa']);
+    }
+    forkEpoch = await head(upstreams[0].url);
+    assert.equal(await head(upstreams[1].url), forkEpoch);
+    forkKey = (await rpc(upstreams[0].url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
+    forks = await Promise.all(upstreams.map((u) => startDevnet(['--fork-url', u.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0', '--no-fork-cache'])));
+  });
+
+  after(() => stopForkSuite([...forks, ...upstreams], undefined));
+
+  test('StateSectorExpiration of a faulty sector on either fork is the full-node upstream\'s: early, 42 days after its fault', async () => {
+    for (const sector of [1, 2]) {
+      const theirs = await rpc(upstreams[0].url, 'Filecoin.StateSectorExpiration', [miner, sector, forkKey]);
+      assert.ok(theirs.Early > 0 && theirs.Early - FAULT_MAX_AGE < forkEpoch, JSON.stringify(theirs));
+      await assert.rejects(rpc(upstreams[1].url, 'Filecoin.StateSectorExpiration', [miner, sector, forkKey]), /not found/);
+      for (const fork of forks) assert.deepEqual(await rpc(fork.url, 'Filecoin.StateSectorExpiration', [miner, sector, null]), theirs, `sector ${sector} on ${fork === forks[0] ? 'the full node' : 'the gateway'}'s fork`);
+    }
   });
 });

@@ -342,36 +342,52 @@ describe('storage deals against the devnet CLI', () => {
     });
   });
 
+  /** A DealClient with 1 FIL of escrow in the market. */
+  async function fundedDealClient(): Promise<Contract> {
+    const client = await deploy('DealClient');
+    await mined(wallet.sendTransaction({ to: await client.getAddress(), value: parseEther('1') }) as Promise<ContractTransactionResponse>);
+    await mined(client.addBalance(parseEther('1')));
+    return client;
+  }
+
+  /** Sends a proposal per piece without waiting for it to be mined, each starting 100 epochs after the head it was sent at. */
+  async function proposeEach(client: Contract, pieces: { cid: CID; size: number }[]): Promise<ContractTransactionResponse[]> {
+    let nonce = await provider.getTransactionCount(wallet.address);
+    const sent: ContractTransactionResponse[] = [];
+    for (const { cid, size } of pieces) {
+      const startEpoch = (await head()) + 100;
+      const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, PRICE_PER_EPOCH, 0n, 0n, '', 1000];
+      sent.push(await client.makeDealProposal(request, { nonce: nonce++ }));
+    }
+    return sent;
+  }
+
+  /** Resolves with the market deals of `pieces` once every one is published and active; each must be active by its start. */
+  async function allActive(client: Contract, pieces: { cid: CID }[]): Promise<any[]> {
+    const dealIds = await pollUntil('every deal published', async () => {
+      const ids = await Promise.all(pieces.map(async ({ cid }) => ((await client.published(keccak256(cid.bytes))) ? Number(await client.dealOfPiece(keccak256(cid.bytes))) : undefined)));
+      return ids.every((id) => id !== undefined) ? (ids as number[]) : undefined;
+    }, { attempts: 600 });
+    const deals = await pollUntil('every deal active', async () => {
+      const all = await Promise.all(dealIds.map((id) => rpc('Filecoin.StateMarketStorageDeal', [id, null])));
+      return all.every((d) => d.State.SectorStartEpoch > 0) ? all : undefined;
+    }, { attempts: 600 });
+    for (const deal of deals) assert.ok(deal.State.SectorStartEpoch <= deal.Proposal.StartEpoch, 'activated by its start epoch');
+    return deals;
+  }
+
+  const sectorsOf = (deals: any[]) => new Set(deals.map((d) => `${d.Proposal.Provider}/${d.State.SectorNumber}`)).size;
+
   test('60 contract deals proposed back to back, each starting 100 epochs ahead, are all sealed by their start', async (t) => {
     await timed(t, async () => {
-      const count = 60;
-      const client = await deploy('DealClient');
-      const address = await client.getAddress();
-      await mined(wallet.sendTransaction({ to: address, value: parseEther('1') }) as Promise<ContractTransactionResponse>);
-      await mined(client.addBalance(parseEther('1')));
-      // As a DataDAO script does: the proposals sent one after another without waiting for each to be
-      // mined, each starting 100 epochs after the head it was sent at; then it waits for them all.
-      const pieces = Array.from({ length: count }, () => piece(1000));
-      let nonce = await provider.getTransactionCount(wallet.address);
-      const sent: Promise<ContractTransactionResponse>[] = [];
-      for (const { cid, size } of pieces) {
-        const startEpoch = (await head()) + 100;
-        const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, PRICE_PER_EPOCH, 0n, 0n, '', 1000];
-        sent.push(await client.makeDealProposal(request, { nonce: nonce++ }));
-      }
-      await Promise.all(sent.map((tx) => mined(Promise.resolve(tx))));
-      const published = async () => Promise.all(pieces.map(async ({ cid }) => ((await client.published(keccak256(cid.bytes))) ? Number(await client.dealOfPiece(keccak256(cid.bytes))) : undefined)));
-      const dealIds = await pollUntil('every deal published', async () => {
-        const ids = await published();
-        return ids.every((id) => id !== undefined) ? (ids as number[]) : undefined;
-      }, { attempts: 600 });
-      const deals = await pollUntil('every deal active', async () => {
-        const all = await Promise.all(dealIds.map((id) => rpc('Filecoin.StateMarketStorageDeal', [id, null])));
-        return all.every((d) => d.State.SectorStartEpoch > 0) ? all : undefined;
-      }, { attempts: 600 });
-      for (const deal of deals) assert.ok(deal.State.SectorStartEpoch <= deal.Proposal.StartEpoch, 'activated by its start epoch');
+      const client = await fundedDealClient();
+      // As a script does: the proposals sent one after another, then it waits for them all.
+      const pieces = Array.from({ length: 60 }, () => piece(1000));
+      const sent = await proposeEach(client, pieces);
+      await Promise.all(sent.map((tx) => tx.wait()));
+      const deals = await allActive(client, pieces);
       // How many sectors they took depends on how far the agents lagged: deals ready at once share one.
-      t.diagnostic(`${count} deals in ${new Set(deals.map((d) => `${d.Proposal.Provider}/${d.State.SectorNumber}`)).size} sectors`);
+      t.diagnostic(`${deals.length} deals in ${sectorsOf(deals)} sectors`);
     });
   });
 

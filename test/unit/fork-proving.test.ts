@@ -151,13 +151,14 @@ describe('a forked miner\'s proving state', () => {
     assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
   });
 
-  test('from a gateway: by walking the miner\'s Deadlines, Deadline and Partition blocks (their Recoveries too); faults count from the fork epoch', async (t) => {
+  test('from a gateway: by walking the miner\'s Deadlines, Deadline and Partition blocks (their Recoveries too); faults from their early expiration', async (t) => {
     const { upstream, methods } = await serve(t, true);
     const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
+    // As from a full node: sector 3's fault from its partition's expiration queue; 7 expires on time first.
     assert.deepEqual(placements(proving), [
       [1, 2, 0, undefined, false],
       [2, 2, 0, undefined, false],
-      [3, 2, 0, point.epoch, false],
+      [3, 2, 0, 400, false],
       [4, 2, 1, undefined, false],
       [7, 5, 0, point.epoch, true],
     ]);

@@ -1,12 +1,14 @@
 // A miner's deadlines in builtin-actors' layout (deadline-blocks.ts): 48 Deadline blocks, each with
 // its partitions AMT (bit width 3) of Partitions, live and faulty sectors as bitfields, power pairs,
-// the partitions a PoSt proved, and empty AMTs of builtin-actors' bit widths where the devnet keeps nothing.
+// the partitions a PoSt proved, each Partition's expiration queue, and empty AMTs of builtin-actors'
+// bit widths where the devnet keeps nothing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readAmt } from '../../src/common/amt.js';
 import { decodeBitfield } from '../../src/common/bitfield.js';
 import { decodeBigInt, decodeCbor, type CID } from '../../src/common/cbor.js';
 import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
+import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { sectorPower } from '../../src/fevm/actors/miner/state.js';
 import { minerHarness } from '../helpers/miner-harness.js';
 
@@ -31,11 +33,24 @@ describe('a miner\'s deadline blocks', () => {
     assert.deepEqual([...partitions.keys()], [0]);
     const partition = partitions.get(0) as unknown[];
     assert.equal(partition.length, 11);
-    const [all, , faults, , terminated, , , livePower, , faultyPower] = partition as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, CID, CID, Uint8Array[], Uint8Array[], Uint8Array[]];
+    const [all, , faults, , terminated, expirationQueue, , livePower, , faultyPower] = partition as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, CID, CID, Uint8Array[], Uint8Array[], Uint8Array[]];
     assert.deepEqual([decodeBitfield(all), decodeBitfield(faults), decodeBitfield(terminated)], [[2], [2], []]);
     const power = sectorPower(m.sectorSize, sectors.get(2)!);
     assert.deepEqual(livePower.map(decodeBigInt), [power.raw, power.qa]);
     assert.deepEqual(faultyPower.map(decodeBigInt), [power.raw, power.qa]);
+    // The partition's expiration queue: the faulty sector leaves early, when its fault is FAULT_MAX_AGE old (its ExpirationSet's EarlySectors).
+    const queue = await readAmt(expirationQueue, read);
+    assert.deepEqual([...queue.keys()], [5 + FAULT_MAX_AGE]);
+    const [onTime, early, pledge, activePower, queuedFaulty] = queue.get(5 + FAULT_MAX_AGE) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array[], Uint8Array[]];
+    assert.deepEqual([decodeBitfield(onTime), decodeBitfield(early), decodeBigInt(pledge)], [[], [2], 0n]);
+    assert.deepEqual([activePower.map(decodeBigInt), queuedFaulty.map(decodeBigInt)], [[0n, 0n], [power.raw, power.qa]]);
+    // A healthy sector leaves on time, with its pledge.
+    const healthy = [...m.sectors.values()].find((s) => s.faultEpoch === undefined && s.deadline === 3)!;
+    const [deadline3Partitions] = decodeCbor<[CID]>(await read(due[3]));
+    const healthyQueue = await readAmt(((await readAmt(deadline3Partitions, read)).get(healthy.partition) as CID[])[5], read);
+    const [healthyOnTime, , healthyPledge] = healthyQueue.get(healthy.expiration) as [Uint8Array, Uint8Array, Uint8Array];
+    assert.ok(decodeBitfield(healthyOnTime).includes(healthy.sectorNumber));
+    assert.ok(decodeBigInt(healthyPledge) >= healthy.initialPledge);
     // A deadline without sectors has an empty partitions AMT.
     const [emptyPartitions] = decodeCbor<[CID]>(await read(due[20]));
     assert.equal((await readAmt(emptyPartitions, read)).size, 0);

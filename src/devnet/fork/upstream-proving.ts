@@ -144,7 +144,9 @@ export class UpstreamProving {
    * The proving state as a gateway lets one read it: the miner's State names its Deadlines block
    * (StateReadState), whose Deadline blocks and partitions AMTs ChainReadObj returns, laid out as
    * builtin-actors does (fevm/actors/miner/deadline-blocks.ts); each live sector's info comes from
-   * StateSectorGetInfo. A gateway tells no fault's epoch: faults count from the fork epoch.
+   * StateSectorGetInfo. A faulty sector's fault counts from its early expiration less FAULT_MAX_AGE, as
+   * from a full node, read from its partition's expiration queue (an AMT by epoch of ExpirationSets,
+   * only for partitions with faults); from the fork epoch if it expires on time first.
    */
   private async walk(address: string): Promise<ForkedProving | null> {
     const { State } = await this.call<{ State: { Deadlines?: { '/': string } } }>('Filecoin.StateReadState', [address]);
@@ -161,20 +163,23 @@ export class UpstreamProving {
     }
     const [due] = decodeCbor<[CID[]]>(root);
     const deadlines = await Promise.all(due.map(async (cid) => decodeCbor<[CID, CID, Uint8Array, ...unknown[]]>(await read(cid))));
-    const placed: { number: number; deadline: number; partition: number; faulty: boolean; recovering: boolean }[] = [];
+    const placed: { number: number; deadline: number; partition: number; faultEpoch?: number; recovering: boolean }[] = [];
     const postSubmissions: [number, number[]][] = [];
     await Promise.all(
       deadlines.map(async ([partitionsRoot, , posted], deadline) => {
         const proven = decodeBitfield(posted);
         if (proven.length) postSubmissions.push([deadline, proven]);
         for (const [partition, value] of await readAmt(partitionsRoot, read)) {
-          const [sectors, , faults, recoveries, terminated] = value as Uint8Array[];
+          const [sectors, , faults, recoveries, terminated, expirationsRoot] = value as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, CID];
           const gone = new Set(decodeBitfield(terminated));
           // Recovering sectors are among the faults until their next PoSt.
           const faulty = new Set(decodeBitfield(faults));
           const recovering = new Set(decodeBitfield(recoveries));
+          const early = faulty.size ? await earlyExpirations(expirationsRoot, read) : new Map<number, number>();
           for (const number of decodeBitfield(sectors)) {
-            if (!gone.has(number)) placed.push({ number, deadline, partition, faulty: faulty.has(number), recovering: recovering.has(number) });
+            if (gone.has(number)) continue;
+            const faultEpoch = faulty.has(number) ? (early.has(number) ? early.get(number)! - FAULT_MAX_AGE : this.point.epoch) : undefined;
+            placed.push({ number, deadline, partition, ...(faultEpoch === undefined ? {} : { faultEpoch }), recovering: recovering.has(number) });
           }
         }
       }),
@@ -186,9 +191,18 @@ export class UpstreamProving {
       sectors: placed.map((p, i) => {
         const info = infos[i];
         if (!info) throw new DevnetError(`upstream Filecoin.StateSectorGetInfo has no sector ${p.number} of ${address}, which its partitions list`);
-        return placedSector(sectorFromLotus(info), p.deadline, p.partition, p.faulty ? this.point.epoch : undefined, p.recovering);
+        return placedSector(sectorFromLotus(info), p.deadline, p.partition, p.faultEpoch, p.recovering);
       }),
       postSubmissions: postSubmissions.sort((a, b) => a[0] - b[0]),
     };
   }
+}
+
+/** A partition's sectors that leave early (their faults too old), with the epoch: its expiration queue's EarlySectors. */
+async function earlyExpirations(root: CID, read: (cid: CID) => Promise<Uint8Array>): Promise<Map<number, number>> {
+  const early = new Map<number, number>();
+  for (const [epoch, set] of await readAmt(root, read)) {
+    for (const number of decodeBitfield((set as Uint8Array[])[1])) early.set(number, epoch);
+  }
+  return early;
 }

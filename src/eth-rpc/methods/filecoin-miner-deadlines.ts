@@ -7,8 +7,8 @@
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
-import { FAULT_MAX_AGE, initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealProof, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
-import { dailyFeeOf, loadMiner, postSubmissionsAt, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
+import { initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealProof, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
+import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { epoch, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -70,14 +70,10 @@ function preCommitJson(p: SectorPreCommit) {
   };
 }
 
-/**
- * SectorExpiration: a healthy sector expires on time; a faulty one early, when its fault grows too old,
- * unless it expires on time before that (builtin-actors reschedule_as_faults).
- */
+/** SectorExpiration (state.ts `sectorExpiration`). */
 function expirationJson(s: SectorOnChainInfo) {
-  if (s.faultEpoch === undefined) return { OnTime: s.expiration, Early: 0 };
-  const early = s.faultEpoch + FAULT_MAX_AGE;
-  return s.expiration <= early ? { OnTime: s.expiration, Early: 0 } : { OnTime: 0, Early: early };
+  const { onTime, early } = sectorExpiration(s);
+  return { OnTime: onTime, Early: early };
 }
 
 export const filecoinMinerDeadlines = [

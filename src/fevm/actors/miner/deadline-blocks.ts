@@ -4,15 +4,19 @@
 // power, optimistic PoSt AMT, sectors and partitions snapshots, optimistic PoSt snapshot, live
 // power, daily fee] → partitions AMT (bit width 3) of Partition [sectors, unproven, faults,
 // recoveries, terminated, expirations AMT, early-terminated AMT, live, unproven, faulty and
-// recovering power]. What the devnet does not keep (expiration queues, snapshots, optimistic PoSts)
-// is an empty AMT; a Partition's sectors are its live ones (terminated sectors leave the state).
+// recovering power]. A Partition's expiration queue (bit width 4) holds, by epoch, an ExpirationSet
+// [on-time sectors, early sectors, on-time pledge, active power, faulty power] of the sectors that
+// leave then (state.ts `sectorExpiration`), unquantized as the devnet's StateSectorExpiration answers.
+// What the devnet does not keep (the Deadline's queue of partitions by expiration, snapshots,
+// optimistic PoSts) is an empty AMT; a Partition's sectors are its live ones (terminated sectors
+// leave the state).
 // Lotus reads a miner's partitions through these blocks, and so does a fork of this node that only
 // has a gateway's methods (ChainReadObj).
 import { buildAmt, type Amt } from '../../../common/amt.js';
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../../common/cbor.js';
 import { WPOST_PERIOD_DEADLINES } from './policy.js';
-import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
+import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, sectorPower, type MinerState, type SectorOnChainInfo } from './state.js';
 
 /** Bit widths of builtin-actors' AMTs in a miner's deadlines. */
 const BIT_WIDTH = { partitions: 3, deadlineExpirations: 5, optimisticPoSts: 2, sectors: 5, partitionExpirations: 4, earlyTerminations: 3 };
@@ -50,6 +54,23 @@ export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks
     return [encodeBigInt(raw), encodeBigInt(qa)];
   };
   const numbers = (sectors: SectorOnChainInfo[]) => encodeBitfield(sectors.map((s) => s.sectorNumber));
+  /** A partition's ExpirationSets by epoch: each sector on time or early, as sectorExpiration says. */
+  const expirations = (live: SectorOnChainInfo[]) => {
+    const byEpoch = new Map<number, { onTime: SectorOnChainInfo[]; early: SectorOnChainInfo[] }>();
+    for (const s of live) {
+      const { onTime, early } = sectorExpiration(s);
+      const epoch = early || onTime;
+      const set = byEpoch.get(epoch) ?? { onTime: [], early: [] };
+      (early ? set.early : set.onTime).push(s);
+      byEpoch.set(epoch, set);
+    }
+    const sets = [...byEpoch].map(([epoch, { onTime, early }]): [number, unknown] => {
+      const all = [...onTime, ...early];
+      const pledge = onTime.reduce((sum, s) => sum + s.initialPledge, 0n);
+      return [epoch, [numbers(onTime), numbers(early), encodeBigInt(pledge), powerOf(all.filter((s) => s.faultEpoch === undefined)), powerOf(all.filter((s) => s.faultEpoch !== undefined))]];
+    });
+    return keep(buildAmt(new Map(sets), BIT_WIDTH.partitionExpirations));
+  };
   const none = encodeBitfield([]);
   const zeroPower = powerOf([]);
   const sectors = [...m.sectors.values()];
@@ -62,7 +83,7 @@ export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks
       [...byPartition].map(([index, live]) => {
         const faulty = live.filter((s) => s.faultEpoch !== undefined);
         const recovering = live.filter((s) => s.recovering);
-        const partition = [numbers(live), none, numbers(faulty), numbers(recovering), none, empty(BIT_WIDTH.partitionExpirations), empty(BIT_WIDTH.earlyTerminations), powerOf(live), zeroPower, powerOf(faulty), powerOf(recovering)];
+        const partition = [numbers(live), none, numbers(faulty), numbers(recovering), none, expirations(live), empty(BIT_WIDTH.earlyTerminations), powerOf(live), zeroPower, powerOf(faulty), powerOf(recovering)];
         return [index, partition];
       }),
     );

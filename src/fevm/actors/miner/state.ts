@@ -5,7 +5,7 @@
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import type { Actor } from '../../actor.js';
-import { deadlineInfo, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
+import { deadlineInfo, FAULT_MAX_AGE, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
 
 export { windowPoSt } from './policy.js';
 
@@ -300,4 +300,15 @@ function faultsByPartition(sectors: SectorOnChainInfo[]): unknown[] {
     groups.set(key, group);
   }
   return [...groups.values()].sort((a, b) => a.deadline - b.deadline || a.partition - b.partition).map((g) => [g.deadline, g.partition, encodeBitfield(g.faulty)]);
+}
+
+/**
+ * When a sector leaves its partition (Lotus's SectorExpiration): a healthy one on time; a faulty one
+ * early, when its fault grows too old, unless it expires on time before that (builtin-actors
+ * reschedule_as_faults). The other is 0.
+ */
+export function sectorExpiration(s: SectorOnChainInfo): { onTime: number; early: number } {
+  if (s.faultEpoch === undefined) return { onTime: s.expiration, early: 0 };
+  const early = s.faultEpoch + FAULT_MAX_AGE;
+  return s.expiration <= early ? { onTime: s.expiration, early: 0 } : { onTime: 0, early };
 }
