@@ -6,7 +6,7 @@ import { toUnsignedMessage } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
 import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
-import { chainSize, encodeMessage, SigType, type Message } from '../fevm/message.js';
+import { chainSize, encodeMessage, messageWith, SigType, type Message } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -51,14 +51,14 @@ export class Calls {
    * call runs out of gas.
    */
   async estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
-    const probe = { ...message, gasLimit: BLOCK_GAS_LIMIT };
+    const probe = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
     const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
     const first = await this.callMessage(probe, this.node.chain.head.epoch);
     if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
     let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));
     // Calls that pass gas on (63/64 rules) may need more than they use: double until it passes.
     for (;;) {
-      const result = await this.callMessage({ ...probe, gasLimit: limit - inclusion }, this.node.chain.head.epoch);
+      const result = await this.callMessage(messageWith(probe, { gasLimit: limit - inclusion }), this.node.chain.head.epoch);
       if (result.exitCode === ExitCode.Ok) return limit;
       if (result.exitCode !== ExitCode.SysErrOutOfGas || limit >= BLOCK_GAS_LIMIT) {
         const error = executionFailed(result, probe.to.toString(), probe.method);

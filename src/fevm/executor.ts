@@ -27,7 +27,7 @@ import { ExitCode } from './exit-code.js';
 import { ACCOUNT_INVOCATION, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutputs } from './gas.js';
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
 import { StateAccess } from './state-access.js';
-import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, type Message } from './message.js';
+import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, messageWith, type Message } from './message.js';
 import { MissingStateError, type StateOverlay } from './state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
 
@@ -140,7 +140,7 @@ export class Executor {
         balance: sender.balance < msg.value ? msg.value : sender.balance,
       };
       state.putActor(sender);
-      msg = { ...msg, nonce: sender.nonce - 1 };
+      msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
       return await this.invoke(state, sender, msg, gasLimit, ctx);
     } finally {

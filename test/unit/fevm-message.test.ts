@@ -14,6 +14,7 @@ import {
   encodeMessage,
   encodeSignedMessage,
   messageCid,
+  messageWith,
   signedMessageCid,
   type Message,
   type SignedMessage,
@@ -139,5 +140,19 @@ describe('CIDs and chain size', () => {
   test('the CID depends on the signature', () => {
     const other: SignedMessage = { message, signature: { type: SigType.Delegated, data: new Uint8Array([...rs, 0]) } };
     assert.notEqual(signedMessageCid(other).toString(), signedMessageCid(delegated).toString());
+  });
+});
+
+describe('messageWith', () => {
+  test('changes only the nonce or gas limit it is given, and leaves the message as it was', () => {
+    assert.deepEqual(messageWith(message, { nonce: 9 }), { ...message, nonce: 9 });
+    assert.deepEqual(messageWith(message, { gasLimit: 10_000_000_000 }), { ...message, gasLimit: 10_000_000_000 });
+    assert.deepEqual(messageWith(message, {}), message);
+    assert.equal(message.nonce, 5);
+    assert.equal(message.gasLimit, 1_000_000);
+  });
+
+  test('its fields come in the order decoded messages have them (one V8 shape)', () => {
+    assert.deepEqual(Object.keys(messageWith(message, { nonce: 9 })), Object.keys(decodeMessage(encodeMessage(message))));
   });
 });
