@@ -468,7 +468,9 @@ export class StorageProviderAgents {
       const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
       const piece = { cid: deal.pieceCid, size: deal.pieceSize, allocation, notify };
       const term = pending && { min: pending.termMin, max: pending.termMax };
-      provider.jobs.push({ name: `deal ${dealId}`, piece, readyAt, startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, term });
+      // A sector pre-committed before end − term max would outlive the claim's term: a verified deal starting far ahead waits until then.
+      const sealFrom = term ? Math.max(readyAt, deal.endEpoch - term.max) : readyAt;
+      provider.jobs.push({ name: `deal ${dealId}`, piece, readyAt: sealFrom, startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, term });
     }
     for (const [client, allocations] of verifreg?.allocations ?? []) {
       for (const [id, allocation] of allocations) {
