@@ -164,4 +164,17 @@ describe('a storage provider’s sealing batches', () => {
     assert.ok(deal.State.SectorStartEpoch >= start - 90 * DAY, 'sealed once the term covers the deal');
     assert.ok(!devnet.output().includes(`cannot seal deal ${dealId}`));
   });
+
+  test('a deal no sector can hold until its end (1 278 days, the longest a sector lives) is given up and named, and its batch-mate sealed', async () => {
+    const [long, normal] = [piece(), piece()];
+    const start = (await head()) + 1000;
+    const [longId, normalId] = await publishedIds(
+      await pushPublish([
+        { pieceCid: long.cid, pieceSize: long.size, verifiedDeal: false, startEpoch: start, endEpoch: start + 1278 * DAY },
+        { pieceCid: normal.cid, pieceSize: normal.size, verifiedDeal: false, startEpoch: start, endEpoch: start + DEAL_MIN_DURATION },
+      ]),
+    );
+    await allActive([normalId!]);
+    await pollUntil('the long deal named in the log', async () => (devnet.output().includes(`cannot seal deal ${longId}:`) ? true : undefined));
+  });
 });

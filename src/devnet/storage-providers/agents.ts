@@ -20,7 +20,7 @@ import { deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
-import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
+import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MAX_SECTOR_EXPIRATION_EXTENSION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, postSubmissionsAt, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
@@ -66,10 +66,15 @@ interface SealJob {
   alone?: boolean;
 }
 
-/** A job as packing sees it when its sector is pre-committed at `head`. */
+/**
+ * A job as packing sees it when its sector is pre-committed at `head`: its sector lives at most as
+ * long as the miner allows (a pre-commit further out fails its whole batch), and a verified piece's
+ * within its claim's term.
+ */
 function packable(job: SealJob, head: number): SealJob & PackableJob {
   const claim = job.term && claimableExpirations(job.term, head);
-  return { ...job, minExpiration: Math.max(job.endEpoch ?? 0, claim?.minExpiration ?? 0), maxExpiration: claim?.maxExpiration };
+  const longest = head + MAX_SECTOR_EXPIRATION_EXTENSION;
+  return { ...job, minExpiration: Math.max(job.endEpoch ?? 0, claim?.minExpiration ?? 0), maxExpiration: Math.min(claim?.maxExpiration ?? longest, longest) };
 }
 
 /** Sectors pre-committed in one message, waiting to be proven in one. */
@@ -520,8 +525,11 @@ export class StorageProviderAgents {
       provider.preCommitted.push({ epoch, sectors: batch });
     } catch (error) {
       // State a fork had not fetched yet is no reason to give up: the jobs run again once it is.
-      if (error instanceof MissingStateError) provider.jobs.push(...sent);
-      throw error;
+      if (error instanceof MissingStateError) {
+        provider.jobs.push(...sent);
+        throw error;
+      }
+      this.cannotSeal(provider, sent, `pre-committing sectors ${numbers.join(', ')} failed: ${oneLine(error)}`);
     }
   }
 
