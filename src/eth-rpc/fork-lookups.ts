@@ -7,7 +7,7 @@ import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
-import { cid } from './lotus-params.js';
+import { cid, tipsetKey, tipsetOf } from './lotus-params.js';
 import { hash } from './params.js';
 
 export type Local = (args: unknown[]) => Promise<unknown>;
@@ -59,6 +59,8 @@ function upstreamSearch(fork: Fork, message: CID): Promise<unknown> {
 async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
   const message = parsed(() => cid('messageCid').parse(args[BY_MESSAGE[method](args)]));
   if (!message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message)) return local(args);
+  // v1's StateSearchMsg from a tipset key the fork does not know is still the local error.
+  if (method === 'Filecoin.StateSearchMsg' && args.length > 1) tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
   const lookup = await upstreamSearch(fork, message);
   if (!lookup) return local(args);
   return SEARCHES.has(method) ? lookup : fork.upstream.call(method, [{ '/': message.toString() }]);

@@ -134,7 +134,10 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
 
   test('bad parameters get the local error, as the upstream gives it', async () => {
     const unknownHash = `0x${'ab'.repeat(32)}`;
+    const earlyCid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [early.hash]);
+    const unknownTipset = [{ '/': 'bafy2bzaceaxm23epjsmh75yvzcecsrbavlmkcxnva66bkdebdcnyw3bjrc74u' }];
     for (const [method, params] of [
+      ['Filecoin.StateSearchMsg', [unknownTipset, earlyCid, -1, true]],
       ['Filecoin.ChainGetBlock', ['not a cid']],
       ['Filecoin.ChainGetParentReceipts', [{ '/': 'bafy-not' }]],
       ['Filecoin.ChainGetMessage', [{}]],
