@@ -11,9 +11,10 @@ import keccakWasm from 'hash-wasm/dist/keccak.umd.min.js';
  * signing hash, the sender's address) and once per KECCAK256 instruction (a third of a hashing
  * contract's time in JavaScript), BLAKE2b-256 for each message's CID and seven times per tipset
  * (header, key and roots). hash-wasm's WebAssembly hashers take a quarter to a third of the time of
- * JavaScript ones here (~1 µs per short input). They are made asynchronously by loadWasmHashers;
- * until they are ready, @noble's JavaScript answers, with the same bytes
- * (test/unit/common-hashes.test.ts compares them).
+ * JavaScript ones here (~1 µs per short input). loadWasmHashers makes them (handed back through a
+ * promise: compiled on the spot in the bundles, asynchronously when run from the sources); until
+ * they are ready, @noble's JavaScript answers, with the same bytes (test/unit/common-hashes.test.ts
+ * compares them).
  */
 const wasm: { keccak256?: IHasher; blake2b256?: IHasher; blake2b160?: IHasher; blake2b32?: IHasher } = {};
 

@@ -4,12 +4,12 @@
 // reads fails the build.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { build } from 'esbuild';
+import { bundleWithPlugin } from '../helpers/bundle.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const plugin = await import(pathToFileURL(join(REPO_ROOT, 'scripts/lazy-builtins.mjs')).href);
@@ -53,12 +53,7 @@ describe('the lazy-builtins build plugin', () => {
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   test('a bundle of fastify and ws loads http2, https, tls and zlib when used, and each works', async () => {
-    const entry = join(scratch, 'entry.mjs');
-    const outfile = join(scratch, 'bundle.mjs');
-    writeFileSync(entry, ENTRY);
-    await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent',
-      nodePaths: [join(REPO_ROOT, 'node_modules')], plugins: [plugin.lazyBuiltins],
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+    const outfile = await bundleWithPlugin(scratch, ENTRY, plugin.lazyBuiltins, true);
     const run = JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8' }));
     assert.deepEqual(run, {
       atLoad: [],

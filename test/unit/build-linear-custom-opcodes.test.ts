@@ -3,14 +3,14 @@
 // with it gives the same table as the library itself for the FEVM's kind of custom opcodes (all of
 // them replaced, some removed); a codes.js without the copy it rewrites fails the build.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { Common, Mainnet } from '@ethereumjs/common';
 import { getOpcodesForHF, paramsEVM, type EVMOpts } from '@ethereumjs/evm';
-import { build } from 'esbuild';
+import { bundleWithPlugin } from '../helpers/bundle.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const plugin = await import(pathToFileURL(join(REPO_ROOT, 'scripts/linear-custom-opcodes.mjs')).href);
@@ -37,11 +37,7 @@ describe('the linear-custom-opcodes build plugin', () => {
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   test("a bundle's getOpcodesForHF gives the library's table for every opcode replaced and three removed", async () => {
-    const entry = join(scratch, 'entry.mjs');
-    const outfile = join(scratch, 'bundle.mjs');
-    writeFileSync(entry, "export { getOpcodesForHF } from '@ethereumjs/evm';\n");
-    await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', nodePaths: [join(REPO_ROOT, 'node_modules')], plugins: [plugin.linearCustomOpcodesPlugin],
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+    const outfile = await bundleWithPlugin(scratch, "export { getOpcodesForHF } from '@ethereumjs/evm';\n", plugin.linearCustomOpcodesPlugin, true);
     const bundled = (await import(pathToFileURL(outfile).href)) as { getOpcodesForHF: typeof getOpcodesForHF };
 
     // As the FEVM's table: Cancun with EIP-2537, each opcode given again with a gas function of its own, some without one.

@@ -3,15 +3,15 @@
 // asynchronously and hashes as @noble does; a hash-wasm file without the code it rewrites fails the build.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { build } from 'esbuild';
 import { bytesToHex } from '../../src/common/hex.js';
+import { bundleWithPlugin } from '../helpers/bundle.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const plugin = await import(pathToFileURL(join(REPO_ROOT, 'scripts/sync-wasm-compile.mjs')).href);
@@ -32,10 +32,7 @@ describe('the sync-wasm-compile build plugin', () => {
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   test('a bundle compiles the WebAssembly on the spot and hashes as @noble does', async () => {
-    const entry = join(scratch, 'entry.mjs');
-    const outfile = join(scratch, 'bundle.mjs');
-    writeFileSync(entry, ENTRY);
-    await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', nodePaths: [join(REPO_ROOT, 'node_modules')], plugins: [plugin.syncWasmCompile] });
+    const outfile = await bundleWithPlugin(scratch, ENTRY, plugin.syncWasmCompile);
     const bundle = readFileSync(outfile, 'utf8');
     assert.equal(bundle.split('new WebAssembly.Module(').length, 3, 'both hashers compile synchronously');
     assert.ok(!bundle.includes('WebAssembly.compile('), 'no asynchronous compile is left');

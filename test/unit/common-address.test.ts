@@ -334,6 +334,41 @@ describe('masked IDs', () => {
     throwsInvalid(() => FilAddress.fromEthAddress(new Uint8Array(21)));
   });
 
+  // fromEthAddress keeps the addresses it made lately by their byte array, in two generations of
+  // 1 024 (src/common/address.ts): identity of the answer shows whether an array's entry is kept.
+  test('fromEthAddress answers from its cache while the array is recent and holds the same bytes', () => {
+    const ethOf = (n: number) => {
+      const eth = new Uint8Array(20);
+      eth[0] = 0x52;
+      new DataView(eth.buffer).setUint32(16, n);
+      return eth;
+    };
+    const makeMany = (from: number, count: number) => {
+      for (let n = from; n < from + count; n++) FilAddress.fromEthAddress(ethOf(n));
+    };
+    const kept = ethOf(0xffffffff);
+    const first = FilAddress.fromEthAddress(kept);
+    assert.equal(FilAddress.fromEthAddress(kept), first);
+
+    // After a generation's worth of others it is in the older generation, and a read moves it forward:
+    // one more generation later it is still there.
+    makeMany(1, 1024);
+    assert.equal(FilAddress.fromEthAddress(kept), first);
+    makeMany(2000, 1024);
+    assert.equal(FilAddress.fromEthAddress(kept), first);
+    // Two generations without a read drop it: an equal address made anew.
+    makeMany(4000, 2048);
+    const remade = FilAddress.fromEthAddress(kept);
+    assert.notEqual(remade, first);
+    assert.ok(remade.equals(first));
+
+    // An array changed after its address was made gets the address of its new bytes.
+    kept[19] ^= 1;
+    const changed = FilAddress.fromEthAddress(kept);
+    assert.equal(changed.toString(), FilAddress.fromEthAddress(kept.slice()).toString());
+    assert.notEqual(changed.toString(), first.toString());
+  });
+
   // Lotus maps a masked ID to an f0 and refuses f410s that embed a masked-ID payload
   // (`f410f addresses cannot embed masked-ID payloads`, lotus-eth-rpc.md §4.1–4.2). A masked ID the devnet
   // cannot represent as an actor ID must therefore be an error, never an f410 of the masked bytes.

@@ -22,9 +22,11 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * window of the upstream's proven partitions (upstreamPostWindow); a gateway walk lists sectors by number.
  * 8: the upstream's lists of whole tables (ForkTables.lists) are kept. 9: the market's deal work by
  * epoch (DealOpsByEpoch) is kept, and no longer derived from the deals read. 10: a forked miner records
- * the last epoch its deadlines closed (deadlinesClosedThrough: the fork epoch).
+ * the last epoch its deadlines closed (deadlinesClosedThrough: the fork epoch). 11: a faulty sector
+ * read through a gateway counts its fault from its early expiration less 42 days (its partition's
+ * expiration queue), where 10 recorded the fork epoch.
  */
-const CACHE_FORMAT = 10;
+const CACHE_FORMAT = 11;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

@@ -126,13 +126,11 @@ export class ForkSource implements FetchingStateSource {
         actor.kind === 'cron'
           ? // Miners' deadline closes before the market's deal work at one epoch, as builtin-actors' power cron runs before the market's.
             withUpstreamSchedule(actor, mergedSchedule([this.minerDeadlines, this.dealOps]), this.upstream.point.epoch)
-          : withForkedTables(
-              actor,
-              this.data.tables,
-              (id) => this.data.nextId === undefined || id < this.data.nextId,
-              (miner) => this.taken.has(miner),
-              (miner) => this.caughtUp(miner),
-            );
+          : withForkedTables(actor, this.data.tables, {
+              upstreamActor: (id) => this.data.nextId === undefined || id < this.data.nextId,
+              taken: (miner) => this.taken.has(miner),
+              caughtUp: (miner) => this.caughtUp(miner),
+            });
       // The state handed out, which a write replaces: until then the actor answers the upstream's Head and State.
       if (forked.forkedFrom) forked = { ...forked, forkedFrom: { ...forked.forkedFrom, handedOut: forkedSingletonState(forked) } };
       this.withTables.set(actor.id, forked);

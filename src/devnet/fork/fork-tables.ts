@@ -167,17 +167,21 @@ function providerSectors(sectorDeals: Map<string, readonly number[] | null>, ups
   };
 }
 
-/**
- * The actor with its tables reading `tables`: `upstreamActor(id)` says whether an actor ID existed
- * upstream (below its NextID); a miner's proving state reads once `taken(id)`, and a deal once
- * `caughtUp(provider)` does not throw (ForkSource).
- */
+/** What a forked actor's tables ask of the fork source about actors and miners. */
+export interface ForkedTableChecks {
+  /** Whether an actor ID existed upstream (below its NextID). */
+  upstreamActor(id: number): boolean;
+  /** Whether a miner's proving state was taken on: its sectors' deadlines and partitions then read. */
+  taken(miner: number): boolean;
+  /** Throws MissingStateError while a provider's deals must wait for its deadlines missed since the fork to be closed (a faulty one is taken on first). */
+  caughtUp(miner: number): void;
+}
+
+/** The actor with its tables reading `tables`, as `checks` allow (ForkSource). */
 export function withForkedTables(
   actor: Actor,
   tables: ForkTables,
-  upstreamActor: (id: number) => boolean,
-  taken: (miner: number) => boolean,
-  caughtUp: (miner: number) => void,
+  { upstreamActor, taken, caughtUp }: ForkedTableChecks,
 ): Actor {
   const listOf = (table: ListedTable) => () => {
     const keys = tables.lists.get(table);

@@ -12,7 +12,8 @@ import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 
 /** node:https, loaded by the first https upstream: with node:tls it would cost every start ~2 ms. */
-const https = (): typeof Https => createRequire(import.meta.url)('node:https') as typeof Https;
+let httpsModule: typeof Https | undefined;
+const https = (): typeof Https => (httpsModule ??= createRequire(import.meta.url)('node:https') as typeof Https);
 
 /** The upstream could not be asked (after retries): the fork cannot answer without it. */
 export class UpstreamError extends DevnetError {

@@ -4,7 +4,8 @@
 //   a provider whose ask accepts them;
 // - published deals, and verified allocations made for a provider, are sealed once the seal delay has
 //   passed: all that are ready are packed into sectors, pre-committed in one batch message, then
-//   prove-committed in one, with the market (or the client contract) notified;
+//   prove-committed in one, with the market (or the client contract) notified; a sector that fails
+//   its proof does not take its batch-mates down (each is retried alone);
 // - active deals are settled (SettleDealPayments) once a day of epochs and when they end;
 // - a forked provider's Window PoSt (its sectors are not proven by simulation) is submitted once in
 //   each deadline that holds its sectors.
@@ -34,7 +35,7 @@ import { contractDealRequests, readContractProposal, type ContractCaller } from 
 import { sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
-import { packSectors, type PackableJob } from './sector-packing.js';
+import { claimableExpirations, packSectors, type PackableJob } from './sector-packing.js';
 
 /** What a provider keeps available in its miner actor for deposits and pledges at least (a verified 32 GiB sector pledges 10 FIL). */
 const MINER_WORKING_FUNDS = 20n * 10n ** 18n;
@@ -50,13 +51,25 @@ const POWER = { createMiner: 2 };
 const CONTRACT_CLIENT_SIGNATURE = new Uint8Array([SigType.BLS, 0xde, 0xad]);
 
 /** A deal or allocation on its way into a sector. */
-interface SealJob extends PackableJob {
+interface SealJob {
   /** "deal <id>" or "allocation <id>", as in Provider.taken. */
   name: string;
   piece: SectorPiece;
   readyAt: number;
   /** A deal's start epoch: its sector must be proven by then, or the market refuses to activate it. */
   startEpoch?: number;
+  /** A deal's end epoch: its sector must live until then. */
+  endEpoch?: number;
+  /** A verified piece's allocation term: its claim's lifetime, counted from the prove epoch, must be within it. */
+  term?: { min: number; max: number };
+  /** It shared a sector whose proof failed: it is retried in a sector of its own. */
+  alone?: boolean;
+}
+
+/** A job as packing sees it when its sector is pre-committed at `head`. */
+function packable(job: SealJob, head: number): SealJob & PackableJob {
+  const claim = job.term && claimableExpirations(job.term, head);
+  return { ...job, minExpiration: Math.max(job.endEpoch ?? 0, claim?.minExpiration ?? 0), maxExpiration: claim?.maxExpiration };
 }
 
 /** Sectors pre-committed in one message, waiting to be proven in one. */
@@ -449,10 +462,13 @@ export class StorageProviderAgents {
       }
       const allocationId = market!.pendingDealAllocationIds.get(dealId);
       if (allocationId) provider.taken.add(`allocation ${allocationId}`);
+      // A verified deal's allocation bounds its sector's life as a direct allocation's does (the market asks for its term plus a buffer).
+      const pending = allocationId ? verifreg?.allocations.get(deal.client)?.get(allocationId) : undefined;
       const notify = [{ address: FilAddress.fromId(MARKET_ACTOR_ID), payload: encodeCbor(dealId) }];
       const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
       const piece = { cid: deal.pieceCid, size: deal.pieceSize, allocation, notify };
-      provider.jobs.push({ name: `deal ${dealId}`, piece, minExpiration: deal.endEpoch, readyAt, startEpoch: deal.startEpoch });
+      const term = pending && { min: pending.termMin, max: pending.termMax };
+      provider.jobs.push({ name: `deal ${dealId}`, piece, readyAt, startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, term });
     }
     for (const [client, allocations] of verifreg?.allocations ?? []) {
       for (const [id, allocation] of allocations) {
@@ -461,7 +477,7 @@ export class StorageProviderAgents {
         const notify = state.getActor(client)?.kind === 'evm' ? [{ address: FilAddress.fromId(client), payload: new Uint8Array() }] : [];
         provider.taken.add(`allocation ${id}`);
         const piece = { cid: allocation.data, size: allocation.size, allocation: [client, id] as [number, number], notify };
-        provider.jobs.push({ name: `allocation ${id}`, piece, minExpiration: head + allocation.termMin, maxExpiration: head + allocation.termMax, readyAt });
+        provider.jobs.push({ name: `allocation ${id}`, piece, term: { min: allocation.termMin, max: allocation.termMax }, readyAt });
       }
     }
   }
@@ -469,11 +485,13 @@ export class StorageProviderAgents {
   /**
    * Pre-commits, in one batch, the jobs that are ready, and prove-commits, one message per batch,
    * the sectors whose pre-commit is on chain (on an instant chain, the batch just sent). Work whose
-   * message fails is given up (and logged), not retried at every tipset.
+   * pre-commit fails is given up (and logged), not retried at every tipset; a failed proof is retried
+   * sector by sector, then piece by piece (see prove).
    */
   private async seal(provider: Provider): Promise<void> {
-    await this.preCommitReady(provider);
-    await this.proveCommitted(provider);
+    // Pieces put back from a sector that failed its proof are sealed again at once, each alone (so this ends).
+    do await this.preCommitReady(provider);
+    while (await this.proveCommitted(provider));
   }
 
   private async preCommitReady(provider: Provider): Promise<void> {
@@ -481,7 +499,7 @@ export class StorageProviderAgents {
     // Funding, the pre-commit and its proof each take an epoch of an instant chain: a deal starting before then cannot be activated.
     const late = provider.jobs.filter((job) => job.readyAt <= head && job.startEpoch !== undefined && job.startEpoch < head + 3);
     for (const job of late) this.giveUp(provider, job, `its start epoch ${job.startEpoch} comes before its sector can be proven (head ${head})`);
-    const ready = provider.jobs.filter((job) => job.readyAt <= head);
+    const ready = provider.jobs.filter((job) => job.readyAt <= head).map((job) => packable(job, head));
     if (ready.length === 0) return;
     // The miner checks the lifetime from the latest activation a pre-commit allows; a day of margin on top.
     const { sectors, unsealable } = packSectors(ready, provider.sectorSize, head + MAX_PROVE_COMMIT_DURATION + MIN_SECTOR_EXPIRATION + 2880);
@@ -489,10 +507,12 @@ export class StorageProviderAgents {
     if (sectors.length === 0) return;
     const numbers = this.nextSectorNumbers(provider, sectors.length);
     const batch = sectors.map(({ jobs, expiration }, i) => ({ plan: { sectorNumber: numbers[i]!, sectorSize: provider.sectorSize, expiration, pieces: jobs.map((j) => j.piece) }, jobs }));
-    const sent = new Set(sectors.flatMap((s) => s.jobs));
-    provider.jobs = provider.jobs.filter((job) => !sent.has(job));
+    // Jobs not packed (beyond the batch's sectors) stay for the next batch.
+    const sent = sectors.flatMap((s) => s.jobs);
+    const names = new Set(sent.map((job) => job.name));
+    provider.jobs = provider.jobs.filter((job) => !names.has(job.name));
     try {
-      await this.fundMiner(provider, sectors.length);
+      await this.fundMiner(provider, batch.map((s) => s.plan));
       const params = preCommitParams(provider.minerId, batch.map((s) => s.plan), head + 1);
       const { epoch } = await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.preCommitSectorBatch2, params });
       provider.preCommitted.push({ epoch, sectors: batch });
@@ -503,44 +523,83 @@ export class StorageProviderAgents {
     }
   }
 
-  private async proveCommitted(provider: Provider): Promise<void> {
+  /** Proves the batches whose pre-commit is on chain; true if pieces of a failed sector were put back to be sealed again. */
+  private async proveCommitted(provider: Provider): Promise<boolean> {
     // The proof may land from the epoch after the pre-commit on (the devnet's challenge delay is 0).
     const epoch = this.node.head.epoch + 1;
+    let putBack = false;
     for (const batch of provider.preCommitted.filter((b) => b.epoch < epoch)) {
       provider.preCommitted.splice(provider.preCommitted.indexOf(batch), 1);
       // A sector holding a deal whose start has passed meanwhile (a chain not mined instantly) would fail the whole message: it is left unproven.
       const late = batch.sectors.filter((s) => s.jobs.some((job) => job.startEpoch !== undefined && job.startEpoch < epoch));
-      for (const s of late) {
-        for (const job of s.jobs) this.options.log('warn', `storage provider t0${provider.minerId} cannot seal ${job.name}: a deal of sector ${s.plan.sectorNumber} started before the sector could be proven`);
-      }
+      for (const s of late) this.cannotSeal(provider, s.jobs, `a deal of sector ${s.plan.sectorNumber} started before the sector could be proven`);
       const sectors = batch.sectors.filter((s) => !late.includes(s));
-      if (sectors.length === 0) continue;
-      try {
-        await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(sectors.map((s) => s.plan)) });
-      } catch (error) {
-        if (error instanceof MissingStateError) provider.preCommitted.push({ ...batch, sectors });
-        throw error;
-      }
-      for (const { plan, jobs } of sectors) {
-        this.options.log('info', `storage provider t0${provider.minerId} sealed sector ${plan.sectorNumber} (${jobs.map((j) => j.name).join(', ')})`);
-      }
+      if (sectors.length > 0 && (await this.prove(provider, { ...batch, sectors }))) putBack = true;
     }
+    return putBack;
+  }
+
+  /**
+   * Proves a batch's sectors in one message. One sector that cannot be proven fails the whole
+   * message: as a provider does then, the agent proves each sector alone; the pieces of a sector that
+   * fails alone are put back to be sealed again, each in a new sector of its own (the failed sector's
+   * pre-commit is left to expire), and a piece that fails alone is given up. True if pieces were put back.
+   */
+  private async prove(provider: Provider, batch: PreCommittedBatch): Promise<boolean> {
+    const sp = `storage provider t0${provider.minerId}`;
+    let putBack = false;
+    const pending = [batch];
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      const numbers = next.sectors.map((s) => s.plan.sectorNumber).join(', ');
+      try {
+        await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(next.sectors.map((s) => s.plan)) });
+      } catch (error) {
+        // State a fork had not fetched yet is no reason to give up: the proofs run again once it is.
+        if (error instanceof MissingStateError) {
+          provider.preCommitted.push(next, ...pending);
+          throw error;
+        }
+        const [only] = next.sectors;
+        if (next.sectors.length > 1) {
+          this.options.log('warn', `${sp} could not prove sectors ${numbers} in one message (${oneLine(error)}): proving each alone`);
+          pending.unshift(...next.sectors.map((sector) => ({ ...next!, sectors: [sector] })));
+        } else if (only!.jobs.length > 1) {
+          this.options.log('warn', `${sp} could not prove sector ${numbers} (${oneLine(error)}): sealing ${only!.jobs.map((j) => j.name).join(', ')} again, each in a sector of its own`);
+          provider.jobs.push(...only!.jobs.map((job) => ({ ...job, readyAt: this.node.head.epoch, alone: true })));
+          putBack = true;
+        } else {
+          this.cannotSeal(provider, only!.jobs, `sector ${numbers} could not be proven: ${oneLine(error)}`);
+        }
+        continue;
+      }
+      for (const { plan, jobs } of next.sectors) this.options.log('info', `${sp} sealed sector ${plan.sectorNumber} (${jobs.map((j) => j.name).join(', ')})`);
+    }
+    return putBack;
+  }
+
+  /** Says once, in one line, that the provider cannot seal these jobs and why. */
+  private cannotSeal(provider: Provider, jobs: readonly SealJob[], reason: string): void {
+    this.options.log('warn', `storage provider t0${provider.minerId} cannot seal ${jobs.map((j) => j.name).join(', ')}: ${reason}`);
   }
 
   /** Drops a job the provider cannot seal, saying why once. */
   private giveUp(provider: Provider, job: SealJob, reason: string): void {
-    provider.jobs.splice(provider.jobs.indexOf(job), 1);
-    this.options.log('warn', `storage provider t0${provider.minerId} cannot seal ${job.name}: ${reason}`);
+    provider.jobs = provider.jobs.filter((j) => j.name !== job.name);
+    this.cannotSeal(provider, [job], reason);
   }
 
   /**
-   * Sends the miner actor, from its owner as an operator would, what a batch of `sectors` can lock:
-   * their pre-commit deposits, then their pledge (at most that of fully verified sectors).
+   * Sends the miner actor, from its worker as an operator would, what a batch of sectors will lock:
+   * each sector's pledge (at least its pre-commit deposit), by the share of it verified pieces fill
+   * (they live as long as the sector, so that share is the sector's verified weight).
    */
-  private async fundMiner(provider: Provider, sectors: number): Promise<void> {
+  private async fundMiner(provider: Provider, plans: readonly SectorPlan[]): Promise<void> {
     const actor = this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!;
-    const fullyVerified = qaPowerForWeight(provider.sectorSize, 1, 0n, provider.sectorSize);
-    const needed = BigInt(sectors) * initialPledgeFor(fullyVerified);
+    const pledge = (plan: SectorPlan) => {
+      const verified = plan.pieces.reduce((sum, piece) => (piece.allocation ? sum + BigInt(piece.size) : sum), 0n);
+      return initialPledgeFor(qaPowerForWeight(plan.sectorSize, 1, 0n, verified));
+    };
+    const needed = plans.reduce((sum, plan) => sum + pledge(plan), 0n);
     const shortfall = (needed > MINER_WORKING_FUNDS ? needed : MINER_WORKING_FUNDS) - availableBalance(actor.miner!, actor.balance);
     if (shortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: 0, value: shortfall });
   }

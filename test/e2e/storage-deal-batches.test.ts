@@ -1,0 +1,154 @@
+// End to end: what one storage provider seals in one batch. Deals published in one
+// PublishStorageDeals message (as Boost batches them) are taken on by the provider's agent in one
+// turn and sealed together: verified and unverified deals of different durations must all be
+// activated, and a piece whose sector cannot be proven (a client contract that refuses the
+// SectorContentChanged notification) must not take its batch-mates down with it. The provider waits
+// a few epochs before sealing (--seal-delay), so a verified claim's term counts from a later proof.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeCbor, type CID } from '../../src/common/cbor.js';
+import { hexToBytes } from '../../src/common/hex.js';
+import { proposalValue, type DealProposal } from '../../src/fevm/actors/market/deal-proposal.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+
+const DAY = 2880;
+const DEAL_MIN_DURATION = 180 * DAY;
+const SEAL_DELAY = 5;
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+describe('a storage provider’s sealing batches', () => {
+  let devnet: DevnetProcess;
+  let provider: JsonRpcProvider;
+  let artifacts: Record<string, CompiledContract>;
+  let minerId: number;
+  const client = deriveNodeKeys(DEV_MNEMONIC).dealClient.address;
+
+  before(async () => {
+    artifacts = await compileFixtures();
+    devnet = await startDevnet(['--storage-providers', '1', '--seal-delay', String(SEAL_DELAY)]);
+    provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const [miner] = await rpc('Filecoin.StateListMiners', [null]);
+    minerId = Number(miner.slice(2));
+  });
+
+  after(async () => {
+    provider?.destroy();
+    await devnet?.stop();
+  });
+
+  const deploy = async (name: string) => {
+    const { abi, bytecode } = artifacts[name]!;
+    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+    return (await (await new ContractFactory(abi, bytecode, wallet).deploy()).waitForDeployment()) as Contract;
+  };
+  /** DataCap Transfer params to the verified registry with one allocation request for the provider. */
+  const allocationTransfer = (piece: { cid: CID; size: number }, termMin: number, termMax: number, expiration: number) => {
+    const requests = encodeCbor([[[minerId, piece.cid, piece.size, termMin, termMax, expiration]], []]);
+    const amount = Uint8Array.from([0, ...hexToBytes(`0x${(BigInt(piece.size) * 10n ** 18n).toString(16).padStart(64, '0')}`)]);
+    return encodeCbor([FilAddress.fromId(6).bytes, amount, requests]);
+  };
+  const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
+  const head = async () => Number(await rpc('eth_blockNumber'));
+  const piece = () => computePieceCid(new Uint8Array(1000).map(() => Math.floor(Math.random() * 256)));
+
+  /** Publishes deals of the node's deal client in one PublishStorageDeals from the provider's worker, signed by the node's wallet; not waited for. */
+  async function pushPublish(deals: Pick<DealProposal, 'pieceCid' | 'pieceSize' | 'verifiedDeal' | 'startEpoch' | 'endEpoch'>[]): Promise<string> {
+    const worker = await rpc('Filecoin.StateAccountKey', [(await rpc('Filecoin.StateMinerInfo', [`t0${minerId}`, null])).Worker, null]);
+    const signed = [];
+    for (const deal of deals) {
+      const proposal: DealProposal = { ...deal, client, provider: FilAddress.fromId(minerId), label: deal.pieceCid.toString(), storagePricePerEpoch: 0n, providerCollateral: 0n, clientCollateral: 0n };
+      const value = proposalValue(proposal, proposal.client, proposal.provider);
+      const signature = await rpc('Filecoin.WalletSign', [client.toString('t'), base64(encodeCbor(value))]);
+      signed.push([value, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]);
+    }
+    const message = { To: 't05', From: worker, Value: '0', Method: 4, Params: base64(encodeCbor([signed])) };
+    return (await rpc('Filecoin.MpoolPushMessage', [message, null])).CID['/'];
+  }
+
+  /** The deals a PublishStorageDeals message made, once it is on chain. */
+  async function publishedIds(cid: string): Promise<number[]> {
+    const { Receipt, ReturnDec } = await rpc('Filecoin.StateWaitMsg', [{ '/': cid }, 0, -1, true]);
+    assert.equal(Receipt.ExitCode, 0, 'the deals are published');
+    return ReturnDec.IDs;
+  }
+
+  /** Resolves with the deals once every one is active (mining an epoch between looks: the seal delay passes); each must be active by its start. */
+  async function allActive(ids: number[]) {
+    const deals = await pollUntil('every deal active', async () => {
+      await rpc('evm_mine');
+      const all = await Promise.all(ids.map((id) => rpc('Filecoin.StateMarketStorageDeal', [id, null])));
+      return all.every((d) => d.State.SectorStartEpoch > 0) ? all : undefined;
+    }, { attempts: 300 });
+    for (const deal of deals) assert.ok(deal.State.SectorStartEpoch <= deal.Proposal.StartEpoch, 'activated by its start epoch');
+    return deals;
+  }
+
+  test('verified and unverified deals of different durations, taken on in one turn, are all activated', async () => {
+    const pieces = [piece(), piece(), piece(), piece()];
+    await rpc('devnet_addVerifiedClient', [client.toString('t'), String(pieces.reduce((sum, p) => sum + p.size, 0))]);
+    const start = (await head()) + 1000;
+    const ids = await publishedIds(
+      await pushPublish([
+        { pieceCid: pieces[0]!.cid, pieceSize: pieces[0]!.size, verifiedDeal: false, startEpoch: start, endEpoch: start + 3 * DEAL_MIN_DURATION },
+        { pieceCid: pieces[1]!.cid, pieceSize: pieces[1]!.size, verifiedDeal: true, startEpoch: start, endEpoch: start + DEAL_MIN_DURATION },
+        { pieceCid: pieces[2]!.cid, pieceSize: pieces[2]!.size, verifiedDeal: true, startEpoch: start, endEpoch: start + 2 * DEAL_MIN_DURATION },
+        { pieceCid: pieces[3]!.cid, pieceSize: pieces[3]!.size, verifiedDeal: false, startEpoch: start, endEpoch: start + DEAL_MIN_DURATION },
+      ]),
+    );
+    const deals = await allActive(ids);
+    // Each verified deal's sector lives no longer than its allocation's maximum term allows.
+    for (const deal of deals.filter((d) => d.Proposal.VerifiedDeal)) {
+      const sector = await rpc('Filecoin.StateSectorGetInfo', [`t0${minerId}`, deal.State.SectorNumber, null]);
+      assert.ok(sector.Expiration >= deal.Proposal.EndEpoch);
+      assert.ok(sector.Expiration - deal.State.SectorStartEpoch <= deal.Proposal.EndEpoch - deal.Proposal.StartEpoch + 90 * DAY);
+    }
+  });
+
+  test('a sector whose proof fails is retried without its batch-mates: the deal is activated, the refused allocation given up and named', async () => {
+    // A verified client contract whose Filecoin method handler refuses anything but datacap: the SectorContentChanged notification fails.
+    const refusing = await deploy('DataCapClient');
+    const bad = piece();
+    const good = piece();
+    await rpc('devnet_addVerifiedClient', [await refusing.getAddress(), String(bad.size)]);
+    const transfer = allocationTransfer(bad, DEAL_MIN_DURATION, DEAL_MIN_DURATION + 90 * DAY, (await head()) + 1000);
+
+    // The allocation and the deal land in one tipset, so the agent packs them into one sector.
+    await rpc('evm_setAutomine', [false]);
+    try {
+      const tx = await refusing.callActor(7, 80475954, transfer);
+      const start = (await head()) + 1000;
+      const publish = await pushPublish([{ pieceCid: good.cid, pieceSize: good.size, verifiedDeal: false, startEpoch: start, endEpoch: start + DEAL_MIN_DURATION }]);
+      await rpc('evm_mine');
+      assert.equal((await tx.wait())!.status, 1, 'the allocation is made');
+      const [dealId] = await publishedIds(publish);
+      await allActive([dealId!]);
+      const allocationId = Number(Object.keys(await rpc('Filecoin.StateGetAllocations', [await rpc('Filecoin.EthAddressToFilecoinAddress', [await refusing.getAddress()]), null]))[0]);
+      await pollUntil('the refused allocation named in the log', async () => (devnet.output().includes(`cannot seal allocation ${allocationId}: sector`) ? true : undefined));
+    } finally {
+      await rpc('evm_setAutomine', [true]);
+    }
+  });
+
+  test('a direct allocation with a long minimum term is claimed though the proof comes the seal delay after it was taken on', async () => {
+    const client = await deploy('FilecoinApiCaller');
+    const data = piece();
+    await rpc('devnet_addVerifiedClient', [await client.getAddress(), String(data.size)]);
+    // A minimum term past what the earliest sector expiration covers: the sector must outlive it counted from the proof.
+    const termMin = 3 * DEAL_MIN_DURATION;
+    const termMax = termMin + 10 * DAY;
+    await (await client.callById(7, 80475954, 0, 0, 0x51, allocationTransfer(data, termMin, termMax, (await head()) + 1000))).wait();
+    const claim = await pollUntil('the allocation claimed', async () => {
+      await rpc('evm_mine');
+      const claims = await rpc('Filecoin.StateGetClaims', [`t0${minerId}`, null]);
+      return Object.values(claims ?? {}).find((c: any) => c.Data['/'] === data.cid.toString()) as any;
+    }, { attempts: 300 });
+    const sector = await rpc('Filecoin.StateSectorGetInfo', [`t0${minerId}`, claim.Sector, null]);
+    const lifetime = sector.Expiration - claim.TermStart;
+    assert.ok(lifetime >= termMin && lifetime <= termMax, `lifetime ${lifetime} within [${termMin}, ${termMax}]`);
+  });
+});
