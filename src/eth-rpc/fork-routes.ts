@@ -4,8 +4,9 @@
 // upstream's with the dev accounts funded), is the fork's own.
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
+import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
-import { parseBlockRef, type BlockRef } from './params.js';
+import { hash, parseBlockRef, type BlockRef } from './params.js';
 
 /** Methods about a block, by the position of their block parameter: the block at the fork epoch is the upstream's too. */
 const BLOCK_METHODS: Record<string, number> = {
@@ -32,13 +33,40 @@ const STATE_METHODS: Record<string, number> = {
 };
 
 /** Lookups by hash: what the fork does not know may be the upstream's. */
-const BY_HASH = new Set([
-  'eth_getBlockByHash',
-  'eth_getBlockTransactionCountByHash',
-  'eth_getTransactionByBlockHashAndIndex',
-  'eth_getTransactionByHash',
-  'eth_getTransactionReceipt',
-]);
+const BY_HASH = new Set(['eth_getTransactionByHash', 'eth_getTransactionReceipt']);
+
+/**
+ * Lookups by block hash, the same: the fork's first tipset stands in for the upstream's at the fork
+ * epoch, under its hash, without its messages: the upstream describes it.
+ */
+const BY_BLOCK_HASH = new Set(['eth_getBlockByHash', 'eth_getBlockTransactionCountByHash', 'eth_getTransactionByBlockHashAndIndex']);
+
+/** The epoch of the block an upstream answer by hash is in: a block's number, a transaction's or receipt's blockNumber (null while pending). */
+function blockEpochOf(answer: unknown): number | undefined {
+  const { number, blockNumber } = (answer ?? {}) as { number?: unknown; blockNumber?: unknown };
+  const epoch = number ?? blockNumber;
+  return typeof epoch === 'string' ? Number(epoch) : undefined;
+}
+
+/**
+ * A lookup by hash from the upstream: what it has after the fork epoch (or pending) is not in the
+ * fork's history, nor what it refuses, so the local method answers those: as an unknown hash, or
+ * with its error for a bad parameter.
+ */
+async function upstreamByHash(fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
+  // A block's transaction count does not say the block's number: its header does.
+  const countOnly = method === 'eth_getBlockTransactionCountByHash';
+  const answer = await unlessRefused(fork.upstream.call(countOnly ? 'eth_getBlockByHash' : method, countOnly ? [args[0], false] : args));
+  const epoch = blockEpochOf(answer);
+  if (epoch === undefined || epoch > fork.point.epoch) return local(args);
+  return countOnly ? fork.upstream.call(method, args) : answer;
+}
+
+/** The eth_ name of a Lotus alias (Filecoin.EthGetLogs for eth_getLogs), which routes as that name does. */
+function ethName(method: string): string {
+  const alias = /^Filecoin\.Eth(.)(.*)$/.exec(method);
+  return alias ? `eth_${alias[1].toLowerCase()}${alias[2]}` : method;
+}
 
 /** Upstream-only: the upstream's genesis is the fork's. */
 const UPSTREAM_ONLY = new Set(['Filecoin.ChainGetGenesis']);
@@ -57,7 +85,7 @@ function epochOf(raw: unknown): number | undefined {
 }
 
 /** eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the fork. */
-async function getLogs(fork: Fork, args: unknown[], local: (args: unknown[]) => Promise<unknown>): Promise<unknown> {
+async function getLogs(fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const filter = args[0] as Record<string, unknown> | undefined;
   if (!filter || typeof filter !== 'object' || filter.blockHash !== undefined) return local(args);
   const from = epochOf(filter.fromBlock);
@@ -72,10 +100,13 @@ async function getLogs(fork: Fork, args: unknown[], local: (args: unknown[]) => 
 }
 
 /** Answers `method(args)` from the upstream or with `local`, as the fork epoch divides them. */
-export async function routeForkCall(devnet: Devnet, method: string, args: unknown[], local: (args: unknown[]) => Promise<unknown>): Promise<unknown> {
+export async function routeForkCall(devnet: Devnet, called: string, args: unknown[], local: Local): Promise<unknown> {
   const { fork } = devnet;
   if (!fork) return local(args);
   const forkEpoch = fork.point.epoch;
+  const lookup = routeForkLookup(devnet, fork, called, args, local);
+  if (lookup) return lookup;
+  const method = ethName(called);
   if (UPSTREAM_ONLY.has(method)) return fork.upstream.call(method, args);
   if (method in BLOCK_METHODS) {
     const position = BLOCK_METHODS[method];
@@ -101,9 +132,13 @@ export async function routeForkCall(devnet: Devnet, method: string, args: unknow
   }
   if (BY_HASH.has(method)) {
     const answer = await local(args);
-    // The fork's first tipset stands in for the upstream's at the fork epoch, under its hash: the upstream describes it.
-    const anchor = method.startsWith('eth_getBlock') && (answer as { number?: string } | null)?.number === `0x${forkEpoch.toString(16)}`;
-    return answer === null || anchor ? fork.upstream.call(method, args) : answer;
+    return answer === null ? upstreamByHash(fork, method, args, local) : answer;
+  }
+  if (BY_BLOCK_HASH.has(method)) {
+    const blockHash = parsed(() => hash('blockHash').parse(args[0]));
+    if (!blockHash) return local(args);
+    const held = devnet.chain.byBlockHash(blockHash);
+    return held && held.epoch > forkEpoch ? local(args) : upstreamByHash(fork, method, args, local);
   }
   if (method === 'eth_getLogs') return getLogs(fork, args, local);
   return local(args);

@@ -151,4 +151,30 @@ describe('a storage provider’s sealing batches', () => {
     const lifetime = sector.Expiration - claim.TermStart;
     assert.ok(lifetime >= termMin && lifetime <= termMax, `lifetime ${lifetime} within [${termMin}, ${termMax}]`);
   });
+
+  test('a verified deal starting 100 days ahead waits to be sealed until its allocation’s term can cover it, then is activated', async () => {
+    const data = piece();
+    await rpc('devnet_addVerifiedClient', [client.toString('t'), String(data.size)]);
+    const start = (await head()) + 100 * DAY;
+    const [dealId] = await publishedIds(await pushPublish([{ pieceCid: data.cid, pieceSize: data.size, verifiedDeal: true, startEpoch: start, endEpoch: start + DEAL_MIN_DURATION }]));
+    // Past the seal delay it is not sealed yet: its sector would outlive the claim's maximum term (its duration plus 90 days, counted from the proof).
+    for (let i = 0; i < 2 * SEAL_DELAY; i++) await rpc('evm_mine');
+    await rpc('anvil_mine', [11 * DAY]);
+    const [deal] = await allActive([dealId!]);
+    assert.ok(deal.State.SectorStartEpoch >= start - 90 * DAY, 'sealed once the term covers the deal');
+    assert.ok(!devnet.output().includes(`cannot seal deal ${dealId}`));
+  });
+
+  test('a deal no sector can hold until its end (1 278 days, the longest a sector lives) is given up and named, and its batch-mate sealed', async () => {
+    const [long, normal] = [piece(), piece()];
+    const start = (await head()) + 1000;
+    const [longId, normalId] = await publishedIds(
+      await pushPublish([
+        { pieceCid: long.cid, pieceSize: long.size, verifiedDeal: false, startEpoch: start, endEpoch: start + 1278 * DAY },
+        { pieceCid: normal.cid, pieceSize: normal.size, verifiedDeal: false, startEpoch: start, endEpoch: start + DEAL_MIN_DURATION },
+      ]),
+    );
+    await allActive([normalId!]);
+    await pollUntil('the long deal named in the log', async () => (devnet.output().includes(`cannot seal deal ${longId}:`) ? true : undefined));
+  });
 });

@@ -36,7 +36,7 @@ describe('sector packing', () => {
       unsealable.map((u) => [u.job.name, u.reason]),
       [
         ['big', 'its piece of 4096 bytes is larger than a sector (2048)'],
-        ['ends too soon', "its allocation's term ends at 900, before the earliest sector expiration 1000"],
+        ['ends too soon', 'its sector would have to live until 1000 and expire by 900'],
       ],
     );
   });

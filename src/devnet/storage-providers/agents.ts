@@ -20,7 +20,7 @@ import { deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
-import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
+import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MAX_SECTOR_EXPIRATION_EXTENSION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, postSubmissionsAt, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
@@ -66,10 +66,15 @@ interface SealJob {
   alone?: boolean;
 }
 
-/** A job as packing sees it when its sector is pre-committed at `head`. */
+/**
+ * A job as packing sees it when its sector is pre-committed at `head`: its sector lives at most as
+ * long as the miner allows (a pre-commit further out fails its whole batch), and a verified piece's
+ * within its claim's term.
+ */
 function packable(job: SealJob, head: number): SealJob & PackableJob {
   const claim = job.term && claimableExpirations(job.term, head);
-  return { ...job, minExpiration: Math.max(job.endEpoch ?? 0, claim?.minExpiration ?? 0), maxExpiration: claim?.maxExpiration };
+  const longest = head + MAX_SECTOR_EXPIRATION_EXTENSION;
+  return { ...job, minExpiration: Math.max(job.endEpoch ?? 0, claim?.minExpiration ?? 0), maxExpiration: Math.min(claim?.maxExpiration ?? longest, longest) };
 }
 
 /** Sectors pre-committed in one message, waiting to be proven in one. */
@@ -468,7 +473,9 @@ export class StorageProviderAgents {
       const allocation: [number, number] | undefined = allocationId ? [deal.client, allocationId] : undefined;
       const piece = { cid: deal.pieceCid, size: deal.pieceSize, allocation, notify };
       const term = pending && { min: pending.termMin, max: pending.termMax };
-      provider.jobs.push({ name: `deal ${dealId}`, piece, readyAt, startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, term });
+      // A sector pre-committed before end − term max would outlive the claim's term: a verified deal starting far ahead waits until then.
+      const sealFrom = term ? Math.max(readyAt, deal.endEpoch - term.max) : readyAt;
+      provider.jobs.push({ name: `deal ${dealId}`, piece, readyAt: sealFrom, startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, term });
     }
     for (const [client, allocations] of verifreg?.allocations ?? []) {
       for (const [id, allocation] of allocations) {
@@ -518,8 +525,11 @@ export class StorageProviderAgents {
       provider.preCommitted.push({ epoch, sectors: batch });
     } catch (error) {
       // State a fork had not fetched yet is no reason to give up: the jobs run again once it is.
-      if (error instanceof MissingStateError) provider.jobs.push(...sent);
-      throw error;
+      if (error instanceof MissingStateError) {
+        provider.jobs.push(...sent);
+        throw error;
+      }
+      this.cannotSeal(provider, sent, `pre-committing sectors ${numbers.join(', ')} failed: ${oneLine(error)}`);
     }
   }
 

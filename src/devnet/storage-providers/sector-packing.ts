@@ -24,7 +24,7 @@ export interface PackableJob {
   piece: { size: number };
   /** The sector must live until at least this epoch (the deal's end, or the allocation's minimum term)… */
   minExpiration: number;
-  /** …and, for a verified piece, at most until this one (its allocation's maximum term). */
+  /** …and at most until this one (a verified piece's allocation's maximum term, the longest a sector lives). */
   maxExpiration?: number;
   /** It shared a sector whose proof failed: it is retried in a sector of its own. */
   alone?: boolean;
@@ -71,7 +71,7 @@ export function packSectors<J extends PackableJob>(jobs: readonly J[], sectorSiz
       continue;
     }
     if (expiration > latest) {
-      packing.unsealable.push({ job, reason: `its allocation's term ends at ${latest}, before the earliest sector expiration ${expiration}` });
+      packing.unsealable.push({ job, reason: `its sector would have to live until ${expiration} and expire by ${latest}` });
       continue;
     }
     const fits = (s: (typeof open)[number]) => !job.alone && !s.jobs[0]!.alone && s.free >= size && s.jobs.length < maxPieces && Math.max(s.expiration, expiration) <= Math.min(s.latest, latest);

@@ -96,10 +96,13 @@ function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress
   }
 }
 
-/** Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). */
-function msgLookup(devnet: Devnet, messageCidValue: CID) {
+/**
+ * Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it),
+ * searched back from the tipset `from` (the head by default): one landed after it is not found.
+ */
+function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.head) {
   const found = devnet.chain.messageByCid(messageCidValue);
-  if (!found) return null;
+  if (!found || found.tipset.epoch > from.epoch) return null;
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),
@@ -155,7 +158,7 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateSearchMsg',
     [tipsetKey('tipsetKey'), cid('messageCid'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, _key, target) => msgLookup(devnet, target),
+    ({ devnet }, key, target) => msgLookup(devnet, target, tipsetOf(devnet, key)),
   ),
 
   defineMethod(

@@ -1,0 +1,116 @@
+// On a fork, the Filecoin lookups by CID of what the fork does not hold: a message the upstream
+// included at or before the fork epoch, or a block at or before it, is the upstream's answer; one
+// the upstream has only after the fork epoch (or pending) is not in the fork's history, and the
+// local method answers it as unknown. What the fork holds or has pending is answered locally,
+// without asking the upstream (users wait on their own new messages all the time).
+import type { CID } from '../common/cbor.js';
+import type { Devnet } from '../devnet/devnet.js';
+import type { Fork } from '../devnet/fork/fork.js';
+import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
+import { cid } from './lotus-params.js';
+import { hash } from './params.js';
+
+export type Local = (args: unknown[]) => Promise<unknown>;
+
+/** Lookups by message CID, by the position of the CID (v0's StateSearchMsg takes it alone, v1's after a tipset key). */
+const BY_MESSAGE: Record<string, (args: unknown[]) => number> = {
+  'Filecoin.ChainGetMessage': () => 0,
+  'Filecoin.EthGetTransactionHashByCid': () => 0,
+  'Filecoin.StateSearchMsg': (args) => (args.length === 1 ? 0 : 1),
+  'Filecoin.StateSearchMsgLimited': () => 0,
+  'Filecoin.StateWaitMsg': () => 0,
+  'Filecoin.StateWaitMsgLimited': () => 0,
+};
+
+/** The message searches, answered with the upstream's lookup itself. */
+const SEARCHES = new Set(['Filecoin.StateSearchMsg', 'Filecoin.StateSearchMsgLimited', 'Filecoin.StateWaitMsg', 'Filecoin.StateWaitMsgLimited']);
+
+/** Lookups by block CID: the blocks at or before the fork epoch are the upstream's. */
+const BY_BLOCK = new Set(['Filecoin.ChainGetBlock', 'Filecoin.ChainGetBlockMessages', 'Filecoin.ChainGetParentMessages', 'Filecoin.ChainGetParentReceipts']);
+
+/** A parameter parsed, or undefined when it is bad (the local method answers that with its error). */
+export function parsed<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch {
+    return undefined;
+  }
+}
+
+/** An upstream call whose error answer (an unknown CID) is undefined; failing to reach the upstream still throws. */
+export async function unlessRefused<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof UpstreamAnswerError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The upstream's lookup of a message it executed at or before the fork epoch, or null. Searched
+ * back from the tipset whose parent state is the fork's (ForkPoint.stateKey: on Lotus the tipset
+ * after the fork epoch, which holds the receipts of the fork epoch's messages and no later ones).
+ */
+function upstreamSearch(fork: Fork, message: CID): Promise<unknown> {
+  return fork.upstream.call('Filecoin.StateSearchMsg', [fork.point.stateKey, { '/': message.toString() }, -1, true]);
+}
+
+async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
+  const message = parsed(() => cid('messageCid').parse(args[BY_MESSAGE[method](args)]));
+  if (!message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message)) return local(args);
+  const lookup = await upstreamSearch(fork, message);
+  if (!lookup) return local(args);
+  return SEARCHES.has(method) ? lookup : fork.upstream.call(method, [{ '/': message.toString() }]);
+}
+
+/** Filecoin.EthGetMessageCidByTransactionHash: the upstream's CID of a transaction it executed at or before the fork epoch. */
+async function messageCidByHash(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
+  const txHash = parsed(() => hash('transactionHash').parse(args[0]));
+  if (!txHash || devnet.chain.messageByTxHash(txHash) || devnet.pendingTransaction(txHash)) return local(args);
+  const found = await fork.upstream.call<{ '/': string } | null>('Filecoin.EthGetMessageCidByTransactionHash', args);
+  if (!found) return null;
+  return (await upstreamSearch(fork, cid('messageCid').parse(found))) ? found : null;
+}
+
+/** The messages the upstream's tipset at the fork epoch included, the parent messages of the fork's first tipset. */
+function forkEpochMessages(fork: Fork): Promise<{ Cid: { '/': string } }[] | null> {
+  return fork.upstream.call('Filecoin.ChainGetMessagesInTipset', [fork.point.tipsetKey]);
+}
+
+/**
+ * Their receipts, the parent receipts of the fork's first tipset: each message's from its lookup
+ * (the upstream's own next block may be after a null round, or not mined yet).
+ */
+async function forkEpochReceipts(fork: Fork): Promise<unknown[]> {
+  const messages = (await forkEpochMessages(fork)) ?? [];
+  const lookups = await Promise.all(messages.map((m) => upstreamSearch(fork, cid('messageCid').parse(m.Cid)) as Promise<{ Receipt: unknown }>));
+  return lookups.map((lookup) => lookup.Receipt);
+}
+
+/** A block the fork does not hold, or its stand-in for the upstream's at the fork epoch: the upstream's answer when at or before that epoch. */
+async function byBlock(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
+  const block = parsed(() => cid('blockCid').parse(args[0]));
+  if (!block) return local(args);
+  const held = devnet.chain.byBlockCid(block);
+  if (held && held.epoch > fork.point.epoch) {
+    const parentIsUpstreams = devnet.chain.parentOf(held)?.epoch === fork.point.epoch;
+    if (parentIsUpstreams && method === 'Filecoin.ChainGetParentMessages') return forkEpochMessages(fork);
+    if (parentIsUpstreams && method === 'Filecoin.ChainGetParentReceipts') return forkEpochReceipts(fork);
+    return local(args);
+  }
+  if (!held) {
+    const header = await unlessRefused(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetBlock', args));
+    if (!header || header.Height > fork.point.epoch) return local(args);
+    if (method === 'Filecoin.ChainGetBlock') return header;
+  }
+  return fork.upstream.call(method, args);
+}
+
+/** Answers a Filecoin lookup by CID on a fork, or undefined when `method` is not one. */
+export function routeForkLookup(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> | undefined {
+  if (method in BY_MESSAGE) return byMessage(devnet, fork, method, args, local);
+  if (method === 'Filecoin.EthGetMessageCidByTransactionHash') return messageCidByHash(devnet, fork, args, local);
+  if (BY_BLOCK.has(method)) return byBlock(devnet, fork, method, args, local);
+  return undefined;
+}

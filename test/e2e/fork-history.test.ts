@@ -1,0 +1,176 @@
+// A fork's history: what the upstream included at or before the fork epoch is found on the fork by
+// every name a tool uses for it (the Lotus aliases of the Ethereum methods, message CIDs and
+// transaction hashes, the Filecoin message searches on /rpc/v1 and /rpc/v0, block CIDs); what the
+// upstream included after the fork epoch is unknown there; bad parameters get the local error; and the
+// fork's own messages are searched and waited on without the upstream. Against a full upstream and
+// one that answers as a Lotus gateway (--gateway-only).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { answerOrError, hex, rpc } from '../helpers/fork-calls.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+
+const RECIPIENT = '0x3333333333333333333333333333333333333333';
+
+/** A transfer from the first dev account, mined; its hash and block number. */
+async function transfer(url: string, wei: bigint): Promise<{ hash: string; block: number }> {
+  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: RECIPIENT, value: wei })).wait();
+    return { hash: receipt!.hash, block: receipt!.blockNumber };
+  } finally {
+    provider.destroy();
+  }
+}
+
+for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess | undefined;
+  let cacheDir: string;
+  let forkEpoch: number;
+  /** Transfers mined upstream: before the fork epoch, at it, and after it. */
+  let early: { hash: string; block: number };
+  let atFork: { hash: string; block: number };
+  let later: { hash: string; block: number };
+  /** The upstream's block CID at an epoch. */
+  const blockCid = async (epoch: number) => (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [epoch, null])).Cids[0];
+
+  before(async () => {
+    cacheDir = freshForkCache('fvm-fork-history-');
+    upstream = await startDevnet(gatewayOnly ? ['--gateway-only'] : []);
+    early = await transfer(upstream.url, 1n);
+    await rpc(upstream.url, 'anvil_mine', ['0x2']);
+    atFork = await transfer(upstream.url, 2n);
+    forkEpoch = atFork.block;
+    later = await transfer(upstream.url, 3n);
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
+  });
+
+  after(() => stopForkSuite([fork, upstream], cacheDir));
+
+  test('the Lotus aliases of the Ethereum methods answer from the upstream as their eth_ names do', async () => {
+    for (const [alias, method, params] of [
+      ['Filecoin.EthGetTransactionByHash', 'eth_getTransactionByHash', [early.hash]],
+      ['Filecoin.EthGetTransactionReceipt', 'eth_getTransactionReceipt', [atFork.hash]],
+      ['Filecoin.EthGetBalance', 'eth_getBalance', [RECIPIENT, hex(early.block)]],
+      ['Filecoin.EthGetBlockByNumber', 'eth_getBlockByNumber', [hex(early.block), false]],
+      ['Filecoin.EthGetLogs', 'eth_getLogs', [{ fromBlock: '0x0', toBlock: hex(forkEpoch) }]],
+    ] as const) {
+      const theirs = await rpc(upstream.url, method, [...params]);
+      assert.deepEqual(await rpc(fork!.url, alias, [...params]), theirs, alias);
+      assert.deepEqual(await rpc(fork!.url, method, [...params]), theirs, method);
+    }
+    assert.equal(await rpc(fork!.url, 'Filecoin.EthGetBalance', [RECIPIENT, hex(early.block)]), '0x1');
+  });
+
+  test('messages the upstream included at or before the fork epoch are found by CID and hash, on /rpc/v1 and /rpc/v0', async () => {
+    const v0 = `${fork!.url}/rpc/v0`;
+    for (const { hash, block } of [early, atFork]) {
+      const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+      assert.deepEqual(await rpc(fork!.url, 'Filecoin.EthGetMessageCidByTransactionHash', [hash]), cid);
+      assert.equal(await rpc(fork!.url, 'Filecoin.EthGetTransactionHashByCid', [cid]), hash);
+      assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetMessage', [cid]), await rpc(upstream.url, 'Filecoin.ChainGetMessage', [cid]));
+      const lookup = await rpc(upstream.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]);
+      assert.equal(lookup.Height, block);
+      for (const [url, method, params] of [
+        [fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]],
+        [fork!.url, 'Filecoin.StateWaitMsg', [cid, 1, -1, true]],
+        [v0, 'Filecoin.StateSearchMsg', [cid]],
+        [v0, 'Filecoin.StateSearchMsgLimited', [cid, 100]],
+        [v0, 'Filecoin.StateWaitMsg', [cid, 1]],
+        [v0, 'Filecoin.StateWaitMsgLimited', [cid, 1, 100]],
+      ] as const) {
+        assert.deepEqual(await rpc(url, method, [...params]), lookup, `${method} on ${url}`);
+      }
+    }
+  });
+
+  test('what the upstream included after the fork epoch is unknown on the fork', async () => {
+    const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [later.hash]);
+    for (const method of ['eth_getTransactionByHash', 'eth_getTransactionReceipt', 'Filecoin.EthGetTransactionByHash', 'Filecoin.EthGetMessageCidByTransactionHash']) {
+      assert.equal(await rpc(fork!.url, method, [later.hash]), null, method);
+    }
+    assert.equal(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]), null);
+    assert.equal(await rpc(`${fork!.url}/rpc/v0`, 'Filecoin.StateSearchMsg', [cid]), null);
+    assert.equal(await rpc(fork!.url, 'Filecoin.EthGetTransactionHashByCid', [cid]), null);
+    await assert.rejects(rpc(fork!.url, 'Filecoin.ChainGetMessage', [cid]), /could not find/);
+    const laterBlock = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(later.block), false]);
+    await assert.rejects(rpc(fork!.url, 'eth_getBlockByHash', [laterBlock.hash, false]), /no tipset with hash/);
+    await assert.rejects(rpc(fork!.url, 'eth_getBlockTransactionCountByHash', [laterBlock.hash]), /no tipset with hash/);
+    await assert.rejects(rpc(fork!.url, 'Filecoin.ChainGetBlock', [await blockCid(later.block)]), /could not find/);
+  });
+
+  test('blocks at or before the fork epoch are the upstream\'s by CID and hash; the fork\'s first tipset has the upstream\'s as parent', async () => {
+    for (const epoch of [early.block, forkEpoch]) {
+      const block = await blockCid(epoch);
+      for (const method of ['Filecoin.ChainGetBlock', 'Filecoin.ChainGetBlockMessages', 'Filecoin.ChainGetParentMessages', 'Filecoin.ChainGetParentReceipts']) {
+        assert.deepEqual(await rpc(fork!.url, method, [block]), await rpc(upstream.url, method, [block]), `${method} at ${epoch}`);
+      }
+      const { hash } = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(epoch), false]);
+      for (const [method, params] of [
+        ['eth_getBlockByHash', [hash, true]],
+        ['eth_getBlockTransactionCountByHash', [hash]],
+        ['eth_getTransactionByBlockHashAndIndex', [hash, '0x0']],
+      ] as const) {
+        assert.deepEqual(await rpc(fork!.url, method, [...params]), await rpc(upstream.url, method, [...params]), `${method} at ${epoch}`);
+      }
+      assert.equal(await rpc(fork!.url, 'eth_getBlockTransactionCountByHash', [hash]), '0x1');
+    }
+    // A tool walking back from the fork's first tipset reaches the upstream's block at the fork epoch.
+    await rpc(fork!.url, 'anvil_mine', ['0x1']);
+    const first = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch + 1, null]);
+    const [parent] = first.Blocks[0].Parents;
+    assert.deepEqual(parent, await blockCid(forkEpoch));
+    assert.equal((await rpc(fork!.url, 'Filecoin.ChainGetBlock', [parent])).Height, forkEpoch);
+    // Its parent messages and receipts are those of the upstream's tipset at the fork epoch.
+    const firstBlock = first.Cids[0];
+    const parentMessages = await rpc(fork!.url, 'Filecoin.ChainGetParentMessages', [firstBlock]);
+    assert.deepEqual(parentMessages, await rpc(upstream.url, 'Filecoin.ChainGetMessagesInTipset', [first.Blocks[0].Parents]));
+    assert.deepEqual(parentMessages.map((m: any) => m.Cid), [await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [atFork.hash])]);
+    const upstreamNext = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch + 1, null]);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetParentReceipts', [firstBlock]), await rpc(upstream.url, 'Filecoin.ChainGetParentReceipts', [upstreamNext.Cids[0]]));
+  });
+
+  test('bad parameters get the local error, as the upstream gives it', async () => {
+    const unknownHash = `0x${'ab'.repeat(32)}`;
+    for (const [method, params] of [
+      ['Filecoin.ChainGetBlock', ['not a cid']],
+      ['Filecoin.ChainGetParentReceipts', [{ '/': 'bafy-not' }]],
+      ['Filecoin.ChainGetMessage', [{}]],
+      ['Filecoin.StateSearchMsg', [null, 'x', -1, true]],
+      ['Filecoin.StateWaitMsg', [42, 1, -1, true]],
+      ['Filecoin.EthGetMessageCidByTransactionHash', ['0x12']],
+      ['Filecoin.EthGetTransactionHashByCid', [7]],
+      ['eth_getBlockByHash', ['0x12', false]],
+      ['eth_getTransactionByBlockHashAndIndex', [unknownHash, 'one']],
+      ['Filecoin.EthGetTransactionByHash', ['0x12']],
+    ] as const) {
+      const mine = await answerOrError(rpc(fork!.url, method, [...params]));
+      assert.ok(mine.error, `${method}: an error`);
+      assert.deepEqual(mine, await answerOrError(rpc(upstream.url, method, [...params])), method);
+    }
+  });
+
+  test('the fork\'s own messages, pending or mined, are searched and waited on without the upstream', async () => {
+    await upstream.stop();
+    await rpc(fork!.url, 'evm_setAutomine', [false]);
+    const provider = new JsonRpcProvider(fork!.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    try {
+      const sent = await new Wallet(DEV_ACCOUNTS[1].privateKey, provider).sendTransaction({ to: DEV_ACCOUNTS[0].address, value: 5n });
+      const cid = await rpc(fork!.url, 'Filecoin.EthGetMessageCidByTransactionHash', [sent.hash]);
+      assert.ok(cid, 'the pending transaction\'s CID');
+      assert.equal(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]), null);
+      assert.equal((await rpc(fork!.url, 'Filecoin.ChainGetMessage', [cid])).Value, '5');
+      const waited = rpc(fork!.url, 'Filecoin.StateWaitMsg', [cid, 1, -1, true]);
+      const waitedV0 = rpc(`${fork!.url}/rpc/v0`, 'Filecoin.StateWaitMsg', [cid, 1]);
+      await rpc(fork!.url, 'anvil_mine', ['0x1']);
+      const lookup = await waited;
+      assert.ok(lookup.Height > forkEpoch);
+      assert.deepEqual(await waitedV0, lookup);
+      assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]), lookup);
+    } finally {
+      provider.destroy();
+    }
+  });
+});
