@@ -179,7 +179,7 @@ export class UpstreamProving {
           for (const number of decodeBitfield(sectors)) {
             if (gone.has(number)) continue;
             const faultEpoch = faulty.has(number) ? (early.has(number) ? early.get(number)! - FAULT_MAX_AGE : this.point.epoch) : undefined;
-            placed.push({ number, deadline, partition, ...(faultEpoch === undefined ? {} : { faultEpoch }), recovering: recovering.has(number) });
+            placed.push({ number, deadline, partition, faultEpoch, recovering: recovering.has(number) });
           }
         }
       }),
