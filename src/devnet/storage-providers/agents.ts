@@ -371,7 +371,8 @@ export class StorageProviderAgents {
     }
     for (const provider of await this.all()) {
       await this.step(provider, 'taking work', async () => this.takeWork(provider));
-      await this.step(provider, 'sealing', () => this.seal(provider));
+      // Most tipsets find a provider with nothing to seal or prove.
+      if (provider.jobs.length > 0 || provider.preCommitted.length > 0) await this.step(provider, 'sealing', () => this.seal(provider));
       await this.step(provider, 'settlement', () => this.settle(provider));
       await this.step(provider, 'Window PoSt', () => this.proveDeadline(provider));
     }
