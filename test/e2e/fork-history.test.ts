@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { answerOrError, hex, rpc } from '../helpers/fork-calls.js';
+import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
@@ -62,6 +62,46 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
       assert.deepEqual(await rpc(fork!.url, method, [...params]), theirs, method);
     }
     assert.equal(await rpc(fork!.url, 'Filecoin.EthGetBalance', [RECIPIENT, hex(early.block)]), '0x1');
+  });
+
+  test('traces of blocks and transactions at or before the fork epoch are the upstream\'s, by their trace_ names and Lotus aliases', async () => {
+    // A young fork's 'latest' is its first tipset, the upstream's at the fork epoch.
+    assert.equal(await head(fork!.url), forkEpoch);
+    assert.deepEqual(await rpc(fork!.url, 'trace_block', ['latest']), await rpc(upstream.url, 'trace_block', [hex(forkEpoch)]));
+    for (const { hash, block } of [early, atFork]) {
+      const traces = await rpc(upstream.url, 'trace_block', [hex(block)]);
+      assert.equal(traces.length, 1, `the transfer's trace at ${block}`);
+      assert.equal(traces[0].transactionHash, hash);
+      for (const [alias, method, params] of [
+        ['Filecoin.EthTraceBlock', 'trace_block', [hex(block)]],
+        ['Filecoin.EthTraceReplayBlockTransactions', 'trace_replayBlockTransactions', [hex(block), ['trace']]],
+        ['Filecoin.EthTraceTransaction', 'trace_transaction', [hash]],
+      ] as const) {
+        const theirs = await rpc(upstream.url, method, [...params]);
+        assert.deepEqual(await rpc(fork!.url, method, [...params]), theirs, `${method} at ${block}`);
+        assert.deepEqual(await rpc(fork!.url, alias, [...params]), theirs, `${alias} at ${block}`);
+      }
+    }
+    // What the upstream traced after the fork epoch is not the fork's: an unknown transaction.
+    await assert.rejects(rpc(fork!.url, 'trace_transaction', [later.hash]), /transaction not found/);
+    const upToFork = { fromBlock: '0x1', toBlock: hex(forkEpoch) };
+    assert.deepEqual(await rpc(fork!.url, 'trace_filter', [upToFork]), await rpc(upstream.url, 'trace_filter', [upToFork]));
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.EthTraceFilter', [upToFork]), await rpc(upstream.url, 'trace_filter', [upToFork]));
+
+    // A range across the fork epoch: the upstream's traces up to it, then the fork's own, paged as one list.
+    const own = await transfer(fork!.url, 4n);
+    const across = await rpc(fork!.url, 'trace_filter', [{ fromBlock: hex(early.block), toBlock: 'latest' }]);
+    assert.deepEqual(across.map((t: any) => t.transactionHash), [early.hash, atFork.hash, own.hash]);
+    assert.deepEqual(across.slice(0, 2), await rpc(upstream.url, 'trace_filter', [{ fromBlock: hex(early.block), toBlock: hex(forkEpoch) }]));
+    assert.deepEqual(across[2], (await rpc(fork!.url, 'trace_transaction', [own.hash]))[0]);
+    for (let after = 0; after <= 3; after++) {
+      for (const count of [1, 2]) {
+        const page = await rpc(fork!.url, 'trace_filter', [{ fromBlock: hex(early.block), after: hex(after), count: hex(count) }]);
+        assert.deepEqual(page, across.slice(after, after + count), `after ${after}, count ${count}`);
+      }
+    }
+    const toRecipient = await rpc(fork!.url, 'trace_filter', [{ fromBlock: '0x1', toAddress: [RECIPIENT], after: '0x1' }]);
+    assert.deepEqual(toRecipient.map((t: any) => t.transactionHash), [atFork.hash, own.hash]);
   });
 
   test('messages the upstream included at or before the fork epoch are found by CID and hash, on /rpc/v1 and /rpc/v0', async () => {
@@ -148,6 +188,11 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
       ['eth_getBlockByHash', ['0x12', false]],
       ['eth_getTransactionByBlockHashAndIndex', [unknownHash, 'one']],
       ['Filecoin.EthGetTransactionByHash', ['0x12']],
+      ['trace_block', ['one']],
+      ['trace_replayBlockTransactions', [hex(early.block), ['vmTrace']]],
+      ['Filecoin.EthTraceTransaction', ['0x12']],
+      ['trace_filter', [{ fromBlock: 'earliest' }]],
+      ['trace_filter', [{ fromBlock: '0x1', count: hex(501) }]],
     ] as const) {
       const mine = await answerOrError(rpc(fork!.url, method, [...params]));
       assert.ok(mine.error, `${method}: an error`);
