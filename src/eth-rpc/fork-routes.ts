@@ -2,6 +2,7 @@
 // receipts and logs from then (and state reads of earlier blocks) are the upstream's answers,
 // passed through as it gave them. Everything after the fork epoch, and the state at it (the
 // upstream's with the dev accounts funded), is the fork's own.
+import { quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
@@ -94,7 +95,7 @@ function namedBlock(devnet: Devnet, raw: unknown): { epoch: number; upstreamPara
   if (!ref || 'hash' in ref) return undefined; // the local method answers a bad parameter; a hash is not a number
   if ('number' in ref || ref.tag === 'earliest') return { epoch: 'number' in ref ? ref.number : 0, upstreamParam: raw };
   const { epoch } = taggedBlock(devnet, ref.tag);
-  return { epoch, upstreamParam: `0x${epoch.toString(16)}` };
+  return { epoch, upstreamParam: quantity(epoch) };
 }
 
 /** eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the fork. */
