@@ -1,5 +1,8 @@
 // The fvm-devnet command (dist/fvm-devnet.js): runs the CLI (bin/fvm-devnet.ts, bundled as
-// dist/cli.cjs) with its code cache, see code-cache.ts.
+// dist/cli.cjs) with its code cache, see code-cache.ts, and a young generation of bounded size
+// (young-generation.ts; set after compiling, as V8 checks a code cache against its flags).
 import { compileCli } from './code-cache.js';
+import { capYoungGeneration } from './young-generation.js';
 
 compileCli().run();
+capYoungGeneration();

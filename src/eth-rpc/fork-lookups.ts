@@ -6,11 +6,19 @@
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
+import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
 import { cid, tipsetKey, tipsetOf } from './lotus-params.js';
 import { hash } from './params.js';
 
 export type Local = (args: unknown[]) => Promise<unknown>;
+
+/** Lotus's MsgLookup, as far as the fork reads it: the tipset that executed the message, at its height. */
+interface MsgLookup {
+  Receipt: unknown;
+  TipSet: TipsetKeyJson;
+  Height: number;
+}
 
 /** Lookups by message CID, by the position of the CID (v0's StateSearchMsg takes it alone, v1's after a tipset key). */
 const BY_MESSAGE: Record<string, (args: unknown[]) => number> = {
@@ -52,8 +60,19 @@ export async function unlessRefused<T>(call: Promise<T>): Promise<T | undefined>
  * back from the tipset whose parent state is the fork's (ForkPoint.stateKey: on Lotus the tipset
  * after the fork epoch, which holds the receipts of the fork epoch's messages and no later ones).
  */
-function upstreamSearch(fork: Fork, message: CID): Promise<unknown> {
+function upstreamSearch(fork: Fork, message: CID): Promise<MsgLookup | null> {
   return fork.upstream.call('Filecoin.StateSearchMsg', [fork.point.stateKey, { '/': message.toString() }, -1, true]);
+}
+
+/**
+ * A message lookup of the upstream's as the fork answers it. Lotus executes the messages of the
+ * tipset at the fork epoch in the next one, so it names that tipset (after the fork epoch, not in the
+ * fork's chain); the fork's state at its first tipset, the upstream's after those messages, already
+ * holds them, and the fork names the tipset that included a message, as the devnet does for its own:
+ * there, the fork epoch's. Earlier messages keep the upstream's lookup, in the upstream's history.
+ */
+function forkLookup(fork: Fork, lookup: MsgLookup): MsgLookup {
+  return lookup.Height > fork.point.epoch ? { ...lookup, TipSet: fork.point.tipsetKey, Height: fork.point.epoch } : lookup;
 }
 
 async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
@@ -63,7 +82,7 @@ async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unkno
   if (method === 'Filecoin.StateSearchMsg' && args.length > 1) tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
   const lookup = await upstreamSearch(fork, message);
   if (!lookup) return local(args);
-  return SEARCHES.has(method) ? lookup : fork.upstream.call(method, [{ '/': message.toString() }]);
+  return SEARCHES.has(method) ? forkLookup(fork, lookup) : fork.upstream.call(method, [{ '/': message.toString() }]);
 }
 
 /** Filecoin.EthGetMessageCidByTransactionHash: the upstream's CID of a transaction it executed at or before the fork epoch. */
@@ -86,8 +105,8 @@ function forkEpochMessages(fork: Fork): Promise<{ Cid: { '/': string } }[] | nul
  */
 async function forkEpochReceipts(fork: Fork): Promise<unknown[]> {
   const messages = (await forkEpochMessages(fork)) ?? [];
-  const lookups = await Promise.all(messages.map((m) => upstreamSearch(fork, cid('messageCid').parse(m.Cid)) as Promise<{ Receipt: unknown }>));
-  return lookups.map((lookup) => lookup.Receipt);
+  const lookups = await Promise.all(messages.map((m) => upstreamSearch(fork, cid('messageCid').parse(m.Cid))));
+  return lookups.map((lookup) => lookup!.Receipt);
 }
 
 /** A block the fork does not hold, or its stand-in for the upstream's at the fork epoch: the upstream's answer when at or before that epoch. */

@@ -2,9 +2,14 @@
 // receipts and logs from then (and state reads of earlier blocks) are the upstream's answers,
 // passed through as it gave them. Everything after the fork epoch, and the state at it (the
 // upstream's with the dev accounts funded), is the fork's own.
+import { quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
+import { taggedBlock } from './block-ref.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
+import { traceFilter, traceTransaction } from './fork-traces.js';
+import { ethereumName } from './lotus-aliases.js';
+import { onlyTraceType } from './methods/trace.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { hash, parseBlockRef, type BlockRef } from './params.js';
 
@@ -14,6 +19,8 @@ const BLOCK_METHODS: Record<string, number> = {
   eth_getBlockTransactionCountByNumber: 0,
   eth_getTransactionByBlockNumberAndIndex: 0,
   eth_getBlockReceipts: 0,
+  trace_block: 0,
+  trace_replayBlockTransactions: 0,
 };
 
 /**
@@ -62,12 +69,6 @@ async function upstreamByHash(fork: Fork, method: string, args: unknown[], local
   return countOnly ? fork.upstream.call(method, args) : answer;
 }
 
-/** The eth_ name of a Lotus alias (Filecoin.EthGetLogs for eth_getLogs), which routes as that name does. */
-function ethName(method: string): string {
-  const alias = /^Filecoin\.Eth(.)(.*)$/.exec(method);
-  return alias ? `eth_${alias[1].toLowerCase()}${alias[2]}` : method;
-}
-
 /** Upstream-only: the upstream's genesis is the fork's. */
 const UPSTREAM_ONLY = new Set(['Filecoin.ChainGetGenesis']);
 
@@ -82,6 +83,19 @@ function epochOf(raw: unknown): number | undefined {
   }
   if ('number' in ref) return ref.number;
   return 'tag' in ref && ref.tag === 'earliest' ? 0 : undefined;
+}
+
+/**
+ * The epoch of the block a parameter of a method about a block names on the fork, and the parameter
+ * to pass the upstream for it: a tag other than 'earliest' names one of the fork's tipsets (on a young
+ * fork, its first: the upstream's at the fork epoch), which the upstream knows by its number.
+ */
+function namedBlock(devnet: Devnet, raw: unknown): { epoch: number; upstreamParam: unknown } | undefined {
+  const ref = parsed(() => parseBlockRef('block', raw));
+  if (!ref || 'hash' in ref) return undefined; // the local method answers a bad parameter; a hash is not a number
+  if ('number' in ref || ref.tag === 'earliest') return { epoch: 'number' in ref ? ref.number : 0, upstreamParam: raw };
+  const { epoch } = taggedBlock(devnet, ref.tag);
+  return { epoch, upstreamParam: quantity(epoch) };
 }
 
 /** eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the fork. */
@@ -106,19 +120,15 @@ export async function routeForkCall(devnet: Devnet, called: string, args: unknow
   const forkEpoch = fork.point.epoch;
   const lookup = routeForkLookup(devnet, fork, called, args, local);
   if (lookup) return lookup;
-  const method = ethName(called);
+  const method = ethereumName(called);
   if (UPSTREAM_ONLY.has(method)) return fork.upstream.call(method, args);
   if (method in BLOCK_METHODS) {
     const position = BLOCK_METHODS[method];
-    const epoch = epochOf(args[position]);
-    if (epoch !== undefined && epoch <= forkEpoch) return fork.upstream.call(method, args);
-    const answer = await local(args);
-    // A tag ('finalized', 'safe') on a young fork names its first tipset: the upstream's at the fork epoch.
-    const named = (answer as { number?: string } | null)?.number;
-    if (method === 'eth_getBlockByNumber' && named === `0x${forkEpoch.toString(16)}`) {
-      return fork.upstream.call(method, args.map((arg, i) => (i === position ? named : arg)));
-    }
-    return answer;
+    const block = namedBlock(devnet, args[position]);
+    if (!block || block.epoch > forkEpoch) return local(args);
+    // Trace types other than Lotus's one are refused before any block is read, so locally.
+    if (method === 'trace_replayBlockTransactions' && !onlyTraceType(args[1])) return local(args);
+    return fork.upstream.call(method, args.map((arg, i) => (i === position ? block.upstreamParam : arg)));
   }
   if (BY_HEIGHT.has(method)) {
     const height = args[0];
@@ -141,5 +151,7 @@ export async function routeForkCall(devnet: Devnet, called: string, args: unknow
     return held && held.epoch > forkEpoch ? local(args) : upstreamByHash(fork, method, args, local);
   }
   if (method === 'eth_getLogs') return getLogs(fork, args, local);
+  if (method === 'trace_transaction') return traceTransaction(devnet, fork, args, local);
+  if (method === 'trace_filter') return traceFilter(devnet, fork, args, local);
   return local(args);
 }

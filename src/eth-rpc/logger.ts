@@ -78,10 +78,12 @@ export function logConsole(devnet: Devnet, log: Logger, logging: LoggingSwitch =
   });
 }
 
-/** A few lines per tipset that carries messages: each transaction's outcome, then the block. */
+/**
+ * A few lines per tipset that carries messages: each transaction's outcome, then the block. Not even
+ * made when the logger prints nothing (--silent): every sequential transaction mines a tipset.
+ */
 export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch = { enabled: true }): void {
   devnet.events.on('tipset', (tipset) => {
-    // With nothing printed (--silent), nothing is formatted either: this runs for every tipset.
     if (tipset.messages.length === 0 || !printsLines(log, logging)) return;
     for (const { ethTx, cid, receipt } of tipset.messages) {
       const lines = [`    Transaction: ${ethTx ? bytesToHex(ethTx.hash) : cid.toString()}`];

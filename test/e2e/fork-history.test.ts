@@ -2,14 +2,18 @@
 // every name a tool uses for it (the Lotus aliases of the Ethereum methods, message CIDs and
 // transaction hashes, the Filecoin message searches on /rpc/v1 and /rpc/v0, block CIDs); what the
 // upstream included after the fork epoch is unknown there; bad parameters get the local error; and the
-// fork's own messages are searched and waited on without the upstream. Against a full upstream and
-// one that answers as a Lotus gateway (--gateway-only).
+// fork's own messages are searched and waited on without the upstream; traces of that history are the
+// upstream's. Against a full upstream and one that answers as a Lotus gateway (--gateway-only); and
+// through a proxy answering as Lotus does where it differs (a message executed by the next tipset), a
+// message included at the fork epoch is found there, in the state the fork starts from.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { answerOrError, hex, rpc } from '../helpers/fork-calls.js';
+import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
+import { t410 } from '../helpers/f410.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
 
@@ -62,6 +66,46 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
       assert.deepEqual(await rpc(fork!.url, method, [...params]), theirs, method);
     }
     assert.equal(await rpc(fork!.url, 'Filecoin.EthGetBalance', [RECIPIENT, hex(early.block)]), '0x1');
+  });
+
+  test('traces of blocks and transactions at or before the fork epoch are the upstream\'s, by their trace_ names and Lotus aliases', async () => {
+    // A young fork's 'latest' is its first tipset, the upstream's at the fork epoch.
+    assert.equal(await head(fork!.url), forkEpoch);
+    assert.deepEqual(await rpc(fork!.url, 'trace_block', ['latest']), await rpc(upstream.url, 'trace_block', [hex(forkEpoch)]));
+    for (const { hash, block } of [early, atFork]) {
+      const traces = await rpc(upstream.url, 'trace_block', [hex(block)]);
+      assert.equal(traces.length, 1, `the transfer's trace at ${block}`);
+      assert.equal(traces[0].transactionHash, hash);
+      for (const [alias, method, params] of [
+        ['Filecoin.EthTraceBlock', 'trace_block', [hex(block)]],
+        ['Filecoin.EthTraceReplayBlockTransactions', 'trace_replayBlockTransactions', [hex(block), ['trace']]],
+        ['Filecoin.EthTraceTransaction', 'trace_transaction', [hash]],
+      ] as const) {
+        const theirs = await rpc(upstream.url, method, [...params]);
+        assert.deepEqual(await rpc(fork!.url, method, [...params]), theirs, `${method} at ${block}`);
+        assert.deepEqual(await rpc(fork!.url, alias, [...params]), theirs, `${alias} at ${block}`);
+      }
+    }
+    // What the upstream traced after the fork epoch is not the fork's: an unknown transaction.
+    await assert.rejects(rpc(fork!.url, 'trace_transaction', [later.hash]), /transaction not found/);
+    const upToFork = { fromBlock: '0x1', toBlock: hex(forkEpoch) };
+    assert.deepEqual(await rpc(fork!.url, 'trace_filter', [upToFork]), await rpc(upstream.url, 'trace_filter', [upToFork]));
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.EthTraceFilter', [upToFork]), await rpc(upstream.url, 'trace_filter', [upToFork]));
+
+    // A range across the fork epoch: the upstream's traces up to it, then the fork's own, paged as one list.
+    const own = await transfer(fork!.url, 4n);
+    const across = await rpc(fork!.url, 'trace_filter', [{ fromBlock: hex(early.block), toBlock: 'latest' }]);
+    assert.deepEqual(across.map((t: any) => t.transactionHash), [early.hash, atFork.hash, own.hash]);
+    assert.deepEqual(across.slice(0, 2), await rpc(upstream.url, 'trace_filter', [{ fromBlock: hex(early.block), toBlock: hex(forkEpoch) }]));
+    assert.deepEqual(across[2], (await rpc(fork!.url, 'trace_transaction', [own.hash]))[0]);
+    for (let after = 0; after <= 3; after++) {
+      for (const count of [1, 2]) {
+        const page = await rpc(fork!.url, 'trace_filter', [{ fromBlock: hex(early.block), after: hex(after), count: hex(count) }]);
+        assert.deepEqual(page, across.slice(after, after + count), `after ${after}, count ${count}`);
+      }
+    }
+    const toRecipient = await rpc(fork!.url, 'trace_filter', [{ fromBlock: '0x1', toAddress: [RECIPIENT], after: '0x1' }]);
+    assert.deepEqual(toRecipient.map((t: any) => t.transactionHash), [atFork.hash, own.hash]);
   });
 
   test('messages the upstream included at or before the fork epoch are found by CID and hash, on /rpc/v1 and /rpc/v0', async () => {
@@ -148,6 +192,11 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
       ['eth_getBlockByHash', ['0x12', false]],
       ['eth_getTransactionByBlockHashAndIndex', [unknownHash, 'one']],
       ['Filecoin.EthGetTransactionByHash', ['0x12']],
+      ['trace_block', ['one']],
+      ['trace_replayBlockTransactions', [hex(early.block), ['vmTrace']]],
+      ['Filecoin.EthTraceTransaction', ['0x12']],
+      ['trace_filter', [{ fromBlock: 'earliest' }]],
+      ['trace_filter', [{ fromBlock: '0x1', count: hex(501) }]],
     ] as const) {
       const mine = await answerOrError(rpc(fork!.url, method, [...params]));
       assert.ok(mine.error, `${method}: an error`);
@@ -175,5 +224,76 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     } finally {
       provider.destroy();
     }
+  });
+});
+
+describe('fork history of an upstream that answers as Lotus (a tipset\'s messages executed by the next one)', () => {
+  let upstream: DevnetProcess;
+  let proxy: { url: string; close: () => Promise<void> } | undefined;
+  let fork: DevnetProcess | undefined;
+  let cacheDir: string;
+  let forkEpoch: number;
+  let early: { hash: string; block: number };
+  let atFork: { hash: string; block: number };
+  let later: { hash: string; block: number };
+  const messageCid = (hash: string) => rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+
+  before(async () => {
+    cacheDir = freshForkCache('fvm-fork-lotus-history-');
+    upstream = await startDevnet();
+    early = await transfer(upstream.url, 1n);
+    await rpc(upstream.url, 'anvil_mine', ['0x2']);
+    atFork = await transfer(upstream.url, 2n);
+    forkEpoch = atFork.block;
+    // The tipset that executes atFork on Lotus, empty: the devnet's state there is Lotus's parent state of it.
+    await rpc(upstream.url, 'anvil_mine', ['0x1']);
+    later = await transfer(upstream.url, 3n);
+    proxy = await lotusUpstreamProxy(upstream.url);
+    fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch)]);
+  });
+
+  after(async () => {
+    await fork?.stop();
+    await proxy?.close();
+    await stopForkSuite([upstream], cacheDir);
+  });
+
+  test('a message the upstream included at the fork epoch is found there, in the state the fork starts from', async () => {
+    const cid = await messageCid(atFork.hash);
+    const lotus = await rpc(proxy!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    assert.equal(lotus.Height, forkEpoch + 1, 'Lotus names the next tipset, which the fork does not have');
+    const first = await rpc(fork!.url, 'Filecoin.ChainHead');
+    assert.equal(first.Height, forkEpoch);
+    const found = { ...lotus, TipSet: first.Cids, Height: forkEpoch };
+    const v0 = `${fork!.url}/rpc/v0`;
+    for (const [url, method, params] of [
+      [fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]],
+      [fork!.url, 'Filecoin.StateSearchMsg', [first.Cids, cid, -1, true]],
+      [fork!.url, 'Filecoin.StateWaitMsg', [cid, 1, -1, true]],
+      [v0, 'Filecoin.StateSearchMsg', [cid]],
+      [v0, 'Filecoin.StateWaitMsgLimited', [cid, 1, 100]],
+    ] as const) {
+      assert.deepEqual(await rpc(url, method, [...params]), found, `${method} on ${url}`);
+    }
+    // The state at the tipset the lookup names holds the message: its sender's nonce counts it, in both views.
+    const sender = t410(DEV_ACCOUNTS[0].address);
+    assert.equal((await rpc(fork!.url, 'Filecoin.StateGetActor', [sender, found.TipSet])).Nonce, 2);
+    assert.equal(await rpc(fork!.url, 'eth_getTransactionCount', [DEV_ACCOUNTS[0].address, hex(forkEpoch)]), '0x2');
+    const receipt = await rpc(fork!.url, 'eth_getTransactionReceipt', [atFork.hash]);
+    assert.equal(Number(receipt.blockNumber), forkEpoch);
+    assert.deepEqual(receipt, await rpc(upstream.url, 'eth_getTransactionReceipt', [atFork.hash]));
+    // The fork's next tipset holds its receipt among its parent receipts, as Lotus's does.
+    await rpc(fork!.url, 'anvil_mine', ['0x1']);
+    const next = await rpc(fork!.url, 'Filecoin.ChainHead');
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetParentReceipts', [next.Cids[0]]), [lotus.Receipt]);
+  });
+
+  test('a message from before the fork epoch is found where Lotus executed it; one from after it is unknown', async () => {
+    const cid = await messageCid(early.hash);
+    const lotus = await rpc(proxy!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    assert.equal(lotus.Height, early.block + 1);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]), lotus);
+    assert.equal(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, await messageCid(later.hash), -1, true]), null);
+    assert.equal(await rpc(fork!.url, 'eth_getTransactionReceipt', [later.hash]), null);
   });
 });

@@ -38,22 +38,16 @@ import { debugTrace } from './debug-trace.js';
 import { ethRawTransactions } from './eth-raw-transactions.js';
 import { otsMethods } from './ots.js';
 import { traceMethods } from './trace.js';
+import { lotusAlias } from '../lotus-aliases.js';
 
 const ethereumMethods: RpcMethod[] = [...web3Net, ...ethState, ...ethBlocks, ...ethTransactions, ...ethExecution, ...ethLogs, ...traceMethods];
 
-/**
- * Lotus serves each eth_/net_/web3_/trace_ method under a Filecoin.* name too: eth_getBalance is
- * Filecoin.EthGetBalance, trace_block Filecoin.EthTraceBlock.
- */
-function lotusAlias(method: RpcMethod): RpcMethod {
-  const [namespace, name] = method.name.split('_');
-  const prefix = { eth: 'Eth', net: 'Net', web3: 'Web3', trace: 'EthTrace' }[namespace];
-  return { ...method, name: `Filecoin.${prefix}${name[0].toUpperCase()}${name.slice(1)}` };
-}
+/** An Ethereum method under its Lotus alias (lotus-aliases.ts). */
+const aliased = (method: RpcMethod): RpcMethod => ({ ...method, name: lotusAlias(method.name) });
 
 export const allMethods: RpcMethod[] = [
   ...ethereumMethods,
-  ...ethereumMethods.map(lotusAlias),
+  ...ethereumMethods.map(aliased),
   ...filecoinAddressMethods,
   ...filecoinTxHash,
   ...filecoinChain,
@@ -92,7 +86,7 @@ export const allMethods: RpcMethod[] = [
  * What /rpc/v2 serves: Lotus's v2 methods, which select tipsets with a TipSetSelector, beside the
  * Ethereum methods (and their Filecoin.Eth* names). Other Filecoin.* methods are v1's only.
  */
-export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.map(lotusAlias), ...filecoinV2];
+export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.map(aliased), ...filecoinV2];
 
 /**
  * What /rpc/v0 serves: v1's methods, but with Lotus's v0 forms (api/v0api) where they differ: the

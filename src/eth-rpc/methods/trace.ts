@@ -28,7 +28,7 @@ import { blockRef, hash, invalid, object, parseAddress, parseSafeNumber, type Pa
 import { isCreateSend, isEvmSend, nativeOutput, sendInput, sendTo } from '../trace-views.js';
 
 /** Lotus's Fevm.EthTraceFilterMaxResults default. */
-const TRACE_FILTER_MAX_RESULTS = 500;
+export const TRACE_FILTER_MAX_RESULTS = 500;
 
 /** The bytes every create trace reports as the deployed code (EIP-3541's "impossible" bytecode). */
 const INVALID_CODE = new Uint8Array([0xfe]);
@@ -186,6 +186,11 @@ async function blockTraces(devnet: Devnet, tipset: Tipset): Promise<BlockTrace[]
   );
 }
 
+/** Whether trace_replayBlockTransactions' trace types are the one Lotus serves: ['trace']. */
+export function onlyTraceType(types: unknown): boolean {
+  return Array.isArray(types) && types.length === 1 && types[0] === 'trace';
+}
+
 const traceTypes: Param<string[]> = {
   name: 'traceTypes',
   parse: (v) => {
@@ -196,7 +201,7 @@ const traceTypes: Param<string[]> = {
 
 // --- trace_filter ------------------------------------------------------------------------------
 
-interface TraceFilter {
+export interface TraceFilter {
   fromBlock: number;
   toBlock: number;
   fromAddress: Hex[];
@@ -226,7 +231,8 @@ function filterNumber(name: string, value: unknown): number | undefined {
   return parseSafeNumber(`filter.${name}`, value);
 }
 
-function parseFilter(devnet: Devnet, filter: Record<string, unknown>): TraceFilter {
+/** trace_filter's criteria as the node reads them; a bad field is an invalid-params error naming it. */
+export function parseTraceFilter(devnet: Devnet, filter: Record<string, unknown>): TraceFilter {
   return {
     fromBlock: filterBlock(devnet, 'fromBlock', filter.fromBlock),
     toBlock: filterBlock(devnet, 'toBlock', filter.toBlock),
@@ -246,6 +252,11 @@ function matches(trace: BlockTrace, filter: TraceFilter): boolean {
   return true;
 }
 
+/** Lotus's error for a trace_filter without Count that matches more than it answers. */
+export function tooManyTraces(): DevnetError {
+  return new DevnetError(`too many results, maximum supported is ${TRACE_FILTER_MAX_RESULTS}, try paginating requests with After and Count`);
+}
+
 async function traceFilter(devnet: Devnet, filter: TraceFilter): Promise<BlockTrace[]> {
   const { count, after } = filter;
   if (count === 0) return [];
@@ -262,9 +273,7 @@ async function traceFilter(devnet: Devnet, filter: TraceFilter): Promise<BlockTr
       if (after !== undefined && seen <= after) continue;
       results.push(trace);
       if (count !== undefined && results.length >= count) return results;
-      if (count === undefined && results.length > TRACE_FILTER_MAX_RESULTS) {
-        throw new DevnetError(`too many results, maximum supported is ${TRACE_FILTER_MAX_RESULTS}, try paginating requests with After and Count`);
-      }
+      if (count === undefined && results.length > TRACE_FILTER_MAX_RESULTS) throw tooManyTraces();
     }
   }
   const future = Math.max(filter.fromBlock, devnet.head.epoch + 1);
@@ -276,7 +285,7 @@ export const traceMethods: RpcMethod[] = [
   defineMethod('trace_block', [blockRef('block', { allowHash: false })], ({ devnet }, block) => blockTraces(devnet, resolveBlock(devnet, block))),
 
   defineMethod('trace_replayBlockTransactions', [blockRef('block', { allowHash: false }), traceTypes], async ({ devnet }, block, types) => {
-    if (types.length !== 1 || types[0] !== 'trace') throw new DevnetError("only 'trace' is supported");
+    if (!onlyTraceType(types)) throw new DevnetError("only 'trace' is supported");
     const tipset = resolveBlock(devnet, block);
     if (tipset.messages.length === 0) return [];
     const traced = await devnet.traceTipset(tipset, 'all', {});
@@ -304,5 +313,5 @@ export const traceMethods: RpcMethod[] = [
     }));
   }),
 
-  defineMethod('trace_filter', [object('filter')], ({ devnet }, filter) => traceFilter(devnet, parseFilter(devnet, filter))),
+  defineMethod('trace_filter', [object('filter')], ({ devnet }, filter) => traceFilter(devnet, parseTraceFilter(devnet, filter))),
 ];

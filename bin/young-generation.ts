@@ -1,0 +1,24 @@
+// Caps the node's young generation (V8's new space, both semi-spaces) at 16 MiB, where Node 20's V8
+// grows it to 32 MiB. The bench's peak RSS fell ~20 MiB with it (the space itself, and the large
+// objects a burst of big answers leaves there, which V8 lets reach the space's size before a
+// scavenge), at no measurable CPU per transaction or eth_call; a cap of 8 MiB cost pipelined
+// transfers a fifth of their rate (README, "third pass"). V8 takes the cap itself
+// (--max-semi-space-size) only on the command line, which `npx fvm-devnet` cannot pass, but it reads
+// the growth factor each time a scavenge grows the space: after each collection the factor is 1 (no
+// growth) once the space is at the cap, and V8's default 2 below it (V8 shrinks the space when idle).
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+
+export const YOUNG_GENERATION_CAP_BYTES = 16 << 20;
+const DEFAULT_GROWTH_FACTOR = 2;
+
+export function capYoungGeneration(): void {
+  let capped = false;
+  new PerformanceObserver(() => {
+    const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+    const atCap = newSpace !== undefined && newSpace.space_size >= YOUNG_GENERATION_CAP_BYTES;
+    if (atCap === capped) return;
+    setFlagsFromString(`--semi-space-growth-factor=${atCap ? 1 : DEFAULT_GROWTH_FACTOR}`);
+    capped = atCap;
+  }).observe({ entryTypes: ['gc'] });
+}

@@ -1,0 +1,73 @@
+// A loopback proxy that makes an fvm-devnet upstream answer as a Lotus node where the two differ for
+// a fork. Lotus executes a tipset's messages when the next tipset is built on it (the devnet as it
+// mines it), so its StateSearchMsg names the tipset after the one that included a message (Lotus
+// chain/stmgr/searchwait.go: the tipset whose parent receipts hold it), and its State* methods read
+// a tipset's parent state, which a fork expects of any upstream not named 'fvm-devnet'. The devnet's
+// state at the tipset after an empty one equals Lotus's parent state of that tipset, so a test keeps
+// the tipset after its fork epoch without messages.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The network name the proxy answers: any name but 'fvm-devnet' makes the fork read the upstream as Lotus. */
+export const LOTUS_NETWORK_NAME = 'calibrationnet';
+
+interface Request {
+  jsonrpc: '2.0';
+  id: unknown;
+  method: string;
+  params?: unknown[];
+}
+
+interface Response {
+  jsonrpc: '2.0';
+  id: unknown;
+  result?: any;
+  error?: unknown;
+}
+
+async function forward(target: string, request: Request): Promise<Response> {
+  const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  return (await res.json()) as Response;
+}
+
+/** StateSearchMsg as Lotus answers it: the tipset that executed the message, the one after the tipset that included it. */
+async function lotusSearch(target: string, request: Request): Promise<Response> {
+  const found = await forward(target, request);
+  if (!found.result) return found;
+  const [from] = request.params as [unknown];
+  const call = (method: string, params: unknown[]) => forward(target, { jsonrpc: '2.0', id: 0, method, params });
+  const searchedFrom = (await (from ? call('Filecoin.ChainGetTipSet', [from]) : call('Filecoin.ChainHead', []))).result;
+  // Included at the tipset searched from: executed by one not built yet (or after it).
+  if (found.result.Height >= searchedFrom.Height) return { ...found, result: null };
+  const next = (await call('Filecoin.ChainGetTipSetAfterHeight', [found.result.Height + 1, null])).result;
+  return { ...found, result: { ...found.result, TipSet: next.Cids, Height: next.Height } };
+}
+
+function answer(target: string, request: Request): Promise<Response> {
+  if (request.method === 'Filecoin.StateNetworkName') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: LOTUS_NETWORK_NAME });
+  if (request.method === 'Filecoin.StateSearchMsg' && request.params?.length === 4) return lotusSearch(target, request);
+  return forward(target, request);
+}
+
+/** A proxy to the fvm-devnet at `target` that answers as Lotus; `close` stops it. */
+export async function lotusUpstreamProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as Request | Request[];
+      Promise.all((Array.isArray(body) ? body : [body]).map((request) => answer(target, request))).then(
+        (answers) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.isArray(body) ? answers : answers[0])),
+        () => res.destroy(), // the upstream is gone: so is the answer, as from a dead node
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
