@@ -279,8 +279,13 @@ export class Devnet {
   /** The storage miner actors after `epoch`, in the order the power actor lists their claims. */
   minersAt(epoch: number): Actor[] {
     const state = this.state.at(epoch);
-    const power = state.getActor(POWER_ACTOR_ID)?.power;
-    return (power ? allClaims(power) : []).map(([id]) => state.getActor(id)!);
+    return this.claimedMinerIdsAt(epoch).map((id) => state.getActor(id)!);
+  }
+
+  /** The IDs of the miners with a power claim after `epoch`, in the power actor's order (on a fork, the upstream's read so far). */
+  claimedMinerIdsAt(epoch: number): number[] {
+    const power = this.state.at(epoch).getActor(POWER_ACTOR_ID)?.power;
+    return power ? allClaims(power).map(([id]) => id) : [];
   }
 
   /** The IDs of every storage miner after `epoch` (Filecoin.StateListMiners): on a fork, the upstream's as well as those read. */
@@ -505,7 +510,7 @@ export class Devnet {
       stateAt: (epoch) => this.stateAt(epoch),
       fetchMissing: (error) => this.fetchMissing(error),
       untilFetched: (read) => this.untilFetched(read),
-      minersAt: (epoch) => this.minersAt(epoch),
+      claimedMinerIdsAt: (epoch) => this.claimedMinerIdsAt(epoch),
       canSendFrom: (address) => this.submission.canSendFrom(address),
       call: (request, epoch) => this.call(request, epoch),
       pushWithWallet: (message) => this.pushWithWallet(message),

@@ -75,10 +75,13 @@ export function logConsole(devnet: Devnet, log: Logger, logging: LoggingSwitch =
   });
 }
 
-/** A few lines per tipset that carries messages: each transaction's outcome, then the block. */
+/**
+ * A few lines per tipset that carries messages: each transaction's outcome, then the block. Not even
+ * made when the logger prints nothing (--silent): every sequential transaction mines a tipset.
+ */
 export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch = { enabled: true }): void {
   devnet.events.on('tipset', (tipset) => {
-    if (tipset.messages.length === 0 || !logging.enabled) return;
+    if (tipset.messages.length === 0 || !logging.enabled || !log.isLevelEnabled('info')) return;
     for (const { ethTx, cid, receipt } of tipset.messages) {
       const lines = [`    Transaction: ${ethTx ? bytesToHex(ethTx.hash) : cid.toString()}`];
       const created = ethTx && ethTx.to === null && receipt.exitCode === 0 ? createdEthAddress(receipt.returnData) : undefined;

@@ -15,10 +15,11 @@ export const bytesJson = (bytes: Uint8Array) => (bytes.length ? Buffer.from(byte
 export const addressJson = (address: FilAddress) => address.toString('t');
 
 export function blockHeaderJson(h: BlockHeader) {
+  const { winCount, vrfProof } = h.electionProof; // made when read (src/mining/tipset.ts): once
   return {
     Miner: addressJson(h.miner),
     Ticket: { VRFProof: bytesJson(h.ticket) },
-    ElectionProof: { WinCount: h.electionProof.winCount, VRFProof: bytesJson(h.electionProof.vrfProof) },
+    ElectionProof: { WinCount: winCount, VRFProof: bytesJson(vrfProof) },
     BeaconEntries: [],
     WinPoStProof: [],
     Parents: h.parents.map(cidJson),

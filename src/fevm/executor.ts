@@ -31,6 +31,9 @@ import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METH
 import { MissingStateError, type StateOverlay } from './state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
 
+/** f02, to which every tipset's AwardBlockReward goes (one address: its map key is made once). */
+const REWARD_ACTOR = FilAddress.fromId(REWARD_ACTOR_ID);
+
 const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: EMPTY_BYTES, gasUsed, events: [] });
 
 export class Executor {
@@ -262,7 +265,7 @@ export class Executor {
     if (winner === undefined) return undefined;
     const params = { codec: CBOR, data: encodeCbor(awardParams(state, winner)) };
     this.access = new StateAccess();
-    const send: ActorSend = { fromId: SYSTEM_ACTOR_ID, to: FilAddress.fromId(REWARD_ACTOR_ID), method: AWARD_BLOCK_REWARD, value: 0n, params, readOnly: false, gasLimit: BLOCK_GAS_LIMIT };
+    const send: ActorSend = { fromId: SYSTEM_ACTOR_ID, to: REWARD_ACTOR, method: AWARD_BLOCK_REWARD, value: 0n, params, readOnly: false, gasLimit: BLOCK_GAS_LIMIT };
     state.checkpoint();
     const outcome = await this.send(state, send, ctx);
     const exitCode = outcome.type === 'invoked' ? outcome.result.exitCode : ExitCode.SysErrInvalidReceiver;

@@ -72,10 +72,12 @@ export function tipsetKeyCid(blockCids: CID[]): CID {
 
 /** The 16-field CBOR tuple of a block header, as Lotus encodes it. */
 export function encodeBlockHeader(h: BlockHeader): Uint8Array {
+  // Read once: a mined tipset's header makes its election proof when read (a CBOR encoding and a hash).
+  const { winCount, vrfProof } = h.electionProof;
   return encodeCbor([
     h.miner.bytes,
     [h.ticket],
-    [h.electionProof.winCount, h.electionProof.vrfProof],
+    [winCount, vrfProof],
     [], // beacon entries
     [], // winning PoSt proofs
     h.parents,

@@ -17,7 +17,7 @@ import { encodeCbor, type CID } from '../../common/cbor.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { DevnetError } from '../../common/errors.js';
 import { deriveStorageProviderKeys } from './keys.js';
-import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
 import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MAX_SECTOR_EXPIRATION_EXTENSION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
@@ -148,7 +148,8 @@ export interface AgentNode extends MessageSender, ContractCaller {
   fetchMissing(error: unknown): Promise<boolean>;
   /** Runs a read of the state until it has read nothing a fork has not fetched (Devnet.untilFetched). */
   untilFetched<T>(read: () => T): Promise<T>;
-  minersAt(epoch: number): Actor[];
+  /** The IDs of the miners with a power claim after `epoch` (Devnet.claimedMinerIdsAt). */
+  claimedMinerIdsAt(epoch: number): number[];
   /** Whether the node can send from `address`: it holds the key, or the account is impersonated (a forked provider's worker). */
   canSendFrom(address: FilAddress): boolean;
   /** Runs a change as one operation of the miner's queue: between tipsets, in the order asked. */
@@ -259,7 +260,9 @@ export class StorageProviderAgents {
    * on (a forked provider whose worker is impersonated) for as long as it can still send for them.
    */
   private async all(): Promise<Provider[]> {
-    const ids = new Set([...this.node.minersAt(this.node.head.epoch).map((m) => m.id), ...this.providers.keys()]);
+    // IDs, not the miner actors: reading a field of actors of many V8 shapes made this function, run
+    // at every tipset, deoptimize and be compiled again (the provider reads each miner's actor below).
+    const ids = new Set([...this.node.claimedMinerIdsAt(this.node.head.epoch), ...this.providers.keys()]);
     const providers: Provider[] = [];
     for (const id of ids) {
       // On a fork, a forked miner's worker is fetched first (its key address tells whether it is impersonated).
@@ -371,7 +374,8 @@ export class StorageProviderAgents {
     }
     for (const provider of await this.all()) {
       await this.step(provider, 'taking work', async () => this.takeWork(provider));
-      await this.step(provider, 'sealing', () => this.seal(provider));
+      // Most tipsets find a provider with nothing to seal or prove.
+      if (provider.jobs.length > 0 || provider.preCommitted.length > 0) await this.step(provider, 'sealing', () => this.seal(provider));
       await this.step(provider, 'settlement', () => this.settle(provider));
       await this.step(provider, 'Window PoSt', () => this.proveDeadline(provider));
     }
