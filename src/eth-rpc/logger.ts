@@ -26,10 +26,13 @@ export function createLogger({ silent, json }: { silent: boolean; json: boolean 
   );
 }
 
+/** Whether the per-call and per-tipset lines print: switched on, and a logger that prints info lines (not --silent's). */
+const printsLines = (log: Logger, logging: LoggingSwitch) => logging.enabled && log.isLevelEnabled('info');
+
 /** One line per JSON-RPC call: its method, and the error it answered if any. */
 export function requestLogger(log: Logger, logging: LoggingSwitch = { enabled: true }): CallObserver {
   return (method, ms, error) => {
-    if (!logging.enabled) return;
+    if (!printsLines(log, logging)) return;
     if (error) log.info({ method, ms, code: error.code }, `${method}  error ${error.code}: ${error.message.split('\n')[0]}`);
     else log.info({ method, ms }, method);
   };
@@ -81,7 +84,7 @@ export function logConsole(devnet: Devnet, log: Logger, logging: LoggingSwitch =
  */
 export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch = { enabled: true }): void {
   devnet.events.on('tipset', (tipset) => {
-    if (tipset.messages.length === 0 || !logging.enabled || !log.isLevelEnabled('info')) return;
+    if (tipset.messages.length === 0 || !printsLines(log, logging)) return;
     for (const { ethTx, cid, receipt } of tipset.messages) {
       const lines = [`    Transaction: ${ethTx ? bytesToHex(ethTx.hash) : cid.toString()}`];
       const created = ethTx && ethTx.to === null && receipt.exitCode === 0 ? createdEthAddress(receipt.returnData) : undefined;

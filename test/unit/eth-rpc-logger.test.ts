@@ -73,6 +73,30 @@ describe('logTipsets', () => {
   });
 });
 
+describe('a logger that prints no info lines (--silent)', () => {
+  test('formats no per-tipset lines: the messages are not even read', () => {
+    const events: DevnetEventEmitter = new EventEmitter();
+    logTipsets({ events } as never, createLogger({ silent: true, json: false }));
+    const unread = {
+      get ethTx(): never {
+        throw new Error('a message of the tipset was read');
+      },
+    };
+    events.emit('tipset', { epoch: 1, timestamp: 0, hash: new Uint8Array(32), messages: [unread] } as never);
+  });
+
+  test('logs no calls', () => {
+    const entries: unknown[] = [];
+    const quiet = pino({ level: 'warn' }, { write: (line: string) => void entries.push(line) });
+    const info = quiet.info.bind(quiet);
+    let infoCalls = 0;
+    quiet.info = ((...args: Parameters<typeof info>) => (infoCalls++, info(...args))) as typeof quiet.info;
+    requestLogger(quiet)('eth_chainId', 1);
+    assert.equal(infoCalls, 0);
+    assert.equal(entries.length, 0);
+  });
+});
+
 describe('logNodeEvents', () => {
   test('a dropped message is logged as an error with its CID and stack', () => {
     const { events, entries } = nodeEventsWithLog();

@@ -140,18 +140,46 @@ export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}
     result = { ...result, logs: [], selfdestruct: new Map(), createdAddresses: new Set() };
   }
   message.accessWitness?.commit();
-  const frameResult = result;
-  let merged: RunState | undefined;
-  return {
-    ...result,
-    get runState(): RunState {
-      return (merged ??= { ...ran.runState, ...frameResult, ...interpreter._env } as RunState);
-    },
-    exceptionError: error,
-    gas: ran.runState?.gasLeft,
-    executionGasUsed: gasUsed,
-    gasRefund: ran.runState.gasRefund,
-    stateGasSpilled: ran.runState.stateGasSpilled,
-    returnValue: result.returnValue ?? new Uint8Array(0),
-  } as ExecResult;
+  return new FrameResult(result, ran.runState, interpreter._env, error, gasUsed) as unknown as ExecResult;
+}
+
+/**
+ * A frame's ExecResult as @ethereumjs's runInterpreter makes it, with the merged run state made on
+ * first read. A class, so that the getter sits on the prototype: an object literal with a getter
+ * among its fields makes V8 build six new hidden classes for every frame. @ethereumjs may change
+ * the fields afterwards (a create's result, a reverted frame's self-destructs).
+ */
+class FrameResult {
+  logs: unknown[];
+  selfdestruct: Map<unknown, unknown>;
+  createdAddresses: Set<string> | undefined;
+  exceptionError: EVMError | undefined;
+  gas: bigint;
+  executionGasUsed: bigint;
+  gasRefund: bigint;
+  stateGasSpilled: bigint;
+  returnValue: Uint8Array;
+  readonly #ran: RunState;
+  readonly #frame: FrameInterpreter['_result'];
+  readonly #env: object;
+  #merged: RunState | undefined;
+
+  constructor(frame: FrameInterpreter['_result'], ran: RunState, env: object, error: EVMError | undefined, gasUsed: bigint) {
+    this.logs = frame.logs;
+    this.selfdestruct = frame.selfdestruct;
+    this.createdAddresses = frame.createdAddresses;
+    this.exceptionError = error;
+    this.gas = ran.gasLeft;
+    this.executionGasUsed = gasUsed;
+    this.gasRefund = ran.gasRefund;
+    this.stateGasSpilled = ran.stateGasSpilled;
+    this.returnValue = frame.returnValue ?? new Uint8Array(0);
+    this.#ran = ran;
+    this.#frame = frame;
+    this.#env = env;
+  }
+
+  get runState(): RunState {
+    return (this.#merged ??= { ...this.#ran, ...this.#frame, ...this.#env } as RunState);
+  }
 }

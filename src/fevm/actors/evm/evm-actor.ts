@@ -225,22 +225,40 @@ export function exitCodeOf(exec: ExecResult, error: EVMError): number {
   return EXIT_CODES[error.error] ?? ExitCode.EvmInvalidInstruction;
 }
 
-function blockContext(ctx: ExecutionContext) {
-  const seed = ctx.seed ?? DEFAULT_BEACON_SEED;
-  return {
-    header: {
-      number: BigInt(ctx.epoch),
-      // No coinbase on FEVM: COINBASE is 0.
-      coinbase: createZeroAddress(),
-      timestamp: BigInt(ctx.timestamp),
-      difficulty: 0n,
-      // Drawn only when PREVRANDAO runs: three blake2b hashes are much of a small call's cost.
-      get prevRandao() {
-        return prevRandao(seed, ctx.epoch);
-      },
-      gasLimit: BigInt(BLOCK_GAS_LIMIT),
-      baseFeePerGas: ctx.baseFee,
-      getBlobGasPrice: () => undefined,
-    },
-  };
+function blockContext(ctx: ExecutionContext): { header: BlockHeader } {
+  return { header: new BlockHeader(ctx) };
+}
+
+/**
+ * The block header the EVM reads (NUMBER, TIMESTAMP, PREVRANDAO, ...). A class, so that PREVRANDAO's
+ * getter sits on the prototype: in an object literal a getter makes V8 give each message's header
+ * a hidden class of its own.
+ */
+class BlockHeader {
+  readonly number: bigint;
+  // No coinbase on FEVM: COINBASE is 0.
+  readonly coinbase = createZeroAddress();
+  readonly timestamp: bigint;
+  readonly difficulty = 0n;
+  readonly gasLimit = BigInt(BLOCK_GAS_LIMIT);
+  readonly baseFeePerGas: bigint;
+  readonly #seed: Uint8Array;
+  readonly #epoch: number;
+
+  constructor(ctx: ExecutionContext) {
+    this.number = BigInt(ctx.epoch);
+    this.timestamp = BigInt(ctx.timestamp);
+    this.baseFeePerGas = ctx.baseFee;
+    this.#seed = ctx.seed ?? DEFAULT_BEACON_SEED;
+    this.#epoch = ctx.epoch;
+  }
+
+  // Drawn only when PREVRANDAO runs: three blake2b hashes are much of a small call's cost.
+  get prevRandao(): Uint8Array {
+    return prevRandao(this.#seed, this.#epoch);
+  }
+
+  getBlobGasPrice(): undefined {
+    return undefined;
+  }
 }
