@@ -98,17 +98,21 @@ function namedBlock(devnet: Devnet, raw: unknown): { epoch: number; upstreamPara
   return { epoch, upstreamParam: quantity(epoch) };
 }
 
-/** eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the fork. */
-async function getLogs(fork: Fork, args: unknown[], local: Local): Promise<unknown> {
+/**
+ * eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the
+ * fork. An end left out is 'latest', which on a young fork names the upstream's block at the fork epoch.
+ */
+async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const filter = args[0] as Record<string, unknown> | undefined;
   if (!filter || typeof filter !== 'object' || filter.blockHash !== undefined) return local(args);
-  const from = epochOf(filter.fromBlock);
-  if (from === undefined || from > fork.point.epoch) return local(args);
-  const to = epochOf(filter.toBlock);
-  if (to !== undefined && to <= fork.point.epoch) return fork.upstream.call('eth_getLogs', args);
+  const from = namedBlock(devnet, filter.fromBlock ?? 'latest');
+  const to = namedBlock(devnet, filter.toBlock ?? 'latest');
+  if (!from || !to || from.epoch > fork.point.epoch) return local(args);
+  const upstreamPart = { ...filter, fromBlock: from.upstreamParam };
+  if (to.epoch <= fork.point.epoch) return fork.upstream.call('eth_getLogs', [{ ...upstreamPart, toBlock: to.upstreamParam }]);
   const [before, after] = await Promise.all([
-    fork.upstream.call<unknown[]>('eth_getLogs', [{ ...filter, toBlock: `0x${fork.point.epoch.toString(16)}` }]),
-    local([{ ...filter, fromBlock: `0x${(fork.point.epoch + 1).toString(16)}` }]) as Promise<unknown[]>,
+    fork.upstream.call<unknown[]>('eth_getLogs', [{ ...upstreamPart, toBlock: quantity(fork.point.epoch) }]),
+    local([{ ...filter, fromBlock: quantity(fork.point.epoch + 1) }]) as Promise<unknown[]>,
   ]);
   return [...before, ...after];
 }
@@ -150,7 +154,7 @@ export async function routeForkCall(devnet: Devnet, called: string, args: unknow
     const held = devnet.chain.byBlockHash(blockHash);
     return held && held.epoch > forkEpoch ? local(args) : upstreamByHash(fork, method, args, local);
   }
-  if (method === 'eth_getLogs') return getLogs(fork, args, local);
+  if (method === 'eth_getLogs') return getLogs(devnet, fork, args, local);
   if (method === 'trace_transaction') return traceTransaction(devnet, fork, args, local);
   if (method === 'trace_filter') return traceFilter(devnet, fork, args, local);
   return local(args);

@@ -5,10 +5,11 @@
 // fork's own messages are searched and waited on without the upstream; traces of that history are the
 // upstream's. Against a full upstream and one that answers as a Lotus gateway (--gateway-only); and
 // through a proxy answering as Lotus does where it differs (a message executed by the next tipset), a
-// message included at the fork epoch is found there, in the state the fork starts from.
+// message included at the fork epoch is found there, in the state the fork starts from (and, before
+// the fork mines, 'latest' names that block: its logs and traces).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { JsonRpcProvider, Wallet } from 'ethers';
+import { JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
 import { t410 } from '../helpers/f410.js';
@@ -17,16 +18,21 @@ import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
 
-/** A transfer from the first dev account, mined; its hash and block number. */
-async function transfer(url: string, wei: bigint): Promise<{ hash: string; block: number }> {
+/** A transaction from the first dev account, mined; its hash and block number. */
+async function send(url: string, tx: TransactionRequest): Promise<{ hash: string; block: number }> {
   const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
   try {
-    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: RECIPIENT, value: wei })).wait();
+    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction(tx)).wait();
     return { hash: receipt!.hash, block: receipt!.blockNumber };
   } finally {
     provider.destroy();
   }
 }
+
+const transfer = (url: string, wei: bigint) => send(url, { to: RECIPIENT, value: wei });
+
+/** Init code that logs one event (LOG0, no data) and deploys an empty contract. */
+const LOGGING_DEPLOYMENT = '0x60006000a000';
 
 for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
   let upstream: DevnetProcess;
@@ -243,7 +249,7 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     upstream = await startDevnet();
     early = await transfer(upstream.url, 1n);
     await rpc(upstream.url, 'anvil_mine', ['0x2']);
-    atFork = await transfer(upstream.url, 2n);
+    atFork = await send(upstream.url, { data: LOGGING_DEPLOYMENT });
     forkEpoch = atFork.block;
     // The tipset that executes atFork on Lotus, empty: the devnet's state there is Lotus's parent state of it.
     await rpc(upstream.url, 'anvil_mine', ['0x1']);
@@ -256,6 +262,19 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     await fork?.stop();
     await proxy?.close();
     await stopForkSuite([upstream], cacheDir);
+  });
+
+  test('on a fork that has not mined yet, \'latest\' names the upstream\'s block at the fork epoch: its logs and traces', async () => {
+    const logs = await rpc(upstream.url, 'eth_getLogs', [{ fromBlock: hex(forkEpoch), toBlock: hex(forkEpoch) }]);
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0].transactionHash, atFork.hash);
+    for (const filter of [{}, { fromBlock: 'latest' }, { fromBlock: hex(early.block), toBlock: 'latest' }, { fromBlock: 'safe', toBlock: 'finalized' }]) {
+      assert.deepEqual(await rpc(fork!.url, 'eth_getLogs', [filter]), logs, JSON.stringify(filter));
+    }
+    const traces = await rpc(upstream.url, 'trace_block', [hex(forkEpoch)]);
+    assert.equal(traces[0].transactionHash, atFork.hash);
+    assert.deepEqual(await rpc(fork!.url, 'trace_block', ['latest']), traces);
+    assert.deepEqual(await rpc(fork!.url, 'trace_filter', [{ fromBlock: 'latest' }]), traces);
   });
 
   test('a message the upstream included at the fork epoch is found there, in the state the fork starts from', async () => {
