@@ -74,7 +74,7 @@ export class Dispatcher {
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
-    return routeForkCall(ctx.devnet, name, args, (routed) => this.run(method, routed, ctx));
+    return routeForkCall(ctx.devnet, method, args, (routed) => this.run(method, routed, ctx));
   }
 
   /**

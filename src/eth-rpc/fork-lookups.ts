@@ -56,6 +56,20 @@ export async function unlessRefused<T>(call: Promise<T>): Promise<T | undefined>
 }
 
 /**
+ * An upstream read of a block or tipset by CID that is undefined when the upstream does not hold it:
+ * Lotus answers `… ipld: could not find …`, fvm-devnet `… not found`. Any other error (a gateway's
+ * rate limit, a failure) is the upstream's failure and is thrown, never taken for an unknown CID.
+ */
+export async function unlessUnknown<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof UpstreamAnswerError && /not found|could not find/i.test(error.rpcMessage)) return undefined;
+    throw error;
+  }
+}
+
+/**
  * The upstream's lookup of a message it executed at or before the fork epoch, or null. Searched
  * back from the tipset whose parent state is the fork's (ForkPoint.stateKey: on Lotus the tipset
  * after the fork epoch, which holds the receipts of the fork epoch's messages and no later ones).
@@ -121,7 +135,7 @@ async function byBlock(devnet: Devnet, fork: Fork, method: string, args: unknown
     return local(args);
   }
   if (!held) {
-    const header = await unlessRefused(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetBlock', args));
+    const header = await unlessUnknown(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetBlock', args));
     if (!header || header.Height > fork.point.epoch) return local(args);
     if (method === 'Filecoin.ChainGetBlock') return header;
   }

@@ -6,6 +6,7 @@ import { quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
+import type { RpcMethod } from './define-method.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
 import { routeTipsetKeys } from './fork-tipsets.js';
 import { traceFilter, traceTransaction } from './fork-traces.js';
@@ -122,11 +123,12 @@ async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local
 }
 
 /** Answers `method(args)` from the upstream or with `local`, as the fork epoch divides them. */
-export async function routeForkCall(devnet: Devnet, called: string, args: unknown[], local: Local): Promise<unknown> {
+export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: unknown[], local: Local): Promise<unknown> {
   const { fork } = devnet;
   if (!fork) return local(args);
   const forkEpoch = fork.point.epoch;
-  const atUpstreamKey = routeTipsetKeys(devnet, fork, called, args, local);
+  const called = rpcMethod.name;
+  const atUpstreamKey = routeTipsetKeys(devnet, fork, rpcMethod, args, local);
   if (atUpstreamKey) return atUpstreamKey;
   const lookup = routeForkLookup(devnet, fork, called, args, local);
   if (lookup) return lookup;

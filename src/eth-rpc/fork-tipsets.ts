@@ -8,10 +8,10 @@ import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
-import { parsed, unlessRefused, type Local } from './fork-lookups.js';
+import type { RpcMethod } from './define-method.js';
+import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { tipsetKeyJson } from './lotus-json.js';
 import { heldTipset, isTipsetKey, tipsetKey } from './lotus-params.js';
-import { allMethods } from './methods/index.js';
 
 /**
  * Methods about the fork's own pool and the messages sent to it, which the upstream's pool and
@@ -26,17 +26,16 @@ const LOCAL_WHATEVER_KEY = new Set([
   'Filecoin.GasEstimateMessageGas',
 ]);
 
-let keyPositions: Map<string, number[]> | undefined;
+const keyPositions = new WeakMap<RpcMethod, number[]>();
 
-/** The positions of each /rpc/v1 method's tipset keys (v0 and v2 take theirs in the same places, or none as a list). */
-function positionsOf(method: string): number[] | undefined {
-  keyPositions ??= new Map(
-    allMethods
-      .filter((m) => !LOCAL_WHATEVER_KEY.has(m.name))
-      .map((m) => [m.name, m.params.flatMap((param, i) => (isTipsetKey(param) ? [i] : []))] as const)
-      .filter(([, positions]) => positions.length > 0),
-  );
-  return keyPositions.get(method);
+/** The positions of a method's tipset keys, as its endpoint takes them (v2's selectors and v0's message CIDs are not keys). */
+function positionsOf(method: RpcMethod): number[] {
+  let positions = keyPositions.get(method);
+  if (!positions) {
+    positions = LOCAL_WHATEVER_KEY.has(method.name) ? [] : method.params.flatMap((param, i) => (isTipsetKey(param) ? [i] : []));
+    keyPositions.set(method, positions);
+  }
+  return positions;
 }
 
 /** Where the tipset a key names is: the fork's own chain, its first tipset (both sides'), or elsewhere. */
@@ -50,7 +49,7 @@ function sideOf(devnet: Devnet, key: CID[]): Side {
 
 /** Whether the upstream has the tipset `key` names at or before the fork epoch. */
 async function beforeForkUpstream(fork: Fork, key: unknown): Promise<boolean> {
-  const tipset = await unlessRefused(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetTipSet', [key]));
+  const tipset = await unlessUnknown(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetTipSet', [key]));
   return tipset !== undefined && tipset.Height <= fork.point.epoch;
 }
 
@@ -81,15 +80,17 @@ async function settled<T>(call: Promise<T>): Promise<() => T> {
 }
 
 /**
- * Answers a call given a tipset key the fork does not hold, or undefined when `method` takes no key
+ * Answers a call given a tipset key the fork does not hold, or undefined when the method takes no key
  * or every key it was given is the fork's (or bad: the local method answers that).
  */
-export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> | undefined {
+export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: RpcMethod, args: unknown[], local: Local): Promise<unknown> | undefined {
   const positions = positionsOf(method);
-  if (!positions) return undefined;
-  // A key is a list: null or [] is the head, and v2's selectors (objects) and v0's message CIDs in v1's key place are not keys.
-  const keys = positions.filter((i) => Array.isArray(args[i]) && (args[i] as unknown[]).length > 0).map((i) => {
-    const key = parsed(() => tipsetKey('tipsetKey').parse(args[i]));
+  if (positions.length === 0) return undefined;
+  const keys = positions.map((i) => {
+    const arg = args[i];
+    // An empty key (null, left out or []) is the fork's head, never the upstream's.
+    if (arg === undefined || arg === null || (Array.isArray(arg) && arg.length === 0)) return { position: i, side: 'fork' as Side };
+    const key = parsed(() => tipsetKey('tipsetKey').parse(arg));
     return { position: i, side: key && sideOf(devnet, key) };
   });
   if (keys.some(({ side }) => side === undefined) || !keys.some(({ side }) => side === 'elsewhere')) return undefined;
@@ -99,12 +100,12 @@ export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: string, args
     // Asked with the checks, in one batch; the upstream's answer counts only if every key it was given is its own before the fork epoch.
     const firstThere = keys.filter(({ side }) => side === 'first').map(({ position }) => position);
     const upstreamArgs = args.map((arg, i) => (firstThere.includes(i) ? fork.point.tipsetKey : arg));
-    const answer = mixed ? undefined : settled(fork.upstream.call(method, upstreamArgs));
+    const answer = mixed ? undefined : settled(fork.upstream.call(method.name, upstreamArgs));
     const beforeFork = await Promise.all(upstreams.map(({ position }) => beforeForkUpstream(fork, args[position])));
     if (beforeFork.includes(false)) return local(args);
     if (answer) return (await answer)();
-    // A tipset of the fork's own and one of the upstream's: of such pairs, only a path is answered (across the fork epoch).
-    if (method !== 'Filecoin.ChainGetPath') return local(args);
+    // A tipset of the fork's own (or its head) and one of the upstream's: of such pairs, only a path is answered (across the fork epoch).
+    if (method.name !== 'Filecoin.ChainGetPath') return local(args);
     return pathAcross(devnet, fork, args, keys[0].side === 'elsewhere', local);
   })();
 }

@@ -141,6 +141,14 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     assert.deepEqual(await v0.request('StateGetActor', sender, lookup.TipSet), await onUpstream.request('StateGetActor', sender, lookup.TipSet));
   });
 
+  test('/rpc/v2 takes a selector, not a key: an upstream key is refused there as the fork\'s own is', async () => {
+    const { Cids: key } = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [early.block, null]);
+    const { Cids: own } = await rpc(fork!.url, 'Filecoin.ChainHead', []);
+    const mine = await rawAnswer(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [key]);
+    assert.match(mine.error?.message ?? '', /expected a tipset selector object/);
+    assert.deepEqual(mine.error, (await rawAnswer(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [own])).error);
+  });
+
   test('the key of an upstream tipset after the fork epoch is unknown on the fork', async () => {
     const { Cids: key } = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [later.block, null]);
     for (const [method, params] of [
@@ -168,8 +176,12 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     assert.deepEqual(path.slice(upstreamPart.length), await onFork.request('ChainGetPath', first, to));
     const back = await onFork.request('ChainGetPath', to, genesis);
     assert.deepEqual(back.map((change: any) => [change.Type, change.Val.Height]), Array.from({ length: own.block }, (_, i) => ['revert', own.block - i]));
+    // An empty key next to an upstream one is the fork's head, not the upstream's (which has mined on).
+    assert.deepEqual(await onFork.request('ChainGetPath', from, null), path);
+    assert.deepEqual(await onFork.request('ChainGetPath', null, from), await onFork.request('ChainGetPath', to, from));
     // A key of the fork's own with an upstream one, other than a path: unknown, as before.
     await assert.rejects(rpc(fork!.url, 'Filecoin.MsigGetVested', [sender, from, to]), /loading tipset .*: not found/);
+    await assert.rejects(rpc(fork!.url, 'Filecoin.MsigGetVested', [sender, from, null]), /loading tipset .*: not found/);
   });
 
   test('keys the fork holds are answered without the upstream', async () => {
