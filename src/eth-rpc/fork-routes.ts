@@ -2,7 +2,7 @@
 // receipts and logs from then (and state reads of earlier blocks) are the upstream's answers,
 // passed through as it gave them. Everything after the fork epoch, and the state at it (the
 // upstream's with the dev accounts funded), is the fork's own.
-import { quantity } from '../common/hex.js';
+import { bytesToHex, quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
@@ -69,6 +69,19 @@ async function upstreamByHash(fork: Fork, method: string, args: unknown[], local
   const epoch = blockEpochOf(answer);
   if (epoch === undefined || epoch > fork.point.epoch) return local(args);
   return countOnly ? fork.upstream.call(method, args) : answer;
+}
+
+/**
+ * A state read at a block named by hash (EIP-1898 `{ blockHash }`, as `cast --block <hash>` sends
+ * it): a hash the fork does not hold may be of an upstream block before the fork epoch, whose state
+ * the upstream answers; the fork's own blocks, and hashes the upstream places after the fork epoch
+ * or does not know, are the local method's.
+ */
+async function stateAtBlockHash(devnet: Devnet, fork: Fork, method: string, blockHash: Uint8Array, args: unknown[], local: Local): Promise<unknown> {
+  if (devnet.chain.byBlockHash(blockHash)) return local(args);
+  const block = await unlessRefused(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
+  const epoch = blockEpochOf(block);
+  return epoch !== undefined && epoch < fork.point.epoch ? fork.upstream.call(method, args) : local(args);
 }
 
 /** Upstream-only: the upstream's genesis is the fork's. */
@@ -149,8 +162,11 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
     return fork.upstream.call(method, [height, fork.point.tipsetKey]);
   }
   if (method in STATE_METHODS) {
+    const raw = args[STATE_METHODS[method]];
+    const ref = parsed(() => parseBlockRef('block', raw));
+    if (ref && 'hash' in ref) return stateAtBlockHash(devnet, fork, method, ref.hash, args, local);
     // A tag names one of the fork's tipsets, never one before the fork epoch.
-    const block = namedBlock(devnet, args[STATE_METHODS[method]]);
+    const block = namedBlock(devnet, raw);
     return block && block.epoch < forkEpoch ? fork.upstream.call(method, args) : local(args);
   }
   if (BY_HASH.has(method)) {

@@ -74,6 +74,19 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.equal(await rpc(fork!.url, 'Filecoin.EthGetBalance', [RECIPIENT, hex(early.block)]), '0x1');
   });
 
+  test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {
+    const { hash } = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(early.block), false]);
+    for (const at of [{ blockHash: hash }, hash]) {
+      const balance = await rpc(fork!.url, 'eth_getBalance', [RECIPIENT, at]);
+      assert.equal(balance, '0x1');
+      assert.equal(balance, await rpc(upstream.url, 'eth_getBalance', [RECIPIENT, at]));
+      assert.equal(await rpc(fork!.url, 'eth_getTransactionCount', [RECIPIENT, at]), await rpc(upstream.url, 'eth_getTransactionCount', [RECIPIENT, at]));
+    }
+    // The upstream's block after the fork epoch is not in the fork's chain.
+    const { hash: laterHash } = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(later.block), false]);
+    await assert.rejects(rpc(fork!.url, 'eth_getBalance', [RECIPIENT, { blockHash: laterHash }]), /no tipset with hash/);
+  });
+
   test('traces of blocks and transactions at or before the fork epoch are the upstream\'s, by their trace_ names and Lotus aliases', async () => {
     // A young fork's 'latest' is its first tipset, the upstream's at the fork epoch.
     assert.equal(await head(fork!.url), forkEpoch);
