@@ -267,7 +267,7 @@ export class StorageProviderAgents {
     for (const id of ids) {
       let provider: Provider | undefined;
       try {
-        // Read at once: at most tipsets it reads nothing a fork has not fetched, and this runs at every tipset.
+        // Read directly (this runs at every tipset): only state a fork has not fetched needs untilFetched.
         provider = this.runnable(id);
       } catch (error) {
         // On a fork, a forked miner's worker is fetched first (its key address tells whether it is impersonated).
