@@ -7,6 +7,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
+import { routeTipsetKeys } from './fork-tipsets.js';
 import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
 import { onlyTraceType } from './methods/trace.js';
@@ -125,6 +126,8 @@ export async function routeForkCall(devnet: Devnet, called: string, args: unknow
   const { fork } = devnet;
   if (!fork) return local(args);
   const forkEpoch = fork.point.epoch;
+  const atUpstreamKey = routeTipsetKeys(devnet, fork, called, args, local);
+  if (atUpstreamKey) return atUpstreamKey;
   const lookup = routeForkLookup(devnet, fork, called, args, local);
   if (lookup) return lookup;
   const method = ethereumName(called);
