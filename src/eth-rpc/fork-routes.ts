@@ -7,11 +7,12 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
+import { routeTipsetKeys } from './fork-tipsets.js';
 import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
 import { onlyTraceType } from './methods/trace.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
-import { hash, parseBlockRef, type BlockRef } from './params.js';
+import { hash, parseBlockRef } from './params.js';
 
 /** Methods about a block, by the position of their block parameter: the block at the fork epoch is the upstream's too. */
 const BLOCK_METHODS: Record<string, number> = {
@@ -72,30 +73,33 @@ async function upstreamByHash(fork: Fork, method: string, args: unknown[], local
 /** Upstream-only: the upstream's genesis is the fork's. */
 const UPSTREAM_ONLY = new Set(['Filecoin.ChainGetGenesis']);
 
-/** The epoch a block parameter names, if it names one by number or as 'earliest'. */
-function epochOf(raw: unknown): number | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  let ref: BlockRef;
-  try {
-    ref = parseBlockRef('block', raw);
-  } catch {
-    return undefined; // the local method answers the bad parameter
-  }
-  if ('number' in ref) return ref.number;
-  return 'tag' in ref && ref.tag === 'earliest' ? 0 : undefined;
+/** The epoch a block parameter names on the fork, and the parameter to pass the upstream for that block. */
+interface NamedBlock {
+  epoch: number;
+  upstreamParam: unknown;
 }
 
 /**
- * The epoch of the block a parameter of a method about a block names on the fork, and the parameter
- * to pass the upstream for it: a tag other than 'earliest' names one of the fork's tipsets (on a young
- * fork, its first: the upstream's at the fork epoch), which the upstream knows by its number.
+ * The block a block parameter names by number or tag, the one parser of them here: a tag other than
+ * 'earliest' names one of the fork's tipsets (on a young fork, its first: the upstream's at the fork
+ * epoch), which the upstream knows by its number; a hash or a bad parameter names none here.
  */
-function namedBlock(devnet: Devnet, raw: unknown): { epoch: number; upstreamParam: unknown } | undefined {
+function namedBlock(devnet: Devnet, raw: unknown): NamedBlock | undefined {
   const ref = parsed(() => parseBlockRef('block', raw));
   if (!ref || 'hash' in ref) return undefined; // the local method answers a bad parameter; a hash is not a number
   if ('number' in ref || ref.tag === 'earliest') return { epoch: 'number' in ref ? ref.number : 0, upstreamParam: raw };
   const { epoch } = taggedBlock(devnet, ref.tag);
   return { epoch, upstreamParam: quantity(epoch) };
+}
+
+/**
+ * An end of eth_getLogs' range, named as Lotus takes it (log-criteria.ts): left out, 'latest',
+ * 'earliest' or a hex number; any other tag is refused, by the local method.
+ */
+function logRangeEnd(devnet: Devnet, raw: unknown): NamedBlock | undefined {
+  const named = raw === undefined || raw === null || raw === '' ? 'latest' : raw;
+  const lotusTakes = named === 'latest' || named === 'earliest' || (typeof named === 'string' && named.startsWith('0x'));
+  return lotusTakes ? namedBlock(devnet, named) : undefined;
 }
 
 /**
@@ -105,8 +109,8 @@ function namedBlock(devnet: Devnet, raw: unknown): { epoch: number; upstreamPara
 async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const filter = args[0] as Record<string, unknown> | undefined;
   if (!filter || typeof filter !== 'object' || filter.blockHash !== undefined) return local(args);
-  const from = namedBlock(devnet, filter.fromBlock ?? 'latest');
-  const to = namedBlock(devnet, filter.toBlock ?? 'latest');
+  const from = logRangeEnd(devnet, filter.fromBlock);
+  const to = logRangeEnd(devnet, filter.toBlock);
   if (!from || !to || from.epoch > fork.point.epoch) return local(args);
   const upstreamPart = { ...filter, fromBlock: from.upstreamParam };
   if (to.epoch <= fork.point.epoch) return fork.upstream.call('eth_getLogs', [{ ...upstreamPart, toBlock: to.upstreamParam }]);
@@ -122,6 +126,8 @@ export async function routeForkCall(devnet: Devnet, called: string, args: unknow
   const { fork } = devnet;
   if (!fork) return local(args);
   const forkEpoch = fork.point.epoch;
+  const atUpstreamKey = routeTipsetKeys(devnet, fork, called, args, local);
+  if (atUpstreamKey) return atUpstreamKey;
   const lookup = routeForkLookup(devnet, fork, called, args, local);
   if (lookup) return lookup;
   const method = ethereumName(called);
@@ -141,8 +147,9 @@ export async function routeForkCall(devnet: Devnet, called: string, args: unknow
     return fork.upstream.call(method, [height, fork.point.tipsetKey]);
   }
   if (method in STATE_METHODS) {
-    const epoch = epochOf(args[STATE_METHODS[method]]);
-    return epoch !== undefined && epoch < forkEpoch ? fork.upstream.call(method, args) : local(args);
+    // A tag names one of the fork's tipsets, never one before the fork epoch.
+    const block = namedBlock(devnet, args[STATE_METHODS[method]]);
+    return block && block.epoch < forkEpoch ? fork.upstream.call(method, args) : local(args);
   }
   if (BY_HASH.has(method)) {
     const answer = await local(args);

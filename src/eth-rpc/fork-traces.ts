@@ -5,6 +5,7 @@
 import { quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
+import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
 import { parsed, unlessRefused, type Local } from './fork-lookups.js';
 import { parseTraceFilter, tooManyTraces, TRACE_FILTER_MAX_RESULTS, type TraceFilter } from './methods/trace.js';
 import { hash, parseObject } from './params.js';
@@ -32,12 +33,31 @@ function upstreamCriteria(raw: Record<string, unknown>, filter: TraceFilter, for
   };
 }
 
-/** How many traces the upstream matches with `criteria`, counted up to `limit` (in pages, as Lotus answers at most 500 at once). */
+/** The limit a Lotus upstream names when it refuses a trace_filter count above its EthTraceFilterMaxResults. */
+function refusedCountLimit(error: unknown): number | undefined {
+  if (!(error instanceof UpstreamAnswerError)) return undefined;
+  const limit = /^invalid response count, requested \d+, maximum supported is (\d+)$/.exec(error.rpcMessage);
+  return limit ? Number(limit[1]) : undefined;
+}
+
+/**
+ * How many traces the upstream matches with `criteria`, counted up to `limit` in pages: of Lotus's
+ * default EthTraceFilterMaxResults, or of the smaller limit an upstream set names when it refuses that.
+ */
 async function upstreamMatchCount(fork: Fork, criteria: Record<string, unknown>, limit: number): Promise<number> {
   let counted = 0;
+  let pageSize = TRACE_FILTER_MAX_RESULTS;
   while (counted < limit) {
-    const page = Math.min(limit - counted, TRACE_FILTER_MAX_RESULTS);
-    const found = await fork.upstream.call<unknown[]>('trace_filter', [{ ...criteria, after: quantity(counted), count: quantity(page) }]);
+    const page = Math.min(limit - counted, pageSize);
+    let found: unknown[];
+    try {
+      found = await fork.upstream.call<unknown[]>('trace_filter', [{ ...criteria, after: quantity(counted), count: quantity(page) }]);
+    } catch (error) {
+      const upstreamLimit = refusedCountLimit(error);
+      if (upstreamLimit === undefined || upstreamLimit < 1 || upstreamLimit >= page) throw error;
+      pageSize = upstreamLimit;
+      continue;
+    }
     counted += found.length;
     if (found.length < page) break;
   }

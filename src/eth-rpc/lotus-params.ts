@@ -6,7 +6,7 @@ import { DevnetError } from '../common/errors.js';
 import { hexToBytes } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { SigType, type Message, type SignedMessage } from '../fevm/message.js';
-import type { Tipset } from '../mining/tipset.js';
+import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { invalid, listOf, nonNegative, parseBase64, parseNonNegative, type Param } from './params.js';
 
 export const filAddress = (name: string): Param<FilAddress> => ({
@@ -46,16 +46,25 @@ function parseCid(name: string, v: unknown): CID {
 
 export const cid = (name: string): Param<CID> => ({ name, parse: (v) => parseCid(name, v) });
 
+/** The tipset-key parameters of the method tables (fork-tipsets.ts routes keys the fork does not hold). */
+const TIPSET_KEY_PARAMS = new WeakSet<Param<unknown>>();
+
 /** A tipset key: a list of block CIDs; null or [] means the head. */
-export const tipsetKey = (name: string): Param<CID[]> => ({
-  name,
-  optional: true,
-  parse: (v) => {
-    if (v === null || v === undefined) return [];
-    if (!Array.isArray(v)) throw invalid(name, 'expected a list of block CIDs');
-    return v.map((c, i) => parseCid(`${name}[${i}]`, c));
-  },
-});
+export const tipsetKey = (name: string): Param<CID[]> => {
+  const param: Param<CID[]> = {
+    name,
+    optional: true,
+    parse: (v) => {
+      if (v === null || v === undefined) return [];
+      if (!Array.isArray(v)) throw invalid(name, 'expected a list of block CIDs');
+      return v.map((c, i) => parseCid(`${name}[${i}]`, c));
+    },
+  };
+  TIPSET_KEY_PARAMS.add(param);
+  return param;
+};
+
+export const isTipsetKey = (param: Param<unknown>): boolean => TIPSET_KEY_PARAMS.has(param);
 
 export const epoch = (name: string): Param<number> => nonNegative(name, 'epoch number');
 
@@ -91,11 +100,21 @@ export const base64Bytes = (name: string): Param<Uint8Array> => ({
   parse: (v) => (v === null || v === undefined ? new Uint8Array() : parseBase64(name, v)),
 });
 
+/**
+ * The tipset a non-empty key names, if the chain holds it: one block's CID, or a fork's first
+ * tipset by the upstream's whole key (it stands in for the upstream's, which may have more blocks).
+ */
+export function heldTipset(devnet: Devnet, key: CID[]): Tipset | undefined {
+  const tipset = devnet.chain.byBlockCid(key[0]);
+  if (!tipset || (key.length !== 1 && !tipset.key.equals(tipsetKeyCid(key)))) return undefined;
+  return tipset;
+}
+
 /** The tipset a key names; the empty key is the head. */
 export function tipsetOf(devnet: Devnet, key: CID[] | undefined): Tipset {
   if (!key || key.length === 0) return devnet.head;
-  const tipset = devnet.chain.byBlockCid(key[0]);
-  if (!tipset || key.length !== 1) throw new DevnetError(`loading tipset ${key.map((c) => c.toString()).join(',')}: not found`);
+  const tipset = heldTipset(devnet, key);
+  if (!tipset) throw new DevnetError(`loading tipset ${key.map((c) => c.toString()).join(',')}: not found`);
   return tipset;
 }
 

@@ -254,7 +254,8 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     // The tipset that executes atFork on Lotus, empty: the devnet's state there is Lotus's parent state of it.
     await rpc(upstream.url, 'anvil_mine', ['0x1']);
     later = await transfer(upstream.url, 3n);
-    proxy = await lotusUpstreamProxy(upstream.url);
+    // Its trace_filter answers one trace at a time, as a Lotus node whose EthTraceFilterMaxResults is 1.
+    proxy = await lotusUpstreamProxy(upstream.url, { traceFilterMaxResults: 1 });
     fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch)]);
   });
 
@@ -268,8 +269,14 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     const logs = await rpc(upstream.url, 'eth_getLogs', [{ fromBlock: hex(forkEpoch), toBlock: hex(forkEpoch) }]);
     assert.equal(logs.length, 1);
     assert.equal(logs[0].transactionHash, atFork.hash);
-    for (const filter of [{}, { fromBlock: 'latest' }, { fromBlock: hex(early.block), toBlock: 'latest' }, { fromBlock: 'safe', toBlock: 'finalized' }]) {
+    for (const filter of [{}, { fromBlock: 'latest' }, { fromBlock: hex(early.block), toBlock: 'latest' }, { toBlock: hex(forkEpoch) }]) {
       assert.deepEqual(await rpc(fork!.url, 'eth_getLogs', [filter]), logs, JSON.stringify(filter));
+    }
+    // Lotus takes no other tag in a log range: the fork refuses them as the upstream does.
+    for (const filter of [{ fromBlock: 'safe', toBlock: 'finalized' }, { fromBlock: hex(early.block), toBlock: 'pending' }, { fromBlock: 'finalized' }]) {
+      const refused = await answerOrError(rpc(fork!.url, 'eth_getLogs', [filter]));
+      assert.match(refused.error ?? '', /(From|To)Block is not a hex/, JSON.stringify(filter));
+      assert.deepEqual(refused, await answerOrError(rpc(upstream.url, 'eth_getLogs', [filter])), JSON.stringify(filter));
     }
     const traces = await rpc(upstream.url, 'trace_block', [hex(forkEpoch)]);
     assert.equal(traces[0].transactionHash, atFork.hash);
@@ -314,5 +321,22 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]), lotus);
     assert.equal(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, await messageCid(later.hash), -1, true]), null);
     assert.equal(await rpc(fork!.url, 'eth_getTransactionReceipt', [later.hash]), null);
+  });
+
+  test('trace_filter pages across the fork epoch by the upstream\'s own EthTraceFilterMaxResults when it is below Lotus\'s default', async () => {
+    const upstreamTraces = [];
+    for (let after = 0; after < 3; after++) {
+      upstreamTraces.push(...(await rpc(upstream.url, 'trace_filter', [{ fromBlock: hex(early.block), toBlock: hex(forkEpoch), after: hex(after), count: '0x1' }])));
+    }
+    assert.deepEqual(upstreamTraces.map((t: any) => t.transactionHash), [early.hash, atFork.hash]);
+    const own = await transfer(fork!.url, 4n);
+    const ownTrace = (await rpc(fork!.url, 'trace_transaction', [own.hash]))[0];
+    // `after` skips past every upstream trace: the fork counts them one page of 1 at a time, then answers its own.
+    const range = { fromBlock: hex(early.block), toBlock: 'latest' };
+    assert.deepEqual(await rpc(fork!.url, 'trace_filter', [{ ...range, after: '0x2', count: '0x1' }]), [ownTrace]);
+    assert.deepEqual(await rpc(fork!.url, 'trace_filter', [{ ...range, after: '0x2' }]), [ownTrace]);
+    assert.deepEqual(await rpc(fork!.url, 'trace_filter', [{ ...range, after: '0x1', count: '0x1' }]), [upstreamTraces[1]]);
+    // A count above the upstream's limit is the upstream's refusal, as that node gives it.
+    await assert.rejects(rpc(fork!.url, 'trace_filter', [{ ...range, count: '0x2' }]), /invalid response count, requested 2, maximum supported is 1/);
   });
 });

@@ -43,20 +43,39 @@ async function lotusSearch(target: string, request: Request): Promise<Response> 
   return { ...found, result: { ...found.result, TipSet: next.Cids, Height: next.Height } };
 }
 
-function answer(target: string, request: Request): Promise<Response> {
+/** trace_filter as Lotus answers it with EthTraceFilterMaxResults set to `max`: a larger Count, or more results without one, refused. */
+async function limitedTraceFilter(target: string, request: Request, max: number): Promise<Response> {
+  const refused = (message: string): Response => ({ jsonrpc: '2.0', id: request.id, error: { code: 1, message } });
+  const [filter] = (request.params ?? []) as [{ count?: string } | undefined];
+  const count = filter?.count === undefined ? undefined : Number(filter.count);
+  if (count !== undefined && count > max) return refused(`invalid response count, requested ${count}, maximum supported is ${max}`);
+  const found = await forward(target, request);
+  if (count === undefined && Array.isArray(found.result) && found.result.length > max) {
+    return refused(`too many results, maximum supported is ${max}, try paginating requests with After and Count`);
+  }
+  return found;
+}
+
+export interface LotusProxyOptions {
+  /** The upstream's Fevm.EthTraceFilterMaxResults (Lotus's default: 500, as the devnet's). */
+  traceFilterMaxResults?: number;
+}
+
+function answer(target: string, request: Request, options: LotusProxyOptions): Promise<Response> {
   if (request.method === 'Filecoin.StateNetworkName') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: LOTUS_NETWORK_NAME });
   if (request.method === 'Filecoin.StateSearchMsg' && request.params?.length === 4) return lotusSearch(target, request);
+  if (request.method === 'trace_filter' && options.traceFilterMaxResults !== undefined) return limitedTraceFilter(target, request, options.traceFilterMaxResults);
   return forward(target, request);
 }
 
 /** A proxy to the fvm-devnet at `target` that answers as Lotus; `close` stops it. */
-export async function lotusUpstreamProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function lotusUpstreamProxy(target: string, options: LotusProxyOptions = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString()) as Request | Request[];
-      Promise.all((Array.isArray(body) ? body : [body]).map((request) => answer(target, request))).then(
+      Promise.all((Array.isArray(body) ? body : [body]).map((request) => answer(target, request, options))).then(
         (answers) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.isArray(body) ? answers : answers[0])),
         () => res.destroy(), // the upstream is gone: so is the answer, as from a dead node
       );

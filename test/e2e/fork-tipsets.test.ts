@@ -1,0 +1,187 @@
+// The Filecoin.* methods that take a tipset key, on a fork, given the key of an upstream tipset from
+// before the fork epoch as the fork itself hands it out (ChainGetTipSetByHeight, a message lookup's
+// TipSet): they answer as the upstream does at that key, driven by Glif's Lotus client the way a
+// script passes one answer's key to the next call. The key of an upstream tipset after the fork epoch
+// is unknown on the fork; keys the fork holds (its own tipsets, and its first, which stands in for the
+// upstream's at the fork epoch) are answered without the upstream; a path across the fork epoch
+// joins the upstream's to the fork's. Against a full upstream and a --gateway-only one, whose refusal
+// of a method outside the gateway's set the fork gives too.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import glifModule from '@glif/filecoin-rpc-client';
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { t410 } from '../helpers/f410.js';
+import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+
+interface LotusClient {
+  request(method: string, ...params: unknown[]): Promise<any>;
+}
+const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
+
+const RECIPIENT = '0x3333333333333333333333333333333333333333';
+
+/** A transfer from the first dev account, mined; its hash and block number. */
+async function transfer(url: string, wei: bigint): Promise<{ hash: string; block: number }> {
+  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: RECIPIENT, value: wei })).wait();
+    return { hash: receipt!.hash, block: receipt!.blockNumber };
+  } finally {
+    provider.destroy();
+  }
+}
+
+/** A call's JSON-RPC error as the node gives it (code and message), or its answer. */
+async function rawAnswer(url: string, method: string, params: unknown[]): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  return (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
+}
+
+for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at an upstream tipset key before the fork epoch${gatewayOnly ? ' (a --gateway-only upstream)' : ''}`, () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess | undefined;
+  let cacheDir: string;
+  let forkEpoch: number;
+  let early: { hash: string; block: number };
+  let later: { hash: string; block: number };
+  let miner: string;
+  let dealId: number;
+  /** Glif's client on the fork's /rpc/v1 and on the upstream's. */
+  let onFork: LotusClient;
+  let onUpstream: LotusClient;
+  const sender = t410(DEV_ACCOUNTS[0].address);
+
+  before(async () => {
+    cacheDir = freshForkCache('fvm-fork-tipsets-');
+    upstream = await startDevnet(['--storage-providers', '1', ...(gatewayOnly ? ['--gateway-only'] : [])]);
+    [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
+    const piece = computePieceCid(new Uint8Array(2000).map((_, i) => i % 249));
+    ({ dealId } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]));
+    early = await transfer(upstream.url, 1n);
+    await rpc(upstream.url, 'anvil_mine', ['0x3']);
+    forkEpoch = await head(upstream.url);
+    later = await transfer(upstream.url, 2n);
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+    onFork = new LotusRpcEngine({ apiAddress: `${fork.url}/rpc/v1` });
+    onUpstream = new LotusRpcEngine({ apiAddress: `${upstream.url}/rpc/v1` });
+  });
+
+  after(() => stopForkSuite([fork, upstream], cacheDir));
+
+  test('a key the fork hands out for an earlier height reads the chain and the state there, as the upstream answers', async () => {
+    const tipset = await onFork.request('ChainGetTipSetByHeight', early.block, null);
+    assert.equal(tipset.Height, early.block);
+    const key = tipset.Cids;
+    assert.deepEqual(await onFork.request('ChainGetTipSet', key), await onUpstream.request('ChainGetTipSet', key));
+    const calls: [string, ...unknown[]][] = [
+      ['ChainGetTipSetByHeight', early.block - 1, key],
+      ['ChainGetTipSetAfterHeight', 1, key],
+      ['ChainGetMessagesInTipset', key],
+      ['StateGetActor', sender, key],
+      ['StateLookupID', sender, key],
+      ['StateAccountKey', sender, key],
+      ['StateNetworkVersion', key],
+      ['StateReadState', miner, key],
+      ['StateMinerInfo', miner, key],
+      ['StateMinerPower', miner, key],
+      ['StateMarketStorageDeal', dealId, key],
+      ['StateMarketBalance', sender, key],
+      ['StateVerifiedClientStatus', sender, key],
+      ['StateListMiners', key],
+      ['MsigGetPending', sender, key],
+      ['StateCall', { From: sender, To: t410(RECIPIENT), Value: '7', Method: 0, Params: null }, key],
+      ['StateMarketDeals', key],
+      ['StateMinerSectors', miner, null, key],
+    ];
+    for (const [method, ...params] of calls) {
+      const theirs = await answerOrError(onUpstream.request(method, ...params));
+      const mine = await answerOrError(onFork.request(method, ...params));
+      if (theirs?.error) assert.match(mine.error ?? '', new RegExp(theirs.error.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), method);
+      else assert.deepEqual(mine, theirs, method);
+    }
+    // The state at a key is the upstream's then, not the fork's: before the early transfer its recipient did not exist.
+    const before = (await onFork.request('ChainGetTipSetByHeight', early.block - 1, null)).Cids;
+    await assert.rejects(onFork.request('StateGetActor', t410(RECIPIENT), before), /actor not found/);
+    assert.equal((await onFork.request('StateGetActor', t410(RECIPIENT), null)).Balance, '1');
+  });
+
+  test('a method a gateway does not serve gets the gateway\'s error from a gateway upstream, the upstream\'s answer from a full node', async () => {
+    const { Cids: key } = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [early.block, null]);
+    for (const [method, params] of [
+      ['Filecoin.StateMarketDeals', [key]],
+      ['Filecoin.StateMinerSectors', [miner, null, key]],
+      ['Filecoin.StateCirculatingSupply', [key]],
+    ] as const) {
+      const mine = await rawAnswer(fork!.url, method, [...params]);
+      const theirs = await rawAnswer(upstream.url, method, [...params]);
+      if (gatewayOnly) {
+        assert.equal(mine.error?.code, -32601, method);
+        assert.match(mine.error!.message, new RegExp(`method '${method}' not found`), method);
+        assert.deepEqual(theirs.error, { code: -32601, message: `method '${method}' not found` });
+      } else {
+        assert.deepEqual(mine.result, theirs.result, method);
+        assert.ok(mine.result !== undefined, method);
+      }
+    }
+  });
+
+  test('a message lookup\'s TipSet names a tipset whose key reads on the fork, on /rpc/v1 and /rpc/v0', async () => {
+    const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [early.hash]);
+    const lookup = await onFork.request('StateSearchMsg', null, cid, -1, true);
+    assert.equal(lookup.Height, early.block);
+    assert.deepEqual(await onFork.request('ChainGetTipSet', lookup.TipSet), await onUpstream.request('ChainGetTipSet', lookup.TipSet));
+    const messages = await onFork.request('ChainGetMessagesInTipset', lookup.TipSet);
+    assert.deepEqual(messages.map((m: any) => m.Cid), [cid]);
+    // Searched from that tipset, as the upstream searches.
+    assert.deepEqual(await onFork.request('StateSearchMsg', lookup.TipSet, cid, -1, true), await onUpstream.request('StateSearchMsg', lookup.TipSet, cid, -1, true));
+    const v0 = new LotusRpcEngine({ apiAddress: `${fork!.url}/rpc/v0` });
+    assert.deepEqual(await v0.request('StateGetActor', sender, lookup.TipSet), await onUpstream.request('StateGetActor', sender, lookup.TipSet));
+  });
+
+  test('the key of an upstream tipset after the fork epoch is unknown on the fork', async () => {
+    const { Cids: key } = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [later.block, null]);
+    for (const [method, params] of [
+      ['Filecoin.ChainGetTipSet', [key]],
+      ['Filecoin.StateGetActor', [sender, key]],
+      ['Filecoin.StateCall', [{ From: sender, To: t410(RECIPIENT), Value: '7', Method: 0, Params: null }, key]],
+      ['Filecoin.ChainGetTipSetByHeight', [early.block, key]],
+      ['Filecoin.StateMarketDeals', [key]],
+    ] as const) {
+      await assert.rejects(rpc(fork!.url, method, [...params]), /loading tipset .*: not found/, method);
+    }
+  });
+
+  test('a path across the fork epoch is the upstream\'s up to it, then the fork\'s', async () => {
+    const own = await transfer(fork!.url, 3n);
+    const genesis = (await onFork.request('ChainGetGenesis')).Cids;
+    const from = (await onFork.request('ChainGetTipSetByHeight', early.block, null)).Cids;
+    const to = (await onFork.request('ChainHead')).Cids;
+    assert.equal((await onFork.request('ChainHead')).Height, own.block);
+    const first = (await onFork.request('ChainGetTipSetByHeight', forkEpoch, null)).Cids;
+    const path = await onFork.request('ChainGetPath', from, to);
+    assert.deepEqual(path.map((change: any) => [change.Type, change.Val.Height]), Array.from({ length: own.block - early.block }, (_, i) => ['apply', early.block + 1 + i]));
+    const upstreamPart = await onUpstream.request('ChainGetPath', from, first);
+    assert.deepEqual(path.slice(0, upstreamPart.length), upstreamPart);
+    assert.deepEqual(path.slice(upstreamPart.length), await onFork.request('ChainGetPath', first, to));
+    const back = await onFork.request('ChainGetPath', to, genesis);
+    assert.deepEqual(back.map((change: any) => [change.Type, change.Val.Height]), Array.from({ length: own.block }, (_, i) => ['revert', own.block - i]));
+    // A key of the fork's own with an upstream one, other than a path: unknown, as before.
+    await assert.rejects(rpc(fork!.url, 'Filecoin.MsigGetVested', [sender, from, to]), /loading tipset .*: not found/);
+  });
+
+  test('keys the fork holds are answered without the upstream', async () => {
+    // Read while the upstream is up: the fork answers heights up to the fork epoch from it.
+    const first = await onFork.request('ChainGetTipSetByHeight', forkEpoch, null);
+    const headKey = (await onFork.request('ChainHead')).Cids;
+    await upstream.stop();
+    assert.equal((await onFork.request('ChainGetTipSet', first.Cids)).Height, forkEpoch);
+    assert.ok((await onFork.request('StateGetActor', sender, first.Cids)).Nonce >= 0);
+    assert.ok((await onFork.request('StateGetActor', sender, headKey)).Nonce > 0);
+    const path = await onFork.request('ChainGetPath', first.Cids, headKey);
+    assert.equal(path.length, (await head(fork!.url)) - forkEpoch);
+    assert.equal(await rpc(fork!.url, 'eth_blockNumber'), hex(await head(fork!.url)));
+  });
+});
