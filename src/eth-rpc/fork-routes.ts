@@ -7,6 +7,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
+import { feeHistory } from './fork-fee-history.js';
 import { routeTipsetKeys } from './fork-tipsets.js';
 import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
@@ -74,7 +75,7 @@ async function upstreamByHash(fork: Fork, method: string, args: unknown[], local
 const UPSTREAM_ONLY = new Set(['Filecoin.ChainGetGenesis']);
 
 /** The epoch a block parameter names on the fork, and the parameter to pass the upstream for that block. */
-interface NamedBlock {
+export interface NamedBlock {
   epoch: number;
   upstreamParam: unknown;
 }
@@ -162,6 +163,10 @@ export async function routeForkCall(devnet: Devnet, called: string, args: unknow
     return held && held.epoch > forkEpoch ? local(args) : upstreamByHash(fork, method, args, local);
   }
   if (method === 'eth_getLogs') return getLogs(devnet, fork, args, local);
+  if (method === 'eth_feeHistory') {
+    const newest = namedBlock(devnet, args[1]);
+    return newest ? feeHistory(devnet, fork, args, newest, local) : local(args);
+  }
   if (method === 'trace_transaction') return traceTransaction(devnet, fork, args, local);
   if (method === 'trace_filter') return traceFilter(devnet, fork, args, local);
   return local(args);

@@ -10,14 +10,14 @@ import { defineMethod } from '../define-method.js';
 import { blockRef, invalid, numberOrQuantity, optional, type Param } from '../params.js';
 
 /** Lotus's cap on eth_feeHistory's block count. */
-const MAX_FEE_HISTORY_BLOCKS = 1024;
+export const MAX_FEE_HISTORY_BLOCKS = 1024;
 /** What Lotus reports as the reward of a tipset without messages. */
 const EMPTY_TIPSET_REWARD = 100_000n;
 
 // Lotus takes a hex quantity or a plain number.
-const blockCount = numberOrQuantity('blockCount');
+export const feeHistoryBlockCount = numberOrQuantity('blockCount');
 
-const percentiles: Param<number[]> = {
+export const rewardPercentiles: Param<number[]> = {
   name: 'rewardPercentiles',
   parse: (v) => {
     if (!Array.isArray(v) || v.length > 100 || v.some((p, i) => typeof p !== 'number' || p < 0 || p > 100 || (i > 0 && p < v[i - 1]))) {
@@ -66,7 +66,7 @@ export const ethExecution = [
 
   defineMethod('eth_maxPriorityFeePerGas', [], ({ devnet }) => quantity(devnet.gasPremium())),
 
-  defineMethod('eth_feeHistory', [blockCount, blockRef('newestBlock', { allowHash: false }), optional(percentiles)], ({ devnet }, count, newest, wanted) => {
+  defineMethod('eth_feeHistory', [feeHistoryBlockCount, blockRef('newestBlock', { allowHash: false }), optional(rewardPercentiles)], ({ devnet }, count, newest, wanted) => {
     if (count > MAX_FEE_HISTORY_BLOCKS) throw new DevnetError(`block count should be smaller than ${MAX_FEE_HISTORY_BLOCKS}`);
     // As in Lotus, a null round names the tipset before it, and the history counts tipsets, not epochs.
     const last = resolveStateBlock(devnet, newest);
