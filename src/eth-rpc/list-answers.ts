@@ -30,7 +30,10 @@ export class ListAnswers {
   write(answer: ListAnswer): Buffer {
     const spare = this.spares.pop();
     let buffer: Buffer = spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(FIRST_BYTES);
-    let length = buffer.write(`{"jsonrpc":"2.0","id":${JSON.stringify(answer.id)},"result":`);
+    // The id is the client's and may be long (Buffer.write would cut it silently).
+    const head = `{"jsonrpc":"2.0","id":${JSON.stringify(answer.id)},"result":`;
+    if (3 * head.length > buffer.length) buffer = grown(buffer, 0, 3 * head.length);
+    let length = buffer.write(head);
     const list = answer.result;
     for (let i = 0; i < list.length; i += CHUNK) {
       const json = JSON.stringify(list.slice(i, i + CHUNK)); // "[…]", of which the "]" is dropped

@@ -48,3 +48,11 @@ test('only single answers whose result is a list of at least LIST_ANSWER_MIN ite
   assert.equal(isListAnswer({ jsonrpc: '2.0', id: 1, result: { length: 500 } }), false);
   assert.equal(isListAnswer({ jsonrpc: '2.0', id: 1, error: { code: -32000, message: 'no' } }), false);
 });
+
+test('an id longer than the buffer (the client chooses it) is written whole', () => {
+  const writer = new ListAnswers();
+  for (const id of ['i'.repeat(1_100_000), '€'.repeat(400_000)]) {
+    const a = answer(id, Array.from({ length: 200 }, (_, i) => i));
+    assert.deepEqual(writer.write(a), json(a), `an id of ${id.length} characters`);
+  }
+});
