@@ -150,15 +150,16 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
 function storageProviderLines(node: RunningDevnet): string[] {
   if (node.devnet.fork) return [];
   const head = node.devnet.head.epoch;
-  const miners = node.devnet.minersAt(head);
-  if (miners.length === 0) return [];
+  const ids = node.devnet.claimedMinerIdsAt(head);
+  if (ids.length === 0) return [];
   const state = node.devnet.stateAt(head);
   return [
     `Storage providers (owner keys at ${SP_DERIVATION_PATH}/i)`,
     '==================',
-    ...miners.map((m) => {
-      const owner = state.getActor(m.miner!.owner)?.robust?.toString() ?? `t0${m.miner!.owner}`;
-      return `t0${m.id}  owner/worker ${owner}  (${sectorSizeText(m.miner!.sectorSize)} sectors)`;
+    ...ids.map((id) => {
+      const miner = state.getActor(id)!.miner!;
+      const owner = state.getActor(miner.owner)?.robust?.toString() ?? `t0${miner.owner}`;
+      return `t0${id}  owner/worker ${owner}  (${sectorSizeText(miner.sectorSize)} sectors)`;
     }),
     '',
   ];

@@ -1,6 +1,7 @@
 // `fvm-devnet piece <file> [--upload] [--rpc <url>]`: a file's piece CID and padded size, computed
 // offline; with --upload, the file is also stored on a running node (PUT /piece/<cid>).
-import { readFile, stat } from 'node:fs/promises';
+// node:fs's `promises` loads node:fs/promises when first read: the node's start does not need it.
+import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
 import { computeFilePieceCid, type PieceInfo } from '../src/devnet/storage-providers/piece-cid.js';
 import { MAX_PIECE_PAYLOAD_BYTES } from '../src/devnet/storage-providers/piece-store.js';
@@ -8,9 +9,9 @@ import { uploadPiece } from './piece-upload.js';
 
 /** Reads a file to upload as a piece, refusing one the node's store would refuse before reading it. */
 export async function readPiecePayload(file: string): Promise<Uint8Array> {
-  const { size } = await stat(file);
+  const { size } = await fs.stat(file);
   if (size > MAX_PIECE_PAYLOAD_BYTES) throw new Error(`${file} has ${size} bytes; a piece payload may have at most ${MAX_PIECE_PAYLOAD_BYTES}`);
-  return readFile(file);
+  return fs.readFile(file);
 }
 
 function printPiece(piece: PieceInfo, payloadSize: number, uploadedTo?: string): void {

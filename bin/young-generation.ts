@@ -5,10 +5,10 @@
 // transfers a fifth of their rate (README, "third pass"). V8 takes the cap itself
 // (--max-semi-space-size) only on the command line, which `npx fvm-devnet` cannot pass, but it reads
 // the growth factor each time a scavenge grows the space: after each collection the factor is 1 (no
-// growth) once the space is at the cap, and V8's default 2 below it. The cap is soft: V8 reports collections to JavaScript only after the task that made them, so one
-// task that keeps much of what it allocates can grow the space in several steps to V8's own 32 MiB,
-// where it then stays, as it would without the cap (factor 1 one step earlier would hold the space
-// at 8 MiB, whose cost is above).
+// growth) once the space is at the cap, and V8's default 2 below it. The cap is soft: V8 reports
+// collections to JavaScript only after the task that made them, so one task that keeps much of what
+// it allocates can grow the space in several steps to V8's own 32 MiB, where it then stays, as it
+// would without the cap (factor 1 one step earlier would hold the space at 8 MiB, whose cost is above).
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { lazyBuiltins } from './lazy-builtins.mjs';
+import { lazySchemaCompilersPlugin } from './lazy-schema-compilers.mjs';
 import { linearCustomOpcodesPlugin } from './linear-custom-opcodes.mjs';
 import { noBigintTable } from './no-bigint-table.mjs';
 import { syncWasmCompile } from './sync-wasm-compile.mjs';
@@ -26,9 +27,10 @@ const shared = {
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
   // Start-up does not build @ethereumjs/util's table of 65 536 BigInts, makes hash-wasm's hashers
-  // synchronously, loads node:http2, https, tls and zlib only if used, and builds the EVM's opcode
-  // table without a copy per custom opcode (each plugin says why).
-  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins, linearCustomOpcodesPlugin],
+  // synchronously, loads node:http2, https, tls and zlib only if used, and fastify's schema
+  // compilers only for a schema, and builds the EVM's opcode table without a copy per custom
+  // opcode (each plugin says why).
+  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins, lazySchemaCompilersPlugin, linearCustomOpcodesPlugin],
 };
 
 await build({

@@ -276,12 +276,6 @@ export class Devnet {
     return this.state.snapshot().write;
   }
 
-  /** The storage miner actors after `epoch`, in the order the power actor lists their claims. */
-  minersAt(epoch: number): Actor[] {
-    const state = this.state.at(epoch);
-    return this.claimedMinerIdsAt(epoch).map((id) => state.getActor(id)!);
-  }
-
   /** The IDs of the miners with a power claim after `epoch`, in the power actor's order (on a fork, the upstream's read so far). */
   claimedMinerIdsAt(epoch: number): number[] {
     const power = this.state.at(epoch).getActor(POWER_ACTOR_ID)?.power;

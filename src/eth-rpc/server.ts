@@ -17,12 +17,15 @@ import { Filters } from './filters.js';
 import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { Subscriptions } from './subscriptions.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
+import { isListAnswer, ListAnswers } from './list-answers.js';
 
 // /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1 but for the Msig*
 // builders, which v0 pushes (v0Methods). /rpc/v2 is Lotus's v2 API: tipsets chosen by selectors.
 const V0_PATH = '/rpc/v0';
 const V2_PATH = '/rpc/v2';
 const PATHS = ['/', V0_PATH, '/rpc/v1', V2_PATH];
+/** What fastify sends with a JSON answer it serialises itself. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface ServerOptions {
   log: Logger;
@@ -54,6 +57,7 @@ export async function buildServer(
   const v1 = new Dispatcher(gatewayFilter(allMethods, gatewayOnly), log, observe, maxBatch);
   const v2 = new Dispatcher(v2Methods, log, observe, maxBatch);
   const filters = new Filters(devnet);
+  const listAnswers = new ListAnswers();
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
 
   // Parse JSON ourselves: a malformed body is a JSON-RPC parse error, not an HTTP 400.
@@ -87,7 +91,11 @@ export async function buildServer(
       return reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
     }
     const answer = await dispatcher.handle(body, { devnet, filters, logging });
-    return answer === undefined ? reply.code(204).send() : reply.send(answer);
+    if (answer === undefined) return reply.code(204).send();
+    if (!isListAnswer(answer)) return reply.send(answer);
+    const bytes = listAnswers.write(answer);
+    reply.raw.once('finish', () => listAnswers.release(bytes));
+    return reply.type(JSON_TYPE).send(bytes);
   };
 
   for (const url of PATHS) {

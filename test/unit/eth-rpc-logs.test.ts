@@ -6,12 +6,14 @@ import { getCreateAddress, keccak256, type TransactionRequest } from 'ethers';
 import type { createDevnet, DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet as wallet, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { LIST_ANSWER_MIN } from '../../src/eth-rpc/list-answers.js';
 
 const T0 = '0x' + '11'.repeat(32);
 /** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
 const RUNTIME = '600035' + '80' + '600052' + '7f' + T0.slice(2) + '6020' + '6000' + 'a2' + '00';
 /** sstore(0, 0x2a), then return the runtime (46 bytes at offset 17). */
 const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME;
+const hex = (n: number) => `0x${n.toString(16)}`;
 const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
 const OTHER_ADDRESS = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
 
@@ -151,6 +153,31 @@ describe('eth_getLogs', () => {
       code: -32005,
       message: 'block range exceeds maximum of 2880 (got 2881)',
     });
+  });
+
+  test('a long answer (list-answers.ts) is what JSON.stringify writes of the logs shorter ranges give, also two at once over a socket', async (t) => {
+    const { app, deploy, emit, result } = await setup(t);
+    const contract = await deploy();
+    const count = LIST_ANSWER_MIN + 22;
+    for (let i = 0; i < count; i++) await emit(contract, i);
+    const head = Number(await result('eth_blockNumber'));
+    const logs: { blockNumber: string }[] = [];
+    for (let from = 0; from <= head; from += 50) logs.push(...(await result('eth_getLogs', [{ fromBlock: hex(from), toBlock: hex(Math.min(from + 49, head)) }])));
+    assert.equal(logs.length, count);
+    const request = (id: string, toBlock: string) => ({ jsonrpc: '2.0', id, method: 'eth_getLogs', params: [{ fromBlock: '0x0', toBlock }] });
+    const expected = (id: string, to: number) => JSON.stringify({ jsonrpc: '2.0', id, result: logs.filter((log) => Number(log.blockNumber) <= to) });
+
+    const injected = await app.inject({ method: 'POST', url: '/', payload: request('all', 'latest') });
+    assert.equal(injected.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(injected.payload, expected('all', head));
+
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const post = async (body: unknown) => (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).text();
+    const [all, older] = await Promise.all([post(request('all', 'latest')), post(request('older', hex(head - 10)))]);
+    assert.equal(all, expected('all', head));
+    assert.equal(older, expected('older', head - 10));
+    assert.equal(await post(request('older', hex(head - 10))), expected('older', head - 10));
   });
 });
 

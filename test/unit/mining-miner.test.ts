@@ -212,25 +212,25 @@ describe('one writer: changes sent while a tipset is mined land before or after 
   });
 
   withDevnet('a provider’s ask, its next refusal and a wallet key changed while a tipset is mined change after it', { noMining: true }, async (devnet) => {
-    const [miner] = devnet.minersAt(devnet.head.epoch);
+    const [minerId] = devnet.claimedMinerIdsAt(devnet.head.epoch);
     const keysBefore = devnet.wallet.list().length;
-    const askBefore = devnet.storageProviders.ask(miner.id).minPieceSize;
+    const askBefore = devnet.storageProviders.ask(minerId).minPieceSize;
     const order: string[] = [];
     devnet.events.on('tipset', () => order.push('tipset'));
     let inside: unknown;
     const { outcome } = await mineWhile(devnet, async () => {
       const changes = Promise.all([
-        devnet.storageProviders.setAsk(miner.id, (ask) => ({ ...ask, minPieceSize: askBefore * 2 })).then(() => order.push('ask')),
-        devnet.storageProviders.rejectNextProposal(miner.id, 'full').then(() => order.push('refusal')),
+        devnet.storageProviders.setAsk(minerId, (ask) => ({ ...ask, minPieceSize: askBefore * 2 })).then(() => order.push('ask')),
+        devnet.storageProviders.rejectNextProposal(minerId, 'full').then(() => order.push('refusal')),
         devnet.wallet.import('secp256k1', new Uint8Array(32).fill(7)).then(() => order.push('key')),
       ]);
-      inside = [devnet.storageProviders.ask(miner.id).minPieceSize, devnet.wallet.list().length];
+      inside = [devnet.storageProviders.ask(minerId).minPieceSize, devnet.wallet.list().length];
       return changes;
     });
     assert.equal(outcome.status, 'fulfilled');
     assert.deepEqual(inside, [askBefore, keysBefore]);
     assert.deepEqual(order, ['tipset', 'ask', 'refusal', 'key']);
-    assert.deepEqual([devnet.storageProviders.ask(miner.id).minPieceSize, devnet.wallet.list().length], [askBefore * 2, keysBefore + 1]);
+    assert.deepEqual([devnet.storageProviders.ask(minerId).minPieceSize, devnet.wallet.list().length], [askBefore * 2, keysBefore + 1]);
   });
 
   withDevnet('a replacement sent while the tipset mines the original is judged against the state after it', { noMining: true }, async (devnet) => {

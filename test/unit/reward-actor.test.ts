@@ -55,7 +55,7 @@ describe('block reward', () => {
   test('mining tipsets pays the genesis providers in turn', async (t) => {
     const devnet = await createDevnet(testConfig());
     t.after(() => devnet.close());
-    const [a, b] = devnet.minersAt(0).map((m) => m.id);
+    const [a, b] = devnet.claimedMinerIdsAt(0);
     await devnet.mine();
     await devnet.mine();
     const state = devnet.stateAt(2);

@@ -265,16 +265,23 @@ export class StorageProviderAgents {
     const ids = new Set([...this.node.claimedMinerIdsAt(this.node.head.epoch), ...this.providers.keys()]);
     const providers: Provider[] = [];
     for (const id of ids) {
-      // On a fork, a forked miner's worker is fetched first (its key address tells whether it is impersonated).
-      const provider = await this.node
-        .untilFetched(() => {
-          const known = this.provider(id);
-          return this.node.canSendFrom(known.worker) ? known : undefined;
-        })
-        .catch(() => undefined);
+      let provider: Provider | undefined;
+      try {
+        // Read directly (this runs at every tipset): only state a fork has not fetched needs untilFetched.
+        provider = this.runnable(id);
+      } catch (error) {
+        // On a fork, a forked miner's worker is fetched first (its key address tells whether it is impersonated).
+        provider = error instanceof MissingStateError ? await this.node.untilFetched(() => this.runnable(id)).catch(() => undefined) : undefined;
+      }
       if (provider) providers.push(provider);
     }
     return providers;
+  }
+
+  /** The provider of miner `id` if the node can send for it (throws if it is not a provider the devnet runs). */
+  private runnable(id: number): Provider | undefined {
+    const known = this.provider(id);
+    return this.node.canSendFrom(known.worker) ? known : undefined;
   }
 
   /**
@@ -646,9 +653,11 @@ export class StorageProviderAgents {
    * challenge epoch. The proof's bytes are a placeholder: the devnet seals no data.
    */
   private async proveDeadline(provider: Provider): Promise<void> {
+    const miner = this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!.miner!;
+    // Checked before loadMiner's copy: only a forked miner's PoSts are required.
+    if (!miner.postsRequired) return;
     const epoch = this.node.head.epoch + 1;
-    const m = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(provider.minerId)!.miner!);
-    if (!m.postsRequired) return;
+    const m = loadMiner(miner);
     const d = deadlineInfo(epoch, m.provingPeriodOffset);
     const window = `${d.periodStart}/${d.index}`;
     const proven = new Set(postSubmissionsAt(m, epoch)?.get(d.index) ?? []);

@@ -29,7 +29,13 @@ export function writeMiner(rt: ActorRuntime, state: FullMinerState): void {
     // From here on each deadline's record is the miner's own (readMiner kept what still holds of the upstream's).
     state = { ...state, upstreamPostWindow: undefined, takenOverAt: rt.ctx.epoch };
   }
-  rt.update({ miner: Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)) as FullMinerState });
+  // A copy field by field: the block reward writes the miner at every tipset.
+  const written: Record<string, unknown> = {};
+  for (const key in state) {
+    const value = state[key as keyof FullMinerState];
+    if (value !== undefined) written[key] = value;
+  }
+  rt.update({ miner: written as unknown as FullMinerState });
 }
 
 /** The address form builtin-actors prints in messages (fvm_shared's default network, mainnet). */
