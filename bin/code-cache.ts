@@ -5,7 +5,7 @@
 // A cache that does not fit (another Node or V8 flags, a bundle of another length) is rejected by V8
 // and the bundle compiles as it would without one; V8 checks only the source's length, so
 // scripts/build.mjs deletes the cache before it rebuilds the bundle.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,16 +38,7 @@ function readInto(path: string, buffer: Buffer): number {
 
 /** A file's size, or undefined if it does not exist (the cache before scripts/code-cache.mjs wrote it). */
 function sizeOf(path: string): number | undefined {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      return fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  return statSync(path, { throwIfNoEntry: false })?.size;
 }
 
 /**
