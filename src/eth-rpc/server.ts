@@ -16,6 +16,7 @@ import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
 import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { Subscriptions } from './subscriptions.js';
+import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
 
@@ -43,9 +44,9 @@ export interface ServerOptions {
   gatewayOnly?: boolean;
 }
 
-/** With --gateway-only, no Filecoin.* method outside the gateway's set. */
+/** With --gateway-only, no Filecoin.* method outside the gateway's set, and the gateway's lookback cap. */
 function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
-  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)) : methods;
+  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)).map(withLookbackCap) : methods;
 }
 
 export async function buildServer(

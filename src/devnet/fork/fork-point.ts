@@ -49,6 +49,29 @@ async function defaultEpoch(upstream: Upstream, head: LotusTipset): Promise<numb
   return Math.max(0, head.Height - EC_FINALITY);
 }
 
+/** A fork epoch older than the upstream gateway's lookback cap. */
+export class LookbackCapError extends DevnetError {
+  override name = 'LookbackCapError';
+}
+
+/**
+ * A Lotus gateway refuses tipsets older than its lookback cap (24 hours by default, gateway/node.go
+ * DefaultLookbackCap): at start, that is a fork epoch the upstream will never serve state of, said
+ * plainly with what to do instead; any other error is passed on.
+ */
+async function withinLookbackCap<T>(epoch: number, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    const cap = error instanceof UpstreamAnswerError && /lookbacks of more than (\S+) are disallowed/.exec(error.rpcMessage);
+    if (!cap) throw error;
+    throw new LookbackCapError(
+      `the upstream is a Lotus gateway that serves no tipset older than ${cap[1]} (its lookback cap), and the fork epoch ${epoch} is older: ` +
+        `fork at a later --fork-block-number (within the last ${cap[1]}), or fork a full node's URL (${error.message})`,
+    );
+  }
+}
+
 export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined): Promise<ForkPoint> {
   const [networkName, genesis, chainId, head] = await Promise.all([
     upstream.call<string>('Filecoin.StateNetworkName', []),
@@ -59,11 +82,11 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
   const wanted = requestedEpoch ?? (await defaultEpoch(upstream, head));
   if (wanted > head.Height) throw new DevnetError(`--fork-block-number ${wanted} is beyond the upstream's head (${head.Height})`);
   // A null round forks from the tipset before it.
-  const tipset = await upstream.call<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [wanted, null]);
+  const tipset = await withinLookbackCap(wanted, upstream.call<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [wanted, null]));
   let stateKey = tipset.Cids;
   if (networkName !== DEVNET_NETWORK_NAME) {
     if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
-    stateKey = (await upstream.call<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null])).Cids;
+    stateKey = (await withinLookbackCap(wanted, upstream.call<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null]))).Cids;
   }
   return {
     epoch: tipset.Height,

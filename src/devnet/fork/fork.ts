@@ -1,7 +1,7 @@
 // A fork of an upstream Lotus node: the upstream client, the fork point, the state source filled
 // from the upstream, and the disk cache, opened together at start and saved together.
 import { ForkCache } from './fork-cache.js';
-import { resolveForkPoint, type ForkPoint } from './fork-point.js';
+import { LookbackCapError, resolveForkPoint, type ForkPoint } from './fork-point.js';
 import { ForkSource, type ForkProgress } from './fork-source.js';
 import { displayUrl, Upstream, UpstreamError, upstreamEndpoint, type UpstreamOptions } from './upstream.js';
 import { UpstreamState } from './upstream-state.js';
@@ -67,14 +67,15 @@ export class Fork {
     const upstream = new Upstream(upstreamEndpoint(config.url), { token: config.token, ...config.upstream });
     const url = displayUrl(upstream.endpoint);
     const cache = config.cacheDir === undefined ? undefined : new ForkCache(config.cacheDir);
-    // With a cache for this point, the upstream is asked once: if it is down, the fork starts from the cache at once.
+    // With a cache for this point, the upstream is asked once: if it is down, or a gateway that no
+    // longer serves the fork epoch (its lookback cap), the fork starts from the cache at once.
     const cached = cache?.pointFor(url, config.blockNumber);
     const probe = cached ? new Upstream(upstream.endpoint, { token: config.token, ...config.upstream, retries: 0 }) : upstream;
     let point: ForkPoint;
     try {
       point = await resolveForkPoint(probe, config.blockNumber);
     } catch (error) {
-      if (!cached || !(error instanceof UpstreamError)) throw error;
+      if (!cached || !(error instanceof UpstreamError || error instanceof LookbackCapError)) throw error;
       point = cached;
     }
     const data = cache?.load(point);

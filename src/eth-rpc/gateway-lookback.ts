@@ -1,0 +1,156 @@
+// --gateway-only: a Lotus gateway's lookback cap (gateway/node.go DefaultLookbackCap). A gateway
+// refuses, before the method runs, a tipset whose timestamp is more than 24 hours before now, named
+// by key (checkTipsetKey, "bad tipset: …") or by height (checkTipsetHeight, "bad tipset height: …",
+// and "tipset height in future" above the tipset it counts from), and the eth_ block parameters the
+// same way (gateway/proxy_eth.go). "Now" is the node's clock: the wall clock, moved as the chain's
+// time is (a genesis timestamp, evm_increaseTime), so a chain whose time was moved on 25 hours shows
+// what a gateway does to tipsets 25 hours old.
+import type { CID } from '../common/cbor.js';
+import { DevnetError } from '../common/errors.js';
+import type { Devnet } from '../devnet/devnet.js';
+import { EC_FINALITY } from '../mining/finality.js';
+import type { Tipset } from '../mining/tipset.js';
+import type { RpcMethod } from './define-method.js';
+import { ethereumName } from './lotus-aliases.js';
+import { isTipsetKey, tipsetOf } from './lotus-params.js';
+import { parseBlockRef, type BlockRef } from './params.js';
+
+/** Lotus's DefaultLookbackCap, and its error (Go prints 24 hours as 24h0m0s). */
+const LOOKBACK_CAP_SECONDS = 24 * 60 * 60;
+const LOOKBACK_REFUSED = 'lookbacks of more than 24h0m0s are disallowed';
+
+/** How far behind the head Lotus's gateway places the 'safe' tag (ethtypes.SafeEpochDelay). */
+const SAFE_EPOCH_DELAY = 30;
+
+/** The Filecoin.* methods whose tipset keys the gateway does not check (all their keys), and MsigGetVested's start (it checks the end only). */
+const UNCHECKED_KEYS: Record<string, number[] | 'all'> = {
+  'Filecoin.ChainGetTipSet': 'all',
+  'Filecoin.ChainGetMessagesInTipset': 'all',
+  'Filecoin.MsigGetVested': [1],
+};
+
+/** Methods given a height and the tipset to count back from (head when the key is empty). */
+const BY_HEIGHT = new Set(['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetTipSetAfterHeight', 'Filecoin.StateGetRandomnessDigestFromBeacon']);
+
+/** eth_ and trace_ methods by the position of their block parameter. */
+const BLOCK_PARAMS: Record<string, number> = {
+  eth_getBalance: 1,
+  eth_getCode: 1,
+  eth_getTransactionCount: 1,
+  eth_call: 1,
+  eth_getStorageAt: 2,
+  eth_getBlockByNumber: 0,
+  eth_getBlockTransactionCountByNumber: 0,
+  trace_block: 0,
+  trace_replayBlockTransactions: 0,
+};
+
+/** Methods whose filter's fromBlock and toBlock (and eth_getLogs' blockHash) are checked. */
+const FILTERS = new Set(['eth_getLogs', 'trace_filter']);
+
+function refuseIfOld(devnet: Devnet, timestamp: number, what: string): void {
+  if (devnet.chainTime() - timestamp > LOOKBACK_CAP_SECONDS) throw new DevnetError(`${what}: ${LOOKBACK_REFUSED}`);
+}
+
+function checkTipset(devnet: Devnet, tipset: Tipset): void {
+  refuseIfOld(devnet, tipset.timestamp, 'bad tipset');
+}
+
+/** A key left empty is the head's, which the gateway does not check. */
+function checkKey(devnet: Devnet, key: CID[] | undefined): void {
+  if (key && key.length > 0) checkTipset(devnet, tipsetOf(devnet, key));
+}
+
+/**
+ * A height counted back from `anchor`. Lotus takes the time at that height from the anchor's
+ * timestamp and the network's block delay, which on a real chain is that epoch's timestamp; the
+ * devnet's tipsets are not evenly spaced, so it reads the timestamp of the tipset there (at a null
+ * round, the one before it, which the height names).
+ */
+function checkHeight(devnet: Devnet, anchor: Tipset, height: number): void {
+  if (height > anchor.epoch) throw new DevnetError('tipset height in future');
+  const at = devnet.chain.atOrBefore(Math.max(height, devnet.chain.first.epoch));
+  if (at) refuseIfOld(devnet, at.timestamp, 'bad tipset height');
+}
+
+/** An eth_ block parameter, as Lotus's gateway checks it; `lookback` epochs before a tag (eth_feeHistory's block count). */
+function checkBlock(devnet: Devnet, ref: BlockRef | undefined, lookback = 0): void {
+  if (!ref) return; // left out: the method's default, the head
+  const head = devnet.head;
+  if ('hash' in ref) {
+    const tipset = devnet.chain.byBlockHash(ref.hash);
+    if (tipset) checkTipset(devnet, tipset);
+    return;
+  }
+  if ('number' in ref) return checkHeight(devnet, head, ref.number);
+  switch (ref.tag) {
+    case 'earliest':
+      throw new DevnetError('block param "earliest" is not supported');
+    case 'safe':
+      return checkHeight(devnet, head, Math.max(0, head.epoch - SAFE_EPOCH_DELAY - lookback));
+    case 'finalized':
+      return checkHeight(devnet, head, Math.max(0, head.epoch - EC_FINALITY - lookback));
+    default:
+      // The head is always within the cap.
+      if (lookback > 0) checkHeight(devnet, head, Math.max(0, head.epoch - lookback));
+  }
+}
+
+/** A filter's block field, when it is one the method reads (a bad one is the method's to refuse). */
+function filterBlock(value: unknown): BlockRef | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseBlockRef('block', value);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkFilecoin(devnet: Devnet, method: RpcMethod, args: unknown[]): void {
+  const unchecked = UNCHECKED_KEYS[method.name];
+  if (unchecked === 'all') return;
+  if (BY_HEIGHT.has(method.name)) {
+    const [height, key] = args as [number, CID[] | undefined];
+    const anchor = key && key.length > 0 ? tipsetOf(devnet, key) : devnet.head;
+    checkTipset(devnet, anchor);
+    return checkHeight(devnet, anchor, height);
+  }
+  method.params.forEach((param, i) => {
+    if (!isTipsetKey(param) || unchecked?.includes(i)) return;
+    if (method.name !== 'Filecoin.ChainGetPath') return checkKey(devnet, args[i] as CID[] | undefined);
+    try {
+      checkKey(devnet, args[i] as CID[] | undefined);
+    } catch (error) {
+      throw new DevnetError(`gateway: checking '${i === 0 ? 'from' : 'to'}' tipset: ${(error as Error).message}`);
+    }
+  });
+}
+
+function checkEthereum(devnet: Devnet, name: string, args: unknown[]): void {
+  if (name in BLOCK_PARAMS) return checkBlock(devnet, args[BLOCK_PARAMS[name]] as BlockRef);
+  if (name === 'eth_getBlockByHash') return checkBlock(devnet, { hash: args[0] as Uint8Array });
+  if (name === 'eth_feeHistory') return checkBlock(devnet, args[1] as BlockRef, Number(args[0]));
+  if (FILTERS.has(name)) {
+    const filter = args[0] as Record<string, unknown>;
+    for (const field of ['fromBlock', 'toBlock', 'blockHash']) {
+      const ref = filterBlock(filter[field]);
+      if (ref) checkBlock(devnet, ref);
+    }
+  }
+}
+
+/** `method` with the gateway's lookback checks run before it. */
+export function withLookbackCap(method: RpcMethod): RpcMethod {
+  const name = ethereumName(method.name);
+  const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || name === 'eth_getBlockByHash' || name === 'eth_feeHistory';
+  const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || method.params.some(isTipsetKey));
+  if (!ethereum && !keyed) return method;
+  return {
+    ...method,
+    handler: (ctx, args) => {
+      if (ethereum) checkEthereum(ctx.devnet, name, args);
+      else checkFilecoin(ctx.devnet, method, args);
+      return method.handler(ctx, args);
+    },
+  };
+}
