@@ -1,10 +1,11 @@
 // --gateway-only: a Lotus gateway's lookback cap (gateway/node.go DefaultLookbackCap). A gateway
 // refuses, before the method runs, a tipset whose timestamp is more than 24 hours before now, named
-// by key (checkTipsetKey, "bad tipset: …") or by height (checkTipsetHeight, "bad tipset height: …",
-// and "tipset height in future" above the tipset it counts from), and the eth_ block parameters the
-// same way (gateway/proxy_eth.go). "Now" is the node's clock: the wall clock, moved as the chain's
-// time is (a genesis timestamp, evm_increaseTime), so a chain whose time was moved on 25 hours shows
-// what a gateway does to tipsets 25 hours old.
+// by key (checkTipsetKey: "bad tipset: …") or by height (checkTipsetHeight: "bad tipset height: …",
+// and "tipset height in future" above the tipset counted from; ChainGetTipSetByHeight, an actor
+// event filter's fromHeight), and the eth_ block parameters the same way (gateway/proxy_eth.go).
+// "Now" is the node's clock: the wall clock, moved as the chain's time is (a genesis timestamp,
+// evm_increaseTime), so a chain whose time was moved on 25 hours shows what a gateway does to
+// tipsets 25 hours old.
 import type { CID } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -31,6 +32,9 @@ const UNCHECKED_KEYS: Record<string, number[] | 'all'> = {
 
 /** Methods given a height and the tipset to count back from (head when the key is empty). */
 const BY_HEIGHT = new Set(['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGetTipSetAfterHeight', 'Filecoin.StateGetRandomnessDigestFromBeacon']);
+
+/** Methods given an actor event filter, whose fromHeight is counted back from the head. */
+const EVENT_FILTERS = new Set(['Filecoin.GetActorEventsRaw', 'Filecoin.SubscribeActorEventsRaw']);
 
 /** eth_ and trace_ methods by the position of their block parameter. */
 const BLOCK_PARAMS: Record<string, number> = {
@@ -109,6 +113,12 @@ function filterBlock(value: unknown): BlockRef | undefined {
 function checkFilecoin(devnet: Devnet, method: RpcMethod, args: unknown[]): void {
   const unchecked = UNCHECKED_KEYS[method.name];
   if (unchecked === 'all') return;
+  if (EVENT_FILTERS.has(method.name)) {
+    const fromHeight = (args[0] as { fromHeight?: number } | undefined)?.fromHeight;
+    if (fromHeight === undefined) return;
+    checkTipset(devnet, devnet.head);
+    return checkHeight(devnet, devnet.head, fromHeight);
+  }
   if (BY_HEIGHT.has(method.name)) {
     const [height, key] = args as [number, CID[] | undefined];
     const anchor = key && key.length > 0 ? tipsetOf(devnet, key) : devnet.head;
@@ -143,7 +153,7 @@ function checkEthereum(devnet: Devnet, name: string, args: unknown[]): void {
 export function withLookbackCap(method: RpcMethod): RpcMethod {
   const name = ethereumName(method.name);
   const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || name === 'eth_getBlockByHash' || name === 'eth_feeHistory';
-  const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || method.params.some(isTipsetKey));
+  const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || EVENT_FILTERS.has(method.name) || method.params.some(isTipsetKey));
   if (!ethereum && !keyed) return method;
   return {
     ...method,

@@ -63,6 +63,8 @@ describe('the lookback cap of an upstream started with --gateway-only', () => {
     // MsigGetVested: the gateway checks the end key only.
     await assert.rejects(rpc(upstream.url, 'Filecoin.MsigGetVested', [actor, headKey, oldKey]), refusal(`bad tipset: ${REFUSED}`));
     await assert.rejects(rpc(upstream.url, 'Filecoin.MsigGetVested', [actor, oldKey, headKey]), (error: Error) => !error.message.includes(REFUSED));
+    await assert.rejects(rpc(upstream.url, 'Filecoin.GetActorEventsRaw', [{ fromHeight: oldEpoch }]), refusal(`bad tipset height: ${REFUSED}`));
+    await rpc(upstream.url, 'Filecoin.GetActorEventsRaw', [{ fromHeight: freshEpoch }]);
     // The gateway does not check ChainGetTipSet: a tool may still learn the old tipset's height.
     assert.equal((await rpc(upstream.url, 'Filecoin.ChainGetTipSet', [oldKey])).Height, oldEpoch);
     const fresh = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [freshEpoch, null])).Cids;

@@ -146,30 +146,8 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     assert.equal(await allowance(upstream.url, DEAL_CLIENT, 'f05', null), INFINITE_ALLOWANCE - BigInt(unsealedPieceSize) * TOKENS_PER_BYTE);
   });
 
-  test('the upstream deal never sealed times out at its cron epoch on the fork, as on the upstream', async () => {
-    const deal = await rpc(fork.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null]);
-    const check = nextUpdateEpoch(unsealedDeal, deal.Proposal.StartEpoch);
-    const balances = async (url: string) => Promise.all([rpc(url, 'Filecoin.StateMarketBalance', [idleProvider, null]), rpc(url, 'Filecoin.StateMarketBalance', [DEAL_CLIENT, null])]);
-    const locked = ([providerBalance, clientBalance]: { Locked: string }[]) => [BigInt(providerBalance.Locked), BigInt(clientBalance.Locked)];
-    const [forkBefore, upstreamBefore] = [await balances(fork.url), await balances(upstream.url)];
-    for (const node of [fork, upstream]) {
-      // Up to the check epoch (null rounds, then a tipset): still there.
-      await rpc(node.url, 'anvil_mine', [hex(check - 1 - Number(await rpc(node.url, 'eth_blockNumber')))]);
-      assert.equal((await rpc(node.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null])).State.SectorStartEpoch, -1);
-      // The check epoch's cron times it out.
-      await rpc(node.url, 'anvil_mine', ['0x1']);
-      assert.equal(Number(await rpc(node.url, 'eth_blockNumber')), check);
-      await assert.rejects(rpc(node.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null]), new RegExp(`deal ${unsealedDeal} not found`));
-    }
-    const [forkAfter, upstreamAfter] = [await balances(fork.url), await balances(upstream.url)];
-    // The provider's collateral was burnt and the client's funds unlocked, by the same amounts on both.
-    assert.deepEqual(forkAfter[0], upstreamAfter[0]);
-    assert.equal(BigInt(forkAfter[0].Escrow), BigInt(forkBefore[0].Escrow) - 10n ** 18n);
-    const released = (was: { Locked: string }[], is: { Locked: string }[]) => locked(was).map((amount, i) => amount - locked(is)[i]);
-    assert.deepEqual(released(forkBefore, forkAfter), released(upstreamBefore, upstreamAfter));
-    assert.equal(released(forkBefore, forkAfter)[0], 10n ** 18n);
-  });
-
+  // Before the timeout below, which mines up to 30 days of epochs upstream (as many seconds of its clock, up to a day):
+  // a gateway then no longer serves the fork epoch.
   test('a proposal identical to one pending upstream is refused as a duplicate, looked up in the upstream\'s pending set', async () => {
     // A fresh fork at the same point, which has read no deal: the market's pending set is the upstream's (its HAMT, read with ChainReadObj).
     const other = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
@@ -196,5 +174,29 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     } finally {
       await other.stop();
     }
+  });
+
+  test('the upstream deal never sealed times out at its cron epoch on the fork, as on the upstream', async () => {
+    const deal = await rpc(fork.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null]);
+    const check = nextUpdateEpoch(unsealedDeal, deal.Proposal.StartEpoch);
+    const balances = async (url: string) => Promise.all([rpc(url, 'Filecoin.StateMarketBalance', [idleProvider, null]), rpc(url, 'Filecoin.StateMarketBalance', [DEAL_CLIENT, null])]);
+    const locked = ([providerBalance, clientBalance]: { Locked: string }[]) => [BigInt(providerBalance.Locked), BigInt(clientBalance.Locked)];
+    const [forkBefore, upstreamBefore] = [await balances(fork.url), await balances(upstream.url)];
+    for (const node of [fork, upstream]) {
+      // Up to the check epoch (null rounds, then a tipset): still there.
+      await rpc(node.url, 'anvil_mine', [hex(check - 1 - Number(await rpc(node.url, 'eth_blockNumber')))]);
+      assert.equal((await rpc(node.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null])).State.SectorStartEpoch, -1);
+      // The check epoch's cron times it out.
+      await rpc(node.url, 'anvil_mine', ['0x1']);
+      assert.equal(Number(await rpc(node.url, 'eth_blockNumber')), check);
+      await assert.rejects(rpc(node.url, 'Filecoin.StateMarketStorageDeal', [unsealedDeal, null]), new RegExp(`deal ${unsealedDeal} not found`));
+    }
+    const [forkAfter, upstreamAfter] = [await balances(fork.url), await balances(upstream.url)];
+    // The provider's collateral was burnt and the client's funds unlocked, by the same amounts on both.
+    assert.deepEqual(forkAfter[0], upstreamAfter[0]);
+    assert.equal(BigInt(forkAfter[0].Escrow), BigInt(forkBefore[0].Escrow) - 10n ** 18n);
+    const released = (was: { Locked: string }[], is: { Locked: string }[]) => locked(was).map((amount, i) => amount - locked(is)[i]);
+    assert.deepEqual(released(forkBefore, forkAfter), released(upstreamBefore, upstreamAfter));
+    assert.equal(released(forkBefore, forkAfter)[0], 10n ** 18n);
   });
 });
