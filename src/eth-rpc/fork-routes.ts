@@ -13,6 +13,7 @@ import { routeTipsetKeys } from './fork-tipsets.js';
 import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
 import { onlyTraceType } from './methods/trace.js';
+import { checkBlockRange } from './log-criteria.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { hash, parseBlockRef } from './params.js';
 
@@ -119,7 +120,8 @@ function logRangeEnd(devnet: Devnet, raw: unknown): NamedBlock | undefined {
 
 /**
  * eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the
- * fork. An end left out is 'latest', which on a young fork names the upstream's block at the fork epoch.
+ * fork, the range's width checked as a whole first. An end left out is 'latest', which on a young fork
+ * names the upstream's block at the fork epoch.
  */
 async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const filter = args[0] as Record<string, unknown> | undefined;
@@ -127,6 +129,7 @@ async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local
   const from = logRangeEnd(devnet, filter.fromBlock);
   const to = logRangeEnd(devnet, filter.toBlock);
   if (!from || !to || from.epoch > fork.point.epoch) return local(args);
+  checkBlockRange(from.epoch, to.epoch);
   const upstreamPart = { ...filter, fromBlock: from.upstreamParam };
   if (to.epoch <= fork.point.epoch) return fork.upstream.call('eth_getLogs', [{ ...upstreamPart, toBlock: to.upstreamParam }]);
   const [before, after] = await Promise.all([
