@@ -9,6 +9,7 @@ import { taggedBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
 import { feeHistory } from './fork-fee-history.js';
+import { routeTipsetSelector } from './fork-selectors.js';
 import { routeTipsetKeys } from './fork-tipsets.js';
 import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
@@ -145,7 +146,7 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
   if (!fork) return local(args);
   const forkEpoch = fork.point.epoch;
   const called = rpcMethod.name;
-  const atUpstreamKey = routeTipsetKeys(devnet, fork, rpcMethod, args, local);
+  const atUpstreamKey = routeTipsetKeys(devnet, fork, rpcMethod, args, local) ?? routeTipsetSelector(devnet, fork, rpcMethod, args, local);
   if (atUpstreamKey) return atUpstreamKey;
   const lookup = routeForkLookup(devnet, fork, called, args, local);
   if (lookup) return lookup;

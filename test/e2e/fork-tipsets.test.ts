@@ -184,6 +184,38 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     assert.deepEqual(mine.error, (await rawAnswer(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [own])).error);
   });
 
+  test('/rpc/v2 selectors naming an upstream tipset before the fork epoch (by key, by a height below the fork\'s tipsets or below such a key) answer as the upstream\'s', async () => {
+    const { Cids: key } = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [early.block, null]);
+    const { Cids: laterKey } = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [later.block, null]);
+    const selectors = [
+      { key },
+      { height: { at: early.block, anchor: { tag: 'latest' } } },
+      { height: { at: early.block - 1, previous: true, anchor: { tag: 'latest' } } },
+      { height: { at: early.block - 1, anchor: { key } } },
+    ];
+    for (const selector of selectors) {
+      const name = JSON.stringify(selector);
+      const tipset = await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [selector]);
+      assert.deepEqual(tipset, await rpc(`${upstream.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [selector]), name);
+      assert.deepEqual(tipset, await rpc(upstream.url, 'Filecoin.ChainGetTipSet', [tipset.Cids]), name);
+      for (const method of ['Filecoin.StateGetActor', 'Filecoin.StateGetID']) {
+        for (const address of [sender, t410(RECIPIENT)]) {
+          const theirs = await rpc(`${upstream.url}/rpc/v2`, method, [address, selector]);
+          assert.deepEqual(await rpc(`${fork!.url}/rpc/v2`, method, [address, selector]), theirs, `${method} ${address} ${name}`);
+        }
+      }
+    }
+    // Before the early transfer its recipient did not exist: null, as /rpc/v2 answers a missing actor.
+    const before = { height: { at: early.block - 1, anchor: { key } } };
+    assert.equal(await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.StateGetActor', [t410(RECIPIENT), before]), null);
+    assert.equal(await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.StateGetID', [t410(RECIPIENT), before]), null);
+    assert.equal((await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.StateGetActor', [t410(RECIPIENT), { key }])).Balance, '1');
+    // An upstream tipset after the fork epoch is not the fork's, by key or as an anchor.
+    for (const selector of [{ key: laterKey }, { height: { at: early.block, anchor: { key: laterKey } } }]) {
+      await assert.rejects(rpc(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [selector]), /loading tipset .*: not found/, JSON.stringify(selector));
+    }
+  });
+
   test('the key of an upstream tipset after the fork epoch is unknown on the fork', async () => {
     const { Cids: key } = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [later.block, null]);
     for (const [method, params] of [
