@@ -36,6 +36,13 @@ const BY_HEIGHT = new Set(['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGet
 /** Methods given an actor event filter, whose fromHeight is counted back from the head. */
 const EVENT_FILTERS = new Set(['Filecoin.GetActorEventsRaw', 'Filecoin.SubscribeActorEventsRaw']);
 
+/**
+ * The gateway's limit on a message search's lookback (DefaultMaxMessageLookbackEpochs), which it
+ * puts in place of no limit (-1) or a larger one. Only v1's StateSearchMsg takes a limit the devnet
+ * uses: its StateWaitMsg, as Lotus's, finds an indexed message whatever the limit.
+ */
+const MESSAGE_LOOKBACK_LIMIT = 20;
+
 /** eth_ and trace_ methods by the position of their block parameter. */
 const BLOCK_PARAMS: Record<string, number> = {
   eth_getBalance: 1,
@@ -149,18 +156,22 @@ function checkEthereum(devnet: Devnet, name: string, args: unknown[]): void {
   }
 }
 
-/** `method` with the gateway's lookback checks run before it. */
+/** `method` with the gateway's lookback checks run before it (and StateSearchMsg's limit clamped). */
 export function withLookbackCap(method: RpcMethod): RpcMethod {
   const name = ethereumName(method.name);
   const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || name === 'eth_getBlockByHash' || name === 'eth_feeHistory';
   const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || EVENT_FILTERS.has(method.name) || method.params.some(isTipsetKey));
   if (!ethereum && !keyed) return method;
+  const clampsLimit = method.name === 'Filecoin.StateSearchMsg' && method.params.length === 4;
   return {
     ...method,
     handler: (ctx, args) => {
       if (ethereum) checkEthereum(ctx.devnet, name, args);
       else checkFilecoin(ctx.devnet, method, args);
-      return method.handler(ctx, args);
+      if (!clampsLimit) return method.handler(ctx, args);
+      const limit = args[2] as number;
+      const clamped = limit === -1 || limit > MESSAGE_LOOKBACK_LIMIT ? MESSAGE_LOOKBACK_LIMIT : limit;
+      return method.handler(ctx, [args[0], args[1], clamped, args[3]]);
     },
   };
 }

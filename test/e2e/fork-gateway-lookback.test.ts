@@ -12,6 +12,8 @@ import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 const REFUSED = 'lookbacks of more than 24h0m0s are disallowed';
 /** A little more than the cap, in seconds. */
 const PAST_THE_CAP = 25 * 60 * 60;
+/** A gateway's limit on a message search's lookback, in epochs. */
+const MESSAGE_LOOKBACK = 20;
 const READ_FIRST = '0x4444444444444444444444444444444444444444';
 const READ_LATER = '0x5555555555555555555555555555555555555555';
 
@@ -47,6 +49,7 @@ describe('the lookback cap of an upstream started with --gateway-only', () => {
     oldKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [oldEpoch, null])).Cids;
     await passTheCap(upstream.url);
     freshEpoch = await transfer(upstream.url, READ_LATER, 2n);
+    await rpc(upstream.url, 'anvil_mine', [hex(MESSAGE_LOOKBACK + 1)]);
   });
 
   after(() => stopForkSuite([fork, upstream], cacheDir));
@@ -70,6 +73,14 @@ describe('the lookback cap of an upstream started with --gateway-only', () => {
     const fresh = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [freshEpoch, null])).Cids;
     assert.equal((await rpc(upstream.url, 'Filecoin.StateGetActor', [actor, fresh])).Nonce, 0);
     assert.ok(await rpc(upstream.url, 'Filecoin.StateGetActor', [actor, null]));
+  });
+
+  test('a message search looks back at most 20 epochs from where it starts, whatever limit it asks for', async () => {
+    const { hash } = (await rpc(upstream.url, 'eth_getBlockByNumber', [hex(freshEpoch), true])).transactions[0];
+    const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+    for (const limit of [-1, MESSAGE_LOOKBACK + 5]) assert.equal(await rpc(upstream.url, 'Filecoin.StateSearchMsg', [null, cid, limit, true]), null, `limit ${limit}`);
+    const fromFresh = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [freshEpoch + 1, null])).Cids;
+    assert.equal((await rpc(upstream.url, 'Filecoin.StateSearchMsg', [fromFresh, cid, -1, true])).Height, freshEpoch);
   });
 
   test('eth_ block parameters older than 24 hours are refused as Lotus\'s gateway refuses them', async () => {

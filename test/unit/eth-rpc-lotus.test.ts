@@ -144,6 +144,12 @@ describe('Filecoin.* state and pool methods', () => {
     // as Lotus's chain index finds it whatever tipset the search starts from.
     const genesis = (await result('Filecoin.ChainGetGenesis')).Cids;
     assert.deepEqual(await result('Filecoin.StateSearchMsg', [genesis, cid, 0, false]), lookup);
+    // Since Lotus v1.36 a limit hides a message executed more than that many epochs before the tipset searched from.
+    await result('anvil_mine', ['0x3']);
+    const later = (await result('Filecoin.ChainHead')).Cids;
+    assert.equal(await result('Filecoin.StateSearchMsg', [later, cid, 2, false]), null);
+    assert.deepEqual(await result('Filecoin.StateSearchMsg', [later, cid, 3, false]), lookup);
+    assert.deepEqual(await result('Filecoin.StateSearchMsg', [later, cid, -1, false]), lookup);
     assert.deepEqual(await result('Filecoin.StateSearchMsg', [lookup.TipSet, cid, -1, true]), lookup);
     const unknown = { '/': 'bafy2bzaceaxm23epjsmh75yvzcecsrbavlmkcxnva66bkdebdcnyw3bjrc74u' };
     assert.match((await error('Filecoin.StateWaitMsg', [unknown, 1, -1, true])).message, /could not find/);

@@ -96,14 +96,18 @@ function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress
   }
 }
 
+/** Lotus's LookbackNoLimit. */
+const NO_LIMIT = -1;
+
 /**
  * Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). Lotus
  * asks its chain index (which every node serving eth_* runs) before searching back from the tipset
- * it is given, so a message is found whatever tipset the search starts from, also one after it.
+ * `from`, so a message executed after `from` is found too; since v1.36 (chain/stmgr/searchwait.go)
+ * not one executed more than `limit` epochs before `from`, unless the limit is -1.
  */
-function msgLookup(devnet: Devnet, messageCidValue: CID) {
+function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.head, limit = NO_LIMIT) {
   const found = devnet.chain.messageByCid(messageCidValue);
-  if (!found) return null;
+  if (!found || (limit !== NO_LIMIT && found.tipset.epoch + limit < from.epoch)) return null;
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),
@@ -159,10 +163,7 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateSearchMsg',
     [tipsetKey('tipsetKey'), cid('messageCid'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, key, target) => {
-      tipsetOf(devnet, key); // an unknown key is still an error
-      return msgLookup(devnet, target);
-    },
+    ({ devnet }, key, target, limit) => msgLookup(devnet, target, tipsetOf(devnet, key), limit),
   ),
 
   defineMethod(
@@ -174,11 +175,12 @@ export const filecoinState = [
 
 /**
  * Lotus's v0 message lookups (api/v0api), served at /rpc/v0: no tipset key, lookback limit or
- * allowReplaced; the *Limited forms take the limit (the devnet keeps every tipset, so no limit hides one).
+ * allowReplaced; StateSearchMsgLimited takes the limit (StateWaitMsgLimited's hides nothing: Lotus's wait
+ * asks its index without it).
  */
 export const filecoinStateV0 = [
   defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => msgLookup(devnet, target)),
-  defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target) => msgLookup(devnet, target)),
+  defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => msgLookup(devnet, target, devnet.head, limit)),
   defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target) => waitMsg(devnet, target)),
   defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target) => waitMsg(devnet, target)),
 ];
