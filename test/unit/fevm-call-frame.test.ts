@@ -49,6 +49,10 @@ describe('CALL frames without the copies', () => {
       [probe, 'callTo', [probe.address, 1n, probe.iface.encodeFunctionData('recordEnv', [])], 3n],
       [probe, 'callTo', [factory.address, 0n, factory.iface.encodeFunctionData('deploy', ['0x' + '02'.repeat(32)])]],
       [probe, 'blockHash', [0n]],
+      // No value: to a new address (a Placeholder), to a live account, to a contract.
+      [probe, 'callTo', ['0x' + '34'.repeat(20), 0n, '0x']],
+      [probe, 'callTo', [wallet.address, 0n, '0x']],
+      [probe, 'callTo', [receiver.address, 0n, receiver.iface.encodeFunctionData('double', [3n])]],
       // Events whose data is a view of the frame's memory, then frames that reuse pooled memory.
       [receiver, 'double', [21n]],
       [receiver, 'double', [5n]],
@@ -79,7 +83,7 @@ describe('CALL frames without the copies', () => {
     assert.ok(!canRunFrame(evm) && !canExecuteCall(evm), "with the profiler on, @ethereumjs's own steps run");
     const theirs = await runAll();
     assert.deepEqual(ours, theirs);
-    assert.equal(ours.filter((answer) => answer.includes(': ok ')).length, 15, ours.join('\n'));
+    assert.equal(ours.filter((answer) => answer.includes(': ok ')).length, 18, ours.join('\n'));
     const everything = ours.find((answer) => answer.startsWith('everything:'))!;
     assert.ok(everything.includes(`d=0x${(7).toString(16).padStart(64, '0')}]`), everything);
     const doubled = ours.find((answer) => answer.startsWith('double:'))!;

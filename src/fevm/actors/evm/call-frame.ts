@@ -11,7 +11,7 @@
 // sets one), no debug logging, no profiler, none of the EIPs that add steps to a CALL frame; and
 // once a first frame run by @ethereumjs has shown the Interpreter class, which is not exported.
 import { EVMError, type EVM, type EVMResult, type ExecResult, type Message, type PrecompileFunc } from '@ethereumjs/evm';
-import { Account, createZeroAddress } from '@ethereumjs/util';
+import { Account, createZeroAddress, type Address } from '@ethereumjs/util';
 import { FrameMemory } from './frame-memory.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
@@ -72,16 +72,18 @@ export function canExecuteCall(evm: EVM): boolean {
 export async function executeCall(evm: EVM, message: Message): Promise<EVMResult> {
   const self = evm as unknown as FrameEvm;
   let error: unknown;
-  const account = (await self.stateManager.getAccount(message.caller)) ?? new Account();
-  if (!message.delegatecall) {
+  // A CALL without value leaves a live actor's account as it was: @ethereumjs would read it, write
+  // it back unchanged (the state adapter skips such a write) and mark it touched, which only its
+  // EIP-161 cleanup reads, never run on FEVM. A missing or dead one takes @ethereumjs's steps.
+  const moves = message.delegatecall !== true && (message.value !== 0n || !holdsLiveActor(self, message.caller) || !holdsLiveActor(self, message.to!));
+  if (moves) {
+    const account = (await self.stateManager.getAccount(message.caller)) ?? new Account();
     try {
       await self._reduceSenderBalance(account, message);
     } catch (e) {
       error = e;
     }
-  }
-  const toAccount = (await self.stateManager.getAccount(message.to!)) ?? new Account();
-  if (!message.delegatecall) {
+    const toAccount = (await self.stateManager.getAccount(message.to!)) ?? new Account();
     try {
       await self._addToBalance(toAccount, message);
     } catch (e) {
@@ -104,6 +106,12 @@ export async function executeCall(evm: EVM, message: Message): Promise<EVMResult
   }
   if (message.depth === 0) self.postMessageCleanup();
   return { execResult: result };
+}
+
+/** Whether the EVM's state (the devnet's adapter) holds a live actor at `address`; false if it cannot tell. */
+function holdsLiveActor(evm: FrameEvm, address: Address): boolean {
+  const state = evm.stateManager as { holdsLiveActor?(address: Address): boolean };
+  return state.holdsLiveActor?.(address) === true;
 }
 
 /** @ethereumjs's runInterpreter, with `execResult.runState` merged on first read. */
