@@ -37,10 +37,10 @@ describe('frame memory', () => {
     second.release();
   });
 
-  test('a store whose view left the frame (LOG data, a CALL input) is never reused', () => {
+  test("a store whose view left the frame (a CALL's input) is never reused", () => {
     const frame = new FrameMemory();
     frame.write(0, 4, bytes(4, 5));
-    const logData = frame.read(0, 4, true);
+    const input = frame.read(0, 4, true);
     const store = frame._store;
     frame.release();
     for (let i = 0; i < 20; i++) {
@@ -49,7 +49,7 @@ describe('frame memory', () => {
       next.write(0, 4, bytes(4, 6));
       next.release();
     }
-    assert.deepEqual(logData, bytes(4, 5));
+    assert.deepEqual(input, bytes(4, 5));
   });
 
   test('a store grown past a page is not pooled, and one release is one return', () => {

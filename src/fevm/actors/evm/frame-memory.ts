@@ -1,8 +1,9 @@
 // The EVM memory of the frames call-frame.ts runs. @ethereumjs's Memory starts every frame with a
 // fresh 8 KB Uint8Array: an ArrayBuffer outside V8's heap (malloc, zeroed, freed by the collector)
 // for a frame that mostly touches a few hundred bytes. Here a frame takes a store from a pool and
-// gives it back zeroed, unless a view of it left the frame: a read without a copy (LOG data, a
-// CALL's or CREATE's input) may be kept after the frame ends, so such a store is never reused.
+// gives it back zeroed, unless a view of it left the frame: a read without a copy (a CALL's or
+// CREATE's input, which a builtin actor may keep as params) can outlive the frame, so such a store
+// is never reused.
 // Same reads, writes and growth as @ethereumjs's Memory (10.1), which the opcodes call.
 import { concatBytes } from '@ethereumjs/util';
 
@@ -17,7 +18,7 @@ export class FrameMemory {
   _store: Uint8Array;
   /** The end of the bytes extended to so far: every write lies below it. */
   private end = 0;
-  /** Whether a view of the store was handed out. */
+  /** Whether a view of the store was handed out (or the store went back to the pool). */
   private shared = false;
 
   constructor() {
