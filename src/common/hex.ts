@@ -22,16 +22,32 @@ export function quantity(n: bigint | number): Hex {
   return `0x${n.toString(16)}`;
 }
 
+/** Bytes that a Number holds exactly (6 × 8 = 48 bits < 53): nonces, gas, fees and values of transfers. */
+const NUMBER_BYTES = 6;
+const NUMBER_LIMIT = 2n ** BigInt(8 * NUMBER_BYTES);
+
 /** Big-endian unsigned bytes of a bigint, minimal length (0 → empty). */
 export function bigintToBytes(n: bigint): Uint8Array {
   if (n === 0n) return new Uint8Array();
+  // Small values by arithmetic on a Number, without a hex string to build and parse.
+  if (n > 0n && n < NUMBER_LIMIT) {
+    let x = Number(n);
+    let length = 0;
+    for (let y = x; y > 0; y = Math.floor(y / 256)) length++;
+    const out = new Uint8Array(length);
+    for (let i = length - 1; i >= 0; i--, x = Math.floor(x / 256)) out[i] = x % 256;
+    return out;
+  }
   let hex = n.toString(16);
   if (hex.length % 2) hex = '0' + hex;
   return utilHexToBytes(`0x${hex}`);
 }
 
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(bytesToHex(bytes));
+  if (bytes.length > NUMBER_BYTES) return BigInt(bytesToHex(bytes));
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) n = n * 256 + bytes[i]!;
+  return BigInt(n);
 }
 
 /** Left-pads to `length` bytes (big-endian numbers, 32-byte words). */

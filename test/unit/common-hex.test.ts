@@ -66,6 +66,16 @@ describe('bigintToBytes / bytesToBigint', () => {
   test('round trip', () => {
     for (const n of [0n, 1n, 127n, 128n, 2n ** 64n, 2n ** 256n - 1n]) assert.equal(bytesToBigint(bigintToBytes(n)), n);
   });
+
+  test('the same bytes on both sides of the small-number path (6 bytes)', () => {
+    const viaHex = (n: bigint) => Buffer.from(n.toString(16).padStart(n.toString(16).length + (n.toString(16).length % 2), '0'), 'hex');
+    for (const n of [2n ** 47n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 48n + 1n, 2n ** 53n + 1n, 0xfedcba987654n, 0x1_0000_0000n]) {
+      assert.deepEqual(bigintToBytes(n), new Uint8Array(viaHex(n)), `${n}`);
+      assert.equal(bytesToBigint(viaHex(n)), n, `${n}`);
+      assert.equal(bytesToBigint(new Uint8Array([0, 0, ...viaHex(n)])), n, `${n} with leading zeros`);
+    }
+    assert.equal(bytesToBigint(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])), 2n ** 48n - 1n);
+  });
 });
 
 describe('padStart / concatBytes / equalBytes', () => {
