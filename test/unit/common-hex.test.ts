@@ -34,6 +34,21 @@ describe('hexToBytes / bytesToHex', () => {
     const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
     assert.deepEqual(hexToBytes(bytesToHex(bytes)), bytes);
   });
+
+  test('small and large arrays, and views into a larger buffer, alike (plain Uint8Arrays of their own)', () => {
+    const whole = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    for (const length of [1, 20, 32, 64, 65, 117, 200]) {
+      const view = whole.subarray(3, 3 + length);
+      const hex = '0x' + Buffer.from(view).toString('hex');
+      assert.equal(bytesToHex(view), hex);
+      assert.equal(bytesToHex(Uint8Array.from(view)), hex);
+      const decoded = hexToBytes(hex);
+      assert.equal(Object.getPrototypeOf(decoded), Uint8Array.prototype);
+      assert.deepEqual(decoded, Uint8Array.from(view));
+      assert.equal(decoded.byteOffset, 0);
+      assert.equal(decoded.buffer.byteLength, length, 'not a view of a shared pool');
+    }
+  });
 });
 
 describe('quantity', () => {
