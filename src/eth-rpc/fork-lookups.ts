@@ -69,13 +69,22 @@ export async function unlessUnknown<T>(call: Promise<T>): Promise<T | undefined>
   }
 }
 
+/** Whether two tipset keys name the same tipset. */
+function sameKey(a: TipsetKeyJson, b: TipsetKeyJson): boolean {
+  return a.length === b.length && a.every((block, i) => block['/'] === b[i]['/']);
+}
+
 /**
- * The upstream's lookup of a message it executed at or before the fork epoch, or null. Searched
- * back from the tipset whose parent state is the fork's (ForkPoint.stateKey: on Lotus the tipset
- * after the fork epoch, which holds the receipts of the fork epoch's messages and no later ones).
+ * The upstream's lookup of a message included at or before the fork epoch, or null. Asked from the
+ * tipset whose parent state is the fork's (ForkPoint.stateKey), but a Lotus node with the chain
+ * index (every one serving eth_*) finds any message it executed whatever tipset it searches from,
+ * so the lookup itself must place it: executed by stateKey (Lotus: the fork epoch's messages, after
+ * any null rounds) or at a height at or before the fork epoch; anything later is not the fork's.
  */
-function upstreamSearch(fork: Fork, message: CID): Promise<MsgLookup | null> {
-  return fork.upstream.call('Filecoin.StateSearchMsg', [fork.point.stateKey, { '/': message.toString() }, -1, true]);
+async function upstreamSearch(fork: Fork, message: CID): Promise<MsgLookup | null> {
+  const { stateKey, epoch } = fork.point;
+  const lookup = await fork.upstream.call<MsgLookup | null>('Filecoin.StateSearchMsg', [stateKey, { '/': message.toString() }, -1, true]);
+  return lookup && (lookup.Height <= epoch || sameKey(lookup.TipSet, stateKey)) ? lookup : null;
 }
 
 /**

@@ -34,6 +34,39 @@ const transfer = (url: string, wei: bigint) => send(url, { to: RECIPIENT, value:
 /** Init code that logs one event (LOG0, no data) and deploys an empty contract. */
 const LOGGING_DEPLOYMENT = '0x60006000a000';
 
+/**
+ * Every lookup by CID or hash of a message the upstream included after the fork epoch answers it as
+ * unknown on the fork, though the upstream finds it searching from the key the fork searches from
+ * (its state key), as a Lotus node with the chain index does.
+ */
+async function assertUnknownOnFork(forkUrl: string, upstreamUrl: string, txHash: string, stateKey: unknown): Promise<void> {
+  const cid = await rpc(upstreamUrl, 'Filecoin.EthGetMessageCidByTransactionHash', [txHash]);
+  assert.ok(await rpc(upstreamUrl, 'Filecoin.StateSearchMsg', [stateKey, cid, -1, true]), 'the upstream finds it searching from the fork\'s state key');
+  const forkKey = (await rpc(forkUrl, 'Filecoin.ChainHead')).Cids;
+  for (const method of ['eth_getTransactionByHash', 'eth_getTransactionReceipt', 'Filecoin.EthGetTransactionByHash', 'Filecoin.EthGetTransactionReceipt', 'Filecoin.EthGetMessageCidByTransactionHash']) {
+    assert.equal(await rpc(forkUrl, method, [txHash]), null, method);
+  }
+  await assert.rejects(rpc(forkUrl, 'trace_transaction', [txHash]), /transaction not found/);
+  const v0 = `${forkUrl}/rpc/v0`;
+  for (const [url, method, params] of [
+    [forkUrl, 'Filecoin.StateSearchMsg', [null, cid, -1, true]],
+    [forkUrl, 'Filecoin.StateSearchMsg', [forkKey, cid, 20, false]],
+    [v0, 'Filecoin.StateSearchMsg', [cid]],
+    [v0, 'Filecoin.StateSearchMsgLimited', [cid, 20]],
+    [forkUrl, 'Filecoin.EthGetTransactionHashByCid', [cid]],
+  ] as const) {
+    assert.equal(await rpc(url, method, [...params]), null, `${method} on ${url}`);
+  }
+  for (const [url, method, params] of [
+    [forkUrl, 'Filecoin.ChainGetMessage', [cid]],
+    [forkUrl, 'Filecoin.StateWaitMsg', [cid, 1, -1, true]],
+    [v0, 'Filecoin.StateWaitMsg', [cid, 1]],
+    [v0, 'Filecoin.StateWaitMsgLimited', [cid, 1, 20]],
+  ] as const) {
+    await assert.rejects(rpc(url, method, [...params]), /could not find/, `${method} on ${url}`);
+  }
+}
+
 for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet upstream${gatewayOnly ? ' started with --gateway-only' : ''}`, () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
@@ -150,14 +183,7 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
   });
 
   test('what the upstream included after the fork epoch is unknown on the fork', async () => {
-    const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [later.hash]);
-    for (const method of ['eth_getTransactionByHash', 'eth_getTransactionReceipt', 'Filecoin.EthGetTransactionByHash', 'Filecoin.EthGetMessageCidByTransactionHash']) {
-      assert.equal(await rpc(fork!.url, method, [later.hash]), null, method);
-    }
-    assert.equal(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]), null);
-    assert.equal(await rpc(`${fork!.url}/rpc/v0`, 'Filecoin.StateSearchMsg', [cid]), null);
-    assert.equal(await rpc(fork!.url, 'Filecoin.EthGetTransactionHashByCid', [cid]), null);
-    await assert.rejects(rpc(fork!.url, 'Filecoin.ChainGetMessage', [cid]), /could not find/);
+    await assertUnknownOnFork(fork!.url, upstream.url, later.hash, (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids);
     const laterBlock = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(later.block), false]);
     await assert.rejects(rpc(fork!.url, 'eth_getBlockByHash', [laterBlock.hash, false]), /no tipset with hash/);
     await assert.rejects(rpc(fork!.url, 'eth_getBlockTransactionCountByHash', [laterBlock.hash]), /no tipset with hash/);
@@ -246,7 +272,10 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
   });
 });
 
-describe('fork history of an upstream that answers as Lotus (a tipset\'s messages executed by the next one)', () => {
+/** The null rounds after the fork epoch of the upstream that answers as Lotus (anvil_mine leaves null rounds beyond 1 000 epochs). */
+const NULL_ROUNDS = 1000;
+
+describe('fork history of an upstream that answers as Lotus (a tipset\'s messages executed by the next one, after null rounds)', () => {
   let upstream: DevnetProcess;
   let proxy: { url: string; close: () => Promise<void> } | undefined;
   let fork: DevnetProcess | undefined;
@@ -264,9 +293,11 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     await rpc(upstream.url, 'anvil_mine', ['0x2']);
     atFork = await send(upstream.url, { data: LOGGING_DEPLOYMENT });
     forkEpoch = atFork.block;
-    // The tipset that executes atFork on Lotus, empty: the devnet's state there is Lotus's parent state of it.
-    await rpc(upstream.url, 'anvil_mine', ['0x1']);
+    // Null rounds, then the tipset that executes atFork on Lotus, empty: the devnet's state there is Lotus's parent state of it.
+    await rpc(upstream.url, 'anvil_mine', [hex(NULL_ROUNDS + 1)]);
     later = await transfer(upstream.url, 3n);
+    // The tipset that executes `later` on Lotus, and one more, past which Lotus's index finds it.
+    await rpc(upstream.url, 'anvil_mine', ['0x2']);
     // Its trace_filter answers one trace at a time, as a Lotus node whose EthTraceFilterMaxResults is 1.
     proxy = await lotusUpstreamProxy(upstream.url, { traceFilterMaxResults: 1 });
     fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch)]);
@@ -300,7 +331,7 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
   test('a message the upstream included at the fork epoch is found there, in the state the fork starts from', async () => {
     const cid = await messageCid(atFork.hash);
     const lotus = await rpc(proxy!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]);
-    assert.equal(lotus.Height, forkEpoch + 1, 'Lotus names the next tipset, which the fork does not have');
+    assert.equal(lotus.Height, forkEpoch + NULL_ROUNDS + 1, 'Lotus names the next tipset, after the null rounds, which the fork does not have');
     const first = await rpc(fork!.url, 'Filecoin.ChainHead');
     assert.equal(first.Height, forkEpoch);
     const found = { ...lotus, TipSet: first.Cids, Height: forkEpoch };
@@ -332,8 +363,11 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     const lotus = await rpc(proxy!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]);
     assert.equal(lotus.Height, early.block + 1);
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, cid, -1, true]), lotus);
-    assert.equal(await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, await messageCid(later.hash), -1, true]), null);
-    assert.equal(await rpc(fork!.url, 'eth_getTransactionReceipt', [later.hash]), null);
+    // Lotus's index finds `later` from the fork's state key too (the tipset after the null rounds).
+    const stateKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetAfterHeight', [forkEpoch + 1, null])).Cids;
+    const laterLookup = await rpc(proxy!.url, 'Filecoin.StateSearchMsg', [stateKey, await messageCid(later.hash), -1, true]);
+    assert.equal(laterLookup.Height, later.block + 1);
+    await assertUnknownOnFork(fork!.url, proxy!.url, later.hash, stateKey);
   });
 
   test('trace_filter pages across the fork epoch by the upstream\'s own EthTraceFilterMaxResults when it is below Lotus\'s default', async () => {

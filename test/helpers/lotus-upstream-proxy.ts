@@ -1,10 +1,10 @@
 // A loopback proxy that makes an fvm-devnet upstream answer as a Lotus node where the two differ for
 // a fork. Lotus executes a tipset's messages when the next tipset is built on it (the devnet as it
-// mines it), so its StateSearchMsg names the tipset after the one that included a message (Lotus
-// chain/stmgr/searchwait.go: the tipset whose parent receipts hold it), and its State* methods read
-// a tipset's parent state, which a fork expects of any upstream not named 'fvm-devnet'. The devnet's
-// state at the tipset after an empty one equals Lotus's parent state of that tipset, so a test keeps
-// the tipset after its fork epoch without messages.
+// mines it), so its StateSearchMsg names the tipset after the one that included a message, after
+// any null rounds (Lotus chain/stmgr/searchwait.go: the tipset whose parent receipts hold it), and
+// its State* methods read a tipset's parent state, which a fork expects of any upstream not named
+// 'fvm-devnet'. The devnet's state at the tipset after an empty one equals Lotus's parent state of
+// that tipset, so a test keeps the tipset after its fork epoch without messages.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -30,17 +30,26 @@ async function forward(target: string, request: Request): Promise<Response> {
   return (await res.json()) as Response;
 }
 
-/** StateSearchMsg as Lotus answers it: the tipset that executed the message, the one after the tipset that included it. */
+/**
+ * StateSearchMsg as a Lotus node with the chain index answers it (every one serving eth_*): the
+ * tipset that executed the message, the first one after the tipset that included it. The index
+ * finds it whatever tipset the search starts from, once the head is past that tipset's height;
+ * before then only a search back from a tipset at or after it does.
+ */
 async function lotusSearch(target: string, request: Request): Promise<Response> {
   const found = await forward(target, request);
   if (!found.result) return found;
   const [from] = request.params as [unknown];
-  const call = (method: string, params: unknown[]) => forward(target, { jsonrpc: '2.0', id: 0, method, params });
-  const searchedFrom = (await (from ? call('Filecoin.ChainGetTipSet', [from]) : call('Filecoin.ChainHead', []))).result;
-  // Included at the tipset searched from: executed by one not built yet (or after it).
-  if (found.result.Height >= searchedFrom.Height) return { ...found, result: null };
-  const next = (await call('Filecoin.ChainGetTipSetAfterHeight', [found.result.Height + 1, null])).result;
-  return { ...found, result: { ...found.result, TipSet: next.Cids, Height: next.Height } };
+  const call = async (method: string, params: unknown[]) => (await forward(target, { jsonrpc: '2.0', id: 0, method, params })).result;
+  const head = await call('Filecoin.ChainHead', []);
+  const included: number = found.result.Height;
+  // Included at the head: executed by a tipset not built yet.
+  if (head.Height <= included) return { ...found, result: null };
+  const executed = await call('Filecoin.ChainGetTipSetAfterHeight', [included + 1, null]);
+  const searchedFrom = from ? await call('Filecoin.ChainGetTipSet', [from]) : head;
+  const indexed = head.Height > included + 1;
+  if (!indexed && executed.Height > searchedFrom.Height) return { ...found, result: null };
+  return { ...found, result: { ...found.result, TipSet: executed.Cids, Height: executed.Height } };
 }
 
 /** trace_filter as Lotus answers it with EthTraceFilterMaxResults set to `max`: a larger Count, or more results without one, refused. */

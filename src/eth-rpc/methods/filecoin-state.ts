@@ -97,12 +97,13 @@ function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress
 }
 
 /**
- * Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it),
- * searched back from the tipset `from` (the head by default): one landed after it is not found.
+ * Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). Lotus
+ * asks its chain index (which every node serving eth_* runs) before searching back from the tipset
+ * it is given, so a message is found whatever tipset the search starts from, also one after it.
  */
-function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.head) {
+function msgLookup(devnet: Devnet, messageCidValue: CID) {
   const found = devnet.chain.messageByCid(messageCidValue);
-  if (!found || found.tipset.epoch > from.epoch) return null;
+  if (!found) return null;
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),
@@ -158,7 +159,10 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateSearchMsg',
     [tipsetKey('tipsetKey'), cid('messageCid'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, key, target) => msgLookup(devnet, target, tipsetOf(devnet, key)),
+    ({ devnet }, key, target) => {
+      tipsetOf(devnet, key); // an unknown key is still an error
+      return msgLookup(devnet, target);
+    },
   ),
 
   defineMethod(
