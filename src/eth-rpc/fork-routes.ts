@@ -9,10 +9,12 @@ import { taggedBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
 import { feeHistory } from './fork-fee-history.js';
+import { routeTipsetSelector } from './fork-selectors.js';
 import { routeTipsetKeys } from './fork-tipsets.js';
 import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
 import { onlyTraceType } from './methods/trace.js';
+import { checkBlockRange } from './log-criteria.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { hash, parseBlockRef } from './params.js';
 
@@ -119,7 +121,8 @@ function logRangeEnd(devnet: Devnet, raw: unknown): NamedBlock | undefined {
 
 /**
  * eth_getLogs over a range: the part at or before the fork epoch from the upstream, the rest from the
- * fork. An end left out is 'latest', which on a young fork names the upstream's block at the fork epoch.
+ * fork, the range's width checked as a whole first. An end left out is 'latest', which on a young fork
+ * names the upstream's block at the fork epoch.
  */
 async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const filter = args[0] as Record<string, unknown> | undefined;
@@ -127,6 +130,7 @@ async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local
   const from = logRangeEnd(devnet, filter.fromBlock);
   const to = logRangeEnd(devnet, filter.toBlock);
   if (!from || !to || from.epoch > fork.point.epoch) return local(args);
+  checkBlockRange(from.epoch, to.epoch);
   const upstreamPart = { ...filter, fromBlock: from.upstreamParam };
   if (to.epoch <= fork.point.epoch) return fork.upstream.call('eth_getLogs', [{ ...upstreamPart, toBlock: to.upstreamParam }]);
   const [before, after] = await Promise.all([
@@ -142,7 +146,7 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
   if (!fork) return local(args);
   const forkEpoch = fork.point.epoch;
   const called = rpcMethod.name;
-  const atUpstreamKey = routeTipsetKeys(devnet, fork, rpcMethod, args, local);
+  const atUpstreamKey = routeTipsetKeys(devnet, fork, rpcMethod, args, local) ?? routeTipsetSelector(devnet, fork, rpcMethod, args, local);
   if (atUpstreamKey) return atUpstreamKey;
   const lookup = routeForkLookup(devnet, fork, called, args, local);
   if (lookup) return lookup;

@@ -11,7 +11,8 @@ import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import type { RpcMethod } from './define-method.js';
 import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { tipsetKeyJson } from './lotus-json.js';
-import { heldTipset, isTipsetKey, tipsetKey } from './lotus-params.js';
+import { filAddress, heldTipset, isTipsetKey, tipsetKey, tipsetOf } from './lotus-params.js';
+import { vestedBetween } from './methods/filecoin-msig-state.js';
 
 /**
  * Methods about the fork's own pool and the messages sent to it, which the upstream's pool and
@@ -47,10 +48,10 @@ function sideOf(devnet: Devnet, key: CID[]): Side {
   return held === devnet.chain.first ? 'first' : 'fork';
 }
 
-/** Whether the upstream has the tipset `key` names at or before the fork epoch. */
-async function beforeForkUpstream(fork: Fork, key: unknown): Promise<boolean> {
+/** The height of the upstream's tipset `key` names, if it has one at or before the fork epoch. */
+async function upstreamHeight(fork: Fork, key: unknown): Promise<number | undefined> {
   const tipset = await unlessUnknown(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetTipSet', [key]));
-  return tipset !== undefined && tipset.Height <= fork.point.epoch;
+  return tipset !== undefined && tipset.Height <= fork.point.epoch ? tipset.Height : undefined;
 }
 
 /**
@@ -65,6 +66,26 @@ async function pathAcross(devnet: Devnet, fork: Fork, [from, to]: unknown[], fro
     ? await Promise.all([fork.upstream.call<unknown[]>('Filecoin.ChainGetPath', [from, firstThere]), local([firstHere, to])])
     : await Promise.all([local([from, firstHere]), fork.upstream.call<unknown[]>('Filecoin.ChainGetPath', [firstThere, to])]);
   return [...(before as unknown[]), ...(after as unknown[])];
+}
+
+/**
+ * Filecoin.MsigGetVested between a tipset of the upstream's before the fork epoch and one of the
+ * fork's: Lotus reads the wallet's schedule at the end tipset and only the start's height, which the
+ * upstream gave (`heights`, by parameter position); a start after the end is Lotus's error.
+ */
+async function vestedAcross(devnet: Devnet, args: unknown[], heights: Map<number, number>, local: Local): Promise<unknown> {
+  const address = parsed(() => filAddress('address').parse(args[0]));
+  if (!address) return local(args);
+  const tipsetAt = (position: number) => tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[position]));
+  const epochAt = (position: number) => heights.get(position) ?? tipsetAt(position).epoch;
+  // A read of the fork's state, run again once what it had not fetched from the upstream is, as the dispatcher runs a method.
+  for (;;) {
+    try {
+      return vestedBetween(devnet, address, epochAt(1), epochAt(2), () => tipsetAt(2));
+    } catch (error) {
+      if (!(await devnet.fetchMissing(error))) throw error;
+    }
+  }
 }
 
 /** An upstream call's answer or error, kept to give later (an error nobody asks for is never unhandled). */
@@ -101,11 +122,13 @@ export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: RpcMethod, a
     const firstThere = keys.filter(({ side }) => side === 'first').map(({ position }) => position);
     const upstreamArgs = args.map((arg, i) => (firstThere.includes(i) ? fork.point.tipsetKey : arg));
     const answer = mixed ? undefined : settled(fork.upstream.call(method.name, upstreamArgs));
-    const beforeFork = await Promise.all(upstreams.map(({ position }) => beforeForkUpstream(fork, args[position])));
-    if (beforeFork.includes(false)) return local(args);
+    const heights = await Promise.all(upstreams.map(({ position }) => upstreamHeight(fork, args[position])));
+    if (heights.includes(undefined)) return local(args);
     if (answer) return (await answer)();
-    // A tipset of the fork's own (or its head) and one of the upstream's: of such pairs, only a path is answered (across the fork epoch).
-    if (method.name !== 'Filecoin.ChainGetPath') return local(args);
-    return pathAcross(devnet, fork, args, keys[0].side === 'elsewhere', local);
+    // A tipset of the fork's own (or its head) and one of the upstream's: of such pairs, a path (across
+    // the fork epoch) and what a multisig vested between them are answered.
+    if (method.name === 'Filecoin.ChainGetPath') return pathAcross(devnet, fork, args, keys[0].side === 'elsewhere', local);
+    if (method.name === 'Filecoin.MsigGetVested') return vestedAcross(devnet, args, new Map(upstreams.map(({ position }, i) => [position, heights[i]!])), local);
+    return local(args);
   })();
 }

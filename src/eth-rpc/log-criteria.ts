@@ -27,14 +27,20 @@ export function parseCriteria(name: string, filter: Record<string, unknown>): Lo
   };
 }
 
+/**
+ * Lotus's limit on the epochs one eth_getLogs or trace_filter covers (its parseBlockRange and
+ * EthTraceFilter): checked on the whole range, before whether its blocks exist yet.
+ */
+export function checkBlockRange(from: number, to: number): void {
+  if (to - from > MAX_FILTER_HEIGHT_RANGE) throw new BlockRangeExceededError(`block range exceeds maximum of ${MAX_FILTER_HEIGHT_RANGE} (got ${to - from})`);
+}
+
 /** fromBlock/toBlock: only "latest", "earliest" or hex, as Lotus accepts them. */
 function parseRangeBound(devnet: Devnet, label: 'FromBlock' | 'ToBlock', value: unknown): number {
   if (value === undefined || value === null || value === '' || value === 'latest') return devnet.head.epoch;
   if (value === 'earliest') return 0;
   if (typeof value !== 'string' || !value.startsWith('0x')) throw new DevnetError(`${label} is not a hex`);
-  const epoch = parseSafeNumber(label, value);
-  if (epoch > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
-  return epoch;
+  return parseSafeNumber(label, value);
 }
 
 export interface LogQuery {
@@ -52,6 +58,7 @@ export function parseLogQuery(devnet: Devnet, name: string, filter: Record<strin
   }
   const from = parseRangeBound(devnet, 'FromBlock', filter.fromBlock);
   const to = parseRangeBound(devnet, 'ToBlock', filter.toBlock);
-  if (to - from > MAX_FILTER_HEIGHT_RANGE) throw new BlockRangeExceededError(`block range exceeds maximum of ${MAX_FILTER_HEIGHT_RANGE} (got ${to - from})`);
+  checkBlockRange(from, to);
+  if (Math.max(from, to) > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
   return { criteria, from, to };
 }

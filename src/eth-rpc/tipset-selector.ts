@@ -11,7 +11,7 @@ import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { invalid, parseNonNegative, type Param } from './params.js';
 
 type Tag = 'latest' | 'safe' | 'finalized';
-type Anchor = { tag: Tag } | { key: CID[] };
+export type Anchor = { tag: Tag } | { key: CID[] };
 export type TipsetSelector = Anchor | { height: { at: number; previous: boolean; anchor?: Anchor } };
 
 const TAGS: readonly string[] = ['latest', 'safe', 'finalized'];
@@ -30,17 +30,26 @@ function parseAnchor(name: string, value: unknown): Anchor {
   return { tag: v as Tag };
 }
 
-export const tipsetSelector = (name: string): Param<TipsetSelector> => ({
-  name,
-  parse: (value) => {
-    const [field, v] = onlyOne(name, value, ['tag', 'height', 'key']);
-    if (field !== 'height') return parseAnchor(name, { [field]: v });
-    const { at, previous = false, anchor } = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
-    const epoch = parseNonNegative(`${name}.height.at`, at, 'epoch number');
-    if (typeof previous !== 'boolean') throw invalid(`${name}.height.previous`, 'expected a boolean');
-    return { height: { at: epoch, previous, anchor: anchor === undefined || anchor === null ? undefined : parseAnchor(`${name}.height.anchor`, anchor) } };
-  },
-});
+/** The selector parameters of the method tables (fork-selectors.ts routes those naming the upstream's tipsets). */
+const SELECTOR_PARAMS = new WeakSet<Param<unknown>>();
+
+export const tipsetSelector = (name: string): Param<TipsetSelector> => {
+  const param: Param<TipsetSelector> = {
+    name,
+    parse: (value) => {
+      const [field, v] = onlyOne(name, value, ['tag', 'height', 'key']);
+      if (field !== 'height') return parseAnchor(name, { [field]: v });
+      const { at, previous = false, anchor } = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+      const epoch = parseNonNegative(`${name}.height.at`, at, 'epoch number');
+      if (typeof previous !== 'boolean') throw invalid(`${name}.height.previous`, 'expected a boolean');
+      return { height: { at: epoch, previous, anchor: anchor === undefined || anchor === null ? undefined : parseAnchor(`${name}.height.anchor`, anchor) } };
+    },
+  };
+  SELECTOR_PARAMS.add(param);
+  return param;
+};
+
+export const isTipsetSelector = (param: Param<unknown>): boolean => SELECTOR_PARAMS.has(param);
 
 function anchorTipset(devnet: Devnet, anchor: Anchor): Tipset {
   if ('key' in anchor) return tipsetOf(devnet, anchor.key);

@@ -10,7 +10,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import glifModule from '@glif/filecoin-rpc-client';
 import { JsonRpcProvider, Wallet } from 'ethers';
+import { Message } from 'iso-filecoin/message';
+import { RPC } from 'iso-filecoin/rpc';
+import { create, signMessage } from 'iso-filecoin/wallet';
+import { FilAddress } from '../../src/common/address.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { codeCid } from '../../src/fevm/actor.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { t410 } from '../helpers/f410.js';
 import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
@@ -34,6 +40,31 @@ async function transfer(url: string, wei: bigint): Promise<{ hash: string; block
   }
 }
 
+const FIL = 10n ** 18n;
+const VESTING = { initial: 100n * FIL, duration: 1000 };
+/** What the multisig locks at height h (vesting from epoch 0): ceil(initial × (duration − h) / duration). */
+const locked = (h: number) => {
+  const { initial, duration } = VESTING;
+  return h >= duration ? 0n : (initial * BigInt(duration - h) + BigInt(duration) - 1n) / BigInt(duration);
+};
+
+/**
+ * A 1-of-1 multisig of `owner`'s vesting VESTING from epoch 0, made by Init Exec pushed with MpoolPush
+ * (which a gateway serves, unlike MsigCreate); its ID address.
+ */
+async function createMultisig(url: string, owner: ReturnType<typeof create>): Promise<string> {
+  const signer = FilAddress.parse(owner.address.toString());
+  const constructorParams = encodeCbor([[signer.bytes], 1, VESTING.duration, 0]);
+  const params = Buffer.from(encodeCbor([codeCid('multisig'), constructorParams])).toString('base64');
+  const iso = new RPC({ api: `${url}/rpc/v1`, network: 'testnet' });
+  const message = await new Message({ from: signer.toString(), to: 't01', value: VESTING.initial.toString(), method: 2, params }).prepare(iso);
+  const cid = await rpc(url, 'Filecoin.MpoolPush', [{ Message: message.toLotus(), Signature: signMessage(owner.privateKey, owner.type, message).toLotus() }]);
+  const { Receipt } = await rpc(url, 'Filecoin.StateWaitMsg', [cid, 1, -1, true]);
+  assert.equal(Receipt.ExitCode, 0);
+  const [id] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from(Receipt.Return, 'base64'));
+  return FilAddress.fromBytes(id).toString();
+}
+
 /** A call's JSON-RPC error as the node gives it (code and message), or its answer. */
 async function rawAnswer(url: string, method: string, params: unknown[]): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -49,6 +80,8 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
   let later: { hash: string; block: number };
   let miner: string;
   let dealId: number;
+  /** A multisig vesting since epoch 0, made upstream before the fork epoch. */
+  let msig: string;
   /** Glif's client on the fork's /rpc/v1 and on the upstream's. */
   let onFork: LotusClient;
   let onUpstream: LotusClient;
@@ -56,7 +89,9 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
 
   before(async () => {
     cacheDir = freshForkCache('fvm-fork-tipsets-');
-    upstream = await startDevnet(['--storage-providers', '1', ...(gatewayOnly ? ['--gateway-only'] : [])]);
+    const owner = create('SECP256K1', 'testnet');
+    upstream = await startDevnet(['--storage-providers', '1', '--fund', `${owner.address.toString()}=1000`, ...(gatewayOnly ? ['--gateway-only'] : [])]);
+    msig = await createMultisig(upstream.url, owner);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     const piece = computePieceCid(new Uint8Array(2000).map((_, i) => i % 249));
     ({ dealId } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]));
@@ -149,6 +184,38 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     assert.deepEqual(mine.error, (await rawAnswer(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [own])).error);
   });
 
+  test('/rpc/v2 selectors naming an upstream tipset before the fork epoch (by key, by a height below the fork\'s tipsets or below such a key) answer as the upstream\'s', async () => {
+    const { Cids: key } = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [early.block, null]);
+    const { Cids: laterKey } = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [later.block, null]);
+    const selectors = [
+      { key },
+      { height: { at: early.block, anchor: { tag: 'latest' } } },
+      { height: { at: early.block - 1, previous: true, anchor: { tag: 'latest' } } },
+      { height: { at: early.block - 1, anchor: { key } } },
+    ];
+    for (const selector of selectors) {
+      const name = JSON.stringify(selector);
+      const tipset = await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [selector]);
+      assert.deepEqual(tipset, await rpc(`${upstream.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [selector]), name);
+      assert.deepEqual(tipset, await rpc(upstream.url, 'Filecoin.ChainGetTipSet', [tipset.Cids]), name);
+      for (const method of ['Filecoin.StateGetActor', 'Filecoin.StateGetID']) {
+        for (const address of [sender, t410(RECIPIENT)]) {
+          const theirs = await rpc(`${upstream.url}/rpc/v2`, method, [address, selector]);
+          assert.deepEqual(await rpc(`${fork!.url}/rpc/v2`, method, [address, selector]), theirs, `${method} ${address} ${name}`);
+        }
+      }
+    }
+    // Before the early transfer its recipient did not exist: null, as /rpc/v2 answers a missing actor.
+    const before = { height: { at: early.block - 1, anchor: { key } } };
+    assert.equal(await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.StateGetActor', [t410(RECIPIENT), before]), null);
+    assert.equal(await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.StateGetID', [t410(RECIPIENT), before]), null);
+    assert.equal((await rpc(`${fork!.url}/rpc/v2`, 'Filecoin.StateGetActor', [t410(RECIPIENT), { key }])).Balance, '1');
+    // An upstream tipset after the fork epoch is not the fork's, by key or as an anchor.
+    for (const selector of [{ key: laterKey }, { height: { at: early.block, anchor: { key: laterKey } } }]) {
+      await assert.rejects(rpc(`${fork!.url}/rpc/v2`, 'Filecoin.ChainGetTipSet', [selector]), /loading tipset .*: not found/, JSON.stringify(selector));
+    }
+  });
+
   test('the key of an upstream tipset after the fork epoch is unknown on the fork', async () => {
     const { Cids: key } = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [later.block, null]);
     for (const [method, params] of [
@@ -179,9 +246,24 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     // An empty key next to an upstream one is the fork's head, not the upstream's (which has mined on).
     assert.deepEqual(await onFork.request('ChainGetPath', from, null), path);
     assert.deepEqual(await onFork.request('ChainGetPath', null, from), await onFork.request('ChainGetPath', to, from));
-    // A key of the fork's own with an upstream one, other than a path: unknown, as before.
-    await assert.rejects(rpc(fork!.url, 'Filecoin.MsigGetVested', [sender, from, to]), /loading tipset .*: not found/);
-    await assert.rejects(rpc(fork!.url, 'Filecoin.MsigGetVested', [sender, from, null]), /loading tipset .*: not found/);
+  });
+
+  test('MsigGetVested from an upstream tipset before the fork epoch to one of the fork\'s: by the start\'s height, as the upstream answers between the same heights', async () => {
+    const start = await onFork.request('ChainGetTipSetByHeight', early.block, null);
+    await transfer(fork!.url, 5n);
+    const end = await onFork.request('ChainHead');
+    const vested = await onFork.request('MsigGetVested', msig, start.Cids, end.Cids);
+    assert.equal(vested, (locked(start.Height) - locked(end.Height)).toString());
+    assert.notEqual(vested, '0');
+    // The upstream, mined on past the fork's head, between its own tipsets at the same heights.
+    if ((await head(upstream.url)) < end.Height) await rpc(upstream.url, 'anvil_mine', [hex(end.Height - (await head(upstream.url)))]);
+    const theirEnd = await onUpstream.request('ChainGetTipSetByHeight', end.Height, null);
+    assert.equal(theirEnd.Height, end.Height);
+    assert.equal(await onUpstream.request('MsigGetVested', msig, start.Cids, theirEnd.Cids), vested);
+    // The empty key is the fork's head (Lotus's GetTipSetFromKey); a start after the end is Lotus's error.
+    assert.equal(await onFork.request('MsigGetVested', msig, start.Cids, null), vested);
+    await assert.rejects(onFork.request('MsigGetVested', msig, end.Cids, start.Cids), new RegExp(`start tipset ${end.Height} is after end tipset ${start.Height}`));
+    await assert.rejects(onFork.request('MsigGetVested', sender, start.Cids, end.Cids), /actor code is not multisig/);
   });
 
   test('keys the fork holds are answered without the upstream', async () => {

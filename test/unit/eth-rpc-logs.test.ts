@@ -153,6 +153,9 @@ describe('eth_getLogs', () => {
       code: -32005,
       message: 'block range exceeds maximum of 2880 (got 2881)',
     });
+    // The width is checked before whether the blocks exist, as Lotus does.
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x1', toBlock: '0xb43' }]), { code: -32005, message: 'block range exceeds maximum of 2880 (got 2882)' });
+    assert.equal((await error('eth_getLogs', [{ fromBlock: '0x3', toBlock: '0xb43' }])).message, 'events for the requested block are not yet available');
   });
 
   test('a long answer (list-answers.ts) is what JSON.stringify writes of the logs shorter ranges give, also two at once over a socket', async (t) => {

@@ -448,6 +448,9 @@ describe('trace_* in Lotus shape', () => {
     assert.equal((await error('trace_filter', [{ fromBlock: 'soon' }])).code, -32602);
     assert.equal((await error('trace_filter', [{ fromAddress: ['0x12'] }])).code, -32602);
     assert.match((await error('trace_filter', [{ toBlock: '0x999' }])).message, /cannot get trace for block \d+: requested a future epoch/);
+    // Lotus's MaxFilterHeightRange, checked before any block is traced.
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x1', toBlock: '0xb42' }]), { code: -32005, message: 'block range exceeds maximum of 2880 (got 2881)' });
+    assert.match((await error('trace_filter', [{ fromBlock: '0x1', toBlock: '0xb41' }])).message, /requested a future epoch/);
   });
 
   test('a native message: handle_filecoin_method input and (exit, codec, data) output, as Lotus shows it', async (t) => {

@@ -27,7 +27,7 @@ import { UpstreamTables } from './upstream-tables.js';
 const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
 
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
-function isActorNotFound(error: unknown): boolean {
+export function isActorNotFound(error: unknown): boolean {
   return error instanceof UpstreamAnswerError && (error.rpcCode === 10 || /actor not found/.test(error.rpcMessage));
 }
 

@@ -34,6 +34,17 @@ export function multisigStateJson(state: MultisigState) {
   };
 }
 
+/**
+ * What unlocked between two heights, by the schedule the wallet has at the end tipset (Lotus
+ * MsigGetVested once it has found both tipsets): of the start tipset only its height counts.
+ */
+export function vestedBetween(devnet: Devnet, address: FilAddress, startEpoch: number, endEpoch: number, end: () => Tipset): string {
+  if (startEpoch > endEpoch) throw new DevnetError(`start tipset ${startEpoch} is after end tipset ${endEpoch}`);
+  if (startEpoch === endEpoch) return '0';
+  const { multisig } = multisigAt(devnet, address, end(), 'multisig actor at end epoch');
+  return (lockedAt(multisig, startEpoch) - lockedAt(multisig, endEpoch)).toString();
+}
+
 export const filecoinMsigState = [
   // The balance minus what the vesting schedule still locks at the tipset's height.
   defineMethod('Filecoin.MsigGetAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
@@ -47,14 +58,10 @@ export const filecoinMsigState = [
     return { InitialBalance: multisig.initialBalance.toString(), StartEpoch: multisig.startEpoch, UnlockDuration: multisig.unlockDuration };
   }),
 
-  // What unlocked between two tipsets, by the schedule the wallet has at the later one.
   defineMethod('Filecoin.MsigGetVested', [filAddress('address'), tipsetKey('start'), tipsetKey('end')], ({ devnet }, address, startKey, endKey) => {
     const start = tipsetOf(devnet, startKey);
     const end = tipsetOf(devnet, endKey);
-    if (start.epoch > end.epoch) throw new DevnetError(`start tipset ${start.epoch} is after end tipset ${end.epoch}`);
-    if (start.epoch === end.epoch) return '0';
-    const { multisig } = multisigAt(devnet, address, end, 'multisig actor at end epoch');
-    return (lockedAt(multisig, start.epoch) - lockedAt(multisig, end.epoch)).toString();
+    return vestedBetween(devnet, address, start.epoch, end.epoch, () => end);
   }),
 
   // Pending transactions by ID; an executed or cancelled one is gone.

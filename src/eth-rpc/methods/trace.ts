@@ -23,6 +23,7 @@ import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { resolveBlock, taggedBlock } from '../block-ref.js';
 import { defineMethod, type RpcMethod } from '../define-method.js';
+import { checkBlockRange } from '../log-criteria.js';
 import { transactionHash } from '../logs.js';
 import { blockRef, hash, invalid, object, parseAddress, parseSafeNumber, type Param } from '../params.js';
 import { isCreateSend, isEvmSend, nativeOutput, sendInput, sendTo } from '../trace-views.js';
@@ -231,9 +232,9 @@ function filterNumber(name: string, value: unknown): number | undefined {
   return parseSafeNumber(`filter.${name}`, value);
 }
 
-/** trace_filter's criteria as the node reads them; a bad field is an invalid-params error naming it. */
+/** trace_filter's criteria as the node reads them; a bad field is an invalid-params error naming it, a range too wide Lotus's -32005. */
 export function parseTraceFilter(devnet: Devnet, filter: Record<string, unknown>): TraceFilter {
-  return {
+  const parsed = {
     fromBlock: filterBlock(devnet, 'fromBlock', filter.fromBlock),
     toBlock: filterBlock(devnet, 'toBlock', filter.toBlock),
     fromAddress: filterAddresses('fromAddress', filter.fromAddress),
@@ -241,6 +242,8 @@ export function parseTraceFilter(devnet: Devnet, filter: Record<string, unknown>
     after: filterNumber('after', filter.after),
     count: filterNumber('count', filter.count),
   };
+  checkBlockRange(parsed.fromBlock, parsed.toBlock);
+  return parsed;
 }
 
 /** Lotus matchFilterCriteria: a call by its from and to, a create by its from and created address. */
