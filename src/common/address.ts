@@ -207,7 +207,10 @@ export class FilAddress {
   }
 
   get bytes(): Uint8Array {
-    return concatBytes(new Uint8Array([this.protocol]), this.payload);
+    const bytes = new Uint8Array(1 + this.payload.length);
+    bytes[0] = this.protocol;
+    bytes.set(this.payload, 1);
+    return bytes;
   }
 
   /** The actor ID of an f0 address. */
@@ -232,7 +235,7 @@ export class FilAddress {
   }
 
   equals(other: FilAddress): boolean {
-    return equalBytes(this.bytes, other.bytes);
+    return this.protocol === other.protocol && equalBytes(this.payload, other.payload);
   }
 
   toString(network: Network = 't'): string {

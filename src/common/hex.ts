@@ -1,6 +1,4 @@
 // Hex codecs used at the JSON-RPC edge and in tests. Domain code speaks Uint8Array and bigint.
-import { hexToBytes as utilHexToBytes } from '@ethereumjs/util';
-
 export type Hex = `0x${string}`;
 
 /**
@@ -9,29 +7,65 @@ export type Hex = `0x${string}`;
  * lives, and the chain store keeps such strings as keys for every tipset and message.
  */
 export function bytesToHex(bytes: Uint8Array): Hex {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+  return `0x${asBuffer(bytes).toString('hex')}`;
 }
 
-/** Decodes 0x-prefixed hex of even length; throws on anything else. */
+/**
+ * V8 keeps a typed array of up to 64 bytes (a hash, an address) inside its object; asking for its
+ * `.buffer` moves the bytes to memory of their own (a malloc, and an ArrayBuffer for the collector
+ * to track and sweep), for as long as the array lives. Such arrays are copied into a Buffer from
+ * Node's pool instead; larger ones already have a buffer of their own, and are viewed.
+ */
+const IN_OBJECT_BYTES = 64;
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return bytes.byteLength <= IN_OBJECT_BYTES ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Decodes 0x-prefixed hex of even length; throws on anything else. By Node's Buffer, into bytes of their own. */
 export function hexToBytes(hex: string): Uint8Array {
   if (!/^0x([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`invalid hex string: ${hex.slice(0, 80)}`);
-  return utilHexToBytes(hex as Hex);
+  return fromHexDigits(hex.slice(2));
+}
+
+/** Bytes of their own (not a view of Node's pool) of an even number of hex digits, checked by the caller. */
+function fromHexDigits(digits: string): Uint8Array {
+  if (digits.length <= 2 * IN_OBJECT_BYTES) return new Uint8Array(Buffer.from(digits, 'hex'));
+  const bytes = new Uint8Array(digits.length / 2);
+  asBuffer(bytes).write(digits, 'hex');
+  return bytes;
 }
 
 export function quantity(n: bigint | number): Hex {
   return `0x${n.toString(16)}`;
 }
 
+/** Bytes that a Number holds exactly (6 × 8 = 48 bits < 53): nonces, gas, fees and values of transfers. */
+const NUMBER_BYTES = 6;
+const NUMBER_LIMIT = 2n ** BigInt(8 * NUMBER_BYTES);
+
 /** Big-endian unsigned bytes of a bigint, minimal length (0 → empty). */
 export function bigintToBytes(n: bigint): Uint8Array {
   if (n === 0n) return new Uint8Array();
+  // Small values by arithmetic on a Number, without a hex string to build and parse.
+  if (n > 0n && n < NUMBER_LIMIT) {
+    let x = Number(n);
+    let length = 0;
+    for (let y = x; y > 0; y = Math.floor(y / 256)) length++;
+    const out = new Uint8Array(length);
+    for (let i = length - 1; i >= 0; i--, x = Math.floor(x / 256)) out[i] = x % 256;
+    return out;
+  }
   let hex = n.toString(16);
   if (hex.length % 2) hex = '0' + hex;
-  return utilHexToBytes(`0x${hex}`);
+  return fromHexDigits(hex);
 }
 
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(bytesToHex(bytes));
+  if (bytes.length > NUMBER_BYTES) return BigInt(bytesToHex(bytes));
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) n = n * 256 + bytes[i]!;
+  return BigInt(n);
 }
 
 /** Left-pads to `length` bytes (big-endian numbers, 32-byte words). */
@@ -60,5 +94,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -62,7 +62,8 @@ export class Dispatcher {
     }
   }
 
-  private async call(name: string, params: unknown, ctx: RpcContext): Promise<unknown> {
+  /** Throws at once on a bad call (handleOne's try catches it as it catches a rejection). */
+  private call(name: string, params: unknown, ctx: RpcContext): Promise<unknown> {
     const method = this.methods.get(name);
     if (!method) throw new MethodNotFoundError(name);
     if (params !== undefined && params !== null && !Array.isArray(params)) {
@@ -74,6 +75,8 @@ export class Dispatcher {
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
+    // Only a fork has calls to route; a local node's run without routeForkCall's async layer.
+    if (!ctx.devnet.fork) return this.run(method, args, ctx);
     return routeForkCall(ctx.devnet, method, args, (routed) => this.run(method, routed, ctx));
   }
 

@@ -1,12 +1,11 @@
 // On a fork, /rpc/v2's tipset selectors that name a tipset of the upstream's before the fork epoch:
 // a key the fork does not hold that the upstream has at or before the fork epoch, or a height before
 // the fork epoch (below one of the fork's tipsets, or below such a key). The upstream answers them
-// through the v1 methods of the same meaning, which every Lotus upstream serves, where /rpc/v2 is
-// not on an older node, and --fork-url names a v1 endpoint: ChainGetTipSet,
-// ChainGetTipSetByHeight (`previous`) or ChainGetTipSetAfterHeight, then StateGetActor or
-// StateLookupID at that tipset, an address the upstream does not know answered null as /rpc/v2 here
-// answers it. Selectors of the fork's own tipsets (its first stands in for the upstream's at the
-// fork epoch) stay local.
+// through the v1 methods of the same meaning (--fork-url names a v1 endpoint, and an older Lotus
+// serves no /rpc/v2): ChainGetTipSet, ChainGetTipSetByHeight (`previous`) or
+// ChainGetTipSetAfterHeight, then StateGetActor or StateLookupID at that tipset, an address the
+// upstream does not know answered null as /rpc/v2 here answers it. Selectors of the fork's own
+// tipsets (its first stands in for the upstream's at the fork epoch) stay local.
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';

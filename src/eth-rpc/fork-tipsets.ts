@@ -12,6 +12,7 @@ import type { RpcMethod } from './define-method.js';
 import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { tipsetKeyJson } from './lotus-json.js';
 import { filAddress, heldTipset, isTipsetKey, tipsetKey, tipsetOf } from './lotus-params.js';
+import { emptyPathEnd } from './methods/filecoin-chain.js';
 import { vestedBetween } from './methods/filecoin-msig-state.js';
 
 /**
@@ -88,6 +89,20 @@ async function vestedAcross(devnet: Devnet, args: unknown[], heights: Map<number
   }
 }
 
+const isEmptyKey = (arg: unknown) => arg === undefined || arg === null || (Array.isArray(arg) && arg.length === 0);
+
+/**
+ * Filecoin.ChainGetPath given an empty key, which Lotus refuses (emptyPathEnd), loading `from`
+ * before `to`: the local method's error, but for a `from` the upstream has before the fork epoch,
+ * which Lotus finds before it refuses an empty `to`.
+ */
+async function pathWithEmptyKey(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
+  const [from] = args;
+  const fromKey = isEmptyKey(from) ? undefined : parsed(() => tipsetKey('from').parse(from));
+  if (!fromKey || heldTipset(devnet, fromKey) || (await upstreamHeight(fork, from)) === undefined) return local(args);
+  throw emptyPathEnd('to');
+}
+
 /** An upstream call's answer or error, kept to give later (an error nobody asks for is never unhandled). */
 async function settled<T>(call: Promise<T>): Promise<() => T> {
   try {
@@ -107,10 +122,11 @@ async function settled<T>(call: Promise<T>): Promise<() => T> {
 export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: RpcMethod, args: unknown[], local: Local): Promise<unknown> | undefined {
   const positions = positionsOf(method);
   if (positions.length === 0) return undefined;
+  if (method.name === 'Filecoin.ChainGetPath' && positions.some((i) => isEmptyKey(args[i]))) return pathWithEmptyKey(devnet, fork, args, local);
   const keys = positions.map((i) => {
     const arg = args[i];
-    // An empty key (null, left out or []) is the fork's head, never the upstream's.
-    if (arg === undefined || arg === null || (Array.isArray(arg) && arg.length === 0)) return { position: i, side: 'fork' as Side };
+    // An empty key (null, left out or []) is the fork's head (Lotus's GetTipSetFromKey), never the upstream's.
+    if (isEmptyKey(arg)) return { position: i, side: 'fork' as Side };
     const key = parsed(() => tipsetKey('tipsetKey').parse(arg));
     return { position: i, side: key && sideOf(devnet, key) };
   });

@@ -35,9 +35,11 @@ export function checkBlockRange(from: number, to: number): void {
   if (to - from > MAX_FILTER_HEIGHT_RANGE) throw new BlockRangeExceededError(`block range exceeds maximum of ${MAX_FILTER_HEIGHT_RANGE} (got ${to - from})`);
 }
 
+const isLatest = (value: unknown) => value === undefined || value === null || value === '' || value === 'latest';
+
 /** fromBlock/toBlock: only "latest", "earliest" or hex, as Lotus accepts them. */
 function parseRangeBound(devnet: Devnet, label: 'FromBlock' | 'ToBlock', value: unknown): number {
-  if (value === undefined || value === null || value === '' || value === 'latest') return devnet.head.epoch;
+  if (isLatest(value)) return devnet.head.epoch;
   if (value === 'earliest') return 0;
   if (typeof value !== 'string' || !value.startsWith('0x')) throw new DevnetError(`${label} is not a hex`);
   return parseSafeNumber(label, value);
@@ -58,6 +60,8 @@ export function parseLogQuery(devnet: Devnet, name: string, filter: Record<strin
   }
   const from = parseRangeBound(devnet, 'FromBlock', filter.fromBlock);
   const to = parseRangeBound(devnet, 'ToBlock', filter.toBlock);
+  // Lotus refuses an explicit end (a number or 'earliest') below the start; a start past 'latest' is not yet available.
+  if (!isLatest(filter.toBlock) && from > to) throw new DevnetError(`invalid epoch range: to block (${to}) must be after from block (${from})`);
   checkBlockRange(from, to);
   if (Math.max(from, to) > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
   return { criteria, from, to };

@@ -11,7 +11,7 @@ import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { invalid, parseNonNegative, type Param } from './params.js';
 
 type Tag = 'latest' | 'safe' | 'finalized';
-export type Anchor = { tag: Tag } | { key: CID[] };
+type Anchor = { tag: Tag } | { key: CID[] };
 export type TipsetSelector = Anchor | { height: { at: number; previous: boolean; anchor?: Anchor } };
 
 const TAGS: readonly string[] = ['latest', 'safe', 'finalized'];

@@ -82,12 +82,18 @@ interface UnrecoveredEthTransaction {
   signature: SenderSignature;
 }
 
-/** The signature over `sigHash`, checked as Lotus and Homestead check it before recovering. */
-function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bigint): SenderSignature {
+/**
+ * The signature over `sigHash`, checked as Lotus and Homestead check it before recovering. `rBytes`
+ * and `sBytes` are r's and s's RLP fields, which integer() has checked are canonical (no leading
+ * zero): the bytes of r and s themselves.
+ */
+function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bigint, rBytes: Uint8Array, sBytes: Uint8Array): SenderSignature {
   if (r <= 0n || r >= SECP256K1_N || s <= 0n || s > SECP256K1_N / 2n || (recoveryId !== 0n && recoveryId !== 1n)) {
     throw new MessageRejectedError('failed to calculate sender: invalid signature values');
   }
-  const signature = concatBytes(padStart(bigintToBytes(r), 32), padStart(bigintToBytes(s), 32));
+  const signature = new Uint8Array(64);
+  signature.set(rBytes, 32 - rBytes.length);
+  signature.set(sBytes, 64 - sBytes.length);
   return { digest: sigHash, signature, recoveryId: Number(recoveryId) };
 }
 
@@ -145,7 +151,7 @@ function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction
     r,
     s,
   };
-  return { tx, signature: senderSignature(sigHash, r, s, v) };
+  return { tx, signature: senderSignature(sigHash, r, s, v, fields[10] as Uint8Array, fields[11] as Uint8Array) };
 }
 
 /** rlp([nonce, gasPrice, gas, to, value, data, v, r, s]): Homestead (v 27/28) or EIP-155. */
@@ -179,7 +185,7 @@ function decodeLegacy(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransacti
     r,
     s,
   };
-  return { tx, signature: senderSignature(keccak256(RLP.encode(signed)), r, s, recoveryId) };
+  return { tx, signature: senderSignature(keccak256(RLP.encode(signed)), r, s, recoveryId, fields[7] as Uint8Array, fields[8] as Uint8Array) };
 }
 
 /** Empty for a deployment, else a 20-byte address. */

@@ -286,24 +286,7 @@ export class StateTree {
    * every slot it reads: its result is wrong and must be dropped unless `deferred` stays empty.
    */
   at(epoch: number, deferred?: MissingState[]): StateReader {
-    const read = <V>(key: string) => this.values.get(key, epoch) as V | undefined;
-    const { source } = this;
-    const fromSource = (id: number, generation: number, slot: bigint): bigint | undefined => {
-      if (!deferred) return source.getStorage(id, generation, slot);
-      try {
-        return source.getStorage(id, generation, slot);
-      } catch (error) {
-        if (!(error instanceof MissingStateError)) throw error;
-        deferred.push(...error.missing);
-        return undefined;
-      }
-    };
-    return {
-      getActor: (id) => read<Actor>(actorKey(id)) ?? source.getActor(id),
-      lookupId: (address) => address.id ?? read<number>(addressKey(address)) ?? source.lookupId(address),
-      getStorage: (id, generation, slot) => read<bigint>(storageKey(id, generation, slot)) ?? fromSource(id, generation, slot) ?? 0n,
-      nextId: () => read<number>(NEXT_ID_KEY) ?? source.nextId() ?? FIRST_NON_SINGLETON_ID,
-    };
+    return new StateAt(this.values, this.source, epoch, deferred);
   }
 
   /** A staging area on top of the state after `epoch` (by default the newest); `deferred` as in `at`. */
@@ -396,6 +379,43 @@ export class StateTree {
     }
     this.headEpoch = snapshot.epoch;
     if ('revertedTo' in this.source) this.source.revertedTo?.(snapshot.write);
+  }
+}
+
+/** The tree's state after one epoch (StateTree.at): one object per call, its methods on the prototype. */
+class StateAt implements StateReader {
+  constructor(
+    private readonly values: VersionedMap<unknown>,
+    private readonly source: StateSource,
+    private readonly epoch: number,
+    private readonly deferred: MissingState[] | undefined,
+  ) {}
+
+  getActor(id: number): Actor | undefined {
+    return (this.values.get(actorKey(id), this.epoch) as Actor | undefined) ?? this.source.getActor(id);
+  }
+
+  lookupId(address: FilAddress): number | undefined {
+    return address.id ?? (this.values.get(addressKey(address), this.epoch) as number | undefined) ?? this.source.lookupId(address);
+  }
+
+  getStorage(id: number, generation: number, slot: bigint): bigint {
+    return (this.values.get(storageKey(id, generation, slot), this.epoch) as bigint | undefined) ?? this.fromSource(id, generation, slot) ?? 0n;
+  }
+
+  nextId(): number {
+    return (this.values.get(NEXT_ID_KEY, this.epoch) as number | undefined) ?? this.source.nextId() ?? FIRST_NON_SINGLETON_ID;
+  }
+
+  private fromSource(id: number, generation: number, slot: bigint): bigint | undefined {
+    if (!this.deferred) return this.source.getStorage(id, generation, slot);
+    try {
+      return this.source.getStorage(id, generation, slot);
+    } catch (error) {
+      if (!(error instanceof MissingStateError)) throw error;
+      this.deferred.push(...error.missing);
+      return undefined;
+    }
   }
 }
 

@@ -34,6 +34,21 @@ describe('hexToBytes / bytesToHex', () => {
     const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
     assert.deepEqual(hexToBytes(bytesToHex(bytes)), bytes);
   });
+
+  test('small and large arrays, and views into a larger buffer, alike (plain Uint8Arrays of their own)', () => {
+    const whole = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    for (const length of [1, 20, 32, 64, 65, 117, 200]) {
+      const view = whole.subarray(3, 3 + length);
+      const hex = '0x' + Buffer.from(view).toString('hex');
+      assert.equal(bytesToHex(view), hex);
+      assert.equal(bytesToHex(Uint8Array.from(view)), hex);
+      const decoded = hexToBytes(hex);
+      assert.equal(Object.getPrototypeOf(decoded), Uint8Array.prototype);
+      assert.deepEqual(decoded, Uint8Array.from(view));
+      assert.equal(decoded.byteOffset, 0);
+      assert.equal(decoded.buffer.byteLength, length, 'not a view of a shared pool');
+    }
+  });
 });
 
 describe('quantity', () => {
@@ -65,6 +80,16 @@ describe('bigintToBytes / bytesToBigint', () => {
 
   test('round trip', () => {
     for (const n of [0n, 1n, 127n, 128n, 2n ** 64n, 2n ** 256n - 1n]) assert.equal(bytesToBigint(bigintToBytes(n)), n);
+  });
+
+  test('the same bytes on both sides of the small-number path (6 bytes)', () => {
+    const viaHex = (n: bigint) => Buffer.from(n.toString(16).padStart(n.toString(16).length + (n.toString(16).length % 2), '0'), 'hex');
+    for (const n of [2n ** 47n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 48n + 1n, 2n ** 53n + 1n, 0xfedcba987654n, 0x1_0000_0000n]) {
+      assert.deepEqual(bigintToBytes(n), new Uint8Array(viaHex(n)), `${n}`);
+      assert.equal(bytesToBigint(viaHex(n)), n, `${n}`);
+      assert.equal(bytesToBigint(new Uint8Array([0, 0, ...viaHex(n)])), n, `${n} with leading zeros`);
+    }
+    assert.equal(bytesToBigint(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])), 2n ** 48n - 1n);
   });
 });
 

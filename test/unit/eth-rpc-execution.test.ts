@@ -60,14 +60,18 @@ describe('eth_feeHistory', () => {
     });
   });
 
-  test('a block count beyond the chain returns what exists, from genesis', async (t) => {
+  test('a block count beyond the chain returns what exists, stopping before genesis as Lotus does', async (t) => {
     const { result, devnet } = await setup(t, { noMining: true });
     await devnet.mine();
-    const history = await result('eth_feeHistory', ['0xa', 'latest', []]);
-    assert.equal(history.oldestBlock, '0x0');
-    assert.deepEqual(history.baseFeePerGas, [hex(100_000_000n), hex(87_500_000n), hex(87_500_000n)]);
-    assert.equal(history.gasUsedRatio.length, 2);
-    assert.deepEqual(history.reward, [[], []]);
+    assert.deepEqual(await result('eth_feeHistory', ['0xa', 'latest', []]), {
+      oldestBlock: '0x1',
+      baseFeePerGas: [hex(87_500_000n), hex(87_500_000n)],
+      gasUsedRatio: [0],
+      reward: [[]],
+    });
+    // Genesis alone, or no block at all: nothing counted, Lotus's oldestBlock 1 and the newest block's base fee.
+    assert.deepEqual(await result('eth_feeHistory', ['0x2', '0x0', [50]]), { oldestBlock: '0x1', baseFeePerGas: [hex(100_000_000n)], gasUsedRatio: [], reward: [] });
+    assert.deepEqual(await result('eth_feeHistory', ['0x0', 'latest']), { oldestBlock: '0x1', baseFeePerGas: [hex(87_500_000n)], gasUsedRatio: [] });
   });
 
   test('gasUsedRatio is gas used over 10e9, and the reward is the effective premium', async (t) => {

@@ -133,7 +133,9 @@ describe('eth_getLogs', () => {
     assert.deepEqual(await data({}), [word(2)]);
     assert.deepEqual(await data({ fromBlock: 'earliest', toBlock: '0x2' }), [word(1)]);
     assert.deepEqual(await data({ fromBlock: '0x2', toBlock: '0x3' }), [word(1), word(2)]);
-    assert.deepEqual(await data({ fromBlock: '0x3', toBlock: '0x2' }), []);
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x3', toBlock: '0x2' }]), { code: 1, message: 'invalid epoch range: to block (2) must be after from block (3)' });
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: 'latest', toBlock: 'earliest' }]), { code: 1, message: 'invalid epoch range: to block (0) must be after from block (3)' });
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x4' }]), { code: 1, message: 'events for the requested block are not yet available' });
     assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '2' }]), { code: 1, message: 'FromBlock is not a hex' });
     assert.deepEqual(await error('eth_getLogs', [{ toBlock: '3' }]), { code: 1, message: 'ToBlock is not a hex' });
     for (const tag of ['pending', 'safe', 'finalized']) {

@@ -85,7 +85,7 @@ describe('MLOAD and KECCAK256', () => {
     const pushed: bigint[] = [];
     runState.stack.pop = () => values.shift();
     runState.stack.push = (v: bigint) => pushed.push(v);
-    runState.memory = { read: (offset: number, size: number) => memory.slice(offset, offset + size) };
+    runState.memory = { _store: memory, extend: () => {} };
     return { runState, pushed };
   }
 

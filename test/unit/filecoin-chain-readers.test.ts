@@ -21,7 +21,7 @@ const ownerTransfer = (to: string, value = FIL) => ({ From: OWNER, To: to, Value
 
 describe('chain readers', () => {
   test('ChainGetGenesis is the epoch-0 tipset; ChainGetPath lists applies forwards and reverts backwards', async (t) => {
-    const { result, send } = await setupRpc(t);
+    const { result, error, send } = await setupRpc(t);
     const genesis = await result('Filecoin.ChainGetGenesis');
     assert.equal(genesis.Height, 0);
     assert.deepEqual(genesis, await result('Filecoin.ChainGetTipSetByHeight', [0, null]));
@@ -34,6 +34,13 @@ describe('chain readers', () => {
     const backward = await result('Filecoin.ChainGetPath', [head.Cids, genesis.Cids]);
     assert.deepEqual(backward.map((c: { Type: string; Val: { Height: number } }) => [c.Type, c.Val.Height]), [['revert', 2], ['revert', 1]]);
     assert.deepEqual(await result('Filecoin.ChainGetPath', [head.Cids, head.Cids]), []);
+    // An empty key is no tipset (Lotus loads its blocks), not the head; `from` is loaded first.
+    const refused = (end: string) => ({ code: 1, message: `loading ${end} tipset {}: NewTipSet called with zero length array of blocks` });
+    for (const empty of [null, []]) {
+      assert.deepEqual(await error('Filecoin.ChainGetPath', [genesis.Cids, empty]), refused('to'));
+      assert.deepEqual(await error('Filecoin.ChainGetPath', [empty, head.Cids]), refused('from'));
+      assert.deepEqual(await error('Filecoin.ChainGetPath', [empty, empty]), refused('from'));
+    }
   });
 
   test('ChainGetMessagesInTipset and ChainGetParentMessages: {Cid, Message}, null when none', async (t) => {

@@ -68,12 +68,13 @@ export const ethExecution = [
 
   defineMethod('eth_feeHistory', [feeHistoryBlockCount, blockRef('newestBlock', { allowHash: false }), optional(rewardPercentiles)], ({ devnet }, count, newest, wanted) => {
     if (count > MAX_FEE_HISTORY_BLOCKS) throw new DevnetError(`block count should be smaller than ${MAX_FEE_HISTORY_BLOCKS}`);
-    // As in Lotus, a null round names the tipset before it, and the history counts tipsets, not epochs.
+    // As in Lotus, a null round names the tipset before it, and the history counts tipsets, not
+    // epochs, stopping before genesis (Lotus's oldestBlock is 1 when it counts none).
     const last = resolveStateBlock(devnet, newest);
-    const tipsets = devnet.chain.lastUpTo(last.epoch, count);
+    const tipsets = devnet.chain.lastUpTo(last.epoch, count).filter((t) => t.epoch > 0);
     const baseFees = tipsets.map((t) => quantity(t.baseFee));
     return {
-      oldestBlock: quantity(tipsets[0]?.epoch ?? last.epoch),
+      oldestBlock: quantity(tipsets[0]?.epoch ?? 1),
       // There is no next base fee before the next tipset executes: Lotus repeats the newest.
       baseFeePerGas: [...baseFees, quantity(last.baseFee)],
       gasUsedRatio: tipsets.map((t) => t.gasUsed / BLOCK_GAS_LIMIT),

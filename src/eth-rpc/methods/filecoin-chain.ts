@@ -75,6 +75,9 @@ function branchUntilCommon(devnet: Devnet, from: Tipset, other: Tipset): Tipset[
   return branch;
 }
 
+/** Lotus's error for an empty key as an end of ChainGetPath: a tipset of no blocks. */
+export const emptyPathEnd = (end: 'from' | 'to') => new DevnetError(`loading ${end} tipset {}: NewTipSet called with zero length array of blocks`);
+
 export const filecoinChain = [
   defineMethod('Filecoin.Version', [], ({ devnet }) => ({
     Version: `${LOTUS_VERSION}+fvm-devnet`,
@@ -140,8 +143,11 @@ export const filecoinChain = [
   defineMethod('Filecoin.ChainGetGenesis', [], ({ devnet }) => tipsetJson(devnet.chain.first)),
 
   // HeadChanges from one tipset to another: reverts newest first, then applies oldest first (Lotus ReorgOps).
+  // Lotus loads each end's blocks, so an empty key is no tipset here, not the head.
   defineMethod('Filecoin.ChainGetPath', [tipsetKey('from'), tipsetKey('to')], ({ devnet }, fromKey, toKey) => {
+    if (!fromKey?.length) throw emptyPathEnd('from');
     const from = tipsetOf(devnet, fromKey);
+    if (!toKey?.length) throw emptyPathEnd('to');
     const to = tipsetOf(devnet, toKey);
     const reverts = branchUntilCommon(devnet, from, to).map((t) => ({ Type: 'revert', Val: tipsetJson(t) }));
     const applies = branchUntilCommon(devnet, to, from).reverse().map((t) => ({ Type: 'apply', Val: tipsetJson(t) }));

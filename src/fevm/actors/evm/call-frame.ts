@@ -11,7 +11,8 @@
 // sets one), no debug logging, no profiler, none of the EIPs that add steps to a CALL frame; and
 // once a first frame run by @ethereumjs has shown the Interpreter class, which is not exported.
 import { EVMError, type EVM, type EVMResult, type ExecResult, type Message, type PrecompileFunc } from '@ethereumjs/evm';
-import { Account, createZeroAddress } from '@ethereumjs/util';
+import { Account, createZeroAddress, type Address } from '@ethereumjs/util';
+import { FrameMemory } from './frame-memory.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];
@@ -46,12 +47,14 @@ type InterpreterClass = new (...args: unknown[]) => FrameInterpreter;
 /** EIPs with steps in @ethereumjs's CALL frame (witnesses, EIP-2780's charges, access lists, transfer logs). */
 const CALL_EIPS = [2780, 6800, 7708, 7864, 7928];
 
-/** @ethereumjs's Interpreter: the class of the first frame's interpreter. */
+/** @ethereumjs's Interpreter and Stack: the classes of the first frame's interpreter and stack. */
 let interpreterClass: InterpreterClass | undefined;
+let stackClass: (new () => RunState['stack']) | undefined;
 
-/** Learns the Interpreter class from a frame @ethereumjs ran. */
+/** Learns the Interpreter and Stack classes from a frame @ethereumjs ran. */
 export function learnInterpreter(interpreter: Interpreter): void {
   interpreterClass ??= (interpreter as object).constructor as InterpreterClass;
+  stackClass ??= (interpreter as unknown as { _runState: RunState })._runState.stack.constructor as new () => RunState['stack'];
 }
 
 /** Whether `runFrame` may run `evm`'s next frame, else @ethereumjs's runInterpreter must. */
@@ -69,16 +72,18 @@ export function canExecuteCall(evm: EVM): boolean {
 export async function executeCall(evm: EVM, message: Message): Promise<EVMResult> {
   const self = evm as unknown as FrameEvm;
   let error: unknown;
-  const account = (await self.stateManager.getAccount(message.caller)) ?? new Account();
-  if (!message.delegatecall) {
+  // A CALL without value leaves a live actor's account as it was: @ethereumjs would read it, write
+  // it back unchanged (the state adapter skips such a write) and mark it touched, which only its
+  // EIP-161 cleanup reads, never run on FEVM. A missing or dead one takes @ethereumjs's steps.
+  const moves = message.delegatecall !== true && (message.value !== 0n || !holdsLiveActor(self, message.caller) || !holdsLiveActor(self, message.to!));
+  if (moves) {
+    const account = (await self.stateManager.getAccount(message.caller)) ?? new Account();
     try {
       await self._reduceSenderBalance(account, message);
     } catch (e) {
       error = e;
     }
-  }
-  const toAccount = (await self.stateManager.getAccount(message.to!)) ?? new Account();
-  if (!message.delegatecall) {
+    const toAccount = (await self.stateManager.getAccount(message.to!)) ?? new Account();
     try {
       await self._addToBalance(toAccount, message);
     } catch (e) {
@@ -101,6 +106,12 @@ export async function executeCall(evm: EVM, message: Message): Promise<EVMResult
   }
   if (message.depth === 0) self.postMessageCleanup();
   return { execResult: result };
+}
+
+/** Whether the EVM's state (the devnet's adapter) holds a live actor at `address`; false if it cannot tell. */
+function holdsLiveActor(evm: FrameEvm, address: Address): boolean {
+  const state = evm.stateManager as { holdsLiveActor?(address: Address): boolean };
+  return state.holdsLiveActor?.(address) === true;
 }
 
 /** @ethereumjs's runInterpreter, with `execResult.runState` merged on first read. */
@@ -128,10 +139,12 @@ export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}
     createdAddresses: message.createdAddresses,
     initialLogs: opts.initialLogs,
   };
-  const interpreter = new interpreterClass!(evm, self.stateManager, self.blockchain, env, message.gasLimit, self.journal, self.performanceLogger, self._optsCached.profiler);
+  const memory = new FrameMemory();
+  const interpreter = newInterpreter(self, env, message.gasLimit, memory);
   if (message.selfdestruct) interpreter._result.selfdestruct = message.selfdestruct;
   if (message.createdAddresses) interpreter._result.createdAddresses = message.createdAddresses;
   const ran = await interpreter.run(message.code, opts);
+  memory.release();
   let result = interpreter._result;
   let gasUsed = message.gasLimit - ran.runState.gasLeft;
   const error = ran.exceptionError;
@@ -141,6 +154,45 @@ export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}
   }
   message.accessWitness?.commit();
   return new FrameResult(result, ran.runState, interpreter._env, error, gasUsed) as unknown as ExecResult;
+}
+
+/**
+ * @ethereumjs's Interpreter as its constructor makes one (10.1: the same fields in the same order;
+ * its proof-of-authority check cannot fail on FEVM's Common), but with `memory` instead of the
+ * 8 KB Memory the constructor allocates.
+ */
+function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initialLogs?: unknown[] }, gasLeft: bigint, memory: FrameMemory): FrameInterpreter {
+  const interpreter = Object.create(interpreterClass!.prototype) as Record<string, unknown>;
+  interpreter.opDebuggers = {};
+  interpreter._evm = evm;
+  interpreter._stateManager = evm.stateManager;
+  interpreter.common = evm.common;
+  interpreter._runState = {
+    programCounter: 0,
+    opCode: 0xfe,
+    memory,
+    memoryWordCount: 0n,
+    highestMemCost: 0n,
+    stack: new stackClass!(),
+    code: new Uint8Array(0),
+    validJumps: Uint8Array.from([]),
+    cachedPushes: {},
+    stateManager: evm.stateManager,
+    blockchain: evm.blockchain,
+    env,
+    shouldDoJumpAnalysis: true,
+    interpreter,
+    gasRefund: env.gasRefund,
+    gasLeft,
+    stateGasSpilled: 0n,
+    returnBytes: new Uint8Array(0),
+  };
+  interpreter.journal = evm.journal;
+  interpreter._env = env;
+  interpreter._result = { logs: env.initialLogs ? [...env.initialLogs] : [], returnValue: undefined, selfdestruct: new Map() };
+  interpreter.profilerOpts = evm._optsCached.profiler;
+  interpreter.performanceLogger = evm.performanceLogger;
+  return interpreter as unknown as FrameInterpreter;
 }
 
 /**

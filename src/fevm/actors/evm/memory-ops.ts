@@ -10,6 +10,7 @@
 // loaded or hashed one back through a hex string; these go through one scratch word instead.
 import type { ExecResult } from '@ethereumjs/evm';
 import { keccak256 } from '../../../common/hashes.js';
+import { memoryView } from './frame-memory.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Stack = RunState['stack'];
@@ -76,13 +77,13 @@ export function mstore(runState: RunState): void {
 /** MLOAD: the 32 bytes at the offset as a word. */
 export function mload(runState: RunState): void {
   const offset = runState.stack.pop();
-  runState.stack.push(wordOf(runState.memory.read(Number(offset), 32, true)));
+  runState.stack.push(wordOf(memoryView(runState.memory, Number(offset), 32)));
 }
 
 /** KECCAK256 of a memory range, as a word. */
 export function keccak256Op(runState: RunState): void {
   const [offset, length] = runState.stack.popN(2) as [bigint, bigint];
-  const data = length === 0n ? new Uint8Array() : runState.memory.read(Number(offset), Number(length), true);
+  const data = length === 0n ? new Uint8Array() : memoryView(runState.memory, Number(offset), Number(length));
   runState.stack.push(wordOf(keccak256(data)));
 }
 

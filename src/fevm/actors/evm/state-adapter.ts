@@ -54,6 +54,12 @@ export class EvmStateAdapter implements StateManagerInterface {
     return new Account(BigInt(actor.nonce), actor.balance);
   }
 
+  /** Whether an actor that is not a dead contract is at `address`: then writing its account back unchanged changes nothing. */
+  holdsLiveActor(address: Address): boolean {
+    const actor = this.actorAt(address);
+    return actor !== undefined && actor.evm?.dead !== true;
+  }
+
   async putAccount(address: Address, account?: Account): Promise<void> {
     if (!account) return this.deleteAccount(address);
     const actor = this.actorAt(address);
