@@ -52,9 +52,13 @@ const BLOCK_PARAMS: Record<string, number> = {
   eth_getStorageAt: 2,
   eth_getBlockByNumber: 0,
   eth_getBlockTransactionCountByNumber: 0,
+  eth_getTransactionByBlockNumberAndIndex: 0,
   trace_block: 0,
   trace_replayBlockTransactions: 0,
 };
+
+/** eth_ methods whose first parameter is a block hash the gateway checks (not eth_getBlockTransactionCountByHash). */
+const BLOCK_HASHES = new Set(['eth_getBlockByHash', 'eth_getTransactionByBlockHashAndIndex']);
 
 /** Methods whose filter's fromBlock and toBlock (and eth_getLogs' blockHash) are checked. */
 const FILTERS = new Set(['eth_getLogs', 'trace_filter']);
@@ -145,7 +149,7 @@ function checkFilecoin(devnet: Devnet, method: RpcMethod, args: unknown[]): void
 
 function checkEthereum(devnet: Devnet, name: string, args: unknown[]): void {
   if (name in BLOCK_PARAMS) return checkBlock(devnet, args[BLOCK_PARAMS[name]] as BlockRef);
-  if (name === 'eth_getBlockByHash') return checkBlock(devnet, { hash: args[0] as Uint8Array });
+  if (BLOCK_HASHES.has(name)) return checkBlock(devnet, { hash: args[0] as Uint8Array });
   if (name === 'eth_feeHistory') return checkBlock(devnet, args[1] as BlockRef, Number(args[0]));
   if (FILTERS.has(name)) {
     const filter = args[0] as Record<string, unknown>;
@@ -159,7 +163,7 @@ function checkEthereum(devnet: Devnet, name: string, args: unknown[]): void {
 /** `method` with the gateway's lookback checks run before it (and StateSearchMsg's limit clamped). */
 export function withLookbackCap(method: RpcMethod): RpcMethod {
   const name = ethereumName(method.name);
-  const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || name === 'eth_getBlockByHash' || name === 'eth_feeHistory';
+  const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || BLOCK_HASHES.has(name) || name === 'eth_feeHistory';
   const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || EVENT_FILTERS.has(method.name) || method.params.some(isTipsetKey));
   if (!ethereum && !keyed) return method;
   const clampsLimit = method.name === 'Filecoin.StateSearchMsg' && method.params.length === 4;

@@ -28,7 +28,7 @@ export interface RpcOptions {
 export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}, options: RpcOptions = {}) {
   const config = testConfig(overrides);
   const devnet = await createDevnet(config);
-  const app = await buildServer(devnet, { log: pino({ level: 'silent' }), maxBodyBytes: config.maxBodyBytes, maxBatch: config.maxBatch });
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }), maxBodyBytes: config.maxBodyBytes, maxBatch: config.maxBatch, gatewayOnly: config.gatewayOnly });
   t.after(async () => {
     devnet.close();
     await app.close();

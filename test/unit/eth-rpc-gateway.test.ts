@@ -1,0 +1,33 @@
+// --gateway-only in-process: the checks and limits of Lotus's gateway (gateway/proxy_eth_v1.go,
+// gateway/node.go) on the eth_ methods, before the method runs.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const REFUSED = 'lookbacks of more than 24h0m0s are disallowed';
+/** A little more than the gateway's 24 hour cap, in seconds. */
+const PAST_THE_CAP = 25 * 60 * 60;
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+/** A --gateway-only devnet with one transfer mined; its block's number and hash. */
+async function gatewayWithTransfer(t: TestContext) {
+  const rpc = await setupRpc(t, { gatewayOnly: true });
+  const txHash = await rpc.send({ nonce: 0 });
+  const receipt = await rpc.result('eth_getTransactionReceipt', [txHash]);
+  return { ...rpc, txHash, block: Number(receipt.blockNumber), blockHash: receipt.blockHash as string };
+}
+
+describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
+  test('a transaction by block number or hash and index is refused past the 24 hour cap, as the gateway checks the block', async (t) => {
+    const { result, error, block, blockHash, txHash } = await gatewayWithTransfer(t);
+    assert.equal((await result('eth_getTransactionByBlockNumberAndIndex', [hex(block), '0x0'])).hash, txHash);
+    assert.equal((await result('eth_getTransactionByBlockHashAndIndex', [blockHash, '0x0'])).hash, txHash);
+    await result('evm_increaseTime', [PAST_THE_CAP]);
+    await result('evm_mine');
+    assert.equal((await error('eth_getTransactionByBlockNumberAndIndex', [hex(block), '0x0']))?.message, `bad tipset height: ${REFUSED}`);
+    assert.equal((await error('eth_getTransactionByBlockHashAndIndex', [blockHash, '0x0']))?.message, `bad tipset: ${REFUSED}`);
+    // The head is always within the cap (its empty tipset has no message 0).
+    assert.match((await error('eth_getTransactionByBlockNumberAndIndex', ['latest', '0x0']))?.message ?? '', /^index 0 out of range/);
+  });
+});
