@@ -2,8 +2,10 @@
 // a rate limit or any other upstream error is the upstream's failure (issue 13: never mistake one
 // for the other).
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { UpstreamAnswerError } from '../../src/devnet/fork/upstream.js';
+import { Upstream, UpstreamAnswerError } from '../../src/devnet/fork/upstream.js';
 import { unlessUnknown } from '../../src/eth-rpc/fork-lookups.js';
 
 const refusal = (message: string) => Promise.reject(new UpstreamAnswerError('Filecoin.ChainGetTipSet', 1, message));
@@ -14,7 +16,22 @@ test('Lotus\'s and fvm-devnet\'s unknown-CID answers read as unknown', async () 
   assert.deepEqual(await unlessUnknown(Promise.resolve({ Height: 3 })), { Height: 3 });
 });
 
-test('a gateway\'s rate limit or another upstream error is thrown, naming the upstream call', async () => {
-  await assert.rejects(unlessUnknown(refusal('server busy. rate: Wait(n=3) would exceed context deadline')), /upstream Filecoin\.ChainGetTipSet: server busy/);
+test('a gateway\'s rate limit, retried by the client, or another upstream error is thrown, naming the upstream call', async (t) => {
+  // A Lotus gateway whose limiter refuses every call (gateway/node.go: code 1, HTTP 200).
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      const { id } = JSON.parse(text) as { id: number };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: 1, message: 'server busy. rate: Wait(n=3) would exceed context deadline' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const upstream = new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 1, backoffMs: 10 });
+  await assert.rejects(unlessUnknown(upstream.call('Filecoin.ChainGetTipSet', [[]])), /upstream Filecoin\.ChainGetTipSet failed after 2 attempts: rate limited: server busy/);
+  assert.equal(upstream.stats.retries, 1);
+  await assert.rejects(unlessUnknown(refusal('bad tipset: lookbacks of more than 24h0m0s are disallowed')), /upstream Filecoin\.ChainGetTipSet: bad tipset/);
   await assert.rejects(unlessUnknown(Promise.reject(new Error('connect ECONNREFUSED'))), /ECONNREFUSED/);
 });

@@ -1,6 +1,6 @@
 // The fork's upstream client against a real HTTP server on loopback: answers, JSON-RPC errors passed
-// on as answers, retries with backoff on 5xx / 429 / timeouts / refused connections, and errors that
-// name the call; the URL forms --fork-url accepts.
+// on as answers (also go-jsonrpc's HTTP 500 ones), retries with backoff on 5xx / 429 / a gateway's
+// rate limit / timeouts / refused connections, and errors that name the call; the URL forms --fork-url accepts.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -153,6 +153,46 @@ describe('upstream client', () => {
     assert.deepEqual(await Promise.all([upstream.call('eth_getStorageAt', [3]), upstream.call('eth_getStorageAt', [4])]), [3, 4]);
     assert.equal(requests(), 5);
     assert.deepEqual(batches, [0, 4]);
+  });
+
+  test("go-jsonrpc's HTTP 500 to a call it cannot dispatch is the upstream's answer, not retried; a 500 or 429 without it is retried", async (t) => {
+    const { url, requests } = await serve(t, (n, body, _req, res) => {
+      if (body.method === 'Filecoin.StateMinerSectors') json(res, 500, { jsonrpc: '2.0', id: body.id, error: { code: -32601, message: "method 'Filecoin.StateMinerSectors' not found" } });
+      else if (n === 1) json(res, 500, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+      else if (n === 2) json(res, 429, { jsonrpc: '2.0', id: body.id, error: { code: 1, message: 'too many requests' } });
+      else json(res, 200, { jsonrpc: '2.0', id: body.id, result: 'ok' });
+    });
+    const upstream = new Upstream(new URL(url), { backoffMs: 10 });
+    const error = await upstream.call('Filecoin.StateMinerSectors', ['f01000', null, []]).catch((e: unknown) => e);
+    assert.ok(error instanceof UpstreamAnswerError);
+    assert.equal(error.rpcCode, -32601);
+    assert.equal(error.message, "upstream Filecoin.StateMinerSectors: method 'Filecoin.StateMinerSectors' not found");
+    assert.equal(requests(), 1);
+    assert.equal(await upstream.call('eth_chainId', []), 'ok');
+    assert.equal(requests(), 4);
+    assert.deepEqual(upstream.stats, { requests: 4, retries: 2 });
+  });
+
+  test("a Lotus gateway's rate limit (server busy, HTTP 200) is retried with backoff, alone or in a batch, then named", async (t) => {
+    const busy = (res: ServerResponse, id: unknown) => json(res, 200, { jsonrpc: '2.0', id, error: { code: 1, message: 'server busy. rate: Wait(n=3) would exceed context deadline' } });
+    let refusals = 0;
+    const { url } = await serve(t, (_n, body, _req, res) => {
+      if (Array.isArray(body)) {
+        // The batch's first call is refused by the limiter, the other answered.
+        json(res, 200, body.map((call, i) => (i === 0 ? { jsonrpc: '2.0', id: call.id, error: { code: 1, message: 'connection limited. rate: Wait(n=1) would exceed context deadline' } } : { jsonrpc: '2.0', id: call.id, result: call.params[0] })));
+      } else if (body.method === 'Filecoin.ChainHead') busy(res, body.id);
+      else if (refusals++ < 2) busy(res, body.id);
+      else json(res, 200, { jsonrpc: '2.0', id: body.id, result: body.params[0] });
+    });
+    const upstream = new Upstream(new URL(url), { retries: 2, backoffMs: 10 });
+    assert.equal(await upstream.call('eth_getStorageAt', [7]), 7);
+    assert.equal(upstream.stats.retries, 2);
+    assert.deepEqual(await Promise.all([upstream.call('eth_getStorageAt', [1]), upstream.call('eth_getStorageAt', [2])]), [1, 2]);
+    await assert.rejects(upstream.call('Filecoin.ChainHead', []), (e: unknown) => {
+      assert.ok(e instanceof UpstreamError);
+      assert.equal(e.message, `upstream Filecoin.ChainHead failed after 3 attempts: rate limited: server busy. rate: Wait(n=3) would exceed context deadline (${url})`);
+      return true;
+    });
   });
 
   test('401 says how to give a token, without retrying', async (t) => {

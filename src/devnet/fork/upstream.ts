@@ -1,10 +1,13 @@
 // The fork's one way to the upstream node: JSON-RPC 2.0 over HTTP (node:http), with a timeout per
-// attempt and retries with backoff for what may pass (network errors, timeouts, HTTP 429 and 5xx).
+// attempt and retries with backoff for what may pass (network errors, timeouts, HTTP 429, a 5xx
+// that is not a JSON-RPC answer).
 // Calls made together (a fork's start, a call reading many cold slots) go as one JSON-RPC batch,
 // which Lotus's go-jsonrpc server takes; an upstream that does not gets them one by one.
-// An error the upstream answers (a JSON-RPC error object) is its answer, not a failure: it is
-// returned to the caller as an UpstreamAnswerError, which decides what it means (an actor that does
-// not exist, say). Anything still failing after the retries is an UpstreamError naming the call.
+// An error the upstream answers (a JSON-RPC error object) is its answer, not a failure, even with
+// HTTP 500 (go-jsonrpc, Lotus's server, sends "method not found" and bad params so): it is returned
+// to the caller as an UpstreamAnswerError, which decides what it means (an actor that does not
+// exist, say). A Lotus gateway's rate limit ("server busy. …", HTTP 200) is retried as HTTP 429 is.
+// Anything still failing after the retries is an UpstreamError naming the call.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
@@ -106,15 +109,25 @@ interface Reply {
  */
 type Posted = { ok: true; body: unknown } | { ok: false; failure: string; status?: number; rpcError?: boolean };
 
-/** Whether a body is a JSON-RPC error answer (an older go-jsonrpc answers a batch with one and HTTP 500). */
-function isRpcError(text: string): boolean {
+/** A body's JSON-RPC error answer, if it is one (an older go-jsonrpc answers a batch with one and HTTP 500). */
+function rpcErrorOf(text: string): Reply | undefined {
   try {
     const body = JSON.parse(text) as Reply | null;
-    return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof body.error === 'object' && body.error !== null;
+    const isError = typeof body === 'object' && body !== null && !Array.isArray(body) && typeof body.error === 'object' && body.error !== null;
+    return isError ? body : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+/** The id of a single request (undefined for a batch). */
+const idOf = (request: unknown): unknown => (Array.isArray(request) ? undefined : (request as { id?: unknown }).id);
+
+/**
+ * A Lotus gateway's rate limiter (gateway/node.go `limit`): the gateway's or the connection's
+ * limit, an error the method returns (code 1, HTTP 200). It passes, as HTTP 429 does.
+ */
+const isRateLimit = (reply: Reply): boolean => /^(server busy|connection limited)\. /.test(reply.error?.message ?? '');
 
 /**
  * Whether a failed batch request says the upstream takes no batches: an HTTP answer that is not
@@ -205,6 +218,7 @@ export class Upstream {
         if (!posted.ok) return posted;
         const reply = posted.body as Reply;
         if (!reply || typeof reply !== 'object' || (!reply.error && !('result' in reply))) return { ok: false, failure: 'not a JSON-RPC answer' };
+        if (isRateLimit(reply)) return { ok: false, failure: `rate limited: ${reply.error!.message}` };
         answer = reply;
         return posted;
       });
@@ -251,8 +265,9 @@ export class Upstream {
       const byId = new Map(replies.map((reply) => [reply?.id, reply]));
       calls.forEach((call, i) => {
         const reply = byId.get(ids[i]);
-        // A call the batch left unanswered goes again on its own.
+        // A call the batch left unanswered goes again on its own; one a rate limit refused, after the backoff.
         if (!reply || (!reply.error && !('result' in reply))) void this.alone(call);
+        else if (isRateLimit(reply)) setTimeout(() => void this.alone(call), this.options.backoffMs ?? 250);
         else this.settle(call, reply);
       });
     } catch (error) {
@@ -295,7 +310,13 @@ export class Upstream {
     if (answer.status === 401 || answer.status === 403) {
       throw new UpstreamError(`upstream ${methodsOf(body)}: HTTP ${answer.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
     }
-    if (answer.status === 429 || answer.status >= 500) return { ok: false, failure: `HTTP ${answer.status}`, status: answer.status, rpcError: isRpcError(answer.text) };
+    if (answer.status === 429 || answer.status >= 500) {
+      const rpcError = rpcErrorOf(answer.text);
+      // go-jsonrpc's answer to a request it cannot dispatch (method not found, bad params): HTTP 500
+      // with the error for that request. A proxy's 502 or 503 has no such body, and a 429 passes.
+      if (answer.status !== 429 && rpcError && idOf(body) !== undefined && rpcError.id === idOf(body)) return { ok: true, body: rpcError };
+      return { ok: false, failure: `HTTP ${answer.status}`, status: answer.status, rpcError: rpcError !== undefined };
+    }
     try {
       return { ok: true, body: JSON.parse(answer.text) as unknown };
     } catch {
