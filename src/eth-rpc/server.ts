@@ -11,7 +11,7 @@ import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
 import type { LoggingSwitch, RpcMethod } from './define-method.js';
-import { Dispatcher, type CallObserver } from './dispatch.js';
+import { Dispatcher, type CallObserver, type JsonRpcResponse } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
 import { allMethods, v0Methods, v2Methods } from './methods/index.js';
@@ -47,6 +47,14 @@ export interface ServerOptions {
 /** With --gateway-only, no Filecoin.* method outside the gateway's set, and the gateway's lookback cap. */
 function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
   return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)).map(withLookbackCap) : methods;
+}
+
+/**
+ * A single request's "method not found", which a Lotus gateway (go-jsonrpc's rpcError) sends with
+ * HTTP 500; --gateway-only does the same. The normal devnet keeps HTTP 200, which Ethereum tools expect.
+ */
+function isMethodNotFound(answer: JsonRpcResponse | JsonRpcResponse[]): boolean {
+  return !Array.isArray(answer) && 'error' in answer && answer.error.code === -32601;
 }
 
 export async function buildServer(
@@ -93,6 +101,7 @@ export async function buildServer(
     }
     const answer = await dispatcher.handle(body, { devnet, filters, logging });
     if (answer === undefined) return reply.code(204).send();
+    if (gatewayOnly && isMethodNotFound(answer)) return reply.code(500).send(answer);
     if (!isListAnswer(answer)) return reply.send(answer);
     const bytes = listAnswers.write(answer);
     reply.raw.once('finish', () => listAnswers.release(bytes));

@@ -57,6 +57,24 @@ describe('JSON-RPC over HTTP (inject)', () => {
     assert.equal(byId.get(3)?.result, '0x21e19e0c9bab2400000');
   });
 
+  test('--gateway-only answers a method outside the gateway\'s set with HTTP 500, as go-jsonrpc does; a batch and the normal devnet with HTTP 200', async (t) => {
+    const outside = { jsonrpc: '2.0', id: 1, method: 'Filecoin.StateMarketDeals', params: [[]] };
+    const refusal = { jsonrpc: '2.0', id: 1, error: { code: -32601, message: "method 'Filecoin.StateMarketDeals' not found" } };
+    const gateway = (await setupRpc(t, { gatewayOnly: true })).app;
+    const alone = await gateway.inject({ method: 'POST', url: '/rpc/v1', payload: outside });
+    assert.equal(alone.statusCode, 500);
+    assert.deepEqual(alone.json(), refusal);
+    const batch = await gateway.inject({ method: 'POST', url: '/rpc/v1', payload: [outside] });
+    assert.equal(batch.statusCode, 200);
+    assert.deepEqual(batch.json(), [refusal]);
+    const served = await gateway.inject({ method: 'POST', url: '/rpc/v1', payload: { jsonrpc: '2.0', id: 2, method: 'Filecoin.ChainHead', params: [] } });
+    assert.equal(served.statusCode, 200);
+    const devnet = (await setupRpc(t)).app;
+    const unknown = await devnet.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: 3, method: 'eth_nope', params: [] } });
+    assert.equal(unknown.statusCode, 200);
+    assert.equal(unknown.json().error.code, -32601);
+  });
+
   test('a notification gets no body (HTTP 204)', async (t) => {
     const { app } = await setupRpc(t);
     const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', method: 'eth_chainId', params: [] } });
