@@ -1,8 +1,9 @@
 // --gateway-only: a Lotus gateway's lookback cap (gateway/node.go DefaultLookbackCap). A gateway
-// refuses, before the method runs, a tipset whose timestamp is more than 24 hours before now, named
-// by key (checkTipsetKey: "bad tipset: …") or by height (checkTipsetHeight: "bad tipset height: …",
-// and "tipset height in future" above the tipset counted from; ChainGetTipSetByHeight, an actor
-// event filter's fromHeight), and the eth_ block parameters the same way (gateway/proxy_eth.go).
+// refuses, before the method runs, a tipset more than 24 hours old: named by key, by its timestamp
+// (checkTipsetKey: "bad tipset: …"); by height, by the time the block delay puts there (below)
+// (checkTipsetHeight: "bad tipset height: …", and "tipset height in future" above the tipset counted
+// from; ChainGetTipSetByHeight, an actor event filter's fromHeight); and the eth_ block parameters
+// the same way (gateway/proxy_eth_v1.go).
 // "Now" is the node's clock: the wall clock, moved as the chain's time is (a genesis timestamp,
 // evm_increaseTime), so a chain whose time was moved on 25 hours shows what a gateway does to
 // tipsets 25 hours old.
@@ -77,15 +78,17 @@ function checkKey(devnet: Devnet, key: CID[] | undefined): void {
 }
 
 /**
- * A height counted back from `anchor`. Lotus takes the time at that height from the anchor's
- * timestamp and the network's block delay, which on a real chain is that epoch's timestamp; the
- * devnet's tipsets are not evenly spaced, so it reads the timestamp of the tipset there (at a null
- * round, the one before it, which the height names).
+ * A height counted back from `anchor`, aged as Lotus's gateway ages it (checkTipSetHeight): the
+ * anchor's timestamp less a block delay (the devnet's, --block-time or 4 s) per epoch between them,
+ * so that epochs mined 1 s apart (anvil_mine) age as a real chain's would. A real chain's clock
+ * never runs ahead of its epochs, the devnet's does (evm_increaseTime): the timestamp of the tipset
+ * at that height (at a null round, the one before it) counts too when it is older.
  */
 function checkHeight(devnet: Devnet, anchor: Tipset, height: number): void {
   if (height > anchor.epoch) throw new DevnetError('tipset height in future');
+  const byDelay = anchor.timestamp - (anchor.epoch - height) * devnet.blockDelay;
   const at = devnet.chain.atOrBefore(Math.max(height, devnet.chain.first.epoch));
-  if (at) refuseIfOld(devnet, at.timestamp, 'bad tipset height');
+  refuseIfOld(devnet, Math.min(byDelay, at?.timestamp ?? byDelay), 'bad tipset height');
 }
 
 /** An eth_ block parameter, as Lotus's gateway checks it; `lookback` epochs before a tag (eth_feeHistory's block count). */

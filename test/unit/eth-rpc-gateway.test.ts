@@ -30,4 +30,18 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     // The head is always within the cap (its empty tipset has no message 0).
     assert.match((await error('eth_getTransactionByBlockNumberAndIndex', ['latest', '0x0']))?.message ?? '', /^index 0 out of range/);
   });
+
+  test('a height is aged by the block delay counted back from the head, not by the timestamp of the tipset there', async (t) => {
+    const { result, error, devnet, block, blockHash } = await gatewayWithTransfer(t);
+    // One epoch more than 24 hours of block delays, mined 1 s apart: every tipset is under 7 hours old.
+    const epochs = (24 * 60 * 60) / devnet.blockDelay + 1;
+    await result('anvil_mine', [hex(epochs)]);
+    const account = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266';
+    assert.equal((await error('eth_getBalance', [account, hex(block)]))?.message, `bad tipset height: ${REFUSED}`);
+    assert.equal((await error('Filecoin.ChainGetTipSetByHeight', [block, null]))?.message, `bad tipset height: ${REFUSED}`);
+    // Within the cap by height; and a key is aged by its own tipset's timestamp, as the gateway does.
+    const head = Number(await result('eth_blockNumber'));
+    await result('eth_getBalance', [account, hex(head - epochs + 2)]);
+    await result('eth_getBlockByHash', [blockHash, false]);
+  });
 });
