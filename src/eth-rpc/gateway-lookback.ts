@@ -8,7 +8,7 @@
 // evm_increaseTime), so a chain whose time was moved on 25 hours shows what a gateway does to
 // tipsets 25 hours old.
 import type { CID } from '../common/cbor.js';
-import { DevnetError } from '../common/errors.js';
+import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { EC_FINALITY } from '../mining/finality.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -43,6 +43,10 @@ const EVENT_FILTERS = new Set(['Filecoin.GetActorEventsRaw', 'Filecoin.Subscribe
  * uses: its StateWaitMsg, as Lotus's, finds an indexed message whatever the limit.
  */
 const MESSAGE_LOOKBACK_LIMIT = 20;
+
+/** The gateway's own limits: eth_feeHistory's block count (EthFeeHistoryMaxBlockCount), trace_filter's range (DefaultEthTraceFilterMaxBlockRange). */
+const FEE_HISTORY_MAX_BLOCKS = 128;
+const TRACE_FILTER_MAX_RANGE = 100;
 
 /** eth_ and trace_ methods by the position of their block parameter. */
 const BLOCK_PARAMS: Record<string, number> = {
@@ -153,14 +157,38 @@ function checkFilecoin(devnet: Devnet, method: RpcMethod, args: unknown[]): void
 function checkEthereum(devnet: Devnet, name: string, args: unknown[]): void {
   if (name in BLOCK_PARAMS) return checkBlock(devnet, args[BLOCK_PARAMS[name]] as BlockRef);
   if (BLOCK_HASHES.has(name)) return checkBlock(devnet, { hash: args[0] as Uint8Array });
-  if (name === 'eth_feeHistory') return checkBlock(devnet, args[1] as BlockRef, Number(args[0]));
+  if (name === 'eth_feeHistory') {
+    checkBlock(devnet, args[1] as BlockRef, Number(args[0]));
+    if (Number(args[0]) > FEE_HISTORY_MAX_BLOCKS) throw new DevnetError('block count too high');
+    return;
+  }
   if (FILTERS.has(name)) {
     const filter = args[0] as Record<string, unknown>;
     for (const field of ['fromBlock', 'toBlock', 'blockHash']) {
       const ref = filterBlock(filter[field]);
       if (ref) checkBlock(devnet, ref);
     }
+    if (name === 'trace_filter') checkTraceFilterRange(devnet.head.epoch, filter);
   }
+}
+
+/**
+ * trace_filter's range as the gateway resolves it (checkEthTraceFilterBlockRange): left out is
+ * latest, the tipset below the head; safe is 30 below that; a tag it does not resolve
+ * (finalized, earliest) skips the check.
+ */
+function checkTraceFilterRange(head: number, filter: Record<string, unknown>): void {
+  const resolve = (value: unknown = 'latest'): number | undefined => {
+    if (value === 'pending') return head;
+    if (value === 'latest') return Math.max(0, head - 1);
+    if (value === 'safe') return Math.max(0, head - 1 - SAFE_EPOCH_DELAY);
+    const ref = filterBlock(value);
+    return ref && 'number' in ref ? ref.number : undefined;
+  };
+  const from = resolve(filter.fromBlock);
+  const to = resolve(filter.toBlock);
+  if (from === undefined || to === undefined || to - from <= TRACE_FILTER_MAX_RANGE) return;
+  throw new BlockRangeExceededError(`block range exceeds maximum of ${TRACE_FILTER_MAX_RANGE} (got ${to - from})`);
 }
 
 /** `method` with the gateway's lookback checks run before it (and StateSearchMsg's limit clamped). */

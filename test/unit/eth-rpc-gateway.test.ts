@@ -44,4 +44,15 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     await result('eth_getBalance', [account, hex(head - epochs + 2)]);
     await result('eth_getBlockByHash', [blockHash, false]);
   });
+
+  test('eth_feeHistory of more than 128 blocks and a trace_filter over more than 100 epochs are refused with the gateway\'s errors', async (t) => {
+    const { result, error } = await setupRpc(t, { gatewayOnly: true });
+    await result('anvil_mine', [hex(120)]);
+    assert.deepEqual(await error('eth_feeHistory', [hex(129), 'latest', []]), { code: 1, message: 'block count too high' });
+    assert.equal((await result('eth_feeHistory', [hex(128), 'latest', []])).baseFeePerGas.length, 121);
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x0', toBlock: hex(101) }]), { code: -32005, message: 'block range exceeds maximum of 100 (got 101)' });
+    assert.deepEqual(await result('trace_filter', [{ fromBlock: '0x1', toBlock: hex(101) }]), []);
+    // Left out, toBlock is latest, as the gateway resolves it: the tipset below the head (119).
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x1' }]), { code: -32005, message: 'block range exceeds maximum of 100 (got 118)' });
+  });
 });
