@@ -12,6 +12,7 @@ import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { EC_FINALITY } from '../mining/finality.js';
 import type { Tipset } from '../mining/tipset.js';
+import { resolveBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { ethereumName } from './lotus-aliases.js';
 import { isTipsetKey, tipsetOf } from './lotus-params.js';
@@ -38,11 +39,15 @@ const BY_HEIGHT = new Set(['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGet
 const EVENT_FILTERS = new Set(['Filecoin.GetActorEventsRaw', 'Filecoin.SubscribeActorEventsRaw']);
 
 /**
- * The gateway's limit on a message search's lookback (DefaultMaxMessageLookbackEpochs), which it
- * puts in place of no limit (-1) or a larger one. Only v1's StateSearchMsg takes a limit the devnet
- * uses: its StateWaitMsg, as Lotus's, finds an indexed message whatever the limit.
+ * The gateway's limit on a message lookup's lookback (DefaultMaxMessageLookbackEpochs): v1's
+ * StateSearchMsg gets it in place of no limit (-1) or a larger one; v0's StateSearchMsg, the eth_
+ * lookups by hash and eth_getBlockReceipts are sent to Lotus's *Limited calls with it. The
+ * StateWaitMsg's, as Lotus's, finds an indexed message whatever the limit.
  */
 const MESSAGE_LOOKBACK_LIMIT = 20;
+
+/** Lookups by message or transaction hash, searched from the head: an answer executed more than the limit before it is null. */
+const LIMITED_LOOKUPS = new Set(['eth_getTransactionByHash', 'eth_getTransactionReceipt']);
 
 /** The gateway's own limits: eth_feeHistory's block count (EthFeeHistoryMaxBlockCount), trace_filter's range (DefaultEthTraceFilterMaxBlockRange). */
 const FEE_HISTORY_MAX_BLOCKS = 128;
@@ -191,18 +196,43 @@ function checkTraceFilterRange(head: number, filter: Record<string, unknown>): v
   throw new BlockRangeExceededError(`block range exceeds maximum of ${TRACE_FILTER_MAX_RANGE} (got ${to - from})`);
 }
 
-/** `method` with the gateway's lookback checks run before it (and StateSearchMsg's limit clamped). */
+/** Whether a message found at `epoch` (where the devnet executes it) is out of the gateway's message lookback from the head. */
+function beyondMessageLookback(devnet: Devnet, epoch: number): boolean {
+  return epoch + MESSAGE_LOOKBACK_LIMIT < devnet.head.epoch;
+}
+
+/** eth_getBlockReceipts as EthGetBlockReceiptsLimited: a block more than the limit below the head is refused. */
+function checkReceiptsBlock(devnet: Devnet, ref: BlockRef): void {
+  const tipset = resolveBlock(devnet, ref);
+  if (tipset.epoch < devnet.head.epoch - MESSAGE_LOOKBACK_LIMIT) {
+    throw new DevnetError(`tipset {${tipset.blockCid.toString()}} is older than the allowed lookback limit`);
+  }
+}
+
+/** A lookup's answer, null when what it found lies beyond the message lookback (a transaction still pending has no block). */
+async function limitedLookup(devnet: Devnet, answer: unknown): Promise<unknown> {
+  const found = (await answer) as { blockNumber?: string | null; Height?: number } | null;
+  const epoch = found?.Height ?? (typeof found?.blockNumber === 'string' ? Number(found.blockNumber) : undefined);
+  return epoch !== undefined && beyondMessageLookback(devnet, epoch) ? null : found;
+}
+
+/** `method` with the gateway's lookback checks run before it, and its message lookback (20 epochs) applied. */
 export function withLookbackCap(method: RpcMethod): RpcMethod {
   const name = ethereumName(method.name);
   const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || BLOCK_HASHES.has(name) || name === 'eth_feeHistory';
   const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || EVENT_FILTERS.has(method.name) || method.params.some(isTipsetKey));
-  if (!ethereum && !keyed) return method;
   const clampsLimit = method.name === 'Filecoin.StateSearchMsg' && method.params.length === 4;
+  // v0's StateSearchMsg searches from the head with no limit: the gateway's v1 call clamps it.
+  const limitsAnswer = LIMITED_LOOKUPS.has(name) || (method.name === 'Filecoin.StateSearchMsg' && method.params.length === 1);
+  const receipts = name === 'eth_getBlockReceipts';
+  if (!ethereum && !keyed && !limitsAnswer && !receipts) return method;
   return {
     ...method,
     handler: (ctx, args) => {
       if (ethereum) checkEthereum(ctx.devnet, name, args);
-      else checkFilecoin(ctx.devnet, method, args);
+      else if (keyed) checkFilecoin(ctx.devnet, method, args);
+      if (receipts) checkReceiptsBlock(ctx.devnet, args[0] as BlockRef);
+      if (limitsAnswer) return limitedLookup(ctx.devnet, method.handler(ctx, args));
       if (!clampsLimit) return method.handler(ctx, args);
       const limit = args[2] as number;
       const clamped = limit === -1 || limit > MESSAGE_LOOKBACK_LIMIT ? MESSAGE_LOOKBACK_LIMIT : limit;

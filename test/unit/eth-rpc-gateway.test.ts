@@ -55,4 +55,25 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     // Left out, toBlock is latest, as the gateway resolves it: the tipset below the head (119).
     assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x1' }]), { code: -32005, message: 'block range exceeds maximum of 100 (got 118)' });
   });
+
+  test('the gateway\'s 20-epoch message lookback: receipts of an older block are refused, transactions and messages executed earlier are not found', async (t) => {
+    const { result, error, call, app, block, txHash } = await gatewayWithTransfer(t);
+    const tx = await result('eth_getTransactionByHash', [txHash]);
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [txHash]);
+    const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+    await result('anvil_mine', [hex(20)]);
+    // Executed 20 epochs before the head: still within the lookback.
+    assert.equal((await result('eth_getBlockReceipts', [hex(block)])).length, 1);
+    assert.equal((await result('eth_getTransactionReceipt', [txHash])).transactionHash, txHash);
+    assert.equal((await v0('Filecoin.StateSearchMsg', [cid])).result.Height, block);
+    await result('anvil_mine', ['0x1']);
+    const key = (await result('Filecoin.ChainGetTipSetByHeight', [block, null])).Cids;
+    assert.deepEqual(await error('eth_getBlockReceipts', [hex(block)]), { code: 1, message: `tipset {${key[0]['/']}} is older than the allowed lookback limit` });
+    assert.equal(await result('eth_getTransactionReceipt', [txHash]), null);
+    assert.equal(await result('eth_getTransactionByHash', [txHash]), null);
+    assert.equal((await v0('Filecoin.StateSearchMsg', [cid])).result, null);
+    // A block by number or hash still answers within the 24 hour cap.
+    assert.equal((await result('eth_getBlockByNumber', [hex(block), true])).transactions[0].hash, tx.hash);
+    assert.equal((await call('eth_getTransactionByBlockNumberAndIndex', [hex(block), '0x0'])).result.hash, txHash);
+  });
 });
