@@ -42,7 +42,7 @@ const EVENT_FILTERS = new Set(['Filecoin.GetActorEventsRaw', 'Filecoin.Subscribe
  * The gateway's limit on a message lookup's lookback (DefaultMaxMessageLookbackEpochs): v1's
  * StateSearchMsg gets it in place of no limit (-1) or a larger one; v0's StateSearchMsg, the eth_
  * lookups by hash and eth_getBlockReceipts are sent to Lotus's *Limited calls with it. The
- * StateWaitMsg's, as Lotus's, finds an indexed message whatever the limit.
+ * devnet's StateWaitMsg, as Lotus's, finds an indexed message whatever the limit.
  */
 const MESSAGE_LOOKBACK_LIMIT = 20;
 
