@@ -80,7 +80,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--max-batch <number>', 'most requests in one JSON-RPC batch').default(defaults.maxBatch).argParser(integer(1, 100_000)))
     .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)'))
     .addOption(new Option('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)").argParser(integer(0, Number.MAX_SAFE_INTEGER)))
-    .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR or ~/.cache/fvm-devnet/fork)"))
+    .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork)"))
     .addOption(new Option('--gateway-only', "answer only the Filecoin.* methods a public Lotus gateway serves (api/api_gateway.go)"))
     .addOption(new Option('--no-explorer', 'do not serve the explorer page at http://<host>:<port>/'))
     .addOption(new Option('--silent', 'print nothing'))

@@ -1,16 +1,18 @@
 // --gateway-only: a Lotus gateway's lookback cap (gateway/node.go DefaultLookbackCap). A gateway
-// refuses, before the method runs, a tipset whose timestamp is more than 24 hours before now, named
-// by key (checkTipsetKey: "bad tipset: …") or by height (checkTipsetHeight: "bad tipset height: …",
-// and "tipset height in future" above the tipset counted from; ChainGetTipSetByHeight, an actor
-// event filter's fromHeight), and the eth_ block parameters the same way (gateway/proxy_eth.go).
+// refuses, before the method runs, a tipset more than 24 hours old: named by key, by its timestamp
+// (checkTipsetKey: "bad tipset: …"); by height, by the time the block delay puts there (below)
+// (checkTipsetHeight: "bad tipset height: …", and "tipset height in future" above the tipset counted
+// from; ChainGetTipSetByHeight, an actor event filter's fromHeight); and the eth_ block parameters
+// the same way (gateway/proxy_eth_v1.go).
 // "Now" is the node's clock: the wall clock, moved as the chain's time is (a genesis timestamp,
 // evm_increaseTime), so a chain whose time was moved on 25 hours shows what a gateway does to
 // tipsets 25 hours old.
 import type { CID } from '../common/cbor.js';
-import { DevnetError } from '../common/errors.js';
+import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { EC_FINALITY } from '../mining/finality.js';
 import type { Tipset } from '../mining/tipset.js';
+import { resolveBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { ethereumName } from './lotus-aliases.js';
 import { isTipsetKey, tipsetOf } from './lotus-params.js';
@@ -37,11 +39,19 @@ const BY_HEIGHT = new Set(['Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainGet
 const EVENT_FILTERS = new Set(['Filecoin.GetActorEventsRaw', 'Filecoin.SubscribeActorEventsRaw']);
 
 /**
- * The gateway's limit on a message search's lookback (DefaultMaxMessageLookbackEpochs), which it
- * puts in place of no limit (-1) or a larger one. Only v1's StateSearchMsg takes a limit the devnet
- * uses: its StateWaitMsg, as Lotus's, finds an indexed message whatever the limit.
+ * The gateway's limit on a message lookup's lookback (DefaultMaxMessageLookbackEpochs): v1's
+ * StateSearchMsg gets it in place of no limit (-1) or a larger one; v0's StateSearchMsg, the eth_
+ * lookups by hash and eth_getBlockReceipts are sent to Lotus's *Limited calls with it. The
+ * devnet's StateWaitMsg, as Lotus's, finds an indexed message whatever the limit.
  */
 const MESSAGE_LOOKBACK_LIMIT = 20;
+
+/** Lookups by message or transaction hash, searched from the head: an answer executed more than the limit before it is null. */
+const LIMITED_LOOKUPS = new Set(['eth_getTransactionByHash', 'eth_getTransactionReceipt']);
+
+/** The gateway's own limits: eth_feeHistory's block count (EthFeeHistoryMaxBlockCount), trace_filter's range (DefaultEthTraceFilterMaxBlockRange). */
+const FEE_HISTORY_MAX_BLOCKS = 128;
+const TRACE_FILTER_MAX_RANGE = 100;
 
 /** eth_ and trace_ methods by the position of their block parameter. */
 const BLOCK_PARAMS: Record<string, number> = {
@@ -77,15 +87,17 @@ function checkKey(devnet: Devnet, key: CID[] | undefined): void {
 }
 
 /**
- * A height counted back from `anchor`. Lotus takes the time at that height from the anchor's
- * timestamp and the network's block delay, which on a real chain is that epoch's timestamp; the
- * devnet's tipsets are not evenly spaced, so it reads the timestamp of the tipset there (at a null
- * round, the one before it, which the height names).
+ * A height counted back from `anchor`, aged as Lotus's gateway ages it (checkTipSetHeight): the
+ * anchor's timestamp less a block delay (the devnet's, --block-time or 4 s) per epoch between them,
+ * so that epochs mined 1 s apart (anvil_mine) age as a real chain's would. A real chain's clock
+ * never runs ahead of its epochs, the devnet's does (evm_increaseTime): the timestamp of the tipset
+ * at that height (at a null round, the one before it) counts too when it is older.
  */
 function checkHeight(devnet: Devnet, anchor: Tipset, height: number): void {
   if (height > anchor.epoch) throw new DevnetError('tipset height in future');
+  const byDelay = anchor.timestamp - (anchor.epoch - height) * devnet.blockDelay;
   const at = devnet.chain.atOrBefore(Math.max(height, devnet.chain.first.epoch));
-  if (at) refuseIfOld(devnet, at.timestamp, 'bad tipset height');
+  refuseIfOld(devnet, Math.min(byDelay, at?.timestamp ?? byDelay), 'bad tipset height');
 }
 
 /** An eth_ block parameter, as Lotus's gateway checks it; `lookback` epochs before a tag (eth_feeHistory's block count). */
@@ -150,28 +162,85 @@ function checkFilecoin(devnet: Devnet, method: RpcMethod, args: unknown[]): void
 function checkEthereum(devnet: Devnet, name: string, args: unknown[]): void {
   if (name in BLOCK_PARAMS) return checkBlock(devnet, args[BLOCK_PARAMS[name]] as BlockRef);
   if (BLOCK_HASHES.has(name)) return checkBlock(devnet, { hash: args[0] as Uint8Array });
-  if (name === 'eth_feeHistory') return checkBlock(devnet, args[1] as BlockRef, Number(args[0]));
+  if (name === 'eth_feeHistory') {
+    checkBlock(devnet, args[1] as BlockRef, Number(args[0]));
+    if (Number(args[0]) > FEE_HISTORY_MAX_BLOCKS) throw new DevnetError('block count too high');
+    return;
+  }
   if (FILTERS.has(name)) {
     const filter = args[0] as Record<string, unknown>;
     for (const field of ['fromBlock', 'toBlock', 'blockHash']) {
       const ref = filterBlock(filter[field]);
       if (ref) checkBlock(devnet, ref);
     }
+    if (name === 'trace_filter') checkTraceFilterRange(devnet.head.epoch, filter);
   }
 }
 
-/** `method` with the gateway's lookback checks run before it (and StateSearchMsg's limit clamped). */
+/**
+ * trace_filter's range as the gateway resolves it (checkEthTraceFilterBlockRange): left out is
+ * latest, the tipset below the head; safe is 30 below that; a tag it does not resolve
+ * (finalized, earliest) skips the check.
+ */
+function checkTraceFilterRange(head: number, filter: Record<string, unknown>): void {
+  const resolve = (value: unknown = 'latest'): number | undefined => {
+    if (value === 'pending') return head;
+    if (value === 'latest') return Math.max(0, head - 1);
+    if (value === 'safe') return Math.max(0, head - 1 - SAFE_EPOCH_DELAY);
+    const ref = filterBlock(value);
+    return ref && 'number' in ref ? ref.number : undefined;
+  };
+  const from = resolve(filter.fromBlock);
+  const to = resolve(filter.toBlock);
+  if (from === undefined || to === undefined || to - from <= TRACE_FILTER_MAX_RANGE) return;
+  throw new BlockRangeExceededError(`block range exceeds maximum of ${TRACE_FILTER_MAX_RANGE} (got ${to - from})`);
+}
+
+/** Whether a message found at `epoch` (where the devnet executes it) is out of the gateway's message lookback from the head. */
+function beyondMessageLookback(devnet: Devnet, epoch: number): boolean {
+  return epoch + MESSAGE_LOOKBACK_LIMIT < devnet.head.epoch;
+}
+
+/**
+ * eth_getBlockReceipts as EthGetBlockReceiptsLimited: a block more than the limit below the head is
+ * refused. A block the devnet does not hold (bad, or a fork's upstream's) is the method's to answer.
+ */
+function checkReceiptsBlock(devnet: Devnet, ref: BlockRef): void {
+  let tipset: Tipset;
+  try {
+    tipset = resolveBlock(devnet, ref);
+  } catch {
+    return;
+  }
+  if (tipset.epoch < devnet.head.epoch - MESSAGE_LOOKBACK_LIMIT) {
+    throw new DevnetError(`tipset {${tipset.blockCid.toString()}} is older than the allowed lookback limit`);
+  }
+}
+
+/** A lookup's answer, null when what it found lies beyond the message lookback (a transaction still pending has no block). */
+async function limitedLookup(devnet: Devnet, answer: unknown): Promise<unknown> {
+  const found = (await answer) as { blockNumber?: string | null; Height?: number } | null;
+  const epoch = found?.Height ?? (typeof found?.blockNumber === 'string' ? Number(found.blockNumber) : undefined);
+  return epoch !== undefined && beyondMessageLookback(devnet, epoch) ? null : found;
+}
+
+/** `method` with the gateway's lookback checks run before it, and its message lookback (20 epochs) applied. */
 export function withLookbackCap(method: RpcMethod): RpcMethod {
   const name = ethereumName(method.name);
   const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || BLOCK_HASHES.has(name) || name === 'eth_feeHistory';
   const keyed = method.name.startsWith('Filecoin.') && !ethereum && (BY_HEIGHT.has(method.name) || EVENT_FILTERS.has(method.name) || method.params.some(isTipsetKey));
-  if (!ethereum && !keyed) return method;
   const clampsLimit = method.name === 'Filecoin.StateSearchMsg' && method.params.length === 4;
+  // v0's StateSearchMsg searches from the head with no limit: the gateway's v1 call clamps it.
+  const limitsAnswer = LIMITED_LOOKUPS.has(name) || (method.name === 'Filecoin.StateSearchMsg' && method.params.length === 1);
+  const receipts = name === 'eth_getBlockReceipts';
+  if (!ethereum && !keyed && !limitsAnswer && !receipts) return method;
   return {
     ...method,
     handler: (ctx, args) => {
       if (ethereum) checkEthereum(ctx.devnet, name, args);
-      else checkFilecoin(ctx.devnet, method, args);
+      else if (keyed) checkFilecoin(ctx.devnet, method, args);
+      if (receipts) checkReceiptsBlock(ctx.devnet, args[0] as BlockRef);
+      if (limitsAnswer) return limitedLookup(ctx.devnet, method.handler(ctx, args));
       if (!clampsLimit) return method.handler(ctx, args);
       const limit = args[2] as number;
       const clamped = limit === -1 || limit > MESSAGE_LOOKBACK_LIMIT ? MESSAGE_LOOKBACK_LIMIT : limit;

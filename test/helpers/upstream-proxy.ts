@@ -1,20 +1,28 @@
 // A loopback proxy in front of an upstream node for fork tests, which misbehaves on command: it
-// delays each answer, refuses connections (a dead upstream), or answers HTTP 500 to the JSON-RPC
-// methods named in `failing`, alone or in a batch (an upstream that breaks at one step of a warm-up).
+// holds each request or delays each answer, refuses connections (a dead upstream), or answers HTTP 500 to the JSON-RPC
+// methods named in `failing`, alone or in a batch (an upstream that breaks at one step of a warm-up),
+// or refuses the methods named in `unserved` as not found (an upstream that does not serve them).
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 
 export interface ProxyMode {
+  /** Delay of each answer, once the upstream has given it. */
   delayMs: number;
+  /** Delay before each request goes on to the upstream (so it dies with the request still to answer). */
+  holdMs: number;
   dead: boolean;
   /** Methods answered with HTTP 500 (which the fork's client retries, then reports). */
   failing: Set<string>;
+  /** Methods of a single request answered "method not found" (-32601), over HTTP 200 as fvm-devnet's --gateway-only does. */
+  unserved: Set<string>;
+  /** The methods of every request received so far, in order (to time a fault to a step of a warm-up). */
+  received: string[];
 }
 
 /** A proxy to `target` for test `t` (closed when it ends), and the switches that make it misbehave. */
 export async function upstreamProxy(t: TestContext, target: string): Promise<{ url: string; mode: ProxyMode }> {
-  const mode: ProxyMode = { delayMs: 0, dead: false, failing: new Set() };
+  const mode: ProxyMode = { delayMs: 0, holdMs: 0, dead: false, failing: new Set(), unserved: new Set(), received: [] };
   const server = createServer((req, res) => {
     if (mode.dead) {
       req.socket.destroy();
@@ -31,20 +39,30 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
       } catch {
         methods = [];
       }
+      for (const method of methods) mode.received.push(String(method));
       // A batch fails if any of its calls does.
       if (methods.some((method) => typeof method === 'string' && mode.failing.has(method))) {
         res.writeHead(500).end();
         return;
       }
-      const forward = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        setTimeout(() => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        }, mode.delayMs);
-      });
-      // A client that gave up (timed out) leaves the forwarded request to fail: that is expected here.
-      forward.on('error', () => res.destroy());
-      forward.end(body);
+      const single = methods.length === 1 && !body.toString().trimStart().startsWith('[');
+      if (single && mode.unserved.has(methods[0] as string)) {
+        const { id } = JSON.parse(body.toString()) as { id: unknown };
+        const error = { code: -32601, message: `method '${methods[0]}' not found` };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+        return;
+      }
+      setTimeout(() => {
+        const forward = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+          setTimeout(() => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          }, mode.delayMs);
+        });
+        // A client that gave up (timed out) leaves the forwarded request to fail: that is expected here.
+        forward.on('error', () => res.destroy());
+        forward.end(body);
+      }, mode.holdMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

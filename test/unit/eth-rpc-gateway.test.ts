@@ -30,4 +30,50 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     // The head is always within the cap (its empty tipset has no message 0).
     assert.match((await error('eth_getTransactionByBlockNumberAndIndex', ['latest', '0x0']))?.message ?? '', /^index 0 out of range/);
   });
+
+  test('a height is aged by the block delay counted back from the head, not by the timestamp of the tipset there', async (t) => {
+    const { result, error, devnet, block, blockHash } = await gatewayWithTransfer(t);
+    // One epoch more than 24 hours of block delays, mined 1 s apart: every tipset is under 7 hours old.
+    const epochs = (24 * 60 * 60) / devnet.blockDelay + 1;
+    await result('anvil_mine', [hex(epochs)]);
+    const account = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266';
+    assert.equal((await error('eth_getBalance', [account, hex(block)]))?.message, `bad tipset height: ${REFUSED}`);
+    assert.equal((await error('Filecoin.ChainGetTipSetByHeight', [block, null]))?.message, `bad tipset height: ${REFUSED}`);
+    // Within the cap by height; and a key is aged by its own tipset's timestamp, as the gateway does.
+    const head = Number(await result('eth_blockNumber'));
+    await result('eth_getBalance', [account, hex(head - epochs + 2)]);
+    await result('eth_getBlockByHash', [blockHash, false]);
+  });
+
+  test('eth_feeHistory of more than 128 blocks and a trace_filter over more than 100 epochs are refused with the gateway\'s errors', async (t) => {
+    const { result, error } = await setupRpc(t, { gatewayOnly: true });
+    await result('anvil_mine', [hex(120)]);
+    assert.deepEqual(await error('eth_feeHistory', [hex(129), 'latest', []]), { code: 1, message: 'block count too high' });
+    assert.equal((await result('eth_feeHistory', [hex(128), 'latest', []])).baseFeePerGas.length, 121);
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x0', toBlock: hex(101) }]), { code: -32005, message: 'block range exceeds maximum of 100 (got 101)' });
+    assert.deepEqual(await result('trace_filter', [{ fromBlock: '0x1', toBlock: hex(101) }]), []);
+    // Left out, toBlock is latest, as the gateway resolves it: the tipset below the head (119).
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x1' }]), { code: -32005, message: 'block range exceeds maximum of 100 (got 118)' });
+  });
+
+  test('the gateway\'s 20-epoch message lookback: receipts of an older block are refused, transactions and messages executed earlier are not found', async (t) => {
+    const { result, error, call, app, block, txHash } = await gatewayWithTransfer(t);
+    const tx = await result('eth_getTransactionByHash', [txHash]);
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [txHash]);
+    const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+    await result('anvil_mine', [hex(20)]);
+    // Executed 20 epochs before the head: still within the lookback.
+    assert.equal((await result('eth_getBlockReceipts', [hex(block)])).length, 1);
+    assert.equal((await result('eth_getTransactionReceipt', [txHash])).transactionHash, txHash);
+    assert.equal((await v0('Filecoin.StateSearchMsg', [cid])).result.Height, block);
+    await result('anvil_mine', ['0x1']);
+    const key = (await result('Filecoin.ChainGetTipSetByHeight', [block, null])).Cids;
+    assert.deepEqual(await error('eth_getBlockReceipts', [hex(block)]), { code: 1, message: `tipset {${key[0]['/']}} is older than the allowed lookback limit` });
+    assert.equal(await result('eth_getTransactionReceipt', [txHash]), null);
+    assert.equal(await result('eth_getTransactionByHash', [txHash]), null);
+    assert.equal((await v0('Filecoin.StateSearchMsg', [cid])).result, null);
+    // A block by number or hash still answers within the 24 hour cap.
+    assert.equal((await result('eth_getBlockByNumber', [hex(block), true])).transactions[0].hash, tx.hash);
+    assert.equal((await call('eth_getTransactionByBlockNumberAndIndex', [hex(block), '0x0'])).result.hash, txHash);
+  });
 });
