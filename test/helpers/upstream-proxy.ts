@@ -14,7 +14,7 @@ export interface ProxyMode {
   dead: boolean;
   /** Methods answered with HTTP 500 (which the fork's client retries, then reports). */
   failing: Set<string>;
-  /** Methods of a single request answered "method not found" (-32601), over HTTP 200 as fvm-devnet's --gateway-only does. */
+  /** Methods of a single request answered "method not found" (-32601), with HTTP 500 as Lotus (go-jsonrpc) and --gateway-only answer it. */
   unserved: Set<string>;
   /** The methods of every request received so far, in order (to time a fault to a step of a warm-up). */
   received: string[];
@@ -49,7 +49,7 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
       if (single && mode.unserved.has(methods[0] as string)) {
         const { id } = JSON.parse(body.toString()) as { id: unknown };
         const error = { code: -32601, message: `method '${methods[0]}' not found` };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
         return;
       }
       setTimeout(() => {
