@@ -18,16 +18,19 @@ export interface ProxyMode {
   unserved: Set<string>;
   /** The methods of every request received so far, in order (to time a fault to a step of a warm-up). */
   received: string[];
+  /** The Authorization header of every request received so far, in order (undefined where it had none). */
+  authorizations: (string | undefined)[];
 }
 
 /** A proxy to `target` for test `t` (closed when it ends), and the switches that make it misbehave. */
 export async function upstreamProxy(t: TestContext, target: string): Promise<{ url: string; mode: ProxyMode }> {
-  const mode: ProxyMode = { delayMs: 0, holdMs: 0, dead: false, failing: new Set(), unserved: new Set(), received: [] };
+  const mode: ProxyMode = { delayMs: 0, holdMs: 0, dead: false, failing: new Set(), unserved: new Set(), received: [], authorizations: [] };
   const server = createServer((req, res) => {
     if (mode.dead) {
       req.socket.destroy();
       return;
     }
+    mode.authorizations.push(req.headers.authorization);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
