@@ -9,27 +9,16 @@
 // the fork mines, 'latest' names that block: its logs and traces).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
+import { answerOrError, head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
 import { t410 } from '../helpers/f410.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
 
-/** A transaction from the first dev account, mined; its hash and block number. */
-async function send(url: string, tx: TransactionRequest): Promise<{ hash: string; block: number }> {
-  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  try {
-    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction(tx)).wait();
-    return { hash: receipt!.hash, block: receipt!.blockNumber };
-  } finally {
-    provider.destroy();
-  }
-}
-
-const transfer = (url: string, wei: bigint) => send(url, { to: RECIPIENT, value: wei });
+const transfer = (url: string, wei: bigint) => sendFromDev(url, { to: RECIPIENT, value: wei });
 
 /** Init code that logs one event (LOG0, no data) and deploys an empty contract. */
 const LOGGING_DEPLOYMENT = '0x60006000a000';
@@ -296,7 +285,7 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     upstream = await startDevnet();
     early = await transfer(upstream.url, 1n);
     await rpc(upstream.url, 'anvil_mine', ['0x2']);
-    atFork = await send(upstream.url, { data: LOGGING_DEPLOYMENT });
+    atFork = await sendFromDev(upstream.url, { data: LOGGING_DEPLOYMENT });
     forkEpoch = atFork.block;
     // Null rounds, then the tipset that executes atFork on Lotus, empty: the devnet's state there is Lotus's parent state of it.
     await rpc(upstream.url, 'anvil_mine', [hex(NULL_ROUNDS + 1)]);

@@ -4,24 +4,12 @@
 // and a --gateway-only one.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { head, hex, rpc } from '../helpers/fork-calls.js';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 
 /** Init code that logs one event (LOG0, no data) and deploys an empty contract. */
 const LOGGING_DEPLOYMENT = '0x60006000a000';
-
-/** A transaction from the first dev account, mined; its hash and block number. */
-async function send(url: string, tx: TransactionRequest): Promise<{ hash: string; block: number }> {
-  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  try {
-    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction(tx)).wait();
-    return { hash: receipt!.hash, block: receipt!.blockNumber };
-  } finally {
-    provider.destroy();
-  }
-}
 
 /** A call's JSON-RPC error (code and message), or its answer. */
 async function rawAnswer(url: string, method: string, params: unknown[]): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
@@ -42,11 +30,11 @@ for (const gatewayOnly of [false, true]) describe(`fork: block ranges across the
     cacheDir = freshForkCache('fvm-fork-ranges-');
     upstream = await startDevnet(gatewayOnly ? ['--gateway-only'] : []);
     await rpc(upstream.url, 'anvil_mine', [hex(2880)]);
-    theirs = await send(upstream.url, { data: LOGGING_DEPLOYMENT });
+    theirs = await sendFromDev(upstream.url, { data: LOGGING_DEPLOYMENT });
     await rpc(upstream.url, 'anvil_mine', ['0x3']);
     forkEpoch = await head(upstream.url);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
-    ours = await send(fork.url, { data: LOGGING_DEPLOYMENT });
+    ours = await sendFromDev(fork.url, { data: LOGGING_DEPLOYMENT });
   });
 
   after(() => stopForkSuite([fork, upstream], cacheDir));

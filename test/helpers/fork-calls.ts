@@ -1,7 +1,9 @@
 // What the fork's end-to-end tests send to a node (the fork or its upstream) over HTTP: one
-// JSON-RPC call whose error becomes a thrown Error naming the method, and the address forms they use.
+// JSON-RPC call whose error becomes a thrown Error naming the method, a dev account's mined transaction,
+// and the address forms they use.
 import assert from 'node:assert/strict';
-import { pollUntil } from './devnet-process.js';
+import { JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
+import { DEV_ACCOUNTS, pollUntil } from './devnet-process.js';
 
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -34,4 +36,15 @@ export function mineUntilActive(url: string, dealId: number, sealDelay: number):
     const deal = await rpc(url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
     return deal.State.SectorStartEpoch > 0 ? deal : undefined;
   });
+}
+
+/** A transaction from the first dev account, mined; its hash and block number. */
+export async function sendFromDev(url: string, tx: TransactionRequest): Promise<{ hash: string; block: number }> {
+  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    const receipt = await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction(tx)).wait();
+    return { hash: receipt!.hash, block: receipt!.blockNumber };
+  } finally {
+    provider.destroy();
+  }
 }
