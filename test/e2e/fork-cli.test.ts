@@ -1,14 +1,15 @@
 // End to end, the fork's smaller promises, against one upstream fvm-devnet (calibnet's chain id, two
 // dev accounts of 50 FIL, the first having sent a transaction, and an f3 account funded at genesis):
-// -f and FVM_DEVNET_FORK_TOKEN (sent as a bearer token, never shown), the upstream's chain id in the
-// banner, --no-fork-cache writing nothing, an impersonated f3 account sending, and the dev accounts'
-// funding (an upstream one keeps its nonce and kind, a new one is created).
+// -f and FVM_DEVNET_FORK_TOKEN (sent as a bearer token, never shown), the warm-up's progress line,
+// the upstream's chain id in the banner, --no-fork-cache writing nothing, an impersonated f3 account
+// sending, and the dev accounts' funding (an upstream one keeps its nonce and kind, a new one is
+// created).
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { accountFromPrivateKey } from 'iso-filecoin/wallet';
-import { DEV_ACCOUNT_BALANCE, DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNT_BALANCE, DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { hex, masked, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
@@ -71,6 +72,22 @@ describe('fork command line and funding', () => {
       assert.deepEqual(info.forkConfig, { forkUrl: `${proxy.url}/rpc/v1`, forkBlockNumber: forkEpoch });
       assert.ok(!JSON.stringify(info).includes(TOKEN));
       assert.ok(!fork.output().includes(TOKEN));
+    } finally {
+      await fork.stop();
+    }
+  });
+
+  test('a warm-up slowed by the upstream prints a progress line: what was fetched and what was held', async (t) => {
+    const proxy = await upstreamProxy(t, upstream.url);
+    const fork = await startDevnet(forkArgs(proxy.url));
+    try {
+      // Each upstream answer now takes 300 ms: six unknown addresses read one after another take seconds.
+      proxy.mode.delayMs = 300;
+      for (let i = 1; i <= 6; i++) assert.equal(await rpc(fork.url, 'eth_getBalance', [`0x${i.toString(16).padStart(40, '5')}`, 'latest']), '0x0');
+      const line = await pollUntil('the progress line', async () =>
+        /Fork: fetched (\d+) actors, (\d+) addresses, (\d+) storage slots, (\d+) builtin-actor entries from the upstream \((\d+) reads from what was held\)/.exec(fork.output()) ?? undefined,
+      );
+      assert.ok(Number(line[2]) >= 3, line[0]);
     } finally {
       await fork.stop();
     }
