@@ -85,6 +85,9 @@ export function displayUrl(url: URL): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Milliseconds before the first retry when the options do not say. */
+const DEFAULT_BACKOFF_MS = 250;
+
 /** Most calls one batch carries. */
 const BATCH_MAX = 100;
 
@@ -190,7 +193,7 @@ export class Upstream {
 
   /** Tries `post` once and then `retries` times with backoff while it fails; the last failure if it never succeeds. */
   private async retried(post: () => Promise<Posted>): Promise<{ ok: true; body: unknown } | { ok: false; failure: string }> {
-    const { retries = 4, backoffMs = 250 } = this.options;
+    const { retries = 4, backoffMs = DEFAULT_BACKOFF_MS } = this.options;
     let failure = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) {
@@ -267,7 +270,7 @@ export class Upstream {
         const reply = byId.get(ids[i]);
         // A call the batch left unanswered goes again on its own; one a rate limit refused, after the backoff.
         if (!reply || (!reply.error && !('result' in reply))) void this.alone(call);
-        else if (isRateLimit(reply)) setTimeout(() => void this.alone(call), this.options.backoffMs ?? 250);
+        else if (isRateLimit(reply)) void sleep(this.options.backoffMs ?? DEFAULT_BACKOFF_MS).then(() => this.alone(call));
         else this.settle(call, reply);
       });
     } catch (error) {
