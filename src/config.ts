@@ -1,6 +1,7 @@
 // The node's configuration, its defaults, and the configuration tests use.
 import type { FilAddress } from './common/address.js';
 import type { ForkConfig } from './devnet/fork/fork.js';
+import type { WsLiveness } from './eth-rpc/ws-liveness.js';
 import { SECTOR_SIZE_32GIB } from './fevm/actors/miner/state.js';
 import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
 import { DEFAULT_F3_LAG } from './mining/finality.js';
@@ -57,6 +58,8 @@ export interface DevnetConfig {
   maxBodyBytes: number;
   /** Most requests one JSON-RPC batch may hold. */
   maxBatch: number;
+  /** WebSocket pings (a socket that misses one is cut) and the most unsent bytes a socket may hold. */
+  wsLiveness: WsLiveness;
   /** Answer only the Filecoin.* methods a public Lotus gateway serves (--gateway-only). */
   gatewayOnly: boolean;
   /** Fork an upstream Lotus node instead of starting from genesis (--fork-url). */
@@ -67,6 +70,11 @@ export interface DevnetConfig {
 export const DEFAULT_MAX_BODY_BYTES = 16 << 20;
 /** Lotus's cap on a batch (go-jsonrpc has none; a bound keeps one request from monopolising the node). */
 export const DEFAULT_MAX_BATCH = 1000;
+/**
+ * A ping every 30 s, as browsers and ws answer on their own; 64 MiB unsent is far more than any
+ * answer or burst of notifications a reading client leaves behind.
+ */
+export const DEFAULT_WS_LIVENESS: WsLiveness = { pingIntervalMs: 30_000, maxBufferedBytes: 64 << 20 };
 
 /** Lotus's local (2k) devnet chain id. */
 const DEFAULT_CHAIN_ID = 31415926n;
@@ -93,6 +101,7 @@ export function defaultConfig(): DevnetConfig {
     explorer: true,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxBatch: DEFAULT_MAX_BATCH,
+    wsLiveness: DEFAULT_WS_LIVENESS,
     gatewayOnly: false,
   };
 }

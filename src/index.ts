@@ -62,6 +62,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     explorer: config.explorer,
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
+    wsLiveness: config.wsLiveness,
     gatewayOnly: config.gatewayOnly,
   });
   logTipsets(devnet, log, logging);

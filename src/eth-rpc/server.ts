@@ -5,7 +5,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
-import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES } from '../config.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, DEFAULT_WS_LIVENESS } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
@@ -19,6 +19,7 @@ import { Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
+import { watchSocket, type WsLiveness } from './ws-liveness.js';
 
 // /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1 but for the Msig*
 // builders, which v0 pushes (v0Methods). /rpc/v2 is Lotus's v2 API: tipsets chosen by selectors.
@@ -42,6 +43,8 @@ export interface ServerOptions {
   maxBatch?: number;
   /** Answer only the Filecoin.* methods a Lotus gateway serves (--gateway-only). */
   gatewayOnly?: boolean;
+  /** WebSocket pings and the most unsent bytes a socket may hold (--ws-ping-interval, --ws-max-buffered). */
+  wsLiveness?: WsLiveness;
 }
 
 /** With --gateway-only, no Filecoin.* method outside the gateway's set, and the gateway's lookback cap. */
@@ -59,7 +62,7 @@ function isMethodNotFound(answer: JsonRpcResponse | JsonRpcResponse[]): boolean 
 
 export async function buildServer(
   devnet: Devnet,
-  { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH, gatewayOnly = false }: ServerOptions,
+  { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH, gatewayOnly = false, wsLiveness = DEFAULT_WS_LIVENESS }: ServerOptions,
 ): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
   const v0 = new Dispatcher(gatewayFilter(v0Methods, gatewayOnly), log, observe, maxBatch);
@@ -119,22 +122,21 @@ export async function buildServer(
         return reply.send(errorBody(new InvalidRequestError('send JSON-RPC requests with POST, or open a WebSocket')));
       },
       wsHandler: (socket) => {
-        const subscriptions = new Subscriptions(devnet, (message) => {
-          if (socket.readyState === socket.OPEN) socket.send(message);
-        });
+        const send = watchSocket(socket, wsLiveness, () => subscriptions.close());
+        const subscriptions = new Subscriptions(devnet, send);
         socket.on('message', async (data: Buffer) => {
           let body: unknown;
           try {
             body = JSON.parse(data.toString());
           } catch {
-            socket.send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
+            send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
             return;
           }
           try {
             const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
-            if (answer !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify(answer));
+            if (answer !== undefined) send(JSON.stringify(answer));
           } catch (err) {
-            if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorBody(err)));
+            send(JSON.stringify(errorBody(err)));
           }
         });
         socket.on('close', () => subscriptions.close());

@@ -1,0 +1,50 @@
+// A WebSocket client that stops answering or stops reading must not hold the node's memory: its
+// subscriptions would go on queueing notifications for it without end. So the node pings each
+// socket every interval and cuts one that has not answered the previous ping (a peer gone without
+// closing TCP never will), and closes a socket whose unsent data passes a limit (code 1008, its
+// reason naming the flag). Either way the socket's subscriptions are freed at once.
+import type { WebSocket } from 'ws';
+
+export interface WsLiveness {
+  /** Ping every this many ms; a socket silent for a whole interval after a ping is cut. 0: no pings. */
+  pingIntervalMs: number;
+  /** Most bytes a socket may hold unsent before it is closed. */
+  maxBufferedBytes: number;
+}
+
+/** Policy violation: what a socket too far behind is closed with. */
+export const WS_CLOSE_TOO_FAR_BEHIND = 1008;
+
+/**
+ * Watches `socket`; `drop` frees what it holds (it may be called before the close event, and
+ * again with it). Returns how to send on the socket: nothing once it is closing, and a send that
+ * leaves more than the limit unsent closes it.
+ */
+export function watchSocket(socket: WebSocket, { pingIntervalMs, maxBufferedBytes }: WsLiveness, drop: () => void): (message: string) => void {
+  let answered = true;
+  socket.on('pong', () => {
+    answered = true;
+  });
+  const timer =
+    pingIntervalMs > 0
+      ? setInterval(() => {
+          if (!answered) {
+            drop();
+            socket.terminate();
+            return;
+          }
+          answered = false;
+          socket.ping();
+        }, pingIntervalMs).unref()
+      : undefined;
+  socket.once('close', () => clearInterval(timer));
+  return (message) => {
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(message);
+    if (socket.bufferedAmount > maxBufferedBytes) {
+      drop();
+      // The close frame waits behind the unsent data; ws cuts the socket if the peer never takes it.
+      socket.close(WS_CLOSE_TOO_FAR_BEHIND, `more than ${maxBufferedBytes} bytes unsent (--ws-max-buffered)`);
+    }
+  };
+}
