@@ -87,24 +87,35 @@ export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: numbe
   return pipelined(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit })), queuesNonceGaps);
 }
 
-/**
- * `count` pipelined transfers to new addresses, all signed first, sent `step` at a time; the node's
- * resident memory (`rssMiB`) is read after each step: [transactions so far, MiB] pairs.
- */
-export async function rssAlongTransfers(rpc: RpcClient, s: Signer, count: number, step: number, queuesNonceGaps: boolean, rssMiB: () => number): Promise<[number, number][]> {
+/** What bench:long sends: `count` transfers of 1 attoFIL/wei to new addresses, signed before any is sent, and the sender's nonce before them. */
+export async function longTransfers(s: Signer, count: number): Promise<{ raws: string[]; firstNonce: number }> {
   const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
   const firstNonce = s.nonce;
-  const raws = await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit }));
+  return { raws: await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit })), firstNonce };
+}
+
+/**
+ * Sends `raws` (from `s`, consecutive nonces from `firstNonce`) pipelined, `step` at a time, and
+ * reads `measure` before the first and after each step: [transactions so far, measure] pairs.
+ * A fresh node of the same peer accepts the same `raws` (same chain, same fees).
+ */
+export async function alongTransfers(rpc: RpcClient, s: Signer, raws: string[], firstNonce: number, step: number, queuesNonceGaps: boolean, measure: () => number | Promise<number>): Promise<[number, number][]> {
   // Signing held this event loop for minutes: let it see the idle keep-alive connection the node
   // closed meanwhile, or the first batch is written to it (EPIPE).
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const points: [number, number][] = [[0, rssMiB()]];
-  for (let sent = 0; sent < count; sent += step) {
+  const points: [number, number][] = [[0, await measure()]];
+  for (let sent = 0; sent < raws.length; sent += step) {
     const chunk = raws.slice(sent, sent + step);
     await pipelined(rpc, s, chunk, queuesNonceGaps, firstNonce + sent + chunk.length);
-    points.push([sent + chunk.length, rssMiB()]);
+    points.push([sent + chunk.length, await measure()]);
   }
   return points;
+}
+
+/** `count` pipelined transfers to new addresses, `step` at a time; the node's resident memory after each step: [transactions so far, MiB] pairs. */
+export async function rssAlongTransfers(rpc: RpcClient, s: Signer, count: number, step: number, queuesNonceGaps: boolean, rssMiB: () => number): Promise<[number, number][]> {
+  const { raws, firstNonce } = await longTransfers(s, count);
+  return alongTransfers(rpc, s, raws, firstNonce, step, queuesNonceGaps, rssMiB);
 }
 
 /** `count` token transfers of 1 to nthAddress(0…count-1), sequential: tx/s, and where each was mined (its Transfer log). */
