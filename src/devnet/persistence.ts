@@ -246,9 +246,8 @@ export function writeFileAtomically(path: string, bytes: Uint8Array, fs: AtomicW
       at += written;
     }
     fs.fsyncSync(fd);
-    const open = fd;
+    fs.closeSync(fd);
     fd = undefined;
-    fs.closeSync(open);
     fs.renameSync(temporary, path);
   } catch (err) {
     if (fd !== undefined) ignoreError(() => fs.closeSync(fd!));
