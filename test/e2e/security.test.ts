@@ -102,6 +102,8 @@ describe('fvm-devnet CLI exposure', () => {
     silent.stderr.on('data', (chunk) => (stderr += chunk));
     const chainId = () => post(`http://127.0.0.1:${port}`, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] })).catch(() => undefined);
     assert.deepEqual(await pollUntil('the --silent node to answer', chainId, { attempts: 300 }), { jsonrpc: '2.0', id: 1, result: '0x1df5e76' });
+    // The node may answer before its stderr line has reached us.
+    await pollUntil('the warning on stderr', async () => (stderr.endsWith('\n') ? true : undefined));
     assert.equal(stderr, WARNING + '\n');
     assert.equal(stdout, '');
   });
