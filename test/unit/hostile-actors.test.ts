@@ -2,7 +2,8 @@
 // random CBOR params to every method each builtin actor kind of the devnet exports (one actor of
 // each kind, a contract and a multisig included) and to method numbers none exports; random input to
 // the precompiles by eth_call and in transactions, and random CBOR params that pass call_actor's ABI
-// (through a contract that DELEGATECALLs it, as call_actor requires). A refused message leaves the
+// (through a contract that DELEGATECALLs it, as call_actor requires). A refused message (each garbage
+// message is first pushed under a forged signature) leaves the
 // state and node as they were; a mined one that fails changes only what Lotus changes: the sender's
 // nonce and balance by exactly its gas cost, the burnt funds by the burn, and the reward actor and
 // miners by the tip (compared with the same tipset mined without it, evm_snapshot / evm_revert).
@@ -166,9 +167,14 @@ describe('hostile input to the actors and precompiles, in-process (fastify injec
             const without = await afterEmptyTipset();
             const before = digest();
             const message: Message = { ...fields, to: FilAddress.parse(`t${address}`), nonce, method, params: garbage[j]! };
+            // The same message under another message's signature: the pool refuses it, and nothing moves.
+            const forged = await call('Filecoin.MpoolPush', [{ ...native.sign(message), Signature: native.sign({ ...message, value: 1n }).Signature }]);
+            assert.ok(forged.error, `${what}: a forged signature was accepted`);
+            assert.equal(digest(), before, `${what}: a refused push (${forged.error.message}) changed the state`);
+            counts.add('native: refused by the pool (forged signature)');
             const answer = await call('Filecoin.MpoolPush', [native.sign(message)]);
             if (answer.error) {
-              counts.add('native: refused by the pool');
+              counts.add('native: garbage refused by the pool');
               assert.equal(digest(), before, `${what}: refused (${answer.error.message}) but changed the state`);
               continue;
             }
