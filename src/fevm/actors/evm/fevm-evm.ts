@@ -26,7 +26,7 @@ import {
   type PrecompileFunc,
   type PrecompileInput,
 } from '@ethereumjs/evm';
-import { Address, KECCAK256_NULL } from '@ethereumjs/util';
+import { Address, KECCAK256_NULL, type PrefixedHexString } from '@ethereumjs/util';
 import { isMaskedId } from '../../../common/address.js';
 import { keccak256 } from '../../../common/hashes.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, equalBytes, padStart } from '../../../common/hex.js';
@@ -122,6 +122,16 @@ export class FevmEvm extends EVM {
 
   /** Where the top-level deployment being run goes, when the EAM chose it rather than CREATE's rule. */
   createAddress: Uint8Array | undefined;
+
+  /**
+   * Every precompile (Ethereum's, the Filecoin ones, the empty 0x0a) sits at a reserved address:
+   * any other address has none, found without the hex key @ethereumjs makes for its lookup (asked
+   * for every frame's code).
+   */
+  override getPrecompile(address: Address | PrefixedHexString): PrecompileFunc | undefined {
+    if (typeof address !== 'string' && !isReservedPrecompileAddress(address.bytes)) return undefined;
+    return super.getPrecompile(address);
+  }
 
   /** Opcodes whose handlers return no promise (see runSynchronously). */
   private synchronous: ReadonlySet<number> | undefined;
