@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { lazyBuiltins } from './lazy-builtins.mjs';
+import { lazyDuplexifyPlugin } from './lazy-duplexify.mjs';
 import { lazySchemaCompilersPlugin } from './lazy-schema-compilers.mjs';
 import { linearCustomOpcodesPlugin } from './linear-custom-opcodes.mjs';
 import { noBigintTable } from './no-bigint-table.mjs';
@@ -21,8 +22,8 @@ rmSync('dist/cli.cjs.cache', { force: true });
 rmSync('dist/index.js', { force: true });
 rmSync('dist/index.js.map', { force: true });
 
-/** Dependencies fastify requires only on first use, which the command never makes: ~470 KB of text. */
-const NEVER_RUN_BY_THE_COMMAND = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request'];
+/** Dependencies fastify and @fastify/websocket require only on first use, which the command never makes: ~540 KB of text. */
+const NEVER_RUN_BY_THE_COMMAND = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request', 'duplexify'];
 
 const shared = {
   bundle: true,
@@ -33,10 +34,10 @@ const shared = {
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
   // Start-up does not build @ethereumjs/util's table of 65 536 BigInts, makes hash-wasm's hashers
-  // synchronously, loads node:http2, https, tls and zlib only if used, and fastify's schema
-  // compilers only for a schema, and builds the EVM's opcode table without a copy per custom
-  // opcode (each plugin says why).
-  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins, lazySchemaCompilersPlugin, linearCustomOpcodesPlugin],
+  // synchronously, loads node:http2, https, tls and zlib only if used, fastify's schema compilers
+  // only for a schema and duplexify only for injectWS, and builds the EVM's opcode table without a
+  // copy per custom opcode (each plugin says why).
+  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins, lazySchemaCompilersPlugin, lazyDuplexifyPlugin, linearCustomOpcodesPlugin],
 };
 
 await build({
@@ -45,7 +46,8 @@ await build({
   outfile: 'dist/cli.cjs',
   format: 'cjs',
   // What the command never runs stays in node_modules, out of the text every start reads: fastify's
-  // schema compilers (a route with a schema; the node's have none) and light-my-request (inject).
+  // schema compilers (a route with a schema; the node's have none), light-my-request (inject) and
+  // duplexify (@fastify/websocket's injectWS).
   external: [...shared.external, ...NEVER_RUN_BY_THE_COMMAND],
   // The explorer's files are found beside the bundle, through import.meta.url.
   define: { 'import.meta.url': '__import_meta_url' },
