@@ -2,12 +2,25 @@
 // on a fresh node of each peer, read every 10 000; and how much it grows per transaction over the
 // second half, when the start-up's and the first collections' effects are behind.
 //
+// For fvm-devnet, beside it, the stored history: a second fresh node gets the same transactions in
+// the same steps with `--state <file>`, and after each step, once the node has written the whole
+// chain again (its journal emptied), the file's size is read: the state's history, every tipset with
+// its messages, Ethereum transactions and receipts, as the node itself encodes them (dag-cbor). Its
+// growth per transaction over the second half is what RSS is compared with (issue 14: RSS "grows no
+// faster than the stored history", ratio ≤ 1.0). A separate node, so that its saves (the whole chain
+// every 5 s) do not touch the memory measured.
+//
 //   npm run bench:long [-- --only fvm-devnet,anvil] [-- --count 100000] [-- --step 10000]
+import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rssAlongTransfers } from './phases.js';
+import { alongTransfers, longTransfers } from './phases.js';
 import { PEER_NAMES, RunningPeer, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { Signer } from './workload.js';
+
+/** How long to wait for fvm-devnet's next whole save of the chain (it writes every 5 s when it changed). */
+const SAVE_TIMEOUT_MS = 60_000;
 
 const { values } = parseArgs({
   options: {
@@ -22,16 +35,51 @@ const step = Number(values.step);
 if (peers.some((p) => !(PEER_NAMES as readonly string[]).includes(p))) throw new Error(`--only takes a list of ${PEER_NAMES.join(', ')}`);
 if (!Number.isInteger(count) || !Number.isInteger(step) || step < 100 || count < step) throw new Error('--count and --step take integers, step >= 100, count >= step');
 
-async function alongTransfers(peer: PeerName): Promise<[number, number][]> {
+type Points = [number, number][];
+const MiB = 1024 * 1024;
+
+/** RSS (MiB) along the transfers on a fresh node; also returns the transactions sent, for the history node. */
+async function rssAlong(peer: PeerName): Promise<{ points: Points; raws: string[]; firstNonce: number }> {
   const missing = missingPeer(peer);
   if (missing) throw new Error(missing);
   const node = await RunningPeer.start(peer);
   try {
     const signer = await Signer.create(node.rpc);
-    return await rssAlongTransfers(node.rpc, signer, count, step, queuesNonceGaps(peer), () => {
+    const { raws, firstNonce } = await longTransfers(signer, count);
+    const points = await alongTransfers(node.rpc, signer, raws, firstNonce, step, queuesNonceGaps(peer), () => {
       const { rssMiB } = node.memory();
       process.stderr.write(`  ${peer}: ${rssMiB.toFixed(0)} MiB\n`);
       return rssMiB;
+    });
+    return { points, raws, firstNonce };
+  } finally {
+    await node.stop();
+  }
+}
+
+const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size;
+
+/** The size of fvm-devnet's state file once it holds the whole chain: the journal beside it is empty after a whole save. */
+async function savedChainBytes(file: string): Promise<number> {
+  const deadline = Date.now() + SAVE_TIMEOUT_MS;
+  for (;;) {
+    const size = sizeOf(file);
+    if (size !== undefined && sizeOf(`${file}.journal`) === 0) return size;
+    if (Date.now() > deadline) throw new Error(`${file} was not written again within ${SAVE_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** fvm-devnet's stored history (MiB of its --state file) along the same transactions, on a fresh node. */
+async function historyAlong(raws: string[], firstNonce: number): Promise<Points> {
+  const node = await RunningPeer.start('fvm-devnet', (scratch) => ({ args: ['--state', join(scratch, 'chain')] }));
+  const file = join(node.scratch, 'chain');
+  try {
+    const signer = await Signer.create(node.rpc);
+    return await alongTransfers(node.rpc, signer, raws, firstNonce, step, queuesNonceGaps('fvm-devnet'), async () => {
+      const mib = (await savedChainBytes(file)) / MiB;
+      process.stderr.write(`  fvm-devnet: stored history ${mib.toFixed(1)} MiB\n`);
+      return mib;
     });
   } finally {
     await node.stop();
@@ -39,15 +87,25 @@ async function alongTransfers(peer: PeerName): Promise<[number, number][]> {
 }
 
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-const results = new Map<PeerName, [number, number][]>();
-for (const peer of peers) results.set(peer, await alongTransfers(peer));
-const points = results.get(peers[0]!)!;
-console.log(`\n${'transactions'.padEnd(14)}${peers.map((p) => `${p}, MiB`.padStart(18)).join('')}`);
-points.forEach(([sent], i) => console.log(`${String(sent).padEnd(14)}${peers.map((p) => results.get(p)![i]![1].toFixed(0).padStart(18)).join('')}`));
+const rss = new Map<PeerName, Points>();
+let history: Points | undefined;
+for (const peer of peers) {
+  const along = await rssAlong(peer);
+  rss.set(peer, along.points);
+  if (peer === 'fvm-devnet') history = await historyAlong(along.raws, along.firstNonce);
+}
+
+const points = rss.get(peers[0]!)!;
+const columns: [string, Points][] = peers.flatMap((p): [string, Points][] => [[`${p} RSS, MiB`, rss.get(p)!], ...(p === 'fvm-devnet' && history ? [['fvm-devnet history, MiB', history] as [string, Points]] : [])]);
 const half = points.findIndex(([sent]) => sent >= count / 2);
-const perTx = (p: PeerName) => {
-  const pts = results.get(p)!;
-  return (((pts.at(-1)![1] - pts[half]![1]) * 1024) / (pts.at(-1)![0] - pts[half]![0])).toFixed(2);
-};
-console.log(`${'KiB per tx *'.padEnd(14)}${peers.map((p) => perTx(p).padStart(18)).join('')}`);
+/** KiB per transaction from `half` to the last step. */
+const growth = (pts: Points) => ((pts.at(-1)![1] - pts[half]![1]) * 1024) / (pts.at(-1)![0] - pts[half]![0]);
+const width = Math.max(...columns.map(([label]) => label.length)) + 2;
+console.log(`\n${'transactions'.padEnd(14)}${columns.map(([label]) => label.padStart(width)).join('')}`);
+points.forEach(([sent], i) => console.log(`${String(sent).padEnd(14)}${columns.map(([, pts]) => pts[i]![1].toFixed(1).padStart(width)).join('')}`));
+console.log(`${'KiB per tx *'.padEnd(14)}${columns.map(([, pts]) => growth(pts).toFixed(2).padStart(width)).join('')}`);
 console.log(`(* growth from ${points[half]![0]} to ${count} transactions; ${new Date().toISOString()}; load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after)`);
+if (history) {
+  const ratio = growth(rss.get('fvm-devnet')!) / growth(history);
+  console.log(`fvm-devnet: RSS growth ÷ stored history's growth (its --state file), per transaction: ${ratio.toFixed(2)} (target ≤ 1.0: ${ratio <= 1 ? 'met' : 'MISSED'})`);
+}

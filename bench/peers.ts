@@ -20,9 +20,15 @@ const START_TIMEOUT_MS = 30_000;
 export const PEER_NAMES = ['fvm-devnet', 'anvil', 'hardhat'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
+/** What a caller adds to a peer's command line: node's own flags (the node-based peers) and the peer's options. */
+export interface ExtraArgs {
+  nodeFlags?: string[];
+  args?: string[];
+}
+
 interface PeerKind {
   /** The command line; `scratch` is an empty directory of this node's own, removed when it stops. */
-  command(port: number, scratch: string): [string, string[]];
+  command(port: number, scratch: string, extra: ExtraArgs): [string, string[]];
   /** What is missing when the executable is not there. */
   missing(): string | undefined;
   /** The cheat code that mines `n` blocks at once. */
@@ -33,7 +39,7 @@ interface PeerKind {
 
 const KINDS: Record<PeerName, PeerKind> = {
   'fvm-devnet': {
-    command: (port) => [process.execPath, [FVM_BUNDLE, '--port', String(port), '--silent']],
+    command: (port, _scratch, { nodeFlags = [], args = [] }) => [process.execPath, [...nodeFlags, FVM_BUNDLE, '--port', String(port), '--silent', ...args]],
     missing: () => (existsSync(FVM_BUNDLE) ? undefined : `${FVM_BUNDLE} not found: run \`npm run build\` first`),
     mineMethod: 'anvil_mine',
     queuesNonceGaps: true,
@@ -41,14 +47,14 @@ const KINDS: Record<PeerName, PeerKind> = {
   anvil: {
     // Anvil writes old blocks' states to disk (GBs over the bench) and leaves them there when stopped:
     // they go to the scratch directory, which is removed.
-    command: (port, scratch) => [ANVIL_BIN, ['--port', String(port), '--host', '127.0.0.1', '--silent', '--cache-path', scratch]],
+    command: (port, scratch, { args = [] }) => [ANVIL_BIN, ['--port', String(port), '--host', '127.0.0.1', '--silent', '--cache-path', scratch, ...args]],
     missing: () => (existsSync(ANVIL_BIN) ? undefined : `${ANVIL_BIN} not found: run \`npm install\` (it comes with @foundry-rs/anvil)`),
     mineMethod: 'anvil_mine',
     queuesNonceGaps: true,
   },
   // Hardhat has no --silent: its request log goes to an ignored stdout.
   hardhat: {
-    command: (port) => [process.execPath, [HARDHAT_CLI, 'node', '--port', String(port), '--hostname', '127.0.0.1', '--config', HARDHAT_CONFIG]],
+    command: (port, _scratch, { nodeFlags = [], args = [] }) => [process.execPath, [...nodeFlags, HARDHAT_CLI, 'node', '--port', String(port), '--hostname', '127.0.0.1', '--config', HARDHAT_CONFIG, ...args]],
     missing: () => (existsSync(HARDHAT_CLI) ? undefined : `${HARDHAT_CLI} not found: run \`npm install\``),
     mineMethod: 'hardhat_mine',
     queuesNonceGaps: false,
@@ -77,7 +83,7 @@ process.on('exit', () => {
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -94,17 +100,18 @@ export class RunningPeer {
   private constructor(
     readonly name: PeerName,
     private readonly child: ChildProcess,
-    private readonly scratch: string,
+    /** An empty directory of this node's own, removed when it stops. */
+    readonly scratch: string,
     readonly rpc: RpcClient,
     readonly spawnMs: number,
   ) {}
 
-  /** Spawns a fresh node and polls eth_chainId (every 5 ms) until it answers. */
-  static async start(name: PeerName): Promise<RunningPeer> {
+  /** Spawns a fresh node and polls eth_chainId (every 5 ms) until it answers; `extra(scratch)` adds to its command line. */
+  static async start(name: PeerName, extra: (scratch: string) => ExtraArgs = () => ({})): Promise<RunningPeer> {
     const port = await freePort();
     const scratch = mkdtempSync(join(tmpdir(), `fvm-bench-${name}-`));
     scratchDirs.add(scratch);
-    const [cmd, args] = KINDS[name].command(port, scratch);
+    const [cmd, args] = KINDS[name].command(port, scratch, extra(scratch));
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(child);
@@ -122,6 +129,10 @@ export class RunningPeer {
       }
     }
     throw new Error(`${name} did not answer within ${START_TIMEOUT_MS / 1000} s:\n${errTail}`);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   /** Resident memory now (VmRSS) and the most it has used (VmHWM), in MiB. */

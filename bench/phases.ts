@@ -1,5 +1,6 @@
 // The bench's measurements, each on a node the caller started. Every phase checks that the node
-// did the work (receipts, nonces, answers), so a node that fails fast cannot look fast.
+// did the work (receipts, nonces, every answer), so a node that fails fast or answers wrongly cannot
+// look fast; answers are kept during the timed loop and checked after the clock stops.
 import { performance } from 'node:perf_hooks';
 import { Signer, heavy, nthAddress, receipt, token, type Contracts } from './workload.js';
 import type { RpcClient } from './rpc-client.js';
@@ -32,14 +33,23 @@ async function expectNonce(rpc: RpcClient, s: Signer, expected = s.nonce): Promi
   if (mined !== expected) throw new Error(`expected nonce ${expected}, the node reports ${mined}`);
 }
 
-/** Pre-signed transactions sent one at a time, each waited for to its receipt; tx/s. */
-async function sequential(rpc: RpcClient, s: Signer, raws: string[]): Promise<number> {
+/** A transaction the node mined: its hash and its block. */
+export interface Mined {
+  hash: string;
+  block: number;
+}
+
+/** Pre-signed transactions sent one at a time, each waited for to its receipt; tx/s and where each was mined. */
+async function sequential(rpc: RpcClient, s: Signer, raws: string[]): Promise<{ tps: number; mined: Mined[] }> {
+  const mined: Mined[] = [];
   const tps = await rate(raws.length, 1, async (i) => {
-    const r = await receipt(rpc, await rpc.call('eth_sendRawTransaction', [raws[i]]));
+    const hash = await rpc.call('eth_sendRawTransaction', [raws[i]]);
+    const r = await receipt(rpc, hash);
     if (BigInt(r.status) !== 1n) throw new Error(`transaction ${i} failed: ${JSON.stringify(r)}`);
+    mined.push({ hash, block: Number(r.blockNumber) });
   });
   await expectNonce(rpc, s);
-  return tps;
+  return { tps, mined };
 }
 
 /**
@@ -48,7 +58,7 @@ async function sequential(rpc: RpcClient, s: Signer, raws: string[]): Promise<nu
  */
 export async function sequentialTransfers(rpc: RpcClient, s: Signer, count: number, firstAddress = 0): Promise<number> {
   const gasLimit = await s.gasFor({ to: nthAddress(firstAddress), value: 1n });
-  return sequential(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(firstAddress + i), value: 1n, gasLimit })));
+  return (await sequential(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(firstAddress + i), value: 1n, gasLimit })))).tps;
 }
 
 /**
@@ -77,27 +87,39 @@ export async function pipelinedTransfers(rpc: RpcClient, s: Signer, count: numbe
   return pipelined(rpc, s, await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit })), queuesNonceGaps);
 }
 
-/**
- * `count` pipelined transfers to new addresses, all signed first, sent `step` at a time; the node's
- * resident memory (`rssMiB`) is read after each step: [transactions so far, MiB] pairs.
- */
-export async function rssAlongTransfers(rpc: RpcClient, s: Signer, count: number, step: number, queuesNonceGaps: boolean, rssMiB: () => number): Promise<[number, number][]> {
+/** What bench:long sends: `count` transfers of 1 attoFIL/wei to new addresses, signed before any is sent, and the sender's nonce before them. */
+export async function longTransfers(s: Signer, count: number): Promise<{ raws: string[]; firstNonce: number }> {
   const gasLimit = await s.gasFor({ to: nthAddress(0), value: 1n });
   const firstNonce = s.nonce;
-  const raws = await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit }));
+  return { raws: await s.presign(count, (i) => ({ to: nthAddress(i), value: 1n, gasLimit })), firstNonce };
+}
+
+/**
+ * Sends `raws` (from `s`, consecutive nonces from `firstNonce`) pipelined, `step` at a time, and
+ * reads `measure` before the first and after each step: [transactions so far, measure] pairs.
+ * A fresh node of the same peer accepts the same `raws` (same chain, same fees).
+ */
+export async function alongTransfers(rpc: RpcClient, s: Signer, raws: string[], firstNonce: number, step: number, queuesNonceGaps: boolean, measure: () => number | Promise<number>): Promise<[number, number][]> {
   // Signing held this event loop for minutes: let it see the idle keep-alive connection the node
   // closed meanwhile, or the first batch is written to it (EPIPE).
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const points: [number, number][] = [[0, rssMiB()]];
-  for (let sent = 0; sent < count; sent += step) {
+  const points: [number, number][] = [[0, await measure()]];
+  for (let sent = 0; sent < raws.length; sent += step) {
     const chunk = raws.slice(sent, sent + step);
     await pipelined(rpc, s, chunk, queuesNonceGaps, firstNonce + sent + chunk.length);
-    points.push([sent + chunk.length, rssMiB()]);
+    points.push([sent + chunk.length, await measure()]);
   }
   return points;
 }
 
-export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<number> {
+/** `count` pipelined transfers to new addresses, `step` at a time; the node's resident memory after each step: [transactions so far, MiB] pairs. */
+export async function rssAlongTransfers(rpc: RpcClient, s: Signer, count: number, step: number, queuesNonceGaps: boolean, rssMiB: () => number): Promise<[number, number][]> {
+  const { raws, firstNonce } = await longTransfers(s, count);
+  return alongTransfers(rpc, s, raws, firstNonce, step, queuesNonceGaps, rssMiB);
+}
+
+/** `count` token transfers of 1 to nthAddress(0…count-1), sequential: tx/s, and where each was mined (its Transfer log). */
+export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<{ tps: number; mined: Mined[] }> {
   const data = (i: number) => token.encodeFunctionData('transfer', [nthAddress(i), 1n]);
   // A fresh recipient's slot costs the most; the margin covers the rest.
   const gasLimit = await s.gasFor({ to: contracts.token, data: data(count) }, 1.2);
@@ -107,29 +129,42 @@ export async function erc20Transfers(rpc: RpcClient, s: Signer, contracts: Contr
 export async function heavyCalls(rpc: RpcClient, s: Signer, contracts: Contracts, count: number): Promise<number> {
   const data = (i: number) => heavy.encodeFunctionData('hash', [BigInt(i + 1)]);
   const gasLimit = await s.gasFor({ to: contracts.heavy, data: data(0) }, 1.2);
-  return sequential(rpc, s, await s.presign(count, (i) => ({ to: contracts.heavy, data: data(i), gasLimit })));
+  return (await sequential(rpc, s, await s.presign(count, (i) => ({ to: contracts.heavy, data: data(i), gasLimit })))).tps;
 }
 
 /**
- * balanceOf of a different address each call (no answer can come from a cache keyed on the request),
- * by `clients` concurrent clients; calls/s. The ERC-20 phase gave the first addresses 1 token each.
- * The calls' arguments are ABI-encoded before the clock, as transactions are signed before theirs;
- * the warm-up asks for addresses the timed calls do not.
+ * balanceOf of nthAddress(first…first+count-1), one call each (no answer can come from a cache keyed
+ * on the request), by `clients` concurrent clients; calls/s. The arguments are ABI-encoded before the
+ * clock, as transactions are signed before theirs; after it, every answer is checked: the ERC-20
+ * phase gave the addresses below `holders` 1 token each, the others hold none.
  */
-export async function ethCalls(rpc: RpcClient, contracts: Contracts, count: number, clients: number): Promise<number> {
-  const WARM_UP = 200;
-  const datas = Array.from({ length: count + WARM_UP }, (_, i) => token.encodeFunctionData('balanceOf', [nthAddress(i)]));
-  const call = (i: number) => rpc.call('eth_call', [{ to: contracts.token, data: datas[i] }, 'latest']);
-  const first = BigInt(await call(0));
-  if (first !== 1n) throw new Error(`balanceOf(${nthAddress(0)}) answered ${first}, expected 1`);
-  await rate(WARM_UP, clients, (i) => call(count + i));
-  return rate(count, clients, call);
+export async function balanceOfCalls(rpc: RpcClient, tokenAddress: string, first: number, count: number, clients: number, holders: number): Promise<number> {
+  const datas = Array.from({ length: count }, (_, i) => token.encodeFunctionData('balanceOf', [nthAddress(first + i)]));
+  const answers: string[] = new Array(count);
+  const perSec = await rate(count, clients, async (i) => (answers[i] = await rpc.call('eth_call', [{ to: tokenAddress, data: datas[i] }, 'latest'])));
+  answers.forEach((answer, i) => {
+    const n = first + i;
+    const expected = n < holders ? 1n : 0n;
+    if (!/^0x[0-9a-f]{64}$/i.test(answer) || BigInt(answer) !== expected) throw new Error(`balanceOf(${nthAddress(n)}) answered ${answer}, expected ${expected}`);
+  });
+  return perSec;
 }
 
-/** The node's own floor per request: eth_chainId, calls/s. */
-export async function chainIds(rpc: RpcClient, count: number, clients: number): Promise<number> {
+/** `count` balanceOf calls (see balanceOfCalls) after 200 warm-up calls of other addresses; calls/s. */
+export async function ethCalls(rpc: RpcClient, contracts: Contracts, count: number, clients: number, holders: number): Promise<number> {
+  await balanceOfCalls(rpc, contracts.token, count, 200, clients, holders);
+  return balanceOfCalls(rpc, contracts.token, 0, count, clients, holders);
+}
+
+/** The node's own floor per request: eth_chainId, calls/s; every answer must be `chainId` (the one the node mined the transactions under). */
+export async function chainIds(rpc: RpcClient, count: number, clients: number, chainId: bigint): Promise<number> {
+  const answers: string[] = new Array(count);
   await rate(200, clients, () => rpc.call('eth_chainId'));
-  return rate(count, clients, () => rpc.call('eth_chainId'));
+  const perSec = await rate(count, clients, async (i) => (answers[i] = await rpc.call('eth_chainId')));
+  const expected = `0x${chainId.toString(16)}`;
+  const wrong = answers.findIndex((a) => a !== expected);
+  if (wrong >= 0) throw new Error(`eth_chainId answered ${answers[wrong]}, expected ${expected}`);
+  return perSec;
 }
 
 /** Mines until the head is at least `height`, in real blocks. */
@@ -139,18 +174,35 @@ export async function mineTo(rpc: RpcClient, mineMethod: string, height: number)
   }
 }
 
-/** Median time of eth_getLogs (no filter but the range) over the `epochs` epochs that end at `last`, and how many logs it returns. */
-export async function getLogs(rpc: RpcClient, last: number, epochs: number, repeats = 9): Promise<{ ms: number; logs: number }> {
-  const head = last;
-  const range = { fromBlock: `0x${(head - epochs + 1).toString(16)}`, toBlock: `0x${head.toString(16)}` };
+const TRANSFER_TOPIC = token.getEvent('Transfer')!.topicHash;
+
+type Log = { address: string; topics: string[]; blockNumber: string; transactionHash: string };
+
+/**
+ * Median time of eth_getLogs (no filter but the range) over the `epochs` epochs that end at `last`,
+ * and how many logs it returns. Every answer is checked after the clock: exactly the Transfer logs
+ * of the token's `transfers` mined in the range (no other transaction of the bench logs there).
+ */
+export async function getLogs(rpc: RpcClient, last: number, epochs: number, tokenAddress: string, transfers: Mined[], repeats = 9): Promise<{ ms: number; logs: number }> {
+  const first = last - epochs + 1;
+  const range = { fromBlock: `0x${first.toString(16)}`, toBlock: `0x${last.toString(16)}` };
   const times: number[] = [];
-  let logs = 0;
+  const answers: Log[][] = [];
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();
-    logs = (await rpc.call<unknown[]>('eth_getLogs', [range])).length;
+    answers.push(await rpc.call<Log[]>('eth_getLogs', [range]));
     times.push(performance.now() - t0);
   }
-  return { ms: median(times), logs };
+  const expected = new Set(transfers.filter((t) => t.block >= first && t.block <= last).map((t) => t.hash.toLowerCase()));
+  for (const logs of answers) {
+    const hashes = new Set(logs.map((l) => l.transactionHash.toLowerCase()));
+    const stray = logs.find((l) => l.address.toLowerCase() !== tokenAddress.toLowerCase() || l.topics[0]?.toLowerCase() !== TRANSFER_TOPIC || Number(l.blockNumber) < first || Number(l.blockNumber) > last);
+    if (stray) throw new Error(`eth_getLogs over ${range.fromBlock}…${range.toBlock} answered a log not among the bench's Transfers: ${JSON.stringify(stray)}`);
+    if (logs.length !== expected.size || hashes.size !== expected.size || [...expected].some((h) => !hashes.has(h))) {
+      throw new Error(`eth_getLogs over ${range.fromBlock}…${range.toBlock} answered ${logs.length} logs of ${hashes.size} transactions, expected the ${expected.size} Transfers mined there`);
+    }
+  }
+  return { ms: median(times), logs: expected.size };
 }
 
 /** Milliseconds per sequential transfer (to new addresses from `firstAddress` on) at the current head. */

@@ -33,7 +33,8 @@ export class Signer {
   private fees = { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n };
   private constructor(
     private readonly rpc: RpcClient,
-    private readonly chainId: bigint,
+    /** The chain id the node reports and mines this signer's transactions under. */
+    readonly chainId: bigint,
     public nonce: number,
   ) {}
 
