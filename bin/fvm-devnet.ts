@@ -214,6 +214,19 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
 
 async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
+  const stop = () => {
+    node.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        // The final save failed (full disk, read-only directory): say so; the file keeps its last good chain.
+        process.stderr.write(`fvm-devnet: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  // Before the banner: a signal sent as soon as "Listening on" is read still stops the node with its save.
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
   // The warning is in the banner; with --json it is logged, and printing nothing (--silent) does not
   // extend to hiding that the dev keys are open to the network.
@@ -221,14 +234,6 @@ async function runNode(config: DevnetConfig): Promise<void> {
   if (exposed && config.json) node.log.warn({ host: config.host }, exposed);
   if (exposed && config.silent) process.stderr.write(exposed + '\n');
   if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
-  const stop = () => {
-    node.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 buildProgram(runNode).parseAsync(process.argv).catch((err: Error) => {

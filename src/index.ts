@@ -7,7 +7,7 @@ import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
 import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
 import { buildServer } from './eth-rpc/server.js';
-import { decodeChain, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
+import { decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
 import { readStateFile, StateFile } from './devnet/state-file.js';
 
 export { Devnet, defaultConfig, testConfig, type DevnetConfig };
@@ -37,6 +37,16 @@ function readSavedChain(config: DevnetConfig): SavedChain | undefined {
   return decodeChain(new Uint8Array(readFileSync(path)), `state file ${path}`);
 }
 
+/** --dump-state's write at exit. */
+function dumpState(path: string, chain: Uint8Array): void {
+  removeStaleTemporaries(path);
+  try {
+    writeFileAtomically(path, chain);
+  } catch (err) {
+    throw new StateFileError(`cannot write the chain to ${path}: ${(err as Error).message}; the file is left as it was`);
+  }
+}
+
 export async function startDevnet(config: DevnetConfig = defaultConfig()): Promise<RunningDevnet> {
   // A saved chain holds only what the node wrote, not what it read from an upstream.
   if (config.fork && (config.statePath || config.loadStatePath || config.dumpStatePath)) {
@@ -51,7 +61,7 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     // Encoded once for both files when --state and --dump-state are given together.
     const chain = devnet.save();
     stateFile?.save(chain);
-    if (config.dumpStatePath) writeFileAtomically(config.dumpStatePath, chain);
+    if (config.dumpStatePath) dumpState(config.dumpStatePath, chain);
   };
   const logging = { enabled: true };
   const server = await buildServer(devnet, {

@@ -1,7 +1,8 @@
 // Saving and loading a whole chain: the state's history, every tipset with its messages and
 // receipts, and the time offset, as one dag-cbor document. Loading rebuilds each tipset and checks
 // its block CID against the saved one, so a damaged file is refused rather than half-loaded.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
@@ -213,18 +214,78 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** The file system calls writeFileAtomically makes (a test passes failing ones). */
+export interface AtomicWriteCalls {
+  openSync(path: string, flags: 'w'): number;
+  writeSync(fd: number, bytes: Uint8Array, offset: number, length: number): number;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+  renameSync(from: string, to: string): void;
+  unlinkSync(path: string): void;
+}
+
+const nodeCalls: AtomicWriteCalls = { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync };
+
+/** The temporary file `pid` writes before renaming it to `path`. */
+export const temporaryPath = (path: string, pid = process.pid): string => `${path}.${pid}.tmp`;
+
 /**
  * Writes a file so that it is either the old one or the new one, never half of either: a temporary
- * file beside it, flushed to disk, then renamed over it.
+ * file beside it, written whole and flushed to disk, then renamed over it. On any failure the
+ * temporary file is removed, `path` is left as it was, and the error is thrown.
  */
-export function writeFileAtomically(path: string, bytes: Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
+export function writeFileAtomically(path: string, bytes: Uint8Array, fs: AtomicWriteCalls = nodeCalls): void {
+  const temporary = temporaryPath(path);
+  let fd: number | undefined;
   try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    fd = fs.openSync(temporary, 'w');
+    // A full disk first writes short without an error: only a whole file may replace the old one.
+    for (let at = 0; at < bytes.length; ) {
+      const written = fs.writeSync(fd, bytes, at, bytes.length - at);
+      if (!(written > 0)) throw new Error(`the write stopped at byte ${at} of ${bytes.length}`);
+      at += written;
+    }
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temporary, path);
+  } catch (err) {
+    if (fd !== undefined) ignoreError(() => fs.closeSync(fd!));
+    ignoreError(() => fs.unlinkSync(temporary));
+    throw err;
   }
-  renameSync(temporary, path);
+}
+
+/** Removes the temporary files beside `path` left by processes that died while writing it (kill -9 during a save). */
+export function removeStaleTemporaries(path: string): void {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? name.slice(prefix.length, -'.tmp'.length) : '';
+    if (/^[1-9]\d*$/.test(pid) && !isAlive(Number(pid))) ignoreError(() => unlinkSync(join(dirname(path), name)));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, another user's.
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+function ignoreError(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // Best effort: a file that cannot be closed or removed is left as it is.
+  }
 }

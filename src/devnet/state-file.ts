@@ -5,7 +5,7 @@
 // not fsynced: they survive the process dying, not the machine losing power.
 import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import type { Devnet } from './devnet.js';
-import { decodeChain, StateFileError, writeFileAtomically, type SavedChain } from './persistence.js';
+import { decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './persistence.js';
 import type { Tipset } from '../mining/tipset.js';
 
 /** How often the whole chain is written again when it changed (which also empties the journal). */
@@ -37,6 +37,7 @@ export class StateFile {
     /** Told when a save or an append fails while running; the node goes on, the file keeps its last good chain. */
     private readonly onError: (err: StateFileError) => void,
   ) {
+    removeStaleTemporaries(path);
     this.save();
     this.journaled = this.saved = devnet.stateVersion;
     // First in line, so the record is written before a subscriber or a waiting sender hears of the tipset.
@@ -47,14 +48,21 @@ export class StateFile {
     }, FULL_SAVE_INTERVAL_MS).unref();
   }
 
-  /** Writes the whole chain (`chain`: already encoded), then empties the journal (a crash in between leaves records the load skips). */
+  /**
+   * Writes the whole chain (`chain`: already encoded), then empties the journal (a crash in between
+   * leaves records the load skips). A write that fails leaves the file and the journal as they were.
+   */
   save(chain = this.devnet.save()): void {
     try {
       writeFileAtomically(this.path, chain);
+    } catch (err) {
+      throw new StateFileError(`cannot save the chain to ${this.path}: ${(err as Error).message}; the file is left as it was`);
+    }
+    try {
       if (existsSync(journalPath(this.path))) truncateSync(journalPath(this.path));
       else writeFileSync(journalPath(this.path), new Uint8Array());
     } catch (err) {
-      throw new StateFileError(`cannot save the chain to ${this.path}: ${(err as Error).message}`);
+      throw new StateFileError(`cannot empty ${journalPath(this.path)}: ${(err as Error).message}`);
     }
     this.journaled = this.saved = this.devnet.stateVersion;
     this.broken = false;

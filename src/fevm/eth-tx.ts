@@ -299,10 +299,22 @@ function trim(bytes: Uint8Array): Uint8Array {
 
 /** The signature bytes of a delegated-signature message; their shape tells the transaction type apart. */
 function delegatedSignature(tx: EthTransaction): Uint8Array {
+  if (tx.type === 2) {
+    // r ‖ s ‖ v, written in place: every raw transaction the node takes is made into one of these.
+    const sig = new Uint8Array(65);
+    writeWord(sig, 0, tx.r);
+    writeWord(sig, 32, tx.s);
+    sig[64] = Number(tx.v);
+    return sig;
+  }
   const rs = concatBytes(padStart(bigintToBytes(tx.r), 32), padStart(bigintToBytes(tx.s), 32));
-  if (tx.type === 2) return concatBytes(rs, new Uint8Array([Number(tx.v)]));
   if (tx.chainId === 0n) return concatBytes(new Uint8Array([0x01]), rs, new Uint8Array([Number(tx.v)]));
   return concatBytes(new Uint8Array([0x02]), rs, bigintToBytes(tx.v));
+}
+
+/** Writes `n` (0 ≤ n < 2^256) as a 32-byte big-endian word at `offset` of `out` (an array larger than 64 bytes: its buffer is its own). */
+function writeWord(out: Uint8Array, offset: number, n: bigint): void {
+  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(n.toString(16).padStart(64, '0'), offset, 'hex');
 }
 
 /**

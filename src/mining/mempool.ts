@@ -26,6 +26,16 @@ const MAX_PENDING_PER_SENDER = 1000;
 const RBF_NUM = 110n;
 const RBF_DENOM = 100n;
 
+/** A pooled message's sender, and its keys in the lookup maps once indexed. */
+interface PoolEntry {
+  senderId: number;
+  cidKey: string | undefined;
+  txKey: string | undefined;
+}
+
+/** How far the list of messages not indexed yet may outgrow the pool before it drops those gone. */
+const UNINDEXED_SLACK = 256;
+
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 /** The most a message can cost its sender in gas: what the pool's balance checks count. */
@@ -39,14 +49,18 @@ export class Mempool {
   private readonly bySender = new Map<number, Map<number, PendingMessage>>();
   /** The most each sender's pending messages can cost (gas limit × fee cap, summed): kept as they come and go, not summed per add. */
   private readonly pendingCost = new Map<number, bigint>();
-  private readonly senderOf = new Map<PendingMessage, number>();
+  private readonly entries = new Map<PendingMessage, PoolEntry>();
   /**
    * The same messages by CID and by Ethereum transaction hash, for lookups without a scan; a CID by the
    * hex of its bytes (its base32 text would stay cached on the CID, a rope of a piece per character,
-   * for as long as the chain keeps the message).
+   * for as long as the chain keeps the message). Indexed on the first lookup after they came
+   * (`unindexed`), not on add: in instant mode most messages leave the pool, mined, before anyone
+   * looks one up, and the hex keys, map entries and their removal cost as much again as the add.
    */
   private readonly byCid = new Map<string, PendingMessage>();
   private readonly byTxHash = new Map<string, PendingMessage>();
+  /** Messages added since the last lookup, some of them gone since (skipped when indexed). */
+  private unindexed: PendingMessage[] = [];
   /** Called with a message that joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
   onReady: (pending: PendingMessage) => void = () => {};
 
@@ -117,9 +131,8 @@ export class Mempool {
     if (existing) this.unindex(existing);
     queue.set(msg.nonce, pending);
     this.pendingCost.set(senderId, pendingCost + required);
-    this.senderOf.set(pending, senderId);
-    this.byCid.set(bytesToHex(pending.cid.bytes), pending);
-    if (pending.ethTx) this.byTxHash.set(bytesToHex(pending.ethTx.hash), pending);
+    this.entries.set(pending, { senderId, cidKey: undefined, txKey: undefined });
+    this.unindexed.push(pending);
     this.bySender.set(senderId, queue);
     const ready = msg.nonce < this.nextNonce(senderId, stateNonce);
     if (ready) this.onReady(pending);
@@ -128,12 +141,26 @@ export class Mempool {
 
   /** The pending message with this CID. */
   getByCid(cid: CID): PendingMessage | undefined {
+    this.index();
     return this.byCid.get(bytesToHex(cid.bytes));
   }
 
   /** The pending Ethereum transaction with this hash. */
   getByTxHash(hash: Uint8Array): PendingMessage | undefined {
+    this.index();
     return this.byTxHash.get(bytesToHex(hash));
+  }
+
+  /** Indexes the messages added since the last lookup that are still in the pool. */
+  private index(): void {
+    for (const pending of this.unindexed) {
+      const entry = this.entries.get(pending);
+      if (!entry || entry.cidKey !== undefined) continue;
+      entry.cidKey = bytesToHex(pending.cid.bytes);
+      this.byCid.set(entry.cidKey, pending);
+      if (pending.ethTx) this.byTxHash.set((entry.txKey = bytesToHex(pending.ethTx.hash)), pending);
+    }
+    this.unindexed = [];
   }
 
   /**
@@ -157,8 +184,8 @@ export class Mempool {
   /** Drops messages a tipset has taken (whether they succeeded or not). */
   remove(messages: PendingMessage[]): void {
     for (const pending of messages) {
-      const senderId = this.senderOf.get(pending);
-      if (senderId !== undefined) this.drop(senderId, this.bySender.get(senderId)!, pending);
+      const entry = this.entries.get(pending);
+      if (entry) this.drop(entry.senderId, this.bySender.get(entry.senderId)!, pending);
     }
   }
 
@@ -184,9 +211,10 @@ export class Mempool {
   clear(): void {
     this.bySender.clear();
     this.pendingCost.clear();
-    this.senderOf.clear();
+    this.entries.clear();
     this.byCid.clear();
     this.byTxHash.clear();
+    this.unindexed = [];
   }
 
   pending(): PendingMessage[] {
@@ -212,8 +240,11 @@ export class Mempool {
   }
 
   private unindex(pending: PendingMessage): void {
-    this.senderOf.delete(pending);
-    this.byCid.delete(bytesToHex(pending.cid.bytes));
-    if (pending.ethTx) this.byTxHash.delete(bytesToHex(pending.ethTx.hash));
+    const entry = this.entries.get(pending)!;
+    this.entries.delete(pending);
+    if (entry.cidKey !== undefined) this.byCid.delete(entry.cidKey);
+    if (entry.txKey !== undefined) this.byTxHash.delete(entry.txKey);
+    // Nobody looked a message up for a long while: forget those gone, so the list stays the pool's size.
+    if (this.unindexed.length > 2 * this.entries.size + UNINDEXED_SLACK) this.unindexed = this.unindexed.filter((p) => this.entries.has(p));
   }
 }

@@ -1,8 +1,10 @@
-// Faults: the node killed with SIGKILL while it mines and while it saves, then restarted with the
-// same --state file, holds every transaction it had answered with a receipt; a WebSocket client
-// that vanishes mid-subscription leaves a node that goes on serving.
+// Faults: the node killed with SIGKILL while it mines and while it writes its state file, then
+// restarted with the same --state file, holds every transaction it had answered with a receipt; a
+// save that finds the disk full says so, keeps the last good file and the node running; a WebSocket
+// client that vanishes mid-subscription leaves a node that goes on serving.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,6 +12,7 @@ import { HDNodeWallet } from 'ethers';
 import WebSocket from 'ws';
 import { CHAIN_ID, RECIPIENT } from '../helpers/dev-wallet.js';
 import { DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { temporaryPath } from '../../src/devnet/persistence.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-faults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +66,48 @@ async function assertHeld(node: DevnetProcess, receipted: Map<string, string>): 
   }
 }
 
+/** Each sender's next nonce on `node`'s chain. */
+const nextNonces = (node: DevnetProcess): Promise<number[]> => Promise.all(wallets.map(async (w) => Number(await rpc(node.url, 'eth_getTransactionCount', [w.address, 'latest']))));
+
+/** The temporary files saves of `file` left behind. */
+function temporaries(file: string): string[] {
+  const name = file.slice(dir.length + 1);
+  return readdirSync(dir).filter((entry) => entry.startsWith(`${name}.`) && entry.endsWith('.tmp'));
+}
+
+/** Puts 24 KB of contract code at `count` addresses (one batch): a chain whose file is count × 24 KB larger. */
+async function setBigCode(url: string, count: number): Promise<void> {
+  const code = '0x' + Buffer.from(Array.from({ length: 24_000 }, (_, i) => (i * 31 + 7) & 0xff)).toString('hex');
+  const batch = Array.from({ length: count }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'anvil_setCode', params: ['0x' + (0xc0de00 + i).toString(16).padStart(40, '0'), code] }));
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+  const answers = (await res.json()) as { error?: unknown }[];
+  assert.deepEqual(answers.filter((a) => a.error), []);
+}
+
+/**
+ * Waits until `node` writes `file` (its temporary file exists), then kills it with SIGKILL and
+ * waits for it to exit; true when the kill landed before the rename (the temporary file is left).
+ */
+async function killDuringSave(node: DevnetProcess, file: string): Promise<boolean> {
+  const temporary = temporaryPath(file, node.pid);
+  while (!existsSync(temporary)) {
+    if (!isRunning(node.pid)) return false;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  node.kill('SIGKILL');
+  await node.stop();
+  return existsSync(temporary);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('faults', () => {
   test('SIGKILL while mining, then a restart with --state: every receipted transaction is there', { timeout: 120_000 }, async (t) => {
     const file = join(dir, 'mining.state');
@@ -77,25 +122,71 @@ describe('faults', () => {
     t.diagnostic(`${receipted.size} receipted transactions held after SIGKILL`);
   });
 
-  test('SIGKILL during the save that SIGTERM starts, three times over: every receipted transaction is there', { timeout: 180_000 }, async (t) => {
+  test('SIGKILL while the node writes its state file (a periodic save, the save SIGTERM starts): every receipted transaction is there', { timeout: 240_000 }, async (t) => {
     const file = join(dir, 'saving.state');
     const receipted = new Map<string, string>();
-    for (let round = 0; round < 3; round++) {
+    const caught: string[] = [];
+    // Each round kills a node while a save has its temporary file open; a kill that lands just after
+    // the rename misses, and the round is repeated (at most 6 rounds for the two kinds of save).
+    let rounds = 0;
+    for (; caught.length < 2 && rounds < 6; rounds++) {
+      const atExit = caught.length === 1;
       const node = await startDevnet(['--state', file]);
       t.after(() => node.stop());
       await assertHeld(node, receipted);
-      const nonces = await Promise.all(wallets.map(async (w) => Number(await rpc(node.url, 'eth_getTransactionCount', [w.address, 'latest']))));
-      // SIGTERM makes the node save the chain as it stops; SIGKILL lands while that save runs or just after.
-      const more = await sendUntilKilled(node, nonces, 30, () => {
-        node.kill('SIGTERM');
-        node.kill('SIGKILL');
+      // The restart removed the temporary file the killed save left.
+      assert.deepEqual(temporaries(file), []);
+      // Some MB of contract code, so that a save takes long enough to be caught writing.
+      if (rounds === 0) await setBigCode(node.url, 80);
+      const nonces = await nextNonces(node);
+      let killing: Promise<boolean> | undefined;
+      const more = await sendUntilKilled(node, nonces, 20, () => {
+        // The periodic save runs within 5 s of a change; the exit save right after SIGTERM.
+        if (atExit) node.kill('SIGTERM');
+        killing = killDuringSave(node, file);
       });
       for (const [hash, block] of more) receipted.set(hash, block);
+      if (await killing) caught.push(atExit ? 'exit save' : 'periodic save');
     }
+    assert.deepEqual(caught, ['periodic save', 'exit save'], 'a SIGKILL landed while each kind of save was writing');
     const last = await startDevnet(['--state', file]);
     t.after(() => last.stop());
     await assertHeld(last, receipted);
-    t.diagnostic(`${receipted.size} receipted transactions held over 3 SIGKILLs during saves`);
+    assert.deepEqual(temporaries(file), []);
+    t.diagnostic(`${receipted.size} receipted transactions held over SIGKILLs during a periodic and an exit save of a ${statSync(file).size}-byte file (${rounds} rounds)`);
+  });
+
+  test('a save that finds the disk full (a file size limit: a short write, then EFBIG) says so, keeps the last good file, and the node goes on', { timeout: 120_000 }, async (t) => {
+    const file = join(dir, 'full.state');
+    const first = await startDevnet(['--state', file]);
+    t.after(() => first.stop());
+    await setBigCode(first.url, 10);
+    await first.stop();
+    const good = readFileSync(file);
+    const node = await startDevnet(['--state', file]);
+    t.after(() => node.stop());
+    // Like a disk with room for the file as it is and no more: the node's next write of the whole
+    // file stops short at the limit, and the write after fails with EFBIG (RLIMIT_FSIZE, no root needed).
+    execFileSync('prlimit', ['--pid', String(node.pid), `--fsize=${good.length}`]);
+    const receipted = await sendUntilKilled(node, await nextNonces(node), 20, () => undefined);
+    await pollUntil('the failed save to be reported', async () => (/cannot save the chain/.test(node.output()) ? true : undefined), { attempts: 200 });
+    const line = node.output().split('\n').find((l) => /cannot save the chain/.test(l))!;
+    assert.match(line, new RegExp(`cannot save the chain to ${file}: EFBIG: .*; the file is left as it was`));
+    assert.deepEqual(readFileSync(file), good);
+    assert.deepEqual(temporaries(file), []);
+    // The node goes on: a transaction after the failure is mined and answered.
+    const after = await sendUntilKilled(node, await nextNonces(node), 4, () => undefined);
+    for (const [hash, block] of after) receipted.set(hash, block);
+    // The save at exit fails too, and says so on stderr.
+    await node.stop();
+    const exitLine = new RegExp(`fvm-devnet: cannot save the chain to ${file}: EFBIG: .*; the file is left as it was`);
+    await pollUntil('the failed exit save to be reported', async () => (exitLine.test(node.output()) ? true : undefined));
+    assert.deepEqual(readFileSync(file), good);
+    // Without the limit, the file and its journal give back every receipted transaction.
+    const again = await startDevnet(['--state', file]);
+    t.after(() => again.stop());
+    await assertHeld(again, receipted);
+    t.diagnostic(`${receipted.size} receipted transactions held after saves that hit the limit`);
   });
 
   test('a WebSocket client that vanishes mid-subscription: the node goes on mining and notifying others', { timeout: 60_000 }, async (t) => {

@@ -2,13 +2,14 @@
 // the same chain (and says so), and a corrupt file stops the node from starting without touching it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { CLI_PATH, DEV_ACCOUNTS, startDevnet } from '../helpers/devnet-process.js';
+import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devnet-process.js';
+import { temporaryPath } from '../../src/devnet/persistence.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,5 +52,18 @@ describe('--state', () => {
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /corrupt\.state is not (a|an fvm-devnet) state file/);
     assert.equal(readFileSync(file, 'utf8'), 'this is not a chain');
+  });
+
+  test('--dump-state on a full disk at exit: the node says so on stderr and leaves the old dump', async () => {
+    const file = join(dir, 'dump.state');
+    writeFileSync(file, 'an earlier dump');
+    const node = await startDevnet(['--dump-state', file]);
+    // The exit's temporary file is /dev/full, whose writes fail with ENOSPC.
+    symlinkSync('/dev/full', temporaryPath(file, node.pid));
+    await node.stop();
+    const line = new RegExp(`fvm-devnet: cannot write the chain to ${file}: ENOSPC: .*; the file is left as it was`);
+    await pollUntil('the failed dump to be reported', async () => (line.test(node.output()) ? true : undefined));
+    assert.equal(readFileSync(file, 'utf8'), 'an earlier dump');
+    assert.equal(existsSync(temporaryPath(file, node.pid)), false);
   });
 });

@@ -37,6 +37,8 @@ export interface DevnetProcess {
   /** WebSocket JSON-RPC endpoint (same port and path). */
   wsUrl: string;
   port: number;
+  /** The node's process id (fault tests: the name of its save's temporary file). */
+  pid: number;
   /** Kills the process (SIGTERM, then SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far. */
@@ -140,6 +142,7 @@ export async function startDevnet(extraArgs: string[] = []): Promise<DevnetProce
     url: `http://${host}:${where.port}`,
     wsUrl: `ws://${host}:${where.port}`,
     port: where.port,
+    pid: child.pid!,
     stop,
     output,
     kill: (signal) => void child.kill(signal),

@@ -2,12 +2,13 @@
 // is the chain with every mined tipset, a record cut short is ignored, a revert rewrites the file,
 // and a save that cannot be written leaves the last good file and the node running.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { StateFileError } from '../../src/devnet/persistence.js';
+import { StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
 import { journalPath, readStateFile, StateFile } from '../../src/devnet/state-file.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
@@ -99,6 +100,39 @@ describe('StateFile', () => {
     assert.match(node.errors[0]?.message ?? '', /cannot save the chain/);
     await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1 })));
     assert.deepEqual(readFileSync(path), good);
+  });
+
+  test('a save on a full disk (ENOSPC) keeps the file and the journal: a restart has every tipset', async () => {
+    const path = join(dir, 'full.state');
+    {
+      using node = await keptDevnet(path);
+      await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0 })));
+      node.file.save();
+      const good = readFileSync(path);
+      for (let nonce = 1; nonce < 4; nonce++) await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce })));
+      const journal = readFileSync(journalPath(path));
+      // The save's temporary file is /dev/full, whose writes fail with ENOSPC.
+      symlinkSync('/dev/full', temporaryPath(path));
+      assert.throws(() => node.file.save(), (err: Error) => err instanceof StateFileError && /cannot save the chain to .*full\.state: ENOSPC.*; the file is left as it was/.test(err.message));
+      assert.deepEqual(readFileSync(path), good);
+      assert.deepEqual(readFileSync(journalPath(path)), journal);
+      assert.equal(existsSync(temporaryPath(path)), false);
+    }
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 4);
+  });
+
+  test("starting removes the temporary file of a save killed mid-write, the chain's file is read as it was", async () => {
+    const path = join(dir, 'killed-save.state');
+    {
+      using node = await keptDevnet(path);
+      await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0 })));
+    }
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(temporaryPath(path, dead), readFileSync(path).subarray(0, 100));
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 1);
+    assert.equal(existsSync(temporaryPath(path, dead)), false);
   });
 
   test('a path that cannot be written refuses to start with a StateFileError naming it', async () => {

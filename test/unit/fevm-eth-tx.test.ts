@@ -316,6 +316,18 @@ describe('toFilecoinMessage', () => {
     assert.equal(toHex(signature.data), '0x' + word(sig.r) + word(sig.s) + (sig.yParity ? '01' : '00'));
   });
 
+  test('an r or s shorter than 32 bytes is left-padded in the signature', async () => {
+    // About one signature in 128 has an r or s with a leading zero byte: sign until one does.
+    for (let nonce = 0; ; nonce++) {
+      const raw = await sign({ type: 2, chainId: CHAIN_ID, nonce, to: TO, value: 1n, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
+      const sig = Signature.from(Transaction.from(raw).signature!);
+      if (BigInt(sig.r) >= 2n ** 248n && BigInt(sig.s) >= 2n ** 248n) continue;
+      const { signature } = toFilecoinMessage(decodeEthTransaction(hex(raw), CHAIN_ID));
+      assert.equal(toHex(signature.data), '0x' + word(sig.r) + word(sig.s) + (sig.yParity ? '01' : '00'));
+      return;
+    }
+  });
+
   test('a plain value transfer is also InvokeContract, with empty params', async () => {
     const raw = await sign({ type: 2, chainId: CHAIN_ID, nonce: 0, to: TO, value: 1n, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
     const { message } = toFilecoinMessage(decodeEthTransaction(hex(raw), CHAIN_ID));

@@ -404,4 +404,28 @@ describe('Mempool.getByCid, getByTxHash', () => {
     assert.equal(pool.getByCid(native.cid), undefined);
     assert.equal(pool.getByTxHash(m2.ethTx!.hash), undefined);
   });
+
+  test('messages that came and left with no lookup in between are not found; those still pending are', () => {
+    const tree = genesis(10n ** 24n);
+    const pool = new Mempool();
+    // More than the pool keeps track of without a lookup: most leave again at once, as mined ones do.
+    const mined = Array.from({ length: 600 }, (_, nonce) => withHash(message({ nonce }), nonce % 250));
+    for (const m of mined) {
+      pool.add(m, tree.at(0));
+      if (m.signed.message.nonce < 590) pool.remove([m]);
+    }
+    const replaced = mined[590]!;
+    const replacement = withHash(message({ nonce: 590, premium: 200n }), 252);
+    pool.add(replacement, tree.at(0));
+    setNonce(tree, ALICE, 595, 1);
+    pool.prune(tree.at(1));
+    for (const m of mined.slice(0, 595)) assert.equal(pool.getByCid(m.cid), undefined);
+    assert.equal(pool.getByTxHash(replaced.ethTx!.hash), undefined);
+    assert.equal(pool.getByTxHash(replacement.ethTx!.hash), undefined);
+    for (const m of mined.slice(595)) {
+      assert.equal(pool.getByCid(m.cid), m);
+      assert.equal(pool.getByTxHash(m.ethTx!.hash), m);
+    }
+    assert.deepEqual(pool.pending(), mined.slice(595));
+  });
 });
