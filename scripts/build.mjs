@@ -5,11 +5,12 @@
 // default mnemonic's keys (dist/default-keys.json, scripts/default-keys.ts), which a start reads
 // rather than derives.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { lazyBuiltins } from './lazy-builtins.mjs';
+import { lazyDuplexifyPlugin } from './lazy-duplexify.mjs';
 import { lazySchemaCompilersPlugin } from './lazy-schema-compilers.mjs';
 import { linearCustomOpcodesPlugin } from './linear-custom-opcodes.mjs';
 import { noBigintTable } from './no-bigint-table.mjs';
@@ -17,6 +18,12 @@ import { syncWasmCompile } from './sync-wasm-compile.mjs';
 
 // V8 checks a code cache against the length of the source only: never leave one beside another bundle.
 rmSync('dist/cli.cjs.cache', { force: true });
+// A library bundle of an older build (dist/index.js, before dist/ was CommonJS) would no longer load.
+rmSync('dist/index.js', { force: true });
+rmSync('dist/index.js.map', { force: true });
+
+/** Dependencies fastify and @fastify/websocket require only on first use, which the command never makes: ~540 KB of text. */
+const NEVER_RUN_BY_THE_COMMAND = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request', 'duplexify'];
 
 const shared = {
   bundle: true,
@@ -27,10 +34,10 @@ const shared = {
   // secp256k1 loads a prebuilt native addon from its own folder: load it from node_modules.
   external: ['secp256k1'],
   // Start-up does not build @ethereumjs/util's table of 65 536 BigInts, makes hash-wasm's hashers
-  // synchronously, loads node:http2, https, tls and zlib only if used, and fastify's schema
-  // compilers only for a schema, and builds the EVM's opcode table without a copy per custom
-  // opcode (each plugin says why).
-  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins, lazySchemaCompilersPlugin, linearCustomOpcodesPlugin],
+  // synchronously, loads node:http2, https, tls and zlib only if used, fastify's schema compilers
+  // only for a schema and duplexify only for injectWS, and builds the EVM's opcode table without a
+  // copy per custom opcode (each plugin says why).
+  plugins: [noBigintTable, syncWasmCompile, lazyBuiltins, lazySchemaCompilersPlugin, lazyDuplexifyPlugin, linearCustomOpcodesPlugin],
 };
 
 await build({
@@ -38,6 +45,10 @@ await build({
   entryPoints: ['bin/fvm-devnet.ts'],
   outfile: 'dist/cli.cjs',
   format: 'cjs',
+  // What the command never runs stays in node_modules, out of the text every start reads: fastify's
+  // schema compilers (a route with a schema; the node's have none), light-my-request (inject) and
+  // duplexify (@fastify/websocket's injectWS).
+  external: [...shared.external, ...NEVER_RUN_BY_THE_COMMAND],
   // The explorer's files are found beside the bundle, through import.meta.url.
   define: { 'import.meta.url': '__import_meta_url' },
   // The bundle is a function expression, CommonJS's module wrapper: bin/code-cache.ts compiles it as it is.
@@ -50,10 +61,14 @@ await build({
   // names stay, so stack traces still name functions.
   minifyWhitespace: true,
 });
-await build({ ...shared, entryPoints: ['bin/code-cache.ts'], outfile: 'dist/code-cache.js', format: 'esm', sourcemap: false });
-await build({ ...shared, entryPoints: ['bin/launch.ts'], outfile: 'dist/fvm-devnet.js', format: 'esm', sourcemap: false,
-  external: ['./code-cache.js'], banner: { js: '#!/usr/bin/env node' } });
-await build({ ...shared, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm',
+// dist/ is CommonJS (its own package.json), so that `node dist/fvm-devnet.js` starts without Node's ES
+// module loader (~12 ms of CPU and ~200 page faults a start); the library is dist/index.mjs.
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+const launcherUrl = { define: { 'import.meta.url': '__import_meta_url' }, banner: { js: "'use strict';\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;" } };
+await build({ ...shared, ...launcherUrl, entryPoints: ['bin/code-cache.ts'], outfile: 'dist/code-cache.js', format: 'cjs', sourcemap: false });
+await build({ ...shared, ...launcherUrl, entryPoints: ['bin/launch.ts'], outfile: 'dist/fvm-devnet.js', format: 'cjs', sourcemap: false,
+  banner: { js: `#!/usr/bin/env node\n${launcherUrl.banner.js}` } });
+await build({ ...shared, entryPoints: ['src/index.ts'], outfile: 'dist/index.mjs', format: 'esm',
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
 

@@ -4,7 +4,7 @@
 // the cache bigger to read). Run by scripts/build.mjs after the bundles are built.
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { CLI_CODE_CACHE, compileCli } from '../dist/code-cache.js';
+import { CLI_CODE_CACHE, compileCli } from '../dist/code-cache.js'; // CommonJS (dist/package.json)
 
 const TIMEOUT_MS = 30_000;
 

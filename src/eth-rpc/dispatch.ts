@@ -1,7 +1,7 @@
 // JSON-RPC 2.0 framing: single requests, batches and notifications; arity and parameter checks;
 // every failure answered with an error object.
 import type { Logger } from 'pino';
-import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError } from '../common/errors.js';
+import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH } from '../config.js';
 import type { RpcContext, RpcMethod } from './define-method.js';
 import { routeForkCall } from './fork-routes.js';
@@ -49,6 +49,8 @@ export class Dispatcher {
     const { id, method, params } = request as Record<string, unknown>;
     const isNotification = !('id' in request);
     const replyId: Id = typeof id === 'string' || typeof id === 'number' ? id : null;
+    // An id that is not a string, number or null: Lotus (go-jsonrpc) answers a parse error with id null.
+    if (replyId === null && id !== null && !isNotification) return this.error(null, new ParseError(`failed to parse ID: invalid id type: ${Array.isArray(id) ? 'array' : typeof id}`));
     if (typeof method !== 'string') return this.error(replyId, new InvalidRequestError('invalid request: missing method'));
     const started = performance.now();
     try {

@@ -13,14 +13,49 @@ export function invalid(name: string, why: string): InvalidParamsError {
   return new InvalidParamsError(`invalid argument '${name}': ${why}`);
 }
 
+const SHOWN = 80;
+
+/**
+ * A bad value as an error message shows it: its JSON cut to 80 characters. It walks only as far as
+ * it prints, so a value nested thousands deep or megabytes long costs no more than a short one
+ * (JSON.stringify would overflow the stack or copy it all).
+ */
+export function describeValue(value: unknown): string {
+  let text = '';
+  const walk = (v: unknown): void => {
+    if (text.length > SHOWN) return;
+    if (Array.isArray(v)) {
+      text += '[';
+      for (let i = 0; i < v.length && text.length <= SHOWN; i++) {
+        if (i) text += ',';
+        walk(v[i]);
+      }
+      text += ']';
+    } else if (v !== null && typeof v === 'object') {
+      text += '{';
+      let first = true;
+      for (const key in v) {
+        if (text.length > SHOWN) break;
+        text += `${first ? '' : ','}${JSON.stringify(key.slice(0, SHOWN + 1))}:`;
+        first = false;
+        walk((v as Record<string, unknown>)[key]);
+      }
+      text += '}';
+    } else if (typeof v === 'string') text += JSON.stringify(v.slice(0, SHOWN + 1));
+    else text += String(v);
+  };
+  walk(value);
+  return text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
+}
+
 function hexString(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]*$/.test(value)) throw invalid(name, `expected a 0x-prefixed hex string, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]*$/.test(value)) throw invalid(name, `expected a 0x-prefixed hex string, got ${describeValue(value)}`);
   return value;
 }
 
 export function parseQuantity(name: string, value: unknown): bigint {
   const hex = hexString(name, value);
-  if (hex.length < 3 || hex.length > 66) throw invalid(name, `expected a hex quantity, got ${JSON.stringify(value)}`);
+  if (hex.length < 3 || hex.length > 66) throw invalid(name, `expected a hex quantity, got ${describeValue(value)}`);
   return BigInt(hex);
 }
 
@@ -85,7 +120,7 @@ export function parseBlockRef(name: string, value: unknown, { allowHash = true }
     if (obj.blockHash !== undefined) return { hash: parseHash(`${name}.blockHash`, obj.blockHash) };
     if (obj.blockNumber !== undefined) return parseBlockRef(`${name}.blockNumber`, obj.blockNumber, { allowHash: false });
   }
-  throw invalid(name, `expected a block number, tag or hash, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  throw invalid(name, `expected a block number, tag or hash, got ${describeValue(value)}`);
 }
 
 export function parseObject(name: string, value: unknown): Record<string, unknown> {

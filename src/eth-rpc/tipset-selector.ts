@@ -8,7 +8,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
 import { tipsetAtHeight } from './block-ref.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
-import { invalid, parseNonNegative, type Param } from './params.js';
+import { describeValue, invalid, parseNonNegative, type Param } from './params.js';
 
 type Tag = 'latest' | 'safe' | 'finalized';
 type Anchor = { tag: Tag } | { key: CID[] };
@@ -26,7 +26,7 @@ function onlyOne(name: string, value: unknown, allowed: readonly string[]): [str
 function parseAnchor(name: string, value: unknown): Anchor {
   const [field, v] = onlyOne(name, value, ['tag', 'key']);
   if (field === 'key') return { key: tipsetKey(`${name}.key`).parse(v) };
-  if (typeof v !== 'string' || !TAGS.includes(v)) throw invalid(`${name}.tag`, `unknown tag ${JSON.stringify(v)}: expected latest, safe or finalized`);
+  if (typeof v !== 'string' || !TAGS.includes(v)) throw invalid(`${name}.tag`, `unknown tag ${describeValue(v)}: expected latest, safe or finalized`);
   return { tag: v as Tag };
 }
 

@@ -131,7 +131,7 @@ export class Executor {
       if (!sender) {
         const eth = msg.from.ethAddress;
         if (!eth) return noReturn(ExitCode.SysErrSenderInvalid);
-        sender = createPlaceholder(state, eth);
+        sender = createPlaceholder(state, eth, 0n, msg.from);
       }
       const gasLimit = msg.gasLimit > 0 ? msg.gasLimit : BLOCK_GAS_LIMIT;
       // As if the message had been sent: the nonce moves (a deployment's address depends on it), and

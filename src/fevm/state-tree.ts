@@ -425,18 +425,26 @@ class StateAt implements StateReader {
  */
 export class StateOverlay implements StateReader {
   private readonly layers: Map<string, unknown>[] = [new Map()];
+  #version = 0;
 
   constructor(private readonly base: StateReader) {}
 
+  /** Moves whenever what this overlay reads may change (a write, a dropped layer): readers may keep what they read until it does. */
+  get version(): number {
+    return this.#version;
+  }
+
   private read<V>(key: string): V | undefined {
+    // No value staged is undefined: one lookup per layer.
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const layer = this.layers[i];
-      if (layer.has(key)) return layer.get(key) as V;
+      const value = this.layers[i].get(key);
+      if (value !== undefined) return value as V;
     }
     return undefined;
   }
 
   private write(key: string, value: unknown): void {
+    this.#version++;
     this.layers[this.layers.length - 1].set(key, value);
   }
 
@@ -490,6 +498,7 @@ export class StateOverlay implements StateReader {
   /** Drops the layer a checkpoint() opened and any still open above it. */
   revertTo(depth: number): void {
     if (depth < 1 || depth > this.layers.length) throw new Error(`no checkpoint at depth ${depth}`);
+    this.#version++;
     this.layers.length = depth;
   }
 
@@ -502,6 +511,7 @@ export class StateOverlay implements StateReader {
 
   revert(): void {
     if (this.layers.length < 2) throw new Error('revert without checkpoint');
+    this.#version++;
     this.layers.pop();
   }
 

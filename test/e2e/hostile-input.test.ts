@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { startDevnet } from '../helpers/devnet-process.js';
-import { assertWellFormedBody } from '../helpers/hostile.js';
+import { assertProperty, assertWellFormedBody } from '../helpers/hostile.js';
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -50,7 +50,7 @@ describe('hostile input against the node process', () => {
       })),
     );
     let connections = 0;
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(rawInput, async ({ kind, bytes }) => {
         connections++;
         const reply = await rawExchange(node.port, bytes);
@@ -61,7 +61,8 @@ describe('hostile input against the node process', () => {
         const length = /content-length: (\d+)/i.exec(head)?.[1];
         if (reply.startsWith('HTTP/1.1 200') && /application\/json/.test(head) && length) assertWellFormedBody(JSON.parse(rest.slice(0, Number(length))), kind);
       }),
-      { numRuns: 60 },
+      60,
+      301,
     );
 
     const ws = new WebSocket(node.wsUrl);
@@ -90,7 +91,7 @@ describe('hostile input against the node process', () => {
         .record({ id: fc.integer(), method: fc.constantFrom('eth_getBalance', 'eth_call', 'eth_subscribe', 'eth_unsubscribe', 'eth_sendRawTransaction', 'Filecoin.MpoolPush', 'Filecoin.ChainNotify', 'x'), params: fc.anything({ maxDepth: 3 }) })
         .map((r) => JSON.stringify({ jsonrpc: '2.0', ...r })),
     );
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(message, async (text) => {
         const answered = nextAnswer();
         const before = answers.length;
@@ -99,7 +100,8 @@ describe('hostile input against the node process', () => {
         assert.equal(answers.length, before + 1);
         assertWellFormedBody(answers.at(-1), text.slice(0, 80));
       }),
-      { numRuns: 120 },
+      120,
+      302,
     );
     ws.close();
 

@@ -65,9 +65,20 @@ describe('Dispatcher', () => {
     assert.equal(await d.handle({ jsonrpc: '2.0', method: 'fails', params: [] }, ctx), undefined);
   });
 
-  test('an id that is neither string nor number is answered as null', async () => {
-    const { d } = dispatcher();
-    assert.equal((await one(d, req('echo', ['a'], { nested: true }))).id, null);
+  // JSON-RPC 2.0 would make this -32600 (Invalid Request); Lotus's go-jsonrpc answers -32700 "failed to
+  // parse ID: invalid id type" with id null, and the devnet answers as calibnet does.
+  test('an id that is an array, object or boolean is a -32700 error with id null, as Lotus answers it; the method does not run', async () => {
+    const { d, calls } = dispatcher();
+    for (const id of [[1], { nested: true }, true]) {
+      const answer = await one(d, req('add', ['0x1'], id));
+      assert.equal(answer.id, null);
+      assert.equal(answer.error?.code, -32700, JSON.stringify(answer));
+      assert.match(answer.error!.message, /^failed to parse ID: invalid id type: (array|object|boolean)$/);
+    }
+    assert.deepEqual(calls, []);
+    // In a batch, only that request is refused.
+    const batch = (await d.handle([req('echo', ['a'], [2]), req('echo', ['b'], 3)], ctx)) as JsonRpcResponse[];
+    assert.deepEqual(batch.map((a) => ('error' in a ? a.error.code : a.result)), [-32700, 'b']);
   });
 
   test('missing params mean none; params that are not an array are -32602', async () => {

@@ -9,6 +9,7 @@ import {
   address,
   blockRef,
   bool,
+  describeValue,
   hash,
   object,
   optional,
@@ -50,6 +51,39 @@ describe('quantities', () => {
   test('parseSafeNumber stops at Number.MAX_SAFE_INTEGER', () => {
     assert.equal(parseSafeNumber('n', '0x1fffffffffffff'), Number.MAX_SAFE_INTEGER);
     invalidParam(() => parseSafeNumber('n', '0x20000000000000'), 'n');
+  });
+});
+
+describe('bad values in error messages', () => {
+  const deep = (depth: number, wrap: (v: unknown) => unknown) => {
+    let v: unknown = 1;
+    for (let i = 0; i < depth; i++) v = wrap(v);
+    return v;
+  };
+
+  test('describeValue prints short values as JSON and cuts long ones at 80 characters', () => {
+    assert.equal(describeValue('0x12'), '"0x12"');
+    assert.equal(describeValue({ a: [1, null, true] }), '{"a":[1,null,true]}');
+    assert.equal(describeValue(undefined), 'undefined');
+    const long = '0x' + 'ab'.repeat(50_000);
+    assert.equal(describeValue(long), `${JSON.stringify(long).slice(0, 80)}…`);
+    const wide = Array.from({ length: 100_000 }, () => 7);
+    assert.equal(describeValue(wide), `${JSON.stringify(wide).slice(0, 80)}…`);
+  });
+
+  // Found by the hostile-input corpus: JSON.stringify of a value ~5000 deep overflowed the stack (-32603).
+  test('describeValue prints a value nested 100 000 deep as its first 80 characters', () => {
+    assert.equal(describeValue(deep(100_000, (v) => [v])), '['.repeat(80) + '…');
+    assert.equal(describeValue(deep(100_000, (v) => ({ a: v }))), '{"a":'.repeat(16) + '…');
+  });
+
+  test('a parser refuses a deep or long value with a short -32602 error', () => {
+    for (const bad of [deep(50_000, (v) => [v]), deep(50_000, (v) => ({ a: v })), '0x' + '1'.repeat(100_001)]) {
+      for (const parse of [parseQuantity, parseData, parseBlockRef]) {
+        invalidParam(() => parse('p', bad), 'p');
+        assert.throws(() => parse('p', bad), (err: Error) => err.message.length < 200);
+      }
+    }
   });
 });
 

@@ -7,6 +7,8 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { getBytes, hexlify, ZeroAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
+import { Address } from '@ethereumjs/util';
+import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
@@ -75,6 +77,20 @@ describe('context opcodes', () => {
     // The current epoch (head + 1 for eth_call) and later: 0.
     assert.equal((await call(probe, 'blockHash', [head + 1]))[0], ZERO_HASH);
     assert.equal((await call(probe, 'blockHash', [head + 100]))[0], ZERO_HASH);
+  });
+});
+
+describe('precompile lookup', () => {
+  test('every precompile the EVM has sits at a reserved address (FevmEvm.getPrecompile looks nowhere else)', async (t) => {
+    const { devnet } = await fevmSetup(t);
+    const evm = (devnet as any).calls.node.executor.evm.evm as { precompiles: Map<string, unknown>; getPrecompile(a: unknown): unknown };
+    assert.ok(evm.precompiles.size >= 20);
+    for (const key of evm.precompiles.keys()) {
+      const address = new Address(hexToBytes(`0x${key}`));
+      assert.ok(isReservedPrecompileAddress(address.bytes), key);
+      assert.equal(evm.getPrecompile(address), evm.precompiles.get(key), key);
+    }
+    assert.equal(evm.getPrecompile(new Address(new Uint8Array(20).fill(0x11))), undefined);
   });
 });
 

@@ -204,6 +204,28 @@ describe('StateOverlay', () => {
     assert.throws(() => o.revert(), /revert without checkpoint/);
   });
 
+  test('version moves with every write and dropped layer, not with reads, checkpoints or commits', () => {
+    const o = new StateTree().stage();
+    const seen = [o.version];
+    const step = (change: () => unknown, moves: boolean, what: string) => {
+      change();
+      assert.equal(o.version !== seen.at(-1), moves, what);
+      seen.push(o.version);
+    };
+    step(() => o.putActor(actor(1, 1n)), true, 'putActor');
+    step(() => o.getActor(1), false, 'getActor');
+    const mark = o.checkpoint();
+    step(() => o.checkpoint(), false, 'checkpoint');
+    step(() => o.putStorage(1, 0, 2n, 3n), true, 'putStorage');
+    step(() => o.commit(), false, 'commit');
+    step(() => o.putAddress(FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(7)), 1), true, 'putAddress');
+    step(() => o.allocateId(), true, 'allocateId');
+    step(() => o.checkpoint(), false, 'checkpoint');
+    step(() => o.revert(), true, 'revert');
+    step(() => o.revertTo(mark), true, 'revertTo');
+    assert.equal(o.getActor(1)?.balance, 1n);
+  });
+
   test('commit or revert without a checkpoint throws', () => {
     const o = new StateTree().stage();
     assert.throws(() => o.commit(), /commit without checkpoint/);

@@ -28,7 +28,7 @@ import { resolveBlock, resolveStateBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
 import { defineMethod } from '../define-method.js';
 import { transactionHash } from '../logs.js';
-import { blockRef, hash, invalid, object, optional } from '../params.js';
+import { blockRef, describeValue, hash, invalid, object, optional } from '../params.js';
 import { isCreateSend, isEvmSend, nativeOutput, sendInput, sendTo } from '../trace-views.js';
 
 type TracerName = 'structLogger' | 'callTracer' | 'prestateTracer' | 'noopTracer';
@@ -68,7 +68,7 @@ function parseTraceConfig(name: string, value: Record<string, unknown> | undefin
   }
   const tracer = field<string>(options, 'tracer', 'string');
   if (tracer && !TRACERS.has(tracer)) {
-    throw invalid(`${name}.tracer`, `unsupported tracer ${JSON.stringify(tracer)}: the devnet has the default struct logger, callTracer, prestateTracer and noopTracer`);
+    throw invalid(`${name}.tracer`, `unsupported tracer ${describeValue(tracer)}: the devnet has the default struct logger, callTracer, prestateTracer and noopTracer`);
   }
   field(options, 'timeout', 'string');
   const config = field<Record<string, unknown>>(options, 'tracerConfig', 'object') ?? {};

@@ -17,7 +17,7 @@ import { unsealedCidOfPieces } from '../../devnet/storage-providers/sector-param
 import { ExitCode } from '../../fevm/exit-code.js';
 import { wholeTable } from '../../fevm/lazy-map.js';
 import { shapeBySealProof } from '../../fevm/actors/miner/policy.js';
-import { bool, invalid, nonNegative, parseNonNegative, type Param } from '../params.js';
+import { bool, describeValue, invalid, nonNegative, parseNonNegative, type Param } from '../params.js';
 
 
 function marketAt(devnet: Devnet, key: Parameters<typeof tipsetOf>[1]): { state: MarketState; resolve: (a: FilAddress) => number | undefined } {
@@ -101,7 +101,7 @@ const sealProof = (name: string): Param<bigint> => ({
   name,
   parse: (v) => {
     const shape = typeof v === 'number' ? shapeBySealProof(v) : undefined;
-    if (!shape) throw invalid(name, `unsupported seal proof ${JSON.stringify(v)}`);
+    if (!shape) throw invalid(name, `unsupported seal proof ${describeValue(v)}`);
     return shape.sectorSize;
   },
 });

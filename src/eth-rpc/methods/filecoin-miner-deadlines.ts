@@ -12,7 +12,7 @@ import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, type Sector
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { epoch, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { invalid, type Param } from '../params.js';
+import { describeValue, invalid, type Param } from '../params.js';
 import { allActors } from './filecoin-state-actors.js';
 import { bitfieldJson } from '../../common/bitfield-json.js';
 import { minerAt, stateOf } from './filecoin-miners.js';
@@ -45,7 +45,7 @@ const preCommitInfo = (name: string): Param<PreCommitQuote> => ({
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected a SectorPreCommitInfo object');
     const { SealProof, DealIDs, Expiration } = v as Record<string, unknown>;
     const shape = typeof SealProof === 'number' ? shapeBySealProof(SealProof) : undefined;
-    if (!shape) throw invalid(`${name}.SealProof`, `unsupported seal proof ${JSON.stringify(SealProof)}`);
+    if (!shape) throw invalid(`${name}.SealProof`, `unsupported seal proof ${describeValue(SealProof)}`);
     const expiration = integer(`${name}.Expiration`).parse(Expiration);
     if (DealIDs !== undefined && DealIDs !== null && !(Array.isArray(DealIDs) && DealIDs.every((d) => Number.isSafeInteger(d) && d >= 0))) {
       throw invalid(`${name}.DealIDs`, 'expected a list of deal IDs or null');

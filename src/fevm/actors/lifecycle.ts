@@ -37,9 +37,13 @@ export function createActor(
   return actor;
 }
 
-/** What a send to an unknown f410 address creates: an actor that holds funds until code or a key claims it. */
-export function createPlaceholder(state: StateOverlay, eth: Uint8Array, balance = 0n): Actor {
-  return createActor(state, 'placeholder', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, eth), balance });
+/**
+ * What a send to an unknown f410 address creates: an actor that holds funds until code or a key
+ * claims it. `delegated`: the f410 of `eth` where the caller has it (an address object state reads
+ * have seen is looked up faster).
+ */
+export function createPlaceholder(state: StateOverlay, eth: Uint8Array, balance = 0n, delegated = FilAddress.fromDelegated(EAM_NAMESPACE, eth)): Actor {
+  return createActor(state, 'placeholder', { delegated, balance });
 }
 
 /** Moves FIL between two actors; false (and nothing moved) when the sender has too little. */

@@ -26,7 +26,7 @@ import {
   type PrecompileFunc,
   type PrecompileInput,
 } from '@ethereumjs/evm';
-import { Address, KECCAK256_NULL } from '@ethereumjs/util';
+import { Address, KECCAK256_NULL, type PrefixedHexString } from '@ethereumjs/util';
 import { isMaskedId } from '../../../common/address.js';
 import { keccak256 } from '../../../common/hashes.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, equalBytes, padStart } from '../../../common/hex.js';
@@ -122,6 +122,16 @@ export class FevmEvm extends EVM {
 
   /** Where the top-level deployment being run goes, when the EAM chose it rather than CREATE's rule. */
   createAddress: Uint8Array | undefined;
+
+  /**
+   * Every precompile (Ethereum's, the Filecoin ones, the empty 0x0a) sits at a reserved address:
+   * any other address has none, found without the hex key @ethereumjs makes for its lookup (asked
+   * for every frame's code).
+   */
+  override getPrecompile(address: Address | PrefixedHexString): PrecompileFunc | undefined {
+    if (typeof address !== 'string' && !isReservedPrecompileAddress(address.bytes)) return undefined;
+    return super.getPrecompile(address);
+  }
 
   /** Opcodes whose handlers return no promise (see runSynchronously). */
   private synchronous: ReadonlySet<number> | undefined;
@@ -454,12 +464,19 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     const logicFunction = fevmLogic.get(opcode) ?? table.handlers.get(opcode)!;
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
-    const ethGas = info.dynamicGas ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
+    const ethGas = info.dynamicGas && !PRICE_ONLY.has(name) ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
     const gasFunction = MEMORY_RANGES[name] ? memoryGasFunction(name, MEMORY_RANGES[name], prices) : fvmGasFunction(name, ethGas);
     opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction, logicFunction });
   }
   return { opcodes, synchronous };
 }
+
+/**
+ * Opcodes whose Ethereum gas function does nothing the FEVM keeps: it prices the access and marks
+ * the address or slot warm (EIP-2929), which only Ethereum prices read. Their FVM gas is charged
+ * without it, synchronously (SLOAD's awaited a promise and made two hex keys per slot read).
+ */
+const PRICE_ONLY = new Set(['SLOAD', 'BALANCE', 'EXTCODESIZE', 'EXTCODEHASH']);
 
 type EthGasHandler = (runState: RunState, gas: bigint, common: Common) => Promise<bigint>;
 type SyncGasHandler = (runState: RunState, gas: bigint) => bigint;
@@ -520,11 +537,13 @@ function byteLength(value: bigint): number {
  * The gas function of one opcode: its interpreter work (`gas`, the base fee), memory growth, the
  * FVM charges of OPCODE_CHARGES, and for CALLs the FEVM's gas limit for the callee.
  */
-function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGasHandler | undefined {
+function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGasHandler | SyncGasHandler | undefined {
   const charge = OPCODE_CHARGES[name];
   const isCall = name === 'CALL' || name === 'STATICCALL' || name === 'DELEGATECALL';
   const isCreate = name === 'CREATE' || name === 'CREATE2';
   if (!ethGas && !charge) return undefined;
+  // No memory to grow, no callee: only FVM charges, synchronously.
+  if (!ethGas) return (runState: RunState, gas: bigint) => gas + fvmCharges(runState, runState.memoryWordCount, charge);
   return async (runState, gas, common) => {
     const words = runState.memoryWordCount;
     if (ethGas) await ethGas(runState, 0n, common);

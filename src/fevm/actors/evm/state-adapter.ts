@@ -30,9 +30,18 @@ export class EvmStateAdapter implements StateManagerInterface {
     clear: (): void => this.originalStorage.clear(),
   };
 
+  /**
+   * The actor found last, at which address (the array) and state version: a frame asks for its
+   * contract's account, code and storage, each by the same address.
+   */
+  private foundAt: Uint8Array | undefined;
+  private foundVersion = -1;
+  private found: Actor | undefined;
+
   /** Points the EVM at the state one message runs on. */
   use(state: StateOverlay): void {
     this.state = state;
+    this.foundAt = undefined;
     this.originalStorage.clear();
   }
 
@@ -42,7 +51,12 @@ export class EvmStateAdapter implements StateManagerInterface {
   }
 
   private actorAt(address: Address): Actor | undefined {
-    return resolveEthAddress(this.current, address.bytes);
+    const state = this.current;
+    if (address.bytes === this.foundAt && state.version === this.foundVersion) return this.found;
+    this.found = resolveEthAddress(state, address.bytes);
+    this.foundAt = address.bytes;
+    this.foundVersion = state.version;
+    return this.found;
   }
 
   async getAccount(address: Address): Promise<Account | undefined> {
