@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { getBytes, hexlify, ZeroAddress } from 'ethers';
+import { getBytes, getCreateAddress, hexlify, ZeroAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
-import { hexToBytes } from '../../src/common/hex.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { Address } from '@ethereumjs/util';
 import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -204,6 +205,58 @@ describe('CALL targets', () => {
     assert.equal((await call(receiver, 'doubled'))[0], 10n);
     assert.equal(receipt.events[0].emitter, receiver.id);
   });
+});
+
+/** Initcode that deploys `runtime` (hex, no 0x; under 256 bytes). */
+const deployCode = (runtime: string) => `0x60${byte(runtime.length / 2)}80600b6000396000f3${runtime}`;
+const byte = (n: number) => n.toString(16).padStart(2, '0');
+
+/**
+ * Runtime code that reads `target`'s balance (FVM-priced: it does not mark `target` warm), spends
+ * its gas down to at most `threshold`, then sends `opcode` (CALL with `value`, STATICCALL or
+ * DELEGATECALL) to `target` with `gas`, and stops.
+ */
+function balanceThenCall(target: string, opcode: number, value: number | undefined, gas: number, threshold: number): string {
+  const pushTarget = '73' + target.slice(2).toLowerCase();
+  const burn = `5b61${threshold.toString(16).padStart(4, '0')}5a1160${byte(0x17)}57`; // 0x17: while (GAS > threshold)
+  const args = '6000'.repeat(4) + (value === undefined ? '' : `60${byte(value)}`);
+  return `${pushTarget}3150${burn}${args}${pushTarget}60${byte(gas)}${byte(opcode)}00`;
+}
+
+/** Runtime code that CALLs `target` with 5 M gas and returns the CALL's result as a word. */
+const callAndReturnResult = (target: string) => `${'6000'.repeat(5)}73${target.slice(2).toLowerCase()}63004c4b40f160005260206000f3`;
+
+describe('CALL gas', () => {
+  // The caller has about 1700–2000 gas left at the CALL: enough for the FEVM (1000 for the CALL, 50
+  // for the callee, 40 to stop), under Ethereum's 2600 for an address not accessed before.
+  const cases: [string, number, number | undefined][] = [
+    ['CALL', 0xf1, 0],
+    ['CALL with value', 0xf1, 1],
+    ['STATICCALL', 0xfa, undefined],
+    ['DELEGATECALL', 0xf4, undefined],
+  ];
+  for (const [name, opcode, value] of cases) {
+    test(`${name} after BALANCE with under 2600 gas left: the callee gets its 50, the caller goes on (no Ethereum price)`, async (t) => {
+      const { sendRaw, devnet, wallet } = await fevmSetup(t);
+      const caller = getCreateAddress({ from: wallet.address, nonce: 0 });
+      const outer = getCreateAddress({ from: wallet.address, nonce: 1 });
+      assert.equal((await sendRaw(null, deployCode(balanceThenCall(wallet.address, opcode, value, 50, 2500)), 1n)).exitCode, 0);
+      assert.equal((await sendRaw(null, deployCode(callAndReturnResult(caller)))).exitCode, 0);
+
+      const request = { from: hexToBytes(wallet.address), to: hexToBytes(outer) };
+      const result = await devnet.call(request, devnet.head.epoch);
+      assert.equal(BigInt(bytesToHex(result.returnData)), 1n, 'the caller ran to its STOP');
+      const traced = await devnet.traceCall(request, devnet.head.epoch, {});
+      const toCaller = traced.root!.calls[0] as EvmFrame;
+      assert.equal(toCaller.exitCode, 0);
+      assert.equal(toCaller.calls.length, 1);
+      const toTarget = toCaller.calls[0] as EvmFrame;
+      assert.equal(bytesToHex(toTarget.codeAddress ?? toTarget.to!), wallet.address.toLowerCase());
+      // With value @ethereumjs still adds its 2300 call stipend (EVM's constructor restores the
+      // params createFevmEvm zeroes): that figure is not checked here.
+      if (!value) assert.equal(toTarget.gas, 50);
+    });
+  }
 });
 
 describe('undefined and invalid instructions', () => {

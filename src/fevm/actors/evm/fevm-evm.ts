@@ -44,7 +44,7 @@ import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js'
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
-import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
+import { CALL_MEMORY_RANGES, growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
   ACCOUNT_INVOCATION,
@@ -435,8 +435,8 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
  * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, MLOAD, MSTORE
  * and KECCAK256 without its awaits and conversions), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
  * OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
- * size, the CALL's gas limit), except where that is only memory size (memory-ops.ts), and the FVM
- * charges replace their Ethereum gas.
+ * size, static-mode checks), except where that is only memory size (memory-ops.ts) and for the
+ * CALL family (callGasFunction), and the FVM charges replace their Ethereum gas.
  */
 function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number> } {
   const table = getOpcodesForHF(common);
@@ -465,7 +465,11 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
     const ethGas = info.dynamicGas && !PRICE_ONLY.has(name) ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
-    const gasFunction = MEMORY_RANGES[name] ? memoryGasFunction(name, MEMORY_RANGES[name], prices) : fvmGasFunction(name, ethGas);
+    const gasFunction = MEMORY_RANGES[name]
+      ? memoryGasFunction(name, MEMORY_RANGES[name], prices)
+      : CALL_MEMORY_RANGES[name]
+        ? callGasFunction(name, CALL_MEMORY_RANGES[name], prices)
+        : fvmGasFunction(name, ethGas);
     opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction, logicFunction });
   }
   return { opcodes, synchronous };
@@ -474,7 +478,10 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
 /**
  * Opcodes whose Ethereum gas function does nothing the FEVM keeps: it prices the access and marks
  * the address or slot warm (EIP-2929), which only Ethereum prices read. Their FVM gas is charged
- * without it, synchronously (SLOAD's awaited a promise and made two hex keys per slot read).
+ * without it, synchronously (SLOAD's awaited a promise and made two hex keys per slot read). The
+ * Ethereum gas functions that still run read warmth only for a price the FEVM discards: none traps
+ * on it (EIP-7928's checks are off; SSTORE's 2300 sentry is below its FVM cost). The CALL family's
+ * traps on it, so it has a gas function of its own (callGasFunction).
  */
 const PRICE_ONLY = new Set(['SLOAD', 'BALANCE', 'EXTCODESIZE', 'EXTCODEHASH']);
 
@@ -535,23 +542,42 @@ function byteLength(value: bigint): number {
 
 /**
  * The gas function of one opcode: its interpreter work (`gas`, the base fee), memory growth, the
- * FVM charges of OPCODE_CHARGES, and for CALLs the FEVM's gas limit for the callee.
+ * FVM charges of OPCODE_CHARGES, and for CREATEs the gas the EAM's create gets.
  */
 function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGasHandler | SyncGasHandler | undefined {
   const charge = OPCODE_CHARGES[name];
-  const isCall = name === 'CALL' || name === 'STATICCALL' || name === 'DELEGATECALL';
   const isCreate = name === 'CREATE' || name === 'CREATE2';
   if (!ethGas && !charge) return undefined;
-  // No memory to grow, no callee: only FVM charges, synchronously.
+  // No memory to grow: only FVM charges, synchronously.
   if (!ethGas) return (runState: RunState, gas: bigint) => gas + fvmCharges(runState, runState.memoryWordCount, charge);
   return async (runState, gas, common) => {
     const words = runState.memoryWordCount;
-    if (ethGas) await ethGas(runState, 0n, common);
+    await ethGas(runState, 0n, common);
     gas += fvmCharges(runState, words, charge);
     const available = runState.interpreter.getGasLeft() - gas;
-    if (isCall) runState.messageGasLimit = callGasLimit(runState, name, available);
     // The EAM's create gets all but 1/64 of what is left, as any send.
     if (isCreate) runState.messageGasLimit = available > 0n ? (available * 63n) / 64n : 0n;
+    return gas;
+  };
+}
+
+/**
+ * The gas function of CALL, STATICCALL and DELEGATECALL as builtin-actors' call.rs charges them:
+ * the interpreter work, memory growth and the callee's gas limit (callGasLimit), synchronously.
+ * @ethereumjs's would also price the call in Ethereum gas (2600 for a cold address, 9000 with
+ * value, 25000 more for a new account) and trap when that price is above the FVM gas left, which
+ * the FEVM never does: with 1000–2600 gas left, a CALL to an address not called before trapped.
+ */
+function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[string], prices: MemoryPrices): SyncGasHandler {
+  return (runState, gas) => {
+    // Moving value from a read-only frame is a static-mode violation (call.rs, before the memory).
+    if (name === 'CALL' && runState.interpreter.isStatic() && runState.stack.peek(3)[2] !== 0n) {
+      throw new EVMError(EVMError.errorMessages.STATIC_STATE_CHANGE);
+    }
+    const words = runState.memoryWordCount;
+    growMemory(runState, ranges(runState.stack), prices);
+    gas += fvmCharges(runState, words, undefined);
+    runState.messageGasLimit = callGasLimit(runState, name, runState.interpreter.getGasLeft() - gas);
     return gas;
   };
 }
@@ -581,8 +607,9 @@ function fvmCharges(runState: RunState, words: bigint, charge: OpcodeCharge | un
 const TRANSFER_GAS_LIMIT = 10_000_000n;
 
 /**
- * The gas a CALL gives its callee (builtin-actors call.rs): the gas argument, or 10 M for a plain
- * transfer (no gas with value, or Solidity's 2300 stipend without), at most 63/64 of what is left.
+ * The gas a CALL gives its callee (builtin-actors call.rs and System::call_gas_limit): the gas
+ * argument, or 10 M for a plain transfer (no gas with value, or Solidity's 2300 stipend without),
+ * at most 63/64 of what is left.
  */
 function callGasLimit(runState: RunState, name: string, available: bigint): bigint {
   const [gasArg, , value] = runState.stack.peek(3);

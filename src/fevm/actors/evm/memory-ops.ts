@@ -4,7 +4,8 @@
 // MSTORE, KECCAK256, the copies, RETURN, …) FEVM's gas (fevm-evm.ts) needs only memory's new size.
 // `growMemory` keeps the frame's memory accounts as that function does (the word count, and the
 // highest Ethereum memory cost, which later Ethereum gas functions read), so that the most common
-// instructions need not each create and await two promises. Their FVM gas is unchanged.
+// instructions need not each create and await two promises. Their FVM gas is unchanged. The CALL
+// family's FEVM gas function grows memory the same way (CALL_MEMORY_RANGES).
 //
 // MSTORE, MLOAD and KECCAK256: @ethereumjs pads a stored word through spread arrays and reads a
 // loaded or hashed one back through a hex string; these go through one scratch word instead.
@@ -40,6 +41,24 @@ export const MEMORY_RANGES: Record<string, (stack: Stack) => [bigint, bigint][]>
   RETURN: (stack) => [stack.peek(2) as [bigint, bigint]],
   REVERT: (stack) => [stack.peek(2) as [bigint, bigint]],
 };
+
+/**
+ * The memory ranges of the CALL family: input, then output (both grown before the call, as
+ * @ethereumjs's gas functions grow them). CALL has a value between the address and the input.
+ */
+export const CALL_MEMORY_RANGES: Record<string, (stack: Stack) => [bigint, bigint][]> = {
+  CALL: (stack) => callRanges(stack.peek(7) as bigint[], 3),
+  DELEGATECALL: (stack) => callRanges(stack.peek(6) as bigint[], 2),
+  STATICCALL: (stack) => callRanges(stack.peek(6) as bigint[], 2),
+};
+
+/** Input offset and length, then output offset and length, from `first` on. */
+function callRanges(args: bigint[], first: number): [bigint, bigint][] {
+  return [
+    [args[first]!, args[first + 1]!],
+    [args[first + 2]!, args[first + 3]!],
+  ];
+}
 
 /** CALLDATACOPY and CODECOPY: memory offset, source offset, length. */
 function copyRange(stack: Stack): [bigint, bigint][] {
