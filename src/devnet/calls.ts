@@ -34,7 +34,7 @@ export class Calls {
   async call(request: CallRequest, epoch: number): Promise<InvocationResult> {
     // As in Lotus, a call runs with the block gas limit whatever gas it names.
     const message = this.toMessage(request, BLOCK_GAS_LIMIT);
-    const result = await this.callMessage(message, epoch);
+    const result = await this.callMessage(message, epoch, request.input);
     if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to.toString(), message.method);
     // Lotus answers a deployment call with empty bytes, not the runtime code.
     return request.to ? result : { ...result, returnData: new Uint8Array() };
@@ -42,23 +42,23 @@ export class Calls {
 
   /** A gas limit with which the transaction succeeds (eth_estimateGas). */
   estimateGas(request: CallRequest): Promise<number> {
-    return this.estimateMessageGas(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated);
+    return this.estimateMessageGas(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
   }
 
   /**
    * A gas limit with which a message signed with `signatureType` succeeds, found as Lotus finds it:
    * the gas used at the block gas limit, plus chain inclusion, times 1.25; then raised while the
-   * call runs out of gas.
+   * call runs out of gas. `input`: the bytes the message's params encode, if known (callMessage).
    */
-  async estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
+  async estimateMessageGas(message: Message, signatureType: SigType, input?: Uint8Array): Promise<number> {
     const probe = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
     const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
-    const first = await this.callMessage(probe, this.node.chain.head.epoch);
+    const first = await this.callMessage(probe, this.node.chain.head.epoch, input);
     if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
     let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));
     // Calls that pass gas on (63/64 rules) may need more than they use: double until it passes.
     for (;;) {
-      const result = await this.callMessage(messageWith(probe, { gasLimit: limit - inclusion }), this.node.chain.head.epoch);
+      const result = await this.callMessage(messageWith(probe, { gasLimit: limit - inclusion }), this.node.chain.head.epoch, input);
       if (result.exitCode === ExitCode.Ok) return limit;
       if (result.exitCode !== ExitCode.SysErrOutOfGas || limit >= BLOCK_GAS_LIMIT) {
         const error = executionFailed(result, probe.to.toString(), probe.method);
@@ -68,14 +68,18 @@ export class Calls {
     }
   }
 
-  /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
-  callMessage(message: Message, epoch: number): Promise<InvocationResult> {
+  /**
+   * Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall).
+   * `input`: the bytes its InvokeContract or CreateExternal params encode, when the caller has them
+   * (a call's calldata), so that the executor need not decode them again.
+   */
+  callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<InvocationResult> {
     const { state, executor, queue } = this.node;
     const ctx = callContext(this.node, epoch);
     // On a fork, what the call reads is fetched and the call redone (StateTree.withStateFetched):
     // only the run that counts prints its console.log lines.
     return queue.read(async () => {
-      const { value, lines } = await state.withStateFetched(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx)));
+      const { value, lines } = await state.withStateFetched(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx, input)));
       executor.printConsole(lines);
       return value;
     });
@@ -112,7 +116,7 @@ export class Calls {
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
   traceCall(request: CallRequest, epoch: number, options: TraceOptions): Promise<TracedMessage> {
-    return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options);
+    return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options, request.input);
   }
 
   /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed. */

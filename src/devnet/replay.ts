@@ -143,8 +143,8 @@ export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   });
 }
 
-/** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. */
-export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions): Promise<TracedMessage> {
+/** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's. */
+export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions, input?: Uint8Array): Promise<TracedMessage> {
   const ctx = callContext(host, epoch);
   return runFetched(host, async () => {
     const base = host.state.stage(epoch);
@@ -154,7 +154,7 @@ export function traceCall(host: ReplayHost, message: Message, epoch: number, opt
     // A call's changes are undone when it returns: what it changed is read as its top-level send ends.
     const onTopLevelExit = recorder ? (after: StateReader) => void (prestate = prestateOf(recorder, after)) : undefined;
     const tracer = new Tracer({ ...options, onTopLevelExit });
-    const result = await host.executor.traced(tracer, () => host.executor.call(state, message, ctx));
+    const result = await host.executor.traced(tracer, () => host.executor.call(state, message, ctx, input));
     if (recorder) prestate ??= prestateOf(recorder, state);
     return {
       message,

@@ -121,9 +121,11 @@ export class Executor {
 
   /**
    * Runs a message without a signature, fees or nonce checks, as eth_call and gas estimation do
-   * (Lotus applies them as implicit messages), and leaves the state unchanged.
+   * (Lotus applies them as implicit messages), and leaves the state unchanged. `input`: the bytes
+   * the params of an InvokeContract or CreateExternal message encode, when the caller holds them
+   * (a call's calldata): they are not decoded again.
    */
-  async call(state: StateOverlay, msg: Message, ctx: ExecutionContext): Promise<InvocationResult> {
+  async call(state: StateOverlay, msg: Message, ctx: ExecutionContext, input?: Uint8Array): Promise<InvocationResult> {
     const mark = state.checkpoint();
     try {
       let sender = resolveAddress(state, msg.from);
@@ -145,7 +147,7 @@ export class Executor {
       state.putActor(sender);
       msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
-      return await this.invoke(state, sender, msg, gasLimit, ctx);
+      return await this.invoke(state, sender, msg, gasLimit, ctx, input);
     } finally {
       state.revertTo(mark);
     }
@@ -174,12 +176,15 @@ export class Executor {
     return result.exitCode === ExitCode.Ok ? result : { ...result, events: [] };
   }
 
-  /** Runs a top-level message: the send from its sender, with a syscall error as the FVM reports it. */
-  private async invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<SendResult> {
+  /**
+   * Runs a top-level message: the send from its sender, with a syscall error as the FVM reports it.
+   * `input`: the bytes its params encode, if known (Executor.call).
+   */
+  private async invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendResult> {
     // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
     const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
     const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
-    const outcome = await this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium });
+    const outcome = await this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium, input });
     if (outcome.type === 'syscall-error') return noReturn(TOP_LEVEL_EXIT_CODES[outcome.errno] ?? ExitCode.SysErrInvalidReceiver, outcome.gasUsed);
     return outcome.result;
   }
@@ -243,7 +248,7 @@ export class Executor {
   /** Runs the receiver's method once the send's own charges are paid; `send.gasLimit` is what is left. */
   private async invokeMethod(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
     if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) {
-      const initcode = decodeBytesParam(send.params);
+      const initcode = top.input ?? decodeBytesParam(send.params);
       if (!initcode) return noReturn(ExitCode.ErrSerialization, BUILTIN_INVOCATION);
       const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
       return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
@@ -308,7 +313,7 @@ export class Executor {
     const to = ethAddressOf(receiver);
     const call = (input: Uint8Array): EvmCall => ({ caller, origin: caller, to, input, value: send.value, gasLimit: send.gasLimit, readOnly: send.readOnly, gasPremium: top?.gasPremium ?? 0n });
     if (send.method === METHOD_INVOKE_CONTRACT) {
-      const input = decodeBytesParam(send.params);
+      const input = top?.input ?? decodeBytesParam(send.params);
       if (!input) return noReturn(ExitCode.ErrSerialization, EVM_INVOCATION);
       const result = await this.evm.run(state, call(input), ctx);
       // The EVM actor returns (or reverts with) its output as a CBOR byte string.
@@ -336,6 +341,8 @@ export class Executor {
 interface TopLevel {
   nonce: number;
   gasPremium: bigint;
+  /** The bytes the send's params encode, when the caller gave them (Executor.call). */
+  input?: Uint8Array;
 }
 
 /** How a syscall error shows in a top-level receipt. */

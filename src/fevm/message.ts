@@ -42,26 +42,14 @@ export const METHOD_CREATE_EXTERNAL = 4;
 /** EVM.InvokeContract = FRC-42("InvokeEVM"). */
 export const METHOD_INVOKE_CONTRACT = 3844450837;
 
-/**
- * The params encodeBytesParams made last and the bytes they encode: an eth_call's message is made
- * and its params decoded again by the executor within one task, which gets the bytes back without
- * decoding (CBOR's encoder and decoder cost a few µs even for 36 bytes).
- */
-let lastParams: Uint8Array | undefined;
-let lastBytes: Uint8Array | undefined;
-
 /** InvokeContract and CreateExternal params: the bytes as one CBOR byte string; none when empty. */
 export function encodeBytesParams(bytes: Uint8Array): Uint8Array {
-  if (bytes.length === 0) return EMPTY_BYTES;
-  lastParams = encodeCbor(bytes);
-  lastBytes = bytes;
-  return lastParams;
+  return bytes.length === 0 ? EMPTY_BYTES : encodeCbor(bytes);
 }
 
 /** The bytes of InvokeContract / CreateExternal params, or undefined when they are not a CBOR byte string. */
 export function decodeBytesParams(params: Uint8Array): Uint8Array | undefined {
   if (params.length === 0) return new Uint8Array();
-  if (params === lastParams) return lastBytes;
   try {
     const value = decodeCbor(params);
     return value instanceof Uint8Array ? value : undefined;

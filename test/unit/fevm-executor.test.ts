@@ -442,6 +442,15 @@ describe('call()', () => {
     tree.commit(state, 1);
   });
 
+  test('given the input beside the message (a call\'s calldata), it does not decode the params', async () => {
+    const { state, address } = await deployedState();
+    // Not CBOR: decoded, these params fail the call (ErrSerialization); with the input they are not read.
+    const params = new Uint8Array([0xff]);
+    const input = new Uint8Array([...new Uint8Array(31), 9]);
+    assert.equal((await executor.call(state, callMessage(accounts[0].filAddress, address, params), ctx)).exitCode, ExitCode.ErrSerialization);
+    assert.equal((await executor.call(state, callMessage(accounts[0].filAddress, address, params), ctx, input)).exitCode, ExitCode.Ok);
+  });
+
   test('a revert is reported with its data', async () => {
     const { state, address, id } = await deployedState();
     const result = await executor.call(state, callMessage(accounts[0].filAddress, address, new Uint8Array()), ctx);

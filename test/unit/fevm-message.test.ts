@@ -10,7 +10,9 @@ import {
   METHOD_INVOKE_CONTRACT,
   SigType,
   chainSize,
+  decodeBytesParams,
   decodeMessage,
+  encodeBytesParams,
   encodeMessage,
   encodeSignedMessage,
   messageCid,
@@ -154,5 +156,22 @@ describe('messageWith', () => {
 
   test('its fields come in the order decoded messages have them (one V8 shape)', () => {
     assert.deepEqual(Object.keys(messageWith(message, { nonce: 9 })), Object.keys(decodeMessage(encodeMessage(message))));
+  });
+});
+
+describe('bytes params', () => {
+  test('a CBOR byte string; none for no bytes; anything else is not bytes', () => {
+    const params = encodeBytesParams(hex('0xa9059cbb'));
+    assert.equal(toHex(params), '0x44a9059cbb');
+    assert.equal(toHex(decodeBytesParams(params)!), '0xa9059cbb');
+    assert.equal(encodeBytesParams(new Uint8Array()).length, 0);
+    assert.equal(decodeBytesParams(new Uint8Array())!.length, 0);
+    assert.equal(decodeBytesParams(encodeCbor(7)), undefined);
+  });
+
+  test('decoding reads the params it is given, not what was encoded last', () => {
+    const params = encodeBytesParams(hex('0x01020304'));
+    params[4] = 0xff;
+    assert.equal(toHex(decodeBytesParams(params)!), '0x010203ff');
   });
 });
