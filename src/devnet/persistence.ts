@@ -246,8 +246,10 @@ export function writeFileAtomically(path: string, bytes: Uint8Array, fs: AtomicW
       at += written;
     }
     fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    // Cleared first: a close that fails has still freed the descriptor, which must not be closed again.
+    const open = fd;
     fd = undefined;
+    fs.closeSync(open);
     fs.renameSync(temporary, path);
   } catch (err) {
     if (fd !== undefined) ignoreError(() => fs.closeSync(fd!));
