@@ -63,8 +63,12 @@ const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size
 async function savedChainBytes(file: string): Promise<number> {
   const deadline = Date.now() + SAVE_TIMEOUT_MS;
   for (;;) {
+    // The journal first: a whole save renames the new file into place before it empties the journal, so an
+    // empty journal here means the file read after it holds the whole chain. The other order can read the
+    // old file, then the journal a save has just emptied.
+    const journalEmpty = sizeOf(`${file}.journal`) === 0;
     const size = sizeOf(file);
-    if (size !== undefined && sizeOf(`${file}.journal`) === 0) return size;
+    if (journalEmpty && size !== undefined) return size;
     if (Date.now() > deadline) throw new Error(`${file} was not written again within ${SAVE_TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -132,28 +132,45 @@ export async function heavyCalls(rpc: RpcClient, s: Signer, contracts: Contracts
   return (await sequential(rpc, s, await s.presign(count, (i) => ({ to: contracts.heavy, data: data(i), gasLimit })))).tps;
 }
 
+/** How many calls of other addresses warm the node up before each eth_call phase's clock. */
+export const CALL_WARM_UP = 200;
+
 /**
- * balanceOf of nthAddress(first…first+count-1), one call each (no answer can come from a cache keyed
- * on the request), by `clients` concurrent clients; calls/s. The arguments are ABI-encoded before the
- * clock, as transactions are signed before theirs; after it, every answer is checked: the ERC-20
- * phase gave the addresses below `holders` 1 token each, the others hold none.
+ * balanceOf of nthAddress(first…first+count-1), one call each, by `clients` concurrent clients;
+ * calls/s. The arguments are ABI-encoded before the clock, as transactions are signed before theirs;
+ * after it, every answer is checked: nthAddress(n) holds 1 token when `holds(n)`, none otherwise.
  */
-export async function balanceOfCalls(rpc: RpcClient, tokenAddress: string, first: number, count: number, clients: number, holders: number): Promise<number> {
+export async function balanceOfCalls(rpc: RpcClient, tokenAddress: string, first: number, count: number, clients: number, holds: (n: number) => boolean): Promise<number> {
   const datas = Array.from({ length: count }, (_, i) => token.encodeFunctionData('balanceOf', [nthAddress(first + i)]));
   const answers: string[] = new Array(count);
   const perSec = await rate(count, clients, async (i) => (answers[i] = await rpc.call('eth_call', [{ to: tokenAddress, data: datas[i] }, 'latest'])));
   answers.forEach((answer, i) => {
     const n = first + i;
-    const expected = n < holders ? 1n : 0n;
+    const expected = holds(n) ? 1n : 0n;
     if (!/^0x[0-9a-f]{64}$/i.test(answer) || BigInt(answer) !== expected) throw new Error(`balanceOf(${nthAddress(n)}) answered ${answer}, expected ${expected}`);
   });
   return perSec;
 }
 
-/** `count` balanceOf calls (see balanceOfCalls) after 200 warm-up calls of other addresses; calls/s. */
-export async function ethCalls(rpc: RpcClient, contracts: Contracts, count: number, clients: number, holders: number): Promise<number> {
-  await balanceOfCalls(rpc, contracts.token, count, 200, clients, holders);
-  return balanceOfCalls(rpc, contracts.token, 0, count, clients, holders);
+/**
+ * `count` balanceOf calls (see balanceOfCalls) of the addresses from `first` on, after CALL_WARM_UP
+ * warm-up calls of the addresses that follow them; calls/s. A phase with addresses of its own sends
+ * no request another phase sent, so no answer can come from a cache keyed on the request.
+ */
+export async function ethCalls(rpc: RpcClient, contracts: Contracts, first: number, count: number, clients: number, holds: (n: number) => boolean): Promise<number> {
+  await balanceOfCalls(rpc, contracts.token, first + count, CALL_WARM_UP, clients, holds);
+  return balanceOfCalls(rpc, contracts.token, first, count, clients, holds);
+}
+
+/**
+ * One token each to nthAddress(first…first+count-1), pipelined as the transfers are (set-up, not
+ * timed): holders for an eth_call phase of its own. balanceOfCalls checks that each got it.
+ */
+export async function giveTokens(rpc: RpcClient, s: Signer, contracts: Contracts, first: number, count: number, queuesNonceGaps: boolean): Promise<void> {
+  const data = (i: number) => token.encodeFunctionData('transfer', [nthAddress(first + i), 1n]);
+  // Every recipient is new, so each costs what the first does; the margin as for the ERC-20 phase.
+  const gasLimit = await s.gasFor({ to: contracts.token, data: data(0) }, 1.2);
+  await pipelined(rpc, s, await s.presign(count, (i) => ({ to: contracts.token, data: data(i), gasLimit })), queuesNonceGaps);
 }
 
 /** The node's own floor per request: eth_chainId, calls/s; every answer must be `chainId` (the one the node mined the transactions under). */

@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mineWithDeals } from './deals.js';
 import { benchFork } from './fork.js';
-import { CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, rssAlongTransfers, sequentialTransfers } from './phases.js';
+import { CALL_WARM_UP, CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, giveTokens, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, rssAlongTransfers, sequentialTransfers } from './phases.js';
 import { PEER_NAMES, RunningPeer, mineMethod, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { medianFigures, printTable, type Figures, type Results } from './report.js';
 import { Signer, deployContracts } from './workload.js';
@@ -84,13 +84,18 @@ async function throughput(peer: PeerName, node: RunningPeer, n: number) {
   await step(peer, 'mine to block 2880', () => mineTo(rpc, mineMethod(peer), 2880));
   const erc20 = await step(peer, `${n} ERC-20 transfers`, () => erc20Transfers(rpc, signer, contracts, n));
   const lastLog = Number(await rpc.call('eth_blockNumber'));
-  const heavyTps = await step(peer, `${n / 5} heavy calls`, () => heavyCalls(rpc, signer, contracts, Math.round(n / 5)));
-  // Calls and the node's floor, alternated so that drift in the machine's load hits both alike; the
-  // ERC-20 phase gave the first n addresses a token each, the calls ask for 2n.
+  // Each eth_call phase asks for 2n addresses of its own (then its warm-up's), the first n holding a
+  // token: the ERC-20 phase's for the sequential one, n more given here for the 32 clients' (after
+  // lastLog: their Transfer logs are outside the ranges eth_getLogs asks for).
   const calls = 2 * n;
-  const callSeqPerSec = await step(peer, `${calls} eth_calls`, () => ethCalls(rpc, contracts, calls, 1, n));
+  const first32 = calls + CALL_WARM_UP;
+  await step(peer, `a token each to ${n} more addresses`, () => giveTokens(rpc, signer, contracts, first32, n, queuesNonceGaps(peer)));
+  const heavyTps = await step(peer, `${n / 5} heavy calls`, () => heavyCalls(rpc, signer, contracts, Math.round(n / 5)));
+  // Calls and the node's floor, alternated so that drift in the machine's load hits both alike.
+  const holds = (i: number) => i < n || (i >= first32 && i < first32 + n);
+  const callSeqPerSec = await step(peer, `${calls} eth_calls`, () => ethCalls(rpc, contracts, 0, calls, 1, holds));
   const chainIdSeqPerSec = await step(peer, `${calls} eth_chainIds`, () => chainIds(rpc, calls, 1, signer.chainId));
-  const call32PerSec = await step(peer, `${calls} eth_calls, ${CLIENTS} clients`, () => ethCalls(rpc, contracts, calls, CLIENTS, n));
+  const call32PerSec = await step(peer, `${calls} eth_calls, ${CLIENTS} clients`, () => ethCalls(rpc, contracts, first32, calls, CLIENTS, holds));
   const chainId32PerSec = await step(peer, `${calls} eth_chainIds, ${CLIENTS} clients`, () => chainIds(rpc, calls, CLIENTS, signer.chainId));
   const logs1000 = await step(peer, 'eth_getLogs over 1000 epochs', () => getLogs(rpc, lastLog, 1000, contracts.token, erc20.mined));
   const logs2880 = await step(peer, 'eth_getLogs over 2880 epochs', () => getLogs(rpc, lastLog, 2880, contracts.token, erc20.mined));

@@ -265,7 +265,7 @@ export class Cheats {
     this.node.chain.truncate(snapshot.height);
     this.node.mempool.clear();
     this.node.clock.restore(snapshot.clock);
-    this.node.events.emit('rewound');
+    this.node.events.emit('rewound', 'revert');
   }
 
   /** Edits the actor an Ethereum address names, at the head. */

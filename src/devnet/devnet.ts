@@ -31,7 +31,7 @@ import { Cheats, type CheatCodes } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
-import { encodeJournalRecord, restoreChain, saveChain, StateFileError, type SavedChain } from './persistence.js';
+import { encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type SavedChain } from './persistence.js';
 import type { TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
@@ -434,6 +434,11 @@ export class Devnet {
     return encodeJournalRecord(fromVersion, this.state.exportCommitsSince(fromVersion), tipset, this.clock.save().offsetSeconds);
   }
 
+  /** The journal record of a rewind to the chain as it is now (see persistence.ts). */
+  journalRewind(): Uint8Array {
+    return encodeJournalRewind(this.stateVersion, this.head.epoch, this.clock.save().offsetSeconds);
+  }
+
   /**
    * Replaces the chain with a saved one (anvil_loadState); pending messages and snapshots are dropped.
    * A fork refuses it, as at start-up: a saved chain has plain tables in place of the forked ones.
@@ -444,7 +449,7 @@ export class Devnet {
       restoreChain(this.chainParts(), saved);
       this.mempool.clear();
       this.cheatCodes.forgetSnapshots();
-      this.emitter.emit('rewound');
+      this.emitter.emit('rewound', 'replace');
     });
   }
 
@@ -469,7 +474,7 @@ export class Devnet {
       this.clock.restore({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
       this.mempool.clear();
       this.cheatCodes.forgetSnapshots();
-      this.emitter.emit('rewound');
+      this.emitter.emit('rewound', 'replace');
     });
     // Saves what the old fork fetched to its cache.
     previous?.close();

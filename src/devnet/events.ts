@@ -14,8 +14,11 @@ export interface DevnetEvents {
   cronError: [epoch: number, actor: number, unknown];
   /** Interval mining failed to mine a tipset (a devnet bug); the next interval tries again. */
   miningError: [unknown];
-  /** The chain was put back to an earlier point (evm_revert, anvil_reset, anvil_loadState): what followed it is gone. */
-  rewound: [];
+  /**
+   * The chain was put back to an earlier point of its own history (`revert`: evm_revert, anvil_reset) or
+   * replaced by another (`replace`: anvil_loadState, anvil_reset with forking): what followed is gone.
+   */
+  rewound: [kind: RewindKind];
   /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
   storageProvider: [level: 'info' | 'warn', line: string];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
@@ -23,6 +26,8 @@ export interface DevnetEvents {
   /** A fork's warm-up is taking a while: what it has fetched from the upstream so far. */
   forkProgress: [ForkProgress];
 }
+
+export type RewindKind = 'revert' | 'replace';
 
 export type DevnetEventEmitter = EventEmitter<DevnetEvents>;
 

@@ -115,18 +115,38 @@ function encodeChain(chain: SavedChain): Uint8Array {
  * was written, appended before anyone is told of the tipset, so that a node killed between two
  * saves still has every transaction it answered with a receipt. A record is a 4-byte big-endian
  * length and a dag-cbor document: the state commits since the record before (from commit number
- * `from`), the tipset, and the clock offset. Writing the whole file again empties the journal.
+ * `from`), the tipset, and the clock offset. A rewind record says the chain went back to an earlier
+ * point of its history (evm_revert while the whole file could not be written): the load cuts what it
+ * has so far there, and the records after it go on from that point. Writing the whole file again
+ * empties the journal.
  */
-interface JournalRecord {
+interface TipsetRecord {
   from: number;
   state: [number, [string, unknown][]][];
   tipset: ReturnType<typeof encodeTipset>;
   clockOffset: number;
 }
 
+interface RewindRecord {
+  /** The chain goes back to its first `commits` state commits and its tipsets up to `epoch`. */
+  rewind: { commits: number; epoch: number };
+  clockOffset: number;
+}
+
+type JournalRecord = TipsetRecord | RewindRecord;
+
 /** One journal record: the commits numbered after `from`, then `tipset`. */
 export function encodeJournalRecord(from: number, commits: SavedCommit[], tipset: Tipset, clockOffset: number): Uint8Array {
-  const body = encodeCbor({ from, state: commits.map(({ epoch, changes }) => [epoch, changes]), tipset: encodeTipset(tipset), clockOffset } satisfies JournalRecord);
+  return frame(encodeCbor({ from, state: commits.map(({ epoch, changes }) => [epoch, changes]), tipset: encodeTipset(tipset), clockOffset } satisfies TipsetRecord));
+}
+
+/** The journal record of a rewind to the first `commits` state commits and the tipsets up to `epoch`. */
+export function encodeJournalRewind(commits: number, epoch: number, clockOffset: number): Uint8Array {
+  return frame(encodeCbor({ rewind: { commits, epoch }, clockOffset } satisfies RewindRecord));
+}
+
+/** A record as the journal holds it: its length, then its body. */
+function frame(body: Uint8Array): Uint8Array {
   const record = new Uint8Array(4 + body.length);
   new DataView(record.buffer).setUint32(0, body.length);
   record.set(body, 4);
@@ -146,6 +166,13 @@ function applyJournal(doc: SavedDocument, journal: Uint8Array): void {
       return;
     }
     at += 4 + length;
+    if ('rewind' in record) {
+      const { commits, epoch } = record.rewind;
+      doc.state.splice(commits);
+      while (doc.tipsets.length > 0 && doc.tipsets[doc.tipsets.length - 1].epoch > epoch) doc.tipsets.pop();
+      doc.clockOffset = record.clockOffset;
+      continue;
+    }
     const have = doc.state.length;
     if (record.from > have) throw new Error(`the journal skips state commits ${have + 1} to ${record.from}`);
     doc.state.push(...record.state.slice(have - record.from));
@@ -246,8 +273,10 @@ export function writeFileAtomically(path: string, bytes: Uint8Array, fs: AtomicW
       at += written;
     }
     fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    // Cleared first: a close that fails has still freed the descriptor, which must not be closed again.
+    const open = fd;
     fd = undefined;
+    fs.closeSync(open);
     fs.renameSync(temporary, path);
   } catch (err) {
     if (fd !== undefined) ignoreError(() => fs.closeSync(fd!));

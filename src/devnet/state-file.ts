@@ -2,9 +2,12 @@
 // start, every few seconds when it changed, and on exit; between two writes, each mined tipset is
 // appended to a journal beside it (<file>.journal) before anyone hears of the tipset, so a node
 // killed at any moment restarts with every transaction it had answered with a receipt. Appends are
-// not fsynced: they survive the process dying, not the machine losing power.
+// not fsynced: they survive the process dying, not the machine losing power. A rewind writes the
+// whole file again; when that fails, the journal is never left mixing the branch left behind with
+// the new one (see rewound()).
 import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import type { Devnet } from './devnet.js';
+import type { RewindKind } from './events.js';
 import { decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './persistence.js';
 import type { Tipset } from '../mining/tipset.js';
 
@@ -23,12 +26,13 @@ export function readStateFile(path: string): SavedChain | undefined {
 export class StateFile {
   /** The state version the file and the journal hold up to. */
   private journaled: number;
-  private saved: number;
-  /** An append failed: the journal misses a tipset, so only a whole save can go on. */
+  /** The state version the file holds; undefined after a rewind the file missed (versions repeat after a revert). */
+  private saved: number | undefined;
+  /** An append failed, or a rewind could not be journaled: only a whole save can go on. */
   private broken = false;
   private readonly timer: NodeJS.Timeout;
   private readonly onTipset = (tipset: Tipset) => this.append(tipset);
-  private readonly onRewound = () => this.attempt(() => this.save());
+  private readonly onRewound = (kind: RewindKind) => this.attempt(() => this.rewound(kind));
 
   /** Writes the file at once (a path that cannot be written is a StateFileError here, before the node serves). */
   constructor(
@@ -76,9 +80,8 @@ export class StateFile {
   }
 
   private append(tipset: Tipset): void {
+    if (this.broken) return this.attempt(() => this.save());
     const version = this.devnet.stateVersion;
-    // Commits were undone since the last record (a snapshot revert): the journal cannot say so, the whole file can.
-    if (version < this.journaled || this.broken) return this.attempt(() => this.save());
     this.attempt(() => {
       try {
         appendFileSync(journalPath(this.path), this.devnet.journalRecord(this.journaled, tipset));
@@ -88,6 +91,34 @@ export class StateFile {
       }
       this.journaled = version;
     });
+  }
+
+  /**
+   * The journal holds the chain before the rewind, so the whole chain is written again. When it cannot
+   * be, new records must not be stacked on the branch left behind: after a revert, a rewind record says
+   * where the chain went back to; after a replaced chain (or if that record cannot be written) nothing
+   * more is appended until a whole save succeeds, and a restart has the chain as it was before.
+   */
+  private rewound(kind: RewindKind): void {
+    try {
+      this.save();
+      return;
+    } catch (err) {
+      this.saved = undefined;
+      this.onError(err as StateFileError);
+    }
+    // Already broken: the journal may end in a record cut short, after which nothing can be read.
+    if (this.broken) return;
+    this.broken = true;
+    const stopped = (before: string) => `nothing more is journaled until a whole save succeeds; a restart now has the chain as it was before ${before}`;
+    if (kind === 'replace') throw new StateFileError(`the chain was replaced and cannot be saved: ${stopped('it')}`);
+    try {
+      appendFileSync(journalPath(this.path), this.devnet.journalRewind());
+    } catch (err) {
+      throw new StateFileError(`cannot append the revert to ${journalPath(this.path)}: ${(err as Error).message}; ${stopped('the revert')}`);
+    }
+    this.journaled = Math.min(this.journaled, this.devnet.stateVersion);
+    this.broken = false;
   }
 
   private attempt(write: () => void): void {

@@ -10,6 +10,13 @@ export interface WsLiveness {
   pingIntervalMs: number;
   /** Most bytes a socket may hold unsent before it is closed. */
   maxBufferedBytes: number;
+  /** Runs a socket's ping check every `intervalMs` and returns how to stop (default: a timer); tests pass their own to tick by hand. */
+  repeat?: (check: () => void, intervalMs: number) => () => void;
+}
+
+function everyInterval(check: () => void, intervalMs: number): () => void {
+  const timer = setInterval(check, intervalMs).unref();
+  return () => clearInterval(timer);
 }
 
 /** Policy violation: what a socket too far behind is closed with. */
@@ -20,24 +27,23 @@ export const WS_CLOSE_TOO_FAR_BEHIND = 1008;
  * again with it). Returns how to send on the socket: nothing once it is closing, and a send that
  * leaves more than the limit unsent closes it.
  */
-export function watchSocket(socket: WebSocket, { pingIntervalMs, maxBufferedBytes }: WsLiveness, drop: () => void): (message: string) => void {
+export function watchSocket(socket: WebSocket, { pingIntervalMs, maxBufferedBytes, repeat = everyInterval }: WsLiveness, drop: () => void): (message: string) => void {
   let answered = true;
   socket.on('pong', () => {
     answered = true;
   });
-  const timer =
-    pingIntervalMs > 0
-      ? setInterval(() => {
-          if (!answered) {
-            drop();
-            socket.terminate();
-            return;
-          }
-          answered = false;
-          socket.ping();
-        }, pingIntervalMs).unref()
-      : undefined;
-  socket.once('close', () => clearInterval(timer));
+  if (pingIntervalMs > 0) {
+    const stop = repeat(() => {
+      if (!answered) {
+        drop();
+        socket.terminate();
+        return;
+      }
+      answered = false;
+      socket.ping();
+    }, pingIntervalMs);
+    socket.once('close', stop);
+  }
   return (message) => {
     if (socket.readyState !== socket.OPEN) return;
     socket.send(message);

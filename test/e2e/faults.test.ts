@@ -4,7 +4,7 @@
 // client that vanishes mid-subscription leaves a node that goes on serving.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -30,11 +30,21 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
 /**
  * Senders send transfers one after another, each starting at `nonces[i]`, and record every
  * transaction whose receipt the node gave, until `kill` (called once `receiptsBeforeKill` receipts
- * are in) has killed the node; the sends in flight then fail, which is expected.
+ * are in, or once `killWhen` resolves) has killed the node; the sends in flight then fail, which is expected.
  */
-async function sendUntilKilled(node: DevnetProcess, nonces: number[], receiptsBeforeKill: number, kill: () => void) {
+async function sendUntilKilled(node: DevnetProcess, nonces: number[], receiptsBeforeKill: number, kill: () => void, killWhen?: Promise<unknown>) {
   const receipted = new Map<string, string>();
   let killed = false;
+  const killOnce = () => {
+    if (killed) return;
+    killed = true;
+    kill();
+  };
+  let failure: unknown;
+  killWhen?.then(killOnce, (err) => {
+    failure = err;
+    killOnce();
+  });
   await Promise.all(
     wallets.map(async (wallet, i) => {
       for (let nonce = nonces[i]!; !killed; nonce++) {
@@ -47,13 +57,11 @@ async function sendUntilKilled(node: DevnetProcess, nonces: number[], receiptsBe
           if (killed) return;
           throw new Error(`a send failed before the kill:\n${node.output()}`);
         }
-        if (!killed && receipted.size >= receiptsBeforeKill) {
-          killed = true;
-          kill();
-        }
+        if (receipted.size >= receiptsBeforeKill) killOnce();
       }
     }),
   );
+  if (failure) throw failure;
   return receipted;
 }
 
@@ -84,28 +92,38 @@ async function setBigCode(url: string, count: number): Promise<void> {
   assert.deepEqual(answers.filter((a) => a.error), []);
 }
 
+/** What a test reads of a save before it kills the node: far less than the file, so the save is still writing. */
+const READ_OF_SAVE = 4096;
+
 /**
- * Waits until `node` writes `file` (its temporary file exists), then kills it with SIGKILL and
- * waits for it to exit; true when the kill landed before the rename (the temporary file is left).
+ * Makes the temporary file `node`'s next save of `file` writes a FIFO, so that the save blocks until
+ * someone reads it. Call it while no save runs (the node is idle since it started), then `catchSave`.
  */
-async function killDuringSave(node: DevnetProcess, file: string): Promise<boolean> {
-  const temporary = temporaryPath(file, node.pid);
-  while (!existsSync(temporary)) {
-    if (!isRunning(node.pid)) return false;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  node.kill('SIGKILL');
-  await node.stop();
-  return existsSync(temporary);
+function trapSave(node: DevnetProcess, file: string): string {
+  const fifo = temporaryPath(file, node.pid);
+  execFileSync('mkfifo', [fifo]);
+  return fifo;
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Reads the first bytes a save writes into `fifo` (opened without blocking, so that a save that never
+ * comes fails the test rather than hanging it). The file is far larger than those bytes and a pipe's
+ * buffer (64 KiB by default), so the save is then provably mid-write, blocked until the rest is read: it never is. Returns
+ * the read end, to close once the node is dead (closing it first would fail the node's write).
+ */
+async function catchSave(fifo: string): Promise<number> {
+  const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const buffer = Buffer.alloc(READ_OF_SAVE);
+  let read = 0;
+  await pollUntil('a save to write into the FIFO', async () => {
+    try {
+      read += readSync(fd, buffer, read, READ_OF_SAVE - read, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+    return read === READ_OF_SAVE ? true : undefined;
+  }, { attempts: 600 });
+  return fd;
 }
 
 describe('faults', () => {
@@ -124,36 +142,46 @@ describe('faults', () => {
 
   test('SIGKILL while the node writes its state file (a periodic save, the save SIGTERM starts): every receipted transaction is there', { timeout: 240_000 }, async (t) => {
     const file = join(dir, 'saving.state');
-    const receipted = new Map<string, string>();
-    const caught: string[] = [];
-    // Each round kills a node while a save has its temporary file open; a kill that lands just after
-    // the rename misses, and the round is repeated (at most 6 rounds for the two kinds of save).
-    let rounds = 0;
-    for (; caught.length < 2 && rounds < 6; rounds++) {
-      const atExit = caught.length === 1;
-      const node = await startDevnet(['--state', file]);
-      t.after(() => node.stop());
-      await assertHeld(node, receipted);
-      // The restart removed the temporary file the killed save left.
-      assert.deepEqual(temporaries(file), []);
-      // Some MB of contract code, so that a save takes long enough to be caught writing.
-      if (rounds === 0) await setBigCode(node.url, 80);
-      const nonces = await nextNonces(node);
-      let killing: Promise<boolean> | undefined;
-      const more = await sendUntilKilled(node, nonces, 20, () => {
-        // The periodic save runs within 5 s of a change; the exit save right after SIGTERM.
-        if (atExit) node.kill('SIGTERM');
-        killing = killDuringSave(node, file);
-      });
-      for (const [hash, block] of more) receipted.set(hash, block);
-      if (await killing) caught.push(atExit ? 'exit save' : 'periodic save');
-    }
-    assert.deepEqual(caught, ['periodic save', 'exit save'], 'a SIGKILL landed while each kind of save was writing');
+    // Some MB of contract code: a save writes far more than a pipe holds and the test reads.
+    const first = await startDevnet(['--state', file]);
+    t.after(() => first.stop());
+    await setBigCode(first.url, 80);
+    const receipted = await sendUntilKilled(first, [0, 0, 0, 0], 20, () => undefined);
+    await first.stop();
+    assert.ok(statSync(file).size > 1024 * 1024);
+
+    // A periodic save (within 5 s of the first transfer) caught writing while senders send; then SIGKILL.
+    const periodic = await startDevnet(['--state', file]);
+    t.after(() => periodic.stop());
+    const periodicFifo = trapSave(periodic, file);
+    let reader: number | undefined;
+    const caught = catchSave(periodicFifo).then((fd) => (reader = fd));
+    const journaled = await sendUntilKilled(periodic, await nextNonces(periodic), Infinity, () => periodic.kill('SIGKILL'), caught);
+    for (const [hash, block] of journaled) receipted.set(hash, block);
+    await periodic.stop();
+    closeSync(reader!);
+    // The kill left the save's temporary file.
+    assert.deepEqual(temporaries(file), [temporaryPath(file, periodic.pid).slice(dir.length + 1)]);
+
+    // The exit save SIGTERM starts, caught writing; then SIGKILL.
+    const exiting = await startDevnet(['--state', file]);
+    t.after(() => exiting.stop());
+    await assertHeld(exiting, receipted);
+    // The restart removed the temporary file the killed save left.
+    assert.deepEqual(temporaries(file), []);
+    const exitFifo = trapSave(exiting, file);
+    exiting.kill('SIGTERM');
+    reader = await catchSave(exitFifo);
+    exiting.kill('SIGKILL');
+    await exiting.stop();
+    closeSync(reader);
+    assert.deepEqual(temporaries(file), [temporaryPath(file, exiting.pid).slice(dir.length + 1)]);
+
     const last = await startDevnet(['--state', file]);
     t.after(() => last.stop());
     await assertHeld(last, receipted);
     assert.deepEqual(temporaries(file), []);
-    t.diagnostic(`${receipted.size} receipted transactions held over SIGKILLs during a periodic and an exit save of a ${statSync(file).size}-byte file (${rounds} rounds)`);
+    t.diagnostic(`${receipted.size} receipted transactions (${journaled.size} only in the journal when the periodic save was killed) held over SIGKILLs during a periodic and an exit save of a ${statSync(file).size}-byte file`);
   });
 
   test('a save that finds the disk full (a file size limit: a short write, then EFBIG) says so, keeps the last good file, and the node goes on', { timeout: 120_000 }, async (t) => {

@@ -77,6 +77,19 @@ describe('writeFileAtomically', () => {
     assertUntouched(path);
   });
 
+  test('a close that fails is not repeated: the kernel freed the descriptor, which another open may reuse', () => {
+    const path = goodFile('close');
+    const closed: number[] = [];
+    const failingClose = (fd: number) => {
+      closed.push(fd);
+      closeSync(fd);
+      throw errno('EIO');
+    };
+    assert.throws(() => writeFileAtomically(path, NEW, { ...realCalls, closeSync: failingClose }), /EIO/);
+    assert.equal(closed.length, 1);
+    assertUntouched(path);
+  });
+
   test('ENOSPC from the kernel (the temporary file is /dev/full) leaves the old file', () => {
     const path = goodFile('dev-full');
     // Opening the temporary path opens /dev/full, whose every write fails with ENOSPC.

@@ -1,6 +1,7 @@
 // --state's file and journal (src/devnet/state-file.ts): what a node killed at any moment leaves
-// is the chain with every mined tipset, a record cut short is ignored, a revert rewrites the file,
-// and a save that cannot be written leaves the last good file and the node running.
+// is the chain with every mined tipset, a record cut short is ignored, a revert rewrites the file
+// (or, when it cannot, is journaled), and a save that cannot be written leaves the last good file
+// and the node running.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
+import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
 import { journalPath, readStateFile, StateFile } from '../../src/devnet/state-file.js';
-import { createDevnet, testConfig } from '../../src/index.js';
+import { createDevnet, testConfig, type Devnet } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-file-'));
@@ -23,6 +24,18 @@ async function keptDevnet(path: string) {
   const file = new StateFile(path, devnet, (err) => errors.push(err));
   return { devnet, file, errors, [Symbol.dispose]: () => (file.close(), devnet.close()) };
 }
+
+/** Sends a transfer from the dev wallet and returns its hash once mined. */
+async function send(devnet: Devnet, nonce: number, value = 1n): Promise<string> {
+  return bytesToHex(await devnet.sendRawTransaction(hexToBytes(await signTx({ nonce, value }))));
+}
+
+/** Makes every whole save of `path` find a full disk: its temporary path is /dev/full (a failed save removes it, so call again before each). */
+function diskFull(path: string): void {
+  if (!existsSync(temporaryPath(path))) symlinkSync('/dev/full', temporaryPath(path));
+}
+
+const minedHashes = (devnet: Devnet): string[] => devnet.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash)));
 
 describe('StateFile', () => {
   test('every mined tipset is in the file or its journal at once: a restart without a final save has them all', async () => {
@@ -120,6 +133,74 @@ describe('StateFile', () => {
     }
     using again = await keptDevnet(path);
     assert.equal(again.devnet.head.epoch, 4);
+  });
+
+  test('a revert while whole saves fail (a full disk) is journaled: a restart has every tipset after it and none of the branch left', async () => {
+    const path = join(dir, 'revert-full.state');
+    const hashes: string[] = [];
+    {
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 2; nonce++) hashes.push(await send(node.devnet, nonce));
+      const snapshot = await node.devnet.cheats.snapshot();
+      for (let nonce = 2; nonce < 6; nonce++) await send(node.devnet, nonce);
+      diskFull(path);
+      await node.devnet.cheats.revert(snapshot);
+      assert.match(node.errors[0]?.message ?? '', /cannot save the chain to .*revert-full\.state: ENOSPC/);
+      for (let nonce = 2; nonce < 12; nonce++) {
+        diskFull(path);
+        hashes.push(await send(node.devnet, nonce, 7n));
+      }
+      // Only whole saves failed (the revert's, and periodic ones): every append went through.
+      assert.deepEqual(node.errors.map((e) => e.message).filter((m) => !/cannot save the chain/.test(m)), []);
+      rmSync(temporaryPath(path), { force: true });
+    }
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 12);
+    assert.deepEqual(minedHashes(again.devnet), hashes);
+  });
+
+  test('a revert to before the last whole save, while saves fail, cuts the tipsets the file holds past it', async () => {
+    const path = join(dir, 'revert-saved.state');
+    const hashes: string[] = [];
+    {
+      using node = await keptDevnet(path);
+      hashes.push(await send(node.devnet, 0));
+      const snapshot = await node.devnet.cheats.snapshot();
+      for (let nonce = 1; nonce < 3; nonce++) await send(node.devnet, nonce);
+      node.file.save();
+      await send(node.devnet, 3);
+      diskFull(path);
+      await node.devnet.cheats.revert(snapshot);
+      for (let nonce = 1; nonce < 4; nonce++) {
+        diskFull(path);
+        hashes.push(await send(node.devnet, nonce, 9n));
+      }
+      rmSync(temporaryPath(path), { force: true });
+    }
+    // The file alone holds epochs 0 to 2 of the branch left behind; the journal cuts them and goes on.
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 4);
+    assert.deepEqual(minedHashes(again.devnet), hashes);
+  });
+
+  test('a chain replaced (anvil_loadState) while saves fail stops the journal, says so, and the next whole save has the new chain', async () => {
+    const path = join(dir, 'load-full.state');
+    const other = await createDevnet(testConfig());
+    for (let nonce = 0; nonce < 3; nonce++) await send(other, nonce, 3n);
+    const replacement = decodeChain(other.save(), 'the dump');
+    other.close();
+    using node = await keptDevnet(path);
+    const before = await send(node.devnet, 0);
+    diskFull(path);
+    await node.devnet.load(replacement);
+    assert.match(node.errors.at(-1)?.message ?? '', /the chain was replaced and cannot be saved: nothing more is journaled until a whole save succeeds/);
+    diskFull(path);
+    await send(node.devnet, 3, 3n);
+    // What a restart reads now: the chain as it was before the load, whole.
+    assert.deepEqual(readStateFile(path)!.tipsets.flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash))), [before]);
+    rmSync(temporaryPath(path), { force: true });
+    node.file.save();
+    assert.equal(readStateFile(path)!.tipsets.length, 5);
   });
 
   test("starting removes the temporary file of a save killed mid-write, the chain's file is read as it was", async () => {
