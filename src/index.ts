@@ -55,7 +55,9 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   const log = createLogger(config);
   const devnet = await createDevnet(config, readSavedChain(config));
   // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.
-  const stateFile = config.statePath ? new StateFile(config.statePath, devnet, (err) => log.error(err.message)) : undefined;
+  // A failed save means the file no longer keeps up with the chain: with --silent (no log) it still goes to stderr.
+  const reportStateError = (err: StateFileError) => (config.silent ? process.stderr.write(`fvm-devnet: ${err.message}\n`) : log.error(err.message));
+  const stateFile = config.statePath ? new StateFile(config.statePath, devnet, reportStateError) : undefined;
   const save = () => {
     if (!stateFile && !config.dumpStatePath) return;
     // Encoded once for both files when --state and --dump-state are given together.

@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe, mock, test } from 'node:test';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
 import { journalPath, readStateFile, StateFile } from '../../src/devnet/state-file.js';
-import { createDevnet, testConfig, type Devnet } from '../../src/index.js';
+import { createDevnet, startDevnet, testConfig, type Devnet } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-file-'));
@@ -113,6 +113,21 @@ describe('StateFile', () => {
     assert.match(node.errors[0]?.message ?? '', /cannot save the chain/);
     await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1 })));
     assert.deepEqual(readFileSync(path), good);
+  });
+
+  test('with --silent (no log), a failed save still says so on stderr', async (t) => {
+    const path = join(dir, 'silent.state');
+    const running = await startDevnet(testConfig({ statePath: path, silent: true }));
+    t.after(() => running.close());
+    const stderr = mock.method(process.stderr, 'write', () => true);
+    t.after(() => stderr.mock.restore());
+    // A revert needs a whole save, which finds the disk full.
+    diskFull(path);
+    const snapshot = await running.devnet.cheats.snapshot();
+    await running.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0 })));
+    await running.devnet.cheats.revert(snapshot);
+    const lines = stderr.mock.calls.map((call) => String(call.arguments[0]));
+    assert.ok(lines.some((line) => new RegExp(`^fvm-devnet: cannot save the chain to ${path}: ENOSPC.*the file is left as it was\\n$`).test(line)), lines.join(''));
   });
 
   test('a save on a full disk (ENOSPC) keeps the file and the journal: a restart has every tipset', async () => {
