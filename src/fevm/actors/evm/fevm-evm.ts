@@ -387,17 +387,22 @@ class FevmCommon extends Common {
   }
 }
 
+/**
+ * @ethereumjs's gas params with FVM gas's differences: no code deposit per byte (the bytecode
+ * block is charged) and no CALL stipend (callGasLimit gives FEVM's).
+ */
+const FEVM_PARAMS = { ...paramsEVM, 1: { ...paramsEVM[1], createDataGas: 0, callStipendGas: 0 } };
+
 /** The EVM the EVM actor runs contracts on; `host` must be set before it runs anything. */
 export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): FevmEvm {
   // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27.
   const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537] });
-  common.updateParams(paramsEVM);
-  // Gas is FVM gas: no code deposit per byte (the bytecode block is charged) and no CALL stipend
-  // (callGasLimit gives FEVM's).
-  common.updateParams({ 1: { createDataGas: 0, callStipendGas: 0 } });
+  common.updateParams(FEVM_PARAMS);
   const { opcodes, synchronous } = fevmOpcodes(common);
   const evm = new FevmEvm({
     common,
+    // The constructor applies these to `common` again (paramsEVM when none are given).
+    params: FEVM_PARAMS,
     stateManager,
     blockchain: new EVMMockBlockchain(),
     bn254: new NobleBN254(),
