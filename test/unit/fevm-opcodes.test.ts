@@ -276,7 +276,7 @@ function initcodeReturning(returned: number, length: number): string {
   return '0x' + code.padEnd(length * 2, '0');
 }
 
-describe("Ethereum's gas rules the FVM does not have", () => {
+describe('Ethereum rules the FEVM does not have', () => {
   test('a CALL with value gives the callee no 2300 stipend: it has the value transfer less, not 2300 more', async (t) => {
     const { sendRaw, devnet, wallet } = await fevmSetup(t);
     const callee = getCreateAddress({ from: wallet.address, nonce: 0 });
@@ -302,6 +302,19 @@ describe("Ethereum's gas rules the FVM does not have", () => {
     // Same message size, same constructor run: RETURN's copy and the code's hash and block differ.
     const bySize = (size: number) => copyGas(size) + bytecodeStoreGas(size);
     assert.equal(large.gasUsed - small.gasUsed, bySize(180) - bySize(20));
+  });
+
+  test('no initcode size limit (EIP-3860): a deployment and a CREATE with 50 000 bytes of initcode', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // Returns one byte of code; the rest is never run.
+    const initcode = '0x60016000f3' + '00'.repeat(50_000 - 5);
+    assert.equal((await sendRaw(null, initcode)).exitCode, 0);
+    // CREATE(0, 0, CALLDATASIZE) of its calldata, returning the new address.
+    const creator = getCreateAddress({ from: wallet.address, nonce: 1 });
+    assert.equal((await sendRaw(null, deployCode('3660006000373660006000f060005260206000f3'))).exitCode, 0);
+    const receipt = await sendRaw(creator, initcode);
+    assert.equal(receipt.exitCode, 0);
+    assert.equal(bytesToHex(receipt.returnData.subarray(12)), getCreateAddress({ from: creator, nonce: 1 }).toLowerCase());
   });
 });
 

@@ -403,6 +403,8 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
     common,
     // The constructor applies these to `common` again (paramsEVM when none are given).
     params: FEVM_PARAMS,
+    // No EIP-3860 initcode limit in the EAM or the EVM actor (only MAX_CODE_SIZE on the code).
+    allowUnlimitedInitCodeSize: true,
     stateManager,
     blockchain: new EVMMockBlockchain(),
     bn254: new NobleBN254(),
