@@ -5,7 +5,7 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, wr
 import { basename, dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
-import type { EthTransaction } from '../fevm/eth-tx.js';
+import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { decodeSignedMessage, encodeSignedMessage, signedMessageCid } from '../fevm/message.js';
 import type { SavedCommit, StateTree } from '../fevm/state-tree.js';
 import type { MessageReceipt } from '../fevm/types.js';
@@ -209,11 +209,14 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
     const tipsets: Tipset[] = [];
     for (const saved of doc.tipsets) {
       const messages: IncludedMessage[] = saved.messages.map((m, index) => {
-        const signed = decodeSignedMessage(m.signed);
+        // The chain keeps an Ethereum transaction's message as made from it: its CID, checked by the
+        // block CID below, is that message's.
+        const ethTx = m.ethTx ? decodeEthTx(m.ethTx) : undefined;
+        const signed = ethTx ? toFilecoinMessage(ethTx) : decodeSignedMessage(m.signed);
         return {
           cid: signedMessageCid(signed),
           signed,
-          ethTx: m.ethTx ? decodeEthTx(m.ethTx) : undefined,
+          ethTx,
           receipt: m.receipt as MessageReceipt,
           index,
         };
