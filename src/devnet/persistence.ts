@@ -8,7 +8,7 @@ import { DevnetError } from '../common/errors.js';
 import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { decodeSignedMessage, encodeSignedMessage, signedMessageCid } from '../fevm/message.js';
 import type { SavedCommit, StateTree } from '../fevm/state-tree.js';
-import type { MessageReceipt } from '../fevm/types.js';
+import { NO_EVENTS, type MessageReceipt } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
 import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
@@ -217,7 +217,7 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
           cid: signedMessageCid(signed),
           signed,
           ethTx,
-          receipt: m.receipt as MessageReceipt,
+          receipt: savedReceipt(m.receipt as MessageReceipt),
           index,
         };
       });
@@ -238,6 +238,11 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
   } catch (err) {
     throw new StateFileError(`${where} is damaged: ${(err as Error).message}`);
   }
+}
+
+/** A saved receipt as the chain keeps it: one array for all receipts without events. */
+function savedReceipt(r: MessageReceipt): MessageReceipt {
+  return r.events.length > 0 ? r : { ...r, events: NO_EVENTS };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
