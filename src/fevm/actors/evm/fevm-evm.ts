@@ -45,6 +45,7 @@ import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
+import { calldataload, push } from './word-ops.js';
 import { CALL_MEMORY_RANGES, growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
@@ -441,8 +442,9 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 
 /**
  * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, MLOAD, MSTORE
- * and KECCAK256 without its awaits and conversions; STOP and RETURN without a throw), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
- * OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
+ * and KECCAK256 without its awaits and conversions, STOP and RETURN without a throw, PUSH and
+ * CALLDATALOAD without hex strings), charged in FVM gas. Each opcode costs its interpreter work
+ * (evm-gas.ts OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
  * size, static-mode checks), except where that is only memory size (memory-ops.ts) and for the
  * CALL family (callGasFunction), and the FVM charges replace their Ethereum gas.
  */
@@ -451,6 +453,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   const fevmLogic = new Map<number, OpHandler>([
     [0x00, stop],
     [0x20, keccak256Op],
+    [0x35, calldataload],
     [0x3b, extcodesize],
     [0x3c, extcodecopy],
     [0x3f, extcodehash],
@@ -459,6 +462,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     [0x52, mstore],
     [0x54, sload],
     [0x5a, gas],
+    ...Array.from({ length: 32 }, (_, i): [number, OpHandler] => [0x60 + i, push]),
     [0xf3, returnOp],
     [0xff, selfdestruct],
   ]);
