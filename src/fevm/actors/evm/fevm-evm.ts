@@ -9,7 +9,9 @@
 //   - customOpcodes: GAS in FVM gas, BLOCKHASH from tipset hashes, EXTCODESIZE/HASH/COPY with
 //     native actors as 0xfe and accounts/precompiles as existing-but-empty, SELFDESTRUCT as FEVM's
 //     (send the balance, die at the end of the message), and CALLCODE, BLOBHASH, BLOBBASEFEE removed
-//     (undefined instructions, exit 35).
+//     (undefined instructions, exit 35);
+//   - Ethereum's rules the FEVM has not: no CALL stipend, no code deposit gas (FEVM_PARAMS), no
+//     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
