@@ -431,3 +431,43 @@ describe('SELFDESTRUCT (pre-Cancun, as FEVM)', () => {
     assert.equal(actor.balance, FIL);
   });
 });
+
+/** Runtime code that CALLs `target` (`prefix` first) with 50 M gas and returns [success, the gas the CALL took]. */
+const measureCall = (prefix: string, opcode: 'f1' | 'fa', target: number | string, argsSize: number, retSize: number) => {
+  const pushTarget = typeof target === 'number' ? '60' + byte(target) : '73' + target.slice(2).toLowerCase();
+  const value = opcode === 'f1' ? '6000' : '';
+  // GAS, CALL(50 M, target, [0], 0, argsSize, 0x80, retSize), GAS; memory: [before, success, after].
+  const call = `5a60${byte(retSize)}608060${byte(argsSize)}6000${value}${pushTarget}6302faf080${opcode}5a`;
+  return prefix + call + '604052602052600052' + '60606000f3';
+};
+
+/** Reads measureCall's answer. */
+const callMeasure = (data: Uint8Array) => {
+  const word = (i: number) => BigInt(bytesToHex(data.subarray(32 * i, 32 * i + 32)));
+  return { success: word(1), gas: word(0) - word(2) };
+};
+
+describe('aborts cost the FVM gas they used', () => {
+  test('INVALID, a bad jump or a stack underflow: the exit code and the gas used, not the whole gas limit', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const runtimes: [string, number][] = [['00', ExitCode.Ok], ['fe', ExitCode.EvmInvalidInstruction], ['600056', ExitCode.EvmBadJumpdest], ['01', ExitCode.EvmStackUnderflow]];
+    for (const [runtime] of runtimes) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const stop = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x');
+    for (const [i, [runtime, exitCode]] of runtimes.entries()) {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: i }), '0x');
+      assert.equal(receipt.exitCode, exitCode, runtime);
+      // The helper's gas limit is 2e9; an abort's work is about a STOP's (which returns a block more).
+      assert.ok(Math.abs(receipt.gasUsed - stop.gasUsed) < 10_000, `${runtime}: ${receipt.gasUsed} vs ${stop.gasUsed}`);
+    }
+    // A contract calling one that aborts keeps the rest of the 50 M it gave it: the CALL costs what
+    // a CALL to the STOP costs.
+    const measure = async (nonce: number, target: number) => {
+      assert.equal((await sendRaw(null, deployCode(measureCall('', 'f1', getCreateAddress({ from: wallet.address, nonce: target }), 0, 0)))).exitCode, 0);
+      return callMeasure((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).returnData);
+    };
+    const toStop = await measure(9, 0);
+    const toInvalid = await measure(11, 1);
+    assert.deepEqual([toStop.success, toInvalid.success], [1n, 0n]);
+    assert.ok(toInvalid.gas < toStop.gas + 10_000n, `the CALL took ${toInvalid.gas}, to a STOP ${toStop.gas}`);
+  });
+});

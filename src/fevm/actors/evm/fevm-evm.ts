@@ -174,14 +174,14 @@ export class FevmEvm extends EVM {
    * run without the copies nothing reads (call-frame.ts).
    */
   protected override async runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
-    if (canRunFrame(this)) return runFrame(this, ...args);
+    if (canRunFrame(this)) return abortCostsWhatRan(args[0].gasLimit, await runFrame(this, ...args));
     const result = await super.runInterpreter(...args);
     if (result.runState) {
       patchInterpreter(result.runState.interpreter);
       patchRunLoop(result.runState.interpreter);
       learnInterpreter(result.runState.interpreter);
     }
-    return result;
+    return abortCostsWhatRan(args[0].gasLimit, result);
   }
 
   protected override async _generateAddress(message: Message): Promise<Address> {
@@ -374,6 +374,18 @@ function rejectBytecode(result: EVMResult): EVMResult {
   if (exec.exceptionError || (code.length <= MAX_CODE_SIZE && code[0] !== 0xef)) return result;
   const error = code.length > MAX_CODE_SIZE ? EVMError.errorMessages.CODESIZE_EXCEEDS_MAXIMUM : EVMError.errorMessages.INVALID_BYTECODE_RESULT;
   return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(error) } };
+}
+
+/**
+ * An abort other than running out of gas (INVALID, a bad jump, a stack error, a read-only violation)
+ * is the actor's exit with the gas it used (builtin-actors execution.rs:262-267 returns the error;
+ * the FVM charges only what ran). @ethereumjs, as Ethereum, takes the frame's whole gas limit.
+ */
+function abortCostsWhatRan(gasLimit: bigint, result: ExecResult): ExecResult {
+  const error = result.exceptionError?.error;
+  if (error === undefined || error === EVMError.errorMessages.OUT_OF_GAS || result.gas === undefined) return result;
+  result.executionGasUsed = gasLimit - result.gas;
+  return result;
 }
 
 function outOfGas(gasLimit: bigint): EVMResult {
