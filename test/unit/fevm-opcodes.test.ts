@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { getBytes, getCreateAddress, hexlify, ZeroAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
@@ -447,7 +448,7 @@ const callMeasure = (data: Uint8Array) => {
   return { success: word(1), gas: word(0) - word(2) };
 };
 
-describe('aborts cost the FVM gas they used', () => {
+describe('aborts and precompiles cost the FVM gas they used', () => {
   test('INVALID, a bad jump or a stack underflow: the exit code and the gas used, not the whole gas limit', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const runtimes: [string, number][] = [['00', ExitCode.Ok], ['fe', ExitCode.EvmInvalidInstruction], ['600056', ExitCode.EvmBadJumpdest], ['01', ExitCode.EvmStackUnderflow]];
@@ -469,5 +470,31 @@ describe('aborts cost the FVM gas they used', () => {
     const toInvalid = await measure(11, 1);
     assert.deepEqual([toStop.success, toInvalid.success], [1n, 0n]);
     assert.ok(toInvalid.gas < toStop.gas + 10_000n, `the CALL took ${toInvalid.gas}, to a STOP ${toStop.gas}`);
+  });
+
+  test('an Ethereum precompile ignores the CALL\'s gas argument: sha256 with 50 gas succeeds', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // STATICCALL(50, 0x02, 0, 32, 0, 32): Ethereum's price is 72.
+    const runtime = '602060006020600060026032fa' + '602052' + '60406000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(contract) }, devnet.head.epoch);
+    assert.equal(bytesToHex(result.returnData.subarray(0, 32)), bytesToHex(sha256(new Uint8Array(32))));
+    assert.equal(BigInt(bytesToHex(result.returnData.subarray(32, 64))), 1n);
+  });
+
+  test('a precompile that refuses its input returns 0 without taking the CALL\'s gas', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // bn254 add of (1, 1), not on the curve; blake2f with a 1-byte input (it needs 213).
+    const notOnCurve = '6001600052600160205260016040526001606052';
+    for (const [prefix, target, size] of [[notOnCurve, 6, 0x80], ['', 9, 1]] as const) {
+      assert.equal((await sendRaw(null, deployCode(measureCall(prefix, 'fa', target, size, 0x40)))).exitCode, 0);
+    }
+    for (const [nonce, name] of [[0, 'bn254 add'], [1, 'blake2f']] as const) {
+      const to = getCreateAddress({ from: wallet.address, nonce });
+      const measured = callMeasure((await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to) }, devnet.head.epoch)).returnData);
+      assert.equal(measured.success, 0n, name);
+      assert.ok(measured.gas < 1_000_000n, `${name}: the CALL took ${measured.gas}`);
+    }
   });
 });

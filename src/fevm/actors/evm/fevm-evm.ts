@@ -304,7 +304,9 @@ export class FevmEvm extends EVM {
     const target = message.codeAddress.bytes;
     if (target[0] !== 0) return result;
     const exec = result.execResult;
-    const gas = BigInt(ethPrecompileGas(target[19], message.data, exec.executionGasUsed));
+    // A refused input fails the CALL with the little work done, not the gas it had (call.rs:187-193).
+    const ethGas = exec.exceptionError ? 0n : exec.executionGasUsed;
+    const gas = BigInt(ethPrecompileGas(target[19], message.data, ethGas));
     if (gas > message.gasLimit) return outOfGas(message.gasLimit);
     exec.executionGasUsed = gas;
     return result;
@@ -626,7 +628,8 @@ function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[strin
     const words = runState.memoryWordCount;
     growMemory(runState, ranges(runState.stack), prices);
     gas += fvmCharges(runState, words, undefined);
-    runState.messageGasLimit = callGasLimit(runState, name, runState.interpreter.getGasLeft() - gas);
+    const available = runState.interpreter.getGasLeft() - gas;
+    runState.messageGasLimit = isEthPrecompile(runState.stack.peek(2)[1]) ? available : callGasLimit(runState, name, available);
     return gas;
   };
 }
@@ -669,6 +672,15 @@ function callGasLimit(runState: RunState, name: string, available: bigint): bigi
   }
   const reserve = available > 0n ? (available * 63n) / 64n : 0n;
   return gas < reserve ? gas : reserve;
+}
+
+/**
+ * An Ethereum precompile (0x01–0xff) runs inside the calling actor on its gas: the CALL's gas
+ * argument is not its limit (call.rs:174-187 passes it only to call_actor's send).
+ */
+function isEthPrecompile(word: bigint): boolean {
+  const address = word & ADDRESS_MASK;
+  return address > 0n && address < 0x100n;
 }
 
 function fevmOf(runState: RunState): FevmEvm {
