@@ -498,3 +498,17 @@ describe('aborts and precompiles cost the FVM gas they used', () => {
     }
   });
 });
+
+describe('memory', () => {
+  test('an offset or size past 2^32 is an illegal memory access (exit 38), charged the gas used', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // MLOAD(2^32); RETURN(0, 2^32).
+    const runtimes = ['6401000000005150', '64010000000060' + '00f3'];
+    for (const runtime of runtimes) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    for (const [i, runtime] of runtimes.entries()) {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: i }), '0x');
+      assert.equal(receipt.exitCode, ExitCode.EvmIllegalMemoryAccess, runtime);
+      assert.ok(receipt.gasUsed < 100_000_000, `${runtime}: ${receipt.gasUsed}`);
+    }
+  });
+});

@@ -48,7 +48,7 @@ import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
 import { calldataload, push } from './word-ops.js';
-import { CALL_MEMORY_RANGES, growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
+import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
   ACCOUNT_INVOCATION,
@@ -650,6 +650,8 @@ function memoryGasFunction(name: string, ranges: (typeof MEMORY_RANGES)[string],
 /** The FVM charges of an opcode beyond its interpreter work: memory grown since it had `words` words, and OPCODE_CHARGES'. */
 function fvmCharges(runState: RunState, words: bigint, charge: OpcodeCharge | undefined): bigint {
   const grown = runState.memoryWordCount - words;
+  // The opcodes whose memory @ethereumjs's gas functions grow (EXTCODECOPY, RETURNDATACOPY, LOG, CREATE).
+  if (grown !== 0n && runState.memoryWordCount * 32n > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
   let fvmGas = grown === 0n ? 0 : memoryGrowthGas(Number(grown) * 32);
   if (charge) fvmGas += charge(runState, fevmOf(runState));
   return fvmGas === 0 ? 0n : BigInt(fvmGas);
