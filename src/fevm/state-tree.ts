@@ -256,12 +256,26 @@ export const localStateSource: StateSource = {
 
 // Keys of the one flat map an overlay stages changes in.
 const actorKey = (id: number) => `a${id}`;
-/** Address keys by address: the EVM looks the same FilAddress up many times per call. */
-const addressKeys = new WeakMap<FilAddress, string>();
-const addressKey = (address: FilAddress) => {
-  let key = addressKeys.get(address);
-  if (key === undefined) addressKeys.set(address, (key = `x${address.key}`));
-  return key;
+/** Hex digits by value, as character codes. */
+const HEX_DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** `x0x`, then room for the hex of the longest address: a protocol byte, a namespace's varint (up to 8 bytes) and a 54-byte subaddress. */
+const addressKeyScratch = Buffer.alloc(3 + 2 * (1 + 8 + 54), 'x0x', 'latin1');
+/**
+ * `x` and the address's bytes in 0x hex (`x${address.key}`, as saved files have it), written as one
+ * flat string: the tree's map keeps it as its key, and a string made by concatenation would be kept
+ * as its parts and a flattened copy. Made on every lookup (no cache that lives as long as the address).
+ */
+const addressKey = (address: FilAddress): string => {
+  const out = addressKeyScratch;
+  const { payload } = address;
+  out[3] = HEX_DIGITS[address.protocol >> 4]!;
+  out[4] = HEX_DIGITS[address.protocol & 15]!;
+  let at = 5;
+  for (let i = 0; i < payload.length; i++) {
+    out[at++] = HEX_DIGITS[payload[i]! >> 4]!;
+    out[at++] = HEX_DIGITS[payload[i]! & 15]!;
+  }
+  return out.toString('latin1', 0, at);
 };
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
 const NEXT_ID_KEY = 'n';
