@@ -11,15 +11,16 @@
 // paths). Idle samples are left out; the rest is the main thread's time. The node's CPU over all
 // its threads (/proc) is printed beside it, from a run of the same calls without the profiler.
 //
-//   npm run bench:call-split [-- --calls 4000] [-- --interval 200] [-- --inside <regex>]
-import { readFileSync } from 'node:fs';
+//   npm run bench:call-split [-- --calls 4000] [-- --interval 200] [-- --inside <regex>] [-- --save <file.cpuprofile>]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { SourceMap } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { balanceOfCalls, erc20Transfers } from './phases.js';
-import { ROOT, RunningPeer, freePort } from './peers.js';
+import { ROOT, RunningPeer } from './peers.js';
 import { Signer, deployContracts } from './workload.js';
 
 const { values } = parseArgs({
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '4000' },
     interval: { type: 'string', default: '200' },
     inside: { type: 'string', default: String.raw`@ethereumjs/evm/(src|dist/\w+)/(interpreter\.[jt]s|opcodes/)|src/fevm/actors/evm/interpreter-loop\.ts` },
+    save: { type: 'string' },
   },
 });
 const calls = Number(values.calls);
@@ -161,9 +163,29 @@ const SOCKET_WRITES = /^(writev|writeBuffer|write\w*String)$/;
 
 const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
 
+/**
+ * A free loopback port kept listening until `release()`, so that a port chosen meanwhile (the
+ * node's, by freePort) cannot be the same one.
+ */
+function reservePort(): Promise<{ port: number; release(): void }> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      // close() gives the socket back at once; its callback only reports it.
+      resolve({ port: typeof addr === 'object' && addr ? addr.port : 0, release: () => srv.close() });
+    });
+  });
+}
+
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-const inspectPort = await freePort();
-const node = await RunningPeer.start('fvm-devnet', () => ({ nodeFlags: [`--inspect=127.0.0.1:${inspectPort}`] }));
+const inspect = await reservePort();
+// RunningPeer.start chooses the node's port before it asks for the flags: the inspector's is freed just before the spawn.
+const node = await RunningPeer.start('fvm-devnet', () => {
+  inspect.release();
+  return { nodeFlags: [`--inspect=127.0.0.1:${inspect.port}`] };
+});
 let inspector: Inspector | undefined;
 try {
   const { rpc } = node;
@@ -178,13 +200,14 @@ try {
   const plainRate = await balanceOfCalls(rpc, contracts.token, 0, calls, 1, holds);
   const plainCpuUs = ((cpuMs(node.pid) - cpu0) * 1000) / calls;
 
-  inspector = await Inspector.connect(inspectPort);
+  inspector = await Inspector.connect(inspect.port);
   await inspector.send('Profiler.enable');
   await inspector.send('Profiler.setSamplingInterval', { interval: intervalUs });
   await inspector.send('Profiler.start');
   // Addresses from calls + WARM_UP on: none of them asked for before.
   const profiledRate = await balanceOfCalls(rpc, contracts.token, calls + WARM_UP, calls, 1, holds);
   const { profile } = await inspector.send<{ profile: Profile }>('Profiler.stop');
+  if (values.save) writeFileSync(values.save, JSON.stringify(profile));
 
   const map = new SourceMap(JSON.parse(readFileSync(join(ROOT, 'dist/cli.cjs.map'), 'utf8')));
   const s = split(profile, sourceOf(map));

@@ -5,10 +5,10 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, wr
 import { basename, dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
-import type { EthTransaction } from '../fevm/eth-tx.js';
+import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { decodeSignedMessage, encodeSignedMessage, signedMessageCid } from '../fevm/message.js';
 import type { SavedCommit, StateTree } from '../fevm/state-tree.js';
-import type { MessageReceipt } from '../fevm/types.js';
+import { NO_EVENTS, type MessageReceipt } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
 import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
@@ -209,12 +209,15 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
     const tipsets: Tipset[] = [];
     for (const saved of doc.tipsets) {
       const messages: IncludedMessage[] = saved.messages.map((m, index) => {
-        const signed = decodeSignedMessage(m.signed);
+        // The chain keeps an Ethereum transaction's message as made from it: its CID, checked by the
+        // block CID below, is that message's.
+        const ethTx = m.ethTx ? decodeEthTx(m.ethTx) : undefined;
+        const signed = ethTx ? toFilecoinMessage(ethTx) : decodeSignedMessage(m.signed);
         return {
           cid: signedMessageCid(signed),
           signed,
-          ethTx: m.ethTx ? decodeEthTx(m.ethTx) : undefined,
-          receipt: m.receipt as MessageReceipt,
+          ethTx,
+          receipt: savedReceipt(m.receipt as MessageReceipt),
           index,
         };
       });
@@ -235,6 +238,11 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
   } catch (err) {
     throw new StateFileError(`${where} is damaged: ${(err as Error).message}`);
   }
+}
+
+/** A saved receipt as the chain keeps it: one array for all receipts without events. */
+function savedReceipt(r: MessageReceipt): MessageReceipt {
+  return r.events.length > 0 ? r : { ...r, events: NO_EVENTS };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

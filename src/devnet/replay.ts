@@ -114,8 +114,9 @@ export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
     const ctx = tipsetContext(host, tipset);
     const traced: TracedMessage[] = [];
     for (const included of tipset.messages.slice(0, last + 1)) {
-      const { message } = included.signed;
-      const size = chainSize(included.signed);
+      const { signed } = included;
+      const { message } = signed;
+      const size = chainSize(signed);
       if (!wanted.has(included.index)) {
         await host.executor.applyMessage(overlay, message, size, ctx);
         continue;

@@ -173,8 +173,8 @@ export function formatBlock(devnet: Devnet, tipset: Tipset, fullTransactions: bo
 export function formatReceipt(devnet: Devnet, tipset: Tipset, message: IncludedMessage) {
   const tx = ethTransactionOf(devnet, tipset, message);
   const { receipt } = message;
-  const msg = message.signed.message;
-  const fees = computeGasOutputs(receipt.gasUsed, msg.gasLimit, tipset.baseFee, msg.gasFeeCap, msg.gasPremium);
+  // The transaction's fee fields are its message's (a native message's view copies them).
+  const fees = computeGasOutputs(receipt.gasUsed, tx.gasLimit, tipset.baseFee, tx.maxFeePerGas, tx.maxPriorityFeePerGas);
   const paid = fees.baseFeeBurn + fees.minerTip + fees.overEstimationBurn;
   const logs = tipsetLogs(devnet, tipset).filter((l) => l.transactionIndex === message.index);
   const succeeded = receipt.exitCode === ExitCode.Ok;

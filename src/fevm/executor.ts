@@ -29,12 +29,15 @@ import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_
 import { StateAccess } from './state-access.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, messageWith, type Message } from './message.js';
 import { MissingStateError, type StateOverlay } from './state-tree.js';
-import type { ActorSend, ExecutionContext, InvocationResult, MessageReceipt, SendOutcome, SendResult } from './types.js';
+import { NO_EVENTS, type ActorSend, type ExecutionContext, type InvocationResult, type MessageReceipt, type SendOutcome, type SendResult } from './types.js';
 
 /** f02, to which every tipset's AwardBlockReward goes (one address: its map key is made once). */
 const REWARD_ACTOR = FilAddress.fromId(REWARD_ACTOR_ID);
 
 const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: EMPTY_BYTES, gasUsed, events: [] });
+
+/** The receipt of a message that did not run. */
+const noReceipt = (exitCode: number): MessageReceipt => ({ exitCode, returnData: EMPTY_BYTES, gasUsed: 0, events: NO_EVENTS });
 
 export class Executor {
   private evm!: EvmActor;
@@ -89,12 +92,12 @@ export class Executor {
   async applyMessage(state: StateOverlay, msg: Message, chainSize: number, ctx: ExecutionContext): Promise<MessageReceipt> {
     // Checked before anything else, and nothing is charged (ref-fvm preflight_message).
     const inclusion = onChainMessage(chainSize);
-    if (msg.gasLimit < inclusion) return noReturn(ExitCode.SysErrOutOfGas);
+    if (msg.gasLimit < inclusion) return noReceipt(ExitCode.SysErrOutOfGas);
     const sender = resolveAddress(state, msg.from);
-    if (!sender || !canSend(sender)) return noReturn(ExitCode.SysErrSenderInvalid);
-    if (msg.nonce !== sender.nonce) return noReturn(ExitCode.SysErrSenderStateInvalid);
+    if (!sender || !canSend(sender)) return noReceipt(ExitCode.SysErrSenderInvalid);
+    if (msg.nonce !== sender.nonce) return noReceipt(ExitCode.SysErrSenderStateInvalid);
     const gasCost = BigInt(msg.gasLimit) * msg.gasFeeCap;
-    if (sender.balance < gasCost) return noReturn(ExitCode.SysErrSenderStateInvalid);
+    if (sender.balance < gasCost) return noReceipt(ExitCode.SysErrSenderStateInvalid);
 
     this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
     // Gas is paid up front and the nonce moves whatever the call does. A Placeholder that sends
@@ -116,7 +119,7 @@ export class Executor {
     credit(state, sender.id, fees.refund);
     // The receipt's return is the return block as the chain stores it (an EVM output is a CBOR byte string).
     const returned = result.returnBlock?.data;
-    return { exitCode: result.exitCode, returnData: returned && returned.length > 0 ? returned : EMPTY_BYTES, gasUsed: result.gasUsed, events: result.events };
+    return { exitCode: result.exitCode, returnData: returned && returned.length > 0 ? returned : EMPTY_BYTES, gasUsed: result.gasUsed, events: result.events.length > 0 ? result.events : NO_EVENTS };
   }
 
   /**

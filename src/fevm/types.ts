@@ -49,8 +49,12 @@ export interface MessageReceipt {
   exitCode: number;
   returnData: Uint8Array;
   gasUsed: number;
-  events: ActorEvent[];
+  /** Read only: receipts without events share one empty array. */
+  events: readonly ActorEvent[];
 }
+
+/** The events of every receipt that has none: one array, where each receipt's own was 32 bytes the chain kept. */
+export const NO_EVENTS: readonly ActorEvent[] = Object.freeze([]);
 
 /** A send from one actor to another: the FVM send syscall, as the executor carries it out. */
 export interface ActorSend {

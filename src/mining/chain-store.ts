@@ -65,8 +65,8 @@ export class ChainStore {
     for (const message of tipset.messages) {
       const location = { tipset, message };
       this.byCid.set(cidKey(message.cid), location);
-      // A BLS message's CID is its unsigned CID; a signed one is found by either.
-      if (message.signed.signature.type !== SigType.BLS) this.unindexedUnsigned.push(location);
+      // A BLS message's CID is its unsigned CID; a signed one (an Ethereum transaction's: not made here) is found by either.
+      if (message.ethTx || message.signed.signature.type !== SigType.BLS) this.unindexedUnsigned.push(location);
       if (message.ethTx) this.byTxHash.set(bytesToHex(message.ethTx.hash), location);
       if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
     }

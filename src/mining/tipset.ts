@@ -6,7 +6,7 @@ import { BLAKE2B_256, cidFromDigest, cidOf, DAG_CBOR, encodeBigInt, encodeCbor, 
 import { blake2b256 } from '../common/hashes.js';
 import { concatBytes } from '../common/hex.js';
 import { SigType } from '../fevm/message.js';
-import type { EthTransaction } from '../fevm/eth-tx.js';
+import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
 
@@ -127,16 +127,23 @@ const DIGEST_BYTES = 32;
 /**
  * An included message as a mined tipset keeps it: its CID (dag-cbor over blake2b-256, as every
  * message's) as a digest in the tipset's buffer, made when read, where a CID object with its
- * multihash, three byte views and their buffer was ~0.55 KB of heap for each stored message.
+ * multihash, three byte views and their buffer was ~0.55 KB of heap for each stored message. A
+ * message made from an Ethereum transaction keeps only the transaction: its signed message (~1.2 KB
+ * of heap) is made from it when read, as admission made it.
  */
 class MinedMessage implements IncludedMessage {
   constructor(
-    readonly signed: SignedMessage,
+    /** A native message's signed message; undefined when `ethTx` is kept instead. */
+    private readonly native: SignedMessage | undefined,
     readonly ethTx: EthTransaction | undefined,
     readonly receipt: MessageReceipt,
     readonly index: number,
     private readonly digests: Uint8Array,
   ) {}
+
+  get signed(): SignedMessage {
+    return this.native ?? toFilecoinMessage(this.ethTx!);
+  }
 
   get cid(): CID {
     const at = (FIRST_MESSAGE + this.index) * DIGEST_BYTES;
@@ -271,7 +278,7 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: Tip
   const mined = messages.map((m, i) => {
     if (m.cid.code !== DAG_CBOR || m.cid.multihash.code !== BLAKE2B_256) throw new Error(`message CID ${m.cid} is not dag-cbor over blake2b-256`);
     put(FIRST_MESSAGE + i, m.cid);
-    return new MinedMessage(m.signed, m.ethTx, m.receipt, i, digests);
+    return new MinedMessage(m.ethTx ? undefined : m.signed, m.ethTx, m.receipt, i, digests);
   });
   put(RECEIPTS_ROOT, receiptsRoot);
   put(MESSAGES_ROOT, messagesRoot);

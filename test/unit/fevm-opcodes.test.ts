@@ -11,6 +11,8 @@ import { Address } from '@ethereumjs/util';
 import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
+import { bytecodeStoreGas, copyGas } from '../../src/fevm/actors/evm/evm-gas.js';
+import { SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -252,11 +254,68 @@ describe('CALL gas', () => {
       assert.equal(toCaller.calls.length, 1);
       const toTarget = toCaller.calls[0] as EvmFrame;
       assert.equal(bytesToHex(toTarget.codeAddress ?? toTarget.to!), wallet.address.toLowerCase());
-      // With value @ethereumjs still adds its 2300 call stipend (EVM's constructor restores the
-      // params createFevmEvm zeroes): that figure is not checked here.
-      if (!value) assert.equal(toTarget.gas, 50);
+      // No Ethereum stipend with value: the callee gets the gas argument.
+      assert.equal(toTarget.gas, 50);
     });
   }
+});
+
+/** Runtime code that returns the gas left (GAS) as a word. */
+const returnGasLeft = '5a60005260206000f3';
+
+/** Runtime code that CALLs `target` with 50 M gas and `value`, keeping its 32-byte answer at `out`. */
+const callInto = (target: string, value: number, out: number) =>
+  `6020${'60' + byte(out)}60006000${'60' + byte(value)}73${target.slice(2).toLowerCase()}6302faf080f150`;
+
+/**
+ * Initcode of `length` bytes that copies itself to memory and returns its first `returned` bytes
+ * as the contract's code: two of them differ in the code's size only.
+ */
+function initcodeReturning(returned: number, length: number): string {
+  const code = `60${byte(length)}6000600039${'60' + byte(returned)}6000f3`;
+  return '0x' + code.padEnd(length * 2, '0');
+}
+
+describe('Ethereum rules the FEVM does not have', () => {
+  test('a CALL with value gives the callee no 2300 stipend: it has the value transfer less, not 2300 more', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    const callee = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const caller = getCreateAddress({ from: wallet.address, nonce: 1 });
+    assert.equal((await sendRaw(null, deployCode(returnGasLeft))).exitCode, 0);
+    // The first CALL (with value) pays the first reads and writes of both actors; the next two differ
+    // only in the value: 0, then 1 attoFIL.
+    const runtime = callInto(callee, 1, 0x40) + callInto(callee, 0, 0x00) + callInto(callee, 1, 0x20) + '60406000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime), FIL)).exitCode, 0);
+
+    const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(caller) }, devnet.head.epoch);
+    const withoutValue = BigInt(bytesToHex(result.returnData.subarray(0, 32)));
+    const withValue = BigInt(bytesToHex(result.returnData.subarray(32, 64)));
+    assert.equal(withoutValue - withValue, BigInt(SEND_TRANSFER_FUNDS));
+  });
+
+  test('a deployment pays for storing its code as a block, not 200 gas per byte of it', async (t) => {
+    const { sendRaw } = await fevmSetup(t);
+    const small = await sendRaw(null, initcodeReturning(20, 200));
+    const large = await sendRaw(null, initcodeReturning(180, 200));
+    assert.equal(small.exitCode, 0);
+    assert.equal(large.exitCode, 0);
+    // Same message size, same constructor run: RETURN's copy and the code's hash and block differ.
+    const bySize = (size: number) => copyGas(size) + bytecodeStoreGas(size);
+    assert.equal(large.gasUsed - small.gasUsed, bySize(180) - bySize(20));
+  });
+
+  test('no initcode size limit (EIP-3860): a deployment and a CREATE with 50 000 bytes of initcode', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // Returns one byte of code; the rest is never run.
+    const initcode = '0x60016000f3' + '00'.repeat(50_000 - 5);
+    assert.equal((await sendRaw(null, initcode)).exitCode, 0);
+    // CREATE(0, 0, CALLDATASIZE) of its calldata, returning the new address.
+    const creator = getCreateAddress({ from: wallet.address, nonce: 1 });
+    assert.equal((await sendRaw(null, deployCode('3660006000373660006000f060005260206000f3'))).exitCode, 0);
+    const receipt = await sendRaw(creator, initcode);
+    assert.equal(receipt.exitCode, 0);
+    assert.equal(bytesToHex(receipt.returnData.subarray(12)), getCreateAddress({ from: creator, nonce: 1 }).toLowerCase());
+  });
 });
 
 describe('undefined and invalid instructions', () => {

@@ -114,7 +114,8 @@ export const filecoinChain = [
   }),
 
   defineMethod('Filecoin.ChainGetBlockMessages', [cid('blockCid')], ({ devnet }, block) => {
-    const { messages } = tipsetByBlock(devnet, block);
+    // Each signed message read once: an Ethereum transaction's is made when read.
+    const messages = tipsetByBlock(devnet, block).messages.map((m) => ({ cid: m.cid, signed: m.signed }));
     const bls = messages.filter((m) => m.signed.signature.type === SigType.BLS);
     const secp = messages.filter((m) => m.signed.signature.type !== SigType.BLS);
     return {

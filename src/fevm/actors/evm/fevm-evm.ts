@@ -44,6 +44,7 @@ import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js'
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
+import { returnOp, stop } from './halt-ops.js';
 import { CALL_MEMORY_RANGES, growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
@@ -386,17 +387,24 @@ class FevmCommon extends Common {
   }
 }
 
+/**
+ * @ethereumjs's gas params with FVM gas's differences: no code deposit per byte (the bytecode
+ * block is charged) and no CALL stipend (callGasLimit gives FEVM's).
+ */
+const FEVM_PARAMS = { ...paramsEVM, 1: { ...paramsEVM[1], createDataGas: 0, callStipendGas: 0 } };
+
 /** The EVM the EVM actor runs contracts on; `host` must be set before it runs anything. */
 export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): FevmEvm {
   // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27.
   const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537] });
-  common.updateParams(paramsEVM);
-  // Gas is FVM gas: no code deposit per byte (the bytecode block is charged) and no CALL stipend
-  // (callGasLimit gives FEVM's).
-  common.updateParams({ 1: { createDataGas: 0, callStipendGas: 0 } });
+  common.updateParams(FEVM_PARAMS);
   const { opcodes, synchronous } = fevmOpcodes(common);
   const evm = new FevmEvm({
     common,
+    // The constructor applies these to `common` again (paramsEVM when none are given).
+    params: FEVM_PARAMS,
+    // No EIP-3860 initcode limit in the EAM or the EVM actor (only MAX_CODE_SIZE on the code).
+    allowUnlimitedInitCodeSize: true,
     stateManager,
     blockchain: new EVMMockBlockchain(),
     bn254: new NobleBN254(),
@@ -433,7 +441,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 
 /**
  * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, MLOAD, MSTORE
- * and KECCAK256 without its awaits and conversions), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
+ * and KECCAK256 without its awaits and conversions; STOP and RETURN without a throw), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
  * OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
  * size, static-mode checks), except where that is only memory size (memory-ops.ts) and for the
  * CALL family (callGasFunction), and the FVM charges replace their Ethereum gas.
@@ -441,6 +449,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number> } {
   const table = getOpcodesForHF(common);
   const fevmLogic = new Map<number, OpHandler>([
+    [0x00, stop],
     [0x20, keccak256Op],
     [0x3b, extcodesize],
     [0x3c, extcodecopy],
@@ -450,6 +459,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     [0x52, mstore],
     [0x54, sload],
     [0x5a, gas],
+    [0xf3, returnOp],
     [0xff, selfdestruct],
   ]);
   // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
