@@ -487,6 +487,7 @@ export class Devnet {
 
   close(): void {
     this.miner.stop();
+    this.submission.close();
     this.forked?.close();
   }
 

@@ -111,3 +111,13 @@ function wordOf(bytes: Uint8Array): bigint {
   word.set(bytes);
   return (wordView.getBigUint64(0) << 192n) | (wordView.getBigUint64(8) << 128n) | (wordView.getBigUint64(16) << 64n) | wordView.getBigUint64(24);
 }
+
+/**
+ * Up to 32 big-endian bytes as a word, placed from byte `at` of the word (0: the bytes are the
+ * word's high end, zeros after them; 32 - length: its low end), zeros elsewhere.
+ */
+export function wordFrom(bytes: Uint8Array, at: number): bigint {
+  word.fill(0);
+  word.set(bytes, at);
+  return (wordView.getBigUint64(0) << 192n) | (wordView.getBigUint64(8) << 128n) | (wordView.getBigUint64(16) << 64n) | wordView.getBigUint64(24);
+}
