@@ -3,7 +3,7 @@
 // which may change the chain.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { decodeRlp, encodeRlp, getCreateAddress, Wallet, type TransactionRequest } from 'ethers';
+import { decodeRlp, encodeRlp, getCreateAddress, keccak256, Wallet, type TransactionRequest } from 'ethers';
 import type { DevnetConfig } from '../../src/index.js';
 import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
@@ -21,6 +21,13 @@ const setup = (t: TestContext, overrides: Partial<DevnetConfig> = {}) => setupRp
 
 /** A transfer to RECIPIENT (dev-wallet.ts's TRANSFER) signed by the dev wallet unless `signer`. */
 const sign = (tx: TransactionRequest & { nonce: number }, signer?: Wallet): Promise<string> => signTx(tx, { signer });
+
+/** `raw` (type 2) with r = 5, from which no key recovers: 5³ + 7 is not a square mod p, so no point has x = 5. */
+function noKeyRecovers(raw: string): string {
+  const fields = decodeRlp('0x' + raw.slice(4)) as string[];
+  fields[10] = '0x05';
+  return '0x02' + encodeRlp(fields).slice(2);
+}
 
 /** Lotus's receipt effectiveGasPrice: (BaseFeeBurn + MinerTip + OverEstimationBurn) / gasUsed (chain/vm/burn.go). */
 function lotusEffectiveGasPrice(gasUsed: bigint, gasLimit: bigint, baseFee: bigint, feeCap: bigint, premium: bigint): bigint {
@@ -242,6 +249,8 @@ describe('eth_sendRawTransaction errors change nothing', () => {
       'failed to calculate sender: invalid signature values',
     ));
 
+  test('a signature that recovers no key', (t) => expectRejected(t, async () => noKeyRecovers(await sign({ nonce: 1 })), 'failed to calculate sender: invalid signature'));
+
   test('garbage bytes', (t) => expectRejected(t, async () => '0xdeadbeef', /^failed to parse transaction/));
 
   test('an EIP-2930 transaction', (t) =>
@@ -252,6 +261,40 @@ describe('eth_sendRawTransaction errors change nothing', () => {
     ));
 
   test('a raw transaction that is not hex is -32602', (t) => expectRejected(t, async () => 'not hex', /^invalid argument 'rawTransaction'/, -32602));
+});
+
+describe('eth_sendRawTransaction batches', () => {
+  test("a batch answers each transaction as it would alone and admits one sender's nonces in order", async (t) => {
+    const { app, result } = await setup(t);
+    const unfunded = new Wallet('0x' + '11'.repeat(32));
+    // One mined transaction first, so that there is a nonce to be too low against.
+    await result('eth_sendRawTransaction', [await sign({ nonce: 0 })]);
+    let nonce = 1;
+    for (let round = 0; round < 2; round++) {
+      const valid = async () => {
+        const raw = await sign({ nonce: nonce++ });
+        return { raw, expected: { result: keccak256(raw) } };
+      };
+      const entries = [
+        await valid(),
+        await valid(),
+        { raw: noKeyRecovers(await sign({ nonce })), expected: { error: { code: 1, message: 'failed to calculate sender: invalid signature' } } },
+        await valid(),
+        { raw: await sign({ nonce, chainId: 1n }), expected: { error: { code: 1, message: 'failed to convert to unsigned msg: invalid chain id: 1' } } },
+        { raw: await sign({ nonce: 0, value: 5n }), expected: { error: { code: 1, message: `minimum expected nonce is ${nonce - 3}, got 0: message nonce too low` } } },
+        { raw: await sign({ nonce: 0 }, unfunded), expected: { error: { code: 1, message: 'failed to check balance: not enough funds (required: 0.01 FIL, balance: 0 FIL): not enough funds to execute transaction' } } },
+        ...(await Promise.all(Array.from({ length: 40 }, (_, i) => sign({ nonce: nonce + i })))).map((raw) => ({ raw, expected: { result: keccak256(raw) } })),
+      ];
+      nonce += 40;
+      const payload = entries.map(({ raw }, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [raw] }));
+      const answers = (await app.inject({ method: 'POST', url: '/', payload })).json() as RpcResponse[];
+      assert.deepEqual(
+        answers.map(({ result, error }) => (error ? { error } : { result })),
+        entries.map((e) => e.expected),
+      );
+      assert.equal(await result('eth_getTransactionCount', [ME, 'latest']), `0x${nonce.toString(16)}`);
+    }
+  });
 });
 
 describe('eth_sendTransaction', () => {

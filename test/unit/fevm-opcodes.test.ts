@@ -12,7 +12,7 @@ import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/inde
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
 import { bytecodeStoreGas, copyGas } from '../../src/fevm/actors/evm/evm-gas.js';
-import { SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { onChainReturn, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -267,6 +267,9 @@ const returnGasLeft = '5a60005260206000f3';
 const callInto = (target: string, value: number, out: number) =>
   `6020${'60' + byte(out)}60006000${'60' + byte(value)}73${target.slice(2).toLowerCase()}6302faf080f150`;
 
+/** Runtime code that CREATEs its calldata as initcode and returns the new address (0 if it failed). */
+const createFromCalldata = '3660006000373660006000f060005260206000f3';
+
 /**
  * Initcode of `length` bytes that copies itself to memory and returns its first `returned` bytes
  * as the contract's code: two of them differ in the code's size only.
@@ -309,12 +312,35 @@ describe('Ethereum rules the FEVM does not have', () => {
     // Returns one byte of code; the rest is never run.
     const initcode = '0x60016000f3' + '00'.repeat(50_000 - 5);
     assert.equal((await sendRaw(null, initcode)).exitCode, 0);
-    // CREATE(0, 0, CALLDATASIZE) of its calldata, returning the new address.
     const creator = getCreateAddress({ from: wallet.address, nonce: 1 });
-    assert.equal((await sendRaw(null, deployCode('3660006000373660006000f060005260206000f3'))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(createFromCalldata))).exitCode, 0);
     const receipt = await sendRaw(creator, initcode);
     assert.equal(receipt.exitCode, 0);
     assert.equal(bytesToHex(receipt.returnData.subarray(12)), getCreateAddress({ from: creator, nonce: 1 }).toLowerCase());
+  });
+
+  test('code over 24 KiB or starting with 0xEF: exit 16 with the gas the constructor used (not the whole limit), nothing deployed', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    const largest = await sendRaw(null, '0x6160006000f3'); // RETURN(0, 24 576): 24 KiB of zeros
+    const over = await sendRaw(null, '0x6160016000f3'); // RETURN(0, 24 577)
+    const ef = await sendRaw(null, '0x60ef60005360016000f3'); // MSTORE8(0, 0xef), RETURN(0, 1)
+    assert.equal(largest.exitCode, 0);
+    assert.deepEqual([over.exitCode, ef.exitCode], [ExitCode.ErrIllegalArgument, ExitCode.ErrIllegalArgument]);
+    // The largest deployment's work but the code's hash and block and the EAM's return on chain
+    // (one more byte to copy and a word of memory: 13 gas).
+    const stored = largest.gasUsed - bytecodeStoreGas(24_576) - onChainReturn(largest.returnData.length);
+    assert.ok(Math.abs(over.gasUsed - stored) < 100, `${over.gasUsed} vs ${stored}`);
+    assert.ok(ef.gasUsed < stored, `${ef.gasUsed}`);
+    const state = devnet.stateAt(devnet.head.epoch);
+    for (const nonce of [1, 2]) {
+      assert.equal(state.lookupId(FilAddress.fromEthAddress(hexToBytes(getCreateAddress({ from: wallet.address, nonce })))), undefined);
+    }
+    // A contract's CREATE of such code pushes 0 and the contract goes on.
+    const creator = getCreateAddress({ from: wallet.address, nonce: 3 });
+    assert.equal((await sendRaw(null, deployCode(createFromCalldata))).exitCode, 0);
+    const created = await sendRaw(creator, '0x6160016000f3');
+    assert.equal(created.exitCode, 0);
+    assert.equal(BigInt(bytesToHex(created.returnData)), 0n);
   });
 });
 

@@ -9,7 +9,9 @@
 //   - customOpcodes: GAS in FVM gas, BLOCKHASH from tipset hashes, EXTCODESIZE/HASH/COPY with
 //     native actors as 0xfe and accounts/precompiles as existing-but-empty, SELFDESTRUCT as FEVM's
 //     (send the balance, die at the end of the message), and CALLCODE, BLOBHASH, BLOBBASEFEE removed
-//     (undefined instructions, exit 35).
+//     (undefined instructions, exit 35);
+//   - Ethereum's rules the FEVM has not: no CALL stipend, no code deposit gas (FEVM_PARAMS), no
+//     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
@@ -45,6 +47,7 @@ import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
+import { calldataload, push } from './word-ops.js';
 import { CALL_MEMORY_RANGES, growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
@@ -251,7 +254,8 @@ export class FevmEvm extends EVM {
     if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     // The constructor's actor is new: its creation paid its lookup and update.
     const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0 };
-    return this.charged(message, before, invocation, () => super._executeCreate(message), (result) => {
+    const run = async () => rejectBytecode(await super._executeCreate(message));
+    return this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
       return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0) : 0);
     });
@@ -356,6 +360,22 @@ function withoutAwait(info: OpcodeInfo): OpcodeInfo {
   return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(info) as object) as OpcodeInfo, info, { isAsync: false }));
 }
 
+/** The largest code a contract can have (builtin-actors system.rs MAX_CODE_SIZE). */
+const MAX_CODE_SIZE = 24 << 10;
+
+/**
+ * The EVM actor's checks of a constructor's code (system.rs set_bytecode): over 24 KiB or starting
+ * with 0xEF (EIP-3541) fails the deployment with the gas used so far; @ethereumjs's take the whole
+ * gas limit. The failure undoes the code @ethereumjs stored.
+ */
+function rejectBytecode(result: EVMResult): EVMResult {
+  const exec = result.execResult;
+  const code = exec.returnValue;
+  if (exec.exceptionError || (code.length <= MAX_CODE_SIZE && code[0] !== 0xef)) return result;
+  const error = code.length > MAX_CODE_SIZE ? EVMError.errorMessages.CODESIZE_EXCEEDS_MAXIMUM : EVMError.errorMessages.INVALID_BYTECODE_RESULT;
+  return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(error) } };
+}
+
 function outOfGas(gasLimit: bigint): EVMResult {
   return { execResult: { executionGasUsed: gasLimit, returnValue: EMPTY, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) } };
 }
@@ -380,6 +400,8 @@ class FevmCommon extends Common {
   protected override _buildActivatedEIPsCache(): void {
     super._buildActivatedEIPsCache();
     this.activeEips = new Set(this._activatedEIPsCache);
+    // Code starting with 0xEF is refused by rejectBytecode, as the EVM actor refuses it.
+    this.activeEips.delete(3541);
   }
 
   override isActivatedEIP(eip: number): boolean {
@@ -405,6 +427,8 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
     params: FEVM_PARAMS,
     // No EIP-3860 initcode limit in the EAM or the EVM actor (only MAX_CODE_SIZE on the code).
     allowUnlimitedInitCodeSize: true,
+    // Code over 24 KiB is refused by rejectBytecode, as the EVM actor refuses it.
+    allowUnlimitedContractSize: true,
     stateManager,
     blockchain: new EVMMockBlockchain(),
     bn254: new NobleBN254(),
@@ -441,8 +465,9 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
 
 /**
  * The FEVM's opcodes: @ethereumjs's handlers (FEVM's own where FEVM differs; SLOAD, MLOAD, MSTORE
- * and KECCAK256 without its awaits and conversions; STOP and RETURN without a throw), charged in FVM gas. Each opcode costs its interpreter work (evm-gas.ts
- * OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
+ * and KECCAK256 without its awaits and conversions, STOP and RETURN without a throw, PUSH and
+ * CALLDATALOAD without hex strings), charged in FVM gas. Each opcode costs its interpreter work
+ * (evm-gas.ts OPCODE_CLASSES); @ethereumjs's gas functions still run for what they do besides pricing (memory
  * size, static-mode checks), except where that is only memory size (memory-ops.ts) and for the
  * CALL family (callGasFunction), and the FVM charges replace their Ethereum gas.
  */
@@ -451,6 +476,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   const fevmLogic = new Map<number, OpHandler>([
     [0x00, stop],
     [0x20, keccak256Op],
+    [0x35, calldataload],
     [0x3b, extcodesize],
     [0x3c, extcodecopy],
     [0x3f, extcodehash],
@@ -459,6 +485,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     [0x52, mstore],
     [0x54, sload],
     [0x5a, gas],
+    ...Array.from({ length: 32 }, (_, i): [number, OpHandler] => [0x60 + i, push]),
     [0xf3, returnOp],
     [0xff, selfdestruct],
   ]);
