@@ -87,7 +87,6 @@ function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {
 
 export class FilAddress {
   // Made on first use: the EVM resolves the same addresses many times per call.
-  #key: string | undefined;
   #id: number | undefined;
   #ethAddress: Uint8Array | undefined;
 
@@ -229,9 +228,9 @@ export class FilAddress {
     return (this.#ethAddress = sub);
   }
 
-  /** A stable key for maps, made on first use (state reads look addresses up by it). */
+  /** A stable key for maps: the binary form in 0x hex, made on each use (an address kept for long keeps no string). */
   get key(): string {
-    return (this.#key ??= bytesToHex(this.bytes));
+    return bytesToHex(this.bytes);
   }
 
   equals(other: FilAddress): boolean {

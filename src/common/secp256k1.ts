@@ -16,11 +16,6 @@ function libsecp256k1(): Libsecp256k1 {
   return (addon ??= createRequire(import.meta.url)('secp256k1') as Libsecp256k1);
 }
 
-/** Where the `secp256k1` package's entry is, for a worker thread to load it (common/recovery-worker.ts). */
-export function libsecp256k1Path(): string {
-  return createRequire(import.meta.url).resolve('secp256k1');
-}
-
 /** The uncompressed (65-byte) public key that signed `digest` with r‖s `signature`, or null. */
 export function recoverPublicKey(digest: Uint8Array, signature: Uint8Array, recoveryId: number): Uint8Array | null {
   try {

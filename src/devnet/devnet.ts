@@ -487,7 +487,6 @@ export class Devnet {
 
   close(): void {
     this.miner.stop();
-    this.submission.close();
     this.forked?.close();
   }
 

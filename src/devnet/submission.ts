@@ -10,8 +10,7 @@ import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
 import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { RecoveryWorker } from '../common/recovery-worker.js';
-import { decodeUnrecovered, ethTransactionFromMessage, toFilecoinMessage, withSender, type EthTransaction } from '../fevm/eth-tx.js';
+import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
@@ -60,15 +59,8 @@ export class Submission {
   autoImpersonate = false;
   /** Orders the nonce-take-and-sign steps of eth_sendTransaction and MpoolPushMessage. */
   private readonly signing = new SerialQueue();
-  /** Recovers the senders of raw transactions that arrive together, off the main thread. */
-  private readonly recovery = new RecoveryWorker();
 
   constructor(private readonly node: SubmissionDeps) {}
-
-  /** Stops the recovery worker (Devnet.close). */
-  close(): void {
-    this.recovery.close();
-  }
 
   /** The nonce the next transaction from `eth` should use, counting pending ones. */
   pendingNonce(eth: Uint8Array): number {
@@ -281,17 +273,8 @@ export class Submission {
    * fetched: the message is added once.
    */
   private admit(pending: PendingMessage): Promise<Admitted> {
-    return this.admitWhenKnown(() => pending);
-  }
-
-  /**
-   * admit for a message known only once `message()` settles (its sender recovered by the worker):
-   * its place in the queue is taken now, so messages are admitted in the order they arrived.
-   */
-  private admitWhenKnown(message: () => PendingMessage | Promise<PendingMessage>): Promise<Admitted> {
     const { miner, mempool, events, state } = this.node;
     return miner.queue.run(async () => {
-      const pending = await message();
       const ready = await state.untilFetched(() => mempool.add(pending, this.headState()));
       events.emit('pending', pending);
       // The pool has told the miner; in instant mode the tipset that will take the message is queued.
@@ -299,27 +282,16 @@ export class Submission {
     });
   }
 
-  /**
-   * Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. A
-   * transaction that does not decode is refused at once; one whose signature recovers no sender, in
-   * its turn in the queue.
-   */
+  /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
   private submit(raw: Uint8Array): Promise<Admitted> {
-    const unrecovered = decodeUnrecovered(raw, this.node.chainId);
-    const { digest, signature, recoveryId } = unrecovered.signature;
-    const publicKey = this.recovery.recover(digest, signature, recoveryId);
-    return this.admitWhenKnown(async () => ethPendingMessage(withSender(unrecovered, await publicKey)));
+    return this.submitEth(decodeEthTransaction(raw, this.node.chainId));
   }
 
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
   private submitEth(tx: EthTransaction): Promise<Admitted> {
-    return this.admit(ethPendingMessage(tx));
+    const signed = toFilecoinMessage(tx);
+    return this.admit(pendingMessage(signed, tx));
   }
-}
-
-/** An Ethereum transaction as the pool holds it: the message Lotus makes of it. */
-function ethPendingMessage(tx: EthTransaction): PendingMessage {
-  return pendingMessage(toFilecoinMessage(tx), tx);
 }
 
 /**

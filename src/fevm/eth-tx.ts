@@ -77,7 +77,7 @@ interface SenderSignature {
 }
 
 /** A signed transaction decoded and checked, all but its sender, which recovering `signature` gives (withSender). */
-export interface UnrecoveredEthTransaction {
+interface UnrecoveredEthTransaction {
   tx: Omit<EthTransaction, 'from'>;
   signature: SenderSignature;
 }
@@ -102,7 +102,7 @@ function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: 
  * last 20 bytes. Written out field by field: a spread made many of the node's transactions (the chain
  * keeps them all) an object shape of their own, ~0.45 KB each, in the CLI's process.
  */
-export function withSender({ tx }: UnrecoveredEthTransaction, publicKey: Uint8Array | null): EthTransaction {
+function withSender({ tx }: UnrecoveredEthTransaction, publicKey: Uint8Array | null): EthTransaction {
   if (!publicKey) throw new MessageRejectedError('failed to calculate sender: invalid signature');
   const { type, hash, chainId, nonce, to, value, input, gasLimit, maxFeePerGas, maxPriorityFeePerGas, v, r, s } = tx;
   return { type, hash, chainId, nonce, from: publicKeyEthAddress(publicKey), to, value, input, gasLimit, maxFeePerGas, maxPriorityFeePerGas, v, r, s };
@@ -116,7 +116,7 @@ export function decodeEthTransaction(raw: Uint8Array, chainId: bigint): EthTrans
 }
 
 /** decodeEthTransaction up to recovering the sender: the fields and the signature, checked. */
-export function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
+function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
   if (raw.length === 0) throw new MessageRejectedError('empty transaction');
   if (raw.length > MAX_TX_BYTES) throw new MessageRejectedError('transaction too large');
   const first = raw[0];

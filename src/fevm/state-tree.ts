@@ -8,24 +8,40 @@ import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { fromStorable, toStorable } from '../common/storable.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 
-/**
- * The values of one key over time, in the order they were written: each with the epoch it holds
- * from and the write (commit) that wrote it. Several writes may share an epoch (a cheat code edits
- * the head's state); a read takes the last one.
- */
-interface History<V> {
-  epochs: number[];
-  writes: number[];
-  values: V[];
+/** A key written once: its value, the epoch it holds from and the write (commit) that wrote it, inline. */
+class Written<V> {
+  constructor(
+    readonly epoch: number,
+    readonly write: number,
+    public value: V,
+  ) {}
 }
 
+/**
+ * The values of a key written more than once, in the order they were written: each with the epoch it
+ * holds from and the write that wrote it. Several writes may share an epoch (a cheat code edits the
+ * head's state); a read takes the last one.
+ */
+class History<V> {
+  constructor(
+    readonly epochs: number[],
+    readonly writes: number[],
+    readonly values: V[],
+  ) {}
+}
+
+/**
+ * Every key's values over time. Most keys (a new account's actor and address) are written once and
+ * never again, so a key holds one `Written` and gets a `History` (three arrays) only on its second write.
+ */
 class VersionedMap<V> {
-  private readonly entries = new Map<string, History<V>>();
+  private readonly entries = new Map<string, Written<V> | History<V>>();
 
   get(key: string, epoch: number): V | undefined {
-    const history = this.entries.get(key);
-    if (!history) return undefined;
-    const { epochs, values } = history;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry instanceof Written) return entry.epoch <= epoch ? entry.value : undefined;
+    const { epochs, values } = entry;
     // Fast path: the newest value, which is what most reads want.
     if (epochs[epochs.length - 1] <= epoch) return values[values.length - 1];
     let lo = 0;
@@ -42,45 +58,59 @@ class VersionedMap<V> {
   }
 
   set(key: string, value: V, epoch: number, write: number): void {
-    const history = this.entries.get(key);
-    if (!history) {
-      this.entries.set(key, { epochs: [epoch], writes: [write], values: [value] });
-    } else if (history.writes[history.writes.length - 1] === write) {
-      history.values[history.values.length - 1] = value;
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.entries.set(key, new Written(epoch, write, value));
+    } else if (entry instanceof Written) {
+      if (entry.write === write) entry.value = value;
+      else this.entries.set(key, new History([entry.epoch, epoch], [entry.write, write], [entry.value, value]));
+    } else if (entry.writes[entry.writes.length - 1] === write) {
+      entry.values[entry.values.length - 1] = value;
     } else {
-      history.epochs.push(epoch);
-      history.writes.push(write);
-      history.values.push(value);
+      entry.epochs.push(epoch);
+      entry.writes.push(write);
+      entry.values.push(value);
     }
   }
 
   /** What `write` wrote to `key`, and at which epoch (searched from the newest, where journaling looks). */
   atWrite(key: string, write: number): { epoch: number; value: V } | undefined {
-    const history = this.entries.get(key);
-    if (!history) return undefined;
-    for (let i = history.writes.length - 1; i >= 0 && history.writes[i]! >= write; i--) {
-      if (history.writes[i] === write) return { epoch: history.epochs[i]!, value: history.values[i]! };
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry instanceof Written) return entry.write === write ? entry : undefined;
+    for (let i = entry.writes.length - 1; i >= 0 && entry.writes[i]! >= write; i--) {
+      if (entry.writes[i] === write) return { epoch: entry.epochs[i]!, value: entry.values[i]! };
     }
     return undefined;
   }
 
   /** Every (key, epoch, write, value) ever written, in no particular order. */
   *all(): Iterable<[string, number, number, V]> {
-    for (const [key, { epochs, writes, values }] of this.entries) {
+    for (const [key, entry] of this.entries) {
+      if (entry instanceof Written) {
+        yield [key, entry.epoch, entry.write, entry.value];
+        continue;
+      }
+      const { epochs, writes, values } = entry;
       for (let i = 0; i < writes.length; i++) yield [key, epochs[i], writes[i], values[i]];
     }
   }
 
   /** Forgets what writes after `write` wrote to `key`. */
   undo(key: string, write: number): void {
-    const history = this.entries.get(key);
-    if (!history) return;
-    while (history.writes.length && history.writes[history.writes.length - 1] > write) {
-      history.epochs.pop();
-      history.writes.pop();
-      history.values.pop();
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    if (entry instanceof Written) {
+      if (entry.write > write) this.entries.delete(key);
+      return;
     }
-    if (history.writes.length === 0) this.entries.delete(key);
+    const { epochs, writes, values } = entry;
+    while (writes.length && writes[writes.length - 1] > write) {
+      epochs.pop();
+      writes.pop();
+      values.pop();
+    }
+    if (writes.length === 0) this.entries.delete(key);
   }
 }
 
@@ -226,12 +256,26 @@ export const localStateSource: StateSource = {
 
 // Keys of the one flat map an overlay stages changes in.
 const actorKey = (id: number) => `a${id}`;
-/** Address keys by address: the EVM looks the same FilAddress up many times per call. */
-const addressKeys = new WeakMap<FilAddress, string>();
-const addressKey = (address: FilAddress) => {
-  let key = addressKeys.get(address);
-  if (key === undefined) addressKeys.set(address, (key = `x${address.key}`));
-  return key;
+/** Hex digits by value, as character codes. */
+const HEX_DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** `x0x`, then room for the hex of the longest address: a protocol byte, a namespace's varint (up to 8 bytes) and a 54-byte subaddress. */
+const addressKeyScratch = Buffer.alloc(3 + 2 * (1 + 8 + 54), 'x0x', 'latin1');
+/**
+ * `x` and the address's bytes in 0x hex (`x${address.key}`, as saved files have it), written as one
+ * flat string: the tree's map keeps it as its key, and a string made by concatenation would be kept
+ * as its parts and a flattened copy. Made on every lookup (no cache that lives as long as the address).
+ */
+const addressKey = (address: FilAddress): string => {
+  const out = addressKeyScratch;
+  const { payload } = address;
+  out[3] = HEX_DIGITS[address.protocol >> 4]!;
+  out[4] = HEX_DIGITS[address.protocol & 15]!;
+  let at = 5;
+  for (let i = 0; i < payload.length; i++) {
+    out[at++] = HEX_DIGITS[payload[i]! >> 4]!;
+    out[at++] = HEX_DIGITS[payload[i]! & 15]!;
+  }
+  return out.toString('latin1', 0, at);
 };
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
 const NEXT_ID_KEY = 'n';

@@ -1,7 +1,8 @@
-// The interpreter's hot path (fevm/actors/evm/memory-ops.ts, code-analysis.ts, interpreter-loop.ts,
-// state-adapter.ts): memory accounts kept exactly as @ethereumjs's gas functions keep them, the words
-// MSTORE, MLOAD and KECCAK256 make, code analyses reused per code, the loop that awaits only what
-// must be, and unchanged accounts not written back.
+// The interpreter's hot path (fevm/actors/evm/memory-ops.ts, word-ops.ts, halt-ops.ts, code-analysis.ts,
+// interpreter-loop.ts, state-adapter.ts): memory accounts kept exactly as @ethereumjs's gas functions
+// keep them, the words MSTORE, MLOAD, KECCAK256, PUSH and CALLDATALOAD make, STOP and RETURN without
+// a throw, code analyses reused per code, the loop that awaits only what must be, and unchanged
+// accounts not written back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Common, Mainnet } from '@ethereumjs/common';
@@ -12,6 +13,8 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
 import { patchRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
 import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
+import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
 import { createPlaceholder } from '../../src/fevm/actors/lifecycle.js';
 import { EvmStateAdapter } from '../../src/fevm/actors/evm/state-adapter.js';
 import { StateTree } from '../../src/fevm/state-tree.js';
@@ -203,5 +206,59 @@ describe("the EVM's write-back of accounts", () => {
     assert.deepEqual([...overlay.changes()], []);
     await adapter.putAccount(address, new Account(BigInt(placeholder.nonce), 6n));
     assert.equal(overlay.getActor(placeholder.id)?.balance, 6n);
+  });
+});
+
+describe('PUSH, CALLDATALOAD, STOP and RETURN (word-ops.ts, halt-ops.ts)', () => {
+  const common = new Common({ chain: Mainnet, hardfork: 'cancun' });
+  common.updateParams(paramsEVM);
+  const ethereumjs = getOpcodesForHF(common).handlers;
+  const bytes = Uint8Array.from({ length: 40 }, (_, i) => (i * 73 + 29) & 0xff);
+  /** A run state over `code` and `callData` whose stack is a plain array (top last). */
+  const runStateAt = (code: Uint8Array, callData: Uint8Array, opCode: number, programCounter: number, stack: bigint[] = []) =>
+    ({
+      code,
+      opCode,
+      programCounter,
+      shouldDoJumpAnalysis: true,
+      stack: { push: (v: bigint) => stack.push(v), pop: () => stack.pop()!, popN: (n: number) => stack.splice(-n).reverse() },
+      interpreter: { getCallData: () => callData, getCallDataSize: () => BigInt(callData.length), _result: {} as { returnValue?: Uint8Array } },
+      memory: { read: (offset: number, length: number) => bytes.slice(offset, offset + length) },
+      values: stack,
+    }) as any;
+
+  test("PUSH1–PUSH32 push @ethereumjs's words, zeros past the end of the code included", () => {
+    for (let count = 1; count <= 32; count++) {
+      for (const pc of [1, bytes.length - count, bytes.length - Math.ceil(count / 2)]) {
+        const ours = runStateAt(bytes, bytes, 0x5f + count, pc);
+        const theirs = runStateAt(bytes, bytes, 0x5f + count, pc);
+        push(ours);
+        ethereumjs.get(0x5f + count)!(theirs, common);
+        assert.deepEqual([ours.values, ours.programCounter], [theirs.values, theirs.programCounter], `PUSH${count} at ${pc}`);
+      }
+    }
+  });
+
+  test("CALLDATALOAD pushes @ethereumjs's word at any offset, past the end and beyond 2^32 included", () => {
+    for (const offset of [0n, 4n, 8n, 39n, 40n, 41n, 1n << 32n, MAX_WORD]) {
+      const ours = runStateAt(bytes, bytes, 0x35, 1, [offset]);
+      const theirs = runStateAt(bytes, bytes, 0x35, 1, [offset]);
+      calldataload(ours);
+      ethereumjs.get(0x35)!(theirs, common);
+      assert.deepEqual(ours.values, theirs.values, `offset ${offset}`);
+    }
+  });
+
+  test('STOP and RETURN move the program counter past the code; RETURN copies the range out', () => {
+    const stopped = runStateAt(bytes, bytes, 0x00, 5);
+    stop(stopped);
+    assert.equal(stopped.programCounter, bytes.length);
+    const returned = runStateAt(bytes, bytes, 0xf3, 5, [3n, 2n]);
+    returnOp(returned);
+    assert.equal(returned.programCounter, bytes.length);
+    assert.deepEqual(returned.interpreter._result.returnValue, bytes.slice(2, 5));
+    const empty = runStateAt(bytes, bytes, 0xf3, 5, [0n, 7n]);
+    returnOp(empty);
+    assert.equal(empty.interpreter._result.returnValue.length, 0);
   });
 });

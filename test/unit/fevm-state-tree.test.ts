@@ -2,7 +2,7 @@
 // StateSource under the tree.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
+import { EAM_NAMESPACE, FilAddress, Protocol } from '../../src/common/address.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from '../../src/fevm/actor.js';
 import { localStateSource, StateTree, type StateSource } from '../../src/fevm/state-tree.js';
 
@@ -122,6 +122,50 @@ describe('StateTree history', () => {
     assert.equal(s.getStorage(1, 2, 0n), 0n);
     assert.equal(s.getStorage(1, 2, 0x10n), 0n);
     assert.equal(s.getStorage(1, 0, 2n ** 256n - 1n), 0n);
+  });
+});
+
+describe('StateTree reverts and saved commits', () => {
+  test('a revert forgets keys written once and the later writes of keys written again', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(1, 1n));
+    const snapshot = tree.snapshot();
+    write(tree, 2, actor(1, 2n));
+    write(tree, 2, actor(2, 20n));
+    write(tree, 3, actor(1, 3n));
+    tree.revert(snapshot);
+    assert.equal(tree.at(3).getActor(1)?.balance, 1n);
+    assert.equal(tree.at(3).getActor(2), undefined);
+    // Written again after the revert: a history from the kept write on.
+    write(tree, 4, actor(1, 4n));
+    write(tree, 4, actor(2, 40n));
+    assert.deepEqual([tree.at(3).getActor(1)?.balance, tree.at(4).getActor(1)?.balance, tree.at(3).getActor(2), tree.at(4).getActor(2)?.balance], [1n, 4n, undefined, 40n]);
+  });
+
+  test('commits export, journal and load back, keys written once and keys written again alike', () => {
+    const tree = new StateTree();
+    write(tree, 1, actor(1, 1n));
+    write(tree, 2, actor(2, 2n));
+    write(tree, 3, actor(1, 3n));
+    const journaled = tree.exportCommitsSince(1);
+    assert.deepEqual(journaled.map((c) => [c.epoch, c.changes.map(([key]) => key)]), [[2, ['a2']], [3, ['a1']]]);
+    const loaded = new StateTree();
+    loaded.load(tree.exportCommits());
+    assert.deepEqual(loaded.exportCommitsSince(1), journaled);
+    assert.deepEqual([1, 2, 3].map((e) => [loaded.at(e).getActor(1)?.balance, loaded.at(e).getActor(2)?.balance]), [[1n, undefined], [1n, 2n], [3n, 2n]]);
+  });
+
+  test('an address is saved under `x` and its FilAddress.key, the key saved files have', () => {
+    const addresses = [f410(0xaa), FilAddress.fromDelegated(2 ** 50, new Uint8Array(54).fill(0xfe)), FilAddress.fromPayload(Protocol.BLS, new Uint8Array(48).fill(7))];
+    const tree = new StateTree();
+    const overlay = tree.stage();
+    addresses.forEach((address, i) => overlay.putAddress(address, 100 + i));
+    tree.commit(overlay, 1);
+    const [commit] = tree.exportCommits();
+    assert.deepEqual(commit!.changes, addresses.map((address, i) => [`x${address.key}`, 100 + i]));
+    const loaded = new StateTree();
+    loaded.load([commit!]);
+    assert.deepEqual(addresses.map((address) => loaded.at(1).lookupId(FilAddress.fromBytes(address.bytes))), [100, 101, 102]);
   });
 });
 

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { bytesToHex, concatBytes } from '../../src/common/hex.js';
+import { toFilecoinMessage, type EthTransaction } from '../../src/fevm/eth-tx.js';
+import { signedMessageCid } from '../../src/fevm/message.js';
 import { buildTipset, tipsetKeyCid, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
 
@@ -84,6 +86,28 @@ describe('tipset contents', () => {
     assert.equal(tipset.epoch, 1);
     assert.equal(tipset.timestamp, 1_700_000_001);
     assert.equal(tipset.baseFee, 100n);
+  });
+
+  test('an Ethereum transaction is kept with its fields, and its signed message is the one made from it', () => {
+    const tx = (nonce: number, to: Uint8Array | null, input: Uint8Array): EthTransaction => ({
+      type: 2, hash: blake2b(new Uint8Array([nonce]), { dkLen: 32 }), chainId: 31415926n, nonce, from: new Uint8Array(20).fill(0xaa), to, value: 5n, input,
+      gasLimit: 1_000_000, maxFeePerGas: 2_000n, maxPriorityFeePerGas: 100n, v: 1n, r: 7n, s: 9n,
+    });
+    const txs = [tx(0, new Uint8Array(20).fill(0xbb), new Uint8Array([1, 2, 3])), tx(1, null, new Uint8Array([0x60, 0x00])), tx(2, new Uint8Array(20).fill(0xcc), new Uint8Array())];
+    const messages = txs.map((ethTx, index): IncludedMessage => {
+      const signed = toFilecoinMessage(ethTx);
+      return { cid: signedMessageCid(signed), signed, ethTx, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed: 1, events: [] }, index };
+    });
+    const tipset = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 100n, parent: genesis(), messages: [included(0, 1_000_000, 1, 0), ...messages] });
+    tipset.messages.slice(1).forEach((m, i) => {
+      const kept = m.ethTx!;
+      for (const field of ['type', 'chainId', 'nonce', 'value', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas', 'v', 'r', 's'] as const) assert.equal(kept[field], txs[i][field]);
+      for (const field of ['hash', 'from', 'to', 'input'] as const) assert.deepEqual(kept[field] && [...kept[field]], txs[i][field] && [...txs[i][field]!]);
+      assert.ok(signedMessageCid(m.signed).equals(messages[i].cid));
+    });
+    assert.equal(tipset.messages[2].ethTx!.to, null);
+    assert.equal(tipset.messages[3].ethTx!.input.length, 0);
+    assert.equal(tipset.messages[0].ethTx, undefined);
   });
 
   test('an empty tipset uses no gas', () => {

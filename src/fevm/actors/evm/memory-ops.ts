@@ -122,6 +122,12 @@ function wordOf(bytes: Uint8Array): bigint {
  * word's high end, zeros after them; 32 - length: its low end), zeros elsewhere.
  */
 export function wordFrom(bytes: Uint8Array, at: number): bigint {
+  // Up to 6 bytes (PUSH1–PUSH6, most PUSHes) fit a Number exactly.
+  if (at >= 26) {
+    let value = 0;
+    for (let i = at; i < 32; i++) value = value * 256 + (bytes[i - at] ?? 0);
+    return BigInt(value);
+  }
   word.fill(0);
   word.set(bytes, at);
   return (wordView.getBigUint64(0) << 192n) | (wordView.getBigUint64(8) << 128n) | (wordView.getBigUint64(16) << 64n) | wordView.getBigUint64(24);
