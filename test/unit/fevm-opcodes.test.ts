@@ -12,7 +12,7 @@ import { Address } from '@ethereumjs/util';
 import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
-import { bytecodeStoreGas, copyGas } from '../../src/fevm/actors/evm/evm-gas.js';
+import { bytecodeStoreGas, copyGas, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { onChainReturn, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
@@ -496,6 +496,44 @@ describe('aborts and precompiles cost the FVM gas they used', () => {
       assert.equal(measured.success, 0n, name);
       assert.ok(measured.gas < 1_000_000n, `${name}: the CALL took ${measured.gas}`);
     }
+  });
+});
+
+/** Runtime code that CALLs sha256 (0x02) with `value` and 50 M gas and leaves the gas the CALL took on the stack. */
+const sha256CallGas = (value: number) => `5a602061010060206000${'60' + byte(value)}60026302faf080f1505a9003`;
+
+describe('CALL with value to a precompile (builtin-actors precompiles/mod.rs:110-135)', () => {
+  test('the value goes to its f410 by a send after it succeeded: the CALL pays the send', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // [value 1, value 1 again, no value]: the second differs from the third only in the send.
+    const runtime = sha256CallGas(1) + sha256CallGas(1) + sha256CallGas(0) + '604052602052600052' + '60606000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime), 10n)).exitCode, 0);
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    // The first run creates the Placeholder; the second finds it.
+    assert.equal((await sendRaw(contract, '0x')).exitCode, 0);
+    const receipt = await sendRaw(contract, '0x');
+    assert.equal(receipt.exitCode, 0);
+    const word = (i: number) => BigInt(bytesToHex(receipt.returnData.subarray(32 * i, 32 * i + 32)));
+    assert.equal(word(1) - word(2), BigInt(SEND_SYSCALL + SEND_TRANSFER_FUNDS));
+    const state = devnet.stateAt(devnet.head.epoch);
+    const placeholder = state.getActor(state.lookupId(FilAddress.fromEthAddress(hexToBytes(precompileAddress(0x00, 2))))!)!;
+    assert.deepEqual([placeholder.kind, placeholder.balance], ['placeholder', 4n]);
+  });
+
+  test('a refused input or a balance too small: the CALL returns 0 with no data and nothing moves', async (t) => {
+    const { deploy, send, devnet } = await fevmSetup(t);
+    const rich = await deploy('FevmProbe', [], 10n);
+    const poor = await deploy('FevmProbe', [], 1n);
+    // bn254 add of (1, 1), not on the curve; sha256 of nothing with more value than the caller has.
+    const notOnCurve = '0x' + [1, 1, 1, 1].map((n) => n.toString(16).padStart(64, '0')).join('');
+    for (const [probe, target, data] of [[rich, 6, notOnCurve], [poor, 2, '0x']] as const) {
+      const receipt = await send(probe, 'callTo', [precompileAddress(0x00, target), 5n, data]);
+      assert.equal(receipt.exitCode, 0);
+      assert.deepEqual([...probe.iface.decodeFunctionResult('callTo', hexlify(receipt.returnData))], [false, '0x']);
+    }
+    const state = devnet.stateAt(devnet.head.epoch);
+    assert.deepEqual([state.getActor(rich.id)!.balance, state.getActor(poor.id)!.balance], [10n, 1n]);
+    for (const target of [2, 6]) assert.equal(state.lookupId(FilAddress.fromEthAddress(hexToBytes(precompileAddress(0x00, target)))), undefined);
   });
 });
 

@@ -13,7 +13,8 @@
 //   - Ethereum's rules the FEVM has not: no CALL stipend, no code deposit gas (FEVM_PARAMS), no
 //     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it;
 //     an abort or a CREATE2 collision costs what ran, not the frame's whole gas; Ethereum
-//     precompiles ignore the CALL's gas argument; memory past u32 is exit 38 (memory-ops.ts).
+//     precompiles ignore the CALL's gas argument; memory past u32 is exit 38 (memory-ops.ts); value
+//     sent to a precompile pays its send to the f410.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
@@ -296,6 +297,8 @@ export class FevmEvm extends EVM {
 
   /** A precompile call: Ethereum precompiles cost what their syscalls or their Wasm work cost on the FVM. */
   private async chargedPrecompile(message: Message): Promise<EVMResult> {
+    // The f410 the value goes to, as it was before the send.
+    const receiver = message.value > 0n ? resolveEthAddress(this.host.state, message.codeAddress.bytes) : undefined;
     this.frames.push(message);
     let result: EVMResult;
     try {
@@ -304,23 +307,26 @@ export class FevmEvm extends EVM {
       this.frames.pop();
     }
     const target = message.codeAddress.bytes;
-    if (target[0] !== 0) return result;
     const exec = result.execResult;
+    let gas = exec.executionGasUsed;
     // A refused input fails the CALL with the little work done, not the gas it had (call.rs:187-193).
-    const ethGas = exec.exceptionError ? 0n : exec.executionGasUsed;
-    const gas = BigInt(ethPrecompileGas(target[19], message.data, ethGas));
+    if (target[0] === 0) gas = BigInt(ethPrecompileGas(target[19], message.data, exec.exceptionError ? 0n : gas));
+    // Value goes to the precompile's f410 by a send once it succeeded (precompiles/mod.rs:128-133, System::transfer: no flush).
+    if (message.value > 0n && !message.delegatecall && !exec.exceptionError) gas += BigInt(this.sendSyscallGas(message, receiver));
     if (gas > message.gasLimit) return outOfGas(message.gasLimit);
     exec.executionGasUsed = gas;
     return result;
   }
 
-  /**
-   * A CALL leaving the contract (builtin-actors call.rs send_raw): the caller flushes its state,
-   * then the FVM's send: the receiver looked up (or a Placeholder created), the value moved.
-   */
+  /** A CALL leaving the contract (builtin-actors call.rs send_raw): the caller flushes its state, then sends. */
   private sendGas(message: Message, receiver: Actor | undefined): number {
+    return this.flushCallerGas() + this.sendSyscallGas(message, receiver);
+  }
+
+  /** The FVM's send: the receiver looked up (or a Placeholder created), the value moved. */
+  private sendSyscallGas(message: Message, receiver: Actor | undefined): number {
     const { access } = this.host;
-    let gas = this.flushCallerGas() + SEND_SYSCALL;
+    let gas = SEND_SYSCALL;
     if (message.delegatecall) return gas;
     if (receiver) gas += access.read(receiver.id);
     else gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
