@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
-import { AbiCoder, getBytes, hexlify } from 'ethers';
+import { AbiCoder, computeAddress, getBytes, hexlify, keccak256, SigningKey } from 'ethers';
 import { EAM_NAMESPACE, FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { hexToBytes } from '../../src/common/hex.js';
@@ -290,6 +290,34 @@ describe('reserved addresses without a precompile', () => {
     // The point at infinity plus itself.
     const [ok, sum] = await call(probe, 'staticCallTo', ['0x000000000000000000000000000000000000000b', '0x' + '00'.repeat(256)]);
     assert.deepEqual([ok, sum], [true, '0x' + '00'.repeat(128)]);
+  });
+
+  test('ecrecover (0x01): a high s recovers as a low one; v not 27/28, r or s 0 or ≥ n: success with no output', async (t) => {
+    // builtin-actors precompiles/evm.rs:39-45 and 63-71; the FVM's recovery (libsecp256k1's
+    // parse_standard) refuses r, s ≥ n but not a high s.
+    const { deploy, call } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const key = new SigningKey('0x' + '11'.repeat(32));
+    const hash = keccak256('0x1234');
+    const { r, s, v } = key.sign(hash);
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const word = (x: bigint | string) => BigInt(x).toString(16).padStart(64, '0');
+    const input = (vv: bigint | number, rr: bigint | string, ss: bigint | string) => '0x' + hash.slice(2) + word(BigInt(vv)) + word(rr) + word(ss);
+    const signer = '0x' + computeAddress(key.publicKey).slice(2).toLowerCase().padStart(64, '0');
+    const cases: [string, string, string][] = [
+      ['low s', input(v, r, s), signer],
+      ['high s, other v', input(55 - v, r, n - BigInt(s)), signer],
+      ['v 0', input(v - 27, r, s), '0x'],
+      ['v 29', input(29, r, s), '0x'],
+      ['v 27 + 256', input(v + 256, r, s), '0x'],
+      ['r 0', input(v, 0n, s), '0x'],
+      ['s 0', input(v, r, 0n), '0x'],
+      ['r n', input(v, n, s), '0x'],
+      ['s n', input(v, r, n), '0x'],
+    ];
+    for (const [name, data, expected] of cases) {
+      assert.deepEqual([...(await call(probe, 'staticCallTo', ['0x0000000000000000000000000000000000000001', data]))], [true, expected], name);
+    }
   });
 
   test('value sent with a CALL to a precompile goes to its f410 (a Placeholder), after the precompile succeeds', async (t) => {
