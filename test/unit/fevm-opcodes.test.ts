@@ -566,3 +566,18 @@ describe('CREATE2 onto a live contract', () => {
     assert.ok(word(1) - word(3) < 50_000_000n, `the second CREATE2 took ${word(1) - word(3)}`);
   });
 });
+
+describe('the call-depth limit', () => {
+  test('a contract calling itself with all its gas runs out of gas long before depth 1024', async (t) => {
+    // So a CREATE at the limit, which bumps the nonce on FEVM (builtin-actors instructions/lifecycle.rs:115-118)
+    // and not on Ethereum, never runs within a block's gas.
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // CALL(GAS, ADDRESS, 0, 0, 0, 0, 32), then return 1 + the callee's answer (0 when it failed).
+    const runtime = '60206000600060006000305af150600051600101600052' + '60206000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const to = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to) }, devnet.head.epoch);
+    const depth = BigInt(bytesToHex(result.returnData));
+    assert.ok(depth > 10n && depth < 1024n, `depth ${depth}`);
+  });
+});
