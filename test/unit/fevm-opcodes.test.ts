@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { getBytes, getCreateAddress, hexlify, ZeroAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
@@ -429,5 +430,85 @@ describe('SELFDESTRUCT (pre-Cancun, as FEVM)', () => {
     const actor = devnet.stateAt(devnet.head.epoch).getActor(target.id)!;
     assert.ok(actor.evm!.bytecode.length > 0);
     assert.equal(actor.balance, FIL);
+  });
+});
+
+/** Runtime code that CALLs `target` (`prefix` first) with 50 M gas and returns [success, the gas the CALL took]. */
+const measureCall = (prefix: string, opcode: 'f1' | 'fa', target: number | string, argsSize: number, retSize: number) => {
+  const pushTarget = typeof target === 'number' ? '60' + byte(target) : '73' + target.slice(2).toLowerCase();
+  const value = opcode === 'f1' ? '6000' : '';
+  // GAS, CALL(50 M, target, [0], 0, argsSize, 0x80, retSize), GAS; memory: [before, success, after].
+  const call = `5a60${byte(retSize)}608060${byte(argsSize)}6000${value}${pushTarget}6302faf080${opcode}5a`;
+  return prefix + call + '604052602052600052' + '60606000f3';
+};
+
+/** Reads measureCall's answer. */
+const callMeasure = (data: Uint8Array) => {
+  const word = (i: number) => BigInt(bytesToHex(data.subarray(32 * i, 32 * i + 32)));
+  return { success: word(1), gas: word(0) - word(2) };
+};
+
+describe('aborts and precompiles cost the FVM gas they used', () => {
+  test('INVALID, a bad jump or a stack underflow: the exit code and the gas used, not the whole gas limit', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const runtimes: [string, number][] = [['00', ExitCode.Ok], ['fe', ExitCode.EvmInvalidInstruction], ['600056', ExitCode.EvmBadJumpdest], ['01', ExitCode.EvmStackUnderflow]];
+    for (const [runtime] of runtimes) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const stop = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x');
+    for (const [i, [runtime, exitCode]] of runtimes.entries()) {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: i }), '0x');
+      assert.equal(receipt.exitCode, exitCode, runtime);
+      // The helper's gas limit is 2e9; an abort's work is about a STOP's (which returns a block more).
+      assert.ok(Math.abs(receipt.gasUsed - stop.gasUsed) < 10_000, `${runtime}: ${receipt.gasUsed} vs ${stop.gasUsed}`);
+    }
+    // A contract calling one that aborts keeps the rest of the 50 M it gave it: the CALL costs what
+    // a CALL to the STOP costs.
+    const measure = async (nonce: number, target: number) => {
+      assert.equal((await sendRaw(null, deployCode(measureCall('', 'f1', getCreateAddress({ from: wallet.address, nonce: target }), 0, 0)))).exitCode, 0);
+      return callMeasure((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).returnData);
+    };
+    const toStop = await measure(9, 0);
+    const toInvalid = await measure(11, 1);
+    assert.deepEqual([toStop.success, toInvalid.success], [1n, 0n]);
+    assert.ok(toInvalid.gas < toStop.gas + 10_000n, `the CALL took ${toInvalid.gas}, to a STOP ${toStop.gas}`);
+  });
+
+  test('an Ethereum precompile ignores the CALL\'s gas argument: sha256 with 50 gas succeeds', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // STATICCALL(50, 0x02, 0, 32, 0, 32): Ethereum's price is 72.
+    const runtime = '602060006020600060026032fa' + '602052' + '60406000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(contract) }, devnet.head.epoch);
+    assert.equal(bytesToHex(result.returnData.subarray(0, 32)), bytesToHex(sha256(new Uint8Array(32))));
+    assert.equal(BigInt(bytesToHex(result.returnData.subarray(32, 64))), 1n);
+  });
+
+  test('a precompile that refuses its input returns 0 without taking the CALL\'s gas', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // bn254 add of (1, 1), not on the curve; blake2f with a 1-byte input (it needs 213).
+    const notOnCurve = '6001600052600160205260016040526001606052';
+    for (const [prefix, target, size] of [[notOnCurve, 6, 0x80], ['', 9, 1]] as const) {
+      assert.equal((await sendRaw(null, deployCode(measureCall(prefix, 'fa', target, size, 0x40)))).exitCode, 0);
+    }
+    for (const [nonce, name] of [[0, 'bn254 add'], [1, 'blake2f']] as const) {
+      const to = getCreateAddress({ from: wallet.address, nonce });
+      const measured = callMeasure((await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to) }, devnet.head.epoch)).returnData);
+      assert.equal(measured.success, 0n, name);
+      assert.ok(measured.gas < 1_000_000n, `${name}: the CALL took ${measured.gas}`);
+    }
+  });
+});
+
+describe('memory', () => {
+  test('an offset or size past 2^32 is an illegal memory access (exit 38), charged the gas used', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // MLOAD(2^32); RETURN(0, 2^32).
+    const runtimes = ['6401000000005150', '64010000000060' + '00f3'];
+    for (const runtime of runtimes) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    for (const [i, runtime] of runtimes.entries()) {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: i }), '0x');
+      assert.equal(receipt.exitCode, ExitCode.EvmIllegalMemoryAccess, runtime);
+      assert.ok(receipt.gasUsed < 100_000_000, `${runtime}: ${receipt.gasUsed}`);
+    }
   });
 });

@@ -23,7 +23,6 @@ const EXIT_CODES: Record<string, number> = {
   'invalid opcode': ExitCode.EvmUndefinedInstruction,
   'stack underflow': ExitCode.EvmStackUnderflow,
   'stack overflow': ExitCode.EvmStackOverflow,
-  'invalid JUMP': ExitCode.EvmBadJumpdest,
   'insufficient balance': ExitCode.SysErrInsufficientFunds,
   'static state change': ExitCode.ErrReadOnly,
   'value out of range': ExitCode.EvmIllegalMemoryAccess,
@@ -222,6 +221,8 @@ export function exitCodeOf(exec: ExecResult, error: EVMError): number {
     if (runState && runState.code[runState.programCounter] === INVALID) return ExitCode.EvmInvalidInstruction;
     return ExitCode.EvmUndefinedInstruction;
   }
+  // @ethereumjs adds where the jump was ("invalid JUMP at …"): control.rs's BAD_JUMPDEST (39).
+  if (error.error.startsWith(EVMError.errorMessages.INVALID_JUMP)) return ExitCode.EvmBadJumpdest;
   return EXIT_CODES[error.error] ?? ExitCode.EvmInvalidInstruction;
 }
 

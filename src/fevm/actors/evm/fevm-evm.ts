@@ -48,7 +48,7 @@ import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
 import { calldataload, push } from './word-ops.js';
-import { CALL_MEMORY_RANGES, growMemory, keccak256Op, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
+import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
   ACCOUNT_INVOCATION,
@@ -174,14 +174,14 @@ export class FevmEvm extends EVM {
    * run without the copies nothing reads (call-frame.ts).
    */
   protected override async runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
-    if (canRunFrame(this)) return runFrame(this, ...args);
+    if (canRunFrame(this)) return abortCostsWhatRan(args[0].gasLimit, await runFrame(this, ...args));
     const result = await super.runInterpreter(...args);
     if (result.runState) {
       patchInterpreter(result.runState.interpreter);
       patchRunLoop(result.runState.interpreter);
       learnInterpreter(result.runState.interpreter);
     }
-    return result;
+    return abortCostsWhatRan(args[0].gasLimit, result);
   }
 
   protected override async _generateAddress(message: Message): Promise<Address> {
@@ -304,7 +304,9 @@ export class FevmEvm extends EVM {
     const target = message.codeAddress.bytes;
     if (target[0] !== 0) return result;
     const exec = result.execResult;
-    const gas = BigInt(ethPrecompileGas(target[19], message.data, exec.executionGasUsed));
+    // A refused input fails the CALL with the little work done, not the gas it had (call.rs:187-193).
+    const ethGas = exec.exceptionError ? 0n : exec.executionGasUsed;
+    const gas = BigInt(ethPrecompileGas(target[19], message.data, ethGas));
     if (gas > message.gasLimit) return outOfGas(message.gasLimit);
     exec.executionGasUsed = gas;
     return result;
@@ -374,6 +376,18 @@ function rejectBytecode(result: EVMResult): EVMResult {
   if (exec.exceptionError || (code.length <= MAX_CODE_SIZE && code[0] !== 0xef)) return result;
   const error = code.length > MAX_CODE_SIZE ? EVMError.errorMessages.CODESIZE_EXCEEDS_MAXIMUM : EVMError.errorMessages.INVALID_BYTECODE_RESULT;
   return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(error) } };
+}
+
+/**
+ * An abort other than running out of gas (INVALID, a bad jump, a stack error, a read-only violation)
+ * is the actor's exit with the gas it used (builtin-actors execution.rs:262-267 returns the error;
+ * the FVM charges only what ran). @ethereumjs, as Ethereum, takes the frame's whole gas limit.
+ */
+function abortCostsWhatRan(gasLimit: bigint, result: ExecResult): ExecResult {
+  const error = result.exceptionError?.error;
+  if (error === undefined || error === EVMError.errorMessages.OUT_OF_GAS || result.gas === undefined) return result;
+  result.executionGasUsed = gasLimit - result.gas;
+  return result;
 }
 
 function outOfGas(gasLimit: bigint): EVMResult {
@@ -614,7 +628,8 @@ function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[strin
     const words = runState.memoryWordCount;
     growMemory(runState, ranges(runState.stack), prices);
     gas += fvmCharges(runState, words, undefined);
-    runState.messageGasLimit = callGasLimit(runState, name, runState.interpreter.getGasLeft() - gas);
+    const available = runState.interpreter.getGasLeft() - gas;
+    runState.messageGasLimit = isEthPrecompile(runState.stack.peek(2)[1]) ? available : callGasLimit(runState, name, available);
     return gas;
   };
 }
@@ -635,6 +650,8 @@ function memoryGasFunction(name: string, ranges: (typeof MEMORY_RANGES)[string],
 /** The FVM charges of an opcode beyond its interpreter work: memory grown since it had `words` words, and OPCODE_CHARGES'. */
 function fvmCharges(runState: RunState, words: bigint, charge: OpcodeCharge | undefined): bigint {
   const grown = runState.memoryWordCount - words;
+  // The opcodes whose memory @ethereumjs's gas functions grow (EXTCODECOPY, RETURNDATACOPY, LOG, CREATE).
+  if (grown !== 0n && runState.memoryWordCount * 32n > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
   let fvmGas = grown === 0n ? 0 : memoryGrowthGas(Number(grown) * 32);
   if (charge) fvmGas += charge(runState, fevmOf(runState));
   return fvmGas === 0 ? 0n : BigInt(fvmGas);
@@ -657,6 +674,15 @@ function callGasLimit(runState: RunState, name: string, available: bigint): bigi
   }
   const reserve = available > 0n ? (available * 63n) / 64n : 0n;
   return gas < reserve ? gas : reserve;
+}
+
+/**
+ * An Ethereum precompile (0x01–0xff) runs inside the calling actor on its gas: the CALL's gas
+ * argument is not its limit (call.rs:174-187 passes it only to call_actor's send).
+ */
+function isEthPrecompile(word: bigint): boolean {
+  const address = word & ADDRESS_MASK;
+  return address > 0n && address < 0x100n;
 }
 
 function fevmOf(runState: RunState): FevmEvm {

@@ -9,7 +9,7 @@
 //
 // MSTORE, MLOAD and KECCAK256: @ethereumjs pads a stored word through spread arrays and reads a
 // loaded or hashed one back through a hex string; these go through one scratch word instead.
-import type { ExecResult } from '@ethereumjs/evm';
+import { EVMError, type ExecResult } from '@ethereumjs/evm';
 import { keccak256 } from '../../../common/hashes.js';
 import { memoryView } from './frame-memory.js';
 
@@ -66,11 +66,16 @@ function copyRange(stack: Stack): [bigint, bigint][] {
   return [[offset, length]];
 }
 
+/** The furthest an access may end (offset + size): memory offsets and sizes are u32 on FEVM. */
+export const MAX_MEMORY_END = 0xffff_ffffn;
+
 /** Grows the frame's memory accounts to cover `ranges` (the yellow paper's C_mem, as @ethereumjs keeps it). */
 export function growMemory(runState: RunState, ranges: [bigint, bigint][], prices: MemoryPrices): void {
   for (const [offset, length] of ranges) {
     // An access of no bytes does not grow memory.
     if (length === 0n) continue;
+    // The EVM actor's memory is addressed by u32 (builtin-actors instructions/memory.rs:26-46).
+    if (offset + length > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
     const words = (offset + length + 31n) / 32n;
     if (words <= runState.memoryWordCount) continue;
     const cost = words * prices.perWord + (words * words) / prices.quadraticDivisor;
