@@ -254,7 +254,7 @@ export class FevmEvm extends EVM {
     if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     // The constructor's actor is new: its creation paid its lookup and update.
     const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0 };
-    const run = async () => rejectBytecode(await super._executeCreate(message));
+    const run = async () => collisionCostsWhatRan(rejectBytecode(await super._executeCreate(message)));
     return this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
       return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0) : 0);
@@ -387,6 +387,16 @@ function abortCostsWhatRan(gasLimit: bigint, result: ExecResult): ExecResult {
   const error = result.exceptionError?.error;
   if (error === undefined || error === EVMError.errorMessages.OUT_OF_GAS || result.gas === undefined) return result;
   result.executionGasUsed = gasLimit - result.gas;
+  return result;
+}
+
+/**
+ * A create onto a live contract: the EAM's Resurrect is refused (builtin-actors eam/src/lib.rs:132-152),
+ * a failed send charged what ran (the create's own charges). @ethereumjs takes all the gas it gave.
+ */
+function collisionCostsWhatRan(result: EVMResult): EVMResult {
+  const exec = result.execResult;
+  if (exec.exceptionError?.error === EVMError.errorMessages.CREATE_COLLISION) exec.executionGasUsed = 0n;
   return result;
 }
 
