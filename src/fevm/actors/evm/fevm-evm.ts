@@ -11,7 +11,9 @@
 //     (send the balance, die at the end of the message), and CALLCODE, BLOBHASH, BLOBBASEFEE removed
 //     (undefined instructions, exit 35);
 //   - Ethereum's rules the FEVM has not: no CALL stipend, no code deposit gas (FEVM_PARAMS), no
-//     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it.
+//     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it;
+//     an abort or a CREATE2 collision costs what ran, not the frame's whole gas; Ethereum
+//     precompiles ignore the CALL's gas argument; memory past u32 is exit 38 (memory-ops.ts).
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
