@@ -1,11 +1,12 @@
 // The chain: every tipset by epoch and by hash, and every included message by CID and by
 // Ethereum transaction hash. Epochs may be skipped: an epoch with no tipset is a null round (as in
 // Filecoin), so the tipsets are kept in epoch order and found by binary search, not by index.
-import { cidFromDigest, type CID } from '../common/cbor.js';
+import { BLAKE2B_256, DAG_CBOR, type CID } from '../common/cbor.js';
 import { bytesToHex } from '../common/hex.js';
 import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm/message.js';
 import { eventsRoot } from '../fevm/events-amt.js';
 import type { ActorEvent } from '../fevm/types.js';
+import { DigestIndex } from './digest-index.js';
 import { encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
 export interface MessageLocation {
@@ -18,20 +19,40 @@ function cidKey(cid: CID): string {
   return bytesToHex(cid.bytes);
 }
 
+const DIGEST_BYTES = 32;
+
+/**
+ * The digest a message CID is found by: every included message's CID is dag-cbor over blake2b-256
+ * (buildTipset checks), so no other CID names one.
+ */
+function messageDigest(cid: CID): Uint8Array | undefined {
+  return cid.code === DAG_CBOR && cid.multihash.code === BLAKE2B_256 ? cid.multihash.digest : undefined;
+}
+
 export class ChainStore {
   private readonly tipsets: Tipset[] = [];
+  /** Per tipset: the ordinal of its first message (messages are numbered from 0 in chain order). */
+  private readonly firstOrdinals: number[] = [];
+  /** How many messages the chain holds. */
+  private messageCount = 0;
   private readonly byHash = new Map<string, Tipset>();
   private readonly byBlock = new Map<string, Tipset>();
-  private readonly byCid = new Map<string, MessageLocation>();
-  private readonly byTxHash = new Map<string, MessageLocation>();
+  /** Messages by their CID's digest: a BLS message's unsigned CID, the signed one otherwise. */
+  private readonly byCid = new DigestIndex((ordinal) => this.messageAt(ordinal)?.message.cid.multihash.digest);
+  private readonly byTxHash = new DigestIndex((ordinal) => this.messageAt(ordinal)?.message.ethTx?.hash);
+  /**
+   * Signed messages by their unsigned CID's digest (by which Lotus finds them too), for the ordinals
+   * below `unsignedIndexed`: hashed on the first lookup that misses, not while mining, where it cost
+   * as much as the signed CID.
+   */
+  private readonly byUnsignedCid = new DigestIndex((ordinal) =>
+    ordinal < this.unsignedIndexed ? this.unsignedDigests.subarray(ordinal * DIGEST_BYTES, (ordinal + 1) * DIGEST_BYTES) : undefined,
+  );
+  private unsignedDigests = new Uint8Array(0);
+  private unsignedIndexed = 0;
   /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
   private readonly eventsByRoot = new Map<string, readonly ActorEvent[]>();
   private readonly eventBlocks = new Map<string, Uint8Array>();
-  /**
-   * Signed messages whose unsigned CID (by which Lotus finds them too) is not in `byCid` yet: hashed
-   * on the first lookup that misses, not while mining, where it cost as much as the signed CID.
-   */
-  private unindexedUnsigned: MessageLocation[] = [];
   /** Receipts' events whose AMTs are not built yet: built on the first lookup, not while mining. */
   private unindexedEvents: (readonly ActorEvent[])[] = [];
 
@@ -60,16 +81,31 @@ export class ChainStore {
       : tipset.parentKey === undefined;
     if (!follows) throw new Error(`tipset ${tipset.epoch} does not follow ${this.height}`);
     this.tipsets.push(tipset);
+    this.firstOrdinals.push(this.messageCount);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
     this.byBlock.set(cidKey(tipset.blockCid), tipset);
     for (const message of tipset.messages) {
-      const location = { tipset, message };
-      this.byCid.set(cidKey(message.cid), location);
-      // A BLS message's CID is its unsigned CID; a signed one (an Ethereum transaction's: not made here) is found by either.
-      if (message.ethTx || message.signed.signature.type !== SigType.BLS) this.unindexedUnsigned.push(location);
-      if (message.ethTx) this.byTxHash.set(bytesToHex(message.ethTx.hash), location);
+      const ordinal = this.messageCount++;
+      this.byCid.add(message.cid.multihash.digest, ordinal);
+      const txHash = message.ethTx?.hash;
+      if (txHash) this.byTxHash.add(txHash, ordinal);
       if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
     }
+  }
+
+  /** The message with this ordinal and its tipset, if the chain holds it. */
+  private messageAt(ordinal: number): MessageLocation | undefined {
+    if (ordinal >= this.messageCount) return undefined;
+    // The last tipset whose first ordinal is at or below it.
+    let lo = 0;
+    let hi = this.tipsets.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.firstOrdinals[mid] <= ordinal) lo = mid;
+      else hi = mid - 1;
+    }
+    const tipset = this.tipsets[lo];
+    return { tipset, message: tipset.messages[ordinal - this.firstOrdinals[lo]] };
   }
 
   /** Every tipset, genesis first. */
@@ -81,26 +117,55 @@ export class ChainStore {
   truncate(height: number): void {
     while (this.tipsets.length > 0 && this.head.epoch > height) {
       const tipset = this.tipsets.pop()!;
+      this.messageCount = this.firstOrdinals.pop()!;
       this.byHash.delete(bytesToHex(tipset.hash));
       this.byBlock.delete(cidKey(tipset.blockCid));
-      for (const message of tipset.messages) {
-        this.byCid.delete(cidKey(message.cid));
-        this.byCid.delete(cidKey(messageCid(message.signed.message)));
-        if (message.ethTx) this.byTxHash.delete(bytesToHex(message.ethTx.hash));
-        // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
-        // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
-      }
+      // The message indexes keep their entries for the ordinals gone: each is checked against the
+      // message that has its ordinal when found. Events AMTs stay (built or not): they are
+      // content-addressed, so a receipt still on the chain may share them (the same events emitted
+      // twice), as a Lotus blockstore keeps blocks across reorgs.
     }
-    this.unindexedUnsigned = this.unindexedUnsigned.filter((location) => location.tipset.epoch <= height);
+    this.unsignedIndexed = Math.min(this.unsignedIndexed, this.messageCount);
   }
 
-  /** The message with this CID (hex of its bytes), signed or unsigned, indexing the unsigned CIDs not indexed yet on a miss. */
-  private located(key: string): MessageLocation | undefined {
-    const found = this.byCid.get(key);
-    if (found || this.unindexedUnsigned.length === 0) return found;
-    for (const location of this.unindexedUnsigned) this.byCid.set(cidKey(messageCid(location.message.signed.message)), location);
-    this.unindexedUnsigned = [];
-    return this.byCid.get(key);
+  /** The message with this CID, signed or unsigned. */
+  private located(cid: CID): MessageLocation | undefined {
+    const digest = messageDigest(cid);
+    return digest && this.locatedByDigest(digest);
+  }
+
+  /** The message whose CID (signed or unsigned) has this digest, indexing the unsigned CIDs not indexed yet on a miss. */
+  private locatedByDigest(digest: Uint8Array): MessageLocation | undefined {
+    const found = this.byCid.find(digest);
+    if (found !== undefined) return this.messageAt(found);
+    this.indexUnsigned();
+    const unsigned = this.byUnsignedCid.find(digest);
+    return unsigned === undefined ? undefined : this.messageAt(unsigned);
+  }
+
+  /** Hashes the unsigned CIDs of the signed messages appended since the last time. */
+  private indexUnsigned(): void {
+    if (this.unsignedIndexed === this.messageCount) return;
+    if (this.unsignedDigests.length < this.messageCount * DIGEST_BYTES) {
+      const grown = new Uint8Array(Math.max(this.messageCount, 2 * this.unsignedIndexed, 1024) * DIGEST_BYTES);
+      grown.set(this.unsignedDigests.subarray(0, this.unsignedIndexed * DIGEST_BYTES));
+      this.unsignedDigests = grown;
+    }
+    for (let ordinal = this.unsignedIndexed; ordinal < this.messageCount; ordinal++) {
+      const { message } = this.messageAt(ordinal)!;
+      const { signed } = message;
+      const at = ordinal * DIGEST_BYTES;
+      // A BLS message's CID is its unsigned CID, found in `byCid`: it is kept here (for an entry left
+      // by a truncated message of this ordinal to check against) but not indexed again.
+      if (signed.signature.type === SigType.BLS) {
+        this.unsignedDigests.set(message.cid.multihash.digest, at);
+        continue;
+      }
+      const digest = messageCid(signed.message).multihash.digest;
+      this.unsignedDigests.set(digest, at);
+      this.byUnsignedCid.add(digest, ordinal);
+    }
+    this.unsignedIndexed = this.messageCount;
   }
 
   /** The tipset at `epoch`; undefined for a null round or an epoch beyond the head. */
@@ -153,7 +218,7 @@ export class ChainStore {
     this.indexEvents();
     const eventBlock = this.eventBlocks.get(cid.toString());
     if (eventBlock) return eventBlock;
-    const found = this.located(key);
+    const found = this.located(cid);
     if (!found) return undefined;
     const { cid: signedCid, signed } = found.message;
     // Under its own CID a signed message reads signed; under its unsigned CID (a BLS message's only one), unsigned.
@@ -181,12 +246,13 @@ export class ChainStore {
   }
 
   messageByCid(cid: CID): MessageLocation | undefined {
-    return this.located(cidKey(cid));
+    return this.located(cid);
   }
 
   /** An Ethereum transaction hash, or the digest of a native message's CID (as Lotus maps them). */
   messageByTxHash(hash: Uint8Array): MessageLocation | undefined {
-    return this.byTxHash.get(bytesToHex(hash)) ?? this.located(cidKey(cidFromDigest(hash)));
+    const found = this.byTxHash.find(hash);
+    return found === undefined ? this.locatedByDigest(hash) : this.messageAt(found);
   }
 
   /** The tipsets at epochs from `from` to `to`, both included (null rounds have none). */

@@ -1,0 +1,61 @@
+// An index from 32-byte digests (message CIDs' digests, transaction hashes) to the ordinals of the
+// chain's messages, in typed arrays: where a Map from hex strings to location objects was ~0.3 KB a
+// message. Only a digest's first 4 bytes are kept; a hit is checked against the whole digest, which
+// the chain keeps anyway (`digestOf`). A slot whose message is gone (the chain truncated) stays: the
+// check against `digestOf` (nothing, or the digest of the message that now has its ordinal) keeps it
+// from answering wrong.
+import { equalBytes } from '../common/hex.js';
+
+/** Slots start at this many and double when half full. */
+const INITIAL_SLOTS = 1024;
+
+export class DigestIndex {
+  /** Per slot: the digest's first 4 bytes, then the ordinal + 1 (0: an empty slot). Open addressing, linear probing. */
+  private slots = new Uint32Array(2 * INITIAL_SLOTS);
+  private count = 0;
+
+  /** `digestOf(ordinal)`: the digest the message with that ordinal is found by, if it has one. */
+  constructor(private readonly digestOf: (ordinal: number) => Uint8Array | undefined) {}
+
+  add(digest: Uint8Array, ordinal: number): void {
+    if (2 * (this.count + 1) > this.slots.length / 2) this.grow();
+    this.put(prefixOf(digest), ordinal);
+    this.count++;
+  }
+
+  /** The ordinal of the message found by `digest`, if any. */
+  find(digest: Uint8Array): number | undefined {
+    if (digest.length !== 32) return undefined;
+    const prefix = prefixOf(digest);
+    const mask = this.slots.length / 2 - 1;
+    for (let slot = prefix & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.slots[2 * slot + 1];
+      if (stored === 0) return undefined;
+      if (this.slots[2 * slot] !== prefix) continue;
+      const candidate = this.digestOf(stored - 1);
+      if (candidate && equalBytes(candidate, digest)) return stored - 1;
+    }
+  }
+
+  clear(): void {
+    this.slots = new Uint32Array(2 * INITIAL_SLOTS);
+    this.count = 0;
+  }
+
+  private put(prefix: number, ordinal: number): void {
+    const mask = this.slots.length / 2 - 1;
+    let slot = prefix & mask;
+    while (this.slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    this.slots[2 * slot] = prefix;
+    this.slots[2 * slot + 1] = ordinal + 1;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(2 * old.length);
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.put(old[i], old[i + 1] - 1);
+  }
+}
+
+/** A digest's first 4 bytes as an unsigned integer (digests are hashes: their bytes are uniform). */
+const prefixOf = (digest: Uint8Array) => ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0;
