@@ -12,8 +12,8 @@ import { Address } from '@ethereumjs/util';
 import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
-import { bytecodeStoreGas, copyGas, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
-import { onChainReturn, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { bytecodeStoreGas, contractCreationGas, copyGas, opcodeGas, refusedCreationGas, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
+import { ACTOR_LOOKUP, onChainReturn, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -585,18 +585,26 @@ describe('memory', () => {
 });
 
 describe('CREATE2 onto a live contract', () => {
-  test('pushes 0 and costs the EAM\'s refusal, not the 63/64 of the gas Ethereum burns', async (t) => {
+  test('pushes 0 and costs the EAM\'s refused Resurrect (eam/src/lib.rs:132-145), not a creation nor the 63/64 Ethereum burns', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
-    // CREATE2(0, calldata, salt 0) twice, GAS around the second: [first, before, second, after].
-    const runtime = '366000600037' + '6000366000600' + '0f5' + '5a' + '6000366000600' + '0f5' + '5a' + '606052604052602052600052' + '60806000f3';
+    // GAS, CREATE2(0, calldata, salt 0), GAS: [before, address, after].
+    const runtime = '366000600037' + '5a' + '6000366000600' + '0f5' + '5a' + '604052602052600052' + '60606000f3';
     assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
-    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x60016000f3');
-    assert.equal(receipt.exitCode, 0);
-    const word = (i: number) => BigInt(bytesToHex(receipt.returnData.subarray(32 * i, 32 * i + 32)));
-    assert.notEqual(word(0), 0n);
-    assert.equal(word(2), 0n);
-    // The helper's gas limit is 2e9: Ethereum's rule would take over 1.9e9 here.
-    assert.ok(word(1) - word(3) < 50_000_000n, `the second CREATE2 took ${word(1) - word(3)}`);
+    const factory = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const create2 = async () => {
+      const receipt = await sendRaw(factory, '0x60016000f3');
+      assert.equal(receipt.exitCode, 0);
+      const word = (i: number) => BigInt(bytesToHex(receipt.returnData.subarray(32 * i, 32 * i + 32)));
+      return { address: word(1), gas: word(0) - word(2) };
+    };
+    assert.notEqual((await create2()).address, 0n);
+    // Again, in a message of its own: the EAM looks the contract up (its first access in the message).
+    const again = await create2();
+    assert.equal(again.address, 0n);
+    const opcodes = 3 * opcodeGas('PUSH1') + opcodeGas('CALLDATASIZE') + opcodeGas('CREATE2') + opcodeGas('GAS');
+    assert.equal(again.gas, BigInt(opcodes + refusedCreationGas(true, ACTOR_LOOKUP, true)));
+    // No Exec4 (2.6 M) and no new actor (its creation, lookup and update).
+    assert.ok(again.gas < BigInt(contractCreationGas(true) - 3_000_000), `the second CREATE2 took ${again.gas}`);
   });
 });
 

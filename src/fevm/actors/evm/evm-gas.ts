@@ -169,6 +169,22 @@ export function contractCreationGas(fromContract: boolean): number {
   return toEam + eam + init + EVM_INVOCATION;
 }
 
+/**
+ * What a create onto an actor the EAM does not create over costs (builtin-actors eam/src/lib.rs:132-154):
+ * the EAM resolves the address and reads the actor there (`lookup`, its actor lookup); a live EVM
+ * actor is sent Resurrect, which loads its state block and refuses (evm/src/interpreter/system.rs:135-149);
+ * any other actor the EAM refuses itself. No Exec4, no new actor. The EAM's own work is
+ * BUILTIN_INVOCATION, as in contractCreationGas.
+ */
+export function refusedCreationGas(fromContract: boolean, lookup: number, resurrect: boolean): number {
+  const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
+  const eam = BUILTIN_INVOCATION + lookup;
+  if (!resurrect) return toEam + eam;
+  const getRoot = HOST_CALL + IPLD_LINK_TRACKED;
+  const refusal = HOST_CALL + SEND_INVOKE_METHOD + EVM_INVOCATION + getRoot + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
+  return toEam + eam + refusal;
+}
+
 /** KECCAK256 through the hash syscall. */
 export const keccakGas = (size: number) => HOST_CALL + onHashing('keccak256', size);
 

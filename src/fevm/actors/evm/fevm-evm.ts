@@ -70,6 +70,7 @@ import {
   logGas,
   memoryGrowthGas,
   opcodeGas,
+  refusedCreationGas,
   SEND_SYSCALL,
 } from './evm-gas.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
@@ -255,12 +256,20 @@ export class FevmEvm extends EVM {
   }
 
   protected override async _executeCreate(message: Message): Promise<EVMResult> {
-    let before = contractCreationGas(message.depth > 0);
-    if (message.depth > 0) before += this.flushCallerGas();
+    const fromContract = message.depth > 0;
+    let before = fromContract ? this.flushCallerGas() : 0;
     if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
+    // The EAM creates over nothing, a Placeholder or a dead contract; @ethereumjs sees any other
+    // actor there as a collision (nonce or code) and pushes 0.
+    const occupant = resolveEthAddress(this.host.state, (await this._generateAddress(message)).bytes);
+    if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
+      before += refusedCreationGas(fromContract, this.host.access.read(occupant.id), occupant.kind === 'evm');
+      return this.charged(message, before, undefined, async () => collisionCostsWhatRan(await super._executeCreate(message)), () => 0);
+    }
+    before += contractCreationGas(fromContract);
     // The constructor's actor is new: its creation paid its lookup and update.
     const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0 };
-    const run = async () => collisionCostsWhatRan(rejectBytecode(await super._executeCreate(message)));
+    const run = async () => rejectBytecode(await super._executeCreate(message));
     return this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
       return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0) : 0);
@@ -410,7 +419,7 @@ function abortCostsWhatRan(gasLimit: bigint, result: ExecResult): ExecResult {
 
 /**
  * A create onto a live contract: the EAM's Resurrect is refused (builtin-actors eam/src/lib.rs:132-152),
- * a failed send charged what ran (the create's own charges). @ethereumjs takes all the gas it gave.
+ * charged what ran (refusedCreationGas). @ethereumjs takes all the gas it gave.
  */
 function collisionCostsWhatRan(result: EVMResult): EVMResult {
   const exec = result.execResult;
