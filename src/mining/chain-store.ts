@@ -45,9 +45,7 @@ export class ChainStore {
    * below `unsignedIndexed`: hashed on the first lookup that misses, not while mining, where it cost
    * as much as the signed CID.
    */
-  private readonly byUnsignedCid = new DigestIndex((ordinal) =>
-    ordinal < this.unsignedIndexed ? this.unsignedDigests.subarray(ordinal * DIGEST_BYTES, (ordinal + 1) * DIGEST_BYTES) : undefined,
-  );
+  private readonly byUnsignedCid = new DigestIndex((ordinal) => (ordinal < this.unsignedIndexed ? this.unsignedDigest(ordinal) : undefined));
   private unsignedDigests = new Uint8Array(0);
   private unsignedIndexed = 0;
   /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
@@ -117,15 +115,29 @@ export class ChainStore {
   truncate(height: number): void {
     while (this.tipsets.length > 0 && this.head.epoch > height) {
       const tipset = this.tipsets.pop()!;
-      this.messageCount = this.firstOrdinals.pop()!;
+      const first = this.firstOrdinals.pop()!;
+      tipset.messages.forEach((message, i) => this.unindex(message, first + i));
+      this.messageCount = first;
+      this.unsignedIndexed = Math.min(this.unsignedIndexed, first);
       this.byHash.delete(bytesToHex(tipset.hash));
       this.byBlock.delete(cidKey(tipset.blockCid));
-      // The message indexes keep their entries for the ordinals gone: each is checked against the
-      // message that has its ordinal when found. Events AMTs stay (built or not): they are
-      // content-addressed, so a receipt still on the chain may share them (the same events emitted
-      // twice), as a Lotus blockstore keeps blocks across reorgs.
+      // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
+      // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
     }
-    this.unsignedIndexed = Math.min(this.unsignedIndexed, this.messageCount);
+  }
+
+  /** Removes a message the chain drops from the message indexes. */
+  private unindex(message: IncludedMessage, ordinal: number): void {
+    this.byCid.remove(message.cid.multihash.digest, ordinal);
+    const txHash = message.ethTx?.hash;
+    if (txHash) this.byTxHash.remove(txHash, ordinal);
+    // A BLS message's digest here is its CID's, which this index does not hold: nothing to remove.
+    if (ordinal < this.unsignedIndexed) this.byUnsignedCid.remove(this.unsignedDigest(ordinal), ordinal);
+  }
+
+  /** The unsigned CID's digest of an ordinal below `unsignedIndexed`. */
+  private unsignedDigest(ordinal: number): Uint8Array {
+    return this.unsignedDigests.subarray(ordinal * DIGEST_BYTES, (ordinal + 1) * DIGEST_BYTES);
   }
 
   /** The message with this CID, signed or unsigned. */
@@ -155,8 +167,7 @@ export class ChainStore {
       const { message } = this.messageAt(ordinal)!;
       const { signed } = message;
       const at = ordinal * DIGEST_BYTES;
-      // A BLS message's CID is its unsigned CID, found in `byCid`: it is kept here (for an entry left
-      // by a truncated message of this ordinal to check against) but not indexed again.
+      // A BLS message's CID is its unsigned CID, found in `byCid`: it is kept here but not indexed again.
       if (signed.signature.type === SigType.BLS) {
         this.unsignedDigests.set(message.cid.multihash.digest, at);
         continue;

@@ -1,9 +1,8 @@
 // An index from 32-byte digests (message CIDs' digests, transaction hashes) to the ordinals of the
 // chain's messages, in typed arrays: where a Map from hex strings to location objects was ~0.3 KB a
 // message. Only a digest's first 4 bytes are kept; a hit is checked against the whole digest, which
-// the chain keeps anyway (`digestOf`). A slot whose message is gone (the chain truncated) stays: the
-// check against `digestOf` (nothing, or the digest of the message that now has its ordinal) keeps it
-// from answering wrong.
+// the chain keeps anyway (`digestOf`). The chain removes the entries of the messages it drops
+// (`remove`), so the index holds the chain's messages only, however often it is truncated.
 import { equalBytes } from '../common/hex.js';
 
 /** Slots start at this many and double when half full. */
@@ -16,6 +15,11 @@ export class DigestIndex {
 
   /** `digestOf(ordinal)`: the digest the message with that ordinal is found by, if it has one. */
   constructor(private readonly digestOf: (ordinal: number) => Uint8Array | undefined) {}
+
+  /** How many entries it holds. */
+  get size(): number {
+    return this.count;
+  }
 
   add(digest: Uint8Array, ordinal: number): void {
     if (2 * (this.count + 1) > this.slots.length / 2) this.grow();
@@ -37,9 +41,28 @@ export class DigestIndex {
     }
   }
 
-  clear(): void {
-    this.slots = new Uint32Array(2 * INITIAL_SLOTS);
-    this.count = 0;
+  /** Removes the entry `add(digest, ordinal)` made, if it holds it. */
+  remove(digest: Uint8Array, ordinal: number): void {
+    const { slots } = this;
+    const prefix = prefixOf(digest);
+    const mask = slots.length / 2 - 1;
+    let hole = prefix & mask;
+    while (slots[2 * hole] !== prefix || slots[2 * hole + 1] !== ordinal + 1) {
+      if (slots[2 * hole + 1] === 0) return;
+      hole = (hole + 1) & mask;
+    }
+    this.count--;
+    // Close the hole without tombstones: each later entry of the run moves into it when the hole
+    // lies between its home slot and where it is, so every entry stays reachable from its home.
+    for (let slot = (hole + 1) & mask; slots[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+      const home = slots[2 * slot] & mask;
+      if (((slot - home) & mask) < ((slot - hole) & mask)) continue;
+      slots[2 * hole] = slots[2 * slot];
+      slots[2 * hole + 1] = slots[2 * slot + 1];
+      hole = slot;
+    }
+    slots[2 * hole] = 0;
+    slots[2 * hole + 1] = 0;
   }
 
   private put(prefix: number, ordinal: number): void {

@@ -497,6 +497,39 @@ describe('aborts and precompiles cost the FVM gas they used', () => {
       assert.ok(measured.gas < 1_000_000n, `${name}: the CALL took ${measured.gas}`);
     }
   });
+
+  test('a Filecoin precompile runs on the caller\'s gas too: the gas argument caps nothing, and running out fails the caller', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    const lookup = precompileAddress(0xfe, 2).slice(2);
+    // GAS, STATICCALL(gas, lookup_delegated_address, 0, 32, 0, 32): the precompile's call ends `ends`;
+    // `measures` returns [the first GAS, GAS after the call].
+    const staticCall = (gas: string) => `5a6020600060206000${'73' + lookup}${gas}fa`;
+    const measures = (gas: string) => staticCall(gas) + '505a602052600052' + '60406000f3';
+    // The caller: CALL(calldata[0], calldata[32], 0, 0, 0, 0, 64); returns [its answer, success].
+    const caller = '60406000600060006000602035600035f1604052' + '60606000f3';
+    for (const runtime of [caller, measures('6032'), measures('6302faf080'), staticCall('6032')]) {
+      assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    }
+    const [callerAddress, gas50, gas50M, ends] = [0, 1, 2, 3].map((nonce) => getCreateAddress({ from: wallet.address, nonce }));
+    const run = async (gas: bigint, target: string) => {
+      const input = hexToBytes('0x' + gas.toString(16).padStart(64, '0') + target.slice(2).padStart(64, '0'));
+      const { returnData } = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(callerAddress), input }, devnet.head.epoch);
+      const word = (i: number) => BigInt(bytesToHex(returnData.subarray(32 * i, 32 * i + 32)));
+      return { first: word(0), after: word(1), success: word(2) };
+    };
+    const small = await run(50_000_000n, gas50);
+    const large = await run(50_000_000n, gas50M);
+    assert.deepEqual([small.success, large.success], [1n, 1n]);
+    // The lookup costs well over 50 whatever the gas argument says.
+    const taken = small.first - small.after;
+    assert.equal(taken, large.first - large.after);
+    assert.ok(taken > 20_000n, `the STATICCALL took ${taken}`);
+    // Give `ends` 10 000 less than its STATICCALL needs: the precompile exhausts the caller's gas and
+    // the caller fails (it has no instruction left to run, so only the precompile can fail it).
+    const frameCost = 50_000_000n - small.first;
+    assert.equal((await run(frameCost + taken - 10_000n, ends)).success, 0n);
+    assert.equal((await run(frameCost + taken + 10_000n, ends)).success, 1n);
+  });
 });
 
 /** Runtime code that CALLs sha256 (0x02) with `value` and 50 M gas and leaves the gas the CALL took on the stack. */

@@ -11,6 +11,7 @@ import { cidOf } from '../../src/common/cbor.js';
 import { encodeMessage, encodeSignedMessage, messageCid, signedMessageCid, SigType } from '../../src/fevm/message.js';
 import { buildTipset, encodeBlockHeader, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
+import { signTx } from '../helpers/dev-wallet.js';
 
 const GENESIS_TIME = 1_700_000_000;
 
@@ -223,6 +224,34 @@ describe('ChainStore inside a Devnet', () => {
       assert.equal(devnet.chain.messageByTxHash(new Uint8Array(32).fill(7)), undefined);
       // The hash of a transaction is keccak256 of its raw bytes, not the digest of its message CID.
       assert.notEqual(bytesToHex(hash), bytesToHex(byHash.message.cid.multihash.digest));
+    } finally {
+      devnet.close();
+    }
+  });
+
+  test('a loadFixture-style loop of snapshot, transactions, revert leaves only the live messages in the indexes', async () => {
+    const devnet = await createDevnet(testConfig());
+    try {
+      const send = async (nonce: number) => devnet.sendRawTransaction(hexToBytes(await signTx({ nonce })));
+      const kept = [await send(0), await send(1)];
+      const store = devnet.chain as ChainStore;
+      const sizes = () => [store['byCid'].size, store['byTxHash'].size, store['byUnsignedCid'].size];
+      const reverted: Uint8Array[] = [];
+      for (let round = 0; round < 20; round++) {
+        const id = await devnet.cheats.snapshot();
+        for (let nonce = 2; nonce < 12; nonce++) {
+          const hash = await send(nonce);
+          reverted.push(hash);
+          // Looking one up by its unsigned CID indexes the unsigned CIDs of those mined so far.
+          const { message } = devnet.chain.messageByTxHash(hash)!;
+          assert.equal(devnet.chain.messageByCid(messageCid(message.signed.message))?.message.cid.toString(), message.cid.toString());
+        }
+        assert.deepEqual(sizes(), [12, 12, 12]);
+        await devnet.cheats.revert(id);
+        assert.deepEqual(sizes(), [2, 2, 2]);
+      }
+      for (const hash of kept) assert.ok(devnet.chain.messageByTxHash(hash));
+      for (const hash of reverted) assert.equal(devnet.chain.messageByTxHash(hash), undefined);
     } finally {
       devnet.close();
     }

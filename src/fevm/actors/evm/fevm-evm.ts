@@ -12,9 +12,9 @@
 //     (undefined instructions, exit 35);
 //   - Ethereum's rules the FEVM has not: no CALL stipend, no code deposit gas (FEVM_PARAMS), no
 //     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it;
-//     an abort or a CREATE2 collision costs what ran, not the frame's whole gas; Ethereum
-//     precompiles ignore the CALL's gas argument; memory past u32 is exit 38 (memory-ops.ts); value
-//     sent to a precompile pays its send to the f410.
+//     an abort or a CREATE2 collision costs what ran, not the frame's whole gas; every precompile
+//     runs on the caller's gas (the CALL's gas argument bounds only call_actor's send); memory past
+//     u32 is exit 38 (memory-ops.ts); value sent to a precompile pays its send to the f410.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
@@ -129,6 +129,9 @@ export class FevmEvm extends EVM {
 
   /** Where the top-level deployment being run goes, when the EAM chose it rather than CREATE's rule. */
   createAddress: Uint8Array | undefined;
+
+  /** The gas argument of the CALL now reaching a precompile: only call_actor's send limit (fvm.rs:184). */
+  precompileGasArgument: bigint | undefined;
 
   /**
    * Every precompile (Ethereum's, the Filecoin ones, the empty 0x0a) sits at a reserved address:
@@ -295,7 +298,12 @@ export class FevmEvm extends EVM {
     return result;
   }
 
-  /** A precompile call: Ethereum precompiles cost what their syscalls or their Wasm work cost on the FVM. */
+  /**
+   * A precompile call: Ethereum precompiles cost what their syscalls or their Wasm work cost on the
+   * FVM. It runs inside the calling actor on the caller's gas (callGasFunction): a cost above what
+   * the caller has left makes the interpreter's useGas trap, so the calling frame runs out of gas, as
+   * the actor does when a syscall's charge exhausts it.
+   */
   private async chargedPrecompile(message: Message): Promise<EVMResult> {
     // The f410 the value goes to, as it was before the send.
     const receiver = message.value > 0n ? resolveEthAddress(this.host.state, message.codeAddress.bytes) : undefined;
@@ -305,6 +313,7 @@ export class FevmEvm extends EVM {
       result = await super._executeCall(message as Message & { to: Address });
     } finally {
       this.frames.pop();
+      this.precompileGasArgument = undefined;
     }
     const target = message.codeAddress.bytes;
     const exec = result.execResult;
@@ -313,7 +322,8 @@ export class FevmEvm extends EVM {
     if (target[0] === 0) gas = BigInt(ethPrecompileGas(target[19], message.data, exec.exceptionError ? 0n : gas));
     // Value goes to the precompile's f410 by a send once it succeeded (precompiles/mod.rs:128-133, System::transfer: no flush).
     if (message.value > 0n && !message.delegatecall && !exec.exceptionError) gas += BigInt(this.sendSyscallGas(message, receiver));
-    if (gas > message.gasLimit) return outOfGas(message.gasLimit);
+    // A top-level message has no caller to run out: it does.
+    if (message.depth === 0 && gas > message.gasLimit) return outOfGas(message.gasLimit);
     exec.executionGasUsed = gas;
     return result;
   }
@@ -477,19 +487,19 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
 }
 
 /**
- * A Filecoin precompile as @ethereumjs/evm runs one. It charges FVM gas, not the CALL's gas
- * argument (which only bounds call_actor's send); a failure returns 0 from the CALL with empty
- * return data and does not consume the call's gas.
+ * A Filecoin precompile as @ethereumjs/evm runs one: it charges FVM gas to the caller (`input.gasLimit`
+ * is all the caller has left, chargedPrecompile); the CALL's gas argument only bounds call_actor's
+ * send. A failure returns 0 from the CALL with empty return data and the gas it used.
  */
 function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
   return async (input: PrecompileInput): Promise<ExecResult> => {
     const evm = input._EVM as FevmEvm;
     const message = evm.currentFrame;
     if (!message) throw new Error(`${entry.name} ran outside a message`);
-    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(input.gasLimit));
+    const gasArgument = evm.precompileGasArgument ?? input.gasLimit;
+    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(gasArgument), Number(input.gasLimit) - FILECOIN_PRECOMPILE_GAS);
     const outcome = await runFilecoinPrecompile(entry.run, input.data, runtime);
-    const gas = BigInt(FILECOIN_PRECOMPILE_GAS + runtime.gasUsed);
-    const executionGasUsed = gas < input.gasLimit ? gas : input.gasLimit;
+    const executionGasUsed = BigInt(FILECOIN_PRECOMPILE_GAS + runtime.gasUsed);
     if (!outcome.ok) return { executionGasUsed, returnValue: EMPTY, exceptionError: new EVMError(PRECOMPILE_FAILED) };
     return { executionGasUsed, returnValue: outcome.output, logs: runtime.logs };
   };
@@ -647,7 +657,13 @@ function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[strin
     growMemory(runState, ranges(runState.stack), prices);
     gas += fvmCharges(runState, words, undefined);
     const available = runState.interpreter.getGasLeft() - gas;
-    runState.messageGasLimit = isEthPrecompile(runState.stack.peek(2)[1]) ? available : callGasLimit(runState, name, available);
+    const [gasArgument, target] = runState.stack.peek(2);
+    if (isPrecompileWord(target)) {
+      // A precompile runs inside the calling actor on its gas; the gas argument goes only to
+      // call_actor's send (call.rs:174-187 for every reserved address, precompiles/fvm.rs:184).
+      fevmOf(runState).precompileGasArgument = gasArgument;
+      runState.messageGasLimit = available;
+    } else runState.messageGasLimit = callGasLimit(runState, name, available);
     return gas;
   };
 }
@@ -694,13 +710,14 @@ function callGasLimit(runState: RunState, name: string, available: bigint): bigi
   return gas < reserve ? gas : reserve;
 }
 
-/**
- * An Ethereum precompile (0x01–0xff) runs inside the calling actor on its gas: the CALL's gas
- * argument is not its limit (call.rs:174-187 passes it only to call_actor's send).
- */
-function isEthPrecompile(word: bigint): boolean {
+/** The top 19 bytes of a Filecoin precompile's address (0xfe, 18 zero bytes). */
+const NATIVE_PRECOMPILE_HIGH = 0xfen << 144n;
+
+/** isReservedPrecompileAddress on a CALL's address word (0x00…NN or 0xfe00…NN, NN > 0), without bytes. */
+function isPrecompileWord(word: bigint): boolean {
   const address = word & ADDRESS_MASK;
-  return address > 0n && address < 0x100n;
+  const high = address >> 8n;
+  return (address & 0xffn) !== 0n && (high === 0n || high === NATIVE_PRECOMPILE_HIGH);
 }
 
 function fevmOf(runState: RunState): FevmEvm {

@@ -35,8 +35,17 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     private readonly host: PrecompileHost,
     /** The EVM message that reached the precompile. */
     private readonly message: Message,
-    readonly gasAvailable: number,
+    /** The CALL's gas argument (saturated, as System::call_gas_limit reads it). */
+    private readonly gasArgument: number,
+    /** The caller's gas left once the precompile's flat cost is paid. */
+    private readonly gasLeft: number,
   ) {}
+
+  /** A send's gas limit (System::call_gas_limit): the gas argument, at most 63/64 of the caller's gas left. */
+  get gasAvailable(): number {
+    const left = Math.max(0, this.gasLeft - this.gasUsed);
+    return Math.min(this.gasArgument, Math.floor((63 * left) / 64));
+  }
 
   get callKind(): CallKind {
     if (this.message.delegatecall) return 'delegatecall';
@@ -69,7 +78,7 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     // Through DELEGATECALL the message's `to` is the contract whose code is running.
     const caller = resolveEthAddress(state, this.message.to!.bytes);
     if (!caller) throw new Error('call_actor from an address with no actor');
-    const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable - this.gasUsed));
+    const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
     // A read-only frame makes every send read-only (ref-fvm kernel send).
     const readOnly = (call.flags & SendFlags.READ_ONLY) !== 0n || this.message.isStatic;
     state.checkpoint();
