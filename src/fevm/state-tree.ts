@@ -263,7 +263,8 @@ const addressKeyScratch = Buffer.alloc(3 + 2 * (1 + 8 + 54), 'x0x', 'latin1');
 /**
  * `x` and the address's bytes in 0x hex (`x${address.key}`, as saved files have it), written as one
  * flat string: the tree's map keeps it as its key, and a string made by concatenation would be kept
- * as its parts and a flattened copy. Made on every lookup (no cache that lives as long as the address).
+ * as its parts and a flattened copy. Not cached on the address (a stored address would keep it):
+ * AddressKeys below keeps it for one overlay.
  */
 const addressKey = (address: FilAddress): string => {
   const out = addressKeyScratch;
@@ -277,6 +278,20 @@ const addressKey = (address: FilAddress): string => {
   }
   return out.toString('latin1', 0, at);
 };
+/**
+ * The keys of the addresses looked up on one overlay and the state under it, each made once: a call
+ * resolves the same few addresses many times. Dropped with the overlay (a call's, a block's), so no
+ * key outlives the work that made it.
+ */
+class AddressKeys {
+  private readonly keys = new Map<FilAddress, string>();
+
+  of(address: FilAddress): string {
+    let key = this.keys.get(address);
+    if (key === undefined) this.keys.set(address, (key = addressKey(address)));
+    return key;
+  }
+}
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
 const NEXT_ID_KEY = 'n';
 
@@ -330,12 +345,13 @@ export class StateTree {
    * every slot it reads: its result is wrong and must be dropped unless `deferred` stays empty.
    */
   at(epoch: number, deferred?: MissingState[]): StateReader {
-    return new StateAt(this.values, this.source, epoch, deferred);
+    return new StateAt(this.values, this.source, epoch, deferred, new AddressKeys());
   }
 
   /** A staging area on top of the state after `epoch` (by default the newest); `deferred` as in `at`. */
   stage(epoch = Number.MAX_SAFE_INTEGER, deferred?: MissingState[]): StateOverlay {
-    return new StateOverlay(this.at(epoch, deferred));
+    const keys = new AddressKeys();
+    return new StateOverlay(new StateAt(this.values, this.source, epoch, deferred, keys), keys);
   }
 
   /**
@@ -433,6 +449,7 @@ class StateAt implements StateReader {
     private readonly source: StateSource,
     private readonly epoch: number,
     private readonly deferred: MissingState[] | undefined,
+    private readonly keys: AddressKeys,
   ) {}
 
   getActor(id: number): Actor | undefined {
@@ -440,7 +457,7 @@ class StateAt implements StateReader {
   }
 
   lookupId(address: FilAddress): number | undefined {
-    return address.id ?? (this.values.get(addressKey(address), this.epoch) as number | undefined) ?? this.source.lookupId(address);
+    return address.id ?? (this.values.get(this.keys.of(address), this.epoch) as number | undefined) ?? this.source.lookupId(address);
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {
@@ -471,7 +488,10 @@ export class StateOverlay implements StateReader {
   private readonly layers: Map<string, unknown>[] = [new Map()];
   #version = 0;
 
-  constructor(private readonly base: StateReader) {}
+  constructor(
+    private readonly base: StateReader,
+    private readonly keys = new AddressKeys(),
+  ) {}
 
   /** Moves whenever what this overlay reads may change (a write, a dropped layer): readers may keep what they read until it does. */
   get version(): number {
@@ -497,7 +517,7 @@ export class StateOverlay implements StateReader {
   }
 
   lookupId(address: FilAddress): number | undefined {
-    return address.id ?? this.read<number>(addressKey(address)) ?? this.base.lookupId(address);
+    return address.id ?? this.read<number>(this.keys.of(address)) ?? this.base.lookupId(address);
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {
@@ -514,7 +534,7 @@ export class StateOverlay implements StateReader {
 
   /** Registers a non-ID address of an actor in the init actor's map. */
   putAddress(address: FilAddress, id: number): void {
-    this.write(addressKey(address), id);
+    this.write(this.keys.of(address), id);
   }
 
   putStorage(id: number, generation: number, slot: bigint, value: bigint): void {

@@ -316,6 +316,24 @@ describe('StateOverlay', () => {
     assert.equal(o.getActor(1)?.balance, 9n);
     assert.equal(tree.at(2).getActor(1)?.balance, 2n);
   });
+
+  test('an address asked again, by the same object or an equal one, resolves as the state says at each step', () => {
+    const tree = new StateTree();
+    const address = f410(0xcc);
+    const o1 = tree.stage();
+    assert.equal(o1.lookupId(address), undefined);
+    o1.putAddress(FilAddress.fromBytes(address.bytes), 100);
+    assert.equal(o1.lookupId(address), 100);
+    const mark = o1.checkpoint();
+    o1.putAddress(address, 101);
+    assert.deepEqual([o1.lookupId(address), o1.lookupId(f410(0xcc))], [101, 101]);
+    o1.revertTo(mark);
+    assert.equal(o1.lookupId(address), 100);
+    tree.commit(o1, 1);
+    // A new overlay and the state under it read the committed key, whichever object asks.
+    const o2 = tree.stage();
+    assert.deepEqual([o2.lookupId(address), o2.lookupId(f410(0xcc)), tree.at(1).lookupId(address), tree.at(0).lookupId(address)], [100, 100, 100, undefined]);
+  });
 });
 
 describe('StateTree over a StateSource', () => {
