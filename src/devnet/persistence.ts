@@ -86,13 +86,17 @@ function decodeEthTx(saved: ReturnType<typeof encodeEthTx>): EthTransaction {
   };
 }
 
-function encodeMessage(m: IncludedMessage) {
+interface SavedMessage {
+  /** A native message's; absent when `ethTx` is there, as the message is made from it (older files have both). */
+  signed?: Uint8Array;
+  ethTx: ReturnType<typeof encodeEthTx> | null;
+  receipt: Pick<MessageReceipt, 'exitCode' | 'returnData' | 'gasUsed' | 'events'>;
+}
+
+function encodeMessage(m: IncludedMessage): SavedMessage {
   const { exitCode, returnData, gasUsed, events } = m.receipt;
-  return {
-    signed: encodeSignedMessage(m.signed),
-    ethTx: m.ethTx ? encodeEthTx(m.ethTx) : null,
-    receipt: { exitCode, returnData, gasUsed, events },
-  };
+  const receipt = { exitCode, returnData, gasUsed, events };
+  return m.ethTx ? { ethTx: encodeEthTx(m.ethTx), receipt } : { signed: encodeSignedMessage(m.signed), ethTx: null, receipt };
 }
 
 function encodeTipset(t: Tipset) {
@@ -188,7 +192,7 @@ interface SavedDocument {
   chainId: Uint8Array;
   clockOffset: number;
   state: [number, [string, unknown][]][];
-  tipsets: { epoch: number; timestamp: number; baseFee: Uint8Array; blockCid: Uint8Array; messages: ReturnType<typeof encodeMessage>[] }[];
+  tipsets: { epoch: number; timestamp: number; baseFee: Uint8Array; blockCid: Uint8Array; messages: SavedMessage[] }[];
 }
 
 /** Decodes and checks a saved chain, with its journal's records if given; any damage is a StateFileError saying what is wrong. */
@@ -209,10 +213,11 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
     const tipsets: Tipset[] = [];
     for (const saved of doc.tipsets) {
       const messages: IncludedMessage[] = saved.messages.map((m, index) => {
-        // The chain keeps an Ethereum transaction's message as made from it: its CID, checked by the
-        // block CID below, is that message's.
+        // An Ethereum transaction's message is made from it, as the chain made it (a `signed` beside it,
+        // in older files, is not read): its CID, checked by the block CID below, is that message's.
         const ethTx = m.ethTx ? decodeEthTx(m.ethTx) : undefined;
-        const signed = ethTx ? toFilecoinMessage(ethTx) : decodeSignedMessage(m.signed);
+        if (!ethTx && !m.signed) throw new Error(`a message of tipset ${saved.epoch} has neither a signed message nor an Ethereum transaction`);
+        const signed = ethTx ? toFilecoinMessage(ethTx) : decodeSignedMessage(m.signed!);
         return {
           cid: signedMessageCid(signed),
           signed,

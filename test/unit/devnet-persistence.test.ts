@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { Interface } from 'ethers';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
+import { encodeSignedMessage } from '../../src/fevm/message.js';
 import { compileFixtures } from '../helpers/solc.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { installCronProbe, PROBE_ACCOUNT, scheduleProbe } from '../helpers/cron-probe.js';
@@ -100,6 +101,29 @@ describe('saving and loading a chain', () => {
     assert.throws(() => decodeChain(encodeCbor(doc), 'f'), /tipset 1 does not follow 1/);
     await b.send({ nonce: 2, to: RECIPIENT, value: FIL });
     assert.equal(await b.result('eth_blockNumber'), '0xf4243');
+  });
+
+  test('an Ethereum transaction is saved without its Filecoin message; a file that has both still loads', async (t) => {
+    const a = await busyChain(t);
+    const bytes = a.devnet.save();
+    type Doc = { tipsets: { messages: { signed?: Uint8Array; ethTx: unknown }[] }[] };
+    const doc = decodeCbor<Doc>(bytes);
+    const messages = doc.tipsets.flatMap((tipset) => tipset.messages);
+    assert.equal(messages.length, 4);
+    assert.ok(messages.every((m) => m.ethTx !== null && !('signed' in m)));
+    // As files were written before: every message's signed message beside its transaction.
+    const saved = decodeChain(bytes, 'test');
+    doc.tipsets.forEach((tipset, i) => tipset.messages.forEach((m, j) => (m.signed = encodeSignedMessage(saved.tipsets[i].messages[j].signed))));
+    const older = encodeCbor(doc);
+    assert.ok(older.length > bytes.length + 4 * 100);
+    const b = await setupRpc(t, {}, { txDefaults: CALL });
+    await b.devnet.load(decodeChain(older, 'older'));
+    assert.deepEqual(await b.result('eth_getBlockByNumber', ['latest', true]), await a.result('eth_getBlockByNumber', ['latest', true]));
+    assert.deepEqual(await b.result('eth_getTransactionReceipt', [a.deployHash]), await a.result('eth_getTransactionReceipt', [a.deployHash]));
+    // A message with neither is refused.
+    delete doc.tipsets[1].messages[0].signed;
+    doc.tipsets[1].messages[0].ethTx = null;
+    assert.throws(() => decodeChain(encodeCbor(doc), 'f'), /a message of tipset 1 has neither/);
   });
 
   test('a damaged, foreign or newer file is refused and the running chain is untouched', async (t) => {
