@@ -81,7 +81,8 @@ export function transactionBySenderAndNonce(devnet: Devnet, sender: Uint8Array, 
     else lo = mid + 1;
   }
   const tipset = devnet.chain.atOrBefore(lo);
-  const message = tipset?.messages.find((m) => m.signed.message.nonce === nonce && equalBytes(ethTransactionOf(devnet, tipset, m).from, sender));
+  // An Ethereum transaction's nonce is its own (its message is made from it when read).
+  const message = tipset?.messages.find((m) => (m.ethTx ?? m.signed.message).nonce === nonce && equalBytes(ethTransactionOf(devnet, tipset, m).from, sender));
   return tipset && message ? { tipset, message } : undefined;
 }
 
@@ -89,7 +90,8 @@ function blockDetails(devnet: Devnet, tipset: Tipset) {
   const { transactions: _, ...block } = formatBlock(devnet, tipset, false);
   let totalFees = 0n;
   for (const m of tipset.messages) {
-    const { gasLimit, gasFeeCap, gasPremium } = m.signed.message;
+    // An Ethereum transaction's fee fields are its message's, which is made from it when read.
+    const { gasLimit, gasFeeCap, gasPremium } = m.ethTx ? { gasLimit: m.ethTx.gasLimit, gasFeeCap: m.ethTx.maxFeePerGas, gasPremium: m.ethTx.maxPriorityFeePerGas } : m.signed.message;
     const fees = computeGasOutputs(m.receipt.gasUsed, gasLimit, tipset.baseFee, gasFeeCap, gasPremium);
     totalFees += fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip;
   }
