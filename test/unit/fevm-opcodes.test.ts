@@ -622,3 +622,88 @@ describe('the call-depth limit', () => {
     assert.ok(depth > 10n && depth < 1024n, `depth ${depth}`);
   });
 });
+
+/**
+ * Runtime code that CALLs the address at memory 0 with 50 M gas and `value`, keeping [the gas the
+ * CALL took, its success] at [out, out + 32] (memory up to 0x100 must already be grown).
+ */
+const measureCallAt0 = (value: number, out: number) =>
+  `5a${'6000'.repeat(4)}60${byte(value)}6000516302faf080f160${byte(out + 32)}525a900360${byte(out)}52`;
+/** Grows memory to 0x100, so that measureCallAt0's stores grow none. */
+const growMemory = '600060e052';
+/** Reads the words of a return. */
+const words = (data: Uint8Array) => Array.from({ length: data.length / 32 }, (_, i) => BigInt(bytesToHex(data.subarray(32 * i, 32 * i + 32))));
+
+describe('actors created earlier in the message (ref-fvm create_actor records them as updated)', () => {
+  test('a CALL to a contract the message CREATEd pays no actor lookup', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    const child = deployCode(returnGasLeft);
+    // CREATE the calldata, then CALL the new contract: [address, CALL gas, success].
+    const factory = '366000600037' + '3660006000f0' + '600052' + growMemory + measureCallAt0(0, 0x20) + '60606000f3';
+    // CALL the contract named by the calldata, the same way.
+    const caller = '600035600052' + growMemory + measureCallAt0(0, 0x20) + '60606000f3';
+    assert.equal((await sendRaw(null, deployCode(factory))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(caller))).exitCode, 0);
+    assert.equal((await sendRaw(null, child)).exitCode, 0);
+    const created = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), child);
+    assert.equal(created.exitCode, 0);
+    const [address, createdGas, createdOk] = words(created.returnData);
+    assert.notEqual(address, 0n);
+    assert.equal(createdOk, 1n);
+    const existing = getCreateAddress({ from: wallet.address, nonce: 2 });
+    const called = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(getCreateAddress({ from: wallet.address, nonce: 1 })), input: getBytes(ethers32(existing)) }, devnet.head.epoch);
+    const [, existingGas, existingOk] = words(called.returnData);
+    assert.equal(existingOk, 1n);
+    // The same code (9 bytes) run the same way: only the lookup differs.
+    assert.equal(existingGas - createdGas, BigInt(ACTOR_LOOKUP));
+  });
+
+  test('a CREATE2 onto the contract the message CREATE2d just before costs the refused Resurrect without a lookup', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const create2 = '5a' + '6000366000600' + '0f5' + '5a';
+    const runtime = '366000600037' + create2 + create2 + '60a052608052606052604052602052600052' + '60c06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x60016000f3');
+    assert.equal(receipt.exitCode, 0);
+    const [before1, first, after1, before2, second, after2] = words(receipt.returnData);
+    assert.notEqual(first, 0n);
+    assert.equal(second, 0n);
+    assert.ok(before1 - after1 > BigInt(contractCreationGas(true)));
+    const opcodes = 3 * opcodeGas('PUSH1') + opcodeGas('CALLDATASIZE') + opcodeGas('CREATE2') + opcodeGas('GAS');
+    assert.equal(before2 - after2, BigInt(opcodes + refusedCreationGas(true, 0, true)));
+  });
+
+  test('a CALL to the Placeholder an earlier CALL of the message created pays no actor lookup', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // CALL the address in the calldata twice: [_, gas, success, gas, success].
+    const runtime = '600035600052' + growMemory + measureCallAt0(0, 0x20) + measureCallAt0(0, 0x60) + '60a06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const to = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const fresh = '0x' + '5e'.repeat(20);
+    const receipt = await sendRaw(to, ethers32(fresh));
+    assert.equal(receipt.exitCode, 0);
+    const [, , ok1, second, ok2] = words(receipt.returnData);
+    assert.deepEqual([ok1, ok2], [1n, 1n]);
+    // The Placeholder now exists: a message's first CALL to it looks it up.
+    const again = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(fresh)) }, devnet.head.epoch);
+    const [, firstToExisting] = words(again.returnData);
+    assert.equal(firstToExisting - second, BigInt(ACTOR_LOOKUP));
+  });
+
+  test('a CALL that failed is forgotten: the next CALL to the same contract looks it up again (with_transaction)', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    assert.equal((await sendRaw(null, deployCode('60006000fd'))).exitCode, 0);
+    const runtime = '600035600052' + growMemory + measureCallAt0(0, 0x20) + measureCallAt0(0, 0x60) + '60a06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 1 }), ethers32(getCreateAddress({ from: wallet.address, nonce: 0 })));
+    assert.equal(receipt.exitCode, 0);
+    const [, first, ok1, second, ok2] = words(receipt.returnData);
+    assert.deepEqual([ok1, ok2], [0n, 0n]);
+    assert.equal(second, first);
+  });
+});
+
+/** An address as a 32-byte word (calldata). */
+function ethers32(address: string): string {
+  return '0x' + address.slice(2).toLowerCase().padStart(64, '0');
+}

@@ -14,7 +14,9 @@
 //     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it;
 //     an abort or a CREATE2 collision costs what ran, not the frame's whole gas; every precompile
 //     runs on the caller's gas (the CALL's gas argument bounds only call_actor's send); memory past
-//     u32 is exit 38 (memory-ops.ts); value sent to a precompile pays its send to the f410.
+//     u32 is exit 38 (memory-ops.ts); value sent to a precompile pays its send to the f410;
+//   - actor accesses as the FVM tracks them (state-access.ts): an actor the message created is
+//     not looked up again, and a send that failed forgets what it accessed.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
@@ -244,36 +246,49 @@ export class FevmEvm extends EVM {
     }
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
-    let before = 0;
-    if (message.depth > 0 && !this.sentByHost.has(message)) before += this.sendGas(message, actor);
+    const sends = message.depth > 0 && !this.sentByHost.has(message);
+    // The caller flushes its state before the send (System::send_raw), outside the send.
+    let before = sends ? this.flushCallerGas() : 0;
+    const mark = this.host.access.mark();
+    if (sends) before += this.sendSyscallGas(message, actor);
     if (message.delegatecall && contract) before += delegateCallGas();
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation = contract && runner ? { actorId: runner.id, opened: new Set<bigint>(), changed: new Set<bigint>(), addedPairs: 0 } : undefined;
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
-    else if (message.depth > 0 && !this.sentByHost.has(message)) before += ACCOUNT_INVOCATION;
+    else if (sends) before += ACCOUNT_INVOCATION;
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
-    return this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation) : 0));
+    return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation) : 0)));
+  }
+
+  /** A send that failed forgets the actors it accessed: they are charged again (ref-fvm with_transaction). */
+  private forgetIfFailed(mark: number, result: EVMResult): EVMResult {
+    if (result.execResult.exceptionError) this.host.access.revertTo(mark);
+    return result;
   }
 
   protected override async _executeCreate(message: Message): Promise<EVMResult> {
     const fromContract = message.depth > 0;
     let before = fromContract ? this.flushCallerGas() : 0;
+    const { access } = this.host;
+    const mark = access.mark();
     if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     // The EAM creates over nothing, a Placeholder or a dead contract; @ethereumjs sees any other
     // actor there as a collision (nonce or code) and pushes 0.
     const occupant = resolveEthAddress(this.host.state, (await this._generateAddress(message)).bytes);
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
-      before += refusedCreationGas(fromContract, this.host.access.read(occupant.id), occupant.kind === 'evm');
-      return this.charged(message, before, undefined, async () => collisionCostsWhatRan(await super._executeCreate(message)), () => 0);
+      before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm');
+      const refused = async () => collisionCostsWhatRan(await super._executeCreate(message));
+      return this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0));
     }
     before += contractCreationGas(fromContract);
     // The constructor's actor is new: its creation paid its lookup and update.
     const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0 };
     const run = async () => rejectBytecode(await super._executeCreate(message));
-    return this.charged(message, before, invocation, run, (result) => {
+    const result = await this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
       return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0) : 0);
     });
+    return this.forgetIfFailed(mark, result);
   }
 
   /**
@@ -335,11 +350,6 @@ export class FevmEvm extends EVM {
     if (message.depth === 0 && gas > message.gasLimit) return outOfGas(message.gasLimit);
     exec.executionGasUsed = gas;
     return result;
-  }
-
-  /** A CALL leaving the contract (builtin-actors call.rs send_raw): the caller flushes its state, then sends. */
-  private sendGas(message: Message, receiver: Actor | undefined): number {
-    return this.flushCallerGas() + this.sendSyscallGas(message, receiver);
   }
 
   /** The FVM's send: the receiver looked up (or a Placeholder created), the value moved. */
