@@ -9,7 +9,7 @@ import { SigType } from '../fevm/message.js';
 import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
-import { decodeSavedMessage, encodeSavedMessage, type SavedMessage } from './saved-message.js';
+import { decodeSavedMessage, encodeSavedMessage, packMessage, unpackMessage, type PackedMessage, type SavedMessage } from './saved-message.js';
 
 /** The block miner named in headers: the first miner of Lotus's local devnet genesis. */
 const GENESIS_MINER = FilAddress.fromId(1000);
@@ -222,13 +222,13 @@ class MinedMessage implements IncludedMessage {
  * parent's CIDs are read from the parent: a CID object with its multihash, three byte views and
  * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one. Once the chain
  * calls it cold (`compactMessages`), its messages are kept as one dag-cbor buffer, the --state file's
- * encoding, and decoded when read (`coldMessages`).
+ * values packed as tuples (saved-message.ts), and decoded when read (`coldMessages`).
  */
 class MinedTipset implements Tipset {
   readonly header: BlockHeader;
   /** Its messages as objects; undefined once cold. */
   private hot: IncludedMessage[] | undefined;
-  /** Once cold: its messages as SavedMessage values in one dag-cbor buffer. */
+  /** Once cold: its messages as PackedMessage values in one dag-cbor buffer. */
   private cold: Uint8Array | undefined;
 
   constructor(
@@ -258,19 +258,19 @@ class MinedTipset implements Tipset {
   /** Keeps its messages encoded from now on. */
   compact(): void {
     if (!this.hot || this.hot.length === 0) return;
-    this.cold = encodeCbor(this.hot.map(encodeSavedMessage));
+    this.cold = encodeCbor(this.hot.map((m) => packMessage(encodeSavedMessage(m))));
     this.hot = undefined;
   }
 
   /** Its messages as the --state file saves them: a cold tipset's decoded from its buffer only as far as CBOR. */
   savedMessages(): SavedMessage[] {
-    return this.cold ? decodeCbor<SavedMessage[]>(this.cold) : this.messages.map(encodeSavedMessage);
+    return this.cold ? decodeCbor<PackedMessage[]>(this.cold).map(unpackMessage) : this.messages.map(encodeSavedMessage);
   }
 
   /** Its cold messages decoded, as buildTipset made them. */
   decodeCold(): IncludedMessage[] {
-    return decodeCbor<SavedMessage[]>(this.cold!).map((saved, i) => {
-      const { native, ethTx, receipt } = decodeSavedMessage(saved);
+    return decodeCbor<PackedMessage[]>(this.cold!).map((packed, i) => {
+      const { native, ethTx, receipt } = decodeSavedMessage(unpackMessage(packed));
       return new MinedMessage(native, ethTx, receipt, i, this.digests);
     });
   }
@@ -337,7 +337,7 @@ function coldMessages(tipset: MinedTipset): IncludedMessage[] {
 
 /**
  * Keeps a tipset's messages as one encoded buffer from now on, decoded when read: the chain makes its
- * old tipsets cold, whose messages are read seldom (~0.35 KB a transfer where the objects were ~1.1 KB).
+ * old tipsets cold, whose messages are read seldom (~0.19 KB a transfer where the objects were ~0.5 KB).
  */
 export function compactMessages(tipset: Tipset): void {
   if (tipset instanceof MinedTipset) tipset.compact();

@@ -9,6 +9,8 @@ import { describe, test } from 'node:test';
 import { Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { packMessage, unpackMessage, type SavedMessage } from '../../src/mining/saved-message.js';
 import { isCold } from '../../src/mining/tipset.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -98,6 +100,17 @@ async function readAll(rpc: Awaited<ReturnType<typeof history>>): Promise<Record
 }
 
 describe('cold history', () => {
+  test('a saved message packed as tuples and encoded unpacks to every value it had', () => {
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    const events = [{ emitter: 1001, entries: [{ flags: 3, key: 't1', codec: 0x55, value: bytes(32, 9) }] }];
+    const eth: SavedMessage = {
+      ethTx: { type: 2, hash: bytes(32, 1), chainId: bytes(5, 2), nonce: 7, from: bytes(20, 3), to: null, value: bytes(2, 4), input: bytes(40, 5), gasLimit: 9, maxFeePerGas: bytes(3, 6), maxPriorityFeePerGas: bytes(2, 7), v: new Uint8Array(), r: bytes(33, 8), s: bytes(33, 9) },
+      receipt: { exitCode: 33, returnData: bytes(4, 10), gasUsed: 1234, events },
+    };
+    const native: SavedMessage = { signed: bytes(90, 11), ethTx: null, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed: 5, events: [] } };
+    for (const saved of [eth, native]) assert.deepEqual(unpackMessage(decodeCbor(encodeCbor(packMessage(saved)))), saved);
+  });
+
   test('every read path answers a cold tipset as it answered it hot', async (t) => {
     const rpc = await history(t);
     const hot = await readAll(rpc);
