@@ -70,7 +70,7 @@ export class Devnet {
   private readonly keys = new NativeWallet();
   private readonly agents: StorageProviderAgents;
   private readonly cheatCodes: Cheats;
-  private readonly store = new ChainStore();
+  private readonly store: ChainStore;
   private readonly mempool = new Mempool();
   private readonly miner: Miner;
   private readonly clock: Clock;
@@ -91,6 +91,7 @@ export class Devnet {
     this.emitter.setMaxListeners(0);
     executor.onConsoleLog = (line) => this.emitter.emit('consoleLog', line);
     this.fresh = saved === undefined;
+    this.store = new ChainStore(config.hotMessages);
     if (saved) {
       for (const tipset of saved.tipsets) this.store.append(tipset);
       // A chain loaded from a file goes on at the wall clock's time.

@@ -5,13 +5,13 @@ import { closeSync, fsync, fsyncSync, openSync, readdirSync, renameSync, unlinkS
 import { basename, dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
-import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
-import { decodeSignedMessage, encodeSignedMessage, signedMessageCid } from '../fevm/message.js';
+import { toFilecoinMessage } from '../fevm/eth-tx.js';
+import { signedMessageCid } from '../fevm/message.js';
 import type { SavedCommit, StateTree } from '../fevm/state-tree.js';
-import { NO_EVENTS, type MessageReceipt } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
-import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
+import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.js';
+import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /** The format this version reads and writes (2: actor states through common/storable.ts); other formats are refused. */
 const STATE_FORMAT = 2;
@@ -58,54 +58,8 @@ export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved
 
 const big = encodeBigInt;
 
-function encodeEthTx(tx: EthTransaction) {
-  return {
-    type: tx.type,
-    hash: tx.hash,
-    chainId: big(tx.chainId),
-    nonce: tx.nonce,
-    from: tx.from,
-    to: tx.to,
-    value: big(tx.value),
-    input: tx.input,
-    gasLimit: tx.gasLimit,
-    maxFeePerGas: big(tx.maxFeePerGas),
-    maxPriorityFeePerGas: big(tx.maxPriorityFeePerGas),
-    v: big(tx.v),
-    r: big(tx.r),
-    s: big(tx.s),
-  };
-}
-
-function decodeEthTx(saved: ReturnType<typeof encodeEthTx>): EthTransaction {
-  return {
-    ...saved,
-    type: saved.type,
-    chainId: decodeBigInt(saved.chainId),
-    value: decodeBigInt(saved.value),
-    maxFeePerGas: decodeBigInt(saved.maxFeePerGas),
-    maxPriorityFeePerGas: decodeBigInt(saved.maxPriorityFeePerGas),
-    v: decodeBigInt(saved.v),
-    r: decodeBigInt(saved.r),
-    s: decodeBigInt(saved.s),
-  };
-}
-
-interface SavedMessage {
-  /** A native message's; absent when `ethTx` is there, as the message is made from it (older files have both). */
-  signed?: Uint8Array;
-  ethTx: ReturnType<typeof encodeEthTx> | null;
-  receipt: Pick<MessageReceipt, 'exitCode' | 'returnData' | 'gasUsed' | 'events'>;
-}
-
-function encodeMessage(m: IncludedMessage): SavedMessage {
-  const { exitCode, returnData, gasUsed, events } = m.receipt;
-  const receipt = { exitCode, returnData, gasUsed, events };
-  return m.ethTx ? { ethTx: encodeEthTx(m.ethTx), receipt } : { signed: encodeSignedMessage(m.signed), ethTx: null, receipt };
-}
-
 function encodeTipset(t: Tipset) {
-  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: t.messages.map(encodeMessage) };
+  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: savedMessagesOf(t) };
 }
 
 const encodeCommit = ({ epoch, changes }: SavedCommit) => [epoch, changes];
@@ -256,18 +210,12 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
     const tipsets: Tipset[] = [];
     for (const saved of doc.tipsets) {
       const messages: IncludedMessage[] = saved.messages.map((m, index) => {
-        // An Ethereum transaction's message is made from it, as the chain made it (a `signed` beside it,
-        // in older files, is not read): its CID, checked by the block CID below, is that message's.
-        const ethTx = m.ethTx ? decodeEthTx(m.ethTx) : undefined;
-        if (!ethTx && !m.signed) throw new Error(`a message of tipset ${saved.epoch} has neither a signed message nor an Ethereum transaction`);
-        const signed = ethTx ? toFilecoinMessage(ethTx) : decodeSignedMessage(m.signed!);
-        return {
-          cid: signedMessageCid(signed),
-          signed,
-          ethTx,
-          receipt: savedReceipt(m.receipt as MessageReceipt),
-          index,
-        };
+        // An Ethereum transaction's message is made from it, as the chain made it: its CID, checked by
+        // the block CID below, is that message's.
+        if (!m.ethTx && !m.signed) throw new Error(`a message of tipset ${saved.epoch} has neither a signed message nor an Ethereum transaction`);
+        const { ethTx, native, receipt } = decodeSavedMessage(m);
+        const signed = native ?? toFilecoinMessage(ethTx);
+        return { cid: signedMessageCid(signed), signed, ethTx, receipt, index };
       });
       // Epochs may skip (null rounds); each tipset's parent is the one saved before it.
       const parent = tipsets[tipsets.length - 1];
@@ -287,11 +235,6 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
   } catch (err) {
     throw new StateFileError(`${where} is damaged: ${(err as Error).message}`);
   }
-}
-
-/** A saved receipt as the chain keeps it: one array for all receipts without events. */
-function savedReceipt(r: MessageReceipt): MessageReceipt {
-  return r.events.length > 0 ? r : { ...r, events: NO_EVENTS };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

@@ -3,8 +3,7 @@
 import { RLP } from '@ethereumjs/rlp';
 import { FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
-import { keccak256, keccak256Parts } from '../common/hashes.js';
-import { decodeRlpListView, rlpListHeader, type RlpListView } from '../common/rlp-view.js';
+import { keccak256 } from '../common/hashes.js';
 import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
 import { bigintToBytes, bytesToBigint, concatBytes, EMPTY_BYTES, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
@@ -18,9 +17,6 @@ import {
   type Message,
   type SignedMessage,
 } from './message.js';
-
-/** The type byte an EIP-1559 transaction and its signed payload start with. */
-const TYPE_1559 = Uint8Array.of(0x02);
 
 /** Lotus's RLP input limit. */
 const MAX_TX_BYTES = 2 << 20;
@@ -131,8 +127,7 @@ function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTran
 
 /** rlp([chainId, nonce, maxPriorityFee, maxFee, gas, to, value, data, accessList, v, r, s]) after 0x02. */
 function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
-  const body = raw.subarray(1);
-  const { items: fields, starts } = decodeList(body, 12);
+  const fields = decodeList(raw.subarray(1), 12);
   if (!Array.isArray(fields[8]) || fields[8].length !== 0) throw new MessageRejectedError('access list should be an empty list');
   const txChainId = integer(fields[0], 'chain id');
   if (txChainId !== chainId) throw new MessageRejectedError(`failed to convert to unsigned msg: invalid chain id: ${txChainId}`);
@@ -140,9 +135,7 @@ function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction
   if (v > 1n) throw new MessageRejectedError('EIP-1559 transactions only support 0 or 1 for v');
   const r = integer(fields[10], 'r');
   const s = integer(fields[11], 's');
-  // The signed payload is 0x02 ‖ rlp(the first 9 fields): their encodings as sent, under a list header of their own.
-  const unsigned = body.subarray(starts[0], starts[9]);
-  const sigHash = keccak256Parts(TYPE_1559, rlpListHeader(unsigned.length), unsigned);
+  const sigHash = keccak256(concatBytes(new Uint8Array([0x02]), RLP.encode(fields.slice(0, 9) as Uint8Array[])));
   const tx = {
     type: 2 as const,
     hash: keccak256(raw),
@@ -163,7 +156,7 @@ function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction
 
 /** rlp([nonce, gasPrice, gas, to, value, data, v, r, s]): Homestead (v 27/28) or EIP-155. */
 function decodeLegacy(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
-  const { items: fields } = decodeList(raw, 9);
+  const fields = decodeList(raw, 9);
   const v = integer(fields[6], 'v');
   const txChainId = legacyChainId(v);
   if (txChainId !== 0n && txChainId !== chainId) {
@@ -203,21 +196,17 @@ function recipient(field: unknown): Uint8Array | null {
   return to;
 }
 
-/** `bytes` as an RLP list of `expected` items (byte strings view `bytes`), or Lotus's parse error. */
-function decodeList(bytes: Uint8Array, expected: number): RlpListView {
-  const list = decodeRlpListView(bytes);
-  if (!list) {
-    // Not one canonical RLP list: @ethereumjs/rlp says what is wrong (or decodes it: a byte string, no list).
-    try {
-      RLP.decode(bytes);
-    } catch (err) {
-      throw new MessageRejectedError(`failed to parse transaction: ${(err as Error).message}`);
-    }
+function decodeList(bytes: Uint8Array, expected: number): unknown[] {
+  let decoded: unknown;
+  try {
+    decoded = RLP.decode(bytes);
+  } catch (err) {
+    throw new MessageRejectedError(`failed to parse transaction: ${(err as Error).message}`);
   }
-  if (!list || list.items.length !== expected) {
+  if (!Array.isArray(decoded) || decoded.length !== expected) {
     throw new MessageRejectedError(`failed to parse transaction: not a RLP list with ${expected} elements`);
   }
-  return list;
+  return decoded;
 }
 
 /**

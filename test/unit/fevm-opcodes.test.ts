@@ -13,10 +13,12 @@ import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/inde
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
 import {
+  bytecodeReadGas,
   bytecodeStoreGas,
   contractCreationGas,
   copyGas,
   evmStateFlushGas,
+  evmStateReadGas,
   opcodeGas,
   refusedCreationGas,
   resurrectionGas,
@@ -778,5 +780,77 @@ describe('what the EAM creates over (builtin-actors eam/src/lib.rs:132-175)', ()
     // The same constructor and code: only what precedes the constructor differs.
     assert.equal(first.gas - again.gas, BigInt(contractCreationGas(true) - resurrectionGas(true, ACTOR_LOOKUP, ACTOR_UPDATE)));
     assert.equal((await sendRaw(addressOf(1), '0x')).exitCode, 0);
+  });
+});
+
+describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors instructions/ext.rs, call.rs:262-300)', () => {
+  /** Runtime code: `opcode` on the calldata's address twice; returns [gas, result, gas, gas, result, gas]. */
+  const twice = (opcode: string) => {
+    const once = '5a' + '600035' + opcode + '5a';
+    return once + once + '60a052608052606052604052602052600052' + '60c06000f3';
+  };
+  const measure = async (env: Awaited<ReturnType<typeof fevmSetup>>, nonce: number, target: string) => {
+    const { devnet, wallet } = env;
+    const to = getCreateAddress({ from: wallet.address, nonce });
+    const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(target)) }, devnet.head.epoch);
+    const [g0, r1, g1, g2, r2, g3] = words(result.returnData);
+    return { first: g0 - g1, second: g2 - g3, results: [r1, r2] };
+  };
+  const ops = (opcode: string) => opcodeGas('GAS') + opcodeGas('PUSH1') + opcodeGas('CALLDATALOAD') + opcodeGas(opcode);
+
+  test('EXTCODESIZE and EXTCODEHASH: the actor read once; a contract asked for its code (GetBytecode) or hash each time', async (t) => {
+    const env = await fevmSetup(t);
+    const { sendRaw, wallet } = env;
+    const code = '60006000f3';
+    assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(twice('3b')))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(twice('3f')))).exitCode, 0);
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const ask = SEND_SYSCALL + evmStateReadGas();
+
+    const size = await measure(env, 1, contract);
+    assert.deepEqual(size.results, [5n, 5n]);
+    assert.equal(size.first, BigInt(ops('EXTCODESIZE') + ACTOR_LOOKUP + ask + bytecodeReadGas(5)));
+    assert.equal(size.second, BigInt(ops('EXTCODESIZE') + ask + bytecodeReadGas(5)));
+    const hash = await measure(env, 2, contract);
+    assert.equal(hash.results[0], BigInt(hexlify(keccak_256(getBytes('0x' + code)))));
+    assert.equal(hash.first, BigInt(ops('EXTCODEHASH') + ACTOR_LOOKUP + ask));
+    assert.equal(hash.second, BigInt(ops('EXTCODEHASH') + ask));
+    // A Placeholder is an account: read, not asked.
+    const ofAccount = await measure(env, 1, account);
+    assert.deepEqual([ofAccount.first, ofAccount.second], [BigInt(ops('EXTCODESIZE') + ACTOR_LOOKUP), BigInt(ops('EXTCODESIZE'))]);
+    // Nothing there, or a precompile: nothing to read.
+    for (const target of ['0x' + '5f'.repeat(20), precompileAddress(0x00, 2)]) {
+      const nothing = await measure(env, 2, target);
+      assert.deepEqual([nothing.first, nothing.second], [BigInt(ops('EXTCODEHASH')), BigInt(ops('EXTCODEHASH'))], target);
+    }
+  });
+
+  test('DELEGATECALL reads its target; an account is not sent to', async (t) => {
+    const env = await fevmSetup(t);
+    const { sendRaw } = env;
+    assert.equal((await sendRaw(null, deployCode('60006000f3'))).exitCode, 0);
+    const delegate = (out: number) => `5a${'6000'.repeat(4)}6000516302faf080f460${byte(out + 32)}525a900360${byte(out)}52`;
+    const runtime = '600035600052' + growMemory + delegate(0x20) + delegate(0x60) + '60a06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
+    const run = async (target: string) => {
+      const { devnet, wallet } = env;
+      const to = getCreateAddress({ from: wallet.address, nonce: 1 });
+      const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(target)) }, devnet.head.epoch);
+      const [, first, ok1, second, ok2] = words(result.returnData);
+      assert.deepEqual([ok1, ok2], [1n, 1n]);
+      return { first, second };
+    };
+    const contract = await run(getCreateAddress({ from: env.wallet.address, nonce: 0 }));
+    assert.equal(contract.first - contract.second, BigInt(ACTOR_LOOKUP));
+    const ofAccount = await run(account);
+    assert.equal(ofAccount.first - ofAccount.second, BigInt(ACTOR_LOOKUP));
+    // The opcodes around it and the lookup: no send, no invocation.
+    const opcodes = 6 * opcodeGas('PUSH1') + opcodeGas('MLOAD') + opcodeGas('PUSH4') + opcodeGas('DELEGATECALL') + opcodeGas('MSTORE') + opcodeGas('GAS');
+    assert.equal(ofAccount.second, BigInt(opcodes));
   });
 });

@@ -246,12 +246,15 @@ export function ethPrecompileGas(address: number, input: Uint8Array, ethGas: big
 }
 
 /**
- * DELEGATECALL on FEVM: the contract asks the target for its bytecode (GetBytecode, an invocation of
- * the target that loads its state block) and sends InvokeContractDelegate to itself.
+ * An EVM actor method that only reads its state block (GetBytecode, GetBytecodeHash: builtin-actors
+ * evm/src/lib.rs bytecode, bytecode_hash): its invocation, the state root and the block.
  */
-export function delegateCallGas(): number {
-  return SEND_SYSCALL + EVM_INVOCATION + HOST_CALL + IPLD_LINK_TRACKED + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
+export function evmStateReadGas(): number {
+  return EVM_INVOCATION + HOST_CALL + IPLD_LINK_TRACKED + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
 }
+
+/** Reading a contract's bytecode block from another actor (EXTCODESIZE, EXTCODECOPY: ext.rs get_evm_bytecode). */
+export const bytecodeReadGas = (size: number) => loadBlock(size, 0);
 
 /**
  * A Filecoin precompile (0xfe…): its syscall and the ABI decoding around it; call_actor adds what

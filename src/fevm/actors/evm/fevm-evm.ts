@@ -18,7 +18,8 @@
 //   - actor accesses as the FVM tracks them (state-access.ts): an actor the message created is
 //     not looked up again, and a send that failed forgets what it accessed;
 //   - a CREATE as the EAM runs it: the caller's state flushed first (its nonce), then Exec4 over
-//     nothing or a Placeholder, Resurrect over a dead contract, a refusal over anything else.
+//     nothing or a Placeholder, Resurrect over a dead contract, a refusal over anything else;
+//   - EXT* opcodes and DELEGATECALL read the target's actor and ask a contract for its bytecode.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
@@ -59,14 +60,15 @@ import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, mload, MEM
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
   ACCOUNT_INVOCATION,
+  bytecodeReadGas,
   bytecodeStoreGas,
   contractCreationGas,
   copyGas,
-  delegateCallGas,
   ethPrecompileGas,
   evmFlushGas,
   evmLoadGas,
   evmStateFlushGas,
+  evmStateReadGas,
   EXP_PER_BYTE,
   FILECOIN_PRECOMPILE_GAS,
   KAMT_NODE_LOAD,
@@ -251,15 +253,17 @@ export class FevmEvm extends EVM {
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
     const sends = message.depth > 0 && !this.sentByHost.has(message);
-    // The caller flushes its state before the send (System::send_raw), outside the send.
-    let before = sends ? this.flushCallerGas() : 0;
     const mark = this.host.access.mark();
-    if (sends) before += this.sendSyscallGas(message, actor);
-    if (message.delegatecall && contract) before += delegateCallGas();
+    let before = 0;
+    if (message.delegatecall) before += this.delegateCallGas(actor, contract);
+    else if (sends) {
+      // The caller flushes its state before the send (System::send_raw).
+      before += this.flushCallerGas() + this.sendSyscallGas(message, actor);
+      if (!contract) before += ACCOUNT_INVOCATION;
+    }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation = contract && runner ? { actorId: runner.id, opened: new Set<bigint>(), changed: new Set<bigint>(), addedPairs: 0 } : undefined;
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
-    else if (sends) before += ACCOUNT_INVOCATION;
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
     return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation) : 0)));
   }
@@ -368,11 +372,31 @@ export class FevmEvm extends EVM {
     return result;
   }
 
+  /**
+   * DELEGATECALL (builtin-actors instructions/call.rs:262-300): get_contract_type reads the target;
+   * a contract is asked for its bytecode (GetBytecode), then the caller sends
+   * InvokeContractDelegate to itself; a dead contract has none and anything else is not sent to.
+   */
+  private delegateCallGas(target: Actor | undefined, contract: Actor | undefined): number {
+    let gas = target ? this.host.access.read(target.id) : 0;
+    if (target?.kind === 'evm') gas += this.getBytecodeGas(target, false);
+    if (contract) gas += SEND_SYSCALL;
+    return gas;
+  }
+
+  /**
+   * Asking contract `target` for its bytecode (GetBytecode, GetBytecodeHash: a read-only send, the
+   * caller flushing first), and with `readCode` reading the code's block (ext.rs get_evm_bytecode).
+   */
+  getBytecodeGas(target: Actor, readCode: boolean): number {
+    const code = readCode && !target.evm?.dead ? bytecodeReadGas(target.evm?.bytecode.length ?? 0) : 0;
+    return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + code;
+  }
+
   /** The FVM's send: the receiver looked up (or a Placeholder created), the value moved. */
   private sendSyscallGas(message: Message, receiver: Actor | undefined): number {
     const { access } = this.host;
     let gas = SEND_SYSCALL;
-    if (message.delegatecall) return gas;
     if (receiver) gas += access.read(receiver.id);
     else gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
     if (message.value > 0n) {
@@ -619,7 +643,9 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   CODECOPY: copy(2, 3),
   RETURNDATACOPY: copy(2, 3),
   MCOPY: copy(2, 3),
-  EXTCODECOPY: copy(3, 4),
+  EXTCODECOPY: (rs, evm) => copy(3, 4)(rs, evm) + extCodeGas(evm, rs.stack.peek(1)[0], true),
+  EXTCODESIZE: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], true),
+  EXTCODEHASH: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], false),
   RETURN: copy(1, 2),
   REVERT: copy(1, 2),
   LOG0: log(0),
@@ -643,6 +669,20 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   },
   SELFDESTRUCT: () => SEND_SYSCALL + SEND_TRANSFER_FUNDS,
 };
+
+/**
+ * What EXTCODESIZE, EXTCODECOPY (`readCode`) and EXTCODEHASH pay to learn about an address
+ * (builtin-actors instructions/ext.rs): get_contract_type reads its actor (a precompile or a missing
+ * address: nothing to read), and a contract is asked for its bytecode or its hash.
+ */
+function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
+  const eth = addressFromWord(word);
+  if (evm.getPrecompile(new Address(eth))) return 0;
+  const actor = resolveEthAddress(evm.host.state, eth);
+  if (!actor) return 0;
+  const lookup = evm.host.access.read(actor.id);
+  return actor.kind === 'evm' ? lookup + evm.getBytecodeGas(actor, readCode) : lookup;
+}
 
 /** The KAMT node of `slot` opened, if this invocation has not opened it yet. */
 function openSlotNode(evm: FevmEvm, slot: bigint): number {
