@@ -3,12 +3,12 @@
 // second half, when the start-up's and the first collections' effects are behind.
 //
 // For fvm-devnet, beside it, the stored history: a second fresh node gets the same transactions in
-// the same steps with `--state <file>`, and after each step, once the node has written the whole
-// chain again (its journal emptied), the file's size is read: the state's history, every tipset with
-// its messages, Ethereum transactions and receipts, as the node itself encodes them (dag-cbor). Its
-// growth per transaction over the second half is what RSS is compared with (issue 14: RSS "grows no
-// faster than the stored history", ratio ≤ 1.0). A separate node, so that its saves (the whole chain
-// every 5 s) do not touch the memory measured.
+// the same steps with `--state <file>`, and after each step, once no save is being written, the size
+// of the file and its journal is read: the state's history, every tipset with its messages, Ethereum
+// transactions and receipts, as the node itself encodes them (dag-cbor; the journal's records add a
+// few bytes each). Its growth per transaction over the second half is what RSS is compared with
+// (issue 14: RSS "grows no faster than the stored history", ratio ≤ 1.0). A separate node, so that
+// its saves do not touch the memory measured.
 //
 //   npm run bench:long [-- --only fvm-devnet,anvil] [-- --count 100000] [-- --step 10000]
 import { statSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { alongTransfers, longTransfers } from './phases.js';
 import { PEER_NAMES, RunningPeer, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { Signer } from './workload.js';
 
-/** How long to wait for fvm-devnet's next whole save of the chain (it writes every 5 s when it changed). */
+/** How long to wait for fvm-devnet to finish writing its state file. */
 const SAVE_TIMEOUT_MS = 60_000;
 
 const { values } = parseArgs({
@@ -59,18 +59,22 @@ async function rssAlong(peer: PeerName): Promise<{ points: Points; raws: string[
 
 const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size;
 
-/** The size of fvm-devnet's state file once it holds the whole chain: the journal beside it is empty after a whole save. */
-async function savedChainBytes(file: string): Promise<number> {
+/**
+ * The size of fvm-devnet's state file and its journal, which together hold the whole chain, once no
+ * whole save is being written (its temporary file is gone) and two reads agree: a save that ends
+ * renames its file into place, then replaces the journal, and a read between the two counts the
+ * journal's older records twice.
+ */
+async function savedChainBytes(file: string, pid: number): Promise<number> {
   const deadline = Date.now() + SAVE_TIMEOUT_MS;
+  let last: number | undefined;
   for (;;) {
-    // The journal first: a whole save renames the new file into place before it empties the journal, so an
-    // empty journal here means the file read after it holds the whole chain. The other order can read the
-    // old file, then the journal a save has just emptied.
-    const journalEmpty = sizeOf(`${file}.journal`) === 0;
-    const size = sizeOf(file);
-    if (journalEmpty && size !== undefined) return size;
-    if (Date.now() > deadline) throw new Error(`${file} was not written again within ${SAVE_TIMEOUT_MS / 1000} s`);
-    await new Promise((r) => setTimeout(r, 100));
+    const writing = sizeOf(`${file}.${pid}.tmp`) !== undefined;
+    const size = (sizeOf(file) ?? NaN) + (sizeOf(`${file}.journal`) ?? 0);
+    if (!writing && size === last) return size;
+    last = writing ? undefined : size;
+    if (Date.now() > deadline) throw new Error(`${file} was still being written after ${SAVE_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -81,7 +85,7 @@ async function historyAlong(raws: string[], firstNonce: number): Promise<Points>
   try {
     const signer = await Signer.create(node.rpc);
     return await alongTransfers(node.rpc, signer, raws, firstNonce, step, queuesNonceGaps('fvm-devnet'), async () => {
-      const mib = (await savedChainBytes(file)) / MiB;
+      const mib = (await savedChainBytes(file, node.pid)) / MiB;
       process.stderr.write(`  fvm-devnet: stored history ${mib.toFixed(1)} MiB\n`);
       return mib;
     });

@@ -64,6 +64,11 @@ export interface DevnetConfig {
   gatewayOnly: boolean;
   /** Fork an upstream Lotus node instead of starting from genesis (--fork-url). */
   fork?: ForkConfig;
+  /**
+   * How many of the chain's last messages stay decoded; the tipsets before them keep theirs encoded,
+   * decoded when read (src/mining/chain-store.ts). No flag: tests set it low to read cold history.
+   */
+  hotMessages: number;
 }
 
 /** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
@@ -75,6 +80,9 @@ export const DEFAULT_MAX_BATCH = 1000;
  * answer or burst of notifications a reading client leaves behind.
  */
 export const DEFAULT_WS_LIVENESS: WsLiveness = { pingIntervalMs: 30_000, maxBufferedBytes: 64 << 20 };
+
+/** What tests and dApps read right after sending stays decoded: 2048 messages are ~3 MB of heap. */
+export const DEFAULT_HOT_MESSAGES = 2048;
 
 /** Lotus's local (2k) devnet chain id. */
 const DEFAULT_CHAIN_ID = 31415926n;
@@ -103,6 +111,7 @@ export function defaultConfig(): DevnetConfig {
     maxBatch: DEFAULT_MAX_BATCH,
     wsLiveness: DEFAULT_WS_LIVENESS,
     gatewayOnly: false,
+    hotMessages: DEFAULT_HOT_MESSAGES,
   };
 }
 

@@ -3,7 +3,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { blake2b256 } from './hashes.js';
-import { bigintToBytes, bytesToBigint, concatBytes } from './hex.js';
+import { bigintToBytes, bytesToBigint } from './hex.js';
 
 export { CID };
 
@@ -53,8 +53,10 @@ function blake2bCid(codec: number, digest: Uint8Array): CID {
 /** Filecoin big integers in CBOR: a byte string, sign byte 0x00 then big-endian magnitude; zero is empty. */
 export function encodeBigInt(n: bigint): Uint8Array {
   if (n === 0n) return new Uint8Array();
-  const negative = n < 0n;
-  return concatBytes(new Uint8Array([negative ? 1 : 0]), bigintToBytes(negative ? -n : n));
+  if (n > 0n) return bigintToBytes(n, 1);
+  const bytes = bigintToBytes(-n, 1);
+  bytes[0] = 1;
+  return bytes;
 }
 
 export function decodeBigInt(bytes: Uint8Array): bigint {

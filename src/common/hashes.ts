@@ -46,6 +46,17 @@ export function loadWasmHashers(): Promise<boolean> {
 const digestOf = (hasher: IHasher, data: Uint8Array): Uint8Array => hasher.init().update(data).digest('binary');
 
 export const keccak256 = (data: Uint8Array): Uint8Array => (wasm.keccak256 ? digestOf(wasm.keccak256, data) : keccak_256(data));
+/** Keccak-256 of the parts one after another, without joining them. */
+export function keccak256Parts(...parts: Uint8Array[]): Uint8Array {
+  if (wasm.keccak256) {
+    const hasher = wasm.keccak256.init();
+    for (const part of parts) hasher.update(part);
+    return hasher.digest('binary');
+  }
+  const hasher = keccak_256.create();
+  for (const part of parts) hasher.update(part);
+  return hasher.digest();
+}
 export const sha256 = (data: Uint8Array): Uint8Array => sha2_256(data);
 export const blake2b256 = (data: Uint8Array): Uint8Array => (wasm.blake2b256 ? digestOf(wasm.blake2b256, data) : blake2b(data, { dkLen: 32 }));
 export const blake2b160 = (data: Uint8Array): Uint8Array => (wasm.blake2b160 ? digestOf(wasm.blake2b160, data) : blake2b(data, { dkLen: 20 }));

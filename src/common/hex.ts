@@ -44,21 +44,24 @@ export function quantity(n: bigint | number): Hex {
 const NUMBER_BYTES = 6;
 const NUMBER_LIMIT = 2n ** BigInt(8 * NUMBER_BYTES);
 
-/** Big-endian unsigned bytes of a bigint, minimal length (0 → empty). */
-export function bigintToBytes(n: bigint): Uint8Array {
-  if (n === 0n) return new Uint8Array();
+/**
+ * Big-endian unsigned bytes of a bigint, minimal length (0 → empty), after `before` zero bytes that
+ * the caller may fill (a sign byte): one array, not one to copy into another.
+ */
+export function bigintToBytes(n: bigint, before = 0): Uint8Array {
+  if (n === 0n) return new Uint8Array(before);
   // Small values by arithmetic on a Number, without a hex string to build and parse.
   if (n > 0n && n < NUMBER_LIMIT) {
     let x = Number(n);
     let length = 0;
     for (let y = x; y > 0; y = Math.floor(y / 256)) length++;
-    const out = new Uint8Array(length);
-    for (let i = length - 1; i >= 0; i--, x = Math.floor(x / 256)) out[i] = x % 256;
+    const out = new Uint8Array(before + length);
+    for (let i = before + length - 1; i >= before; i--, x = Math.floor(x / 256)) out[i] = x % 256;
     return out;
   }
   let hex = n.toString(16);
   if (hex.length % 2) hex = '0' + hex;
-  return fromHexDigits(hex);
+  return fromHexDigits(before === 0 ? hex : '00'.repeat(before) + hex);
 }
 
 export function bytesToBigint(bytes: Uint8Array): bigint {

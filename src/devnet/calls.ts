@@ -5,7 +5,7 @@ import { DevnetError } from '../common/errors.js';
 import { toUnsignedMessage } from '../fevm/eth-tx.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
-import { Tracer, type SendFrame } from '../fevm/actors/evm/tracer.js';
+import { Tracer, type CallFrame, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { chainSize, encodeMessage, messageWith, SigType, type Message } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
@@ -46,26 +46,61 @@ export class Calls {
   }
 
   /**
-   * A gas limit with which a message signed with `signatureType` succeeds, found as Lotus finds it:
-   * the gas used at the block gas limit, plus chain inclusion, times 1.25; then raised while the
-   * call runs out of gas. `input`: the bytes the message's params encode, if known (callMessage).
+   * A gas limit with which a message signed with `signatureType` succeeds, found as Lotus finds it
+   * (node/impl/eth/gas.go ethGasSearch, gasSearch): the gas used at the block gas limit, plus chain
+   * inclusion, times 1.25; if that runs out of gas somewhere in the call, a limit is searched for
+   * (doubled until the call passes, then narrowed to within 1 %) and answered times 1.25.
+   * `input`: the bytes the message's params encode, if known (callMessage).
    */
   async estimateMessageGas(message: Message, signatureType: SigType, input?: Uint8Array): Promise<number> {
     const probe = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
     const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
-    const first = await this.callMessage(probe, this.node.chain.head.epoch, input);
+    const epoch = this.node.chain.head.epoch;
+    const first = await this.callMessage(probe, epoch, input);
     if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
-    let limit = Math.min(BLOCK_GAS_LIMIT, Math.ceil(((inclusion + first.gasUsed) * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100));
-    // Calls that pass gas on (63/64 rules) may need more than they use: double until it passes.
-    for (;;) {
-      const result = await this.callMessage(messageWith(probe, { gasLimit: limit - inclusion }), this.node.chain.head.epoch, input);
-      if (result.exitCode === ExitCode.Ok) return limit;
-      if (result.exitCode !== ExitCode.SysErrOutOfGas || limit >= BLOCK_GAS_LIMIT) {
-        const error = executionFailed(result, probe.to.toString(), probe.method);
-        throw new DevnetError(`gas search failed: ${error.message}`);
-      }
-      limit = Math.min(BLOCK_GAS_LIMIT, limit * 2);
+    const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(inclusion + first.gasUsed));
+    // The limit covers the message's inclusion; the executor's call charges only what runs.
+    const run = (gasLimit: number) => this.callMessage(messageWith(probe, { gasLimit: gasLimit - inclusion }), epoch, input);
+    const result = await run(limit);
+    if (result.exitCode === ExitCode.Ok) return limit;
+    // Calls that pass gas on (63/64 rules) may need more than they use: Lotus searches when a frame
+    // ran out of gas, even one whose caller then failed otherwise (traceContainsExitCode).
+    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(messageWith(probe, { gasLimit: limit - inclusion }), epoch, input))) {
+      const error = executionFailed(result, probe.to.toString(), probe.method);
+      throw new DevnetError(`gas search failed: ${error.message}`);
     }
+    const passes = async (gasLimit: number) => (await run(gasLimit)).exitCode === ExitCode.Ok;
+    let low = limit;
+    let high = limit;
+    while (!(await passes(high))) {
+      low = high;
+      high *= 2;
+      if (high > BLOCK_GAS_LIMIT) {
+        high = BLOCK_GAS_LIMIT;
+        break;
+      }
+    }
+    let threshold = Math.floor(high / 100);
+    while (high - low > threshold) {
+      const median = Math.floor((low + high) / 2);
+      if (await passes(median)) high = median;
+      else low = median;
+      threshold = Math.floor(median / 100);
+    }
+    return overestimated(high);
+  }
+
+  /** Whether a frame of the message, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */
+  private runsOutOfGas(message: Message, epoch: number, input?: Uint8Array): Promise<boolean> {
+    const { state, executor, queue } = this.node;
+    const ctx = callContext(this.node, epoch);
+    return queue.read(() =>
+      state.withStateFetched(epoch, async (overlay) => {
+        const tracer = new Tracer();
+        const { value } = await executor.holdingConsole(() => executor.traced(tracer, () => executor.call(overlay, message, ctx, input)));
+        return value.exitCode === ExitCode.SysErrOutOfGas || (tracer.root !== undefined && containsOutOfGas(tracer.root));
+      }),
+    );
   }
 
   /**
@@ -133,6 +168,15 @@ export class Calls {
       maxPriorityFeePerGas: 0n,
     });
   }
+}
+
+/** A gas used raised by Lotus's GasLimitOverestimation (1.25), truncated as Go's int64(float64 × 1.25). */
+function overestimated(gas: number): number {
+  return Math.floor((gas * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100);
+}
+
+function containsOutOfGas(frame: CallFrame | SendFrame): boolean {
+  return frame.exitCode === ExitCode.SysErrOutOfGas || frame.calls.some(containsOutOfGas);
 }
 
 /** The size a message would have once signed, to charge chain inclusion in estimates. */

@@ -31,7 +31,7 @@ import { Cheats, type CheatCodes } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
-import { encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type SavedChain } from './persistence.js';
+import { encodeChainInSteps, encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type ChainPiece, type SavedChain } from './persistence.js';
 import type { TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
@@ -70,7 +70,7 @@ export class Devnet {
   private readonly keys = new NativeWallet();
   private readonly agents: StorageProviderAgents;
   private readonly cheatCodes: Cheats;
-  private readonly store = new ChainStore();
+  private readonly store: ChainStore;
   private readonly mempool = new Mempool();
   private readonly miner: Miner;
   private readonly clock: Clock;
@@ -91,6 +91,7 @@ export class Devnet {
     this.emitter.setMaxListeners(0);
     executor.onConsoleLog = (line) => this.emitter.emit('consoleLog', line);
     this.fresh = saved === undefined;
+    this.store = new ChainStore(config.hotMessages);
     if (saved) {
       for (const tipset of saved.tipsets) this.store.append(tipset);
       // A chain loaded from a file goes on at the wall clock's time.
@@ -429,8 +430,13 @@ export class Devnet {
     return saveChain(this.chainParts());
   }
 
-  /** The journal record of `tipset`, with the state commits numbered after `fromVersion` (see persistence.ts). */
-  journalRecord(fromVersion: number, tipset: Tipset): Uint8Array {
+  /** The whole chain, encoded a piece at a time (a --state file's compaction, see persistence.ts). */
+  saveInSteps(): Generator<ChainPiece, void, void> {
+    return encodeChainInSteps(this.chainParts());
+  }
+
+  /** The journal record of `tipset` (none: edits between tipsets), with the state commits numbered after `fromVersion` (see persistence.ts). */
+  journalRecord(fromVersion: number, tipset: Tipset | undefined): Uint8Array {
     return encodeJournalRecord(fromVersion, this.state.exportCommitsSince(fromVersion), tipset, this.clock.save().offsetSeconds);
   }
 

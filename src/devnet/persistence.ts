@@ -1,17 +1,17 @@
 // Saving and loading a whole chain: the state's history, every tipset with its messages and
 // receipts, and the time offset, as one dag-cbor document. Loading rebuilds each tipset and checks
 // its block CID against the saved one, so a damaged file is refused rather than half-loaded.
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
-import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
-import { decodeSignedMessage, encodeSignedMessage, signedMessageCid } from '../fevm/message.js';
+import { toFilecoinMessage } from '../fevm/eth-tx.js';
+import { signedMessageCid } from '../fevm/message.js';
 import type { SavedCommit, StateTree } from '../fevm/state-tree.js';
-import { NO_EVENTS, type MessageReceipt } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
-import { buildTipset, type IncludedMessage, type Tipset } from '../mining/tipset.js';
+import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.js';
+import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /** The format this version reads and writes (2: actor states through common/storable.ts); other formats are refused. */
 const STATE_FORMAT = 2;
@@ -38,8 +38,11 @@ export interface ChainParts {
 }
 
 /** The whole chain, encoded (anvil_dumpState, --dump-state). */
-export function saveChain({ chainId, state, chain, clock }: ChainParts): Uint8Array {
-  return encodeChain({ chainId, state: state.exportCommits(), tipsets: chain.all(), clockOffset: clock.save().offsetSeconds });
+export function saveChain(parts: ChainParts): Uint8Array {
+  const pieces: Uint8Array[] = [];
+  for (const piece of encodeChainInSteps(parts)) if (piece) pieces.push(piece);
+  const bytes = Buffer.concat(pieces);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** Puts a saved chain in place of the node's (run it in the miner's queue); refuses another chain id's. */
@@ -53,65 +56,49 @@ export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved
 
 const big = encodeBigInt;
 
-function encodeEthTx(tx: EthTransaction) {
-  return {
-    type: tx.type,
-    hash: tx.hash,
-    chainId: big(tx.chainId),
-    nonce: tx.nonce,
-    from: tx.from,
-    to: tx.to,
-    value: big(tx.value),
-    input: tx.input,
-    gasLimit: tx.gasLimit,
-    maxFeePerGas: big(tx.maxFeePerGas),
-    maxPriorityFeePerGas: big(tx.maxPriorityFeePerGas),
-    v: big(tx.v),
-    r: big(tx.r),
-    s: big(tx.s),
-  };
-}
-
-function decodeEthTx(saved: ReturnType<typeof encodeEthTx>): EthTransaction {
-  return {
-    ...saved,
-    type: saved.type,
-    chainId: decodeBigInt(saved.chainId),
-    value: decodeBigInt(saved.value),
-    maxFeePerGas: decodeBigInt(saved.maxFeePerGas),
-    maxPriorityFeePerGas: decodeBigInt(saved.maxPriorityFeePerGas),
-    v: decodeBigInt(saved.v),
-    r: decodeBigInt(saved.r),
-    s: decodeBigInt(saved.s),
-  };
-}
-
-interface SavedMessage {
-  /** A native message's; absent when `ethTx` is there, as the message is made from it (older files have both). */
-  signed?: Uint8Array;
-  ethTx: ReturnType<typeof encodeEthTx> | null;
-  receipt: Pick<MessageReceipt, 'exitCode' | 'returnData' | 'gasUsed' | 'events'>;
-}
-
-function encodeMessage(m: IncludedMessage): SavedMessage {
-  const { exitCode, returnData, gasUsed, events } = m.receipt;
-  const receipt = { exitCode, returnData, gasUsed, events };
-  return m.ethTx ? { ethTx: encodeEthTx(m.ethTx), receipt } : { signed: encodeSignedMessage(m.signed), ethTx: null, receipt };
-}
-
 function encodeTipset(t: Tipset) {
-  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: t.messages.map(encodeMessage) };
+  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: savedMessagesOf(t) };
 }
 
-function encodeChain(chain: SavedChain): Uint8Array {
-  return encodeCbor({
-    magic: MAGIC,
-    format: STATE_FORMAT,
-    chainId: big(chain.chainId),
-    clockOffset: chain.clockOffset,
-    state: chain.state.map(({ epoch, changes }) => [epoch, changes]),
-    tipsets: chain.tipsets.map(encodeTipset),
-  });
+const encodeCommit = ({ epoch, changes }: SavedCommit) => [epoch, changes];
+
+/** A piece of an encoded chain, or undefined where encodeChainInSteps yields between two parts of one piece's work. */
+export type ChainPiece = Uint8Array | undefined;
+
+/**
+ * The whole chain encoded (saveChain's bytes), a piece at a time: between two yields the work is at
+ * most one commit or one tipset encoded, or a few hundred state values exported, so that a long
+ * chain can be written across turns of the event loop. It is the chain as it is at the call: tipsets and commits added
+ * meanwhile are left out; a rewind meanwhile (evm_revert, anvil_loadState) spoils it.
+ */
+export function encodeChainInSteps({ chainId, state, chain, clock }: ChainParts): Generator<ChainPiece, void, void> {
+  return chainPieces(state, chain, state.snapshot().write, chain.all().length, chainId, clock.save().offsetSeconds);
+}
+
+function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number): Generator<ChainPiece, void, void> {
+  // The document with a marker in place of each array, cut at the markers: the array's header and
+  // items go there (a CBOR array is its header, then its items' encodings one after another).
+  const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, state: STATE_MARKER, tipsets: TIPSETS_MARKER });
+  const [stateAt, tipsetsAt] = [STATE_MARKER, TIPSETS_MARKER].map((marker) => Buffer.from(document).indexOf(encodeCbor(marker)));
+  if (!(0 < stateAt && stateAt < tipsetsAt)) throw new Error('the saved document does not hold the state before the tipsets');
+  yield document.subarray(0, stateAt);
+  yield arrayHeader(commitCount);
+  const commits = yield* state.exportCommitsInSteps(commitCount);
+  for (const commit of commits) yield encodeCbor(encodeCommit(commit));
+  yield document.subarray(stateAt + encodeCbor(STATE_MARKER).length, tipsetsAt);
+  yield arrayHeader(tipsetCount);
+  const tipsets = chain.all();
+  for (let i = 0; i < tipsetCount; i++) yield encodeCbor(encodeTipset(tipsets[i]));
+  yield document.subarray(tipsetsAt + encodeCbor(TIPSETS_MARKER).length);
+}
+
+const STATE_MARKER = new TextEncoder().encode('(the state commits go here)');
+const TIPSETS_MARKER = new TextEncoder().encode('(the tipsets go here)');
+
+/** The header of a CBOR array of `length` items, as the encoder writes it. */
+function arrayHeader(length: number): Uint8Array {
+  const zeros = encodeCbor(new Array(length).fill(0));
+  return zeros.subarray(0, zeros.length - length);
 }
 
 /*
@@ -119,15 +106,16 @@ function encodeChain(chain: SavedChain): Uint8Array {
  * was written, appended before anyone is told of the tipset, so that a node killed between two
  * saves still has every transaction it answered with a receipt. A record is a 4-byte big-endian
  * length and a dag-cbor document: the state commits since the record before (from commit number
- * `from`), the tipset, and the clock offset. A rewind record says the chain went back to an earlier
- * point of its history (evm_revert while the whole file could not be written): the load cuts what it
- * has so far there, and the records after it go on from that point. Writing the whole file again
- * empties the journal.
+ * `from`), the tipset (none for state edits made between tipsets), and the clock offset. A rewind
+ * record says the chain went back to an earlier point of its history (evm_revert): the load cuts
+ * what it has so far there, and the records after it go on from that point. A whole save empties
+ * the journal; records the file already holds (a node killed before that) are skipped by the load.
  */
 interface TipsetRecord {
   from: number;
   state: [number, [string, unknown][]][];
-  tipset: ReturnType<typeof encodeTipset>;
+  /** Absent when the record holds only state edits made between tipsets (cheat codes). */
+  tipset?: ReturnType<typeof encodeTipset>;
   clockOffset: number;
 }
 
@@ -139,9 +127,11 @@ interface RewindRecord {
 
 type JournalRecord = TipsetRecord | RewindRecord;
 
-/** One journal record: the commits numbered after `from`, then `tipset`. */
-export function encodeJournalRecord(from: number, commits: SavedCommit[], tipset: Tipset, clockOffset: number): Uint8Array {
-  return frame(encodeCbor({ from, state: commits.map(({ epoch, changes }) => [epoch, changes]), tipset: encodeTipset(tipset), clockOffset } satisfies TipsetRecord));
+/** One journal record: the commits numbered after `from`, then `tipset` if given. */
+export function encodeJournalRecord(from: number, commits: SavedCommit[], tipset: Tipset | undefined, clockOffset: number): Uint8Array {
+  const record: TipsetRecord = { from, state: commits.map(encodeCommit) as TipsetRecord['state'], clockOffset };
+  if (tipset) record.tipset = encodeTipset(tipset);
+  return frame(encodeCbor(record));
 }
 
 /** The journal record of a rewind to the first `commits` state commits and the tipsets up to `epoch`. */
@@ -181,7 +171,7 @@ function applyJournal(doc: SavedDocument, journal: Uint8Array): void {
     if (record.from > have) throw new Error(`the journal skips state commits ${have + 1} to ${record.from}`);
     doc.state.push(...record.state.slice(have - record.from));
     const last = doc.tipsets[doc.tipsets.length - 1];
-    if (!last || record.tipset.epoch > last.epoch) doc.tipsets.push(record.tipset);
+    if (record.tipset && (!last || record.tipset.epoch > last.epoch)) doc.tipsets.push(record.tipset);
     doc.clockOffset = record.clockOffset;
   }
 }
@@ -213,18 +203,12 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
     const tipsets: Tipset[] = [];
     for (const saved of doc.tipsets) {
       const messages: IncludedMessage[] = saved.messages.map((m, index) => {
-        // An Ethereum transaction's message is made from it, as the chain made it (a `signed` beside it,
-        // in older files, is not read): its CID, checked by the block CID below, is that message's.
-        const ethTx = m.ethTx ? decodeEthTx(m.ethTx) : undefined;
-        if (!ethTx && !m.signed) throw new Error(`a message of tipset ${saved.epoch} has neither a signed message nor an Ethereum transaction`);
-        const signed = ethTx ? toFilecoinMessage(ethTx) : decodeSignedMessage(m.signed!);
-        return {
-          cid: signedMessageCid(signed),
-          signed,
-          ethTx,
-          receipt: savedReceipt(m.receipt as MessageReceipt),
-          index,
-        };
+        // An Ethereum transaction's message is made from it, as the chain made it: its CID, checked by
+        // the block CID below, is that message's.
+        if (!m.ethTx && !m.signed) throw new Error(`a message of tipset ${saved.epoch} has neither a signed message nor an Ethereum transaction`);
+        const { ethTx, native, receipt } = decodeSavedMessage(m);
+        const signed = native ?? toFilecoinMessage(ethTx);
+        return { cid: signedMessageCid(signed), signed, ethTx, receipt, index };
       });
       // Epochs may skip (null rounds); each tipset's parent is the one saved before it.
       const parent = tipsets[tipsets.length - 1];
@@ -243,11 +227,6 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
   } catch (err) {
     throw new StateFileError(`${where} is damaged: ${(err as Error).message}`);
   }
-}
-
-/** A saved receipt as the chain keeps it: one array for all receipts without events. */
-function savedReceipt(r: MessageReceipt): MessageReceipt {
-  return r.events.length > 0 ? r : { ...r, events: NO_EVENTS };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -275,26 +254,63 @@ export const temporaryPath = (path: string, pid = process.pid): string => `${pat
  * temporary file is removed, `path` is left as it was, and the error is thrown.
  */
 export function writeFileAtomically(path: string, bytes: Uint8Array, fs: AtomicWriteCalls = nodeCalls): void {
-  const temporary = temporaryPath(path);
-  let fd: number | undefined;
+  const file = new AtomicFile(path, fs);
   try {
-    fd = fs.openSync(temporary, 'w');
+    file.write(bytes);
+    file.commit();
+  } catch (err) {
+    file.abort();
+    throw err;
+  }
+}
+
+/**
+ * writeFileAtomically a piece at a time: the temporary file is open from the constructor to `commit`
+ * (flush, rename over `path`) or `abort` (removed; `path` left as it was), which the caller makes
+ * after any error.
+ */
+export class AtomicFile {
+  private readonly temporary: string;
+  private fd: number | undefined;
+  /** Bytes written so far. */
+  length = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly fs: AtomicWriteCalls = nodeCalls,
+  ) {
+    this.temporary = temporaryPath(path);
+    this.fd = fs.openSync(this.temporary, 'w');
+  }
+
+  write(bytes: Uint8Array): void {
     // A full disk first writes short without an error: only a whole file may replace the old one.
     for (let at = 0; at < bytes.length; ) {
-      const written = fs.writeSync(fd, bytes, at, bytes.length - at);
-      if (!(written > 0)) throw new Error(`the write stopped at byte ${at} of ${bytes.length}`);
+      const written = this.fs.writeSync(this.fd!, bytes, at, bytes.length - at);
+      if (!(written > 0)) throw new Error(`the write stopped at byte ${this.length + at} of ${this.length + bytes.length}`);
       at += written;
     }
-    fs.fsyncSync(fd);
+    this.length += bytes.length;
+  }
+
+  /** Flushes what is written to the disk without holding the event loop (`commit` flushes again, at once). */
+  flush(callback: (err: Error | null) => void): void {
+    fsync(this.fd!, callback);
+  }
+
+  commit(): void {
+    this.fs.fsyncSync(this.fd!);
     // Cleared first: a close that fails has still freed the descriptor, which must not be closed again.
-    const open = fd;
-    fd = undefined;
-    fs.closeSync(open);
-    fs.renameSync(temporary, path);
-  } catch (err) {
-    if (fd !== undefined) ignoreError(() => fs.closeSync(fd!));
-    ignoreError(() => fs.unlinkSync(temporary));
-    throw err;
+    const open = this.fd!;
+    this.fd = undefined;
+    this.fs.closeSync(open);
+    this.fs.renameSync(this.temporary, this.path);
+  }
+
+  abort(): void {
+    if (this.fd !== undefined) ignoreError(() => this.fs.closeSync(this.fd!));
+    this.fd = undefined;
+    ignoreError(() => this.fs.unlinkSync(this.temporary));
   }
 }
 

@@ -1,18 +1,38 @@
-// --state: the chain kept in a file across runs. The file is the whole chain, written atomically at
-// start, every few seconds when it changed, and on exit; between two writes, each mined tipset is
-// appended to a journal beside it (<file>.journal) before anyone hears of the tipset, so a node
-// killed at any moment restarts with every transaction it had answered with a receipt. Appends are
-// not fsynced: they survive the process dying, not the machine losing power. A rewind writes the
-// whole file again; when that fails, the journal is never left mixing the branch left behind with
-// the new one (see rewound()).
-import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+// --state: the chain kept in a file across runs. The file is the whole chain as of its last whole
+// save; each mined tipset is appended to a journal beside it (<file>.journal) before anyone hears of
+// the tipset, and so are a revert (a rewind record) and state edits made between tipsets (within
+// EDITS_INTERVAL_MS), so a node killed at any moment restarts with every transaction it had answered
+// with a receipt. Appends are not fsynced: they survive the process dying, not the machine losing power.
+//
+// A whole save costs time in proportion to the chain, an append in proportion to its tipset. So the
+// whole file is written at start, on exit, after a replaced chain (anvil_loadState), and otherwise
+// only when the journal has grown to JOURNAL_SHARE of the file (a log-structured store's compaction):
+// then in steps of a few milliseconds across turns of the event loop, while the node goes on serving
+// and journaling, and once the new file is in place the journal keeps only the records appended since
+// the compaction began. A journal of the file's size loads about as fast as the file itself, and
+// rewriting only when it doubles the data bounds the work of all saves to about twice one save of the
+// final chain.
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, truncateSync, writeFileSync } from 'node:fs';
 import type { Devnet } from './devnet.js';
 import type { RewindKind } from './events.js';
-import { decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './persistence.js';
+import { AtomicFile, decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type ChainPiece, type SavedChain } from './persistence.js';
 import type { Tipset } from '../mining/tipset.js';
 
-/** How often the whole chain is written again when it changed (which also empties the journal). */
-const FULL_SAVE_INTERVAL_MS = 5_000;
+/** The journal's size, as a share of the file's, at which the whole file is written again. */
+const JOURNAL_SHARE = 1;
+/** How long one step of a compaction may hold the event loop. */
+const STEP_MS = 8;
+/** How often state edits made between tipsets (cheat codes) are journaled. */
+const EDITS_INTERVAL_MS = 5_000;
+/** How long after a failed compaction the next may start. */
+const RETRY_MS = 5_000;
+
+export interface CompactionRule {
+  /** The journal's size, as a share of the file's, at which the whole file is written again. */
+  journalShare: number;
+  /** How long one step of the write may hold the event loop. */
+  stepMs: number;
+}
 
 export const journalPath = (path: string): string => `${path}.journal`;
 
@@ -23,13 +43,19 @@ export function readStateFile(path: string): SavedChain | undefined {
   return decodeChain(new Uint8Array(readFileSync(path)), `state file ${path}`, journal);
 }
 
+const cannotSave = (path: string, err: unknown) => new StateFileError(`cannot save the chain to ${path}: ${(err as Error).message}; the file is left as it was`);
+
 export class StateFile {
   /** The state version the file and the journal hold up to. */
   private journaled: number;
-  /** The state version the file holds; undefined after a rewind the file missed (versions repeat after a revert). */
-  private saved: number | undefined;
   /** An append failed, or a rewind could not be journaled: only a whole save can go on. */
   private broken = false;
+  private fileBytes = 0;
+  private journalBytes = 0;
+  private compaction: Compaction | undefined;
+  /** No compaction starts before this time (Date.now()): the last one failed. */
+  private retryAt = 0;
+  private readonly rule: CompactionRule;
   private readonly timer: NodeJS.Timeout;
   private readonly onTipset = (tipset: Tipset) => this.append(tipset);
   private readonly onRewound = (kind: RewindKind) => this.attempt(() => this.rewound(kind));
@@ -40,16 +66,20 @@ export class StateFile {
     private readonly devnet: Devnet,
     /** Told when a save or an append fails while running; the node goes on, the file keeps its last good chain. */
     private readonly onError: (err: StateFileError) => void,
+    /** When the whole file is written again, and in what steps (tests change them). */
+    rule: Partial<CompactionRule> = {},
   ) {
+    this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, ...rule };
     removeStaleTemporaries(path);
+    removeStaleTemporaries(journalPath(path));
     this.save();
-    this.journaled = this.saved = devnet.stateVersion;
+    this.journaled = devnet.stateVersion;
     // First in line, so the record is written before a subscriber or a waiting sender hears of the tipset.
     devnet.events.prependListener('tipset', this.onTipset);
     devnet.events.on('rewound', this.onRewound);
     this.timer = setInterval(() => {
-      if (devnet.stateVersion !== this.saved) this.attempt(() => this.save());
-    }, FULL_SAVE_INTERVAL_MS).unref();
+      if (devnet.stateVersion !== this.journaled) this.append(undefined);
+    }, EDITS_INTERVAL_MS).unref();
   }
 
   /**
@@ -57,68 +87,119 @@ export class StateFile {
    * leaves records the load skips). A write that fails leaves the file and the journal as they were.
    */
   save(chain = this.devnet.save()): void {
+    this.stopCompaction();
     try {
       writeFileAtomically(this.path, chain);
     } catch (err) {
-      throw new StateFileError(`cannot save the chain to ${this.path}: ${(err as Error).message}; the file is left as it was`);
+      throw cannotSave(this.path, err);
     }
+    this.fileBytes = chain.length;
     try {
       if (existsSync(journalPath(this.path))) truncateSync(journalPath(this.path));
       else writeFileSync(journalPath(this.path), new Uint8Array());
     } catch (err) {
       throw new StateFileError(`cannot empty ${journalPath(this.path)}: ${(err as Error).message}`);
     }
-    this.journaled = this.saved = this.devnet.stateVersion;
+    this.journalBytes = 0;
+    this.journaled = this.devnet.stateVersion;
     this.broken = false;
   }
 
-  /** Stops saving; the caller writes the final state with `save()`. */
+  /** Stops saving (a compaction under way is dropped); the caller writes the final state with `save()`. */
   close(): void {
     clearInterval(this.timer);
+    this.stopCompaction();
     this.devnet.events.off('tipset', this.onTipset);
     this.devnet.events.off('rewound', this.onRewound);
   }
 
-  private append(tipset: Tipset): void {
+  /** Journals `tipset`, or the state edits since the last record when none is given. */
+  private append(tipset: Tipset | undefined): void {
     if (this.broken) return this.attempt(() => this.save());
     const version = this.devnet.stateVersion;
     this.attempt(() => {
-      try {
-        appendFileSync(journalPath(this.path), this.devnet.journalRecord(this.journaled, tipset));
-      } catch (err) {
-        this.broken = true;
-        throw new StateFileError(`cannot append tipset ${tipset.epoch} to ${journalPath(this.path)}: ${(err as Error).message}`);
-      }
+      this.appendRecord(this.devnet.journalRecord(this.journaled, tipset), tipset ? `tipset ${tipset.epoch}` : 'the state edits');
       this.journaled = version;
+      this.compactIfDue();
     });
   }
 
+  private appendRecord(record: Uint8Array, what: string): void {
+    try {
+      appendFileSync(journalPath(this.path), record);
+    } catch (err) {
+      this.broken = true;
+      throw new StateFileError(`cannot append ${what} to ${journalPath(this.path)}: ${(err as Error).message}`);
+    }
+    this.journalBytes += record.length;
+  }
+
   /**
-   * The journal holds the chain before the rewind, so the whole chain is written again. When it cannot
-   * be, new records must not be stacked on the branch left behind: after a revert, a rewind record says
-   * where the chain went back to; after a replaced chain (or if that record cannot be written) nothing
-   * more is appended until a whole save succeeds, and a restart has the chain as it was before.
+   * A revert is journaled as a rewind record (the load cuts the chain back there), so that the records
+   * after it go on from that point; a replaced chain (or a revert that cannot be journaled) has the
+   * whole chain written again. When that fails too, nothing more is appended until a whole save
+   * succeeds, and a restart has the chain as it was before the rewind.
    */
   private rewound(kind: RewindKind): void {
+    // A compaction under way reads the history the rewind has just changed.
+    this.stopCompaction();
+    const stopped = (before: string) => `nothing more is journaled until a whole save succeeds; a restart now has the chain as it was before ${before}`;
+    if (kind === 'revert' && !this.broken) {
+      try {
+        this.appendRecord(this.devnet.journalRewind(), 'the revert');
+        this.journaled = Math.min(this.journaled, this.devnet.stateVersion);
+        this.compactIfDue();
+        return;
+      } catch (err) {
+        this.onError(new StateFileError(`${(err as Error).message}; ${stopped('the revert')}`));
+      }
+    }
     try {
       this.save();
       return;
     } catch (err) {
-      this.saved = undefined;
       this.onError(err as StateFileError);
     }
-    // Already broken: the journal may end in a record cut short, after which nothing can be read.
+    // Already broken by an append: the journal may end in a record cut short, after which nothing can be read.
     if (this.broken) return;
     this.broken = true;
-    const stopped = (before: string) => `nothing more is journaled until a whole save succeeds; a restart now has the chain as it was before ${before}`;
-    if (kind === 'replace') throw new StateFileError(`the chain was replaced and cannot be saved: ${stopped('it')}`);
+    throw new StateFileError(`the chain was replaced and cannot be saved: ${stopped('it')}`);
+  }
+
+  /** Starts writing the whole file again, in steps, when the journal has grown to its share of the file. */
+  private compactIfDue(): void {
+    if (this.compaction || this.journalBytes < this.rule.journalShare * this.fileBytes || Date.now() < this.retryAt) return;
     try {
-      appendFileSync(journalPath(this.path), this.devnet.journalRewind());
+      this.compaction = new Compaction(this.path, this.devnet.saveInSteps(), this.journalBytes, this.rule.stepMs, (err) => this.compacted(err));
     } catch (err) {
-      throw new StateFileError(`cannot append the revert to ${journalPath(this.path)}: ${(err as Error).message}; ${stopped('the revert')}`);
+      this.failedCompaction(err);
     }
-    this.journaled = Math.min(this.journaled, this.devnet.stateVersion);
-    this.broken = false;
+  }
+
+  /** The compaction's new file is in place (or it failed): the journal keeps the records appended since it began. */
+  private compacted(err: unknown): void {
+    const compaction = this.compaction!;
+    this.compaction = undefined;
+    if (err) return this.failedCompaction(err);
+    this.fileBytes = compaction.bytes;
+    // Until the journal is replaced, its records the new file holds are skipped by a load.
+    try {
+      writeFileAtomically(journalPath(this.path), readFrom(journalPath(this.path), compaction.journalBytes));
+    } catch (error) {
+      this.retryAt = Date.now() + RETRY_MS;
+      return this.onError(new StateFileError(`cannot empty ${journalPath(this.path)}: ${(error as Error).message}`));
+    }
+    this.journalBytes -= compaction.journalBytes;
+  }
+
+  private failedCompaction(err: unknown): void {
+    this.retryAt = Date.now() + RETRY_MS;
+    this.onError(cannotSave(this.path, err));
+  }
+
+  private stopCompaction(): void {
+    this.compaction?.stop();
+    this.compaction = undefined;
   }
 
   private attempt(write: () => void): void {
@@ -127,5 +208,86 @@ export class StateFile {
     } catch (err) {
       this.onError(err as StateFileError);
     }
+  }
+}
+
+/**
+ * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile), each holding the
+ * event loop for about `stepMs` at most, the next on a later turn; `done` is told once the new file is
+ * in place or the write failed (its temporary file then removed). `stop` drops it.
+ */
+class Compaction {
+  private readonly file: AtomicFile;
+  private next: NodeJS.Immediate | undefined;
+  private stopped = false;
+
+  constructor(
+    path: string,
+    private readonly pieces: Generator<ChainPiece, void, void>,
+    /** How long the journal was when it began: the records the new file holds. */
+    readonly journalBytes: number,
+    private readonly stepMs: number,
+    private readonly done: (err?: unknown) => void,
+  ) {
+    this.file = new AtomicFile(path);
+    this.next = setImmediate(() => this.step());
+  }
+
+  get bytes(): number {
+    return this.file.length;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearImmediate(this.next);
+    this.file.abort();
+  }
+
+  private step(): void {
+    const until = performance.now() + this.stepMs;
+    try {
+      for (;;) {
+        const piece = this.pieces.next();
+        if (piece.done) break;
+        if (piece.value) this.file.write(piece.value);
+        if (performance.now() > until) {
+          this.next = setImmediate(() => this.step());
+          return;
+        }
+      }
+    } catch (err) {
+      return this.finish(err);
+    }
+    // Flushed to the disk off the event loop (a busy disk can take long over it); the commit's own
+    // flush then has nothing left to write.
+    this.file.flush((err) => this.stopped || this.finish(err));
+  }
+
+  private finish(err: unknown): void {
+    try {
+      if (err) throw err;
+      this.file.commit();
+    } catch (error) {
+      this.file.abort();
+      return this.done(error);
+    }
+    this.done();
+  }
+}
+
+/** The bytes of the file at `path` from `offset` to its end. */
+function readFrom(path: string, offset: number): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    for (let at = offset; ; ) {
+      const chunk = Buffer.alloc(1 << 16);
+      const read = readSync(fd, chunk, 0, chunk.length, at);
+      if (read === 0) return Buffer.concat(chunks);
+      chunks.push(chunk.subarray(0, read));
+      at += read;
+    }
+  } finally {
+    closeSync(fd);
   }
 }

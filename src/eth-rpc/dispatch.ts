@@ -15,6 +15,8 @@ export type CallObserver = (method: string, ms: number, error?: JsonRpcError) =>
 
 export class Dispatcher {
   private readonly methods = new Map<string, RpcMethod>();
+  /** Each method's count of required parameters (those before its optional ones). */
+  private readonly required = new Map<RpcMethod, number>();
 
   constructor(
     methods: RpcMethod[],
@@ -23,7 +25,10 @@ export class Dispatcher {
     /** Most requests a batch may hold (DevnetConfig.maxBatch). */
     private readonly maxBatch = DEFAULT_MAX_BATCH,
   ) {
-    for (const method of methods) this.methods.set(method.name, method);
+    for (const method of methods) {
+      this.methods.set(method.name, method);
+      this.required.set(method, method.params.filter((p) => !p.optional).length);
+    }
   }
 
   has(name: string): boolean {
@@ -72,7 +77,7 @@ export class Dispatcher {
       throw new InvalidParamsError(`method '${name}' takes positional (array) params`);
     }
     const args = (params as unknown[] | undefined) ?? [];
-    const required = method.params.filter((p) => !p.optional).length;
+    const required = this.required.get(method)!;
     if (args.length < required || args.length > method.params.length) {
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);

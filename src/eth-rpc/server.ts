@@ -72,9 +72,13 @@ export async function buildServer(
   const listAnswers = new ListAnswers();
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
 
-  // Parse JSON ourselves: a malformed body is a JSON-RPC parse error, not an HTTP 400.
+  // Parse JSON ourselves: a malformed body is a JSON-RPC parse error, not an HTTP 400. Whatever the
+  // content type; JSON's own is named too, because fastify caches the parser it finds for a named
+  // type but parses the Content-Type header again on every request the catch-all takes.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const asString = (_req: FastifyRequest, body: string, done: (err: null, body: string) => void) => done(null, body);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, asString);
+  app.addContentTypeParser('*', { parseAs: 'string' }, asString);
   // Fastify's own refusals of a request (4xx) are bad requests; anything else is a devnet bug: -32603, logged.
   app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, _req, reply) => {
     const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';

@@ -3,7 +3,7 @@
 import { RLP } from '@ethereumjs/rlp';
 import { FilAddress, maskedIdAddress } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
-import { keccak256 } from '../common/hashes.js';
+import { keccak256, keccak256Parts } from '../common/hashes.js';
 import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
 import { bigintToBytes, bytesToBigint, concatBytes, EMPTY_BYTES, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
@@ -17,6 +17,9 @@ import {
   type Message,
   type SignedMessage,
 } from './message.js';
+
+/** The type byte an EIP-1559 transaction and its signed payload start with. */
+const TYPE_1559 = Uint8Array.of(0x02);
 
 /** Lotus's RLP input limit. */
 const MAX_TX_BYTES = 2 << 20;
@@ -135,7 +138,7 @@ function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction
   if (v > 1n) throw new MessageRejectedError('EIP-1559 transactions only support 0 or 1 for v');
   const r = integer(fields[10], 'r');
   const s = integer(fields[11], 's');
-  const sigHash = keccak256(concatBytes(new Uint8Array([0x02]), RLP.encode(fields.slice(0, 9) as Uint8Array[])));
+  const sigHash = keccak256Parts(TYPE_1559, RLP.encode(fields.slice(0, 9) as Uint8Array[]));
   const tx = {
     type: 2 as const,
     hash: keccak256(raw),

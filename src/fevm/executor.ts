@@ -198,17 +198,23 @@ export class Executor {
    * for the former. The caller owns the checkpoint around it.
    */
   private async send(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+    const { access } = this;
+    const mark = access.mark();
     const tracer = this.tracer;
-    if (!tracer) return this.sendUntraced(state, send, ctx, top);
-    tracer.enterSend(state, send, top !== undefined);
     let outcome: SendOutcome;
-    try {
-      outcome = await this.sendUntraced(state, send, ctx, top);
-    } catch (error) {
-      tracer.abortSend();
-      throw error;
+    if (!tracer) outcome = await this.sendUntraced(state, send, ctx, top);
+    else {
+      tracer.enterSend(state, send, top !== undefined);
+      try {
+        outcome = await this.sendUntraced(state, send, ctx, top);
+      } catch (error) {
+        tracer.abortSend();
+        throw error;
+      }
+      tracer.exitSend(state, send, outcome);
     }
-    tracer.exitSend(state, send, outcome);
+    // A failed send forgets the actors it accessed (ref-fvm with_transaction): they are charged again.
+    if (outcome.type !== 'invoked' || outcome.result.exitCode !== ExitCode.Ok) access.revertTo(mark);
     return outcome;
   }
 

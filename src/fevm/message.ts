@@ -2,7 +2,7 @@
 import type { CID } from 'multiformats/cid';
 import { FilAddress } from '../common/address.js';
 import { cidOf, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
-import { concatBytes, EMPTY_BYTES } from '../common/hex.js';
+import { EMPTY_BYTES } from '../common/hex.js';
 
 export interface Message {
   version: number;
@@ -100,7 +100,11 @@ export function encodeMessage(m: Message): Uint8Array {
 }
 
 export function encodeSignedMessage(sm: SignedMessage): Uint8Array {
-  return encodeCbor([messageTuple(sm.message), concatBytes(new Uint8Array([sm.signature.type]), sm.signature.data)]);
+  const { type, data } = sm.signature;
+  const signature = new Uint8Array(1 + data.length);
+  signature[0] = type;
+  signature.set(data, 1);
+  return encodeCbor([messageTuple(sm.message), signature]);
 }
 
 export function decodeMessage(bytes: Uint8Array): Message {

@@ -115,6 +115,9 @@ class VersionedMap<V> {
 }
 
 /** One commit of the state's history, as saved: its epoch and the key/value pairs it wrote. */
+/** How many values exportCommitsInSteps exports between two yields. */
+const EXPORT_STEP_VALUES = 256;
+
 export interface SavedCommit {
   epoch: number;
   changes: [string, unknown][];
@@ -395,11 +398,28 @@ export class StateTree {
 
   /** The whole history as the commits that made it, with CBOR-encodable values (for saving). */
   exportCommits(): SavedCommit[] {
-    const commits: SavedCommit[] = this.writes.map(() => ({ epoch: 0, changes: [] }));
+    const steps = this.exportCommitsInSteps(this.writes.length);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * The first `count` commits as `exportCommits` gives them, yielding after every few values, so that
+   * a long history can be exported across turns of the event loop. Commits made meanwhile are left
+   * out; a revert meanwhile spoils the result.
+   */
+  *exportCommitsInSteps(count: number): Generator<undefined, SavedCommit[], void> {
+    const commits: SavedCommit[] = this.writes.slice(0, count).map(() => ({ epoch: 0, changes: [] }));
+    let values = 0;
     for (const [key, epoch, write, value] of this.values.all()) {
-      const commit = commits[write - 1];
-      commit.epoch = epoch;
-      commit.changes.push([key, encodeValue(key, value)]);
+      if (write <= count) {
+        const commit = commits[write - 1];
+        commit.epoch = epoch;
+        commit.changes.push([key, encodeValue(key, value)]);
+      }
+      if (++values % EXPORT_STEP_VALUES === 0) yield;
     }
     return commits;
   }

@@ -7,7 +7,7 @@ import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm
 import { eventsRoot } from '../fevm/events-amt.js';
 import type { ActorEvent } from '../fevm/types.js';
 import { DigestIndex } from './digest-index.js';
-import { encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
+import { compactMessages, encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
 export interface MessageLocation {
   tipset: Tipset;
@@ -35,6 +35,8 @@ export class ChainStore {
   private readonly firstOrdinals: number[] = [];
   /** How many messages the chain holds. */
   private messageCount = 0;
+  /** The tipsets from this index on keep their messages as objects; those before it are cold. */
+  private hotFrom = 0;
   private readonly byHash = new Map<string, Tipset>();
   private readonly byBlock = new Map<string, Tipset>();
   /** Messages by their CID's digest: a BLS message's unsigned CID, the signed one otherwise. */
@@ -53,6 +55,12 @@ export class ChainStore {
   private readonly eventBlocks = new Map<string, Uint8Array>();
   /** Receipts' events whose AMTs are not built yet: built on the first lookup, not while mining. */
   private unindexedEvents: (readonly ActorEvent[])[] = [];
+
+  /**
+   * @param hotMessages the chain's last messages, which tests and dApps read right after sending, stay
+   * in their tipsets' objects; the tipsets before them keep their messages encoded (compactMessages).
+   */
+  constructor(private readonly hotMessages = Infinity) {}
 
   get head(): Tipset {
     return this.tipsets[this.tipsets.length - 1];
@@ -89,6 +97,15 @@ export class ChainStore {
       if (txHash) this.byTxHash.add(txHash, ordinal);
       if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
     }
+    this.coolDown();
+  }
+
+  /** Makes cold each tipset whose later tipsets hold `hotMessages` messages or more. */
+  private coolDown(): void {
+    const last = this.tipsets.length - 1;
+    while (this.hotFrom < last && this.messageCount - this.firstOrdinals[this.hotFrom + 1] >= this.hotMessages) {
+      compactMessages(this.tipsets[this.hotFrom++]);
+    }
   }
 
   /** The message with this ordinal and its tipset, if the chain holds it. */
@@ -118,6 +135,7 @@ export class ChainStore {
       const first = this.firstOrdinals.pop()!;
       tipset.messages.forEach((message, i) => this.unindex(message, first + i));
       this.messageCount = first;
+      this.hotFrom = Math.min(this.hotFrom, this.tipsets.length);
       this.unsignedIndexed = Math.min(this.unsignedIndexed, first);
       this.byHash.delete(bytesToHex(tipset.hash));
       this.byBlock.delete(cidKey(tipset.blockCid));

@@ -242,8 +242,8 @@ export class Miner {
     const consoleLines: string[][] = [];
     const failed: [PendingMessage, unknown][] = [];
     for (const pending of selected) {
-      const sender = pending.signed.message.from.key;
-      if (held.has(sender)) continue;
+      // A sender's key (a hex string) is made only once some sender is held.
+      if (held.size > 0 && held.has(senderKey(pending))) continue;
       // A throw must not wedge the chain: undo that message's changes and go on without it. A fork's
       // state not fetched yet is fetched, and the message runs again on the state before it (its
       // console.log lines kept once, for the run that counts).
@@ -261,7 +261,7 @@ export class Miner {
           try {
             fetched = await this.deps.state.fetchMissing(error);
           } catch (upstreamError) {
-            held.add(sender);
+            held.add(senderKey(pending));
             unfetched.set(pending, upstreamError);
             break;
           }
@@ -271,7 +271,7 @@ export class Miner {
             if (state.snapshot().write !== base) return this.produceTipset(at);
             continue;
           }
-          held.add(sender);
+          held.add(senderKey(pending));
           done.push(pending);
           failed.push([pending, error]);
         }
@@ -298,4 +298,9 @@ export class Miner {
     this.deps.onTipset(tipset);
     return { tipset, unfetched };
   }
+}
+
+/** The key of a message's sender in a tipset's set of held senders. */
+function senderKey(pending: PendingMessage): string {
+  return pending.signed.message.from.key;
 }

@@ -2,13 +2,14 @@
 // The devnet mines one block per tipset. Its state, message and receipt roots are commitments of the
 // devnet's own (a hash chain over what each tipset did), not HAMT/AMT roots.
 import { FilAddress } from '../common/address.js';
-import { BLAKE2B_256, cidFromDigest, cidOf, DAG_CBOR, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
+import { BLAKE2B_256, cidFromDigest, cidOf, DAG_CBOR, decodeCbor, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
 import { blake2b256 } from '../common/hashes.js';
 import { concatBytes, EMPTY_BYTES } from '../common/hex.js';
 import { SigType } from '../fevm/message.js';
 import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
+import { decodeSavedMessage, encodeSavedMessage, packMessage, unpackMessage, type PackedMessage, type SavedMessage } from './saved-message.js';
 
 /** The block miner named in headers: the first miner of Lotus's local devnet genesis. */
 const GENESIS_MINER = FilAddress.fromId(1000);
@@ -219,24 +220,59 @@ class MinedMessage implements IncludedMessage {
  * A tipset as the chain keeps it. Its own CIDs (block, key, state, receipts and messages roots) are
  * kept as their digests in one buffer and made when read, and its header's fields that are its
  * parent's CIDs are read from the parent: a CID object with its multihash, three byte views and
- * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one.
+ * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one. Once the chain
+ * calls it cold (`compactMessages`), its messages are kept as one dag-cbor buffer, the --state file's
+ * values packed as tuples (saved-message.ts), and decoded when read (`coldMessages`).
  */
 class MinedTipset implements Tipset {
   readonly header: BlockHeader;
+  /** Its messages as objects; undefined once cold. */
+  private hot: IncludedMessage[] | undefined;
+  /** Once cold: its messages as PackedMessage values in one dag-cbor buffer. */
+  private cold: Uint8Array | undefined;
 
   constructor(
     readonly epoch: number,
     readonly timestamp: number,
     readonly baseFee: bigint,
     readonly parent: Tipset | undefined,
-    readonly messages: IncludedMessage[],
+    messages: IncludedMessage[],
     readonly gasUsed: number,
     readonly gasLimit: number,
     private readonly digests: Uint8Array,
     /** A fork's first tipset: the upstream's first block CID, which need not be dag-cbor blake2b-256. */
     private readonly upstreamBlock: CID | undefined,
   ) {
+    this.hot = messages;
     this.header = new DevnetBlockHeader(this, parent ? parent.header.parentWeight + 1n : 0n);
+  }
+
+  get messages(): IncludedMessage[] {
+    return this.hot ?? coldMessages(this);
+  }
+
+  get isCold(): boolean {
+    return this.cold !== undefined;
+  }
+
+  /** Keeps its messages encoded from now on. */
+  compact(): void {
+    if (!this.hot || this.hot.length === 0) return;
+    this.cold = encodeCbor(this.hot.map((m) => packMessage(encodeSavedMessage(m))));
+    this.hot = undefined;
+  }
+
+  /** Its messages as the --state file saves them: a cold tipset's decoded from its buffer only as far as CBOR. */
+  savedMessages(): SavedMessage[] {
+    return this.cold ? decodeCbor<PackedMessage[]>(this.cold).map(unpackMessage) : this.messages.map(encodeSavedMessage);
+  }
+
+  /** Its cold messages decoded, as buildTipset made them. */
+  decodeCold(): IncludedMessage[] {
+    return decodeCbor<PackedMessage[]>(this.cold!).map((packed, i) => {
+      const { native, ethTx, receipt } = decodeSavedMessage(unpackMessage(packed));
+      return new MinedMessage(native, ethTx, receipt, i, this.digests);
+    });
   }
 
   private cid(slot: number): CID {
@@ -274,6 +310,47 @@ class MinedTipset implements Tipset {
   get messagesRoot(): CID {
     return this.cid(MESSAGES_ROOT);
   }
+}
+
+/** How many messages of cold tipsets stay decoded: those of the tipsets read last. */
+const DECODED_COLD_MESSAGES = 4096;
+/** Cold tipsets' decoded messages, least recently read first. */
+const decodedCold = new Map<MinedTipset, IncludedMessage[]>();
+let decodedColdCount = 0;
+
+function coldMessages(tipset: MinedTipset): IncludedMessage[] {
+  let messages = decodedCold.get(tipset);
+  if (messages) {
+    decodedCold.delete(tipset);
+  } else {
+    messages = tipset.decodeCold();
+    decodedColdCount += messages.length;
+    for (const [oldest, its] of decodedCold) {
+      if (decodedColdCount <= DECODED_COLD_MESSAGES) break;
+      decodedCold.delete(oldest);
+      decodedColdCount -= its.length;
+    }
+  }
+  decodedCold.set(tipset, messages);
+  return messages;
+}
+
+/**
+ * Keeps a tipset's messages as one encoded buffer from now on, decoded when read: the chain makes its
+ * old tipsets cold, whose messages are read seldom (~0.19 KB a transfer where the objects were ~0.5 KB).
+ */
+export function compactMessages(tipset: Tipset): void {
+  if (tipset instanceof MinedTipset) tipset.compact();
+}
+
+/** Whether a tipset keeps its messages encoded. */
+export function isCold(tipset: Tipset): boolean {
+  return tipset instanceof MinedTipset && tipset.isCold;
+}
+
+/** A tipset's messages as the --state file saves them. */
+export function savedMessagesOf(tipset: Tipset): SavedMessage[] {
+  return tipset instanceof MinedTipset ? tipset.savedMessages() : tipset.messages.map(encodeSavedMessage);
 }
 
 /**

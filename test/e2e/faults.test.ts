@@ -83,10 +83,10 @@ function temporaries(file: string): string[] {
   return readdirSync(dir).filter((entry) => entry.startsWith(`${name}.`) && entry.endsWith('.tmp'));
 }
 
-/** Puts 24 KB of contract code at `count` addresses (one batch): a chain whose file is count × 24 KB larger. */
-async function setBigCode(url: string, count: number): Promise<void> {
+/** Puts 24 KB of contract code at `count` addresses from the `first`-th (one batch): a chain whose file is count × 24 KB larger. */
+async function setBigCode(url: string, count: number, first = 0): Promise<void> {
   const code = '0x' + Buffer.from(Array.from({ length: 24_000 }, (_, i) => (i * 31 + 7) & 0xff)).toString('hex');
-  const batch = Array.from({ length: count }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'anvil_setCode', params: ['0x' + (0xc0de00 + i).toString(16).padStart(40, '0'), code] }));
+  const batch = Array.from({ length: count }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'anvil_setCode', params: ['0x' + (0xc0de00 + first + i).toString(16).padStart(40, '0'), code] }));
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
   const answers = (await res.json()) as { error?: unknown }[];
   assert.deepEqual(answers.filter((a) => a.error), []);
@@ -140,7 +140,7 @@ describe('faults', () => {
     t.diagnostic(`${receipted.size} receipted transactions held after SIGKILL`);
   });
 
-  test('SIGKILL while the node writes its state file (a periodic save, the save SIGTERM starts): every receipted transaction is there', { timeout: 240_000 }, async (t) => {
+  test('SIGKILL while the node writes its state file (a compaction of its journal, the save SIGTERM starts): every receipted transaction is there', { timeout: 240_000 }, async (t) => {
     const file = join(dir, 'saving.state');
     // Some MB of contract code: a save writes far more than a pipe holds and the test reads.
     const first = await startDevnet(['--state', file]);
@@ -150,12 +150,14 @@ describe('faults', () => {
     await first.stop();
     assert.ok(statSync(file).size > 1024 * 1024);
 
-    // A periodic save (within 5 s of the first transfer) caught writing while senders send; then SIGKILL.
+    // A journal grown past the file's size (as much code again, journaled with the first transfer's tipset)
+    // makes the node write the whole file again: that compaction caught writing while senders send; then SIGKILL.
     const periodic = await startDevnet(['--state', file]);
     t.after(() => periodic.stop());
     const periodicFifo = trapSave(periodic, file);
     let reader: number | undefined;
     const caught = catchSave(periodicFifo).then((fd) => (reader = fd));
+    await setBigCode(periodic.url, 100, 80);
     const journaled = await sendUntilKilled(periodic, await nextNonces(periodic), Infinity, () => periodic.kill('SIGKILL'), caught);
     for (const [hash, block] of journaled) receipted.set(hash, block);
     await periodic.stop();
@@ -181,7 +183,7 @@ describe('faults', () => {
     t.after(() => last.stop());
     await assertHeld(last, receipted);
     assert.deepEqual(temporaries(file), []);
-    t.diagnostic(`${receipted.size} receipted transactions (${journaled.size} only in the journal when the periodic save was killed) held over SIGKILLs during a periodic and an exit save of a ${statSync(file).size}-byte file`);
+    t.diagnostic(`${receipted.size} receipted transactions (${journaled.size} only in the journal when the compaction was killed) held over SIGKILLs during a compaction and an exit save of a ${statSync(file).size}-byte file`);
   });
 
   test('a save that finds the disk full (a file size limit: a short write, then EFBIG) says so, keeps the last good file, and the node goes on', { timeout: 120_000 }, async (t) => {
@@ -193,11 +195,13 @@ describe('faults', () => {
     const good = readFileSync(file);
     const node = await startDevnet(['--state', file]);
     t.after(() => node.stop());
-    // Like a disk with room for the file as it is and no more: the node's next write of the whole
-    // file stops short at the limit, and the write after fails with EFBIG (RLIMIT_FSIZE, no root needed).
-    execFileSync('prlimit', ['--pid', String(node.pid), `--fsize=${good.length}`]);
-    const receipted = await sendUntilKilled(node, await nextNonces(node), 20, () => undefined);
-    await pollUntil('the failed save to be reported', async () => (/cannot save the chain/.test(node.output()) ? true : undefined), { attempts: 200 });
+    // Like a disk with room for the file as it is and half as much again: the journal fits, but the
+    // node's next write of the whole file stops short at the limit, and the write after fails with EFBIG
+    // (RLIMIT_FSIZE, no root needed). That write is due once the journal has grown to the file's size:
+    // transfers are sent until the failure is reported.
+    execFileSync('prlimit', ['--pid', String(node.pid), `--fsize=${Math.round(good.length * 1.5)}`]);
+    const reported = pollUntil('the failed save to be reported', async () => (/cannot save the chain/.test(node.output()) ? true : undefined), { attempts: 1200 });
+    const receipted = await sendUntilKilled(node, await nextNonces(node), Infinity, () => undefined, reported);
     const line = node.output().split('\n').find((l) => /cannot save the chain/.test(l))!;
     assert.match(line, new RegExp(`cannot save the chain to ${file}: EFBIG: .*; the file is left as it was`));
     assert.deepEqual(readFileSync(file), good);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { blake2b160, blake2b256, blake2b32, keccak256, loadWasmHashers } from '../../src/common/hashes.js';
+import { blake2b160, blake2b256, blake2b32, keccak256, keccak256Parts, loadWasmHashers } from '../../src/common/hashes.js';
 import { bytesToHex } from '../../src/common/hex.js';
 
 const buffer = new Uint8Array(600).map((_, i) => (i * 131 + 7) & 0xff);
@@ -17,9 +17,26 @@ function* inputs(): Generator<[Uint8Array, string]> {
   }
 }
 
+/** keccak256Parts of `data` cut in three at every pair of points around Keccak-256's block (136 bytes) equals keccak-256 of the whole. */
+function assertPartsHashAsWhole(): void {
+  const data = buffer.subarray(0, 300);
+  for (const a of [0, 1, 135, 136, 137]) {
+    for (const b of [a, a + 1, 272, 300]) {
+      assert.deepEqual(keccak256Parts(data.subarray(0, a), data.subarray(a, b), data.subarray(b)), keccak_256(data), `cut at ${a} and ${b}`);
+    }
+  }
+}
+
 describe('hashes', () => {
+  test('keccak256Parts before the WebAssembly hashers are made (@noble): the hash of the parts joined', () => assertPartsHashAsWhole());
+
   test('the WebAssembly hashers get ready', async () => {
     assert.equal(await loadWasmHashers(), true);
+  });
+
+  test('keccak256Parts with them: the hash of the parts joined', async () => {
+    await loadWasmHashers();
+    assertPartsHashAsWhole();
   });
 
   test('known digests: empty input and "abc"', async () => {

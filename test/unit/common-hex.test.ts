@@ -72,6 +72,13 @@ describe('bigintToBytes / bytesToBigint', () => {
     assert.deepEqual(bigintToBytes(0x123456n), new Uint8Array([0x12, 0x34, 0x56]));
   });
 
+  test('room for the caller before the bytes: zero bytes first, on both paths', () => {
+    assert.deepEqual(bigintToBytes(0n, 1), new Uint8Array([0]));
+    assert.deepEqual(bigintToBytes(0x0102n, 1), new Uint8Array([0, 1, 2]));
+    assert.deepEqual(bigintToBytes(2n ** 48n, 2), new Uint8Array([0, 0, 1, 0, 0, 0, 0, 0, 0]));
+    assert.deepEqual(bigintToBytes(2n ** 256n - 1n, 1), new Uint8Array([0, ...new Uint8Array(32).fill(0xff)]));
+  });
+
   test('leading zero bytes do not change the value', () => {
     assert.equal(bytesToBigint(new Uint8Array()), 0n);
     assert.equal(bytesToBigint(new Uint8Array([0, 0, 1])), 1n);

@@ -23,6 +23,9 @@ const REVERT_AA_INITCODE = '0x600a600c600039600a6000f3' + '60aa60005260206000fd'
 
 const signed = async (tx: TransactionRequest & { nonce: number }): Promise<Uint8Array> => hexToBytes(await signTx(tx, { defaults: CALL }));
 
+/** Initcode that deploys `runtime` (hex, without 0x). */
+const deployCode = (runtime: string) => `0x60${(runtime.length / 2).toString(16).padStart(2, '0')}80600b6000396000f3${runtime}`;
+
 async function deploy(devnet: Devnet, initcode: string, nonce: number): Promise<Uint8Array> {
   const hash = await devnet.sendRawTransaction(await signed({ nonce, to: null, data: initcode }));
   const found = devnet.chain.messageByTxHash(hash)!;
@@ -180,5 +183,21 @@ describe('call and estimateGas', () => {
     const deployment = await devnet.estimateGas({ from: ME, to: null, input: hexToBytes(RETURN_42_INITCODE) });
     const deployed = await devnet.sendRawTransaction(await signed({ nonce: 1, to: null, data: RETURN_42_INITCODE, gasLimit: deployment }));
     assert.equal(devnet.chain.messageByTxHash(deployed)!.message.receipt.exitCode, 0);
+  });
+
+  withDevnet('a callee out of gas under a caller that reverts: the limit searched for as Lotus does (gasSearch), not an error', {}, async (devnet) => {
+    // The callee asks itself for its code 40 times (EXTCODESIZE: a GetBytecode send each, ~2.8 M).
+    const burner = '6100285b8015601357303b50600190036003565b00';
+    const callee = await deploy(devnet, deployCode(burner), 0);
+    // CALL(GAS / 2, callee); REVERT if it failed.
+    const caller = await deploy(devnet, deployCode(`${'6000'.repeat(5)}73${bytesToHex(callee).slice(2)}60025a04f1602c5760006000fd5b00`), 1);
+    const estimate = await devnet.estimateGas({ from: ME, to: caller });
+    const send = async (nonce: number, gasLimit: number) => {
+      const hash = await devnet.sendRawTransaction(await signed({ nonce, to: bytesToHex(caller), gasLimit }));
+      return devnet.chain.messageByTxHash(hash)!.message.receipt;
+    };
+    assert.equal((await send(2, estimate)).exitCode, 0);
+    // The limit found was narrowed to within 1 % before the 1.25 margin: 3 % less fails.
+    assert.equal((await send(3, Math.floor((estimate / 1.25) * 0.97))).exitCode, 33);
   });
 });

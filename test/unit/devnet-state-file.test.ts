@@ -1,27 +1,30 @@
 // --state's file and journal (src/devnet/state-file.ts): what a node killed at any moment leaves
-// is the chain with every mined tipset, a record cut short is ignored, a revert rewrites the file
-// (or, when it cannot, is journaled), and a save that cannot be written leaves the last good file
-// and the node running.
+// is the chain with every mined tipset, a record cut short is ignored, a revert is journaled, the
+// whole file is written again only when the journal has grown to its share of it (in steps, while
+// tipsets go on being journaled), and a save that cannot be written leaves the last good file and
+// the node running.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, mock, test } from 'node:test';
+import { Wallet } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
-import { journalPath, readStateFile, StateFile } from '../../src/devnet/state-file.js';
+import { journalPath, readStateFile, StateFile, type CompactionRule } from '../../src/devnet/state-file.js';
 import { createDevnet, startDevnet, testConfig, type Devnet } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-file-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A devnet keeping `path`, with the errors its state file reported. */
-async function keptDevnet(path: string) {
+/** A devnet keeping `path`, with the errors its state file reported; `rule` changes StateFile's. */
+async function keptDevnet(path: string, rule: Partial<CompactionRule> = {}) {
   const devnet = await createDevnet(testConfig(), readStateFile(path));
   const errors: StateFileError[] = [];
-  const file = new StateFile(path, devnet, (err) => errors.push(err));
+  const file = new StateFile(path, devnet, (err) => errors.push(err), rule);
   return { devnet, file, errors, [Symbol.dispose]: () => (file.close(), devnet.close()) };
 }
 
@@ -33,6 +36,22 @@ async function send(devnet: Devnet, nonce: number, value = 1n): Promise<string> 
 /** Makes every whole save of `path` find a full disk: its temporary path is /dev/full (a failed save removes it, so call again before each). */
 function diskFull(path: string): void {
   if (!existsSync(temporaryPath(path))) symlinkSync('/dev/full', temporaryPath(path));
+}
+
+/** The blocks and the number of state commits of a chain. */
+const shape = (tipsets: readonly { blockCid: { toString(): string } }[], commits: number) => ({ blocks: tipsets.map((t) => t.blockCid.toString()), commits });
+const liveShape = (devnet: Devnet) => shape(devnet.chain.all(), devnet.stateVersion);
+const savedShape = (path: string) => {
+  const saved = readStateFile(path)!;
+  return shape(saved.tipsets, saved.state.length);
+};
+
+/** Lets the event loop turn until `done()` (a compaction's steps run on later turns). */
+async function turnsUntil(what: string, done: () => boolean): Promise<void> {
+  for (let turn = 0; !done(); turn++) {
+    if (turn === 10_000) assert.fail(`${what} did not happen`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 const minedHashes = (devnet: Devnet): string[] => devnet.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash)));
@@ -81,7 +100,65 @@ describe('StateFile', () => {
     assert.equal(again.devnet.head.epoch, 2);
   });
 
-  test('a snapshot revert rewrites the file', async () => {
+  test('the whole file is written again only once the journal has grown to its size; then the file alone holds the chain', async () => {
+    const path = join(dir, 'compacted.state');
+    using node = await keptDevnet(path);
+    const first = readFileSync(path);
+    let nonce = 0;
+    while (statSync(journalPath(path)).size < first.length) {
+      assert.deepEqual(readFileSync(path), first);
+      await send(node.devnet, nonce++);
+    }
+    assert.ok(nonce > 1);
+    // The last append made it due: it is written on later turns of the event loop, then the journal is emptied.
+    await turnsUntil('the compaction', () => statSync(journalPath(path)).size === 0);
+    assert.equal(decodeChain(readFileSync(path), 'the file').tipsets.length, nonce + 1);
+    assert.deepEqual(savedShape(path), liveShape(node.devnet));
+    assert.deepEqual(node.errors, []);
+  });
+
+  test('tipsets mined while a compaction is written stay in the journal: after every tipset, file and journal hold the chain', async () => {
+    const path = join(dir, 'busy.state');
+    // A compaction after every append, one piece per turn of the event loop: each spans many tipsets.
+    using node = await keptDevnet(path, { journalShare: 0, stepMs: 0 });
+    let duringCompaction = 0;
+    await Promise.all(
+      [0, 1, 2].map(async (sender) => {
+        const signer = new Wallet(DEV_ACCOUNTS[sender]!.privateKey);
+        for (let nonce = 0; nonce < 15; nonce++) {
+          await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce }, { signer })));
+          if (existsSync(temporaryPath(path))) duringCompaction++;
+          assert.deepEqual(savedShape(path), liveShape(node.devnet));
+        }
+      }),
+    );
+    assert.ok(duringCompaction > 0);
+    await turnsUntil('the last compaction', () => !existsSync(temporaryPath(path)));
+    assert.deepEqual(savedShape(path), liveShape(node.devnet));
+    assert.deepEqual(node.errors, []);
+  });
+
+  test('a revert, then a node killed after a whole save but before its journal was replaced: the load skips what the file holds', async () => {
+    const path = join(dir, 'revert-then-save.state');
+    let before: ReturnType<typeof liveShape>;
+    {
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 3; nonce++) await send(node.devnet, nonce);
+      const snapshot = await node.devnet.cheats.snapshot();
+      for (let nonce = 3; nonce < 6; nonce++) await send(node.devnet, nonce);
+      await node.devnet.cheats.revert(snapshot);
+      for (let nonce = 3; nonce < 5; nonce++) await send(node.devnet, nonce, 5n);
+      const journal = readFileSync(journalPath(path));
+      node.file.save();
+      writeFileSync(journalPath(path), journal);
+      before = liveShape(node.devnet);
+    }
+    using again = await keptDevnet(path);
+    assert.deepEqual(liveShape(again.devnet), before);
+    assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 5n);
+  });
+
+  test('a snapshot revert is journaled: a restart has the branch taken, not the one left', async () => {
     const path = join(dir, 'revert.state');
     {
       using node = await keptDevnet(path);
@@ -98,7 +175,8 @@ describe('StateFile', () => {
 
   test('a save that cannot be written is reported, leaves the last good file, and the node goes on', async () => {
     const path = join(dir, 'blocked.state');
-    using node = await keptDevnet(path);
+    // Every append makes the journal due for a compaction.
+    using node = await keptDevnet(path, { journalShare: 0 });
     await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0 })));
     node.file.save();
     const good = readFileSync(path);
@@ -106,13 +184,15 @@ describe('StateFile', () => {
     mkdirSync(`${path}.${process.pid}.tmp`);
     assert.throws(() => node.file.save(), (err: Error) => err instanceof StateFileError && /cannot save the chain to .*blocked\.state: EISDIR/.test(err.message));
     assert.deepEqual(readFileSync(path), good);
-    // A revert needs a whole save: it fails, is reported, and mining goes on.
-    const snapshot = await node.devnet.cheats.snapshot();
-    await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1 })));
-    await node.devnet.cheats.revert(snapshot);
-    assert.match(node.errors[0]?.message ?? '', /cannot save the chain/);
-    await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 1 })));
+    // The compaction the next tipset makes due cannot be written either: it is reported, and mining goes on.
+    await send(node.devnet, 1);
+    assert.match(node.errors[0]?.message ?? '', /cannot save the chain to .*blocked\.state: EISDIR/);
+    await send(node.devnet, 2);
     assert.deepEqual(readFileSync(path), good);
+    rmSync(temporaryPath(path), { recursive: true });
+    node.file.close();
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 3);
   });
 
   test('with --silent (no log), a failed save still says so on stderr', async (t) => {
@@ -121,11 +201,13 @@ describe('StateFile', () => {
     t.after(() => running.close());
     const stderr = mock.method(process.stderr, 'write', () => true);
     t.after(() => stderr.mock.restore());
-    // A revert needs a whole save, which finds the disk full.
-    diskFull(path);
-    const snapshot = await running.devnet.cheats.snapshot();
-    await running.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0 })));
-    await running.devnet.cheats.revert(snapshot);
+    // The journal grows to the file's size: the compaction that is then due finds the disk full.
+    const reported = () => stderr.mock.calls.some((call) => /cannot save the chain/.test(String(call.arguments[0])));
+    for (let nonce = 0; nonce < 200 && !reported(); nonce++) {
+      diskFull(path);
+      await send(running.devnet, nonce);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const lines = stderr.mock.calls.map((call) => String(call.arguments[0]));
     assert.ok(lines.some((line) => new RegExp(`^fvm-devnet: cannot save the chain to ${path}: ENOSPC.*the file is left as it was\\n$`).test(line)), lines.join(''));
   });
@@ -150,7 +232,7 @@ describe('StateFile', () => {
     assert.equal(again.devnet.head.epoch, 4);
   });
 
-  test('a revert while whole saves fail (a full disk) is journaled: a restart has every tipset after it and none of the branch left', async () => {
+  test('a revert is journaled without a whole save (which a full disk would fail): a restart has every tipset after it and none of the branch left', async () => {
     const path = join(dir, 'revert-full.state');
     const hashes: string[] = [];
     {
@@ -160,12 +242,12 @@ describe('StateFile', () => {
       for (let nonce = 2; nonce < 6; nonce++) await send(node.devnet, nonce);
       diskFull(path);
       await node.devnet.cheats.revert(snapshot);
-      assert.match(node.errors[0]?.message ?? '', /cannot save the chain to .*revert-full\.state: ENOSPC/);
+      assert.deepEqual(node.errors.map((e) => e.message), []);
       for (let nonce = 2; nonce < 12; nonce++) {
         diskFull(path);
         hashes.push(await send(node.devnet, nonce, 7n));
       }
-      // Only whole saves failed (the revert's, and periodic ones): every append went through.
+      // Only whole saves failed (compactions): every append went through.
       assert.deepEqual(node.errors.map((e) => e.message).filter((m) => !/cannot save the chain/.test(m)), []);
       rmSync(temporaryPath(path), { force: true });
     }

@@ -35,6 +35,21 @@ describe('JSON-RPC over HTTP (inject)', () => {
     assert.deepEqual(res.json(), { jsonrpc: '2.0', id: 2, result: '0x0' });
   });
 
+  test('a body is parsed as JSON whatever its content type says, and a malformed one is a parse error either way', async (t) => {
+    const { app } = await setupRpc(t);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'eth_chainId', params: [] });
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/octet-stream', undefined]) {
+      for (let i = 0; i < 2; i++) {
+        const res = await app.inject({ method: 'POST', url: '/', headers: type === undefined ? {} : { 'content-type': type }, payload: body });
+        assert.equal(res.statusCode, 200, `${type}`);
+        assert.deepEqual(res.json(), { jsonrpc: '2.0', id: 3, result: '0x1df5e76' }, `${type}`);
+        const bad = await app.inject({ method: 'POST', url: '/', headers: type === undefined ? {} : { 'content-type': type }, payload: '{"jsonrpc":' });
+        assert.equal(bad.statusCode, 200, `${type}`);
+        assert.equal(bad.json().error.code, -32700, `${type}`);
+      }
+    }
+  });
+
   test('a batch is answered member by member, errors included', async (t) => {
     const { app } = await setupRpc(t);
     const res = await app.inject({

@@ -5,15 +5,26 @@ import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { getBytes, getCreateAddress, hexlify, ZeroAddress } from 'ethers';
+import { getBytes, getCreate2Address, getCreateAddress, hexlify, keccak256, ZeroAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { Address } from '@ethereumjs/util';
 import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
-import { bytecodeStoreGas, contractCreationGas, copyGas, opcodeGas, refusedCreationGas, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
-import { ACTOR_LOOKUP, onChainReturn, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import {
+  bytecodeReadGas,
+  bytecodeStoreGas,
+  contractCreationGas,
+  copyGas,
+  evmStateFlushGas,
+  evmStateReadGas,
+  opcodeGas,
+  refusedCreationGas,
+  resurrectionGas,
+  SEND_SYSCALL,
+} from '../../src/fevm/actors/evm/evm-gas.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, onChainReturn, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -602,9 +613,10 @@ describe('CREATE2 onto a live contract', () => {
     const again = await create2();
     assert.equal(again.address, 0n);
     const opcodes = 3 * opcodeGas('PUSH1') + opcodeGas('CALLDATASIZE') + opcodeGas('CREATE2') + opcodeGas('GAS');
-    assert.equal(again.gas, BigInt(opcodes + refusedCreationGas(true, ACTOR_LOOKUP, true)));
+    // The factory's nonce moved: it flushes its state first (its first update in the message).
+    assert.equal(again.gas, BigInt(opcodes + evmStateFlushGas(ACTOR_UPDATE) + refusedCreationGas(true, ACTOR_LOOKUP, true)));
     // No Exec4 (2.6 M) and no new actor (its creation, lookup and update).
-    assert.ok(again.gas < BigInt(contractCreationGas(true) - 3_000_000), `the second CREATE2 took ${again.gas}`);
+    assert.ok(again.gas < BigInt(evmStateFlushGas(ACTOR_UPDATE) + contractCreationGas(true) - 3_000_000), `the second CREATE2 took ${again.gas}`);
   });
 });
 
@@ -620,5 +632,225 @@ describe('the call-depth limit', () => {
     const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to) }, devnet.head.epoch);
     const depth = BigInt(bytesToHex(result.returnData));
     assert.ok(depth > 10n && depth < 1024n, `depth ${depth}`);
+  });
+});
+
+/**
+ * Runtime code that CALLs the address at memory 0 with 50 M gas and `value`, keeping [the gas the
+ * CALL took, its success] at [out, out + 32] (memory up to 0x100 must already be grown).
+ */
+const measureCallAt0 = (value: number, out: number) =>
+  `5a${'6000'.repeat(4)}60${byte(value)}6000516302faf080f160${byte(out + 32)}525a900360${byte(out)}52`;
+/** Grows memory to 0x100, so that measureCallAt0's stores grow none. */
+const growMemory = '600060e052';
+/** Reads the words of a return. */
+const words = (data: Uint8Array) => Array.from({ length: data.length / 32 }, (_, i) => BigInt(bytesToHex(data.subarray(32 * i, 32 * i + 32))));
+
+describe('actors created earlier in the message (ref-fvm create_actor records them as updated)', () => {
+  test('a CALL to a contract the message CREATEd pays no actor lookup', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    const child = deployCode(returnGasLeft);
+    // CREATE the calldata, then CALL the new contract: [address, CALL gas, success].
+    const factory = '366000600037' + '3660006000f0' + '600052' + growMemory + measureCallAt0(0, 0x20) + '60606000f3';
+    // CALL the contract named by the calldata, the same way.
+    const caller = '600035600052' + growMemory + measureCallAt0(0, 0x20) + '60606000f3';
+    assert.equal((await sendRaw(null, deployCode(factory))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(caller))).exitCode, 0);
+    assert.equal((await sendRaw(null, child)).exitCode, 0);
+    const created = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), child);
+    assert.equal(created.exitCode, 0);
+    const [address, createdGas, createdOk] = words(created.returnData);
+    assert.notEqual(address, 0n);
+    assert.equal(createdOk, 1n);
+    const existing = getCreateAddress({ from: wallet.address, nonce: 2 });
+    const called = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(getCreateAddress({ from: wallet.address, nonce: 1 })), input: getBytes(ethers32(existing)) }, devnet.head.epoch);
+    const [, existingGas, existingOk] = words(called.returnData);
+    assert.equal(existingOk, 1n);
+    // The same code (9 bytes) run the same way: only the lookup differs.
+    assert.equal(existingGas - createdGas, BigInt(ACTOR_LOOKUP));
+  });
+
+  test('a CREATE2 onto the contract the message CREATE2d just before costs the refused Resurrect without a lookup', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const create2 = '5a' + '6000366000600' + '0f5' + '5a';
+    const runtime = '366000600037' + create2 + create2 + '60a052608052606052604052602052600052' + '60c06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x60016000f3');
+    assert.equal(receipt.exitCode, 0);
+    const [before1, first, after1, before2, second, after2] = words(receipt.returnData);
+    assert.notEqual(first, 0n);
+    assert.equal(second, 0n);
+    assert.ok(before1 - after1 > BigInt(contractCreationGas(true)));
+    const opcodes = 3 * opcodeGas('PUSH1') + opcodeGas('CALLDATASIZE') + opcodeGas('CREATE2') + opcodeGas('GAS');
+    assert.equal(before2 - after2, BigInt(opcodes + evmStateFlushGas(0) + refusedCreationGas(true, 0, true)));
+  });
+
+  test('a CALL to the Placeholder an earlier CALL of the message created pays no actor lookup', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // CALL the address in the calldata twice: [_, gas, success, gas, success].
+    const runtime = '600035600052' + growMemory + measureCallAt0(0, 0x20) + measureCallAt0(0, 0x60) + '60a06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const to = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const fresh = '0x' + '5e'.repeat(20);
+    const receipt = await sendRaw(to, ethers32(fresh));
+    assert.equal(receipt.exitCode, 0);
+    const [, , ok1, second, ok2] = words(receipt.returnData);
+    assert.deepEqual([ok1, ok2], [1n, 1n]);
+    // The Placeholder now exists: a message's first CALL to it looks it up.
+    const again = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(fresh)) }, devnet.head.epoch);
+    const [, firstToExisting] = words(again.returnData);
+    assert.equal(firstToExisting - second, BigInt(ACTOR_LOOKUP));
+  });
+
+  test('a CALL that failed is forgotten: the next CALL to the same contract looks it up again (with_transaction)', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    assert.equal((await sendRaw(null, deployCode('60006000fd'))).exitCode, 0);
+    const runtime = '600035600052' + growMemory + measureCallAt0(0, 0x20) + measureCallAt0(0, 0x60) + '60a06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 1 }), ethers32(getCreateAddress({ from: wallet.address, nonce: 0 })));
+    assert.equal(receipt.exitCode, 0);
+    const [, first, ok1, second, ok2] = words(receipt.returnData);
+    assert.deepEqual([ok1, ok2], [0n, 0n]);
+    assert.equal(second, first);
+  });
+});
+
+/** An address as a 32-byte word (calldata). */
+function ethers32(address: string): string {
+  return '0x' + address.slice(2).toLowerCase().padStart(64, '0');
+}
+
+/**
+ * Runtime code: CREATE2 with the endowment in calldata word 0, the salt in word 1 and the initcode
+ * after them; returns [gas before, the new address (0 if it failed), gas after].
+ */
+const create2FromCalldata = '6040360360406000' + '37' + '5a' + '602035' + '60403603' + '6000' + '600035' + 'f5' + '5a' + '604052602052600052' + '60606000f3';
+
+describe('what the EAM creates over (builtin-actors eam/src/lib.rs:132-175)', () => {
+  const setup = async (t: Parameters<typeof fevmSetup>[0]) => {
+    const env = await fevmSetup(t);
+    assert.equal((await env.sendRaw(null, deployCode(create2FromCalldata), FIL)).exitCode, 0);
+    const factory = getCreateAddress({ from: env.wallet.address, nonce: 0 });
+    // A contract that self-destructs when called, its balance to the caller.
+    const initcode = deployCode('33ff');
+    const create2 = async (endowment: number, salt: number) => {
+      const receipt = await env.sendRaw(factory, '0x' + word(endowment) + word(salt) + initcode.slice(2));
+      assert.equal(receipt.exitCode, 0);
+      const [before, address, after] = words(receipt.returnData);
+      return { gas: before - after, address };
+    };
+    const addressOf = (salt: number) => getCreate2Address(factory, '0x' + word(salt), keccak256(initcode));
+    return { ...env, create2, addressOf };
+  };
+  const word = (n: number) => n.toString(16).padStart(64, '0');
+
+  test('a CREATE with value moves it three times: to the EAM, to Init, to the new contract', async (t) => {
+    const { create2 } = await setup(t);
+    const without = await create2(0, 1);
+    const withValue = await create2(1, 2);
+    assert.notEqual(withValue.address, 0n);
+    assert.equal(withValue.gas - without.gas, BigInt(3 * SEND_TRANSFER_FUNDS));
+  });
+
+  test('over a Placeholder: Init replaces its code, no new actor stored (ref-fvm create_actor)', async (t) => {
+    const { create2, addressOf, sendRaw, devnet } = await setup(t);
+    const fresh = await create2(0, 1);
+    assert.equal((await sendRaw(addressOf(2), '0x', 5n)).exitCode, 0);
+    const state = devnet.stateAt(devnet.head.epoch);
+    const placeholderId = state.lookupId(FilAddress.fromEthAddress(hexToBytes(addressOf(2))))!;
+    assert.equal(state.getActor(placeholderId)!.kind, 'placeholder');
+    const over = await create2(0, 2);
+    assert.equal(over.address, BigInt(addressOf(2)));
+    // The EAM's read and Init's write of the Placeholder cost what a new actor's lookup and update do.
+    assert.equal(fresh.gas - over.gas, BigInt(onCreateActor(false)));
+    const actor = devnet.stateAt(devnet.head.epoch).getActor(placeholderId)!;
+    assert.deepEqual([actor.kind, actor.balance], ['evm', 5n]);
+  });
+
+  test('over a dead contract: the EAM sends Resurrect to it, no Exec4, no new actor', async (t) => {
+    const { create2, addressOf, sendRaw, devnet } = await setup(t);
+    const first = await create2(0, 1);
+    assert.equal(first.address, BigInt(addressOf(1)));
+    const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(addressOf(1))))!;
+    assert.equal((await sendRaw(addressOf(1), '0x')).exitCode, 0);
+    assert.equal(devnet.stateAt(devnet.head.epoch).getActor(id)!.evm!.dead, true);
+    const again = await create2(0, 1);
+    assert.equal(again.address, first.address);
+    assert.equal(devnet.stateAt(devnet.head.epoch).getActor(id)!.evm!.dead, undefined);
+    // The same constructor and code: only what precedes the constructor differs.
+    assert.equal(first.gas - again.gas, BigInt(contractCreationGas(true) - resurrectionGas(true, ACTOR_LOOKUP, ACTOR_UPDATE)));
+    assert.equal((await sendRaw(addressOf(1), '0x')).exitCode, 0);
+  });
+});
+
+describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors instructions/ext.rs, call.rs:262-300)', () => {
+  /** Runtime code: `opcode` on the calldata's address twice; returns [gas, result, gas, gas, result, gas]. */
+  const twice = (opcode: string) => {
+    const once = '5a' + '600035' + opcode + '5a';
+    return once + once + '60a052608052606052604052602052600052' + '60c06000f3';
+  };
+  const measure = async (env: Awaited<ReturnType<typeof fevmSetup>>, nonce: number, target: string) => {
+    const { devnet, wallet } = env;
+    const to = getCreateAddress({ from: wallet.address, nonce });
+    const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(target)) }, devnet.head.epoch);
+    const [g0, r1, g1, g2, r2, g3] = words(result.returnData);
+    return { first: g0 - g1, second: g2 - g3, results: [r1, r2] };
+  };
+  const ops = (opcode: string) => opcodeGas('GAS') + opcodeGas('PUSH1') + opcodeGas('CALLDATALOAD') + opcodeGas(opcode);
+
+  test('EXTCODESIZE and EXTCODEHASH: the actor read once; a contract asked for its code (GetBytecode) or hash each time', async (t) => {
+    const env = await fevmSetup(t);
+    const { sendRaw, wallet } = env;
+    const code = '60006000f3';
+    assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(twice('3b')))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(twice('3f')))).exitCode, 0);
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const ask = SEND_SYSCALL + evmStateReadGas();
+
+    const size = await measure(env, 1, contract);
+    assert.deepEqual(size.results, [5n, 5n]);
+    assert.equal(size.first, BigInt(ops('EXTCODESIZE') + ACTOR_LOOKUP + ask + bytecodeReadGas(5)));
+    assert.equal(size.second, BigInt(ops('EXTCODESIZE') + ask + bytecodeReadGas(5)));
+    const hash = await measure(env, 2, contract);
+    assert.equal(hash.results[0], BigInt(hexlify(keccak_256(getBytes('0x' + code)))));
+    assert.equal(hash.first, BigInt(ops('EXTCODEHASH') + ACTOR_LOOKUP + ask));
+    assert.equal(hash.second, BigInt(ops('EXTCODEHASH') + ask));
+    // A Placeholder is an account: read, not asked.
+    const ofAccount = await measure(env, 1, account);
+    assert.deepEqual([ofAccount.first, ofAccount.second], [BigInt(ops('EXTCODESIZE') + ACTOR_LOOKUP), BigInt(ops('EXTCODESIZE'))]);
+    // Nothing there, or a precompile: nothing to read.
+    for (const target of ['0x' + '5f'.repeat(20), precompileAddress(0x00, 2)]) {
+      const nothing = await measure(env, 2, target);
+      assert.deepEqual([nothing.first, nothing.second], [BigInt(ops('EXTCODEHASH')), BigInt(ops('EXTCODEHASH'))], target);
+    }
+  });
+
+  test('DELEGATECALL reads its target; an account is not sent to', async (t) => {
+    const env = await fevmSetup(t);
+    const { sendRaw } = env;
+    assert.equal((await sendRaw(null, deployCode('60006000f3'))).exitCode, 0);
+    const delegate = (out: number) => `5a${'6000'.repeat(4)}6000516302faf080f460${byte(out + 32)}525a900360${byte(out)}52`;
+    const runtime = '600035600052' + growMemory + delegate(0x20) + delegate(0x60) + '60a06000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
+    const run = async (target: string) => {
+      const { devnet, wallet } = env;
+      const to = getCreateAddress({ from: wallet.address, nonce: 1 });
+      const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(target)) }, devnet.head.epoch);
+      const [, first, ok1, second, ok2] = words(result.returnData);
+      assert.deepEqual([ok1, ok2], [1n, 1n]);
+      return { first, second };
+    };
+    const contract = await run(getCreateAddress({ from: env.wallet.address, nonce: 0 }));
+    assert.equal(contract.first - contract.second, BigInt(ACTOR_LOOKUP));
+    const ofAccount = await run(account);
+    assert.equal(ofAccount.first - ofAccount.second, BigInt(ACTOR_LOOKUP));
+    // The opcodes around it and the lookup: no send, no invocation.
+    const opcodes = 6 * opcodeGas('PUSH1') + opcodeGas('MLOAD') + opcodeGas('PUSH4') + opcodeGas('DELEGATECALL') + opcodeGas('MSTORE') + opcodeGas('GAS');
+    assert.equal(ofAccount.second, BigInt(opcodes));
   });
 });

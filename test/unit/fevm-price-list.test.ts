@@ -103,4 +103,19 @@ describe('StateAccess (state_access_tracker.rs)', () => {
     // f1 -> f1 transfer (FIP-0057): value transfer + the receiver's update = 481 000.
     assert.equal(SEND_TRANSFER_FUNDS + access.write(1001) + access.write(1002), 481_000);
   });
+
+  test('a created actor is updated already; a failed send forgets what it accessed, nothing before it', () => {
+    const access = new StateAccess();
+    assert.equal(access.read(1001), ACTOR_LOOKUP);
+    const mark = access.mark();
+    access.created(1003);
+    assert.equal(access.write(1003), 0);
+    assert.equal(access.write(1001), ACTOR_UPDATE);
+    assert.equal(access.read(1002), ACTOR_LOOKUP);
+    access.revertTo(mark);
+    assert.equal(access.read(1001), 0);
+    assert.equal(access.write(1001), ACTOR_UPDATE);
+    assert.equal(access.read(1002), ACTOR_LOOKUP);
+    assert.equal(access.write(1003), ACTOR_LOOKUP + ACTOR_UPDATE);
+  });
 });

@@ -81,6 +81,8 @@ export class EvmActor implements FevmHost {
     const actor = new EvmActor(adapter, sender, accessOf);
     actor.evm = createFevmEvm(chainId, adapter);
     actor.evm.host = actor;
+    // ref-fvm records a new actor as updated (create_actor, create_actor_from_send): later reads and writes in the message are free.
+    adapter.onCreated = (id) => actor.access.created(id);
     return actor;
   }
 

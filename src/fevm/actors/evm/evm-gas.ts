@@ -148,7 +148,15 @@ export function evmFlushGas(changedNodes: number, addedPairs: number, actorUpdat
   // Cleared slots shrink the nodes, but writing a block never costs less than writing it empty.
   const grown = BLOCK_PERSIST_PER_BYTE * KAMT_PAIR_BYTES * Math.max(0, addedPairs);
   const nodes = changedNodes * putBlock(KAMT_NODE_BYTES, 0) + grown + putBlock(KAMT_ROOT_BYTES, KAMT_ROOT_LINKS);
-  return nodes + putBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS) + HOST_CALL + IPLD_LINK_CHECKED + actorUpdate;
+  return nodes + evmStateFlushGas(actorUpdate);
+}
+
+/**
+ * Flushing a state whose storage did not change (a CREATE's nonce): the state block and the new
+ * state root; the KAMT keeps the root it was loaded with (ref-fvm ipld/kamt Kamt::flush, flushed_cid).
+ */
+export function evmStateFlushGas(actorUpdate: number): number {
+  return putBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS) + HOST_CALL + IPLD_LINK_CHECKED + actorUpdate;
 }
 
 /** A new contract's bytecode: keccak256 of it (the EVM hash) and the raw block it is stored in. */
@@ -158,31 +166,49 @@ export function bytecodeStoreGas(size: number): number {
 
 /**
  * What a deployment costs before the constructor runs: the EAM's and the init actor's methods
- * (Exec4 assigns the ID and addresses), the new actor created in the state tree (looked up and
- * updated), and the constructor's invocation. `fromContract`: CREATE/CREATE2 send to the EAM
- * themselves; a top-level CreateExternal's send is the message's.
+ * (Exec4 assigns the ID and addresses), the actor created in the state tree, and the constructor's
+ * invocation. `fromContract`: CREATE/CREATE2 send to the EAM themselves; a top-level
+ * CreateExternal's send is the message's. `placeholderAccess`: over a Placeholder, the EAM reads it
+ * and create_actor writes it (what those first accesses cost), with no storage charge (ref-fvm
+ * call_manager/default.rs create_actor); else a new actor, looked up, updated and stored.
  */
-export function contractCreationGas(fromContract: boolean): number {
+export function contractCreationGas(fromContract: boolean, placeholderAccess?: number): number {
   const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
   const eam = BUILTIN_INVOCATION + HOST_CALL + SEND_INVOKE_METHOD;
-  const init = INIT_EXEC4 + HOST_CALL + onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE + HOST_CALL + SEND_INVOKE_METHOD;
+  const created = placeholderAccess ?? onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE;
+  const init = INIT_EXEC4 + HOST_CALL + created + HOST_CALL + SEND_INVOKE_METHOD;
   return toEam + eam + init + EVM_INVOCATION;
+}
+
+/**
+ * The EAM sending Resurrect to the EVM actor at the address, which loads its state block to see
+ * whether it is dead (builtin-actors evm/src/interpreter/system.rs:135-149).
+ */
+function resurrectCheckGas(): number {
+  const getRoot = HOST_CALL + IPLD_LINK_TRACKED;
+  return HOST_CALL + SEND_INVOKE_METHOD + EVM_INVOCATION + getRoot + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
 }
 
 /**
  * What a create onto an actor the EAM does not create over costs (builtin-actors eam/src/lib.rs:132-154):
  * the EAM resolves the address and reads the actor there (`lookup`, its actor lookup); a live EVM
- * actor is sent Resurrect, which loads its state block and refuses (evm/src/interpreter/system.rs:135-149);
- * any other actor the EAM refuses itself. No Exec4, no new actor. The EAM's own work is
- * BUILTIN_INVOCATION, as in contractCreationGas.
+ * actor is sent Resurrect, which refuses; any other actor the EAM refuses itself. No Exec4, no new
+ * actor. The EAM's own work is BUILTIN_INVOCATION, as in contractCreationGas.
  */
 export function refusedCreationGas(fromContract: boolean, lookup: number, resurrect: boolean): number {
   const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
   const eam = BUILTIN_INVOCATION + lookup;
-  if (!resurrect) return toEam + eam;
-  const getRoot = HOST_CALL + IPLD_LINK_TRACKED;
-  const refusal = HOST_CALL + SEND_INVOKE_METHOD + EVM_INVOCATION + getRoot + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
-  return toEam + eam + refusal;
+  return toEam + eam + (resurrect ? resurrectCheckGas() : 0);
+}
+
+/**
+ * What a deployment onto a dead contract costs before the constructor runs (eam/src/lib.rs:132-145):
+ * the EAM reads the actor (`lookup`) and sends Resurrect, which finds it dead and runs the
+ * constructor in the same actor; its state root set again is the actor's `update`. No Init, no
+ * Exec4, no new actor.
+ */
+export function resurrectionGas(fromContract: boolean, lookup: number, update: number): number {
+  return refusedCreationGas(fromContract, lookup, true) + update;
 }
 
 /** KECCAK256 through the hash syscall. */
@@ -220,12 +246,15 @@ export function ethPrecompileGas(address: number, input: Uint8Array, ethGas: big
 }
 
 /**
- * DELEGATECALL on FEVM: the contract asks the target for its bytecode (GetBytecode, an invocation of
- * the target that loads its state block) and sends InvokeContractDelegate to itself.
+ * An EVM actor method that only reads its state block (GetBytecode, GetBytecodeHash: builtin-actors
+ * evm/src/lib.rs bytecode, bytecode_hash): its invocation, the state root and the block.
  */
-export function delegateCallGas(): number {
-  return SEND_SYSCALL + EVM_INVOCATION + HOST_CALL + IPLD_LINK_TRACKED + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
+export function evmStateReadGas(): number {
+  return EVM_INVOCATION + HOST_CALL + IPLD_LINK_TRACKED + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
 }
+
+/** Reading a contract's bytecode block from another actor (EXTCODESIZE, EXTCODECOPY: ext.rs get_evm_bytecode). */
+export const bytecodeReadGas = (size: number) => loadBlock(size, 0);
 
 /**
  * A Filecoin precompile (0xfe…): its syscall and the ABI decoding around it; call_actor adds what

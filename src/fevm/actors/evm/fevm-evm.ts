@@ -14,7 +14,12 @@
 //     initcode size limit; code over 24 KiB or starting with 0xEF fails as set_bytecode fails it;
 //     an abort or a CREATE2 collision costs what ran, not the frame's whole gas; every precompile
 //     runs on the caller's gas (the CALL's gas argument bounds only call_actor's send); memory past
-//     u32 is exit 38 (memory-ops.ts); value sent to a precompile pays its send to the f410.
+//     u32 is exit 38 (memory-ops.ts); value sent to a precompile pays its send to the f410;
+//   - actor accesses as the FVM tracks them (state-access.ts): an actor the message created is
+//     not looked up again, and a send that failed forgets what it accessed;
+//   - a CREATE as the EAM runs it: the caller's state flushed first (its nonce), then Exec4 over
+//     nothing or a Placeholder, Resurrect over a dead contract, a refusal over anything else;
+//   - EXT* opcodes and DELEGATECALL read the target's actor and ask a contract for its bytecode.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
@@ -55,13 +60,15 @@ import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, mload, MEM
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
   ACCOUNT_INVOCATION,
+  bytecodeReadGas,
   bytecodeStoreGas,
   contractCreationGas,
   copyGas,
-  delegateCallGas,
   ethPrecompileGas,
   evmFlushGas,
   evmLoadGas,
+  evmStateFlushGas,
+  evmStateReadGas,
   EXP_PER_BYTE,
   FILECOIN_PRECOMPILE_GAS,
   KAMT_NODE_LOAD,
@@ -71,6 +78,7 @@ import {
   memoryGrowthGas,
   opcodeGas,
   refusedCreationGas,
+  resurrectionGas,
   SEND_SYSCALL,
 } from './evm-gas.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
@@ -244,36 +252,63 @@ export class FevmEvm extends EVM {
     }
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
+    const sends = message.depth > 0 && !this.sentByHost.has(message);
+    const mark = this.host.access.mark();
     let before = 0;
-    if (message.depth > 0 && !this.sentByHost.has(message)) before += this.sendGas(message, actor);
-    if (message.delegatecall && contract) before += delegateCallGas();
+    if (message.delegatecall) before += this.delegateCallGas(actor, contract);
+    else if (sends) {
+      // The caller flushes its state before the send (System::send_raw).
+      before += this.flushCallerGas() + this.sendSyscallGas(message, actor);
+      if (!contract) before += ACCOUNT_INVOCATION;
+    }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation = contract && runner ? { actorId: runner.id, opened: new Set<bigint>(), changed: new Set<bigint>(), addedPairs: 0 } : undefined;
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
-    else if (message.depth > 0 && !this.sentByHost.has(message)) before += ACCOUNT_INVOCATION;
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
-    return this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation) : 0));
+    return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation) : 0)));
+  }
+
+  /** A send that failed forgets the actors it accessed: they are charged again (ref-fvm with_transaction). */
+  private forgetIfFailed(mark: number, result: EVMResult): EVMResult {
+    if (result.execResult.exceptionError) this.host.access.revertTo(mark);
+    return result;
   }
 
   protected override async _executeCreate(message: Message): Promise<EVMResult> {
     const fromContract = message.depth > 0;
-    let before = fromContract ? this.flushCallerGas() : 0;
-    if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
+    // CREATE bumps the contract's nonce, so it always flushes its state before the send
+    // (builtin-actors instructions/lifecycle.rs create_common, System::increment_nonce).
+    let before = fromContract ? this.flushCallerGas(true) : 0;
+    const { access, state } = this.host;
+    const mark = access.mark();
+    // A contract's CREATE sends the value to the EAM (its own update paid by the flush); a
+    // message's send is the executor's.
+    if (fromContract && message.value > 0n) before += SEND_TRANSFER_FUNDS;
     // The EAM creates over nothing, a Placeholder or a dead contract; @ethereumjs sees any other
     // actor there as a collision (nonce or code) and pushes 0.
-    const occupant = resolveEthAddress(this.host.state, (await this._generateAddress(message)).bytes);
+    const occupant = resolveEthAddress(state, (await this._generateAddress(message)).bytes);
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
-      before += refusedCreationGas(fromContract, this.host.access.read(occupant.id), occupant.kind === 'evm');
-      return this.charged(message, before, undefined, async () => collisionCostsWhatRan(await super._executeCreate(message)), () => 0);
+      before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm');
+      const refused = async () => collisionCostsWhatRan(await super._executeCreate(message));
+      return this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0));
     }
-    before += contractCreationGas(fromContract);
-    // The constructor's actor is new: its creation paid its lookup and update.
+    if (occupant?.evm?.dead) {
+      // The EAM sends Resurrect (and the value) to the dead contract itself.
+      before += resurrectionGas(fromContract, access.read(occupant.id), access.write(occupant.id));
+      if (message.value > 0n) before += SEND_TRANSFER_FUNDS;
+    } else {
+      // The EAM sends to Init's Exec4, which sends to the new actor, the value going along.
+      before += contractCreationGas(fromContract, occupant ? access.read(occupant.id) + access.write(occupant.id) : undefined);
+      if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
+    }
+    // The constructor's storage is new; its actor's lookup and update are paid above.
     const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0 };
     const run = async () => rejectBytecode(await super._executeCreate(message));
-    return this.charged(message, before, invocation, run, (result) => {
+    const result = await this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
       return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0) : 0);
     });
+    return this.forgetIfFailed(mark, result);
   }
 
   /**
@@ -337,16 +372,31 @@ export class FevmEvm extends EVM {
     return result;
   }
 
-  /** A CALL leaving the contract (builtin-actors call.rs send_raw): the caller flushes its state, then sends. */
-  private sendGas(message: Message, receiver: Actor | undefined): number {
-    return this.flushCallerGas() + this.sendSyscallGas(message, receiver);
+  /**
+   * DELEGATECALL (builtin-actors instructions/call.rs:262-300): get_contract_type reads the target;
+   * a contract is asked for its bytecode (GetBytecode), then the caller sends
+   * InvokeContractDelegate to itself; a dead contract has none and anything else is not sent to.
+   */
+  private delegateCallGas(target: Actor | undefined, contract: Actor | undefined): number {
+    let gas = target ? this.host.access.read(target.id) : 0;
+    if (target?.kind === 'evm') gas += this.getBytecodeGas(target, false);
+    if (contract) gas += SEND_SYSCALL;
+    return gas;
+  }
+
+  /**
+   * Asking contract `target` for its bytecode (GetBytecode, GetBytecodeHash: a read-only send, the
+   * caller flushing first), and with `readCode` reading the code's block (ext.rs get_evm_bytecode).
+   */
+  getBytecodeGas(target: Actor, readCode: boolean): number {
+    const code = readCode && !target.evm?.dead ? bytecodeReadGas(target.evm?.bytecode.length ?? 0) : 0;
+    return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + code;
   }
 
   /** The FVM's send: the receiver looked up (or a Placeholder created), the value moved. */
   private sendSyscallGas(message: Message, receiver: Actor | undefined): number {
     const { access } = this.host;
     let gas = SEND_SYSCALL;
-    if (message.delegatecall) return gas;
     if (receiver) gas += access.read(receiver.id);
     else gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
     if (message.value > 0n) {
@@ -356,16 +406,20 @@ export class FevmEvm extends EVM {
     return gas;
   }
 
-  /** The running contract writes its changed storage before it sends (System::send_raw). */
-  private flushCallerGas(): number {
+  /**
+   * The running contract writes its changed storage before it sends (System::send_raw); `always`:
+   * its state changed anyway (a CREATE's nonce).
+   */
+  private flushCallerGas(always = false): number {
     const caller = this.currentInvocation;
-    return caller && caller.changed.size > 0 ? this.flushGas(caller) : 0;
+    return caller && (always || caller.changed.size > 0) ? this.flushGas(caller, always) : 0;
   }
 
-  private flushGas(invocation: Invocation): number {
-    if (invocation.changed.size === 0) return 0;
+  private flushGas(invocation: Invocation, always = false): number {
+    if (invocation.changed.size === 0 && !always) return 0;
     const actorUpdate = invocation.actorId < 0 ? 0 : this.host.access.write(invocation.actorId);
-    const gas = evmFlushGas(invocation.changed.size, invocation.addedPairs, actorUpdate);
+    const changed = invocation.changed.size;
+    const gas = changed > 0 ? evmFlushGas(changed, invocation.addedPairs, actorUpdate) : evmStateFlushGas(actorUpdate);
     invocation.changed.clear();
     invocation.addedPairs = 0;
     return gas;
@@ -589,7 +643,9 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   CODECOPY: copy(2, 3),
   RETURNDATACOPY: copy(2, 3),
   MCOPY: copy(2, 3),
-  EXTCODECOPY: copy(3, 4),
+  EXTCODECOPY: (rs, evm) => copy(3, 4)(rs, evm) + extCodeGas(evm, rs.stack.peek(1)[0], true),
+  EXTCODESIZE: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], true),
+  EXTCODEHASH: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], false),
   RETURN: copy(1, 2),
   REVERT: copy(1, 2),
   LOG0: log(0),
@@ -613,6 +669,20 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   },
   SELFDESTRUCT: () => SEND_SYSCALL + SEND_TRANSFER_FUNDS,
 };
+
+/**
+ * What EXTCODESIZE, EXTCODECOPY (`readCode`) and EXTCODEHASH pay to learn about an address
+ * (builtin-actors instructions/ext.rs): get_contract_type reads its actor (a precompile or a missing
+ * address: nothing to read), and a contract is asked for its bytecode or its hash.
+ */
+function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
+  const eth = addressFromWord(word);
+  if (evm.getPrecompile(new Address(eth))) return 0;
+  const actor = resolveEthAddress(evm.host.state, eth);
+  if (!actor) return 0;
+  const lookup = evm.host.access.read(actor.id);
+  return actor.kind === 'evm' ? lookup + evm.getBytecodeGas(actor, readCode) : lookup;
+}
 
 /** The KAMT node of `slot` opened, if this invocation has not opened it yet. */
 function openSlotNode(evm: FevmEvm, slot: bigint): number {

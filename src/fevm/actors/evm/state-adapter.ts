@@ -14,6 +14,8 @@ const EMPTY = new Uint8Array();
 
 export class EvmStateAdapter implements StateManagerInterface {
   private state: StateOverlay | undefined;
+  /** Told of each actor the EVM creates (a Placeholder for a new f410 or a CREATE's address): its creation paid its first access. */
+  onCreated: ((id: number) => void) | undefined;
   /** Storage values as they were when the current message started (for SSTORE gas rules). */
   private readonly originalStorage = new Map<string, Uint8Array>();
 
@@ -84,6 +86,7 @@ export class EvmStateAdapter implements StateManagerInterface {
       if (isReservedPrecompileAddress(address.bytes) && account.balance === 0n) return;
       const placeholder = createPlaceholder(this.current, address.bytes, account.balance);
       this.current.putActor({ ...placeholder, nonce: Number(account.nonce) });
+      this.onCreated?.(placeholder.id);
       return;
     }
     // The EVM writes back every frame's sender and receiver whether they changed or not (a CALL

@@ -1,0 +1,109 @@
+// An included message as dag-cbor values: how the --state file stores it (devnet/persistence.ts),
+// and, packed as tuples of the same values, how the chain keeps a cold tipset's messages (tipset.ts).
+// An Ethereum transaction is stored without its Filecoin message, which is made from it when needed,
+// as admission made it.
+import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
+import type { EthTransaction } from '../fevm/eth-tx.js';
+import { decodeSignedMessage, encodeSignedMessage, type SignedMessage } from '../fevm/message.js';
+import { NO_EVENTS, type MessageReceipt } from '../fevm/types.js';
+
+const big = encodeBigInt;
+
+function encodeEthTx(tx: EthTransaction) {
+  return {
+    type: tx.type,
+    hash: tx.hash,
+    chainId: big(tx.chainId),
+    nonce: tx.nonce,
+    from: tx.from,
+    to: tx.to,
+    value: big(tx.value),
+    input: tx.input,
+    gasLimit: tx.gasLimit,
+    maxFeePerGas: big(tx.maxFeePerGas),
+    maxPriorityFeePerGas: big(tx.maxPriorityFeePerGas),
+    v: big(tx.v),
+    r: big(tx.r),
+    s: big(tx.s),
+  };
+}
+
+function decodeEthTx(saved: ReturnType<typeof encodeEthTx>): EthTransaction {
+  return {
+    ...saved,
+    type: saved.type,
+    chainId: decodeBigInt(saved.chainId),
+    value: decodeBigInt(saved.value),
+    maxFeePerGas: decodeBigInt(saved.maxFeePerGas),
+    maxPriorityFeePerGas: decodeBigInt(saved.maxPriorityFeePerGas),
+    v: decodeBigInt(saved.v),
+    r: decodeBigInt(saved.r),
+    s: decodeBigInt(saved.s),
+  };
+}
+
+type SavedEthTx = ReturnType<typeof encodeEthTx>;
+type SavedReceipt = Pick<MessageReceipt, 'exitCode' | 'returnData' | 'gasUsed' | 'events'>;
+
+export interface SavedMessage {
+  /** A native message's; absent when `ethTx` is there, as the message is made from it (older files have both). */
+  signed?: Uint8Array;
+  ethTx: SavedEthTx | null;
+  receipt: SavedReceipt;
+}
+
+/** What a message is saved from: its transaction if it came from one, its signed message otherwise. */
+export interface MessageToSave {
+  ethTx?: EthTransaction;
+  signed: SignedMessage;
+  receipt: MessageReceipt;
+}
+
+export function encodeSavedMessage(m: MessageToSave): SavedMessage {
+  const { exitCode, returnData, gasUsed, events } = m.receipt;
+  const receipt = { exitCode, returnData, gasUsed, events };
+  return m.ethTx ? { ethTx: encodeEthTx(m.ethTx), receipt } : { signed: encodeSignedMessage(m.signed), ethTx: null, receipt };
+}
+
+/** A saved message decoded (it has `ethTx` or `signed`): its Ethereum transaction, or (`native`) its signed message, and its receipt. */
+export function decodeSavedMessage(m: SavedMessage): { ethTx: EthTransaction; native?: undefined; receipt: MessageReceipt } | { ethTx?: undefined; native: SignedMessage; receipt: MessageReceipt } {
+  const receipt = savedReceipt(m.receipt as MessageReceipt);
+  // A `signed` beside an Ethereum transaction (older files) is not read: the message is made from the transaction.
+  return m.ethTx ? { ethTx: decodeEthTx(m.ethTx), receipt } : { native: decodeSignedMessage(m.signed!), receipt };
+}
+
+/** A saved receipt as the chain keeps it: one array for all receipts without events. */
+function savedReceipt(r: MessageReceipt): MessageReceipt {
+  return r.events.length > 0 ? r : { ...r, events: NO_EVENTS };
+}
+
+// The order of a packed message's values.
+const ETH_TX_KEYS = ['type', 'hash', 'chainId', 'nonce', 'from', 'to', 'value', 'input', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas', 'v', 'r', 's'] as const satisfies readonly (keyof SavedEthTx)[];
+const RECEIPT_KEYS = ['exitCode', 'returnData', 'gasUsed', 'events'] as const satisfies readonly (keyof SavedReceipt)[];
+// Every key has its place: a key added to a saved form without one here fails to compile.
+const everyKey: [Exclude<keyof SavedEthTx, (typeof ETH_TX_KEYS)[number]>, Exclude<keyof SavedReceipt, (typeof RECEIPT_KEYS)[number]>] extends [never, never] ? true : never = true;
+void everyKey;
+
+/**
+ * A SavedMessage's values without its keys: [transaction values or null, signed message or null,
+ * receipt values]. A transfer packs to ~190 bytes of dag-cbor where its map is ~330, and encodes ~3×
+ * faster (dag-cbor writes and sorts every map's keys).
+ */
+export type PackedMessage = [ethTx: unknown[] | null, signed: Uint8Array | null, receipt: unknown[]];
+
+export function packMessage(m: SavedMessage): PackedMessage {
+  const { ethTx, receipt } = m;
+  return [ethTx ? ETH_TX_KEYS.map((k) => ethTx[k]) : null, m.signed ?? null, RECEIPT_KEYS.map((k) => receipt[k])];
+}
+
+export function unpackMessage([ethTx, signed, receipt]: PackedMessage): SavedMessage {
+  const saved: SavedMessage = { ethTx: ethTx ? (valuesOf(ETH_TX_KEYS, ethTx) as SavedEthTx) : null, receipt: valuesOf(RECEIPT_KEYS, receipt) as SavedReceipt };
+  if (signed) saved.signed = signed;
+  return saved;
+}
+
+function valuesOf(keys: readonly string[], values: unknown[]): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  keys.forEach((key, i) => (object[key] = values[i]));
+  return object;
+}

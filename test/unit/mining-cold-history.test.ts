@@ -1,0 +1,144 @@
+// Cold history: tipsets older than the chain's last `hotMessages` messages keep their messages
+// encoded and decode them when read. Every read path gives the same answers before and after a
+// tipset goes cold: Ethereum transactions, receipts, blocks, logs, traces, Otterscan's ots_*, the
+// Filecoin.Chain*/State* message reads; and across evm_revert into cold history and a saved and
+// loaded chain.
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { describe, test } from 'node:test';
+import { Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { packMessage, unpackMessage, type SavedMessage } from '../../src/mining/saved-message.js';
+import { isCold } from '../../src/mining/tipset.js';
+import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+import { compileFixtures } from '../helpers/solc.js';
+
+const DEV = devWallet.address.toLowerCase();
+const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+const HOT_MESSAGES = 3;
+
+/**
+ * A node that keeps only its last HOT_MESSAGES messages decoded, with a history of every kind of
+ * message: deployments, a call that emits events and calls another contract, a failed transaction,
+ * a transfer, and a native f1 message, each in a tipset of its own; and two transactions in one tipset.
+ */
+async function history(t: TestContext) {
+  const contracts = await compileFixtures();
+  const rpc = await setupRpc(t, { hotMessages: HOT_MESSAGES }, { txDefaults: { ...CALL, gasLimit: 2_000_000_000 } });
+  const { result, send, devnet } = rpc;
+  let nonce = 0;
+  const caller = new Interface(contracts.TraceCaller.abi as InterfaceAbi);
+  const callee = getCreateAddress({ from: DEV, nonce: 0 });
+  const callerAddress = getCreateAddress({ from: DEV, nonce: 1 });
+  const hashes = [
+    await send({ nonce: nonce++, to: null, data: contracts.TraceCallee.bytecode }),
+    await send({ nonce: nonce++, to: null, data: contracts.TraceCaller.bytecode + caller.encodeDeploy([callee]).slice(2), value: 1000n }),
+    await send({ nonce: nonce++, to: callerAddress, data: caller.encodeFunctionData('callStore', [7]) }),
+    await send({ nonce: nonce++, to: callerAddress, data: caller.encodeFunctionData('failThrough', [1]) }),
+    await send({ nonce: nonce++, to: RECIPIENT, value: 5n }),
+  ];
+  const native = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
+  // Two transactions in one tipset.
+  await result('evm_setAutomine', [false]);
+  hashes.push(await send({ nonce: nonce++, to: callerAddress, data: caller.encodeFunctionData('catchFail', []) }));
+  hashes.push(await send({ nonce: nonce++, to: RECIPIENT, value: 6n }));
+  await result('evm_mine', []);
+  await result('evm_setAutomine', [true]);
+  const nativeHash = await result('Filecoin.EthGetTransactionHashByCid', [native.CID]);
+  const last = devnet.head.epoch;
+  /** Transfers enough to make every tipset up to `last` cold. */
+  const coolDown = async () => {
+    for (let i = 0; i < HOT_MESSAGES + 1; i++) await send({ nonce: nonce++, to: RECIPIENT, value: 1n });
+    for (let epoch = 1; epoch <= last; epoch++) {
+      const tipset = devnet.chain.atEpoch(epoch);
+      if (tipset && tipset.messages.length > 0) assert.ok(isCold(tipset), `tipset ${epoch} is cold`);
+    }
+  };
+  return { ...rpc, hashes: [...hashes, nativeHash], native: native.CID, last, coolDown };
+}
+
+/** Every read of the history's messages, blocks and logs, by the methods that read tipsets' messages. */
+async function readAll(rpc: Awaited<ReturnType<typeof history>>): Promise<Record<string, unknown>> {
+  const { result, call, hashes, native, last } = rpc;
+  const answers: Record<string, unknown> = {};
+  const read = async (method: string, params: unknown[]) => {
+    const answer = await call(method, params);
+    answers[`${method} ${JSON.stringify(params)}`] = answer.error ?? answer.result;
+  };
+  for (const hash of hashes) {
+    for (const method of ['eth_getTransactionByHash', 'eth_getTransactionReceipt', 'eth_getRawTransactionByHash', 'debug_traceTransaction', 'trace_transaction', 'ots_getTransactionError', 'ots_traceTransaction', 'ots_getInternalOperations']) {
+      await read(method, [hash]);
+    }
+    await read('debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    const cid = await result('Filecoin.EthGetMessageCidByTransactionHash', [hash]);
+    await read('Filecoin.ChainGetMessage', [cid]);
+    await read('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    await read('Filecoin.StateReplay', [null, cid]);
+    await read('Filecoin.ChainReadObj', [cid]);
+  }
+  for (let epoch = 1; epoch <= last; epoch++) {
+    const block = `0x${epoch.toString(16)}`;
+    for (const full of [false, true]) await read('eth_getBlockByNumber', [block, full]);
+    for (const method of ['eth_getBlockReceipts', 'eth_getBlockTransactionCountByNumber', 'trace_block', 'debug_traceBlockByNumber', 'ots_getBlockDetails']) await read(method, [block]);
+    await read('eth_getTransactionByBlockNumberAndIndex', [block, '0x0']);
+    await read('ots_getBlockTransactions', [epoch, 0, 10]);
+    const tipset = await result('Filecoin.ChainGetTipSetByHeight', [epoch, null]);
+    await read('Filecoin.ChainGetBlockMessages', [tipset.Cids[0]]);
+    await read('Filecoin.ChainGetParentMessages', [tipset.Cids[0]]);
+    await read('Filecoin.ChainGetParentReceipts', [tipset.Cids[0]]);
+  }
+  await read('eth_getLogs', [{ fromBlock: '0x0', toBlock: `0x${last.toString(16)}` }]);
+  await read('ots_searchTransactionsBefore', [DEV, last + 1, 25]);
+  // The sender's first five transactions: the history's, not those mined after it.
+  await read('ots_searchTransactionsAfter', [DEV, 0, 5]);
+  await read('ots_getTransactionBySenderAndNonce', [DEV, 3]);
+  await read('Filecoin.StateSearchMsg', [null, native, -1, true]);
+  return answers;
+}
+
+describe('cold history', () => {
+  test('a saved message packed as tuples and encoded unpacks to every value it had', () => {
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    const events = [{ emitter: 1001, entries: [{ flags: 3, key: 't1', codec: 0x55, value: bytes(32, 9) }] }];
+    const eth: SavedMessage = {
+      ethTx: { type: 2, hash: bytes(32, 1), chainId: bytes(5, 2), nonce: 7, from: bytes(20, 3), to: null, value: bytes(2, 4), input: bytes(40, 5), gasLimit: 9, maxFeePerGas: bytes(3, 6), maxPriorityFeePerGas: bytes(2, 7), v: new Uint8Array(), r: bytes(33, 8), s: bytes(33, 9) },
+      receipt: { exitCode: 33, returnData: bytes(4, 10), gasUsed: 1234, events },
+    };
+    const native: SavedMessage = { signed: bytes(90, 11), ethTx: null, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed: 5, events: [] } };
+    for (const saved of [eth, native]) assert.deepEqual(unpackMessage(decodeCbor(encodeCbor(packMessage(saved)))), saved);
+  });
+
+  test('every read path answers a cold tipset as it answered it hot', async (t) => {
+    const rpc = await history(t);
+    const hot = await readAll(rpc);
+    await rpc.coolDown();
+    assert.deepEqual(await readAll(rpc), hot);
+  });
+
+  test('evm_revert into cold history: the tipsets left answer as before, and the chain goes on from them', async (t) => {
+    const rpc = await history(t);
+    const { result, devnet, send } = rpc;
+    const hot = await readAll(rpc);
+    const snapshot = await result('evm_snapshot', []);
+    await rpc.coolDown();
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    assert.equal(devnet.head.epoch, rpc.last);
+    assert.deepEqual(await readAll(rpc), hot);
+    const nonce = Number(await result('eth_getTransactionCount', [DEV, 'latest']));
+    const hash = await send({ nonce, to: RECIPIENT, value: 9n });
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+  });
+
+  test('a chain saved with cold tipsets loads with the same answers', async (t) => {
+    const rpc = await history(t);
+    await rpc.coolDown();
+    const cold = await readAll(rpc);
+    const dump = await rpc.result('anvil_dumpState', []);
+    const fresh = await setupRpc(t, { hotMessages: HOT_MESSAGES });
+    assert.equal(await fresh.result('anvil_loadState', [dump]), true);
+    assert.deepEqual(await readAll({ ...rpc, ...fresh }), cold);
+  });
+});
