@@ -53,11 +53,12 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
   }
   const log = createLogger(config);
-  const devnet = await createDevnet(config, readSavedChain(config));
+  const saved = readSavedChain(config);
+  const devnet = await createDevnet(config, saved);
   // --state keeps the file (and its journal) up to date while running, so that a crash loses nothing answered.
   // A failed save means the file no longer keeps up with the chain: with --silent (no log) it still goes to stderr.
   const reportStateError = (err: StateFileError) => (config.silent ? process.stderr.write(`fvm-devnet: ${err.message}\n`) : log.error(err.message));
-  const stateFile = config.statePath ? new StateFile(config.statePath, devnet, reportStateError) : undefined;
+  const stateFile = config.statePath ? new StateFile(config.statePath, devnet, reportStateError, { loaded: saved }) : undefined;
   const save = () => {
     if (!stateFile && !config.dumpStatePath) return;
     // Encoded once for both files when --state and --dump-state are given together.

@@ -23,6 +23,8 @@ export interface SavedChain {
   tipsets: readonly Tipset[];
   /** What evm_increaseTime added, in seconds. */
   clockOffset: number;
+  /** Loaded with a journal: the bytes of it read (a record cut short after them is not). */
+  journalBytes?: number;
 }
 
 export class StateFileError extends DevnetError {
@@ -147,17 +149,21 @@ function frame(body: Uint8Array): Uint8Array {
   return record;
 }
 
-/** Appends the journal's records to a saved document: those the file already holds are skipped, a record cut short by a crash ends it. */
-function applyJournal(doc: SavedDocument, journal: Uint8Array): void {
+/**
+ * Appends the journal's records to a saved document: those the file already holds are skipped, a
+ * record cut short by a crash ends it. Returns the bytes read: the records before that one.
+ */
+function applyJournal(doc: SavedDocument, journal: Uint8Array): number {
   const view = new DataView(journal.buffer, journal.byteOffset, journal.byteLength);
-  for (let at = 0; at + 4 <= journal.length; ) {
+  let at = 0;
+  while (at + 4 <= journal.length) {
     const length = view.getUint32(at);
-    if (at + 4 + length > journal.length) return;
+    if (at + 4 + length > journal.length) break;
     let record: JournalRecord;
     try {
       record = decodeCbor<JournalRecord>(journal.subarray(at + 4, at + 4 + length));
     } catch {
-      return;
+      break;
     }
     at += 4 + length;
     if ('rewind' in record) {
@@ -174,6 +180,7 @@ function applyJournal(doc: SavedDocument, journal: Uint8Array): void {
     if (record.tipset && (!last || record.tipset.epoch > last.epoch)) doc.tipsets.push(record.tipset);
     doc.clockOffset = record.clockOffset;
   }
+  return at;
 }
 
 interface SavedDocument {
@@ -199,7 +206,7 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
     throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads format ${STATE_FORMAT})`);
   }
   try {
-    if (journal) applyJournal(doc, journal);
+    const journalBytes = journal && applyJournal(doc, journal);
     const tipsets: Tipset[] = [];
     for (const saved of doc.tipsets) {
       const messages: IncludedMessage[] = saved.messages.map((m, index) => {
@@ -223,6 +230,7 @@ export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Arr
       clockOffset: doc.clockOffset,
       state: doc.state.map(([epoch, changes]) => ({ epoch, changes })),
       tipsets,
+      ...(journalBytes === undefined ? {} : { journalBytes }),
     };
   } catch (err) {
     throw new StateFileError(`${where} is damaged: ${(err as Error).message}`);

@@ -49,12 +49,15 @@ function eventToLog(event: ActorEvent): { topics: Uint8Array[]; data: Uint8Array
   return { topics, data: data ?? new Uint8Array() };
 }
 
-const cache = new WeakMap<Tipset, EthLog[]>();
+/** Each tipset's logs, made on its first read; those without logs share one empty list, and one without messages has no entry. */
+const cache = new WeakMap<Tipset, readonly EthLog[]>();
+const NO_LOGS: readonly EthLog[] = Object.freeze([]);
 
-export function tipsetLogs(devnet: Devnet, tipset: Tipset): EthLog[] {
-  let logs = cache.get(tipset);
-  if (logs) return logs;
-  logs = [];
+export function tipsetLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
+  const cached = cache.get(tipset);
+  if (cached) return cached;
+  if (tipset.messages.length === 0) return NO_LOGS;
+  const logs: EthLog[] = [];
   const state = devnet.stateAt(tipset.epoch);
   let logIndex = 0;
   for (const message of tipset.messages) {
@@ -74,8 +77,9 @@ export function tipsetLogs(devnet: Devnet, tipset: Tipset): EthLog[] {
       });
     }
   }
-  cache.set(tipset, logs);
-  return logs;
+  const made = logs.length > 0 ? logs : NO_LOGS;
+  cache.set(tipset, made);
+  return made;
 }
 
 export function matchesCriteria(log: EthLog, criteria: LogCriteria): boolean {

@@ -22,9 +22,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A devnet keeping `path`, with the errors its state file reported; `rule` changes StateFile's. */
 async function keptDevnet(path: string, rule: Partial<CompactionRule> = {}) {
-  const devnet = await createDevnet(testConfig(), readStateFile(path));
+  const loaded = readStateFile(path);
+  const devnet = await createDevnet(testConfig(), loaded);
   const errors: StateFileError[] = [];
-  const file = new StateFile(path, devnet, (err) => errors.push(err), rule);
+  const file = new StateFile(path, devnet, (err) => errors.push(err), { loaded, rule });
   return { devnet, file, errors, [Symbol.dispose]: () => (file.close(), devnet.close()) };
 }
 
@@ -57,21 +58,30 @@ async function turnsUntil(what: string, done: () => boolean): Promise<void> {
 const minedHashes = (devnet: Devnet): string[] => devnet.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash)));
 
 describe('StateFile', () => {
-  test('every mined tipset is in the file or its journal at once: a restart without a final save has them all', async () => {
+  test('every mined tipset is in the file or its journal at once: a restart without a final save has them all, and goes on with both', async () => {
     const path = join(dir, 'killed.state');
     const hashes: string[] = [];
+    let file: Buffer;
+    let journal: Buffer;
     {
       using node = await keptDevnet(path);
       for (let nonce = 0; nonce < 5; nonce++) hashes.push(bytesToHex(await node.devnet.sendRawTransaction(hexToBytes(await signTx({ nonce })))));
-      assert.ok(statSync(journalPath(path)).size > 0);
+      file = readFileSync(path);
+      journal = readFileSync(journalPath(path));
+      assert.ok(journal.length > 0);
       // No save(): the process "dies" here.
     }
-    using again = await keptDevnet(path);
-    assert.equal(again.devnet.head.epoch, 5);
-    const mined = again.devnet.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash)));
-    assert.deepEqual(mined, hashes);
-    // Starting wrote the whole chain and emptied the journal.
-    assert.equal(statSync(journalPath(path)).size, 0);
+    {
+      using again = await keptDevnet(path);
+      assert.equal(again.devnet.head.epoch, 5);
+      assert.deepEqual(minedHashes(again.devnet), hashes);
+      // Starting from the file and its journal wrote neither again; the next tipset goes on after them.
+      assert.deepEqual(readFileSync(path), file);
+      assert.deepEqual(readFileSync(journalPath(path)), journal);
+      hashes.push(await send(again.devnet, 5));
+    }
+    using third = await keptDevnet(path);
+    assert.deepEqual(minedHashes(third.devnet), hashes);
   });
 
   test('a record cut short by a crash is ignored; the ones before it count', async () => {
@@ -82,8 +92,15 @@ describe('StateFile', () => {
     }
     const journal = readFileSync(journalPath(path));
     appendFileSync(journalPath(path), journal.subarray(0, journal.length / 3 + 7));
-    using again = await keptDevnet(path);
-    assert.equal(again.devnet.head.epoch, 3);
+    {
+      using again = await keptDevnet(path);
+      assert.equal(again.devnet.head.epoch, 3);
+      // The record cut short is cut off the journal, so that the next one can be read after the others.
+      assert.deepEqual(readFileSync(journalPath(path)), journal);
+      await send(again.devnet, 3);
+    }
+    using third = await keptDevnet(path);
+    assert.equal(third.devnet.head.epoch, 4);
   });
 
   test('records the file already holds (a crash between the save and emptying the journal) are skipped', async () => {
