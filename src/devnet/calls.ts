@@ -40,32 +40,23 @@ export class Calls {
     return request.to ? result : { ...result, returnData: new Uint8Array() };
   }
 
-  /** A gas limit with which the transaction succeeds (eth_estimateGas). */
-  estimateGas(request: CallRequest): Promise<number> {
-    return this.estimateMessageGas(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
-  }
-
   /**
-   * A gas limit with which a message signed with `signatureType` succeeds, found as Lotus finds it
-   * (node/impl/eth/gas.go ethGasSearch, gasSearch): the gas used at the block gas limit, plus chain
-   * inclusion, times 1.25; if that runs out of gas somewhere in the call, a limit is searched for
-   * (doubled until the call passes, then narrowed to within 1 %) and answered times 1.25.
-   * `input`: the bytes the message's params encode, if known (callMessage).
+   * A gas limit with which the transaction succeeds, found as Lotus's eth_estimateGas finds it
+   * (node/impl/eth/gas.go ethGasSearch, gasSearch): estimateMessageGas's limit; if a frame anywhere
+   * runs out of gas with it, a limit is searched for (doubled until the call passes, then narrowed
+   * to within 1 %) and answered times 1.25.
    */
-  async estimateMessageGas(message: Message, signatureType: SigType, input?: Uint8Array): Promise<number> {
-    const probe = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
-    const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
+  async estimateGas(request: CallRequest): Promise<number> {
+    const { probe, inclusion, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
+    const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(used));
     const epoch = this.node.chain.head.epoch;
-    const first = await this.callMessage(probe, epoch, input);
-    if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
-    const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(inclusion + first.gasUsed));
     // The limit covers the message's inclusion; the executor's call charges only what runs.
-    const run = (gasLimit: number) => this.callMessage(messageWith(probe, { gasLimit: gasLimit - inclusion }), epoch, input);
+    const run = (gasLimit: number) => this.callMessage(messageWith(probe, { gasLimit: gasLimit - inclusion }), epoch, request.input);
     const result = await run(limit);
     if (result.exitCode === ExitCode.Ok) return limit;
     // Calls that pass gas on (63/64 rules) may need more than they use: Lotus searches when a frame
     // ran out of gas, even one whose caller then failed otherwise (traceContainsExitCode).
-    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(messageWith(probe, { gasLimit: limit - inclusion }), epoch, input))) {
+    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(messageWith(probe, { gasLimit: limit - inclusion }), epoch, request.input))) {
       const error = executionFailed(result, probe.to.toString(), probe.method);
       throw new DevnetError(`gas search failed: ${error.message}`);
     }
@@ -88,6 +79,28 @@ export class Calls {
       threshold = Math.floor(median / 100);
     }
     return overestimated(high);
+  }
+
+  /**
+   * Lotus's GasEstimateMessageGas limit (node/impl/full/gas.go): estimateGasLimit times 1.25, at
+   * most the block gas limit; no search. `input`: the bytes the message's params encode, if known.
+   */
+  async estimateMessageGas(message: Message, signatureType: SigType, input?: Uint8Array): Promise<number> {
+    return Math.min(BLOCK_GAS_LIMIT, overestimated((await this.gasUsed(message, signatureType, input)).used));
+  }
+
+  /** Lotus's GasEstimateGasLimit: the gas a message signed with `signatureType` uses, its inclusion with it. */
+  async estimateGasLimit(message: Message, signatureType: SigType): Promise<number> {
+    return (await this.gasUsed(message, signatureType)).used;
+  }
+
+  /** Runs `message` at the block gas limit: the gas it uses (with its inclusion), or the error it fails with. */
+  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Message; inclusion: number; used: number }> {
+    const probe = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
+    const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
+    const first = await this.callMessage(probe, this.node.chain.head.epoch, input);
+    if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
+    return { probe, inclusion, used: inclusion + first.gasUsed };
   }
 
   /** Whether a frame of the message, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */

@@ -393,9 +393,14 @@ export class Devnet {
     return this.calls.estimateGas(request);
   }
 
-  /** A gas limit with which a message signed with `signatureType` succeeds, found as Lotus finds it. */
+  /** The gas limit Lotus's GasEstimateMessageGas gives a message signed with `signatureType`: its gas used times 1.25. */
   estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
     return this.calls.estimateMessageGas(message, signatureType);
+  }
+
+  /** The gas a message signed with `signatureType` uses, inclusion included (Lotus's GasEstimateGasLimit). */
+  estimateGasLimit(message: Message, signatureType: SigType): Promise<number> {
+    return this.calls.estimateGasLimit(message, signatureType);
   }
 
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */

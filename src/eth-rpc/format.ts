@@ -29,22 +29,8 @@ const EMPTY_TRIE_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622
 
 const word = (n: bigint): Hex => bytesToHex(padStart(bigintToBytes(n), 32));
 
-/**
- * Logs as Ethereum shows them, kept by log: a tipset's logs are made once (logs.ts) and every query,
- * filter and receipt over that tipset asks for the same ones again. Frozen, since they are shared.
- */
-const formattedLogs = new WeakMap<EthLog, Readonly<ReturnType<typeof ethLogView>>>();
-
+/** A log as Ethereum shows it (log-json.ts keeps the JSON text of the logs eth_getLogs answered last). */
 export function formatLog(log: EthLog) {
-  let view = formattedLogs.get(log);
-  if (!view) {
-    view = Object.freeze(ethLogView(log));
-    formattedLogs.set(log, view);
-  }
-  return view;
-}
-
-function ethLogView(log: EthLog) {
   return {
     address: bytesToHex(log.address),
     data: bytesToHex(log.data),

@@ -49,12 +49,38 @@ function eventToLog(event: ActorEvent): { topics: Uint8Array[]; data: Uint8Array
   return { topics, data: data ?? new Uint8Array() };
 }
 
-const cache = new WeakMap<Tipset, EthLog[]>();
+/**
+ * Tipsets' logs, made on a tipset's first read and kept for the tipsets read last, counted in logs (a
+ * tipset without any counts one): the ranges clients poll stay made, and a query over the whole chain
+ * does not keep its logs (and a cold tipset's decoded events) for the node's life. Oldest out first.
+ */
+export const KEPT_LOGS = 8192;
+const kept = new Map<Tipset, readonly EthLog[]>();
+let keptCount = 0;
+const NO_LOGS: readonly EthLog[] = Object.freeze([]);
 
-export function tipsetLogs(devnet: Devnet, tipset: Tipset): EthLog[] {
-  let logs = cache.get(tipset);
-  if (logs) return logs;
-  logs = [];
+/** How many logs are kept now, as KEPT_LOGS counts them (tests). */
+export function keptLogCount(): number {
+  return keptCount;
+}
+
+export function tipsetLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
+  const cached = kept.get(tipset);
+  if (cached) return cached;
+  if (tipset.messages.length === 0) return NO_LOGS;
+  const logs = makeLogs(devnet, tipset);
+  kept.set(tipset, logs);
+  keptCount += Math.max(1, logs.length);
+  for (const [oldest, its] of kept) {
+    if (keptCount <= KEPT_LOGS) break;
+    kept.delete(oldest);
+    keptCount -= Math.max(1, its.length);
+  }
+  return logs;
+}
+
+function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
+  const logs: EthLog[] = [];
   const state = devnet.stateAt(tipset.epoch);
   let logIndex = 0;
   for (const message of tipset.messages) {
@@ -74,8 +100,7 @@ export function tipsetLogs(devnet: Devnet, tipset: Tipset): EthLog[] {
       });
     }
   }
-  cache.set(tipset, logs);
-  return logs;
+  return logs.length > 0 ? logs : NO_LOGS;
 }
 
 export function matchesCriteria(log: EthLog, criteria: LogCriteria): boolean {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JsonRpcResponse } from '../../src/eth-rpc/dispatch.js';
-import { isListAnswer, LIST_ANSWER_MIN, ListAnswers, type ListAnswer } from '../../src/eth-rpc/list-answers.js';
+import { isListAnswer, LIST_ANSWER_MIN, ListAnswers, type ListAnswer, type SelfWritten } from '../../src/eth-rpc/list-answers.js';
 
 const answer = (id: string | number | null, result: unknown[]): ListAnswer => ({ jsonrpc: '2.0', id, result });
 const json = (a: ListAnswer) => Buffer.from(JSON.stringify(a));
@@ -16,6 +16,42 @@ test('the bytes of JSON.stringify for lists around the chunk size, with any JSON
       const a = answer(id, Array.from({ length }, (_, i) => item(i)));
       assert.deepEqual(writer.write(a), json(a), `${length} items, id ${id}`);
     }
+  }
+});
+
+/** An item that writes its own JSON: {"n":<n>} and, from 3 on, a padding as long as n is large. */
+class Written implements SelfWritten {
+  constructor(private readonly n: number) {}
+  private get text() {
+    return JSON.stringify(this.toJSON());
+  }
+  toJSON() {
+    return this.n < 3 ? { n: this.n } : { n: this.n, pad: 'p'.repeat(this.n) };
+  }
+  get maxJsonBytes() {
+    return this.text.length;
+  }
+  writeJson(buffer: Buffer, at: number) {
+    return at + buffer.write(this.text, at, 'latin1');
+  }
+}
+
+test('items that write their own JSON (SelfWritten), alone, in runs and between others, first or last, also past the buffer', () => {
+  const writer = new ListAnswers();
+  const other = (i: number) => [i, 'x', null, { o: i }][i % 4];
+  const lists: [string, unknown[]][] = [
+    ['all written', Array.from({ length: 1000 }, (_, i) => new Written(i % 5))],
+    ['alternating', Array.from({ length: 300 }, (_, i) => (i % 2 ? new Written(i) : other(i)))],
+    ['runs longer than a chunk', Array.from({ length: 900 }, (_, i) => (Math.floor(i / 200) % 2 ? new Written(i % 7) : other(i)))],
+    ['one written first', [new Written(1), ...Array.from({ length: LIST_ANSWER_MIN }, (_, i) => other(i))]],
+    ['one written last', [...Array.from({ length: LIST_ANSWER_MIN }, (_, i) => other(i)), new Written(2)]],
+    ['larger than the first buffer', Array.from({ length: 400 }, (_, i) => (i % 3 ? new Written(10_000 + i) : other(i)))],
+  ];
+  for (const [name, list] of lists) {
+    const a = answer(9, list);
+    const bytes = writer.write(a);
+    assert.deepEqual(bytes, json(a), name);
+    writer.release(bytes);
   }
 });
 

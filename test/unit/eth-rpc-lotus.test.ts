@@ -126,8 +126,12 @@ describe('Filecoin.* state and pool methods', () => {
 
   test('MpoolGetNonce, StateSearchMsg, StateWaitMsg and a gas estimate for an f1 sender', async (t) => {
     const { result, error } = await setupRpc(t, { fund, noMining: true });
-    const estimate = await result('Filecoin.GasEstimateMessageGas', [signedJson({ ...transfer(0), gasLimit: 0 }).Message, null, null]);
+    const unpriced = signedJson({ ...transfer(0), gasLimit: 0 }).Message;
+    const estimate = await result('Filecoin.GasEstimateMessageGas', [unpriced, null, null]);
     assert.ok(estimate.GasLimit > 0 && estimate.GasLimit < 10_000_000);
+    // GasEstimateGasLimit is the gas used; GasEstimateMessageGas's limit that times 1.25 (node/impl/full/gas.go).
+    const used = await result('Filecoin.GasEstimateGasLimit', [unpriced, null]);
+    assert.equal(estimate.GasLimit, Math.floor(used * 1.25));
     assert.equal(estimate.GasPremium, '200000');
     const cid = await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 1);
@@ -139,6 +143,8 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual(lookup.Message, cid);
     assert.equal(lookup.Height, 1);
     assert.equal(lookup.Receipt.ExitCode, 0);
+    // The estimate sizes the message with the largest plausible fees and nonce: a few bytes over.
+    assert.ok(used >= lookup.Receipt.GasUsed && used - lookup.Receipt.GasUsed < 50_000, `${used} for ${lookup.Receipt.GasUsed}`);
     assert.deepEqual(await result('Filecoin.StateSearchMsg', [null, cid, -1, true]), lookup);
     // Searched from a tipset before the one that executed it, with no lookback: found all the same,
     // as Lotus's chain index finds it whatever tipset the search starts from.

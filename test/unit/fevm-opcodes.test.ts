@@ -854,3 +854,28 @@ describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors i
     assert.equal(ofAccount.second, BigInt(opcodes));
   });
 });
+
+describe('SELFDESTRUCT\'s send (builtin-actors instructions/lifecycle.rs selfdestruct)', () => {
+  test('a Placeholder made for a new beneficiary, the balance moved, the tombstone flushed', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const known = '0x' + '6b'.repeat(20);
+    const fresh = '0x' + '6c'.repeat(20);
+    const destroyTo = (beneficiary: string) => deployCode('73' + beneficiary.slice(2) + 'ff');
+    assert.equal((await sendRaw(known, '0x', 1n)).exitCode, 0);
+    // Three contracts with the same code size: to the known Placeholder with 1 attoFIL and with
+    // none, and to a new address with 1 attoFIL.
+    assert.equal((await sendRaw(null, destroyTo(known), 1n)).exitCode, 0);
+    assert.equal((await sendRaw(null, destroyTo(known))).exitCode, 0);
+    assert.equal((await sendRaw(null, destroyTo(fresh), 1n)).exitCode, 0);
+    const destroy = async (nonce: number) => {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
+      assert.equal(receipt.exitCode, 0);
+      return receipt.gasUsed;
+    };
+    const [withBalance, without, toFresh] = [await destroy(1), await destroy(2), await destroy(3)];
+    // The balance: the value transfer and the beneficiary's update (the contract's own comes with its tombstone).
+    assert.equal(withBalance - without, SEND_TRANSFER_FUNDS + ACTOR_UPDATE);
+    // A new beneficiary: created, its address assigned (its lookup and update are its creation's).
+    assert.equal(toFresh - withBalance, onCreateActor(true));
+  });
+});

@@ -3,19 +3,20 @@
 // eth_subscribe, eth_unsubscribe.
 import { DevnetError } from '../../common/errors.js';
 import { defineMethod } from '../define-method.js';
-import { formatLog } from '../format.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
+import { LogAnswer } from '../log-json.js';
 import { matchesCriteria, tipsetLogs } from '../logs.js';
 import { object, optional, string } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
 
-function queryLogs(devnet: Devnet, query: LogQuery) {
-  return devnet.chain
-    .range(query.from, query.to)
-    .flatMap((tipset) => tipsetLogs(devnet, tipset))
-    .filter((log) => matchesCriteria(log, query.criteria))
-    .map(formatLog);
+/** The logs of the query's range that match it, oldest first. */
+function queryLogs(devnet: Devnet, query: LogQuery): LogAnswer[] {
+  const answers: LogAnswer[] = [];
+  for (const tipset of devnet.chain.range(query.from, query.to)) {
+    for (const log of tipsetLogs(devnet, tipset)) if (matchesCriteria(log, query.criteria)) answers.push(new LogAnswer(log));
+  }
+  return answers;
 }
 
 export const ethLogs = [

@@ -97,7 +97,7 @@ export const filecoinMpool = [
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], ({ devnet }, msg) =>
-    devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg)),
+    devnet.estimateGasLimit(msg, signatureTypeOf(devnet, msg)),
   ),
 
   defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], (_ctx, blocks) =>

@@ -19,7 +19,8 @@
 //     not looked up again, and a send that failed forgets what it accessed;
 //   - a CREATE as the EAM runs it: the caller's state flushed first (its nonce), then Exec4 over
 //     nothing or a Placeholder, Resurrect over a dead contract, a refusal over anything else;
-//   - EXT* opcodes and DELEGATECALL read the target's actor and ask a contract for its bytecode.
+//   - EXT* opcodes and DELEGATECALL read the target's actor and ask a contract for its bytecode;
+//     SELFDESTRUCT pays its send and its tombstone's flush.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
 import {
@@ -47,7 +48,7 @@ import {
   type FilecoinPrecompileEntry,
 } from '../../../filecoin-precompiles/index.js';
 import type { Actor, EvmState } from '../../actor.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
 import type { StateAccess } from '../../state-access.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
@@ -262,10 +263,10 @@ export class FevmEvm extends EVM {
       if (!contract) before += ACCOUNT_INVOCATION;
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
-    const invocation = contract && runner ? { actorId: runner.id, opened: new Set<bigint>(), changed: new Set<bigint>(), addedPairs: 0 } : undefined;
+    const invocation: Invocation | undefined = contract && runner ? { actorId: runner.id, opened: new Set(), changed: new Set(), addedPairs: 0 } : undefined;
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
-    return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation) : 0)));
+    return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0)));
   }
 
   /** A send that failed forgets the actors it accessed: they are charged again (ref-fvm with_transaction). */
@@ -393,6 +394,28 @@ export class FevmEvm extends EVM {
     return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + code;
   }
 
+  /**
+   * SELFDESTRUCT (builtin-actors instructions/lifecycle.rs selfdestruct): the balance sent to the
+   * beneficiary with METHOD_SEND (the send syscall with no flush first and no invocation; a
+   * Placeholder made for an unknown f410), then the tombstone written, flushed when the frame returns.
+   */
+  selfDestructGas(beneficiary: Uint8Array, self: Uint8Array): number {
+    const { state, access } = this.host;
+    const receiver = resolveEthAddress(state, beneficiary);
+    let gas = HOST_CALL;
+    if (receiver) gas += access.read(receiver.id);
+    else if (!isMaskedId(beneficiary)) gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
+    const contract = resolveEthAddress(state, self);
+    if (contract && contract.balance > 0n) {
+      gas += SEND_TRANSFER_FUNDS;
+      // A transfer to itself moves nothing (ref-fvm DefaultCallManager::transfer).
+      if (receiver?.id !== contract.id) gas += access.write(contract.id) + (receiver ? access.write(receiver.id) : 0);
+    }
+    const invocation = this.currentInvocation;
+    if (invocation) invocation.stateChanged = true;
+    return gas;
+  }
+
   /** The FVM's send: the receiver looked up (or a Placeholder created), the value moved. */
   private sendSyscallGas(message: Message, receiver: Actor | undefined): number {
     const { access } = this.host;
@@ -422,6 +445,7 @@ export class FevmEvm extends EVM {
     const gas = changed > 0 ? evmFlushGas(changed, invocation.addedPairs, actorUpdate) : evmStateFlushGas(actorUpdate);
     invocation.changed.clear();
     invocation.addedPairs = 0;
+    invocation.stateChanged = false;
     return gas;
   }
 }
@@ -434,6 +458,8 @@ export interface Invocation {
   changed: Set<bigint>;
   /** Slots written from zero since the last flush: pairs the KAMT gains. */
   addedPairs: number;
+  /** The state block changed besides storage (a tombstone): the frame's end flushes it. */
+  stateChanged?: boolean;
 }
 
 type OpcodeInfo = FevmEvm['_opcodeMap'][number]['opcodeInfo'];
@@ -667,7 +693,7 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
     }
     return gas;
   },
-  SELFDESTRUCT: () => SEND_SYSCALL + SEND_TRANSFER_FUNDS,
+  SELFDESTRUCT: (rs, evm) => evm.selfDestructGas(addressFromWord(rs.stack.peek(1)[0]), rs.interpreter.getAddress().bytes),
 };
 
 /**
@@ -879,6 +905,7 @@ function selfdestruct(runState: RunState): void {
     if (!receiver) {
       if (isMaskedId(beneficiary)) throw new EVMError(SELFDESTRUCT_FAILED);
       receiver = createPlaceholder(state, beneficiary);
+      host.access.created(receiver.id);
     }
     transfer(state, self.id, receiver.id, self.balance);
   }

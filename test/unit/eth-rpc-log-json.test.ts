@@ -1,0 +1,64 @@
+// log-json.ts: a log in a long eth_getLogs answer is written as the bytes of JSON.stringify of its
+// Ethereum view (format.ts formatLog), whatever its topics, data and numbers, the first time and from
+// the kept text; the text kept stays within its bound however many logs are answered.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatLog } from '../../src/eth-rpc/format.js';
+import { KEPT_CHARS, keptChars, LogAnswer } from '../../src/eth-rpc/log-json.js';
+import type { EthLog } from '../../src/eth-rpc/logs.js';
+
+/** Bytes that differ from log to log, all 256 values among them. */
+const bytes = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (seed * 131 + i * 37) % 256);
+
+function log(seed: number, topics: number, dataBytes: number, numbers: [number, number, number]): EthLog {
+  return {
+    address: bytes(20, seed),
+    topics: Array.from({ length: topics }, (_, i) => bytes(32, seed + i + 1)),
+    data: bytes(dataBytes, seed + 7),
+    logIndex: numbers[0],
+    transactionIndex: numbers[1],
+    transactionHash: bytes(32, seed + 11),
+    blockHash: bytes(32, seed + 13),
+    blockNumber: numbers[2],
+  };
+}
+
+const NUMBERS = [0, 1, 9, 10, 15, 16, 255, 256, 4095, 4096, 2 ** 32 - 1, 2 ** 32, 2 ** 52, Number.MAX_SAFE_INTEGER];
+const LOGS = [
+  ...[0, 1, 2, 3, 4].flatMap((topics) => [0, 1, 31, 32, 33, 1000].map((data) => log(topics * 10 + data, topics, data, [topics, data, 3000]))),
+  ...NUMBERS.map((n, i) => log(i, 3, 32, [n, NUMBERS[(i + 5) % NUMBERS.length]!, NUMBERS[(i + 9) % NUMBERS.length]!])),
+];
+
+function written(answer: LogAnswer): string {
+  const buffer = Buffer.alloc(answer.maxJsonBytes + 10, 0xff);
+  const end = answer.writeJson(buffer, 5);
+  assert.ok(end - 5 <= answer.maxJsonBytes, 'within maxJsonBytes');
+  assert.ok(buffer.subarray(0, 5).every((b) => b === 0xff) && buffer.subarray(end).every((b) => b === 0xff), 'nothing written outside');
+  return buffer.subarray(5, end).toString('latin1');
+}
+
+test('writeJson writes the bytes of JSON.stringify(formatLog(log)), the first time and again', () => {
+  for (const [i, each] of LOGS.entries()) {
+    const expected = JSON.stringify(formatLog(each));
+    assert.equal(written(new LogAnswer(each)), expected, `log ${i}`);
+    assert.equal(written(new LogAnswer(each)), expected, `log ${i} again`);
+  }
+});
+
+test('serialised anywhere else (JSON.stringify: WebSocket, batches) it is its Ethereum view', () => {
+  const each = LOGS[7]!;
+  assert.equal(JSON.stringify([new LogAnswer(each)]), JSON.stringify([formatLog(each)]));
+});
+
+test('the text kept stays within KEPT_CHARS; a log whose text was dropped is written the same', () => {
+  const first = log(1, 3, 32, [0, 0, 1]);
+  const expected = JSON.stringify(formatLog(first));
+  written(new LogAnswer(first));
+  const count = Math.ceil((1.25 * KEPT_CHARS) / expected.length);
+  for (let i = 0; i < count; i++) {
+    new LogAnswer(log(i, 3, 32, [i % 7, 0, i])).maxJsonBytes;
+    assert.ok(keptChars() <= KEPT_CHARS, `${keptChars()} characters kept after ${i + 1} logs`);
+  }
+  assert.ok(keptChars() > KEPT_CHARS / 2, 'it keeps logs up to its bound');
+  assert.equal(written(new LogAnswer(first)), expected);
+});
