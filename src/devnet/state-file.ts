@@ -25,7 +25,7 @@ const JOURNAL_SHARE = 1;
 const STEP_MS = 8;
 /** How often state edits made between tipsets (cheat codes) are journaled. */
 const EDITS_INTERVAL_MS = 5_000;
-/** How long after a failed compaction the next may start. */
+/** How long after a failed compaction (or whole save while broken) the next may start. */
 const RETRY_MS = 5_000;
 
 export interface CompactionRule {
@@ -33,6 +33,8 @@ export interface CompactionRule {
   journalShare: number;
   /** How long one step of the write may hold the event loop. */
   stepMs: number;
+  /** How long after a failed whole save the next may start. */
+  retryMs: number;
 }
 
 export const journalPath = (path: string): string => `${path}.journal`;
@@ -49,12 +51,12 @@ const cannotSave = (path: string, err: unknown) => new StateFileError(`cannot sa
 export class StateFile {
   /** The state version the file and the journal hold up to. */
   private journaled: number;
-  /** An append failed, or a rewind could not be journaled: only a whole save can go on. */
+  /** An append failed, or a rewind could not be journaled: only a whole save (at most one per retryMs) can go on. */
   private broken = false;
   private fileBytes = 0;
   private journalBytes = 0;
   private compaction: Compaction | undefined;
-  /** No compaction starts before this time (Date.now()): the last one failed. */
+  /** No compaction, nor a whole save while broken, starts before this time (Date.now()): the last one failed. */
   private retryAt = 0;
   private readonly rule: CompactionRule;
   private readonly timer: NodeJS.Timeout;
@@ -73,7 +75,7 @@ export class StateFile {
     private readonly onError: (err: StateFileError) => void,
     { loaded, rule = {} }: { loaded?: SavedChain; rule?: Partial<CompactionRule> } = {},
   ) {
-    this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, ...rule };
+    this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, retryMs: RETRY_MS, ...rule };
     removeStaleTemporaries(path);
     removeStaleTemporaries(journalPath(path));
     const untouched = loaded?.journalBytes !== undefined && devnet.stateVersion === loaded.state.length && devnet.chain.all().length === loaded.tipsets.length;
@@ -89,8 +91,17 @@ export class StateFile {
     this.compactIfDue();
   }
 
-  /** Goes on with the file and the journal the chain was loaded from, the journal cut after the records read. */
+  /**
+   * Goes on with the file and the journal the chain was loaded from, the journal cut after the records
+   * read. The temporary file a save writes is made and removed once, so that a directory where the
+   * file cannot be written again stops the node here, as a new file does.
+   */
   private resume(journalBytes: number): void {
+    try {
+      new AtomicFile(this.path).abort();
+    } catch (err) {
+      throw cannotSave(this.path, err);
+    }
     try {
       if (existsSync(journalPath(this.path))) truncateSync(journalPath(this.path), journalBytes);
       else writeFileSync(journalPath(this.path), new Uint8Array());
@@ -134,7 +145,7 @@ export class StateFile {
 
   /** Journals `tipset`, or the state edits since the last record when none is given. */
   private append(tipset: Tipset | undefined): void {
-    if (this.broken) return this.attempt(() => this.save());
+    if (this.broken) return this.saveWhenDue();
     const version = this.devnet.stateVersion;
     this.attempt(() => {
       this.appendRecord(this.devnet.journalRecord(this.journaled, tipset), tipset ? `tipset ${tipset.epoch}` : 'the state edits');
@@ -185,6 +196,17 @@ export class StateFile {
     throw new StateFileError(`the chain was replaced and cannot be saved: ${stopped('it')}`);
   }
 
+  /** While broken: a whole save, unless the last one failed less than retryMs ago (each costs time in proportion to the chain). */
+  private saveWhenDue(): void {
+    if (Date.now() < this.retryAt) return;
+    try {
+      this.save();
+    } catch (err) {
+      this.retryAt = Date.now() + this.rule.retryMs;
+      this.onError(err as StateFileError);
+    }
+  }
+
   /** Starts writing the whole file again, in steps, when the journal has grown to its share of the file. */
   private compactIfDue(): void {
     if (this.compaction || this.journalBytes < this.rule.journalShare * this.fileBytes || Date.now() < this.retryAt) return;
@@ -205,14 +227,14 @@ export class StateFile {
     try {
       writeFileAtomically(journalPath(this.path), readFrom(journalPath(this.path), compaction.journalBytes));
     } catch (error) {
-      this.retryAt = Date.now() + RETRY_MS;
+      this.retryAt = Date.now() + this.rule.retryMs;
       return this.onError(new StateFileError(`cannot empty ${journalPath(this.path)}: ${(error as Error).message}`));
     }
     this.journalBytes -= compaction.journalBytes;
   }
 
   private failedCompaction(err: unknown): void {
-    this.retryAt = Date.now() + RETRY_MS;
+    this.retryAt = Date.now() + this.rule.retryMs;
     this.onError(cannotSave(this.path, err));
   }
 

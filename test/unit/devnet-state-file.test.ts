@@ -330,6 +330,74 @@ describe('StateFile', () => {
     assert.equal(existsSync(temporaryPath(path, dead)), false);
   });
 
+  test('a node started from its file and journal, where the file cannot be written again, refuses to start with a StateFileError naming it', async () => {
+    const path = join(dir, 'resume-blocked.state');
+    {
+      using node = await keptDevnet(path);
+      await send(node.devnet, 0);
+    }
+    // The temporary file a save writes first cannot be created (a directory stands in its way), as in a read-only directory.
+    mkdirSync(temporaryPath(path));
+    const loaded = readStateFile(path)!;
+    assert.ok(loaded.journalBytes! > 0);
+    const devnet = await createDevnet(testConfig(), loaded);
+    try {
+      assert.throws(() => new StateFile(path, devnet, () => undefined, { loaded }), (err: Error) => err instanceof StateFileError && /cannot save the chain to .*resume-blocked\.state: EISDIR/.test(err.message));
+    } finally {
+      devnet.close();
+    }
+    rmSync(temporaryPath(path), { recursive: true });
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 1);
+    assert.equal(existsSync(temporaryPath(path)), false);
+  });
+
+  test('once an append has failed, a whole save is tried at most once per retry interval, not per tipset; one that succeeds goes on journaling', async () => {
+    /** Makes the journal of `path` fail every append (a directory in its place) and every whole save fail (its temporary file cannot be created). */
+    const breakDisk = (path: string) => {
+      rmSync(journalPath(path));
+      mkdirSync(journalPath(path));
+      mkdirSync(temporaryPath(path));
+    };
+    const freeDisk = (path: string) => [journalPath(path), temporaryPath(path)].forEach((p) => rmSync(p, { recursive: true }));
+    {
+      const path = join(dir, 'broken-retry.state');
+      using node = await keptDevnet(path, { retryMs: 3_600_000 });
+      await send(node.devnet, 0);
+      breakDisk(path);
+      const saves = mock.method(node.devnet, 'save');
+      for (let nonce = 1; nonce < 6; nonce++) await send(node.devnet, nonce);
+      // Tipset 2's append failed; tipset 3 tried a whole save; tipsets 4 to 6 tried none.
+      assert.equal(saves.mock.callCount(), 1);
+      assert.deepEqual(
+        node.errors.map((e) => e.message.replace(/:.*/, '')),
+        [`cannot append tipset 2 to ${journalPath(path)}`, `cannot save the chain to ${path}`],
+      );
+      freeDisk(path);
+      await send(node.devnet, 6);
+      assert.equal(saves.mock.callCount(), 1);
+    }
+    {
+      const path = join(dir, 'broken-recovers.state');
+      const hashes: string[] = [];
+      {
+        using node = await keptDevnet(path, { retryMs: 0 });
+        hashes.push(await send(node.devnet, 0));
+        breakDisk(path);
+        for (let nonce = 1; nonce < 3; nonce++) hashes.push(await send(node.devnet, nonce));
+        assert.ok(node.errors.some((e) => /cannot save the chain/.test(e.message)));
+        freeDisk(path);
+        // The disk is free again: this tipset's whole save succeeds, the tipsets after it are journaled.
+        for (let nonce = 3; nonce < 6; nonce++) hashes.push(await send(node.devnet, nonce));
+        assert.equal(decodeChain(new Uint8Array(readFileSync(path)), 'the file').tipsets.length, 5);
+        assert.ok(statSync(journalPath(path)).size > 0);
+      }
+      using again = await keptDevnet(path);
+      assert.equal(again.devnet.head.epoch, 6);
+      assert.deepEqual(minedHashes(again.devnet), hashes);
+    }
+  });
+
   test('a path that cannot be written refuses to start with a StateFileError naming it', async () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, 'x');
