@@ -7,7 +7,7 @@ import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cb
 import { DevnetError } from '../common/errors.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
 import { signedMessageCid } from '../fevm/message.js';
-import type { SavedCommit, StateTree } from '../fevm/state-tree.js';
+import { storableChange, type SavedCommit, type StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
 import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.js';
@@ -58,8 +58,8 @@ export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved
 
 const big = encodeBigInt;
 
-function encodeTipset(t: Tipset) {
-  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: savedMessagesOf(t) };
+function encodeTipset(t: Tipset, messages: unknown = savedMessagesOf(t)) {
+  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: messages as SavedMessage[] };
 }
 
 const encodeCommit = ({ epoch, changes }: SavedCommit) => [epoch, changes];
@@ -69,9 +69,10 @@ export type ChainPiece = Uint8Array | undefined;
 
 /**
  * The whole chain encoded (saveChain's bytes), a piece at a time: between two yields the work is at
- * most one commit or one tipset encoded, or a few hundred state values exported, so that a long
- * chain can be written across turns of the event loop. It is the chain as it is at the call: tipsets and commits added
- * meanwhile are left out; a rewind meanwhile (evm_revert, anvil_loadState) spoils it.
+ * most one tipset's messages decoded (a cold tipset) or GROUP_ITEMS messages or state values encoded,
+ * so that a long chain can be written across turns of the event loop. It is the chain as it is at the
+ * call: tipsets and commits added meanwhile are left out; a rewind meanwhile (evm_revert,
+ * anvil_loadState) spoils it.
  */
 export function encodeChainInSteps({ chainId, state, chain, clock }: ChainParts): Generator<ChainPiece, void, void> {
   return chainPieces(state, chain, state.snapshot().write, chain.all().length, chainId, clock.save().offsetSeconds);
@@ -85,17 +86,48 @@ function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, 
   if (!(0 < stateAt && stateAt < tipsetsAt)) throw new Error('the saved document does not hold the state before the tipsets');
   yield document.subarray(0, stateAt);
   yield arrayHeader(commitCount);
-  const commits = yield* state.exportCommitsInSteps(commitCount);
-  for (const commit of commits) yield encodeCbor(encodeCommit(commit));
+  for (const { epoch, written } of state.writtenBetween(0, commitCount)) yield* inGroups((changes) => [epoch, changes], written, storableChange);
   yield document.subarray(stateAt + encodeCbor(STATE_MARKER).length, tipsetsAt);
   yield arrayHeader(tipsetCount);
   const tipsets = chain.all();
-  for (let i = 0; i < tipsetCount; i++) yield encodeCbor(encodeTipset(tipsets[i]));
+  for (let i = 0; i < tipsetCount; i++) {
+    const messages = savedMessagesOf(tipsets[i]);
+    // Decoding a cold tipset's messages is a step's work of its own.
+    if (messages.length > GROUP_ITEMS) yield undefined;
+    yield* inGroups((items) => encodeTipset(tipsets[i], items), messages, (message) => message);
+  }
   yield document.subarray(tipsetsAt + encodeCbor(TIPSETS_MARKER).length);
 }
 
 const STATE_MARKER = new TextEncoder().encode('(the state commits go here)');
 const TIPSETS_MARKER = new TextEncoder().encode('(the tipsets go here)');
+const ITEMS_MARKER = new TextEncoder().encode('(the items go here)');
+
+/** How many items of a large array (a tipset's messages, a commit's changes) one piece encodes. */
+const GROUP_ITEMS = 128;
+
+/**
+ * The encoding of `make(items.map(item))`: whole when `items` is short, else cut where a marker
+ * stands in for the array, which goes there as its header and its items' encodings, GROUP_ITEMS at a
+ * time (each group made with `item` and encoded as an array, its own header cut off).
+ */
+function* inGroups<T>(make: (items: unknown) => unknown, items: readonly T[], item: (value: T) => unknown): Generator<Uint8Array, void, void> {
+  if (items.length <= GROUP_ITEMS) {
+    yield encodeCbor(make(items.map(item)));
+    return;
+  }
+  const template = encodeCbor(make(ITEMS_MARKER));
+  const marker = Buffer.from(encodeCbor(ITEMS_MARKER));
+  const at = Buffer.from(template).indexOf(marker);
+  if (at < 0 || Buffer.from(template).lastIndexOf(marker) !== at) throw new Error('the marker of a large array is not in its encoding once');
+  yield template.subarray(0, at);
+  yield arrayHeader(items.length);
+  for (let from = 0; from < items.length; from += GROUP_ITEMS) {
+    const group = items.slice(from, from + GROUP_ITEMS).map(item);
+    yield encodeCbor(group).subarray(arrayHeader(group.length).length);
+  }
+  yield template.subarray(at + marker.length);
+}
 
 /** The header of a CBOR array of `length` items, as the encoder writes it. */
 function arrayHeader(length: number): Uint8Array {

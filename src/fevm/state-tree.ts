@@ -73,27 +73,22 @@ class VersionedMap<V> {
     }
   }
 
-  /** What `write` wrote to `key`, and at which epoch (searched from the newest, where journaling looks). */
+  /** What `write` wrote to `key`, and at which epoch. */
   atWrite(key: string, write: number): { epoch: number; value: V } | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (entry instanceof Written) return entry.write === write ? entry : undefined;
-    for (let i = entry.writes.length - 1; i >= 0 && entry.writes[i]! >= write; i--) {
-      if (entry.writes[i] === write) return { epoch: entry.epochs[i]!, value: entry.values[i]! };
+    // Writes only grow: a binary search, so that exporting a long history in order stays O(log n) a value.
+    const { writes } = entry;
+    let lo = 0;
+    let hi = writes.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (writes[mid] === write) return { epoch: entry.epochs[mid]!, value: entry.values[mid]! };
+      if (writes[mid]! < write) lo = mid + 1;
+      else hi = mid - 1;
     }
     return undefined;
-  }
-
-  /** Every (key, epoch, write, value) ever written, in no particular order. */
-  *all(): Iterable<[string, number, number, V]> {
-    for (const [key, entry] of this.entries) {
-      if (entry instanceof Written) {
-        yield [key, entry.epoch, entry.write, entry.value];
-        continue;
-      }
-      const { epochs, writes, values } = entry;
-      for (let i = 0; i < writes.length; i++) yield [key, epochs[i], writes[i], values[i]];
-    }
   }
 
   /** Forgets what writes after `write` wrote to `key`. */
@@ -115,9 +110,6 @@ class VersionedMap<V> {
 }
 
 /** One commit of the state's history, as saved: its epoch and the key/value pairs it wrote. */
-/** How many values exportCommitsInSteps exports between two yields. */
-const EXPORT_STEP_VALUES = 256;
-
 export interface SavedCommit {
   epoch: number;
   changes: [string, unknown][];
@@ -142,6 +134,9 @@ function encodeValue(key: string, value: unknown): unknown {
   if (key.startsWith('s')) return encodeBigInt(value as bigint);
   return key.startsWith('a') ? storableActor(value as Actor) : value;
 }
+
+/** A key/value pair the tree holds as the state file stores it. */
+export const storableChange = ([key, value]: [string, unknown]): [string, unknown] => [key, encodeValue(key, value)];
 
 function decodeValue(key: string, value: unknown): unknown {
   if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
@@ -404,44 +399,32 @@ export class StateTree {
 
   /** The whole history as the commits that made it, with CBOR-encodable values (for saving). */
   exportCommits(): SavedCommit[] {
-    const steps = this.exportCommitsInSteps(this.writes.length);
-    for (;;) {
-      const step = steps.next();
-      if (step.done) return step.value;
-    }
-  }
-
-  /**
-   * The first `count` commits as `exportCommits` gives them, yielding after every few values, so that
-   * a long history can be exported across turns of the event loop. Commits made meanwhile are left
-   * out; a revert meanwhile spoils the result.
-   */
-  *exportCommitsInSteps(count: number): Generator<undefined, SavedCommit[], void> {
-    const commits: SavedCommit[] = this.writes.slice(0, count).map(() => ({ epoch: 0, changes: [] }));
-    let values = 0;
-    for (const [key, epoch, write, value] of this.values.all()) {
-      if (write <= count) {
-        const commit = commits[write - 1];
-        commit.epoch = epoch;
-        commit.changes.push([key, encodeValue(key, value)]);
-      }
-      if (++values % EXPORT_STEP_VALUES === 0) yield;
-    }
-    return commits;
+    return this.exportCommitsSince(0);
   }
 
   /** The commits after the first `from`, as `exportCommits` gives them: what a journal appends. */
   exportCommitsSince(from: number): SavedCommit[] {
-    return this.writes.slice(from).map((keys, i) => {
-      const commit: SavedCommit = { epoch: 0, changes: [] };
-      for (const key of keys) {
-        const written = this.values.atWrite(key, from + i + 1);
-        if (!written) continue;
-        commit.epoch = written.epoch;
-        commit.changes.push([key, encodeValue(key, written.value)]);
+    return [...this.writtenBetween(from, this.writes.length)].map(({ epoch, written }) => ({ epoch, changes: written.map(storableChange) }));
+  }
+
+  /**
+   * The commits numbered `from` + 1 to `to`, each as its epoch and the key/value pairs it wrote as the
+   * tree holds them (storableChange makes one what exportCommits gives), made one at a time as they
+   * are iterated, so that a long history can be saved across turns of the event loop without holding
+   * all of it. A revert meanwhile spoils the result.
+   */
+  *writtenBetween(from: number, to: number): Generator<{ epoch: number; written: [string, unknown][] }, void, void> {
+    for (let write = from + 1; write <= to; write++) {
+      let epoch = 0;
+      const written: [string, unknown][] = [];
+      for (const key of this.writes[write - 1]!) {
+        const value = this.values.atWrite(key, write);
+        if (!value) continue;
+        epoch = value.epoch;
+        written.push([key, value.value]);
       }
-      return commit;
-    });
+      yield { epoch, written };
+    }
   }
 
   /** Replaces the whole history with one `exportCommits` saved. */

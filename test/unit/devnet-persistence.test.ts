@@ -10,6 +10,9 @@ import { compileFixtures } from '../helpers/solc.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { installCronProbe, PROBE_ACCOUNT, scheduleProbe } from '../helpers/cron-probe.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { hexToBytes } from '../../src/common/hex.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+import { signTx } from '../helpers/dev-wallet.js';
 
 const FIL = 10n ** 18n;
 
@@ -65,6 +68,40 @@ describe('saving and loading a chain', () => {
     // Encoding the decoded document again in one call gives the same bytes: nothing of dag-cbor's canonical form is lost.
     assert.deepEqual(encodeCbor(decodeCbor(before)), before);
     assert.equal(decodeChain(before, 'the steps').tipsets.length, Number(await a.result('eth_blockNumber')));
+  });
+
+  test('a tipset of many messages and a commit of many changes are encoded in pieces of a few of them, the bytes the same', async () => {
+    // hotMessages 1: the large tipset is cold (its messages decoded from the chain's buffer) by the save.
+    for (const hotMessages of [Infinity, 1]) {
+      const devnet = await createDevnet(testConfig({ noMining: true, hotMessages }));
+      try {
+        // 300 transfers to new addresses in one tipset: its commit writes each new actor and address.
+        for (let nonce = 0; nonce < 300; nonce++) {
+          await devnet.sendRawTransaction(hexToBytes(await signTx({ nonce, to: `0x${(0x100000 + nonce).toString(16).padStart(40, '0')}` })));
+        }
+        await devnet.mine();
+        await devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 300 })));
+        await devnet.mine();
+        const large = devnet.chain.all()[1]!;
+        assert.equal(large.messages.length, 300);
+        const pieces: Uint8Array[] = [];
+        for (const piece of devnet.saveInSteps()) if (piece) pieces.push(piece);
+        const bytes = new Uint8Array(Buffer.concat(pieces));
+        // The whole document encoded in one call gives the same bytes.
+        const document = decodeCbor<{ state: [number, unknown[]][]; tipsets: { messages: unknown[] }[] }>(bytes);
+        assert.deepEqual(encodeCbor(document), bytes);
+        assert.equal(document.tipsets[1]!.messages.length, 300);
+        assert.ok(document.state.some(([, changes]) => changes.length > 300));
+        // No piece holds the large tipset's messages, nor its commit's changes, whole.
+        const commit = document.state.reduce((a, b) => (b[1].length > a[1].length ? b : a));
+        for (const whole of [encodeCbor(document.tipsets[1]!.messages), encodeCbor(commit[1])]) {
+          assert.ok(!pieces.some((piece) => Buffer.from(piece).includes(Buffer.from(whole))));
+        }
+        assert.equal(decodeChain(bytes, 'the pieces').tipsets[1]!.blockCid.toString(), large.blockCid.toString());
+      } finally {
+        devnet.close();
+      }
+    }
   });
 
   test('anvil_dumpState and anvil_loadState move a chain between nodes', async (t) => {
