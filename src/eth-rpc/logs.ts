@@ -49,14 +49,37 @@ function eventToLog(event: ActorEvent): { topics: Uint8Array[]; data: Uint8Array
   return { topics, data: data ?? new Uint8Array() };
 }
 
-/** Each tipset's logs, made on its first read; those without logs share one empty list, and one without messages has no entry. */
-const cache = new WeakMap<Tipset, readonly EthLog[]>();
+/**
+ * Tipsets' logs, made on a tipset's first read and kept for the tipsets read last, counted in logs (a
+ * tipset without any counts one): the ranges clients poll stay made, and a query over the whole chain
+ * does not keep its logs (and a cold tipset's decoded events) for the node's life. Oldest out first.
+ */
+export const KEPT_LOGS = 8192;
+const kept = new Map<Tipset, readonly EthLog[]>();
+let keptCount = 0;
 const NO_LOGS: readonly EthLog[] = Object.freeze([]);
 
+/** How many logs are kept now, as KEPT_LOGS counts them (tests). */
+export function keptLogCount(): number {
+  return keptCount;
+}
+
 export function tipsetLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
-  const cached = cache.get(tipset);
+  const cached = kept.get(tipset);
   if (cached) return cached;
   if (tipset.messages.length === 0) return NO_LOGS;
+  const logs = makeLogs(devnet, tipset);
+  kept.set(tipset, logs);
+  keptCount += Math.max(1, logs.length);
+  for (const [oldest, its] of kept) {
+    if (keptCount <= KEPT_LOGS) break;
+    kept.delete(oldest);
+    keptCount -= Math.max(1, its.length);
+  }
+  return logs;
+}
+
+function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
   const logs: EthLog[] = [];
   const state = devnet.stateAt(tipset.epoch);
   let logIndex = 0;
@@ -77,9 +100,7 @@ export function tipsetLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
       });
     }
   }
-  const made = logs.length > 0 ? logs : NO_LOGS;
-  cache.set(tipset, made);
-  return made;
+  return logs.length > 0 ? logs : NO_LOGS;
 }
 
 export function matchesCriteria(log: EthLog, criteria: LogCriteria): boolean {

@@ -7,7 +7,7 @@ import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm
 import { eventsRoot } from '../fevm/events-amt.js';
 import type { ActorEvent } from '../fevm/types.js';
 import { DigestIndex } from './digest-index.js';
-import { compactMessages, encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
+import { compactMessages, DecodedColdTipsets, encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
 export interface MessageLocation {
   tipset: Tipset;
@@ -37,6 +37,7 @@ export class ChainStore {
   private messageCount = 0;
   /** The tipsets from this index on keep their messages as objects; those before it are cold. */
   private hotFrom = 0;
+  private readonly decodedCold = new DecodedColdTipsets();
   private readonly byHash = new Map<string, Tipset>();
   private readonly byBlock = new Map<string, Tipset>();
   /** Messages by their CID's digest: a BLS message's unsigned CID, the signed one otherwise. */
@@ -50,11 +51,16 @@ export class ChainStore {
   private readonly byUnsignedCid = new DigestIndex((ordinal) => (ordinal < this.unsignedIndexed ? this.unsignedDigest(ordinal) : undefined));
   private unsignedDigests = new Uint8Array(0);
   private unsignedIndexed = 0;
-  /** Receipts' events by their EventsRoot, and the blocks of those AMTs (ChainGetEvents, ChainReadObj). */
-  private readonly eventsByRoot = new Map<string, readonly ActorEvent[]>();
+  /**
+   * Receipts' events by their EventsRoot (ChainGetEvents): the ordinal of the first message whose
+   * receipt has them (read from its tipset, cold or not, so the chain keeps no second copy), or the
+   * events themselves once that message is dropped (truncate).
+   */
+  private readonly eventsByRoot = new Map<string, number | readonly ActorEvent[]>();
+  /** The blocks of those events AMTs (ChainReadObj). */
   private readonly eventBlocks = new Map<string, Uint8Array>();
-  /** Receipts' events whose AMTs are not built yet: built on the first lookup, not while mining. */
-  private unindexedEvents: (readonly ActorEvent[])[] = [];
+  /** Receipts with events whose AMTs are not built yet, as above: built on the first lookup, not while mining. */
+  private unindexedEvents: (number | readonly ActorEvent[])[] = [];
 
   /**
    * @param hotMessages the chain's last messages, which tests and dApps read right after sending, stay
@@ -95,7 +101,7 @@ export class ChainStore {
       this.byCid.add(message.cid.multihash.digest, ordinal);
       const txHash = message.ethTx?.hash;
       if (txHash) this.byTxHash.add(txHash, ordinal);
-      if (message.receipt.events.length > 0) this.unindexedEvents.push(message.receipt.events);
+      if (message.receipt.events.length > 0) this.unindexedEvents.push(ordinal);
     }
     this.coolDown();
   }
@@ -104,7 +110,7 @@ export class ChainStore {
   private coolDown(): void {
     const last = this.tipsets.length - 1;
     while (this.hotFrom < last && this.messageCount - this.firstOrdinals[this.hotFrom + 1] >= this.hotMessages) {
-      compactMessages(this.tipsets[this.hotFrom++]);
+      compactMessages(this.tipsets[this.hotFrom++], this.decodedCold);
     }
   }
 
@@ -130,18 +136,31 @@ export class ChainStore {
 
   /** Forgets every tipset above `height` and what they included (evm_revert, anvil_reset). */
   truncate(height: number): void {
+    const count = this.messageCount;
+    /** The events of the dropped receipts that have them, by ordinal. */
+    const droppedEvents = new Map<number, readonly ActorEvent[]>();
     while (this.tipsets.length > 0 && this.head.epoch > height) {
       const tipset = this.tipsets.pop()!;
       const first = this.firstOrdinals.pop()!;
-      tipset.messages.forEach((message, i) => this.unindex(message, first + i));
+      tipset.messages.forEach((message, i) => {
+        this.unindex(message, first + i);
+        if (message.receipt.events.length > 0) droppedEvents.set(first + i, message.receipt.events);
+      });
       this.messageCount = first;
       this.hotFrom = Math.min(this.hotFrom, this.tipsets.length);
       this.unsignedIndexed = Math.min(this.unsignedIndexed, first);
       this.byHash.delete(bytesToHex(tipset.hash));
       this.byBlock.delete(cidKey(tipset.blockCid));
-      // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
-      // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
     }
+    if (this.messageCount === count) return;
+    this.decodedCold.clear();
+    // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
+    // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
+    // A dropped receipt's entries hold its events from now on.
+    if (droppedEvents.size === 0) return;
+    const kept = (entry: number | readonly ActorEvent[]) => (typeof entry === 'number' ? (droppedEvents.get(entry) ?? entry) : entry);
+    this.unindexedEvents = this.unindexedEvents.map(kept);
+    for (const [root, entry] of this.eventsByRoot) if (typeof entry === 'number' && droppedEvents.has(entry)) this.eventsByRoot.set(root, kept(entry));
   }
 
   /** Removes a message the chain drops from the message indexes. */
@@ -257,14 +276,21 @@ export class ChainStore {
   /** The events of the receipt whose EventsRoot is `root` (Filecoin.ChainGetEvents). */
   eventsOf(root: CID): readonly ActorEvent[] | undefined {
     this.indexEvents();
-    return this.eventsByRoot.get(root.toString());
+    const entry = this.eventsByRoot.get(root.toString());
+    return entry === undefined ? undefined : this.eventsAt(entry);
+  }
+
+  private eventsAt(entry: number | readonly ActorEvent[]): readonly ActorEvent[] {
+    return typeof entry === 'number' ? this.messageAt(entry)!.message.receipt.events : entry;
   }
 
   /** Builds the events AMTs of the receipts appended since the last lookup. */
   private indexEvents(): void {
-    for (const events of this.unindexedEvents) {
-      const amt = eventsRoot(events)!;
-      this.eventsByRoot.set(amt.root.toString(), events);
+    for (const entry of this.unindexedEvents) {
+      const amt = eventsRoot(this.eventsAt(entry))!;
+      const root = amt.root.toString();
+      // The first receipt with these events names them: a later one may be dropped without it.
+      if (!this.eventsByRoot.has(root)) this.eventsByRoot.set(root, entry);
       for (const [key, bytes] of amt.blocks) this.eventBlocks.set(key, bytes);
     }
     this.unindexedEvents = [];

@@ -222,14 +222,15 @@ class MinedMessage implements IncludedMessage {
  * parent's CIDs are read from the parent: a CID object with its multihash, three byte views and
  * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one. Once the chain
  * calls it cold (`compactMessages`), its messages are kept as one dag-cbor buffer, the --state file's
- * values packed as tuples (saved-message.ts), and decoded when read (`coldMessages`).
+ * values packed as tuples (saved-message.ts), and decoded when read (`DecodedColdTipsets`).
  */
 class MinedTipset implements Tipset {
   readonly header: BlockHeader;
   /** Its messages as objects; undefined once cold. */
   private hot: IncludedMessage[] | undefined;
-  /** Once cold: its messages as PackedMessage values in one dag-cbor buffer. */
+  /** Once cold: its messages as PackedMessage values in one dag-cbor buffer, and where they are decoded. */
   private cold: Uint8Array | undefined;
+  private decoded: DecodedColdTipsets | undefined;
 
   constructor(
     readonly epoch: number,
@@ -248,7 +249,7 @@ class MinedTipset implements Tipset {
   }
 
   get messages(): IncludedMessage[] {
-    return this.hot ?? coldMessages(this);
+    return this.hot ?? this.decoded!.messagesOf(this);
   }
 
   get isCold(): boolean {
@@ -256,9 +257,10 @@ class MinedTipset implements Tipset {
   }
 
   /** Keeps its messages encoded from now on. */
-  compact(): void {
+  compact(decoded: DecodedColdTipsets): void {
     if (!this.hot || this.hot.length === 0) return;
     this.cold = encodeCbor(this.hot.map((m) => packMessage(encodeSavedMessage(m))));
+    this.decoded = decoded;
     this.hot = undefined;
   }
 
@@ -314,33 +316,45 @@ class MinedTipset implements Tipset {
 
 /** How many messages of cold tipsets stay decoded: those of the tipsets read last. */
 const DECODED_COLD_MESSAGES = 4096;
-/** Cold tipsets' decoded messages, least recently read first. */
-const decodedCold = new Map<MinedTipset, IncludedMessage[]>();
-let decodedColdCount = 0;
 
-function coldMessages(tipset: MinedTipset): IncludedMessage[] {
-  let messages = decodedCold.get(tipset);
-  if (messages) {
-    decodedCold.delete(tipset);
-  } else {
-    messages = tipset.decodeCold();
-    decodedColdCount += messages.length;
-    for (const [oldest, its] of decodedCold) {
-      if (decodedColdCount <= DECODED_COLD_MESSAGES) break;
-      decodedCold.delete(oldest);
-      decodedColdCount -= its.length;
+/**
+ * Cold tipsets' decoded messages, least recently read first: one per chain store, which clears it
+ * when it drops tipsets, so that no entry keeps a replaced chain (each tipset holds its ancestry).
+ */
+export class DecodedColdTipsets {
+  private readonly decoded = new Map<MinedTipset, IncludedMessage[]>();
+  private count = 0;
+
+  messagesOf(tipset: MinedTipset): IncludedMessage[] {
+    let messages = this.decoded.get(tipset);
+    if (messages) {
+      this.decoded.delete(tipset);
+    } else {
+      messages = tipset.decodeCold();
+      this.count += messages.length;
+      for (const [oldest, its] of this.decoded) {
+        if (this.count <= DECODED_COLD_MESSAGES) break;
+        this.decoded.delete(oldest);
+        this.count -= its.length;
+      }
     }
+    this.decoded.set(tipset, messages);
+    return messages;
   }
-  decodedCold.set(tipset, messages);
-  return messages;
+
+  clear(): void {
+    this.decoded.clear();
+    this.count = 0;
+  }
 }
 
 /**
- * Keeps a tipset's messages as one encoded buffer from now on, decoded when read: the chain makes its
- * old tipsets cold, whose messages are read seldom (~0.19 KB a transfer where the objects were ~0.5 KB).
+ * Keeps a tipset's messages as one encoded buffer from now on, decoded when read through `decoded`:
+ * the chain makes its old tipsets cold, whose messages are read seldom (~0.19 KB a transfer where
+ * the objects were ~0.5 KB).
  */
-export function compactMessages(tipset: Tipset): void {
-  if (tipset instanceof MinedTipset) tipset.compact();
+export function compactMessages(tipset: Tipset, decoded: DecodedColdTipsets): void {
+  if (tipset instanceof MinedTipset) tipset.compact(decoded);
 }
 
 /** Whether a tipset keeps its messages encoded. */

@@ -11,7 +11,9 @@ import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { packMessage, unpackMessage, type SavedMessage } from '../../src/mining/saved-message.js';
+import { eventsRoot } from '../../src/fevm/events-amt.js';
 import { isCold } from '../../src/mining/tipset.js';
+import { fevmSetup } from '../helpers/fevm.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { compileFixtures } from '../helpers/solc.js';
@@ -140,5 +142,35 @@ describe('cold history', () => {
     const fresh = await setupRpc(t, { hotMessages: HOT_MESSAGES });
     assert.equal(await fresh.result('anvil_loadState', [dump]), true);
     assert.deepEqual(await readAll({ ...rpc, ...fresh }), cold);
+  });
+
+  test("the chain store reads a receipt's events from its tipset, cold or hot; a dropped receipt's stay; a revert empties the decoded tipsets", async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t, { hotMessages: 1 });
+    // Logs its calldata's first word under topic 1: CALLDATALOAD 0, MSTORE 0, LOG1(0, 32, 1), STOP.
+    const runtime = '600035600052600160206000a100';
+    assert.equal((await sendRaw(null, `0x600e80600b6000396000f3${runtime}`)).exitCode, 0);
+    const logger = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const word = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+    for (let i = 1; i <= 3; i++) assert.equal((await sendRaw(logger, word(i))).events.length, 1);
+    const snapshot = await devnet.cheats.snapshot();
+    const dropped = (await sendRaw(logger, word(4))).events;
+    await sendRaw(logger, word(5));
+    const withEvents = () => devnet.chain.all().flatMap((tipset) => tipset.messages.filter((m) => m.receipt.events.length > 0).map((m) => ({ tipset, index: m.index })));
+    const found = withEvents();
+    assert.equal(found.length, 5);
+    assert.ok(found.filter(({ tipset }) => isCold(tipset)).length >= 3);
+    for (const { tipset, index } of found) {
+      const { events } = tipset.messages[index].receipt;
+      // The very array its tipset gives (decoded once for a cold one): the store holds no copy of its own.
+      assert.equal(devnet.chain.eventsOf(eventsRoot(events)!.root), events);
+    }
+    const coldTipset = found[0].tipset;
+    const decodedBefore = coldTipset.messages;
+    await devnet.cheats.revert(snapshot);
+    assert.equal(withEvents().length, 3);
+    assert.notEqual(coldTipset.messages, decodedBefore, 'the revert emptied the decoded cold tipsets');
+    assert.deepEqual(coldTipset.messages, decodedBefore);
+    // Events AMTs are content-addressed and stay, as before: a dropped receipt's events are still found by their root.
+    assert.deepEqual(devnet.chain.eventsOf(eventsRoot(dropped)!.root), dropped);
   });
 });
