@@ -31,13 +31,14 @@ export class Calls {
   constructor(private readonly node: ReplayHost) {}
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
-  async call(request: CallRequest, epoch: number): Promise<InvocationResult> {
+  call(request: CallRequest, epoch: number): Promise<InvocationResult> {
     // As in Lotus, a call runs with the block gas limit whatever gas it names.
     const message = this.toMessage(request, BLOCK_GAS_LIMIT);
-    const result = await this.callMessage(message, epoch, request.input);
-    if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to.toString(), message.method);
-    // Lotus answers a deployment call with empty bytes, not the runtime code.
-    return request.to ? result : { ...result, returnData: new Uint8Array() };
+    return this.callMessage(message, epoch, request.input).then((result) => {
+      if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to.toString(), message.method);
+      // Lotus answers a deployment call with empty bytes, not the runtime code.
+      return request.to ? result : { ...result, returnData: new Uint8Array() };
+    });
   }
 
   /**
@@ -126,11 +127,12 @@ export class Calls {
     const ctx = callContext(this.node, epoch);
     // On a fork, what the call reads is fetched and the call redone (StateTree.withStateFetched):
     // only the run that counts prints its console.log lines.
-    return queue.read(async () => {
-      const { value, lines } = await state.withStateFetched(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx, input)));
-      executor.printConsole(lines);
-      return value;
-    });
+    return queue.read(() =>
+      state.withStateFetched(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx, input))).then(({ value, lines }) => {
+        executor.printConsole(lines);
+        return value;
+      }),
+    );
   }
 
   /**

@@ -70,7 +70,7 @@ export class Dispatcher {
   }
 
   /** Throws at once on a bad call (handleOne's try catches it as it catches a rejection). */
-  private call(name: string, params: unknown, ctx: RpcContext): Promise<unknown> {
+  private call(name: string, params: unknown, ctx: RpcContext): unknown {
     const method = this.methods.get(name);
     if (!method) throw new MethodNotFoundError(name);
     if (params !== undefined && params !== null && !Array.isArray(params)) {
@@ -82,19 +82,18 @@ export class Dispatcher {
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }
-    // Only a fork has calls to route; a local node's run without routeForkCall's async layer.
-    if (!ctx.devnet.fork) return this.run(method, args, ctx);
-    return routeForkCall(ctx.devnet, method, args, (routed) => this.run(method, routed, ctx));
+    // Only a fork has calls to route and state to fetch; a local node's run has no async layer of its own.
+    if (!ctx.devnet.fork) return method.handler(ctx, parseArgs(method, args));
+    return routeForkCall(ctx.devnet, method, args, (routed) => this.runOnFork(method, routed, ctx));
   }
 
   /**
-   * Parses the arguments and runs the method. On a fork, a method that only reads runs again as
-   * often as it reads state not fetched yet (fetched between runs); one that writes runs once, as its
+   * Parses the arguments and runs the method on a fork. A method that only reads runs again as often
+   * as it reads state not fetched yet (fetched between runs); one that writes runs once, as its
    * operations fetch what they read themselves (RpcMethod.writes).
    */
-  private async run(method: RpcMethod, args: unknown[], ctx: RpcContext): Promise<unknown> {
-    // An optional parameter may be left out or given as null (Lotus pointer parameters).
-    const parsed = method.params.map((param, i) => ((args[i] === undefined || args[i] === null) && param.optional ? undefined : param.parse(args[i])));
+  private async runOnFork(method: RpcMethod, args: unknown[], ctx: RpcContext): Promise<unknown> {
+    const parsed = parseArgs(method, args);
     if (method.writes) return method.handler(ctx, parsed);
     for (;;) {
       try {
@@ -108,4 +107,9 @@ export class Dispatcher {
   private error(id: Id, err: DevnetError): JsonRpcResponse {
     return { jsonrpc: '2.0', id, error: toJsonRpcError(err, this.log) };
   }
+}
+
+/** A method's arguments parsed; an optional parameter may be left out or given as null (Lotus pointer parameters). */
+function parseArgs(method: RpcMethod, args: unknown[]): unknown[] {
+  return method.params.map((param, i) => ((args[i] === undefined || args[i] === null) && param.optional ? undefined : param.parse(args[i])));
 }

@@ -254,20 +254,24 @@ export class Executor {
     return invoked({ ...result, gasUsed: Math.min(send.gasLimit, gas + result.gasUsed) });
   }
 
-  /** Runs the receiver's method once the send's own charges are paid; `send.gasLimit` is what is left. */
-  private async invokeMethod(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
-    if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) {
-      const initcode = top.input ?? decodeBytesParam(send.params);
-      if (!initcode) return noReturn(ExitCode.ErrSerialization, BUILTIN_INVOCATION);
-      const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
-      return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
-    }
-
+  /**
+   * Runs the receiver's method once the send's own charges are paid; `send.gasLimit` is what is left.
+   * Not async: it hands on the promise of the method it picks.
+   */
+  private invokeMethod(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
+    if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) return this.createExternal(state, sender, send, ctx, top);
     if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
-
     const builtin = builtinActor(receiver.kind);
-    if (!builtin) return noReturn(ExitCode.ErrUnhandledMessage, BUILTIN_INVOCATION);
+    if (!builtin) return Promise.resolve(noReturn(ExitCode.ErrUnhandledMessage, BUILTIN_INVOCATION));
     return invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, this.sendForActors);
+  }
+
+  /** A top-level message to the EAM's CreateExternal: a deployment from an Ethereum account. */
+  private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
+    const initcode = top.input ?? decodeBytesParam(send.params);
+    if (!initcode) return noReturn(ExitCode.ErrSerialization, BUILTIN_INVOCATION);
+    const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
+    return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
   }
 
   /**

@@ -363,7 +363,13 @@ export class StateTree {
    * are fetched together before the next, so a call reading many cold slots costs a few runs, not
    * one per slot; anything else missing throws (MissingStateError), is fetched, and the run is redone.
    */
-  async withStateFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+  withStateFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+    // A source that fetches nothing has nothing missing: one run.
+    if (!('fetch' in this.source)) return run(this.stage(epoch));
+    return this.runUntilFetched(epoch, run);
+  }
+
+  private async runUntilFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
     for (;;) {
       const deferred: MissingState[] = [];
       let result: T;

@@ -29,17 +29,24 @@ export class SerialQueue {
   read<T>(task: () => Promise<T>): Promise<T> {
     const start = this.pending === 0 ? new Promise((resolve) => setImmediate(resolve)) : this.tail;
     this.reads++;
-    const result = this.enqueue(start, task);
-    const answer = () => {
-      this.reads--;
-      if (this.reads > 0) {
-        this.scheduleFlush();
-        return new Promise<void>((resolve) => this.heldAnswers.push(resolve));
-      }
-      this.answerHeldReads();
-      return undefined;
-    };
-    return result.finally(answer);
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue(start, task).then(
+        (value) => this.answer(() => resolve(value)),
+        (error) => this.answer(() => reject(error)),
+      );
+    });
+  }
+
+  /** Gives a read's answer, or holds it while more reads wait (read). */
+  private answer(give: () => void): void {
+    this.reads--;
+    if (this.reads > 0) {
+      this.scheduleFlush();
+      this.heldAnswers.push(give);
+      return;
+    }
+    this.answerHeldReads();
+    give();
   }
 
   private scheduleFlush(): void {

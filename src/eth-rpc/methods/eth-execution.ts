@@ -49,9 +49,9 @@ function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
 }
 
 export const ethExecution = [
-  defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], async ({ devnet }, tx, block) => {
+  defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], ({ devnet }, tx, block) => {
     const tipset = resolveStateBlock(devnet, block);
-    return bytesToHex((await devnet.call(tx, tipset.epoch)).returnData);
+    return devnet.call(tx, tipset.epoch).then((result) => bytesToHex(result.returnData));
   }),
 
   // The block parameter is accepted and, as in Lotus, estimates always run on the newest state.
