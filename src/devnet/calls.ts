@@ -196,8 +196,9 @@ function containsOutOfGas(frame: CallFrame | SendFrame): boolean {
 
 /** The size a message would have once signed, to charge chain inclusion in estimates. */
 function estimatedChainSize(message: Message, signatureType: SigType): number {
-  // Fees and nonce as large as they may plausibly be, so that the estimate covers the real message.
-  const sized = { ...message, gasFeeCap: 10n ** 12n, gasPremium: 10n ** 6n, nonce: 0xffff };
+  // Sized as Lotus's probe is (gasutils.go gasEstimateGasLimitInternal): no fees, so a few bytes
+  // under the message sent, which the 1.25 margin covers. Lotus takes the sender's nonce; this, the message's.
+  const sized = { ...message, gasFeeCap: 0n, gasPremium: 0n };
   const signatureBytes = signatureType === SigType.BLS ? 96 : 65;
   return chainSize({ message: sized, signature: { type: signatureType, data: new Uint8Array(signatureBytes) } });
 }

@@ -4,6 +4,7 @@
 // views (~0.1 ms against ~1 ms for 1000 logs, in-process), with no strings for the collector. What is
 // kept is bounded by size, not per log for the node's life. Serialised any other way (WebSocket,
 // batches, short answers), a log is its view.
+import { KeptLast } from '../common/kept-last.js';
 import { formatLog } from './format.js';
 import type { EthLog } from './logs.js';
 import type { SelfWritten } from './list-answers.js';
@@ -11,26 +12,19 @@ import type { SelfWritten } from './list-answers.js';
 /** Characters of JSON text kept (one byte each: the text is ASCII), ~7000 ERC-20 Transfer logs. */
 export const KEPT_CHARS = 4 << 20;
 
-/** Logs' JSON text, oldest first; the oldest leave first once KEPT_CHARS is passed. */
-const texts = new Map<EthLog, string>();
-let keptTotal = 0;
+/** Logs' JSON text, for the logs answered last. */
+const texts = new KeptLast<EthLog, string>(KEPT_CHARS, (text) => text.length);
 
 /** How many characters of logs' text are kept now (tests). */
 export function keptChars(): number {
-  return keptTotal;
+  return texts.size;
 }
 
 function jsonOf(log: EthLog): string {
   let text = texts.get(log);
   if (text !== undefined) return text;
   text = JSON.stringify(formatLog(log));
-  texts.set(log, text);
-  keptTotal += text.length;
-  for (const [oldest, its] of texts) {
-    if (keptTotal <= KEPT_CHARS) break;
-    texts.delete(oldest);
-    keptTotal -= its.length;
-  }
+  texts.add(log, text);
   return text;
 }
 

@@ -1,6 +1,7 @@
 // Actor events seen as Ethereum logs (Lotus ethtypes.EthLogFromEvent), and log filtering.
 import { decodeCbor, RAW } from '../common/cbor.js';
 import { equalBytes } from '../common/hex.js';
+import { KeptLast } from '../common/kept-last.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { ethAddressOf } from '../fevm/actors/lifecycle.js';
 import type { ActorEvent } from '../fevm/types.js';
@@ -50,33 +51,55 @@ function eventToLog(event: ActorEvent): { topics: Uint8Array[]; data: Uint8Array
 }
 
 /**
- * Tipsets' logs, made on a tipset's first read and kept for the tipsets read last, counted in logs (a
- * tipset without any counts one): the ranges clients poll stay made, and a query over the whole chain
- * does not keep its logs (and a cold tipset's decoded events) for the node's life. Oldest out first.
+ * A devnet's tipsets' logs, made on a tipset's first read and kept for the tipsets read last, counted in
+ * logs (a tipset without any counts one): the ranges clients poll stay made, and a query over the whole
+ * chain does not keep its logs (and a cold tipset's decoded events) for the node's life.
  */
 export const KEPT_LOGS = 8192;
-const kept = new Map<Tipset, readonly EthLog[]>();
-let keptCount = 0;
 const NO_LOGS: readonly EthLog[] = Object.freeze([]);
 
-/** How many logs are kept now, as KEPT_LOGS counts them (tests). */
-export function keptLogCount(): number {
-  return keptCount;
+export class KeptLogs {
+  private readonly kept = new KeptLast<Tipset, readonly EthLog[]>(KEPT_LOGS, (logs) => Math.max(1, logs.length));
+
+  constructor(private readonly devnet: Devnet) {}
+
+  /** How many logs are kept now, as KEPT_LOGS counts them (tests). */
+  get size(): number {
+    return this.kept.size;
+  }
+
+  of(tipset: Tipset): readonly EthLog[] {
+    const kept = this.kept.get(tipset);
+    if (kept) return kept;
+    if (tipset.messages.length === 0) return NO_LOGS;
+    const logs = makeLogs(this.devnet, tipset);
+    this.kept.add(tipset, logs);
+    return logs;
+  }
+
+  clear(): void {
+    this.kept.clear();
+  }
+}
+
+const byDevnet = new WeakMap<Devnet, KeptLogs>();
+
+/**
+ * The devnet's kept logs, emptied when its chain drops tipsets (evm_revert, anvil_reset,
+ * anvil_loadState): a tipset holds its ancestry, so a kept one would keep a replaced chain.
+ */
+export function keptLogs(devnet: Devnet): KeptLogs {
+  let kept = byDevnet.get(devnet);
+  if (!kept) {
+    const made = new KeptLogs(devnet);
+    devnet.events.on('rewound', () => made.clear());
+    byDevnet.set(devnet, (kept = made));
+  }
+  return kept;
 }
 
 export function tipsetLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
-  const cached = kept.get(tipset);
-  if (cached) return cached;
-  if (tipset.messages.length === 0) return NO_LOGS;
-  const logs = makeLogs(devnet, tipset);
-  kept.set(tipset, logs);
-  keptCount += Math.max(1, logs.length);
-  for (const [oldest, its] of kept) {
-    if (keptCount <= KEPT_LOGS) break;
-    kept.delete(oldest);
-    keptCount -= Math.max(1, its.length);
-  }
-  return logs;
+  return keptLogs(devnet).of(tipset);
 }
 
 function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {

@@ -1,16 +1,23 @@
-// logs.ts: tipsets' logs are made once and kept for the tipsets read last, at most KEPT_LOGS logs
-// (a tipset without logs counts one), so reading the whole chain keeps no more; a tipset read again
-// while kept gives the same logs, one read after it left them gives equal ones made again.
+// logs.ts: a devnet's tipsets' logs are made once and kept for the tipsets read last, at most KEPT_LOGS
+// logs (a tipset without logs counts one), so reading the whole chain keeps no more; a tipset read again
+// while kept gives the same logs, one read after it left them gives equal ones made again. Each devnet
+// keeps its own, emptied when its chain drops tipsets.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
+import { getCreateAddress } from 'ethers';
 import { RAW } from '../../src/common/cbor.js';
 import type { Devnet } from '../../src/devnet/devnet.js';
-import { KEPT_LOGS, keptLogCount, tipsetLogs } from '../../src/eth-rpc/logs.js';
+import { KEPT_LOGS, keptLogs, tipsetLogs } from '../../src/eth-rpc/logs.js';
 import type { Tipset } from '../../src/mining/tipset.js';
+import { CALL, devWallet } from '../helpers/dev-wallet.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
 
 const word = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (n >> (8 * (i % 4))) & 255);
 /** Each actor ID is an EVM actor without a delegated address (its masked ID address is its log address). */
-const devnet = { stateAt: () => ({ getActor: (id: number) => ({ id, kind: 'evm', nonce: 0, balance: 0n }) }) } as unknown as Devnet;
+const fakeDevnet = (events = new EventEmitter()) =>
+  ({ events, stateAt: () => ({ getActor: (id: number) => ({ id, kind: 'evm', nonce: 0, balance: 0n }) }) }) as unknown as Devnet;
+const devnet = fakeDevnet();
 
 /** A tipset with one message emitting `logs` events of one topic each (none: a message without events). */
 function tipset(epoch: number, logs: number): Tipset {
@@ -27,18 +34,81 @@ test('at most KEPT_LOGS logs are kept, however many tipsets are read; a tipset s
   assert.equal(tipsetLogs(devnet, chain[1]!), first, 'kept: the same logs');
   for (const each of chain) {
     tipsetLogs(devnet, each);
-    assert.ok(keptLogCount() <= KEPT_LOGS, `${keptLogCount()} logs kept`);
+    assert.ok(keptLogs(devnet).size <= KEPT_LOGS, `${keptLogs(devnet).size} logs kept`);
   }
-  assert.ok(keptLogCount() > KEPT_LOGS - 8, 'it keeps logs up to its bound');
+  assert.ok(keptLogs(devnet).size > KEPT_LOGS - 8, 'it keeps logs up to its bound');
   const again = tipsetLogs(devnet, chain[1]!);
   assert.notEqual(again, first, 'made again once it left');
   assert.deepEqual(again, first);
   assert.equal(tipsetLogs(devnet, chain[chain.length - 1]!), tipsetLogs(devnet, chain[chain.length - 1]!), 'the last read is kept');
 });
 
+test('a tipset read again stays kept while other tipsets come and go: the least recently read leave first', () => {
+  const mine = fakeDevnet();
+  const polled = tipset(1, 5);
+  const once = tipset(2, 5);
+  const logs = tipsetLogs(mine, polled);
+  const onceLogs = tipsetLogs(mine, once);
+  // Four times the bound in other tipsets' logs, the polled one read again between every 100 of them.
+  for (let epoch = 3; epoch < 3 + (4 * KEPT_LOGS) / 8; epoch++) {
+    tipsetLogs(mine, tipset(epoch, 8));
+    if (epoch % 100 === 0) assert.equal(tipsetLogs(mine, polled), logs, `still kept at epoch ${epoch}`);
+  }
+  assert.equal(tipsetLogs(mine, polled), logs);
+  assert.notEqual(tipsetLogs(mine, once), onceLogs, 'the tipset read once left');
+});
+
+test('each devnet keeps its own logs; its chain dropping tipsets empties them', () => {
+  const aEvents = new EventEmitter();
+  const [a, b] = [fakeDevnet(aEvents), fakeDevnet()];
+  const read = tipset(1, 3);
+  const logs = tipsetLogs(a, read);
+  assert.equal(keptLogs(a).size, 3);
+  assert.equal(keptLogs(b).size, 0);
+  assert.notEqual(tipsetLogs(b, read), logs);
+  aEvents.emit('rewound', 'revert');
+  assert.equal(keptLogs(a).size, 0);
+  assert.equal(keptLogs(b).size, 3);
+  const again = tipsetLogs(a, read);
+  assert.notEqual(again, logs);
+  assert.deepEqual(again, logs);
+});
+
 test('a tipset without messages is not kept', () => {
-  const before = keptLogCount();
+  const before = keptLogs(devnet).size;
   const empty = { epoch: 1, hash: word(1), messages: [] } as unknown as Tipset;
   assert.deepEqual(tipsetLogs(devnet, empty), []);
-  assert.equal(keptLogCount(), before);
+  assert.equal(keptLogs(devnet).size, before);
+});
+
+test('evm_revert and anvil_loadState leave no logs kept; eth_getLogs answers from the chain as it is', async (t) => {
+  const rpc = await setupRpc(t, {}, { txDefaults: CALL });
+  let nonce = 0;
+  // Logs its calldata's first word under topic 1: CALLDATALOAD 0, MSTORE 0, LOG1(0, 32, 1), STOP.
+  await rpc.send({ nonce: nonce++, data: '0x600e80600b6000396000f3600035600052600160206000a100' });
+  const logger = getCreateAddress({ from: devWallet.address, nonce: 0 });
+  const log = (n: number) => rpc.send({ nonce: nonce++, to: logger, data: `0x${n.toString(16).padStart(64, '0')}` });
+  const allLogs = () => rpc.result('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest', address: logger }]);
+  const data = (logs: { data: string }[]) => logs.map((l) => Number(l.data));
+  for (let n = 1; n <= 3; n++) await log(n);
+  const snapshot = await rpc.result('evm_snapshot');
+  await log(4);
+  await log(5);
+  assert.deepEqual(data(await allLogs()), [1, 2, 3, 4, 5]);
+  const kept = keptLogs(rpc.devnet);
+  assert.ok(kept.size >= 5);
+
+  assert.equal(await rpc.result('evm_revert', [snapshot]), true);
+  assert.equal(kept.size, 0, 'the reverted tipsets are not kept');
+  nonce = 4;
+  await log(6);
+  const reverted = await allLogs();
+  assert.deepEqual(data(reverted), [1, 2, 3, 6]);
+
+  const dump = await rpc.result('anvil_dumpState');
+  await log(7);
+  assert.deepEqual(data(await allLogs()), [1, 2, 3, 6, 7]);
+  assert.equal(await rpc.result('anvil_loadState', [dump]), true);
+  assert.equal(kept.size, 0, 'the replaced chain is not kept');
+  assert.deepEqual(await allLogs(), reverted);
 });

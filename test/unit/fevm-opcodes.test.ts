@@ -17,6 +17,7 @@ import {
   bytecodeStoreGas,
   contractCreationGas,
   copyGas,
+  evmFlushGas,
   evmStateFlushGas,
   evmStateReadGas,
   opcodeGas,
@@ -877,5 +878,30 @@ describe('SELFDESTRUCT\'s send (builtin-actors instructions/lifecycle.rs selfdes
     assert.equal(withBalance - without, SEND_TRANSFER_FUNDS + ACTOR_UPDATE);
     // A new beneficiary: created, its address assigned (its lookup and update are its creation's).
     assert.equal(toFresh - withBalance, onCreateActor(true));
+  });
+});
+
+describe('the caller\'s flush before a send (builtin-actors System::send_raw)', () => {
+  test('is outside the send: a failed CALL does not make the caller pay its actor update again', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // SSTORE, CALL the first address in the calldata, SSTORE again, then measure a CALL to the second.
+    const callAt = (at: number) => '6000'.repeat(5) + `60${byte(at)}35` + '5a' + 'f1' + '50';
+    const runtime = '6001600055' + callAt(0) + '6002600055' + '5a' + callAt(0x20) + '5a' + '9003' + '600052' + '60206000f3';
+    for (const code of ['60006000fd', '00', '00', runtime]) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const [reverter, stopper, third, caller] = [0, 1, 2, 3].map((nonce) => getCreateAddress({ from: wallet.address, nonce }));
+    const gasAfter = async (first: string) => words((await sendRaw(caller, ethers32(first) + ethers32(third).slice(2))).returnData)[0];
+    assert.equal(await gasAfter(reverter), await gasAfter(stopper));
+  });
+
+  test('from a constructor, the first flushes its new state whole: the KAMT root and the empty code too (System::new)', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const measureCreate = '5a' + '600060006000f0' + '50' + '5a' + '9003';
+    // The constructor measures its CREATE and deploys code returning that figure (PUSH8 figure, MSTORE, RETURN).
+    const ctor = '0x' + measureCreate + '6760005260206000f3' + '6009' + '52' + '6001' + '52' + '607f600053' + '60296000f3';
+    assert.equal((await sendRaw(null, ctor)).exitCode, 0);
+    const inConstructor = words((await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x')).returnData)[0];
+    assert.equal((await sendRaw(null, deployCode(measureCreate + '600052' + '60206000f3'))).exitCode, 0);
+    const inRuntime = words((await sendRaw(getCreateAddress({ from: wallet.address, nonce: 2 }), '0x')).returnData)[0];
+    assert.equal(inConstructor - inRuntime, BigInt(evmFlushGas(0, 0, 0) + bytecodeStoreGas(0) - evmStateFlushGas(ACTOR_UPDATE)));
   });
 });

@@ -5,7 +5,7 @@ import { DevnetError } from '../../common/errors.js';
 import { defineMethod } from '../define-method.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
 import { LogAnswer } from '../log-json.js';
-import { matchesCriteria, tipsetLogs } from '../logs.js';
+import { keptLogs, matchesCriteria } from '../logs.js';
 import { object, optional, string } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
@@ -13,8 +13,9 @@ import type { LogQuery } from '../log-criteria.js';
 /** The logs of the query's range that match it, oldest first. */
 function queryLogs(devnet: Devnet, query: LogQuery): LogAnswer[] {
   const answers: LogAnswer[] = [];
+  const kept = keptLogs(devnet);
   for (const tipset of devnet.chain.range(query.from, query.to)) {
-    for (const log of tipsetLogs(devnet, tipset)) if (matchesCriteria(log, query.criteria)) answers.push(new LogAnswer(log));
+    for (const log of kept.of(tipset)) if (matchesCriteria(log, query.criteria)) answers.push(new LogAnswer(log));
   }
   return answers;
 }

@@ -254,12 +254,14 @@ export class FevmEvm extends EVM {
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
     const sends = message.depth > 0 && !this.sentByHost.has(message);
-    const mark = this.host.access.mark();
     let before = 0;
+    // Outside the send: the caller's flush (System::send_raw), and for DELEGATECALL the target's
+    // read and its GetBytecode; a failed send forgets only what it accessed itself.
     if (message.delegatecall) before += this.delegateCallGas(actor, contract);
-    else if (sends) {
-      // The caller flushes its state before the send (System::send_raw).
-      before += this.flushCallerGas() + this.sendSyscallGas(message, actor);
+    else if (sends) before += this.flushCallerGas();
+    const mark = this.host.access.mark();
+    if (sends && !message.delegatecall) {
+      before += this.sendSyscallGas(message, actor);
       if (!contract) before += ACCOUNT_INVOCATION;
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
@@ -303,7 +305,7 @@ export class FevmEvm extends EVM {
       if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     }
     // The constructor's storage is new; its actor's lookup and update are paid above.
-    const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0 };
+    const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0, fresh: true };
     const run = async () => rejectBytecode(await super._executeCreate(message));
     const result = await this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
@@ -435,14 +437,19 @@ export class FevmEvm extends EVM {
    */
   private flushCallerGas(always = false): number {
     const caller = this.currentInvocation;
-    return caller && (always || caller.changed.size > 0) ? this.flushGas(caller, always) : 0;
+    return caller && (always || caller.fresh || caller.changed.size > 0) ? this.flushGas(caller, always) : 0;
   }
 
   private flushGas(invocation: Invocation, always = false): number {
-    if (invocation.changed.size === 0 && !always) return 0;
+    const { fresh } = invocation;
+    if (invocation.changed.size === 0 && !always && !fresh) return 0;
     const actorUpdate = invocation.actorId < 0 ? 0 : this.host.access.write(invocation.actorId);
     const changed = invocation.changed.size;
-    const gas = changed > 0 ? evmFlushGas(changed, invocation.addedPairs, actorUpdate) : evmStateFlushGas(actorUpdate);
+    let gas = changed > 0 || fresh ? evmFlushGas(changed, invocation.addedPairs, actorUpdate) : evmStateFlushGas(actorUpdate);
+    // A constructor's state (System::new) was never written: its first flush puts the new KAMT's
+    // root and set_bytecode(&[])'s empty code too (system.rs flush).
+    if (fresh) gas += bytecodeStoreGas(0);
+    invocation.fresh = false;
     invocation.changed.clear();
     invocation.addedPairs = 0;
     invocation.stateChanged = false;
@@ -460,6 +467,8 @@ export interface Invocation {
   addedPairs: number;
   /** The state block changed besides storage (a tombstone): the frame's end flushes it. */
   stateChanged?: boolean;
+  /** A constructor's state, never flushed yet: its first send flushes it whole. */
+  fresh?: boolean;
 }
 
 type OpcodeInfo = FevmEvm['_opcodeMap'][number]['opcodeInfo'];
