@@ -7,8 +7,8 @@
 // A whole save costs time in proportion to the chain, an append in proportion to its tipset. So the
 // whole file is written when it is new (a node started from the file and its journal goes on with
 // both), on exit, after a replaced chain (anvil_loadState), and otherwise only when the journal has
-// grown to JOURNAL_SHARE of the file (a log-structured store's compaction), then in steps of a few
-// milliseconds across turns of the event loop, while the node goes on serving and journaling; once
+// grown to JOURNAL_SHARE of the file (a log-structured store's compaction), then in steps of about
+// STEP_MS across turns of the event loop, while the node goes on serving and journaling; once
 // the new file is in place, the journal keeps only the records appended since the compaction began.
 // With the journal at most as long as the file, a load reads at most half the chain from records
 // (which load 10-40 % slower than the file), and the saves of a whole run write about twice the final
@@ -254,7 +254,8 @@ export class StateFile {
 
 /**
  * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile), each holding the
- * event loop for about `stepMs` at most, the next on a later turn; `done` is told once the new file is
+ * event loop for `stepMs` and the piece that passes it (at most 128 messages or state values
+ * encoded, or one cold tipset's messages decoded), the next on a later turn; `done` is told once the new file is
  * in place or the write failed (its temporary file then removed). `stop` drops it.
  */
 class Compaction {
