@@ -25,7 +25,7 @@ const JOURNAL_SHARE = 1;
 const STEP_MS = 8;
 /** How often state edits made between tipsets (cheat codes) are journaled. */
 const EDITS_INTERVAL_MS = 5_000;
-/** How long after a failed compaction (or whole save while broken) the next may start. */
+/** How long after a failed compaction the next may start. */
 const RETRY_MS = 5_000;
 
 export interface CompactionRule {
@@ -33,7 +33,7 @@ export interface CompactionRule {
   journalShare: number;
   /** How long one step of the write may hold the event loop. */
   stepMs: number;
-  /** How long after a failed whole save the next may start. */
+  /** How long after a failed compaction the next may start. */
   retryMs: number;
 }
 
@@ -51,12 +51,12 @@ const cannotSave = (path: string, err: unknown) => new StateFileError(`cannot sa
 export class StateFile {
   /** The state version the file and the journal hold up to. */
   private journaled: number;
-  /** An append failed, or a rewind could not be journaled: only a whole save (at most one per retryMs) can go on. */
+  /** An append failed, or a rewind could not be journaled: only a whole save (a compaction, or `save()`) can go on. */
   private broken = false;
   private fileBytes = 0;
   private journalBytes = 0;
   private compaction: Compaction | undefined;
-  /** No compaction, nor a whole save while broken, starts before this time (Date.now()): the last one failed. */
+  /** No compaction starts before this time (Date.now()): the last one failed. */
   private retryAt = 0;
   private readonly rule: CompactionRule;
   private readonly timer: NodeJS.Timeout;
@@ -145,7 +145,8 @@ export class StateFile {
 
   /** Journals `tipset`, or the state edits since the last record when none is given. */
   private append(tipset: Tipset | undefined): void {
-    if (this.broken) return this.saveWhenDue();
+    // Broken: nothing is appended; the whole file is written again in steps, as soon as the retry interval allows.
+    if (this.broken) return this.compactIfDue();
     const version = this.devnet.stateVersion;
     this.attempt(() => {
       this.appendRecord(this.devnet.journalRecord(this.journaled, tipset), tipset ? `tipset ${tipset.epoch}` : 'the state edits');
@@ -196,41 +197,53 @@ export class StateFile {
     throw new StateFileError(`the chain was replaced and cannot be saved: ${stopped('it')}`);
   }
 
-  /** While broken: a whole save, unless the last one failed less than retryMs ago (each costs time in proportion to the chain). */
-  private saveWhenDue(): void {
-    if (Date.now() < this.retryAt) return;
-    try {
-      this.save();
-    } catch (err) {
-      this.retryAt = Date.now() + this.rule.retryMs;
-      this.onError(err as StateFileError);
-    }
-  }
-
-  /** Starts writing the whole file again, in steps, when the journal has grown to its share of the file. */
+  /** Starts writing the whole file again, in steps, when the journal has grown to its share of the file (or is broken). */
   private compactIfDue(): void {
-    if (this.compaction || this.journalBytes < this.rule.journalShare * this.fileBytes || Date.now() < this.retryAt) return;
+    const due = this.broken || this.journalBytes >= this.rule.journalShare * this.fileBytes;
+    if (this.compaction || !due || Date.now() < this.retryAt) return;
     try {
-      this.compaction = new Compaction(this.path, this.devnet.saveInSteps(), this.journalBytes, this.rule.stepMs, (err) => this.compacted(err));
+      const holds = { journalBytes: this.journalBytes, version: this.devnet.stateVersion, tipsets: this.devnet.chain.all().length };
+      this.compaction = new Compaction(this.path, this.devnet.saveInSteps(), holds, this.rule.stepMs, (err) => this.compacted(err));
     } catch (err) {
       this.failedCompaction(err);
     }
   }
 
-  /** The compaction's new file is in place (or it failed): the journal keeps the records appended since it began. */
+  /**
+   * The compaction's new file is in place (or it failed): the journal keeps the records appended since
+   * it began, or, when broken (nothing appended), gets the records of what came after the file's chain.
+   */
   private compacted(err: unknown): void {
-    const compaction = this.compaction!;
+    const { bytes, holds } = this.compaction!;
     this.compaction = undefined;
     if (err) return this.failedCompaction(err);
-    this.fileBytes = compaction.bytes;
+    this.fileBytes = bytes;
     // Until the journal is replaced, its records the new file holds are skipped by a load.
+    let journal: Uint8Array;
     try {
-      writeFileAtomically(journalPath(this.path), readFrom(journalPath(this.path), compaction.journalBytes));
+      journal = this.broken ? this.recordsAfter(holds) : readFrom(journalPath(this.path), holds.journalBytes);
+      writeFileAtomically(journalPath(this.path), journal);
     } catch (error) {
       this.retryAt = Date.now() + this.rule.retryMs;
       return this.onError(new StateFileError(`cannot empty ${journalPath(this.path)}: ${(error as Error).message}`));
     }
-    this.journalBytes -= compaction.journalBytes;
+    if (this.broken) {
+      this.journalBytes = journal.length;
+      this.journaled = this.devnet.stateVersion;
+      this.broken = false;
+    } else this.journalBytes -= holds.journalBytes;
+  }
+
+  /** The records of the state commits and tipsets after `holds`: the commits with the first tipset, then one record a tipset. */
+  private recordsAfter(holds: CompactionHolds): Uint8Array {
+    const records: Uint8Array[] = [];
+    let from = holds.version;
+    for (const tipset of this.devnet.chain.all().slice(holds.tipsets)) {
+      records.push(this.devnet.journalRecord(from, tipset));
+      from = this.devnet.stateVersion;
+    }
+    if (from !== this.devnet.stateVersion) records.push(this.devnet.journalRecord(from, undefined));
+    return Buffer.concat(records);
   }
 
   private failedCompaction(err: unknown): void {
@@ -252,6 +265,13 @@ export class StateFile {
   }
 }
 
+/** What a compaction's file holds: the chain at its start (state version, tipsets), and the journal's length then. */
+interface CompactionHolds {
+  journalBytes: number;
+  version: number;
+  tipsets: number;
+}
+
 /**
  * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile), each holding the
  * event loop for `stepMs` and the piece that passes it (at most 128 messages or state values
@@ -266,8 +286,7 @@ class Compaction {
   constructor(
     path: string,
     private readonly pieces: Generator<ChainPiece, void, void>,
-    /** How long the journal was when it began: the records the new file holds. */
-    readonly journalBytes: number,
+    readonly holds: CompactionHolds,
     private readonly stepMs: number,
     private readonly done: (err?: unknown) => void,
   ) {
