@@ -31,7 +31,6 @@ function encodeEthTx(tx: EthTransaction) {
 function decodeEthTx(saved: ReturnType<typeof encodeEthTx>): EthTransaction {
   return {
     ...saved,
-    type: saved.type,
     chainId: decodeBigInt(saved.chainId),
     value: decodeBigInt(saved.value),
     maxFeePerGas: decodeBigInt(saved.maxFeePerGas),
