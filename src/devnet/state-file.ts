@@ -46,6 +46,12 @@ export function readStateFile(path: string): SavedChain | undefined {
   return decodeChain(new Uint8Array(readFileSync(path)), `state file ${path}`, journal);
 }
 
+/** Cuts the journal of `path` to its first `length` bytes, making it (empty) if there is none. */
+function cutJournal(path: string, length: number): void {
+  if (existsSync(journalPath(path))) truncateSync(journalPath(path), length);
+  else writeFileSync(journalPath(path), new Uint8Array());
+}
+
 const cannotSave = (path: string, err: unknown) => new StateFileError(`cannot save the chain to ${path}: ${(err as Error).message}; the file is left as it was`);
 
 export class StateFile {
@@ -103,8 +109,7 @@ export class StateFile {
       throw cannotSave(this.path, err);
     }
     try {
-      if (existsSync(journalPath(this.path))) truncateSync(journalPath(this.path), journalBytes);
-      else writeFileSync(journalPath(this.path), new Uint8Array());
+      cutJournal(this.path, journalBytes);
     } catch (err) {
       throw new StateFileError(`cannot append to ${journalPath(this.path)}: ${(err as Error).message}`);
     }
@@ -125,8 +130,7 @@ export class StateFile {
     }
     this.fileBytes = chain.length;
     try {
-      if (existsSync(journalPath(this.path))) truncateSync(journalPath(this.path));
-      else writeFileSync(journalPath(this.path), new Uint8Array());
+      cutJournal(this.path, 0);
     } catch (err) {
       throw new StateFileError(`cannot empty ${journalPath(this.path)}: ${(err as Error).message}`);
     }
