@@ -397,19 +397,17 @@ export class StateTree {
     return { write: this.writes.length, epoch: this.headEpoch };
   }
 
-  /** The whole history as the commits that made it, with CBOR-encodable values (for saving). */
-  exportCommits(): SavedCommit[] {
-    return this.exportCommitsSince(0);
-  }
-
-  /** The commits after the first `from`, as `exportCommits` gives them: what a journal appends. */
+  /**
+   * The commits after the first `from`, with CBOR-encodable values: what a journal appends (from 0:
+   * the whole history).
+   */
   exportCommitsSince(from: number): SavedCommit[] {
     return [...this.writtenBetween(from, this.writes.length)].map(({ epoch, written }) => ({ epoch, changes: written.map(storableChange) }));
   }
 
   /**
    * The commits numbered `from` + 1 to `to`, each as its epoch and the key/value pairs it wrote as the
-   * tree holds them (storableChange makes one what exportCommits gives), made one at a time as they
+   * tree holds them (storableChange makes one what exportCommitsSince gives), made one at a time as they
    * are iterated, so that a long history can be saved across turns of the event loop without holding
    * all of it. A revert meanwhile spoils the result.
    */
@@ -427,7 +425,7 @@ export class StateTree {
     }
   }
 
-  /** Replaces the whole history with one `exportCommits` saved. */
+  /** Replaces the whole history with one `exportCommitsSince(0)` saved. */
   load(commits: SavedCommit[]): void {
     this.values = new VersionedMap();
     this.writes = [];
