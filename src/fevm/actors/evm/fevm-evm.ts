@@ -243,7 +243,7 @@ export class FevmEvm extends EVM {
       if (!actor) return success();
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
       // DELEGATECALL-able: the CALL returns 0.
-      if (!ACCOUNT_KINDS.has(actor.kind) && actor.kind !== 'evm') return refused(message.gasLimit);
+      if (!ACCOUNT_KINDS.has(actor.kind) && actor.kind !== 'evm') return this.refusedByBuiltin(message, actor);
       // An EVM actor named by its ID runs as itself, at its f410 address.
       const eth = actor.delegated?.ethAddress;
       if (!message.delegatecall && eth) message.to = new Address(eth);
@@ -269,6 +269,21 @@ export class FevmEvm extends EVM {
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
     return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0)));
+  }
+
+  /**
+   * A builtin actor named by its masked ID (call.rs): a CALL flushes the caller, then the FVM looks
+   * the actor up, moves the value and invokes it, and it refuses InvokeContract: the send's accesses
+   * are forgotten. A DELEGATECALL only reads the actor (get_contract_type) and sends nothing.
+   */
+  private refusedByBuiltin(message: Message, actor: Actor): EVMResult {
+    if (message.delegatecall) return refused(message.gasLimit, this.delegateCallGas(actor, undefined));
+    const { access } = this.host;
+    let gas = this.flushCallerGas();
+    const mark = access.mark();
+    gas += this.sendSyscallGas(message, actor) + BUILTIN_INVOCATION;
+    access.revertTo(mark);
+    return refused(message.gasLimit, gas);
   }
 
   /** A send that failed forgets the actors it accessed: they are charged again (ref-fvm with_transaction). */
@@ -524,8 +539,8 @@ function success(): EVMResult {
   return { execResult: { executionGasUsed: 0n, returnValue: EMPTY } };
 }
 
-function refused(gasLimit: bigint): EVMResult {
-  const gas = BigInt(SEND_SYSCALL + BUILTIN_INVOCATION);
+function refused(gasLimit: bigint, gasUsed: number): EVMResult {
+  const gas = BigInt(gasUsed);
   return { execResult: { executionGasUsed: gas < gasLimit ? gas : gasLimit, returnValue: EMPTY, exceptionError: new EVMError(CALL_REFUSED) } };
 }
 
