@@ -261,7 +261,7 @@ export class FevmEvm extends EVM {
     else if (sends) before += this.flushCallerGas();
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
-      before += this.sendSyscallGas(message, actor);
+      before += this.sendSyscallGas(message, actor, true);
       if (!contract) before += ACCOUNT_INVOCATION;
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
@@ -281,7 +281,7 @@ export class FevmEvm extends EVM {
     const { access } = this.host;
     let gas = this.flushCallerGas();
     const mark = access.mark();
-    gas += this.sendSyscallGas(message, actor) + BUILTIN_INVOCATION;
+    gas += this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION;
     access.revertTo(mark);
     return refused(message.gasLimit, gas);
   }
@@ -383,7 +383,7 @@ export class FevmEvm extends EVM {
     // A refused input fails the CALL with the little work done, not the gas it had (call.rs:187-193).
     if (target[0] === 0) gas = BigInt(ethPrecompileGas(target[19], message.data, exec.exceptionError ? 0n : gas));
     // Value goes to the precompile's f410 by a send once it succeeded (precompiles/mod.rs:128-133, System::transfer: no flush).
-    if (message.value > 0n && !message.delegatecall && !exec.exceptionError) gas += BigInt(this.sendSyscallGas(message, receiver));
+    if (message.value > 0n && !message.delegatecall && !exec.exceptionError) gas += BigInt(this.sendSyscallGas(message, receiver, false));
     // A top-level message has no caller to run out: it does.
     if (message.depth === 0 && gas > message.gasLimit) return outOfGas(message.gasLimit);
     exec.executionGasUsed = gas;
@@ -433,10 +433,13 @@ export class FevmEvm extends EVM {
     return gas;
   }
 
-  /** The FVM's send: the receiver looked up (or a Placeholder created), the value moved. */
-  private sendSyscallGas(message: Message, receiver: Actor | undefined): number {
+  /**
+   * The FVM's send: the receiver looked up (or a Placeholder created), the value moved, and with
+   * `invokes` a method invoked; METHOD_SEND invokes none (ref-fvm call_actor_resolved).
+   */
+  private sendSyscallGas(message: Message, receiver: Actor | undefined, invokes: boolean): number {
     const { access } = this.host;
-    let gas = SEND_SYSCALL;
+    let gas = invokes ? SEND_SYSCALL : HOST_CALL;
     if (receiver) gas += access.read(receiver.id);
     else gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
     if (message.value > 0n) {
