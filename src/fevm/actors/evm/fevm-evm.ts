@@ -78,6 +78,7 @@ import {
   logGas,
   memoryGrowthGas,
   opcodeGas,
+  PLACEHOLDER_INVOCATION,
   refusedCreationGas,
   resurrectionGas,
   SEND_SYSCALL,
@@ -262,7 +263,8 @@ export class FevmEvm extends EVM {
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
       before += this.sendSyscallGas(message, actor, true);
-      if (!contract) before += ACCOUNT_INVOCATION;
+      // The receiver is invoked even when it has no code: a new f410's Placeholder, an account.
+      if (!contract) before += !actor || actor.kind === 'placeholder' ? PLACEHOLDER_INVOCATION : ACCOUNT_INVOCATION;
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation: Invocation | undefined = contract && runner ? { actorId: runner.id, opened: new Set(), changed: new Set(), addedPairs: 0 } : undefined;
