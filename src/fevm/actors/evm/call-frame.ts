@@ -157,6 +157,13 @@ export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}
 }
 
 /**
+ * The empty bytes a new frame's run state starts with (its code, jump table and return data, each
+ * replaced, never written into): one array for every frame, as making a typed array costs more than
+ * an object.
+ */
+const NO_BYTES = new Uint8Array(0);
+
+/**
  * @ethereumjs's Interpreter as its constructor makes one (10.1: the same fields in the same order;
  * its proof-of-authority check cannot fail on FEVM's Common), but with `memory` instead of the
  * 8 KB Memory the constructor allocates.
@@ -174,8 +181,8 @@ function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initia
     memoryWordCount: 0n,
     highestMemCost: 0n,
     stack: new stackClass!(),
-    code: new Uint8Array(0),
-    validJumps: Uint8Array.from([]),
+    code: NO_BYTES,
+    validJumps: NO_BYTES,
     cachedPushes: {},
     stateManager: evm.stateManager,
     blockchain: evm.blockchain,
@@ -185,7 +192,7 @@ function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initia
     gasRefund: env.gasRefund,
     gasLeft,
     stateGasSpilled: 0n,
-    returnBytes: new Uint8Array(0),
+    returnBytes: NO_BYTES,
   };
   interpreter.journal = evm.journal;
   interpreter._env = env;
