@@ -30,6 +30,7 @@ interface FrameEvm {
   stateManager: EVM['stateManager'];
   blockchain: EVM['blockchain'];
   journal: EVM['journal'];
+  transientStorage: EVM['transientStorage'];
   _reduceSenderBalance(account: Account, message: Message): Promise<void>;
   _addToBalance(account: Account, message: Message): Promise<void>;
   _loadCode(message: Message): Promise<void>;
@@ -104,8 +105,15 @@ export async function executeCall(evm: EVM, message: Message): Promise<EVMResult
     // Without CALL_EIPS the frame's gas limit is the message's: the message itself serves as the copy.
     result = await self.runInterpreter(message as Frame, { initialLogs: undefined });
   }
-  if (message.depth === 0) self.postMessageCleanup();
+  // The cleanup empties transient storage by making it anew: nothing to do when the message stored nothing.
+  if (message.depth === 0 && holdsTransientValues(self)) self.postMessageCleanup();
   return { execResult: result };
+}
+
+/** Whether transient storage (EIP-1153) holds values or changes, else it is as its cleanup leaves it. */
+function holdsTransientValues(evm: FrameEvm): boolean {
+  const { _storage, _changeJournal } = evm.transientStorage as unknown as { _storage: Map<string, unknown>; _changeJournal: unknown[] };
+  return _storage.size > 0 || _changeJournal.length > 0;
 }
 
 /** Whether the EVM's state (the devnet's adapter) holds a live actor at `address`; false if it cannot tell. */
