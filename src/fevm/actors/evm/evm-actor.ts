@@ -127,7 +127,7 @@ export class EvmActor implements FevmHost {
 
     this.adapter.use(state);
     this.running = { state, ctx };
-    this.selfDestructs.clear();
+    if (this.selfDestructs.size > 0) this.selfDestructs.clear();
     // Warm addresses and slots (EIP-2929) are per message.
     this.evm.journal.cleanJournal();
     this.evm.createAddress = call.createAddress;
@@ -158,7 +158,8 @@ export class EvmActor implements FevmHost {
     // SELFDESTRUCT takes effect when the message ends (builtin-actors is_dead: a tombstone that is
     // not the current message's).
     if (outcome.exitCode === ExitCode.Ok) this.bury(state);
-    this.selfDestructs.clear();
+    // Cleared only when filled (here and above): clearing even an empty Set calls into V8's runtime.
+    if (this.selfDestructs.size > 0) this.selfDestructs.clear();
     return outcome;
   }
 
