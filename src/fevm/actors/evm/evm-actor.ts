@@ -132,10 +132,11 @@ export class EvmActor implements FevmHost {
     this.evm.journal.cleanJournal();
     this.evm.createAddress = call.createAddress;
     let result: EVMResult;
+    const caller = new Address(call.caller);
     try {
       result = await this.evm.runCall({
-        caller: new Address(call.caller),
-        origin: new Address(call.origin),
+        caller,
+        origin: call.origin === call.caller ? caller : new Address(call.origin),
         to: call.to ? new Address(call.to) : undefined,
         data: call.input,
         value: call.value,
@@ -233,6 +234,10 @@ function blockContext(ctx: ExecutionContext): { header: BlockHeader } {
   return { header: new BlockHeader(ctx) };
 }
 
+/** No coinbase on FEVM: COINBASE is 0 (read, never written, so every header shares it). */
+const NO_COINBASE = createZeroAddress();
+const BLOCK_GAS_LIMIT_WORD = BigInt(BLOCK_GAS_LIMIT);
+
 /**
  * The block header the EVM reads (NUMBER, TIMESTAMP, PREVRANDAO, ...). A class, so that PREVRANDAO's
  * getter sits on the prototype: in an object literal a getter makes V8 give each message's header
@@ -240,11 +245,10 @@ function blockContext(ctx: ExecutionContext): { header: BlockHeader } {
  */
 class BlockHeader {
   readonly number: bigint;
-  // No coinbase on FEVM: COINBASE is 0.
-  readonly coinbase = createZeroAddress();
+  readonly coinbase = NO_COINBASE;
   readonly timestamp: bigint;
   readonly difficulty = 0n;
-  readonly gasLimit = BigInt(BLOCK_GAS_LIMIT);
+  readonly gasLimit = BLOCK_GAS_LIMIT_WORD;
   readonly baseFeePerGas: bigint;
   readonly #seed: Uint8Array;
   readonly #epoch: number;

@@ -120,6 +120,9 @@ const NATIVE_ACTOR_CODE_HASH = keccak256(NATIVE_ACTOR_CODE);
 /** Actor kinds the EVM treats as accounts: EXTCODESIZE 0, EXTCODEHASH keccak(""), CALLs succeed. */
 const ACCOUNT_KINDS = new Set(['account', 'ethaccount', 'placeholder']);
 
+/** What an event no one listens to gives the EVM to await. */
+const NO_LISTENER = Promise.resolve();
+
 const BLOCKHASH_WINDOW = 256n;
 const ADDRESS_MASK = (1n << 160n) - 1n;
 
@@ -127,6 +130,15 @@ export class FevmEvm extends EVM {
   /** The messages being run, innermost last. */
   private readonly frames: Message[] = [];
   private hostRef: FevmHost | undefined;
+
+  constructor(opts: EVMOpts) {
+    super(opts);
+    // @ethereumjs awaits an async function, which copies the listener list, for each message's
+    // 'beforeMessage' and 'afterMessage': only a tracer listens.
+    const emit = this._emit;
+    const events = this.events as unknown as { listenerCount(topic: string): number };
+    (this as unknown as { _emit: typeof emit })._emit = (topic, data) => (events.listenerCount(topic) === 0 ? NO_LISTENER : emit(topic, data));
+  }
 
   get host(): FevmHost {
     if (!this.hostRef) throw new Error('the EVM has no host');
