@@ -30,6 +30,7 @@ interface FrameEvm {
   stateManager: EVM['stateManager'];
   blockchain: EVM['blockchain'];
   journal: EVM['journal'];
+  transientStorage: EVM['transientStorage'];
   _reduceSenderBalance(account: Account, message: Message): Promise<void>;
   _addToBalance(account: Account, message: Message): Promise<void>;
   _loadCode(message: Message): Promise<void>;
@@ -104,8 +105,15 @@ export async function executeCall(evm: EVM, message: Message): Promise<EVMResult
     // Without CALL_EIPS the frame's gas limit is the message's: the message itself serves as the copy.
     result = await self.runInterpreter(message as Frame, { initialLogs: undefined });
   }
-  if (message.depth === 0) self.postMessageCleanup();
+  // The cleanup empties transient storage by making it anew: nothing to do when the message stored nothing.
+  if (message.depth === 0 && holdsTransientValues(self)) self.postMessageCleanup();
   return { execResult: result };
+}
+
+/** Whether transient storage (EIP-1153) holds values or changes, else it is as its cleanup leaves it. */
+function holdsTransientValues(evm: FrameEvm): boolean {
+  const { _storage, _changeJournal } = evm.transientStorage as unknown as { _storage: Map<string, unknown>; _changeJournal: unknown[] };
+  return _storage.size > 0 || _changeJournal.length > 0;
 }
 
 /** Whether the EVM's state (the devnet's adapter) holds a live actor at `address`; false if it cannot tell. */
@@ -157,6 +165,13 @@ export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}
 }
 
 /**
+ * The empty bytes a new frame's run state starts with (its code, jump table and return data, each
+ * replaced, never written into): one array for every frame, as making a typed array costs more than
+ * an object.
+ */
+const NO_BYTES = new Uint8Array(0);
+
+/**
  * @ethereumjs's Interpreter as its constructor makes one (10.1: the same fields in the same order;
  * its proof-of-authority check cannot fail on FEVM's Common), but with `memory` instead of the
  * 8 KB Memory the constructor allocates.
@@ -174,8 +189,8 @@ function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initia
     memoryWordCount: 0n,
     highestMemCost: 0n,
     stack: new stackClass!(),
-    code: new Uint8Array(0),
-    validJumps: Uint8Array.from([]),
+    code: NO_BYTES,
+    validJumps: NO_BYTES,
     cachedPushes: {},
     stateManager: evm.stateManager,
     blockchain: evm.blockchain,
@@ -185,7 +200,7 @@ function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initia
     gasRefund: env.gasRefund,
     gasLeft,
     stateGasSpilled: 0n,
-    returnBytes: new Uint8Array(0),
+    returnBytes: NO_BYTES,
   };
   interpreter.journal = evm.journal;
   interpreter._env = env;

@@ -127,15 +127,16 @@ export class EvmActor implements FevmHost {
 
     this.adapter.use(state);
     this.running = { state, ctx };
-    this.selfDestructs.clear();
+    if (this.selfDestructs.size > 0) this.selfDestructs.clear();
     // Warm addresses and slots (EIP-2929) are per message.
     this.evm.journal.cleanJournal();
     this.evm.createAddress = call.createAddress;
     let result: EVMResult;
+    const caller = new Address(call.caller);
     try {
       result = await this.evm.runCall({
-        caller: new Address(call.caller),
-        origin: new Address(call.origin),
+        caller,
+        origin: call.origin === call.caller ? caller : new Address(call.origin),
         to: call.to ? new Address(call.to) : undefined,
         data: call.input,
         value: call.value,
@@ -158,7 +159,8 @@ export class EvmActor implements FevmHost {
     // SELFDESTRUCT takes effect when the message ends (builtin-actors is_dead: a tombstone that is
     // not the current message's).
     if (outcome.exitCode === ExitCode.Ok) this.bury(state);
-    this.selfDestructs.clear();
+    // Cleared only when filled (here and above): clearing even an empty Set calls into V8's runtime.
+    if (this.selfDestructs.size > 0) this.selfDestructs.clear();
     return outcome;
   }
 
@@ -232,6 +234,10 @@ function blockContext(ctx: ExecutionContext): { header: BlockHeader } {
   return { header: new BlockHeader(ctx) };
 }
 
+/** No coinbase on FEVM: COINBASE is 0 (read, never written, so every header shares it). */
+const NO_COINBASE = createZeroAddress();
+const BLOCK_GAS_LIMIT_WORD = BigInt(BLOCK_GAS_LIMIT);
+
 /**
  * The block header the EVM reads (NUMBER, TIMESTAMP, PREVRANDAO, ...). A class, so that PREVRANDAO's
  * getter sits on the prototype: in an object literal a getter makes V8 give each message's header
@@ -239,11 +245,10 @@ function blockContext(ctx: ExecutionContext): { header: BlockHeader } {
  */
 class BlockHeader {
   readonly number: bigint;
-  // No coinbase on FEVM: COINBASE is 0.
-  readonly coinbase = createZeroAddress();
+  readonly coinbase = NO_COINBASE;
   readonly timestamp: bigint;
   readonly difficulty = 0n;
-  readonly gasLimit = BigInt(BLOCK_GAS_LIMIT);
+  readonly gasLimit = BLOCK_GAS_LIMIT_WORD;
   readonly baseFeePerGas: bigint;
   readonly #seed: Uint8Array;
   readonly #epoch: number;

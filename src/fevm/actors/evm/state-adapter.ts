@@ -44,7 +44,7 @@ export class EvmStateAdapter implements StateManagerInterface {
   use(state: StateOverlay): void {
     this.state = state;
     this.foundAt = undefined;
-    this.originalStorage.clear();
+    if (this.originalStorage.size > 0) this.originalStorage.clear();
   }
 
   private get current(): StateOverlay {
