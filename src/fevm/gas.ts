@@ -1,7 +1,7 @@
 // Gas limits, fees and the base fee, as Lotus has them. What each operation costs is the FVM price
 // list (price-list.ts) and the EVM actor's model on it (actors/evm/evm-gas.ts); README "Gas" says
 // how close that is to calibnet.
-import { ON_CHAIN_MESSAGE_COMPUTE, ON_CHAIN_MESSAGE_STORAGE_BASE, STORAGE_GAS_PER_BYTE } from './price-list.js';
+import { ON_CHAIN_MESSAGE_COMPUTE, ON_CHAIN_MESSAGE_STORAGE_BASE, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
 
 /** Lotus's block gas limit (params_shared_vals.go). */
 export const BLOCK_GAS_LIMIT = 10_000_000_000;
@@ -29,12 +29,21 @@ export function mempoolMinimumGas(size: number): number {
  * calibrated; what the method sends is charged apart.
  */
 export const BUILTIN_INVOCATION = 1_000_000;
-/** An account, Ethereum account or placeholder receiving a method (no state to load): modelled. */
+/** An account or Ethereum account receiving a method (no state to load): modelled. */
 export const ACCOUNT_INVOCATION = 200_000;
+/**
+ * A Placeholder receiving a method (an InvokeContract to an f410 with no code): its Wasm module
+ * (builtin-actors v18 for calibnet, Lotus build/actors/v18.tar.zst) has 16 pages of memory and a
+ * table of one element, and its `invoke` returns 0 at once: 15 instructions run with the stack
+ * limiter's thunk around it (fvm-wasm-instrument stack_limiter). 419 494, charged beside the send's
+ * method invocation.
+ */
+export const PLACEHOLDER_INVOCATION = onWasmInvocation(16, 1, 15);
 
 /** A method of a builtin actor of `kind`, as above. */
 export function builtinInvocationGas(kind: string): number {
-  return kind === 'account' || kind === 'ethaccount' || kind === 'placeholder' ? ACCOUNT_INVOCATION : BUILTIN_INVOCATION;
+  if (kind === 'placeholder') return PLACEHOLDER_INVOCATION;
+  return kind === 'account' || kind === 'ethaccount' ? ACCOUNT_INVOCATION : BUILTIN_INVOCATION;
 }
 
 export interface GasOutputs {

@@ -43,6 +43,11 @@ export const BLOCK_PERSIST_PER_BYTE = 3_340;
 const BLOCK_PERSIST_COMPUTE = 172_000;
 /** L290: wasm_rules.memory_copy_per_byte_cost (0.4 gas). */
 const MEMORY_COPY_MILLIGAS_PER_BYTE = 400;
+/** L278: wasm_rules.instruction_default, most Wasm instructions. */
+const WASM_INSTRUCTION = 4;
+/** L291: wasm_rules.memory_fill_per_byte_cost (0.4 gas), for an actor's initial memory and table (8 bytes an element, L29). */
+const MEMORY_FILL_MILLIGAS_PER_BYTE = 400;
+const TABLE_ELEMENT_SIZE = 8;
 /** L293: wasm_rules.host_call_cost, each syscall. */
 export const HOST_CALL = 14_000;
 /** L296–299: event_per_entry, 2 000 + 1 400 per entry. */
@@ -76,6 +81,16 @@ export function onChainReturn(size: number): number {
 /** L671 on_create_actor: storage, plus the address's assignment and lookup when the FVM assigns one. */
 export function onCreateActor(newAddress: boolean): number {
   return ACTOR_CREATE_STORAGE + (newAddress ? ADDRESS_ASSIGNMENT + ADDRESS_LOOKUP : 0);
+}
+
+/**
+ * Instantiating an actor's Wasm module and running `instructions` plain instructions: its initial
+ * memory and table filled (ref-fvm syscalls/mod.rs charge_for_init, price list L603–617), then the
+ * instructions; in milligas, as the FVM adds them, rounded up once.
+ */
+export function onWasmInvocation(memoryPages: number, tableElements: number, instructions: number): number {
+  const fill = MEMORY_FILL_MILLIGAS_PER_BYTE * (memoryPages * 65_536 + tableElements * TABLE_ELEMENT_SIZE);
+  return Math.ceil((fill + 1000 * WASM_INSTRUCTION * instructions) / 1000);
 }
 
 /** L728 on_hashing. */

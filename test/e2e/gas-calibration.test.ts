@@ -124,10 +124,11 @@ describe('gas as calibnet charges it', () => {
     const newAddress = await rpc.call<string>({ method: 'Filecoin.EthAddressToFilecoinAddress', params: ['0x' + '5a'.repeat(20)] });
     const fresh = await sendFromF1(newAddress.result!);
     assertWithinBound({
-      // iso-filecoin sends InvokeEVM to f410 addresses, as Lotus's wallet does: the Placeholder is also invoked.
+      // iso-filecoin sends InvokeEVM to f410 addresses, as Lotus's wallet does: the new Placeholder is
+      // invoked too (75 000), and its Wasm module instantiated (16 pages, one table element, 15 instructions).
       operation: 'f1 -> new f410 (Placeholder created, invoked)',
-      source: 'price list: inclusion + 3 681 000',
-      expected: onChainMessage(fresh.size) + 3_681_000,
+      source: 'price list + Placeholder Wasm: inclusion + 4 175 494',
+      expected: onChainMessage(fresh.size) + 3_681_000 + 75_000 + 419_494,
       devnet: fresh.gasUsed,
     });
   });

@@ -25,7 +25,7 @@ import {
   resurrectionGas,
   SEND_SYSCALL,
 } from '../../src/fevm/actors/evm/evm-gas.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, onChainReturn, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -559,7 +559,8 @@ describe('CALL with value to a precompile (builtin-actors precompiles/mod.rs:110
     const receipt = await sendRaw(contract, '0x');
     assert.equal(receipt.exitCode, 0);
     const word = (i: number) => BigInt(bytesToHex(receipt.returnData.subarray(32 * i, 32 * i + 32)));
-    assert.equal(word(1) - word(2), BigInt(SEND_SYSCALL + SEND_TRANSFER_FUNDS));
+    // METHOD_SEND: the send syscall and the transfer, no method invoked (System::transfer).
+    assert.equal(word(1) - word(2), BigInt(HOST_CALL + SEND_TRANSFER_FUNDS));
     const state = devnet.stateAt(devnet.head.epoch);
     const placeholder = state.getActor(state.lookupId(FilAddress.fromEthAddress(hexToBytes(precompileAddress(0x00, 2))))!)!;
     assert.deepEqual([placeholder.kind, placeholder.balance], ['placeholder', 4n]);
@@ -903,5 +904,44 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     assert.equal((await sendRaw(null, deployCode(measureCreate + '600052' + '60206000f3'))).exitCode, 0);
     const inRuntime = words((await sendRaw(getCreateAddress({ from: wallet.address, nonce: 2 }), '0x')).returnData)[0];
     assert.equal(inConstructor - inRuntime, BigInt(evmFlushGas(0, 0, 0) + bytecodeStoreGas(0) - evmStateFlushGas(ACTOR_UPDATE)));
+  });
+});
+
+describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolved, builtin-actors call.rs)', () => {
+  /** Stores `id`'s masked address at memory 0 and measures a CALL to it with `value` into [out, out + 32]. */
+  const callMasked = (id: number, value: number, out: number) => `73ff${'00'.repeat(11)}${id.toString(16).padStart(16, '0')}600052` + measureCallAt0(value, out);
+  /** Returns memory [0x20, 0xe0): three [gas, success] pairs. */
+  const returnPairs = '60c06020f3';
+
+  test('one outside the preloaded set is looked up, in every CALL, since its refusal forgets it; value adds the transfer', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // Storage miner f0111 (genesis) is not preloaded; the market (f05) is.
+    const lookups = growMemory + callMasked(5, 0, 0x20) + callMasked(111, 0, 0x60) + callMasked(111, 0, 0xa0) + returnPairs;
+    const value = growMemory + callMasked(111, 0, 0x20) + callMasked(111, 7, 0x60) + returnPairs;
+    for (const code of [lookups, value]) assert.equal((await sendRaw(null, deployCode(code), 100n)).exitCode, 0);
+    const run = async (nonce: number) => {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
+      assert.equal(receipt.exitCode, 0);
+      const pairs = words(receipt.returnData);
+      assert.deepEqual([pairs[1], pairs[3], pairs[5]], [0n, 0n, 0n], 'every CALL returns 0');
+      return [pairs[0], pairs[2], pairs[4]];
+    };
+    const [market, miner, again] = await run(0);
+    assert.equal(miner - market, BigInt(ACTOR_LOOKUP));
+    assert.equal(again, miner);
+    const [withoutValue, withValue] = await run(1);
+    assert.equal(withoutValue, miner);
+    // The contract's and the miner's updates, in the send that failed.
+    assert.equal(withValue - withoutValue, BigInt(SEND_TRANSFER_FUNDS + 2 * ACTOR_UPDATE));
+  });
+
+  test('the caller flushes its changed storage before the send', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const clean = growMemory + callMasked(5, 0, 0x20) + returnPairs;
+    const dirty = growMemory + '6001600055' + callMasked(5, 0, 0x20) + returnPairs;
+    for (const code of [clean, dirty]) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const gas = async (nonce: number) => words((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).returnData)[0];
+    const [withoutFlush, withFlush] = [await gas(0), await gas(1)];
+    assert.ok(withFlush - withoutFlush > BigInt(ACTOR_UPDATE), `flush ${withFlush - withoutFlush}`);
   });
 });

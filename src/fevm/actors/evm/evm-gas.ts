@@ -11,7 +11,7 @@
 // the end (or before a send) writes each changed node, the root and the state block again and sets
 // the state root (an actor update).
 import { BUILTIN_INVOCATION } from '../../gas.js';
-export { ACCOUNT_INVOCATION } from '../../gas.js';
+export { ACCOUNT_INVOCATION, PLACEHOLDER_INVOCATION } from '../../gas.js';
 import {
   ACTOR_LOOKUP,
   BLOCK_PERSIST_PER_BYTE,

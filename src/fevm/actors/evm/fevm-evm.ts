@@ -78,6 +78,7 @@ import {
   logGas,
   memoryGrowthGas,
   opcodeGas,
+  PLACEHOLDER_INVOCATION,
   refusedCreationGas,
   resurrectionGas,
   SEND_SYSCALL,
@@ -255,7 +256,7 @@ export class FevmEvm extends EVM {
       if (!actor) return success();
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
       // DELEGATECALL-able: the CALL returns 0.
-      if (!ACCOUNT_KINDS.has(actor.kind) && actor.kind !== 'evm') return refused(message.gasLimit);
+      if (!ACCOUNT_KINDS.has(actor.kind) && actor.kind !== 'evm') return this.refusedByBuiltin(message, actor);
       // An EVM actor named by its ID runs as itself, at its f410 address.
       const eth = actor.delegated?.ethAddress;
       if (!message.delegatecall && eth) message.to = new Address(eth);
@@ -273,14 +274,30 @@ export class FevmEvm extends EVM {
     else if (sends) before += this.flushCallerGas();
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
-      before += this.sendSyscallGas(message, actor);
-      if (!contract) before += ACCOUNT_INVOCATION;
+      before += this.sendSyscallGas(message, actor, true);
+      // The receiver is invoked even when it has no code: a new f410's Placeholder, an account.
+      if (!contract) before += !actor || actor.kind === 'placeholder' ? PLACEHOLDER_INVOCATION : ACCOUNT_INVOCATION;
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation: Invocation | undefined = contract && runner ? { actorId: runner.id, opened: new Set(), changed: new Set(), addedPairs: 0 } : undefined;
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
     return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0)));
+  }
+
+  /**
+   * A builtin actor named by its masked ID (call.rs): a CALL flushes the caller, then the FVM looks
+   * the actor up, moves the value and invokes it, and it refuses InvokeContract: the send's accesses
+   * are forgotten. A DELEGATECALL only reads the actor (get_contract_type) and sends nothing.
+   */
+  private refusedByBuiltin(message: Message, actor: Actor): EVMResult {
+    if (message.delegatecall) return refused(message.gasLimit, this.delegateCallGas(actor, undefined));
+    const { access } = this.host;
+    let gas = this.flushCallerGas();
+    const mark = access.mark();
+    gas += this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION;
+    access.revertTo(mark);
+    return refused(message.gasLimit, gas);
   }
 
   /** A send that failed forgets the actors it accessed: they are charged again (ref-fvm with_transaction). */
@@ -380,7 +397,7 @@ export class FevmEvm extends EVM {
     // A refused input fails the CALL with the little work done, not the gas it had (call.rs:187-193).
     if (target[0] === 0) gas = BigInt(ethPrecompileGas(target[19], message.data, exec.exceptionError ? 0n : gas));
     // Value goes to the precompile's f410 by a send once it succeeded (precompiles/mod.rs:128-133, System::transfer: no flush).
-    if (message.value > 0n && !message.delegatecall && !exec.exceptionError) gas += BigInt(this.sendSyscallGas(message, receiver));
+    if (message.value > 0n && !message.delegatecall && !exec.exceptionError) gas += BigInt(this.sendSyscallGas(message, receiver, false));
     // A top-level message has no caller to run out: it does.
     if (message.depth === 0 && gas > message.gasLimit) return outOfGas(message.gasLimit);
     exec.executionGasUsed = gas;
@@ -430,10 +447,13 @@ export class FevmEvm extends EVM {
     return gas;
   }
 
-  /** The FVM's send: the receiver looked up (or a Placeholder created), the value moved. */
-  private sendSyscallGas(message: Message, receiver: Actor | undefined): number {
+  /**
+   * The FVM's send: the receiver looked up (or a Placeholder created), the value moved, and with
+   * `invokes` a method invoked; METHOD_SEND invokes none (ref-fvm call_actor_resolved).
+   */
+  private sendSyscallGas(message: Message, receiver: Actor | undefined, invokes: boolean): number {
     const { access } = this.host;
-    let gas = SEND_SYSCALL;
+    let gas = invokes ? SEND_SYSCALL : HOST_CALL;
     if (receiver) gas += access.read(receiver.id);
     else gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
     if (message.value > 0n) {
@@ -536,8 +556,8 @@ function success(): EVMResult {
   return { execResult: { executionGasUsed: 0n, returnValue: EMPTY } };
 }
 
-function refused(gasLimit: bigint): EVMResult {
-  const gas = BigInt(SEND_SYSCALL + BUILTIN_INVOCATION);
+function refused(gasLimit: bigint, gasUsed: number): EVMResult {
+  const gas = BigInt(gasUsed);
   return { execResult: { executionGasUsed: gas < gasLimit ? gas : gasLimit, returnValue: EMPTY, exceptionError: new EVMError(CALL_REFUSED) } };
 }
 
