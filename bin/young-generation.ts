@@ -2,8 +2,8 @@
 // grows it to 32 MiB. The bench's peak RSS fell ~20 MiB with it (the space itself, and the large
 // objects a burst of big answers leaves there, which V8 lets reach the space's size before a
 // scavenge), at no measurable CPU per transaction or eth_call; a cap of 8 MiB cost pipelined
-// transfers a fifth of their rate (README, "third pass"). V8 takes the cap itself
-// (--max-semi-space-size) only on the command line, which `npx fvm-devnet` cannot pass, but it reads
+// transfers a fifth of their rate (docs/performance.md, "Memory and start-up, third pass"). V8 takes
+// the cap itself (--max-semi-space-size) only on the command line, which `npx fvm-devnet` cannot pass, but it reads
 // the growth factor each time a scavenge grows the space: after each collection the factor is 1 (no
 // growth) once the space is at the cap, and V8's default 2 below it. The cap is soft: V8 reports
 // collections to JavaScript only after the task that made them, so one task that keeps much of what

@@ -27,43 +27,37 @@ function encodeVarint(n: number): Uint8Array {
   return varint.encodeTo(n, new Uint8Array(varint.encodingLength(n)));
 }
 
-interface MadeAddress {
-  /** A copy of the Ethereum address's bytes, to see that the array still holds them. */
-  eth: Uint8Array;
-  address: FilAddress;
-}
-
-/** How many addresses one generation of the cache below holds before it becomes the older one. */
-const MADE_GENERATION = 1024;
+/** How many addresses `fromEthAddress` keeps (a power of two): one per slot, the newest. */
+const MADE_SLOTS = 1024;
 
 /**
- * The addresses `fromEthAddress` made lately, by the array of Ethereum address bytes they were made
- * of: two generations of weak maps, an entry found in the older one moved to the newer. One weak map
- * would keep an entry for as long as its array lives, and the chain keeps every transaction's sender
- * and recipient arrays: ~0.5 KB a transaction for ever.
+ * The addresses `fromEthAddress` made lately, by their bytes: a slot per address, picked from its
+ * last two bytes and its first (which tell apart the IDs of masked ID addresses, the precompiles'
+ * 0x00… and 0xfe00… ranges, and random ones), a newer address replacing an older one there. By bytes,
+ * not by array: a call's or transaction's addresses come in new arrays from each request, and an
+ * entry by array (a weak map's set is a call into V8's runtime, its entries extra work for the
+ * collector) served only the EVM's own, which are found here as well.
  */
 class RecentlyMade {
-  private newer = new WeakMap<Uint8Array, MadeAddress>();
-  private older = new WeakMap<Uint8Array, MadeAddress>();
-  private newerSize = 0;
+  /** A copy of the bytes each slot's address was made of. */
+  private readonly eths: (Uint8Array | undefined)[] = new Array(MADE_SLOTS).fill(undefined);
+  private readonly addresses: (FilAddress | undefined)[] = new Array(MADE_SLOTS).fill(undefined);
 
-  get(eth: Uint8Array): MadeAddress | undefined {
-    const made = this.newer.get(eth);
-    if (made) return made;
-    const old = this.older.get(eth);
-    if (old) this.set(eth, old);
-    return old;
+  get(eth: Uint8Array): FilAddress | undefined {
+    const slot = slotOf(eth);
+    const made = this.eths[slot];
+    return made !== undefined && equalBytes(made, eth) ? this.addresses[slot] : undefined;
   }
 
-  set(eth: Uint8Array, made: MadeAddress): void {
-    if (this.newerSize === MADE_GENERATION) {
-      this.older = this.newer;
-      this.newer = new WeakMap();
-      this.newerSize = 0;
-    }
-    this.newer.set(eth, made);
-    this.newerSize++;
+  set(eth: Uint8Array, address: FilAddress): void {
+    const slot = slotOf(eth);
+    this.eths[slot] = eth.slice();
+    this.addresses[slot] = address;
   }
+}
+
+function slotOf(eth: Uint8Array): number {
+  return ((eth[18]! << 8) ^ eth[19]! ^ (eth[0]! << 2)) & (MADE_SLOTS - 1);
 }
 
 const fromEthAddressMade = new RecentlyMade();
@@ -123,12 +117,12 @@ export class FilAddress {
    */
   static fromEthAddress(eth: Uint8Array): FilAddress {
     if (eth.length !== 20) throw new InvalidAddressError('an Ethereum address has 20 bytes');
-    // The EVM asks for the same address (one Uint8Array) several times per frame, and for a
-    // contract's own every call: the address made last time, if the bytes are still the same.
+    // The EVM asks for the same address several times per frame, and for a contract's own every
+    // call: the address made last time from the same bytes.
     const made = fromEthAddressMade.get(eth);
-    if (made && equalBytes(made.eth, eth)) return made.address;
+    if (made) return made;
     const address = FilAddress.fromEthAddressUncached(eth);
-    fromEthAddressMade.set(eth, { eth: eth.slice(), address });
+    fromEthAddressMade.set(eth, address);
     return address;
   }
 

@@ -2,7 +2,7 @@
 // of a whole answer returns a string V8 builds from parts; writing it out (fastify's content-length,
 // then Node's HTTP, which prepends the header) copies it twice into fresh large objects and once into
 // fresh malloc'd memory, and first touching fresh memory cost more than all the rest: ~6 ms of node
-// CPU for 1000 logs (0.6 MB), of which 0.8 the serialising (README "Memory, seventh pass"). Here the
+// CPU for 1000 logs (0.6 MB), of which 0.8 the serialising (docs/performance.md, "Memory, seventh pass"). Here the
 // list is written into a buffer reused from answer to answer once the socket has taken it: items that
 // write their own JSON (SelfWritten: eth_getLogs' logs) straight into it, the others serialised a chunk
 // at a time (strings V8 keeps in its ordinary pages). The bytes are those of JSON.stringify(answer).

@@ -7,6 +7,7 @@ import { FilAddress } from '../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { fromStorable, toStorable } from '../common/storable.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
+import { packActor, unpackActor } from './packed-actor.js';
 
 /** A key written once: its value, the epoch it holds from and the write (commit) that wrote it, inline. */
 class Written<V> {
@@ -142,6 +143,14 @@ function decodeValue(key: string, value: unknown): unknown {
   if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
   return key.startsWith('a') ? actorFromStorable(value) : value;
 }
+
+/** A value as the tree's history keeps it: an account's actor packed (packed-actor.ts), the rest as staged. */
+function heldValue(key: string, value: unknown): unknown {
+  return key.startsWith('a') ? (packActor(value as Actor) ?? value) : value;
+}
+
+/** An actor as the tree keeps it, as an object. */
+const heldActor = (held: unknown): Actor | undefined => (typeof held === 'string' ? unpackActor(held) : (held as Actor | undefined));
 
 /** A point the tree can go back to (evm_snapshot): the last write and the epoch it made. */
 export interface StateSnapshot {
@@ -386,7 +395,7 @@ export class StateTree {
     const write = this.writes.length + 1;
     const keys: string[] = [];
     for (const [key, value] of overlay.changes()) {
-      this.values.set(key, value, epoch, write);
+      this.values.set(key, heldValue(key, value), epoch, write);
       keys.push(key);
     }
     this.writes.push(keys);
@@ -406,8 +415,8 @@ export class StateTree {
   }
 
   /**
-   * The commits numbered `from` + 1 to `to`, each as its epoch and the key/value pairs it wrote as the
-   * tree holds them (storableChange makes one what exportCommitsSince gives), made one at a time as they
+   * The commits numbered `from` + 1 to `to`, each as its epoch and the key/value pairs it wrote as they
+   * were staged (storableChange makes one what exportCommitsSince gives), made one at a time as they
    * are iterated, so that a long history can be saved across turns of the event loop without holding
    * all of it. A revert meanwhile spoils the result.
    */
@@ -419,7 +428,7 @@ export class StateTree {
         const value = this.values.atWrite(key, write);
         if (!value) continue;
         epoch = value.epoch;
-        written.push([key, value.value]);
+        written.push([key, key.startsWith('a') ? heldActor(value.value) : value.value]);
       }
       yield { epoch, written };
     }
@@ -432,7 +441,7 @@ export class StateTree {
     this.headEpoch = -1;
     for (const { epoch, changes } of commits) {
       const write = this.writes.length + 1;
-      for (const [key, value] of changes) this.values.set(key, decodeValue(key, value), epoch, write);
+      for (const [key, value] of changes) this.values.set(key, heldValue(key, decodeValue(key, value)), epoch, write);
       this.writes.push(changes.map(([key]) => key));
       this.headEpoch = Math.max(this.headEpoch, epoch);
     }
@@ -460,7 +469,7 @@ class StateAt implements StateReader {
   ) {}
 
   getActor(id: number): Actor | undefined {
-    return (this.values.get(actorKey(id), this.epoch) as Actor | undefined) ?? this.source.getActor(id);
+    return heldActor(this.values.get(actorKey(id), this.epoch)) ?? this.source.getActor(id);
   }
 
   lookupId(address: FilAddress): number | undefined {
