@@ -3,12 +3,14 @@
 // the miner's queue, on an overlay of the state after a block that is dropped afterwards.
 import { DevnetError } from '../common/errors.js';
 import { toUnsignedMessage } from '../fevm/eth-tx.js';
+import { resolveAddress } from '../fevm/actors/lifecycle.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
 import { Tracer, type CallFrame, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { chainSize, encodeMessage, messageWith, SigType, type Message } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
+import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { callContext, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 import { executionFailed } from './revert.js';
@@ -26,9 +28,30 @@ export interface CallRequest {
 const ZERO_ADDRESS = new Uint8Array(20);
 const EMPTY = new Uint8Array();
 
+/** A sender's pending messages by nonce (the pool's, read inside the queue). */
+export type PendingFor = (senderId: number) => readonly PendingMessage[];
+
+/** A message an estimate runs, as Lotus's CallWithGas runs it (see Calls.run). */
+interface Probe {
+  /** At the block gas limit. */
+  message: Message;
+  /** The sender's pending messages applied before it. */
+  priors: readonly PendingMessage[];
+  /** Its inclusion, signed with the nonce it takes after them. */
+  inclusion: number;
+  /** The bytes its params encode, if known. */
+  input?: Uint8Array;
+}
+
 export class Calls {
-  /** The state, chain, executor and queue a call runs with: the same that replays need. */
-  constructor(private readonly node: ReplayHost) {}
+  /**
+   * The state, chain, executor and queue a call runs with: the same that replays need; and the
+   * pool's pending messages, which estimates run after.
+   */
+  constructor(
+    private readonly node: ReplayHost,
+    private readonly pendingFor: PendingFor = () => [],
+  ) {}
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
   call(request: CallRequest, epoch: number): Promise<InvocationResult> {
@@ -48,17 +71,16 @@ export class Calls {
    * to within 1 %) and answered times 1.25.
    */
   async estimateGas(request: CallRequest): Promise<number> {
-    const { probe, inclusion, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
+    const { probe, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
     const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(used));
-    const epoch = this.node.chain.head.epoch;
     // The limit covers the message's inclusion; the executor's call charges only what runs.
-    const run = (gasLimit: number) => this.callMessage(messageWith(probe, { gasLimit: gasLimit - inclusion }), epoch, request.input);
+    const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion)).result;
     const result = await run(limit);
     if (result.exitCode === ExitCode.Ok) return limit;
     // Calls that pass gas on (63/64 rules) may need more than they use: Lotus searches when a frame
     // ran out of gas, even one whose caller then failed otherwise (traceContainsExitCode).
-    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(messageWith(probe, { gasLimit: limit - inclusion }), epoch, request.input))) {
-      const error = executionFailed(result, probe.to.toString(), probe.method);
+    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit - probe.inclusion))) {
+      const error = executionFailed(result, probe.message.to.toString(), probe.message.method);
       throw new DevnetError(`gas search failed: ${error.message}`);
     }
     const passes = async (gasLimit: number) => (await run(gasLimit)).exitCode === ExitCode.Ok;
@@ -95,26 +117,54 @@ export class Calls {
     return (await this.gasUsed(message, signatureType)).used;
   }
 
-  /** Runs `message` at the block gas limit: the gas it uses (with its inclusion), or the error it fails with. */
-  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Message; inclusion: number; used: number }> {
-    const probe = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
-    const inclusion = onChainMessage(estimatedChainSize(probe, signatureType));
-    const first = await this.callMessage(probe, this.node.chain.head.epoch, input);
-    if (first.exitCode !== ExitCode.Ok) throw executionFailed(first, probe.to.toString(), probe.method);
-    return { probe, inclusion, used: inclusion + first.gasUsed };
+  /**
+   * Runs `message` at the block gas limit as an estimate does: the gas it uses (with its inclusion),
+   * or the error it fails with; and the probe that found it, for further runs.
+   */
+  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Probe; used: number }> {
+    const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
+    const { result, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
+    if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to.toString(), atLimit.method);
+    const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
+    return { probe: { message: atLimit, priors, inclusion, input }, used: inclusion + result.gasUsed };
   }
 
-  /** Whether a frame of the message, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */
-  private runsOutOfGas(message: Message, epoch: number, input?: Uint8Array): Promise<boolean> {
+  /**
+   * Runs an estimate's message with `gasLimit` for what runs, as Lotus's CallWithGas does
+   * (gasutils.go gasEstimateCallWithGasInternal, stmgr/call.go callInternal): on the head's state,
+   * after the sender's pending messages up to the first with the message's own nonce (the probe's
+   * `priors`, found here when it has none yet), the message then taking the sender's nonce. With
+   * `tracer`, the message is traced and its console.log lines dropped; the pending messages' are
+   * always dropped.
+   */
+  private run(probe: Omit<Probe, 'inclusion' | 'priors'> & { priors?: Probe['priors'] }, gasLimit: number, tracer?: Tracer): Promise<{ result: InvocationResult; priors: readonly PendingMessage[]; nonce: number }> {
     const { state, executor, queue } = this.node;
+    const epoch = this.node.chain.head.epoch;
     const ctx = callContext(this.node, epoch);
+    const message = messageWith(probe.message, { gasLimit });
     return queue.read(() =>
       state.withStateFetched(epoch, async (overlay) => {
-        const tracer = new Tracer();
-        const { value } = await executor.holdingConsole(() => executor.traced(tracer, () => executor.call(overlay, message, ctx, input)));
-        return value.exitCode === ExitCode.SysErrOutOfGas || (tracer.root !== undefined && containsOutOfGas(tracer.root));
+        const sender = resolveAddress(overlay, message.from);
+        const priors = probe.priors ?? (sender ? priorMessages(this.pendingFor(sender.id), message.nonce) : []);
+        await executor.holdingConsole(async () => {
+          for (const prior of priors) await executor.applyMessage(overlay, prior.signed.message, prior.chainSize, ctx);
+        });
+        const nonce = resolveAddress(overlay, message.from)?.nonce ?? 0;
+        const call = () => executor.call(overlay, message, ctx, probe.input);
+        const { value, lines } = await executor.holdingConsole(() => (tracer ? executor.traced(tracer, call) : call()));
+        return { result: value, priors, nonce, lines: tracer ? [] : lines };
+      }).then(({ lines, ...ran }) => {
+        executor.printConsole(lines);
+        return ran;
       }),
     );
+  }
+
+  /** Whether a frame of the probe, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */
+  private async runsOutOfGas(probe: Probe, gasLimit: number): Promise<boolean> {
+    const tracer = new Tracer();
+    const { result } = await this.run(probe, gasLimit, tracer);
+    return result.exitCode === ExitCode.SysErrOutOfGas || (tracer.root !== undefined && containsOutOfGas(tracer.root));
   }
 
   /**
@@ -194,10 +244,16 @@ function containsOutOfGas(frame: CallFrame | SendFrame): boolean {
   return frame.exitCode === ExitCode.SysErrOutOfGas || frame.calls.some(containsOutOfGas);
 }
 
+/** The pending messages Lotus applies before an estimate: those before the first with the message's nonce. */
+function priorMessages(pending: readonly PendingMessage[], nonce: number): readonly PendingMessage[] {
+  const at = pending.findIndex((p) => p.signed.message.nonce === nonce);
+  return at < 0 ? pending : pending.slice(0, at);
+}
+
 /** The size a message would have once signed, to charge chain inclusion in estimates. */
 function estimatedChainSize(message: Message, signatureType: SigType): number {
   // Sized as Lotus's probe is (gasutils.go gasEstimateGasLimitInternal): no fees, so a few bytes
-  // under the message sent, which the 1.25 margin covers. Lotus takes the sender's nonce; this, the message's.
+  // under the message sent, which the 1.25 margin covers; the nonce is the sender's (callInternal).
   const sized = { ...message, gasFeeCap: 0n, gasPremium: 0n };
   const signatureBytes = signatureType === SigType.BLS ? 96 : 65;
   return chainSize({ message: sized, signature: { type: signatureType, data: new Uint8Array(signatureBytes) } });

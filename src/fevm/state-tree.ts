@@ -9,15 +9,6 @@ import { fromStorable, toStorable } from '../common/storable.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 import { packActor, unpackActor } from './packed-actor.js';
 
-/** A key written once: its value, the epoch it holds from and the write (commit) that wrote it, inline. */
-class Written<V> {
-  constructor(
-    readonly epoch: number,
-    readonly write: number,
-    public value: V,
-  ) {}
-}
-
 /**
  * The values of a key written more than once, in the order they were written: each with the epoch it
  * holds from and the write that wrote it. Several writes may share an epoch (a cheat code edits the
@@ -31,17 +22,26 @@ class History<V> {
   ) {}
 }
 
+/** How the tree names a value: an actor by its ID, the rest by their overlay keys (an address's as `addressKey` makes it). */
+type TreeKey = number | string;
+
 /**
  * Every key's values over time. Most keys (a new account's actor and address) are written once and
- * never again, so a key holds one `Written` and gets a `History` (three arrays) only on its second write.
+ * never again: such a key holds the number of a slot, whose write and value sit in two arrays (no
+ * object per key), and gets a `History` (three arrays) only on its second write.
  */
 class VersionedMap<V> {
-  private readonly entries = new Map<string, Written<V> | History<V>>();
+  private readonly entries = new Map<TreeKey, number | History<V>>();
+  /** Per slot, in the order the slots were taken (so in the order of their writes): the write and its value. */
+  private readonly slotWrites: number[] = [];
+  private readonly slotValues: (V | undefined)[] = [];
+  /** The epoch each write wrote (by write - 1). */
+  private readonly epochs: number[] = [];
 
-  get(key: string, epoch: number): V | undefined {
+  get(key: TreeKey, epoch: number): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry instanceof Written) return entry.epoch <= epoch ? entry.value : undefined;
+    if (typeof entry === 'number') return this.epochs[this.slotWrites[entry]! - 1]! <= epoch ? this.slotValues[entry] : undefined;
     const { epochs, values } = entry;
     // Fast path: the newest value, which is what most reads want.
     if (epochs[epochs.length - 1] <= epoch) return values[values.length - 1];
@@ -58,13 +58,21 @@ class VersionedMap<V> {
     return found < 0 ? undefined : values[found];
   }
 
-  set(key: string, value: V, epoch: number, write: number): void {
+  set(key: TreeKey, value: V, epoch: number, write: number): void {
+    this.epochs[write - 1] = epoch;
     const entry = this.entries.get(key);
     if (entry === undefined) {
-      this.entries.set(key, new Written(epoch, write, value));
-    } else if (entry instanceof Written) {
-      if (entry.write === write) entry.value = value;
-      else this.entries.set(key, new History([entry.epoch, epoch], [entry.write, write], [entry.value, value]));
+      this.entries.set(key, this.slotWrites.length);
+      this.slotWrites.push(write);
+      this.slotValues.push(value);
+    } else if (typeof entry === 'number') {
+      const first = this.slotWrites[entry]!;
+      if (first === write) this.slotValues[entry] = value;
+      else {
+        this.entries.set(key, new History([this.epochs[first - 1]!, epoch], [first, write], [this.slotValues[entry]!, value]));
+        // The slot stays taken (slots are let go from the end), its value no longer kept.
+        this.slotValues[entry] = undefined;
+      }
     } else if (entry.writes[entry.writes.length - 1] === write) {
       entry.values[entry.values.length - 1] = value;
     } else {
@@ -75,10 +83,10 @@ class VersionedMap<V> {
   }
 
   /** What `write` wrote to `key`, and at which epoch. */
-  atWrite(key: string, write: number): { epoch: number; value: V } | undefined {
+  atWrite(key: TreeKey, write: number): { epoch: number; value: V } | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry instanceof Written) return entry.write === write ? entry : undefined;
+    if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]! } : undefined;
     // Writes only grow: a binary search, so that exporting a long history in order stays O(log n) a value.
     const { writes } = entry;
     let lo = 0;
@@ -93,11 +101,11 @@ class VersionedMap<V> {
   }
 
   /** Forgets what writes after `write` wrote to `key`. */
-  undo(key: string, write: number): void {
+  undo(key: TreeKey, write: number): void {
     const entry = this.entries.get(key);
     if (entry === undefined) return;
-    if (entry instanceof Written) {
-      if (entry.write > write) this.entries.delete(key);
+    if (typeof entry === 'number') {
+      if (this.slotWrites[entry]! > write) this.entries.delete(key);
       return;
     }
     const { epochs, writes, values } = entry;
@@ -107,6 +115,14 @@ class VersionedMap<V> {
       values.pop();
     }
     if (writes.length === 0) this.entries.delete(key);
+  }
+
+  /** Lets go of the slots writes after `write` took, once `undo` has forgotten their keys. */
+  dropSlotsAfter(write: number): void {
+    let slots = this.slotWrites.length;
+    while (slots > 0 && this.slotWrites[slots - 1]! > write) slots--;
+    this.slotWrites.length = slots;
+    this.slotValues.length = slots;
   }
 }
 
@@ -145,8 +161,8 @@ function decodeValue(key: string, value: unknown): unknown {
 }
 
 /** A value as the tree's history keeps it: an account's actor packed (packed-actor.ts), the rest as staged. */
-function heldValue(key: string, value: unknown): unknown {
-  return key.startsWith('a') ? (packActor(value as Actor) ?? value) : value;
+function heldValue(key: TreeKey, value: unknown): unknown {
+  return typeof key === 'number' ? (packActor(value as Actor) ?? value) : value;
 }
 
 /** An actor as the tree keeps it, as an object. */
@@ -263,27 +279,19 @@ export const localStateSource: StateSource = {
 
 // Keys of the one flat map an overlay stages changes in.
 const actorKey = (id: number) => `a${id}`;
-/** Hex digits by value, as character codes. */
-const HEX_DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
-/** `x0x`, then room for the hex of the longest address: a protocol byte, a namespace's varint (up to 8 bytes) and a 54-byte subaddress. */
-const addressKeyScratch = Buffer.alloc(3 + 2 * (1 + 8 + 54), 'x0x', 'latin1');
+/** `x`, then room for the longest address: a protocol byte, a namespace's varint (up to 8 bytes) and a 54-byte subaddress. */
+const addressKeyScratch = Buffer.alloc(1 + 1 + 8 + 54, 'x', 'latin1');
 /**
- * `x` and the address's bytes in 0x hex (`x${address.key}`, as saved files have it), written as one
- * flat string: the tree's map keeps it as its key, and a string made by concatenation would be kept
- * as its parts and a flattened copy. Not cached on the address (a stored address would keep it):
- * AddressKeys below keeps it for one overlay.
+ * `x` and the address's bytes as latin1 characters (23 for an f410, where their hex was 47), written
+ * as one flat string: the tree's map keeps it as its key, and a string made by concatenation would be
+ * kept as its parts and a flattened copy. Not cached on the address (a stored address would keep it):
+ * AddressKeys below keeps it for one overlay. Saved files have `x${address.key}` (savedKey).
  */
 const addressKey = (address: FilAddress): string => {
   const out = addressKeyScratch;
-  const { payload } = address;
-  out[3] = HEX_DIGITS[address.protocol >> 4]!;
-  out[4] = HEX_DIGITS[address.protocol & 15]!;
-  let at = 5;
-  for (let i = 0; i < payload.length; i++) {
-    out[at++] = HEX_DIGITS[payload[i]! >> 4]!;
-    out[at++] = HEX_DIGITS[payload[i]! & 15]!;
-  }
-  return out.toString('latin1', 0, at);
+  out[1] = address.protocol;
+  out.set(address.payload, 2);
+  return out.toString('latin1', 0, 2 + address.payload.length);
 };
 /**
  * The keys of the addresses looked up on one overlay and the state under it, each made once: a call
@@ -302,12 +310,28 @@ class AddressKeys {
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
 const NEXT_ID_KEY = 'n';
 
+/** The tree's key for an overlay's: an actor's is its ID. */
+const treeKey = (key: string): TreeKey => (key.charCodeAt(0) === 0x61 /* a */ ? Number(key.slice(1)) : key);
+
+/** The key saved files have for a tree's: `a` and an actor's ID, `x` and an address's 0x hex (`x${address.key}`), the rest as they are. */
+function savedKey(key: TreeKey): string {
+  if (typeof key === 'number') return actorKey(key);
+  return key.startsWith('x') ? `x0x${Buffer.from(key.slice(1), 'latin1').toString('hex')}` : key;
+}
+
+/** The tree's key for a saved one. */
+function keyOfSaved(saved: string): TreeKey {
+  if (!saved.startsWith('x0x')) return treeKey(saved);
+  const length = addressKeyScratch.write(saved.slice(3), 1, 'hex');
+  return addressKeyScratch.toString('latin1', 0, 1 + length);
+}
+
 export class StateTree {
   private values = new VersionedMap<unknown>();
   /** The newest epoch written. */
   private headEpoch = -1;
   /** Commits so far, and the keys each wrote (so that a revert can undo them). */
-  private writes: string[][] = [];
+  private writes: TreeKey[][] = [];
 
   constructor(private source: StateSource | FetchingStateSource = localStateSource) {}
 
@@ -393,8 +417,9 @@ export class StateTree {
   commit(overlay: StateOverlay, epoch: number): void {
     if (epoch < this.headEpoch) throw new Error(`cannot write epoch ${epoch} after ${this.headEpoch}`);
     const write = this.writes.length + 1;
-    const keys: string[] = [];
-    for (const [key, value] of overlay.changes()) {
+    const keys: TreeKey[] = [];
+    for (const [staged, value] of overlay.changes()) {
+      const key = treeKey(staged);
       this.values.set(key, heldValue(key, value), epoch, write);
       keys.push(key);
     }
@@ -428,7 +453,7 @@ export class StateTree {
         const value = this.values.atWrite(key, write);
         if (!value) continue;
         epoch = value.epoch;
-        written.push([key, key.startsWith('a') ? heldActor(value.value) : value.value]);
+        written.push([savedKey(key), typeof key === 'number' ? heldActor(value.value) : value.value]);
       }
       yield { epoch, written };
     }
@@ -441,8 +466,9 @@ export class StateTree {
     this.headEpoch = -1;
     for (const { epoch, changes } of commits) {
       const write = this.writes.length + 1;
-      for (const [key, value] of changes) this.values.set(key, heldValue(key, decodeValue(key, value)), epoch, write);
-      this.writes.push(changes.map(([key]) => key));
+      const keys = changes.map(([saved]) => keyOfSaved(saved));
+      changes.forEach(([saved, value], i) => this.values.set(keys[i]!, heldValue(keys[i]!, decodeValue(saved, value)), epoch, write));
+      this.writes.push(keys);
       this.headEpoch = Math.max(this.headEpoch, epoch);
     }
   }
@@ -453,6 +479,7 @@ export class StateTree {
       const keys = this.writes.pop()!;
       for (const key of keys) this.values.undo(key, snapshot.write);
     }
+    this.values.dropSlotsAfter(snapshot.write);
     this.headEpoch = snapshot.epoch;
     if ('revertedTo' in this.source) this.source.revertedTo?.(snapshot.write);
   }
@@ -469,7 +496,7 @@ class StateAt implements StateReader {
   ) {}
 
   getActor(id: number): Actor | undefined {
-    return heldActor(this.values.get(actorKey(id), this.epoch)) ?? this.source.getActor(id);
+    return heldActor(this.values.get(id, this.epoch)) ?? this.source.getActor(id);
   }
 
   lookupId(address: FilAddress): number | undefined {

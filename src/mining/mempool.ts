@@ -217,6 +217,12 @@ export class Mempool {
     this.unindexed = [];
   }
 
+  /** A sender's pending messages by nonce (Lotus MessagePool.PendingFor). */
+  pendingFor(senderId: number): PendingMessage[] {
+    const queue = this.bySender.get(senderId);
+    return queue ? [...queue.values()].sort((a, b) => a.signed.message.nonce - b.signed.message.nonce) : [];
+  }
+
   pending(): PendingMessage[] {
     return [...this.bySender.values()].flatMap((queue) => [...queue.values()]);
   }

@@ -5,6 +5,8 @@ import { describe } from 'node:test';
 import { getCreateAddress, type TransactionRequest } from 'ethers';
 import { DevnetError, ExecutionRevertedError } from '../../src/common/errors.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { toUnsignedMessage } from '../../src/fevm/eth-tx.js';
+import { SigType } from '../../src/fevm/message.js';
 import type { Devnet } from '../../src/index.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { CALL, CHAIN_ID, devWallet as wallet, signTx } from '../helpers/dev-wallet.js';
@@ -183,6 +185,31 @@ describe('call and estimateGas', () => {
     const deployment = await devnet.estimateGas({ from: ME, to: null, input: hexToBytes(RETURN_42_INITCODE) });
     const deployed = await devnet.sendRawTransaction(await signed({ nonce: 1, to: null, data: RETURN_42_INITCODE, gasLimit: deployment }));
     assert.equal(devnet.chain.messageByTxHash(deployed)!.message.receipt.exitCode, 0);
+  });
+
+  withDevnet("estimates size the message with the sender's nonce, as Lotus's callInternal does, not the request's", {}, async (devnet) => {
+    const estimateAt = async (nonce: number) => {
+      await devnet.cheats.setNonce(ME, nonce);
+      return devnet.estimateGas({ from: ME, to: OTHER, value: 1n });
+    };
+    // A nonce of 24 takes one CBOR byte more than 23: 1 300 more inclusion, times 1.25.
+    assert.equal((await estimateAt(24)) - (await estimateAt(23)), 1_625);
+    assert.equal(await estimateAt(0), await estimateAt(23));
+  });
+
+  withDevnet("estimates run after the sender's pending messages (Lotus gasEstimateCallWithGasInternal)", {}, async (devnet) => {
+    // Empty calldata stores 1 in slot 0; any other reverts unless slot 0 is set.
+    const gate = await deploy(devnet, deployCode('36600a576001600055005b6000546016576000' + '6000fd5b00'), 0);
+    await devnet.cheats.setMiningMode({ type: 'manual' });
+    const check = { from: ME, to: gate, input: new Uint8Array([1]) };
+    await assert.rejects(devnet.estimateGas(check), ExecutionRevertedError);
+    await devnet.sendRawTransaction(await signed({ nonce: 1, to: bytesToHex(gate) }));
+    assert.ok((await devnet.estimateGas(check)) > 0);
+    // Lotus applies those before the first with the message's own nonce: a message at nonce 1 runs without it.
+    const atNonce = (nonce: number) =>
+      toUnsignedMessage({ nonce, from: ME, to: gate, value: 0n, input: check.input, gasLimit: 0, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n });
+    assert.ok((await devnet.estimateGasLimit(atNonce(2), SigType.Delegated)) > 0);
+    await assert.rejects(devnet.estimateGasLimit(atNonce(1), SigType.Delegated), ExecutionRevertedError);
   });
 
   withDevnet('a callee out of gas under a caller that reverts: the limit searched for as Lotus does (gasSearch), not an error', {}, async (devnet) => {

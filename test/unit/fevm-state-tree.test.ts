@@ -142,6 +142,54 @@ describe('StateTree reverts and saved commits', () => {
     assert.deepEqual([tree.at(3).getActor(1)?.balance, tree.at(4).getActor(1)?.balance, tree.at(3).getActor(2), tree.at(4).getActor(2)?.balance], [1n, 4n, undefined, 40n]);
   });
 
+  test('reads, exports and loads agree with a plain record of the commits across many reverts and writes again', () => {
+    const tree = new StateTree();
+    /** Each commit kept: its epoch, and the balance of each actor and the ID of each address it wrote. */
+    const commits: { epoch: number; balances: Map<number, bigint>; ids: Map<number, number> }[] = [];
+    const snapshots: { snapshot: ReturnType<StateTree['snapshot']>; kept: number }[] = [];
+    let epoch = 0;
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let step = 0; step < 300; step++) {
+      if (next(10) === 0 && snapshots.length) {
+        const { snapshot, kept } = snapshots.splice(next(snapshots.length))[0]!;
+        tree.revert(snapshot);
+        commits.length = kept;
+        epoch = snapshot.epoch;
+        continue;
+      }
+      if (next(8) === 0) snapshots.push({ snapshot: tree.snapshot(), kept: commits.length });
+      epoch += next(3);
+      const overlay = tree.stage();
+      const balances = new Map<number, bigint>();
+      const ids = new Map<number, number>();
+      for (let k = next(4); k >= 0; k--) {
+        const id = 100 + next(40);
+        const balance = BigInt(step * 10 + k);
+        overlay.putActor({ id, kind: 'ethaccount', nonce: step, balance, delegated: f410(id) });
+        balances.set(id, balance);
+        const byte = next(40);
+        overlay.putAddress(f410(byte), id);
+        ids.set(byte, id);
+      }
+      tree.commit(overlay, epoch);
+      commits.push({ epoch, balances, ids });
+    }
+    const expected = (at: number, read: (c: (typeof commits)[number]) => unknown) => commits.filter((c) => c.epoch <= at).map(read).filter((v) => v !== undefined).at(-1);
+    const loaded = new StateTree();
+    loaded.load(tree.exportCommitsSince(0));
+    for (const t of [tree, loaded]) {
+      for (let at = 0; at <= epoch + 1; at++) {
+        const state = t.at(at);
+        for (let n = 0; n < 40; n++) {
+          assert.equal(state.getActor(100 + n)?.balance, expected(at, (c) => c.balances.get(100 + n)), `actor ${100 + n} at ${at}`);
+          assert.equal(state.lookupId(f410(n)), expected(at, (c) => c.ids.get(n)), `address ${n} at ${at}`);
+        }
+      }
+    }
+    assert.deepEqual(loaded.exportCommitsSince(0), tree.exportCommitsSince(0));
+  });
+
   test('commits export, journal and load back, keys written once and keys written again alike', () => {
     const tree = new StateTree();
     write(tree, 1, actor(1, 1n));

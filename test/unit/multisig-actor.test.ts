@@ -6,10 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
-import { codeCid, INIT_ACTOR_ID } from '../../src/fevm/actor.js';
+import { getBytes, hexlify, Wallet as EthWallet } from 'ethers';
+import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../../src/fevm/actor.js';
 import { amountLocked, MultisigMethod, transactionHash, type MultisigState } from '../../src/fevm/actors/multisig/state.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
+import { DEV_KEY } from '../helpers/fevm.js';
 import { CLIENTS, FIL, returned, verifregWorld, type World } from '../helpers/verifreg-world.js';
 
 const F01 = FilAddress.fromId(INIT_ACTOR_ID);
@@ -170,6 +173,26 @@ describe('Propose (2), Approve (3), Cancel (4)', () => {
     assert.equal((await w.send(C, wallet.address, methodNumber('Receive'), [0])).exitCode, ExitCode.ErrSerialization);
     assert.equal((await w.send(C, wallet.address, methodNumber('SomethingElse'))).exitCode, 0);
     assert.equal(balanceOf(w, wallet.address), 101n * FIL);
+  });
+});
+
+describe('paid by a contract', () => {
+  test("a CALL with value to the wallet's masked ID: its fallback accepts InvokeContract (FIP-0062), the value moves", async () => {
+    const w = await verifregWorld();
+    const wallet = await twoOfThree(w);
+    const dev = FilAddress.fromEthAddress(getBytes(new EthWallet(DEV_KEY).address));
+    // CALL(gas, wallet's masked ID, 1, no data), its success word returned.
+    const masked = 'ff' + '00'.repeat(11) + wallet.id.toString(16).padStart(16, '0');
+    const runtime = '6000600060006000600173' + masked + '5af1600052' + '60206000f3';
+    const initcode = '60' + (runtime.length / 2).toString(16) + '80600b6000396000f3' + runtime;
+    const created = await w.send(dev, FilAddress.fromId(EAM_ACTOR_ID), METHOD_CREATE_EXTERNAL, getBytes('0x' + initcode), 10n);
+    assert.equal(created.exitCode, 0);
+    const contract = FilAddress.fromId((returned(created) as [number])[0]);
+    const before = balanceOf(w, wallet.address);
+    const receipt = await w.send(dev, contract, METHOD_INVOKE_CONTRACT, new Uint8Array());
+    assert.equal(receipt.exitCode, 0);
+    assert.equal(BigInt(hexlify(returned(receipt) as Uint8Array)), 1n);
+    assert.equal(balanceOf(w, wallet.address) - before, 1n);
   });
 });
 

@@ -50,7 +50,8 @@ import {
 import type { Actor, EvmState } from '../../actor.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
 import type { StateAccess } from '../../state-access.js';
-import { BUILTIN_INVOCATION } from '../../gas.js';
+import { BUILTIN_INVOCATION, builtinInvocationGas } from '../../gas.js';
+import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
@@ -256,8 +257,10 @@ export class FevmEvm extends EVM {
       // ref-fvm: NotFound. call.rs walks away with success, and no value moves.
       if (!actor) return success();
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
-      // DELEGATECALL-able: the CALL returns 0.
-      if (!ACCOUNT_KINDS.has(actor.kind) && actor.kind !== 'evm') return this.refusedByBuiltin(message, actor);
+      // DELEGATECALL-able: the CALL returns 0. A multisig's fallback takes any exported method
+      // (FIP-0062): the CALL pays it as it pays an account.
+      const accepts = ACCOUNT_KINDS.has(actor.kind) || actor.kind === 'evm' || (!message.delegatecall && builtinActor(actor.kind)?.acceptsExported);
+      if (!accepts) return this.refusedByBuiltin(message, actor);
       // An EVM actor named by its ID runs as itself, at its f410 address.
       const eth = actor.delegated?.ethAddress;
       if (!message.delegatecall && eth) message.to = new Address(eth);
@@ -276,8 +279,7 @@ export class FevmEvm extends EVM {
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
       before += this.sendSyscallGas(message, actor, true);
-      // The receiver is invoked even when it has no code: a new f410's Placeholder, an account.
-      if (!contract) before += !actor || actor.kind === 'placeholder' ? PLACEHOLDER_INVOCATION : ACCOUNT_INVOCATION;
+      if (!contract) before += codelessInvocationGas(actor);
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation: Invocation | undefined = contract && runner ? { actorId: runner.id, opened: new Set(), changed: new Set(), addedPairs: 0 } : undefined;
@@ -551,6 +553,15 @@ function collisionCostsWhatRan(result: EVMResult): EVMResult {
 
 function outOfGas(gasLimit: bigint): EVMResult {
   return { execResult: { executionGasUsed: gasLimit, returnValue: EMPTY, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) } };
+}
+
+/**
+ * A CALL's receiver that runs no EVM code is invoked all the same: a new f410's Placeholder, an
+ * account, a multisig (its fallback), a dead contract.
+ */
+function codelessInvocationGas(receiver: Actor | undefined): number {
+  if (!receiver) return PLACEHOLDER_INVOCATION;
+  return receiver.kind === 'evm' ? ACCOUNT_INVOCATION : builtinInvocationGas(receiver.kind);
 }
 
 function success(): EVMResult {
