@@ -35,7 +35,8 @@ export type PendingFor = (senderId: number) => readonly PendingMessage[];
 interface Probe {
   /** At the block gas limit. */
   message: Message;
-  /** The sender's pending messages applied before it. */
+  /** The head it runs on, and the sender's pending messages applied before it, read together. */
+  epoch: number;
   priors: readonly PendingMessage[];
   /** Its inclusion, signed with the nonce it takes after them. */
   inclusion: number;
@@ -123,41 +124,48 @@ export class Calls {
    */
   private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Probe; used: number }> {
     const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
-    const { result, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
+    const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
     if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to.toString(), atLimit.method);
     const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
-    return { probe: { message: atLimit, priors, inclusion, input }, used: inclusion + result.gasUsed };
+    return { probe: { message: atLimit, epoch, priors, inclusion, input }, used: inclusion + result.gasUsed };
   }
 
   /**
    * Runs an estimate's message with `gasLimit` for what runs, as Lotus's CallWithGas does
-   * (gasutils.go gasEstimateCallWithGasInternal, stmgr/call.go callInternal): on the head's state,
-   * after the sender's pending messages up to the first with the message's own nonce (the probe's
-   * `priors`, found here when it has none yet), the message then taking the sender's nonce. With
-   * `tracer`, the message is traced and its console.log lines dropped; the pending messages' are
-   * always dropped.
+   * (gasutils.go gasEstimateCallWithGasInternal, stmgr/call.go callInternal): on the state after
+   * the probe's `epoch`, after its `priors`, the sender's pending messages up to the first with the
+   * message's own nonce, the message then taking the sender's nonce. A probe without them takes the
+   * head and the pool as they are when its task runs, together (as mpool.PendingFor answers both),
+   * so that a tipset mined just before cannot leave a pending message out of both. With `tracer`,
+   * the message is traced and its console.log lines dropped; the pending messages' are always dropped.
    */
-  private run(probe: Omit<Probe, 'inclusion' | 'priors'> & { priors?: Probe['priors'] }, gasLimit: number, tracer?: Tracer): Promise<{ result: InvocationResult; priors: readonly PendingMessage[]; nonce: number }> {
+  private run(
+    probe: Pick<Probe, 'message' | 'input'> & Partial<Pick<Probe, 'epoch' | 'priors'>>,
+    gasLimit: number,
+    tracer?: Tracer,
+  ): Promise<{ result: InvocationResult; epoch: number; priors: readonly PendingMessage[]; nonce: number }> {
     const { state, executor, queue } = this.node;
-    const epoch = this.node.chain.head.epoch;
-    const ctx = callContext(this.node, epoch);
     const message = messageWith(probe.message, { gasLimit });
-    return queue.read(() =>
-      state.withStateFetched(epoch, async (overlay) => {
+    return queue.read(() => {
+      const epoch = probe.epoch ?? this.node.chain.head.epoch;
+      const ctx = callContext(this.node, epoch);
+      // Kept across the runs a fork's fetches redo.
+      let priors = probe.priors;
+      return state.withStateFetched(epoch, async (overlay) => {
         const sender = resolveAddress(overlay, message.from);
-        const priors = probe.priors ?? (sender ? priorMessages(this.pendingFor(sender.id), message.nonce) : []);
+        const applied = (priors ??= sender ? priorMessages(this.pendingFor(sender.id), message.nonce) : []);
         await executor.holdingConsole(async () => {
-          for (const prior of priors) await executor.applyMessage(overlay, prior.signed.message, prior.chainSize, ctx);
+          for (const prior of applied) await executor.applyMessage(overlay, prior.signed.message, prior.chainSize, ctx);
         });
         const nonce = resolveAddress(overlay, message.from)?.nonce ?? 0;
         const call = () => executor.call(overlay, message, ctx, probe.input);
         const { value, lines } = await executor.holdingConsole(() => (tracer ? executor.traced(tracer, call) : call()));
-        return { result: value, priors, nonce, lines: tracer ? [] : lines };
+        return { result: value, epoch, priors: applied, nonce, lines: tracer ? [] : lines };
       }).then(({ lines, ...ran }) => {
         executor.printConsole(lines);
         return ran;
-      }),
-    );
+      });
+    });
   }
 
   /** Whether a frame of the probe, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */

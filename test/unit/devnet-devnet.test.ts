@@ -212,6 +212,16 @@ describe('call and estimateGas', () => {
     await assert.rejects(devnet.estimateGasLimit(atNonce(1), SigType.Delegated), ExecutionRevertedError);
   });
 
+  withDevnet('an estimate queued behind the tipset that mines a pending message sees it mined (head and pool read together)', {}, async (devnet) => {
+    const gate = await deploy(devnet, deployCode('36600a576001600055005b6000546016576000' + '6000fd5b00'), 0);
+    await devnet.cheats.setMiningMode({ type: 'manual' });
+    const check = { from: ME, to: gate, input: new Uint8Array([1]) };
+    await devnet.sendRawTransaction(await signed({ nonce: 1, to: bytesToHex(gate) }));
+    // Asked together: the tipset is queued first, the estimate's state and pool are read after it.
+    const [, estimate] = await Promise.all([devnet.mine(), devnet.estimateGas(check)]);
+    assert.ok(estimate > 0);
+  });
+
   withDevnet('a callee out of gas under a caller that reverts: the limit searched for as Lotus does (gasSearch), not an error', {}, async (devnet) => {
     // The callee asks itself for its code 40 times (EXTCODESIZE: a GetBytecode send each, ~2.8 M).
     const burner = '6100285b8015601357303b50600190036003565b00';
