@@ -65,12 +65,23 @@ export class Executor {
    */
   async holdingConsole<T>(run: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
     const lines: string[] = [];
-    this.evm.onConsoleLog = (line) => lines.push(line);
+    const release = this.holdConsole(lines);
     try {
       return { value: await run(), lines };
     } finally {
-      this.evm.onConsoleLog = this.consoleListener;
+      release();
     }
+  }
+
+  /**
+   * Holds the console.log lines contracts print from now on in `lines` (which the caller may cut
+   * back to drop a run's), until the function it returns is called. Holds do not nest.
+   */
+  holdConsole(lines: string[]): () => void {
+    this.evm.onConsoleLog = (line) => lines.push(line);
+    return () => {
+      this.evm.onConsoleLog = this.consoleListener;
+    };
   }
 
   /** Prints lines `holdingConsole` held back. */
@@ -109,17 +120,22 @@ export class Executor {
       nonce: sender.nonce + 1,
     });
 
-    let result = await this.invokeInCheckpoint(state, sender, msg, msg.gasLimit - inclusion, ctx);
-    result = { ...result, gasUsed: Math.min(msg.gasLimit, inclusion + result.gasUsed) };
+    // The call in a checkpoint of its own: a failure undoes it (and drops its events), not the above.
+    state.checkpoint();
+    const result = await this.invoke(state, sender, msg, msg.gasLimit - inclusion, ctx);
+    const succeeded = result.exitCode === ExitCode.Ok;
+    if (succeeded) state.commit();
+    else state.revert();
+    const gasUsed = Math.min(msg.gasLimit, inclusion + result.gasUsed);
 
-    const fees = computeGasOutputs(result.gasUsed, msg.gasLimit, ctx.baseFee, msg.gasFeeCap, msg.gasPremium);
+    const fees = computeGasOutputs(gasUsed, msg.gasLimit, ctx.baseFee, msg.gasFeeCap, msg.gasPremium);
     credit(state, BURNT_FUNDS_ACTOR_ID, fees.baseFeeBurn + fees.overEstimationBurn);
     // The tip goes to the reward actor, which pays it to the tipset's winner with the block reward.
     creditGasReward(state, fees.minerTip);
     credit(state, sender.id, fees.refund);
     // The receipt's return is the return block as the chain stores it (an EVM output is a CBOR byte string).
     const returned = result.returnBlock?.data;
-    return { exitCode: result.exitCode, returnData: returned && returned.length > 0 ? returned : EMPTY_BYTES, gasUsed: result.gasUsed, events: result.events.length > 0 ? result.events : NO_EVENTS };
+    return { exitCode: result.exitCode, returnData: returned && returned.length > 0 ? returned : EMPTY_BYTES, gasUsed, events: succeeded && result.events.length > 0 ? result.events : NO_EVENTS };
   }
 
   /**
@@ -169,14 +185,6 @@ export class Executor {
       this.tracer = undefined;
       detach();
     }
-  }
-
-  private async invokeInCheckpoint(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext): Promise<SendResult> {
-    state.checkpoint();
-    const result = await this.invoke(state, sender, msg, gasLimit, ctx);
-    if (result.exitCode === ExitCode.Ok) state.commit();
-    else state.revert();
-    return result.exitCode === ExitCode.Ok ? result : { ...result, events: [] };
   }
 
   /**

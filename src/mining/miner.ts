@@ -16,7 +16,7 @@ import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
 export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: number } | { type: 'manual' };
 
 /** What the miner asks of the machine: src/fevm's Executor, or a stand-in in tests. */
-export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'runCronEntries' | 'holdingConsole' | 'printConsole'>;
+export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'runCronEntries' | 'holdConsole' | 'printConsole'>;
 
 /** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
 export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing' | 'snapshot' | 'revert'>;
@@ -238,46 +238,57 @@ export class Miner {
     /** Senders whose message was left out: their later nonces wait in the pool for the gap to fill. */
     const held = new Set<string>();
     const unfetched = new Map<PendingMessage, unknown>();
-    // Held until the tipset is mined: a tipset built again prints and reports only once.
-    const consoleLines: string[][] = [];
+    // Held until the tipset is mined (one hold for all its messages): a tipset built again prints and
+    // reports only once.
+    const consoleLines: string[] = [];
     const failed: [PendingMessage, unknown][] = [];
-    for (const pending of selected) {
-      // A sender's key (a hex string) is made only once some sender is held.
-      if (held.size > 0 && held.has(senderKey(pending))) continue;
-      // A throw must not wedge the chain: undo that message's changes and go on without it. A fork's
-      // state not fetched yet is fetched, and the message runs again on the state before it (its
-      // console.log lines kept once, for the run that counts).
-      for (;;) {
-        const mark = overlay.checkpoint();
-        try {
-          const { value: receipt, lines } = await executor.holdingConsole(() => executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx));
-          overlay.commit();
-          consoleLines.push(lines);
-          included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
-          done.push(pending);
-        } catch (error) {
-          overlay.revertTo(mark);
-          let fetched: boolean;
+    /** Set when a fetch wrote the head's state mid-tipset: the tipset is built again on it. */
+    let buildAgain = false;
+    const releaseConsole = executor.holdConsole(consoleLines);
+    try {
+      messages: for (const pending of selected) {
+        // A sender's key (a hex string) is made only once some sender is held.
+        if (held.size > 0 && held.has(senderKey(pending))) continue;
+        // A throw must not wedge the chain: undo that message's changes and go on without it. A fork's
+        // state not fetched yet is fetched, and the message runs again on the state before it (its
+        // console.log lines kept once, for the run that counts: a run that throws has its cut).
+        for (;;) {
+          const mark = overlay.checkpoint();
+          const printed = consoleLines.length;
           try {
-            fetched = await this.deps.state.fetchMissing(error);
-          } catch (upstreamError) {
+            const receipt = await executor.applyMessage(overlay, pending.signed.message, pending.chainSize, ctx);
+            overlay.commit();
+            included.push({ cid: pending.cid, signed: pending.signed, ethTx: pending.ethTx, receipt, index: included.length });
+            done.push(pending);
+          } catch (error) {
+            overlay.revertTo(mark);
+            consoleLines.length = printed;
+            let fetched: boolean;
+            try {
+              fetched = await this.deps.state.fetchMissing(error);
+            } catch (upstreamError) {
+              held.add(senderKey(pending));
+              unfetched.set(pending, upstreamError);
+              break;
+            }
+            if (fetched) {
+              // A forked miner read for the first time caught up on the head's state (its missed deadline
+              // closes, devnet/fork/fork-source.ts): the tipset is built again on top of that.
+              buildAgain = state.snapshot().write !== base;
+              if (buildAgain) break messages;
+              continue;
+            }
             held.add(senderKey(pending));
-            unfetched.set(pending, upstreamError);
-            break;
+            done.push(pending);
+            failed.push([pending, error]);
           }
-          if (fetched) {
-            // A forked miner read for the first time caught up on the head's state (its missed deadline
-            // closes, devnet/fork/fork-source.ts): the tipset is built again on top of that.
-            if (state.snapshot().write !== base) return this.produceTipset(at);
-            continue;
-          }
-          held.add(senderKey(pending));
-          done.push(pending);
-          failed.push([pending, error]);
+          break;
         }
-        break;
       }
+    } finally {
+      releaseConsole();
     }
+    if (buildAgain) return this.produceTipset(at);
     // Cron runs after the messages, as at the end of every Filecoin epoch.
     const cronFailures = await this.untilFetched(overlay, async () => {
       await executor.awardBlockReward(overlay, ctx);
@@ -293,7 +304,7 @@ export class Miner {
     this.deps.clock.reached(timestamp);
     mempool.remove(done);
     mempool.prune(state.at(epoch));
-    for (const lines of consoleLines) executor.printConsole(lines);
+    executor.printConsole(consoleLines);
     for (const [pending, error] of failed) this.deps.onMessageError(pending, error);
     this.deps.onTipset(tipset);
     return { tipset, unfetched };

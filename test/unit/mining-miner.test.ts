@@ -255,7 +255,7 @@ describe('a miner whose executor fails (a devnet bug)', () => {
       awardBlockReward: (overlay, ctx) => real.awardBlockReward(overlay, ctx),
       runCron: (overlay, ctx) => real.runCron(overlay, ctx),
       runCronEntries: (overlay, ctx, entries) => real.runCronEntries(overlay, ctx, entries),
-      holdingConsole: (run) => real.holdingConsole(run),
+      holdConsole: (lines) => real.holdConsole(lines),
       printConsole: (lines) => real.printConsole(lines),
     };
   }
@@ -403,13 +403,14 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     const other = new Wallet(DEV_ACCOUNTS[1]!.privateKey);
     const reported: string[] = [];
     const printed: string[][] = [];
-    let ran = '';
+    let heldLines: string[] | undefined;
     let taken = false;
     const { miner, state, add } = await bareMiner(
       (real) => ({
-        // The dev wallet's message always throws; the other sender's nonce 1 reads a forked miner on its first run.
+        // Each run "console.log"s one line naming its message, before anything else. The dev wallet's
+        // message always throws; the other sender's nonce 1 reads a forked miner on its first run.
         applyMessage: async (overlay, message, size, ctx) => {
-          ran = `${message.from.toString()}/${message.nonce}`;
+          heldLines!.push(`${message.from.toString()}/${message.nonce}`);
           if (message.from.equals(failing.signed.message.from)) throw new Error('executor bug');
           if (message.nonce === 1 && !taken) {
             taken = true;
@@ -417,10 +418,9 @@ describe('a miner whose executor fails (a devnet bug)', () => {
           }
           return real.applyMessage(overlay, message, size, ctx);
         },
-        // Each run "console.log"s one line naming its message.
-        holdingConsole: async (run) => {
-          const value = await run();
-          return { value, lines: [ran] };
+        holdConsole: (lines) => {
+          heldLines = lines;
+          return () => (heldLines = undefined);
         },
         printConsole: (lines) => printed.push([...lines]),
       }),
@@ -436,7 +436,7 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     };
     const tipset = await miner.mine();
     assert.deepEqual(tipset.messages.map((m) => m.cid.toString()), mined.map((m) => m.cid.toString()));
-    assert.deepEqual(printed, mined.map((m) => [`${m.signed.message.from.toString()}/${m.signed.message.nonce}`]));
+    assert.deepEqual(printed, [mined.map((m) => `${m.signed.message.from.toString()}/${m.signed.message.nonce}`)]);
     assert.deepEqual(reported, [failing.cid.toString()]);
   });
 
