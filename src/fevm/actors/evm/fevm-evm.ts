@@ -55,6 +55,7 @@ import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
 import { patchRunLoop, useRunLoop } from './interpreter-loop.js';
+import { shareEmptyDiffs } from './journal-diffs.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
 import { calldataload, push } from './word-ops.js';
@@ -624,6 +625,7 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
   });
   evm.runSynchronously(synchronous);
   useRunLoop(evm);
+  shareEmptyDiffs(evm.journal);
   return evm;
 }
 
