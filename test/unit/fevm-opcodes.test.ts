@@ -25,7 +25,8 @@ import {
   resurrectionGas,
   SEND_SYSCALL,
 } from '../../src/fevm/actors/evm/evm-gas.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { BUILTIN_INVOCATION } from '../../src/fevm/gas.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -947,6 +948,19 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(withoutValue, miner);
     // The contract's and the miner's updates, in the send that failed.
     assert.equal(withValue - withoutValue, BigInt(SEND_TRANSFER_FUNDS + 2 * ACTOR_UPDATE));
+  });
+
+  test('an account or an EthAccount is invoked: its Wasm instantiated and the trampoline\'s two syscalls (builtin-actors v18)', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // f0102 is a dev EthAccount, f0110 a storage provider's owner account (f1); neither is preloaded.
+    const code = growMemory + callMasked(5, 0, 0x20) + callMasked(102, 0, 0x60) + callMasked(110, 0, 0xa0) + returnPairs;
+    assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x');
+    const [market, , ethAccount, ethAccountOk, account, accountOk] = words(receipt.returnData);
+    assert.deepEqual([ethAccountOk, accountOk], [1n, 1n]);
+    // Against the market's refusal: the same send syscall, a lookup, and the actor's invocation instead of a builtin one.
+    const invoked = (gas: bigint) => gas - market - BigInt(ACTOR_LOOKUP - BUILTIN_INVOCATION);
+    assert.deepEqual([invoked(ethAccount), invoked(account)], [BigInt(onWasmInvocation(17, 77, 0) + 2 * HOST_CALL), BigInt(onWasmInvocation(17, 320, 0) + 2 * HOST_CALL)]);
   });
 
   test('the caller flushes its changed storage before the send', async (t) => {
