@@ -894,6 +894,20 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     assert.equal(await gasAfter(reverter), await gasAfter(stopper));
   });
 
+  test("call_actor's send too: a contract with changed storage pays its flush (precompiles/fvm.rs call_actor_shared)", async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // call_actor_id's input (METHOD_SEND of nothing to f0101, params at 0xc0, empty), then
+    // DELEGATECALL it, keeping [the gas it took, its success].
+    const input = '60c0608052' + '606560a052' + '600060c052';
+    const measure = '5a' + '6000600060e06000' + '73fe' + '00'.repeat(18) + '05' + '5a' + 'f4' + '905a9003' + '600052' + '602052' + '60406000f3';
+    for (const code of [input + measure, '6001600055' + input + measure]) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const run = async (nonce: number) => words((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).returnData);
+    const [[clean, cleanOk], [dirty, dirtyOk]] = [await run(0), await run(1)];
+    assert.deepEqual([cleanOk, dirtyOk], [1n, 1n]);
+    // One slot written from zero, the contract's first update in the message.
+    assert.equal(dirty - clean, BigInt(evmFlushGas(1, 1, ACTOR_UPDATE)));
+  });
+
   test('from a constructor, the first flushes its new state whole: the KAMT root and the empty code too (System::new)', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const measureCreate = '5a' + '600060006000f0' + '50' + '5a' + '9003';

@@ -470,7 +470,7 @@ export class FevmEvm extends EVM {
    * The running contract writes its changed storage before it sends (System::send_raw); `always`:
    * its state changed anyway (a CREATE's nonce).
    */
-  private flushCallerGas(always = false): number {
+  flushCallerGas(always = false): number {
     const caller = this.currentInvocation;
     return caller && (always || caller.fresh || caller.changed.size > 0) ? this.flushGas(caller, always) : 0;
   }
@@ -640,7 +640,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
     const message = evm.currentFrame;
     if (!message) throw new Error(`${entry.name} ran outside a message`);
     const gasArgument = evm.precompileGasArgument ?? input.gasLimit;
-    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(gasArgument), Number(input.gasLimit) - FILECOIN_PRECOMPILE_GAS);
+    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(gasArgument), Number(input.gasLimit) - FILECOIN_PRECOMPILE_GAS, () => evm.flushCallerGas());
     const outcome = await runFilecoinPrecompile(entry.run, input.data, runtime);
     const executionGasUsed = BigInt(FILECOIN_PRECOMPILE_GAS + runtime.gasUsed);
     if (!outcome.ok) return { executionGasUsed, returnValue: EMPTY, exceptionError: new EVMError(PRECOMPILE_FAILED) };
