@@ -78,9 +78,10 @@ export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContex
 
 /**
  * The context a call on the state after `epoch` runs in (eth_call, Filecoin.StateCall: calls.ts): the
- * next epoch's, as Lotus runs it. On the head, its timestamp is the one the next tipset would get now,
- * so an estimate after evm_increaseTime or evm_setNextBlockTimestamp sees the time its transaction
- * will run at (as on Anvil and Hardhat).
+ * next epoch's, as Anvil and Hardhat run calls on the pending block (Lotus runs a call at the tipset's
+ * own epoch and timestamp, chain/stmgr/call.go). On the head, its timestamp is the one the next
+ * tipset would get now, so an estimate after evm_increaseTime or evm_setNextBlockTimestamp sees the
+ * time its transaction will run at.
  */
 export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
   const tipset = host.chain.atEpoch(epoch);
