@@ -1,6 +1,6 @@
 // An actor with no state of its kind (an account, EthAccount or Placeholder: an ID, a kind, a nonce,
-// a balance and its addresses) as the state tree keeps it: one flat string of ~50 bytes, where the
-// object with its balance and address objects is ~350. Most actors a chain makes are such accounts,
+// a balance and its addresses) as the state tree keeps it, under its ID: one flat string of ~48
+// bytes, where the object with its balance and address objects is ~390. Most actors a chain makes are such accounts,
 // written once and read seldom, so the tree keeps them packed and makes the object when read; the
 // objects made last are kept (actors are immutable), as the same few accounts are read over and over.
 import { FilAddress } from '../common/address.js';
@@ -15,8 +15,8 @@ const ROBUST = 2;
 
 /** Balances from this one on are kept as objects (a cheat code may set any). */
 const PACKED_BALANCE_LIMIT = 1n << 256n;
-/** Room for the kind and flags, three decimal numbers (a balance below 2^256) with their commas, and two addresses with their lengths. */
-const scratch = Buffer.alloc(2 + 16 + 1 + 16 + 1 + 78 + 1 + 2 * (1 + 1 + 63));
+/** Room for the kind and flags, two decimal numbers (a balance below 2^256) with their commas, and two addresses with their lengths. */
+const scratch = Buffer.alloc(2 + 16 + 1 + 78 + 1 + 2 * (1 + 1 + 63));
 
 /** How many unpacked actors are kept, for the process (~0.35 MB): one per slot, the slot chosen by the actor's ID. */
 const KEPT_UNPACKED = 1024;
@@ -55,7 +55,7 @@ export function packActor(actor: Actor): string | undefined {
   if (!isPlain(actor)) return undefined;
   scratch[0] = KIND_INDEX.get(actor.kind)!;
   scratch[1] = (actor.delegated ? DELEGATED : 0) | (actor.robust ? ROBUST : 0);
-  let at = 2 + scratch.write(`${actor.id},${actor.nonce},${actor.balance},`, 2, 'latin1');
+  let at = 2 + scratch.write(`${actor.nonce},${actor.balance},`, 2, 'latin1');
   if (actor.delegated) at = writeAddress(actor.delegated, at);
   if (actor.robust) at = writeAddress(actor.robust, at);
   const packed = scratch.toString('latin1', 0, at);
@@ -78,20 +78,18 @@ function readAddress(packed: string, at: number): FilAddress {
   return FilAddress.fromBytes(bytes);
 }
 
-/** The actor `packActor` packed: an object with the same fields in the same order. */
-export function unpackActor(packed: string): Actor {
-  const [id] = readNumber(packed, 2);
+/** The actor `id` that `packActor` packed: an object with the same fields in the same order. */
+export function unpackActor(id: number, packed: string): Actor {
   const slot = id & (KEPT_UNPACKED - 1);
-  if (keptPacked[slot] === packed) return keptActors[slot]!;
-  const actor = unpackNew(packed);
+  if (keptPacked[slot] === packed && keptActors[slot]!.id === id) return keptActors[slot]!;
+  const actor = unpackNew(id, packed);
   keep(id, packed, actor);
   return actor;
 }
 
-function unpackNew(packed: string): Actor {
+function unpackNew(id: number, packed: string): Actor {
   const kind = ACTOR_KINDS[packed.charCodeAt(0)]!;
-  const [id, idEnd] = readNumber(packed, 2);
-  const [nonce, nonceEnd] = readNumber(packed, idEnd + 1);
+  const [nonce, nonceEnd] = readNumber(packed, 2);
   const balanceEnd = packed.indexOf(',', nonceEnd + 1);
   const balance = BigInt(packed.slice(nonceEnd + 1, balanceEnd));
   // One literal per shape, so that each object has its fields in itself.

@@ -178,7 +178,7 @@ function heldValue(key: TreeKey, value: unknown): unknown {
 }
 
 /** An actor as the tree keeps it, as an object. */
-const heldActor = (held: unknown): Actor | undefined => (typeof held === 'string' ? unpackActor(held) : (held as Actor | undefined));
+const heldActor = (id: number, held: unknown): Actor | undefined => (typeof held === 'string' ? unpackActor(id, held) : (held as Actor | undefined));
 
 /** A point the tree can go back to (evm_snapshot): the last write and the epoch it made. */
 export interface StateSnapshot {
@@ -465,7 +465,7 @@ export class StateTree {
         const value = this.values.atWrite(key, write);
         if (!value) continue;
         epoch = value.epoch;
-        written.push([savedKey(key), typeof key === 'number' ? heldActor(value.value) : value.value]);
+        written.push([savedKey(key), typeof key === 'number' ? heldActor(key, value.value) : value.value]);
       }
       yield { epoch, written };
     }
@@ -508,7 +508,7 @@ class StateAt implements StateReader {
   ) {}
 
   getActor(id: number): Actor | undefined {
-    return heldActor(this.values.get(id, this.epoch)) ?? this.source.getActor(id);
+    return heldActor(id, this.values.get(id, this.epoch)) ?? this.source.getActor(id);
   }
 
   lookupId(address: FilAddress): number | undefined {

@@ -27,15 +27,24 @@ test('an account, EthAccount or Placeholder packs to one string and unpacks to a
     const packed = packActor(actor);
     assert.equal(typeof packed, 'string');
     // The actor just packed is what its packed form unpacks to, until its slot is taken.
-    assert.equal(unpackActor(packed!), actor);
+    assert.equal(unpackActor(actor.id, packed!), actor);
     evict(actor.id);
-    const back = unpackActor(packed!);
+    const back = unpackActor(actor.id, packed!);
     assert.notEqual(back, actor);
-    assert.equal(unpackActor(packed!), back);
+    assert.equal(unpackActor(actor.id, packed!), back);
     assert.deepStrictEqual(back, actor);
     assert.deepEqual(Object.keys(back), Object.keys(actor));
     for (const field of ['delegated', 'robust'] as const) if (actor[field]) assert.equal(back[field]!.toString(), actor[field]!.toString());
   }
+});
+
+test('two actors that pack the same but for their IDs, in one slot of unpacked actors, unpack each to its own', () => {
+  const first = { id: 5, kind: 'account', nonce: 0, balance: 0n } satisfies Actor;
+  const second = { ...first, id: 5 + 1024 };
+  const [a, b] = [packActor(first)!, packActor(second)!];
+  assert.equal(a, b);
+  assert.deepStrictEqual(unpackActor(first.id, a), first);
+  assert.deepStrictEqual(unpackActor(second.id, b), second);
 });
 
 test('an actor with state of its kind, an undefined field, fields out of order or a balance from 2^256 on stays an object', () => {
