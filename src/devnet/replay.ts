@@ -15,6 +15,7 @@ import { chainSize, type Message } from '../fevm/message.js';
 import { StateOverlay, type StateReader, type StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
+import type { Clock } from '../mining/clock.js';
 import type { SerialQueue } from '../mining/serial-queue.js';
 import type { IncludedMessage, Tipset } from '../mining/tipset.js';
 import { DevnetError } from '../common/errors.js';
@@ -28,6 +29,8 @@ export interface ReplayHost {
   readonly queue: SerialQueue;
   readonly chainId: bigint;
   readonly seed?: Uint8Array;
+  /** Chain time: the timestamp of a call on the head. */
+  readonly clock: Pick<Clock, 'upcomingTimestamp'>;
 }
 
 export interface TraceOptions extends Omit<TracerOptions, 'onTopLevelExit'> {
@@ -73,13 +76,19 @@ export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContex
   };
 }
 
-/** The context a call on the state after `epoch` runs in (eth_call, Filecoin.StateCall: calls.ts): the next epoch's. */
+/**
+ * The context a call on the state after `epoch` runs in (eth_call, Filecoin.StateCall: calls.ts): the
+ * next epoch's, as Anvil and Hardhat run calls on the pending block (Lotus runs a call at the tipset's
+ * own epoch and timestamp, chain/stmgr/call.go). On the head, its timestamp is the one the next
+ * tipset would get now, so an estimate after evm_increaseTime or evm_setNextBlockTimestamp sees the
+ * time its transaction will run at.
+ */
 export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
   const tipset = host.chain.atEpoch(epoch);
   if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
   return {
     epoch: epoch + 1,
-    timestamp: tipset.timestamp + 1,
+    timestamp: epoch === host.chain.head.epoch ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp + 1,
     chainId: host.chainId,
     baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
     seed: host.seed,

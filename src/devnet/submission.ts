@@ -10,7 +10,7 @@ import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
 import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { decodeEthTransaction, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
+import { decodeEthTransactionMessage, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
@@ -284,7 +284,8 @@ export class Submission {
 
   /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
   private submit(raw: Uint8Array): Promise<Admitted> {
-    return this.submitEth(decodeEthTransaction(raw, this.node.chainId));
+    const { tx, signed } = decodeEthTransactionMessage(raw, this.node.chainId);
+    return this.admit(pendingMessage(signed, tx));
   }
 
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */

@@ -74,7 +74,10 @@ function bytesField(field: unknown, name: string): Uint8Array {
 /** What recovers a transaction's sender: r‖s over the signing hash, and the recovery id. */
 interface SenderSignature {
   digest: Uint8Array;
-  /** r‖s, 64 bytes. */
+  /**
+   * r‖s‖recovery id, 65 bytes (recovery reads the first 64): an EIP-1559 transaction's v is its
+   * recovery id, so this is also its Filecoin message's delegated signature.
+   */
   signature: Uint8Array;
   recoveryId: number;
 }
@@ -94,9 +97,10 @@ function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: 
   if (r <= 0n || r >= SECP256K1_N || s <= 0n || s > SECP256K1_N / 2n || (recoveryId !== 0n && recoveryId !== 1n)) {
     throw new MessageRejectedError('failed to calculate sender: invalid signature values');
   }
-  const signature = new Uint8Array(64);
+  const signature = new Uint8Array(65);
   signature.set(rBytes, 32 - rBytes.length);
   signature.set(sBytes, 64 - sBytes.length);
+  signature[64] = Number(recoveryId);
   return { digest: sigHash, signature, recoveryId: Number(recoveryId) };
 }
 
@@ -113,9 +117,23 @@ function withSender({ tx }: UnrecoveredEthTransaction, publicKey: Uint8Array | n
 
 /** Decodes and checks a signed raw transaction for this chain; errors carry Lotus's wording. */
 export function decodeEthTransaction(raw: Uint8Array, chainId: bigint): EthTransaction {
+  return recovered(decodeUnrecovered(raw, chainId));
+}
+
+/**
+ * decodeEthTransaction, with the Filecoin message Lotus makes of the transaction (toFilecoinMessage):
+ * an EIP-1559 one's delegated signature is the r‖s‖v that decoding wrote, not made again from r and s.
+ */
+export function decodeEthTransactionMessage(raw: Uint8Array, chainId: bigint): { tx: EthTransaction; signed: SignedMessage } {
   const unrecovered = decodeUnrecovered(raw, chainId);
+  const tx = recovered(unrecovered);
+  const data = tx.type === 2 ? unrecovered.signature.signature : delegatedSignature(tx);
+  return { tx, signed: { message: toUnsignedMessage(tx), signature: { type: SigType.Delegated, data } } };
+}
+
+function recovered(unrecovered: UnrecoveredEthTransaction): EthTransaction {
   const { digest, signature, recoveryId } = unrecovered.signature;
-  return withSender(unrecovered, recoverPublicKey(digest, signature, recoveryId));
+  return withSender(unrecovered, recoverPublicKey(digest, signature.subarray(0, 64), recoveryId));
 }
 
 /** decodeEthTransaction up to recovering the sender: the fields and the signature, checked. */

@@ -1,7 +1,7 @@
 // Gas limits, fees and the base fee, as Lotus has them. What each operation costs is the FVM price
 // list (price-list.ts) and the EVM actor's model on it (actors/evm/evm-gas.ts); README "Gas" says
 // how close that is to calibnet.
-import { ON_CHAIN_MESSAGE_COMPUTE, ON_CHAIN_MESSAGE_STORAGE_BASE, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
+import { HOST_CALL, ON_CHAIN_MESSAGE_COMPUTE, ON_CHAIN_MESSAGE_STORAGE_BASE, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
 
 /** Lotus's block gas limit (params_shared_vals.go). */
 export const BLOCK_GAS_LIMIT = 10_000_000_000;
@@ -29,8 +29,14 @@ export function mempoolMinimumGas(size: number): number {
  * calibrated; what the method sends is charged apart.
  */
 export const BUILTIN_INVOCATION = 1_000_000;
-/** An account or Ethereum account receiving a method (no state to load): modelled. */
-export const ACCOUNT_INVOCATION = 200_000;
+/**
+ * An account or Ethereum account receiving a method: its Wasm module instantiated (17 pages and a
+ * table of 320 or 77 elements in the v18 bundle, as for the Placeholder below) and the two syscalls
+ * builtin-actors' trampoline makes before it dispatches (runtime/src/runtime/fvm.rs: debug::enabled,
+ * message_context); the actor's own few thousand instructions are not counted.
+ */
+export const ACCOUNT_INVOCATION = onWasmInvocation(17, 320, 0) + 2 * HOST_CALL;
+export const ETHACCOUNT_INVOCATION = onWasmInvocation(17, 77, 0) + 2 * HOST_CALL;
 /**
  * A Placeholder receiving a method (an InvokeContract to an f410 with no code): its Wasm module
  * (builtin-actors v18 for calibnet, Lotus build/actors/v18.tar.zst) has 16 pages of memory and a
@@ -43,7 +49,8 @@ export const PLACEHOLDER_INVOCATION = onWasmInvocation(16, 1, 15);
 /** A method of a builtin actor of `kind`, as above. */
 export function builtinInvocationGas(kind: string): number {
   if (kind === 'placeholder') return PLACEHOLDER_INVOCATION;
-  return kind === 'account' || kind === 'ethaccount' ? ACCOUNT_INVOCATION : BUILTIN_INVOCATION;
+  if (kind === 'ethaccount') return ETHACCOUNT_INVOCATION;
+  return kind === 'account' ? ACCOUNT_INVOCATION : BUILTIN_INVOCATION;
 }
 
 export interface GasOutputs {

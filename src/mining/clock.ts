@@ -24,16 +24,20 @@ export class Clock {
     return this.wallClock() + this.genesisShift + this.state.offsetSeconds;
   }
 
-  /** The timestamp of the next tipset after one at `parentTimestamp`; consumes a one-off override. */
-  nextTipsetTimestamp(parentTimestamp: number): number {
+  /** The timestamp the next tipset after one at `parentTimestamp` would have if mined now; consumes nothing. */
+  upcomingTimestamp(parentTimestamp: number): number {
     const { nextTimestamp, intervalSeconds } = this.state;
-    if (nextTimestamp !== undefined) {
-      this.state.nextTimestamp = undefined;
-      return nextTimestamp;
-    }
+    if (nextTimestamp !== undefined) return nextTimestamp;
     if (intervalSeconds !== undefined) return parentTimestamp + intervalSeconds;
     // Strictly increasing, and never behind the clock.
     return Math.max(this.now(), parentTimestamp + 1);
+  }
+
+  /** The timestamp of the next tipset after one at `parentTimestamp`; consumes a one-off override. */
+  nextTipsetTimestamp(parentTimestamp: number): number {
+    const timestamp = this.upcomingTimestamp(parentTimestamp);
+    this.state.nextTimestamp = undefined;
+    return timestamp;
   }
 
   /**

@@ -186,6 +186,39 @@ describe('ethers 6 against the devnet CLI', () => {
     await assert.rejects(provider.send('eth_getFilterChanges', [filterId]));
   });
 
+  test('as ethers\' docs do it: getSigner, deploy, waitForDeployment, contract.on and provider.on("block")', async () => {
+    const { abi, bytecode } = artifacts['Counter']!;
+    const events = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, pollingInterval: 200 });
+    try {
+      const signer = await events.getSigner();
+      const counter = (await new ContractFactory(abi, bytecode, signer).deploy()) as Contract;
+      await counter.waitForDeployment();
+      const seen: [string, bigint][] = [];
+      const blocks: number[] = [];
+      // ethers installs its filter (eth_newFilter) and takes its first block number after on() returns:
+      // wait until the node has served both.
+      const served = (method: string): number => devnet.output().split(method).length;
+      const [filtersBefore, blockNumbersBefore] = [served('eth_newFilter'), served('eth_blockNumber')];
+      await counter.on('Incremented', (by: string, newCount: bigint) => void seen.push([by, newCount]));
+      await events.on('block', (n: number) => void blocks.push(n));
+      await pollUntil('ethers to install its filter', async () => (served('eth_newFilter') > filtersBefore ? true : undefined));
+      await pollUntil('ethers to poll the block number', async () => (served('eth_blockNumber') > blockNumbersBefore ? true : undefined));
+      const firstBlock = await events.getBlockNumber();
+      await mined(counter.increment());
+      const second = await mined(counter.increment());
+      await pollUntil('contract.on to deliver both events', async () => (seen.length >= 2 ? true : undefined));
+      assert.deepEqual(seen, [[await signer.getAddress(), 1n], [await signer.getAddress(), 2n]]);
+      await pollUntil('provider.on("block") to report the second block', async () => (blocks.includes(second.blockNumber) ? true : undefined));
+      assert.ok(blocks.every((n) => n >= firstBlock), `blocks ${blocks} from ${firstBlock} on`);
+      // Removing the listener uninstalls the filter (after removeAllListeners returns).
+      const uninstallsBefore = served('eth_uninstallFilter');
+      await events.removeAllListeners();
+      await pollUntil('ethers to uninstall its filter', async () => (served('eth_uninstallFilter') > uninstallsBefore ? true : undefined));
+    } finally {
+      events.destroy();
+    }
+  });
+
   test('a custom error revert decodes to TooLarge(value, max)', async () => {
     const counter = await deploy('Counter');
     const expectedData = counter.interface.encodeErrorResult('TooLarge', [5000n, 1000n]);

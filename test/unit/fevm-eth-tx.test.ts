@@ -7,7 +7,7 @@ import { RLP } from '@ethereumjs/rlp';
 import { Signature, Transaction, Wallet, keccak256, type TransactionRequest } from 'ethers';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
 import { MessageRejectedError } from '../../src/common/errors.js';
-import { decodeEthTransaction, toFilecoinMessage, toUnsignedMessage } from '../../src/fevm/eth-tx.js';
+import { decodeEthTransaction, decodeEthTransactionMessage, toFilecoinMessage, toUnsignedMessage } from '../../src/fevm/eth-tx.js';
 import { encodeMessage, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, SigType } from '../../src/fevm/message.js';
 
 const CHAIN_ID = 31415926n;
@@ -325,6 +325,29 @@ describe('toFilecoinMessage', () => {
       const { signature } = toFilecoinMessage(decodeEthTransaction(hex(raw), CHAIN_ID));
       assert.equal(toHex(signature.data), '0x' + word(sig.r) + word(sig.s) + (sig.yParity ? '01' : '00'));
       return;
+    }
+  });
+
+  test('decodeEthTransactionMessage (admission) gives the transaction and the signed message toFilecoinMessage makes of it', async () => {
+    const raws = [
+      await sign({ type: 0, chainId: 0n, nonce: 0, to: TO, gasLimit: 21_000n, gasPrice: 1n }),
+      await sign({ type: 0, chainId: CHAIN_ID, nonce: 0, to: TO, value: 5n, gasLimit: 21_000n, gasPrice: 1n }),
+      await sign({ type: 2, chainId: CHAIN_ID, nonce: 0, to: null, data: '0x6000', gasLimit: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n }),
+    ];
+    // EIP-1559 with both recovery ids, and with an r or s shorter than 32 bytes (about one in 128).
+    const parities = new Set<number>();
+    let short = false;
+    for (let nonce = 1; parities.size < 2 || !short; nonce++) {
+      const raw = await sign({ type: 2, chainId: CHAIN_ID, nonce, to: TO, value: 1n, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
+      const sig = Signature.from(Transaction.from(raw).signature!);
+      const isShort = BigInt(sig.r) < 2n ** 248n || BigInt(sig.s) < 2n ** 248n;
+      if (!parities.has(sig.yParity) || (isShort && !short)) raws.push(raw);
+      parities.add(sig.yParity);
+      short ||= isShort;
+    }
+    for (const raw of raws) {
+      const tx = decodeEthTransaction(hex(raw), CHAIN_ID);
+      assert.deepEqual(decodeEthTransactionMessage(hex(raw), CHAIN_ID), { tx, signed: toFilecoinMessage(tx) });
     }
   });
 

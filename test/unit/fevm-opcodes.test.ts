@@ -25,7 +25,8 @@ import {
   resurrectionGas,
   SEND_SYSCALL,
 } from '../../src/fevm/actors/evm/evm-gas.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { BUILTIN_INVOCATION } from '../../src/fevm/gas.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
@@ -894,6 +895,20 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     assert.equal(await gasAfter(reverter), await gasAfter(stopper));
   });
 
+  test("call_actor's send too: a contract with changed storage pays its flush (precompiles/fvm.rs call_actor_shared)", async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // call_actor_id's input (METHOD_SEND of nothing to f0101, params at 0xc0, empty), then
+    // DELEGATECALL it, keeping [the gas it took, its success].
+    const input = '60c0608052' + '606560a052' + '600060c052';
+    const measure = '5a' + '6000600060e06000' + '73fe' + '00'.repeat(18) + '05' + '5a' + 'f4' + '905a9003' + '600052' + '602052' + '60406000f3';
+    for (const code of [input + measure, '6001600055' + input + measure]) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const run = async (nonce: number) => words((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).returnData);
+    const [[clean, cleanOk], [dirty, dirtyOk]] = [await run(0), await run(1)];
+    assert.deepEqual([cleanOk, dirtyOk], [1n, 1n]);
+    // One slot written from zero, the contract's first update in the message.
+    assert.equal(dirty - clean, BigInt(evmFlushGas(1, 1, ACTOR_UPDATE)));
+  });
+
   test('from a constructor, the first flushes its new state whole: the KAMT root and the empty code too (System::new)', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const measureCreate = '5a' + '600060006000f0' + '50' + '5a' + '9003';
@@ -933,6 +948,19 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(withoutValue, miner);
     // The contract's and the miner's updates, in the send that failed.
     assert.equal(withValue - withoutValue, BigInt(SEND_TRANSFER_FUNDS + 2 * ACTOR_UPDATE));
+  });
+
+  test('an account or an EthAccount is invoked: its Wasm instantiated and the trampoline\'s two syscalls (builtin-actors v18)', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // f0102 is a dev EthAccount, f0110 a storage provider's owner account (f1); neither is preloaded.
+    const code = growMemory + callMasked(5, 0, 0x20) + callMasked(102, 0, 0x60) + callMasked(110, 0, 0xa0) + returnPairs;
+    assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x');
+    const [market, , ethAccount, ethAccountOk, account, accountOk] = words(receipt.returnData);
+    assert.deepEqual([ethAccountOk, accountOk], [1n, 1n]);
+    // Against the market's refusal: the same send syscall, a lookup, and the actor's invocation instead of a builtin one.
+    const invoked = (gas: bigint) => gas - market - BigInt(ACTOR_LOOKUP - BUILTIN_INVOCATION);
+    assert.deepEqual([invoked(ethAccount), invoked(account)], [BigInt(onWasmInvocation(17, 77, 0) + 2 * HOST_CALL), BigInt(onWasmInvocation(17, 320, 0) + 2 * HOST_CALL)]);
   });
 
   test('the caller flushes its changed storage before the send', async (t) => {

@@ -28,6 +28,18 @@ describe('Clock', () => {
     assert.equal(clock.nextTipsetTimestamp(1_001), 1_050);
   });
 
+  test('upcomingTimestamp tells the next tipset\'s timestamp without consuming evm_setNextBlockTimestamp', () => {
+    const { clock } = clockAt(1_000);
+    assert.equal(clock.upcomingTimestamp(1_000), 1_001);
+    clock.increase(3_600);
+    assert.equal(clock.upcomingTimestamp(1_000), 4_600);
+    clock.setNextTimestamp(9_000);
+    assert.equal(clock.upcomingTimestamp(1_000), 9_000);
+    assert.equal(clock.upcomingTimestamp(1_000), 9_000, 'still set');
+    assert.equal(clock.nextTipsetTimestamp(1_000), 9_000);
+    assert.equal(clock.upcomingTimestamp(9_000), 9_001, 'consumed by the tipset');
+  });
+
   test('after ten tipsets in one second, increaseTime(3600) still gives +3600', () => {
     const { clock } = clockAt(1_000);
     const last = mineFast(clock, 999, 10);

@@ -1,8 +1,9 @@
 // @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv27 / actors v17):
 //   - a subclass, FevmEvm, that keeps the stack of messages being run (the precompiles need the
 //     current one's call kind and contract) and routes CALLs the way the EVM actor's call.rs does:
-//     builtin (native) actors fail, unknown masked IDs succeed without moving value, static calls
-//     never create a Placeholder, an EVM actor named by its masked ID runs at its f410 address;
+//     builtin (native) actors fail (a multisig's fallback takes the CALL), unknown masked IDs
+//     succeed without moving value, static calls never create a Placeholder, an EVM actor named by
+//     its masked ID runs at its f410 address;
 //   - customPrecompiles: the Filecoin ones at 0xfe00…01–06 (src/filecoin-precompiles), no KZG at
 //     0x0a (a reserved address without a precompile: success, empty output), BLS 0x0b–0x11 through
 //     EIP-2537 on top of Cancun;
@@ -470,7 +471,7 @@ export class FevmEvm extends EVM {
    * The running contract writes its changed storage before it sends (System::send_raw); `always`:
    * its state changed anyway (a CREATE's nonce).
    */
-  private flushCallerGas(always = false): number {
+  flushCallerGas(always = false): number {
     const caller = this.currentInvocation;
     return caller && (always || caller.fresh || caller.changed.size > 0) ? this.flushGas(caller, always) : 0;
   }
@@ -640,7 +641,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
     const message = evm.currentFrame;
     if (!message) throw new Error(`${entry.name} ran outside a message`);
     const gasArgument = evm.precompileGasArgument ?? input.gasLimit;
-    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(gasArgument), Number(input.gasLimit) - FILECOIN_PRECOMPILE_GAS);
+    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(gasArgument), Number(input.gasLimit) - FILECOIN_PRECOMPILE_GAS, () => evm.flushCallerGas());
     const outcome = await runFilecoinPrecompile(entry.run, input.data, runtime);
     const executionGasUsed = BigInt(FILECOIN_PRECOMPILE_GAS + runtime.gasUsed);
     if (!outcome.ok) return { executionGasUsed, returnValue: EMPTY, exceptionError: new EVMError(PRECOMPILE_FAILED) };

@@ -39,6 +39,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     private readonly gasArgument: number,
     /** The caller's gas left once the precompile's flat cost is paid. */
     private readonly gasLeft: number,
+    /** The calling contract writes its changed state before it sends (System::send_raw): the gas of that. */
+    private readonly flushCaller: () => number,
   ) {}
 
   /** A send's gas limit (System::call_gas_limit): the gas argument, at most 63/64 of the caller's gas left. */
@@ -79,6 +81,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     const caller = resolveEthAddress(state, this.message.to!.bytes);
     if (!caller) throw new Error('call_actor from an address with no actor');
     const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
+    // send_raw flushes the caller once the limit is taken (precompiles/fvm.rs call_actor_shared); a failed send keeps it.
+    this.gasUsed += this.flushCaller();
     // A read-only frame makes every send read-only (ref-fvm kernel send).
     const readOnly = (call.flags & SendFlags.READ_ONLY) !== 0n || this.message.isStatic;
     state.checkpoint();
