@@ -1,8 +1,10 @@
 // Compiles Solidity for the end-to-end tests with solc-js (the `solc` npm package), offline.
 // solc-js takes seconds to load, so results are cached on disk, keyed by the sha256 of the compiler
-// version and the standard-JSON input; solc is only imported on a cache miss.
+// version and the standard-JSON input; solc is only imported on a cache miss. Test files run two at a
+// time and often need the same contracts: on a miss one process compiles (it holds a lock file) and
+// the others wait for its entry.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,22 +86,73 @@ function extract(output: SolcOutput): Record<string, CompiledContract> {
 export async function compileSolidity(sources: Record<string, string>): Promise<Record<string, CompiledContract>> {
   const input = standardJsonInput(sources);
   const key = createHash('sha256').update(`solc ${solcVersion()}\n`).update(input).digest('hex');
-  const cacheFile = join(CACHE_DIR, `${key}.json`);
-  let output: SolcOutput;
-  try {
-    output = JSON.parse(readFileSync(cacheFile, 'utf8')) as SolcOutput;
-  } catch {
-    output = await runSolc(input);
-    // Errors are not cached, so a fixed source is recompiled; write-then-rename keeps concurrent
-    // test files from reading a half-written cache entry.
-    if (!(output.errors ?? []).some((e) => e.severity === 'error')) {
-      mkdirSync(CACHE_DIR, { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
-      writeFileSync(tmp, JSON.stringify(output));
-      renameSync(tmp, cacheFile);
+  return extract(await compileOnce(join(CACHE_DIR, `${key}.json`), input));
+}
+
+/** A lock older than this is left from a killed process (a compile takes seconds). */
+const STALE_LOCK_MS = 120_000;
+
+/** The cached output at `cacheFile`, else compiled here or by another test process, whichever takes the lock. */
+async function compileOnce(cacheFile: string, input: string): Promise<SolcOutput> {
+  const lock = `${cacheFile}.lock`;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  for (;;) {
+    try {
+      return JSON.parse(readFileSync(cacheFile, 'utf8')) as SolcOutput;
+    } catch {
+      // Not cached yet.
     }
+    const fd = tryOpenNew(lock);
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        const output = await runSolc(input);
+        // Errors are not cached, so a fixed source is recompiled (and a waiter compiles for itself);
+        // write-then-rename keeps other processes from reading a half-written entry.
+        if (!(output.errors ?? []).some((e) => e.severity === 'error')) {
+          const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
+          writeFileSync(tmp, JSON.stringify(output));
+          renameSync(tmp, cacheFile);
+        }
+        return output;
+      } finally {
+        rmSync(lock, { force: true });
+      }
+    }
+    if (lockIsStale(lock)) rmSync(lock, { force: true });
+    else await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return extract(output);
+}
+
+function tryOpenNew(path: string): number | undefined {
+  try {
+    return openSync(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw error;
+  }
+}
+
+/** The lock's process is gone (killed mid-compile), or the lock is too old to be a live compile's. */
+function lockIsStale(lock: string): boolean {
+  let pid: number;
+  let mtimeMs: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8'));
+    mtimeMs = statSync(lock).mtimeMs;
+  } catch {
+    return false; // Gone already: the next round reads the entry or takes the lock.
+  }
+  if (Date.now() - mtimeMs > STALE_LOCK_MS) return true;
+  // An empty pid is a lock just created, its pid not yet written.
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**

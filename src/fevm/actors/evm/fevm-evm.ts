@@ -1,8 +1,9 @@
 // @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv27 / actors v17):
 //   - a subclass, FevmEvm, that keeps the stack of messages being run (the precompiles need the
 //     current one's call kind and contract) and routes CALLs the way the EVM actor's call.rs does:
-//     builtin (native) actors fail, unknown masked IDs succeed without moving value, static calls
-//     never create a Placeholder, an EVM actor named by its masked ID runs at its f410 address;
+//     builtin (native) actors fail (a multisig's fallback takes the CALL), unknown masked IDs
+//     succeed without moving value, static calls never create a Placeholder, an EVM actor named by
+//     its masked ID runs at its f410 address;
 //   - customPrecompiles: the Filecoin ones at 0xfe00…01–06 (src/filecoin-precompiles), no KZG at
 //     0x0a (a reserved address without a precompile: success, empty output), BLS 0x0b–0x11 through
 //     EIP-2537 on top of Cancun;
