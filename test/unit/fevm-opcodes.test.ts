@@ -963,6 +963,24 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.deepEqual([invoked(ethAccount), invoked(account)], [BigInt(onWasmInvocation(17, 77, 0) + 2 * HOST_CALL), BigInt(onWasmInvocation(17, 320, 0) + 2 * HOST_CALL)]);
   });
 
+  test('a dead contract is invoked as an EVM actor: it loads its state and finds the tombstone (builtin-actors System::load)', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // A contract that self-destructs to its caller, destroyed by its first call.
+    assert.equal((await sendRaw(null, deployCode('33ff'))).exitCode, 0);
+    const dead = getCreateAddress({ from: wallet.address, nonce: 0 });
+    assert.equal((await sendRaw(dead, '0x')).exitCode, 0);
+    const deadId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(dead)));
+    assert.ok(deadId !== undefined);
+    // f0102 is a dev EthAccount; neither actor was read earlier in the measuring message.
+    const code = growMemory + callMasked(102, 0, 0x20) + callMasked(Number(deadId), 0, 0x60) + '60806020f3';
+    assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 2 }), '0x');
+    const [ethAccount, ethAccountOk, deadGas, deadOk] = words(receipt.returnData);
+    assert.deepEqual([ethAccountOk, deadOk], [1n, 1n]);
+    // The same send and lookup; the EVM actor's state read instead of the EthAccount's Wasm and syscalls.
+    assert.equal(deadGas - ethAccount, BigInt(evmStateReadGas() - (onWasmInvocation(17, 77, 0) + 2 * HOST_CALL)));
+  });
+
   test('the caller flushes its changed storage before the send', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const clean = growMemory + callMasked(5, 0, 0x20) + returnPairs;

@@ -63,7 +63,6 @@ import { calldataload, push } from './word-ops.js';
 import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import {
-  ACCOUNT_INVOCATION,
   bytecodeReadGas,
   bytecodeStoreGas,
   contractCreationGas,
@@ -558,11 +557,12 @@ function outOfGas(gasLimit: bigint): EVMResult {
 
 /**
  * A CALL's receiver that runs no EVM code is invoked all the same: a new f410's Placeholder, an
- * account, a multisig (its fallback), a dead contract.
+ * account, a multisig (its fallback), a dead contract (the EVM actor reads its state root and state
+ * block before it sees the tombstone: builtin-actors evm/src/interpreter/system.rs System::load).
  */
 function codelessInvocationGas(receiver: Actor | undefined): number {
   if (!receiver) return PLACEHOLDER_INVOCATION;
-  return receiver.kind === 'evm' ? ACCOUNT_INVOCATION : builtinInvocationGas(receiver.kind);
+  return receiver.kind === 'evm' ? evmStateReadGas() : builtinInvocationGas(receiver.kind);
 }
 
 function success(): EVMResult {
