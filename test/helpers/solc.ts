@@ -4,7 +4,7 @@
 // time and often need the same contracts: on a miss one process compiles (it holds a lock file) and
 // the others wait for its entry.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,16 @@ export interface CompiledContract {
   deployedBytecode: `0x${string}`;
 }
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The folder with package.json above `dir`: two up from test/helpers, three from its compiled copy in .test-build. */
+function repoRoot(dir: string): string {
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+export const REPO_ROOT = repoRoot(dirname(fileURLToPath(import.meta.url)));
 export const FIXTURE_CONTRACTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'contracts');
 const EXAMPLE_CONTRACTS_DIR = join(REPO_ROOT, 'examples', 'hardhat', 'contracts');
 const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'fvm-devnet-solc');
