@@ -20,7 +20,8 @@
 //     not looked up again, and a send that failed forgets what it accessed;
 //   - a CREATE as the EAM runs it: the caller's state flushed first (its nonce), then Exec4 over
 //     nothing or a Placeholder, Resurrect over a dead contract, a refusal over anything else;
-//   - EXT* opcodes and DELEGATECALL read the target's actor and ask a contract for its bytecode;
+//   - EXT* opcodes and DELEGATECALL learn the target's type (get_contract_type's syscalls and
+//     lookup) and ask a contract for its bytecode;
 //     SELFDESTRUCT pays its send and its tombstone's flush.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
@@ -39,7 +40,7 @@ import {
   type PrecompileInput,
 } from '@ethereumjs/evm';
 import { Address, KECCAK256_NULL, type PrefixedHexString } from '@ethereumjs/util';
-import { isMaskedId } from '../../../common/address.js';
+import { isMaskedId, maskedId } from '../../../common/address.js';
 import { keccak256 } from '../../../common/hashes.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, equalBytes, padStart } from '../../../common/hex.js';
 import {
@@ -254,8 +255,12 @@ export class FevmEvm extends EVM {
     const { state } = this.host;
     const actor = resolveEthAddress(state, target);
     if (isMaskedId(target)) {
-      // ref-fvm: NotFound. call.rs walks away with success, and no value moves.
-      if (!actor) return success();
+      // ref-fvm: NotFound. call.rs walks away with success, and no value moves; a DELEGATECALL
+      // has paid get_contract_type.
+      if (!actor) {
+        if (!message.delegatecall) return success();
+        return this.charged(message, this.delegateCallGas(target, undefined, undefined), undefined, async () => success(), () => 0);
+      }
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
       // DELEGATECALL-able: the CALL returns 0. A multisig's fallback takes any exported method
       // (FIP-0062): the CALL pays it as it pays an account.
@@ -273,8 +278,8 @@ export class FevmEvm extends EVM {
     const sends = message.depth > 0 && !this.sentByHost.has(message);
     let before = 0;
     // Outside the send: the caller's flush (System::send_raw), and for DELEGATECALL the target's
-    // read and its GetBytecode; a failed send forgets only what it accessed itself.
-    if (message.delegatecall) before += this.delegateCallGas(actor, contract);
+    // type and its GetBytecode; a failed send forgets only what it accessed itself.
+    if (message.delegatecall) before += this.delegateCallGas(target, actor, contract);
     else if (sends) before += this.flushCallerGas();
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
@@ -291,10 +296,10 @@ export class FevmEvm extends EVM {
   /**
    * A builtin actor named by its masked ID (call.rs): a CALL flushes the caller, then the FVM looks
    * the actor up, moves the value and invokes it, and it refuses InvokeContract: the send's accesses
-   * are forgotten. A DELEGATECALL only reads the actor (get_contract_type) and sends nothing.
+   * are forgotten. A DELEGATECALL only learns its type (get_contract_type) and sends nothing.
    */
   private refusedByBuiltin(message: Message, actor: Actor): EVMResult {
-    if (message.delegatecall) return refused(message.gasLimit, this.delegateCallGas(actor, undefined));
+    if (message.delegatecall) return refused(message.gasLimit, this.delegateCallGas(message.codeAddress.bytes, actor, undefined));
     const { access } = this.host;
     let gas = this.flushCallerGas();
     const mark = access.mark();
@@ -408,15 +413,29 @@ export class FevmEvm extends EVM {
   }
 
   /**
-   * DELEGATECALL (builtin-actors instructions/call.rs:262-300): get_contract_type reads the target;
-   * a contract is asked for its bytecode (GetBytecode), then the caller sends
+   * DELEGATECALL (builtin-actors instructions/call.rs:262-300): get_contract_type learns the
+   * target's type; a contract is asked for its bytecode (GetBytecode), then the caller sends
    * InvokeContractDelegate to itself; a dead contract has none and anything else is not sent to.
    */
-  private delegateCallGas(target: Actor | undefined, contract: Actor | undefined): number {
-    let gas = target ? this.host.access.read(target.id) : 0;
+  private delegateCallGas(eth: Uint8Array, target: Actor | undefined, contract: Actor | undefined): number {
+    let gas = this.contractTypeGas(eth, target);
     if (target?.kind === 'evm') gas += this.getBytecodeGas(target, false);
     if (contract) gas += SEND_SYSCALL;
     return gas;
+  }
+
+  /**
+   * builtin-actors ext.rs get_contract_type at a non-precompile address `eth` (actor `target`):
+   * resolve_address (a syscall unless a masked ID), get_actor_code_cid (a syscall and the actor's
+   * lookup, found or not) and get_builtin_actor_type (a syscall); each stops at a missing actor.
+   */
+  contractTypeGas(eth: Uint8Array, target: Actor | undefined): number {
+    const masked = isMaskedId(eth);
+    let gas = masked ? 0 : HOST_CALL;
+    if (!masked && !target) return gas;
+    const id = target?.id ?? maskedId(eth);
+    gas += HOST_CALL + (id === undefined ? ACTOR_LOOKUP : this.host.access.read(id));
+    return target ? gas + HOST_CALL : gas;
   }
 
   /**
@@ -753,16 +772,15 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
 
 /**
  * What EXTCODESIZE, EXTCODECOPY (`readCode`) and EXTCODEHASH pay to learn about an address
- * (builtin-actors instructions/ext.rs): get_contract_type reads its actor (a precompile or a missing
- * address: nothing to read), and a contract is asked for its bytecode or its hash.
+ * (builtin-actors instructions/ext.rs): get_contract_type's syscalls (none for a precompile), and a
+ * contract is asked for its bytecode or its hash.
  */
 function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
   const eth = addressFromWord(word);
   if (evm.getPrecompile(new Address(eth))) return 0;
   const actor = resolveEthAddress(evm.host.state, eth);
-  if (!actor) return 0;
-  const lookup = evm.host.access.read(actor.id);
-  return actor.kind === 'evm' ? lookup + evm.getBytecodeGas(actor, readCode) : lookup;
+  const type = evm.contractTypeGas(eth, actor);
+  return actor?.kind === 'evm' ? type + evm.getBytecodeGas(actor, readCode) : type;
 }
 
 /** The KAMT node of `slot` opened, if this invocation has not opened it yet. */
