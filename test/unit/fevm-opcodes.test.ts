@@ -26,7 +26,7 @@ import {
   resurrectionGas,
   SEND_SYSCALL,
 } from '../../src/fevm/actors/evm/evm-gas.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { BUILTIN_INVOCATION } from '../../src/fevm/gas.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
@@ -995,6 +995,18 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(withoutValue, miner);
     // The contract's and the miner's updates, in the send that failed.
     assert.equal(withValue - withoutValue, BigInt(SEND_TRANSFER_FUNDS + 2 * ACTOR_UPDATE));
+  });
+
+  test('a missing ID: the send syscall looks it up, in every CALL, and fails; no transfer, no invocation', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const code = growMemory + callMasked(5, 0, 0x20) + callMasked(777_777, 0, 0x60) + callMasked(777_777, 7, 0xa0) + returnPairs;
+    assert.equal((await sendRaw(null, deployCode(code), 100n)).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x');
+    const [market, , missing, missingOk, withValue, withValueOk] = words(receipt.returnData);
+    assert.deepEqual([missingOk, withValueOk], [1n, 1n]);
+    // Against the market's refusal: a lookup instead of the method's invocation and the builtin's work.
+    assert.equal(missing - market, BigInt(ACTOR_LOOKUP - SEND_INVOKE_METHOD - BUILTIN_INVOCATION));
+    assert.equal(withValue, missing);
   });
 
   test('an account or an EthAccount is invoked: its Wasm instantiated and the trampoline\'s two syscalls (builtin-actors v18)', async (t) => {

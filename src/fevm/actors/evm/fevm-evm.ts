@@ -254,12 +254,13 @@ export class FevmEvm extends EVM {
     if (isReservedPrecompileAddress(target)) return this.chargedPrecompile(message);
     const { state } = this.host;
     const actor = resolveEthAddress(state, target);
+    const sends = message.depth > 0 && !this.sentByHost.has(message);
     if (isMaskedId(target)) {
       // ref-fvm: NotFound. call.rs walks away with success, and no value moves; a DELEGATECALL
-      // has paid get_contract_type.
+      // has paid get_contract_type, a CALL its send's lookup.
       if (!actor) {
-        if (!message.delegatecall) return success();
-        return this.charged(message, this.delegateCallGas(target, undefined, undefined), undefined, async () => success(), () => 0);
+        const gas = message.delegatecall ? this.delegateCallGas(target, undefined, undefined) : sends ? this.sendToMissingIdGas(target) : 0;
+        return this.charged(message, gas, undefined, async () => success(), () => 0);
       }
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
       // DELEGATECALL-able: the CALL returns 0. A multisig's fallback takes any exported method
@@ -275,7 +276,6 @@ export class FevmEvm extends EVM {
     }
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
-    const sends = message.depth > 0 && !this.sentByHost.has(message);
     let before = 0;
     // Outside the send: the caller's flush (System::send_raw), and for DELEGATECALL the target's
     // type and its GetBytecode; a failed send forgets only what it accessed itself.
@@ -306,6 +306,20 @@ export class FevmEvm extends EVM {
     gas += this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION;
     access.revertTo(mark);
     return refused(message.gasLimit, gas);
+  }
+
+  /**
+   * A CALL to a masked ID with no actor: the caller flushes, then the send syscall looks the ID up
+   * (ref-fvm call_actor_resolved) and fails NotFound, forgetting the lookup.
+   */
+  private sendToMissingIdGas(target: Uint8Array): number {
+    const { access } = this.host;
+    const id = maskedId(target);
+    const gas = this.flushCallerGas() + HOST_CALL;
+    const mark = access.mark();
+    const lookup = id === undefined ? ACTOR_LOOKUP : access.read(id);
+    access.revertTo(mark);
+    return gas + lookup;
   }
 
   /** A send that failed forgets the actors it accessed: they are charged again (ref-fvm with_transaction). */
