@@ -905,6 +905,27 @@ describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors i
   });
 });
 
+describe('lookup_delegated_address (0xfe00…02) reads the actor (ref-fvm kernel lookup_delegated_address)', () => {
+  test('the first time in a message, found or not; not the sender', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // STATICCALL it with the calldata's ID, twice; returns [gas, success] of each.
+    const once = (out: number) => '5a' + '6000600060206000' + '73fe' + '00'.repeat(18) + '02' + '5afa' + `60${byte(out + 32)}52` + `5a900360${byte(out)}52`;
+    const runtime = '600035600052' + growMemory + once(0x20) + once(0x60) + '60806020f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const to = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const run = async (id: number) => {
+      const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(`0x${id.toString(16)}`)) }, devnet.head.epoch);
+      const [first, ok1, second, ok2] = words(result.returnData);
+      assert.deepEqual([ok1, ok2], [1n, 1n]);
+      return first - second;
+    };
+    // f0102 is a dev EthAccount, f0110 an f1 account (no f4), 777 777 nothing: none preloaded.
+    for (const id of [102, 110, 777_777]) assert.equal(await run(id), BigInt(ACTOR_LOOKUP), String(id));
+    const sender = resolveEthAddress(devnet.stateAt(devnet.head.epoch), hexToBytes(wallet.address))!.id;
+    assert.equal(await run(sender), 0n);
+  });
+});
+
 describe('SELFDESTRUCT\'s send (builtin-actors instructions/lifecycle.rs selfdestruct)', () => {
   test('a Placeholder made for a new beneficiary, the balance moved, the tombstone flushed', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);

@@ -51,7 +51,6 @@ import {
 } from '../../../filecoin-precompiles/index.js';
 import type { Actor, EvmState } from '../../actor.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
-import type { StateAccess } from '../../state-access.js';
 import { BUILTIN_INVOCATION, builtinInvocationGas } from '../../gas.js';
 import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
@@ -91,8 +90,6 @@ import type { EvmStateAdapter } from './state-adapter.js';
 
 /** What the EVM needs from the EVM actor around it. */
 export interface FevmHost extends PrecompileHost {
-  /** The actors the running message has read and written (first accesses are charged). */
-  readonly access: StateAccess;
   /** A contract ran SELFDESTRUCT: check it for a tombstone when the message ends. */
   noteSelfDestruct(actorId: number): void;
   /** A contract called console.log with this line. */
