@@ -857,6 +857,23 @@ describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors i
     assert.deepEqual([noKzg.first, noKzg.second], [BigInt(ops('EXTCODEHASH') + HOST_CALL), BigInt(ops('EXTCODEHASH') + HOST_CALL)]);
   });
 
+  test('BALANCE: resolve_address (an f410 only), then balance_of, which looks the actor up (builtin-actors state.rs)', async (t) => {
+    const env = await fevmSetup(t);
+    const { sendRaw, wallet } = env;
+    assert.equal((await sendRaw(null, deployCode(twice('31')))).exitCode, 0);
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
+    const expect = async (target: string, first: number, second: number) => {
+      const measured = await measure(env, 0, target);
+      assert.deepEqual([measured.first, measured.second], [BigInt(ops('BALANCE') + first), BigInt(ops('BALANCE') + second)], target);
+    };
+    await expect(account, 2 * HOST_CALL + ACTOR_LOOKUP, 2 * HOST_CALL);
+    await expect(wallet.address, 2 * HOST_CALL, 2 * HOST_CALL);
+    await expect(MARKET, HOST_CALL, HOST_CALL);
+    await expect(maskedId(777_777), HOST_CALL + ACTOR_LOOKUP, HOST_CALL);
+    await expect('0x' + '5f'.repeat(20), HOST_CALL, HOST_CALL);
+  });
+
   /** A contract (nonce 0) and one that DELEGATECALLs the calldata's address twice; `run` measures both. */
   const delegateSetup = async (t: Parameters<typeof fevmSetup>[0]) => {
     const env = await fevmSetup(t);

@@ -437,16 +437,22 @@ export class FevmEvm extends EVM {
 
   /**
    * builtin-actors ext.rs get_contract_type at a non-precompile address `eth` (actor `target`):
-   * resolve_address (a syscall unless a masked ID), get_actor_code_cid (a syscall and the actor's
-   * lookup, found or not) and get_builtin_actor_type (a syscall); each stops at a missing actor.
+   * actorReadGas's syscalls (get_actor_code_cid), then get_builtin_actor_type's if there is one.
    */
   contractTypeGas(eth: Uint8Array, target: Actor | undefined): number {
+    return this.actorReadGas(eth, target) + (target ? HOST_CALL : 0);
+  }
+
+  /**
+   * Reading actor `target` at `eth` through the runtime: resolve_address (a syscall unless a masked
+   * ID; nothing more if it finds nothing), then one syscall that gets the actor and charges its
+   * lookup, found or not (ref-fvm get_actor: get_actor_code_cid, balance_of).
+   */
+  actorReadGas(eth: Uint8Array, target: Actor | undefined): number {
     const masked = isMaskedId(eth);
-    let gas = masked ? 0 : HOST_CALL;
-    if (!masked && !target) return gas;
+    if (!masked && !target) return HOST_CALL;
     const id = target?.id ?? maskedId(eth);
-    gas += HOST_CALL + (id === undefined ? ACTOR_LOOKUP : this.host.access.read(id));
-    return target ? gas + HOST_CALL : gas;
+    return (masked ? 0 : HOST_CALL) + HOST_CALL + (id === undefined ? ACTOR_LOOKUP : this.host.access.read(id));
   }
 
   /**
@@ -757,6 +763,11 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   EXTCODECOPY: (rs, evm) => copy(3, 4)(rs, evm) + extCodeGas(evm, rs.stack.peek(1)[0], true),
   EXTCODESIZE: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], true),
   EXTCODEHASH: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], false),
+  // builtin-actors instructions/state.rs balance: resolve_address, then balance_of.
+  BALANCE: (rs, evm) => {
+    const eth = addressFromWord(rs.stack.peek(1)[0]);
+    return evm.actorReadGas(eth, resolveEthAddress(evm.host.state, eth));
+  },
   RETURN: copy(1, 2),
   REVERT: copy(1, 2),
   LOG0: log(0),
