@@ -1078,6 +1078,19 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(deadGas - ethAccount, BigInt(evmStateReadGas() - (onWasmInvocation(17, 77, 0) + 2 * HOST_CALL)));
   });
 
+  test('a transaction to a dead contract invokes it the same way', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    assert.equal((await sendRaw(null, deployCode('33ff'))).exitCode, 0);
+    const dead = getCreateAddress({ from: wallet.address, nonce: 0 });
+    assert.equal((await sendRaw(dead, '0x')).exitCode, 0);
+    const ethAccount = bytesToHex(devnet.stateAt(devnet.head.epoch).getActor(102)!.delegated!.ethAddress!);
+    const [toDead, toEthAccount] = [await sendRaw(dead, '0x'), await sendRaw(ethAccount, '0x')];
+    assert.deepEqual([toDead.exitCode, toEthAccount.exitCode], [0, 0]);
+    // The same message size, send and (prepaid) receiver; the EVM actor's state read instead of the
+    // EthAccount's invocation, and its empty return stored (CBOR 0x40; the EthAccount returns none).
+    assert.equal(toDead.gasUsed - toEthAccount.gasUsed, evmStateReadGas() - (onWasmInvocation(17, 77, 0) + 2 * HOST_CALL) + onChainReturn(1));
+  });
+
   test('the caller flushes its changed storage before the send', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const clean = growMemory + callMasked(5, 0, 0x20) + returnPairs;

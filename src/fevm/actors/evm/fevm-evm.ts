@@ -282,6 +282,9 @@ export class FevmEvm extends EVM {
     if (sends && !message.delegatecall) {
       before += this.sendSyscallGas(message, actor, true);
       if (!contract) before += codelessInvocationGas(actor);
+    } else if (!sends && actor?.evm?.dead) {
+      // The executor's send invoked a dead contract: it loads its state and finds the tombstone.
+      before += evmStateReadGas();
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation: Invocation | undefined = contract && runner ? { actorId: runner.id, opened: new Set(), changed: new Set(), addedPairs: 0 } : undefined;
