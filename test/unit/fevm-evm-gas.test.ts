@@ -51,5 +51,7 @@ describe('EVM actor gas', () => {
     assert.equal(opcodeGas('LOG2'), OPCODE_CLASSES.complex);
     assert.equal(opcodeGas('TIMESTAMP'), OPCODE_CLASSES.syscall);
     assert.equal(opcodeGas('SSTORE'), OPCODE_CLASSES.storage);
+    // BALANCE, EXT*: a syscall opcode's work without the syscall; theirs are charged by target.
+    for (const name of ['BALANCE', 'EXTCODESIZE', 'EXTCODECOPY', 'EXTCODEHASH']) assert.equal(opcodeGas(name) + HOST_CALL, OPCODE_CLASSES.syscall, name);
   });
 });

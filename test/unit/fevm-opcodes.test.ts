@@ -11,6 +11,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { Address } from '@ethereumjs/util';
 import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
 import {
   bytecodeReadGas,
@@ -25,7 +26,7 @@ import {
   resurrectionGas,
   SEND_SYSCALL,
 } from '../../src/fevm/actors/evm/evm-gas.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { BUILTIN_INVOCATION } from '../../src/fevm/gas.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
@@ -801,6 +802,10 @@ describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors i
   };
   const ops = (opcode: string) => opcodeGas('GAS') + opcodeGas('PUSH1') + opcodeGas('CALLDATALOAD') + opcodeGas(opcode);
 
+  // get_contract_type's syscalls: resolve_address for an f410, get_actor_code_cid and get_builtin_actor_type.
+  const f410Type = 3 * HOST_CALL;
+  const idType = 2 * HOST_CALL;
+
   test('EXTCODESIZE and EXTCODEHASH: the actor read once; a contract asked for its code (GetBytecode) or hash each time', async (t) => {
     const env = await fevmSetup(t);
     const { sendRaw, wallet } = env;
@@ -808,53 +813,133 @@ describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors i
     assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
     assert.equal((await sendRaw(null, deployCode(twice('3b')))).exitCode, 0);
     assert.equal((await sendRaw(null, deployCode(twice('3f')))).exitCode, 0);
-    const account = '0x' + '5e'.repeat(20);
-    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
     const ask = SEND_SYSCALL + evmStateReadGas();
 
     const size = await measure(env, 1, contract);
     assert.deepEqual(size.results, [5n, 5n]);
-    assert.equal(size.first, BigInt(ops('EXTCODESIZE') + ACTOR_LOOKUP + ask + bytecodeReadGas(5)));
-    assert.equal(size.second, BigInt(ops('EXTCODESIZE') + ask + bytecodeReadGas(5)));
+    assert.equal(size.first, BigInt(ops('EXTCODESIZE') + f410Type + ACTOR_LOOKUP + ask + bytecodeReadGas(5)));
+    assert.equal(size.second, BigInt(ops('EXTCODESIZE') + f410Type + ask + bytecodeReadGas(5)));
     const hash = await measure(env, 2, contract);
     assert.equal(hash.results[0], BigInt(hexlify(keccak_256(getBytes('0x' + code)))));
-    assert.equal(hash.first, BigInt(ops('EXTCODEHASH') + ACTOR_LOOKUP + ask));
-    assert.equal(hash.second, BigInt(ops('EXTCODEHASH') + ask));
-    // A Placeholder is an account: read, not asked.
-    const ofAccount = await measure(env, 1, account);
-    assert.deepEqual([ofAccount.first, ofAccount.second], [BigInt(ops('EXTCODESIZE') + ACTOR_LOOKUP), BigInt(ops('EXTCODESIZE'))]);
-    // Nothing there, or a precompile: nothing to read.
-    for (const target of ['0x' + '5f'.repeat(20), precompileAddress(0x00, 2)]) {
-      const nothing = await measure(env, 2, target);
-      assert.deepEqual([nothing.first, nothing.second], [BigInt(ops('EXTCODEHASH')), BigInt(ops('EXTCODEHASH'))], target);
-    }
+    assert.equal(hash.first, BigInt(ops('EXTCODEHASH') + f410Type + ACTOR_LOOKUP + ask));
+    assert.equal(hash.second, BigInt(ops('EXTCODEHASH') + f410Type + ask));
+    // By its masked ID: no resolve_address.
+    const byId = await measure(env, 2, maskedId(resolveEthAddress(env.devnet.stateAt(env.devnet.head.epoch), hexToBytes(contract))!.id));
+    assert.deepEqual([byId.first, byId.second], [BigInt(ops('EXTCODEHASH') + idType + ACTOR_LOOKUP + ask), BigInt(ops('EXTCODEHASH') + idType + ask)]);
   });
 
-  test('DELEGATECALL reads its target; an account is not sent to', async (t) => {
+  test('EXTCODESIZE and EXTCODEHASH of anything else: get_contract_type\'s syscalls and lookup only', async (t) => {
+    const env = await fevmSetup(t);
+    const { sendRaw, wallet } = env;
+    assert.equal((await sendRaw(null, deployCode('00'))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(twice('3b')))).exitCode, 0);
+    assert.equal((await sendRaw(null, deployCode(twice('3f')))).exitCode, 0);
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
+    // A Placeholder is an account: read, not asked.
+    const ofAccount = await measure(env, 1, account);
+    assert.deepEqual([ofAccount.first, ofAccount.second], [BigInt(ops('EXTCODESIZE') + f410Type + ACTOR_LOOKUP), BigInt(ops('EXTCODESIZE') + f410Type)]);
+    // The sender's EthAccount (already written), a builtin actor and an Account by ID (preloaded): the type syscalls only.
+    for (const [target, type] of [[wallet.address, f410Type], [MARKET, idType], [maskedId(99), idType]] as const) {
+      const known = await measure(env, 2, target);
+      assert.deepEqual([known.first, known.second], [BigInt(ops('EXTCODEHASH') + type), BigInt(ops('EXTCODEHASH') + type)], target);
+    }
+    // A missing f410: resolve_address finds nothing. A missing ID: get_actor_code_cid looks it up, once.
+    const noF410 = await measure(env, 2, '0x' + '5f'.repeat(20));
+    assert.deepEqual([noF410.first, noF410.second], [BigInt(ops('EXTCODEHASH') + HOST_CALL), BigInt(ops('EXTCODEHASH') + HOST_CALL)]);
+    const noId = await measure(env, 2, maskedId(777_777));
+    assert.deepEqual([noId.first, noId.second], [BigInt(ops('EXTCODEHASH') + HOST_CALL + ACTOR_LOOKUP), BigInt(ops('EXTCODEHASH') + HOST_CALL)]);
+    // A precompile: get_contract_type asks nothing; 0x0a is none, so it is a missing f410.
+    const precompile = await measure(env, 2, precompileAddress(0x00, 2));
+    assert.deepEqual([precompile.first, precompile.second], [BigInt(ops('EXTCODEHASH')), BigInt(ops('EXTCODEHASH'))]);
+    const noKzg = await measure(env, 2, precompileAddress(0x00, 0x0a));
+    assert.deepEqual([noKzg.first, noKzg.second], [BigInt(ops('EXTCODEHASH') + HOST_CALL), BigInt(ops('EXTCODEHASH') + HOST_CALL)]);
+  });
+
+  test('BALANCE: resolve_address (an f410 only), then balance_of, which looks the actor up (builtin-actors state.rs)', async (t) => {
+    const env = await fevmSetup(t);
+    const { sendRaw, wallet } = env;
+    assert.equal((await sendRaw(null, deployCode(twice('31')))).exitCode, 0);
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
+    const expect = async (target: string, first: number, second: number) => {
+      const measured = await measure(env, 0, target);
+      assert.deepEqual([measured.first, measured.second], [BigInt(ops('BALANCE') + first), BigInt(ops('BALANCE') + second)], target);
+    };
+    await expect(account, 2 * HOST_CALL + ACTOR_LOOKUP, 2 * HOST_CALL);
+    await expect(wallet.address, 2 * HOST_CALL, 2 * HOST_CALL);
+    await expect(MARKET, HOST_CALL, HOST_CALL);
+    await expect(maskedId(777_777), HOST_CALL + ACTOR_LOOKUP, HOST_CALL);
+    await expect('0x' + '5f'.repeat(20), HOST_CALL, HOST_CALL);
+  });
+
+  /** A contract (nonce 0) and one that DELEGATECALLs the calldata's address twice; `run` measures both. */
+  const delegateSetup = async (t: Parameters<typeof fevmSetup>[0]) => {
     const env = await fevmSetup(t);
     const { sendRaw } = env;
     assert.equal((await sendRaw(null, deployCode('60006000f3'))).exitCode, 0);
     const delegate = (out: number) => `5a${'6000'.repeat(4)}6000516302faf080f460${byte(out + 32)}525a900360${byte(out)}52`;
     const runtime = '600035600052' + growMemory + delegate(0x20) + delegate(0x60) + '60a06000f3';
     assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
-    const account = '0x' + '5e'.repeat(20);
-    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
-    const run = async (target: string) => {
+    const run = async (target: string, ok = 1n) => {
       const { devnet, wallet } = env;
       const to = getCreateAddress({ from: wallet.address, nonce: 1 });
       const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(target)) }, devnet.head.epoch);
       const [, first, ok1, second, ok2] = words(result.returnData);
-      assert.deepEqual([ok1, ok2], [1n, 1n]);
+      assert.deepEqual([ok1, ok2], [ok, ok]);
       return { first, second };
     };
+    // The opcodes around it: PUSHes, MLOAD, DELEGATECALL, MSTORE and GAS.
+    const opcodes = 6 * opcodeGas('PUSH1') + opcodeGas('MLOAD') + opcodeGas('PUSH4') + opcodeGas('DELEGATECALL') + opcodeGas('MSTORE') + opcodeGas('GAS');
+    return { ...env, run, opcodes };
+  };
+
+  test('DELEGATECALL reads its target; an account is not sent to', async (t) => {
+    const env = await delegateSetup(t);
+    const { sendRaw, run, opcodes } = env;
+    const account = '0x' + '5e'.repeat(20);
+    assert.equal((await sendRaw(account, '0x', 1n)).exitCode, 0);
     const contract = await run(getCreateAddress({ from: env.wallet.address, nonce: 0 }));
     assert.equal(contract.first - contract.second, BigInt(ACTOR_LOOKUP));
     const ofAccount = await run(account);
     assert.equal(ofAccount.first - ofAccount.second, BigInt(ACTOR_LOOKUP));
-    // The opcodes around it and the lookup: no send, no invocation.
-    const opcodes = 6 * opcodeGas('PUSH1') + opcodeGas('MLOAD') + opcodeGas('PUSH4') + opcodeGas('DELEGATECALL') + opcodeGas('MSTORE') + opcodeGas('GAS');
-    assert.equal(ofAccount.second, BigInt(opcodes));
+    // The opcodes and get_contract_type: no send, no invocation.
+    assert.equal(ofAccount.second, BigInt(opcodes + f410Type));
+  });
+
+  test('DELEGATECALL to no contract (missing, an account or a builtin actor by ID): get_contract_type only, a missing ID looked up once', async (t) => {
+    const { opcodes, run } = await delegateSetup(t);
+    const noF410 = await run('0x' + '5f'.repeat(20));
+    assert.deepEqual([noF410.first, noF410.second], [BigInt(opcodes + HOST_CALL), BigInt(opcodes + HOST_CALL)]);
+    const noId = await run(maskedId(777_777));
+    assert.deepEqual([noId.first, noId.second], [BigInt(opcodes + HOST_CALL + ACTOR_LOOKUP), BigInt(opcodes + HOST_CALL)]);
+    const accountById = await run(maskedId(99));
+    assert.deepEqual([accountById.first, accountById.second], [BigInt(opcodes + idType), BigInt(opcodes + idType)]);
+    // A builtin actor (preloaded) by its ID: its type learnt, the DELEGATECALL fails.
+    const builtin = await run(MARKET, 0n);
+    assert.deepEqual([builtin.first, builtin.second], [BigInt(opcodes + idType), BigInt(opcodes + idType)]);
+  });
+});
+
+describe('lookup_delegated_address (0xfe00…02) reads the actor (ref-fvm kernel lookup_delegated_address)', () => {
+  test('the first time in a message, found or not; not the sender', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // STATICCALL it with the calldata's ID, twice; returns [gas, success] of each.
+    const once = (out: number) => '5a' + '6000600060206000' + '73fe' + '00'.repeat(18) + '02' + '5afa' + `60${byte(out + 32)}52` + `5a900360${byte(out)}52`;
+    const runtime = '600035600052' + growMemory + once(0x20) + once(0x60) + '60806020f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const to = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const run = async (id: number) => {
+      const result = await devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(to), input: getBytes(ethers32(`0x${id.toString(16)}`)) }, devnet.head.epoch);
+      const [first, ok1, second, ok2] = words(result.returnData);
+      assert.deepEqual([ok1, ok2], [1n, 1n]);
+      return first - second;
+    };
+    // f0102 is a dev EthAccount, f0110 an f1 account (no f4), 777 777 nothing: none preloaded.
+    for (const id of [102, 110, 777_777]) assert.equal(await run(id), BigInt(ACTOR_LOOKUP), String(id));
+    const sender = resolveEthAddress(devnet.stateAt(devnet.head.epoch), hexToBytes(wallet.address))!.id;
+    assert.equal(await run(sender), 0n);
   });
 });
 
@@ -950,6 +1035,18 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(withValue - withoutValue, BigInt(SEND_TRANSFER_FUNDS + 2 * ACTOR_UPDATE));
   });
 
+  test('a missing ID: the send syscall looks it up, in every CALL, and fails; no transfer, no invocation', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    const code = growMemory + callMasked(5, 0, 0x20) + callMasked(777_777, 0, 0x60) + callMasked(777_777, 7, 0xa0) + returnPairs;
+    assert.equal((await sendRaw(null, deployCode(code), 100n)).exitCode, 0);
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x');
+    const [market, , missing, missingOk, withValue, withValueOk] = words(receipt.returnData);
+    assert.deepEqual([missingOk, withValueOk], [1n, 1n]);
+    // Against the market's refusal: a lookup instead of the method's invocation and the builtin's work.
+    assert.equal(missing - market, BigInt(ACTOR_LOOKUP - SEND_INVOKE_METHOD - BUILTIN_INVOCATION));
+    assert.equal(withValue, missing);
+  });
+
   test('an account or an EthAccount is invoked: its Wasm instantiated and the trampoline\'s two syscalls (builtin-actors v18)', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     // f0102 is a dev EthAccount, f0110 a storage provider's owner account (f1); neither is preloaded.
@@ -979,6 +1076,19 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.deepEqual([ethAccountOk, deadOk], [1n, 1n]);
     // The same send and lookup; the EVM actor's state read instead of the EthAccount's Wasm and syscalls.
     assert.equal(deadGas - ethAccount, BigInt(evmStateReadGas() - (onWasmInvocation(17, 77, 0) + 2 * HOST_CALL)));
+  });
+
+  test('a transaction to a dead contract invokes it the same way', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    assert.equal((await sendRaw(null, deployCode('33ff'))).exitCode, 0);
+    const dead = getCreateAddress({ from: wallet.address, nonce: 0 });
+    assert.equal((await sendRaw(dead, '0x')).exitCode, 0);
+    const ethAccount = bytesToHex(devnet.stateAt(devnet.head.epoch).getActor(102)!.delegated!.ethAddress!);
+    const [toDead, toEthAccount] = [await sendRaw(dead, '0x'), await sendRaw(ethAccount, '0x')];
+    assert.deepEqual([toDead.exitCode, toEthAccount.exitCode], [0, 0]);
+    // The same message size, send and (prepaid) receiver; the EVM actor's state read instead of the
+    // EthAccount's invocation, and its empty return stored (CBOR 0x40; the EthAccount returns none).
+    assert.equal(toDead.gasUsed - toEthAccount.gasUsed, evmStateReadGas() - (onWasmInvocation(17, 77, 0) + 2 * HOST_CALL) + onChainReturn(1));
   });
 
   test('the caller flushes its changed storage before the send', async (t) => {

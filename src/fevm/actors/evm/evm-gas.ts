@@ -64,8 +64,10 @@ export const OPCODE_CLASSES = {
   jump: 100,
   /** MLOAD, MSTORE, MSTORE8, TLOAD, TSTORE, the call frame's own data (CALLDATALOAD, CALLER, …). */
   memory: 150,
-  /** Reading the chain or the message through a syscall (TIMESTAMP, BALANCE, BLOCKHASH, …). */
+  /** Reading the chain or the message through a syscall (TIMESTAMP, BLOCKHASH, …). */
   syscall: 150 + HOST_CALL,
+  /** BALANCE, EXTCODESIZE, EXTCODECOPY, EXTCODEHASH: their syscalls depend on the target (fevm-evm.ts). */
+  target: 150,
   /** SLOAD, SSTORE: KAMT traversal in memory (the node loads are charged apart). */
   storage: 3_000,
   /** CALL family, CREATE family, LOG, KECCAK256, RETURN, REVERT: setting up the operation. */
@@ -87,8 +89,9 @@ assign(
 );
 assign(
   'syscall',
-  'BALANCE SELFBALANCE ORIGIN GASPRICE EXTCODESIZE EXTCODECOPY EXTCODEHASH BLOCKHASH COINBASE TIMESTAMP NUMBER PREVRANDAO GASLIMIT CHAINID BASEFEE',
+  'SELFBALANCE ORIGIN GASPRICE BLOCKHASH COINBASE TIMESTAMP NUMBER PREVRANDAO GASLIMIT CHAINID BASEFEE',
 );
+assign('target', 'BALANCE EXTCODESIZE EXTCODECOPY EXTCODEHASH');
 assign('storage', 'SLOAD SSTORE');
 assign('complex', 'KECCAK256 LOG0 LOG1 LOG2 LOG3 LOG4 CREATE CREATE2 CALL CALLCODE DELEGATECALL STATICCALL RETURN REVERT SELFDESTRUCT INVALID');
 

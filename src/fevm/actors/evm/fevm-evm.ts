@@ -20,7 +20,8 @@
 //     not looked up again, and a send that failed forgets what it accessed;
 //   - a CREATE as the EAM runs it: the caller's state flushed first (its nonce), then Exec4 over
 //     nothing or a Placeholder, Resurrect over a dead contract, a refusal over anything else;
-//   - EXT* opcodes and DELEGATECALL read the target's actor and ask a contract for its bytecode;
+//   - EXT* opcodes and DELEGATECALL learn the target's type (get_contract_type's syscalls and
+//     lookup) and ask a contract for its bytecode;
 //     SELFDESTRUCT pays its send and its tombstone's flush.
 // GASPRICE, PREVRANDAO, COINBASE and GASLIMIT come from the block and tx context evm-actor.ts passes.
 import { Common, Mainnet } from '@ethereumjs/common';
@@ -39,7 +40,7 @@ import {
   type PrecompileInput,
 } from '@ethereumjs/evm';
 import { Address, KECCAK256_NULL, type PrefixedHexString } from '@ethereumjs/util';
-import { isMaskedId } from '../../../common/address.js';
+import { isMaskedId, maskedId } from '../../../common/address.js';
 import { keccak256 } from '../../../common/hashes.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, equalBytes, padStart } from '../../../common/hex.js';
 import {
@@ -50,7 +51,6 @@ import {
 } from '../../../filecoin-precompiles/index.js';
 import type { Actor, EvmState } from '../../actor.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
-import type { StateAccess } from '../../state-access.js';
 import { BUILTIN_INVOCATION, builtinInvocationGas } from '../../gas.js';
 import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
@@ -90,8 +90,6 @@ import type { EvmStateAdapter } from './state-adapter.js';
 
 /** What the EVM needs from the EVM actor around it. */
 export interface FevmHost extends PrecompileHost {
-  /** The actors the running message has read and written (first accesses are charged). */
-  readonly access: StateAccess;
   /** A contract ran SELFDESTRUCT: check it for a tombstone when the message ends. */
   noteSelfDestruct(actorId: number): void;
   /** A contract called console.log with this line. */
@@ -253,9 +251,14 @@ export class FevmEvm extends EVM {
     if (isReservedPrecompileAddress(target)) return this.chargedPrecompile(message);
     const { state } = this.host;
     const actor = resolveEthAddress(state, target);
+    const sends = message.depth > 0 && !this.sentByHost.has(message);
     if (isMaskedId(target)) {
-      // ref-fvm: NotFound. call.rs walks away with success, and no value moves.
-      if (!actor) return success();
+      // ref-fvm: NotFound. call.rs walks away with success, and no value moves; a DELEGATECALL
+      // has paid get_contract_type, a CALL its send's lookup.
+      if (!actor) {
+        const gas = message.delegatecall ? this.delegateCallGas(target, undefined, undefined) : sends ? this.sendToMissingIdGas(target) : 0;
+        return this.charged(message, gas, undefined, async () => success(), () => 0);
+      }
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
       // DELEGATECALL-able: the CALL returns 0. A multisig's fallback takes any exported method
       // (FIP-0062): the CALL pays it as it pays an account.
@@ -270,16 +273,18 @@ export class FevmEvm extends EVM {
     }
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
-    const sends = message.depth > 0 && !this.sentByHost.has(message);
     let before = 0;
     // Outside the send: the caller's flush (System::send_raw), and for DELEGATECALL the target's
-    // read and its GetBytecode; a failed send forgets only what it accessed itself.
-    if (message.delegatecall) before += this.delegateCallGas(actor, contract);
+    // type and its GetBytecode; a failed send forgets only what it accessed itself.
+    if (message.delegatecall) before += this.delegateCallGas(target, actor, contract);
     else if (sends) before += this.flushCallerGas();
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
       before += this.sendSyscallGas(message, actor, true);
       if (!contract) before += codelessInvocationGas(actor);
+    } else if (!sends && actor?.evm?.dead) {
+      // The executor's send invoked a dead contract: it loads its state and finds the tombstone.
+      before += evmStateReadGas();
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation: Invocation | undefined = contract && runner ? { actorId: runner.id, opened: new Set(), changed: new Set(), addedPairs: 0 } : undefined;
@@ -291,16 +296,30 @@ export class FevmEvm extends EVM {
   /**
    * A builtin actor named by its masked ID (call.rs): a CALL flushes the caller, then the FVM looks
    * the actor up, moves the value and invokes it, and it refuses InvokeContract: the send's accesses
-   * are forgotten. A DELEGATECALL only reads the actor (get_contract_type) and sends nothing.
+   * are forgotten. A DELEGATECALL only learns its type (get_contract_type) and sends nothing.
    */
   private refusedByBuiltin(message: Message, actor: Actor): EVMResult {
-    if (message.delegatecall) return refused(message.gasLimit, this.delegateCallGas(actor, undefined));
+    if (message.delegatecall) return refused(message.gasLimit, this.delegateCallGas(message.codeAddress.bytes, actor, undefined));
     const { access } = this.host;
     let gas = this.flushCallerGas();
     const mark = access.mark();
     gas += this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION;
     access.revertTo(mark);
     return refused(message.gasLimit, gas);
+  }
+
+  /**
+   * A CALL to a masked ID with no actor: the caller flushes, then the send syscall looks the ID up
+   * (ref-fvm call_actor_resolved) and fails NotFound, forgetting the lookup.
+   */
+  private sendToMissingIdGas(target: Uint8Array): number {
+    const { access } = this.host;
+    const id = maskedId(target);
+    const gas = this.flushCallerGas() + HOST_CALL;
+    const mark = access.mark();
+    const lookup = id === undefined ? ACTOR_LOOKUP : access.read(id);
+    access.revertTo(mark);
+    return gas + lookup;
   }
 
   /** A send that failed forgets the actors it accessed: they are charged again (ref-fvm with_transaction). */
@@ -408,15 +427,35 @@ export class FevmEvm extends EVM {
   }
 
   /**
-   * DELEGATECALL (builtin-actors instructions/call.rs:262-300): get_contract_type reads the target;
-   * a contract is asked for its bytecode (GetBytecode), then the caller sends
+   * DELEGATECALL (builtin-actors instructions/call.rs:262-300): get_contract_type learns the
+   * target's type; a contract is asked for its bytecode (GetBytecode), then the caller sends
    * InvokeContractDelegate to itself; a dead contract has none and anything else is not sent to.
    */
-  private delegateCallGas(target: Actor | undefined, contract: Actor | undefined): number {
-    let gas = target ? this.host.access.read(target.id) : 0;
+  private delegateCallGas(eth: Uint8Array, target: Actor | undefined, contract: Actor | undefined): number {
+    let gas = this.contractTypeGas(eth, target);
     if (target?.kind === 'evm') gas += this.getBytecodeGas(target, false);
     if (contract) gas += SEND_SYSCALL;
     return gas;
+  }
+
+  /**
+   * builtin-actors ext.rs get_contract_type at a non-precompile address `eth` (actor `target`):
+   * actorReadGas's syscalls (get_actor_code_cid), then get_builtin_actor_type's if there is one.
+   */
+  contractTypeGas(eth: Uint8Array, target: Actor | undefined): number {
+    return this.actorReadGas(eth, target) + (target ? HOST_CALL : 0);
+  }
+
+  /**
+   * Reading actor `target` at `eth` through the runtime: resolve_address (a syscall unless a masked
+   * ID; nothing more if it finds nothing), then one syscall that gets the actor and charges its
+   * lookup, found or not (ref-fvm get_actor: get_actor_code_cid, balance_of).
+   */
+  actorReadGas(eth: Uint8Array, target: Actor | undefined): number {
+    const masked = isMaskedId(eth);
+    if (!masked && !target) return HOST_CALL;
+    const id = target?.id ?? maskedId(eth);
+    return (masked ? 0 : HOST_CALL) + HOST_CALL + (id === undefined ? ACTOR_LOOKUP : this.host.access.read(id));
   }
 
   /**
@@ -727,6 +766,11 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   EXTCODECOPY: (rs, evm) => copy(3, 4)(rs, evm) + extCodeGas(evm, rs.stack.peek(1)[0], true),
   EXTCODESIZE: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], true),
   EXTCODEHASH: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], false),
+  // builtin-actors instructions/state.rs balance: resolve_address, then balance_of.
+  BALANCE: (rs, evm) => {
+    const eth = addressFromWord(rs.stack.peek(1)[0]);
+    return evm.actorReadGas(eth, resolveEthAddress(evm.host.state, eth));
+  },
   RETURN: copy(1, 2),
   REVERT: copy(1, 2),
   LOG0: log(0),
@@ -753,16 +797,15 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
 
 /**
  * What EXTCODESIZE, EXTCODECOPY (`readCode`) and EXTCODEHASH pay to learn about an address
- * (builtin-actors instructions/ext.rs): get_contract_type reads its actor (a precompile or a missing
- * address: nothing to read), and a contract is asked for its bytecode or its hash.
+ * (builtin-actors instructions/ext.rs): get_contract_type's syscalls (none for a precompile), and a
+ * contract is asked for its bytecode or its hash.
  */
 function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
   const eth = addressFromWord(word);
   if (evm.getPrecompile(new Address(eth))) return 0;
   const actor = resolveEthAddress(evm.host.state, eth);
-  if (!actor) return 0;
-  const lookup = evm.host.access.read(actor.id);
-  return actor.kind === 'evm' ? lookup + evm.getBytecodeGas(actor, readCode) : lookup;
+  const type = evm.contractTypeGas(eth, actor);
+  return actor?.kind === 'evm' ? type + evm.getBytecodeGas(actor, readCode) : type;
 }
 
 /** The KAMT node of `slot` opened, if this invocation has not opened it yet. */

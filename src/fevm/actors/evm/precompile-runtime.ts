@@ -13,6 +13,7 @@ import {
 } from '../../../filecoin-precompiles/runtime.js';
 import { onLookback } from '../../price-list.js';
 import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
+import type { StateAccess } from '../../state-access.js';
 import type { StateOverlay } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, SendOutcome } from '../../types.js';
 import { resolveEthAddress } from '../lifecycle.js';
@@ -22,11 +23,13 @@ import { actorEventToLog, isEvmLog, type EvmLog } from './events.js';
 export interface PrecompileHost {
   readonly state: StateOverlay;
   readonly ctx: ExecutionContext;
+  /** The actors the running message has read and written (first accesses are charged). */
+  readonly access: StateAccess;
   send(send: ActorSend): Promise<SendOutcome>;
 }
 
 export class FevmPrecompileRuntime implements PrecompileRuntime {
-  /** FVM gas the precompile used beyond its flat cost: its sends, and the lookback of randomness it drew. */
+  /** FVM gas the precompile used beyond its flat cost: its sends, actor lookups, and the lookback of randomness it drew. */
   gasUsed = 0;
   /** Logs of the contracts call_actor ran, for the calling frame. */
   readonly logs: EvmLog[] = [];
@@ -64,6 +67,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
   }
 
   lookupDelegatedAddress(id: number): FilAddress | undefined {
+    // ref-fvm kernel lookup_delegated_address: get_actor charges the lookup, found or not.
+    this.gasUsed += this.host.access.read(id);
     return this.host.state.getActor(id)?.delegated;
   }
 
