@@ -127,8 +127,7 @@ export function decodeEthTransaction(raw: Uint8Array, chainId: bigint): EthTrans
 export function decodeEthTransactionMessage(raw: Uint8Array, chainId: bigint): { tx: EthTransaction; signed: SignedMessage } {
   const unrecovered = decodeUnrecovered(raw, chainId);
   const tx = recovered(unrecovered);
-  const data = tx.type === 2 ? unrecovered.signature.signature : delegatedSignature(tx);
-  return { tx, signed: { message: toUnsignedMessage(tx), signature: { type: SigType.Delegated, data } } };
+  return { tx, signed: tx.type === 2 ? toFilecoinMessage(tx, unrecovered.signature.signature) : toFilecoinMessage(tx) };
 }
 
 function recovered(unrecovered: UnrecoveredEthTransaction): EthTransaction {
@@ -233,9 +232,10 @@ function decodeList(bytes: Uint8Array, expected: number): unknown[] {
 /**
  * The message Lotus makes of a transaction: a deployment goes to the EAM's CreateExternal, anything
  * else (plain value transfers included) is an InvokeContract; the input is wrapped as a CBOR byte string.
+ * `signature`: its delegated signature, when already made (decoding writes an EIP-1559 one).
  */
-export function toFilecoinMessage(tx: EthTransaction): SignedMessage {
-  return { message: toUnsignedMessage(tx), signature: { type: SigType.Delegated, data: delegatedSignature(tx) } };
+export function toFilecoinMessage(tx: EthTransaction, signature = delegatedSignature(tx)): SignedMessage {
+  return { message: toUnsignedMessage(tx), signature: { type: SigType.Delegated, data: signature } };
 }
 
 /** The message of toFilecoinMessage without its signature (a call, an estimate: nothing is signed). */
