@@ -260,7 +260,8 @@ export function evmStateReadGas(): number {
 export const bytecodeReadGas = (size: number) => loadBlock(size, 0);
 
 /**
- * A Filecoin precompile (0xfe…): its syscall and the ABI decoding around it; call_actor adds what
- * its send used, get_randomness the lookback of the epoch it draws for (precompile-runtime.ts).
+ * A Filecoin precompile (0xfe…): the ABI decoding around its work (modelled). The syscalls each
+ * branch makes are charged where it makes them (precompile-runtime.ts): none for an ID address or a
+ * refused input.
  */
-export const FILECOIN_PRECOMPILE_GAS = HOST_CALL + 20_000;
+export const FILECOIN_PRECOMPILE_WORK = 20_000;

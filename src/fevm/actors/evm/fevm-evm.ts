@@ -73,7 +73,7 @@ import {
   evmStateFlushGas,
   evmStateReadGas,
   EXP_PER_BYTE,
-  FILECOIN_PRECOMPILE_GAS,
+  FILECOIN_PRECOMPILE_WORK,
   KAMT_NODE_LOAD,
   kamtNodeOf,
   keccakGas,
@@ -680,9 +680,9 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
     const message = evm.currentFrame;
     if (!message) throw new Error(`${entry.name} ran outside a message`);
     const gasArgument = evm.precompileGasArgument ?? input.gasLimit;
-    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(gasArgument), Number(input.gasLimit) - FILECOIN_PRECOMPILE_GAS, () => evm.flushCallerGas());
+    const runtime = new FevmPrecompileRuntime(evm.host, message, Number(gasArgument), Number(input.gasLimit) - FILECOIN_PRECOMPILE_WORK, () => evm.flushCallerGas());
     const outcome = await runFilecoinPrecompile(entry.run, input.data, runtime);
-    const executionGasUsed = BigInt(FILECOIN_PRECOMPILE_GAS + runtime.gasUsed);
+    const executionGasUsed = BigInt(FILECOIN_PRECOMPILE_WORK + runtime.gasUsed);
     if (!outcome.ok) return { executionGasUsed, returnValue: EMPTY, exceptionError: new EVMError(PRECOMPILE_FAILED) };
     return { executionGasUsed, returnValue: outcome.output, logs: runtime.logs };
   };

@@ -1,0 +1,93 @@
+// What each branch of a precompile costs in FVM gas, measured with GAS around the STATICCALL or
+// DELEGATECALL that reaches it: the syscalls it makes (builtin-actors precompiles/fvm.rs, evm.rs;
+// ref-fvm price_list.rs, kernel/default.rs), and none for a branch that makes none.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { getBytes, getCreateAddress } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { word } from '../../src/filecoin-precompiles/abi.js';
+import { FILECOIN_PRECOMPILE_WORK, opcodeGas } from '../../src/fevm/actors/evm/evm-gas.js';
+import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
+import { ACTOR_LOOKUP, HOST_CALL, onLookback } from '../../src/fevm/price-list.js';
+import { fevmSetup } from '../helpers/fevm.js';
+
+const byte = (n: number) => n.toString(16).padStart(2, '0');
+const deployCode = (runtime: string) => `0x60${byte(runtime.length / 2)}80600b6000396000f3${runtime}`;
+
+/**
+ * Runtime code: the calldata copied to memory 0, then GAS, `opcode` (STATICCALL 0xfa, DELEGATECALL
+ * 0xf4) to `address` with it as input and 32 bytes of output at 0x100, GAS; returns [the gas between
+ * the two GAS, success, the output's first word]. Memory is grown to 0x220 first, so the call grows none.
+ */
+const measured = (address: string, opcode: 'fa' | 'f4') =>
+  '6000610200' + '52' + '366000600037' + '5a' + '6020610100366000' + '73' + address.slice(2) + '5a' + opcode + '5a' +
+  '9060205290036000' + '52' + '61010051604052' + '60606000f3';
+
+/** The opcodes between the two GAS, the second included. */
+const OPS = (opcode: 'STATICCALL' | 'DELEGATECALL') =>
+  2 * opcodeGas('PUSH1') + opcodeGas('PUSH2') + opcodeGas('CALLDATASIZE') + opcodeGas('PUSH20') + 2 * opcodeGas('GAS') + opcodeGas(opcode);
+
+const words = (data: Uint8Array) => Array.from({ length: data.length / 32 }, (_, i) => BigInt(bytesToHex(data.subarray(32 * i, 32 * i + 32))));
+
+async function setup(t: Parameters<typeof fevmSetup>[0], address: string, opcode: 'fa' | 'f4' = 'fa') {
+  const env = await fevmSetup(t);
+  assert.equal((await env.sendRaw(null, deployCode(measured(address, opcode)))).exitCode, 0);
+  const to = getCreateAddress({ from: env.wallet.address, nonce: 0 });
+  const base = OPS(opcode === 'fa' ? 'STATICCALL' : 'DELEGATECALL') + FILECOIN_PRECOMPILE_WORK;
+  /** The call's gas beyond the opcodes and the precompile's own work, its success and first output word. */
+  const run = async (input: Uint8Array) => {
+    const { returnData } = await env.devnet.call({ from: hexToBytes(env.wallet.address), to: hexToBytes(to), input }, env.devnet.head.epoch);
+    const [gas, ok, output] = words(returnData);
+    return { syscalls: Number(gas) - base, ok, output };
+  };
+  return { ...env, run };
+}
+
+const fe = (index: number) => '0xfe' + '00'.repeat(18) + byte(index);
+
+describe('resolve_address (0xfe00…01): the syscall only for a non-ID address (fvm_sdk actor::resolve_address)', () => {
+  test('an ID address, existing or not, and bytes that are no address: no syscall; an f410: resolve_address', async (t) => {
+    const { run, wallet, devnet } = await setup(t, fe(1));
+    assert.deepEqual(await run(FilAddress.fromId(99).bytes), { syscalls: 0, ok: 1n, output: 99n });
+    assert.deepEqual(await run(FilAddress.fromId(777_777).bytes), { syscalls: 0, ok: 1n, output: 777_777n });
+    assert.deepEqual(await run(getBytes('0xff')), { syscalls: 0, ok: 0n, output: 0n });
+    const f410 = (eth: string) => FilAddress.fromEthAddress(hexToBytes(eth)).bytes;
+    const id = resolveEthAddress(devnet.stateAt(devnet.head.epoch), hexToBytes(wallet.address))!.id;
+    assert.deepEqual(await run(f410(wallet.address)), { syscalls: HOST_CALL, ok: 1n, output: BigInt(id) });
+    // Not bound: the syscall finds nothing (ref-fvm on_resolve_address is free).
+    assert.deepEqual(await run(f410('0x' + '5f'.repeat(20))), { syscalls: HOST_CALL, ok: 1n, output: 0n });
+  });
+});
+
+describe('lookup_delegated_address (0xfe00…02) and get_randomness (0xfe00…06): their syscall, unless the word is refused', () => {
+  test('lookup_delegated_address: the syscall and the actor lookup; a word beyond u64 refused without one', async (t) => {
+    const { run } = await setup(t, fe(2));
+    assert.deepEqual(await run(word(777_777n)), { syscalls: HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: 0n });
+    assert.deepEqual(await run(word(1n << 64n)), { syscalls: 0, ok: 0n, output: 0n });
+  });
+
+  test('get_randomness: the syscall and its lookback; a word beyond i64 refused without one', async (t) => {
+    const { run, devnet } = await setup(t, fe(6));
+    // eth_call runs at the epoch after the head.
+    const drawn = await run(word(0n));
+    assert.deepEqual([drawn.syscalls, drawn.ok], [HOST_CALL + onLookback(devnet.head.epoch + 1), 1n]);
+    assert.deepEqual(await run(word(1n << 64n)), { syscalls: 0, ok: 0n, output: 0n });
+  });
+});
+
+describe('call_actor (0xfe00…03): the send syscall, not when the call is refused', () => {
+  test('reached by STATICCALL (CallForbidden) or with a reserved method: no syscall', async (t) => {
+    const { run } = await setup(t, fe(3));
+    const input = getBytes('0x' + [0n, 0n, 0n, 0n, 0xc0n, 0xe0n, 0n, 0n].map((n) => bytesToHex(word(n)).slice(2)).join(''));
+    assert.deepEqual(await run(input), { syscalls: 0, ok: 0n, output: 0n });
+  });
+
+  test('call_actor_id by DELEGATECALL to an ID no actor has: the send and its lookup, then NotFound (-6)', async (t) => {
+    const { run } = await setup(t, fe(5), 'f4');
+    const input = (id: bigint) => getBytes('0x' + [0n, 0n, 0n, 0n, 0xc0n, id, 0n].map((n) => bytesToHex(word(n)).slice(2)).join(''));
+    for (const id of [777_777n, (1n << 64n) - 1n]) {
+      assert.deepEqual(await run(input(id)), { syscalls: HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: (1n << 256n) - 6n }, String(id));
+    }
+  });
+});
