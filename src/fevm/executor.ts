@@ -113,12 +113,7 @@ export class Executor {
     this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
     // Gas is paid up front and the nonce moves whatever the call does. A Placeholder that sends
     // becomes an EthAccount.
-    state.putActor({
-      ...sender,
-      kind: sender.kind === 'placeholder' ? 'ethaccount' : sender.kind,
-      balance: sender.balance - gasCost,
-      nonce: sender.nonce + 1,
-    });
+    state.putActor(sentBy(sender, sender.balance - gasCost));
 
     // The call in a checkpoint of its own: a failure undoes it (and drops its events), not the above.
     state.checkpoint();
@@ -157,12 +152,7 @@ export class Executor {
       const gasLimit = msg.gasLimit > 0 ? msg.gasLimit : BLOCK_GAS_LIMIT;
       // As if the message had been sent: the nonce moves (a deployment's address depends on it), and
       // a sender short of the value is funded for the call, as Ethereum nodes do for eth_call.
-      sender = {
-        ...sender,
-        kind: sender.kind === 'placeholder' ? 'ethaccount' : sender.kind,
-        nonce: sender.nonce + 1,
-        balance: sender.balance < msg.value ? msg.value : sender.balance,
-      };
+      sender = sentBy(sender, sender.balance < msg.value ? msg.value : sender.balance);
       state.putActor(sender);
       msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
@@ -414,4 +404,18 @@ function credit(state: StateOverlay, id: number, amount: bigint): void {
   if (amount === 0n) return;
   const actor = state.getActor(id)!;
   state.putActor({ ...actor, balance: actor.balance + amount });
+}
+
+/**
+ * The sender as its message leaves it: the nonce moved, `balance`, a Placeholder made an EthAccount.
+ * An EthAccount is built field by field: spread copies take their source's V8 map, which differs
+ * between transactions, estimates and calls, and the EVM's code, fed several, deoptimized.
+ */
+function sentBy(sender: Actor, balance: bigint): Actor {
+  const kind = sender.kind === 'placeholder' ? 'ethaccount' : sender.kind;
+  const nonce = sender.nonce + 1;
+  if (kind === 'ethaccount' && sender.evm === undefined && sender.robust === undefined) {
+    return { id: sender.id, kind, nonce, balance, delegated: sender.delegated };
+  }
+  return { ...sender, kind, nonce, balance };
 }

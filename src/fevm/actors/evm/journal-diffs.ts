@@ -45,10 +45,12 @@ export function shareEmptyDiffs(evmJournal: EVM['journal']): void {
     return this.stateManager.commit();
   };
   journal.cleanJournal = function (this: JournalInternals) {
-    if (this.journal.size > 0 || this.alwaysWarmJournal.size > 0 || this.touched.size > 0) return cleanJournal.call(this);
-    // Nothing warm or touched: only the diffs to forget.
+    // All three sizes read and the diffs forgotten every time: calls (nothing recorded) and
+    // transactions (something recorded) then run the same code, and neither deoptimizes the other's.
+    const recorded = this.journal.size + this.alwaysWarmJournal.size + this.touched.size;
     this.journalHeight = 0;
     this.journalDiff = [[0, EMPTY_DIFF]];
+    if (recorded > 0) cleanJournal.call(this);
   };
   // The journal's writers add to the last diff.
   journal.touchAccount = function (this: JournalInternals, address: string) {
