@@ -52,13 +52,18 @@ describe('frame memory', () => {
     assert.deepEqual(input, bytes(4, 5));
   });
 
-  test('a store grown past a page is not pooled, and one release is one return', () => {
+  test('a store grown past a page is not pooled, the page it outgrew is, zeroed; one release is one return', () => {
     const grown = new FrameMemory();
+    grown.write(100, 1, bytes(1, 3));
+    const page = grown._store;
     grown.write(9000, 1, bytes(1, 1));
     const big = grown._store;
+    assert.deepEqual(grown.read(100, 1), Uint8Array.from([3]), 'the grown store keeps what was written');
     grown.release();
     const frame = new FrameMemory();
-    assert.notEqual(frame._store, big);
+    assert.equal(frame._store, page, 'the page outgrown');
+    assert.deepEqual(frame._store, new Uint8Array(8192));
+    assert.notEqual(new FrameMemory()._store, big);
     frame.release();
     frame.release();
     const a = new FrameMemory();

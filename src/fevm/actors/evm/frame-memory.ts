@@ -31,7 +31,20 @@ export class FrameMemory {
     const newSize = Math.ceil((offset + size) / 32) * 32;
     if (newSize > this.end) this.end = newSize;
     const sizeDiff = newSize - this._store.length;
-    if (sizeDiff > 0) this._store = concatBytes(this._store, new Uint8Array(Math.ceil(sizeDiff / PAGE) * PAGE));
+    if (sizeDiff > 0) this.grow(sizeDiff);
+  }
+
+  /**
+   * A larger store; the page outgrown goes back to the pool at once, unless a view of it left the
+   * frame. Frames that grow memory (a heavy call) then leave the pool as full as others: a frame
+   * that finds it empty allocates, a path that deoptimizes the code running frames.
+   */
+  private grow(sizeDiff: number): void {
+    const outgrown = this._store;
+    this._store = concatBytes(outgrown, new Uint8Array(Math.ceil(sizeDiff / PAGE) * PAGE));
+    if (this.shared || outgrown.length !== PAGE || pool.length >= POOL_LIMIT) return;
+    outgrown.fill(0);
+    pool.push(outgrown);
   }
 
   write(offset: number, size: number, value: Uint8Array): void {
