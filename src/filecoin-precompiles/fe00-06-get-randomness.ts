@@ -7,10 +7,7 @@ import type { PrecompileRuntime } from './runtime.js';
 
 export function getRandomness(input: Uint8Array, runtime: PrecompileRuntime): Uint8Array {
   const epoch = new WordReader(input).readI64('epoch');
-  const randomness =
-    epoch >= BigInt(Number.MIN_SAFE_INTEGER) && epoch <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? runtime.beaconRandomness(Number(epoch))
-      : undefined;
+  const randomness = runtime.beaconRandomness(epoch);
   if (!randomness) throw new PrecompileError('InvalidInput', `cannot draw beacon randomness for epoch ${epoch}`);
   return randomness;
 }
