@@ -12,7 +12,7 @@ import {
   ErrorNumber,
   type PrecompileRuntime,
 } from '../../../filecoin-precompiles/runtime.js';
-import { ACTOR_LOOKUP, HOST_CALL, onLookback } from '../../price-list.js';
+import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onLookback } from '../../price-list.js';
 import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
 import type { StateAccess } from '../../state-access.js';
 import type { StateOverlay } from '../../state-tree.js';
@@ -137,6 +137,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
       return { type: 'returned', exitCode: result.exitCode, returnBlock: result.returnBlock };
     }
     state.commit();
+    // send_raw reloads the caller after a send that succeeded: get_state_root (System::reload).
+    if (!this.message.isStatic) this.gasUsed += HOST_CALL + IPLD_LINK_TRACKED;
     // A contract's logs rejoin the caller's; builtin actors' own events (verifreg's allocation, …)
     // cannot travel as EVM logs and are not kept.
     for (const event of result.events) if (isEvmLog(event)) this.logs.push(actorEventToLog(state, event));
