@@ -91,17 +91,17 @@ describe('call_actor (0xfe00…03): the send syscall, not when the call is refus
 
   const idInput = (id: bigint) => getBytes('0x' + [0n, 0n, 0n, 0n, 0xc0n, id, 0n].map((n) => bytesToHex(word(n)).slice(2)).join(''));
 
-  test('call_actor_id by DELEGATECALL, a send that succeeds: the send, then the caller reloads its state root (System::reload)', async (t) => {
+  test('call_actor_id by DELEGATECALL, a send that succeeds: gas_available, the send, then the caller reloads its state root (System::reload)', async (t) => {
     const { run } = await setup(t, fe(5), 'f4');
     // METHOD_SEND of nothing to f099 (preloaded: no lookup): exit code 0.
-    assert.deepEqual(await run(idInput(99n)), { syscalls: HOST_CALL + HOST_CALL + IPLD_LINK_TRACKED, ok: 1n, output: 0n });
+    assert.deepEqual(await run(idInput(99n)), { syscalls: 3 * HOST_CALL + IPLD_LINK_TRACKED, ok: 1n, output: 0n });
   });
 
-  test('call_actor_id by DELEGATECALL to an ID no actor has: the send and its lookup, then NotFound (-6)', async (t) => {
+  test('call_actor_id by DELEGATECALL to an ID no actor has: gas_available, the send and its lookup, then NotFound (-6)', async (t) => {
     const { run } = await setup(t, fe(5), 'f4');
     const input = idInput;
     for (const id of [777_777n, (1n << 64n) - 1n]) {
-      assert.deepEqual(await run(input(id)), { syscalls: HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: (1n << 256n) - 6n }, String(id));
+      assert.deepEqual(await run(input(id)), { syscalls: 2 * HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: (1n << 256n) - 6n }, String(id));
     }
   });
 });

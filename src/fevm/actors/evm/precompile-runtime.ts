@@ -107,6 +107,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     // Through DELEGATECALL the message's `to` is the contract whose code is running.
     const caller = resolveEthAddress(state, this.message.to!.bytes);
     if (!caller) throw new Error('call_actor from an address with no actor');
+    // call_gas_limit asks the FVM for the gas available, a syscall (System::call_gas_limit).
+    this.gasUsed += HOST_CALL;
     const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
     // send_raw flushes the caller once the limit is taken (precompiles/fvm.rs call_actor_shared); a failed send keeps it.
     this.gasUsed += this.flushCaller() + HOST_CALL;
