@@ -2,7 +2,7 @@
 // (eth_estimateGas, Filecoin.GasEstimateGasLimit) and traces (replay.ts). Each run is one task of
 // the miner's queue, on an overlay of the state after a block that is dropped afterwards.
 import { DevnetError } from '../common/errors.js';
-import { toUnsignedMessage } from '../fevm/eth-tx.js';
+import { unsignedMessage } from '../fevm/eth-tx.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
@@ -242,17 +242,8 @@ export class Calls {
 
   /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed. */
   private toMessage(request: CallRequest, gasLimit: number): Message {
-    return toUnsignedMessage({
-      nonce: 0,
-      // With no sender, Lotus calls from the f410 of the zero address.
-      from: request.from ?? ZERO_ADDRESS,
-      to: request.to ? request.to : null,
-      value: request.value ?? 0n,
-      input: request.input ?? EMPTY,
-      gasLimit,
-      maxFeePerGas: 0n,
-      maxPriorityFeePerGas: 0n,
-    });
+    // With no sender, Lotus calls from the f410 of the zero address.
+    return unsignedMessage(request.from ?? ZERO_ADDRESS, request.to ? request.to : null, 0, request.value ?? 0n, request.input ?? EMPTY, gasLimit, 0n, 0n);
   }
 }
 
@@ -275,7 +266,7 @@ function priorMessages(pending: readonly PendingMessage[], nonce: number): reado
 function estimatedChainSize(message: Message, signatureType: SigType): number {
   // Sized as Lotus's probe is (gasutils.go gasEstimateGasLimitInternal): no fees, so a few bytes
   // under the message sent, which the 1.25 margin covers; the nonce is the sender's (callInternal).
-  const sized = { ...message, gasFeeCap: 0n, gasPremium: 0n };
+  const sized = messageWith(message, { gasFeeCap: 0n, gasPremium: 0n });
   const signatureBytes = signatureType === SigType.BLS ? 96 : 65;
   return chainSize({ message: sized, signature: { type: signatureType, data: new Uint8Array(signatureBytes) } });
 }
