@@ -160,8 +160,11 @@ export class Submission {
    * Fills in a message's nonce and gas, signs it with a key the node holds and pushes it
    * (Filecoin.MpoolPushMessage).
    */
-  async pushWithWallet(message: Message): Promise<SignedMessage> {
+  async pushWithWallet(pushed: Message): Promise<SignedMessage> {
     const { wallet } = this.node;
+    // From an ID address, Lotus signs with the key of the account it names ("Push from ID address, adjusting").
+    const from = pushed.from.protocol === Protocol.ID ? await this.node.state.untilFetched(() => this.deterministicAddressOf(pushed.from)) : pushed.from;
+    const message = { ...pushed, from };
     // An account impersonated by its masked ID sends unsigned, as eth_sendTransaction does for it.
     const impersonated = wallet.has(message.from) ? undefined : await this.node.state.untilFetched(() => this.impersonatedAccount(message.from));
     if (!wallet.has(message.from) && !impersonated) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
@@ -193,6 +196,12 @@ export class Submission {
    */
   canSendFrom(address: FilAddress): boolean {
     return this.node.wallet.has(address) || this.impersonatedAccount(address) !== undefined;
+  }
+
+  /** The address an ID address's actor was made under (Lotus ResolveToDeterministicAddress), or the ID address if none. */
+  private deterministicAddressOf(id: FilAddress): FilAddress {
+    const actor = resolveAddress(this.headState(), id);
+    return actor?.delegated ?? actor?.robust ?? id;
   }
 
   /** The account `address` names, if it is impersonated by its masked ID address (anvil_impersonateAccount). */

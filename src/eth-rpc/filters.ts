@@ -1,5 +1,7 @@
 // Polling filters (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter): each collects
-// what happens after it is installed until it is polled.
+// what happens after it is installed until it is polled. Bounded as Lotus bounds them
+// (lotus:chain/events/filter/{event,tipset,mempool}.go, node/impl/eth/events.go at b835fab7): a filter
+// keeps its newest MAX_FILTER_RESULTS items, and one not polled for FILTER_TTL_MS is removed.
 import { randomBytes } from 'node:crypto';
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex, concatBytes, type Hex } from '../common/hex.js';
@@ -9,13 +11,28 @@ import type { Tipset } from '../mining/tipset.js';
 import { formatLog } from './format.js';
 import { matchesCriteria, tipsetLogs, type LogCriteria } from './logs.js';
 
-type Filter =
+type Filter = (
   | { kind: 'logs'; criteria: LogCriteria; collected: unknown[] }
   | { kind: 'blocks'; collected: Hex[] }
-  | { kind: 'pendingTransactions'; collected: Hex[] };
+  | { kind: 'pendingTransactions'; collected: Hex[] }
+) & { lastTaken: number };
 
 /** Lotus's MaxFilters. */
 const MAX_FILTERS = 100;
+/** Lotus's Events.MaxFilterResults: past it a filter drops its oldest item for each new one. */
+export const MAX_FILTER_RESULTS = 10_000;
+/** Lotus's FilterTTL (1 h). Lotus counts from the last poll and, for a filter never polled, from the
+ * epoch (so its first sweep removes it); here a filter never polled counts from its creation. */
+export const FILTER_TTL_MS = 60 * 60 * 1000;
+/** How often (at most) filters are checked against the TTL: when something is collected or installed. */
+const SWEEP_INTERVAL_MS = 60 * 1000;
+
+export interface FilterLimits {
+  maxResults: number;
+  ttlMs: number;
+  /** The wall clock (Lotus's TTL is wall time, not chain time). */
+  now: () => number;
+}
 
 /** Filter and subscription IDs as Lotus makes them: 16 random bytes then 16 zero bytes. */
 export function newFilterId(): Hex {
@@ -24,45 +41,73 @@ export function newFilterId(): Hex {
 
 export class Filters {
   private readonly filters = new Map<string, Filter>();
+  private lastSweep: number;
 
-  constructor(private readonly devnet: Devnet) {
+  constructor(
+    private readonly devnet: Devnet,
+    private readonly limits: FilterLimits = { maxResults: MAX_FILTER_RESULTS, ttlMs: FILTER_TTL_MS, now: Date.now },
+  ) {
+    this.lastSweep = limits.now();
     devnet.events.on('tipset', (tipset) => this.onTipset(tipset));
     devnet.events.on('pending', (pending) => this.onPending(pending));
   }
 
-  install(filter: Filter, prefill: unknown[] = []): Hex {
+  private install(filter: Filter, prefill: unknown[] = []): Hex {
+    this.sweep();
     if (this.filters.size >= MAX_FILTERS) throw new DevnetError('maximum number of filters registered');
     const id = newFilterId();
-    filter.collected.push(...(prefill as never[]));
+    for (const item of prefill) this.collect(filter, item);
     this.filters.set(id, filter);
     return id;
   }
 
   newLogFilter(criteria: LogCriteria, prefill: unknown[]): Hex {
-    return this.install({ kind: 'logs', criteria, collected: [] }, prefill);
+    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now() }, prefill);
   }
 
   newBlockFilter(): Hex {
-    return this.install({ kind: 'blocks', collected: [] });
+    return this.install({ kind: 'blocks', collected: [], lastTaken: this.limits.now() });
   }
 
   newPendingTransactionFilter(): Hex {
-    return this.install({ kind: 'pendingTransactions', collected: [] });
+    return this.install({ kind: 'pendingTransactions', collected: [], lastTaken: this.limits.now() });
   }
 
   /** What the filter collected since the last poll (eth_getFilterChanges). */
   takeChanges(id: string): unknown[] {
-    const filter = this.filters.get(id.toLowerCase());
-    if (!filter) throw new DevnetError('filter not found');
-    return filter.collected.splice(0);
+    return this.take(this.found(id));
   }
 
   /** eth_getFilterLogs drains the same buffer in Lotus; only log filters have one. */
   takeLogs(id: string): unknown[] {
+    const filter = this.found(id);
+    if (filter.kind !== 'logs') throw new DevnetError('wrong filter type');
+    return this.take(filter);
+  }
+
+  private found(id: string): Filter {
+    this.sweep();
     const filter = this.filters.get(id.toLowerCase());
     if (!filter) throw new DevnetError('filter not found');
-    if (filter.kind !== 'logs') throw new DevnetError('wrong filter type');
+    return filter;
+  }
+
+  private take(filter: Filter): unknown[] {
+    filter.lastTaken = this.limits.now();
     return filter.collected.splice(0);
+  }
+
+  private collect(filter: Filter, item: unknown): void {
+    if (filter.collected.length >= this.limits.maxResults) filter.collected.shift();
+    (filter.collected as unknown[]).push(item);
+  }
+
+  /** Removes the filters not polled within the TTL, at most once per SWEEP_INTERVAL_MS. */
+  private sweep(): void {
+    const now = this.limits.now();
+    if (now - this.lastSweep < Math.min(SWEEP_INTERVAL_MS, this.limits.ttlMs)) return;
+    this.lastSweep = now;
+    for (const [id, filter] of this.filters) if (now - filter.lastTaken > this.limits.ttlMs) this.filters.delete(id);
   }
 
   uninstall(id: string): boolean {
@@ -71,18 +116,21 @@ export class Filters {
 
   private onTipset(tipset: Tipset): void {
     if (this.filters.size === 0) return;
+    this.sweep();
     const logs = tipsetLogs(this.devnet, tipset);
     for (const filter of this.filters.values()) {
-      if (filter.kind === 'blocks') filter.collected.push(bytesToHex(tipset.hash));
+      if (filter.kind === 'blocks') this.collect(filter, bytesToHex(tipset.hash));
       if (filter.kind === 'logs') {
-        for (const log of logs) if (matchesCriteria(log, filter.criteria)) filter.collected.push(formatLog(log));
+        for (const log of logs) if (matchesCriteria(log, filter.criteria)) this.collect(filter, formatLog(log));
       }
     }
   }
 
   private onPending(pending: PendingMessage): void {
+    if (this.filters.size === 0 || !pending.ethTx) return;
+    this.sweep();
     for (const filter of this.filters.values()) {
-      if (filter.kind === 'pendingTransactions' && pending.ethTx) filter.collected.push(bytesToHex(pending.ethTx.hash));
+      if (filter.kind === 'pendingTransactions') this.collect(filter, bytesToHex(pending.ethTx.hash));
     }
   }
 }

@@ -233,6 +233,8 @@ export class Executor {
     let gas = 0;
     let receiver = resolveAddress(state, send.to);
     if (!receiver) {
+      // An ID is looked up before it is found missing (call_actor_resolved's get_actor).
+      if (send.to.id !== undefined) return syscallError(ErrorNumber.NotFound, access.read(send.to.id));
       if (!canAutoCreate(send.to)) return syscallError(ErrorNumber.NotFound);
       if (send.readOnly) return syscallError(ErrorNumber.ReadOnly);
       receiver = autoCreate(state, send.to);

@@ -74,13 +74,13 @@ function messageTuple(m: Message): unknown[] {
 }
 
 /**
- * `m` with another nonce or gas limit, written field by field in the order every message is made
+ * `m` with another nonce, gas limit or fees, written field by field in the order every message is made
  * (decodeMessage, toUnsignedMessage). A spread copy (`{ ...m, nonce }`) would be an object of
  * another V8 shape (its first fields in the object, the rest in a separate store): the code that
  * transactions had optimized for their messages was thrown away at the first calls and compiled
  * again (README, "`eth_call`, what the bench's window holds").
  */
-export function messageWith(m: Message, changes: { nonce?: number; gasLimit?: number }): Message {
+export function messageWith(m: Message, changes: { nonce?: number; gasLimit?: number; gasFeeCap?: bigint; gasPremium?: bigint }): Message {
   return {
     version: m.version,
     to: m.to,
@@ -88,8 +88,8 @@ export function messageWith(m: Message, changes: { nonce?: number; gasLimit?: nu
     nonce: changes.nonce ?? m.nonce,
     value: m.value,
     gasLimit: changes.gasLimit ?? m.gasLimit,
-    gasFeeCap: m.gasFeeCap,
-    gasPremium: m.gasPremium,
+    gasFeeCap: changes.gasFeeCap ?? m.gasFeeCap,
+    gasPremium: changes.gasPremium ?? m.gasPremium,
     method: m.method,
     params: m.params,
   };

@@ -1,6 +1,7 @@
 // resolve_address (0xfe00…01): raw Filecoin address bytes in (not ABI-encoded), the actor ID out as
 // one 32-byte word, or empty output if the address resolves to no actor. Bytes that are no address
-// fail the precompile. Any call kind. (builtin-actors precompiles/fvm.rs resolve_address)
+// fail the precompile. Any call kind. Only a non-ID address costs the resolve_address syscall.
+// (builtin-actors precompiles/fvm.rs resolve_address)
 import { EAM_NAMESPACE, FilAddress, Protocol, isMaskedId } from '../common/address.js';
 import { PrecompileError, word } from './abi.js';
 import type { PrecompileRuntime } from './runtime.js';
@@ -12,31 +13,37 @@ export function resolveAddress(input: Uint8Array, runtime: PrecompileRuntime): U
   try {
     address = FilAddress.fromBytes(input);
   } catch (error) {
-    const output = resolveFvmOnlyAddress(input);
-    if (output) return output;
+    const fvmOnly = fvmOnlyAddress(input);
+    if (fvmOnly === 'unassignable') {
+      // The syscall runs, and finds nothing.
+      runtime.resolveAddress(undefined);
+      return EMPTY;
+    }
+    if (fvmOnly) return word(fvmOnly);
     throw new PrecompileError('InvalidInput', `not a Filecoin address: ${(error as Error).message}`);
   }
-  // Like the FVM's state tree, the runtime resolves an ID address to its ID, existing or not.
+  // An ID address is its ID, existing or not, with no syscall (fvm_sdk actor::resolve_address).
+  if (address.id !== undefined) return word(BigInt(address.id));
   const id = runtime.resolveAddress(address);
   return id === undefined ? EMPTY : word(BigInt(id));
 }
 
 /**
- * The answer for addresses the FVM parses but FilAddress refuses: an ID beyond 2^53 resolves to
- * itself; a namespace beyond 2^53, or an f410 embedding a masked ID (the EAM never assigns one),
- * resolves to nothing. Undefined: not an address at all.
+ * Addresses the FVM parses but FilAddress refuses: an ID beyond 2^53 (its ID); a namespace beyond
+ * 2^53, or an f410 embedding a masked ID (the EAM never assigns one): 'unassignable'. Undefined:
+ * not an address at all.
  */
-function resolveFvmOnlyAddress(bytes: Uint8Array): Uint8Array | undefined {
+function fvmOnlyAddress(bytes: Uint8Array): bigint | 'unassignable' | undefined {
   const first = leb128(bytes, 1);
   if (!first) return undefined;
   if (bytes[0] === Protocol.ID) {
-    return first.end === bytes.length && first.value > BigInt(Number.MAX_SAFE_INTEGER) ? word(first.value) : undefined;
+    return first.end === bytes.length && first.value > BigInt(Number.MAX_SAFE_INTEGER) ? first.value : undefined;
   }
   if (bytes[0] !== Protocol.Delegated) return undefined;
   const sub = bytes.subarray(first.end);
   if (sub.length > 54) return undefined;
   const unassignable = first.value > BigInt(Number.MAX_SAFE_INTEGER) || (first.value === BigInt(EAM_NAMESPACE) && isMaskedId(sub));
-  return unassignable ? EMPTY : undefined;
+  return unassignable ? 'unassignable' : undefined;
 }
 
 /** An unsigned LEB128 u64 at `offset`, minimally encoded, as unsigned-varint reads it. */

@@ -7,6 +7,5 @@ import type { PrecompileRuntime } from './runtime.js';
 
 export function lookupDelegatedAddress(input: Uint8Array, runtime: PrecompileRuntime): Uint8Array {
   const id = new WordReader(input).readUint(64, 'actor id');
-  if (id > BigInt(Number.MAX_SAFE_INTEGER)) return new Uint8Array();
-  return runtime.lookupDelegatedAddress(Number(id))?.bytes ?? new Uint8Array();
+  return runtime.lookupDelegatedAddress(id)?.bytes ?? new Uint8Array();
 }

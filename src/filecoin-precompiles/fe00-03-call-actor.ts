@@ -13,7 +13,7 @@
 // still returns 1), < 0 minus an FVM syscall error number (-6 NotFound, -5 InsufficientFunds, …).
 import { FilAddress } from '../common/address.js';
 import { PrecompileError, WordReader, encodeWords } from './abi.js';
-import { CBOR, ErrorNumber, SendFlags, type IpldBlock, type PrecompileRuntime } from './runtime.js';
+import { CBOR, SendFlags, type IpldBlock, type PrecompileRuntime } from './runtime.js';
 
 /** EVM_MAX_RESERVED_METHOD: methods up to here are the EVM actor's own and cannot be called this way. */
 const MAX_RESERVED_METHOD = 1023n;
@@ -69,7 +69,6 @@ export async function callActorShared(input: Uint8Array, runtime: PrecompileRunt
     throw new PrecompileError('InvalidInput', codec === 0n ? 'codec 0 requires empty params' : `unsupported codec 0x${codec.toString(16)}`);
   }
 
-  if (!to) return encodeResult(-BigInt(ErrorNumber.NotFound), undefined);
   const result = await runtime.callActor({ to, method: Number(method), value, flags, params, gasLimit: runtime.gasAvailable });
   if (result.type === 'syscall-error') return encodeResult(-BigInt(result.errno), undefined);
   return encodeResult(BigInt(result.exitCode), result.returnBlock);

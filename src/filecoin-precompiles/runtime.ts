@@ -38,7 +38,8 @@ export type CallKind = 'call' | 'staticcall' | 'delegatecall';
 
 /** A send from the calling contract to an actor (the FVM send syscall). */
 export interface ActorCall {
-  to: FilAddress;
+  /** Undefined: an actor ID beyond the devnet's (call_actor_id), which no actor has. */
+  to: FilAddress | undefined;
   method: number;
   /** attoFIL, from the calling contract's balance. */
   value: bigint;
@@ -58,6 +59,10 @@ export type ActorCallResult =
   | { type: 'returned'; exitCode: number; returnBlock?: IpldBlock }
   | { type: 'syscall-error'; errno: ErrorNumber };
 
+/**
+ * Each method is the FVM syscall the precompile makes, and charges it; a branch that makes none
+ * (an input refused, an ID address resolved) calls none.
+ */
 export interface PrecompileRuntime {
   /** How the EVM called the precompile (call_actor insists on DELEGATECALL). */
   readonly callKind: CallKind;
@@ -65,17 +70,20 @@ export interface PrecompileRuntime {
   readonly epoch: number;
   /** FVM gas the precompile may pass on to a send: the call's gas, at most 63/64 of what remains. */
   readonly gasAvailable: number;
-  /** The actor ID an address resolves to (through the init actor's map); undefined if none. */
-  resolveAddress(address: FilAddress): number | undefined;
+  /**
+   * resolve_address: the actor ID a non-ID address resolves to (through the init actor's map);
+   * undefined if none. `undefined` in: an address the FVM parses but no actor can have.
+   */
+  resolveAddress(address: FilAddress | undefined): number | undefined;
   /** The delegated (f4) address of an actor; undefined if the actor has none or does not exist. */
-  lookupDelegatedAddress(id: number): FilAddress | undefined;
+  lookupDelegatedAddress(id: bigint): FilAddress | undefined;
   /** Sends as the calling contract (it is the FVM caller; its balance pays `value`). */
   callActor(call: ActorCall): Promise<ActorCallResult>;
   /**
    * blake2b-256 of the beacon entry for `epoch` (Lotus GetBeaconRandomness); undefined when it
-   * cannot be drawn (a future or negative epoch).
+   * cannot be drawn (the runtime may charge more gas than the caller has).
    */
-  beaconRandomness(epoch: number): Uint8Array | undefined;
+  beaconRandomness(epoch: bigint): Uint8Array | undefined;
 }
 
 /**

@@ -24,6 +24,15 @@ export interface IncludedMessage {
   index: number;
 }
 
+/**
+ * An included message's gas limit, fee cap and premium; an Ethereum transaction's are its message's,
+ * read from it without making the signed message (which a mined tipset makes when read).
+ */
+export function feeFieldsOf(m: IncludedMessage): { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint } {
+  const { ethTx } = m;
+  return ethTx ? { gasLimit: ethTx.gasLimit, gasFeeCap: ethTx.maxFeePerGas, gasPremium: ethTx.maxPriorityFeePerGas } : m.signed.message;
+}
+
 /** A Lotus block header (chain/types/blockheader.go); the devnet's proofs are deterministic stand-ins. */
 export interface BlockHeader {
   miner: FilAddress;

@@ -2,7 +2,8 @@
 // (WalletNew) export as `lotus wallet export` does and load into iso-filecoin's wallet; what it signs
 // the node verifies (WalletVerify); a message is checked as `lotus send` checks it
 // (MpoolCheckMessages), pushed in a batch (MpoolBatchPush) and found again; market escrow moves with
-// MarketAddBalance / MarketWithdraw. Calls go through Glif's Lotus client.
+// MarketAddBalance / MarketWithdraw; a push from an ID address is signed with the key it names.
+// Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import glifModule from '@glif/filecoin-rpc-client';
@@ -67,5 +68,19 @@ describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
     assert.equal((await lotus.request('StateWaitMsg', withdrawn, 1, -1, true)).Receipt.ExitCode, 0);
     assert.equal(BigInt((await lotus.request('StateMarketBalance', wallet, null)).Escrow), before + 2n * FIL);
     await assert.rejects(lotus.request('MarketWithdraw', wallet, wallet, (1000n * FIL).toString()), /insufficient funds for withdrawal/);
+  });
+
+  // StateMinerInfo names a provider's worker by its ID address; Lotus signs a push from an ID
+  // address with the key of the account it names (MpoolPushMessage: "Push from ID address").
+  test('MpoolPushMessage from a worker\'s ID address signs with its key, as Lotus does', async () => {
+    const [miner] = await lotus.request('StateListMiners', null);
+    const { Worker } = await lotus.request('StateMinerInfo', miner, null);
+    assert.match(Worker, /^t0\d+$/);
+    const key = await lotus.request('StateAccountKey', Worker, null);
+    const recipient = await lotus.request('WalletNew', 'bls');
+    const pushed = await lotus.request('MpoolPushMessage', { From: Worker, To: recipient, Value: FIL.toString(), Method: 0 }, null);
+    assert.equal(pushed.Message.From, key);
+    assert.equal((await lotus.request('StateWaitMsg', pushed.CID, 1, -1, true)).Receipt.ExitCode, 0);
+    assert.equal(await lotus.request('WalletBalance', recipient), FIL.toString());
   });
 });

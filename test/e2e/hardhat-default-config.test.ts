@@ -1,12 +1,13 @@
 // A Hardhat 2 project whose `localhost` network is what Hardhat's docs write (a url; or a url and
 // the chain id), with no gas setting: `hardhat run` of a deploy script and `hardhat test` with the
-// chai matchers and network helpers (test/fixtures/hardhat-default). examples/hardhat, which sets
-// gas: "auto", is hardhat.test.ts.
+// chai matchers and network helpers (test/fixtures/hardhat-default); and the `localnet` of Filecoin's
+// starter kits (Lotus's /rpc/v1, keys Hardhat signs with). examples/hardhat, which sets gas: "auto",
+// is hardhat.test.ts.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
@@ -55,6 +56,18 @@ describe('Hardhat 2 project with the default localhost network (no gas setting)'
       for (const title of titles) assert.ok(result.output.includes(`✔ ${title}`), explain(`test "${title}" did not pass`, result));
     });
   }
+
+  test("the starter kits' `localnet` (/rpc/v1, chain id, accounts: [PRIVATE_KEY]): `hardhat run` signs with the keys and deploys", async () => {
+    const [deployer, recipient] = [DEV_ACCOUNTS[5]!, DEV_ACCOUNTS[6]!];
+    const env = { FVM_DEVNET_URL: devnet.url, PRIVATE_KEY: deployer.privateKey.slice(2), RECIPIENT_KEY: recipient.privateKey };
+    const result = await hardhat(PROJECT_DIR, ['--config', 'hardhat-kit.config.js', 'run', 'scripts/deploy.js', '--network', 'localnet'], env, TIMEOUT_MS);
+    const explain = (why: string): string => describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}--- end ---`;
+    assert.equal(result.code, 0, explain('hardhat run failed'));
+    assert.match(result.output, /transfer mined in block \d+ with status 1/, explain('the transfer did not succeed'));
+    assert.match(result.output, new RegExp(`recipient balance 250; deployer ${deployer.address}`, 'i'), explain('wrong balance or deployer'));
+    // Hardhat signed them: the node got raw transactions (the other runs send eth_sendTransaction).
+    assert.match(devnet.output(), /\beth_sendRawTransaction\b/, explain('no raw transaction reached the node'));
+  });
 
   test('the runs went to this devnet, which estimated their gas', () => {
     const log = devnet.output();

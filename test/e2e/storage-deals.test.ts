@@ -420,6 +420,20 @@ describe('storage deals against the devnet CLI', () => {
     assert.equal(Object.keys(await rpc('Filecoin.StateMarketDeals', [null])).length, deals);
   });
 
+  // fevm-foundry-kit's test hands its DealClient a piece CID with the 0x00 byte CBOR links carry, and
+  // filecoin-solidity adds another: the proposal it answers is no DAG-CBOR, as a Boost provider finds too.
+  test('a contract deal whose proposal does not decode is logged with its contract and proposal ID', async () => {
+    const client = await deploy('DealClient');
+    const { cid, size } = piece();
+    const startEpoch = (await head()) + 200;
+    const request = [Uint8Array.from([0, ...cid.bytes]), size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, 0n, 0n, 0n, '', 0];
+    const receipt = await mined(client.makeDealProposal(request));
+    const id = receipt.logs[0]!.topics[1]!;
+    const line = await pollUntil('the failure in the log', async () => devnet.output().split('\n').find((l) => l.includes(id)));
+    assert.ok(line.toLowerCase().includes((await client.getAddress()).toLowerCase()), line);
+    assert.match(line, /getDealProposal answered no DAG-CBOR DealProposal: /, line);
+  });
+
   test('a contract deal no provider accepts is logged, and mining goes on', async () => {
     const miners: string[] = await rpc('Filecoin.StateListMiners', [null]);
     for (const miner of miners) await rpc('devnet_setStorageAsk', [miner, { minPieceSize: 1 << 30 }]);

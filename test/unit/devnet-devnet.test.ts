@@ -5,7 +5,7 @@ import { describe } from 'node:test';
 import { getCreateAddress, type TransactionRequest } from 'ethers';
 import { DevnetError, ExecutionRevertedError } from '../../src/common/errors.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { toUnsignedMessage } from '../../src/fevm/eth-tx.js';
+import { unsignedMessage } from '../../src/fevm/eth-tx.js';
 import { SigType } from '../../src/fevm/message.js';
 import type { Devnet } from '../../src/index.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
@@ -207,7 +207,7 @@ describe('call and estimateGas', () => {
     assert.ok((await devnet.estimateGas(check)) > 0);
     // Lotus applies those before the first with the message's own nonce: a message at nonce 1 runs without it.
     const atNonce = (nonce: number) =>
-      toUnsignedMessage({ nonce, from: ME, to: gate, value: 0n, input: check.input, gasLimit: 0, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n });
+      unsignedMessage(ME, gate, nonce, 0n, check.input, 0, 0n, 0n);
     assert.ok((await devnet.estimateGasLimit(atNonce(2), SigType.Delegated)) > 0);
     await assert.rejects(devnet.estimateGasLimit(atNonce(1), SigType.Delegated), ExecutionRevertedError);
   });

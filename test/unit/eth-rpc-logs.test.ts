@@ -186,6 +186,38 @@ describe('eth_getLogs', () => {
   });
 });
 
+/** Runtime: LOG0 (no topics, no data) as many times as the calldata word says. */
+const MANY_LOGS_RUNTIME = '600035' + '5b' + '8015601457' + '600080a0' + '60019003' + '600356' + '5b00';
+/** Copies the 22-byte runtime from offset 11 and returns it. */
+const MANY_LOGS_INITCODE = '0x' + '601680600b6000396000f3' + MANY_LOGS_RUNTIME;
+
+describe('eth_getLogs over Lotus\'s MaxFilterResults (10 000)', () => {
+  test('more than 10 000 logs from more than one tipset is an error; 10 000, or one tipset\'s, are answered', { timeout: 120_000 }, async (t) => {
+    const { result, error, send } = await setup(t);
+    const deployHash = await send({ to: null, data: MANY_LOGS_INITCODE });
+    const contract = (await result('eth_getTransactionReceipt', [deployHash])).contractAddress;
+    const start = Number(await result('eth_blockNumber'));
+    for (let i = 0; i < 40; i++) await send({ to: contract, data: word(250) });
+    await result('evm_mine');
+    const range = { fromBlock: hex(start), toBlock: 'latest', address: contract };
+    assert.equal((await result('eth_getLogs', [range])).length, 10_000);
+    await send({ to: contract, data: word(250) });
+    await result('evm_mine');
+    assert.deepEqual(await error('eth_getLogs', [range]), { code: 1, message: 'filter matches too many events, try a more restricted filter' });
+    assert.deepEqual(await error('eth_newFilter', [range]), { code: 1, message: 'filter matches too many events, try a more restricted filter' });
+
+    // 41 calls mined in one tipset: 10 250 logs from one tipset are answered whole.
+    await result('evm_setAutomine', [false]);
+    const hashes: string[] = [];
+    for (let i = 0; i < 41; i++) hashes.push(await send({ to: contract, data: word(250) }));
+    await result('evm_mine');
+    await result('evm_mine');
+    const { blockNumber } = await result('eth_getTransactionReceipt', [hashes[0]]);
+    assert.equal((await result('eth_getTransactionReceipt', [hashes[40]])).blockNumber, blockNumber);
+    assert.equal((await result('eth_getLogs', [{ fromBlock: blockNumber, toBlock: blockNumber }])).length, 10_250);
+  });
+});
+
 describe('polling filters', () => {
   test('a log filter collects new matching logs; getFilterLogs drains the same buffer', async (t) => {
     const { result, deploy, emit } = await setup(t);

@@ -110,7 +110,7 @@ describe('decodeEthTransaction: EIP-1559', () => {
     assert.equal(toHex(message.params), '0x5824' + toHex(tx.input).slice(2));
   });
 
-  test('toUnsignedMessage (calls and estimates) is the signed message without its signature', () => {
+  test('toUnsignedMessage is the signed message without its signature', () => {
     for (const raw of [
       '0x02f88682013a8080808094ff000000000000000000000000000000000003ec80a4f8b2cb4f000000000000000000000000ff00000000000000000000000000000000000064c080a0706d871013403cf8b965dfa7f2be5a4d185d746da45b21d5a67c667c26d255d6a02e68a14f386aa325ce8e82d30405107d53103d038cf20e40af961ef3a3963608',
       '0x02f8598401df5e76028301d69083086a5e835532dd808080c080a0457e33227ac7ceee2ef121755e26b872b6fb04221993f9939349bb7b0a3e1595a02d8ef379e1d2a9e30fa61c92623cc9ed72d80cf6a48cfea341cb916bcc0a81bc',

@@ -29,24 +29,30 @@ const foobarboxy = FilAddress.fromDelegated(1234, new TextEncoder().encode('foob
 
 class FakeRuntime implements PrecompileRuntime {
   calls: ActorCall[] = [];
+  /** The syscalls made, by name. */
+  syscalls: string[] = [];
   constructor(
     readonly callKind: CallKind = 'delegatecall',
     private readonly answer: ActorCallResult = { type: 'returned', exitCode: 0 },
   ) {}
   readonly epoch = 100;
   readonly gasAvailable = 5_000_000;
-  resolveAddress(address: FilAddress): number | undefined {
-    return address.id ?? (address.equals(foobarboxy) ? 10111 : undefined);
+  resolveAddress(address: FilAddress | undefined): number | undefined {
+    this.syscalls.push('resolve_address');
+    return address?.equals(foobarboxy) ? 10111 : undefined;
   }
-  lookupDelegatedAddress(id: number): FilAddress | undefined {
-    return id === 10111 ? foobarboxy : undefined;
+  lookupDelegatedAddress(id: bigint): FilAddress | undefined {
+    this.syscalls.push('lookup_delegated_address');
+    return id === 10111n ? foobarboxy : undefined;
   }
   async callActor(call: ActorCall): Promise<ActorCallResult> {
+    this.syscalls.push('send');
     this.calls.push(call);
     return this.answer;
   }
-  beaconRandomness(epoch: number): Uint8Array | undefined {
-    return epoch <= this.epoch && epoch >= 0 ? new Uint8Array(32).fill(epoch) : undefined;
+  beaconRandomness(epoch: bigint): Uint8Array | undefined {
+    this.syscalls.push('get_beacon_randomness');
+    return epoch <= this.epoch && epoch >= 0 ? new Uint8Array(32).fill(Number(epoch)) : undefined;
   }
 }
 
@@ -84,7 +90,7 @@ describe('the registry', () => {
     );
   });
 
-  test('reserved addresses: 0x00 or 0xfe, 18 zero bytes, a non-zero last byte; nv27 has no 0x…0100', () => {
+  test('reserved addresses: 0x00 or 0xfe, 18 zero bytes, a non-zero last byte; and P256VERIFY\'s 0x…0100 (nv28)', () => {
     const reserved = (hex: string) => isReservedPrecompileAddress(getBytes(hex));
     assert.equal(reserved('0xfe00000000000000000000000000000000000001'), true);
     assert.equal(reserved('0x0000000000000000000000000000000000000001'), true);
@@ -92,7 +98,10 @@ describe('the registry', () => {
     assert.equal(reserved('0x0000000000000000000000000000000000000000'), false);
     assert.equal(reserved('0xfe00000000000000000000000000000000000000'), false);
     assert.equal(reserved('0xff00000000000000000000000000000000000001'), false);
-    assert.equal(reserved('0x0000000000000000000000000000000000000100'), false);
+    assert.equal(reserved('0x0000000000000000000000000000000000000100'), true);
+    assert.equal(reserved('0xfe00000000000000000000000000000000000100'), false);
+    assert.equal(reserved('0x0000000000000000000000000000000000000200'), false);
+    assert.equal(reserved('0x0000000000000000000000000000000000000101'), false);
     assert.equal(reserved('0xa000000000000000000000000000000000000001'), false);
   });
 });
@@ -121,6 +130,40 @@ describe('resolve_address', () => {
     assert.equal(await run(resolveAddress, new Uint8Array([0, ...leb])), hexlify(word(bigId)));
     const maskedF410 = new Uint8Array([4, EAM_NAMESPACE, 0xff, ...new Array(11).fill(0), 0, 0, 0, 0, 0, 0, 0, 5]);
     assert.equal(await run(resolveAddress, maskedF410), '0x');
+  });
+});
+
+describe('the syscalls each branch makes (builtin-actors precompiles/fvm.rs, fvm_sdk actor::resolve_address)', () => {
+  const syscalls = async (precompile: FilecoinPrecompile, input: Uint8Array | string, callKind: CallKind = 'delegatecall') => {
+    const runtime = new FakeRuntime(callKind);
+    await run(precompile, input, runtime);
+    return runtime.syscalls;
+  };
+
+  test('resolve_address: none for an ID address (known, missing or beyond 2^53) or bytes that are no address', async () => {
+    assert.deepEqual(await syscalls(resolveAddress, FilAddress.fromId(1234).bytes), []);
+    assert.deepEqual(await syscalls(resolveAddress, new Uint8Array([0, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10])), []);
+    assert.deepEqual(await syscalls(resolveAddress, '0xff'), []);
+    assert.deepEqual(await syscalls(resolveAddress, foobarboxy.bytes), ['resolve_address']);
+    const maskedF410 = new Uint8Array([4, EAM_NAMESPACE, 0xff, ...new Array(11).fill(0), 0, 0, 0, 0, 0, 0, 0, 5]);
+    assert.deepEqual(await syscalls(resolveAddress, maskedF410), ['resolve_address']);
+  });
+
+  test('lookup_delegated_address and get_randomness: one, unless the word is refused', async () => {
+    assert.deepEqual(await syscalls(lookupDelegatedAddress, word(11111n)), ['lookup_delegated_address']);
+    assert.deepEqual(await syscalls(lookupDelegatedAddress, word((1n << 64n) - 1n)), ['lookup_delegated_address']);
+    assert.deepEqual(await syscalls(lookupDelegatedAddress, word(1n << 64n)), []);
+    assert.deepEqual(await syscalls(getRandomness, word(7n)), ['get_beacon_randomness']);
+    assert.deepEqual(await syscalls(getRandomness, word(1n << 64n)), []);
+  });
+
+  test('call_actor: the send, not when the call kind or the input is refused; call_actor_id sends to any u64', async () => {
+    assert.deepEqual(await syscalls(callActor, callActorInput({ address: foobarboxy.bytes })), ['send']);
+    assert.deepEqual(await syscalls(callActor, callActorInput({ address: foobarboxy.bytes }), 'call'), []);
+    assert.deepEqual(await syscalls(callActor, callActorInput({ method: 1n, address: foobarboxy.bytes })), []);
+    const idInput = callActorInput({});
+    idInput.set(word((1n << 64n) - 1n), 5 * 32);
+    assert.deepEqual(await syscalls(callActorId, idInput), ['send']);
   });
 });
 
@@ -164,7 +207,7 @@ describe('call_actor and call_actor_id', () => {
     assert.equal(call.value, 10n ** 18n);
     assert.equal(call.flags, 1n);
     assert.deepEqual(call.params, { codec: 0x51, data: params });
-    assert.ok(call.to.equals(foobarboxy));
+    assert.ok(call.to!.equals(foobarboxy));
     assert.equal(call.gasLimit, 5_000_000);
   });
 
@@ -172,7 +215,7 @@ describe('call_actor and call_actor_id', () => {
     const weird = new FakeRuntime();
     assert.equal(await run(callActor, callActorInput({ address: foobarboxy.bytes, paramsOffset: 200, addressOffset: 300 }), weird), hexlify(words(0, 0, 0x60, 0)));
     assert.equal(weird.calls[0].params, undefined);
-    assert.ok(weird.calls[0].to.equals(foobarboxy));
+    assert.ok(weird.calls[0].to!.equals(foobarboxy));
 
     // The same bytes serve as the params and the address.
     const overlapping = new FakeRuntime();
@@ -180,13 +223,13 @@ describe('call_actor and call_actor_id', () => {
     input.set(word(6n * 32n), 5 * 32);
     assert.equal(await run(callActor, input, overlapping), hexlify(words(0, 0, 0x60, 0)));
     assert.deepEqual(overlapping.calls[0].params, { codec: 0x51, data: foobarboxy.bytes });
-    assert.ok(overlapping.calls[0].to.equals(foobarboxy));
+    assert.ok(overlapping.calls[0].to!.equals(foobarboxy));
 
     const byId = new FakeRuntime();
     const idInput = callActorInput({ address: foobarboxy.bytes });
     idInput.set(word(1234n), 5 * 32);
     assert.equal(await run(callActorId, idInput, byId), hexlify(words(0, 0, 0x60, 0)));
-    assert.ok(byId.calls[0].to.equals(FilAddress.fromId(1234)));
+    assert.ok(byId.calls[0].to!.equals(FilAddress.fromId(1234)));
   });
 
   test('refusals: no address, codec 0xff…, codec 0 with params, method 1..1023, flags beyond READ_ONLY, u64 overflow', async () => {

@@ -16,6 +16,7 @@ import { FilAddress } from '../../common/address.js';
 import { encodeCbor, type CID } from '../../common/cbor.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { DevnetError } from '../../common/errors.js';
+import { bytesToHex } from '../../common/hex.js';
 import { deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
@@ -376,7 +377,7 @@ export class StorageProviderAgents {
         }
         await this.publish(provider, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, CONTRACT_CLIENT_SIGNATURE);
       } catch (error) {
-        this.options.log('warn', `a contract deal proposal failed: ${oneLine(error)}`);
+        this.options.log('warn', `the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)} failed: ${oneLine(error)}`);
       }
     }
     for (const provider of await this.all()) {

@@ -4,6 +4,7 @@
 // the contract with calls. The proposal is CBOR (a DealProposal), the extra params say where the data is.
 import { Interface } from 'ethers';
 import { decodeCbor } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
 import { keccak256 } from '../../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../../common/hex.js';
 import { readDealProposal, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
@@ -65,12 +66,21 @@ export async function readContractProposal(node: ContractCaller, request: Contra
     const { returnData } = await node.call({ to: request.contract, input }, epoch);
     return hexToBytes(views.decodeFunctionResult(fn, bytesToHex(returnData))[0] as string);
   };
-  const proposal = readDealProposal(decodeCbor(await call('getDealProposal')), 'deal proposal');
+  const proposal = readDealProposal(decodeProposalBytes(await call('getDealProposal')), 'deal proposal');
   try {
     const [locationRef, carSize] = decodeCbor(await call('getExtraParams')) as unknown[];
     return { proposal, locationRef: typeof locationRef === 'string' ? locationRef : undefined, carSize: typeof carSize === 'number' ? carSize : undefined };
   } catch {
     // Extra params are optional: a contract without them still makes deals.
     return { proposal };
+  }
+}
+
+/** getDealProposal's bytes as CBOR; a Boost provider cannot read a proposal that is no DAG-CBOR either (an invalid CID). */
+function decodeProposalBytes(bytes: Uint8Array): unknown {
+  try {
+    return decodeCbor(bytes);
+  } catch (error) {
+    throw new DevnetError(`getDealProposal answered no DAG-CBOR DealProposal: ${(error as Error).message}`);
   }
 }

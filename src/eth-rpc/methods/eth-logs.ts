@@ -5,17 +5,26 @@ import { DevnetError } from '../../common/errors.js';
 import { defineMethod } from '../define-method.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
 import { LogAnswer } from '../log-json.js';
+import { MAX_FILTER_RESULTS } from '../filters.js';
 import { keptLogs, matchesCriteria } from '../logs.js';
 import { object, optional, string } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
 
-/** The logs of the query's range that match it, oldest first. */
+/**
+ * The logs of the query's range that match it, oldest first. As in Lotus (chain/index/events.go at
+ * b835fab7), more than MAX_FILTER_RESULTS is an error once they come from more than one tipset; one
+ * tipset's logs are answered whatever their number.
+ */
 function queryLogs(devnet: Devnet, query: LogQuery): LogAnswer[] {
   const answers: LogAnswer[] = [];
   const kept = keptLogs(devnet);
+  let tipsetsMatched = 0;
   for (const tipset of devnet.chain.range(query.from, query.to)) {
+    const before = answers.length;
     for (const log of kept.of(tipset)) if (matchesCriteria(log, query.criteria)) answers.push(new LogAnswer(log));
+    if (answers.length > before) tipsetsMatched++;
+    if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
   }
   return answers;
 }

@@ -9,7 +9,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { BLOCK_REWARD } from '../../fevm/actors/reward.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { decodeBytesParams } from '../../fevm/message.js';
-import type { IncludedMessage, Tipset } from '../../mining/tipset.js';
+import { feeFieldsOf, type IncludedMessage, type Tipset } from '../../mining/tipset.js';
 import { resolveBlock, resolveStateBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { ethTransactionOf, formatBlock, formatReceipt, formatTransaction } from '../format.js';
@@ -90,8 +90,7 @@ function blockDetails(devnet: Devnet, tipset: Tipset) {
   const { transactions: _, ...block } = formatBlock(devnet, tipset, false);
   let totalFees = 0n;
   for (const m of tipset.messages) {
-    // An Ethereum transaction's fee fields are its message's, which is made from it when read.
-    const { gasLimit, gasFeeCap, gasPremium } = m.ethTx ? { gasLimit: m.ethTx.gasLimit, gasFeeCap: m.ethTx.maxFeePerGas, gasPremium: m.ethTx.maxPriorityFeePerGas } : m.signed.message;
+    const { gasLimit, gasFeeCap, gasPremium } = feeFieldsOf(m);
     const fees = computeGasOutputs(m.receipt.gasUsed, gasLimit, tipset.baseFee, gasFeeCap, gasPremium);
     totalFees += fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip;
   }

@@ -44,7 +44,10 @@ export function creditGasReward(state: StateOverlay, amount: bigint): void {
   if (amount === 0n) return;
   const actor = state.getActor(REWARD_ACTOR_ID)!;
   const reward = rewardState(state);
-  state.putActor({ ...actor, balance: actor.balance + amount, reward: { ...reward, pendingGasReward: reward.pendingGasReward + amount } });
+  // The state written field by field, as AwardBlockReward writes it: a spread copy is an object of
+  // another V8 shape, which threw away the executor's optimized code at the second message of a tipset.
+  const pending = { pendingGasReward: reward.pendingGasReward + amount, totalStoragePowerReward: reward.totalStoragePowerReward };
+  state.putActor({ ...actor, balance: actor.balance + amount, reward: pending });
 }
 
 /**

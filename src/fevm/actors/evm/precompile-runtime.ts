@@ -9,9 +9,10 @@ import {
   type ActorCall,
   type ActorCallResult,
   type CallKind,
+  ErrorNumber,
   type PrecompileRuntime,
 } from '../../../filecoin-precompiles/runtime.js';
-import { onLookback } from '../../price-list.js';
+import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onLookback } from '../../price-list.js';
 import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
 import type { StateAccess } from '../../state-access.js';
 import type { StateOverlay } from '../../state-tree.js';
@@ -28,8 +29,12 @@ export interface PrecompileHost {
   send(send: ActorSend): Promise<SendOutcome>;
 }
 
+const I64_MAX = (1n << 63n) - 1n;
+/** A charge no message can pay (ref-fvm's saturated u64 milligas). */
+const SATURATED_GAS = Number.MAX_SAFE_INTEGER;
+
 export class FevmPrecompileRuntime implements PrecompileRuntime {
-  /** FVM gas the precompile used beyond its flat cost: its sends, actor lookups, and the lookback of randomness it drew. */
+  /** FVM gas the precompile used beyond its flat cost: its syscalls, their lookups, sends and lookback. */
   gasUsed = 0;
   /** Logs of the contracts call_actor ran, for the calling frame. */
   readonly logs: EvmLog[] = [];
@@ -61,23 +66,40 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     return this.host.ctx.epoch;
   }
 
-  resolveAddress(address: FilAddress): number | undefined {
-    // As the FVM's state tree: an ID address resolves to its ID whether or not the actor exists.
-    return this.host.state.lookupId(address);
+  resolveAddress(address: FilAddress | undefined): number | undefined {
+    // ref-fvm charges the syscall only (on_resolve_address is free).
+    this.gasUsed += HOST_CALL;
+    return address && this.host.state.lookupId(address);
   }
 
-  lookupDelegatedAddress(id: number): FilAddress | undefined {
-    // ref-fvm kernel lookup_delegated_address: get_actor charges the lookup, found or not.
-    this.gasUsed += this.host.access.read(id);
-    return this.host.state.getActor(id)?.delegated;
+  lookupDelegatedAddress(id: bigint): FilAddress | undefined {
+    // ref-fvm kernel lookup_delegated_address: get_actor charges the lookup, found or not (an ID
+    // no devnet actor can have is not remembered, so it is charged each time).
+    this.gasUsed += HOST_CALL;
+    if (id > BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.gasUsed += ACTOR_LOOKUP;
+      return undefined;
+    }
+    this.gasUsed += this.host.access.read(Number(id));
+    return this.host.state.getActor(Number(id))?.delegated;
   }
 
-  beaconRandomness(epoch: number): Uint8Array | undefined {
-    // Lotus: "cannot draw randomness from the future".
-    if (epoch < 0 || epoch > this.host.ctx.epoch) return undefined;
-    // ref-fvm charges randomness by how far back it reaches (kernel get_randomness_from_beacon).
-    this.gasUsed += onLookback(this.host.ctx.epoch - epoch);
-    return beaconRandomness(this.host.ctx.seed ?? DEFAULT_BEACON_SEED, epoch);
+  /**
+   * ref-fvm kernel get_randomness_from_beacon charges how far back it reaches before Lotus draws:
+   * a lookback beyond i64 is refused uncharged, a future epoch's (negative) is charged as a
+   * saturated u64, more than any message has, and a negative epoch draws the genesis tipset's
+   * entry (Lotus chain/rand getBeaconEntryV2), here epoch 0's.
+   */
+  beaconRandomness(epoch: bigint): Uint8Array | undefined {
+    this.gasUsed += HOST_CALL;
+    const lookback = BigInt(this.host.ctx.epoch) - epoch;
+    if (lookback > I64_MAX) return undefined;
+    if (lookback < 0n) {
+      this.gasUsed += SATURATED_GAS;
+      return undefined;
+    }
+    this.gasUsed += onLookback(Number(lookback));
+    return beaconRandomness(this.host.ctx.seed ?? DEFAULT_BEACON_SEED, epoch < 0n ? 0 : Number(epoch));
   }
 
   async callActor(call: ActorCall): Promise<ActorCallResult> {
@@ -85,9 +107,16 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     // Through DELEGATECALL the message's `to` is the contract whose code is running.
     const caller = resolveEthAddress(state, this.message.to!.bytes);
     if (!caller) throw new Error('call_actor from an address with no actor');
+    // call_gas_limit asks the FVM for the gas available, a syscall (System::call_gas_limit).
+    this.gasUsed += HOST_CALL;
     const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
     // send_raw flushes the caller once the limit is taken (precompiles/fvm.rs call_actor_shared); a failed send keeps it.
-    this.gasUsed += this.flushCaller();
+    this.gasUsed += this.flushCaller() + HOST_CALL;
+    // An ID beyond the devnet's: the send looks it up and finds nothing.
+    if (!call.to) {
+      this.gasUsed += ACTOR_LOOKUP;
+      return { type: 'syscall-error', errno: ErrorNumber.NotFound };
+    }
     // A read-only frame makes every send read-only (ref-fvm kernel send).
     const readOnly = (call.flags & SendFlags.READ_ONLY) !== 0n || this.message.isStatic;
     state.checkpoint();
@@ -110,6 +139,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
       return { type: 'returned', exitCode: result.exitCode, returnBlock: result.returnBlock };
     }
     state.commit();
+    // send_raw reloads the caller after a send that succeeded: get_state_root (System::reload).
+    if (!this.message.isStatic) this.gasUsed += HOST_CALL + IPLD_LINK_TRACKED;
     // A contract's logs rejoin the caller's; builtin actors' own events (verifreg's allocation, …)
     // cannot travel as EVM logs and are not kept.
     for (const event of result.events) if (isEvmLog(event)) this.logs.push(actorEventToLog(state, event));
