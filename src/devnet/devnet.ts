@@ -93,7 +93,7 @@ export class Devnet {
     this.fresh = saved === undefined;
     this.store = new ChainStore(config.hotMessages);
     if (saved) {
-      for (const tipset of saved.tipsets) this.store.append(tipset);
+      this.store.adopt(saved.chain);
       // A chain loaded from a file goes on at the wall clock's time.
       this.clock = new Clock(0);
       this.clock.increase(saved.clockOffset);
@@ -178,7 +178,7 @@ export class Devnet {
       state.commit(await stageForkStart(fork.source, forkFunding(accounts, config)), fork.point.epoch);
     } else if (saved) {
       state = new StateTree();
-      state.load(saved.state);
+      state.adopt(saved.state);
     } else {
       state = createGenesisState(
         accounts,

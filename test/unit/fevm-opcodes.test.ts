@@ -123,6 +123,8 @@ describe('EXTCODESIZE, EXTCODEHASH, EXTCODECOPY', () => {
       ['resolve_address (0xfe…01)', precompileAddress(0xfe, 1), 0n, KECCAK_EMPTY, '0x'],
       ['ecrecover (0x…01)', precompileAddress(0x00, 1), 0n, KECCAK_EMPTY, '0x'],
       ['BLS G1ADD (0x…0b)', precompileAddress(0x00, 0x0b), 0n, KECCAK_EMPTY, '0x'],
+      ['P256VERIFY (0x…0100)', '0x' + '00'.repeat(18) + '0100', 0n, KECCAK_EMPTY, '0x'],
+      ['0x…0200, not reserved', '0x' + '00'.repeat(18) + '0200', 0n, ZERO_HASH, '0x'],
       ['no KZG (0x…0a)', precompileAddress(0x00, 0x0a), 0n, ZERO_HASH, '0x'],
       ['get_actor_type, disabled (0xfe…04)', precompileAddress(0xfe, 4), 0n, ZERO_HASH, '0x'],
       ['an EthAccount', wallet.address, 0n, KECCAK_EMPTY, '0x'],
