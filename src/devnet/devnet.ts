@@ -121,7 +121,7 @@ export class Devnet {
       onMiningError: (error) => this.emitter.emit('miningError', error),
     });
     if (forked) this.catchUpOn(forked);
-    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock }, (id) => this.mempool.pendingFor(id));
+    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock, callTimeoutMs: config.callTimeoutMs }, (id) => this.mempool.pendingFor(id));
     this.submission = new Submission({
       state,
       chain: this.store,
