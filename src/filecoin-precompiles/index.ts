@@ -1,6 +1,6 @@
 // The FEVM's own precompiles, at 0xfe00…<index>, one file each, named by address. The Ethereum ones
-// (0x01–0x09, BLS 0x0b–0x11) come from @ethereumjs/evm; src/fevm/actors/evm wires both into the EVM.
-// Table as in builtin-actors v17 (nv27) precompiles/mod.rs: 0xfe…04 (get_actor_type) was never
+// (0x01–0x09, BLS 0x0b–0x11, P256VERIFY 0x0100) come from @ethereumjs/evm; src/fevm/actors/evm wires
+// both into the EVM. Table as in builtin-actors v17 (nv27) and v18 (nv28) precompiles/mod.rs: 0xfe…04 (get_actor_type) was never
 // enabled, and 0xfe…07 onwards are empty; like every reserved address without a precompile, calling
 // them succeeds with empty output.
 import { equalBytes } from '../common/hex.js';
@@ -41,19 +41,17 @@ export const FILECOIN_PRECOMPILES: readonly FilecoinPrecompileEntry[] = [
 ];
 
 const ZERO_MIDDLE = new Uint8Array(18);
+const P256VERIFY_ADDRESS = Uint8Array.from({ length: 20 }, (_, i) => (i === 18 ? 0x01 : 0));
 
 /**
  * Whether CALLs to this address go to the precompile path (never to an actor): first byte 0x00 or
- * 0xfe, 18 zero bytes, a non-zero last byte (builtin-actors is_reserved_precompile_address; the
- * 0x…0100 P256VERIFY special case arrives with nv28 and is not reserved at nv27).
+ * 0xfe, 18 zero bytes, a non-zero last byte, and P256VERIFY's 0x…0100 (nv28; builtin-actors
+ * is_reserved_precompile_address).
  */
 export function isReservedPrecompileAddress(eth: Uint8Array): boolean {
-  return (
-    eth.length === 20 &&
-    (eth[0] === 0x00 || eth[0] === NATIVE_PRECOMPILE_PREFIX) &&
-    equalBytes(eth.subarray(1, 19), ZERO_MIDDLE) &&
-    eth[19] > 0
-  );
+  if (eth.length !== 20) return false;
+  if (eth[19] === 0) return equalBytes(eth, P256VERIFY_ADDRESS);
+  return (eth[0] === 0x00 || eth[0] === NATIVE_PRECOMPILE_PREFIX) && equalBytes(eth.subarray(1, 19), ZERO_MIDDLE);
 }
 
 export type PrecompileOutcome = { ok: true; output: Uint8Array } | { ok: false; error: PrecompileError };

@@ -2,6 +2,9 @@
 // operation is made of, so that a change of the list or the model shows here.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { p256 } from '@noble/curves/nist.js';
+import { concatBytes as concat } from '../../src/common/hex.js';
+import { word } from '../../src/filecoin-precompiles/abi.js';
 import {
   bytecodeStoreGas,
   ethPrecompileGas,
@@ -14,6 +17,8 @@ import {
   OPCODE_CLASSES,
 } from '../../src/fevm/actors/evm/evm-gas.js';
 import { ACTOR_UPDATE, BLOCK_PERSIST_PER_BYTE, HOST_CALL, onActorEvent, onBlockLink, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 describe('EVM actor gas', () => {
   test('32 adjacent slots share a KAMT node', () => {
@@ -39,9 +44,41 @@ describe('EVM actor gas', () => {
   });
 
   test('ecrecover is secp256k1 recovery and keccak of the key; sha256 7/byte; others their Ethereum gas in Wasm', () => {
-    assert.equal(ethPrecompileGas(0x01, new Uint8Array(128), 3_000n), 2 * HOST_CALL + SECP256K1_RECOVER + 33 * 64);
-    assert.equal(ethPrecompileGas(0x02, new Uint8Array(100), 72n), HOST_CALL + 700);
-    assert.equal(ethPrecompileGas(0x05, new Uint8Array(96), 200n), 200 * 444);
+    const address = new Uint8Array(32).fill(1);
+    assert.equal(ethPrecompileGas(0x01, new Uint8Array(128), address, 3_000n), 2 * HOST_CALL + SECP256K1_RECOVER + 33 * 64);
+    assert.equal(ethPrecompileGas(0x02, new Uint8Array(100), address, 72n), HOST_CALL + 700);
+    assert.equal(ethPrecompileGas(0x05, new Uint8Array(96), address, 200n), 200 * 444);
+  });
+
+  test('ecrecover refused before its syscall costs none; a recovery that fails costs no keccak (builtin-actors precompiles/evm.rs)', () => {
+    const input = (v: bigint, r: bigint, s: bigint) => concat(new Uint8Array(32), word(v), word(r), word(s));
+    const none = new Uint8Array();
+    assert.equal(ethPrecompileGas(0x01, new Uint8Array(128), none, 3_000n), 0);
+    assert.equal(ethPrecompileGas(0x01, input(29n, 1n, 1n), none, 3_000n), 0);
+    assert.equal(ethPrecompileGas(0x01, input(27n + (1n << 8n), 1n, 1n), none, 3_000n), 0);
+    assert.equal(ethPrecompileGas(0x01, input(27n, 0n, 1n), none, 3_000n), 0);
+    assert.equal(ethPrecompileGas(0x01, input(28n, 1n, SECP256K1_N), none, 3_000n), 0);
+    assert.equal(ethPrecompileGas(0x01, input(28n, 1n, SECP256K1_N - 1n), none, 3_000n), HOST_CALL + SECP256K1_RECOVER);
+  });
+
+  test('P256VERIFY: its Ethereum gas in Wasm when it verifies; nothing when the length, r, s or the key are refused first (secp256r1.rs)', () => {
+    const key = p256.utils.randomSecretKey();
+    const hash = new Uint8Array(32).fill(7);
+    const signature = p256.sign(hash, key, { prehash: false });
+    const publicKey = p256.getPublicKey(key, false).subarray(1);
+    const valid = concat(hash, signature, publicKey);
+    const ok = word(1n);
+    const none = new Uint8Array();
+    assert.equal(ethPrecompileGas(0x100, valid, ok, 6_900n), 6_900 * 444);
+    // A signature that does not match still verifies.
+    assert.equal(ethPrecompileGas(0x100, concat(new Uint8Array(32), signature, publicKey), none, 6_900n), 6_900 * 444);
+    assert.equal(ethPrecompileGas(0x100, valid.subarray(0, 159), none, 6_900n), 0);
+    assert.equal(ethPrecompileGas(0x100, concat(valid, new Uint8Array(1)), none, 6_900n), 0);
+    assert.equal(ethPrecompileGas(0x100, concat(hash, new Uint8Array(32), signature.subarray(32), publicKey), none, 6_900n), 0);
+    assert.equal(ethPrecompileGas(0x100, concat(hash, signature, new Uint8Array(64)), none, 6_900n), 0);
+    const offCurve = publicKey.slice();
+    offCurve[63] ^= 1;
+    assert.equal(ethPrecompileGas(0x100, concat(hash, signature, offCurve), none, 6_900n), 0);
   });
 
   test('the opcode table: one class per opcode', () => {

@@ -5,11 +5,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getBytes, getCreateAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
-import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { p256 } from '@noble/curves/nist.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToBigint, bytesToHex, concatBytes, hexToBytes } from '../../src/common/hex.js';
 import { word } from '../../src/filecoin-precompiles/abi.js';
 import { FILECOIN_PRECOMPILE_WORK, opcodeGas } from '../../src/fevm/actors/evm/evm-gas.js';
 import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
-import { ACTOR_LOOKUP, HOST_CALL, onLookback } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onHashing, onLookback, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
+
+/** EIP-7951's price for P256VERIFY, which @ethereumjs charges whatever the input. */
+const P256_ETH_GAS = 6_900;
 import { fevmSetup } from '../helpers/fevm.js';
 
 const byte = (n: number) => n.toString(16).padStart(2, '0');
@@ -34,8 +39,9 @@ async function setup(t: Parameters<typeof fevmSetup>[0], address: string, opcode
   const env = await fevmSetup(t);
   assert.equal((await env.sendRaw(null, deployCode(measured(address, opcode)))).exitCode, 0);
   const to = getCreateAddress({ from: env.wallet.address, nonce: 0 });
-  const base = OPS(opcode === 'fa' ? 'STATICCALL' : 'DELEGATECALL') + FILECOIN_PRECOMPILE_WORK;
-  /** The call's gas beyond the opcodes and the precompile's own work, its success and first output word. */
+  const filecoin = address.startsWith('0xfe');
+  const base = OPS(opcode === 'fa' ? 'STATICCALL' : 'DELEGATECALL') + (filecoin ? FILECOIN_PRECOMPILE_WORK : 0);
+  /** The call's gas beyond the opcodes (and a Filecoin precompile's own work), its success and first output word. */
   const run = async (input: Uint8Array) => {
     const { returnData } = await env.devnet.call({ from: hexToBytes(env.wallet.address), to: hexToBytes(to), input }, env.devnet.head.epoch);
     const [gas, ok, output] = words(returnData);
@@ -83,11 +89,51 @@ describe('call_actor (0xfe00…03): the send syscall, not when the call is refus
     assert.deepEqual(await run(input), { syscalls: 0, ok: 0n, output: 0n });
   });
 
-  test('call_actor_id by DELEGATECALL to an ID no actor has: the send and its lookup, then NotFound (-6)', async (t) => {
+  const idInput = (id: bigint) => getBytes('0x' + [0n, 0n, 0n, 0n, 0xc0n, id, 0n].map((n) => bytesToHex(word(n)).slice(2)).join(''));
+
+  test('call_actor_id by DELEGATECALL, a send that succeeds: gas_available, the send, then the caller reloads its state root (System::reload)', async (t) => {
     const { run } = await setup(t, fe(5), 'f4');
-    const input = (id: bigint) => getBytes('0x' + [0n, 0n, 0n, 0n, 0xc0n, id, 0n].map((n) => bytesToHex(word(n)).slice(2)).join(''));
+    // METHOD_SEND of nothing to f099 (preloaded: no lookup): exit code 0.
+    assert.deepEqual(await run(idInput(99n)), { syscalls: 3 * HOST_CALL + IPLD_LINK_TRACKED, ok: 1n, output: 0n });
+  });
+
+  test('call_actor_id by DELEGATECALL to an ID no actor has: gas_available, the send and its lookup, then NotFound (-6)', async (t) => {
+    const { run } = await setup(t, fe(5), 'f4');
+    const input = idInput;
     for (const id of [777_777n, (1n << 64n) - 1n]) {
-      assert.deepEqual(await run(input(id)), { syscalls: HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: (1n << 256n) - 6n }, String(id));
+      assert.deepEqual(await run(input(id)), { syscalls: 2 * HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: (1n << 256n) - 6n }, String(id));
     }
+  });
+});
+
+describe('Ethereum precompiles: a branch that stops before the syscall or the verification costs neither', () => {
+  const input = (...parts: (bigint | Uint8Array)[]) => concatBytes(...parts.map((p) => (typeof p === 'bigint' ? word(p) : p)));
+
+  test('ecrecover (0x01): v not 27 or 28, or r or s out of range: no recovery; a recovery that fails: no keccak', async (t) => {
+    const { run } = await setup(t, '0x' + '00'.repeat(19) + '01');
+    const hash = new Uint8Array(32).fill(9);
+    const signature = secp256k1.sign(hash, new Uint8Array(32).fill(1), { prehash: false, format: 'recovered' });
+    const [r, s] = [bytesToBigint(signature.subarray(1, 33)), bytesToBigint(signature.subarray(33, 65))];
+    const recovered = await run(input(hash, 27n + BigInt(signature[0]), r, s));
+    assert.deepEqual([recovered.syscalls, recovered.ok], [2 * HOST_CALL + SECP256K1_RECOVER + onHashing('keccak256', 64), 1n]);
+    assert.notEqual(recovered.output, 0n);
+    assert.deepEqual(await run(input(hash, 29n, r, s)), { syscalls: 0, ok: 1n, output: 0n });
+    assert.deepEqual(await run(input(hash, 27n, 0n, s)), { syscalls: 0, ok: 1n, output: 0n });
+    // r = 5 is no point's x on secp256k1 (5³ + 7 = 132 is not a square mod p): recovery fails.
+    assert.deepEqual(await run(input(hash, 27n, 5n, s)), { syscalls: HOST_CALL + SECP256K1_RECOVER, ok: 1n, output: 0n });
+  });
+
+  test('P256VERIFY (0x…0100, nv28): 32 bytes ending in 1 for a valid signature, empty otherwise; verifying costs its EIP-7951 price in Wasm', async (t) => {
+    const { run } = await setup(t, '0x' + '00'.repeat(18) + '0100');
+    const key = p256.utils.randomSecretKey();
+    const hash = new Uint8Array(32).fill(3);
+    const signature = p256.sign(hash, key, { prehash: false });
+    const publicKey = p256.getPublicKey(key, false).subarray(1);
+    const verify = P256_ETH_GAS * 444;
+    assert.deepEqual(await run(input(hash, signature, publicKey)), { syscalls: verify, ok: 1n, output: 1n });
+    assert.deepEqual(await run(input(new Uint8Array(32), signature, publicKey)), { syscalls: verify, ok: 1n, output: 0n });
+    assert.deepEqual(await run(input(hash, signature, publicKey).subarray(0, 159)), { syscalls: 0, ok: 1n, output: 0n });
+    assert.deepEqual(await run(input(hash, 0n, signature.subarray(32), publicKey)), { syscalls: 0, ok: 1n, output: 0n });
+    assert.deepEqual(await run(input(hash, signature, 0n, 0n)), { syscalls: 0, ok: 1n, output: 0n });
   });
 });

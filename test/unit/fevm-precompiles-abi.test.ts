@@ -90,7 +90,7 @@ describe('the registry', () => {
     );
   });
 
-  test('reserved addresses: 0x00 or 0xfe, 18 zero bytes, a non-zero last byte; nv27 has no 0x…0100', () => {
+  test('reserved addresses: 0x00 or 0xfe, 18 zero bytes, a non-zero last byte; and P256VERIFY\'s 0x…0100 (nv28)', () => {
     const reserved = (hex: string) => isReservedPrecompileAddress(getBytes(hex));
     assert.equal(reserved('0xfe00000000000000000000000000000000000001'), true);
     assert.equal(reserved('0x0000000000000000000000000000000000000001'), true);
@@ -98,7 +98,10 @@ describe('the registry', () => {
     assert.equal(reserved('0x0000000000000000000000000000000000000000'), false);
     assert.equal(reserved('0xfe00000000000000000000000000000000000000'), false);
     assert.equal(reserved('0xff00000000000000000000000000000000000001'), false);
-    assert.equal(reserved('0x0000000000000000000000000000000000000100'), false);
+    assert.equal(reserved('0x0000000000000000000000000000000000000100'), true);
+    assert.equal(reserved('0xfe00000000000000000000000000000000000100'), false);
+    assert.equal(reserved('0x0000000000000000000000000000000000000200'), false);
+    assert.equal(reserved('0x0000000000000000000000000000000000000101'), false);
     assert.equal(reserved('0xa000000000000000000000000000000000000001'), false);
   });
 });

@@ -10,6 +10,8 @@
 // bytecode; SLOAD/SSTORE open the node of their slot once; when the storage changed, the flush at
 // the end (or before a send) writes each changed node, the root and the state block again and sets
 // the state root (an actor update).
+import { p256 } from '@noble/curves/nist.js';
+import { bytesToBigint } from '../../../common/hex.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
 export { ACCOUNT_INVOCATION, PLACEHOLDER_INVOCATION } from '../../gas.js';
 import {
@@ -52,7 +54,7 @@ const INIT_EXEC4 = 2_600_000;
 export const OPCODE_CLASSES = {
   /** PUSH, DUP, SWAP, POP, JUMPDEST, PC, MSIZE, GAS, STOP. */
   stack: 40,
-  /** ADD, SUB, comparisons, bitwise logic, shifts, BYTE, SIGNEXTEND, ISZERO. */
+  /** ADD, SUB, comparisons, bitwise logic, shifts, BYTE, SIGNEXTEND, ISZERO, CLZ. */
   arithmetic: 80,
   /** MUL. */
   multiply: 160,
@@ -78,7 +80,7 @@ type OpcodeClass = keyof typeof OPCODE_CLASSES;
 
 const CLASS_OF: Record<string, OpcodeClass> = {};
 const assign = (cls: OpcodeClass, names: string) => names.split(' ').forEach((name) => (CLASS_OF[name] = cls));
-assign('arithmetic', 'ADD SUB LT GT SLT SGT EQ ISZERO AND OR XOR NOT BYTE SHL SHR SAR SIGNEXTEND');
+assign('arithmetic', 'ADD SUB LT GT SLT SGT EQ ISZERO AND OR XOR NOT BYTE SHL SHR SAR SIGNEXTEND CLZ');
 assign('multiply', 'MUL');
 assign('divide', 'DIV SDIV MOD SMOD');
 assign('modular', 'ADDMOD MULMOD EXP');
@@ -229,22 +231,62 @@ export const SEND_SYSCALL = HOST_CALL + SEND_INVOKE_METHOD;
 /**
  * The Ethereum precompiles that the EVM actor hands to syscalls cost what the price list says;
  * the others run in Wasm inside the actor and are charged their Ethereum gas times
- * WASM_GAS_PER_PRECOMPILE_GAS (modelled, not calibrated).
+ * WASM_GAS_PER_PRECOMPILE_GAS (modelled, not calibrated). An input the actor refuses before its
+ * syscall or its verification costs neither (builtin-actors precompiles/evm.rs, secp256r1.rs).
  */
 const WASM_GAS_PER_PRECOMPILE_GAS = 444;
 
-export function ethPrecompileGas(address: number, input: Uint8Array, ethGas: bigint): number {
+/** P256VERIFY's address, 0x…0100. */
+export const P256VERIFY = 0x100;
+
+export function ethPrecompileGas(address: number, input: Uint8Array, output: Uint8Array, ethGas: bigint): number {
   switch (address) {
-    case 0x01: // ecrecover: recover_secp_public_key, then keccak of the key
-      return 2 * HOST_CALL + SECP256K1_RECOVER + onHashing('keccak256', 64);
+    case 0x01: // ecrecover: recover_secp_public_key, then keccak of the key it recovered
+      if (output.length > 0) return 2 * HOST_CALL + SECP256K1_RECOVER + onHashing('keccak256', 64);
+      return reachesRecovery(input) ? HOST_CALL + SECP256K1_RECOVER : 0;
     case 0x02:
       return HOST_CALL + onHashing('sha256', input.length);
     case 0x03:
       return HOST_CALL + onHashing('ripemd160', input.length);
     case 0x04:
       return copyGas(input.length);
+    case P256VERIFY:
+      return reachesP256Verification(input) ? Number(ethGas) * WASM_GAS_PER_PRECOMPILE_GAS : 0;
     default:
       return Number(ethGas) * WASM_GAS_PER_PRECOMPILE_GAS;
+  }
+}
+
+/** The `index`th 32-byte word of a precompile's input, zeros past its end (builtin-actors ValueReader). */
+function inputWord(input: Uint8Array, index: number): bigint {
+  const word = new Uint8Array(32);
+  word.set(input.subarray(32 * index, 32 * index + 32));
+  return bytesToBigint(word);
+}
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+/** Whether ecrecover makes its syscall: v (a word) 27 or 28, r and s in [1, N) (evm.rs ec_recover_internal). */
+function reachesRecovery(input: Uint8Array): boolean {
+  const [v, r, s] = [inputWord(input, 1), inputWord(input, 2), inputWord(input, 3)];
+  return (v === 27n || v === 28n) && r > 0n && r < SECP256K1_N && s > 0n && s < SECP256K1_N;
+}
+
+/**
+ * Whether P256VERIFY verifies (secp256r1.rs verify_impl): 160 bytes, r and s in [1, n), the key's
+ * coordinates below p and a point of the curve; anything else returns at once.
+ */
+function reachesP256Verification(input: Uint8Array): boolean {
+  if (input.length !== 160) return false;
+  const [r, s, x, y] = [inputWord(input, 1), inputWord(input, 2), inputWord(input, 3), inputWord(input, 4)];
+  const n = p256.Point.Fn.ORDER;
+  const p = p256.Point.Fp.ORDER;
+  if (r === 0n || r >= n || s === 0n || s >= n || x >= p || y >= p) return false;
+  try {
+    p256.Point.fromAffine({ x, y }).assertValidity();
+    return true;
+  } catch {
+    return false;
   }
 }
 

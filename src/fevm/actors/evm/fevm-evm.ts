@@ -1,4 +1,4 @@
-// @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv27 / actors v17):
+// @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv27 / actors v17, with nv28's CLZ and P256VERIFY):
 //   - a subclass, FevmEvm, that keeps the stack of messages being run (the precompiles need the
 //     current one's call kind and contract) and routes CALLs the way the EVM actor's call.rs does:
 //     builtin (native) actors fail (a multisig's fallback takes the CALL), unknown masked IDs
@@ -68,6 +68,7 @@ import {
   contractCreationGas,
   copyGas,
   ethPrecompileGas,
+  P256VERIFY,
   evmFlushGas,
   evmLoadGas,
   evmStateFlushGas,
@@ -417,7 +418,7 @@ export class FevmEvm extends EVM {
     const exec = result.execResult;
     let gas = exec.executionGasUsed;
     // A refused input fails the CALL with the little work done, not the gas it had (call.rs:187-193).
-    if (target[0] === 0) gas = BigInt(ethPrecompileGas(target[19], message.data, exec.exceptionError ? 0n : gas));
+    if (target[0] === 0) gas = BigInt(ethPrecompileGas((target[18] << 8) | target[19], message.data, exec.returnValue, exec.exceptionError ? 0n : gas));
     // Value goes to the precompile's f410 by a send once it succeeded (precompiles/mod.rs:128-133, System::transfer: no flush).
     if (message.value > 0n && !message.delegatecall && !exec.exceptionError) gas += BigInt(this.sendSyscallGas(message, receiver, false));
     // A top-level message has no caller to run out: it does.
@@ -641,8 +642,9 @@ const FEVM_PARAMS = { ...paramsEVM, 1: { ...paramsEVM[1], createDataGas: 0, call
 
 /** The EVM the EVM actor runs contracts on; `host` must be set before it runs anything. */
 export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): FevmEvm {
-  // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27.
-  const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537] });
+  // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27
+  // and nv28's CLZ (EIP-7939, 0x1e) and P256VERIFY (EIP-7951, at 0x…0100).
+  const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537, 7939, 7951] });
   common.updateParams(FEVM_PARAMS);
   const { opcodes, synchronous } = fevmOpcodes(common);
   const evm = new FevmEvm({
@@ -916,11 +918,12 @@ function callGasLimit(runState: RunState, name: string, available: bigint): bigi
 /** The top 19 bytes of a Filecoin precompile's address (0xfe, 18 zero bytes). */
 const NATIVE_PRECOMPILE_HIGH = 0xfen << 144n;
 
-/** isReservedPrecompileAddress on a CALL's address word (0x00…NN or 0xfe00…NN, NN > 0), without bytes. */
+
+/** isReservedPrecompileAddress on a CALL's address word (0x00…NN or 0xfe00…NN, NN > 0, or 0x…0100), without bytes. */
 function isPrecompileWord(word: bigint): boolean {
   const address = word & ADDRESS_MASK;
   const high = address >> 8n;
-  return (address & 0xffn) !== 0n && (high === 0n || high === NATIVE_PRECOMPILE_HIGH);
+  return ((address & 0xffn) !== 0n && (high === 0n || high === NATIVE_PRECOMPILE_HIGH)) || address === BigInt(P256VERIFY);
 }
 
 function fevmOf(runState: RunState): FevmEvm {

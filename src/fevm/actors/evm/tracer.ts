@@ -163,13 +163,14 @@ const ETHEREUM_PRECOMPILES: Record<number, string> = {
   0x0f: 'bls12_pairing_check',
   0x10: 'bls12_map_fp_to_g1',
   0x11: 'bls12_map_fp2_to_g2',
+  0x100: 'p256verify',
 };
 const FILECOIN_PRECOMPILE_NAMES = new Map(FILECOIN_PRECOMPILES.map((entry) => [bytesToHex(entry.address), entry.name]));
 
 /** The name of the precompile at a reserved address; undefined when none is there. */
 function precompileName(eth: Uint8Array): string | undefined {
   if (!isReservedPrecompileAddress(eth)) return undefined;
-  return eth[0] === 0 ? ETHEREUM_PRECOMPILES[eth[19]] : FILECOIN_PRECOMPILE_NAMES.get(bytesToHex(eth));
+  return eth[0] === 0 ? ETHEREUM_PRECOMPILES[(eth[18] << 8) | eth[19]] : FILECOIN_PRECOMPILE_NAMES.get(bytesToHex(eth));
 }
 
 const SLOAD = 0x54;

@@ -1,0 +1,56 @@
+// P256VERIFY (EIP-7951 at 0x…0100, nv28 on calibnet) reached from a contract through viem's
+// eth_call, against the devnet CLI: a valid secp256r1 signature answers 32 bytes ending in 1,
+// anything else empty output, and the STATICCALL succeeds either way (builtin-actors secp256r1.rs).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { p256 } from '@noble/curves/nist.js';
+import { concat, createPublicClient, createWalletClient, defineChain, http, toHex, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+
+const P256VERIFY: Address = '0x0000000000000000000000000000000000000100';
+
+describe('P256VERIFY through viem', () => {
+  let devnet: DevnetProcess;
+  let probe: CompiledContract;
+  let address: Address;
+  let publicClient: ReturnType<typeof createPublicClient>;
+
+  before(async () => {
+    probe = (await compileFixtures()).FevmProbe!;
+    devnet = await startDevnet();
+    const chain = defineChain({
+      id: DEVNET_CHAIN_ID,
+      name: 'fvm-devnet',
+      nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 },
+      rpcUrls: { default: { http: [devnet.url] } },
+    });
+    const account = privateKeyToAccount(DEV_ACCOUNTS[2]!.privateKey);
+    publicClient = createPublicClient({ chain, transport: http(devnet.url), pollingInterval: 100 });
+    const walletClient = createWalletClient({ chain, account, transport: http(devnet.url) });
+    const hash = await walletClient.deployContract({ abi: probe.abi, bytecode: probe.bytecode, args: [] });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    address = receipt.contractAddress!;
+  });
+
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  const verify = async (input: Hex) =>
+    (await publicClient.readContract({ address, abi: probe.abi, functionName: 'staticCallTo', args: [P256VERIFY, input] })) as [boolean, Hex];
+
+  test('a valid signature: 32 bytes ending in 1; a wrong hash, a short input or a key off the curve: empty', async () => {
+    const key = p256.utils.randomSecretKey();
+    const hash = new Uint8Array(32).fill(0x42);
+    const signature = toHex(p256.sign(hash, key, { prehash: false }));
+    const publicKey = toHex(p256.getPublicKey(key, false).subarray(1));
+    const valid = concat([toHex(hash), signature, publicKey]);
+    assert.deepEqual(await verify(valid), [true, toHex(1n, { size: 32 })]);
+    assert.deepEqual(await verify(concat([toHex(new Uint8Array(32)), signature, publicKey])), [true, '0x']);
+    assert.deepEqual(await verify(valid.slice(0, -2) as Hex), [true, '0x']);
+    assert.deepEqual(await verify(concat([toHex(hash), signature, toHex(new Uint8Array(64))])), [true, '0x']);
+  });
+});
