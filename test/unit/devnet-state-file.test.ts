@@ -193,29 +193,33 @@ describe('StateFile', () => {
     assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 2n);
   });
 
-  test('a record that does not decode ends the journal: a rewind after it does not count, so the tipsets it would drop are there', async () => {
-    const path = join(dir, 'undecodable.state');
-    {
-      using node = await keptDevnet(path);
-      await send(node.devnet, 0);
-      const snapshot = await node.devnet.cheats.snapshot();
-      await send(node.devnet, 1);
-      await send(node.devnet, 2);
-      await node.devnet.cheats.revert(snapshot);
-      await send(node.devnet, 1, 2n);
+  test('a record that does not decode ends the journal: a rewind after it, or in it, does not count, so the tipsets it would drop are there', async () => {
+    // The records: tipsets 1, 2, 3, the rewind to 1, tipset 2 again. Made garbage (0xff: a CBOR break):
+    // tipset 3's body, or the rewind's last byte (its first key and value still read).
+    for (const [damaged, head] of [['tipset 3', 2], ['the rewind', 3]] as const) {
+      const path = join(dir, `undecodable-${head}.state`);
+      {
+        using node = await keptDevnet(path);
+        await send(node.devnet, 0);
+        const snapshot = await node.devnet.cheats.snapshot();
+        await send(node.devnet, 1);
+        await send(node.devnet, 2);
+        await node.devnet.cheats.revert(snapshot);
+        await send(node.devnet, 1, 2n);
+      }
+      const journal = readFileSync(journalPath(path));
+      let at = 0;
+      for (let record = 0; record < head; record++) at += 4 + journal.readUInt32BE(at);
+      const end = at + 4 + journal.readUInt32BE(at);
+      journal.fill(0xff, damaged === 'tipset 3' ? at + 4 : end - 1, end);
+      writeFileSync(journalPath(path), journal);
+      using again = await keptDevnet(path);
+      assert.equal(again.devnet.head.epoch, head, damaged);
+      assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 1n, damaged);
+      assert.equal(readFileSync(journalPath(path)).length, at, `${damaged}: the journal is cut before the record that does not decode`);
+      await send(again.devnet, head);
+      assert.equal(again.devnet.head.epoch, head + 1, damaged);
     }
-    // The records: tipsets 1, 2, 3, the rewind to 1, tipset 2 again. Tipset 3's body made garbage (0xff: a CBOR break).
-    const journal = readFileSync(journalPath(path));
-    let at = 0;
-    for (let record = 0; record < 2; record++) at += 4 + journal.readUInt32BE(at);
-    journal.fill(0xff, at + 4, at + 4 + journal.readUInt32BE(at));
-    writeFileSync(journalPath(path), journal);
-    using again = await keptDevnet(path);
-    assert.equal(again.devnet.head.epoch, 2);
-    assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 1n);
-    assert.equal(readFileSync(journalPath(path)).length, at, 'the journal is cut before the record that does not decode');
-    await send(again.devnet, 2);
-    assert.equal(again.devnet.head.epoch, 3);
   });
 
   test('a save that cannot be written is reported, leaves the last good file, and the node goes on', async () => {
