@@ -80,6 +80,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--max-batch <number>', 'most requests in one JSON-RPC batch').default(defaults.maxBatch).argParser(integer(1, 100_000)))
     .addOption(new Option('--ws-ping-interval <ms>', 'ping WebSocket clients this often; one that misses a ping is cut (0: never)').default(defaults.wsLiveness.pingIntervalMs).argParser(integer(0, 3_600_000)))
     .addOption(new Option('--ws-max-buffered <bytes>', 'close a WebSocket with more unsent data than this (code 1008)').default(defaults.wsLiveness.maxBufferedBytes, '64 MiB').argParser(integer(1024, 1 << 30)))
+    .addOption(new Option('--call-timeout <ms>', 'stop an eth_call, gas estimate or trace after this long (0: never)').default(defaults.callTimeoutMs).argParser(integer(0, 3_600_000)))
     .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)'))
     .addOption(new Option('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)").argParser(integer(0, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork)"))
@@ -96,7 +97,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; wsPingInterval: number; wsMaxBuffered: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -130,6 +131,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     maxBodyBytes: opts.maxBodySize,
     maxBatch: opts.maxBatch,
     wsLiveness: { pingIntervalMs: opts.wsPingInterval, maxBufferedBytes: opts.wsMaxBuffered },
+    callTimeoutMs: opts.callTimeout,
     statePath: opts.state,
     loadStatePath: opts.loadState,
     dumpStatePath: opts.dumpState,

@@ -60,6 +60,12 @@ export interface DevnetConfig {
   maxBatch: number;
   /** WebSocket pings (a socket that misses one is cut) and the most unsent bytes a socket may hold. */
   wsLiveness: WsLiveness;
+  /**
+   * Wall-clock budget, in ms, of each execution that does not change the chain (eth_call, a gas
+   * estimate's whole search, traces, StateCompute), as geth's RPC EVM timeout; 0: none. Mined
+   * messages are never cut.
+   */
+  callTimeoutMs: number;
   /** Answer only the Filecoin.* methods a public Lotus gateway serves (--gateway-only). */
   gatewayOnly: boolean;
   /** Fork an upstream Lotus node instead of starting from genesis (--fork-url). */
@@ -80,6 +86,9 @@ export const DEFAULT_MAX_BATCH = 1000;
  * answer or burst of notifications a reading client leaves behind.
  */
 export const DEFAULT_WS_LIVENESS: WsLiveness = { pingIntervalMs: 30_000, maxBufferedBytes: 64 << 20 };
+
+/** geth's default RPC EVM timeout: a 10 000 000 000-gas loop takes ~24 s of CPU here, ~1 s on calibnet's FVM. */
+export const DEFAULT_CALL_TIMEOUT_MS = 5000;
 
 /** What tests and dApps read right after sending stays decoded: 2048 transfers are ~1 MB of heap more than cold. */
 export const DEFAULT_HOT_MESSAGES = 2048;
@@ -110,6 +119,7 @@ export function defaultConfig(): DevnetConfig {
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     maxBatch: DEFAULT_MAX_BATCH,
     wsLiveness: DEFAULT_WS_LIVENESS,
+    callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,
     gatewayOnly: false,
     hotMessages: DEFAULT_HOT_MESSAGES,
   };

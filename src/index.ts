@@ -1,5 +1,5 @@
 // The public API: build a devnet in-process, or start one listening on a port.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadWasmHashers } from './common/hashes.js';
@@ -8,7 +8,7 @@ import { Devnet } from './devnet/devnet.js';
 import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
 import { buildServer } from './eth-rpc/server.js';
 import { decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
-import { readStateFile, StateFile } from './devnet/state-file.js';
+import { readBytes, readStateFile, StateFile } from './devnet/state-file.js';
 
 export { Devnet, defaultConfig, testConfig, type DevnetConfig };
 export * from './common/errors.js';
@@ -31,10 +31,10 @@ export interface RunningDevnet {
 
 /** The saved chain to start from: --load-state's file (which must exist), or --state's (with its journal) if it exists. */
 function readSavedChain(config: DevnetConfig): SavedChain | undefined {
-  if (config.loadStatePath === undefined) return config.statePath ? readStateFile(config.statePath) : undefined;
+  if (config.loadStatePath === undefined) return config.statePath ? readStateFile(config.statePath, config.hotMessages) : undefined;
   const path = config.loadStatePath;
   if (!existsSync(path)) throw new StateFileError(`state file ${path} does not exist`);
-  return decodeChain(new Uint8Array(readFileSync(path)), `state file ${path}`);
+  return decodeChain(readBytes(path), `state file ${path}`, { hotMessages: config.hotMessages });
 }
 
 /** --dump-state's write at exit. */

@@ -1,5 +1,6 @@
 // Filecoin's data model: dag-cbor, CIDs over blake2b-256, and the byte encoding of big integers.
 import * as dagCbor from '@ipld/dag-cbor';
+import { Tokenizer, tokensToObject, Type } from 'cborg';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { blake2b256 } from './hashes.js';
@@ -14,6 +15,47 @@ export const BLAKE2B_256 = 0xb220;
 
 export const encodeCbor = (value: unknown): Uint8Array => dagCbor.encode(value);
 export const decodeCbor = <T = unknown>(bytes: Uint8Array): T => dagCbor.decode<T>(bytes);
+
+/**
+ * A dag-cbor document read a value at a time (cborg's tokenizer, which @ipld/dag-cbor decodes with,
+ * under dag-cbor's options), so that a large document's arrays can be taken item by item without
+ * the whole document ever decoded at once. Malformed CBOR throws as decodeCbor would.
+ */
+export class CborReader {
+  private readonly tokens: Tokenizer;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.tokens = new Tokenizer(bytes, dagCbor.decodeOptions);
+  }
+
+  /** The length of the map that comes next, whose entries (key, then value) are read after it. */
+  mapHeader(): number {
+    return this.header(Type.map);
+  }
+
+  /** The length of the array that comes next, whose items are read after it. */
+  arrayHeader(): number {
+    return this.header(Type.array);
+  }
+
+  /** The next value, whole. */
+  value<T = unknown>(): T {
+    if (this.tokens.done()) throw new Error('CBOR decode error: the bytes end before the value');
+    return tokensToObject(this.tokens, dagCbor.decodeOptions) as T;
+  }
+
+  /** Whether every byte has been read. */
+  get done(): boolean {
+    return this.tokens.pos() >= this.bytes.length;
+  }
+
+  private header(type: Type): number {
+    if (this.tokens.done()) throw new Error(`CBOR decode error: the bytes end before a ${type.name}`);
+    const token = this.tokens.next();
+    if (!Type.equals(token.type, type)) throw new Error(`CBOR decode error: a ${token.type.name} where a ${type.name} was expected`);
+    return token.value as number;
+  }
+}
 
 /** The CIDv1 of bytes under `codec`, hashed with blake2b-256, as Lotus makes them. */
 export function cidOf(bytes: Uint8Array, codec: number = DAG_CBOR): CID {

@@ -65,3 +65,16 @@ export class NullRoundError extends DevnetError {
     super(`requested epoch was a null round (${epoch})`);
   }
 }
+
+/**
+ * An execution that does not change the chain (eth_call, an estimate, a trace) ran past its wall-clock
+ * budget (--call-timeout): geth's RPC EVM timeout, with its message and code.
+ */
+export class ExecutionTimeoutError extends DevnetError {
+  override readonly code = -32000;
+  override name = 'ExecutionTimeoutError';
+  constructor(readonly limitMs: number) {
+    // Printed as Go prints a time.Duration: 5s, 1.5s, 200ms.
+    super(`execution aborted (timeout = ${limitMs >= 1000 ? `${limitMs / 1000}s` : `${limitMs}ms`})`);
+  }
+}

@@ -9,6 +9,8 @@ import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.j
 import { Tracer, type CallFrame, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { chainSize, encodeMessage, messageWith, SigType, type Message } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
+import { RunBudget } from '../fevm/run-budget.js';
+import type { StateOverlay } from '../fevm/state-tree.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -72,15 +74,17 @@ export class Calls {
    * to within 1 %) and answered times 1.25.
    */
   async estimateGas(request: CallRequest): Promise<number> {
-    const { probe, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
+    // The whole search runs on one budget.
+    const budget = this.budget();
+    const { probe, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input, budget);
     const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(used));
     // The limit covers the message's inclusion; the executor's call charges only what runs.
-    const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion)).result;
+    const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion, budget)).result;
     const result = await run(limit);
     if (result.exitCode === ExitCode.Ok) return limit;
     // Calls that pass gas on (63/64 rules) may need more than they use: Lotus searches when a frame
     // ran out of gas, even one whose caller then failed otherwise (traceContainsExitCode).
-    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit - probe.inclusion))) {
+    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit - probe.inclusion, budget))) {
       const error = executionFailed(result, probe.message.to.toString(), probe.message.method);
       throw new DevnetError(`gas search failed: ${error.message}`);
     }
@@ -110,21 +114,21 @@ export class Calls {
    * most the block gas limit; no search. `input`: the bytes the message's params encode, if known.
    */
   async estimateMessageGas(message: Message, signatureType: SigType, input?: Uint8Array): Promise<number> {
-    return Math.min(BLOCK_GAS_LIMIT, overestimated((await this.gasUsed(message, signatureType, input)).used));
+    return Math.min(BLOCK_GAS_LIMIT, overestimated((await this.gasUsed(message, signatureType, input, this.budget())).used));
   }
 
   /** Lotus's GasEstimateGasLimit: the gas a message signed with `signatureType` uses, its inclusion with it. */
   async estimateGasLimit(message: Message, signatureType: SigType): Promise<number> {
-    return (await this.gasUsed(message, signatureType)).used;
+    return (await this.gasUsed(message, signatureType, undefined, this.budget())).used;
   }
 
   /**
    * Runs `message` at the block gas limit as an estimate does: the gas it uses (with its inclusion),
    * or the error it fails with; and the probe that found it, for further runs.
    */
-  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Probe; used: number }> {
+  private async gasUsed(message: Message, signatureType: SigType, input: Uint8Array | undefined, budget: RunBudget): Promise<{ probe: Probe; used: number }> {
     const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
-    const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
+    const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT, budget);
     if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to.toString(), atLimit.method);
     const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
     return { probe: { message: atLimit, epoch, priors, inclusion, input }, used: inclusion + result.gasUsed };
@@ -138,10 +142,12 @@ export class Calls {
    * head and the pool as they are when its task runs, together (as mpool.PendingFor answers both),
    * so that a tipset mined just before cannot leave a pending message out of both. With `tracer`,
    * the message is traced and its console.log lines dropped; the pending messages' are always dropped.
+   * The run, pending messages included, spends from `budget`.
    */
   private run(
     probe: Pick<Probe, 'message' | 'input'> & Partial<Pick<Probe, 'epoch' | 'priors'>>,
     gasLimit: number,
+    budget: RunBudget,
     tracer?: Tracer,
   ): Promise<{ result: InvocationResult; epoch: number; priors: readonly PendingMessage[]; nonce: number }> {
     const { state, executor, queue } = this.node;
@@ -151,7 +157,7 @@ export class Calls {
       const ctx = callContext(this.node, epoch);
       // Kept across the runs a fork's fetches redo.
       let priors = probe.priors;
-      return state.withStateFetched(epoch, async (overlay) => {
+      const runOn = async (overlay: StateOverlay) => {
         const sender = resolveAddress(overlay, message.from);
         const applied = (priors ??= sender ? priorMessages(this.pendingFor(sender.id), message.nonce) : []);
         await executor.holdingConsole(async () => {
@@ -161,7 +167,8 @@ export class Calls {
         const call = () => executor.call(overlay, message, ctx, probe.input);
         const { value, lines } = await executor.holdingConsole(() => (tracer ? executor.traced(tracer, call) : call()));
         return { result: value, epoch, priors: applied, nonce, lines: tracer ? [] : lines };
-      }).then(({ lines, ...ran }) => {
+      };
+      return state.withStateFetched(epoch, (overlay) => budget.spend(() => runOn(overlay))).then(({ lines, ...ran }) => {
         executor.printConsole(lines);
         return ran;
       });
@@ -169,9 +176,9 @@ export class Calls {
   }
 
   /** Whether a frame of the probe, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */
-  private async runsOutOfGas(probe: Probe, gasLimit: number): Promise<boolean> {
+  private async runsOutOfGas(probe: Probe, gasLimit: number, budget: RunBudget): Promise<boolean> {
     const tracer = new Tracer();
-    const { result } = await this.run(probe, gasLimit, tracer);
+    const { result } = await this.run(probe, gasLimit, budget, tracer);
     return result.exitCode === ExitCode.SysErrOutOfGas || (tracer.root !== undefined && containsOutOfGas(tracer.root));
   }
 
@@ -183,10 +190,11 @@ export class Calls {
   callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<InvocationResult> {
     const { state, executor, queue } = this.node;
     const ctx = callContext(this.node, epoch);
+    const budget = this.budget();
     // On a fork, what the call reads is fetched and the call redone (StateTree.withStateFetched):
     // only the run that counts prints its console.log lines.
     return queue.read(() =>
-      state.withStateFetched(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx, input))).then(({ value, lines }) => {
+      state.withStateFetched(epoch, (overlay) => budget.spend(() => executor.holdingConsole(() => executor.call(overlay, message, ctx, input)))).then(({ value, lines }) => {
         executor.printConsole(lines);
         return value;
       }),
@@ -225,6 +233,11 @@ export class Calls {
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
   traceCall(request: CallRequest, epoch: number, options: TraceOptions): Promise<TracedMessage> {
     return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options, request.input);
+  }
+
+  /** The wall-clock budget of one request's executions (--call-timeout). */
+  private budget(): RunBudget {
+    return new RunBudget(this.node.callTimeoutMs);
   }
 
   /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed. */

@@ -93,7 +93,7 @@ export class Devnet {
     this.fresh = saved === undefined;
     this.store = new ChainStore(config.hotMessages);
     if (saved) {
-      for (const tipset of saved.tipsets) this.store.append(tipset);
+      this.store.adopt(saved.chain);
       // A chain loaded from a file goes on at the wall clock's time.
       this.clock = new Clock(0);
       this.clock.increase(saved.clockOffset);
@@ -121,7 +121,7 @@ export class Devnet {
       onMiningError: (error) => this.emitter.emit('miningError', error),
     });
     if (forked) this.catchUpOn(forked);
-    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock }, (id) => this.mempool.pendingFor(id));
+    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock, callTimeoutMs: config.callTimeoutMs }, (id) => this.mempool.pendingFor(id));
     this.submission = new Submission({
       state,
       chain: this.store,
@@ -178,7 +178,7 @@ export class Devnet {
       state.commit(await stageForkStart(fork.source, forkFunding(accounts, config)), fork.point.epoch);
     } else if (saved) {
       state = new StateTree();
-      state.load(saved.state);
+      state.adopt(saved.state);
     } else {
       state = createGenesisState(
         accounts,

@@ -1,14 +1,18 @@
 // Saving and loading a whole chain: the state's history, every tipset with its messages and
-// receipts, and the time offset, as one dag-cbor document. Loading rebuilds each tipset and checks
-// its block CID against the saved one, so a damaged file is refused rather than half-loaded.
+// receipts, and the time offset, as one dag-cbor document. Loading reads the document a state commit
+// and a tipset at a time into a state tree and a chain store of their own (which make the old tipsets
+// cold as they come, so the decoded document never exists whole), rebuilds each tipset and checks its
+// block CID against the saved one; a node takes them only once all is read, so a damaged file is
+// refused rather than half-loaded.
 import { closeSync, fsync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
+import { CborReader, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
+import { DEFAULT_HOT_MESSAGES } from '../config.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
 import { signedMessageCid } from '../fevm/message.js';
-import { storableChange, type SavedCommit, type StateTree } from '../fevm/state-tree.js';
-import type { ChainStore } from '../mining/chain-store.js';
+import { StateTree, storableChange, type SavedCommit } from '../fevm/state-tree.js';
+import { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
 import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.js';
 import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
@@ -19,8 +23,12 @@ const MAGIC = 'fvm-devnet state';
 
 export interface SavedChain {
   chainId: bigint;
-  state: SavedCommit[];
-  tipsets: readonly Tipset[];
+  /** The state's history, in a tree of its own (StateTree.adopt takes it). */
+  state: StateTree;
+  /** The tipsets, built, checked and indexed, the old ones cold (ChainStore.adopt takes them). */
+  chain: ChainStore;
+  /** How many state commits and tipsets were loaded (`state` and `chain` are left empty once a node takes them). */
+  size: { commits: number; tipsets: number };
   /** What evm_increaseTime added, in seconds. */
   clockOffset: number;
   /** Loaded with a journal: the bytes of it read (a record cut short after them is not). */
@@ -50,9 +58,8 @@ export function saveChain(parts: ChainParts): Uint8Array {
 /** Puts a saved chain in place of the node's (run it in the miner's queue); refuses another chain id's. */
 export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved: SavedChain): void {
   if (saved.chainId !== chainId) throw new StateFileError(`the saved chain has chain id ${saved.chainId}, not ${chainId}`);
-  state.load(saved.state);
-  chain.truncate(-1);
-  for (const tipset of saved.tipsets) chain.append(tipset);
+  state.adopt(saved.state);
+  chain.adopt(saved.chain);
   clock.restore({ offsetSeconds: saved.clockOffset, nextTimestamp: undefined, intervalSeconds: undefined });
 }
 
@@ -181,91 +188,202 @@ function frame(body: Uint8Array): Uint8Array {
   return record;
 }
 
-/**
- * Appends the journal's records to a saved document: those the file already holds are skipped, a
- * record cut short by a crash ends it. Returns the bytes read: the records before that one.
- */
-function applyJournal(doc: SavedDocument, journal: Uint8Array): number {
+/** A state commit as the file holds it. */
+type SavedCommitItem = [epoch: number, changes: [string, unknown][]];
+
+interface SavedTipset {
+  epoch: number;
+  timestamp: number;
+  baseFee: Uint8Array;
+  blockCid: Uint8Array;
+  messages: SavedMessage[];
+}
+
+/** A saved chain as it is read: each state commit and tipset added as it is decoded. */
+class LoadingChain {
+  readonly state = new StateTree();
+  readonly chain: ChainStore;
+  /** Per state commit: the latest epoch written up to it (the state's epoch after a rewind to it). */
+  private readonly epochs: number[] = [];
+
+  constructor(hotMessages: number) {
+    this.chain = new ChainStore(hotMessages);
+  }
+
+  get commits(): number {
+    return this.epochs.length;
+  }
+
+  get head(): Tipset | undefined {
+    return this.chain.height < 0 ? undefined : this.chain.head;
+  }
+
+  addCommit([epoch, changes]: SavedCommitItem): void {
+    this.state.loadCommit({ epoch, changes });
+    this.epochs.push(Math.max(epoch, this.epochs.at(-1) ?? -1));
+  }
+
+  /** Rebuilds a saved tipset on the head, checks it against its saved block CID, and appends it. */
+  addTipset(saved: SavedTipset): void {
+    const messages: IncludedMessage[] = saved.messages.map((m, index) => {
+      // An Ethereum transaction's message is made from it, as the chain made it: its CID, checked by
+      // the block CID below, is that message's.
+      if (!m.ethTx && !m.signed) throw new Error(`a message of tipset ${saved.epoch} has neither a signed message nor an Ethereum transaction`);
+      const { ethTx, native, receipt } = decodeSavedMessage(m);
+      const signed = native ?? toFilecoinMessage(ethTx);
+      return { cid: signedMessageCid(signed), signed, ethTx, receipt, index };
+    });
+    // Epochs may skip (null rounds); each tipset's parent is the one saved before it.
+    const parent = this.head;
+    if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
+    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages });
+    if (!equal(tipset.blockCid.bytes, saved.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
+    this.chain.append(tipset);
+  }
+
+  /** Goes back to the first `commits` state commits and the tipsets up to `epoch`. */
+  rewind(commits: number, epoch: number): void {
+    if (commits < this.epochs.length) {
+      this.state.revert({ write: commits, epoch: commits > 0 ? this.epochs[commits - 1]! : -1 });
+      this.epochs.length = commits;
+    }
+    this.chain.truncate(epoch);
+  }
+}
+
+/** A journal's records (their bodies), up to one cut short by a crash, each with the offset where it ends. */
+function* journalRecords(journal: Uint8Array): Generator<{ body: Uint8Array; end: number }, void, void> {
   const view = new DataView(journal.buffer, journal.byteOffset, journal.byteLength);
-  let at = 0;
-  while (at + 4 <= journal.length) {
-    const length = view.getUint32(at);
-    if (at + 4 + length > journal.length) break;
+  for (let at = 0; at + 4 <= journal.length; ) {
+    const end = at + 4 + view.getUint32(at);
+    if (end > journal.length) return;
+    yield { body: journal.subarray(at + 4, end), end };
+    at = end;
+  }
+}
+
+/** The epoch a rewind record goes back to, read from its first key (`rewind` sorts before `clockOffset`); undefined for other records. */
+function rewindEpoch(body: Uint8Array): number | undefined {
+  try {
+    const reader = new CborReader(body);
+    reader.mapHeader();
+    return reader.value() === 'rewind' ? reader.value<RewindRecord['rewind']>().epoch : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds the journal's records to a chain being loaded: those the file already holds are skipped, a
+ * record cut short by a crash (or that does not decode) ends it. A tipset that a later rewind drops
+ * (a branch evm_revert left) is not built: it need not follow the chain as loaded, as the file may
+ * hold the branch taken. Returns the bytes read (the records before the one that ends it), the clock
+ * offset of the last record read, and whether a record that does not decode came before a rewind
+ * counted above (the journal must then be read again without it).
+ */
+function applyJournal(loading: LoadingChain, journal: Uint8Array): { bytes: number; clockOffset?: number; readAgain: boolean } {
+  const records = [...journalRecords(journal)];
+  /** Per record: the lowest epoch a later rewind goes back to. */
+  const rewoundTo: number[] = new Array(records.length);
+  for (let i = records.length - 1, lowest = Infinity; i >= 0; i--) {
+    rewoundTo[i] = lowest;
+    lowest = Math.min(lowest, rewindEpoch(records[i]!.body) ?? Infinity);
+  }
+  let bytes = 0;
+  let clockOffset: number | undefined;
+  for (let i = 0; i < records.length; i++) {
     let record: JournalRecord;
     try {
-      record = decodeCbor<JournalRecord>(journal.subarray(at + 4, at + 4 + length));
+      record = decodeCbor<JournalRecord>(records[i]!.body);
     } catch {
-      break;
+      return { bytes, clockOffset, readAgain: rewoundTo[i] !== Infinity };
     }
-    at += 4 + length;
+    bytes = records[i]!.end;
+    clockOffset = record.clockOffset;
     if ('rewind' in record) {
-      const { commits, epoch } = record.rewind;
-      doc.state.splice(commits);
-      while (doc.tipsets.length > 0 && doc.tipsets[doc.tipsets.length - 1].epoch > epoch) doc.tipsets.pop();
-      doc.clockOffset = record.clockOffset;
+      loading.rewind(record.rewind.commits, record.rewind.epoch);
       continue;
     }
-    const have = doc.state.length;
+    const have = loading.commits;
     if (record.from > have) throw new Error(`the journal skips state commits ${have + 1} to ${record.from}`);
-    doc.state.push(...record.state.slice(have - record.from));
-    const last = doc.tipsets[doc.tipsets.length - 1];
-    if (record.tipset && (!last || record.tipset.epoch > last.epoch)) doc.tipsets.push(record.tipset);
-    doc.clockOffset = record.clockOffset;
+    for (const commit of record.state.slice(have - record.from)) loading.addCommit(commit);
+    const { tipset } = record;
+    const head = loading.head;
+    if (tipset && (!head || tipset.epoch > head.epoch) && tipset.epoch <= rewoundTo[i]!) loading.addTipset(tipset);
   }
-  return at;
+  return { bytes, clockOffset, readAgain: false };
 }
 
-interface SavedDocument {
-  magic: string;
-  format: number;
-  chainId: Uint8Array;
-  clockOffset: number;
-  state: [number, [string, unknown][]][];
-  tipsets: { epoch: number; timestamp: number; baseFee: Uint8Array; blockCid: Uint8Array; messages: SavedMessage[] }[];
-}
-
-/** Decodes and checks a saved chain, with its journal's records if given; any damage is a StateFileError saying what is wrong. */
-export function decodeChain(bytes: Uint8Array, where: string, journal?: Uint8Array): SavedChain {
-  let doc: SavedDocument;
-  try {
-    doc = decodeCbor<SavedDocument>(bytes);
-  } catch (err) {
-    throw new StateFileError(`${where} is not a state file (${(err as Error).message})`);
-  }
-  if (!doc || doc.magic !== MAGIC) throw new StateFileError(`${where} is not an fvm-devnet state file`);
-  if (doc.format !== STATE_FORMAT) {
-    const by = doc.format > STATE_FORMAT ? 'a newer' : 'an older';
-    throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads format ${STATE_FORMAT})`);
-  }
-  try {
-    const journalBytes = journal && applyJournal(doc, journal);
-    const tipsets: Tipset[] = [];
-    for (const saved of doc.tipsets) {
-      const messages: IncludedMessage[] = saved.messages.map((m, index) => {
-        // An Ethereum transaction's message is made from it, as the chain made it: its CID, checked by
-        // the block CID below, is that message's.
-        if (!m.ethTx && !m.signed) throw new Error(`a message of tipset ${saved.epoch} has neither a signed message nor an Ethereum transaction`);
-        const { ethTx, native, receipt } = decodeSavedMessage(m);
-        const signed = native ?? toFilecoinMessage(ethTx);
-        return { cid: signedMessageCid(signed), signed, ethTx, receipt, index };
-      });
-      // Epochs may skip (null rounds); each tipset's parent is the one saved before it.
-      const parent = tipsets[tipsets.length - 1];
-      if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
-      const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages });
-      if (!equal(tipset.blockCid.bytes, saved.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
-      tipsets.push(tipset);
+/**
+ * Decodes and checks a saved chain, with its journal's records if given, a state commit and a tipset
+ * at a time; the tipsets before the last `hotMessages` messages are made cold as they come. Any
+ * damage is a StateFileError saying what is wrong.
+ */
+export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMessages = DEFAULT_HOT_MESSAGES }: { journal?: Uint8Array; hotMessages?: number } = {}): SavedChain {
+  const reader = new CborReader(bytes);
+  /** The next value (or header) of the document: what cannot be read there is no state file. */
+  const read = <T>(next: () => T): T => {
+    try {
+      return next();
+    } catch (err) {
+      throw new StateFileError(`${where} is not a state file (${(err as Error).message})`);
     }
-    if (tipsets.length === 0 || tipsets[0].epoch !== 0) throw new Error('the chain has no genesis');
+  };
+  const damaged = (err: unknown) => (err instanceof StateFileError ? err : new StateFileError(`${where} is damaged: ${(err as Error).message}`));
+  const loading = new LoadingChain(hotMessages);
+  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number } = {};
+  /** What was wrong with a state commit: said once the file is known to be of this format (which comes after the state). */
+  let stateError: unknown;
+  /** The document's magic and format, once the tipsets come or the document ends (canonical dag-cbor has both before the tipsets). */
+  const checkHeader = () => {
+    if (doc.magic !== MAGIC) throw new StateFileError(`${where} is not an fvm-devnet state file`);
+    if (doc.format !== STATE_FORMAT) {
+      const by = (doc.format as number) > STATE_FORMAT ? 'a newer' : 'an older';
+      throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads format ${STATE_FORMAT})`);
+    }
+    if (stateError !== undefined) throw damaged(stateError);
+  };
+  const entries = read(() => reader.mapHeader());
+  const keys = new Set<string>();
+  try {
+    for (let i = 0; i < entries; i++) {
+      const key = read(() => reader.value());
+      if (typeof key !== 'string' || keys.has(key)) throw new StateFileError(`${where} is not a state file (a repeated or non-text key)`);
+      keys.add(key);
+      if (key === 'state') {
+        const count = read(() => reader.arrayHeader());
+        for (let j = 0; j < count; j++) {
+          const commit = read(() => reader.value<SavedCommitItem>());
+          if (stateError !== undefined) continue;
+          try {
+            loading.addCommit(commit);
+          } catch (err) {
+            stateError = err;
+          }
+        }
+      } else if (key === 'tipsets') {
+        checkHeader();
+        const count = read(() => reader.arrayHeader());
+        for (let j = 0; j < count; j++) loading.addTipset(read(() => reader.value<SavedTipset>()));
+      } else {
+        (doc as Record<string, unknown>)[key] = read(() => reader.value());
+      }
+    }
+    if (!reader.done) throw new StateFileError(`${where} is not a state file (bytes after the document)`);
+    checkHeader();
+    const applied = journal && applyJournal(loading, journal);
+    if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
+    if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
     return {
-      chainId: decodeBigInt(doc.chainId),
-      clockOffset: doc.clockOffset,
-      state: doc.state.map(([epoch, changes]) => ({ epoch, changes })),
-      tipsets,
-      ...(journalBytes === undefined ? {} : { journalBytes }),
+      chainId: decodeBigInt(doc.chainId!),
+      clockOffset: applied?.clockOffset ?? doc.clockOffset!,
+      state: loading.state,
+      chain: loading.chain,
+      size: { commits: loading.commits, tipsets: loading.chain.all().length },
+      ...(applied === undefined ? {} : { journalBytes: applied.bytes }),
     };
   } catch (err) {
-    throw new StateFileError(`${where} is damaged: ${(err as Error).message}`);
+    throw damaged(err);
   }
 }
 

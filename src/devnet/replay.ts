@@ -10,6 +10,7 @@ import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
 import { StateReadRecorder, Tracer, type SendFrame, type StepLog, type TracerOptions } from '../fevm/actors/evm/tracer.js';
 import type { Executor } from '../fevm/executor.js';
+import { RunBudget } from '../fevm/run-budget.js';
 import { nextBaseFee } from '../fevm/gas.js';
 import { chainSize, type Message } from '../fevm/message.js';
 import { StateOverlay, type StateReader, type StateTree } from '../fevm/state-tree.js';
@@ -31,6 +32,8 @@ export interface ReplayHost {
   readonly seed?: Uint8Array;
   /** Chain time: the timestamp of a call on the head. */
   readonly clock: Pick<Clock, 'upcomingTimestamp'>;
+  /** The wall-clock budget of each call, estimate or trace, in ms (--call-timeout; 0: none). */
+  readonly callTimeoutMs: number;
 }
 
 export interface TraceOptions extends Omit<TracerOptions, 'onTopLevelExit'> {
@@ -99,11 +102,12 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
 /**
  * Runs `work`, which reads the state and writes only overlays it drops, in the miner's queue until
  * it has read everything it needs: on a fork, what it missed is fetched and it runs again (so only
- * the run that counts prints its console.log lines).
+ * the run that counts prints its console.log lines). Its runs share one budget (--call-timeout).
  */
 export function runFetched<T>(host: ReplayHost, work: () => Promise<T>): Promise<T> {
+  const budget = new RunBudget(host.callTimeoutMs);
   return host.queue.run(async () => {
-    const { value, lines } = await host.state.untilFetched(() => host.executor.holdingConsole(work));
+    const { value, lines } = await host.state.untilFetched(() => budget.spend(() => host.executor.holdingConsole(work)));
     host.executor.printConsole(lines);
     return value;
   });

@@ -39,11 +39,17 @@ export interface CompactionRule {
 
 export const journalPath = (path: string): string => `${path}.journal`;
 
-/** The chain in `path` and its journal, or undefined when there is no file yet. */
-export function readStateFile(path: string): SavedChain | undefined {
+/** The chain in `path` and its journal, or undefined when there is no file yet; `hotMessages` as the node's (decodeChain). */
+export function readStateFile(path: string, hotMessages?: number): SavedChain | undefined {
   if (!existsSync(path)) return undefined;
-  const journal = existsSync(journalPath(path)) ? new Uint8Array(readFileSync(journalPath(path))) : new Uint8Array();
-  return decodeChain(new Uint8Array(readFileSync(path)), `state file ${path}`, journal);
+  const journal = existsSync(journalPath(path)) ? readBytes(journalPath(path)) : new Uint8Array();
+  return decodeChain(readBytes(path), `state file ${path}`, { journal, hotMessages });
+}
+
+/** A file's bytes, as a plain Uint8Array over the Buffer read (not a copy of it). */
+export function readBytes(path: string): Uint8Array {
+  const buffer = readFileSync(path);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }
 
 /** Cuts the journal of `path` to its first `length` bytes, making it (empty) if there is none. */
@@ -84,7 +90,7 @@ export class StateFile {
     this.rule = { journalShare: JOURNAL_SHARE, stepMs: STEP_MS, retryMs: RETRY_MS, ...rule };
     removeStaleTemporaries(path);
     removeStaleTemporaries(journalPath(path));
-    const untouched = loaded?.journalBytes !== undefined && devnet.stateVersion === loaded.state.length && devnet.chain.all().length === loaded.tipsets.length;
+    const untouched = loaded?.journalBytes !== undefined && devnet.stateVersion === loaded.size.commits && devnet.chain.all().length === loaded.size.tipsets;
     if (untouched) this.resume(loaded.journalBytes!);
     else this.save();
     this.journaled = devnet.stateVersion;

@@ -476,13 +476,24 @@ export class StateTree {
     this.values = new VersionedMap();
     this.writes = [];
     this.headEpoch = -1;
-    for (const { epoch, changes } of commits) {
-      const write = this.writes.length + 1;
-      const keys = changes.map(([saved]) => keyOfSaved(saved));
-      changes.forEach(([saved, value], i) => this.values.set(keys[i]!, heldValue(keys[i]!, decodeValue(saved, value)), epoch, write));
-      this.writes.push(keys);
-      this.headEpoch = Math.max(this.headEpoch, epoch);
-    }
+    for (const commit of commits) this.loadCommit(commit);
+  }
+
+  /** Adds a saved commit after the last (a saved history read one commit at a time). */
+  loadCommit({ epoch, changes }: SavedCommit): void {
+    const write = this.writes.length + 1;
+    const keys = changes.map(([saved]) => keyOfSaved(saved));
+    changes.forEach(([saved, value], i) => this.values.set(keys[i]!, heldValue(keys[i]!, decodeValue(saved, value)), epoch, write));
+    this.writes.push(keys);
+    this.headEpoch = Math.max(this.headEpoch, epoch);
+  }
+
+  /** Takes `loaded`'s whole history in place of its own (a saved chain, loaded apart); `loaded` is left empty. */
+  adopt(loaded: StateTree): void {
+    this.values = loaded.values;
+    this.writes = loaded.writes;
+    this.headEpoch = loaded.headEpoch;
+    loaded.load([]);
   }
 
   /** Goes back to a snapshot: every commit since is forgotten, history included. */

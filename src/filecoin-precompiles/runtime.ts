@@ -81,7 +81,7 @@ export interface PrecompileRuntime {
   callActor(call: ActorCall): Promise<ActorCallResult>;
   /**
    * blake2b-256 of the beacon entry for `epoch` (Lotus GetBeaconRandomness); undefined when it
-   * cannot be drawn.
+   * cannot be drawn (the runtime may charge more gas than the caller has).
    */
   beaconRandomness(epoch: bigint): Uint8Array | undefined;
 }

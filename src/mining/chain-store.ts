@@ -30,16 +30,16 @@ function messageDigest(cid: CID): Uint8Array | undefined {
 }
 
 export class ChainStore {
-  private readonly tipsets: Tipset[] = [];
+  private tipsets: Tipset[] = [];
   /** Per tipset: the ordinal of its first message (messages are numbered from 0 in chain order). */
-  private readonly firstOrdinals: number[] = [];
+  private firstOrdinals: number[] = [];
   /** How many messages the chain holds. */
   private messageCount = 0;
   /** The tipsets from this index on keep their messages as objects; those before it are cold. */
   private hotFrom = 0;
-  private readonly decodedCold = new DecodedColdTipsets();
-  private readonly byHash = new Map<string, Tipset>();
-  private readonly byBlock = new Map<string, Tipset>();
+  private decodedCold = new DecodedColdTipsets();
+  private byHash = new Map<string, Tipset>();
+  private byBlock = new Map<string, Tipset>();
   /** Messages by their CID's digest: a BLS message's unsigned CID, the signed one otherwise. */
   private readonly byCid = new DigestIndex((ordinal) => this.messageAt(ordinal)?.message.cid.multihash.digest);
   private readonly byTxHash = new DigestIndex((ordinal) => this.messageAt(ordinal)?.message.ethTx?.hash);
@@ -103,6 +103,36 @@ export class ChainStore {
       if (txHash) this.byTxHash.add(txHash, ordinal);
       if (message.receipt.events.length > 0) this.unindexedEvents.push(ordinal);
     }
+    this.coolDown();
+  }
+
+  /**
+   * Takes `loaded`'s tipsets and indexes in place of its own (a saved chain, built and checked apart,
+   * so that a damaged one changes nothing here); `loaded` is left empty. Its tipsets before this
+   * chain's last `hotMessages` messages go cold, if they are not already.
+   */
+  adopt(loaded: ChainStore): void {
+    this.truncate(-1);
+    [this.tipsets, loaded.tipsets] = [loaded.tipsets, this.tipsets];
+    [this.firstOrdinals, loaded.firstOrdinals] = [loaded.firstOrdinals, this.firstOrdinals];
+    [this.messageCount, loaded.messageCount] = [loaded.messageCount, this.messageCount];
+    [this.hotFrom, loaded.hotFrom] = [loaded.hotFrom, this.hotFrom];
+    // The cold tipsets are decoded through the store that made them cold.
+    [this.decodedCold, loaded.decodedCold] = [loaded.decodedCold, this.decodedCold];
+    [this.byHash, loaded.byHash] = [loaded.byHash, this.byHash];
+    [this.byBlock, loaded.byBlock] = [loaded.byBlock, this.byBlock];
+    this.byCid.swap(loaded.byCid);
+    this.byTxHash.swap(loaded.byTxHash);
+    this.byUnsignedCid.swap(loaded.byUnsignedCid);
+    [this.unsignedDigests, loaded.unsignedDigests] = [loaded.unsignedDigests, this.unsignedDigests];
+    [this.unsignedIndexed, loaded.unsignedIndexed] = [loaded.unsignedIndexed, this.unsignedIndexed];
+    // Events AMTs stay, as after any truncate; `loaded`'s join them.
+    for (const [root, entry] of loaded.eventsByRoot) if (!this.eventsByRoot.has(root)) this.eventsByRoot.set(root, entry);
+    for (const [key, bytes] of loaded.eventBlocks) this.eventBlocks.set(key, bytes);
+    this.unindexedEvents = this.unindexedEvents.concat(loaded.unindexedEvents);
+    loaded.eventsByRoot.clear();
+    loaded.eventBlocks.clear();
+    loaded.unindexedEvents = [];
     this.coolDown();
   }
 

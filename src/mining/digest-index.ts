@@ -68,6 +68,12 @@ export class DigestIndex {
     slots[2 * hole + 1] = 0;
   }
 
+  /** Exchanges its entries with `other`'s (each keeps its own `digestOf`). */
+  swap(other: DigestIndex): void {
+    [this.slots, other.slots] = [other.slots, this.slots];
+    [this.count, other.count] = [other.count, this.count];
+  }
+
   private put(prefix: number, ordinal: number): void {
     const mask = this.slots.length / 2 - 1;
     let slot = prefix & mask;

@@ -232,7 +232,7 @@ describe('fvm-devnet CLI', () => {
   test('--help lists the flags and exits 0', () => {
     const run = runToExit(['--help']);
     assert.equal(run.status, 0, run.stderr);
-    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--f3-lag', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--allow-origin', '--no-explorer', '--silent', '--json', '--help']) {
+    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--f3-lag', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--allow-origin', '--call-timeout', '--no-explorer', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
     }
   });

@@ -6,6 +6,7 @@ import type { TransactionRequest, Wallet } from 'ethers';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { buildServer } from '../../src/eth-rpc/server.js';
+import type { SavedChain } from '../../src/devnet/persistence.js';
 import { createDevnet, testConfig, type DevnetConfig } from '../../src/index.js';
 import { signTx, TRANSFER } from './dev-wallet.js';
 
@@ -22,12 +23,14 @@ export interface RpcOptions {
   txDefaults?: TransactionRequest;
   /** `error` also checks that the answer has no `result` member, as JSON-RPC 2.0 requires. */
   errorHasNoResult?: boolean;
+  /** The chain the devnet starts from, as a node started from a file does. */
+  saved?: SavedChain;
 }
 
 /** A devnet of `testConfig(overrides)` and its server for test `t`, both closed when the test ends. */
 export async function setupRpc(t: TestContext, overrides: Partial<DevnetConfig> = {}, options: RpcOptions = {}) {
   const config = testConfig(overrides);
-  const devnet = await createDevnet(config);
+  const devnet = await createDevnet(config, options.saved);
   const app = await buildServer(devnet, { log: pino({ level: 'silent' }), maxBodyBytes: config.maxBodyBytes, maxBatch: config.maxBatch, gatewayOnly: config.gatewayOnly });
   t.after(async () => {
     devnet.close();

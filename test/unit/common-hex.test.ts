@@ -25,6 +25,11 @@ describe('hexToBytes / bytesToHex', () => {
     }
   });
 
+  test('decodes tens of megabytes (a chain given to anvil_loadState)', () => {
+    const bytes = Uint8Array.from({ length: 24 << 20 }, (_, i) => (i * 31) & 0xff);
+    assert.deepEqual(hexToBytes('0x' + Buffer.from(bytes).toString('hex')), bytes);
+  });
+
   test('encodes lowercase with a 0x prefix', () => {
     assert.equal(bytesToHex(new Uint8Array()), '0x');
     assert.equal(bytesToHex(new Uint8Array([0, 0xab, 0xff])), '0x00abff');

@@ -67,7 +67,7 @@ describe('saving and loading a chain', () => {
     assert.deepEqual(new Uint8Array(Buffer.concat(pieces)), before);
     // Encoding the decoded document again in one call gives the same bytes: nothing of dag-cbor's canonical form is lost.
     assert.deepEqual(encodeCbor(decodeCbor(before)), before);
-    assert.equal(decodeChain(before, 'the steps').tipsets.length, Number(await a.result('eth_blockNumber')));
+    assert.equal(decodeChain(before, 'the steps').chain.all().length, Number(await a.result('eth_blockNumber')));
   });
 
   test('a tipset of many messages and a commit of many changes are encoded in pieces of a few of them, the bytes the same', async () => {
@@ -97,7 +97,7 @@ describe('saving and loading a chain', () => {
         for (const whole of [encodeCbor(document.tipsets[1]!.messages), encodeCbor(commit[1])]) {
           assert.ok(!pieces.some((piece) => Buffer.from(piece).includes(Buffer.from(whole))));
         }
-        assert.equal(decodeChain(bytes, 'the pieces').tipsets[1]!.blockCid.toString(), large.blockCid.toString());
+        assert.equal(decodeChain(bytes, 'the pieces').chain.all()[1]!.blockCid.toString(), large.blockCid.toString());
       } finally {
         devnet.close();
       }
@@ -127,7 +127,7 @@ describe('saving and loading a chain', () => {
     const bytes = a.devnet.save();
     const saved = decodeChain(bytes, 'test');
     assert.deepEqual(
-      saved.tipsets.map((tipset) => tipset.epoch),
+      saved.chain.all().map((tipset) => tipset.epoch),
       [0, 1, 1_000_001, 1_000_002],
     );
     const b = await setupRpc(t);
@@ -164,7 +164,7 @@ describe('saving and loading a chain', () => {
     assert.ok(messages.every((m) => m.ethTx !== null && !('signed' in m)));
     // As files were written before: every message's signed message beside its transaction.
     const saved = decodeChain(bytes, 'test');
-    doc.tipsets.forEach((tipset, i) => tipset.messages.forEach((m, j) => (m.signed = encodeSignedMessage(saved.tipsets[i].messages[j].signed))));
+    doc.tipsets.forEach((tipset, i) => tipset.messages.forEach((m, j) => (m.signed = encodeSignedMessage(saved.chain.all()[i].messages[j].signed))));
     const older = encodeCbor(doc);
     assert.ok(older.length > bytes.length + 4 * 100);
     const b = await setupRpc(t, {}, { txDefaults: CALL });

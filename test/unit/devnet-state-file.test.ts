@@ -44,7 +44,7 @@ const shape = (tipsets: readonly { blockCid: { toString(): string } }[], commits
 const liveShape = (devnet: Devnet) => shape(devnet.chain.all(), devnet.stateVersion);
 const savedShape = (path: string) => {
   const saved = readStateFile(path)!;
-  return shape(saved.tipsets, saved.state.length);
+  return shape(saved.chain.all(), saved.size.commits);
 };
 
 /**
@@ -132,7 +132,7 @@ describe('StateFile', () => {
     assert.ok(nonce > 1);
     // The last append made it due: it is written on later turns of the event loop, then the journal is emptied.
     await turnsUntil('the compaction', () => statSync(journalPath(path)).size === 0);
-    assert.equal(decodeChain(readFileSync(path), 'the file').tipsets.length, nonce + 1);
+    assert.equal(decodeChain(readFileSync(path), 'the file').chain.all().length, nonce + 1);
     assert.deepEqual(savedShape(path), liveShape(node.devnet));
     assert.deepEqual(node.errors, []);
   });
@@ -191,6 +191,31 @@ describe('StateFile', () => {
     using again = await keptDevnet(path);
     assert.equal(again.devnet.head.epoch, 2);
     assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 2n);
+  });
+
+  test('a record that does not decode ends the journal: a rewind after it does not count, so the tipsets it would drop are there', async () => {
+    const path = join(dir, 'undecodable.state');
+    {
+      using node = await keptDevnet(path);
+      await send(node.devnet, 0);
+      const snapshot = await node.devnet.cheats.snapshot();
+      await send(node.devnet, 1);
+      await send(node.devnet, 2);
+      await node.devnet.cheats.revert(snapshot);
+      await send(node.devnet, 1, 2n);
+    }
+    // The records: tipsets 1, 2, 3, the rewind to 1, tipset 2 again. Tipset 3's body made garbage (0xff: a CBOR break).
+    const journal = readFileSync(journalPath(path));
+    let at = 0;
+    for (let record = 0; record < 2; record++) at += 4 + journal.readUInt32BE(at);
+    journal.fill(0xff, at + 4, at + 4 + journal.readUInt32BE(at));
+    writeFileSync(journalPath(path), journal);
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 2);
+    assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 1n);
+    assert.equal(readFileSync(journalPath(path)).length, at, 'the journal is cut before the record that does not decode');
+    await send(again.devnet, 2);
+    assert.equal(again.devnet.head.epoch, 3);
   });
 
   test('a save that cannot be written is reported, leaves the last good file, and the node goes on', async () => {
@@ -314,10 +339,10 @@ describe('StateFile', () => {
     diskFull(path);
     await send(node.devnet, 3, 3n);
     // What a restart reads now: the chain as it was before the load, whole.
-    assert.deepEqual(readStateFile(path)!.tipsets.flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash))), [before]);
+    assert.deepEqual(readStateFile(path)!.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash))), [before]);
     rmSync(temporaryPath(path), { force: true });
     node.file.save();
-    assert.equal(readStateFile(path)!.tipsets.length, 5);
+    assert.equal(readStateFile(path)!.chain.all().length, 5);
   });
 
   test("starting removes the temporary file of a save killed mid-write, the chain's file is read as it was", async () => {
@@ -406,7 +431,7 @@ describe('StateFile', () => {
         held = false;
         await turnsUntil('the whole save', () => existsSync(journalPath(path)));
         // The file holds the chain up to tipset 4, the journal the tipsets mined while it was written; the next is appended.
-        assert.equal(decodeChain(new Uint8Array(readFileSync(path)), 'the file').tipsets.length, 5);
+        assert.equal(decodeChain(new Uint8Array(readFileSync(path)), 'the file').chain.all().length, 5);
         assert.deepEqual(savedShape(path), liveShape(node.devnet));
         const journal = statSync(journalPath(path)).size;
         hashes.push(await send(node.devnet, 6));

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { getBytes, getCreate2Address, getCreateAddress, hexlify, keccak256, ZeroAddress } from 'ethers';
+import { getBytes, getCreate2Address, getCreateAddress, hexlify, keccak256, toBeHex, ZeroAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { Address } from '@ethereumjs/util';
@@ -40,6 +40,21 @@ const KECCAK_EMPTY = '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad804
 const KECCAK_FE = '0xbcc90f2d6dada5b18e155c17a1c0a55920aae94f39857d39d0d8ed07ae8f228b';
 const ZERO_HASH = '0x' + '00'.repeat(32);
 const MARKET = maskedId(5);
+
+describe('CLZ (EIP-7939, nv28: builtin-actors instructions/bitwise.rs clz)', () => {
+  test('the leading zero bits of a word, 256 for 0; priced as the other bitwise opcodes', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // CLZ of the calldata's first word, returned.
+    assert.equal((await sendRaw(null, deployCode('6000351e60005260206000f3'))).exitCode, 0);
+    const to = hexToBytes(getCreateAddress({ from: wallet.address, nonce: 0 }));
+    for (const [value, zeros] of [[0n, 256n], [1n, 255n], [0xffn, 248n], [1n << 255n, 0n], [(1n << 256n) - 1n, 0n]]) {
+      const result = await devnet.call({ from: hexToBytes(wallet.address), to, input: getBytes(hexlify(toBeHex(value, 32))) }, devnet.head.epoch);
+      assert.equal(result.exitCode, ExitCode.Ok);
+      assert.equal(BigInt(bytesToHex(result.returnData)), zeros, String(value));
+    }
+    assert.equal(opcodeGas('CLZ'), opcodeGas('SHR'));
+  });
+});
 
 describe('context opcodes', () => {
   test('GAS is FVM gas (billions); GASLIMIT 10e9; COINBASE 0; NUMBER the epoch; CHAINID 31415926', async (t) => {

@@ -11,7 +11,7 @@ import { bytesToBigint, bytesToHex, concatBytes, hexToBytes } from '../../src/co
 import { word } from '../../src/filecoin-precompiles/abi.js';
 import { FILECOIN_PRECOMPILE_WORK, opcodeGas } from '../../src/fevm/actors/evm/evm-gas.js';
 import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
-import { ACTOR_LOOKUP, HOST_CALL, onHashing, onLookback, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onHashing, onLookback, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
 
 /** EIP-7951's price for P256VERIFY, which @ethereumjs charges whatever the input. */
 const P256_ETH_GAS = 6_900;
@@ -89,11 +89,19 @@ describe('call_actor (0xfe00…03): the send syscall, not when the call is refus
     assert.deepEqual(await run(input), { syscalls: 0, ok: 0n, output: 0n });
   });
 
-  test('call_actor_id by DELEGATECALL to an ID no actor has: the send and its lookup, then NotFound (-6)', async (t) => {
+  const idInput = (id: bigint) => getBytes('0x' + [0n, 0n, 0n, 0n, 0xc0n, id, 0n].map((n) => bytesToHex(word(n)).slice(2)).join(''));
+
+  test('call_actor_id by DELEGATECALL, a send that succeeds: gas_available, the send, then the caller reloads its state root (System::reload)', async (t) => {
     const { run } = await setup(t, fe(5), 'f4');
-    const input = (id: bigint) => getBytes('0x' + [0n, 0n, 0n, 0n, 0xc0n, id, 0n].map((n) => bytesToHex(word(n)).slice(2)).join(''));
+    // METHOD_SEND of nothing to f099 (preloaded: no lookup): exit code 0.
+    assert.deepEqual(await run(idInput(99n)), { syscalls: 3 * HOST_CALL + IPLD_LINK_TRACKED, ok: 1n, output: 0n });
+  });
+
+  test('call_actor_id by DELEGATECALL to an ID no actor has: gas_available, the send and its lookup, then NotFound (-6)', async (t) => {
+    const { run } = await setup(t, fe(5), 'f4');
+    const input = idInput;
     for (const id of [777_777n, (1n << 64n) - 1n]) {
-      assert.deepEqual(await run(input(id)), { syscalls: HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: (1n << 256n) - 6n }, String(id));
+      assert.deepEqual(await run(input(id)), { syscalls: 2 * HOST_CALL + ACTOR_LOOKUP, ok: 1n, output: (1n << 256n) - 6n }, String(id));
     }
   });
 });

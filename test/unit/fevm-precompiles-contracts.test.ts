@@ -226,7 +226,7 @@ describe('call_actor_id (0xfe00…05)', () => {
 });
 
 describe('get_randomness (0xfe00…06)', () => {
-  test('past and current epochs: blake2b-256(blake2b-256(seed ‖ i64be(epoch))); a future epoch or bad word: failure', async (t) => {
+  test('past and current epochs: blake2b-256(blake2b-256(seed ‖ i64be(epoch))); a negative epoch: the genesis entry; a bad word: failure', async (t) => {
     const seed = new TextEncoder().encode('some other seed');
     const { deploy, call, devnet } = await fevmSetup(t, { seed });
     const probe = await deploy('FevmProbe');
@@ -237,11 +237,36 @@ describe('get_randomness (0xfe00…06)', () => {
       const [ok, output] = await call(probe, 'getRandomness', [epoch]);
       assert.deepEqual([ok, output], [true, expected(epoch)], `epoch ${epoch}`);
     }
-    assert.deepEqual([...(await call(probe, 'getRandomness', [current + 1]))], [false, '0x']);
-    // -1 as an i64 in the low 8 bytes: no negative epochs.
-    assert.deepEqual([...(await call(probe, 'getRandomness', [(1n << 64n) - 1n]))], [false, '0x']);
+    // -1 as an i64 in the low 8 bytes: Lotus draws the genesis tipset's entry (chain/rand getBeaconEntryV2).
+    assert.deepEqual([...(await call(probe, 'getRandomness', [(1n << 64n) - 1n]))], [true, expected(0)]);
+    // i64's minimum: its lookback overflows i64, refused before any charge (ref-fvm get_randomness_from_beacon).
+    assert.deepEqual([...(await call(probe, 'getRandomness', [1n << 63n]))], [false, '0x']);
     // Bytes above the i64 must be zero.
     assert.deepEqual([...(await call(probe, 'getRandomness', [1n << 64n]))], [false, '0x']);
+  });
+
+  test('a future epoch runs the caller out of gas: ref-fvm charges its negative lookback as a saturated u64', async (t) => {
+    const { deploy, send, devnet, wallet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const run = (epoch: number) => {
+      const input = hexToBytes(probe.iface.encodeFunctionData('getRandomness', [epoch]));
+      return devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(probe.address), input }, devnet.head.epoch);
+    };
+    // eth_call runs at the epoch after the head.
+    assert.equal((await run(devnet.head.epoch + 1)).exitCode, ExitCode.Ok);
+    await assert.rejects(run(devnet.head.epoch + 2), /SysErrOutOfGas\(7\)/);
+    const receipt = await send(probe, 'getRandomness', [devnet.head.epoch + 2]);
+    assert.equal(receipt.exitCode, ExitCode.SysErrOutOfGas);
+  });
+
+  test('a negative epoch costs its lookback from the current epoch', async (t) => {
+    const { deploy, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const gasFor = async (epoch: bigint) => {
+      const input = hexToBytes(probe.iface.encodeFunctionData('getRandomness', [BigInt.asUintN(64, epoch)]));
+      return (await devnet.call({ to: hexToBytes(probe.address), input }, devnet.head.epoch)).gasUsed;
+    };
+    assert.equal((await gasFor(-5n)) - (await gasFor(0n)), 75 * 5);
   });
 
   test('drawing for an older epoch costs 75 gas more per epoch back (ref-fvm on_get_randomness: lookback_cost)', async (t) => {

@@ -107,6 +107,24 @@ describe('hostile input, in-process (fastify inject)', () => {
     for (const params of [[], [null], [{}]]) assert.deepEqual(await call('Filecoin.GetActorEventsRaw', params), { jsonrpc: '2.0', id: 1, result: null }, JSON.stringify(params));
   });
 
+  // Found by the audit (issue 14, A1): JUMPDEST PUSH1 0 JUMP ran its 10 000 000 000 gas for ~24 s of CPU.
+  test('a loop until the gas is gone, alone and in a batch, is cut by the call budget and changes nothing', { timeout: 120_000 }, async (t) => {
+    const { post, call, digest } = await hostileNode(t, { callTimeoutMs: 200 }, WATCHED);
+    const before = digest();
+    const loop = { data: '0x5b600056' };
+    const timedOut = { code: -32000, message: 'execution aborted (timeout = 200ms)' };
+    for (const method of ['eth_call', 'eth_estimateGas', 'debug_traceCall']) {
+      const params = method === 'eth_estimateGas' ? [loop] : [loop, 'latest'];
+      assert.deepEqual((await call(method, params)).error, timedOut, method);
+    }
+    const batch = [...Array.from({ length: 4 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_call', params: [loop, 'latest'] })), { jsonrpc: '2.0', id: 4, method: 'eth_chainId', params: [] }];
+    const answers = (await post(JSON.stringify(batch))) as Answer[];
+    assertWellFormedBody(answers, 'batch of loops');
+    assert.deepEqual(answers.slice(0, 4).map((a) => a.error), Array(4).fill(timedOut));
+    assert.equal(answers[4]!.result, '0x' + CHAIN_ID.toString(16));
+    assert.equal(digest(), before);
+  });
+
   test('counts', (t) => {
     counts.report(t);
     assert.ok(counts.total >= 300);

@@ -10,6 +10,7 @@ import { Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { decodeChain } from '../../src/devnet/persistence.js';
 import { packMessage, unpackMessage, type SavedMessage } from '../../src/mining/saved-message.js';
 import { eventsRoot } from '../../src/fevm/events-amt.js';
 import { isCold } from '../../src/mining/tipset.js';
@@ -142,6 +143,23 @@ describe('cold history', () => {
     const fresh = await setupRpc(t, { hotMessages: HOT_MESSAGES });
     assert.equal(await fresh.result('anvil_loadState', [dump]), true);
     assert.deepEqual(await readAll({ ...rpc, ...fresh }), cold);
+  });
+
+  test('a node started from a saved chain, read a tipset at a time and made cold as it comes, answers as the saved one and saves the same bytes', async (t) => {
+    const rpc = await history(t);
+    await rpc.coolDown();
+    const cold = await readAll(rpc);
+    const bytes = rpc.devnet.save();
+    const saved = decodeChain(bytes, 'the file', { hotMessages: HOT_MESSAGES });
+    // Cold before any node takes the chain: the loader's own store made them so as it appended.
+    for (let epoch = 1; epoch <= rpc.last; epoch++) {
+      const tipset = saved.chain.atEpoch(epoch);
+      if (tipset && tipset.messages.length > 0) assert.ok(isCold(tipset), `tipset ${epoch} is cold as loaded`);
+    }
+    const loaded = await setupRpc(t, { hotMessages: HOT_MESSAGES }, { saved });
+    assert.equal(saved.chain.all().length, 0, 'the node took the tipsets');
+    assert.deepEqual(await readAll({ ...rpc, ...loaded }), cold);
+    assert.deepEqual(loaded.devnet.save(), bytes);
   });
 
   test("the chain store reads a receipt's events from its tipset, cold or hot; a dropped receipt's stay; a revert empties the decoded tipsets", async (t) => {

@@ -9,7 +9,7 @@ import { ExitCode } from '../../exit-code.js';
 import { BLOCK_GAS_LIMIT } from '../../gas.js';
 import type { StateAccess } from '../../state-access.js';
 import { DEFAULT_BEACON_SEED, prevRandao } from '../../randomness.js';
-import type { StateOverlay } from '../../state-tree.js';
+import { StateOverlay, type StateReader } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
 import { logToActorEvent, type EvmLog } from './events.js';
 import { createFevmEvm, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
@@ -60,6 +60,9 @@ export interface EvmCallResult extends InvocationResult {
 /** How the EVM actor sends to other actors (call_actor): the executor's send. */
 export type ActorSender = (state: StateOverlay, send: ActorSend, ctx: ExecutionContext) => Promise<SendOutcome>;
 
+/** A state with no actors, for the STOP run at creation. */
+const NO_STATE: StateReader = { getActor: () => undefined, lookupId: () => undefined, getStorage: () => 0n, nextId: () => 0 };
+
 export class EvmActor implements FevmHost {
   private evm!: FevmEvm;
   /** The state and context of the message running, while one runs. */
@@ -83,6 +86,11 @@ export class EvmActor implements FevmHost {
     actor.evm.host = actor;
     // ref-fvm records a new actor as updated (create_actor, create_actor_from_send): later reads and writes in the message are free.
     adapter.onCreated = (id) => actor.access.created(id);
+    // @ethereumjs's interpreter class is not exported: the first frame that runs teaches it to the
+    // FEVM's run loop (fevm-evm.ts runInterpreter). A STOP run now, so that every message's frames,
+    // the first call's too, run on that loop and within its budget (run-budget.ts).
+    adapter.use(new StateOverlay(NO_STATE));
+    await actor.evm.runCode({ code: new Uint8Array([0x00]) });
     return actor;
   }
 

@@ -54,7 +54,7 @@ const INIT_EXEC4 = 2_600_000;
 export const OPCODE_CLASSES = {
   /** PUSH, DUP, SWAP, POP, JUMPDEST, PC, MSIZE, GAS, STOP. */
   stack: 40,
-  /** ADD, SUB, comparisons, bitwise logic, shifts, BYTE, SIGNEXTEND, ISZERO. */
+  /** ADD, SUB, comparisons, bitwise logic, shifts, BYTE, SIGNEXTEND, ISZERO, CLZ. */
   arithmetic: 80,
   /** MUL. */
   multiply: 160,
@@ -80,7 +80,7 @@ type OpcodeClass = keyof typeof OPCODE_CLASSES;
 
 const CLASS_OF: Record<string, OpcodeClass> = {};
 const assign = (cls: OpcodeClass, names: string) => names.split(' ').forEach((name) => (CLASS_OF[name] = cls));
-assign('arithmetic', 'ADD SUB LT GT SLT SGT EQ ISZERO AND OR XOR NOT BYTE SHL SHR SAR SIGNEXTEND');
+assign('arithmetic', 'ADD SUB LT GT SLT SGT EQ ISZERO AND OR XOR NOT BYTE SHL SHR SAR SIGNEXTEND CLZ');
 assign('multiply', 'MUL');
 assign('divide', 'DIV SDIV MOD SMOD');
 assign('modular', 'ADDMOD MULMOD EXP');

@@ -1,4 +1,4 @@
-// @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv27 / actors v17, with nv28's P256VERIFY):
+// @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv27 / actors v17, with nv28's CLZ and P256VERIFY):
 //   - a subclass, FevmEvm, that keeps the stack of messages being run (the precompiles need the
 //     current one's call kind and contract) and routes CALLs the way the EVM actor's call.rs does:
 //     builtin (native) actors fail (a multisig's fallback takes the CALL), unknown masked IDs
@@ -643,8 +643,8 @@ const FEVM_PARAMS = { ...paramsEVM, 1: { ...paramsEVM[1], createDataGas: 0, call
 /** The EVM the EVM actor runs contracts on; `host` must be set before it runs anything. */
 export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): FevmEvm {
   // Cancun's instruction set (PUSH0, MCOPY, TLOAD/TSTORE) plus the BLS12-381 precompiles of nv27
-  // and nv28's P256VERIFY (EIP-7951, at 0x…0100).
-  const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537, 7951] });
+  // and nv28's CLZ (EIP-7939, 0x1e) and P256VERIFY (EIP-7951, at 0x…0100).
+  const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537, 7939, 7951] });
   common.updateParams(FEVM_PARAMS);
   const { opcodes, synchronous } = fevmOpcodes(common);
   const evm = new FevmEvm({

@@ -8,7 +8,9 @@
 // It takes over only where its steps are exactly @ethereumjs's: no step listeners (tracers), no
 // debug logging, no profiler, and none of the EIPs whose checks sit inside the loop (EOF, code
 // chunk witnesses, block-level access lists); anywhere else @ethereumjs's own `run` runs.
+// Every few thousand instructions it checks the running execution's budget (run-budget.ts).
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
+import { checkBudget } from '../../run-budget.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];
@@ -31,6 +33,11 @@ interface LoopInterpreter {
 const JUMP_OPCODES = new Set([0x56, 0x57, 0x5e]);
 /** EIPs that add checks to @ethereumjs's loop or step (EOF, Verkle and binary-tree witnesses, EIP-7928's CALL output). */
 const LOOP_EIPS = [3540, 6800, 7864, 7928];
+
+/** Instructions between two checks of the clock: a few hundred µs of the tightest loop. */
+const STEPS_PER_BUDGET_CHECK = 4096;
+/** Counted across frames, so that many short frames are checked too. */
+let stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
 
 /** The EVMs whose frames run on this loop. */
 const loopEvms = new WeakSet<EVM>();
@@ -89,6 +96,11 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
       opCode = entry.opcodeInfo.code;
     }
     runState.opCode = opCode;
+    if (--stepsToBudgetCheck === 0) {
+      stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
+      // Not an EVMError: the whole execution ends, not this frame.
+      checkBudget();
+    }
     try {
       if (stepListened) {
         await interpreter.runStep(entry);

@@ -12,7 +12,7 @@ import {
   ErrorNumber,
   type PrecompileRuntime,
 } from '../../../filecoin-precompiles/runtime.js';
-import { ACTOR_LOOKUP, HOST_CALL, onLookback } from '../../price-list.js';
+import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onLookback } from '../../price-list.js';
 import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
 import type { StateAccess } from '../../state-access.js';
 import type { StateOverlay } from '../../state-tree.js';
@@ -28,6 +28,10 @@ export interface PrecompileHost {
   readonly access: StateAccess;
   send(send: ActorSend): Promise<SendOutcome>;
 }
+
+const I64_MAX = (1n << 63n) - 1n;
+/** A charge no message can pay (ref-fvm's saturated u64 milligas). */
+const SATURATED_GAS = Number.MAX_SAFE_INTEGER;
 
 export class FevmPrecompileRuntime implements PrecompileRuntime {
   /** FVM gas the precompile used beyond its flat cost: its syscalls, their lookups, sends and lookback. */
@@ -80,13 +84,22 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     return this.host.state.getActor(Number(id))?.delegated;
   }
 
+  /**
+   * ref-fvm kernel get_randomness_from_beacon charges how far back it reaches before Lotus draws:
+   * a lookback beyond i64 is refused uncharged, a future epoch's (negative) is charged as a
+   * saturated u64, more than any message has, and a negative epoch draws the genesis tipset's
+   * entry (Lotus chain/rand getBeaconEntryV2), here epoch 0's.
+   */
   beaconRandomness(epoch: bigint): Uint8Array | undefined {
     this.gasUsed += HOST_CALL;
-    // Lotus: "cannot draw randomness from the future".
-    if (epoch < 0n || epoch > BigInt(this.host.ctx.epoch)) return undefined;
-    // ref-fvm charges randomness by how far back it reaches (kernel get_randomness_from_beacon).
-    this.gasUsed += onLookback(this.host.ctx.epoch - Number(epoch));
-    return beaconRandomness(this.host.ctx.seed ?? DEFAULT_BEACON_SEED, Number(epoch));
+    const lookback = BigInt(this.host.ctx.epoch) - epoch;
+    if (lookback > I64_MAX) return undefined;
+    if (lookback < 0n) {
+      this.gasUsed += SATURATED_GAS;
+      return undefined;
+    }
+    this.gasUsed += onLookback(Number(lookback));
+    return beaconRandomness(this.host.ctx.seed ?? DEFAULT_BEACON_SEED, epoch < 0n ? 0 : Number(epoch));
   }
 
   async callActor(call: ActorCall): Promise<ActorCallResult> {
@@ -94,6 +107,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     // Through DELEGATECALL the message's `to` is the contract whose code is running.
     const caller = resolveEthAddress(state, this.message.to!.bytes);
     if (!caller) throw new Error('call_actor from an address with no actor');
+    // call_gas_limit asks the FVM for the gas available, a syscall (System::call_gas_limit).
+    this.gasUsed += HOST_CALL;
     const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
     // send_raw flushes the caller once the limit is taken (precompiles/fvm.rs call_actor_shared); a failed send keeps it.
     this.gasUsed += this.flushCaller() + HOST_CALL;
@@ -124,6 +139,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
       return { type: 'returned', exitCode: result.exitCode, returnBlock: result.returnBlock };
     }
     state.commit();
+    // send_raw reloads the caller after a send that succeeded: get_state_root (System::reload).
+    if (!this.message.isStatic) this.gasUsed += HOST_CALL + IPLD_LINK_TRACKED;
     // A contract's logs rejoin the caller's; builtin actors' own events (verifreg's allocation, …)
     // cannot travel as EVM logs and are not kept.
     for (const event of result.events) if (isEvmLog(event)) this.logs.push(actorEventToLog(state, event));
