@@ -24,8 +24,12 @@ export const decodeCbor = <T = unknown>(bytes: Uint8Array): T => dagCbor.decode<
 export class CborReader {
   private readonly tokens: Tokenizer;
 
-  constructor(private readonly bytes: Uint8Array) {
-    this.tokens = new Tokenizer(bytes, dagCbor.decodeOptions);
+  private readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    // A plain Uint8Array, as cborg's decode makes of a Buffer: byte strings are then sliced (copied) alike.
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.tokens = new Tokenizer(this.bytes, dagCbor.decodeOptions);
   }
 
   /** The length of the map that comes next, whose entries (key, then value) are read after it. */
@@ -50,9 +54,9 @@ export class CborReader {
   }
 
   private header(type: Type): number {
-    if (this.tokens.done()) throw new Error(`CBOR decode error: the bytes end before a ${type.name}`);
+    if (this.tokens.done()) throw new Error(`CBOR decode error: the bytes end before ${type.name}`);
     const token = this.tokens.next();
-    if (!Type.equals(token.type, type)) throw new Error(`CBOR decode error: a ${token.type.name} where a ${type.name} was expected`);
+    if (!Type.equals(token.type, type)) throw new Error(`CBOR decode error: found ${token.type.name}, expected ${type.name}`);
     return token.value as number;
   }
 }

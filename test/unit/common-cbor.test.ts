@@ -7,6 +7,7 @@ import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import {
   BLAKE2B_256,
+  CborReader,
   DAG_CBOR,
   RAW,
   cidFromDigest,
@@ -134,5 +135,39 @@ describe('encodeCbor / decodeCbor', () => {
   test('round trip', () => {
     const value = [1, hex('0x0102'), 'text', [true, null], 2 ** 40];
     assert.deepEqual(decodeCbor(encodeCbor(value)), value);
+  });
+});
+
+describe('CborReader', () => {
+  test("a document's map and arrays read an entry and an item at a time are the values decodeCbor gives", () => {
+    const doc = { a: 1, list: [{ cid: cidOf(new Uint8Array([1])), bytes: new Uint8Array([2, 3]) }, 'two', [3n ** 40n]], z: null };
+    const bytes = encodeCbor(doc);
+    const reader = new CborReader(Buffer.from(bytes));
+    const read: Record<string, unknown> = {};
+    for (let entries = reader.mapHeader(); entries > 0; entries--) {
+      const key = reader.value<string>();
+      if (key !== 'list') {
+        read[key] = reader.value();
+        continue;
+      }
+      const items = [];
+      for (let n = reader.arrayHeader(); n > 0; n--) items.push(reader.value());
+      read[key] = items;
+    }
+    assert.equal(reader.done, true);
+    assert.deepEqual(read, decodeCbor(bytes));
+    assert.equal(Object.getPrototypeOf((read.list as { bytes: Uint8Array }[])[0]!.bytes), Uint8Array.prototype);
+  });
+
+  test('bytes cut short, the wrong kind of header, and what dag-cbor refuses throw', () => {
+    const bytes = encodeCbor([1, 2, 3]);
+    const cut = new CborReader(bytes.subarray(0, 3));
+    assert.equal(cut.arrayHeader(), 3);
+    cut.value();
+    cut.value();
+    assert.throws(() => cut.value(), /bytes end before the value/);
+    assert.throws(() => new CborReader(bytes).mapHeader(), /found array, expected map/);
+    // An indefinite-length array (0x9f ... 0xff): valid CBOR, not dag-cbor.
+    assert.throws(() => new CborReader(new Uint8Array([0x9f, 0x01, 0xff])).arrayHeader());
   });
 });
