@@ -192,7 +192,7 @@ export class Devnet {
     // Before the node runs, so straight into the key store (their addresses are derived already):
     // the providers' owner/worker keys, so that the node can sign their messages,
     for (const key of providerKeys) devnet.keys.hold(key);
-    // the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
+    // the verified registry's root key signer and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
     for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.keys.hold(key);
     // The deal client is the wallet's default address, as a Lotus devnet's imported genesis key is.
