@@ -66,4 +66,37 @@ describe('--state', () => {
     assert.equal(readFileSync(file, 'utf8'), 'an earlier dump');
     assert.equal(existsSync(temporaryPath(file, node.pid)), false);
   });
+
+  test('a journal on a full disk: the node refuses sends naming it, heals once there is room, and a restart has every receipted transaction', async () => {
+    const file = join(dir, 'journal-full.state');
+    const node = await startDevnet(['--state', file]);
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    const receipted: string[] = [];
+    const transfer = async (nonce: number) => (await wallet.sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 1n, nonce })).wait();
+    receipted.push((await transfer(0))!.hash);
+    // The disk fills up: the journal's appends and the whole file's writes fail with ENOSPC.
+    const journal = readFileSync(`${file}.journal`);
+    rmSync(`${file}.journal`);
+    symlinkSync('/dev/full', `${file}.journal`);
+    symlinkSync('/dev/full', temporaryPath(file, node.pid));
+    receipted.push((await transfer(1))!.hash);
+    await assert.rejects(transfer(2), (err: Error) => err.message.includes(`cannot save the chain to ${file}: ENOSPC`) && err.message.includes('sends and cheat codes that change the chain are refused until it can be written'));
+    // Room again: the next send writes what the journal missed first.
+    rmSync(`${file}.journal`);
+    writeFileSync(`${file}.journal`, journal);
+    rmSync(temporaryPath(file, node.pid), { force: true });
+    receipted.push((await transfer(2))!.hash);
+    provider.destroy();
+    node.kill('SIGKILL');
+    await node.stop();
+    const again = await startDevnet(['--state', file]);
+    try {
+      const reader = new JsonRpcProvider(again.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      for (const hash of receipted) assert.equal((await reader.getTransactionReceipt(hash))?.status, 1, hash);
+      reader.destroy();
+    } finally {
+      await again.stop();
+    }
+  });
 });
