@@ -65,6 +65,19 @@ describe('--state', () => {
     await pollUntil('the failed dump to be reported', async () => (line.test(node.output()) ? true : undefined));
     assert.equal(readFileSync(file, 'utf8'), 'an earlier dump');
     assert.equal(existsSync(temporaryPath(file, node.pid)), false);
+    assert.equal(node.exitCode(), 1);
+  });
+
+  test('--state on a full disk at exit: the save fails, says so, and the node exits with status 1', async () => {
+    const file = join(dir, 'exit-full.state');
+    const node = await startDevnet(['--state', file]);
+    const good = readFileSync(file);
+    symlinkSync('/dev/full', temporaryPath(file, node.pid));
+    await node.stop();
+    const line = new RegExp(`fvm-devnet: cannot save the chain to ${file}: ENOSPC: .*; the file is left as it was`);
+    await pollUntil('the failed exit save to be reported', async () => (line.test(node.output()) ? true : undefined));
+    assert.equal(node.exitCode(), 1);
+    assert.deepEqual(readFileSync(file), good);
   });
 
   test('a journal on a full disk: the node refuses sends naming it, heals once there is room, and a restart has every receipted transaction', async () => {
