@@ -80,7 +80,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--max-batch <number>', 'most requests in one JSON-RPC batch').default(defaults.maxBatch).argParser(integer(1, 100_000)))
     .addOption(new Option('--ws-ping-interval <ms>', 'ping WebSocket clients this often; one that misses a ping is cut (0: never)').default(defaults.wsLiveness.pingIntervalMs).argParser(integer(0, 3_600_000)))
     .addOption(new Option('--ws-max-buffered <bytes>', 'close a WebSocket with more unsent data than this (code 1008)').default(defaults.wsLiveness.maxBufferedBytes, '64 MiB').argParser(integer(1024, 1 << 30)))
-    .addOption(new Option('--call-timeout <ms>', 'stop an eth_call, gas estimate or trace after this long (0: never)').default(defaults.callTimeoutMs).argParser(integer(0, 3_600_000)))
+    .addOption(new Option('--call-timeout <ms>', 'stop an eth_call, gas estimate run or traced call after this much CPU time (0: never)').default(defaults.callTimeoutMs).argParser(integer(0, 3_600_000)))
     .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)'))
     .addOption(new Option('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)").argParser(integer(0, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork)"))

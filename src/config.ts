@@ -61,9 +61,9 @@ export interface DevnetConfig {
   /** WebSocket pings (a socket that misses one is cut) and the most unsent bytes a socket may hold. */
   wsLiveness: WsLiveness;
   /**
-   * Wall-clock budget, in ms, of each execution that does not change the chain (eth_call, a gas
-   * estimate's whole search, traces, StateCompute), as geth's RPC EVM timeout; 0: none. Mined
-   * messages are never cut.
+   * CPU-time budget, in ms, of each execution that does not change the chain (eth_call, each run of
+   * a gas estimate, traced calls, StateCompute), as geth's RPC EVM timeout; 0: none. Mined messages
+   * and replays of them are never cut.
    */
   callTimeoutMs: number;
   /** Answer only the Filecoin.* methods a public Lotus gateway serves (--gateway-only). */
@@ -87,7 +87,7 @@ export const DEFAULT_MAX_BATCH = 1000;
  */
 export const DEFAULT_WS_LIVENESS: WsLiveness = { pingIntervalMs: 30_000, maxBufferedBytes: 64 << 20 };
 
-/** geth's default RPC EVM timeout: a 10 000 000 000-gas loop takes ~24 s of CPU here, ~1 s on calibnet's FVM. */
+/** geth's default RPC EVM timeout (~2 000 000 000 gas of a tight loop here): a 10 000 000 000-gas loop takes ~24 s of CPU here, ~1 s on calibnet's FVM. */
 export const DEFAULT_CALL_TIMEOUT_MS = 5000;
 
 /** What tests and dApps read right after sending stays decoded: 2048 transfers are ~1 MB of heap more than cold. */

@@ -74,17 +74,15 @@ export class Calls {
    * to within 1 %) and answered times 1.25.
    */
   async estimateGas(request: CallRequest): Promise<number> {
-    // The whole search runs on one budget.
-    const budget = this.budget();
-    const { probe, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input, budget);
+    const { probe, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
     const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(used));
     // The limit covers the message's inclusion; the executor's call charges only what runs.
-    const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion, budget)).result;
+    const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion)).result;
     const result = await run(limit);
     if (result.exitCode === ExitCode.Ok) return limit;
     // Calls that pass gas on (63/64 rules) may need more than they use: Lotus searches when a frame
     // ran out of gas, even one whose caller then failed otherwise (traceContainsExitCode).
-    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit - probe.inclusion, budget))) {
+    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit - probe.inclusion))) {
       const error = executionFailed(result, probe.message.to.toString(), probe.message.method);
       throw new DevnetError(`gas search failed: ${error.message}`);
     }
@@ -114,21 +112,21 @@ export class Calls {
    * most the block gas limit; no search. `input`: the bytes the message's params encode, if known.
    */
   async estimateMessageGas(message: Message, signatureType: SigType, input?: Uint8Array): Promise<number> {
-    return Math.min(BLOCK_GAS_LIMIT, overestimated((await this.gasUsed(message, signatureType, input, this.budget())).used));
+    return Math.min(BLOCK_GAS_LIMIT, overestimated((await this.gasUsed(message, signatureType, input)).used));
   }
 
   /** Lotus's GasEstimateGasLimit: the gas a message signed with `signatureType` uses, its inclusion with it. */
   async estimateGasLimit(message: Message, signatureType: SigType): Promise<number> {
-    return (await this.gasUsed(message, signatureType, undefined, this.budget())).used;
+    return (await this.gasUsed(message, signatureType)).used;
   }
 
   /**
    * Runs `message` at the block gas limit as an estimate does: the gas it uses (with its inclusion),
    * or the error it fails with; and the probe that found it, for further runs.
    */
-  private async gasUsed(message: Message, signatureType: SigType, input: Uint8Array | undefined, budget: RunBudget): Promise<{ probe: Probe; used: number }> {
+  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Probe; used: number }> {
     const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
-    const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT, budget);
+    const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
     if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to.toString(), atLimit.method);
     const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
     return { probe: { message: atLimit, epoch, priors, inclusion, input }, used: inclusion + result.gasUsed };
@@ -142,16 +140,16 @@ export class Calls {
    * head and the pool as they are when its task runs, together (as mpool.PendingFor answers both),
    * so that a tipset mined just before cannot leave a pending message out of both. With `tracer`,
    * the message is traced and its console.log lines dropped; the pending messages' are always dropped.
-   * The run, pending messages included, spends from `budget`.
+   * Each run, pending messages included, has a budget of its own (--call-timeout).
    */
   private run(
     probe: Pick<Probe, 'message' | 'input'> & Partial<Pick<Probe, 'epoch' | 'priors'>>,
     gasLimit: number,
-    budget: RunBudget,
     tracer?: Tracer,
   ): Promise<{ result: InvocationResult; epoch: number; priors: readonly PendingMessage[]; nonce: number }> {
     const { state, executor, queue } = this.node;
     const message = messageWith(probe.message, { gasLimit });
+    const budget = this.budget();
     return queue.read(() => {
       const epoch = probe.epoch ?? this.node.chain.head.epoch;
       const ctx = callContext(this.node, epoch);
@@ -176,9 +174,9 @@ export class Calls {
   }
 
   /** Whether a frame of the probe, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */
-  private async runsOutOfGas(probe: Probe, gasLimit: number, budget: RunBudget): Promise<boolean> {
+  private async runsOutOfGas(probe: Probe, gasLimit: number): Promise<boolean> {
     const tracer = new Tracer();
-    const { result } = await this.run(probe, gasLimit, budget, tracer);
+    const { result } = await this.run(probe, gasLimit, tracer);
     return result.exitCode === ExitCode.SysErrOutOfGas || (tracer.root !== undefined && containsOutOfGas(tracer.root));
   }
 
@@ -219,7 +217,7 @@ export class Calls {
         results.push({ ...receipt, root: tracer.root });
       }
       return results;
-    });
+    }, this.node.callTimeoutMs);
   }
 
   /**
@@ -235,7 +233,7 @@ export class Calls {
     return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options, request.input);
   }
 
-  /** The wall-clock budget of one request's executions (--call-timeout). */
+  /** The CPU-time budget of one run (--call-timeout). */
   private budget(): RunBudget {
     return new RunBudget(this.node.callTimeoutMs);
   }

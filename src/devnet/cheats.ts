@@ -42,6 +42,8 @@ export interface CheatsDeps {
   impersonation: Impersonation;
   /** Resolves once the storage providers' agents have handled every tipset so far (a Window PoSt due sent and included), when the mining mode lets them. */
   agentsSettled: () => Promise<void>;
+  /** Throws while the chain's changes cannot be saved: a cheat code that changes the chain is then refused. */
+  checkWritable: () => void;
 }
 
 /** The cheat codes as the node serves them: all but the reset of snapshots the node does itself after a load. */
@@ -74,6 +76,7 @@ export class Cheats {
   /** evm_revert: back to a snapshot, which (with every later one) is then used up, as in Hardhat. */
   revert(id: number): Promise<void> {
     return this.node.miner.queue.run(async () => {
+      this.node.checkWritable();
       const snapshot = this.snapshots.get(id);
       if (!snapshot) throw new DevnetError(`snapshot 0x${id.toString(16)} does not exist or was already reverted to`);
       this.restore(snapshot);
@@ -84,6 +87,7 @@ export class Cheats {
   /** anvil_reset: back to genesis. */
   reset(): Promise<void> {
     return this.node.miner.queue.run(async () => {
+      this.node.checkWritable();
       this.restore(this.genesis);
       this.snapshots.clear();
     });
@@ -120,6 +124,7 @@ export class Cheats {
   editState(change: (state: StateOverlay) => void): Promise<void> {
     const { state, chain, miner } = this.node;
     return miner.queue.run(async () => {
+      this.node.checkWritable();
       const staged = await state.untilFetched(() => {
         const overlay = state.stage();
         change(overlay);
@@ -171,6 +176,7 @@ export class Cheats {
    * them go unproven) and one tipset ends the run.
    */
   async mine(count: number, intervalSeconds?: number): Promise<void> {
+    this.node.checkWritable();
     if (count > MAX_TIPSETS_MINED) {
       await this.node.miner.mineAfterNullRounds(count, intervalSeconds);
       return;

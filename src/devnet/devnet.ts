@@ -72,6 +72,8 @@ export class Devnet {
   private readonly cheatCodes: Cheats;
   private readonly store: ChainStore;
   private readonly mempool = new Mempool();
+  /** Throws while what the chain becomes cannot be saved (--state's journal: StateFile.checkWritable). */
+  private writeCheck: () => void = () => {};
   private readonly miner: Miner;
   private readonly clock: Clock;
   private readonly calls: Calls;
@@ -133,6 +135,7 @@ export class Devnet {
       chainId: config.chainId,
       calls: this.calls,
       nextBaseFee: () => this.nextBaseFee(),
+      checkWritable: () => this.writeCheck(),
     });
     this.cheats = this.cheatCodes = new Cheats({
       state,
@@ -142,6 +145,7 @@ export class Devnet {
       clock: this.clock,
       events: this.emitter,
       impersonation: this.submission,
+      checkWritable: () => this.writeCheck(),
       // Only when messages are mined as they come: otherwise an agent's message waits for a tipset that anvil_mine would not mine while waiting.
       agentsSettled: () => (this.miner.mode.type === 'instant' ? this.agents.settled() : Promise.resolve()),
     });
@@ -192,7 +196,7 @@ export class Devnet {
     // Before the node runs, so straight into the key store (their addresses are derived already):
     // the providers' owner/worker keys, so that the node can sign their messages,
     for (const key of providerKeys) devnet.keys.hold(key);
-    // the verified registry's root key and verifier (devnet_addVerifiedClient signs with the latter),
+    // the verified registry's root key signer and verifier (devnet_addVerifiedClient signs with the latter),
     // and the deal client `fvm-devnet deal` uses by default.
     for (const key of [nodeKeys.rootKey, nodeKeys.verifier, nodeKeys.dealClient]) devnet.keys.hold(key);
     // The deal client is the wallet's default address, as a Lotus devnet's imported genesis key is.
@@ -438,6 +442,11 @@ export class Devnet {
   /** The whole chain, encoded a piece at a time (a --state file's compaction, see persistence.ts). */
   saveInSteps(): Generator<ChainPiece, void, void> {
     return encodeChainInSteps(this.chainParts());
+  }
+
+  /** Sends and cheat codes that change the chain first call `check`, which throws to refuse them (--state's journal broken). */
+  guardWrites(check: () => void): void {
+    this.writeCheck = check;
   }
 
   /** The journal record of `tipset` (none: edits between tipsets), with the state commits numbered after `fromVersion` (see persistence.ts). */

@@ -1,6 +1,6 @@
 // The state at epoch 0: the builtin singleton actors, the funded dev accounts and native addresses,
 // the simulated storage providers (an owner account and a miner actor each, with power), and the
-// verified registry's root key and verifier accounts.
+// verified registry's roles: its root key (a multisig at t080 of one signer account) and a verifier.
 import {
   BURNT_FUNDS_ACTOR_ID,
   CRON_ACTOR_ID,
@@ -26,13 +26,22 @@ import { addClaim, EMPTY_POWER_STATE } from '../fevm/actors/power.js';
 import { StateTree } from '../fevm/state-tree.js';
 import type { DevAccount } from './accounts.js';
 import type { StorageProviderKey } from './storage-providers/keys.js';
+import type { MultisigState } from '../fevm/actors/multisig/state.js';
 import { EMPTY_VERIFREG_STATE } from '../fevm/actors/verifreg/state.js';
 
 /** The sectors each genesis storage provider has proven, which give it its power. */
 export const GENESIS_SECTORS_PER_PROVIDER = 10;
 
-/** The verified registry's genesis roles: its root key and one verifier, accounts of f1 keys. */
+/**
+ * The ID of the verified registry's root key: a multisig, as Lotus's genesis makes it (its
+ * RootVerifierAddress, chain/gen/genesis) and as calibnet has it, so that `lotus-shed verifreg
+ * add-verifier` proposes AddVerifier through it.
+ */
+export const ROOT_KEY_MULTISIG_ID = 80;
+
+/** The verified registry's genesis roles: its root key's signer and one verifier, accounts of f1 keys. */
 export interface GenesisVerifiedRegistry {
+  /** The root key multisig's only signer (threshold 1), as on a Lotus devnet. */
   rootKey: FilAddress;
   verifier: FilAddress;
   /** A funded native account for deals (not a registry role; created last so no other ID moves). */
@@ -114,13 +123,26 @@ export function createGenesisState(
     for (const key of [rootKey, verifier, dealClient]) {
       if (state.lookupId(key) !== undefined) throw new InvalidAddressError(`${key.toString()} is already an actor at genesis`);
     }
-    const root = createActor(state, 'account', { robust: rootKey, balance: funds });
+    const signer = createActor(state, 'account', { robust: rootKey, balance: funds });
+    // Lotus gives the root key multisig no balance and no robust address.
+    state.putActor({ id: ROOT_KEY_MULTISIG_ID, kind: 'multisig', nonce: 0, balance: 0n, multisig: singleSigner(signer.id) });
     const verifierActor = createActor(state, 'account', { robust: verifier, balance: funds });
     const verifreg = state.getActor(VERIFREG_ACTOR_ID)!;
-    state.putActor({ ...verifreg, verifreg: { ...EMPTY_VERIFREG_STATE, rootKey: root.id, verifiers: new Map([[verifierActor.id, verifierAllowance]]) } });
+    state.putActor({ ...verifreg, verifreg: { ...EMPTY_VERIFREG_STATE, rootKey: ROOT_KEY_MULTISIG_ID, verifiers: new Map([[verifierActor.id, verifierAllowance]]) } });
     createActor(state, 'account', { robust: dealClient, balance: funds });
   }
   tree.commit(state, 0);
   return tree;
 }
+
+/** A multisig of one signer that needs one approval, with nothing vesting. */
+const singleSigner = (signer: number): MultisigState => ({
+  signers: [signer],
+  numApprovalsThreshold: 1,
+  nextTxId: 0,
+  initialBalance: 0n,
+  startEpoch: 0,
+  unlockDuration: 0,
+  pendingTxs: new Map(),
+});
 

@@ -1,8 +1,9 @@
-// The keys of the node's own genesis accounts: the verified registry's root key (which appoints
-// verifiers) at m/44'/461'/1'/0/0, its verifier (which grants datacap, devnet_addVerifiedClient) at
-// m/44'/461'/1'/0/1, and a storage deal client at m/44'/461'/1'/0/2 (`fvm-devnet deal` proposes with
-// it). All are secp256k1 f1 keys derived from the mnemonic, on an account path apart from the dev
-// accounts' (m/44'/60'/…) and the storage providers' (m/44'/461'/0'/0/i).
+// The keys of the node's own genesis accounts: the only signer of the verified registry's root key
+// (the multisig t080, which appoints verifiers) at m/44'/461'/1'/0/0, its verifier (which grants
+// datacap, devnet_addVerifiedClient) at m/44'/461'/1'/0/1, and a storage deal client at
+// m/44'/461'/1'/0/2 (`fvm-devnet deal` proposes with it). All are secp256k1 f1 keys derived from the
+// mnemonic, on an account path apart from the dev accounts' (m/44'/60'/…) and the storage providers'
+// (m/44'/461'/0'/0/i).
 import type { FilAddress } from '../common/address.js';
 import { secp256k1Address } from '../fevm/signature.js';
 import { hdKey } from './hd-keys.js';
@@ -18,6 +19,7 @@ export interface NodeKey {
 }
 
 export interface NodeKeys {
+  /** The only signer of the root key multisig (t080). */
   rootKey: NodeKey;
   verifier: NodeKey;
   /** A funded native account for deals made without naming a client. */

@@ -278,8 +278,8 @@ function rewindEpoch(body: Uint8Array): number | undefined {
  * record cut short by a crash (or that does not decode) ends it. A tipset that a later rewind drops
  * (a branch evm_revert left) is not built: it need not follow the chain as loaded, as the file may
  * hold the branch taken. Returns the bytes read (the records before the one that ends it), the clock
- * offset of the last record read, and whether a record that does not decode came before a rewind
- * counted above (the journal must then be read again without it).
+ * offset of the last record read, and whether a record that does not decode ended it after a tipset
+ * was left out for a rewind (the journal must then be read again without that record).
  */
 function applyJournal(loading: LoadingChain, journal: Uint8Array): { bytes: number; clockOffset?: number; readAgain: boolean } {
   const records = [...journalRecords(journal)];
@@ -291,12 +291,14 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array): { bytes: numb
   }
   let bytes = 0;
   let clockOffset: number | undefined;
+  /** A tipset was not built for a rewind, which the journal may now end before (the one that does not decode may be it). */
+  let skipped = false;
   for (let i = 0; i < records.length; i++) {
     let record: JournalRecord;
     try {
       record = decodeCbor<JournalRecord>(records[i]!.body);
     } catch {
-      return { bytes, clockOffset, readAgain: rewoundTo[i] !== Infinity };
+      return { bytes, clockOffset, readAgain: skipped };
     }
     bytes = records[i]!.end;
     clockOffset = record.clockOffset;
@@ -309,7 +311,9 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array): { bytes: numb
     for (const commit of record.state.slice(have - record.from)) loading.addCommit(commit);
     const { tipset } = record;
     const head = loading.head;
-    if (tipset && (!head || tipset.epoch > head.epoch) && tipset.epoch <= rewoundTo[i]!) loading.addTipset(tipset);
+    if (!tipset || (head && tipset.epoch <= head.epoch)) continue;
+    if (tipset.epoch <= rewoundTo[i]!) loading.addTipset(tipset);
+    else skipped = true;
   }
   return { bytes, clockOffset, readAgain: false };
 }

@@ -32,7 +32,7 @@ export interface ReplayHost {
   readonly seed?: Uint8Array;
   /** Chain time: the timestamp of a call on the head. */
   readonly clock: Pick<Clock, 'upcomingTimestamp'>;
-  /** The wall-clock budget of each call, estimate or trace, in ms (--call-timeout; 0: none). */
+  /** The CPU-time budget of a call, an estimate's run or a traced call, in ms (--call-timeout; 0: none). */
   readonly callTimeoutMs: number;
 }
 
@@ -102,10 +102,10 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
 /**
  * Runs `work`, which reads the state and writes only overlays it drops, in the miner's queue until
  * it has read everything it needs: on a fork, what it missed is fetched and it runs again (so only
- * the run that counts prints its console.log lines). Its runs share one budget (--call-timeout).
+ * the run that counts prints its console.log lines). Its runs share a budget of `budgetMs` (0: none).
  */
-export function runFetched<T>(host: ReplayHost, work: () => Promise<T>): Promise<T> {
-  const budget = new RunBudget(host.callTimeoutMs);
+export function runFetched<T>(host: ReplayHost, work: () => Promise<T>, budgetMs = 0): Promise<T> {
+  const budget = new RunBudget(budgetMs);
   return host.queue.run(async () => {
     const { value, lines } = await host.state.untilFetched(() => budget.spend(() => host.executor.holdingConsole(work)));
     host.executor.printConsole(lines);
@@ -115,7 +115,8 @@ export function runFetched<T>(host: ReplayHost, work: () => Promise<T>): Promise
 
 /**
  * Replays `tipset`'s messages up to the last of `indices` (all of them for 'all') on the state
- * before it, tracing those `indices` names; returns their traces in order.
+ * before it, tracing those `indices` names; returns their traces in order. No budget: the chain
+ * already took this work, bounded by the gas its messages paid for, and Lotus traces it.
  */
 export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions): Promise<TracedMessage[]> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
@@ -179,7 +180,7 @@ export function traceCall(host: ReplayHost, message: Message, epoch: number, opt
       steps: tracer.steps,
       prestate,
     };
-  });
+  }, host.callTimeoutMs);
 }
 
 /** The accounts a message read (through `recorder`), as they were and as `after` has them. */

@@ -63,8 +63,17 @@ const cannotSave = (path: string, err: unknown) => new StateFileError(`cannot sa
 export class StateFile {
   /** The state version the file and the journal hold up to. */
   private journaled: number;
-  /** An append failed, or a rewind could not be journaled: only a whole save (a compaction, or `save()`) can go on. */
+  /** The tipsets the file and the journal hold. */
+  private journaledTipsets: number;
+  /**
+   * An append failed, or a rewind could not be journaled: until the journal is healed (`heal`), sends
+   * and cheat codes that change the chain are refused (`checkWritable`), as a restart would lose them.
+   */
   private broken = false;
+  /** Why: the failed write's error. */
+  private failure = '';
+  /** A rewind could not be journaled: only a whole save heals. */
+  private wholeSaveNeeded = false;
   private fileBytes = 0;
   private journalBytes = 0;
   private compaction: Compaction | undefined;
@@ -94,6 +103,8 @@ export class StateFile {
     if (untouched) this.resume(loaded.journalBytes!);
     else this.save();
     this.journaled = devnet.stateVersion;
+    this.journaledTipsets = devnet.chain.all().length;
+    devnet.guardWrites(() => this.checkWritable());
     // First in line, so the record is written before a subscriber or a waiting sender hears of the tipset.
     devnet.events.prependListener('tipset', this.onTipset);
     devnet.events.on('rewound', this.onRewound);
@@ -142,7 +153,8 @@ export class StateFile {
     }
     this.journalBytes = 0;
     this.journaled = this.devnet.stateVersion;
-    this.broken = false;
+    this.journaledTipsets = this.devnet.chain.all().length;
+    this.broken = this.wholeSaveNeeded = false;
   }
 
   /** Stops saving (a compaction under way is dropped); the caller writes the final state with `save()`. */
@@ -151,16 +163,54 @@ export class StateFile {
     this.stopCompaction();
     this.devnet.events.off('tipset', this.onTipset);
     this.devnet.events.off('rewound', this.onRewound);
+    this.devnet.guardWrites(() => {});
+  }
+
+  /**
+   * Throws while the journal cannot be written, so that the node answers no send or chain edit that a
+   * restart would lose; each call first tries to heal it, so the node recovers once the disk has room.
+   */
+  checkWritable(): void {
+    if (!this.broken || this.heal()) return;
+    throw new StateFileError(`${this.failure}; sends and cheat codes that change the chain are refused until it can be written`);
+  }
+
+  /**
+   * Writes what the journal misses: the records of the tipsets and edits since it was last written
+   * (after cutting a record a failed append left short), or the whole file after an unjournaled rewind.
+   */
+  private heal(): boolean {
+    try {
+      // A journal shorter than what it held (removed, replaced) has lost records: the whole file is written.
+      const journal = journalPath(this.path);
+      if (this.wholeSaveNeeded || !existsSync(journal) || statSync(journal).size < this.journalBytes) {
+        this.save();
+        return true;
+      }
+      truncateSync(journal, this.journalBytes);
+      const records = this.recordsAfter({ journalBytes: this.journalBytes, version: this.journaled, tipsets: this.journaledTipsets });
+      appendFileSync(journal, records);
+      this.journalBytes += records.length;
+    } catch (err) {
+      this.failure = err instanceof StateFileError ? err.message : `cannot append to ${journalPath(this.path)}: ${(err as Error).message}`;
+      return false;
+    }
+    this.journaled = this.devnet.stateVersion;
+    this.journaledTipsets = this.devnet.chain.all().length;
+    this.broken = false;
+    return true;
   }
 
   /** Journals `tipset`, or the state edits since the last record when none is given. */
   private append(tipset: Tipset | undefined): void {
-    // Broken: nothing is appended; the whole file is written again in steps, as soon as the retry interval allows.
-    if (this.broken) return this.compactIfDue();
+    // Broken: the journal is healed with this record, or the whole file is written again in steps, as soon as the retry interval allows.
+    if (this.broken && !this.heal()) return this.compactIfDue();
+    if (this.devnet.stateVersion === this.journaled && this.devnet.chain.all().length === this.journaledTipsets) return this.compactIfDue();
     const version = this.devnet.stateVersion;
     this.attempt(() => {
       this.appendRecord(this.devnet.journalRecord(this.journaled, tipset), tipset ? `tipset ${tipset.epoch}` : 'the state edits');
       this.journaled = version;
+      this.journaledTipsets = this.devnet.chain.all().length;
       this.compactIfDue();
     });
   }
@@ -170,7 +220,8 @@ export class StateFile {
       appendFileSync(journalPath(this.path), record);
     } catch (err) {
       this.broken = true;
-      throw new StateFileError(`cannot append ${what} to ${journalPath(this.path)}: ${(err as Error).message}`);
+      this.failure = `cannot append ${what} to ${journalPath(this.path)}: ${(err as Error).message}`;
+      throw new StateFileError(this.failure);
     }
     this.journalBytes += record.length;
   }
@@ -189,6 +240,7 @@ export class StateFile {
       try {
         this.appendRecord(this.devnet.journalRewind(), 'the revert');
         this.journaled = Math.min(this.journaled, this.devnet.stateVersion);
+        this.journaledTipsets = this.devnet.chain.all().length;
         this.compactIfDue();
         return;
       } catch (err) {
@@ -200,7 +252,9 @@ export class StateFile {
       return;
     } catch (err) {
       this.onError(err as StateFileError);
+      this.failure = (err as Error).message;
     }
+    this.wholeSaveNeeded = true;
     // Already broken by an append: the journal may end in a record cut short, after which nothing can be read.
     if (this.broken) return;
     this.broken = true;
@@ -240,7 +294,8 @@ export class StateFile {
     if (this.broken) {
       this.journalBytes = journal.length;
       this.journaled = this.devnet.stateVersion;
-      this.broken = false;
+      this.journaledTipsets = this.devnet.chain.all().length;
+      this.broken = this.wholeSaveNeeded = false;
     } else this.journalBytes -= holds.journalBytes;
   }
 

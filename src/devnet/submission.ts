@@ -45,6 +45,8 @@ export interface SubmissionDeps {
   calls: Calls;
   /** The base fee the next tipset will charge. */
   nextBaseFee: () => bigint;
+  /** Throws while the chain's changes cannot be saved: a send is then refused. */
+  checkWritable: () => void;
 }
 
 /** A message the pool took, and in instant mode the tipset that will take it when it can run now. */
@@ -284,6 +286,7 @@ export class Submission {
   private admit(pending: PendingMessage): Promise<Admitted> {
     const { miner, mempool, events, state } = this.node;
     return miner.queue.run(async () => {
+      this.node.checkWritable();
       const ready = await state.untilFetched(() => mempool.add(pending, this.headState()));
       events.emit('pending', pending);
       // The pool has told the miner; in instant mode the tipset that will take the message is queued.

@@ -65,5 +65,51 @@ describe('--state', () => {
     await pollUntil('the failed dump to be reported', async () => (line.test(node.output()) ? true : undefined));
     assert.equal(readFileSync(file, 'utf8'), 'an earlier dump');
     assert.equal(existsSync(temporaryPath(file, node.pid)), false);
+    assert.equal(node.exitCode(), 1);
+  });
+
+  test('--state on a full disk at exit: the save fails, says so, and the node exits with status 1', async () => {
+    const file = join(dir, 'exit-full.state');
+    const node = await startDevnet(['--state', file]);
+    const good = readFileSync(file);
+    symlinkSync('/dev/full', temporaryPath(file, node.pid));
+    await node.stop();
+    const line = new RegExp(`fvm-devnet: cannot save the chain to ${file}: ENOSPC: .*; the file is left as it was`);
+    await pollUntil('the failed exit save to be reported', async () => (line.test(node.output()) ? true : undefined));
+    assert.equal(node.exitCode(), 1);
+    assert.deepEqual(readFileSync(file), good);
+  });
+
+  test('a journal on a full disk: the node refuses sends naming it, heals once there is room, and a restart has every receipted transaction', async () => {
+    const file = join(dir, 'journal-full.state');
+    const node = await startDevnet(['--state', file]);
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    const receipted: string[] = [];
+    const transfer = async (nonce: number) => (await wallet.sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 1n, nonce })).wait();
+    receipted.push((await transfer(0))!.hash);
+    // The disk fills up: the journal's appends and the whole file's writes fail with ENOSPC.
+    const journal = readFileSync(`${file}.journal`);
+    rmSync(`${file}.journal`);
+    symlinkSync('/dev/full', `${file}.journal`);
+    symlinkSync('/dev/full', temporaryPath(file, node.pid));
+    receipted.push((await transfer(1))!.hash);
+    await assert.rejects(transfer(2), (err: Error) => err.message.includes(`cannot save the chain to ${file}: ENOSPC`) && err.message.includes('sends and cheat codes that change the chain are refused until it can be written'));
+    // Room again: the next send writes what the journal missed first.
+    rmSync(`${file}.journal`);
+    writeFileSync(`${file}.journal`, journal);
+    rmSync(temporaryPath(file, node.pid), { force: true });
+    receipted.push((await transfer(2))!.hash);
+    provider.destroy();
+    node.kill('SIGKILL');
+    await node.stop();
+    const again = await startDevnet(['--state', file]);
+    try {
+      const reader = new JsonRpcProvider(again.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      for (const hash of receipted) assert.equal((await reader.getTransactionReceipt(hash))?.status, 1, hash);
+      reader.destroy();
+    } finally {
+      await again.stop();
+    }
   });
 });

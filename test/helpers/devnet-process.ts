@@ -45,6 +45,8 @@ export interface DevnetProcess {
   output(): string;
   /** Sends the process a signal (fault tests: SIGKILL) without waiting for it to exit. */
   kill(signal: NodeJS.Signals): void;
+  /** The status it exited with; null while it runs or when a signal ended it. */
+  exitCode(): number | null;
 }
 
 const running = new Set<ChildProcess>();
@@ -146,6 +148,7 @@ export async function startDevnet(extraArgs: string[] = []): Promise<DevnetProce
     stop,
     output,
     kill: (signal) => void child.kill(signal),
+    exitCode: () => child.exitCode,
   };
 }
 

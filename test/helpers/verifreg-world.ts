@@ -1,4 +1,4 @@
-// A genesis state with the verified registry's root key and verifier, three funded f1 clients and a
+// A genesis state with the verified registry's root key (the multisig t080 of one signer) and verifier, three funded f1 clients and a
 // test actor of kind storageminer, driven through the Executor: native messages applied as a node
 // applies them (signatures are the pool's business, not the executor's), calls from the miner-like
 // actor run as a send from it, and EVM contracts deployed from the first dev account.
@@ -10,7 +10,7 @@ import { FilAddress, Protocol } from '../../src/common/address.js';
 import { cidOf, decodeCbor, encodeBigInt, encodeCbor, RAW, type CID } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveAccounts } from '../../src/devnet/accounts.js';
-import { createGenesisState } from '../../src/devnet/genesis.js';
+import { createGenesisState, ROOT_KEY_MULTISIG_ID } from '../../src/devnet/genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/node-keys.js';
 import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../src/fevm/actor.js';
 import { createActor } from '../../src/fevm/actors/lifecycle.js';
@@ -31,6 +31,8 @@ export const FIL = 10n ** 18n;
 export const TOKENS = 10n ** 18n;
 export const F06 = FilAddress.fromId(VERIFREG_ACTOR_ID);
 export const F07 = FilAddress.fromId(DATACAP_ACTOR_ID);
+/** The verified registry's root key, a multisig whose only signer is KEYS.rootKey. */
+export const F080 = FilAddress.fromId(ROOT_KEY_MULTISIG_ID);
 export const KEYS = deriveNodeKeys(DEFAULT_MNEMONIC);
 /** The CID of some data (any CID will do for the registry). */
 export const PIECE = cidOf(new TextEncoder().encode('piece one'), RAW);
@@ -46,7 +48,9 @@ export interface World {
   executor: Executor;
   state: StateOverlay;
   ctx: ExecutionContext;
+  /** The root key multisig (80) and its signer's account. */
   rootId: number;
+  rootSignerId: number;
   verifierId: number;
   clientIds: number[];
   minerId: number;
@@ -82,7 +86,8 @@ export async function verifregWorld(): Promise<World> {
     executor,
     state,
     ctx,
-    rootId: id(KEYS.rootKey.address),
+    rootId: ROOT_KEY_MULTISIG_ID,
+    rootSignerId: id(KEYS.rootKey.address),
     verifierId: id(KEYS.verifier.address),
     clientIds: CLIENTS.map(id),
     minerId: miner.id,
@@ -126,6 +131,17 @@ export const datacapState = (w: World) => w.state.getActor(DATACAP_ACTOR_ID)!.da
 
 /** The decoded CBOR return of a receipt. */
 export const returned = (receipt: { returnData: Uint8Array }): any => decodeCbor(receipt.returnData);
+
+/**
+ * Proposes a send from the root key multisig by `proposer` (its genesis signer unless told), as
+ * `lotus-shed verifreg add-verifier` does; the receipt and the ProposeReturn
+ * `[txnId, applied, exitCode, return]` (with one approval needed, applied at once).
+ */
+export async function proposeAsRoot(w: World, to: FilAddress, method: number, params: unknown, proposer = KEYS.rootKey.address) {
+  const receipt = await w.send(proposer, F080, 2, [to.bytes, encodeBigInt(0n), method, encodeCbor(params)]);
+  assert.equal(receipt.exitCode, 0, 'Propose');
+  return { receipt, proposed: returned(receipt) as [number, boolean, number, Uint8Array] };
+}
 
 /** Grants `bytes` of datacap to a client, by the genesis verifier with AddVerifiedClient (4). */
 export async function grant(w: World, client: FilAddress, bytes: bigint): Promise<void> {

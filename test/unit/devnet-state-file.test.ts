@@ -193,29 +193,33 @@ describe('StateFile', () => {
     assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 2n);
   });
 
-  test('a record that does not decode ends the journal: a rewind after it does not count, so the tipsets it would drop are there', async () => {
-    const path = join(dir, 'undecodable.state');
-    {
-      using node = await keptDevnet(path);
-      await send(node.devnet, 0);
-      const snapshot = await node.devnet.cheats.snapshot();
-      await send(node.devnet, 1);
-      await send(node.devnet, 2);
-      await node.devnet.cheats.revert(snapshot);
-      await send(node.devnet, 1, 2n);
+  test('a record that does not decode ends the journal: a rewind after it, or in it, does not count, so the tipsets it would drop are there', async () => {
+    // The records: tipsets 1, 2, 3, the rewind to 1, tipset 2 again. Made garbage (0xff: a CBOR break):
+    // tipset 3's body, or the rewind's last byte (its first key and value still read).
+    for (const [damaged, head] of [['tipset 3', 2], ['the rewind', 3]] as const) {
+      const path = join(dir, `undecodable-${head}.state`);
+      {
+        using node = await keptDevnet(path);
+        await send(node.devnet, 0);
+        const snapshot = await node.devnet.cheats.snapshot();
+        await send(node.devnet, 1);
+        await send(node.devnet, 2);
+        await node.devnet.cheats.revert(snapshot);
+        await send(node.devnet, 1, 2n);
+      }
+      const journal = readFileSync(journalPath(path));
+      let at = 0;
+      for (let record = 0; record < head; record++) at += 4 + journal.readUInt32BE(at);
+      const end = at + 4 + journal.readUInt32BE(at);
+      journal.fill(0xff, damaged === 'tipset 3' ? at + 4 : end - 1, end);
+      writeFileSync(journalPath(path), journal);
+      using again = await keptDevnet(path);
+      assert.equal(again.devnet.head.epoch, head, damaged);
+      assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 1n, damaged);
+      assert.equal(readFileSync(journalPath(path)).length, at, `${damaged}: the journal is cut before the record that does not decode`);
+      await send(again.devnet, head);
+      assert.equal(again.devnet.head.epoch, head + 1, damaged);
     }
-    // The records: tipsets 1, 2, 3, the rewind to 1, tipset 2 again. Tipset 3's body made garbage (0xff: a CBOR break).
-    const journal = readFileSync(journalPath(path));
-    let at = 0;
-    for (let record = 0; record < 2; record++) at += 4 + journal.readUInt32BE(at);
-    journal.fill(0xff, at + 4, at + 4 + journal.readUInt32BE(at));
-    writeFileSync(journalPath(path), journal);
-    using again = await keptDevnet(path);
-    assert.equal(again.devnet.head.epoch, 2);
-    assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 1n);
-    assert.equal(readFileSync(journalPath(path)).length, at, 'the journal is cut before the record that does not decode');
-    await send(again.devnet, 2);
-    assert.equal(again.devnet.head.epoch, 3);
   });
 
   test('a save that cannot be written is reported, leaves the last good file, and the node goes on', async () => {
@@ -337,11 +341,13 @@ describe('StateFile', () => {
     await node.devnet.load(replacement);
     assert.match(node.errors.at(-1)?.message ?? '', /the chain was replaced and cannot be saved: nothing more is journaled until a whole save succeeds/);
     diskFull(path);
-    await send(node.devnet, 3, 3n);
+    // Refused while the chain cannot be saved (a restart would lose it).
+    await assert.rejects(send(node.devnet, 3, 3n), (err: Error) => err instanceof StateFileError && /: ENOSPC.*; sends and cheat codes that change the chain are refused until it can be written$/.test(err.message));
     // What a restart reads now: the chain as it was before the load, whole.
     assert.deepEqual(readStateFile(path)!.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash))), [before]);
     rmSync(temporaryPath(path), { force: true });
-    node.file.save();
+    // The next send writes the whole file first.
+    await send(node.devnet, 3, 3n);
     assert.equal(readStateFile(path)!.chain.all().length, 5);
   });
 
@@ -380,68 +386,61 @@ describe('StateFile', () => {
     assert.equal(existsSync(temporaryPath(path)), false);
   });
 
-  test('once an append has failed, the whole file is written again in steps at most once per retry interval, not per tipset; once written, journaling goes on', async () => {
-    /** Makes the journal of `path` fail every append (a directory in its place) and every whole save fail (its temporary file cannot be created). */
-    const breakDisk = (path: string) => {
+  test('after a failed append (ENOSPC), sends and cheat codes that change the chain are refused, naming the journal, until it can be written: then the journal heals and a restart has every transaction answered', async () => {
+    const path = join(dir, 'append-enospc.state');
+    const hashes: string[] = [];
+    // While broken, each write first tries to heal: a journal shorter than it was (/dev/full here) needs a whole save, which the full disk fails.
+    const refused = (err: unknown) =>
+      err instanceof StateFileError &&
+      err.message === `cannot save the chain to ${path}: ENOSPC: no space left on device, write; the file is left as it was; sends and cheat codes that change the chain are refused until it can be written`;
+    {
+      using node = await keptDevnet(path, { retryMs: 3_600_000 });
+      hashes.push(await send(node.devnet, 0));
+      // A full disk: appends to the journal and whole saves fail with ENOSPC.
+      const journal = readFileSync(journalPath(path));
+      rmSync(journalPath(path));
+      symlinkSync('/dev/full', journalPath(path));
+      diskFull(path);
+      // Mined before its append fails: the failure is reported.
+      hashes.push(await send(node.devnet, 1));
+      assert.deepEqual(node.errors.map((e) => e.message), [`cannot append tipset 2 to ${journalPath(path)}: ENOSPC: no space left on device, write`]);
+      await assert.rejects(send(node.devnet, 2), refused);
+      // (A failed save removes its temporary file: the disk is made full again before each.)
+      diskFull(path);
+      await assert.rejects(node.devnet.cheats.setBalance(hexToBytes(DEV_ACCOUNTS[1]!.address), 5n), refused);
+      diskFull(path);
+      await assert.rejects(node.devnet.cheats.mine(1), refused);
+      assert.equal(node.devnet.head.epoch, 2);
+      // Space again, the journal as it was: the next send appends tipset 2's record, then its own tipset's.
+      rmSync(journalPath(path));
+      writeFileSync(journalPath(path), journal);
+      rmSync(temporaryPath(path), { force: true });
+      hashes.push(await send(node.devnet, 2));
+      assert.equal(node.devnet.head.epoch, 3);
+      assert.deepEqual(savedShape(path), liveShape(node.devnet));
+      assert.equal(node.errors.length, 1);
+    }
+    using again = await keptDevnet(path);
+    assert.deepEqual(minedHashes(again.devnet), hashes);
+  });
+
+  test('a journal that cannot be written (a directory in its place) refuses writes; once it is gone, the next send writes the whole file, and a restart has every tipset', async () => {
+    const path = join(dir, 'broken-recovers.state');
+    const hashes: string[] = [];
+    {
+      using node = await keptDevnet(path, { retryMs: 3_600_000 });
+      hashes.push(await send(node.devnet, 0));
       rmSync(journalPath(path));
       mkdirSync(journalPath(path));
-      mkdirSync(temporaryPath(path));
-    };
-    const freeDisk = (path: string) => [journalPath(path), temporaryPath(path)].forEach((p) => rmSync(p, { recursive: true }));
-    {
-      const path = join(dir, 'broken-retry.state');
-      using node = await keptDevnet(path, { retryMs: 3_600_000 });
-      await send(node.devnet, 0);
-      breakDisk(path);
-      const saves = [mock.method(node.devnet, 'save'), mock.method(node.devnet, 'saveInSteps')];
-      const wholeSaves = () => saves.reduce((sum, method) => sum + method.mock.callCount(), 0);
-      for (let nonce = 1; nonce < 6; nonce++) await send(node.devnet, nonce);
-      // Tipset 2's append failed; tipset 3 tried a whole save; tipsets 4 to 6 tried none.
-      assert.equal(wholeSaves(), 1);
-      assert.deepEqual(
-        node.errors.map((e) => e.message.replace(/:.*/, '')),
-        [`cannot append tipset 2 to ${journalPath(path)}`, `cannot save the chain to ${path}`],
-      );
-      freeDisk(path);
-      await send(node.devnet, 6);
-      assert.equal(wholeSaves(), 1);
+      hashes.push(await send(node.devnet, 1));
+      await assert.rejects(send(node.devnet, 2), (err: Error) => err instanceof StateFileError && err.message.includes(`${journalPath(path)}: EISDIR`) && /are refused until it can be written$/.test(err.message));
+      rmSync(journalPath(path), { recursive: true });
+      hashes.push(await send(node.devnet, 2));
+      assert.deepEqual(savedShape(path), liveShape(node.devnet));
     }
-    {
-      const path = join(dir, 'broken-recovers.state');
-      const hashes: string[] = [];
-      {
-        using node = await keptDevnet(path, { retryMs: 0, stepMs: 0 });
-        hashes.push(await send(node.devnet, 0));
-        breakDisk(path);
-        for (let nonce = 1; nonce < 3; nonce++) hashes.push(await send(node.devnet, nonce));
-        assert.ok(node.errors.some((e) => /cannot save the chain/.test(e.message)));
-        freeDisk(path);
-        // The disk is free again: tipset 4 starts a whole save in steps, held here until tipsets 5 and 6 are mined.
-        let held = true;
-        const inSteps = node.devnet.saveInSteps.bind(node.devnet);
-        mock.method(node.devnet, 'saveInSteps', () => {
-          const pieces = inSteps();
-          return (function* () {
-            while (held) yield undefined;
-            yield* pieces;
-          })();
-        });
-        for (let nonce = 3; nonce < 6; nonce++) hashes.push(await send(node.devnet, nonce));
-        assert.equal(existsSync(journalPath(path)), false);
-        held = false;
-        await turnsUntil('the whole save', () => existsSync(journalPath(path)));
-        // The file holds the chain up to tipset 4, the journal the tipsets mined while it was written; the next is appended.
-        assert.equal(decodeChain(new Uint8Array(readFileSync(path)), 'the file').chain.all().length, 5);
-        assert.deepEqual(savedShape(path), liveShape(node.devnet));
-        const journal = statSync(journalPath(path)).size;
-        hashes.push(await send(node.devnet, 6));
-        assert.ok(statSync(journalPath(path)).size > journal);
-        assert.deepEqual(node.errors.filter((e) => !/cannot (save the chain|append tipset 2)/.test(e.message)), []);
-      }
-      using again = await keptDevnet(path);
-      assert.equal(again.devnet.head.epoch, 7);
-      assert.deepEqual(minedHashes(again.devnet), hashes);
-    }
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.epoch, 3);
+    assert.deepEqual(minedHashes(again.devnet), hashes);
   });
 
   test('a path that cannot be written refuses to start with a StateFileError naming it', async () => {

@@ -1,7 +1,8 @@
-// The verified registry (f06) through the executor: the genesis root key and verifier, AddVerifier,
-// RemoveVerifier, AddVerifiedClient and their checks, allocations made by datacap transfers (the
-// receiver hook and its policy), ClaimAllocations from a miner, claims (GetClaims, ExtendClaimTerms)
-// and the removal of expired allocations and claims, with builtin-actors' exit codes.
+// The verified registry (f06) through the executor: the genesis root key (the multisig t080) and
+// verifier, AddVerifier and RemoveVerifier proposed through the root key multisig, AddVerifiedClient
+// and their checks, allocations made by datacap transfers (the receiver hook and its policy),
+// ClaimAllocations from a miner, claims (GetClaims, ExtendClaimTerms) and the removal of expired
+// allocations and claims, with builtin-actors' exit codes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
@@ -14,10 +15,12 @@ import {
   CLIENTS,
   datacapState,
   F06,
+  F080,
   grant,
   KEYS,
   OTHER_PIECE,
   PIECE,
+  proposeAsRoot,
   returned,
   TERM_MAX,
   TERM_MIN,
@@ -29,7 +32,8 @@ import {
 } from '../helpers/verifreg-world.js';
 
 const big = (value: unknown) => decodeBigInt(value as Uint8Array);
-const root = KEYS.rootKey.address;
+/** The root key multisig's signer, an account of a node-held f1 key. */
+const rootSigner = KEYS.rootKey.address;
 const verifier = KEYS.verifier.address;
 
 describe('verifreg method numbers', () => {
@@ -44,46 +48,68 @@ describe('verifreg method numbers', () => {
 });
 
 describe('genesis', () => {
-  test('the root key and a verifier with a large allowance, accounts of node-held f1 keys', async () => {
+  test('the root key is the multisig t080 of one node-held f1 signer (threshold 1, no funds); a verifier with a large allowance', async () => {
     const w = await verifregWorld();
     const state = verifregState(w);
-    assert.equal(state.rootKey, w.rootId);
+    assert.equal(state.rootKey, 80);
+    assert.equal(w.rootId, 80);
     assert.deepEqual([...state.verifiers], [[w.verifierId, GENESIS_VERIFIER_ALLOWANCE]]);
     assert.equal(state.nextAllocationId, 1);
-    assert.equal(w.state.getActor(w.rootId)!.kind, 'account');
+    const multisig = w.state.getActor(80)!;
+    assert.equal(multisig.kind, 'multisig');
+    assert.equal(multisig.balance, 0n);
+    assert.deepEqual(multisig.multisig, { signers: [w.rootSignerId], numApprovalsThreshold: 1, nextTxId: 0, initialBalance: 0n, startEpoch: 0, unlockDuration: 0, pendingTxs: new Map() });
+    assert.equal(w.state.getActor(w.rootSignerId)!.kind, 'account');
     assert.equal(datacapState(w).governor, VERIFREG_ACTOR_ID);
   });
 });
 
 describe('AddVerifier (2) and RemoveVerifier (3)', () => {
-  test('the root key adds and removes verifiers; events tell their balance', async () => {
+  test('the root key adds and removes verifiers through a proposal of its signer; events tell their balance', async () => {
     const w = await verifregWorld();
     const [newVerifier] = CLIENTS;
-    const added = await w.send(root, F06, 2, [newVerifier.bytes, encodeBigInt(1n << 40n)]);
-    assert.equal(added.exitCode, 0);
+    const added = await proposeAsRoot(w, F06, 2, [newVerifier.bytes, encodeBigInt(1n << 40n)]);
+    assert.deepEqual(added.proposed, [0, true, 0, new Uint8Array()]);
     assert.equal(verifregState(w).verifiers.get(w.clientIds[0]), 1n << 40n);
-    assert.equal(added.events.length, 1);
-    assert.deepEqual(decodeCbor(added.events[0].entries[0].value), 'verifier-balance');
-    const removed = await w.send(root, F06, 3, newVerifier.bytes);
-    assert.equal(removed.exitCode, 0);
+    const events = added.receipt.events.filter((e) => e.emitter === VERIFREG_ACTOR_ID);
+    assert.equal(events.length, 1);
+    assert.deepEqual(decodeCbor(events[0].entries[0].value), 'verifier-balance');
+    assert.equal((await proposeAsRoot(w, F06, 3, newVerifier.bytes)).proposed[2], 0);
     assert.equal(verifregState(w).verifiers.has(w.clientIds[0]), false);
-    assert.equal((await w.send(root, F06, 3, newVerifier.bytes)).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await proposeAsRoot(w, F06, 3, newVerifier.bytes)).proposed[2], ExitCode.ErrIllegalArgument);
   });
 
-  test('others may not (18); the root is no verifier; a client is no verifier; small allowances are refused (16)', async () => {
+  test('with a second signer and two approvals, AddVerifier waits for the approval, then applies', async () => {
     const w = await verifregWorld();
     const [a, b] = CLIENTS;
+    // AddSigner(a, increase threshold), sent by the multisig to itself: now 2 of 2.
+    assert.equal((await proposeAsRoot(w, F080, 5, [a.bytes, true])).proposed[2], 0);
+    assert.equal(w.state.getActor(80)!.multisig!.numApprovalsThreshold, 2);
+    const { proposed } = await proposeAsRoot(w, F06, 2, [b.bytes, encodeBigInt(1n << 30n)]);
+    assert.equal(proposed[1], false);
+    assert.equal(verifregState(w).verifiers.has(w.clientIds[1]), false);
+    const approved = await w.send(a, F080, 3, [proposed[0], new Uint8Array()]);
+    assert.equal(approved.exitCode, 0);
+    assert.deepEqual(returned(approved), [true, 0, new Uint8Array()]);
+    assert.equal(verifregState(w).verifiers.get(w.clientIds[1]), 1n << 30n);
+  });
+
+  test('others may not (18), the signer by itself neither, as on Lotus; the root is no verifier; a client is no verifier; small allowances are refused (16)', async () => {
+    const w = await verifregWorld();
+    const [a, b] = CLIENTS;
+    assert.equal((await w.send(rootSigner, F06, 2, [a.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrForbidden);
     assert.equal((await w.send(verifier, F06, 2, [a.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrForbidden);
     assert.equal((await w.send(verifier, F06, 3, verifier.bytes)).exitCode, ExitCode.ErrForbidden);
-    assert.equal((await w.send(root, F06, 2, [root.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal((await w.send(root, F06, 2, [a.bytes, encodeBigInt(255n)])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await proposeAsRoot(w, F06, 2, [F080.bytes, encodeBigInt(1024n)])).proposed[2], ExitCode.ErrIllegalArgument);
+    assert.equal((await proposeAsRoot(w, F06, 2, [a.bytes, encodeBigInt(255n)])).proposed[2], ExitCode.ErrIllegalArgument);
     await grant(w, b, 1024n);
-    assert.equal((await w.send(root, F06, 2, [b.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await proposeAsRoot(w, F06, 2, [b.bytes, encodeBigInt(1024n)])).proposed[2], ExitCode.ErrIllegalArgument);
+    assert.equal(verifregState(w).verifiers.size, 1);
   });
 
   test('internal methods are not for contracts: AddVerifier is exported under no FRC-42 number', async () => {
     const w = await verifregWorld();
-    assert.equal((await w.send(root, F06, methodNumber('AddVerifier'), [CLIENTS[0].bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrUnhandledMessage);
+    assert.equal((await proposeAsRoot(w, F06, methodNumber('AddVerifier'), [CLIENTS[0].bytes, encodeBigInt(1024n)])).proposed[2], ExitCode.ErrUnhandledMessage);
   });
 });
 
@@ -105,7 +131,7 @@ describe('AddVerifiedClient (4 and 3916220144)', () => {
     const w = await verifregWorld();
     const [a, b] = CLIENTS;
     assert.equal((await w.send(a, F06, 4, [b.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrNotFound);
-    assert.equal((await w.send(verifier, F06, 4, [root.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await w.send(verifier, F06, 4, [F080.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await w.send(verifier, F06, 4, [verifier.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await w.send(verifier, F06, 4, [a.bytes, encodeBigInt(255n)])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await w.send(verifier, F06, 4, [a.bytes, encodeBigInt(GENESIS_VERIFIER_ALLOWANCE + 1n)])).exitCode, ExitCode.ErrIllegalArgument);

@@ -1,14 +1,17 @@
 // devnet_addVerifiedClient and the Lotus verified-registry methods over JSON-RPC:
 // StateVerifiedClientStatus, StateVerifierStatus, StateVerifiedRegistryRootKey, StateGetAllocation(s),
-// StateGetClaim(s) and StateReadState of f06/f07, in Lotus's shapes.
+// StateGetClaim(s) and StateReadState of f06/f07, in Lotus's shapes; the root key multisig t080, and
+// a chain saved before it loading with its root key as saved.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
-import { CID, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/node-keys.js';
+import { decodeChain } from '../../src/devnet/persistence.js';
 import { VERIFREG_ACTOR_ID } from '../../src/fevm/actor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { actorFromStorable, storableActor } from '../../src/fevm/state-tree.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const keys = deriveNodeKeys(DEFAULT_MNEMONIC);
@@ -30,20 +33,58 @@ const lotusMessage = (from: string, to: string, method: number, params: unknown)
 });
 
 describe('the verified registry at genesis', () => {
-  test('the root key and verifier are node-held f1 keys at m/44\'/461\'/1\'/0/{0,1}', async (t) => {
+  test('the root key is the multisig t080 of the node-held f1 key at m/44\'/461\'/1\'/0/0; the verifier is at m/44\'/461\'/1\'/0/1', async (t) => {
     const { result } = await setupRpc(t);
-    const rootId = await result('Filecoin.StateLookupID', [keys.rootKey.address.toString(), null]);
-    assert.equal(await result('Filecoin.StateVerifiedRegistryRootKey', [null]), rootId);
+    const signerId = await result('Filecoin.StateLookupID', [keys.rootKey.address.toString(), null]);
+    assert.equal(await result('Filecoin.StateVerifiedRegistryRootKey', [null]), 't080');
+    const root = await result('Filecoin.StateReadState', ['t080', null]);
+    assert.deepEqual([root.Balance, root.State.Signers, root.State.NumApprovalsThreshold, root.State.UnlockDuration], ['0', [signerId], 1, 0]);
     assert.equal(await result('Filecoin.StateVerifierStatus', [keys.verifier.address.toString(), null]), GENESIS_VERIFIER_ALLOWANCE.toString());
-    assert.equal(await result('Filecoin.StateVerifierStatus', [keys.rootKey.address.toString(), null]), null);
+    assert.equal(await result('Filecoin.StateVerifierStatus', ['t080', null]), null);
     const wallet = await result('Filecoin.WalletList');
     assert.ok(wallet.includes(keys.rootKey.address.toString()) && wallet.includes(keys.verifier.address.toString()));
     const read = await result('Filecoin.StateReadState', ['t06', null]);
-    assert.equal(read.State.RootKey, rootId);
+    assert.equal(read.State.RootKey, 't080');
     assert.equal(read.State.NextAllocationId, 1);
     const datacap = await result('Filecoin.StateReadState', ['t07', null]);
     assert.deepEqual({ ...datacap.State.Token, Balances: undefined, Allowances: undefined }, { Supply: '0', Balances: undefined, Allowances: undefined, HamtBitWidth: 3 });
     assert.equal(datacap.State.Governor, 't06');
+  });
+
+  test('AddVerifier straight from the signer is refused (18), as on Lotus: it goes through MsigPropose', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const signer = keys.rootKey.address.toString();
+    const verifier = FilAddress.fromPayload(1, new Uint8Array(20).fill(9));
+    const params = [verifier.bytes, encodeBigInt(1n << 30n)];
+    const direct = await error('Filecoin.MpoolPushMessage', [lotusMessage(signer, 't06', 2, params), null]);
+    assert.match(direct.message, /exit=\[ErrForbidden\(18\)\].*caller f0\d+ is not one of supported/s);
+    const proposal = await result('Filecoin.MsigPropose', ['t080', 't06', '0', signer, 2, Buffer.from(encodeCbor(params)).toString('base64')]);
+    const pushed = await result('Filecoin.MpoolPushMessage', [proposal.Message, null]);
+    assert.equal((await result('Filecoin.StateSearchMsg', [[], pushed.CID, -1, true])).Receipt.ExitCode, 0);
+    assert.equal(await result('Filecoin.StateVerifierStatus', [verifier.toString(), null]), (1n << 30n).toString());
+  });
+});
+
+describe('a chain saved when the root key was its signer\'s account', () => {
+  test('loads with its root key as saved, and that account still adds verifiers itself', async (t) => {
+    const a = await setupRpc(t);
+    const doc = decodeCbor<{ state: [number, [string, unknown][]][] }>(a.devnet.save());
+    const signerId = Number((await a.result('Filecoin.StateLookupID', [keys.rootKey.address.toString(), null])).slice(2));
+    // As genesis was before t080: no multisig, the registry's root key the account.
+    const genesis = doc.state.find(([epoch]) => epoch === 0)!;
+    genesis[1] = genesis[1].filter(([key]) => key !== 'a80').map(([key, value]) => {
+      if (key !== `a${VERIFREG_ACTOR_ID}`) return [key, value];
+      const registry = actorFromStorable(value);
+      return [key, storableActor({ ...registry, verifreg: { ...registry.verifreg!, rootKey: signerId } })];
+    });
+    const b = await setupRpc(t);
+    await b.devnet.load(decodeChain(encodeCbor(doc), 'older'));
+    assert.equal(await b.result('Filecoin.StateVerifiedRegistryRootKey', [null]), `t0${signerId}`);
+    assert.match((await b.error('Filecoin.StateReadState', ['t080', null])).message, /actor not found/);
+    const verifier = FilAddress.fromPayload(1, new Uint8Array(20).fill(10));
+    const pushed = await b.result('Filecoin.MpoolPushMessage', [lotusMessage(keys.rootKey.address.toString(), 't06', 2, [verifier.bytes, encodeBigInt(4096n)]), null]);
+    assert.equal((await b.result('Filecoin.StateSearchMsg', [[], pushed.CID, -1, true])).Receipt.ExitCode, 0);
+    assert.equal(await b.result('Filecoin.StateVerifierStatus', [verifier.toString(), null]), '4096');
   });
 });
 
@@ -72,7 +113,7 @@ describe('devnet_addVerifiedClient', () => {
     assert.equal((await result('devnet_addVerifiedClient', [fresh, 2048])).datacap, '2048');
     const small = await error('devnet_addVerifiedClient', [fresh, '100']);
     assert.match(small.message, /allowance 100 below MinVerifiedDealSize/);
-    const root = await error('devnet_addVerifiedClient', [keys.rootKey.address.toString(), '4096']);
+    const root = await error('devnet_addVerifiedClient', ['t080', '4096']);
     assert.match(root.message, /root cannot be added as client/);
     assert.equal((await error('devnet_addVerifiedClient', ['nope', '4096'])).code, -32602);
     assert.equal((await error('devnet_addVerifiedClient', [fresh, '-5'])).code, -32602);
