@@ -2,15 +2,10 @@
 // state readers a Filecoin explorer or indexer calls, over /rpc/v1, with Lotus's shapes and errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import glifModule from '@glif/filecoin-rpc-client';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { glifClient, type LotusClient } from '../helpers/glif.js';
 
-interface LotusClient {
-  request(method: string, ...params: unknown[]): Promise<any>;
-}
-// The package is CommonJS with an ES default export: Node's ESM import sees the exports object, whose default is the class.
-const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
 const [provider] = deriveStorageProviderKeys(DEV_MNEMONIC, 1);
 const OWNER = provider.address.toString();
 const MINER = 't0111';
@@ -21,7 +16,7 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
 
   before(async () => {
     node = await startDevnet();
-    lotus = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v1` });
+    lotus = glifClient(node.url);
   });
   after(async () => {
     await node?.stop();

@@ -6,17 +6,12 @@
 // Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import glifModule from '@glif/filecoin-rpc-client';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
 import { accountFromLotus, sign, signMessage } from 'iso-filecoin/wallet';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { glifClient, type LotusClient } from '../helpers/glif.js';
 
-interface LotusClient {
-  request(method: string, ...params: unknown[]): Promise<any>;
-}
-// The package is CommonJS with an ES default export: Node's ESM import sees the exports object, whose default is the class.
-const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
 const FIL = 10n ** 18n;
 
 describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
@@ -26,7 +21,7 @@ describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
 
   before(async () => {
     node = await startDevnet();
-    lotus = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v1` });
+    lotus = glifClient(node.url);
     iso = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
   });
   after(async () => {

@@ -8,7 +8,6 @@
 // of a method outside the gateway's set the fork gives too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import glifModule from '@glif/filecoin-rpc-client';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
@@ -21,11 +20,7 @@ import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet
 import { t410 } from '../helpers/f410.js';
 import { answerOrError, head, hex, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
-
-interface LotusClient {
-  request(method: string, ...params: unknown[]): Promise<any>;
-}
-const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
+import { glifClient, type LotusClient } from '../helpers/glif.js';
 
 /**
  * A glif call's result, or its error's message. A gateway's "method not found" comes with HTTP 500
@@ -107,8 +102,8 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     forkEpoch = await head(upstream.url);
     later = await transfer(upstream.url, 2n);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
-    onFork = new LotusRpcEngine({ apiAddress: `${fork.url}/rpc/v1` });
-    onUpstream = new LotusRpcEngine({ apiAddress: `${upstream.url}/rpc/v1` });
+    onFork = glifClient(fork.url);
+    onUpstream = glifClient(upstream.url);
   });
 
   after(() => stopForkSuite([fork, upstream], cacheDir));
@@ -179,7 +174,7 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     assert.deepEqual(messages.map((m: any) => m.Cid), [cid]);
     // Searched from that tipset, as the upstream searches.
     assert.deepEqual(await onFork.request('StateSearchMsg', lookup.TipSet, cid, -1, true), await onUpstream.request('StateSearchMsg', lookup.TipSet, cid, -1, true));
-    const v0 = new LotusRpcEngine({ apiAddress: `${fork!.url}/rpc/v0` });
+    const v0 = glifClient(fork!.url, '/rpc/v0');
     assert.deepEqual(await v0.request('StateGetActor', sender, lookup.TipSet), await onUpstream.request('StateGetActor', sender, lookup.TipSet));
   });
 

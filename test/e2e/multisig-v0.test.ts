@@ -5,16 +5,11 @@
 // MsigAddPropose and MsigAddApprove. v1 at the same time still only builds the message.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import glifModule from '@glif/filecoin-rpc-client';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { glifClient, type LotusClient } from '../helpers/glif.js';
 
-interface LotusClient {
-  request(method: string, ...params: unknown[]): Promise<any>;
-}
-// The package is CommonJS with an ES default export: Node's ESM import sees the exports object, whose default is the class.
-const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
 const FIL = 10n ** 18n;
 const returned = (receipt: { Return: string }) => Buffer.from(receipt.Return, 'base64');
 
@@ -25,8 +20,8 @@ describe('Msig* at /rpc/v0: pushed from the node wallet, answered by CID (Glif c
 
   before(async () => {
     node = await startDevnet();
-    v0 = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v0` });
-    v1 = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v1` });
+    v0 = glifClient(node.url, '/rpc/v0');
+    v1 = glifClient(node.url);
   });
   after(async () => {
     await node?.stop();

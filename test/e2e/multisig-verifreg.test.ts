@@ -5,15 +5,10 @@
 // verifier then grants datacap as `lotus filplus grant-datacap` does. Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import glifModule from '@glif/filecoin-rpc-client';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { glifClient, type LotusClient } from '../helpers/glif.js';
 
-interface LotusClient {
-  request(method: string, ...params: unknown[]): Promise<any>;
-}
-// The package is CommonJS with an ES default export: Node's ESM import sees the exports object, whose default is the class.
-const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
 const FIL = 10n ** 18n;
 const ALLOWANCE = 1n << 40n;
 const GRANT = 1n << 20n;
@@ -24,7 +19,7 @@ describe('AddVerifier through the root key multisig, as lotus-shed proposes it (
 
   before(async () => {
     node = await startDevnet();
-    lotus = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v1` });
+    lotus = glifClient(node.url);
   });
   after(async () => {
     await node?.stop();

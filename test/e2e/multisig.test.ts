@@ -8,7 +8,6 @@
 // Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import glifModule from '@glif/filecoin-rpc-client';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
@@ -17,12 +16,8 @@ import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures } from '../helpers/solc.js';
+import { glifClient, type LotusClient } from '../helpers/glif.js';
 
-interface LotusClient {
-  request(method: string, ...params: unknown[]): Promise<any>;
-}
-// The package is CommonJS with an ES default export: Node's ESM import sees the exports object, whose default is the class.
-const { default: LotusRpcEngine } = glifModule as unknown as { default: new (config: { apiAddress: string }) => LotusClient };
 const FIL = 10n ** 18n;
 const INITIAL = 100n * FIL;
 const UNLOCK_DURATION = 1000;
@@ -39,7 +34,7 @@ describe('a 2-of-3 multisig of two f1 keys and a contract, vesting, with Glif an
 
   before(async () => {
     node = await startDevnet();
-    lotus = new LotusRpcEngine({ apiAddress: `${node.url}/rpc/v1` });
+    lotus = glifClient(node.url);
     iso = new RPC({ api: `${node.url}/rpc/v1`, network: 'testnet' });
     provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
   });
