@@ -8,7 +8,7 @@ import { DevnetError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import { keccak256 } from '../common/hashes.js';
 import type { Actor } from '../fevm/actor.js';
-import { createActor, createPlaceholder, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { createActor, createPlaceholder, resolveAddress, resolveEthAddress, withBalance } from '../fevm/actors/lifecycle.js';
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock, ClockState } from '../mining/clock.js';
@@ -95,7 +95,7 @@ export class Cheats {
 
   setBalance(eth: Uint8Array, balance: bigint): Promise<void> {
     return this.edit(eth, (state, actor) => {
-      if (actor) state.putActor({ ...actor, balance });
+      if (actor) state.putActor(withBalance(actor, balance));
       else createPlaceholder(state, eth, balance);
     });
   }
@@ -103,7 +103,7 @@ export class Cheats {
   /** anvil_addBalance: adds to the balance, in the same step as reading it. */
   addBalance(eth: Uint8Array, amount: bigint): Promise<void> {
     return this.edit(eth, (state, actor) => {
-      if (actor) state.putActor({ ...actor, balance: actor.balance + amount });
+      if (actor) state.putActor(withBalance(actor, actor.balance + amount));
       else createPlaceholder(state, eth, amount);
     });
   }
@@ -112,7 +112,7 @@ export class Cheats {
   fundNative(address: FilAddress, balance: bigint): Promise<void> {
     return this.editState((state) => {
       const actor = resolveAddress(state, address);
-      if (actor) state.putActor({ ...actor, balance });
+      if (actor) state.putActor(withBalance(actor, balance));
       else createActor(state, 'account', { robust: address, balance });
     });
   }

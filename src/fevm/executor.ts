@@ -22,7 +22,7 @@ import { EvmActor, type EvmCall } from './actors/evm/evm-actor.js';
 import { EVM_INVOCATION } from './actors/evm/evm-gas.js';
 import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
-import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer } from './actors/lifecycle.js';
+import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer, withBalance } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
 import { ACCOUNT_INVOCATION, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutputs } from './gas.js';
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
@@ -403,7 +403,7 @@ function decodeBytesParam(params: IpldBlock | undefined): Uint8Array | undefined
 function credit(state: StateOverlay, id: number, amount: bigint): void {
   if (amount === 0n) return;
   const actor = state.getActor(id)!;
-  state.putActor({ ...actor, balance: actor.balance + amount });
+  state.putActor(withBalance(actor, actor.balance + amount));
 }
 
 /**

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { REWARD_ACTOR_ID } from '../../src/fevm/actor.js';
+import { transfer } from '../../src/fevm/actors/lifecycle.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { BLOCK_REWARD, THIS_EPOCH_REWARD, blockWinner, creditGasReward } from '../../src/fevm/actors/reward.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -23,6 +24,20 @@ describe('block reward', () => {
     assert.equal(h.balance(MINER), BLOCK_REWARD + 1000n);
     assert.equal(h.state.getActor(REWARD_ACTOR_ID)!.reward!.pendingGasReward, 0n);
     assert.equal(h.balance(REWARD_ACTOR_ID), 0n);
+  });
+
+  test('f02 keeps its fields, in one order, through credits, transfers and awards', async () => {
+    const h = await minerHarness();
+    const fields = () => Object.keys(h.state.getActor(REWARD_ACTOR_ID)!);
+    const expected = ['id', 'kind', 'nonce', 'balance', 'reward'];
+    creditGasReward(h.state, 1000n);
+    assert.deepEqual(fields(), expected);
+    assert.ok(transfer(h.state, h.accounts[0]!, REWARD_ACTOR_ID, 7n));
+    assert.deepEqual(fields(), expected);
+    h.epoch = 2;
+    await h.executor.awardBlockReward(h.state, h.ctx());
+    assert.deepEqual(fields(), expected);
+    assert.equal(h.balance(REWARD_ACTOR_ID), 7n);
   });
 
   test('a reward repays fee debt first', async () => {

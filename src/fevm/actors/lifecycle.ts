@@ -4,8 +4,9 @@ import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedId, maskedIdAddress, Proto
 import { encodeCbor } from '../../common/cbor.js';
 import { blake2b160 } from '../../common/hashes.js';
 import { concatBytes } from '../../common/hex.js';
-import type { Actor, ActorKind } from '../actor.js';
+import { REWARD_ACTOR_ID, type Actor, type ActorKind } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
+import { rewardActorWith } from './reward.js';
 
 /** The actor an Ethereum address names: a masked ID address by its ID, any other by its f410. */
 export function resolveEthAddress(state: StateReader, eth: Uint8Array): Actor | undefined {
@@ -46,14 +47,19 @@ export function createPlaceholder(state: StateOverlay, eth: Uint8Array, balance 
   return createActor(state, 'placeholder', { delegated, balance });
 }
 
+/** `actor` with another balance; f02 made as its every write makes it (rewardActorWith). */
+export function withBalance(actor: Actor, balance: bigint): Actor {
+  return actor.id === REWARD_ACTOR_ID ? rewardActorWith(actor, balance) : { ...actor, balance };
+}
+
 /** Moves FIL between two actors; false (and nothing moved) when the sender has too little. */
 export function transfer(state: StateOverlay, fromId: number, toId: number, amount: bigint): boolean {
   if (amount === 0n || fromId === toId) return state.getActor(fromId)!.balance >= amount;
   const from = state.getActor(fromId)!;
   if (from.balance < amount) return false;
-  state.putActor({ ...from, balance: from.balance - amount });
+  state.putActor(withBalance(from, from.balance - amount));
   const to = state.getActor(toId)!;
-  state.putActor({ ...to, balance: to.balance + amount });
+  state.putActor(withBalance(to, to.balance + amount));
   return true;
 }
 

@@ -6,7 +6,7 @@
 // and are available at once (no vesting).
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt } from '../../common/cbor.js';
-import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID } from '../actor.js';
+import { BURNT_FUNDS_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, type Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_SEND } from '../message.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
@@ -39,15 +39,22 @@ const EMPTY_REWARD_STATE: RewardState = { pendingGasReward: 0n, totalStoragePowe
 
 const rewardState = (state: StateReader): RewardState => state.getActor(REWARD_ACTOR_ID)?.reward ?? EMPTY_REWARD_STATE;
 
+/**
+ * f02 as every write of it makes it: one literal, its fields in one order. Spread copies of what the
+ * different writers made were objects of different V8 shapes, and the first tipset of several
+ * messages met one that the executor's optimized code had not seen (a deoptimization per run).
+ */
+export function rewardActorWith(actor: Actor, balance: bigint, reward: RewardState = actor.reward ?? EMPTY_REWARD_STATE): Actor {
+  return { id: actor.id, kind: actor.kind, nonce: actor.nonce, balance, reward };
+}
+
 /** Credits a message's miner tip to f02, for the next block reward. */
 export function creditGasReward(state: StateOverlay, amount: bigint): void {
   if (amount === 0n) return;
   const actor = state.getActor(REWARD_ACTOR_ID)!;
   const reward = rewardState(state);
-  // The state written field by field, as AwardBlockReward writes it: a spread copy is an object of
-  // another V8 shape, which threw away the executor's optimized code at the second message of a tipset.
   const pending = { pendingGasReward: reward.pendingGasReward + amount, totalStoragePowerReward: reward.totalStoragePowerReward };
-  state.putActor({ ...actor, balance: actor.balance + amount, reward: pending });
+  state.putActor(rewardActorWith(actor, actor.balance + amount, pending));
 }
 
 /**
@@ -89,7 +96,7 @@ export const rewardActor: BuiltinActor = {
         const state = self.reward ?? EMPTY_REWARD_STATE;
         const total = minted + gasReward;
         const pending = state.pendingGasReward > gasReward ? state.pendingGasReward - gasReward : 0n;
-        rt.update({ balance: self.balance + minted, reward: { pendingGasReward: pending, totalStoragePowerReward: state.totalStoragePowerReward + total } });
+        rt.state.putActor(rewardActorWith(self, self.balance + minted, { pendingGasReward: pending, totalStoragePowerReward: state.totalStoragePowerReward + total }));
         const reply = await rt.send(FilAddress.fromId(minerId), MINER_APPLY_REWARDS, [encodeBigInt(total), encodeBigInt(penalty * 3n)], { value: total });
         // As builtin-actors: a reward the miner cannot take is burnt.
         if (reply.exitCode !== ExitCode.Ok) await rt.send(FilAddress.fromId(BURNT_FUNDS_ACTOR_ID), METHOD_SEND, undefined, { value: total });
