@@ -1,6 +1,7 @@
 // The state at epoch 0: the builtin singleton actors, the funded dev accounts and native addresses,
 // the simulated storage providers (an owner account and a miner actor each, with power), and the
-// verified registry's roles: its root key (a multisig at t080 of one signer account) and a verifier.
+// verified registry's roles: its root key (a multisig at t080 of one signer account) and a verifier;
+// and Multicall3 at its canonical address, as calibnet and mainnet have it (multicall3.ts).
 import {
   BURNT_FUNDS_ACTOR_ID,
   CRON_ACTOR_ID,
@@ -28,6 +29,7 @@ import type { DevAccount } from './accounts.js';
 import type { StorageProviderKey } from './storage-providers/keys.js';
 import type { MultisigState } from '../fevm/actors/multisig/state.js';
 import { EMPTY_VERIFREG_STATE } from '../fevm/actors/verifreg/state.js';
+import { createMulticall3 } from './multicall3.js';
 
 /** The sectors each genesis storage provider has proven, which give it its power. */
 export const GENESIS_SECTORS_PER_PROVIDER = 10;
@@ -131,6 +133,8 @@ export function createGenesisState(
     state.putActor({ ...verifreg, verifreg: { ...EMPTY_VERIFREG_STATE, rootKey: ROOT_KEY_MULTISIG_ID, verifiers: new Map([[verifierActor.id, verifierAllowance]]) } });
     createActor(state, 'account', { robust: dealClient, balance: funds });
   }
+  // Last, so that it moves no other genesis actor's ID.
+  createMulticall3(state);
   tree.commit(state, 0);
   return tree;
 }

@@ -171,6 +171,31 @@ describe('viem 2 against the devnet CLI', () => {
     });
   });
 
+  test("multicall() and batch.multicall through Multicall3 at the address viem's filecoin chain names", async () => {
+    // As viem's `filecoin` chain declares it (calibnet and mainnet both have it there).
+    const withMulticall = defineChain({ ...chain, contracts: { multicall3: { address: '0xcA11bde05977b3631167028862bE2a173976CA11' } } });
+    const client = createPublicClient({ chain: withMulticall, transport: http(devnet.url), cacheTime: 0 });
+    const address = await deployCounter();
+    await increment(address);
+    const abi = artifacts.Counter!.abi;
+    const [count, failed, tooLarge] = await client.multicall({
+      contracts: [
+        { address, abi, functionName: 'count' },
+        { address, abi, functionName: 'fail' },
+        { address, abi, functionName: 'set', args: [5000n] },
+      ],
+    });
+    assert.deepEqual(count, { status: 'success', result: 1n });
+    assert.equal(failed.status, 'failure');
+    assert.equal(revertedError(failed.error).reason, 'nope');
+    assert.equal(tooLarge.status, 'failure');
+    assert.equal(revertedError(tooLarge.error).data?.errorName, 'TooLarge');
+    // Reads made in the same tick go out as one aggregate3 call.
+    const batched = createPublicClient({ chain: withMulticall, transport: http(devnet.url), cacheTime: 0, batch: { multicall: true } });
+    const reads = await Promise.all([1, 2, 3].map(() => batched.readContract({ address, abi, functionName: 'count' })));
+    assert.deepEqual(reads, [1n, 1n, 1n]);
+  });
+
   test('getLogs and a contract event filter with getFilterChanges', async () => {
     const address = await deployCounter();
     const abi = artifacts.Counter!.abi;

@@ -4,6 +4,8 @@ import { describe, test } from 'node:test';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
 import type { DevAccount } from '../../src/devnet/accounts.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
+import { keccak256 } from '../../src/common/hashes.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
 
 function account(byte: number): DevAccount {
@@ -33,8 +35,10 @@ describe('createGenesisState', () => {
       assert.equal(actor.balance, 0n);
       assert.equal(actor.nonce, 0);
     }
-    for (const id of [8, 9, 11, 98, 100]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
-    assert.equal(state.nextId(), 100);
+    for (const id of [8, 9, 11, 98, 101]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
+    // Multicall3 is the last genesis actor.
+    assert.equal(state.getActor(100)?.kind, 'evm');
+    assert.equal(state.nextId(), 101);
   });
 
   test('dev accounts are funded EthAccounts from ID 100 on, found by their f410 and 0x addresses', () => {
@@ -52,7 +56,20 @@ describe('createGenesisState', () => {
       assert.ok(actor.delegated?.equals(acc.filAddress));
       assert.equal(resolveEthAddress(state, acc.address)?.id, 100 + i);
     });
-    assert.equal(state.nextId(), 103);
+    assert.equal(state.nextId(), 104);
     assert.equal(resolveEthAddress(state, new Uint8Array(20).fill(0x44)), undefined);
+  });
+
+  test('Multicall3 sits at 0xcA11…CA11 with its Ethereum code, after every other genesis actor', () => {
+    const accounts = [account(0x11), account(0x22)];
+    const state = createGenesisState(accounts, 1n).at(0);
+    const multicall = resolveEthAddress(state, hexToBytes('0xcA11bde05977b3631167028862bE2a173976CA11'));
+    assert.equal(multicall?.id, 102);
+    assert.equal(multicall.kind, 'evm');
+    assert.equal(multicall.balance, 0n);
+    assert.equal(multicall.evm?.bytecode.length, 3808);
+    // The code hash Multicall3 has on Ethereum and wherever its presigned deployment ran.
+    assert.equal(bytesToHex(multicall.evm!.bytecodeHash), '0xd5c15df687b16f2ff992fc8d767b4216323184a2bbc6ee2f9c398c318e770891');
+    assert.equal(bytesToHex(keccak256(multicall.evm!.bytecode)), bytesToHex(multicall.evm!.bytecodeHash));
   });
 });
