@@ -34,15 +34,16 @@ export const ACTOR_KINDS = [
 
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
-/** The actors version whose semantics the devnet follows (nv27, actors v17). */
-const ACTORS_VERSION = 17;
+/** The actors version whose semantics the devnet follows (builtin-actors v18, network version 28). */
+export const ACTORS_VERSION = 18;
 
 /**
- * Code CIDs of the devnet's actors. Real networks use the blake2b of each Wasm module; the devnet has
- * no Wasm, so it names each kind with an identity CID, as builtin-actors' own test harness does.
+ * Code CIDs of the devnet's actors (of an earlier actors version, for StateActorCodeCIDs). Real
+ * networks use the blake2b of each Wasm module since actors v8; the devnet has no Wasm, so it names
+ * each kind with an identity CID, as builtin-actors' own test harness does and as the actors before v8 were named.
  */
-export function codeCid(kind: ActorKind): CID {
-  return CID.createV1(RAW, identity.digest(new TextEncoder().encode(`fil/${ACTORS_VERSION}/${kind}`)));
+export function codeCid(kind: ActorKind, version = ACTORS_VERSION): CID {
+  return CID.createV1(RAW, identity.digest(new TextEncoder().encode(`fil/${version}/${kind}`)));
 }
 
 /** The state of an EVM actor (builtin-actors actors/evm/src/state.rs, minus what the devnet derives). */

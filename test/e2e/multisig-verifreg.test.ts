@@ -43,7 +43,7 @@ describe('AddVerifier through the root key multisig, as lotus-shed proposes it (
     const funder = await lotus.request('WalletDefaultAddress');
     assert.equal((await waitReceipt({ From: funder, To: notary, Value: (10n * FIL).toString(), Method: 0 })).ExitCode, 0);
 
-    const registryCode = (await lotus.request('StateActorCodeCIDs', 27)).verifiedregistry;
+    const registryCode = (await lotus.request('StateActorCodeCIDs', 28)).verifiedregistry;
     const params = await lotus.request('StateEncodeParams', registryCode, 2, { Address: notary, Allowance: ALLOWANCE.toString() });
     const proposal = await lotus.request('MsigPropose', rootKey, 't06', '0', signer, 2, params);
     const proposed = await waitReceipt(proposal.Message);

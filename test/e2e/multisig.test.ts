@@ -87,7 +87,7 @@ describe('a 2-of-3 multisig of two f1 keys and a contract, vesting, with Glif an
 
     // The contract signer cannot propose or approve: call_actor_id refuses methods 1-1023 (the multisig's
     // Propose is 2, Approve 3), so filecoin-solidity's callByID reverts with FailToCallActor.
-    const multisigCode = (await lotus.request('StateActorCodeCIDs', 27)).multisig;
+    const multisigCode = (await lotus.request('StateActorCodeCIDs', 28)).multisig;
     const proposeParams = await lotus.request('StateEncodeParams', multisigCode, 2, { To: contractF410, Value: PAYOUT.toString(), Method: 0, Params: null });
     await assert.rejects(contract.callById.staticCall(idAddress, 2, 0, 0, 0x51, Buffer.from(proposeParams, 'base64')), /FailToCallActor/);
     const approveParams = await lotus.request('StateEncodeParams', multisigCode, 3, { ID: 0, ProposalHash: null });

@@ -4,6 +4,7 @@
 // refusals (anvil_setBlockGasLimit, anvil_setCoinbase).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CID, decodeCbor } from '../../src/common/cbor.js';
 import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
@@ -30,8 +31,8 @@ describe('day-one methods', () => {
 
   test('eth_protocolVersion is the network version, eth_baseFee the next tipset\'s base fee', async (t) => {
     const { result } = await setupRpc(t);
-    assert.equal(await result('eth_protocolVersion'), '0x1b');
-    assert.equal(await result('Filecoin.EthProtocolVersion'), '0x1b');
+    assert.equal(await result('eth_protocolVersion'), '0x1c');
+    assert.equal(await result('Filecoin.EthProtocolVersion'), '0x1c');
     await result('anvil_setNextBlockBaseFeePerGas', ['0x3e8']);
     assert.equal(await result('eth_baseFee'), '0x3e8');
     await result('evm_mine');
@@ -88,7 +89,7 @@ describe('day-one methods', () => {
     assert.match(bad.message, /'address'/);
   });
 
-  test('StateGetNetworkParams, StateActorCodeCIDs and StateActorManifestCID describe the devnet (nv27)', async (t) => {
+  test('StateGetNetworkParams, StateActorCodeCIDs and StateActorManifestCID describe the devnet (nv28) and the versions it passed', async (t) => {
     const { result, error } = await setupRpc(t);
     const params = await result('Filecoin.StateGetNetworkParams');
     assert.equal(params.NetworkName, 'fvm-devnet');
@@ -98,17 +99,43 @@ describe('day-one methods', () => {
     assert.equal(params.Eip155ChainID, 31415926);
     assert.equal(params.GenesisTimestamp, 1_700_000_000);
     assert.equal(params.ForkUpgradeParams.UpgradeGoldenWeekHeight, -1);
-    assert.equal(params.ForkUpgradeParams.UpgradeFireHorseHeight, 9_999_999_999);
-    const codes = await result('Filecoin.StateActorCodeCIDs', [27]);
+    assert.equal(params.ForkUpgradeParams.UpgradeFireHorseHeight, -1);
+    assert.equal(params.ForkUpgradeParams.UpgradeXxHeight, 9_999_999_999);
+    assert.equal(await result('Filecoin.StateNetworkVersion', [null]), 28);
+    /** The text an identity code CID names (fil/<actors version>/<kind>). */
+    const named = (code: { '/': string }) => new TextDecoder().decode(CID.parse(code['/']).multihash.digest);
+    const codes = await result('Filecoin.StateActorCodeCIDs', [28]);
     // The same code CIDs StateGetActor shows.
     const evm = await result('Filecoin.StateGetActor', ['t010', null]);
     assert.deepEqual(codes.eam, evm.Code);
-    assert.ok(codes.evm && codes.storageminer && codes.ethaccount);
-    const manifest = await result('Filecoin.StateActorManifestCID', [27]);
+    assert.equal(named(codes.storageminer), 'fil/18/storageminer');
+    assert.ok(codes.evm && codes.ethaccount);
+    // Earlier versions, as Lotus answers them for a network that passed them: their actors version's kinds.
+    const v17 = await result('Filecoin.StateActorCodeCIDs', [27]);
+    assert.deepEqual(Object.keys(v17), Object.keys(codes));
+    assert.equal(named(v17.evm), 'fil/17/evm');
+    assert.equal(named((await result('Filecoin.StateActorCodeCIDs', [21])).evm), 'fil/12/evm');
+    const v9 = await result('Filecoin.StateActorCodeCIDs', [17]);
+    assert.equal(named(v9.datacap), 'fil/9/datacap');
+    assert.equal(v9.evm, undefined);
+    const v7 = await result('Filecoin.StateActorCodeCIDs', [15]);
+    assert.equal(named(v7.multisig), 'fil/7/multisig');
+    assert.equal(v7.datacap, undefined);
+    assert.equal(named((await result('Filecoin.StateActorCodeCIDs', [0])).account), 'fil/0/account');
+    const manifest = await result('Filecoin.StateActorManifestCID', [28]);
     assert.match(manifest['/'], /^bafy/);
-    assert.deepEqual(await result('Filecoin.StateActorManifestCID', [27]), manifest);
-    assert.match((await error('Filecoin.StateActorCodeCIDs', [21])).message, /invalid network version 21/);
-    const bad = await error('Filecoin.StateActorManifestCID', ['27']);
+    assert.deepEqual(await result('Filecoin.StateActorManifestCID', [28]), manifest);
+    const manifest17 = await result('Filecoin.StateActorManifestCID', [27]);
+    assert.notDeepEqual(manifest17, manifest);
+    // An earlier manifest is readable too, and lists that version's code CIDs.
+    const [, data] = decodeCbor(Buffer.from(await result('Filecoin.ChainReadObj', [manifest17]), 'base64')) as [number, CID];
+    const entries = decodeCbor(Buffer.from(await result('Filecoin.ChainReadObj', [{ '/': data.toString() }]), 'base64')) as [string, CID][];
+    assert.deepEqual(Object.fromEntries(entries.map(([kind, code]) => [kind, { '/': code.toString() }])), v17);
+    // No bundle before actors v8; no version after the devnet's.
+    assert.match((await error('Filecoin.StateActorManifestCID', [15])).message, /could not find manifest cid for network version 15, actors version 7/);
+    assert.match((await error('Filecoin.StateActorCodeCIDs', [29])).message, /invalid network version 29/);
+    assert.match((await error('Filecoin.StateActorManifestCID', [29])).message, /invalid network version 29/);
+    const bad = await error('Filecoin.StateActorManifestCID', ['28']);
     assert.equal(bad.code, -32602);
     assert.match(bad.message, /'networkVersion'/);
   });

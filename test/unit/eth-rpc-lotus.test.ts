@@ -119,7 +119,7 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual(state.State, { Address: f1.toString() });
     const eth = await result('Filecoin.EthAddressToFilecoinAddress', [RECIPIENT]);
     assert.match((await error('Filecoin.StateGetActor', [eth, null])).message, /actor not found/);
-    assert.equal(await result('Filecoin.StateNetworkVersion', [null]), 27);
+    assert.equal(await result('Filecoin.StateNetworkVersion', [null]), 28);
     assert.equal(await result('Filecoin.WalletBalance', [eth]), '0');
     assert.equal((await error('Filecoin.WalletBalance', ['t1bad'])).code, -32602);
   });

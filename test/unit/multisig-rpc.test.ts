@@ -45,7 +45,7 @@ describe('MsigCreate and the readers', () => {
       ['t01', a, 2, (300n * FIL).toString(), 0, 0],
     );
     const exec = await result('Filecoin.StateDecodeParams', ['t01', 2, prototype.Message.Params, null]);
-    assert.deepEqual(exec.CodeCID, (await result('Filecoin.StateActorCodeCIDs', [27])).multisig);
+    assert.deepEqual(exec.CodeCID, (await result('Filecoin.StateActorCodeCIDs', [28])).multisig);
     const receipt = await push(prototype);
     assert.equal(receipt.ExitCode, 0);
     const [idBytes, robustBytes] = returned(receipt);

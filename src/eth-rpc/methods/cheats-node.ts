@@ -7,6 +7,7 @@ import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
+import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { PendingMessage } from '../../mining/mempool.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatPendingTransaction } from '../format.js';
@@ -71,7 +72,7 @@ export const cheatsNode = [
     currentBlockNumber: devnet.head.epoch,
     currentBlockTimestamp: devnet.head.timestamp,
     currentBlockHash: bytesToHex(devnet.head.hash),
-    hardFork: 'filecoin-nv27',
+    hardFork: `filecoin-nv${NETWORK_VERSION}`,
     transactionOrder: 'fifo',
     environment: {
       baseFee: devnet.nextBaseFee().toString(),

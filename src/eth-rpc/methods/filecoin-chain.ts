@@ -3,7 +3,7 @@
 // ChainGetParentReceipts, ChainReadObj, ChainNotify, ChainGetGenesis, ChainGetPath,
 // ChainGetParentMessages, ChainGetMessagesInTipset, ChainHasObj, ChainStatObj.
 import { DevnetError } from '../../common/errors.js';
-import { actorsManifest } from '../../fevm/manifest.js';
+import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
 import { tipsetAtHeight } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
@@ -42,9 +42,9 @@ function linksOf(value: unknown, out: CID[] = []): CID[] {
   return out;
 }
 
-/** A block the node holds: the chain's (headers, messages, receipts' events), the actors manifest's, or a state block it served. */
+/** A block the node holds: the chain's (headers, messages, receipts' events), an actors manifest's, or a state block it served. */
 const readObject = (devnet: Devnet, objectCid: CID): Uint8Array | undefined =>
-  devnet.chain.readObject(objectCid) ?? actorsManifest().blocks.get(objectCid.toString()) ?? servedBlock(devnet, objectCid);
+  devnet.chain.readObject(objectCid) ?? manifestBlock(objectCid.toString()) ?? servedBlock(devnet, objectCid);
 
 /**
  * The objects reachable from `root` that the chain holds, each once, as Lotus's ChainStatObj walks

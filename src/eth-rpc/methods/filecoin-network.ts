@@ -1,19 +1,20 @@
 // The network's constants, as `lotus info` and SDKs read them: Filecoin.StateGetNetworkParams,
 // Filecoin.StateActorCodeCIDs, Filecoin.StateActorManifestCID.
 import { DevnetError } from '../../common/errors.js';
-import { ACTOR_KINDS, codeCid } from '../../fevm/actor.js';
-import { actorsManifest } from '../../fevm/manifest.js';
+import { codeCid } from '../../fevm/actor.js';
+import { actorsManifest, FIRST_MANIFEST_VERSION } from '../../fevm/manifest.js';
+import { actorKindsOf, actorsVersionFor, NETWORK_VERSION } from '../../fevm/network-version.js';
 import { CONSENSUS_MINER_MIN_POWER } from '../../fevm/actors/power.js';
 import { PRE_COMMIT_CHALLENGE_DELAY } from '../../fevm/actors/miner/policy.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
 import { integer } from '../lotus-params.js';
-import { NETWORK_NAME, NETWORK_VERSION } from './filecoin-state.js';
+import { NETWORK_NAME } from './filecoin-state.js';
 
-/** Lotus's network upgrades up to nv27 (GoldenWeek): all before genesis here, as on Lotus's 2k devnet. */
-const PAST_UPGRADES = ['Smoke', 'Breeze', 'Ignition', 'Liftoff', 'Assembly', 'Refuel', 'Tape', 'Kumquat', 'Calico', 'Persian', 'Orange', 'Claus', 'Trust', 'Norwegian', 'Turbo', 'Hyperdrive', 'Chocolate', 'OhSnap', 'Skyr', 'Shark', 'Hygge', 'Lightning', 'Thunder', 'Watermelon', 'Dragon', 'Phoenix', 'Waffle', 'Tuktuk', 'Teep', 'Tock', 'GoldenWeek'];
-/** Upgrades Lotus knows after nv27: never, here (Lotus's height for an unscheduled upgrade). */
-const FUTURE_UPGRADES = ['FireHorse', 'Xx'];
+/** Lotus's network upgrades up to nv28 (FireHorse): all before genesis here, as on Lotus's 2k devnet. */
+const PAST_UPGRADES = ['Smoke', 'Breeze', 'Ignition', 'Liftoff', 'Assembly', 'Refuel', 'Tape', 'Kumquat', 'Calico', 'Persian', 'Orange', 'Claus', 'Trust', 'Norwegian', 'Turbo', 'Hyperdrive', 'Chocolate', 'OhSnap', 'Skyr', 'Shark', 'Hygge', 'Lightning', 'Thunder', 'Watermelon', 'Dragon', 'Phoenix', 'Waffle', 'Tuktuk', 'Teep', 'Tock', 'GoldenWeek', 'FireHorse'];
+/** Upgrades Lotus knows after nv28: never, here (Lotus's height for an unscheduled upgrade). */
+const FUTURE_UPGRADES = ['Xx'];
 const NEVER = 9_999_999_999;
 
 function forkUpgradeParams(): Record<string, number> {
@@ -24,9 +25,14 @@ function forkUpgradeParams(): Record<string, number> {
   return params;
 }
 
-/** The devnet runs one network version; its actors answer for it alone. */
-function checkVersion(version: number): void {
-  if (version !== NETWORK_VERSION) throw new DevnetError(`invalid network version ${version}: fvm-devnet runs network version ${NETWORK_VERSION} only`);
+/**
+ * The actors version of a network version the devnet runs or has passed, as Lotus maps it; Lotus's
+ * error for any other (a later version has no actors here).
+ */
+function actorsVersionOf(networkVersion: number): number {
+  const version = actorsVersionFor(networkVersion);
+  if (version === undefined) throw new DevnetError(`invalid network version ${networkVersion}: fvm-devnet runs network version ${NETWORK_VERSION} and knows none after it`);
+  return version;
 }
 
 export const filecoinNetwork = [
@@ -40,14 +46,18 @@ export const filecoinNetwork = [
     GenesisTimestamp: devnet.fork?.point.genesisTimestamp ?? devnet.chain.first.timestamp,
   })),
 
-  defineMethod('Filecoin.StateActorCodeCIDs', [integer('networkVersion')], (_ctx, version) => {
-    checkVersion(version);
-    return Object.fromEntries(ACTOR_KINDS.map((kind) => [kind, cidJson(codeCid(kind))]));
+  // Any version up to the devnet's, as Lotus answers for a network that has passed them: that actors
+  // version's code CIDs (lotus chain/actors/actor_cids.go GetActorCodeIDs), the devnet's identity ones.
+  defineMethod('Filecoin.StateActorCodeCIDs', [integer('networkVersion')], (_ctx, networkVersion) => {
+    const version = actorsVersionOf(networkVersion);
+    return Object.fromEntries(actorKindsOf(version).map((kind) => [kind, cidJson(codeCid(kind, version))]));
   }),
 
-  // The devnet has no actors bundle: its manifest lists its own code CIDs (fevm/manifest.ts).
-  defineMethod('Filecoin.StateActorManifestCID', [integer('networkVersion')], (_ctx, version) => {
-    checkVersion(version);
-    return cidJson(actorsManifest().cid);
+  // The devnet has no actors bundles: its manifests list its own code CIDs (fevm/manifest.ts). Before
+  // actors v8 there was no bundle, and Lotus answers an error.
+  defineMethod('Filecoin.StateActorManifestCID', [integer('networkVersion')], (_ctx, networkVersion) => {
+    const version = actorsVersionOf(networkVersion);
+    if (version < FIRST_MANIFEST_VERSION) throw new DevnetError(`could not find manifest cid for network version ${networkVersion}, actors version ${version}`);
+    return cidJson(actorsManifest(version).cid);
   }),
 ];

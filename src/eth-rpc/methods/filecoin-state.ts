@@ -15,6 +15,7 @@ import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
 import { actorsManifest } from '../../fevm/manifest.js';
 import { messageCid } from '../../fevm/message.js';
+import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { decodeParams, returnSchema } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
@@ -29,8 +30,6 @@ import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
 import { forkedStateJson } from '../forked-state-json.js';
 
-/** The network version whose semantics the devnet follows (nv27, actors v17). */
-export const NETWORK_VERSION = 27;
 export const NETWORK_NAME = 'fvm-devnet';
 
 function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {

@@ -2,7 +2,7 @@
 // eth_syncing, eth_accounts.
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
-import { NETWORK_VERSION } from './filecoin-state.js';
+import { NETWORK_VERSION } from '../../fevm/network-version.js';
 
 /** Starts with "anvil": Hardhat's network helpers accept only nodes whose version names Anvil or Hardhat. */
 export const CLIENT_VERSION = 'anvil-compatible fvm-devnet/v0.1.0';
@@ -12,7 +12,7 @@ export const web3Net = [
   defineMethod('net_version', [], ({ devnet }) => devnet.chainId.toString()),
   defineMethod('net_listening', [], () => true),
   defineMethod('eth_chainId', [], ({ devnet }) => quantity(devnet.chainId)),
-  // As Lotus answers it: the network version (nv27), not an Ethereum wire protocol version.
+  // As Lotus answers it: the network version (28), not an Ethereum wire protocol version.
   defineMethod('eth_protocolVersion', [], () => quantity(NETWORK_VERSION)),
   defineMethod('eth_syncing', [], () => false),
   // Lotus answers []; the devnet lists the accounts it holds keys for, as Anvil and Hardhat do,
