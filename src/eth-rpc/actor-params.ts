@@ -43,7 +43,7 @@ const sectorPreCommit = struct(
 
 const txnIdParams = struct(['ID', 'int'], ['ProposalHash', 'bytes']);
 
-/** Param schemas by actor kind and method name (go-state-types builtin/v17). */
+/** Param schemas by actor kind and method name (go-state-types builtin/v18). */
 const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
   account: {
     PubkeyAddress: 'empty',
@@ -76,6 +76,9 @@ const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
     DeclareFaults: struct(['Faults', list(declaration)]),
     DeclareFaultsRecovered: struct(['Recoveries', list(declaration)]),
     TerminateSectors: struct(['Terminations', list(declaration)]),
+    GenerateSectorLocation: struct(['SectorNumber', 'int']),
+    ValidateSectorStatus: struct(['SectorNumber', 'int'], ['Status', 'int'], ['AuxData', 'bytes']),
+    GetNominalSectorExpiration: 'int',
   },
   storagepower: {
     CreateMiner: struct(['Owner', 'address'], ['Worker', 'address'], ['WindowPoStProofType', 'int'], ['Peer', 'bytes'], ['Multiaddrs', list('bytes')]),
@@ -130,7 +133,7 @@ const batchReturn = struct(['SuccessCount', 'int'], ['FailCodes', list(struct(['
 const addresses = struct(['IDAddress', 'address'], ['RobustAddress', 'address']);
 
 /**
- * Return schemas (go-state-types builtin/v17) of the methods whose answers Lotus decodes into
+ * Return schemas (go-state-types builtin/v18) of the methods whose answers Lotus decodes into
  * MsgLookup.ReturnDec (StateSearchMsg, StateWaitMsg), by actor kind and method name: the ones a
  * devnet user meets most. Others are left undecoded (ReturnDec null).
  */
@@ -145,6 +148,9 @@ const RETURNS: Partial<Record<ActorKind, Record<string, Schema>>> = {
   storageminer: {
     ControlAddresses: struct(['Owner', 'address'], ['Worker', 'address'], ['ControlAddrs', list('address')]),
     ProveCommitSectors3: batchReturn,
+    GenerateSectorLocation: struct(['Status', 'int'], ['AuxData', 'bytes']),
+    ValidateSectorStatus: 'bool',
+    GetNominalSectorExpiration: 'int',
   },
   datacap: {
     Balance: 'tokens',

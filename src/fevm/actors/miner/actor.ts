@@ -9,6 +9,7 @@ import { controlMethods } from './control.js';
 import { chargeFaults, expire, expirePreCommits, provingMethods } from './proving.js';
 import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
+import { sectorStatusMethods } from './sector-status.js';
 import { closeDeadline, windowPostMethods } from './window-post.js';
 
 /** The miner's cron work (schedule.ts). */
@@ -26,6 +27,7 @@ export const minerActor: BuiltinActor = {
     ...sectorMethods,
     ...provingMethods,
     ...windowPostMethods,
+    ...sectorStatusMethods,
     // The reward actor pays block rewards here. They are available at once (no vesting) and repay fee debt first.
     ApplyRewards: {
       legacy: 14,

@@ -149,7 +149,7 @@ export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]):
     pledge += s.initialPledge;
     fee += terminationFeeFor(s.initialPledge, rt.ctx.epoch - s.powerBaseEpoch, faultFeeFor(power.qa));
   }
-  m = { ...m, sectors: remaining, initialPledge: m.initialPledge - pledge };
+  m = { ...m, sectors: remaining, deadSectors: withDead(m, sectors), initialPledge: m.initialPledge - pledge };
   const charged = chargePenalty(rt, m, fee);
   writeMiner(rt, charged.state);
   await burnFunds(rt, charged.burn);
@@ -183,9 +183,16 @@ export async function expire(rt: ActorRuntime, numbers: readonly number[]): Prom
     raw += power.raw;
     qa += power.qa;
   }
-  writeMiner(rt, { ...m, sectors: remaining, initialPledge: m.initialPledge - pledge });
+  writeMiner(rt, { ...m, sectors: remaining, deadSectors: withDead(m, due), initialPledge: m.initialPledge - pledge });
   await notifyPledgeChanged(rt, -pledge);
   await updateClaimedPower(rt, -raw, -qa);
+}
+
+/** The miner's dead sectors with `sectors` added, each without its fault (state.ts deadSectors). */
+function withDead(m: FullMinerState, sectors: readonly SectorOnChainInfo[]): ReadonlyMap<number, SectorOnChainInfo> {
+  const dead = new Map(m.deadSectors);
+  for (const { faultEpoch: _, recovering: __, ...healthy } of sectors) dead.set(healthy.sectorNumber, healthy);
+  return dead;
 }
 
 /** Pre-commits never proven: removed, their deposits burnt. */

@@ -100,6 +100,13 @@ export interface MinerState {
   readonly feeDebt?: bigint;
   readonly precommits?: ReadonlyMap<number, SectorPreCommit>;
   readonly sectors?: ReadonlyMap<number, SectorOnChainInfo>;
+  /**
+   * Sectors terminated or expired, as they were when they died (healthy: a partition forgets the
+   * fault of a sector it terminates). builtin-actors keeps them in the sectors AMT and in their
+   * partition (its terminated bitfield) until a CompactPartitions, which the devnet's miners never
+   * send: GetNominalSectorExpiration, GenerateSectorLocation and ValidateSectorStatus see them.
+   */
+  readonly deadSectors?: ReadonlyMap<number, SectorOnChainInfo>;
   /** Every sector number ever pre-committed or committed (numbers are never reused). */
   readonly allocatedSectors?: readonly number[];
   /** The epoch of the fault-fee cron event already enrolled, if any. */
@@ -135,7 +142,7 @@ export interface MinerState {
 }
 
 /** Fields that stay absent until they mean something. */
-type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt';
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt';
 
 /** A MinerState with every field present. */
 export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;
