@@ -1,4 +1,4 @@
-// @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv27 / actors v17, with nv28's CLZ and P256VERIFY):
+// @ethereumjs/evm made to behave as the FEVM (builtin-actors actors/evm, nv28 / actors v18, CLZ and P256VERIFY included):
 //   - a subclass, FevmEvm, that keeps the stack of messages being run (the precompiles need the
 //     current one's call kind and contract) and routes CALLs the way the EVM actor's call.rs does:
 //     builtin (native) actors fail (a multisig's fallback takes the CALL), unknown masked IDs
