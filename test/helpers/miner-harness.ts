@@ -9,6 +9,7 @@ import { createGenesisState } from '../../src/devnet/genesis.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import type { ActorKind } from '../../src/fevm/actor.js';
 import { overrideBuiltinActor } from '../../src/fevm/actors/builtin.js';
+import { enrollCron } from '../../src/fevm/actors/cron.js';
 import { loadMiner, type FullMinerState } from '../../src/fevm/actors/miner/state.js';
 import { methodTable, type ActorRuntime, type BuiltinActor } from '../../src/fevm/actors/runtime.js';
 import { Executor } from '../../src/fevm/executor.js';
@@ -127,4 +128,13 @@ export function double(t: TestContext, kind: ActorKind, methods: Record<number, 
   const actor: BuiltinActor = { methods: table };
   t.after(overrideBuiltinActor(kind, actor));
   return { calls };
+}
+
+/** Makes the miner's sector `sector` expire at `epoch` with 1 FIL of pledge (the miner's balance and pledge that FIL), its expiration enrolled in cron. */
+export function expireAt(h: MinerHarness, sector: number, epoch: number): void {
+  const miner = h.state.getActor(MINER)!;
+  const m = h.miner();
+  const expiring = { ...m.sectors.get(sector)!, expiration: epoch, initialPledge: FIL };
+  h.state.putActor({ ...miner, balance: FIL, miner: { ...m, initialPledge: FIL, sectors: new Map([...m.sectors, [sector, expiring]]) } });
+  enrollCron(h.state, epoch, { actor: MINER, event: { type: 'expire', sectors: [sector] } });
 }

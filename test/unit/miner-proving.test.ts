@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBitfield, encodeBitfield } from '../../src/common/bitfield.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { enrollCron } from '../../src/fevm/actors/cron.js';
 import { FAULT_MAX_AGE, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, double, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OWNER, double, expireAt, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
 
 const GIB32 = 32n << 30n;
 const powerOf = (h: MinerHarness) => claimOf(h.state.getActor(POWER_ACTOR_ID)!.power!, MINER)!;
@@ -104,11 +103,7 @@ describe('TerminateSectors (9)', () => {
 describe('expiration', () => {
   test('cron removes a sector at its expiration epoch: power and pledge go, no fee', async () => {
     const h = await minerHarness();
-    const miner = h.state.getActor(MINER)!;
-    const m = h.miner();
-    const expiring = { ...m.sectors.get(3)!, expiration: 50, initialPledge: FIL };
-    h.state.putActor({ ...miner, balance: FIL, miner: { ...m, initialPledge: FIL, sectors: new Map([...m.sectors, [3, expiring]]) } });
-    enrollCron(h.state, 50, { actor: MINER, event: { type: 'expire', sectors: [3] } });
+    expireAt(h, 3, 50);
     const burnt = h.balance(99);
     await h.advanceTo(50);
     assert.equal(h.miner().sectors.has(3), true);

@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
-import { enrollCron } from '../../src/fevm/actors/cron.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY } from '../../src/fevm/actors/miner/policy.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { FIL, MINER, OWNER, double, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
+import { FIL, MINER, OWNER, double, expireAt, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
 
 // The FRC-42 numbers builtin-actors v18 exports them under.
 const GENERATE = 1321604665;
@@ -99,11 +98,7 @@ describe('sector status methods (actors v18)', () => {
 
   test('an expired sector is Dead at its location', async () => {
     const h = await minerHarness();
-    const miner = h.state.getActor(MINER)!;
-    const m = h.miner();
-    const expiring = { ...m.sectors.get(3)!, expiration: 50, initialPledge: FIL };
-    h.state.putActor({ ...miner, balance: FIL, miner: { ...m, initialPledge: FIL, sectors: new Map([...m.sectors, [3, expiring]]) } });
-    enrollCron(h.state, 50, { actor: MINER, event: { type: 'expire', sectors: [3] } });
+    expireAt(h, 3, 50);
     const before = await locate(h, 3);
     await h.advanceTo(51);
     assert.equal(h.miner().sectors.has(3), false);
