@@ -150,9 +150,10 @@ export class Executor {
         sender = createPlaceholder(state, eth, 0n, msg.from);
       }
       const gasLimit = msg.gasLimit > 0 ? msg.gasLimit : BLOCK_GAS_LIMIT;
-      // As if the message had been sent: the nonce moves (a deployment's address depends on it), and
-      // a sender short of the value is funded for the call, as Ethereum nodes do for eth_call.
-      sender = sentBy(sender, sender.balance < msg.value ? msg.value : sender.balance);
+      // As if the message had been sent: the nonce moves (a deployment's address depends on it). Gas
+      // is free, the value is not: a sender short of it fails with SysErrInsufficientFunds, as in
+      // Lotus's calls and gas estimates (chain/stmgr/call.go, gasutils.go: fee cap 0, value kept).
+      sender = sentBy(sender, sender.balance);
       state.putActor(sender);
       msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));

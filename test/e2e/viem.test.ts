@@ -171,6 +171,21 @@ describe('viem 2 against the devnet CLI', () => {
     });
   });
 
+  test('sending more FIL than the account holds fails at the gas estimate, as on calibnet, and sends nothing', async () => {
+    const poor = privateKeyToAccount('0x' + '5e'.repeat(32) as Hex);
+    const poorWallet = createWalletClient({ chain, account: poor, transport: http(devnet.url), cacheTime: 0 });
+    await publicClient.waitForTransactionReceipt({ hash: await walletClient.sendTransaction({ to: poor.address, value: parseEther('1') }) });
+    // Lotus estimates with free gas and the real value (gasutils.go): the transfer fails with exit 6.
+    await assert.rejects(poorWallet.sendTransaction({ to: DEV_ACCOUNTS[5]!.address, value: parseEther('2') }), (err: unknown) => {
+      assert.ok(err instanceof BaseError);
+      assert.match(err.message, /SysErrInsufficientFunds\(6\)/);
+      return true;
+    });
+    assert.equal(await publicClient.getTransactionCount({ address: poor.address }), 0);
+    assert.equal(await publicClient.getBalance({ address: poor.address }), parseEther('1'));
+    await assert.rejects(publicClient.call({ account: poor, to: DEV_ACCOUNTS[5]!.address, value: parseEther('2') }), /SysErrInsufficientFunds\(6\)/);
+  });
+
   test("multicall() and batch.multicall through Multicall3 at the address viem's filecoin chain names", async () => {
     // As viem's `filecoin` chain declares it (calibnet and mainnet both have it there).
     const withMulticall = defineChain({ ...chain, contracts: { multicall3: { address: '0xcA11bde05977b3631167028862bE2a173976CA11' } } });

@@ -461,15 +461,29 @@ describe('call()', () => {
     assert.equal(state.getStorage(id, 0, 1n), 0n);
   });
 
-  test('from a sender that does not exist and with value: nothing is created or moved', async () => {
+  test('from a sender that does not exist: it runs from an ephemeral placeholder, which has no FIL to send', async () => {
     const { state, address, id } = await deployedState();
     const nextId = state.nextId();
     const stranger = f410('0x' + '44'.repeat(20));
     const params = new Uint8Array([0x58, 0x20, ...new Uint8Array(31), 9]);
+    assert.equal((await executor.call(state, callMessage(stranger, address, params), ctx)).exitCode, ExitCode.Ok);
+    // Lotus's placeholder (chain/stmgr/call.go) is as poor: the value transfer fails.
     const result = await executor.call(state, callMessage(stranger, address, params, 10n ** 18n), ctx);
-    assert.equal(result.exitCode, ExitCode.Ok);
+    assert.equal(result.exitCode, ExitCode.SysErrInsufficientFunds);
     assert.equal(state.nextId(), nextId);
     assert.equal(idOf(state, stranger), undefined);
+    assert.equal(balanceOf(state, id), 0n);
+  });
+
+  test('gas is free but the value is not: more than the sender holds is SysErrInsufficientFunds (6)', async () => {
+    const { state, address, id } = await deployedState();
+    const balance = balanceOf(state, 100);
+    const params = new Uint8Array([0x58, 0x20, ...new Uint8Array(31), 9]);
+    // Lotus estimates and calls with fee cap 0 and the message's value (gasutils.go, stmgr/call.go).
+    assert.equal((await executor.call(state, callMessage(accounts[0].filAddress, address, params, balance), ctx)).exitCode, ExitCode.Ok);
+    const result = await executor.call(state, callMessage(accounts[0].filAddress, address, params, balance + 1n), ctx);
+    assert.equal(result.exitCode, ExitCode.SysErrInsufficientFunds);
+    assert.equal(balanceOf(state, 100), balance);
     assert.equal(balanceOf(state, id), 0n);
   });
 });
