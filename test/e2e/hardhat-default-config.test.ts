@@ -1,11 +1,14 @@
 // A Hardhat 2 project whose `localhost` network is what Hardhat's docs write (a url; or a url and
 // the chain id), with no gas setting: `hardhat run` of a deploy script and `hardhat test` with the
-// chai matchers and network helpers (test/fixtures/hardhat-default); and the `localnet` of Filecoin's
-// starter kits (Lotus's /rpc/v1, keys Hardhat signs with). examples/hardhat, which sets gas: "auto",
-// is hardhat.test.ts.
+// chai matchers and network helpers (test/fixtures/hardhat-default); the `localnet` of Filecoin's
+// starter kits (Lotus's /rpc/v1, keys Hardhat signs with); and Hardhat Ignition, the sample project's
+// deploy tool: a deployment, its journal on a second run, a node restarted with --state, a new chain.
+// examples/hardhat, which sets gas: "auto", is hardhat.test.ts.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Interface, JsonRpcProvider } from 'ethers';
 import { after, before, describe, test } from 'node:test';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
@@ -74,6 +77,92 @@ describe('Hardhat 2 project with the default localhost network (no gas setting)'
     const log = devnet.output();
     for (const method of ['eth_estimateGas', 'eth_sendTransaction', 'evm_snapshot', 'evm_revert', 'hardhat_mine', 'hardhat_setBalance', 'hardhat_impersonateAccount']) {
       assert.match(log, new RegExp(`\\b${method}\\b`), `the devnet never received ${method}`);
+    }
+  });
+});
+
+describe('Hardhat Ignition against the devnet (`hardhat ignition deploy … --network localhost`)', () => {
+  const deploymentId = `fvm-devnet-test-${process.pid}`;
+  const deploymentDir = join(PROJECT_DIR, 'ignition', 'deployments', deploymentId);
+  const stateDir = mkdtempSync(join(tmpdir(), 'fvm-devnet-ignition-'));
+  const stateFile = join(stateDir, 'chain.json');
+  let devnet: DevnetProcess | undefined;
+  let deployed: { token: string; jar: string } | undefined;
+
+  // Ignition asks before deploying to a chain other than 31337 (and before --reset): these say yes.
+  const ignition = (url: string, extra: string[] = []): Promise<HardhatRun> =>
+    hardhat(
+      PROJECT_DIR,
+      ['ignition', 'deploy', 'ignition/modules/TipJar.js', '--network', 'localhost', '--deployment-id', deploymentId, ...extra],
+      { FVM_DEVNET_URL: url, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false', HARDHAT_IGNITION_CONFIRM_RESET: 'false' },
+      TIMEOUT_MS,
+    );
+  const explain = (why: string, result: HardhatRun): string =>
+    describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet?.output().slice(-3000)}--- end ---`;
+  /** The module's deployed addresses, from Ignition's "Deployed Addresses" lines. */
+  const addresses = (result: HardhatRun): { token: string; jar: string } => {
+    const token = /TipJarModule#Token - (0x[0-9a-fA-F]{40})/.exec(result.output)?.[1];
+    const jar = /TipJarModule#TipJar - (0x[0-9a-fA-F]{40})/.exec(result.output)?.[1];
+    assert.ok(token && jar, explain('Ignition printed no deployed addresses', result));
+    return { token, jar };
+  };
+  /** The recipient's token balance on the node (the module's call sent it 250). */
+  const recipientBalance = async (url: string, token: string): Promise<bigint> => {
+    const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    try {
+      const erc20 = new Interface(['function balanceOf(address) view returns (uint256)']);
+      const data = erc20.encodeFunctionData('balanceOf', [DEV_ACCOUNTS[1]!.address]);
+      return erc20.decodeFunctionResult('balanceOf', await provider.call({ to: token, data }))[0] as bigint;
+    } finally {
+      provider.destroy();
+    }
+  };
+
+  after(async () => {
+    await devnet?.stop();
+    rmSync(deploymentDir, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test('deploys the module and runs its call; a second run finds everything in its journal', async () => {
+    rmSync(deploymentDir, { recursive: true, force: true });
+    devnet = await startDevnet(['--state', stateFile]);
+    const first = await ignition(devnet.url);
+    assert.equal(first.code, 0, explain('ignition deploy failed', first));
+    assert.match(first.output, /successfully deployed/, explain('no success line', first));
+    deployed = addresses(first);
+    assert.equal(await recipientBalance(devnet.url, deployed.token), 250n, explain('the module call did not run', first));
+
+    const second = await ignition(devnet.url);
+    assert.equal(second.code, 0, explain('the second ignition deploy failed', second));
+    assert.match(second.output, /Nothing new to deploy/, explain('the second run did not use the journal', second));
+    assert.deepEqual(addresses(second), deployed);
+  });
+
+  test('a node restarted with the same --state still has what the journal says', async () => {
+    assert.ok(deployed, 'the first deployment failed');
+    await devnet!.stop();
+    devnet = await startDevnet(['--state', stateFile]);
+    const again = await ignition(devnet.url);
+    assert.equal(again.code, 0, explain('ignition deploy after the restart failed', again));
+    assert.match(again.output, /Nothing new to deploy/, explain('the run after the restart redeployed', again));
+    assert.deepEqual(addresses(again), deployed);
+    assert.equal(await recipientBalance(devnet.url, deployed.token), 250n, explain('the restarted node lost the deployment', again));
+  });
+
+  test('on a new chain (a restart without --state), `--reset` deploys the module again, as the README says', async () => {
+    await devnet!.stop();
+    devnet = await startDevnet();
+    const provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    try {
+      const reset = await ignition(devnet.url, ['--reset']);
+      assert.equal(reset.code, 0, explain('ignition deploy --reset failed', reset));
+      assert.match(reset.output, /successfully deployed/, explain('--reset did not deploy', reset));
+      const redeployed = addresses(reset);
+      assert.notEqual(await provider.getCode(redeployed.token), '0x');
+      assert.equal(await recipientBalance(devnet.url, redeployed.token), 250n, explain('the module call did not run on the new chain', reset));
+    } finally {
+      provider.destroy();
     }
   });
 });
