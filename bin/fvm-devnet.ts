@@ -9,6 +9,7 @@ import { exposureWarning } from '../src/eth-rpc/exposure.js';
 import { parseOrigin } from '../src/eth-rpc/cors.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
+import { piecesDirOf } from '../src/devnet/storage-providers/piece-store.js';
 import { EC_FINALITY } from '../src/mining/finality.js';
 import { defaultForkCacheDir } from '../src/devnet/fork/fork-cache.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
@@ -43,6 +44,24 @@ function collectOrigin(value: string, previous: string[]): string[] {
   }
 }
 
+const BYTE_UNITS: Record<string, number> = { '': 1, B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+
+/** A size in bytes, or with a binary unit: 4GiB, 512MiB. */
+function byteSize(min: number) {
+  return (value: string): number => {
+    const match = /^(\d+(?:\.\d+)?)\s*([KMGT]iB|B)?$/.exec(value.trim());
+    const bytes = match ? Math.floor(Number(match[1]) * BYTE_UNITS[match[2] ?? '']!) : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < min) throw new InvalidArgumentError(`expected a size of at least ${min} bytes, in bytes or with a unit (KiB, MiB, GiB, TiB), e.g. 4GiB`);
+    return bytes;
+  };
+}
+
+/** A size as people write it: 4 GiB, 300 MiB, 1000 B. */
+function byteSizeText(bytes: number): string {
+  const [unit, size] = Object.entries(BYTE_UNITS).reverse().find(([, size]) => bytes >= size && bytes % size === 0) ?? ['B', 1];
+  return `${bytes / size} ${unit || 'B'}`;
+}
+
 /** The sector sizes Filecoin proofs support, as the flag names them. */
 const SECTOR_SIZES: Record<string, bigint> = { '2KiB': 2n << 10n, '8MiB': 8n << 20n, '512MiB': 512n << 20n, '32GiB': 32n << 30n, '64GiB': 64n << 30n };
 
@@ -73,6 +92,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
+    .addOption(new Option('--piece-store-limit <size>', "most bytes of piece data the storage providers keep (PUT /piece/<cid>); kept in <file>.pieces/ with --state").default(defaults.pieceStoreLimit, '4GiB').argParser(byteSize(0)))
     .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
     .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
@@ -97,7 +117,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -133,6 +153,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     wsLiveness: { pingIntervalMs: opts.wsPingInterval, maxBufferedBytes: opts.wsMaxBuffered },
     callTimeoutMs: opts.callTimeout,
     statePath: opts.state,
+    pieceStoreLimit: opts.pieceStoreLimit,
     loadStatePath: opts.loadState,
     dumpStatePath: opts.dumpState,
     fork: opts.forkUrl
@@ -190,6 +211,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     `Mnemonic:     ${config.mnemonic}`,
     `Derivation:   ${DERIVATION_PATH}/i`,
     `Beacon seed:  ${bytesToHex(config.seed)}`,
+    `Pieces:       ${config.statePath ? `${piecesDirOf(config.statePath)}/` : 'a temporary directory, removed at exit'} (at most ${byteSizeText(config.pieceStoreLimit)})`,
     '',
     'Available accounts',
     '==================',

@@ -29,6 +29,11 @@ export interface DevnetConfig {
   json: boolean;
   /** Load the chain from this file if it exists; save it there on exit and every few seconds. */
   statePath?: string;
+  /**
+   * Most bytes of piece payloads the storage providers keep in all (PUT /piece/<cid>); they are kept on
+   * disk, in `<statePath>.pieces` with --state, else in a temporary directory removed at exit.
+   */
+  pieceStoreLimit: number;
   /** Load the chain from this file at start (it must exist). */
   loadStatePath?: string;
   /** Save the chain to this file on exit. */
@@ -79,6 +84,8 @@ export interface DevnetConfig {
 
 /** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
 export const DEFAULT_MAX_BODY_BYTES = 16 << 20;
+/** Room for dozens of pieces of the largest size uploads take (64 MiB), small beside a disk. */
+export const DEFAULT_PIECE_STORE_LIMIT = 4 * 2 ** 30;
 /** Lotus's cap on a batch (go-jsonrpc has none; a bound keeps one request from monopolising the node). */
 export const DEFAULT_MAX_BATCH = 1000;
 /**
@@ -117,6 +124,7 @@ export function defaultConfig(): DevnetConfig {
     allowOrigins: [],
     explorer: true,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    pieceStoreLimit: DEFAULT_PIECE_STORE_LIMIT,
     maxBatch: DEFAULT_MAX_BATCH,
     wsLiveness: DEFAULT_WS_LIVENESS,
     callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,

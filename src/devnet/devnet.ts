@@ -35,7 +35,7 @@ import { encodeChainInSteps, encodeJournalRecord, encodeJournalRewind, restoreCh
 import type { TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
-import { PieceStore } from './storage-providers/piece-store.js';
+import { PieceStore, piecesDirOf } from './storage-providers/piece-store.js';
 import { Submission, type TransactionRequest } from './submission.js';
 import { addVerifiedClient, type VerifiedClient } from './verified-clients.js';
 import { NativeWallet, servedWallet, type NodeWallet } from './wallet.js';
@@ -57,10 +57,11 @@ export class Devnet {
   /** Keys of native accounts (Filecoin.Wallet*); changes to them run in the miner's queue. */
   readonly wallet: NodeWallet;
   /**
-   * The storage providers' piece data (uploaded with PUT /piece/<cid>): off-chain, so snapshots and
-   * reverts leave it, and the piece routes write it directly.
+   * The storage providers' piece data (uploaded with PUT /piece/<cid>), on disk: off-chain, so
+   * snapshots, reverts and anvil_reset leave it (as a Boost or Curio node keeps its pieces whatever
+   * the chain does), and the piece routes write it directly. With --state, kept beside the file.
    */
-  readonly pieces = new PieceStore();
+  readonly pieces: PieceStore;
   /** The simulated storage providers: direct deals, sector changes, and their settings (ask, refusals). */
   readonly storageProviders: StorageProviderOperations;
   /** Whether this chain started from genesis now (not from a saved state): wallets must forget their nonces. */
@@ -93,6 +94,7 @@ export class Devnet {
     this.emitter.setMaxListeners(0);
     executor.onConsoleLog = (line) => this.emitter.emit('consoleLog', line);
     this.fresh = saved === undefined;
+    this.pieces = new PieceStore({ dir: config.statePath === undefined ? undefined : piecesDirOf(config.statePath), limitBytes: config.pieceStoreLimit });
     this.store = new ChainStore(config.hotMessages);
     if (saved) {
       this.store.adopt(saved.chain);
@@ -508,6 +510,7 @@ export class Devnet {
   close(): void {
     this.miner.stop();
     this.forked?.close();
+    this.pieces.close();
   }
 
   /** A change to the node's settings as one task of the miner's queue: between tipsets, in the order asked. */

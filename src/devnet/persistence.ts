@@ -491,7 +491,8 @@ export function removeStaleTemporaries(path: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` runs (this one does): its temporary files are still being written. */
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

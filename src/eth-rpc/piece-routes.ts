@@ -1,12 +1,16 @@
 // HTTP access to the piece store, registered as an encapsulated fastify plugin (its body parser and
 // error handler apply to these routes only, not to JSON-RPC):
-//   GET /piece/<cid>  the payload, as Boost's booster-http and Curio serve pieces (HEAD too)
-//   PUT /piece/<cid>  uploads a payload; kept only if its CommP is <cid>
+//   GET /piece/<cid>  the payload, streamed from its file, as Boost's booster-http and Curio serve pieces
+//   HEAD /piece/<cid> its headers, without reading the file
+//   PUT /piece/<cid>  uploads a payload, streamed to disk; kept only if its CommP is <cid>
 // Errors are short text bodies: 400 for a bad CID or a payload whose CommP differs, 404 for a
-// piece not stored, 413 for a payload over the store's limit.
+// piece not stored, 413 for a payload over the per-piece limit, 507 Insufficient Storage when the
+// store's limit (--piece-store-limit) or the disk has no room for it. (Curio's PDP upload answers a
+// storage failure with a plain 500, pdp/handlers_upload.go; 507 says which failure it is.)
+import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { parsePieceCid, PieceError } from '../devnet/storage-providers/piece-cid.js';
-import { PieceTooLargeError, type PieceStore } from '../devnet/storage-providers/piece-store.js';
+import { PieceStoreFullError, PieceTooLargeError, type PieceStore, type StoredPiece } from '../devnet/storage-providers/piece-store.js';
 
 export interface PieceRoutesOptions {
   store: PieceStore;
@@ -22,33 +26,49 @@ export interface PieceUploadAnswer {
 
 const text = (reply: FastifyReply, status: number, message: string) => reply.code(status).type('text/plain; charset=utf-8').send(`${message}\n`);
 
+/** The headers GET and HEAD answer: Boost and Curio answer application/piece with the piece CID as a quoted ETag. */
+const pieceHeaders = (reply: FastifyReply, piece: StoredPiece) =>
+  reply.type('application/piece').header('etag', `"${piece.cid}"`).header('content-length', piece.payloadSize);
+
 export async function pieceRoutes(app: FastifyInstance, { store }: PieceRoutesOptions): Promise<void> {
+  // The body reaches the handler as the request's stream, which the store writes to disk as it comes.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err instanceof PieceTooLargeError) return text(reply, 413, err.message);
+    if (err instanceof PieceStoreFullError) return text(reply, 507, err.message);
     if (err instanceof PieceError) return text(reply, 400, err.message);
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return text(reply, 413, `a piece payload may have at most ${store.maxPayloadBytes} bytes`);
     if (err.statusCode && err.statusCode < 500) return text(reply, err.statusCode, err.message);
     return text(reply, 500, `internal error: ${err.message}`);
   });
 
-  app.get<{ Params: { cid: string } }>('/piece/:cid', async (request, reply) => {
+  app.get<{ Params: { cid: string } }>('/piece/:cid', { exposeHeadRoute: false }, async (request, reply) => {
     const cid = parsePieceCid(request.params.cid);
     const piece = store.get(cid);
     if (!piece) return text(reply, 404, `piece ${cid} not found`);
-    // Boost and Curio answer application/piece with the piece CID as a quoted ETag.
-    return reply
-      .type('application/piece')
-      .header('etag', `"${cid}"`)
-      .send(Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength));
+    return pieceHeaders(reply, piece).send(store.read(cid));
   });
 
-  app.put<{ Params: { cid: string } }>('/piece/:cid', { bodyLimit: store.maxPayloadBytes }, async (request) => {
-    const expected = parsePieceCid(request.params.cid);
-    const payload = (request.body as Buffer | undefined) ?? new Uint8Array();
-    const piece = store.put(payload, expected);
-    const answer: PieceUploadAnswer = { pieceCid: piece.cid.toString(), pieceSize: piece.size, payloadSize: piece.bytes.length };
-    return answer;
+  app.head<{ Params: { cid: string } }>('/piece/:cid', async (request, reply) => {
+    const cid = parsePieceCid(request.params.cid);
+    const piece = store.get(cid);
+    if (!piece) return reply.code(404).send();
+    return pieceHeaders(reply, piece).send();
+  });
+
+  app.put<{ Params: { cid: string } }>('/piece/:cid', async (request) => {
+    const body = request.body as Readable | undefined;
+    try {
+      const expected = parsePieceCid(request.params.cid);
+      const length = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+      // Not destroyed when the store stops reading early: the rest is drained below, so that the
+      // client, still sending, reads the answer rather than a reset connection.
+      const piece = await store.put(body ? body.iterator({ destroyOnReturn: false }) : new Uint8Array(), expected, length);
+      const answer: PieceUploadAnswer = { pieceCid: piece.cid.toString(), pieceSize: piece.size, payloadSize: piece.payloadSize };
+      return answer;
+    } catch (err) {
+      body?.resume();
+      throw err;
+    }
   });
 }

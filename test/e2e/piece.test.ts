@@ -1,13 +1,16 @@
 // `fvm-devnet piece` against the built CLI: the offline piece CID, an upload to a running node
-// through the subcommand, and the bytes served back by GET /piece/<cid>; 400 and 404 answers.
+// through the subcommand, and the bytes served back by GET /piece/<cid>; 400 and 404 answers. The
+// node's piece store on disk: kept beside --state's file across restarts (and a kill -9 mid-upload),
+// a temporary directory removed when the node stops otherwise, and --piece-store-limit's 507.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLI_PATH, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { CLI_PATH, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 function cli(args: string[]) {
@@ -85,5 +88,114 @@ describe('fvm-devnet piece', () => {
     const unreachable = cli(['piece', file, '--upload', '--rpc', 'http://127.0.0.1:9']);
     assert.equal(unreachable.status, 1);
     assert.match(unreachable.stderr, /cannot reach the node at http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+describe('the piece store on disk', () => {
+  let dir: string;
+  const nodes: DevnetProcess[] = [];
+  const start = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const node = await startDevnet(args, env);
+    nodes.push(node);
+    return node;
+  };
+  const upload = (node: DevnetProcess, file: string) => {
+    const run = cli(['piece', file, '--upload', '--rpc', node.url]);
+    assert.equal(run.status, 0, run.stderr);
+    return fields(run.stdout)['Piece CID']!;
+  };
+  const chainId = async (node: DevnetProcess) => {
+    const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
+    return ((await res.json()) as { result: string }).result;
+  };
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-piece-store-'));
+  });
+  after(async () => {
+    for (const node of nodes) await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('with --state, an uploaded piece is kept in <file>.pieces/ and served byte for byte after a restart', async () => {
+    const state = join(dir, 'chain.json');
+    const payload = randomBytes(200_000);
+    const file = join(dir, 'kept.bin');
+    writeFileSync(file, payload);
+    const first = await start(['--state', state]);
+    assert.ok(first.output().includes(`Pieces:       ${state}.pieces/ (at most 4 GiB)`), first.output());
+    const cid = upload(first, file);
+    await first.stop();
+    assert.deepEqual(readdirSync(`${state}.pieces`), [cid]);
+
+    const second = await start(['--state', state]);
+    const res = await fetch(`${second.url}/piece/${cid}`);
+    assert.equal(res.status, 200);
+    assert.ok(Buffer.from(await res.arrayBuffer()).equals(payload));
+    const head = await fetch(`${second.url}/piece/${cid}`, { method: 'HEAD' });
+    assert.equal(head.headers.get('content-length'), '200000');
+    await second.stop();
+  });
+
+  test('a node killed (kill -9) mid-upload leaves no piece under the CID; the next start removes its temporary file', async () => {
+    const state = join(dir, 'killed.json');
+    const node = await start(['--state', state]);
+    const payload = randomBytes(100_000);
+    // Half the payload sent under some CID, then the node dies before the rest comes.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(payload.subarray(0, 50_000));
+      },
+    });
+    const { cid } = computePieceCid(payload);
+    const cut = fetch(`${node.url}/piece/${cid}`, { method: 'PUT', body, duplex: 'half' } as RequestInit).catch((err: Error) => err);
+    const pieces = `${state}.pieces`;
+    await pollUntil('the upload\'s temporary file', async () => (existsSync(pieces) && readdirSync(pieces).some((name) => name.endsWith('.tmp')) ? true : undefined));
+    node.kill('SIGKILL');
+    assert.ok((await cut) instanceof Error);
+    assert.ok(readdirSync(pieces).every((name) => /^upload\.\d+\.\d+\.tmp$/.test(name)));
+
+    const again = await start(['--state', state]);
+    assert.deepEqual(readdirSync(pieces), []);
+    assert.equal((await fetch(`${again.url}/piece/${cid}`)).status, 404);
+    await again.stop();
+  });
+
+  test('without --state, pieces go to a temporary directory removed when the node stops (SIGTERM or SIGINT)', async () => {
+    const file = join(dir, 'kept.bin');
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const tmp = mkdtempSync(join(dir, `tmp-${signal}-`));
+      const node = await start([], { TMPDIR: tmp });
+      assert.match(node.output(), /Pieces: +a temporary directory, removed at exit \(at most 4 GiB\)/);
+      const cid = upload(node, file);
+      const [made] = readdirSync(tmp);
+      assert.match(made!, /^fvm-devnet-pieces-/);
+      assert.deepEqual(readdirSync(join(tmp, made!)), [cid]);
+      node.kill(signal);
+      await pollUntil(`the node's exit on ${signal}`, async () => node.exitCode() ?? undefined);
+      assert.equal(node.exitCode(), 0);
+      assert.deepEqual(readdirSync(tmp), []);
+    }
+  });
+
+  test('an upload over --piece-store-limit is refused with 507 naming the limit, and the node goes on answering JSON-RPC', async () => {
+    const node = await start(['--piece-store-limit', '500KiB']);
+    assert.match(node.output(), /\(at most 500 KiB\)/);
+    const files = [0, 1].map((i) => {
+      const file = join(dir, `limit-${i}.bin`);
+      writeFileSync(file, randomBytes(300_000));
+      return file;
+    });
+    upload(node, files[0]!);
+    const refused = cli(['piece', files[1]!, '--upload', '--rpc', node.url]);
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      /the node refused piece baga\w+ \(HTTP 507\): the piece store is full: a payload of 300000 bytes does not fit in its limit of 512000 bytes \(--piece-store-limit\), which holds 300000 bytes of pieces/,
+    );
+    assert.equal(await chainId(node), '0x1df5e76');
+    const bad = cli(['--piece-store-limit', 'lots']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--piece-store-limit.*expected a size of at least 0 bytes, in bytes or with a unit \(KiB, MiB, GiB, TiB\), e\.g\. 4GiB/);
   });
 });

@@ -69,13 +69,13 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** Spawns `node dist/fvm-devnet.js --port 0 ...extraArgs` and resolves once it is listening. */
-export async function startDevnet(extraArgs: string[] = []): Promise<DevnetProcess> {
+/** Spawns `node dist/fvm-devnet.js --port 0 ...extraArgs` (with `env` added to the environment) and resolves once it is listening. */
+export async function startDevnet(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DevnetProcess> {
   const args = [CLI_PATH, '--port', '0', ...extraArgs];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
   });
   running.add(child);
   child.once('exit', () => running.delete(child));

@@ -2,6 +2,7 @@
 // unreachable nodes are errors that say so.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { describe, test, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -13,6 +14,7 @@ const payload = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 5
 
 /** A server with only the piece routes, on a free loopback port. */
 async function pieceServer(t: TestContext, store: PieceStore): Promise<string> {
+  t.after(() => store.close());
   const app = Fastify();
   await app.register(pieceRoutes, { store });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -30,7 +32,7 @@ describe('piece upload', () => {
     assert.ok(piece.cid.equals(expected.cid));
     assert.equal(piece.size, 8192);
     assert.equal(piece.url, `${rpc}/piece/${expected.cid}`);
-    assert.deepEqual(store.get(expected.cid)?.bytes, bytes);
+    assert.deepEqual(new Uint8Array(await buffer(store.read(expected.cid)!)), bytes);
     const back = await fetch(piece.url);
     assert.deepEqual(new Uint8Array(await back.arrayBuffer()), bytes);
   });
@@ -42,8 +44,8 @@ describe('piece upload', () => {
   });
 
   test('a refusal carries the node\'s answer; an unreachable node is named', async (t) => {
-    const rpc = await pieceServer(t, new PieceStore(1000));
-    await assert.rejects(uploadPiece(rpc, payload(2000)), /the node refused piece baga\w+ \(HTTP 413\): a piece payload may have at most 1000 bytes$/);
+    const rpc = await pieceServer(t, new PieceStore({ maxPayloadBytes: 1000 }));
+    await assert.rejects(uploadPiece(rpc, payload(2000)), /the node refused piece baga\w+ \(HTTP 413\): a piece payload may have at most 1000 bytes, got 2000$/);
     const closed = Fastify();
     await closed.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(closed.server.address() as AddressInfo).port}`;

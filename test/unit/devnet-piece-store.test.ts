@@ -1,62 +1,239 @@
-// The piece store: payloads kept under their own CommP, copies, the expected-CID check and the size limit.
+// The piece store: payloads streamed to files named by their CommP, the expected-CID check, the
+// per-piece and total limits, atomic writes (no file under a CID before it is whole, nothing left
+// after a failure or a full disk), pieces found again in their directory, and the temporary directory.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { describe, test, type TestContext } from 'node:test';
+import type { CID } from 'multiformats/cid';
 import { computePieceCid, PieceError } from '../../src/devnet/storage-providers/piece-cid.js';
-import { MAX_PIECE_PAYLOAD_BYTES, PieceMismatchError, PieceStore, PieceTooLargeError } from '../../src/devnet/storage-providers/piece-store.js';
+import {
+  MAX_PIECE_PAYLOAD_BYTES,
+  PieceMismatchError,
+  PieceStore,
+  piecesDirOf,
+  PieceStoreFullError,
+  PieceTooLargeError,
+  type PieceStoreOptions,
+  type PieceWriteCalls,
+} from '../../src/devnet/storage-providers/piece-store.js';
 
 const payload = (length: number, seed = 1) => Uint8Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff);
 
+/** A directory of the test's own, removed when it ends. */
+function scratch(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-piece-store-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A store in a directory of the test's own (`dir`), closed when the test ends. */
+function storeFor(t: TestContext, options: PieceStoreOptions = {}): { store: PieceStore; dir: string } {
+  const dir = options.dir ?? join(scratch(t), 'pieces');
+  const store = new PieceStore({ dir, ...options });
+  t.after(() => store.close());
+  return { store, dir };
+}
+
+const readPiece = async (store: PieceStore, cid: CID) => new Uint8Array(await buffer(store.read(cid)!));
+
+/** A promise and its resolve (Promise.withResolvers is Node 22's). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/** `bytes` in chunks of `size`, as an upload arrives. */
+async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
 describe('piece store', () => {
-  test('a payload is kept under its CommP, with its padded size, and read back', () => {
-    const store = new PieceStore();
+  test('a payload is kept in a file named by its CommP, with its sizes, and read back', async (t) => {
+    const { store, dir } = storeFor(t);
     const bytes = payload(1000);
-    const stored = store.put(bytes);
+    const stored = await store.put(bytes);
     const expected = computePieceCid(bytes);
     assert.ok(stored.cid.equals(expected.cid));
     assert.equal(stored.size, 1024);
+    assert.equal(stored.payloadSize, 1000);
     assert.ok(store.has(expected.cid));
-    assert.deepEqual(store.get(expected.cid)?.bytes, bytes);
-    assert.equal(store.get(computePieceCid(payload(1000, 2)).cid), undefined);
+    assert.deepEqual(store.get(expected.cid), stored);
+    assert.deepEqual(await readPiece(store, expected.cid), bytes);
+    assert.deepEqual(readdirSync(dir), [expected.cid.toString()]);
+    assert.deepEqual(new Uint8Array(readFileSync(join(dir, expected.cid.toString()))), bytes);
+    assert.equal(store.usedBytes, 1000);
+    const other = computePieceCid(payload(1000, 2)).cid;
+    assert.equal(store.get(other), undefined);
+    assert.equal(store.read(other), undefined);
   });
 
-  test('the store keeps its own copy of the payload, also of a Buffer', () => {
-    const store = new PieceStore();
-    const bytes = payload(500);
-    const { cid } = store.put(bytes);
-    bytes.fill(0);
-    assert.deepEqual(store.get(cid)?.bytes, payload(500));
-    const buffer = Buffer.from(payload(600));
-    const fromBuffer = store.put(buffer);
-    buffer.fill(0);
-    assert.deepEqual(fromBuffer.bytes, payload(600));
+  test('a streamed payload is hashed as it comes and stored as one given whole; the same piece twice is stored once', async (t) => {
+    const { store, dir } = storeFor(t);
+    const bytes = payload(300_000, 5);
+    const streamed = await store.put(chunks(bytes, 65_536), computePieceCid(bytes).cid);
+    assert.deepEqual(streamed, { ...computePieceCid(bytes), payloadSize: 300_000 });
+    assert.deepEqual(await readPiece(store, streamed.cid), bytes);
+    assert.deepEqual(await store.put(bytes), streamed);
+    assert.equal(store.usedBytes, 300_000);
+    assert.deepEqual(readdirSync(dir), [streamed.cid.toString()]);
   });
 
-  test('with an expected CID, a payload whose CommP differs is refused and not kept', () => {
-    const store = new PieceStore();
+  test('with an expected CID, a payload whose CommP differs is refused and leaves no file', async (t) => {
+    const { store, dir } = storeFor(t);
     const other = computePieceCid(payload(300, 9)).cid;
     const computed = computePieceCid(payload(300));
-    assert.throws(() => store.put(payload(300), other), (err: unknown) => {
+    await assert.rejects(store.put(payload(300), other), (err: unknown) => {
       assert.ok(err instanceof PieceMismatchError);
       assert.ok(err.computed.cid.equals(computed.cid));
       assert.equal(err.message, `the payload's piece CID is ${computed.cid} (padded size 512), not ${other}`);
       return true;
     });
     assert.equal(store.has(computed.cid), false);
-    assert.ok(store.put(payload(300), computed.cid).cid.equals(computed.cid));
+    assert.deepEqual(readdirSync(dir), []);
+    assert.ok((await store.put(payload(300), computed.cid)).cid.equals(computed.cid));
   });
 
-  test('payloads over the limit (64 MiB by default) are refused before hashing', () => {
+  test('a payload over the per-piece limit (64 MiB by default) is refused before it is read, or at the chunk that passes it', async (t) => {
     assert.equal(MAX_PIECE_PAYLOAD_BYTES, 64 * 1024 * 1024);
-    const store = new PieceStore(1000);
-    assert.equal(store.put(payload(1000)).bytes.length, 1000);
-    assert.throws(() => store.put(payload(1001)), (err: unknown) => {
+    const { store, dir } = storeFor(t, { maxPayloadBytes: 1000 });
+    assert.equal((await store.put(payload(1000))).payloadSize, 1000);
+    await assert.rejects(store.put(payload(1001)), (err: unknown) => {
       assert.ok(err instanceof PieceTooLargeError && err instanceof PieceError);
       assert.equal(err.message, 'a piece payload may have at most 1000 bytes, got 1001');
       return true;
     });
+    // Without a declared length (a chunked upload), the chunk that passes the limit stops it.
+    await assert.rejects(store.put(chunks(payload(1500), 600)), { name: 'PieceTooLargeError', message: 'a piece payload may have at most 1000 bytes, got 1200 or more' });
+    assert.deepEqual(readdirSync(dir), [computePieceCid(payload(1000)).cid.toString()]);
   });
 
-  test('payloads too short for a CommP are refused', () => {
-    assert.throws(() => new PieceStore().put(payload(64)), /commP is not defined for payloads shorter than 65 bytes/);
+  test('the store holds at most its limit in all: an upload over it is refused with the limit named, and nothing is left of it', async (t) => {
+    const { store, dir } = storeFor(t, { limitBytes: 3000 });
+    const first = await store.put(payload(2000));
+    const full = (size: string, uploading = '') => ({
+      name: 'PieceStoreFullError',
+      message: `the piece store is full: a payload of ${size} bytes does not fit in its limit of 3000 bytes (--piece-store-limit), which holds 2000 bytes of pieces${uploading}`,
+    });
+    await assert.rejects(store.put(payload(1500, 2)), full('1500'));
+    await assert.rejects(store.put(chunks(payload(1500, 2), 500), undefined, 1500), full('1500'));
+    await assert.rejects(store.put(chunks(payload(1500, 2), 500)), full('1500 or more'));
+    assert.deepEqual(readdirSync(dir), [first.cid.toString()]);
+    assert.equal(store.usedBytes, 2000);
+    // What is left still takes a piece that fits; uploads in progress count against the limit too.
+    const gate = deferred();
+    const slow = store.put(
+      (async function* () {
+        yield payload(600, 3);
+        await gate.promise;
+      })(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await assert.rejects(store.put(payload(500, 4)), full('500', ' and 600 of uploads in progress'));
+    gate.resolve();
+    assert.equal((await slow).payloadSize, 600);
+    assert.equal(store.usedBytes, 2600);
+  });
+
+  test('a full disk (ENOSPC, or a write that stops short) fails the upload as a full store, removes its temporary file, and the store goes on', async (t) => {
+    const dir = join(scratch(t), 'pieces');
+    let failure: 'ENOSPC' | 'short' | undefined = 'ENOSPC';
+    const calls: PieceWriteCalls = {
+      async open(path, flags) {
+        const file = await fs.open(path, flags);
+        return {
+          async write(bytes, offset, length) {
+            if (failure === 'ENOSPC') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            if (failure === 'short') return { bytesWritten: 0 };
+            return file.write(bytes, offset, length);
+          },
+          sync: () => file.sync(),
+          close: () => file.close(),
+        };
+      },
+      rename: (from, to) => fs.rename(from, to),
+      unlink: (path) => fs.unlink(path),
+    };
+    const { store } = storeFor(t, { dir, calls });
+    const bytes = payload(5000);
+    await assert.rejects(store.put(bytes), (err: unknown) => {
+      assert.ok(err instanceof PieceStoreFullError);
+      assert.equal(err.message, `no space left on the disk holding the piece store (${dir}): ENOSPC: no space left on device, write`);
+      return true;
+    });
+    failure = 'short';
+    await assert.rejects(store.put(bytes), /^PieceStoreFullError: no space left on the disk holding the piece store .*: the write stopped at byte 0 of a 5000-byte chunk$/);
+    assert.deepEqual(readdirSync(dir), []);
+    assert.equal(store.usedBytes, 0);
+    failure = undefined;
+    const stored = await store.put(bytes);
+    assert.deepEqual(await readPiece(store, stored.cid), bytes);
+  });
+
+  test('no file is under the CID before the payload is whole; an upload cut off leaves nothing', async (t) => {
+    const { store, dir } = storeFor(t);
+    const bytes = payload(4000);
+    const gate = deferred();
+    const cut = store.put(
+      (async function* () {
+        yield bytes.subarray(0, 2000);
+        await gate.promise;
+        throw new Error('the client went away');
+      })(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(readdirSync(dir).map((name) => /^upload\.\d+\.\d+\.tmp$/.test(name)), [true]);
+    gate.resolve();
+    await assert.rejects(cut, /the client went away/);
+    assert.deepEqual(readdirSync(dir), []);
+    assert.equal(store.has(computePieceCid(bytes).cid), false);
+  });
+
+  test('a store opened on a directory finds the pieces an earlier one stored; temporary files of a dead node go, other files stay', async (t) => {
+    const dir = join(scratch(t), 'chain.json.pieces');
+    assert.equal(piecesDirOf(join(dir, '..', 'chain.json')), join(dir, '..', 'chain.json.pieces'));
+    const first = new PieceStore({ dir });
+    const a = await first.put(payload(3000));
+    const b = await first.put(payload(70_000, 4));
+    first.close();
+    // What kill -9 mid-upload leaves (a process that has exited), one of this process (alive), and a stranger.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(join(dir, `upload.${dead}.1.tmp`), payload(100));
+    writeFileSync(join(dir, `upload.${process.pid}.999.tmp`), payload(100));
+    writeFileSync(join(dir, 'notes.txt'), 'not a piece');
+    const { store } = storeFor(t, { dir });
+    assert.deepEqual(store.get(a.cid), a);
+    assert.deepEqual(store.get(b.cid), b);
+    assert.equal(store.usedBytes, 73_000);
+    assert.deepEqual(await readPiece(store, b.cid), payload(70_000, 4));
+    assert.deepEqual(readdirSync(dir).sort(), [a.cid.toString(), b.cid.toString(), 'notes.txt', `upload.${process.pid}.999.tmp`].sort());
+  });
+
+  test('without a directory, the pieces go to a temporary one made at the first upload and removed at close', async (t) => {
+    const store = new PieceStore();
+    t.after(() => store.close());
+    assert.equal(store.directory, undefined);
+    const { cid } = await store.put(payload(2000));
+    const dir = store.directory!;
+    assert.ok(dir.startsWith(join(tmpdir(), 'fvm-devnet-pieces-')));
+    assert.ok(existsSync(join(dir, cid.toString())));
+    store.close();
+    assert.equal(existsSync(dir), false);
+    assert.equal(store.has(cid), false);
+    // A directory given to the store is the user's: close keeps it.
+    const { store: kept, dir: given } = storeFor(t);
+    await kept.put(payload(2000));
+    kept.close();
+    assert.ok(existsSync(join(given, cid.toString())));
+  });
+
+  test('payloads too short for a CommP are refused', async (t) => {
+    const { store, dir } = storeFor(t);
+    await assert.rejects(store.put(payload(64)), /commP is not defined for payloads shorter than 65 bytes/);
+    assert.deepEqual(readdirSync(dir), []);
   });
 });

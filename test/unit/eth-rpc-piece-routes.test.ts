@@ -1,14 +1,28 @@
-// GET and PUT /piece/<cid> through fastify's inject(): uploads checked against their CommP, the
-// devnet's piece store, retrieval headers, and the 400 / 404 / 413 answers.
+// GET, HEAD and PUT /piece/<cid> through fastify's inject(): uploads streamed to the devnet's piece
+// store and checked against their CommP, retrieval headers, the 400 / 404 / 413 / 507 answers, and
+// pieces kept across anvil_reset.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { buffer } from 'node:stream/consumers';
+import { describe, test, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { pieceRoutes } from '../../src/eth-rpc/piece-routes.js';
-import { PieceStore } from '../../src/devnet/storage-providers/piece-store.js';
+import { PieceStore, type PieceStoreOptions } from '../../src/devnet/storage-providers/piece-store.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const payload = (length: number, seed = 3) => Buffer.from(Uint8Array.from({ length }, (_, i) => (i * 13 + seed) & 0xff));
+/** A server with only the piece routes, on a store of `options`; both closed when the test ends. */
+async function pieceApp(t: TestContext, options: PieceStoreOptions) {
+  const store = new PieceStore(options);
+  const app = Fastify();
+  await app.register(pieceRoutes, { store });
+  t.after(async () => {
+    await app.close();
+    store.close();
+  });
+  return app;
+}
+
 const ZERO_1016 = 'baga6ea4seaqb66wjlfkrbye6uqoemcyxmqylwmrm235uclwfpsyx3ge2imidoly';
 
 describe('/piece/<cid> over HTTP', () => {
@@ -20,7 +34,8 @@ describe('/piece/<cid> over HTTP', () => {
     assert.equal(put.statusCode, 200, put.body);
     assert.deepEqual(put.json(), { pieceCid: cid.toString(), pieceSize: size, payloadSize: 300_000 });
     assert.equal(size, 524_288);
-    assert.deepEqual(devnet.pieces.get(cid)?.bytes, new Uint8Array(bytes));
+    assert.deepEqual(devnet.pieces.get(cid), { cid, size, payloadSize: 300_000 });
+    assert.ok((await buffer(devnet.pieces.read(cid)!)).equals(bytes));
 
     const get = await app.inject({ method: 'GET', url: `/piece/${cid}` });
     assert.equal(get.statusCode, 200);
@@ -77,13 +92,57 @@ describe('/piece/<cid> over HTTP', () => {
     assert.match(empty.body, /commP is not defined for payloads shorter than 65 bytes \(got 0\)/);
   });
 
-  test('a payload over the store\'s limit is 413', async (t) => {
-    const app = Fastify();
-    await app.register(pieceRoutes, { store: new PieceStore(1000) });
-    t.after(() => app.close());
+  test('a payload over the per-piece limit is 413; one the store\'s limit has no room for is 507, naming the limit', async (t) => {
+    const app = await pieceApp(t, { maxPayloadBytes: 1000, limitBytes: 1500 });
     const bytes = payload(1001);
     const res = await app.inject({ method: 'PUT', url: `/piece/${computePieceCid(bytes).cid}`, payload: bytes });
     assert.equal(res.statusCode, 413);
-    assert.equal(res.body, 'a piece payload may have at most 1000 bytes\n');
+    assert.equal(res.body, 'a piece payload may have at most 1000 bytes, got 1001\n');
+
+    const first = payload(1000);
+    assert.equal((await app.inject({ method: 'PUT', url: `/piece/${computePieceCid(first).cid}`, payload: first })).statusCode, 200);
+    const second = payload(600, 4);
+    const cid = computePieceCid(second).cid;
+    const full = await app.inject({ method: 'PUT', url: `/piece/${cid}`, payload: second });
+    assert.equal(full.statusCode, 507);
+    assert.match(String(full.headers['content-type']), /^text\/plain/);
+    assert.equal(full.body, 'the piece store is full: a payload of 600 bytes does not fit in its limit of 1500 bytes (--piece-store-limit), which holds 1000 bytes of pieces\n');
+    assert.equal((await app.inject({ method: 'GET', url: `/piece/${cid}` })).statusCode, 404);
+  });
+
+  test('HEAD answers a stored piece\'s headers and 404 for one not stored', async (t) => {
+    const app = await pieceApp(t, {});
+    const missing = await app.inject({ method: 'HEAD', url: `/piece/${ZERO_1016}` });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.rawPayload.length, 0);
+    await app.inject({ method: 'PUT', url: `/piece/${ZERO_1016}`, payload: Buffer.alloc(1016) });
+    const head = await app.inject({ method: 'HEAD', url: `/piece/${ZERO_1016}` });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-length'], '1016');
+    assert.equal(head.headers.etag, `"${ZERO_1016}"`);
+  });
+
+  test('devnet_proposeDeal takes an uploaded piece\'s size from the store', async (t) => {
+    const { app, result } = await setupRpc(t);
+    const bytes = payload(3000);
+    const { cid } = computePieceCid(bytes);
+    assert.equal((await app.inject({ method: 'PUT', url: `/piece/${cid}`, payload: bytes })).statusCode, 200);
+    const deal = await result('devnet_proposeDeal', [{ pieceCid: cid.toString() }]);
+    assert.ok(Number.isInteger(deal.dealId), JSON.stringify(deal));
+    const proposal = await result('Filecoin.StateMarketStorageDeal', [deal.dealId, null]);
+    assert.equal(proposal.Proposal.PieceSize, 4096);
+  });
+
+  test('pieces are off-chain: anvil_reset and evm_revert leave them', async (t) => {
+    const { app, result } = await setupRpc(t);
+    const snapshot = await result('evm_snapshot');
+    const bytes = payload(5000);
+    const { cid } = computePieceCid(bytes);
+    assert.equal((await app.inject({ method: 'PUT', url: `/piece/${cid}`, payload: bytes })).statusCode, 200);
+    await result('evm_revert', [snapshot]);
+    await result('anvil_reset', []);
+    const get = await app.inject({ method: 'GET', url: `/piece/${cid}` });
+    assert.equal(get.statusCode, 200);
+    assert.ok(get.rawPayload.equals(bytes));
   });
 });

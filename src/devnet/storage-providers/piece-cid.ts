@@ -58,21 +58,42 @@ function fromV2Digest(digest: Parameters<typeof Piece.fromDigest>[0]): PieceInfo
   return { cid: pieceCidFromRoot(piece.root), size: Number(piece.size) };
 }
 
+/** CommP computed as the payload comes, a chunk at a time (a file read or an upload streamed). */
+export interface PieceCidHasher {
+  write(chunk: Uint8Array): void;
+  /** Bytes written so far. */
+  readonly length: number;
+  /** The piece of everything written (PieceError if it is too short for a CommP). */
+  digest(): PieceInfo;
+}
+
+export function pieceCidHasher(): PieceCidHasher {
+  const hasher = createPieceHasher();
+  return {
+    write: (chunk) => void hasher.write(chunk),
+    get length() {
+      return Number(hasher.count());
+    },
+    digest() {
+      checkPayloadLength(Number(hasher.count()));
+      return fromV2Digest(hasher.digest());
+    },
+  };
+}
+
 /** CommP of `payload`, as a deal would name it. */
 export function computePieceCid(payload: Uint8Array): PieceInfo {
   checkPayloadLength(payload.length);
-  const hasher = createPieceHasher();
+  const hasher = pieceCidHasher();
   hasher.write(payload);
-  return fromV2Digest(hasher.digest());
+  return hasher.digest();
 }
 
 /** CommP of a file, read as a stream (files larger than memory work too). */
 export async function computeFilePieceCid(path: string): Promise<PieceInfo & { payloadSize: number }> {
-  const hasher = createPieceHasher();
+  const hasher = pieceCidHasher();
   for await (const chunk of createReadStream(path)) hasher.write(chunk as Buffer);
-  const payloadSize = Number(hasher.count());
-  checkPayloadLength(payloadSize);
-  return { ...fromV2Digest(hasher.digest()), payloadSize };
+  return { ...hasher.digest(), payloadSize: hasher.length };
 }
 
 /** Parses a v1 piece CID (baga6ea4sea…); anything else is a PieceError saying what is wrong. */

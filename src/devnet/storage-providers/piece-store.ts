@@ -1,20 +1,34 @@
-// The storage providers' piece data: payloads kept in memory under their piece CID, as Boost or
-// Curio keep the pieces they store and serve at /piece/<cid>. A payload is only ever stored under
-// its own CommP, so whoever reads a piece can trust that its bytes match the CID. Not saved with
-// the chain (--state): pieces are off-chain data and a restarted node starts with none.
+// The storage providers' piece data: payloads on disk, one file per piece CID, as Boost and Curio
+// keep the pieces they store and serve at /piece/<cid>. A payload is only ever stored under its own
+// CommP, computed while the upload streams in, so whoever reads a piece can trust that its bytes
+// match the CID. Each upload is written to a temporary file, flushed, and renamed to its CID once
+// whole: a node killed mid-upload leaves no half piece under a real CID.
+// With a directory (--state's `<file>.pieces`) the pieces outlive the node; without, they go to a
+// temporary directory, made at the first upload and removed when the store closes (or the process
+// exits). Only the pieces' sizes stay in memory; the store holds at most `limitBytes` of payloads.
+import { createReadStream, mkdirSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync, unlinkSync, type ReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
-import { computePieceCid, PieceError, type PieceInfo } from './piece-cid.js';
+import { DEFAULT_PIECE_STORE_LIMIT } from '../../config.js';
+import { isAlive } from '../persistence.js';
+import { paddedPieceSize, parsePieceCid, pieceCidHasher, PieceError, type PieceInfo } from './piece-cid.js';
 
 /** Largest payload one piece may have: 64 MiB (a padded piece of up to 128 MiB). */
 export const MAX_PIECE_PAYLOAD_BYTES = 64 << 20;
 
 export interface StoredPiece extends PieceInfo {
-  /** The payload as uploaded (without fr32 or zero padding). */
-  bytes: Uint8Array;
+  /** Bytes of the payload as uploaded (without fr32 or zero padding). */
+  payloadSize: number;
 }
 
 export class PieceTooLargeError extends PieceError {
   override name = 'PieceTooLargeError';
+}
+
+/** The store's limit (or the disk) leaves no room for the payload. */
+export class PieceStoreFullError extends PieceError {
+  override name = 'PieceStoreFullError';
 }
 
 /** The payload's CommP is not the CID it was uploaded under. */
@@ -28,28 +42,123 @@ export class PieceMismatchError extends PieceError {
   }
 }
 
-export class PieceStore {
-  private readonly pieces = new Map<string, StoredPiece>();
+/** An open file an upload writes (node:fs/promises's FileHandle). */
+export interface PieceFile {
+  write(bytes: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
 
-  constructor(readonly maxPayloadBytes: number = MAX_PIECE_PAYLOAD_BYTES) {}
+/** The file system calls an upload makes (a test passes failing ones). */
+export interface PieceWriteCalls {
+  open(path: string, flags: 'wx'): Promise<PieceFile>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+}
+
+const nodeCalls: PieceWriteCalls = {
+  open: (path, flags) => fs.open(path, flags),
+  rename: (from, to) => fs.rename(from, to),
+  unlink: (path) => fs.unlink(path),
+};
+
+export interface PieceStoreOptions {
+  /** Where the pieces are kept across restarts; undefined: a temporary directory. */
+  dir?: string;
+  /** Most payload bytes of all pieces together. */
+  limitBytes?: number;
+  /** Most payload bytes of one piece. */
+  maxPayloadBytes?: number;
+  calls?: PieceWriteCalls;
+}
+
+/** Where --state's pieces are kept: a directory beside the state file. */
+export const piecesDirOf = (statePath: string): string => `${statePath}.pieces`;
+
+/** An upload's temporary file: `upload.<pid>.<n>.tmp`, removed at the next start if its process died. */
+const TEMPORARY = /^upload\.(\d+)\.\d+\.tmp$/;
+
+export class PieceStore {
+  readonly limitBytes: number;
+  readonly maxPayloadBytes: number;
+  /** The pieces stored, by their CID's text: sizes only, the payloads are files named so in `dir`. */
+  private readonly pieces = new Map<string, StoredPiece>();
+  /** Payload bytes of the pieces stored. */
+  private storedBytes = 0;
+  /** Payload bytes the uploads in progress have written so far. */
+  private pendingBytes = 0;
+  private uploads = 0;
+  private dir: string | undefined;
+  /** Whether `dir` is the store's own temporary directory, removed at close. */
+  private temporary = false;
+  private readonly calls: PieceWriteCalls;
+  private readonly removeAtExit = () => this.close();
+
+  constructor(options: PieceStoreOptions = {}) {
+    this.limitBytes = options.limitBytes ?? DEFAULT_PIECE_STORE_LIMIT;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_PIECE_PAYLOAD_BYTES;
+    this.calls = options.calls ?? nodeCalls;
+    this.dir = options.dir;
+    if (this.dir !== undefined) this.load(this.dir);
+  }
+
+  /** Payload bytes of all the pieces stored. */
+  get usedBytes(): number {
+    return this.storedBytes;
+  }
+
+  /** The directory the pieces are in (undefined before the first upload without a directory). */
+  get directory(): string | undefined {
+    return this.dir;
+  }
 
   /**
-   * Computes the payload's CommP and keeps a copy of the payload under it. With `expected`, the
-   * payload is kept only if its CommP is that CID (PieceMismatchError otherwise).
+   * Streams `source` to disk while computing its CommP and keeps it under that CID, once whole. With
+   * `expected`, it is kept only if its CommP is that CID (PieceMismatchError otherwise). `length`
+   * (an upload's Content-Length) refuses a payload over a limit before it is read; without it, the
+   * limits stop the upload at the first chunk over them. Nothing is left on disk after an error.
    */
-  put(payload: Uint8Array, expected?: CID): StoredPiece {
-    if (payload.length > this.maxPayloadBytes) {
-      throw new PieceTooLargeError(`a piece payload may have at most ${this.maxPayloadBytes} bytes, got ${payload.length}`);
+  async put(source: Uint8Array | AsyncIterable<Uint8Array>, expected?: CID, length?: number): Promise<StoredPiece> {
+    const declared = source instanceof Uint8Array ? source.length : length;
+    if (declared !== undefined) this.checkRoom(declared, 0);
+    const dir = this.ensureDir();
+    const temporary = join(dir, `upload.${process.pid}.${++this.uploads}.tmp`);
+    const hasher = pieceCidHasher();
+    let reserved = 0;
+    let file: PieceFile | undefined;
+    try {
+      file = await this.calls.open(temporary, 'wx');
+      for await (const chunk of source instanceof Uint8Array ? [source] : source) {
+        this.checkRoom(hasher.length + chunk.length, reserved);
+        this.pendingBytes += chunk.length;
+        reserved += chunk.length;
+        hasher.write(chunk);
+        await writeWhole(file, chunk);
+      }
+      await file.sync();
+      // Cleared first: a close that fails has still freed the handle, which must not be closed again.
+      const written = file;
+      file = undefined;
+      await written.close();
+      const piece = { ...hasher.digest(), payloadSize: hasher.length };
+      if (expected && !expected.equals(piece.cid)) throw new PieceMismatchError(expected, piece);
+      const key = piece.cid.toString();
+      if (this.pieces.has(key)) {
+        await this.calls.unlink(temporary);
+      } else {
+        await this.calls.rename(temporary, join(dir, key));
+        // The same payload uploaded twice at once: both renames leave the same bytes.
+        if (!this.pieces.has(key)) this.add(key, piece);
+      }
+      return this.pieces.get(key)!;
+    } catch (err) {
+      if (file) await file.close().catch(() => {});
+      await this.calls.unlink(temporary).catch(() => {});
+      if (isDiskFull(err)) throw new PieceStoreFullError(`no space left on the disk holding the piece store (${dir}): ${(err as Error).message}`);
+      throw err;
+    } finally {
+      this.pendingBytes -= reserved;
     }
-    const computed = computePieceCid(payload);
-    if (expected && !expected.equals(computed.cid)) throw new PieceMismatchError(expected, computed);
-    const key = computed.cid.toString();
-    const known = this.pieces.get(key);
-    if (known) return known;
-    // A copy as a plain Uint8Array (Buffer's slice() would share the caller's memory).
-    const stored = { ...computed, bytes: new Uint8Array(payload) };
-    this.pieces.set(key, stored);
-    return stored;
   }
 
   get(cid: CID): StoredPiece | undefined {
@@ -58,5 +167,110 @@ export class PieceStore {
 
   has(cid: CID): boolean {
     return this.pieces.has(cid.toString());
+  }
+
+  /** The payload of a stored piece, read from its file as a stream; undefined for a piece not stored. */
+  read(cid: CID): ReadStream | undefined {
+    const key = cid.toString();
+    return this.pieces.has(key) ? createReadStream(join(this.dir!, key)) : undefined;
+  }
+
+  /** Removes the temporary directory and its pieces; a directory given to the store is kept. */
+  close(): void {
+    if (!this.temporary) return;
+    process.off('exit', this.removeAtExit);
+    rmSync(this.dir!, { recursive: true, force: true });
+    this.temporary = false;
+    this.dir = undefined;
+    this.pieces.clear();
+    this.storedBytes = 0;
+  }
+
+  /** Throws if a payload of `total` bytes, `reserved` of them counted already (written), exceeds a limit. */
+  private checkRoom(total: number, reserved: number): void {
+    const more = reserved > 0 ? ' or more' : '';
+    if (total > this.maxPayloadBytes) throw new PieceTooLargeError(`a piece payload may have at most ${this.maxPayloadBytes} bytes, got ${total}${more}`);
+    const others = this.pendingBytes - reserved;
+    if (this.storedBytes + others + total > this.limitBytes) {
+      const uploading = others > 0 ? ` and ${others} of uploads in progress` : '';
+      throw new PieceStoreFullError(
+        `the piece store is full: a payload of ${total}${more} bytes does not fit in its limit of ${this.limitBytes} bytes (--piece-store-limit), which holds ${this.storedBytes} bytes of pieces${uploading}`,
+      );
+    }
+  }
+
+  private add(key: string, piece: StoredPiece): void {
+    this.pieces.set(key, piece);
+    this.storedBytes += piece.payloadSize;
+  }
+
+  private ensureDir(): string {
+    if (this.dir === undefined) {
+      this.dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-pieces-'));
+      this.temporary = true;
+      process.once('exit', this.removeAtExit);
+    } else if (!this.temporary) {
+      mkdirSync(this.dir, { recursive: true });
+    }
+    return this.dir;
+  }
+
+  /**
+   * The pieces a directory holds from an earlier run: each file named by its piece CID, trusted as
+   * written (only a whole payload under its own CommP is ever renamed so). Temporary files of a
+   * node that died mid-upload are removed; anything else is left alone.
+   */
+  private load(dir: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const name of names) {
+      const upload = TEMPORARY.exec(name);
+      if (upload) {
+        if (!isAlive(Number(upload[1]))) ignoreError(() => unlinkSync(join(dir, name)));
+        continue;
+      }
+      const piece = storedPieceFile(dir, name);
+      if (piece) this.add(name, piece);
+    }
+  }
+}
+
+/** The piece file `name` holds, if it is one: named by its v1 piece CID, with a payload long enough for a CommP. */
+function storedPieceFile(dir: string, name: string): StoredPiece | undefined {
+  try {
+    const cid = parsePieceCid(name);
+    if (cid.toString() !== name) return undefined;
+    const stat = statSync(join(dir, name));
+    return stat.isFile() ? { cid, size: paddedPieceSize(stat.size), payloadSize: stat.size } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes all of `bytes`: a filling disk first writes short without an error. */
+async function writeWhole(file: PieceFile, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) {
+    const { bytesWritten } = await file.write(bytes, at, bytes.length - at);
+    if (!(bytesWritten > 0)) throw Object.assign(new Error(`the write stopped at byte ${at} of a ${bytes.length}-byte chunk`), { code: 'ENOSPC' });
+    at += bytesWritten;
+  }
+}
+
+/** A full disk or an exhausted quota. */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+function ignoreError(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // Best effort: a file that cannot be removed is left as it is.
   }
 }
