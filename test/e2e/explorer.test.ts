@@ -470,6 +470,12 @@ describe('deals through their life in the explorer', () => {
       const paid = PRICE * BigInt(terminatedAt - slashed.start);
       const payments = await page.$$eval('figure.chart ul.legend li', (items) => items.map((li) => li.textContent));
       assert.ok(payments.includes(`settled (paid to the provider): ${Number(paid) / 1e18} FIL`), payments.join('; '));
+
+      // Its provider still lists the terminated sector (Lotus's StateMinerSectors keeps it until compaction), as dead.
+      await page.click(`dl.facts a[href="#/miner/${slashed.provider}"]`);
+      await page.waitForSelector('.miner table.sectors');
+      const sectorRow = page.locator('table.sectors tr', { has: page.locator('td[data-label="Sector"]', { hasText: new RegExp(`^${slashed.sector}$`) }) });
+      assert.equal(await sectorRow.locator('.badge').textContent(), 'dead');
     } finally {
       await page.close();
     }

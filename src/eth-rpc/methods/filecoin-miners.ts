@@ -9,7 +9,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, type MinerState, type SectorInfo, type SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
+import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, sectorInAmt, type MinerState, type SectorInfo, type SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -171,8 +171,10 @@ export const filecoinMiners = [
     return availableBalance(miner.miner, miner.balance).toString();
   }),
 
+  // Every sector of the sectors AMT, as Lotus: the live ones and those terminated or expired (deadSectors).
   defineMethod('Filecoin.StateMinerSectors', [filAddress('address'), bitfieldParam('sectorFilter'), tipsetKey('tipsetKey')], ({ devnet }, address, filter, key) => {
-    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()];
+    const m = loadMiner(minerAt(stateOf(devnet, key), address).miner);
+    const sectors = [...m.sectors.values(), ...(m.deadSectors?.values() ?? [])];
     return sectors.filter((s) => !filter || filter.has(s.sectorNumber)).sort(bySectorNumber).map(sectorJson);
   }),
 
@@ -180,16 +182,17 @@ export const filecoinMiners = [
     activeSectors(minerAt(stateOf(devnet, key), address).miner).sort(bySectorNumber).map(sectorJson),
   ),
 
-  // As Lotus: null when the miner has no such sector.
+  // As Lotus: null when the sectors AMT has no such sector (a terminated or expired one it still has).
   defineMethod('Filecoin.StateSectorGetInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
     const { miner } = minerAt(stateOf(devnet, key), address);
     // On a fork, an upstream sector the fork did not seal itself.
-    const sector = loadMiner(miner).sectors.get(sectorNumber) ?? miner.upstreamSectors?.get(sectorNumber);
+    const sector = sectorInAmt(miner, sectorNumber)?.sector ?? miner.upstreamSectors?.get(sectorNumber);
     return sector ? sectorJson(sector) : null;
   }),
 
+  // A dead sector stays in its partition (terminated), where Lotus's FindSector still finds it.
   defineMethod('Filecoin.StateSectorPartition', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
-    const sector = loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.get(sectorNumber);
+    const sector = sectorInAmt(minerAt(stateOf(devnet, key), address).miner, sectorNumber)?.sector;
     if (!sector) throw new DevnetError(`sector ${sectorNumber} not due at any deadline`);
     return { Deadline: sector.deadline, Partition: sector.partition };
   }),

@@ -113,15 +113,20 @@ interface Sector {
 }
 
 export async function minerView(miner: string): Promise<HTMLElement> {
-  const [power, info, count, faults, sectors] = await batchResults<any>([
+  const [power, info, count, faults, sectors, active] = await batchResults<any>([
     ['Filecoin.StateMinerPower', [miner, null]],
     ['Filecoin.StateMinerInfo', [miner, null]],
     ['Filecoin.StateMinerSectorCount', [miner, null]],
     ['Filecoin.StateMinerFaults', [miner, null]],
     ['Filecoin.StateMinerSectors', [miner, null, null]],
+    ['Filecoin.StateMinerActiveSectors', [miner, null]],
   ]);
   const own = (await allDeals(await headHeight())).deals.filter((d) => d.provider === miner);
   const faulty = expandBitfield(faults as number[]);
+  // The sectors list keeps terminated and expired sectors (as Lotus, until compaction): neither faulty nor active.
+  const activeNumbers = new Set(((active ?? []) as Sector[]).map((s) => s.SectorNumber));
+  const stateOf = (s: Sector) =>
+    faulty.includes(s.SectorNumber) ? h('span', { class: 'badge fail' }, 'faulty') : activeNumbers.has(s.SectorNumber) ? h('span', { class: 'badge ok' }, 'active') : h('span', { class: 'badge' }, 'dead');
   // Sectors onboarded the DDO way list no DealIDs: the market's deal states name their sectors.
   const dealsIn = (sector: Sector) => [...new Set([...(sector.DealIDs ?? []), ...own.filter((d) => d.state && d.state.SectorStartEpoch >= 0 && d.state.SectorNumber === sector.SectorNumber).map((d) => d.id)])];
   return h(
@@ -146,7 +151,7 @@ export async function minerView(miner: string): Promise<HTMLElement> {
       ['Sector', 'State', 'Activation', 'Expiration', 'Deals'],
       (sectors as Sector[]).map((s) => [
         String(s.SectorNumber),
-        faulty.includes(s.SectorNumber) ? h('span', { class: 'badge fail' }, 'faulty') : h('span', { class: 'badge ok' }, 'active'),
+        stateOf(s),
         thousands(s.Activation),
         thousands(s.Expiration),
         dealsIn(s).length ? dealsIn(s).map((id, i) => [i ? ', ' : '', link(`#/deal/${id}`, String(id))]) : '—',

@@ -12,7 +12,7 @@ import { bytes, serializationError, tuple } from '../params.js';
 import { ActorError, type MethodSpec } from '../runtime.js';
 import { readMiner } from './access.js';
 import { WPOST_PERIOD_DEADLINES } from './policy.js';
-import type { FullMinerState, SectorOnChainInfo } from './state.js';
+import { sectorInAmt, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
 /** SectorStatusCode (a u8 on the wire). */
 export const SectorStatus = { Dead: 0, Active: 1, Faulty: 2 } as const;
@@ -20,14 +20,8 @@ export const SectorStatus = { Dead: 0, Active: 1, Faulty: 2 } as const;
 /** NO_DEADLINE and NO_PARTITION: the location of a sector no partition holds. */
 const NO_LOCATION = -1n;
 
-/** A sector and whether it is dead, if the sectors AMT holds it. */
-function sectorInAmt(m: FullMinerState, number: bigint): { sector: SectorOnChainInfo; dead: boolean } | undefined {
-  const n = Number(number);
-  const live = m.sectors.get(n);
-  if (live) return { sector: live, dead: false };
-  const dead = m.deadSectors?.get(n);
-  return dead && { sector: dead, dead: true };
-}
+/** A sector and whether it is dead, if the sectors AMT holds it (none past the safe integers). */
+const inAmt = (m: FullMinerState, number: bigint) => (number <= BigInt(Number.MAX_SAFE_INTEGER) ? sectorInAmt(m, Number(number)) : undefined);
 
 function statusOf(found: { sector: SectorOnChainInfo; dead: boolean }): number {
   if (found.dead) return SectorStatus.Dead;
@@ -86,7 +80,7 @@ export const sectorStatusMethods: Record<string, MethodSpec> = {
     run(rt, params) {
       const [rawNumber] = tuple(required(params), 1, 'GenerateSectorLocation params');
       const number = sectorNumber(rawNumber, 'sector_number');
-      const found = sectorInAmt(readMiner(rt), number);
+      const found = inAmt(readMiner(rt), number);
       const location = found ? [found.sector.deadline, found.sector.partition] : [-1, -1];
       return [found ? statusOf(found) : SectorStatus.Dead, encodeCbor(location)];
     },
@@ -104,14 +98,14 @@ export const sectorStatusMethods: Record<string, MethodSpec> = {
       }
       if (deadline === NO_LOCATION) {
         // No location proves a sector dead only if the AMT has never held it (or compaction removed it).
-        if (!sectorInAmt(m, number)) return status === SectorStatus.Dead;
+        if (!inAmt(m, number)) return status === SectorStatus.Dead;
         throw new ActorError(ExitCode.ErrNotFound, `sector ${number} not found at NO_DEADLINE, NO_PARTITION`);
       }
       if (asU64(deadline) >= BigInt(WPOST_PERIOD_DEADLINES)) {
         throw new ActorError(ExitCode.ErrIllegalArgument, `failed to load deadline: invalid deadline index ${asU64(deadline)} of ${WPOST_PERIOD_DEADLINES}`);
       }
       if (!partitionExists(m, Number(deadline), asU64(partition))) throw new ActorError(ExitCode.ErrNotFound, `no partition ${asU64(partition)}`);
-      const found = sectorInAmt(m, number);
+      const found = inAmt(m, number);
       if (!found || found.sector.deadline !== Number(deadline) || BigInt(found.sector.partition) !== partition) {
         throw new ActorError(ExitCode.ErrNotFound, `sector ${number} not found at deadline ${deadline} partition ${partition}`);
       }
@@ -122,7 +116,7 @@ export const sectorStatusMethods: Record<string, MethodSpec> = {
   GetNominalSectorExpiration: {
     run(rt, params) {
       const number = sectorNumber(required(params), 'sector number');
-      const found = sectorInAmt(readMiner(rt), number);
+      const found = inAmt(readMiner(rt), number);
       if (!found) throw new ActorError(ExitCode.ErrNotFound, `sector ${number} not found`);
       return found.sector.expiration;
     },

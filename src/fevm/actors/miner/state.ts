@@ -210,6 +210,14 @@ export function activeSectors(state: MinerState): SectorOnChainInfo[] {
   return [...loadMiner(state).sectors.values()].filter((s) => s.faultEpoch === undefined);
 }
 
+/** A sector the sectors AMT holds: a live one, or a dead one (terminated or expired: `deadSectors`). */
+export function sectorInAmt(state: MinerState, number: number): { sector: SectorOnChainInfo; dead: boolean } | undefined {
+  const live = loadMiner(state).sectors.get(number);
+  if (live) return { sector: live, dead: false };
+  const dead = state.deadSectors?.get(number);
+  return dead && { sector: dead, dead: true };
+}
+
 export function faultySectors(state: MinerState): SectorOnChainInfo[] {
   return [...loadMiner(state).sectors.values()].filter((s) => s.faultEpoch !== undefined);
 }
