@@ -103,12 +103,16 @@ describe('fork: forked storage providers\' sectors, deadlines and partitions (fu
     assert.equal(await power(proven), 10n * (32n << 30n));
   });
 
-  test('a forked sector terminated on the fork leaves the miner\'s proving state and its power', async () => {
+  test('a forked sector terminated on the fork leaves the miner\'s live sectors and its power, not its sectors AMT or partition', async () => {
     const [sector] = atFork[proven].sectors;
+    const place = await rpc(fork.url, 'Filecoin.StateSectorPartition', [proven, sector.SectorNumber, null]);
     await rpc(fork.url, 'devnet_terminateSectors', [proven, [sector.SectorNumber]]);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [proven, null]), { Live: 9, Active: 9, Faulty: 0 });
-    assert.equal(await rpc(fork.url, 'Filecoin.StateSectorGetInfo', [proven, sector.SectorNumber, null]), null);
-    await assert.rejects(rpc(fork.url, 'Filecoin.StateSectorPartition', [proven, sector.SectorNumber, null]), /not due at any deadline/);
+    // As on Lotus until a CompactPartitions: still in the sectors AMT and its partition.
+    assert.equal((await rpc(fork.url, 'Filecoin.StateSectorGetInfo', [proven, sector.SectorNumber, null])).SectorNumber, sector.SectorNumber);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateSectorPartition', [proven, sector.SectorNumber, null]), place);
+    const active: { SectorNumber: number }[] = await rpc(fork.url, 'Filecoin.StateMinerActiveSectors', [proven, null]);
+    assert.equal(active.some((s) => s.SectorNumber === sector.SectorNumber), false);
   });
 
   test('the upstream is untouched', async () => {
@@ -153,7 +157,9 @@ describe('fork: forked sectors expire at their deadline\'s close', () => {
     assert.ok(atExpiration.Live >= 9, JSON.stringify(atExpiration));
     await mineTo(fork.url, expiration + (DEADLINES + 1) * 60);
     assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectorCount', [miner, null]), { Live: 0, Active: 0, Faulty: 0 });
-    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerSectors', [miner, null, null]), []);
+    // Expired, not compacted: still in the sectors AMT (as on Lotus), none active.
+    assert.equal((await rpc(fork.url, 'Filecoin.StateMinerSectors', [miner, null, null])).length, 10);
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateMinerActiveSectors', [miner, null]), []);
     assert.equal((await rpc(fork.url, 'Filecoin.StateMinerPower', [miner, null])).MinerPower.RawBytePower, '0');
     // The upstream, at its head before the expiration, still has them.
     assert.equal((await rpc(upstream.url, 'Filecoin.StateMinerSectorCount', [miner, null])).Live, 10);
