@@ -8,8 +8,8 @@
 // [on-time sectors, early sectors, on-time pledge, active power, faulty power] of the sectors that
 // leave then (state.ts `sectorExpiration`), unquantized as the devnet's StateSectorExpiration answers.
 // What the devnet does not keep (the Deadline's queue of partitions by expiration, snapshots,
-// optimistic PoSts) is an empty AMT; a Partition's sectors are its live ones (terminated sectors
-// leave the state).
+// optimistic PoSts) is an empty AMT; a Partition's sectors are its live ones (the terminated and
+// expired ones the miner keeps, deadSectors, are not in its Sectors or Terminated bitfields here).
 // Lotus reads a miner's partitions through these blocks, and so does a fork of this node that only
 // has a gateway's methods (ChainReadObj).
 import { buildAmt, type Amt } from '../../../common/amt.js';
