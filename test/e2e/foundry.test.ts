@@ -136,13 +136,15 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
     assert.equal(getAddress(await castOk(['call', counter, 'owner()(address)', ...rpc()], run)), deployer.address);
   });
 
-  test('forge test --fork-url passes, including the test that uses the deployed Counter', async () => {
+  test('forge test --fork-url passes, including the tests that use the deployed Counter and its deployment', async () => {
     const args = ['test', '--fork-url', devnet.url];
-    const r = await forge(args, { ...run, env: { ...run.env, COUNTER_ADDRESS: counter } });
-    const what = `COUNTER_ADDRESS=${counter} forge ${args.join(' ')}`;
+    const r = await forge(args, { ...run, env: { ...run.env, COUNTER_ADDRESS: counter, DEPLOY_TX: deployTx } });
+    const what = `COUNTER_ADDRESS=${counter} DEPLOY_TX=${deployTx} forge ${args.join(' ')}`;
     assert.equal(r.code, 0, explain(what, r));
-    assert.match(r.stdout, /Suite result: ok\. 7 passed; 0 failed; 0 skipped/, explain(what, r));
+    assert.match(r.stdout, /Suite result: ok\. 8 passed; 0 failed; 0 skipped/, explain(what, r));
     assert.match(r.stdout, /\[PASS\] test_DeployedCounter\(\)/, explain(what, r));
+    // vm.rollFork(txHash) and vm.transact: the tipset with its transactions, and the state before it.
+    assert.match(r.stdout, /\[PASS\] test_DeploymentTransaction\(\)/, explain(what, r));
     assert.match(r.stdout, /\[PASS\] test_ForkIsTheDevnet\(\)/, explain(what, r));
     // The fork's changes stay in forge: the chain's Counter still counts 1.
     assert.equal(await castOk(['call', counter, 'count()(uint256)', ...rpc()], run), '1');

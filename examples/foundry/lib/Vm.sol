@@ -9,6 +9,10 @@ interface Vm {
     function stopBroadcast() external;
     function envOr(string calldata name, address defaultValue) external view returns (address value);
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
+    function envOr(string calldata name, bytes32 defaultValue) external view returns (bytes32 value);
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
+    function rollFork(bytes32 txHash) external;
+    function transact(bytes32 txHash) external;
     function expectRevert(bytes calldata revertData) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter)
         external;

@@ -69,4 +69,24 @@ contract CounterTest {
         deployed.reset();
         vm.assertEq(deployed.count(), 0, "count after the owner's reset");
     }
+
+    /// Goes back to the transaction that deployed the devnet's Counter (DEPLOY_TX=0x... with
+    /// COUNTER_ADDRESS): forge fetches that tipset with its transactions, replays those before it,
+    /// and runs the deployment itself with `vm.transact`; skipped when either is not set.
+    function test_DeploymentTransaction() public {
+        address deployed = vm.envOr("COUNTER_ADDRESS", address(0));
+        bytes32 deployTx = vm.envOr("DEPLOY_TX", bytes32(0));
+        if (deployed == address(0) || deployTx == bytes32(0)) {
+            vm.skip(true);
+            return;
+        }
+        // `count` is the contract's first storage slot, read from the devnet (eth_getStorageAt).
+        vm.assertEq(uint256(vm.load(deployed, bytes32(0))), Counter(deployed).count(), "slot 0 is count");
+        vm.rollFork(deployTx);
+        vm.assertEq(deployed.code.length, 0, "no code before the deployment");
+        vm.transact(deployTx);
+        vm.assertGt(deployed.code.length, 0, "code once the deployment ran");
+        vm.assertEq(Counter(deployed).owner(), DEV_ACCOUNT_0, "owner: the deployer");
+        vm.assertEq(uint256(vm.load(deployed, bytes32(0))), 0, "count before the script's increment");
+    }
 }
