@@ -331,7 +331,10 @@ describe('sector cheats', () => {
     assert.equal((await rpc.result('Filecoin.StateMinerActiveSectors', [rpc.miner, null])).some((x: { SectorNumber: number }) => x.SectorNumber === 0), false);
     assert.equal((await rpc.result('Filecoin.StateSectorGetInfo', [rpc.miner, 0, null])).SectorNumber, 0);
     assert.equal((await rpc.result('Filecoin.StateMinerSectors', [rpc.miner, [0, 1], null])).length, 1);
-    assert.ok(await rpc.result('Filecoin.StateSectorPartition', [rpc.miner, 0, null]));
+    const place = await rpc.result('Filecoin.StateSectorPartition', [rpc.miner, 0, null]);
+    const partition = (await rpc.result('Filecoin.StateMinerPartitions', [rpc.miner, place.Deadline, null]))[place.Partition];
+    // Its partition holds it alone (a genesis sector per deadline): all of it, none live.
+    assert.deepEqual([partition.AllSectors, partition.LiveSectors], [[0, 1], [0]]);
     const missing = (await rpc.call('devnet_terminateSectors', [rpc.miner, [999]])).error;
     assert.match(missing?.message ?? '', /has no sector 999/);
   });

@@ -90,16 +90,18 @@ export const filecoinMinerDeadlines = [
     }));
   }),
 
-  // The deadline's partitions in order (null when it has none); terminated sectors leave the miner's state, so
-  // AllSectors equals LiveSectors.
+  // The deadline's partitions in order (null when it has none); AllSectors also holds the terminated and
+  // expired sectors the miner keeps (deadSectors, never compacted), as builtin-actors' partitions do.
   defineMethod('Filecoin.StateMinerPartitions', [filAddress('address'), deadlineIndex, tipsetKey('tipsetKey')], ({ devnet }, address, index, key) => {
-    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()].filter((s) => s.deadline === index);
-    if (sectors.length === 0) return null;
-    const count = Math.max(...sectors.map((s) => s.partition)) + 1;
+    const m = loadMiner(minerAt(stateOf(devnet, key), address).miner);
+    const sectors = [...m.sectors.values()].filter((s) => s.deadline === index);
+    const dead = [...(m.deadSectors?.values() ?? [])].filter((s) => s.deadline === index);
+    if (sectors.length + dead.length === 0) return null;
+    const count = Math.max(...[...sectors, ...dead].map((s) => s.partition)) + 1;
     return Array.from({ length: count }, (_, partition) => {
       const live = sectors.filter((s) => s.partition === partition);
       return {
-        AllSectors: numbers(live),
+        AllSectors: numbers([...live, ...dead.filter((s) => s.partition === partition)]),
         FaultySectors: numbers(live.filter((s) => s.faultEpoch !== undefined)),
         RecoveringSectors: numbers(live.filter((s) => s.recovering)),
         LiveSectors: numbers(live),

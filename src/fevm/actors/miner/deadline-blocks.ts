@@ -8,8 +8,8 @@
 // [on-time sectors, early sectors, on-time pledge, active power, faulty power] of the sectors that
 // leave then (state.ts `sectorExpiration`), unquantized as the devnet's StateSectorExpiration answers.
 // What the devnet does not keep (the Deadline's queue of partitions by expiration, snapshots,
-// optimistic PoSts) is an empty AMT; a Partition's sectors are its live ones (the terminated and
-// expired ones the miner keeps, deadSectors, are not in its Sectors or Terminated bitfields here).
+// optimistic PoSts) is an empty AMT. A Partition's Sectors are its live sectors and the dead ones the
+// miner keeps (deadSectors: terminated or expired, never compacted), which are its Terminated.
 // Lotus reads a miner's partitions through these blocks, and so does a fork of this node that only
 // has a gateway's methods (ChainReadObj).
 import { buildAmt, type Amt } from '../../../common/amt.js';
@@ -74,16 +74,20 @@ export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks
   const none = encodeBitfield([]);
   const zeroPower = powerOf([]);
   const sectors = [...m.sectors.values()];
+  const deadSectors = [...(m.deadSectors?.values() ?? [])];
   const due: CID[] = [];
   for (let d = 0; d < WPOST_PERIOD_DEADLINES; d++) {
     const inDeadline = sectors.filter((s) => s.deadline === d);
-    const byPartition = new Map<number, SectorOnChainInfo[]>();
-    for (const s of inDeadline) byPartition.set(s.partition, [...(byPartition.get(s.partition) ?? []), s]);
+    const deadInDeadline = deadSectors.filter((s) => s.deadline === d);
+    const byPartition = new Map<number, { live: SectorOnChainInfo[]; dead: SectorOnChainInfo[] }>();
+    const partitionOf = (s: SectorOnChainInfo) => byPartition.get(s.partition) ?? byPartition.set(s.partition, { live: [], dead: [] }).get(s.partition)!;
+    for (const s of inDeadline) partitionOf(s).live.push(s);
+    for (const s of deadInDeadline) partitionOf(s).dead.push(s);
     const partitions = new Map(
-      [...byPartition].map(([index, live]) => {
+      [...byPartition].map(([index, { live, dead }]) => {
         const faulty = live.filter((s) => s.faultEpoch !== undefined);
         const recovering = live.filter((s) => s.recovering);
-        const partition = [numbers(live), none, numbers(faulty), numbers(recovering), none, expirations(live), empty(BIT_WIDTH.earlyTerminations), powerOf(live), zeroPower, powerOf(faulty), powerOf(recovering)];
+        const partition = [numbers([...live, ...dead]), none, numbers(faulty), numbers(recovering), numbers(dead), expirations(live), empty(BIT_WIDTH.earlyTerminations), powerOf(live), zeroPower, powerOf(faulty), powerOf(recovering)];
         return [index, partition];
       }),
     );
@@ -94,7 +98,7 @@ export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks
       encodeBitfield(posted?.get(d) ?? []),
       none,
       inDeadline.length,
-      inDeadline.length,
+      inDeadline.length + deadInDeadline.length,
       powerOf(faulty),
       empty(BIT_WIDTH.optimisticPoSts),
       empty(BIT_WIDTH.sectors),
