@@ -34,7 +34,7 @@ function readSavedChain(config: DevnetConfig): SavedChain | undefined {
   if (config.loadStatePath === undefined) return config.statePath ? readStateFile(config.statePath, config.hotMessages) : undefined;
   const path = config.loadStatePath;
   if (!existsSync(path)) throw new StateFileError(`state file ${path} does not exist`);
-  return decodeChain(readBytes(path), `state file ${path}`, { hotMessages: config.hotMessages });
+  return decodeChain(readBytes(path, `state file ${path}`), `state file ${path}`, { hotMessages: config.hotMessages });
 }
 
 /** --dump-state's write at exit. */

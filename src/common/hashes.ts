@@ -59,6 +59,32 @@ export function keccak256Parts(...parts: Uint8Array[]): Uint8Array {
 }
 export const sha256 = (data: Uint8Array): Uint8Array => sha2_256(data);
 export const blake2b256 = (data: Uint8Array): Uint8Array => (wasm.blake2b256 ? digestOf(wasm.blake2b256, data) : blake2b(data, { dkLen: 32 }));
+/** An incremental BLAKE2b-256 (a whole file's checksum, its pieces written across turns of the event loop). */
+export interface StreamingHash {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+/**
+ * BLAKE2b-256 over pieces given one at a time. The WebAssembly hasher is shared (every other hash
+ * restarts it), so between two pieces its state is saved and loaded again (hash-wasm's save/load):
+ * ~10 times faster than @noble's over megabytes.
+ */
+export function blake2b256Stream(): StreamingHash {
+  const hasher = wasm.blake2b256;
+  if (!hasher) {
+    const noble = blake2b.create({ dkLen: 32 });
+    return { update: (data) => noble.update(data), digest: () => noble.digest() };
+  }
+  let state = hasher.init().save();
+  return {
+    update(data) {
+      hasher.load(state).update(data);
+      state = hasher.save();
+    },
+    digest: () => hasher.load(state).digest('binary'),
+  };
+}
 export const blake2b160 = (data: Uint8Array): Uint8Array => (wasm.blake2b160 ? digestOf(wasm.blake2b160, data) : blake2b(data, { dkLen: 20 }));
 /** The 4-byte checksum of Filecoin address strings. */
 export const blake2b32 = (data: Uint8Array): Uint8Array => (wasm.blake2b32 ? digestOf(wasm.blake2b32, data) : blake2b(data, { dkLen: 4 }));

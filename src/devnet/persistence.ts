@@ -3,11 +3,14 @@
 // and a tipset at a time into a state tree and a chain store of their own (which make the old tipsets
 // cold as they come, so the decoded document never exists whole), rebuilds each tipset and checks its
 // block CID against the saved one; a node takes them only once all is read, so a damaged file is
-// refused rather than half-loaded.
+// refused rather than half-loaded. The block CIDs do not cover the state (the devnet's state roots
+// are a hash chain over messages and receipts, not HAMT roots), so the document ends with a BLAKE2b
+// checksum of all its bytes before it, and each journal record carries one of its own.
 import { closeSync, fsync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CborReader, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
+import { blake2b256, blake2b256Stream, blake2b32 } from '../common/hashes.js';
 import { DEFAULT_HOT_MESSAGES } from '../config.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
 import { signedMessageCid } from '../fevm/message.js';
@@ -17,9 +20,22 @@ import type { Clock } from '../mining/clock.js';
 import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.js';
 import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
-/** The format this version reads and writes (2: actor states through common/storable.ts); other formats are refused. */
-const STATE_FORMAT = 2;
+/**
+ * The format this version writes (3: the document ends with its checksum, journal records carry
+ * theirs); it reads it and format 2 (actor states through common/storable.ts, no checksums), and
+ * refuses others.
+ */
+const STATE_FORMAT = 3;
+/** The format before checksums, still read (a node started from such a file writes it again as STATE_FORMAT). */
+const UNCHECKED_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
+/**
+ * The document's last key (canonical dag-cbor sorts keys by length, then bytes: this one comes after
+ * every other): BLAKE2b-256 of the document's bytes before its value's 32 bytes.
+ */
+const CHECKSUM_KEY = 'fileChecksum';
+/** How the document ends before the checksum's 32 bytes: its key, then a 32-byte byte string's header. */
+const CHECKSUM_TAIL = encodeCbor({ [CHECKSUM_KEY]: new Uint8Array(32) }).subarray(1, -32);
 
 export interface SavedChain {
   chainId: bigint;
@@ -31,7 +47,10 @@ export interface SavedChain {
   size: { commits: number; tipsets: number };
   /** What evm_increaseTime added, in seconds. */
   clockOffset: number;
-  /** Loaded with a journal: the bytes of it read (a record cut short after them is not). */
+  /**
+   * Loaded with a journal from a file of this format: the bytes of it read (a record cut short after
+   * them is not). Undefined for a file of the older format, which is then written again whole.
+   */
   journalBytes?: number;
 }
 
@@ -86,11 +105,26 @@ export function encodeChainInSteps({ chainId, state, chain, clock }: ChainParts)
 }
 
 function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number): Generator<ChainPiece, void, void> {
+  // Every byte before the checksum goes through it.
+  const checksum = blake2b256Stream();
+  for (const piece of documentPieces(state, chain, commitCount, tipsetCount, chainId, clockOffset)) {
+    if (piece) checksum.update(piece);
+    yield piece;
+  }
+  yield CHECKSUM_TAIL;
+  checksum.update(CHECKSUM_TAIL);
+  yield checksum.digest();
+}
+
+/** The document up to its checksum's value (the checksum's key is put last, as canonical dag-cbor orders it). */
+function* documentPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number): Generator<ChainPiece, void, void> {
   // The document with a marker in place of each array, cut at the markers: the array's header and
   // items go there (a CBOR array is its header, then its items' encodings one after another).
-  const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, state: STATE_MARKER, tipsets: TIPSETS_MARKER });
+  const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, state: STATE_MARKER, tipsets: TIPSETS_MARKER, [CHECKSUM_KEY]: new Uint8Array(32) });
   const [stateAt, tipsetsAt] = [STATE_MARKER, TIPSETS_MARKER].map((marker) => Buffer.from(document).indexOf(encodeCbor(marker)));
   if (!(0 < stateAt && stateAt < tipsetsAt)) throw new Error('the saved document does not hold the state before the tipsets');
+  const checksumAt = document.length - 32 - CHECKSUM_TAIL.length;
+  if (!equal(document.subarray(checksumAt, -32), CHECKSUM_TAIL)) throw new Error('the saved document does not end with its checksum');
   yield document.subarray(0, stateAt);
   yield arrayHeader(commitCount);
   for (const { epoch, written } of state.writtenBetween(0, commitCount)) yield* inGroups((changes) => [epoch, changes], written, storableChange);
@@ -103,7 +137,7 @@ function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, 
     if (messages.length > GROUP_ITEMS) yield undefined;
     yield* inGroups((items) => encodeTipset(tipsets[i], items), messages, (message) => message);
   }
-  yield document.subarray(tipsetsAt + encodeCbor(TIPSETS_MARKER).length);
+  yield document.subarray(tipsetsAt + encodeCbor(TIPSETS_MARKER).length, checksumAt);
 }
 
 const STATE_MARKER = new TextEncoder().encode('(the state commits go here)');
@@ -146,7 +180,10 @@ function arrayHeader(length: number): Uint8Array {
  * The journal beside a --state file (<file>.journal): one record per tipset mined since the file
  * was written, appended before anyone is told of the tipset, so that a node killed between two
  * saves still has every transaction it answered with a receipt. A record is a 4-byte big-endian
- * length and a dag-cbor document: the state commits since the record before (from commit number
+ * length, BLAKE2b-32 of those 4 bytes (so that a damaged length is told from a record cut short by
+ * a crash), a dag-cbor document, and BLAKE2b-256 of the document (format 2's records, read beside a
+ * file of that format, are the length and the document alone). The document holds
+ * the state commits since the record before (from commit number
  * `from`), the tipset (none for state edits made between tipsets), and the clock offset. A rewind
  * record says the chain went back to an earlier point of its history (evm_revert): the load cuts
  * what it has so far there, and the records after it go on from that point. A whole save empties
@@ -180,11 +217,13 @@ export function encodeJournalRewind(commits: number, epoch: number, clockOffset:
   return frame(encodeCbor({ rewind: { commits, epoch }, clockOffset } satisfies RewindRecord));
 }
 
-/** A record as the journal holds it: its length, then its body. */
+/** A record as the journal holds it: its length and the length's checksum, its body, the body's checksum. */
 function frame(body: Uint8Array): Uint8Array {
-  const record = new Uint8Array(4 + body.length);
+  const record = new Uint8Array(8 + body.length + 32);
   new DataView(record.buffer).setUint32(0, body.length);
-  record.set(body, 4);
+  record.set(blake2b32(record.subarray(0, 4)), 4);
+  record.set(body, 8);
+  record.set(blake2b256(body), 8 + body.length);
   return record;
 }
 
@@ -251,13 +290,21 @@ class LoadingChain {
   }
 }
 
-/** A journal's records (their bodies), up to one cut short by a crash, each with the offset where it ends. */
-function* journalRecords(journal: Uint8Array): Generator<{ body: Uint8Array; end: number }, void, void> {
+/**
+ * A journal's records (their bodies), up to one cut short by a crash, each with the offset where it
+ * ends; `checked`: records with checksums, any that does not match one is damage (thrown).
+ */
+function* journalRecords(journal: Uint8Array, checked: boolean): Generator<{ body: Uint8Array; end: number }, void, void> {
   const view = new DataView(journal.buffer, journal.byteOffset, journal.byteLength);
-  for (let at = 0; at + 4 <= journal.length; ) {
-    const end = at + 4 + view.getUint32(at);
+  const [header, trailer] = checked ? [8, 32] : [4, 0];
+  for (let at = 0; at + header <= journal.length; ) {
+    if (checked && !equal(blake2b32(journal.subarray(at, at + 4)), journal.subarray(at + 4, at + 8))) throw new Error(`its journal's record at byte ${at} has a damaged length`);
+    const bodyEnd = at + header + view.getUint32(at);
+    const end = bodyEnd + trailer;
     if (end > journal.length) return;
-    yield { body: journal.subarray(at + 4, end), end };
+    const body = journal.subarray(at + header, bodyEnd);
+    if (checked && !equal(blake2b256(body), journal.subarray(bodyEnd, end))) throw new Error(`its journal's record at byte ${at} does not match its checksum`);
+    yield { body, end };
     at = end;
   }
 }
@@ -275,14 +322,15 @@ function rewindEpoch(body: Uint8Array): number | undefined {
 
 /**
  * Adds the journal's records to a chain being loaded: those the file already holds are skipped, a
- * record cut short by a crash (or that does not decode) ends it. A tipset that a later rewind drops
+ * record cut short by a crash ends it, one that does not match its checksum is damage (thrown); in
+ * a journal without checksums (format 2) a record that does not decode ends it too. A tipset that a later rewind drops
  * (a branch evm_revert left) is not built: it need not follow the chain as loaded, as the file may
  * hold the branch taken. Returns the bytes read (the records before the one that ends it), the clock
  * offset of the last record read, and whether a record that does not decode ended it after a tipset
  * was left out for a rewind (the journal must then be read again without that record).
  */
-function applyJournal(loading: LoadingChain, journal: Uint8Array): { bytes: number; clockOffset?: number; readAgain: boolean } {
-  const records = [...journalRecords(journal)];
+function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boolean): { bytes: number; clockOffset?: number; readAgain: boolean } {
+  const records = [...journalRecords(journal, checked)];
   /** Per record: the lowest epoch a later rewind goes back to. */
   const rewoundTo: number[] = new Array(records.length);
   for (let i = records.length - 1, lowest = Infinity; i >= 0; i--) {
@@ -320,8 +368,9 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array): { bytes: numb
 
 /**
  * Decodes and checks a saved chain, with its journal's records if given, a state commit and a tipset
- * at a time; the tipsets before the last `hotMessages` messages are made cold as they come. Any
- * damage is a StateFileError saying what is wrong.
+ * at a time; the tipsets before the last `hotMessages` messages are made cold as they come. The
+ * document's checksum is checked first, so that nothing of a damaged one is read. Any damage is a
+ * StateFileError saying what is wrong.
  */
 export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMessages = DEFAULT_HOT_MESSAGES }: { journal?: Uint8Array; hotMessages?: number } = {}): SavedChain {
   const reader = new CborReader(bytes);
@@ -334,16 +383,22 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     }
   };
   const damaged = (err: unknown) => (err instanceof StateFileError ? err : new StateFileError(`${where} is damaged: ${(err as Error).message}`));
+  const checksummed = endsWithChecksum(bytes);
+  if (checksummed && !equal(blake2b256(bytes.subarray(0, -32)), bytes.subarray(-32))) throw damaged(new Error('its bytes do not match the checksum it ends with'));
   const loading = new LoadingChain(hotMessages);
-  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number } = {};
+  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; [CHECKSUM_KEY]?: unknown } = {};
   /** What was wrong with a state commit: said once the file is known to be of this format (which comes after the state). */
   let stateError: unknown;
   /** The document's magic and format, once the tipsets come or the document ends (canonical dag-cbor has both before the tipsets). */
   const checkHeader = () => {
     if (doc.magic !== MAGIC) throw new StateFileError(`${where} is not an fvm-devnet state file`);
-    if (doc.format !== STATE_FORMAT) {
+    if (doc.format !== STATE_FORMAT && doc.format !== UNCHECKED_FORMAT) {
       const by = (doc.format as number) > STATE_FORMAT ? 'a newer' : 'an older';
-      throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads format ${STATE_FORMAT})`);
+      throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads formats ${UNCHECKED_FORMAT} and ${STATE_FORMAT})`);
+    }
+    // Format 3 ends with its checksum (checked above), format 2 has none: anything else was changed.
+    if ((doc.format === STATE_FORMAT) !== checksummed || (doc.format === UNCHECKED_FORMAT && CHECKSUM_KEY in doc)) {
+      throw damaged(new Error(doc.format === STATE_FORMAT ? 'it does not end with its checksum' : `a format ${UNCHECKED_FORMAT} file has a checksum`));
     }
     if (stateError !== undefined) throw damaged(stateError);
   };
@@ -375,7 +430,8 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     }
     if (!reader.done) throw new StateFileError(`${where} is not a state file (bytes after the document)`);
     checkHeader();
-    const applied = journal && applyJournal(loading, journal);
+    const current = doc.format === STATE_FORMAT;
+    const applied = journal && applyJournal(loading, journal, current);
     if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
     if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
     return {
@@ -384,11 +440,17 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
       state: loading.state,
       chain: loading.chain,
       size: { commits: loading.commits, tipsets: loading.chain.all().length },
-      ...(applied === undefined ? {} : { journalBytes: applied.bytes }),
+      ...(applied === undefined || !current ? {} : { journalBytes: applied.bytes }),
     };
   } catch (err) {
     throw damaged(err);
   }
+}
+
+/** Whether `bytes` end as a document of this format does: the checksum's key and its 32-byte value. */
+function endsWithChecksum(bytes: Uint8Array): boolean {
+  const tailAt = bytes.length - 32 - CHECKSUM_TAIL.length;
+  return tailAt > 0 && equal(bytes.subarray(tailAt, -32), CHECKSUM_TAIL);
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

@@ -42,13 +42,18 @@ export const journalPath = (path: string): string => `${path}.journal`;
 /** The chain in `path` and its journal, or undefined when there is no file yet; `hotMessages` as the node's (decodeChain). */
 export function readStateFile(path: string, hotMessages?: number): SavedChain | undefined {
   if (!existsSync(path)) return undefined;
-  const journal = existsSync(journalPath(path)) ? readBytes(journalPath(path)) : new Uint8Array();
-  return decodeChain(readBytes(path), `state file ${path}`, { journal, hotMessages });
+  const journal = existsSync(journalPath(path)) ? readBytes(journalPath(path), `the journal ${journalPath(path)}`) : new Uint8Array();
+  return decodeChain(readBytes(path, `state file ${path}`), `state file ${path}`, { journal, hotMessages });
 }
 
-/** A file's bytes, as a plain Uint8Array over the Buffer read (not a copy of it). */
-export function readBytes(path: string): Uint8Array {
-  const buffer = readFileSync(path);
+/** A file's bytes, as a plain Uint8Array over the Buffer read (not a copy of it); `what` names it in the error of a file that cannot be read. */
+export function readBytes(path: string, what = path): Uint8Array {
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(path);
+  } catch (err) {
+    throw new StateFileError(`cannot read ${what}: ${(err as Error).message}`);
+  }
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }
 

@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devnet-process.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { temporaryPath } from '../../src/devnet/persistence.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-'));
@@ -52,6 +53,37 @@ describe('--state', () => {
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /corrupt\.state is not (a|an fvm-devnet) state file/);
     assert.equal(readFileSync(file, 'utf8'), 'this is not a chain');
+  });
+
+  test("a state file with one bit flipped in its state, or an account's nonce lost, stops the node naming the damage, and is left as it was", async () => {
+    const file = join(dir, 'flipped.state');
+    const node = await startDevnet(['--state', file]);
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    for (let nonce = 0; nonce < 3; nonce++) await (await wallet.sendTransaction({ nonce, to: DEV_ACCOUNTS[5].address, value: 1n })).wait();
+    provider.destroy();
+    await node.stop();
+    const good = readFileSync(file);
+    // The state commits come before the tipsets, whose block CIDs cover only them.
+    const stateAt = good.indexOf('estate') + 6;
+    const noNonce = decodeCbor<{ state: [number, [string, Record<string, unknown>][]][] }>(good);
+    const account = noNonce.state.flatMap(([, changes]) => changes).find(([, value]) => value?.nonce === 3)![1];
+    account.noncf = account.nonce;
+    delete account.nonce;
+    const damaged: [string, Uint8Array][] = [
+      ['a bit of the first state commit', Uint8Array.from(good, (byte, at) => (at === stateAt + 40 ? byte ^ 0x04 : byte))],
+      ["the dev account's nonce key renamed", encodeCbor(noNonce)],
+    ];
+    for (const [what, bytes] of damaged) {
+      writeFileSync(file, bytes);
+      const result = await promisify(execFile)(process.execPath, [CLI_PATH, '--port', '0', '--state', file]).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => err,
+      );
+      assert.equal(result.code, 1, what);
+      assert.match(result.stderr, new RegExp(`state file ${file} is damaged: its bytes do not match the checksum it ends with`), what);
+      assert.deepEqual(readFileSync(file), Buffer.from(bytes), what);
+    }
   });
 
   test('--dump-state on a full disk at exit: the node says so on stderr and leaves the old dump', async () => {

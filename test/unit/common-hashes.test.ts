@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { blake2b160, blake2b256, blake2b32, keccak256, keccak256Parts, loadWasmHashers } from '../../src/common/hashes.js';
+import { blake2b160, blake2b256, blake2b256Stream, blake2b32, keccak256, keccak256Parts, loadWasmHashers } from '../../src/common/hashes.js';
 import { bytesToHex } from '../../src/common/hex.js';
 
 const buffer = new Uint8Array(600).map((_, i) => (i * 131 + 7) & 0xff);
@@ -27,11 +27,32 @@ function assertPartsHashAsWhole(): void {
   }
 }
 
+/** blake2b256Stream over `data` cut at points around BLAKE2b's block (128 bytes), other hashes made between the pieces, equals BLAKE2b-256 of the whole. */
+function assertStreamHashesAsWhole(): void {
+  const data = buffer.subarray(0, 300);
+  for (const a of [0, 1, 127, 128, 129]) {
+    for (const b of [a, a + 1, 256, 300]) {
+      const stream = blake2b256Stream();
+      for (const piece of [data.subarray(0, a), data.subarray(a, b), data.subarray(b)]) {
+        stream.update(piece);
+        blake2b256(buffer.subarray(5, 200));
+      }
+      assert.deepEqual(stream.digest(), blake2b(data, { dkLen: 32 }), `cut at ${a} and ${b}`);
+    }
+  }
+}
+
 describe('hashes', () => {
   test('keccak256Parts before the WebAssembly hashers are made (@noble): the hash of the parts joined', () => assertPartsHashAsWhole());
+  test('blake2b256Stream before the WebAssembly hashers are made (@noble): the hash of the pieces joined', () => assertStreamHashesAsWhole());
 
   test('the WebAssembly hashers get ready', async () => {
     assert.equal(await loadWasmHashers(), true);
+  });
+
+  test('blake2b256Stream with them, other hashes made between its pieces: the hash of the pieces joined', async () => {
+    await loadWasmHashers();
+    assertStreamHashesAsWhole();
   });
 
   test('keccak256Parts with them: the hash of the parts joined', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Interface } from 'ethers';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { blake2b256 } from '../../src/common/hashes.js';
 import { decodeChain, StateFileError } from '../../src/devnet/persistence.js';
 import { encodeSignedMessage } from '../../src/fevm/message.js';
 import { compileFixtures } from '../helpers/solc.js';
@@ -15,6 +16,13 @@ import { createDevnet, testConfig } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
 
 const FIL = 10n ** 18n;
+
+/** A document changed by a test, encoded with its checksum made again (as a node would write it). */
+function encodeChecked(doc: object): Uint8Array {
+  const bytes = encodeCbor({ ...doc, fileChecksum: new Uint8Array(32) });
+  bytes.set(blake2b256(bytes.subarray(0, -32)), bytes.length - 32);
+  return bytes;
+}
 
 /** A chain with a deployment, an event, a transfer and a revert on it; returns what to compare. */
 async function busyChain(t: Parameters<typeof setupRpc>[0]) {
@@ -149,7 +157,7 @@ describe('saving and loading a chain', () => {
     // A tipset saved twice does not follow itself.
     const doc = decodeCbor<{ tipsets: unknown[] }>(bytes);
     doc.tipsets.splice(2, 0, doc.tipsets[1]);
-    assert.throws(() => decodeChain(encodeCbor(doc), 'f'), /tipset 1 does not follow 1/);
+    assert.throws(() => decodeChain(encodeChecked(doc), 'f'), /tipset 1 does not follow 1/);
     await b.send({ nonce: 2, to: RECIPIENT, value: FIL });
     assert.equal(await b.result('eth_blockNumber'), '0xf4243');
   });
@@ -165,7 +173,7 @@ describe('saving and loading a chain', () => {
     // As files were written before: every message's signed message beside its transaction.
     const saved = decodeChain(bytes, 'test');
     doc.tipsets.forEach((tipset, i) => tipset.messages.forEach((m, j) => (m.signed = encodeSignedMessage(saved.chain.all()[i].messages[j].signed))));
-    const older = encodeCbor(doc);
+    const older = encodeChecked(doc);
     assert.ok(older.length > bytes.length + 4 * 100);
     const b = await setupRpc(t, {}, { txDefaults: CALL });
     await b.devnet.load(decodeChain(older, 'older'));
@@ -174,7 +182,7 @@ describe('saving and loading a chain', () => {
     // A message with neither is refused.
     delete doc.tipsets[1].messages[0].signed;
     doc.tipsets[1].messages[0].ethTx = null;
-    assert.throws(() => decodeChain(encodeCbor(doc), 'f'), /a message of tipset 1 has neither/);
+    assert.throws(() => decodeChain(encodeChecked(doc), 'f'), /a message of tipset 1 has neither/);
   });
 
   test('a damaged, foreign or newer file is refused and the running chain is untouched', async (t) => {
@@ -195,5 +203,27 @@ describe('saving and loading a chain', () => {
     assert.equal(await a.result('eth_blockNumber'), head);
     const other = await setupRpc(t, { chainId: 314159n });
     assert.match((await other.error('anvil_loadState', ['0x' + Buffer.from(bytes).toString('hex')])).message, /chain id 31415926, not 314159/);
+  });
+
+  test('any one bit flipped anywhere in a saved chain (the state commits too) is refused, naming the file', async (t) => {
+    const a = await busyChain(t);
+    const bytes = a.devnet.save();
+    // One bit of every fifth byte, the bit turning with the offset (the block CIDs alone cover only the tipsets).
+    for (let at = 0; at < bytes.length; at += 5) {
+      const flipped = bytes.slice();
+      flipped[at] ^= 1 << at % 8;
+      assert.throws(() => decodeChain(flipped, 'chain.state'), (err: Error) => err instanceof StateFileError && /^chain\.state (is damaged|is not)/.test(err.message), `bit ${at % 8} of byte ${at}`);
+    }
+    // The audit's edit: the dev account's nonce key renamed, the document otherwise whole (a lost nonce
+    // would let a mined nonce be mined again), and its balance changed.
+    type Doc = { state: [number, [string, Record<string, unknown>][]][] };
+    const doc = decodeCbor<Doc>(bytes);
+    const account = doc.state.flatMap(([, changes]) => changes).find(([, value]) => typeof value === 'object' && value !== null && 'nonce' in value && value.nonce === 4)![1];
+    account.noncf = account.nonce;
+    delete account.nonce;
+    assert.throws(() => decodeChain(encodeCbor(doc), 'chain.state'), /: chain\.state is damaged: its bytes do not match the checksum it ends with$/);
+    // A document without its checksum is only read as format 2 (written before checksums).
+    const { fileChecksum: _, ...unchecked } = decodeCbor<Record<string, unknown>>(bytes);
+    assert.throws(() => decodeChain(encodeCbor(unchecked), 'chain.state'), /: chain\.state is damaged: it does not end with its checksum$/);
   });
 });

@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, mock, test } from 'node:test';
 import { Wallet } from 'ethers';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
 import { journalPath, readStateFile, StateFile, type CompactionRule } from '../../src/devnet/state-file.js';
 import { createDevnet, startDevnet, testConfig, type Devnet } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { REPO_ROOT } from '../helpers/solc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-file-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,6 +58,16 @@ async function turnsUntil(what: string, done: () => boolean): Promise<void> {
     if (turn === 10_000) assert.fail(`${what} did not happen`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
+}
+
+/** Rewrites the file at `path` and its journal as format 2 wrote them: no checksums. */
+function asFormat2(path: string): void {
+  const { fileChecksum: _, ...doc } = decodeCbor<Record<string, unknown>>(readFileSync(path));
+  writeFileSync(path, encodeCbor({ ...doc, format: 2 }));
+  const journal = readFileSync(journalPath(path));
+  const records: Buffer[] = [];
+  for (let at = 0; at < journal.length; at += 8 + journal.readUInt32BE(at) + 32) records.push(journal.subarray(at, at + 4), journal.subarray(at + 8, at + 8 + journal.readUInt32BE(at)));
+  writeFileSync(journalPath(path), Buffer.concat(records));
 }
 
 const minedHashes = (devnet: Devnet): string[] => devnet.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash)));
@@ -193,7 +205,54 @@ describe('StateFile', () => {
     assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 2n);
   });
 
-  test('a record that does not decode ends the journal: a rewind after it, or in it, does not count, so the tipsets it would drop are there', async () => {
+  test('a journal record that does not match its checksum is refused, naming the file, which is left as it was', async () => {
+    const path = join(dir, 'flipped-record.state');
+    {
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 3; nonce++) await send(node.devnet, nonce);
+    }
+    const [file, journal] = [readFileSync(path), readFileSync(journalPath(path))];
+    const second = 8 + journal.readUInt32BE(0) + 32;
+    // A bit of the second record's length, of its length's checksum, of its body, of its checksum.
+    for (const at of [second + 3, second + 5, second + 8 + 50, second + 8 + journal.readUInt32BE(second) + 1]) {
+      const flipped = Buffer.from(journal);
+      flipped[at]! ^= 0x10;
+      writeFileSync(journalPath(path), flipped);
+      assert.throws(
+        () => readStateFile(path),
+        (err: Error) => err instanceof StateFileError && new RegExp(`^state file ${path} is damaged: its journal's record at byte ${second} (has a damaged length|does not match its checksum)$`).test(err.message),
+        `byte ${at}`,
+      );
+      assert.deepEqual(readFileSync(path), file);
+      assert.deepEqual(readFileSync(journalPath(path)), flipped);
+    }
+  });
+
+  test('a state file that cannot be read (a directory) is a StateFileError naming it', () => {
+    const path = join(dir, 'a-directory.state');
+    mkdirSync(path);
+    assert.throws(() => readStateFile(path), (err: Error) => err instanceof StateFileError && err.message.startsWith(`cannot read state file ${path}: EISDIR`));
+  });
+
+  test('a file and journal of format 2 (79adac7, no checksums) load, and are written again with checksums', async () => {
+    const path = join(dir, 'format-2.state');
+    for (const name of ['chain.state', 'chain.state.journal']) writeFileSync(join(dir, name.replace('chain', 'format-2')), readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', name)));
+    // Written by 79adac7's node: 3 transfers (1, 2, 3 attoFIL), one (9) reverted, one of 4, a setBalance; then killed (-9).
+    const expected = { epoch: 4, nonce: 4, recipient: 10_000n * 10n ** 18n + 10n, edited: 0x1234n };
+    const actor = (devnet: Devnet, i: number) => devnet.actorAt(hexToBytes(DEV_ACCOUNTS[i]!.address), devnet.head.epoch)!;
+    const answers = (devnet: Devnet) => ({ epoch: devnet.head.epoch, nonce: actor(devnet, 0).nonce, recipient: actor(devnet, 1).balance, edited: actor(devnet, 2).balance });
+    {
+      using node = await keptDevnet(path);
+      assert.deepEqual(answers(node.devnet), expected);
+      assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
+    }
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 3);
+    using again = await keptDevnet(path);
+    assert.deepEqual(answers(again.devnet), expected);
+    await send(again.devnet, 4);
+  });
+
+  test('in a journal of format 2, a record that does not decode ends the journal: a rewind after it, or in it, does not count, so the tipsets it would drop are there', async () => {
     // The records: tipsets 1, 2, 3, the rewind to 1, tipset 2 again. Made garbage (0xff: a CBOR break):
     // tipset 3's body, or the rewind's last byte (its first key and value still read).
     for (const [damaged, head] of [['tipset 3', 2], ['the rewind', 3]] as const) {
@@ -207,6 +266,7 @@ describe('StateFile', () => {
         await node.devnet.cheats.revert(snapshot);
         await send(node.devnet, 1, 2n);
       }
+      asFormat2(path);
       const journal = readFileSync(journalPath(path));
       let at = 0;
       for (let record = 0; record < head; record++) at += 4 + journal.readUInt32BE(at);
@@ -216,7 +276,8 @@ describe('StateFile', () => {
       using again = await keptDevnet(path);
       assert.equal(again.devnet.head.epoch, head, damaged);
       assert.equal(again.devnet.head.messages[0]!.ethTx!.value, 1n, damaged);
-      assert.equal(readFileSync(journalPath(path)).length, at, `${damaged}: the journal is cut before the record that does not decode`);
+      // Read up to the record that does not decode, then written again whole in this format.
+      assert.equal(readFileSync(journalPath(path)).length, 0, damaged);
       await send(again.devnet, head);
       assert.equal(again.devnet.head.epoch, head + 1, damaged);
     }
