@@ -4,20 +4,32 @@
 // lands before or after a tipset, never inside one, and keeps the Filecoin state consistent (code
 // makes an EVM actor with an ID and an f410 address; a new address gets a Placeholder).
 import { EAM_NAMESPACE, FilAddress, isMaskedId } from '../common/address.js';
-import { DevnetError } from '../common/errors.js';
+import { DevnetError, InvalidParamsError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import { keccak256 } from '../common/hashes.js';
 import type { Actor } from '../fevm/actor.js';
 import { createActor, createPlaceholder, resolveAddress, resolveEthAddress, withBalance } from '../fevm/actors/lifecycle.js';
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
-import type { Clock, ClockState } from '../mining/clock.js';
+import { LAST_TIMESTAMP, type Clock, type ClockState } from '../mining/clock.js';
 import type { Mempool } from '../mining/mempool.js';
 import type { Miner, MiningMode } from '../mining/miner.js';
 import type { DevnetEventEmitter } from './events.js';
 
 /** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
 export const MAX_TIPSETS_MINED = 1000;
+
+/**
+ * Refuses (-32602, before anything changes) a cheat code that would take the chain to an epoch or a
+ * timestamp past which no tipset could be mined: epochs are JavaScript numbers, exact up to 2^53 - 1
+ * (Lotus's ChainEpoch is an int64), timestamps end at LAST_TIMESTAMP; the tipset after the last one
+ * asked must still fit.
+ */
+function checkReach(what: string, lastEpoch: number, lastTimestamp: number): void {
+  if (lastEpoch < Number.MAX_SAFE_INTEGER && lastTimestamp < LAST_TIMESTAMP) return;
+  const limit = lastEpoch < Number.MAX_SAFE_INTEGER ? `timestamp ${lastTimestamp}, past the last this node can mine (${LAST_TIMESTAMP})` : `epoch ${lastEpoch}, past the last this node can mine (2^53 - 2)`;
+  throw new InvalidParamsError(`${what} would take the chain to ${limit}`);
+}
 
 interface Snapshot {
   state: StateSnapshot;
@@ -177,6 +189,8 @@ export class Cheats {
    */
   async mine(count: number, intervalSeconds?: number): Promise<void> {
     this.node.checkWritable();
+    const head = this.node.chain.head;
+    checkReach(`mining ${count} blocks`, head.epoch + count, this.node.clock.upcomingTimestamps(head.timestamp, intervalSeconds)(count));
     if (count > MAX_TIPSETS_MINED) {
       await this.node.miner.mineAfterNullRounds(count, intervalSeconds);
       return;
@@ -195,18 +209,26 @@ export class Cheats {
     return this.write(() => {
       const head = this.node.chain.head;
       if (timestamp <= head.timestamp) throw new DevnetError(`timestamp ${timestamp} is not after the latest block's ${head.timestamp}`);
+      checkReach(`timestamp ${timestamp}`, head.epoch + 1, timestamp);
       this.node.clock.setNextTimestamp(timestamp);
     });
   }
 
   /** evm_increaseTime: moves chain time forward; the total it has been moved. */
   increaseTime(seconds: number): Promise<number> {
-    return this.write(() => this.node.clock.increase(seconds));
+    return this.write(() => {
+      checkReach(`moving time forward by ${seconds} s`, this.node.chain.head.epoch + 1, this.node.clock.now() + seconds);
+      return this.node.clock.increase(seconds);
+    });
   }
 
   /** anvil_setBlockTimestampInterval (undefined: anvil_removeBlockTimestampInterval). */
   setTimestampInterval(seconds: number | undefined): Promise<void> {
-    return this.write(() => this.node.clock.setInterval(seconds));
+    return this.write(() => {
+      const head = this.node.chain.head;
+      if (seconds !== undefined) checkReach(`an interval of ${seconds} s`, head.epoch + 1, head.timestamp + seconds);
+      this.node.clock.setInterval(seconds);
+    });
   }
 
   /** evm_setAutomine, evm_setIntervalMining. */

@@ -1,6 +1,13 @@
 // Chain time: the wall clock shifted by an offset, with the overrides Anvil and Hardhat offer
 // (evm_increaseTime, evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval).
 
+/**
+ * The latest timestamp a tipset may have, in Unix seconds: the end of JavaScript's Date range
+ * (ECMA-262 "Time Values and Time Range": ±8.64e15 ms), which the log line and the explorer print
+ * each tipset's time with. Lotus's header Timestamp is a uint64; this is year 275760.
+ */
+export const LAST_TIMESTAMP = 8.64e12;
+
 export interface ClockState {
   offsetSeconds: number;
   nextTimestamp: number | undefined;
@@ -47,7 +54,14 @@ export class Clock {
    * interval), or else one second apart and never behind the clock. Gives the k-th epoch's (k ≥ 1).
    */
   epochTimestamps(parentTimestamp: number, intervalSeconds?: number): (k: number) => number {
-    const first = this.nextTipsetTimestamp(parentTimestamp);
+    const timestamps = this.upcomingTimestamps(parentTimestamp, intervalSeconds);
+    this.state.nextTimestamp = undefined;
+    return timestamps;
+  }
+
+  /** What epochTimestamps would give, consuming nothing. */
+  upcomingTimestamps(parentTimestamp: number, intervalSeconds?: number): (k: number) => number {
+    const first = this.upcomingTimestamp(parentTimestamp);
     const step = intervalSeconds ?? this.state.intervalSeconds;
     if (step !== undefined) return (k) => first + (k - 1) * step;
     const now = this.now();

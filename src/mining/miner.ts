@@ -2,13 +2,14 @@
 // chain, one tipset at a time through the single writer queue. Instantly after each message (the
 // default), every blockTimeMs, or only when asked. Many epochs at once (anvil_mine) may pass as null
 // rounds: epochs without a tipset, where only the cron work due runs.
+import { DevnetError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
 import type { Executor } from '../fevm/executor.js';
 import { nextBaseFee } from '../fevm/gas.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from './chain-store.js';
-import type { Clock } from './clock.js';
+import { LAST_TIMESTAMP, type Clock } from './clock.js';
 import type { Mempool, PendingMessage } from './mempool.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
@@ -228,6 +229,8 @@ export class Miner {
     const parent = chain.head;
     const epoch = at?.epoch ?? parent.epoch + 1;
     const timestamp = at?.timestamp ?? this.deps.clock.nextTipsetTimestamp(parent.timestamp);
+    // The cheat codes keep the chain inside these (Cheats' checkReach): a tipset past them is refused, whatever asked for it.
+    if (!(epoch <= Number.MAX_SAFE_INTEGER && timestamp <= LAST_TIMESTAMP)) throw new DevnetError(`cannot mine a tipset at epoch ${epoch}, timestamp ${timestamp}: past the last epoch (2^53 - 1) or timestamp (${LAST_TIMESTAMP}) this node can mine`);
     // Lotus computes a tipset's base fee from its parent's, whatever null rounds lie between.
     const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit));
     const base = state.snapshot().write;

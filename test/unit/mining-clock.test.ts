@@ -64,4 +64,16 @@ describe('Clock', () => {
     assert.equal(clock.nextTipsetTimestamp(t), 5_001);
     assert.equal(clock.save().offsetSeconds, 4_000);
   });
+
+  test('upcomingTimestamps gives what epochTimestamps will, consuming nothing (the cheat codes check the last before mining)', () => {
+    for (const interval of [undefined, 0, 7]) {
+      const { clock } = clockAt(1_000);
+      clock.setNextTimestamp(2_000);
+      const ahead = clock.upcomingTimestamps(1_500, interval);
+      assert.equal(clock.upcomingTimestamp(1_500), 2_000, 'the override is still there');
+      const mined = clock.epochTimestamps(1_500, interval);
+      for (const k of [1, 2, 1_000]) assert.equal(ahead(k), mined(k), `interval ${interval}, epoch ${k}`);
+      assert.equal(clock.upcomingTimestamp(1_500), 1_501, 'epochTimestamps consumed it');
+    }
+  });
 });
