@@ -43,7 +43,9 @@ export const ACTORS_VERSION = 18;
  * each kind with an identity CID, as builtin-actors' own test harness does and as the actors before v8 were named.
  */
 export function codeCid(kind: ActorKind, version = ACTORS_VERSION): CID {
-  return CID.createV1(RAW, identity.digest(new TextEncoder().encode(`fil/${version}/${kind}`)));
+  // Actors v0 (specs-actors v0.9) named its code `fil/1/<kind>`; v2 to v7 carry their own number.
+  const named = version === 0 ? 1 : version;
+  return CID.createV1(RAW, identity.digest(new TextEncoder().encode(`fil/${named}/${kind}`)));
 }
 
 /** The state of an EVM actor (builtin-actors actors/evm/src/state.rs, minus what the devnet derives). */

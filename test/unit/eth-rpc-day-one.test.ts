@@ -121,7 +121,9 @@ describe('day-one methods', () => {
     const v7 = await result('Filecoin.StateActorCodeCIDs', [15]);
     assert.equal(named(v7.multisig), 'fil/7/multisig');
     assert.equal(v7.datacap, undefined);
-    assert.equal(named((await result('Filecoin.StateActorCodeCIDs', [0])).account), 'fil/0/account');
+    // Actors v0 (nv0–3) named its code fil/1/<kind> (specs-actors v0 builtin/codes.go), as Lotus answers.
+    assert.equal(named((await result('Filecoin.StateActorCodeCIDs', [0])).account), 'fil/1/account');
+    assert.equal(named((await result('Filecoin.StateActorCodeCIDs', [4])).account), 'fil/2/account');
     const manifest = await result('Filecoin.StateActorManifestCID', [28]);
     assert.match(manifest['/'], /^bafy/);
     assert.deepEqual(await result('Filecoin.StateActorManifestCID', [28]), manifest);
