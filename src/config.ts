@@ -68,7 +68,8 @@ export interface DevnetConfig {
   /**
    * CPU-time budget, in ms, of each execution that does not change the chain (eth_call, each run of
    * a gas estimate, traced calls, StateCompute), as geth's RPC EVM timeout; 0: none. Mined messages
-   * and replays of them are never cut.
+   * and replays of them are never cut. CPU time from a run's first check on, wall time before it
+   * (fevm/run-budget.ts).
    */
   callTimeoutMs: number;
   /** Answer only the Filecoin.* methods a public Lotus gateway serves (--gateway-only). */

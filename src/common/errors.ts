@@ -68,7 +68,8 @@ export class NullRoundError extends DevnetError {
 
 /**
  * An execution that does not change the chain (eth_call, an estimate's run, a traced call) ran past its
- * CPU-time budget (--call-timeout): geth's RPC EVM timeout, with its message and code.
+ * budget (--call-timeout: CPU time, wall time before the run's first check): geth's RPC EVM timeout,
+ * with its message and code.
  */
 export class ExecutionTimeoutError extends DevnetError {
   override readonly code = -32000;
