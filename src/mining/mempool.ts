@@ -81,6 +81,9 @@ export class Mempool {
       );
     }
     if (msg.gasFeeCap < this.minimumFeeCap) throw new MessageRejectedError('gas fee cap too low');
+    // Nonces are JavaScript numbers here, exact up to 2^53 - 1: as EIP-2681 keeps an account's nonce
+    // below 2^64 - 1, a message may not take the sender's nonce to a number this node cannot count.
+    if (!(msg.nonce < Number.MAX_SAFE_INTEGER)) throw new MessageRejectedError(`nonce has max value: ${msg.nonce} is the last nonce this node can count to (2^53 - 1); no message can follow it`);
 
     const sender = resolveAddress(state, msg.from);
     const stateNonce = sender?.nonce ?? 0;

@@ -63,4 +63,25 @@ describe('the last epoch and timestamp a chain can reach', () => {
     assert.match((await send()).error?.message ?? '', /cannot mine a tipset at epoch \d+, timestamp 8640000000001: past the last epoch/);
     assert.deepEqual(await latest(), end);
   });
+
+  test("a sender's nonce stops at 2^53 - 1: the message that would pass it is refused with the reason (geth's 'nonce has max value'), not -32603", { timeout: 60_000 }, async (t) => {
+    const node = await startDevnet([]);
+    t.after(() => node.stop());
+    const from = DEV_ACCOUNTS[0].address;
+    const send = () => call(node.url, 'eth_sendTransaction', [{ from, to: DEV_ACCOUNTS[1].address, value: '0x1' }]);
+    const head = async () => (await call(node.url, 'eth_blockNumber')).result;
+    // The last nonce a message can have: mined, the account's nonce is then 2^53 - 1.
+    assert.equal((await call(node.url, 'anvil_setNonce', [from, '0x1ffffffffffffe'])).error, undefined);
+    assert.equal((await send()).error, undefined);
+    assert.equal((await call(node.url, 'eth_getTransactionCount', [from, 'latest'])).result, MAX_SAFE);
+    const before = await head();
+    for (const attempt of ['first', 'second']) {
+      const { error } = await send();
+      assert.equal(error?.code, 1, `${attempt}: ${JSON.stringify(error)}`);
+      assert.match(error.message, /nonce has max value: 9007199254740991 is the last nonce this node can count to/);
+      assert.equal(await head(), before);
+    }
+    // Other senders go on.
+    assert.equal((await call(node.url, 'eth_sendTransaction', [{ from: DEV_ACCOUNTS[2].address, to: DEV_ACCOUNTS[1].address, value: '0x1' }])).error, undefined);
+  });
 });
