@@ -98,6 +98,11 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
     .addOption(new Option('--max-body-size <bytes>', 'largest JSON-RPC request body or WebSocket message').default(defaults.maxBodyBytes, '16 MiB').argParser(integer(1024, 1 << 30)))
     .addOption(new Option('--max-batch <number>', 'most requests in one JSON-RPC batch').default(defaults.maxBatch).argParser(integer(1, 100_000)))
+    .addOption(new Option('--max-batch-bytes <bytes>', "most bytes of answers to one batch; the answers past them are -32003 errors (geth's)").default(defaults.maxBatchResponseBytes, '25 MB').argParser(integer(1024, 1 << 28)))
+    .addOption(new Option('--max-filters <number>', 'most polling filters (eth_newFilter…) installed at once').default(defaults.maxFilters).argParser(integer(1, 100_000)))
+    .addOption(new Option('--max-subscriptions <count>', 'most WebSocket subscriptions open at once, all connections together').default(defaults.maxSubscriptions).argParser(integer(1, 1_000_000)))
+    .addOption(new Option('--request-timeout <ms>', 'cut an HTTP request whose headers and body have not arrived within this time (0: never)').default(defaults.requestTimeoutMs).argParser(integer(0, 3_600_000)))
+    .addOption(new Option('--max-connections <number>', 'most TCP connections (HTTP and WebSocket) open at once').default(defaults.maxConnections).argParser(integer(1, 1_000_000)))
     .addOption(new Option('--ws-ping-interval <ms>', 'ping WebSocket clients this often; one that misses a ping is cut (0: never)').default(defaults.wsLiveness.pingIntervalMs).argParser(integer(0, 3_600_000)))
     .addOption(new Option('--ws-max-buffered <bytes>', 'close a WebSocket with more unsent data than this (code 1008)').default(defaults.wsLiveness.maxBufferedBytes, '64 MiB').argParser(integer(1024, 1 << 30)))
     .addOption(new Option('--call-timeout <ms>', 'stop an eth_call, gas estimate run or traced call after this much CPU time (0: never)').default(defaults.callTimeoutMs).argParser(integer(0, 3_600_000)))
@@ -117,7 +122,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
@@ -150,6 +155,11 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     explorer: opts.explorer,
     maxBodyBytes: opts.maxBodySize,
     maxBatch: opts.maxBatch,
+    maxBatchResponseBytes: opts.maxBatchBytes,
+    maxFilters: opts.maxFilters,
+    maxSubscriptions: opts.maxSubscriptions,
+    requestTimeoutMs: opts.requestTimeout,
+    maxConnections: opts.maxConnections,
     wsLiveness: { pingIntervalMs: opts.wsPingInterval, maxBufferedBytes: opts.wsMaxBuffered },
     callTimeoutMs: opts.callTimeout,
     statePath: opts.state,

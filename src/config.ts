@@ -63,6 +63,16 @@ export interface DevnetConfig {
   maxBodyBytes: number;
   /** Most requests one JSON-RPC batch may hold. */
   maxBatch: number;
+  /** Most bytes of answers one batch gets; the answers past them are -32003 errors (geth's BatchResponseMaxSize). */
+  maxBatchResponseBytes: number;
+  /** Most polling filters installed at once on the node (eth_newFilter and the like; Lotus's MaxFilters). */
+  maxFilters: number;
+  /** Most WebSocket subscriptions and channels open at once on the node, all connections together. */
+  maxSubscriptions: number;
+  /** HTTP: a request (headers and body) must arrive within this many ms; 0: no limit. */
+  requestTimeoutMs: number;
+  /** Most TCP connections (HTTP and WebSocket) open at once; more are dropped as they come. */
+  maxConnections: number;
   /** WebSocket pings (a socket that misses one is cut) and the most unsent bytes a socket may hold. */
   wsLiveness: WsLiveness;
   /**
@@ -85,6 +95,16 @@ export interface DevnetConfig {
 
 /** Bodies above this are refused (a 24 KiB contract's deployment is ~50 KiB of hex). */
 export const DEFAULT_MAX_BODY_BYTES = 16 << 20;
+/** geth's BatchResponseMaxSize (node/defaults.go): 25 MB of answers. */
+export const DEFAULT_MAX_BATCH_RESPONSE_BYTES = 25_000_000;
+/** Lotus's MaxFilters (node/config: Events.MaxFilters). */
+export const DEFAULT_MAX_FILTERS = 100;
+/** Ten connections' worth of the per-connection cap (100, Lotus's gateway limit). */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 1000;
+/** geth's HTTP ReadTimeout (rpc/http.go DefaultHTTPTimeouts): a request must be read within 30 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Far above what tools open (a few sockets each), well below the descriptors Node gives a process. */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
 /** Room for dozens of pieces of the largest size uploads take (64 MiB), small beside a disk. */
 export const DEFAULT_PIECE_STORE_LIMIT = 4 * 2 ** 30;
 /** Lotus's cap on a batch (go-jsonrpc has none; a bound keeps one request from monopolising the node). */
@@ -127,6 +147,11 @@ export function defaultConfig(): DevnetConfig {
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     pieceStoreLimit: DEFAULT_PIECE_STORE_LIMIT,
     maxBatch: DEFAULT_MAX_BATCH,
+    maxBatchResponseBytes: DEFAULT_MAX_BATCH_RESPONSE_BYTES,
+    maxFilters: DEFAULT_MAX_FILTERS,
+    maxSubscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    maxConnections: DEFAULT_MAX_CONNECTIONS,
     wsLiveness: DEFAULT_WS_LIVENESS,
     callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,
     gatewayOnly: false,

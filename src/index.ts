@@ -75,6 +75,11 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     explorer: config.explorer,
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
+    maxBatchResponseBytes: config.maxBatchResponseBytes,
+    maxFilters: config.maxFilters,
+    maxSubscriptions: config.maxSubscriptions,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxConnections: config.maxConnections,
     wsLiveness: config.wsLiveness,
     gatewayOnly: config.gatewayOnly,
   });

@@ -1,9 +1,11 @@
 // Polling filters (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter): each collects
 // what happens after it is installed until it is polled. Bounded as Lotus bounds them
 // (lotus:chain/events/filter/{event,tipset,mempool}.go, node/impl/eth/events.go at b835fab7): a filter
-// keeps its newest MAX_FILTER_RESULTS items, and one not polled for FILTER_TTL_MS is removed.
+// keeps its newest MAX_FILTER_RESULTS items, one not polled for FILTER_TTL_MS is removed, and at most
+// --max-filters (Lotus's MaxFilters, 100) are installed at once; anvil_reset removes them all.
 import { randomBytes } from 'node:crypto';
 import { DevnetError } from '../common/errors.js';
+import { DEFAULT_MAX_FILTERS } from '../config.js';
 import { bytesToHex, concatBytes, type Hex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { PendingMessage } from '../mining/mempool.js';
@@ -17,8 +19,6 @@ type Filter = (
   | { kind: 'pendingTransactions'; collected: Hex[] }
 ) & { lastTaken: number };
 
-/** Lotus's MaxFilters. */
-const MAX_FILTERS = 100;
 /** Lotus's Events.MaxFilterResults: past it a filter drops its oldest item for each new one. */
 export const MAX_FILTER_RESULTS = 10_000;
 /** Lotus's FilterTTL (1 h). Lotus counts from the last poll and, for a filter never polled, from the
@@ -28,6 +28,8 @@ export const FILTER_TTL_MS = 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 60 * 1000;
 
 export interface FilterLimits {
+  /** Most filters installed at once (--max-filters). */
+  maxFilters: number;
   maxResults: number;
   ttlMs: number;
   /** The wall clock (Lotus's TTL is wall time, not chain time). */
@@ -41,20 +43,23 @@ export function newFilterId(): Hex {
 
 export class Filters {
   private readonly filters = new Map<string, Filter>();
+  private readonly limits: FilterLimits;
   private lastSweep: number;
 
   constructor(
     private readonly devnet: Devnet,
-    private readonly limits: FilterLimits = { maxResults: MAX_FILTER_RESULTS, ttlMs: FILTER_TTL_MS, now: Date.now },
+    limits: Partial<FilterLimits> = {},
   ) {
-    this.lastSweep = limits.now();
+    this.limits = { maxFilters: DEFAULT_MAX_FILTERS, maxResults: MAX_FILTER_RESULTS, ttlMs: FILTER_TTL_MS, now: Date.now, ...limits };
+    this.lastSweep = this.limits.now();
     devnet.events.on('tipset', (tipset) => this.onTipset(tipset));
     devnet.events.on('pending', (pending) => this.onPending(pending));
   }
 
   private install(filter: Filter, prefill: unknown[] = []): Hex {
     this.sweep();
-    if (this.filters.size >= MAX_FILTERS) throw new DevnetError('maximum number of filters registered');
+    // Lotus's words at its MaxFilters (lotus:chain/events/filter/store.go ErrMaximumNumberOfFilters).
+    if (this.filters.size >= this.limits.maxFilters) throw new DevnetError('maximum number of filters registered');
     const id = newFilterId();
     for (const item of prefill) this.collect(filter, item);
     this.filters.set(id, filter);
@@ -112,6 +117,11 @@ export class Filters {
 
   uninstall(id: string): boolean {
     return this.filters.delete(id.toLowerCase());
+  }
+
+  /** Removes every filter (anvil_reset): what they collected belongs to a chain that is gone. */
+  clear(): void {
+    this.filters.clear();
   }
 
   private onTipset(tipset: Tipset): void {

@@ -5,8 +5,9 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
-import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, DEFAULT_WS_LIVENESS } from '../config.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
+import { batchAnswerJson } from './batch-answer.js';
 import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
@@ -15,7 +16,7 @@ import { Dispatcher, type CallObserver, type JsonRpcResponse } from './dispatch.
 import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
 import { allMethods, v0Methods, v2Methods } from './methods/index.js';
-import { Subscriptions } from './subscriptions.js';
+import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
@@ -41,6 +42,16 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Most requests in one batch (--max-batch). */
   maxBatch?: number;
+  /** Most bytes of answers to one batch (--max-batch-bytes). */
+  maxBatchResponseBytes?: number;
+  /** Most polling filters on the node (--max-filters). */
+  maxFilters?: number;
+  /** Most WebSocket subscriptions on the node (--max-subscriptions). */
+  maxSubscriptions?: number;
+  /** Time allowed to receive a request's headers and body, ms; 0: none (--request-timeout). */
+  requestTimeoutMs?: number;
+  /** Most TCP connections open at once (--max-connections). */
+  maxConnections?: number;
   /** Answer only the Filecoin.* methods a Lotus gateway serves (--gateway-only). */
   gatewayOnly?: boolean;
   /** WebSocket pings and the most unsent bytes a socket may hold (--ws-ping-interval, --ws-max-buffered). */
@@ -60,15 +71,47 @@ function isMethodNotFound(answer: JsonRpcResponse | JsonRpcResponse[]): boolean 
   return !Array.isArray(answer) && 'error' in answer && answer.error.code === -32601;
 }
 
+/**
+ * Node's HTTP timeouts for a request that must arrive within `requestTimeoutMs` (B10 of audit14: a body
+ * that trickles in was held forever, as fastify turns Node's 300 s off). The headers' own limit (Node's
+ * 60 s) may not exceed it, and the connections are checked often enough for the limit to bite on time
+ * (Node checks every 30 s by default). A WebSocket leaves the HTTP server's checks once upgraded.
+ */
+function httpTimeouts(requestTimeoutMs: number) {
+  if (requestTimeoutMs === 0) return { requestTimeout: 0 };
+  return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(60_000, requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.max(100, requestTimeoutMs / 10)) };
+}
+
 export async function buildServer(
   devnet: Devnet,
-  { log, observe, logging = { enabled: true }, allowOrigins = [], explorer = true, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, maxBatch = DEFAULT_MAX_BATCH, gatewayOnly = false, wsLiveness = DEFAULT_WS_LIVENESS }: ServerOptions,
+  {
+    log,
+    observe,
+    logging = { enabled: true },
+    allowOrigins = [],
+    explorer = true,
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+    maxBatch = DEFAULT_MAX_BATCH,
+    maxBatchResponseBytes = DEFAULT_MAX_BATCH_RESPONSE_BYTES,
+    maxFilters = DEFAULT_MAX_FILTERS,
+    maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS,
+    requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+    maxConnections = DEFAULT_MAX_CONNECTIONS,
+    gatewayOnly = false,
+    wsLiveness = DEFAULT_WS_LIVENESS,
+  }: ServerOptions,
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
+  const timeouts = httpTimeouts(requestTimeoutMs);
+  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, requestTimeout: timeouts.requestTimeout, http: timeouts });
+  // Past it Node drops a new connection at once (net.Server.maxConnections): file descriptors stay for --state's saves.
+  app.server.maxConnections = maxConnections;
   const v0 = new Dispatcher(gatewayFilter(v0Methods, gatewayOnly), log, observe, maxBatch);
   const v1 = new Dispatcher(gatewayFilter(allMethods, gatewayOnly), log, observe, maxBatch);
   const v2 = new Dispatcher(v2Methods, log, observe, maxBatch);
-  const filters = new Filters(devnet);
+  const filters = new Filters(devnet, { maxFilters });
+  const subscriptionCount = new SubscriptionCount(maxSubscriptions);
+  /** A batch's answers within --max-batch-bytes; a single answer as it is. */
+  const answerJson = (answer: JsonRpcResponse | JsonRpcResponse[]) => (Array.isArray(answer) ? batchAnswerJson(answer, maxBatchResponseBytes) : JSON.stringify(answer));
   const listAnswers = new ListAnswers();
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
 
@@ -109,6 +152,7 @@ export async function buildServer(
     const answer = await dispatcher.handle(body, { devnet, filters, logging });
     if (answer === undefined) return reply.code(204).send();
     if (gatewayOnly && isMethodNotFound(answer)) return reply.code(500).send(answer);
+    if (Array.isArray(answer)) return reply.type(JSON_TYPE).send(answerJson(answer));
     if (!isListAnswer(answer)) return reply.send(answer);
     const bytes = listAnswers.write(answer);
     reply.raw.once('finish', () => listAnswers.release(bytes));
@@ -127,7 +171,7 @@ export async function buildServer(
       },
       wsHandler: (socket) => {
         const send = watchSocket(socket, wsLiveness, () => subscriptions.close());
-        const subscriptions = new Subscriptions(devnet, send);
+        const subscriptions = new Subscriptions(devnet, send, subscriptionCount);
         socket.on('message', async (data: Buffer) => {
           let body: unknown;
           try {
@@ -138,7 +182,7 @@ export async function buildServer(
           }
           try {
             const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
-            if (answer !== undefined) send(JSON.stringify(answer));
+            if (answer !== undefined) send(answerJson(answer));
           } catch (err) {
             send(JSON.stringify(errorBody(err)));
           }

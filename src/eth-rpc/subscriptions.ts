@@ -20,6 +20,16 @@ const MPOOL_REMOVE = 1;
 /** Lotus's gateway limit per connection. */
 const MAX_SUBSCRIPTIONS = 100;
 
+/**
+ * The subscriptions and channels open on the whole node, all connections together, and their cap
+ * (--max-subscriptions): each notification a tipset brings is sent once per subscription, so many
+ * connections' worth of them would slow every send.
+ */
+export class SubscriptionCount {
+  open = 0;
+  constructor(readonly max: number) {}
+}
+
 export class Subscriptions {
   private readonly subs = new Map<string, Subscription>();
   /** Filecoin.ChainNotify and MpoolSub channels (go-jsonrpc numbers them per connection). */
@@ -28,22 +38,38 @@ export class Subscriptions {
   /** SubscribeActorEventsRaw channels: the events a tipset brings them, and whether the tipset ends them. */
   private readonly eventChannels = new Map<number, { eventsOf: (tipset: Tipset) => unknown[]; endsAt: (tipset: Tipset) => boolean }>();
   private nextChannel = 1;
+  private closed = false;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
 
   constructor(
     private readonly devnet: Devnet,
     private readonly send: (message: string) => void,
+    private readonly node = new SubscriptionCount(Infinity),
   ) {
     devnet.events.on('tipset', this.onTipset);
     devnet.events.on('pending', this.onPending);
   }
 
   subscribe(subscription: Subscription): Hex {
-    if (this.subs.size >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
+    this.admitOne();
     const id = newFilterId();
     this.subs.set(id, subscription);
     return id;
+  }
+
+  /** Subscriptions and channels this connection holds. */
+  private held(): number {
+    return this.subs.size + this.chainChannels.size + this.mpoolChannels.size + this.eventChannels.size;
+  }
+
+  /** Counts one more subscription or channel, or refuses it at a cap (code 1, as Lotus refuses at its limits). */
+  private admitOne(): void {
+    // A request answered after its connection closed would hold a place nothing gives back.
+    if (this.closed) throw new DevnetError('the connection is closed');
+    if (this.held() >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
+    if (this.node.open >= this.node.max) throw new DevnetError(`too many subscriptions on the node (${this.node.max}, --max-subscriptions)`);
+    this.node.open++;
   }
 
   /**
@@ -68,7 +94,8 @@ export class Subscriptions {
    */
   actorEvents(backlog: unknown[], eventsOf: (tipset: Tipset) => unknown[], endsAt: (tipset: Tipset) => boolean, ended: boolean): number {
     const channel = this.openChannel();
-    if (!ended) this.eventChannels.set(channel, { eventsOf, endsAt });
+    if (ended) this.node.open--; // it closes after its backlog: nothing stays open
+    else this.eventChannels.set(channel, { eventsOf, endsAt });
     setImmediate(() => {
       for (const event of backlog) this.pushChannel(channel, event);
       if (ended) this.closeChannel(channel);
@@ -81,8 +108,7 @@ export class Subscriptions {
   }
 
   private openChannel(channels?: Set<number>): number {
-    const open = this.subs.size + this.chainChannels.size + this.mpoolChannels.size + this.eventChannels.size;
-    if (open >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
+    this.admitOne();
     const channel = this.nextChannel++;
     channels?.add(channel);
     return channel;
@@ -93,11 +119,15 @@ export class Subscriptions {
   }
 
   unsubscribe(id: string): boolean {
-    return this.subs.delete(id.toLowerCase());
+    const removed = this.subs.delete(id.toLowerCase());
+    if (removed) this.node.open--;
+    return removed;
   }
 
-  /** Called when the connection closes. */
+  /** Called when the connection closes (maybe more than once). */
   close(): void {
+    this.closed = true;
+    this.node.open -= this.held();
     this.devnet.events.off('tipset', this.onTipset);
     this.devnet.events.off('pending', this.onPending);
     this.subs.clear();
@@ -116,6 +146,7 @@ export class Subscriptions {
       for (const event of eventsOf(tipset)) this.pushChannel(channel, event);
       if (endsAt(tipset)) {
         this.eventChannels.delete(channel);
+        this.node.open--;
         this.closeChannel(channel);
       }
     }

@@ -223,41 +223,56 @@ describe('faults', () => {
     t.diagnostic(`${receipted.size} receipted transactions held after saves that hit the limit`);
   });
 
-  test('a WebSocket client that vanishes mid-subscription: the node goes on mining and notifying others', { timeout: 60_000 }, async (t) => {
-    const node = await startDevnet();
+  test('WebSocket clients that vanish mid-subscription (socket destroyed, or silent with TCP still open): their subscriptions are freed, the node goes on mining and notifying others', { timeout: 60_000 }, async (t) => {
+    // Five subscriptions on the whole node: the staying client can open the vanished ones' four only once they are freed.
+    const node = await startDevnet(['--max-subscriptions', '5', '--ws-ping-interval', '500']);
     t.after(() => node.stop());
     const open = (url: string) =>
       new Promise<WebSocket>((resolve, reject) => {
         const ws = new WebSocket(url);
         ws.once('open', () => resolve(ws)).once('error', reject);
       });
-    const vanishing = await open(node.wsUrl);
-    const staying = await open(node.wsUrl);
+    const [destroyed, silent, staying] = await Promise.all([open(node.wsUrl), open(node.wsUrl), open(node.wsUrl)]);
     const heads: string[] = [];
     staying.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString());
       if (message.method === 'eth_subscription') heads.push(message.params.result.number);
     });
     const subscribe = (ws: WebSocket, params: unknown[]) =>
-      new Promise<void>((resolve) => {
+      new Promise<{ result?: string; error?: { code: number; message: string } }>((resolve) => {
         const id = Math.random();
         const onMessage = (data: Buffer) => {
-          if (JSON.parse(data.toString()).id !== id) return;
+          const message = JSON.parse(data.toString());
+          if (message.id !== id) return;
           ws.off('message', onMessage);
-          resolve();
+          resolve(message);
         };
         ws.on('message', onMessage);
         ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'eth_subscribe', params }));
       });
-    await Promise.all([subscribe(vanishing, ['newHeads']), subscribe(vanishing, ['logs', {}]), subscribe(staying, ['newHeads'])]);
+    const opened = await Promise.all([subscribe(destroyed, ['newHeads']), subscribe(destroyed, ['logs', {}]), subscribe(silent, ['newHeads']), subscribe(silent, ['logs', {}]), subscribe(staying, ['newHeads'])]);
+    assert.ok(opened.every((answer) => answer.result), JSON.stringify(opened));
+    assert.equal((await subscribe(staying, ['logs', {}])).error?.code, 1);
     await rpc(node.url, 'evm_mine');
-    // Gone without a close frame, as when a laptop sleeps or a process dies.
-    vanishing.terminate();
+    // One socket destroyed without a close frame (a process killed); one that stops reading with its
+    // TCP connection still open (a laptop asleep, a network gone): it never answers a ping again.
+    (destroyed as unknown as { _socket: { destroy(): void } })._socket.destroy();
+    (silent as unknown as { _socket: { pause(): void } })._socket.pause();
+    t.after(() => silent.terminate());
     for (let i = 0; i < 20; i++) await rpc(node.url, 'evm_mine');
     assert.equal(await rpc(node.url, 'eth_blockNumber'), '0x15');
+    // Freed: the staying client's four new subscriptions fit under the node's five.
+    let added = 0;
+    await pollUntil('the vanished clients\' subscriptions to be freed', async () => {
+      if ((await subscribe(staying, ['logs', {}])).result) added++;
+      return added === 4 ? true : undefined;
+    }, { attempts: 200 });
+    assert.equal((await subscribe(staying, ['newHeads'])).error?.code, 1);
     await pollUntil('the staying client to see 21 heads', async () => (heads.length >= 21 ? true : undefined));
     assert.deepEqual(heads, Array.from({ length: 21 }, (_, i) => '0x' + (i + 1).toString(16)));
-    assert.doesNotMatch(node.output(), /error|Error/);
+    // No error in the log but the refusals at the cap asked for above.
+    const errors = node.output().split('\n').filter((line) => /error|Error/.test(line));
+    assert.ok(errors.length >= 2 && errors.every((line) => line === 'eth_subscribe  error 1: too many subscriptions on the node (5, --max-subscriptions)'), errors.join('\n'));
     staying.close();
   });
 });

@@ -1,8 +1,9 @@
 // Polling filters' bounds (filters.ts), as Lotus bounds them: a filter keeps its newest
-// MaxFilterResults items, and one not polled within FilterTTL is removed.
+// MaxFilterResults items, one not polled within FilterTTL is removed, at most MaxFilters are installed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bytesToHex } from '../../src/common/hex.js';
+import { DEFAULT_MAX_FILTERS } from '../../src/config.js';
 import { Filters, FILTER_TTL_MS, MAX_FILTER_RESULTS } from '../../src/eth-rpc/filters.js';
 import { withDevnet } from '../helpers/devnet-harness.js';
 
@@ -39,5 +40,22 @@ describe('polling filters are bounded', () => {
     await devnet.mine();
     assert.throws(() => filters.takeChanges(polled), /filter not found/);
     assert.equal(filters.uninstall(polled), false);
+  });
+
+  withDevnet('at most maxFilters installed (Lotus\'s MaxFilters and its error); clear() removes them all (anvil_reset)', { noMining: true }, async (devnet) => {
+    const filters = new Filters(devnet, { maxFilters: 2 });
+    const first = filters.newBlockFilter();
+    filters.newLogFilter({ addresses: [], topics: [] }, []);
+    assert.throws(() => filters.newPendingTransactionFilter(), /maximum number of filters registered/);
+    assert.equal(filters.uninstall(first), true);
+    filters.newPendingTransactionFilter();
+    filters.clear();
+    assert.throws(() => filters.takeChanges(first), /filter not found/);
+    filters.newBlockFilter();
+    filters.newBlockFilter();
+  });
+
+  test('100 filters by default, as Lotus', () => {
+    assert.equal(DEFAULT_MAX_FILTERS, 100);
   });
 });

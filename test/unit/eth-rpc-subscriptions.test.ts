@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { Subscriptions } from '../../src/eth-rpc/subscriptions.js';
+import { SubscriptionCount, Subscriptions } from '../../src/eth-rpc/subscriptions.js';
 import { createDevnet, testConfig, type Devnet, type DevnetConfig } from '../../src/index.js';
 import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
@@ -101,6 +101,38 @@ describe('Subscriptions', () => {
     const { subs } = await setup(t);
     for (let i = 0; i < 100; i++) subs.subscribe({ kind: 'newHeads' });
     assert.throws(() => subs.subscribe({ kind: 'newHeads' }), /too many subscriptions and filters per connection/);
+  });
+
+  test('--max-subscriptions counts every connection\'s subscriptions and channels; unsubscribing, an ended channel and a close give theirs back', async (t) => {
+    const { devnet } = await setup(t);
+    const node = new SubscriptionCount(4);
+    const a = new Subscriptions(devnet, () => undefined, node);
+    const b = new Subscriptions(devnet, () => undefined, node);
+    t.after(() => (a.close(), b.close()));
+    const heads = a.subscribe({ kind: 'newHeads' });
+    a.mpoolSub();
+    b.subscribe({ kind: 'newPendingTransactions' });
+    // A channel that ends after its backlog holds nothing.
+    b.actorEvents([], () => [], () => false, true);
+    b.chainNotify(null);
+    assert.equal(node.open, 4);
+    assert.throws(() => b.subscribe({ kind: 'newHeads' }), /too many subscriptions on the node \(4, --max-subscriptions\)/);
+    assert.throws(() => a.mpoolSub(), /too many subscriptions on the node/);
+    assert.equal(a.unsubscribe(heads), true);
+    assert.equal(a.unsubscribe(heads), false);
+    assert.equal(node.open, 3);
+    b.subscribe({ kind: 'newHeads' });
+    // A channel that ends at a tipset gives its place back then.
+    b.close();
+    b.close();
+    assert.equal(node.open, 1);
+    // A request that reaches a closed connection takes no place.
+    assert.throws(() => b.subscribe({ kind: 'newHeads' }), /the connection is closed/);
+    assert.equal(node.open, 1);
+    a.actorEvents([], () => [], () => true, false);
+    assert.equal(node.open, 2);
+    await devnet.mine();
+    assert.equal(node.open, 1);
   });
 
   test('one devnet, two connections: each gets its own notifications', async (t) => {

@@ -57,7 +57,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineWriteMethod('anvil_reset', [optional({ name: 'options', parse: (v) => parseObject('options', v) })], async ({ devnet }, options) => {
+    defineWriteMethod('anvil_reset', [optional({ name: 'options', parse: (v) => parseObject('options', v) })], async ({ devnet, filters }, options) => {
       const forking = options?.forking === undefined || options.forking === null ? undefined : parseObject('options.forking', options.forking);
       const url = forking?.jsonRpcUrl ?? undefined;
       if (url !== undefined && typeof url !== 'string') throw new InvalidParamsError('invalid options.forking.jsonRpcUrl: expected a URL string');
@@ -67,6 +67,8 @@ export const cheatsState = [
       const upstream = url ?? (blockNumber !== undefined ? devnet.fork?.config.url : undefined);
       if (upstream) await devnet.refork({ url: upstream, blockNumber });
       else await devnet.cheats.reset();
+      // A fresh chain, fresh filters: leaked ones (never uninstalled) would hold --max-filters for an hour (their TTL).
+      filters.clear();
       return null;
     }),
     'hardhat_reset',
