@@ -124,6 +124,9 @@ describe('piece store', () => {
     await assert.rejects(store.put(chunks(payload(1500, 2), 500)), full('1500 or more'));
     assert.deepEqual(readdirSync(dir), [first.cid.toString()]);
     assert.equal(store.usedBytes, 2000);
+    // A piece stored already, uploaded again under its CID (a second deal for the same data), takes no more room.
+    assert.deepEqual(await store.put(payload(2000), first.cid), first);
+    assert.equal(store.usedBytes, 2000);
     // What is left still takes a piece that fits; uploads in progress count against the limit too.
     const gate = deferred();
     const slow = store.put(

@@ -119,8 +119,10 @@ export class PieceStore {
    * limits stop the upload at the first chunk over them. Nothing is left on disk after an error.
    */
   async put(source: Uint8Array | AsyncIterable<Uint8Array>, expected?: CID, length?: number): Promise<StoredPiece> {
+    // A piece stored already takes no more room if the payload matches: only the per-piece limit applies.
+    const again = expected !== undefined && this.has(expected);
     const declared = source instanceof Uint8Array ? source.length : length;
-    if (declared !== undefined) this.checkRoom(declared, 0);
+    if (declared !== undefined) this.checkRoom(declared, 0, again);
     const dir = this.ensureDir();
     const temporary = join(dir, `upload.${process.pid}.${++this.uploads}.tmp`);
     const hasher = pieceCidHasher();
@@ -129,7 +131,7 @@ export class PieceStore {
     try {
       file = await this.calls.open(temporary, 'wx');
       for await (const chunk of source instanceof Uint8Array ? [source] : source) {
-        this.checkRoom(hasher.length + chunk.length, reserved);
+        this.checkRoom(hasher.length + chunk.length, reserved, again);
         this.pendingBytes += chunk.length;
         reserved += chunk.length;
         hasher.write(chunk);
@@ -186,12 +188,15 @@ export class PieceStore {
     this.storedBytes = 0;
   }
 
-  /** Throws if a payload of `total` bytes, `reserved` of them counted already (written), exceeds a limit. */
-  private checkRoom(total: number, reserved: number): void {
+  /**
+   * Throws if a payload of `total` bytes, `reserved` of them counted already (written), exceeds the
+   * per-piece limit or, unless it is a piece stored already (`again`), the store's.
+   */
+  private checkRoom(total: number, reserved: number, again: boolean): void {
     const more = reserved > 0 ? ' or more' : '';
     if (total > this.maxPayloadBytes) throw new PieceTooLargeError(`a piece payload may have at most ${this.maxPayloadBytes} bytes, got ${total}${more}`);
     const others = this.pendingBytes - reserved;
-    if (this.storedBytes + others + total > this.limitBytes) {
+    if (!again && this.storedBytes + others + total > this.limitBytes) {
       const uploading = others > 0 ? ` and ${others} of uploads in progress` : '';
       throw new PieceStoreFullError(
         `the piece store is full: a payload of ${total}${more} bytes does not fit in its limit of ${this.limitBytes} bytes (--piece-store-limit), which holds ${this.storedBytes} bytes of pieces${uploading}`,
