@@ -343,7 +343,7 @@ interface CompactionHolds {
 }
 
 /**
- * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile), each holding the
+ * A whole save written in steps (encodeChainInSteps' pieces into an AtomicFile, one write a step), each holding the
  * event loop for `stepMs` and the piece that passes it (at most 128 messages or state values
  * encoded, or one cold tipset's messages decoded), the next on a later turn; `done` is told once the new file is
  * in place or the write failed (its temporary file then removed). `stop` drops it.
@@ -376,18 +376,24 @@ class Compaction {
 
   private step(): void {
     const until = performance.now() + this.stepMs;
+    // One write a step rather than one a piece: pieces are a few kB, and each write is a system call.
+    const encoded: Uint8Array[] = [];
+    let more = false;
     try {
-      for (;;) {
-        const piece = this.pieces.next();
-        if (piece.done) break;
-        if (piece.value) this.file.write(piece.value);
+      for (let piece = this.pieces.next(); !piece.done; piece = this.pieces.next()) {
+        if (piece.value) encoded.push(piece.value);
         if (performance.now() > until) {
-          this.next = setImmediate(() => this.step());
-          return;
+          more = true;
+          break;
         }
       }
+      if (encoded.length > 0) this.file.write(Buffer.concat(encoded));
     } catch (err) {
       return this.finish(err);
+    }
+    if (more) {
+      this.next = setImmediate(() => this.step());
+      return;
     }
     // Flushed to the disk off the event loop (a busy disk can take long over it); the commit's own
     // flush then has nothing left to write.
