@@ -79,3 +79,16 @@ export class ExecutionTimeoutError extends DevnetError {
     super(`execution aborted (timeout = ${limitMs >= 1000 ? `${limitMs / 1000}s` : `${limitMs}ms`})`);
   }
 }
+
+/**
+ * An execution of a JSON-RPC batch cut, or not run, because the batch's executions spent their shared
+ * budget (run-budget.ts BatchBudget): geth's answer to the calls of a batch past its deadline
+ * (go-ethereum rpc/handler.go handleBatch, rpc/errors.go errcodeTimeout, errMsgTimeout).
+ */
+export class RequestTimeoutError extends DevnetError {
+  override readonly code = -32002;
+  override name = 'RequestTimeoutError';
+  constructor() {
+    super('request timed out');
+  }
+}

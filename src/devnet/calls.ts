@@ -9,7 +9,7 @@ import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.j
 import { Tracer, type CallFrame, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { chainSize, encodeMessage, messageWith, SigType, type Message } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
-import { RunBudget } from '../fevm/run-budget.js';
+import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
 import type { StateOverlay } from '../fevm/state-tree.js';
 import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
@@ -49,12 +49,19 @@ interface Probe {
 export class Calls {
   /**
    * The state, chain, executor and queue a call runs with: the same that replays need; and the
-   * pool's pending messages, which estimates run after.
+   * pool's pending messages, which estimates run after. With `batch`, every run shares one
+   * --call-timeout with the other executions of a JSON-RPC batch (run-budget.ts).
    */
   constructor(
     private readonly node: ReplayHost,
     private readonly pendingFor: PendingFor = () => [],
+    private readonly batch?: BatchBudget,
   ) {}
+
+  /** These calls, run as executions of `batch` (a JSON-RPC batch's); these themselves without one. */
+  inBatch(batch: BatchBudget | undefined): Calls {
+    return batch ? new Calls(this.node, this.pendingFor, batch) : this;
+  }
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
   call(request: CallRequest, epoch: number): Promise<InvocationResult> {
@@ -217,7 +224,7 @@ export class Calls {
         results.push({ ...receipt, root: tracer.root });
       }
       return results;
-    }, this.node.callTimeoutMs);
+    }, this.node.callTimeoutMs, this.batch);
   }
 
   /**
@@ -230,12 +237,12 @@ export class Calls {
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
   traceCall(request: CallRequest, epoch: number, options: TraceOptions): Promise<TracedMessage> {
-    return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options, request.input);
+    return traceCall(this.node, this.toMessage(request, request.gas ?? BLOCK_GAS_LIMIT), epoch, options, request.input, this.batch);
   }
 
-  /** The CPU-time budget of one run (--call-timeout). */
+  /** The CPU-time budget of one run (--call-timeout), within the batch's if any. */
   private budget(): RunBudget {
-    return new RunBudget(this.node.callTimeoutMs);
+    return new RunBudget(this.node.callTimeoutMs, this.batch);
   }
 
   /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed. */

@@ -11,6 +11,7 @@ import { POWER_ACTOR_ID, type Actor } from '../fevm/actor.js';
 import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { allClaims, minerIds } from '../fevm/actors/power.js';
 import { Executor } from '../fevm/executor.js';
+import type { BatchBudget } from '../fevm/run-budget.js';
 import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE, nextBaseFee } from '../fevm/gas.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
@@ -388,35 +389,36 @@ export class Devnet {
   }
 
   // --- calls, estimates and traces (calls.ts) -----------------------------------------------------
+  // `batch`: the JSON-RPC batch the request came in, whose executions share one --call-timeout.
 
   /** Runs a call on the state after `epoch` without changing anything (eth_call). */
-  call(request: CallRequest, epoch: number): Promise<InvocationResult> {
-    return this.calls.call(request, epoch);
+  call(request: CallRequest, epoch: number, batch?: BatchBudget): Promise<InvocationResult> {
+    return this.calls.inBatch(batch).call(request, epoch);
   }
 
   /** A gas limit with which the transaction succeeds (eth_estimateGas). */
-  estimateGas(request: CallRequest): Promise<number> {
-    return this.calls.estimateGas(request);
+  estimateGas(request: CallRequest, batch?: BatchBudget): Promise<number> {
+    return this.calls.inBatch(batch).estimateGas(request);
   }
 
   /** The gas limit Lotus's GasEstimateMessageGas gives a message signed with `signatureType`: its gas used times 1.25. */
-  estimateMessageGas(message: Message, signatureType: SigType): Promise<number> {
-    return this.calls.estimateMessageGas(message, signatureType);
+  estimateMessageGas(message: Message, signatureType: SigType, batch?: BatchBudget): Promise<number> {
+    return this.calls.inBatch(batch).estimateMessageGas(message, signatureType);
   }
 
   /** The gas a message signed with `signatureType` uses, inclusion included (Lotus's GasEstimateGasLimit). */
-  estimateGasLimit(message: Message, signatureType: SigType): Promise<number> {
-    return this.calls.estimateGasLimit(message, signatureType);
+  estimateGasLimit(message: Message, signatureType: SigType, batch?: BatchBudget): Promise<number> {
+    return this.calls.inBatch(batch).estimateGasLimit(message, signatureType);
   }
 
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
-  callMessage(message: Message, epoch: number): Promise<InvocationResult> {
-    return this.calls.callMessage(message, epoch);
+  callMessage(message: Message, epoch: number, batch?: BatchBudget): Promise<InvocationResult> {
+    return this.calls.inBatch(batch).callMessage(message, epoch);
   }
 
   /** Applies `messages` in order on the state after `epoch` as epoch `atEpoch`, each traced; nothing is kept (Filecoin.StateCompute). */
-  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
-    return this.calls.computeMessages(messages, epoch, atEpoch);
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number, batch?: BatchBudget): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+    return this.calls.inBatch(batch).computeMessages(messages, epoch, atEpoch);
   }
 
   /** Re-runs a mined tipset's messages and traces those at `indices` (debug_trace*, trace_*). */
@@ -425,8 +427,8 @@ export class Devnet {
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */
-  traceCall(request: CallRequest, epoch: number, options: TraceOptions): Promise<TracedMessage> {
-    return this.calls.traceCall(request, epoch, options);
+  traceCall(request: CallRequest, epoch: number, options: TraceOptions, batch?: BatchBudget): Promise<TracedMessage> {
+    return this.calls.inBatch(batch).traceCall(request, epoch, options);
   }
 
   // --- mining and persistence ---------------------------------------------------------------------

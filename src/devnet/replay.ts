@@ -10,7 +10,7 @@ import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
 import { StateReadRecorder, Tracer, type SendFrame, type StepLog, type TracerOptions } from '../fevm/actors/evm/tracer.js';
 import type { Executor } from '../fevm/executor.js';
-import { RunBudget } from '../fevm/run-budget.js';
+import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
 import { nextBaseFee } from '../fevm/gas.js';
 import { chainSize, type Message } from '../fevm/message.js';
 import { StateOverlay, type StateReader, type StateTree } from '../fevm/state-tree.js';
@@ -102,10 +102,11 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
 /**
  * Runs `work`, which reads the state and writes only overlays it drops, in the miner's queue until
  * it has read everything it needs: on a fork, what it missed is fetched and it runs again (so only
- * the run that counts prints its console.log lines). Its runs share a budget of `budgetMs` (0: none).
+ * the run that counts prints its console.log lines). Its runs share a budget of `budgetMs` (0: none),
+ * within `batch`'s (a JSON-RPC batch's executions share one).
  */
-export function runFetched<T>(host: ReplayHost, work: () => Promise<T>, budgetMs = 0): Promise<T> {
-  const budget = new RunBudget(budgetMs);
+export function runFetched<T>(host: ReplayHost, work: () => Promise<T>, budgetMs = 0, batch?: BatchBudget): Promise<T> {
+  const budget = new RunBudget(budgetMs, batch);
   return host.queue.run(async () => {
     const { value, lines } = await host.state.untilFetched(() => budget.spend(() => host.executor.holdingConsole(work)));
     host.executor.printConsole(lines);
@@ -158,8 +159,8 @@ export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   });
 }
 
-/** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's. */
-export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions, input?: Uint8Array): Promise<TracedMessage> {
+/** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's. */
+export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions, input?: Uint8Array, batch?: BatchBudget): Promise<TracedMessage> {
   const ctx = callContext(host, epoch);
   return runFetched(host, async () => {
     const base = host.state.stage(epoch);
@@ -180,7 +181,7 @@ export function traceCall(host: ReplayHost, message: Message, epoch: number, opt
       steps: tracer.steps,
       prestate,
     };
-  }, host.callTimeoutMs);
+  }, host.callTimeoutMs, batch);
 }
 
 /** The accounts a message read (through `recorder`), as they were and as `after` has them. */

@@ -1,6 +1,7 @@
 // How an RPC method is declared: its wire name, its positional parameters, and a handler that gets
 // them parsed.
 import type { Devnet } from '../devnet/devnet.js';
+import type { BatchBudget } from '../fevm/run-budget.js';
 import type { Filters } from './filters.js';
 import type { Param } from './params.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -12,6 +13,8 @@ export interface RpcContext {
   subscriptions?: Subscriptions;
   /** Whether the node prints its per-call and per-tipset lines (anvil_setLoggingEnabled). */
   logging: LoggingSwitch;
+  /** Present for the requests of a batch: its executions (calls, estimates, traced calls) share one --call-timeout. */
+  batch?: BatchBudget;
 }
 
 export interface LoggingSwitch {

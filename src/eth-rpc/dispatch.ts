@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH } from '../config.js';
+import { BatchBudget } from '../fevm/run-budget.js';
 import type { RpcContext, RpcMethod } from './define-method.js';
 import { routeForkCall } from './fork-routes.js';
 import { toJsonRpcError, type JsonRpcError } from './errors.js';
@@ -40,7 +41,9 @@ export class Dispatcher {
     if (Array.isArray(body)) {
       if (body.length === 0) return this.error(null, new InvalidRequestError('empty batch'));
       if (body.length > this.maxBatch) return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${this.maxBatch} requests)`));
-      const answers = await Promise.all(body.map((request) => this.handleOne(request, ctx)));
+      // As geth gives a batch one deadline, its executions share one --call-timeout (run-budget.ts).
+      const inBatch = { ...ctx, batch: new BatchBudget() };
+      const answers = await Promise.all(body.map((request) => this.handleOne(request, inBatch)));
       const owed = answers.filter((a): a is JsonRpcResponse => a !== undefined);
       return owed.length ? owed : undefined;
     }

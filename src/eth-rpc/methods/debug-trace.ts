@@ -395,10 +395,10 @@ export const debugTrace = [
     return format(traced, config);
   }),
 
-  defineMethod('debug_traceCall', [callRequest('transaction'), optional(blockRef('block')), optional(object('options'))], async ({ devnet }, tx, block, options) => {
+  defineMethod('debug_traceCall', [callRequest('transaction'), optional(blockRef('block')), optional(object('options'))], async ({ devnet, batch }, tx, block, options) => {
     const config = parseTraceConfig('options', options, true);
     const tipset = resolveStateBlock(devnet, block ?? { tag: 'latest' });
-    return format(await devnet.traceCall(tx, tipset.epoch, collect(config)), config);
+    return format(await devnet.traceCall(tx, tipset.epoch, collect(config), batch), config);
   }),
 
   defineMethod('debug_traceBlockByNumber', [blockRef('block', { allowHash: false }), optional(object('options'))], ({ devnet }, block, options) =>

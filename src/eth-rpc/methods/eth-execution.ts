@@ -50,14 +50,14 @@ function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
 }
 
 export const ethExecution = [
-  defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], ({ devnet }, tx, block) => {
+  defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], ({ devnet, batch }, tx, block) => {
     const tipset = resolveStateBlock(devnet, block);
-    return devnet.call(tx, tipset.epoch).then((result) => bytesToHex(result.returnData));
+    return devnet.call(tx, tipset.epoch, batch).then((result) => bytesToHex(result.returnData));
   }),
 
   // The block parameter is accepted and, as in Lotus, estimates always run on the newest state.
-  defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet }, tx) =>
-    quantity(await devnet.estimateGas(tx)),
+  defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet, batch }, tx) =>
+    quantity(await devnet.estimateGas(tx, batch)),
   ),
 
   defineMethod('eth_gasPrice', [], ({ devnet }) => quantity(devnet.head.baseFee + devnet.gasPremium())),

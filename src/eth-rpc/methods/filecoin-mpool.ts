@@ -96,8 +96,8 @@ export const filecoinMpool = [
 
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
-  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], ({ devnet }, msg) =>
-    devnet.estimateGasLimit(msg, signatureTypeOf(devnet, msg)),
+  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], ({ devnet, batch }, msg) =>
+    devnet.estimateGasLimit(msg, signatureTypeOf(devnet, msg), batch),
   ),
 
   defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], (_ctx, blocks) =>
@@ -109,8 +109,8 @@ export const filecoinMpool = [
   ),
 
   // Fills what the message leaves at zero: gas limit, premium, fee cap (Lotus GasEstimateMessageGas).
-  defineMethod('Filecoin.GasEstimateMessageGas', [message('message'), optional(object('spec')), tipsetKey('tipsetKey')], async ({ devnet }, msg) => {
-    const gasLimit = msg.gasLimit || (await devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg)));
+  defineMethod('Filecoin.GasEstimateMessageGas', [message('message'), optional(object('spec')), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) => {
+    const gasLimit = msg.gasLimit || (await devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg), batch));
     const gasPremium = msg.gasPremium || premiumFor(1);
     const gasFeeCap = msg.gasFeeCap || feeCapFor(devnet, gasPremium, DEFAULT_MAX_QUEUE_BLOCKS);
     return messageJson({ ...msg, gasLimit, gasPremium, gasFeeCap });

@@ -200,9 +200,9 @@ export const filecoinStateCompute = [
 
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
   // state after the tipset at epoch `height`; nothing is kept. Root is the devnet's commitment to the result.
-  defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet }, height, msgs, key) => {
+  defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet, batch }, height, msgs, key) => {
     const tipset = tipsetOf(devnet, key);
-    const results = await devnet.computeMessages(msgs, tipset.epoch, height);
+    const results = await devnet.computeMessages(msgs, tipset.epoch, height, batch);
     const trace = msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], tipset.baseFee));
     const root = cidOf(encodeCbor([tipset.stateRoot, msgs.map(messageCid), results.map((r) => [r.exitCode, r.returnData, r.gasUsed])]));
     return { Root: cidJson(root), Trace: trace };

@@ -152,9 +152,9 @@ export const filecoinState = [
     (resolveAddress(devnet.stateAt(devnet.head.epoch), address)?.balance ?? 0n).toString(),
   ),
 
-  defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet }, msg, key) => {
+  defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
     const tipset = tipsetOf(devnet, key);
-    const result = await devnet.callMessage(msg, tipset.epoch);
+    const result = await devnet.callMessage(msg, tipset.epoch, batch);
     // An implicit message pays for what it uses: no over-estimation.
     return invocResultJson(msg, messageCid(msg), result, tipset.baseFee, result.gasUsed);
   }),
