@@ -151,8 +151,13 @@ export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}
   const interpreter = newInterpreter(self, env, message.gasLimit, memory);
   if (message.selfdestruct) interpreter._result.selfdestruct = message.selfdestruct;
   if (message.createdAddresses) interpreter._result.createdAddresses = message.createdAddresses;
-  const ran = await interpreter.run(message.code, opts);
-  memory.release();
+  let ran;
+  try {
+    ran = await interpreter.run(message.code, opts);
+  } finally {
+    // Also when the execution is cut (--call-timeout): the call stack's memory count must drop.
+    memory.release();
+  }
   let result = interpreter._result;
   let gasUsed = message.gasLimit - ran.runState.gasLeft;
   const error = ran.exceptionError;

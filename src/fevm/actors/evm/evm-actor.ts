@@ -13,6 +13,7 @@ import { StateOverlay, type StateReader } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
 import { logToActorEvent, type EvmLog } from './events.js';
 import { createFevmEvm, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
+import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
 
 /** @ethereumjs/evm's error texts -> the EVM actor's exit codes (builtin-actors actors/evm/src/lib.rs). */
@@ -30,6 +31,8 @@ const EXIT_CODES: Record<string, number> = {
   'invalid bytecode deployed': ExitCode.ErrIllegalArgument,
   'create collision': ExitCode.ErrForbidden,
   [SELFDESTRUCT_FAILED]: ExitCode.EvmSelfdestructFailed,
+  // Memory grown past the FVM's limits: the actor's Wasm instance traps (frame-memory.ts).
+  [MEMORY_LIMIT_TRAP]: ExitCode.SysErrIllegalInstruction,
 };
 
 /** The INVALID instruction (0xfe), which the EVM actor tells apart from undefined ones. */
