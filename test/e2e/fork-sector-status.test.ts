@@ -1,6 +1,7 @@
 // Forking an nv28 chain: the upstream (an fvm-devnet answering as a Lotus gateway) reports network
 // version 28 and its own code CIDs, and the fork runs nv28 too. Its forked storage provider's sectors,
-// one of them faulty upstream, answer actors v18's GenerateSectorLocation, ValidateSectorStatus and
+// one of them faulty upstream and one terminated there (still in its partition, as builtin-actors keeps
+// it until CompactPartitions), answer actors v18's GenerateSectorLocation, ValidateSectorStatus and
 // GetNominalSectorExpiration (Filecoin.StateCall) as the upstream answers them at the fork epoch.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +24,7 @@ describe('fork of an nv28 chain: the v18 sector status methods on a forked miner
     upstream = await startDevnet(['--storage-providers', '1', '--gateway-only']);
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     await rpc(upstream.url, 'devnet_faultSectors', [miner, [2]]);
+    await rpc(upstream.url, 'devnet_terminateSectors', [miner, [3]]);
     await rpc(upstream.url, 'anvil_mine', ['0x2']);
     forkEpoch = await head(upstream.url);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
@@ -46,15 +48,17 @@ describe('fork of an nv28 chain: the v18 sector status methods on a forked miner
     assert.deepEqual((await rpc(fork.url, 'Filecoin.StateGetActor', [miner, null])).Code, codes.storageminer);
   });
 
-  test('a healthy, a faulty and an unknown sector answer as upstream at the fork epoch', async () => {
+  test('a healthy, a faulty, a terminated and an unknown sector answer as upstream at the fork epoch', async () => {
     // The upstream mines nothing after the fork epoch: its head's state is the one forked.
     assert.equal(await head(upstream.url), forkEpoch);
-    for (const sector of [1, 2, 999]) {
+    for (const sector of [1, 2, 3, 999]) {
       const theirs = await call(upstream.url, 'GenerateSectorLocation', [sector]);
       const mine = await call(fork.url, 'GenerateSectorLocation', [sector]);
       assert.deepEqual(mine, theirs, `GenerateSectorLocation(${sector})`);
       const [status, auxData] = mine.value as [number, Uint8Array];
       assert.equal(status, sector === 1 ? 1 : sector === 2 ? 2 : 0);
+      // The terminated sector is Dead at its partition's location, not at (-1, -1) as one never seen.
+      if (sector === 3) assert.notDeepEqual(decodeCbor(auxData), [-1, -1]);
       assert.deepEqual(await call(fork.url, 'ValidateSectorStatus', [sector, status, auxData]), { exitCode: 0, value: true });
       assert.deepEqual(await call(fork.url, 'GetNominalSectorExpiration', sector), await call(upstream.url, 'GetNominalSectorExpiration', sector));
     }
@@ -62,5 +66,7 @@ describe('fork of an nv28 chain: the v18 sector status methods on a forked miner
     const partition = await rpc(fork.url, 'Filecoin.StateSectorPartition', [miner, 1, null]);
     const [, auxData] = (await call(fork.url, 'GenerateSectorLocation', [1])).value as [number, Uint8Array];
     assert.deepEqual(decodeCbor(auxData), [partition.Deadline, partition.Partition]);
+    // Lotus's StateSectorGetInfo reads the sectors AMT: the terminated sector is there too.
+    assert.deepEqual(await rpc(fork.url, 'Filecoin.StateSectorGetInfo', [miner, 3, null]), await rpc(upstream.url, 'Filecoin.StateSectorGetInfo', [miner, 3, null]));
   });
 });

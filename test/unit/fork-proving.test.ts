@@ -41,22 +41,25 @@ const lotusSector = (n: number, expiration = 900_000) => ({
   DailyFee: '0',
 });
 
-/** A Lotus full node with a miner whose sectors 1–4 sit in deadline 2 (partitions 0 and 1) and 7 in deadline 5; 3 and 7 are faulty, 7 declared recovered. */
+/**
+ * A Lotus full node with a miner whose sectors 1–4 sit in deadline 2 (partitions 0 and 1) and 7 in
+ * deadline 5; 3 and 7 are faulty, 7 declared recovered; 5, terminated, is still in partition 1 (AllSectors, not LiveSectors).
+ */
 function fullNodeAnswer(method: string, params: unknown[]): unknown {
   switch (method) {
     case 'Filecoin.StateMinerSectors':
-      return [1, 2, 3, 4, 7].map((n) => lotusSector(n, n === 7 ? 1000 : 900_000));
+      return [1, 2, 3, 4, 5, 7].map((n) => lotusSector(n, n === 7 ? 1000 : 900_000));
     case 'Filecoin.StateMinerDeadlines':
       return Array.from({ length: 48 }, (_, d) => ({ PostSubmissions: bitfieldJson(d === 2 ? [1] : []), DisputableProofCount: 0, DailyFee: '0' }));
     case 'Filecoin.StateMinerPartitions': {
-      const partition = (live: number[], faulty: number[], recovering: number[] = []) => ({
-        AllSectors: bitfieldJson(live),
+      const partition = (live: number[], faulty: number[], recovering: number[] = [], dead: number[] = []) => ({
+        AllSectors: bitfieldJson([...live, ...dead].sort((a, b) => a - b)),
         FaultySectors: bitfieldJson(faulty),
         RecoveringSectors: bitfieldJson(recovering),
         LiveSectors: bitfieldJson(live),
         ActiveSectors: [0],
       });
-      if (params[1] === 2) return [partition([1, 2, 3], [3]), partition([4], [])];
+      if (params[1] === 2) return [partition([1, 2, 3], [3]), partition([4], [], [], [5])];
       if (params[1] === 5) return [partition([7], [7], [7])];
       return null;
     }
@@ -78,7 +81,8 @@ function upstreamMiner(): MinerState {
     ...(recovering ? { recovering: true as const } : {}),
   });
   const sectors = [sector(1, 2, 0), sector(2, 2, 0), sector(3, 2, 0, 400), sector(4, 2, 1), sector(7, 5, 0, 450, true)];
-  return { ...MINER, sectors: new Map(sectors.map((s) => [s.sectorNumber, s])), postSubmissions: new Map([[2, [1]]]) };
+  const dead = sector(5, 2, 1);
+  return { ...MINER, sectors: new Map(sectors.map((s) => [s.sectorNumber, s])), postSubmissions: new Map([[2, [1]]]), deadSectors: new Map([[5, dead]]) };
 }
 
 /**
@@ -149,6 +153,8 @@ describe('a forked miner\'s proving state', () => {
     assert.equal(place(1).hasData, false);
     assert.equal(place(1).initialPledge, 7n);
     assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
+    // The terminated sector its partition still holds (AllSectors less LiveSectors), where it was.
+    assert.deepEqual(proving.deadSectors, [{ ...sectorFromLotus(lotusSector(5)), hasData: false, deadline: 2, partition: 1 }]);
   });
 
   test('from a gateway: by walking the miner\'s Deadlines, Deadline and Partition blocks (their Recoveries too); faults from their early expiration', async (t) => {
@@ -165,6 +171,8 @@ describe('a forked miner\'s proving state', () => {
     assert.deepEqual(proving.sectors.find((s) => s.sectorNumber === 4), { ...sectorFromLotus(lotusSector(4)), hasData: true, deadline: 2, partition: 1 });
 
     assert.deepEqual(proving.postSubmissions, [[2, [1]]]);
+    // The terminated sector (its partition's Terminated), read with StateSectorGetInfo as the live ones.
+    assert.deepEqual(proving.deadSectors, [{ ...sectorFromLotus(lotusSector(5)), hasData: false, deadline: 2, partition: 1 }]);
     assert.deepEqual(new Set(methods), new Set(['Filecoin.StateMinerSectors', 'Filecoin.StateReadState', 'Filecoin.ChainReadObj', 'Filecoin.StateSectorGetInfo']));
   });
 
@@ -210,7 +218,7 @@ describe('a forked miner\'s proving state', () => {
 
   test('the fork\'s miner reads it whole on first touch; with it, sectors are not read one by one', async () => {
     const actor: Actor = { id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: MINER };
-    const state: ForkedProving = { sectors: [{ ...sectorFromLotus(lotusSector(1)), hasData: false, deadline: 2, partition: 0 }], postSubmissions: [[2, [0]]] };
+    const state: ForkedProving = { sectors: [{ ...sectorFromLotus(lotusSector(1)), hasData: false, deadline: 2, partition: 0 }], postSubmissions: [[2, [0]]], deadSectors: [] };
     const asked: number[] = [];
     const upstream = { point, proving: { provingState: async (id: number) => (asked.push(id), state) } } as unknown as UpstreamState;
     const data = emptyForkData();
@@ -232,7 +240,7 @@ describe('a forked miner\'s proving state', () => {
   });
 
   test('a miner with faulty sectors at the fork epoch reads once its proving state is taken, up to CATCH_UP_MAX_LIVE_SECTORS live sectors', async () => {
-    const state: ForkedProving = { sectors: [], postSubmissions: [] };
+    const state: ForkedProving = { sectors: [], postSubmissions: [], deadSectors: [] };
     const cases: [SectorCount, boolean][] = [
       [{ live: 3, faulty: 1 }, true],
       [{ live: CATCH_UP_MAX_LIVE_SECTORS + 1, faulty: 1 }, false],

@@ -110,7 +110,7 @@ const nonZero = (amount: bigint | null) => (amount ? amount : undefined);
  * state: `proving()` gives it, or undefined while the fork has not taken it (a key, or the list, then
  * throws MissingStateError naming it). Against an upstream that cannot tell (null), they hold nothing forked.
  */
-function provingTables(miner: number, proving: () => ForkedProving | null | undefined): Pick<MinerState, 'sectors' | 'postSubmissions'> {
+function provingTables(miner: number, proving: () => ForkedProving | null | undefined): Pick<MinerState, 'sectors' | 'postSubmissions' | 'deadSectors'> {
   const table = <K, V>(entries: (state: ForkedProving) => [K, V][]) => {
     let held: Map<K, V> | undefined;
     const all = () => {
@@ -123,6 +123,7 @@ function provingTables(miner: number, proving: () => ForkedProving | null | unde
   return {
     sectors: table((p) => p.sectors.map((s): [number, SectorOnChainInfo] => [s.sectorNumber, s])),
     postSubmissions: table((p) => p.postSubmissions),
+    deadSectors: table((p) => p.deadSectors.map((s): [number, SectorOnChainInfo] => [s.sectorNumber, s])),
   };
 }
 
@@ -245,7 +246,7 @@ export function withForkedTables(
     const prefix = `${actor.id}:`;
     const upstreamSectors: MapSource<number, SectorInfo> = {
       get(number) {
-        // With the miner's proving state, its sectors are there (terminated ones gone), not here.
+        // With the miner's proving state, its sectors are there (dead ones in deadSectors), not here.
         if (tables.provingStates.get(actor.id)) return undefined;
         const sector = tables.sectors.get(prefix + number);
         if (sector === undefined) throw new MissingStateError([{ kind: 'sector', miner: actor.id, number }]);

@@ -1,11 +1,12 @@
 // A forked miner's proving state at the fork point: every live sector placed in its deadline and
-// partition, which of them are faulty, and the partitions already proven in each deadline. From a
+// partition, which of them are faulty, the partitions already proven in each deadline, and the dead
+// sectors (terminated or expired) its partitions and sectors AMT still hold until CompactPartitions. From a
 // full node through its state methods (StateMinerSectors, StateMinerPartitions of each of the 48
 // deadlines, StateMinerDeadlines' PostSubmissions, StateSectorExpiration of faulty sectors). A Lotus
 // gateway serves neither StateMinerSectors nor StateMinerPartitions: from one, by walking the
 // miner's state as builtin-actors lays it out (StateReadState names the Deadlines block,
-// ChainReadObj returns it, its Deadline blocks and their partitions AMTs) and reading each live
-// sector's info (StateSectorGetInfo).
+// ChainReadObj returns it, its Deadline blocks and their partitions AMTs) and reading each sector's
+// info (StateSectorGetInfo: Lotus reads it from the sectors AMT, dead ones included).
 import { CID } from 'multiformats/cid';
 import { readAmt } from '../../common/amt.js';
 import { decodeBitfield } from '../../common/bitfield.js';
@@ -46,6 +47,12 @@ export interface ForkedProving {
   sectors: SectorOnChainInfo[];
   /** Partitions proven in each deadline's current challenge window, by deadline index (deadlines without any left out). */
   postSubmissions: [number, number[]][];
+  /**
+   * Terminated or expired sectors still in their partition (its Sectors less LiveSectors; builtin-actors
+   * partition_state.rs keeps them, in Terminated, until CompactPartitions), each at its deadline and
+   * partition: the sector status methods answer them Dead there, Lotus's sector methods list them.
+   */
+  deadSectors: SectorOnChainInfo[];
 }
 
 export function sectorFromLotus(s: LotusSector): SectorInfo {
@@ -108,17 +115,24 @@ export class UpstreamProving {
     const byNumber = new Map((sectors ?? []).map((s) => [s.SectorNumber, sectorFromLotus(s)]));
     const placed: SectorOnChainInfo[] = [];
     const faulty: SectorOnChainInfo[] = [];
+    const dead: SectorOnChainInfo[] = [];
+    const infoOf = (n: number) => {
+      const info = byNumber.get(n);
+      if (!info) throw new DevnetError(`upstream Filecoin.StateMinerPartitions lists sector ${n} of ${address}, which StateMinerSectors does not`);
+      return info;
+    };
     partitions.forEach((inDeadline, deadline) =>
       (inDeadline ?? []).forEach((p, partition) => {
         const faults = new Set(bitfieldFromRuns(p.FaultySectors));
         // Recovering sectors are among the faults until their partition's next PoSt.
         const recoveries = new Set(bitfieldFromRuns(p.RecoveringSectors));
-        for (const n of bitfieldFromRuns(p.LiveSectors)) {
-          const info = byNumber.get(n);
-          if (!info) throw new DevnetError(`upstream Filecoin.StateMinerPartitions lists sector ${n} of ${address}, which StateMinerSectors does not`);
-          if (!faults.has(n)) placed.push(placedSector(info, deadline, partition));
-          else faulty.push(recoveries.has(n) ? { ...placedSector(info, deadline, partition), recovering: true } : placedSector(info, deadline, partition));
+        const live = new Set(bitfieldFromRuns(p.LiveSectors));
+        for (const n of live) {
+          const sector = placedSector(infoOf(n), deadline, partition);
+          if (!faults.has(n)) placed.push(sector);
+          else faulty.push(recoveries.has(n) ? { ...sector, recovering: true } : sector);
         }
+        for (const n of bitfieldFromRuns(p.AllSectors)) if (!live.has(n)) dead.push(placedSector(infoOf(n), deadline, partition));
       }),
     );
     return {
@@ -127,6 +141,7 @@ export class UpstreamProving {
         const proven = bitfieldFromRuns(d.PostSubmissions);
         return proven.length ? [[index, proven]] : [];
       }),
+      deadSectors: dead,
     };
   }
 
@@ -143,8 +158,8 @@ export class UpstreamProving {
   /**
    * The proving state as a gateway lets one read it: the miner's State names its Deadlines block
    * (StateReadState), whose Deadline blocks and partitions AMTs ChainReadObj returns, laid out as
-   * builtin-actors does (fevm/actors/miner/deadline-blocks.ts); each live sector's info comes from
-   * StateSectorGetInfo. A faulty sector's fault counts from its early expiration less FAULT_MAX_AGE, as
+   * builtin-actors does (fevm/actors/miner/deadline-blocks.ts); each sector's info, dead ones' too,
+   * comes from StateSectorGetInfo. A faulty sector's fault counts from its early expiration less FAULT_MAX_AGE, as
    * from a full node, read from its partition's expiration queue (an AMT by epoch of ExpirationSets,
    * only for partitions with faults); from the fork epoch if it expires on time first.
    */
@@ -163,7 +178,7 @@ export class UpstreamProving {
     }
     const [due] = decodeCbor<[CID[]]>(root);
     const deadlines = await Promise.all(due.map(async (cid) => decodeCbor<[CID, CID, Uint8Array, ...unknown[]]>(await read(cid))));
-    const placed: { number: number; deadline: number; partition: number; faultEpoch?: number; recovering: boolean }[] = [];
+    const placed: { number: number; deadline: number; partition: number; faultEpoch?: number; recovering: boolean; dead: boolean }[] = [];
     const postSubmissions: [number, number[]][] = [];
     await Promise.all(
       deadlines.map(async ([partitionsRoot, , posted], deadline) => {
@@ -177,9 +192,12 @@ export class UpstreamProving {
           const recovering = new Set(decodeBitfield(recoveries));
           const early = faulty.size ? await earlyExpirations(expirationsRoot, read) : new Map<number, number>();
           for (const number of decodeBitfield(sectors)) {
-            if (gone.has(number)) continue;
+            if (gone.has(number)) {
+              placed.push({ number, deadline, partition, recovering: false, dead: true });
+              continue;
+            }
             const faultEpoch = faulty.has(number) ? (early.has(number) ? early.get(number)! - FAULT_MAX_AGE : this.point.epoch) : undefined;
-            placed.push({ number, deadline, partition, faultEpoch, recovering: recovering.has(number) });
+            placed.push({ number, deadline, partition, faultEpoch, recovering: recovering.has(number), dead: false });
           }
         }
       }),
@@ -187,13 +205,15 @@ export class UpstreamProving {
     // The partitions' blocks arrive in the network's order: sort so that the fork's maps and cache files are the same every time.
     placed.sort((a, b) => a.number - b.number);
     const infos = await Promise.all(placed.map((p) => this.call<LotusSector | null>('Filecoin.StateSectorGetInfo', [address, p.number])));
+    const sectors = placed.map((p, i) => {
+      const info = infos[i];
+      if (!info) throw new DevnetError(`upstream Filecoin.StateSectorGetInfo has no sector ${p.number} of ${address}, which its partitions list`);
+      return placedSector(sectorFromLotus(info), p.deadline, p.partition, p.faultEpoch, p.recovering);
+    });
     return {
-      sectors: placed.map((p, i) => {
-        const info = infos[i];
-        if (!info) throw new DevnetError(`upstream Filecoin.StateSectorGetInfo has no sector ${p.number} of ${address}, which its partitions list`);
-        return placedSector(sectorFromLotus(info), p.deadline, p.partition, p.faultEpoch, p.recovering);
-      }),
+      sectors: sectors.filter((_, i) => !placed[i].dead),
       postSubmissions: postSubmissions.sort((a, b) => a[0] - b[0]),
+      deadSectors: sectors.filter((_, i) => placed[i].dead),
     };
   }
 }
