@@ -150,6 +150,10 @@ describe('sector status methods (actors v18)', () => {
     const from = h.accounts[0];
     // No params: the dispatcher's "method expects arguments".
     for (const method of [GENERATE, VALIDATE, NOMINAL]) assert.equal((await h.send(from, MINER, method)).exitCode, ExitCode.ErrIllegalArgument);
+    // So does every other method that takes params (the dispatcher's rule, not these methods'): the
+    // owner's DeclareFaults (10), the market's AddBalance (2).
+    assert.equal((await h.send(OWNER, MINER, 10)).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(from, 5, 2)).exitCode, ExitCode.ErrIllegalArgument);
     // Params that do not decode.
     assert.equal((await h.send(from, MINER, GENERATE, 3)).exitCode, ExitCode.ErrSerialization);
     assert.equal((await h.send(from, MINER, GENERATE, [-3])).exitCode, ExitCode.ErrSerialization);

@@ -86,6 +86,12 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
     value = await method.run(frame, params);
   } catch (error) {
     state.revertTo(mark);
+    // builtin-actors' dispatch refuses a method that takes params, sent without any, before it runs
+    // (fil_actors_runtime dispatch.rs: "method expects arguments", 16); a devnet method finds out when
+    // it first reads them, as a failure to decode (21).
+    if (error instanceof ActorError && params === undefined && error.exitCode === ExitCode.ErrSerialization) {
+      return failed(ExitCode.ErrIllegalArgument, 'method expects arguments', frame.gasUsed);
+    }
     if (error instanceof ActorError) return failed(error.exitCode, error.message, frame.gasUsed);
     throw error;
   }

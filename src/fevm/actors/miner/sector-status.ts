@@ -28,12 +28,6 @@ function statusOf(found: { sector: SectorOnChainInfo; dead: boolean }): number {
   return found.sector.faultEpoch === undefined ? SectorStatus.Active : SectorStatus.Faulty;
 }
 
-/** builtin-actors' dispatch: a method that takes params refuses a message without them. */
-function required(params: unknown): unknown {
-  if (params === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, 'method expects arguments');
-  return params;
-}
-
 /** A SectorNumber: any u64 (the AMT simply has no sector past the devnet's numbers). */
 function sectorNumber(value: unknown, what: string): bigint {
   const n = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
@@ -78,7 +72,7 @@ function partitionExists(m: FullMinerState, deadline: number, partition: bigint)
 export const sectorStatusMethods: Record<string, MethodSpec> = {
   GenerateSectorLocation: {
     run(rt, params) {
-      const [rawNumber] = tuple(required(params), 1, 'GenerateSectorLocation params');
+      const [rawNumber] = tuple(params, 1, 'GenerateSectorLocation params');
       const number = sectorNumber(rawNumber, 'sector_number');
       const found = inAmt(readMiner(rt), number);
       const location = found ? [found.sector.deadline, found.sector.partition] : [-1, -1];
@@ -88,7 +82,7 @@ export const sectorStatusMethods: Record<string, MethodSpec> = {
 
   ValidateSectorStatus: {
     run(rt, params) {
-      const [rawNumber, rawStatus, rawAux] = tuple(required(params), 3, 'ValidateSectorStatus params');
+      const [rawNumber, rawStatus, rawAux] = tuple(params, 3, 'ValidateSectorStatus params');
       const number = sectorNumber(rawNumber, 'sector_number');
       const status = statusCode(rawStatus);
       const [deadline, partition] = locationOf(bytes(rawAux, 'aux_data'));
@@ -115,7 +109,7 @@ export const sectorStatusMethods: Record<string, MethodSpec> = {
 
   GetNominalSectorExpiration: {
     run(rt, params) {
-      const number = sectorNumber(required(params), 'sector number');
+      const number = sectorNumber(params, 'sector number');
       const found = inAmt(readMiner(rt), number);
       if (!found) throw new ActorError(ExitCode.ErrNotFound, `sector ${number} not found`);
       return found.sector.expiration;
