@@ -3,6 +3,8 @@
 // batch.multicall, ethers apps and SDKs call it there. Its keyless deployment transaction cannot
 // reach a Lotus chain (its 1,000,000 gas limit is below the cost of storing the 3.8 KB message),
 // so a user could not put it at that address themselves: the devnet places it at genesis.
+// The runtime bytes below are that project's compiled contract, under its MIT licence: Copyright (c)
+// 2023 Matt Solomon (mds1/multicall LICENSE at 19da7a5).
 import { EAM_NAMESPACE, FilAddress } from '../common/address.js';
 import { keccak256 } from '../common/hashes.js';
 import { hexToBytes } from '../common/hex.js';
