@@ -77,11 +77,13 @@ export class RunBudget {
 
   /** Throws if this execution's budget is spent: geth's -32000, or its -32002 when the batch's deadline came first. */
   check(): void {
+    let spent: number;
     if (this.cpuAtFirstCheck === undefined) {
+      // The CPU clock just read stands for now: no second read (a system call) to subtract it from.
       this.cpuAtFirstCheck = cpuMs();
-      this.wallBeforeFirstCheck = performance.now() - this.startedAt;
-    }
-    if (this.spentMs() > this.allowedMs) throw this.batchDeadline ? new RequestTimeoutError() : new ExecutionTimeoutError(this.limitMs);
+      spent = this.wallBeforeFirstCheck = performance.now() - this.startedAt;
+    } else spent = this.spentMs();
+    if (spent > this.allowedMs) throw this.batchDeadline ? new RequestTimeoutError() : new ExecutionTimeoutError(this.limitMs);
   }
 
   /** What the running execution has spent so far. */
