@@ -29,11 +29,18 @@ export function createLogger({ silent, json }: { silent: boolean; json: boolean 
 /** Whether the per-call and per-tipset lines print: switched on, and a logger that prints info lines (not --silent's). */
 const printsLines = (log: Logger, logging: LoggingSwitch) => logging.enabled && log.isLevelEnabled('info');
 
-/** One line per JSON-RPC call: its method, and the error it answered if any. */
+/**
+ * How much of an error message or a revert reason a log line shows: the client gets it whole, but
+ * one reverting with megabytes of data would otherwise put as many on the terminal.
+ */
+const SHOWN_CHARS = 300;
+const shown = (text: string): string => (text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)` : text);
+
+/** One line per JSON-RPC call: its method, and the error it answered if any (its first line, cut at SHOWN_CHARS). */
 export function requestLogger(log: Logger, logging: LoggingSwitch = { enabled: true }): CallObserver {
   return (method, ms, error) => {
     if (!printsLines(log, logging)) return;
-    if (error) log.info({ method, ms, code: error.code }, `${method}  error ${error.code}: ${error.message.split('\n')[0]}`);
+    if (error) log.info({ method, ms, code: error.code }, `${method}  error ${error.code}: ${shown(firstLine(error.message))}`);
     else log.info({ method, ms }, method);
   };
 }
@@ -65,10 +72,16 @@ export function logNodeEvents({ events }: { events: DevnetEventSource }, log: Lo
   });
 }
 
-/** ", reverted: Error(…)" for an EVM revert: the reason as Lotus words it (Error, Panic, or the raw data). */
+/** ", reverted: Error(…)" for an EVM revert: the reason as Lotus words it (Error, Panic, or the raw data), cut at SHOWN_CHARS. */
 function revertNote(exitCode: number, returnData: Uint8Array): string {
   if (exitCode !== ExitCode.EvmReverted) return '';
-  return `, reverted: ${revertReason(decodeBytesParams(returnData) ?? returnData)}`;
+  return `, reverted: ${shown(revertReason(decodeBytesParams(returnData) ?? returnData))}`;
+}
+
+/** The text up to its first line break, found without splitting a long message into lines. */
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
 }
 
 /** What contracts print with console.log, as Anvil prints it. */

@@ -47,6 +47,13 @@ describe('requestLogger', () => {
     assert.equal(entries[1].msg, 'eth_call  error 3: message execution failed (exit=[33])');
     assert.equal(entries[1].code, 3);
   });
+
+  test('an error message of megabytes (a large revert) is cut to its start, saying how long it was', () => {
+    const { log, entries } = capture();
+    const message = `execution reverted: 0x${'00'.repeat(1 << 20)}`;
+    requestLogger(log)('eth_call', 2, { code: 3, message });
+    assert.equal(entries[0].msg, `eth_call  error 3: ${message.slice(0, 300)}… (${message.length} characters)`);
+  });
 });
 
 describe('logTipsets', () => {
@@ -70,6 +77,9 @@ describe('logTipsets', () => {
     // An empty revert: Lotus's reason for it is "none".
     assert.match(entries[0].msg, /\n {4}Failed: exit code 33, reverted: none$/);
     assert.doesNotMatch(entries[0].msg, /Contract created/);
+    // A revert with 4 KiB of data (PUSH2 0x1000 PUSH1 0 REVERT): its reason shown cut.
+    await send({ to: null, data: '0x6110006000fd' });
+    assert.match(entries.at(-2)!.msg, /\n {4}Failed: exit code 33, reverted: 0x0{298}… \(8194 characters\)$/);
   });
 });
 
