@@ -45,13 +45,14 @@ export async function pieceRoutes(app: FastifyInstance, { store }: PieceRoutesOp
   app.get<{ Params: { cid: string } }>('/piece/:cid', { exposeHeadRoute: false }, async (request, reply) => {
     const cid = parsePieceCid(request.params.cid);
     const piece = store.get(cid);
-    if (!piece) return text(reply, 404, `piece ${cid} not found`);
-    return pieceHeaders(reply, piece).send(store.read(cid));
+    const payload = await store.read(cid);
+    if (!piece || !payload) return text(reply, 404, `piece ${cid} not found`);
+    return pieceHeaders(reply, piece).send(payload);
   });
 
   app.head<{ Params: { cid: string } }>('/piece/:cid', async (request, reply) => {
     const cid = parsePieceCid(request.params.cid);
-    const piece = store.get(cid);
+    const piece = await store.find(cid);
     if (!piece) return reply.code(404).send();
     return pieceHeaders(reply, piece).send();
   });

@@ -32,7 +32,7 @@ describe('piece upload', () => {
     assert.ok(piece.cid.equals(expected.cid));
     assert.equal(piece.size, 8192);
     assert.equal(piece.url, `${rpc}/piece/${expected.cid}`);
-    assert.deepEqual(new Uint8Array(await buffer(store.read(expected.cid)!)), bytes);
+    assert.deepEqual(new Uint8Array(await buffer((await store.read(expected.cid))!)), bytes);
     const back = await fetch(piece.url);
     assert.deepEqual(new Uint8Array(await back.arrayBuffer()), bytes);
   });

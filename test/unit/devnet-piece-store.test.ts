@@ -38,7 +38,7 @@ function storeFor(t: TestContext, options: PieceStoreOptions = {}): { store: Pie
   return { store, dir };
 }
 
-const readPiece = async (store: PieceStore, cid: CID) => new Uint8Array(await buffer(store.read(cid)!));
+const readPiece = async (store: PieceStore, cid: CID) => new Uint8Array(await buffer((await store.read(cid))!));
 
 /** A promise and its resolve (Promise.withResolvers is Node 22's). */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -69,7 +69,7 @@ describe('piece store', () => {
     assert.equal(store.usedBytes, 1000);
     const other = computePieceCid(payload(1000, 2)).cid;
     assert.equal(store.get(other), undefined);
-    assert.equal(store.read(other), undefined);
+    assert.equal(await store.read(other), undefined);
   });
 
   test('a streamed payload is hashed as it comes and stored as one given whole; the same piece twice is stored once', async (t) => {
@@ -175,6 +175,53 @@ describe('piece store', () => {
     failure = undefined;
     const stored = await store.put(bytes);
     assert.deepEqual(await readPiece(store, stored.cid), bytes);
+  });
+
+  test('an upload under a CID stored already is hashed only: nothing written, no room taken, a mismatch refused (review R11)', async (t) => {
+    const opened: string[] = [];
+    const calls: PieceWriteCalls = {
+      open: (path, flags) => (opened.push(path), fs.open(path, flags)),
+      rename: (from, to) => fs.rename(from, to),
+      unlink: (path) => fs.unlink(path),
+    };
+    const { store, dir } = storeFor(t, { limitBytes: 2000, calls });
+    const stored = await store.put(payload(2000));
+    opened.length = 0;
+    // Two at once, under the stored CID, with other bodies: the store is full, yet neither is
+    // refused for room (they take none) and neither writes a byte; both fail on their CommP.
+    const gate = deferred();
+    const body = async function* (seed: number) {
+      yield payload(1000, seed);
+      await gate.promise;
+      yield payload(1000, seed + 1);
+    };
+    const uploads = [store.put(body(10), stored.cid), store.put(body(20), stored.cid)];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(readdirSync(dir), [stored.cid.toString()]);
+    gate.resolve();
+    for (const upload of uploads) await assert.rejects(upload, PieceMismatchError);
+    // The same payload again is the stored piece, still without a write.
+    assert.deepEqual(await store.put(chunks(payload(2000), 700), stored.cid), stored);
+    assert.deepEqual(opened, []);
+    assert.equal(store.usedBytes, 2000);
+  });
+
+  test('a piece whose file was removed under the running store is forgotten, and an upload of it stores it again (review R1)', async (t) => {
+    const { store, dir } = storeFor(t, { limitBytes: 4000 });
+    const bytes = payload(2000);
+    const stored = await store.put(bytes);
+    rmSync(dir, { recursive: true });
+    assert.equal(await store.read(stored.cid), undefined);
+    assert.equal(await store.find(stored.cid), undefined);
+    assert.equal(store.has(stored.cid), false);
+    assert.equal(store.usedBytes, 0);
+    assert.deepEqual(await store.put(chunks(bytes, 700), stored.cid), stored);
+    assert.deepEqual(await readPiece(store, stored.cid), bytes);
+    // Indexed but gone, found only by the upload itself (no read in between): written again too.
+    rmSync(join(dir, stored.cid.toString()));
+    assert.deepEqual(await store.put(bytes), stored);
+    assert.deepEqual(await readPiece(store, stored.cid), bytes);
+    assert.equal(store.usedBytes, 2000);
   });
 
   test('no file is under the CID before the payload is whole; an upload cut off leaves nothing', async (t) => {

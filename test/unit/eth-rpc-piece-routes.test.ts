@@ -2,6 +2,9 @@
 // store and checked against their CommP, retrieval headers, the 400 / 404 / 413 / 507 answers, and
 // pieces kept across anvil_reset.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, test, type TestContext } from 'node:test';
 import Fastify from 'fastify';
@@ -35,7 +38,7 @@ describe('/piece/<cid> over HTTP', () => {
     assert.deepEqual(put.json(), { pieceCid: cid.toString(), pieceSize: size, payloadSize: 300_000 });
     assert.equal(size, 524_288);
     assert.deepEqual(devnet.pieces.get(cid), { cid, size, payloadSize: 300_000 });
-    assert.ok((await buffer(devnet.pieces.read(cid)!)).equals(bytes));
+    assert.ok((await buffer((await devnet.pieces.read(cid))!)).equals(bytes));
 
     const get = await app.inject({ method: 'GET', url: `/piece/${cid}` });
     assert.equal(get.statusCode, 200);
@@ -120,6 +123,24 @@ describe('/piece/<cid> over HTTP', () => {
     assert.equal(head.statusCode, 200);
     assert.equal(head.headers['content-length'], '1016');
     assert.equal(head.headers.etag, `"${ZERO_1016}"`);
+  });
+
+  test('a piece whose file was removed is 404 to GET and HEAD, and a PUT of it stores it again (review R1)', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-piece-routes-test-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const app = await pieceApp(t, { dir: join(dir, 'chain.state.pieces') });
+    const bytes = payload(200_000);
+    const { cid } = computePieceCid(bytes);
+    assert.equal((await app.inject({ method: 'PUT', url: `/piece/${cid}`, payload: bytes })).statusCode, 200);
+    rmSync(join(dir, 'chain.state.pieces'), { recursive: true });
+    const get = await app.inject({ method: 'GET', url: `/piece/${cid}` });
+    assert.equal(get.statusCode, 404);
+    assert.equal(get.body, `piece ${cid} not found\n`);
+    assert.equal((await app.inject({ method: 'HEAD', url: `/piece/${cid}` })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'PUT', url: `/piece/${cid}`, payload: bytes })).statusCode, 200);
+    const again = await app.inject({ method: 'GET', url: `/piece/${cid}` });
+    assert.equal(again.statusCode, 200);
+    assert.ok(again.rawPayload.equals(bytes));
   });
 
   test('devnet_proposeDeal takes an uploaded piece\'s size from the store', async (t) => {

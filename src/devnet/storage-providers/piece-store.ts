@@ -6,7 +6,7 @@
 // With a directory (--state's `<file>.pieces`) the pieces outlive the node; without, they go to a
 // temporary directory, made at the first upload and removed when the store closes (or the process
 // exits). Only the pieces' sizes stay in memory; the store holds at most `limitBytes` of payloads.
-import { createReadStream, mkdirSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync, unlinkSync, type ReadStream } from 'node:fs';
+import { promises as fs, readdirSync, rmSync, statSync, unlinkSync, type ReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
@@ -91,6 +91,8 @@ export class PieceStore {
   private dir: string | undefined;
   /** Whether `dir` is the store's own temporary directory, removed at close. */
   private temporary = false;
+  /** The temporary directory being made by the first upload (or made). */
+  private making: Promise<string> | undefined;
   private readonly calls: PieceWriteCalls;
   private readonly removeAtExit = () => this.close();
 
@@ -119,11 +121,12 @@ export class PieceStore {
    * limits stop the upload at the first chunk over them. Nothing is left on disk after an error.
    */
   async put(source: Uint8Array | AsyncIterable<Uint8Array>, expected?: CID, length?: number): Promise<StoredPiece> {
-    // A piece stored already takes no more room if the payload matches: only the per-piece limit applies.
-    const again = expected !== undefined && this.has(expected);
+    // A piece stored already (a second deal for the same data) is only hashed, never written: its
+    // bytes are not known to match before the last one, so they must not take room meanwhile.
+    if (expected !== undefined && (await this.find(expected))) return this.check(source, expected, length);
     const declared = source instanceof Uint8Array ? source.length : length;
-    if (declared !== undefined) this.checkRoom(declared, 0, again);
-    const dir = this.ensureDir();
+    if (declared !== undefined) this.checkRoom(declared, 0);
+    const dir = await this.ensureDir();
     const temporary = join(dir, `upload.${process.pid}.${++this.uploads}.tmp`);
     const hasher = pieceCidHasher();
     let reserved = 0;
@@ -131,7 +134,7 @@ export class PieceStore {
     try {
       file = await this.calls.open(temporary, 'wx');
       for await (const chunk of source instanceof Uint8Array ? [source] : source) {
-        this.checkRoom(hasher.length + chunk.length, reserved, again);
+        this.checkRoom(hasher.length + chunk.length, reserved);
         this.pendingBytes += chunk.length;
         reserved += chunk.length;
         hasher.write(chunk);
@@ -145,13 +148,10 @@ export class PieceStore {
       const piece = { ...hasher.digest(), payloadSize: hasher.length };
       if (expected && !expected.equals(piece.cid)) throw new PieceMismatchError(expected, piece);
       const key = piece.cid.toString();
-      if (this.pieces.has(key)) {
-        await this.calls.unlink(temporary);
-      } else {
-        await this.calls.rename(temporary, join(dir, key));
-        // The same payload uploaded twice at once: both renames leave the same bytes.
-        if (!this.pieces.has(key)) this.add(key, piece);
-      }
+      // Renamed even over a piece indexed already (the same payload uploaded twice at once, or one
+      // whose file was removed meanwhile): the same CommP is the same bytes, and the file is whole again.
+      await this.calls.rename(temporary, join(dir, key));
+      if (!this.pieces.has(key)) this.add(key, piece);
       return this.pieces.get(key)!;
     } catch (err) {
       if (file) await file.close().catch(() => {});
@@ -171,10 +171,31 @@ export class PieceStore {
     return this.pieces.has(cid.toString());
   }
 
-  /** The payload of a stored piece, read from its file as a stream; undefined for a piece not stored. */
-  read(cid: CID): ReadStream | undefined {
+  /**
+   * A stored piece whose file is still there; undefined for one not stored, or whose file is gone
+   * (someone removed the directory under a running node): that piece is forgotten.
+   */
+  async find(cid: CID): Promise<StoredPiece | undefined> {
     const key = cid.toString();
-    return this.pieces.has(key) ? createReadStream(join(this.dir!, key)) : undefined;
+    const piece = this.pieces.get(key);
+    if (!piece) return undefined;
+    try {
+      await fs.stat(join(this.dir!, key));
+      return piece;
+    } catch (err) {
+      return this.forgetIfGone(key, err);
+    }
+  }
+
+  /** The payload of a stored piece, read from its file as a stream; undefined as `find` answers it. */
+  async read(cid: CID): Promise<ReadStream | undefined> {
+    const key = cid.toString();
+    if (!this.pieces.has(key)) return undefined;
+    try {
+      return (await fs.open(join(this.dir!, key), 'r')).createReadStream();
+    } catch (err) {
+      return this.forgetIfGone(key, err);
+    }
   }
 
   /** Removes the temporary directory and its pieces; a directory given to the store is kept. */
@@ -183,6 +204,7 @@ export class PieceStore {
     process.off('exit', this.removeAtExit);
     rmSync(this.dir!, { recursive: true, force: true });
     this.temporary = false;
+    this.making = undefined;
     this.dir = undefined;
     this.pieces.clear();
     this.storedBytes = 0;
@@ -192,7 +214,7 @@ export class PieceStore {
    * Throws if a payload of `total` bytes, `reserved` of them counted already (written), exceeds the
    * per-piece limit or, unless it is a piece stored already (`again`), the store's.
    */
-  private checkRoom(total: number, reserved: number, again: boolean): void {
+  private checkRoom(total: number, reserved: number, again = false): void {
     const more = reserved > 0 ? ' or more' : '';
     if (total > this.maxPayloadBytes) throw new PieceTooLargeError(`a piece payload may have at most ${this.maxPayloadBytes} bytes, got ${total}${more}`);
     const others = this.pendingBytes - reserved;
@@ -204,20 +226,58 @@ export class PieceStore {
     }
   }
 
+  /**
+   * Hashes an upload of a piece stored already, writing nothing: the stored piece if its CommP is
+   * `expected`, PieceMismatchError otherwise. Only the per-piece limit applies (`again`).
+   */
+  private async check(source: Uint8Array | AsyncIterable<Uint8Array>, expected: CID, length?: number): Promise<StoredPiece> {
+    const declared = source instanceof Uint8Array ? source.length : length;
+    if (declared !== undefined) this.checkRoom(declared, 0, true);
+    const hasher = pieceCidHasher();
+    for await (const chunk of source instanceof Uint8Array ? [source] : source) {
+      this.checkRoom(hasher.length + chunk.length, 0, true);
+      hasher.write(chunk);
+    }
+    const piece = { ...hasher.digest(), payloadSize: hasher.length };
+    if (!expected.equals(piece.cid)) throw new PieceMismatchError(expected, piece);
+    const stored = this.pieces.get(expected.toString());
+    if (!stored) throw new PieceError(`piece ${expected}'s file was removed during the upload: upload it again`);
+    return stored;
+  }
+
   private add(key: string, piece: StoredPiece): void {
     this.pieces.set(key, piece);
     this.storedBytes += piece.payloadSize;
   }
 
-  private ensureDir(): string {
-    if (this.dir === undefined) {
-      this.dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-pieces-'));
+  /** Drops a piece whose file `err` says is gone (and rethrows any other error). */
+  private forgetIfGone(key: string, err: unknown): undefined {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const piece = this.pieces.get(key);
+    if (piece) {
+      this.pieces.delete(key);
+      this.storedBytes -= piece.payloadSize;
+    }
+    return undefined;
+  }
+
+  /**
+   * The pieces' directory, made off the event loop: a temporary one once, at the first upload; a
+   * given one at each upload (a user may have removed it under the running node).
+   */
+  private async ensureDir(): Promise<string> {
+    if (this.making) return this.making;
+    if (this.dir !== undefined) {
+      await fs.mkdir(this.dir, { recursive: true });
+      return this.dir;
+    }
+    this.making = fs.mkdtemp(join(tmpdir(), 'fvm-devnet-pieces-')).then((dir) => {
+      this.dir = dir;
       this.temporary = true;
       process.once('exit', this.removeAtExit);
-    } else if (!this.temporary) {
-      mkdirSync(this.dir, { recursive: true });
-    }
-    return this.dir;
+      return dir;
+    });
+    return this.making;
   }
 
   /**
