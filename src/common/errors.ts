@@ -81,6 +81,19 @@ export class ExecutionTimeoutError extends DevnetError {
 }
 
 /**
+ * A replay for a geth-style trace (debug_traceTransaction, debug_traceBlock*) ran past its timeout
+ * (the trace config's `timeout`, geth's default 5 s): geth's answer (go-ethereum eth/tracers/api.go
+ * traceTx, defaultTraceTimeout; the tracer stopped with "execution timeout").
+ */
+export class TraceTimeoutError extends DevnetError {
+  override readonly code = -32000;
+  override name = 'TraceTimeoutError';
+  constructor() {
+    super('execution timeout');
+  }
+}
+
+/**
  * An execution of a JSON-RPC batch cut, or not run, because the batch's executions spent their shared
  * budget (run-budget.ts BatchBudget): geth's answer to the calls of a batch past its deadline
  * (go-ethereum rpc/handler.go handleBatch, rpc/errors.go errcodeTimeout, errMsgTimeout).

@@ -231,8 +231,8 @@ export class Calls {
    * Re-runs a mined tipset's messages on the state before it and traces those at `indices`
    * (debug_trace*, trace_*); the chain does not change (replay.ts).
    */
-  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions): Promise<TracedMessage[]> {
-    return traceTipset(this.node, tipset, indices, options);
+  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, budgetMs = 0): Promise<TracedMessage[]> {
+    return traceTipset(this.node, tipset, indices, options, budgetMs);
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */

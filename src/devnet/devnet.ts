@@ -421,9 +421,9 @@ export class Devnet {
     return this.calls.inBatch(batch).computeMessages(messages, epoch, atEpoch);
   }
 
-  /** Re-runs a mined tipset's messages and traces those at `indices` (debug_trace*, trace_*). */
-  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions): Promise<TracedMessage[]> {
-    return this.calls.traceTipset(tipset, indices, options);
+  /** Re-runs a mined tipset's messages and traces those at `indices` (debug_trace*, trace_*); `budgetMs`: a CPU-time budget (0: none). */
+  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, budgetMs = 0): Promise<TracedMessage[]> {
+    return this.calls.traceTipset(tipset, indices, options, budgetMs);
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */

@@ -116,10 +116,11 @@ export function runFetched<T>(host: ReplayHost, work: () => Promise<T>, budgetMs
 
 /**
  * Replays `tipset`'s messages up to the last of `indices` (all of them for 'all') on the state
- * before it, tracing those `indices` names; returns their traces in order. No budget: the chain
- * already took this work, bounded by the gas its messages paid for, and Lotus traces it.
+ * before it, tracing those `indices` names; returns their traces in order. The chain already took
+ * this work, bounded by the gas its messages paid for, and Lotus traces it uncut (trace_*): no budget
+ * unless `budgetMs` (geth's trace timeout for debug_trace*, whose struct logs grow with every step).
  */
-export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions): Promise<TracedMessage[]> {
+export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, budgetMs = 0): Promise<TracedMessage[]> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
   const last = Math.max(-1, ...wanted);
   if (last < 0) return Promise.resolve([]);
@@ -156,7 +157,7 @@ export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
       });
     }
     return traced;
-  });
+  }, budgetMs);
 }
 
 /** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's. */

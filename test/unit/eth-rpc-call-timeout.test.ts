@@ -41,7 +41,7 @@ describe('--call-timeout', () => {
     assert.equal(devnet.head.epoch, Number(before[0]) + 1);
   });
 
-  test('a mined transaction is never cut, nor its replay for a trace', async (t) => {
+  test('a mined transaction is never cut, nor by --call-timeout its replay for a trace', async (t) => {
     const { call, result, send } = await setupRpc(t, { callTimeoutMs: 1 }, { txDefaults: CALL });
     assert.equal((await call('eth_call', [{ from: ME, data: LOOP }, 'latest'])).error?.code, -32000);
     // 100 000 000 gas of the loop runs far longer than 1 ms: the message runs out of gas, as on calibnet.
@@ -54,4 +54,24 @@ describe('--call-timeout', () => {
     assert.equal(trace.error, 'out of gas');
     assert.equal((await result('trace_transaction', [hash])).length, 1);
   });
+
+  test('a geth-style trace of a mined transaction is cut at the trace config\'s timeout (geth: 5 s by default) with "execution timeout"; Lotus\'s trace_* is not', async (t) => {
+    const { call, result, send } = await setupRpc(t, { callTimeoutMs: 0 }, { txDefaults: CALL });
+    const hash = await send({ nonce: 0, to: null, data: LOOP });
+    const block = (await result('eth_getTransactionReceipt', [hash])).blockNumber;
+    const cut = { code: -32000, message: 'execution timeout' };
+    // The loop's 100 000 000 gas replays for far longer than 20 ms.
+    for (const [method, params] of [
+      ['debug_traceTransaction', [hash, { tracer: 'callTracer', timeout: '20ms' }]],
+      ['debug_traceTransaction', [hash, { timeout: '0.02s' }]],
+      ['debug_traceBlockByNumber', [block, { tracer: 'callTracer', timeout: '20ms' }]],
+    ] as const) {
+      assert.deepEqual((await call(method, [...params])).error, cut, `${method} ${JSON.stringify(params)}`);
+    }
+    assert.equal((await call('debug_traceTransaction', [hash, { timeout: '5 s' }])).error?.code, -32602);
+    // Uncut: the default 5 s is enough here, and trace_transaction (Lotus's) has no timeout.
+    assert.equal((await result('debug_traceTransaction', [hash, { tracer: 'callTracer' }])).error, 'out of gas');
+    assert.equal((await result('trace_transaction', [hash])).length, 1);
+  });
 });
+

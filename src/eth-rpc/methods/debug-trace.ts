@@ -13,7 +13,7 @@
 // in `precompile` (resolve_address, call_actor_id, ecrecover, …), and a send that call_actor makes
 // to a native actor, or a native message, carries `filecoin` {address, actor, method, exitCode},
 // with input and output encoded as Lotus encodes native calls (handle_filecoin_method).
-import { DevnetError, InvalidParamsError } from '../../common/errors.js';
+import { DevnetError, ExecutionTimeoutError, InvalidParamsError, TraceTimeoutError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, padStart, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { PrestateAccount, TracedMessage, TraceOptions } from '../../devnet/replay.js';
@@ -47,6 +47,27 @@ interface GethTraceConfig {
   diffMode: boolean;
   disableCode: boolean;
   disableStorage: boolean;
+  /** How long a replay may run (`timeout`, a Go duration; geth's defaultTraceTimeout: 5 s), as CPU time. */
+  timeoutMs: number;
+}
+
+/** geth's defaultTraceTimeout (eth/tracers/api.go). */
+const DEFAULT_TRACE_TIMEOUT_MS = 5000;
+const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration ("5s", "1m30s", "250ms") in ms, as time.ParseDuration reads one; undefined if it is not one. */
+function goDurationMs(text: string): number | undefined {
+  if (text === '0') return 0;
+  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/;
+  let ms = 0;
+  let rest = text;
+  do {
+    const match = part.exec(rest);
+    if (!match) return undefined;
+    ms += Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
+    rest = rest.slice(match[0].length);
+  } while (rest !== '');
+  return ms;
 }
 
 const TRACERS = new Set<string>(['callTracer', 'prestateTracer', 'noopTracer']);
@@ -70,7 +91,9 @@ function parseTraceConfig(name: string, value: Record<string, unknown> | undefin
   if (tracer && !TRACERS.has(tracer)) {
     throw invalid(`${name}.tracer`, `unsupported tracer ${describeValue(tracer)}: the devnet has the default struct logger, callTracer, prestateTracer and noopTracer`);
   }
-  field(options, 'timeout', 'string');
+  const timeout = field<string>(options, 'timeout', 'string');
+  const timeoutMs = timeout === undefined ? DEFAULT_TRACE_TIMEOUT_MS : goDurationMs(timeout);
+  if (timeoutMs === undefined) throw invalid(`${name}.timeout`, `time: invalid duration ${JSON.stringify(timeout)}`);
   const config = field<Record<string, unknown>>(options, 'tracerConfig', 'object') ?? {};
   const flag = (key: string) => field<boolean>(config, key, 'boolean', `${name}.tracerConfig.${key}`) ?? false;
   const enableMemory = field<boolean>(options, 'enableMemory', 'boolean');
@@ -87,7 +110,23 @@ function parseTraceConfig(name: string, value: Record<string, unknown> | undefin
     diffMode: tracer === 'prestateTracer' && flag('diffMode'),
     disableCode: tracer === 'prestateTracer' && flag('disableCode'),
     disableStorage: tracer === 'prestateTracer' && flag('disableStorage'),
+    // A budget of 0 would mean none: the shortest is 1 ms.
+    timeoutMs: Math.max(1, Math.ceil(timeoutMs)),
   };
+}
+
+/**
+ * Replays for a geth-style trace, cut as geth cuts them: after the config's timeout the trace fails
+ * with "execution timeout" (geth eth/tracers/api.go traceTx), so that a trace of a long transaction
+ * cannot hold the node for minutes and gigabytes of struct logs (audit14 B2).
+ */
+async function traceMined(devnet: Devnet, tipset: Tipset, indices: 'all' | readonly number[], config: GethTraceConfig): Promise<TracedMessage[]> {
+  try {
+    return await devnet.traceTipset(tipset, indices, collect(config), config.timeoutMs);
+  } catch (error) {
+    if (error instanceof ExecutionTimeoutError) throw new TraceTimeoutError();
+    throw error;
+  }
 }
 
 /** What to collect while the message runs. */
@@ -299,7 +338,7 @@ function callFrame(frame: CallFrame, config: GethTraceConfig, top?: TracedMessag
 
 /** geth's callTracer view of a traced message, every frame, no logs (ots_traceTransaction reads it too). */
 export const callTree = (traced: TracedMessage): GethCallFrame =>
-  callTrace(traced, { tracer: 'callTracer', stack: false, memory: false, storage: false, onlyTopCall: false, withLog: false, diffMode: false, disableCode: false, disableStorage: false });
+  callTrace(traced, { tracer: 'callTracer', stack: false, memory: false, storage: false, onlyTopCall: false, withLog: false, diffMode: false, disableCode: false, disableStorage: false, timeoutMs: DEFAULT_TRACE_TIMEOUT_MS });
 
 function callTrace(traced: TracedMessage, config: GethTraceConfig): GethCallFrame {
   if (traced.root) return callFrame(traced.root, config, traced);
@@ -383,7 +422,7 @@ export function minedMessage(devnet: Devnet, txHash: Uint8Array) {
 
 async function traceBlock(devnet: Devnet, tipset: Tipset, options: Record<string, unknown> | undefined) {
   const config = parseTraceConfig('options', options);
-  const traced = await devnet.traceTipset(tipset, 'all', collect(config));
+  const traced = await traceMined(devnet, tipset, 'all', config);
   return traced.map((t) => ({ txHash: bytesToHex(transactionHash(t.included!)), result: format(t, config) }));
 }
 
@@ -391,7 +430,7 @@ export const debugTrace = [
   defineMethod('debug_traceTransaction', [hash('transactionHash'), optional(object('options'))], async ({ devnet }, txHash, options) => {
     const config = parseTraceConfig('options', options);
     const { tipset, message } = minedMessage(devnet, txHash);
-    const [traced] = await devnet.traceTipset(tipset, [message.index], collect(config));
+    const [traced] = await traceMined(devnet, tipset, [message.index], config);
     return format(traced, config);
   }),
 
