@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +177,29 @@ describe('the piece store on disk', () => {
       assert.equal(node.exitCode(), 0);
       assert.deepEqual(readdirSync(tmp), []);
     }
+  });
+
+  test('an upload whose body has not arrived within --request-timeout is cut with 408 and leaves no file (review R12)', async () => {
+    const state = join(dir, 'slow.json');
+    const node = await start(['--state', state, '--request-timeout', '1000']);
+    const payload = randomBytes(100_000);
+    const { cid } = computePieceCid(payload);
+    // 5 KB every 200 ms: 4 s for the whole payload, past the 1 s allowed.
+    const slow = connect({ host: '127.0.0.1', port: node.port });
+    let received = '';
+    slow.on('data', (chunk) => (received += chunk.toString('latin1')));
+    slow.on('error', () => undefined);
+    const closed = new Promise((done) => slow.once('close', done));
+    slow.write(`PUT /piece/${cid} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${payload.length}\r\n\r\n`);
+    let at = 0;
+    const drip = setInterval(() => slow.writable && at < payload.length && slow.write(payload.subarray(at, (at += 5000))), 200);
+    await closed;
+    clearInterval(drip);
+    assert.ok(at < payload.length, 'cut before the whole payload was sent');
+    assert.match(received, /^HTTP\/1\.1 408 /);
+    await pollUntil('the cut upload\'s temporary file to go', async () => (readdirSync(`${state}.pieces`).length === 0 ? true : undefined));
+    assert.equal((await fetch(`${node.url}/piece/${cid}`)).status, 404);
+    assert.equal(await chainId(node), '0x1df5e76');
   });
 
   test('an upload over --piece-store-limit is refused with 507 naming the limit, and the node goes on answering JSON-RPC', async () => {
