@@ -123,6 +123,15 @@ describe('hostile input, in-process (fastify inject)', () => {
     // The batch's calls share one budget (geth's batch deadline): the first spends it, the rest get -32002.
     assert.deepEqual(answers.slice(0, 4).map((a) => a.error), [timedOut, ...Array(3).fill({ code: -32002, message: 'request timed out' })]);
     assert.equal(answers[4]!.result, '0x' + CHAIN_ID.toString(16));
+    // Four clients' loops at once: another client's eth_chainId, sent while the first runs, is
+    // answered before the last of them (audit14 W1: "the node answers throughout").
+    const order: string[] = [];
+    const loops = Array.from({ length: 4 }, (_, i) => call('eth_call', [loop, 'latest']).then((answer) => (order.push(`loop ${i}`), answer)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await call('eth_chainId', [])).result, '0x' + CHAIN_ID.toString(16));
+    order.push('eth_chainId');
+    for (const answer of await Promise.all(loops)) assert.deepEqual(answer.error, timedOut);
+    assert.notEqual(order.at(-1), 'eth_chainId', `eth_chainId waited for every loop: ${order.join(', ')}`);
     assert.equal(digest(), before);
   });
 
