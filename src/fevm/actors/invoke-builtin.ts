@@ -88,7 +88,9 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
     state.revertTo(mark);
     // builtin-actors' dispatch refuses a method that takes params, sent without any, before it runs
     // (fil_actors_runtime dispatch.rs: "method expects arguments", 16); a devnet method finds out when
-    // it first reads them, as a failure to decode (21).
+    // it first reads them, as a failure to decode (21). This relies on the methods that take no params
+    // never failing to decode (21) otherwise: none does today (they read in-memory state); a method
+    // that would must be given a declaration of its params first, checked here before it runs.
     if (error instanceof ActorError && params === undefined && error.exitCode === ExitCode.ErrSerialization) {
       return failed(ExitCode.ErrIllegalArgument, 'method expects arguments', frame.gasUsed);
     }
