@@ -3,8 +3,26 @@
 // batch.multicall, ethers apps and SDKs call it there. Its keyless deployment transaction cannot
 // reach a Lotus chain (its 1,000,000 gas limit is below the cost of storing the 3.8 KB message),
 // so a user could not put it at that address themselves: the devnet places it at genesis.
-// The runtime bytes below are that project's compiled contract, under its MIT licence: Copyright (c)
-// 2023 Matt Solomon (mds1/multicall LICENSE at 19da7a5).
+// The runtime bytes below are that project's compiled contract, under its MIT licence, whose notice
+// travels with them (a legal comment: esbuild keeps it in dist's bundles).
+/*! Multicall3 runtime bytecode, from mds1/multicall (LICENSE at 19da7a5) @license MIT
+ * Copyright (c) 2023 Matt Solomon
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+ * associated documentation files (the "Software"), to deal in the Software without restriction,
+ * including without limitation the rights to use, copy, modify, merge, publish, distribute,
+ * sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in all copies or
+ * substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT
+ * NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+ * NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES
+ * OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
+ * CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+ */
 import { EAM_NAMESPACE, FilAddress } from '../common/address.js';
 import { keccak256 } from '../common/hashes.js';
 import { hexToBytes } from '../common/hex.js';
