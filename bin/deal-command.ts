@@ -2,9 +2,9 @@
 // Boost: the file's piece CID is computed here, the file is uploaded (PUT /piece/<cid>) so the provider
 // holds the data and serves it back, and the deal is proposed (devnet_proposeDeal). The node's storage
 // provider publishes it at once and seals it in the next tipsets.
+import { promises as fs } from 'node:fs';
 import { Command, Option } from 'commander';
 import { uploadPiece } from './piece-upload.js';
-import { readPiecePayload } from './piece-command.js';
 
 interface DealAnswer {
   dealId: number;
@@ -27,7 +27,7 @@ const integer = (what: string) => (text: string) => {
 export function dealCommand(defaultRpcUrl: string): Command {
   return new Command('deal')
     .description('upload a file to a running node and make a storage deal for it with one of its storage providers')
-    .argument('<file>', 'the data (at least 65 bytes, at most 64 MiB)')
+    .argument('<file>', "the data (at least 65 bytes, at most the node's --max-piece-size, 64 MiB by default)")
     .option('--rpc <url>', 'the node', defaultRpcUrl)
     .option('--client <address>', "the client (f1/f3 whose key the node holds, or a contract's 0x/f410); default: the node's deal client")
     .option('--provider <address>', 'the storage provider (t0…); default: the first whose ask accepts the deal')
@@ -36,7 +36,7 @@ export function dealCommand(defaultRpcUrl: string): Command {
     .option('--price <attoFIL>', 'storage price per epoch', '0')
     .option('--verified', 'a verified deal (the client needs datacap: devnet_addVerifiedClient)')
     .action(async (file: string, opts: { rpc: string; client?: string; provider?: string; startEpoch?: number; duration: number; price: string; verified?: boolean }) => {
-      const payload = await readPiecePayload(file);
+      const payload = await fs.readFile(file);
       const piece = await uploadPiece(opts.rpc, payload);
       const startEpoch = opts.startEpoch ?? Number(await rpc<string>(opts.rpc, 'eth_blockNumber', [])) + 100;
       const deal = await rpc<DealAnswer>(opts.rpc, 'devnet_proposeDeal', [

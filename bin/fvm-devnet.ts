@@ -9,6 +9,7 @@ import { exposureWarning } from '../src/eth-rpc/exposure.js';
 import { parseOrigin } from '../src/eth-rpc/cors.js';
 import { DERIVATION_PATH } from '../src/devnet/accounts.js';
 import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
+import { sectorPayloadCapacity } from '../src/devnet/storage-providers/piece-cid.js';
 import { piecesDirOf } from '../src/devnet/storage-providers/piece-store.js';
 import { EC_FINALITY } from '../src/mining/finality.js';
 import { defaultForkCacheDir } from '../src/devnet/fork/fork-cache.js';
@@ -93,6 +94,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
     .addOption(new Option('--piece-store-limit <size>', "most bytes of piece data the storage providers keep (PUT /piece/<cid>); kept in <file>.pieces/ with --state").default(defaults.pieceStoreLimit, '4GiB').argParser(byteSize(0)))
+    .addOption(new Option('--max-piece-size <size>', "largest payload of one piece (PUT /piece/<cid> answers 413 over it); at most what one sector holds, 127/128 of --sector-size (31.75 GiB of a 32 GiB sector) (default: 64MiB, or a whole sector if smaller)").argParser(byteSize(127)))
     .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
     .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
@@ -122,10 +124,16 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let chainId: bigint;
   let fund: DevnetConfig['fund'];
+  const sectorSize = SECTOR_SIZES[opts.sectorSize]!;
+  // A deal's piece must fit in one sector (padded), so no upload may be larger than a sector's payload.
+  const sectorHolds = sectorPayloadCapacity(sectorSize);
+  if (opts.maxPieceSize !== undefined && opts.maxPieceSize > sectorHolds) {
+    program.error(`error: option '--max-piece-size <size>' argument '${byteSizeText(opts.maxPieceSize)}' is larger than a ${sectorSizeText(sectorSize)} sector holds (${sectorHolds} bytes of payload); raise --sector-size or lower --max-piece-size`);
+  }
   try {
     balance = filToAtto(opts.balance);
     fund = opts.fund.map(parseFunding);
@@ -140,7 +148,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     host: opts.host,
     accounts: opts.accounts,
     storageProviders: opts.storageProviders,
-    sectorSize: SECTOR_SIZES[opts.sectorSize]!,
+    sectorSize,
     sealDelay: opts.sealDelay,
     f3Lag: opts.f3Lag,
     mnemonic: opts.mnemonic,
@@ -164,6 +172,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     callTimeoutMs: opts.callTimeout,
     statePath: opts.state,
     pieceStoreLimit: opts.pieceStoreLimit,
+    maxPieceSize: opts.maxPieceSize ?? Math.min(defaults.maxPieceSize, sectorHolds),
     loadStatePath: opts.loadState,
     dumpStatePath: opts.dumpState,
     fork: opts.forkUrl
@@ -221,7 +230,7 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     `Mnemonic:     ${config.mnemonic}`,
     `Derivation:   ${DERIVATION_PATH}/i`,
     `Beacon seed:  ${bytesToHex(config.seed)}`,
-    `Pieces:       ${config.statePath ? `${piecesDirOf(config.statePath)}/` : 'a temporary directory, removed at exit'} (at most ${byteSizeText(config.pieceStoreLimit)})`,
+    `Pieces:       ${config.statePath ? `${piecesDirOf(config.statePath)}/` : 'a temporary directory, removed at exit'} (at most ${byteSizeText(config.pieceStoreLimit)}, ${byteSizeText(config.maxPieceSize)} a piece)`,
     '',
     'Available accounts',
     '==================',

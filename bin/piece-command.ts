@@ -4,15 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
 import { computeFilePieceCid, type PieceInfo } from '../src/devnet/storage-providers/piece-cid.js';
-import { MAX_PIECE_PAYLOAD_BYTES } from '../src/devnet/storage-providers/piece-store.js';
 import { uploadPiece } from './piece-upload.js';
-
-/** Reads a file to upload as a piece, refusing one the node's store would refuse before reading it. */
-export async function readPiecePayload(file: string): Promise<Uint8Array> {
-  const { size } = await fs.stat(file);
-  if (size > MAX_PIECE_PAYLOAD_BYTES) throw new Error(`${file} has ${size} bytes; a piece payload may have at most ${MAX_PIECE_PAYLOAD_BYTES}`);
-  return fs.readFile(file);
-}
 
 function printPiece(piece: PieceInfo, payloadSize: number, uploadedTo?: string): void {
   const lines = [`Piece CID:     ${piece.cid}`, `Piece size:    ${piece.size} (padded)`, `Payload size:  ${payloadSize} bytes`];
@@ -23,7 +15,7 @@ function printPiece(piece: PieceInfo, payloadSize: number, uploadedTo?: string):
 export function pieceCommand(defaultRpcUrl: string): Command {
   return new Command('piece')
     .description("print a file's piece CID (CommP) and padded piece size; with --upload, store it on a running node")
-    .argument('<file>', 'the data (at least 65 bytes; at most 64 MiB to upload)')
+    .argument('<file>', "the data (at least 65 bytes; to upload, at most the node's --max-piece-size, 64 MiB by default)")
     .option('--upload', 'upload the file to a running fvm-devnet (PUT /piece/<cid>)')
     .option('--rpc <url>', 'the node to upload to', defaultRpcUrl)
     .action(async (file: string, opts: { upload?: boolean; rpc: string }) => {
@@ -32,7 +24,8 @@ export function pieceCommand(defaultRpcUrl: string): Command {
         printPiece(piece, piece.payloadSize);
         return;
       }
-      const payload = await readPiecePayload(file);
+      // The node says whether the payload fits (413 over its --max-piece-size), not a fixed limit here.
+      const payload = await fs.readFile(file);
       const piece = await uploadPiece(opts.rpc, payload);
       printPiece(piece, payload.length, piece.url);
     });

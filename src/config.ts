@@ -34,6 +34,11 @@ export interface DevnetConfig {
    * disk, in `<statePath>.pieces` with --state, else in a temporary directory removed at exit.
    */
   pieceStoreLimit: number;
+  /**
+   * Most bytes of one piece's payload (PUT /piece/<cid> answers 413 over it). At most what a sector
+   * holds: 127/128 of `sectorSize`, the rest being fr32 padding.
+   */
+  maxPieceSize: number;
   /** Load the chain from this file at start (it must exist). */
   loadStatePath?: string;
   /** Save the chain to this file on exit. */
@@ -107,6 +112,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONNECTIONS = 1000;
 /** Room for dozens of pieces of the largest size uploads take (64 MiB), small beside a disk. */
 export const DEFAULT_PIECE_STORE_LIMIT = 4 * 2 ** 30;
+/** Largest payload of one piece by default: 64 MiB (a padded piece of 128 MiB), well within a 32 GiB sector. */
+export const DEFAULT_MAX_PIECE_SIZE = 64 * 2 ** 20;
 /** Lotus's cap on a batch (go-jsonrpc has none; a bound keeps one request from monopolising the node). */
 export const DEFAULT_MAX_BATCH = 1000;
 /**
@@ -146,6 +153,7 @@ export function defaultConfig(): DevnetConfig {
     explorer: true,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     pieceStoreLimit: DEFAULT_PIECE_STORE_LIMIT,
+    maxPieceSize: DEFAULT_MAX_PIECE_SIZE,
     maxBatch: DEFAULT_MAX_BATCH,
     maxBatchResponseBytes: DEFAULT_MAX_BATCH_RESPONSE_BYTES,
     maxFilters: DEFAULT_MAX_FILTERS,

@@ -95,7 +95,7 @@ export class Devnet {
     this.emitter.setMaxListeners(0);
     executor.onConsoleLog = (line) => this.emitter.emit('consoleLog', line);
     this.fresh = saved === undefined;
-    this.pieces = new PieceStore({ dir: config.statePath === undefined ? undefined : piecesDirOf(config.statePath), limitBytes: config.pieceStoreLimit });
+    this.pieces = new PieceStore({ dir: config.statePath === undefined ? undefined : piecesDirOf(config.statePath), limitBytes: config.pieceStoreLimit, maxPayloadBytes: config.maxPieceSize });
     this.store = new ChainStore(config.hotMessages);
     if (saved) {
       this.store.adopt(saved.chain);

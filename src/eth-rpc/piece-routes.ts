@@ -4,7 +4,8 @@
 //   HEAD /piece/<cid> its headers, without reading the file
 //   PUT /piece/<cid>  uploads a payload, streamed to disk; kept only if its CommP is <cid>
 // Errors are short text bodies: 400 for a bad CID or a payload whose CommP differs, 404 for a
-// piece not stored, 413 for a payload over the per-piece limit, 507 Insufficient Storage when the
+// piece not stored, 413 for a payload over the per-piece limit (--max-piece-size, which the store
+// checks: fastify's bodyLimit binds only parsers that buffer the body), 507 Insufficient Storage when the
 // store's limit (--piece-store-limit) or the disk has no room for it. (Curio's PDP upload answers a
 // storage failure with a plain 500, pdp/handlers_upload.go; 507 says which failure it is.)
 import type { Readable } from 'node:stream';

@@ -1,7 +1,8 @@
 // `fvm-devnet piece` against the built CLI: the offline piece CID, an upload to a running node
 // through the subcommand, and the bytes served back by GET /piece/<cid>; 400 and 404 answers. The
 // node's piece store on disk: kept beside --state's file across restarts (and a kill -9 mid-upload),
-// a temporary directory removed when the node stops otherwise, and --piece-store-limit's 507.
+// a temporary directory removed when the node stops otherwise, --piece-store-limit's 507 and
+// --max-piece-size's 413.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -124,7 +125,7 @@ describe('the piece store on disk', () => {
     const file = join(dir, 'kept.bin');
     writeFileSync(file, payload);
     const first = await start(['--state', state]);
-    assert.ok(first.output().includes(`Pieces:       ${state}.pieces/ (at most 4 GiB)`), first.output());
+    assert.ok(first.output().includes(`Pieces:       ${state}.pieces/ (at most 4 GiB, 64 MiB a piece)`), first.output());
     const cid = upload(first, file);
     await first.stop();
     assert.deepEqual(readdirSync(`${state}.pieces`), [cid]);
@@ -167,7 +168,7 @@ describe('the piece store on disk', () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const tmp = mkdtempSync(join(dir, `tmp-${signal}-`));
       const node = await start([], { TMPDIR: tmp });
-      assert.match(node.output(), /Pieces: +a temporary directory, removed at exit \(at most 4 GiB\)/);
+      assert.match(node.output(), /Pieces: +a temporary directory, removed at exit \(at most 4 GiB, 64 MiB a piece\)/);
       const cid = upload(node, file);
       const [made] = readdirSync(tmp);
       assert.match(made!, /^fvm-devnet-pieces-/);
@@ -204,7 +205,7 @@ describe('the piece store on disk', () => {
 
   test('an upload over --piece-store-limit is refused with 507 naming the limit, and the node goes on answering JSON-RPC', async () => {
     const node = await start(['--piece-store-limit', '500KiB']);
-    assert.match(node.output(), /\(at most 500 KiB\)/);
+    assert.match(node.output(), /\(at most 500 KiB, 64 MiB a piece\)/);
     const files = [0, 1].map((i) => {
       const file = join(dir, `limit-${i}.bin`);
       writeFileSync(file, randomBytes(300_000));
@@ -221,5 +222,34 @@ describe('the piece store on disk', () => {
     const bad = cli(['--piece-store-limit', 'lots']);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--piece-store-limit.*expected a size of at least 0 bytes, in bytes or with a unit \(KiB, MiB, GiB, TiB\), e\.g\. 4GiB/);
+  });
+
+  test('a node started with --max-piece-size refuses a larger piece with 413 naming the flag, takes one under it, and goes on answering JSON-RPC', async () => {
+    const node = await start(['--max-piece-size', '100KiB']);
+    assert.match(node.output(), /\(at most 4 GiB, 100 KiB a piece\)/);
+    const [small, big] = [100 * 1024, 100 * 1024 + 1].map((size, i) => {
+      const file = join(dir, `cap-${i}.bin`);
+      writeFileSync(file, randomBytes(size));
+      return file;
+    });
+    const refused = cli(['piece', big!, '--upload', '--rpc', node.url]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /the node refused piece baga\w+ \(HTTP 413\): a piece payload may have at most 102400 bytes \(--max-piece-size\), got 102401/);
+    const cid = upload(node, small!);
+    assert.equal((await fetch(`${node.url}/piece/${cid}`, { method: 'HEAD' })).headers.get('content-length'), '102400');
+    assert.equal(await chainId(node), '0x1df5e76');
+
+    // The cap is checked against the sector: a piece must fit in one (fr32 leaves 127 bytes in 128).
+    const tooBig = cli(['--sector-size', '2KiB', '--max-piece-size', '2033']);
+    assert.equal(tooBig.status, 1);
+    assert.match(tooBig.stderr, /--max-piece-size.*'2033 B' is larger than a 2 KiB sector holds \(2032 bytes of payload\)/);
+    const below = cli(['--max-piece-size', '100']);
+    assert.equal(below.status, 1);
+    assert.match(below.stderr, /--max-piece-size.*expected a size of at least 127 bytes/);
+  });
+
+  test('with sectors smaller than 64 MiB the default cap is a whole sector', async () => {
+    const node = await start(['--sector-size', '2KiB']);
+    assert.match(node.output(), /\(at most 4 GiB, 2032 B a piece\)/);
   });
 });

@@ -45,7 +45,7 @@ describe('piece upload', () => {
 
   test('a refusal carries the node\'s answer; an unreachable node is named', async (t) => {
     const rpc = await pieceServer(t, new PieceStore({ maxPayloadBytes: 1000 }));
-    await assert.rejects(uploadPiece(rpc, payload(2000)), /the node refused piece baga\w+ \(HTTP 413\): a piece payload may have at most 1000 bytes, got 2000$/);
+    await assert.rejects(uploadPiece(rpc, payload(2000)), /the node refused piece baga\w+ \(HTTP 413\): a piece payload may have at most 1000 bytes \(--max-piece-size\), got 2000$/);
     const closed = Fastify();
     await closed.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(closed.server.address() as AddressInfo).port}`;

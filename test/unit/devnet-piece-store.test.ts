@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, test, type TestContext } from 'node:test';
 import type { CID } from 'multiformats/cid';
-import { computePieceCid, PieceError } from '../../src/devnet/storage-providers/piece-cid.js';
+import { computePieceCid, paddedPieceSize, PieceError, sectorPayloadCapacity } from '../../src/devnet/storage-providers/piece-cid.js';
 import {
-  MAX_PIECE_PAYLOAD_BYTES,
   PieceMismatchError,
   PieceStore,
   piecesDirOf,
@@ -98,17 +97,27 @@ describe('piece store', () => {
     assert.ok((await store.put(payload(300), computed.cid)).cid.equals(computed.cid));
   });
 
+  test("a sector holds a payload of 127/128 of its size, padded to exactly the sector (--max-piece-size's ceiling)", () => {
+    assert.equal(sectorPayloadCapacity(2048n), 2032);
+    assert.equal(sectorPayloadCapacity(32n << 30n), 34_091_302_912);
+    assert.equal(sectorPayloadCapacity(64n << 30n), 68_182_605_824);
+    for (const sector of [2048n, 8n << 20n, 32n << 30n]) {
+      assert.equal(paddedPieceSize(sectorPayloadCapacity(sector)), Number(sector));
+      assert.equal(paddedPieceSize(sectorPayloadCapacity(sector) + 1), 2 * Number(sector));
+    }
+  });
+
   test('a payload over the per-piece limit (64 MiB by default) is refused before it is read, or at the chunk that passes it', async (t) => {
-    assert.equal(MAX_PIECE_PAYLOAD_BYTES, 64 * 1024 * 1024);
+    assert.equal(new PieceStore().maxPayloadBytes, 64 * 1024 * 1024);
     const { store, dir } = storeFor(t, { maxPayloadBytes: 1000 });
     assert.equal((await store.put(payload(1000))).payloadSize, 1000);
     await assert.rejects(store.put(payload(1001)), (err: unknown) => {
       assert.ok(err instanceof PieceTooLargeError && err instanceof PieceError);
-      assert.equal(err.message, 'a piece payload may have at most 1000 bytes, got 1001');
+      assert.equal(err.message, 'a piece payload may have at most 1000 bytes (--max-piece-size), got 1001');
       return true;
     });
     // Without a declared length (a chunked upload), the chunk that passes the limit stops it.
-    await assert.rejects(store.put(chunks(payload(1500), 600)), { name: 'PieceTooLargeError', message: 'a piece payload may have at most 1000 bytes, got 1200 or more' });
+    await assert.rejects(store.put(chunks(payload(1500), 600)), { name: 'PieceTooLargeError', message: 'a piece payload may have at most 1000 bytes (--max-piece-size), got 1200 or more' });
     assert.deepEqual(readdirSync(dir), [computePieceCid(payload(1000)).cid.toString()]);
   });
 

@@ -100,7 +100,7 @@ describe('/piece/<cid> over HTTP', () => {
     const bytes = payload(1001);
     const res = await app.inject({ method: 'PUT', url: `/piece/${computePieceCid(bytes).cid}`, payload: bytes });
     assert.equal(res.statusCode, 413);
-    assert.equal(res.body, 'a piece payload may have at most 1000 bytes, got 1001\n');
+    assert.equal(res.body, 'a piece payload may have at most 1000 bytes (--max-piece-size), got 1001\n');
 
     const first = payload(1000);
     assert.equal((await app.inject({ method: 'PUT', url: `/piece/${computePieceCid(first).cid}`, payload: first })).statusCode, 200);
@@ -111,6 +111,20 @@ describe('/piece/<cid> over HTTP', () => {
     assert.match(String(full.headers['content-type']), /^text\/plain/);
     assert.equal(full.body, 'the piece store is full: a payload of 600 bytes does not fit in its limit of 1500 bytes (--piece-store-limit), which holds 1000 bytes of pieces\n');
     assert.equal((await app.inject({ method: 'GET', url: `/piece/${cid}` })).statusCode, 404);
+  });
+
+  test("the devnet's store takes its per-piece limit from the config (--max-piece-size)", async (t) => {
+    const { app, devnet, call } = await setupRpc(t, { maxPieceSize: 1000 });
+    assert.equal(devnet.pieces.maxPayloadBytes, 1000);
+    const over = payload(1001);
+    const res = await app.inject({ method: 'PUT', url: `/piece/${computePieceCid(over).cid}`, payload: over });
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.body, 'a piece payload may have at most 1000 bytes (--max-piece-size), got 1001\n');
+    const under = payload(1000);
+    const ok = await app.inject({ method: 'PUT', url: `/piece/${computePieceCid(under).cid}`, payload: under });
+    assert.equal(ok.statusCode, 200);
+    assert.equal(ok.json().payloadSize, 1000);
+    assert.equal((await call('eth_chainId')).result, '0x1df5e76');
   });
 
   test('HEAD answers a stored piece\'s headers and 404 for one not stored', async (t) => {

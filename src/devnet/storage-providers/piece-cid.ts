@@ -46,6 +46,14 @@ export function paddedPieceSize(length: number): number {
   return 128 * 2 ** Math.ceil(Math.log2(quads));
 }
 
+/**
+ * The largest payload a sector of `sectorSize` bytes holds: a piece padded to the whole sector, of
+ * which fr32 leaves 127 bytes in 128 to the data.
+ */
+export function sectorPayloadCapacity(sectorSize: bigint): number {
+  return Number((sectorSize / 128n) * 127n);
+}
+
 /** The v1 piece CID of a tree root. */
 export function pieceCidFromRoot(root: Uint8Array): CID {
   if (root.length !== 32) throw new PieceError(`a piece commitment is 32 bytes, got ${root.length}`);

@@ -10,12 +10,9 @@ import { promises as fs, readdirSync, rmSync, statSync, unlinkSync, type ReadStr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
-import { DEFAULT_PIECE_STORE_LIMIT } from '../../config.js';
+import { DEFAULT_MAX_PIECE_SIZE, DEFAULT_PIECE_STORE_LIMIT } from '../../config.js';
 import { isAlive } from '../persistence.js';
 import { paddedPieceSize, parsePieceCid, pieceCidHasher, PieceError, type PieceInfo } from './piece-cid.js';
-
-/** Largest payload one piece may have: 64 MiB (a padded piece of up to 128 MiB). */
-export const MAX_PIECE_PAYLOAD_BYTES = 64 << 20;
 
 export interface StoredPiece extends PieceInfo {
   /** Bytes of the payload as uploaded (without fr32 or zero padding). */
@@ -67,7 +64,7 @@ export interface PieceStoreOptions {
   dir?: string;
   /** Most payload bytes of all pieces together. */
   limitBytes?: number;
-  /** Most payload bytes of one piece. */
+  /** Most payload bytes of one piece (--max-piece-size). */
   maxPayloadBytes?: number;
   calls?: PieceWriteCalls;
 }
@@ -98,7 +95,7 @@ export class PieceStore {
 
   constructor(options: PieceStoreOptions = {}) {
     this.limitBytes = options.limitBytes ?? DEFAULT_PIECE_STORE_LIMIT;
-    this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_PIECE_PAYLOAD_BYTES;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PIECE_SIZE;
     this.calls = options.calls ?? nodeCalls;
     this.dir = options.dir;
     if (this.dir !== undefined) this.load(this.dir);
@@ -216,7 +213,7 @@ export class PieceStore {
    */
   private checkRoom(total: number, reserved: number, again = false): void {
     const more = reserved > 0 ? ' or more' : '';
-    if (total > this.maxPayloadBytes) throw new PieceTooLargeError(`a piece payload may have at most ${this.maxPayloadBytes} bytes, got ${total}${more}`);
+    if (total > this.maxPayloadBytes) throw new PieceTooLargeError(`a piece payload may have at most ${this.maxPayloadBytes} bytes (--max-piece-size), got ${total}${more}`);
     const others = this.pendingBytes - reserved;
     if (!again && this.storedBytes + others + total > this.limitBytes) {
       const uploading = others > 0 ? ` and ${others} of uploads in progress` : '';
