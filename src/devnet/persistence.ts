@@ -182,7 +182,7 @@ function arrayHeader(length: number): Uint8Array {
  * saves still has every transaction it answered with a receipt. A record is a 4-byte big-endian
  * length, BLAKE2b-32 of those 4 bytes (so that a damaged length is told from a record cut short by
  * a crash), a dag-cbor document, and BLAKE2b-256 of the document (format 2's records, read beside a
- * file of that format, are the length and the document alone). The document holds
+ * file of that format or left beside a file of this one, are the length and the document alone). The document holds
  * the state commits since the record before (from commit number
  * `from`), the tipset (none for state edits made between tipsets), and the clock offset. A rewind
  * record says the chain went back to an earlier point of its history (evm_revert): the load cuts
@@ -367,6 +367,33 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boole
 }
 
 /**
+ * applyJournal for a file of this format. Its journal has checksums, except in one case: a file of
+ * format 2 is written again in this format as soon as it is loaded, then its journal is emptied, and a
+ * node killed between the two leaves the new file beside the old journal. Such a journal is told by
+ * its first record, which has no length checksum, reads as format 2 and adds nothing to the chain: the
+ * file holds its records already. It is then read as none (0 bytes: resuming empties it). Anything else
+ * there is damage: a damaged first record of this format neither decodes as format 2 nor leaves the
+ * chain as it was.
+ */
+function applyCheckedJournal(loading: LoadingChain, journal: Uint8Array): ReturnType<typeof applyJournal> {
+  if (journal.length < 8 || equal(blake2b32(journal.subarray(0, 4)), journal.subarray(4, 8))) return applyJournal(loading, journal, true);
+  const damaged = new Error("its journal's record at byte 0 has a damaged length");
+  const before = chainMark(loading);
+  let leftover: ReturnType<typeof applyJournal>;
+  try {
+    leftover = applyJournal(loading, journal, false);
+  } catch {
+    throw damaged;
+  }
+  if (leftover.readAgain) return leftover;
+  if (leftover.bytes === 0 || chainMark(loading) !== before) throw damaged;
+  return { bytes: 0, readAgain: false };
+}
+
+/** What a journal that adds nothing leaves as it was: the number of state commits, the tipsets, the head's block. */
+const chainMark = (loading: LoadingChain): string => `${loading.commits} ${loading.chain.all().length} ${loading.head?.blockCid.toString()}`;
+
+/**
  * Decodes and checks a saved chain, with its journal's records if given, a state commit and a tipset
  * at a time; the tipsets before the last `hotMessages` messages are made cold as they come. The
  * document's checksum is checked first, so that nothing of a damaged one is read. Any damage is a
@@ -431,7 +458,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     if (!reader.done) throw new StateFileError(`${where} is not a state file (bytes after the document)`);
     checkHeader();
     const current = doc.format === STATE_FORMAT;
-    const applied = journal && applyJournal(loading, journal, current);
+    const applied = journal && (current ? applyCheckedJournal(loading, journal) : applyJournal(loading, journal, false));
     if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
     if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
     return {

@@ -141,7 +141,8 @@ export class StateFile {
 
   /**
    * Writes the whole chain (`chain`: already encoded), then empties the journal (a crash in between
-   * leaves records the load skips). A write that fails leaves the file and the journal as they were.
+   * leaves records the load skips, a format 2 journal too: persistence.ts applyCheckedJournal). A
+   * write that fails leaves the file and the journal as they were.
    */
   save(chain = this.devnet.save()): void {
     this.stopCompaction();

@@ -11,6 +11,7 @@ import { JsonRpcProvider, Wallet } from 'ethers';
 import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devnet-process.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { temporaryPath } from '../../src/devnet/persistence.js';
+import { REPO_ROOT } from '../helpers/solc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +41,26 @@ describe('--state', () => {
       again.destroy();
     } finally {
       await second.stop();
+    }
+  });
+
+  test('a format 2 file rewritten as format 3, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
+    const file = join(dir, 'upgraded.state');
+    const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', name));
+    writeFileSync(file, fixture('chain.state'));
+    writeFileSync(`${file}.journal`, fixture('chain.state.journal'));
+    await (await startDevnet(['--state', file])).stop();
+    writeFileSync(`${file}.journal`, fixture('chain.state.journal'));
+    const node = await startDevnet(['--state', file]);
+    try {
+      // The fixture: 4 tipsets, one transaction each from dev account 0.
+      assert.match(node.output(), /Chain loaded at height 4/);
+      const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      assert.equal(await provider.getTransactionCount(DEV_ACCOUNTS[0].address), 4);
+      provider.destroy();
+      assert.equal(readFileSync(`${file}.journal`).length, 0, 'the old journal emptied');
+    } finally {
+      await node.stop();
     }
   });
 

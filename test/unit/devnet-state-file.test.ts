@@ -252,6 +252,58 @@ describe('StateFile', () => {
     await send(again.devnet, 4);
   });
 
+  test('a node killed between writing a format 2 file again and emptying its journal (review R9): the old journal beside the new file is read as the leftover it is, nothing lost, and emptied', async () => {
+    const path = join(dir, 'upgrade-killed.state');
+    const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', name));
+    writeFileSync(path, fixture('chain.state'));
+    writeFileSync(journalPath(path), fixture('chain.state.journal'));
+    const expected = { epoch: 4, nonce: 4, recipient: 10_000n * 10n ** 18n + 10n, edited: 0x1234n };
+    const actor = (devnet: Devnet, i: number) => devnet.actorAt(hexToBytes(DEV_ACCOUNTS[i]!.address), devnet.head.epoch)!;
+    const answers = (devnet: Devnet) => ({ epoch: devnet.head.epoch, nonce: actor(devnet, 0).nonce, recipient: actor(devnet, 1).balance, edited: actor(devnet, 2).balance });
+    {
+      using node = await keptDevnet(path);
+      assert.deepEqual(answers(node.devnet), expected);
+    }
+    // What the kill leaves: the file in format 3, the format 2 journal not yet emptied.
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 3);
+    writeFileSync(journalPath(path), fixture('chain.state.journal'));
+    const file = readFileSync(path);
+    assert.equal(readStateFile(path)!.journalBytes, 0, 'none of the journal read');
+    {
+      using node = await keptDevnet(path);
+      assert.deepEqual(answers(node.devnet), expected);
+      // Gone on with as they are: the file not written again, the journal emptied.
+      assert.deepEqual(readFileSync(path), file);
+      assert.equal(readFileSync(journalPath(path)).length, 0);
+      await send(node.devnet, 4);
+    }
+    using again = await keptDevnet(path);
+    assert.deepEqual(answers(again.devnet), { ...expected, epoch: 5, nonce: 5 });
+  });
+
+  test("a format 2 journal beside a format 3 file that does not hold its records, or a format 3 journal with a damaged first length, is refused as damaged", async () => {
+    const path = join(dir, 'not-leftover.state');
+    {
+      using node = await keptDevnet(path);
+      for (let nonce = 0; nonce < 2; nonce++) await send(node.devnet, nonce);
+    }
+    const [file, journal] = [readFileSync(path), readFileSync(journalPath(path))];
+    const refused = (what: string) =>
+      assert.throws(() => readStateFile(path), (err: Error) => err instanceof StateFileError && err.message === `state file ${path} is damaged: its journal's record at byte 0 has a damaged length`, what);
+    // A bit of the first record's length, or of its length's checksum.
+    for (const at of [0, 2, 3, 4, 7]) {
+      const flipped = Buffer.from(journal);
+      flipped[at]! ^= 0x10;
+      writeFileSync(journalPath(path), flipped);
+      refused(`byte ${at}`);
+      assert.deepEqual(readFileSync(journalPath(path)), flipped);
+    }
+    // Another chain's format 2 journal: its records are not this file's.
+    writeFileSync(journalPath(path), readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', 'chain.state.journal')));
+    refused('a format 2 journal the file does not hold');
+    assert.deepEqual(readFileSync(path), file);
+  });
+
   test('in a journal of format 2, a record that does not decode ends the journal: a rewind after it, or in it, does not count, so the tipsets it would drop are there', async () => {
     // The records: tipsets 1, 2, 3, the rewind to 1, tipset 2 again. Made garbage (0xff: a CBOR break):
     // tipset 3's body, or the rewind's last byte (its first key and value still read).
