@@ -2,11 +2,11 @@
 // fvm-devnet upstream with `forge script`, then fvm-devnet forking that upstream, and
 // `forge test --fork-url <the fork>` (forge forks the fork) and `cast call` of the forked Counter.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { castOk, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
@@ -18,6 +18,8 @@ describe('Foundry against a fork', () => {
   let tmp: string;
   let run: FoundryRunOptions;
   let counter: string;
+  /** The upstream transaction that deployed the Counter: before the fork point. */
+  let deployTx: string;
 
   const explain = (what: string, r: CastResult) => `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- fork log ---\n${fork?.output()}`;
 
@@ -32,6 +34,9 @@ describe('Foundry against a fork', () => {
     const deployed = await forge(args, run);
     assert.equal(deployed.code, 0, explain(`forge ${args.join(' ')}`, deployed));
     counter = /counter: contract Counter (0x[0-9a-fA-F]{40})/.exec(deployed.stdout)![1];
+    // forge's record of the broadcast: the CREATE first.
+    const broadcast = join(tmp, 'broadcast', 'Deploy.s.sol', String(DEVNET_CHAIN_ID), 'run-latest.json');
+    deployTx = (JSON.parse(readFileSync(broadcast, 'utf8')) as { transactions: { hash: string }[] }).transactions[0]!.hash;
     // At the upstream's head: its default, the finalized tipset, is from before the deployment.
     const head = await castOk(['block-number', '--rpc-url', upstream.url], run);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', head]);
@@ -49,14 +54,15 @@ describe('Foundry against a fork', () => {
     assert.equal(await castOk(['call', counter, 'count()(uint256)', '--rpc-url', fork.url], run), '1');
   });
 
-  test('forge test --fork-url <the fork> passes, including the test on the forked Counter', async () => {
+  test('forge test --fork-url <the fork> passes, including the tests on the forked Counter and its upstream deployment', async () => {
     const args = ['test', '--fork-url', fork.url];
-    const r = await forge(args, { ...run, env: { ...run.env, COUNTER_ADDRESS: counter } });
-    const what = `COUNTER_ADDRESS=${counter} forge ${args.join(' ')}`;
+    const r = await forge(args, { ...run, env: { ...run.env, COUNTER_ADDRESS: counter, DEPLOY_TX: deployTx } });
+    const what = `COUNTER_ADDRESS=${counter} DEPLOY_TX=${deployTx} forge ${args.join(' ')}`;
     assert.equal(r.code, 0, explain(what, r));
-    // test_DeploymentTransaction skips: it needs DEPLOY_TX, which foundry.test.ts gives it.
-    assert.match(r.stdout, /Suite result: ok\. 7 passed; 0 failed; 1 skipped/, explain(what, r));
+    assert.match(r.stdout, /Suite result: ok\. 8 passed; 0 failed; 0 skipped/, explain(what, r));
     assert.match(r.stdout, /\[PASS\] test_DeployedCounter\(\)/, explain(what, r));
+    // vm.rollFork(txHash) and vm.transact through the fork: the upstream tipset with its transactions, and the state before it.
+    assert.match(r.stdout, /\[PASS\] test_DeploymentTransaction\(\)/, explain(what, r));
     // What forge changed stays in forge: the fork's Counter, and the upstream's, still count 1.
     assert.equal(await castOk(['call', counter, 'count()(uint256)', '--rpc-url', fork.url], run), '1');
     assert.equal(await castOk(['call', counter, 'count()(uint256)', '--rpc-url', upstream.url], run), '1');
