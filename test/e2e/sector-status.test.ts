@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
@@ -102,5 +103,16 @@ describe('nv28: the miner actor v18 sector status methods from a contract', () =
     assert.equal(status, ACTIVE);
     const partition = await lotus.request('StateSectorPartition', miner, sector.SectorNumber, null);
     assert.deepEqual(decodeCbor(auxData), [partition.Deadline, partition.Partition]);
+  });
+
+  test('a Lotus client\'s message without Params to a method that takes them, or with Params to one that takes none: exit 16', async () => {
+    const [from] = await lotus.request('WalletList');
+    const call = async (method: number, Params: string | null) => (await lotus.request('StateCall', { From: from, To: miner, Value: '0', Method: method, Params }, null)).MsgRct;
+    const missing = await call(methodNumber('GenerateSectorLocation'), null);
+    assert.equal(missing.ExitCode, 16);
+    const sectorSize = await call(methodNumber('GetSectorSize'), null);
+    assert.equal(sectorSize.ExitCode, 0);
+    const extra = await call(methodNumber('GetSectorSize'), Buffer.from(encodeCbor([1])).toString('base64'));
+    assert.equal(extra.ExitCode, 16);
   });
 });

@@ -108,7 +108,7 @@ export class MarketHarness {
     const miner = createActor(this.state, 'storageminer');
     this.double(miner.id, {
       IsControllingAddress: { run: (rt, params) => [owner, worker].includes(resolveAddress(rt.state, address(params, 'address'))?.id ?? -1) },
-      ControlAddresses: { legacy: 2, internalOnly: true, run: () => [FilAddress.fromId(owner).bytes, FilAddress.fromId(worker).bytes, []] },
+      ControlAddresses: { noParams: true, legacy: 2, internalOnly: true, run: () => [FilAddress.fromId(owner).bytes, FilAddress.fromId(worker).bytes, []] },
     });
     return miner;
   }
@@ -133,7 +133,7 @@ export class MarketHarness {
 
   double(id: number, methods: Record<string, MethodSpec>): void {
     const table = methodTable(methods);
-    const recorded = new Map([...table].map(([n, m]) => [n, { name: m.name, run: (rt: Parameters<typeof m.run>[0], params: unknown) => {
+    const recorded = new Map([...table].map(([n, m]) => [n, { ...m, run: (rt: Parameters<typeof m.run>[0], params: unknown) => {
       this.received.push([id, n, params]);
       return m.run(rt, params);
     } }]));

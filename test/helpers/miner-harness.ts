@@ -119,6 +119,7 @@ export function double(t: TestContext, kind: ActorKind, methods: Record<number, 
   for (const [number, run] of Object.entries(methods)) {
     table.set(Number(number), {
       name: `double ${number}`,
+      params: 'raw',
       run: (rt, params) => {
         calls.push({ method: Number(number), params, caller: rt.caller.id });
         return run(rt, params);

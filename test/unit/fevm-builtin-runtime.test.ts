@@ -14,6 +14,7 @@ import { CRON_ACTOR_ID } from '../../src/fevm/actor.js';
 import { enrollCron, nextCronEpoch, takeDueCron } from '../../src/fevm/actors/cron.js';
 import { createActor } from '../../src/fevm/actors/lifecycle.js';
 import { accountActor } from '../../src/fevm/actors/account.js';
+import { builtinActor } from '../../src/fevm/actors/builtin.js';
 import { invokeBuiltin } from '../../src/fevm/actors/invoke-builtin.js';
 import { methodNumber, methodTable, type ActorRuntime } from '../../src/fevm/actors/runtime.js';
 import { Executor } from '../../src/fevm/executor.js';
@@ -76,9 +77,9 @@ describe('builtin methods through the executor', () => {
     const contract = createActor(state, 'evm', { balance: 0n });
     return { state, account, contract, executor: await Executor.create(31415926n) };
   };
-  const message = (from: FilAddress, method: number, params: unknown): Message => ({
+  const message = (from: FilAddress, method: number, params: unknown, to = keyAddress): Message => ({
     version: 0,
-    to: keyAddress,
+    to,
     from,
     nonce: 0,
     value: 0n,
@@ -117,11 +118,38 @@ describe('builtin methods through the executor', () => {
 
   test('a read-only call that writes is undone and fails with USR_READ_ONLY', async () => {
     const { state, account } = await setup();
-    const writer = { methods: methodTable({ Write: { run: (rt: ActorRuntime) => rt.update({ nonce: 7 }) } }) };
+    const writer = { methods: methodTable({ Write: { noParams: true, run: (rt: ActorRuntime) => rt.update({ nonce: 7 }) } }) };
     const send = { fromId: account.id, to: keyAddress, method: methodNumber('Write'), value: 0n, readOnly: true, gasLimit: 10_000_000 };
     const result = await invokeBuiltin(writer, { state, ctx, sender: account, receiver: account, send }, async () => assert.fail());
     assert.equal(result.exitCode, ExitCode.ErrReadOnly);
     assert.equal(state.getActor(account.id)!.nonce, 0);
+  });
+
+  // builtin-actors runtime/src/dispatch.rs: a method with a params argument refuses a send without
+  // params, one without refuses a send with any, both 16, before the method runs (and so before it
+  // checks its caller). A message's empty params are none (ref-fvm executor/default.rs).
+  test('params missing for a method that takes them, or sent to one that takes none: 16, before the method runs', async () => {
+    const { state, account, executor } = await setup();
+    const from = FilAddress.fromId(account.id);
+    const missing = await executor.call(state, message(from, methodNumber('AuthenticateMessage'), undefined), ctx);
+    assert.deepEqual([missing.exitCode, missing.error], [ExitCode.ErrIllegalArgument, 'method expects arguments']);
+    const extra = await executor.call(state, message(from, 2, [1]), ctx);
+    assert.deepEqual([extra.exitCode, extra.error], [ExitCode.ErrIllegalArgument, 'method expects no arguments']);
+    const none = await executor.call(state, message(from, 2, undefined), ctx);
+    assert.equal(none.exitCode, ExitCode.Ok);
+    // The verified registry's Receive takes only DataCap's hook (18 for anyone else), but sent no params it answers 16 first.
+    const hook = await executor.call(state, message(from, methodNumber('Receive'), undefined, FilAddress.fromId(6)), ctx);
+    assert.deepEqual([hook.exitCode, hook.error], [ExitCode.ErrIllegalArgument, 'method expects arguments']);
+    const hookWithParams = await executor.call(state, message(from, methodNumber('Receive'), [1, 2], FilAddress.fromId(6)), ctx);
+    assert.equal(hookWithParams.exitCode, ExitCode.ErrForbidden);
+  });
+
+  test('every method declares its params as its handler reads them', () => {
+    for (const kind of ['account', 'init', 'storagemarket', 'storageminer', 'multisig', 'storagepower', 'reward', 'verifiedregistry', 'datacap'] as const) {
+      for (const method of builtinActor(kind)!.methods.values()) {
+        assert.equal(method.params, method.run.length < 2 ? 'none' : 'required', `${kind} ${method.name}`);
+      }
+    }
   });
 
   test('an unknown internal method is unhandled', async () => {

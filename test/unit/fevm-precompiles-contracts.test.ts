@@ -10,6 +10,7 @@ import { AbiCoder, computeAddress, getBytes, hexlify, keccak256, SigningKey } fr
 import { EAM_NAMESPACE, FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { hexToBytes } from '../../src/common/hex.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, fevmSetup, filAddressHex } from '../helpers/fevm.js';
 
@@ -215,6 +216,24 @@ describe('call_actor_id (0xfe00…05)', () => {
     assert.equal((await call(receiver, 'lastParams'))[0], hexlify(params));
     assert.equal((await call(receiver, 'lastSender'))[0], probe.address);
     assert.equal((await call(receiver, 'lastValue'))[0], 1000n);
+  });
+
+  // builtin-actors dispatch.rs: None for a method with a params argument, or Some for one without, is
+  // 16 before the method runs; call_actor's codec 0 sends None, codec CBOR a block even when empty
+  // (actors/evm/src/interpreter/precompiles/fvm.rs), which decodes as nothing: 21.
+  test('a builtin method: params missing (codec 0) or given to one that takes none (codec CBOR, even empty): 16', async (t) => {
+    const { deploy, call } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const datacap = (method: string, codec: bigint, params: Uint8Array | string) => call(probe, 'callActorId', [methodNumber(method), 0, 0, codec, params, 7]);
+    assert.deepEqual([...(await datacap('Name', 0n, '0x'))[0]], [true, 0n, 0x51n, hexlify(encodeCbor('DataCap'))]);
+    assert.deepEqual([...(await datacap('Name', CBOR_CODEC, encodeCbor(null)))[0]], [true, 16n, 0n, '0x']);
+    assert.deepEqual([...(await datacap('Name', CBOR_CODEC, '0x'))[0]], [true, 16n, 0n, '0x']);
+    assert.deepEqual([...(await datacap('Balance', 0n, '0x'))[0]], [true, 16n, 0n, '0x']);
+    assert.deepEqual([...(await datacap('Balance', CBOR_CODEC, '0x'))[0]], [true, 21n, 0n, '0x']);
+    assert.deepEqual([...(await datacap('Balance', CBOR_CODEC, encodeCbor(FilAddress.fromId(100).bytes)))[0]], [true, 0n, 0x51n, hexlify(encodeCbor(new Uint8Array()))]);
+    // The verified registry's Receive checks its caller (DataCap) in the method: without params, the dispatcher's 16 comes first.
+    const [hook] = await call(probe, 'callActorId', [methodNumber('Receive'), 0, 0, 0, '0x', 6]);
+    assert.deepEqual([...hook], [true, 16n, 0n, '0x']);
   });
 
   test('an unknown ID: NotFound (-6)', async (t) => {

@@ -9,7 +9,7 @@ import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
 
 export const accountActor: BuiltinActor = {
   methods: methodTable({
-    PubkeyAddress: { legacy: 2, internalOnly: true, run: (rt) => (rt.self().robust ?? FilAddress.fromId(rt.receiverId)).bytes },
+    PubkeyAddress: { noParams: true, legacy: 2, internalOnly: true, run: (rt) => (rt.self().robust ?? FilAddress.fromId(rt.receiverId)).bytes },
     AuthenticateMessage: {
       run(rt, params) {
         const [signature, message] = tuple(params, 2, 'AuthenticateMessage params');

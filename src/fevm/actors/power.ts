@@ -174,6 +174,7 @@ export const powerActor: BuiltinActor = {
       },
     },
     CurrentTotalPower: {
+      noParams: true,
       legacy: 9,
       internalOnly: true,
       run(rt) {
@@ -183,7 +184,7 @@ export const powerActor: BuiltinActor = {
         return [encodeBigInt(p.totalRawBytePower), encodeBigInt(p.totalQualityAdjPower), encodeBigInt(p.totalPledgeCollateral ?? 0n), smoothed, 0, 0];
       },
     },
-    NetworkRawPower: { run: (rt) => encodeBigInt(readPower(rt).totalRawBytePower) },
+    NetworkRawPower: { noParams: true, run: (rt) => encodeBigInt(readPower(rt).totalRawBytePower) },
     MinerRawPower: {
       run(rt, params) {
         const id = u64(params, 'MinerRawPower params');
@@ -193,8 +194,8 @@ export const powerActor: BuiltinActor = {
         return [encodeBigInt(claim.rawBytePower), minerMeetsConsensus(power, claim)];
       },
     },
-    MinerCount: { run: (rt) => readPower(rt).minerCount },
-    MinerConsensusCount: { run: (rt) => readPower(rt).minerAboveMinPowerCount },
+    MinerCount: { noParams: true, run: (rt) => readPower(rt).minerCount },
+    MinerConsensusCount: { noParams: true, run: (rt) => readPower(rt).minerAboveMinPowerCount },
     MinerPower: {
       run(rt, params) {
         const claim = claimOf(readPower(rt), u64(params, 'MinerPower params'));

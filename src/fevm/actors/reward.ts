@@ -103,6 +103,7 @@ export const rewardActor: BuiltinActor = {
       },
     },
     ThisEpochReward: {
+      noParams: true,
       legacy: 3,
       internalOnly: true,
       // [this_epoch_reward_smoothed: FilterEstimate (Q.128 position, velocity), this_epoch_baseline_power].

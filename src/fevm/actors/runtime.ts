@@ -74,6 +74,12 @@ export interface ActorRuntime {
 export interface BuiltinMethod {
   /** builtin-actors' name, for traces and messages. */
   readonly name: string;
+  /**
+   * What the dispatcher checks before the method runs (builtin-actors runtime/src/dispatch.rs):
+   * 'required' refuses a send without params, 'none' a send with any params block (both 16);
+   * 'raw' passes whatever comes (the dispatcher's untyped form; test doubles use it).
+   */
+  readonly params: 'required' | 'none' | 'raw';
   /** Runs the method with its decoded CBOR params (undefined without params); returns the CBOR value to answer, or undefined for none. */
   run(rt: ActorRuntime, params: unknown): unknown;
 }
@@ -93,13 +99,15 @@ export interface MethodSpec {
   legacy?: number;
   /** Only the internal number (methods builtin actors call each other with, e.g. market BatchActivateDeals 6). */
   internalOnly?: boolean;
+  /** The method takes no params (its Rust handler has none): a send with params is refused. Otherwise it requires them. */
+  noParams?: true;
 }
 
 /** A method table by name: each method answers to its FRC-42 number, and to its legacy number if it has one. */
 export function methodTable(specs: Record<string, MethodSpec>): Map<number, BuiltinMethod> {
   const table = new Map<number, BuiltinMethod>();
   for (const [name, spec] of Object.entries(specs)) {
-    const method = { name, run: spec.run };
+    const method: BuiltinMethod = { name, params: spec.noParams ? 'none' : 'required', run: spec.run };
     if (!spec.internalOnly) table.set(methodNumber(name), method);
     if (spec.legacy !== undefined) table.set(spec.legacy, method);
   }

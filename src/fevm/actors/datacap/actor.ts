@@ -125,10 +125,10 @@ const noHookData = new Uint8Array();
 
 export const datacapActor: BuiltinActor = {
   methods: methodTable({
-    Name: { run: () => 'DataCap' },
-    Symbol: { run: () => 'DCAP' },
-    Granularity: { run: () => TOKEN_PRECISION },
-    TotalSupply: { run: (rt) => encodeBigInt(stateOf(rt).supply) },
+    Name: { noParams: true, run: () => 'DataCap' },
+    Symbol: { noParams: true, run: () => 'DCAP' },
+    Granularity: { noParams: true, run: () => TOKEN_PRECISION },
+    TotalSupply: { noParams: true, run: (rt) => encodeBigInt(stateOf(rt).supply) },
 
     Balance: {
       run(rt, params) {

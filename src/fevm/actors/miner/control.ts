@@ -70,6 +70,7 @@ export function repayDebtsOrAbort(rt: ActorRuntime, m: FullMinerState): { state:
 
 export const controlMethods: Record<string, MethodSpec> = {
   ControlAddresses: {
+    noParams: true,
     legacy: 2,
     internalOnly: true,
     run(rt) {
@@ -78,6 +79,7 @@ export const controlMethods: Record<string, MethodSpec> = {
     },
   },
   GetOwner: {
+    noParams: true,
     run(rt) {
       const m = readMiner(rt);
       return [idBytes(m.owner), m.pendingOwner === undefined ? null : idBytes(m.pendingOwner)];
@@ -89,12 +91,12 @@ export const controlMethods: Record<string, MethodSpec> = {
       return id !== undefined && controllingIds(readMiner(rt)).includes(id);
     },
   },
-  GetSectorSize: { run: (rt) => Number(readMiner(rt).sectorSize) },
-  GetAvailableBalance: { run: (rt) => encodeBigInt(availableBalance(readMiner(rt), rt.self().balance)) },
+  GetSectorSize: { noParams: true, run: (rt) => Number(readMiner(rt).sectorSize) },
+  GetAvailableBalance: { noParams: true, run: (rt) => encodeBigInt(availableBalance(readMiner(rt), rt.self().balance)) },
   // Rewards are available at once (no vesting), so nothing is ever vesting.
-  GetVestingFunds: { run: () => [[]] },
-  GetPeerID: { run: (rt) => [readMiner(rt).peerId] },
-  GetMultiaddrs: { run: (rt) => [[...readMiner(rt).multiaddrs]] },
+  GetVestingFunds: { noParams: true, run: () => [[]] },
+  GetPeerID: { noParams: true, run: (rt) => [readMiner(rt).peerId] },
+  GetMultiaddrs: { noParams: true, run: (rt) => [[...readMiner(rt).multiaddrs]] },
 
   ChangeWorkerAddress: {
     legacy: 3,
@@ -114,6 +116,7 @@ export const controlMethods: Record<string, MethodSpec> = {
     },
   },
   ConfirmChangeWorkerAddress: {
+    noParams: true,
     legacy: 21,
     run(rt) {
       const m = readMiner(rt);
@@ -218,6 +221,7 @@ export const controlMethods: Record<string, MethodSpec> = {
     },
   },
   GetBeneficiary: {
+    noParams: true,
     legacy: 31,
     run(rt) {
       const m = readMiner(rt);
@@ -259,6 +263,7 @@ export const controlMethods: Record<string, MethodSpec> = {
     },
   },
   RepayDebt: {
+    noParams: true,
     legacy: 22,
     async run(rt) {
       const m = readMiner(rt);
