@@ -140,8 +140,17 @@ describe('builtin methods through the executor', () => {
     // The verified registry's Receive takes only DataCap's hook (18 for anyone else), but sent no params it answers 16 first.
     const hook = await executor.call(state, message(from, methodNumber('Receive'), undefined, FilAddress.fromId(6)), ctx);
     assert.deepEqual([hook.exitCode, hook.error], [ExitCode.ErrIllegalArgument, 'method expects arguments']);
-    const hookWithParams = await executor.call(state, message(from, methodNumber('Receive'), [1, 2], FilAddress.fromId(6)), ctx);
+    const hookWithParams = await executor.call(state, message(from, methodNumber('Receive'), [1, new Uint8Array()], FilAddress.fromId(6)), ctx);
     assert.equal(hookWithParams.exitCode, ExitCode.ErrForbidden);
+    // Params that are no UniversalReceiverParams fail to decode (21) before that check too, as
+    // builtin-actors decodes a method's typed params in its dispatcher; so does the market's
+    // AddBalance's address before its value check (16).
+    const hookMalformed = await executor.call(state, message(from, methodNumber('Receive'), [1], FilAddress.fromId(6)), ctx);
+    assert.equal(hookMalformed.exitCode, ExitCode.ErrSerialization);
+    const addBalance = await executor.call(state, message(from, methodNumber('AddBalance'), 5, FilAddress.fromId(5)), ctx);
+    assert.equal(addBalance.exitCode, ExitCode.ErrSerialization);
+    const addNothing = await executor.call(state, message(from, methodNumber('AddBalance'), from.bytes, FilAddress.fromId(5)), ctx);
+    assert.equal(addNothing.exitCode, ExitCode.ErrIllegalArgument);
   });
 
   test('every method declares its params as its handler reads them', () => {

@@ -159,18 +159,20 @@ export const powerActor: BuiltinActor = {
       legacy: 3,
       internalOnly: true,
       run(rt, params) {
-        validateCallerIsMiner(rt);
         const [raw, qa] = tuple(params, 2, 'UpdateClaimedPower params');
-        writePower(rt, addToClaim(readPower(rt), rt.caller.id, bigInt(raw, 'raw_byte_delta'), bigInt(qa, 'quality_adjusted_delta')));
+        const [rawDelta, qaDelta] = [bigInt(raw, 'raw_byte_delta'), bigInt(qa, 'quality_adjusted_delta')];
+        validateCallerIsMiner(rt);
+        writePower(rt, addToClaim(readPower(rt), rt.caller.id, rawDelta, qaDelta));
       },
     },
     UpdatePledgeTotal: {
       legacy: 6,
       internalOnly: true,
       run(rt, params) {
+        const delta = bigInt(params, 'pledge_delta');
         validateCallerIsMiner(rt);
         const power = readPower(rt);
-        writePower(rt, { ...power, totalPledgeCollateral: (power.totalPledgeCollateral ?? 0n) + bigInt(params, 'pledge_delta') });
+        writePower(rt, { ...power, totalPledgeCollateral: (power.totalPledgeCollateral ?? 0n) + delta });
       },
     },
     CurrentTotalPower: {

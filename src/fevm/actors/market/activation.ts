@@ -87,7 +87,6 @@ export function batchActivateDeals(rt: ActorRuntime, params: unknown): unknown[]
  * size, activates that deal; any other piece is refused, and the call still succeeds.
  */
 export function sectorContentChanged(rt: ActorRuntime, params: unknown): unknown[] {
-  const provider = requireMinerCaller(rt);
   const sectors = list(params, 'SectorContentChangedParams').map((s, i) => {
     const [sector, commitment, added] = tuple(s, 3, `sectors[${i}]`);
     const pieces = list(added, 'added').map((p, j) => {
@@ -96,6 +95,7 @@ export function sectorContentChanged(rt: ActorRuntime, params: unknown): unknown
     });
     return { sector: u64(sector, 'sector'), commitment: i64(commitment, 'minimum_commitment_epoch'), pieces };
   });
+  const provider = requireMinerCaller(rt);
   const ledger = openLedger(rt);
   const activated = new Set<number>();
   const result = sectors.map(({ sector, commitment, pieces }) => {

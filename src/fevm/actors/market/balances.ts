@@ -37,10 +37,11 @@ async function escrowAddress(rt: ActorRuntime, addr: FilAddress): Promise<Escrow
 }
 
 export async function addBalance(rt: ActorRuntime, params: unknown): Promise<undefined> {
+  const who = address(params, 'AddBalanceParams');
   if (rt.valueReceived <= 0n) {
     throw new ActorError(ExitCode.ErrIllegalArgument, `balance to add must be greater than zero was: ${formatFil(rt.valueReceived)}`);
   }
-  const { nominal } = await escrowAddress(rt, address(params, 'AddBalanceParams'));
+  const { nominal } = await escrowAddress(rt, who);
   const ledger = openLedger(rt);
   ledger.addEscrow(nominal, rt.valueReceived);
   saveLedger(rt, ledger);

@@ -83,9 +83,9 @@ function validateClaimExtension(request: ClaimExtensionRequest, claim: Claim, ep
  * sender as recipient_data.
  */
 export async function universalReceiverHook(rt: ActorRuntime, params: unknown): Promise<unknown> {
+  const { type, payload } = readUniversalReceiverParams(params);
   requireCaller(rt, DATACAP_ACTOR_ID);
   const epoch = rt.ctx.epoch;
-  const { type, payload } = readUniversalReceiverParams(params);
   if (type !== FRC46_TOKEN_TYPE) throw new ActorError(ExitCode.ErrIllegalArgument, `invalid token type ${type}, expected ${FRC46_TOKEN_TYPE} (FRC-46)`);
   let decodedPayload: unknown;
   try {
