@@ -153,6 +153,28 @@ describe('builtin methods through the executor', () => {
     assert.equal(addNothing.exitCode, ExitCode.ErrIllegalArgument);
   });
 
+  // The internal methods other builtin actors call decode their params before checking that caller,
+  // as every builtin-actors method (reward award_block_reward, market batch_activate_deals and
+  // on_miner_sectors_terminate, verifreg claim_allocations): garbage from an account is 21, a
+  // well-formed call from it 18.
+  test('internal methods: malformed params 21 before the caller check, well-formed 18', async () => {
+    const { state, account, executor } = await setup();
+    const from = FilAddress.fromId(account.id);
+    const zero = new Uint8Array();
+    const internal: [string, number, number, unknown][] = [
+      ['reward AwardBlockReward', 2, 2, [from.bytes, zero, zero, 1]],
+      ['market BatchActivateDeals', 5, 6, [[], false]],
+      ['market OnMinerSectorsTerminate', 5, 7, [1, zero]],
+      ['verifreg ClaimAllocations', 6, 9, [[], false]],
+    ];
+    for (const [name, actor, method, wellFormed] of internal) {
+      const garbage = await executor.call(state, message(from, method, [1], FilAddress.fromId(actor)), ctx);
+      assert.equal(garbage.exitCode, ExitCode.ErrSerialization, `${name} with [1]`);
+      const fromAccount = await executor.call(state, message(from, method, wellFormed, FilAddress.fromId(actor)), ctx);
+      assert.equal(fromAccount.exitCode, ExitCode.ErrForbidden, `${name} from an account`);
+    }
+  });
+
   test('every method declares its params as its handler reads them', () => {
     for (const kind of ['account', 'init', 'storagemarket', 'storageminer', 'multisig', 'storagepower', 'reward', 'verifiedregistry', 'datacap'] as const) {
       for (const method of builtinActor(kind)!.methods.values()) {

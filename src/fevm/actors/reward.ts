@@ -79,12 +79,12 @@ export const rewardActor: BuiltinActor = {
       legacy: AWARD_BLOCK_REWARD,
       internalOnly: true,
       async run(rt, params) {
-        if (rt.caller.id !== SYSTEM_ACTOR_ID) throw new ActorError(ExitCode.ErrForbidden, `caller ${FilAddress.fromId(rt.caller.id).toString('f')} is not one of supported`);
         const [rawMiner, rawPenalty, rawGas, rawWins] = tuple(params, 4, 'AwardBlockReward params');
         const miner = address(rawMiner, 'miner');
         const penalty = bigInt(rawPenalty, 'penalty');
         const gasReward = bigInt(rawGas, 'gas_reward');
         const winCount = i64(rawWins, 'win_count');
+        if (rt.caller.id !== SYSTEM_ACTOR_ID) throw new ActorError(ExitCode.ErrForbidden, `caller ${FilAddress.fromId(rt.caller.id).toString('f')} is not one of supported`);
         if (penalty < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `negative penalty ${penalty}`);
         if (gasReward < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `negative gas reward ${gasReward}`);
         if (winCount <= 0) throw new ActorError(ExitCode.ErrIllegalArgument, `invalid win count ${winCount}`);

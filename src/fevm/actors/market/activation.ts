@@ -43,14 +43,15 @@ function activate(rt: ActorRuntime, ledger: MarketLedger, dealId: number, deal: 
  * activate together or not at all.
  */
 export function batchActivateDeals(rt: ActorRuntime, params: unknown): unknown[] {
-  const provider = requireMinerCaller(rt);
   const [sectorsValue, computeCidValue] = tuple(params, 2, 'BatchActivateDealsParams');
   const sectors = list(sectorsValue, 'sectors').map((s, i) => {
     const [number, type, expiry, ids] = tuple(s, 4, `sectors[${i}]`);
     return { number: u64(number, 'sector_number'), type: i64(type, 'sector_type'), expiry: i64(expiry, 'sector_expiry'), dealIds: list(ids, 'deal_ids').map((id) => u64(id, 'deal_id')) };
   });
+  const computeCid = bool(computeCidValue, 'compute_cid');
+  const provider = requireMinerCaller(rt);
   // The devnet does not compute CommD here; the miner computes it from the pieces (ProveCommitSectors3).
-  if (bool(computeCidValue, 'compute_cid') && sectors.some((s) => s.dealIds.length > 0)) {
+  if (computeCid && sectors.some((s) => s.dealIds.length > 0)) {
     throw new ActorError(ExitCode.ErrIllegalArgument, 'failed to compute unsealed sector CID: not supported by the devnet market');
   }
   const ledger = openLedger(rt);
@@ -131,12 +132,13 @@ function dealIdPayload(payload: Uint8Array): number | undefined {
  * provider's collateral burnt.
  */
 export async function onMinerSectorsTerminate(rt: ActorRuntime, params: unknown): Promise<undefined> {
-  const provider = requireMinerCaller(rt);
   const [epochValue, sectorsValue] = tuple(params, 2, 'OnMinerSectorsTerminateParams');
   const epoch = i64(epochValue, 'epoch');
+  const sectors = bitfield(sectorsValue, 'sectors');
+  const provider = requireMinerCaller(rt);
   const ledger = openLedger(rt);
   let slashed = 0n;
-  for (const dealId of ledger.popSectorDeals(provider, bitfield(sectorsValue, 'sectors'))) {
+  for (const dealId of ledger.popSectorDeals(provider, sectors)) {
     // Settled and removed already.
     const deal = ledger.proposals.get(dealId);
     if (!deal) continue;

@@ -175,8 +175,6 @@ export async function removeExpiredAllocations(rt: ActorRuntime, params: unknown
  * together; claimed allocations become claims with the same ID and their datacap is burned.
  */
 export async function claimAllocations(rt: ActorRuntime, params: unknown): Promise<unknown> {
-  requireCallerKind(rt, 'storageminer');
-  const provider = rt.caller.id;
   const [sectorsParam, allOrNothingParam] = tuple(params, 2, 'ClaimAllocationsParams');
   const allOrNothing = bool(allOrNothingParam, 'all_or_nothing');
   const sectors = list(sectorsParam, 'sectors').map((sector) => {
@@ -190,6 +188,8 @@ export async function claimAllocations(rt: ActorRuntime, params: unknown): Promi
       }),
     };
   });
+  requireCallerKind(rt, 'storageminer');
+  const provider = rt.caller.id;
   if (sectors.length === 0) throw new ActorError(ExitCode.ErrIllegalArgument, 'claim allocations called with no claims');
 
   const epoch = rt.ctx.epoch;
