@@ -56,9 +56,11 @@ export class Dispatcher {
     }
     const { id, method, params } = request as Record<string, unknown>;
     const isNotification = !('id' in request);
-    const replyId: Id = typeof id === 'string' || typeof id === 'number' ? id : null;
-    // An id that is not a string, number or null: Lotus (go-jsonrpc) answers a parse error with id null.
-    if (replyId === null && id !== null && !isNotification) return this.error(null, new ParseError(`failed to parse ID: invalid id type: ${Array.isArray(id) ? 'array' : typeof id}`));
+    // Lotus (go-jsonrpc) holds a numeric id in a float64, as JSON.parse does: one beyond 2^53 comes
+    // back rounded, and one past its range (1e400, Infinity here) fails to decode.
+    const replyId: Id = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+    // An id that is not a string, number or null, or out of range: Lotus answers a parse error with id null.
+    if (replyId === null && id !== null && !isNotification) return this.error(null, new ParseError(`failed to parse ID: ${idProblem(id)}`));
     if (typeof method !== 'string') return this.error(replyId, new InvalidRequestError('invalid request: missing method'));
     const started = performance.now();
     try {
@@ -110,6 +112,11 @@ export class Dispatcher {
   private error(id: Id, err: DevnetError): JsonRpcResponse {
     return { jsonrpc: '2.0', id, error: toJsonRpcError(err, this.log) };
   }
+}
+
+function idProblem(id: unknown): string {
+  if (typeof id === 'number') return `number ${id} out of float64 range`;
+  return `invalid id type: ${Array.isArray(id) ? 'array' : typeof id}`;
 }
 
 /** A method's arguments parsed; an optional parameter may be left out or given as null (Lotus pointer parameters). */

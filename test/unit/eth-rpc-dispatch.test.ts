@@ -81,6 +81,20 @@ describe('Dispatcher', () => {
     assert.deepEqual(batch.map((a) => ('error' in a ? a.error.code : a.result)), [-32700, 'b']);
   });
 
+  // go-jsonrpc decodes a numeric id into a float64 (encoding/json convertNumber): an id past a
+  // float64's range fails the request's decode, -32700 with id null; one beyond 2^53 is rounded, as here.
+  test('an id past a double’s range is a -32700 error with id null, and the method does not run; one beyond 2^53 comes back rounded', async () => {
+    const { d, calls } = dispatcher();
+    for (const text of ['1e400', '-1e400']) {
+      const answer = await one(d, JSON.parse(`{"jsonrpc":"2.0","id":${text},"method":"add","params":["0x1"]}`));
+      assert.deepEqual([answer.id, answer.error?.code], [null, -32700], JSON.stringify(answer));
+      assert.match(answer.error!.message, /^failed to parse ID: number -?Infinity out of float64 range$/);
+    }
+    assert.deepEqual(calls, []);
+    const big = await one(d, JSON.parse('{"jsonrpc":"2.0","id":9007199254740993,"method":"echo","params":["a"]}'));
+    assert.equal(JSON.stringify(big.id), '9007199254740992');
+  });
+
   test('missing params mean none; params that are not an array are -32602', async () => {
     const { d } = dispatcher();
     assert.deepEqual(await one(d, { jsonrpc: '2.0', id: 1, method: 'nothing' }), { jsonrpc: '2.0', id: 1, result: null });
