@@ -2,8 +2,9 @@
 // every failure answered with an error object.
 import type { Logger } from 'pino';
 import { DevnetError, InvalidParamsError, InvalidRequestError, MethodNotFoundError, ParseError } from '../common/errors.js';
-import { DEFAULT_MAX_BATCH } from '../config.js';
-import { BatchBudget } from '../fevm/run-budget.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES } from '../config.js';
+import { BatchBudget, LONG_RUN_MS } from '../fevm/run-budget.js';
+import { BatchAnswer, RESPONSE_TOO_LARGE } from './batch-answer.js';
 import type { RpcContext, RpcMethod } from './define-method.js';
 import { routeForkCall } from './fork-routes.js';
 import { toJsonRpcError, type JsonRpcError } from './errors.js';
@@ -25,6 +26,8 @@ export class Dispatcher {
     private readonly observe: CallObserver = () => undefined,
     /** Most requests a batch may hold (DevnetConfig.maxBatch). */
     private readonly maxBatch = DEFAULT_MAX_BATCH,
+    /** Most bytes of answers to one batch (DevnetConfig.maxBatchResponseBytes). */
+    private readonly maxBatchBytes = DEFAULT_MAX_BATCH_RESPONSE_BYTES,
   ) {
     for (const method of methods) {
       this.methods.set(method.name, method);
@@ -37,17 +40,41 @@ export class Dispatcher {
   }
 
   /** Answers a parsed request body; undefined when nothing is owed (notifications only). */
-  async handle(body: unknown, ctx: RpcContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+  async handle(body: unknown, ctx: RpcContext): Promise<JsonRpcResponse | BatchAnswer | undefined> {
     if (Array.isArray(body)) {
       if (body.length === 0) return this.error(null, new InvalidRequestError('empty batch'));
       if (body.length > this.maxBatch) return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${this.maxBatch} requests)`));
-      // As geth gives a batch one deadline, its executions share one --call-timeout (run-budget.ts).
-      const inBatch = { ...ctx, batch: new BatchBudget() };
-      const answers = await Promise.all(body.map((request) => this.handleOne(request, inBatch)));
-      const owed = answers.filter((a): a is JsonRpcResponse => a !== undefined);
-      return owed.length ? owed : undefined;
+      return this.handleBatch(body, ctx);
     }
     return this.handleOne(body, ctx);
+  }
+
+  /**
+   * Starts the requests in order without waiting for each (a fork's fetches for them go upstream
+   * together), within --max-batch-bytes: once the answers written pass it, the requests not started
+   * are not run, as geth stops running a batch's calls there (rpc/handler.go handleBatch). After
+   * 10 ms of work the event loop takes in other clients' requests, and the answers ready, before the
+   * next one.
+   */
+  private async handleBatch(body: unknown[], ctx: RpcContext): Promise<BatchAnswer | undefined> {
+    const answer = new BatchAnswer(body.length, this.maxBatchBytes);
+    // As geth gives a batch one deadline, its executions share one --call-timeout (run-budget.ts).
+    const inBatch = { ...ctx, batch: new BatchBudget() };
+    const running: Promise<void>[] = [];
+    let since = performance.now();
+    for (let i = 0; i < body.length; i++) {
+      if (answer.full) {
+        answer.put(i, refused(body[i]));
+        continue;
+      }
+      running.push(this.handleOne(body[i], inBatch).then((one) => answer.put(i, one)));
+      if (performance.now() - since >= LONG_RUN_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+    }
+    await Promise.all(running);
+    return answer.isEmpty ? undefined : answer;
   }
 
   private async handleOne(request: unknown, ctx: RpcContext): Promise<JsonRpcResponse | undefined> {
@@ -56,9 +83,7 @@ export class Dispatcher {
     }
     const { id, method, params } = request as Record<string, unknown>;
     const isNotification = !('id' in request);
-    // Lotus (go-jsonrpc) holds a numeric id in a float64, as JSON.parse does: one beyond 2^53 comes
-    // back rounded, and one past its range (1e400, Infinity here) fails to decode.
-    const replyId: Id = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+    const replyId = replyIdOf(id);
     // An id that is not a string, number or null, or out of range: Lotus answers a parse error with id null.
     if (replyId === null && id !== null && !isNotification) return this.error(null, new ParseError(`failed to parse ID: ${idProblem(id)}`));
     if (typeof method !== 'string') return this.error(replyId, new InvalidRequestError('invalid request: missing method'));
@@ -117,6 +142,22 @@ export class Dispatcher {
 function idProblem(id: unknown): string {
   if (typeof id === 'number') return `number ${id} out of float64 range`;
   return `invalid id type: ${Array.isArray(id) ? 'array' : typeof id}`;
+}
+
+/** The answer to a batch's request not run because the batch's answers are too large; none for a notification. */
+function refused(request: unknown): JsonRpcResponse | undefined {
+  const fields = request && typeof request === 'object' && !Array.isArray(request) ? (request as Record<string, unknown>) : undefined;
+  if (fields && !('id' in fields)) return undefined;
+  return { jsonrpc: '2.0', id: replyIdOf(fields?.id), error: RESPONSE_TOO_LARGE };
+}
+
+/**
+ * The id an answer carries: a request's string or number id, else null. Lotus (go-jsonrpc) holds a
+ * numeric id in a float64, as JSON.parse does: one beyond 2^53 comes back rounded, and one past its
+ * range (1e400, Infinity here) fails to decode.
+ */
+function replyIdOf(id: unknown): Id {
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
 }
 
 /** A method's arguments parsed; an optional parameter may be left out or given as null (Lotus pointer parameters). */

@@ -32,8 +32,8 @@ function isSelfWritten(item: unknown): item is SelfWritten {
 
 export type ListAnswer = { jsonrpc: '2.0'; id: string | number | null; result: unknown[] };
 
-export function isListAnswer(answer: JsonRpcResponse | JsonRpcResponse[]): answer is ListAnswer {
-  return !Array.isArray(answer) && 'result' in answer && Array.isArray(answer.result) && answer.result.length >= LIST_ANSWER_MIN;
+export function isListAnswer(answer: JsonRpcResponse): answer is ListAnswer {
+  return 'result' in answer && Array.isArray(answer.result) && answer.result.length >= LIST_ANSWER_MIN;
 }
 
 export class ListAnswers {

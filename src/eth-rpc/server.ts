@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
-import { batchAnswerJson } from './batch-answer.js';
+import { BatchAnswer } from './batch-answer.js';
 import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
@@ -67,8 +67,8 @@ function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
  * A single request's "method not found", which a Lotus gateway (go-jsonrpc's rpcError) sends with
  * HTTP 500; --gateway-only does the same. The normal devnet keeps HTTP 200, which Ethereum tools expect.
  */
-function isMethodNotFound(answer: JsonRpcResponse | JsonRpcResponse[]): boolean {
-  return !Array.isArray(answer) && 'error' in answer && answer.error.code === -32601;
+function isMethodNotFound(answer: JsonRpcResponse | BatchAnswer): boolean {
+  return !(answer instanceof BatchAnswer) && 'error' in answer && answer.error.code === -32601;
 }
 
 /**
@@ -105,13 +105,12 @@ export async function buildServer(
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, requestTimeout: timeouts.requestTimeout, http: timeouts });
   // Past it Node drops a new connection at once (net.Server.maxConnections): file descriptors stay for --state's saves.
   app.server.maxConnections = maxConnections;
-  const v0 = new Dispatcher(gatewayFilter(v0Methods, gatewayOnly), log, observe, maxBatch);
-  const v1 = new Dispatcher(gatewayFilter(allMethods, gatewayOnly), log, observe, maxBatch);
-  const v2 = new Dispatcher(v2Methods, log, observe, maxBatch);
+  const v0 = new Dispatcher(gatewayFilter(v0Methods, gatewayOnly), log, observe, maxBatch, maxBatchResponseBytes);
+  const v1 = new Dispatcher(gatewayFilter(allMethods, gatewayOnly), log, observe, maxBatch, maxBatchResponseBytes);
+  const v2 = new Dispatcher(v2Methods, log, observe, maxBatch, maxBatchResponseBytes);
   const filters = new Filters(devnet, { maxFilters });
   const subscriptionCount = new SubscriptionCount(maxSubscriptions);
-  /** A batch's answers within --max-batch-bytes; a single answer as it is. */
-  const answerJson = (answer: JsonRpcResponse | JsonRpcResponse[]) => (Array.isArray(answer) ? batchAnswerJson(answer, maxBatchResponseBytes) : JSON.stringify(answer));
+  const answerJson = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : JSON.stringify(answer));
   const listAnswers = new ListAnswers();
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
 
@@ -152,7 +151,7 @@ export async function buildServer(
     const answer = await dispatcher.handle(body, { devnet, filters, logging });
     if (answer === undefined) return reply.code(204).send();
     if (gatewayOnly && isMethodNotFound(answer)) return reply.code(500).send(answer);
-    if (Array.isArray(answer)) return reply.type(JSON_TYPE).send(answerJson(answer));
+    if (answer instanceof BatchAnswer) return reply.type(JSON_TYPE).send(answer.json());
     if (!isListAnswer(answer)) return reply.send(answer);
     const bytes = listAnswers.write(answer);
     reply.raw.once('finish', () => listAnswers.release(bytes));

@@ -19,7 +19,7 @@ import { ExecutionTimeoutError, RequestTimeoutError } from '../common/errors.js'
 let running: RunBudget | undefined;
 
 /** What an execution spent (ms) after which it lets the event loop take in other connections' requests. */
-const LONG_RUN_MS = 10;
+export const LONG_RUN_MS = 10;
 
 /**
  * The CPU time the executions of one JSON-RPC batch (HTTP or WebSocket) spent. Together they get one

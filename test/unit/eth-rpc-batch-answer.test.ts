@@ -2,14 +2,20 @@
 // handleBatch, BatchResponseMaxSize; rpc/errors.go: -32003 "response too large").
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { batchAnswerJson, RESPONSE_TOO_LARGE } from '../../src/eth-rpc/batch-answer.js';
+import { BatchAnswer, RESPONSE_TOO_LARGE } from '../../src/eth-rpc/batch-answer.js';
 import type { JsonRpcResponse } from '../../src/eth-rpc/dispatch.js';
 import { DEFAULT_MAX_BATCH_RESPONSE_BYTES } from '../../src/config.js';
 
 const answer = (id: number, result: unknown): JsonRpcResponse => ({ jsonrpc: '2.0', id, result });
 const tooLarge = (id: number) => ({ jsonrpc: '2.0', id, error: RESPONSE_TOO_LARGE });
+/** The JSON of `answers` written in their order within `maxBytes`. */
+function batchAnswerJson(answers: JsonRpcResponse[], maxBytes: number): string {
+  const batch = new BatchAnswer(answers.length, maxBytes);
+  answers.forEach((answer, i) => batch.put(i, answer));
+  return batch.json();
+}
 
-describe('batchAnswerJson', () => {
+describe('BatchAnswer', () => {
   test('geth\'s default bound and error', () => {
     assert.equal(DEFAULT_MAX_BATCH_RESPONSE_BYTES, 25_000_000);
     assert.deepEqual(RESPONSE_TOO_LARGE, { code: -32003, message: 'response too large' });
@@ -40,5 +46,17 @@ describe('batchAnswerJson', () => {
     const unwritable = { toJSON: () => { throw new RangeError('Invalid string length'); } };
     const answers = [answer(1, '0x1'), answer(2, unwritable), answer(3, '0x2')];
     assert.deepEqual(JSON.parse(batchAnswerJson(answers, 1 << 20)), [answers[0], tooLarge(2), tooLarge(3)]);
+  });
+
+  test('answers written as they are ready stand in their requests\' order; notifications are owed nothing', () => {
+    const batch = new BatchAnswer(4, 1 << 20);
+    batch.put(3, answer(4, '0x4'));
+    batch.put(1, undefined);
+    assert.equal(batch.isEmpty, false);
+    batch.put(0, answer(1, '0x1'));
+    assert.deepEqual(JSON.parse(batch.json()), [answer(1, '0x1'), answer(4, '0x4')]);
+    const notifications = new BatchAnswer(2, 1 << 20);
+    notifications.put(0, undefined);
+    assert.equal(notifications.isEmpty, true);
   });
 });

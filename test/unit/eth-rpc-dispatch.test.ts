@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import pino from 'pino';
 import { DevnetError, ExecutionRevertedError } from '../../src/common/errors.js';
 import { defineMethod, type RpcContext } from '../../src/eth-rpc/define-method.js';
+import { BatchAnswer } from '../../src/eth-rpc/batch-answer.js';
 import { Dispatcher, type JsonRpcResponse } from '../../src/eth-rpc/dispatch.js';
 import type { JsonRpcError } from '../../src/eth-rpc/errors.js';
 import { optional, quantity, string } from '../../src/eth-rpc/params.js';
@@ -40,6 +41,11 @@ function dispatcher() {
 }
 
 const req = (method: string, params: unknown[] = [], id: unknown = 1) => ({ jsonrpc: '2.0', id, method, params });
+/** A batch's answers, parsed from the JSON the dispatcher wrote (or its one error for the whole batch). */
+const batchOf = async (d: Dispatcher, body: unknown[]) => {
+  const answer = await d.handle(body, ctx);
+  return (answer instanceof BatchAnswer ? JSON.parse(answer.json()) : answer) as JsonRpcResponse[];
+};
 const one = async (d: Dispatcher, body: unknown) => (await d.handle(body, ctx)) as JsonRpcResponse & { result?: unknown; error?: JsonRpcError };
 
 describe('Dispatcher', () => {
@@ -77,7 +83,7 @@ describe('Dispatcher', () => {
     }
     assert.deepEqual(calls, []);
     // In a batch, only that request is refused.
-    const batch = (await d.handle([req('echo', ['a'], [2]), req('echo', ['b'], 3)], ctx)) as JsonRpcResponse[];
+    const batch = await batchOf(d, [req('echo', ['a'], [2]), req('echo', ['b'], 3)]);
     assert.deepEqual(batch.map((a) => ('error' in a ? a.error.code : a.result)), [-32700, 'b']);
   });
 
@@ -145,7 +151,7 @@ describe('Dispatcher', () => {
 
   test('batches: answered in order, notifications left out; empty and oversized batches are -32600', async () => {
     const { d } = dispatcher();
-    const answers = (await d.handle([req('echo', ['a'], 1), { jsonrpc: '2.0', method: 'echo', params: ['b'] }, req('nope', [], 3), 5], ctx)) as JsonRpcResponse[];
+    const answers = await batchOf(d, [req('echo', ['a'], 1), { jsonrpc: '2.0', method: 'echo', params: ['b'] }, req('nope', [], 3), 5]);
     assert.deepEqual(answers, [
       { jsonrpc: '2.0', id: 1, result: 'a' },
       { jsonrpc: '2.0', id: 3, error: { code: -32601, message: "method 'nope' not found" } },
@@ -157,7 +163,38 @@ describe('Dispatcher', () => {
     const tooBig = await one(d, big);
     assert.equal(tooBig.error?.code, -32600);
     assert.equal(tooBig.id, null);
-    assert.equal(((await d.handle(big.slice(0, 1000), ctx)) as JsonRpcResponse[]).length, 1000);
+    assert.equal((await batchOf(d, big.slice(0, 1000))).length, 1000);
+  });
+
+  // audit15 C1: a batch of heavy reads ran every request before its answers were bounded, holding
+  // every other client meanwhile. geth runs no more of a batch once its answers pass the bound
+  // (go-ethereum rpc/handler.go handleBatch).
+  test('a batch runs no request once its answers pass --max-batch-bytes, and lets other requests in between long ones', async () => {
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const events: string[] = [];
+    const big = 'x'.repeat(100_000);
+    const methods = [
+      defineMethod('heavy', [], () => {
+        events.push('heavy');
+        busy(12);
+        return big;
+      }),
+      defineMethod('echo', [string('text')], (_ctx, text) => text),
+    ];
+    const d = new Dispatcher(methods, pino({ level: 'silent' }), undefined, 1000, 250_000);
+    const batch = Array.from({ length: 20 }, (_, i) => req('heavy', [], i));
+    const answering = batchOf(d, batch);
+    // Another client's request, arriving while the batch runs.
+    setImmediate(() => void d.handle(req('echo', ['other']), ctx).then(() => events.push('other')));
+    const answers = await answering;
+    // Two answers fit in 250 000 bytes; the third crosses the bound and is refused; the rest never run.
+    assert.deepEqual(events.filter((e) => e === 'heavy').length, 3);
+    assert.deepEqual(answers.map((a) => ('error' in a ? a.error.code : (a.result as string).length)), [100_000, 100_000, ...Array(18).fill(-32003)]);
+    assert.deepEqual(answers.map((a) => a.id), batch.map((r) => r.id));
+    assert.ok(events.indexOf('other') < 3, events.join());
   });
 
   test('the observer hears every call with its error', async () => {
