@@ -20,6 +20,7 @@ import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
+import { SocketInbox } from './ws-inbox.js';
 import { watchSocket, type WsLiveness } from './ws-liveness.js';
 
 // /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1 but for the Msig*
@@ -171,21 +172,25 @@ export async function buildServer(
       wsHandler: (socket) => {
         const send = watchSocket(socket, wsLiveness, () => subscriptions.close());
         const subscriptions = new Subscriptions(devnet, send, subscriptionCount);
-        socket.on('message', async (data: Buffer) => {
-          let body: unknown;
-          try {
-            body = JSON.parse(data.toString());
-          } catch {
-            send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
-            return;
-          }
-          try {
-            const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
-            if (answer !== undefined) send(answerJson(answer));
-          } catch (err) {
-            send(JSON.stringify(errorBody(err)));
-          }
-        });
+        const inbox = new SocketInbox(
+          () => socket.readyState === socket.OPEN,
+          async (data: Buffer) => {
+            let body: unknown;
+            try {
+              body = JSON.parse(data.toString());
+            } catch {
+              send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
+              return;
+            }
+            try {
+              const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
+              if (answer !== undefined) send(answerJson(answer));
+            } catch (err) {
+              send(JSON.stringify(errorBody(err)));
+            }
+          },
+        );
+        socket.on('message', (data: Buffer) => inbox.push(data));
         socket.on('close', () => subscriptions.close());
       },
     });
