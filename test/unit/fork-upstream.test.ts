@@ -1,12 +1,13 @@
 // The fork's upstream client against a real HTTP server on loopback: answers, JSON-RPC errors passed
 // on as answers (also go-jsonrpc's HTTP 500 ones), retries with backoff on 5xx / 429 / a gateway's
-// rate limit / timeouts / refused connections, and errors that name the call; the URL forms --fork-url accepts.
+// rate limit / timeouts / refused connections, and errors that name the call; answers past the size
+// bound refused unretried; the URL forms --fork-url accepts.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
-import { displayUrl, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
+import { ANSWER_MAX_BYTES, displayUrl, TABLE_ANSWER_MAX_BYTES, Upstream, UpstreamAnswerError, UpstreamError, upstreamEndpoint } from '../../src/devnet/fork/upstream.js';
 import { toJsonRpcError } from '../../src/eth-rpc/errors.js';
 
 /** A server whose n-th request (from 0) is answered by `answer(n, body, res)`. */
@@ -193,6 +194,56 @@ describe('upstream client', () => {
       assert.equal(e.message, `upstream Filecoin.ChainHead failed after 3 attempts: rate limited: server busy. rate: Wait(n=3) would exceed context deadline (${url})`);
       return true;
     });
+  });
+
+  test('an answer past the bound fails its call at once, named, and the client runs on; a batch answered so goes call by call; a table may be larger', async (t) => {
+    // A result of 33 MiB: past ANSWER_MAX_BYTES, within TABLE_ANSWER_MAX_BYTES.
+    const huge = Buffer.alloc(33 * 2 ** 20, 'a');
+    const { url, requests } = await serve(t, (_n, body, _req, res) => {
+      const calls = Array.isArray(body) ? body : [body];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      calls.forEach((call, i) => {
+        res.write(`${i === 0 ? (Array.isArray(body) ? '[' : '') : ','}{"jsonrpc":"2.0","id":${call.id},"result":`);
+        if (call.method === 'Filecoin.StateGetActor' || call.method === 'Filecoin.StateMarketDeals') {
+          res.write('"');
+          res.write(huge);
+          res.write('"}');
+        } else res.write(`${JSON.stringify(call.params[0])}}`);
+      });
+      res.end(Array.isArray(body) ? ']' : '');
+    });
+    const upstream = new Upstream(new URL(url), { retries: 3, backoffMs: 10 });
+    const tooLarge = (e: unknown) => {
+      assert.ok(e instanceof UpstreamError);
+      assert.equal(e.message, `upstream Filecoin.StateGetActor failed after 1 attempts: answer larger than ${ANSWER_MAX_BYTES / 2 ** 20} MiB (${url})`);
+      return true;
+    };
+    await assert.rejects(upstream.call('Filecoin.StateGetActor', ['f01', null]), tooLarge);
+    assert.equal(requests(), 1);
+    // Together: the batch's answer is too large, so each call goes alone, bounded alone.
+    const [actor, word] = await Promise.allSettled([upstream.call('Filecoin.StateGetActor', ['f01', null]), upstream.call('eth_getStorageAt', ['0x01'])]);
+    assert.ok(actor.status === 'rejected' && tooLarge(actor.reason));
+    assert.deepEqual(word, { status: 'fulfilled', value: '0x01' });
+    assert.equal(requests(), 4);
+    // A whole table's list has a larger bound.
+    assert.equal(((await upstream.call('Filecoin.StateMarketDeals', [null])) as string).length, huge.length);
+    assert.ok(huge.length < TABLE_ANSWER_MAX_BYTES);
+  });
+
+  test('an answer that streams without end is cut at the bound, not held until the timeout', async (t) => {
+    const { url, requests } = await serve(t, (_n, _body, _req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"jsonrpc":"2.0","id":1,"result":"');
+      const chunk = 'a'.repeat(2 ** 20);
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    // Not "timed out": the read stopped at the bound, and the same request was not sent again.
+    await assert.rejects(new Upstream(new URL(url), { retries: 1, timeoutMs: 5_000 }).call('eth_getCode', ['0x00', '0x1']), /upstream eth_getCode failed after 1 attempts: answer larger than 32 MiB/);
+    assert.equal(requests(), 1);
   });
 
   test('401 says how to give a token, without retrying', async (t) => {

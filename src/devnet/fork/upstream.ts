@@ -8,6 +8,9 @@
 // to the caller as an UpstreamAnswerError, which decides what it means (an actor that does not
 // exist, say). A Lotus gateway's rate limit ("server busy. …", HTTP 200) is retried as HTTP 429 is.
 // Anything still failing after the retries is an UpstreamError naming the call.
+// An answer is read up to a bound (ANSWER_MAX_BYTES, more for a table's list): past it the read
+// stops and the call fails at once, so a broken or hostile upstream costs neither the node's memory
+// nor its life (a body past V8's longest string, 512 MiB, would throw where nothing catches it).
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
@@ -91,6 +94,38 @@ const DEFAULT_BACKOFF_MS = 250;
 /** Most calls one batch carries. */
 const BATCH_MAX = 100;
 
+/**
+ * Most bytes of one answer: geth's RPC client reads at most 32 MiB of a message
+ * (go-ethereum rpc/websocket.go wsDefaultReadLimit); a Lotus answer of one actor, block or entry is
+ * far smaller (an actor writes IPLD blocks of at most 1 MiB: ref-fvm fvm/src/machine/mod.rs max_block_size).
+ */
+export const ANSWER_MAX_BYTES = 32 * 2 ** 20;
+
+/** Most bytes of a method's answer that lists a whole table, which grows with the chain (a busy market's deals, a big miner's sectors). */
+export const TABLE_ANSWER_MAX_BYTES = 256 * 2 ** 20;
+
+/** The Lotus methods whose answer is such a table. */
+const TABLE_METHODS = new Set([
+  'Filecoin.StateMarketDeals',
+  'Filecoin.StateMarketParticipants',
+  'Filecoin.StateGetAllAllocations',
+  'Filecoin.StateGetAllClaims',
+  'Filecoin.StateListMiners',
+  'Filecoin.StateGetAllocations',
+  'Filecoin.StateGetClaims',
+  'Filecoin.StateMinerSectors',
+  'Filecoin.StateMinerPartitions',
+]);
+
+const answerMaxBytes = (method: string): number => (TABLE_METHODS.has(method) ? TABLE_ANSWER_MAX_BYTES : ANSWER_MAX_BYTES);
+
+/** An answer longer than the request's bound: the same request would get it again, so it is not retried. */
+class AnswerTooLarge extends Error {
+  constructor(maxBytes: number) {
+    super(`answer larger than ${maxBytes / 2 ** 20} MiB`);
+  }
+}
+
 /** A call waiting to be sent, and how to settle its promise. */
 interface Call {
   method: string;
@@ -107,10 +142,11 @@ interface Reply {
 }
 
 /**
- * What one HTTP request gave: a JSON body, or a failure worth retrying (`status` when the upstream
- * answered HTTP; `rpcError` when a 429 or 5xx came with a JSON-RPC error as its body).
+ * What one HTTP request gave: a JSON body, or a failure (`status` when the upstream answered HTTP;
+ * `rpcError` when a 429 or 5xx came with a JSON-RPC error as its body), worth retrying unless
+ * `tooLarge` (the answer passed its bound).
  */
-type Posted = { ok: true; body: unknown } | { ok: false; failure: string; status?: number; rpcError?: boolean };
+type Posted = { ok: true; body: unknown } | { ok: false; failure: string; status?: number; rpcError?: boolean; tooLarge?: boolean };
 
 /** A body's JSON-RPC error answer, if it is one (an older go-jsonrpc answers a batch with one and HTTP 500). */
 function rpcErrorOf(text: string): Reply | undefined {
@@ -191,25 +227,24 @@ export class Upstream {
     for (let i = 0; i < calls.length; i += BATCH_MAX) void this.batch(calls.slice(i, i + BATCH_MAX));
   }
 
-  /** Tries `post` once and then `retries` times with backoff while it fails; the last failure if it never succeeds. */
-  private async retried(post: () => Promise<Posted>): Promise<{ ok: true; body: unknown } | { ok: false; failure: string }> {
+  /**
+   * Tries `post` once and then up to `retries` times with backoff while it fails (an answer too
+   * large is final); the last failure, with the attempts made, if it never succeeds.
+   */
+  private async retried(post: () => Promise<Posted>): Promise<Posted & { attempts: number }> {
     const { retries = 4, backoffMs = DEFAULT_BACKOFF_MS } = this.options;
-    let failure = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) {
-        this.stats.retries++;
-        await sleep(backoffMs * 2 ** (attempt - 1));
-      }
+    let attempt = 0;
+    for (;;) {
       const outcome = await this.limited(post);
-      if (outcome.ok) return outcome;
-      failure = outcome.failure;
+      if (outcome.ok || outcome.tooLarge || attempt === retries) return { ...outcome, attempts: attempt + 1 };
+      attempt++;
+      this.stats.retries++;
+      await sleep(backoffMs * 2 ** (attempt - 1));
     }
-    return { ok: false, failure };
   }
 
-  private failed(method: string, failure: string): UpstreamError {
-    const { retries = 4 } = this.options;
-    return new UpstreamError(`upstream ${method} failed after ${retries + 1} attempts: ${failure} (${displayUrl(this.endpoint)})`);
+  private failed(method: string, failure: string, attempts = (this.options.retries ?? 4) + 1): UpstreamError {
+    return new UpstreamError(`upstream ${method} failed after ${attempts} attempts: ${failure} (${displayUrl(this.endpoint)})`);
   }
 
   /** One call in a request of its own. */
@@ -217,7 +252,7 @@ export class Upstream {
     try {
       let answer: Reply | undefined;
       const outcome = await this.retried(async () => {
-        const posted = await this.post({ jsonrpc: '2.0', id: this.nextId++, method: call.method, params: call.params });
+        const posted = await this.post({ jsonrpc: '2.0', id: this.nextId++, method: call.method, params: call.params }, answerMaxBytes(call.method));
         if (!posted.ok) return posted;
         const reply = posted.body as Reply;
         if (!reply || typeof reply !== 'object' || (!reply.error && !('result' in reply))) return { ok: false, failure: 'not a JSON-RPC answer' };
@@ -225,7 +260,7 @@ export class Upstream {
         answer = reply;
         return posted;
       });
-      if (!outcome.ok || !answer) throw this.failed(call.method, outcome.ok ? 'not a JSON-RPC answer' : outcome.failure);
+      if (!outcome.ok || !answer) throw this.failed(call.method, outcome.ok ? 'not a JSON-RPC answer' : outcome.failure, outcome.attempts);
       this.settle(call, answer);
     } catch (error) {
       call.reject(error);
@@ -234,16 +269,18 @@ export class Upstream {
 
   /**
    * Calls in one batch request. Until the upstream has answered a batch, a batch it does not answer
-   * as one goes call by call instead (and if its answer refused batches, later calls too).
+   * as one goes call by call instead (and if its answer refused batches, later calls too); so does
+   * a batch whose answer is too large, each call then bounded alone.
    */
   private async batch(calls: Call[]): Promise<void> {
     try {
       const ids = calls.map(() => this.nextId++);
       const request = calls.map((call, i) => ({ jsonrpc: '2.0', id: ids[i], method: call.method, params: call.params }));
+      const maxBytes = Math.max(...calls.map((call) => answerMaxBytes(call.method)));
       const tryOnce = this.batches === undefined;
       let replies: Reply[] | undefined;
       const post = async (): Promise<Posted> => {
-        const posted = await this.post(request);
+        const posted = await this.post(request, maxBytes);
         if (!posted.ok) {
           if (tryOnce && refusesBatches(posted)) this.batches = false;
           return posted;
@@ -257,7 +294,7 @@ export class Upstream {
       };
       const outcome = tryOnce ? await this.limited(post) : await this.retried(post);
       if (!outcome.ok || !replies) {
-        if (tryOnce) {
+        if (tryOnce || (!outcome.ok && outcome.tooLarge)) {
           for (const call of calls) void this.alone(call);
           return;
         }
@@ -298,17 +335,19 @@ export class Upstream {
     }
   }
 
-  /** One HTTP request with `body`; throws UpstreamError for an upstream that refuses the credentials (no retry helps). */
-  private async post(body: unknown): Promise<Posted> {
+  /**
+   * One HTTP request with `body`, its answer read up to `maxBytes`; throws UpstreamError for an
+   * upstream that refuses the credentials (no retry helps).
+   */
+  private async post(body: unknown, maxBytes: number): Promise<Posted> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     this.stats.requests++;
     let answer: { status: number; text: string };
     try {
-      answer = await httpPost(this.endpoint, this.agent, headers, JSON.stringify(body), this.options.timeoutMs ?? 30_000);
+      answer = await httpPost(this.endpoint, this.agent, headers, JSON.stringify(body), this.options.timeoutMs ?? 30_000, maxBytes);
     } catch (error) {
-      const reason = (error as Error).message;
-      return { ok: false, failure: reason };
+      return { ok: false, failure: (error as Error).message, tooLarge: error instanceof AnswerTooLarge };
     }
     if (answer.status === 401 || answer.status === 403) {
       throw new UpstreamError(`upstream ${methodsOf(body)}: HTTP ${answer.status} (set FVM_DEVNET_FORK_TOKEN to the endpoint's API token)`);
@@ -329,16 +368,24 @@ export class Upstream {
 }
 
 /**
- * POSTs `body` and reads the whole answer, or fails with the network's error, or "timed out" after
- * `timeoutMs`. node:http rather than fetch: undici's first request costs tens of milliseconds, a
- * good part of a fork's start.
+ * POSTs `body` and reads the whole answer, or fails with the network's error, "timed out" after
+ * `timeoutMs`, or AnswerTooLarge once more than `maxBytes` came (the connection is then dropped).
+ * node:http rather than fetch: undici's first request costs tens of milliseconds, a good part of a
+ * fork's start.
  */
-function httpPost(url: URL, agent: HttpAgent, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+function httpPost(url: URL, agent: HttpAgent, headers: Record<string, string>, body: string, timeoutMs: number, maxBytes: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? https().request : httpRequest;
     const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= maxBytes) return void chunks.push(chunk);
+        chunks.length = 0;
+        fail(new AnswerTooLarge(maxBytes));
+        request.destroy();
+      });
       response.on('end', () => {
         clearTimeout(timer);
         resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
