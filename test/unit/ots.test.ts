@@ -85,6 +85,11 @@ describe('ots_* blocks and search', () => {
     assert.equal(page.receipts[0].logsBloom, null);
     assert.equal(page.receipts[0].transactionHash, deployCaller);
     assert.deepEqual((await result('ots_getBlockTransactions', [receipt.blockNumber, 1, 10])).receipts, []);
+    // Otterscan's block pages send the number as a JSON number (audit15 C3), as Anvil takes it.
+    const number = Number(receipt.blockNumber);
+    assert.deepEqual(await result('ots_getBlockDetails', [number]), details);
+    assert.deepEqual(await result('ots_getBlockTransactions', [number, 0, 10]), page);
+    assert.equal((await result('erigon_getHeaderByNumber', [number])).hash, receipt.blockHash);
   });
 
   test('search before and after, newest first, with page flags; sender and nonce lookups', async (t) => {

@@ -14,7 +14,7 @@ import { resolveBlock, resolveStateBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { ethTransactionOf, formatBlock, formatReceipt, formatTransaction } from '../format.js';
 import { transactionHash } from '../logs.js';
-import { address, blockRef, hash, numberOrQuantity } from '../params.js';
+import { address, blockRef, hash, numberOrQuantity, parseBlockRef, type BlockRef, type Param } from '../params.js';
 import { callTree, minedMessage, type GethCallFrame } from './debug-trace.js';
 
 /** The API level Otterscan 2.x asks for. */
@@ -22,6 +22,16 @@ const OTS_API_LEVEL = 8;
 
 /** A JSON number or hex quantity (Otterscan sends numbers; Anvil takes both). */
 const count = numberOrQuantity;
+
+/**
+ * A block by number or tag; also a JSON number, which is what Otterscan sends for its block pages
+ * and the latest block's header (otterscan useErigonHooks.ts readBlock, useLatestBlockHeader) and
+ * Anvil 1.7.1 takes.
+ */
+const otsBlock = (name: string): Param<BlockRef> => ({
+  name,
+  parse: (v) => (typeof v === 'number' ? { number: count(name).parse(v) } : parseBlockRef(name, v, { allowHash: false })),
+});
 
 /** A call tree as a depth-first list: Otterscan's trace entries. */
 function flatten(frame: GethCallFrame, depth: number, out: { frame: GethCallFrame; depth: number }[] = []) {
@@ -143,11 +153,11 @@ export const otsMethods = [
     return bytesToHex(decodeBytesParams(ret) ?? ret);
   }),
 
-  defineMethod('ots_getBlockDetails', [blockRef('block', { allowHash: false })], ({ devnet }, block) => blockDetails(devnet, resolveBlock(devnet, block))),
+  defineMethod('ots_getBlockDetails', [otsBlock('block')], ({ devnet }, block) => blockDetails(devnet, resolveBlock(devnet, block))),
   defineMethod('ots_getBlockDetailsByHash', [hash('blockHash')], ({ devnet }, blockHash) => blockDetails(devnet, resolveBlock(devnet, { hash: blockHash }))),
 
   // A page of the block's transactions (inputs cut to their 4-byte selectors) with their receipts (no logs).
-  defineMethod('ots_getBlockTransactions', [blockRef('block', { allowHash: false }), count('pageNumber'), count('pageSize')], ({ devnet }, block, page, size) => {
+  defineMethod('ots_getBlockTransactions', [otsBlock('block'), count('pageNumber'), count('pageSize')], ({ devnet }, block, page, size) => {
     const tipset = resolveBlock(devnet, block);
     const full = formatBlock(devnet, tipset, true);
     const messages = tipset.messages.slice(page * size, (page + 1) * size);
@@ -202,7 +212,7 @@ export const otsMethods = [
   }),
 
   // The header fields of the block (eth_getBlockByNumber without its transactions), as Erigon answers.
-  defineMethod('erigon_getHeaderByNumber', [blockRef('block', { allowHash: false })], ({ devnet }, block) => {
+  defineMethod('erigon_getHeaderByNumber', [otsBlock('block')], ({ devnet }, block) => {
     const { transactions: _, uncles: __, ...header } = formatBlock(devnet, resolveBlock(devnet, block), false);
     return header;
   }),
