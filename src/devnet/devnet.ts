@@ -12,7 +12,7 @@ import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { allClaims, minerIds } from '../fevm/actors/power.js';
 import { Executor } from '../fevm/executor.js';
 import type { BatchBudget } from '../fevm/run-budget.js';
-import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE, nextBaseFee } from '../fevm/gas.js';
+import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE } from '../fevm/gas.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { SendFrame } from '../fevm/actors/evm/tracer.js';
@@ -338,7 +338,7 @@ export class Devnet {
 
   /** The base fee the next tipset will charge. */
   nextBaseFee(): bigint {
-    return this.miner.nextBaseFee ?? nextBaseFee(this.head.baseFee, this.head.gasLimit);
+    return this.miner.nextBaseFee ?? this.head.nextBaseFee;
   }
 
   /** What eth_maxPriorityFeePerGas suggests: Lotus's premium for an uncongested chain. */

@@ -11,7 +11,6 @@ import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
 import { StateReadRecorder, Tracer, type SendFrame, type StepLog, type TracerOptions } from '../fevm/actors/evm/tracer.js';
 import type { Executor } from '../fevm/executor.js';
 import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
-import { nextBaseFee } from '../fevm/gas.js';
 import { chainSize, type Message } from '../fevm/message.js';
 import { StateOverlay, type StateReader, type StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
@@ -93,7 +92,7 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
     epoch: epoch + 1,
     timestamp: epoch === host.chain.head.epoch ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp + 1,
     chainId: host.chainId,
-    baseFee: nextBaseFee(tipset.baseFee, tipset.gasLimit),
+    baseFee: tipset.nextBaseFee,
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
   };

@@ -87,17 +87,50 @@ export function computeGasOutputs(gasUsed: number, gasLimit: number, baseFee: bi
   return { baseFeeBurn, overEstimationBurn: overBurn, minerPenalty, minerTip, refund, gasRefund, gasBurned };
 }
 
-/** Division that rounds towards minus infinity, as Go's big.Int Div does for positive divisors. */
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n ? q - 1n : q;
+/** What the fee rules read of a message: its gas limit, fee cap and premium. */
+export interface MessageFees {
+  gasLimit: number;
+  gasFeeCap: bigint;
+  gasPremium: bigint;
 }
 
-/** The base fee of the next tipset from this one's (Lotus chain/store/basefee.go, after the Smoke
- * upgrade, which Lotus's local devnet starts with): ±12.5 % around the target gas limit sum. */
-export function nextBaseFee(baseFee: bigint, gasLimitSum: number): bigint {
-  const delta = BigInt(Math.max(-BLOCK_GAS_TARGET, Math.min(BLOCK_GAS_TARGET, gasLimitSum - BLOCK_GAS_TARGET)));
-  const change = floorDiv(floorDiv(baseFee * delta, BigInt(BLOCK_GAS_TARGET)), BASE_FEE_MAX_CHANGE_DENOM);
-  const next = baseFee + change;
+/** The premium per gas a message pays the miner at `baseFee`: its premium, at most its fee cap's headroom, never below 0 (Lotus Message.EffectiveGasPremium). */
+export function effectiveGasPremium({ gasFeeCap, gasPremium }: MessageFees, baseFee: bigint): bigint {
+  const headroom = gasFeeCap > baseFee ? gasFeeCap - baseFee : 0n;
+  return gasPremium < headroom ? gasPremium : headroom;
+}
+
+/** Lotus's BlockGasTargetIndex: the gas position, counted from the highest premium down, whose premium sets the next base fee. */
+const BLOCK_GAS_TARGET_INDEX = (BLOCK_GAS_LIMIT * 80) / 100 - 1;
+
+/**
+ * The effective premium at BLOCK_GAS_TARGET_INDEX when a tipset's messages are laid out by premium,
+ * highest first, each taking as many positions as its gas limit; 0 when they take no more than that
+ * (Lotus WeightedQuickSelect). Lotus counts each (sender, nonce) once across a tipset's blocks; the
+ * devnet's tipsets have one block, so each message is counted.
+ */
+function premiumAtTargetIndex(messages: readonly MessageFees[], baseFee: bigint): bigint {
+  if (messages.reduce((gas, m) => gas + m.gasLimit, 0) <= BLOCK_GAS_TARGET_INDEX) return 0n;
+  const paid = messages.map((m) => ({ premium: effectiveGasPremium(m, baseFee), gasLimit: m.gasLimit }));
+  paid.sort((a, b) => (a.premium > b.premium ? -1 : a.premium < b.premium ? 1 : 0));
+  let gas = 0;
+  for (const { premium, gasLimit } of paid) {
+    gas += gasLimit;
+    if (gas > BLOCK_GAS_TARGET_INDEX) return premium;
+  }
+  return 0n;
+}
+
+/**
+ * The base fee of the tipset that follows one whose messages ran at `baseFee` (FIP-0115, Lotus
+ * ChainStore.ComputeNextBaseFeeFromPremiums, the rule from nv28 on, and from genesis on Lotus's
+ * local devnet): with P the premium paid at 80 % of a block's gas (0 unless the tipset's gas limits
+ * pass that), it moves by P - ceil(baseFee / 8), rising by at most ceil(baseFee / 8): an idle or
+ * lightly used chain's falls by an eighth a tipset.
+ */
+export function nextBaseFee(baseFee: bigint, messages: readonly MessageFees[]): bigint {
+  const maxChange = (baseFee + BASE_FEE_MAX_CHANGE_DENOM - 1n) / BASE_FEE_MAX_CHANGE_DENOM;
+  const pressure = premiumAtTargetIndex(messages, baseFee) - maxChange;
+  const next = baseFee + (pressure < maxChange ? pressure : maxChange);
   return next < MINIMUM_BASE_FEE ? MINIMUM_BASE_FEE : next;
 }

@@ -5,7 +5,6 @@
 import { DevnetError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
 import type { Executor } from '../fevm/executor.js';
-import { nextBaseFee } from '../fevm/gas.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from './chain-store.js';
@@ -131,7 +130,7 @@ export class Miner {
       const timestampOf = this.deps.clock.epochTimestamps(parent.timestamp, intervalSeconds);
       const last = parent.epoch + epochs;
       // As in Lotus, null-round cron runs under the base fee of the tipset that follows them.
-      const baseFee = this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit);
+      const baseFee = this.nextBaseFee ?? parent.nextBaseFee;
       const start = this.deps.state.snapshot();
       try {
         await this.runNullRounds(parent.epoch, last, (epoch) => this.context(epoch, timestampOf(epoch - parent.epoch), baseFee));
@@ -232,7 +231,7 @@ export class Miner {
     // The cheat codes keep the chain inside these (Cheats' checkReach): a tipset past them is refused, whatever asked for it.
     if (!(epoch <= Number.MAX_SAFE_INTEGER && timestamp <= LAST_TIMESTAMP)) throw new DevnetError(`cannot mine a tipset at epoch ${epoch}, timestamp ${timestamp}: past the last epoch (2^53 - 1) or timestamp (${LAST_TIMESTAMP}) this node can mine`);
     // Lotus computes a tipset's base fee from its parent's, whatever null rounds lie between.
-    const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? nextBaseFee(parent.baseFee, parent.gasLimit));
+    const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? parent.nextBaseFee);
     const base = state.snapshot().write;
     const overlay = state.stage();
     const selected = mempool.select(overlay);

@@ -7,6 +7,7 @@ import { blake2b256 } from '../common/hashes.js';
 import { concatBytes, EMPTY_BYTES } from '../common/hex.js';
 import { SigType } from '../fevm/message.js';
 import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
+import { nextBaseFee, type MessageFees } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
 import { decodeSavedMessage, encodeSavedMessage, packMessage, unpackMessage, type PackedMessage, type SavedMessage } from './saved-message.js';
@@ -28,7 +29,7 @@ export interface IncludedMessage {
  * An included message's gas limit, fee cap and premium; an Ethereum transaction's are its message's,
  * read from it without making the signed message (which a mined tipset makes when read).
  */
-export function feeFieldsOf(m: IncludedMessage): { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint } {
+export function feeFieldsOf(m: IncludedMessage): MessageFees {
   const { ethTx } = m;
   return ethTx ? { gasLimit: ethTx.gasLimit, gasFeeCap: ethTx.maxFeePerGas, gasPremium: ethTx.maxPriorityFeePerGas } : m.signed.message;
 }
@@ -64,7 +65,8 @@ export interface Tipset {
   receiptsRoot: CID;
   messages: IncludedMessage[];
   gasUsed: number;
-  gasLimit: number;
+  /** The base fee of a tipset mined on this one (Lotus ChainStore.ComputeBaseFee): from this one's and its messages' premiums. */
+  nextBaseFee: bigint;
 }
 
 export interface TipsetInput {
@@ -248,7 +250,7 @@ class MinedTipset implements Tipset {
     readonly parent: Tipset | undefined,
     messages: IncludedMessage[],
     readonly gasUsed: number,
-    readonly gasLimit: number,
+    readonly nextBaseFee: bigint,
     private readonly digests: Uint8Array,
     /** A fork's first tipset: the upstream's first block CID, which need not be dag-cbor blake2b-256. */
     private readonly upstreamBlock: CID | undefined,
@@ -467,8 +469,7 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: Tip
   const parentStateRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
   put(STATE_ROOT, cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot])));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
-  const gasLimit = messages.reduce((n, m) => n + m.signed.message.gasLimit, 0);
-  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, gasLimit, digests, upstreamBlocks?.[0]);
+  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, upstreamBlocks?.[0]);
   // The header reads the roots just put; the block CID and the key follow from it.
   if (upstreamBlocks) {
     put(KEY, tipsetKeyCid(upstreamBlocks));

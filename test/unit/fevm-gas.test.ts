@@ -1,6 +1,6 @@
 // Gas accounting. Expected values are worked out by hand from Lotus chain/vm/burn.go
-// (ComputeGasOutputs, ComputeGasOverestimationBurn), chain/store/basefee.go (ComputeNextBaseFee, with
-// the 2k devnet's UpgradeSmokeHeight = -1, i.e. delta = gasLimitSum / blocks - target) and the FVM price
+// (ComputeGasOutputs, ComputeGasOverestimationBurn), chain/store/basefee.go (ComputeNextBaseFeeFromPremiums, FIP-0115:
+// calibnet's rule from nv28, UpgradeFireHorseHeight, and the 2k devnet's from genesis) and the FVM price
 // Lotus message pool's minimum (its OnChainMessage: 38863 + (36 + size) × 1300, without the FVM's actor update). Go's big.Div is Euclidean (floors for a positive divisor).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,44 +129,56 @@ describe('computeGasOutputs', () => {
   });
 });
 
-describe('nextBaseFee', () => {
-  test('an empty tipset lowers the fee by 12.5 %', () => {
-    assert.equal(nextBaseFee(100_000_000n, 0), 87_500_000n);
-    assert.equal(nextBaseFee(800n, 0), 700n);
-  });
+describe('nextBaseFee (FIP-0115, from nv28)', () => {
+  /** A message with gas limit `gasLimit` paying `gasPremium` under a fee cap with room for it. */
+  const paying = (gasLimit: number, gasPremium: bigint, gasFeeCap = 10n ** 18n) => ({ gasLimit, gasFeeCap, gasPremium });
 
-  test('the increase is capped at 12.5 %', () => {
-    assert.equal(nextBaseFee(100_000_000n, 100_000_000_000), 112_500_000n);
-    assert.equal(nextBaseFee(800n, 50_000_000_000), 900n);
+  test('an empty tipset lowers the fee by ceil(baseFee / 8)', () => {
+    assert.equal(nextBaseFee(100_000_000n, []), 87_500_000n);
+    assert.equal(nextBaseFee(800n, []), 700n);
+    // -1001 / 8 = -125.125 -> -126.
+    assert.equal(nextBaseFee(1001n, []), 875n);
+    // Three empty tipsets from the initial fee: 1e8 -> 87_500_000 -> 76_562_500 -> 66_992_187.
+    let fee = INITIAL_BASE_FEE;
+    for (let i = 0; i < 3; i++) fee = nextBaseFee(fee, []);
+    assert.equal(fee, 66_992_187n);
   });
 
   test('the fee never goes below 100 attoFIL', () => {
-    assert.equal(nextBaseFee(100n, 0), 100n);
-    assert.equal(nextBaseFee(110n, 0), 100n);
-    assert.equal(nextBaseFee(1n, 0), 100n);
+    assert.equal(nextBaseFee(100n, []), 100n);
+    assert.equal(nextBaseFee(110n, []), 100n);
+    assert.equal(nextBaseFee(1n, []), 100n);
   });
 
-  test('a tipset whose gas limits sum to the target leaves the fee unchanged', () => {
-    assert.equal(nextBaseFee(100_000_000n, 5_000_000_000), 100_000_000n);
+  test('gas limits past the old 5e9 target no longer raise it: a tipset up to 80 % full lowers it as an empty one does', () => {
+    // The fidelity audit's case (F1): one message of 6e9 at 87 500 000 (the utilization rule gave 89 687 500).
+    assert.equal(nextBaseFee(87_500_000n, [paying(6_000_000_000, 10n ** 12n)]), 76_562_500n);
+    // Gas positions 0 … 8e9-2: the target index, 8e9-1, lies past them.
+    assert.equal(nextBaseFee(100_000_000n, [paying(7_999_999_999, 10n ** 12n)]), 87_500_000n);
   });
 
-  test('one full block (limits = 10e9) raises the fee by the full 12.5 %', () => {
-    assert.equal(nextBaseFee(100_000_000n, 10_000_000_000), 112_500_000n);
+  test('past 80 %, the premium P at that mark moves it by P - ceil(baseFee / 8), at most ceil(baseFee / 8) up', () => {
+    // 8e9: the target index is the message's last position; its premium is far above baseFee / 4.
+    assert.equal(nextBaseFee(100_000_000n, [paying(8_000_000_000, 10n ** 12n)]), 112_500_000n);
+    assert.equal(nextBaseFee(100_000_000n, [paying(9_000_000_000, 25_000_000n)]), 112_500_000n);
+    assert.equal(nextBaseFee(100_000_000n, [paying(9_000_000_000, 20_000_000n)]), 107_500_000n);
+    // P = baseFee / 8 leaves it unchanged; below that it falls.
+    assert.equal(nextBaseFee(100_000_000n, [paying(9_000_000_000, 12_500_000n)]), 100_000_000n);
+    assert.equal(nextBaseFee(100_000_000n, [paying(9_000_000_000, 10_000_000n)]), 97_500_000n);
   });
 
-  test('a half-way tipset changes it proportionally', () => {
-    // delta = 7.5e9 - 5e9 = 2.5e9 -> change = 1e8 · 2.5e9 / 5e9 / 8 = 6_250_000.
-    assert.equal(nextBaseFee(100_000_000n, 7_500_000_000), 106_250_000n);
-    // delta = 2.5e9 - 5e9 = -2.5e9 -> change = -6_250_000.
-    assert.equal(nextBaseFee(100_000_000n, 2_500_000_000), 93_750_000n);
+  test('the premium is read at the mark counted from the highest premium down, weighted by gas limit', () => {
+    // Highest first: 5e9 at 1e9, then 4e9 at 15e6: position 8e9-1 lies in the second.
+    const messages = [paying(4_000_000_000, 15_000_000n), paying(5_000_000_000, 1_000_000_000n)];
+    assert.equal(nextBaseFee(100_000_000n, messages), 100_000_000n + (15_000_000n - 12_500_000n));
+    // The high payer takes 8e9 itself: its premium counts.
+    assert.equal(nextBaseFee(100_000_000n, [paying(1_000_000_000, 1n), paying(8_000_000_000, 1_000_000_000n)]), 112_500_000n);
   });
 
-  test('a decrease rounds toward minus infinity (Go big.Div is Euclidean)', () => {
-    // change = -1001 / 8 = -125.125 -> -126.
-    assert.equal(nextBaseFee(1001n, 0), 875n);
-    // Three empty tipsets from the initial fee: 1e8 -> 87_500_000 -> 76_562_500 -> 66_992_187.
-    let fee = INITIAL_BASE_FEE;
-    for (let i = 0; i < 3; i++) fee = nextBaseFee(fee, 0);
-    assert.equal(fee, 66_992_187n);
+  test('a premium counts only as far as the fee cap leaves room above the base fee', () => {
+    // Fee cap 110e6 at base fee 100e6: 10e6 of the 1e9 premium reaches the miner.
+    assert.equal(nextBaseFee(100_000_000n, [paying(9_000_000_000, 1_000_000_000n, 110_000_000n)]), 97_500_000n);
+    // A fee cap under the base fee pays nothing.
+    assert.equal(nextBaseFee(100_000_000n, [paying(9_000_000_000, 1_000_000_000n, 90_000_000n)]), 87_500_000n);
   });
 });

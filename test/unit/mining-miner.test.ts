@@ -127,7 +127,6 @@ describe('manual mining (noMining)', () => {
     assert.equal(tipset.epoch, 1);
     assert.equal(tipset.messages.length, 0);
     assert.equal(tipset.gasUsed, 0);
-    assert.equal(tipset.gasLimit, 0);
   });
 });
 
@@ -156,29 +155,29 @@ describe('time, epochs and base fee', () => {
     assert.equal((await devnet.mine()).baseFee, 76_562_500n);
   });
 
-  withDevnet(
-    'the base fee after a tipset follows Lotus ComputeNextBaseFee: delta = gas limits used - BlockGasTarget',
-    { noMining: true },
-    async (devnet) => {
-      // chain/store/basefee.go (after the Smoke upgrade):
-      //   delta = gasLimitUsed/blocks - 5e9, clamped to ±5e9; next = fee + fee×delta/5e9/8.
-      await devnet.mine(); // epoch 1, base fee 87_500_000
-      await devnet.sendRawTransaction(await signed({ nonce: 0, gasLimit: 200_000_000 }));
-      const withMessage = await devnet.mine(); // epoch 2 includes 2e8 of gas limit
-      assert.equal(withMessage.baseFee, 76_562_500n);
-      assert.equal(withMessage.gasLimit, 200_000_000);
-      // 76_562_500 + 76_562_500 × (2e8 - 5e9) / 5e9 / 8 = 76_562_500 - 9_187_500
-      assert.equal(devnet.nextBaseFee(), 67_375_000n);
-      assert.equal((await devnet.mine()).baseFee, 67_375_000n);
-    },
-  );
+  withDevnet('a tipset whose gas limits fill less than 80 % of a block lowers the base fee by 1/8, whatever its premiums (FIP-0115)', { noMining: true }, async (devnet) => {
+    // Lotus chain/store/basefee.go ComputeNextBaseFeeFromPremiums, the rule of nv28 (calibnet) and of
+    // Lotus's local devnet: the premium at 80 % of a block's gas moves the fee; below that mark it is 0.
+    await devnet.mine(); // epoch 1, base fee 87_500_000
+    await devnet.sendRawTransaction(await signed({ nonce: 0, gasLimit: 6_000_000_000, maxPriorityFeePerGas: 5n * 10n ** 8n }));
+    const withMessage = await devnet.mine(); // epoch 2: 6e9 of gas limit (the old utilization rule raised the fee)
+    assert.equal(withMessage.baseFee, 76_562_500n);
+    assert.equal(devnet.nextBaseFee(), 76_562_500n - 9_570_313n);
+    assert.equal((await devnet.mine()).baseFee, 66_992_187n);
+  });
 
-  withDevnet('a full block (10e9 of gas limit) raises the base fee by the full 12.5 %', { noMining: true }, async (devnet) => {
+  withDevnet('a full block (10e9 of gas limit) raises the base fee by 12.5 % only when its premium passes a quarter of the fee', { noMining: true }, async (devnet) => {
     await devnet.sendRawTransaction(await signed({ nonce: 0, gasLimit: 10_000_000_000 }));
     const full = await devnet.mine();
-    assert.equal(full.gasLimit, 10_000_000_000);
     assert.equal(full.baseFee, 87_500_000n);
-    assert.equal((await devnet.mine()).baseFee, 98_437_500n);
+    // Its premium, 200 000, is below ceil(87 500 000 / 8) = 10 937 500: the fee falls by the difference.
+    const cheap = await devnet.mine();
+    assert.equal(cheap.baseFee, 87_500_000n - 10_937_500n + 200_000n);
+    // A premium of half the fee (a quarter or more is enough): the full eighth up.
+    const fee = devnet.nextBaseFee();
+    await devnet.sendRawTransaction(await signed({ nonce: 1, gasLimit: 10_000_000_000, maxPriorityFeePerGas: fee / 2n }));
+    assert.equal((await devnet.mine()).baseFee, fee);
+    assert.equal((await devnet.mine()).baseFee, fee + (fee + 7n) / 8n);
   });
 });
 

@@ -70,11 +70,10 @@ describe('tipset hashes', () => {
 });
 
 describe('tipset contents', () => {
-  test('gasUsed sums the receipts and gasLimit sums the messages', () => {
+  test('gasUsed sums the receipts', () => {
     const messages = [included(0, 1_000_000, 400_000, 0), included(1, 3_000_000, 2_500_000, 1)];
     const tipset = buildTipset({ epoch: 1, timestamp: 1_700_000_001, baseFee: 100n, parent: genesis(), messages });
     assert.equal(tipset.gasUsed, 2_900_000);
-    assert.equal(tipset.gasLimit, 4_000_000);
     // Kept with their CIDs as digests in the tipset's buffer: the same messages, receipts and CIDs.
     assert.equal(tipset.messages.length, 2);
     tipset.messages.forEach((m, i) => {
@@ -113,7 +112,6 @@ describe('tipset contents', () => {
   test('an empty tipset uses no gas', () => {
     const tipset = genesis();
     assert.equal(tipset.gasUsed, 0);
-    assert.equal(tipset.gasLimit, 0);
     assert.deepEqual(tipset.messages, []);
   });
 });

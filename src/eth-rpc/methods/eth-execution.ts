@@ -2,7 +2,7 @@
 // eth_maxPriorityFeePerGas, eth_feeHistory.
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
-import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
+import { BLOCK_GAS_LIMIT, effectiveGasPremium } from '../../fevm/gas.js';
 import { feeFieldsOf, type Tipset } from '../../mining/tipset.js';
 import { resolveStateBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
@@ -31,12 +31,7 @@ export const rewardPercentiles: Param<number[]> = {
  * the transactions by premium, adding their gas until the percentile's share is reached. */
 function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
   const paid = tipset.messages
-    .map((m) => {
-      const { gasFeeCap, gasPremium } = feeFieldsOf(m);
-      const headroom = gasFeeCap - tipset.baseFee;
-      const premium = headroom < gasPremium ? headroom : gasPremium;
-      return { premium: premium < 0n ? 0n : premium, gas: m.receipt.gasUsed };
-    })
+    .map((m) => ({ premium: effectiveGasPremium(feeFieldsOf(m), tipset.baseFee), gas: m.receipt.gasUsed }))
     .sort((a, b) => (a.premium < b.premium ? -1 : a.premium > b.premium ? 1 : 0));
   if (paid.length === 0) return wanted.map(() => EMPTY_TIPSET_REWARD);
   const totalGas = paid.reduce((n, p) => n + p.gas, 0);
