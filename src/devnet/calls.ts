@@ -11,7 +11,7 @@ import { chainSize, encodeMessage, messageWith, SigType, type Message } from '..
 import { onChainMessage } from '../fevm/price-list.js';
 import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
 import type { StateOverlay } from '../fevm/state-tree.js';
-import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
+import type { InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { callContext, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
@@ -192,7 +192,7 @@ export class Calls {
    * `input`: the bytes its InvokeContract or CreateExternal params encode, when the caller has them
    * (a call's calldata), so that the executor need not decode them again.
    */
-  callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<InvocationResult> {
+  callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<SendResult> {
     const { state, executor, queue } = this.node;
     const ctx = callContext(this.node, epoch);
     const budget = this.budget();

@@ -16,7 +16,7 @@ import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE } from '../fevm/gas.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { SendFrame } from '../fevm/actors/evm/tracer.js';
-import type { InvocationResult, MessageReceipt } from '../fevm/types.js';
+import type { InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
 import { Clock } from '../mining/clock.js';
 import { finality, type Finality } from '../mining/finality.js';
@@ -412,7 +412,7 @@ export class Devnet {
   }
 
   /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
-  callMessage(message: Message, epoch: number, batch?: BatchBudget): Promise<InvocationResult> {
+  callMessage(message: Message, epoch: number, batch?: BatchBudget): Promise<SendResult> {
     return this.calls.inBatch(batch).callMessage(message, epoch);
   }
 

@@ -37,6 +37,12 @@ const REWARD_ACTOR = FilAddress.fromId(REWARD_ACTOR_ID);
 const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: EMPTY_BYTES, gasUsed, events: [] });
 
 /** The receipt of a message that did not run. */
+/** A receipt's return: the return block as the chain stores it (an EVM output is a CBOR byte string), or empty bytes. */
+export function receiptReturn(result: SendResult): Uint8Array {
+  const returned = result.returnBlock?.data;
+  return returned && returned.length > 0 ? returned : EMPTY_BYTES;
+}
+
 const noReceipt = (exitCode: number): MessageReceipt => ({ exitCode, returnData: EMPTY_BYTES, gasUsed: 0, events: NO_EVENTS });
 
 export class Executor {
@@ -128,9 +134,7 @@ export class Executor {
     // The tip goes to the reward actor, which pays it to the tipset's winner with the block reward.
     creditGasReward(state, fees.minerTip);
     credit(state, sender.id, fees.refund);
-    // The receipt's return is the return block as the chain stores it (an EVM output is a CBOR byte string).
-    const returned = result.returnBlock?.data;
-    return { exitCode: result.exitCode, returnData: returned && returned.length > 0 ? returned : EMPTY_BYTES, gasUsed, events: succeeded && result.events.length > 0 ? result.events : NO_EVENTS };
+    return { exitCode: result.exitCode, returnData: receiptReturn(result), gasUsed, events: succeeded && result.events.length > 0 ? result.events : NO_EVENTS };
   }
 
   /**
@@ -139,7 +143,7 @@ export class Executor {
    * the params of an InvokeContract or CreateExternal message encode, when the caller holds them
    * (a call's calldata): they are not decoded again.
    */
-  async call(state: StateOverlay, msg: Message, ctx: ExecutionContext, input?: Uint8Array): Promise<InvocationResult> {
+  async call(state: StateOverlay, msg: Message, ctx: ExecutionContext, input?: Uint8Array): Promise<SendResult> {
     const mark = state.checkpoint();
     try {
       let sender = resolveAddress(state, msg.from);

@@ -207,6 +207,37 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal(await result('eth_getCode', ['0x' + Buffer.from(eth).toString('hex'), 'latest']), '0x00');
   });
 
+  // fidaudit F3: the EVM actor's InvokeContract returns its output as a CBOR byte string
+  // (builtin-actors v18 actors/evm/src/types.rs InvokeContractReturn, lib.rs), and Lotus's StateCall
+  // answers the receipt as the FVM made it (chain/stmgr/call.go), as a mined one.
+  test('StateCall of a contract answers its output as the mined receipt does: a CBOR byte string, an empty revert too', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const INVOKE_CONTRACT = 3844450837;
+    const push = async (message: Message) => {
+      const json = signedJson(message);
+      json.Message.Params = Buffer.from(message.params).toString('base64') as never;
+      return (await result('Filecoin.StateSearchMsg', [null, await result('Filecoin.MpoolPush', [json]), -1, true])).Receipt;
+    };
+    /** Deploys `runtime` through the EAM; its ID address. */
+    const deploy = async (nonce: number, runtime: string) => {
+      const length = (runtime.length / 2).toString(16).padStart(2, '0');
+      const initcode = hexToBytes(`0x60${length}600c60003960${length}6000f3${runtime}`);
+      const receipt = await push({ ...transfer(nonce, 0n), to: FilAddress.fromId(10), method: 4, params: encodeCbor(initcode), gasLimit: 200_000_000 });
+      return FilAddress.fromId(decodeCbor<[number]>(Buffer.from(receipt.Return, 'base64'))[0]);
+    };
+    const returns42 = await deploy(0, '602a60005260206000f3');
+    const reverts = await deploy(1, '60006000fd');
+    const invoke = (to: FilAddress, nonce: number): Message => ({ ...transfer(nonce, 0n), to, method: INVOKE_CONTRACT, params: encodeCbor(new Uint8Array()), gasLimit: 200_000_000 });
+    const call = async (message: Message) =>
+      (await result('Filecoin.StateCall', [{ ...signedJson(message).Message, Params: Buffer.from(message.params).toString('base64') }, null])).MsgRct;
+    const called = await call(invoke(returns42, 2));
+    assert.equal(called.ExitCode, 0);
+    assert.deepEqual(decodeCbor(Buffer.from(called.Return, 'base64')), hexToBytes(`0x${'00'.repeat(31)}2a`));
+    assert.equal(called.Return, (await push(invoke(returns42, 2))).Return);
+    const reverted = await call(invoke(reverts, 3));
+    assert.deepEqual([reverted.ExitCode, reverted.Return], [33, 'QA==']);
+  });
+
   test("StateSearchMsg decodes a builtin method's return into ReturnDec as Lotus does; null where the devnet has no return schema", async (t) => {
     const { result } = await setupRpc(t, { fund });
     // The market's GetBalance for the sender, who has nothing in escrow: MarketBalance {Balance, Locked}.

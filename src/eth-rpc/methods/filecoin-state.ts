@@ -14,6 +14,7 @@ import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
 import { actorsManifest } from '../../fevm/manifest.js';
+import { receiptReturn } from '../../fevm/executor.js';
 import { messageCid } from '../../fevm/message.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { Tipset } from '../../mining/tipset.js';
@@ -155,8 +156,9 @@ export const filecoinState = [
   defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
     const tipset = tipsetOf(devnet, key);
     const result = await devnet.callMessage(msg, tipset.epoch, batch);
-    // An implicit message pays for what it uses: no over-estimation.
-    return invocResultJson(msg, messageCid(msg), result, tipset.baseFee, result.gasUsed);
+    // Its receipt returns what a mined one would (an EVM output as a CBOR byte string); an implicit
+    // message pays for what it uses: no over-estimation.
+    return invocResultJson(msg, messageCid(msg), { ...result, returnData: receiptReturn(result) }, tipset.baseFee, result.gasUsed);
   }),
 
   defineMethod(
