@@ -12,11 +12,12 @@ import { CborReader, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '
 import { DevnetError } from '../common/errors.js';
 import { blake2b256, blake2b256Stream, blake2b32 } from '../common/hashes.js';
 import { DEFAULT_HOT_MESSAGES } from '../config.js';
+import { INIT_ACTOR_ID } from '../fevm/actor.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
 import { signedMessageCid } from '../fevm/message.js';
 import { StateTree, storableChange, type SavedCommit } from '../fevm/state-tree.js';
 import { ChainStore } from '../mining/chain-store.js';
-import type { Clock } from '../mining/clock.js';
+import { LAST_TIMESTAMP, type Clock } from '../mining/clock.js';
 import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.js';
 import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
@@ -461,9 +462,13 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     const applied = journal && (current ? applyCheckedJournal(loading, journal) : applyJournal(loading, journal, false));
     if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
     if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
+    if (!loading.state.at(0).getActor(INIT_ACTOR_ID)) throw new Error('its genesis state has no init actor');
+    const clockOffset = applied?.clockOffset ?? doc.clockOffset;
+    // Chain time only moves forward (evm_increaseTime, tipsets ahead of the clock), up to the last timestamp.
+    if (!(typeof clockOffset === 'number' && clockOffset >= 0 && clockOffset <= LAST_TIMESTAMP)) throw new Error(`its clock offset ${String(clockOffset)} s is not from 0 to ${LAST_TIMESTAMP}`);
     return {
       chainId: decodeBigInt(doc.chainId!),
-      clockOffset: applied?.clockOffset ?? doc.clockOffset!,
+      clockOffset,
       state: loading.state,
       chain: loading.chain,
       size: { commits: loading.commits, tipsets: loading.chain.all().length },

@@ -6,7 +6,7 @@
 import { FilAddress } from '../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { fromStorable, toStorable } from '../common/storable.js';
-import { FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
+import { ACTOR_KINDS, FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 import { packActor, unpackActor } from './packed-actor.js';
 
 /**
@@ -167,9 +167,40 @@ function encodeValue(key: string, value: unknown): unknown {
 /** A key/value pair the tree holds as the state file stores it. */
 export const storableChange = ([key, value]: [string, unknown]): [string, unknown] => [key, encodeValue(key, value)];
 
+/** Whether `n` is a count the tree keeps as a number (an ID, a nonce): an integer from 0 to 2^53 - 1. */
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+const WORD_LIMIT = 1n << 256n;
+
+/**
+ * A saved value as the tree keeps it. Throws for a key or value no node writes: a state file's
+ * checksum tells damage, not crafting, and a value out of range (a nonce of -1 or past 2^53, a
+ * negative balance) would fail every later send or answer a malformed quantity.
+ */
 function decodeValue(key: string, value: unknown): unknown {
-  if (key.startsWith('s')) return decodeBigInt(value as Uint8Array);
-  return key.startsWith('a') ? actorFromStorable(value) : value;
+  if (key.startsWith('s')) {
+    const word = decodeBigInt(value as Uint8Array);
+    if (word < 0n || word >= WORD_LIMIT) throw new Error(`its storage slot ${key} holds ${word}, not a 256-bit word`);
+    return word;
+  }
+  if (key.startsWith('a')) return savedActor(key, value);
+  if (key !== NEXT_ID_KEY && !key.startsWith('x0x')) throw new Error(`its state has a key ${JSON.stringify(key)} that no node writes`);
+  if (!isCount(value)) throw new Error(`its ${key === NEXT_ID_KEY ? 'next actor ID' : `address ${key.slice(1)}`} is ${String(value)}, not an actor ID`);
+  return value;
+}
+
+/** The actor saved under `key` (`a` and its ID), checked as decodeValue says. */
+function savedActor(key: string, value: unknown): Actor {
+  const id = Number(key.slice(1));
+  if (!isCount(id) || key !== actorKey(id)) throw new Error(`its state has a key ${JSON.stringify(key)} that no node writes`);
+  const actor = actorFromStorable(value);
+  const field = (name: string, held: unknown) => new Error(`its actor ${id} has ${name} ${String(held)}`);
+  if (actor.id !== id) throw field('id', actor.id);
+  if (!(ACTOR_KINDS as readonly unknown[]).includes(actor.kind)) throw field('kind', actor.kind);
+  if (!isCount(actor.nonce)) throw field('nonce', actor.nonce);
+  if (typeof actor.balance !== 'bigint' || actor.balance < 0n) throw field('balance', actor.balance);
+  if (actor.evm && !isCount(actor.evm.nonce)) throw field('contract nonce', actor.evm.nonce);
+  return actor;
 }
 
 /** A value as the tree's history keeps it: an account's actor packed (packed-actor.ts), the rest as staged. */

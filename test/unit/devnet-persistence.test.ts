@@ -205,6 +205,44 @@ describe('saving and loading a chain', () => {
     assert.match((await other.error('anvil_loadState', ['0x' + Buffer.from(bytes).toString('hex')])).message, /chain id 31415926, not 314159/);
   });
 
+  test('a crafted file (its checksum made again) holding values no node holds is refused, naming them, and the running chain is untouched', async (t) => {
+    const a = await busyChain(t);
+    const bytes = a.devnet.save();
+    type Doc = { state: [number, [string, unknown][]][]; clockOffset: number };
+    const changes = (doc: Doc) => doc.state.flatMap(([, written]) => written);
+    /** The dev account's last saved actor (nonce 4). */
+    const devAccount = (doc: Doc) => changes(doc).find(([, value]) => (value as { nonce?: unknown }).nonce === 4)![1] as Record<string, unknown>;
+    const crafted: [string, (doc: Doc) => void, RegExp][] = [
+      ['nonce -1', (doc) => (devAccount(doc).nonce = -1), /: its actor 100 has nonce -1$/],
+      ['nonce 2^53 + 2', (doc) => (devAccount(doc).nonce = 2 ** 53 + 2), /has nonce 9007199254740994$/],
+      ['nonce 2^63 (a CBOR bigint)', (doc) => (devAccount(doc).nonce = 2n ** 63n), /has nonce 9223372036854775808$/],
+      ['negative balance', (doc) => (devAccount(doc).balance = { $big: new Uint8Array([1, 5]) }), /has balance -5$/],
+      ['unknown kind', (doc) => (devAccount(doc).kind = 'constructor'), /has kind constructor$/],
+      ['id not its key', (doc) => (devAccount(doc).id = 7), /has id 7$/],
+      ['an actor key that is no ID', (doc) => doc.state[0]![1].push(['a__proto__', devAccount(doc)]), /its state has a key "a__proto__" that no node writes$/],
+      ['a key of no kind', (doc) => doc.state[0]![1].push(['__proto__', { polluted: 1 }]), /its state has a key "__proto__" that no node writes$/],
+      ['next ID a string', (doc) => doc.state[0]![1].push(['n', 'x']), /its next actor ID is x, not an actor ID$/],
+      ['storage word past 256 bits', (doc) => changes(doc).find(([key]) => key.startsWith('s'))!.splice(1, 1, new Uint8Array(34).fill(0xff, 1)), /holds \d{80,}, not a 256-bit word$/],
+      ['no state', (doc) => (doc.state = []), /its genesis state has no init actor$/],
+      ['clock offset 1e300', (doc) => (doc.clockOffset = 1e300), /its clock offset 1e\+300 s is not from 0 to 8640000000000$/],
+      ['clock offset -2^53', (doc) => (doc.clockOffset = -(2 ** 53)), /its clock offset -9007199254740992 s is not/],
+    ];
+    for (const [name, craft, reason] of crafted) {
+      const doc = decodeCbor<Doc>(bytes);
+      craft(doc);
+      assert.throws(() => decodeChain(encodeChecked(doc), 'f'), (err: Error) => err instanceof StateFileError && /^f is damaged: /.test(err.message) && reason.test(err.message), name);
+    }
+    // The document as saved, encoded again, loads: the checks refuse only what no node writes.
+    assert.equal(decodeChain(encodeChecked(decodeCbor<Doc>(bytes)), 'f').size.tipsets, 5);
+    // Through anvil_loadState: refused, and the chain goes on as it was.
+    const doc = decodeCbor<Doc>(bytes);
+    devAccount(doc).nonce = -1;
+    assert.match((await a.error('anvil_loadState', ['0x' + Buffer.from(encodeChecked(doc)).toString('hex')])).message, /: its actor 100 has nonce -1$/);
+    assert.equal(await a.result('eth_getTransactionCount', [devWallet.address, 'latest']), '0x4');
+    await a.send({ nonce: 4, to: RECIPIENT, value: 1n });
+    assert.equal(await a.result('eth_getTransactionCount', [devWallet.address, 'latest']), '0x5');
+  });
+
   test('any one bit flipped anywhere in a saved chain (the state commits too) is refused, naming the file', async (t) => {
     const a = await busyChain(t);
     const bytes = a.devnet.save();
