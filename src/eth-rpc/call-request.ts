@@ -1,4 +1,5 @@
 // The transaction object of eth_call, eth_estimateGas and eth_sendTransaction, parsed.
+import { MessageRejectedError } from '../common/errors.js';
 import type { CallRequest } from '../devnet/calls.js';
 import { invalid, parseAddress, parseData, parseQuantity, parseSafeNumber, type Param } from './params.js';
 
@@ -29,3 +30,24 @@ export function parseCallRequest(name: string, value: unknown): ParsedCallReques
 }
 
 export const callRequest = (name: string): Param<ParsedCallRequest> => ({ name, parse: (v) => parseCallRequest(name, v) });
+
+/**
+ * The transaction the node signs for its sender (eth_sendTransaction, eth_signTransaction,
+ * eth_sendUnsignedTransaction): `from` is required, and what Lotus refuses of the same transaction
+ * signed by a wallet is refused in its words (lotus chain/types/ethtypes/eth_transactions.go
+ * ParseEthTransaction, eth_1559_transactions.go), so that code that sends it here fails as it would
+ * on calibnet. Every other request becomes an EIP-1559 transaction, whatever its `type`.
+ */
+export const transactionToSign = (name: string): Param<ParsedCallRequest & { from: Uint8Array }> => ({
+  name,
+  parse: (value) => {
+    const tx = parseCallRequest(name, value);
+    if (!tx.from) throw invalid(`${name}.from`, 'the sender is required');
+    const { type, accessList } = value as Record<string, unknown>;
+    const typeNumber = type === undefined || type === null ? undefined : parseSafeNumber(`${name}.type`, type);
+    if (typeNumber === 1) throw new MessageRejectedError('EIP-2930 transaction is not supported');
+    if (typeNumber !== undefined && typeNumber !== 0 && typeNumber !== 2) throw new MessageRejectedError('unsupported transaction type');
+    if (Array.isArray(accessList) && accessList.length > 0) throw new MessageRejectedError('access list should be an empty list');
+    return { ...tx, from: tx.from };
+  },
+});

@@ -54,7 +54,7 @@ describe('web3.js 4 against the devnet CLI', () => {
     assert.ok(BigInt(receipt.gasUsed) > 1_000_000n, `gasUsed ${receipt.gasUsed}`);
   });
 
-  test('a transaction signed by web3.eth.accounts.wallet goes through eth_sendRawTransaction', async () => {
+  test('web3.eth.accounts.wallet signs locally; what Lotus refuses is refused from the wallet and the node alike', async () => {
     const [account] = web3.eth.accounts.wallet.add(DEV_ACCOUNTS[1]!.privateKey);
     const to = web3.eth.accounts.create().address;
     // web3 fills the nonce, the gas (eth_estimateGas) and EIP-1559 fees itself.
@@ -67,6 +67,17 @@ describe('web3.js 4 against the devnet CLI', () => {
     const legacy = await web3.eth.sendTransaction({ from: account!.address, to, value: 1000n, gasPrice: await web3.eth.getGasPrice() });
     assert.equal(legacy.status, 1n);
     assert.equal((await web3.eth.getTransaction(legacy.transactionHash)).type, 0n);
+    assert.equal(await web3.eth.getBalance(to), 2000n);
+
+    // Lotus refuses EIP-2930 transactions (web3's type 1, its choice for an access list with a gas
+    // price) and EIP-1559 ones with a non-empty access list: signed by web3's wallet or by the node
+    // alike, so that what fails on calibnet fails here.
+    const accessList = [{ address: to, storageKeys: [] }];
+    const gasPrice = await web3.eth.getGasPrice();
+    for (const sender of [account!.address, from]) {
+      await assert.rejects(async () => void (await web3.eth.sendTransaction({ from: sender, to, value: 1n, accessList, type: 1, gasPrice })), /EIP-2930 transaction is not supported/);
+      await assert.rejects(async () => void (await web3.eth.sendTransaction({ from: sender, to, value: 1n, accessList, type: 2 })), /access list should be an empty list/);
+    }
     assert.equal(await web3.eth.getBalance(to), 2000n);
   });
 

@@ -318,6 +318,31 @@ describe('eth_sendTransaction', () => {
     assert.equal(await result('eth_blockNumber'), '0x0');
   });
 
+  test('what Lotus refuses of a wallet-signed transaction is refused for the node to sign too, in its words', async (t) => {
+    const { result, error } = await setup(t);
+    const transfer = { from: SECOND, to: RECIPIENT, value: '0x1' };
+    const accessList = [{ address: RECIPIENT, storageKeys: [ZERO_HASH] }];
+    const refused: [Record<string, unknown>, string][] = [
+      // web3.js makes an access-list transaction type 0x1 (EIP-2930).
+      [{ ...transfer, type: '0x1', accessList, gasPrice: '0x3b9aca00' }, 'EIP-2930 transaction is not supported'],
+      [{ ...transfer, type: '0x3' }, 'unsupported transaction type'],
+      [{ ...transfer, type: '0x4' }, 'unsupported transaction type'],
+      [{ ...transfer, accessList }, 'access list should be an empty list'],
+    ];
+    for (const [tx, message] of refused) {
+      for (const method of ['eth_sendTransaction', 'eth_signTransaction', 'eth_sendUnsignedTransaction']) {
+        assert.deepEqual(await error(method, [tx]), { code: 1, message }, `${method} ${JSON.stringify(tx)}`);
+      }
+    }
+    assert.equal(await result('eth_blockNumber'), '0x0');
+    // An empty access list, and the types Lotus takes, are signed as before.
+    for (const tx of [{ ...transfer, accessList: [] }, { ...transfer, type: '0x2' }, { ...transfer, type: '0x0', gasPrice: '0x3b9aca00' }]) {
+      const hash = await result('eth_sendTransaction', [tx]);
+      assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1', JSON.stringify(tx));
+      assert.equal((await result('eth_getTransactionByHash', [hash])).type, '0x2');
+    }
+  });
+
   test('a batch of sends from one dev account (as ethers batches them) all succeed with consecutive nonces', async (t) => {
     const { app, result } = await setup(t);
     const payload = [1, 2, 3].map((i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendTransaction', params: [{ from: SECOND, to: RECIPIENT, value: `0x${i}` }] }));

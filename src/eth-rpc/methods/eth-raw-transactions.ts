@@ -8,10 +8,10 @@ import { bytesToHex } from '../../common/hex.js';
 import { encodeEthTransaction } from '../../fevm/eth-tx.js';
 import type { IncludedMessage, Tipset } from '../../mining/tipset.js';
 import { resolveBlock } from '../block-ref.js';
-import { callRequest } from '../call-request.js';
+import { transactionToSign } from '../call-request.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatTransaction } from '../format.js';
-import { address, blockRef, hash, invalid, safeNumber } from '../params.js';
+import { address, blockRef, hash, safeNumber } from '../params.js';
 import { transactionBySenderAndNonce } from './ots.js';
 
 /** The signed bytes of a message sent as an Ethereum transaction (not an impersonated one, which has no signature). */
@@ -45,8 +45,7 @@ export const ethRawTransactions = [
   ),
 
   // Sent for its sender without a signature, as Anvil does: the node makes the message an impersonated sender's would be.
-  defineWriteMethod('eth_sendUnsignedTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
-    if (!tx.from) throw invalid('transaction.from', 'the sender is required');
-    return bytesToHex(await devnet.sendTransaction({ ...tx, from: tx.from }, { unsigned: true }));
-  }),
+  defineWriteMethod('eth_sendUnsignedTransaction', [transactionToSign('transaction')], async ({ devnet }, tx) =>
+    bytesToHex(await devnet.sendTransaction(tx, { unsigned: true })),
+  ),
 ];

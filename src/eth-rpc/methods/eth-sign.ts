@@ -4,7 +4,7 @@
 // eth_signTypedData_v3, which Anvil does not implement either, stay unknown methods.
 import { bytesToHex } from '../../common/hex.js';
 import { signPersonalMessage, signTypedData, type TypedData } from '../../devnet/dev-signer.js';
-import { callRequest } from '../call-request.js';
+import { transactionToSign } from '../call-request.js';
 import { defineMethod } from '../define-method.js';
 import { address, data, invalid, type Param } from '../params.js';
 
@@ -51,8 +51,5 @@ export const ethSign = [
     }
   }),
 
-  defineMethod('eth_signTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
-    if (!tx.from) throw invalid('transaction.from', 'the sender is required');
-    return bytesToHex(await devnet.signTransaction({ ...tx, from: tx.from }));
-  }),
+  defineMethod('eth_signTransaction', [transactionToSign('transaction')], async ({ devnet }, tx) => bytesToHex(await devnet.signTransaction(tx))),
 ];

@@ -4,10 +4,10 @@ import { bytesToHex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { resolveBlock } from '../block-ref.js';
-import { callRequest } from '../call-request.js';
+import { transactionToSign } from '../call-request.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatPendingTransaction, formatReceipt, formatTransaction } from '../format.js';
-import { blockRef, data, hash, invalid, safeNumber } from '../params.js';
+import { blockRef, data, hash, safeNumber } from '../params.js';
 
 function transactionAt(devnet: Devnet, tipset: Tipset, index: number) {
   const message = tipset.messages[index];
@@ -24,10 +24,7 @@ function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
 export const ethTransactions = [
   defineWriteMethod('eth_sendRawTransaction', [data('rawTransaction')], async ({ devnet }, raw) => bytesToHex(await devnet.sendRawTransaction(raw))),
 
-  defineWriteMethod('eth_sendTransaction', [callRequest('transaction')], async ({ devnet }, tx) => {
-    if (!tx.from) throw invalid('transaction.from', 'the sender is required');
-    return bytesToHex(await devnet.sendTransaction({ ...tx, from: tx.from }));
-  }),
+  defineWriteMethod('eth_sendTransaction', [transactionToSign('transaction')], async ({ devnet }, tx) => bytesToHex(await devnet.sendTransaction(tx))),
 
   defineMethod('eth_getTransactionByHash', [hash('transactionHash')], ({ devnet }, txHash) => {
     const found = devnet.chain.messageByTxHash(txHash);
