@@ -66,7 +66,7 @@ describe('ethers 5 against the devnet CLI', () => {
     const fromSigner = await signer.sendTransaction({ to, value: utils.parseEther('1') });
     const receipt = await fromSigner.wait();
     assert.equal(receipt.status, 1);
-    assert.equal(receipt.confirmations, 1);
+    assert.ok(receipt.confirmations >= 1, `confirmations ${receipt.confirmations}`);
     assert.equal(receipt.from, DEV_ACCOUNTS[0]!.address);
 
     const before = await wallet.getBalance();
