@@ -191,13 +191,16 @@ export class Cheats {
     this.node.checkWritable();
     const head = this.node.chain.head;
     checkReach(`mining ${count} blocks`, head.epoch + count, this.node.clock.upcomingTimestamps(head.timestamp, intervalSeconds)(count));
+    // A tipset mined but not saved (--state's journal cannot be written) ends the run with that error: a restart would lose it.
     if (count > MAX_TIPSETS_MINED) {
       await this.node.miner.mineAfterNullRounds(count, intervalSeconds);
+      this.node.checkWritable();
       return;
     }
     for (let i = 0; i < count; i++) {
       if (intervalSeconds !== undefined && i > 0) await this.write(() => this.node.clock.setNextTimestamp(this.node.chain.head.timestamp + intervalSeconds));
       await this.node.miner.mine();
+      this.node.checkWritable();
       // A running storage provider answers each tipset before the next one comes: so do the agents,
       // whose Window PoSts (a forked provider the node acts for) thus land in every deadline, whatever the timing.
       await this.node.agentsSettled();

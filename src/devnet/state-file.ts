@@ -174,11 +174,14 @@ export class StateFile {
 
   /**
    * Throws while the journal cannot be written, so that the node answers no send or chain edit that a
-   * restart would lose; each call first tries to heal it, so the node recovers once the disk has room.
+   * restart would lose (called before them, and after a send's or a mine's tipset is mined); each call
+   * first tries to heal it, so the node recovers once the disk has room.
    */
   checkWritable(): void {
     if (!this.broken || this.heal()) return;
-    throw new StateFileError(`${this.failure}; sends and cheat codes that change the chain are refused until it can be written`);
+    const unsaved = this.devnet.chain.all()[this.journaledTipsets];
+    const lost = unsaved ? `; the tipsets from epoch ${unsaved.epoch} on are mined but not saved (a restart would lose them)` : '';
+    throw new StateFileError(`${this.failure}${lost}; sends and cheat codes that change the chain are refused until it can be written`);
   }
 
   /**

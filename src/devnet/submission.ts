@@ -79,7 +79,7 @@ export class Submission {
   /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
   async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
     const { pending, mined } = await this.submit(raw);
-    await mined;
+    await this.minedAndSaved(mined);
     return pending.ethTx!.hash;
   }
 
@@ -96,7 +96,7 @@ export class Submission {
       const tx = await this.node.state.untilFetched(fill);
       return account ? this.submit(await signEthTransaction(account.privateKey, tx)) : this.submitImpersonated(tx);
     });
-    await mined;
+    await this.minedAndSaved(mined);
     return pending.ethTx?.hash ?? pending.cid.multihash.digest;
   }
 
@@ -149,7 +149,7 @@ export class Submission {
    */
   async pushMessage(signed: SignedMessage): Promise<CID> {
     const { pending, mined } = await this.submitSigned(signed);
-    await mined;
+    await this.minedAndSaved(mined);
     return pending.cid;
   }
 
@@ -179,7 +179,7 @@ export class Submission {
       const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
       return impersonated ? this.admitUnsigned({ ...filled, from: impersonated.robust! }) : this.submitSigned(wallet.signMessage(message.from, filled, this.node.chainId));
     });
-    await mined;
+    await this.minedAndSaved(mined);
     return pending.signed;
   }
 
@@ -265,6 +265,16 @@ export class Submission {
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
     const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
     return this.submitEth(hashed);
+  }
+
+  /**
+   * Waits for the instant-mining tipset that takes a send, if any. One mined but not saved (--state's
+   * journal could not be written) is answered with that error, not as sent: a restart would lose it.
+   */
+  private async minedAndSaved(mined: Promise<Tipset> | undefined): Promise<void> {
+    if (!mined) return;
+    await mined;
+    this.node.checkWritable();
   }
 
   /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */

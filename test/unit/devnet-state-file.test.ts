@@ -499,13 +499,14 @@ describe('StateFile', () => {
     assert.equal(existsSync(temporaryPath(path)), false);
   });
 
-  test('after a failed append (ENOSPC), sends and cheat codes that change the chain are refused, naming the journal, until it can be written: then the journal heals and a restart has every transaction answered', async () => {
+  test('after a failed append (ENOSPC), the send whose tipset it was and later sends and cheat codes that change the chain are refused, naming the journal, until it can be written: then the journal heals and a restart has every transaction', async () => {
     const path = join(dir, 'append-enospc.state');
     const hashes: string[] = [];
     // While broken, each write first tries to heal: a journal shorter than it was (/dev/full here) needs a whole save, which the full disk fails.
     const refused = (err: unknown) =>
       err instanceof StateFileError &&
-      err.message === `cannot save the chain to ${path}: ENOSPC: no space left on device, write; the file is left as it was; sends and cheat codes that change the chain are refused until it can be written`;
+      err.message ===
+        `cannot save the chain to ${path}: ENOSPC: no space left on device, write; the file is left as it was; the tipsets from epoch 2 on are mined but not saved (a restart would lose them); sends and cheat codes that change the chain are refused until it can be written`;
     {
       using node = await keptDevnet(path, { retryMs: 3_600_000 });
       hashes.push(await send(node.devnet, 0));
@@ -514,9 +515,13 @@ describe('StateFile', () => {
       rmSync(journalPath(path));
       symlinkSync('/dev/full', journalPath(path));
       diskFull(path);
-      // Mined before its append fails: the failure is reported.
-      hashes.push(await send(node.devnet, 1));
+      // Mined, then its append fails: the failure is reported, and the send is answered with it, not
+      // with its hash, as a restart now would lose it (audit15 C8).
+      await assert.rejects(send(node.devnet, 1), refused);
+      assert.equal(node.devnet.head.epoch, 2);
+      hashes.push(minedHashes(node.devnet)[1]!);
       assert.deepEqual(node.errors.map((e) => e.message), [`cannot append tipset 2 to ${journalPath(path)}: ENOSPC: no space left on device, write`]);
+      diskFull(path);
       await assert.rejects(send(node.devnet, 2), refused);
       // (A failed save removes its temporary file: the disk is made full again before each.)
       diskFull(path);
@@ -545,14 +550,25 @@ describe('StateFile', () => {
       hashes.push(await send(node.devnet, 0));
       rmSync(journalPath(path));
       mkdirSync(journalPath(path));
-      hashes.push(await send(node.devnet, 1));
-      await assert.rejects(send(node.devnet, 2), (err: Error) => err instanceof StateFileError && err.message.includes(`${journalPath(path)}: EISDIR`) && /are refused until it can be written$/.test(err.message));
+      const refused = (err: Error) =>
+        err instanceof StateFileError && err.message.includes(`${journalPath(path)}: EISDIR`) && /; the tipsets from epoch 2 on are mined but not saved \(a restart would lose them\); sends and cheat codes that change the chain are refused until it can be written$/.test(err.message);
+      // The send whose tipset's append failed is answered with the failure, as the sends after it.
+      await assert.rejects(send(node.devnet, 1), refused);
+      hashes.push(minedHashes(node.devnet)[1]!);
+      await assert.rejects(send(node.devnet, 2), refused);
+      // So is a mine: anvil_mine stops at its first tipset that cannot be saved.
+      rmSync(journalPath(path), { recursive: true });
+      await node.devnet.cheats.mine(1);
+      rmSync(journalPath(path));
+      mkdirSync(journalPath(path));
+      await assert.rejects(node.devnet.cheats.mine(3), (err: Error) => err instanceof StateFileError && /EISDIR.*; the tipsets from epoch 4 on are mined but not saved/.test(err.message));
+      assert.equal(node.devnet.head.epoch, 4);
       rmSync(journalPath(path), { recursive: true });
       hashes.push(await send(node.devnet, 2));
       assert.deepEqual(savedShape(path), liveShape(node.devnet));
     }
     using again = await keptDevnet(path);
-    assert.equal(again.devnet.head.epoch, 3);
+    assert.equal(again.devnet.head.epoch, 5);
     assert.deepEqual(minedHashes(again.devnet), hashes);
   });
 
