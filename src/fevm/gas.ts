@@ -1,7 +1,7 @@
 // Gas limits, fees and the base fee, as Lotus has them. What each operation costs is the FVM price
 // list (price-list.ts) and the EVM actor's model on it (actors/evm/evm-gas.ts); README "Gas" says
 // how close that is to calibnet.
-import { HOST_CALL, ON_CHAIN_MESSAGE_COMPUTE, ON_CHAIN_MESSAGE_STORAGE_BASE, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
+import { HOST_CALL, ON_CHAIN_MESSAGE_STORAGE_BASE, onChainMessage, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
 
 /** Lotus's block gas limit (params_shared_vals.go). */
 export const BLOCK_GAS_LIMIT = 10_000_000_000;
@@ -16,12 +16,15 @@ export const DEFAULT_GAS_PREMIUM = 200_000n;
 export const GAS_LIMIT_OVERESTIMATION_PERCENT = 125;
 
 /**
- * The least gas limit Lotus's message pool accepts: its own OnChainMessage charge, which leaves out
- * the sender's actor update that the FVM adds (price-list.ts onChainMessage). A limit between the
- * two is accepted and then fails on chain, out of gas, as on calibnet.
+ * The least gas limit Lotus's message pool accepts, as MpoolCheckMessages' hint shows it (a Lotus
+ * GasCharge, chain/vm/gas.go): its OnChainMessage, which since nv18 includes the sender's actor
+ * update (`38863 + 475000` in the UpgradeHyggeHeight price list), so its total is the FVM's
+ * inclusion charge (price-list.ts onChainMessage): a message the pool takes always pays inclusion.
  */
-export function mempoolMinimumGas(size: number): number {
-  return ON_CHAIN_MESSAGE_COMPUTE + STORAGE_GAS_PER_BYTE * (ON_CHAIN_MESSAGE_STORAGE_BASE + size);
+export function onChainMessageCharge(size: number) {
+  const storage = STORAGE_GAS_PER_BYTE * (ON_CHAIN_MESSAGE_STORAGE_BASE + size);
+  const compute = onChainMessage(size) - storage;
+  return { Name: 'OnChainMessage', Extra: null, ComputeGas: compute, StorageGas: storage, VirtualCompute: 0, VirtualStorage: 0 };
 }
 
 /**

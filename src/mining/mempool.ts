@@ -7,8 +7,9 @@ import { attoToFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
-import { BLOCK_GAS_LIMIT, mempoolMinimumGas } from '../fevm/gas.js';
+import { BLOCK_GAS_LIMIT } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
+import { onChainMessage } from '../fevm/price-list.js';
 import type { StateReader } from '../fevm/state-tree.js';
 
 export interface PendingMessage {
@@ -90,7 +91,8 @@ export class Mempool {
     if (msg.nonce < stateNonce) {
       throw new MessageRejectedError(`minimum expected nonce is ${stateNonce}, got ${msg.nonce}: message nonce too low`);
     }
-    const minGas = mempoolMinimumGas(pending.chainSize);
+    // Lotus's pool minimum, its OnChainMessage, is the FVM's inclusion charge since nv18 (gas.ts onChainMessageCharge).
+    const minGas = onChainMessage(pending.chainSize);
     if (msg.gasLimit < minGas) {
       throw new MessageRejectedError(
         `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${msg.gasLimit} < ${minGas}`,

@@ -229,10 +229,10 @@ describe('eth_sendRawTransaction errors change nothing', () => {
       (message) => {
         const m = /^verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain 21000 < (\d+)$/.exec(message);
         assert.ok(m, message);
-        // The FVM price list: 38863 + 1300 × (36 + size in bytes), for a message of 100 to 300 bytes.
+        // Lotus's price list since nv18: 38863 + 475000 + 1300 × (36 + size in bytes), for a message of 100 to 300 bytes.
         const minimum = Number(m[1]);
-        assert.equal((minimum - 38_863) % 1_300, 0, `${minimum} is not an inclusion cost`);
-        const size = (minimum - 38_863) / 1_300 - 36;
+        assert.equal((minimum - 513_863) % 1_300, 0, `${minimum} is not an inclusion cost`);
+        const size = (minimum - 513_863) / 1_300 - 36;
         assert.ok(size >= 100 && size <= 300, `message size ${size}`);
       },
     ));

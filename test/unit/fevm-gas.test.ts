@@ -1,7 +1,7 @@
 // Gas accounting. Expected values are worked out by hand from Lotus chain/vm/burn.go
 // (ComputeGasOutputs, ComputeGasOverestimationBurn), chain/store/basefee.go (ComputeNextBaseFeeFromPremiums, FIP-0115:
-// calibnet's rule from nv28, UpgradeFireHorseHeight, and the 2k devnet's from genesis) and the FVM price
-// Lotus message pool's minimum (its OnChainMessage: 38863 + (36 + size) × 1300, without the FVM's actor update). Go's big.Div is Euclidean (floors for a positive divisor).
+// calibnet's rule from nv28, UpgradeFireHorseHeight, and the 2k devnet's from genesis) and the FVM price list;
+// the Lotus message pool's minimum (its OnChainMessage since nv18: 38863 + 475000 + (36 + size) × 1300, the FVM's inclusion). Go's big.Div is Euclidean (floors for a positive divisor).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -10,7 +10,7 @@ import {
   INITIAL_BASE_FEE,
   MINIMUM_BASE_FEE,
   computeGasOutputs,
-  mempoolMinimumGas,
+  onChainMessageCharge,
   nextBaseFee,
 } from '../../src/fevm/gas.js';
 
@@ -23,12 +23,10 @@ describe('constants', () => {
   });
 });
 
-describe('mempoolMinimumGas', () => {
-  test('38863 + (36 + size) × 1300', () => {
-    assert.equal(mempoolMinimumGas(0), 85_663);
-    assert.equal(mempoolMinimumGas(1), 86_963);
-    assert.equal(mempoolMinimumGas(100), 215_663);
-    assert.equal(mempoolMinimumGas(250), 410_663);
+describe('onChainMessageCharge', () => {
+  test('Lotus since nv18: compute 38863 + 475000 (the sender\'s update), storage (36 + size) × 1300', () => {
+    const charge = (size: number) => ({ Name: 'OnChainMessage', Extra: null, ComputeGas: 513_863, StorageGas: (36 + size) * 1_300, VirtualCompute: 0, VirtualStorage: 0 });
+    for (const size of [0, 1, 100, 250]) assert.deepEqual(onChainMessageCharge(size), charge(size));
   });
 });
 

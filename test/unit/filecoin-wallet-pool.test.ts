@@ -113,6 +113,12 @@ describe('message pool checks', () => {
     assert.deepEqual(await failures({ ...good, Nonce: nonce + 3 }), [[10, `message nonce doesn't match next nonce (${nonce})`]]);
     assert.deepEqual(await failures({ ...good, Nonce: nonce + 3 }, false), []);
     assert.deepEqual(await failures({ ...good, Value: (1_000_000n * FIL).toString() }), [[12, 'insufficient balance']]);
+    // Lotus's minimum includes the sender's update (nv18): 500 000 is below it; its hint is a GasCharge.
+    assert.deepEqual(await failures({ ...good, GasLimit: 500_000 }), [[4, 'GasLimit less than epoch minimum gas']]);
+    const { minGas } = checks.find((c: { Code: number }) => c.Code === 4).Hint;
+    assert.deepEqual({ ...minGas, StorageGas: 0 }, { Name: 'OnChainMessage', Extra: null, ComputeGas: 513_863, StorageGas: 0, VirtualCompute: 0, VirtualStorage: 0 });
+    assert.equal(minGas.StorageGas % 1_300, 0);
+    assert.deepEqual(await failures({ ...good, GasLimit: minGas.ComputeGas + minGas.StorageGas }), []);
     assert.deepEqual(await failures({ ...good, GasFeeCap: '50', GasPremium: '10' }), [
       [5, 'GasFeeCap less than minimum base fee'],
     ]);

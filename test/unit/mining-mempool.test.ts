@@ -13,8 +13,8 @@ import type { StateTree } from '../../src/fevm/state-tree.js';
 import { Mempool, type PendingMessage } from '../../src/mining/mempool.js';
 
 const ATTO_PER_FIL = 10n ** 18n;
-/** Lotus's FVM price list for chain inclusion: compute base + (storage base + size) × storage multiplier. */
-const inclusionCost = (size: number): number => 38_863 + (36 + size) * 1_300;
+/** Lotus's price list for chain inclusion since nv18: compute base with the sender's update + (storage base + size) × storage multiplier. */
+const inclusionCost = (size: number): number => 38_863 + 475_000 + (36 + size) * 1_300;
 
 function account(byte: number): DevAccount {
   const address = new Uint8Array(20).fill(byte);
@@ -107,8 +107,8 @@ describe('Mempool.add: checkMessage rules', () => {
   test('a gas limit below the cost of storing the message on chain is refused; exactly that cost is accepted', () => {
     const tree = genesis();
     const pool = new Mempool();
-    const min = inclusionCost(200); // 345_663
-    assert.equal(min, 345_663);
+    const min = inclusionCost(200);
+    assert.equal(min, 820_663);
     rejects(
       pool,
       message({ gasLimit: min - 1, size: 200 }),
@@ -179,23 +179,23 @@ describe('Mempool.add: state checks (addTs)', () => {
   test('pending messages of the sender count against its balance; the one being replaced does not', () => {
     const tree = genesis(ATTO_PER_FIL);
     const pool = new Mempool();
-    // Each needs 600_000 × 10^12 = 0.6 FIL.
-    pool.add(message({ nonce: 0, gasLimit: 600_000, feeCap: 10n ** 12n, premium: 1_000n }), tree.at(0));
+    // Each needs 800_000 × 10^12 = 0.8 FIL.
+    pool.add(message({ nonce: 0, gasLimit: 800_000, feeCap: 10n ** 12n, premium: 1_000n }), tree.at(0));
     rejects(
       pool,
-      message({ nonce: 1, gasLimit: 600_000, feeCap: 10n ** 12n }),
+      message({ nonce: 1, gasLimit: 800_000, feeCap: 10n ** 12n }),
       tree,
-      'failed to check balance: not enough funds including pending messages (required: 1.2 FIL, balance: 1 FIL): validation failure',
+      'failed to check balance: not enough funds including pending messages (required: 1.6 FIL, balance: 1 FIL): validation failure',
     );
     // Replacing nonce 0 with the same cost is fine: its own old version is not counted.
-    pool.add(message({ nonce: 0, gasLimit: 600_000, feeCap: 10n ** 12n, premium: 2_000n }), tree.at(0));
+    pool.add(message({ nonce: 0, gasLimit: 800_000, feeCap: 10n ** 12n, premium: 2_000n }), tree.at(0));
     assert.equal(pool.size, 1);
     // Another sender's pending messages do not count.
-    pool.add(message({ from: BOB.filAddress, nonce: 0, gasLimit: 600_000, feeCap: 10n ** 12n }), tree.at(0));
+    pool.add(message({ from: BOB.filAddress, nonce: 0, gasLimit: 800_000, feeCap: 10n ** 12n }), tree.at(0));
     assert.equal(pool.size, 2);
     // Nor do those that left the pool (mined or dropped).
     pool.remove(pool.pending().filter((p) => p.signed.message.from.equals(ALICE.filAddress)));
-    pool.add(message({ nonce: 1, gasLimit: 600_000, feeCap: 10n ** 12n }), tree.at(0));
+    pool.add(message({ nonce: 1, gasLimit: 800_000, feeCap: 10n ** 12n }), tree.at(0));
     assert.equal(pool.size, 2);
   });
 

@@ -4,7 +4,7 @@
 // and the sender's pending messages.
 import type { Devnet } from '../../devnet/devnet.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { BLOCK_GAS_LIMIT, mempoolMinimumGas, MINIMUM_BASE_FEE } from '../../fevm/gas.js';
+import { BLOCK_GAS_LIMIT, MINIMUM_BASE_FEE, onChainMessageCharge } from '../../fevm/gas.js';
 import { encodeMessage, messageCid, type Message } from '../../fevm/message.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
@@ -99,8 +99,8 @@ function checkMessages(devnet: Devnet, msgs: readonly Message[], interned: boole
     push(Check.Validity, invalidReason ? `syntactically invalid message: ${invalidReason}` : true);
     if (invalidReason) return out;
 
-    const minGas = mempoolMinimumGas(size);
-    push(Check.MinGas, m.gasLimit < minGas ? 'GasLimit less than epoch minimum gas' : true, { minGas });
+    const minGas = onChainMessageCharge(size);
+    push(Check.MinGas, m.gasLimit < minGas.ComputeGas + minGas.StorageGas ? 'GasLimit less than epoch minimum gas' : true, { minGas });
     const aboveMinimum = m.gasFeeCap >= MINIMUM_BASE_FEE;
     push(Check.MinBaseFee, aboveMinimum ? true : 'GasFeeCap less than minimum base fee');
     if (aboveMinimum) {
