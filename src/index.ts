@@ -9,6 +9,7 @@ import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } fr
 import { buildServer } from './eth-rpc/server.js';
 import { decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
 import { readBytes, readStateFile, StateFile } from './devnet/state-file.js';
+import { lockStateFile } from './devnet/state-lock.js';
 
 export { Devnet, defaultConfig, testConfig, type DevnetConfig };
 export * from './common/errors.js';
@@ -52,6 +53,17 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
   if (config.fork && (config.statePath || config.loadStatePath || config.dumpStatePath)) {
     throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
   }
+  // Held until the node has closed and saved (or failed to start).
+  const unlock = config.statePath === undefined ? () => undefined : lockStateFile(config.statePath);
+  try {
+    return await startNode(config, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function startNode(config: DevnetConfig, unlock: () => void): Promise<RunningDevnet> {
   const log = createLogger(config);
   const saved = readSavedChain(config);
   const devnet = await createDevnet(config, saved);
@@ -100,7 +112,11 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
       stateFile?.close();
       devnet.close();
       await server.close();
-      save();
+      try {
+        save();
+      } finally {
+        unlock();
+      }
     },
   };
 }

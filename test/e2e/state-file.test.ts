@@ -64,6 +64,41 @@ describe('--state', () => {
     }
   });
 
+  // audit15 C6: two nodes on one file both journaled into it, and the last to exit overwrote the
+  // other's chain. As Lotus refuses a second daemon on a locked repo, the second node refuses the file.
+  test('a second node on a state file in use refuses it, naming the first; the file is free again once that one stops or dies', async () => {
+    const file = join(dir, 'shared.state');
+    // A node that starts is killed after 20 s (and the test fails on its status).
+    const start = (args: string[]) =>
+      promisify(execFile)(process.execPath, [CLI_PATH, '--port', '0', ...args], { timeout: 20_000 }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => err,
+      );
+    const first = await startDevnet(['--state', file]);
+    try {
+      const second = await start(['--state', file]);
+      assert.equal(second.code, 1);
+      assert.match(second.stderr, new RegExp(`shared\\.state is in use by another fvm-devnet \\(pid ${first.pid}\\)`));
+      // The first goes on, and saves its chain on exit.
+      assert.equal(await new JsonRpcProvider(first.url, undefined, { staticNetwork: true }).send('evm_mine', []), '0x0');
+    } finally {
+      await first.stop();
+    }
+    assert.equal(existsSync(`${file}.lock`), false);
+    // A lock left by a node killed with SIGKILL is taken over.
+    const killed = await startDevnet(['--state', file]);
+    killed.kill('SIGKILL');
+    await killed.stop();
+    assert.equal(readFileSync(`${file}.lock`, 'utf8').trim(), String(killed.pid));
+    const next = await startDevnet(['--state', file]);
+    try {
+      assert.match(next.output(), /Chain loaded at height 1/);
+      assert.equal(readFileSync(`${file}.lock`, 'utf8').trim(), String(next.pid));
+    } finally {
+      await next.stop();
+    }
+  });
+
   test('a corrupt state file stops the node from starting and is left as it was', async () => {
     const file = join(dir, 'corrupt.state');
     writeFileSync(file, 'this is not a chain');
