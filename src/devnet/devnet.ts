@@ -12,7 +12,8 @@ import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { allClaims, minerIds } from '../fevm/actors/power.js';
 import { Executor } from '../fevm/executor.js';
 import type { BatchBudget } from '../fevm/run-budget.js';
-import { DEFAULT_GAS_PREMIUM, INITIAL_BASE_FEE } from '../fevm/gas.js';
+import { INITIAL_BASE_FEE } from '../fevm/gas.js';
+import { estimateGasPremium } from './fee-estimates.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { SendFrame } from '../fevm/actors/evm/tracer.js';
@@ -341,9 +342,14 @@ export class Devnet {
     return this.miner.nextBaseFee ?? this.head.nextBaseFee;
   }
 
-  /** What eth_maxPriorityFeePerGas suggests: Lotus's premium for an uncongested chain. */
+  /** The least fee cap the pool admits: anvil_setMinGasPrice's. */
+  get minimumFeeCap(): bigint {
+    return this.mempool.minimumFeeCap;
+  }
+
+  /** What eth_maxPriorityFeePerGas suggests: Lotus's premium estimate for the next block, from the last two tipsets' messages. */
   gasPremium(): bigint {
-    return DEFAULT_GAS_PREMIUM;
+    return estimateGasPremium(this.store, this.head, 1);
   }
 
   // --- submission (submission.ts) -----------------------------------------------------------------

@@ -5,9 +5,10 @@ import { CID } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
 import { hexToBytes } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { SendSpec } from '../devnet/fee-estimates.js';
 import { SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
-import { invalid, listOf, nonNegative, parseBase64, parseNonNegative, type Param } from './params.js';
+import { invalid, listOf, nonNegative, parseBase64, parseNonNegative, parseObject, type Param } from './params.js';
 
 export const filAddress = (name: string): Param<FilAddress> => ({
   name,
@@ -82,6 +83,25 @@ export const tokenAmount = (name: string): Param<bigint> => ({
   parse: (v) => {
     if (typeof v !== 'string' || !/^\d+$/.test(v)) throw invalid(name, 'expected a non-negative decimal integer string');
     return BigInt(v);
+  },
+});
+
+/**
+ * A MessageSendSpec (Lotus api.MessageSendSpec), null or left out for none: MaxFee (attoFIL, "0" for
+ * the node's default) and MaximizeFeeCap; MsgUuid is read by no method yet.
+ */
+export const sendSpec = (name: string): Param<SendSpec> => ({
+  name,
+  optional: true,
+  parse: (v) => {
+    if (v === null || v === undefined) return {};
+    const spec = parseObject(name, v);
+    const { MaxFee, MaximizeFeeCap } = spec;
+    if (MaximizeFeeCap !== undefined && MaximizeFeeCap !== null && typeof MaximizeFeeCap !== 'boolean') throw invalid(`${name}.MaximizeFeeCap`, 'expected a boolean');
+    return {
+      maxFee: MaxFee === undefined || MaxFee === null ? undefined : tokenAmount(`${name}.MaxFee`).parse(MaxFee),
+      maximizeFeeCap: MaximizeFeeCap === true,
+    };
   },
 });
 

@@ -10,7 +10,7 @@ export const BLOCK_GAS_TARGET = 5_000_000_000;
 export const INITIAL_BASE_FEE = 100_000_000n;
 export const MINIMUM_BASE_FEE = 100n;
 const BASE_FEE_MAX_CHANGE_DENOM = 8n;
-/** Lotus's gas premium floor for estimates; eth_maxPriorityFeePerGas answers this on an idle chain. */
+/** Lotus's premium estimate for the next block on an idle chain (its floor); the node's own sends pay it. */
 export const DEFAULT_GAS_PREMIUM = 200_000n;
 /** Lotus's GasLimitOverestimation: estimates are the gas used times 1.25. */
 export const GAS_LIMIT_OVERESTIMATION_PERCENT = 125;

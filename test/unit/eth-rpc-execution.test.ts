@@ -20,12 +20,36 @@ const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 const setup = (t: TestContext, overrides: Partial<DevnetConfig> = {}) => setupRpc(t, overrides, { txDefaults: CALL });
 
 describe('eth_gasPrice and eth_maxPriorityFeePerGas', () => {
-  test('the premium is Lotus\'s idle-chain 200000 (0x30d40); the gas price is the head base fee plus it', async (t) => {
+  test('on an idle chain the premium is Lotus\'s one-block floor, 200000 (0x30d40); the gas price is the head base fee plus it', async (t) => {
     const { result, devnet } = await setup(t, { noMining: true });
     assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
     assert.equal(await result('eth_gasPrice'), hex(100_000_000n + 200_000n));
     await devnet.mine();
     assert.equal(await result('eth_gasPrice'), hex(87_500_000n + 200_000n));
+    assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
+  });
+
+  test('the premium follows what the last two tipsets paid, as Lotus\'s GasEstimateGasPremium(1) reads it', async (t) => {
+    // node/impl/gasutils/gasutils.go: the premiums of 2 × 1 tipsets, highest first, walked for 52.5 % of
+    // their gas target; a few small messages do not fill it, so the answer is the mean of the two lowest.
+    const { result, devnet } = await setup(t, { noMining: true });
+    const send = async (nonce: number, maxPriorityFeePerGas: bigint) =>
+      devnet.sendRawTransaction(Uint8Array.from(Buffer.from((await signTx({ nonce, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas }, { defaults: TRANSFER })).slice(2), 'hex')));
+    await send(0, 2_000_000_000n);
+    await devnet.mine();
+    // One message: its premium alone.
+    assert.equal(await result('eth_maxPriorityFeePerGas'), hex(2_000_000_000n));
+    assert.equal(await result('eth_gasPrice'), hex(87_500_000n + 2_000_000_000n));
+    await send(1, 300_000n);
+    await devnet.mine();
+    assert.equal(await result('eth_maxPriorityFeePerGas'), hex((2_000_000_000n + 300_000n) / 2n));
+    // Two tipsets on, the 2e9 message is out of the window: 300000 alone.
+    await devnet.mine();
+    assert.equal(await result('eth_maxPriorityFeePerGas'), hex(300_000n));
+    // Premiums under Lotus's MinGasPremium (100000) give way to the floor.
+    await send(2, 1_000n);
+    await devnet.mine();
+    await devnet.mine();
     assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
   });
 });

@@ -188,6 +188,48 @@ describe('message pool checks', () => {
   });
 });
 
+describe('gas estimates and the fees MpoolPushMessage fills (Lotus node/impl/gasutils, CapGasFee)', () => {
+  const idleFeeCap = (baseFee: bigint, premium: bigint) => (baseFee * 2699n) / 256n + premium; // floor(1.125^20 × 256) = 2699
+
+  test('GasEstimateGasPremium reads the premiums the chain paid; GasEstimateFeeCap takes 1.125^n in 256ths', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    // An idle chain: MinGasPremium's floors for one, two and more blocks.
+    const premium = (blocks: number) => result('Filecoin.GasEstimateGasPremium', [blocks, CLIENT, 0, null]);
+    assert.deepEqual([await premium(0), await premium(1), await premium(2), await premium(10)], ['200000', '200000', '150000', '100000']);
+    await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n, { GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '500000000' }), null]);
+    await result('evm_mine');
+    assert.deepEqual([await premium(1), await premium(10)], ['500000000', '500000000']);
+    // The head's base fee (87 500 000) times floor(1.125^n × 256) / 256, plus the message's premium.
+    const feeCap = (premium: string, blocks: number) => result('Filecoin.GasEstimateFeeCap', [{ ...transfer(CLIENT, 't0100', 1n), GasPremium: premium }, blocks, null]);
+    assert.equal(await feeCap('0', 20), '922509765');
+    assert.equal(await feeCap('100', 20), '922509865');
+    assert.equal(await feeCap('0', 0), '87500000');
+    assert.equal(await feeCap('0', 1), '98437500');
+    // Past a uint64 factor Lotus's answer depends on the machine: refused, naming the parameter.
+    assert.match((await error('Filecoin.GasEstimateFeeCap', [transfer(CLIENT, 't0100', 1n), 400, null])).message, /maxQueueBlocks 400/);
+  });
+
+  test('GasEstimateMessageGas and MpoolPushMessage fill the premium for 10 blocks, the fee cap for 20, and cap the fee at 0.07 FIL or the MaxFee asked', async (t) => {
+    const { result } = await setupRpc(t, { noMining: true });
+    const estimate = (gasLimit: number, spec: unknown) => result('Filecoin.GasEstimateMessageGas', [transfer(CLIENT, 't0100', 1n, { GasLimit: gasLimit }), spec, null]);
+    // 1e8 of gas at the uncapped fee cap would reserve 0.105 FIL: capped to 0.07 FIL / 1e8.
+    const capped = await estimate(100_000_000, null);
+    assert.deepEqual([capped.GasPremium, capped.GasFeeCap], ['100000', '700000000']);
+    const allowed = await estimate(100_000_000, { MaxFee: (FIL / 2n).toString(), MsgUuid: '00000000-0000-0000-0000-000000000000', MaximizeFeeCap: false });
+    assert.equal(allowed.GasFeeCap, idleFeeCap(100_000_000n, 100_000n).toString());
+    // Under the cap, the fee cap stands, unless MaximizeFeeCap asks for all of MaxFee.
+    assert.equal((await estimate(10_000_000, null)).GasFeeCap, idleFeeCap(100_000_000n, 100_000n).toString());
+    assert.equal((await estimate(10_000_000, { MaxFee: '0', MaximizeFeeCap: true })).GasFeeCap, '7000000000');
+    // A premium above the capped fee cap is lowered to it.
+    const lowered = await result('Filecoin.GasEstimateMessageGas', [transfer(CLIENT, 't0100', 1n, { GasLimit: 100_000_000, GasPremium: '900000000' }), null, null]);
+    assert.deepEqual([lowered.GasPremium, lowered.GasFeeCap], ['700000000', '700000000']);
+    const pushed = await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n, { GasLimit: 100_000_000 }), null]);
+    assert.deepEqual([pushed.Message.GasPremium, pushed.Message.GasFeeCap], ['100000', '700000000']);
+    const [batched] = await result('Filecoin.MpoolBatchPushMessage', [[transfer(CLIENT, 't0100', 1n, { GasLimit: 100_000_000 })], { MaxFee: FIL.toString() }]);
+    assert.equal(batched.Message.GasFeeCap, idleFeeCap(100_000_000n, 100_000n).toString());
+  });
+});
+
 describe('market funds', () => {
   test('MarketAddBalance and MarketWithdraw move escrow from and to the wallet; nothing is reserved', async (t) => {
     const { result, error } = await setupRpc(t);

@@ -14,6 +14,7 @@ import { signedMessageCid, type Message } from '../../fevm/message.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
 import { filAddress, tokenAmount } from '../lotus-params.js';
+import { mpoolPushMessage } from './filecoin-mpool.js';
 
 /** The market's legacy method numbers, which Lotus's funds manager sends. */
 const ADD_BALANCE = 2;
@@ -23,7 +24,7 @@ const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 async function pushFromWallet(devnet: Devnet, from: FilAddress, method: number, params: unknown, value: bigint) {
   const message: Message = { version: 0, to: FilAddress.fromId(MARKET_ACTOR_ID), from, nonce: 0, value, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method, params: encodeCbor(params) };
-  return cidJson(signedMessageCid(await devnet.pushWithWallet(message)));
+  return cidJson(signedMessageCid(await mpoolPushMessage(devnet, message)));
 }
 
 export const filecoinMarketFunds = [

@@ -3,32 +3,41 @@
 // GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
 import { Protocol } from '../../common/address.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { DEFAULT_GAS_PREMIUM, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
-import { SigType, type Message } from '../../fevm/message.js';
+import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
+import { capGasFee, estimateFeeCap, estimateGasPremium, type SendSpec } from '../../devnet/fee-estimates.js';
+import type { BatchBudget } from '../../fevm/run-budget.js';
+import type { Tipset } from '../../mining/tipset.js';
+import { SigType, type Message, type SignedMessage } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
-import { filAddress, integer, message, messages, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { invalid, listOf, object, optional, type Param } from '../params.js';
+import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { invalid, listOf, type Param } from '../params.js';
 
-/** Lotus's floor for premium estimates (MinGasPremium). */
-const MIN_GAS_PREMIUM = 100_000n;
-/** The base fee can rise 12.5 % a tipset; a fee cap covers that for this many tipsets by default. */
-const DEFAULT_MAX_QUEUE_BLOCKS = 20;
+/** How many blocks GasEstimateMessageGas asks a premium and a fee cap to cover (Lotus node/impl/full/gas.go). */
+const MESSAGE_PREMIUM_BLOCKS = 10;
+const MESSAGE_FEE_CAP_BLOCKS = 20;
 
-/** The premium that gets a message in within `blocks` tipsets on an uncongested chain. */
-function premiumFor(blocks: number): bigint {
-  if (blocks <= 1) return DEFAULT_GAS_PREMIUM;
-  return blocks === 2 ? (MIN_GAS_PREMIUM * 3n) / 2n : MIN_GAS_PREMIUM;
+/**
+ * What Lotus's GasEstimateMessageGas fills of a message left at zero, on `tipset`: the gas limit
+ * (used times 1.25), the premium for 10 blocks, the fee cap for 20; then its fee capped by the spec's
+ * MaxFee or 0.07 FIL (CapGasFee), though never below the pool's minimum. MpoolPushMessage and the
+ * methods that push through it fill so.
+ */
+export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, tipset: Tipset = devnet.head, batch?: BatchBudget): Promise<Message> {
+  const gasLimit = msg.gasLimit || (await devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg), batch));
+  const gasPremium = msg.gasPremium || estimateGasPremium(devnet.chain, tipset, MESSAGE_PREMIUM_BLOCKS);
+  const gasFeeCap = msg.gasFeeCap || estimateFeeCap(tipset.baseFee, gasPremium, MESSAGE_FEE_CAP_BLOCKS);
+  const filled = capGasFee({ ...msg, gasLimit, gasPremium, gasFeeCap }, spec);
+  // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
+  return msg.gasFeeCap || filled.gasFeeCap >= devnet.minimumFeeCap ? filled : { ...filled, gasFeeCap: devnet.minimumFeeCap };
 }
 
-/** A fee cap that stays above the base fee after `blocks` tipsets of maximal increases, plus the premium. */
-function feeCapFor(devnet: Devnet, premium: bigint, blocks: number): bigint {
-  let fee = devnet.head.baseFee;
-  for (let i = 0; i < blocks; i++) fee += fee / 8n;
-  return fee + premium;
+/** Lotus's MpoolPushMessage: the message's gas filled as GasEstimateMessageGas fills it, then signed with the node's key and pushed. */
+export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendSpec = {}): Promise<SignedMessage> {
+  return devnet.pushWithWallet(await estimateMessageGas(devnet, msg, spec));
 }
 
 /** The signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS). */
@@ -67,10 +76,10 @@ export const filecoinMpool = [
     return cids;
   }),
 
-  defineWriteMethod('Filecoin.MpoolBatchPushMessage', [messages('messages'), optional(object('spec'))], async ({ devnet }, batch) => {
+  defineWriteMethod('Filecoin.MpoolBatchPushMessage', [messages('messages'), sendSpec('spec')], async ({ devnet }, batch, spec) => {
     const out = [];
     for (const msg of batch) {
-      const signed = await devnet.pushWithWallet(msg);
+      const signed = await mpoolPushMessage(devnet, msg, spec);
       out.push(signedMessageJson(signed, signedMessageCid(signed)));
     }
     return out;
@@ -100,19 +109,15 @@ export const filecoinMpool = [
     devnet.estimateGasLimit(msg, signatureTypeOf(devnet, msg), batch),
   ),
 
-  defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], (_ctx, blocks) =>
-    premiumFor(blocks).toString(),
+  defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], ({ devnet }, blocks, _sender, _gasLimit, key) =>
+    estimateGasPremium(devnet.chain, tipsetOf(devnet, key), blocks).toString(),
   ),
 
-  defineMethod('Filecoin.GasEstimateFeeCap', [message('message'), integer('maxQueueBlocks'), tipsetKey('tipsetKey')], ({ devnet }, msg, blocks) =>
-    feeCapFor(devnet, msg.gasPremium, blocks).toString(),
+  defineMethod('Filecoin.GasEstimateFeeCap', [message('message'), integer('maxQueueBlocks'), tipsetKey('tipsetKey')], ({ devnet }, msg, blocks, key) =>
+    estimateFeeCap(tipsetOf(devnet, key).baseFee, msg.gasPremium, blocks).toString(),
   ),
 
-  // Fills what the message leaves at zero: gas limit, premium, fee cap (Lotus GasEstimateMessageGas).
-  defineMethod('Filecoin.GasEstimateMessageGas', [message('message'), optional(object('spec')), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) => {
-    const gasLimit = msg.gasLimit || (await devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg), batch));
-    const gasPremium = msg.gasPremium || premiumFor(1);
-    const gasFeeCap = msg.gasFeeCap || feeCapFor(devnet, gasPremium, DEFAULT_MAX_QUEUE_BLOCKS);
-    return messageJson({ ...msg, gasLimit, gasPremium, gasFeeCap });
-  }),
+  defineMethod('Filecoin.GasEstimateMessageGas', [message('message'), sendSpec('spec'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, spec, key) =>
+    messageJson(await estimateMessageGas(devnet, msg, spec, tipsetOf(devnet, key), batch)),
+  ),
 ];

@@ -19,6 +19,7 @@ import { defineMethod, defineWriteMethod, type Args, type RpcMethod } from '../d
 import { cidJson, messageJson } from '../lotus-json.js';
 import { base64Bytes, filAddress, integer, tokenAmount, unsigned } from '../lotus-params.js';
 import { bool, invalid, type Param } from '../params.js';
+import { mpoolPushMessage } from './filecoin-mpool.js';
 
 /** A proposal as ProposalHashData names it: the send it makes. */
 interface Proposal {
@@ -45,7 +46,7 @@ function prototype(from: FilAddress, to: FilAddress, method: number, params: unk
 function builder<const P extends readonly Param<unknown>[]>(name: string, params: P, build: (devnet: Devnet, ...args: Args<P>) => Message) {
   return {
     v1: defineMethod(name, params, ({ devnet }, ...args) => ({ Message: messageJson(build(devnet, ...args)), ValidNonce: false })),
-    v0: defineWriteMethod(name, params, async ({ devnet }, ...args) => cidJson(signedMessageCid(await devnet.pushWithWallet(await devnet.untilFetched(() => build(devnet, ...args)))))),
+    v0: defineWriteMethod(name, params, async ({ devnet }, ...args) => cidJson(signedMessageCid(await mpoolPushMessage(devnet, await devnet.untilFetched(() => build(devnet, ...args)))))),
   };
 }
 

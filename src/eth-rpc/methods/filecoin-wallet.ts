@@ -7,8 +7,9 @@ import { signedMessageCid, SigType, type Signature } from '../../fevm/message.js
 import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { addressJson, bytesJson, signedMessageJson } from '../lotus-json.js';
-import { filAddress, message } from '../lotus-params.js';
-import { invalid, object, optional, parseBase64, type Param } from '../params.js';
+import { filAddress, message, sendSpec } from '../lotus-params.js';
+import { invalid, parseBase64, type Param } from '../params.js';
+import { mpoolPushMessage } from './filecoin-mpool.js';
 
 const KEY_TYPES: readonly KeyType[] = ['secp256k1', 'bls', 'delegated'];
 
@@ -87,8 +88,8 @@ export const filecoinWallet = [
   // The address parsed (Lotus address.NewFromString); one that does not parse is refused naming the parameter.
   defineMethod('Filecoin.WalletValidateAddress', [filAddress('address')], (_ctx, address) => addressJson(address)),
 
-  defineWriteMethod('Filecoin.MpoolPushMessage', [message('message'), optional(object('spec'))], async ({ devnet }, msg) => {
-    const signed = await devnet.pushWithWallet(msg);
+  defineWriteMethod('Filecoin.MpoolPushMessage', [message('message'), sendSpec('spec')], async ({ devnet }, msg, spec) => {
+    const signed = await mpoolPushMessage(devnet, msg, spec);
     return signedMessageJson(signed, signedMessageCid(signed));
   }),
 ];

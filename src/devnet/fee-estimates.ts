@@ -1,0 +1,88 @@
+// The premium and fee cap Lotus suggests (node/impl/gasutils/gasutils.go GasEstimateGasPremium,
+// GasEstimateFeeCap) and how it caps a message's fee (chain/messagepool CapGasFee), read from the
+// devnet's chain: eth_maxPriorityFeePerGas, eth_gasPrice, Filecoin.GasEstimate*, MpoolPushMessage.
+import { DevnetError } from '../common/errors.js';
+import { BLOCK_GAS_TARGET } from '../fevm/gas.js';
+import type { ChainView } from '../mining/chain-store.js';
+import { feeFieldsOf, type Tipset } from '../mining/tipset.js';
+
+/** Lotus's MinGasPremium: an estimate below it is raised to a floor that depends on the blocks asked for. */
+const MIN_GAS_PREMIUM = 100_000n;
+/** Lotus's MaxGasHistory: the most blocks an estimate looks back for (twice as many tipsets). */
+const MAX_GAS_HISTORY = 128;
+/** Lotus's DefaultMaxFee (node/config/def.go): 0.07 FIL, the most a pushed message may reserve for gas unless its spec says otherwise. */
+export const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
+
+/**
+ * The premium that gets a message in within `blocks` tipsets (GasEstimateGasPremium): the premiums
+ * of the messages of the last 2 × `blocks` tipsets, by gas limit, at a little past half of their
+ * tipsets' gas target (medianGasPremium), raised to 200 000, 150 000 or 100 000 (one, two, more
+ * blocks) when below 100 000. Lotus counts back from the head's parent, whose messages its head ran;
+ * the devnet's head has run its own (README: Lotus's `latest` is the head's parent), so the count
+ * starts at the head. Lotus then adds ±1 % of random noise; the devnet answers the figure itself.
+ */
+export function estimateGasPremium(chain: ChainView, head: Tipset, blocks: number): bigint {
+  const wanted = 2 * Math.min(Math.max(blocks, 1), MAX_GAS_HISTORY);
+  const paid: { premium: bigint; gasLimit: number }[] = [];
+  let tipsets = 0;
+  for (let tipset: Tipset | undefined = head; tipset && tipsets < wanted; tipset = chain.parentOf(tipset)) {
+    tipsets++;
+    for (const m of tipset.messages) {
+      const { gasPremium, gasLimit } = feeFieldsOf(m);
+      paid.push({ premium: gasPremium, gasLimit });
+    }
+  }
+  const premium = premiumPastHalfTarget(paid, tipsets);
+  if (premium >= MIN_GAS_PREMIUM) return premium;
+  if (blocks <= 1) return 2n * MIN_GAS_PREMIUM;
+  return blocks === 2 ? (3n * MIN_GAS_PREMIUM) / 2n : MIN_GAS_PREMIUM;
+}
+
+/**
+ * Lotus's medianGasPremium: the premiums, highest first, each taking its gas limit of 52.5 % of the
+ * tipsets' gas target; the mean of the premium where that runs out and the one before it. When the
+ * messages do not fill it (a lightly used chain), that is the mean of the two lowest premiums.
+ */
+function premiumPastHalfTarget(paid: { premium: bigint; gasLimit: number }[], tipsets: number): bigint {
+  paid.sort((a, b) => (a.premium > b.premium ? -1 : a.premium < b.premium ? 1 : 0));
+  let room = (BLOCK_GAS_TARGET * tipsets) / 2 + Math.trunc((BLOCK_GAS_TARGET * tipsets) / 40);
+  let last = 0n;
+  let before = 0n;
+  for (const { premium, gasLimit } of paid) {
+    before = last;
+    last = premium;
+    room -= gasLimit;
+    if (room < 0) break;
+  }
+  return before === 0n ? last : (last + before) / 2n;
+}
+
+/**
+ * A fee cap that covers `blocks` tipsets of the base fee rising by an eighth, plus the premium
+ * (GasEstimateFeeCap): the base fee times 1.125^blocks, that factor taken in 256ths (a float, as
+ * Lotus's math.Pow, truncated).
+ */
+export function estimateFeeCap(baseFee: bigint, premium: bigint, blocks: number): bigint {
+  const factor = Math.trunc(1.125 ** blocks * 256);
+  // Go converts the float to a uint64; past that, what it gives depends on the machine.
+  if (!(factor < 2 ** 64)) throw new DevnetError(`maxQueueBlocks ${blocks}: 1.125^${blocks} × 256 does not fit a uint64`);
+  return (baseFee * BigInt(factor)) / 256n + premium;
+}
+
+/** A message's MessageSendSpec (Lotus api.MessageSendSpec): what the push may spend on gas. */
+export interface SendSpec {
+  /** 0 or undefined: DEFAULT_MAX_FEE. */
+  maxFee?: bigint;
+  /** Set the fee cap to maxFee / gasLimit whatever it was. */
+  maximizeFeeCap?: boolean;
+}
+
+/**
+ * The fee cap lowered to maxFee / gasLimit when the message could spend more than maxFee on gas (or
+ * always, with maximizeFeeCap), and the premium to no more than the fee cap (CapGasFee).
+ */
+export function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(message: M, spec: SendSpec = {}): M {
+  const maxFee = spec.maxFee || DEFAULT_MAX_FEE;
+  const gasFeeCap = spec.maximizeFeeCap || message.gasFeeCap * BigInt(message.gasLimit) > maxFee ? maxFee / BigInt(message.gasLimit) : message.gasFeeCap;
+  return { ...message, gasFeeCap, gasPremium: message.gasPremium < gasFeeCap ? message.gasPremium : gasFeeCap };
+}
