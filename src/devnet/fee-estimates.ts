@@ -75,6 +75,8 @@ export interface SendSpec {
   maxFee?: bigint;
   /** Set the fee cap to maxFee / gasLimit whatever it was. */
   maximizeFeeCap?: boolean;
+  /** Names the push: MpoolPushMessage answers a second push with this UUID with the message it pushed first. */
+  msgUuid?: string;
 }
 
 /**

@@ -86,21 +86,28 @@ export const tokenAmount = (name: string): Param<bigint> => ({
   },
 });
 
+/** The zero UUID: a spec's MsgUuid left unset. */
+const NO_UUID = '00000000-0000-0000-0000-000000000000';
+
 /**
  * A MessageSendSpec (Lotus api.MessageSendSpec), null or left out for none: MaxFee (attoFIL, "0" for
- * the node's default) and MaximizeFeeCap; MsgUuid is read by no method yet.
+ * the node's default), MaximizeFeeCap and MsgUuid (the zero UUID for none).
  */
 export const sendSpec = (name: string): Param<SendSpec> => ({
   name,
   optional: true,
   parse: (v) => {
     if (v === null || v === undefined) return {};
-    const spec = parseObject(name, v);
-    const { MaxFee, MaximizeFeeCap } = spec;
+    const { MaxFee, MaximizeFeeCap, MsgUuid } = parseObject(name, v);
     if (MaximizeFeeCap !== undefined && MaximizeFeeCap !== null && typeof MaximizeFeeCap !== 'boolean') throw invalid(`${name}.MaximizeFeeCap`, 'expected a boolean');
+    if (MsgUuid !== undefined && MsgUuid !== null && (typeof MsgUuid !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(MsgUuid))) {
+      throw invalid(`${name}.MsgUuid`, 'expected a UUID string');
+    }
+    const uuid = typeof MsgUuid === 'string' ? MsgUuid.toLowerCase() : NO_UUID;
     return {
       maxFee: MaxFee === undefined || MaxFee === null ? undefined : tokenAmount(`${name}.MaxFee`).parse(MaxFee),
       maximizeFeeCap: MaximizeFeeCap === true,
+      msgUuid: uuid === NO_UUID ? undefined : uuid,
     };
   },
 });

@@ -74,11 +74,11 @@ describe('Msig* at /rpc/v0: pushed from the node wallet, answered by CID (Glif c
     assert.deepEqual((await v0.request('StateReadState', msig, null)).State.Signers, ids);
   });
 
-  test('a sender the node holds no key for is refused at v0, and nothing is pushed', async () => {
+  test('a sender with no actor is refused at v0 as its MpoolPushMessage estimate fails, and nothing is pushed', async () => {
     const a = await v0.request('WalletDefaultAddress');
     const stranger = 't1d2xrzcslx7xlbbylc5c3d5lvandqw4iwl6epxba';
     const pending = (await v0.request('MpoolPending', null)).length;
-    await assert.rejects(v0.request('MsigCreate', 1, [a], 0, '0', stranger, '0'), /holds no key/);
+    await assert.rejects(v0.request('MsigCreate', 1, [a], 0, '0', stranger, '0'), /GasEstimateMessageGas error: .*sender t1d2xrzcslx7xlbbylc5c3d5lvandqw4iwl6epxba not found on chain/);
     await assert.rejects(v0.request('MsigCreate', 2, [a], 0, '0', a, '0'), /cannot require signing of more addresses than provided/);
     assert.equal((await v0.request('MpoolPending', null)).length, pending);
   });

@@ -230,6 +230,43 @@ describe('gas estimates and the fees MpoolPushMessage fills (Lotus node/impl/gas
   });
 });
 
+describe('MpoolPushMessage\'s own checks (Lotus node/impl/full/mpool.go)', () => {
+  test('a nonce other than 0 is refused; a MsgUuid pushed before answers the message pushed then', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n, { Nonce: 5 }), null]), { code: 1, message: 'MpoolPushMessage expects message nonce to be 0, was 5' });
+    const spec = { MaxFee: '0', MsgUuid: '5F1F6A56-4D7C-4B8E-9C55-3A3C1F1D2E11', MaximizeFeeCap: false };
+    const first = await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n), spec]);
+    const again = await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0101', 2n), { ...spec, MsgUuid: spec.MsgUuid.toLowerCase() }]);
+    assert.deepEqual(again, first);
+    // The zero UUID names no push: each is its own.
+    const none = { ...spec, MsgUuid: '00000000-0000-0000-0000-000000000000' };
+    const [a, b] = [await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n), none]), await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n), none])];
+    assert.notDeepEqual(a.CID, b.CID);
+    assert.equal((await result('Filecoin.MpoolPending', [null])).length, 3);
+    assert.equal((await error('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n), { MsgUuid: 'nope' }])).code, -32602);
+    // An f4 address outside the EAM's namespace is no Ethereum address: refused before anything else.
+    assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't432f77777777x32lpna', 1n, { Nonce: 5 }), null]), {
+      code: 1,
+      message: `message from ${CLIENT} failed sanity check: message recipient t432f77777777x32lpna is a delegated address but not a valid Eth Address`,
+    });
+  });
+
+  test('the value and the most the gas can cost must fit the balance before anything is signed; a sender with no actor fails the estimate, code 1', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
+    const estimated = await error('Filecoin.GasEstimateMessageGas', [transfer(f1, 't0100', 1n), null, null]);
+    assert.deepEqual(estimated, { code: 1, message: `gas estimation failed: CallWithGas failed: sender ${f1} not found on chain: sender validation failed` });
+    assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', 1n), null]), { code: 1, message: `GasEstimateMessageGas error: ${estimated.message}` });
+    await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, f1, FIL), null]);
+    const nonce = await result('Filecoin.MpoolGetNonce', [f1]);
+    const refused = await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL - 1000n, { GasLimit: 1_000_000 }), null]);
+    const feeCap = BigInt((await result('Filecoin.GasEstimateMessageGas', [transfer(f1, 't0100', 1n, { GasLimit: 1_000_000 }), null, null])).GasFeeCap);
+    assert.deepEqual(refused, { code: 1, message: `mpool push: not enough funds: ${FIL} < ${FIL - 1000n + feeCap * 1_000_000n}` });
+    assert.equal(await result('Filecoin.MpoolGetNonce', [f1]), nonce);
+    assert.equal(await result('Filecoin.WalletBalance', [f1]), FIL.toString());
+  });
+});
+
 describe('market funds', () => {
   test('MarketAddBalance and MarketWithdraw move escrow from and to the wallet; nothing is reserved', async (t) => {
     const { result, error } = await setupRpc(t);

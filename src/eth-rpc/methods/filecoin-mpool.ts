@@ -27,7 +27,7 @@ const MESSAGE_FEE_CAP_BLOCKS = 20;
  * methods that push through it fill so.
  */
 export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, tipset: Tipset = devnet.head, batch?: BatchBudget): Promise<Message> {
-  const gasLimit = msg.gasLimit || (await devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg), batch));
+  const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, batch));
   const gasPremium = msg.gasPremium || estimateGasPremium(devnet.chain, tipset, MESSAGE_PREMIUM_BLOCKS);
   const gasFeeCap = msg.gasFeeCap || estimateFeeCap(tipset.baseFee, gasPremium, MESSAGE_FEE_CAP_BLOCKS);
   const filled = capGasFee({ ...msg, gasLimit, gasPremium, gasFeeCap }, spec);
@@ -35,9 +35,49 @@ export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: Sen
   return msg.gasFeeCap || filled.gasFeeCap >= devnet.minimumFeeCap ? filled : { ...filled, gasFeeCap: devnet.minimumFeeCap };
 }
 
-/** Lotus's MpoolPushMessage: the message's gas filled as GasEstimateMessageGas fills it, then signed with the node's key and pushed. */
+/**
+ * The gas limit GasEstimateMessageGas fills. A key-address sender with no actor is refused as Lotus's
+ * CallWithGas refuses it (chain/stmgr/call.go: no sender actor, no call).
+ */
+async function estimateGasLimit(devnet: Devnet, msg: Message, batch?: BatchBudget): Promise<number> {
+  if (msg.from.protocol !== Protocol.ID && !(await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from)))) {
+    throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${msg.from.toString()} not found on chain: sender validation failed`);
+  }
+  return devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg), batch);
+}
+
+/** The messages MpoolPushMessage pushed under a spec's MsgUuid, per node (Lotus's MessageSigner keeps them in its datastore). */
+const pushedByUuid = new WeakMap<Devnet, Map<string, SignedMessage>>();
+
+/**
+ * Lotus's MpoolPushMessage (node/impl/full/mpool.go), in its order: an f4 recipient outside the
+ * EAM's 20-byte addresses is refused (sanityCheckOutgoingMessage); a MsgUuid pushed before answers
+ * that message again; a nonce must be 0 (the node takes the next); the gas filled as
+ * GasEstimateMessageGas fills it (its errors wrapped, code 1); the value and the most the gas can
+ * cost must fit the sender's balance; then signed with the node's key and pushed.
+ */
 export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendSpec = {}): Promise<SignedMessage> {
-  return devnet.pushWithWallet(await estimateMessageGas(devnet, msg, spec));
+  if (msg.to.protocol === Protocol.Delegated && !msg.to.ethAddress) {
+    throw new DevnetError(`message from ${msg.from.toString()} failed sanity check: message recipient ${msg.to.toString()} is a delegated address but not a valid Eth Address`);
+  }
+  const pushed = pushedByUuid.get(devnet) ?? new Map<string, SignedMessage>();
+  pushedByUuid.set(devnet, pushed);
+  const again = spec.msgUuid && pushed.get(spec.msgUuid);
+  if (again) return again;
+  if (msg.nonce !== 0) throw new DevnetError(`MpoolPushMessage expects message nonce to be 0, was ${msg.nonce}`);
+  let filled: Message;
+  try {
+    filled = await estimateMessageGas(devnet, msg, spec);
+  } catch (error) {
+    if (error instanceof DevnetError) throw new DevnetError(`GasEstimateMessageGas error: ${error.message}`);
+    throw error;
+  }
+  const balance = (await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), filled.from)))?.balance ?? 0n;
+  const required = filled.value + filled.gasFeeCap * BigInt(filled.gasLimit);
+  if (balance < required) throw new DevnetError(`mpool push: not enough funds: ${balance} < ${required}`);
+  const signed = await devnet.pushWithWallet(filled);
+  if (spec.msgUuid) pushed.set(spec.msgUuid, signed);
+  return signed;
 }
 
 /** The signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS). */
