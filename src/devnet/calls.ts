@@ -140,6 +140,18 @@ export class Calls {
   }
 
   /**
+   * Runs `attempt` (one run: StateTree.runOnce) as a read of the miner's queue, again until it needs
+   * nothing a fork has not fetched. Each fetch waits outside the queue, so that the calls and sends
+   * queued after it are not held by the upstream (a cold read can take its retries' timeouts); the
+   * run after it queues again.
+   */
+  private readFetched<T>(attempt: () => Promise<T>): Promise<T> {
+    const { state, queue } = this.node;
+    const read = () => queue.read(attempt);
+    return state.fetches ? state.untilFetched(read) : read();
+  }
+
+  /**
    * Runs an estimate's message with `gasLimit` for what runs, as Lotus's CallWithGas does
    * (gasutils.go gasEstimateCallWithGasInternal, stmgr/call.go callInternal): on the state after
    * the probe's `epoch`, after its `priors`, the sender's pending messages up to the first with the
@@ -154,14 +166,17 @@ export class Calls {
     gasLimit: number,
     tracer?: Tracer,
   ): Promise<{ result: InvocationResult; epoch: number; priors: readonly PendingMessage[]; nonce: number }> {
-    const { state, executor, queue } = this.node;
+    const { state, executor } = this.node;
     const message = messageWith(probe.message, { gasLimit });
     const budget = this.budget();
-    return queue.read(() => {
-      const epoch = probe.epoch ?? this.node.chain.head.epoch;
-      const ctx = callContext(this.node, epoch);
-      // Kept across the runs a fork's fetches redo.
-      let priors = probe.priors;
+    // Kept across the runs a fork's fetches redo. Tipsets may be mined between those runs: until a
+    // run has read the pool (priors), each takes the head anew, so that both are read together.
+    let priors = probe.priors;
+    let epoch: number | undefined;
+    return this.readFetched(() => {
+      if (epoch === undefined || priors === undefined) epoch = probe.epoch ?? this.node.chain.head.epoch;
+      const at = epoch;
+      const ctx = callContext(this.node, at);
       const runOn = async (overlay: StateOverlay) => {
         const sender = resolveAddress(overlay, message.from);
         const applied = (priors ??= sender ? priorMessages(this.pendingFor(sender.id), message.nonce) : []);
@@ -171,9 +186,9 @@ export class Calls {
         const nonce = resolveAddress(overlay, message.from)?.nonce ?? 0;
         const call = () => executor.call(overlay, message, ctx, probe.input);
         const { value, lines } = await executor.holdingConsole(() => (tracer ? executor.traced(tracer, call) : call()));
-        return { result: value, epoch, priors: applied, nonce, lines: tracer ? [] : lines };
+        return { result: value, epoch: at, priors: applied, nonce, lines: tracer ? [] : lines };
       };
-      return state.withStateFetched(epoch, (overlay) => budget.spend(() => runOn(overlay))).then(({ lines, ...ran }) => {
+      return state.runOnce(at, (overlay) => budget.spend(() => runOn(overlay))).then(({ lines, ...ran }) => {
         executor.printConsole(lines);
         return ran;
       });
@@ -193,13 +208,13 @@ export class Calls {
    * (a call's calldata), so that the executor need not decode them again.
    */
   callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<SendResult> {
-    const { state, executor, queue } = this.node;
+    const { state, executor } = this.node;
     const ctx = callContext(this.node, epoch);
     const budget = this.budget();
-    // On a fork, what the call reads is fetched and the call redone (StateTree.withStateFetched):
-    // only the run that counts prints its console.log lines.
-    return queue.read(() =>
-      state.withStateFetched(epoch, (overlay) => budget.spend(() => executor.holdingConsole(() => executor.call(overlay, message, ctx, input)))).then(({ value, lines }) => {
+    // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
+    // counts prints its console.log lines.
+    return this.readFetched(() =>
+      state.runOnce(epoch, (overlay) => budget.spend(() => executor.holdingConsole(() => executor.call(overlay, message, ctx, input)))).then(({ value, lines }) => {
         executor.printConsole(lines);
         return value;
       }),

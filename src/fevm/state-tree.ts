@@ -428,32 +428,34 @@ export class StateTree {
     return new StateOverlay(new StateAt(this.values, this.source, epoch, deferred, keys), keys);
   }
 
-  /**
-   * Runs `run` on an overlay of the state after `epoch` (dropped afterwards) until it reads nothing
-   * the source has not fetched. Each run collects the storage slots it missed (read as zero), which
-   * are fetched together before the next, so a call reading many cold slots costs a few runs, not
-   * one per slot; anything else missing throws (MissingStateError), is fetched, and the run is redone.
-   */
-  withStateFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
-    // A source that fetches nothing has nothing missing: one run.
-    if (!('fetch' in this.source)) return run(this.stage(epoch));
-    return this.runUntilFetched(epoch, run);
+  /** Whether the source fetches what it has not got yet (a fork's): work may throw MissingStateError. */
+  get fetches(): boolean {
+    return 'fetch' in this.source;
   }
 
-  private async runUntilFetched<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
-    for (;;) {
-      const deferred: MissingState[] = [];
-      let result: T;
-      try {
-        result = await run(this.stage(epoch, deferred));
-      } catch (error) {
-        // The slots this run deferred are fetched with what stopped it.
-        if (await this.fetchMissing(error instanceof MissingStateError ? new MissingStateError([...error.missing, ...deferred]) : error)) continue;
-        throw error;
-      }
-      if (deferred.length === 0) return result;
-      await this.fetchMissing(new MissingStateError(deferred));
+  /**
+   * Runs `run` once on an overlay of the state after `epoch` (dropped afterwards). The storage slots
+   * it misses read as zero and are collected, so a call reading many cold slots costs a few runs, not
+   * one per slot: if it missed any, or anything else stopped it (MissingStateError), it throws one
+   * MissingStateError naming them all, for the caller to fetch (untilFetched) and run it again.
+   */
+  runOnce<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+    // A source that fetches nothing has nothing missing.
+    if (!this.fetches) return run(this.stage(epoch));
+    return this.runDeferring(epoch, run);
+  }
+
+  private async runDeferring<T>(epoch: number, run: (overlay: StateOverlay) => Promise<T>): Promise<T> {
+    const deferred: MissingState[] = [];
+    let result: T;
+    try {
+      result = await run(this.stage(epoch, deferred));
+    } catch (error) {
+      // The slots this run deferred are fetched with what stopped it.
+      throw error instanceof MissingStateError ? new MissingStateError([...error.missing, ...deferred]) : error;
     }
+    if (deferred.length > 0) throw new MissingStateError(deferred);
+    return result;
   }
 
   /** Writes what an overlay staged as the state of `epoch` (which must not go backwards). */

@@ -89,17 +89,17 @@ describe('fork state source', () => {
     assert.equal(await tree.fetchMissing(new Error('other')), false);
   });
 
-  test('withStateFetched redoes a run that missed an actor, and finds every cold slot a run reads in one run', async () => {
+  test('runOnce, fetched and redone (untilFetched), redoes a run that missed an actor, and finds every cold slot a run reads in one run', async () => {
     const { upstream, calls } = fakeUpstream();
     const source = new ForkSource(upstream);
     const tree = new StateTree(source);
     let runs = 0;
-    const sum = await tree.withStateFetched(0, async (overlay) => {
+    const sum = await tree.untilFetched(() => tree.runOnce(0, async (overlay) => {
       runs++;
       let total = 0n;
       for (let slot = 0n; slot < 50n; slot++) total += overlay.getStorage(contract.id, 0, slot);
       return total;
-    });
+    }));
     assert.equal(sum, 10n * ((49n * 50n) / 2n));
     assert.equal(runs, 3); // missing the contract's actor; then its 50 slots together; then the answer
     assert.equal(calls.filter((c) => c.startsWith('slot')).length, 50);
