@@ -1,0 +1,64 @@
+// Where a fork starts, read from an upstream on loopback: answers of the shapes Lotus gives are
+// taken; an answer of another shape (a string where a tipset is expected) stops the start with an
+// error naming the upstream call and what it answered (audit15 C11), not a bare TypeError.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test, type TestContext } from 'node:test';
+import { DevnetError } from '../../src/common/errors.js';
+import { resolveForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { Upstream } from '../../src/devnet/fork/upstream.js';
+
+const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100' }] });
+
+/** What a calibnet-like Lotus answers: head 100, F3 finalized at 50. */
+const LOTUS: Record<string, (params: unknown[]) => unknown> = {
+  'Filecoin.StateNetworkName': () => 'calibrationnet',
+  'Filecoin.ChainGetGenesis': () => tipset(0),
+  eth_chainId: () => '0x4cb2f',
+  'Filecoin.ChainHead': () => tipset(100),
+  'Filecoin.ChainGetFinalizedTipSet': () => tipset(50),
+  'Filecoin.ChainGetTipSetByHeight': ([height]) => tipset(height as number),
+  'Filecoin.ChainGetTipSetAfterHeight': ([height]) => tipset(height as number),
+};
+
+/** An upstream answering as LOTUS does, but `changed`'s methods with its values. */
+async function upstreamAnswering(t: TestContext, changed: Record<string, unknown> = {}): Promise<Upstream> {
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
+      const answer = (call: { id: number; method: string; params: unknown[] }) => ({ jsonrpc: '2.0', id: call.id, result: call.method in changed ? changed[call.method] : LOTUS[call.method]!(call.params) });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 });
+}
+
+describe('fork point', () => {
+  test('answers of the shapes Lotus gives: the F3-finalized tipset, its state read from the next', async (t) => {
+    const point = await resolveForkPoint(await upstreamAnswering(t), undefined);
+    assert.deepEqual([point.epoch, point.stateKey, point.networkName, point.chainId, point.genesis], [50, tipset(51).Cids, 'calibrationnet', '314159', 'bafy2bzace0']);
+  });
+
+  test('an answer of another shape stops the start naming the call and what it answered', async (t) => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ 'Filecoin.ChainGetGenesis': '0x1' }, /^upstream Filecoin\.ChainGetGenesis answered "0x1", not a tipset \(http:\/\/127\.0\.0\.1:\d+\/rpc\/v1\)$/],
+      [{ 'Filecoin.ChainHead': { Cids: 'x', Blocks: [], Height: 'y' } }, /^upstream Filecoin\.ChainHead answered \{"Cids":"x","Blocks":\[\],"Height":"y"\}, not a tipset /],
+      [{ 'Filecoin.StateNetworkName': 7 }, /^upstream Filecoin\.StateNetworkName answered 7, not a network name /],
+      [{ eth_chainId: 'calibrationnet' }, /^upstream eth_chainId answered "calibrationnet", not a hex chain id /],
+      [{ 'Filecoin.ChainGetFinalizedTipSet': [] }, /^upstream Filecoin\.ChainGetFinalizedTipSet answered \[\], not a tipset /],
+      [{ 'Filecoin.ChainGetTipSetByHeight': { Cids: [{ '/': 'b' }], Height: 50, Blocks: [{}] } }, /^upstream Filecoin\.ChainGetTipSetByHeight answered .*, not a tipset /],
+      [{ 'Filecoin.ChainGetTipSetAfterHeight': null }, /^upstream Filecoin\.ChainGetTipSetAfterHeight answered null, not a tipset /],
+    ];
+    for (const [changed, reason] of cases) {
+      await assert.rejects(resolveForkPoint(await upstreamAnswering(t, changed), undefined), (err: Error) => err instanceof DevnetError && reason.test(err.message), JSON.stringify(changed));
+    }
+    // Where F3 is not served, null: head − 900 (here 0, the upstream being young).
+    assert.equal((await resolveForkPoint(await upstreamAnswering(t, { 'Filecoin.ChainGetFinalizedTipSet': null }), undefined)).epoch, 0);
+  });
+});
