@@ -8,6 +8,7 @@ import { InvalidRequestError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { BatchAnswer } from './batch-answer.js';
+import { capConnections } from './connection-cap.js';
 import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
@@ -104,8 +105,8 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const timeouts = httpTimeouts(requestTimeoutMs);
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, requestTimeout: timeouts.requestTimeout, http: timeouts });
-  // Past it Node drops a new connection at once (net.Server.maxConnections): file descriptors stay for --state's saves.
-  app.server.maxConnections = maxConnections;
+  // File descriptors stay for --state's saves; a refusal is logged (connection-cap.ts).
+  capConnections(app.server, maxConnections, log);
   const v0 = new Dispatcher(gatewayFilter(v0Methods, gatewayOnly), log, observe, maxBatch, maxBatchResponseBytes);
   const v1 = new Dispatcher(gatewayFilter(allMethods, gatewayOnly), log, observe, maxBatch, maxBatchResponseBytes);
   const v2 = new Dispatcher(v2Methods, log, observe, maxBatch, maxBatchResponseBytes);

@@ -140,13 +140,19 @@ describe('limits on what one client may hold', () => {
     assert.equal(ws.readyState, WebSocket.OPEN);
   });
 
-  test('--max-connections: a connection past the cap is dropped at once; one freed lets the next in', { timeout: 60_000 }, async (t) => {
+  test('--max-connections: a connection past the cap is dropped at once and the log says why, once per burst; one freed lets the next in', { timeout: 60_000 }, async (t) => {
     const node = await startDevnet(['--max-connections', '2']);
     t.after(() => node.stop());
     const held = [await rawSocket(node.port), await rawSocket(node.port)];
+    const refusedLines = () => node.output().split('\n').filter((line) => line.includes('(--max-connections')).length;
     const third = await rawSocket(node.port);
     await third.closed;
     assert.equal(third.received(), '');
+    await pollUntil('the refusal to be logged', async () => (refusedLines() === 1 ? true : undefined));
+    assert.match(node.output(), /refused a connection: 2 connections are open \(--max-connections\)/);
+    // The rest of the burst is counted, not logged one by one.
+    for (let i = 0; i < 3; i++) await (await rawSocket(node.port)).closed;
+    assert.equal(refusedLines(), 1);
     held[0]!.socket.destroy();
     await pollUntil('the node to take a connection again', async () => {
       try {
@@ -156,6 +162,7 @@ describe('limits on what one client may hold', () => {
         return undefined;
       }
     });
+    await pollUntil('the burst to be summed up', async () => (/refused 3 more connections \(--max-connections 2\)/.test(node.output()) ? true : undefined));
     held[1]!.socket.destroy();
   });
 });
