@@ -2,7 +2,7 @@
 // field by field as Lotus computes them (node/impl/eth/utils.go, chain/types/ethtypes).
 import { AbiCoder } from 'ethers';
 import type { FilAddress } from '../common/address.js';
-import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity, type Hex } from '../common/hex.js';
+import { bytesToHex, hexToBytes, quantity, type Hex } from '../common/hex.js';
 import { EAM_ACTOR_ID } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
@@ -26,8 +26,6 @@ const ZERO_ADDRESS = bytesToHex(new Uint8Array(20));
 const EMPTY_UNCLES_HASH = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347';
 /** The root of an empty trie. */
 const EMPTY_TRIE_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
-
-const word = (n: bigint): Hex => bytesToHex(padStart(bigintToBytes(n), 32));
 
 /** A log as Ethereum shows it (log-json.ts keeps the JSON text of the logs eth_getLogs answered last). */
 export function formatLog(log: EthLog) {
@@ -65,9 +63,10 @@ function formatEthTx(tx: EthTransaction, position: { blockHash: Hex; blockNumber
     gas: quantity(tx.gasLimit),
     ...fees,
     accessList: [],
+    // Quantities, as Lotus's EthBigInt prints them (no leading zeros; a native message's are 0x0).
     v: quantity(tx.v),
-    r: word(tx.r),
-    s: word(tx.s),
+    r: quantity(tx.r),
+    s: quantity(tx.s),
   };
 }
 
