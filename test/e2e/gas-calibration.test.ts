@@ -3,9 +3,10 @@
 // iso-filecoin send real signed messages, and the receipts' gas used is what is compared. The test
 // prints the table it checks.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { decode as decodeCbor, encode as encodeCbor } from '@ipld/dag-cbor';
-import { Contract, ContractFactory, JsonRpcProvider, Wallet, type TransactionReceipt } from 'ethers';
+import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, type TransactionReceipt } from 'ethers';
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
 import { accountFromPrivateKey, signMessage } from 'iso-filecoin/wallet';
@@ -137,11 +138,15 @@ describe('gas as calibnet charges it', () => {
     });
   });
 
-  test('a recursive EVM -> EVM call costs ~3.0 M per level', async () => {
-    const { contract } = await deploy('GasRecursion');
-    const shallow = await call(contract, 'recurse', [0]);
-    const deep = await call(contract, 'recurse', [5]);
-    assertWithinBound({ operation: 'EVM -> EVM call, per level', source: "Lotus's FEVM integration tests", expected: 3_000_000, devnet: Number(deep.gasUsed - shallow.gasUsed) / 5 });
+  test("a self-call level of Lotus's RecCall canary costs ~3.01 M (its EXTCODESIZE and the call)", async () => {
+    // Lotus itests/fevm_bundle_canary_test.go (b835fab70) actorCallPerIterGasApprox: exec1(0, 0, 100)'s
+    // total over its 100 levels; here the difference from exec1(0, 0, 0), so without the message's own costs.
+    const recCall = new Interface(['function exec1(uint256 n, uint256 m, uint256 r)']);
+    const code = '0x' + readFileSync(new URL('../fixtures/lotus-canaries/RecCall.hex', import.meta.url), 'utf8').trim();
+    const address = (await (await wallet.sendTransaction({ data: code })).wait())!.contractAddress!;
+    const exec1 = async (r: number) => (await (await wallet.sendTransaction({ to: address, data: recCall.encodeFunctionData('exec1', [0, 0, r]) })).wait())!.gasUsed;
+    const [none, hundred] = [await exec1(0), await exec1(100)];
+    assertWithinBound({ operation: 'EVM -> EVM call, per level', source: "Lotus's RecCall canary (nv28)", expected: 3_010_000, devnet: Number(hundred - none) / 100 });
   });
 
   test("a small contract's deployment costs 10-18 M", async () => {

@@ -223,7 +223,7 @@ describe('call and estimateGas', () => {
   });
 
   withDevnet('a callee out of gas under a caller that reverts: the limit searched for as Lotus does (gasSearch), not an error', {}, async (devnet) => {
-    // The callee asks itself for its code 40 times (EXTCODESIZE: a GetBytecode send each, ~2.8 M).
+    // The callee asks itself for its code 40 times (EXTCODESIZE: a GetBytecode send each, ~1.2 M).
     const burner = '6100285b8015601357303b50600190036003565b00';
     const callee = await deploy(devnet, deployCode(burner), 0);
     // CALL(GAS / 2, callee); REVERT if it failed.

@@ -28,6 +28,7 @@ import {
   onCreateActor,
   onHashing,
   onMemoryCopy,
+  onWasmInvocation,
   SECP256K1_RECOVER,
   SEND_INVOKE_METHOD,
 } from '../../price-list.js';
@@ -35,10 +36,21 @@ import {
 // --- Calibrated: the Wasm work the FVM meters (4 gas per Wasm instruction), per unit of work ---
 
 /**
- * Instantiating the EVM actor's Wasm module, decoding the params and dispatching, per invocation.
- * Calibrated: a recursive EVM -> EVM call costs ~3.0 M gas per level (Lotus's FEVM integration tests).
+ * The Wasm instructions the EVM actor runs around its method, per invocation: builtin-actors'
+ * trampoline, decoding the params, System::load's bookkeeping, encoding the return. Calibrated:
+ * with the module's instantiation below and the price list's charges, a self-call level of
+ * Lotus's RecCall canary (an EXTCODESIZE's GetBytecode plus the InvokeContract) costs ~2.9 M, so
+ * that its boundaries come out as Lotus's (itests/fevm_bundle_canary_test.go, b835fab70: 254
+ * levels pass, 261 fail). The FVM charges them at 4 gas an instruction (wasm_rules).
  */
-export const EVM_INVOCATION = 2_230_000;
+const EVM_INVOCATION_INSTRUCTIONS = 48_000;
+/**
+ * Invoking the EVM actor: its Wasm module in the v18 bundle (calibnet's, Lotus
+ * build/actors/v18.tar.zst) has 17 pages of memory and a table of 486 elements, which the FVM fills
+ * at instantiation (ref-fvm charge_for_init: 447 200), the trampoline's two syscalls
+ * (debug::enabled, message_context), and the instructions above.
+ */
+export const EVM_INVOCATION = onWasmInvocation(17, 486, EVM_INVOCATION_INSTRUCTIONS) + 2 * HOST_CALL;
 /**
  * The init actor's Exec4: assigning the new actor's ID and addresses in its address HAMT.
  * Calibrated: a small contract's deployment costs 10–18 M on calibnet (filecoin-docs' SimpleCoin
@@ -46,34 +58,39 @@ export const EVM_INVOCATION = 2_230_000;
  */
 const INIT_EXEC4 = 2_600_000;
 
+/** The FVM's charge for one Wasm instruction (price list wasm_rules.instruction_default). */
+const WASM_GAS = 4;
 /**
- * The interpreter's work per EVM opcode (FVM gas), by class: one documented table. Calibrated as a
- * whole with EVM_INVOCATION (a call's opcodes are a small part of its cost), from the number of Wasm
- * instructions each class takes in builtin-actors' interpreter (U256 arithmetic on 4 limbs).
+ * The interpreter's work per EVM opcode, by class, in Wasm instructions times their 4 gas: one
+ * documented table. Its relative sizes follow the work each class does in builtin-actors'
+ * interpreter (dispatch and stack checks; U256 arithmetic on 4 limbs); its scale is calibrated on
+ * Lotus's RecCall canary at d=251 (b835fab70), where each level first recurses 251 times inside the
+ * contract (77 opcodes a step): 164 levels pass and 173 fail, which takes ~35 000 gas a step, about
+ * 450 a plain opcode (~110 Wasm instructions).
  */
 export const OPCODE_CLASSES = {
   /** PUSH, DUP, SWAP, POP, JUMPDEST, PC, MSIZE, GAS, STOP. */
-  stack: 40,
+  stack: 95 * WASM_GAS,
   /** ADD, SUB, comparisons, bitwise logic, shifts, BYTE, SIGNEXTEND, ISZERO, CLZ. */
-  arithmetic: 80,
+  arithmetic: 190 * WASM_GAS,
   /** MUL. */
-  multiply: 160,
+  multiply: 380 * WASM_GAS,
   /** DIV, SDIV, MOD, SMOD. */
-  divide: 600,
+  divide: 1_420 * WASM_GAS,
   /** ADDMOD, MULMOD, EXP (EXP adds per exponent byte). */
-  modular: 1_000,
+  modular: 2_360 * WASM_GAS,
   /** JUMP, JUMPI. */
-  jump: 100,
+  jump: 235 * WASM_GAS,
   /** MLOAD, MSTORE, MSTORE8, TLOAD, TSTORE, the call frame's own data (CALLDATALOAD, CALLER, …). */
-  memory: 150,
+  memory: 355 * WASM_GAS,
   /** Reading the chain or the message through a syscall (TIMESTAMP, BLOCKHASH, …). */
-  syscall: 150 + HOST_CALL,
+  syscall: 355 * WASM_GAS + HOST_CALL,
   /** BALANCE, EXTCODESIZE, EXTCODECOPY, EXTCODEHASH: their syscalls depend on the target (fevm-evm.ts). */
-  target: 150,
+  target: 355 * WASM_GAS,
   /** SLOAD, SSTORE: KAMT traversal in memory (the node loads are charged apart). */
-  storage: 3_000,
+  storage: 7_100 * WASM_GAS,
   /** CALL family, CREATE family, LOG, KECCAK256, RETURN, REVERT: setting up the operation. */
-  complex: 1_000,
+  complex: 2_360 * WASM_GAS,
 } as const;
 
 type OpcodeClass = keyof typeof OPCODE_CLASSES;
@@ -103,7 +120,7 @@ export function opcodeGas(name: string): number {
 }
 
 /** EXP's work per byte of the exponent (multiply-and-square on U256). */
-export const EXP_PER_BYTE = 2_000;
+export const EXP_PER_BYTE = 4_700 * WASM_GAS;
 /** Growing the interpreter's memory: Wasm memory filled, 0.4 gas per byte (wasm_rules). */
 export const memoryGrowthGas = (bytes: number) => onMemoryCopy(bytes);
 /** Copying into or out of EVM memory (CALLDATACOPY, CODECOPY, MCOPY, RETURN data, …). */

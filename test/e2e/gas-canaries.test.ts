@@ -1,0 +1,56 @@
+// Lotus's FEVM gas canaries at nv28 (lotus itests/fevm_bundle_canary_test.go at b835fab70, "Last
+// tuned: 2026-04-21 against actors v18.0.0-rc1"): the recursion depths at which its contracts run
+// out of a block's gas, which Lotus retunes on every actors bundle. Each level of a recursion gets
+// 63/64 of the gas left, so a boundary moves with what a level costs: they check the gas model
+// end to end (a self-call level ~3 M with its EXTCODESIZE, ~35 000 gas per internal recursion step).
+// The contracts are Lotus's compiled hex (itests/contracts/RecCall.hex), sent as Lotus sends them,
+// with the block gas limit (itests/kit/evm.go InvokeSolidity).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { Interface, JsonRpcProvider, Wallet } from 'ethers';
+import { BLOCK_GAS_LIMIT } from '../../src/fevm/gas.js';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+
+const hex = (name: string) => '0x' + readFileSync(new URL(`../fixtures/lotus-canaries/${name}.hex`, import.meta.url), 'utf8').trim();
+const recCall = new Interface(['function exec1(uint256 n, uint256 m, uint256 r)']);
+/** The exit code of a contract that reverted (builtin-actors EVM_CONTRACT_REVERTED), the canary's failure. */
+const EXIT_REVERTED = 33;
+
+describe("Lotus's nv28 FEVM gas canaries (itests/fevm_bundle_canary_test.go, b835fab70)", () => {
+  let node: DevnetProcess;
+  let provider: JsonRpcProvider;
+  let lotus: JsonRpcProvider;
+  let wallet: Wallet;
+
+  before(async () => {
+    node = await startDevnet();
+    provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    lotus = new JsonRpcProvider(`${node.url}/rpc/v1`, undefined, { cacheTimeout: -1, staticNetwork: true });
+    wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+  });
+  after(async () => {
+    provider?.destroy();
+    lotus?.destroy();
+    await node?.stop();
+  });
+
+  /** Sends `data` with the block gas limit; the receipt's exit code (Filecoin's) and gas used. */
+  async function invoke(to: string | null, data: string): Promise<{ exitCode: number; gasUsed: bigint; contract: string | null }> {
+    const tx = await wallet.sendTransaction({ to, data, gasLimit: BLOCK_GAS_LIMIT });
+    const receipt = (await provider.getTransactionReceipt(tx.hash))!;
+    const cid = await lotus.send('Filecoin.EthGetMessageCidByTransactionHash', [tx.hash]);
+    const found = await lotus.send('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    return { exitCode: found.Receipt.ExitCode, gasUsed: receipt.gasUsed, contract: receipt.contractAddress };
+  }
+
+  test('RecCall exec1(d, d, r): d=0 passes at 254 levels and fails at 261; d=251 passes at 164 and fails at 173', async () => {
+    const deployed = await invoke(null, hex('RecCall'));
+    assert.equal(deployed.exitCode, 0);
+    const exec1 = (d: number, r: number) => invoke(deployed.contract!, recCall.encodeFunctionData('exec1', [d, d, r]));
+    // actorCallBoundaryD0Pass, D0Fail, D251Pass, D251Fail.
+    for (const [d, r, exit] of [[0, 254, 0], [0, 261, EXIT_REVERTED], [251, 164, 0], [251, 173, EXIT_REVERTED]]) {
+      assert.equal((await exec1(d, r)).exitCode, exit, `exec1(${d}, ${d}, ${r})`);
+    }
+  });
+});
