@@ -14,7 +14,7 @@ import type { StateOverlay } from '../fevm/state-tree.js';
 import type { InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
 import { executionFailed } from './revert.js';
 
 /** A call or transaction as Ethereum clients describe one. */
@@ -132,7 +132,8 @@ export class Calls {
    * or the error it fails with; and the probe that found it, for further runs.
    */
   private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Probe; used: number }> {
-    const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT });
+    // Lotus's probe has no fees (gasutils.go gasEstimateGasLimitInternal), so it runs at a base fee of 0.
+    const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT, gasFeeCap: 0n, gasPremium: 0n });
     const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
     if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to.toString(), atLimit.method);
     const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
@@ -184,7 +185,7 @@ export class Calls {
           for (const prior of applied) await executor.applyMessage(overlay, prior.signed.message, prior.chainSize, ctx);
         });
         const nonce = resolveAddress(overlay, message.from)?.nonce ?? 0;
-        const call = () => executor.call(overlay, message, ctx, probe.input);
+        const call = () => executor.call(overlay, message, callContextFor(ctx, message), probe.input);
         const { value, lines } = await executor.holdingConsole(() => (tracer ? executor.traced(tracer, call) : call()));
         return { result: value, epoch: at, priors: applied, nonce, lines: tracer ? [] : lines };
       };
@@ -209,7 +210,7 @@ export class Calls {
    */
   callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<SendResult> {
     const { state, executor } = this.node;
-    const ctx = callContext(this.node, epoch);
+    const ctx = callContextFor(callContext(this.node, epoch), message);
     const budget = this.budget();
     // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
     // counts prints its console.log lines.

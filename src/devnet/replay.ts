@@ -99,6 +99,15 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
 }
 
 /**
+ * The context `message` runs in as a call: Lotus runs a message whose fee cap is 0 (every eth_call,
+ * the first run of an estimate, a StateCall without one) at a base fee of 0, to make its gas free
+ * (chain/stmgr/call.go callInternal), so BASEFEE and GASPRICE read 0 in it.
+ */
+export function callContextFor(ctx: ExecutionContext, message: Message): ExecutionContext {
+  return message.gasFeeCap === 0n ? { ...ctx, baseFee: 0n } : ctx;
+}
+
+/**
  * Runs `work`, which reads the state and writes only overlays it drops, in the miner's queue until
  * it has read everything it needs: on a fork, what it missed is fetched and it runs again (so only
  * the run that counts prints its console.log lines). Its runs share a budget of `budgetMs` (0: none),
@@ -161,7 +170,7 @@ export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
 
 /** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's. */
 export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions, input?: Uint8Array, batch?: BatchBudget): Promise<TracedMessage> {
-  const ctx = callContext(host, epoch);
+  const ctx = callContextFor(callContext(host, epoch), message);
   return runFetched(host, async () => {
     const base = host.state.stage(epoch);
     const recorder = options.prestate ? new StateReadRecorder(base) : undefined;

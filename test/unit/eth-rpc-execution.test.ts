@@ -187,6 +187,23 @@ describe('eth_call', () => {
     assert.equal(await result('eth_call', [{ to: contract }, '0x0']), '0x');
   });
 
+  test('BASEFEE and GASPRICE read 0 inside eth_call and the estimate\'s run, as Lotus runs a zero fee cap at a zero base fee', async (t) => {
+    // chain/stmgr/call.go callInternal; EthCall's message has fee cap and premium 0 (ethtypes EthCall.ToFilecoinMessage).
+    const { result, error, send } = await setup(t);
+    // Runtime: mstore(0, basefee) mstore(32, gasprice) return(0, 64).
+    await send({ nonce: 0, to: null, data: '0x600d600c600039600d6000f3' + '486000523a60205260406000f3' });
+    const reader = getCreateAddress({ from: wallet.address, nonce: 0 });
+    assert.equal(await result('eth_call', [{ from: ME, to: reader }, 'latest']), '0x' + '00'.repeat(64));
+    // Runtime: if (basefee == 0) revert(); a view that requires a base fee fails in calls and estimates.
+    await send({ nonce: 1, to: null, data: '0x600a600c600039600a6000f3' + '48600857600080fd5b00' });
+    const guarded = getCreateAddress({ from: wallet.address, nonce: 1 });
+    assert.equal((await error('eth_call', [{ from: ME, to: guarded }, 'latest'])).code, 3);
+    assert.match((await error('eth_estimateGas', [{ from: ME, to: guarded }])).message, /exit=\[33\]/);
+    // A mined transaction runs at the tipset's base fee: it passes.
+    const hash = await send({ nonce: 2, to: guarded, gasLimit: 10_000_000 });
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+  });
+
   test('a revert is code 3 with data and Lotus\'s message', async (t) => {
     const { error, send } = await setup(t);
     await send({ nonce: 0, to: null, data: REVERT_AA_INITCODE });
