@@ -332,6 +332,11 @@ export class Devnet {
     return this.miner.mode;
   }
 
+  /** Holds instant mining until the release is called (Miner.holdInstantMining): a batch's sends mine together. */
+  holdInstantMining(): () => void {
+    return this.miner.holdInstantMining();
+  }
+
   /** Chain time now: the wall clock shifted to the genesis time, plus what evm_increaseTime added. */
   chainTime(): number {
     return this.clock.now();

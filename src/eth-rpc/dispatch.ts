@@ -39,14 +39,17 @@ export class Dispatcher {
     return this.methods.has(name);
   }
 
-  /** Answers a parsed request body; undefined when nothing is owed (notifications only). */
-  async handle(body: unknown, ctx: RpcContext): Promise<JsonRpcResponse | BatchAnswer | undefined> {
-    if (Array.isArray(body)) {
-      if (body.length === 0) return this.error(null, new InvalidRequestError('empty batch'));
-      if (body.length > this.maxBatch) return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${this.maxBatch} requests)`));
-      return this.handleBatch(body, ctx);
-    }
-    return this.handleOne(body, ctx);
+  /**
+   * Answers a parsed request body; undefined when nothing is owed (notifications only). `started` is
+   * called once all its requests have started: at once but for a batch that gives other clients a
+   * turn while starting them (a WebSocket starts its next message only then: ws-inbox.ts).
+   */
+  async handle(body: unknown, ctx: RpcContext, started?: () => void): Promise<JsonRpcResponse | BatchAnswer | undefined> {
+    if (Array.isArray(body) && body.length > 0 && body.length <= this.maxBatch) return this.handleBatch(body, ctx, started);
+    started?.();
+    if (!Array.isArray(body)) return this.handleOne(body, ctx);
+    if (body.length === 0) return this.error(null, new InvalidRequestError('empty batch'));
+    return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${this.maxBatch} requests)`));
   }
 
   /**
@@ -54,24 +57,31 @@ export class Dispatcher {
    * together), within --max-batch-bytes: once the answers written pass it, the requests not started
    * are not run, as geth stops running a batch's calls there (rpc/handler.go handleBatch). After
    * 10 ms of work the event loop takes in other clients' requests, and the answers ready, before the
-   * next one.
+   * next one; instant mining is held meanwhile, so that the batch's sends mine in one tipset as
+   * they would had it started them all at once.
    */
-  private async handleBatch(body: unknown[], ctx: RpcContext): Promise<BatchAnswer | undefined> {
+  private async handleBatch(body: unknown[], ctx: RpcContext, started?: () => void): Promise<BatchAnswer | undefined> {
     const answer = new BatchAnswer(body.length, this.maxBatchBytes);
     // As geth gives a batch one deadline, its executions share one --call-timeout (run-budget.ts).
     const inBatch = { ...ctx, batch: new BatchBudget() };
     const running: Promise<void>[] = [];
-    let since = performance.now();
-    for (let i = 0; i < body.length; i++) {
-      if (answer.full) {
-        answer.put(i, refused(body[i]));
-        continue;
+    const release = ctx.devnet.holdInstantMining();
+    try {
+      let since = performance.now();
+      for (let i = 0; i < body.length; i++) {
+        if (answer.full) {
+          answer.put(i, refused(body[i]));
+          continue;
+        }
+        running.push(this.handleOne(body[i], inBatch).then((one) => answer.put(i, one)));
+        if (performance.now() - since >= LONG_RUN_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          since = performance.now();
+        }
       }
-      running.push(this.handleOne(body[i], inBatch).then((one) => answer.put(i, one)));
-      if (performance.now() - since >= LONG_RUN_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        since = performance.now();
-      }
+    } finally {
+      release();
+      started?.();
     }
     await Promise.all(running);
     return answer.isEmpty ? undefined : answer;

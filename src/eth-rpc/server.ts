@@ -175,20 +175,23 @@ export async function buildServer(
         const subscriptions = new Subscriptions(devnet, send, subscriptionCount);
         const inbox = new SocketInbox(
           () => socket.readyState === socket.OPEN,
-          async (data: Buffer) => {
+          (data: Buffer) => {
             let body: unknown;
             try {
               body = JSON.parse(data.toString());
             } catch {
               send(JSON.stringify(errorBody(new ParseError('parse error: the message is not valid JSON'))));
-              return;
+              return Promise.resolve();
             }
-            try {
-              const answer = await dispatcher.handle(body, { devnet, filters, subscriptions, logging });
-              if (answer !== undefined) send(answerJson(answer));
-            } catch (err) {
-              send(JSON.stringify(errorBody(err)));
-            }
+            return new Promise<void>((started) => {
+              dispatcher.handle(body, { devnet, filters, subscriptions, logging }, started).then(
+                (answer) => answer !== undefined && send(answerJson(answer)),
+                (err: unknown) => {
+                  started();
+                  send(JSON.stringify(errorBody(err)));
+                },
+              );
+            });
           },
         );
         socket.on('message', (data: Buffer) => inbox.push(data));

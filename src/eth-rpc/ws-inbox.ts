@@ -3,8 +3,9 @@
 // for as long as they all take (audit15 C2: 300 block-receipt reads, 14.7 s). So once the socket's
 // work in this turn passes 10 ms the rest wait for the next turn, after other clients' requests;
 // and a socket that is closing (closed for being too far behind: ws-liveness.ts) gets no more run.
-// A request is started without waiting for the one before to end: a client's concurrent sends still
-// go to the pool together.
+// A message starts once every request of the one before has started (a batch may take several
+// turns: Dispatcher.handle), not once it is answered: a client's concurrent sends still go to the
+// pool together, and its evm_mine after a batch of sends comes after them.
 import { LONG_RUN_MS } from '../fevm/run-budget.js';
 
 export class SocketInbox {
@@ -13,38 +14,36 @@ export class SocketInbox {
   private next = 0;
   /** When the socket's work in this turn of the event loop began; undefined before any. */
   private turnStartedAt: number | undefined;
-  /** The rest wait for the next turn. */
-  private deferred = false;
+  private draining = false;
 
   constructor(
     private readonly isOpen: () => boolean,
-    /** Answers one message (its own errors included). */
-    private readonly run: (message: Buffer) => unknown,
+    /** Answers one message (its own errors included); resolves once every request in it has started. */
+    private readonly run: (message: Buffer) => Promise<void>,
   ) {}
 
   push(message: Buffer): void {
     this.waiting.push(message);
-    if (!this.deferred) this.runWaiting();
+    if (!this.draining) void this.drain();
   }
 
-  private runWaiting(): void {
-    this.deferred = false;
-    while (this.next < this.waiting.length) {
-      if (!this.isOpen()) break;
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.next < this.waiting.length && this.isOpen()) {
       if (this.turnStartedAt === undefined) {
         this.turnStartedAt = performance.now();
         setImmediate(() => (this.turnStartedAt = undefined));
       } else if (performance.now() - this.turnStartedAt >= LONG_RUN_MS) {
-        this.deferred = true;
-        setImmediate(() => this.runWaiting());
-        return;
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
       }
       const message = this.waiting[this.next]!;
       this.waiting[this.next++] = undefined;
-      void this.run(message);
+      await this.run(message);
     }
     // All started, or the socket is closing: what is left is dropped.
     this.waiting.length = 0;
     this.next = 0;
+    this.draining = false;
   }
 }

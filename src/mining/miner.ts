@@ -56,6 +56,9 @@ export class Miner {
   private queuedInstant: Promise<ProducedTipset> | undefined;
   /** The messages whose sends wait for `queuedInstant`. */
   private waitingInstant: PendingMessage[] = [];
+  /** Holds on instant mining (holdInstantMining), and what runs once the last is released. */
+  private holds = 0;
+  private afterHolds: (() => void)[] = [];
 
   constructor(private readonly deps: MinerDeps) {
     deps.mempool.onReady = (pending) => this.messageReady(pending);
@@ -92,16 +95,40 @@ export class Miner {
   }
 
   /**
+   * Holds instant mining until the returned release is called: the messages made ready meanwhile wait
+   * and then go into one tipset. A JSON-RPC batch (or a WebSocket message) that gives other clients
+   * a turn while starting its requests holds it, so that its sends still mine together, in the
+   * tipset they would have shared had it started them all at once (Dispatcher.handleBatch).
+   */
+  holdInstantMining(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      for (const run of this.afterHolds.splice(0)) run();
+    };
+  }
+
+  /**
    * The pool has a message that can run now: in instant mode, a tipset is queued for it (later ones
-   * join). Its sends are answered, so a message the tipset leaves out on a fork's upstream failing
-   * (its own, or the whole tipset's) leaves the pool with its send answering the error: it is never
-   * mined later.
+   * join), once no hold is left. Its sends are answered, so a message the tipset leaves out on a
+   * fork's upstream failing (its own, or the whole tipset's) leaves the pool with its send answering
+   * the error: it is never mined later.
    */
   private messageReady(pending: PendingMessage): void {
     if (this.modeValue.type !== 'instant') return;
     this.waitingInstant.push(pending);
     if (this.queuedInstant) return;
-    this.queuedInstant = this.queue.run(async () => {
+    this.queuedInstant = this.holds === 0 ? this.queueInstant() : new Promise((resolve) => this.afterHolds.push(() => resolve(this.queueInstant())));
+    // Whoever waits for it hears of a failure; nobody waiting must not make it an unhandled rejection.
+    this.queuedInstant.catch(() => undefined);
+  }
+
+  /** Queues the instant-mining tipset of the messages waiting for it. */
+  private queueInstant(): Promise<ProducedTipset> {
+    return this.queue.run(async () => {
       this.queuedInstant = undefined;
       const waiting = this.waitingInstant;
       this.waitingInstant = [];
@@ -114,8 +141,6 @@ export class Miner {
         throw error;
       }
     });
-    // Whoever waits for it hears of a failure; nobody waiting must not make it an unhandled rejection.
-    this.queuedInstant.catch(() => undefined);
   }
 
   /**

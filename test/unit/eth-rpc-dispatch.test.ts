@@ -11,7 +11,7 @@ import type { JsonRpcError } from '../../src/eth-rpc/errors.js';
 import { optional, quantity, string } from '../../src/eth-rpc/params.js';
 
 // A node that is no fork: every call is the node's own, and no error names fork state to fetch.
-const ctx = { devnet: { fork: undefined, fetchMissing: async () => false } } as unknown as RpcContext;
+const ctx = { devnet: { fork: undefined, fetchMissing: async () => false, holdInstantMining: () => () => undefined } } as unknown as RpcContext;
 
 function dispatcher() {
   const logged: Record<string, unknown>[] = [];
@@ -195,6 +195,33 @@ describe('Dispatcher', () => {
     assert.deepEqual(answers.map((a) => ('error' in a ? a.error.code : (a.result as string).length)), [100_000, 100_000, ...Array(18).fill(-32003)]);
     assert.deepEqual(answers.map((a) => a.id), batch.map((r) => r.id));
     assert.ok(events.indexOf('other') < 3, events.join());
+  });
+
+  // review R1/R2: a batch that yields while starting its requests must not let the instant miner cut
+  // its sends into several tipsets, nor a WebSocket's next message start in its middle.
+  test('a batch holds instant mining until all its requests have started, and then says so', async () => {
+    const events: string[] = [];
+    const holding = {
+      devnet: { fork: undefined, holdInstantMining: () => (events.push('hold'), () => events.push('release')) },
+    } as unknown as RpcContext;
+    const methods = [
+      defineMethod('slowSend', [], () => {
+        events.push('send');
+        const until = performance.now() + 12;
+        while (performance.now() < until);
+        return '0x1';
+      }),
+    ];
+    const d = new Dispatcher(methods, pino({ level: 'silent' }));
+    const answer = d.handle([req('slowSend', [], 1), req('slowSend', [], 2), req('slowSend', [], 3)], holding, () => events.push('started'));
+    setImmediate(() => events.push('other'));
+    assert.ok((await answer) instanceof BatchAnswer);
+    assert.deepEqual(events.filter((e) => e !== 'other'), ['hold', 'send', 'send', 'send', 'release', 'started']);
+    assert.ok(events.indexOf('other') < events.lastIndexOf('send'), events.join());
+    // A single request has started at once.
+    const single: string[] = [];
+    await d.handle(req('slowSend'), holding, () => single.push('started'));
+    assert.deepEqual(single, ['started']);
   });
 
   test('the observer hears every call with its error', async () => {

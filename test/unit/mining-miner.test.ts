@@ -66,6 +66,24 @@ describe('instant mining (the default)', () => {
     assert.equal(devnet.poolContent().pending.length, 0);
   });
 
+  // review R2: a JSON-RPC batch that gives other clients turns while starting its sends holds instant
+  // mining, so that its sends mine in one tipset, as when it started them all at once.
+  withDevnet('sends admitted while instant mining is held wait for the release, then mine in one tipset', {}, async (devnet) => {
+    const raws = await Promise.all(Array.from({ length: 6 }, (_, nonce) => signed({ nonce })));
+    const release = devnet.holdInstantMining();
+    const sends = raws.slice(0, 3).map((raw) => devnet.sendRawTransaction(raw));
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(devnet.head.epoch, 0);
+    assert.equal(devnet.poolContent().pending.length, 3);
+    sends.push(...raws.slice(3).map((raw) => devnet.sendRawTransaction(raw)));
+    release();
+    release();
+    const places = (await Promise.all(sends)).map((hash) => located(devnet, hash)!);
+    assert.deepEqual(places.map((p) => [p.epoch, p.index]), [0, 1, 2, 3, 4, 5].map((i) => [1, i]));
+    // Released, the next send mines at once again.
+    assert.deepEqual(located(devnet, await devnet.sendRawTransaction(await signed({ nonce: 6 }))), { epoch: 2, index: 0, exitCode: 0 });
+  });
+
   withDevnet('a future-nonce transaction waits in the pool until the gap is filled', {}, async (devnet) => {
     const later = await devnet.sendRawTransaction(await signed({ nonce: 1 }));
     assert.equal(located(devnet, later), undefined);
