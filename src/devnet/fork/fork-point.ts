@@ -3,7 +3,7 @@
 // upstream is down) and saved with the cache.
 import { DevnetError } from '../../common/errors.js';
 import { EC_FINALITY } from '../../mining/finality.js';
-import { displayUrl, UpstreamAnswerError, type Upstream } from './upstream.js';
+import { UpstreamAnswerError, type Upstream } from './upstream.js';
 
 /** A tipset key as Lotus's JSON writes it: the blocks' CIDs. */
 export type TipsetKeyJson = { '/': string }[];
@@ -47,29 +47,13 @@ function isTipset(answer: unknown): boolean {
 const isString = (answer: unknown): boolean => typeof answer === 'string';
 const isQuantity = (answer: unknown): boolean => typeof answer === 'string' && /^0x[0-9a-f]+$/i.test(answer);
 
-/** How an answer that is not what Lotus gives shows in the error: its JSON, cut short. */
-function shown(answer: unknown): string {
-  const json = JSON.stringify(answer) ?? String(answer);
-  return json.length > 80 ? `${json.slice(0, 80)}…` : json;
-}
-
-/**
- * `method`'s answer, refused unless `is` finds it of the shape Lotus gives (`what`): a start from
- * an answer of another shape would fail later with a bare TypeError, or fork from garbage.
- */
-async function answerOf<T>(upstream: Upstream, method: string, params: unknown[], what: string, is: (answer: unknown) => boolean, orNull = false): Promise<T> {
-  const answer = await upstream.call(method, params);
-  if ((orNull && answer === null) || is(answer)) return answer as T;
-  throw new DevnetError(`upstream ${method} answered ${shown(answer)}, not ${what} (${displayUrl(upstream.endpoint)})`);
-}
-
 /** The network name an fvm-devnet answers to Filecoin.StateNetworkName. */
 const DEVNET_NETWORK_NAME = 'fvm-devnet';
 
 /** The fork epoch when none is given: the tipset F3 has finalized, or head − 900 where F3 is not served. */
 async function defaultEpoch(upstream: Upstream, head: LotusTipset): Promise<number> {
   try {
-    const finalized = await answerOf<LotusTipset | null>(upstream, 'Filecoin.ChainGetFinalizedTipSet', [], 'a tipset', isTipset, true);
+    const finalized = await upstream.answerOf<LotusTipset | null>('Filecoin.ChainGetFinalizedTipSet', [], 'a tipset', isTipset, true);
     if (finalized) return finalized.Height;
   } catch (error) {
     if (!(error instanceof UpstreamAnswerError)) throw error;
@@ -102,19 +86,19 @@ async function withinLookbackCap<T>(epoch: number, call: Promise<T>): Promise<T>
 
 export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined): Promise<ForkPoint> {
   const [networkName, genesis, chainId, head] = await Promise.all([
-    answerOf<string>(upstream, 'Filecoin.StateNetworkName', [], 'a network name', isString),
-    answerOf<LotusTipset>(upstream, 'Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
-    answerOf<string>(upstream, 'eth_chainId', [], 'a hex chain id', isQuantity),
-    answerOf<LotusTipset>(upstream, 'Filecoin.ChainHead', [], 'a tipset', isTipset),
+    upstream.answerOf<string>('Filecoin.StateNetworkName', [], 'a network name', isString),
+    upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
+    upstream.answerOf<string>('eth_chainId', [], 'a hex chain id', isQuantity),
+    upstream.answerOf<LotusTipset>('Filecoin.ChainHead', [], 'a tipset', isTipset),
   ]);
   const wanted = requestedEpoch ?? (await defaultEpoch(upstream, head));
   if (wanted > head.Height) throw new DevnetError(`--fork-block-number ${wanted} is beyond the upstream's head (${head.Height})`);
   // A null round forks from the tipset before it.
-  const tipset = await withinLookbackCap(wanted, answerOf<LotusTipset>(upstream, 'Filecoin.ChainGetTipSetByHeight', [wanted, null], 'a tipset', isTipset));
+  const tipset = await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [wanted, null], 'a tipset', isTipset));
   let stateKey = tipset.Cids;
   if (networkName !== DEVNET_NETWORK_NAME) {
     if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
-    stateKey = (await withinLookbackCap(wanted, answerOf<LotusTipset>(upstream, 'Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset))).Cids;
+    stateKey = (await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset))).Cids;
   }
   return {
     epoch: tipset.Height,

@@ -39,6 +39,18 @@ interface LotusActor {
   DelegatedAddress?: string | null;
 }
 
+const isCidLink = (link: unknown): boolean => typeof (link as { '/'?: unknown } | null)?.['/'] === 'string';
+
+/** Whether an answer has the fields of an actor this module reads, as Lotus's JSON (chain/types Actor) gives them. */
+function isLotusActor(answer: unknown): boolean {
+  const { Code, Head, Nonce, Balance, DelegatedAddress } = (answer ?? {}) as Record<keyof LotusActor, unknown>;
+  const delegated = DelegatedAddress === undefined || DelegatedAddress === null || typeof DelegatedAddress === 'string';
+  return isCidLink(Code) && isCidLink(Head) && Number.isSafeInteger(Nonce) && (Nonce as number) >= 0 && typeof Balance === 'string' && /^\d+$/.test(Balance) && delegated;
+}
+
+/** Whether an answer is an ID address (f0… or t0…), as StateLookupID answers. */
+const isIdAddress = (answer: unknown): boolean => typeof answer === 'string' && /^[ft]0\d+$/.test(answer) && Number.isSafeInteger(Number(answer.slice(2)));
+
 export class UpstreamState {
   /** Code CID -> manifest name, read from the upstream's manifest on first use. */
   private kinds: Promise<Map<string, string>> | undefined;
@@ -110,7 +122,7 @@ export class UpstreamState {
 
   /** The actor as Lotus answers it, or null if the upstream has none. */
   private lotusActor(address: string): Promise<LotusActor | null> {
-    return this.upstream.call<LotusActor | null>('Filecoin.StateGetActor', [address, this.point.stateKey]).catch((error: unknown) => {
+    return this.upstream.answerOf<LotusActor | null>('Filecoin.StateGetActor', [address, this.point.stateKey], 'an actor', isLotusActor, true).catch((error: unknown) => {
       if (isActorNotFound(error)) return null;
       throw error;
     });
@@ -120,14 +132,12 @@ export class UpstreamState {
   private async lookupId(address: FilAddress): Promise<number | null> {
     let id: string;
     try {
-      id = await this.upstream.call<string>('Filecoin.StateLookupID', [address.toString(), this.point.stateKey]);
+      id = await this.upstream.answerOf<string>('Filecoin.StateLookupID', [address.toString(), this.point.stateKey], 'an ID address', isIdAddress);
     } catch (error) {
       if (isActorNotFound(error)) return null;
       throw error;
     }
-    const parsed = FilAddress.parse(id).id;
-    if (parsed === undefined) throw new DevnetError(`upstream Filecoin.StateLookupID answered ${id}, not an ID address`);
-    return parsed;
+    return FilAddress.parse(id).id!;
   }
 
   /** An EVM actor's storage slot at the fork point (eth_getStorageAt at the fork block). */

@@ -178,6 +178,12 @@ function refusesBatches(posted: { status?: number; rpcError?: boolean }): boolea
   return posted.rpcError === true || posted.status < 500;
 }
 
+/** How an answer that is not what Lotus gives shows in an error: its JSON, cut short. */
+function shownAnswer(answer: unknown): string {
+  const json = JSON.stringify(answer) ?? String(answer);
+  return json.length > 80 ? `${json.slice(0, 80)}…` : json;
+}
+
 export class Upstream {
   readonly stats: UpstreamStats = { requests: 0, retries: 0 };
   private nextId = 1;
@@ -207,6 +213,17 @@ export class Upstream {
       if (this.queued.length === 0) setImmediate(() => this.send());
       this.queued.push({ method, params, resolve: resolve as (result: unknown) => void, reject });
     });
+  }
+
+  /**
+   * `method`'s answer, refused unless `is` finds it of the shape Lotus gives (`what`; null taken
+   * `orNull`): an answer of another shape would fail later with a bare TypeError (-32603), or be
+   * taken as state. The refusal names the call, what it answered and the upstream (code 1).
+   */
+  async answerOf<T>(method: string, params: unknown[], what: string, is: (answer: unknown) => boolean, orNull = false): Promise<T> {
+    const answer = await this.call(method, params);
+    if ((orNull && answer === null) || is(answer)) return answer as T;
+    throw new DevnetError(`upstream ${method} answered ${shownAnswer(answer)}, not ${what} (${displayUrl(this.endpoint)})`);
   }
 
   /** A block of the upstream's state (Filecoin.ChainReadObj; Lotus's JSON gives its bytes as base64); `what` names it in errors. */

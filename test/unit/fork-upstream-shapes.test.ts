@@ -1,0 +1,77 @@
+// A running fork's reads of actors from an upstream on loopback (audit15 C13): answers of the shapes
+// Lotus gives are taken; an answer of another shape to StateLookupID or StateGetActor is refused with
+// an error naming the call, what it answered and the upstream (code 1), not a bare TypeError (-32603)
+// nor an address parser's "unknown address network".
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test, type TestContext } from 'node:test';
+import * as dagCbor from '@ipld/dag-cbor';
+import { CID } from 'multiformats/cid';
+import { sha256 } from 'multiformats/hashes/sha2';
+import { FilAddress } from '../../src/common/address.js';
+import { DevnetError } from '../../src/common/errors.js';
+import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
+import { Upstream } from '../../src/devnet/fork/upstream.js';
+
+const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
+
+/** A dag-cbor block and its CID, as the upstream's ChainReadObj serves it. */
+async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {
+  const bytes = dagCbor.encode(value);
+  return { cid: CID.create(1, dagCbor.code, await sha256.digest(bytes)), bytes };
+}
+
+/** An upstream whose manifest has one kind, account, and which answers StateLookupID and StateGetActor with `lookup` and `actor`. */
+async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown): Promise<UpstreamState> {
+  const accountCode = (await block('account code')).cid;
+  const data = await block([['account', accountCode]]);
+  const manifest = await block([1, data.cid]);
+  const blocks = new Map([data, manifest].map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
+  const results: Record<string, (params: unknown[]) => unknown> = {
+    'Filecoin.StateReadState': () => ({ State: { BuiltinActors: { '/': manifest.cid.toString() } } }),
+    'Filecoin.ChainReadObj': ([cid]) => blocks.get((cid as { '/': string })['/']),
+    'Filecoin.StateLookupID': () => lookup,
+    'Filecoin.StateGetActor': () => (actor === 'lotus' ? { Code: { '/': accountCode.toString() }, Head: { '/': accountCode.toString() }, Nonce: 3, Balance: '5000' } : actor),
+  };
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      type Call = { id: number; method: string; params: unknown[] };
+      const body = JSON.parse(text) as Call | Call[];
+      const answer = (call: Call) => ({ jsonrpc: '2.0', id: call.id, result: results[call.method]!(call.params) });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), point);
+}
+
+const ADDRESS = FilAddress.parse('f1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y');
+
+describe('a fork reading actors from its upstream', () => {
+  test('answers of the shapes Lotus gives: the actor', async (t) => {
+    const actor = await (await upstreamAnswering(t, 'f0100', 'lotus')).actor(ADDRESS);
+    assert.deepEqual(actor && [actor.id, actor.kind, actor.nonce, actor.balance], [100, 'account', 3, 5000n]);
+  });
+
+  test('an answer of another shape is refused naming the call, what it answered and the upstream', async (t) => {
+    const cases: [unknown, unknown, RegExp][] = [
+      // audit15's repro: "f01" for every call of the batch.
+      ['f0100', 'f01', /^upstream Filecoin\.StateGetActor answered "f01", not an actor \(http:\/\/127\.0\.0\.1:\d+\/rpc\/v1\)$/],
+      ['0xzz', 'lotus', /^upstream Filecoin\.StateLookupID answered "0xzz", not an ID address \(http:/],
+      [null, 'lotus', /^upstream Filecoin\.StateLookupID answered null, not an ID address /],
+      ['f1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y', 'lotus', /^upstream Filecoin\.StateLookupID answered "f1ick6.*", not an ID address /],
+      ['f0100', { Balance: '-5' }, /^upstream Filecoin\.StateGetActor answered \{"Balance":"-5"\}, not an actor /],
+      ['f0100', { Code: { '/': 'x' }, Head: { '/': 'x' }, Nonce: -1, Balance: '5' }, /^upstream Filecoin\.StateGetActor answered .*, not an actor /],
+    ];
+    for (const [lookup, actor, reason] of cases) {
+      const state = await upstreamAnswering(t, lookup, actor);
+      await assert.rejects(state.actor(ADDRESS), (err: Error) => err instanceof DevnetError && err.code === 1 && reason.test(err.message), JSON.stringify([lookup, actor]));
+    }
+  });
+});
