@@ -5,9 +5,11 @@
 // for a fork. Everything above the tree reads through StateReader and never knows which.
 import { FilAddress } from '../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
+import { doubled } from '../common/doubled.js';
 import { fromStorable, toStorable } from '../common/storable.js';
 import { ACTOR_KINDS, FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
-import { packActor, unpackActor } from './packed-actor.js';
+import { KeyTable } from './key-table.js';
+import { PackedActors } from './packed-actor.js';
 
 /**
  * The values of a key written more than once, in the order they were written: each with the epoch it
@@ -22,26 +24,41 @@ class History<V> {
   ) {}
 }
 
-/** How the tree names a value: an actor by its ID, the rest by their overlay keys (an address's as `addressKey` makes it). */
-type TreeKey = number | string;
+/**
+ * How the tree's history names a value, as one number: an actor by its ID, the rest (addresses,
+ * storage slots, the next ID) by -1 - their number in the tree's KeyTable.
+ */
+type TreeRef = number;
+const tableRef = (k: number): TreeRef => -1 - k;
 
 /**
  * Every key's values over time. Most keys (a new account's actor and address) are written once and
  * never again: such a key holds the number of a slot, whose write and value sit in two arrays (no
- * object per key), and gets a `History` (three arrays) only on its second write.
+ * object per key), and gets a `History` (three arrays) only on its second write. The keys other than
+ * actors' IDs, and the accounts' actors, are kept as bytes outside the JS heap (`keys`, `packed`).
  */
 class VersionedMap<V> {
-  /** Actors' entries by ID (IDs are taken in order, so the array stays dense: 8 bytes an entry, where a Map's are ~40), the rest's by key. */
+  readonly keys = new KeyTable();
+  readonly packed = new PackedActors();
+  /** Actors' entries by ID (IDs are taken in order, so the array stays dense: 8 bytes an entry, where a Map's are ~40). */
   private readonly actors: (number | History<V> | undefined)[] = [];
-  private readonly others = new Map<string, number | History<V>>();
+  /** The other keys' entries, by their number in `keys`. */
+  private readonly keyed: (number | History<V> | undefined)[] = [];
   /** Per slot, in the order the slots were taken (so in the order of their writes): the write and its value. */
-  private readonly slotWrites: number[] = [];
+  private slotWrites = new Uint32Array(1024);
+  private slotCount = 0;
   private readonly slotValues: (V | undefined)[] = [];
   /** The epoch each write wrote (by write - 1). */
   private readonly epochs: number[] = [];
 
-  get(key: TreeKey, epoch: number): V | undefined {
-    const entry = this.entry(key);
+  /** The value of a key given as the string an overlay stages it under. */
+  getKey(key: string, epoch: number): V | undefined {
+    const k = this.keys.find(key);
+    return k < 0 ? undefined : this.get(tableRef(k), epoch);
+  }
+
+  get(ref: TreeRef, epoch: number): V | undefined {
+    const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.epochs[this.slotWrites[entry]! - 1]! <= epoch ? this.slotValues[entry] : undefined;
     const { epochs, values } = entry;
@@ -60,18 +77,19 @@ class VersionedMap<V> {
     return found < 0 ? undefined : values[found];
   }
 
-  set(key: TreeKey, value: V, epoch: number, write: number): void {
+  set(ref: TreeRef, value: V, epoch: number, write: number): void {
     this.epochs[write - 1] = epoch;
-    const entry = this.entry(key);
+    const entry = this.entry(ref);
     if (entry === undefined) {
-      this.put(key, this.slotWrites.length);
-      this.slotWrites.push(write);
+      this.put(ref, this.slotCount);
+      if (this.slotCount === this.slotWrites.length) this.slotWrites = doubled(this.slotWrites);
+      this.slotWrites[this.slotCount++] = write;
       this.slotValues.push(value);
     } else if (typeof entry === 'number') {
       const first = this.slotWrites[entry]!;
       if (first === write) this.slotValues[entry] = value;
       else {
-        this.put(key, new History([this.epochs[first - 1]!, epoch], [first, write], [this.slotValues[entry]!, value]));
+        this.put(ref, new History([this.epochs[first - 1]!, epoch], [first, write], [this.slotValues[entry]!, value]));
         // The slot stays taken (slots are let go from the end), its value no longer kept.
         this.slotValues[entry] = undefined;
       }
@@ -84,9 +102,9 @@ class VersionedMap<V> {
     }
   }
 
-  /** What `write` wrote to `key`, and at which epoch. */
-  atWrite(key: TreeKey, write: number): { epoch: number; value: V } | undefined {
-    const entry = this.entry(key);
+  /** What `write` wrote to `ref`, and at which epoch. */
+  atWrite(ref: TreeRef, write: number): { epoch: number; value: V } | undefined {
+    const entry = this.entry(ref);
     if (entry === undefined) return undefined;
     if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]! } : undefined;
     // Writes only grow: a binary search, so that exporting a long history in order stays O(log n) a value.
@@ -102,12 +120,12 @@ class VersionedMap<V> {
     return undefined;
   }
 
-  /** Forgets what writes after `write` wrote to `key`. */
-  undo(key: TreeKey, write: number): void {
-    const entry = this.entry(key);
+  /** Forgets what writes after `write` wrote to `ref`. */
+  undo(ref: TreeRef, write: number): void {
+    const entry = this.entry(ref);
     if (entry === undefined) return;
     if (typeof entry === 'number') {
-      if (this.slotWrites[entry]! > write) this.put(key, undefined);
+      if (this.slotWrites[entry]! > write) this.put(ref, undefined);
       return;
     }
     const { epochs, writes, values } = entry;
@@ -116,25 +134,33 @@ class VersionedMap<V> {
       writes.pop();
       values.pop();
     }
-    if (writes.length === 0) this.put(key, undefined);
+    if (writes.length === 0) this.put(ref, undefined);
   }
 
-  private entry(key: TreeKey): number | History<V> | undefined {
-    return typeof key === 'number' ? this.actors[key] : this.others.get(key);
+  private entry(ref: TreeRef): number | History<V> | undefined {
+    return ref >= 0 ? this.actors[ref] : this.keyed[-1 - ref];
   }
 
-  private put(key: TreeKey, entry: number | History<V> | undefined): void {
-    if (typeof key === 'number') this.actors[key] = entry;
-    else if (entry === undefined) this.others.delete(key);
-    else this.others.set(key, entry);
+  private put(ref: TreeRef, entry: number | History<V> | undefined): void {
+    if (ref >= 0) this.actors[ref] = entry;
+    else this.keyed[-1 - ref] = entry;
   }
 
-  /** Lets go of the slots writes after `write` took, once `undo` has forgotten their keys. */
-  dropSlotsAfter(write: number): void {
-    let slots = this.slotWrites.length;
+  /**
+   * Lets go of what writes after `write` took, once `undo` has forgotten their keys: their slots,
+   * the keys they added to the table (their entries now empty: keys are numbered in the order of
+   * their first writes) and their packed actors (from `packedSize`, the packed bytes after `write`).
+   */
+  dropAfter(write: number, packedSize: number): void {
+    let slots = this.slotCount;
     while (slots > 0 && this.slotWrites[slots - 1]! > write) slots--;
-    this.slotWrites.length = slots;
+    this.slotCount = slots;
     this.slotValues.length = slots;
+    let keys = this.keys.size;
+    while (keys > 0 && this.keyed[keys - 1] === undefined) keys--;
+    this.keys.truncate(keys);
+    this.keyed.length = keys;
+    this.packed.truncate(packedSize);
   }
 }
 
@@ -203,13 +229,63 @@ function savedActor(key: string, value: unknown): Actor {
   return actor;
 }
 
-/** A value as the tree's history keeps it: an account's actor packed (packed-actor.ts), the rest as staged. */
-function heldValue(key: TreeKey, value: unknown): unknown {
-  return typeof key === 'number' ? (packActor(value as Actor) ?? value) : value;
+/** A value as the tree's history keeps it: an account's actor packed (packed-actor.ts: its offset), the rest as staged. */
+function heldValue(values: VersionedMap<unknown>, ref: TreeRef, value: unknown): unknown {
+  return ref >= 0 ? (values.packed.pack(value as Actor) ?? value) : value;
 }
 
 /** An actor as the tree keeps it, as an object. */
-const heldActor = (id: number, held: unknown): Actor | undefined => (typeof held === 'string' ? unpackActor(id, held) : (held as Actor | undefined));
+const heldActor = (values: VersionedMap<unknown>, id: number, held: unknown): Actor | undefined =>
+  typeof held === 'number' ? values.packed.unpack(id, held) : (held as Actor | undefined);
+
+/**
+ * The refs each commit wrote (so that a revert can undo them), one after another in one array that
+ * doubles as it fills (numbers, where lists of keys were ~44 bytes of heap a transfer): 32-bit
+ * integers, until an actor's ID beyond them (up to 2^53) makes them doubles.
+ */
+class CommitLog {
+  private refs: Int32Array | Float64Array = new Int32Array(1024);
+  private length = 0;
+  /** Per commit: where its refs end, and how many bytes of packed actors the tree had after it. */
+  private readonly ends: number[] = [];
+  private readonly packedSizes: number[] = [];
+
+  /** How many commits there are. */
+  get count(): number {
+    return this.ends.length;
+  }
+
+  add(ref: TreeRef): void {
+    if ((ref | 0) !== ref && this.refs instanceof Int32Array) this.refs = Float64Array.from(this.refs);
+    if (this.length === this.refs.length) this.refs = doubled(this.refs);
+    this.refs[this.length++] = ref;
+  }
+
+  /** Ends a commit: the refs added since the last are its own. */
+  close(packedSize: number): void {
+    this.ends.push(this.length);
+    this.packedSizes.push(packedSize);
+  }
+
+  /** The refs commit `write` (from 1) wrote: a view, valid until the next change. */
+  refsOf(write: number): Int32Array | Float64Array {
+    return this.refs.subarray(write === 1 ? 0 : this.ends[write - 2], this.ends[write - 1]);
+  }
+
+  /** The packed actors' size after commit `write` (0 before the first). */
+  packedSizeAfter(write: number): number {
+    return write === 0 ? 0 : this.packedSizes[write - 1]!;
+  }
+
+  /** Forgets the last commit and returns its refs (a view, valid until the next add). */
+  pop(): Int32Array | Float64Array {
+    const refs = this.refsOf(this.count);
+    this.ends.pop();
+    this.packedSizes.pop();
+    this.length = this.count === 0 ? 0 : this.ends[this.count - 1]!;
+    return refs;
+  }
+}
 
 /** A point the tree can go back to (evm_snapshot): the last write and the epoch it made. */
 export interface StateSnapshot {
@@ -353,18 +429,19 @@ class AddressKeys {
 const storageKey = (id: number, generation: number, slot: bigint) => `s${id}:${generation}:${slot.toString(16)}`;
 const NEXT_ID_KEY = 'n';
 
-/** The tree's key for an overlay's: an actor's is its ID. */
-const treeKey = (key: string): TreeKey => (key.charCodeAt(0) === 0x61 /* a */ ? Number(key.slice(1)) : key);
+/** The tree's ref for an overlay's key: an actor's is its ID, the rest's their number in `keys` (added when new). */
+const treeRef = (keys: KeyTable, key: string): TreeRef => (key.charCodeAt(0) === 0x61 /* a */ ? Number(key.slice(1)) : tableRef(keys.add(key)));
 
-/** The key saved files have for a tree's: `a` and an actor's ID, `x` and an address's 0x hex (`x${address.key}`), the rest as they are. */
-function savedKey(key: TreeKey): string {
-  if (typeof key === 'number') return actorKey(key);
+/** The key saved files have for a tree's ref: `a` and an actor's ID, `x` and an address's 0x hex (`x${address.key}`), the rest as they are. */
+function savedKey(keys: KeyTable, ref: TreeRef): string {
+  if (ref >= 0) return actorKey(ref);
+  const key = keys.keyAt(-1 - ref);
   return key.startsWith('x') ? `x0x${Buffer.from(key.slice(1), 'latin1').toString('hex')}` : key;
 }
 
-/** The tree's key for a saved one. */
-function keyOfSaved(saved: string): TreeKey {
-  if (!saved.startsWith('x0x')) return treeKey(saved);
+/** The overlay's key for a saved one. */
+function keyOfSaved(saved: string): string {
+  if (!saved.startsWith('x0x')) return saved;
   const length = addressKeyScratch.write(saved.slice(3), 1, 'hex');
   return addressKeyScratch.toString('latin1', 0, 1 + length);
 }
@@ -373,8 +450,8 @@ export class StateTree {
   private values = new VersionedMap<unknown>();
   /** The newest epoch written. */
   private headEpoch = -1;
-  /** Commits so far, and the keys each wrote (so that a revert can undo them). */
-  private writes: TreeKey[][] = [];
+  /** Commits so far, and the keys each wrote. */
+  private writes = new CommitLog();
 
   constructor(private source: StateSource | FetchingStateSource = localStateSource) {}
 
@@ -461,19 +538,18 @@ export class StateTree {
   /** Writes what an overlay staged as the state of `epoch` (which must not go backwards). */
   commit(overlay: StateOverlay, epoch: number): void {
     if (epoch < this.headEpoch) throw new Error(`cannot write epoch ${epoch} after ${this.headEpoch}`);
-    const write = this.writes.length + 1;
-    const keys: TreeKey[] = [];
+    const write = this.writes.count + 1;
     for (const [staged, value] of overlay.changes()) {
-      const key = treeKey(staged);
-      this.values.set(key, heldValue(key, value), epoch, write);
-      keys.push(key);
+      const ref = treeRef(this.values.keys, staged);
+      this.values.set(ref, heldValue(this.values, ref, value), epoch, write);
+      this.writes.add(ref);
     }
-    this.writes.push(keys);
+    this.writes.close(this.values.packed.size);
     this.headEpoch = epoch;
   }
 
   snapshot(): StateSnapshot {
-    return { write: this.writes.length, epoch: this.headEpoch };
+    return { write: this.writes.count, epoch: this.headEpoch };
   }
 
   /**
@@ -481,7 +557,7 @@ export class StateTree {
    * the whole history).
    */
   exportCommitsSince(from: number): SavedCommit[] {
-    return [...this.writtenBetween(from, this.writes.length)].map(({ epoch, written }) => ({ epoch, changes: written.map(storableChange) }));
+    return [...this.writtenBetween(from, this.writes.count)].map(({ epoch, written }) => ({ epoch, changes: written.map(storableChange) }));
   }
 
   /**
@@ -494,11 +570,11 @@ export class StateTree {
     for (let write = from + 1; write <= to; write++) {
       let epoch = 0;
       const written: [string, unknown][] = [];
-      for (const key of this.writes[write - 1]!) {
-        const value = this.values.atWrite(key, write);
+      for (const ref of this.writes.refsOf(write)) {
+        const value = this.values.atWrite(ref, write);
         if (!value) continue;
         epoch = value.epoch;
-        written.push([savedKey(key), typeof key === 'number' ? heldActor(key, value.value) : value.value]);
+        written.push([savedKey(this.values.keys, ref), ref >= 0 ? heldActor(this.values, ref, value.value) : value.value]);
       }
       yield { epoch, written };
     }
@@ -507,17 +583,20 @@ export class StateTree {
   /** Replaces the whole history with one `exportCommitsSince(0)` saved. */
   load(commits: SavedCommit[]): void {
     this.values = new VersionedMap();
-    this.writes = [];
+    this.writes = new CommitLog();
     this.headEpoch = -1;
     for (const commit of commits) this.loadCommit(commit);
   }
 
   /** Adds a saved commit after the last (a saved history read one commit at a time). */
   loadCommit({ epoch, changes }: SavedCommit): void {
-    const write = this.writes.length + 1;
-    const keys = changes.map(([saved]) => keyOfSaved(saved));
-    changes.forEach(([saved, value], i) => this.values.set(keys[i]!, heldValue(keys[i]!, decodeValue(saved, value)), epoch, write));
-    this.writes.push(keys);
+    const write = this.writes.count + 1;
+    for (const [saved, value] of changes) {
+      const ref = treeRef(this.values.keys, keyOfSaved(saved));
+      this.values.set(ref, heldValue(this.values, ref, decodeValue(saved, value)), epoch, write);
+      this.writes.add(ref);
+    }
+    this.writes.close(this.values.packed.size);
     this.headEpoch = Math.max(this.headEpoch, epoch);
   }
 
@@ -531,11 +610,10 @@ export class StateTree {
 
   /** Goes back to a snapshot: every commit since is forgotten, history included. */
   revert(snapshot: StateSnapshot): void {
-    while (this.writes.length > snapshot.write) {
-      const keys = this.writes.pop()!;
-      for (const key of keys) this.values.undo(key, snapshot.write);
+    while (this.writes.count > snapshot.write) {
+      for (const ref of this.writes.pop()) this.values.undo(ref, snapshot.write);
     }
-    this.values.dropSlotsAfter(snapshot.write);
+    this.values.dropAfter(snapshot.write, this.writes.packedSizeAfter(snapshot.write));
     this.headEpoch = snapshot.epoch;
     if ('revertedTo' in this.source) this.source.revertedTo?.(snapshot.write);
   }
@@ -552,19 +630,19 @@ class StateAt implements StateReader {
   ) {}
 
   getActor(id: number): Actor | undefined {
-    return heldActor(id, this.values.get(id, this.epoch)) ?? this.source.getActor(id);
+    return heldActor(this.values, id, this.values.get(id, this.epoch)) ?? this.source.getActor(id);
   }
 
   lookupId(address: FilAddress): number | undefined {
-    return address.id ?? (this.values.get(this.keys.of(address), this.epoch) as number | undefined) ?? this.source.lookupId(address);
+    return address.id ?? (this.values.getKey(this.keys.of(address), this.epoch) as number | undefined) ?? this.source.lookupId(address);
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {
-    return (this.values.get(storageKey(id, generation, slot), this.epoch) as bigint | undefined) ?? this.fromSource(id, generation, slot) ?? 0n;
+    return (this.values.getKey(storageKey(id, generation, slot), this.epoch) as bigint | undefined) ?? this.fromSource(id, generation, slot) ?? 0n;
   }
 
   nextId(): number {
-    return (this.values.get(NEXT_ID_KEY, this.epoch) as number | undefined) ?? this.source.nextId() ?? FIRST_NON_SINGLETON_ID;
+    return (this.values.getKey(NEXT_ID_KEY, this.epoch) as number | undefined) ?? this.source.nextId() ?? FIRST_NON_SINGLETON_ID;
   }
 
   private fromSource(id: number, generation: number, slot: bigint): bigint | undefined {
