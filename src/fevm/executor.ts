@@ -36,13 +36,13 @@ const REWARD_ACTOR = FilAddress.fromId(REWARD_ACTOR_ID);
 
 const noReturn = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: EMPTY_BYTES, gasUsed, events: [] });
 
-/** The receipt of a message that did not run. */
 /** A receipt's return: the return block as the chain stores it (an EVM output is a CBOR byte string), or empty bytes. */
 export function receiptReturn(result: SendResult): Uint8Array {
   const returned = result.returnBlock?.data;
   return returned && returned.length > 0 ? returned : EMPTY_BYTES;
 }
 
+/** The receipt of a message that did not run. */
 const noReceipt = (exitCode: number): MessageReceipt => ({ exitCode, returnData: EMPTY_BYTES, gasUsed: 0, events: NO_EVENTS });
 
 export class Executor {
