@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
-const TIMEOUT_MS = 300;
+const TIMEOUT_MS = 200;
 /** JUMPDEST PUSH1 0 JUMP, run as init code: loops until its 10 000 000 000 gas is gone (tens of seconds). */
 const LOOP = { data: '0x5b600056' };
 /** STOP, run as init code: answered at once with empty bytes. */
