@@ -134,7 +134,7 @@ const addresses = struct(['IDAddress', 'address'], ['RobustAddress', 'address'])
 
 /**
  * Return schemas (go-state-types builtin/v18) of the methods whose answers Lotus decodes into
- * MsgLookup.ReturnDec (StateSearchMsg, StateWaitMsg), by actor kind and method name: the ones a
+ * MsgLookup.ReturnDec (StateWaitMsg), by actor kind and method name: the ones a
  * devnet user meets most. Others are left undecoded (ReturnDec null).
  */
 const RETURNS: Partial<Record<ActorKind, Record<string, Schema>>> = {

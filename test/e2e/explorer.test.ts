@@ -260,7 +260,7 @@ describe('the explorer (headless Chromium)', () => {
       assert.equal(await proposal.locator('dt:text-is("PieceCID") + dd').innerText(), pieceCid);
       assert.equal(await proposal.locator('dt:text-is("Provider") + dd').innerText(), provider_);
       assert.equal(await proposal.locator('dt:text-is("StoragePricePerEpoch") + dd').innerText(), PRICE.toString());
-      // The return as the node decodes it (StateSearchMsg's ReturnDec: PublishStorageDealsReturn).
+      // The return as the node decodes it (StateWaitMsg's ReturnDec: PublishStorageDealsReturn).
       assert.equal(await page.locator('.return dt:text-is("IDs") + dd').innerText(), String(dealId));
       const published = page.locator('section.event.builtin', { has: page.locator('header strong', { hasText: 'deal-published' }) });
       assert.equal(await published.count(), 1);

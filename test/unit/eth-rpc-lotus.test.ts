@@ -239,17 +239,20 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual([reverted.ExitCode, reverted.Return], [33, 'QA==']);
   });
 
-  test("StateSearchMsg decodes a builtin method's return into ReturnDec as Lotus does; null where the devnet has no return schema", async (t) => {
+  test("StateWaitMsg decodes a builtin method's return into ReturnDec as Lotus does (null where the devnet has no return schema); StateSearchMsg leaves it null, as Lotus's", async (t) => {
     const { result } = await setupRpc(t, { fund });
     // The market's GetBalance for the sender, who has nothing in escrow: MarketBalance {Balance, Locked}.
     const getBalance: Message = { ...transfer(0, 0n), to: FilAddress.fromId(5), method: methodNumber('GetBalance'), params: encodeCbor(f1.bytes), gasLimit: 200_000_000 };
     const json = signedJson(getBalance);
     json.Message.Params = Buffer.from(getBalance.params).toString('base64') as never;
-    const lookup = await result('Filecoin.StateSearchMsg', [null, await result('Filecoin.MpoolPush', [json]), -1, true]);
+    const cid = await result('Filecoin.MpoolPush', [json]);
+    const lookup = await result('Filecoin.StateWaitMsg', [cid, 0, -1, true]);
     assert.equal(lookup.Receipt.ExitCode, 0);
     assert.deepEqual(lookup.ReturnDec, { Balance: '0', Locked: '0' });
+    // Lotus's StateSearchMsg builds its MsgLookup without ReturnDec (node/impl/full/state.go) (F16).
+    assert.deepEqual(await result('Filecoin.StateSearchMsg', [null, cid, -1, true]), { ...lookup, ReturnDec: null });
     // A plain transfer returns nothing.
-    const sent = await result('Filecoin.StateSearchMsg', [null, await result('Filecoin.MpoolPush', [signedJson(transfer(1))]), -1, true]);
+    const sent = await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [signedJson(transfer(1))]), 0, -1, true]);
     assert.equal(sent.ReturnDec, null);
   });
 

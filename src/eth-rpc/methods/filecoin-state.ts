@@ -103,15 +103,17 @@ const NO_LIMIT = -1;
  * Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). Lotus
  * asks its chain index (which every node serving eth_* runs) before searching back from the tipset
  * `from`, so a message executed after `from` is found too; since v1.36 (chain/stmgr/searchwait.go)
- * not one executed more than `limit` epochs before `from`, unless the limit is -1.
+ * not one executed more than `limit` epochs before `from`, unless the limit is -1. `decode`: the
+ * return decoded in ReturnDec, which only StateWaitMsg fills (Lotus's StateSearchMsg leaves it null,
+ * node/impl/full/state.go).
  */
-function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.head, limit = NO_LIMIT) {
+function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.head, limit = NO_LIMIT, decode = false) {
   const found = devnet.chain.messageByCid(messageCidValue);
   if (!found || (limit !== NO_LIMIT && found.tipset.epoch + limit < from.epoch)) return null;
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),
-    ReturnDec: decodedReturn(devnet, found.tipset, found.message.signed.message, found.message.receipt),
+    ReturnDec: decode ? decodedReturn(devnet, found.tipset, found.message.signed.message, found.message.receipt) : null,
     TipSet: tipsetKeyJson(found.tipset),
     Height: found.tipset.epoch,
   };
@@ -187,12 +189,12 @@ export const filecoinStateV0 = [
 ];
 
 async function waitMsg(devnet: Devnet, target: CID) {
-  const lookup = msgLookup(devnet, target);
+  const lookup = msgLookup(devnet, target, devnet.head, NO_LIMIT, true);
   if (lookup) return lookup;
   // Lotus loads the message first: one it has never seen is an error, not an endless wait.
   if (!devnet.pendingMessage(target)) {
     throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
   }
   await devnet.waitForMessage(target);
-  return msgLookup(devnet, target);
+  return msgLookup(devnet, target, devnet.head, NO_LIMIT, true);
 }

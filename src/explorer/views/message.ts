@@ -1,5 +1,5 @@
 // One message: both address forms, the method by name, params and return decoded (builtin actors'
-// by Lotus's StateDecodeParams and StateSearchMsg's ReturnDec, contracts' by known ABIs), its events (builtin actors' and
+// by Lotus's StateDecodeParams and StateWaitMsg's ReturnDec, contracts' by known ABIs), its events (builtin actors' and
 // contracts', from the receipt's EventsRoot), and why it failed.
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { decodeCall, decodeLog, decodeReturn, decodeRevert, revertText, type Decoded } from '../abi.js';
@@ -64,7 +64,8 @@ export async function messageView(id: string): Promise<HTMLElement> {
     ['debug_traceTransaction', [hash, { tracer: 'callTracer', tracerConfig: { onlyTopCall: true } }]],
     ['Filecoin.EthAddressToFilecoinAddress', [tx.from]],
     ['Filecoin.EthAddressToFilecoinAddress', [tx.to ?? receipt?.contractAddress ?? '0x']],
-    ['Filecoin.StateSearchMsg', [null, { '/': cid }, -1, true]],
+    // A mined message's return decoded: StateWaitMsg fills ReturnDec (StateSearchMsg, as Lotus's, does not); a pending one has none.
+    receipt ? ['Filecoin.StateWaitMsg', [{ '/': cid }, 0, -1, true]] : ['Filecoin.StateSearchMsg', [null, { '/': cid }, -1, true]],
   ]);
   const message = messageAnswer!.result as LotusMessage | undefined;
   const trace = (traceAnswer!.result ?? {}) as CallFrame;
