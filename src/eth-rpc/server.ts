@@ -171,10 +171,16 @@ export async function buildServer(
         return reply.send(errorBody(new InvalidRequestError('send JSON-RPC requests with POST, or open a WebSocket')));
       },
       wsHandler: (socket) => {
-        const send = watchSocket(socket, wsLiveness, () => subscriptions.close());
+        // Cut by the node (too far behind, or silent): what the socket sent and has not started is
+        // dropped. A client's own close is not a cut: what it sent before closing runs, as in geth.
+        let cut = false;
+        const send = watchSocket(socket, wsLiveness, () => {
+          cut = true;
+          subscriptions.close();
+        });
         const subscriptions = new Subscriptions(devnet, send, subscriptionCount);
         const inbox = new SocketInbox(
-          () => socket.readyState === socket.OPEN,
+          () => !cut,
           (data: Buffer) => {
             let body: unknown;
             try {

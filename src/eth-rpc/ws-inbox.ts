@@ -2,7 +2,7 @@
 // turn of the event loop; run back to back, a burst of heavy reads would hold every other client
 // for as long as they all take (audit15 C2: 300 block-receipt reads, 14.7 s). So once the socket's
 // work in this turn passes 10 ms the rest wait for the next turn, after other clients' requests;
-// and a socket that is closing (closed for being too far behind: ws-liveness.ts) gets no more run.
+// and a socket the node cut (too far behind, or silent: ws-liveness.ts) gets no more run.
 // A message starts once every request of the one before has started (a batch may take several
 // turns: Dispatcher.handle), not once it is answered: a client's concurrent sends still go to the
 // pool together, and its evm_mine after a batch of sends comes after them.
@@ -17,6 +17,7 @@ export class SocketInbox {
   private draining = false;
 
   constructor(
+    /** False once the node has cut the socket. */
     private readonly isOpen: () => boolean,
     /** Answers one message (its own errors included); resolves once every request in it has started. */
     private readonly run: (message: Buffer) => Promise<void>,
@@ -41,7 +42,7 @@ export class SocketInbox {
       this.waiting[this.next++] = undefined;
       await this.run(message);
     }
-    // All started, or the socket is closing: what is left is dropped.
+    // All started, or the socket is cut: what is left is dropped.
     this.waiting.length = 0;
     this.next = 0;
     this.draining = false;

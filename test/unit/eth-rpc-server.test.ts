@@ -6,6 +6,9 @@ import pino from 'pino';
 import { DEFAULT_MAX_BODY_BYTES as MAX_BODY_BYTES } from '../../src/config.js';
 import { buildServer } from '../../src/eth-rpc/server.js';
 import { createDevnet, testConfig } from '../../src/index.js';
+import WebSocket from 'ws';
+import { hexToBytes } from '../../src/common/hex.js';
+import { devWallet, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 describe('JSON-RPC over HTTP (inject)', () => {
@@ -186,5 +189,29 @@ describe('JSON-RPC over HTTP (inject)', () => {
       assert.equal(res.statusCode, 200);
       assert.deepEqual((res.json() as RpcResponse).error, { code: 1, message: "connection doesn't support callbacks" });
     }
+  });
+});
+
+// review R3: requests a client sent before closing its WebSocket are run, as geth runs every message
+// it read before the connection ended; only a socket the node cuts has the rest dropped.
+describe('a WebSocket client that sends a burst and closes', () => {
+  test('every request it sent before its close runs', async (t) => {
+    const devnet = await createDevnet(testConfig());
+    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    t.after(async () => {
+      devnet.close();
+      await app.close();
+    });
+    const count = 100;
+    const raws = await Promise.all(Array.from({ length: count }, (_, nonce) => signTx({ nonce })));
+    const socket = new WebSocket(`ws://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    for (const [i, raw] of raws.entries()) socket.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [raw] }));
+    socket.close();
+    await new Promise((resolve) => socket.once('close', resolve));
+    const sender = hexToBytes(devWallet.address);
+    for (let i = 0; i < 500 && devnet.actorAt(sender, devnet.head.epoch)?.nonce !== count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(devnet.actorAt(sender, devnet.head.epoch)?.nonce, count);
   });
 });
