@@ -136,6 +136,10 @@ describe('Filecoin.* state and pool methods', () => {
     const cid = await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 1);
     assert.equal((await result('Filecoin.MpoolPending', [null])).length, 1);
+    // Pending, a native message has no transaction form: Lotus says so (node/impl/eth/transaction.go).
+    const txHash = await result('Filecoin.EthGetTransactionHashByCid', [cid]);
+    assert.deepEqual(await error('eth_getTransactionByHash', [txHash]), { code: 1, message: 'could not convert Filecoin message into tx: signature is not delegated type, is type: 1' });
+    assert.equal(await result('eth_getTransactionByHash', ['0x' + '11'.repeat(32)]), null);
     assert.equal(await result('Filecoin.StateSearchMsg', [null, cid, -1, true]), null);
     const waiting = result('Filecoin.StateWaitMsg', [cid, 1, -1, true]);
     await result('evm_mine');
@@ -143,6 +147,7 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual(lookup.Message, cid);
     assert.equal(lookup.Height, 1);
     assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.equal((await result('eth_getTransactionByHash', [txHash])).hash, txHash);
     // The estimate sizes the message without fees, as Lotus does: the fee fields' bytes under.
     const feeBytes = Math.abs(lookup.Receipt.GasUsed - used) / 1300;
     assert.ok(used <= lookup.Receipt.GasUsed && Number.isInteger(feeBytes) && feeBytes < 20, `${used} for ${lookup.Receipt.GasUsed}`);

@@ -1,4 +1,5 @@
 // Transactions: sending them and finding them again.
+import { cidFromDigest } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -16,9 +17,17 @@ function transactionAt(devnet: Devnet, tipset: Tipset, index: number) {
   return formatTransaction(devnet, tipset, message);
 }
 
+/**
+ * A pending transaction by hash. A native (f1/f3) message's hash is its CID's digest: Lotus finds it
+ * in the pool, cannot make it a transaction, and answers that error, not null
+ * (node/impl/eth/transaction.go EthGetTransactionByHashLimited).
+ */
 function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
   const pending = devnet.pendingTransaction(txHash);
-  return pending ? formatPendingTransaction(pending) : null;
+  if (pending) return formatPendingTransaction(pending);
+  const native = devnet.pendingMessage(cidFromDigest(txHash));
+  if (native) throw new DevnetError(`could not convert Filecoin message into tx: signature is not delegated type, is type: ${native.signed.signature.type}`);
+  return null;
 }
 
 export const ethTransactions = [
