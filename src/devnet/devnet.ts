@@ -6,6 +6,8 @@
 import { EventEmitter } from 'node:events';
 import type { FilAddress } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
+import { DevnetError } from '../common/errors.js';
+import { equalBytes } from '../common/hex.js';
 import type { DevnetConfig } from '../config.js';
 import { POWER_ACTOR_ID, type Actor } from '../fevm/actor.js';
 import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
@@ -497,9 +499,18 @@ export class Devnet {
   async refork(config: ForkConfig): Promise<void> {
     // The current fork's token, cache and client settings carry over.
     const previous = this.forked;
+    const asked = { head: this.store.head, pooled: new Set(this.mempool.pending()), at: Date.now() };
     const fork = await Fork.open({ token: previous?.config.token, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress));
     const start = await stageForkStart(fork.source, forkFunding(this.accounts, this.config));
     await this.miner.queue.run(async () => {
+      // Sends go on while the new fork is read (a slow upstream takes minutes, and its client may
+      // have given up): a swap would silently drop the transactions they were answered for.
+      const sent = this.sentSince(asked.head, asked.pooled);
+      if (sent > 0) {
+        fork.close();
+        const seconds = Math.round((Date.now() - asked.at) / 1000);
+        throw new DevnetError(`anvil_reset not done: ${sent} transaction(s) were sent while the new fork was read (${seconds} s), which the reset would drop; send it again`);
+      }
       this.forked = fork;
       this.catchUpOn(fork);
       this.state.rebase(fork.source);
@@ -513,6 +524,14 @@ export class Devnet {
     });
     // Saves what the old fork fetched to its cache.
     previous?.close();
+  }
+
+  /** The messages mined after `head` or added to the pool since it held `pooled`; any, if the chain no longer has `head`. */
+  private sentSince(head: Tipset, pooled: ReadonlySet<PendingMessage>): number {
+    const still = this.store.atEpoch(head.epoch);
+    if (!still || !equalBytes(still.hash, head.hash)) return Math.max(1, this.store.range(head.epoch, this.store.head.epoch).reduce((n, t) => n + t.messages.length, 0));
+    const mined = this.store.range(head.epoch + 1, this.store.head.epoch).reduce((n, t) => n + t.messages.length, 0);
+    return mined + this.mempool.pending().filter((p) => !pooled.has(p)).length;
   }
 
   /** A forked miner taken after the fork epoch catches up its missed deadline closes on the head's state (ForkSource.take). */

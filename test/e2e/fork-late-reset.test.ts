@@ -1,0 +1,38 @@
+// End to end (audit15 C12): an anvil_reset {forking} to a slow upstream does not wipe what was sent
+// while the new fork was being read. The node serves sends meanwhile; a reset that would drop a
+// transaction already answered is refused, naming why, and the chain keeps it. One sent after
+// nothing changed still forks.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { answerOrError, rpc } from '../helpers/fork-calls.js';
+import { stopForkSuite } from '../helpers/fork-suite.js';
+import { upstreamProxy } from '../helpers/upstream-proxy.js';
+
+const nodes: (DevnetProcess | undefined)[] = [];
+after(() => stopForkSuite(nodes.reverse(), undefined));
+
+test('anvil_reset {forking} to a slow upstream: refused if a transaction was sent meanwhile, kept on the chain', { timeout: 120_000 }, async (t) => {
+  const upstream = await startDevnet(['--storage-providers', '0']);
+  nodes.push(upstream);
+  const node = await startDevnet(['--storage-providers', '0']);
+  nodes.push(node);
+  const proxy = await upstreamProxy(t, upstream.url);
+  const forking = [{ forking: { jsonRpcUrl: proxy.url } }];
+
+  // Each upstream request waits, so the reset is still reading when the send is mined.
+  proxy.mode.holdMs = 1500;
+  const reset = answerOrError(rpc(node.url, 'anvil_reset', forking));
+  await pollUntil('the reset to ask the upstream', async () => (proxy.mode.received.length > 0 ? true : undefined), { attempts: 1200 });
+  const hash = await rpc(node.url, 'eth_sendTransaction', [{ from: DEV_ACCOUNTS[1].address, to: '0x000000000000000000000000000000000000dEaD', value: '0x1' }]);
+  assert.ok((await rpc(node.url, 'eth_getTransactionReceipt', [hash])) !== null, 'the send is mined at once');
+  proxy.mode.holdMs = 0;
+  const answer = await reset;
+  assert.match(answer.error ?? '', /^anvil_reset: anvil_reset not done: 1 transaction\(s\) were sent while the new fork was read \(\d+ s\), which the reset would drop; send it again$/, JSON.stringify(answer));
+  assert.ok((await rpc(node.url, 'eth_getTransactionReceipt', [hash])) !== null, 'the answered transaction is still on the chain');
+  assert.equal(await rpc(node.url, 'eth_getTransactionCount', [DEV_ACCOUNTS[1].address, 'latest']), '0x1');
+
+  // Nothing sent meanwhile: the same reset forks the upstream (its chain id is kept, its head is the fork point).
+  assert.equal(await rpc(node.url, 'anvil_reset', forking), null);
+  assert.equal(await rpc(node.url, 'eth_getTransactionCount', [DEV_ACCOUNTS[1].address, 'latest']), '0x0');
+});
