@@ -85,6 +85,16 @@ describe('--state', () => {
       await first.stop();
     }
     assert.equal(existsSync(`${file}.lock`), false);
+    // Two nodes started in the same instant on a new file (audit15 WT3): one runs, the other refuses.
+    const racers = await Promise.allSettled([startDevnet(['--state', `${file}.race`]), startDevnet(['--state', `${file}.race`])]);
+    const running = racers.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    try {
+      assert.equal(running.length, 1, 'exactly one of two racing nodes runs');
+      const refused = racers.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      assert.match(String(refused.reason), new RegExp(`shared\\.state\\.race is in use by another fvm-devnet \\(pid ${running[0]!.pid}\\)`));
+    } finally {
+      for (const node of running) await node.stop();
+    }
     // A lock left by a node killed with SIGKILL is taken over.
     const killed = await startDevnet(['--state', file]);
     killed.kill('SIGKILL');
