@@ -3,7 +3,6 @@
 // iso-filecoin send real signed messages, and the receipts' gas used is what is compared. The test
 // prints the table it checks.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { decode as decodeCbor, encode as encodeCbor } from '@ipld/dag-cbor';
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, type TransactionReceipt } from 'ethers';
@@ -15,6 +14,7 @@ import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.j
 import { chainSize } from '../../src/fevm/message.js';
 import { onChainMessage } from '../../src/fevm/price-list.js';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { lotusCanaryCode } from '../helpers/lotus-canaries.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 
 const FIL = 10n ** 18n;
@@ -142,7 +142,7 @@ describe('gas as calibnet charges it', () => {
     // Lotus itests/fevm_bundle_canary_test.go (b835fab70) actorCallPerIterGasApprox: exec1(0, 0, 100)'s
     // total over its 100 levels; here the difference from exec1(0, 0, 0), so without the message's own costs.
     const recCall = new Interface(['function exec1(uint256 n, uint256 m, uint256 r)']);
-    const code = '0x' + readFileSync(new URL('../fixtures/lotus-canaries/RecCall.hex', import.meta.url), 'utf8').trim();
+    const code = lotusCanaryCode('RecCall');
     const address = (await (await wallet.sendTransaction({ data: code })).wait())!.contractAddress!;
     const exec1 = async (r: number) => (await (await wallet.sendTransaction({ to: address, data: recCall.encodeFunctionData('exec1', [0, 0, r]) })).wait())!.gasUsed;
     const [none, hundred] = [await exec1(0), await exec1(100)];

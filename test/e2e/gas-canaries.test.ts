@@ -6,13 +6,12 @@
 // The contracts are Lotus's compiled hex (itests/contracts/RecCall.hex), sent as Lotus sends them,
 // with the block gas limit (itests/kit/evm.go InvokeSolidity).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { BLOCK_GAS_LIMIT } from '../../src/fevm/gas.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { lotusCanaryCode } from '../helpers/lotus-canaries.js';
 
-const hex = (name: string) => '0x' + readFileSync(new URL(`../fixtures/lotus-canaries/${name}.hex`, import.meta.url), 'utf8').trim();
 const recCall = new Interface(['function exec1(uint256 n, uint256 m, uint256 r)']);
 /** The exit code of a contract that reverted (builtin-actors EVM_CONTRACT_REVERTED), the canary's failure. */
 const EXIT_REVERTED = 33;
@@ -45,7 +44,7 @@ describe("Lotus's nv28 FEVM gas canaries (itests/fevm_bundle_canary_test.go, b83
   }
 
   test('RecCall exec1(d, d, r): d=0 passes at 254 levels and fails at 261; d=251 passes at 164 and fails at 173', async () => {
-    const deployed = await invoke(null, hex('RecCall'));
+    const deployed = await invoke(null, lotusCanaryCode('RecCall'));
     assert.equal(deployed.exitCode, 0);
     const exec1 = (d: number, r: number) => invoke(deployed.contract!, recCall.encodeFunctionData('exec1', [d, d, r]));
     // actorCallBoundaryD0Pass, D0Fail, D251Pass, D251Fail.
