@@ -45,11 +45,23 @@ export class Dispatcher {
    * turn while starting them (a WebSocket starts its next message only then: ws-inbox.ts).
    */
   async handle(body: unknown, ctx: RpcContext, started?: () => void): Promise<JsonRpcResponse | BatchAnswer | undefined> {
-    if (Array.isArray(body) && body.length > 0 && body.length <= this.maxBatch) return this.handleBatch(body, ctx, started);
+    if (!Array.isArray(body)) {
+      started?.();
+      return this.handleOne(body, ctx);
+    }
+    const refusal = this.batchRefusal(body);
+    if (refusal === undefined) return this.handleBatch(body, ctx, started);
     started?.();
-    if (!Array.isArray(body)) return this.handleOne(body, ctx);
-    if (body.length === 0) return this.error(null, new InvalidRequestError('empty batch'));
-    return this.error(null, new InvalidRequestError(`batch too large (${body.length} > ${this.maxBatch} requests)`));
+    return this.error(null, refusal);
+  }
+
+  /** Why a batch is refused whole, if it is. */
+  private batchRefusal(body: unknown[]): DevnetError | undefined {
+    if (body.length === 0) return new InvalidRequestError('empty batch');
+    if (body.length > this.maxBatch) return new InvalidRequestError(`batch too large (${body.length} > ${this.maxBatch} requests)`);
+    // Lotus's decode of the whole body fails on such an id: one parse error for the batch, nothing run.
+    if (body.some(hasOverflowingId)) return new ParseError('Parse error');
+    return undefined;
   }
 
   /**
@@ -95,7 +107,7 @@ export class Dispatcher {
     const isNotification = !('id' in request);
     const replyId = replyIdOf(id);
     // An id that is not a string, number or null, or out of range: Lotus answers a parse error with id null.
-    if (replyId === null && id !== null && !isNotification) return this.error(null, new ParseError(`failed to parse ID: ${idProblem(id)}`));
+    if (replyId === null && id !== null && !isNotification) return this.error(null, new ParseError(idProblem(id)));
     if (typeof method !== 'string') return this.error(replyId, new InvalidRequestError('invalid request: missing method'));
     const started = performance.now();
     try {
@@ -149,9 +161,20 @@ export class Dispatcher {
   }
 }
 
+/**
+ * Why Lotus refuses an id: past a float64's range, its decode of the request fails (go-jsonrpc
+ * handler.go decodes into `ID interface{}`: encoding/json convertNumber → strconv.ParseFloat), "Parse
+ * error"; of another type, its normalizeID does.
+ */
 function idProblem(id: unknown): string {
-  if (typeof id === 'number') return `number ${id} out of float64 range`;
-  return `invalid id type: ${Array.isArray(id) ? 'array' : typeof id}`;
+  if (typeof id === 'number') return 'Parse error';
+  return `failed to parse ID: invalid id type: ${Array.isArray(id) ? 'array' : typeof id}`;
+}
+
+/** A request whose numeric id JSON.parse could not hold (1e400: Infinity), which Lotus cannot decode. */
+function hasOverflowingId(request: unknown): boolean {
+  const id = request && typeof request === 'object' ? (request as { id?: unknown }).id : undefined;
+  return typeof id === 'number' && !Number.isFinite(id);
 }
 
 /** The answer to a batch's request not run because the batch's answers are too large; none for a notification. */

@@ -94,8 +94,14 @@ describe('Dispatcher', () => {
     for (const text of ['1e400', '-1e400']) {
       const answer = await one(d, JSON.parse(`{"jsonrpc":"2.0","id":${text},"method":"add","params":["0x1"]}`));
       assert.deepEqual([answer.id, answer.error?.code], [null, -32700], JSON.stringify(answer));
-      assert.match(answer.error!.message, /^failed to parse ID: number -?Infinity out of float64 range$/);
+      assert.equal(answer.error!.message, 'Parse error');
     }
+    // In a batch, Lotus's decode of the whole body fails: one parse error, nothing run.
+    assert.deepEqual(await one(d, [req('add', ['0x1'], 1), JSON.parse('{"jsonrpc":"2.0","id":1e400,"method":"add","params":["0x2"]}')]), {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700, message: 'Parse error' },
+    });
     assert.deepEqual(calls, []);
     const big = await one(d, JSON.parse('{"jsonrpc":"2.0","id":9007199254740993,"method":"echo","params":["a"]}'));
     assert.equal(JSON.stringify(big.id), '9007199254740992');
