@@ -18,8 +18,10 @@ function libsecp256k1(): Libsecp256k1 {
 
 /** The uncompressed (65-byte) public key that signed `digest` with r‖s `signature`, or null. */
 export function recoverPublicKey(digest: Uint8Array, signature: Uint8Array, recoveryId: number): Uint8Array | null {
+  // Loaded outside the try: a package that cannot be loaded is the install's error, not a bad signature.
+  const lib = libsecp256k1();
   try {
-    return libsecp256k1().ecdsaRecover(signature, recoveryId, digest, false);
+    return lib.ecdsaRecover(signature, recoveryId, digest, false);
   } catch {
     return null;
   }
