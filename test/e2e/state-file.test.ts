@@ -178,6 +178,36 @@ describe('--state', () => {
     assert.deepEqual(readFileSync(file), good);
   });
 
+  test('killed (SIGKILL) while its journal cannot be appended: the send it could not save is answered the failure, and a restart has every transaction answered with a receipt', async () => {
+    const file = join(dir, 'journal-full-killed.state');
+    const node = await startDevnet(['--state', file]);
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const wallet = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    const transfer = async (nonce: number) => (await wallet.sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 1n, nonce })).wait();
+    const receipted = [(await transfer(0))!.hash, (await transfer(1))!.hash];
+    // The disk fills up (audit15 WT2): the appends fail, and the node is killed before they heal.
+    const journal = readFileSync(`${file}.journal`);
+    rmSync(`${file}.journal`);
+    symlinkSync('/dev/full', `${file}.journal`);
+    symlinkSync('/dev/full', temporaryPath(file, node.pid));
+    await assert.rejects(transfer(2), /ENOSPC.*mined but not saved/);
+    provider.destroy();
+    node.kill('SIGKILL');
+    await node.stop();
+    // On the disk as the kill left it: the journal's records from before the disk filled, no temporary file.
+    rmSync(`${file}.journal`);
+    writeFileSync(`${file}.journal`, journal);
+    rmSync(temporaryPath(file, node.pid), { force: true });
+    const again = await startDevnet(['--state', file]);
+    try {
+      const reader = new JsonRpcProvider(again.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      for (const hash of receipted) assert.equal((await reader.getTransactionReceipt(hash))?.status, 1, hash);
+      reader.destroy();
+    } finally {
+      await again.stop();
+    }
+  });
+
   test('a journal on a full disk: the node refuses sends naming it (the send whose tipset it could not append too), heals once there is room, and a restart has every transaction', async () => {
     const file = join(dir, 'journal-full.state');
     const node = await startDevnet(['--state', file]);
