@@ -16,6 +16,18 @@ import { REPO_ROOT } from '../helpers/solc.js';
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Starts a node on `file` and checks that every transaction in `receipted` is there, mined successfully. */
+async function assertReceiptedAfterRestart(file: string, receipted: string[]): Promise<void> {
+  const again = await startDevnet(['--state', file]);
+  try {
+    const reader = new JsonRpcProvider(again.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    for (const hash of receipted) assert.equal((await reader.getTransactionReceipt(hash))?.status, 1, hash);
+    reader.destroy();
+  } finally {
+    await again.stop();
+  }
+}
+
 describe('--state', () => {
   test('a restarted node continues the chain it saved on exit', async () => {
     const file = join(dir, 'chain.state');
@@ -198,14 +210,7 @@ describe('--state', () => {
     rmSync(`${file}.journal`);
     writeFileSync(`${file}.journal`, journal);
     rmSync(temporaryPath(file, node.pid), { force: true });
-    const again = await startDevnet(['--state', file]);
-    try {
-      const reader = new JsonRpcProvider(again.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-      for (const hash of receipted) assert.equal((await reader.getTransactionReceipt(hash))?.status, 1, hash);
-      reader.destroy();
-    } finally {
-      await again.stop();
-    }
+    await assertReceiptedAfterRestart(file, receipted);
   });
 
   test('a journal on a full disk: the node refuses sends naming it (the send whose tipset it could not append too), heals once there is room, and a restart has every transaction', async () => {
@@ -237,13 +242,6 @@ describe('--state', () => {
     provider.destroy();
     node.kill('SIGKILL');
     await node.stop();
-    const again = await startDevnet(['--state', file]);
-    try {
-      const reader = new JsonRpcProvider(again.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-      for (const hash of receipted) assert.equal((await reader.getTransactionReceipt(hash))?.status, 1, hash);
-      reader.destroy();
-    } finally {
-      await again.stop();
-    }
+    await assertReceiptedAfterRestart(file, receipted);
   });
 });
