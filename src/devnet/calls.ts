@@ -3,6 +3,7 @@
 // the miner's queue, on an overlay of the state after a block that is dropped afterwards.
 import { DevnetError } from '../common/errors.js';
 import { unsignedMessage } from '../fevm/eth-tx.js';
+import { canSend } from '../fevm/actor.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
@@ -15,6 +16,7 @@ import type { InvocationResult, MessageReceipt, SendResult } from '../fevm/types
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { callContext, callContextFor, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
+import { fillMessageFees } from './fee-estimates.js';
 import { executionFailed } from './revert.js';
 
 /** A call or transaction as Ethereum clients describe one. */
@@ -81,15 +83,19 @@ export class Calls {
    * to within 1 %) and answered times 1.25.
    */
   async estimateGas(request: CallRequest): Promise<number> {
-    const { probe, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
+    const { probe: unpriced, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
     const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(used));
+    // The search runs the message GasEstimateMessageGas returns: with its premium and fee cap, whose
+    // reserve for the gas the sender pays before the message runs (see run).
+    const tipset = this.node.chain.atEpoch(unpriced.epoch)!;
+    const probe = { ...unpriced, message: fillMessageFees(this.node.chain, tipset, messageWith(unpriced.message, { gasLimit: limit })) };
     // The limit covers the message's inclusion; the executor's call charges only what runs.
-    const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion)).result;
+    const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion, { reserveFor: gasLimit })).result;
     const result = await run(limit);
     if (result.exitCode === ExitCode.Ok) return limit;
     // Calls that pass gas on (63/64 rules) may need more than they use: Lotus searches when a frame
     // ran out of gas, even one whose caller then failed otherwise (traceContainsExitCode).
-    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit - probe.inclusion))) {
+    if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit))) {
       const error = executionFailed(result, probe.message.to.toString(), probe.message.method);
       throw new DevnetError(`gas search failed: ${error.message}`);
     }
@@ -161,14 +167,18 @@ export class Calls {
    * so that a tipset mined just before cannot leave a pending message out of both. With `tracer`,
    * the message is traced and its console.log lines dropped; the pending messages' are always dropped.
    * Each run, pending messages included, has a budget of its own (--call-timeout).
+   * A message with a fee cap runs as CallWithGas runs it (stmgr/call.go callInternal): a sender that
+   * can send pays the fee cap times `reserveFor` (its whole limit) before it runs (ref-fvm's preflight),
+   * at the tipset's base fee; any other sender (a contract, none yet) runs as Lotus's skip-sender
+   * estimate does, without fees (node/impl/eth/gas.go estimateGasSkipSender).
    */
   private run(
     probe: Pick<Probe, 'message' | 'input'> & Partial<Pick<Probe, 'epoch' | 'priors'>>,
     gasLimit: number,
-    tracer?: Tracer,
+    { tracer, reserveFor = 0 }: { tracer?: Tracer; reserveFor?: number } = {},
   ): Promise<{ result: InvocationResult; epoch: number; priors: readonly PendingMessage[]; nonce: number }> {
     const { state, executor } = this.node;
-    const message = messageWith(probe.message, { gasLimit });
+    const priced = messageWith(probe.message, { gasLimit });
     const budget = this.budget();
     // Kept across the runs a fork's fetches redo. Tipsets may be mined between those runs: until a
     // run has read the pool (priors), each takes the head anew, so that both are read together.
@@ -179,13 +189,17 @@ export class Calls {
       const at = epoch;
       const ctx = callContext(this.node, at);
       const runOn = async (overlay: StateOverlay) => {
-        const sender = resolveAddress(overlay, message.from);
-        const applied = (priors ??= sender ? priorMessages(this.pendingFor(sender.id), message.nonce) : []);
+        const sender = resolveAddress(overlay, priced.from);
+        const applied = (priors ??= sender ? priorMessages(this.pendingFor(sender.id), priced.nonce) : []);
         await executor.holdingConsole(async () => {
           for (const prior of applied) await executor.applyMessage(overlay, prior.signed.message, prior.chainSize, ctx);
         });
-        const nonce = resolveAddress(overlay, message.from)?.nonce ?? 0;
-        const call = () => executor.call(overlay, message, callContextFor(ctx, message), probe.input);
+        const after = resolveAddress(overlay, priced.from);
+        const nonce = after?.nonce ?? 0;
+        const pays = after !== undefined && canSend(after);
+        const message = pays ? priced : messageWith(priced, { gasFeeCap: 0n, gasPremium: 0n });
+        const reserve = pays ? priced.gasFeeCap * BigInt(reserveFor) : 0n;
+        const call = () => executor.call(overlay, message, callContextFor(ctx, message), probe.input, reserve);
         const { value, lines } = await executor.holdingConsole(() => (tracer ? executor.traced(tracer, call) : call()));
         return { result: value, epoch: at, priors: applied, nonce, lines: tracer ? [] : lines };
       };
@@ -196,10 +210,10 @@ export class Calls {
     });
   }
 
-  /** Whether a frame of the probe, at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */
+  /** Whether a frame of the probe with `gasLimit` (inclusion with it), at any depth, runs out of gas (Lotus traceContainsExitCode); its console.log lines are dropped. */
   private async runsOutOfGas(probe: Probe, gasLimit: number): Promise<boolean> {
     const tracer = new Tracer();
-    const { result } = await this.run(probe, gasLimit, tracer);
+    const { result } = await this.run(probe, gasLimit - probe.inclusion, { tracer, reserveFor: gasLimit });
     return result.exitCode === ExitCode.SysErrOutOfGas || (tracer.root !== undefined && containsOutOfGas(tracer.root));
   }
 

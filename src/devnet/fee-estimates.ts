@@ -10,6 +10,9 @@ import { feeFieldsOf, type Tipset } from '../mining/tipset.js';
 const MIN_GAS_PREMIUM = 100_000n;
 /** Lotus's MaxGasHistory: the most blocks an estimate looks back for (twice as many tipsets). */
 const MAX_GAS_HISTORY = 128;
+/** How many blocks GasEstimateMessageGas asks a premium and a fee cap to cover (Lotus node/impl/full/gas.go). */
+const MESSAGE_PREMIUM_BLOCKS = 10;
+const MESSAGE_FEE_CAP_BLOCKS = 20;
 /** Lotus's DefaultMaxFee (node/config/def.go): 0.07 FIL, the most a pushed message may reserve for gas unless its spec says otherwise. */
 export const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
 
@@ -87,4 +90,14 @@ export function capGasFee<M extends { gasLimit: number; gasFeeCap: bigint; gasPr
   const maxFee = spec.maxFee || DEFAULT_MAX_FEE;
   const gasFeeCap = spec.maximizeFeeCap || message.gasFeeCap * BigInt(message.gasLimit) > maxFee ? maxFee / BigInt(message.gasLimit) : message.gasFeeCap;
   return { ...message, gasFeeCap, gasPremium: message.gasPremium < gasFeeCap ? message.gasPremium : gasFeeCap };
+}
+
+/**
+ * The premium and fee cap Lotus's GasEstimateMessageGas fills in a message that leaves them at zero,
+ * on `tipset`: the premium for 10 blocks, the fee cap for 20; then its fee capped (CapGasFee).
+ */
+export function fillMessageFees<M extends { gasLimit: number; gasFeeCap: bigint; gasPremium: bigint }>(chain: ChainView, tipset: Tipset, message: M, spec: SendSpec = {}): M {
+  const gasPremium = message.gasPremium || estimateGasPremium(chain, tipset, MESSAGE_PREMIUM_BLOCKS);
+  const gasFeeCap = message.gasFeeCap || estimateFeeCap(tipset.baseFee, gasPremium, MESSAGE_FEE_CAP_BLOCKS);
+  return capGasFee({ ...message, gasPremium, gasFeeCap }, spec);
 }

@@ -141,9 +141,12 @@ export class Executor {
    * Runs a message without a signature, fees or nonce checks, as eth_call and gas estimation do
    * (Lotus applies them as implicit messages), and leaves the state unchanged. `input`: the bytes
    * the params of an InvokeContract or CreateExternal message encode, when the caller holds them
-   * (a call's calldata): they are not decoded again.
+   * (a call's calldata): they are not decoded again. `reserve`: what an explicit message's preflight
+   * takes from the sender for its gas before it runs (fee cap × gas limit, ref-fvm
+   * DefaultExecutor::preflight_message), as Lotus's gas search runs a message with fees: a sender
+   * short of it fails with SysErrSenderStateInvalid.
    */
-  async call(state: StateOverlay, msg: Message, ctx: ExecutionContext, input?: Uint8Array): Promise<SendResult> {
+  async call(state: StateOverlay, msg: Message, ctx: ExecutionContext, input?: Uint8Array, reserve = 0n): Promise<SendResult> {
     const mark = state.checkpoint();
     try {
       let sender = resolveAddress(state, msg.from);
@@ -155,9 +158,10 @@ export class Executor {
       }
       const gasLimit = msg.gasLimit > 0 ? msg.gasLimit : BLOCK_GAS_LIMIT;
       // As if the message had been sent: the nonce moves (a deployment's address depends on it). Gas
-      // is free, the value is not: a sender short of it fails with SysErrInsufficientFunds, as in
-      // Lotus's calls and gas estimates (chain/stmgr/call.go, gasutils.go: fee cap 0, value kept).
-      sender = sentBy(sender, sender.balance);
+      // is free but for the reserve, the value is not: a sender short of it fails with
+      // SysErrInsufficientFunds, as in Lotus's calls and gas estimates (chain/stmgr/call.go, gasutils.go).
+      if (sender.balance < reserve) return noReturn(ExitCode.SysErrSenderStateInvalid);
+      sender = sentBy(sender, sender.balance - reserve);
       state.putActor(sender);
       msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));

@@ -165,6 +165,27 @@ describe('eth_estimateGas', () => {
     assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
   });
 
+  test('F21: the search pass pays the gas reserve (fee cap × limit) first, so a transfer of (nearly) the whole balance fails, as on Lotus', async (t) => {
+    // node/impl/eth/gas.go ethGasSearch runs GasEstimateMessageGas's message (premium and fee cap
+    // filled) with CallWithGas; ref-fvm's preflight takes fee cap × limit before the value moves.
+    const { result, error } = await setup(t);
+    const holder = new Wallet('0x' + '11'.repeat(32)).address.toLowerCase();
+    const ONE_FIL = 10n ** 18n;
+    await result('eth_sendTransaction', [{ from: ME, to: holder, value: hex(ONE_FIL) }]);
+    assert.equal(BigInt(await result('eth_getBalance', [holder, 'latest'])), ONE_FIL);
+    for (const value of [ONE_FIL, ONE_FIL - 1000n]) {
+      const err = await error('eth_estimateGas', [{ from: holder, to: FRESH, value: hex(value) }]);
+      assert.equal(err.code, 1);
+      assert.match(err.message, /^gas search failed: message execution failed \(exit=\[SysErrInsufficientFunds\(6\)\]/);
+    }
+    assert.match(await result('eth_estimateGas', [{ from: holder, to: FRESH, value: hex(ONE_FIL / 2n) }]), /^0x[0-9a-f]+$/);
+    // A balance that does not even cover the reserve fails the preflight itself.
+    const poor = new Wallet('0x' + '22'.repeat(32)).address.toLowerCase();
+    await result('eth_sendTransaction', [{ from: ME, to: poor, value: '0x3e8' }]);
+    const err = await error('eth_estimateGas', [{ from: poor, to: FRESH, value: '0x1' }]);
+    assert.match(err.message, /^gas search failed: message execution failed \(exit=\[SysErrSenderStateInvalid\(2\)\]/);
+  });
+
   test('a revert is code 3 with the revert bytes', async (t) => {
     const { error, send } = await setup(t);
     await send({ nonce: 0, to: null, data: REVERT_AA_INITCODE });

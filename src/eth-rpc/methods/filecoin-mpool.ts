@@ -4,7 +4,7 @@
 import { Protocol } from '../../common/address.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
-import { capGasFee, estimateFeeCap, estimateGasPremium, type SendSpec } from '../../devnet/fee-estimates.js';
+import { estimateFeeCap, estimateGasPremium, fillMessageFees, type SendSpec } from '../../devnet/fee-estimates.js';
 import type { BatchBudget } from '../../fevm/run-budget.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { SigType, type Message, type SignedMessage } from '../../fevm/message.js';
@@ -16,10 +16,6 @@ import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, listOf, type Param } from '../params.js';
 
-/** How many blocks GasEstimateMessageGas asks a premium and a fee cap to cover (Lotus node/impl/full/gas.go). */
-const MESSAGE_PREMIUM_BLOCKS = 10;
-const MESSAGE_FEE_CAP_BLOCKS = 20;
-
 /**
  * What Lotus's GasEstimateMessageGas fills of a message left at zero, on `tipset`: the gas limit
  * (used times 1.25), the premium for 10 blocks, the fee cap for 20; then its fee capped by the spec's
@@ -28,9 +24,7 @@ const MESSAGE_FEE_CAP_BLOCKS = 20;
  */
 export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, tipset: Tipset = devnet.head, batch?: BatchBudget): Promise<Message> {
   const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, batch));
-  const gasPremium = msg.gasPremium || estimateGasPremium(devnet.chain, tipset, MESSAGE_PREMIUM_BLOCKS);
-  const gasFeeCap = msg.gasFeeCap || estimateFeeCap(tipset.baseFee, gasPremium, MESSAGE_FEE_CAP_BLOCKS);
-  const filled = capGasFee({ ...msg, gasLimit, gasPremium, gasFeeCap }, spec);
+  const filled = fillMessageFees(devnet.chain, tipset, { ...msg, gasLimit }, spec);
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
   return msg.gasFeeCap || filled.gasFeeCap >= devnet.minimumFeeCap ? filled : { ...filled, gasFeeCap: devnet.minimumFeeCap };
 }
