@@ -324,9 +324,21 @@ export class Devnet {
     return this.mempool.getByTxHash(hash);
   }
 
-  /** Everything in the pool, ready on the state after `epoch` (the head's by default) (txpool_*, Filecoin.Mpool*). */
-  poolContent(epoch = this.head.epoch): PoolContent {
-    return { pending: this.mempool.pending(), ready: this.mempool.select(this.state.at(epoch)) };
+  /**
+   * Everything in the pool, and what of it is ready on the head's state, by nonce alone, whatever its
+   * fee cap (txpool_*: Ethereum's pending and queued).
+   */
+  poolContent(): PoolContent {
+    return { pending: this.mempool.pending(), ready: this.mempool.select(this.state.at(this.head.epoch)) };
+  }
+
+  /**
+   * What a tipset mined on `tipset` would take, in order (Filecoin.MpoolSelect): the ready messages
+   * its producer takes at the base fee it would charge (Mempool.select).
+   */
+  selectMessages(tipset: Tipset = this.head): PendingMessage[] {
+    const baseFee = tipset === this.head ? this.nextBaseFee() : tipset.nextBaseFee;
+    return this.mempool.select(this.state.at(tipset.epoch), baseFee);
   }
 
   /** How tipsets are mined now (anvil_getAutomine). */

@@ -297,9 +297,11 @@ export class Submission {
     const { miner, mempool, events, state } = this.node;
     return miner.queue.run(async () => {
       this.node.checkWritable();
-      const ready = await state.untilFetched(() => mempool.add(pending, this.headState()));
+      const ready = await state.untilFetched(() => mempool.add(pending, this.headState(), this.node.nextBaseFee()));
       events.emit('pending', pending);
       // The pool has told the miner; in instant mode the tipset that will take the message is queued.
+      // A message the next tipset would not take (its fee cap under the base fee) waits: its send
+      // answers at once, as a pending transaction, as under manual mining.
       return { pending, mined: ready ? miner.queuedTipsetFor(pending) : undefined };
     });
   }

@@ -67,9 +67,10 @@ export class Mempool {
 
   /**
    * Checks a message against the state it would run on and queues it, or throws with Lotus's reason.
-   * Call it from the miner's queue: the pool is chain state. Whether the message can run now.
+   * Call it from the miner's queue: the pool is chain state. Whether it can run now: no nonce gap
+   * before it; with `baseFee` (the next tipset's), also that tipset's producer takes it (see select).
    */
-  add(pending: PendingMessage, state: StateReader): boolean {
+  add(pending: PendingMessage, state: StateReader, baseFee?: bigint): boolean {
     const msg = pending.signed.message;
     // In Lotus's order: message validity, then the state-dependent checks.
     if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${pending.chainSize}B): message too big`);
@@ -139,7 +140,7 @@ export class Mempool {
     this.entries.set(pending, { senderId, cidKey: undefined, txKey: undefined });
     this.unindexed.push(pending);
     this.bySender.set(senderId, queue);
-    const ready = msg.nonce < this.nextNonce(senderId, stateNonce);
+    const ready = msg.nonce < stateNonce + this.takenFrom(queue, stateNonce, baseFee).length;
     if (ready) this.onReady(pending);
     return ready;
   }
@@ -170,20 +171,32 @@ export class Mempool {
 
   /**
    * The messages that can run now, in order: each sender's run of consecutive nonces from its state
-   * nonce, within the block gas limit. A nonce gap holds back everything after it.
+   * nonce, within the block gas limit. A nonce gap holds back everything after it. With `baseFee`
+   * (a tipset's), what Lotus's block producer takes of each run at that base fee (profitableRun).
    */
-  select(state: StateReader): PendingMessage[] {
+  select(state: StateReader, baseFee?: bigint): PendingMessage[] {
     const selected: PendingMessage[] = [];
     let gas = 0;
     for (const [senderId, queue] of this.bySender) {
-      let nonce = state.getActor(senderId)?.nonce ?? 0;
-      for (let next = queue.get(nonce); next; next = queue.get(++nonce)) {
+      for (const next of this.takenFrom(queue, state.getActor(senderId)?.nonce ?? 0, baseFee)) {
         if (gas + next.signed.message.gasLimit > BLOCK_GAS_LIMIT) return selected;
         gas += next.signed.message.gasLimit;
         selected.push(next);
       }
     }
     return selected;
+  }
+
+  /** A sender's run of consecutive nonces from `nonce`; with `baseFee`, what a tipset at that base fee takes of it. */
+  private takenFrom(queue: Map<number, PendingMessage>, nonce: number, baseFee?: bigint): PendingMessage[] {
+    const run: PendingMessage[] = [];
+    let underpaid = false;
+    for (let next = queue.get(nonce); next; next = queue.get(++nonce)) {
+      run.push(next);
+      if (baseFee !== undefined && next.signed.message.gasFeeCap < baseFee) underpaid = true;
+    }
+    if (underpaid) run.length = profitableRun(run, baseFee!);
+    return run;
   }
 
   /** Drops messages a tipset has taken (whether they succeeded or not). */
@@ -259,3 +272,55 @@ export class Mempool {
     if (this.unindexed.length > 2 * this.entries.size + UNINDEXED_SLACK) this.unindexed = this.unindexed.filter((p) => this.entries.has(p));
   }
 }
+
+/** Consecutive messages of one sender as Lotus's selection weighs them: gas reward, gas limit, how many. */
+interface RewardChain {
+  reward: bigint;
+  gasLimit: bigint;
+  length: number;
+}
+
+/**
+ * How many of a sender's run Lotus's block producer takes at `baseFee` (chain/messagepool/selection.go):
+ * the run cut into chains whose reward per gas does not fall, then merged until each earns more per gas
+ * than the next (createMessageChains); chains taken up to the first with a negative reward
+ * (selectMessagesOptimal, selectPriorityMessages). A message earns min(fee cap − base fee, premium) ×
+ * gas limit, three times over when negative (getGasReward): one whose fee cap is under the base fee
+ * waits in the pool, unless later messages of its sender earn enough to carry it.
+ */
+function profitableRun(run: readonly PendingMessage[], baseFee: bigint): number {
+  const chains: RewardChain[] = [];
+  for (const { signed } of run) {
+    const link = { reward: gasReward(signed.message, baseFee), gasLimit: BigInt(signed.message.gasLimit), length: 1 };
+    const last = chains.at(-1);
+    const joined = last ? joinChains(last, link) : link;
+    if (last && !earnsLess(joined, last)) chains[chains.length - 1] = joined;
+    else chains.push(link);
+  }
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = chains.length - 1; i > 0; i--) {
+      if (earnsLess(chains[i], chains[i - 1])) continue;
+      chains[i - 1] = joinChains(chains[i - 1], chains[i]);
+      chains.splice(i, 1);
+      merged = true;
+    }
+  }
+  let taken = 0;
+  for (const chain of chains) {
+    if (chain.reward < 0n) break;
+    taken += chain.length;
+  }
+  return taken;
+}
+
+function gasReward(message: { gasFeeCap: bigint; gasPremium: bigint; gasLimit: number }, baseFee: bigint): bigint {
+  const overBaseFee = message.gasFeeCap - baseFee;
+  const reward = (overBaseFee < message.gasPremium ? overBaseFee : message.gasPremium) * BigInt(message.gasLimit);
+  return reward < 0n ? reward * 3n : reward;
+}
+
+const joinChains = (a: RewardChain, b: RewardChain): RewardChain => ({ reward: a.reward + b.reward, gasLimit: a.gasLimit + b.gasLimit, length: a.length + b.length });
+
+/** Whether `a` earns less per unit of gas than `b` (Lotus compares reward × block gas limit / gas limit). */
+const earnsLess = (a: RewardChain, b: RewardChain): boolean => a.reward * b.gasLimit < b.reward * a.gasLimit;

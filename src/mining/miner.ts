@@ -259,7 +259,7 @@ export class Miner {
     const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? parent.nextBaseFee);
     const base = state.snapshot().write;
     const overlay = state.stage();
-    const selected = mempool.select(overlay);
+    const selected = mempool.select(overlay, ctx.baseFee);
     const included: IncludedMessage[] = [];
     const done: PendingMessage[] = [];
     /** Senders whose message was left out: their later nonces wait in the pool for the gap to fill. */

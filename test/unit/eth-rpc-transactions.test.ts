@@ -6,6 +6,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { decodeRlp, encodeRlp, getCreateAddress, keccak256, Transaction, Wallet, type TransactionRequest } from 'ethers';
 import type { DevnetConfig } from '../../src/index.js';
 import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 const ME = wallet.address.toLowerCase();
@@ -157,6 +158,34 @@ describe('eth_getTransactionByHash and eth_getTransactionReceipt', () => {
     assert.equal(old.chainId, '0x0');
     assert.ok(['0x1b', '0x1c'].includes(old.v));
     assert.equal((await result('eth_getTransactionReceipt', [homestead])).status, '0x1');
+  });
+});
+
+describe('F10: a fee cap under the base fee waits in the pool, as Lotus\'s block producer leaves it (chain/messagepool/selection.go)', () => {
+  test('instant mining answers its hash with no tipset; its later nonce waits behind it; the tipset whose base fee it covers takes it', async (t) => {
+    const { result } = await setup(t);
+    const baseFee = BigInt(await result('eth_baseFee'));
+    assert.ok(baseFee > 1_000n);
+    const low = await result('eth_sendRawTransaction', [await sign({ nonce: 0, maxFeePerGas: 1_000n, maxPriorityFeePerGas: 1_000n })]);
+    assert.equal(await result('eth_blockNumber'), '0x0');
+    assert.equal(await result('eth_getTransactionReceipt', [low]), null);
+    assert.equal((await result('eth_getTransactionByHash', [low])).blockNumber, null);
+    assert.deepEqual(await result('Filecoin.MpoolSelect', [null, 1]), null);
+    // Nonce 1 pays well but too little to carry nonce 0's loss (× 3): both wait.
+    const next = await result('eth_sendRawTransaction', [await sign({ nonce: 1 })]);
+    assert.equal(await result('eth_getTransactionReceipt', [next]), null);
+    // Another sender's transaction is mined at once, without them.
+    const other = await result('eth_sendRawTransaction', [await sign({ nonce: 0 }, new Wallet(DEV_ACCOUNTS[1]!.privateKey))]);
+    assert.equal((await result('eth_getTransactionReceipt', [other])).blockNumber, '0x1');
+    assert.equal(await result('eth_getTransactionReceipt', [low]), null);
+    // A tipset whose base fee the fee cap covers takes both, in nonce order.
+    await result('anvil_setNextBlockBaseFeePerGas', ['0x3e8']);
+    await result('evm_mine');
+    const [lowReceipt, nextReceipt] = [await result('eth_getTransactionReceipt', [low]), await result('eth_getTransactionReceipt', [next])];
+    assert.equal(lowReceipt.blockNumber, '0x2');
+    assert.equal(lowReceipt.status, '0x1');
+    assert.equal(nextReceipt.blockNumber, '0x2');
+    assert.equal(nextReceipt.transactionIndex, '0x1');
   });
 });
 

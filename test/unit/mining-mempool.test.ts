@@ -327,6 +327,49 @@ describe('Mempool.select', () => {
   });
 });
 
+describe('Mempool.select at a base fee (F10: Lotus chain/messagepool/selection.go)', () => {
+  const a = ALICE.filAddress.toString();
+  const b = BOB.filAddress.toString();
+
+  test('a fee cap under the base fee holds its message and its sender\'s later nonces; a fee cap at the base fee is taken', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    // Nonce 0 loses 1 × 1M × 3 at a base fee of 1 000; nonce 1 earns only 1 × 1M, too little to carry it.
+    pool.add(message({ nonce: 0, feeCap: 999n, premium: 100n }), tree.at(0));
+    pool.add(message({ nonce: 1, feeCap: 5_000n, premium: 1n }), tree.at(0));
+    pool.add(message({ from: BOB.filAddress, nonce: 0, feeCap: 5_000n, premium: 100n }), tree.at(0));
+    assert.deepEqual(nonces(pool.select(tree.at(0), 1_000n)), [`${b}#0`]);
+    // At exactly its fee cap a message earns nothing, and nothing is not less than nothing.
+    assert.deepEqual(nonces(pool.select(tree.at(0), 999n)), [`${a}#0`, `${a}#1`, `${b}#0`]);
+    // Without a base fee, the run by nonce (txpool's pending).
+    assert.deepEqual(nonces(pool.select(tree.at(0))), [`${a}#0`, `${a}#1`, `${b}#0`]);
+  });
+
+  test('later messages that earn enough carry an underpaid one (their chain earns its loss × 3 plus what they earn)', () => {
+    const tree = genesis(10_000n * ATTO_PER_FIL);
+    const pool = new Mempool();
+    // Nonce 0 loses (1 000 − 2 000) × 1M × 3 = 3e9; nonce 1 earns min(10 000 − 2 000, 2 999) × 1M = 2.999e9.
+    pool.add(message({ nonce: 0, feeCap: 1_000n, premium: 100n }), tree.at(0));
+    assert.equal(pool.add(message({ nonce: 1, feeCap: 10_000n, premium: 2_999n }), tree.at(0), 2_000n), false);
+    assert.deepEqual(pool.select(tree.at(0), 2_000n), []);
+    // Nonce 2 earns 1M more: the chain of the three earns 0, not less than nothing, so all three go.
+    assert.equal(pool.add(message({ nonce: 2, feeCap: 10_000n, premium: 1n }), tree.at(0), 2_000n), true);
+    assert.deepEqual(nonces(pool.select(tree.at(0), 2_000n)), [`${a}#0`, `${a}#1`, `${a}#2`]);
+  });
+
+  test('a paying run is taken up to an underpaid message that nothing after it carries', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    pool.add(message({ nonce: 0, feeCap: 5_000n, premium: 100n }), tree.at(0));
+    pool.add(message({ nonce: 1, feeCap: 1_000n, premium: 100n }), tree.at(0));
+    pool.add(message({ nonce: 2, feeCap: 5_000n, premium: 100n }), tree.at(0));
+    assert.deepEqual(nonces(pool.select(tree.at(0), 2_000n)), [`${a}#0`]);
+    // add answers whether the next tipset takes the message.
+    assert.equal(pool.add(message({ from: BOB.filAddress, nonce: 0, feeCap: 1_999n, premium: 0n }), tree.at(0), 2_000n), false);
+    assert.equal(pool.add(message({ from: BOB.filAddress, nonce: 1, feeCap: 2_000n, premium: 0n }), tree.at(0), 2_000n), false);
+  });
+});
+
 describe('Mempool.remove, prune, nextNonce, pending', () => {
   test('remove drops exactly the given messages', () => {
     const tree = genesis();

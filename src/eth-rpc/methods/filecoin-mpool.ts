@@ -121,8 +121,7 @@ export const filecoinMpool = [
 
   // What the miner would take into its next tipset, in order (null when nothing is ready).
   defineMethod('Filecoin.MpoolSelect', [tipsetKey('tipsetKey'), ticketQuality], ({ devnet }, key) => {
-    const tipset = tipsetOf(devnet, key);
-    const selected = devnet.poolContent(tipset.epoch).ready;
+    const selected = devnet.selectMessages(tipsetOf(devnet, key));
     return selected.length ? selected.map((p) => signedMessageJson(p.signed, p.cid)) : null;
   }),
 
