@@ -79,20 +79,23 @@ export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContex
 }
 
 /**
- * The context a call on the state after `epoch` runs in (eth_call, Filecoin.StateCall: calls.ts): the
- * next epoch's, as Anvil and Hardhat run calls on the pending block (Lotus runs a call at the tipset's
- * own epoch and timestamp, chain/stmgr/call.go). On the head, its timestamp is the one the next
- * tipset would get now, so an estimate after evm_increaseTime or evm_setNextBlockTimestamp sees the
- * time its transaction will run at.
+ * The context a call on the state after `epoch` runs in (eth_call, Filecoin.StateCall: calls.ts).
+ * On the head, the next epoch's, as Anvil and Hardhat run calls on the pending block: the timestamp
+ * the next tipset would get now, so that an estimate after evm_increaseTime or
+ * evm_setNextBlockTimestamp sees the time its transaction will run at. On an earlier tipset, that
+ * tipset's own epoch, timestamp and base fee, as Lotus runs every call (chain/stmgr/call.go
+ * callInternal: vmopt Epoch ts.Height(), Timestamp ts.MinTimestamp(), BaseFee its ParentBaseFee),
+ * so BLOCKHASH of its own epoch is 0 there.
  */
 export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
   const tipset = host.chain.atEpoch(epoch);
   if (!tipset) throw new DevnetError(`no tipset at epoch ${epoch}`);
+  const onHead = epoch === host.chain.head.epoch;
   return {
-    epoch: epoch + 1,
-    timestamp: epoch === host.chain.head.epoch ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp + 1,
+    epoch: onHead ? epoch + 1 : epoch,
+    timestamp: onHead ? host.clock.upcomingTimestamp(tipset.timestamp) : tipset.timestamp,
     chainId: host.chainId,
-    baseFee: tipset.nextBaseFee,
+    baseFee: onHead ? tipset.nextBaseFee : tipset.baseFee,
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
   };

@@ -225,6 +225,24 @@ describe('eth_call', () => {
     assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
   });
 
+  test('at an earlier block NUMBER and TIMESTAMP are that block\'s, as Lotus runs a call; on the head, the next tipset\'s (F14)', async (t) => {
+    // chain/stmgr/call.go callInternal: Epoch ts.Height(), Timestamp ts.MinTimestamp().
+    const { result, send, devnet } = await setup(t);
+    // Runtime: mstore(0, number) mstore(32, timestamp) return(0, 64).
+    await send({ nonce: 0, to: null, data: '0x600d600c600039600d6000f3' + '436000524260205260406000f3' });
+    const clock = getCreateAddress({ from: wallet.address, nonce: 0 });
+    await devnet.mine();
+    await devnet.mine();
+    const words = (answer: string) => [BigInt(answer.slice(0, 66)), BigInt('0x' + answer.slice(66))];
+    const block1 = await result('eth_getBlockByNumber', ['0x1', false]);
+    assert.deepEqual(words(await result('eth_call', [{ to: clock }, '0x1'])), [1n, BigInt(block1.timestamp)]);
+    assert.deepEqual(words(await result('eth_call', [{ to: clock }, { blockHash: block1.hash }])), [1n, BigInt(block1.timestamp)]);
+    const head = await result('eth_getBlockByNumber', ['latest', false]);
+    const [number, timestamp] = words(await result('eth_call', [{ to: clock }, 'latest']));
+    assert.equal(number, BigInt(head.number) + 1n);
+    assert.ok(timestamp > BigInt(head.timestamp));
+  });
+
   test('a revert is code 3 with data and Lotus\'s message', async (t) => {
     const { error, send } = await setup(t);
     await send({ nonce: 0, to: null, data: REVERT_AA_INITCODE });
