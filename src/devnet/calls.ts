@@ -12,7 +12,7 @@ import { chainSize, encodeMessage, messageWith, SigType, type Message } from '..
 import { onChainMessage } from '../fevm/price-list.js';
 import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
 import type { StateOverlay } from '../fevm/state-tree.js';
-import type { InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
+import type { ExecutionContext, InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { callContext, callContextFor, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
@@ -223,13 +223,32 @@ export class Calls {
    * (a call's calldata), so that the executor need not decode them again.
    */
   callMessage(message: Message, epoch: number, input?: Uint8Array): Promise<SendResult> {
+    return this.runCall(message, epoch, (overlay, ctx) => this.node.executor.call(overlay, message, ctx, input));
+  }
+
+  /**
+   * Filecoin.StateCall, run as Lotus's StateManager.Call runs it (chain/stmgr/call.go CallOnState,
+   * callInternal): a sender without an actor is refused; a zero gas limit becomes the block gas
+   * limit, and the nonce is the sender's. The message as it ran, with its result.
+   */
+  stateCall(message: Message, epoch: number): Promise<{ message: Message; result: SendResult }> {
+    return this.runCall(message, epoch, async (overlay, ctx) => {
+      const sender = resolveAddress(overlay, message.from);
+      if (!sender) throw new DevnetError(`sender ${message.from.toString()} not found on chain: sender validation failed`);
+      const ran = messageWith(message, { gasLimit: message.gasLimit > 0 ? message.gasLimit : BLOCK_GAS_LIMIT, nonce: sender.nonce });
+      return { message: ran, result: await this.node.executor.call(overlay, ran, ctx) };
+    });
+  }
+
+  /** Runs `run` on an overlay of the state after `epoch`, in the context `message` runs in as a call. */
+  private runCall<T>(message: Message, epoch: number, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>): Promise<T> {
     const { state, executor } = this.node;
     const ctx = callContextFor(callContext(this.node, epoch), message);
     const budget = this.budget();
     // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
     // counts prints its console.log lines.
     return this.readFetched(() =>
-      state.runOnce(epoch, (overlay) => budget.spend(() => executor.holdingConsole(() => executor.call(overlay, message, ctx, input)))).then(({ value, lines }) => {
+      state.runOnce(epoch, (overlay) => budget.spend(() => executor.holdingConsole(() => run(overlay, ctx)))).then(({ value, lines }) => {
         executor.printConsole(lines);
         return value;
       }),

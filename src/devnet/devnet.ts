@@ -436,9 +436,9 @@ export class Devnet {
     return this.calls.inBatch(batch).estimateGasLimit(message, signatureType);
   }
 
-  /** Runs a message on the state after `epoch` without changing anything (Filecoin.StateCall). */
-  callMessage(message: Message, epoch: number, batch?: BatchBudget): Promise<SendResult> {
-    return this.calls.inBatch(batch).callMessage(message, epoch);
+  /** Runs a message on the state after `epoch` without changing anything, as Lotus's StateCall: the message as it ran, its result. */
+  stateCall(message: Message, epoch: number, batch?: BatchBudget): Promise<{ message: Message; result: SendResult }> {
+    return this.calls.inBatch(batch).stateCall(message, epoch);
   }
 
   /** Applies `messages` in order on the state after `epoch` as epoch `atEpoch`, each traced; nothing is kept (Filecoin.StateCompute). */

@@ -244,6 +244,24 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual([reverted.ExitCode, reverted.Return], [33, 'QA==']);
   });
 
+  // fidaudit F17: Lotus's StateCall (chain/stmgr/call.go CallOnState, callInternal) runs the message
+  // with the block gas limit for a zero one and the sender's nonce, answers that message and its CID,
+  // and an empty GasCost (it applies the message as an implicit one); a sender with no actor is refused.
+  test('StateCall answers the message as it ran and an empty GasCost; a sender with no actor is refused', async (t) => {
+    const { result, error } = await setupRpc(t, { fund });
+    await result('Filecoin.StateSearchMsg', [null, await result('Filecoin.MpoolPush', [signedJson(transfer(0))]), -1, true]);
+    const asked = { ...signedJson(transfer(0)).Message, GasLimit: 0, GasFeeCap: '0', GasPremium: '0' };
+    const answer = await result('Filecoin.StateCall', [asked, null]);
+    assert.equal(answer.MsgRct.ExitCode, 0);
+    const ran = messageCid({ ...transfer(1), gasLimit: 10_000_000_000, gasFeeCap: 0n, gasPremium: 0n }).toString();
+    assert.deepEqual([answer.Msg.Nonce, answer.Msg.GasLimit, answer.Msg.CID['/'], answer.MsgCid['/']], [1, 10_000_000_000, ran, ran]);
+    const zero = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
+    assert.deepEqual(answer.GasCost, zero);
+    const stranger = secp256k1Address(secp256k1.getPublicKey(new Uint8Array(32).fill(9), false)).toString();
+    const refused = await error('Filecoin.StateCall', [{ ...asked, From: stranger }, null]);
+    assert.deepEqual([refused.code, refused.message], [1, `sender ${stranger} not found on chain: sender validation failed`]);
+  });
+
   test("StateWaitMsg decodes a builtin method's return into ReturnDec as Lotus does (null where the devnet has no return schema); StateSearchMsg leaves it null, as Lotus's", async (t) => {
     const { result } = await setupRpc(t, { fund });
     // The market's GetBalance for the sender, who has nothing in escrow: MarketBalance {Balance, Locked}.

@@ -155,29 +155,41 @@ function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
   });
 }
 
-/** api.InvocResult of a message that ran at `baseFee`, its fees counted against `gasLimit`. */
-export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, baseFee: bigint, gasLimit = msg.gasLimit) {
+/** A GasCost as Lotus's api.MsgGasCost marshals its zero value: no message (cid.Undef is null), every amount 0. */
+const NO_GAS_COST = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
+
+/**
+ * api.InvocResult of a message that ran at `baseFee`, its fees counted against its gas limit; with
+ * no `baseFee`, of one run as an implicit message (StateCall), whose GasCost Lotus leaves empty
+ * (chain/stmgr/call.go callInternal: no gas accounting without checkGas).
+ */
+export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, baseFee?: bigint) {
   const receipt = { exitCode: outcome.exitCode, returnData: outcome.returnData, gasUsed: outcome.gasUsed, events: [] };
-  const fees = computeGasOutputs(outcome.gasUsed, gasLimit, baseFee, msg.gasFeeCap, msg.gasPremium);
   return {
     MsgCid: cidJson(msgCid),
     Msg: messageJson(msg),
     MsgRct: receiptJson(receipt),
-    GasCost: {
-      Message: cidJson(msgCid),
-      GasUsed: String(outcome.gasUsed),
-      BaseFeeBurn: fees.baseFeeBurn.toString(),
-      OverEstimationBurn: fees.overEstimationBurn.toString(),
-      MinerPenalty: fees.minerPenalty.toString(),
-      MinerTip: fees.minerTip.toString(),
-      Refund: fees.refund.toString(),
-      TotalCost: (fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip).toString(),
-    },
+    GasCost: baseFee === undefined ? NO_GAS_COST : gasCostJson(msg, msgCid, outcome.gasUsed, baseFee),
     ExecutionTrace: outcome.root
       ? sendTrace(outcome.root)
       : { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
     Error: outcome.exitCode === 0 ? '' : `message execution failed: exit ${formatExitCode(outcome.exitCode)}`,
     Duration: 0,
+  };
+}
+
+/** api.MsgGasCost of a message that used `gasUsed` at `baseFee` (chain/stmgr MakeMsgGasCost). */
+function gasCostJson(msg: Message, msgCid: CID, gasUsed: number, baseFee: bigint) {
+  const fees = computeGasOutputs(gasUsed, msg.gasLimit, baseFee, msg.gasFeeCap, msg.gasPremium);
+  return {
+    Message: cidJson(msgCid),
+    GasUsed: String(gasUsed),
+    BaseFeeBurn: fees.baseFeeBurn.toString(),
+    OverEstimationBurn: fees.overEstimationBurn.toString(),
+    MinerPenalty: fees.minerPenalty.toString(),
+    MinerTip: fees.minerTip.toString(),
+    Refund: fees.refund.toString(),
+    TotalCost: (fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip).toString(),
   };
 }
 

@@ -157,10 +157,10 @@ export const filecoinState = [
 
   defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
     const tipset = tipsetOf(devnet, key);
-    const result = await devnet.callMessage(msg, tipset.epoch, batch);
-    // Its receipt returns what a mined one would (an EVM output as a CBOR byte string); an implicit
-    // message pays for what it uses: no over-estimation.
-    return invocResultJson(msg, messageCid(msg), { ...result, returnData: receiptReturn(result) }, tipset.baseFee, result.gasUsed);
+    const { message: ran, result } = await devnet.stateCall(msg, tipset.epoch, batch);
+    // Its receipt returns what a mined one would (an EVM output as a CBOR byte string). Lotus answers
+    // the message it ran, and no gas cost: it applies it as an implicit message.
+    return invocResultJson(ran, messageCid(ran), { ...result, returnData: receiptReturn(result) });
   }),
 
   defineMethod(
