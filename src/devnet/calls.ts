@@ -70,7 +70,7 @@ export class Calls {
     // As in Lotus, a call runs with the block gas limit whatever gas it names.
     const message = this.toMessage(request, BLOCK_GAS_LIMIT);
     return this.callMessage(message, epoch, request.input).then((result) => {
-      if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to.toString(), message.method);
+      if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to, message.method);
       // Lotus answers a deployment call with empty bytes, not the runtime code.
       return request.to ? result : { ...result, returnData: new Uint8Array() };
     });
@@ -96,7 +96,7 @@ export class Calls {
     // Calls that pass gas on (63/64 rules) may need more than they use: Lotus searches when a frame
     // ran out of gas, even one whose caller then failed otherwise (traceContainsExitCode).
     if (result.exitCode !== ExitCode.SysErrOutOfGas && !(await this.runsOutOfGas(probe, limit))) {
-      const error = executionFailed(result, probe.message.to.toString(), probe.message.method);
+      const error = executionFailed(result, probe.message.to, probe.message.method);
       throw new DevnetError(`gas search failed: ${error.message}`);
     }
     const passes = async (gasLimit: number) => (await run(gasLimit)).exitCode === ExitCode.Ok;
@@ -141,7 +141,7 @@ export class Calls {
     // Lotus's probe has no fees (gasutils.go gasEstimateGasLimitInternal), so it runs at a base fee of 0.
     const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT, gasFeeCap: 0n, gasPremium: 0n });
     const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
-    if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to.toString(), atLimit.method);
+    if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to, atLimit.method);
     const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
     return { probe: { message: atLimit, epoch, priors, inclusion, input }, used: inclusion + result.gasUsed };
   }

@@ -1,5 +1,6 @@
-// A failed eth_call or gas estimate, worded as Lotus words it (api/api_errors.go, ethtypes.ParseEthRevert).
+// A failed eth_call, gas estimate or StateCall, worded as Lotus words it (api/api_errors.go, ethtypes.ParseEthRevert).
 import { AbiCoder } from 'ethers';
+import type { FilAddress } from '../common/address.js';
 import { ExecutionRevertedError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
 import { ExitCode, formatExitCode } from '../fevm/exit-code.js';
@@ -35,15 +36,25 @@ export function revertReason(data: Uint8Array): string {
   return hex;
 }
 
-export function executionFailed(result: InvocationResult, receiver: string, method: number): ExecutionRevertedError {
+export function executionFailed(result: InvocationResult, to: FilAddress, method: number): ExecutionRevertedError {
   // Only EVM failures carry revert bytes; other failures have no reason part and empty data.
   const isEvm = result.exitCode >= ExitCode.EvmReverted && result.exitCode <= ExitCode.EvmSelfdestructFailed;
-  const exit = formatExitCode(result.exitCode);
   const reason = isEvm ? `, revert reason=[${revertReason(result.returnData)}]` : '';
-  const what = result.error ? `${result.error} (${result.exitCode})` : `exit ${exit}`;
-  const backtrace = `message failed with backtrace:\n00: ${receiver} (method ${method}) -- ${what}`;
   return new ExecutionRevertedError(
-    `message execution failed (exit=[${exit}]${reason}, vm error=[${backtrace}])`,
+    `message execution failed (exit=[${formatExitCode(result.exitCode)}]${reason}, vm error=[${vmError(result, to, method)}])`,
     isEvm ? result.returnData : new Uint8Array(),
   );
+}
+
+/**
+ * A failed message's error as Lotus gives it (InvocResult.Error, the `vm error` above): ref-fvm's
+ * ApplyFailure text (fvm/src/executor/mod.rs, call_manager/backtrace.rs at fvm@v4.8.2), here one
+ * frame, the receiver's, then aerrors' ` (RetCode=N)` (lotus chain/vm/fvm.go, chain/actors/aerrors).
+ * The FVM prints the receiver's ID address with its default network, mainnet (filecoin-ffi sets
+ * none): `f0…` on calibnet too.
+ */
+export function vmError(result: Pick<InvocationResult, 'exitCode' | 'error' | 'failedActor'>, to: FilAddress, method: number): string {
+  const actor = result.failedActor !== undefined ? `f0${result.failedActor}` : to.toString();
+  const what = result.error ? `${result.error} (${result.exitCode})` : `exit ${formatExitCode(result.exitCode)}`;
+  return `message failed with backtrace:\n00: ${actor} (method ${method}) -- ${what}\n (RetCode=${result.exitCode})`;
 }

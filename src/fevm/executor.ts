@@ -165,7 +165,10 @@ export class Executor {
       state.putActor(sender);
       msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
-      return await this.invoke(state, sender, msg, gasLimit, ctx, input);
+      const result = await this.invoke(state, sender, msg, gasLimit, ctx, input);
+      // The FVM's backtrace names the failed receiver by its ID (devnet/revert.ts).
+      if (result.exitCode !== ExitCode.Ok) result.failedActor = state.lookupId(msg.to);
+      return result;
     } finally {
       state.revertTo(mark);
     }

@@ -40,8 +40,10 @@ export interface InvocationResult {
   /** FVM gas spent by the invocation (not counting chain inclusion). */
   gasUsed: number;
   events: ActorEvent[];
-  /** Why the actor failed, in builtin-actors' words (builtin actors only; receipts do not keep it). */
+  /** Why the actor failed, in builtin-actors' words (builtin actors, a contract's revert; receipts do not keep it). */
   error?: string;
+  /** A failed call's receiver, by ID, which the FVM's backtrace names (Executor.call only). */
+  failedActor?: number;
 }
 
 /** A message receipt as the chain stores it, plus the events its execution emitted. */

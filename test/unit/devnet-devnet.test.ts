@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { getCreateAddress, type TransactionRequest } from 'ethers';
+import { FilAddress } from '../../src/common/address.js';
 import { DevnetError, ExecutionRevertedError } from '../../src/common/errors.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { unsignedMessage } from '../../src/fevm/eth-tx.js';
@@ -166,7 +167,11 @@ describe('call and estimateGas', () => {
       assert.ok(err instanceof ExecutionRevertedError);
       assert.equal(err.code, 3);
       assert.equal(bytesToHex(err.revertData), revertData);
-      assert.match(err.message, new RegExp(`^message execution failed \\(exit=\\[33\\], revert reason=\\[${revertData}\\], vm error=\\[message failed with backtrace:`));
+      // fidaudit F4: the FVM's backtrace frame names the contract by its ID address (mainnet's f, as
+      // ref-fvm prints it), with builtin-actors v18's abort message: the pc of the REVERT (9).
+      const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(contract));
+      const backtrace = `message failed with backtrace:\n00: f0${id} (method 3844450837) -- contract reverted at 9 (33)\n (RetCode=33)`;
+      assert.equal(err.message, `message execution failed (exit=[33], revert reason=[${revertData}], vm error=[${backtrace}])`);
       return true;
     });
     await assert.rejects(devnet.estimateGas({ from: ME, to: contract }), ExecutionRevertedError);

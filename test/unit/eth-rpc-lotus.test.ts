@@ -234,14 +234,19 @@ describe('Filecoin.* state and pool methods', () => {
     const returns42 = await deploy(0, '602a60005260206000f3');
     const reverts = await deploy(1, '60006000fd');
     const invoke = (to: FilAddress, nonce: number): Message => ({ ...transfer(nonce, 0n), to, method: INVOKE_CONTRACT, params: encodeCbor(new Uint8Array()), gasLimit: 200_000_000 });
-    const call = async (message: Message) =>
-      (await result('Filecoin.StateCall', [{ ...signedJson(message).Message, Params: Buffer.from(message.params).toString('base64') }, null])).MsgRct;
+    const invocation = async (message: Message) =>
+      await result('Filecoin.StateCall', [{ ...signedJson(message).Message, Params: Buffer.from(message.params).toString('base64') }, null]);
+    const call = async (message: Message) => (await invocation(message)).MsgRct;
     const called = await call(invoke(returns42, 2));
     assert.equal(called.ExitCode, 0);
     assert.deepEqual(decodeCbor(Buffer.from(called.Return, 'base64')), hexToBytes(`0x${'00'.repeat(31)}2a`));
     assert.equal(called.Return, (await push(invoke(returns42, 2))).Return);
     const reverted = await call(invoke(reverts, 3));
     assert.deepEqual([reverted.ExitCode, reverted.Return], [33, 'QA==']);
+    // fidaudit F4: its Error is Lotus's ActorErr text: ref-fvm's backtrace (the ID address with
+    // mainnet's f, builtin-actors' "contract reverted at <pc of the REVERT>"), then " (RetCode=33)".
+    const backtrace = `message failed with backtrace:\n00: f0${reverts.id} (method ${INVOKE_CONTRACT}) -- contract reverted at 4 (33)\n (RetCode=33)`;
+    assert.equal((await invocation(invoke(reverts, 3))).Error, backtrace);
   });
 
   // fidaudit F17: Lotus's StateCall (chain/stmgr/call.go CallOnState, callInternal) runs the message

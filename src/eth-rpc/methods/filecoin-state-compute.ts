@@ -5,12 +5,12 @@ import { FilAddress } from '../../common/address.js';
 import { cidOf, DAG_CBOR, decodeCbor, encodeBigInt, encodeCbor, RAW, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { CallFrame, EvmFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
-import { formatExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { EAM_ACTOR_ID } from '../../fevm/actor.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
 import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Tipset } from '../../mining/tipset.js';
+import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
 import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type TracedSend } from '../execution-trace.js';
 import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
@@ -20,6 +20,9 @@ interface Outcome {
   exitCode: number;
   returnData: Uint8Array;
   gasUsed: number;
+  /** A failure's abort message and failed actor, where known (revert.ts vmError). */
+  error?: string;
+  failedActor?: number;
   /** The top-level send of a traced run. */
   root?: SendFrame;
 }
@@ -173,7 +176,7 @@ export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, bas
     ExecutionTrace: outcome.root
       ? sendTrace(outcome.root)
       : { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
-    Error: outcome.exitCode === 0 ? '' : `message execution failed: exit ${formatExitCode(outcome.exitCode)}`,
+    Error: outcome.exitCode === 0 ? '' : vmError(outcome, msg.to, msg.method),
     Duration: 0,
   };
 }

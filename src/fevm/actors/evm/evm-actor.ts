@@ -202,6 +202,7 @@ export class EvmActor implements FevmHost {
         returnData: exec.returnValue,
         gasUsed: exitCode === ExitCode.SysErrOutOfGas ? call.gasLimit : gasUsed,
         events: [],
+        error: abortMessage(exitCode, exec, call),
       };
     }
     return {
@@ -239,6 +240,16 @@ export function exitCodeOf(exec: ExecResult, error: EVMError): number {
   // @ethereumjs adds where the jump was ("invalid JUMP at …"): control.rs's BAD_JUMPDEST (39).
   if (error.error.startsWith(EVMError.errorMessages.INVALID_JUMP)) return ExitCode.EvmBadJumpdest;
   return EXIT_CODES[error.error] ?? ExitCode.EvmInvalidInstruction;
+}
+
+/**
+ * The EVM actor's abort message for a failed call, where the devnet words it as builtin-actors v18
+ * does: a contract's REVERT is `contract reverted at <pc>` (actors/evm/src/lib.rs invoke_contract_inner),
+ * the REVERT's own pc (@ethereumjs moves the program counter past an instruction before running it).
+ */
+function abortMessage(exitCode: number, exec: ExecResult, call: EvmCall): string | undefined {
+  if (exitCode !== ExitCode.EvmReverted || !call.to || !exec.runState) return undefined;
+  return `contract reverted at ${exec.runState.programCounter - 1}`;
 }
 
 function blockContext(ctx: ExecutionContext): { header: BlockHeader } {
