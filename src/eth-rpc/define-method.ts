@@ -30,6 +30,11 @@ export interface RpcMethod {
    * fork, what it reads is fetched inside the node's operations, never by running it again.
    */
   writes?: true;
+  /**
+   * Lotus decodes its params itself (jsonrpc.RawParams, ethtypes' UnmarshalJSON): a wrong count is
+   * the method's own code-1 error, not go-jsonrpc's -32602.
+   */
+  rawParams?: true;
 }
 
 export type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
@@ -49,4 +54,9 @@ export function defineWriteMethod<const P extends readonly Param<unknown>[]>(
   handler: (ctx: RpcContext, ...args: Args<P>) => unknown,
 ): RpcMethod {
   return { ...defineMethod(name, params, handler), writes: true };
+}
+
+/** `method`, whose params Lotus decodes itself (RpcMethod.rawParams). */
+export function withRawParams(method: RpcMethod): RpcMethod {
+  return { ...method, rawParams: true };
 }

@@ -131,6 +131,8 @@ export class Dispatcher {
     const args = (params as unknown[] | undefined) ?? [];
     const required = this.required.get(method)!;
     if (args.length < required || args.length > method.params.length) {
+      // Lotus's ethtypes (eth_types.go) word the range of the methods that decode their own params.
+      if (method.rawParams) throw new DevnetError(`decoding params: expected ${required} or ${method.params.length} params, got ${args.length}`);
       const expected = required === method.params.length ? `${required}` : `${required} to ${method.params.length}`;
       throw new InvalidParamsError(`wrong param count (method '${name}'): ${args.length} != ${expected}`);
     }

@@ -147,8 +147,18 @@ describe('JSON-RPC over HTTP (inject)', () => {
     });
     assert.deepEqual((await call('eth_blockNumber', [1])).error, { code: -32602, message: "wrong param count (method 'eth_blockNumber'): 1 != 0" });
     assert.deepEqual((await call('eth_getStorageAt', ['0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', '0x0'])).error?.code, -32602);
-    // Methods with optional params state the range.
-    assert.deepEqual((await call('eth_feeHistory', ['0x1'])).error, { code: -32602, message: "wrong param count (method 'eth_feeHistory'): 1 != 2 to 3" });
+    // fidaudit F8a: the methods Lotus decodes the params of itself (jsonrpc.RawParams) answer their
+    // own code-1 error (lotus b835fab70 chain/types/ethtypes/eth_types.go, node/impl/eth/gas.go,
+    // events.go, filecoin.go: "decoding params: …"): Remix's eth_estimateGas with a state override.
+    assert.deepEqual((await call('eth_feeHistory', ['0x1'])).error, { code: 1, message: 'decoding params: expected 2 or 3 params, got 1' });
+    const remix = [{ to: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' }, 'latest', {}];
+    assert.deepEqual((await call('eth_estimateGas', remix)).error, { code: 1, message: 'decoding params: expected 1 or 2 params, got 3' });
+    assert.deepEqual((await call('Filecoin.EthEstimateGas', remix)).error, { code: 1, message: 'decoding params: expected 1 or 2 params, got 3' });
+    assert.deepEqual((await call('eth_subscribe', [])).error, { code: 1, message: 'decoding params: expected 1 or 2 params, got 0' });
+    assert.deepEqual((await call('Filecoin.FilecoinAddressToEthAddress', ['t01', null, null])).error, {
+      code: 1,
+      message: 'decoding params: expected 1 or 2 params, got 3',
+    });
   });
 
   test('an unexpected throw in the HTTP layer is -32603 with HTTP 200, logged with its stack', async (t) => {

@@ -6,7 +6,7 @@ import { BLOCK_GAS_LIMIT, effectiveGasPremium } from '../../fevm/gas.js';
 import { feeFieldsOf, type Tipset } from '../../mining/tipset.js';
 import { resolveStateBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, withRawParams } from '../define-method.js';
 import { blockRef, invalid, numberOrQuantity, optional, type Param } from '../params.js';
 
 /** Lotus's cap on eth_feeHistory's block count. */
@@ -51,9 +51,9 @@ export const ethExecution = [
   }),
 
   // The block parameter is accepted and, as in Lotus, estimates always run on the newest state.
-  defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet, batch }, tx) =>
+  withRawParams(defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet, batch }, tx) =>
     quantity(await devnet.estimateGas(tx, batch)),
-  ),
+  )),
 
   defineMethod('eth_gasPrice', [], ({ devnet }) => quantity(devnet.head.baseFee + devnet.gasPremium())),
 
@@ -62,7 +62,7 @@ export const ethExecution = [
 
   defineMethod('eth_maxPriorityFeePerGas', [], ({ devnet }) => quantity(devnet.gasPremium())),
 
-  defineMethod('eth_feeHistory', [feeHistoryBlockCount, blockRef('newestBlock', { allowHash: false }), optional(rewardPercentiles)], ({ devnet }, count, newest, wanted) => {
+  withRawParams(defineMethod('eth_feeHistory', [feeHistoryBlockCount, blockRef('newestBlock', { allowHash: false }), optional(rewardPercentiles)], ({ devnet }, count, newest, wanted) => {
     if (count > MAX_FEE_HISTORY_BLOCKS) throw new DevnetError(`block count should be smaller than ${MAX_FEE_HISTORY_BLOCKS}`);
     // As in Lotus, a null round names the tipset before it, and the history counts tipsets, not
     // epochs, stopping before genesis (Lotus's oldestBlock is 1 when it counts none).
@@ -76,5 +76,5 @@ export const ethExecution = [
       gasUsedRatio: tipsets.map((t) => t.gasUsed / BLOCK_GAS_LIMIT),
       ...(wanted ? { reward: tipsets.map((t) => rewardsAt(t, wanted).map(quantity)) } : {}),
     };
-  }),
+  })),
 ];

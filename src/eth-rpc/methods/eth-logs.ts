@@ -2,7 +2,7 @@
 // eth_newPendingTransactionFilter, eth_getFilterChanges, eth_getFilterLogs, eth_uninstallFilter,
 // eth_subscribe, eth_unsubscribe.
 import { DevnetError } from '../../common/errors.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS } from '../filters.js';
@@ -45,7 +45,7 @@ export const ethLogs = [
   defineMethod('eth_getFilterLogs', [string('filterId')], ({ filters }, id) => filters.takeLogs(id)),
   defineMethod('eth_uninstallFilter', [string('filterId')], ({ filters }, id) => filters.uninstall(id)),
 
-  defineMethod('eth_subscribe', [string('eventType'), optional(object('params'))], ({ subscriptions }, type, params) => {
+  withRawParams(defineMethod('eth_subscribe', [string('eventType'), optional(object('params'))], ({ subscriptions }, type, params) => {
     if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
     switch (type) {
       case 'newHeads':
@@ -57,7 +57,7 @@ export const ethLogs = [
       default:
         throw new DevnetError(`unsupported event type: ${type}`);
     }
-  }),
+  })),
 
   defineMethod('eth_unsubscribe', [string('subscriptionId')], ({ subscriptions }, id) => {
     if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");

@@ -4,14 +4,14 @@ import { FilAddress, maskedIdAddress, Protocol } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex } from '../../common/hex.js';
 import { resolveStateBlock } from '../block-ref.js';
-import { defineMethod } from '../define-method.js';
+import { defineMethod, withRawParams } from '../define-method.js';
 import { filAddress } from '../lotus-params.js';
 import { address, blockRef, optional } from '../params.js';
 
 export const filecoinAddressMethods = [
   defineMethod('Filecoin.EthAddressToFilecoinAddress', [address('ethAddress')], (_ctx, eth) => FilAddress.fromEthAddress(eth).toString()),
 
-  defineMethod('Filecoin.FilecoinAddressToEthAddress', [filAddress('filecoinAddress'), optional(blockRef('block'))], ({ devnet }, addr, block) => {
+  withRawParams(defineMethod('Filecoin.FilecoinAddressToEthAddress', [filAddress('filecoinAddress'), optional(blockRef('block'))], ({ devnet }, addr, block) => {
     // f0 and f410 addresses convert as they are; key and actor addresses through their actor's ID.
     if (addr.ethAddress) return bytesToHex(addr.ethAddress);
     if (addr.id !== undefined) return bytesToHex(maskedIdAddress(addr.id));
@@ -20,5 +20,5 @@ export const filecoinAddressMethods = [
     const id = devnet.stateAt(tipset.epoch).lookupId(addr);
     if (id === undefined) throw new DevnetError('failed to lookup ID address: actor not found');
     return bytesToHex(maskedIdAddress(id));
-  }),
+  })),
 ];
