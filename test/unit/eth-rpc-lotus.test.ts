@@ -118,7 +118,10 @@ describe('Filecoin.* state and pool methods', () => {
     const state = await result('Filecoin.StateReadState', [id, null]);
     assert.deepEqual(state.State, { Address: f1.toString() });
     const eth = await result('Filecoin.EthAddressToFilecoinAddress', [RECIPIENT]);
-    assert.match((await error('Filecoin.StateGetActor', [eth, null])).message, /actor not found/);
+    // fidaudit F8c: Lotus's StateTree.GetActor (lotus b835fab70 chain/state/statetree.go) resolves a
+    // robust address through the init actor first, and looks an ID address up as it is.
+    assert.equal((await error('Filecoin.StateGetActor', [eth, null])).message, `resolution lookup failed (${eth}): resolve address ${eth}: actor not found`);
+    assert.deepEqual(await error('Filecoin.StateGetActor', ['t099999', null]), { code: 1, message: 'actor not found' });
     assert.equal(await result('Filecoin.StateNetworkVersion', [null]), 28);
     assert.equal(await result('Filecoin.WalletBalance', [eth]), '0');
     assert.equal((await error('Filecoin.WalletBalance', ['t1bad'])).code, -32602);

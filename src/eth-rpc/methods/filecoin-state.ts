@@ -33,6 +33,15 @@ import { forkedStateJson } from '../forked-state-json.js';
 
 export const NETWORK_NAME = 'fvm-devnet';
 
+/**
+ * Lotus's StateTree.GetActor error for an address with no actor (chain/state/statetree.go): an ID
+ * address is looked up as it is, another resolved through the init actor's map first.
+ */
+function actorNotFound(address: FilAddress): string {
+  if (address.id !== undefined) return 'actor not found';
+  return `resolution lookup failed (${address.toString()}): resolve address ${address.toString()}: actor not found`;
+}
+
 function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
   const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
   if (!actor) throw new DevnetError(`resolution lookup failed (${address.toString()}): actor not found`);
@@ -121,7 +130,8 @@ function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.h
 
 export const filecoinState = [
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
+    const actor = resolveAddress(devnet.stateAt(tipsetOf(devnet, key).epoch), address);
+    if (!actor) throw new DevnetError(actorNotFound(address));
     return actorJson(actor, actorHead(actor));
   }),
 
