@@ -115,6 +115,11 @@ describe('Filecoin.* state and pool methods', () => {
     assert.match(id, /^t0\d+$/);
     assert.equal(await result('Filecoin.StateAccountKey', [id, null]), f1.toString());
     assert.equal(await result('Filecoin.StateLookupRobustAddress', [id, null]), f1.toString());
+    // fidaudit F8d: Lotus walks the init actor's map for the ID (lotus b835fab70 chain/stmgr/stmgr.go
+    // LookupRobustAddress): a builtin singleton (no address there) and an ID with no actor alike.
+    for (const missing of ['t04', 't099999']) {
+      assert.deepEqual(await error('Filecoin.StateLookupRobustAddress', [missing, null]), { code: 1, message: `Address ${missing} not found` });
+    }
     const state = await result('Filecoin.StateReadState', [id, null]);
     assert.deepEqual(state.State, { Address: f1.toString() });
     const eth = await result('Filecoin.EthAddressToFilecoinAddress', [RECIPIENT]);

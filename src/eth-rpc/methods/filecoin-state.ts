@@ -152,9 +152,12 @@ export const filecoinState = [
   }),
 
   defineMethod('Filecoin.StateLookupRobustAddress', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
-    const robust = actor.robust ?? actor.delegated;
-    if (!robust) throw new DevnetError(`actor ${address.toString()} has no robust address`);
+    const tipset = tipsetOf(devnet, key);
+    // Lotus finds an ID's address in the init actor's map (chain/stmgr/stmgr.go LookupRobustAddress):
+    // an ID with no actor and one with no address there are not found alike.
+    const actor = address.id === undefined ? actorAt(devnet, address, tipset) : resolveAddress(devnet.stateAt(tipset.epoch), address);
+    const robust = actor?.robust ?? actor?.delegated;
+    if (!robust) throw new DevnetError(`Address ${address.toString()} not found`);
     return addressJson(robust);
   }),
 
