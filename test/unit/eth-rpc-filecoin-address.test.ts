@@ -56,8 +56,12 @@ describe('Filecoin.FilecoinAddressToEthAddress', () => {
     for (const bad of ['bad', 't410fkkld55ioe7qg24wvt7fu6pbknb56ht7pt4zamxb', 'x0100', 't0abc', '', 42]) {
       assert.equal((await error('Filecoin.FilecoinAddressToEthAddress', [bad])).code, -32602, JSON.stringify(bad));
     }
-    assert.equal((await error('Filecoin.FilecoinAddressToEthAddress', [])).code, -32602);
-    assert.equal((await error('Filecoin.FilecoinAddressToEthAddress', ['f0100', 'latest', 'extra'])).code, -32602);
+  });
+
+  test("a wrong param count is Lotus's code-1 'decoding params' (it decodes its own params: fidaudit F8a)", async (t) => {
+    const { error } = await setupRpc(t);
+    assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', []), { code: 1, message: 'decoding params: expected 1 or 2 params, got 0' });
+    assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', ['f0100', 'latest', 'extra']), { code: 1, message: 'decoding params: expected 1 or 2 params, got 3' });
   });
 
   test('an f410f address that embeds a masked ID is refused, as Lotus refuses it', async (t) => {
