@@ -77,6 +77,12 @@ describe('Filecoin.FilecoinAddressToEthAddress', () => {
     const payload = new Uint8Array(20).fill(1);
     const checksum = blake2b(concatBytes(new Uint8Array([0x01]), payload), { dkLen: 4 });
     const t1 = `t1${base32(concatBytes(payload, checksum))}`;
-    assert.equal((await error('Filecoin.FilecoinAddressToEthAddress', [t1])).code, 1);
+    // fidaudit F8f: in Lotus's words (lotus b835fab70 node/impl/eth/filecoin.go), which say why a
+    // fresh account fails: the default block is `finalized`.
+    const explained = (param: string) =>
+      `failed to lookup ID address for given Filecoin address ${t1} (ensure that the address has been instantiated on-chain and ` +
+      `sufficient epochs have passed since instantiation to confirm to the given 'blkParam': "${param}"): resolve address ${t1}: actor not found`;
+    assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', [t1]), { code: 1, message: explained('finalized') });
+    assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', [t1, 'latest']), { code: 1, message: explained('latest') });
   });
 });
