@@ -1,7 +1,7 @@
 // The filter object of eth_getLogs, eth_newFilter and `logs` subscriptions, parsed.
+import { cidFromDigest } from '../common/cbor.js';
 import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
-import { resolveBlock } from './block-ref.js';
 import type { LogCriteria } from './logs.js';
 import { invalid, parseAddress, parseHash, parseSafeNumber } from './params.js';
 
@@ -55,8 +55,10 @@ export function parseLogQuery(devnet: Devnet, name: string, filter: Record<strin
   const criteria = parseCriteria(name, filter);
   if (filter.blockHash !== undefined && filter.blockHash !== null) {
     if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new DevnetError('must not specify block hash and from/to block');
-    const epoch = resolveBlock(devnet, { hash: parseHash(`${name}.blockHash`, filter.blockHash) }).epoch;
-    return { criteria, from: epoch, to: epoch };
+    const hash = parseHash(`${name}.blockHash`, filter.blockHash);
+    const tipset = devnet.chain.byBlockHash(hash);
+    if (!tipset) throw new DevnetError(tipsetNotFound(hash));
+    return { criteria, from: tipset.epoch, to: tipset.epoch };
   }
   const from = parseRangeBound(devnet, 'FromBlock', filter.fromBlock);
   const to = parseRangeBound(devnet, 'ToBlock', filter.toBlock);
@@ -65,4 +67,13 @@ export function parseLogQuery(devnet: Devnet, name: string, filter: Record<strin
   checkBlockRange(from, to);
   if (Math.max(from, to) > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
   return { criteria, from, to };
+}
+
+/**
+ * Lotus's error for a blockHash it does not hold (node/impl/eth/events.go, chain/store/store.go
+ * GetTipSetByCid): the hash is looked up as a tipset CID (EthHash.ToCid) in its blockstore.
+ */
+function tipsetNotFound(hash: Uint8Array): string {
+  const cid = cidFromDigest(hash).toString();
+  return `failed to get tipset by cid: cannot find tipset with cid ${cid}: ipld: could not find ${cid}`;
 }

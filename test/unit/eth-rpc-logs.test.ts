@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress, keccak256, type TransactionRequest } from 'ethers';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
 import type { createDevnet, DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet as wallet, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -121,7 +123,13 @@ describe('eth_getLogs', () => {
     assert.deepEqual(logs.map((l: { data: string }) => l.data), [word(1)]);
     assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, fromBlock: '0x1' }]), { code: 1, message: 'must not specify block hash and from/to block' });
     assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, toBlock: 'latest' }]), { code: 1, message: 'must not specify block hash and from/to block' });
-    assert.equal((await error('eth_getLogs', [{ blockHash: '0x' + '99'.repeat(32) }])).code, 1);
+    // fidaudit F8g: Lotus looks the hash up as a tipset CID (lotus b835fab70 node/impl/eth/events.go,
+    // chain/store/store.go GetTipSetByCid; EthHash.ToCid: CIDv1 dag-cbor, blake2b-256 digest).
+    const unknown = CID.createV1(0x71, Digest.create(0xb220, new Uint8Array(32).fill(0x99))).toString();
+    assert.deepEqual(await error('eth_getLogs', [{ blockHash: '0x' + '99'.repeat(32) }]), {
+      code: 1,
+      message: `failed to get tipset by cid: cannot find tipset with cid ${unknown}: ipld: could not find ${unknown}`,
+    });
   });
 
   test('ranges: hex, latest and earliest only; a future height is not yet available', async (t) => {
