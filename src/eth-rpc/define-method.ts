@@ -4,13 +4,15 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { BatchBudget } from '../fevm/run-budget.js';
 import type { Filters } from './filters.js';
 import type { Param } from './params.js';
-import type { Subscriptions } from './subscriptions.js';
+import type { SubscriptionCount, Subscriptions } from './subscriptions.js';
 
 export interface RpcContext {
   devnet: Devnet;
   filters: Filters;
   /** Present on WebSocket connections only. */
   subscriptions?: Subscriptions;
+  /** Every connection's subscriptions (eth_unsubscribe ends one from any connection, as Lotus's). */
+  nodeSubscriptions?: SubscriptionCount;
   /** Whether the node prints its per-call and per-tipset lines (anvil_setLoggingEnabled). */
   logging: LoggingSwitch;
   /** Present for the requests of a batch: its executions (calls, estimates, traced calls) share one --call-timeout. */

@@ -150,7 +150,7 @@ export async function buildServer(
     } catch {
       return reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
     }
-    const answer = await dispatcher.handle(body, { devnet, filters, logging });
+    const answer = await dispatcher.handle(body, { devnet, filters, logging, nodeSubscriptions: subscriptionCount });
     if (answer === undefined) return reply.code(204).send();
     if (gatewayOnly && isMethodNotFound(answer)) return reply.code(500).send(answer);
     if (answer instanceof BatchAnswer) return reply.type(JSON_TYPE).send(answer.json());
@@ -190,7 +190,7 @@ export async function buildServer(
               return Promise.resolve();
             }
             return new Promise<void>((started) => {
-              dispatcher.handle(body, { devnet, filters, subscriptions, logging }, started).then(
+              dispatcher.handle(body, { devnet, filters, subscriptions, nodeSubscriptions: subscriptionCount, logging }, started).then(
                 (answer) => answer !== undefined && send(answerJson(answer)),
                 (err: unknown) => {
                   started();

@@ -27,7 +27,23 @@ const MAX_SUBSCRIPTIONS = 100;
  */
 export class SubscriptionCount {
   open = 0;
+  /**
+   * The connection holding each eth_subscribe subscription: Lotus's subscription manager is
+   * node-wide, so any connection, HTTP too, ends one by its id (node/impl/eth/events.go EthUnsubscribe).
+   */
+  private readonly holders = new Map<string, Subscriptions>();
   constructor(readonly max: number) {}
+
+  /** Records that connection `by` holds subscription `id`, or, with none, that it has ended. */
+  setHolder(id: string, by: Subscriptions | undefined): void {
+    if (by) this.holders.set(id, by);
+    else this.holders.delete(id);
+  }
+
+  /** Ends subscription `id` whichever connection made it; false for an unknown id, as Lotus answers. */
+  unsubscribe(id: string): boolean {
+    return this.holders.get(id.toLowerCase())?.unsubscribe(id) ?? false;
+  }
 }
 
 export class Subscriptions {
@@ -55,6 +71,7 @@ export class Subscriptions {
     this.admitOne();
     const id = newFilterId();
     this.subs.set(id, subscription);
+    this.node.setHolder(id, this);
     return id;
   }
 
@@ -119,8 +136,12 @@ export class Subscriptions {
   }
 
   unsubscribe(id: string): boolean {
-    const removed = this.subs.delete(id.toLowerCase());
-    if (removed) this.node.open--;
+    const key = id.toLowerCase();
+    const removed = this.subs.delete(key);
+    if (removed) {
+      this.node.open--;
+      this.node.setHolder(key, undefined);
+    }
     return removed;
   }
 
@@ -130,6 +151,7 @@ export class Subscriptions {
     this.node.open -= this.held();
     this.devnet.events.off('tipset', this.onTipset);
     this.devnet.events.off('pending', this.onPending);
+    for (const id of this.subs.keys()) this.node.setHolder(id, undefined);
     this.subs.clear();
     this.chainChannels.clear();
     this.mpoolChannels.clear();

@@ -9,7 +9,7 @@ import { createDevnet, testConfig } from '../../src/index.js';
 import WebSocket from 'ws';
 import { hexToBytes } from '../../src/common/hex.js';
 import { devWallet, signTx } from '../helpers/dev-wallet.js';
-import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
+import { setupRpc, setupWebSocketRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 describe('JSON-RPC over HTTP (inject)', () => {
   test('a single call is answered with HTTP 200, jsonrpc 2.0 and its id', async (t) => {
@@ -191,14 +191,22 @@ describe('JSON-RPC over HTTP (inject)', () => {
 
   test('eth_subscribe over HTTP: "connection doesn\'t support callbacks"', async (t) => {
     const { app } = await setupRpc(t);
-    for (const [method, params] of [
-      ['eth_subscribe', ['newHeads']],
-      ['eth_unsubscribe', ['0x' + '00'.repeat(32)]],
-    ] as const) {
-      const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: 9, method, params } });
-      assert.equal(res.statusCode, 200);
-      assert.deepEqual((res.json() as RpcResponse).error, { code: 1, message: "connection doesn't support callbacks" });
-    }
+    const res = await app.inject({ method: 'POST', url: '/', payload: { jsonrpc: '2.0', id: 9, method: 'eth_subscribe', params: ['newHeads'] } });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual((res.json() as RpcResponse).error, { code: 1, message: "connection doesn't support callbacks" });
+  });
+
+  // fidaudit F8i: Lotus's subscription manager is node-wide (lotus b835fab70 node/impl/eth/events.go
+  // EthUnsubscribe): any connection, HTTP too, ends a subscription by its id; an unknown id is false.
+  test('eth_unsubscribe over HTTP ends a WebSocket subscription by its id, and answers false for an unknown one', async (t) => {
+    const { app, call } = await setupWebSocketRpc(t);
+    const unsubscribe = async (id: string) =>
+      (await app.inject({ method: 'POST', url: '/rpc/v1', payload: { jsonrpc: '2.0', id: 9, method: 'eth_unsubscribe', params: [id] } })).json() as RpcResponse;
+    assert.deepEqual((await unsubscribe('0x' + '00'.repeat(32))).result, false);
+    const id = await call('eth_subscribe', ['newHeads']);
+    assert.equal((await unsubscribe(id)).result, true);
+    assert.equal((await unsubscribe(id)).result, false);
+    assert.equal(await call('eth_unsubscribe', [id]), false);
   });
 });
 

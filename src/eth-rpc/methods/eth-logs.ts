@@ -59,8 +59,9 @@ export const ethLogs = [
     }
   })),
 
-  defineMethod('eth_unsubscribe', [string('subscriptionId')], ({ subscriptions }, id) => {
-    if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
-    return subscriptions.unsubscribe(id);
-  }),
+  // Lotus's subscriptions are the node's, not a connection's: any connection, HTTP too, ends one by
+  // its id, and an unknown id is false (node/impl/eth/events.go EthUnsubscribe).
+  defineMethod('eth_unsubscribe', [string('subscriptionId')], ({ subscriptions, nodeSubscriptions }, id) =>
+    (nodeSubscriptions ?? subscriptions)?.unsubscribe(id) ?? false,
+  ),
 ];
