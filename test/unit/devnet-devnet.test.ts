@@ -177,6 +177,21 @@ describe('call and estimateGas', () => {
     await assert.rejects(devnet.estimateGas({ from: ME, to: contract }), ExecutionRevertedError);
   });
 
+  // fidaudit F4: the EVM interpreter's aborts name the failing instruction's pc (builtin-actors v18
+  // actors/evm/src/interpreter/execution.rs ABORT(pc=…), control.rs, the undefined-opcode entry).
+  withDevnet("INVALID and an undefined opcode fail with builtin-actors' ABORT(pc=…) message", {}, async (devnet) => {
+    const invalid = await deploy(devnet, deployCode('6000fe'), 0);
+    const undefinedOp = await deploy(devnet, deployCode('60000c'), 1);
+    for (const [contract, exit, what] of [[invalid, 34, 'invalid instruction'], [undefinedOp, 35, 'undefined instruction']] as const) {
+      const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(contract));
+      await assert.rejects(devnet.call({ from: ME, to: contract }, devnet.head.epoch), (err: unknown) => {
+        assert.ok(err instanceof ExecutionRevertedError);
+        assert.ok(err.message.endsWith(`vm error=[message failed with backtrace:\n00: f0${id} (method 3844450837) -- ABORT(pc=2): ${what} (${exit})\n (RetCode=${exit})])`), err.message);
+        return true;
+      });
+    }
+  });
+
   withDevnet('estimateGas gives a limit with which the transaction succeeds, also for a sender with no actor', {}, async (devnet) => {
     const transfer = await devnet.estimateGas({ from: ME, to: FRESH, value: 1n });
     assert.ok(Number.isInteger(transfer) && transfer > 0 && transfer <= 10_000_000_000);

@@ -244,12 +244,18 @@ export function exitCodeOf(exec: ExecResult, error: EVMError): number {
 
 /**
  * The EVM actor's abort message for a failed call, where the devnet words it as builtin-actors v18
- * does: a contract's REVERT is `contract reverted at <pc>` (actors/evm/src/lib.rs invoke_contract_inner),
- * the REVERT's own pc (@ethereumjs moves the program counter past an instruction before running it).
+ * does: a contract's REVERT is `contract reverted at <pc>` (actors/evm/src/lib.rs invoke_contract_inner);
+ * the interpreter's aborts name the failing instruction's pc (interpreter/execution.rs `ABORT(pc=…)`).
  */
 function abortMessage(exitCode: number, exec: ExecResult, call: EvmCall): string | undefined {
-  if (exitCode !== ExitCode.EvmReverted || !call.to || !exec.runState) return undefined;
-  return `contract reverted at ${exec.runState.programCounter - 1}`;
+  const runState = exec.runState;
+  if (!call.to || !runState) return undefined;
+  // @ethereumjs moves the program counter past an instruction before running it, but not past an
+  // instruction it refuses (INVALID, an undefined opcode).
+  if (exitCode === ExitCode.EvmReverted) return `contract reverted at ${runState.programCounter - 1}`;
+  if (exec.exceptionError?.error !== EVMError.errorMessages.INVALID_OPCODE) return undefined;
+  const instruction = exitCode === ExitCode.EvmInvalidInstruction ? 'invalid instruction' : 'undefined instruction';
+  return `ABORT(pc=${runState.programCounter}): ${instruction}`;
 }
 
 function blockContext(ctx: ExecutionContext): { header: BlockHeader } {
