@@ -1,4 +1,5 @@
 // Actor events seen as Ethereum logs (Lotus ethtypes.EthLogFromEvent), and log filtering.
+import { isMaskedId, maskedId } from '../common/address.js';
 import { decodeCbor, RAW } from '../common/cbor.js';
 import { equalBytes } from '../common/hex.js';
 import { KeptLast } from '../common/kept-last.js';
@@ -9,6 +10,8 @@ import type { IncludedMessage, Tipset } from '../mining/tipset.js';
 
 export interface EthLog {
   address: Uint8Array;
+  /** The emitter's actor ID (a query of the chain matches a masked ID address on it). */
+  emitter: number;
   topics: Uint8Array[];
   data: Uint8Array;
   /** Counts every event of the tipset (Lotus numbers logs tipset-wide). */
@@ -114,6 +117,7 @@ function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
       if (!converted || !emitter) continue;
       logs.push({
         address: ethAddressOf(emitter),
+        emitter: emitter.id,
         ...converted,
         logIndex: index,
         transactionIndex: message.index,
@@ -126,9 +130,37 @@ function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
   return logs.length > 0 ? logs : NO_LOGS;
 }
 
+function matchesTopics(log: EthLog, topics: LogCriteria['topics']): boolean {
+  return topics.every((wanted, i) => wanted === null || (log.topics[i] !== undefined && wanted.some((t) => equalBytes(t, log.topics[i]))));
+}
+
+/** A new log against a live filter or subscription: by the log's own address, as Lotus's filters match the emitter's robust address. */
 export function matchesCriteria(log: EthLog, criteria: LogCriteria): boolean {
   if (criteria.addresses.length && !criteria.addresses.some((a) => equalBytes(a, log.address))) return false;
-  return criteria.topics.every((wanted, i) => wanted === null || (log.topics[i] !== undefined && wanted.some((t) => equalBytes(t, log.topics[i]))));
+  return matchesTopics(log, criteria.topics);
+}
+
+/**
+ * A log of the chain against eth_getLogs (or a new filter's past), as Lotus's chain index matches it
+ * (lotus:node/impl/eth/events.go parseEthFilterSpec, chain/index/events.go at b835fab7): a masked ID
+ * address matches the emitter's actor ID, any other address its f410; when both kinds are listed a log
+ * must match one of each (the index ANDs the two clauses).
+ */
+export function matchesIndexedCriteria(log: EthLog, criteria: LogCriteria): boolean {
+  let ids = false;
+  let idMatched = false;
+  let others = false;
+  let otherMatched = false;
+  for (const address of criteria.addresses) {
+    if (isMaskedId(address)) {
+      ids = true;
+      idMatched ||= maskedId(address) === log.emitter;
+    } else {
+      others = true;
+      otherMatched ||= equalBytes(address, log.address);
+    }
+  }
+  return (!ids || idMatched) && (!others || otherMatched) && matchesTopics(log, criteria.topics);
 }
 
 /** Decodes the EAM's CreateExternal return [actor id, robust address, eth address] for the eth address. */

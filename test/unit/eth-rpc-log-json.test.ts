@@ -13,6 +13,7 @@ const bytes = (length: number, seed: number) => Uint8Array.from({ length }, (_, 
 function log(seed: number, topics: number, dataBytes: number, numbers: [number, number, number]): EthLog {
   return {
     address: bytes(20, seed),
+    emitter: seed,
     topics: Array.from({ length: topics }, (_, i) => bytes(32, seed + i + 1)),
     data: bytes(dataBytes, seed + 7),
     logIndex: numbers[0],

@@ -113,6 +113,33 @@ describe('eth_getLogs', () => {
     assert.deepEqual(await pick({ address: first, topics: [null, word(7)] }), ['first:7']);
   });
 
+  test('a masked ID address finds its contract\'s logs in the chain, as Lotus\'s index does (fidaudit F25)', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const first = await deploy();
+    const second = await deploy();
+    await emit(first, 7);
+    await emit(second, 8);
+    /** The contract's masked ID address 0xff00…<actor ID>. */
+    const masked = async (contract: string) => {
+      const id: string = await result('Filecoin.StateLookupID', [await result('Filecoin.EthAddressToFilecoinAddress', [contract]), null]);
+      return '0xff' + BigInt(id.slice(2)).toString(16).padStart(38, '0');
+    };
+    const [maskedFirst, maskedSecond] = [await masked(first), await masked(second)];
+    const pick = async (filter: object) =>
+      (await result('eth_getLogs', [{ fromBlock: '0x0', ...filter }])).map((l: { address: string; topics: string[] }) => `${l.address === first ? 'first' : l.address === second ? 'second' : l.address}:${Number(BigInt(l.topics[1]))}`);
+    // The logs keep their f410 form as address.
+    assert.deepEqual(await pick({ address: maskedFirst }), ['first:7']);
+    assert.deepEqual(await pick({ address: [maskedSecond, maskedFirst] }), ['first:7', 'second:8']);
+    // Lotus's index ANDs its ID and f410 clauses: an ID and another contract's f410 match nothing.
+    assert.deepEqual(await pick({ address: [maskedFirst, first] }), ['first:7']);
+    assert.deepEqual(await pick({ address: [maskedFirst, second] }), []);
+    // A new filter's past comes from the index too; what it collects afterwards matches the f410 only.
+    const id = await result('eth_newFilter', [{ fromBlock: '0x0', address: maskedFirst }]);
+    await emit(first, 9);
+    const collected = await result('eth_getFilterChanges', [id]);
+    assert.deepEqual(collected.map((l: { topics: string[] }) => Number(BigInt(l.topics[1]))), [7]);
+  });
+
   test('blockHash selects one tipset and cannot be combined with a range', async (t) => {
     const { result, error, deploy, emit } = await setup(t);
     const contract = await deploy();

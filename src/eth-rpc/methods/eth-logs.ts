@@ -6,7 +6,7 @@ import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS } from '../filters.js';
-import { keptLogs, matchesCriteria } from '../logs.js';
+import { keptLogs, matchesIndexedCriteria } from '../logs.js';
 import { object, optional, string } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
@@ -22,7 +22,7 @@ function queryLogs(devnet: Devnet, query: LogQuery): LogAnswer[] {
   let tipsetsMatched = 0;
   for (const tipset of devnet.chain.range(query.from, query.to)) {
     const before = answers.length;
-    for (const log of kept.of(tipset)) if (matchesCriteria(log, query.criteria)) answers.push(new LogAnswer(log));
+    for (const log of kept.of(tipset)) if (matchesIndexedCriteria(log, query.criteria)) answers.push(new LogAnswer(log));
     if (answers.length > before) tipsetsMatched++;
     if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
   }
