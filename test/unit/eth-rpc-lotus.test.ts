@@ -8,14 +8,14 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { getCreateAddress, keccak256 } from 'ethers';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import { FilAddress } from '../../src/common/address.js';
+import { FilAddress, Protocol } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { messageCid, signedMessageCid, type Message } from '../../src/fevm/message.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
-import { CHAIN_ID, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
+import { CHAIN_ID, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
@@ -130,6 +130,23 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal(await result('Filecoin.StateNetworkVersion', [null]), 28);
     assert.equal(await result('Filecoin.WalletBalance', [eth]), '0');
     assert.equal((await error('Filecoin.WalletBalance', ['t1bad'])).code, -32602);
+  });
+
+  test('StateAccountKey answers as Lotus\'s ResolveToDeterministicAddress (fidaudit F19)', async (t) => {
+    const { result, error } = await setupRpc(t, { fund });
+    const accountKey = (address: string) => result('Filecoin.StateAccountKey', [address, null]);
+    const keyError = async (address: string) => (await error('Filecoin.StateAccountKey', [address, null])).message;
+    // f1/f3/f4 are answered as they are, with or without an actor.
+    const f410 = await result('Filecoin.EthAddressToFilecoinAddress', [devWallet.address]);
+    assert.equal(await accountKey(f410), f410);
+    const unused = secp256k1Address(secp256k1.getPublicKey(new Uint8Array(32).fill(9), false)).toString();
+    assert.equal(await accountKey(unused), unused);
+    // An ID: the actor's delegated address if it has one, else its account's key.
+    assert.equal(await accountKey(await result('Filecoin.StateLookupID', [f410, null])), f410);
+    assert.equal(await accountKey(await result('Filecoin.StateLookupID', [f1.toString(), null])), f1.toString());
+    assert.equal(await keyError(FilAddress.fromPayload(Protocol.Actor, new Uint8Array(20).fill(3)).toString()), 'cannot resolve actor address to key address');
+    assert.equal(await keyError('t099999'), 'failed to find actor: t099999');
+    assert.equal(await keyError('t02'), 'failed to get account actor state for t02: actor code is not account: reward');
   });
 
   test('MpoolGetNonce, StateSearchMsg, StateWaitMsg and a gas estimate for an f1 sender', async (t) => {

@@ -1,7 +1,7 @@
 // The Lotus state methods: Filecoin.StateGetActor, StateLookupID, StateAccountKey,
 // StateLookupRobustAddress, StateNetworkVersion, StateNetworkName, StateCall, StateWaitMsg,
 // StateSearchMsg, StateReadState, WalletBalance.
-import type { FilAddress } from '../../common/address.js';
+import { Protocol, type FilAddress } from '../../common/address.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
@@ -145,9 +145,20 @@ export const filecoinState = [
     `t0${actorAt(devnet, address, tipsetOf(devnet, key)).id}`,
   ),
 
+  // Lotus's ResolveToDeterministicAddress (lotus:chain/stmgr/stmgr.go, chain/vm/vm.go at b835fab7):
+  // key and delegated addresses as they are, an ID to its actor's f4 if it has one, else its account's key.
   defineMethod('Filecoin.StateAccountKey', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const actor = actorAt(devnet, address, tipsetOf(devnet, key));
-    if (actor.kind !== 'account' || !actor.robust) throw new DevnetError(`address ${address.toString()} is not an account actor`);
+    const tipset = tipsetOf(devnet, key);
+    if (address.protocol !== Protocol.ID) {
+      if (address.protocol === Protocol.Actor) throw new DevnetError('cannot resolve actor address to key address');
+      return addressJson(address);
+    }
+    const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
+    if (!actor) throw new DevnetError(`failed to find actor: ${addressJson(address)}`);
+    if (actor.delegated) return addressJson(actor.delegated);
+    if (actor.kind !== 'account' || !actor.robust) {
+      throw new DevnetError(`failed to get account actor state for ${addressJson(address)}: actor code is not account: ${actor.kind}`);
+    }
     return addressJson(actor.robust);
   }),
 
