@@ -79,6 +79,8 @@ const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
     GenerateSectorLocation: struct(['SectorNumber', 'int']),
     ValidateSectorStatus: struct(['SectorNumber', 'int'], ['Status', 'int'], ['AuxData', 'bytes']),
     GetNominalSectorExpiration: 'int',
+    InitialPledge: 'empty',
+    MaxTerminationFee: struct(['Power', 'tokens'], ['InitialPledge', 'tokens']),
   },
   storagepower: {
     CreateMiner: struct(['Owner', 'address'], ['Worker', 'address'], ['WindowPoStProofType', 'int'], ['Peer', 'bytes'], ['Multiaddrs', list('bytes')]),
@@ -151,6 +153,8 @@ const RETURNS: Partial<Record<ActorKind, Record<string, Schema>>> = {
     GenerateSectorLocation: struct(['Status', 'int'], ['AuxData', 'bytes']),
     ValidateSectorStatus: 'bool',
     GetNominalSectorExpiration: 'int',
+    InitialPledge: 'tokens',
+    MaxTerminationFee: 'tokens',
   },
   datacap: {
     Balance: 'tokens',

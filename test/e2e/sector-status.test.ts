@@ -5,13 +5,13 @@
 // GetNominalSectorExpiration in a transaction; a Lotus client's StateCall reaches the same method.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createPublicClient, createWalletClient, defineChain, http, type Address, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address, Hex } from 'viem';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { deployFixture, devnetClients, type DevnetClients } from '../helpers/viem-devnet.js';
 
 const ACTIVE = 1;
 const FAULTY = 2;
@@ -22,8 +22,8 @@ describe('nv28: the miner actor v18 sector status methods from a contract', () =
   let reader: CompiledContract;
   let address: Address;
   let lotus: LotusClient;
-  let publicClient: ReturnType<typeof createPublicClient>;
-  let walletClient: ReturnType<typeof createWalletClient>;
+  let publicClient: DevnetClients['publicClient'];
+  let walletClient: DevnetClients['walletClient'];
   /** A storage provider's miner ID (its t0 address's number) and one of its sectors as Lotus lists it. */
   let miner: string;
   let minerId: bigint;
@@ -33,19 +33,9 @@ describe('nv28: the miner actor v18 sector status methods from a contract', () =
     reader = (await compileFixtures()).SectorStatusReader!;
     devnet = await startDevnet();
     lotus = glifClient(devnet.url);
-    const chain = defineChain({
-      id: DEVNET_CHAIN_ID,
-      name: 'fvm-devnet',
-      nativeCurrency: { name: 'testnet filecoin', symbol: 'tFIL', decimals: 18 },
-      rpcUrls: { default: { http: [devnet.url] } },
-    });
-    const account = privateKeyToAccount(DEV_ACCOUNTS[3]!.privateKey);
-    publicClient = createPublicClient({ chain, transport: http(devnet.url), pollingInterval: 100 });
-    walletClient = createWalletClient({ chain, account, transport: http(devnet.url) });
-    const hash = await walletClient.deployContract({ abi: reader.abi, bytecode: reader.bytecode, args: [], account, chain });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    assert.equal(receipt.status, 'success');
-    address = receipt.contractAddress!;
+    const clients = devnetClients(devnet.url, 3);
+    ({ publicClient, walletClient } = clients);
+    address = await deployFixture(clients, reader);
     [miner] = await lotus.request('StateListMiners', null);
     minerId = BigInt(miner.slice(2));
     [sector] = await lotus.request('StateMinerSectors', miner, null, null);

@@ -7,7 +7,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { WORKER_KEY_CHANGE_DELAY } from '../../src/fevm/actors/miner/policy.js';
+import { TERMINATION_LIFETIME_CAP, WORKER_KEY_CHANGE_DELAY, faultFeeFor, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
 import { FIL, MINER, OWNER, minerHarness } from '../helpers/miner-harness.js';
 
 const id = (n: number) => FilAddress.fromId(n).bytes;
@@ -37,6 +37,41 @@ describe('miner getters', () => {
     const miner = h.state.getActor(MINER)!;
     h.state.putActor({ ...miner, miner: { ...h.miner(), initialPledge: 3n * FIL, feeDebt: 1n * FIL } });
     assert.equal(decodeBigInt((await h.send(OWNER, MINER, m('GetAvailableBalance'))).value as Uint8Array), 6n * FIL);
+  });
+});
+
+describe('InitialPledge and MaxTerminationFee (FIP-0098, actors v16+)', () => {
+  const fee = (value: unknown) => decodeBigInt(value as Uint8Array);
+  const GIB_32 = 32n << 30n;
+
+  test('any caller reads the pledge and the fee of a sector terminated at the 140-day cap (fidaudit F9)', async () => {
+    const h = await minerHarness();
+    const stranger = h.accounts[0];
+    // builtin-actors v18 actors/miner/src/lib.rs: method_hash!("InitialPledge"), method_hash!("MaxTerminationFee").
+    assert.equal(m('InitialPledge'), 3180523767);
+    assert.equal(m('MaxTerminationFee'), 4127382196);
+    assert.equal(fee((await h.send(stranger, MINER, m('InitialPledge'))).value), 0n);
+    const miner = h.state.getActor(MINER)!;
+    h.state.putActor({ ...miner, miner: { ...h.miner(), initialPledge: 3n * FIL } });
+    assert.equal(fee((await h.send(stranger, MINER, m('InitialPledge'))).value), 3n * FIL);
+    const maxFee = async (power: bigint, pledge: bigint) => fee((await h.send(stranger, MINER, m('MaxTerminationFee'), [encodeBigInt(power), encodeBigInt(pledge)])).value);
+    // 8.5% of the pledge, above both floors.
+    assert.equal(await maxFee(GIB_32, 10n * FIL), (85n * FIL) / 100n);
+    // No power: no fault fee, 8.5% still above 2%.
+    assert.equal(await maxFee(0n, FIL), (85n * FIL) / 1000n);
+    // A pledge small for the power: 105% of the power's fault fee is the floor.
+    assert.equal(await maxFee(GIB_32, FIL), (faultFeeFor(GIB_32) * 105n) / 100n);
+    assert.equal(await maxFee(GIB_32, 10n * FIL), terminationFeeFor(10n * FIL, TERMINATION_LIFETIME_CAP + 1, faultFeeFor(GIB_32)));
+  });
+
+  test('params as builtin-actors takes them: none for InitialPledge, [power, initial_pledge] for MaxTerminationFee', async () => {
+    const h = await minerHarness();
+    const stranger = h.accounts[0];
+    // Present where none are taken, or missing: 16 (runtime/src/dispatch.rs); malformed: 21.
+    assert.equal((await h.send(stranger, MINER, m('InitialPledge'), [])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(stranger, MINER, m('MaxTerminationFee'))).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await h.send(stranger, MINER, m('MaxTerminationFee'), [encodeBigInt(1n)])).exitCode, ExitCode.ErrSerialization);
+    assert.equal((await h.send(stranger, MINER, m('MaxTerminationFee'), [1, encodeBigInt(1n)])).exitCode, ExitCode.ErrSerialization);
   });
 });
 

@@ -8,7 +8,15 @@ import { METHOD_SEND } from '../../message.js';
 import { address, bigInt, bytes, i64, list, tuple } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { burnFunds, idText, readMiner, resolveId, sendOrAbort, validateCallerIs, writeMiner } from './access.js';
-import { MAX_CONTROL_ADDRESSES, MAX_MULTIADDR_DATA, MAX_PEER_ID_LENGTH, WORKER_KEY_CHANGE_DELAY } from './policy.js';
+import {
+  MAX_CONTROL_ADDRESSES,
+  MAX_MULTIADDR_DATA,
+  MAX_PEER_ID_LENGTH,
+  TERMINATION_LIFETIME_CAP,
+  WORKER_KEY_CHANGE_DELAY,
+  faultFeeFor,
+  terminationFeeFor,
+} from './policy.js';
 import { availableBalance, beneficiaryAvailable, controllingIds, type FullMinerState } from './state.js';
 
 const illegalArgument = (message: string) => new ActorError(ExitCode.ErrIllegalArgument, message);
@@ -97,6 +105,17 @@ export const controlMethods: Record<string, MethodSpec> = {
   GetVestingFunds: { noParams: true, run: () => [[]] },
   GetPeerID: { noParams: true, run: (rt) => [readMiner(rt).peerId] },
   GetMultiaddrs: { noParams: true, run: (rt) => [[...readMiner(rt).multiaddrs]] },
+  // FIP-0098's getters for collateral contracts (actors v16+): the miner's total initial pledge, and
+  // the most a sector of the given power and pledge can cost to terminate (its fee at the age cap).
+  InitialPledge: { noParams: true, run: (rt) => encodeBigInt(readMiner(rt).initialPledge) },
+  MaxTerminationFee: {
+    run(_rt, params) {
+      const [rawPower, rawPledge] = tuple(params, 2, 'MaxTerminationFee params');
+      const power = bigInt(rawPower, 'power');
+      const pledge = bigInt(rawPledge, 'initial_pledge');
+      return encodeBigInt(terminationFeeFor(pledge, TERMINATION_LIFETIME_CAP, faultFeeFor(power)));
+    },
+  },
 
   ChangeWorkerAddress: {
     legacy: 3,

@@ -117,13 +117,16 @@ export function faultFeeFor(qaPower: bigint): bigint {
   return (initialPledgeFor(qaPower) * 351n) / 2000n;
 }
 
+/** The age at which a sector's termination fee stops growing (TERMINATION_LIFETIME_CAP, 140 days). */
+export const TERMINATION_LIFETIME_CAP = 140 * EPOCHS_IN_DAY;
+
 /**
  * Termination fee (FIP-0098, actors v16+): 8.5% of the initial pledge scaled by age over 140 days,
  * at most 8.5%, at least 2% of the pledge or 105% of the fault fee.
  */
 export function terminationFeeFor(initialPledge: bigint, ageEpochs: number, faultFee: bigint): bigint {
   const full = (initialPledge * 85n) / 1000n;
-  const lifetimeCap = 140n * BigInt(EPOCHS_IN_DAY);
+  const lifetimeCap = BigInt(TERMINATION_LIFETIME_CAP);
   const age = BigInt(Math.max(0, ageEpochs));
   const base = age >= lifetimeCap ? full : (full * age) / lifetimeCap;
   const floor = [(initialPledge * 2n) / 100n, (faultFee * 105n) / 100n].reduce((a, b) => (a > b ? a : b));

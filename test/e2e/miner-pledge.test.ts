@@ -1,0 +1,70 @@
+// FIP-0098's miner getters over the wire, against the devnet CLI (fidaudit F9): a user's collateral
+// contract (compiled with solc, deployed and read with viem over HTTP) reads a storage provider's initial
+// pledge and a sector's maximum termination fee through call_actor_id, as on calibnet since builtin-actors
+// v16; a Lotus client reaches the same methods with StateCall and decodes their params with StateDecodeParams.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Address } from 'viem';
+import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { deployFixture, devnetClients, type DevnetClients } from '../helpers/viem-devnet.js';
+
+const FIL = 10n ** 18n;
+const GIB_32 = 32n << 30n;
+/** builtin-actors v18 actors/miner/src/lib.rs: method_hash!("InitialPledge"), method_hash!("MaxTerminationFee"). */
+const INITIAL_PLEDGE = 3180523767;
+const MAX_TERMINATION_FEE = 4127382196;
+
+describe('FIP-0098: a miner\'s InitialPledge and MaxTerminationFee from a contract and a Lotus client', () => {
+  let devnet: DevnetProcess;
+  let reader: CompiledContract;
+  let address: Address;
+  let lotus: LotusClient;
+  let publicClient: DevnetClients['publicClient'];
+  let miner: string;
+  let minerId: bigint;
+
+  before(async () => {
+    reader = (await compileFixtures()).MinerPledgeReader!;
+    devnet = await startDevnet();
+    lotus = glifClient(devnet.url);
+    const clients = devnetClients(devnet.url, 4);
+    publicClient = clients.publicClient;
+    address = await deployFixture(clients, reader);
+    [miner] = await lotus.request('StateListMiners', null);
+    minerId = BigInt(miner.slice(2));
+  });
+
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  const read = async (functionName: string, args: unknown[]) => (await publicClient.readContract({ address, abi: reader.abi, functionName, args })) as [bigint, bigint];
+
+  test('the contract reads the pledge Lotus shows in the miner\'s state, and the 8.5% fee of a sector at the age cap', async () => {
+    // A genesis storage provider's sectors carry no pledge (README): what the state says, 0 here.
+    const { State } = await lotus.request('StateReadState', miner, null);
+    assert.deepEqual(await read('initialPledge', [minerId]), [0n, BigInt(State.InitialPledge)]);
+    // 8.5% of a 10 FIL pledge is above 2% of it and above 105% of a 32 GiB sector's fault fee.
+    assert.deepEqual(await read('maxTerminationFee', [minerId, GIB_32, 10n * FIL]), [0n, (85n * FIL) / 100n]);
+  });
+
+  test('a Lotus client reaches both with StateCall; StateDecodeParams knows MaxTerminationFee\'s params', async () => {
+    const [from] = await lotus.request('WalletList');
+    const call = async (Method: number, params: unknown) =>
+      (await lotus.request('StateCall', { From: from, To: miner, Value: '0', Method, Params: params === null ? null : Buffer.from(encodeCbor(params)).toString('base64') }, null)).MsgRct;
+    const pledge = await call(INITIAL_PLEDGE, null);
+    assert.equal(pledge.ExitCode, 0);
+    const { State } = await lotus.request('StateReadState', miner, null);
+    assert.equal(decodeBigInt(decodeCbor<Uint8Array>(new Uint8Array(Buffer.from(pledge.Return, 'base64')))).toString(), State.InitialPledge);
+    const params = [encodeBigInt(GIB_32), encodeBigInt(FIL)];
+    const fee = await call(MAX_TERMINATION_FEE, params);
+    assert.equal(fee.ExitCode, 0);
+    assert.ok(decodeBigInt(decodeCbor<Uint8Array>(new Uint8Array(Buffer.from(fee.Return, 'base64')))) >= (85n * FIL) / 1000n);
+    const encoded = Buffer.from(encodeCbor(params)).toString('base64');
+    assert.equal(encoded, 'gkYACAAAAABJAA3gtrOnZAAA');
+    assert.deepEqual(await lotus.request('StateDecodeParams', miner, MAX_TERMINATION_FEE, encoded, null), { Power: GIB_32.toString(), InitialPledge: FIL.toString() });
+  });
+});
