@@ -408,6 +408,15 @@ export class Devnet {
     return this.submission.waitForMessage(cid);
   }
 
+  /**
+   * Where a message landed once the head is `confidence` epochs past its tipset (Lotus's
+   * StateWaitMsg). Instant mining makes a tipset only for a transaction, so there a mined message
+   * has its confidence at once; manual and interval mining wait for the tipsets, as Lotus does.
+   */
+  waitForConfidence(cid: CID, confidence: number): Promise<MessageLocation> {
+    return this.submission.waitForMessage(cid, ({ tipset }) => this.miner.mode.type === 'instant' || this.head.epoch - tipset.epoch >= confidence);
+  }
+
   /** Grants `bytes` of datacap to `client` from the genesis verifier; resolves once mined (devnet_addVerifiedClient). */
   addVerifiedClient(client: FilAddress, bytes: bigint): Promise<VerifiedClient> {
     return addVerifiedClient(this, deriveNodeKeys(this.config.mnemonic).verifier.address, client, bytes);

@@ -219,15 +219,19 @@ export class Submission {
     return this.admit(pendingMessage(signed));
   }
 
-  /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */
-  waitForMessage(cid: CID): Promise<MessageLocation> {
+  /**
+   * Where a message landed once it is mined and `settled` holds for where it is (looked up again at
+   * each tipset, so a rewound chain's new place counts); fails if it leaves the pool without being mined.
+   */
+  waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true): Promise<MessageLocation> {
     const { chain, mempool, events } = this.node;
     const found = chain.messageByCid(cid);
-    if (found) return Promise.resolve(found);
+    if (found && settled(found)) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const onTipset = () => {
         const location = chain.messageByCid(cid);
         if (location) {
+          if (!settled(location)) return;
           events.off('tipset', onTipset);
           resolve(location);
         } else if (!mempool.getByCid(cid)) {

@@ -8,7 +8,8 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
-import { cid, tipsetKey, tipsetOf } from './lotus-params.js';
+import { cid, integer, tipsetKey, tipsetOf } from './lotus-params.js';
+import { checkConfidence } from './methods/filecoin-state.js';
 import { hash } from './params.js';
 
 export type Local = (args: unknown[]) => Promise<unknown>;
@@ -32,6 +33,9 @@ const BY_MESSAGE: Record<string, (args: unknown[]) => number> = {
 
 /** The message searches, answered with the upstream's lookup itself. */
 const SEARCHES = new Set(['Filecoin.StateSearchMsg', 'Filecoin.StateSearchMsgLimited', 'Filecoin.StateWaitMsg', 'Filecoin.StateWaitMsgLimited']);
+
+/** The message waits, whose second parameter is the confidence. */
+const WAITS = new Set(['Filecoin.StateWaitMsg', 'Filecoin.StateWaitMsgLimited']);
 
 /** Lookups by block CID: the blocks at or before the fork epoch are the upstream's. */
 const BY_BLOCK = new Set(['Filecoin.ChainGetBlock', 'Filecoin.ChainGetBlockMessages', 'Filecoin.ChainGetParentMessages', 'Filecoin.ChainGetParentReceipts']);
@@ -101,6 +105,9 @@ function forkLookup(fork: Fork, lookup: MsgLookup): MsgLookup {
 async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
   const message = parsed(() => cid('messageCid').parse(args[BY_MESSAGE[method](args)]));
   if (!message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message)) return local(args);
+  // A wait's confidence is refused before the message is looked for; one of the upstream's history is answered at once.
+  const confidence = WAITS.has(method) ? parsed(() => integer('confidence').parse(args[1])) : undefined;
+  if (confidence !== undefined) checkConfidence(confidence);
   // v1's StateSearchMsg from a tipset key the fork does not know is still the local error.
   if (method === 'Filecoin.StateSearchMsg' && args.length > 1) tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
   const lookup = await upstreamSearch(fork, message);

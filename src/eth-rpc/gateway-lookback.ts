@@ -46,6 +46,9 @@ const EVENT_FILTERS = new Set(['Filecoin.GetActorEventsRaw', 'Filecoin.Subscribe
  */
 const MESSAGE_LOOKBACK_LIMIT = 20;
 
+/** The gateway's cap on StateWaitMsg's confidence (DefaultMaxMessageConfidence; v0's goes through v1's). */
+const MESSAGE_CONFIDENCE_CAP = 20;
+
 /** Lookups by message or transaction hash, searched from the head: an answer executed more than the limit before it is null. */
 const LIMITED_LOOKUPS = new Set(['eth_getTransactionByHash', 'eth_getTransactionReceipt']);
 
@@ -224,7 +227,7 @@ async function limitedLookup(devnet: Devnet, answer: unknown): Promise<unknown> 
   return epoch !== undefined && beyondMessageLookback(devnet, epoch) ? null : found;
 }
 
-/** `method` with the gateway's lookback checks run before it, and its message lookback (20 epochs) applied. */
+/** `method` with the gateway's lookback checks run before it, its message lookback (20 epochs) applied and StateWaitMsg's confidence capped (20). */
 export function withLookbackCap(method: RpcMethod): RpcMethod {
   const name = ethereumName(method.name);
   const ethereum = name in BLOCK_PARAMS || FILTERS.has(name) || BLOCK_HASHES.has(name) || name === 'eth_feeHistory';
@@ -233,13 +236,17 @@ export function withLookbackCap(method: RpcMethod): RpcMethod {
   // v0's StateSearchMsg searches from the head with no limit: the gateway's v1 call clamps it.
   const limitsAnswer = LIMITED_LOOKUPS.has(name) || (method.name === 'Filecoin.StateSearchMsg' && method.params.length === 1);
   const receipts = name === 'eth_getBlockReceipts';
-  if (!ethereum && !keyed && !limitsAnswer && !receipts) return method;
+  const waits = method.name === 'Filecoin.StateWaitMsg' || method.name === 'Filecoin.StateWaitMsgLimited';
+  if (!ethereum && !keyed && !limitsAnswer && !receipts && !waits) return method;
   return {
     ...method,
     handler: (ctx, args) => {
       if (ethereum) checkEthereum(ctx.devnet, name, args);
       else if (keyed) checkFilecoin(ctx.devnet, method, args);
       if (receipts) checkReceiptsBlock(ctx.devnet, args[0] as BlockRef);
+      if (waits && (args[1] as number) > MESSAGE_CONFIDENCE_CAP) {
+        throw new DevnetError(`confidence ${args[1] as number} exceeds gateway maximum ${MESSAGE_CONFIDENCE_CAP}`);
+      }
       if (limitsAnswer) return limitedLookup(ctx.devnet, method.handler(ctx, args));
       if (!clampsLimit) return method.handler(ctx, args);
       const limit = args[2] as number;

@@ -168,6 +168,8 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
       ] as const) {
         assert.deepEqual(await rpc(url, method, [...params]), lookup, `${method} on ${url}`);
       }
+      // A confidence above one chain finality is refused before the message is looked for, as Lotus does.
+      await assert.rejects(rpc(fork!.url, 'Filecoin.StateWaitMsg', [cid, 901, -1, true]), /message confidence exceeds maximum: 901 > 900/);
     }
   });
 
@@ -255,7 +257,8 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
       assert.equal((await rpc(fork!.url, 'Filecoin.ChainGetMessage', [cid])).Value, '5');
       const waited = rpc(fork!.url, 'Filecoin.StateWaitMsg', [cid, 1, -1, true]);
       const waitedV0 = rpc(`${fork!.url}/rpc/v0`, 'Filecoin.StateWaitMsg', [cid, 1]);
-      await rpc(fork!.url, 'anvil_mine', ['0x1']);
+      // Manual mining: a confidence of 1 answers once a tipset is on top of the message's.
+      await rpc(fork!.url, 'anvil_mine', ['0x2']);
       const lookup = await waited;
       assert.ok(lookup.Height > forkEpoch);
       assert.deepEqual(await waitedV0, lookup);

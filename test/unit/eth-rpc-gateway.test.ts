@@ -1,5 +1,5 @@
 // --gateway-only in-process: the checks and limits of Lotus's gateway (gateway/proxy_eth_v1.go,
-// gateway/node.go) on the eth_ methods, before the method runs.
+// gateway/node.go) on the eth_ methods (and StateWaitMsg's confidence), before the method runs.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -66,6 +66,11 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     assert.equal((await result('eth_getBlockReceipts', [hex(block)])).length, 1);
     assert.equal((await result('eth_getTransactionReceipt', [txHash])).transactionHash, txHash);
     assert.equal((await v0('Filecoin.StateSearchMsg', [cid])).result.Height, block);
+    // The gateway caps StateWaitMsg's confidence at 20 (gateway/node.go DefaultMaxMessageConfidence), v0's through v1's.
+    const overCap = { code: 1, message: 'confidence 21 exceeds gateway maximum 20' };
+    assert.deepEqual(await error('Filecoin.StateWaitMsg', [cid, 21, -1, true]), overCap);
+    assert.equal((await v0('Filecoin.StateWaitMsg', [cid, 21])).error.message, overCap.message);
+    assert.equal((await result('Filecoin.StateWaitMsg', [cid, 20, -1, true])).Height, block);
     await result('anvil_mine', ['0x1']);
     const key = (await result('Filecoin.ChainGetTipSetByHeight', [block, null])).Cids;
     assert.deepEqual(await error('eth_getBlockReceipts', [hex(block)]), { code: 1, message: `tipset {${key[0]['/']}} is older than the allowed lookback limit` });

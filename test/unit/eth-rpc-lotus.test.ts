@@ -166,7 +166,7 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual(await error('eth_getTransactionByHash', [txHash]), { code: 1, message: 'could not convert Filecoin message into tx: signature is not delegated type, is type: 1' });
     assert.equal(await result('eth_getTransactionByHash', ['0x' + '11'.repeat(32)]), null);
     assert.equal(await result('Filecoin.StateSearchMsg', [null, cid, -1, true]), null);
-    const waiting = result('Filecoin.StateWaitMsg', [cid, 1, -1, true]);
+    const waiting = result('Filecoin.StateWaitMsg', [cid, 0, -1, true]);
     await result('evm_mine');
     const lookup = await waiting;
     assert.deepEqual(lookup.Message, cid);
@@ -190,6 +190,33 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual(await result('Filecoin.StateSearchMsg', [lookup.TipSet, cid, -1, true]), lookup);
     const unknown = { '/': 'bafy2bzaceaxm23epjsmh75yvzcecsrbavlmkcxnva66bkdebdcnyw3bjrc74u' };
     assert.match((await error('Filecoin.StateWaitMsg', [unknown, 1, -1, true])).message, /could not find/);
+  });
+
+  test('StateWaitMsg refuses a confidence above 900, waits for that many tipsets on top under manual mining and answers a mined message at once under instant mining (F24)', async (t) => {
+    const { result, error } = await setupRpc(t, { fund, noMining: true });
+    const cid = await result('Filecoin.MpoolPush', [signedJson(transfer(0))]);
+    // Checked before the message is looked for, as Lotus does (chain/stmgr/searchwait.go).
+    const tooHigh = { code: 1, message: 'message confidence exceeds maximum: 901 > 900' };
+    assert.deepEqual(await error('Filecoin.StateWaitMsg', [cid, 901, -1, true]), tooHigh);
+    const unknown = { '/': 'bafy2bzaceaxm23epjsmh75yvzcecsrbavlmkcxnva66bkdebdcnyw3bjrc74u' };
+    assert.deepEqual(await error('Filecoin.StateWaitMsg', [unknown, 901, -1, true]), tooHigh);
+    let answered = false;
+    const waiting = result('Filecoin.StateWaitMsg', [cid, 2, -1, true]).then((lookup) => {
+      answered = true;
+      return lookup;
+    });
+    await result('evm_mine');
+    await result('evm_mine');
+    // One tipset on top: a wait for 1 answers; the wait for 2, asked earlier, has not.
+    const lookup = await result('Filecoin.StateWaitMsg', [cid, 1, -1, true]);
+    assert.equal(lookup.Height, 1);
+    assert.equal(answered, false, 'answered with one tipset on top of the message, not two');
+    await result('evm_mine');
+    assert.deepEqual(await waiting, lookup);
+    // Instant mining makes no tipset without a transaction: a mined message has its confidence at once.
+    await result('evm_setAutomine', [true]);
+    const instant = await result('Filecoin.MpoolPush', [signedJson(transfer(1))]);
+    assert.equal((await result('Filecoin.StateWaitMsg', [instant, 900, -1, true])).Height, 4);
   });
 
   test('a stale nonce and a forged signature are refused with nothing changed', async (t) => {

@@ -17,6 +17,7 @@ import { actorsManifest } from '../../fevm/manifest.js';
 import { receiptReturn } from '../../fevm/executor.js';
 import { messageCid } from '../../fevm/message.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
+import { EC_FINALITY } from '../../mining/finality.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { decodeParams, returnSchema } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
@@ -196,7 +197,7 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateWaitMsg',
     [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, target) => waitMsg(devnet, target),
+    ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence),
   ),
 ];
 
@@ -208,17 +209,25 @@ export const filecoinState = [
 export const filecoinStateV0 = [
   defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => msgLookup(devnet, target)),
   defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => msgLookup(devnet, target, devnet.head, limit)),
-  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target) => waitMsg(devnet, target)),
-  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target) => waitMsg(devnet, target)),
+  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence)),
+  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence)),
 ];
 
-async function waitMsg(devnet: Devnet, target: CID) {
-  const lookup = msgLookup(devnet, target, devnet.head, NO_LIMIT, true);
-  if (lookup) return lookup;
+/**
+ * StateWaitMsg's confidence, checked before anything else as Lotus does (chain/stmgr/searchwait.go
+ * MaxMessageConfidence, since v1.36.2): at most one chain finality.
+ */
+export function checkConfidence(confidence: number): void {
+  if (confidence > EC_FINALITY) throw new DevnetError(`message confidence exceeds maximum: ${confidence} > ${EC_FINALITY}`);
+}
+
+/** The lookup once the message is `confidence` epochs deep (instant mining: once it is mined; Devnet.waitForConfidence). */
+async function waitMsg(devnet: Devnet, target: CID, confidence: number) {
+  checkConfidence(confidence);
   // Lotus loads the message first: one it has never seen is an error, not an endless wait.
-  if (!devnet.pendingMessage(target)) {
+  if (!devnet.chain.messageByCid(target) && !devnet.pendingMessage(target)) {
     throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
   }
-  await devnet.waitForMessage(target);
+  await devnet.waitForConfidence(target, confidence);
   return msgLookup(devnet, target, devnet.head, NO_LIMIT, true);
 }
