@@ -11,7 +11,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { formatLog } from './format.js';
-import { matchesCriteria, tipsetLogs, type LogCriteria } from './logs.js';
+import { matchesCriteria, tipsetLogs, transactionHash, type LogCriteria } from './logs.js';
 
 type Filter = (
   | { kind: 'logs'; criteria: LogCriteria; collected: unknown[] }
@@ -137,10 +137,11 @@ export class Filters {
   }
 
   private onPending(pending: PendingMessage): void {
-    if (this.filters.size === 0 || !pending.ethTx) return;
+    if (this.filters.size === 0) return;
     this.sweep();
+    // Every message the pool takes, native ones too (Lotus's MemPoolFilter collects every MpoolAdd).
     for (const filter of this.filters.values()) {
-      if (filter.kind === 'pendingTransactions') this.collect(filter, bytesToHex(pending.ethTx.hash));
+      if (filter.kind === 'pendingTransactions') this.collect(filter, bytesToHex(transactionHash(pending)));
     }
   }
 }

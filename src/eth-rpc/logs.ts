@@ -29,8 +29,11 @@ export interface LogCriteria {
   topics: (Uint8Array[] | null)[];
 }
 
-/** The Ethereum hash of a message: its transaction's hash, or the digest of a native message's CID. */
-export function transactionHash(message: IncludedMessage): Uint8Array {
+/**
+ * The Ethereum hash of a message, mined or pending: its transaction's hash, or the digest of a native
+ * message's CID (Lotus ethTxHashFromSignedMessage: a secp message's signed CID, a BLS one's unsigned CID).
+ */
+export function transactionHash(message: Pick<IncludedMessage, 'cid' | 'ethTx'>): Uint8Array {
   return message.ethTx?.hash ?? message.cid.multihash.digest;
 }
 

@@ -9,7 +9,7 @@ import type { Tipset } from '../mining/tipset.js';
 import { newFilterId } from './filters.js';
 import { formatBlock, formatLog } from './format.js';
 import { signedMessageJson, tipsetJson } from './lotus-json.js';
-import { matchesCriteria, tipsetLogs, type LogCriteria } from './logs.js';
+import { matchesCriteria, tipsetLogs, transactionHash, type LogCriteria } from './logs.js';
 
 type Subscription = { kind: 'newHeads' } | { kind: 'logs'; criteria: LogCriteria } | { kind: 'newPendingTransactions' };
 
@@ -185,7 +185,7 @@ export class Subscriptions {
 
   private publishPending(pending: PendingMessage): void {
     for (const channel of this.mpoolChannels) this.pushChannel(channel, { Type: MPOOL_ADD, Message: signedMessageJson(pending.signed, pending.cid) });
-    if (!pending.ethTx) return;
-    for (const [id, sub] of this.subs) if (sub.kind === 'newPendingTransactions') this.notify(id, bytesToHex(pending.ethTx.hash));
+    // Every message the pool takes, native ones by the hash eth_getTransactionByHash finds them by once mined, as Lotus reports them.
+    for (const [id, sub] of this.subs) if (sub.kind === 'newPendingTransactions') this.notify(id, bytesToHex(transactionHash(pending)));
   }
 }

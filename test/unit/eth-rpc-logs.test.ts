@@ -5,9 +5,10 @@ import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress, keccak256, type TransactionRequest } from 'ethers';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import type { createDevnet, DevnetConfig } from '../../src/index.js';
+import { testConfig, type createDevnet, type DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet as wallet, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { LIST_ANSWER_MIN } from '../../src/eth-rpc/list-answers.js';
 
 const T0 = '0x' + '11'.repeat(32);
@@ -296,6 +297,20 @@ describe('polling filters', () => {
     const hash = await send({ to: OTHER_ADDRESS, value: 1n, gasLimit: 10_000_000 });
     assert.deepEqual(await result('eth_getFilterChanges', [id]), [hash]);
     assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
+  });
+
+  test('a pending-transaction filter collects native (f1) messages too, by the hash they are found by once mined, as Lotus collects every message added (F20)', async (t) => {
+    const { result, send } = await setup(t, { noMining: true });
+    const id = await result('eth_newPendingTransactionFilter');
+    const ethHash = await send({ to: OTHER_ADDRESS, value: 1n, gasLimit: 10_000_000 });
+    // The deal client: an f1 account whose key the node holds.
+    const from = deriveNodeKeys(testConfig().mnemonic).dealClient.address.toString();
+    const message = { Version: 0, To: from, From: from, Nonce: 0, Value: '1', GasLimit: 0, GasFeeCap: '0', GasPremium: '0', Method: 0, Params: null };
+    const pushed = await result('Filecoin.MpoolPushMessage', [message, null]);
+    const nativeHash = await result('Filecoin.EthGetTransactionHashByCid', [pushed.CID]);
+    assert.deepEqual(await result('eth_getFilterChanges', [id]), [ethHash, nativeHash]);
+    await result('evm_mine');
+    assert.equal((await result('eth_getTransactionByHash', [nativeHash])).hash, nativeHash);
   });
 
   test('getFilterLogs on a block filter is "wrong filter type"; unknown IDs are "filter not found"; uninstall', async (t) => {

@@ -6,6 +6,8 @@ import { getCreateAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { SubscriptionCount, Subscriptions } from '../../src/eth-rpc/subscriptions.js';
 import { createDevnet, testConfig, type Devnet, type DevnetConfig } from '../../src/index.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { signedMessageCid } from '../../src/fevm/message.js';
 import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
 
@@ -75,6 +77,16 @@ describe('Subscriptions', () => {
     const a = await send({ to: '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef', value: 1n, gasLimit: 10_000_000 });
     const b = await send({ to: '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef', value: 1n, gasLimit: 10_000_000 });
     assert.deepEqual(of(sent, id), [a, b]);
+  });
+
+  test('newPendingTransactions: native (f1) messages too, by the digest of their signed CID, as Lotus reports every message added (F20)', async (t) => {
+    const { devnet, subs, sent, send } = await setup(t, { noMining: true });
+    const id = subs.subscribe({ kind: 'newPendingTransactions' });
+    const eth = await send({ to: '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef', value: 1n, gasLimit: 10_000_000 });
+    // The deal client: an f1 account whose key the node holds.
+    const from = deriveNodeKeys(testConfig().mnemonic).dealClient.address;
+    const signed = await devnet.pushWithWallet({ version: 0, to: from, from, nonce: 0, value: 1n, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 0, params: new Uint8Array() });
+    assert.deepEqual(of(sent, id), [eth, bytesToHex(signedMessageCid(signed).multihash.digest)]);
   });
 
   test('unsubscribe stops notifications and answers false the second time', async (t) => {

@@ -18,6 +18,6 @@ export const filecoinTxHash = [
     const mined = devnet.chain.messageByCid(target);
     if (mined) return bytesToHex(transactionHash(mined.message));
     const pending = devnet.pendingMessage(target);
-    return pending ? bytesToHex(pending.ethTx?.hash ?? pending.cid.multihash.digest) : null;
+    return pending ? bytesToHex(transactionHash(pending)) : null;
   }),
 ];
