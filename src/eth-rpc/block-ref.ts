@@ -11,7 +11,7 @@ import type { BlockRef, BlockTag } from './params.js';
  * receipts and traces): a null round is an error (Lotus code 12).
  *
  * 'latest' and 'pending' name the head: the devnet executes each tipset as it mines it. 'safe' and
- * 'finalized' are Lotus's (mining/finality.ts).
+ * 'finalized' are Lotus's (mining/finality.ts); 'earliest' is refused, as Lotus does.
  */
 export function resolveBlock(devnet: Devnet, ref: BlockRef): Tipset {
   const tipset = resolveStateBlock(devnet, ref);
@@ -35,6 +35,17 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
 }
 
 /**
+ * Checks the block parameter of a method that runs on the head whatever it names (eth_estimateGas:
+ * Lotus resolves it, node/impl/eth/gas.go EthEstimateGas, and estimates on the head as its gas
+ * search does): what Lotus cannot resolve is refused, with its error. On a fork, a number before the
+ * fork epoch or a hash the fork does not hold may be the upstream's, which Lotus would resolve.
+ */
+export function checkBlockParam(devnet: Devnet, ref: BlockRef): void {
+  const upstreams = devnet.fork !== undefined && (('number' in ref && ref.number < devnet.chain.first.epoch) || ('hash' in ref && !devnet.chain.byBlockHash(ref.hash)));
+  if (!upstreams) resolveStateBlock(devnet, ref);
+}
+
+/**
  * The tipset at `epoch` or, for a null round, the one before or after it. A fork's chain begins at
  * the fork epoch: an epoch before it is the upstream's history, which the fork answers from the
  * upstream where it can (fork-routes.ts) and refuses here.
@@ -45,11 +56,15 @@ export function tipsetAtHeight(devnet: Devnet, epoch: number, nullRound: 'before
   return nullRound === 'before' ? devnet.chain.atOrBefore(epoch)! : devnet.chain.atOrAfter(epoch)!;
 }
 
-/** The tipset a block tag names. */
+/**
+ * The tipset a block tag names. 'earliest' names none: Lotus refuses it wherever a block parameter
+ * names a tipset (node/impl/eth/tipsetresolver.go getTipSetByTag); only log ranges take it, as 0
+ * (log-criteria.ts).
+ */
 export function taggedBlock(devnet: Devnet, tag: BlockTag): Tipset {
   switch (tag) {
     case 'earliest':
-      return devnet.chain.first;
+      throw new DevnetError('block param "earliest" is not supported');
     case 'safe':
       return devnet.finality().safe;
     case 'finalized':

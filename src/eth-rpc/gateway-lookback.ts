@@ -10,7 +10,7 @@
 import type { CID } from '../common/cbor.js';
 import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
-import { EC_FINALITY } from '../mining/finality.js';
+import { EC_FINALITY, SAFE_EPOCH_DELAY } from '../mining/finality.js';
 import type { Tipset } from '../mining/tipset.js';
 import { resolveBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
@@ -21,9 +21,6 @@ import { parseBlockRef, type BlockRef } from './params.js';
 /** Lotus's DefaultLookbackCap, and its error (Go prints 24 hours as 24h0m0s). */
 const LOOKBACK_CAP_SECONDS = 24 * 60 * 60;
 const LOOKBACK_REFUSED = 'lookbacks of more than 24h0m0s are disallowed';
-
-/** How far behind the head Lotus's gateway places the 'safe' tag (ethtypes.SafeEpochDelay). */
-const SAFE_EPOCH_DELAY = 30;
 
 /** The Filecoin.* methods whose tipset keys the gateway does not check (all their keys), and MsigGetVested's start (it checks the end only). */
 const UNCHECKED_KEYS: Record<string, number[] | 'all'> = {

@@ -10,6 +10,8 @@ import type { Tipset } from './tipset.js';
 export const EC_FINALITY = 900;
 /** How far behind the head `safe` may lag at most (Lotus buildconstants.SafeHeightDistance). */
 export const SAFE_HEIGHT_DISTANCE = 200;
+/** How far behind the latest tipset trace_filter's `safe` is, and a gateway's (Lotus ethtypes.SafeEpochDelay). */
+export const SAFE_EPOCH_DELAY = 30;
 /**
  * The default lag of simulated F3 finality behind the head: since nv27 F3 keeps within about 10
  * epochs of the head on mainnet, so code waiting for `finalized` waits about as many tipsets here.

@@ -104,19 +104,24 @@ describe('eth_getBlockByNumber', () => {
     await devnet.cheats.mine(995);
     assert.equal(await number('finalized'), '0x2bc'); // 1000 − 300
     assert.equal(await number('safe'), '0x320'); // 1000 − 200
-    // State reads and traces take the tags the same way.
+    // State reads take the tags the same way; trace_filter has its own (eth-rpc-traces.test.ts).
     assert.equal(await result('eth_getTransactionCount', ['0x' + '11'.repeat(20), 'finalized']), '0x0');
-    assert.deepEqual(await result('trace_filter', [{ fromBlock: 'finalized', toBlock: 'safe' }]), []);
   });
 
-  test('latest and pending are the head; earliest is genesis; a hex number is that epoch', async (t) => {
-    const { result, devnet } = await setup(t, { noMining: true });
+  test('latest and pending are the head; earliest is refused, as Lotus does (F5); a hex number is that epoch', async (t) => {
+    const { result, error, devnet } = await setup(t, { noMining: true });
     await devnet.mine();
     await devnet.mine();
     const head = bytesToHex(devnet.head.hash);
     assert.equal((await result('eth_getBlockByNumber', ['latest', false])).hash, head);
     assert.equal((await result('eth_getBlockByNumber', ['pending', false])).hash, head);
-    assert.equal((await result('eth_getBlockByNumber', ['earliest', false])).number, '0x0');
+    // node/impl/eth/tipsetresolver.go getTipSetByTag: every method that resolves a block refuses it.
+    const refused = { code: 1, message: 'block param "earliest" is not supported' };
+    assert.deepEqual(await error('eth_getBlockByNumber', ['earliest', false]), refused);
+    assert.deepEqual(await error('eth_getBlockReceipts', ['earliest']), refused);
+    assert.deepEqual(await error('eth_feeHistory', ['0x1', 'earliest', []]), refused);
+    assert.deepEqual(await error('trace_block', ['earliest']), refused);
+    assert.deepEqual(await error('eth_call', [{ to: '0x' + '11'.repeat(20) }, 'earliest']), refused);
     const one = await result('eth_getBlockByNumber', ['0x1', false]);
     assert.equal(one.hash, bytesToHex(devnet.chain.atEpoch(1)!.hash));
     assert.equal(one.parentHash, bytesToHex(devnet.chain.atEpoch(0)!.hash));

@@ -22,7 +22,7 @@ describe('day-one methods', () => {
     const block = await result('eth_getBlockByNumber', ['latest', false]);
     assert.deepEqual(await result('eth_getBlockReceipts', [block.hash]), receipts);
     assert.deepEqual(await result('eth_getBlockReceipts', ['latest']), receipts);
-    assert.deepEqual(await result('eth_getBlockReceipts', ['earliest']), []);
+    assert.deepEqual(await result('eth_getBlockReceipts', ['0x0']), []);
     assert.equal((await error('eth_getBlockReceipts', ['0x99'])).code, 1);
     const bad = await error('eth_getBlockReceipts', ['soon']);
     assert.equal(bad.code, -32602);

@@ -186,6 +186,17 @@ describe('eth_estimateGas', () => {
     assert.match(err.message, /^gas search failed: message execution failed \(exit=\[SysErrSenderStateInvalid\(2\)\]/);
   });
 
+  test('a block parameter that names no block is refused, as Lotus resolves it before estimating on the head (F5)', async (t) => {
+    // node/impl/eth/gas.go EthEstimateGas: GetTipsetByBlockNumberOrHash, errors returned as they are.
+    const { result, error } = await setup(t);
+    const tx = { from: ME, to: FRESH, value: '0x1' };
+    assert.deepEqual(await error('eth_estimateGas', [tx, 'earliest']), { code: 1, message: 'block param "earliest" is not supported' });
+    assert.deepEqual(await error('eth_estimateGas', [tx, '0x9999']), { code: 1, message: "requested a future epoch (beyond 'latest')" });
+    assert.match((await error('eth_estimateGas', [tx, '0x' + '12'.repeat(32)])).message, /^failed to get tipset by hash: /);
+    // A past block is resolved, and the estimate is still the head's.
+    assert.equal(await result('eth_estimateGas', [tx, '0x0']), await result('eth_estimateGas', [tx]));
+  });
+
   test('a revert is code 3 with the revert bytes', async (t) => {
     const { error, send } = await setup(t);
     await send({ nonce: 0, to: null, data: REVERT_AA_INITCODE });

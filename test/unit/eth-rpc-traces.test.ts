@@ -442,10 +442,20 @@ describe('trace_* in Lotus shape', () => {
     assert.deepEqual(await result('trace_filter', [{ fromBlock: '0x1', count: 0 }]), []);
     assert.deepEqual(await result('trace_filter', [{}]), all.filter((tr: any) => tr.blockNumber === all.at(-1).blockNumber));
     assert.equal((await error('trace_filter', [{ count: 501 }])).message, 'invalid response count, requested 501, maximum supported is 500');
-    const earliest = await error('trace_filter', [{ fromBlock: 'earliest' }]);
-    assert.equal(earliest.code, -32602);
-    assert.match(earliest.message, /block param "earliest" is not supported/);
-    assert.equal((await error('trace_filter', [{ fromBlock: 'soon' }])).code, -32602);
+    // Lotus's own parser (node/impl/eth/trace.go): code 1; 'finalized' is no tag there, and a number's "0x" is optional (F5).
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: 'earliest' }]), { code: 1, message: 'cannot parse fromBlock: block param "earliest" is not supported' });
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x1', toBlock: 'earliest' }]), { code: 1, message: 'cannot parse toBlock: block param "earliest" is not supported' });
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: 'finalized' }]), {
+      code: 1,
+      message: 'cannot parse fromBlock: cannot parse fromBlock: strconv.ParseUint: parsing "finalized": invalid syntax',
+    });
+    assert.deepEqual(await error('trace_filter', [{ fromBlock: '0x1', toBlock: '0xsoon' }]), {
+      code: 1,
+      message: 'cannot parse toBlock: cannot parse fromBlock: strconv.ParseUint: parsing "soon": invalid syntax',
+    });
+    assert.deepEqual(await result('trace_filter', [{ fromBlock: '1' }]), all);
+    // 'safe' is 30 epochs below the latest: before epoch 30, genesis.
+    assert.deepEqual(await result('trace_filter', [{ fromBlock: 'safe' }]), all);
     assert.equal((await error('trace_filter', [{ fromAddress: ['0x12'] }])).code, -32602);
     assert.match((await error('trace_filter', [{ toBlock: '0x999' }])).message, /cannot get trace for block \d+: requested a future epoch/);
     // Lotus's MaxFilterHeightRange, checked before any block is traced.

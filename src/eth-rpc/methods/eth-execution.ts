@@ -4,7 +4,7 @@ import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { BLOCK_GAS_LIMIT, effectiveGasPremium } from '../../fevm/gas.js';
 import { feeFieldsOf, type Tipset } from '../../mining/tipset.js';
-import { resolveStateBlock } from '../block-ref.js';
+import { checkBlockParam, resolveStateBlock } from '../block-ref.js';
 import { callRequest } from '../call-request.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { blockRef, invalid, numberOrQuantity, optional, type Param } from '../params.js';
@@ -50,10 +50,11 @@ export const ethExecution = [
     return devnet.call(tx, tipset.epoch, batch).then((result) => bytesToHex(result.returnData));
   }),
 
-  // The block parameter is accepted and, as in Lotus, estimates always run on the newest state.
-  withRawParams(defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet, batch }, tx) =>
-    quantity(await devnet.estimateGas(tx, batch)),
-  )),
+  // As in Lotus, the block parameter must name a block, and estimates run on the newest state whatever it names.
+  withRawParams(defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet, batch }, tx, block) => {
+    if (block) checkBlockParam(devnet, block);
+    return quantity(await devnet.estimateGas(tx, batch));
+  })),
 
   defineMethod('eth_gasPrice', [], ({ devnet }) => quantity(devnet.head.baseFee + devnet.gasPremium())),
 

@@ -14,14 +14,15 @@
 //     gas limit and its receipt's gas used;
 //   - errors read "Reverted", "out of gas", "vm error: …" or "actor error: …" (traceErrMsg);
 //   - transactionPosition is the message's 0-based index in the tipset (Lotus since v1.36.1).
-import { DevnetError, InvalidParamsError } from '../../common/errors.js';
+import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { TracedMessage } from '../../devnet/replay.js';
 import type { CallFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
+import { SAFE_EPOCH_DELAY } from '../../mining/finality.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { resolveBlock, taggedBlock } from '../block-ref.js';
+import { resolveBlock } from '../block-ref.js';
 import { defineMethod, type RpcMethod } from '../define-method.js';
 import { checkBlockRange } from '../log-criteria.js';
 import { transactionHash } from '../logs.js';
@@ -211,12 +212,26 @@ export interface TraceFilter {
   count?: number;
 }
 
-/** fromBlock/toBlock as Lotus reads them: hex numbers or tags, never 'earliest'; absent is 'latest'. */
+/**
+ * fromBlock/toBlock as Lotus's trace_filter reads them (node/impl/eth/trace.go EthTraceFilter): left
+ * out is 'latest'; 'latest' and 'pending' are the head (the devnet's latest), 'safe' 30 epochs below
+ * it; any other text is a hex number, its "0x" optional ('earliest' is refused by name, 'finalized'
+ * as a number that does not parse). Errors are code 1 in Lotus's words, whose inner part names
+ * fromBlock for either end.
+ */
 function filterBlock(devnet: Devnet, name: 'fromBlock' | 'toBlock', value: unknown): number {
   if (value === undefined || value === null) return devnet.head.epoch;
-  if (value === 'earliest') throw new InvalidParamsError(`cannot parse ${name}: block param "earliest" is not supported`);
-  if (value === 'latest' || value === 'pending' || value === 'safe' || value === 'finalized') return taggedBlock(devnet, value).epoch;
-  return parseSafeNumber(`filter.${name}`, value);
+  if (value === 'earliest') throw new DevnetError(`cannot parse ${name}: block param "earliest" is not supported`);
+  if (value === 'latest' || value === 'pending') return devnet.head.epoch;
+  if (value === 'safe') return Math.max(0, devnet.head.epoch - SAFE_EPOCH_DELAY);
+  if (typeof value !== 'string') return parseSafeNumber(`filter.${name}`, value);
+  // Go's strconv.ParseUint(s, 16, 64) of the text with every "0x" taken out.
+  const digits = value.replaceAll('0x', '');
+  const number = /^[0-9a-fA-F]+$/.test(digits) ? BigInt(`0x${digits}`) : undefined;
+  if (number === undefined || number >= 2n ** 64n) {
+    throw new DevnetError(`cannot parse ${name}: cannot parse fromBlock: strconv.ParseUint: parsing ${JSON.stringify(digits)}: ${number === undefined ? 'invalid syntax' : 'value out of range'}`);
+  }
+  return Number(number);
 }
 
 function filterAddresses(name: string, value: unknown): Hex[] {
