@@ -388,6 +388,11 @@ export class Devnet {
     return this.submission.signTransaction(request);
   }
 
+  /** Whether eth_sendTransaction sends for `eth` without a key (impersonation). */
+  impersonates(eth: Uint8Array): boolean {
+    return this.submission.isImpersonated(eth);
+  }
+
   /** A dev account's private key (eth_sign, personal_sign, eth_signTypedData_v4); an error for any other address. */
   devAccountKey(address: Uint8Array): string {
     return this.submission.devAccountKey(address);

@@ -247,7 +247,8 @@ export class Submission {
     return this.node.state.at(this.node.chain.head.epoch);
   }
 
-  private isImpersonated(eth: Uint8Array): boolean {
+  /** Whether eth_sendTransaction sends for `eth` without a key (anvil_impersonateAccount, anvil_autoImpersonateAccount). */
+  isImpersonated(eth: Uint8Array): boolean {
     return this.autoImpersonate || this.impersonated.has(bytesToHex(eth));
   }
 

@@ -197,6 +197,22 @@ describe('eth_estimateGas', () => {
     assert.equal(await result('eth_estimateGas', [tx, '0x0']), await result('eth_estimateGas', [tx]));
   });
 
+  test('from a masked ID address: refused as Lotus refuses it, unless the node impersonates it (F13)', async (t) => {
+    // chain/types/ethtypes/eth_types.go EthCall.ToFilecoinMessage: the sender must be an f410.
+    const { result, error } = await setup(t);
+    const id = Number((await result('Filecoin.StateLookupID', [await result('Filecoin.EthAddressToFilecoinAddress', [ME]), null])).slice(2));
+    const masked = `0xff${'0'.repeat(22)}${id.toString(16).padStart(16, '0')}`;
+    const tx = { from: masked, to: FRESH, value: '0x1' };
+    assert.deepEqual(await error('eth_call', [tx, 'latest']), { code: 1, message: 'failed to convert ethcall to filecoin message: expected a class 4 address, got: 0' });
+    assert.deepEqual(await error('eth_estimateGas', [tx]), { code: 1, message: 'expected a class 4 address, got: 0' });
+    // Impersonated, it runs: ethers' and Hardhat's signers estimate before eth_sendTransaction.
+    await result('anvil_impersonateAccount', [masked]);
+    assert.equal(await result('eth_call', [tx, 'latest']), '0x');
+    const gas = await result('eth_estimateGas', [tx]);
+    const hash = await result('eth_sendTransaction', [{ ...tx, gas }]);
+    assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+  });
+
   test('a revert is code 3 with the revert bytes', async (t) => {
     const { error, send } = await setup(t);
     await send({ nonce: 0, to: null, data: REVERT_AA_INITCODE });

@@ -1,11 +1,13 @@
 // Running code and pricing it: eth_call, eth_estimateGas, eth_gasPrice, eth_baseFee,
 // eth_maxPriorityFeePerGas, eth_feeHistory.
+import { isMaskedId, Protocol } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
+import type { Devnet } from '../../devnet/devnet.js';
 import { BLOCK_GAS_LIMIT, effectiveGasPremium } from '../../fevm/gas.js';
 import { feeFieldsOf, type Tipset } from '../../mining/tipset.js';
 import { checkBlockParam, resolveStateBlock } from '../block-ref.js';
-import { callRequest } from '../call-request.js';
+import { callRequest, type ParsedCallRequest } from '../call-request.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { blockRef, invalid, numberOrQuantity, optional, type Param } from '../params.js';
 
@@ -44,14 +46,26 @@ function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
   });
 }
 
+/**
+ * The sender check of Lotus's EthCall.ToFilecoinMessage (chain/types/ethtypes/eth_types.go): a `from`
+ * other than the zero address must be an f410 address, so a masked ID (an f0) is refused. One the
+ * node impersonates runs here, as ethers' and Hardhat's signers estimate a transaction from it
+ * before eth_sendTransaction sends for it.
+ */
+function checkCallSender(devnet: Devnet, tx: ParsedCallRequest, prefix = ''): void {
+  if (tx.from && isMaskedId(tx.from) && !devnet.impersonates(tx.from)) throw new DevnetError(`${prefix}expected a class 4 address, got: ${Protocol.ID}`);
+}
+
 export const ethExecution = [
   defineMethod('eth_call', [callRequest('transaction'), blockRef('block')], ({ devnet, batch }, tx, block) => {
+    checkCallSender(devnet, tx, 'failed to convert ethcall to filecoin message: ');
     const tipset = resolveStateBlock(devnet, block);
     return devnet.call(tx, tipset.epoch, batch).then((result) => bytesToHex(result.returnData));
   }),
 
   // As in Lotus, the block parameter must name a block, and estimates run on the newest state whatever it names.
   withRawParams(defineMethod('eth_estimateGas', [callRequest('transaction'), optional(blockRef('block'))], async ({ devnet, batch }, tx, block) => {
+    checkCallSender(devnet, tx);
     if (block) checkBlockParam(devnet, block);
     return quantity(await devnet.estimateGas(tx, batch));
   })),
