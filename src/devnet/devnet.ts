@@ -373,9 +373,9 @@ export class Devnet {
 
   // --- submission (submission.ts) -----------------------------------------------------------------
 
-  /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
-  sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
-    return this.submission.sendRawTransaction(raw);
+  /** Queues a signed Ethereum transaction (`untrusted`: with the pool's untrusted limits); in instant mode, returns once it is mined. */
+  sendRawTransaction(raw: Uint8Array, options: { untrusted?: boolean } = {}): Promise<Uint8Array> {
+    return this.submission.sendRawTransaction(raw, options);
   }
 
   /** Signs with a dev account's key, or sends for an impersonated account (eth_sendTransaction); `unsigned` sends for any sender (eth_sendUnsignedTransaction). */

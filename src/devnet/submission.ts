@@ -77,8 +77,8 @@ export class Submission {
   }
 
   /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
-  async sendRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
-    const { pending, mined } = await this.submit(raw);
+  async sendRawTransaction(raw: Uint8Array, { untrusted = false } = {}): Promise<Uint8Array> {
+    const { pending, mined } = await this.submit(raw, untrusted);
     await this.minedAndSaved(mined);
     return pending.ethTx!.hash;
   }
@@ -298,11 +298,11 @@ export class Submission {
    * fork, the pool's checks (which read before the pool changes) run again once what they missed is
    * fetched: the message is added once.
    */
-  private admit(pending: PendingMessage): Promise<Admitted> {
+  private admit(pending: PendingMessage, untrusted = false): Promise<Admitted> {
     const { miner, mempool, events, state } = this.node;
     return miner.queue.run(async () => {
       this.node.checkWritable();
-      const ready = await state.untilFetched(() => mempool.add(pending, this.headState(), this.node.nextBaseFee()));
+      const ready = await state.untilFetched(() => mempool.add(pending, this.headState(), this.node.nextBaseFee(), untrusted));
       events.emit('pending', pending);
       // The pool has told the miner; in instant mode the tipset that will take the message is queued.
       // A message the next tipset would not take (its fee cap under the base fee) waits: its send
@@ -311,10 +311,10 @@ export class Submission {
     });
   }
 
-  /** Decodes a signed transaction and adds it to the pool, or throws with the pool's reason. */
-  private submit(raw: Uint8Array): Promise<Admitted> {
+  /** Decodes a signed transaction and adds it to the pool (`untrusted`: as MpoolPushUntrusted), or throws with the pool's reason. */
+  private submit(raw: Uint8Array, untrusted = false): Promise<Admitted> {
     const { tx, signed } = decodeEthTransactionMessage(raw, this.node.chainId);
-    return this.admit(pendingMessage(signed, tx));
+    return this.admit(pendingMessage(signed, tx), untrusted);
   }
 
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */

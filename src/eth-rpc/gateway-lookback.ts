@@ -16,6 +16,7 @@ import { resolveBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { ethereumName } from './lotus-aliases.js';
 import { isTipsetKey, tipsetOf } from './lotus-params.js';
+import { beyondLookback, checkReceiptsLookback } from './message-lookback.js';
 import { parseBlockRef, type BlockRef } from './params.js';
 
 /** Lotus's DefaultLookbackCap, and its error (Go prints 24 hours as 24h0m0s). */
@@ -198,7 +199,7 @@ function checkTraceFilterRange(head: number, filter: Record<string, unknown>): v
 
 /** Whether a message found at `epoch` (where the devnet executes it) is out of the gateway's message lookback from the head. */
 function beyondMessageLookback(devnet: Devnet, epoch: number): boolean {
-  return epoch + MESSAGE_LOOKBACK_LIMIT < devnet.head.epoch;
+  return beyondLookback(epoch, MESSAGE_LOOKBACK_LIMIT, devnet.head.epoch);
 }
 
 /**
@@ -212,9 +213,7 @@ function checkReceiptsBlock(devnet: Devnet, ref: BlockRef): void {
   } catch {
     return;
   }
-  if (tipset.epoch < devnet.head.epoch - MESSAGE_LOOKBACK_LIMIT) {
-    throw new DevnetError(`tipset {${tipset.blockCid.toString()}} is older than the allowed lookback limit`);
-  }
+  checkReceiptsLookback(tipset, MESSAGE_LOOKBACK_LIMIT, devnet.head);
 }
 
 /** A lookup's answer, null when what it found lies beyond the message lookback (a transaction still pending has no block). */

@@ -20,9 +20,10 @@ export interface PendingMessage {
   chainSize: number;
 }
 
-/** Lotus's limits for locally pushed messages. */
+/** Lotus's limits for locally pushed messages; an untrusted push (MpoolPushUntrusted) may leave fewer pending per sender. */
 const MAX_MESSAGE_SIZE = 64 << 10;
 const MAX_PENDING_PER_SENDER = 1000;
+const MAX_UNTRUSTED_PENDING_PER_SENDER = 100;
 /** Replace-by-fee: the new premium must beat the old by more than 10 %. */
 const RBF_NUM = 110n;
 const RBF_DENOM = 100n;
@@ -69,8 +70,10 @@ export class Mempool {
    * Checks a message against the state it would run on and queues it, or throws with Lotus's reason.
    * Call it from the miner's queue: the pool is chain state. Whether it can run now: no nonce gap
    * before it; with `baseFee` (the next tipset's), also that tipset's producer takes it (see select).
+   * `untrusted`: pushed as Lotus's MpoolPushUntrusted pushes (its gateway's sends), with its lower
+   * cap on a sender's pending messages (chain/messagepool/messagepool.go msgSet.add).
    */
-  add(pending: PendingMessage, state: StateReader, baseFee?: bigint): boolean {
+  add(pending: PendingMessage, state: StateReader, baseFee?: bigint, untrusted = false): boolean {
     const msg = pending.signed.message;
     // In Lotus's order: message validity, then the state-dependent checks.
     if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${pending.chainSize}B): message too big`);
@@ -131,7 +134,7 @@ export class Mempool {
           `failed to add locked: ${who}, increase GasPremium to ${minPremium} from ${msg.gasPremium} to trigger replace by fee: replace by fee has too low GasPremium`,
         );
       }
-    } else if (queue.size >= MAX_PENDING_PER_SENDER) {
+    } else if (queue.size >= (untrusted ? MAX_UNTRUSTED_PENDING_PER_SENDER : MAX_PENDING_PER_SENDER)) {
       throw new MessageRejectedError('failed to add locked: too many pending messages for actor');
     }
     if (existing) this.unindex(existing);

@@ -1,9 +1,16 @@
 // Blocks: eth_blockNumber, eth_getBlockByNumber, eth_getBlockByHash, eth_getBlockReceipts, eth_getBlockTransactionCountBy*.
 import { quantity } from '../../common/hex.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import type { Tipset } from '../../mining/tipset.js';
 import { resolveBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { formatBlock, formatReceipt } from '../format.js';
 import { blockRef, bool, hash } from '../params.js';
+
+/** Every transaction's receipt in the block, in order (Lotus's EthGetBlockReceipts, Anvil's). */
+export function blockReceipts(devnet: Devnet, tipset: Tipset) {
+  return tipset.messages.map((message) => formatReceipt(devnet, tipset, message));
+}
 
 export const ethBlocks = [
   defineMethod('eth_blockNumber', [], ({ devnet }) => quantity(devnet.head.epoch)),
@@ -12,11 +19,7 @@ export const ethBlocks = [
     formatBlock(devnet, resolveBlock(devnet, block), full),
   ),
 
-  // Every transaction's receipt in the block, in order (Lotus's EthGetBlockReceipts, Anvil's).
-  defineMethod('eth_getBlockReceipts', [blockRef('block')], ({ devnet }, block) => {
-    const tipset = resolveBlock(devnet, block);
-    return tipset.messages.map((message) => formatReceipt(devnet, tipset, message));
-  }),
+  defineMethod('eth_getBlockReceipts', [blockRef('block')], ({ devnet }, block) => blockReceipts(devnet, resolveBlock(devnet, block))),
 
   defineMethod('eth_getBlockByHash', [hash('blockHash'), bool('fullTransactions')], ({ devnet }, blockHash, full) =>
     formatBlock(devnet, resolveBlock(devnet, { hash: blockHash }), full),

@@ -22,7 +22,7 @@ function transactionAt(devnet: Devnet, tipset: Tipset, index: number) {
  * in the pool, cannot make it a transaction, and answers that error, not null
  * (node/impl/eth/transaction.go EthGetTransactionByHashLimited).
  */
-function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
+export function pendingByHash(devnet: Devnet, txHash: Uint8Array) {
   const pending = devnet.pendingTransaction(txHash);
   if (pending) return formatPendingTransaction(pending);
   const native = devnet.pendingMessage(cidFromDigest(txHash));

@@ -31,6 +31,7 @@ import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
 import { forkedStateJson } from '../forked-state-json.js';
+import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
 
 export const NETWORK_NAME = 'fvm-devnet';
 
@@ -106,9 +107,6 @@ function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress
   }
 }
 
-/** Lotus's LookbackNoLimit. */
-const NO_LIMIT = -1;
-
 /**
  * Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). Lotus
  * asks its chain index (which every node serving eth_* runs) before searching back from the tipset
@@ -119,7 +117,7 @@ const NO_LIMIT = -1;
  */
 function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.head, limit = NO_LIMIT, decode = false) {
   const found = devnet.chain.messageByCid(messageCidValue);
-  if (!found || (limit !== NO_LIMIT && found.tipset.epoch + limit < from.epoch)) return null;
+  if (!found || beyondLookback(found.tipset.epoch, limit, from.epoch)) return null;
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),

@@ -6,6 +6,7 @@ import { ethLogs } from './eth-logs.js';
 import { ethSign } from './eth-sign.js';
 import { ethState } from './eth-state.js';
 import { ethTransactions } from './eth-transactions.js';
+import { filecoinEthLimited } from './filecoin-eth-limited.js';
 import { cheatsMining } from './cheats-mining.js';
 import { cheatsNode } from './cheats-node.js';
 import { cheatsState } from './cheats-state.js';
@@ -49,6 +50,7 @@ export const allMethods: RpcMethod[] = [
   ...ethereumMethods,
   ...ethereumMethods.map(aliased),
   ...filecoinAddressMethods,
+  ...filecoinEthLimited,
   ...filecoinTxHash,
   ...filecoinChain,
   ...filecoinEvents,
