@@ -1,6 +1,5 @@
 // Account state at a block: eth_getBalance, eth_getTransactionCount, eth_getCode, eth_getStorageAt.
 // A null round reads as the tipset before it (block-ref.ts).
-import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, padStart, quantity } from '../../common/hex.js';
 import { resolveStateBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
@@ -22,9 +21,6 @@ export const ethState = [
 
   defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
     const tipset = resolveStateBlock(devnet, block);
-    // Lotus refuses genesis (node/impl/eth/lookup.go EthGetCode: its call needs a parent tipset). Only
-    // a block named by number or hash here: the devnet's `latest` is genesis until the first transaction.
-    if (!('tag' in block) && tipset.epoch === 0) throw new DevnetError('block param must not specify genesis block');
     return bytesToHex(devnet.actorAt(addr, tipset.epoch)?.evm?.bytecode ?? new Uint8Array());
   }),
 
