@@ -9,9 +9,8 @@
 import { LONG_RUN_MS } from '../fevm/run-budget.js';
 
 export class SocketInbox {
-  /** Messages not started yet, from `next` on (a started one's slot is cleared). */
-  private readonly waiting: (Buffer | undefined)[] = [];
-  private next = 0;
+  /** Messages not started yet, oldest first. */
+  private readonly waiting: Buffer[] = [];
   /** When the socket's work in this turn of the event loop began; undefined before any. */
   private turnStartedAt: number | undefined;
   private draining = false;
@@ -30,7 +29,7 @@ export class SocketInbox {
 
   private async drain(): Promise<void> {
     this.draining = true;
-    while (this.next < this.waiting.length && this.isOpen()) {
+    while (this.waiting.length > 0 && this.isOpen()) {
       if (this.turnStartedAt === undefined) {
         this.turnStartedAt = performance.now();
         setImmediate(() => (this.turnStartedAt = undefined));
@@ -38,13 +37,10 @@ export class SocketInbox {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      const message = this.waiting[this.next]!;
-      this.waiting[this.next++] = undefined;
-      await this.run(message);
+      await this.run(this.waiting.shift()!);
     }
     // All started, or the socket is cut: what is left is dropped.
     this.waiting.length = 0;
-    this.next = 0;
     this.draining = false;
   }
 }
