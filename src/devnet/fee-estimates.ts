@@ -18,19 +18,21 @@ export const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
 
 /**
  * The premium that gets a message in within `blocks` tipsets (GasEstimateGasPremium): the premiums
- * of the messages of the last 2 × `blocks` tipsets, by gas limit, at a little past half of their
- * tipsets' gas target (medianGasPremium), raised to 200 000, 150 000 or 100 000 (one, two, more
- * blocks) when below 100 000. Lotus counts back from the head's parent, whose messages its head ran;
- * the devnet's head has run its own (README: Lotus's `latest` is the head's parent), so the count
- * starts at the head. Lotus then adds ±1 % of random noise; the devnet answers the figure itself.
+ * of the messages of the 2 × `blocks` tipsets before `tipset`, by gas limit, at a little past half of
+ * their tipsets' gas target (medianGasPremium), raised to 200 000, 150 000 or 100 000 (one, two, more
+ * blocks) when below 100 000. As Lotus, the walk starts at the parent of the tipset asked for (the
+ * head for eth_maxPriorityFeePerGas): the devnet's tipset with a key is Lotus's tipset with that key,
+ * the same mapping the fee cap's base fee (`tipset.baseFee`, Lotus's ParentBaseFee) follows, so the
+ * head's own messages count from the next tipset on, as on calibnet. Lotus then adds ±1 % of random
+ * noise; the devnet answers the figure itself.
  */
-export function estimateGasPremium(chain: ChainView, head: Tipset, blocks: number): bigint {
+export function estimateGasPremium(chain: ChainView, tipset: Tipset, blocks: number): bigint {
   const wanted = 2 * Math.min(Math.max(blocks, 1), MAX_GAS_HISTORY);
   const paid: { premium: bigint; gasLimit: number }[] = [];
   let tipsets = 0;
-  for (let tipset: Tipset | undefined = head; tipset && tipsets < wanted; tipset = chain.parentOf(tipset)) {
+  for (let parent = chain.parentOf(tipset); parent && tipsets < wanted; parent = chain.parentOf(parent)) {
     tipsets++;
-    for (const m of tipset.messages) {
+    for (const m of parent.messages) {
       const { gasPremium, gasLimit } = feeFieldsOf(m);
       paid.push({ premium: gasPremium, gasLimit });
     }

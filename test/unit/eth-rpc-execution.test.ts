@@ -29,18 +29,22 @@ describe('eth_gasPrice and eth_maxPriorityFeePerGas', () => {
     assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
   });
 
-  test('the premium follows what the last two tipsets paid, as Lotus\'s GasEstimateGasPremium(1) reads it', async (t) => {
-    // node/impl/gasutils/gasutils.go: the premiums of 2 × 1 tipsets, highest first, walked for 52.5 % of
-    // their gas target; a few small messages do not fill it, so the answer is the mean of the two lowest.
+  test('the premium follows what the two tipsets before the head paid, as Lotus\'s GasEstimateGasPremium(1) reads it', async (t) => {
+    // node/impl/gasutils/gasutils.go: the premiums of the 2 × 1 tipsets before the one asked for (the
+    // walk starts at its parent), highest first, walked for 52.5 % of their gas target; a few small
+    // messages do not fill it, so the answer is the mean of the two lowest.
     const { result, devnet } = await setup(t, { noMining: true });
     const send = async (nonce: number, maxPriorityFeePerGas: bigint) =>
       devnet.sendRawTransaction(Uint8Array.from(Buffer.from((await signTx({ nonce, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas }, { defaults: TRANSFER })).slice(2), 'hex')));
     await send(0, 2_000_000_000n);
     await devnet.mine();
-    // One message: its premium alone.
-    assert.equal(await result('eth_maxPriorityFeePerGas'), hex(2_000_000_000n));
-    assert.equal(await result('eth_gasPrice'), hex(87_500_000n + 2_000_000_000n));
+    // The head's own messages are not read yet (Lotus starts at the head's parent): the floor.
+    assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
     await send(1, 300_000n);
+    await devnet.mine();
+    // One message in the window: its premium alone.
+    assert.equal(await result('eth_maxPriorityFeePerGas'), hex(2_000_000_000n));
+    assert.equal(await result('eth_gasPrice'), hex(76_562_500n + 2_000_000_000n));
     await devnet.mine();
     assert.equal(await result('eth_maxPriorityFeePerGas'), hex((2_000_000_000n + 300_000n) / 2n));
     // Two tipsets on, the 2e9 message is out of the window: 300000 alone.
@@ -48,6 +52,7 @@ describe('eth_gasPrice and eth_maxPriorityFeePerGas', () => {
     assert.equal(await result('eth_maxPriorityFeePerGas'), hex(300_000n));
     // Premiums under Lotus's MinGasPremium (100000) give way to the floor.
     await send(2, 1_000n);
+    await devnet.mine();
     await devnet.mine();
     await devnet.mine();
     assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');

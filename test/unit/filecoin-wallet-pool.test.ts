@@ -198,13 +198,19 @@ describe('gas estimates and the fees MpoolPushMessage fills (Lotus node/impl/gas
     assert.deepEqual([await premium(0), await premium(1), await premium(2), await premium(10)], ['200000', '200000', '150000', '100000']);
     await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, 't0100', 1n, { GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '500000000' }), null]);
     await result('evm_mine');
+    // Lotus's walk starts at the parent of the tipset asked for: the head's own message counts from the next tipset on.
+    assert.deepEqual([await premium(1), await premium(10)], ['200000', '100000']);
+    const holding = (await result('Filecoin.ChainHead')).Cids;
+    await result('evm_mine');
     assert.deepEqual([await premium(1), await premium(10)], ['500000000', '500000000']);
-    // The head's base fee (87 500 000) times floor(1.125^n × 256) / 256, plus the message's premium.
-    const feeCap = (premium: string, blocks: number) => result('Filecoin.GasEstimateFeeCap', [{ ...transfer(CLIENT, 't0100', 1n), GasPremium: premium }, blocks, null]);
-    assert.equal(await feeCap('0', 20), '922509765');
-    assert.equal(await feeCap('100', 20), '922509865');
-    assert.equal(await feeCap('0', 0), '87500000');
-    assert.equal(await feeCap('0', 1), '98437500');
+    // By key: the tipset holding the message does not count it, its child does.
+    assert.equal(await result('Filecoin.GasEstimateGasPremium', [1, CLIENT, 0, holding]), '200000');
+    // The head's base fee times floor(1.125^n × 256) / 256, plus the message's premium.
+    const feeCap = (premium: string, blocks: number, key: unknown = null) => result('Filecoin.GasEstimateFeeCap', [{ ...transfer(CLIENT, 't0100', 1n), GasPremium: premium }, blocks, key]);
+    assert.equal(await feeCap('0', 20, holding), '922509765');
+    assert.equal(await feeCap('100', 20, holding), '922509865');
+    assert.equal(await feeCap('0', 0, holding), '87500000');
+    assert.equal(await feeCap('0', 1, holding), '98437500');
     // Past a uint64 factor Lotus's answer depends on the machine: refused, naming the parameter.
     assert.match((await error('Filecoin.GasEstimateFeeCap', [transfer(CLIENT, 't0100', 1n), 400, null])).message, /maxQueueBlocks 400/);
   });
