@@ -7,11 +7,12 @@ import { decodeBitfield, encodeBitfield } from '../common/bitfield.js';
 import { CID, decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../common/cbor.js';
 import type { ActorKind } from '../fevm/actor.js';
 import { builtinActor } from '../fevm/actors/builtin.js';
+import { EVM_MAX_RESERVED_METHOD } from '../fevm/actors/evm/handle-filecoin-method.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
 import { bitfieldFromRuns, bitfieldJson, isRunList } from '../common/bitfield-json.js';
 import { invalid } from './params.js';
 
-type Scalar = 'address' | 'tokens' | 'int' | 'bytes' | 'bytes32' | 'cid' | 'bool' | 'label' | 'signature' | 'bitfield' | 'empty';
+type Scalar = 'address' | 'tokens' | 'int' | 'bytes' | 'bytes20' | 'bytes32' | 'cid' | 'bool' | 'label' | 'signature' | 'bitfield' | 'empty';
 export type Schema = Scalar | { list: Schema } | { nullable: Schema } | { struct: readonly (readonly [string, Schema])[] };
 
 const struct = (...fields: (readonly [string, Schema])[]): Schema => ({ struct: fields });
@@ -162,10 +163,34 @@ const RETURNS: Partial<Record<ActorKind, Record<string, Schema>>> = {
   },
 };
 
-/** The schema of a method's return, for the methods RETURNS lists. */
+/** The EAM's Return (go-state-types builtin/v18/eam eam_types.go): Go shows its [20]byte as 20 numbers. */
+const createReturn = struct(['ActorID', 'int'], ['RobustAddress', { nullable: 'address' }], ['EthAddress', 'bytes20']);
+
+/**
+ * The returns of the EVM actor's and the EAM's methods a message can reach on the devnet, by number
+ * (go-state-types builtin/v18/evm and eam methods.go): InvokeContract's is a CBOR byte string
+ * (abi.CborBytes), Create, Create2 and CreateExternal answer the new actor's addresses.
+ */
+const RETURNS_BY_NUMBER: Partial<Record<ActorKind, Record<number, Schema>>> = {
+  evm: { [METHOD_INVOKE_CONTRACT]: 'bytes' },
+  eam: { 2: createReturn, 3: createReturn, [METHOD_CREATE_EXTERNAL]: createReturn },
+};
+
+/** The schema of a method's return, for the methods RETURNS and RETURNS_BY_NUMBER list. */
 export function returnSchema(kind: ActorKind, method: number): Schema | undefined {
+  const byNumber = RETURNS_BY_NUMBER[kind]?.[method];
+  if (byNumber) return byNumber;
   const name = builtinActor(kind)?.methods.get(method)?.name;
   return name === undefined ? undefined : RETURNS[kind]?.[name];
+}
+
+/**
+ * Whether Lotus's actor registry has no entry for the method, so that StateWaitMsg answers its return
+ * as the raw bytes (node/impl/full/state.go, stmgr.ErrMetadataNotFound): the only such method that
+ * succeeds with a return is a contract's answer to a Filecoin method (handle_filecoin_method).
+ */
+export function returnUndeclared(kind: ActorKind, method: number): boolean {
+  return kind === 'evm' && method > EVM_MAX_RESERVED_METHOD && method !== METHOD_INVOKE_CONTRACT;
 }
 
 /** The EVM actor and the EAM have no method tables in builtin.ts: their methods by number. */
@@ -191,6 +216,9 @@ class SchemaMismatch extends Error {}
 function fail(path: string, why: string): never {
   throw new SchemaMismatch(`${path}: ${why}`);
 }
+
+/** Go byte arrays ([N]byte), which Go's JSON shows as N numbers. */
+const FIXED_LENGTHS = { bytes20: 20, bytes32: 32 } as const;
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -223,8 +251,11 @@ function toJson(schema: Schema, v: unknown, path: string): unknown {
       return int();
     case 'bytes':
       return b64(bytes());
-    case 'bytes32':
-      return [...bytes()];
+    case 'bytes20':
+    case 'bytes32': {
+      const array = bytes();
+      return array.length === FIXED_LENGTHS[schema] ? [...array] : fail(path, `expected ${FIXED_LENGTHS[schema]} bytes`);
+    }
     case 'cid':
       return CID.asCID(v) ? { '/': String(v) } : fail(path, 'expected a CID');
     case 'bool':
@@ -276,8 +307,11 @@ function fromJson(schema: Schema, v: unknown, path: string): unknown {
       return typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(path, 'expected an integer');
     case 'bytes':
       return base64();
-    case 'bytes32':
-      return Array.isArray(v) && v.length === 32 && v.every((b) => Number.isInteger(b) && b >= 0 && b < 256) ? new Uint8Array(v) : fail(path, 'expected 32 byte values');
+    case 'bytes20':
+    case 'bytes32': {
+      const length = FIXED_LENGTHS[schema];
+      return Array.isArray(v) && v.length === length && v.every((b) => Number.isInteger(b) && b >= 0 && b < 256) ? new Uint8Array(v) : fail(path, `expected ${length} byte values`);
+    }
     case 'cid': {
       const c = v && typeof v === 'object' ? (v as Record<string, unknown>)['/'] : undefined;
       try {

@@ -336,6 +336,33 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal(sent.ReturnDec, null);
   });
 
+  // fidaudit F7: Lotus's StateWaitMsg decodes a return with its method's type from the actor registry
+  // (go-state-types builtin/v18: EAM Return, EVM InvokeContract's abi.CborBytes) and answers the raw
+  // bytes for a method the registry lacks (node/impl/full/state.go, stmgr.ErrMetadataNotFound).
+  test("StateWaitMsg's ReturnDec: an EAM deployment's addresses, a contract's output, a Filecoin method's raw return", async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const wait = async (message: Message) => {
+      const json = signedJson(message);
+      json.Message.Params = Buffer.from(message.params).toString('base64') as never;
+      return await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [json]), 0, -1, true]);
+    };
+    const deploy = async (nonce: number, runtime: string) => {
+      const length = (runtime.length / 2).toString(16).padStart(2, '0');
+      const initcode = hexToBytes(`0x60${length}600c60003960${length}6000f3${runtime}`);
+      return await wait({ ...transfer(nonce, 0n), to: FilAddress.fromId(10), method: 4, params: encodeCbor(initcode), gasLimit: 200_000_000 });
+    };
+    const deployed = await deploy(0, '602a60005260206000f3');
+    const [id, robust, eth] = decodeCbor<[number, Uint8Array, Uint8Array]>(Buffer.from(deployed.Receipt.Return, 'base64'));
+    assert.deepEqual(deployed.ReturnDec, { ActorID: id, RobustAddress: FilAddress.fromBytes(robust).toString(), EthAddress: [...eth] });
+    const invoked = await wait({ ...transfer(1, 0n), to: FilAddress.fromId(id), method: 3844450837, params: encodeCbor(new Uint8Array()), gasLimit: 200_000_000 });
+    assert.equal(invoked.ReturnDec, Buffer.from(hexToBytes(`0x${'00'.repeat(31)}2a`)).toString('base64'));
+    // A contract answering every Filecoin method (handle_filecoin_method) with exit 0, codec 0x51, data 0x010203.
+    const answer = ['00', '51', '60', '03'].map((word) => word.padStart(64, '0')).join('') + '010203'.padEnd(64, '0');
+    const handler = await deploy(2, `60a0600c60003960a06000f3${answer}`);
+    const frc42 = await wait({ ...transfer(3, 0n), to: FilAddress.fromId(handler.ReturnDec.ActorID), method: methodNumber('Anything'), params: new Uint8Array(), gasLimit: 200_000_000 });
+    assert.deepEqual([frc42.Receipt.Return, frc42.ReturnDec], ['AQID', 'AQID']);
+  });
+
   test('MpoolPush takes an Ethereum-signed message as Lotus does, and refuses a tampered one', async (t) => {
     const { result, error } = await setupRpc(t);
     const raw = await signTx({ nonce: 0, value: 7n });

@@ -19,7 +19,7 @@ import { messageCid } from '../../fevm/message.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import { EC_FINALITY } from '../../mining/finality.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { decodeParams, returnSchema } from '../actor-params.js';
+import { decodeParams, returnSchema, returnUndeclared } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
 import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
@@ -93,11 +93,13 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
 
 /**
  * A successful message's return decoded as Lotus's ReturnDec is (its method's return type), for the
- * methods actor-params.ts has a return schema for; null otherwise, and for a failure or no return.
+ * methods actor-params.ts has a return schema for; the bytes as they are for a method Lotus's registry
+ * does not declare; null otherwise, and for a failure or no return.
  */
 function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress; method: number }, receipt: { exitCode: number; returnData: Uint8Array }): unknown {
   if (receipt.exitCode !== 0 || receipt.returnData.length === 0) return null;
   const kind = resolveAddress(devnet.stateAt(tipset.epoch), message.to)?.kind;
+  if (kind && returnUndeclared(kind, message.method)) return Buffer.from(receipt.returnData).toString('base64');
   const schema = kind && returnSchema(kind, message.method);
   if (!schema) return null;
   try {
