@@ -95,11 +95,12 @@ export class FilAddress {
     return new FilAddress(Protocol.ID, encodeVarint(id));
   }
 
+  /**
+   * An f4 address. An f410 whose payload is a masked ID address is well formed (go-address parses it;
+   * the FVM makes a placeholder of a send to it), but it is no Ethereum address: `ethAddress` is undefined.
+   */
   static fromDelegated(namespace: number, subaddress: Uint8Array): FilAddress {
     if (subaddress.length > MAX_SUBADDRESS_LENGTH) throw new InvalidAddressError('subaddress too long');
-    if (namespace === EAM_NAMESPACE && isMaskedId(subaddress)) {
-      throw new InvalidAddressError('f410f addresses cannot embed masked-ID payloads');
-    }
     return new FilAddress(Protocol.Delegated, concatBytes(encodeVarint(namespace), subaddress));
   }
 
@@ -212,13 +213,26 @@ export class FilAddress {
     return (this.#id ??= decodeVarint(this.payload, 0)[0]);
   }
 
-  /** The Ethereum address embedded in an f410 address. */
+  /** The namespace (the managing actor's ID) of an f4 address. */
+  get namespace(): number | undefined {
+    return this.protocol === Protocol.Delegated ? decodeVarint(this.payload, 0)[0] : undefined;
+  }
+
+  /** What an f4 address holds after its namespace. */
+  get subaddress(): Uint8Array | undefined {
+    return this.protocol === Protocol.Delegated ? this.payload.subarray(decodeVarint(this.payload, 0)[1]) : undefined;
+  }
+
+  /**
+   * The Ethereum address embedded in an f410 address; undefined for a masked ID address embedded
+   * there, which names an ID actor only as 0x (Lotus ethtypes.IsEthAddress).
+   */
   get ethAddress(): Uint8Array | undefined {
     if (this.protocol !== Protocol.Delegated) return undefined;
     if (this.#ethAddress) return this.#ethAddress;
     const [namespace, length] = decodeVarint(this.payload, 0);
     const sub = this.payload.subarray(length);
-    if (namespace !== EAM_NAMESPACE || sub.length !== 20) return undefined;
+    if (namespace !== EAM_NAMESPACE || sub.length !== 20 || isMaskedId(sub)) return undefined;
     return (this.#ethAddress = sub);
   }
 

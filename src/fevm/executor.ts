@@ -1,7 +1,7 @@
 // Applies Filecoin messages to the state tree as the FVM does: sender checks, gas charged up front,
 // the nonce bumped, the call run in a checkpoint (undone on failure), then burn, tip and refund.
 import { DAG_CBOR, RAW, encodeCbor } from '../common/cbor.js';
-import { FilAddress, Protocol } from '../common/address.js';
+import { EAM_NAMESPACE, FilAddress, Protocol } from '../common/address.js';
 import { EMPTY_BYTES } from '../common/hex.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import {
@@ -390,15 +390,17 @@ function withReturnBlock<T extends InvocationResult>(result: T, returnBlock: Ipl
   return sent;
 }
 
-/** The FVM creates the receiver of a send to an unknown f410 (a Placeholder) or key address (an Account). */
+/**
+ * The FVM creates the receiver of a send to an unknown key address (an Account) or f410 address (a
+ * Placeholder), whatever the f410 holds (ref-fvm fvm@v4.8.2 call_manager/default.rs call_actor_unchecked).
+ */
 function canAutoCreate(to: FilAddress): boolean {
-  return to.ethAddress !== undefined || to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS;
+  return to.namespace === EAM_NAMESPACE || to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS;
 }
 
 /** Creates the receiver canAutoCreate allows: a Placeholder for an f410, an Account for a key address. */
 function autoCreate(state: StateOverlay, to: FilAddress): Actor {
-  const eth = to.ethAddress;
-  return eth ? createPlaceholder(state, eth) : createActor(state, 'account', { robust: to });
+  return to.protocol === Protocol.Delegated ? createActor(state, 'placeholder', { delegated: to }) : createActor(state, 'account', { robust: to });
 }
 
 /**

@@ -94,6 +94,18 @@ describe('f410 <-> 0x', () => {
     assert.equal(FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(19)).ethAddress, undefined);
   });
 
+  // fidaudit F8h: go-address parses an f410 of a masked ID; Lotus refuses it only where it converts
+  // it to an Ethereum address (ethtypes.IsEthAddress is false for it).
+  test('an f410 that embeds a masked ID round-trips but has no Ethereum address', () => {
+    const masked = hex('0xff00000000000000000000000000000000000064');
+    const addr = FilAddress.fromDelegated(EAM_NAMESPACE, masked);
+    assert.equal(addr.ethAddress, undefined);
+    assert.deepEqual([addr.namespace, addr.subaddress], [EAM_NAMESPACE, masked]);
+    assert.equal(addr.toString(), 't410f74aaaaaaaaaaaaaaaaaaaaaaaaaaaadep73vx2q');
+    assert.ok(FilAddress.parse('t410f74aaaaaaaaaaaaaaaaaaaaaaaaaaaadep73vx2q').equals(addr));
+    assert.ok(FilAddress.fromBytes(addr.bytes).equals(addr));
+  });
+
   test('subaddresses longer than 54 bytes are rejected', () => {
     assert.equal(FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(54)).payload.length, 55);
     throwsInvalid(() => FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(55)));

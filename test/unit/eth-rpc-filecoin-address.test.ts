@@ -64,11 +64,21 @@ describe('Filecoin.FilecoinAddressToEthAddress', () => {
     assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', ['f0100', 'latest', 'extra']), { code: 1, message: 'decoding params: expected 1 or 2 params, got 3' });
   });
 
-  test('an f410f address that embeds a masked ID is refused, as Lotus refuses it', async (t) => {
+  // fidaudit F8h: such addresses parse (go-address takes them); Lotus refuses them where it converts
+  // them (node/impl/eth/filecoin.go; ethtypes EthAddressFromFilecoinAddress, CastEthAddress), code 1.
+  test("an f4 address that is no Ethereum address is refused in Lotus's words", async (t) => {
     const { error } = await setupRpc(t);
     const embedded = t410(hexToBytes('0xff00000000000000000000000000000000000064'));
-    const err = await error('Filecoin.FilecoinAddressToEthAddress', [embedded]);
-    assert.match(err.message, /f410f addresses cannot embed masked-ID payloads/);
+    assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', [embedded]), {
+      code: 1,
+      message: 'error converting filecoin address to eth address: f410f addresses cannot embed masked-ID payloads: 0xff00000000000000000000000000000000000064',
+    });
+    const short = t410(hexToBytes('0x0102'));
+    assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', [short]), {
+      code: 1,
+      message: 'error converting filecoin address to eth address: cannot parse bytes into an EthAddress: incorrect input length',
+    });
+    assert.deepEqual(await error('Filecoin.FilecoinAddressToEthAddress', ['t432f77777777x32lpna']), { code: 1, message: 'invalid filecoin address protocol: t432f77777777x32lpna' });
   });
 
   test('a key address with no actor is an error', async (t) => {

@@ -363,6 +363,23 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual([frc42.Receipt.Return, frc42.ReturnDec], ['AQID', 'AQID']);
   });
 
+  // fidaudit F8h: an f410 that embeds a masked ID is a well-formed address (go-address); the FVM makes
+  // a placeholder of a send to any f410 (ref-fvm fvm@v4.8.2 call_manager/default.rs
+  // call_actor_unchecked), and Lotus shows that actor to Ethereum by its masked ID (node/impl/eth/utils.go
+  // lookupEthAddress), not as actor 100.
+  test('a transfer to an f410 of a masked ID makes a placeholder, shown to Ethereum by its own masked ID', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const masked = FilAddress.fromDelegated(10, hexToBytes('0xff00000000000000000000000000000000000064'));
+    const cid = await result('Filecoin.MpoolPush', [{ ...signedJson({ ...transfer(0), to: masked }) }]);
+    const lookup = await result('Filecoin.StateWaitMsg', [cid, 0, -1, true]);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    const id = FilAddress.parse(await result('Filecoin.StateLookupID', [masked.toString(), null])).id!;
+    assert.notEqual(id, 100);
+    assert.equal(await result('Filecoin.WalletBalance', [masked.toString()]), FIL.toString());
+    const tx = await result('eth_getTransactionByHash', [await result('Filecoin.EthGetTransactionHashByCid', [cid])]);
+    assert.equal(tx.to, `0xff${'00'.repeat(11)}${id.toString(16).padStart(16, '0')}`);
+  });
+
   test('MpoolPush takes an Ethereum-signed message as Lotus does, and refuses a tampered one', async (t) => {
     const { result, error } = await setupRpc(t);
     const raw = await signTx({ nonce: 0, value: 7n });

@@ -1,6 +1,6 @@
 // Address conversion between the Ethereum and Filecoin views: Filecoin.EthAddressToFilecoinAddress,
 // Filecoin.FilecoinAddressToEthAddress.
-import { FilAddress, maskedIdAddress, Protocol } from '../../common/address.js';
+import { EAM_NAMESPACE, FilAddress, maskedIdAddress, Protocol } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import { resolveStateBlock } from '../block-ref.js';
@@ -15,13 +15,25 @@ export const filecoinAddressMethods = [
     // f0 and f410 addresses convert as they are; key and actor addresses through their actor's ID.
     if (addr.ethAddress) return bytesToHex(addr.ethAddress);
     if (addr.id !== undefined) return bytesToHex(maskedIdAddress(addr.id));
-    if (addr.protocol === Protocol.Delegated) throw new DevnetError('f4 addresses outside the EAM namespace have no Ethereum form');
+    if (addr.protocol === Protocol.Delegated) throw new DevnetError(notConvertible(addr));
     const at = block ?? { tag: 'finalized' };
     const id = devnet.stateAt(resolveStateBlock(devnet, at).epoch).lookupId(addr);
     if (id === undefined) throw new DevnetError(notInstantiated(addr, at));
     return bytesToHex(maskedIdAddress(id));
   })),
 ];
+
+/**
+ * Lotus's errors for an f4 address that is no Ethereum address (node/impl/eth/filecoin.go, ethtypes
+ * EthAddressFromFilecoinAddress and CastEthAddress): an f410 of a masked ID or of other than 20 bytes,
+ * or another namespace, which falls through to the protocol check.
+ */
+function notConvertible(addr: FilAddress): string {
+  if (addr.namespace !== EAM_NAMESPACE) return `invalid filecoin address protocol: ${addr.toString()}`;
+  const payload = addr.subaddress!;
+  const why = payload.length === 20 ? `f410f addresses cannot embed masked-ID payloads: ${bytesToHex(payload)}` : 'cannot parse bytes into an EthAddress: incorrect input length';
+  return `error converting filecoin address to eth address: ${why}`;
+}
 
 /**
  * Lotus's error for a key or actor address with no ID at the block (node/impl/eth/filecoin.go), which
