@@ -347,7 +347,7 @@ export class Devnet {
   }
 
   /** Holds instant mining until the release is called (Miner.holdInstantMining): a batch's sends mine together. */
-  holdInstantMining(): () => void {
+  holdInstantMining(): Promise<() => void> {
     return this.miner.holdInstantMining();
   }
 

@@ -70,14 +70,15 @@ export class Dispatcher {
    * are not run, as geth stops running a batch's calls there (rpc/handler.go handleBatch). After
    * 10 ms of work the event loop takes in other clients' requests, and the answers ready, before the
    * next one; instant mining is held meanwhile, so that the batch's sends mine in one tipset as
-   * they would had it started them all at once.
+   * they would had it started them all at once (a batch coming while a tipset waits for the holds
+   * before it starts once that tipset is queued: Miner.holdInstantMining).
    */
   private async handleBatch(body: unknown[], ctx: RpcContext, started?: () => void): Promise<BatchAnswer | undefined> {
     const answer = new BatchAnswer(body.length, this.maxBatchBytes);
     // As geth gives a batch one deadline, its executions share one --call-timeout (run-budget.ts).
     const inBatch = { ...ctx, batch: new BatchBudget() };
     const running: Promise<void>[] = [];
-    const release = ctx.devnet.holdInstantMining();
+    const release = await ctx.devnet.holdInstantMining();
     try {
       let since = performance.now();
       for (let i = 0; i < body.length; i++) {

@@ -98,17 +98,21 @@ export class Miner {
    * Holds instant mining until the returned release is called: the messages made ready meanwhile wait
    * and then go into one tipset. A JSON-RPC batch (or a WebSocket message) that gives other clients
    * a turn while starting its requests holds it, so that its sends still mine together, in the
-   * tipset they would have shared had it started them all at once (Dispatcher.handleBatch).
+   * tipset they would have shared had it started them all at once (Dispatcher.handleBatch). A tipset
+   * waits only for the holds taken before its messages were ready: a hold asked for while one waits
+   * is taken once that tipset is queued (as a batch started at once would have come after it), so
+   * clients whose batches follow each other cannot keep the tipset waiting.
    */
-  holdInstantMining(): () => void {
+  holdInstantMining(): Promise<() => void> {
+    if (this.afterHolds.length > 0) return new Promise((resolve) => this.afterHolds.push(() => resolve(this.holdInstantMining())));
     this.holds++;
     let released = false;
-    return () => {
+    return Promise.resolve(() => {
       if (released) return;
       released = true;
       if (--this.holds > 0) return;
       for (const run of this.afterHolds.splice(0)) run();
-    };
+    });
   }
 
   /**

@@ -9,6 +9,8 @@ import { createDevnet, testConfig } from '../../src/index.js';
 import WebSocket from 'ws';
 import { hexToBytes } from '../../src/common/hex.js';
 import { devWallet, signTx } from '../helpers/dev-wallet.js';
+import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { Wallet } from 'ethers';
 import { setupRpc, setupWebSocketRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 describe('JSON-RPC over HTTP (inject)', () => {
@@ -231,5 +233,49 @@ describe('a WebSocket client that sends a burst and closes', () => {
     const sender = hexToBytes(devWallet.address);
     for (let i = 0; i < 500 && devnet.actorAt(sender, devnet.head.epoch)?.nonce !== count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(devnet.actorAt(sender, devnet.head.epoch)?.nonce, count);
+  });
+});
+
+// A batch holds instant mining while it starts its requests (review R2). Two WebSocket clients each
+// streaming batches of sends start each batch as the last one's requests have started, so their
+// holds overlap without end: before, no tipset was mined until both streams had stopped.
+describe('two WebSocket clients streaming batches of sends', () => {
+  test('every send is mined and answered, each batch in one tipset, and the first batches do not wait for the last', async (t) => {
+    const devnet = await createDevnet(testConfig());
+    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    t.after(async () => {
+      devnet.close();
+      await app.close();
+    });
+    // Batches long enough to start (signature recovery) that each gives the other client turns.
+    const [batches, size] = [4, 200];
+    const clients = [0, 1].map((c) => new Wallet(DEV_ACCOUNTS[c]!.privateKey));
+    const messages = await Promise.all(clients.map((signer) => Promise.all(Array.from({ length: batches }, async (_, b) =>
+      JSON.stringify(await Promise.all(Array.from({ length: size }, async (_, i) => ({ jsonrpc: '2.0', id: b * size + i, method: 'eth_sendRawTransaction', params: [await signTx({ nonce: b * size + i }, { signer })] }))))))));
+    const port = (app.server.address() as { port: number }).port;
+    const answers = await Promise.all(messages.map(async (batchesOf) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+      t.after(() => socket.close());
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const received: RpcResponse[][] = [];
+      const all = new Promise<RpcResponse[][]>((resolve) => socket.on('message', (raw) => {
+        received.push(JSON.parse(String(raw)));
+        if (received.length === batches) resolve(received);
+      }));
+      for (const message of batchesOf) socket.send(message);
+      return all;
+    }));
+    for (const received of answers) {
+      const epochs = received.map((batch) => {
+        const places = batch.map((answer) => {
+          assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+          return devnet.chain.messageByTxHash(hexToBytes(answer.result))!.tipset.epoch;
+        });
+        assert.equal(new Set(places).size, 1, `a batch's sends in tipsets ${[...new Set(places)].join()}`);
+        return places[0]!;
+      }).sort((a, b) => a - b);
+      assert.ok(epochs[0]! < epochs[batches - 1]!, `every batch of a client in tipset ${epochs[0]}: mining waited for the streams to end`);
+    }
   });
 });

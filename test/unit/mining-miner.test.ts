@@ -70,7 +70,7 @@ describe('instant mining (the default)', () => {
   // mining, so that its sends mine in one tipset, as when it started them all at once.
   withDevnet('sends admitted while instant mining is held wait for the release, then mine in one tipset', {}, async (devnet) => {
     const raws = await Promise.all(Array.from({ length: 6 }, (_, nonce) => signed({ nonce })));
-    const release = devnet.holdInstantMining();
+    const release = await devnet.holdInstantMining();
     const sends = raws.slice(0, 3).map((raw) => devnet.sendRawTransaction(raw));
     for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(devnet.head.epoch, 0);
@@ -82,6 +82,32 @@ describe('instant mining (the default)', () => {
     assert.deepEqual(places.map((p) => [p.epoch, p.index]), [0, 1, 2, 3, 4, 5].map((i) => [1, i]));
     // Released, the next send mines at once again.
     assert.deepEqual(located(devnet, await devnet.sendRawTransaction(await signed({ nonce: 6 }))), { epoch: 2, index: 0, exitCode: 0 });
+  });
+
+  // Holds that follow each other (two clients' batches, each taken before the other's ends) must not
+  // keep a tipset waiting for ever: it waits for the holds taken before its messages were ready; a
+  // hold asked for meanwhile is taken once the tipset is queued, so its sends go to the next one.
+  withDevnet('a hold asked for while a tipset waits starts once that tipset is queued: overlapping holds cannot starve mining', {}, async (devnet) => {
+    const raws = await Promise.all(Array.from({ length: 4 }, (_, nonce) => signed({ nonce })));
+    let release = await devnet.holdInstantMining();
+    const first = devnet.sendRawTransaction(raws[0]!);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(devnet.poolContent().pending.length, 1);
+    // Two more clients' holds, each asked for before the one before it is released.
+    const later: Promise<Uint8Array>[] = [];
+    for (const raw of raws.slice(1, 3)) {
+      const next = devnet.holdInstantMining();
+      release();
+      release = await next;
+      later.push(devnet.sendRawTransaction(raw));
+    }
+    // The first send is mined while a hold is still taken: it did not wait for the holds after it.
+    const starved = new Promise((_, reject) => setTimeout(() => reject(new Error('instant mining starved by overlapping holds')), 5_000).unref());
+    assert.deepEqual(located(devnet, (await Promise.race([first, starved])) as Uint8Array), { epoch: 1, index: 0, exitCode: 0 });
+    release();
+    const places = (await Promise.all(later)).map((hash) => located(devnet, hash)!.epoch);
+    assert.ok(places.every((epoch) => epoch > 1), places.join());
+    assert.equal(devnet.poolContent().pending.length, 0);
   });
 
   withDevnet('a future-nonce transaction waits in the pool until the gap is filled', {}, async (devnet) => {
