@@ -32,6 +32,10 @@ describe('ots_* traces', () => {
     assert.equal(await result('ots_hasCode', [caller, 'latest']), true);
     assert.equal(await result('ots_hasCode', [DEV, 'latest']), false);
     assert.equal(await result('ots_hasCode', [caller, '0x0']), false);
+    // Otterscan asks for the block before a transaction's as a JSON number (TransactionAddress.tsx,
+    // InternalTransfer.tsx: useHasCode(…, blockNumber - 1)), as Anvil 1.7.1 takes it.
+    assert.equal(await result('ots_hasCode', [caller, 0]), false);
+    assert.equal(await result('ots_hasCode', [caller, 2]), true);
 
     const paid = await callCaller('pay', [RECIPIENT, 7], 0n);
     const trace = await result('ots_traceTransaction', [paid]);

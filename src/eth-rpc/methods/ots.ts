@@ -14,7 +14,7 @@ import { resolveBlock, resolveStateBlock } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { ethTransactionOf, formatBlock, formatReceipt, formatTransaction } from '../format.js';
 import { transactionHash } from '../logs.js';
-import { address, blockRef, hash, numberOrQuantity, parseBlockRef, type BlockRef, type Param } from '../params.js';
+import { address, hash, numberOrQuantity, parseBlockRef, type BlockRef, type Param } from '../params.js';
 import { callTree, minedMessage, type GethCallFrame } from './debug-trace.js';
 
 /** The API level Otterscan 2.x asks for. */
@@ -24,13 +24,14 @@ const OTS_API_LEVEL = 8;
 const count = numberOrQuantity;
 
 /**
- * A block by number or tag; also a JSON number, which is what Otterscan sends for its block pages
- * and the latest block's header (otterscan useErigonHooks.ts readBlock, useLatestBlockHeader) and
- * Anvil 1.7.1 takes.
+ * A block by number or tag (or hash, with `allowHash`); also a JSON number, which is what Otterscan
+ * sends for its block pages and the latest block's header (otterscan useErigonHooks.ts readBlock,
+ * useLatestBlockHeader), and for ots_hasCode on a transaction's page (the block before it:
+ * TransactionAddress.tsx, InternalTransfer.tsx), and Anvil 1.7.1 takes.
  */
-const otsBlock = (name: string): Param<BlockRef> => ({
+const otsBlock = (name: string, { allowHash = false } = {}): Param<BlockRef> => ({
   name,
-  parse: (v) => (typeof v === 'number' ? { number: count(name).parse(v) } : parseBlockRef(name, v, { allowHash: false })),
+  parse: (v) => (typeof v === 'number' ? { number: count(name).parse(v) } : parseBlockRef(name, v, { allowHash })),
 });
 
 /** A call tree as a depth-first list: Otterscan's trace entries. */
@@ -115,7 +116,7 @@ function blockDetails(devnet: Devnet, tipset: Tipset) {
 export const otsMethods = [
   defineMethod('ots_getApiLevel', [], () => OTS_API_LEVEL),
 
-  defineMethod('ots_hasCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
+  defineMethod('ots_hasCode', [address('address'), otsBlock('block', { allowHash: true })], ({ devnet }, addr, block) => {
     const actor = devnet.actorAt(addr, resolveStateBlock(devnet, block).epoch);
     return (actor?.evm?.bytecode.length ?? 0) > 0;
   }),
