@@ -2,7 +2,6 @@
 // anvil_metadata, anvil_setLoggingEnabled, anvil_dropTransaction,
 // anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, txpool_content,
 // txpool_status, txpool_inspect.
-import { randomBytes } from 'node:crypto';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -14,9 +13,6 @@ import { formatPendingTransaction } from '../format.js';
 import { address, bool, hash, quantity as quantityParam } from '../params.js';
 import { aliases } from './cheats-mining.js';
 import { CLIENT_VERSION } from './web3-net.js';
-
-/** Told apart from other runs of the node, as Hardhat's metadata expects. */
-const INSTANCE_ID = bytesToHex(randomBytes(32));
 
 /** Pool messages shown as Ethereum transactions, by sender and nonce; `ready` picks pending or queued. */
 function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => unknown) {
@@ -31,14 +27,25 @@ function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => u
   return out;
 }
 
+/**
+ * Anvil's metadata. OpenZeppelin Upgrades keeps a development node's deployments in a manifest named
+ * by chain id and `instanceId` (os.tmpdir()/openzeppelin-upgrades/anvil-<chain id>-<instanceId>.json,
+ * upgrades-core 1.46 src/manifest.ts), so the id names the chain, not the process: its first tipset's
+ * hash. A new chain's genesis carries the second it started, so each gets its own manifest; a chain
+ * kept with --state keeps it, and its proxies stay upgradeable after a restart, as a calibnet
+ * project's `.openzeppelin/unknown-314159.json` does. On a fork, `forkedNetwork` names the upstream's
+ * chain and tipset (the fields of Hardhat's metadata), whose manifest OpenZeppelin then reads too:
+ * proxies deployed on calibnet can be upgraded on a fork of it.
+ */
 function metadata(devnet: Devnet) {
+  const fork = devnet.fork;
   return {
     clientVersion: CLIENT_VERSION,
     chainId: Number(devnet.chainId),
-    instanceId: INSTANCE_ID,
+    instanceId: bytesToHex(devnet.chain.first.hash),
     latestBlockNumber: devnet.head.epoch,
     latestBlockHash: bytesToHex(devnet.head.hash),
-    forkedNetwork: null,
+    forkedNetwork: fork ? { chainId: Number(fork.point.chainId), forkBlockNumber: fork.point.epoch, forkBlockHash: bytesToHex(devnet.chain.first.hash) } : null,
     snapshots: {},
   };
 }

@@ -4,8 +4,14 @@ import { bytesToHex, quantity } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 
-/** Starts with "anvil": Hardhat's network helpers accept only nodes whose version names Anvil or Hardhat. */
-export const CLIENT_VERSION = 'anvil-compatible fvm-devnet/v0.1.0';
+/**
+ * Named "anvil" before its first "/", as Anvil's `anvil/v1.7.1` is: Hardhat's network helpers accept
+ * only nodes whose version starts with "anvil" or "HardhatNetwork", and OpenZeppelin Upgrades treats
+ * a node as a development network (one whose reverts and resets drop deployments, which its manifest
+ * then forgets instead of failing) only when that name is exactly "anvil" or "HardhatNetwork", or the
+ * chain id is 1337 or 31337 (upgrades-core 1.46 `isDevelopmentNetwork`, src/provider.ts).
+ */
+export const CLIENT_VERSION = 'anvil/fvm-devnet/v0.1.0';
 
 export const web3Net = [
   defineMethod('web3_clientVersion', [], () => CLIENT_VERSION),

@@ -1,0 +1,57 @@
+// anvil_metadata and web3_clientVersion as OpenZeppelin Upgrades reads them (upgrades-core 1.46,
+// src/provider.ts and src/manifest.ts): a development network by its client's name; a manifest per
+// chain id and instanceId, the id naming the chain (kept by a saved chain, new for a new one); and on
+// a fork, the upstream's chain, whose manifest is then read as well.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { startDevnet, testConfig } from '../../src/index.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+describe('what OpenZeppelin Upgrades reads of the node', () => {
+  test("web3_clientVersion's name before the first '/' is anvil, which upgrades-core takes for a development network", async (t) => {
+    const { result } = await setupRpc(t);
+    const version: string = await result('web3_clientVersion');
+    assert.equal(version.split('/', 1)[0], 'anvil');
+    assert.match(version, /fvm-devnet/);
+    assert.equal((await result('anvil_metadata')).clientVersion, version);
+  });
+
+  test("instanceId is the chain's genesis hash: another for a new chain, the same for the chain loaded from a dump", async (t) => {
+    const a = await setupRpc(t, { genesisTimestamp: 1_700_000_000 });
+    const b = await setupRpc(t, { genesisTimestamp: 1_700_000_100 });
+    const metadataA = await a.result('anvil_metadata');
+    const genesisA = await a.result('eth_getBlockByNumber', ['0x0', false]);
+    assert.equal(metadataA.instanceId, genesisA.hash);
+    assert.equal(metadataA.forkedNetwork, null);
+    assert.notEqual((await b.result('anvil_metadata')).instanceId, metadataA.instanceId);
+
+    // Mining, snapshots and reverts leave it: the chain is the same one.
+    const snapshot = await a.result('evm_snapshot');
+    await a.result('evm_mine');
+    await a.result('evm_revert', [snapshot]);
+    await a.result('evm_mine');
+    assert.equal((await a.result('anvil_metadata')).instanceId, metadataA.instanceId);
+
+    // A node that loads a's chain (as one restarted with --state reads its file) names it as a does.
+    assert.equal(await b.result('anvil_loadState', [await a.result('anvil_dumpState')]), true);
+    assert.equal((await b.result('anvil_metadata')).instanceId, metadataA.instanceId);
+  });
+
+  test("on a fork, forkedNetwork names the upstream's chain id and the tipset the fork starts from", async (t) => {
+    const upstream = await startDevnet(testConfig({ chainId: 314159n }));
+    t.after(() => upstream.close());
+    await upstream.devnet.mine();
+    await upstream.devnet.mine();
+    const fork = await setupRpc(t, { fork: { url: upstream.url, chainId: 31415926n } });
+    const metadata = await fork.result('anvil_metadata');
+    const start = upstream.devnet.chain.atEpoch(metadata.forkedNetwork.forkBlockNumber);
+    assert.ok(start, `the upstream has no tipset at ${metadata.forkedNetwork.forkBlockNumber}`);
+    assert.deepEqual(metadata.forkedNetwork, {
+      chainId: 314159,
+      forkBlockNumber: start.epoch,
+      forkBlockHash: (await fork.result('eth_getBlockByNumber', ['0x' + start.epoch.toString(16), false])).hash,
+    });
+    assert.equal(metadata.chainId, 31415926);
+    assert.equal(metadata.instanceId, metadata.forkedNetwork.forkBlockHash);
+  });
+});
