@@ -105,3 +105,14 @@ export class RequestTimeoutError extends DevnetError {
     super('request timed out');
   }
 }
+
+/**
+ * Work for a request whose client has gone (its HTTP connection or WebSocket closed) stopped: a
+ * replay for a trace, a reset still reading its new fork. Nobody reads the answer; the request log does.
+ */
+export class ClientGoneError extends DevnetError {
+  override name = 'ClientGoneError';
+  constructor(what: string) {
+    super(`${what}: its client has gone`);
+  }
+}

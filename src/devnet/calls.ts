@@ -1,6 +1,6 @@
 // Running messages without changing the chain: eth_call and Filecoin.StateCall, Lotus's gas search
 // (eth_estimateGas, Filecoin.GasEstimateGasLimit) and traces (replay.ts). Each run is one task of
-// the miner's queue, on an overlay of the state after a block that is dropped afterwards.
+// the miner's queue (a replay of a mined tipset: one per message), on an overlay that is dropped afterwards.
 import { DevnetError } from '../common/errors.js';
 import { unsignedMessage } from '../fevm/eth-tx.js';
 import { canSend } from '../fevm/actor.js';
@@ -15,7 +15,7 @@ import type { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, callContextFor, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, readFetched, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
 import { executionFailed } from './revert.js';
 
@@ -147,18 +147,6 @@ export class Calls {
   }
 
   /**
-   * Runs `attempt` (one run: StateTree.runOnce) as a read of the miner's queue, again until it needs
-   * nothing a fork has not fetched. Each fetch waits outside the queue, so that the calls and sends
-   * queued after it are not held by the upstream (a cold read can take its retries' timeouts); the
-   * run after it queues again.
-   */
-  private readFetched<T>(attempt: () => Promise<T>): Promise<T> {
-    const { state, queue } = this.node;
-    const read = () => queue.read(attempt);
-    return state.fetches ? state.untilFetched(read) : read();
-  }
-
-  /**
    * Runs an estimate's message with `gasLimit` for what runs, as Lotus's CallWithGas does
    * (gasutils.go gasEstimateCallWithGasInternal, stmgr/call.go callInternal): on the state after
    * the probe's `epoch`, after its `priors`, the sender's pending messages up to the first with the
@@ -184,7 +172,7 @@ export class Calls {
     // run has read the pool (priors), each takes the head anew, so that both are read together.
     let priors = probe.priors;
     let epoch: number | undefined;
-    return this.readFetched(() => {
+    return readFetched(this.node, () => {
       if (epoch === undefined || priors === undefined) epoch = probe.epoch ?? this.node.chain.head.epoch;
       const at = epoch;
       const ctx = callContext(this.node, at);
@@ -247,7 +235,7 @@ export class Calls {
     const budget = this.budget();
     // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
     // counts prints its console.log lines.
-    return this.readFetched(() =>
+    return readFetched(this.node, () =>
       state.runOnce(epoch, (overlay) => budget.spend(() => executor.holdingConsole(() => run(overlay, ctx)))).then(({ value, lines }) => {
         executor.printConsole(lines);
         return value;
@@ -261,11 +249,10 @@ export class Calls {
    * (Filecoin.StateCompute).
    */
   computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
-    const { state, chain, executor } = this.node;
+    const { chain, executor } = this.node;
     // The context of the tipset the state comes from, moved to `atEpoch`.
     const ctx = { ...tipsetContext(this.node, chain.atOrBefore(epoch)!), epoch: atEpoch };
-    return runFetched(this.node, async () => {
-      const overlay = state.stage(epoch);
+    return runFetched(this.node, epoch, async (overlay) => {
       const results: (MessageReceipt & { root?: SendFrame })[] = [];
       for (const message of messages) {
         const tracer = new Tracer({});
@@ -280,8 +267,8 @@ export class Calls {
    * Re-runs a mined tipset's messages on the state before it and traces those at `indices`
    * (debug_trace*, trace_*); the chain does not change (replay.ts).
    */
-  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, budgetMs = 0): Promise<TracedMessage[]> {
-    return traceTipset(this.node, tipset, indices, options, budgetMs);
+  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, replay?: ReplayOptions): Promise<TracedMessage[]> {
+    return traceTipset(this.node, tipset, indices, options, replay);
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */

@@ -36,7 +36,7 @@ import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './even
 import { createGenesisState } from './genesis.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
 import { encodeChainInSteps, encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type ChainPiece, type SavedChain } from './persistence.js';
-import type { TracedMessage, TraceOptions } from './replay.js';
+import type { ReplayOptions, TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { PieceStore, piecesDirOf } from './storage-providers/piece-store.js';
@@ -460,9 +460,12 @@ export class Devnet {
     return this.calls.inBatch(batch).computeMessages(messages, epoch, atEpoch);
   }
 
-  /** Re-runs a mined tipset's messages and traces those at `indices` (debug_trace*, trace_*); `budgetMs`: a CPU-time budget (0: none). */
-  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, budgetMs = 0): Promise<TracedMessage[]> {
-    return this.calls.traceTipset(tipset, indices, options, budgetMs);
+  /**
+   * Re-runs a mined tipset's messages and traces those at `indices` (debug_trace*, trace_*); `replay`:
+   * a CPU-time budget (none: uncut), the request's signal (its client gone: the replay stops).
+   */
+  traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, replay?: ReplayOptions): Promise<TracedMessage[]> {
+    return this.calls.traceTipset(tipset, indices, options, replay);
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */

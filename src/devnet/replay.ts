@@ -3,22 +3,29 @@
 // (`state.stage(epoch - 1)`) under the tipset's own execution context, so each produces the
 // receipt it produced when mined; the messages asked for run with a Tracer attached. A traced
 // call runs as eth_call does, on the state after a block. The overlays are dropped afterwards:
-// tracing never changes the chain. Everything runs in the miner's queue, one task per tipset,
-// so a replay never sees half a tipset and the miner waits for it rather than interleaving.
+// tracing never changes the chain.
+// Every execution runs in the miner's queue (the executor serves one run at a time), but a replay
+// takes one task per message, its overlay kept between them: a tipset's replay may take minutes
+// (its messages paid for up to 10 B gas), and the sends, cheat codes and calls of other clients
+// run between its messages (audit15 C10). Tipsets mined meanwhile do not touch the state before
+// the replayed one; each task first checks that the tipset is still on the chain (a revert or a
+// reset drops it). A replay stops once its request's client has gone (ReplayOptions.signal). On a
+// fork, what a run misses is fetched outside the queue and the run is done again (review R7).
 import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
 import { StateReadRecorder, Tracer, type SendFrame, type StepLog, type TracerOptions } from '../fevm/actors/evm/tracer.js';
 import type { Executor } from '../fevm/executor.js';
-import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
+import { LONG_RUN_MS, RunBudget, type BatchBudget } from '../fevm/run-budget.js';
 import { chainSize, type Message } from '../fevm/message.js';
-import { StateOverlay, type StateReader, type StateTree } from '../fevm/state-tree.js';
+import { MissingStateError, StateOverlay, type MissingState, type StateReader, type StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
 import type { SerialQueue } from '../mining/serial-queue.js';
 import type { IncludedMessage, Tipset } from '../mining/tipset.js';
-import { DevnetError } from '../common/errors.js';
+import { ClientGoneError, DevnetError } from '../common/errors.js';
+import { equalBytes } from '../common/hex.js';
 
 /** What replaying needs from the node. */
 export interface ReplayHost {
@@ -111,18 +118,35 @@ export function callContextFor(ctx: ExecutionContext, message: Message): Executi
 }
 
 /**
- * Runs `work`, which reads the state and writes only overlays it drops, in the miner's queue until
- * it has read everything it needs: on a fork, what it missed is fetched and it runs again (so only
- * the run that counts prints its console.log lines). Its runs share a budget of `budgetMs` (0: none),
- * within `batch`'s (a JSON-RPC batch's executions share one).
+ * Runs `attempt` as a read of the miner's queue, again until it needs nothing a fork has not
+ * fetched. Each fetch waits outside the queue, so that the calls and sends queued after it are not
+ * held by the upstream (a cold read can take its retries' timeouts); the run after it queues again.
  */
-export function runFetched<T>(host: ReplayHost, work: () => Promise<T>, budgetMs = 0, batch?: BatchBudget): Promise<T> {
+export function readFetched<T>(host: ReplayHost, attempt: () => Promise<T>): Promise<T> {
+  const read = () => host.queue.read(attempt);
+  return host.state.fetches ? host.state.untilFetched(read) : read();
+}
+
+/**
+ * Runs `work` on an overlay of the state after `epoch` (dropped afterwards) as readFetched runs an
+ * attempt (StateTree.runOnce), so that only the run that counts prints its console.log lines. Its
+ * runs share a budget of `budgetMs` (0: none), within `batch`'s (a JSON-RPC batch's executions share one).
+ */
+export function runFetched<T>(host: ReplayHost, epoch: number, work: (overlay: StateOverlay) => Promise<T>, budgetMs = 0, batch?: BatchBudget): Promise<T> {
   const budget = new RunBudget(budgetMs, batch);
-  return host.queue.run(async () => {
-    const { value, lines } = await host.state.untilFetched(() => budget.spend(() => host.executor.holdingConsole(work)));
+  return readFetched(host, async () => {
+    const { value, lines } = await host.state.runOnce(epoch, (overlay) => budget.spend(() => host.executor.holdingConsole(() => work(overlay))));
     host.executor.printConsole(lines);
     return value;
   });
+}
+
+/** How a replay of mined messages runs. */
+export interface ReplayOptions {
+  /** A budget of CPU time (ms) for the whole replay; 0 or none: uncut. */
+  budgetMs?: number;
+  /** Aborted once the request's client has gone: the replay stops (ClientGoneError). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -130,52 +154,92 @@ export function runFetched<T>(host: ReplayHost, work: () => Promise<T>, budgetMs
  * before it, tracing those `indices` names; returns their traces in order. The chain already took
  * this work, bounded by the gas its messages paid for, and Lotus traces it uncut (trace_*): no budget
  * unless `budgetMs` (geth's trace timeout for debug_trace*, whose struct logs grow with every step).
+ * Each message is one task of the miner's queue (see the top of this file).
  */
-export function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, budgetMs = 0): Promise<TracedMessage[]> {
+export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions = {}): Promise<TracedMessage[]> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
   const last = Math.max(-1, ...wanted);
-  if (last < 0) return Promise.resolve([]);
-  return runFetched(host, async () => {
-    // The state before the tipset; nothing written here reaches the tree.
-    const overlay = host.state.stage(tipset.epoch - 1);
-    const ctx = tipsetContext(host, tipset);
-    const traced: TracedMessage[] = [];
-    for (const included of tipset.messages.slice(0, last + 1)) {
-      const { signed } = included;
-      const { message } = signed;
-      const size = chainSize(signed);
-      if (!wanted.has(included.index)) {
-        await host.executor.applyMessage(overlay, message, size, ctx);
-        continue;
+  if (last < 0) return [];
+  const budget = new RunBudget(budgetMs, undefined, signal);
+  // The state before the tipset, kept across the tasks; nothing written here reaches the tree. On a
+  // fork, the storage slots a message misses read as zero and are collected here (StateTree.runOnce).
+  const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;
+  const overlay = host.state.stage(tipset.epoch - 1, deferred);
+  const ctx = tipsetContext(host, tipset);
+  const traced: TracedMessage[] = [];
+  const lines: string[] = [];
+  let since = performance.now();
+  for (const included of tipset.messages.slice(0, last + 1)) {
+    const replay = async () => {
+      if (signal?.aborted) throw new ClientGoneError('replay stopped');
+      if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+      if (deferred) deferred.length = 0;
+      // The message's changes in a layer of their own, dropped if it must run again.
+      const mark = overlay.checkpoint();
+      try {
+        const ran = await budget.spend(() => host.executor.holdingConsole(() => replayMessage(host, overlay, included, ctx, wanted.has(included.index) ? options : undefined)));
+        if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
+        overlay.commit();
+        return ran;
+      } catch (error) {
+        overlay.revertTo(mark);
+        throw error instanceof MissingStateError && deferred ? new MissingStateError([...error.missing, ...deferred]) : error;
       }
-      // A traced message runs on an overlay of its own over a recorder of what it reads, so that
-      // the state before it can be reported; its changes then join the tipset's overlay.
-      const recorder = options.prestate ? new StateReadRecorder(overlay) : undefined;
-      const state = recorder ? new StateOverlay(recorder) : overlay;
-      const tracer = new Tracer(options);
-      const receipt = await host.executor.traced(tracer, () => host.executor.applyMessage(state, message, size, ctx));
-      const prestate = recorder ? prestateOf(recorder, state) : undefined;
-      if (state !== overlay) overlay.absorb(state.changes());
-      traced.push({
-        message,
-        included,
-        exitCode: receipt.exitCode,
-        returnData: receipt.returnData,
-        gasUsed: receipt.gasUsed,
-        root: tracer.root,
-        steps: tracer.steps,
-        prestate,
-      });
+    };
+    const { value, lines: printed } = await host.state.untilFetched(() => host.queue.run(replay));
+    if (value) traced.push(value);
+    lines.push(...printed);
+    // A long run: the requests that came meanwhile queue before the next message.
+    if (performance.now() - since >= LONG_RUN_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
     }
-    return traced;
-  }, budgetMs);
+  }
+  host.executor.printConsole(lines);
+  return traced;
+}
+
+/** Whether the chain still has `tipset` (not reverted, reset or replaced). */
+function onChain(host: ReplayHost, tipset: Tipset): boolean {
+  const now = host.chain.atEpoch(tipset.epoch);
+  return now !== undefined && equalBytes(now.hash, tipset.hash);
+}
+
+/**
+ * Applies one mined message on `overlay` as it ran when mined; with `options`, traced: it then runs
+ * on an overlay of its own over a recorder of what it reads, so that the state before it can be
+ * reported, and its changes then join `overlay`.
+ */
+async function replayMessage(host: ReplayHost, overlay: StateOverlay, included: IncludedMessage, ctx: ExecutionContext, options?: TraceOptions): Promise<TracedMessage | undefined> {
+  const { signed } = included;
+  const { message } = signed;
+  const size = chainSize(signed);
+  if (!options) {
+    await host.executor.applyMessage(overlay, message, size, ctx);
+    return undefined;
+  }
+  const recorder = options.prestate ? new StateReadRecorder(overlay) : undefined;
+  const state = recorder ? new StateOverlay(recorder) : overlay;
+  const tracer = new Tracer(options);
+  const receipt = await host.executor.traced(tracer, () => host.executor.applyMessage(state, message, size, ctx));
+  const prestate = recorder ? prestateOf(recorder, state) : undefined;
+  if (state !== overlay) overlay.absorb(state.changes());
+  return {
+    message,
+    included,
+    exitCode: receipt.exitCode,
+    returnData: receipt.returnData,
+    gasUsed: receipt.gasUsed,
+    root: tracer.root,
+    steps: tracer.steps,
+    prestate,
+  };
 }
 
 /** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's. */
 export function traceCall(host: ReplayHost, message: Message, epoch: number, options: TraceOptions, input?: Uint8Array, batch?: BatchBudget): Promise<TracedMessage> {
   const ctx = callContextFor(callContext(host, epoch), message);
-  return runFetched(host, async () => {
-    const base = host.state.stage(epoch);
+  return runFetched(host, epoch, async (base) => {
     const recorder = options.prestate ? new StateReadRecorder(base) : undefined;
     const state = recorder ? new StateOverlay(recorder) : base;
     let prestate: PrestateAccount[] | undefined;

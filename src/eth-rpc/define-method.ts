@@ -17,6 +17,11 @@ export interface RpcContext {
   logging: LoggingSwitch;
   /** Present for the requests of a batch: its executions (calls, estimates, traced calls) share one --call-timeout. */
   batch?: BatchBudget;
+  /**
+   * Aborted once the request's client has gone (its HTTP connection or its WebSocket closed): a
+   * replay of mined tipsets stops, a reset still reading its new fork is dropped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LoggingSwitch {

@@ -74,6 +74,24 @@ function isMethodNotFound(answer: JsonRpcResponse | BatchAnswer): boolean {
 }
 
 /**
+ * A signal aborted if the connection closes before the answer to this request is written: its client
+ * has gone (a timeout of its own, Ctrl-C), so that work done for it alone stops (RpcContext.signal).
+ */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  const response = reply.raw;
+  // Closed before the request was dispatched: its 'close' has been.
+  if (response.destroyed || response.socket?.destroyed) {
+    gone.abort();
+    return gone.signal;
+  }
+  response.once('close', () => {
+    if (!response.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
+/**
  * Node's HTTP timeouts for a request that must arrive within `requestTimeoutMs` (B10 of audit14: a body
  * that trickles in was held forever, as fastify turns Node's 300 s off). The headers' own limit (Node's
  * 60 s) may not exceed it, and the connections are checked often enough for the limit to bite on time
@@ -150,7 +168,18 @@ export async function buildServer(
     } catch {
       return reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
     }
-    const answer = await dispatcher.handle(body, { devnet, filters, logging, nodeSubscriptions: subscriptionCount });
+    // The client-gone signal is made when a method asks for it (a replay, a reset): most never do.
+    let signal: AbortSignal | undefined;
+    const ctx = {
+      devnet,
+      filters,
+      logging,
+      nodeSubscriptions: subscriptionCount,
+      get signal() {
+        return (signal ??= clientGone(reply));
+      },
+    };
+    const answer = await dispatcher.handle(body, ctx);
     if (answer === undefined) return reply.code(204).send();
     if (gatewayOnly && isMethodNotFound(answer)) return reply.code(500).send(answer);
     if (answer instanceof BatchAnswer) return reply.type(JSON_TYPE).send(answer.json());
@@ -179,6 +208,8 @@ export async function buildServer(
           subscriptions.close();
         });
         const subscriptions = new Subscriptions(devnet, send, subscriptionCount);
+        // Its requests' work that is for the client alone (a replay, a reset) stops once it has gone.
+        const gone = new AbortController();
         const inbox = new SocketInbox(
           () => !cut,
           (data: Buffer) => {
@@ -190,7 +221,7 @@ export async function buildServer(
               return Promise.resolve();
             }
             return new Promise<void>((started) => {
-              dispatcher.handle(body, { devnet, filters, subscriptions, nodeSubscriptions: subscriptionCount, logging }, started).then(
+              dispatcher.handle(body, { devnet, filters, subscriptions, nodeSubscriptions: subscriptionCount, logging, signal: gone.signal }, started).then(
                 (answer) => answer !== undefined && send(answerJson(answer)),
                 (err: unknown) => {
                   started();
@@ -201,7 +232,10 @@ export async function buildServer(
           },
         );
         socket.on('message', (data: Buffer) => inbox.push(data));
-        socket.on('close', () => subscriptions.close());
+        socket.on('close', () => {
+          subscriptions.close();
+          gone.abort();
+        });
       },
     });
   }

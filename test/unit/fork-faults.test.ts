@@ -39,7 +39,12 @@ describe('fork against a failing upstream', () => {
     assert.equal(await result('eth_getBalance', [CONTRACT_ACCOUNT, 'latest']), '0x7');
   });
 
-  test('a call waiting on a slow upstream does not hold the calls and sends queued after it (audit15 C7)', async (t) => {
+  /**
+   * A fork, warm (the dev accounts and what a tipset reads), of an upstream that has a balance at
+   * CONTRACT_ACCOUNT, behind a proxy that now holds every request 2 s; `track` records the order in
+   * which requests finish.
+   */
+  async function slowUpstreamFork(t: TestContext) {
     const upstream = await startDevnet(testConfig());
     t.after(() => upstream.close());
     await upstream.devnet.cheats.setBalance(new Uint8Array(20).fill(0x33), 7n);
@@ -47,20 +52,40 @@ describe('fork against a failing upstream', () => {
     const { result } = await setupRpc(t, { fork: { url, upstream: { retries: 0 } } });
     const [, one, two] = DEV_ACCOUNTS;
     const transfer = { from: one!.address, to: two!.address, value: '0x1' };
-    // Warm: the dev accounts and what a tipset reads.
     await result('eth_sendTransaction', [transfer]);
+    mode.holdMs = 2000;
     const finished: string[] = [];
     const track = (name: string, request: Promise<unknown>) => request.then(() => finished.push(name));
-    // Every upstream request is now held 2 s: a send to an address the fork has not read waits for it.
-    mode.holdMs = 2000;
+    return { result, mode, one: one!, two: two!, transfer, finished, track };
+  }
+
+  test('a call waiting on a slow upstream does not hold the calls and sends queued after it (audit15 C7)', async (t) => {
+    const { result, one, two, transfer, finished, track } = await slowUpstreamFork(t);
+    // A send to an address the fork has not read waits for the upstream.
     const cold = track('send to a cold address', result('eth_sendTransaction', [{ from: devWallet.address, to: CONTRACT_ACCOUNT, value: '0x1' }]));
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Meanwhile a send between warm accounts and a call of warm state are answered.
-    await Promise.all([track('warm send', result('eth_sendTransaction', [transfer])), track('warm call', result('eth_call', [{ from: one!.address, to: two!.address }, 'latest']))]);
+    await Promise.all([track('warm send', result('eth_sendTransaction', [transfer])), track('warm call', result('eth_call', [{ from: one.address, to: two.address }, 'latest']))]);
     await cold;
     assert.deepEqual(finished.slice(0, 2).sort(), ['warm call', 'warm send']);
     assert.equal(finished[2], 'send to a cold address');
     assert.equal(await result('eth_getBalance', [CONTRACT_ACCOUNT, 'latest']), '0x8');
+  });
+
+  test('a traced call waiting on a slow upstream does not hold the sends queued after it (review R7)', async (t) => {
+    const { result, mode, one, transfer, finished, track } = await slowUpstreamFork(t);
+    // debug_traceCall of a transfer to an address the fork has not read waits for the upstream.
+    const traceCall = () => result('debug_traceCall', [{ from: one.address, to: CONTRACT_ACCOUNT, value: '0x1' }, 'latest', { tracer: 'callTracer' }]);
+    const cold = track('cold debug_traceCall', traceCall());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await track('warm send', result('eth_sendTransaction', [transfer]));
+    await cold;
+    assert.deepEqual(finished, ['warm send', 'cold debug_traceCall']);
+    // The trace, once fetched, is the transfer's.
+    mode.holdMs = 0;
+    const trace = await traceCall();
+    assert.equal(trace.to, CONTRACT_ACCOUNT);
+    assert.equal(trace.value, '0x1');
   });
 
   test('a warm-up that lasts over a second reports its progress', async (t) => {

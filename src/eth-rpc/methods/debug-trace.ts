@@ -120,9 +120,9 @@ function parseTraceConfig(name: string, value: Record<string, unknown> | undefin
  * with "execution timeout" (geth eth/tracers/api.go traceTx), so that a trace of a long transaction
  * cannot hold the node for minutes and gigabytes of struct logs (audit14 B2).
  */
-async function traceMined(devnet: Devnet, tipset: Tipset, indices: 'all' | readonly number[], config: GethTraceConfig): Promise<TracedMessage[]> {
+async function traceMined(devnet: Devnet, tipset: Tipset, indices: 'all' | readonly number[], config: GethTraceConfig, signal: AbortSignal | undefined): Promise<TracedMessage[]> {
   try {
-    return await devnet.traceTipset(tipset, indices, collect(config), config.timeoutMs);
+    return await devnet.traceTipset(tipset, indices, collect(config), { budgetMs: config.timeoutMs, signal });
   } catch (error) {
     if (error instanceof ExecutionTimeoutError) throw new TraceTimeoutError();
     throw error;
@@ -420,17 +420,17 @@ export function minedMessage(devnet: Devnet, txHash: Uint8Array) {
   throw new DevnetError(pending ? `transaction ${hex} is pending: it has no trace until it is mined` : `transaction ${hex} not found`);
 }
 
-async function traceBlock(devnet: Devnet, tipset: Tipset, options: Record<string, unknown> | undefined) {
+async function traceBlock(devnet: Devnet, tipset: Tipset, options: Record<string, unknown> | undefined, signal: AbortSignal | undefined) {
   const config = parseTraceConfig('options', options);
-  const traced = await traceMined(devnet, tipset, 'all', config);
+  const traced = await traceMined(devnet, tipset, 'all', config, signal);
   return traced.map((t) => ({ txHash: bytesToHex(transactionHash(t.included!)), result: format(t, config) }));
 }
 
 export const debugTrace = [
-  defineMethod('debug_traceTransaction', [hash('transactionHash'), optional(object('options'))], async ({ devnet }, txHash, options) => {
+  defineMethod('debug_traceTransaction', [hash('transactionHash'), optional(object('options'))], async ({ devnet, signal }, txHash, options) => {
     const config = parseTraceConfig('options', options);
     const { tipset, message } = minedMessage(devnet, txHash);
-    const [traced] = await traceMined(devnet, tipset, [message.index], config);
+    const [traced] = await traceMined(devnet, tipset, [message.index], config, signal);
     return format(traced, config);
   }),
 
@@ -440,11 +440,11 @@ export const debugTrace = [
     return format(await devnet.traceCall(tx, tipset.epoch, collect(config), batch), config);
   }),
 
-  defineMethod('debug_traceBlockByNumber', [blockRef('block', { allowHash: false }), optional(object('options'))], ({ devnet }, block, options) =>
-    traceBlock(devnet, resolveBlock(devnet, block), options),
+  defineMethod('debug_traceBlockByNumber', [blockRef('block', { allowHash: false }), optional(object('options'))], ({ devnet, signal }, block, options) =>
+    traceBlock(devnet, resolveBlock(devnet, block), options, signal),
   ),
 
-  defineMethod('debug_traceBlockByHash', [hash('blockHash'), optional(object('options'))], ({ devnet }, blockHash, options) =>
-    traceBlock(devnet, resolveBlock(devnet, { hash: blockHash }), options),
+  defineMethod('debug_traceBlockByHash', [hash('blockHash'), optional(object('options'))], ({ devnet, signal }, blockHash, options) =>
+    traceBlock(devnet, resolveBlock(devnet, { hash: blockHash }), options, signal),
   ),
 ];

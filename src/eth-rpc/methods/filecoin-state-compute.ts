@@ -198,7 +198,7 @@ function gasCostJson(msg: Message, msgCid: CID, gasUsed: number, baseFee: bigint
 
 export const filecoinStateCompute = [
   // Runs the message again in the tipset that included it (found by its CID when no tipset is given).
-  defineMethod('Filecoin.StateReplay', [tipsetKey('tipsetKey'), cid('messageCid')], async ({ devnet }, key, target) => {
+  defineMethod('Filecoin.StateReplay', [tipsetKey('tipsetKey'), cid('messageCid')], async ({ devnet, signal }, key, target) => {
     const found = devnet.chain.messageByCid(target);
     let tipset: Tipset;
     if (!key || key.length === 0) {
@@ -209,7 +209,7 @@ export const filecoinStateCompute = [
       if (found?.tipset !== tipset) throw new DevnetError('given message not found in tipset');
     }
     const { message } = found!;
-    const [traced] = await devnet.traceTipset(tipset, [message.index], {});
+    const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal });
     return invocResultJson(message.signed.message, message.cid, traced, tipset.baseFee);
   }),
 

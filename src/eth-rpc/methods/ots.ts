@@ -41,9 +41,9 @@ function flatten(frame: GethCallFrame, depth: number, out: { frame: GethCallFram
   return out;
 }
 
-async function traceOf(devnet: Devnet, txHash: Uint8Array) {
+async function traceOf(devnet: Devnet, txHash: Uint8Array, signal: AbortSignal | undefined) {
   const { tipset, message } = minedMessage(devnet, txHash);
-  const [traced] = await devnet.traceTipset(tipset, [message.index], {});
+  const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal });
   return flatten(callTree(traced), 0);
 }
 
@@ -122,8 +122,8 @@ export const otsMethods = [
   }),
 
   // Every call frame depth-first: {type, depth, from, to, value (null for static and delegate calls), input, output}.
-  defineMethod('ots_traceTransaction', [hash('transactionHash')], async ({ devnet }, txHash) =>
-    (await traceOf(devnet, txHash)).map(({ frame, depth }) => ({
+  defineMethod('ots_traceTransaction', [hash('transactionHash')], async ({ devnet, signal }, txHash) =>
+    (await traceOf(devnet, txHash, signal)).map(({ frame, depth }) => ({
       type: frame.type,
       depth,
       from: frame.from,
@@ -135,9 +135,9 @@ export const otsMethods = [
   ),
 
   // Value transfers (0) and contract creations (2: CREATE, 3: CREATE2) inside the transaction, below its top call.
-  defineMethod('ots_getInternalOperations', [hash('transactionHash')], async ({ devnet }, txHash) => {
+  defineMethod('ots_getInternalOperations', [hash('transactionHash')], async ({ devnet, signal }, txHash) => {
     const operations: { type: number; from: Hex; to: Hex; value: Hex }[] = [];
-    for (const { frame, depth } of await traceOf(devnet, txHash)) {
+    for (const { frame, depth } of await traceOf(devnet, txHash, signal)) {
       if (depth === 0 || frame.error !== undefined || !frame.to) continue;
       const value = frame.value ?? '0x0';
       if (frame.type === 'CREATE' || frame.type === 'CREATE2') operations.push({ type: frame.type === 'CREATE' ? 2 : 3, from: frame.from, to: frame.to, value });
@@ -191,7 +191,7 @@ export const otsMethods = [
   }),
 
   // The transaction that deployed the contract and who deployed it (a contract, for CREATE inside a call); null for a non-contract.
-  defineMethod('ots_getContractCreator', [address('address')], async ({ devnet }, target) => {
+  defineMethod('ots_getContractCreator', [address('address')], async ({ devnet, signal }, target) => {
     const head = devnet.head.epoch;
     const isContract = (epoch: number) => devnet.actorAt(target, epoch)?.kind === 'evm';
     if (!isContract(head)) return null;
@@ -205,7 +205,7 @@ export const otsMethods = [
     const tipset = devnet.chain.atOrBefore(lo);
     if (!tipset) return null;
     const hex = bytesToHex(target);
-    for (const traced of await devnet.traceTipset(tipset, 'all', {})) {
+    for (const traced of await devnet.traceTipset(tipset, 'all', {}, { signal })) {
       const creation = flatten(callTree(traced), 0).find(({ frame }) => (frame.type === 'CREATE' || frame.type === 'CREATE2') && frame.to === hex);
       if (creation) return { hash: bytesToHex(transactionHash(traced.included!)), creator: creation.frame.from };
     }

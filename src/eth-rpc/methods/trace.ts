@@ -174,9 +174,9 @@ interface BlockTrace extends EthTrace {
   transactionPosition: number;
 }
 
-async function blockTraces(devnet: Devnet, tipset: Tipset): Promise<BlockTrace[]> {
+async function blockTraces(devnet: Devnet, tipset: Tipset, signal: AbortSignal | undefined): Promise<BlockTrace[]> {
   if (tipset.messages.length === 0) return [];
-  const traced = await devnet.traceTipset(tipset, 'all', {});
+  const traced = await devnet.traceTipset(tipset, 'all', {}, { signal });
   return traced.flatMap((t) =>
     messageTraces(t).map((trace) => ({
       ...trace,
@@ -275,7 +275,7 @@ export function tooManyTraces(): DevnetError {
   return new DevnetError(`too many results, maximum supported is ${TRACE_FILTER_MAX_RESULTS}, try paginating requests with After and Count`);
 }
 
-async function traceFilter(devnet: Devnet, filter: TraceFilter): Promise<BlockTrace[]> {
+async function traceFilter(devnet: Devnet, filter: TraceFilter, signal: AbortSignal | undefined): Promise<BlockTrace[]> {
   const { count, after } = filter;
   if (count === 0) return [];
   if (count !== undefined && count > TRACE_FILTER_MAX_RESULTS) {
@@ -285,7 +285,7 @@ async function traceFilter(devnet: Devnet, filter: TraceFilter): Promise<BlockTr
   let seen = 0;
   // Null rounds have no tipset and no traces: Lotus skips them.
   for (const tipset of devnet.chain.range(filter.fromBlock, filter.toBlock)) {
-    for (const trace of await blockTraces(devnet, tipset)) {
+    for (const trace of await blockTraces(devnet, tipset, signal)) {
       if (!matches(trace, filter)) continue;
       seen++;
       if (after !== undefined && seen <= after) continue;
@@ -300,13 +300,13 @@ async function traceFilter(devnet: Devnet, filter: TraceFilter): Promise<BlockTr
 }
 
 export const traceMethods: RpcMethod[] = [
-  defineMethod('trace_block', [blockRef('block', { allowHash: false })], ({ devnet }, block) => blockTraces(devnet, resolveBlock(devnet, block))),
+  defineMethod('trace_block', [blockRef('block', { allowHash: false })], ({ devnet, signal }, block) => blockTraces(devnet, resolveBlock(devnet, block), signal)),
 
-  defineMethod('trace_replayBlockTransactions', [blockRef('block', { allowHash: false }), traceTypes], async ({ devnet }, block, types) => {
+  defineMethod('trace_replayBlockTransactions', [blockRef('block', { allowHash: false }), traceTypes], async ({ devnet, signal }, block, types) => {
     if (!onlyTraceType(types)) throw new DevnetError("only 'trace' is supported");
     const tipset = resolveBlock(devnet, block);
     if (tipset.messages.length === 0) return [];
-    const traced = await devnet.traceTipset(tipset, 'all', {});
+    const traced = await devnet.traceTipset(tipset, 'all', {}, { signal });
     return traced.map((t) => {
       const trace = messageTraces(t);
       const first = trace[0]?.result;
@@ -315,13 +315,13 @@ export const traceMethods: RpcMethod[] = [
     });
   }),
 
-  defineMethod('trace_transaction', [hash('transactionHash')], async ({ devnet }, txHash) => {
+  defineMethod('trace_transaction', [hash('transactionHash')], async ({ devnet, signal }, txHash) => {
     const found = devnet.chain.messageByTxHash(txHash);
     if (!found) {
       if (devnet.pendingTransaction(txHash)) throw new DevnetError('no trace for pending transactions');
       throw new DevnetError('transaction not found');
     }
-    const [traced] = await devnet.traceTipset(found.tipset, [found.message.index], {});
+    const [traced] = await devnet.traceTipset(found.tipset, [found.message.index], {}, { signal });
     return messageTraces(traced).map((trace) => ({
       ...trace,
       blockHash: bytesToHex(found.tipset.hash),
@@ -331,5 +331,5 @@ export const traceMethods: RpcMethod[] = [
     }));
   }),
 
-  defineMethod('trace_filter', [object('filter')], ({ devnet }, filter) => traceFilter(devnet, parseTraceFilter(devnet, filter))),
+  defineMethod('trace_filter', [object('filter')], ({ devnet, signal }, filter) => traceFilter(devnet, parseTraceFilter(devnet, filter), signal)),
 ];
