@@ -1,7 +1,7 @@
 // End to end (audit15 C12): an anvil_reset {forking} to a slow upstream does not wipe what was sent
 // while the new fork was being read. The node serves sends meanwhile; a reset that would drop a
 // transaction already answered is refused, naming why, and the chain keeps it. One sent after
-// nothing changed still forks.
+// nothing changed still forks. One whose client has gone before the new fork was read is dropped.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
@@ -35,4 +35,30 @@ test('anvil_reset {forking} to a slow upstream: refused if a transaction was sen
   // Nothing sent meanwhile: the same reset forks the upstream (its chain id is kept, its head is the fork point).
   assert.equal(await rpc(node.url, 'anvil_reset', forking), null);
   assert.equal(await rpc(node.url, 'eth_getTransactionCount', [DEV_ACCOUNTS[1].address, 'latest']), '0x0');
+});
+
+test('anvil_reset {forking} whose client left while the new fork was read: dropped, logged, the chain untouched', { timeout: 120_000 }, async (t) => {
+  const upstream = await startDevnet(['--storage-providers', '0']);
+  nodes.push(upstream);
+  const node = await startDevnet(['--storage-providers', '0']);
+  nodes.push(node);
+  const proxy = await upstreamProxy(t, upstream.url);
+  const before = await rpc(node.url, 'eth_getBlockByNumber', ['latest', false]);
+
+  // The client gives up (its own timeout) while the upstream holds the reset's first reads; nothing is sent meanwhile.
+  proxy.mode.holdMs = 1500;
+  const client = new AbortController();
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_reset', params: [{ forking: { jsonRpcUrl: proxy.url } }] });
+  const reset = fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: client.signal }).catch((error: Error) => error);
+  await pollUntil('the reset to ask the upstream', async () => (proxy.mode.received.length > 0 ? true : undefined), { attempts: 1200 });
+  client.abort();
+  assert.ok((await reset) instanceof Error, 'the client gave up');
+  proxy.mode.holdMs = 0;
+
+  // The reset ends once the upstream has answered it: its request line says it was dropped.
+  const line = await pollUntil('the reset to end', async () => /^anvil_reset\b.*$/m.exec(node.output())?.[0], { attempts: 1200 });
+  assert.equal(line, 'anvil_reset  error 1: anvil_reset not done: its client has gone');
+  const info = await rpc(node.url, 'anvil_nodeInfo');
+  assert.equal(info.forkConfig?.forkUrl, undefined, `still no fork: ${JSON.stringify(info.forkConfig)}`);
+  assert.deepEqual(await rpc(node.url, 'eth_getBlockByNumber', ['latest', false]), before);
 });

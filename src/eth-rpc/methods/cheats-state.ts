@@ -57,7 +57,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineWriteMethod('anvil_reset', [optional({ name: 'options', parse: (v) => parseObject('options', v) })], async ({ devnet, filters }, options) => {
+    defineWriteMethod('anvil_reset', [optional({ name: 'options', parse: (v) => parseObject('options', v) })], async ({ devnet, filters, signal }, options) => {
       const forking = options?.forking === undefined || options.forking === null ? undefined : parseObject('options.forking', options.forking);
       const url = forking?.jsonRpcUrl ?? undefined;
       if (url !== undefined && typeof url !== 'string') throw new InvalidParamsError('invalid options.forking.jsonRpcUrl: expected a URL string');
@@ -65,7 +65,7 @@ export const cheatsState = [
       // A URL forks it; a block number alone re-forks the node's upstream there (viem sends
       // {forking: {blockNumber}} even without a URL: on a node that is no fork, that is a plain reset).
       const upstream = url ?? (blockNumber !== undefined ? devnet.fork?.config.url : undefined);
-      if (upstream) await devnet.refork({ url: upstream, blockNumber });
+      if (upstream) await devnet.refork({ url: upstream, blockNumber }, signal);
       else await devnet.cheats.reset();
       // A fresh chain, fresh filters: leaked ones (never uninstalled) would hold --max-filters for an hour (their TTL).
       filters.clear();
