@@ -2,10 +2,25 @@
 // MaxFilterResults items, one not polled within FilterTTL is removed, at most MaxFilters are installed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bytesToHex } from '../../src/common/hex.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { DEFAULT_MAX_FILTERS } from '../../src/config.js';
 import { Filters, FILTER_TTL_MS, MAX_FILTER_RESULTS } from '../../src/eth-rpc/filters.js';
+import { formatLog } from '../../src/eth-rpc/format.js';
+import { tipsetLogs } from '../../src/eth-rpc/logs.js';
+import { signTx } from '../helpers/dev-wallet.js';
 import { withDevnet } from '../helpers/devnet-harness.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** The JS heap in use once garbage is collected. */
+const heapUsed = () => {
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+/** Initcode emitting 500 logs (LOG1, topic the countdown, 32 bytes of memory as data), deploying nothing. */
+const LOGS_500 = '0x6101f4' + '5b' + '80' + '6020' + '6000' + 'a1' + '6001' + '90' + '03' + '80' + '6003' + '57' + '00';
 
 describe('polling filters are bounded', () => {
   test('Lotus\'s figures: 10 000 results, one hour', () => {
@@ -57,5 +72,24 @@ describe('polling filters are bounded', () => {
 
   test('100 filters by default, as Lotus', () => {
     assert.equal(DEFAULT_MAX_FILTERS, 100);
+  });
+});
+
+// audit16 A1: every filter kept its own formatted copy of each log, so filters a front-end left behind
+// (a page reload each) multiplied the memory of every log by their number until the node's heap ran out.
+describe('log filters share the logs they collect', () => {
+  withDevnet('100 filters never polled hold 500 logs about once, not 100 times; each still answers them all', {}, async (devnet) => {
+    const filters = new Filters(devnet, { maxFilters: 100 });
+    const ids = Array.from({ length: 100 }, () => filters.newLogFilter({ addresses: [], topics: [] }, []));
+    const before = heapUsed();
+    await devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0, to: null, value: 0n, data: LOGS_500, gasLimit: 5_000_000_000 })));
+    const logs = tipsetLogs(devnet, devnet.head);
+    assert.equal(logs.length, 500);
+    // Each formatted copy took ~1.1 KB (55 MB for 100 × 500); the logs themselves and the tipset take a few.
+    const grown = heapUsed() - before;
+    assert.ok(grown < 10 * 2 ** 20, `the heap grew ${(grown / 2 ** 20).toFixed(1)} MB for 500 logs in 100 filters`);
+    const expected = JSON.parse(JSON.stringify(logs.map(formatLog)));
+    for (const id of [ids[0]!, ids[99]!]) assert.deepEqual(JSON.parse(JSON.stringify(filters.takeChanges(id))), expected);
+    assert.deepEqual(filters.takeChanges(ids[0]!), []);
   });
 });

@@ -6,7 +6,7 @@ import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS } from '../filters.js';
-import { keptLogs, matchesIndexedCriteria } from '../logs.js';
+import { keptLogs, matchesIndexedCriteria, type EthLog } from '../logs.js';
 import { object, optional, string } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
@@ -16,13 +16,13 @@ import type { LogQuery } from '../log-criteria.js';
  * b835fab7), more than MAX_FILTER_RESULTS is an error once they come from more than one tipset; one
  * tipset's logs are answered whatever their number.
  */
-function queryLogs(devnet: Devnet, query: LogQuery): LogAnswer[] {
-  const answers: LogAnswer[] = [];
+function queryLogs(devnet: Devnet, query: LogQuery): EthLog[] {
+  const answers: EthLog[] = [];
   const kept = keptLogs(devnet);
   let tipsetsMatched = 0;
   for (const tipset of devnet.chain.range(query.from, query.to)) {
     const before = answers.length;
-    for (const log of kept.of(tipset)) if (matchesIndexedCriteria(log, query.criteria)) answers.push(new LogAnswer(log));
+    for (const log of kept.of(tipset)) if (matchesIndexedCriteria(log, query.criteria)) answers.push(log);
     if (answers.length > before) tipsetsMatched++;
     if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
   }
@@ -30,7 +30,7 @@ function queryLogs(devnet: Devnet, query: LogQuery): LogAnswer[] {
 }
 
 export const ethLogs = [
-  defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter))),
+  defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter)).map((log) => new LogAnswer(log))),
 
   defineMethod('eth_newFilter', [object('filter')], ({ devnet, filters }, filter) => {
     const query = parseLogQuery(devnet, 'filter', filter);
