@@ -3,9 +3,11 @@
 // `hardhat run` deploys a UUPS proxy, a transparent proxy and a beacon with its proxy; a second run,
 // after the node was restarted on its --state file, validates and upgrades them (as a project upgrades
 // days later on calibnet); `hardhat test` upgrades a proxy from a loadFixture snapshot in each test.
-// Each run's os.tmpdir() is this test's, where the plugin keeps a development node's manifest.
+// Then a fork upgrades proxies deployed on its upstream, from the manifest the project keeps for that
+// chain (as for calibnet, .openzeppelin/unknown-314159.json). Each run's os.tmpdir() is this test's,
+// where the plugin keeps a development node's manifest.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -141,5 +143,53 @@ describe('OpenZeppelin Upgrades with Hardhat 2 (`localhost` with only a url)', (
     assert.equal(Number(/(\d+) passing/.exec(result.output)?.[1]), titles.length, explain(`expected ${titles.length} passing tests`, result));
     assert.doesNotMatch(result.output, /\d+ (failing|pending)/, explain('some tests failed or were skipped', result));
     for (const title of titles) assert.ok(result.output.includes(`✔ ${title}`), explain(`test "${title}" did not pass`, result));
+  });
+});
+
+describe('OpenZeppelin Upgrades on a fork: proxies deployed upstream, upgraded on the fork', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-oz-fork-'));
+  const projectManifests = join(PROJECT_DIR, '.openzeppelin');
+  const UPSTREAM_CHAIN_ID = 314159;
+  let upstream: DevnetProcess | undefined;
+  let fork: DevnetProcess | undefined;
+
+  const run = (node: DevnetProcess, args: string[]): Promise<HardhatRun> => hardhat(PROJECT_DIR, args, { FVM_DEVNET_URL: node.url, TMPDIR: dir }, TIMEOUT_MS);
+  const explain = (why: string, result: HardhatRun): string =>
+    describeRun(why, result) + `\n--- fork output (last 3000 characters) ---\n${fork?.output().slice(-3000)}--- end ---`;
+
+  after(async () => {
+    await fork?.stop();
+    await upstream?.stop();
+    rmSync(DEPLOYED_FILE, { force: true });
+    rmSync(projectManifests, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("upgrade.js against a fork of the upstream the proxies were deployed to, from the project's manifest of that chain", async () => {
+    rmSync(DEPLOYED_FILE, { force: true });
+    upstream = await startDevnet(['--chain-id', String(UPSTREAM_CHAIN_ID)]);
+    const deployed = await run(upstream, ['run', 'scripts/deploy.js', '--network', 'localhost']);
+    assert.equal(deployed.code, 0, describeRun('hardhat run scripts/deploy.js on the upstream failed', deployed));
+    // What a deployment to calibnet leaves in the project: the manifest of its chain id, in .openzeppelin/.
+    const [upstreamManifest] = readdirSync(join(dir, 'openzeppelin-upgrades'));
+    assert.ok(upstreamManifest, 'the plugin kept no manifest for the upstream');
+    mkdirSync(projectManifests, { recursive: true });
+    copyFileSync(join(dir, 'openzeppelin-upgrades', upstreamManifest), join(projectManifests, `unknown-${UPSTREAM_CHAIN_ID}.json`));
+    rmSync(join(dir, 'openzeppelin-upgrades'), { recursive: true });
+
+    const upstreamProvider = new JsonRpcProvider(upstream.url, undefined, { staticNetwork: true });
+    const head = await upstreamProvider.getBlockNumber();
+    upstreamProvider.destroy();
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(head)]);
+    const upgraded = await run(fork, ['run', 'scripts/upgrade.js', '--network', 'localhost']);
+    assert.equal(upgraded.code, 0, explain('hardhat run scripts/upgrade.js on the fork failed', upgraded));
+    assert.match(upgraded.output, /^unsafe upgrade refused: New storage layout is incompatible$/m, explain('the unsafe upgrade was not refused for its storage', upgraded));
+    assert.match(upgraded.output, /^uups after upgrade: v2 8$/m, explain('the UUPS proxy was not upgraded', upgraded));
+    assert.match(upgraded.output, /^transparent after upgrade: v2 hello!$/m, explain('the transparent proxy was not upgraded', upgraded));
+    assert.match(upgraded.output, /^beacon after upgrade: v2 hi!$/m, explain('the beacon was not upgraded', upgraded));
+    // The fork wrote its own manifest (its chain id, an id of its own), not the project's.
+    const forkManifests = readdirSync(join(dir, 'openzeppelin-upgrades'));
+    assert.equal(forkManifests.length, 1);
+    assert.match(forkManifests[0]!, new RegExp(`^anvil-${UPSTREAM_CHAIN_ID}-0x[0-9a-f]{64}\\.json$`));
   });
 });

@@ -1,7 +1,7 @@
 // anvil_metadata and web3_clientVersion as OpenZeppelin Upgrades reads them (upgrades-core 1.46,
 // src/provider.ts and src/manifest.ts): a development network by its client's name; a manifest per
 // chain id and instanceId, the id naming the chain (kept by a saved chain, new for a new one); and on
-// a fork, the upstream's chain, whose manifest is then read as well.
+// a fork, the upstream's chain, whose manifest is then read as well, and an id of its own.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startDevnet, testConfig } from '../../src/index.js';
@@ -52,6 +52,15 @@ describe('what OpenZeppelin Upgrades reads of the node', () => {
       forkBlockHash: (await fork.result('eth_getBlockByNumber', ['0x' + start.epoch.toString(16), false])).hash,
     });
     assert.equal(metadata.chainId, 31415926);
-    assert.equal(metadata.instanceId, metadata.forkedNetwork.forkBlockHash);
+    // Its own id, kept while it runs, not the upstream tipset's hash (another fork's, or a devnet upstream's own id).
+    assert.match(metadata.instanceId, /^0x[0-9a-f]{64}$/);
+    assert.notEqual(metadata.instanceId, metadata.forkedNetwork.forkBlockHash);
+    await fork.result('evm_mine');
+    assert.equal((await fork.result('anvil_metadata')).instanceId, metadata.instanceId);
+    // A re-fork is a new chain: a new id.
+    await fork.result('anvil_reset', [{ forking: { jsonRpcUrl: upstream.url, blockNumber: 1 } }]);
+    const reforked = await fork.result('anvil_metadata');
+    assert.notEqual(reforked.instanceId, metadata.instanceId);
+    assert.equal(reforked.forkedNetwork.forkBlockNumber, 1);
   });
 });

@@ -2,9 +2,11 @@
 // anvil_metadata, anvil_setLoggingEnabled, anvil_dropTransaction,
 // anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, txpool_content,
 // txpool_status, txpool_inspect.
+import { randomBytes } from 'node:crypto';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
+import type { Fork } from '../../devnet/fork/fork.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { PendingMessage } from '../../mining/mempool.js';
@@ -27,22 +29,31 @@ function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => u
   return out;
 }
 
+/** Each fork's instanceId, drawn when it is first asked for (a re-fork is a new Fork). */
+const forkInstanceIds = new WeakMap<Fork, string>();
+
 /**
  * Anvil's metadata. OpenZeppelin Upgrades keeps a development node's deployments in a manifest named
  * by chain id and `instanceId` (os.tmpdir()/openzeppelin-upgrades/anvil-<chain id>-<instanceId>.json,
- * upgrades-core 1.46 src/manifest.ts), so the id names the chain, not the process: its first tipset's
- * hash. A new chain's genesis carries the second it started, so each gets its own manifest; a chain
- * kept with --state keeps it, and its proxies stay upgradeable after a restart, as a calibnet
- * project's `.openzeppelin/unknown-314159.json` does. On a fork, `forkedNetwork` names the upstream's
- * chain and tipset (the fields of Hardhat's metadata), whose manifest OpenZeppelin then reads too:
- * proxies deployed on calibnet can be upgraded on a fork of it.
+ * upgrades-core 1.46 src/manifest.ts), so the id names the chain, not the process: its genesis hash.
+ * A new chain's genesis carries the second it started, so each gets its own manifest; a chain kept
+ * with --state keeps it, and its proxies stay upgradeable after a restart, as a calibnet project's
+ * `.openzeppelin/unknown-314159.json` does. A fork, which no file keeps, gets a random id (its first
+ * tipset is the upstream's, which other forks and a devnet upstream share). On a fork, `forkedNetwork`
+ * names the upstream's chain and tipset (the fields of Hardhat's metadata), whose manifest
+ * OpenZeppelin then starts from: proxies deployed on calibnet can be upgraded on a fork of it.
  */
 function metadata(devnet: Devnet) {
   const fork = devnet.fork;
+  let instanceId: string = bytesToHex(devnet.chain.first.hash);
+  if (fork) {
+    instanceId = forkInstanceIds.get(fork) ?? bytesToHex(randomBytes(32));
+    forkInstanceIds.set(fork, instanceId);
+  }
   return {
     clientVersion: CLIENT_VERSION,
     chainId: Number(devnet.chainId),
-    instanceId: bytesToHex(devnet.chain.first.hash),
+    instanceId,
     latestBlockNumber: devnet.head.epoch,
     latestBlockHash: bytesToHex(devnet.head.hash),
     forkedNetwork: fork ? { chainId: Number(fork.point.chainId), forkBlockNumber: fork.point.epoch, forkBlockHash: bytesToHex(devnet.chain.first.hash) } : null,
