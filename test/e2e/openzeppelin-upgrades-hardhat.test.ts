@@ -128,9 +128,9 @@ describe('OpenZeppelin Upgrades with Hardhat 2 (`localhost` with only a url)', (
 
     const greeterV2 = upgraded.get('transparent upgraded implementation')!;
     assert.equal(await slotAddress(fact('transparent proxy'), IMPLEMENTATION_SLOT), greeterV2);
-    // The ProxyAdmin's upgradeAndCall did it: the admin slot still names the same ProxyAdmin.
+    // The ProxyAdmin's upgradeAndCall did it, and ran setGreeting: the admin slot still names the same ProxyAdmin.
     assert.equal(await slotAddress(fact('transparent proxy'), ADMIN_SLOT), fact('transparent admin'));
-    assert.equal(upgraded.get('transparent after upgrade'), 'v2 hello!');
+    assert.equal(upgraded.get('transparent after upgrade'), 'v2 hello again!');
 
     assert.equal(upgraded.get('beacon upgraded implementation'), greeterV2);
     assert.equal(upgraded.get('beacon after upgrade'), 'v2 hi!');
@@ -185,7 +185,7 @@ describe('OpenZeppelin Upgrades on a fork: proxies deployed upstream, upgraded o
     assert.equal(upgraded.code, 0, explain('hardhat run scripts/upgrade.js on the fork failed', upgraded));
     assert.match(upgraded.output, /^unsafe upgrade refused: New storage layout is incompatible$/m, explain('the unsafe upgrade was not refused for its storage', upgraded));
     assert.match(upgraded.output, /^uups after upgrade: v2 8$/m, explain('the UUPS proxy was not upgraded', upgraded));
-    assert.match(upgraded.output, /^transparent after upgrade: v2 hello!$/m, explain('the transparent proxy was not upgraded', upgraded));
+    assert.match(upgraded.output, /^transparent after upgrade: v2 hello again!$/m, explain('the transparent proxy was not upgraded', upgraded));
     assert.match(upgraded.output, /^beacon after upgrade: v2 hi!$/m, explain('the beacon was not upgraded', upgraded));
     // The fork wrote its own manifest (its chain id, an id of its own), not the project's.
     const forkManifests = readdirSync(join(dir, 'openzeppelin-upgrades'));
