@@ -5,11 +5,12 @@
 // call runs as eth_call does, on the state after a block. The overlays are dropped afterwards:
 // tracing never changes the chain.
 // Every execution runs in the miner's queue (the executor serves one run at a time), but a replay
-// takes one task per message, its overlay kept between them: a tipset's replay may take minutes
-// (its messages paid for up to 10 B gas), and the sends, cheat codes and calls of other clients
-// run between its messages (audit15 C10). Tipsets mined meanwhile do not touch the state before
-// the replayed one; each task first checks that the tipset is still on the chain (a revert or a
-// reset drops it). A replay stops once its request's client has gone (ReplayOptions.signal). On a
+// of a mined tipset takes it in slices, its overlay kept between them: a slice runs messages until
+// 10 ms have passed (a long message is a slice of its own), so that the sends, cheat codes and calls
+// of other clients run between slices (audit15 C10: a tipset's replay may take minutes, its messages
+// having paid for up to 10 B gas). Tipsets mined meanwhile do not touch the state before the
+// replayed one; each slice first checks that the tipset is still on the chain (a revert or a reset
+// drops it). A replay stops once its request's client has gone (ReplayOptions.signal). On a
 // fork, what a run misses is fetched outside the queue and the run is done again (review R7).
 import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
@@ -154,7 +155,7 @@ export interface ReplayOptions {
  * before it, tracing those `indices` names; returns their traces in order. The chain already took
  * this work, bounded by the gas its messages paid for, and Lotus traces it uncut (trace_*): no budget
  * unless `budgetMs` (geth's trace timeout for debug_trace*, whose struct logs grow with every step).
- * Each message is one task of the miner's queue (see the top of this file).
+ * It runs in slices of the miner's queue (see the top of this file).
  */
 export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions = {}): Promise<TracedMessage[]> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
@@ -166,34 +167,37 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
   const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;
   const overlay = host.state.stage(tipset.epoch - 1, deferred);
   const ctx = tipsetContext(host, tipset);
+  const messages = tipset.messages.slice(0, last + 1);
   const traced: TracedMessage[] = [];
   const lines: string[] = [];
-  let since = performance.now();
-  for (const included of tipset.messages.slice(0, last + 1)) {
-    const replay = async () => {
+  let next = 0;
+  /** Replays messages from `next` on until 10 ms have passed: one task of the queue. */
+  const slice = async () => {
+    if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+    const started = performance.now();
+    do {
       if (signal?.aborted) throw new ClientGoneError('replay stopped');
-      if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+      const included = messages[next];
       if (deferred) deferred.length = 0;
       // The message's changes in a layer of their own, dropped if it must run again.
       const mark = overlay.checkpoint();
       try {
-        const ran = await budget.spend(() => host.executor.holdingConsole(() => replayMessage(host, overlay, included, ctx, wanted.has(included.index) ? options : undefined)));
+        const { value, lines: printed } = await budget.spend(() => host.executor.holdingConsole(() => replayMessage(host, overlay, included, ctx, wanted.has(included.index) ? options : undefined)));
         if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
         overlay.commit();
-        return ran;
+        if (value) traced.push(value);
+        lines.push(...printed);
       } catch (error) {
         overlay.revertTo(mark);
         throw error instanceof MissingStateError && deferred ? new MissingStateError([...error.missing, ...deferred]) : error;
       }
-    };
-    const { value, lines: printed } = await host.state.untilFetched(() => host.queue.run(replay));
-    if (value) traced.push(value);
-    lines.push(...printed);
-    // A long run: the requests that came meanwhile queue before the next message.
-    if (performance.now() - since >= LONG_RUN_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      since = performance.now();
-    }
+      next++;
+    } while (next < messages.length && performance.now() - started < LONG_RUN_MS);
+  };
+  while (next < messages.length) {
+    await host.state.untilFetched(() => host.queue.run(slice));
+    // The requests that came during the slice queue before the next one.
+    if (next < messages.length) await new Promise((resolve) => setImmediate(resolve));
   }
   host.executor.printConsole(lines);
   return traced;

@@ -3,6 +3,7 @@
 // (explorer-routes.ts). Built without listening, so tests can inject requests.
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS } from '../config.js';
@@ -73,22 +74,23 @@ function isMethodNotFound(answer: JsonRpcResponse | BatchAnswer): boolean {
   return !(answer instanceof BatchAnswer) && 'error' in answer && answer.error.code === -32601;
 }
 
+/** Each HTTP connection's client-gone signal (clientGone). */
+const connectionSignals = new WeakMap<object, AbortSignal>();
+
 /**
- * A signal aborted if the connection closes before the answer to this request is written: its client
- * has gone (a timeout of its own, Ctrl-C), so that work done for it alone stops (RpcContext.signal).
+ * The signal of the connection `socket`, aborted once it closes: an HTTP client drops a request it
+ * gave up on (a timeout of its own, Ctrl-C) by closing its connection, so that work done for it
+ * alone stops (RpcContext.signal). One per connection, made with its first request: a request pays a
+ * lookup, not a listener of its own.
  */
-function clientGone(reply: FastifyReply): AbortSignal {
+function clientGone(socket: Socket): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (signal) return signal;
   const gone = new AbortController();
-  const response = reply.raw;
-  // Closed before the request was dispatched: its 'close' has been.
-  if (response.destroyed || response.socket?.destroyed) {
-    gone.abort();
-    return gone.signal;
-  }
-  response.once('close', () => {
-    if (!response.writableFinished) gone.abort();
-  });
-  return gone.signal;
+  if (socket.destroyed) gone.abort();
+  else socket.once('close', () => gone.abort());
+  connectionSignals.set(socket, (signal = gone.signal));
+  return signal;
 }
 
 /**
@@ -168,18 +170,7 @@ export async function buildServer(
     } catch {
       return reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
     }
-    // The client-gone signal is made when a method asks for it (a replay, a reset): most never do.
-    let signal: AbortSignal | undefined;
-    const ctx = {
-      devnet,
-      filters,
-      logging,
-      nodeSubscriptions: subscriptionCount,
-      get signal() {
-        return (signal ??= clientGone(reply));
-      },
-    };
-    const answer = await dispatcher.handle(body, ctx);
+    const answer = await dispatcher.handle(body, { devnet, filters, logging, nodeSubscriptions: subscriptionCount, signal: clientGone(request.raw.socket) });
     if (answer === undefined) return reply.code(204).send();
     if (gatewayOnly && isMethodNotFound(answer)) return reply.code(500).send(answer);
     if (answer instanceof BatchAnswer) return reply.type(JSON_TYPE).send(answer.json());
