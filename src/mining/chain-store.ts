@@ -53,14 +53,15 @@ export class ChainStore {
   private unsignedIndexed = 0;
   /**
    * Receipts' events by their EventsRoot (ChainGetEvents): the ordinal of the first message whose
-   * receipt has them (read from its tipset, cold or not, so the chain keeps no second copy), or the
-   * events themselves once that message is dropped (truncate).
+   * receipt has them (read from its tipset, cold or not, so the chain keeps no second copy), and the
+   * keys of its AMT's blocks. Dropped with that message (truncate): a devnet's revert is its garbage
+   * collection, so that a suite's thousands of reverts keep nothing of the receipts they undid.
    */
-  private readonly eventsByRoot = new Map<string, number | readonly ActorEvent[]>();
-  /** The blocks of those events AMTs (ChainReadObj). */
-  private readonly eventBlocks = new Map<string, Uint8Array>();
-  /** Receipts with events whose AMTs are not built yet, as above: built on the first lookup, not while mining. */
-  private unindexedEvents: (number | readonly ActorEvent[])[] = [];
+  private eventsByRoot = new Map<string, { ordinal: number; blocks: readonly string[] }>();
+  /** The blocks of those events AMTs (ChainReadObj), each with how many roots' AMTs hold it. */
+  private eventBlocks = new Map<string, { bytes: Uint8Array; roots: number }>();
+  /** Ordinals of receipts with events whose AMTs are not built yet, oldest first: built on the first lookup, not while mining. */
+  private unindexedEvents: number[] = [];
 
   /**
    * @param hotMessages the chain's last messages, which tests and dApps read right after sending, stay
@@ -126,13 +127,10 @@ export class ChainStore {
     this.byUnsignedCid.swap(loaded.byUnsignedCid);
     [this.unsignedDigests, loaded.unsignedDigests] = [loaded.unsignedDigests, this.unsignedDigests];
     [this.unsignedIndexed, loaded.unsignedIndexed] = [loaded.unsignedIndexed, this.unsignedIndexed];
-    // Events AMTs stay, as after any truncate; `loaded`'s join them.
-    for (const [root, entry] of loaded.eventsByRoot) if (!this.eventsByRoot.has(root)) this.eventsByRoot.set(root, entry);
-    for (const [key, bytes] of loaded.eventBlocks) this.eventBlocks.set(key, bytes);
-    this.unindexedEvents = this.unindexedEvents.concat(loaded.unindexedEvents);
-    loaded.eventsByRoot.clear();
-    loaded.eventBlocks.clear();
-    loaded.unindexedEvents = [];
+    // This chain's events went with its messages (truncate): `loaded`'s are the only ones.
+    [this.eventsByRoot, loaded.eventsByRoot] = [loaded.eventsByRoot, this.eventsByRoot];
+    [this.eventBlocks, loaded.eventBlocks] = [loaded.eventBlocks, this.eventBlocks];
+    [this.unindexedEvents, loaded.unindexedEvents] = [loaded.unindexedEvents, this.unindexedEvents];
     this.coolDown();
   }
 
@@ -167,14 +165,13 @@ export class ChainStore {
   /** Forgets every tipset above `height` and what they included (evm_revert, anvil_reset). */
   truncate(height: number): void {
     const count = this.messageCount;
-    /** The events of the dropped receipts that have them, by ordinal. */
-    const droppedEvents = new Map<number, readonly ActorEvent[]>();
+    let droppedEvents = false;
     while (this.tipsets.length > 0 && this.head.epoch > height) {
       const tipset = this.tipsets.pop()!;
       const first = this.firstOrdinals.pop()!;
       tipset.messages.forEach((message, i) => {
         this.unindex(message, first + i);
-        if (message.receipt.events.length > 0) droppedEvents.set(first + i, message.receipt.events);
+        if (message.receipt.events.length > 0) droppedEvents = true;
       });
       this.messageCount = first;
       this.hotFrom = Math.min(this.hotFrom, this.tipsets.length);
@@ -184,13 +181,25 @@ export class ChainStore {
     }
     if (this.messageCount === count) return;
     this.decodedCold.clear();
-    // Events AMTs stay (built or not): they are content-addressed, so a receipt still on the chain
-    // may share them (the same events emitted twice), as a Lotus blockstore keeps blocks across reorgs.
-    // A dropped receipt's entries hold its events from now on.
-    if (droppedEvents.size === 0) return;
-    const kept = (entry: number | readonly ActorEvent[]) => (typeof entry === 'number' ? (droppedEvents.get(entry) ?? entry) : entry);
-    this.unindexedEvents = this.unindexedEvents.map(kept);
-    for (const [root, entry] of this.eventsByRoot) if (typeof entry === 'number' && droppedEvents.has(entry)) this.eventsByRoot.set(root, kept(entry));
+    if (droppedEvents) this.dropEventsFrom(this.messageCount);
+  }
+
+  /**
+   * Forgets the events AMTs that messages from `ordinal` on named, and the blocks no other root holds.
+   * A root a kept receipt shares stays named by it: the first receipt with them names them, and every
+   * kept message comes before the dropped ones. (Lotus keeps a reorg's blocks until its blockstore's
+   * garbage collection; a devnet reverts far more often, and has no other collection.)
+   */
+  private dropEventsFrom(ordinal: number): void {
+    while (this.unindexedEvents.length > 0 && this.unindexedEvents[this.unindexedEvents.length - 1] >= ordinal) this.unindexedEvents.pop();
+    for (const [root, entry] of this.eventsByRoot) {
+      if (entry.ordinal < ordinal) continue;
+      this.eventsByRoot.delete(root);
+      for (const key of entry.blocks) {
+        const block = this.eventBlocks.get(key)!;
+        if (--block.roots === 0) this.eventBlocks.delete(key);
+      }
+    }
   }
 
   /** Removes a message the chain drops from the message indexes. */
@@ -295,7 +304,7 @@ export class ChainStore {
     if (block) return encodeBlockHeader(block.header);
     this.indexEvents();
     const eventBlock = this.eventBlocks.get(cid.toString());
-    if (eventBlock) return eventBlock;
+    if (eventBlock) return eventBlock.bytes;
     const found = this.located(cid);
     if (!found) return undefined;
     const { cid: signedCid, signed } = found.message;
@@ -307,21 +316,28 @@ export class ChainStore {
   eventsOf(root: CID): readonly ActorEvent[] | undefined {
     this.indexEvents();
     const entry = this.eventsByRoot.get(root.toString());
-    return entry === undefined ? undefined : this.eventsAt(entry);
+    return entry && this.eventsAt(entry.ordinal);
   }
 
-  private eventsAt(entry: number | readonly ActorEvent[]): readonly ActorEvent[] {
-    return typeof entry === 'number' ? this.messageAt(entry)!.message.receipt.events : entry;
+  private eventsAt(ordinal: number): readonly ActorEvent[] {
+    return this.messageAt(ordinal)!.message.receipt.events;
   }
 
   /** Builds the events AMTs of the receipts appended since the last lookup. */
   private indexEvents(): void {
-    for (const entry of this.unindexedEvents) {
-      const amt = eventsRoot(this.eventsAt(entry))!;
+    for (const ordinal of this.unindexedEvents) {
+      const amt = eventsRoot(this.eventsAt(ordinal))!;
       const root = amt.root.toString();
       // The first receipt with these events names them: a later one may be dropped without it.
-      if (!this.eventsByRoot.has(root)) this.eventsByRoot.set(root, entry);
-      for (const [key, bytes] of amt.blocks) this.eventBlocks.set(key, bytes);
+      if (this.eventsByRoot.has(root)) continue;
+      const blocks: string[] = [];
+      for (const [key, bytes] of amt.blocks) {
+        const block = this.eventBlocks.get(key);
+        if (block) block.roots++;
+        else this.eventBlocks.set(key, { bytes, roots: 1 });
+        blocks.push(key);
+      }
+      this.eventsByRoot.set(root, { ordinal, blocks });
     }
     this.unindexedEvents = [];
   }

@@ -3,7 +3,7 @@
 // (lotus-eth-rpc.md §2.3, §3.3).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Wallet } from 'ethers';
+import { getCreateAddress, Wallet } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { createDevnet, testConfig } from '../../src/index.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
@@ -11,7 +11,8 @@ import { cidOf } from '../../src/common/cbor.js';
 import { encodeMessage, encodeSignedMessage, messageCid, signedMessageCid, SigType } from '../../src/fevm/message.js';
 import { buildTipset, encodeBlockHeader, type IncludedMessage, type Tipset } from '../../src/mining/tipset.js';
 import { fakeIncluded } from '../helpers/fake-messages.js';
-import { signTx } from '../helpers/dev-wallet.js';
+import { CALL, devWallet, signTx } from '../helpers/dev-wallet.js';
+import { eventsRoot } from '../../src/fevm/events-amt.js';
 
 const GENESIS_TIME = 1_700_000_000;
 
@@ -252,6 +253,45 @@ describe('ChainStore inside a Devnet', () => {
       }
       for (const hash of kept) assert.ok(devnet.chain.messageByTxHash(hash));
       for (const hash of reverted) assert.equal(devnet.chain.messageByTxHash(hash), undefined);
+    } finally {
+      devnet.close();
+    }
+  });
+
+  // audit16 A2: a reverted receipt's events stayed in the store for good (a suite of 3 000 tests of one
+  // 100-log call each grew the node by 560 MB): the events AMTs go with the receipts that named them.
+  test('a loadFixture-style loop whose calls emit events keeps nothing of the reverted receipts\' events', async () => {
+    const devnet = await createDevnet(testConfig());
+    try {
+      const send = async (nonce: number, to: string | null, data: string) => devnet.sendRawTransaction(hexToBytes(await signTx({ nonce, to, data }, { defaults: CALL })));
+      // Logs its calldata's first word under topic 1: CALLDATALOAD 0, MSTORE 0, LOG1(0, 32, 1), STOP.
+      await send(0, null, '0x600e80600b6000396000f3600035600052600160206000a100');
+      const logger = getCreateAddress({ from: devWallet.address, nonce: 0 });
+      const word = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+      const eventsOfTx = (hash: Uint8Array) => devnet.chain.messageByTxHash(hash)!.message.receipt.events;
+      const keptEvents = eventsOfTx(await send(1, logger, word(1)));
+      const keptRoot = eventsRoot(keptEvents)!.root;
+      const store = devnet.chain as ChainStore;
+      const sizes = () => [store['unindexedEvents'].length, store['eventsByRoot'].size, store['eventBlocks'].size];
+      assert.equal(devnet.chain.eventsOf(keptRoot), keptEvents);
+      assert.deepEqual(sizes(), [0, 1, 1]);
+      for (let round = 0; round < 10; round++) {
+        const id = await devnet.cheats.snapshot();
+        // The kept call's very events again (one root for both), and events of the round's own.
+        await send(2, logger, word(1));
+        const dropped = eventsRoot(eventsOfTx(await send(3, logger, word(round + 2))))!.root;
+        // Every other round reads them (ChainGetEvents, ChainReadObj), which builds their AMTs.
+        if (round % 2 === 0) {
+          assert.ok(devnet.chain.eventsOf(dropped));
+          assert.ok(devnet.chain.readObject(dropped));
+        }
+        await devnet.cheats.revert(id);
+        assert.deepEqual(sizes(), [0, 1, 1]);
+        assert.equal(devnet.chain.eventsOf(dropped), undefined);
+        assert.equal(devnet.chain.readObject(dropped), undefined);
+        assert.equal(devnet.chain.eventsOf(keptRoot), keptEvents);
+        assert.ok(devnet.chain.readObject(keptRoot));
+      }
     } finally {
       devnet.close();
     }
