@@ -2,7 +2,8 @@
 // its README says (ffi, ast, build_info, storageLayout; remappings into node_modules:
 // test/fixtures/foundry-upgrades): `forge script --broadcast` deploys a UUPS proxy with
 // Upgrades.deployUUPSProxy, then upgrades it with Upgrades.upgradeProxy, whose safety validation runs
-// `npx @openzeppelin/upgrades-core validate` through ffi. forge is the platform binary (real exit codes).
+// `npx @openzeppelin/upgrades-core validate` through ffi; and `forge test --fork-url` runs a test that does
+// both on a fork of the devnet. forge is the platform binary (real exit codes).
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,5 +86,12 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
     assert.equal(await slotAddress(proxy), implementation);
     assert.equal(await read(proxy, 'version'), 'v2');
     assert.equal(await read(proxy, 'retrieve'), 8n);
+  });
+
+  test('`forge test --fork-url`: a test deploys and upgrades a proxy with the library on a fork of the devnet', async () => {
+    const r = await forge(['test', '--fork-url', devnet.url], run);
+    assert.equal(r.code, 0, explain('forge test', r));
+    assert.match(r.stdout, /\[PASS\] testUpgrade\(\)/, explain('forge test', r));
+    assert.match(r.stdout, /1 tests passed, 0 failed/, explain('forge test', r));
   });
 });
