@@ -5,7 +5,7 @@
 // `npx @openzeppelin/upgrades-core validate` through ffi; and `forge test --fork-url` runs a test that does
 // both on a fork of the devnet. forge is the platform binary (real exit codes).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,7 +45,9 @@ describe('OpenZeppelin Foundry Upgrades: forge script against the devnet', () =>
   const slotAddress = async (address: string): Promise<string> => getAddress('0x' + (await provider.getStorage(address, IMPLEMENTATION_SLOT)).slice(-40));
 
   before(async () => {
-    if (!existsSync(PROJECT_MODULES)) symlinkSync(join(REPO_ROOT, 'node_modules'), PROJECT_MODULES, 'dir');
+    // A link an interrupted run left (even a dangling one) is replaced.
+    rmSync(PROJECT_MODULES, { force: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), PROJECT_MODULES, 'dir');
     // A home of its own: no ~/.foundry config or npm settings of the developer's; npm asks no registry
     // for a newer npm when the library's ffi runs npx.
     run = { cwd: PROJECT_DIR, timeoutMs: TIMEOUT_MS, env: { HOME: home, npm_config_update_notifier: 'false' } };
