@@ -52,7 +52,7 @@ const CONSTRUCTOR = 1;
 
 const dagCbor = (value: unknown): IpldBlock => ({ codec: DAG_CBOR, data: encodeCbor(value) });
 
-/** A successful creation, as the EAM saw it. */
+/** A creation, as the EAM saw it. */
 export interface Creation {
   /** The creator's eth address (the creating contract, or the deployer's f410 or masked ID). */
   creator: Uint8Array;
@@ -71,15 +71,22 @@ export interface Creation {
 /** The EAM's Return: [actor ID, robust address or null, eth address]. */
 export const eamReturn = (c: Creation) => dagCbor([c.id, c.robust?.bytes ?? null, c.eth]);
 
+/** How a creation failed: the exit code each send passes up, and the constructor's revert data (extract_send_result). */
+export interface CreationFailure {
+  exitCode: number;
+  returnBlock?: IpldBlock;
+}
+
 /**
  * The EAM's sends for a creation: Init's Exec4 and, under it, the new actor's Constructor, whose
  * subcalls are the constructor's own calls. Exec4's return names the f2 address; the devnet gives
- * none to a contract a CREATE or CREATE2 made, so that return is left out there.
+ * none to a contract a CREATE or CREATE2 made, so that return is left out there. A failed creation
+ * (`failure`) shows the same sends, each with the failure's exit code and return.
  */
-export function eamSubcalls(c: Creation, constructorCalls: unknown[]): unknown[] {
+export function eamSubcalls(c: Creation, constructorCalls: unknown[], failure?: CreationFailure): unknown[] {
   const eam = FilAddress.fromId(EAM_ACTOR_ID);
   const constructorParams = encodeCbor([c.creator, c.initcode]);
-  const common = { value: c.value, gas: c.gas, readOnly: false, exitCode: 0 };
+  const common = { value: c.value, gas: c.gas, readOnly: false, exitCode: failure?.exitCode ?? 0, returnBlock: failure?.returnBlock };
   if (c.resurrected) {
     const resurrect = { ...common, from: eam, to: FilAddress.fromId(c.id), method: EVM_RESURRECT, params: { codec: DAG_CBOR, data: constructorParams }, invokedId: c.id };
     return [traceJson(resurrect, constructorCalls)];
@@ -92,7 +99,7 @@ export function eamSubcalls(c: Creation, constructorCalls: unknown[]): unknown[]
     to: init,
     method: INIT_EXEC4,
     params: dagCbor([codeCid('evm'), constructorParams, c.eth]),
-    returnBlock: c.robust ? dagCbor([FilAddress.fromId(c.id).bytes, c.robust.bytes]) : undefined,
+    returnBlock: failure ? failure.returnBlock : c.robust ? dagCbor([FilAddress.fromId(c.id).bytes, c.robust.bytes]) : undefined,
     invokedId: INIT_ACTOR_ID,
   };
   return [traceJson(exec4, [traceJson(construct, constructorCalls)])];

@@ -352,6 +352,25 @@ describe('trace_* in Lotus shape', () => {
     assert.equal(deployment[0].result.code, '0xfe');
   });
 
+  test("G5: a contract's CREATE whose init code reverts is a create trace, 'Reverted' with the revert data and no address", async (t) => {
+    const { result, sendTx, contracts, nonce } = await setupTraces(t);
+    const probe = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.CreateProbe.bytecode });
+    const iface = new Interface(contracts.CreateProbe.abi as InterfaceAbi);
+    // mstore(0, 0xdeadbeef) revert(28, 4)
+    const initcode = '0x63deadbeef6000526004601cfd';
+    for (const data of [iface.encodeFunctionData('create', [initcode]), iface.encodeFunctionData('create2', [initcode, `0x${'09'.repeat(32)}`])]) {
+      const hash = await sendTx({ to: probe, data });
+      assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1');
+      const [top, create, ...rest] = await result('trace_transaction', [hash]);
+      assert.deepEqual(rest, []);
+      assert.equal(top.subtraces, 1);
+      assert.deepEqual([create.type, create.error, create.traceAddress, create.action.from, create.action.init], ['create', 'Reverted', [0], probe, initcode]);
+      assert.deepEqual(Object.keys(create.result), ['gasUsed', 'code']);
+      assert.equal(create.result.code, '0xdeadbeef');
+    }
+  });
+
   test('DELEGATECALL, and the sends Lotus drops or fails: a masked ID naming no actor, a read-only call to nothing, a builtin actor', async (t) => {
     const { result, sendTx, contracts, nonce } = await setupTraces(t);
     const probe = getCreateAddress({ from: DEV, nonce: nonce() }).toLowerCase();
@@ -662,5 +681,49 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const create2 = await eamSend(await replay(rpc, await sendTx({ to: factory, data: deploy })), factory, 3, hexToBytes(contracts.Counter.bytecode));
     assert.deepEqual(create2.params, [hexToBytes(contracts.Counter.bytecode), hexToBytes(salt)]);
     assert.equal(create2.eth, getCreate2Address(factory, salt, keccak256(contracts.Counter.bytecode)).toLowerCase());
+  });
+
+  test('G5: a failed creation keeps its sends: EAM, Exec4 and Constructor each exit 33 with the revert data; a collision is a refused Resurrect', async (t) => {
+    const rpc = await setupTraces(t);
+    const { contracts, devnet, sendTx } = rpc;
+    const state = () => devnet.stateAt(devnet.head.epoch);
+    const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.CreateProbe.bytecode });
+    const iface = new Interface(contracts.CreateProbe.abi as InterfaceAbi);
+    // mstore(0, 0xdeadbeef) revert(28, 4); and init code deploying 10 bytes of code.
+    const reverting = '0x63deadbeef6000526004601cfd';
+    const deploying = '0x600a600c600039600a6000f3602a60005260206000f3';
+    const reverted = { ExitCode: 33, Return: b64(encodeCbor(hexToBytes('0xdeadbeef'))), ReturnCodec: 0x51 };
+    /** The EAM send under `trace` and the sends under it, as [from, to, method, MsgRct] rows. */
+    const rows = (trace: any): unknown[] => subcallsOf(trace).flatMap((s) => [[s.Msg.From, s.Msg.To, s.Msg.Method, s.MsgRct], ...rows(s)]);
+
+    // The ID Exec4 gave is given back: the next contract created gets it.
+    const id = state().nextId();
+    const create = await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('create', [reverting]) }));
+    assert.deepEqual(rows(create), [
+      [f410(probe), 't010', 2, reverted],
+      ['t010', 't01', 3, reverted],
+      ['t01', `t0${id}`, 1, reverted],
+    ]);
+    assert.equal(state().nextId(), id);
+
+    const salt = `0x${'09'.repeat(32)}`;
+    await sendTx({ to: probe, data: iface.encodeFunctionData('create2', [deploying, salt]) });
+    const existing = state().lookupId(FilAddress.fromEthAddress(hexToBytes(getCreate2Address(probe, salt, keccak256(deploying)))))!;
+    const collision = await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('create2', [deploying, salt]) }));
+    const refused = { ExitCode: 18, Return: null, ReturnCodec: 0 };
+    assert.deepEqual(rows(collision), [
+      [f410(probe), 't010', 3, refused],
+      ['t010', `t0${existing}`, 2, refused],
+    ]);
+
+    // A deployment whose init code reverts: CreateExternal, then Exec4 and the Constructor.
+    const next = state().nextId();
+    const deployment = await replay(rpc, await sendTx({ to: null, data: reverting }));
+    assert.deepEqual([deployment.Msg.To, deployment.Msg.Method, deployment.MsgRct.ExitCode], ['t010', 4, 33]);
+    assert.deepEqual(rows(deployment), [
+      ['t010', 't01', 3, reverted],
+      ['t01', `t0${next}`, 1, reverted],
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { FilAddress } from '../../common/address.js';
 import { cidOf, DAG_CBOR, decodeCbor, encodeBigInt, encodeCbor, RAW, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { CallFrame, EvmFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
+import { ExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { EAM_ACTOR_ID } from '../../fevm/actor.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
@@ -12,7 +13,7 @@ import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
-import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type TracedSend } from '../execution-trace.js';
+import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
 import { cidJson, messageJson, receiptJson } from '../lotus-json.js';
 import { cid, epoch, messages, tipsetKey, tipsetOf } from '../lotus-params.js';
 
@@ -42,15 +43,28 @@ const address = (eth: Uint8Array) => FilAddress.fromEthAddress(eth);
 const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encodeCbor(output) });
 
 /**
- * A deployment that succeeded (the EAM's CreateExternal, its params the initcode as a CBOR byte
- * string, its return [id, robust or null when it resurrected a dead contract, eth address]).
+ * A deployment (the EAM's CreateExternal, its params the initcode as a CBOR byte string): when it
+ * succeeded, its return [id, robust or null when it resurrected a dead contract, eth address]; when
+ * it failed after the EAM chose the address, whom it sent to (the tracer's CreationTarget).
  */
-function deployment(frame: SendFrame): Creation | undefined {
-  if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || frame.exitCode !== 0 || !frame.params) return undefined;
-  const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
+function deployment(frame: SendFrame): { creation: Creation; failure?: CreationFailure } | undefined {
+  if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || !frame.params) return undefined;
   const initcode = decodeCbor<Uint8Array>(frame.params.data);
-  return { creator: frame.from, initcode, value: frame.value, gas: frame.gas, id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null };
+  const common = { creator: frame.from, initcode, value: frame.value, gas: frame.gas };
+  if (frame.exitCode === 0) {
+    const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
+    return { creation: { ...common, id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };
+  }
+  const target = frame.body?.target;
+  if (!target) return undefined;
+  return { creation: { ...common, id: target.id, eth: target.eth, resurrected: target.resurrect }, failure: creationFailure(frame.exitCode, frame.body!.output) };
 }
+
+/** A failed creation as each of its sends ends: the exit code, and for a revert the revert data as the EVM actor returns it. */
+const creationFailure = (exitCode: number, revertData: Uint8Array): CreationFailure => ({
+  exitCode,
+  returnBlock: exitCode === ExitCode.EvmReverted ? evmReturn(revertData) : undefined,
+});
 
 /** The trace of an FVM send (the top-level message, a builtin actor's or call_actor's send). */
 function sendTrace(frame: SendFrame): unknown {
@@ -69,19 +83,25 @@ function sendTrace(frame: SendFrame): unknown {
       returnBlock: frame.returnBlock,
       invokedId: frame.receiver?.id,
     },
-    created ? eamSubcalls(created, calls) : calls,
+    created ? eamSubcalls(created.creation, calls, created.failure) : calls,
   );
 }
 
 /**
- * A contract's successful CREATE or CREATE2: its send to the EAM (Create [initcode, nonce] or
- * Create2 [initcode, salt]) and the EAM's sends under it. The robust address is unknown here (the
- * devnet gives such a contract none); resurrecting a dead contract is shown as a new one.
+ * A contract's CREATE or CREATE2: its send to the EAM (Create [initcode, nonce] or Create2
+ * [initcode, salt]) and the EAM's sends under it, failed or not (the EAM sends nothing when another
+ * kind of actor holds the address). The robust address is unknown here (the devnet gives such a
+ * contract none); a successful resurrection of a dead contract is shown as a new one.
  */
 function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
   const create2 = frame.type === 'CREATE2';
-  if (frame.exitCode !== 0 || !frame.to || !frame.callee || (create2 ? !frame.salt : frame.createNonce === undefined)) return [];
-  const creation: Creation = { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: frame.callee.id, eth: frame.to };
+  if (create2 ? !frame.salt : frame.createNonce === undefined) return [];
+  const { target } = frame;
+  // Stopped before the EAM's send (the gas for it ran out).
+  if (!target && frame.evmError !== 'create collision') return [];
+  const failure = frame.exitCode === 0 ? undefined : creationFailure(frame.exitCode, frame.output);
+  if (!failure && !target) return [];
+  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect };
   const send: TracedSend = {
     from: address(frame.from),
     to: FilAddress.fromId(EAM_ACTOR_ID),
@@ -90,11 +110,11 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
     params: { codec: DAG_CBOR, data: encodeCbor([frame.input, create2 ? frame.salt : frame.createNonce]) },
     gas: frame.gas,
     readOnly: false,
-    exitCode: 0,
-    returnBlock: eamReturn(creation),
+    exitCode: frame.exitCode,
+    returnBlock: failure ? failure.returnBlock : eamReturn(creation!),
     invokedId: EAM_ACTOR_ID,
   };
-  return [traceJson(send, eamSubcalls(creation, subcalls(frame, context)))];
+  return [traceJson(send, creation ? eamSubcalls(creation, subcalls(frame, context), failure) : [])];
 }
 
 /**

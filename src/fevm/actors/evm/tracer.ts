@@ -49,7 +49,7 @@ export interface EvmFrame extends FrameCommon {
   kind: 'evm';
   /** STATICCALL stands for every call in a read-only frame (the FVM's READ_ONLY send). */
   type: FrameType;
-  /** The callee; for DELEGATECALL the contract whose context ran; for a create, the new contract. */
+  /** The callee; for DELEGATECALL the contract whose context ran; for a create, the address it chose (the new contract, when it succeeded). */
   to?: Uint8Array;
   /** DELEGATECALL: the contract whose code ran. */
   codeAddress?: Uint8Array;
@@ -73,6 +73,20 @@ export interface EvmFrame extends FrameCommon {
    * successful create, the new contract.
    */
   callee?: { id: number; kind: ActorKind; bytecode?: CID };
+  /** A CREATE or CREATE2: whom the EAM sent to (creationTarget). */
+  target?: CreationTarget;
+}
+
+/**
+ * The actor the EAM sent to for a creation (builtin-actors eam create_actor): `resurrect`, a contract
+ * already at the address (Resurrect, which a live one refuses); else the new contract Init's Exec4
+ * made there and sent its Constructor. When the creation failed, `id` is the one Exec4 gave it before
+ * the failure undid it.
+ */
+export interface CreationTarget {
+  id: number;
+  eth: Uint8Array;
+  resurrect: boolean;
 }
 
 /** A call to a reserved precompile address (0x01…, 0xfe00…); its `calls` are call_actor's sends. */
@@ -105,7 +119,7 @@ export interface SendFrame extends FrameCommon {
   /** The send failed as a syscall (no actor, insufficient funds, …): nothing was invoked. */
   syscallError?: ErrorNumber;
   /** The EVM run the receiver did, if any: its output, error and the contract it created. */
-  body?: { output: Uint8Array; evmError?: string; created?: Uint8Array };
+  body?: { output: Uint8Array; evmError?: string; created?: Uint8Array; target?: CreationTarget };
 }
 
 export type CallFrame = EvmFrame | PrecompileFrame | SendFrame;
@@ -180,7 +194,7 @@ const LOG4 = 0xa4;
 
 type OpenFrame =
   | { frame: SendFrame; bodyStarted: boolean; message?: undefined }
-  | { frame: SendFrame; message: Message; body: true; firstStep: number }
+  | { frame: SendFrame; message: Message; body: true; creates: boolean; firstStep: number }
   | { frame: EvmFrame | PrecompileFrame; message: Message; body?: false; firstStep: number };
 
 type EvmEvents = EvmActor['events'];
@@ -285,7 +299,7 @@ export class Tracer {
     // The first EVM message inside a send is the receiver running: the send's body.
     if (top && top.frame.kind === 'send' && top.message === undefined && !top.bodyStarted) {
       top.bodyStarted = true;
-      this.open.push({ frame: top.frame, message, body: true, firstStep: this.steps.length });
+      this.open.push({ frame: top.frame, message, body: true, creates: !message.to, firstStep: this.steps.length });
       return;
     }
     const to = message.to?.bytes;
@@ -329,7 +343,8 @@ export class Tracer {
     const error = exec.exceptionError;
     if (error) this.markFailedStep(entry.firstStep, entry.message.depth + 1, error.error);
     if (entry.body) {
-      entry.frame.body = { output: exec.returnValue.slice(), evmError: error?.error, created: error ? undefined : result.createdAddress?.bytes };
+      const target = entry.creates ? this.creationTarget(entry.message, error) : undefined;
+      entry.frame.body = { output: exec.returnValue.slice(), evmError: error?.error, created: error ? undefined : result.createdAddress?.bytes, target };
       return;
     }
     const { frame, message } = entry;
@@ -340,22 +355,39 @@ export class Tracer {
       frame.exitCode = error.error === CALL_REFUSED ? ExitCode.ErrUnhandledMessage : exitCodeOf(exec, error);
     }
     if (frame.kind === 'precompile') return;
-    // FevmEvm may have redirected a masked ID to the contract's f410 address.
-    if (message.to && !message.delegatecall) frame.to = message.to.bytes;
-    if (!message.to) {
-      frame.to = error ? undefined : result.createdAddress?.bytes;
-      frame.invoked = error?.error !== 'create collision';
-      const created = frame.to && this.actorAt(frame.to);
+    if (frame.type === 'CREATE' || frame.type === 'CREATE2') {
+      // @ethereumjs has set message.to to the address it chose, whether the creation succeeded or not.
+      frame.to = message.to?.bytes;
+      frame.target = this.creationTarget(message, error);
+      frame.invoked = frame.target !== undefined;
+      const created = !error && frame.to && this.actorAt(frame.to);
       if (created) frame.callee = { id: created.id, kind: created.kind };
     } else if (message.delegatecall) {
       const code = this.actorAt(frame.codeAddress!);
       frame.invoked = code?.kind === 'evm';
       if (code?.evm) frame.callee = { id: code.id, kind: code.kind, bytecode: bytecodeCid(code.evm.bytecode) };
     } else {
-      const callee = this.actorAt(message.to.bytes);
+      // FevmEvm may have redirected a masked ID to the contract's f410 address.
+      frame.to = message.to!.bytes;
+      const callee = this.actorAt(message.to!.bytes);
       frame.invoked = callee !== undefined;
       if (callee) frame.callee = { id: callee.id, kind: callee.kind };
     }
+  }
+
+  /**
+   * Whom the EAM sent to for a creation that chose an address (message.to): a live contract there
+   * refuses Resurrect (a collision); another kind of actor there is refused by the EAM, which sends
+   * nothing. A failed creation's changes are undone by now, so the ID Exec4 gave a new contract is the
+   * next one again (a Placeholder keeps its own).
+   */
+  private creationTarget(message: Message, error: EVMResult['execResult']['exceptionError']): CreationTarget | undefined {
+    if (!message.to || !this.state) return undefined;
+    const eth = message.to.bytes;
+    const occupant = this.actorAt(eth);
+    if (error?.error === 'create collision') return occupant?.kind === 'evm' ? { id: occupant.id, eth, resurrect: true } : undefined;
+    if (!error) return occupant && { id: occupant.id, eth, resurrect: false };
+    return { id: occupant?.id ?? this.state.nextId(), eth, resurrect: occupant?.kind === 'evm' };
   }
 
   /**
