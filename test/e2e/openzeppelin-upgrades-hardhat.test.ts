@@ -2,7 +2,8 @@
 // @openzeppelin/hardhat-upgrades, a `localhost` network with only a url: test/fixtures/hardhat-upgrades):
 // `hardhat run` deploys a UUPS proxy, a transparent proxy and a beacon with its proxy; a second run,
 // after the node was restarted on its --state file, validates and upgrades them (as a project upgrades
-// days later on calibnet); `hardhat test` upgrades a proxy from a loadFixture snapshot in each test.
+// days later on calibnet); Hardhat Ignition deploys and upgrades a transparent proxy as its guide does;
+// `hardhat test` upgrades a proxy from a loadFixture snapshot in each test.
 // Then a fork upgrades proxies deployed on its upstream, from the manifest the project keeps for that
 // chain (as for calibnet, .openzeppelin/unknown-314159.json). Each run's os.tmpdir() is this test's,
 // where the plugin keeps a development node's manifest.
@@ -11,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { getAddress, getCreateAddress, JsonRpcProvider, zeroPadValue } from 'ethers';
+import { getAddress, getCreateAddress, Interface, JsonRpcProvider, zeroPadValue } from 'ethers';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
 import { REPO_ROOT } from '../helpers/solc.js';
@@ -134,6 +135,28 @@ describe('OpenZeppelin Upgrades with Hardhat 2 (`localhost` with only a url)', (
 
     assert.equal(upgraded.get('beacon upgraded implementation'), greeterV2);
     assert.equal(upgraded.get('beacon after upgrade'), 'v2 hi!');
+  });
+
+  test("`hardhat ignition deploy`: Ignition's proxy module (ProxyAdmin from the AdminChanged event) and its upgrade through upgradeAndCall", async () => {
+    const deploymentId = `fvm-devnet-oz-${process.pid}`;
+    const result = await hardhat(
+      PROJECT_DIR,
+      ['ignition', 'deploy', 'ignition/modules/Greeter.js', '--network', 'localhost', '--deployment-id', deploymentId],
+      // Ignition asks before deploying to a chain other than 31337: this says yes.
+      { FVM_DEVNET_URL: devnet!.url, TMPDIR: osTmp, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false' },
+      TIMEOUT_MS,
+    ).finally(() => rmSync(join(PROJECT_DIR, 'ignition', 'deployments', deploymentId), { recursive: true, force: true }));
+    assert.equal(result.code, 0, explain('hardhat ignition deploy failed', result));
+    const address = (future: string): string => {
+      const found = new RegExp(`${future} - (0x[0-9a-fA-F]{40})`).exec(result.output)?.[1];
+      assert.ok(found, explain(`Ignition printed no address for ${future}`, result));
+      return found;
+    };
+    const proxy = address('GreeterProxyModule#TransparentUpgradeableProxy');
+    assert.equal(await slotAddress(proxy, ADMIN_SLOT), address('GreeterProxyModule#ProxyAdmin'));
+    assert.equal(await slotAddress(proxy, IMPLEMENTATION_SLOT), address('GreeterUpgradeModule#GreeterV2'));
+    const greeter = new Interface(['function greet() view returns (string)']);
+    assert.equal(greeter.decodeFunctionResult('greet', await provider.call({ to: proxy, data: greeter.encodeFunctionData('greet') }))[0], 'upgraded!');
   });
 
   test('`hardhat test`: a proxy from a loadFixture snapshot upgraded in each test, the reverted upgrades forgotten', async () => {
