@@ -6,16 +6,12 @@ import { CID } from '../common/cbor.js';
 import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
-import type { ActorEvent, EventEntry } from '../fevm/types.js';
+import { EventFlags, type ActorEvent, type EventEntry } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
 import { bytesJson, cidJson, tipsetKeyJson } from './lotus-json.js';
 import { MAX_FILTER_HEIGHT_RANGE } from './log-criteria.js';
 import { filAddress, tipsetKey } from './lotus-params.js';
 import { invalid, parseBase64, type Param } from './params.js';
-
-/** Entry flags: the key and the value are indexed. */
-const FLAG_INDEXED_KEY = 0x01;
-const FLAG_INDEXED_VALUE = 0x02;
 
 export interface ActorEventFilter {
   /** Empty: any emitter. */
@@ -98,7 +94,7 @@ function matchesFields(entries: readonly EventEntry[], fields: ActorEventFilter[
   if (fields.size === 0) return true;
   const matched = new Set<string>();
   for (const entry of entries) {
-    if (!(entry.flags & (FLAG_INDEXED_KEY | FLAG_INDEXED_VALUE))) continue;
+    if (!(entry.flags & EventFlags.INDEXED_ALL)) continue;
     const wanted = fields.get(entry.key);
     if (!wanted) continue;
     if (wanted.length === 0 || wanted.some((w) => w.codec === entry.codec && Buffer.from(w.value).equals(entry.value))) matched.add(entry.key);

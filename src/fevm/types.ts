@@ -19,6 +19,12 @@ export interface ExecutionContext {
   tipsetHash?: (epoch: number) => Uint8Array | undefined;
 }
 
+/**
+ * An event entry's flags (ref-fvm fvm@v4.8.2 shared/src/event/mod.rs): the key indexed (1), the value
+ * indexed (2), both (3).
+ */
+export const EventFlags = { INDEXED_KEY: 0x01, INDEXED_VALUE: 0x02, INDEXED_ALL: 0x03 } as const;
+
 export interface EventEntry {
   flags: number;
   key: string;

@@ -26,6 +26,8 @@ describe('EventsRoot and ChainGetEvents', () => {
     assert.equal(events.length, 1);
     assert.equal(events[0].Emitter, 6);
     assert.deepEqual(events[0].Entries[0], { Flags: 3, Key: '$type', Codec: 0x51, Value: b64('verifier-balance') });
+    // G3: a plain field (builtin-actors EventBuilder::field) has only its key indexed: flag 1.
+    assert.deepEqual(events[0].Entries.map((e: { Key: string; Flags: number }) => [e.Key, e.Flags]), [['$type', 3], ['verifier', 3], ['balance', 1], ['client', 3]]);
     // The root block: [bit width 5, height 0, count 1, [bitmap, links, values]].
     const [bitWidth, height, count, [bitmap, links, values]] = decodeCbor(Buffer.from(await result('Filecoin.ChainReadObj', [root]), 'base64')) as any;
     assert.deepEqual([bitWidth, height, count, [...bitmap], links], [5, 0, 1, [1, 0, 0, 0], []]);

@@ -9,7 +9,7 @@ import type { Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { builtinInvocationGas } from '../gas.js';
 import type { StateOverlay } from '../state-tree.js';
-import type { ActorEvent, ActorSend, ExecutionContext, SendOutcome, SendResult } from '../types.js';
+import { EventFlags, type ActorEvent, type ActorSend, type ExecutionContext, type SendOutcome, type SendResult } from '../types.js';
 import { enrollCron } from './cron.js';
 import { transfer } from './lifecycle.js';
 import { ActorError, EncodedParams, FIRST_EXPORTED_METHOD, type ActorRuntime, type BuiltinActor, type BuiltinEventField, type SendOptions, type SendReply } from './runtime.js';
@@ -35,10 +35,6 @@ function syscallExitCode(errno: ErrorNumber): number {
       return ExitCode.ErrAssertionFailed;
   }
 }
-
-/** FIP-0049 entry flags. */
-const FLAG_INDEXED_KEY = 0x02;
-const FLAG_INDEXED_ALL = 0x03;
 
 const failed = (exitCode: number, error: string, gasUsed: number): SendResult => ({
   exitCode,
@@ -207,7 +203,7 @@ class Frame implements ActorRuntime {
     const entry = (key: string, value: unknown, flags: number) => ({ flags, key, codec: CBOR, value: encodeCbor(value) });
     this.events.push({
       emitter: this.receiverId,
-      entries: [entry('$type', type, FLAG_INDEXED_ALL), ...fields.map((f) => entry(f.key, f.value, f.indexed ? FLAG_INDEXED_ALL : FLAG_INDEXED_KEY))],
+      entries: [entry('$type', type, EventFlags.INDEXED_ALL), ...fields.map((f) => entry(f.key, f.value, f.indexed ? EventFlags.INDEXED_ALL : EventFlags.INDEXED_KEY))],
     });
   }
 }

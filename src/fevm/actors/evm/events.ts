@@ -4,11 +4,8 @@
 // their order and are dropped if that frame reverts.
 import { RAW } from '../../../common/cbor.js';
 import type { StateReader } from '../../state-tree.js';
-import type { ActorEvent } from '../../types.js';
+import { EventFlags, type ActorEvent } from '../../types.js';
 import { ethAddressOf, resolveEthAddress } from '../lifecycle.js';
-
-/** FIP-0049 entry flags: index both key and value. */
-const FLAG_INDEXED_ALL = 0x03;
 
 /** A log as @ethereumjs/evm keeps it: [address, topics, data]. */
 export type EvmLog = [Uint8Array, Uint8Array[], Uint8Array];
@@ -16,8 +13,8 @@ export type EvmLog = [Uint8Array, Uint8Array[], Uint8Array];
 export function logToActorEvent(state: StateReader, [address, topics, data]: EvmLog): ActorEvent {
   const emitter = resolveEthAddress(state, address);
   if (!emitter) throw new Error('a log from an address with no actor');
-  const entries = topics.map((topic, i) => ({ flags: FLAG_INDEXED_ALL, key: `t${i + 1}`, codec: RAW, value: topic }));
-  entries.push({ flags: FLAG_INDEXED_ALL, key: 'd', codec: RAW, value: data });
+  const entries = topics.map((topic, i) => ({ flags: EventFlags.INDEXED_ALL, key: `t${i + 1}`, codec: RAW, value: topic }));
+  entries.push({ flags: EventFlags.INDEXED_ALL, key: 'd', codec: RAW, value: data });
   return { emitter: emitter.id, entries };
 }
 
