@@ -3,6 +3,7 @@
 // WebSocket subscriptions of the whole node (--max-subscriptions), the time a request may take to
 // arrive (--request-timeout) and the connections open at once (--max-connections).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
@@ -79,6 +80,31 @@ describe('limits on what one client may hold', () => {
     const small = await post(node.url, [request(1, 'eth_call', [{ data: REVERT_1KIB }, 'latest']), request(2, 'eth_chainId')]);
     assert.equal(small[0].error.code, 3);
     assert.equal(small[1].result, '0x1df5e76');
+  });
+
+  test('a batch runs none of its requests once its answers pass --max-batch-bytes: the node\'s memory stays bounded (audit15 C1)', { timeout: 120_000 }, async (t) => {
+    const node = await startDevnet(['--max-batch-bytes', String(32 * 2 ** 20), '--storage-providers', '0']);
+    t.after(() => node.stop());
+    // 256 KiB of code: each eth_getCode answer is 512 KiB of hex; 1 000 of them would be 512 MiB.
+    const code = `0x${'5b'.repeat(256 * 1024)}`;
+    const holder = '0x00000000000000000000000000000000000c0de1';
+    assert.equal((await post(node.url, request(1, 'anvil_setCode', [holder, code]))).result, true);
+    const peakMiB = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${node.pid}/status`, 'utf8'))![1]) / 1024;
+    const before = peakMiB();
+
+    const batch = Array.from({ length: 1000 }, (_, i) => request(i + 1, 'eth_getCode', [holder, 'latest']));
+    const answers: Answer[] = await post(node.url, batch);
+    assert.deepEqual(
+      answers.map((a) => a.id),
+      batch.map((r) => r.id),
+    );
+    const whole = answers.findIndex((a) => a.result === undefined);
+    assert.ok(whole >= 1 && whole <= 64, `${whole} answers whole within 32 MiB`);
+    for (const answer of answers.slice(0, whole)) assert.equal(answer.result, code);
+    for (const answer of answers.slice(whole)) assert.deepEqual(answer.error, { code: -32003, message: 'response too large' });
+    // The answers past the bound were never made: the node's peak memory grew by a few times the bound, not by 512 MiB.
+    const grown = peakMiB() - before;
+    assert.ok(grown < 250, `peak RSS grew ${grown.toFixed(0)} MiB`);
   });
 
   test('--max-filters caps the polling filters with Lotus\'s error; anvil_reset frees them', { timeout: 60_000 }, async (t) => {
