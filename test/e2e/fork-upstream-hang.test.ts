@@ -1,0 +1,58 @@
+// End to end (audit15 WT4, C7, R7): a fork process whose upstream stops answering for a while.
+// The requests that need the upstream (a cold balance, a call and a traced call of an address the
+// fork has not read) wait for it; meanwhile the fork's other clients are served: a send between
+// dev accounts is mined, calls and a trace of a mined transaction are answered. Once the upstream
+// answers again, the waiting requests get the upstream's values.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { rpc } from '../helpers/fork-calls.js';
+import { stopForkSuite } from '../helpers/fork-suite.js';
+import { upstreamProxy } from '../helpers/upstream-proxy.js';
+
+const nodes: (DevnetProcess | undefined)[] = [];
+after(() => stopForkSuite(nodes.reverse(), undefined));
+
+/** An address only the upstream has a balance at. */
+const COLD = '0x3333333333333333333333333333333333333333';
+
+test('an upstream that hangs: the fork serves its other clients meanwhile, and the waiting reads answer once it is back', { timeout: 120_000 }, async (t) => {
+  const upstream = await startDevnet(['--storage-providers', '0']);
+  nodes.push(upstream);
+  assert.equal(await rpc(upstream.url, 'anvil_setBalance', [COLD, '0x7']), true);
+  await rpc(upstream.url, 'evm_mine');
+  const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+  const proxy = await upstreamProxy(t, upstream.url);
+  const fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0', '--no-fork-cache']);
+  nodes.push(fork);
+  const [, one, two] = DEV_ACCOUNTS;
+  const transfer = { from: one.address, to: two.address, value: '0x1' };
+  // Warm: the dev accounts and what a tipset reads.
+  const warmHash = await rpc(fork.url, 'eth_sendTransaction', [transfer]);
+
+  // The upstream now holds every request 4 s.
+  proxy.mode.holdMs = 4000;
+  const finished: string[] = [];
+  const track = <T>(name: string, call: Promise<T>) => call.then((value) => (finished.push(name), value));
+  const cold = [
+    track('cold eth_getBalance', rpc(fork.url, 'eth_getBalance', [COLD, 'latest'])),
+    track('cold eth_call', rpc(fork.url, 'eth_call', [{ from: one.address, to: COLD, value: '0x1' }, 'latest'])),
+    track('cold debug_traceCall', rpc(fork.url, 'debug_traceCall', [{ from: one.address, to: COLD, value: '0x1' }, 'latest', { tracer: 'callTracer' }])),
+  ];
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const warm = await Promise.all([
+    track('warm send', rpc(fork.url, 'eth_sendTransaction', [transfer])),
+    track('warm eth_call', rpc(fork.url, 'eth_call', [{ from: one.address, to: two.address }, 'latest'])),
+    track('warm trace_transaction', rpc(fork.url, 'trace_transaction', [warmHash])),
+    track('warm eth_getBalance', rpc(fork.url, 'eth_getBalance', [two.address, 'latest'])),
+  ]);
+  assert.ok((await rpc(fork.url, 'eth_getTransactionReceipt', [warm[0]])) !== null, 'the warm send is mined');
+  assert.equal(warm[2].length, 1);
+  assert.deepEqual(finished.slice(0, 4).sort(), ['warm eth_call', 'warm eth_getBalance', 'warm send', 'warm trace_transaction']);
+
+  const [balance, , traced] = await Promise.all(cold);
+  assert.deepEqual(finished.slice(4).sort(), ['cold debug_traceCall', 'cold eth_call', 'cold eth_getBalance']);
+  assert.equal(balance, '0x7');
+  assert.equal(traced.to, COLD);
+  assert.equal(traced.value, '0x1');
+});
