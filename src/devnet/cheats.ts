@@ -9,6 +9,7 @@ import { bytesToHex } from '../common/hex.js';
 import { keccak256 } from '../common/hashes.js';
 import type { Actor } from '../fevm/actor.js';
 import { createActor, createPlaceholder, resolveAddress, resolveEthAddress, withBalance } from '../fevm/actors/lifecycle.js';
+import { NO_SLOTS, storageBucketsOf, withSlotCounted } from '../fevm/actors/evm/kamt-shape.js';
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import { LAST_TIMESTAMP, type Clock, type ClockState } from '../mining/clock.js';
@@ -168,6 +169,7 @@ export class Cheats {
         ...target,
         kind: 'evm',
         nonce: 0,
+        storageBuckets: actor ? storageBucketsOf(actor) : NO_SLOTS,
         evm: { ...evm, bytecode: code, bytecodeHash: keccak256(code), dead: undefined },
       });
     });
@@ -176,6 +178,8 @@ export class Cheats {
   setStorage(eth: Uint8Array, slot: bigint, value: bigint): Promise<void> {
     return this.edit(eth, (state, actor) => {
       if (!actor?.evm) throw new DevnetError(`${bytesToHex(eth)} is not a contract: only EVM actors have storage`);
+      const counted = withSlotCounted(actor, slot, state.getStorage(actor.id, actor.evm.storageGeneration, slot), value);
+      if (counted !== actor) state.putActor(counted);
       state.putStorage(actor.id, actor.evm.storageGeneration, slot, value);
     });
   }

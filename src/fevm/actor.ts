@@ -102,6 +102,12 @@ export interface Actor {
   readonly multisig?: MultisigState;
   /** On a fork, a singleton as the upstream had it. */
   readonly forkedFrom?: ForkedFrom;
+  /**
+   * A contract's nonzero storage slots in each of its KAMT root's 32 buckets (actors/evm/kamt-shape.ts),
+   * kept from its construction on; absent for a contract whose storage the devnet did not see written
+   * whole (a fork's).
+   */
+  readonly storageBuckets?: readonly number[];
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

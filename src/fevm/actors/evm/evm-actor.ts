@@ -15,6 +15,7 @@ import { logToActorEvent, type EvmLog } from './events.js';
 import { createFevmEvm, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
 import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
+import { NO_SLOTS } from './kamt-shape.js';
 
 /** @ethereumjs/evm's error texts -> the EVM actor's exit codes (builtin-actors actors/evm/src/lib.rs). */
 const EXIT_CODES: Record<string, number> = {
@@ -223,6 +224,7 @@ export class EvmActor implements FevmHost {
       const empty = new Uint8Array();
       state.putActor({
         ...actor,
+        storageBuckets: NO_SLOTS,
         evm: { bytecode: empty, bytecodeHash: keccak256(empty), nonce: evm.nonce, storageGeneration: evm.storageGeneration + 1, dead: true },
       });
     }

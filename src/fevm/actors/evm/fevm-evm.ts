@@ -71,6 +71,7 @@ import {
   P256VERIFY,
   evmFlushGas,
   evmLoadGas,
+  evmReloadGas,
   evmStateFlushGas,
   evmStateReadGas,
   EXP_PER_BYTE,
@@ -88,6 +89,7 @@ import {
 } from './evm-gas.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
 import type { EvmStateAdapter } from './state-adapter.js';
+import { inRoot, rootBucket, rootShape, storageBucketsOf, type RootShape } from './kamt-shape.js';
 
 /** What the EVM needs from the EVM actor around it. */
 export interface FevmHost extends PrecompileHost {
@@ -255,9 +257,9 @@ export class FevmEvm extends EVM {
     const sends = message.depth > 0 && !this.sentByHost.has(message);
     if (isMaskedId(target)) {
       // ref-fvm: NotFound. call.rs walks away with success, and no value moves; a DELEGATECALL
-      // has paid get_contract_type, a CALL its send's lookup.
+      // has paid get_contract_type (with the opcode), a CALL its send's lookup.
       if (!actor) {
-        const gas = message.delegatecall ? this.delegateCallGas(target, undefined, undefined) : sends ? this.sendToMissingIdGas(target) : 0;
+        const gas = !message.delegatecall && sends ? this.sendToMissingIdGas(target) : 0;
         return this.charged(message, gas, undefined, async () => success(), () => 0);
       }
       // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
@@ -275,9 +277,10 @@ export class FevmEvm extends EVM {
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
     let before = 0;
-    // Outside the send: the caller's flush (System::send_raw), and for DELEGATECALL the target's
-    // type and its GetBytecode; a failed send forgets only what it accessed itself.
-    if (message.delegatecall) before += this.delegateCallGas(target, actor, contract);
+    // Outside the send: the caller's flush (System::send_raw; a DELEGATECALL's, with the target's
+    // type and its GetBytecode, came with the opcode: delegateCallGas); a failed send forgets only
+    // what it accessed itself.
+    if (message.delegatecall) before += contract ? SEND_SYSCALL : 0;
     else if (sends) before += this.flushCallerGas();
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
@@ -288,10 +291,36 @@ export class FevmEvm extends EVM {
       before += evmStateReadGas();
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
-    const invocation: Invocation | undefined = contract && runner ? { actorId: runner.id, opened: new Set(), changed: new Set(), addedPairs: 0 } : undefined;
-    if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length);
+    const invocation = contract && runner ? newInvocation(runner.id, message.to.bytes) : undefined;
+    if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootShape(storageBucketsOf(runner)));
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
-    return this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0)));
+    const result = this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0)));
+    // The caller's reload once its send succeeded, out of what it kept back (System::send_raw); a
+    // DELEGATECALL sends only to a contract.
+    if (sends && (contract || !message.delegatecall) && !result.execResult.exceptionError) {
+      const reload = this.reloadGas(message.delegatecall && invocation?.rootMoved === true);
+      result.execResult.executionGasUsed += BigInt(reload);
+      callerCharges.set(result.execResult, reload);
+    }
+    return result;
+  }
+
+  /**
+   * System::reload in the calling contract after a send that succeeded: nothing in a read-only frame,
+   * else get_root, and the state loaded again when its root moved (`moved`: a DELEGATECALL's callee,
+   * the same actor, flushed), which the caller's own caller learns in turn.
+   */
+  private reloadGas(moved: boolean): number {
+    const caller = this.currentInvocation;
+    if (!caller || this.currentFrame?.isStatic) return 0;
+    if (!moved) return evmReloadGas(undefined);
+    caller.rootMoved = true;
+    return evmReloadGas(this.rootOf(caller));
+  }
+
+  /** The KAMT root of the contract whose storage `invocation` runs on, as it is now. */
+  private rootOf(invocation: Invocation): RootShape {
+    return rootShape(storageBucketsOf(resolveEthAddress(this.host.state, invocation.storage)));
   }
 
   /**
@@ -300,7 +329,8 @@ export class FevmEvm extends EVM {
    * are forgotten. A DELEGATECALL only learns its type (get_contract_type) and sends nothing.
    */
   private refusedByBuiltin(message: Message, actor: Actor): EVMResult {
-    if (message.delegatecall) return refused(message.gasLimit, this.delegateCallGas(message.codeAddress.bytes, actor, undefined));
+    // A DELEGATECALL paid get_contract_type with the opcode.
+    if (message.delegatecall) return refused(message.gasLimit, 0);
     const { access } = this.host;
     let gas = this.flushCallerGas();
     const mark = access.mark();
@@ -341,7 +371,8 @@ export class FevmEvm extends EVM {
     if (fromContract && message.value > 0n) before += SEND_TRANSFER_FUNDS;
     // The EAM creates over nothing, a Placeholder or a dead contract; @ethereumjs sees any other
     // actor there as a collision (nonce or code) and pushes 0.
-    const occupant = resolveEthAddress(state, (await this._generateAddress(message)).bytes);
+    const created = await this._generateAddress(message);
+    const occupant = resolveEthAddress(state, created.bytes);
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
       before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm');
       const refused = async () => collisionCostsWhatRan(await super._executeCreate(message));
@@ -357,11 +388,13 @@ export class FevmEvm extends EVM {
       if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     }
     // The constructor's storage is new; its actor's lookup and update are paid above.
-    const invocation: Invocation = { actorId: -1, opened: new Set(), changed: new Set(), addedPairs: 0, fresh: true };
+    const invocation = newInvocation(-1, created.bytes);
+    invocation.fresh = true;
     const run = async () => rejectBytecode(await super._executeCreate(message));
     const result = await this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
-      return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0) : 0);
+      const stored = invocation.changed.size > 0 || invocation.rootChanged;
+      return bytecodeStoreGas(code) + (stored ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0, this.rootOf(invocation)) : 0);
     });
     return this.forgetIfFailed(mark, result);
   }
@@ -428,15 +461,16 @@ export class FevmEvm extends EVM {
   }
 
   /**
-   * DELEGATECALL (builtin-actors instructions/call.rs:262-300): get_contract_type learns the
-   * target's type; a contract is asked for its bytecode (GetBytecode), then the caller sends
-   * InvokeContractDelegate to itself; a dead contract has none and anything else is not sent to.
+   * What a DELEGATECALL to `eth` costs its caller before the callee's gas is set aside
+   * (builtin-actors instructions/call.rs:259-284, the gas limit taken after): get_contract_type
+   * learns the target's type, and a contract is asked for its bytecode (GetBytecode, with the
+   * caller's flush). The caller then sends InvokeContractDelegate to itself (a dead contract has no
+   * code, and anything else is not sent to).
    */
-  private delegateCallGas(eth: Uint8Array, target: Actor | undefined, contract: Actor | undefined): number {
-    let gas = this.contractTypeGas(eth, target);
-    if (target?.kind === 'evm') gas += this.getBytecodeGas(target, false);
-    if (contract) gas += SEND_SYSCALL;
-    return gas;
+  delegateCallGas(eth: Uint8Array): number {
+    const target = resolveEthAddress(this.host.state, eth);
+    const gas = this.contractTypeGas(eth, target);
+    return target?.kind === 'evm' ? gas + this.getBytecodeGas(target, false) : gas;
   }
 
   /**
@@ -461,11 +495,13 @@ export class FevmEvm extends EVM {
 
   /**
    * Asking contract `target` for its bytecode (GetBytecode, GetBytecodeHash: a read-only send, the
-   * caller flushing first), and with `readCode` reading the code's block (ext.rs get_evm_bytecode).
+   * caller flushing first and reading its state root after), and with `readCode` reading the code's
+   * block (ext.rs get_evm_bytecode).
    */
   getBytecodeGas(target: Actor, readCode: boolean): number {
     const code = readCode && !target.evm?.dead ? bytecodeReadGas(target.evm?.bytecode.length ?? 0) : 0;
-    return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + code;
+    const reload = this.currentInvocation && !this.currentFrame?.isStatic ? evmReloadGas(undefined) : 0;
+    return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + reload + code;
   }
 
   /**
@@ -512,15 +548,15 @@ export class FevmEvm extends EVM {
    */
   flushCallerGas(always = false): number {
     const caller = this.currentInvocation;
-    return caller && (always || caller.fresh || caller.changed.size > 0) ? this.flushGas(caller, always) : 0;
+    return caller && (always || caller.fresh || caller.changed.size > 0 || caller.rootChanged) ? this.flushGas(caller, always) : 0;
   }
 
   private flushGas(invocation: Invocation, always = false): number {
     const { fresh } = invocation;
-    if (invocation.changed.size === 0 && !always && !fresh) return 0;
+    const stored = invocation.changed.size > 0 || invocation.rootChanged;
+    if (!stored && !always && !fresh) return 0;
     const actorUpdate = invocation.actorId < 0 ? 0 : this.host.access.write(invocation.actorId);
-    const changed = invocation.changed.size;
-    let gas = changed > 0 || fresh ? evmFlushGas(changed, invocation.addedPairs, actorUpdate) : evmStateFlushGas(actorUpdate);
+    let gas = stored || fresh ? evmFlushGas(invocation.changed.size, invocation.addedPairs, actorUpdate, this.rootOf(invocation)) : evmStateFlushGas(actorUpdate);
     // A constructor's state (System::new) was never written: its first flush puts the new KAMT's
     // root and set_bytecode(&[])'s empty code too (system.rs flush).
     if (fresh) gas += bytecodeStoreGas(0);
@@ -528,6 +564,8 @@ export class FevmEvm extends EVM {
     invocation.changed.clear();
     invocation.addedPairs = 0;
     invocation.stateChanged = false;
+    invocation.rootChanged = false;
+    invocation.rootMoved = true;
     return gas;
   }
 }
@@ -536,14 +574,32 @@ export class FevmEvm extends EVM {
 export interface Invocation {
   /** The actor whose state it flushes (-1: a constructor, whose actor was just created). */
   actorId: number;
+  /** The Ethereum address of the contract whose storage it runs on (kamt-shape.ts: its root's buckets). */
+  storage: Uint8Array;
   opened: Set<bigint>;
+  /** The KAMT nodes (below the root) changed since the last flush. */
   changed: Set<bigint>;
-  /** Slots written from zero since the last flush: pairs the KAMT gains. */
+  /** A slot kept in the root changed since the last flush. */
+  rootChanged: boolean;
+  /** Its actor's state root was set while it ran (its flush, or a DELEGATECALL's callee's): a send's reload loads it again. */
+  rootMoved?: boolean;
+  /** Slots written from zero since the last flush into nodes: pairs the nodes gain. */
   addedPairs: number;
   /** The state block changed besides storage (a tombstone): the frame's end flushes it. */
   stateChanged?: boolean;
   /** A constructor's state, never flushed yet: its first send flushes it whole. */
   fresh?: boolean;
+}
+
+/**
+ * What a frame's result counts that its caller spent after it returned (the reload): the caller pays
+ * it from the gas it kept back (the interpreter takes executionGasUsed from the caller), and a trace
+ * leaves it out of the callee's gas.
+ */
+export const callerCharges = new WeakMap<ExecResult, number>();
+
+function newInvocation(actorId: number, storage: Uint8Array): Invocation {
+  return { actorId, storage, opened: new Set(), changed: new Set(), rootChanged: false, addedPairs: 0 };
 }
 
 type OpcodeInfo = FevmEvm['_opcodeMap'][number]['opcodeInfo'];
@@ -780,17 +836,24 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   LOG2: log(2),
   LOG3: log(3),
   LOG4: log(4),
-  SLOAD: (rs, evm) => openSlotNode(evm, rs.stack.peek(1)[0]),
+  SLOAD: (rs, evm) => openSlotNode(rs, evm, rs.stack.peek(1)[0]),
   SSTORE: (rs, evm) => {
     const [slot, value] = rs.stack.peek(2);
-    const gas = openSlotNode(evm, slot);
-    const current = (rs.stateManager as EvmStateAdapter).storageAt(rs.interpreter.getAddress(), slot);
-    // The KAMT node changes only when the value does (System::set_storage).
+    const gas = openSlotNode(rs, evm, slot);
+    const storage = rs.stateManager as EvmStateAdapter;
+    const current = storage.storageAt(rs.interpreter.getAddress(), slot);
+    // The KAMT changes only when the value does (System::set_storage): the root alone while the
+    // slot's bucket holds at most it, else its node.
     const invocation = evm.currentInvocation;
     if (invocation && current !== value) {
-      invocation.changed.add(kamtNodeOf(slot));
-      if (current === 0n) invocation.addedPairs++;
-      else if (value === 0n) invocation.addedPairs--;
+      const buckets = storage.storageBuckets(rs.interpreter.getAddress());
+      const after = buckets && buckets[rootBucket(slot)]! + (value === 0n ? 0 : 1) - (current === 0n ? 0 : 1);
+      if (after !== undefined && after <= 1) invocation.rootChanged = true;
+      else {
+        invocation.changed.add(kamtNodeOf(slot));
+        if (current === 0n) invocation.addedPairs++;
+        else if (value === 0n) invocation.addedPairs--;
+      }
     }
     return gas;
   },
@@ -810,14 +873,15 @@ function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
   return actor?.kind === 'evm' ? type + evm.getBytecodeGas(actor, readCode) : type;
 }
 
-/** The KAMT node of `slot` opened, if this invocation has not opened it yet. */
-function openSlotNode(evm: FevmEvm, slot: bigint): number {
+/** The KAMT node of `slot` opened, if it has one (kamt-shape.ts) and this invocation has not opened it yet. */
+function openSlotNode(rs: RunState, evm: FevmEvm, slot: bigint): number {
   const invocation = evm.currentInvocation;
   const node = kamtNodeOf(slot);
   if (!invocation || invocation.opened.has(node)) return 0;
+  // A constructor's storage is new: nothing to open. A slot alone in its root bucket is in the root.
+  if (invocation.actorId < 0 || inRoot((rs.stateManager as EvmStateAdapter).storageBuckets(rs.interpreter.getAddress()), slot)) return 0;
   invocation.opened.add(node);
-  // A constructor's storage is new: nothing to open.
-  return invocation.actorId < 0 ? 0 : KAMT_NODE_LOAD;
+  return KAMT_NODE_LOAD;
 }
 
 function byteLength(value: bigint): number {
@@ -868,6 +932,11 @@ function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[strin
       // call_actor's send (call.rs:174-187 for every reserved address, precompiles/fvm.rs:184).
       fevmOf(runState).precompileGasArgument = gasArgument;
       runState.messageGasLimit = available;
+    } else if (name === 'DELEGATECALL') {
+      // The target's type and bytecode are asked for before the callee's gas is set aside.
+      const asked = BigInt(fevmOf(runState).delegateCallGas(addressFromWord(target)));
+      gas += asked;
+      runState.messageGasLimit = callGasLimit(runState, name, available - asked);
     } else runState.messageGasLimit = callGasLimit(runState, name, available);
     return gas;
   };

@@ -9,6 +9,7 @@ import { bigintToBytes, bytesToBigint, bytesToHex } from '../../../common/hex.js
 import type { Actor } from '../../actor.js';
 import type { StateOverlay } from '../../state-tree.js';
 import { createPlaceholder, resolveEthAddress } from '../lifecycle.js';
+import { NO_SLOTS, storageBucketsOf, withSlotCounted } from './kamt-shape.js';
 
 const EMPTY = new Uint8Array();
 
@@ -121,6 +122,8 @@ export class EvmStateAdapter implements StateManagerInterface {
       ...actor,
       kind: 'evm',
       nonce: 0,
+      // What the constructor wrote (a Placeholder's storage was empty), kept from now on.
+      storageBuckets: storageBucketsOf(actor),
       evm: {
         bytecode: code,
         bytecodeHash: keccak256(code),
@@ -153,14 +156,24 @@ export class EvmStateAdapter implements StateManagerInterface {
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const actor = this.actorAt(address);
     if (!actor) throw new Error(`no actor at ${address.toString()} to store to`);
-    this.current.putStorage(actor.id, actor.evm?.storageGeneration ?? 0, bytesToBigint(key), bytesToBigint(value));
+    const generation = actor.evm?.storageGeneration ?? 0;
+    const slot = bytesToBigint(key);
+    const word = bytesToBigint(value);
+    const counted = withSlotCounted(actor, slot, this.current.getStorage(actor.id, generation, slot), word);
+    if (counted !== actor) this.current.putActor(counted);
+    this.current.putStorage(actor.id, generation, slot, word);
   }
 
   async clearStorage(address: Address): Promise<void> {
     const actor = this.actorAt(address);
     if (actor?.evm) {
-      this.current.putActor({ ...actor, evm: { ...actor.evm, storageGeneration: actor.evm.storageGeneration + 1 } });
+      this.current.putActor({ ...actor, storageBuckets: NO_SLOTS, evm: { ...actor.evm, storageGeneration: actor.evm.storageGeneration + 1 } });
     }
+  }
+
+  /** The KAMT root's bucket counts of the contract at `address` (kamt-shape.ts); undefined when unknown. */
+  storageBuckets(address: Address): readonly number[] | undefined {
+    return storageBucketsOf(this.actorAt(address));
   }
 
   async checkpoint(): Promise<void> {

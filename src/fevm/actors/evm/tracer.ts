@@ -18,7 +18,7 @@ import type { StateOverlay, StateReader } from '../../state-tree.js';
 import type { ActorSend, SendOutcome } from '../../types.js';
 import { ethAddressOf, resolveAddress, resolveEthAddress } from '../lifecycle.js';
 import { exitCodeOf, type EvmActor } from './evm-actor.js';
-import { CALL_REFUSED } from './fevm-evm.js';
+import { CALL_REFUSED, callerCharges } from './fevm-evm.js';
 
 export type FrameType = 'CALL' | 'STATICCALL' | 'DELEGATECALL' | 'CREATE' | 'CREATE2';
 
@@ -348,7 +348,7 @@ export class Tracer {
       return;
     }
     const { frame, message } = entry;
-    frame.gasUsed = Number(exec.executionGasUsed);
+    frame.gasUsed = Number(exec.executionGasUsed) - (callerCharges.get(exec) ?? 0);
     frame.output = exec.returnValue.slice();
     if (error) {
       frame.evmError = error.error;
