@@ -217,9 +217,41 @@ function forkLines(node: RunningDevnet): string[] {
   return [`Fork:         ${fork.url} (${fork.point.networkName}) at epoch ${fork.point.epoch}`];
 }
 
+/**
+ * The FIL `address` holds at the head. A new chain (or fork) funded the dev and --fund accounts with
+ * the flags' amounts; a loaded one has what its own history left them, whatever the flags say now.
+ */
+function balanceOf(node: RunningDevnet, address: FilAddress, funded: bigint): bigint {
+  if (node.devnet.fresh) return funded;
+  const state = node.devnet.stateAt(node.devnet.head.epoch);
+  const id = state.lookupId(address);
+  return (id === undefined ? undefined : state.getActor(id)?.balance) ?? 0n;
+}
+
+/**
+ * A loaded chain keeps the genesis it was made with, as a Lotus node keeps its repository's
+ * (node/modules/genesis.go SetGenesis: a genesis already set is left as it is).
+ */
+function loadedChainLines(node: RunningDevnet, config: DevnetConfig): string[] {
+  return [
+    `Chain loaded at height ${node.devnet.head.epoch} (from ${config.statePath ?? config.loadStatePath}): wallets keep their nonces.`,
+    "Its genesis stays: --balance, --fund, --storage-providers and --sector-size make a new chain's only.",
+  ];
+}
+
+/** On a loaded chain, the dev accounts it never funded (another --mnemonic, a larger --accounts): their sends would fail. */
+function unfundedAccountsLine(node: RunningDevnet, config: DevnetConfig): string | undefined {
+  if (node.devnet.fresh) return undefined;
+  const unfunded = node.devnet.accounts.flatMap((a, i) => (balanceOf(node, a.filAddress, config.balance) === 0n ? [`(${i})`] : []));
+  if (unfunded.length === 0) return undefined;
+  const [accounts, hold, them] = unfunded.length > 1 ? ['Accounts', 'hold', 'them'] : ['Account', 'holds', 'it'];
+  return `${accounts} ${unfunded.join(', ')} ${hold} no FIL on this chain, whose genesis funded its first run's accounts: fund ${them} with anvil_setBalance or a send, or start a new chain.`;
+}
+
 function banner(node: RunningDevnet, config: DevnetConfig): string {
   const { accounts } = node.devnet;
   const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
+  const unfunded = unfundedAccountsLine(node, config);
   const lines = [
     '',
     '  fvm-devnet: a local Filecoin EVM chain',
@@ -234,21 +266,21 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
     '',
     'Available accounts',
     '==================',
-    ...accounts.map((a, i) => `(${i}) ${bytesToHex(a.address)}  ${a.filAddress.toString()}  (${attoToFil(config.balance)} FIL)`),
+    ...accounts.map((a, i) => `(${i}) ${bytesToHex(a.address)}  ${a.filAddress.toString()}  (${attoToFil(balanceOf(node, a.filAddress, config.balance))} FIL)`),
     '',
     'Private keys',
     '==================',
     ...accounts.map((a, i) => `(${i}) ${a.privateKey}`),
     '',
     ...(config.fund.length
-      ? ['Funded native accounts', '==================', ...config.fund.map((f) => `${f.address.toString()}  (${attoToFil(f.balance)} FIL)`), '']
+      ? ['Funded native accounts', '==================', ...config.fund.map((f) => `${f.address.toString()}  (${attoToFil(balanceOf(node, f.address, f.balance))} FIL)`), '']
       : []),
     ...storageProviderLines(node),
     ...(node.devnet.fork
       ? []
       : node.devnet.fresh
       ? ['A new chain: wallets that used an earlier one with this chain id (MetaMask) must reset their account nonce.', '']
-      : [`Chain loaded at height ${node.devnet.head.epoch}: wallets keep their nonces.`, '']),
+      : [...loadedChainLines(node, config), ...(unfunded ? [unfunded] : []), '']),
     ...(config.gatewayOnly ? ["Gateway only: Filecoin.* methods outside a Lotus gateway's set are refused", ''] : []),
     ...(config.explorer ? [`Explorer:     ${node.url}/`] : []),
     ...(exposed ? ['!'.repeat(72), exposed, '!'.repeat(72)] : []),
@@ -279,6 +311,8 @@ async function runNode(config: DevnetConfig): Promise<void> {
   const exposed = exposureWarning(config.host, config.mnemonic === DEFAULT_MNEMONIC);
   if (exposed && config.json) node.log.warn({ host: config.host }, exposed);
   if (exposed && config.silent) process.stderr.write(exposed + '\n');
+  const unfunded = unfundedAccountsLine(node, config);
+  if (unfunded && config.json) node.log.warn(unfunded);
   if (config.json) node.log.info({ host: node.host, port: node.port, chainId: config.chainId.toString() }, `Listening on ${node.host}:${node.port}`);
 }
 

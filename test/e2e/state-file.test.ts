@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devnet-process.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { attoToFil } from '../../src/common/units.js';
 import { temporaryPath } from '../../src/devnet/persistence.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
@@ -53,6 +54,42 @@ describe('--state', () => {
       again.destroy();
     } finally {
       await second.stop();
+    }
+  });
+
+  test('restarted with another --mnemonic, more --accounts or another --balance: the banner lists the chain\'s balances and names the dev accounts it never funded (audit16 A6)', async () => {
+    const file = join(dir, 'flags.state');
+    const first = await startDevnet(['--state', file]);
+    const provider = new JsonRpcProvider(first.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 12345n })).wait();
+    const spent = await provider.getBalance(DEV_ACCOUNTS[0].address);
+    provider.destroy();
+    await first.stop();
+
+    // The chain's genesis funded 10 accounts with 10 000 FIL: --balance 5 changes none, (10) and (11) have nothing.
+    const more = await startDevnet(['--state', file, '--accounts', '12', '--balance', '5']);
+    try {
+      const line = (i: number) => more.output().split('\n').find((l) => l.startsWith(`(${i}) 0x`)) ?? '';
+      assert.ok(line(0).endsWith(`(${attoToFil(spent)} FIL)`), line(0));
+      assert.ok(line(5).endsWith('(10000.000000000000012345 FIL)'), line(5));
+      assert.ok(line(9).endsWith('(10000 FIL)'), line(9));
+      assert.ok(line(10).endsWith('(0 FIL)') && line(11).endsWith('(0 FIL)'), `${line(10)}\n${line(11)}`);
+      assert.match(more.output(), /Its genesis stays: --balance, --fund, --storage-providers and --sector-size make a new chain's only/);
+      assert.match(more.output(), /Accounts \(10\), \(11\) hold no FIL on this chain, whose genesis funded its first run's accounts: fund them with anvil_setBalance/);
+      const reader = new JsonRpcProvider(more.url, undefined, { staticNetwork: true });
+      assert.equal(await reader.getBalance(DEV_ACCOUNTS[5].address), 10_000n * 10n ** 18n + 12345n);
+      reader.destroy();
+    } finally {
+      await more.stop();
+    }
+
+    // Another mnemonic: none of its accounts is funded; with --json the node says so in a warning.
+    const other = await startDevnet(['--state', file, '--mnemonic', 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about', '--json']);
+    try {
+      const warning = other.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string }).find((e) => e.level === 40);
+      assert.match(warning?.msg ?? '', /^Accounts \(0\), \(1\), \(2\), \(3\), \(4\), \(5\), \(6\), \(7\), \(8\), \(9\) hold no FIL on this chain/);
+    } finally {
+      await other.stop();
     }
   });
 
