@@ -15,6 +15,7 @@ import type { ChainStore } from '../mining/chain-store.js';
 import { LAST_TIMESTAMP, type Clock, type ClockState } from '../mining/clock.js';
 import type { Mempool } from '../mining/mempool.js';
 import type { Miner, MiningMode } from '../mining/miner.js';
+import type { Tipset } from '../mining/tipset.js';
 import type { DevnetEventEmitter } from './events.js';
 
 /** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
@@ -296,6 +297,10 @@ export class Cheats {
   }
 
   private restore(snapshot: Snapshot): void {
+    const tipsets = this.node.chain.all();
+    const dropped: Tipset[] = [];
+    for (let i = tipsets.length - 1; i >= 0 && tipsets[i].epoch > snapshot.height; i--) dropped.push(tipsets[i]);
+    if (dropped.length > 0) this.node.events.emit('reverting', dropped);
     this.node.state.revert(snapshot.state);
     this.node.chain.truncate(snapshot.height);
     this.node.mempool.clear();

@@ -19,6 +19,11 @@ export interface DevnetEvents {
    * replaced by another (`replace`: anvil_loadState, anvil_reset with forking): what followed is gone.
    */
   rewound: [kind: RewindKind];
+  /**
+   * Tipsets a revert (evm_revert, anvil_reset) is about to drop, newest first: still on the chain, with
+   * their state, while the listeners run (filters and subscriptions report their logs as removed).
+   */
+  reverting: [tipsets: readonly Tipset[]];
   /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
   storageProvider: [level: 'info' | 'warn', line: string];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */

@@ -6,7 +6,10 @@
 // A log filter keeps the tipset's logs themselves (shared by every filter and the logs' cache), made
 // into their Ethereum view only when polled: as Lotus's filters keep the events collected, not a copy
 // each (audit16 A1: 100 filters never polled kept 100 formatted copies of each log, 1.2 GB for
-// 10 000 logs, and the node ran out of heap with larger logs).
+// 10 000 logs, and the node ran out of heap with larger logs). A revert's dropped tipsets' logs are
+// collected again as removed, as Lotus's event filters collect a reverted tipset's events
+// (chain/events/filter/event.go EventFilterManager.Revert: `removed: true` in the answer); a block
+// filter keeps what it has, as Lotus's TipSetFilterManager.Revert does nothing.
 import { randomBytes } from 'node:crypto';
 import { DevnetError } from '../common/errors.js';
 import { DEFAULT_MAX_FILTERS } from '../config.js';
@@ -17,8 +20,13 @@ import type { Tipset } from '../mining/tipset.js';
 import { LogAnswer } from './log-json.js';
 import { matchesCriteria, tipsetLogs, transactionHash, type EthLog, type LogCriteria } from './logs.js';
 
+/** A log of a tipset a revert dropped, collected again. */
+interface RemovedLog {
+  removed: EthLog;
+}
+
 type Filter = (
-  | { kind: 'logs'; criteria: LogCriteria; collected: EthLog[] }
+  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | RemovedLog)[] }
   | { kind: 'blocks'; collected: Hex[] }
   | { kind: 'pendingTransactions'; collected: Hex[] }
 ) & { lastTaken: number };
@@ -58,6 +66,7 @@ export class Filters {
     this.lastSweep = this.limits.now();
     devnet.events.on('tipset', (tipset) => this.onTipset(tipset));
     devnet.events.on('pending', (pending) => this.onPending(pending));
+    devnet.events.on('reverting', (tipsets) => this.onReverting(tipsets));
   }
 
   private install(filter: Filter, prefill: readonly EthLog[] = []): Hex {
@@ -104,10 +113,11 @@ export class Filters {
   private take(filter: Filter): unknown[] {
     filter.lastTaken = this.limits.now();
     const taken = filter.collected.splice(0);
-    return filter.kind === 'logs' ? (taken as EthLog[]).map((log) => new LogAnswer(log)) : taken;
+    if (filter.kind !== 'logs') return taken;
+    return (taken as (EthLog | RemovedLog)[]).map((item) => ('removed' in item ? new LogAnswer(item.removed, true) : new LogAnswer(item)));
   }
 
-  private collect(filter: Filter, item: EthLog | Hex): void {
+  private collect(filter: Filter, item: EthLog | RemovedLog | Hex): void {
     if (filter.collected.length >= this.limits.maxResults) filter.collected.shift();
     (filter.collected as unknown[]).push(item);
   }
@@ -138,6 +148,19 @@ export class Filters {
       if (filter.kind === 'blocks') this.collect(filter, blockHash);
       if (filter.kind === 'logs') {
         for (const log of logs) if (matchesCriteria(log, filter.criteria)) this.collect(filter, log);
+      }
+    }
+  }
+
+  private onReverting(tipsets: readonly Tipset[]): void {
+    if (this.filters.size === 0) return;
+    this.sweep();
+    const logFilters = [...this.filters.values()].filter((filter) => filter.kind === 'logs');
+    if (logFilters.length === 0) return;
+    for (const tipset of tipsets) {
+      for (const log of tipsetLogs(this.devnet, tipset)) {
+        let removed: RemovedLog | undefined;
+        for (const filter of logFilters) if (matchesCriteria(log, filter.criteria)) this.collect(filter, (removed ??= { removed: log }));
       }
     }
   }

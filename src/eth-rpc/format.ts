@@ -42,6 +42,11 @@ export function formatLog(log: EthLog) {
   };
 }
 
+/** The log of a tipset a revert dropped, as filters and subscriptions report it again. */
+export function formatRemovedLog(log: EthLog) {
+  return { ...formatLog(log), removed: true };
+}
+
 /** A transaction as Lotus shows it: 1559 ones without gasPrice, legacy ones without the fee caps. */
 function formatEthTx(tx: EthTransaction, position: { blockHash: Hex; blockNumber: Hex; transactionIndex: Hex } | null) {
   const fees =

@@ -5,7 +5,7 @@
 // kept is bounded by size, not per log for the node's life. Serialised any other way (WebSocket,
 // batches, short answers), a log is its view.
 import { KeptLast } from '../common/kept-last.js';
-import { formatLog } from './format.js';
+import { formatLog, formatRemovedLog } from './format.js';
 import type { EthLog } from './logs.js';
 import type { SelfWritten } from './list-answers.js';
 
@@ -32,19 +32,25 @@ export class LogAnswer implements SelfWritten {
   /** Its JSON text, once a long answer writes it. */
   private text: string | undefined;
 
-  constructor(private readonly log: EthLog) {}
+  /** `removed`: a dropped tipset's log, as a filter reports it after a revert (its text is not kept). */
+  constructor(
+    private readonly log: EthLog,
+    private readonly removed = false,
+  ) {}
 
   toJSON() {
-    return formatLog(this.log);
+    return this.removed ? formatRemovedLog(this.log) : formatLog(this.log);
   }
 
   get maxJsonBytes(): number {
-    this.text ??= jsonOf(this.log);
-    return this.text.length;
+    return this.json().length;
   }
 
   writeJson(buffer: Buffer, at: number): number {
-    this.text ??= jsonOf(this.log);
-    return at + buffer.write(this.text, at, 'latin1');
+    return at + buffer.write(this.json(), at, 'latin1');
+  }
+
+  private json(): string {
+    return (this.text ??= this.removed ? JSON.stringify(this.toJSON()) : jsonOf(this.log));
   }
 }

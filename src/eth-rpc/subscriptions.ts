@@ -7,7 +7,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { newFilterId } from './filters.js';
-import { formatBlock, formatLog } from './format.js';
+import { formatBlock, formatLog, formatRemovedLog } from './format.js';
 import { signedMessageJson, tipsetJson } from './lotus-json.js';
 import { matchesCriteria, tipsetLogs, transactionHash, type LogCriteria } from './logs.js';
 
@@ -57,6 +57,7 @@ export class Subscriptions {
   private closed = false;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
+  private readonly onReverting = (tipsets: readonly Tipset[]) => this.publishRevert(tipsets);
 
   constructor(
     private readonly devnet: Devnet,
@@ -65,6 +66,7 @@ export class Subscriptions {
   ) {
     devnet.events.on('tipset', this.onTipset);
     devnet.events.on('pending', this.onPending);
+    devnet.events.on('reverting', this.onReverting);
   }
 
   subscribe(subscription: Subscription): Hex {
@@ -151,6 +153,7 @@ export class Subscriptions {
     this.node.open -= this.held();
     this.devnet.events.off('tipset', this.onTipset);
     this.devnet.events.off('pending', this.onPending);
+    this.devnet.events.off('reverting', this.onReverting);
     for (const id of this.subs.keys()) this.node.setHolder(id, undefined);
     this.subs.clear();
     this.chainChannels.clear();
@@ -179,6 +182,21 @@ export class Subscriptions {
       if (sub.kind === 'newHeads') this.notify(id, formatBlock(this.devnet, tipset, true));
       if (sub.kind === 'logs') {
         for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.notify(id, formatLog(log));
+      }
+    }
+  }
+
+  /**
+   * A revert's dropped tipsets (newest first): ChainNotify's `revert` head changes in one message, as
+   * Lotus sends a reorg's (chain/store/store.go), and each matching log again with `removed: true`, as
+   * Lotus's event filter and geth send a reverted block's logs.
+   */
+  private publishRevert(tipsets: readonly Tipset[]): void {
+    for (const channel of this.chainChannels) this.pushChannel(channel, tipsets.map((tipset) => ({ Type: 'revert', Val: tipsetJson(tipset) })));
+    for (const [id, sub] of this.subs) {
+      if (sub.kind !== 'logs') continue;
+      for (const tipset of tipsets) {
+        for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.notify(id, formatRemovedLog(log));
       }
     }
   }

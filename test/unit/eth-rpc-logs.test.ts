@@ -279,6 +279,43 @@ describe('polling filters', () => {
     assert.deepEqual((await result('eth_getFilterChanges', [id])).map((l: { data: string }) => l.data), [word(1), word(2)]);
   });
 
+  // audit16 A5: Lotus's event filter collects a reverted tipset's events again, answered with
+  // `removed: true` (chain/events/filter/event.go EventFilterManager.Revert); its block filter keeps
+  // what it collected (TipSetFilterManager.Revert does nothing).
+  test('after evm_revert a log filter answers the dropped tipsets\' logs again as removed, newest first; a block filter keeps its hashes', async (t) => {
+    const { result, deploy, emit, send } = await setup(t);
+    const contract = await deploy();
+    await emit(contract, 1);
+    const logs = await result('eth_newFilter', [{ address: contract }]);
+    const all = await result('eth_newFilter', [{}]);
+    const blocks = await result('eth_newBlockFilter');
+    const snapshot = await result('evm_snapshot');
+    await emit(contract, 2);
+    await emit(contract, 3);
+    // A deployment that emits LIST_ANSWER_MIN logs, so that `all` answers a long list, written as one.
+    const many = LIST_ANSWER_MIN;
+    const emitter = '0x' + '61' + many.toString(16).padStart(4, '0') + '5b' + '80' + '6020' + '6000' + 'a1' + '6001' + '90' + '03' + '80' + '6003' + '57' + '00';
+    await send({ to: null, data: emitter, gasLimit: 5_000_000_000 });
+    const mined = [(await result('eth_getBlockByNumber', ['0x3', false])).hash, (await result('eth_getBlockByNumber', ['0x4', false])).hash];
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const changes = await result('eth_getFilterChanges', [logs]);
+    const seen = changes.map((l: { data: string; blockHash: string; removed: boolean }) => [l.data, l.blockHash, l.removed]);
+    assert.deepEqual(seen, [
+      [word(2), mined[0], false],
+      [word(3), mined[1], false],
+      [word(3), mined[1], true],
+      [word(2), mined[0], true],
+    ]);
+    assert.deepEqual(await result('eth_getFilterChanges', [logs]), []);
+    assert.equal((await result('eth_getFilterChanges', [blocks])).length, 3);
+    const long = await result('eth_getFilterChanges', [all]);
+    const key = (l: { blockHash: string; logIndex: string }) => `${l.blockHash} ${l.logIndex}`;
+    assert.equal(long.length, 2 * (many + 2));
+    assert.deepEqual(long.map((l: { removed: boolean }) => l.removed), [...Array(many + 2).fill(false), ...Array(many + 2).fill(true)]);
+    // The removed ones: the newest tipset's first, each tipset's in its own order.
+    assert.deepEqual(long.slice(many + 2).map(key), [...long.slice(2, many + 2), long[1], long[0]].map(key));
+  });
+
   test('a block filter collects the hash of each new tipset', async (t) => {
     const { result, devnet } = await setup(t, { noMining: true });
     const id = await result('eth_newBlockFilter');

@@ -418,4 +418,24 @@ describe('Filecoin.ChainNotify', () => {
     assert.equal(applied.Type, 'apply');
     assert.equal(applied.Val.Height, 1);
   });
+
+  // audit16 A5: a reorg's dropped tipsets reach ChainNotify as `revert` head changes, newest first, in
+  // one message (lotus chain/store/store.go: reverts, then applies).
+  test('after evm_revert, the dropped tipsets as revert changes in one message', async (t) => {
+    const { devnet, call, waitFor, channelValues } = await setupWebSocketRpc(t);
+    const channel = await call('Filecoin.ChainNotify');
+    const snapshot = await call('evm_snapshot');
+    await devnet.mine();
+    await devnet.mine();
+    await waitFor(() => channelValues(channel).length === 3);
+    const hashes = [1, 2].map((epoch) => channelValues(channel)[epoch][0].Val.Cids);
+    // The changes are sent before evm_revert's answer.
+    assert.equal(await call('evm_revert', [snapshot]), true);
+    assert.equal(channelValues(channel).length, 4);
+    const reverted = channelValues(channel)[3];
+    assert.deepEqual(reverted.map((change: any) => [change.Type, change.Val.Height, change.Val.Cids]), [
+      ['revert', 2, hashes[1]],
+      ['revert', 1, hashes[0]],
+    ]);
+  });
 });

@@ -71,6 +71,25 @@ describe('Subscriptions', () => {
     assert.equal(log.removed, false);
   });
 
+  // audit16 A5: Lotus's event filter behind a logs subscription sends a reverted tipset's events again
+  // with `removed: true`, as geth does on a reorg.
+  test('logs: after evm_revert the dropped tipsets\' matching logs come again with removed: true, newest first', async (t) => {
+    const { devnet, subs, sent, send } = await setup(t);
+    await send({ to: null, data: INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [hexToBytes(contract)], topics: [] } });
+    const snapshot = await devnet.cheats.snapshot();
+    await send({ to: contract, data: word(7) });
+    await send({ to: contract, data: word(8) });
+    await devnet.cheats.revert(snapshot);
+    assert.deepEqual(of(sent, id).map((l) => [l.data, l.blockNumber, l.removed]), [
+      [word(7), '0x2', false],
+      [word(8), '0x3', false],
+      [word(8), '0x3', true],
+      [word(7), '0x2', true],
+    ]);
+  });
+
   test('newPendingTransactions: the hash of each transaction entering the pool', async (t) => {
     const { subs, sent, send } = await setup(t, { noMining: true });
     const id = subs.subscribe({ kind: 'newPendingTransactions' });
