@@ -292,6 +292,10 @@ describe('ChainStore inside a Devnet', () => {
         assert.equal(devnet.chain.eventsOf(keptRoot), keptEvents);
         assert.ok(devnet.chain.readObject(keptRoot));
       }
+      // anvil_reset goes back to genesis the same way: nothing of the chain's events is left.
+      await devnet.cheats.reset();
+      assert.deepEqual(sizes(), [0, 0, 0]);
+      assert.equal(devnet.chain.eventsOf(keptRoot), undefined);
     } finally {
       devnet.close();
     }
