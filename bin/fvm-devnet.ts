@@ -19,7 +19,8 @@ import { pieceCommand } from './piece-command.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
-    const n = Number(value);
+    // Number('') and Number(' ') are 0: an unset variable (`--port $PORT`) must not read as 0.
+    const n = value.trim() === '' ? NaN : Number(value);
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
     return n;
   };
@@ -87,7 +88,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--seal-delay <epochs>', 'epochs a storage provider waits after publishing a deal before sealing it').default(defaults.sealDelay).argParser(integer(0, 1_000_000)))
     .addOption(new Option('--balance <FIL>', 'balance of each dev account, in FIL').default(attoToFil(defaults.balance)))
     .addOption(new Option('--fund <address=FIL...>', 'fund native f1/f3 addresses at genesis, e.g. --fund t1…=1000').default([]))
-    .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(defaults.chainId.toString(), "31415926, Lotus's local devnet"))
+    .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(Number(defaults.chainId), "31415926, Lotus's local devnet").argParser(integer(1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--seed <text|0xhex>', 'seed of the randomness beacon (PREVRANDAO, get_randomness)').default('fvm-devnet'))
     .addOption(new Option('--f3-lag <epochs>', "epochs F3 finality lags behind the head: the 'finalized' and 'safe' tags").default(defaults.f3Lag).argParser(integer(0, EC_FINALITY)))
     .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
@@ -124,9 +125,8 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: string; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
-  let chainId: bigint;
   let fund: DevnetConfig['fund'];
   const sectorSize = SECTOR_SIZES[opts.sectorSize]!;
   // A deal's piece must fit in one sector (padded), so no upload may be larger than a sector's payload.
@@ -137,8 +137,6 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   try {
     balance = filToAtto(opts.balance);
     fund = opts.fund.map(parseFunding);
-    chainId = BigInt(opts.chainId);
-    if (chainId <= 0n || chainId > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('chain id out of range');
   } catch (err) {
     program.error(`error: ${(err as Error).message}`);
   }
@@ -156,7 +154,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     fund: fund!,
     // A 0x-prefixed seed is bytes; anything else, its UTF-8 text.
     seed: /^0x([0-9a-fA-F]{2})+$/.test(opts.seed) ? hexToBytes(opts.seed) : new TextEncoder().encode(opts.seed),
-    chainId: chainId!,
+    chainId: BigInt(opts.chainId),
     blockTime: opts.blockTime,
     noMining: !opts.mining,
     allowOrigins: opts.allowOrigin,
@@ -181,7 +179,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
           blockNumber: opts.forkBlockNumber,
           token: process.env.FVM_DEVNET_FORK_TOKEN || undefined,
           // A fork keeps the upstream's chain id unless --chain-id is given.
-          chainId: program.getOptionValueSource('chainId') === 'cli' ? chainId! : undefined,
+          chainId: program.getOptionValueSource('chainId') === 'cli' ? BigInt(opts.chainId) : undefined,
           cacheDir: opts.forkCache ? defaultForkCacheDir() : undefined,
         }
       : undefined,

@@ -244,6 +244,18 @@ describe('fvm-devnet CLI', () => {
     assert.match(port.stderr, /'abc' is invalid/);
     assert.match(port.stderr, /expected an integer from 0 to 65535/);
 
+    // An unset variable (`--port $PORT`) is refused as Anvil refuses it, not read as 0 (audit16 A3).
+    for (const [flag, range] of [['--port', '0 to 65535'], ['--call-timeout', '0 to 3600000'], ['--fork-block-number', '0 to 9007199254740991']]) {
+      for (const empty of ['', ' ']) {
+        const run = runToExit(flag === '--port' ? [flag, empty] : ['--port', '0', flag, empty]);
+        assert.notEqual(run.status, 0, `${flag} '${empty}' started`);
+        assert.match(run.stderr, new RegExp(`${flag} <\\w+>' argument '${empty}' is invalid. expected an integer from ${range}`));
+      }
+    }
+    const chainId = runToExit(['--port', '0', '--chain-id', 'abc']);
+    assert.notEqual(chainId.status, 0);
+    assert.match(chainId.stderr, /--chain-id <number>' argument 'abc' is invalid. expected an integer from 1 to 9007199254740991/);
+
     const balance = runToExit(['--port', '0', '--balance', 'lots']);
     assert.notEqual(balance.status, 0);
     assert.match(balance.stderr, /invalid FIL amount: lots/);
