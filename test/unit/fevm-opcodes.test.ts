@@ -623,6 +623,27 @@ describe('memory', () => {
   });
 });
 
+// fidaudit2 G2: ref-fvm fvm@v4.8.2 kernel emit_event refuses more than 8 KiB of event values
+// (LimitExceeded, after charging the event); builtin-actors v18 runtime/src/runtime/fvm.rs emit_event
+// turns that into USR_ASSERTION_FAILED (24), so the contract aborts. A LOG's values are its topics
+// (32 bytes each) and its data (instructions/log_event.rs).
+describe('LOG (the FVM\'s event limits)', () => {
+  test('up to 8 192 bytes of topics and data a LOG succeeds; one byte more aborts the contract with exit 24', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // LOG0(0, size) and LOG4(0, size, 0, 0, 0, 0), then STOP.
+    const log0 = (size: number) => `61${size.toString(16).padStart(4, '0')}6000a000`;
+    const log4 = (size: number) => `6000600060006000` + `61${size.toString(16).padStart(4, '0')}6000a400`;
+    const runtimes = [log0(8192), log0(8193), log4(8064), log4(8065)];
+    for (const runtime of runtimes) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const exits = [];
+    for (const i of runtimes.keys()) exits.push((await sendRaw(getCreateAddress({ from: wallet.address, nonce: i }), '0x')).exitCode);
+    assert.deepEqual(exits, [0, ExitCode.ErrAssertionFailed, 0, ExitCode.ErrAssertionFailed]);
+    // The abort as the FVM's backtrace words it.
+    const request = { from: hexToBytes(wallet.address), to: hexToBytes(getCreateAddress({ from: wallet.address, nonce: 1 })) };
+    await assert.rejects(devnet.call(request, devnet.head.epoch), /failed to emit event: limit exceeded \(24\)/);
+  });
+});
+
 describe('CREATE2 onto a live contract', () => {
   test('pushes 0 and costs the EAM\'s refused Resurrect (eam/src/lib.rs:132-145), not a creation nor the 63/64 Ethereum burns', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);

@@ -12,7 +12,7 @@ import { DEFAULT_BEACON_SEED, prevRandao } from '../../randomness.js';
 import { StateOverlay, type StateReader } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
 import { logToActorEvent, type EvmLog } from './events.js';
-import { createFevmEvm, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
+import { createFevmEvm, EVENT_TOO_LARGE, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
 import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
 import { NO_SLOTS } from './kamt-shape.js';
@@ -32,6 +32,7 @@ const EXIT_CODES: Record<string, number> = {
   'invalid bytecode deployed': ExitCode.ErrIllegalArgument,
   'create collision': ExitCode.ErrForbidden,
   [SELFDESTRUCT_FAILED]: ExitCode.EvmSelfdestructFailed,
+  [EVENT_TOO_LARGE]: ExitCode.ErrAssertionFailed,
   // Memory grown past the FVM's limits: the actor's Wasm instance traps (frame-memory.ts).
   [MEMORY_LIMIT_TRAP]: ExitCode.SysErrIllegalInstruction,
 };
@@ -255,6 +256,7 @@ function abortMessage(exitCode: number, exec: ExecResult, call: EvmCall): string
   // @ethereumjs moves the program counter past an instruction before running it, but not past an
   // instruction it refuses (INVALID, an undefined opcode).
   if (exitCode === ExitCode.EvmReverted) return `contract reverted at ${runState.programCounter - 1}`;
+  if (exec.exceptionError?.error === EVENT_TOO_LARGE) return EVENT_TOO_LARGE;
   if (exec.exceptionError?.error !== EVMError.errorMessages.INVALID_OPCODE) return undefined;
   const instruction = exitCode === ExitCode.EvmInvalidInstruction ? 'invalid instruction' : 'undefined instruction';
   return `ABORT(pc=${runState.programCounter}): ${instruction}`;

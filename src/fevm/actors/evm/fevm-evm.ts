@@ -112,6 +112,14 @@ type EVMErrorType = ConstructorParameters<typeof EVMError>[0];
 
 /** The EVM actor exit code of a failed SELFDESTRUCT transfer (EVM_CONTRACT_SELFDESTRUCT_FAILED = 40). */
 export const SELFDESTRUCT_FAILED = 'selfdestruct failed' as EVMErrorType;
+/**
+ * A LOG whose topics and data pass the FVM's 8 KiB of event values (ref-fvm fvm@v4.8.2 kernel
+ * emit_event, MAX_TOTAL_VALUES_LEN = 8 << 10: LimitExceeded, after the event's gas is charged): the
+ * EVM actor aborts with USR_ASSERTION_FAILED (24) and this message (builtin-actors v18
+ * runtime/src/runtime/fvm.rs emit_event; instructions/log_event.rs).
+ */
+export const EVENT_TOO_LARGE = 'failed to emit event: limit exceeded' as EVMErrorType;
+const MAX_EVENT_VALUES = 8 << 10;
 /** A CALL the FVM refuses (a builtin actor's InvokeContract: USR_UNHANDLED_MESSAGE). */
 export const CALL_REFUSED = 'call refused' as EVMErrorType;
 /** A Filecoin precompile refused its input or caller. */
@@ -771,6 +779,7 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     ...Array.from({ length: 32 }, (_, i): [number, OpHandler] => [0x60 + i, push]),
     [0xf3, returnOp],
     [0xff, selfdestruct],
+    ...[0xa0, 0xa1, 0xa2, 0xa3, 0xa4].map((opcode): [number, OpHandler] => [opcode, limitedLog(opcode - 0xa0, table.handlers.get(opcode)!)]),
   ]);
   // Undefined on FEVM: executing them aborts with EVM_CONTRACT_UNDEFINED_INSTRUCTION (35).
   const removed = [0xf2 /* CALLCODE */, 0x49 /* BLOBHASH */, 0x4a /* BLOBBASEFEE */];
@@ -982,6 +991,14 @@ function callGasLimit(runState: RunState, name: string, available: bigint): bigi
   }
   const reserve = available > 0n ? (available * 63n) / 64n : 0n;
   return gas < reserve ? gas : reserve;
+}
+
+/** LOGn, refused once its values (32 bytes a topic, then the data) pass the FVM's limit. */
+function limitedLog(topics: number, log: OpHandler): OpHandler {
+  return (runState, common) => {
+    if (32 * topics + Number(runState.stack.peek(2)[1]) > MAX_EVENT_VALUES) throw new EVMError(EVENT_TOO_LARGE);
+    return log(runState, common);
+  };
 }
 
 /** The top 19 bytes of a Filecoin precompile's address (0xfe, 18 zero bytes). */
