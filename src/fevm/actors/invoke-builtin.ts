@@ -55,6 +55,11 @@ export interface BuiltinCall {
 export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, sendFn: SendFn): Promise<SendResult> {
   const { state, sender, receiver, send } = call;
   const invocation = builtinInvocationGas(receiver.kind);
+  // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM
+  // contract is not one. actor_dispatch! checks it before it looks the method up (runtime/src/dispatch.rs).
+  if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
+    return failed(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`, invocation);
+  }
   const method = actor.methods.get(send.method);
   if (!method) {
     if (actor.acceptsExported && send.method >= FIRST_EXPORTED_METHOD) {
@@ -62,10 +67,6 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
       return { exitCode: ExitCode.Ok, returnData: new Uint8Array(), gasUsed: invocation, events: [] };
     }
     return failed(ExitCode.ErrUnhandledMessage, `invalid method: ${send.method}`, invocation);
-  }
-  // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM contract is not one.
-  if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
-    return failed(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`, invocation);
   }
   // builtin-actors' dispatcher checks the params' presence before it decodes them, and decodes them
   // before the method runs (runtime/src/dispatch.rs). A block counts as given even when empty: ref-fvm
