@@ -59,8 +59,10 @@ export async function callActorShared(input: Uint8Array, runtime: PrecompileRunt
   if (method <= MAX_RESERVED_METHOD && method !== METHOD_SEND) {
     throw new PrecompileError('InvalidInput', `method ${method} is reserved`);
   }
-  if (method > BigInt(Number.MAX_SAFE_INTEGER)) {
-    // The devnet's method numbers are JavaScript numbers; FRC-42 numbers are below 2^32.
+  // The devnet's method numbers are JavaScript numbers: any u64 is sent (the receiver answers, as on
+  // calibnet: a builtin actor 22, an account's fallback 0) unless a double cannot hold it exactly.
+  // FRC-42 numbers are below 2^32.
+  if (BigInt(Number(method)) !== method) {
     throw new PrecompileError('InvalidInput', `method ${method} is beyond the devnet's method numbers`);
   }
   let params: IpldBlock | undefined;

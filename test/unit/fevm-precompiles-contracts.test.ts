@@ -166,6 +166,11 @@ describe('call_actor (0xfe00…03)', () => {
     assert.deepEqual([...market], [true, 22n, 0n, '0x']);
     const [send] = await call(probe, 'callActor', [METHOD_SEND, 0, 0, 0, '0x', filAddressHex(FilAddress.fromId(5))]);
     assert.deepEqual([...send], [true, 0n, 0n, '0x']);
+    // G6b: a u64 method past 2^53 is sent too: the market has none (22), an account's fallback takes it (0).
+    const [huge] = await call(probe, 'callActor', [2n ** 60n, 0, 0, 0, '0x', filAddressHex(FilAddress.fromId(5))]);
+    assert.deepEqual([...huge], [true, 22n, 0n, '0x']);
+    const [account] = await call(probe, 'callActor', [2n ** 60n, 0, 0, 0, '0x', filAddressHex(f1(0x68))]);
+    assert.deepEqual([...account], [true, 0n, 0n, '0x']);
   });
 });
 
