@@ -10,7 +10,7 @@ import { EventFlags, type ActorEvent, type EventEntry } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
 import { bytesJson, cidJson, tipsetKeyJson } from './lotus-json.js';
 import { MAX_FILTER_HEIGHT_RANGE } from './log-criteria.js';
-import { filAddress, tipsetKey } from './lotus-params.js';
+import { filAddress, goFields, tipsetKey } from './lotus-params.js';
 import { invalid, parseBase64, type Param } from './params.js';
 
 export interface ActorEventFilter {
@@ -39,7 +39,7 @@ export const actorEventFilter = (name: string): Param<ActorEventFilter> => ({
   parse: (v) => {
     if (v === undefined || v === null) return anyActorEvent();
     if (typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected an ActorEventFilter object');
-    const f = v as Record<string, unknown>;
+    const f = goFields(v, ['addresses', 'fields', 'fromHeight', 'toHeight', 'tipsetKey']);
     if (f.addresses !== undefined && f.addresses !== null && !Array.isArray(f.addresses)) throw invalid(`${name}.addresses`, 'expected a list of addresses');
     const addresses = ((f.addresses as unknown[] | null) ?? []).map((a, i) => filAddress(`${name}.addresses[${i}]`).parse(a));
     const fields = new Map<string, { codec: number; value: Uint8Array }[]>();
@@ -50,7 +50,7 @@ export const actorEventFilter = (name: string): Param<ActorEventFilter> => ({
         fields.set(
           key,
           blocks.map((b, i) => {
-            const { codec, value } = (b ?? {}) as Record<string, unknown>;
+            const { codec, value } = goFields(b, ['codec', 'value']);
             const at = `${name}.fields.${key}[${i}]`;
             if (typeof codec !== 'number' || !Number.isSafeInteger(codec) || codec < 0) throw invalid(`${at}.codec`, 'expected a codec number');
             return { codec, value: parseBase64(`${at}.value`, value) };

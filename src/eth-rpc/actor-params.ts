@@ -10,6 +10,7 @@ import { builtinActor } from '../fevm/actors/builtin.js';
 import { EVM_MAX_RESERVED_METHOD } from '../fevm/actors/evm/handle-filecoin-method.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../fevm/message.js';
 import { bitfieldFromRuns, bitfieldJson, isRunList } from '../common/bitfield-json.js';
+import { goFields } from './lotus-params.js';
 import { invalid } from './params.js';
 
 type Scalar = 'address' | 'tokens' | 'int' | 'bytes' | 'bytes20' | 'bytes32' | 'cid' | 'bool' | 'label' | 'signature' | 'bitfield' | 'empty';
@@ -283,7 +284,7 @@ function fromJson(schema: Schema, v: unknown, path: string): unknown {
       return v.map((item, i) => fromJson(schema.list, item, `${path}[${i}]`));
     }
     if (!v || typeof v !== 'object' || Array.isArray(v)) fail(path, 'expected an object');
-    const fields = v as Record<string, unknown>;
+    const fields: Record<string, unknown> = goFields(v, schema.struct.map(([name]) => name));
     return schema.struct.map(([name, field]) => fromJson(field, fields[name], `${path}.${name}`));
   }
   const text = () => (typeof v === 'string' ? v : fail(path, 'expected a string'));
@@ -325,7 +326,7 @@ function fromJson(schema: Schema, v: unknown, path: string): unknown {
     case 'label':
       return text();
     case 'signature': {
-      const { Type, Data } = (v ?? {}) as Record<string, unknown>;
+      const { Type, Data } = goFields(v, ['Type', 'Data']);
       if (Type !== 1 && Type !== 2 && Type !== 3) fail(`${path}.Type`, 'expected 1, 2 or 3');
       return new Uint8Array([Type, ...(fromJson('bytes', Data, `${path}.Data`) as Uint8Array)]);
     }

@@ -10,6 +10,22 @@ import { SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { tipsetKeyCid, type Tipset } from '../mining/tipset.js';
 import { invalid, listOf, nonNegative, parseBase64, parseNonNegative, parseObject, type Param } from './params.js';
 
+/**
+ * A JSON object read as Go's encoding/json reads it into a struct whose fields are `names`: each key
+ * goes to the field it names exactly, else to one it names in another case (`to` for `To`); a later
+ * key for the same field overwrites an earlier one; keys that name no field are dropped. Lotus's
+ * params are Go structs, so `{"to": …}` works there as `{"To": …}` does.
+ */
+export function goFields<K extends string>(value: unknown, names: readonly K[]): Partial<Record<K, unknown>> {
+  const fields: Partial<Record<K, unknown>> = {};
+  if (!value || typeof value !== 'object') return fields;
+  for (const [key, v] of Object.entries(value)) {
+    const field = names.find((n) => n === key) ?? names.find((n) => n.toLowerCase() === key.toLowerCase());
+    if (field !== undefined) fields[field] = v;
+  }
+  return fields;
+}
+
 export const filAddress = (name: string): Param<FilAddress> => ({
   name,
   parse: (v) => {
@@ -98,7 +114,7 @@ export const sendSpec = (name: string): Param<SendSpec> => ({
   optional: true,
   parse: (v) => {
     if (v === null || v === undefined) return {};
-    const { MaxFee, MaximizeFeeCap, MsgUuid } = parseObject(name, v);
+    const { MaxFee, MaximizeFeeCap, MsgUuid } = goFields(parseObject(name, v), ['MaxFee', 'MaximizeFeeCap', 'MsgUuid']);
     if (MaximizeFeeCap !== undefined && MaximizeFeeCap !== null && typeof MaximizeFeeCap !== 'boolean') throw invalid(`${name}.MaximizeFeeCap`, 'expected a boolean');
     if (MsgUuid !== undefined && MsgUuid !== null && (typeof MsgUuid !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(MsgUuid))) {
       throw invalid(`${name}.MsgUuid`, 'expected a UUID string');
@@ -157,8 +173,8 @@ function bytesField(name: string, v: unknown): Uint8Array {
 
 export function parseMessage(name: string, v: unknown): Message {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected a message object');
-  const m = v as Record<string, unknown>;
-  const address = (field: string) => filAddress(`${name}.${field}`).parse(m[field]);
+  const m = goFields(v, ['Version', 'To', 'From', 'Nonce', 'Value', 'GasLimit', 'GasFeeCap', 'GasPremium', 'Method', 'Params']);
+  const address = (field: 'To' | 'From') => filAddress(`${name}.${field}`).parse(m[field]);
   return {
     version: m.Version === undefined ? 0 : parseNonNegative(`${name}.Version`, m.Version),
     to: address('To'),
@@ -185,9 +201,9 @@ export const signedMessage = (name: string): Param<SignedMessage> => ({
   name,
   parse: (v) => {
     if (!v || typeof v !== 'object') throw invalid(name, 'expected a signed message object');
-    const { Message: msg, Signature: sig } = v as Record<string, unknown>;
+    const { Message: msg, Signature: sig } = goFields(v, ['Message', 'Signature']);
     if (!sig || typeof sig !== 'object') throw invalid(`${name}.Signature`, 'expected {Type, Data}');
-    const { Type, Data } = sig as Record<string, unknown>;
+    const { Type, Data } = goFields(sig, ['Type', 'Data']);
     if (Type !== SigType.Secp256k1 && Type !== SigType.BLS && Type !== SigType.Delegated) throw invalid(`${name}.Signature.Type`, 'expected 1, 2 or 3');
     return { message: parseMessage(`${name}.Message`, msg), signature: { type: Type, data: bytesField(`${name}.Signature.Data`, Data) } };
   },

@@ -314,6 +314,9 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual([answer.Msg.Nonce, answer.Msg.GasLimit, answer.Msg.CID['/'], answer.MsgCid['/']], [1, 10_000_000_000, ran, ran]);
     const zero = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
     assert.deepEqual(answer.GasCost, zero);
+    // G6c: the message's keys in any case, as Go's encoding/json reads types.Message.
+    const lowerCase = Object.fromEntries(Object.entries(asked).map(([k, v]) => [k.toLowerCase(), v]));
+    assert.deepEqual(await result('Filecoin.StateCall', [lowerCase, null]), answer);
     const stranger = secp256k1Address(secp256k1.getPublicKey(new Uint8Array(32).fill(9), false)).toString();
     const refused = await error('Filecoin.StateCall', [{ ...asked, From: stranger }, null]);
     assert.deepEqual([refused.code, refused.message], [1, `sender ${stranger} not found on chain: sender validation failed`]);

@@ -63,6 +63,9 @@ describe('GetActorEventsRaw', () => {
     assert.equal((await result('Filecoin.GetActorEventsRaw', [byType('verifier-balance')])).length, 1);
     assert.equal(await result('Filecoin.GetActorEventsRaw', [byType('claim')]), null);
     assert.equal((await result('Filecoin.GetActorEventsRaw', [{ fromHeight: 0, fields: { $type: [] } }])).length, 1);
+    // G6c: keys in any case, as Go's encoding/json reads Lotus's structs.
+    assert.deepEqual(await result('Filecoin.GetActorEventsRaw', [{ FromHeight: 0, Fields: { $type: [{ Codec: 0x51, Value: b64('verifier-balance') }] } }]), all);
+    assert.equal(await result('Filecoin.GetActorEventsRaw', [{ FROMHEIGHT: 0, toheight: lookup.Height - 1 }]), null);
     assert.deepEqual(await result('Filecoin.GetActorEventsRaw', [{ tipsetKey: lookup.TipSet }]), all);
     assert.equal(await result('Filecoin.GetActorEventsRaw', [{ fromHeight: 0, toHeight: lookup.Height - 1 }]), null);
     // Without fromHeight there is no history, as in Lotus.

@@ -124,6 +124,8 @@ describe('StateDecodeParams and StateEncodeParams', () => {
     const marketCode = { '/': codeCid('storagemarket').toString() };
     const encoded = await result('Filecoin.StateEncodeParams', [marketCode, 3, withdraw]);
     assert.equal(encoded, base64([FilAddress.fromId(100).bytes, encodeBigInt(12345n)]));
+    // G6c: Go's encoding/json takes a struct's keys in any case.
+    assert.equal(await result('Filecoin.StateEncodeParams', [marketCode, 3, { providerOrClientAddress: 't0100', AMOUNT: '12345' }]), encoded);
     assert.deepEqual(await result('Filecoin.StateDecodeParams', ['t05', 3, encoded, null]), withdraw);
     // The FRC-42 number of the same method decodes the same way.
     assert.deepEqual(await result('Filecoin.StateDecodeParams', ['t05', 2280458852, encoded, null]), withdraw);

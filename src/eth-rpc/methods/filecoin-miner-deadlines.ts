@@ -11,7 +11,7 @@ import { initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealPro
 import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
-import { epoch, filAddress, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { epoch, filAddress, goFields, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { describeValue, invalid, type Param } from '../params.js';
 import { allActors } from './filecoin-state-actors.js';
 import { bitfieldJson } from '../../common/bitfield-json.js';
@@ -43,7 +43,7 @@ const preCommitInfo = (name: string): Param<PreCommitQuote> => ({
   name,
   parse: (v) => {
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected a SectorPreCommitInfo object');
-    const { SealProof, DealIDs, Expiration } = v as Record<string, unknown>;
+    const { SealProof, DealIDs, Expiration } = goFields(v, ['SealProof', 'DealIDs', 'Expiration']);
     const shape = typeof SealProof === 'number' ? shapeBySealProof(SealProof) : undefined;
     if (!shape) throw invalid(`${name}.SealProof`, `unsupported seal proof ${describeValue(SealProof)}`);
     const expiration = integer(`${name}.Expiration`).parse(Expiration);

@@ -8,7 +8,7 @@ import { BLOCK_GAS_LIMIT, MINIMUM_BASE_FEE, onChainMessageCharge } from '../../f
 import { encodeMessage, messageCid, type Message } from '../../fevm/message.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
-import { filAddress, messages, parseMessage } from '../lotus-params.js';
+import { filAddress, goFields, messages, parseMessage } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
 /** api.CheckStatusCode. */
@@ -134,7 +134,7 @@ const prototypes: Param<{ message: Message; validNonce: boolean }[]> = {
   parse: (v) => {
     if (!Array.isArray(v)) throw invalid('prototypes', 'expected a list of {Message, ValidNonce}');
     return v.map((p, i) => {
-      const { Message: m, ValidNonce } = (p ?? {}) as Record<string, unknown>;
+      const { Message: m, ValidNonce } = goFields(p, ['Message', 'ValidNonce']);
       if (ValidNonce !== undefined && typeof ValidNonce !== 'boolean') throw invalid(`prototypes[${i}].ValidNonce`, 'expected a boolean');
       return { message: parseMessage(`prototypes[${i}].Message`, m), validNonce: ValidNonce === true };
     });

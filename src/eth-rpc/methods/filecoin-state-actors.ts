@@ -12,7 +12,7 @@ import { availableBalance } from '../../fevm/actors/miner/state.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, addressJson, cidJson } from '../lotus-json.js';
-import { cid, epoch, filAddress, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { cid, epoch, filAddress, goFields, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { invalid, type Param } from '../params.js';
 
 /** The most upstream actors a view of every actor fetches on a fork; a view needing more is refused, not left running for hours. */
@@ -59,7 +59,7 @@ const messageMatch = (name: string): Param<{ to?: FilAddress; from?: FilAddress 
   name,
   parse: (v) => {
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalid(name, 'expected {To, From}');
-    const { To, From } = v as Record<string, unknown>;
+    const { To, From } = goFields(v, ['To', 'From']);
     const address = (field: string, value: unknown) => (value === undefined || value === null || value === '' ? undefined : filAddress(`${name}.${field}`).parse(value));
     return { to: address('To', To), from: address('From', From) };
   },

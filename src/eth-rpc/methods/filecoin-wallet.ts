@@ -7,7 +7,7 @@ import { signedMessageCid, SigType, type Signature } from '../../fevm/message.js
 import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { addressJson, bytesJson, signedMessageJson } from '../lotus-json.js';
-import { filAddress, message, sendSpec } from '../lotus-params.js';
+import { filAddress, goFields, message, sendSpec } from '../lotus-params.js';
 import { invalid, parseBase64, type Param } from '../params.js';
 import { mpoolPushMessage } from './filecoin-mpool.js';
 
@@ -25,7 +25,7 @@ const keyType = (name: string): Param<KeyType> => ({
 const keyInfo: Param<{ type: KeyType; privateKey: Uint8Array }> = {
   name: 'keyInfo',
   parse: (v) => {
-    const { Type, PrivateKey } = (v ?? {}) as Record<string, unknown>;
+    const { Type, PrivateKey } = goFields(v, ['Type', 'PrivateKey']);
     return { type: keyType('keyInfo.Type').parse(Type), privateKey: parseBase64('keyInfo.PrivateKey', PrivateKey) };
   },
 };
@@ -36,7 +36,7 @@ const base64Data = (name: string): Param<Uint8Array> => ({ name, parse: (v) => p
 const signature = (name: string): Param<Signature> => ({
   name,
   parse: (v) => {
-    const { Type, Data } = (v ?? {}) as Record<string, unknown>;
+    const { Type, Data } = goFields(v, ['Type', 'Data']);
     if (Type !== SigType.Secp256k1 && Type !== SigType.BLS && Type !== SigType.Delegated) throw invalid(`${name}.Type`, 'expected 1, 2 or 3');
     return { type: Type, data: parseBase64(`${name}.Data`, Data ?? '') };
   },
