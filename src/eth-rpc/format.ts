@@ -1,7 +1,7 @@
 // Ethereum shapes (block, transaction, receipt, log) computed from tipsets, messages and receipts,
 // field by field as Lotus computes them (node/impl/eth/utils.go, chain/types/ethtypes).
 import { AbiCoder } from 'ethers';
-import type { FilAddress } from '../common/address.js';
+import { maskedIdAddress, type FilAddress } from '../common/address.js';
 import { bytesToHex, hexToBytes, quantity, type Hex } from '../common/hex.js';
 import { EAM_ACTOR_ID } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
@@ -16,7 +16,7 @@ import { BLOOM_BYTES, logsBloom } from './bloom.js';
 import { createdEthAddress, tipsetLogs, transactionHash, type EthLog } from './logs.js';
 
 const ZERO_HASH = bytesToHex(new Uint8Array(32));
-/** How Lotus shows a recipient that does not exist after execution. */
+/** How Lotus shows a key or actor address that names no actor after execution. */
 const MISSING_RECIPIENT = hexToBytes('0xff0000000000000000000000ffffffffffffffff');
 /** handle_filecoin_method(uint64,uint64,bytes): how native calls appear as Ethereum input. */
 const HANDLE_FILECOIN_METHOD_SELECTOR = '0x868e10c4';
@@ -83,9 +83,12 @@ function formatEthTx(tx: EthTransaction, position: { blockHash: Hex; blockNumber
 function nativeTransaction(devnet: Devnet, tipset: Tipset, message: IncludedMessage): EthTransaction {
   const msg = message.signed.message;
   const state = devnet.stateAt(tipset.epoch);
+  // Lotus lookupEthAddress (node/impl/eth/utils.go): an f410 is its own address and an ID its masked
+  // ID whether an actor is there or not; only an address that resolves to no ID is the sentinel.
   const ethAddress = (address: FilAddress) => {
     const actor = resolveAddress(state, address);
-    return actor ? ethAddressOf(actor) : MISSING_RECIPIENT;
+    if (actor) return ethAddressOf(actor);
+    return address.ethAddress ?? (address.id !== undefined ? maskedIdAddress(address.id) : MISSING_RECIPIENT);
   };
   const isCreate = msg.to.id === EAM_ACTOR_ID && msg.method === METHOD_CREATE_EXTERNAL;
   const bytesParam = msg.method === METHOD_INVOKE_CONTRACT || isCreate ? decodeBytesParams(msg.params) : undefined;

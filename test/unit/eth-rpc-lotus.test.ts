@@ -248,6 +248,24 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [cid]), digest);
   });
 
+  test('G6e: a recipient with no actor after the message: an ID is its masked ID, a key address the sentinel', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const noActor = secp256k1Address(secp256k1.getPublicKey(new Uint8Array(32).fill(8), false));
+    // 999999 names no actor (exit 5); the f1's new account has no method 5 (22), which undoes its creation.
+    const cases: [FilAddress, number, string][] = [
+      [FilAddress.fromId(999_999), 0, '0xff000000000000000000000000000000000f423f'],
+      [noActor, 5, '0xff0000000000000000000000ffffffffffffffff'],
+    ];
+    for (const [i, [to, method, shown]] of cases.entries()) {
+      const cid = await result('Filecoin.MpoolPush', [signedJson({ ...transfer(i, 5n), to, method })]);
+      const lookup = await result('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+      assert.notEqual(lookup.Receipt.ExitCode, 0, `${to} fails`);
+      const hash = await result('Filecoin.EthGetTransactionHashByCid', [cid]);
+      assert.equal((await result('eth_getTransactionByHash', [hash])).to, shown, `${to}`);
+      assert.equal((await result('eth_getTransactionReceipt', [hash])).to, shown, `${to}`);
+    }
+  });
+
   test('an f1 account deploys a contract through the EAM at the address FEVM gives it', async (t) => {
     const { result } = await setupRpc(t, { fund });
     // Initcode returning the one-byte runtime 0x00.
