@@ -6,9 +6,10 @@
 // tracing never changes the chain.
 // Every execution runs in the miner's queue (the executor serves one run at a time), but a replay
 // of a mined tipset takes it in slices, its overlay kept between them: a slice runs messages until
-// 10 ms have passed (a long message is a slice of its own), so that the sends, cheat codes and calls
-// of other clients run between slices (audit15 C10: a tipset's replay may take minutes, its messages
-// having paid for up to 10 B gas). Tipsets mined meanwhile do not touch the state before the
+// 10 ms have passed (a long message is a slice of its own), and the next slice waits until the queue
+// has nothing else (SerialQueue.quiet), so that the sends, cheat codes and calls of other clients run
+// between slices (audit15 C10: a tipset's replay may take minutes, its messages having paid for up
+// to 10 B gas). Tipsets mined meanwhile do not touch the state before the
 // replayed one; each slice first checks that the tipset is still on the chain (a revert or a reset
 // drops it). A replay stops once its request's client has gone (ReplayOptions.signal). On a
 // fork, what a run misses is fetched outside the queue and the run is done again (review R7).
@@ -195,9 +196,10 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
     } while (next < messages.length && performance.now() - started < LONG_RUN_MS);
   };
   while (next < messages.length) {
+    // Other clients' tasks go first, each step of a send too: a send waits for one slice, not one per
+    // step, nor one per tipset of a trace_filter.
+    await host.queue.quiet();
     await host.state.untilFetched(() => host.queue.run(slice));
-    // The requests that came during the slice queue before the next one.
-    if (next < messages.length) await new Promise((resolve) => setImmediate(resolve));
   }
   host.executor.printConsole(lines);
   return traced;

@@ -7,6 +7,8 @@ export class SerialQueue {
   private reads = 0;
   private heldAnswers: (() => void)[] = [];
   private flushScheduled = false;
+  /** Told when the last task queued settles (`quiet`). */
+  private idleWaiters: (() => void)[] = [];
 
   run<T>(task: () => Promise<T>): Promise<T> {
     return this.enqueue(this.tail, () => {
@@ -35,6 +37,19 @@ export class SerialQueue {
         (error) => this.answer(() => reject(error)),
       );
     });
+  }
+
+  /**
+   * Resolves once nothing is queued or running, a turn of the event loop after the last task
+   * settled: work that may wait (a replay's next slice: replay.ts) then queues behind every other
+   * client's task, the next step of one that takes several too (a send's estimate runs, its
+   * admission, its tipset), which queues within that turn.
+   */
+  async quiet(): Promise<void> {
+    do {
+      if (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (this.pending > 0);
   }
 
   /** Gives a read's answer, or holds it while more reads wait (read). */
@@ -66,7 +81,7 @@ export class SerialQueue {
     this.pending++;
     const result = after.then(task);
     const settled = () => {
-      this.pending--;
+      if (--this.pending === 0 && this.idleWaiters.length > 0) for (const idle of this.idleWaiters.splice(0)) idle();
     };
     // The queue goes on after a failed task; the failure reaches only its caller.
     this.tail = result.then(settled, settled);

@@ -104,3 +104,15 @@ test('a finished read is answered when the read after it waits on I/O (a fork fe
   releaseFetch();
   assert.equal(await cold, 'cold');
 });
+
+test('quiet waits until nothing is queued, including the next step a task queues when it ends', async () => {
+  const queue = new SerialQueue();
+  const events: string[] = [];
+  // A client's work in two steps, the second queued as the first is answered (a send's estimate, then its admission).
+  const twoSteps = queue.run(async () => events.push('step 1')).then(() => queue.run(async () => events.push('step 2')));
+  const background = queue.quiet().then(() => queue.run(async () => events.push('background')));
+  await Promise.all([twoSteps, background]);
+  assert.deepEqual(events, ['step 1', 'step 2', 'background']);
+  // On an idle queue it resolves after a turn of the event loop.
+  await queue.quiet();
+});
