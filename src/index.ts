@@ -1,5 +1,6 @@
 // The public API: build a devnet in-process, or start one listening on a port.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadWasmHashers } from './common/hashes.js';
@@ -7,7 +8,7 @@ import { defaultConfig, testConfig, type DevnetConfig } from './config.js';
 import { Devnet } from './devnet/devnet.js';
 import { createLogger, logConsole, logNodeEvents, logTipsets, requestLogger } from './eth-rpc/logger.js';
 import { buildServer } from './eth-rpc/server.js';
-import { decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
+import { AtomicFile, decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
 import { readBytes, readStateFile, StateFile } from './devnet/state-file.js';
 import { lockStateFile } from './devnet/state-lock.js';
 
@@ -48,11 +49,31 @@ function dumpState(path: string, chain: Uint8Array): void {
   }
 }
 
+/** Refuses a file whose directory is not there, naming it (rather than a lock's or a temporary file's ENOENT). */
+function checkDirectory(path: string, what: string): void {
+  const dir = dirname(path);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new StateFileError(`the directory ${dir} of the ${what} ${path} does not exist`);
+}
+
+/** --dump-state's file is written only at exit: a path where it cannot be is refused now, before the session's work. */
+function checkDumpable(path: string): void {
+  checkDirectory(path, 'dump file');
+  removeStaleTemporaries(path);
+  try {
+    // The temporary file the exit's write makes, made and removed once.
+    new AtomicFile(path).abort();
+  } catch (err) {
+    throw new StateFileError(`cannot write the chain to ${path}: ${(err as Error).message}`);
+  }
+}
+
 export async function startDevnet(config: DevnetConfig = defaultConfig()): Promise<RunningDevnet> {
   // A saved chain holds only what the node wrote, not what it read from an upstream.
   if (config.fork && (config.statePath || config.loadStatePath || config.dumpStatePath)) {
     throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
   }
+  if (config.statePath !== undefined) checkDirectory(config.statePath, 'state file');
+  if (config.dumpStatePath !== undefined) checkDumpable(config.dumpStatePath);
   // Held until the node has closed and saved (or failed to start).
   const unlock = config.statePath === undefined ? () => undefined : lockStateFile(config.statePath);
   try {

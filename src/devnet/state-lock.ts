@@ -17,7 +17,11 @@ export const lockPath = (path: string): string => `${path}.lock`;
 export function lockStateFile(path: string): () => void {
   const lock = lockPath(path);
   const mine = `${lock}.${process.pid}`;
-  writeFileSync(mine, `${process.pid}\n`);
+  try {
+    writeFileSync(mine, `${process.pid}\n`);
+  } catch (err) {
+    throw cannotLock(lock, err);
+  }
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (tryPlace(mine, lock)) {

@@ -201,6 +201,26 @@ describe('--state', () => {
     }
   });
 
+  test('a --state or --dump-state file in a directory that is not there, or cannot be written, stops the node at start naming it (audit16 A4)', async () => {
+    const refusal = (args: string[]) =>
+      promisify(execFile)(process.execPath, [CLI_PATH, '--port', '0', ...args], { timeout: 15_000 }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => err,
+      );
+    const missing = join(dir, 'nodir', 'sub');
+    const state = await refusal(['--state', join(missing, 'chain.state')]);
+    assert.equal(state.code, 1);
+    assert.match(state.stderr, new RegExp(`the directory ${missing} of the state file ${missing}/chain\\.state does not exist`));
+    const dump = await refusal(['--dump-state', join(missing, 'x.state')]);
+    assert.equal(dump.code, 1);
+    assert.match(dump.stderr, new RegExp(`the directory ${missing} of the dump file ${missing}/x\\.state does not exist`));
+    // A directory this user cannot write to (/proc, as root too): --dump-state is refused now, not after the session.
+    const unwritable = await refusal(['--dump-state', '/proc/x.state']);
+    assert.equal(unwritable.code, 1);
+    assert.match(unwritable.stderr, /cannot write the chain to \/proc\/x\.state: /);
+    assert.equal(existsSync(join(dir, 'nodir')), false);
+  });
+
   test('--dump-state on a full disk at exit: the node says so on stderr and leaves the old dump', async () => {
     const file = join(dir, 'dump.state');
     writeFileSync(file, 'an earlier dump');
