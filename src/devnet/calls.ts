@@ -1,6 +1,7 @@
 // Running messages without changing the chain: eth_call and Filecoin.StateCall, Lotus's gas search
 // (eth_estimateGas, Filecoin.GasEstimateGasLimit) and traces (replay.ts). Each run is one task of
-// the miner's queue (a replay of a mined tipset: one per message), on an overlay that is dropped afterwards.
+// the miner's queue (a replay of a mined tipset: one per slice of its messages), on an overlay that
+// is dropped afterwards.
 import { DevnetError } from '../common/errors.js';
 import { unsignedMessage } from '../fevm/eth-tx.js';
 import { canSend } from '../fevm/actor.js';

@@ -6,13 +6,13 @@
 // tracing never changes the chain.
 // Every execution runs in the miner's queue (the executor serves one run at a time), but a replay
 // of a mined tipset takes it in slices, its overlay kept between them: a slice runs messages until
-// 10 ms have passed (a long message is a slice of its own), and the next slice waits until the queue
-// has nothing else (SerialQueue.quiet), so that the sends, cheat codes and calls of other clients run
+// 10 ms have passed (a long message is a slice of its own), and each slice waits until the queue has
+// nothing else (SerialQueue.quiet), so that the sends, cheat codes and calls of other clients run
 // between slices (audit15 C10: a tipset's replay may take minutes, its messages having paid for up
-// to 10 B gas). Tipsets mined meanwhile do not touch the state before the
-// replayed one; each slice first checks that the tipset is still on the chain (a revert or a reset
-// drops it). A replay stops once its request's client has gone (ReplayOptions.signal). On a
-// fork, what a run misses is fetched outside the queue and the run is done again (review R7).
+// to 10 B gas). Tipsets mined meanwhile do not touch the state before the replayed one; each slice
+// first checks that the tipset is still on the chain (a revert or a reset drops it). A replay stops
+// once its request's client has gone (ReplayOptions.signal). On a fork, what a run misses is
+// fetched outside the queue and the run is done again (review R7).
 import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
