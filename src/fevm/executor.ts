@@ -263,7 +263,9 @@ export class Executor {
     const result = await this.invokeMethod(state, sender, receiver, { ...send, gasLimit: send.gasLimit - gas }, ctx, top);
     // A top-level message's return value is stored on chain (on_method_return at depth 1).
     if (top && result.returnBlock) gas += onChainReturn(result.returnBlock.data.length);
-    return invoked({ ...result, gasUsed: Math.min(send.gasLimit, gas + result.gasUsed) });
+    // Charges past the limit run the send out of gas; the caller's checkpoint undoes what it did.
+    if (gas + result.gasUsed > send.gasLimit) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
+    return invoked({ ...result, gasUsed: gas + result.gasUsed });
   }
 
   /**

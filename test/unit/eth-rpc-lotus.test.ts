@@ -401,6 +401,23 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal(tx.to, `0xff${'00'.repeat(11)}${id.toString(16).padStart(16, '0')}`);
   });
 
+  // fidaudit2 G9: a send's limit binds the builtin method too (ref-fvm fvm@v4.8.2
+  // call_manager/default.rs call_actor: OutOfGas is exit 7, with_transaction drops its changes).
+  test('a builtin method that runs past its gas limit runs out of gas (exit 7, the limit used) and changes nothing', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const addBalance = (nonce: number, gasLimit: number): Message => ({ ...transfer(nonce, 5n), to: FilAddress.fromId(5), method: 2, params: encodeCbor(f1.bytes), gasLimit });
+    const push = async (message: Message) => {
+      const json = signedJson(message);
+      json.Message.Params = Buffer.from(message.params).toString('base64') as never;
+      return (await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [json]), 0, -1, true])).Receipt;
+    };
+    const enough = await push(addBalance(0, 3_000_000));
+    assert.equal(enough.ExitCode, 0);
+    const short = await push(addBalance(1, enough.GasUsed - 1));
+    assert.deepEqual([short.ExitCode, short.GasUsed], [7, enough.GasUsed - 1]);
+    assert.equal((await result('Filecoin.StateMarketBalance', [f1.toString(), null])).Escrow, '5');
+  });
+
   test('MpoolPush takes an Ethereum-signed message as Lotus does, and refuses a tampered one', async (t) => {
     const { result, error } = await setupRpc(t);
     const raw = await signTx({ nonce: 0, value: 7n });

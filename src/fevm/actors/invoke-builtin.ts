@@ -36,6 +36,8 @@ function syscallExitCode(errno: ErrorNumber): number {
   }
 }
 
+const outOfGas = (gasLimit: number): SendResult => failed(ExitCode.SysErrOutOfGas, 'out of gas', gasLimit);
+
 const failed = (exitCode: number, error: string, gasUsed: number): SendResult => ({
   exitCode,
   returnData: new Uint8Array(),
@@ -55,6 +57,8 @@ export interface BuiltinCall {
 export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, sendFn: SendFn): Promise<SendResult> {
   const { state, sender, receiver, send } = call;
   const invocation = builtinInvocationGas(receiver.kind);
+  // The actor runs out of gas where its charges pass the send's limit (ref-fvm call_manager call_actor: SYS_OUT_OF_GAS).
+  if (invocation > send.gasLimit) return outOfGas(send.gasLimit);
   // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM
   // contract is not one. actor_dispatch! checks it before it looks the method up (runtime/src/dispatch.rs).
   if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
@@ -92,8 +96,13 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
     value = await method.run(frame, params);
   } catch (error) {
     state.revertTo(mark);
-    if (error instanceof ActorError) return failed(error.exitCode, error.message, frame.gasUsed);
+    if (error instanceof ActorError) return frame.gasUsed > send.gasLimit ? outOfGas(send.gasLimit) : failed(error.exitCode, error.message, frame.gasUsed);
     throw error;
+  }
+  // Its changes go with it (ref-fvm with_transaction).
+  if (frame.gasUsed > send.gasLimit) {
+    state.revertTo(mark);
+    return outOfGas(send.gasLimit);
   }
   if (send.readOnly && state.changedSince(mark)) {
     state.revertTo(mark);
