@@ -88,6 +88,35 @@ describe('fork against a failing upstream', () => {
     assert.equal(trace.value, '0x1');
   });
 
+  test('a replay of a mined tipset that misses state fetches it outside the queue: a warm send meanwhile is not held, and the trace is right (review R7)', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    // A contract that returns its slot 0 (PUSH1 0 SLOAD PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN), which holds 42.
+    const reader = `0x${'44'.repeat(20)}`;
+    await rpc(upstream.url, 'anvil_setCode', [reader, '0x60005460005260206000f3']);
+    await rpc(upstream.url, 'anvil_setStorageAt', [reader, '0x0', `0x${'2a'.padStart(64, '0')}`]);
+    const { url, mode } = await upstreamProxy(t, upstream.url);
+    const { devnet, result } = await setupRpc(t, { fork: { url, upstream: { retries: 0 } } });
+    const [, one, two] = DEV_ACCOUNTS;
+    const transfer = { from: one!.address, to: two!.address, value: '0x1' };
+    await result('eth_sendTransaction', [transfer]);
+    const readHash = await result('eth_sendTransaction', [{ from: one!.address, to: reader }]);
+    // The fork forgets the slot it read: the replay of that transaction must fetch it again.
+    devnet.fork!.source.data.slots.clear();
+    const asked = mode.received.length;
+    mode.holdMs = 2000;
+    const finished: string[] = [];
+    const track = (name: string, request: Promise<unknown>) => request.then((value) => (finished.push(name), value));
+    const traced = track('cold replay', result('debug_traceTransaction', [readHash, { tracer: 'callTracer' }]));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await track('warm send', result('eth_sendTransaction', [transfer]));
+    const trace = (await traced) as { to: string; output: string };
+    assert.deepEqual(finished, ['warm send', 'cold replay']);
+    assert.ok(mode.received.slice(asked).includes('eth_getStorageAt'), 'the replay fetched the slot');
+    assert.equal(trace.to, reader);
+    assert.equal(trace.output, `0x${'2a'.padStart(64, '0')}`);
+  });
+
   test('a warm-up that lasts over a second reports its progress', async (t) => {
     const upstream = await startDevnet(testConfig());
     t.after(() => upstream.close());
