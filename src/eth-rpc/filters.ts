@@ -3,13 +3,15 @@
 // (lotus:chain/events/filter/{event,tipset,mempool}.go, node/impl/eth/events.go at b835fab7): a filter
 // keeps its newest MAX_FILTER_RESULTS items, one not polled for FILTER_TTL_MS is removed, and at most
 // --max-filters (Lotus's MaxFilters, 100) are installed at once; anvil_reset removes them all.
-// A log filter keeps the tipset's logs themselves (shared by every filter and the logs' cache), made
-// into their Ethereum view only when polled: as Lotus's filters keep the events collected, not a copy
-// each (audit16 A1: 100 filters never polled kept 100 formatted copies of each log, 1.2 GB for
-// 10 000 logs, and the node ran out of heap with larger logs). A revert's dropped tipsets' logs are
-// collected again as removed, as Lotus's event filters collect a reverted tipset's events
-// (chain/events/filter/event.go EventFilterManager.Revert: `removed: true` in the answer); a block
-// filter keeps what it has, as Lotus's TipSetFilterManager.Revert does nothing.
+// A log filter keeps the tipset's logs themselves (shared by every filter and the logs' cache), with
+// the number it gives each where that is not the chain's (Lotus numbers a filter's logs by its own
+// matches: logs.ts filterMatches), made into their Ethereum view only when polled: as Lotus's filters
+// keep the events collected, not a copy each (audit16 A1: 100 filters never polled kept 100
+// formatted copies of each log, 1.2 GB for 10 000 logs, and the node ran out of heap with larger
+// logs). A revert's dropped tipsets' logs are collected again as removed, as Lotus's event filters
+// collect a reverted tipset's events (chain/events/filter/event.go EventFilterManager.Revert:
+// `removed: true` in the answer); a block filter keeps what it has, as Lotus's
+// TipSetFilterManager.Revert does nothing.
 import { randomBytes } from 'node:crypto';
 import { DevnetError } from '../common/errors.js';
 import { DEFAULT_MAX_FILTERS } from '../config.js';
@@ -18,15 +20,21 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { LogAnswer } from './log-json.js';
-import { matchesCriteria, tipsetLogs, transactionHash, type EthLog, type LogCriteria } from './logs.js';
+import { filterMatches, transactionHash, type EthLog, type LogCriteria } from './logs.js';
 
-/** A log of a tipset a revert dropped, collected again. */
-interface RemovedLog {
-  removed: EthLog;
+/**
+ * A log collected as a tipset came (or went: `removed`, a revert dropped it), numbered as Lotus's
+ * filter numbers it (logs.ts filterMatches). A filter's past logs are the logs themselves, numbered
+ * tipset-wide, as Lotus fills a new filter's past from its chain index.
+ */
+interface CollectedLog {
+  log: EthLog;
+  logIndex: number;
+  removed: boolean;
 }
 
 type Filter = (
-  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | RemovedLog)[] }
+  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | CollectedLog)[] }
   | { kind: 'blocks'; collected: Hex[] }
   | { kind: 'pendingTransactions'; collected: Hex[] }
 ) & { lastTaken: number };
@@ -114,10 +122,10 @@ export class Filters {
     filter.lastTaken = this.limits.now();
     const taken = filter.collected.splice(0);
     if (filter.kind !== 'logs') return taken;
-    return (taken as (EthLog | RemovedLog)[]).map((item) => ('removed' in item ? new LogAnswer(item.removed, true) : new LogAnswer(item)));
+    return (taken as (EthLog | CollectedLog)[]).map((item) => ('log' in item ? new LogAnswer(item.log, item.removed, item.logIndex) : new LogAnswer(item)));
   }
 
-  private collect(filter: Filter, item: EthLog | RemovedLog | Hex): void {
+  private collect(filter: Filter, item: EthLog | CollectedLog | Hex): void {
     if (filter.collected.length >= this.limits.maxResults) filter.collected.shift();
     (filter.collected as unknown[]).push(item);
   }
@@ -142,26 +150,25 @@ export class Filters {
   private onTipset(tipset: Tipset): void {
     if (this.filters.size === 0) return;
     this.sweep();
-    const logs = tipsetLogs(this.devnet, tipset);
     const blockHash = bytesToHex(tipset.hash);
     for (const filter of this.filters.values()) {
       if (filter.kind === 'blocks') this.collect(filter, blockHash);
-      if (filter.kind === 'logs') {
-        for (const log of logs) if (matchesCriteria(log, filter.criteria)) this.collect(filter, log);
-      }
+      if (filter.kind === 'logs') this.collectLogs(filter, tipset, false);
+    }
+  }
+
+  private collectLogs(filter: Filter & { kind: 'logs' }, tipset: Tipset, removed: boolean): void {
+    for (const { log, logIndex } of filterMatches(this.devnet, tipset, filter.criteria)) {
+      this.collect(filter, !removed && logIndex === log.logIndex ? log : { log, logIndex, removed });
     }
   }
 
   private onReverting(tipsets: readonly Tipset[]): void {
     if (this.filters.size === 0) return;
     this.sweep();
-    const logFilters = [...this.filters.values()].filter((filter) => filter.kind === 'logs');
-    if (logFilters.length === 0) return;
-    for (const tipset of tipsets) {
-      for (const log of tipsetLogs(this.devnet, tipset)) {
-        let removed: RemovedLog | undefined;
-        for (const filter of logFilters) if (matchesCriteria(log, filter.criteria)) this.collect(filter, (removed ??= { removed: log }));
-      }
+    for (const filter of this.filters.values()) {
+      if (filter.kind !== 'logs') continue;
+      for (const tipset of tipsets) this.collectLogs(filter, tipset, true);
     }
   }
 

@@ -42,9 +42,12 @@ export function formatLog(log: EthLog) {
   };
 }
 
-/** The log of a tipset a revert dropped, as filters and subscriptions report it again. */
-export function formatRemovedLog(log: EthLog) {
-  return { ...formatLog(log), removed: true };
+/**
+ * A log as a filter or subscription reports it: numbered as Lotus's live paths number it (logs.ts
+ * filterMatches), and `removed` when a revert dropped its tipset.
+ */
+export function formatLiveLog(log: EthLog, logIndex: number, removed: boolean) {
+  return { ...formatLog(log), removed, logIndex: quantity(logIndex) };
 }
 
 /** A transaction as Lotus shows it: 1559 ones without gasPrice, legacy ones without the fee caps. */

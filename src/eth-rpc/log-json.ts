@@ -5,7 +5,7 @@
 // kept is bounded by size, not per log for the node's life. Serialised any other way (WebSocket,
 // batches, short answers), a log is its view.
 import { KeptLast } from '../common/kept-last.js';
-import { formatLog, formatRemovedLog } from './format.js';
+import { formatLiveLog, formatLog } from './format.js';
 import type { EthLog } from './logs.js';
 import type { SelfWritten } from './list-answers.js';
 
@@ -32,14 +32,18 @@ export class LogAnswer implements SelfWritten {
   /** Its JSON text, once a long answer writes it. */
   private text: string | undefined;
 
-  /** `removed`: a dropped tipset's log, as a filter reports it after a revert (its text is not kept). */
+  /**
+   * `removed`: a dropped tipset's log, as a filter reports it after a revert; `logIndex`: its number
+   * as a filter numbers it. The text of either is not kept.
+   */
   constructor(
     private readonly log: EthLog,
     private readonly removed = false,
+    private readonly logIndex = log.logIndex,
   ) {}
 
   toJSON() {
-    return this.removed ? formatRemovedLog(this.log) : formatLog(this.log);
+    return this.removed || this.logIndex !== this.log.logIndex ? formatLiveLog(this.log, this.logIndex, this.removed) : formatLog(this.log);
   }
 
   get maxJsonBytes(): number {
@@ -51,6 +55,6 @@ export class LogAnswer implements SelfWritten {
   }
 
   private json(): string {
-    return (this.text ??= this.removed ? JSON.stringify(this.toJSON()) : jsonOf(this.log));
+    return (this.text ??= this.removed || this.logIndex !== this.log.logIndex ? JSON.stringify(this.toJSON()) : jsonOf(this.log));
   }
 }

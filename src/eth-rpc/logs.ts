@@ -1,5 +1,5 @@
 // Actor events seen as Ethereum logs (Lotus ethtypes.EthLogFromEvent), and log filtering.
-import { isMaskedId, maskedId } from '../common/address.js';
+import { isMaskedId, maskedId, maskedIdAddress } from '../common/address.js';
 import { decodeCbor, RAW } from '../common/cbor.js';
 import { equalBytes } from '../common/hex.js';
 import { KeptLast } from '../common/kept-last.js';
@@ -14,7 +14,7 @@ export interface EthLog {
   emitter: number;
   topics: Uint8Array[];
   data: Uint8Array;
-  /** Counts every event of the tipset (Lotus numbers logs tipset-wide). */
+  /** Counts every event of the tipset, as Lotus's chain index numbers logs (eth_getLogs). */
   logIndex: number;
   transactionIndex: number;
   transactionHash: Uint8Array;
@@ -141,6 +141,38 @@ function matchesTopics(log: EthLog, topics: LogCriteria['topics']): boolean {
 export function matchesCriteria(log: EthLog, criteria: LogCriteria): boolean {
   if (criteria.addresses.length && !criteria.addresses.some((a) => equalBytes(a, log.address))) return false;
   return matchesTopics(log, criteria.topics);
+}
+
+/**
+ * A tipset's logs that a polling filter collects, numbered as Lotus's event filter numbers them
+ * (chain/events/filter/event.go CollectEvents at b835fab70): by how many of the tipset's events
+ * matched the filter before it. Builtin actors' events count too when they match (a filter without
+ * topics, by their emitter's address), though they are no logs.
+ */
+export function filterMatches(devnet: Devnet, tipset: Tipset, criteria: LogCriteria): { log: EthLog; logIndex: number }[] {
+  const logs = tipsetLogs(devnet, tipset);
+  const matches: { log: EthLog; logIndex: number }[] = [];
+  const topicless = criteria.topics.every((wanted) => wanted === null);
+  let matched = 0;
+  let next = 0;
+  let eventIndex = 0;
+  for (const message of tipset.messages) {
+    for (const event of message.receipt.events) {
+      if (logs[next]?.logIndex === eventIndex++) {
+        const log = logs[next++];
+        if (matchesCriteria(log, criteria)) matches.push({ log, logIndex: matched++ });
+      } else if (topicless && (criteria.addresses.length === 0 || criteria.addresses.some((a) => equalBytes(a, emitterAddress(devnet, tipset, event.emitter))))) {
+        matched++;
+      }
+    }
+  }
+  return matches;
+}
+
+/** An emitter's address as a filter matches it: its f410, else its masked ID. */
+function emitterAddress(devnet: Devnet, tipset: Tipset, id: number): Uint8Array {
+  const actor = devnet.stateAt(tipset.epoch).getActor(id);
+  return actor ? ethAddressOf(actor) : maskedIdAddress(id);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { newFilterId } from './filters.js';
-import { formatBlock, formatLog, formatRemovedLog } from './format.js';
+import { formatBlock, formatLiveLog } from './format.js';
 import { signedMessageJson, tipsetJson } from './lotus-json.js';
 import { matchesCriteria, tipsetLogs, transactionHash, type LogCriteria } from './logs.js';
 
@@ -19,6 +19,13 @@ const MPOOL_REMOVE = 1;
 
 /** Lotus's gateway limit per connection. */
 const MAX_SUBSCRIPTIONS = 100;
+
+/**
+ * The logIndex of every log eth_subscribe('logs') sends: Lotus's event filter pushes a subscription's
+ * events before it counts them (chain/events/filter/event.go CollectEvents at b835fab70), so each has
+ * EventIdx 0. Clients must not key live logs by (transactionHash, logIndex) on Lotus or the devnet.
+ */
+const SUBSCRIPTION_LOG_INDEX = 0;
 
 /**
  * The subscriptions and channels open on the whole node, all connections together, and their cap
@@ -181,7 +188,7 @@ export class Subscriptions {
     for (const [id, sub] of this.subs) {
       if (sub.kind === 'newHeads') this.notify(id, formatBlock(this.devnet, tipset, true));
       if (sub.kind === 'logs') {
-        for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.notify(id, formatLog(log));
+        for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.notify(id, formatLiveLog(log, SUBSCRIPTION_LOG_INDEX, false));
       }
     }
   }
@@ -196,7 +203,7 @@ export class Subscriptions {
     for (const [id, sub] of this.subs) {
       if (sub.kind !== 'logs') continue;
       for (const tipset of tipsets) {
-        for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.notify(id, formatRemovedLog(log));
+        for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.notify(id, formatLiveLog(log, SUBSCRIPTION_LOG_INDEX, true));
       }
     }
   }

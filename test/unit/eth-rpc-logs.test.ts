@@ -270,6 +270,25 @@ describe('polling filters', () => {
     assert.deepEqual(await result('eth_getFilterChanges', [id]), []);
   });
 
+  // fidaudit2 G7: Lotus's event filter numbers the events it collects by how many matched it in the
+  // tipset (chain/events/filter/event.go CollectEvents); eth_getFilterLogs drains the same buffer.
+  test('a log filter numbers its logs by its own matches in each tipset; eth_getLogs across the tipset', async (t) => {
+    const { result, deploy, devnet } = await setup(t);
+    const contract = await deploy();
+    const twos = await result('eth_newFilter', [{ topics: [null, word(2)] }]);
+    const twosAgain = await result('eth_newFilter', [{ address: contract, topics: [null, word(2)] }]);
+    const all = await result('eth_newFilter', [{}]);
+    await devnet.cheats.setMiningMode({ type: 'manual' });
+    await emitRaw(devnet, contract, 1, 1);
+    await emitRaw(devnet, contract, 2, 2);
+    await devnet.mine();
+    const numbered = (logs: { data: string; logIndex: string }[]) => logs.map((l) => [l.data, l.logIndex]);
+    assert.deepEqual(numbered(await result('eth_getFilterChanges', [twos])), [[word(2), '0x0']]);
+    assert.deepEqual(numbered(await result('eth_getFilterLogs', [twosAgain])), [[word(2), '0x0']]);
+    assert.deepEqual(numbered(await result('eth_getFilterChanges', [all])), [[word(1), '0x0'], [word(2), '0x1']]);
+    assert.deepEqual(numbered(await result('eth_getLogs', [{ fromBlock: 'latest', topics: [null, word(2)] }])), [[word(2), '0x1']]);
+  });
+
   test('a log filter from a past block is filled from the chain first', async (t) => {
     const { result, deploy, emit } = await setup(t);
     const contract = await deploy();

@@ -71,6 +71,20 @@ describe('Subscriptions', () => {
     assert.equal(log.removed, false);
   });
 
+  // fidaudit2 G7: Lotus's event filter pushes a subscription's events before it counts them
+  // (chain/events/filter/event.go CollectEvents), so every log it sends has logIndex 0.
+  test('logs: every log numbered 0, as Lotus sends them; eth_getLogs numbers them across the tipset', async (t) => {
+    const { devnet, subs, sent, send } = await setup(t);
+    await send({ to: null, data: INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
+    await devnet.cheats.setMiningMode({ type: 'manual' });
+    await send({ to: contract, data: word(1) });
+    await send({ to: contract, data: word(2) });
+    await devnet.mine();
+    assert.deepEqual(of(sent, id).map((l) => [l.data, l.logIndex]), [[word(1), '0x0'], [word(2), '0x0']]);
+  });
+
   // audit16 A5: Lotus's event filter behind a logs subscription sends a reverted tipset's events again
   // with `removed: true`, as geth does on a reorg.
   test('logs: after evm_revert the dropped tipsets\' matching logs come again with removed: true, newest first', async (t) => {
