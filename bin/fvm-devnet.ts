@@ -290,7 +290,18 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
 
 async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
+  const talks = !config.silent && !config.json;
+  const saved = [config.statePath, config.dumpStatePath].filter((path) => path !== undefined);
+  let stopping = false;
   const stop = () => {
+    // A second Ctrl-C, pressed because the first seemed to do nothing while the chain was written, must
+    // not end the node before its save (audit16 A8): the listeners stay, and later signals are ignored.
+    if (stopping) {
+      if (talks) process.stderr.write(`fvm-devnet: already stopping${saved.length ? ` (saving the chain to ${saved.join(' and ')})` : ''}; kill -9 ends it at once\n`);
+      return;
+    }
+    stopping = true;
+    if (talks && saved.length) process.stdout.write(`Saving the chain to ${saved.join(' and ')}…\n`);
     node.close().then(
       () => process.exit(0),
       (err: Error) => {
@@ -301,8 +312,8 @@ async function runNode(config: DevnetConfig): Promise<void> {
     );
   };
   // Before the banner: a signal sent as soon as "Listening on" is read still stops the node with its save.
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
   // The warning is in the banner; with --json it is logged, and printing nothing (--silent) does not
   // extend to hiding that the dev keys are open to the network.

@@ -2,7 +2,9 @@
 // the same chain (and says so), and a corrupt file stops the node from starting without touching it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,7 +13,7 @@ import { JsonRpcProvider, Wallet } from 'ethers';
 import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devnet-process.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { attoToFil } from '../../src/common/units.js';
-import { temporaryPath } from '../../src/devnet/persistence.js';
+import { decodeChain, temporaryPath } from '../../src/devnet/persistence.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-'));
@@ -233,6 +235,45 @@ describe('--state', () => {
     assert.equal(readFileSync(file, 'utf8'), 'an earlier dump');
     assert.equal(existsSync(temporaryPath(file, node.pid)), false);
     assert.equal(node.exitCode(), 1);
+  });
+
+  // audit16 A8: a second Ctrl-C, pressed because the first seemed to do nothing while the dump was
+  // written, met Node's default action and ended the node at once: no dump, no message.
+  test('--dump-state: a second Ctrl-C while the node stops neither ends it nor loses the dump', async () => {
+    const file = join(dir, 'twice.state');
+    const node = await startDevnet(['--dump-state', file]);
+    // A request whose body has not arrived holds the server's close, and so the save, until it is sent;
+    // the node's "100 Continue" says it has the request's headers.
+    const socket = connect(node.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.on('error', () => undefined);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] });
+    socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+    assert.match(String((await once(socket, 'data'))[0]), /^HTTP\/1\.1 100 Continue/);
+    node.kill('SIGINT');
+    // Stopping, the node takes no new connection: the first signal has been handled.
+    const refused = () =>
+      new Promise<boolean>((resolve) => {
+        const probe = connect(node.port, '127.0.0.1');
+        probe.once('connect', () => (probe.destroy(), resolve(false))).once('error', () => resolve(true));
+      });
+    await pollUntil('the node to stop taking connections', async () => ((await refused()) ? true : undefined));
+    node.kill('SIGINT');
+    const again = /already stopping \(saving the chain to .*twice\.state\); kill -9 ends it at once/;
+    await pollUntil('the second Ctrl-C to be answered', async () => (again.test(node.output()) ? true : undefined));
+    socket.end(body);
+    const alive = () => {
+      try {
+        process.kill(node.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await pollUntil('the node to exit', async () => (node.exitCode() !== null || !alive() ? true : undefined), { attempts: 400 });
+    assert.equal(node.exitCode(), 0, node.output());
+    assert.match(node.output(), /Saving the chain to .*twice\.state…/);
+    assert.equal(decodeChain(readFileSync(file), file).chain.head.epoch, 0);
   });
 
   test('--state on a full disk at exit: the save fails, says so, and the node exits with status 1', async () => {
