@@ -14,16 +14,35 @@ import { createdEthAddress } from './logs.js';
 export function createLogger({ silent, json }: { silent: boolean; json: boolean }): Logger {
   if (silent) return pino({ level: 'silent' });
   if (json) return pino();
+  keepServingWithoutStdout();
   // Human lines: the message only, errors with their stack.
   return pino(
     { base: undefined, timestamp: false },
     {
       write(line: string) {
+        if (stdoutGone) return;
         const entry = JSON.parse(line) as { msg?: string; err?: { stack?: string } };
         process.stdout.write(`${entry.msg ?? ''}${entry.err?.stack ? `\n${entry.err.stack}` : ''}\n`);
       },
     },
   );
+}
+
+/** Whether stdout failed (its reader went away): the human lines are dropped from then on. */
+let stdoutGone = false;
+let watchingStdout = false;
+
+/**
+ * A reader that closes stdout (`| grep -m1 "Listening on"` waiting for readiness, `| head`) makes
+ * the next write fail with EPIPE, an 'error' event that would end the process: the node goes on
+ * without its output instead, as Anvil does (pino's own destination, --json's, does the same).
+ */
+function keepServingWithoutStdout(): void {
+  if (watchingStdout) return;
+  watchingStdout = true;
+  process.stdout.on('error', () => {
+    stdoutGone = true;
+  });
 }
 
 /** Whether the per-call and per-tipset lines print: switched on, and a logger that prints info lines (not --silent's). */

@@ -229,6 +229,37 @@ describe('fvm-devnet CLI', () => {
     assert.equal(output, '');
   });
 
+  test('its stdout closed by the reader (`| grep -m1 Listening`, `| head`), the node goes on serving (audit16 A10)', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI_PATH, '--port', String(port)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      // Read up to "Listening on", then close the pipe as grep -m1 does on its first match.
+      await new Promise<void>((resolve) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('Listening on')) resolve();
+        });
+      });
+      child.stdout.destroy();
+      const url = `http://127.0.0.1:${port}`;
+      // Each answer logs lines, each send a tipset's: writes to a pipe nobody reads.
+      for (let nonce = 0; nonce < 3; nonce++) {
+        const hash = await result(url, 'eth_sendRawTransaction', [await signTransfer(nonce)]);
+        assert.equal((await result(url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+      }
+      assert.equal(await result(url, 'eth_blockNumber'), '0x3');
+      assert.equal(child.exitCode, null, `the node exited: ${stderr}`);
+      assert.doesNotMatch(stderr, /EPIPE/);
+    } finally {
+      child.kill('SIGTERM');
+      await within('the node to exit', 10_000, exited);
+    }
+  });
+
   test('--help lists the flags and exits 0', () => {
     const run = runToExit(['--help']);
     assert.equal(run.status, 0, run.stderr);
