@@ -644,6 +644,28 @@ describe('LOG (the FVM\'s event limits)', () => {
   });
 });
 
+// fidaudit2 G8: ref-fvm fvm@v4.8.2 refuses an IPLD block over max_block_size = 1 MiB (kernel
+// block_create: LimitExceeded). The EVM actor's return (or revert) is one block of CBOR bytes (a
+// 5-byte header from 64 KiB up), which builtin-actors' trampoline fails to write: exit 24; a CALL's
+// input is the send's IPLD_RAW params block: the send fails and the CALL returns 0 (call.rs).
+describe('the FVM\'s 1 MiB block limit', () => {
+  test('a contract returning or reverting with more than 1 048 571 bytes aborts with exit 24; a CALL with more than 1 MiB of input returns 0', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    const hex3 = (n: number) => n.toString(16).padStart(6, '0');
+    // RETURN(0, n) and REVERT(0, n); CALL(gas, contract 0, 0, 0, n, 0, 0) returning its result.
+    const returns = (n: number) => `62${hex3(n)}6000f3`;
+    const reverts = (n: number) => `62${hex3(n)}6000fd`;
+    const calls = (n: number) => `60006000` + `62${hex3(n)}` + `60006000` + `73${getCreateAddress({ from: wallet.address, nonce: 0 }).slice(2).toLowerCase()}` + `5af1600052` + `60206000f3`;
+    const runtimes = [returns(1_048_571), returns(1_048_572), reverts(1_048_572), calls(1_048_576), calls(1_048_577)];
+    for (const runtime of runtimes) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const call = (i: number) => devnet.call({ from: hexToBytes(wallet.address), to: hexToBytes(getCreateAddress({ from: wallet.address, nonce: i })) }, devnet.head.epoch);
+    assert.equal((await call(0)).returnData.length, 1_048_571);
+    await assert.rejects(call(1), /exit=\[ErrAssertionFailed\(24\)\]/);
+    await assert.rejects(call(2), /exit=\[ErrAssertionFailed\(24\)\]/);
+    assert.deepEqual([BigInt(bytesToHex((await call(3)).returnData)), BigInt(bytesToHex((await call(4)).returnData))], [1n, 0n]);
+  });
+});
+
 describe('CREATE2 onto a live contract', () => {
   test('pushes 0 and costs the EAM\'s refused Resurrect (eam/src/lib.rs:132-145), not a creation nor the 63/64 Ethereum burns', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);

@@ -12,7 +12,7 @@ import { DEFAULT_BEACON_SEED, prevRandao } from '../../randomness.js';
 import { StateOverlay, type StateReader } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
 import { logToActorEvent, type EvmLog } from './events.js';
-import { createFevmEvm, EVENT_TOO_LARGE, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
+import { createFevmEvm, EVENT_TOO_LARGE, RESULT_TOO_LARGE, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
 import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
 import { NO_SLOTS } from './kamt-shape.js';
@@ -33,6 +33,7 @@ const EXIT_CODES: Record<string, number> = {
   'create collision': ExitCode.ErrForbidden,
   [SELFDESTRUCT_FAILED]: ExitCode.EvmSelfdestructFailed,
   [EVENT_TOO_LARGE]: ExitCode.ErrAssertionFailed,
+  [RESULT_TOO_LARGE]: ExitCode.ErrAssertionFailed,
   // Memory grown past the FVM's limits: the actor's Wasm instance traps (frame-memory.ts).
   [MEMORY_LIMIT_TRAP]: ExitCode.SysErrIllegalInstruction,
 };

@@ -120,6 +120,15 @@ export const SELFDESTRUCT_FAILED = 'selfdestruct failed' as EVMErrorType;
  */
 export const EVENT_TOO_LARGE = 'failed to emit event: limit exceeded' as EVMErrorType;
 const MAX_EVENT_VALUES = 8 << 10;
+/**
+ * A contract's return or revert data too large for one IPLD block (ref-fvm fvm@v4.8.2 machine
+ * max_block_size = 1 << 20, kernel block_create: LimitExceeded): builtin-actors' trampoline fails to
+ * write it and aborts with USR_ASSERTION_FAILED (24) (runtime/src/runtime/fvm.rs trampoline; sdk vm::exit).
+ */
+export const RESULT_TOO_LARGE = 'failed to write result: limit exceeded' as EVMErrorType;
+const MAX_BLOCK_SIZE = 1 << 20;
+/** The size of the CBOR byte string the EVM actor returns `bytes` in (actors/evm/src/types.rs: a header of 1–5 bytes here). */
+const cborBytesSize = (bytes: number) => bytes + (bytes < 24 ? 1 : bytes < 256 ? 2 : bytes < 65_536 ? 3 : 5);
 /** A CALL the FVM refuses (a builtin actor's InvokeContract: USR_UNHANDLED_MESSAGE). */
 export const CALL_REFUSED = 'call refused' as EVMErrorType;
 /** A Filecoin precompile refused its input or caller. */
@@ -290,6 +299,9 @@ export class FevmEvm extends EVM {
     // what it accessed itself.
     if (message.delegatecall) before += contract ? SEND_SYSCALL : 0;
     else if (sends) before += this.flushCallerGas();
+    // A CALL's input is its send's params, one IPLD_RAW block: over 1 MiB the send fails before it
+    // starts (LimitExceeded) and the CALL returns 0 (call.rs call_generic).
+    if (sends && !message.delegatecall && message.data.length > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
       before += this.sendSyscallGas(message, actor, true);
@@ -302,7 +314,7 @@ export class FevmEvm extends EVM {
     const invocation = contract && runner ? newInvocation(runner.id, message.to.bytes) : undefined;
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootShape(storageBucketsOf(runner)));
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
-    const result = this.forgetIfFailed(mark, await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0)));
+    const result = this.forgetIfFailed(mark, resultInOneBlock(await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0))));
     // The caller's reload once its send succeeded, out of what it kept back (System::send_raw); a
     // DELEGATECALL sends only to a contract.
     if (sends && (contract || !message.delegatecall) && !result.execResult.exceptionError) {
@@ -991,6 +1003,14 @@ function callGasLimit(runState: RunState, name: string, available: bigint): bigi
   }
   const reserve = available > 0n ? (available * 63n) / 64n : 0n;
   return gas < reserve ? gas : reserve;
+}
+
+/** A contract's result, or its abort once its return or revert data passes the FVM's block limit (its state undone with the frame). */
+function resultInOneBlock(result: EVMResult): EVMResult {
+  const exec = result.execResult;
+  const error = exec.exceptionError?.error;
+  if ((error !== undefined && error !== EVMError.errorMessages.REVERT) || cborBytesSize(exec.returnValue.length) <= MAX_BLOCK_SIZE) return result;
+  return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(RESULT_TOO_LARGE) } };
 }
 
 /** LOGn, refused once its values (32 bytes a topic, then the data) pass the FVM's limit. */
