@@ -16,7 +16,7 @@ import { LAST_TIMESTAMP, type Clock, type ClockState } from '../mining/clock.js'
 import type { Mempool } from '../mining/mempool.js';
 import type { Miner, MiningMode } from '../mining/miner.js';
 import type { Tipset } from '../mining/tipset.js';
-import type { DevnetEventEmitter } from './events.js';
+import type { DevnetEventEmitter, RevertKind } from './events.js';
 
 /** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
 export const MAX_TIPSETS_MINED = 1000;
@@ -93,7 +93,7 @@ export class Cheats {
       this.node.checkWritable();
       const snapshot = this.snapshots.get(id);
       if (!snapshot) throw new DevnetError(`snapshot 0x${id.toString(16)} does not exist or was already reverted to`);
-      this.restore(snapshot);
+      this.restore(snapshot, 'revert');
       for (const other of [...this.snapshots.keys()]) if (other >= id) this.snapshots.delete(other);
     });
   }
@@ -102,7 +102,7 @@ export class Cheats {
   reset(): Promise<void> {
     return this.node.miner.queue.run(async () => {
       this.node.checkWritable();
-      this.restore(this.genesis);
+      this.restore(this.genesis, 'reset');
       this.snapshots.clear();
     });
   }
@@ -296,11 +296,11 @@ export class Cheats {
     return { state: this.node.state.snapshot(), height: this.node.chain.height, clock: this.node.clock.save() };
   }
 
-  private restore(snapshot: Snapshot): void {
+  private restore(snapshot: Snapshot, kind: RevertKind): void {
     const tipsets = this.node.chain.all();
     const dropped: Tipset[] = [];
     for (let i = tipsets.length - 1; i >= 0 && tipsets[i].epoch > snapshot.height; i--) dropped.push(tipsets[i]);
-    if (dropped.length > 0) this.node.events.emit('reverting', dropped);
+    if (dropped.length > 0) this.node.events.emit('reverting', dropped, kind);
     this.node.state.revert(snapshot.state);
     this.node.chain.truncate(snapshot.height);
     this.node.mempool.clear();

@@ -21,9 +21,10 @@ export interface DevnetEvents {
   rewound: [kind: RewindKind];
   /**
    * Tipsets a revert (evm_revert, anvil_reset) is about to drop, newest first: still on the chain, with
-   * their state, while the listeners run (filters and subscriptions report their logs as removed).
+   * their state, while the listeners run (filters and subscriptions report an evm_revert's logs as
+   * removed; a reset starts the chain over, which no one follows as a reorg).
    */
-  reverting: [tipsets: readonly Tipset[]];
+  reverting: [tipsets: readonly Tipset[], kind: RevertKind];
   /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
   storageProvider: [level: 'info' | 'warn', line: string];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
@@ -33,6 +34,9 @@ export interface DevnetEvents {
 }
 
 export type RewindKind = 'revert' | 'replace';
+
+/** Why tipsets are dropped: an evm_revert to a snapshot, or anvil_reset back to genesis. */
+export type RevertKind = 'revert' | 'reset';
 
 export type DevnetEventEmitter = EventEmitter<DevnetEvents>;
 

@@ -74,7 +74,10 @@ export class Filters {
     this.lastSweep = this.limits.now();
     devnet.events.on('tipset', (tipset) => this.onTipset(tipset));
     devnet.events.on('pending', (pending) => this.onPending(pending));
-    devnet.events.on('reverting', (tipsets) => this.onReverting(tipsets));
+    devnet.events.on('reverting', (tipsets, kind) => {
+      // A reset's chain is gone with its filters (anvil_reset clears them): nothing to collect.
+      if (kind === 'revert') this.onReverting(tipsets);
+    });
   }
 
   private install(filter: Filter, prefill: readonly EthLog[] = []): Hex {

@@ -4,6 +4,7 @@
 import { DevnetError } from '../common/errors.js';
 import { bytesToHex, type Hex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
+import type { RevertKind } from '../devnet/events.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { newFilterId } from './filters.js';
@@ -64,7 +65,7 @@ export class Subscriptions {
   private closed = false;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
-  private readonly onReverting = (tipsets: readonly Tipset[]) => this.publishRevert(tipsets);
+  private readonly onReverting = (tipsets: readonly Tipset[], kind: RevertKind) => this.publishRevert(tipsets, kind);
 
   constructor(
     private readonly devnet: Devnet,
@@ -196,10 +197,13 @@ export class Subscriptions {
   /**
    * A revert's dropped tipsets (newest first): ChainNotify's `revert` head changes in one message, as
    * Lotus sends a reorg's (chain/store/store.go), and each matching log again with `removed: true`, as
-   * Lotus's event filter and geth send a reverted block's logs.
+   * Lotus's event filter and geth send a reverted block's logs. Not for anvil_reset: the chain starts
+   * over rather than reorganises (Anvil sends its subscribers nothing), and re-sending a long
+   * session's every log at once would hold every client for seconds (audit16 A9).
    */
-  private publishRevert(tipsets: readonly Tipset[]): void {
+  private publishRevert(tipsets: readonly Tipset[], kind: RevertKind): void {
     for (const channel of this.chainChannels) this.pushChannel(channel, tipsets.map((tipset) => ({ Type: 'revert', Val: tipsetJson(tipset) })));
+    if (kind === 'reset') return;
     for (const [id, sub] of this.subs) {
       if (sub.kind !== 'logs') continue;
       for (const tipset of tipsets) {

@@ -104,6 +104,24 @@ describe('Subscriptions', () => {
     ]);
   });
 
+  // audit16 A9: anvil_reset starts the chain over; re-sending a long session's every log as removed
+  // held every client for seconds. Anvil sends its subscribers nothing; ChainNotify still hears the reverts.
+  test('logs: anvil_reset sends no removed logs; a ChainNotify channel still gets the dropped tipsets as revert changes', async (t) => {
+    const { devnet, subs, sent, send } = await setup(t);
+    await send({ to: null, data: INITCODE });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
+    const channel = subs.chainNotify(null);
+    await send({ to: contract, data: word(7) });
+    await devnet.cheats.reset();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(of(sent, id).map((l) => [l.data, l.removed]), [[word(7), false]]);
+    const changes = sent.filter((n) => n.method === 'xrpc.ch.val').map((n) => (n.params as unknown as [number, { Type: string; Val: { Height: number } }[]])[1]);
+    const reverts = changes.filter((list) => list[0]?.Type === 'revert');
+    assert.deepEqual(reverts.map((list) => list.map((c) => [c.Type, c.Val.Height])), [[['revert', 2], ['revert', 1]]]);
+    assert.equal(sent.filter((n) => n.method === 'xrpc.ch.val' && (n.params as unknown as [number])[0] !== channel).length, 0);
+  });
+
   test('newPendingTransactions: the hash of each transaction entering the pool', async (t) => {
     const { subs, sent, send } = await setup(t, { noMining: true });
     const id = subs.subscribe({ kind: 'newPendingTransactions' });
