@@ -181,7 +181,7 @@ export class Devnet {
     let fork: Fork | undefined;
     let devnet: Devnet | undefined;
     if (config.fork) {
-      fork = await Fork.open(config.fork, (progress) => devnet?.emitter.emit('forkProgress', progress));
+      fork = await Fork.open(config.fork, (progress) => devnet?.emitter.emit('forkProgress', progress), (err) => devnet?.emitter.emit('forkCacheError', err));
       // A fork keeps the upstream's chain id unless told otherwise, as wallets know the network by it.
       config = { ...config, chainId: config.fork.chainId ?? BigInt(fork.point.chainId) };
       state = new StateTree(fork.source);
@@ -531,7 +531,7 @@ export class Devnet {
     // The current fork's token, cache and client settings carry over.
     const previous = this.forked;
     const asked = { head: this.store.head, pooled: new Set(this.mempool.pending()), at: Date.now() };
-    const fork = await Fork.open({ token: previous?.config.token, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress));
+    const fork = await Fork.open({ token: previous?.config.token, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress), (err) => this.emitter.emit('forkCacheError', err));
     const start = await stageForkStart(fork.source, forkFunding(this.accounts, this.config));
     await this.miner.queue.run(async () => {
       if (signal?.aborted) {

@@ -31,6 +31,8 @@ export interface DevnetEvents {
   consoleLog: [string];
   /** A fork's warm-up is taking a while: what it has fetched from the upstream so far. */
   forkProgress: [ForkProgress];
+  /** The fork's disk cache could not be written: said once, the fork goes on without it. */
+  forkCacheError: [Error];
 }
 
 export type RewindKind = 'revert' | 'replace';

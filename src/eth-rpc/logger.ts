@@ -83,6 +83,7 @@ export function logNodeEvents({ events }: { events: DevnetEventSource }, log: Lo
   events.on('miningError', (err) => {
     log.error({ err }, 'interval mining failed to mine a tipset; it tries again at the next interval');
   });
+  events.on('forkCacheError', (err) => log.warn(err.message));
   events.on('forkProgress', ({ actors, addresses, slots, entries, hits }) => {
     log.info(
       { actors, addresses, slots, entries, hits },

@@ -4,11 +4,14 @@
 // unfetched is answered as a zero, a failed mine leaves the node at its head, and once the upstream
 // answers again the same request succeeds.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { keccak256, Wallet } from 'ethers';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { devWallet, signTx } from '../helpers/dev-wallet.js';
-import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, pollUntil } from '../helpers/devnet-process.js';
 import { rpc } from '../helpers/fork-calls.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
@@ -250,5 +253,28 @@ describe('fork against a failing upstream', () => {
     await upstream.close();
     mode.dead = true;
     await assert.rejects(setupRpc(t, { fork: { url, upstream: { timeoutMs: 1000, retries: 0 } } }), /upstream Filecoin\.\w+ failed after 1 attempts/);
+  });
+
+  // audit16 A11: the cache's save ran from a timer with nothing catching it, so a cache directory that
+  // cannot be written (a file in its place, no permission) crashed the node a second after a fetch.
+  test('a fork whose cache cannot be written says so once and goes on without it', async (t) => {
+    const upstream = await startDevnet(testConfig());
+    t.after(() => upstream.close());
+    await upstream.devnet.cheats.setBalance(new Uint8Array(20).fill(0x33), 7n);
+    const dir = mkdtempSync(join(tmpdir(), 'fork-cache-file-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cacheDir = join(dir, 'not-a-directory');
+    writeFileSync(cacheDir, '');
+    const { result, devnet } = await setupRpc(t, { fork: { url: upstream.url, cacheDir } });
+    const reported: string[] = [];
+    devnet.events.on('forkCacheError', (err) => reported.push(err.message));
+    assert.equal(await result('eth_getBalance', [CONTRACT_ACCOUNT, 'latest']), '0x7');
+    // The save comes a second after fetching stops.
+    await pollUntil('the failed cache save to be reported', async () => (reported.length > 0 ? true : undefined));
+    assert.match(reported[0]!, new RegExp(`^cannot write the fork cache to ${cacheDir}: ENOTDIR: .*; the fork goes on without it$`));
+    await result('eth_sendTransaction', [{ from: DEV_ACCOUNTS[1]!.address, to: CONTRACT_ACCOUNT, value: '0x1' }]);
+    assert.equal(await result('eth_getBalance', [CONTRACT_ACCOUNT, 'latest']), '0x8');
+    devnet.close();
+    assert.equal(reported.length, 1);
   });
 });

@@ -4,6 +4,7 @@
 // are never asked for; the state tree runs work again after fetching; the cache gives back exactly
 // what was fetched.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,5 +125,19 @@ describe('fork state source', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  // audit16 A11: Node 20's recursive mkdirSync never returns for /proc/<name> (mkdir says ENOENT under a
+  // parent that exists), which hung the node at its first cache save, deaf to SIGTERM.
+  test('a cache directory that cannot be made fails its save, rather than hanging it', { skip: process.platform !== 'linux' }, () => {
+    const module = (name: string) => JSON.stringify(new URL(`../../src/devnet/fork/${name}.js`, import.meta.url).href);
+    const code = `const { ForkCache } = await import(${module('fork-cache')});
+      const { emptyForkData } = await import(${module('fork-source')});
+      try { new ForkCache('/proc/fvm-devnet-fork-cache/sub').save('http://up', 7, ${JSON.stringify(point)}, emptyForkData()); }
+      catch (err) { console.log(err.code); }`;
+    // In a process of its own (with this one's loader, for the TypeScript), so that a hang is a timeout here.
+    const child = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(child.signal, null, 'the save hung');
+    assert.equal(child.stdout.trim(), 'ENOENT', child.stderr);
   });
 });

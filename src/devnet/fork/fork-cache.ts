@@ -4,7 +4,7 @@
 // the file, since an offline start cannot ask the upstream for its genesis.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { fromStorable, toStorable } from '../../common/storable.js';
 import { actorFromStorable, storableActor } from '../../fevm/state-tree.js';
@@ -47,6 +47,22 @@ interface CacheFile {
   tables: unknown;
 }
 
+/**
+ * mkdir -p, one level at a time: Node 20's `mkdirSync(…, { recursive: true })` never returns for a
+ * path whose mkdir fails ENOENT under a parent that exists (/proc/x), on the thread that serves.
+ */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    makeDirectory(dirname(dir));
+    mkdirSync(dir);
+  }
+}
+
 export class ForkCache {
   constructor(private readonly dir: string) {}
 
@@ -78,7 +94,7 @@ export class ForkCache {
   }
 
   save(url: string, requestedEpoch: number | undefined, point: ForkPoint, data: ForkData): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeDirectory(this.dir);
     const file: CacheFile = {
       format: CACHE_FORMAT,
       point,

@@ -39,8 +39,9 @@ export class Fork {
     readonly upstream: Upstream,
     readonly point: ForkPoint,
     readonly source: ForkSource,
-    private readonly cache: ForkCache | undefined,
+    private cache: ForkCache | undefined,
     onProgress: (progress: ForkProgress) => void,
+    private readonly onCacheError: (error: Error) => void,
   ) {
     this.url = displayUrl(upstream.endpoint);
     this.warmUp = { last: Date.now(), printed: Date.now() };
@@ -63,7 +64,7 @@ export class Fork {
    * Connects to the upstream and pins the fork point; with a cache, loads what an earlier start
    * fetched at the same point, and starts from the cache alone when the upstream cannot be reached.
    */
-  static async open(config: ForkConfig, onProgress: (progress: ForkProgress) => void = () => undefined): Promise<Fork> {
+  static async open(config: ForkConfig, onProgress: (progress: ForkProgress) => void = () => undefined, onCacheError: (error: Error) => void = () => undefined): Promise<Fork> {
     const upstream = new Upstream(upstreamEndpoint(config.url), { token: config.token, ...config.upstream });
     const url = displayUrl(upstream.endpoint);
     const cache = config.cacheDir === undefined ? undefined : new ForkCache(config.cacheDir);
@@ -80,14 +81,24 @@ export class Fork {
     }
     const data = cache?.load(point);
     const source = new ForkSource(new UpstreamState(upstream, point), data);
-    return new Fork(config, upstream, point, source, cache, onProgress);
+    return new Fork(config, upstream, point, source, cache, onProgress, onCacheError);
   }
 
-  /** Writes the cache now (on exit), if there is one. */
+  /**
+   * Writes the cache now (on exit), if there is one. The cache only spares the upstream: one that
+   * cannot be written (a directory not writable, a file in its place: audit16 A11) is reported once
+   * and given up, and the fork goes on without it.
+   */
   save(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    this.cache?.save(this.url, this.config.blockNumber, this.point, this.source.data);
+    if (!this.cache) return;
+    try {
+      this.cache.save(this.url, this.config.blockNumber, this.point, this.source.data);
+    } catch (err) {
+      this.cache = undefined;
+      this.onCacheError(new Error(`cannot write the fork cache to ${this.config.cacheDir}: ${(err as Error).message}; the fork goes on without it`));
+    }
   }
 
   close(): void {
