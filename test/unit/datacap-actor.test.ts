@@ -250,5 +250,9 @@ describe('the FRC-46 receiver hook', () => {
     const allocations = verifregState(w).allocations.get(c.id)!;
     assert.deepEqual([...allocations.keys()], [1, 2]);
     assert.equal(allocations.get(2)!.provider, w.otherMinerId);
+    // G1: the registry's allocation events reach the receipt through call_actor, as every event of a
+    // call that did not abort does on the FVM (verifreg emit::allocation, one per allocation).
+    const events = receipt.events.map((e) => [e.emitter, decodeCbor(e.entries[0].value), decodeCbor(e.entries[1].value)]);
+    assert.deepEqual(events, [[6, 'allocation', 1], [6, 'allocation', 2]]);
   });
 });

@@ -11,7 +11,7 @@ import type { StateAccess } from '../../state-access.js';
 import { DEFAULT_BEACON_SEED, prevRandao } from '../../randomness.js';
 import { StateOverlay, type StateReader } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
-import { logToActorEvent, type EvmLog } from './events.js';
+import { logToActorEvent, type FrameEvent } from './events.js';
 import { createFevmEvm, EVENT_TOO_LARGE, RESULT_TOO_LARGE, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
 import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
@@ -212,7 +212,7 @@ export class EvmActor implements FevmHost {
       exitCode: ExitCode.Ok,
       returnData: exec.returnValue,
       gasUsed,
-      events: ((exec.logs ?? []) as EvmLog[]).map((log) => logToActorEvent(state, log)),
+      events: ((exec.logs ?? []) as FrameEvent[]).map((log) => logToActorEvent(state, log)),
       created: result.createdAddress?.bytes,
     };
   }

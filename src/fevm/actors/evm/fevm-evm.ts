@@ -62,6 +62,7 @@ import { returnOp, stop } from './halt-ops.js';
 import { calldataload, push } from './word-ops.js';
 import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
+import type { EvmLog } from './events.js';
 import {
   bytecodeReadGas,
   bytecodeStoreGas,
@@ -762,7 +763,8 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
     const outcome = await runFilecoinPrecompile(entry.run, input.data, runtime);
     const executionGasUsed = BigInt(FILECOIN_PRECOMPILE_WORK + runtime.gasUsed);
     if (!outcome.ok) return { executionGasUsed, returnValue: EMPTY, exceptionError: new EVMError(PRECOMPILE_FAILED) };
-    return { executionGasUsed, returnValue: outcome.output, logs: runtime.logs };
+    // @ethereumjs carries a frame's logs without reading them: call_actor's events ride among them (events.ts).
+    return { executionGasUsed, returnValue: outcome.output, logs: runtime.logs as unknown as EvmLog[] };
   };
 }
 

@@ -18,7 +18,7 @@ import type { StateAccess } from '../../state-access.js';
 import type { StateOverlay } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, SendOutcome } from '../../types.js';
 import { resolveEthAddress } from '../lifecycle.js';
-import { actorEventToLog, isEvmLog, type EvmLog } from './events.js';
+import { SentEvent } from './events.js';
 
 /** What the EVM actor offers a precompile call: the running message's state and context, and sends. */
 export interface PrecompileHost {
@@ -36,8 +36,8 @@ const SATURATED_GAS = Number.MAX_SAFE_INTEGER;
 export class FevmPrecompileRuntime implements PrecompileRuntime {
   /** FVM gas the precompile used beyond its flat cost: its syscalls, their lookups, sends and lookback. */
   gasUsed = 0;
-  /** Logs of the contracts call_actor ran, for the calling frame. */
-  readonly logs: EvmLog[] = [];
+  /** The events of what call_actor ran, for the calling frame's logs. */
+  readonly logs: SentEvent[] = [];
 
   constructor(
     private readonly host: PrecompileHost,
@@ -141,9 +141,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     state.commit();
     // send_raw reloads the caller after a send that succeeded: get_state_root (System::reload).
     if (!this.message.isStatic) this.gasUsed += HOST_CALL + IPLD_LINK_TRACKED;
-    // A contract's logs rejoin the caller's; builtin actors' own events (verifreg's allocation, …)
-    // cannot travel as EVM logs and are not kept.
-    for (const event of result.events) if (isEvmLog(event)) this.logs.push(actorEventToLog(state, event));
+    // A contract's logs and builtin actors' own events (verifreg's allocation, …) join the caller's logs.
+    for (const event of result.events) this.logs.push(new SentEvent(event));
     return { type: 'returned', exitCode: 0, returnBlock: result.returnBlock };
   }
 }
