@@ -1,7 +1,7 @@
 // The HTTP layer through fastify's inject(): JSON-RPC framing, HTTP 200 for every answer, batches,
 // notifications, body limits, paths, and arity errors.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
 import { DEFAULT_MAX_BODY_BYTES as MAX_BODY_BYTES } from '../../src/config.js';
 import { buildServer } from '../../src/eth-rpc/server.js';
@@ -212,20 +212,26 @@ describe('JSON-RPC over HTTP (inject)', () => {
   });
 });
 
+/** A devnet and its server listening on a loopback port, both closed when the test ends; the port. */
+async function listening(t: TestContext) {
+  const devnet = await createDevnet(testConfig());
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  return { devnet, port: (app.server.address() as { port: number }).port };
+}
+
 // review R3: requests a client sent before closing its WebSocket are run, as geth runs every message
 // it read before the connection ended; only a socket the node cuts has the rest dropped.
 describe('a WebSocket client that sends a burst and closes', () => {
   test('every request it sent before its close runs', async (t) => {
-    const devnet = await createDevnet(testConfig());
-    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    t.after(async () => {
-      devnet.close();
-      await app.close();
-    });
+    const { devnet, port } = await listening(t);
     const count = 100;
     const raws = await Promise.all(Array.from({ length: count }, (_, nonce) => signTx({ nonce })));
-    const socket = new WebSocket(`ws://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     for (const [i, raw] of raws.entries()) socket.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'eth_sendRawTransaction', params: [raw] }));
     socket.close();
@@ -241,19 +247,12 @@ describe('a WebSocket client that sends a burst and closes', () => {
 // holds overlap without end: before, no tipset was mined until both streams had stopped.
 describe('two WebSocket clients streaming batches of sends', () => {
   test('every send is mined and answered, each batch in one tipset, and the first batches do not wait for the last', async (t) => {
-    const devnet = await createDevnet(testConfig());
-    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    t.after(async () => {
-      devnet.close();
-      await app.close();
-    });
+    const { devnet, port } = await listening(t);
     // Batches long enough to start (signature recovery) that each gives the other client turns.
     const [batches, size] = [4, 200];
     const clients = [0, 1].map((c) => new Wallet(DEV_ACCOUNTS[c]!.privateKey));
     const messages = await Promise.all(clients.map((signer) => Promise.all(Array.from({ length: batches }, async (_, b) =>
       JSON.stringify(await Promise.all(Array.from({ length: size }, async (_, i) => ({ jsonrpc: '2.0', id: b * size + i, method: 'eth_sendRawTransaction', params: [await signTx({ nonce: b * size + i }, { signer })] }))))))));
-    const port = (app.server.address() as { port: number }).port;
     const answers = await Promise.all(messages.map(async (batchesOf) => {
       const socket = new WebSocket(`ws://127.0.0.1:${port}`);
       t.after(() => socket.close());
