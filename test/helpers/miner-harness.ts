@@ -38,6 +38,8 @@ export interface MinerHarness {
   epoch: number;
   /** f1 accounts funded at genesis, by ID. */
   accounts: number[];
+  /** A new f3 (BLS) account, by ID: what builtin-actors takes as a miner's worker. */
+  blsAccount(): number;
   ctx(): ExecutionContext;
   /** Applies a message from actor `from` (an account) and decodes its return. */
   send(from: number, to: number | FilAddress, method: number, params?: unknown, value?: bigint): Promise<Call>;
@@ -66,11 +68,20 @@ export async function minerHarness(accountCount = 3): Promise<MinerHarness> {
     state.putAddress(f.address, id);
     return id;
   });
+  let blsAccounts = 0;
   const h: MinerHarness = {
     executor,
     state,
     epoch: 1,
     accounts,
+    blsAccount() {
+      // A BLS public key's 48 bytes (never verified here).
+      const address = FilAddress.fromPayload(Protocol.BLS, new Uint8Array(48).fill(++blsAccounts));
+      const id = state.allocateId();
+      state.putActor({ id, kind: 'account', nonce: 0, balance: 1_000n * FIL, robust: address });
+      state.putAddress(address, id);
+      return id;
+    },
     ctx: () => ({ epoch: h.epoch, timestamp: 1_700_000_000 + h.epoch * 30, chainId: 31415926n, baseFee: 100n }),
     async send(from, to, method, params, value = 0n) {
       const sender = state.getActor(from)!;

@@ -97,7 +97,10 @@ describe('ChangeOwnerAddress (23)', () => {
 describe('ChangeWorkerAddress (3) and ConfirmChangeWorkerAddress (21)', () => {
   test('the owner sets control addresses at once and a worker after WORKER_KEY_CHANGE_DELAY (900 epochs)', async () => {
     const h = await minerHarness();
-    const [newWorker, control] = h.accounts;
+    const [secpWorker, control] = h.accounts;
+    const newWorker = h.blsAccount();
+    // fidaudit2 G4: a worker must be a BLS account (builtin-actors resolve_worker_address).
+    assert.equal((await h.send(OWNER, MINER, 3, [id(secpWorker), [id(control)]])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await h.send(control, MINER, 3, [id(newWorker), [id(control)]])).exitCode, ExitCode.ErrForbidden);
     // The worker must be an account.
     assert.equal((await h.send(OWNER, MINER, 3, [id(MINER), []])).exitCode, ExitCode.ErrIllegalArgument);

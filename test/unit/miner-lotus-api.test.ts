@@ -111,13 +111,18 @@ describe('Filecoin.StateReadState and StateMinerInfo of a miner', () => {
     assert.match(state.State.Sectors['/'], /^bafy/);
     assert.equal(state.State.DeadlineCronActive, false);
     const [key] = deriveStorageProviderKeys(DEFAULT_MNEMONIC, 1);
-    // The owner asks for another worker (the second provider's owner account, t0112).
-    const params = base64([FilAddress.fromId(112).bytes, []]);
+    // The owner asks for another worker: a new BLS account (builtin-actors resolve_worker_address
+    // takes no other), which a transfer creates.
+    const worker = await result('Filecoin.WalletNew', ['bls']);
+    const funded = await result('Filecoin.MpoolPushMessage', [{ From: key.address.toString(), To: worker, Value: '1', Method: 0, Params: null }, null]);
+    await result('Filecoin.StateSearchMsg', [null, funded.CID, -1, true]);
+    const workerId = await result('Filecoin.StateLookupID', [worker, null]);
+    const params = base64([FilAddress.parse(worker).bytes, []]);
     const pushed = await result('Filecoin.MpoolPushMessage', [{ From: key.address.toString(), To: 't0111', Value: '0', Method: 3, Params: params }, null]);
     const lookup = await result('Filecoin.StateSearchMsg', [null, pushed.CID, -1, true]);
     assert.equal(lookup.Receipt.ExitCode, 0);
     const info = await result('Filecoin.StateMinerInfo', ['t0111', null]);
-    assert.equal(info.NewWorker, 't0112');
+    assert.equal(info.NewWorker, workerId);
     assert.equal(info.WorkerChangeEpoch, lookup.Height + 900);
     assert.equal(info.Worker, 't0110');
   });

@@ -40,7 +40,7 @@ describe('CreateMiner', () => {
   test('creates a miner with an f2 address, forwards the value and adds an empty claim', async () => {
     const h = await minerHarness();
     const [owner] = h.accounts;
-    const params = [id(owner), id(owner), 13, new Uint8Array([0, 1, 2]), [new Uint8Array([4, 1])]];
+    const params = [id(owner), id(h.blsAccount()), 13, new Uint8Array([0, 1, 2]), [new Uint8Array([4, 1])]];
     const created = await h.send(owner, POWER_ACTOR_ID, m('CreateMiner'), params, 3n * FIL);
     assert.equal(created.exitCode, 0);
     const [idBytes, robustBytes] = created.value as [Uint8Array, Uint8Array];
@@ -69,5 +69,11 @@ describe('CreateMiner', () => {
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [unknown, id(owner), 13, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(MINER), 13, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(owner), 13, new Uint8Array(200), []])).exitCode, ExitCode.ErrIllegalArgument);
+    // fidaudit2 G4: the worker must be a BLS account (builtin-actors v18 actors/miner/src/lib.rs
+    // resolve_worker_address): an f1 account by its ID is asked for its key and refused (16); an f3 passes.
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(owner), 13, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
+    const bls = h.blsAccount();
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(bls), 13, new Uint8Array(), []])).exitCode, 0);
+    assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), h.state.getActor(bls)!.robust!.bytes, 13, new Uint8Array(), []])).exitCode, 0);
   });
 });

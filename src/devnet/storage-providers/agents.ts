@@ -17,7 +17,7 @@ import { encodeCbor, type CID } from '../../common/cbor.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex } from '../../common/hex.js';
-import { deriveStorageProviderKeys } from './keys.js';
+import { blsWorkerSecret, deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { declarationsFor } from '../../fevm/actors/miner/proving.js';
@@ -301,9 +301,12 @@ export class StorageProviderAgents {
       return keys[keys.length - 1]!;
     });
     await this.node.wallet.import('secp256k1', key.privateKey);
+    // The worker a BLS account (builtin-actors resolve_worker_address), funded as the owner: it pays the provider's messages.
+    const worker = await this.node.wallet.import('bls', blsWorkerSecret(key));
     const maxGasFee = BigInt(BLOCK_GAS_LIMIT) * this.node.defaultFeeCap(DEFAULT_GAS_PREMIUM);
     await this.node.cheats.fundNative(key.address, this.options.ownerBalance + maxGasFee);
-    const params = [key.address.bytes, key.address.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
+    await this.node.cheats.fundNative(worker, this.options.ownerBalance);
+    const params = [key.address.bytes, worker.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
     const { returnValue } = await sendFromNodeKey(this.node, { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, mine: true });
     const [idAddress] = returnValue as [Uint8Array];
     const minerId = FilAddress.fromBytes(idAddress).id!;

@@ -2,6 +2,8 @@
 // mnemonic at m/44'/461'/0'/0/i (461 is Filecoin's SLIP-44 coin type), whose f1 address owns and
 // works the provider's miner actor; and a libp2p peer ID per provider (an ed25519 key derived from it).
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { blake2b } from '@noble/hashes/blake2.js';
 import { base58btc } from 'multiformats/bases/base58';
 import type { FilAddress } from '../../common/address.js';
 import { blake2b256 } from '../../common/hashes.js';
@@ -41,6 +43,17 @@ export function deriveStorageProviderKeys(mnemonic: string, count: number): Stor
     const peerKey = ed25519PublicKey(blake2b256(concatBytes(new TextEncoder().encode('fvm-devnet peer id'), privateKey)));
     return { address, privateKey, peerId: concatBytes(ED25519_PEER_ID_PREFIX, peerKey) };
   });
+}
+
+/**
+ * The BLS worker key of a provider the node adds (devnet_addStorageProvider): builtin-actors requires
+ * a miner's worker to be a BLS account (actors/miner/src/lib.rs resolve_worker_address), so the
+ * provider's secp256k1 key owns the miner and this key, derived from it, works it. Little-endian, as
+ * Lotus's KeyInfo (and NativeWallet.import) holds BLS secrets.
+ */
+export function blsWorkerSecret(key: StorageProviderKey): Uint8Array {
+  const seed = blake2b(concatBytes(new TextEncoder().encode('fvm-devnet bls worker'), key.privateKey), { dkLen: 48 });
+  return bls12_381.utils.randomSecretKey(seed).reverse();
 }
 
 /** A peer ID as libp2p prints it: base58btc without a multibase prefix ("12D3KooW…"). */

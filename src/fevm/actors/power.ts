@@ -132,7 +132,7 @@ function validateCallerIsMiner(rt: ActorRuntime): void {
   if (rt.caller.kind !== 'storageminer') throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${rt.caller.kind} not one of supported`);
 }
 
-function createMiner(rt: ActorRuntime, params: unknown): unknown {
+async function createMiner(rt: ActorRuntime, params: unknown): Promise<unknown> {
   const [rawOwner, rawWorker, rawProof, rawPeer, rawMultiaddrs] = tuple(params, 5, 'CreateMiner params');
   const owner = address(rawOwner, 'owner');
   const proofType = i64(rawProof, 'window_post_proof_type');
@@ -142,7 +142,7 @@ function createMiner(rt: ActorRuntime, params: unknown): unknown {
   if (!shapeByPoStProof(proofType)) throw new ActorError(ExitCode.ErrIllegalArgument, `proof type ${proofType} not allowed for new miner actors`);
   const ownerId = rt.state.lookupId(owner);
   if (ownerId === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, `unable to resolve owner address: ${owner.toString('f')}`);
-  const worker = resolveWorker(rt, address(rawWorker, 'worker'));
+  const worker = await resolveWorker(rt, address(rawWorker, 'worker'));
   const robust = newActorAddress(rt.state, rt.caller.id);
   const miner = createMinerActor(rt.state, { owner: ownerId, worker, windowPoStProofType: proofType, peerId, multiaddrs, epoch: rt.ctx.epoch, robust });
   // The value sent with CreateMiner goes on to the new miner, as Init Exec forwards it.

@@ -38,16 +38,25 @@ export function checkPeerInfo(peerId: Uint8Array, multiaddrs: readonly Uint8Arra
 }
 
 /**
- * resolve_worker_address: the worker must be an account. builtin-actors also requires a BLS key; the
- * devnet's storage providers have secp256k1 keys, so the devnet accepts any account key.
+ * resolve_worker_address (builtin-actors v18 actors/miner/src/lib.rs): the worker must be an account
+ * with a BLS key (it signs alongside a BLS-VRF); unless named by its f3, the account is asked for its
+ * key (PubkeyAddress).
  */
-export function resolveWorker(rt: ActorRuntime, raw: FilAddress): number {
+export async function resolveWorker(rt: ActorRuntime, raw: FilAddress): Promise<number> {
   const id = resolveId(rt, raw);
   if (id === undefined) throw illegalArgument(`unable to resolve address: ${raw.toString('f')}`);
   const kind = rt.state.getActor(id)!.kind;
   if (kind !== 'account') throw illegalArgument(`worker actor type must be an account, was ${kind}`);
+  if (raw.protocol !== Protocol.BLS) {
+    const key = FilAddress.fromBytes((await sendOrAbort(rt, id, ACCOUNT_PUBKEY_ADDRESS, undefined)) as Uint8Array);
+    // Rust prints an address protocol as its number.
+    if (key.protocol !== Protocol.BLS) throw illegalArgument(`worker account ${id} must have BLS pubkey, was ${key.protocol}`);
+  }
   return id;
 }
+
+/** The account actor's PubkeyAddress (method 2). */
+const ACCOUNT_PUBKEY_ADDRESS = 2;
 
 function resolveControlAddresses(rt: ActorRuntime, addresses: FilAddress[]): number[] {
   return addresses.map((a) => {
@@ -119,11 +128,11 @@ export const controlMethods: Record<string, MethodSpec> = {
 
   ChangeWorkerAddress: {
     legacy: 3,
-    run(rt, params) {
+    async run(rt, params) {
       const [rawWorker, rawControl] = tuple(params, 2, 'ChangeWorkerAddress params');
       const controls = list(rawControl, 'new_control_addresses').map((a, i) => address(a, `new_control_addresses[${i}]`));
       checkControlAddresses(controls);
-      const newWorker = resolveWorker(rt, address(rawWorker, 'new_worker'));
+      const newWorker = await resolveWorker(rt, address(rawWorker, 'new_worker'));
       const controlIds = resolveControlAddresses(rt, controls);
       let m = readMiner(rt);
       validateCallerIs(rt, [m.owner]);
