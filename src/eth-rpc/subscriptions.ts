@@ -10,7 +10,7 @@ import type { Tipset } from '../mining/tipset.js';
 import { newFilterId } from './filters.js';
 import { formatBlock, formatLiveLog } from './format.js';
 import { signedMessageJson, tipsetJson } from './lotus-json.js';
-import { matchesCriteria, tipsetLogs, transactionHash, type LogCriteria } from './logs.js';
+import { matchesCriteria, tipsetLogs, transactionHash, type EthLog, type LogCriteria } from './logs.js';
 
 type Subscription = { kind: 'newHeads' } | { kind: 'logs'; criteria: LogCriteria } | { kind: 'newPendingTransactions' };
 
@@ -27,6 +27,12 @@ const MAX_SUBSCRIPTIONS = 100;
  * EventIdx 0. Clients must not key live logs by (transactionHash, logIndex) on Lotus or the devnet.
  */
 const SUBSCRIPTION_LOG_INDEX = 0;
+
+/** How long one turn of the event loop spends sending a revert's removed logs before other clients get theirs. */
+const REMOVED_LOGS_SLICE_MS = 8;
+
+/** A log a revert dropped, for the subscription it matched: made into its notification only when sent. */
+type RemovedLog = { subscription: string; log: EthLog };
 
 /**
  * The subscriptions and channels open on the whole node, all connections together, and their cap
@@ -63,6 +69,12 @@ export class Subscriptions {
   private readonly eventChannels = new Map<number, { eventsOf: (tipset: Tipset) => unknown[]; endsAt: (tipset: Tipset) => boolean }>();
   private nextChannel = 1;
   private closed = false;
+  /**
+   * What this connection is still to be sent, in order, while a revert's removed logs go out a slice
+   * at a time: those logs, and the messages made meanwhile, which wait behind them. Empty otherwise.
+   */
+  private queue: (RemovedLog | string)[] = [];
+  private queueHead = 0;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
   private readonly onReverting = (tipsets: readonly Tipset[], kind: RevertKind) => this.publishRevert(tipsets, kind);
@@ -131,7 +143,7 @@ export class Subscriptions {
   }
 
   private closeChannel(channel: number): void {
-    this.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.close', params: [channel] }));
+    this.out(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.close', params: [channel] }));
   }
 
   private openChannel(channels?: Set<number>): number {
@@ -142,7 +154,7 @@ export class Subscriptions {
   }
 
   private pushChannel(channel: number, value: unknown): void {
-    this.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.val', params: [channel, value] }));
+    this.out(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.val', params: [channel, value] }));
   }
 
   unsubscribe(id: string): boolean {
@@ -170,7 +182,35 @@ export class Subscriptions {
   }
 
   private notify(subscription: string, result: unknown): void {
-    this.send(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription, result } }));
+    this.out(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription, result } }));
+  }
+
+  /** Sends a message, after what the queue still holds. */
+  private out(message: string): void {
+    if (this.queue.length > 0) this.queue.push(message);
+    else this.send(message);
+  }
+
+  /**
+   * Sends the queue in order, REMOVED_LOGS_SLICE_MS of it per turn of the event loop, so that a revert
+   * of many tipsets full of logs does not hold every other client until its last log is sent (audit16
+   * A9). The first slice goes at once: a loadFixture revert's few logs are sent before it answers.
+   */
+  private drain(): void {
+    const stop = performance.now() + REMOVED_LOGS_SLICE_MS;
+    while (this.queueHead < this.queue.length && !this.closed) {
+      const item = this.queue[this.queueHead++];
+      if (typeof item === 'string') this.send(item);
+      // A subscription ended meanwhile is sent no more of them.
+      else if (this.subs.has(item.subscription)) this.send(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: item.subscription, result: formatLiveLog(item.log, SUBSCRIPTION_LOG_INDEX, true) } }));
+      if ((this.queueHead & 63) === 0 && performance.now() > stop) break;
+    }
+    if (this.queueHead < this.queue.length && !this.closed) {
+      setImmediate(() => this.drain());
+      return;
+    }
+    this.queue = [];
+    this.queueHead = 0;
   }
 
   private publishTipset(tipset: Tipset): void {
@@ -204,12 +244,15 @@ export class Subscriptions {
   private publishRevert(tipsets: readonly Tipset[], kind: RevertKind): void {
     for (const channel of this.chainChannels) this.pushChannel(channel, tipsets.map((tipset) => ({ Type: 'revert', Val: tipsetJson(tipset) })));
     if (kind === 'reset') return;
+    // Matched now, while the tipsets are still on the chain; sent from the queue.
+    const draining = this.queue.length > 0;
     for (const [id, sub] of this.subs) {
       if (sub.kind !== 'logs') continue;
       for (const tipset of tipsets) {
-        for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.notify(id, formatLiveLog(log, SUBSCRIPTION_LOG_INDEX, true));
+        for (const log of tipsetLogs(this.devnet, tipset)) if (matchesCriteria(log, sub.criteria)) this.queue.push({ subscription: id, log });
       }
     }
+    if (!draining && this.queue.length > 0) this.drain();
   }
 
   private publishPending(pending: PendingMessage): void {

@@ -10,6 +10,7 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { signedMessageCid } from '../../src/fevm/message.js';
 import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
+import { pollUntil } from '../helpers/devnet-process.js';
 
 const T0 = '0x' + '11'.repeat(32);
 /** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
@@ -102,6 +103,30 @@ describe('Subscriptions', () => {
       [word(8), '0x3', true],
       [word(7), '0x2', true],
     ]);
+  });
+
+  // audit16 A9: a revert of many logs sent them all in one go, holding every other client meanwhile.
+  test('logs: a long revert\'s removed logs go out a slice at a time, other work in between, and what follows waits behind them', async (t) => {
+    const { devnet, subs, sent, send } = await setup(t);
+    // Runtime: 1000 × LOG1 with the counter as topic; initcode copies it out.
+    const runtime = '6103e8' + '5b' + '80' + '6000' + '6000' + 'a1' + '6001' + '90' + '03' + '80' + '6003' + '57' + '00';
+    await send({ to: null, data: '0x6015' + '80' + '600b' + '6000' + '39' + '6000' + 'f3' + runtime });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
+    const snapshot = await devnet.cheats.snapshot();
+    for (let i = 0; i < 5; i++) await send({ to: contract, gasLimit: 10_000_000_000 });
+    const live = of(sent, id).length;
+    assert.equal(live, 5000);
+    await devnet.cheats.revert(snapshot);
+    const removedAtAnswer = of(sent, id).length - live;
+    assert.ok(removedAtAnswer > 0 && removedAtAnswer < 5000, `${removedAtAnswer} removed logs sent before the revert answered: all or none`);
+    // A tipset mined meanwhile: its log comes after every removed one.
+    await send({ nonce: 1, to: contract, gasLimit: 10_000_000_000 });
+    await pollUntil('the removed logs and the new tipset\'s', async () => (of(sent, id).length === live + 5000 + 1000 ? true : undefined), { attempts: 500, intervalMs: 20 });
+    const after = of(sent, id).slice(live);
+    assert.ok(after.slice(0, 5000).every((l) => l.removed === true));
+    assert.deepEqual([after[0].blockNumber, after[4999].blockNumber], ['0x6', '0x2']);
+    assert.ok(after.slice(5000).every((l) => l.removed === false && l.blockNumber === '0x2'));
   });
 
   // audit16 A9: anvil_reset starts the chain over; re-sending a long session's every log as removed
