@@ -683,6 +683,23 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     assert.equal(create2.eth, getCreate2Address(factory, salt, keccak256(contracts.Counter.bytecode)).toLowerCase());
   });
 
+  test("G6d: EXTCODESIZE, EXTCODEHASH and EXTCODECOPY of a contract are the EVM actor's read-only GetBytecode / GetBytecodeHash sends", async (t) => {
+    const rpc = await setupTraces(t);
+    const { contracts, callee, devnet, sendTx } = rpc;
+    const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.FevmProbe.bytecode });
+    const iface = new Interface(contracts.FevmProbe.abi as InterfaceAbi);
+    const trace = await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('codeInfo', [callee]) }));
+    const target = devnet.stateAt(devnet.head.epoch).getActor(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)))!)!;
+    const cid = b64(encodeCbor(bytecodeCid(target.evm!.bytecode)));
+    const hash = b64(encodeCbor(hexToBytes(keccak256(target.evm!.bytecode))));
+    // extcodesize, extcodehash, then `target.code`: extcodesize and extcodecopy.
+    assert.deepEqual(
+      subcallsOf(trace).map((s) => [s.Msg.From, s.Msg.To, s.Msg.Method, s.Msg.ReadOnly, s.MsgRct, s.InvokedActor.Id]),
+      [3, 4, 3, 3].map((method) => [f410(probe), f410(callee), method, true, { ExitCode: 0, Return: method === 3 ? cid : hash, ReturnCodec: 0x51 }, target.id]),
+    );
+  });
+
   test('G5: a failed creation keeps its sends: EAM, Exec4 and Constructor each exit 33 with the revert data; a collision is a refused Resurrect', async (t) => {
     const rpc = await setupTraces(t);
     const { contracts, devnet, sendTx } = rpc;

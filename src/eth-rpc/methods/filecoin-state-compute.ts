@@ -4,7 +4,7 @@
 import { FilAddress } from '../../common/address.js';
 import { cidOf, DAG_CBOR, decodeCbor, encodeBigInt, encodeCbor, RAW, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import type { CallFrame, EvmFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
+import type { CallFrame, CodeRead, EvmFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { ExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { EAM_ACTOR_ID } from '../../fevm/actor.js';
@@ -171,11 +171,35 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
 
 /** The subcalls under a frame: sends, and the EVM's calls to other actors; precompile calls are no sends, but call_actor's sends are. */
 function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
-  return frame.calls.flatMap((call) => {
+  const traces = frame.calls.map((call) => {
     if (call.kind === 'send') return [sendTrace(call)];
     if (call.kind === 'precompile') return subcalls(call, context);
     return evmCallTraces(call, context);
   });
+  if (!frame.codeReads || !frame.to) return traces.flat();
+  // EXTCODE*'s sends, each in its place among the calls.
+  const self = address(frame.to);
+  for (const read of [...frame.codeReads].reverse()) traces.splice(read.at, 0, [codeReadTrace(self, frame.gas, read)]);
+  return traces.flat();
+}
+
+/** GetBytecode (its code's CID; none for a dead contract) or GetBytecodeHash (the keccak hash), read-only. */
+function codeReadTrace(from: FilAddress, gas: number, { target, method }: CodeRead): unknown {
+  const returned = method === EVM_GET_BYTECODE ? target.bytecode : target.hash;
+  return traceJson(
+    {
+      from,
+      to: address(target.eth),
+      value: 0n,
+      method,
+      gas,
+      readOnly: true,
+      exitCode: 0,
+      returnBlock: returned === undefined ? undefined : { codec: CBOR, data: encodeCbor(returned) },
+      invokedId: target.id,
+    },
+    [],
+  );
 }
 
 /** A GasCost as Lotus's api.MsgGasCost marshals its zero value: no message (cid.Undef is null), every amount 0. */

@@ -145,6 +145,12 @@ const ACCOUNT_KINDS = new Set(['account', 'ethaccount', 'placeholder']);
 /** What an event no one listens to gives the EVM to await. */
 const NO_LISTENER = Promise.resolve();
 
+/** The event a tracer hears the EVM actor's read-only sends for EXTCODE* by (tracer.ts CodeRead). */
+export const CODE_READ = 'fevmCodeRead';
+/** builtin-actors' EVM methods EXTCODE* sends (actors/evm Method): GetBytecode, GetBytecodeHash. */
+export const EVM_GET_BYTECODE = 3;
+export const EVM_GET_BYTECODE_HASH = 4;
+
 const BLOCKHASH_WINDOW = 256n;
 const ADDRESS_MASK = (1n << 160n) - 1n;
 
@@ -525,6 +531,12 @@ export class FevmEvm extends EVM {
     return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + reload + code;
   }
 
+  /** Tells a tracer, if one listens, of the send asking `target` for its code (a send the FVM traces). */
+  tellCodeRead(target: Actor, method: number): void {
+    const events = this.events as unknown as { listenerCount(topic: string): number; emit(topic: string, data: unknown): boolean };
+    if (events.listenerCount(CODE_READ) > 0) events.emit(CODE_READ, { target, method });
+  }
+
   /**
    * SELFDESTRUCT (builtin-actors instructions/lifecycle.rs selfdestruct): the balance sent to the
    * beneficiary with METHOD_SEND (the send syscall with no flush first and no invocation; a
@@ -893,7 +905,9 @@ function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
   if (evm.getPrecompile(new Address(eth))) return 0;
   const actor = resolveEthAddress(evm.host.state, eth);
   const type = evm.contractTypeGas(eth, actor);
-  return actor?.kind === 'evm' ? type + evm.getBytecodeGas(actor, readCode) : type;
+  if (actor?.kind !== 'evm') return type;
+  evm.tellCodeRead(actor, readCode ? EVM_GET_BYTECODE : EVM_GET_BYTECODE_HASH);
+  return type + evm.getBytecodeGas(actor, readCode);
 }
 
 /** The KAMT node of `slot` opened, if it has one (kamt-shape.ts) and this invocation has not opened it yet. */

@@ -18,7 +18,7 @@ import type { StateOverlay, StateReader } from '../../state-tree.js';
 import type { ActorSend, SendOutcome } from '../../types.js';
 import { ethAddressOf, resolveAddress, resolveEthAddress } from '../lifecycle.js';
 import { exitCodeOf, type EvmActor } from './evm-actor.js';
-import { CALL_REFUSED, callerCharges } from './fevm-evm.js';
+import { CALL_REFUSED, callerCharges, CODE_READ } from './fevm-evm.js';
 
 export type FrameType = 'CALL' | 'STATICCALL' | 'DELEGATECALL' | 'CREATE' | 'CREATE2';
 
@@ -42,6 +42,15 @@ interface FrameCommon {
   exitCode: number;
   calls: CallFrame[];
   logs: FrameLog[];
+  /** The read-only sends EXTCODE* made to learn a contract's code, each before calls[at]. */
+  codeReads?: CodeRead[];
+}
+
+/** EXTCODESIZE/EXTCODECOPY's GetBytecode (3) or EXTCODEHASH's GetBytecodeHash (4) to `target` (ext.rs). */
+export interface CodeRead {
+  at: number;
+  target: { id: number; eth: Uint8Array; bytecode: CID | undefined; hash: Uint8Array };
+  method: number;
 }
 
 /** A CALL, STATICCALL, DELEGATECALL, CREATE or CREATE2 from one contract to another address. */
@@ -215,14 +224,18 @@ export class Tracer {
     const before = (message: Message) => this.beforeMessage(message);
     const after = (result: EVMResult) => this.afterMessage(result);
     const step = (data: InterpreterStep) => this.step(data);
+    const codeRead = (read: { target: Actor; method: number }) => this.codeRead(read.target, read.method);
+    const fevmEvents = events as unknown as { on(topic: string, f: typeof codeRead): void; off(topic: string, f: typeof codeRead): void };
     events.on('beforeMessage', before);
     events.on('afterMessage', after);
+    fevmEvents.on(CODE_READ, codeRead);
     // Only with a 'step' listener does @ethereumjs build an event per instruction.
     const wantSteps = this.options.steps !== undefined || this.options.logs === true;
     if (wantSteps) events.on('step', step);
     return () => {
       events.off('beforeMessage', before);
       events.off('afterMessage', after);
+      fevmEvents.off(CODE_READ, codeRead);
       if (wantSteps) events.off('step', step);
     };
   }
@@ -287,6 +300,13 @@ export class Tracer {
       if (entry.frame.kind === 'send' && entry.message === undefined) return entry.frame;
     }
     return undefined;
+  }
+
+  private codeRead(target: Actor, method: number): void {
+    const frame = this.current();
+    if (!frame || !target.evm) return;
+    const { bytecode, bytecodeHash, dead } = target.evm;
+    (frame.codeReads ??= []).push({ at: frame.calls.length, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : bytecodeCid(bytecode), hash: bytecodeHash } });
   }
 
   /** The frame new calls belong to. */
