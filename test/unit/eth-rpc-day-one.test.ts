@@ -87,6 +87,10 @@ describe('day-one methods', () => {
     const bad = await error('anvil_setCoinbase', ['0x12']);
     assert.equal(bad.code, -32602);
     assert.match(bad.message, /'address'/);
+    // audit16 L2: hardhat-network-helpers' setPrevRandao got -32601, which does not say why.
+    const randao = await error('hardhat_setPrevRandao', ['0x' + '11'.repeat(32)]);
+    assert.equal(randao.code, 1);
+    assert.match(randao.message, /PREVRANDAO comes from the randomness beacon on Filecoin, which fvm-devnet draws from --seed/);
   });
 
   test('StateGetNetworkParams, StateActorCodeCIDs and StateActorManifestCID describe the devnet (nv28) and the versions it passed', async (t) => {

@@ -139,6 +139,12 @@ export const cheatsNode = [
     'hardhat_setCoinbase',
   ),
 
+  // PREVRANDAO is the randomness beacon's, drawn from --seed as builtin-actors draws it (see README's
+  // Randomness): no tipset can be given another (hardhat-network-helpers' setPrevRandao sends this).
+  defineWriteMethod('hardhat_setPrevRandao', [hash('prevRandao')], () => {
+    throw new DevnetError('PREVRANDAO comes from the randomness beacon on Filecoin, which fvm-devnet draws from --seed: start it with another --seed for other values');
+  }),
+
   ...aliases(
     defineWriteMethod('anvil_setMinGasPrice', [quantityParam('minFeeCap')], async ({ devnet }, minFeeCap) => {
       await devnet.cheats.setMinimumFeeCap(minFeeCap);
