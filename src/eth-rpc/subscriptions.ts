@@ -236,14 +236,19 @@ export class Subscriptions {
 
   /**
    * A revert's dropped tipsets (newest first): ChainNotify's `revert` head changes in one message, as
-   * Lotus sends a reorg's (chain/store/store.go), and each matching log again with `removed: true`, as
-   * Lotus's event filter and geth send a reverted block's logs. Not for anvil_reset: the chain starts
-   * over rather than reorganises (Anvil sends its subscribers nothing), and re-sending a long
-   * session's every log at once would hold every client for seconds (audit16 A9).
+   * Lotus sends a reorg's (chain/store/store.go), each matching log again with `removed: true`, as
+   * Lotus's event filter and geth send a reverted block's logs, and each matching actor event again
+   * with `reverted: true` (Lotus node/impl/full/actor_events.go passes its event filter's reverts on).
+   * Not for anvil_reset: the chain starts over rather than reorganises (Anvil sends its subscribers
+   * nothing), and re-sending a long session's every log at once would hold every client for seconds
+   * (audit16 A9).
    */
   private publishRevert(tipsets: readonly Tipset[], kind: RevertKind): void {
     for (const channel of this.chainChannels) this.pushChannel(channel, tipsets.map((tipset) => ({ Type: 'revert', Val: tipsetJson(tipset) })));
     if (kind === 'reset') return;
+    for (const [channel, { eventsOf }] of this.eventChannels) {
+      for (const tipset of tipsets) for (const event of eventsOf(tipset)) this.pushChannel(channel, { ...(event as object), reverted: true });
+    }
     // Matched now, while the tipsets are still on the chain; sent from the queue.
     const draining = this.queue.length > 0;
     for (const [id, sub] of this.subs) {

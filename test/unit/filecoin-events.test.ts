@@ -133,4 +133,19 @@ describe('SubscribeActorEventsRaw', () => {
     assert.deepEqual(channelValues(live).map((e) => e.height), [head, head + 1]);
     assert.equal(received.some((m) => m.method === 'xrpc.ch.close' && m.params[0] === live), false);
   });
+
+  // Lotus's subscription passes on what its event filter collects, a reorg's reverted events included,
+  // with `reverted: true` (node/impl/full/actor_events.go; chain/events/filter/event.go Revert).
+  test('after evm_revert the dropped tipsets\' events come again with reverted: true', async (t) => {
+    const { call, waitFor, channelValues } = await setupWebSocketRpc(t);
+    const live = await call('Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0 }]);
+    const snapshot = await call('evm_snapshot');
+    await call('devnet_addVerifiedClient', [CLIENT, '4096']);
+    await waitFor(() => channelValues(live).length === 1);
+    const [granted] = channelValues(live);
+    assert.equal(granted.reverted, false);
+    // The events are sent before evm_revert's answer.
+    assert.equal(await call('evm_revert', [snapshot]), true);
+    assert.deepEqual(channelValues(live), [granted, { ...granted, reverted: true }]);
+  });
 });
