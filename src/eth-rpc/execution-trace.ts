@@ -7,7 +7,7 @@
 import { FilAddress } from '../common/address.js';
 import { DAG_CBOR, encodeCbor } from '../common/cbor.js';
 import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../fevm/actor.js';
-import type { IpldBlock } from '../filecoin-precompiles/runtime.js';
+import { CBOR, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import { addressJson, bytesJson } from './lotus-json.js';
 
 /** A send as the trace shows it (types.MessageTrace), and what it returned. */
@@ -49,6 +49,7 @@ export const EAM_CREATE2 = 3;
 const INIT_EXEC4 = 3;
 const EVM_RESURRECT = 2;
 const CONSTRUCTOR = 1;
+const ACCOUNT_PUBKEY_ADDRESS = 2;
 
 const dagCbor = (value: unknown): IpldBlock => ({ codec: DAG_CBOR, data: encodeCbor(value) });
 
@@ -66,6 +67,8 @@ export interface Creation {
   robust?: FilAddress;
   /** The EAM deployed onto a dead contract: Resurrect (2) on it instead of Init's Exec4. */
   resurrected?: boolean;
+  /** A deployment from an f1/f3 account, which the EAM first asks for its key (PubkeyAddress, read-only). */
+  account?: { id: number; key: FilAddress };
 }
 
 /** The EAM's Return: [actor ID, robust address or null, eth address]. */
@@ -81,9 +84,26 @@ export interface CreationFailure {
  * The EAM's sends for a creation: Init's Exec4 and, under it, the new actor's Constructor, whose
  * subcalls are the constructor's own calls. Exec4's return names the f2 address; the devnet gives
  * none to a contract a CREATE or CREATE2 made, so that return is left out there. A failed creation
- * (`failure`) shows the same sends, each with the failure's exit code and return.
+ * (`failure`) shows the same sends, each with the failure's exit code and return. A deployment from
+ * an account first asks it for its key address, read-only (eam resolve_caller_external).
  */
 export function eamSubcalls(c: Creation, constructorCalls: unknown[], failure?: CreationFailure): unknown[] {
+  if (!c.account) return eamSends(c, constructorCalls, failure);
+  const pubkeyAddress: TracedSend = {
+    from: FilAddress.fromId(EAM_ACTOR_ID),
+    to: FilAddress.fromId(c.account.id),
+    value: 0n,
+    method: ACCOUNT_PUBKEY_ADDRESS,
+    gas: c.gas,
+    readOnly: true,
+    exitCode: 0,
+    returnBlock: { codec: CBOR, data: encodeCbor(c.account.key.bytes) },
+    invokedId: c.account.id,
+  };
+  return [traceJson(pubkeyAddress, []), ...eamSends(c, constructorCalls, failure)];
+}
+
+function eamSends(c: Creation, constructorCalls: unknown[], failure?: CreationFailure): unknown[] {
   const eam = FilAddress.fromId(EAM_ACTOR_ID);
   const constructorParams = encodeCbor([c.creator, c.initcode]);
   const common = { value: c.value, gas: c.gas, readOnly: false, exitCode: failure?.exitCode ?? 0, returnBlock: failure?.returnBlock };

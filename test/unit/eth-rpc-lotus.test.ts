@@ -281,6 +281,13 @@ describe('Filecoin.* state and pool methods', () => {
     const stable = keccak256(f1.bytes).slice(0, 2) + keccak256(f1.bytes).slice(26);
     assert.equal('0x' + Buffer.from(eth).toString('hex'), getCreateAddress({ from: stable, nonce: 0 }).toLowerCase());
     assert.equal(await result('eth_getCode', ['0x' + Buffer.from(eth).toString('hex'), 'latest']), '0x00');
+    // G6d: the EAM first asks the account for its key address, read-only, then sends Init's Exec4.
+    const trace = (await result('Filecoin.StateReplay', [null, cid])).ExecutionTrace;
+    const senderId = Number((await result('Filecoin.StateLookupID', [f1.toString(), null])).slice(2));
+    const [pubkey, exec4] = trace.Subcalls;
+    assert.deepEqual([pubkey.Msg.From, pubkey.Msg.To, pubkey.Msg.Method, pubkey.Msg.ReadOnly, pubkey.InvokedActor.Id], ['t010', `t0${senderId}`, 2, true, senderId]);
+    assert.deepEqual(pubkey.MsgRct, { ExitCode: 0, Return: Buffer.from(encodeCbor(f1.bytes)).toString('base64'), ReturnCodec: 0x51 });
+    assert.deepEqual([exec4.Msg.To, exec4.Msg.Method, trace.Subcalls.length], ['t01', 3, 2]);
   });
 
   // fidaudit F3: the EVM actor's InvokeContract returns its output as a CBOR byte string

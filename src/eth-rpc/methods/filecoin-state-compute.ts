@@ -50,7 +50,7 @@ const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encod
 function deployment(frame: SendFrame): { creation: Creation; failure?: CreationFailure } | undefined {
   if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || !frame.params) return undefined;
   const initcode = decodeCbor<Uint8Array>(frame.params.data);
-  const common = { creator: frame.from, initcode, value: frame.value, gas: frame.gas };
+  const common = { creator: frame.from, initcode, value: frame.value, gas: frame.gas, account: frame.account };
   if (frame.exitCode === 0) {
     const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
     return { creation: { ...common, id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };

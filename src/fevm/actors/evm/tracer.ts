@@ -116,6 +116,8 @@ export interface SendFrame extends FrameCommon {
   top: boolean;
   /** The receiver as the send named it. */
   toAddress: FilAddress;
+  /** A sender that is an f1/f3 account: its ID and key address (what the EAM asks a deployer for). */
+  account?: { id: number; key: FilAddress };
   /** The receiver's Ethereum address (f410 or masked ID), when it exists after the send. */
   to?: Uint8Array;
   receiver?: { id: number; kind: ActorKind };
@@ -249,6 +251,7 @@ export class Tracer {
       top,
       from: sender ? ethAddressOf(sender) : new Uint8Array(20),
       toAddress: send.to,
+      account: sender?.kind === 'account' && sender.robust ? { id: sender.id, key: sender.robust } : undefined,
       method: send.method,
       value: send.value,
       params: send.params,
