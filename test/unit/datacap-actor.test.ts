@@ -238,6 +238,9 @@ describe('the FRC-46 receiver hook', () => {
     const ops = allocationRequests(w, [{ provider: w.minerId, size: 1024 }, { provider: w.otherMinerId, size: 2048 }]);
     const { encodeCbor } = await import('../../src/common/cbor.js');
     const params = encodeCbor([F06.bytes, encodeBigInt(3072n * TOKENS), ops]);
+    // In a frame that reverts (the revert caught), the transfer, its allocations and their events are undone.
+    const undone = await invoke(w, c, 'callActorUndone', [7, methodNumber('Transfer'), params]);
+    assert.deepEqual([undone.receipt.exitCode, undone.receipt.events.length, verifregState(w).allocations.get(c.id)], [0, 0, undefined]);
     const { receipt, result } = await invoke(w, c, 'callActor', [7, methodNumber('Transfer'), params]);
     assert.equal(receipt.exitCode, 0);
     const [exitCode, codec, data] = result;
