@@ -252,6 +252,13 @@ describe('upstream client', () => {
     assert.equal(requests(), 1);
   });
 
+  // audit16 L5: the answer was OpenSSL's "wrong version number", five times over.
+  test('https:// to a port that speaks plain HTTP says to use http://, without retrying', async (t) => {
+    const { url } = await serve(t, (_n, _body, _req, res) => json(res, 200, { jsonrpc: '2.0', id: 1, result: null }));
+    const tls = new URL(url.replace('http://', 'https://'));
+    await assert.rejects(new Upstream(tls, { retries: 3, backoffMs: 10_000 }).call('Filecoin.ChainHead', []), /upstream Filecoin\.ChainHead: https:\/\/127\.0\.0\.1:\d+\/rpc\/v1 does not answer TLS; if it serves plain HTTP, use http:\/\//);
+  });
+
   test('--fork-url with or without /rpc/v1; shown without credentials or query', () => {
     assert.equal(upstreamEndpoint('http://lotus:1234').toString(), 'http://lotus:1234/rpc/v1');
     assert.equal(upstreamEndpoint('https://api.calibration.node.glif.io/').toString(), 'https://api.calibration.node.glif.io/rpc/v1');

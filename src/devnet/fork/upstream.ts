@@ -364,6 +364,10 @@ export class Upstream {
     try {
       answer = await httpPost(this.endpoint, this.agent, headers, JSON.stringify(body), this.options.timeoutMs ?? 30_000, maxBytes);
     } catch (error) {
+      // https:// to a port that speaks plain HTTP: OpenSSL's "wrong version number", which no retry mends.
+      if (this.endpoint.protocol === 'https:' && (error as NodeJS.ErrnoException).code === 'EPROTO') {
+        throw new UpstreamError(`upstream ${methodsOf(body)}: ${displayUrl(this.endpoint)} does not answer TLS; if it serves plain HTTP, use http:// (${(error as Error).message})`);
+      }
       return { ok: false, failure: (error as Error).message, tooLarge: error instanceof AnswerTooLarge };
     }
     if (answer.status === 401 || answer.status === 403) {
