@@ -1037,6 +1037,27 @@ describe('SELFDESTRUCT\'s send (builtin-actors instructions/lifecycle.rs selfdes
 });
 
 describe('the caller\'s flush before a send (builtin-actors System::send_raw)', () => {
+  // review R3: builtin-actors v18 system.rs reload loads the state again whenever the root moved,
+  // whoever moved it: a CALL that comes back into the caller and writes its storage too.
+  test('a CALL back into the caller that writes its storage makes the caller load its state again after it', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // With one byte of calldata: SSTORE(0, 1). Else: read the target (calldata word 0), then measure
+    // a CALL to it with that one byte, and return the gas it took.
+    const inner = '6001600055' + '00';
+    const outer = '6000353150' + '6001600053' + '5a' + '6000600060016000' + '6000' + '600035' + '5a' + 'f1' + '50' + '5a' + '9003' + '600052' + '60206000f3';
+    const runtime = '3660011460' + byte(7 + outer.length / 2) + '57' + outer + '5b' + inner;
+    for (let i = 0; i < 3; i++) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const [a, b, c] = [0, 1, 2].map((nonce) => getCreateAddress({ from: wallet.address, nonce }));
+    const measured = async (caller: string, target: string) => {
+      const receipt = await sendRaw(caller, ethers32(target));
+      assert.equal(receipt.exitCode, 0);
+      return words(receipt.returnData)[0];
+    };
+    // The same write (slot 0 of a fresh contract, its first update), to the caller itself or to another contract.
+    const [reentered, other] = [await measured(a, a), await measured(b, c)];
+    assert.equal(reentered - other, BigInt(evmReloadGas(rootShape(withSlot(0n))) - evmReloadGas(undefined)));
+  });
+
   test('is outside the send: a failed CALL does not make the caller pay its actor update again', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     // SSTORE, CALL the first address in the calldata, SSTORE again, then measure a CALL to the second.

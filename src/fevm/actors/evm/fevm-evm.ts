@@ -309,6 +309,9 @@ export class FevmEvm extends EVM {
     // A CALL's input is its send's params, one IPLD_RAW block: over 1 MiB the send fails before it
     // starts (LimitExceeded) and the CALL returns 0 (call.rs call_generic).
     if (sends && !message.delegatecall && message.data.length > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
+    // The caller's state root as the send starts (after its flush): a reload after it loads it again if it moved.
+    const caller = sends ? this.currentInvocation : undefined;
+    const callerRoot = caller && this.rootWrites.get(caller.actorId);
     const mark = this.host.access.mark();
     if (sends && !message.delegatecall) {
       before += this.sendSyscallGas(message, actor, true);
@@ -325,7 +328,7 @@ export class FevmEvm extends EVM {
     // The caller's reload once its send succeeded, out of what it kept back (System::send_raw); a
     // DELEGATECALL sends only to a contract.
     if (sends && (contract || !message.delegatecall) && !result.execResult.exceptionError) {
-      const reload = this.reloadGas(message.delegatecall && invocation?.rootMoved === true);
+      const reload = this.reloadGas(caller !== undefined && this.rootWrites.get(caller.actorId) !== callerRoot);
       result.execResult.executionGasUsed += BigInt(reload);
       callerCharges.set(result.execResult, reload);
     }
@@ -334,16 +337,17 @@ export class FevmEvm extends EVM {
 
   /**
    * System::reload in the calling contract after a send that succeeded: nothing in a read-only frame,
-   * else get_root, and the state loaded again when its root moved (`moved`: a DELEGATECALL's callee,
-   * the same actor, flushed), which the caller's own caller learns in turn.
+   * else get_root, and the state loaded again when its root `moved` (a frame of the same actor
+   * flushed during the send: a DELEGATECALL's callee, or a call back into it).
    */
   private reloadGas(moved: boolean): number {
     const caller = this.currentInvocation;
     if (!caller || this.currentFrame?.isStatic) return 0;
-    if (!moved) return evmReloadGas(undefined);
-    caller.rootMoved = true;
-    return evmReloadGas(this.rootOf(caller));
+    return evmReloadGas(moved ? this.rootOf(caller) : undefined);
   }
+
+  /** Per actor, how many times a frame of it set its state root in the running message. */
+  private readonly rootWrites = new Map<number, number>();
 
   /** The KAMT root of the contract whose storage `invocation` runs on, as it is now. */
   private rootOf(invocation: Invocation): RootShape {
@@ -440,6 +444,8 @@ export class FevmEvm extends EVM {
     const gasLimit = message.gasLimit;
     if (BigInt(before) > gasLimit) return outOfGas(gasLimit);
     message.gasLimit = gasLimit - BigInt(before);
+    // A message's first frame: the state roots its contracts set are counted afresh.
+    if (this.frames.length === 0) this.rootWrites.clear();
     this.frames.push(message);
     if (invocation) this.invocations.push(invocation);
     let result: EVMResult;
@@ -598,7 +604,7 @@ export class FevmEvm extends EVM {
     invocation.addedPairs = 0;
     invocation.stateChanged = false;
     invocation.rootChanged = false;
-    invocation.rootMoved = true;
+    if (invocation.actorId >= 0) this.rootWrites.set(invocation.actorId, (this.rootWrites.get(invocation.actorId) ?? 0) + 1);
     return gas;
   }
 }
@@ -614,8 +620,6 @@ export interface Invocation {
   changed: Set<bigint>;
   /** A slot kept in the root changed since the last flush. */
   rootChanged: boolean;
-  /** Its actor's state root was set while it ran (its flush, or a DELEGATECALL's callee's): a send's reload loads it again. */
-  rootMoved?: boolean;
   /** Slots written from zero since the last flush into nodes: pairs the nodes gain. */
   addedPairs: number;
   /** The state block changed besides storage (a tombstone): the frame's end flushes it. */
