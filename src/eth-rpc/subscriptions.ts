@@ -33,6 +33,8 @@ const REMOVED_LOGS_SLICE_MS = 8;
 
 /** A log a revert dropped, for the subscription it matched: made into its notification only when sent. */
 type RemovedLog = { subscription: string; log: EthLog };
+/** An actor event a revert dropped, for the SubscribeActorEventsRaw channel it matched: serialised only when sent. */
+type RevertedEvent = { channel: number; event: object };
 
 /**
  * The subscriptions and channels open on the whole node, all connections together, and their cap
@@ -70,10 +72,11 @@ export class Subscriptions {
   private nextChannel = 1;
   private closed = false;
   /**
-   * What this connection is still to be sent, in order, while a revert's removed logs go out a slice
-   * at a time: those logs, and the messages made meanwhile, which wait behind them. Empty otherwise.
+   * What this connection is still to be sent, in order, while a revert's removed logs and reverted
+   * actor events go out a slice at a time: those, and the messages made meanwhile, which wait behind
+   * them. Empty otherwise.
    */
-  private queue: (RemovedLog | string)[] = [];
+  private queue: (RemovedLog | RevertedEvent | string)[] = [];
   private queueHead = 0;
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
@@ -193,14 +196,16 @@ export class Subscriptions {
 
   /**
    * Sends the queue in order, REMOVED_LOGS_SLICE_MS of it per turn of the event loop, so that a revert
-   * of many tipsets full of logs does not hold every other client until its last log is sent (audit16
-   * A9). The first slice goes at once: a loadFixture revert's few logs are sent before it answers.
+   * of many tipsets full of logs (or actor events) does not hold every other client until its last is
+   * sent (audit16 A9). The first slice goes at once: a loadFixture revert's few logs are sent before it
+   * answers.
    */
   private drain(): void {
     const stop = performance.now() + REMOVED_LOGS_SLICE_MS;
     while (this.queueHead < this.queue.length && !this.closed) {
       const item = this.queue[this.queueHead++];
       if (typeof item === 'string') this.send(item);
+      else if ('channel' in item) this.send(JSON.stringify({ jsonrpc: '2.0', method: 'xrpc.ch.val', params: [item.channel, { ...item.event, reverted: true }] }));
       // A subscription ended meanwhile is sent no more of them.
       else if (this.subs.has(item.subscription)) this.send(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: item.subscription, result: formatLiveLog(item.log, SUBSCRIPTION_LOG_INDEX, true) } }));
       if ((this.queueHead & 63) === 0 && performance.now() > stop) break;
@@ -246,11 +251,11 @@ export class Subscriptions {
   private publishRevert(tipsets: readonly Tipset[], kind: RevertKind): void {
     for (const channel of this.chainChannels) this.pushChannel(channel, tipsets.map((tipset) => ({ Type: 'revert', Val: tipsetJson(tipset) })));
     if (kind === 'reset') return;
-    for (const [channel, { eventsOf }] of this.eventChannels) {
-      for (const tipset of tipsets) for (const event of eventsOf(tipset)) this.pushChannel(channel, { ...(event as object), reverted: true });
-    }
     // Matched now, while the tipsets are still on the chain; sent from the queue.
     const draining = this.queue.length > 0;
+    for (const [channel, { eventsOf }] of this.eventChannels) {
+      for (const tipset of tipsets) for (const event of eventsOf(tipset)) this.queue.push({ channel, event: event as object });
+    }
     for (const [id, sub] of this.subs) {
       if (sub.kind !== 'logs') continue;
       for (const tipset of tipsets) {

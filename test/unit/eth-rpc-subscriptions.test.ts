@@ -10,6 +10,7 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { signedMessageCid } from '../../src/fevm/message.js';
 import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
+import { tipsetActorEvents } from '../../src/eth-rpc/actor-events.js';
 import { pollUntil } from '../helpers/devnet-process.js';
 
 const T0 = '0x' + '11'.repeat(32);
@@ -127,6 +128,28 @@ describe('Subscriptions', () => {
     assert.ok(after.slice(0, 5000).every((l) => l.removed === true));
     assert.deepEqual([after[0].blockNumber, after[4999].blockNumber], ['0x6', '0x2']);
     assert.ok(after.slice(5000).every((l) => l.removed === false && l.blockNumber === '0x2'));
+  });
+
+  // The same for SubscribeActorEventsRaw channels, whose reverted events (contracts' logs among them)
+  // Lotus sends with `reverted: true`.
+  test('actor events: a long revert\'s reverted events go out a slice at a time, newest tipset first', async (t) => {
+    const { devnet, subs, sent, send } = await setup(t);
+    const runtime = '6103e8' + '5b' + '80' + '6000' + '6000' + 'a1' + '6001' + '90' + '03' + '80' + '6003' + '57' + '00';
+    await send({ to: null, data: '0x6015' + '80' + '600b' + '6000' + '39' + '6000' + 'f3' + runtime });
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    const filter = { addresses: [], fields: new Map() };
+    const channel = subs.actorEvents([], (tipset) => tipsetActorEvents(devnet, tipset, filter), () => false, false);
+    const values = () => (sent as unknown as { method: string; params: [number, any] }[]).filter((m) => m.method === 'xrpc.ch.val' && m.params[0] === channel).map((m) => m.params[1]);
+    const snapshot = await devnet.cheats.snapshot();
+    for (let i = 0; i < 5; i++) await send({ to: contract, gasLimit: 10_000_000_000 });
+    assert.equal(values().length, 5000);
+    await devnet.cheats.revert(snapshot);
+    const atAnswer = values().length - 5000;
+    assert.ok(atAnswer > 0 && atAnswer < 5000, `${atAnswer} reverted events sent before the revert answered: all or none`);
+    await pollUntil('the reverted events', async () => (values().length === 10_000 ? true : undefined), { attempts: 500, intervalMs: 20 });
+    const reverted = values().slice(5000);
+    assert.ok(reverted.every((e) => e.reverted === true));
+    assert.deepEqual([reverted[0].height, reverted[4999].height], [6, 2]);
   });
 
   // audit16 A9: anvil_reset starts the chain over; re-sending a long session's every log as removed
