@@ -154,6 +154,12 @@ export async function buildServer(
         : err;
     return reply.code(200).send(errorBody(rpcError));
   });
+  // At shutdown each WebSocket client is told the node is going away (1001, RFC 6455) before the
+  // plugin's own hook closes them without a code (1005). Added first, so it runs first.
+  app.addHook('preClose', (done) => {
+    for (const client of app.websocketServer.clients) client.close(1001, 'the node is shutting down');
+    done();
+  });
   // A larger WebSocket message closes the socket (code 1009): ws refuses it before it is read.
   await app.register(websocket, { options: { maxPayload: maxBodyBytes } });
   // Before any route, so that its hooks cover them all; after the WebSocket plugin, whose hooks

@@ -242,6 +242,21 @@ describe('a WebSocket client that sends a burst and closes', () => {
   });
 });
 
+// audit16 L6: clients saw 1005 (no status) when the node stopped.
+describe('a WebSocket client when the node stops', () => {
+  test('is closed with 1001, going away', async () => {
+    const devnet = await createDevnet(testConfig());
+    const app = await buildServer(devnet, { log: pino({ level: 'silent' }) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const socket = new WebSocket(`ws://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const closed = new Promise<[number, string]>((resolve) => socket.once('close', (code, reason) => resolve([code, reason.toString()])));
+    devnet.close();
+    await app.close();
+    assert.deepEqual(await closed, [1001, 'the node is shutting down']);
+  });
+});
+
 // A batch holds instant mining while it starts its requests (review R2). Two WebSocket clients each
 // streaming batches of sends start each batch as the last one's requests have started, so their
 // holds overlap without end: before, no tipset was mined until both streams had stopped.
