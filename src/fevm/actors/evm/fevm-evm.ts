@@ -42,6 +42,7 @@ import {
 import { Address, KECCAK256_NULL, type PrefixedHexString } from '@ethereumjs/util';
 import { isMaskedId, maskedId } from '../../../common/address.js';
 import { keccak256 } from '../../../common/hashes.js';
+import { encodeBigInt } from '../../../common/cbor.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, equalBytes, padStart } from '../../../common/hex.js';
 import {
   FILECOIN_PRECOMPILES,
@@ -309,6 +310,8 @@ export class FevmEvm extends EVM {
     // A CALL's input is its send's params, one IPLD_RAW block: over 1 MiB the send fails before it
     // starts (LimitExceeded) and the CALL returns 0 (call.rs call_generic).
     if (sends && !message.delegatecall && message.data.length > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
+    // A DELEGATECALL's is DelegateCallParams: its send fails the same way, and DELEGATECALL returns 0.
+    if (message.delegatecall && contract && delegateParamsSize(message) > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
     // The caller's state root as the send starts (after its flush): a reload after it loads it again if it moved.
     const caller = sends ? this.currentInvocation : undefined;
     const callerRoot = caller && this.rootWrites.get(caller.actorId);
@@ -1031,6 +1034,16 @@ function resultInOneBlock(result: EVMResult): EVMResult {
   const error = exec.exceptionError?.error;
   if ((error !== undefined && error !== EVMError.errorMessages.REVERT) || cborBytesSize(exec.returnValue.length) <= MAX_BLOCK_SIZE) return result;
   return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(RESULT_TOO_LARGE) } };
+}
+
+/**
+ * The size of a DELEGATECALL's params block, DAG-CBOR [code CID, input, caller, value]
+ * (builtin-actors v18 actors/evm/src/types.rs DelegateCallParams): the array's header, the bytecode's
+ * CID (tag, header, multibase 0 and 38 bytes), the input and the 20-byte caller as byte strings, the value's big-int bytes.
+ */
+function delegateParamsSize(message: Message): number {
+  if (message.data.length < MAX_BLOCK_SIZE - 256) return 0;
+  return 1 + 43 + cborBytesSize(message.data.length) + cborBytesSize(20) + cborBytesSize(encodeBigInt(message.value).length);
 }
 
 /** LOGn, refused once its values (32 bytes a topic, then the data) pass the FVM's limit. */
