@@ -232,7 +232,7 @@ function balanceOf(node: RunningDevnet, address: FilAddress, funded: bigint): bi
  */
 function loadedChainLines(node: RunningDevnet, config: DevnetConfig): string[] {
   return [
-    `Chain loaded at height ${node.devnet.head.epoch} (from ${config.statePath ?? config.loadStatePath}): wallets keep their nonces.`,
+    `Chain loaded at height ${node.devnet.head.epoch} (from ${config.loadStatePath ?? config.statePath}): wallets keep their nonces.`,
     "Its genesis stays: --balance, --fund, --storage-providers and --sector-size make a new chain's only.",
   ];
 }

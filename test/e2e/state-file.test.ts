@@ -93,6 +93,14 @@ describe('--state', () => {
     } finally {
       await other.stop();
     }
+
+    // --load-state's file is the one the chain came from, even beside a new --state file.
+    const copied = await startDevnet(['--load-state', file, '--state', join(dir, 'flags-copy.state')]);
+    try {
+      assert.match(copied.output(), new RegExp(`Chain loaded at height 1 \\(from ${file.replace(/[.]/g, '\\.')}\\)`));
+    } finally {
+      await copied.stop();
+    }
   });
 
   test('a format 2 file rewritten as format 3, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
