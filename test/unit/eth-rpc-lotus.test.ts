@@ -11,6 +11,7 @@ import * as Digest from 'multiformats/hashes/digest';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
+import { codeCid } from '../../src/fevm/actor.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { messageCid, signedMessageCid, type Message } from '../../src/fevm/message.js';
@@ -406,6 +407,24 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal(await result('Filecoin.WalletBalance', [masked.toString()]), FIL.toString());
     const tx = await result('eth_getTransactionByHash', [await result('Filecoin.EthGetTransactionHashByCid', [cid])]);
     assert.equal(tx.to, `0xff${'00'.repeat(11)}${id.toString(16).padStart(16, '0')}`);
+  });
+
+  // review R5: a Placeholder's code is `invoke → 0` (builtin-actors v18.0.0 actors/placeholder/src/lib.rs)
+  // and ref-fvm runs it for any method but METHOD_SEND (fvm@v4.8.2 call_manager/default.rs): no method
+  // is unknown to it, internal-range ones included.
+  test('a Placeholder answers every method with success and no return, and keeps the value sent with it (R5)', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const placeholder = transfer(0).to.toString();
+    await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [signedJson(transfer(0))]), 0, -1, true]);
+    assert.equal((await result('Filecoin.StateGetActor', [placeholder, null])).Code['/'], codeCid('placeholder').toString());
+    for (const method of [5, 1024, 2 ** 24]) {
+      const asked = { ...signedJson({ ...transfer(1, 0n), method }).Message, GasLimit: 0, GasFeeCap: '0', GasPremium: '0' };
+      const answer = await result('Filecoin.StateCall', [asked, null]);
+      assert.deepEqual([answer.MsgRct.ExitCode, answer.MsgRct.Return, answer.Error], [0, null, ''], `method ${method}`);
+    }
+    const sent = await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [signedJson({ ...transfer(1), method: 5 })]), 0, -1, true]);
+    assert.deepEqual([sent.Receipt.ExitCode, sent.Receipt.Return], [0, null]);
+    assert.equal(await result('Filecoin.WalletBalance', [placeholder]), (2n * FIL).toString());
   });
 
   // fidaudit2 G9: a send's limit binds the builtin method too (ref-fvm fvm@v4.8.2

@@ -145,6 +145,30 @@ describe('call_actor (0xfe00…03)', () => {
     assert.deepEqual([...accepted], [true, BigInt(ExitCode.ErrForbidden), 0n, '0x']);
   });
 
+  // review R5: a Placeholder has no dispatcher (builtin-actors v18.0.0 actors/placeholder/src/lib.rs:
+  // `invoke` returns 0), so the 18 an account gives a contract for an internal-range method never comes.
+  test('a Placeholder answers any method call_actor lets through with success and no return, and keeps the value (R5)', async (t) => {
+    const { deploy, send, call, devnet } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const address = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0x66));
+    const target = filAddressHex(address);
+    assert.equal((await send(probe, 'callActor', [METHOD_SEND, 1, 0, 0, '0x', target], 1n)).exitCode, 0);
+    for (const args of [
+      [1024, 0, 0, 0, '0x', target],
+      [1024, 0, 0, CBOR_CODEC, encodeCbor(1), target],
+      [2 ** 24, 0, 0, 0, '0x', target],
+    ]) {
+      const [result] = await call(probe, 'callActor', args);
+      assert.deepEqual([...result], [true, 0n, 0n, '0x'], `method ${args[0]}`);
+    }
+    const receipt = await send(probe, 'callActor', [1024, 2, 0, 0, '0x', target], 2n);
+    assert.equal(receipt.exitCode, 0);
+    assert.deepEqual([...probe.iface.decodeFunctionResult('callActor', hexlify(receipt.returnData))[0]], [true, 0n, 0n, '0x']);
+    const state = devnet.stateAt(devnet.head.epoch);
+    const placeholder = state.getActor(state.lookupId(address)!)!;
+    assert.deepEqual([placeholder.kind, placeholder.balance], ['placeholder', 3n]);
+  });
+
   test('syscall errors are negative exit codes: NotFound (-6), InsufficientFunds (-5), ReadOnly (-13)', async (t) => {
     const { deploy, call } = await fevmSetup(t);
     const probe = await deploy('FevmProbe');

@@ -12,14 +12,16 @@ import { powerActor } from './power.js';
 import { rewardActor } from './reward.js';
 import { methodTable, type BuiltinActor } from './runtime.js';
 
-/** EthAccounts and Placeholders define no methods of their own and accept every exported one. */
-const acceptsAnything: BuiltinActor = { methods: methodTable({}), acceptsExported: true };
+/** EthAccounts define no methods of their own and accept every exported one (their dispatcher's fallback). */
+const ethAccountActor: BuiltinActor = { methods: methodTable({}), acceptsExported: true };
+/** A Placeholder's code returns 0 whatever the method: it runs no dispatcher, so nothing is refused. */
+const placeholderActor: BuiltinActor = { methods: methodTable({}), acceptsAll: true };
 
 const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
   init: initActor,
   account: accountActor,
-  ethaccount: acceptsAnything,
-  placeholder: acceptsAnything,
+  ethaccount: ethAccountActor,
+  placeholder: placeholderActor,
   storagemarket: marketActor,
   storageminer: minerActor,
   multisig: multisigActor,

@@ -46,6 +46,12 @@ const failed = (exitCode: number, error: string, gasUsed: number): SendResult =>
   error,
 });
 
+/** A method answered with success and no return, having done nothing but take the value. */
+function accepted({ state, sender, receiver, send }: BuiltinCall, gasUsed: number): SendResult {
+  transfer(state, sender.id, receiver.id, send.value);
+  return { exitCode: ExitCode.Ok, returnData: new Uint8Array(), gasUsed, events: [] };
+}
+
 export interface BuiltinCall {
   state: StateOverlay;
   ctx: ExecutionContext;
@@ -59,6 +65,9 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
   const invocation = builtinInvocationGas(receiver.kind);
   // The actor runs out of gas where its charges pass the send's limit (ref-fvm call_manager call_actor: SYS_OUT_OF_GAS).
   if (invocation > send.gasLimit) return outOfGas(send.gasLimit);
+  // A Placeholder's `invoke` returns 0 at once (builtin-actors actors/placeholder): no method is
+  // unknown or internal to it, whoever calls.
+  if (actor.acceptsAll) return accepted(call, invocation);
   // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM
   // contract is not one. actor_dispatch! checks it before it looks the method up (runtime/src/dispatch.rs).
   if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
@@ -66,10 +75,7 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
   }
   const method = actor.methods.get(send.method);
   if (!method) {
-    if (actor.acceptsExported && send.method >= FIRST_EXPORTED_METHOD) {
-      transfer(state, sender.id, receiver.id, send.value);
-      return { exitCode: ExitCode.Ok, returnData: new Uint8Array(), gasUsed: invocation, events: [] };
-    }
+    if (actor.acceptsExported && send.method >= FIRST_EXPORTED_METHOD) return accepted(call, invocation);
     return failed(ExitCode.ErrUnhandledMessage, `invalid method: ${send.method}`, invocation);
   }
   // builtin-actors' dispatcher checks the params' presence before it decodes them, and decodes them

@@ -88,6 +88,8 @@ export interface BuiltinActor {
   readonly methods: ReadonlyMap<number, BuiltinMethod>;
   /** Answers exported methods it does not define with success and no return (the account actors' fallback). */
   readonly acceptsExported?: boolean;
+  /** Has no dispatcher at all: answers every method with success and no return, from any caller (the Placeholder). */
+  readonly acceptsAll?: boolean;
   /** Work enrolled with enrollCron, run at the end of its epoch (even a null round's), as cron does. */
   cron?(rt: ActorRuntime, event: unknown): void | Promise<void>;
 }
