@@ -11,8 +11,10 @@
 // between slices (audit15 C10: a tipset's replay may take minutes, its messages having paid for up
 // to 10 B gas). Tipsets mined meanwhile do not touch the state before the replayed one; each slice
 // first checks that the tipset is still on the chain (a revert or a reset drops it). A replay stops
-// once its request's client has gone (ReplayOptions.signal). On a fork, what a run misses is
-// fetched outside the queue and the run is done again (review R7).
+// once its request's client has gone (ReplayOptions.signal), checked before each message: a message
+// that has begun runs to its end, its loop giving the event loop no turn in which a closed
+// connection could be noticed (review R1). On a fork, what a run misses is fetched outside the
+// queue and the run is done again (review R7).
 import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
@@ -147,7 +149,7 @@ export function runFetched<T>(host: ReplayHost, epoch: number, work: (overlay: S
 export interface ReplayOptions {
   /** A budget of CPU time (ms) for the whole replay; 0 or none: uncut. */
   budgetMs?: number;
-  /** Aborted once the request's client has gone: the replay stops (ClientGoneError). */
+  /** Aborted once the request's client has gone: the replay stops before its next message (ClientGoneError). */
   signal?: AbortSignal;
 }
 
@@ -162,7 +164,7 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
   const last = Math.max(-1, ...wanted);
   if (last < 0) return [];
-  const budget = new RunBudget(budgetMs, undefined, signal);
+  const budget = new RunBudget(budgetMs);
   // The state before the tipset, kept across the tasks; nothing written here reaches the tree. On a
   // fork, the storage slots a message misses read as zero and are collected here (StateTree.runOnce).
   const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;

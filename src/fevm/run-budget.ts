@@ -9,14 +9,11 @@
 // run back to back, so after one that ran long the event loop gets a turn before it is answered:
 // requests that need no execution (eth_chainId, a balance) are answered between long calls.
 //
-// A run may also carry its request's AbortSignal (the client has gone: server.ts): the same checks
-// then stop it, budget or none, so that a replay of a mined tipset does not run on for nobody.
-//
 // The process's CPU time is a system call (getrusage, several µs on these VMs, more under load), so
 // it is read from the first check of a run on, not at its start: a run that never reaches a check
 // (most calls: a few hundred instructions) reads no clock, and the wall time before a run's first
 // check (the monotonic clock, no system call) stands for its CPU time.
-import { ClientGoneError, ExecutionTimeoutError, RequestTimeoutError } from '../common/errors.js';
+import { ExecutionTimeoutError, RequestTimeoutError } from '../common/errors.js';
 
 /** The budget of the execution running now. */
 let running: RunBudget | undefined;
@@ -48,27 +45,21 @@ export class RunBudget {
   private allowedMs = 0;
   private batchDeadline = false;
 
-  /**
-   * `limitMs` 0: no limit; `batch`: the batch whose executions share one `limitMs` with this one;
-   * `signal`: aborted once the request's client has gone, which stops the run (ClientGoneError).
-   */
+  /** `limitMs` 0: no limit; `batch`: the batch whose executions share one `limitMs` with this one. */
   constructor(
     readonly limitMs: number,
     private readonly batch?: BatchBudget,
-    private readonly signal?: AbortSignal,
   ) {
     this.leftMs = limitMs;
   }
 
-  /** Runs one execution on this budget; it throws once the budget (or its batch's) is spent, or its client has gone. */
+  /** Runs one execution on this budget; it throws once the budget (or its batch's) is spent. */
   async spend<T>(run: () => Promise<T>): Promise<T> {
-    if (this.limitMs === 0 && !this.signal) return run();
-    this.checkClient();
-    const limited = this.limitMs > 0;
-    const batchLeftMs = limited && this.batch ? this.limitMs - this.batch.spentMs : Infinity;
+    if (this.limitMs === 0) return run();
+    const batchLeftMs = this.batch ? this.limitMs - this.batch.spentMs : Infinity;
     if (batchLeftMs <= 0) throw new RequestTimeoutError();
-    if (limited && this.leftMs <= 0) throw new ExecutionTimeoutError(this.limitMs);
-    this.allowedMs = limited ? Math.min(this.leftMs, batchLeftMs) : Infinity;
+    if (this.leftMs <= 0) throw new ExecutionTimeoutError(this.limitMs);
+    this.allowedMs = Math.min(this.leftMs, batchLeftMs);
     this.batchDeadline = batchLeftMs < this.leftMs;
     this.startedAt = performance.now();
     this.cpuAtFirstCheck = undefined;
@@ -86,8 +77,6 @@ export class RunBudget {
 
   /** Throws if this execution's budget is spent: geth's -32000, or its -32002 when the batch's deadline came first. */
   check(): void {
-    this.checkClient();
-    if (this.limitMs === 0) return;
     let spent: number;
     if (this.cpuAtFirstCheck === undefined) {
       // The CPU clock just read stands for now: no second read (a system call) to subtract it from.
@@ -95,10 +84,6 @@ export class RunBudget {
       spent = this.wallBeforeFirstCheck = performance.now() - this.startedAt;
     } else spent = this.spentMs();
     if (spent > this.allowedMs) throw this.batchDeadline ? new RequestTimeoutError() : new ExecutionTimeoutError(this.limitMs);
-  }
-
-  private checkClient(): void {
-    if (this.signal?.aborted) throw new ClientGoneError('execution stopped');
   }
 
   /** What the running execution has spent so far. */

@@ -1,10 +1,10 @@
 // The CPU-time budget of one execution (run-budget.ts): spent from its start, the process's CPU
 // clock read only once the EVM's loop checks it, never for a run that ends before a check; the one
 // the executions of a JSON-RPC batch share (geth's batch deadline, -32002); the turn of the event
-// loop after a long run; a run whose request's client has gone.
+// loop after a long run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ClientGoneError, ExecutionTimeoutError, RequestTimeoutError } from '../../src/common/errors.js';
+import { ExecutionTimeoutError, RequestTimeoutError } from '../../src/common/errors.js';
 import { BatchBudget, RunBudget, checkBudget } from '../../src/fevm/run-budget.js';
 
 /** Runs `fn` with process.cpuUsage counted. */
@@ -84,30 +84,6 @@ test('no limit: no clock, no failure', async () => {
     }),
   );
   assert.equal(reads, 0);
-});
-
-test("a run with its request's signal, budget or none, stops at the first check after the client has gone, reading no clock without a limit", async () => {
-  for (const limitMs of [0, 5000]) {
-    const client = new AbortController();
-    const budget = new RunBudget(limitMs, undefined, client.signal);
-    let checks = 0;
-    const { reads } = await countingClockReads(() =>
-      assert.rejects(
-        budget.spend(async () => {
-          for (;;) {
-            checkBudget();
-            if (++checks === 3) client.abort();
-            await Promise.resolve();
-          }
-        }),
-        (error: unknown) => error instanceof ClientGoneError && error.message === 'execution stopped: its client has gone',
-      ),
-    );
-    assert.equal(checks, 3);
-    if (limitMs === 0) assert.equal(reads, 0);
-    // Gone before a run: it does not start.
-    await assert.rejects(budget.spend(async () => assert.fail('ran')), ClientGoneError);
-  }
 });
 
 /** A run that burns CPU, checking the budget as the EVM's loop does, until its budget stops it or `ms` pass. */
