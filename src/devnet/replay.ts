@@ -7,14 +7,15 @@
 // Every execution runs in the miner's queue (the executor serves one run at a time), but a replay
 // of a mined tipset takes it in slices, its overlay kept between them: a slice runs messages until
 // 10 ms have passed (a long message is a slice of its own), and each slice waits until the queue has
-// nothing else (SerialQueue.quiet), so that the sends, cheat codes and calls of other clients run
-// between slices (audit15 C10: a tipset's replay may take minutes, its messages having paid for up
-// to 10 B gas). Tipsets mined meanwhile do not touch the state before the replayed one; each slice
-// first checks that the tipset is still on the chain (a revert or a reset drops it). A replay stops
-// once its request's client has gone (ReplayOptions.signal), checked before each message: a message
-// that has begun runs to its end, its loop giving the event loop no turn in which a closed
-// connection could be noticed (review R1). On a fork, what a run misses is fetched outside the
-// queue and the run is done again (review R7).
+// nothing else, or until the other tasks have had as long as the last slice took (SerialQueue.quiet),
+// so that the sends, cheat codes and calls of other clients run between slices (audit15 C10: a
+// tipset's replay may take minutes, its messages having paid for up to 10 B gas) while the replay
+// still gets its share of a queue that is never quiet (review R4). Tipsets mined meanwhile do not
+// touch the state before the replayed one; each slice first checks that the tipset is still on the
+// chain (a revert or a reset drops it). A replay stops once its request's client has gone
+// (ReplayOptions.signal), checked before each message: a message that has begun runs to its end,
+// its loop giving the event loop no turn in which a closed connection could be noticed (review R1).
+// On a fork, what a run misses is fetched outside the queue and the run is done again (review R7).
 import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
@@ -174,6 +175,8 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
   const traced: TracedMessage[] = [];
   const lines: string[] = [];
   let next = 0;
+  /** How long the last slice ran (ms). */
+  let sliceMs = 0;
   /** Replays messages from `next` on until 10 ms have passed: one task of the queue. */
   const slice = async () => {
     if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
@@ -196,11 +199,14 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
       }
       next++;
     } while (next < messages.length && performance.now() - started < LONG_RUN_MS);
+    sliceMs = performance.now() - started;
   };
   while (next < messages.length) {
     // Other clients' tasks go first, each step of a send too: a send waits for one slice, not one per
-    // step, nor one per tipset of a trace_filter.
-    await host.queue.quiet();
+    // step, nor one per tipset of a trace_filter. While they keep the queue busy, the next slice
+    // queues once they have had as long as the last slice took (review R4): the replay then gets
+    // about half of the queue's time, instead of waiting until they stop.
+    await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     await host.state.untilFetched(() => host.queue.run(slice));
   }
   host.executor.printConsole(lines);

@@ -41,15 +41,34 @@ export class SerialQueue {
 
   /**
    * Resolves once nothing is queued or running, a turn of the event loop after the last task
-   * settled: work that may wait (a replay's next slice: replay.ts) then queues behind every other
-   * client's task, the next step of one that takes several too (a send's estimate runs, its
-   * admission, its tipset), which queues within that turn.
+   * settled, or once `maxWaitMs` have passed if that comes first: work that may wait (a replay's
+   * next slice: replay.ts) then queues behind every other client's task, the next step of one that
+   * takes several too (a send's estimate runs, its admission, its tipset), which queues within that
+   * turn. The bound keeps a queue that is never quiet (clients looping calls) from holding that work
+   * back until they stop (review R4).
    */
-  async quiet(): Promise<void> {
+  async quiet(maxWaitMs = Infinity): Promise<void> {
+    const deadline = performance.now() + maxWaitMs;
     do {
-      if (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      if (this.pending > 0 && !(await this.idleBefore(deadline))) return;
       await new Promise((resolve) => setImmediate(resolve));
-    } while (this.pending > 0);
+    } while (this.pending > 0 && performance.now() < deadline);
+  }
+
+  /** Resolves true once the last task queued settles, false if `deadline` (performance.now()) comes first. */
+  private idleBefore(deadline: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const idle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const late = () => {
+        this.idleWaiters.splice(this.idleWaiters.indexOf(idle), 1);
+        resolve(false);
+      };
+      const timer = deadline === Infinity ? undefined : setTimeout(late, Math.max(0, deadline - performance.now()));
+      this.idleWaiters.push(idle);
+    });
   }
 
   /** Gives a read's answer, or holds it while more reads wait (read). */

@@ -1,7 +1,8 @@
 // Replays of mined tipsets (trace_block, trace_filter, debug_trace*, ots_*) and the node's other
-// clients (audit15 C10): a replay runs one message per task of the miner's queue, so another
-// client's send is answered between its messages; a replay whose client has gone (HTTP connection
-// or WebSocket closed) stops; one whose tipset left the chain meanwhile (a revert) says so.
+// clients (audit15 C10): a replay runs in slices of the miner's queue, so another client's send is
+// answered between its messages, and clients that keep the queue busy do not hold it back for good
+// (review R4); a replay whose client has gone (HTTP connection or WebSocket closed) stops; one whose
+// tipset left the chain meanwhile (a revert) says so.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -80,6 +81,37 @@ describe('replays of mined tipsets and the other clients', () => {
     await track('send', result('eth_sendTransaction', [transfer]));
     assert.deepEqual(await traced, alone);
     assert.deepEqual(finished, ['send', 'trace_block']);
+  });
+
+  test('a replay goes on while other clients keep the queue busy: it is answered while they still loop calls', async (t) => {
+    const { result } = await setup(t);
+    const block = await mineLoops(result);
+    // Each client calls back to back until the trace is answered, or until it has made CALLS calls:
+    // a replay that waited for a quiet queue would be answered only once they stopped.
+    const CLIENTS = 6;
+    const CALLS = 500;
+    let traced = false;
+    let calls = 0;
+    let capped = 0;
+    const clients = Array.from({ length: CLIENTS }, async () => {
+      for (let n = 0; !traced; n++) {
+        if (n === CALLS) {
+          capped++;
+          return;
+        }
+        await result('eth_call', [{ from: one!.address, to: two!.address, data: '0x' }, 'latest']);
+        calls++;
+      }
+    });
+    while (calls < CLIENTS) await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = calls;
+    const trace = await result('trace_block', [block]);
+    traced = true;
+    const during = calls - before;
+    await Promise.all(clients);
+    assert.equal(trace.length, MESSAGES);
+    assert.equal(capped, 0, `the trace was answered only after ${capped} of the ${CLIENTS} clients had stopped`);
+    assert.ok(during > 0);
   });
 
   test('a replay whose HTTP client has gone stops', async (t) => {

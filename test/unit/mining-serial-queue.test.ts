@@ -116,3 +116,23 @@ test('quiet waits until nothing is queued, including the next step a task queues
   // On an idle queue it resolves after a turn of the event loop.
   await queue.quiet();
 });
+
+test('quiet(maxWaitMs) resolves after maxWaitMs on a queue that is never quiet', async () => {
+  const queue = new SerialQueue();
+  // A client that queues its next task as soon as the last ends, until STEPS have run or quiet resolved.
+  const STEPS = 2000;
+  let quietened = false;
+  let steps = 0;
+  const step = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    steps++;
+  };
+  const busy = (async () => {
+    while (!quietened && steps < STEPS) await queue.run(step);
+  })();
+  await queue.quiet(20);
+  quietened = true;
+  const at = steps;
+  await busy;
+  assert.ok(at > 0 && at < STEPS, `quiet resolved after ${at} of the client's ${STEPS} tasks`);
+});
