@@ -18,6 +18,8 @@ import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
 const LOOP = '0x5b600056';
 /** Each loop's gas: a few tens of ms of replay each. */
 const LOOP_GAS = '0x5f5e100'; // 100 M
+/** Where a client's leaving or a revert must reach a replay that has begun: a client's 'close' takes a few event-loop turns (slices) to arrive. */
+const LONG_LOOP_GAS = '0x17d78400'; // 400 M
 const MESSAGES = 8;
 const [, looper, one, two] = DEV_ACCOUNTS;
 const transfer = { from: one!.address, to: two!.address, value: '0x1' };
@@ -45,10 +47,10 @@ async function setup(t: TestContext) {
   return { devnet, observed, port, url, result, received };
 }
 
-/** Mines one tipset of MESSAGES looping deployments; its epoch as a quantity. */
-async function mineLoops(result: (method: string, params?: unknown[]) => Promise<any>): Promise<string> {
+/** Mines one tipset of MESSAGES looping deployments of `gas` each; its epoch as a quantity. */
+async function mineLoops(result: (method: string, params?: unknown[]) => Promise<any>, gas = LOOP_GAS): Promise<string> {
   await result('evm_setAutomine', [false]);
-  for (let i = 0; i < MESSAGES; i++) await result('eth_sendTransaction', [{ from: looper!.address, data: LOOP, gas: LOOP_GAS }]);
+  for (let i = 0; i < MESSAGES; i++) await result('eth_sendTransaction', [{ from: looper!.address, data: LOOP, gas }]);
   await result('evm_mine');
   await result('evm_setAutomine', [true]);
   const block = await result('eth_getBlockByNumber', ['latest', false]);
@@ -116,7 +118,7 @@ describe('replays of mined tipsets and the other clients', () => {
 
   test('a replay whose HTTP client has gone stops', async (t) => {
     const { observed, port, result, received } = await setup(t);
-    const block = await mineLoops(result);
+    const block = await mineLoops(result, LONG_LOOP_GAS);
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'trace_filter', params: [{ fromBlock: block, toBlock: block }] });
     const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'application/json' } });
     req.on('error', () => undefined);
@@ -132,7 +134,7 @@ describe('replays of mined tipsets and the other clients', () => {
 
   test('a replay whose WebSocket closed stops', async (t) => {
     const { observed, port, result } = await setup(t);
-    const block = await mineLoops(result);
+    const block = await mineLoops(result, LONG_LOOP_GAS);
     const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'debug_traceBlockByNumber', params: [block, { tracer: 'callTracer' }] }));
@@ -148,7 +150,7 @@ describe('replays of mined tipsets and the other clients', () => {
   test('a replay whose tipset a revert dropped meanwhile says so', async (t) => {
     const { observed, url, result, received } = await setup(t);
     const snapshot = await result('evm_snapshot');
-    const block = await mineLoops(result);
+    const block = await mineLoops(result, LONG_LOOP_GAS);
     const begun = received();
     const traced = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'trace_block', params: [block] }) });
     await begun;
