@@ -70,7 +70,8 @@ async function answered(observed: { method: string; error?: JsonRpcError }[], me
 describe('replays of mined tipsets and the other clients', () => {
   test("another client's send is answered between a replay's messages, and the replay's answer is the one it gives alone", async (t) => {
     const { result, received } = await setup(t);
-    const block = await mineLoops(result);
+    // Long loops, so that the send's steps (estimate, admission, tipset) all come while the trace runs on a loaded machine.
+    const block = await mineLoops(result, LONG_LOOP_GAS);
     const alone = await result('trace_block', [block]);
     assert.equal(alone.length, MESSAGES);
 

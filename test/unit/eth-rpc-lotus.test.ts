@@ -291,6 +291,19 @@ describe('Filecoin.* state and pool methods', () => {
     assert.deepEqual([exec4.Msg.To, exec4.Msg.Method, trace.Subcalls.length], ['t01', 3, 2]);
   });
 
+  test('StateReplay of a CreateExternal whose params are not an initcode: the EAM refused it, and the trace shows no creation', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    // 0x80 0x00: an empty CBOR array, then a stray byte (found by the hostile-input suite, seed 142026).
+    const create: Message = { ...transfer(0, 0n), to: FilAddress.fromId(10), method: 4, params: new Uint8Array([0x80, 0x00]), gasLimit: 200_000_000 };
+    const json = signedJson(create);
+    json.Message.Params = Buffer.from(create.params).toString('base64') as never;
+    const cid = await result('Filecoin.MpoolPush', [json]);
+    const lookup = await result('Filecoin.StateSearchMsg', [null, cid, -1, true]);
+    assert.notEqual(lookup.Receipt.ExitCode, 0);
+    const trace = (await result('Filecoin.StateReplay', [null, cid])).ExecutionTrace;
+    assert.deepEqual([trace.Msg.To, trace.Msg.Method, trace.MsgRct.ExitCode, trace.Subcalls ?? []], ['t010', 4, lookup.Receipt.ExitCode, []]);
+  });
+
   // fidaudit F3: the EVM actor's InvokeContract returns its output as a CBOR byte string
   // (builtin-actors v18 actors/evm/src/types.rs InvokeContractReturn, lib.rs), and Lotus's StateCall
   // answers the receipt as the FVM made it (chain/stmgr/call.go), as a mined one.

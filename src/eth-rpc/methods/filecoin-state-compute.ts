@@ -49,15 +49,16 @@ const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encod
  */
 function deployment(frame: SendFrame): { creation: Creation; failure?: CreationFailure } | undefined {
   if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || !frame.params) return undefined;
-  const initcode = decodeCbor<Uint8Array>(frame.params.data);
-  const common = { creator: frame.from, initcode, value: frame.value, gas: frame.gas, account: frame.account };
+  const params = frame.params.data;
+  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account });
   if (frame.exitCode === 0) {
     const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
-    return { creation: { ...common, id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };
+    return { creation: { ...common(), id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };
   }
   const target = frame.body?.target;
+  // A failure before the EAM chose an address (params that are no initcode among them) sent nothing.
   if (!target) return undefined;
-  return { creation: { ...common, id: target.id, eth: target.eth, resurrected: target.resurrect }, failure: creationFailure(frame.exitCode, frame.body!.output) };
+  return { creation: { ...common(), id: target.id, eth: target.eth, resurrected: target.resurrect }, failure: creationFailure(frame.exitCode, frame.body!.output) };
 }
 
 /** A failed creation as each of its sends ends: the exit code, and for a revert the revert data as the EVM actor returns it. */
