@@ -2,7 +2,7 @@
 import { cidFromDigest } from '../common/cbor.js';
 import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
-import type { LogCriteria } from './logs.js';
+import { logCriteria, type LogCriteria } from './logs.js';
 import { invalid, parseAddress, parseHash, parseSafeNumber } from './params.js';
 
 /** Lotus's Events.MaxFilterHeightRange. */
@@ -19,12 +19,12 @@ export function parseCriteria(name: string, filter: Record<string, unknown>): Lo
   if (topics !== undefined && topics !== null && !Array.isArray(topics)) throw invalid(`${name}.topics`, 'expected an array');
   const list = (topics as unknown[] | undefined) ?? [];
   if (list.length > 4) throw new DevnetError(`too many topics in filter: ${list.length}, max: 4`);
-  return {
+  return logCriteria(
     addresses,
-    topics: list.map((t, i) =>
+    list.map((t, i) =>
       t === null ? null : Array.isArray(t) ? t.map((x, j) => parseHash(`${name}.topics[${i}][${j}]`, x)) : [parseHash(`${name}.topics[${i}]`, t)],
     ),
-  };
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 // Actor events seen as Ethereum logs (Lotus ethtypes.EthLogFromEvent), and log filtering.
 import { isMaskedId, maskedId, maskedIdAddress } from '../common/address.js';
+import { BytesSet } from '../common/bytes-set.js';
 import { decodeCbor, RAW } from '../common/cbor.js';
-import { equalBytes } from '../common/hex.js';
 import { KeptLast } from '../common/kept-last.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { ethAddressOf } from '../fevm/actors/lifecycle.js';
@@ -24,9 +24,25 @@ export interface EthLog {
 
 export interface LogCriteria {
   /** Empty: any address. */
-  addresses: Uint8Array[];
+  addresses: BytesSet;
+  /**
+   * The addresses as the chain's index reads them (matchesIndexedCriteria): masked IDs' actor IDs (one
+   * past a safe integer as undefined, which no emitter matches), and the others.
+   */
+  ids: ReadonlySet<number | undefined>;
+  others: BytesSet;
   /** Per position: null matches anything, otherwise any of the listed topics. */
-  topics: (Uint8Array[] | null)[];
+  topics: (BytesSet | null)[];
+}
+
+/** A filter's addresses and topics, as sets: a filter may list thousands, each new log is matched against them. */
+export function logCriteria(addresses: Uint8Array[], topics: (Uint8Array[] | null)[]): LogCriteria {
+  return {
+    addresses: new BytesSet(addresses),
+    ids: new Set(addresses.filter(isMaskedId).map(maskedId)),
+    others: new BytesSet(addresses.filter((a) => !isMaskedId(a))),
+    topics: topics.map((wanted) => (wanted === null ? null : new BytesSet(wanted))),
+  };
 }
 
 /**
@@ -134,12 +150,12 @@ function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
 }
 
 function matchesTopics(log: EthLog, topics: LogCriteria['topics']): boolean {
-  return topics.every((wanted, i) => wanted === null || (log.topics[i] !== undefined && wanted.some((t) => equalBytes(t, log.topics[i]))));
+  return topics.every((wanted, i) => wanted === null || (log.topics[i] !== undefined && wanted.has(log.topics[i])));
 }
 
 /** A new log against a live filter or subscription: by the log's own address, as Lotus's filters match the emitter's robust address. */
 export function matchesCriteria(log: EthLog, criteria: LogCriteria): boolean {
-  if (criteria.addresses.length && !criteria.addresses.some((a) => equalBytes(a, log.address))) return false;
+  if (!criteria.addresses.empty && !criteria.addresses.has(log.address)) return false;
   return matchesTopics(log, criteria.topics);
 }
 
@@ -161,7 +177,7 @@ export function filterMatches(devnet: Devnet, tipset: Tipset, criteria: LogCrite
       if (logs[next]?.logIndex === eventIndex++) {
         const log = logs[next++];
         if (matchesCriteria(log, criteria)) matches.push({ log, logIndex: matched++ });
-      } else if (topicless && (criteria.addresses.length === 0 || criteria.addresses.some((a) => equalBytes(a, emitterAddress(devnet, tipset, event.emitter))))) {
+      } else if (topicless && (criteria.addresses.empty || criteria.addresses.has(emitterAddress(devnet, tipset, event.emitter)))) {
         matched++;
       }
     }
@@ -182,20 +198,8 @@ function emitterAddress(devnet: Devnet, tipset: Tipset, id: number): Uint8Array 
  * must match one of each (the index ANDs the two clauses).
  */
 export function matchesIndexedCriteria(log: EthLog, criteria: LogCriteria): boolean {
-  let ids = false;
-  let idMatched = false;
-  let others = false;
-  let otherMatched = false;
-  for (const address of criteria.addresses) {
-    if (isMaskedId(address)) {
-      ids = true;
-      idMatched ||= maskedId(address) === log.emitter;
-    } else {
-      others = true;
-      otherMatched ||= equalBytes(address, log.address);
-    }
-  }
-  return (!ids || idMatched) && (!others || otherMatched) && matchesTopics(log, criteria.topics);
+  const { ids, others } = criteria;
+  return (ids.size === 0 || ids.has(log.emitter)) && (others.empty || others.has(log.address)) && matchesTopics(log, criteria.topics);
 }
 
 /** Decodes the EAM's CreateExternal return [actor id, robust address, eth address] for the eth address. */

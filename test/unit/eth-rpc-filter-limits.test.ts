@@ -8,7 +8,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { DEFAULT_MAX_FILTERS } from '../../src/config.js';
 import { Filters, FILTER_TTL_MS, MAX_FILTER_RESULTS } from '../../src/eth-rpc/filters.js';
 import { formatLog } from '../../src/eth-rpc/format.js';
-import { tipsetLogs } from '../../src/eth-rpc/logs.js';
+import { logCriteria, tipsetLogs } from '../../src/eth-rpc/logs.js';
 import { signTx } from '../helpers/dev-wallet.js';
 import { withDevnet } from '../helpers/devnet-harness.js';
 
@@ -60,7 +60,7 @@ describe('polling filters are bounded', () => {
   withDevnet('at most maxFilters installed (Lotus\'s MaxFilters and its error); clear() removes them all (anvil_reset)', { noMining: true }, async (devnet) => {
     const filters = new Filters(devnet, { maxFilters: 2 });
     const first = filters.newBlockFilter();
-    filters.newLogFilter({ addresses: [], topics: [] }, []);
+    filters.newLogFilter(logCriteria([], []), []);
     assert.throws(() => filters.newPendingTransactionFilter(), /maximum number of filters registered/);
     assert.equal(filters.uninstall(first), true);
     filters.newPendingTransactionFilter();
@@ -80,7 +80,7 @@ describe('polling filters are bounded', () => {
 describe('log filters share the logs they collect', () => {
   withDevnet('100 filters never polled hold 500 logs about once, not 100 times; each still answers them all', {}, async (devnet) => {
     const filters = new Filters(devnet, { maxFilters: 100 });
-    const ids = Array.from({ length: 100 }, () => filters.newLogFilter({ addresses: [], topics: [] }, []));
+    const ids = Array.from({ length: 100 }, () => filters.newLogFilter(logCriteria([], []), []));
     const before = heapUsed();
     await devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0, to: null, value: 0n, data: LOGS_500, gasLimit: 5_000_000_000 })));
     const logs = tipsetLogs(devnet, devnet.head);

@@ -114,6 +114,27 @@ describe('eth_getLogs', () => {
     assert.deepEqual(await pick({ address: first, topics: [null, word(7)] }), ['first:7']);
   });
 
+  test('long address and topic lists (L4: matched as sets) pick the same logs as short ones, in eth_getLogs and a log filter', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const first = await deploy();
+    const second = await deploy();
+    const filler = Array.from({ length: 10_000 }, (_, i) => '0x' + (i + 1).toString(16).padStart(40, '0'));
+    const fillerTopics = Array.from({ length: 100 }, (_, i) => word(1000 + i));
+    const filter = await result('eth_newFilter', [{ address: [...filler, second], topics: [null, [...fillerTopics, word(7)]] }]);
+    await emit(first, 7);
+    await emit(second, 7);
+    await emit(second, 8);
+    const picked = (logs: { address: string; topics: string[] }[]) => logs.map((l) => `${l.address === first ? 'first' : 'second'}:${Number(BigInt(l.topics[1]))}`);
+    assert.deepEqual(picked(await result('eth_getFilterChanges', [filter])), ['second:7']);
+    const getLogs = async (address: string[], topics: unknown[] = []) => picked(await result('eth_getLogs', [{ fromBlock: '0x0', address, topics }]));
+    assert.deepEqual(await getLogs([...filler, second], [null, [...fillerTopics, word(7)]]), ['second:7']);
+    assert.deepEqual(await getLogs([first, ...filler]), ['first:7']);
+    assert.deepEqual(await getLogs(filler), []);
+    // With masked IDs listed too, a log matches one of each kind (the index's two clauses).
+    const maskedIds = Array.from({ length: 20 }, (_, i) => '0xff' + '00'.repeat(11) + (5000 + i).toString(16).padStart(16, '0'));
+    assert.deepEqual(await getLogs([...maskedIds, ...filler, second]), []);
+  });
+
   test('a masked ID address finds its contract\'s logs in the chain, as Lotus\'s index does (fidaudit F25)', async (t) => {
     const { result, deploy, emit } = await setup(t);
     const first = await deploy();

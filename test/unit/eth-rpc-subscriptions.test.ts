@@ -5,6 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { SubscriptionCount, Subscriptions } from '../../src/eth-rpc/subscriptions.js';
+import { logCriteria } from '../../src/eth-rpc/logs.js';
 import { createDevnet, testConfig, type Devnet, type DevnetConfig } from '../../src/index.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { signedMessageCid } from '../../src/fevm/message.js';
@@ -61,8 +62,8 @@ describe('Subscriptions', () => {
     const { subs, sent, send } = await setup(t);
     await send({ to: null, data: INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
-    const all = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
-    const sevens = subs.subscribe({ kind: 'logs', criteria: { addresses: [hexToBytes(contract)], topics: [null, [hexToBytes(word(7))]] } });
+    const all = subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
+    const sevens = subs.subscribe({ kind: 'logs', criteria: logCriteria([hexToBytes(contract)], [null, [hexToBytes(word(7))]]) });
     await send({ to: contract, data: word(7) });
     await send({ to: contract, data: word(8) });
     assert.deepEqual(of(sent, all).map((l) => l.data), [word(7), word(8)]);
@@ -79,7 +80,7 @@ describe('Subscriptions', () => {
     const { devnet, subs, sent, send } = await setup(t);
     await send({ to: null, data: INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
-    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
+    const id = subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
     await devnet.cheats.setMiningMode({ type: 'manual' });
     await send({ to: contract, data: word(1) });
     await send({ to: contract, data: word(2) });
@@ -93,7 +94,7 @@ describe('Subscriptions', () => {
     const { devnet, subs, sent, send } = await setup(t);
     await send({ to: null, data: INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
-    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [hexToBytes(contract)], topics: [] } });
+    const id = subs.subscribe({ kind: 'logs', criteria: logCriteria([hexToBytes(contract)], []) });
     const snapshot = await devnet.cheats.snapshot();
     await send({ to: contract, data: word(7) });
     await send({ to: contract, data: word(8) });
@@ -113,7 +114,7 @@ describe('Subscriptions', () => {
     const runtime = '6103e8' + '5b' + '80' + '6000' + '6000' + 'a1' + '6001' + '90' + '03' + '80' + '6003' + '57' + '00';
     await send({ to: null, data: '0x6015' + '80' + '600b' + '6000' + '39' + '6000' + 'f3' + runtime });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
-    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
+    const id = subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
     const snapshot = await devnet.cheats.snapshot();
     for (let i = 0; i < 5; i++) await send({ to: contract, gasLimit: 10_000_000_000 });
     const live = of(sent, id).length;
@@ -158,7 +159,7 @@ describe('Subscriptions', () => {
     const { devnet, subs, sent, send } = await setup(t);
     await send({ to: null, data: INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
-    const id = subs.subscribe({ kind: 'logs', criteria: { addresses: [], topics: [] } });
+    const id = subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
     const channel = subs.chainNotify(null);
     await send({ to: contract, data: word(7) });
     await devnet.cheats.reset();
