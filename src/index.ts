@@ -11,6 +11,7 @@ import { buildServer } from './eth-rpc/server.js';
 import { AtomicFile, decodeChain, removeStaleTemporaries, StateFileError, writeFileAtomically, type SavedChain } from './devnet/persistence.js';
 import { readBytes, readStateFile, StateFile } from './devnet/state-file.js';
 import { lockStateFile } from './devnet/state-lock.js';
+import { checkTemporaryPieces } from './devnet/storage-providers/piece-store.js';
 
 export { Devnet, defaultConfig, testConfig, type DevnetConfig };
 export * from './common/errors.js';
@@ -73,6 +74,8 @@ export async function startDevnet(config: DevnetConfig = defaultConfig()): Promi
     throw new StateFileError('--fork-url cannot be combined with --state, --load-state or --dump-state');
   }
   if (config.statePath !== undefined) checkDirectory(config.statePath, 'state file');
+  // Without --state the pieces go to a temporary directory, made at the first upload: checked now.
+  else checkTemporaryPieces();
   if (config.dumpStatePath !== undefined) checkDumpable(config.dumpStatePath);
   // Held until the node has closed and saved (or failed to start).
   const unlock = config.statePath === undefined ? () => undefined : lockStateFile(config.statePath);

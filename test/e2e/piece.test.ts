@@ -180,6 +180,22 @@ describe('the piece store on disk', () => {
     }
   });
 
+  test('a $TMPDIR where the temporary directory cannot be made stops the node at start naming it, rather than a 500 at the first upload; with --state it starts (audit16 L8)', async () => {
+    const file = join(dir, 'tmpdir-check.bin');
+    writeFileSync(file, randomBytes(1000));
+    // Not there, a file, and a directory no one can make anything in (as root too).
+    for (const bad of [join(dir, 'not-there'), file, '/proc']) {
+      const run = spawnSync(process.execPath, [CLI_PATH, '--port', '0'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1', TMPDIR: bad } });
+      assert.equal(run.status, 1, `TMPDIR=${bad}: ${run.stdout}`);
+      assert.match(run.stderr, new RegExp(`^fvm-devnet: cannot make the piece store's temporary directory in ${bad} \\(the system's temporary directory, \\$TMPDIR\\): E[A-Z]+: .*; set TMPDIR to a writable directory, or give --state <file> to keep the pieces in <file>\\.pieces/\n$`));
+    }
+    const state = join(dir, 'with-bad-tmpdir.json');
+    const node = await start(['--state', state], { TMPDIR: join(dir, 'not-there') });
+    const cid = upload(node, file);
+    assert.deepEqual(readdirSync(`${state}.pieces`), [cid]);
+    await node.stop();
+  });
+
   test('an upload whose body has not arrived within --request-timeout is cut with 408 and leaves no file (review R12)', async () => {
     const state = join(dir, 'slow.json');
     const node = await start(['--state', state, '--request-timeout', '1000']);

@@ -6,7 +6,7 @@
 // With a directory (--state's `<file>.pieces`) the pieces outlive the node; without, they go to a
 // temporary directory, made at the first upload and removed when the store closes (or the process
 // exits). Only the pieces' sizes stay in memory; the store holds at most `limitBytes` of payloads.
-import { promises as fs, readdirSync, rmSync, statSync, unlinkSync, type ReadStream } from 'node:fs';
+import { mkdtempSync, promises as fs, readdirSync, rmdirSync, rmSync, statSync, unlinkSync, type ReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
@@ -71,6 +71,24 @@ export interface PieceStoreOptions {
 
 /** Where --state's pieces are kept: a directory beside the state file. */
 export const piecesDirOf = (statePath: string): string => `${statePath}.pieces`;
+
+/** The temporary directory of a store without one, in the system's (os.tmpdir(): $TMPDIR, else /tmp). */
+const temporaryDirPrefix = () => join(tmpdir(), 'fvm-devnet-pieces-');
+
+/**
+ * Throws a PieceError naming $TMPDIR if the temporary directory a store without one makes at its
+ * first upload cannot be made there (a directory made and removed now): a node refuses to start
+ * rather than answer that upload a 500 (audit16 L8).
+ */
+export function checkTemporaryPieces(): void {
+  try {
+    rmdirSync(mkdtempSync(temporaryDirPrefix()));
+  } catch (err) {
+    throw new PieceError(
+      `cannot make the piece store's temporary directory in ${tmpdir()} (the system's temporary directory, $TMPDIR): ${(err as Error).message}; set TMPDIR to a writable directory, or give --state <file> to keep the pieces in <file>.pieces/`,
+    );
+  }
+}
 
 /** An upload's temporary file: `upload.<pid>.<n>.tmp`, removed at the next start if its process died. */
 const TEMPORARY = /^upload\.(\d+)\.\d+\.tmp$/;
@@ -268,7 +286,7 @@ export class PieceStore {
       await fs.mkdir(this.dir, { recursive: true });
       return this.dir;
     }
-    this.making = fs.mkdtemp(join(tmpdir(), 'fvm-devnet-pieces-')).then((dir) => {
+    this.making = fs.mkdtemp(temporaryDirPrefix()).then((dir) => {
       this.dir = dir;
       this.temporary = true;
       process.once('exit', this.removeAtExit);
