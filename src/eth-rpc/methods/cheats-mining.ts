@@ -3,7 +3,6 @@
 // evm_increaseTime, evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval,
 // anvil_removeBlockTimestampInterval.
 import { DevnetError } from '../../common/errors.js';
-import { quantity } from '../../common/hex.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
@@ -55,7 +54,8 @@ export const cheatsMining = [
   }),
 
   ...aliases(
-    defineWriteMethod('evm_increaseTime', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => quantity(await devnet.cheats.increaseTime(seconds))),
+    // The total as a JSON number, as Anvil answers it (Hardhat 2: a decimal string; no tool reads it).
+    defineWriteMethod('evm_increaseTime', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => devnet.cheats.increaseTime(seconds)),
     'anvil_increaseTime',
   ),
 
