@@ -288,32 +288,48 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
   return lines.join('\n');
 }
 
+/**
+ * Ends the process once the node has stopped on `signal`. After SIGHUP it ends by that signal, its
+ * default now that the node has saved: Node 20's exit restores the terminal's settings and aborts
+ * when the terminal is gone (nodejs/node#51519; the check was dropped by #58200, after Node 20.20).
+ */
+function exitOn(signal: NodeJS.Signals, code: number): void {
+  if (signal !== 'SIGHUP') process.exit(code);
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
 async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
   const talks = !config.silent && !config.json;
   const saved = [config.statePath, config.dumpStatePath].filter((path) => path !== undefined);
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
+    // After SIGHUP the terminal may be gone: nothing is written to it.
+    const speaks = talks && signal !== 'SIGHUP';
     // A second Ctrl-C, pressed because the first seemed to do nothing while the chain was written, must
     // not end the node before its save (audit16 A8): the listeners stay, and later signals are ignored.
     if (stopping) {
-      if (talks) process.stderr.write(`fvm-devnet: already stopping${saved.length ? ` (saving the chain to ${saved.join(' and ')})` : ''}; kill -9 ends it at once\n`);
+      if (speaks) process.stderr.write(`fvm-devnet: already stopping${saved.length ? ` (saving the chain to ${saved.join(' and ')})` : ''}; kill -9 ends it at once\n`);
       return;
     }
     stopping = true;
-    if (talks && saved.length) process.stdout.write(`Saving the chain to ${saved.join(' and ')}…\n`);
+    if (speaks && saved.length) process.stdout.write(`Saving the chain to ${saved.join(' and ')}…\n`);
     node.close().then(
-      () => process.exit(0),
+      () => exitOn(signal, 0),
       (err: Error) => {
         // The final save failed (full disk, read-only directory): say so; the file keeps its last good chain.
         process.stderr.write(`fvm-devnet: ${err.message}\n`);
-        process.exit(1);
+        exitOn(signal, 1);
       },
     );
   };
   // Before the banner: a signal sent as soon as "Listening on" is read still stops the node with its save.
+  // SIGHUP too (the terminal it runs in closed, an ssh session dropped), whose default would end the
+  // node without its exit (no --dump-state file, --state's lock left), as it ends Anvil (audit16 L1).
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
   if (!config.silent && !config.json) process.stdout.write(banner(node, config) + '\n');
   // The warning is in the banner; with --json it is logged, and printing nothing (--silent) does not
   // extend to hiding that the dev keys are open to the network.

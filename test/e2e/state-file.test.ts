@@ -284,6 +284,23 @@ describe('--state', () => {
     assert.equal(decodeChain(readFileSync(file), file).chain.head.epoch, 0);
   });
 
+  test('SIGHUP (the terminal closed) stops the node as Ctrl-C does: --dump-state written, --state saved and unlocked (audit16 L1)', async () => {
+    const file = join(dir, 'hangup.state');
+    const dump = join(dir, 'hangup.dump');
+    const node = await startDevnet(['--state', file, '--dump-state', dump]);
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    await (await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 1n })).wait();
+    provider.destroy();
+    assert.equal(existsSync(`${file}.lock`), true);
+    node.kill('SIGHUP');
+    // Saved, it ends by the signal, as its default would have ended it (bin/fvm-devnet.ts exitOn).
+    await pollUntil('the node to end on SIGHUP', async () => node.signalCode() ?? node.exitCode() ?? undefined, { attempts: 400 });
+    assert.equal(node.signalCode(), 'SIGHUP', node.output());
+    assert.equal(existsSync(`${file}.lock`), false);
+    assert.equal(decodeChain(readFileSync(dump), dump).chain.head.epoch, 1);
+    assert.equal(decodeChain(readFileSync(file), file).chain.head.epoch, 1);
+  });
+
   test('--state on a full disk at exit: the save fails, says so, and the node exits with status 1', async () => {
     const file = join(dir, 'exit-full.state');
     const node = await startDevnet(['--state', file]);

@@ -47,6 +47,8 @@ export interface DevnetProcess {
   kill(signal: NodeJS.Signals): void;
   /** The status it exited with; null while it runs or when a signal ended it. */
   exitCode(): number | null;
+  /** The signal that ended it; null while it runs or when it exited. */
+  signalCode(): NodeJS.Signals | null;
 }
 
 const running = new Set<ChildProcess>();
@@ -149,6 +151,7 @@ export async function startDevnet(extraArgs: string[] = [], env: NodeJS.ProcessE
     output,
     kill: (signal) => void child.kill(signal),
     exitCode: () => child.exitCode,
+    signalCode: () => child.signalCode,
   };
 }
 
