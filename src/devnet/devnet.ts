@@ -34,6 +34,7 @@ import { Calls, type CallRequest } from './calls.js';
 import { Cheats, type CheatCodes } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
+import { searchMessage } from './message-search.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
 import { encodeChainInSteps, encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type ChainPiece, type SavedChain } from './persistence.js';
 import type { ReplayOptions, TracedMessage, TraceOptions } from './replay.js';
@@ -319,6 +320,19 @@ export class Devnet {
     return this.mempool.getByCid(cid);
   }
 
+  /** A message a replacement pushed out of the pool, by CID (Lotus keeps every message its pool took). */
+  replacedMessage(cid: CID): SignedMessage | undefined {
+    return this.mempool.getReplaced(cid)?.signed;
+  }
+
+  /**
+   * Where the message `cid` ran, or for a replaced message the replacement that stands for it, up to
+   * `upTo` (Lotus's SearchForMessage; message-search.ts, which throws MessageReplacedError).
+   */
+  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset = this.head): MessageLocation | undefined {
+    return searchMessage({ chain: this.store, mempool: this.mempool, stateAt: (epoch) => this.stateAt(epoch) }, cid, allowReplaced, upTo);
+  }
+
   /** An Ethereum transaction waiting in the pool, by hash. */
   pendingTransaction(hash: Uint8Array): PendingMessage | undefined {
     return this.mempool.getByTxHash(hash);
@@ -417,9 +431,10 @@ export class Devnet {
    * Where a message landed once the head is `confidence` epochs past its tipset (Lotus's
    * StateWaitMsg). Instant mining makes a tipset only for a transaction, so there a mined message
    * has its confidence at once; manual and interval mining wait for the tipsets, as Lotus does.
+   * A replaced message: its replacement, if `allowReplaced` (see searchMessage).
    */
-  waitForConfidence(cid: CID, confidence: number): Promise<MessageLocation> {
-    return this.submission.waitForMessage(cid, ({ tipset }) => this.miner.mode.type === 'instant' || this.head.epoch - tipset.epoch >= confidence);
+  waitForConfidence(cid: CID, confidence: number, allowReplaced: boolean): Promise<MessageLocation> {
+    return this.submission.waitForMessage(cid, ({ tipset }) => this.miner.mode.type === 'instant' || this.head.epoch - tipset.epoch >= confidence, allowReplaced);
   }
 
   /** Grants `bytes` of datacap to `client` from the genesis verifier; resolves once mined (devnet_addVerifiedClient). */

@@ -23,6 +23,7 @@ import type { Tipset } from '../mining/tipset.js';
 import type { DevAccount } from './accounts.js';
 import type { CallRequest, Calls } from './calls.js';
 import type { DevnetEventEmitter } from './events.js';
+import { searchMessage, type MessageSearchDeps } from './message-search.js';
 import type { NativeWallet } from './wallet.js';
 
 export interface TransactionRequest extends CallRequest {
@@ -221,26 +222,40 @@ export class Submission {
 
   /**
    * Where a message landed once it is mined and `settled` holds for where it is (looked up again at
-   * each tipset, so a rewound chain's new place counts); fails if it leaves the pool without being mined.
+   * each tipset, so a rewound chain's new place counts); fails if it leaves the pool without being
+   * mined. A message a replacement pushed out is found as the one mined at its nonce
+   * (message-search.ts), which fails unless `allowReplaced` and it is the same call.
    */
-  waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true): Promise<MessageLocation> {
-    const { chain, mempool, events } = this.node;
-    const found = chain.messageByCid(cid);
+  waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true, allowReplaced = false): Promise<MessageLocation> {
+    const { mempool, events } = this.node;
+    const search = () => searchMessage(this.searchDeps, cid, allowReplaced, this.node.chain.head);
+    const found = search();
     if (found && settled(found)) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const onTipset = () => {
-        const location = chain.messageByCid(cid);
-        if (location) {
-          if (!settled(location)) return;
+        try {
+          const location = search();
+          if (location) {
+            if (!settled(location)) return;
+            events.off('tipset', onTipset);
+            resolve(location);
+          } else if (!mempool.stillPending(cid)) {
+            events.off('tipset', onTipset);
+            reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
+          }
+        } catch (error) {
           events.off('tipset', onTipset);
-          resolve(location);
-        } else if (!mempool.getByCid(cid)) {
-          events.off('tipset', onTipset);
-          reject(new DevnetError(`message ${cid.toString()} was dropped from the message pool`));
+          reject(error);
         }
       };
       events.on('tipset', onTipset);
     });
+  }
+
+  /** What searchMessage reads: the chain, the pool's replaced messages, the state at each epoch. */
+  private get searchDeps(): MessageSearchDeps {
+    const { chain, mempool, state } = this.node;
+    return { chain, mempool, stateAt: (epoch) => state.at(epoch) };
   }
 
   private headState() {

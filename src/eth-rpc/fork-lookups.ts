@@ -1,7 +1,7 @@
 // On a fork, the Filecoin lookups by CID of what the fork does not hold: a message the upstream
 // included at or before the fork epoch, or a block at or before it, is the upstream's answer; one
 // the upstream has only after the fork epoch (or pending) is not in the fork's history, and the
-// local method answers it as unknown. What the fork holds or has pending is answered locally,
+// local method answers it as unknown. What the fork holds, has pending or saw replaced is answered locally,
 // without asking the upstream (users wait on their own new messages all the time).
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
@@ -104,7 +104,7 @@ function forkLookup(fork: Fork, lookup: MsgLookup): MsgLookup {
 
 async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
   const message = parsed(() => cid('messageCid').parse(args[BY_MESSAGE[method](args)]));
-  if (!message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message)) return local(args);
+  if (!message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message) || devnet.replacedMessage(message)) return local(args);
   // A wait's confidence is refused before the message is looked for; one of the upstream's history is answered at once.
   const confidence = WAITS.has(method) ? parsed(() => integer('confidence').parse(args[1])) : undefined;
   if (confidence !== undefined) checkConfidence(confidence);

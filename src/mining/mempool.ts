@@ -3,6 +3,7 @@
 import type { CID } from '../common/cbor.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
+import { KeptLast } from '../common/kept-last.js';
 import { attoToFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
@@ -38,6 +39,15 @@ interface PoolEntry {
 /** How far the list of messages not indexed yet may outgrow the pool before it drops those gone. */
 const UNINDEXED_SLACK = 256;
 
+/** How many messages a replacement pushed out the pool remembers (Lotus's blockstore keeps them all). */
+const REPLACED_KEPT = 4096;
+
+/** A message a replacement pushed out of the pool, and its sender's actor ID. */
+export interface ReplacedMessage {
+  signed: SignedMessage;
+  senderId: number;
+}
+
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 /** The most a message can cost its sender in gas: what the pool's balance checks count. */
@@ -63,6 +73,11 @@ export class Mempool {
   private readonly byTxHash = new Map<string, PendingMessage>();
   /** Messages added since the last lookup, some of them gone since (skipped when indexed). */
   private unindexed: PendingMessage[] = [];
+  /**
+   * The messages replacements pushed out, by the hex of their CID: Lotus keeps every message its
+   * pool took (messagepool.go addLocked), so a replaced one can still be read and waited for.
+   */
+  private readonly replaced = new KeptLast<string, ReplacedMessage>(REPLACED_KEPT, () => 1);
   /** Called with a message that joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
   onReady: (pending: PendingMessage) => void = () => {};
 
@@ -137,7 +152,10 @@ export class Mempool {
     } else if (queue.size >= (untrusted ? MAX_UNTRUSTED_PENDING_PER_SENDER : MAX_PENDING_PER_SENDER)) {
       throw new MessageRejectedError('failed to add locked: too many pending messages for actor');
     }
-    if (existing) this.unindex(existing);
+    if (existing) {
+      this.unindex(existing);
+      this.replaced.add(bytesToHex(existing.cid.bytes), { signed: existing.signed, senderId });
+    }
     queue.set(msg.nonce, pending);
     this.pendingCost.set(senderId, pendingCost + required);
     this.entries.set(pending, { senderId, cidKey: undefined, txKey: undefined });
@@ -152,6 +170,18 @@ export class Mempool {
   getByCid(cid: CID): PendingMessage | undefined {
     this.index();
     return this.byCid.get(bytesToHex(cid.bytes));
+  }
+
+  /** A message a replacement pushed out of the pool, by its CID. */
+  getReplaced(cid: CID): ReplacedMessage | undefined {
+    return this.replaced.get(bytesToHex(cid.bytes));
+  }
+
+  /** Whether the message with this CID, or one that replaced it, is waiting in the pool. */
+  stillPending(cid: CID): boolean {
+    if (this.getByCid(cid)) return true;
+    const replaced = this.getReplaced(cid);
+    return replaced !== undefined && this.bySender.get(replaced.senderId)?.has(replaced.signed.message.nonce) === true;
   }
 
   /** The pending Ethereum transaction with this hash. */
@@ -228,9 +258,10 @@ export class Mempool {
     return nonce;
   }
 
-  /** Empties the pool (evm_revert, anvil_reset). */
+  /** Empties the pool and forgets the replaced messages (evm_revert, anvil_reset). */
   clear(): void {
     this.bySender.clear();
+    this.replaced.clear();
     this.pendingCost.clear();
     this.entries.clear();
     this.byCid.clear();

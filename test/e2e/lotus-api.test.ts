@@ -1,6 +1,7 @@
 // Filecoin tools against the devnet, unmodified: iso-filecoin's wallet signs messages from f1 (secp256k1)
 // and f3 (BLS) accounts funded at genesis, its RPC client pushes them through Filecoin.MpoolPush and
-// waits with Filecoin.StateWaitMsg, and reads ChainHead, StateGetActor and WalletBalance.
+// waits with Filecoin.StateWaitMsg, and reads ChainHead, StateGetActor and WalletBalance; a message
+// replaced by fee is waited for (plain JSON-RPC POSTs) as its replacement, as Lotus answers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { encode as encodeCbor } from '@ipld/dag-cbor';
@@ -90,6 +91,41 @@ describe('Lotus API with iso-filecoin', () => {
     const masked = '0xff' + BigInt(id.slice(2)).toString(16).padStart(38, '0');
     assert.equal((await recorder.lastSender()).toLowerCase(), masked);
     assert.equal(await recorder.lastValue(), 5n);
+  });
+
+  test('a message replaced by fee is found and waited for as its replacement (P8: Lotus SearchForMessage with allowReplaced)', async () => {
+    const post = async (method: string, params: unknown[], path = '/rpc/v1') => {
+      const res = await fetch(`${node.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      return (await res.json()) as { result?: any; error?: { code: number; message: string } };
+    };
+    const push = async (message: Message) => {
+      const pushed = await rpc.pushMessage({ msg: message, signature: signMessage(secp.privateKey, secp.type, message) });
+      assert.equal(pushed.error, undefined, `MpoolPush failed: ${pushed.error?.message}`);
+      return pushed.result!;
+    };
+    assert.equal((await post('evm_setAutomine', [false], '/')).error, undefined);
+    try {
+      const first = await new Message({ from: secp.address.toString(), to: bls.address.toString(), value: '1' }).prepare(rpc);
+      const firstCid = await push(first);
+      // A wait begun while it is pending, as `lotus send` then `lotus state wait-msg` do.
+      const waiting = post('Filecoin.StateWaitMsg', [firstCid, 0, -1, true]);
+      // `lotus mpool replace`: the same call with a higher premium (and fee cap).
+      const premium = BigInt(first.gasPremium) * 2n;
+      const second = new Message({ ...first, gasPremium: premium.toString(), gasFeeCap: (BigInt(first.gasFeeCap) + premium).toString() });
+      const secondCid = await push(second);
+      assert.equal((await post('evm_mine', [], '/')).error, undefined);
+
+      const waited = await waiting;
+      assert.deepEqual([waited.result?.Message, waited.result?.Receipt.ExitCode], [secondCid, 0]);
+      const searched = await post('Filecoin.StateSearchMsg', [null, firstCid, -1, true]);
+      assert.deepEqual(searched.result.Message, secondCid);
+      assert.deepEqual((await post('Filecoin.StateWaitMsg', [firstCid, 0], '/rpc/v0')).result.Message, secondCid);
+      assert.equal((await post('Filecoin.StateSearchMsg', [null, firstCid, -1, false])).result, null);
+      assert.match((await post('Filecoin.StateWaitMsg', [firstCid, 0, -1, false])).error!.message, /^message was replaced: found message with equal nonce/);
+      assert.equal((await post('Filecoin.ChainGetMessage', [firstCid])).result.GasPremium, first.gasPremium);
+    } finally {
+      await post('evm_setAutomine', [true], '/');
+    }
   });
 
   test('a bad signature is refused and changes nothing', async () => {

@@ -281,6 +281,57 @@ describe('MpoolPushMessage\'s own checks (Lotus node/impl/full/mpool.go)', () =>
   });
 });
 
+describe('a message replaced by fee (P8: Lotus chain/stmgr/searchwait.go SearchForMessage, tipsetExecutedMessage)', () => {
+  /** A send from the node's default key, signed with the wallet and pushed as `lotus mpool replace` does. */
+  async function pushSigned(result: (method: string, params?: unknown[]) => Promise<any>, fields: Record<string, unknown>): Promise<{ '/': string }> {
+    const signed = await result('Filecoin.WalletSignMessage', [CLIENT, { Version: 0, To: 't0100', From: CLIENT, Value: '1', GasLimit: 5_000_000, GasFeeCap: '1000000000', Method: 0, Params: null, ...fields }]);
+    return result('Filecoin.MpoolPush', [signed]);
+  }
+
+  test('its replacement answers for it with allowReplaced (v0 always); without, search is null and wait an error; ChainGetMessage reads it', async (t) => {
+    const { app, result, error } = await setupRpc(t, { noMining: true });
+    const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const first = await pushSigned(result, { Nonce: nonce, GasPremium: '100000' });
+    const waiting = result('Filecoin.StateWaitMsg', [first, 0, -1, true]);
+    const waitingV0 = v0('Filecoin.StateWaitMsg', [first, 0]);
+    const second = await pushSigned(result, { Nonce: nonce, GasPremium: '200000' });
+    assert.equal(await result('Filecoin.StateSearchMsg', [null, first, -1, true]), null);
+    const before = await result('Filecoin.ChainHead');
+    await result('evm_mine');
+
+    const lookup = await result('Filecoin.StateSearchMsg', [null, first, -1, true]);
+    assert.deepEqual(lookup.Message, second);
+    assert.equal(lookup.Receipt.ExitCode, 0);
+    assert.deepEqual(lookup, await result('Filecoin.StateSearchMsg', [null, second, -1, true]));
+    assert.deepEqual((await waiting).Message, second);
+    assert.deepEqual((await waitingV0).result.Message, second);
+    assert.deepEqual((await v0('Filecoin.StateSearchMsg', [first])).result.Message, second);
+    // Searched back from a tipset before the replacement was mined: not there.
+    assert.equal(await result('Filecoin.StateSearchMsg', [before.Cids, first, -1, true]), null);
+
+    assert.equal(await result('Filecoin.StateSearchMsg', [null, first, -1, false]), null);
+    const replaced = await error('Filecoin.StateWaitMsg', [first, 0, -1, false]);
+    assert.equal(replaced.code, 1);
+    assert.equal(replaced.message, `message was replaced: found message with equal nonce as the one we are looking for (F:${first['/']} n ${nonce}, TS: ${second['/']} n${nonce})`);
+    // The unsigned message (its CID is the unsigned one's, as Lotus's ChainGetMessage answers).
+    const read = await result('Filecoin.ChainGetMessage', [first]);
+    assert.deepEqual([read.GasPremium, read.Nonce], ['100000', nonce]);
+  });
+
+  test('a different call at its nonce is not a valid replacement: an error with allowReplaced, null without', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const first = await pushSigned(result, { Nonce: nonce, GasPremium: '100000' });
+    const other = await pushSigned(result, { Nonce: nonce, GasPremium: '200000', Value: '2' });
+    await result('evm_mine');
+    const notValid = `message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message (F:${first['/']} n ${nonce}, TS: ${other['/']} n${nonce})`;
+    assert.equal((await error('Filecoin.StateSearchMsg', [null, first, -1, true])).message, notValid);
+    assert.equal((await error('Filecoin.StateWaitMsg', [first, 0, -1, true])).message, notValid);
+    assert.equal(await result('Filecoin.StateSearchMsg', [null, first, -1, false]), null);
+  });
+});
+
 describe('market funds', () => {
   test('MarketAddBalance and MarketWithdraw move escrow from and to the wallet; nothing is reserved', async (t) => {
     const { result, error } = await setupRpc(t);

@@ -448,6 +448,26 @@ describe('Mempool.getByCid, getByTxHash', () => {
     assert.equal(pool.getByTxHash(m2.ethTx!.hash), undefined);
   });
 
+  test('a message a replacement pushed out is kept (P8): readable by CID, pending while its nonce is, forgotten by clear', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const first = message({ nonce: 0, premium: 100n });
+    pool.add(first, tree.at(0));
+    assert.equal(pool.getReplaced(first.cid), undefined);
+    const second = message({ nonce: 0, premium: 200n });
+    pool.add(second, tree.at(0));
+    assert.equal(pool.getByCid(first.cid), undefined);
+    assert.equal(pool.getReplaced(first.cid)?.signed, first.signed);
+    assert.equal(pool.getReplaced(first.cid)?.senderId, resolveAddress(tree.at(0), ALICE.filAddress)!.id);
+    // Waited for, it is still pending as long as its nonce is (its replacement in the pool).
+    assert.equal(pool.stillPending(first.cid), true);
+    pool.remove([second]);
+    assert.equal(pool.stillPending(first.cid), false);
+    assert.equal(pool.getReplaced(first.cid)?.signed, first.signed);
+    pool.clear();
+    assert.equal(pool.getReplaced(first.cid), undefined);
+  });
+
   test('messages that came and left with no lookup in between are not found; those still pending are', () => {
     const tree = genesis(10n ** 24n);
     const pool = new Mempool();

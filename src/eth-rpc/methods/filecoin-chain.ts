@@ -106,9 +106,9 @@ export const filecoinChain = [
   defineMethod('Filecoin.ChainGetBlock', [cid('blockCid')], ({ devnet }, block) => blockHeaderJson(tipsetByBlock(devnet, block).header)),
 
   defineMethod('Filecoin.ChainGetMessage', [cid('messageCid')], ({ devnet }, messageCid) => {
-    const found = devnet.chain.messageByCid(messageCid);
-    const pending = found ? undefined : devnet.pendingMessage(messageCid);
-    const message = found?.message.signed.message ?? pending?.signed.message;
+    // Lotus reads any message its pool took from its blockstore: mined, pending or replaced.
+    const message =
+      devnet.chain.messageByCid(messageCid)?.message.signed.message ?? devnet.pendingMessage(messageCid)?.signed.message ?? devnet.replacedMessage(messageCid)?.message;
     if (!message) throw new DevnetError(`failed to load message: ipld: could not find ${messageCid.toString()}`);
     return messageJson(message);
   }),

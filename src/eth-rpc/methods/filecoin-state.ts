@@ -32,6 +32,8 @@ import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
 import { forkedStateJson } from '../forked-state-json.js';
 import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
+import { MessageReplacedError } from '../../devnet/message-search.js';
+import type { MessageLocation } from '../../mining/chain-store.js';
 
 export const NETWORK_NAME = 'fvm-devnet';
 
@@ -113,13 +115,27 @@ function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress
  * Where a message landed, as Lotus's MsgLookup (the devnet executes a tipset as it mines it). Lotus
  * asks its chain index (which every node serving eth_* runs) before searching back from the tipset
  * `from`, so a message executed after `from` is found too; since v1.36 (chain/stmgr/searchwait.go)
- * not one executed more than `limit` epochs before `from`, unless the limit is -1. `decode`: the
- * return decoded in ReturnDec, which only StateWaitMsg fills (Lotus's StateSearchMsg leaves it null,
- * node/impl/full/state.go).
+ * not one executed more than `limit` epochs before `from`, unless the limit is -1. A replaced message
+ * is found as its replacement when `allowReplaced` (Devnet.searchMessage); otherwise StateSearchMsg
+ * answers null, as Lotus's does for ErrMessageReplaced (node/impl/full/state.go).
  */
-function msgLookup(devnet: Devnet, messageCidValue: CID, from: Tipset = devnet.head, limit = NO_LIMIT, decode = false) {
-  const found = devnet.chain.messageByCid(messageCidValue);
+function searchMsg(devnet: Devnet, target: CID, from: Tipset = devnet.head, limit = NO_LIMIT, allowReplaced = true) {
+  let found: MessageLocation | undefined;
+  try {
+    found = devnet.searchMessage(target, allowReplaced, from);
+  } catch (error) {
+    if (!allowReplaced && error instanceof MessageReplacedError) return null;
+    throw error;
+  }
   if (!found || beyondLookback(found.tipset.epoch, limit, from.epoch)) return null;
+  return msgLookup(devnet, found, false);
+}
+
+/**
+ * A mined message's MsgLookup. `decode`: the return decoded in ReturnDec, which only StateWaitMsg
+ * fills (Lotus's StateSearchMsg leaves it null, node/impl/full/state.go).
+ */
+function msgLookup(devnet: Devnet, found: MessageLocation, decode: boolean) {
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),
@@ -191,26 +207,26 @@ export const filecoinState = [
   defineMethod(
     'Filecoin.StateSearchMsg',
     [tipsetKey('tipsetKey'), cid('messageCid'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, key, target, limit) => msgLookup(devnet, target, tipsetOf(devnet, key), limit),
+    ({ devnet }, key, target, limit, allowReplaced) => searchMsg(devnet, target, tipsetOf(devnet, key), limit, allowReplaced),
   ),
 
   defineMethod(
     'Filecoin.StateWaitMsg',
     [cid('messageCid'), integer('confidence'), integer('lookbackLimit'), bool('allowReplaced')],
-    ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence),
+    ({ devnet }, target, confidence, _limit, allowReplaced) => waitMsg(devnet, target, confidence, allowReplaced),
   ),
 ];
 
 /**
- * Lotus's v0 message lookups (api/v0api), served at /rpc/v0: no tipset key, lookback limit or
- * allowReplaced; StateSearchMsgLimited takes the limit (StateWaitMsgLimited's hides nothing: Lotus's wait
- * asks its index without it).
+ * Lotus's v0 message lookups (api/v0api/v1_wrapper.go), served at /rpc/v0: no tipset key or lookback
+ * limit, a replacement always allowed; StateSearchMsgLimited takes the limit (StateWaitMsgLimited's
+ * hides nothing: Lotus's wait asks its index without it).
  */
 export const filecoinStateV0 = [
-  defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => msgLookup(devnet, target)),
-  defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => msgLookup(devnet, target, devnet.head, limit)),
-  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence)),
-  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence)),
+  defineMethod('Filecoin.StateSearchMsg', [cid('messageCid')], ({ devnet }, target) => searchMsg(devnet, target)),
+  defineMethod('Filecoin.StateSearchMsgLimited', [cid('messageCid'), integer('limit')], ({ devnet }, target, limit) => searchMsg(devnet, target, devnet.head, limit)),
+  defineMethod('Filecoin.StateWaitMsg', [cid('messageCid'), integer('confidence')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
+  defineMethod('Filecoin.StateWaitMsgLimited', [cid('messageCid'), integer('confidence'), integer('limit')], ({ devnet }, target, confidence) => waitMsg(devnet, target, confidence, true)),
 ];
 
 /**
@@ -221,13 +237,12 @@ export function checkConfidence(confidence: number): void {
   if (confidence > EC_FINALITY) throw new DevnetError(`message confidence exceeds maximum: ${confidence} > ${EC_FINALITY}`);
 }
 
-/** The lookup once the message is `confidence` epochs deep (instant mining: once it is mined; Devnet.waitForConfidence). */
-async function waitMsg(devnet: Devnet, target: CID, confidence: number) {
+/** The lookup once the message (or, if `allowReplaced`, its replacement) is `confidence` epochs deep (instant mining: once it is mined; Devnet.waitForConfidence). */
+async function waitMsg(devnet: Devnet, target: CID, confidence: number, allowReplaced: boolean) {
   checkConfidence(confidence);
   // Lotus loads the message first: one it has never seen is an error, not an endless wait.
-  if (!devnet.chain.messageByCid(target) && !devnet.pendingMessage(target)) {
+  if (!devnet.chain.messageByCid(target) && !devnet.pendingMessage(target) && !devnet.replacedMessage(target)) {
     throw new DevnetError(`failed to load message: ipld: could not find ${target.toString()}`);
   }
-  await devnet.waitForConfidence(target, confidence);
-  return msgLookup(devnet, target, devnet.head, NO_LIMIT, true);
+  return msgLookup(devnet, await devnet.waitForConfidence(target, confidence, allowReplaced), true);
 }

@@ -1,0 +1,80 @@
+// Where a message ran, as Lotus finds it (chain/stmgr/searchwait.go SearchForMessage,
+// searchBackForMsg, tipsetExecutedMessage): by its CID; and for a message a replacement pushed out
+// of the pool, the message its sender's nonce went to instead. That one answers for it when it is
+// the same call (Lotus's Message.EqualCall: only the gas fields differ) and the caller allows a
+// replacement; otherwise Lotus's "message was replaced" errors.
+import type { CID } from '../common/cbor.js';
+import { DevnetError } from '../common/errors.js';
+import { equalBytes } from '../common/hex.js';
+import type { FilAddress } from '../common/address.js';
+import { resolveAddress } from '../fevm/actors/lifecycle.js';
+import type { Message } from '../fevm/message.js';
+import type { StateReader } from '../fevm/state-tree.js';
+import type { ChainView, MessageLocation } from '../mining/chain-store.js';
+import type { Mempool } from '../mining/mempool.js';
+import type { Tipset } from '../mining/tipset.js';
+
+/** Lotus's stmgr.ErrMessageReplaced: StateSearchMsg answers null for it when no replacement is allowed. */
+export class MessageReplacedError extends DevnetError {
+  override name = 'MessageReplacedError';
+}
+
+export interface MessageSearchDeps {
+  chain: ChainView;
+  mempool: Mempool;
+  stateAt(epoch: number): StateReader;
+}
+
+/**
+ * The mined message that stands for `cid` in the chain up to `upTo`: itself, or for a replaced message
+ * the one mined at its sender's nonce (throws MessageReplacedError when that is another call, or when
+ * `allowReplaced` is false). A message mined after `upTo` is found by its CID too, as Lotus's
+ * chain index finds it; a replacement only up to `upTo`, as Lotus searches back for it.
+ */
+export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: boolean, upTo: Tipset): MessageLocation | undefined {
+  const mined = deps.chain.messageByCid(cid);
+  if (mined) return mined;
+  const replaced = deps.mempool.getReplaced(cid)?.signed.message;
+  if (!replaced) return undefined;
+  const found = minedAtNonce(deps, replaced.from, replaced.nonce, upTo);
+  if (!found) return undefined;
+  const which = `(F:${cid.toString()} n ${replaced.nonce}, TS: ${found.message.cid.toString()} n${replaced.nonce})`;
+  if (!equalCall(found.message.signed.message, replaced)) {
+    throw new MessageReplacedError(`message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message ${which}`);
+  }
+  if (!allowReplaced) throw new MessageReplacedError(`message was replaced: found message with equal nonce as the one we are looking for ${which}`);
+  return found;
+}
+
+/**
+ * The message from `from` with `nonce` mined up to `upTo`: the tipset is the first after which the
+ * sender's nonce has passed it (nonces only grow, so a binary search over epochs finds it), and the
+ * message is looked for among its messages with the same sender address, as Lotus compares them.
+ */
+function minedAtNonce(deps: MessageSearchDeps, from: FilAddress, nonce: number, upTo: Tipset): MessageLocation | undefined {
+  const passed = (epoch: number) => (resolveAddress(deps.stateAt(epoch), from)?.nonce ?? 0) > nonce;
+  if (!passed(upTo.epoch)) return undefined;
+  let low = deps.chain.first.epoch;
+  let high = upTo.epoch;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (passed(middle)) high = middle;
+    else low = middle + 1;
+  }
+  const tipset = deps.chain.atEpoch(high);
+  const message = tipset?.messages.find((m) => m.signed.message.nonce === nonce && m.signed.message.from.equals(from));
+  return message && { tipset: tipset!, message };
+}
+
+/** Lotus's Message.EqualCall: the same message but for its gas limit, fee cap and premium. */
+function equalCall(a: Message, b: Message): boolean {
+  return (
+    a.version === b.version &&
+    a.to.equals(b.to) &&
+    a.from.equals(b.from) &&
+    a.nonce === b.nonce &&
+    a.value === b.value &&
+    a.method === b.method &&
+    equalBytes(a.params, b.params)
+  );
+}
