@@ -46,6 +46,26 @@ describe('viem test client (mode anvil)', () => {
     assert.ok(after - before >= 3600n, `only ${after - before} s later`);
   });
 
+  test('setIntervalMining({ interval: 1 }) mines a tipset a second (Anvil\'s unit, which viem sends in anvil mode), not one a millisecond (H1)', async () => {
+    const start = await publicClient.getBlockNumber();
+    await testClient.setIntervalMining({ interval: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await testClient.setIntervalMining({ interval: 0 });
+    const mined = (await publicClient.getBlockNumber()) - start;
+    assert.ok(mined >= 1n && mined <= 4n, `${mined} tipsets in 2.5 s`);
+    // viem's hardhat mode sends milliseconds (5 000 for 5 s): a slow interval here, not a runaway.
+    const hardhatClient = createTestClient({ mode: 'hardhat', transport: http(node.url) });
+    const before = await publicClient.getBlockNumber();
+    await hardhatClient.setIntervalMining({ interval: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(await publicClient.getBlockNumber(), before);
+    // An interval longer than a timer can wait (an hour in milliseconds, as seconds) is refused, not cut to a millisecond.
+    await assert.rejects(testClient.setIntervalMining({ interval: 3_600_000 }), /longest interval this node can wait/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await publicClient.getBlockNumber(), before);
+    await testClient.setAutomine(true);
+  });
+
   test('setBalance, snapshot and revert', async () => {
     await testClient.setBalance({ address: WHALE, value: parseEther('1000') });
     assert.equal(await publicClient.getBalance({ address: WHALE }), parseEther('1000'));

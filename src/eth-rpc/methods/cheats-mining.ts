@@ -6,7 +6,7 @@ import { DevnetError } from '../../common/errors.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
-import { bool, numberOrQuantity, optional } from '../params.js';
+import { bool, invalid, numberOrQuantity, optional } from '../params.js';
 
 /** The same method under each of the names tools use for it. */
 export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
@@ -14,6 +14,19 @@ export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
 }
 
 const automine = (devnet: Devnet) => devnet.miningMode.type === 'instant';
+
+/** The longest interval mining waits: Node's timers wait at most 2^31 - 1 ms. */
+const MAX_INTERVAL_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** evm_setIntervalMining / anvil_setIntervalMining (seconds; 0: manual mining), answering `answer` as each tool does. */
+function intervalMiningMethod(name: string, answer: true | null): RpcMethod {
+  return defineWriteMethod(name, [numberOrQuantity('intervalSeconds')], async ({ devnet }, seconds) => {
+    // A longer wait is one Node's timers cut to a millisecond: a tipset every millisecond.
+    if (seconds > MAX_INTERVAL_SECONDS) throw invalid('intervalSeconds', `${seconds} s is longer than the longest interval this node can wait (${MAX_INTERVAL_SECONDS} s, about 24 days); the interval is in seconds, as in Anvil`);
+    await devnet.cheats.setMiningMode(seconds === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: seconds * 1000 });
+    return answer;
+  });
+}
 
 export const cheatsMining = [
   defineWriteMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {
@@ -43,15 +56,10 @@ export const cheatsMining = [
     'hardhat_getAutomine',
   ),
 
-  defineWriteMethod('evm_setIntervalMining', [numberOrQuantity('intervalMs')], async ({ devnet }, ms) => {
-    await devnet.cheats.setMiningMode(ms === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: ms });
-    return true;
-  }),
-
-  defineWriteMethod('anvil_setIntervalMining', [numberOrQuantity('intervalSeconds')], async ({ devnet }, seconds) => {
-    await devnet.cheats.setMiningMode(seconds === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: seconds * 1000 });
-    return null;
-  }),
+  // Seconds under both names, as in Anvil (one method, evm_setIntervalMining its alias), whose name the
+  // node answers web3_clientVersion with: viem's anvil mode sends seconds. Hardhat's evm_setIntervalMining takes milliseconds.
+  intervalMiningMethod('evm_setIntervalMining', true),
+  intervalMiningMethod('anvil_setIntervalMining', null),
 
   ...aliases(
     // The total as a JSON number, as Anvil answers it (Hardhat 2: a decimal string; no tool reads it).
