@@ -12,7 +12,7 @@ import { createActor, createPlaceholder, resolveAddress, resolveEthAddress, with
 import { NO_SLOTS, storageBucketsOf, withSlotCounted } from '../fevm/actors/evm/kamt-shape.js';
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
-import { LAST_TIMESTAMP, type Clock, type ClockState } from '../mining/clock.js';
+import { LAST_TIMESTAMP, type Clock, type ClockState, type RunInterval } from '../mining/clock.js';
 import type { Mempool } from '../mining/mempool.js';
 import type { Miner, MiningMode } from '../mining/miner.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -186,24 +186,29 @@ export class Cheats {
   }
 
   /**
-   * anvil_mine / hardhat_mine: advances the chain by `count` epochs, `intervalSeconds` apart when
-   * given. Up to MAX_TIPSETS_MINED every epoch gets a tipset, as in Anvil, each handled by the
-   * storage providers' agents before the next; beyond, the epochs before the last are null rounds
-   * (only the cron work due at them runs: no agent acts, so a forked provider's deadlines closing in
-   * them go unproven) and one tipset ends the run.
+   * anvil_mine / hardhat_mine: advances the chain by `count` epochs, spaced as `run` says when an
+   * interval was given (Clock.runTimestamp). Up to MAX_TIPSETS_MINED every epoch gets a tipset, as
+   * in Anvil, each handled by the storage providers' agents before the next; beyond, the epochs
+   * before the last are null rounds (only the cron work due at them runs: no agent acts, so a forked
+   * provider's deadlines closing in them go unproven) and one tipset ends the run.
    */
-  async mine(count: number, intervalSeconds?: number): Promise<void> {
+  async mine(count: number, run?: RunInterval): Promise<void> {
     this.node.checkWritable();
-    const head = this.node.chain.head;
-    checkReach(`mining ${count} blocks`, head.epoch + count, this.node.clock.upcomingTimestamps(head.timestamp, intervalSeconds)(count));
+    const { chain, clock } = this.node;
+    checkReach(`mining ${count} blocks`, chain.head.epoch + count, clock.upcomingTimestamps(chain.head.timestamp, run)(count));
     // A tipset mined but not saved (--state's journal cannot be written) ends the run with that error: a restart would lose it.
     if (count > MAX_TIPSETS_MINED) {
-      await this.node.miner.mineAfterNullRounds(count, intervalSeconds);
+      await this.node.miner.mineAfterNullRounds(count, run);
       this.node.checkWritable();
       return;
     }
     for (let i = 0; i < count; i++) {
-      if (intervalSeconds !== undefined && i > 0) await this.write(() => this.node.clock.setNextTimestamp(this.node.chain.head.timestamp + intervalSeconds));
+      if (run !== undefined) {
+        await this.write(() => {
+          const timestamp = clock.runTimestamp(chain.head.timestamp, run, i === 0);
+          if (timestamp !== undefined) clock.setNextTimestamp(timestamp);
+        });
+      }
       await this.node.miner.mine();
       this.node.checkWritable();
       // A running storage provider answers each tipset before the next one comes: so do the agents,

@@ -8,6 +8,17 @@
  */
 export const LAST_TIMESTAMP = 8.64e12;
 
+/**
+ * The interval anvil_mine or hardhat_mine was given for a run of tipsets, and whose habit it follows:
+ * Anvil moves time forward by it before each tipset, the first included; Hardhat mines the first as
+ * any tipset and the rest that far apart.
+ */
+export interface RunInterval {
+  seconds: number;
+  /** Anvil's habit: the run's first tipset too is `seconds` after the head. */
+  fromFirst: boolean;
+}
+
 export interface ClockState {
   offsetSeconds: number;
   nextTimestamp: number | undefined;
@@ -49,24 +60,45 @@ export class Clock {
 
   /**
    * The timestamps of the next epochs after a tipset at `parentTimestamp`, as mining a tipset at each
-   * would set them (anvil_mine over many epochs): the first as nextTipsetTimestamp gives it, consuming
-   * a one-off override; then `intervalSeconds` apart (anvil_mine's interval, else the clock's
-   * interval), or else one second apart and never behind the clock. Gives the k-th epoch's (k ≥ 1).
+   * would set them (anvil_mine over many epochs): the first as runTimestamp, else nextTipsetTimestamp,
+   * gives it, consuming a one-off override; then the run's step apart, or else one second apart and
+   * never behind the clock. Gives the k-th epoch's (k ≥ 1).
    */
-  epochTimestamps(parentTimestamp: number, intervalSeconds?: number): (k: number) => number {
-    const timestamps = this.upcomingTimestamps(parentTimestamp, intervalSeconds);
+  epochTimestamps(parentTimestamp: number, run?: RunInterval): (k: number) => number {
+    const timestamps = this.upcomingTimestamps(parentTimestamp, run);
     this.state.nextTimestamp = undefined;
     return timestamps;
   }
 
   /** What epochTimestamps would give, consuming nothing. */
-  upcomingTimestamps(parentTimestamp: number, intervalSeconds?: number): (k: number) => number {
-    const first = this.upcomingTimestamp(parentTimestamp);
-    const step = intervalSeconds ?? this.state.intervalSeconds;
+  upcomingTimestamps(parentTimestamp: number, run?: RunInterval): (k: number) => number {
+    const first = this.runTimestamp(parentTimestamp, run, true) ?? this.upcomingTimestamp(parentTimestamp);
+    const step = this.runStep(run);
     if (step !== undefined) return (k) => first + (k - 1) * step;
     const now = this.now();
     // Each one max(now, previous + 1): from the second on, that is this closed form.
     return (k) => (k === 1 ? first : Math.max(now + k - 2, first + k - 1));
+  }
+
+  /**
+   * The timestamp a run of tipsets (anvil_mine, hardhat_mine) gives its tipset after one at
+   * `parentTimestamp` (`first`: the run's first), or undefined where the clock's next timestamp
+   * stands: a one-off override takes the first, and Hardhat's habit mines the first as any tipset.
+   */
+  runTimestamp(parentTimestamp: number, run: RunInterval | undefined, first: boolean): number | undefined {
+    if (first && (this.state.nextTimestamp !== undefined || !run?.fromFirst)) return undefined;
+    const step = this.runStep(run);
+    return step === undefined ? undefined : parentTimestamp + step;
+  }
+
+  /**
+   * The seconds between a run's tipsets: anvil_setBlockTimestampInterval's when set (it wins over the
+   * run's, as in Anvil, whose next timestamp takes the set interval before the time anvil_mine added),
+   * else the run's; none (the clock's, a second or more) for an interval of 0, which viem's
+   * `mine({ blocks })` sends: two tipsets never share a timestamp, as on Lotus.
+   */
+  private runStep(run: RunInterval | undefined): number | undefined {
+    return this.state.intervalSeconds ?? (run !== undefined && run.seconds > 0 ? run.seconds : undefined);
   }
 
   /**
@@ -89,8 +121,9 @@ export class Clock {
     this.state.nextTimestamp = timestamp;
   }
 
+  /** anvil_setBlockTimestampInterval; an interval of 0 is none (the clock's): two tipsets never share a timestamp. */
   setInterval(seconds: number | undefined): void {
-    this.state.intervalSeconds = seconds;
+    this.state.intervalSeconds = seconds === 0 ? undefined : seconds;
   }
 
   save(): ClockState {

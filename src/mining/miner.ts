@@ -8,7 +8,7 @@ import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from './chain-store.js';
-import { LAST_TIMESTAMP, type Clock } from './clock.js';
+import { LAST_TIMESTAMP, type Clock, type RunInterval } from './clock.js';
 import type { Mempool, PendingMessage } from './mempool.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
@@ -151,12 +151,12 @@ export class Miner {
    * Advances the chain by `epochs` (≥ 1) in one step: the epochs before the last are null rounds, at
    * which only the cron work due runs (each piece at its own epoch; an epoch with none costs nothing),
    * and a tipset with every ready message is mined at the last, its parent the head. Timestamps go on
-   * `intervalSeconds` apart when given (Clock.epochTimestamps).
+   * as the run's interval says (Clock.epochTimestamps).
    */
-  mineAfterNullRounds(epochs: number, intervalSeconds?: number): Promise<Tipset> {
+  mineAfterNullRounds(epochs: number, run?: RunInterval): Promise<Tipset> {
     return this.queue.run(async () => {
       const parent = this.deps.chain.head;
-      const timestampOf = this.deps.clock.epochTimestamps(parent.timestamp, intervalSeconds);
+      const timestampOf = this.deps.clock.epochTimestamps(parent.timestamp, run);
       const last = parent.epoch + epochs;
       // As in Lotus, null-round cron runs under the base fee of the tipset that follows them.
       const baseFee = this.nextBaseFee ?? parent.nextBaseFee;

@@ -50,8 +50,11 @@ describe('the last epoch and timestamp a chain can reach', () => {
     const count = LAST_TIMESTAMP - 1000 - Math.max(Number(after.timestamp), Math.floor(Date.now() / 1000));
     assert.equal((await call(node.url, 'anvil_mine', [`0x${count.toString(16)}`])).result, null);
     assert.equal(Number((await latest()).number), Number(after.number) + count);
-    // With no interval, epochs can pass without time: anvil_mine's interval 0 is bounded by the epoch.
+    // Past both, the epoch is named.
     assert.match((await call(node.url, 'anvil_mine', [MAX_SAFE, '0x0'])).error?.message ?? '', /would take the chain to epoch \d+, past the last this node can mine \(2\^53 - 2\)/);
+    // anvil_mine's interval 0 (viem's mine({ blocks }) sends it) is no interval: each epoch still a
+    // second after the one before (H2), so 2 000 of them do not fit in the last 1 000 seconds.
+    assert.match((await call(node.url, 'anvil_mine', ['0x7d0', '0x0'])).error?.message ?? '', /would take the chain to timestamp \d+, past the last this node can mine/);
     assert.equal((await send()).error, undefined);
     // The last second: evm_setNextBlockTimestamp accepts the one before it, a send then takes the last,
     // and the next send is refused with the reason, the head left where it was.

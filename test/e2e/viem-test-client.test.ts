@@ -66,6 +66,39 @@ describe('viem test client (mode anvil)', () => {
     await testClient.setAutomine(true);
   });
 
+  test('mine({ blocks }) sends an interval of 0: each tipset a second or more after the one before, never one timestamp for two (H2)', async () => {
+    const timestamps = async (count: number) => {
+      const head = await publicClient.getBlock();
+      const blocks = await Promise.all(Array.from({ length: count }, (_, i) => publicClient.getBlock({ blockNumber: head.number - BigInt(count - 1 - i) })));
+      return blocks.map((block) => Number(block.timestamp));
+    };
+    await testClient.mine({ blocks: 3 });
+    const [t0, t1, t2, t3] = await timestamps(4);
+    assert.ok(t0 < t1 && t1 < t2 && t2 < t3, `${[t0, t1, t2, t3]}`);
+    // With a block timestamp interval set, every tipset is that far after the one before.
+    await testClient.setBlockTimestampInterval({ interval: 7 });
+    await testClient.mine({ blocks: 3 });
+    await testClient.removeBlockTimestampInterval();
+    const [s0, s1, s2, s3] = await timestamps(4);
+    assert.deepEqual([s1 - s0, s2 - s0, s3 - s0], [7, 14, 21]);
+  });
+
+  test('mine({ blocks: 3, interval: 10 }) puts every tipset 10 s after the one before, the first included, as Anvil (H3)', async () => {
+    const head = await publicClient.getBlock();
+    await testClient.mine({ blocks: 3, interval: 10 });
+    const blocks = await Promise.all([1n, 2n, 3n].map((k) => publicClient.getBlock({ blockNumber: head.number + k })));
+    assert.deepEqual(blocks.map((block) => Number(block.timestamp - head.timestamp)), [10, 20, 30]);
+  });
+
+  test('in hardhat mode, mine({ blocks: 3, interval: 10 }) (hardhat_mine) mines the first as any tipset and the rest 10 s apart, as Hardhat (H3)', async () => {
+    const hardhatClient = createTestClient({ mode: 'hardhat', transport: http(node.url) });
+    const head = await publicClient.getBlock();
+    await hardhatClient.mine({ blocks: 3, interval: 10 });
+    const [first, second, third] = await Promise.all([1n, 2n, 3n].map((k) => publicClient.getBlock({ blockNumber: head.number + k })));
+    assert.ok(first.timestamp > head.timestamp && first.timestamp - head.timestamp < 10n, `first at +${first.timestamp - head.timestamp}`);
+    assert.deepEqual([second.timestamp - first.timestamp, third.timestamp - second.timestamp], [10n, 10n]);
+  });
+
   test('setBalance, snapshot and revert', async () => {
     await testClient.setBalance({ address: WHALE, value: parseEther('1000') });
     assert.equal(await publicClient.getBalance({ address: WHALE }), parseEther('1000'));

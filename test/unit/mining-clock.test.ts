@@ -65,14 +65,41 @@ describe('Clock', () => {
     assert.equal(clock.save().offsetSeconds, 4_000);
   });
 
+  test("a run's interval: Anvil's from the first tipset, Hardhat's from the second; a set block timestamp interval wins (H3)", () => {
+    const { clock } = clockAt(1_000);
+    const anvil = { seconds: 10, fromFirst: true };
+    const hardhat = { seconds: 10, fromFirst: false };
+    assert.deepEqual([1, 2, 3].map(clock.upcomingTimestamps(1_000, anvil)), [1_010, 1_020, 1_030]);
+    assert.deepEqual([1, 2, 3].map(clock.upcomingTimestamps(1_000, hardhat)), [1_001, 1_011, 1_021]);
+    assert.equal(clock.runTimestamp(1_000, anvil, true), 1_010);
+    assert.equal(clock.runTimestamp(1_000, hardhat, true), undefined, "the clock's next timestamp");
+    assert.equal(clock.runTimestamp(1_001, hardhat, false), 1_011);
+    clock.setNextTimestamp(5_000);
+    assert.equal(clock.runTimestamp(1_000, anvil, true), undefined, 'a one-off timestamp takes the first');
+    assert.deepEqual([1, 2].map(clock.upcomingTimestamps(1_000, anvil)), [5_000, 5_010]);
+    clock.nextTipsetTimestamp(1_000);
+    clock.setInterval(7);
+    assert.deepEqual([1, 2, 3].map(clock.upcomingTimestamps(1_000, anvil)), [1_007, 1_014, 1_021], "as in Anvil, the set interval wins over anvil_mine's");
+  });
+
+  test('an interval of 0 is none: two tipsets never share a timestamp (H2)', () => {
+    const { clock } = clockAt(1_000);
+    for (const fromFirst of [true, false]) {
+      assert.deepEqual([1, 2, 3].map(clock.upcomingTimestamps(1_000, { seconds: 0, fromFirst })), [1_001, 1_002, 1_003]);
+      assert.equal(clock.runTimestamp(1_001, { seconds: 0, fromFirst }, false), undefined, "the clock's next timestamp");
+    }
+    clock.setInterval(0);
+    assert.equal(clock.nextTipsetTimestamp(1_000), 1_001, 'anvil_setBlockTimestampInterval(0) is none too');
+  });
+
   test('upcomingTimestamps gives what epochTimestamps will, consuming nothing (the cheat codes check the last before mining)', () => {
-    for (const interval of [undefined, 0, 7]) {
+    for (const interval of [undefined, { seconds: 0, fromFirst: true }, { seconds: 7, fromFirst: false }, { seconds: 7, fromFirst: true }]) {
       const { clock } = clockAt(1_000);
       clock.setNextTimestamp(2_000);
       const ahead = clock.upcomingTimestamps(1_500, interval);
       assert.equal(clock.upcomingTimestamp(1_500), 2_000, 'the override is still there');
       const mined = clock.epochTimestamps(1_500, interval);
-      for (const k of [1, 2, 1_000]) assert.equal(ahead(k), mined(k), `interval ${interval}, epoch ${k}`);
+      for (const k of [1, 2, 1_000]) assert.equal(ahead(k), mined(k), `interval ${JSON.stringify(interval)}, epoch ${k}`);
       assert.equal(clock.upcomingTimestamp(1_500), 1_501, 'epochTimestamps consumed it');
     }
   });

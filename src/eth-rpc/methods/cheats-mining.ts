@@ -28,6 +28,14 @@ function intervalMiningMethod(name: string, answer: true | null): RpcMethod {
   });
 }
 
+/** anvil_mine / hardhat_mine (count, interval); `fromFirst`: the interval comes before the first tipset too (RunInterval). */
+function mineMethod(name: string, fromFirst: boolean): RpcMethod {
+  return defineWriteMethod(name, [optional(numberOrQuantity('blocks')), optional(numberOrQuantity('interval'))], async ({ devnet }, blocks, interval) => {
+    await devnet.cheats.mine(blocks ?? 1, interval === undefined ? undefined : { seconds: interval, fromFirst });
+    return null;
+  });
+}
+
 export const cheatsMining = [
   defineWriteMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {
     if (timestamp !== undefined) await devnet.cheats.setNextTimestamp(timestamp);
@@ -35,13 +43,9 @@ export const cheatsMining = [
     return '0x0';
   }),
 
-  ...aliases(
-    defineWriteMethod('anvil_mine', [optional(numberOrQuantity('blocks')), optional(numberOrQuantity('interval'))], async ({ devnet }, blocks, interval) => {
-      await devnet.cheats.mine(blocks ?? 1, interval);
-      return null;
-    }),
-    'hardhat_mine',
-  ),
+  // The interval spaces the run as the tool each name comes from does (RunInterval): Anvil's every tipset, Hardhat's from the second on.
+  mineMethod('anvil_mine', true),
+  mineMethod('hardhat_mine', false),
 
   ...aliases(
     defineWriteMethod('evm_setAutomine', [bool('enabled')], async ({ devnet }, enabled) => {
