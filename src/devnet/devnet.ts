@@ -305,12 +305,12 @@ export class Devnet {
     return resolveEthAddress(this.state.at(epoch), eth);
   }
 
-  /** The nonce the next transaction from `eth` should use, counting pending ones. */
+  /** The nonce the next transaction from `eth` should use, counting pending ones; an error for an address with no actor (Lotus). */
   pendingNonce(eth: Uint8Array): number {
     return this.submission.pendingNonce(eth);
   }
 
-  /** The nonce the next message from a Filecoin address should use, counting pending ones (Filecoin.MpoolGetNonce). */
+  /** The nonce the next message from a Filecoin address should use, counting pending ones (Filecoin.MpoolGetNonce); an error with no actor. */
   nextNonce(address: FilAddress): number {
     return this.submission.nextNonce(address);
   }

@@ -3,13 +3,13 @@
 // a key of the node's wallet. Decoding and signature checks run first; adding to the pool is one task
 // of the miner's queue (the pool is chain state), and in instant mode a send returns once mined.
 import { Wallet } from 'ethers';
-import { isMaskedId, maskedIdAddress, Protocol, type FilAddress } from '../common/address.js';
+import { FilAddress, isMaskedId, maskedIdAddress, Protocol } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
-import { resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { actorNotFound, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { decodeEthTransactionMessage, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
@@ -65,15 +65,26 @@ export class Submission {
 
   constructor(private readonly node: SubmissionDeps) {}
 
-  /** The nonce the next transaction from `eth` should use, counting pending ones. */
+  /**
+   * The nonce the next transaction from `eth` should use, counting pending ones (eth_getTransactionCount
+   * 'pending'): Lotus asks MpoolGetNonce, whose state lookup fails for an address with no actor
+   * (node/impl/eth/transaction.go EthGetTransactionCount, chain/messagepool/messagepool.go getStateNonce).
+   */
   pendingNonce(eth: Uint8Array): number {
     const actor = resolveEthAddress(this.headState(), eth);
-    return actor ? this.node.mempool.nextNonce(actor.id, actor.nonce) : 0;
+    if (!actor) throw new DevnetError(`failed to get nonce from mpool: ${isMaskedId(eth) ? 'actor not found' : actorNotFound(FilAddress.fromEthAddress(eth))}`);
+    return this.node.mempool.nextNonce(actor.id, actor.nonce);
   }
 
-  /** The nonce the next message from a Filecoin address should use, counting pending ones (Filecoin.MpoolGetNonce). */
+  /** The nonce the next message from a Filecoin address should use, counting pending ones (Filecoin.MpoolGetNonce; an error with no actor, as pendingNonce). */
   nextNonce(address: FilAddress): number {
     const actor = resolveAddress(this.headState(), address);
+    if (!actor) throw new DevnetError(actorNotFound(address));
+    return this.node.mempool.nextNonce(actor.id, actor.nonce);
+  }
+
+  /** The nonce the node gives a message it fills in: as nextNonce, 0 for a sender with no actor (which the pool then refuses with Lotus's reason). */
+  private fillNonce(actor: Actor | undefined): number {
     return actor ? this.node.mempool.nextNonce(actor.id, actor.nonce) : 0;
   }
 
@@ -130,7 +141,7 @@ export class Submission {
       type: 2,
       hash: new Uint8Array(32),
       chainId: this.node.chainId,
-      nonce: request.nonce ?? this.pendingNonce(request.from),
+      nonce: request.nonce ?? this.fillNonce(resolveEthAddress(this.headState(), request.from)),
       from: request.from,
       to: request.to ?? null,
       value: request.value ?? 0n,
@@ -176,7 +187,7 @@ export class Submission {
     const gasFeeCap = message.gasFeeCap || this.defaultFeeCap(gasPremium);
     // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
     const { pending, mined } = await this.signing.run(async () => {
-      const nonce = await this.node.state.untilFetched(() => this.nextNonce(message.from));
+      const nonce = await this.node.state.untilFetched(() => this.fillNonce(resolveAddress(this.headState(), message.from)));
       const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
       return impersonated ? this.admitUnsigned({ ...filled, from: impersonated.robust! }) : this.submitSigned(wallet.signMessage(message.from, filled, this.node.chainId));
     });

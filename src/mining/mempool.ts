@@ -6,7 +6,7 @@ import { bytesToHex } from '../common/hex.js';
 import { KeptLast } from '../common/kept-last.js';
 import { attoToFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
-import { resolveAddress } from '../fevm/actors/lifecycle.js';
+import { actorNotFound, resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
 import { BLOCK_GAS_LIMIT } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
@@ -105,8 +105,10 @@ export class Mempool {
     // below 2^64 - 1, a message may not take the sender's nonce to a number this node cannot count.
     if (!(msg.nonce < Number.MAX_SAFE_INTEGER)) throw new MessageRejectedError(`nonce has max value: ${msg.nonce} is the last nonce this node can count to (2^53 - 1); no message can follow it`);
 
+    // Lotus's addTs looks the sender's nonce up first: a sender with no actor fails there.
     const sender = resolveAddress(state, msg.from);
-    const stateNonce = sender?.nonce ?? 0;
+    if (!sender) throw new MessageRejectedError(`failed to look up actor state nonce: ${actorNotFound(msg.from)}: validation failure`);
+    const stateNonce = sender.nonce;
     if (msg.nonce < stateNonce) {
       throw new MessageRejectedError(`minimum expected nonce is ${stateNonce}, got ${msg.nonce}: message nonce too low`);
     }
@@ -117,19 +119,18 @@ export class Mempool {
         `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${msg.gasLimit} < ${minGas}`,
       );
     }
-    if (sender && !canSend(sender)) {
+    if (!canSend(sender)) {
       throw new MessageRejectedError(`sender actor ${msg.from.toString()} is not a valid top-level sender`);
     }
 
-    const balance = sender?.balance ?? 0n;
+    const balance = sender.balance;
     const required = BigInt(msg.gasLimit) * msg.gasFeeCap;
     if (balance < required) {
       throw new MessageRejectedError(
         `failed to check balance: not enough funds (required: ${fil(required)}, balance: ${fil(balance)}): not enough funds to execute transaction`,
       );
     }
-    // A sender that passed the balance check exists.
-    const senderId = sender!.id;
+    const senderId = sender.id;
     const queue = this.bySender.get(senderId) ?? new Map<number, PendingMessage>();
     const existing = queue.get(msg.nonce);
     // The others: a message this one replaces does not count.

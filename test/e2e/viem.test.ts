@@ -186,6 +186,20 @@ describe('viem 2 against the devnet CLI', () => {
     await assert.rejects(publicClient.call({ account: poor, to: DEV_ACCOUNTS[5]!.address, value: parseEther('2') }), /SysErrInsufficientFunds\(6\)/);
   });
 
+  test('a key with no actor has no pending nonce (Lotus MpoolGetNonce: P1); once funded, viem reads it and sends', async () => {
+    const fresh = privateKeyToAccount(('0x' + '6f'.repeat(32)) as Hex);
+    const freshWallet = createWalletClient({ chain, account: fresh, transport: http(devnet.url), cacheTime: 0 });
+    await assert.rejects(publicClient.getTransactionCount({ address: fresh.address, blockTag: 'pending' }), /failed to get nonce from mpool: resolution lookup failed \(t410f[a-z2-7]+\): resolve address t410f[a-z2-7]+: actor not found/);
+    assert.equal(await publicClient.getTransactionCount({ address: fresh.address }), 0);
+    // viem's send path reads the pending nonce first, so an unfunded key fails there, as on calibnet.
+    await assert.rejects(freshWallet.sendTransaction({ to: DEV_ACCOUNTS[5]!.address, value: 1n }), /failed to get nonce from mpool/);
+    await publicClient.waitForTransactionReceipt({ hash: await walletClient.sendTransaction({ to: fresh.address, value: parseEther('1') }) });
+    assert.equal(await publicClient.getTransactionCount({ address: fresh.address, blockTag: 'pending' }), 0);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: await freshWallet.sendTransaction({ to: DEV_ACCOUNTS[5]!.address, value: 1n }) });
+    assert.equal(receipt.status, 'success');
+    assert.equal(await publicClient.getTransactionCount({ address: fresh.address, blockTag: 'pending' }), 1);
+  });
+
   test("multicall() and batch.multicall through Multicall3 at the address viem's filecoin chain names", async () => {
     // As viem's `filecoin` chain declares it (calibnet and mainnet both have it there).
     const withMulticall = defineChain({ ...chain, contracts: { multicall3: { address: '0xcA11bde05977b3631167028862bE2a173976CA11' } } });

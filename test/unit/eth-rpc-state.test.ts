@@ -5,6 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import type { DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet as wallet } from '../helpers/dev-wallet.js';
+import { t410 } from '../helpers/f410.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const ME = wallet.address.toLowerCase();
@@ -77,6 +78,27 @@ describe('eth_getTransactionCount', () => {
     assert.equal(await result('eth_getTransactionCount', [ME, '0x0']), '0x0');
     assert.equal(await result('eth_getTransactionCount', [ME, 'pending']), '0x2');
     assert.equal(await result('eth_getTransactionCount', [FRESH, 'latest']), '0x0');
+  });
+
+  test('pending of an address with no actor is an error, as Lotus\'s MpoolGetNonce (P1); latest is 0; funded, both are 0', async (t) => {
+    const { result, error, send } = await setup(t);
+    const unknown = await error('eth_getTransactionCount', [FRESH, 'pending']);
+    assert.equal(unknown.code, 1);
+    const f410 = t410(FRESH);
+    assert.equal(unknown.message, `failed to get nonce from mpool: resolution lookup failed (${f410}): resolve address ${f410}: actor not found`);
+    assert.equal(await result('eth_getTransactionCount', [FRESH, 'latest']), '0x0');
+    // A masked ID with no actor: looked up by its ID.
+    assert.equal((await error('eth_getTransactionCount', ['0xff00000000000000000000000000000000099999', 'pending'])).message, 'failed to get nonce from mpool: actor not found');
+    assert.equal((await error('Filecoin.MpoolGetNonce', [f410])).message, `resolution lookup failed (${f410}): resolve address ${f410}: actor not found`);
+    assert.equal((await error('Filecoin.MpoolGetNonce', ['t099999'])).message, 'actor not found');
+    // Funds make it a placeholder actor: then it has a nonce.
+    await send({ nonce: 0, to: FRESH, value: 1n, gasLimit: 10_000_000 });
+    assert.equal(await result('eth_getTransactionCount', [FRESH, 'pending']), '0x0');
+    assert.equal(await result('Filecoin.MpoolGetNonce', [f410]), 0);
+    // So does anvil_setBalance on a new address (hardhat-network-helpers' setBalance before impersonating).
+    const other = '0x' + '77'.repeat(20);
+    await result('anvil_setBalance', [other, '0x1']);
+    assert.equal(await result('eth_getTransactionCount', [other, 'pending']), '0x0');
   });
 
   test("a contract's count is its EVM nonce, which starts at 1", async (t) => {

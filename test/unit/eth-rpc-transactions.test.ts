@@ -7,11 +7,14 @@ import { decodeRlp, encodeRlp, getCreateAddress, keccak256, Transaction, Wallet,
 import type { DevnetConfig } from '../../src/index.js';
 import { devWallet as wallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { DEV_ACCOUNTS } from '../helpers/devnet-process.js';
+import { t410 } from '../helpers/f410.js';
 import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 
 const ME = wallet.address.toLowerCase();
 const SECOND = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const ZERO_HASH = '0x' + '00'.repeat(32);
+/** A key no message has funded: it has no actor. */
+const UNFUNDED = new Wallet('0x' + '11'.repeat(32));
 const ZERO_BLOOM = '0x' + '00'.repeat(256);
 /** PUSH1 0 PUSH1 0 REVERT. */
 const REVERTING_INITCODE = '0x60006000fd';
@@ -246,11 +249,11 @@ describe('eth_sendRawTransaction errors change nothing', () => {
   test('nonce too low after a mined transaction', (t) =>
     expectRejected(t, () => sign({ nonce: 0, value: 99n }), 'minimum expected nonce is 1, got 0: message nonce too low'));
 
-  test('not enough funds from an unfunded key', (t) =>
+  test('a key with no actor fails the pool\'s nonce lookup (P1: Lotus messagepool.go addTs -> getStateNonce)', (t) =>
     expectRejected(
       t,
-      () => sign({ nonce: 0 }, new Wallet('0x' + '11'.repeat(32))),
-      'failed to check balance: not enough funds (required: 0.01 FIL, balance: 0 FIL): not enough funds to execute transaction',
+      () => sign({ nonce: 0 }, UNFUNDED),
+      `failed to look up actor state nonce: resolution lookup failed (${t410(UNFUNDED.address)}): resolve address ${t410(UNFUNDED.address)}: actor not found: validation failure`,
     ));
 
   test('a gas limit below the cost of storing the message on chain', (t) =>
@@ -313,7 +316,7 @@ describe('eth_sendRawTransaction batches', () => {
         await valid(),
         { raw: await sign({ nonce, chainId: 1n }), expected: { error: { code: 1, message: 'failed to convert to unsigned msg: invalid chain id: 1' } } },
         { raw: await sign({ nonce: 0, value: 5n }), expected: { error: { code: 1, message: `minimum expected nonce is ${nonce - 3}, got 0: message nonce too low` } } },
-        { raw: await sign({ nonce: 0 }, unfunded), expected: { error: { code: 1, message: 'failed to check balance: not enough funds (required: 0.01 FIL, balance: 0 FIL): not enough funds to execute transaction' } } },
+        { raw: await sign({ nonce: 0 }, unfunded), expected: { error: { code: 1, message: `failed to look up actor state nonce: resolution lookup failed (${t410(unfunded.address)}): resolve address ${t410(unfunded.address)}: actor not found: validation failure` } } },
         ...(await Promise.all(Array.from({ length: 40 }, (_, i) => sign({ nonce: nonce + i })))).map((raw) => ({ raw, expected: { result: keccak256(raw) } })),
       ];
       nonce += 40;

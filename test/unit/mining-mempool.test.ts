@@ -165,15 +165,12 @@ describe('Mempool.add: state checks (addTs)', () => {
     assert.equal(pool.size, 1);
   });
 
-  test('a sender with no actor has a balance of 0 FIL', () => {
+  test('a sender with no actor fails the state nonce lookup, as Lotus\'s addTs (P1)', () => {
     const tree = genesis();
     const pool = new Mempool();
-    rejects(
-      pool,
-      message({ from: STRANGER.filAddress, gasLimit: 1_000_000, feeCap: 10n ** 12n }),
-      tree,
-      'failed to check balance: not enough funds (required: 1 FIL, balance: 0 FIL): not enough funds to execute transaction',
-    );
+    const stranger = STRANGER.filAddress.toString();
+    rejects(pool, message({ from: STRANGER.filAddress }), tree, `failed to look up actor state nonce: resolution lookup failed (${stranger}): resolve address ${stranger}: actor not found: validation failure`);
+    rejects(pool, message({ from: FilAddress.fromId(9999) }), tree, 'failed to look up actor state nonce: actor not found: validation failure');
   });
 
   test('pending messages of the sender count against its balance; the one being replaced does not', () => {

@@ -9,7 +9,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { codeCid, type Actor } from '../../fevm/actor.js';
 import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
-import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { actorNotFound, resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
@@ -36,15 +36,6 @@ import { MessageReplacedError } from '../../devnet/message-search.js';
 import type { MessageLocation } from '../../mining/chain-store.js';
 
 export const NETWORK_NAME = 'fvm-devnet';
-
-/**
- * Lotus's StateTree.GetActor error for an address with no actor (chain/state/statetree.go): an ID
- * address is looked up as it is, another resolved through the init actor's map first.
- */
-function actorNotFound(address: FilAddress): string {
-  if (address.id !== undefined) return 'actor not found';
-  return `resolution lookup failed (${address.toString()}): resolve address ${address.toString()}: actor not found`;
-}
 
 function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
   const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);

@@ -16,6 +16,15 @@ export function resolveEthAddress(state: StateReader, eth: Uint8Array): Actor | 
   return id === undefined ? undefined : state.getActor(id);
 }
 
+/**
+ * Lotus's StateTree.GetActor error for an address with no actor (chain/state/statetree.go): an ID
+ * address is looked up as it is, another resolved through the init actor's map first.
+ */
+export function actorNotFound(address: FilAddress): string {
+  if (address.id !== undefined) return 'actor not found';
+  return `resolution lookup failed (${address.toString()}): resolve address ${address.toString()}: actor not found`;
+}
+
 export function resolveAddress(state: StateReader, address: FilAddress): Actor | undefined {
   const id = state.lookupId(address);
   return id === undefined ? undefined : state.getActor(id);
