@@ -671,6 +671,32 @@ describe('the FVM\'s 1 MiB block limit', () => {
   });
 });
 
+describe('the FVM\'s 1 MiB block limit on call_actor\'s params (G8)', () => {
+  test('call_actor_id with a CBOR params block over 1 MiB answers LimitExceeded (-3) before the send looks the actor up; 1 MiB is sent', async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // call_actor_id's input, abi.encode(method 0, value 0, flags 0, codec 0x51, params, actor ID), with
+    // params of calldata word 0 zero bytes and the actor ID of word 1; DELEGATECALL 0xfe00…05 writes
+    // its output's first word (the exit code) at 0; returns [exit code, success].
+    const runtime =
+      '6051606052' + '60c0608052' + '60203560a052' + '60003560c052' +
+      '6020' + '6000' + '60003560e001' + '6000' + '73fe00000000000000000000000000000000000005' + '5af4' +
+      '602052' + '60406000f3';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const probe = hexToBytes(getCreateAddress({ from: wallet.address, nonce: 0 }));
+    const callActorId = async (size: number, id: number) => {
+      const input = hexToBytes('0x' + size.toString(16).padStart(64, '0') + id.toString(16).padStart(64, '0'));
+      const out = (await devnet.call({ from: hexToBytes(wallet.address), to: probe, input }, devnet.head.epoch)).returnData;
+      return [BigInt.asIntN(256, BigInt(bytesToHex(out.subarray(0, 32)))), BigInt(bytesToHex(out.subarray(32, 64)))];
+    };
+    // Account 100 (dev account 0) takes a METHOD_SEND with params: exit 0 up to the limit.
+    assert.deepEqual(await callActorId(1 << 20, 100), [0n, 1n]);
+    assert.deepEqual(await callActorId((1 << 20) + 1, 100), [-3n, 1n]);
+    // The block is made before the send: an actor that is not there is NotFound (-6) only under the limit.
+    assert.deepEqual(await callActorId(1 << 20, 424_242), [-6n, 1n]);
+    assert.deepEqual(await callActorId((1 << 20) + 1, 424_242), [-3n, 1n]);
+  });
+});
+
 describe('CREATE2 onto a live contract', () => {
   test('pushes 0 and costs the EAM\'s refused Resurrect (eam/src/lib.rs:132-145), not a creation nor the 63/64 Ethereum burns', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);

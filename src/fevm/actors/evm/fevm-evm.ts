@@ -51,6 +51,7 @@ import {
   type FilecoinPrecompileEntry,
 } from '../../../filecoin-precompiles/index.js';
 import type { Actor, EvmState } from '../../actor.js';
+import { MAX_BLOCK_SIZE } from '../../block-limit.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
 import { BUILTIN_INVOCATION, builtinInvocationGas } from '../../gas.js';
 import { builtinActor } from '../builtin.js';
@@ -128,7 +129,6 @@ const MAX_EVENT_VALUES = 8 << 10;
  * write it and aborts with USR_ASSERTION_FAILED (24) (runtime/src/runtime/fvm.rs trampoline; sdk vm::exit).
  */
 export const RESULT_TOO_LARGE = 'failed to write result: limit exceeded' as EVMErrorType;
-const MAX_BLOCK_SIZE = 1 << 20;
 /** The size of the CBOR byte string the EVM actor returns `bytes` in (actors/evm/src/types.rs: a header of 1–5 bytes here). */
 const cborBytesSize = (bytes: number) => bytes + (bytes < 24 ? 1 : bytes < 256 ? 2 : bytes < 65_536 ? 3 : 5);
 /** A CALL the FVM refuses (a builtin actor's InvokeContract: USR_UNHANDLED_MESSAGE). */

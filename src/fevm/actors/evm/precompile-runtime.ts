@@ -12,6 +12,7 @@ import {
   ErrorNumber,
   type PrecompileRuntime,
 } from '../../../filecoin-precompiles/runtime.js';
+import { MAX_BLOCK_SIZE } from '../../block-limit.js';
 import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onLookback } from '../../price-list.js';
 import { beaconRandomness, DEFAULT_BEACON_SEED } from '../../randomness.js';
 import type { StateAccess } from '../../state-access.js';
@@ -112,6 +113,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
     // send_raw flushes the caller once the limit is taken (precompiles/fvm.rs call_actor_shared); a failed send keeps it.
     this.gasUsed += this.flushCaller() + HOST_CALL;
+    // The SDK's send makes the params block first (fvm_sdk send.rs): over the FVM's limit that fails, before any lookup.
+    if (call.params && call.params.data.length > MAX_BLOCK_SIZE) return { type: 'syscall-error', errno: ErrorNumber.LimitExceeded };
     // An ID beyond the devnet's: the send looks it up and finds nothing.
     if (!call.to) {
       this.gasUsed += ACTOR_LOOKUP;
