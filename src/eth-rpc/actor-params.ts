@@ -14,7 +14,8 @@ import { goFields } from './lotus-params.js';
 import { invalid } from './params.js';
 
 type Scalar = 'address' | 'tokens' | 'int' | 'bytes' | 'bytes20' | 'bytes32' | 'cid' | 'bool' | 'label' | 'signature' | 'bitfield' | 'empty';
-export type Schema = Scalar | { list: Schema } | { nullable: Schema } | { struct: readonly (readonly [string, Schema])[] };
+/** `wrapped`: a Go struct of one field whose CBOR is that field alone (Rust's serde transparent). */
+export type Schema = Scalar | { list: Schema } | { nullable: Schema } | { wrapped: readonly [string, Schema] } | { struct: readonly (readonly [string, Schema])[] };
 
 const struct = (...fields: (readonly [string, Schema])[]): Schema => ({ struct: fields });
 const list = (item: Schema): Schema => ({ list: item });
@@ -169,11 +170,12 @@ const createReturn = struct(['ActorID', 'int'], ['RobustAddress', { nullable: 'a
 
 /**
  * The returns of the EVM actor's and the EAM's methods a message can reach on the devnet, by number
- * (go-state-types builtin/v18/evm and eam methods.go): InvokeContract's is a CBOR byte string
- * (abi.CborBytes), Create, Create2 and CreateExternal answer the new actor's addresses.
+ * (go-state-types builtin/v18/evm and eam methods.go): InvokeContract's and GetBytecodeHash's are a
+ * CBOR byte string (abi.CborBytes), GetBytecode's a GetBytecodeReturn (the code's CID or null, alone
+ * on the wire); Create, Create2 and CreateExternal answer the new actor's addresses.
  */
 const RETURNS_BY_NUMBER: Partial<Record<ActorKind, Record<number, Schema>>> = {
-  evm: { [METHOD_INVOKE_CONTRACT]: 'bytes' },
+  evm: { [METHOD_INVOKE_CONTRACT]: 'bytes', 3: { wrapped: ['Cid', { nullable: 'cid' }] }, 4: 'bytes' },
   eam: { 2: createReturn, 3: createReturn, [METHOD_CREATE_EXTERNAL]: createReturn },
 };
 
@@ -232,6 +234,7 @@ function toJson(schema: Schema, v: unknown, path: string): unknown {
       if (!Array.isArray(v)) fail(path, 'expected a CBOR array');
       return v.map((item, i) => toJson(schema.list, item, `${path}[${i}]`));
     }
+    if ('wrapped' in schema) return { [schema.wrapped[0]]: toJson(schema.wrapped[1], v, `${path}.${schema.wrapped[0]}`) };
     if (!Array.isArray(v) || v.length !== schema.struct.length) fail(path, `expected a CBOR array of ${schema.struct.length} fields`);
     return Object.fromEntries(schema.struct.map(([name, field], i) => [name, toJson(field, v[i], `${path}.${name}`)]));
   }
@@ -284,6 +287,10 @@ function fromJson(schema: Schema, v: unknown, path: string): unknown {
       return v.map((item, i) => fromJson(schema.list, item, `${path}[${i}]`));
     }
     if (!v || typeof v !== 'object' || Array.isArray(v)) fail(path, 'expected an object');
+    if ('wrapped' in schema) {
+      const [name, field] = schema.wrapped;
+      return fromJson(field, goFields(v, [name])[name], `${path}.${name}`);
+    }
     const fields: Record<string, unknown> = goFields(v, schema.struct.map(([name]) => name));
     return schema.struct.map(([name, field]) => fromJson(field, fields[name], `${path}.${name}`));
   }

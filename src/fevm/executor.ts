@@ -19,7 +19,9 @@ import { AWARD_BLOCK_REWARD, awardParams, blockWinner, creditGasReward } from '.
 import { createExternal } from './actors/eam.js';
 import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
 import { EvmActor, type EvmCall } from './actors/evm/evm-actor.js';
-import { EVM_INVOCATION } from './actors/evm/evm-gas.js';
+import { EVM_INVOCATION, evmStateReadGas } from './actors/evm/evm-gas.js';
+import { EVM_GET_BYTECODE, EVM_GET_BYTECODE_HASH } from './actors/evm/fevm-evm.js';
+import { bytecodeCid } from './actor-state.js';
 import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer, withBalance } from './actors/lifecycle.js';
@@ -360,8 +362,22 @@ export class Executor {
       const failed = output.exitCode !== ExitCode.Ok;
       return { exitCode: output.exitCode, returnData, gasUsed: result.gasUsed, events: failed ? [] : result.events, returnBlock: output.returnBlock };
     }
+    if (send.method === EVM_GET_BYTECODE || send.method === EVM_GET_BYTECODE_HASH) return Promise.resolve(codeRead(receiver, send));
     return noReturn(ExitCode.ErrUnhandledMessage, EVM_INVOCATION);
   }
+}
+
+/**
+ * GetBytecode and GetBytecodeHash as sent to a contract (builtin-actors v18 actors/evm/src/lib.rs
+ * bytecode, bytecode_hash: any caller): its code's CID, as DAG-CBOR (null once dead), or the keccak
+ * hash of its code (of no code once dead). Neither takes params: any are refused (dispatch.rs, 16).
+ */
+function codeRead(receiver: Actor, send: ActorSend): SendResult {
+  if (send.params) return noReturn(ExitCode.ErrIllegalArgument, EVM_INVOCATION);
+  const { bytecode, bytecodeHash, dead } = receiver.evm!;
+  const block =
+    send.method === EVM_GET_BYTECODE ? { codec: DAG_CBOR, data: encodeCbor(dead ? null : bytecodeCid(bytecode)) } : { codec: CBOR, data: encodeCbor(bytecodeHash) };
+  return { exitCode: ExitCode.Ok, returnData: block.data, gasUsed: evmStateReadGas(), events: [], returnBlock: block };
 }
 
 /** What a top-level message adds to a send. */

@@ -49,6 +49,19 @@ function signedJson(message: Message) {
   };
 }
 
+/** Pushes `message` signed (its params as given) and answers StateWaitMsg's lookup of it. */
+async function pushAndWait(result: (method: string, params: unknown[]) => Promise<any>, message: Message) {
+  const json = signedJson(message);
+  json.Message.Params = Buffer.from(message.params).toString('base64') as never;
+  return await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [json]), 0, -1, true]);
+}
+
+/** The EAM's CreateExternal params deploying `runtime` (hex, under 256 bytes). */
+function createExternalParams(runtime: string): Uint8Array {
+  const length = (runtime.length / 2).toString(16).padStart(2, '0');
+  return encodeCbor(hexToBytes(`0x60${length}600c60003960${length}6000f3${runtime}`));
+}
+
 const transfer = (nonce: number, value = FIL): Message => ({
   version: 0,
   to: FilAddress.fromEthAddress(Buffer.from(RECIPIENT.slice(2), 'hex')),
@@ -383,16 +396,9 @@ describe('Filecoin.* state and pool methods', () => {
   // bytes for a method the registry lacks (node/impl/full/state.go, stmgr.ErrMetadataNotFound).
   test("StateWaitMsg's ReturnDec: an EAM deployment's addresses, a contract's output, a Filecoin method's raw return", async (t) => {
     const { result } = await setupRpc(t, { fund });
-    const wait = async (message: Message) => {
-      const json = signedJson(message);
-      json.Message.Params = Buffer.from(message.params).toString('base64') as never;
-      return await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [json]), 0, -1, true]);
-    };
-    const deploy = async (nonce: number, runtime: string) => {
-      const length = (runtime.length / 2).toString(16).padStart(2, '0');
-      const initcode = hexToBytes(`0x60${length}600c60003960${length}6000f3${runtime}`);
-      return await wait({ ...transfer(nonce, 0n), to: FilAddress.fromId(10), method: 4, params: encodeCbor(initcode), gasLimit: 200_000_000 });
-    };
+    const wait = (message: Message) => pushAndWait(result, message);
+    const deploy = (nonce: number, runtime: string) =>
+      wait({ ...transfer(nonce, 0n), to: FilAddress.fromId(10), method: 4, params: createExternalParams(runtime), gasLimit: 200_000_000 });
     const deployed = await deploy(0, '602a60005260206000f3');
     const [id, robust, eth] = decodeCbor<[number, Uint8Array, Uint8Array]>(Buffer.from(deployed.Receipt.Return, 'base64'));
     assert.deepEqual(deployed.ReturnDec, { ActorID: id, RobustAddress: FilAddress.fromBytes(robust).toString(), EthAddress: [...eth] });
@@ -403,6 +409,34 @@ describe('Filecoin.* state and pool methods', () => {
     const handler = await deploy(2, `60a0600c60003960a06000f3${answer}`);
     const frc42 = await wait({ ...transfer(3, 0n), to: FilAddress.fromId(handler.ReturnDec.ActorID), method: methodNumber('Anything'), params: new Uint8Array(), gasLimit: 200_000_000 });
     assert.deepEqual([frc42.Receipt.Return, frc42.ReturnDec], ['AQID', 'AQID']);
+  });
+
+  // F7's rest: builtin-actors v18 actors/evm/src/lib.rs exports GetBytecode (3) and GetBytecodeHash (4)
+  // to any caller; go-state-types builtin/v18/evm methods.go declares their returns (GetBytecodeReturn,
+  // abi.CborBytes), which Lotus's StateWaitMsg decodes into ReturnDec.
+  test('GetBytecode (3) and GetBytecodeHash (4) sent to a contract answer its code\'s CID and hash (null and the empty hash once it self-destructed), decoded in ReturnDec; params are refused (16)', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    let nonce = 0;
+    const send = (to: number, method: number, params: Uint8Array = new Uint8Array()) =>
+      pushAndWait(result, { ...transfer(nonce++, 0n), to: FilAddress.fromId(to), method, params, gasLimit: 200_000_000 });
+    const deploy = async (runtime: string) => (await send(10, 4, createExternalParams(runtime))).ReturnDec.ActorID as number;
+    const runtime = '602a60005260206000f3';
+    const live = await deploy(runtime);
+    // The code is a raw block under a blake2b-256 CID, as the EVM actor stores it.
+    const codeCidOf = CID.createV1(0x55, Digest.create(0xb220, blake2b(hexToBytes(`0x${runtime}`), { dkLen: 32 })));
+    const code = await send(live, 3);
+    assert.deepEqual([code.Receipt.ExitCode, code.ReturnDec], [0, { Cid: { '/': codeCidOf.toString() } }]);
+    assert.deepEqual(decodeCbor(Buffer.from(code.Receipt.Return, 'base64')), codeCidOf);
+    const hash = await send(live, 4);
+    assert.deepEqual([hash.Receipt.ExitCode, hash.ReturnDec], [0, Buffer.from(hexToBytes(keccak256(`0x${runtime}`))).toString('base64')]);
+    assert.equal((await send(live, 3, encodeCbor(null))).Receipt.ExitCode, 16);
+    assert.equal((await send(live, 4, encodeCbor(null))).Receipt.ExitCode, 16);
+    // SELFDESTRUCT to the caller, run by a message: the next ones see a dead contract.
+    const dead = await deploy('33ff');
+    assert.equal((await send(dead, 3844450837, encodeCbor(new Uint8Array()))).Receipt.ExitCode, 0);
+    const gone = await send(dead, 3);
+    assert.deepEqual([gone.Receipt.ExitCode, gone.Receipt.Return, gone.ReturnDec], [0, '9g==', { Cid: null }]);
+    assert.equal((await send(dead, 4)).ReturnDec, Buffer.from(hexToBytes(keccak256('0x'))).toString('base64'));
   });
 
   // fidaudit F8h: an f410 that embeds a masked ID is a well-formed address (go-address); the FVM makes
