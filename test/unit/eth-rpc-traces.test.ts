@@ -615,7 +615,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const code = devnet.stateAt(devnet.head.epoch).getActor(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)))!)!;
     const codeCid = bytecodeCid(code.evm!.bytecode);
     assert.deepEqual([getBytecode.Msg.From, getBytecode.Msg.To, getBytecode.Msg.Method, getBytecode.Msg.ReadOnly], [f410(proxy), f410(callee), 3, true]);
-    assert.deepEqual(getBytecode.MsgRct, { ExitCode: 0, Return: Buffer.from(encodeCbor(codeCid)).toString('base64'), ReturnCodec: 0x51 });
+    // GetBytecode answers DAG-CBOR (builtin-actors v18 evm/src/lib.rs bytecode: WithCodec<_, DAG_CBOR>).
+    assert.deepEqual(getBytecode.MsgRct, { ExitCode: 0, Return: Buffer.from(encodeCbor(codeCid)).toString('base64'), ReturnCodec: 0x71 });
     assert.deepEqual([delegate.Msg.From, delegate.Msg.To, delegate.Msg.Method, delegate.Msg.Value, delegate.Msg.ParamsCodec], [f410(proxy), f410(proxy), 6, '0', 0x71]);
     const input = hexToBytes(new Interface(['function store(uint256)']).encodeFunctionData('store', [9]));
     assert.deepEqual(decodeCbor(Buffer.from(delegate.Msg.Params, 'base64')), [codeCid, input, hexToBytes(DEV), encodeBigInt(0n)]);
@@ -696,7 +697,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     // extcodesize, extcodehash, then `target.code`: extcodesize and extcodecopy.
     assert.deepEqual(
       subcallsOf(trace).map((s) => [s.Msg.From, s.Msg.To, s.Msg.Method, s.Msg.ReadOnly, s.MsgRct, s.InvokedActor.Id]),
-      [3, 4, 3, 3].map((method) => [f410(probe), f410(callee), method, true, { ExitCode: 0, Return: method === 3 ? cid : hash, ReturnCodec: 0x51 }, target.id]),
+      [3, 4, 3, 3].map((method) => [f410(probe), f410(callee), method, true, { ExitCode: 0, Return: method === 3 ? cid : hash, ReturnCodec: method === 3 ? 0x71 : 0x51 }, target.id]),
     );
   });
 

@@ -153,7 +153,7 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
     gas: frame.gas,
     readOnly: true,
     exitCode: 0,
-    returnBlock: { codec: CBOR, data: encodeCbor(frame.callee.bytecode) },
+    returnBlock: bytecodeReturn(frame.callee.bytecode),
     invokedId: frame.callee.id,
   };
   const delegate: TracedSend = {
@@ -184,9 +184,14 @@ function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
   return traces.flat();
 }
 
-/** GetBytecode (its code's CID; none for a dead contract) or GetBytecodeHash (the keccak hash), read-only. */
+/**
+ * GetBytecode's return: its code's CID, or null for a dead contract, as DAG-CBOR (builtin-actors v18
+ * evm/src/lib.rs bytecode: WithCodec<BytecodeReturn, DAG_CBOR>).
+ */
+const bytecodeReturn = (code: CID | undefined): IpldBlock => ({ codec: DAG_CBOR, data: encodeCbor(code ?? null) });
+
+/** GetBytecode (bytecodeReturn) or GetBytecodeHash (the keccak hash, CBOR), read-only. */
 function codeReadTrace(from: FilAddress, gas: number, { target, method }: CodeRead): unknown {
-  const returned = method === EVM_GET_BYTECODE ? target.bytecode : target.hash;
   return traceJson(
     {
       from,
@@ -196,7 +201,7 @@ function codeReadTrace(from: FilAddress, gas: number, { target, method }: CodeRe
       gas,
       readOnly: true,
       exitCode: 0,
-      returnBlock: returned === undefined ? undefined : { codec: CBOR, data: encodeCbor(returned) },
+      returnBlock: method === EVM_GET_BYTECODE ? bytecodeReturn(target.bytecode) : { codec: CBOR, data: encodeCbor(target.hash) },
       invokedId: target.id,
     },
     [],
