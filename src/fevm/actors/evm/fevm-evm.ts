@@ -448,7 +448,8 @@ export class FevmEvm extends EVM {
     if (BigInt(before) > gasLimit) return outOfGas(gasLimit);
     message.gasLimit = gasLimit - BigInt(before);
     // A message's first frame: the state roots its contracts set are counted afresh.
-    if (this.frames.length === 0) this.rootWrites.clear();
+    // Cleared only when filled: clearing even an empty Map calls into V8's runtime.
+    if (this.frames.length === 0 && this.rootWrites.size > 0) this.rootWrites.clear();
     this.frames.push(message);
     if (invocation) this.invocations.push(invocation);
     let result: EVMResult;
