@@ -18,6 +18,8 @@ import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
 import { createPlaceholder } from '../../src/fevm/actors/lifecycle.js';
 import { EvmStateAdapter } from '../../src/fevm/actors/evm/state-adapter.js';
 import { StateTree } from '../../src/fevm/state-tree.js';
+import { ExitCode } from '../../src/fevm/exit-code.js';
+import { unsignedMessage } from '../../src/fevm/eth-tx.js';
 import { fevmSetup, type Deployed } from '../helpers/fevm.js';
 
 const MAX_WORD = (1n << 256n) - 1n;
@@ -181,6 +183,51 @@ describe('the loop that awaits only what must be', () => {
       exitCodes.push(receipt.exitCode);
     }
     assert.deepEqual(exitCodes, [0, 0, 0, 34, 0]);
+  });
+
+  test("fixed charges taken together: the gas left GAS reads, a REVERT's gas and where a call runs out, as on @ethereumjs's step", async (t) => {
+    const { devnet, sendRaw, wallet } = await fevmSetup(t);
+    // PUSH1 1, then 200 × (DUP1 ADD): instructions of fixed cost; then `end`.
+    const deploy = async (end: string) => {
+      const code = '6001' + '8001'.repeat(200) + end;
+      // PUSH2 length, DUP1, PUSH1 12 (this prefix's length), PUSH1 0, CODECOPY, PUSH1 0, RETURN.
+      const initcode = '0x61' + (code.length / 2).toString(16).padStart(4, '0') + '80600c6000396000f3' + code;
+      const nonce = devnet.pendingNonce(hexToBytes(wallet.address));
+      assert.equal((await sendRaw(null, initcode)).exitCode, ExitCode.Ok);
+      return hexToBytes(getCreateAddress({ from: wallet.address, nonce }));
+    };
+    const from = hexToBytes(wallet.address);
+    const steps = { steps: { stack: false, memory: false, storage: false } };
+    const ran = async (to: Uint8Array, gas: number) => {
+      const epoch = devnet.head.epoch;
+      // StateCall runs it with the sender's nonce, as traceCall does.
+      const { result } = await devnet.stateCall(unsignedMessage(from, to, 0, 0n, new Uint8Array(), gas, 0n, 0n), epoch);
+      const traced = await devnet.traceCall({ from, to, gas }, epoch, steps);
+      const untraced = [result.exitCode, result.gasUsed, bytesToHex(result.returnData)];
+      assert.deepEqual(untraced, [traced.exitCode, traced.gasUsed, bytesToHex(traced.returnData)], `gas limit ${gas}`);
+      return { ...result, steps: traced.steps.length };
+    };
+    // GAS; mstore(0, gas); RETURN or REVERT of that word.
+    const returns = await deploy('5a600052' + '60206000f3');
+    const full = await ran(returns, 2_000_000_000);
+    assert.equal(full.exitCode, ExitCode.Ok);
+    assert.ok(BigInt(bytesToHex(full.returnData)) > 0n, 'GAS pushed the gas left');
+    const reverted = await ran(await deploy('5a600052' + '60206000fd'), 2_000_000_000);
+    assert.equal(reverted.exitCode, ExitCode.EvmReverted);
+    assert.ok(reverted.gasUsed < 2_000_000_000, 'a REVERT leaves the gas it did not use');
+    // A JUMP to 0, no JUMPDEST (exit 39): a frame that ran out among the instructions must not reach
+    // it. Limits from about what the first contract used down through its 400 instructions: this
+    // one fails at the jump, then runs out among them, then before them.
+    const jumps = await deploy('600056');
+    const jumped = await ran(jumps, 2_000_000_000);
+    assert.equal(jumped.exitCode, ExitCode.EvmBadJumpdest);
+    const outcomes = new Set<string>();
+    for (let gas = full.gasUsed; gas > full.gasUsed - 300_000; gas -= 4_999) {
+      const { exitCode, steps } = await ran(jumps, gas);
+      const among = exitCode === ExitCode.SysErrOutOfGas && steps > 0 && steps < jumped.steps;
+      outcomes.add(exitCode === ExitCode.EvmBadJumpdest ? 'jumped' : among ? 'out of gas among them' : `exit ${exitCode} after ${steps} steps`);
+    }
+    assert.deepEqual([...outcomes], ['jumped', 'out of gas among them', `exit ${ExitCode.SysErrOutOfGas} after 0 steps`]);
   });
 
   test("an interpreter of an EVM that did not ask runs @ethereumjs's own loop", async () => {

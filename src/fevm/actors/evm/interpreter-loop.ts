@@ -9,6 +9,13 @@
 // debug logging, no profiler, and none of the EIPs whose checks sit inside the loop (EOF, code
 // chunk witnesses, block-level access lists); anywhere else @ethereumjs's own `run` runs.
 // Every few thousand instructions it checks the running execution's budget (run-budget.ts).
+//
+// An instruction of fixed cost whose handler neither reads the gas left nor waits (most of a
+// contract's: PUSH, DUP, SWAP, arithmetic, jumps) is charged to a Number owed, taken from the run
+// state's BigInt gas left in one subtraction before the next instruction that may read it, and at
+// the frame's end: a subtraction per instruction made a BigInt each, a quarter of what a call
+// allocated. An instruction whose charge the gas left cannot cover takes it at once, so it runs
+// out of gas where @ethereumjs's step does.
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
 
@@ -33,6 +40,9 @@ interface LoopInterpreter {
 const JUMP_OPCODES = new Set([0x56, 0x57, 0x5e]);
 /** EIPs that add checks to @ethereumjs's loop or step (EOF, Verkle and binary-tree witnesses, EIP-7928's CALL output). */
 const LOOP_EIPS = [3540, 6800, 7864, 7928];
+
+/** GAS pushes the gas left: it is charged at once. */
+const GAS_OPCODE = 0x5a;
 
 /** Instructions between two checks of the clock: a few hundred µs of the tightest loop. */
 const STEPS_PER_BUDGET_CHECK = 4096;
@@ -77,6 +87,10 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   const stepListened = events !== undefined && events.listenerCount('step') > 0;
   let err: EVMError | undefined;
   let cachedOpcodes: OpEntry[] | undefined;
+  // Fixed charges not yet taken from runState.gasLeft, and what that held when last taken from (FVM
+  // gas limits are far below 2^53).
+  let owed = 0;
+  let room = Number(runState.gasLeft);
   while (runState.programCounter < runState.code.length) {
     const programCounter = runState.programCounter;
     let opCode: number;
@@ -105,10 +119,30 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
       if (stepListened) {
         await interpreter.runStep(entry);
       } else {
-        const pending = stepNow(interpreter, entry ?? interpreter.lookupOpInfo(opCode));
-        if (pending) await pending;
+        const op = entry ?? interpreter.lookupOpInfo(opCode);
+        const info = op.opcodeInfo;
+        if (!info.dynamicGas && !info.isAsync && !info.isInvalid && opCode !== GAS_OPCODE) {
+          owed += info.fee;
+          if (owed > room) {
+            // Out of gas here: useGas traps as @ethereumjs's step would.
+            const charge = owed;
+            owed = 0;
+            interpreter.useGas(BigInt(charge), info);
+          }
+          runState.programCounter++;
+          op.opHandler(runState, interpreter.common);
+          runState.env.accessWitness?.commit();
+        } else {
+          if (owed > 0) room = settle(interpreter, owed);
+          owed = 0;
+          const pending = stepNow(interpreter, op);
+          if (pending) await pending;
+          room = Number(runState.gasLeft);
+        }
       }
     } catch (e) {
+      if (owed > 0) settle(interpreter, owed);
+      owed = 0;
       runState.env.accessWitness?.revert();
       if (!(e instanceof Object && 'errorType' in e && e.errorType === 'EVMError')) throw e;
       const error = e as EVMError;
@@ -117,11 +151,19 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
       break;
     }
   }
+  if (owed > 0) settle(interpreter, owed);
   if (err === undefined && runState.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && runState.gasLeft > 0n) {
     runState.gasLeft = 0n;
     err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
   }
   return { runState, exceptionError: err };
+}
+
+/** Takes `owed`, which the gas left covers, from it; the gas left after. */
+function settle(interpreter: LoopInterpreter, owed: number): number {
+  const runState = interpreter._runState;
+  runState.gasLeft -= BigInt(owed);
+  return Number(runState.gasLeft);
 }
 
 /**
