@@ -101,7 +101,7 @@ function parent(mnemonic: string, path: string) {
 
 /** The key at `${path}/${index}` (a non-hardened child) of the mnemonic's tree. */
 export function hdKey(mnemonic: string, path: string, index: number): HdKey {
-  const built = mnemonic === DEFAULT_MNEMONIC ? builtDefaultKeys().get(`${path}/${index}`) : undefined;
+  const built = mnemonic === DEFAULT_MNEMONIC ? builtDefaultKeys().keys.get(`${path}/${index}`) : undefined;
   if (built) return { privateKey: hexToBytes(built[0]), publicKey: hexToBytes(built[1]), ethAddress: hexToBytes(built[2]) };
   return deriveHdKey(mnemonic, path, index);
 }
@@ -117,18 +117,21 @@ export function deriveHdKey(mnemonic: string, path: string, index: number): HdKe
 /**
  * The default mnemonic's keys the build derived, by `path/index`: private key, public key and
  * Ethereum address in hex. A start needs ~15 keys, ~15 ms of curve multiplications and cold hashing when derived.
+ * With them, the storage providers' peer keys (Ed25519 public keys, storage-providers/keys.ts
+ * peerKeyOf): two cost a start ~2.5 ms of OpenSSL's key set-up.
  */
 export interface DefaultKeysFile {
   mnemonic: string;
   keys: Record<string, [privateKey: string, publicKey: string, ethAddress: string]>;
+  peerKeys: Record<string, string>;
 }
 
 /** Beside the bundle (dist/); running from the sources there is none, and every key is derived. */
 export const DEFAULT_KEYS_FILE = 'default-keys.json';
 
-let defaultKeys: Map<string, [string, string, string]> | undefined;
+let defaultKeys: { keys: Map<string, [string, string, string]>; peerKeys: Map<string, string> } | undefined;
 
-function builtDefaultKeys(): Map<string, [string, string, string]> {
+function builtDefaultKeys(): NonNullable<typeof defaultKeys> {
   if (!defaultKeys) {
     let file: DefaultKeysFile | undefined;
     try {
@@ -136,19 +139,31 @@ function builtDefaultKeys(): Map<string, [string, string, string]> {
     } catch {
       file = undefined;
     }
-    defaultKeys = new Map(file?.mnemonic === DEFAULT_MNEMONIC ? Object.entries(file.keys) : []);
+    const ours = file?.mnemonic === DEFAULT_MNEMONIC;
+    defaultKeys = { keys: new Map(ours ? Object.entries(file!.keys) : []), peerKeys: new Map(ours ? Object.entries(file!.peerKeys) : []) };
   }
   return defaultKeys;
 }
 
-/** What the build writes to DEFAULT_KEYS_FILE: the default mnemonic's first `count` keys on each path. */
-export function defaultKeysFile(paths: readonly string[], count: number): DefaultKeysFile {
+/** The peer key of the provider key at `${path}/${index}` the build derived (the default mnemonic's), if it did. */
+export function builtPeerKey(mnemonic: string, path: string, index: number): Uint8Array | undefined {
+  const built = mnemonic === DEFAULT_MNEMONIC ? builtDefaultKeys().peerKeys.get(`${path}/${index}`) : undefined;
+  return built === undefined ? undefined : hexToBytes(built);
+}
+
+/**
+ * What the build writes to DEFAULT_KEYS_FILE: the default mnemonic's first `count` keys on each path,
+ * and the peer keys `peerKeyOf` gives the first `count` keys of `peerPath`.
+ */
+export function defaultKeysFile(paths: readonly string[], count: number, peerPath: string, peerKeyOf: (privateKey: Uint8Array) => Uint8Array): DefaultKeysFile {
   const keys: DefaultKeysFile['keys'] = {};
+  const peerKeys: DefaultKeysFile['peerKeys'] = {};
   for (const path of paths) {
     for (let index = 0; index < count; index++) {
       const key = deriveHdKey(DEFAULT_MNEMONIC, path, index);
       keys[`${path}/${index}`] = [bytesToHex(key.privateKey), bytesToHex(key.publicKey), bytesToHex(publicKeyEthAddress(key.publicKey))];
+      if (path === peerPath) peerKeys[`${path}/${index}`] = bytesToHex(peerKeyOf(key.privateKey));
     }
   }
-  return { mnemonic: DEFAULT_MNEMONIC, keys };
+  return { mnemonic: DEFAULT_MNEMONIC, keys, peerKeys };
 }

@@ -9,7 +9,7 @@ import { DEFAULT_MNEMONIC, defaultConfig } from '../../src/config.js';
 import { DERIVATION_PATH } from '../../src/devnet/accounts.js';
 import { DEFAULT_KEYS_FILE, hdKey, type DefaultKeysFile } from '../../src/devnet/hd-keys.js';
 import { NODE_KEYS_DERIVATION_PATH } from '../../src/devnet/node-keys.js';
-import { SP_DERIVATION_PATH } from '../../src/devnet/storage-providers/keys.js';
+import { peerKeyOf, SP_DERIVATION_PATH } from '../../src/devnet/storage-providers/keys.js';
 
 const OTHER_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
@@ -56,6 +56,16 @@ describe('the default keys the build wrote (npm test builds first)', () => {
         const expected = parent.deriveChild(i);
         assert.deepEqual(file.keys[`${path}/${i}`], [expected.privateKey, expected.signingKey.publicKey, expected.address.toLowerCase()], `${path}/${i}`);
       }
+    }
+  });
+
+  test("hold the storage providers' peer keys for the same indexes, as peerKeyOf derives them", () => {
+    const file = JSON.parse(readFileSync(new URL(`../../dist/${DEFAULT_KEYS_FILE}`, import.meta.url), 'utf8')) as DefaultKeysFile;
+    const count = defaultConfig().accounts;
+    assert.deepEqual(Object.keys(file.peerKeys).sort(), Array.from({ length: count }, (_, i) => `${SP_DERIVATION_PATH}/${i}`).sort());
+    for (let i = 0; i < count; i++) {
+      const key = hdKey(DEFAULT_MNEMONIC, SP_DERIVATION_PATH, i);
+      assert.equal(file.peerKeys[`${SP_DERIVATION_PATH}/${i}`], bytesToHex(peerKeyOf(key.privateKey)), `${SP_DERIVATION_PATH}/${i}`);
     }
   });
 });

@@ -9,7 +9,7 @@ import type { FilAddress } from '../../common/address.js';
 import { blake2b256 } from '../../common/hashes.js';
 import { concatBytes } from '../../common/hex.js';
 import { secp256k1Address } from '../../fevm/signature.js';
-import { hdKey } from '../hd-keys.js';
+import { builtPeerKey, hdKey } from '../hd-keys.js';
 
 export const SP_DERIVATION_PATH = "m/44'/461'/0'/0";
 
@@ -36,11 +36,17 @@ function ed25519PublicKey(secret: Uint8Array): Uint8Array {
   return new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32));
 }
 
+/** The Ed25519 public key a provider's peer ID holds: that of a secret drawn from its owner key. */
+export function peerKeyOf(privateKey: Uint8Array): Uint8Array {
+  return ed25519PublicKey(blake2b256(concatBytes(new TextEncoder().encode('fvm-devnet peer id'), privateKey)));
+}
+
 export function deriveStorageProviderKeys(mnemonic: string, count: number): StorageProviderKey[] {
   return Array.from({ length: count }, (_, i) => {
     const { privateKey, publicKey } = hdKey(mnemonic, SP_DERIVATION_PATH, i);
     const address = secp256k1Address(publicKey);
-    const peerKey = ed25519PublicKey(blake2b256(concatBytes(new TextEncoder().encode('fvm-devnet peer id'), privateKey)));
+    // The default mnemonic's, as the build derived them (hd-keys.ts).
+    const peerKey = builtPeerKey(mnemonic, SP_DERIVATION_PATH, i) ?? peerKeyOf(privateKey);
     return { address, privateKey, peerId: concatBytes(ED25519_PEER_ID_PREFIX, peerKey) };
   });
 }
