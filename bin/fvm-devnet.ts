@@ -16,6 +16,7 @@ import { defaultForkCacheDir } from '../src/devnet/fork/fork-cache.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 import { dealCommand } from './deal-command.js';
 import { pieceCommand } from './piece-command.js';
+import { capYoungGeneration } from './young-generation.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -120,6 +121,8 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .action(() => run(nodeConfig(program, defaults)));
   program.addCommand(pieceCommand(`http://127.0.0.1:${defaults.port}`));
   program.addCommand(dealCommand(`http://127.0.0.1:${defaults.port}`));
+  // The command (launch.ts) holds the young generation at its first size for the node's start-up only.
+  program.hook('preSubcommand', () => capYoungGeneration());
   return program;
 }
 
@@ -301,6 +304,8 @@ function exitOn(signal: NodeJS.Signals, code: number): void {
 
 async function runNode(config: DevnetConfig): Promise<void> {
   const node = await startDevnet(config);
+  // The command (launch.ts) held the young generation at its first size until the node listened.
+  capYoungGeneration();
   const talks = !config.silent && !config.json;
   const saved = [config.statePath, config.dumpStatePath].filter((path) => path !== undefined);
   let stopping = false;

@@ -1,7 +1,7 @@
 // bin/young-generation.ts: an allocation load whose survivors make V8 grow its young generation to
 // its default 32 MiB stays within the command's 16 MiB cap when its collections come in separate
-// tasks; within one task the cap is soft. Each case runs in a fresh process, as V8 sizes the young
-// generation per process and the cap sets a V8 flag.
+// tasks; within one task the cap is soft; held (start-up), the young generation keeps its first size.
+// Each case runs in a fresh process, as V8 sizes the young generation per process and the cap sets a V8 flag.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
@@ -15,10 +15,11 @@ const V8_DEFAULT_BYTES = 32 << 20;
  * The largest new space seen while a loop allocates objects and keeps some: one in ten for a while,
  * yielding to the event loop between rounds (`spread`), or half of 600 000 in one task (`burst`).
  */
-function peakNewSpace(capped: boolean, load: 'spread' | 'burst'): number {
+function peakNewSpace(capped: boolean, load: 'spread' | 'burst', held = false): number {
   const program = `
     import { getHeapSpaceStatistics } from 'node:v8';
-    import { capYoungGeneration } from './bin/young-generation.ts';
+    import { capYoungGeneration, holdYoungGeneration } from './bin/young-generation.ts';
+    if (${held}) holdYoungGeneration();
     if (${capped}) capYoungGeneration();
     const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
     let peak = 0;
@@ -47,6 +48,14 @@ function peakNewSpace(capped: boolean, load: 'spread' | 'burst'): number {
   return Number(run.stdout.trim());
 }
 
+/** The new space's size in a fresh process (what V8 starts it with). */
+function firstNewSpace(): number {
+  const program = "import { getHeapSpaceStatistics } from 'node:v8'; console.log(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);";
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return Number(run.stdout.trim());
+}
+
 test("the load grows V8's young generation beyond the cap when nothing caps it", () => {
   assert.ok(peakNewSpace(false, 'spread') > YOUNG_GENERATION_CAP_BYTES);
 });
@@ -54,6 +63,15 @@ test("the load grows V8's young generation beyond the cap when nothing caps it",
 test('capYoungGeneration keeps the young generation within its cap under the same load', () => {
   const peak = peakNewSpace(true, 'spread');
   assert.ok(peak <= YOUNG_GENERATION_CAP_BYTES, `new space reached ${peak} bytes`);
+});
+
+test('held, the young generation keeps its first size under the same load', () => {
+  assert.equal(peakNewSpace(false, 'spread', true), firstNewSpace());
+});
+
+test('capYoungGeneration after a hold lets it grow again, to the cap', () => {
+  const peak = peakNewSpace(true, 'spread', true);
+  assert.ok(peak > firstNewSpace() && peak <= YOUNG_GENERATION_CAP_BYTES, `new space reached ${peak} bytes`);
 });
 
 test("the cap is soft: one task keeping much of what it allocates grows the space to V8's own maximum", () => {
