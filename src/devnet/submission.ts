@@ -9,7 +9,7 @@ import { DevnetError, MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
-import { actorNotFound, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import { actorNotFound, deterministicAddress, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import { decodeEthTransactionMessage, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
@@ -212,10 +212,9 @@ export class Submission {
     return this.node.wallet.has(address) || this.impersonatedAccount(address) !== undefined;
   }
 
-  /** The address an ID address's actor was made under (Lotus ResolveToDeterministicAddress), or the ID address if none. */
+  /** The key address an ID address names (Lotus ResolveToDeterministicAddress), or the ID address if none. */
   private deterministicAddressOf(id: FilAddress): FilAddress {
-    const actor = resolveAddress(this.headState(), id);
-    return actor?.delegated ?? actor?.robust ?? id;
+    return deterministicAddress(this.headState(), id) ?? id;
   }
 
   /** The account `address` names, if it is impersonated by its masked ID address (anvil_impersonateAccount). */
@@ -308,14 +307,23 @@ export class Submission {
     this.node.checkWritable();
   }
 
-  /** Checks a native message's signature and adds it to the pool, or throws with the pool's reason. */
+  /**
+   * Checks a native message's signature and adds it to the pool, or throws with the pool's reason. Its
+   * sender must be a key address: Lotus's pool verifies the signature against the From as it is
+   * (chain/messagepool/messagepool.go VerifyMsgSig, lib/sigs/sigs.go Verify), which an ID cannot be.
+   */
   private async submitNative(signed: SignedMessage): Promise<Admitted> {
     const { message } = signed;
-    const keyAddress = message.from.protocol === Protocol.ID ? (await this.node.state.untilFetched(() => resolveAddress(this.headState(), message.from)))?.robust : message.from;
-    if (!keyAddress || !verifyNativeSignature(signed, keyAddress)) {
+    const pending = pendingMessage(signed);
+    if (message.from.protocol === Protocol.ID) {
+      throw new MessageRejectedError(
+        `signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${signed.signature.type}): must resolve ID addresses before using them to verify a signature`,
+      );
+    }
+    if (!verifyNativeSignature(signed, message.from)) {
       throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
     }
-    return this.admit(pendingMessage(signed));
+    return this.admit(pending);
   }
 
   /**

@@ -2,7 +2,8 @@
 // (WalletNew) export as `lotus wallet export` does and load into iso-filecoin's wallet; what it signs
 // the node verifies (WalletVerify); a message is checked as `lotus send` checks it
 // (MpoolCheckMessages), pushed in a batch (MpoolBatchPush) and found again; market escrow moves with
-// MarketAddBalance / MarketWithdraw; a push from an ID address is signed with the key it names.
+// MarketAddBalance / MarketWithdraw; a push from an ID address is signed with the key it names, so is
+// WalletSign / WalletSignMessage with one, and MpoolPush refuses a message whose From is an ID.
 // Calls go through Glif's Lotus client.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -77,5 +78,23 @@ describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
     assert.equal(pushed.Message.From, key);
     assert.equal((await lotus.request('StateWaitMsg', pushed.CID, 1, -1, true)).Receipt.ExitCode, 0);
     assert.equal(await lotus.request('WalletBalance', recipient), FIL.toString());
+  });
+
+  // The same worker ID given to WalletSign / WalletSignMessage: Lotus resolves it to its key first
+  // (node/impl/full/wallet.go); MpoolPush verifies a signature against From as it is, which an ID
+  // cannot be (lib/sigs/sigs.go Verify), so a message must name the key address (P4).
+  test('WalletSign and WalletSignMessage with a worker\'s ID address sign with its key; MpoolPush refuses From an ID', async () => {
+    const [miner] = await lotus.request('StateListMiners', null);
+    const { Worker } = await lotus.request('StateMinerInfo', miner, null);
+    const key = await lotus.request('StateAccountKey', Worker, null);
+    const data = Buffer.from('signed by a worker ID').toString('base64');
+    assert.equal(await lotus.request('WalletVerify', key, data, await lotus.request('WalletSign', Worker, data)), true);
+    const nonce = await lotus.request('MpoolGetNonce', key);
+    const fields = { Version: 0, To: 't0100', Value: '1', Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null };
+    const fromId = await lotus.request('WalletSignMessage', Worker, { ...fields, From: Worker });
+    await assert.rejects(lotus.request('MpoolPush', fromId), /must resolve ID addresses before using them to verify a signature/);
+    const fromKey = await lotus.request('WalletSignMessage', Worker, { ...fields, From: key });
+    const cid = await lotus.request('MpoolPush', fromKey);
+    assert.equal((await lotus.request('StateWaitMsg', cid, 1, -1, true)).Receipt.ExitCode, 0);
   });
 });

@@ -43,6 +43,33 @@ describe('wallet', () => {
     assert.match(bad.message, /'keyType'/);
   });
 
+  test('ID addresses (P4): WalletSign and WalletSignMessage sign with the key an ID names; MpoolPush refuses an ID sender', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const id = await result('Filecoin.StateLookupID', [CLIENT, null]);
+    const signature = await result('Filecoin.WalletSign', [id, data]);
+    assert.equal(await result('Filecoin.WalletVerify', [CLIENT, data, signature]), true);
+    // An Ethereum account's ID signs with its f410 key.
+    const delegated = await result('Filecoin.WalletNew', ['delegated']);
+    await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, delegated, FIL), null]);
+    const delegatedId = await result('Filecoin.StateLookupID', [delegated, null]);
+    assert.equal((await result('Filecoin.WalletSign', [delegatedId, data])).Type, 3);
+
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const fields = { Version: 0, To: 't0100', Value: '1', Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null };
+    const fromId = await result('Filecoin.WalletSignMessage', [id, { ...fields, From: id }]);
+    const refused = await error('Filecoin.MpoolPush', [fromId]);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.message, `signature verification failed: failed to validate signature: invalid signature for message ${fromId.CID['/']} (type 1): must resolve ID addresses before using them to verify a signature`);
+    const fromKey = await result('Filecoin.WalletSignMessage', [id, { ...fields, From: CLIENT }]);
+    assert.deepEqual(await result('Filecoin.MpoolPush', [fromKey]), fromKey.CID);
+
+    // A key the wallet lacks is MultiWallet's "key not found"; an ID that names no account fails to resolve.
+    const stranger = 't1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y';
+    assert.equal((await error('Filecoin.WalletSign', [stranger, data])).message, `key not found for ${stranger}`);
+    assert.equal((await error('Filecoin.WalletSignMessage', [stranger, { ...fields, From: stranger }])).message, `failed to sign message: key not found for ${stranger}`);
+    assert.equal((await error('Filecoin.WalletSign', ['t099999', data])).message, 'failed to resolve ID address: %!w(address.Address=<empty>)');
+  });
+
   test('the deal client is the default address until another is set; deleting the default leaves none', async (t) => {
     const { result, error } = await setupRpc(t);
     assert.equal(await result('Filecoin.WalletDefaultAddress'), CLIENT);

@@ -101,6 +101,6 @@ describe('who the node signs for', () => {
 
   test("Filecoin.WalletSign signs only with the wallet's keys", async (t) => {
     const { error } = await setupRpc(t);
-    assert.match((await error('Filecoin.WalletSign', ['t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y', 'aGk='])).message, /holds no key/);
+    assert.match((await error('Filecoin.WalletSign', ['t1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y', 'aGk='])).message, /^key not found for t1ick6/);
   });
 });

@@ -2,7 +2,10 @@
 // WalletDelete, WalletList, WalletHas, WalletDefaultAddress, WalletSetDefault, WalletSign,
 // WalletSignMessage, WalletVerify, WalletValidateAddress, and Filecoin.MpoolPushMessage, which signs
 // with it (lotus node/impl/full/wallet.go, chain/wallet). Keys live in memory only.
+import type { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { deterministicAddress } from '../../fevm/actors/lifecycle.js';
 import { signedMessageCid, SigType, type Signature } from '../../fevm/message.js';
 import { verifyWalletSignature, type KeyType } from '../../devnet/wallet.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
@@ -42,6 +45,19 @@ const signature = (name: string): Param<Signature> => ({
   },
 });
 
+/**
+ * The held key WalletSign and WalletSignMessage sign for `address` with (lotus node/impl/full/wallet.go):
+ * an ID resolved first as ResolveToDeterministicAddress does; what does not resolve fails with
+ * Lotus's text (its error wraps the empty address, not the cause), a key the wallet lacks as
+ * MultiWallet's "key not found" (chain/wallet/multi.go), after `prefix`.
+ */
+function heldKey(devnet: Devnet, address: FilAddress, prefix: string): FilAddress {
+  const key = deterministicAddress(devnet.stateAt(devnet.head.epoch), address);
+  if (!key) throw new DevnetError('failed to resolve ID address: %!w(address.Address=<empty>)');
+  if (!devnet.wallet.has(key)) throw new DevnetError(`${prefix}key not found for ${key.toString()}`);
+  return key;
+}
+
 export const filecoinWallet = [
   defineWriteMethod('Filecoin.WalletNew', [keyType('keyType')], async ({ devnet }, type) => addressJson(await devnet.wallet.generate(type))),
   defineWriteMethod('Filecoin.WalletImport', [keyInfo], async ({ devnet }, key) => addressJson(await devnet.wallet.import(key.type, key.privateKey))),
@@ -72,12 +88,13 @@ export const filecoinWallet = [
   }),
 
   defineMethod('Filecoin.WalletSign', [filAddress('address'), base64Data('data')], ({ devnet }, address, data) => {
-    const sig = devnet.wallet.sign(address, data);
+    const key = heldKey(devnet, address, '');
+    const sig = devnet.wallet.sign(key, data);
     return { Type: sig.type, Data: bytesJson(sig.data) };
   }),
 
   defineMethod('Filecoin.WalletSignMessage', [filAddress('address'), message('message')], ({ devnet }, address, msg) => {
-    const signed = devnet.wallet.signMessage(address, msg, devnet.chainId);
+    const signed = devnet.wallet.signMessage(heldKey(devnet, address, 'failed to sign message: '), msg, devnet.chainId);
     return signedMessageJson(signed, signedMessageCid(signed));
   }),
 

@@ -25,6 +25,19 @@ export function actorNotFound(address: FilAddress): string {
   return `resolution lookup failed (${address.toString()}): resolve address ${address.toString()}: actor not found`;
 }
 
+/**
+ * The key address `address` signs with, as Lotus's ResolveToDeterministicAddress finds it
+ * (chain/stmgr/stmgr.go, chain/vm/vm.go ResolveToDeterministicAddr): a key or delegated address as
+ * it is, an ID as its actor's f410 if it has one, else its account's key address; undefined for an
+ * f2 address, an ID with no actor and one of another kind.
+ */
+export function deterministicAddress(state: StateReader, address: FilAddress): FilAddress | undefined {
+  if (address.protocol === Protocol.Actor) return undefined;
+  if (address.protocol !== Protocol.ID) return address;
+  const actor = resolveAddress(state, address);
+  return actor?.delegated ?? (actor?.kind === 'account' ? actor.robust : undefined);
+}
+
 export function resolveAddress(state: StateReader, address: FilAddress): Actor | undefined {
   const id = state.lookupId(address);
   return id === undefined ? undefined : state.getActor(id);
