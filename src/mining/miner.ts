@@ -10,6 +10,7 @@ import type { ExecutionContext } from '../fevm/types.js';
 import type { ChainStore } from './chain-store.js';
 import { LAST_TIMESTAMP, type Clock, type RunInterval } from './clock.js';
 import type { Mempool, PendingMessage } from './mempool.js';
+import { every } from './every.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildTipset, type IncludedMessage, type Tipset } from './tipset.js';
 
@@ -49,7 +50,8 @@ export class Miner {
   /** Everything that changes the chain or runs the EVM goes through here, one task at a time. */
   readonly queue = new SerialQueue();
   private modeValue: MiningMode = { type: 'instant' };
-  private timer: NodeJS.Timeout | undefined;
+  /** Stops interval mining's timer (src/mining/every.ts), while it runs. */
+  private stopTimer: (() => void) | undefined;
   /** A base fee for the next tipset (anvil_setNextBlockBaseFeePerGas), instead of the rule's. */
   nextBaseFee: bigint | undefined;
   /** An instant-mining run that is queued but has not started: later messages join it. */
@@ -69,11 +71,11 @@ export class Miner {
   }
 
   setMode(mode: MiningMode): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
     this.modeValue = mode;
     if (mode.type === 'interval') {
-      this.timer = setInterval(() => void this.mine().catch(this.deps.onMiningError), mode.blockTimeMs);
+      this.stopTimer = every(mode.blockTimeMs, () => void this.mine().catch(this.deps.onMiningError));
     }
   }
 
@@ -175,7 +177,7 @@ export class Miner {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopTimer?.();
   }
 
   /**

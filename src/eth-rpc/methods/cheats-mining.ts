@@ -6,7 +6,7 @@ import { DevnetError } from '../../common/errors.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
-import { bool, invalid, numberOrQuantity, optional } from '../params.js';
+import { bool, numberOrQuantity, optional } from '../params.js';
 
 /** The same method under each of the names tools use for it. */
 export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
@@ -15,14 +15,9 @@ export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
 
 const automine = (devnet: Devnet) => devnet.miningMode.type === 'instant';
 
-/** The longest interval mining waits: Node's timers wait at most 2^31 - 1 ms. */
-const MAX_INTERVAL_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-
 /** evm_setIntervalMining / anvil_setIntervalMining (seconds; 0: manual mining), answering `answer` as each tool does. */
 function intervalMiningMethod(name: string, answer: true | null): RpcMethod {
   return defineWriteMethod(name, [numberOrQuantity('intervalSeconds')], async ({ devnet }, seconds) => {
-    // A longer wait is one Node's timers cut to a millisecond: a tipset every millisecond.
-    if (seconds > MAX_INTERVAL_SECONDS) throw invalid('intervalSeconds', `${seconds} s is longer than the longest interval this node can wait (${MAX_INTERVAL_SECONDS} s, about 24 days); the interval is in seconds, as in Anvil`);
     await devnet.cheats.setMiningMode(seconds === 0 ? { type: 'manual' } : { type: 'interval', blockTimeMs: seconds * 1000 });
     return answer;
   });
