@@ -244,9 +244,29 @@ export class Cheats {
     });
   }
 
-  /** evm_setAutomine, evm_setIntervalMining. */
+  /** evm_setIntervalMining (and evm_setAutomine's modes). */
   setMiningMode(mode: MiningMode): Promise<void> {
     return this.write(() => this.node.miner.setMode(mode));
+  }
+
+  /**
+   * evm_setAutomine, as Anvil's: on, instant mining (an interval's timer stops), and the messages
+   * queued while it was off are mined at once; off, instant mining stops, and interval mining goes
+   * on with its timer (as in Anvil and Hardhat).
+   */
+  async setAutomine(enabled: boolean): Promise<void> {
+    const { miner } = this.node;
+    const queued = await this.write(() => {
+      if (!enabled) {
+        if (miner.mode.type === 'instant') miner.setMode({ type: 'manual' });
+        return undefined;
+      }
+      if (miner.mode.type === 'instant') return undefined;
+      miner.setMode({ type: 'instant' });
+      // Wrapped: the write's task must end before that tipset's can start.
+      return { tipset: miner.mineReady() };
+    });
+    await queued?.tipset;
   }
 
   /** anvil_setNextBlockBaseFeePerGas: the base fee of the next tipset only. */

@@ -79,6 +79,17 @@ export class Miner {
     }
   }
 
+  /**
+   * Mines the messages ready in the pool now, in one tipset, or nothing when none is (instant mining
+   * turned back on: they are mined at once, as Anvil does, not with the next send). Called from a
+   * task of the queue, it runs in the task after it: the promise must not be awaited there.
+   */
+  mineReady(): Promise<Tipset> | undefined {
+    const { mempool, state, chain } = this.deps;
+    const ready = mempool.select(state.at(chain.head.epoch), this.nextBaseFee ?? chain.head.nextBaseFee);
+    return ready.length > 0 ? this.mine() : undefined;
+  }
+
   /** Mines one tipset now, whatever the mode, with every ready message. */
   mine(): Promise<Tipset> {
     return this.queue.run(async () => (await this.produceTipset()).tipset);

@@ -69,6 +69,34 @@ describe('viem test client (mode anvil)', () => {
     await testClient.setAutomine(true);
   });
 
+  test('setAutomine(false) leaves interval mining on: the timer goes on mining, as in Anvil and Hardhat (H10)', async () => {
+    await testClient.setIntervalMining({ interval: 1 });
+    await testClient.setAutomine(false);
+    assert.equal(await testClient.getAutomine(), false);
+    const start = await publicClient.getBlockNumber();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const mined = (await publicClient.getBlockNumber()) - start;
+    await testClient.setIntervalMining({ interval: 0 });
+    await testClient.setAutomine(true);
+    assert.ok(mined >= 1n && mined <= 4n, `${mined} tipsets in 2.5 s`);
+  });
+
+  test('setAutomine(true) mines the transactions queued while it was off at once, as Anvil (H9)', async () => {
+    await testClient.setAutomine(false);
+    const wallet = createWalletClient({ account: DEV_ACCOUNTS[2].address, transport: http(node.url) });
+    const to = DEV_ACCOUNTS[3].address;
+    const hashes = [await wallet.sendTransaction({ to, value: 1n, chain: null }), await wallet.sendTransaction({ to, value: 2n, chain: null })];
+    const start = await publicClient.getBlockNumber();
+    await testClient.setAutomine(true);
+    // No send or mine after it: the receipts are there when setAutomine answers, in one tipset.
+    const receipts = await Promise.all(hashes.map((hash) => publicClient.getTransactionReceipt({ hash })));
+    assert.deepEqual(receipts.map((receipt) => [receipt.status, receipt.blockNumber]), [['success', start + 1n], ['success', start + 1n]]);
+    assert.equal((await testClient.getTxpoolStatus()).pending, 0);
+    // With nothing queued, turning it on again mines nothing.
+    await testClient.setAutomine(true);
+    assert.equal(await publicClient.getBlockNumber(), start + 1n);
+  });
+
   test('mine({ blocks }) sends an interval of 0: each tipset a second or more after the one before, never one timestamp for two (H2)', async () => {
     const timestamps = async (count: number) => {
       const head = await publicClient.getBlock();

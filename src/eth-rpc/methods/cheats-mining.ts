@@ -44,7 +44,7 @@ export const cheatsMining = [
 
   ...aliases(
     defineWriteMethod('evm_setAutomine', [bool('enabled')], async ({ devnet }, enabled) => {
-      await devnet.cheats.setMiningMode(enabled ? { type: 'instant' } : { type: 'manual' });
+      await devnet.cheats.setAutomine(enabled);
       return true;
     }),
     'anvil_setAutomine',
