@@ -44,7 +44,8 @@ export class Dispatcher {
    * called once all its requests have started: at once but for a batch that gives other clients a
    * turn while starting them (a WebSocket starts its next message only then: ws-inbox.ts).
    */
-  async handle(body: unknown, ctx: RpcContext, started?: () => void): Promise<JsonRpcResponse | BatchAnswer | undefined> {
+  handle(body: unknown, ctx: RpcContext, started?: () => void): Promise<JsonRpcResponse | BatchAnswer | undefined> {
+    // Not async: a single request's answer is handleOne's own promise, not one more wrapped around it.
     if (!Array.isArray(body)) {
       started?.();
       return this.handleOne(body, ctx);
@@ -52,7 +53,7 @@ export class Dispatcher {
     const refusal = this.batchRefusal(body);
     if (refusal === undefined) return this.handleBatch(body, ctx, started);
     started?.();
-    return this.error(null, refusal);
+    return Promise.resolve(this.error(null, refusal));
   }
 
   /** Why a batch is refused whole, if it is. */

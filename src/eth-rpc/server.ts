@@ -13,7 +13,7 @@ import { capConnections } from './connection-cap.js';
 import { registerCors } from './cors.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
-import type { LoggingSwitch, RpcMethod } from './define-method.js';
+import type { LoggingSwitch, RpcContext, RpcMethod } from './define-method.js';
 import { Dispatcher, type CallObserver, type JsonRpcResponse } from './dispatch.js';
 import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
@@ -74,23 +74,16 @@ function isMethodNotFound(answer: JsonRpcResponse | BatchAnswer): boolean {
   return !(answer instanceof BatchAnswer) && 'error' in answer && answer.error.code === -32601;
 }
 
-/** Each HTTP connection's client-gone signal (clientGone). */
-const connectionSignals = new WeakMap<object, AbortSignal>();
-
 /**
  * The signal of the connection `socket`, aborted once it closes: an HTTP client drops a request it
  * gave up on (a timeout of its own, Ctrl-C) by closing its connection, so that work done for it
- * alone stops (RpcContext.signal). One per connection, made with its first request: a request pays a
- * lookup, not a listener of its own.
+ * alone stops (RpcContext.signal).
  */
 function clientGone(socket: Socket): AbortSignal {
-  let signal = connectionSignals.get(socket);
-  if (signal) return signal;
   const gone = new AbortController();
   if (socket.destroyed) gone.abort();
   else socket.once('close', () => gone.abort());
-  connectionSignals.set(socket, (signal = gone.signal));
-  return signal;
+  return gone.signal;
 }
 
 /**
@@ -135,6 +128,14 @@ export async function buildServer(
   const answerJson = (answer: JsonRpcResponse | BatchAnswer) => (answer instanceof BatchAnswer ? answer.json() : JSON.stringify(answer));
   const listAnswers = new ListAnswers();
   const errorBody = (err: unknown) => ({ jsonrpc: '2.0', id: null, error: toJsonRpcError(err, log) });
+  // Each HTTP connection's requests share one context, made with its first request: a request pays
+  // a lookup, not an object, a signal and a 'close' listener of its own.
+  const httpContexts = new WeakMap<Socket, RpcContext>();
+  const httpContext = (socket: Socket) => {
+    let ctx = httpContexts.get(socket);
+    if (!ctx) httpContexts.set(socket, (ctx = { devnet, filters, logging, nodeSubscriptions: subscriptionCount, signal: clientGone(socket) }));
+    return ctx;
+  };
 
   // Parse JSON ourselves: a malformed body is a JSON-RPC parse error, not an HTTP 400. Whatever the
   // content type; JSON's own is named too, because fastify caches the parser it finds for a named
@@ -169,21 +170,34 @@ export async function buildServer(
   const explorerFiles = explorer ? new ExplorerFiles() : undefined;
   if (explorerFiles) await app.register(explorerRoutes, { files: explorerFiles });
 
-  const post = (dispatcher: Dispatcher) => async (request: FastifyRequest, reply: FastifyReply) => {
+  /**
+   * Sends an answer's JSON text as fastify would send the object, without its serialising step per
+   * request; a list answer's bytes are written into memory reused once the socket has taken them.
+   */
+  const sendAnswer = (reply: FastifyReply, answer: JsonRpcResponse | BatchAnswer | undefined) => {
+    if (answer === undefined) return reply.code(204).send();
+    if (gatewayOnly && isMethodNotFound(answer)) reply.code(500);
+    if (answer instanceof BatchAnswer || !isListAnswer(answer)) return reply.type(JSON_TYPE).send(answerJson(answer));
+    const bytes = listAnswers.write(answer);
+    reply.raw.once('finish', () => listAnswers.release(bytes));
+    return reply.type(JSON_TYPE).send(bytes);
+  };
+
+  // Not an async handler: the answer is sent from the dispatcher's own promise, without the hops
+  // fastify takes to settle a handler's promise that resolves to the reply. A failure (an answer
+  // JSON cannot encode) reaches the error handler, as a rejected handler's would.
+  const post = (dispatcher: Dispatcher) => (request: FastifyRequest, reply: FastifyReply) => {
     let body: unknown;
     try {
       body = JSON.parse(String(request.body ?? ''));
     } catch {
-      return reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
+      reply.send(errorBody(new ParseError('parse error: the request body is not valid JSON')));
+      return;
     }
-    const answer = await dispatcher.handle(body, { devnet, filters, logging, nodeSubscriptions: subscriptionCount, signal: clientGone(request.raw.socket) });
-    if (answer === undefined) return reply.code(204).send();
-    if (gatewayOnly && isMethodNotFound(answer)) return reply.code(500).send(answer);
-    if (answer instanceof BatchAnswer) return reply.type(JSON_TYPE).send(answer.json());
-    if (!isListAnswer(answer)) return reply.send(answer);
-    const bytes = listAnswers.write(answer);
-    reply.raw.once('finish', () => listAnswers.release(bytes));
-    return reply.type(JSON_TYPE).send(bytes);
+    dispatcher
+      .handle(body, httpContext(request.raw.socket))
+      .then((answer) => sendAnswer(reply, answer))
+      .catch((err: unknown) => reply.send(err));
   };
 
   for (const url of PATHS) {
