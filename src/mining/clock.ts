@@ -84,11 +84,14 @@ export class Clock {
    * The timestamp a run of tipsets (anvil_mine, hardhat_mine) gives its tipset after one at
    * `parentTimestamp` (`first`: the run's first), or undefined where the clock's next timestamp
    * stands: a one-off override takes the first, and Hardhat's habit mines the first as any tipset.
+   * Anvil's moves its clock by the interval before the first: `interval` after chain time (with what
+   * evm_increaseTime added), which is the head's when the head runs ahead of the wall clock.
    */
   runTimestamp(parentTimestamp: number, run: RunInterval | undefined, first: boolean): number | undefined {
     if (first && (this.state.nextTimestamp !== undefined || !run?.fromFirst)) return undefined;
     const step = this.runStep(run);
-    return step === undefined ? undefined : parentTimestamp + step;
+    if (step === undefined) return undefined;
+    return (first && this.state.intervalSeconds === undefined ? Math.max(this.now(), parentTimestamp) : parentTimestamp) + step;
   }
 
   /**

@@ -114,11 +114,25 @@ describe('viem test client (mode anvil)', () => {
     assert.deepEqual([s1 - s0, s2 - s0, s3 - s0], [7, 14, 21]);
   });
 
-  test('mine({ blocks: 3, interval: 10 }) puts every tipset 10 s after the one before, the first included, as Anvil (H3)', async () => {
+  test('mine({ blocks: 3, interval: 10 }) puts every tipset 10 s after the one before, the first included, as Anvil (H3); after increaseTime, from the time it set (H14)', async () => {
+    const secondsAfter = async (head: { number: bigint; timestamp: bigint }, count: number) => {
+      const blocks = await Promise.all(Array.from({ length: count }, (_, k) => publicClient.getBlock({ blockNumber: head.number + BigInt(k + 1) })));
+      return blocks.map((block) => Number(block.timestamp - head.timestamp));
+    };
+    // A head ahead of the wall clock (as tests that mine fast make it): chain time is the head's.
+    await testClient.mine({ blocks: 1, interval: 60 });
     const head = await publicClient.getBlock();
     await testClient.mine({ blocks: 3, interval: 10 });
-    const blocks = await Promise.all([1n, 2n, 3n].map((k) => publicClient.getBlock({ blockNumber: head.number + k })));
-    assert.deepEqual(blocks.map((block) => Number(block.timestamp - head.timestamp)), [10, 20, 30]);
+    assert.deepEqual(await secondsAfter(head, 3), [10, 20, 30]);
+    // A warp past a deadline, then a run with an interval: the run starts from the warped time, and
+    // the next mine is a second after it, not a warp later.
+    const last = await publicClient.getBlock();
+    await testClient.increaseTime({ seconds: 3600 });
+    await testClient.mine({ blocks: 2, interval: 60 });
+    await testClient.mine({ blocks: 1 });
+    const [first, second, next] = await secondsAfter(last, 3);
+    assert.ok(first! >= 3660 && first! < 3670, `first at +${first}`);
+    assert.deepEqual([second! - first!, next! - second!], [60, 1]);
   });
 
   test('in hardhat mode, mine({ blocks: 3, interval: 10 }) (hardhat_mine) mines the first as any tipset and the rest 10 s apart, as Hardhat (H3)', async () => {

@@ -78,6 +78,12 @@ describe('Clock', () => {
     assert.equal(clock.runTimestamp(1_000, anvil, true), undefined, 'a one-off timestamp takes the first');
     assert.deepEqual([1, 2].map(clock.upcomingTimestamps(1_000, anvil)), [5_000, 5_010]);
     clock.nextTipsetTimestamp(1_000);
+    // Anvil's first is `interval` after chain time: with what evm_increaseTime added (H14), or after an idle head.
+    clock.increase(100);
+    assert.deepEqual([1, 2, 3].map(clock.upcomingTimestamps(1_000, anvil)), [1_110, 1_120, 1_130]);
+    assert.equal(clock.runTimestamp(1_000, anvil, true), 1_110);
+    assert.deepEqual([1, 2].map(clock.upcomingTimestamps(1_000, hardhat)), [1_100, 1_110]);
+    assert.deepEqual([1, 2].map(clock.upcomingTimestamps(900, anvil)), [1_110, 1_120]);
     clock.setInterval(7);
     assert.deepEqual([1, 2, 3].map(clock.upcomingTimestamps(1_000, anvil)), [1_007, 1_014, 1_021], "as in Anvil, the set interval wins over anvil_mine's");
   });
