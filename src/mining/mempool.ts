@@ -162,7 +162,7 @@ export class Mempool {
     this.entries.set(pending, { senderId, cidKey: undefined, txKey: undefined });
     this.unindexed.push(pending);
     this.bySender.set(senderId, queue);
-    const ready = msg.nonce < stateNonce + this.takenFrom(queue, stateNonce, baseFee).length;
+    const ready = msg.nonce < stateNonce + this.takenFrom(queue, stateNonce, balance, baseFee).length;
     if (ready) this.onReady(pending);
     return ready;
   }
@@ -205,14 +205,17 @@ export class Mempool {
 
   /**
    * The messages that can run now, in order: each sender's run of consecutive nonces from its state
-   * nonce, within the block gas limit. A nonce gap holds back everything after it. With `baseFee`
-   * (a tipset's), what Lotus's block producer takes of each run at that base fee (profitableRun).
+   * nonce that its balance can fund, within the block gas limit. A nonce gap holds back everything
+   * after it. With `baseFee` (a tipset's), what Lotus's block producer takes of each run at that base
+   * fee (profitableRun).
    */
   select(state: StateReader, baseFee?: bigint): PendingMessage[] {
     const selected: PendingMessage[] = [];
     let gas = 0;
     for (const [senderId, queue] of this.bySender) {
-      for (const next of this.takenFrom(queue, state.getActor(senderId)?.nonce ?? 0, baseFee)) {
+      const sender = state.getActor(senderId);
+      if (!sender) continue;
+      for (const next of this.takenFrom(queue, sender.nonce, sender.balance, baseFee)) {
         if (gas + next.signed.message.gasLimit > BLOCK_GAS_LIMIT) return selected;
         gas += next.signed.message.gasLimit;
         selected.push(next);
@@ -221,11 +224,21 @@ export class Mempool {
     return selected;
   }
 
-  /** A sender's run of consecutive nonces from `nonce`; with `baseFee`, what a tipset at that base fee takes of it. */
-  private takenFrom(queue: Map<number, PendingMessage>, nonce: number, baseFee?: bigint): PendingMessage[] {
+  /**
+   * A sender's run of consecutive nonces from `nonce`, up to the first message whose gas reserve
+   * `balance` no longer covers once the earlier ones' reserves and values are spent (Lotus's
+   * createMessageChains, chain/messagepool/selection.go: the pool admits a message on reserves
+   * alone, so a later one may not fit; the producer leaves it pending); with `baseFee`, what a
+   * tipset at that base fee takes of it.
+   */
+  private takenFrom(queue: Map<number, PendingMessage>, nonce: number, balance: bigint, baseFee?: bigint): PendingMessage[] {
     const run: PendingMessage[] = [];
     let underpaid = false;
+    let left = balance;
     for (let next = queue.get(nonce); next; next = queue.get(++nonce)) {
+      const required = maxCost(next);
+      if (left < required) break;
+      left -= required + next.signed.message.value;
       run.push(next);
       if (baseFee !== undefined && next.signed.message.gasFeeCap < baseFee) underpaid = true;
     }

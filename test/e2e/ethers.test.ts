@@ -337,4 +337,34 @@ describe('ethers 6 against the devnet CLI', () => {
     }
     assert.equal(await factory.childCount(), 2n);
   });
+
+  // Lotus's block producer takes a sender's messages only as far as its balance funds them, each
+  // one's gas reserve after the earlier ones' reserves and values (createMessageChains, P9): a later
+  // transaction that no longer fits stays pending, its nonce unused, until the account is funded.
+  test('a transaction whose gas reserve no longer fits after the sender\'s earlier one stays pending until funded', async () => {
+    const sender = Wallet.createRandom(provider);
+    await (await wallet.sendTransaction({ to: sender.address, value: parseEther('1') })).wait();
+    const feeCap = 3n * BigInt(await provider.send('eth_baseFee', []));
+    const tx = { type: 2, chainId: DEVNET_CHAIN_ID, maxFeePerGas: feeCap, maxPriorityFeePerGas: 100_000n, to: wallet.address };
+    await provider.send('evm_setAutomine', [false]);
+    try {
+      // Both are admitted (the pool counts gas reserves only); after the first's reserve and value,
+      // half of the second's reserve is left.
+      const first = await sender.sendTransaction({ ...tx, nonce: 0, gasLimit: 2_000_000n, value: parseEther('1') - 2_000_000n * feeCap - 10_000_000n * feeCap });
+      const second = await sender.sendTransaction({ ...tx, nonce: 1, gasLimit: 20_000_000n, value: 1n });
+      await provider.send('evm_mine', []);
+      assert.equal((await provider.getTransactionReceipt(first.hash))?.status, 1);
+      assert.equal(await provider.getTransactionReceipt(second.hash), null);
+      assert.deepEqual([await provider.getTransactionCount(sender.address, 'latest'), await provider.getTransactionCount(sender.address, 'pending')], [1, 2]);
+      assert.equal((await provider.getTransaction(second.hash))?.blockNumber, null);
+
+      await wallet.sendTransaction({ to: sender.address, value: parseEther('1') });
+      // The tipset that takes the funding selects on the state before it; the next one takes the transaction.
+      await provider.send('evm_mine', []);
+      await provider.send('evm_mine', []);
+      assert.equal((await provider.getTransactionReceipt(second.hash))?.status, 1);
+    } finally {
+      await provider.send('evm_setAutomine', [true]);
+    }
+  });
 });

@@ -314,6 +314,26 @@ describe('Mempool.select', () => {
     assert.deepEqual(pool.select(tree.at(0)), []);
   });
 
+  test('a run stops at the first message the balance cannot fund after the earlier ones\' reserves and values (P9: Lotus createMessageChains)', () => {
+    // Each reserve is 1M × 1 000 = 10^9; Alice holds 1 FIL.
+    const tree = genesis(ATTO_PER_FIL);
+    const pool = new Mempool();
+    const first = message({ nonce: 0, value: ATTO_PER_FIL - 15n * 10n ** 8n });
+    // Both are admitted: the pool counts reserves only (2 × 10^9 ≤ 1 FIL).
+    assert.equal(pool.add(first, tree.at(0), 1_000n), true);
+    assert.equal(pool.add(message({ nonce: 1 }), tree.at(0), 1_000n), false);
+    // After the first's reserve and value, 0.5 × 10^9 is left: under the second's reserve.
+    assert.deepEqual(pool.select(tree.at(0), 1_000n), [first]);
+    assert.deepEqual(pool.select(tree.at(0)), [first]);
+    assert.equal(pool.size, 2);
+    // Funded, the second is taken; a value beyond what is left still is (it fails on chain, exit 6).
+    const overlay = tree.stage();
+    overlay.putActor({ ...resolveAddress(overlay, ALICE.filAddress)!, balance: 2n * ATTO_PER_FIL });
+    tree.commit(overlay, 1);
+    pool.add(message({ nonce: 2, value: 10n * ATTO_PER_FIL }), tree.at(1));
+    assert.deepEqual(pool.select(tree.at(1), 1_000n).map((m) => m.signed.message.nonce), [0, 1, 2]);
+  });
+
   test('keeps the total gas limit within the block gas limit', () => {
     const tree = genesis(10_000n * ATTO_PER_FIL);
     const pool = new Mempool();
