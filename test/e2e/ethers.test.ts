@@ -338,6 +338,20 @@ describe('ethers 6 against the devnet CLI', () => {
     assert.equal(await factory.childCount(), 2n);
   });
 
+  // builtin-actors' EVM constructor keeps what it returns, nothing too (P3): calibnet shows an EVM actor.
+  test('a deployment whose constructor returns no code is an EVM actor with empty bytecode', async () => {
+    const deployment = await wallet.sendTransaction({ data: '0x00' });
+    const receipt = await deployment.wait();
+    assert.equal(receipt?.status, 1);
+    const contract = receipt!.contractAddress!;
+    assert.equal(await provider.getCode(contract), '0x');
+    const f410 = await provider.send('Filecoin.EthAddressToFilecoinAddress', [contract]);
+    const actor = await provider.send('Filecoin.StateGetActor', [f410, null]);
+    const code = await provider.send('Filecoin.StateGetActor', [await provider.send('Filecoin.EthAddressToFilecoinAddress', [await (await deploy('Counter')).getAddress()]), null]);
+    assert.deepEqual(actor.Code, code.Code);
+    assert.equal(await provider.getTransactionCount(contract), 1);
+  });
+
   // Lotus's block producer takes a sender's messages only as far as its balance funds them, each
   // one's gas reserve after the earlier ones' reserves and values (createMessageChains, P9): a later
   // transaction that no longer fits stays pending, its nonce unused, until the account is funded.

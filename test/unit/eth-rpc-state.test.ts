@@ -2,7 +2,9 @@
 // eth_getCode, eth_getStorageAt (lotus-eth-rpc.md §4.3).
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { getCreateAddress } from 'ethers';
+import { getCreate2Address, getCreateAddress, keccak256 } from 'ethers';
+import { CID } from 'multiformats/cid';
+import { identity } from 'multiformats/hashes/identity';
 import type { DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet as wallet } from '../helpers/dev-wallet.js';
 import { t410 } from '../helpers/f410.js';
@@ -107,6 +109,38 @@ describe('eth_getTransactionCount', () => {
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
     assert.equal(await result('eth_getTransactionCount', [contract, 'latest']), '0x1');
     assert.equal(await result('eth_getTransactionCount', [ME, 'latest']), '0x1');
+  });
+});
+
+describe('a deployment that leaves no code (P3: builtin-actors actors/evm/src/lib.rs initialize_evm_contract)', () => {
+  /** The identity CID builtin-actors' EVM actor code has on the devnet (fil/18/evm). */
+  const EVM_CODE = CID.createV1(0x55, identity.digest(new TextEncoder().encode('fil/18/evm'))).toString();
+  /** Runtime: CREATE2(value 0, empty initcode, salt 0), return the address. Initcode: copy it out and return it. */
+  const FACTORY_RUNTIME = '6000600060006000f560005260206000f3';
+  const FACTORY = '0x6011600c60003960116000f3' + FACTORY_RUNTIME;
+
+  test('empty initcode, a constructor returning nothing and a CREATE2 of empty initcode each make an EVM actor with empty bytecode', async (t) => {
+    const { result, send } = await setup(t);
+    const actorOf = async (eth: string) => result('Filecoin.StateGetActor', [await result('Filecoin.EthAddressToFilecoinAddress', [eth]), null]);
+    for (const [nonce, data] of [[0, '0x'], [1, '0x00']] as const) {
+      const receipt = await result('eth_getTransactionReceipt', [await send({ nonce, to: null, data })]);
+      assert.equal(receipt.status, '0x1');
+      const contract = getCreateAddress({ from: wallet.address, nonce }).toLowerCase();
+      assert.equal(receipt.contractAddress, contract);
+      const actor = await actorOf(contract);
+      assert.deepEqual([actor.Code['/'], actor.Nonce], [EVM_CODE, 0]);
+      assert.equal(await result('eth_getCode', [contract, 'latest']), '0x');
+      // The EVM nonce (latest) is 1, the actor's (pending, Lotus's MpoolGetNonce) 0.
+      assert.deepEqual([await result('eth_getTransactionCount', [contract, 'latest']), await result('eth_getTransactionCount', [contract, 'pending'])], ['0x1', '0x0']);
+    }
+    await send({ nonce: 2, to: null, data: FACTORY });
+    const factory = getCreateAddress({ from: wallet.address, nonce: 2 });
+    const child = getCreate2Address(factory, ZERO_WORD, keccak256('0x'));
+    assert.equal(await result('eth_call', [{ to: factory }, 'latest']), '0x' + child.slice(2).toLowerCase().padStart(64, '0'));
+    await send({ nonce: 3, to: factory, data: '0x' });
+    assert.equal((await actorOf(child)).Code['/'], EVM_CODE);
+    // A second CREATE2 to the same address collides: it pushes 0.
+    assert.equal(await result('eth_call', [{ to: factory }, 'latest']), ZERO_WORD);
   });
 });
 

@@ -424,7 +424,15 @@ export class FevmEvm extends EVM {
     // The constructor's storage is new; its actor's lookup and update are paid above.
     const invocation = newInvocation(-1, created.bytes);
     invocation.fresh = true;
-    const run = async () => rejectBytecode(await super._executeCreate(message));
+    const run = async () => {
+      const result = rejectBytecode(await super._executeCreate(message));
+      // The EAM made the actor an EVM actor before its constructor ran, and the constructor keeps
+      // empty bytecode too (builtin-actors actors/evm/src/lib.rs initialize_evm_contract: empty
+      // initcode flushes, a RETURN of nothing is set as the bytecode); @ethereumjs deploys only
+      // code that is not empty, which would leave the Placeholder.
+      if (!result.execResult.exceptionError && result.execResult.returnValue.length === 0) await this.stateManager.putCode(created, EMPTY);
+      return result;
+    };
     const result = await this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
       const stored = invocation.changed.size > 0 || invocation.rootChanged;
