@@ -119,11 +119,14 @@ describe('viem test client (mode anvil)', () => {
       const blocks = await Promise.all(Array.from({ length: count }, (_, k) => publicClient.getBlock({ blockNumber: head.number + BigInt(k + 1) })));
       return blocks.map((block) => Number(block.timestamp - head.timestamp));
     };
-    // A head ahead of the wall clock (as tests that mine fast make it): chain time is the head's.
+    // A head ahead of the wall clock (as tests that mine fast make it): chain time is the head's,
+    // and goes on with the wall clock (a second may pass between two requests on a loaded machine).
     await testClient.mine({ blocks: 1, interval: 60 });
     const head = await publicClient.getBlock();
     await testClient.mine({ blocks: 3, interval: 10 });
-    assert.deepEqual(await secondsAfter(head, 3), [10, 20, 30]);
+    const [t1, t2, t3] = await secondsAfter(head, 3);
+    assert.ok(t1! >= 10 && t1! < 15, `first at +${t1}`);
+    assert.deepEqual([t2! - t1!, t3! - t2!], [10, 10]);
     // A warp past a deadline, then a run with an interval: the run starts from the warped time, and
     // the next mine is a second after it, not a warp later.
     const last = await publicClient.getBlock();
@@ -132,7 +135,8 @@ describe('viem test client (mode anvil)', () => {
     await testClient.mine({ blocks: 1 });
     const [first, second, next] = await secondsAfter(last, 3);
     assert.ok(first! >= 3660 && first! < 3670, `first at +${first}`);
-    assert.deepEqual([second! - first!, next! - second!], [60, 1]);
+    assert.equal(second! - first!, 60);
+    assert.ok(next! - second! >= 1 && next! - second! < 5, `next at +${next! - second!}`);
   });
 
   test('in hardhat mode, mine({ blocks: 3, interval: 10 }) (hardhat_mine) mines the first as any tipset and the rest 10 s apart, as Hardhat (H3)', async () => {
