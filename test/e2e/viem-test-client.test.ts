@@ -210,4 +210,17 @@ describe('viem test client (mode anvil)', () => {
     assert.equal(await publicClient.getBlockNumber(), 0n);
     assert.equal(await publicClient.getBalance({ address: WHALE }), 0n);
   });
+
+  // Last: the loaded chain is where reset goes from then on.
+  test('dumpState after 2 000 tipsets fits viem\'s 10 MiB answer limit (gzipped, as Anvil\'s), and loadState takes it back (H4)', { timeout: 120_000 }, async () => {
+    await testClient.mine({ blocks: 1_000 });
+    await testClient.mine({ blocks: 1_000 });
+    const head = await publicClient.getBlock();
+    const dump = await testClient.dumpState();
+    assert.ok(dump.length < 10 * 2 ** 20, `${dump.length} characters`);
+    assert.equal(dump.slice(0, 6), '0x1f8b', 'gzip');
+    await testClient.mine({ blocks: 3 });
+    await testClient.loadState({ state: dump });
+    assert.equal((await publicClient.getBlock()).hash, head.hash);
+  });
 });

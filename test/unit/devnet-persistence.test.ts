@@ -2,6 +2,7 @@
 // after, the chain goes on from there, and a damaged or newer file is refused with a reason.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Interface } from 'ethers';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
@@ -123,6 +124,21 @@ describe('saving and loading a chain', () => {
     await b.result('evm_mine');
     await b.result('anvil_reset');
     assert.equal(await b.result('eth_blockNumber'), await a.result('eth_blockNumber'));
+  });
+
+  test("anvil_dumpState is gzipped, as Anvil's; anvil_loadState takes it and a plain one (dumps before), and refuses a broken or oversized gzip (H4)", async (t) => {
+    const a = await busyChain(t);
+    const dump = await a.result('anvil_dumpState');
+    const plain = gunzipSync(hexToBytes(dump));
+    assert.equal(decodeChain(plain, 'the dump').chainId > 0n, true);
+    const b = await setupRpc(t);
+    const head = await a.result('eth_getBlockByNumber', ['latest', false]);
+    assert.equal(await b.result('anvil_loadState', ['0x' + Buffer.from(plain).toString('hex')]), true);
+    assert.deepEqual(await b.result('eth_getBlockByNumber', ['latest', false]), head);
+    assert.match((await b.error('anvil_loadState', [dump.slice(0, 200)])).message, /the state is not a gzipped dump of at most 67108864 bytes \(unexpected end of file\)/);
+    const bomb = '0x' + gzipSync(new Uint8Array(65 << 20)).toString('hex');
+    assert.match((await b.error('anvil_loadState', [bomb])).message, /not a gzipped dump of at most 67108864 bytes \(Cannot create a Buffer larger than/);
+    assert.deepEqual(await b.result('eth_getBlockByNumber', ['latest', false]), head, 'unchanged');
   });
 
   test('a chain with null rounds and cron work inside them reloads, its CIDs checked, and goes on', async (t) => {
