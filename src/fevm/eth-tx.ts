@@ -44,7 +44,12 @@ export interface EthTransaction {
   s: bigint;
 }
 
-/** The secp256k1 group order; signatures must have 0 < r, s < n and, as since Homestead, s <= n/2. */
+/**
+ * The secp256k1 group order; signatures must have 0 < r, s < n. A high s (> n/2), which Ethereum has
+ * refused since Homestead, is accepted as Lotus accepts it: it recovers the sender with go-crypto's
+ * EcRecover (chain/types/ethtypes/eth_transactions.go sender), whose secp256k1-voi RecoverPublicKey
+ * takes any s in [1, n) and leaves the malleability check to callers, and none on that path makes it.
+ */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** The chain id a legacy v encodes: none (0) for Homestead's 27/28, otherwise (v - 35) / 2. */
@@ -89,12 +94,12 @@ interface UnrecoveredEthTransaction {
 }
 
 /**
- * The signature over `sigHash`, checked as Lotus and Homestead check it before recovering. `rBytes`
+ * The signature over `sigHash`, checked as Lotus checks it before recovering. `rBytes`
  * and `sBytes` are r's and s's RLP fields, which integer() has checked are canonical (no leading
  * zero): the bytes of r and s themselves.
  */
 function senderSignature(sigHash: Uint8Array, r: bigint, s: bigint, recoveryId: bigint, rBytes: Uint8Array, sBytes: Uint8Array): SenderSignature {
-  if (r <= 0n || r >= SECP256K1_N || s <= 0n || s > SECP256K1_N / 2n || (recoveryId !== 0n && recoveryId !== 1n)) {
+  if (r <= 0n || r >= SECP256K1_N || s <= 0n || s >= SECP256K1_N || (recoveryId !== 0n && recoveryId !== 1n)) {
     throw new MessageRejectedError('failed to calculate sender: invalid signature values');
   }
   const signature = new Uint8Array(65);

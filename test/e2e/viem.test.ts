@@ -14,6 +14,12 @@ import {
   parseEther,
   parseEventLogs,
   webSocket,
+  hexToBigInt,
+  keccak256,
+  numberToHex,
+  parseTransaction,
+  serializeTransaction,
+  type TransactionSerializedEIP1559,
   type Address,
   type Hex,
   type PublicClient,
@@ -198,6 +204,20 @@ describe('viem 2 against the devnet CLI', () => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash: await freshWallet.sendTransaction({ to: DEV_ACCOUNTS[5]!.address, value: 1n }) });
     assert.equal(receipt.status, 'success');
     assert.equal(await publicClient.getTransactionCount({ address: fresh.address, blockTag: 'pending' }), 1);
+  });
+
+  test('a transaction\'s high-s twin (s = n − s, parity flipped) is accepted and mined from the same sender, as Lotus accepts it (P2)', async () => {
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' });
+    const fees = await publicClient.estimateFeesPerGas();
+    const signed = await account.signTransaction({ type: 'eip1559', chainId: chain.id, nonce, to: DEV_ACCOUNTS[6]!.address, value: 1n, gas: 10_000_000n, ...fees });
+    const { r, s, yParity, ...fields } = parseTransaction(signed as TransactionSerializedEIP1559);
+    const twin = serializeTransaction(fields, { r: r!, s: numberToHex(n - hexToBigInt(s!), { size: 32 }), yParity: yParity === 0 ? 1 : 0 });
+    const hash = await publicClient.sendRawTransaction({ serializedTransaction: twin });
+    assert.equal(hash, keccak256(twin));
+    assert.notEqual(hash, keccak256(signed));
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.deepEqual([receipt.status, receipt.from], ['success', account.address.toLowerCase()]);
   });
 
   test("multicall() and batch.multicall through Multicall3 at the address viem's filecoin chain names", async () => {

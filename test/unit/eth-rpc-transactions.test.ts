@@ -13,6 +13,7 @@ import { setupRpc, type RpcResponse } from '../helpers/rpc-harness.js';
 const ME = wallet.address.toLowerCase();
 const SECOND = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const ZERO_HASH = '0x' + '00'.repeat(32);
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 /** A key no message has funded: it has no actor. */
 const UNFUNDED = new Wallet('0x' + '11'.repeat(32));
 const ZERO_BLOOM = '0x' + '00'.repeat(256);
@@ -271,7 +272,7 @@ describe('eth_sendRawTransaction errors change nothing', () => {
       },
     ));
 
-  test('a signature with a high s value', (t) =>
+  test('a signature whose s is n or more', (t) =>
     expectRejected(
       t,
       async () => {
@@ -282,6 +283,22 @@ describe('eth_sendRawTransaction errors change nothing', () => {
       },
       'failed to calculate sender: invalid signature values',
     ));
+
+  test('a high-s twin of a signed transaction (s\' = n − s, parity flipped) is accepted from the same sender, as Lotus (P2: go-crypto EcRecover)', async (t) => {
+    const { result, error } = await setup(t);
+    const raw = await sign({ nonce: 0 });
+    const fields = decodeRlp('0x' + raw.slice(4)) as string[];
+    fields[9] = fields[9] === '0x' ? '0x01' : '0x';
+    fields[11] = '0x' + (SECP256K1_N - BigInt(fields[11])).toString(16).padStart(64, '0');
+    const twin = '0x02' + encodeRlp(fields).slice(2);
+    const hash = await result('eth_sendRawTransaction', [twin]);
+    assert.equal(hash, keccak256(twin));
+    assert.notEqual(hash, keccak256(raw));
+    const receipt = await result('eth_getTransactionReceipt', [hash]);
+    assert.deepEqual([receipt.status, receipt.from], ['0x1', ME]);
+    // Its low-s twin now has a used nonce.
+    assert.match((await error('eth_sendRawTransaction', [raw])).message, /^minimum expected nonce is 1, got 0/);
+  });
 
   test('a signature that recovers no key', (t) => expectRejected(t, async () => noKeyRecovers(await sign({ nonce: 1 })), 'failed to calculate sender: invalid signature'));
 
