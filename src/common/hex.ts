@@ -29,6 +29,16 @@ export function hexToBytes(hex: string): Uint8Array {
   return fromHexDigits(hex.slice(2));
 }
 
+/**
+ * hexToBytes of hex its caller has already checked (0x, then an even number of hex digits), as the
+ * JSON-RPC parameters are: the check is a pass over every digit (~0.3 µs for a transfer's 115 bytes).
+ * Not by Node's decoder alone, which reads a two-byte string's characters by their low byte
+ * (Buffer.from('\u0130\u0131', 'hex') is 0x01).
+ */
+export function checkedHexToBytes(hex: string): Uint8Array {
+  return fromHexDigits(hex.slice(2));
+}
+
 /** Bytes of their own (not a view of Node's pool) of an even number of hex digits, checked by the caller. */
 function fromHexDigits(digits: string): Uint8Array {
   if (digits.length <= 2 * IN_OBJECT_BYTES) return new Uint8Array(Buffer.from(digits, 'hex'));

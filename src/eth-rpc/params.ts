@@ -1,7 +1,7 @@
 // Parameter parsers: JSON-RPC values in, domain values (bytes, bigints, epochs) out. A bad value
 // throws InvalidParamsError naming the parameter.
 import { DevnetError, InvalidParamsError } from '../common/errors.js';
-import { hexToBytes } from '../common/hex.js';
+import { checkedHexToBytes } from '../common/hex.js';
 
 export interface Param<T> {
   name: string;
@@ -68,7 +68,7 @@ export function parseSafeNumber(name: string, value: unknown): number {
 export function parseData(name: string, value: unknown): Uint8Array {
   const hex = hexString(name, value);
   if (hex.length % 2) throw invalid(name, 'hex data must have an even number of digits');
-  return hexToBytes(hex);
+  return checkedHexToBytes(hex);
 }
 
 /** Bytes as Lotus's JSON carries them: standard base64. */

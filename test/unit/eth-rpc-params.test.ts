@@ -95,7 +95,8 @@ describe('bytes', () => {
   });
 
   test('parseData refuses unprefixed and non-hex strings and non-strings', () => {
-    for (const bad of ['00ff', '0xzz', 12, null]) invalidParam(() => parseData('input', bad), 'input');
+    // '\u0130\u0131': characters whose low bytes are hex digits, which Node's hex decoder would take (as 0x01).
+    for (const bad of ['00ff', '0xzz', '0x\u0130\u0131', '0x00ff\u0130\u0131', 12, null]) invalidParam(() => parseData('input', bad), 'input');
   });
 
   test('fixed-length data: addresses are 20 bytes, hashes 32', () => {
