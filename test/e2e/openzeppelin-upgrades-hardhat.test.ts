@@ -167,6 +167,22 @@ describe('OpenZeppelin Upgrades with Hardhat 2 (`localhost` with only a url)', (
     assert.doesNotMatch(result.output, /\d+ (failing|pending)/, explain('some tests failed or were skipped', result));
     for (const title of titles) assert.ok(result.output.includes(`✔ ${title}`), explain(`test "${title}" did not pass`, result));
   });
+
+  test('after anvil_reset, `hardhat run scripts/deploy.js` deploys all three again, into a new manifest (a new instanceId, as Anvil draws at a reset)', async () => {
+    const manifests = () => readdirSync(join(osTmp, 'openzeppelin-upgrades')).filter((name) => name.endsWith('.json'));
+    const kept = manifests();
+    assert.equal(kept.length, 1, `manifests before the reset: ${kept.join(', ')}`);
+    await provider.send('anvil_reset', []);
+    const result = await run(['run', 'scripts/deploy.js', '--network', 'localhost']);
+    assert.equal(result.code, 0, explain('hardhat run scripts/deploy.js after anvil_reset failed', result));
+    assert.match(result.output, /^deployed all$/m, explain('the script did not finish', result));
+    // The node was restarted on its --state file: the reset goes back to the chain it loaded (README).
+    assert.equal(facts(result).get('uups retrieve'), '42', explain('the new UUPS proxy was not initialised', result));
+    const made = manifests();
+    assert.equal(made.length, 2, `manifests after the reset: ${made.join(', ')}`);
+    const instanceId = (await provider.send('anvil_metadata', [])).instanceId;
+    assert.ok(made.includes(`anvil-${DEVNET_CHAIN_ID}-${instanceId}.json`), `no manifest for ${instanceId}: ${made.join(', ')}`);
+  });
 });
 
 describe('OpenZeppelin Upgrades on a fork: proxies deployed upstream, upgraded on the fork', () => {

@@ -37,6 +37,21 @@ describe('what OpenZeppelin Upgrades reads of the node', () => {
     assert.equal((await b.result('anvil_metadata')).instanceId, metadataA.instanceId);
   });
 
+  test('anvil_reset and hardhat_reset draw a new instanceId each time, as Anvil 1.7.1 does (a new chain: a new OpenZeppelin manifest); a revert after keeps it', async (t) => {
+    const { result } = await setupRpc(t);
+    const ids = [(await result('anvil_metadata')).instanceId];
+    for (const reset of ['anvil_reset', 'hardhat_reset', 'anvil_reset']) {
+      await result(reset);
+      ids.push((await result('anvil_metadata')).instanceId);
+    }
+    assert.equal(new Set(ids).size, 4);
+    for (const id of ids) assert.match(id, /^0x[0-9a-f]{64}$/);
+    const snapshot = await result('evm_snapshot');
+    await result('evm_mine');
+    await result('evm_revert', [snapshot]);
+    assert.equal((await result('anvil_metadata')).instanceId, ids[3]);
+  });
+
   test("on a fork, forkedNetwork names the upstream's chain id and the tipset the fork starts from", async (t) => {
     const upstream = await startDevnet(testConfig({ chainId: 314159n }));
     t.after(() => upstream.close());
@@ -62,5 +77,8 @@ describe('what OpenZeppelin Upgrades reads of the node', () => {
     const reforked = await fork.result('anvil_metadata');
     assert.notEqual(reforked.instanceId, metadata.instanceId);
     assert.equal(reforked.forkedNetwork.forkBlockNumber, 1);
+    // A plain reset of the fork, back to where it starts, is a new instance too (Anvil's reset_instance_id in both branches).
+    await fork.result('anvil_reset');
+    assert.notEqual((await fork.result('anvil_metadata')).instanceId, reforked.instanceId);
   });
 });
