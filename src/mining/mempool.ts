@@ -162,7 +162,7 @@ export class Mempool {
     this.entries.set(pending, { senderId, cidKey: undefined, txKey: undefined });
     this.unindexed.push(pending);
     this.bySender.set(senderId, queue);
-    const ready = msg.nonce < stateNonce + this.takenFrom(queue, stateNonce, balance, baseFee).length;
+    const ready = msg.nonce < stateNonce + takenCount(this.runFrom(queue, stateNonce, balance), baseFee);
     if (ready) this.onReady(pending);
     return ready;
   }
@@ -205,18 +205,45 @@ export class Mempool {
 
   /**
    * The messages that can run now, in order: each sender's run of consecutive nonces from its state
-   * nonce that its balance can fund, within the block gas limit. A nonce gap holds back everything
-   * after it. With `baseFee` (a tipset's), what Lotus's block producer takes of each run at that base
-   * fee (profitableRun).
+   * nonce that its balance can fund (runFrom), within the block gas limit. A nonce gap holds back
+   * everything after it. With `baseFee` (a
+   * tipset's), what Lotus's block producer takes at that base fee, in its order (rewardChains): the
+   * senders' chains by gas reward per gas, highest first (a tie in arrival order), a sender's nonces
+   * in order; without, the runs in the order their senders reached the pool (txpool_*'s ready set).
    */
   select(state: StateReader, baseFee?: bigint): PendingMessage[] {
-    const selected: PendingMessage[] = [];
-    let gas = 0;
+    const runs: [number, PendingMessage[]][] = [];
     for (const [senderId, queue] of this.bySender) {
       const sender = state.getActor(senderId);
       if (!sender) continue;
-      for (const next of this.takenFrom(queue, sender.nonce, sender.balance, baseFee)) {
-        if (gas + next.signed.message.gasLimit > BLOCK_GAS_LIMIT) return selected;
+      const run = this.runFrom(queue, sender.nonce, sender.balance);
+      if (run.length > 0) runs.push([senderId, run]);
+    }
+    // One sender (instant mining's usual tipset) needs no order: only how much of its run is taken.
+    const ordered = baseFee !== undefined && runs.length > 1;
+    const chains: RewardChain[] = [];
+    for (const [senderId, run] of runs) {
+      if (!ordered) chains.push({ senderId, run, start: 0, length: takenCount(run, baseFee), reward: 0, gasLimit: 0, perf: 0 });
+      else if (run.length > 1) chains.push(...rewardChains(senderId, run, baseFee));
+      else {
+        const chain = messageChain(senderId, run, 0, baseFee);
+        if (chain.reward >= 0) chains.push(chain);
+      }
+    }
+    // Array.prototype.sort is stable: equal chains keep their senders' arrival order.
+    if (ordered) chains.sort((a, b) => b.perf - a.perf || b.reward - a.reward);
+    const selected: PendingMessage[] = [];
+    /** Senders a message of which did not fit: their later nonces cannot run either (Lotus trims the chain). */
+    const cut = new Set<number>();
+    let gas = 0;
+    for (const { senderId, run, start, length } of chains) {
+      if (cut.has(senderId)) continue;
+      for (let i = start; i < start + length; i++) {
+        const next = run[i];
+        if (gas + next.signed.message.gasLimit > BLOCK_GAS_LIMIT) {
+          cut.add(senderId);
+          break;
+        }
         gas += next.signed.message.gasLimit;
         selected.push(next);
       }
@@ -228,21 +255,17 @@ export class Mempool {
    * A sender's run of consecutive nonces from `nonce`, up to the first message whose gas reserve
    * `balance` no longer covers once the earlier ones' reserves and values are spent (Lotus's
    * createMessageChains, chain/messagepool/selection.go: the pool admits a message on reserves
-   * alone, so a later one may not fit; the producer leaves it pending); with `baseFee`, what a
-   * tipset at that base fee takes of it.
+   * alone, so a later one may not fit; the producer leaves it pending).
    */
-  private takenFrom(queue: Map<number, PendingMessage>, nonce: number, balance: bigint, baseFee?: bigint): PendingMessage[] {
+  private runFrom(queue: Map<number, PendingMessage>, nonce: number, balance: bigint): PendingMessage[] {
     const run: PendingMessage[] = [];
-    let underpaid = false;
     let left = balance;
     for (let next = queue.get(nonce); next; next = queue.get(++nonce)) {
       const required = maxCost(next);
       if (left < required) break;
       left -= required + next.signed.message.value;
       run.push(next);
-      if (baseFee !== undefined && next.signed.message.gasFeeCap < baseFee) underpaid = true;
     }
-    if (underpaid) run.length = profitableRun(run, baseFee!);
     return run;
   }
 
@@ -321,54 +344,77 @@ export class Mempool {
   }
 }
 
-/** Consecutive messages of one sender as Lotus's selection weighs them: gas reward, gas limit, how many. */
+/**
+ * Consecutive messages of one sender's run as Lotus's selection weighs them (msgChain): their gas
+ * reward, gas limit and reward per gas (gasPerf, a float64 in Lotus too).
+ */
 interface RewardChain {
-  reward: bigint;
-  gasLimit: bigint;
+  senderId: number;
+  run: readonly PendingMessage[];
+  start: number;
   length: number;
+  /** attoFIL as a double, as Lotus's gasPerf is one: exact below 2^53, its sign always. */
+  reward: number;
+  gasLimit: number;
+  perf: number;
+}
+
+/** How many of a sender's run a tipset at `baseFee` takes: all of it without one, or when each message pays the base fee. */
+function takenCount(run: readonly PendingMessage[], baseFee: bigint | undefined): number {
+  if (baseFee === undefined || run.every((pending) => pending.signed.message.gasFeeCap >= baseFee)) return run.length;
+  return rewardChains(0, run, baseFee).reduce((taken, chain) => taken + chain.length, 0);
 }
 
 /**
- * How many of a sender's run Lotus's block producer takes at `baseFee` (chain/messagepool/selection.go):
- * the run cut into chains whose reward per gas does not fall, then merged until each earns more per gas
- * than the next (createMessageChains); chains taken up to the first with a negative reward
- * (selectMessagesOptimal, selectPriorityMessages). A message earns min(fee cap − base fee, premium) ×
- * gas limit, three times over when negative (getGasReward): one whose fee cap is under the base fee
- * waits in the pool, unless later messages of its sender earn enough to carry it.
+ * A sender's run as Lotus's block producer weighs it at `baseFee` (chain/messagepool/selection.go at
+ * b835fab70): cut into chains whose reward per gas does not fall, then merged until each earns more
+ * per gas than the next (createMessageChains); the chains up to the first with a negative reward,
+ * which selectMessagesOptimal and selectMessagesGreedy take in order of reward per gas (msgChain.Before:
+ * gasPerf, then the reward). A message earns min(fee cap − base fee, premium) × gas limit, three times
+ * over when negative (getGasReward): one whose fee cap is under the base fee waits in the pool, unless
+ * later messages of its sender earn enough to carry it.
  */
-function profitableRun(run: readonly PendingMessage[], baseFee: bigint): number {
+function rewardChains(senderId: number, run: readonly PendingMessage[], baseFee: bigint): RewardChain[] {
   const chains: RewardChain[] = [];
-  for (const { signed } of run) {
-    const link = { reward: gasReward(signed.message, baseFee), gasLimit: BigInt(signed.message.gasLimit), length: 1 };
+  for (let i = 0; i < run.length; i++) {
+    const link = messageChain(senderId, run, i, baseFee);
+    // Joined, a chain earns no less per gas than before when the new message earns no less (mediants).
     const last = chains.at(-1);
-    const joined = last ? joinChains(last, link) : link;
-    if (last && !earnsLess(joined, last)) chains[chains.length - 1] = joined;
+    if (last && link.perf >= last.perf) join(last, link);
     else chains.push(link);
   }
   for (let merged = true; merged; ) {
     merged = false;
     for (let i = chains.length - 1; i > 0; i--) {
-      if (earnsLess(chains[i], chains[i - 1])) continue;
-      chains[i - 1] = joinChains(chains[i - 1], chains[i]);
+      if (chains[i].perf < chains[i - 1].perf) continue;
+      join(chains[i - 1], chains[i]);
       chains.splice(i, 1);
       merged = true;
     }
   }
-  let taken = 0;
-  for (const chain of chains) {
-    if (chain.reward < 0n) break;
-    taken += chain.length;
-  }
-  return taken;
+  const negative = chains.findIndex((chain) => chain.reward < 0);
+  return negative < 0 ? chains : chains.slice(0, negative);
 }
 
-function gasReward(message: { gasFeeCap: bigint; gasPremium: bigint; gasLimit: number }, baseFee: bigint): bigint {
+/** The chain of the run's message `i` alone. */
+function messageChain(senderId: number, run: readonly PendingMessage[], i: number, baseFee: bigint): RewardChain {
+  const { message } = run[i].signed;
+  const reward = gasReward(message, baseFee);
+  return { senderId, run, start: i, length: 1, reward, gasLimit: message.gasLimit, perf: reward / message.gasLimit };
+}
+
+/** Appends chain `b` (the messages after `a`'s) to `a`. */
+function join(a: RewardChain, b: RewardChain): void {
+  a.length += b.length;
+  a.reward += b.reward;
+  a.gasLimit += b.gasLimit;
+  a.perf = a.reward / a.gasLimit;
+}
+
+function gasReward(message: { gasFeeCap: bigint; gasPremium: bigint; gasLimit: number }, baseFee: bigint): number {
   const overBaseFee = message.gasFeeCap - baseFee;
-  const reward = (overBaseFee < message.gasPremium ? overBaseFee : message.gasPremium) * BigInt(message.gasLimit);
-  return reward < 0n ? reward * 3n : reward;
+  const reward = Number(overBaseFee < message.gasPremium ? overBaseFee : message.gasPremium) * message.gasLimit;
+  return reward < 0 ? reward * 3 : reward;
 }
 
-const joinChains = (a: RewardChain, b: RewardChain): RewardChain => ({ reward: a.reward + b.reward, gasLimit: a.gasLimit + b.gasLimit, length: a.length + b.length });
 
-/** Whether `a` earns less per unit of gas than `b` (Lotus compares reward × block gas limit / gas limit). */
-const earnsLess = (a: RewardChain, b: RewardChain): boolean => a.reward * b.gasLimit < b.reward * a.gasLimit;

@@ -7,6 +7,7 @@ import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
+import { SigType } from '../fevm/message.js';
 import type { ChainStore } from './chain-store.js';
 import { LAST_TIMESTAMP, type Clock, type RunInterval } from './clock.js';
 import type { Mempool, PendingMessage } from './mempool.js';
@@ -276,7 +277,7 @@ export class Miner {
     const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? parent.nextBaseFee);
     const base = state.snapshot().write;
     const overlay = state.stage();
-    const selected = mempool.select(overlay, ctx.baseFee);
+    const selected = blsFirst(mempool.select(overlay, ctx.baseFee));
     const included: IncludedMessage[] = [];
     const done: PendingMessage[] = [];
     /** Senders whose message was left out: their later nonces wait in the pool for the gap to fill. */
@@ -358,4 +359,16 @@ export class Miner {
 /** The key of a message's sender in a tipset's set of held senders. */
 function senderKey(pending: PendingMessage): string {
   return pending.signed.message.from.key;
+}
+
+/**
+ * The selected messages in the order a tipset of one block runs and lists them: its BLS messages, then
+ * the others (secp256k1 and delegated), each in selection order (lotus chain/consensus/common.go
+ * CreateBlockHeader splits the selection so; chain/store/messages.go MessagesForTipset, at b835fab70).
+ * A sender's messages all have its signature type, so its nonces stay in order.
+ */
+function blsFirst(selected: PendingMessage[]): PendingMessage[] {
+  const isBls = (pending: PendingMessage) => pending.signed.signature.type === SigType.BLS;
+  if (!selected.some(isBls)) return selected;
+  return [...selected.filter(isBls), ...selected.filter((pending) => !isBls(pending))];
 }

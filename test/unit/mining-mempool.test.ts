@@ -356,8 +356,9 @@ describe('Mempool.select at a base fee (F10: Lotus chain/messagepool/selection.g
     pool.add(message({ nonce: 1, feeCap: 5_000n, premium: 1n }), tree.at(0));
     pool.add(message({ from: BOB.filAddress, nonce: 0, feeCap: 5_000n, premium: 100n }), tree.at(0));
     assert.deepEqual(nonces(pool.select(tree.at(0), 1_000n)), [`${b}#0`]);
-    // At exactly its fee cap a message earns nothing, and nothing is not less than nothing.
-    assert.deepEqual(nonces(pool.select(tree.at(0), 999n)), [`${a}#0`, `${a}#1`, `${b}#0`]);
+    // At exactly its fee cap a message earns nothing, and nothing is not less than nothing; Bob's
+    // message earns 100 a gas unit, the sender's chain of two 0.5: Bob's runs first (H5, P6).
+    assert.deepEqual(nonces(pool.select(tree.at(0), 999n)), [`${b}#0`, `${a}#0`, `${a}#1`]);
     // Without a base fee, the run by nonce (txpool's pending).
     assert.deepEqual(nonces(pool.select(tree.at(0))), [`${a}#0`, `${a}#1`, `${b}#0`]);
   });

@@ -106,7 +106,8 @@ export const cheatsNode = [
     currentBlockTimestamp: devnet.head.timestamp,
     currentBlockHash: bytesToHex(devnet.head.hash),
     hardFork: `filecoin-nv${NETWORK_VERSION}`,
-    transactionOrder: 'fifo',
+    // Lotus's block producer takes the highest reward per gas first (mempool.ts select), as Anvil's default order does.
+    transactionOrder: 'fees',
     environment: {
       baseFee: devnet.nextBaseFee().toString(),
       chainId: Number(devnet.chainId),
