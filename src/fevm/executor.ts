@@ -195,13 +195,12 @@ export class Executor {
    * Runs a top-level message: the send from its sender, with a syscall error as the FVM reports it.
    * `input`: the bytes its params encode, if known (Executor.call).
    */
-  private async invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendResult> {
+  private invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendResult> {
     // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
     const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
     const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
-    const outcome = await this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium, input });
-    if (outcome.type === 'syscall-error') return noReturn(TOP_LEVEL_EXIT_CODES[outcome.errno] ?? ExitCode.SysErrInvalidReceiver, outcome.gasUsed);
-    return outcome.result;
+    // Not async: the send's promise is handed on (an async function's frame a message, for nothing).
+    return this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium, input }).then(topLevelResult);
   }
 
   /**
@@ -209,24 +208,30 @@ export class Executor {
    * method. Top-level messages and the call_actor precompile both come through here; `top` is set
    * for the former. The caller owns the checkpoint around it.
    */
-  private async send(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+  private send(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
     const { access } = this;
     const mark = access.mark();
     const tracer = this.tracer;
+    // Not async: the send's promise is handed on (an async function's frame a send, for nothing).
+    const sent = tracer ? this.sendTraced(tracer, state, send, ctx, top) : this.sendUntraced(state, send, ctx, top);
+    return sent.then((outcome) => {
+      // A failed send forgets the actors it accessed (ref-fvm with_transaction): they are charged again.
+      if (outcome.type !== 'invoked' || outcome.result.exitCode !== ExitCode.Ok) access.revertTo(mark);
+      return outcome;
+    });
+  }
+
+  /** A send with `tracer` told where it starts and how it ends. */
+  private async sendTraced(tracer: Tracer, state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+    tracer.enterSend(state, send, top !== undefined);
     let outcome: SendOutcome;
-    if (!tracer) outcome = await this.sendUntraced(state, send, ctx, top);
-    else {
-      tracer.enterSend(state, send, top !== undefined);
-      try {
-        outcome = await this.sendUntraced(state, send, ctx, top);
-      } catch (error) {
-        tracer.abortSend();
-        throw error;
-      }
-      tracer.exitSend(state, send, outcome);
+    try {
+      outcome = await this.sendUntraced(state, send, ctx, top);
+    } catch (error) {
+      tracer.abortSend();
+      throw error;
     }
-    // A failed send forgets the actors it accessed (ref-fvm with_transaction): they are charged again.
-    if (outcome.type !== 'invoked' || outcome.result.exitCode !== ExitCode.Ok) access.revertTo(mark);
+    tracer.exitSend(state, send, outcome);
     return outcome;
   }
 
@@ -337,18 +342,21 @@ export class Executor {
   }
 
   /** The EVM actor's methods: InvokeContract runs the bytecode, other exported methods go to handle_filecoin_method. */
-  private async invokeEvm(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
+  private invokeEvm(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendResult> {
     const caller = ethAddressOf(sender);
     const to = ethAddressOf(receiver);
     const call = (input: Uint8Array): EvmCall => ({ caller, origin: caller, to, input, value: send.value, gasLimit: send.gasLimit, readOnly: send.readOnly, gasPremium: top?.gasPremium ?? 0n });
     if (send.method === METHOD_INVOKE_CONTRACT) {
       const input = top?.input ?? decodeBytesParam(send.params);
-      if (!input) return noReturn(ExitCode.ErrSerialization, EVM_INVOCATION);
-      const result = await this.evm.run(state, call(input), ctx);
-      // The EVM actor returns (or reverts with) its output as a CBOR byte string.
-      const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
-      return withReturnBlock(result, evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined);
+      if (!input) return Promise.resolve(noReturn(ExitCode.ErrSerialization, EVM_INVOCATION));
+      // Not async: the run's promise is handed on (an async function's frame a contract call, for nothing).
+      return this.evm.run(state, call(input), ctx).then(invokedContract);
     }
+    return this.invokeEvmMethod(state, receiver, send, ctx, call);
+  }
+
+  /** The EVM actor's methods other than InvokeContract: exported ones go to handle_filecoin_method. */
+  private async invokeEvmMethod(state: StateOverlay, receiver: Actor, send: ActorSend, ctx: ExecutionContext, call: (input: Uint8Array) => EvmCall): Promise<SendResult> {
     if (send.method > EVM_MAX_RESERVED_METHOD) {
       const input = handleFilecoinMethodInput(send.method, send.params);
       const result = await this.evm.run(state, call(input), ctx);
@@ -362,7 +370,7 @@ export class Executor {
       const failed = output.exitCode !== ExitCode.Ok;
       return { exitCode: output.exitCode, returnData, gasUsed: result.gasUsed, events: failed ? [] : result.events, returnBlock: output.returnBlock };
     }
-    if (send.method === EVM_GET_BYTECODE || send.method === EVM_GET_BYTECODE_HASH) return Promise.resolve(codeRead(receiver, send));
+    if (send.method === EVM_GET_BYTECODE || send.method === EVM_GET_BYTECODE_HASH) return codeRead(receiver, send);
     return noReturn(ExitCode.ErrUnhandledMessage, EVM_INVOCATION);
   }
 }
@@ -395,6 +403,18 @@ const TOP_LEVEL_EXIT_CODES: Partial<Record<ErrorNumber, number>> = {
 };
 
 const invoked = (result: SendResult): SendOutcome => ({ type: 'invoked', result });
+
+/** InvokeContract's result: the EVM actor returns (or reverts with) its output as a CBOR byte string. */
+function invokedContract(result: InvocationResult): SendResult {
+  const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
+  return withReturnBlock(result, evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined);
+}
+
+/** A top-level message's result: a syscall error as the FVM reports it in a receipt. */
+function topLevelResult(outcome: SendOutcome): SendResult {
+  if (outcome.type === 'syscall-error') return noReturn(TOP_LEVEL_EXIT_CODES[outcome.errno] ?? ExitCode.SysErrInvalidReceiver, outcome.gasUsed);
+  return outcome.result;
+}
 const syscallError = (errno: ErrorNumber, gasUsed = 0): SendOutcome => ({ type: 'syscall-error', errno, gasUsed });
 
 /**

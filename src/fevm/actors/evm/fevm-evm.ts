@@ -230,8 +230,15 @@ export class FevmEvm extends EVM {
    * (code-analysis.ts), run on the loop that awaits only what must be (interpreter-loop.ts), and
    * run without the copies nothing reads (call-frame.ts).
    */
-  protected override async runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
-    if (canRunFrame(this)) return abortCostsWhatRan(args[0].gasLimit, await runFrame(this, ...args));
+  protected override runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
+    const gasLimit = args[0].gasLimit;
+    // Not async: the frame's promise is handed on (an async function's frame a call, for nothing).
+    if (canRunFrame(this)) return runFrame(this, ...args).then((result) => abortCostsWhatRan(gasLimit, result));
+    return this.runFirstInterpreters(args);
+  }
+
+  /** @ethereumjs's own runInterpreter, where runFrame cannot run; the first frame's shows the classes runFrame uses (call-frame.ts). */
+  private async runFirstInterpreters(args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
     const result = await super.runInterpreter(...args);
     if (result.runState) {
       patchInterpreter(result.runState.interpreter);
