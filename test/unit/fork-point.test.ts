@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { DevnetError } from '../../src/common/errors.js';
-import { resolveForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { checkServesForkPoint, resolveForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
 const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100' }] });
@@ -20,16 +20,20 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   'Filecoin.ChainGetFinalizedTipSet': () => tipset(50),
   'Filecoin.ChainGetTipSetByHeight': ([height]) => tipset(height as number),
   'Filecoin.ChainGetTipSetAfterHeight': ([height]) => tipset(height as number),
+  'Filecoin.ChainGetTipSet': ([key]) => tipset(Number(/\d+$/.exec((key as { '/': string }[])[0]['/'])![0])),
 };
 
-/** An upstream answering as LOTUS does, but `changed`'s methods with its values. */
+/** An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a JSON-RPC error). */
 async function upstreamAnswering(t: TestContext, changed: Record<string, unknown> = {}): Promise<Upstream> {
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
       const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
-      const answer = (call: { id: number; method: string; params: unknown[] }) => ({ jsonrpc: '2.0', id: call.id, result: call.method in changed ? changed[call.method] : LOTUS[call.method]!(call.params) });
+      const answer = (call: { id: number; method: string; params: unknown[] }) => {
+        const result = call.method in changed ? changed[call.method] : LOTUS[call.method]!(call.params);
+        return result instanceof Error ? { jsonrpc: '2.0', id: call.id, error: { code: 1, message: result.message } } : { jsonrpc: '2.0', id: call.id, result };
+      };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
     });
@@ -60,5 +64,13 @@ describe('fork point', () => {
     }
     // Where F3 is not served, null: head − 900 (here 0, the upstream being young).
     assert.equal((await resolveForkPoint(await upstreamAnswering(t, { 'Filecoin.ChainGetFinalizedTipSet': null }), undefined)).epoch, 0);
+  });
+
+  test('another endpoint is taken for the fork (anvil_setRpcUrl) only if it is the same chain and serves the fork point', async (t) => {
+    const point = await resolveForkPoint(await upstreamAnswering(t), undefined);
+    await checkServesForkPoint(await upstreamAnswering(t), point);
+    await assert.rejects(checkServesForkPoint(await upstreamAnswering(t, { 'Filecoin.ChainGetGenesis': tipset(7) }), point), /^DevnetError: http:\/\/127\.0\.0\.1:\d+\/rpc\/v1 is another chain: its genesis is bafy2bzace7, the fork's bafy2bzace0$/);
+    const pruned = { 'Filecoin.ChainGetTipSet': new Error('loading tipset {bafy2bzace51}: blockstore: block not found') };
+    await assert.rejects(checkServesForkPoint(await upstreamAnswering(t, pruned), point), /does not serve the tipset the fork reads its state from \(epoch 50\): loading tipset \{bafy2bzace51\}: blockstore: block not found$/);
   });
 });

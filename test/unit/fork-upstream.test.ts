@@ -259,6 +259,25 @@ describe('upstream client', () => {
     await assert.rejects(new Upstream(tls, { retries: 3, backoffMs: 10_000 }).call('Filecoin.ChainHead', []), /upstream Filecoin\.ChainHead: https:\/\/127\.0\.0\.1:\d+\/rpc\/v1 does not answer TLS; if it serves plain HTTP, use http:\/\//);
   });
 
+  test('moveTo (anvil_setRpcUrl): later calls go to the new endpoint with the same token; one in flight on the old is retried there', async (t) => {
+    const held: ServerResponse[] = [];
+    const old = await serve(t, (_n, _body, _req, res) => held.push(res));
+    const seen: string[] = [];
+    const next = await serve(t, (_n, body, req, res) => {
+      seen.push(`${body.method} ${req.headers.authorization}`);
+      json(res, 200, { jsonrpc: '2.0', id: body.id, result: 'new' });
+    });
+    const upstream = new Upstream(new URL(old.url), { token: 'secret', retries: 2, backoffMs: 10 });
+    const inFlight = upstream.call('eth_chainId', []);
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    upstream.moveTo(new URL(next.url));
+    assert.equal(upstream.endpoint.toString(), next.url);
+    assert.equal(await inFlight, 'new');
+    assert.equal(await upstream.call('eth_blockNumber', []), 'new');
+    assert.deepEqual(seen, ['eth_chainId Bearer secret', 'eth_blockNumber Bearer secret']);
+    assert.equal(old.requests(), 1);
+  });
+
   test('--fork-url with or without /rpc/v1; shown without credentials or query', () => {
     assert.equal(upstreamEndpoint('http://lotus:1234').toString(), 'http://lotus:1234/rpc/v1');
     assert.equal(upstreamEndpoint('https://api.calibration.node.glif.io/').toString(), 'https://api.calibration.node.glif.io/rpc/v1');

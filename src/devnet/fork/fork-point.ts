@@ -3,7 +3,7 @@
 // upstream is down) and saved with the cache.
 import { DevnetError } from '../../common/errors.js';
 import { EC_FINALITY } from '../../mining/finality.js';
-import { UpstreamAnswerError, type Upstream } from './upstream.js';
+import { displayUrl, UpstreamAnswerError, type Upstream } from './upstream.js';
 
 /** A tipset key as Lotus's JSON writes it: the blocks' CIDs. */
 export type TipsetKeyJson = { '/': string }[];
@@ -111,4 +111,24 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     genesisTimestamp: genesis.Blocks[0].Timestamp,
     chainId: BigInt(chainId).toString(),
   };
+}
+
+/**
+ * Refuses `upstream` as the fork's upstream unless it is the same chain (its genesis) and serves
+ * the tipset whose state the fork reads: a node of another chain, or one that no longer holds the
+ * fork point (a gateway past its lookback cap, a pruned node), would answer other state or none.
+ */
+export async function checkServesForkPoint(upstream: Upstream, point: ForkPoint): Promise<void> {
+  const shown = displayUrl(upstream.endpoint);
+  const [genesis, tipset] = await Promise.allSettled([
+    upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
+    upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSet', [point.stateKey], 'a tipset', isTipset),
+  ]);
+  if (genesis.status === 'rejected') throw genesis.reason;
+  const theirs = genesis.value.Cids[0]['/'];
+  if (theirs !== point.genesis) throw new DevnetError(`${shown} is another chain: its genesis is ${theirs}, the fork's ${point.genesis}`);
+  if (tipset.status === 'rejected') {
+    if (!(tipset.reason instanceof UpstreamAnswerError)) throw tipset.reason;
+    throw new DevnetError(`${shown} does not serve the tipset the fork reads its state from (epoch ${point.epoch}): ${tipset.reason.rpcMessage}`);
+  }
 }

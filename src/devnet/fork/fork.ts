@@ -1,7 +1,7 @@
 // A fork of an upstream Lotus node: the upstream client, the fork point, the state source filled
 // from the upstream, and the disk cache, opened together at start and saved together.
 import { ForkCache } from './fork-cache.js';
-import { LookbackCapError, resolveForkPoint, type ForkPoint } from './fork-point.js';
+import { checkServesForkPoint, LookbackCapError, resolveForkPoint, type ForkPoint } from './fork-point.js';
 import { ForkSource, type ForkProgress } from './fork-source.js';
 import { displayUrl, Upstream, UpstreamError, upstreamEndpoint, type UpstreamOptions } from './upstream.js';
 import { UpstreamState } from './upstream-state.js';
@@ -28,14 +28,12 @@ export interface ForkConfig {
 const PROGRESS_AFTER_MS = 1000;
 
 export class Fork {
-  /** The URL as it may be shown: no token, no credentials. */
-  readonly url: string;
   private saveTimer: NodeJS.Timeout | undefined;
   /** When the current warm-up last fetched, and when it began or last printed progress. */
   private warmUp = { last: 0, printed: 0 };
 
   private constructor(
-    readonly config: ForkConfig,
+    private settings: ForkConfig,
     readonly upstream: Upstream,
     readonly point: ForkPoint,
     readonly source: ForkSource,
@@ -43,7 +41,6 @@ export class Fork {
     onProgress: (progress: ForkProgress) => void,
     private readonly onCacheError: (error: Error) => void,
   ) {
-    this.url = displayUrl(upstream.endpoint);
     this.warmUp = { last: Date.now(), printed: Date.now() };
     source.onFetched = () => {
       this.scheduleSave();
@@ -58,6 +55,33 @@ export class Fork {
         }
       }
     };
+  }
+
+  /** How the fork was opened, with the URL anvil_setRpcUrl last gave. */
+  get config(): ForkConfig {
+    return this.settings;
+  }
+
+  /** The upstream's URL as it may be shown: no token, no credentials. */
+  get url(): string {
+    return displayUrl(this.upstream.endpoint);
+  }
+
+  /**
+   * Reads from now on from the node at `url` (anvil_setRpcUrl: a rate-limited endpoint swapped for
+   * another), with the same token and client settings, once it has shown that it is the same chain
+   * and serves the fork point; otherwise refuses it and keeps the upstream it had.
+   */
+  async switchUpstream(url: string): Promise<void> {
+    const endpoint = upstreamEndpoint(url);
+    const candidate = new Upstream(endpoint, { token: this.settings.token, ...this.settings.upstream });
+    try {
+      await checkServesForkPoint(candidate, this.point);
+    } finally {
+      candidate.close();
+    }
+    this.upstream.moveTo(endpoint);
+    this.settings = { ...this.settings, url };
   }
 
   /**

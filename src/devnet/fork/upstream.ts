@@ -86,6 +86,9 @@ export function displayUrl(url: URL): string {
   return shown.toString();
 }
 
+/** An agent that keeps connections to `url`'s host open between requests. */
+const newAgent = (url: URL): HttpAgent => (url.protocol === 'https:' ? new (https().Agent)({ keepAlive: true }) : new HttpAgent({ keepAlive: true }));
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Milliseconds before the first retry when the options do not say. */
@@ -195,13 +198,36 @@ export class Upstream {
   /** Whether the upstream answers batches (go-jsonrpc, Lotus's server, does): unknown until it has answered one. */
   private batches: boolean | undefined;
   /** Keeps connections open between requests (idle ones do not keep the process running). */
-  private readonly agent: HttpAgent;
+  private agent: HttpAgent;
 
   constructor(
-    readonly endpoint: URL,
+    private url: URL,
     private readonly options: UpstreamOptions = {},
   ) {
-    this.agent = endpoint.protocol === 'https:' ? new (https().Agent)({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent = newAgent(url);
+  }
+
+  /** Where the calls go. */
+  get endpoint(): URL {
+    return this.url;
+  }
+
+  /**
+   * Sends the calls from now on to `endpoint` (anvil_setRpcUrl), with the same token and settings.
+   * The old connections are closed: a call in flight on one fails there and goes again, as any
+   * retry, to the new endpoint. Whether the new one takes batches is found out anew.
+   */
+  moveTo(endpoint: URL): void {
+    const old = this.agent;
+    this.url = endpoint;
+    this.agent = newAgent(endpoint);
+    this.batches = undefined;
+    old.destroy();
+  }
+
+  /** Closes its connections (a client made for one check). */
+  close(): void {
+    this.agent.destroy();
   }
 
   /**

@@ -1,20 +1,35 @@
 // The node and its pool, for tools: impersonation (anvil_impersonateAccount, …), anvil_nodeInfo,
 // anvil_metadata, anvil_setLoggingEnabled, anvil_dropTransaction,
-// anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, txpool_content,
+// anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, anvil_setRpcUrl, txpool_content,
 // txpool_status, txpool_inspect.
 import { randomBytes } from 'node:crypto';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Fork } from '../../devnet/fork/fork.js';
+import { upstreamEndpoint } from '../../devnet/fork/upstream.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { PendingMessage } from '../../mining/mempool.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatPendingTransaction } from '../format.js';
-import { address, bool, hash, quantity as quantityParam } from '../params.js';
+import { address, bool, describeValue, hash, invalid, quantity as quantityParam, string, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
 import { CLIENT_VERSION } from './web3-net.js';
+
+/** A Lotus node's URL, as --fork-url takes it. */
+const upstreamUrl = (name: string): Param<string> => ({
+  name,
+  parse: (v) => {
+    const url = string(name).parse(v);
+    try {
+      upstreamEndpoint(url);
+    } catch {
+      throw invalid(name, `expected the http(s) URL of a Lotus node, got ${describeValue(url)}`);
+    }
+    return url;
+  },
+});
 
 /** Pool messages shown as Ethereum transactions, by sender and nonce; `ready` picks pending or queued. */
 function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => unknown) {
@@ -154,6 +169,14 @@ export const cheatsNode = [
     }),
     'hardhat_setCoinbase',
   ),
+
+  // Anvil's: a fork reads from the node at `url` from now on (one endpoint swapped for another of the
+  // same chain); the node refuses one of another chain or that lacks the fork point, and keeps the
+  // upstream it had. A node that is no fork has no upstream: null, as Anvil answers.
+  defineWriteMethod('anvil_setRpcUrl', [upstreamUrl('url')], async ({ devnet }, url) => {
+    await devnet.fork?.switchUpstream(url);
+    return null;
+  }),
 
   // PREVRANDAO is the randomness beacon's, drawn from --seed as builtin-actors draws it (see README's
   // Randomness): no tipset can be given another (hardhat-network-helpers' setPrevRandao sends this).

@@ -1,0 +1,67 @@
+// End to end: viem's testClient.setRpcUrl (anvil_setRpcUrl) on a fork swaps its upstream for
+// another endpoint of the same chain, as Anvil's does (audit17 H8): state the fork has not read yet
+// comes from the new endpoint once the old one is gone. An endpoint of another chain is refused and
+// the fork keeps its upstream; a node that is no fork answers null, as Anvil does.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Interface, JsonRpcProvider, Wallet } from 'ethers';
+import { createTestClient, http } from 'viem';
+import { compileSolidity, REPO_ROOT } from '../helpers/solc.js';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { answerOrError, rpc } from '../helpers/fork-calls.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { upstreamProxy } from '../helpers/upstream-proxy.js';
+
+const slots = new Interface(['function sum() view returns (uint256)']);
+/** 1 + 2 + … + 100: what HundredSlots.sum() answers. */
+const SUM = 5050n;
+
+const nodes: (DevnetProcess | undefined)[] = [];
+let cacheDir: string | undefined;
+after(() => stopForkSuite(nodes.reverse(), cacheDir));
+
+test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of its chain; another chain is refused; no fork: null', async (t) => {
+  cacheDir = freshForkCache('fvm-fork-set-rpc-url-');
+  const upstream = await startDevnet();
+  nodes.push(upstream);
+  const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  const { HundredSlots } = await compileSolidity({ 'ForkBench.sol': readFileSync(join(REPO_ROOT, 'bench/contracts/ForkBench.sol'), 'utf8') });
+  const sent = await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ data: HundredSlots!.bytecode });
+  const contract = (await sent.wait())!.contractAddress!;
+  provider.destroy();
+  const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+
+  // Two endpoints of the same chain, as a rate-limited public one and another.
+  const first = await upstreamProxy(t, upstream.url);
+  const second = await upstreamProxy(t, upstream.url);
+  const fork = await startDevnet(['--fork-url', first.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+  nodes.push(fork);
+  const testClient = createTestClient({ mode: 'anvil', transport: http(fork.url) });
+
+  await testClient.setRpcUrl(second.url);
+  assert.equal((await rpc(fork.url, 'anvil_nodeInfo')).forkConfig.forkUrl, `${second.url}/rpc/v1`);
+  // The first endpoint gone, the contract's 100 slots, never read, come from the second.
+  first.mode.dead = true;
+  const sum = await rpc(fork.url, 'eth_call', [{ to: contract, data: slots.encodeFunctionData('sum') }, 'latest']);
+  assert.equal(BigInt(sum), SUM);
+  assert.ok(second.mode.received.includes('eth_getStorageAt'), 'the slots must be read from the new endpoint');
+
+  // Another chain (its own genesis): refused, and the fork keeps reading from the second endpoint.
+  const other = await startDevnet();
+  nodes.push(other);
+  const refused = await answerOrError(testClient.setRpcUrl(other.url));
+  assert.match(refused.error ?? '', /is another chain: its genesis is \S+, the fork's \S+/);
+  assert.equal((await rpc(fork.url, 'anvil_nodeInfo')).forkConfig.forkUrl, `${second.url}/rpc/v1`);
+  // Not a URL: -32602.
+  await assert.rejects(rpc(fork.url, 'anvil_setRpcUrl', ['not a url']), /invalid argument 'url': expected the http\(s\) URL of a Lotus node/);
+  // anvil_reset with a block number alone re-forks the upstream now set.
+  second.mode.received.length = 0;
+  await rpc(fork.url, 'anvil_reset', [{ forking: { blockNumber: forkEpoch } }]);
+  assert.ok(second.mode.received.includes('Filecoin.ChainGetTipSetByHeight'), 'the re-fork must read the endpoint set last');
+
+  // A node that is no fork has no upstream to change: null, as Anvil answers, and nothing changes.
+  assert.equal(await createTestClient({ mode: 'anvil', transport: http(other.url) }).request({ method: 'anvil_setRpcUrl', params: [second.url] }), null);
+  assert.deepEqual((await rpc(other.url, 'anvil_nodeInfo')).forkConfig, {});
+});
