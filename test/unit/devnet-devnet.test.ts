@@ -225,6 +225,8 @@ describe('call and estimateGas', () => {
     await assert.rejects(devnet.estimateGas(check), ExecutionRevertedError);
     await devnet.sendRawTransaction(await signed({ nonce: 1, to: bytesToHex(gate) }));
     assert.ok((await devnet.estimateGas(check)) > 0);
+    // Only the sender's own (Lotus's mpool.PendingFor(from)): another account's estimate runs without it (audit17 H12).
+    await assert.rejects(devnet.estimateGas({ ...check, from: OTHER }), ExecutionRevertedError);
     // Lotus applies those before the first with the message's own nonce: a message at nonce 1 runs without it.
     const atNonce = (nonce: number) =>
       unsignedMessage(ME, gate, nonce, 0n, check.input, 0, 0n, 0n);
