@@ -8,10 +8,12 @@ import { attoToFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
 import { actorNotFound, resolveAddress } from '../fevm/actors/lifecycle.js';
 import type { EthTransaction } from '../fevm/eth-tx.js';
+import { TOTAL_FILECOIN } from '../fevm/actors/market/policy.js';
 import { BLOCK_GAS_LIMIT } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import type { StateReader } from '../fevm/state-tree.js';
+import { blockInclusionError } from './block-inclusion.js';
 
 export interface PendingMessage {
   cid: CID;
@@ -92,14 +94,10 @@ export class Mempool {
     const msg = pending.signed.message;
     // In Lotus's order: message validity, then the state-dependent checks.
     if (pending.chainSize > MAX_MESSAGE_SIZE) throw new MessageRejectedError(`mpool message too large (${pending.chainSize}B): message too big`);
-    if (msg.gasFeeCap < msg.gasPremium) {
-      throw new MessageRejectedError("message not valid for block inclusion: 'GasFeeCap' less than 'GasPremium'");
-    }
-    if (msg.gasLimit > BLOCK_GAS_LIMIT) {
-      throw new MessageRejectedError(
-        `message not valid for block inclusion: 'GasLimit' field cannot be greater than a block's gas limit (${msg.gasLimit} > ${BLOCK_GAS_LIMIT})`,
-      );
-    }
+    const invalid = blockInclusionError(msg);
+    if (invalid) throw new MessageRejectedError(`message not valid for block inclusion: ${invalid}`);
+    // All the FIL there will ever be (what ValidForBlockInclusion lets through by being equal).
+    if (msg.value >= TOTAL_FILECOIN) throw new MessageRejectedError('cannot send more filecoin than will ever exist');
     if (msg.gasFeeCap < this.minimumFeeCap) throw new MessageRejectedError('gas fee cap too low');
     // Nonces are JavaScript numbers here, exact up to 2^53 - 1: as EIP-2681 keeps an account's nonce
     // below 2^64 - 1, a message may not take the sender's nonce to a number this node cannot count.

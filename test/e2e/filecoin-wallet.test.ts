@@ -93,6 +93,11 @@ describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
     const fields = { Version: 0, To: 't0100', Value: '1', Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null };
     const fromId = await lotus.request('WalletSignMessage', Worker, { ...fields, From: Worker });
     await assert.rejects(lotus.request('MpoolPush', fromId), /must resolve ID addresses before using them to verify a signature/);
+    // Lotus's other push checks (P5): a send to an f4 address no key or contract can use, all the FIL there will ever be, a gas limit of 0.
+    const blackHole = 't410fa4dqobyha4dqobyha4dqobyha4dqobyha6i3ozgh';
+    await assert.rejects(lotus.request('MpoolPush', await lotus.request('WalletSignMessage', key, { ...fields, From: key, To: blackHole })), /failed sanity check: message recipient t410fa4dq\w+ is a delegated address but not a valid Eth Address/);
+    await assert.rejects(lotus.request('MpoolPush', await lotus.request('WalletSignMessage', key, { ...fields, From: key, Value: (2_000_000_000n * FIL).toString() })), /cannot send more filecoin than will ever exist/);
+    await assert.rejects(lotus.request('MpoolPush', await lotus.request('WalletSignMessage', key, { ...fields, From: key, GasLimit: 0 })), /'GasLimit' field 0 must be positive/);
     const fromKey = await lotus.request('WalletSignMessage', Worker, { ...fields, From: key });
     const cid = await lotus.request('MpoolPush', fromKey);
     assert.equal((await lotus.request('StateWaitMsg', cid, 1, -1, true)).Receipt.ExitCode, 0);

@@ -14,7 +14,7 @@ import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
-import { messageCid, signedMessageCid, type Message } from '../../src/fevm/message.js';
+import { messageCid, signedMessageCid, SigType, type Message } from '../../src/fevm/message.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { CHAIN_ID, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
@@ -443,10 +443,14 @@ describe('Filecoin.* state and pool methods', () => {
   // a placeholder of a send to any f410 (ref-fvm fvm@v4.8.2 call_manager/default.rs
   // call_actor_unchecked), and Lotus shows that actor to Ethereum by its masked ID (node/impl/eth/utils.go
   // lookupEthAddress), not as actor 100.
-  test('a transfer to an f410 of a masked ID makes a placeholder, shown to Ethereum by its own masked ID', async (t) => {
-    const { result } = await setupRpc(t, { fund });
+  test('a transfer to an f410 of a masked ID makes a placeholder, shown to Ethereum by its own masked ID; MpoolPush refuses to send it', async (t) => {
+    const { result, error, devnet } = await setupRpc(t, { fund });
     const masked = FilAddress.fromDelegated(10, hexToBytes('0xff00000000000000000000000000000000000064'));
-    const cid = await result('Filecoin.MpoolPush', [{ ...signedJson({ ...transfer(0), to: masked }) }]);
+    const message = { ...transfer(0), to: masked };
+    const json = signedJson(message);
+    // Lotus's API refuses it (sanityCheckOutgoingMessage); consensus does not: past the API, it is mined.
+    assert.match((await error('Filecoin.MpoolPush', [json])).message, /failed sanity check: message recipient t410f74\w+ is a delegated address but not a valid Eth Address$/);
+    const cid = { '/': (await devnet.pushMessage({ message, signature: { type: SigType.Secp256k1, data: Buffer.from(json.Signature.Data, 'base64') } })).toString() };
     const lookup = await result('Filecoin.StateWaitMsg', [cid, 0, -1, true]);
     assert.equal(lookup.Receipt.ExitCode, 0);
     const id = FilAddress.parse(await result('Filecoin.StateLookupID', [masked.toString(), null])).id!;

@@ -182,6 +182,18 @@ describe('message pool checks', () => {
     assert.equal((await error('Filecoin.MpoolCheckMessages', [[{ Message: { ...first.Message, To: 'nope' } }]])).code, -32602);
   });
 
+  test('MpoolPush and MpoolBatchPush refuse a send to an f4 address that is no Ethereum address (P5: Lotus sanityCheckOutgoingMessage)', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    for (const to of [t410(new Uint8Array(21).fill(7)), t410('0xff00000000000000000000000000000000000064')]) {
+      const signed = await result('Filecoin.WalletSignMessage', [CLIENT, { Version: 0, To: to, From: CLIENT, Value: '1', Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null }]);
+      const expected = `message ${signed.CID['/']} from ${CLIENT} with nonce ${nonce} failed sanity check: message recipient ${to} is a delegated address but not a valid Eth Address`;
+      assert.equal((await error('Filecoin.MpoolPush', [signed])).message, expected);
+      assert.equal((await error('Filecoin.MpoolBatchPush', [[signed]])).message, expected);
+    }
+    assert.equal(await result('Filecoin.MpoolGetNonce', [CLIENT]), nonce);
+  });
+
   test('MpoolBatchPush pushes signed messages in order; MpoolGetConfig shows Lotus\'s defaults', async (t) => {
     const { result } = await setupRpc(t);
     const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);

@@ -104,6 +104,19 @@ describe('Mempool.add: checkMessage rules', () => {
     assert.equal(pool.size, 1);
   });
 
+  test('a gas limit of 0 and a value of all the FIL there will ever be are refused first, as Lotus\'s checkMessage (P5)', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    rejects(pool, message({ gasLimit: 0 }), tree, "message not valid for block inclusion: 'GasLimit' field 0 must be positive");
+    const supply = 2_000_000_000n * ATTO_PER_FIL;
+    rejects(pool, message({ value: supply + 1n }), tree, "message not valid for block inclusion: 'Value' field cannot be greater than total filecoin supply");
+    rejects(pool, message({ value: supply }), tree, 'cannot send more filecoin than will ever exist');
+    // Before the state's checks: a stranger's gets the same answer.
+    rejects(pool, message({ from: STRANGER.filAddress, value: supply }), tree, 'cannot send more filecoin than will ever exist');
+    pool.add(message({ value: supply - 1n }), tree.at(0));
+    assert.equal(pool.size, 1);
+  });
+
   test('a gas limit below the cost of storing the message on chain is refused; exactly that cost is accepted', () => {
     const tree = genesis();
     const pool = new Mempool();

@@ -4,8 +4,9 @@
 // and the sender's pending messages.
 import type { Devnet } from '../../devnet/devnet.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { BLOCK_GAS_LIMIT, MINIMUM_BASE_FEE, onChainMessageCharge } from '../../fevm/gas.js';
+import { MINIMUM_BASE_FEE, onChainMessageCharge } from '../../fevm/gas.js';
 import { encodeMessage, messageCid, type Message } from '../../fevm/message.js';
+import { blockInclusionError } from '../../mining/block-inclusion.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
 import { filAddress, goFields, messages, parseMessage } from '../lotus-params.js';
@@ -29,21 +30,7 @@ const Check = {
 
 /** Lotus's MaxMessageSize less 128 bytes for a signature. */
 const MAX_UNSIGNED_SIZE = (64 << 10) - 128;
-const TOTAL_FILECOIN = 2_000_000_000n * 10n ** 18n;
 const BASE_FEE_BOUND_FACTOR = 10n;
-
-/** types.Message.ValidForBlockInclusion(0, nv): the first rule the message breaks, in Lotus's words. */
-function syntaxError(m: Message): string | undefined {
-  if (m.version !== 0) return "'Version' unsupported";
-  if (m.value < 0n) return "'Value' field cannot be negative";
-  if (m.value > TOTAL_FILECOIN) return "'Value' field cannot be greater than total filecoin supply";
-  if (m.gasFeeCap < 0n) return "'GasFeeCap' field cannot be negative";
-  if (m.gasPremium < 0n) return "'GasPremium' field cannot be negative";
-  if (m.gasPremium > m.gasFeeCap) return "'GasFeeCap' less than 'GasPremium'";
-  if (m.gasLimit > BLOCK_GAS_LIMIT) return `'GasLimit' field cannot be greater than a block's gas limit (${m.gasLimit} > ${BLOCK_GAS_LIMIT})`;
-  if (m.gasLimit <= 0) return `'GasLimit' field ${m.gasLimit} must be positive`;
-  return undefined;
-}
 
 interface SenderState {
   nextNonce: number;
@@ -95,7 +82,7 @@ function checkMessages(devnet: Devnet, msgs: readonly Message[], interned: boole
     const size = encodeMessage(m).length;
     push(Check.Serialize, true);
     push(Check.Size, size > MAX_UNSIGNED_SIZE ? 'message too big' : true);
-    const invalidReason = syntaxError(m);
+    const invalidReason = blockInclusionError(m);
     push(Check.Validity, invalidReason ? `syntactically invalid message: ${invalidReason}` : true);
     if (invalidReason) return out;
 

@@ -2,6 +2,7 @@
 // MpoolPending, MpoolSelect, MpoolGetNonce, MpoolGetConfig, MpoolSub, GasEstimateMessageGas,
 // GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
 import { Protocol } from '../../common/address.js';
+import type { CID } from '../../common/cbor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
 import { estimateFeeCap, estimateGasPremium, fillMessageFees, type SendSpec } from '../../devnet/fee-estimates.js';
@@ -51,9 +52,8 @@ const pushedByUuid = new WeakMap<Devnet, Map<string, SignedMessage>>();
  * cost must fit the sender's balance; then signed with the node's key and pushed.
  */
 export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendSpec = {}): Promise<SignedMessage> {
-  if (msg.to.protocol === Protocol.Delegated && !msg.to.ethAddress) {
-    throw new DevnetError(`message from ${msg.from.toString()} failed sanity check: message recipient ${msg.to.toString()} is a delegated address but not a valid Eth Address`);
-  }
+  const insane = sanityError(msg);
+  if (insane) throw new DevnetError(`message from ${msg.from.toString()} failed sanity check: ${insane}`);
   const pushed = pushedByUuid.get(devnet) ?? new Map<string, SignedMessage>();
   pushedByUuid.set(devnet, pushed);
   const again = spec.msgUuid && pushed.get(spec.msgUuid);
@@ -72,6 +72,23 @@ export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendS
   const signed = await devnet.pushWithWallet(filled);
   if (spec.msgUuid) pushed.set(spec.msgUuid, signed);
   return signed;
+}
+
+/**
+ * Lotus's MpoolPush (node/impl/full/mpool.go): sanityCheckOutgoingMessage first, so that a signed
+ * message to an f4 address outside the EAM's 20-byte ones (which no key or contract can ever
+ * use) is refused before the pool's checks; then the pool.
+ */
+function mpoolPush(devnet: Devnet, signed: SignedMessage): Promise<CID> {
+  const insane = sanityError(signed.message);
+  if (insane) throw new DevnetError(`message ${signedMessageCid(signed).toString()} from ${signed.message.from.toString()} with nonce ${signed.message.nonce} failed sanity check: ${insane}`);
+  return devnet.pushMessage(signed);
+}
+
+/** Lotus's sanityCheckOutgoingMessage: an f4 recipient must be an Ethereum address (the EAM's, 20 bytes, not a masked ID). */
+function sanityError({ to }: Message): string | undefined {
+  if (to.protocol === Protocol.Delegated && !to.ethAddress) return `message recipient ${to.toString()} is a delegated address but not a valid Eth Address`;
+  return undefined;
 }
 
 /** The signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS). */
@@ -101,12 +118,12 @@ const ticketQuality: Param<number> = {
 };
 
 export const filecoinMpool = [
-  defineWriteMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await devnet.pushMessage(signed))),
+  defineWriteMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await mpoolPush(devnet, signed))),
 
   // One after another; the first refusal ends the batch (those before it stay pushed), as in Lotus.
   defineWriteMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => {
     const cids = [];
-    for (const signed of batch) cids.push(cidJson(await devnet.pushMessage(signed)));
+    for (const signed of batch) cids.push(cidJson(await mpoolPush(devnet, signed)));
     return cids;
   }),
 
