@@ -148,8 +148,7 @@ export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}
     initialLogs: opts.initialLogs,
   };
   const memory = new FrameMemory();
-  const interpreter = newInterpreter(self, env, message.gasLimit, memory);
-  if (message.selfdestruct) interpreter._result.selfdestruct = message.selfdestruct;
+  const interpreter = newInterpreter(self, env, message.gasLimit, memory, message.selfdestruct);
   if (message.createdAddresses) interpreter._result.createdAddresses = message.createdAddresses;
   let ran;
   try {
@@ -179,9 +178,10 @@ const NO_BYTES = new Uint8Array(0);
 /**
  * @ethereumjs's Interpreter as its constructor makes one (10.1: the same fields in the same order;
  * its proof-of-authority check cannot fail on FEVM's Common), but with `memory` instead of the
- * 8 KB Memory the constructor allocates.
+ * 8 KB Memory the constructor allocates, and the message's self-destructs (which runInterpreter puts
+ * in place of the constructor's new map) from the start.
  */
-function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initialLogs?: unknown[] }, gasLeft: bigint, memory: FrameMemory): FrameInterpreter {
+function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initialLogs?: unknown[] }, gasLeft: bigint, memory: FrameMemory, selfdestruct: Map<unknown, unknown> | undefined): FrameInterpreter {
   const interpreter = Object.create(interpreterClass!.prototype) as Record<string, unknown>;
   interpreter.opDebuggers = {};
   interpreter._evm = evm;
@@ -209,7 +209,7 @@ function newInterpreter(evm: FrameEvm, env: object & { gasRefund: bigint; initia
   };
   interpreter.journal = evm.journal;
   interpreter._env = env;
-  interpreter._result = { logs: env.initialLogs ? [...env.initialLogs] : [], returnValue: undefined, selfdestruct: new Map() };
+  interpreter._result = { logs: env.initialLogs ? [...env.initialLogs] : [], returnValue: undefined, selfdestruct: selfdestruct ?? new Map() };
   interpreter.profilerOpts = evm._optsCached.profiler;
   interpreter.performanceLogger = evm.performanceLogger;
   return interpreter as unknown as FrameInterpreter;
