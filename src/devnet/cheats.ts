@@ -328,7 +328,9 @@ export class Cheats {
     if (dropped.length > 0) this.node.events.emit('reverting', dropped, kind);
     this.node.state.revert(snapshot.state);
     this.node.chain.truncate(snapshot.height);
-    this.node.mempool.clear();
+    // Anvil keeps its pool across evm_revert (what the reverted tipsets took is gone with them) and empties it on reset.
+    if (kind === 'revert') this.node.mempool.reverted(this.node.state.at(this.node.chain.head.epoch));
+    else this.node.mempool.clear();
     this.node.clock.restore(snapshot.clock);
     this.node.events.emit('rewound', 'revert');
   }

@@ -293,7 +293,20 @@ export class Mempool {
     return nonce;
   }
 
-  /** Empties the pool and forgets the replaced messages (evm_revert, anvil_reset). */
+  /**
+   * The state went back to a snapshot (evm_revert): the pool stays, as Anvil's does, but for the
+   * messages whose sender is no longer the actor they were queued for (created after the snapshot:
+   * its ID may go to another actor), or cannot be told without a fork's upstream.
+   */
+  reverted(state: StateReader): void {
+    for (const [senderId, queue] of this.bySender) {
+      for (const pending of queue.values()) {
+        if (senderAt(state, pending) !== senderId) this.drop(senderId, queue, pending);
+      }
+    }
+  }
+
+  /** Empties the pool and forgets the replaced messages (anvil_reset, anvil_loadState, anvil_dropAllTransactions). */
   clear(): void {
     this.bySender.clear();
     this.replaced.clear();
@@ -415,4 +428,11 @@ function gasReward(message: { gasFeeCap: bigint; gasPremium: bigint; gasLimit: n
   return reward < 0 ? reward * 3 : reward;
 }
 
-
+/** The ID of a message's sender in `state`; undefined when it has none, or when a fork's state it needs is not fetched yet. */
+function senderAt(state: StateReader, pending: PendingMessage): number | undefined {
+  try {
+    return resolveAddress(state, pending.signed.message.from)?.id;
+  } catch {
+    return undefined;
+  }
+}

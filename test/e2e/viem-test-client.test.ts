@@ -195,6 +195,30 @@ describe('viem test client (mode anvil)', () => {
     await testClient.setAutomine(true);
   });
 
+  test('a transaction pending at a snapshot stays pending across revert; one mined after it is gone, as in Anvil (H6)', async () => {
+    await testClient.setAutomine(false);
+    const wallet = createWalletClient({ account: DEV_ACCOUNTS[4].address, transport: http(node.url) });
+    const to = DEV_ACCOUNTS[5].address;
+    const pending = await wallet.sendTransaction({ to, value: 1n, chain: null });
+    let id = await testClient.snapshot();
+    await testClient.revert({ id });
+    assert.equal((await publicClient.getTransaction({ hash: pending })).blockNumber, null);
+    assert.equal((await testClient.getTxpoolStatus()).pending, 1);
+    // Mined after the snapshot, then reverted: the revert drops it with its tipset; the one sent
+    // after it, still pending, stays.
+    id = await testClient.snapshot();
+    await testClient.mine({ blocks: 1 });
+    assert.equal((await publicClient.getTransactionReceipt({ hash: pending })).status, 'success');
+    const later = await wallet.sendTransaction({ to, value: 2n, chain: null, nonce: 1 });
+    await testClient.revert({ id });
+    await assert.rejects(publicClient.getTransactionReceipt({ hash: pending }), /could not be found/);
+    assert.equal((await testClient.getTxpoolStatus()).pending, 0);
+    assert.equal((await testClient.getTxpoolStatus()).queued, 1, 'its nonce is now a gap ahead');
+    assert.equal((await publicClient.getTransaction({ hash: later })).nonce, 1);
+    await testClient.dropTransaction({ hash: later });
+    await testClient.setAutomine(true);
+  });
+
   test('mining a million blocks leaves null rounds, which getBlock refuses', async () => {
     const before = await publicClient.getBlock();
     await testClient.mine({ blocks: 1_000_000, interval: 30 });

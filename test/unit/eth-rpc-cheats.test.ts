@@ -35,6 +35,28 @@ describe('snapshots', () => {
     assert.equal(await result('eth_getBalance', [RECIPIENT, 'latest']), '0x2');
   });
 
+  test('evm_revert keeps the pool, as Anvil, but for the messages of a sender made after the snapshot (H6)', async (t) => {
+    const { result, send } = await setupRpc(t);
+    await result('evm_setAutomine', [false]);
+    const kept = await send({ nonce: 0 });
+    const id = await result('evm_snapshot');
+    await result('anvil_setBalance', [OTHER, '0x' + FIL.toString(16)]);
+    await result('anvil_impersonateAccount', [OTHER]);
+    const gone = await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }]);
+    assert.deepEqual(await result('txpool_status'), { pending: '0x2', queued: '0x0' });
+    assert.equal(await result('evm_revert', [id]), true);
+    // OTHER's actor is gone with the snapshot (its ID free for another): its message goes too.
+    assert.deepEqual(await result('txpool_status'), { pending: '0x1', queued: '0x0' });
+    assert.equal(await result('eth_getTransactionByHash', [gone]), null);
+    assert.equal((await result('eth_getTransactionByHash', [kept])).hash, kept);
+    await result('evm_mine');
+    assert.equal((await result('eth_getTransactionReceipt', [kept])).status, '0x1');
+    // anvil_reset empties it, as Anvil's does.
+    await send({ nonce: 1 });
+    await result('anvil_reset');
+    assert.deepEqual(await result('txpool_status'), { pending: '0x0', queued: '0x0' });
+  });
+
   test('anvil_reset goes back to genesis', async (t) => {
     const { result, send } = await setupRpc(t);
     await send({ nonce: 0 });
