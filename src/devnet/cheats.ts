@@ -87,14 +87,18 @@ export class Cheats {
     });
   }
 
-  /** evm_revert: back to a snapshot, which (with every later one) is then used up, as in Hardhat. */
-  revert(id: number): Promise<void> {
+  /**
+   * evm_revert: back to a snapshot, which (with every later one) is then used up, as in Hardhat;
+   * false, changing nothing, for a used or unknown one, as Anvil and Hardhat answer.
+   */
+  revert(id: number): Promise<boolean> {
     return this.node.miner.queue.run(async () => {
       this.node.checkWritable();
       const snapshot = this.snapshots.get(id);
-      if (!snapshot) throw new DevnetError(`snapshot 0x${id.toString(16)} does not exist or was already reverted to`);
+      if (!snapshot) return false;
       this.restore(snapshot, 'revert');
       for (const other of [...this.snapshots.keys()]) if (other >= id) this.snapshots.delete(other);
+      return true;
     });
   }
 

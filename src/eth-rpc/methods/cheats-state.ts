@@ -68,10 +68,7 @@ export const cheatsState = [
   ),
 
   ...aliases(
-    defineWriteMethod('evm_revert', [snapshotId], async ({ devnet }, id) => {
-      await devnet.cheats.revert(id);
-      return true;
-    }),
+    defineWriteMethod('evm_revert', [snapshotId], ({ devnet }, id) => devnet.cheats.revert(id)),
     'anvil_revert',
   ),
 
