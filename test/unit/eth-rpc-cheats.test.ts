@@ -141,6 +141,33 @@ describe('mining and time', () => {
   });
 });
 
+describe('Anvil\'s and Hardhat\'s names answer as each tool does (H11)', () => {
+  test('anvil_* impersonation, mining and dropTransaction answer null or the hash; hardhat_* true, and hardhat_dropTransaction whether it dropped, refusing a mined one', async (t) => {
+    const { result, error, send } = await setupRpc(t);
+    for (const [anvil, hardhat, params] of [
+      ['anvil_impersonateAccount', 'hardhat_impersonateAccount', [OTHER]],
+      ['anvil_stopImpersonatingAccount', 'hardhat_stopImpersonatingAccount', [OTHER]],
+      ['anvil_mine', 'hardhat_mine', ['0x2']],
+    ] as const) {
+      assert.equal(await result(anvil, [...params]), null, anvil);
+      assert.equal(await result(hardhat, [...params]), true, hardhat);
+    }
+    const mined = await send({ nonce: 0 });
+    await result('evm_setAutomine', [false]);
+    const [first, second] = [await send({ nonce: 1 }), await send({ nonce: 2 })];
+    // Hardhat 2.29: true, then false for the same hash or an unknown one, and -32602 for a mined one.
+    assert.equal(await result('hardhat_dropTransaction', [first]), true);
+    assert.equal(await result('hardhat_dropTransaction', [first]), false);
+    assert.equal(await result('hardhat_dropTransaction', ['0x' + '11'.repeat(32)]), false);
+    const refused = await error('hardhat_dropTransaction', [mined]);
+    assert.deepEqual([refused.code, refused.message], [-32602, `Transaction ${mined} cannot be dropped because it's already mined`]);
+    // Anvil 1.7.1: the hash, then null.
+    assert.equal(await result('anvil_dropTransaction', [second]), second);
+    assert.equal(await result('anvil_dropTransaction', [second]), null);
+    assert.equal(await result('anvil_dropTransaction', [mined]), null);
+  });
+});
+
 describe('state cheat codes', () => {
   test('anvil_setCode makes an EVM actor with an ID and an f410 address; storage and nonce can be set', async (t) => {
     const { result, error, devnet } = await setupRpc(t);

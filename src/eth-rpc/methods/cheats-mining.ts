@@ -23,11 +23,14 @@ function intervalMiningMethod(name: string, answer: true | null): RpcMethod {
   });
 }
 
-/** anvil_mine / hardhat_mine (count, interval); `fromFirst`: the interval comes before the first tipset too (RunInterval). */
-function mineMethod(name: string, fromFirst: boolean): RpcMethod {
+/**
+ * anvil_mine / hardhat_mine (count, interval); `fromFirst`: the interval comes before the first tipset
+ * too (RunInterval); answering `answer` as each tool does (Anvil null, Hardhat true).
+ */
+function mineMethod(name: string, fromFirst: boolean, answer: null | true): RpcMethod {
   return defineWriteMethod(name, [optional(numberOrQuantity('blocks')), optional(numberOrQuantity('interval'))], async ({ devnet }, blocks, interval) => {
     await devnet.cheats.mine(blocks ?? 1, interval === undefined ? undefined : { seconds: interval, fromFirst });
-    return null;
+    return answer;
   });
 }
 
@@ -39,8 +42,8 @@ export const cheatsMining = [
   }),
 
   // The interval spaces the run as the tool each name comes from does (RunInterval): Anvil's every tipset, Hardhat's from the second on.
-  mineMethod('anvil_mine', true),
-  mineMethod('hardhat_mine', false),
+  mineMethod('anvil_mine', true, null),
+  mineMethod('hardhat_mine', false, true),
 
   ...aliases(
     defineWriteMethod('evm_setAutomine', [bool('enabled')], async ({ devnet }, enabled) => {

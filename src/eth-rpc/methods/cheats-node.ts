@@ -3,7 +3,7 @@
 // anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, anvil_setRpcUrl, txpool_content,
 // txpool_status, txpool_inspect.
 import { randomBytes } from 'node:crypto';
-import { DevnetError } from '../../common/errors.js';
+import { DevnetError, InvalidParamsError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { Fork } from '../../devnet/fork/fork.js';
@@ -11,7 +11,7 @@ import { upstreamEndpoint } from '../../devnet/fork/upstream.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { PendingMessage } from '../../mining/mempool.js';
-import { defineMethod, defineWriteMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
 import { formatPendingTransaction } from '../format.js';
 import { address, bool, describeValue, hash, invalid, quantity as quantityParam, string, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
@@ -91,22 +91,19 @@ function metadata(devnet: Devnet) {
   };
 }
 
-export const cheatsNode = [
-  ...aliases(
-    defineWriteMethod('anvil_impersonateAccount', [address('address')], async ({ devnet }, eth) => {
-      await devnet.cheats.impersonate(eth, true);
-      return null;
-    }),
-    'hardhat_impersonateAccount',
-  ),
+/** (Stop) impersonating an address, answering `answer` as the tool the name comes from does (Anvil null, Hardhat true). */
+function impersonateMethod(name: string, on: boolean, answer: null | true): RpcMethod {
+  return defineWriteMethod(name, [address('address')], async ({ devnet }, eth) => {
+    await devnet.cheats.impersonate(eth, on);
+    return answer;
+  });
+}
 
-  ...aliases(
-    defineWriteMethod('anvil_stopImpersonatingAccount', [address('address')], async ({ devnet }, eth) => {
-      await devnet.cheats.impersonate(eth, false);
-      return null;
-    }),
-    'hardhat_stopImpersonatingAccount',
-  ),
+export const cheatsNode = [
+  impersonateMethod('anvil_impersonateAccount', true, null),
+  impersonateMethod('hardhat_impersonateAccount', true, true),
+  impersonateMethod('anvil_stopImpersonatingAccount', false, null),
+  impersonateMethod('hardhat_stopImpersonatingAccount', false, true),
 
   ...aliases(
     defineWriteMethod('anvil_autoImpersonateAccount', [bool('enabled')], async ({ devnet }, enabled) => {
@@ -147,12 +144,18 @@ export const cheatsNode = [
     'hardhat_setLoggingEnabled',
   ),
 
-  ...aliases(
-    defineWriteMethod('anvil_dropTransaction', [hash('transactionHash')], async ({ devnet }, txHash) =>
-      (await devnet.cheats.dropTransaction(txHash)) ? bytesToHex(txHash) : null,
-    ),
-    'hardhat_dropTransaction',
+  // Anvil answers the dropped transaction's hash or null.
+  defineWriteMethod('anvil_dropTransaction', [hash('transactionHash')], async ({ devnet }, txHash) =>
+    (await devnet.cheats.dropTransaction(txHash)) ? bytesToHex(txHash) : null,
   ),
+
+  // Hardhat answers whether it dropped one and refuses a mined one (hardhat-network-helpers' dropTransaction
+  // documents both; the text is Hardhat 2.29's).
+  defineWriteMethod('hardhat_dropTransaction', [hash('transactionHash')], async ({ devnet }, txHash) => {
+    if (await devnet.cheats.dropTransaction(txHash)) return true;
+    if (devnet.chain.messageByTxHash(txHash)) throw new InvalidParamsError(`Transaction ${bytesToHex(txHash)} cannot be dropped because it's already mined`);
+    return false;
+  }),
 
   ...aliases(
     defineWriteMethod('anvil_dropAllTransactions', [], async ({ devnet }) => {
