@@ -321,8 +321,13 @@ export class Devnet {
   }
 
   /** A message a replacement pushed out of the pool, by CID (Lotus keeps every message its pool took). */
-  replacedMessage(cid: CID): SignedMessage | undefined {
-    return this.mempool.getReplaced(cid)?.signed;
+  replacedMessage(cid: CID): PendingMessage | undefined {
+    return this.mempool.getReplaced(cid)?.pending;
+  }
+
+  /** A replaced Ethereum transaction, by hash (Lotus's chain index keeps its hash). */
+  replacedTransaction(hash: Uint8Array): PendingMessage | undefined {
+    return this.mempool.getReplacedTx(hash);
   }
 
   /**

@@ -34,7 +34,7 @@ export interface MessageSearchDeps {
 export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: boolean, upTo: Tipset): MessageLocation | undefined {
   const mined = deps.chain.messageByCid(cid);
   if (mined) return mined;
-  const replaced = deps.mempool.getReplaced(cid)?.signed.message;
+  const replaced = deps.mempool.getReplaced(cid)?.pending.signed.message;
   if (!replaced) return undefined;
   const found = minedAtNonce(deps, replaced.from, replaced.nonce, upTo);
   if (!found) return undefined;

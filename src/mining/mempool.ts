@@ -46,7 +46,7 @@ const REPLACED_KEPT = 4096;
 
 /** A message a replacement pushed out of the pool, and its sender's actor ID. */
 export interface ReplacedMessage {
-  signed: SignedMessage;
+  pending: PendingMessage;
   senderId: number;
 }
 
@@ -80,6 +80,8 @@ export class Mempool {
    * pool took (messagepool.go addLocked), so a replaced one can still be read and waited for.
    */
   private readonly replaced = new KeptLast<string, ReplacedMessage>(REPLACED_KEPT, () => 1);
+  /** The replaced Ethereum transactions by the hex of their hash (Lotus's chain index keeps the hash of every one it was sent). */
+  private readonly replacedTxs = new KeptLast<string, PendingMessage>(REPLACED_KEPT, () => 1);
   /** Called with a message that joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
   onReady: (pending: PendingMessage) => void = () => {};
 
@@ -153,7 +155,8 @@ export class Mempool {
     }
     if (existing) {
       this.unindex(existing);
-      this.replaced.add(bytesToHex(existing.cid.bytes), { signed: existing.signed, senderId });
+      this.replaced.add(bytesToHex(existing.cid.bytes), { pending: existing, senderId });
+      if (existing.ethTx) this.replacedTxs.add(bytesToHex(existing.ethTx.hash), existing);
     }
     queue.set(msg.nonce, pending);
     this.pendingCost.set(senderId, pendingCost + required);
@@ -176,11 +179,16 @@ export class Mempool {
     return this.replaced.get(bytesToHex(cid.bytes));
   }
 
+  /** A replaced Ethereum transaction, by its hash. */
+  getReplacedTx(hash: Uint8Array): PendingMessage | undefined {
+    return this.replacedTxs.get(bytesToHex(hash));
+  }
+
   /** Whether the message with this CID, or one that replaced it, is waiting in the pool. */
   stillPending(cid: CID): boolean {
     if (this.getByCid(cid)) return true;
     const replaced = this.getReplaced(cid);
-    return replaced !== undefined && this.bySender.get(replaced.senderId)?.has(replaced.signed.message.nonce) === true;
+    return replaced !== undefined && this.bySender.get(replaced.senderId)?.has(replaced.pending.signed.message.nonce) === true;
   }
 
   /** The pending Ethereum transaction with this hash. */
@@ -310,6 +318,7 @@ export class Mempool {
   clear(): void {
     this.bySender.clear();
     this.replaced.clear();
+    this.replacedTxs.clear();
     this.pendingCost.clear();
     this.entries.clear();
     this.byCid.clear();

@@ -358,6 +358,24 @@ describe('a message replaced by fee (P8: Lotus chain/stmgr/searchwait.go SearchF
     assert.deepEqual([read.GasPremium, read.Nonce], ['100000', nonce]);
   });
 
+  test('the hashes of a pending native message and of replaced messages map to their CIDs and back (P5f: Lotus EthGetMessageCidByTransactionHash)', async (t) => {
+    const { result, send } = await setupRpc(t, { noMining: true });
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const first = await pushSigned(result, { Nonce: nonce, GasPremium: '100000' });
+    const firstHash = await result('Filecoin.EthGetTransactionHashByCid', [first]);
+    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [firstHash]), first);
+    await pushSigned(result, { Nonce: nonce, GasPremium: '200000' });
+    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [firstHash]), first);
+    assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [first]), firstHash);
+    // An Ethereum transaction replaced by fee: its hash still names its message.
+    const low = await send({ nonce: 0, maxPriorityFeePerGas: 100_000n, maxFeePerGas: 10n ** 10n });
+    const lowCid = await result('Filecoin.EthGetMessageCidByTransactionHash', [low]);
+    assert.ok(lowCid);
+    await send({ nonce: 0, maxPriorityFeePerGas: 300_000n, maxFeePerGas: 10n ** 10n });
+    assert.deepEqual(await result('Filecoin.EthGetMessageCidByTransactionHash', [low]), lowCid);
+    assert.equal(await result('Filecoin.EthGetTransactionHashByCid', [lowCid]), low);
+  });
+
   test('a different call at its nonce is not a valid replacement: an error with allowReplaced, null without', async (t) => {
     const { result, error } = await setupRpc(t, { noMining: true });
     const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);

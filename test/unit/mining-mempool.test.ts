@@ -488,13 +488,13 @@ describe('Mempool.getByCid, getByTxHash', () => {
     const second = message({ nonce: 0, premium: 200n });
     pool.add(second, tree.at(0));
     assert.equal(pool.getByCid(first.cid), undefined);
-    assert.equal(pool.getReplaced(first.cid)?.signed, first.signed);
+    assert.equal(pool.getReplaced(first.cid)?.pending, first);
     assert.equal(pool.getReplaced(first.cid)?.senderId, resolveAddress(tree.at(0), ALICE.filAddress)!.id);
     // Waited for, it is still pending as long as its nonce is (its replacement in the pool).
     assert.equal(pool.stillPending(first.cid), true);
     pool.remove([second]);
     assert.equal(pool.stillPending(first.cid), false);
-    assert.equal(pool.getReplaced(first.cid)?.signed, first.signed);
+    assert.equal(pool.getReplaced(first.cid)?.pending, first);
     pool.clear();
     assert.equal(pool.getReplaced(first.cid), undefined);
   });

@@ -108,7 +108,7 @@ export const filecoinChain = [
   defineMethod('Filecoin.ChainGetMessage', [cid('messageCid')], ({ devnet }, messageCid) => {
     // Lotus reads any message its pool took from its blockstore: mined, pending or replaced.
     const message =
-      devnet.chain.messageByCid(messageCid)?.message.signed.message ?? devnet.pendingMessage(messageCid)?.signed.message ?? devnet.replacedMessage(messageCid)?.message;
+      devnet.chain.messageByCid(messageCid)?.message.signed.message ?? devnet.pendingMessage(messageCid)?.signed.message ?? devnet.replacedMessage(messageCid)?.signed.message;
     if (!message) throw new DevnetError(`failed to load message: ipld: could not find ${messageCid.toString()}`);
     return messageJson(message);
   }),

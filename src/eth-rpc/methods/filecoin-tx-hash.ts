@@ -1,5 +1,6 @@
 // Between a message's Filecoin CID and its Ethereum transaction hash:
 // Filecoin.EthGetMessageCidByTransactionHash, Filecoin.EthGetTransactionHashByCid.
+import { cidFromDigest } from '../../common/cbor.js';
 import { bytesToHex } from '../../common/hex.js';
 import { defineMethod } from '../define-method.js';
 import { transactionHash } from '../logs.js';
@@ -7,17 +8,21 @@ import { cid } from '../lotus-params.js';
 import { hash } from '../params.js';
 
 export const filecoinTxHash = [
+  // Lotus (node/impl/eth/transaction.go) asks its index, which holds the hash of every Ethereum
+  // transaction it was sent, replaced ones too; any other hash is taken as a CID's digest and
+  // answered if the blockstore holds that message: mined, pending or replaced.
   defineMethod('Filecoin.EthGetMessageCidByTransactionHash', [hash('transactionHash')], ({ devnet }, txHash) => {
+    const asCid = cidFromDigest(txHash);
     const cid =
       devnet.chain.messageByTxHash(txHash)?.message.cid ??
-      devnet.pendingTransaction(txHash)?.cid;
+      (devnet.pendingTransaction(txHash) ?? devnet.replacedTransaction(txHash) ?? devnet.pendingMessage(asCid) ?? devnet.replacedMessage(asCid))?.cid;
     return cid ? { '/': cid.toString() } : null;
   }),
 
   defineMethod('Filecoin.EthGetTransactionHashByCid', [cid('cid')], ({ devnet }, target) => {
     const mined = devnet.chain.messageByCid(target);
     if (mined) return bytesToHex(transactionHash(mined.message));
-    const pending = devnet.pendingMessage(target);
-    return pending ? bytesToHex(transactionHash(pending)) : null;
+    const known = devnet.pendingMessage(target) ?? devnet.replacedMessage(target);
+    return known ? bytesToHex(transactionHash(known)) : null;
   }),
 ];
