@@ -57,6 +57,15 @@ export class BlockRangeExceededError extends DevnetError {
   override name = 'BlockRangeExceededError';
 }
 
+/** Lotus's api.ErrActorNotFound (code 11: go-jsonrpc's first user code, 2, + 9 in api/api_errors.go), which Go clients test for with errors.Is. */
+export class ActorNotFoundError extends DevnetError {
+  override readonly code = 11;
+  override name = 'ActorNotFoundError';
+  constructor() {
+    super('actor not found');
+  }
+}
+
 /** A block number that names a null round where a tipset is required (Lotus api.ErrNullRound: code 12, data = the epoch). */
 export class NullRoundError extends DevnetError {
   override readonly code = 12;

@@ -146,6 +146,15 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal((await error('Filecoin.WalletBalance', ['t1bad'])).code, -32602);
   });
 
+  test('StateLookupID: an ID address as it is, an address with no actor Lotus\'s ErrActorNotFound, code 11 (P5e)', async (t) => {
+    const { result, error } = await setupRpc(t, { fund });
+    assert.equal(await result('Filecoin.StateLookupID', ['t099999', null]), 't099999');
+    assert.equal(await result('Filecoin.StateLookupID', ['f0100', null]), 't0100');
+    const unknown = await error('Filecoin.StateLookupID', [FilAddress.fromPayload(Protocol.Secp256k1, new Uint8Array(20).fill(9)).toString(), null]);
+    assert.deepEqual([unknown.code, unknown.message], [11, 'actor not found']);
+    assert.match(await result('Filecoin.StateLookupID', [f1.toString(), null]), /^t0\d+$/);
+  });
+
   test('StateAccountKey answers as Lotus\'s ResolveToDeterministicAddress (fidaudit F19)', async (t) => {
     const { result, error } = await setupRpc(t, { fund });
     const accountKey = (address: string) => result('Filecoin.StateAccountKey', [address, null]);

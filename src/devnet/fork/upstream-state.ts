@@ -26,9 +26,9 @@ import { UpstreamTables } from './upstream-tables.js';
 /** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
 const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
 
-/** Lotus answers an unknown address with api.ErrActorNotFound (code 10, "actor not found"); a devnet upstream with its text. */
+/** Lotus answers an unknown address with api.ErrActorNotFound (code 11, "actor not found"); a devnet upstream with its text. */
 export function isActorNotFound(error: unknown): boolean {
-  return error instanceof UpstreamAnswerError && (error.rpcCode === 10 || /actor not found/.test(error.rpcMessage));
+  return error instanceof UpstreamAnswerError && (error.rpcCode === 11 || /actor not found/.test(error.rpcMessage));
 }
 
 interface LotusActor {

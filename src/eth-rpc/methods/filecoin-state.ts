@@ -4,7 +4,7 @@
 import { Protocol, type FilAddress } from '../../common/address.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { encodeCbor, type CID } from '../../common/cbor.js';
-import { DevnetError } from '../../common/errors.js';
+import { ActorNotFoundError, DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { codeCid, type Actor } from '../../fevm/actor.js';
 import { registryStateJson } from './filecoin-verifreg.js';
@@ -149,9 +149,15 @@ export const filecoinState = [
     return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, tipset.epoch)) };
   }),
 
-  defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    `t0${actorAt(devnet, address, tipsetOf(devnet, key)).id}`,
-  ),
+  // Lotus (node/impl/full/state.go, chain/stmgr/stmgr.go LookupIDAddress): an ID address as it is,
+  // without reading the state; another with no actor is api.ErrActorNotFound.
+  defineMethod('Filecoin.StateLookupID', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
+    const tipset = tipsetOf(devnet, key);
+    if (address.protocol === Protocol.ID) return addressJson(address);
+    const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
+    if (!actor) throw new ActorNotFoundError();
+    return `t0${actor.id}`;
+  }),
 
   // Lotus's ResolveToDeterministicAddress (lotus:chain/stmgr/stmgr.go, chain/vm/vm.go at b835fab7):
   // key and delegated addresses as they are, an ID to its actor's f4 if it has one, else its account's key.
