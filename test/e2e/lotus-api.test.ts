@@ -123,6 +123,13 @@ describe('Lotus API with iso-filecoin', () => {
       assert.equal((await post('Filecoin.StateSearchMsg', [null, firstCid, -1, false])).result, null);
       assert.match((await post('Filecoin.StateWaitMsg', [firstCid, 0, -1, false])).error!.message, /^message was replaced: found message with equal nonce/);
       assert.equal((await post('Filecoin.ChainGetMessage', [firstCid])).result.GasPremium, first.gasPremium);
+      // Its hash still names it (P5f), as the hash of a pending message does.
+      const firstHash = (await post('Filecoin.EthGetTransactionHashByCid', [firstCid])).result;
+      assert.deepEqual((await post('Filecoin.EthGetMessageCidByTransactionHash', [firstHash])).result, firstCid);
+      // An address with no actor is Lotus's ErrActorNotFound (P5e); an ID is answered as it is.
+      const unknown = (await post('Filecoin.StateLookupID', [accountFromPrivateKey(new Uint8Array(32).fill(5), 'SECP256K1', 'testnet').address.toString(), null])).error;
+      assert.deepEqual([unknown?.code, unknown?.message], [11, 'actor not found']);
+      assert.equal((await post('Filecoin.StateLookupID', ['t099999', null])).result, 't099999');
     } finally {
       await post('evm_setAutomine', [true], '/');
     }
