@@ -115,6 +115,30 @@ describe('Filecoin.StateMinerAvailableBalance', () => {
   });
 });
 
+describe('Filecoin.StateReadState of the reward actor (f02)', () => {
+  test('every field of go-state-types builtin/v18/reward State, for the devnet\'s fixed reward (fidaudit3 P7)', async (t) => {
+    const { result } = await setupRpc(t);
+    await result('evm_mine');
+    const head = await result('Filecoin.ChainHead');
+    const { State } = await result('Filecoin.StateReadState', ['t02', null]);
+    const epochReward = 25n * FIL;
+    const { TotalStoragePowerReward, ...rest } = State;
+    assert.ok(BigInt(TotalStoragePowerReward) >= 5n * FIL, `${TotalStoragePowerReward} paid after a mined tipset`);
+    assert.deepEqual(rest, {
+      CumsumBaseline: '0',
+      CumsumRealized: '0',
+      EffectiveNetworkTime: 0,
+      EffectiveBaselinePower: '2888888880000000000',
+      ThisEpochReward: epochReward.toString(),
+      ThisEpochRewardSmoothed: { PositionEstimate: (epochReward << 128n).toString(), VelocityEstimate: '0' },
+      ThisEpochBaselinePower: '2888888880000000000',
+      Epoch: head.Height + 1,
+      SimpleTotal: (330_000_000n * FIL).toString(),
+      BaselineTotal: (770_000_000n * FIL).toString(),
+    });
+  });
+});
+
 describe('Filecoin.StateGetActor and StateReadState of the miners and f04', () => {
   test('a miner has the storageminer code CID; f04\'s state has the power totals', async (t) => {
     const { result } = await setupRpc(t);
@@ -124,14 +148,31 @@ describe('Filecoin.StateGetActor and StateReadState of the miners and f04', () =
     assert.deepEqual(power.Code, { '/': codeCid('storagepower').toString() });
     const powerState = await result('Filecoin.StateReadState', ['t04', null]);
     const total = (2n * BigInt(TEN_SECTORS)).toString();
-    assert.deepEqual(powerState.State, {
+    // Every field of go-state-types builtin/v18/power State (fidaudit3 P7).
+    const { CronEventQueue, Claims, ...figures } = powerState.State;
+    const pledges = await Promise.all(['t0111', 't0113'].map(async (miner) => BigInt((await result('Filecoin.StateReadState', [miner, null])).State.InitialPledge)));
+    // The miners' pledges, summed (the genesis miners' sectors have none).
+    const pledge = (pledges[0]! + pledges[1]!).toString();
+    const head = await result('Filecoin.ChainHead');
+    assert.deepEqual(figures, {
       TotalRawBytePower: total,
       TotalBytesCommitted: total,
       TotalQualityAdjPower: total,
       TotalQABytesCommitted: total,
+      TotalPledgeCollateral: pledge,
+      ThisEpochRawBytePower: total,
+      ThisEpochQualityAdjPower: total,
+      ThisEpochPledgeCollateral: pledge,
+      // As CurrentTotalPower answers it: a Q.128 position, no velocity.
+      ThisEpochQAPowerSmoothed: { PositionEstimate: (BigInt(total) << 128n).toString(), VelocityEstimate: '0' },
       MinerCount: 2,
       MinerAboveMinPowerCount: 2,
+      RampStartEpoch: 0,
+      RampDurationEpochs: 0,
+      FirstCronEpoch: head.Height === 0 ? 0 : head.Height + 1,
+      ProofValidationBatch: null,
     });
+    for (const link of [CronEventQueue, Claims]) assert.match(link['/'], /^bafy/);
     // The state heads differ per miner (they hold different keys and peer IDs).
     const other = await result('Filecoin.StateGetActor', ['t0113', null]);
     assert.notDeepEqual(actor.Head, other.Head);

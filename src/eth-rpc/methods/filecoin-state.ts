@@ -3,7 +3,7 @@
 // StateSearchMsg, StateReadState, WalletBalance.
 import { Protocol, type FilAddress } from '../../common/address.js';
 import { encodeBitfield } from '../../common/bitfield.js';
-import { encodeCbor, type CID } from '../../common/cbor.js';
+import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
 import { ActorNotFoundError, DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { codeCid, type Actor } from '../../fevm/actor.js';
@@ -12,6 +12,10 @@ import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { actorNotFound, resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
+import { queuedCron } from '../../fevm/actors/cron.js';
+import type { PowerState } from '../../fevm/actors/power.js';
+import { BASELINE_POWER, BASELINE_TOTAL, SIMPLE_TOTAL, THIS_EPOCH_REWARD } from '../../fevm/actors/reward.js';
+import type { StateReader } from '../../fevm/state-tree.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
 import { actorsManifest } from '../../fevm/manifest.js';
 import { receiptReturn } from '../../fevm/executor.js';
@@ -66,22 +70,72 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     for (const bytes of deadlines.blocks.values()) serveBlock(devnet, bytes);
     return minerStateJson(actor.miner, epoch, deadlines.root);
   }
-  if (actor.power) {
-    // The power actor's State fields the devnet keeps (go-state-types builtin/v17/power); every
-    // sector is proven, so committed bytes equal power.
-    const { totalRawBytePower, totalQualityAdjPower, minerCount, minerAboveMinPowerCount } = actor.power;
-    return {
-      TotalRawBytePower: totalRawBytePower.toString(),
-      TotalBytesCommitted: totalRawBytePower.toString(),
-      TotalQualityAdjPower: totalQualityAdjPower.toString(),
-      TotalQABytesCommitted: totalQualityAdjPower.toString(),
-      MinerCount: minerCount,
-      MinerAboveMinPowerCount: minerAboveMinPowerCount,
-    };
-  }
+  if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch);
+  if (actor.kind === 'reward') return rewardStateJson(actor.reward?.totalStoragePowerReward ?? 0n, epoch);
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
+}
+
+/** A FilterEstimate (go-state-types util/smoothing) at `position` that does not move: its Q.128 position and a velocity of 0. */
+const steadyEstimate = (position: bigint) => ({ PositionEstimate: (position << 128n).toString(), VelocityEstimate: '0' });
+
+/** The cron's next epoch after the state of `epoch`: builtin-actors' power cron and reward KPI update run at its end (the genesis state is before any). */
+const afterCron = (epoch: number) => (epoch === 0 ? 0 : epoch + 1);
+
+/**
+ * The power actor's State (go-state-types builtin/v18/power State). Every sector is proven, so the
+ * committed bytes equal power, and this epoch's figures the totals; the smoothed QA power is the one
+ * CurrentTotalPower answers; no pledge ramp (FIP-0081) is set. Its HAMTs (the claims, the miners'
+ * cron events) as the CIDs of the devnet's values.
+ */
+function powerStateJson(power: PowerState, state: StateReader, epoch: number) {
+  const { totalRawBytePower: raw, totalQualityAdjPower: qa, totalPledgeCollateral: pledge = 0n } = power;
+  const link = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
+  // Its own claims only: on a fork, those of the upstream it merely read would change the root.
+  const claims = power.claims.map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
+  const cronEvents = power.claims.map(([id]) => [id, queuedCron(state, id).map(([at]) => at)]);
+  return {
+    TotalRawBytePower: raw.toString(),
+    TotalBytesCommitted: raw.toString(),
+    TotalQualityAdjPower: qa.toString(),
+    TotalQABytesCommitted: qa.toString(),
+    TotalPledgeCollateral: pledge.toString(),
+    ThisEpochRawBytePower: raw.toString(),
+    ThisEpochQualityAdjPower: qa.toString(),
+    ThisEpochPledgeCollateral: pledge.toString(),
+    ThisEpochQAPowerSmoothed: steadyEstimate(qa),
+    MinerCount: power.minerCount,
+    MinerAboveMinPowerCount: power.minerAboveMinPowerCount,
+    RampStartEpoch: 0,
+    RampDurationEpochs: 0,
+    CronEventQueue: link(cronEvents),
+    FirstCronEpoch: afterCron(epoch),
+    Claims: link(claims),
+    ProofValidationBatch: null,
+  };
+}
+
+/**
+ * The reward actor's State (go-state-types builtin/v18/reward State) for the devnet's fixed reward:
+ * this epoch's reward, smoothed as ThisEpochReward answers it, the baseline at its initial value,
+ * what has been paid, and the minting totals; the devnet mints no baseline reward, so the cumulative
+ * baseline and realized power and the effective network time stay 0.
+ */
+function rewardStateJson(paid: bigint, epoch: number) {
+  return {
+    CumsumBaseline: '0',
+    CumsumRealized: '0',
+    EffectiveNetworkTime: 0,
+    EffectiveBaselinePower: BASELINE_POWER.toString(),
+    ThisEpochReward: THIS_EPOCH_REWARD.toString(),
+    ThisEpochRewardSmoothed: steadyEstimate(THIS_EPOCH_REWARD),
+    ThisEpochBaselinePower: BASELINE_POWER.toString(),
+    Epoch: afterCron(epoch),
+    TotalStoragePowerReward: paid.toString(),
+    SimpleTotal: SIMPLE_TOTAL.toString(),
+    BaselineTotal: BASELINE_TOTAL.toString(),
+  };
 }
 
 /**

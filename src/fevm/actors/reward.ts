@@ -23,7 +23,10 @@ const EXPECTED_LEADERS_PER_EPOCH = 5n;
 /** The epoch reward the devnet reports: one tipset's reward stands for the expected 5 blocks of an epoch. */
 export const THIS_EPOCH_REWARD = BLOCK_REWARD * EXPECTED_LEADERS_PER_EPOCH;
 /** The baseline power reported by ThisEpochReward: builtin-actors' initial value (2.5 EiB), without growth. */
-const BASELINE_POWER = 2_888_888_880_000_000_000n;
+export const BASELINE_POWER = 2_888_888_880_000_000_000n;
+/** The simple and baseline minting totals in the reward State (go-state-types builtin/v18/reward reward_logic.go: 330M and 770M FIL). */
+export const SIMPLE_TOTAL = 330_000_000n * FIL;
+export const BASELINE_TOTAL = 770_000_000n * FIL;
 
 export const AWARD_BLOCK_REWARD = 2;
 const MINER_APPLY_REWARDS = 14;
