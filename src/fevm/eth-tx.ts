@@ -142,7 +142,7 @@ function recovered(unrecovered: UnrecoveredEthTransaction): EthTransaction {
 
 /** decodeEthTransaction up to recovering the sender: the fields and the signature, checked. */
 function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
-  if (raw.length === 0) throw new MessageRejectedError('empty transaction');
+  if (raw.length === 0) throw new MessageRejectedError('empty data');
   if (raw.length > MAX_TX_BYTES) throw new MessageRejectedError('transaction too large');
   const first = raw[0];
   if (first === 0x01) throw new MessageRejectedError('EIP-2930 transaction is not supported');
@@ -152,7 +152,7 @@ function decodeUnrecovered(raw: Uint8Array, chainId: bigint): UnrecoveredEthTran
 
 /** rlp([chainId, nonce, maxPriorityFee, maxFee, gas, to, value, data, accessList, v, r, s]) after 0x02. */
 function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
-  const fields = decodeList(raw.subarray(1), 12);
+  const fields = decodeList(raw.subarray(1), 12, 'not an EIP-1559 transaction');
   if (!Array.isArray(fields[8]) || fields[8].length !== 0) throw new MessageRejectedError('access list should be an empty list');
   const txChainId = integer(fields[0], 'chain id');
   if (txChainId !== chainId) throw new MessageRejectedError(`failed to convert to unsigned msg: invalid chain id: ${txChainId}`);
@@ -166,7 +166,7 @@ function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction
     hash: keccak256(raw),
     chainId,
     nonce: safeInteger(fields[1], 'nonce'),
-    to: recipient(fields[5]),
+    to: recipient(fields[5], ''),
     value: integer(fields[6], 'value'),
     input: bytesField(fields[7], 'data'),
     gasLimit: safeInteger(fields[4], 'gas limit'),
@@ -179,14 +179,17 @@ function decode1559(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction
   return { tx, signature: senderSignature(sigHash, r, s, v, fields[10] as Uint8Array, fields[11] as Uint8Array) };
 }
 
+/** What Lotus's ParseEthTransaction puts before a legacy transaction's parse errors. */
+const LEGACY = 'failed to parse legacy transaction: ';
+
 /** rlp([nonce, gasPrice, gas, to, value, data, v, r, s]): Homestead (v 27/28) or EIP-155. */
 function decodeLegacy(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransaction {
-  const fields = decodeList(raw, 9);
+  const fields = decodeList(raw, 9, `${LEGACY}not a Legacy transaction`);
   const v = integer(fields[6], 'v');
   const txChainId = legacyChainId(v);
   if (txChainId !== 0n && txChainId !== chainId) {
     throw new MessageRejectedError(
-      `failed to calculate sender: failed to validate EIP155 chain id: invalid chain id, expected ${chainId}, got ${txChainId}`,
+      `${LEGACY}failed to validate EIP155 chain id: invalid chain id, expected ${chainId}, got ${txChainId}`,
     );
   }
   const unsigned = fields.slice(0, 6) as Uint8Array[];
@@ -200,7 +203,7 @@ function decodeLegacy(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransacti
     hash: keccak256(raw),
     chainId: txChainId,
     nonce: safeInteger(fields[0], 'nonce'),
-    to: recipient(fields[3]),
+    to: recipient(fields[3], LEGACY),
     value: integer(fields[4], 'value'),
     input: bytesField(fields[5], 'data'),
     gasLimit: safeInteger(fields[2], 'gas limit'),
@@ -213,24 +216,24 @@ function decodeLegacy(raw: Uint8Array, chainId: bigint): UnrecoveredEthTransacti
   return { tx, signature: senderSignature(keccak256(RLP.encode(signed)), r, s, recoveryId, fields[7] as Uint8Array, fields[8] as Uint8Array) };
 }
 
-/** Empty for a deployment, else a 20-byte address. */
-function recipient(field: unknown): Uint8Array | null {
+/** Empty for a deployment, else a 20-byte address (Lotus's CastEthAddress; `prefix`: a legacy transaction's). */
+function recipient(field: unknown, prefix: string): Uint8Array | null {
   const to = bytesField(field, 'to');
   if (to.length === 0) return null;
-  if (to.length !== 20) throw new MessageRejectedError('failed to parse transaction: invalid to address');
+  if (to.length !== 20) throw new MessageRejectedError(`${prefix}cannot parse bytes into an EthAddress: incorrect input length`);
   return to;
 }
 
-function decodeList(bytes: Uint8Array, expected: number): unknown[] {
+/** The transaction's RLP list of `expected` fields; otherwise Lotus's error after `notOne` (parseEip1559Tx, parseLegacyTx). */
+function decodeList(bytes: Uint8Array, expected: number, notOne: string): unknown[] {
   let decoded: unknown;
   try {
     decoded = RLP.decode(bytes);
   } catch (err) {
     throw new MessageRejectedError(`failed to parse transaction: ${(err as Error).message}`);
   }
-  if (!Array.isArray(decoded) || decoded.length !== expected) {
-    throw new MessageRejectedError(`failed to parse transaction: not a RLP list with ${expected} elements`);
-  }
+  if (!Array.isArray(decoded)) throw new MessageRejectedError(`${notOne}: decoded data is not a list`);
+  if (decoded.length !== expected) throw new MessageRejectedError(`${notOne}: should have ${expected} elements in the rlp list`);
   return decoded;
 }
 

@@ -338,6 +338,20 @@ describe('ethers 6 against the devnet CLI', () => {
     assert.equal(await factory.childCount(), 2n);
   });
 
+  // Lotus's parse errors (chain/types/ethtypes ParseEthTransaction, parseEip1559Tx, parseLegacyTx; P5a).
+  test('raw transactions that do not parse are refused with Lotus\'s texts', async () => {
+    for (const [raw, text] of [
+      ['0x', 'empty data'],
+      ['0x02c0', 'not an EIP-1559 transaction: should have 12 elements in the rlp list'],
+      ['0xc0', 'failed to parse legacy transaction: not a Legacy transaction: should have 9 elements in the rlp list'],
+    ]) {
+      await assert.rejects(provider.send('eth_sendRawTransaction', [raw]), (err: Error & { error?: { message: string } }) => {
+        assert.equal(err.error?.message, text);
+        return true;
+      });
+    }
+  });
+
   // builtin-actors' EVM constructor keeps what it returns, nothing too (P3): calibnet shows an EVM actor.
   test('a deployment whose constructor returns no code is an EVM actor with empty bytecode', async () => {
     const deployment = await wallet.sendTransaction({ data: '0x00' });

@@ -244,7 +244,7 @@ describe('eth_sendRawTransaction errors change nothing', () => {
     expectRejected(
       t,
       () => wallet.signTransaction({ type: 0, chainId: 1n, nonce: 1, gasPrice: 10n ** 9n, gasLimit: 10_000_000, to: RECIPIENT }),
-      'failed to calculate sender: failed to validate EIP155 chain id: invalid chain id, expected 31415926, got 1',
+      'failed to parse legacy transaction: failed to validate EIP155 chain id: invalid chain id, expected 31415926, got 1',
     ));
 
   test('nonce too low after a mined transaction', (t) =>

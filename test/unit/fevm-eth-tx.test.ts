@@ -249,12 +249,20 @@ describe('decodeEthTransaction: rejections (MessageRejectedError, Lotus wording)
 
   test('a recipient that is not 20 bytes', async () => {
     const raw = await sign({ type: 2, chainId: CHAIN_ID, nonce: 0, to: TO, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
-    rejects(editTyped(raw, (f) => (f[5] = new Uint8Array(19))), /invalid to address/);
+    // Lotus's CastEthAddress (P5a), after parseLegacyTx's prefix for a legacy transaction.
+    rejects(editTyped(raw, (f) => (f[5] = new Uint8Array(19))), /^cannot parse bytes into an EthAddress: incorrect input length$/);
+    rejects(editTyped(raw, (f) => (f[5] = new Uint8Array(21))), /^cannot parse bytes into an EthAddress: incorrect input length$/);
+    const legacy = await sign({ type: 0, chainId: CHAIN_ID, nonce: 0, to: TO, gasLimit: 21_000n, gasPrice: 1n });
+    const fields = RLP.decode(hex(legacy)) as Uint8Array[];
+    fields[3] = new Uint8Array(19);
+    rejects(RLP.encode(fields), /^failed to parse legacy transaction: cannot parse bytes into an EthAddress: incorrect input length$/);
   });
 
   test('the wrong number of fields', async () => {
     const raw = await sign({ type: 2, chainId: CHAIN_ID, nonce: 0, to: TO, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
-    rejects(editTyped(raw, (f) => f.pop()), /failed to parse transaction/);
+    rejects(editTyped(raw, (f) => f.pop()), /^not an EIP-1559 transaction: should have 12 elements in the rlp list$/);
+    rejects('0x02c0', /^not an EIP-1559 transaction: should have 12 elements in the rlp list$/);
+    rejects('0x0201', /^not an EIP-1559 transaction: decoded data is not a list$/);
   });
 
   test('zero r or s', async () => {
@@ -266,13 +274,13 @@ describe('decodeEthTransaction: rejections (MessageRejectedError, Lotus wording)
   test('garbage, empty and truncated input', async () => {
     const raw = await sign({ type: 2, chainId: CHAIN_ID, nonce: 0, to: TO, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
     const legacy = await sign({ type: 0, chainId: CHAIN_ID, nonce: 0, to: TO, gasLimit: 21_000n, gasPrice: 1n });
-    rejects(new Uint8Array(), /empty transaction/);
+    rejects(new Uint8Array(), /^empty data$/);
     rejects('0xdeadbeef', /failed to parse transaction/);
     rejects('0x02deadbeef', /failed to parse transaction/);
     rejects(hex(raw).subarray(0, -1), /failed to parse transaction/);
     rejects(new Uint8Array([...hex(raw), 0]), /failed to parse transaction/);
     rejects(hex(legacy).subarray(0, -1), /failed to parse transaction/);
-    rejects('0xc0', /failed to parse transaction/);
+    rejects('0xc0', /^failed to parse legacy transaction: not a Legacy transaction: should have 9 elements in the rlp list$/);
   });
 
   test('a changed field signs for someone else', async () => {
