@@ -84,6 +84,24 @@ describe('chain readers', () => {
   });
 });
 
+describe('ChainReadObj of state tables', () => {
+  test("answers a block of its head's state it has not laid out for anyone yet, as Lotus's blockstore holds every one (H15)", async (t) => {
+    // Two nodes of one configuration: what the first lays out for StateReadState, the second holds
+    // too (a fork that learned a CID from one upstream and reads it from the other).
+    const a = await setupRpc(t);
+    const b = await setupRpc(t);
+    const market = await a.result('Filecoin.StateReadState', ['f05', null]);
+    const [minerId] = await a.result('Filecoin.StateListMiners', [null]);
+    const miner = await a.result('Filecoin.StateReadState', [minerId, null]);
+    const emptyHamt = { '/': 'bafy2bzaceamp42wmmgr2g2ymg46euououzfyck7szknvfacqscohrvaikwfay' };
+    for (const cid of [emptyHamt, market.State.Proposals, market.State.States, miner.State.Deadlines, miner.State.AllocatedSectors]) {
+      assert.equal(await b.result('Filecoin.ChainHasObj', [cid]), true, JSON.stringify(cid));
+      assert.equal(await b.result('Filecoin.ChainReadObj', [cid]), await a.result('Filecoin.ChainReadObj', [cid]));
+    }
+    assert.equal(await b.result('Filecoin.ChainReadObj', [emptyHamt]), 'gkCA');
+  });
+});
+
 describe('whole-state readers', () => {
   test('StateListActors names every actor by ID, the singletons first', async (t) => {
     const { result } = await setupRpc(t);

@@ -14,6 +14,7 @@ import { decodeCbor, type CID } from '../../common/cbor.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { optional } from '../params.js';
 import { servedBlock } from '../served-blocks.js';
+import { layOutHeadTables } from './filecoin-state.js';
 
 /** The Lotus release whose API the devnet follows, and the v1 API version (2.3.0). */
 const LOTUS_VERSION = '1.36.2';
@@ -45,6 +46,17 @@ function linksOf(value: unknown, out: CID[] = []): CID[] {
 /** A block the node holds: the chain's (headers, messages, receipts' events), an actors manifest's, or a state block it served. */
 const readObject = (devnet: Devnet, objectCid: CID): Uint8Array | undefined =>
   devnet.chain.readObject(objectCid) ?? manifestBlock(objectCid.toString()) ?? servedBlock(devnet, objectCid);
+
+/**
+ * readObject, and on a miss again once the head's tables are laid out (layOutHeadTables). Not on a
+ * fork: its upstream answers for the blocks the fork did not write.
+ */
+function readStateObject(devnet: Devnet, objectCid: CID): Uint8Array | undefined {
+  const bytes = readObject(devnet, objectCid);
+  if (bytes || devnet.fork) return bytes;
+  layOutHeadTables(devnet);
+  return readObject(devnet, objectCid);
+}
 
 /**
  * The objects reachable from `root` that the chain holds, each once, as Lotus's ChainStatObj walks
@@ -135,7 +147,7 @@ export const filecoinChain = [
   // On a fork, a block the node does not hold may be the upstream's: a forked singleton's State
   // names the upstream's table roots until the fork writes to it, so the upstream answers for them.
   defineMethod('Filecoin.ChainReadObj', [cid('cid')], async ({ devnet }, objectCid) => {
-    const bytes = readObject(devnet, objectCid);
+    const bytes = readStateObject(devnet, objectCid);
     if (bytes) return bytesJson(bytes) ?? '';
     if (devnet.fork) return devnet.fork.upstream.call('Filecoin.ChainReadObj', [cidJson(objectCid)]);
     throw new DevnetError(`blockstore: block not found: ${objectCid.toString()}`);
@@ -163,7 +175,7 @@ export const filecoinChain = [
 
   defineMethod('Filecoin.ChainGetMessagesInTipset', [tipsetKey('tipsetKey')], ({ devnet }, key) => messagesJson(tipsetOf(devnet, key))),
 
-  defineMethod('Filecoin.ChainHasObj', [cid('cid')], ({ devnet }, objectCid) => readObject(devnet, objectCid) !== undefined),
+  defineMethod('Filecoin.ChainHasObj', [cid('cid')], ({ devnet }, objectCid) => readStateObject(devnet, objectCid) !== undefined),
 
   // Size: the bytes of every object reachable from `obj` and not from `base`; Links: how many objects that is.
   defineMethod('Filecoin.ChainStatObj', [cid('obj'), optional(cid('base'))], ({ devnet }, obj, base) => {

@@ -6,7 +6,7 @@ import { encodeBitfield } from '../../common/bitfield.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
 import { ActorNotFoundError, DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { codeCid, type Actor } from '../../fevm/actor.js';
+import { codeCid, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { actorNotFound, resolveAddress } from '../../fevm/actors/lifecycle.js';
@@ -136,6 +136,26 @@ function rewardStateJson(paid: bigint, epoch: number) {
     SimpleTotal: SIMPLE_TOTAL.toString(),
     BaselineTotal: BASELINE_TOTAL.toString(),
   };
+}
+
+/** The head each node's tables were last laid out at (layOutHeadTables). */
+const laidOut = new WeakMap<Devnet, Tipset>();
+
+/**
+ * Lays out the tables of the head's state for ChainReadObj, as StateReadState of the market, the
+ * verified registry, the datacap token and each miner does, once per head: Lotus's blockstore holds
+ * every block of its states, so a client may ask for one it learned elsewhere (from another node of
+ * the same genesis: a fork whose upstream was swapped) before this node answered a StateReadState.
+ */
+export function layOutHeadTables(devnet: Devnet): void {
+  const head = devnet.head;
+  if (laidOut.get(devnet) === head) return;
+  laidOut.set(devnet, head);
+  const state = devnet.stateAt(head.epoch);
+  for (const id of [MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, ...devnet.minerIdsAt(head.epoch)]) {
+    const actor = state.getActor(id);
+    if (actor) stateJson(devnet, actor, head.epoch);
+  }
 }
 
 /**
