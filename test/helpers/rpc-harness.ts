@@ -97,5 +97,5 @@ export async function setupWebSocketRpc(t: TestContext, overrides: Partial<Devne
   };
   /** The values a go-jsonrpc channel has carried so far. */
   const channelValues = (channel: number) => received.filter((m) => m.method === 'xrpc.ch.val' && m.params[0] === channel).map((m) => m.params[1]);
-  return { devnet, app, received, waitFor, call, channelValues };
+  return { devnet, app, socket, received, waitFor, call, channelValues };
 }

@@ -198,6 +198,27 @@ describe('JSON-RPC over HTTP (inject)', () => {
     assert.deepEqual((res.json() as RpcResponse).error, { code: 1, message: "connection doesn't support callbacks" });
   });
 
+  // fidaudit3 P5g: Lotus decodes eth_subscribe's params itself (lotus b835fab70 eth_types.go
+  // EthSubscribeParams.UnmarshalJSON, events.go EthSubscribe): another JSON type is its code-1
+  // "decoding params: json: cannot unmarshal …", geth's full-transaction flag included.
+  test('eth_subscribe params of another JSON type: Lotus\'s code-1 decoding error, over a WebSocket and HTTP', async (t) => {
+    const { app, socket, waitFor } = await setupWebSocketRpc(t);
+    const cases: [unknown[], string][] = [
+      [['newPendingTransactions', true], 'decoding params: json: cannot unmarshal bool into Go value of type ethtypes.EthSubscriptionParams'],
+      [['logs', ['0x01']], 'decoding params: json: cannot unmarshal array into Go value of type ethtypes.EthSubscriptionParams'],
+      [['logs', 'x'], 'decoding params: json: cannot unmarshal string into Go value of type ethtypes.EthSubscriptionParams'],
+      [[7], 'decoding params: json: cannot unmarshal number into Go value of type string'],
+      [[null], 'unsupported event type: '],
+    ];
+    for (const [i, [params, message]] of cases.entries()) {
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 100 + i, method: 'eth_subscribe', params }));
+      assert.deepEqual((await waitFor((m) => m.id === 100 + i)).error, { code: 1, message }, JSON.stringify(params));
+    }
+    // Over HTTP the params are decoded before the connection is found to take no callbacks, as in Lotus.
+    const http = await app.inject({ method: 'POST', url: '/rpc/v1', payload: { jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newPendingTransactions', true] } });
+    assert.deepEqual((http.json() as RpcResponse).error, { code: 1, message: cases[0]![1] });
+  });
+
   // fidaudit F8i: Lotus's subscription manager is node-wide (lotus b835fab70 node/impl/eth/events.go
   // EthUnsubscribe): any connection, HTTP too, ends a subscription by its id; an unknown id is false.
   test('eth_unsubscribe over HTTP ends a WebSocket subscription by its id, and answers false for an unknown one', async (t) => {

@@ -7,7 +7,7 @@ import { parseCriteria, parseLogQuery } from '../log-criteria.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog } from '../logs.js';
-import { object, optional, string } from '../params.js';
+import { object, optional, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
 
@@ -29,6 +29,34 @@ function queryLogs(devnet: Devnet, query: LogQuery): EthLog[] {
   return answers;
 }
 
+/** How Go's encoding/json names a JSON value's type in its "cannot unmarshal" error. */
+const goJsonType = (value: unknown): string => (Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value);
+
+/** A value of another JSON type than eth_subscribe's param takes: Lotus's decoding error (code 1, Go's words). */
+const undecodable = (value: unknown, goType: string) => new DevnetError(`decoding params: json: cannot unmarshal ${goJsonType(value)} into Go value of type ${goType}`);
+
+/**
+ * eth_subscribe's params, which Lotus decodes itself (lotus b835fab70 chain/types/ethtypes/eth_types.go
+ * EthSubscribeParams.UnmarshalJSON; node/impl/eth/events.go EthSubscribe wraps its error): the event
+ * type a string (null decodes to "", an unsupported type), the options an object or null. Geth's
+ * full-transaction flag (`["newPendingTransactions", true]`) is such an error there.
+ */
+const eventType: Param<string> = {
+  name: 'eventType',
+  parse: (v) => {
+    if (v === null) return '';
+    if (typeof v !== 'string') throw undecodable(v, 'string');
+    return v;
+  },
+};
+const subscriptionParams: Param<Record<string, unknown>> = {
+  name: 'params',
+  parse: (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw undecodable(v, 'ethtypes.EthSubscriptionParams');
+    return v as Record<string, unknown>;
+  },
+};
+
 export const ethLogs = [
   defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter)).map((log) => new LogAnswer(log))),
 
@@ -45,7 +73,7 @@ export const ethLogs = [
   defineMethod('eth_getFilterLogs', [string('filterId')], ({ filters }, id) => filters.takeLogs(id)),
   defineMethod('eth_uninstallFilter', [string('filterId')], ({ filters }, id) => filters.uninstall(id)),
 
-  withRawParams(defineMethod('eth_subscribe', [string('eventType'), optional(object('params'))], ({ subscriptions }, type, params) => {
+  withRawParams(defineMethod('eth_subscribe', [eventType, optional(subscriptionParams)], ({ subscriptions }, type, params) => {
     if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
     switch (type) {
       case 'newHeads':
