@@ -142,6 +142,9 @@ describe('message pool checks', () => {
     assert.deepEqual(await failures({ ...good, Nonce: nonce + 3 }), [[10, `message nonce doesn't match next nonce (${nonce})`]]);
     assert.deepEqual(await failures({ ...good, Nonce: nonce + 3 }, false), []);
     assert.deepEqual(await failures({ ...good, Value: (1_000_000n * FIL).toString() }), [[12, 'insufficient balance']]);
+    // A sender with no actor fails getStateNonce's lookup with the state tree's words (P1).
+    const stranger = 't1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y';
+    assert.deepEqual(await failures({ ...good, From: stranger }), [[9, `error retrieving state nonce: resolution lookup failed (${stranger}): resolve address ${stranger}: actor not found`]]);
     // Lotus's minimum includes the sender's update (nv18): 500 000 is below it; its hint is a GasCharge.
     assert.deepEqual(await failures({ ...good, GasLimit: 500_000 }), [[4, 'GasLimit less than epoch minimum gas']]);
     const { minGas } = checks.find((c: { Code: number }) => c.Code === 4).Hint;

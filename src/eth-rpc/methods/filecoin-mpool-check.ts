@@ -3,7 +3,7 @@
 // message, a list of {Cid, Code, OK, Err, Hint} in Lotus's order, against the head's state, base fee
 // and the sender's pending messages.
 import type { Devnet } from '../../devnet/devnet.js';
-import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { actorNotFound, resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { MINIMUM_BASE_FEE, onChainMessageCharge } from '../../fevm/gas.js';
 import { encodeMessage, messageCid, type Message } from '../../fevm/message.js';
 import { blockInclusionError } from '../../mining/block-inclusion.js';
@@ -59,7 +59,7 @@ function checkMessages(devnet: Devnet, msgs: readonly Message[], interned: boole
     let st = senders.get(m.from.key);
     if (!st) {
       if (!sender) {
-        push(Check.GetStateNonce, `error retrieving state nonce: resolution lookup failed (${m.from.toString()}): actor not found`);
+        push(Check.GetStateNonce, `error retrieving state nonce: ${actorNotFound(m.from)}`);
         return out;
       }
       const pending = devnet.poolContent().pending.filter((p) => resolveAddress(state, p.signed.message.from)?.id === sender.id);
