@@ -320,8 +320,12 @@ export class Submission {
         `signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${signed.signature.type}): must resolve ID addresses before using them to verify a signature`,
       );
     }
+    const { type, data } = signed.signature;
+    // The pool's signature check (VerifyMsgSig: a BLS signature's size first, then AuthenticateMessage's lib/sigs Verify).
+    if (type === SigType.BLS && data.length !== 96) throw new MessageRejectedError('signature verification failed: bls signature incorrectly sized');
     if (!verifyNativeSignature(signed, message.from)) {
-      throw new MessageRejectedError(`failed to validate message signature: not a valid signature by ${message.from.toString()}`);
+      const reason = type === SigType.BLS ? 'bls signature failed to verify' : 'signature did not match';
+      throw new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${type}): ${reason}`);
     }
     return this.admit(pending);
   }

@@ -1,7 +1,7 @@
 // Ethereum transactions as Lotus accepts them (EIP-1559 and legacy Homestead / EIP-155), turned into
 // the Filecoin message Lotus would make (chain/types/ethtypes/eth_transactions.go).
 import { RLP } from '@ethereumjs/rlp';
-import { FilAddress, maskedIdAddress } from '../common/address.js';
+import { FilAddress, maskedIdAddress, Protocol } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256, keccak256Parts } from '../common/hashes.js';
 import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
@@ -280,6 +280,11 @@ export function unsignedMessage(from: Uint8Array, to: Uint8Array | null, nonce: 
 export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): EthTransaction {
   const { message: m, signature } = sm;
   const sig = signature.data;
+  // The sender must have an Ethereum address (an f410 of the EAM's, or an ID's masked one), checked
+  // first, as the pool's AuthenticateMessage does (chain/consensus/signatures.go).
+  if (!m.from.ethAddress && m.from.protocol !== Protocol.ID) {
+    throw new MessageRejectedError('signature verification failed: failed to validate signature: failed to reconstruct Ethereum transaction: sender was not an eth account');
+  }
   if (!isCreateExternal(m) && m.method !== METHOD_INVOKE_CONTRACT) {
     throw new MessageRejectedError(`invalid methodnum ${m.method}: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(${METHOD_CREATE_EXTERNAL})`);
   }

@@ -248,7 +248,13 @@ describe('Filecoin.* state and pool methods', () => {
     assert.match((await error('Filecoin.MpoolPush', [signedJson(transfer(0, 2n))])).message, /nonce too low/);
     const forged = signedJson(transfer(1));
     forged.Message.Value = '999';
-    assert.match((await error('Filecoin.MpoolPush', [forged])).message, /signature/);
+    // Lotus's words (chain/messagepool/messagepool.go VerifyMsgSig, chain/consensus/signatures.go, lib/sigs).
+    assert.match((await error('Filecoin.MpoolPush', [forged])).message, /^signature verification failed: failed to validate signature: invalid signature for message bafy2bza\w+ \(type 1\): signature did not match$/);
+    const signed = signedJson(transfer(1));
+    const blsSized = { ...signed, Signature: { Type: 2, Data: signed.Signature.Data } };
+    assert.equal((await error('Filecoin.MpoolPush', [blsSized])).message, 'signature verification failed: bls signature incorrectly sized');
+    const delegated = { ...signed, Signature: { Type: 3, Data: signed.Signature.Data } };
+    assert.equal((await error('Filecoin.MpoolPush', [delegated])).message, 'signature verification failed: failed to validate signature: failed to reconstruct Ethereum transaction: sender was not an eth account');
     assert.equal(await result('Filecoin.MpoolGetNonce', [f1.toString()]), 1);
     assert.equal(await result('eth_blockNumber'), '0x1');
   });
