@@ -417,9 +417,9 @@ export class Devnet {
     return this.submission.devAccountKey(address);
   }
 
-  /** Queues a signed Filecoin message (Filecoin.MpoolPush); in instant mode, returns once mined. */
-  pushMessage(signed: SignedMessage): Promise<CID> {
-    return this.submission.pushMessage(signed);
+  /** Queues a signed Filecoin message (Filecoin.MpoolPush; `untrusted`: MpoolPushUntrusted); in instant mode, returns once mined. */
+  pushMessage(signed: SignedMessage, options: { untrusted?: boolean } = {}): Promise<CID> {
+    return this.submission.pushMessage(signed, options);
   }
 
   /** Fills in a message's nonce and gas, signs it with a key the node holds and pushes it (Filecoin.MpoolPushMessage). */

@@ -158,16 +158,17 @@ export class Submission {
   /**
    * Queues a signed Filecoin message (Filecoin.MpoolPush): from an f1 or f3 account, or an f410 one
    * with the Ethereum signature of the transaction it stands for; in instant mode, returns once mined.
+   * `untrusted`: as MpoolPushUntrusted, with its lower cap on a sender's pending messages.
    */
-  async pushMessage(signed: SignedMessage): Promise<CID> {
-    const { pending, mined } = await this.submitSigned(signed);
+  async pushMessage(signed: SignedMessage, { untrusted = false } = {}): Promise<CID> {
+    const { pending, mined } = await this.submitSigned(signed, untrusted);
     await this.minedAndSaved(mined);
     return pending.cid;
   }
 
   /** A delegated-signature message goes in as the Ethereum transaction it was signed as, any other as a native message. */
-  private submitSigned(signed: SignedMessage) {
-    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId)) : this.submitNative(signed);
+  private submitSigned(signed: SignedMessage, untrusted = false) {
+    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId), untrusted) : this.submitNative(signed, untrusted);
   }
 
   /**
@@ -312,7 +313,7 @@ export class Submission {
    * sender must be a key address: Lotus's pool verifies the signature against the From as it is
    * (chain/messagepool/messagepool.go VerifyMsgSig, lib/sigs/sigs.go Verify), which an ID cannot be.
    */
-  private async submitNative(signed: SignedMessage): Promise<Admitted> {
+  private async submitNative(signed: SignedMessage, untrusted: boolean): Promise<Admitted> {
     const { message } = signed;
     const pending = pendingMessage(signed);
     if (message.from.protocol === Protocol.ID) {
@@ -327,7 +328,7 @@ export class Submission {
       const reason = type === SigType.BLS ? 'bls signature failed to verify' : 'signature did not match';
       throw new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${type}): ${reason}`);
     }
-    return this.admit(pending);
+    return this.admit(pending, untrusted);
   }
 
   /**
@@ -356,9 +357,9 @@ export class Submission {
   }
 
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
-  private submitEth(tx: EthTransaction): Promise<Admitted> {
+  private submitEth(tx: EthTransaction, untrusted = false): Promise<Admitted> {
     const signed = toFilecoinMessage(tx);
-    return this.admit(pendingMessage(signed, tx));
+    return this.admit(pendingMessage(signed, tx), untrusted);
   }
 }
 

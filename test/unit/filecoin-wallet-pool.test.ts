@@ -195,6 +195,26 @@ describe('message pool checks', () => {
       assert.equal((await error('Filecoin.MpoolBatchPush', [[signed]])).message, expected);
     }
     assert.equal(await result('Filecoin.MpoolGetNonce', [CLIENT]), nonce);
+    // A batch is checked whole first: a good message before a bad one is not pushed either (Lotus MpoolBatchPush).
+    const good = await result('Filecoin.WalletSignMessage', [CLIENT, { Version: 0, To: 't0100', From: CLIENT, Value: '1', Nonce: nonce, GasLimit: 5_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null }]);
+    const bad = await result('Filecoin.WalletSignMessage', [CLIENT, { ...good.Message, Nonce: nonce + 1, To: t410(new Uint8Array(21).fill(7)) }]);
+    assert.match((await error('Filecoin.MpoolBatchPush', [[good, bad]])).message, /failed sanity check/);
+    assert.match((await error('Filecoin.MpoolBatchPushUntrusted', [[good, bad]])).message, /failed sanity check/);
+    assert.equal(await result('Filecoin.MpoolGetNonce', [CLIENT]), nonce);
+  });
+
+  test('MpoolPushUntrusted and MpoolBatchPushUntrusted push as MpoolPush does, with the untrusted cap of 100 pending messages a sender', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const sign = (n: number) => result('Filecoin.WalletSignMessage', [CLIENT, { Version: 0, To: 't0100', From: CLIENT, Value: '1', Nonce: n, GasLimit: 1_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null }]);
+    const first = await sign(nonce);
+    assert.deepEqual(await result('Filecoin.MpoolPushUntrusted', [first]), first.CID);
+    const batch = await Promise.all(Array.from({ length: 99 }, (_, i) => sign(nonce + 1 + i)));
+    assert.deepEqual(await result('Filecoin.MpoolBatchPushUntrusted', [batch]), batch.map((m) => m.CID));
+    const over = await sign(nonce + 100);
+    assert.equal((await error('Filecoin.MpoolPushUntrusted', [over])).message, 'failed to add locked: too many pending messages for actor');
+    // The trusted push takes it (1 000 a sender).
+    assert.deepEqual(await result('Filecoin.MpoolPush', [over]), over.CID);
   });
 
   test('MpoolBatchPush pushes signed messages in order; MpoolGetConfig shows Lotus\'s defaults', async (t) => {

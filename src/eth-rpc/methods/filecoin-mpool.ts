@@ -2,7 +2,6 @@
 // MpoolPending, MpoolSelect, MpoolGetNonce, MpoolGetConfig, MpoolSub, GasEstimateMessageGas,
 // GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
 import { Protocol } from '../../common/address.js';
-import type { CID } from '../../common/cbor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
 import { estimateFeeCap, estimateGasPremium, fillMessageFees, type SendSpec } from '../../devnet/fee-estimates.js';
@@ -75,14 +74,19 @@ export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendS
 }
 
 /**
- * Lotus's MpoolPush (node/impl/full/mpool.go): sanityCheckOutgoingMessage first, so that a signed
- * message to an f4 address outside the EAM's 20-byte ones (which no key or contract can ever
- * use) is refused before the pool's checks; then the pool.
+ * Lotus's MpoolPush and MpoolBatchPush, and their untrusted forms (node/impl/full/mpool.go):
+ * sanityCheckOutgoingMessage of every message first, so that a signed message to an f4 address
+ * outside the EAM's 20-byte ones (which no key or contract can ever use) is refused before any is
+ * pushed; then the pool, one after another. The messages' CIDs.
  */
-function mpoolPush(devnet: Devnet, signed: SignedMessage): Promise<CID> {
-  const insane = sanityError(signed.message);
-  if (insane) throw new DevnetError(`message ${signedMessageCid(signed).toString()} from ${signed.message.from.toString()} with nonce ${signed.message.nonce} failed sanity check: ${insane}`);
-  return devnet.pushMessage(signed);
+async function mpoolPush(devnet: Devnet, batch: readonly SignedMessage[], untrusted: boolean) {
+  for (const signed of batch) {
+    const insane = sanityError(signed.message);
+    if (insane) throw new DevnetError(`message ${signedMessageCid(signed).toString()} from ${signed.message.from.toString()} with nonce ${signed.message.nonce} failed sanity check: ${insane}`);
+  }
+  const cids = [];
+  for (const signed of batch) cids.push(cidJson(await devnet.pushMessage(signed, { untrusted })));
+  return cids;
 }
 
 /** Lotus's sanityCheckOutgoingMessage: an f4 recipient must be an Ethereum address (the EAM's, 20 bytes, not a masked ID). */
@@ -118,14 +122,13 @@ const ticketQuality: Param<number> = {
 };
 
 export const filecoinMpool = [
-  defineWriteMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => cidJson(await mpoolPush(devnet, signed))),
+  defineWriteMethod('Filecoin.MpoolPush', [signedMessage('signedMessage')], async ({ devnet }, signed) => (await mpoolPush(devnet, [signed], false))[0]),
+  // What a Lotus gateway forwards MpoolPush to: the pool's cap on a sender's pending messages is 100, not 1 000.
+  defineWriteMethod('Filecoin.MpoolPushUntrusted', [signedMessage('signedMessage')], async ({ devnet }, signed) => (await mpoolPush(devnet, [signed], true))[0]),
 
-  // One after another; the first refusal ends the batch (those before it stay pushed), as in Lotus.
-  defineWriteMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => {
-    const cids = [];
-    for (const signed of batch) cids.push(cidJson(await mpoolPush(devnet, signed)));
-    return cids;
-  }),
+  // Every message's sanity checked first; then one after another, the first refusal ending the batch (those before it stay pushed), as in Lotus.
+  defineWriteMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => mpoolPush(devnet, batch, false)),
+  defineWriteMethod('Filecoin.MpoolBatchPushUntrusted', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => mpoolPush(devnet, batch, true)),
 
   defineWriteMethod('Filecoin.MpoolBatchPushMessage', [messages('messages'), sendSpec('spec')], async ({ devnet }, batch, spec) => {
     const out = [];
