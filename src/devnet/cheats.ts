@@ -136,7 +136,8 @@ export class Cheats {
   }
 
   /**
-   * Edits the head's state in place: one write at the head epoch, no tipset mined. On a fork, an
+   * Edits the head's state in place: one write at the head epoch, no tipset mined (under instant
+   * mining, one follows if the edit made a pooled message ready). On a fork, an
    * edit that read state not fetched yet is staged again once it is fetched, and written once.
    */
   editState(change: (state: StateOverlay) => void): Promise<void> {
@@ -149,6 +150,8 @@ export class Cheats {
         return overlay;
       });
       state.commit(staged, chain.head.epoch);
+      // A balance given to a sender whose message waited for funds lets the next tipset take it.
+      miner.mineWhatIsLeft();
     });
   }
 

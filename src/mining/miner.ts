@@ -138,6 +138,27 @@ export class Miner {
   private messageReady(pending: PendingMessage): void {
     if (this.modeValue.type !== 'instant') return;
     this.waitingInstant.push(pending);
+    this.queueInstantOnce();
+  }
+
+  /**
+   * Instant mode: a tipset for messages the pool holds ready that no add announced (a sender funded
+   * by the last tipset or a cheat code after its later message was held for funds, a run past the
+   * block gas limit), as Lotus's next tipset takes them. Not for the senders of those `leftOut` on a
+   * fork's failing upstream (their later nonces wait behind them), so that it cannot go on making
+   * tipsets for them. Call it from a task of the queue: the tipset runs in a task after it.
+   */
+  mineWhatIsLeft(leftOut: ReadonlyMap<PendingMessage, unknown> = new Map()): void {
+    if (this.modeValue.type !== 'instant' || this.queuedInstant) return;
+    const { mempool, state, chain } = this.deps;
+    const ready = mempool.select(state.at(chain.head.epoch), this.nextBaseFee ?? chain.head.nextBaseFee);
+    if (ready.length === 0) return;
+    const held = new Set([...leftOut.keys()].map(senderKey));
+    if (ready.some((pending) => !held.has(senderKey(pending)))) this.queueInstantOnce();
+  }
+
+  /** Queues the instant-mining tipset unless one is queued, once no hold is left. */
+  private queueInstantOnce(): void {
     if (this.queuedInstant) return;
     this.queuedInstant = this.holds === 0 ? this.queueInstant() : new Promise((resolve) => this.afterHolds.push(() => resolve(this.queueInstant())));
     // Whoever waits for it hears of a failure; nobody waiting must not make it an unhandled rejection.
@@ -153,6 +174,7 @@ export class Miner {
       try {
         const produced = await this.produceTipset();
         this.deps.mempool.remove(waiting.filter((message) => produced.unfetched.has(message)));
+        this.mineWhatIsLeft(produced.unfetched);
         return produced;
       } catch (error) {
         this.deps.mempool.remove(waiting);

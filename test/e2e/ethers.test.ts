@@ -352,6 +352,23 @@ describe('ethers 6 against the devnet CLI', () => {
     }
   });
 
+  // review2 Q1: under instant mining (the default) the held transaction is mined by the tipset after
+  // the one that funds its sender, as calibnet's next tipset takes it, though no send announces it.
+  test('with automine, a transaction held for funds is mined once a transfer funds its sender', async () => {
+    const sender = Wallet.createRandom(provider);
+    await (await wallet.sendTransaction({ to: sender.address, value: parseEther('1') })).wait();
+    const feeCap = 3n * BigInt(await provider.send('eth_baseFee', []));
+    const tx = { type: 2, chainId: DEVNET_CHAIN_ID, maxFeePerGas: feeCap, maxPriorityFeePerGas: 100_000n, to: wallet.address, gasLimit: 10_000_000n };
+    const first = await sender.signTransaction({ ...tx, nonce: 0, value: parseEther('1') - 10_000_000n * feeCap });
+    const second = await sender.signTransaction({ ...tx, nonce: 1, value: 1n });
+    // Sent together (ethers batches them), both reach the pool before the instant tipset runs.
+    const [firstHash, secondHash] = await Promise.all([first, second].map((raw) => provider.send('eth_sendRawTransaction', [raw]) as Promise<string>));
+    assert.equal((await provider.waitForTransaction(firstHash!, 1, 10_000))?.status, 1);
+    assert.equal(await provider.getTransactionReceipt(secondHash!), null);
+    await (await wallet.sendTransaction({ to: sender.address, value: parseEther('1') })).wait();
+    assert.equal((await provider.waitForTransaction(secondHash!, 1, 10_000))?.status, 1);
+  });
+
   // builtin-actors' EVM constructor keeps what it returns, nothing too (P3): calibnet shows an EVM actor.
   test('a deployment whose constructor returns no code is an EVM actor with empty bytecode', async () => {
     const deployment = await wallet.sendTransaction({ data: '0x00' });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
-import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
+import { Wallet } from 'ethers';
+import { CALL, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
@@ -241,5 +242,32 @@ describe('state cheat codes', () => {
     assert.equal((await result('eth_getBlockByNumber', ['latest', false])).baseFeePerGas, '0x3e8');
     await result('anvil_setMinGasPrice', ['0x' + (10n ** 10n).toString(16)]);
     await assert.rejects(send({ nonce: 0, to: RECIPIENT }), /gas fee cap too low/);
+  });
+});
+
+// review2 Q1 (P9 under instant mining): a later transaction its sender could not fund stays pending
+// (Lotus's createMessageChains); once funded, here by anvil_setBalance, the next tipset takes it,
+// which instant mining makes at once since no send announces it.
+describe('instant mining and a transaction held for funds', () => {
+  test('anvil_setBalance funding the sender mines the held transaction at once', async (t) => {
+    const { app, result } = await setupRpc(t);
+    const sender = new Wallet('0x' + '3c'.repeat(32));
+    await result('anvil_setBalance', [sender.address, '0x' + (10n ** 17n).toString(16)]);
+    // 0.1 FIL: the first sends all but its 0.01 FIL gas reserve, so that what it leaves, less the gas it
+    // uses, is under the second's reserve (0.01 FIL) both when selected and once mined.
+    const feeCap = 10n ** 9n;
+    const first = await signTx({ nonce: 0, to: OTHER, value: 10n ** 17n - 10_000_000n * feeCap, maxFeePerGas: feeCap }, { signer: sender });
+    const second = await signTx({ nonce: 1, to: OTHER, value: 1n, maxFeePerGas: feeCap }, { signer: sender });
+    // One batch: both join the pool before the instant tipset runs.
+    const answers = (await app.inject({ method: 'POST', url: '/', payload: [first, second].map((raw, id) => ({ jsonrpc: '2.0', id, method: 'eth_sendRawTransaction', params: [raw] })) })).json() as { result: string }[];
+    assert.equal((await result('eth_getTransactionReceipt', [answers[0]!.result])).status, '0x1');
+    assert.equal(await result('eth_getTransactionReceipt', [answers[1]!.result]), null);
+    await result('anvil_setBalance', [sender.address, '0x' + FIL.toString(16)]);
+    let receipt = null;
+    for (let i = 0; i < 100 && !receipt; i++) {
+      receipt = await result('eth_getTransactionReceipt', [answers[1]!.result]);
+      if (!receipt) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(receipt?.status, '0x1');
   });
 });
