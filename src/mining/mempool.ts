@@ -214,7 +214,8 @@ export class Mempool {
    * nonce that its balance can fund (runFrom), within the block gas limit. A nonce gap holds back
    * everything after it. With `baseFee` (a
    * tipset's), what Lotus's block producer takes at that base fee, in its order (rewardChains): the
-   * senders' chains by gas reward per gas, highest first (a tie in arrival order), a sender's nonces
+   * senders' chains by gas reward per gas, highest first (a tie by total gas reward, as Lotus's
+   * msgChain.Before, then in arrival order), a sender's nonces
    * in order; without, the runs in the order their senders reached the pool (txpool_*'s ready set).
    */
   select(state: StateReader, baseFee?: bigint): PendingMessage[] {
@@ -236,7 +237,7 @@ export class Mempool {
         if (chain.reward >= 0) chains.push(chain);
       }
     }
-    // Array.prototype.sort is stable: equal chains keep their senders' arrival order.
+    // Array.prototype.sort is stable: chains equal in both keep their senders' arrival order.
     if (ordered) chains.sort((a, b) => b.perf - a.perf || b.reward - a.reward);
     const selected: PendingMessage[] = [];
     /** Senders a message of which did not fit: their later nonces cannot run either (Lotus trims the chain). */

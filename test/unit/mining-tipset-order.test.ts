@@ -51,6 +51,19 @@ describe('several messages in one tipset', () => {
     assert.equal((await result('anvil_nodeInfo')).transactionOrder, 'fees');
   });
 
+  // audit17 H12's re-check: a gas limit given by hand makes the larger total reward, which Lotus
+  // takes first at an equal premium per gas (msgChain.Before: gasPerf, then gasReward).
+  test('equal tips: the larger gas limit (total reward) first, whatever the arrival order', async (t) => {
+    const { result } = await setupRpc(t);
+    const [, first, second] = (await result('eth_accounts')) as string[];
+    await result('evm_setAutomine', [false]);
+    const tx = { to: RECIPIENT, value: '0x1', maxPriorityFeePerGas: '0x3e8', maxFeePerGas: hex(10n ** 10n) };
+    const small = await result('eth_sendTransaction', [{ ...tx, from: first, gas: hex(3_000_000n) }]);
+    const large = await result('eth_sendTransaction', [{ ...tx, from: second, gas: hex(60_000_000n) }]);
+    await result('evm_mine');
+    assert.deepEqual((await result('eth_getBlockByNumber', ['latest', false])).transactions, [large, small]);
+  });
+
   test('equal tips keep the order the senders reached the pool in', async (t) => {
     const { result } = await setupRpc(t);
     const [, first, second, third] = (await result('eth_accounts')) as string[];
