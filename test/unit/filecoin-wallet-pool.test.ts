@@ -200,6 +200,12 @@ describe('message pool checks', () => {
     const bad = await result('Filecoin.WalletSignMessage', [CLIENT, { ...good.Message, Nonce: nonce + 1, To: t410(new Uint8Array(21).fill(7)) }]);
     assert.match((await error('Filecoin.MpoolBatchPush', [[good, bad]])).message, /failed sanity check/);
     assert.match((await error('Filecoin.MpoolBatchPushUntrusted', [[good, bad]])).message, /failed sanity check/);
+    // MpoolBatchPushMessage too, with its own text (review2 Q2).
+    const blackHole = t410(new Uint8Array(21).fill(7));
+    assert.equal(
+      (await error('Filecoin.MpoolBatchPushMessage', [[transfer(CLIENT, 't0100', 1n), transfer(CLIENT, blackHole, 1n)], null])).message,
+      `message #1 from ${CLIENT} with failed sanity check: message recipient ${blackHole} is a delegated address but not a valid Eth Address`,
+    );
     assert.equal(await result('Filecoin.MpoolGetNonce', [CLIENT]), nonce);
   });
 

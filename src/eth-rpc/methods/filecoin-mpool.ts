@@ -130,7 +130,12 @@ export const filecoinMpool = [
   defineWriteMethod('Filecoin.MpoolBatchPush', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => mpoolPush(devnet, batch, false)),
   defineWriteMethod('Filecoin.MpoolBatchPushUntrusted', [listOf('signedMessages', signedMessage)], async ({ devnet }, batch) => mpoolPush(devnet, batch, true)),
 
+  // Every recipient checked first (Lotus's own text names the message's index), then pushed one after another.
   defineWriteMethod('Filecoin.MpoolBatchPushMessage', [messages('messages'), sendSpec('spec')], async ({ devnet }, batch, spec) => {
+    batch.forEach((msg, i) => {
+      const insane = sanityError(msg);
+      if (insane) throw new DevnetError(`message #${i} from ${msg.from.toString()} with failed sanity check: ${insane}`);
+    });
     const out = [];
     for (const msg of batch) {
       const signed = await mpoolPushMessage(devnet, msg, spec);
