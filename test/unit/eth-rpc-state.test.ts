@@ -144,6 +144,22 @@ describe('a deployment that leaves no code (P3: builtin-actors actors/evm/src/li
   });
 });
 
+describe('a constructor that SELFDESTRUCTs (review R2: the ForceSend helper)', () => {
+  test('runs as the EVM actor the EAM made: the value goes to the beneficiary, the contract is dead', async (t) => {
+    const { result, send } = await setup(t);
+    // PUSH20 <beneficiary> SELFDESTRUCT, deployed with 5 attoFIL.
+    const beneficiary = '0x' + '5b'.repeat(20);
+    const initcode = '0x73' + beneficiary.slice(2) + 'ff';
+    assert.equal(await result('eth_call', [{ from: ME, data: initcode, value: '0x5' }, 'latest']), '0x');
+    const receipt = await result('eth_getTransactionReceipt', [await send({ nonce: 0, to: null, data: initcode, value: 5n })]);
+    assert.equal(receipt.status, '0x1');
+    assert.equal(await result('eth_getBalance', [beneficiary, 'latest']), '0x5');
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
+    assert.equal(await result('eth_getCode', [contract, 'latest']), '0x');
+    assert.equal(await result('eth_getBalance', [contract, 'latest']), '0x0');
+  });
+});
+
 describe('eth_getCode and eth_getStorageAt', () => {
   test('a contract has its runtime code and its storage; accounts and unknown addresses have none', async (t) => {
     const { result, send } = await setup(t);

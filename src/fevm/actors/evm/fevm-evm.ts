@@ -158,6 +158,8 @@ const ADDRESS_MASK = (1n << 160n) - 1n;
 export class FevmEvm extends EVM {
   /** The messages being run, innermost last. */
   private readonly frames: Message[] = [];
+  /** The address a creation is about to run its constructor at (see runInterpreter). */
+  private constructing: Address | undefined;
   private hostRef: FevmHost | undefined;
 
   constructor(opts: EVMOpts) {
@@ -231,6 +233,14 @@ export class FevmEvm extends EVM {
    * run without the copies nothing reads (call-frame.ts).
    */
   protected override runInterpreter(...args: Parameters<EVM['runInterpreter']>): Promise<ExecResult> {
+    const constructing = this.constructing;
+    if (constructing && args[0].to?.equals(constructing)) {
+      // The constructor's frame: the EAM's Exec4 made the actor an EVM actor (empty bytecode) before
+      // it runs (builtin-actors actors/evm/src/lib.rs initialize_evm_contract), so that what it does
+      // as a contract (SELFDESTRUCT: the ForceSend helper) works; its code is set once it returns.
+      this.constructing = undefined;
+      return this.stateManager.putCode(constructing, EMPTY).then(() => this.runInterpreter(...args));
+    }
     const gasLimit = args[0].gasLimit;
     // Not async: the frame's promise is handed on (an async function's frame a call, for nothing).
     if (canRunFrame(this)) return runFrame(this, ...args).then((result) => abortCostsWhatRan(gasLimit, result));
@@ -432,12 +442,17 @@ export class FevmEvm extends EVM {
     const invocation = newInvocation(-1, created.bytes);
     invocation.fresh = true;
     const run = async () => {
-      const result = rejectBytecode(await super._executeCreate(message));
-      // The EAM made the actor an EVM actor before its constructor ran, and the constructor keeps
-      // empty bytecode too (builtin-actors actors/evm/src/lib.rs initialize_evm_contract: empty
-      // initcode flushes, a RETURN of nothing is set as the bytecode); @ethereumjs deploys only
-      // code that is not empty, which would leave the Placeholder.
-      if (!result.execResult.exceptionError && result.execResult.returnValue.length === 0) await this.stateManager.putCode(created, EMPTY);
+      // runInterpreter makes the actor an EVM actor as the constructor starts.
+      this.constructing = created;
+      let result: EVMResult;
+      try {
+        result = rejectBytecode(await super._executeCreate(message));
+      } finally {
+        this.constructing = undefined;
+      }
+      // Empty initcode runs no constructor (builtin-actors only flushes the state): the EVM actor with
+      // empty bytecode is made here; @ethereumjs deploys only code that is not empty.
+      if (!result.execResult.exceptionError && !resolveEthAddress(this.host.state, created.bytes)?.evm) await this.stateManager.putCode(created, EMPTY);
       return result;
     };
     const result = await this.charged(message, before, invocation, run, (result) => {
