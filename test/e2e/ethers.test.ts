@@ -369,6 +369,17 @@ describe('ethers 6 against the devnet CLI', () => {
     assert.equal((await provider.waitForTransaction(secondHash!, 1, 10_000))?.status, 1);
   });
 
+  // review R2: a constructor that SELFDESTRUCTs, as the ForceSend helper test suites fund a contract
+  // with (constructor(address to) payable { selfdestruct(to); }), runs as an EVM actor does on calibnet.
+  test('a constructor that SELFDESTRUCTs sends its value to the beneficiary (ForceSend)', async () => {
+    const beneficiary = Wallet.createRandom().address;
+    const initcode = '0x73' + beneficiary.slice(2).toLowerCase() + 'ff';
+    const receipt = await (await wallet.sendTransaction({ data: initcode, value: 7n })).wait();
+    assert.equal(receipt?.status, 1);
+    assert.equal(await provider.getBalance(beneficiary), 7n);
+    assert.equal(await provider.getCode(receipt!.contractAddress!), '0x');
+  });
+
   // builtin-actors' EVM constructor keeps what it returns, nothing too (P3): calibnet shows an EVM actor.
   test('a deployment whose constructor returns no code is an EVM actor with empty bytecode', async () => {
     const deployment = await wallet.sendTransaction({ data: '0x00' });
