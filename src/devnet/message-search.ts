@@ -39,10 +39,12 @@ export function searchMessage(deps: MessageSearchDeps, cid: CID, allowReplaced: 
   const found = minedAtNonce(deps, replaced.from, replaced.nonce, upTo);
   if (!found) return undefined;
   const which = `(F:${cid.toString()} n ${replaced.nonce}, TS: ${found.message.cid.toString()} n${replaced.nonce})`;
+  // Lotus checks the head first (tipsetExecutedMessage), then searches back, whose errors it wraps.
+  const where = found.tipset.epoch === upTo.epoch ? '' : 'checking for message execution during lookback: ';
   if (!equalCall(found.message.signed.message, replaced)) {
-    throw new MessageReplacedError(`message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message ${which}`);
+    throw new MessageReplacedError(`${where}message was replaced: found message with equal nonce as the one we are looking for that is NOT a valid replacement message ${which}`);
   }
-  if (!allowReplaced) throw new MessageReplacedError(`message was replaced: found message with equal nonce as the one we are looking for ${which}`);
+  if (!allowReplaced) throw new MessageReplacedError(`${where}message was replaced: found message with equal nonce as the one we are looking for ${which}`);
   return found;
 }
 

@@ -187,7 +187,9 @@ describe('StateReplay and StateCompute', () => {
     assert.deepEqual(await result('Filecoin.StateReplay', [lookup.TipSet, cid]), replay);
     const genesis = await result('Filecoin.ChainGetGenesis');
     assert.match((await error('Filecoin.StateReplay', [genesis.Cids, cid])).message, /given message not found in tipset/);
-    assert.match((await error('Filecoin.StateReplay', [null, { '/': 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' }])).message, /didn't find msg/);
+    // An unknown CID fails Lotus's search at loading the message (review R1a).
+    const unknown = 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4';
+    assert.equal((await error('Filecoin.StateReplay', [null, { '/': unknown }])).message, `searching for msg ${unknown}: failed to load message: ipld: could not find ${unknown}`);
   });
 
   test('StateCompute applies messages in order on a tipset\'s state and keeps nothing', async (t) => {

@@ -415,6 +415,20 @@ describe('a message replaced by fee (P8: Lotus chain/stmgr/searchwait.go SearchF
     assert.equal((await error('Filecoin.StateSearchMsg', [null, first, -1, true])).message, notValid);
     assert.equal((await error('Filecoin.StateWaitMsg', [first, 0, -1, true])).message, notValid);
     assert.equal(await result('Filecoin.StateSearchMsg', [null, first, -1, false]), null);
+    // One tipset later Lotus finds it searching back, and says so (review R1b).
+    await result('evm_mine');
+    assert.equal((await error('Filecoin.StateSearchMsg', [null, first, -1, true])).message, `checking for message execution during lookback: ${notValid}`);
+  });
+
+  test('StateReplay of a replaced message replays its replacement; of a pending one "didn\'t find msg" (review R1a: Lotus StateReplay searches as StateSearchMsg)', async (t) => {
+    const { result, error } = await setupRpc(t, { noMining: true });
+    const nonce = await result('Filecoin.MpoolGetNonce', [CLIENT]);
+    const first = await pushSigned(result, { Nonce: nonce, GasPremium: '100000' });
+    assert.equal((await error('Filecoin.StateReplay', [null, first])).message, `didn't find msg ${first['/']}`);
+    const second = await pushSigned(result, { Nonce: nonce, GasPremium: '200000' });
+    await result('evm_mine');
+    const replayed = await result('Filecoin.StateReplay', [null, first]);
+    assert.deepEqual([replayed.MsgCid, replayed.MsgRct.ExitCode], [second, 0]);
   });
 });
 

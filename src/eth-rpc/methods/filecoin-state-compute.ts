@@ -249,10 +249,21 @@ function gasCostJson(msg: Message, msgCid: CID, gasUsed: number, baseFee: bigint
 export const filecoinStateCompute = [
   // Runs the message again in the tipset that included it (found by its CID when no tipset is given).
   defineMethod('Filecoin.StateReplay', [tipsetKey('tipsetKey'), cid('messageCid')], async ({ devnet, signal }, key, target) => {
-    const found = devnet.chain.messageByCid(target);
+    let found = devnet.chain.messageByCid(target);
     let tipset: Tipset;
     if (!key || key.length === 0) {
-      if (!found) throw new DevnetError(`searching for msg ${target.toString()}: didn't find msg ${target.toString()}`);
+      // Lotus (node/impl/full/state.go) finds it as StateSearchMsg with allowReplaced: a replaced
+      // message's replacement is replayed; a search error is "searching for msg …: <error>".
+      try {
+        found = devnet.searchMessage(target, true);
+      } catch (error) {
+        if (error instanceof DevnetError) throw new DevnetError(`searching for msg ${target.toString()}: ${error.message}`);
+        throw error;
+      }
+      if (!found) {
+        const known = devnet.pendingMessage(target) ?? devnet.replacedMessage(target);
+        throw new DevnetError(known ? `didn't find msg ${target.toString()}` : `searching for msg ${target.toString()}: failed to load message: ipld: could not find ${target.toString()}`);
+      }
       tipset = found.tipset;
     } else {
       tipset = tipsetOf(devnet, key);
