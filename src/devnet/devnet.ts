@@ -548,10 +548,10 @@ export class Devnet {
    * (audit15 C12: it would replace the chain long after its user took it for failed).
    */
   async refork(config: ForkConfig, signal?: AbortSignal): Promise<void> {
-    // The current fork's token, cache and client settings carry over.
+    // The current fork's token (for its own origin only), cache and client settings carry over.
     const previous = this.forked;
     const asked = { head: this.store.head, pooled: new Set(this.mempool.pending()), at: Date.now() };
-    const fork = await Fork.open({ token: previous?.config.token, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress), (err) => this.emitter.emit('forkCacheError', err));
+    const fork = await Fork.open({ token: previous?.config.token, tokenOrigin: previous?.config.tokenOrigin, cacheDir: previous?.config.cacheDir, upstream: previous?.config.upstream, ...config }, (progress) => this.emitter.emit('forkProgress', progress), (err) => this.emitter.emit('forkCacheError', err));
     const start = await stageForkStart(fork.source, forkFunding(this.accounts, this.config));
     await this.miner.queue.run(async () => {
       if (signal?.aborted) {

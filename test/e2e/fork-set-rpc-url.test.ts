@@ -36,7 +36,7 @@ test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of it
   // Two endpoints of the same chain, as a rate-limited public one and another.
   const first = await upstreamProxy(t, upstream.url);
   const second = await upstreamProxy(t, upstream.url);
-  const fork = await startDevnet(['--fork-url', first.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+  const fork = await startDevnet(['--fork-url', first.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0'], { FVM_DEVNET_FORK_TOKEN: 's3cret' });
   nodes.push(fork);
   const testClient = createTestClient({ mode: 'anvil', transport: http(fork.url) });
 
@@ -47,6 +47,9 @@ test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of it
   const sum = await rpc(fork.url, 'eth_call', [{ to: contract, data: slots.encodeFunctionData('sum') }, 'latest']);
   assert.equal(BigInt(sum), SUM);
   assert.ok(second.mode.received.includes('eth_getStorageAt'), 'the slots must be read from the new endpoint');
+  // The token goes to --fork-url's origin only, never to another a caller names (review2 Q3): any page may call the node.
+  assert.ok(first.mode.authorizations.length > 0 && first.mode.authorizations.every((a) => a === 'Bearer s3cret'));
+  assert.ok(second.mode.authorizations.length > 0 && second.mode.authorizations.every((a) => a === undefined), String(second.mode.authorizations));
 
   // Another chain (its own genesis): refused, and the fork keeps reading from the second endpoint.
   const other = await startDevnet();
@@ -60,6 +63,7 @@ test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of it
   second.mode.received.length = 0;
   await rpc(fork.url, 'anvil_reset', [{ forking: { blockNumber: forkEpoch } }]);
   assert.ok(second.mode.received.includes('Filecoin.ChainGetTipSetByHeight'), 'the re-fork must read the endpoint set last');
+  assert.ok(second.mode.authorizations.every((a) => a === undefined), 'nor does a re-fork carry it there');
 
   // A node that is no fork has no upstream to change: null, as Anvil answers, and nothing changes.
   assert.equal(await createTestClient({ mode: 'anvil', transport: http(other.url) }).request({ method: 'anvil_setRpcUrl', params: [second.url] }), null);

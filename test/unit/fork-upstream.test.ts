@@ -259,7 +259,7 @@ describe('upstream client', () => {
     await assert.rejects(new Upstream(tls, { retries: 3, backoffMs: 10_000 }).call('Filecoin.ChainHead', []), /upstream Filecoin\.ChainHead: https:\/\/127\.0\.0\.1:\d+\/rpc\/v1 does not answer TLS; if it serves plain HTTP, use http:\/\//);
   });
 
-  test('moveTo (anvil_setRpcUrl): later calls go to the new endpoint with the same token; one in flight on the old is retried there', async (t) => {
+  test('moveTo (anvil_setRpcUrl): later calls go to the new endpoint with the token given; one in flight on the old is retried there', async (t) => {
     const held: ServerResponse[] = [];
     const old = await serve(t, (_n, _body, _req, res) => held.push(res));
     const seen: string[] = [];
@@ -270,11 +270,13 @@ describe('upstream client', () => {
     const upstream = new Upstream(new URL(old.url), { token: 'secret', retries: 2, backoffMs: 10 });
     const inFlight = upstream.call('eth_chainId', []);
     while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    upstream.moveTo(new URL(next.url));
+    upstream.moveTo(new URL(next.url), 'other');
     assert.equal(upstream.endpoint.toString(), next.url);
     assert.equal(await inFlight, 'new');
     assert.equal(await upstream.call('eth_blockNumber', []), 'new');
-    assert.deepEqual(seen, ['eth_chainId Bearer secret', 'eth_blockNumber Bearer secret']);
+    upstream.moveTo(new URL(next.url), undefined);
+    assert.equal(await upstream.call('eth_gasPrice', []), 'new');
+    assert.deepEqual(seen, ['eth_chainId Bearer other', 'eth_blockNumber Bearer other', 'eth_gasPrice undefined']);
     assert.equal(old.requests(), 1);
   });
 

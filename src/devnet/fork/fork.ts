@@ -13,6 +13,12 @@ export interface ForkConfig {
   blockNumber?: number;
   /** A Lotus API token for the upstream. */
   token?: string;
+  /**
+   * The origin (scheme, host, port) the token was given for: --fork-url's. It is sent there only,
+   * never to another node anvil_setRpcUrl or anvil_reset names (any web page may call those: CORS).
+   * Undefined: the URL's own.
+   */
+  tokenOrigin?: string;
   /** The chain id to use instead of the upstream's (--chain-id). */
   chainId?: bigint;
   /** Directory of the disk cache; undefined caches nothing (--no-fork-cache). */
@@ -26,6 +32,9 @@ export interface ForkConfig {
  * progress line, and another each time as long again passes while it goes on.
  */
 const PROGRESS_AFTER_MS = 1000;
+
+/** The token to send to `endpoint`: the config's, if the endpoint is of the origin it was given for. */
+const tokenFor = (endpoint: URL, config: ForkConfig): string | undefined => (endpoint.origin === config.tokenOrigin ? config.token : undefined);
 
 export class Fork {
   private saveTimer: NodeJS.Timeout | undefined;
@@ -74,13 +83,14 @@ export class Fork {
    */
   async switchUpstream(url: string): Promise<void> {
     const endpoint = upstreamEndpoint(url);
-    const candidate = new Upstream(endpoint, { token: this.settings.token, ...this.settings.upstream });
+    const token = tokenFor(endpoint, this.settings);
+    const candidate = new Upstream(endpoint, { token, ...this.settings.upstream });
     try {
       await checkServesForkPoint(candidate, this.point);
     } finally {
       candidate.close();
     }
-    this.upstream.moveTo(endpoint);
+    this.upstream.moveTo(endpoint, token);
     this.settings = { ...this.settings, url };
   }
 
@@ -89,13 +99,16 @@ export class Fork {
    * fetched at the same point, and starts from the cache alone when the upstream cannot be reached.
    */
   static async open(config: ForkConfig, onProgress: (progress: ForkProgress) => void = () => undefined, onCacheError: (error: Error) => void = () => undefined): Promise<Fork> {
-    const upstream = new Upstream(upstreamEndpoint(config.url), { token: config.token, ...config.upstream });
+    const endpoint = upstreamEndpoint(config.url);
+    config = { ...config, tokenOrigin: config.tokenOrigin ?? endpoint.origin };
+    const token = tokenFor(endpoint, config);
+    const upstream = new Upstream(endpoint, { token, ...config.upstream });
     const url = displayUrl(upstream.endpoint);
     const cache = config.cacheDir === undefined ? undefined : new ForkCache(config.cacheDir);
     // With a cache for this point, the upstream is asked once: if it is down, or a gateway that no
     // longer serves the fork epoch (its lookback cap), the fork starts from the cache at once.
     const cached = cache?.pointFor(url, config.blockNumber);
-    const probe = cached ? new Upstream(upstream.endpoint, { token: config.token, ...config.upstream, retries: 0 }) : upstream;
+    const probe = cached ? new Upstream(upstream.endpoint, { token, ...config.upstream, retries: 0 }) : upstream;
     let point: ForkPoint;
     try {
       point = await resolveForkPoint(probe, config.blockNumber);

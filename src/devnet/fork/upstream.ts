@@ -202,7 +202,7 @@ export class Upstream {
 
   constructor(
     private url: URL,
-    private readonly options: UpstreamOptions = {},
+    private options: UpstreamOptions = {},
   ) {
     this.agent = newAgent(url);
   }
@@ -213,13 +213,14 @@ export class Upstream {
   }
 
   /**
-   * Sends the calls from now on to `endpoint` (anvil_setRpcUrl), with the same token and settings.
-   * The old connections are closed: a call in flight on one fails there and goes again, as any
-   * retry, to the new endpoint. Whether the new one takes batches is found out anew.
+   * Sends the calls from now on to `endpoint` (anvil_setRpcUrl) with `token` (or none), the other
+   * settings kept. The old connections are closed: a call in flight on one fails there and goes
+   * again, as any retry, to the new endpoint. Whether the new one takes batches is found out anew.
    */
-  moveTo(endpoint: URL): void {
+  moveTo(endpoint: URL, token: string | undefined): void {
     const old = this.agent;
     this.url = endpoint;
+    this.options = { ...this.options, token };
     this.agent = newAgent(endpoint);
     this.batches = undefined;
     old.destroy();
