@@ -3,20 +3,13 @@
 // comes from the new endpoint once the old one is gone. An endpoint of another chain is refused and
 // the fork keeps its upstream; a node that is no fork answers null, as Anvil does.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { createTestClient, http } from 'viem';
-import { compileSolidity, REPO_ROOT } from '../helpers/solc.js';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { deployHundredSlots, freshForkCache, HUNDRED_SLOTS_SUM, hundredSlots, stopForkSuite } from '../helpers/fork-suite.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
-const slots = new Interface(['function sum() view returns (uint256)']);
-/** 1 + 2 + … + 100: what HundredSlots.sum() answers. */
-const SUM = 5050n;
 
 const nodes: (DevnetProcess | undefined)[] = [];
 let cacheDir: string | undefined;
@@ -26,11 +19,7 @@ test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of it
   cacheDir = freshForkCache('fvm-fork-set-rpc-url-');
   const upstream = await startDevnet();
   nodes.push(upstream);
-  const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  const { HundredSlots } = await compileSolidity({ 'ForkBench.sol': readFileSync(join(REPO_ROOT, 'bench/contracts/ForkBench.sol'), 'utf8') });
-  const sent = await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ data: HundredSlots!.bytecode });
-  const contract = (await sent.wait())!.contractAddress!;
-  provider.destroy();
+  const contract = await deployHundredSlots(upstream.url);
   const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
 
   // Two endpoints of the same chain, as a rate-limited public one and another.
@@ -44,8 +33,8 @@ test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of it
   assert.equal((await rpc(fork.url, 'anvil_nodeInfo')).forkConfig.forkUrl, `${second.url}/rpc/v1`);
   // The first endpoint gone, the contract's 100 slots, never read, come from the second.
   first.mode.dead = true;
-  const sum = await rpc(fork.url, 'eth_call', [{ to: contract, data: slots.encodeFunctionData('sum') }, 'latest']);
-  assert.equal(BigInt(sum), SUM);
+  const sum = await rpc(fork.url, 'eth_call', [{ to: contract, data: hundredSlots.encodeFunctionData('sum') }, 'latest']);
+  assert.equal(BigInt(sum), HUNDRED_SLOTS_SUM);
   assert.ok(second.mode.received.includes('eth_getStorageAt'), 'the slots must be read from the new endpoint');
   // The token goes to --fork-url's origin only, never to another a caller names (review2 Q3): any page may call the node.
   assert.ok(first.mode.authorizations.length > 0 && first.mode.authorizations.every((a) => a === 'Bearer s3cret'));

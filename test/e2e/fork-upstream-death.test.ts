@@ -3,19 +3,13 @@
 // call (no wrong answer, no hang), the fork keeps serving, and a fork restarted on the same cache
 // once the upstream is back answers right: the cache kept only complete data.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Interface, JsonRpcProvider, Wallet } from 'ethers';
-import { compileSolidity, REPO_ROOT } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, hex, rpc } from '../helpers/fork-calls.js';
-import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { deployHundredSlots, freshForkCache, HUNDRED_SLOTS_SUM, hundredSlots, stopForkSuite } from '../helpers/fork-suite.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
-const slots = new Interface(['function sum() view returns (uint256)', 'function values(uint256) view returns (uint256)']);
-/** 1 + 2 + … + 100: what HundredSlots.sum() answers. */
-const SUM = 5050n;
 
 const nodes: (DevnetProcess | undefined)[] = [];
 let cacheDir: string | undefined;
@@ -27,14 +21,10 @@ test('an upstream killed mid-warm-up: a clear error, the fork serves on, and a r
   const stateFile = join(cacheDir, 'upstream.state');
   const upstream = await startDevnet(['--state', stateFile]);
   nodes.push(upstream);
-  const provider = new JsonRpcProvider(upstream.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  const { HundredSlots } = await compileSolidity({ 'ForkBench.sol': readFileSync(join(REPO_ROOT, 'bench/contracts/ForkBench.sol'), 'utf8') });
-  const sent = await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ data: HundredSlots!.bytecode });
-  const contract = (await sent.wait())!.contractAddress!;
-  provider.destroy();
+  const contract = await deployHundredSlots(upstream.url);
   const forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
   const forkBlock = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(forkEpoch), false]);
-  const sum = { to: contract, data: slots.encodeFunctionData('sum') };
+  const sum = { to: contract, data: hundredSlots.encodeFunctionData('sum') };
 
   const proxy = await upstreamProxy(t, upstream.url);
   const fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
@@ -63,9 +53,9 @@ test('an upstream killed mid-warm-up: a clear error, the fork serves on, and a r
   assert.equal((await rpc(back.url, 'eth_getBlockByNumber', [hex(forkEpoch), false])).hash, forkBlock.hash);
   const again = await startDevnet(['--fork-url', back.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
   nodes.push(again);
-  assert.equal(BigInt(await rpc(again.url, 'eth_call', [sum, 'latest'])), SUM);
+  assert.equal(BigInt(await rpc(again.url, 'eth_call', [sum, 'latest'])), HUNDRED_SLOTS_SUM);
   for (const slot of [0, 37, 99]) {
-    const read = { to: contract, data: slots.encodeFunctionData('values', [slot]) };
+    const read = { to: contract, data: hundredSlots.encodeFunctionData('values', [slot]) };
     assert.equal(BigInt(await rpc(again.url, 'eth_call', [read, 'latest'])), BigInt(slot + 1));
   }
 });

@@ -1,9 +1,12 @@
 // A fork e2e suite's disk cache and teardown: each suite forks into a fresh cache directory, named by
-// FVM_DEVNET_CACHE_DIR for the nodes it starts, and removes it when its nodes have stopped.
-import { mkdtempSync, rmSync } from 'node:fs';
+// FVM_DEVNET_CACHE_DIR for the nodes it starts, and removes it when its nodes have stopped; and a
+// contract with 100 storage slots to fork cold (bench/contracts/ForkBench.sol's HundredSlots).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DevnetProcess } from './devnet-process.js';
+import { Interface, JsonRpcProvider, Wallet } from 'ethers';
+import { DEV_ACCOUNTS, type DevnetProcess } from './devnet-process.js';
+import { compileSolidity, REPO_ROOT } from './solc.js';
 
 /** A fresh cache directory, which the nodes started from now on use. */
 export function freshForkCache(prefix: string): string {
@@ -17,4 +20,21 @@ export async function stopForkSuite(nodes: (DevnetProcess | undefined)[], cacheD
   for (const node of nodes) await node?.stop();
   delete process.env.FVM_DEVNET_CACHE_DIR;
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+}
+
+/** HundredSlots' view functions. */
+export const hundredSlots = new Interface(['function sum() view returns (uint256)', 'function values(uint256) view returns (uint256)']);
+/** 1 + 2 + … + 100: what HundredSlots.sum() answers. */
+export const HUNDRED_SLOTS_SUM = 5050n;
+
+/** Deploys HundredSlots on the node at `url` from the first dev account; its address. */
+export async function deployHundredSlots(url: string): Promise<string> {
+  const provider = new JsonRpcProvider(url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    const { HundredSlots } = await compileSolidity({ 'ForkBench.sol': readFileSync(join(REPO_ROOT, 'bench/contracts/ForkBench.sol'), 'utf8') });
+    const sent = await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ data: HundredSlots!.bytecode });
+    return (await sent.wait())!.contractAddress!;
+  } finally {
+    provider.destroy();
+  }
 }
