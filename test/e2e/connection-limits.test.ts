@@ -188,7 +188,11 @@ describe('limits on what one client may hold', () => {
         return undefined;
       }
     });
-    await pollUntil('the burst to be summed up', async () => (/refused 3 more connections \(--max-connections 2\)/.test(node.output()) ? true : undefined));
+    // At least the three: a retry of the poll above that reached the node before it saw the freed
+    // connection close is refused too, and counted in the same burst.
+    const summed = () => /refused (\d+) more connections \(--max-connections 2\)/.exec(node.output());
+    await pollUntil('the burst to be summed up', async () => (summed() ? true : undefined));
+    assert.ok(Number(summed()![1]) >= 3, summed()![0]);
     held[1]!.socket.destroy();
   });
 });
