@@ -58,6 +58,8 @@ export interface CheatsDeps {
   agentsSettled: () => Promise<void>;
   /** Throws while the chain's changes cannot be saved: a cheat code that changes the chain is then refused. */
   checkWritable: () => void;
+  /** anvil_reset makes a new instance (anvil_metadata's instanceId): called before its rewind is announced, which --state journals with it. */
+  newInstance: () => void;
 }
 
 /** The cheat codes as the node serves them: all but the reset of snapshots the node does itself after a load. */
@@ -106,6 +108,7 @@ export class Cheats {
   reset(): Promise<void> {
     return this.node.miner.queue.run(async () => {
       this.node.checkWritable();
+      this.node.newInstance();
       this.restore(this.genesis, 'reset');
       this.snapshots.clear();
     });

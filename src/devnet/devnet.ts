@@ -3,6 +3,7 @@
 // and every change goes through a named operation that runs in the miner's queue. The jobs live in
 // their own modules: submission.ts (into the pool), calls.ts (calls, estimates, traces),
 // persistence.ts (saving and loading), cheats.ts (the cheat codes).
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { FilAddress } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
@@ -78,6 +79,8 @@ export class Devnet {
   private readonly cheatCodes: Cheats;
   private readonly store: ChainStore;
   private readonly mempool = new Mempool();
+  /** The instance the last anvil_reset made (instanceId); undefined for a chain never reset. */
+  private instance: Uint8Array | undefined;
   /** Throws while what the chain becomes cannot be saved (--state's journal: StateFile.checkWritable). */
   private writeCheck: () => void = () => {};
   private readonly miner: Miner;
@@ -103,6 +106,7 @@ export class Devnet {
     this.store = new ChainStore(config.hotMessages);
     if (saved) {
       this.store.adopt(saved.chain);
+      this.instance = saved.instanceId;
       // A chain loaded from a file goes on at the wall clock's time.
       this.clock = new Clock(0);
       this.clock.increase(saved.clockOffset);
@@ -153,6 +157,9 @@ export class Devnet {
       events: this.emitter,
       impersonation: this.submission,
       checkWritable: () => this.writeCheck(),
+      newInstance: () => {
+        this.instance = randomBytes(32);
+      },
       // Only when messages are mined as they come: otherwise an agent's message waits for a tipset that anvil_mine would not mine while waiting.
       agentsSettled: () => (this.miner.mode.type === 'instant' ? this.agents.settled() : Promise.resolve()),
     });
@@ -522,7 +529,15 @@ export class Devnet {
 
   /** The journal record of a rewind to the chain as it is now (see persistence.ts). */
   journalRewind(): Uint8Array {
-    return encodeJournalRewind(this.stateVersion, this.head.epoch, this.clock.save().offsetSeconds);
+    return encodeJournalRewind(this.stateVersion, this.head.epoch, this.clock.save().offsetSeconds, this.instance);
+  }
+
+  /**
+   * The instance anvil_reset made last (anvil_metadata's instanceId), kept with the chain (--state,
+   * anvil_dumpState); undefined for a chain never reset, whose instance is its own (its genesis hash).
+   */
+  get instanceId(): Uint8Array | undefined {
+    return this.instance;
   }
 
   /**
@@ -533,6 +548,7 @@ export class Devnet {
     return this.miner.queue.run(async () => {
       if (this.forked) throw new StateFileError('a saved chain cannot be loaded into a fork (anvil_loadState on a forked node)');
       restoreChain(this.chainParts(), saved);
+      this.instance = saved.instanceId;
       this.mempool.clear();
       this.cheatCodes.forgetSnapshots();
       this.emitter.emit('rewound', 'replace');
@@ -567,6 +583,8 @@ export class Devnet {
         throw new DevnetError(`anvil_reset not done: ${sent} transaction(s) were sent while the new fork was read (${seconds} s), which the reset would drop; send it again`);
       }
       this.forked = fork;
+      // The new fork is a new instance of its own (anvil_metadata: forkInstanceId), not the last reset's.
+      this.instance = undefined;
       this.catchUpOn(fork);
       this.state.rebase(fork.source);
       this.state.commit(start, fork.point.epoch);
@@ -631,7 +649,7 @@ export class Devnet {
   }
 
   private chainParts() {
-    return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock };
+    return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock, instanceId: this.instance };
   }
 }
 

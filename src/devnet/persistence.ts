@@ -48,6 +48,8 @@ export interface SavedChain {
   size: { commits: number; tipsets: number };
   /** What evm_increaseTime added, in seconds. */
   clockOffset: number;
+  /** The instance anvil_reset made last (anvil_metadata's instanceId); absent for a chain never reset, and in older files. */
+  instanceId?: Uint8Array;
   /**
    * Loaded with a journal from a file of this format: the bytes of it read (a record cut short after
    * them is not). Undefined for a file of the older format, which is then written again whole.
@@ -65,6 +67,8 @@ export interface ChainParts {
   state: StateTree;
   chain: ChainStore;
   clock: Clock;
+  /** The instance anvil_reset made last, if any (saved with the chain: SavedChain.instanceId). */
+  instanceId?: Uint8Array;
 }
 
 /** The whole chain, encoded (anvil_dumpState, --dump-state). */
@@ -101,14 +105,14 @@ export type ChainPiece = Uint8Array | undefined;
  * call: tipsets and commits added meanwhile are left out; a rewind meanwhile (evm_revert,
  * anvil_loadState) spoils it.
  */
-export function encodeChainInSteps({ chainId, state, chain, clock }: ChainParts): Generator<ChainPiece, void, void> {
-  return chainPieces(state, chain, state.snapshot().write, chain.all().length, chainId, clock.save().offsetSeconds);
+export function encodeChainInSteps({ chainId, state, chain, clock, instanceId }: ChainParts): Generator<ChainPiece, void, void> {
+  return chainPieces(state, chain, state.snapshot().write, chain.all().length, chainId, clock.save().offsetSeconds, instanceId);
 }
 
-function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number): Generator<ChainPiece, void, void> {
+function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number, instanceId: Uint8Array | undefined): Generator<ChainPiece, void, void> {
   // Every byte before the checksum goes through it.
   const checksum = blake2b256Stream();
-  for (const piece of documentPieces(state, chain, commitCount, tipsetCount, chainId, clockOffset)) {
+  for (const piece of documentPieces(state, chain, commitCount, tipsetCount, chainId, clockOffset, instanceId)) {
     if (piece) checksum.update(piece);
     yield piece;
   }
@@ -118,10 +122,11 @@ function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, 
 }
 
 /** The document up to its checksum's value (the checksum's key is put last, as canonical dag-cbor orders it). */
-function* documentPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number): Generator<ChainPiece, void, void> {
+function* documentPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number, instanceId: Uint8Array | undefined): Generator<ChainPiece, void, void> {
   // The document with a marker in place of each array, cut at the markers: the array's header and
-  // items go there (a CBOR array is its header, then its items' encodings one after another).
-  const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, state: STATE_MARKER, tipsets: TIPSETS_MARKER, [CHECKSUM_KEY]: new Uint8Array(32) });
+  // items go there (a CBOR array is its header, then its items' encodings one after another). A chain
+  // never reset has no instanceId, so its file is as before.
+  const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, ...(instanceId ? { instanceId } : {}), state: STATE_MARKER, tipsets: TIPSETS_MARKER, [CHECKSUM_KEY]: new Uint8Array(32) });
   const [stateAt, tipsetsAt] = [STATE_MARKER, TIPSETS_MARKER].map((marker) => Buffer.from(document).indexOf(encodeCbor(marker)));
   if (!(0 < stateAt && stateAt < tipsetsAt)) throw new Error('the saved document does not hold the state before the tipsets');
   const checksumAt = document.length - 32 - CHECKSUM_TAIL.length;
@@ -202,6 +207,8 @@ interface RewindRecord {
   /** The chain goes back to its first `commits` state commits and its tipsets up to `epoch`. */
   rewind: { commits: number; epoch: number };
   clockOffset: number;
+  /** The instance after the rewind (an anvil_reset makes one); absent while the chain was never reset. */
+  instanceId?: Uint8Array;
 }
 
 type JournalRecord = TipsetRecord | RewindRecord;
@@ -214,8 +221,8 @@ export function encodeJournalRecord(from: number, commits: SavedCommit[], tipset
 }
 
 /** The journal record of a rewind to the first `commits` state commits and the tipsets up to `epoch`. */
-export function encodeJournalRewind(commits: number, epoch: number, clockOffset: number): Uint8Array {
-  return frame(encodeCbor({ rewind: { commits, epoch }, clockOffset } satisfies RewindRecord));
+export function encodeJournalRewind(commits: number, epoch: number, clockOffset: number, instanceId?: Uint8Array): Uint8Array {
+  return frame(encodeCbor({ rewind: { commits, epoch }, clockOffset, ...(instanceId ? { instanceId } : {}) } satisfies RewindRecord));
 }
 
 /** A record as the journal holds it: its length and the length's checksum, its body, the body's checksum. */
@@ -330,7 +337,7 @@ function rewindEpoch(body: Uint8Array): number | undefined {
  * offset of the last record read, and whether a record that does not decode ended it after a tipset
  * was left out for a rewind (the journal must then be read again without that record).
  */
-function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boolean): { bytes: number; clockOffset?: number; readAgain: boolean } {
+function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boolean): { bytes: number; clockOffset?: number; instanceId?: Uint8Array; readAgain: boolean } {
   const records = [...journalRecords(journal, checked)];
   /** Per record: the lowest epoch a later rewind goes back to. */
   const rewoundTo: number[] = new Array(records.length);
@@ -340,6 +347,7 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boole
   }
   let bytes = 0;
   let clockOffset: number | undefined;
+  let instanceId: Uint8Array | undefined;
   /** A tipset was not built for a rewind, which the journal may now end before (the one that does not decode may be it). */
   let skipped = false;
   for (let i = 0; i < records.length; i++) {
@@ -347,12 +355,13 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boole
     try {
       record = decodeCbor<JournalRecord>(records[i]!.body);
     } catch {
-      return { bytes, clockOffset, readAgain: skipped };
+      return { bytes, clockOffset, instanceId, readAgain: skipped };
     }
     bytes = records[i]!.end;
     clockOffset = record.clockOffset;
     if ('rewind' in record) {
       loading.rewind(record.rewind.commits, record.rewind.epoch);
+      instanceId = record.instanceId ?? instanceId;
       continue;
     }
     const have = loading.commits;
@@ -364,7 +373,7 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boole
     if (tipset.epoch <= rewoundTo[i]!) loading.addTipset(tipset);
     else skipped = true;
   }
-  return { bytes, clockOffset, readAgain: false };
+  return { bytes, clockOffset, instanceId, readAgain: false };
 }
 
 /**
@@ -414,7 +423,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
   const checksummed = endsWithChecksum(bytes);
   if (checksummed && !equal(blake2b256(bytes.subarray(0, -32)), bytes.subarray(-32))) throw damaged(new Error('its bytes do not match the checksum it ends with'));
   const loading = new LoadingChain(hotMessages);
-  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; [CHECKSUM_KEY]?: unknown } = {};
+  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; instanceId?: unknown; [CHECKSUM_KEY]?: unknown } = {};
   /** What was wrong with a state commit: said once the file is known to be of this format (which comes after the state). */
   let stateError: unknown;
   /** The document's magic and format, once the tipsets come or the document ends (canonical dag-cbor has both before the tipsets). */
@@ -466,9 +475,12 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     const clockOffset = applied?.clockOffset ?? doc.clockOffset;
     // Chain time only moves forward (evm_increaseTime, tipsets ahead of the clock), up to the last timestamp.
     if (!(typeof clockOffset === 'number' && clockOffset >= 0 && clockOffset <= LAST_TIMESTAMP)) throw new Error(`its clock offset ${String(clockOffset)} s is not from 0 to ${LAST_TIMESTAMP}`);
+    const instanceId = applied?.instanceId ?? doc.instanceId;
+    if (!(instanceId === undefined || (instanceId instanceof Uint8Array && instanceId.length === 32))) throw new Error('its instanceId is not 32 bytes');
     return {
       chainId: decodeBigInt(doc.chainId!),
       clockOffset,
+      ...(instanceId === undefined ? {} : { instanceId }),
       state: loading.state,
       chain: loading.chain,
       size: { commits: loading.commits, tipsets: loading.chain.all().length },

@@ -4,6 +4,12 @@
 // a fork, the upstream's chain, whose manifest is then read as well, and an id of its own.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex } from '../../src/common/hex.js';
+import { decodeChain } from '../../src/devnet/persistence.js';
+import { readStateFile } from '../../src/devnet/state-file.js';
 import { startDevnet, testConfig } from '../../src/index.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
@@ -50,6 +56,40 @@ describe('what OpenZeppelin Upgrades reads of the node', () => {
     await result('evm_mine');
     await result('evm_revert', [snapshot]);
     assert.equal((await result('anvil_metadata')).instanceId, ids[3]);
+  });
+
+  test('the id a reset draws is kept with the chain: a node restarted on its --state file names it again, so proxies deployed after the reset stay upgradeable (review R3)', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-instance-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const config = testConfig({ statePath: join(dir, 'chain.state') });
+    const instanceId = async (url: string) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_metadata', params: [] }) });
+      return ((await res.json()) as { result: { instanceId: string } }).result.instanceId;
+    };
+    const call = (url: string, method: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }) });
+    const first = await startDevnet(config);
+    const genesisId = await instanceId(first.url);
+    await call(first.url, 'anvil_reset');
+    await call(first.url, 'evm_mine');
+    const drawn = await instanceId(first.url);
+    assert.notEqual(drawn, genesisId);
+    // Killed: the journal's record of the reset carries the id.
+    const journaled = readStateFile(config.statePath!);
+    assert.equal(bytesToHex(journaled!.instanceId!), drawn);
+    await first.close();
+    // Stopped: the whole file, written at exit, carries it.
+    const again = await startDevnet(config);
+    try {
+      assert.equal(await instanceId(again.url), drawn);
+      // And a dump (anvil_dumpState) carries it to the node that loads it.
+      assert.equal(bytesToHex(decodeChain(again.devnet.save(), 'the dump').instanceId!), drawn);
+      // Another reset draws another.
+      await call(again.url, 'hardhat_reset');
+      assert.notEqual(await instanceId(again.url), drawn);
+    } finally {
+      // Before the directory goes (t.after): the node saves its file at close.
+      await again.close();
+    }
   });
 
   test("on a fork, forkedNetwork names the upstream's chain id and the tipset the fork starts from", async (t) => {

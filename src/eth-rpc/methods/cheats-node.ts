@@ -52,18 +52,6 @@ function forkInstanceId(fork: Fork): string {
   return id;
 }
 
-/** A devnet's instanceId since its last anvil_reset, drawn at each. */
-const resetInstanceIds = new WeakMap<Devnet, string>();
-
-/**
- * anvil_reset and hardhat_reset make a new instance, as Anvil 1.7.1 draws a new instanceId at each
- * (foundry crates/anvil/src/eth/api.rs anvil_reset: reset_instance_id), forked or not: OpenZeppelin
- * Upgrades then starts an empty manifest for the new chain. A revert keeps the instance, as Anvil's.
- */
-export function newInstance(devnet: Devnet): void {
-  resetInstanceIds.set(devnet, bytesToHex(randomBytes(32)));
-}
-
 /**
  * Anvil's metadata. OpenZeppelin Upgrades keeps a development node's deployments in a manifest named
  * by chain id and `instanceId` (os.tmpdir()/openzeppelin-upgrades/anvil-<chain id>-<instanceId>.json,
@@ -73,13 +61,17 @@ export function newInstance(devnet: Devnet): void {
  * `.openzeppelin/unknown-314159.json` does. A fork, which no file keeps, gets a random id (its first
  * tipset is the upstream's, which other forks and a devnet upstream share). On a fork, `forkedNetwork`
  * names the upstream's chain and tipset (the fields of Hardhat's metadata), whose manifest
- * OpenZeppelin then starts from: proxies deployed on calibnet can be upgraded on a fork of it. After
- * a reset, the id it drew (newInstance); a node restarted on --state after one is back to its genesis
- * hash, whose manifest OpenZeppelin finds the reset's undone deployments in and deploys them again.
+ * OpenZeppelin then starts from: proxies deployed on calibnet can be upgraded on a fork of it.
+ * anvil_reset and hardhat_reset make a new instance, as Anvil 1.7.1 draws a new instanceId at each
+ * (foundry crates/anvil/src/eth/api.rs anvil_reset: reset_instance_id), forked or not, so that
+ * OpenZeppelin starts an empty manifest for the new chain; a revert keeps it, as Anvil's. The id a
+ * plain reset draws is kept with the chain (Devnet.instanceId: --state, anvil_dumpState), so proxies
+ * deployed after a reset stay upgradeable after a restart; a re-fork is a new Fork with its own.
  */
 function metadata(devnet: Devnet) {
   const fork = devnet.fork;
-  const instanceId = resetInstanceIds.get(devnet) ?? (fork ? forkInstanceId(fork) : bytesToHex(devnet.chain.first.hash));
+  const reset = devnet.instanceId;
+  const instanceId = reset ? bytesToHex(reset) : fork ? forkInstanceId(fork) : bytesToHex(devnet.chain.first.hash);
   return {
     clientVersion: CLIENT_VERSION,
     chainId: Number(devnet.chainId),

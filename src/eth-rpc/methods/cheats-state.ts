@@ -7,7 +7,6 @@ import { decodeChain } from '../../devnet/persistence.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { address, data, numberOrQuantity, optional, parseObject, parseSafeNumber, quantity as quantityParam, storageKey, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
-import { newInstance } from './cheats-node.js';
 
 /** A snapshot ID as evm_snapshot hands it out: a hex quantity. */
 const snapshotId: Param<number> = { name: 'snapshotId', parse: (v) => parseSafeNumber('snapshotId', v) };
@@ -83,7 +82,6 @@ export const cheatsState = [
       const upstream = url ?? (blockNumber !== undefined ? devnet.fork?.config.url : undefined);
       if (upstream) await devnet.refork({ url: upstream, blockNumber }, signal);
       else await devnet.cheats.reset();
-      newInstance(devnet);
       // A fresh chain, fresh filters: leaked ones (never uninstalled) would hold --max-filters for an hour (their TTL).
       filters.clear();
       return null;
