@@ -58,8 +58,9 @@ export const cheatsMining = [
     'hardhat_getAutomine',
   ),
 
-  // Seconds under both names, as in Anvil (one method, evm_setIntervalMining its alias), whose name the
-  // node answers web3_clientVersion with: viem's anvil mode sends seconds. Hardhat's evm_setIntervalMining takes milliseconds.
+  // Seconds under both names, as Anvil takes them (its name is the one web3_clientVersion answers
+  // with, and viem's anvil mode sends seconds); each name keeps its tool's answer. Hardhat's
+  // evm_setIntervalMining takes milliseconds: README's cheat table says what its users get.
   intervalMiningMethod('evm_setIntervalMining', true),
   intervalMiningMethod('anvil_setIntervalMining', null),
 
