@@ -35,7 +35,6 @@ import { Calls, type CallRequest } from './calls.js';
 import { Cheats, type CheatCodes } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
-import { searchMessage } from './message-search.js';
 import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
 import { encodeChainInSteps, encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type ChainPiece, type SavedChain } from './persistence.js';
 import type { ReplayOptions, TracedMessage, TraceOptions } from './replay.js';
@@ -342,7 +341,7 @@ export class Devnet {
    * `upTo` (Lotus's SearchForMessage; message-search.ts, which throws MessageReplacedError).
    */
   searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset = this.head): MessageLocation | undefined {
-    return searchMessage({ chain: this.store, mempool: this.mempool, stateAt: (epoch) => this.stateAt(epoch) }, cid, allowReplaced, upTo);
+    return this.submission.searchMessage(cid, allowReplaced, upTo);
   }
 
   /** An Ethereum transaction waiting in the pool, by hash. */

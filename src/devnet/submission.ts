@@ -23,7 +23,7 @@ import type { Tipset } from '../mining/tipset.js';
 import type { DevAccount } from './accounts.js';
 import type { CallRequest, Calls } from './calls.js';
 import type { DevnetEventEmitter } from './events.js';
-import { searchMessage, type MessageSearchDeps } from './message-search.js';
+import { searchMessage } from './message-search.js';
 import type { NativeWallet } from './wallet.js';
 
 export interface TransactionRequest extends CallRequest {
@@ -239,7 +239,7 @@ export class Submission {
    */
   waitForMessage(cid: CID, settled: (location: MessageLocation) => boolean = () => true, allowReplaced = false): Promise<MessageLocation> {
     const { mempool, events } = this.node;
-    const search = () => searchMessage(this.searchDeps, cid, allowReplaced, this.node.chain.head);
+    const search = () => this.searchMessage(cid, allowReplaced, this.node.chain.head);
     const found = search();
     if (found && settled(found)) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -263,10 +263,13 @@ export class Submission {
     });
   }
 
-  /** What searchMessage reads: the chain, the pool's replaced messages, the state at each epoch. */
-  private get searchDeps(): MessageSearchDeps {
+  /**
+   * Where the message `cid` ran up to `upTo`, or for a replaced message the replacement that stands
+   * for it (message-search.ts, which throws MessageReplacedError).
+   */
+  searchMessage(cid: CID, allowReplaced: boolean, upTo: Tipset): MessageLocation | undefined {
     const { chain, mempool, state } = this.node;
-    return { chain, mempool, stateAt: (epoch) => state.at(epoch) };
+    return searchMessage({ chain, mempool, stateAt: (epoch) => state.at(epoch) }, cid, allowReplaced, upTo);
   }
 
   private headState() {
