@@ -47,6 +47,19 @@ export class MessageRejectedError extends DevnetError {
   override name = 'MessageRejectedError';
 }
 
+/**
+ * A message whose execution threw inside the devnet (a devnet bug, not a failed call): it left the pool
+ * unmined, and its send answers this (JSON-RPC's internal error, with the cause) instead of a hash
+ * whose receipt would never come.
+ */
+export class MessageDroppedError extends DevnetError {
+  override readonly code = -32603;
+  override name = 'MessageDroppedError';
+  constructor(cid: string, cause: unknown) {
+    super(`Internal error: message ${cid} was dropped from the message pool, unmined: executing it failed inside the devnet: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
 export class InvalidAddressError extends DevnetError {
   override name = 'InvalidAddressError';
 }

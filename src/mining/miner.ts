@@ -2,7 +2,7 @@
 // chain, one tipset at a time through the single writer queue. Instantly after each message (the
 // default), every blockTimeMs, or only when asked. Many epochs at once (anvil_mine) may pass as null
 // rounds: epochs without a tipset, where only the cron work due runs.
-import { DevnetError } from '../common/errors.js';
+import { DevnetError, MessageDroppedError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
@@ -41,10 +41,14 @@ export interface MinerDeps {
   onMiningError: (error: unknown) => void;
 }
 
-/** A mined tipset, and the messages it left out because the fork's upstream failed to give their state (with that error). */
+/**
+ * A mined tipset, the messages it left out because the fork's upstream failed to give their state
+ * (with that error), and those it dropped because their execution threw (with what it threw).
+ */
 interface ProducedTipset {
   tipset: Tipset;
   unfetched: Map<PendingMessage, unknown>;
+  failed: Map<PendingMessage, unknown>;
 }
 
 export class Miner {
@@ -99,11 +103,13 @@ export class Miner {
   /**
    * What the instant-mining tipset queued and not started yet will do with `pending`, a message the
    * pool has just made ready (read in the task that added it): the tipset that takes it, or the error
-   * that kept it out. Undefined outside instant mode.
+   * that kept it out (a fork's upstream failing, or its execution throwing: then it left the pool, and
+   * its send answers that rather than a hash no receipt will ever come for). Undefined outside instant mode.
    */
   queuedTipsetFor(pending: PendingMessage): Promise<Tipset> | undefined {
-    return this.queuedInstant?.then(({ tipset, unfetched }) => {
+    return this.queuedInstant?.then(({ tipset, unfetched, failed }) => {
       if (unfetched.has(pending)) throw unfetched.get(pending);
+      if (failed.has(pending)) throw new MessageDroppedError(pending.cid.toString(), failed.get(pending));
       return tipset;
     });
   }
@@ -308,7 +314,7 @@ export class Miner {
     // Held until the tipset is mined (one hold for all its messages): a tipset built again prints and
     // reports only once.
     const consoleLines: string[] = [];
-    const failed: [PendingMessage, unknown][] = [];
+    const failed = new Map<PendingMessage, unknown>();
     /** Set when a fetch wrote the head's state mid-tipset: the tipset is built again on it. */
     let buildAgain = false;
     const releaseConsole = executor.holdConsole(consoleLines);
@@ -347,7 +353,7 @@ export class Miner {
             }
             held.add(senderKey(pending));
             done.push(pending);
-            failed.push([pending, error]);
+            failed.set(pending, error);
           }
           break;
         }
@@ -374,7 +380,7 @@ export class Miner {
     executor.printConsole(consoleLines);
     for (const [pending, error] of failed) this.deps.onMessageError(pending, error);
     this.deps.onTipset(tipset);
-    return { tipset, unfetched };
+    return { tipset, unfetched, failed };
   }
 }
 

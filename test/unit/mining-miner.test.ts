@@ -12,6 +12,7 @@ import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.j
 import { Executor } from '../../src/fevm/executor.js';
 import { MissingStateError, type MissingState } from '../../src/fevm/state-tree.js';
 import { FilAddress } from '../../src/common/address.js';
+import { MessageDroppedError } from '../../src/common/errors.js';
 import { INITIAL_BASE_FEE } from '../../src/fevm/gas.js';
 import { chainSize, signedMessageCid } from '../../src/fevm/message.js';
 import { ChainStore } from '../../src/mining/chain-store.js';
@@ -365,6 +366,31 @@ describe('a miner whose executor fails (a devnet bug)', () => {
     const good = await add({ nonce: 0, value: 2n });
     const next = await miner.mine();
     assert.deepEqual(next.messages.map((m) => [m.cid.toString(), m.receipt.exitCode]), [[good.cid.toString(), 0]]);
+  });
+
+  // R2's side note (session 37): a send whose message the executor drops was answered with its hash,
+  // and its client waited for a receipt that never came.
+  test('instant mining: the tipset a dropped message was queued for answers its send with the cause (-32603), and the pool lets it go', async () => {
+    const { miner, mempool, add } = await bareMiner(() => ({
+      applyMessage: async () => {
+        throw new TypeError('executor bug');
+      },
+    }));
+    miner.setMode({ type: 'instant' });
+    // Added in a task of the queue, as Submission.admit adds: the tipset runs in the task after it.
+    const { bad, mined } = await miner.queue.run(async () => {
+      const added = await add({ nonce: 0 });
+      return { bad: added, mined: miner.queuedTipsetFor(added) };
+    });
+    assert.ok(mined, 'a tipset is queued for the ready message');
+    await assert.rejects(mined, (err: MessageDroppedError) => {
+      assert.ok(err instanceof MessageDroppedError);
+      assert.equal(err.code, -32603);
+      assert.equal(err.message, `Internal error: message ${bad.cid.toString()} was dropped from the message pool, unmined: executing it failed inside the devnet: executor bug`);
+      assert.equal((err.cause as Error).message, 'executor bug');
+      return true;
+    });
+    assert.equal(mempool.size, 0);
   });
 
   test("a fork's state that the block reward or cron reads before it is fetched is fetched, and both run again on the state before them", async () => {
