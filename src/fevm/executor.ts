@@ -21,6 +21,7 @@ import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
 import { EvmActor, type EvmCall } from './actors/evm/evm-actor.js';
 import { EVM_INVOCATION, evmStateReadGas } from './actors/evm/evm-gas.js';
 import { EVM_GET_BYTECODE, EVM_GET_BYTECODE_HASH } from './actors/evm/fevm-evm.js';
+import { invokeReservedEvmMethod, isReservedEvmMethod } from './actors/evm/reserved-methods.js';
 import { bytecodeCid } from './actor-state.js';
 import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
@@ -352,11 +353,16 @@ export class Executor {
       // Not async: the run's promise is handed on (an async function's frame a contract call, for nothing).
       return this.evm.run(state, call(input), ctx).then(invokedContract);
     }
-    return this.invokeEvmMethod(state, receiver, send, ctx, call);
+    return this.invokeEvmMethod(state, sender, receiver, send, ctx, call);
   }
 
-  /** The EVM actor's methods other than InvokeContract: exported ones go to handle_filecoin_method. */
-  private async invokeEvmMethod(state: StateOverlay, receiver: Actor, send: ActorSend, ctx: ExecutionContext, call: (input: Uint8Array) => EvmCall): Promise<SendResult> {
+  /**
+   * The EVM actor's methods other than InvokeContract: exported ones go to handle_filecoin_method;
+   * of those below 1024, GetBytecode and GetBytecodeHash read the contract, Constructor, Resurrect,
+   * GetStorageAt and InvokeContractDelegate check their params and caller (reserved-methods.ts), and
+   * any other is unhandled (22).
+   */
+  private async invokeEvmMethod(state: StateOverlay, sender: Actor, receiver: Actor, send: ActorSend, ctx: ExecutionContext, call: (input: Uint8Array) => EvmCall): Promise<SendResult> {
     if (send.method > EVM_MAX_RESERVED_METHOD) {
       const input = handleFilecoinMethodInput(send.method, send.params);
       const result = await this.evm.run(state, call(input), ctx);
@@ -371,6 +377,7 @@ export class Executor {
       return { exitCode: output.exitCode, returnData, gasUsed: result.gasUsed, events: failed ? [] : result.events, returnBlock: output.returnBlock };
     }
     if (send.method === EVM_GET_BYTECODE || send.method === EVM_GET_BYTECODE_HASH) return codeRead(receiver, send);
+    if (isReservedEvmMethod(send.method)) return invokeReservedEvmMethod(state, sender, receiver, send);
     return noReturn(ExitCode.ErrUnhandledMessage, EVM_INVOCATION);
   }
 }

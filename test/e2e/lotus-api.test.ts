@@ -93,6 +93,48 @@ describe('Lotus API with iso-filecoin', () => {
     assert.equal(await recorder.lastValue(), 5n);
   });
 
+  // builtin-actors v18 actors/evm/src/lib.rs: the dispatcher checks the params (none 16, a DAG-CBOR-only
+  // method given CBOR 16, the wrong type 21), then each method its caller (18); Lotus's eth_getStorageAt
+  // is GetStorageAt sent from f00 (node/impl/eth/lookup.go). They answered 22 here before.
+  test('EVM methods 1, 2, 5, 6 pushed by an f1 account answer as the actor does; GetStorageAt from t00 (StateCall) reads a slot', async () => {
+    const { SenderRecorder } = await compileFixtures();
+    const deployer = new Wallet(DEV_ACCOUNTS[0].privateKey, provider);
+    const recorder = (await (await new ContractFactory(SenderRecorder.abi, SenderRecorder.bytecode, deployer).deploy()).waitForDeployment()) as Contract;
+    await (await recorder.record({ value: 9 })).wait();
+    const to = (await rpc.call<string>({ method: 'Filecoin.EthAddressToFilecoinAddress', params: [await recorder.getAddress()] })).result!;
+    const push = async (method: number, params: Uint8Array | undefined) => {
+      const fields = { to, from: secp.address.toString(), value: '0', method, gasLimit: 50_000_000, gasFeeCap: '1000000000', gasPremium: '200000' };
+      const message = await new Message({ ...fields, params: params ? Buffer.from(params).toString('base64') : '' }).prepare(rpc);
+      const pushed = await rpc.pushMessage({ msg: message, signature: signMessage(secp.privateKey, secp.type, message) });
+      const waited = await rpc.waitMsg({ cid: pushed.result! });
+      return (waited.result as unknown as { Receipt: { ExitCode: number; Return: string | null } }).Receipt;
+    };
+    const creator = new Uint8Array(20).fill(1);
+    const answers = [
+      [1, undefined, 16],
+      [5, undefined, 16],
+      [2, encodeCbor([7]), 21],
+      [1, encodeCbor([creator, new Uint8Array()]), 18],
+      [2, encodeCbor([creator, new Uint8Array()]), 18],
+      [5, encodeCbor([new Uint8Array([1])]), 18],
+      [6, encodeCbor([creator]), 16],
+    ] as const;
+    for (const [method, params, exitCode] of answers) {
+      const { ExitCode, Return } = await push(method, params);
+      assert.deepEqual({ ExitCode, Return }, { ExitCode: exitCode, Return: null }, `method ${method}`);
+    }
+    const slots = await Promise.all([0, 1].map((slot) => provider.getStorage(recorder, slot)));
+    for (const [slot, expected] of slots.entries()) {
+      const params = Buffer.from(encodeCbor([new Uint8Array([slot])])).toString('base64');
+      const call = { From: 't00', To: to, Value: '0', Method: 5, Params: params, Nonce: 0, GasLimit: 0, GasFeeCap: '0', GasPremium: '0', Version: 0 };
+      const answer = (await rpc.call<{ MsgRct: { ExitCode: number; Return: string } }>({ method: 'Filecoin.StateCall', params: [call, null] })).result!;
+      assert.equal(answer.MsgRct.ExitCode, 0);
+      // A CBOR byte string of the value's big-endian bytes without leading zeros, as Lotus reads it into 32.
+      const value = Buffer.from(answer.MsgRct.Return, 'base64').subarray(1);
+      assert.equal(BigInt(`0x${value.toString('hex') || '0'}`), BigInt(expected), `slot ${slot}`);
+    }
+  });
+
   test('a message replaced by fee is found and waited for as its replacement (P8: Lotus SearchForMessage with allowReplaced)', async () => {
     const post = async (method: string, params: unknown[], path = '/rpc/v1') => {
       const res = await fetch(`${node.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });

@@ -454,6 +454,66 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal((await send(dead, 4)).ReturnDec, Buffer.from(hexToBytes(keccak256('0x'))).toString('base64'));
   });
 
+  // Last session's item: builtin-actors v18 actors/evm/src/lib.rs dispatches Constructor (1), Resurrect
+  // (2), GetStorageAt (5) and InvokeContractDelegate (6) (actor_dispatch_unrestricted): the params first
+  // (runtime/src/dispatch.rs: none 16, WithCodec<_, DAG_CBOR> given another codec 16, a type mismatch
+  // USR_SERIALIZATION 21), then each method's validate_immediate_caller_is (18): Init, the EAM, f00, the
+  // contract itself. Lotus's eth_getStorageAt sends GetStorageAt from f00 (node/impl/eth/lookup.go).
+  test('Constructor, Resurrect, GetStorageAt and InvokeContractDelegate sent to a contract: 16 without params, 21 for params of another type, 18 from an account; GetStorageAt from f00 answers the slot', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    let nonce = 0;
+    const send = async (to: number, method: number, params: Uint8Array = new Uint8Array()) =>
+      (await pushAndWait(result, { ...transfer(nonce++, 0n), to: FilAddress.fromId(to), method, params, gasLimit: 200_000_000 })).Receipt;
+    // Init code storing 42 at slot 0 and 0xbeef at slot 2^256 - 1, leaving no code.
+    const initcode = `602a60005561beef7f${'ff'.repeat(32)}5500`;
+    const contract = (await pushAndWait(result, { ...transfer(nonce++, 0n), to: FilAddress.fromId(10), method: 4, params: encodeCbor(hexToBytes(`0x${initcode}`)), gasLimit: 200_000_000 })).ReturnDec.ActorID as number;
+    const creator = hexToBytes(`0x${'11'.repeat(20)}`);
+    const wellFormed: Record<number, Uint8Array> = {
+      1: encodeCbor([creator, new Uint8Array([0])]),
+      2: encodeCbor([creator, new Uint8Array()]),
+      5: encodeCbor([new Uint8Array([1])]),
+    };
+    const unhandled = await send(contract, 7);
+    assert.equal(unhandled.ExitCode, 22);
+    for (const method of [1, 2, 5, 6]) {
+      const none = await send(contract, method);
+      assert.equal(none.ExitCode, 16, `method ${method} without params`);
+      // Refused by the dispatcher before the method runs: the invocation's gas, as an unhandled method's.
+      assert.equal(none.GasUsed, unhandled.GasUsed, `method ${method}`);
+      assert.equal((await send(contract, method, encodeCbor([7]))).ExitCode, method === 6 ? 16 : 21, `method ${method} with [7]`);
+    }
+    for (const method of [1, 2, 5]) {
+      const refused = await send(contract, method, wellFormed[method]);
+      assert.deepEqual([refused.ExitCode, refused.Return], [18, null], `method ${method} from an account`);
+    }
+    // A creator of 19 bytes, a key of 33: not the params' types.
+    assert.equal((await send(contract, 1, encodeCbor([creator.subarray(1), new Uint8Array()]))).ExitCode, 21);
+    assert.equal((await send(contract, 5, encodeCbor([new Uint8Array(33)]))).ExitCode, 21);
+    // A top-level message's params are a CBOR block (0x51): InvokeContractDelegate wants DAG-CBOR.
+    const delegate = encodeCbor([cidOfBytes(new Uint8Array([0])), new Uint8Array(), creator, new Uint8Array()]);
+    assert.equal((await send(contract, 6, delegate)).ExitCode, 16);
+
+    const storageAt = async (key: Uint8Array) => {
+      const call = { ...signedJson({ ...transfer(0, 0n), from: FilAddress.fromId(0), to: FilAddress.fromId(contract), method: 5, params: encodeCbor([key]) }).Message, GasLimit: 0, GasFeeCap: '0', GasPremium: '0' };
+      call.Params = Buffer.from(encodeCbor([key])).toString('base64') as never;
+      return (await result('Filecoin.StateCall', [call, null])).MsgRct;
+    };
+    const eth = await result('eth_getStorageAt', [`0xff${'00'.repeat(11)}${contract.toString(16).padStart(16, '0')}`, '0x0', 'latest']);
+    assert.equal(BigInt(eth), 42n);
+    const slots: [Uint8Array, string][] = [
+      [new Uint8Array(), '2a'],
+      [new Uint8Array(32), '2a'],
+      [new Uint8Array(32).fill(0xff), 'beef'],
+      [new Uint8Array([1]), ''],
+    ];
+    for (const [key, value] of slots) {
+      const answer = await storageAt(key);
+      assert.equal(answer.ExitCode, 0);
+      // GetStorageAtReturn: the U256 as a byte string, big-endian without leading zeros.
+      assert.deepEqual(decodeCbor(Buffer.from(answer.Return, 'base64')), hexToBytes(`0x${value}`));
+    }
+  });
+
   // fidaudit F8h: an f410 that embeds a masked ID is a well-formed address (go-address); the FVM makes
   // a placeholder of a send to any f410 (ref-fvm fvm@v4.8.2 call_manager/default.rs
   // call_actor_unchecked), and Lotus shows that actor to Ethereum by its masked ID (node/impl/eth/utils.go

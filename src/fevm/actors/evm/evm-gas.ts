@@ -15,7 +15,8 @@
 import { p256 } from '@noble/curves/nist.js';
 import { bytesToBigint } from '../../../common/hex.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
-import type { RootShape } from './kamt-shape.js';
+import type { Actor } from '../../actor.js';
+import { inRoot, rootShape, storageBucketsOf, type RootShape } from './kamt-shape.js';
 export { ACCOUNT_INVOCATION, PLACEHOLDER_INVOCATION } from '../../gas.js';
 import {
   ACTOR_LOOKUP,
@@ -334,6 +335,18 @@ function reachesP256Verification(input: Uint8Array): boolean {
  */
 export function evmStateReadGas(): number {
   return EVM_INVOCATION + HOST_CALL + IPLD_LINK_TRACKED + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
+}
+
+/**
+ * GetStorageAt sent to a contract (builtin-actors v18 evm/src/lib.rs storage_at): its invocation,
+ * System::load (the state root and block, and unless it is dead its KAMT root) and the node of the
+ * slot's bucket unless the slot lives in the root.
+ */
+export function evmStorageAtGas(contract: Actor, slot: bigint): number {
+  if (contract.evm?.dead) return evmStateReadGas();
+  const buckets = storageBucketsOf(contract);
+  const root = rootShape(buckets);
+  return evmStateReadGas() + loadBlock(root.bytes, root.links) + (inRoot(buckets, slot) ? 0 : KAMT_NODE_LOAD);
 }
 
 /** Reading a contract's bytecode block from another actor (EXTCODESIZE, EXTCODECOPY: ext.rs get_evm_bytecode). */
