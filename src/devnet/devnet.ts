@@ -103,6 +103,8 @@ export class Devnet {
     this.fresh = saved === undefined;
     this.pieces = new PieceStore({ dir: config.statePath === undefined ? undefined : piecesDirOf(config.statePath), limitBytes: config.pieceStoreLimit, maxPayloadBytes: config.maxPieceSize });
     this.store = new ChainStore(config.hotMessages);
+    // BLOCKHASH below a fork's first tipset reads the upstream's (the fork of the moment: anvil_reset may change it).
+    this.store.hashBeforeFirst = (epoch) => this.forked?.source.tipsetHash(epoch);
     if (saved) {
       this.store.adopt(saved.chain);
       this.instance = saved.instanceId;

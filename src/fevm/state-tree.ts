@@ -345,7 +345,9 @@ export type MissingState =
   // A miner's live and faulty sector counts, which say whether its missed closes change its balance and deals.
   | { kind: 'sectorCount'; miner: number }
   // The upstream's list of a table's keys (and the entries that come with it), for a whole-table view.
-  | { kind: 'tableList'; table: ListedTable };
+  | { kind: 'tableList'; table: ListedTable }
+  // The hashes of the upstream's tipsets before the fork epoch (BLOCKHASH), a run of epochs from `from`.
+  | { kind: 'tipsetHashes'; from: number };
 
 /**
  * Thrown by a source's read of a value it has not fetched yet. Execution is deterministic and runs on

@@ -64,6 +64,12 @@ export class ChainStore {
   private unindexedEvents: number[] = [];
 
   /**
+   * The block hash of an epoch before the first tipset: a fork's upstream's (ForkSource.tipsetHash,
+   * which may throw MissingStateError); none on a chain of its own.
+   */
+  hashBeforeFirst: ((epoch: number) => Uint8Array | undefined) | undefined;
+
+  /**
    * @param hotMessages the chain's last messages, which tests and dApps read right after sending, stay
    * in their tipsets' objects; the tipsets before them keep their messages encoded (compactMessages).
    */
@@ -279,9 +285,11 @@ export class ChainStore {
 
   /**
    * The block hash the FVM gives for `epoch` (BLOCKHASH, tipset_cid): the tipset's at that epoch or,
-   * for a null round, the one before it's, as Lotus's extern looks it up.
+   * for a null round, the one before it's, as Lotus's extern looks it up; before a fork's first
+   * tipset, the upstream's.
    */
   hashAt(epoch: number): Uint8Array | undefined {
+    if (epoch < (this.first?.epoch ?? 0)) return this.hashBeforeFirst?.(epoch);
     return this.atOrBefore(epoch)?.hash;
   }
 

@@ -1,7 +1,8 @@
 // End to end: a contract on the fork calls the FEVM precompiles (resolve_address,
 // lookup_delegated_address, call_actor by address) on upstream actors the fork has not read yet, so
 // each first touch is fetched from the upstream inside the EVM call; the answers must be the ones
-// the same calls give on the upstream at the fork epoch. Against a full-node and a gateway upstream.
+// the same calls give on the upstream at the fork epoch; and BLOCKHASH of the upstream's epochs before
+// the fork epoch reads their hashes. Against a full-node and a gateway upstream.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ContractFactory, Interface, JsonRpcProvider, Wallet } from 'ethers';
@@ -96,5 +97,21 @@ for (const gatewayOnly of [false, true]) describe(`precompiles on a fork of an f
     const send = await both('callActor', [0n, 0n, 0n, 0n, '0x', bytesToHex(FilAddress.parse(payee.address.toString()).bytes)]);
     assert.equal(send.onFork, send.onUpstream);
     assert.deepEqual(Array.from(send.decoded[0]).slice(0, 3), [true, 0n, 0n]);
+  });
+
+  test('BLOCKHASH of an epoch before the fork epoch is the upstream\'s block hash there, in a transaction mined on the fork and in a call', async () => {
+    const upstreamHashes = await Promise.all(Array.from({ length: forkEpoch + 1 }, async (_, n) => (await rpc(upstream.url, 'eth_getBlockByNumber', [hex(n), false])).hash as string));
+    // A transaction first, so that its own mining fetches the hashes it reads (the call after reads them held).
+    const data = probe.encodeFunctionData('blockHash', [forkEpoch - 1]);
+    const hash = await rpc(fork.url, 'eth_sendTransaction', [{ from: DEV_ACCOUNTS[0].address, to: probeAddress, data }]);
+    const receipt = await rpc(fork.url, 'eth_getTransactionReceipt', [hash]);
+    assert.equal(receipt.status, '0x1');
+    const trace = await rpc(fork.url, 'debug_traceTransaction', [hash, { tracer: 'callTracer' }]);
+    assert.equal(trace.output, upstreamHashes[forkEpoch - 1]);
+    for (let n = 0; n <= forkEpoch; n++) {
+      const onFork = await rpc(fork.url, 'eth_call', [{ to: probeAddress, data: probe.encodeFunctionData('blockHash', [n]) }, 'latest']);
+      assert.equal(onFork, upstreamHashes[n], `blockhash(${n})`);
+      assert.equal((await rpc(fork.url, 'eth_getBlockByNumber', [hex(n), false])).hash, upstreamHashes[n]);
+    }
   });
 });

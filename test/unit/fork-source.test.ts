@@ -41,6 +41,10 @@ function fakeUpstream() {
       calls.push('nextId');
       return 200;
     },
+    async tipsetHash(epoch: number) {
+      calls.push(`tipset ${epoch}`);
+      return new Uint8Array(32).fill(epoch);
+    },
   };
   return { upstream: upstream as unknown as UpstreamState, calls };
 }
@@ -64,6 +68,18 @@ describe('fork state source', () => {
     assert.equal(source.getStorage(contract.id, 1, 3n), undefined);
     assert.deepEqual(calls, ['nextId', 'actor 120', 'actor 150', `actor ${UNKNOWN.toString()}`, 'slot 120 3']);
     assert.deepEqual({ ...source.progress, hits: source.progress.hits > 0 }, { actors: 2, addresses: 1, slots: 1, entries: 0, hits: true });
+  });
+
+  test('the upstream\'s tipset hashes before the fork epoch are fetched a run at a time, from the run\'s first epoch up to the fork epoch', async () => {
+    const { upstream, calls } = fakeUpstream();
+    const source = new ForkSource(upstream);
+    assert.throws(() => source.tipsetHash(5), (e: unknown) => e instanceof MissingStateError && JSON.stringify(e.missing) === '[{"kind":"tipsetHashes","from":0}]');
+    await source.fetch([{ kind: 'tipsetHashes', from: 0 }]);
+    assert.deepEqual(calls, ['tipset 0', 'tipset 1', 'tipset 2', 'tipset 3', 'tipset 4', 'tipset 5', 'tipset 6']);
+    assert.deepEqual(source.tipsetHash(5), new Uint8Array(32).fill(5));
+    assert.deepEqual(source.tipsetHash(0), new Uint8Array(32).fill(0));
+    await source.fetch([{ kind: 'tipsetHashes', from: 0 }]);
+    assert.equal(calls.length, 7, 'held hashes are not fetched again');
   });
 
   test('two fetches of the same value at once make one upstream read', async () => {
@@ -112,7 +128,8 @@ describe('fork state source', () => {
       const { upstream } = fakeUpstream();
       const source = new ForkSource(upstream);
       await source.fetch([{ kind: 'nextId' }, { kind: 'actor', id: contract.id }, { kind: 'actor', id: 150 }, { kind: 'address', address: CONTRACT }, { kind: 'address', address: UNKNOWN }]);
-      await source.fetch([{ kind: 'storage', id: contract.id, slot: 2n ** 255n }]);
+      await source.fetch([{ kind: 'storage', id: contract.id, slot: 2n ** 255n }, { kind: 'tipsetHashes', from: 0 }]);
+      assert.equal(source.data.tipsetHashes.size, 7);
       const cache = new ForkCache(dir);
       cache.save('http://up/rpc/v1', 7, point, source.data);
       assert.deepEqual(cache.pointFor('http://up/rpc/v1', 7), point);

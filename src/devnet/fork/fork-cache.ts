@@ -45,6 +45,8 @@ interface CacheFile {
   nextId: number | null;
   /** The singletons' table entries (ForkTables), through storable.ts. */
   tables: unknown;
+  /** The upstream's tipset hashes below the fork epoch; absent from a file written before they were kept. */
+  tipsetHashes?: [number, Uint8Array][];
 }
 
 /**
@@ -106,6 +108,7 @@ export class ForkCache {
       }),
       nextId: data.nextId ?? null,
       tables: toStorable(data.tables),
+      tipsetHashes: [...data.tipsetHashes],
     };
     writeFileAtomically(this.fileOf(point), encodeCbor(file));
     const index = this.readIndex();
@@ -136,6 +139,7 @@ export class ForkCache {
       slots: new Map(file.slots.map(([id, slot, value]) => [`${id}:${decodeBigInt(slot).toString(16)}`, decodeBigInt(value)])),
       nextId: file.nextId ?? undefined,
       tables: { ...emptyForkTables(), ...(fromStorable(file.tables) as Partial<ForkTables>) },
+      tipsetHashes: new Map(file.tipsetHashes ?? []),
     };
     return { point: file.point, data };
   }

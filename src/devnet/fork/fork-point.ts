@@ -29,7 +29,7 @@ export interface ForkPoint {
   chainId: string;
 }
 
-interface LotusTipset {
+export interface LotusTipset {
   Cids: TipsetKeyJson;
   Height: number;
   Blocks: { Timestamp: number; ParentBaseFee: string }[];
@@ -39,7 +39,7 @@ const isTipsetKey = (key: unknown): boolean => Array.isArray(key) && key.length 
 const isBlock = (block: unknown): boolean => typeof (block as { Timestamp?: unknown })?.Timestamp === 'number' && typeof (block as { ParentBaseFee?: unknown }).ParentBaseFee === 'string';
 
 /** Whether an answer has the fields of a tipset this module reads, as Lotus's JSON gives them. */
-function isTipset(answer: unknown): boolean {
+export function isTipset(answer: unknown): boolean {
   const { Cids, Height, Blocks } = (answer ?? {}) as Record<keyof LotusTipset, unknown>;
   return isTipsetKey(Cids) && Number.isSafeInteger(Height) && (Height as number) >= 0 && Array.isArray(Blocks) && Blocks.length > 0 && Blocks.every(isBlock);
 }

@@ -25,9 +25,11 @@ export interface ForkData {
   nextId: number | undefined;
   /** Entries of the singletons' tables (fork-tables.ts). */
   tables: ForkTables;
+  /** The upstream's tipset hashes by epoch below the fork epoch (BLOCKHASH reads them). */
+  tipsetHashes: Map<number, Uint8Array>;
 }
 
-export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables() });
+export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables(), tipsetHashes: new Map() });
 
 /** What warm-up has done: values fetched from the upstream, and reads answered from what was already held. */
 export interface ForkProgress {
@@ -43,6 +45,12 @@ export interface ForkProgress {
 export type LateWork = (due: (head: number) => readonly (readonly [number, CronEntry])[], prepare: (overlay: StateOverlay) => void) => Promise<number>;
 
 const slotKey = (id: number, slot: bigint) => `${id}:${slot.toString(16)}`;
+
+/**
+ * The upstream's tipset hashes are fetched in runs of this many epochs (from a multiple of it), one
+ * batch each: a contract reading several recent block hashes reruns once per run, not per epoch.
+ */
+const TIPSET_HASH_RUN = 32;
 
 /**
  * The most live sectors of a forked miner that the fork reads whole (its proving state) before
@@ -161,6 +169,17 @@ export class ForkSource implements FetchingStateSource {
     return this.data.nextId;
   }
 
+  /**
+   * The hash of the upstream's tipset at `epoch`, before the fork epoch (for a null round, of the one
+   * before it): what BLOCKHASH answers on calibnet for the 256 epochs before the current one, which
+   * on a young fork reach below its first tipset.
+   */
+  tipsetHash(epoch: number): Uint8Array {
+    const hash = this.data.tipsetHashes.get(epoch);
+    if (hash === undefined) throw new MissingStateError([{ kind: 'tipsetHashes', from: epoch - (epoch % TIPSET_HASH_RUN) }]);
+    return hash;
+  }
+
   async fetch(missing: MissingState[]): Promise<void> {
     await this.fetchValues(missing);
     for (const m of missing) if (m.kind === 'provingState') await this.take(m.miner);
@@ -258,6 +277,14 @@ export class ForkSource implements FetchingStateSource {
         if (data.nextId !== undefined) return;
         data.nextId = await upstream.nextId();
         break;
+      case 'tipsetHashes': {
+        const end = Math.min(missing.from + TIPSET_HASH_RUN, upstream.point.epoch);
+        const epochs = Array.from({ length: Math.max(0, end - missing.from) }, (_, i) => missing.from + i).filter((e) => !data.tipsetHashes.has(e));
+        if (epochs.length === 0) return;
+        const hashes = await Promise.all(epochs.map((e) => upstream.tipsetHash(e)));
+        epochs.forEach((e, i) => data.tipsetHashes.set(e, hashes[i]));
+        break;
+      }
       default:
         if (!(await this.loadEntry(missing))) return;
         progress.entries++;
@@ -271,7 +298,7 @@ export class ForkSource implements FetchingStateSource {
   }
 
   /** Fetches a table entry of a singleton; false if it was held already. */
-  private async loadEntry(missing: Exclude<MissingState, { kind: 'actor' | 'address' | 'storage' | 'nextId' }>): Promise<boolean> {
+  private async loadEntry(missing: Exclude<MissingState, { kind: 'actor' | 'address' | 'storage' | 'nextId' | 'tipsetHashes' }>): Promise<boolean> {
     const { tables } = this.data;
     const upstream = this.upstream.tables;
     const fill = async <K, V>(table: Map<K, V>, key: K, read: (key: K) => Promise<V>) => {

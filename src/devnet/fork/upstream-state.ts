@@ -15,7 +15,8 @@ import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
-import type { ForkPoint } from './fork-point.js';
+import { tipsetKeyCid } from '../../mining/tipset.js';
+import { isTipset, type ForkPoint, type LotusTipset } from './fork-point.js';
 import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
@@ -144,6 +145,17 @@ export class UpstreamState {
   async storage(actor: Actor, slot: bigint): Promise<bigint> {
     const word = await this.upstream.call<string>('eth_getStorageAt', [bytesToHex(ethAddressOf(actor)), bytesToHex(padStart(bigintToBytes(slot), 32)), quantity(this.point.epoch)]);
     return BigInt(word === '0x' ? 0 : word);
+  }
+
+  /**
+   * The hash of the upstream's tipset at `epoch`, below the fork epoch, or for a null round of the one
+   * before it: what Lotus's extern gives BLOCKHASH (chain/vm/fvm.go TipsetCid, through
+   * stmgr.TipSetGetterForTipset: GetTipsetByHeight with prev = true), as ChainGetTipSetByHeight
+   * answers from the fork's tipset (a gateway serves it).
+   */
+  async tipsetHash(epoch: number): Promise<Uint8Array> {
+    const { Cids } = await this.upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [epoch, this.point.tipsetKey], 'a tipset', isTipset);
+    return tipsetKeyCid(Cids.map((cid) => CID.parse(cid['/']))).multihash.digest;
   }
 
   /** The ID the upstream's init actor gives its next new actor. */
