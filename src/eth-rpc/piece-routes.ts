@@ -6,12 +6,13 @@
 // Errors are short text bodies: 400 for a bad CID or a payload whose CommP differs, 404 for a
 // piece not stored, 413 for a payload over the per-piece limit (--max-piece-size, which the store
 // checks: fastify's bodyLimit binds only parsers that buffer the body), 507 Insufficient Storage when the
-// store's limit (--piece-store-limit) or the disk has no room for it. (Curio's PDP upload answers a
+// store's limit (--piece-store-limit) or the disk has no room for it, or when the store's temporary
+// directory cannot be made (its $TMPDIR removed under the running node). (Curio's PDP upload answers a
 // storage failure with a plain 500, pdp/handlers_upload.go; 507 says which failure it is.)
 import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { parsePieceCid, PieceError } from '../devnet/storage-providers/piece-cid.js';
-import { PieceStoreFullError, PieceTooLargeError, type PieceStore, type StoredPiece } from '../devnet/storage-providers/piece-store.js';
+import { PieceStoreFullError, PieceStoreUnavailableError, PieceTooLargeError, type PieceStore, type StoredPiece } from '../devnet/storage-providers/piece-store.js';
 
 export interface PieceRoutesOptions {
   store: PieceStore;
@@ -37,7 +38,7 @@ export async function pieceRoutes(app: FastifyInstance, { store }: PieceRoutesOp
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err instanceof PieceTooLargeError) return text(reply, 413, err.message);
-    if (err instanceof PieceStoreFullError) return text(reply, 507, err.message);
+    if (err instanceof PieceStoreFullError || err instanceof PieceStoreUnavailableError) return text(reply, 507, err.message);
     if (err instanceof PieceError) return text(reply, 400, err.message);
     if (err.statusCode && err.statusCode < 500) return text(reply, err.statusCode, err.message);
     return text(reply, 500, `internal error: ${err.message}`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -194,6 +194,43 @@ describe('the piece store on disk', () => {
     const cid = upload(node, file);
     assert.deepEqual(readdirSync(`${state}.pieces`), [cid]);
     await node.stop();
+  });
+
+  // fixf's note (session 37): L8 checks $TMPDIR only at start; removed later, the next upload answered
+  // 500 "internal error: ENOENT …".
+  test('the temporary directory removed under the running node is made again at the next upload; $TMPDIR itself removed: 507 naming it, until it is back', async () => {
+    const tmp = mkdtempSync(join(dir, 'tmp-removed-'));
+    const node = await start([], { TMPDIR: tmp });
+    try {
+      const files = ['first', 'second', 'third', 'fourth'].map((name) => {
+        const path = join(dir, `${name}.bin`);
+        writeFileSync(path, randomBytes(2000));
+        return path;
+      });
+      const first = upload(node, files[0]!);
+      const [made] = readdirSync(tmp);
+      // A tmp cleaner (systemd-tmpfiles) removes the node's directory: the next upload makes it again.
+      rmSync(join(tmp, made!), { recursive: true });
+      const second = upload(node, files[1]!);
+      assert.deepEqual(readdirSync(join(tmp, made!)), [second]);
+      assert.equal((await fetch(`${node.url}/piece/${first}`)).status, 404);
+      // $TMPDIR itself removed: not made again behind the user's back, a clear answer naming it.
+      rmSync(tmp, { recursive: true });
+      const { cid } = computePieceCid(new Uint8Array(readFileSync(files[2]!)));
+      const refused = await fetch(`${node.url}/piece/${cid}`, { method: 'PUT', body: readFileSync(files[2]!) });
+      assert.equal(refused.status, 507);
+      assert.equal(
+        await refused.text(),
+        `cannot make the piece store's temporary directory in ${tmp} (the system's temporary directory, $TMPDIR): ENOENT: no such file or directory, mkdir '${join(tmp, made!)}'; set TMPDIR to a writable directory, or give --state <file> to keep the pieces in <file>.pieces/\n`,
+      );
+      assert.equal(existsSync(tmp), false);
+      // Back: uploads work again, in the node's directory made anew.
+      mkdirSync(tmp);
+      const fourth = upload(node, files[3]!);
+      assert.deepEqual(readdirSync(join(tmp, made!)), [fourth]);
+    } finally {
+      await node.stop();
+    }
   });
 
   test('an upload whose body has not arrived within --request-timeout is cut with 408 and leaves no file (review R12)', async () => {

@@ -76,7 +76,20 @@ export const piecesDirOf = (statePath: string): string => `${statePath}.pieces`;
 const temporaryDirPrefix = () => join(tmpdir(), 'fvm-devnet-pieces-');
 
 /**
- * Throws a PieceError naming $TMPDIR if the temporary directory a store without one makes at its
+ * The temporary directory cannot be made in $TMPDIR (not there, not writable): at start, or at an
+ * upload once someone removed $TMPDIR under the running node. Answered 507, naming $TMPDIR.
+ */
+export class PieceStoreUnavailableError extends PieceError {
+  override name = 'PieceStoreUnavailableError';
+  constructor(cause: unknown) {
+    super(
+      `cannot make the piece store's temporary directory in ${tmpdir()} (the system's temporary directory, $TMPDIR): ${(cause as Error).message}; set TMPDIR to a writable directory, or give --state <file> to keep the pieces in <file>.pieces/`,
+    );
+  }
+}
+
+/**
+ * Throws PieceStoreUnavailableError if the temporary directory a store without one makes at its
  * first upload cannot be made there (a directory made and removed now): a node refuses to start
  * rather than answer that upload a 500 (audit16 L8).
  */
@@ -84,9 +97,7 @@ export function checkTemporaryPieces(): void {
   try {
     rmdirSync(mkdtempSync(temporaryDirPrefix()));
   } catch (err) {
-    throw new PieceError(
-      `cannot make the piece store's temporary directory in ${tmpdir()} (the system's temporary directory, $TMPDIR): ${(err as Error).message}; set TMPDIR to a writable directory, or give --state <file> to keep the pieces in <file>.pieces/`,
-    );
+    throw new PieceStoreUnavailableError(err);
   }
 }
 
@@ -277,22 +288,39 @@ export class PieceStore {
   }
 
   /**
-   * The pieces' directory, made off the event loop: a temporary one once, at the first upload; a
-   * given one at each upload (a user may have removed it under the running node).
+   * The pieces' directory, made off the event loop: a given one at each upload (a user may have
+   * removed it under the running node); a temporary one at the first upload, and made again at a
+   * later one if it is gone (tmp cleaners such as systemd-tmpfiles remove old directories in /tmp),
+   * its pieces forgotten as their reads find them gone. A $TMPDIR that is gone itself is not made
+   * again: the upload answers PieceStoreUnavailableError, naming it.
    */
   private async ensureDir(): Promise<string> {
-    if (this.making) return this.making;
-    if (this.dir !== undefined) {
+    if (this.dir !== undefined && !this.temporary) {
       await fs.mkdir(this.dir, { recursive: true });
       return this.dir;
     }
-    this.making = fs.mkdtemp(temporaryDirPrefix()).then((dir) => {
-      this.dir = dir;
-      this.temporary = true;
-      process.once('exit', this.removeAtExit);
+    if (this.making) {
+      const dir = await this.making;
+      await fs.mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw new PieceStoreUnavailableError(err);
+      });
       return dir;
-    });
-    return this.making;
+    }
+    const making = fs.mkdtemp(temporaryDirPrefix()).then(
+      (dir) => {
+        this.dir = dir;
+        this.temporary = true;
+        process.once('exit', this.removeAtExit);
+        return dir;
+      },
+      (err) => {
+        // The next upload tries again, once $TMPDIR is there.
+        this.making = undefined;
+        throw new PieceStoreUnavailableError(err);
+      },
+    );
+    this.making = making;
+    return making;
   }
 
   /**
