@@ -1089,6 +1089,30 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     assert.equal(reentered - other, BigInt(evmReloadGas(rootShape(withSlot(0n))) - evmReloadGas(undefined)));
   });
 
+  // review2 (session 37) asked whether a call back into a contract while its constructor runs should
+  // fail, as builtin-actors v18 System::load fails on a state root still EMPTY_ARR_CID
+  // (actors/evm/src/interpreter/system.rs load: USR_SERIALIZATION, which invoke_contract wraps as
+  // USR_UNSPECIFIED; GetBytecode's rt.state() as USR_ILLEGAL_ARGUMENT). It cannot arrive then: a
+  // constructor reaches another actor only by a send, and send_raw flushes the constructor's state first
+  // (a State with the empty bytecode, what it stored so far), so the call back finds a contract with no
+  // code (invoke_contract_inner: empty bytecode, returns at once) and EXTCODESIZE/EXTCODEHASH read that.
+  test("a call back into a contract while its constructor runs finds it flushed, with no code: success, no return data, code size 0, keccak('')", async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // The callee: CALLs its caller, answers [success, RETURNDATASIZE, EXTCODESIZE(caller), EXTCODEHASH(caller)].
+    const callee = '6000600060006000600033' + '5af1' + '600052' + '3d602052' + '333b604052' + '333f606052' + '60806000f3';
+    assert.equal((await sendRaw(null, deployCode(callee))).exitCode, 0);
+    const calleeAddress = getCreateAddress({ from: wallet.address, nonce: 0 });
+    // The constructor: CALLs the callee (its answer at memory 0), keeps the four words in slots 0-3 and
+    // its own CALL's success in slot 4, and leaves no code.
+    const constructor =
+      '6080600060006000600073' + calleeAddress.slice(2) + '5af1' + '600455' + [0, 1, 2, 3].map((slot) => `60${byte(slot * 32)}51600${slot}55`).join('') + '00';
+    const receipt = await sendRaw(null, `0x${constructor}`);
+    assert.equal(receipt.exitCode, 0);
+    const contract = devnet.actorAt(hexToBytes(getCreateAddress({ from: wallet.address, nonce: 1 })), devnet.head.epoch)!;
+    const slots = [0n, 1n, 2n, 3n, 4n].map((slot) => devnet.stateAt(devnet.head.epoch).getStorage(contract.id, contract.evm!.storageGeneration, slot));
+    assert.deepEqual(slots, [1n, 0n, 0n, BigInt(KECCAK_EMPTY), 1n]);
+  });
+
   test('is outside the send: a failed CALL does not make the caller pay its actor update again', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     // SSTORE, CALL the first address in the calldata, SSTORE again, then measure a CALL to the second.
