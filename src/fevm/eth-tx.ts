@@ -10,6 +10,7 @@ import { EAM_ACTOR_ID } from './actor.js';
 import {
   decodeBytesParams,
   encodeBytesParams,
+  messageCid,
   signedMessageCid,
   METHOD_CREATE_EXTERNAL,
   METHOD_INVOKE_CONTRACT,
@@ -302,9 +303,17 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
     throw new MessageRejectedError('invalid delegated signature length');
   }
   const tx = decodeEthTransaction(raw, chainId);
-  if (signedMessageCid(toFilecoinMessage(tx)).toString() !== signedMessageCid(sm).toString()) {
-    throw new MessageRejectedError('failed to validate message signature: the signature does not match the message');
+  // AuthenticateMessage (chain/consensus/signatures.go, b835fab70): the message the transaction makes,
+  // From as the message gives it, must be the message; then lib/sigs Verify checks the signer: an ID is
+  // refused (sigs.go), and an f410 must be the key that signed (lib/sigs/delegated Verify).
+  const rebuilt = toFilecoinMessage(tx).message;
+  if (!messageCid({ ...rebuilt, from: m.from }).equals(messageCid(m))) {
+    throw new MessageRejectedError('signature verification failed: failed to validate signature: Ethereum transaction roundtrip mismatch');
   }
+  const invalid = (reason: string) =>
+    new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${signedMessageCid(sm).toString()} (type ${signature.type}): ${reason}`);
+  if (m.from.protocol === Protocol.ID) throw invalid('must resolve ID addresses before using them to verify a signature');
+  if (!rebuilt.from.equals(m.from)) throw invalid(`signature did not match maybeaddr: ${rebuilt.from.toString()}, signer: ${m.from.toString()}`);
   return tx;
 }
 

@@ -60,6 +60,23 @@ describe('wallet', () => {
     const refused = await error('Filecoin.MpoolPush', [fromId]);
     assert.equal(refused.code, 1);
     assert.equal(refused.message, `signature verification failed: failed to validate signature: invalid signature for message ${fromId.CID['/']} (type 1): must resolve ID addresses before using them to verify a signature`);
+    // A delegated signature on a message From an ID: Lotus's AuthenticateMessage rebuilds the Ethereum
+    // transaction (EthAddressFromFilecoinAddress takes an ID: its masked address), then lib/sigs Verify
+    // refuses the ID signer (chain/consensus/signatures.go, lib/sigs/sigs.go, at b835fab70).
+    const ethFields = { ...fields, To: 't0100', Nonce: 0, Method: METHOD_INVOKE_CONTRACT };
+    const delegatedFromId = await result('Filecoin.WalletSignMessage', [delegatedId, { ...ethFields, From: delegatedId }]);
+    assert.equal(delegatedFromId.Signature.Type, 3);
+    assert.equal(
+      (await error('Filecoin.MpoolPush', [delegatedFromId])).message,
+      `signature verification failed: failed to validate signature: invalid signature for message ${delegatedFromId.CID['/']} (type 3): must resolve ID addresses before using them to verify a signature`,
+    );
+    // From another f410 than the key's: lib/sigs/delegated Verify names both.
+    const other = t410('0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef');
+    const fromOther = await result('Filecoin.WalletSignMessage', [delegatedId, { ...ethFields, From: other }]);
+    assert.equal(
+      (await error('Filecoin.MpoolPush', [fromOther])).message,
+      `signature verification failed: failed to validate signature: invalid signature for message ${fromOther.CID['/']} (type 3): signature did not match maybeaddr: ${delegated}, signer: ${other}`,
+    );
     const fromKey = await result('Filecoin.WalletSignMessage', [id, { ...fields, From: CLIENT }]);
     assert.deepEqual(await result('Filecoin.MpoolPush', [fromKey]), fromKey.CID);
 
