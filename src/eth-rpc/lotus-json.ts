@@ -36,12 +36,15 @@ export function blockHeaderJson(h: BlockHeader) {
   };
 }
 
+/** A tipset; a fork's first one is the upstream's, its blocks as the upstream answered them. */
 export function tipsetJson(tipset: Tipset) {
+  const { upstream } = tipset;
+  if (upstream) return { Cids: upstream.blocks.map(cidJson), Blocks: upstream.headers, Height: tipset.epoch };
   return { Cids: [cidJson(tipset.blockCid)], Blocks: [blockHeaderJson(tipset.header)], Height: tipset.epoch };
 }
 
 /** The tipset key as Lotus prints it: the list of block CIDs. */
-export const tipsetKeyJson = (tipset: Tipset) => [cidJson(tipset.blockCid)];
+export const tipsetKeyJson = (tipset: Tipset) => (tipset.upstream?.blocks ?? [tipset.blockCid]).map(cidJson);
 
 export function messageJson(m: Message) {
   return {

@@ -309,7 +309,8 @@ export class ChainStore {
   readObject(cid: CID): Uint8Array | undefined {
     const key = cidKey(cid);
     const block = this.byBlock.get(key);
-    if (block) return encodeBlockHeader(block.header);
+    // A fork's first tipset stands in for the upstream's, whose header bytes only the upstream holds.
+    if (block) return block.upstream ? undefined : encodeBlockHeader(block.header);
     this.indexEvents();
     const eventBlock = this.eventBlocks.get(cid.toString());
     if (eventBlock) return eventBlock.bytes;

@@ -49,6 +49,17 @@ export interface BlockHeader {
   parentBaseFee: bigint;
 }
 
+/** The upstream's tipset a fork's first tipset stands in for, as the upstream answered it. */
+export interface UpstreamTipset {
+  /** Its block CIDs (its key), which need not be dag-cbor blake2b-256. */
+  blocks: CID[];
+  /** Its block headers in the upstream's Lotus JSON: what the fork answers for it (ChainHead, ChainGetTipSet). */
+  headers: readonly unknown[];
+  parentWeight: bigint;
+  /** Its own weight: the ParentWeight of the tipset mined on it. */
+  weight: bigint;
+}
+
 export interface Tipset {
   epoch: number;
   /** Unix seconds. */
@@ -67,6 +78,8 @@ export interface Tipset {
   gasUsed: number;
   /** The base fee of a tipset mined on this one (Lotus ChainStore.ComputeBaseFee): from this one's and its messages' premiums. */
   nextBaseFee: bigint;
+  /** A fork's first tipset: the upstream's it stands in for. */
+  upstream?: UpstreamTipset;
 }
 
 export interface TipsetInput {
@@ -252,11 +265,10 @@ class MinedTipset implements Tipset {
     readonly gasUsed: number,
     readonly nextBaseFee: bigint,
     private readonly digests: Uint8Array,
-    /** A fork's first tipset: the upstream's first block CID, which need not be dag-cbor blake2b-256. */
-    private readonly upstreamBlock: CID | undefined,
+    readonly upstream: UpstreamTipset | undefined,
   ) {
     this.hot = messages;
-    this.header = new DevnetBlockHeader(this, parent ? parent.header.parentWeight + 1n : 0n);
+    this.header = new DevnetBlockHeader(this, upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n);
   }
 
   get messages(): IncludedMessage[] {
@@ -301,7 +313,7 @@ class MinedTipset implements Tipset {
   }
 
   get blockCid(): CID {
-    return this.upstreamBlock ?? this.cid(BLOCK);
+    return this.upstream?.blocks[0] ?? this.cid(BLOCK);
   }
 
   get key(): CID {
@@ -324,6 +336,12 @@ class MinedTipset implements Tipset {
     return this.cid(MESSAGES_ROOT);
   }
 }
+
+/**
+ * A tipset's weight, the ParentWeight of one mined on it: a stand-in for Lotus's, which grows with
+ * each tipset (not each epoch), the parent's plus one; a fork's first tipset has the upstream's.
+ */
+const weightOf = (tipset: Tipset): bigint => tipset.upstream?.weight ?? tipset.header.parentWeight + 1n;
 
 /** How many messages of cold tipsets stay decoded: those of the tipsets read last. */
 const DECODED_COLD_MESSAGES = 4096;
@@ -386,7 +404,7 @@ export function savedMessagesOf(tipset: Tipset): SavedMessage[] {
 class DevnetBlockHeader implements BlockHeader {
   constructor(
     private readonly tipset: MinedTipset,
-    /** A stand-in for Lotus's weight, which grows with each tipset (not each epoch): the parent's tipset count. */
+    /** Its parent's weight (weightOf). */
     readonly parentWeight: bigint,
   ) {}
 
@@ -403,7 +421,8 @@ class DevnetBlockHeader implements BlockHeader {
   }
 
   get parents(): CID[] {
-    return this.tipset.parent ? [this.tipset.parent.blockCid] : [];
+    const { parent } = this.tipset;
+    return parent ? (parent.upstream?.blocks ?? [parent.blockCid]) : [];
   }
 
   get height(): number {
@@ -432,10 +451,10 @@ class DevnetBlockHeader implements BlockHeader {
 }
 
 /**
- * A tipset of the devnet's own, or (`upstreamBlocks`) the stand-in for an upstream's at a fork's
- * epoch: its block CIDs are the upstream's, so that its key and hash are the upstream's.
+ * A tipset of the devnet's own, or (`upstream`) the stand-in for an upstream's at a fork's epoch: its
+ * block CIDs are the upstream's, so that its key and hash are the upstream's.
  */
-export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput, upstreamBlocks?: CID[]): Tipset {
+export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
   const digests = new Uint8Array((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
@@ -469,10 +488,10 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: Tip
   const parentStateRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
   put(STATE_ROOT, cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot])));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
-  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, upstreamBlocks?.[0]);
+  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, upstream);
   // The header reads the roots just put; the block CID and the key follow from it.
-  if (upstreamBlocks) {
-    put(KEY, tipsetKeyCid(upstreamBlocks));
+  if (upstream) {
+    put(KEY, tipsetKeyCid(upstream.blocks));
   } else {
     const block = cidOf(encodeBlockHeader(tipset.header));
     put(BLOCK, block);

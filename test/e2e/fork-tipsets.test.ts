@@ -4,8 +4,10 @@
 // script passes one answer's key to the next call. The key of an upstream tipset after the fork epoch
 // is unknown on the fork; keys the fork holds (its own tipsets, and its first, which stands in for the
 // upstream's at the fork epoch) are answered without the upstream; a path across the fork epoch
-// joins the upstream's to the fork's. Against a full upstream and a --gateway-only one, whose refusal
-// of a method outside the gateway's set the fork gives too.
+// joins the upstream's to the fork's. The fork's first tipset is the upstream's as the upstream gives
+// it (its headers, Parents and weight), so a walk by Parents from the fork's head goes on into the
+// upstream's chain. Against a full upstream and a --gateway-only one, whose refusal of a method outside
+// the gateway's set the fork gives too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
@@ -87,6 +89,8 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
   /** Glif's client on the fork's /rpc/v1 and on the upstream's. */
   let onFork: LotusClient;
   let onUpstream: LotusClient;
+  /** The fork's ChainHead before it mined anything. */
+  let firstHead: any;
   const sender = t410(DEV_ACCOUNTS[0].address);
 
   before(async () => {
@@ -102,11 +106,37 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     forkEpoch = await head(upstream.url);
     later = await transfer(upstream.url, 2n);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+    firstHead = await rpc(fork.url, 'Filecoin.ChainHead');
     onFork = glifClient(fork.url);
     onUpstream = glifClient(upstream.url);
   });
 
   after(() => stopForkSuite([fork, upstream], cacheDir));
+
+  test('the fork\'s first tipset is the upstream\'s at the fork epoch, headers and all, and a walk by Parents from the fork\'s head goes on into the upstream\'s chain', async () => {
+    const theirs = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null]);
+    assert.deepEqual(firstHead, theirs);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetTipSet', [theirs.Cids]), theirs);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetBlock', [theirs.Cids[0]]), theirs.Blocks[0]);
+    await rpc(fork!.url, 'anvil_mine', ['0x2']);
+    let tipset = await rpc(fork!.url, 'Filecoin.ChainHead');
+    assert.equal(tipset.Height, forkEpoch + 2);
+    const walked: number[] = [];
+    while (tipset.Height > early.block) {
+      walked.push(tipset.Height);
+      const parent = await rpc(fork!.url, 'Filecoin.ChainGetTipSet', [tipset.Blocks[0].Parents]);
+      // A Lotus-like weight: the parent's plus one here, as the upstream's own tipsets have it.
+      assert.equal(BigInt(tipset.Blocks[0].ParentWeight), BigInt(parent.Blocks[0].ParentWeight) + 1n, `weight at ${tipset.Height}`);
+      if (parent.Height <= forkEpoch) assert.deepEqual(parent, await rpc(upstream.url, 'Filecoin.ChainGetTipSet', [parent.Cids]), `parent of ${tipset.Height}`);
+      tipset = parent;
+    }
+    assert.deepEqual(walked, Array.from({ length: forkEpoch + 2 - early.block }, (_, i) => forkEpoch + 2 - i));
+    assert.equal(tipset.Height, early.block);
+    // The fork's first own tipset has the weight the upstream's next tipset gives the fork epoch's.
+    const mined = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch + 1, null]);
+    const upstreamNext = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch + 1, null]);
+    assert.equal(mined.Blocks[0].ParentWeight, upstreamNext.Blocks[0].ParentWeight);
+  });
 
   test('a key the fork hands out for an earlier height reads the chain and the state there, as the upstream answers', async () => {
     const tipset = await onFork.request('ChainGetTipSetByHeight', early.block, null);

@@ -9,7 +9,7 @@ import { DevnetError } from '../../src/common/errors.js';
 import { checkServesForkPoint, resolveForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
-const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100' }] });
+const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100', ParentWeight: String(1000 + 7 * height) }] });
 
 /** What a calibnet-like Lotus answers: head 100, F3 finalized at 50. */
 const LOTUS: Record<string, (params: unknown[]) => unknown> = {
@@ -47,6 +47,8 @@ describe('fork point', () => {
   test('answers of the shapes Lotus gives: the F3-finalized tipset, its state read from the next', async (t) => {
     const point = await resolveForkPoint(await upstreamAnswering(t), undefined);
     assert.deepEqual([point.epoch, point.stateKey, point.networkName, point.chainId, point.genesis], [50, tipset(51).Cids, 'calibrationnet', '314159', 'bafy2bzace0']);
+    // The fork's first tipset answers the upstream's headers; its weight is the next tipset's ParentWeight.
+    assert.deepEqual([point.headers, point.weight], [tipset(50).Blocks, tipset(51).Blocks[0].ParentWeight]);
   });
 
   test('an answer of another shape stops the start naming the call and what it answered', async (t) => {

@@ -15,7 +15,7 @@ import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
-const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159' };
+const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
 
 /** A dag-cbor block and its CID, as the upstream's ChainReadObj serves it. */
 async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {

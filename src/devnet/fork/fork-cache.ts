@@ -25,9 +25,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * the last epoch its deadlines closed (deadlinesClosedThrough: the fork epoch). 11: a faulty sector
  * read through a gateway counts its fault from its early expiration less 42 days (its partition's
  * expiration queue), where 10 recorded the fork epoch. 12: a forked miner's proving state holds the
- * upstream's dead sectors (terminated or expired, still in their partitions).
+ * upstream's dead sectors (terminated or expired, still in their partitions). 13: the fork point holds the upstream's
+ * block headers at the fork epoch and its weight.
  */
-const CACHE_FORMAT = 12;
+const CACHE_FORMAT = 13;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

@@ -19,10 +19,14 @@ export interface Funding {
   balance: bigint;
 }
 
-/** The local stand-in for the upstream's tipset at the fork epoch, under the upstream's tipset key and hash. */
+/**
+ * The local stand-in for the upstream's tipset at the fork epoch, under the upstream's tipset key and
+ * hash, answering the upstream's headers and weight, so that a walk by Parents goes on into the upstream.
+ */
 export function forkAnchor(point: ForkPoint): Tipset {
-  const blockCids = point.tipsetKey.map((c) => CID.parse(c['/']));
-  return buildTipset({ epoch: point.epoch, timestamp: point.timestamp, baseFee: BigInt(point.baseFee), parent: undefined, messages: [] }, blockCids);
+  const blocks = point.tipsetKey.map((c) => CID.parse(c['/']));
+  const upstream = { blocks, headers: point.headers, parentWeight: BigInt(point.headers[0].ParentWeight), weight: BigInt(point.weight) };
+  return buildTipset({ epoch: point.epoch, timestamp: point.timestamp, baseFee: BigInt(point.baseFee), parent: undefined, messages: [] }, upstream);
 }
 
 /**

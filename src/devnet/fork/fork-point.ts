@@ -22,6 +22,10 @@ export interface ForkPoint {
   /** The upstream tipset's timestamp (unix seconds) and the base fee its messages paid. */
   timestamp: number;
   baseFee: string;
+  /** Its block headers as the upstream's Lotus JSON gives them: the fork's first tipset answers them. */
+  headers: LotusBlock[];
+  /** Its weight: the ParentWeight of the fork's next tipset (Lotus: the ParentWeight of the upstream's next one). */
+  weight: string;
   networkName: string;
   /** The CID of the upstream's genesis block (what the cache is keyed by), and its timestamp. */
   genesis: string;
@@ -29,14 +33,26 @@ export interface ForkPoint {
   chainId: string;
 }
 
+/** A block header as Lotus's JSON gives it: the fields this module reads, and the others as they come. */
+export interface LotusBlock {
+  Timestamp: number;
+  ParentBaseFee: string;
+  ParentWeight: string;
+  [field: string]: unknown;
+}
+
 export interface LotusTipset {
   Cids: TipsetKeyJson;
   Height: number;
-  Blocks: { Timestamp: number; ParentBaseFee: string }[];
+  Blocks: LotusBlock[];
 }
 
 const isTipsetKey = (key: unknown): boolean => Array.isArray(key) && key.length > 0 && key.every((cid) => typeof (cid as { '/'?: unknown })?.['/'] === 'string');
-const isBlock = (block: unknown): boolean => typeof (block as { Timestamp?: unknown })?.Timestamp === 'number' && typeof (block as { ParentBaseFee?: unknown }).ParentBaseFee === 'string';
+const isDecimal = (value: unknown): boolean => typeof value === 'string' && /^\d+$/.test(value);
+const isBlock = (block: unknown): boolean => {
+  const { Timestamp, ParentBaseFee, ParentWeight } = (block ?? {}) as Record<keyof LotusBlock, unknown>;
+  return typeof Timestamp === 'number' && typeof ParentBaseFee === 'string' && isDecimal(ParentWeight);
+};
 
 /** Whether an answer has the fields of a tipset this module reads, as Lotus's JSON gives them. */
 export function isTipset(answer: unknown): boolean {
@@ -96,9 +112,13 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
   // A null round forks from the tipset before it.
   const tipset = await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [wanted, null], 'a tipset', isTipset));
   let stateKey = tipset.Cids;
+  // An fvm-devnet's weight is its parent's plus one (mining/tipset.ts); Lotus's is the next tipset's ParentWeight.
+  let weight = (BigInt(tipset.Blocks[0].ParentWeight) + 1n).toString();
   if (networkName !== DEVNET_NETWORK_NAME) {
     if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
-    stateKey = (await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset))).Cids;
+    const next = await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset));
+    stateKey = next.Cids;
+    weight = next.Blocks[0].ParentWeight;
   }
   return {
     epoch: tipset.Height,
@@ -106,6 +126,8 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     stateKey,
     timestamp: tipset.Blocks[0].Timestamp,
     baseFee: tipset.Blocks[0].ParentBaseFee,
+    headers: tipset.Blocks,
+    weight,
     networkName,
     genesis: genesis.Cids[0]['/'],
     genesisTimestamp: genesis.Blocks[0].Timestamp,
