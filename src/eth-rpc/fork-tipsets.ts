@@ -2,8 +2,9 @@
 // key of an upstream tipset at or before the fork epoch (as ChainGetTipSetByHeight or a message
 // lookup's TipSet hands it out) is answered by the upstream, the method itself at that key, as the
 // upstream answers it without the fork. A key the fork holds (its own tipsets, and its first, which
-// stands in for the upstream's at the fork epoch) stays local; an upstream tipset after the fork
-// epoch is not in the fork's chain, and the local method answers it as an unknown key.
+// stands in for the upstream's at the fork epoch) stays local, but for the messages of that first
+// tipset, which only the upstream holds; an upstream tipset after the fork epoch is not in the fork's
+// chain, and the local method answers it as an unknown key.
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
@@ -130,6 +131,8 @@ export function routeTipsetKeys(devnet: Devnet, fork: Fork, method: RpcMethod, a
     const key = parsed(() => tipsetKey('tipsetKey').parse(arg));
     return { position: i, side: key && sideOf(devnet, key) };
   });
+  // The fork's first tipset holds none of the messages the upstream's included (its state already has them): the upstream lists them.
+  if (method.name === 'Filecoin.ChainGetMessagesInTipset' && keys[0].side === 'first') return fork.upstream.call(method.name, [fork.point.tipsetKey]);
   if (keys.some(({ side }) => side === undefined) || !keys.some(({ side }) => side === 'elsewhere')) return undefined;
   const upstreams = keys.filter(({ side }) => side === 'elsewhere');
   const mixed = keys.some(({ side }) => side === 'fork');

@@ -181,7 +181,7 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     await assert.rejects(rpc(fork!.url, 'Filecoin.ChainGetBlock', [await blockCid(later.block)]), /could not find/);
   });
 
-  test('blocks at or before the fork epoch are the upstream\'s by CID and hash; the fork\'s first tipset has the upstream\'s as parent', async () => {
+  test('blocks at or before the fork epoch are the upstream\'s by CID and hash, and the fork epoch\'s messages by its key; the fork\'s first tipset has the upstream\'s as parent', async () => {
     for (const epoch of [early.block, forkEpoch]) {
       const block = await blockCid(epoch);
       for (const method of ['Filecoin.ChainGetBlock', 'Filecoin.ChainGetBlockMessages', 'Filecoin.ChainGetParentMessages', 'Filecoin.ChainGetParentReceipts']) {
@@ -208,6 +208,8 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     const parentMessages = await rpc(fork!.url, 'Filecoin.ChainGetParentMessages', [firstBlock]);
     assert.deepEqual(parentMessages, await rpc(upstream.url, 'Filecoin.ChainGetMessagesInTipset', [first.Blocks[0].Parents]));
     assert.deepEqual(parentMessages.map((m: any) => m.Cid), [await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [atFork.hash])]);
+    // The fork's first tipset's own messages, by its key, are those too (fidaudit4 V3).
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetMessagesInTipset', [first.Blocks[0].Parents]), parentMessages);
     const upstreamNext = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch + 1, null]);
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetParentReceipts', [firstBlock]), await rpc(upstream.url, 'Filecoin.ChainGetParentReceipts', [upstreamNext.Cids[0]]));
   });
