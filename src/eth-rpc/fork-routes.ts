@@ -87,6 +87,20 @@ async function stateAtBlockHash(devnet: Devnet, fork: Fork, method: string, bloc
   return epoch !== undefined && epoch < fork.point.epoch ? fork.upstream.call(method, args) : local(args);
 }
 
+/**
+ * A read of a block named by hash (eth_getLogs' `blockHash`, eth_getBlockReceipts'): the upstream's
+ * answer for its blocks at or before the fork epoch (the fork's first tipset among them: it stands in
+ * for the upstream's under its hash, without its messages), the local method's for the fork's own
+ * blocks and for hashes the upstream does not place there.
+ */
+async function readOfBlockHash(devnet: Devnet, fork: Fork, method: string, blockHash: Uint8Array, args: unknown[], local: Local): Promise<unknown> {
+  const held = devnet.chain.byBlockHash(blockHash);
+  if (held) return held.epoch > fork.point.epoch ? local(args) : fork.upstream.call(method, args);
+  const block = await unlessRefused(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
+  const epoch = blockEpochOf(block);
+  return epoch !== undefined && epoch <= fork.point.epoch ? fork.upstream.call(method, args) : local(args);
+}
+
 /** Upstream-only: the upstream's genesis is the fork's. */
 const UPSTREAM_ONLY = new Set(['Filecoin.ChainGetGenesis']);
 
@@ -126,7 +140,11 @@ function logRangeEnd(devnet: Devnet, raw: unknown): NamedBlock | undefined {
  */
 async function getLogs(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const filter = args[0] as Record<string, unknown> | undefined;
-  if (!filter || typeof filter !== 'object' || filter.blockHash !== undefined) return local(args);
+  if (!filter || typeof filter !== 'object') return local(args);
+  if (filter.blockHash !== undefined) {
+    const blockHash = parsed(() => hash('blockHash').parse(filter.blockHash));
+    return blockHash ? readOfBlockHash(devnet, fork, 'eth_getLogs', blockHash, args, local) : local(args);
+  }
   const from = logRangeEnd(devnet, filter.fromBlock);
   const to = logRangeEnd(devnet, filter.toBlock);
   if (!from || !to || from.epoch > fork.point.epoch) return local(args);
@@ -154,6 +172,11 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
   if (UPSTREAM_ONLY.has(method)) return fork.upstream.call(method, args);
   if (method in BLOCK_METHODS) {
     const position = BLOCK_METHODS[method];
+    // eth_getBlockReceipts takes a block hash too (EIP-1898).
+    if (method === 'eth_getBlockReceipts') {
+      const ref = parsed(() => parseBlockRef('block', args[position]));
+      if (ref && 'hash' in ref) return readOfBlockHash(devnet, fork, method, ref.hash, args, local);
+    }
     const block = namedBlock(devnet, args[position]);
     if (!block || block.epoch > forkEpoch) return local(args);
     // Trace types other than Lotus's one are refused before any block is read, so locally.

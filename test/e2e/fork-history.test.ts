@@ -196,6 +196,17 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
         assert.deepEqual(await rpc(fork!.url, method, [...params]), await rpc(upstream.url, method, [...params]), `${method} at ${epoch}`);
       }
       assert.equal(await rpc(fork!.url, 'eth_getBlockTransactionCountByHash', [hash]), '0x1');
+      // fidaudit4 V5: a block's receipts and logs by its hash (EIP-1898), the fork-epoch block included.
+      for (const [method, params] of [
+        ['eth_getBlockReceipts', [hash]],
+        ['eth_getBlockReceipts', [{ blockHash: hash }]],
+        ['eth_getLogs', [{ blockHash: hash }]],
+      ] as const) {
+        const theirs = await rpc(upstream.url, method, [...params]);
+        // These blocks hold one transfer each, which logs nothing; below, the fork-epoch block with a log.
+        assert.equal(theirs.length, method === 'eth_getLogs' ? 0 : 1, `${method} upstream at ${epoch}`);
+        assert.deepEqual(await rpc(fork!.url, method, [...params]), theirs, `${method} ${JSON.stringify(params)} at ${epoch}`);
+      }
     }
     // A tool walking back from the fork's first tipset reaches the upstream's block at the fork epoch.
     await rpc(fork!.url, 'anvil_mine', ['0x1']);
@@ -212,6 +223,10 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetMessagesInTipset', [first.Blocks[0].Parents]), parentMessages);
     const upstreamNext = await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch + 1, null]);
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetParentReceipts', [firstBlock]), await rpc(upstream.url, 'Filecoin.ChainGetParentReceipts', [upstreamNext.Cids[0]]));
+    // The fork's own block by hash is the fork's: no receipts, no logs (the upstream's next block has one).
+    const { hash: ownHash } = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(forkEpoch + 1), false]);
+    assert.deepEqual(await rpc(fork!.url, 'eth_getBlockReceipts', [ownHash]), []);
+    assert.deepEqual(await rpc(fork!.url, 'eth_getLogs', [{ blockHash: ownHash }]), []);
   });
 
   test('bad parameters get the local error, as the upstream gives it', async () => {
@@ -312,7 +327,9 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     const logs = await rpc(upstream.url, 'eth_getLogs', [{ fromBlock: hex(forkEpoch), toBlock: hex(forkEpoch) }]);
     assert.equal(logs.length, 1);
     assert.equal(logs[0].transactionHash, atFork.hash);
-    for (const filter of [{}, { fromBlock: 'latest' }, { fromBlock: hex(early.block), toBlock: 'latest' }, { toBlock: hex(forkEpoch) }]) {
+    // By the block's hash too (fidaudit4 V5: the fork's first tipset stands in for it, without its messages).
+    const { hash } = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(forkEpoch), false]);
+    for (const filter of [{}, { fromBlock: 'latest' }, { fromBlock: hex(early.block), toBlock: 'latest' }, { toBlock: hex(forkEpoch) }, { blockHash: hash }]) {
       assert.deepEqual(await rpc(fork!.url, 'eth_getLogs', [filter]), logs, JSON.stringify(filter));
     }
     // Lotus takes no other tag in a log range: the fork refuses them as the upstream does.
