@@ -62,6 +62,21 @@ describe('writes on a fork run once', () => {
     assert.deepEqual(counts, [1, 1, 1]);
   });
 
+  test('MpoolPushMessage and MarketAddBalance from the ID address of an upstream f1 account the fork has not read, impersonated by its masked ID or its key imported, are sent (fidaudit4 V12)', async (t) => {
+    const { upstream, natives, result } = await forkedUpstream(t);
+    const ids = natives.map(({ address }) => `t0${upstream.devnet.stateAt(upstream.devnet.head.epoch).lookupId(address)}`);
+    // The first account impersonated by its masked ID: its message goes into the pool unsigned.
+    await result('anvil_impersonateAccount', [`0xff${'0'.repeat(22)}${Number(ids[0].slice(2)).toString(16).padStart(16, '0')}`]);
+    const pushed = await result('Filecoin.MpoolPushMessage', [{ From: ids[0], To: natives[1].address.toString(), Value: '3', Method: 0, Params: null }, null]);
+    assert.equal(pushed.Message.From, natives[0].address.toString('t'));
+    assert.equal((await result('Filecoin.StateWaitMsg', [pushed.CID, 1, -1, true])).Receipt.ExitCode, 0);
+    // The second's key imported: signed with it, as Lotus signs a push from an ID address.
+    await result('Filecoin.WalletImport', [{ Type: 'secp256k1', PrivateKey: Buffer.from(new Uint8Array(32).fill(22)).toString('base64') }]);
+    const added = await result('Filecoin.MarketAddBalance', [ids[1], ids[1], '1']);
+    assert.equal((await result('Filecoin.StateWaitMsg', [added, 1, -1, true])).Receipt.ExitCode, 0);
+    assert.equal((await result('Filecoin.StateMarketBalance', [ids[1], null])).Escrow, '1');
+  });
+
   test('a contract\'s console.log lines print once, for the run that counts, in an eth_call and in a tipset', async (t) => {
     const upstream = await startDevnet(testConfig());
     t.after(() => upstream.close());

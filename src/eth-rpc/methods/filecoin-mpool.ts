@@ -37,7 +37,7 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, batch?: BatchBudge
   if (msg.from.protocol !== Protocol.ID && !(await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from)))) {
     throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${msg.from.toString()} not found on chain: sender validation failed`);
   }
-  return devnet.estimateMessageGas(msg, signatureTypeOf(devnet, msg), batch);
+  return devnet.estimateMessageGas(msg, await signatureTypeOf(devnet, msg), batch);
 }
 
 /** The messages MpoolPushMessage pushed under a spec's MsgUuid, per node (Lotus's MessageSigner keeps them in its datastore). */
@@ -95,9 +95,13 @@ function sanityError({ to }: Message): string | undefined {
   return undefined;
 }
 
-/** The signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS). */
-function signatureTypeOf(devnet: Devnet, msg: Message): SigType {
-  const sender = resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from);
+/**
+ * The signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS); an ID
+ * sender's is its key's, read from a fork's upstream first if the fork has not read it (a write
+ * method, MpoolPushMessage, runs once: its reads fetch what they miss).
+ */
+async function signatureTypeOf(devnet: Devnet, msg: Message): Promise<SigType> {
+  const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
   const key = sender?.robust ?? msg.from;
   return key.protocol === Protocol.BLS ? SigType.BLS : key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.Delegated;
 }
@@ -163,8 +167,8 @@ export const filecoinMpool = [
 
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
-  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], ({ devnet, batch }, msg) =>
-    devnet.estimateGasLimit(msg, signatureTypeOf(devnet, msg), batch),
+  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) =>
+    devnet.estimateGasLimit(msg, await signatureTypeOf(devnet, msg), batch),
   ),
 
   defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], ({ devnet }, blocks, _sender, _gasLimit, key) =>
