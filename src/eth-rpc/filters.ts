@@ -33,8 +33,20 @@ interface CollectedLog {
   removed: boolean;
 }
 
+/**
+ * A log of a fork's history from before its fork epoch, as the upstream answered eth_getLogs for it:
+ * a filter installed on a fork over that history starts with these (fidaudit4 V17).
+ */
+export class UpstreamLog {
+  constructor(private readonly answer: unknown) {}
+
+  toJSON(): unknown {
+    return this.answer;
+  }
+}
+
 type Filter = (
-  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | CollectedLog)[] }
+  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | CollectedLog | UpstreamLog)[] }
   | { kind: 'blocks'; collected: Hex[] }
   | { kind: 'pendingTransactions'; collected: Hex[] }
 ) & { lastTaken: number };
@@ -80,7 +92,7 @@ export class Filters {
     });
   }
 
-  private install(filter: Filter, prefill: readonly EthLog[] = []): Hex {
+  private install(filter: Filter, prefill: readonly (EthLog | UpstreamLog)[] = []): Hex {
     this.sweep();
     // Lotus's words at its MaxFilters (lotus:chain/events/filter/store.go ErrMaximumNumberOfFilters).
     if (this.filters.size >= this.limits.maxFilters) throw new DevnetError('maximum number of filters registered');
@@ -90,7 +102,8 @@ export class Filters {
     return id;
   }
 
-  newLogFilter(criteria: LogCriteria, prefill: readonly EthLog[]): Hex {
+  /** A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own), then what comes. */
+  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[]): Hex {
     return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now() }, prefill);
   }
 
@@ -125,10 +138,13 @@ export class Filters {
     filter.lastTaken = this.limits.now();
     const taken = filter.collected.splice(0);
     if (filter.kind !== 'logs') return taken;
-    return (taken as (EthLog | CollectedLog)[]).map((item) => ('log' in item ? new LogAnswer(item.log, item.removed, item.logIndex) : new LogAnswer(item)));
+    return (taken as (EthLog | CollectedLog | UpstreamLog)[]).map((item) => {
+      if (item instanceof UpstreamLog) return item;
+      return 'log' in item ? new LogAnswer(item.log, item.removed, item.logIndex) : new LogAnswer(item);
+    });
   }
 
-  private collect(filter: Filter, item: EthLog | CollectedLog | Hex): void {
+  private collect(filter: Filter, item: EthLog | CollectedLog | UpstreamLog | Hex): void {
     if (filter.collected.length >= this.limits.maxResults) filter.collected.shift();
     (filter.collected as unknown[]).push(item);
   }

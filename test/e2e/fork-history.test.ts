@@ -402,4 +402,21 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     // A count above the upstream's limit is the upstream's refusal, as that node gives it.
     await assert.rejects(rpc(fork!.url, 'trace_filter', [{ ...range, count: '0x2' }]), /invalid response count, requested 2, maximum supported is 1/);
   });
+
+  // fidaudit4 V17: Lotus fills a log filter installed from a past block from its chain index
+  // (chain/events/filter/event.go Install, Fill); on the fork that past is the upstream's.
+  test('a log filter from a block before the fork epoch starts with the upstream\'s logs, then collects the fork\'s own', async () => {
+    const theirs = await rpc(upstream.url, 'eth_getLogs', [{ fromBlock: '0x0', toBlock: hex(forkEpoch) }]);
+    assert.equal(theirs.length, 1);
+    const fromGenesis = await rpc(fork!.url, 'eth_newFilter', [{ fromBlock: '0x0' }]);
+    const range = await rpc(fork!.url, 'eth_newFilter', [{ fromBlock: hex(early.block), toBlock: hex(forkEpoch) }]);
+    const elsewhere = await rpc(fork!.url, 'eth_newFilter', [{ fromBlock: '0x0', address: RECIPIENT }]);
+    assert.deepEqual(await rpc(fork!.url, 'eth_getFilterLogs', [range]), theirs);
+    assert.deepEqual(await rpc(fork!.url, 'eth_getFilterLogs', [elsewhere]), []);
+    const own = await sendFromDev(fork!.url, { data: LOGGING_DEPLOYMENT });
+    const changes = await rpc(fork!.url, 'eth_getFilterChanges', [fromGenesis]);
+    assert.deepEqual(changes.slice(0, 1), theirs);
+    assert.deepEqual(changes.slice(1).map((log: { transactionHash: string }) => log.transactionHash), [own.hash]);
+    assert.deepEqual(await rpc(fork!.url, 'eth_getFilterChanges', [fromGenesis]), []);
+  });
 });

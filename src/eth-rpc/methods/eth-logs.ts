@@ -2,10 +2,11 @@
 // eth_newPendingTransactionFilter, eth_getFilterChanges, eth_getFilterLogs, eth_uninstallFilter,
 // eth_subscribe, eth_unsubscribe.
 import { DevnetError } from '../../common/errors.js';
+import { quantity } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
 import { LogAnswer } from '../log-json.js';
-import { MAX_FILTER_RESULTS } from '../filters.js';
+import { MAX_FILTER_RESULTS, UpstreamLog } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog } from '../logs.js';
 import { object, optional, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -27,6 +28,19 @@ function queryLogs(devnet: Devnet, query: LogQuery): EthLog[] {
     if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
   }
   return answers;
+}
+
+/**
+ * On a fork, the logs a query's range has at or before the fork epoch, as the upstream answers
+ * eth_getLogs for that part (the fork's own chain starts at the fork epoch, its first tipset without
+ * the upstream's messages); none elsewhere.
+ */
+async function upstreamLogs(devnet: Devnet, filter: Record<string, unknown>, query: LogQuery): Promise<UpstreamLog[]> {
+  const { fork } = devnet;
+  if (!fork || filter.blockHash !== undefined || query.from > fork.point.epoch) return [];
+  const part = { ...filter, fromBlock: quantity(query.from), toBlock: quantity(Math.min(query.to, fork.point.epoch)) };
+  const logs = await fork.upstream.call<unknown[]>('eth_getLogs', [part]);
+  return logs.map((log) => new UpstreamLog(log));
 }
 
 /** How Go's encoding/json names a JSON value's type in its "cannot unmarshal" error. */
@@ -60,11 +74,13 @@ const subscriptionParams: Param<Record<string, unknown>> = {
 export const ethLogs = [
   defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter)).map((log) => new LogAnswer(log))),
 
-  defineMethod('eth_newFilter', [object('filter')], ({ devnet, filters }, filter) => {
+  defineMethod('eth_newFilter', [object('filter')], async ({ devnet, filters }, filter) => {
     const query = parseLogQuery(devnet, 'filter', filter);
-    // A filter starting in the past is filled from the chain first, as Lotus does.
-    const past = filter.fromBlock !== undefined && filter.fromBlock !== 'latest' ? queryLogs(devnet, query) : [];
-    return filters.newLogFilter(query.criteria, past);
+    // A filter starting in the past is filled from the chain first, as Lotus does (chain/events/filter/
+    // event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
+    if (filter.fromBlock === undefined || filter.fromBlock === 'latest') return filters.newLogFilter(query.criteria, []);
+    const forked = await upstreamLogs(devnet, filter, query);
+    return filters.newLogFilter(query.criteria, [...forked, ...queryLogs(devnet, query)]);
   }),
 
   defineMethod('eth_newBlockFilter', [], ({ filters }) => filters.newBlockFilter()),
