@@ -1,9 +1,17 @@
 // Plain data with big integers and maps, as dag-cbor can store it and back: the state-file form of
 // the builtin actors' states. A bigint becomes `{$big: <Filecoin big-int bytes>}`, a Map becomes
 // `{$map: [[key, value]…]}`; CIDs, bytes, strings, numbers, booleans, null, arrays and objects pass
-// through. State objects never use keys starting with `$`, so the two forms cannot be confused.
+// through. State objects never use keys starting with `$`, so these forms cannot be confused.
+//
+// A value written again (an actor at a later epoch) can be stored as what changed from the value
+// before it (`toStorableChange`): an object as `{$set: {field: change…}, $unset?: [field…]}`, a Map as
+// `{$mapSet: [[key, change]…], $mapUnset?: [key…]}`, both only for the fields and entries that are
+// not the same as before; anything else whole. Values are immutable, so an unchanged part is most
+// often the very same object, and that is checked first: a storage provider's miner, paid the block
+// reward each epoch, is stored as its new balance, not with every sector record again.
 import { CID } from 'multiformats/cid';
 import { decodeBigInt, encodeBigInt } from './cbor.js';
+import { equalBytes } from './hex.js';
 
 export function toStorable(value: unknown): unknown {
   if (typeof value === 'bigint') return { $big: encodeBigInt(value) };
@@ -22,4 +30,115 @@ export function fromStorable(value: unknown): unknown {
   if (object.$big instanceof Uint8Array) return decodeBigInt(object.$big);
   if (Array.isArray(object.$map)) return new Map(object.$map.map(([k, v]: [unknown, unknown]) => [fromStorable(k), fromStorable(v)]));
   return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, fromStorable(v)]));
+}
+
+/** An object toStorable stores field by field (not a bigint, Map, array, bytes or CID). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value) && !(value instanceof Uint8Array) && !CID.asCID(value);
+}
+
+/** A Map that is only what it holds (a fork's LazyMap also reads what it does not hold: stored whole). */
+const isPlainMap = (value: unknown): value is Map<unknown, unknown> => value instanceof Map && value.constructor === Map;
+
+/**
+ * `value` stored as a change from `previous` (the value before it under the same key): what fromStorableChange
+ * makes `value` again from `previous`. Whole (toStorable) when there is nothing to compare with.
+ */
+export function toStorableChange(value: unknown, previous: unknown): unknown {
+  const change = changeOf(value, previous);
+  return change === UNCHANGED ? (isRecord(value) ? { $set: {} } : toStorable(value)) : change;
+}
+
+const UNCHANGED = Symbol('unchanged');
+
+function changeOf(value: unknown, previous: unknown): unknown {
+  if (value === previous) return UNCHANGED;
+  if (isRecord(value) && isRecord(previous)) return recordChange(value, previous);
+  if (isPlainMap(value) && isPlainMap(previous)) return mapChange(value, previous);
+  return same(value, previous) ? UNCHANGED : toStorable(value);
+}
+
+function recordChange(value: Record<string, unknown>, previous: Record<string, unknown>): unknown {
+  const set: Record<string, unknown> = {};
+  let changed = false;
+  for (const key in value) {
+    const field = value[key];
+    if (field === undefined) continue;
+    const change = changeOf(field, previous[key]);
+    if (change === UNCHANGED) continue;
+    set[key] = change;
+    changed = true;
+  }
+  const unset: string[] = [];
+  for (const key in previous) if (previous[key] !== undefined && value[key] === undefined) unset.push(key);
+  if (!changed && unset.length === 0) return UNCHANGED;
+  return unset.length === 0 ? { $set: set } : { $set: set, $unset: unset };
+}
+
+/**
+ * A Map's changed entries, when its keys are plain values in the order the change keeps (the
+ * previous keys still there in their order, then the new ones), so that the Map made again iterates
+ * as this one does; otherwise the Map whole.
+ */
+function mapChange(value: Map<unknown, unknown>, previous: Map<unknown, unknown>): unknown {
+  const kept: unknown[] = [];
+  const unset: unknown[] = [];
+  for (const key of previous.keys()) {
+    if (value.has(key)) kept.push(key);
+    else unset.push(toStorable(key));
+  }
+  const set: [unknown, unknown][] = [];
+  let at = 0;
+  for (const [key, entry] of value) {
+    if (typeof key === 'object' && key !== null) return toStorable(value);
+    if (at < kept.length) {
+      if (key !== kept[at++]) return toStorable(value);
+      const change = changeOf(entry, previous.get(key));
+      if (change !== UNCHANGED) set.push([toStorable(key), change]);
+    } else set.push([toStorable(key), toStorable(entry)]);
+  }
+  if (set.length === 0 && unset.length === 0) return UNCHANGED;
+  return unset.length === 0 ? { $mapSet: set } : { $mapSet: set, $mapUnset: unset };
+}
+
+/** Whether two values that are not both objects or both Maps store alike (bigints, bytes, CIDs, arrays of them). */
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return equalBytes(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => changeOf(item, b[i]) === UNCHANGED);
+  const cid = CID.asCID(a);
+  if (cid) return cid.equals(b);
+  return false;
+}
+
+/** The value a toStorableChange stored: made from `previous`, sharing its unchanged parts. Throws for a change to a value that is not there. */
+export function fromStorableChange(stored: unknown, previous: unknown): unknown {
+  if (!isRecord(stored)) return fromStorable(stored);
+  if ('$set' in stored) {
+    if (!isRecord(stored.$set) || !isRecord(previous)) throw new Error('a change to a value that is not there');
+    const value: Record<string, unknown> = { ...previous };
+    for (const [key, change] of Object.entries(stored.$set)) {
+      // No state object has one: set, it would replace the value's prototype.
+      if (key === '__proto__') throw new Error('a change to a field __proto__');
+      value[key] = fromStorableChange(change, previous[key]);
+    }
+    for (const key of keyList(stored.$unset)) delete value[key as string];
+    return value;
+  }
+  if ('$mapSet' in stored) {
+    if (!Array.isArray(stored.$mapSet) || !isPlainMap(previous)) throw new Error('a change to a Map that is not there');
+    const value = new Map(previous);
+    for (const key of keyList(stored.$mapUnset)) value.delete(fromStorable(key));
+    for (const [rawKey, change] of stored.$mapSet as [unknown, unknown][]) {
+      const key = fromStorable(rawKey);
+      value.set(key, fromStorableChange(change, previous.get(key)));
+    }
+    return value;
+  }
+  return fromStorable(stored);
+}
+
+function keyList(keys: unknown): unknown[] {
+  if (keys === undefined) return [];
+  if (!Array.isArray(keys)) throw new Error('a change whose removed keys are not a list');
+  return keys;
 }

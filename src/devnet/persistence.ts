@@ -22,12 +22,13 @@ import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.j
 import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
- * The format this version writes (3: the document ends with its checksum, journal records carry
- * theirs); it reads it and format 2 (actor states through common/storable.ts, no checksums), and
- * refuses others.
+ * The format this version writes (4: an actor written again is stored as what changed since its
+ * previous write, common/storable.ts toStorableChange); it reads it, format 3 (each actor whole; the
+ * document ends with its checksum, journal records carry theirs, as in 4) and format 2 (no checksums),
+ * and refuses others. A node started from a file of an older format writes it again as STATE_FORMAT.
  */
-const STATE_FORMAT = 3;
-/** The format before checksums, still read (a node started from such a file writes it again as STATE_FORMAT). */
+const STATE_FORMAT = 4;
+/** The format before checksums, still read. */
 const UNCHECKED_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
 /**
@@ -52,7 +53,7 @@ export interface SavedChain {
   instanceId?: Uint8Array;
   /**
    * Loaded with a journal from a file of this format: the bytes of it read (a record cut short after
-   * them is not). Undefined for a file of the older format, which is then written again whole.
+   * them is not). Undefined for a file of an older format, which is then written again whole.
    */
   journalBytes?: number;
 }
@@ -89,9 +90,18 @@ export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved
 
 const big = encodeBigInt;
 
-function encodeTipset(t: Tipset, messages: unknown = savedMessagesOf(t)) {
-  return { epoch: t.epoch, timestamp: t.timestamp, baseFee: big(t.baseFee), blockCid: t.blockCid.bytes, messages: messages as SavedMessage[] };
+/**
+ * A tipset as the file holds it (format 4): a tuple, and of its block CID only the first bytes of
+ * the digest, which tell a tipset rebuilt otherwise (each block's header holds its parent's CID, so
+ * a wrong tipset also changes every one after it). Formats 2 and 3 held an object with the whole CID
+ * (`SavedTipsetObject`), still read.
+ */
+function encodeTipset(t: Tipset, messages: unknown = savedMessagesOf(t)): SavedTipsetTuple {
+  return [t.epoch, t.timestamp, big(t.baseFee), blockCheck(t.blockCid), messages as SavedMessage[]];
 }
+
+/** The bytes of a block CID a tipset is checked against. */
+const blockCheck = (cid: Tipset['blockCid']): Uint8Array => cid.multihash.digest.subarray(0, 4);
 
 const encodeCommit = ({ epoch, changes }: SavedCommit) => [epoch, changes];
 
@@ -199,7 +209,7 @@ interface TipsetRecord {
   from: number;
   state: [number, [string, unknown][]][];
   /** Absent when the record holds only state edits made between tipsets (cheat codes). */
-  tipset?: ReturnType<typeof encodeTipset>;
+  tipset?: SavedTipset;
   clockOffset: number;
 }
 
@@ -238,12 +248,24 @@ function frame(body: Uint8Array): Uint8Array {
 /** A state commit as the file holds it. */
 type SavedCommitItem = [epoch: number, changes: [string, unknown][]];
 
-interface SavedTipset {
+type SavedTipsetTuple = [epoch: number, timestamp: number, baseFee: Uint8Array, blockCheck: Uint8Array, messages: SavedMessage[]];
+
+/** A tipset as formats 2 and 3 held it. */
+interface SavedTipsetObject {
   epoch: number;
   timestamp: number;
   baseFee: Uint8Array;
   blockCid: Uint8Array;
   messages: SavedMessage[];
+}
+
+type SavedTipset = SavedTipsetTuple | SavedTipsetObject;
+
+/** A saved tipset's fields, and whether a block CID is the one it was saved with. */
+function tipsetFields(saved: SavedTipset): Omit<SavedTipsetObject, 'blockCid'> & { hashes: (cid: Tipset['blockCid']) => boolean } {
+  if (!Array.isArray(saved)) return { ...saved, hashes: (cid) => equal(cid.bytes, saved.blockCid) };
+  const [epoch, timestamp, baseFee, check, messages] = saved;
+  return { epoch, timestamp, baseFee, messages, hashes: (cid) => equal(blockCheck(cid), check) };
 }
 
 /** A saved chain as it is read: each state commit and tipset added as it is decoded. */
@@ -271,7 +293,8 @@ class LoadingChain {
   }
 
   /** Rebuilds a saved tipset on the head, checks it against its saved block CID, and appends it. */
-  addTipset(saved: SavedTipset): void {
+  addTipset(stored: SavedTipset): void {
+    const saved = tipsetFields(stored);
     const messages: IncludedMessage[] = saved.messages.map((m, index) => {
       // An Ethereum transaction's message is made from it, as the chain made it: its CID, checked by
       // the block CID below, is that message's.
@@ -284,7 +307,7 @@ class LoadingChain {
     const parent = this.head;
     if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
     const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages });
-    if (!equal(tipset.blockCid.bytes, saved.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
+    if (!saved.hashes(tipset.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
     this.chain.append(tipset);
   }
 
@@ -369,17 +392,19 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boole
     for (const commit of record.state.slice(have - record.from)) loading.addCommit(commit);
     const { tipset } = record;
     const head = loading.head;
-    if (!tipset || (head && tipset.epoch <= head.epoch)) continue;
-    if (tipset.epoch <= rewoundTo[i]!) loading.addTipset(tipset);
+    const epoch = tipset && tipsetFields(tipset).epoch;
+    if (epoch === undefined || (head && epoch <= head.epoch)) continue;
+    if (epoch <= rewoundTo[i]!) loading.addTipset(tipset!);
     else skipped = true;
   }
   return { bytes, clockOffset, instanceId, readAgain: false };
 }
 
 /**
- * applyJournal for a file of this format. Its journal has checksums, except in one case: a file of
+ * applyJournal for a file of a format with checksums. Its journal has them too, except in one case: a file of
  * format 2 is written again in this format as soon as it is loaded, then its journal is emptied, and a
- * node killed between the two leaves the new file beside the old journal. Such a journal is told by
+ * node killed between the two leaves the new file beside the old journal. (A format 3 journal left so
+ * beside a format 4 file has checksums and is read as it is: the file holds its records, skipped.) Such a journal is told by
  * its first record, which has no length checksum, reads as format 2 and adds nothing to the chain: the
  * file holds its records already. It is then read as none (0 bytes: resuming empties it). Anything else
  * there is damage: a damaged first record of this format neither decodes as format 2 nor leaves the
@@ -429,13 +454,13 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
   /** The document's magic and format, once the tipsets come or the document ends (canonical dag-cbor has both before the tipsets). */
   const checkHeader = () => {
     if (doc.magic !== MAGIC) throw new StateFileError(`${where} is not an fvm-devnet state file`);
-    if (doc.format !== STATE_FORMAT && doc.format !== UNCHECKED_FORMAT) {
+    if (!(Number.isInteger(doc.format) && (doc.format as number) >= UNCHECKED_FORMAT && (doc.format as number) <= STATE_FORMAT)) {
       const by = (doc.format as number) > STATE_FORMAT ? 'a newer' : 'an older';
-      throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads formats ${UNCHECKED_FORMAT} and ${STATE_FORMAT})`);
+      throw new StateFileError(`${where} was written by ${by} fvm-devnet (format ${doc.format}; this one reads formats ${UNCHECKED_FORMAT} to ${STATE_FORMAT})`);
     }
-    // Format 3 ends with its checksum (checked above), format 2 has none: anything else was changed.
-    if ((doc.format === STATE_FORMAT) !== checksummed || (doc.format === UNCHECKED_FORMAT && CHECKSUM_KEY in doc)) {
-      throw damaged(new Error(doc.format === STATE_FORMAT ? 'it does not end with its checksum' : `a format ${UNCHECKED_FORMAT} file has a checksum`));
+    // Formats 3 and 4 end with their checksum (checked above), format 2 has none: anything else was changed.
+    if ((doc.format !== UNCHECKED_FORMAT) !== checksummed || (doc.format === UNCHECKED_FORMAT && CHECKSUM_KEY in doc)) {
+      throw damaged(new Error(doc.format === UNCHECKED_FORMAT ? `a format ${UNCHECKED_FORMAT} file has a checksum` : 'it does not end with its checksum'));
     }
     if (stateError !== undefined) throw damaged(stateError);
   };
@@ -468,7 +493,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     if (!reader.done) throw new StateFileError(`${where} is not a state file (bytes after the document)`);
     checkHeader();
     const current = doc.format === STATE_FORMAT;
-    const applied = journal && (current ? applyCheckedJournal(loading, journal) : applyJournal(loading, journal, false));
+    const applied = journal && (doc.format !== UNCHECKED_FORMAT ? applyCheckedJournal(loading, journal) : applyJournal(loading, journal, false));
     if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
     if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
     if (!loading.state.at(0).getActor(INIT_ACTOR_ID)) throw new Error('its genesis state has no init actor');

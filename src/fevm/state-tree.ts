@@ -6,7 +6,8 @@
 import { FilAddress } from '../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
 import { doubled } from '../common/doubled.js';
-import { fromStorable, toStorable } from '../common/storable.js';
+import { equalBytes } from '../common/hex.js';
+import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../common/storable.js';
 import { ACTOR_KINDS, FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
 import { KeyTable } from './key-table.js';
 import { PackedActors } from './packed-actor.js';
@@ -102,18 +103,18 @@ class VersionedMap<V> {
     }
   }
 
-  /** What `write` wrote to `ref`, and at which epoch. */
-  atWrite(ref: TreeRef, write: number): { epoch: number; value: V } | undefined {
+  /** What `write` wrote to `ref`, at which epoch, and the value the write before it to `ref` wrote (undefined for the first). */
+  atWrite(ref: TreeRef, write: number): { epoch: number; value: V; previous: V | undefined } | undefined {
     const entry = this.entry(ref);
     if (entry === undefined) return undefined;
-    if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]! } : undefined;
+    if (typeof entry === 'number') return this.slotWrites[entry] === write ? { epoch: this.epochs[write - 1]!, value: this.slotValues[entry]!, previous: undefined } : undefined;
     // Writes only grow: a binary search, so that exporting a long history in order stays O(log n) a value.
     const { writes } = entry;
     let lo = 0;
     let hi = writes.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (writes[mid] === write) return { epoch: entry.epochs[mid]!, value: entry.values[mid]! };
+      if (writes[mid] === write) return { epoch: entry.epochs[mid]!, value: entry.values[mid]!, previous: mid > 0 ? entry.values[mid - 1] : undefined };
       if (writes[mid]! < write) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -170,28 +171,42 @@ export interface SavedCommit {
   changes: [string, unknown][];
 }
 
+/** A key a commit wrote, its value, and the value the write before it to that key wrote (undefined for the first). */
+export type WrittenValue = [key: string, value: unknown, previous: unknown];
+
+/** An actor's fields as files store them: its addresses as bytes. */
+function actorFields(actor: Actor): Record<string, unknown> {
+  const { delegated, robust, ...rest } = actor;
+  return { ...rest, delegated: delegated?.bytes, robust: robust?.bytes };
+}
+
 /** An actor as files store it: its state through storable.ts, its addresses as bytes (CBOR-encodable). */
 export function storableActor(actor: Actor): unknown {
-  const { delegated, robust, ...rest } = actor;
-  return toStorable({ ...rest, delegated: delegated?.bytes, robust: robust?.bytes });
+  return toStorable(actorFields(actor));
 }
 
 export function actorFromStorable(value: unknown): Actor {
-  const { delegated, robust, ...rest } = fromStorable(value) as Record<string, unknown>;
-  const actor: Record<string, unknown> = rest;
-  if (delegated) actor.delegated = FilAddress.fromBytes(delegated as Uint8Array);
-  if (robust) actor.robust = FilAddress.fromBytes(robust as Uint8Array);
+  return withAddresses(fromStorable(value) as Record<string, unknown>);
+}
+
+/** An actor's fields with its addresses made again from their bytes; those the same as `previous`'s are its very objects. */
+function withAddresses(fields: Record<string, unknown>, previous?: Actor): Actor {
+  const { delegated, robust, ...actor } = fields;
+  const address = (bytes: unknown, before: FilAddress | undefined) => (before && equalBytes(before.bytes, bytes as Uint8Array) ? before : FilAddress.fromBytes(bytes as Uint8Array));
+  if (delegated) actor.delegated = address(delegated, previous?.delegated);
+  if (robust) actor.robust = address(robust, previous?.robust);
   return actor as unknown as Actor;
 }
 
-/** A value as the state file stores it (actors with storableActor, slots as bytes). */
-function encodeValue(key: string, value: unknown): unknown {
+/** A value as the state file stores it (an actor written before as what changed, storable.ts; slots as bytes). */
+function encodeValue(key: string, value: unknown, previous: unknown): unknown {
   if (key.startsWith('s')) return encodeBigInt(value as bigint);
-  return key.startsWith('a') ? storableActor(value as Actor) : value;
+  if (!key.startsWith('a')) return value;
+  return previous === undefined ? storableActor(value as Actor) : toStorableChange(actorFields(value as Actor), actorFields(previous as Actor));
 }
 
 /** A key/value pair the tree holds as the state file stores it. */
-export const storableChange = ([key, value]: [string, unknown]): [string, unknown] => [key, encodeValue(key, value)];
+export const storableChange = ([key, value, previous]: WrittenValue): [string, unknown] => [key, encodeValue(key, value, previous)];
 
 /** Whether `n` is a count the tree keeps as a number (an ID, a nonce): an integer from 0 to 2^53 - 1. */
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
@@ -203,23 +218,28 @@ const WORD_LIMIT = 1n << 256n;
  * checksum tells damage, not crafting, and a value out of range (a nonce of -1 or past 2^53, a
  * negative balance) would fail every later send or answer a malformed quantity.
  */
-function decodeValue(key: string, value: unknown): unknown {
+function decodeValue(key: string, value: unknown, previous: unknown): unknown {
   if (key.startsWith('s')) {
     const word = decodeBigInt(value as Uint8Array);
     if (word < 0n || word >= WORD_LIMIT) throw new Error(`its storage slot ${key} holds ${word}, not a 256-bit word`);
     return word;
   }
-  if (key.startsWith('a')) return savedActor(key, value);
+  if (key.startsWith('a')) return savedActor(key, value, previous as Actor | undefined);
   if (key !== NEXT_ID_KEY && !key.startsWith('x0x')) throw new Error(`its state has a key ${JSON.stringify(key)} that no node writes`);
   if (!isCount(value)) throw new Error(`its ${key === NEXT_ID_KEY ? 'next actor ID' : `address ${key.slice(1)}`} is ${String(value)}, not an actor ID`);
   return value;
 }
 
-/** The actor saved under `key` (`a` and its ID), checked as decodeValue says. */
-function savedActor(key: string, value: unknown): Actor {
+/** The actor saved under `key` (`a` and its ID), whole or as a change from `previous`, checked as decodeValue says. */
+function savedActor(key: string, value: unknown, previous: Actor | undefined): Actor {
   const id = Number(key.slice(1));
   if (!isCount(id) || key !== actorKey(id)) throw new Error(`its state has a key ${JSON.stringify(key)} that no node writes`);
-  const actor = actorFromStorable(value);
+  let actor: Actor;
+  try {
+    actor = withAddresses(fromStorableChange(value, previous && actorFields(previous)) as Record<string, unknown>, previous);
+  } catch (err) {
+    throw new Error(`its actor ${id} is ${(err as Error).message}`);
+  }
   const field = (name: string, held: unknown) => new Error(`its actor ${id} has ${name} ${String(held)}`);
   if (actor.id !== id) throw field('id', actor.id);
   if (!(ACTOR_KINDS as readonly unknown[]).includes(actor.kind)) throw field('kind', actor.kind);
@@ -568,15 +588,16 @@ export class StateTree {
    * are iterated, so that a long history can be saved across turns of the event loop without holding
    * all of it. A revert meanwhile spoils the result.
    */
-  *writtenBetween(from: number, to: number): Generator<{ epoch: number; written: [string, unknown][] }, void, void> {
+  *writtenBetween(from: number, to: number): Generator<{ epoch: number; written: WrittenValue[] }, void, void> {
     for (let write = from + 1; write <= to; write++) {
       let epoch = 0;
-      const written: [string, unknown][] = [];
+      const written: WrittenValue[] = [];
       for (const ref of this.writes.refsOf(write)) {
         const value = this.values.atWrite(ref, write);
         if (!value) continue;
         epoch = value.epoch;
-        written.push([savedKey(this.values.keys, ref), ref >= 0 ? heldActor(this.values, ref, value.value) : value.value]);
+        const key = savedKey(this.values.keys, ref);
+        written.push(ref >= 0 ? [key, heldActor(this.values, ref, value.value), heldActor(this.values, ref, value.previous)] : [key, value.value, value.previous]);
       }
       yield { epoch, written };
     }
@@ -595,7 +616,9 @@ export class StateTree {
     const write = this.writes.count + 1;
     for (const [saved, value] of changes) {
       const ref = treeRef(this.values.keys, keyOfSaved(saved));
-      this.values.set(ref, heldValue(this.values, ref, decodeValue(saved, value)), epoch, write);
+      // What the key held before: an actor saved as what changed is made from it.
+      const previous = ref >= 0 ? heldActor(this.values, ref, this.values.get(ref, Number.MAX_SAFE_INTEGER)) : undefined;
+      this.values.set(ref, heldValue(this.values, ref, decodeValue(saved, value, previous)), epoch, write);
       this.writes.add(ref);
     }
     this.writes.close(this.values.packed.size);

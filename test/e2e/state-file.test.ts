@@ -14,6 +14,7 @@ import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devne
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { attoToFil } from '../../src/common/units.js';
 import { decodeChain, temporaryPath } from '../../src/devnet/persistence.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-state-'));
@@ -54,6 +55,54 @@ describe('--state', () => {
       const next = await new Wallet(DEV_ACCOUNTS[0].privateKey, again).sendTransaction({ to: DEV_ACCOUNTS[5].address, value: 1n });
       assert.equal((await next.wait())?.status, 1);
       again.destroy();
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('2 000 tipsets mined with anvil_mine while a deal is live, then killed (SIGKILL): the file and its journal grew by tens of bytes a tipset, and a restart has the chain, the deal and the providers as they were', { timeout: 180_000 }, async () => {
+    const file = join(dir, 'deal-live.state');
+    const first = await startDevnet(['--state', file]);
+    const rpc = async (url: string, method: string, params: unknown[] = []) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      const body = (await res.json()) as { result?: any; error?: { message: string } };
+      if (body.error) throw new Error(`${method}: ${body.error.message}`);
+      return body.result;
+    };
+    const piece = computePieceCid(new Uint8Array(3000).map((_, i) => (i * 13) % 251));
+    const { dealId, provider } = await rpc(first.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]);
+    const sector = await pollUntil('the deal to be sealed', async () => {
+      await rpc(first.url, 'anvil_mine', ['0x1']);
+      const deal = await rpc(first.url, 'Filecoin.StateMarketStorageDeal', [dealId, null]);
+      return deal.State.SectorStartEpoch > 0 ? deal.State.SectorNumber : undefined;
+    });
+    const savedBytes = () => readFileSync(file).length + (existsSync(`${file}.journal`) ? readFileSync(`${file}.journal`).length : 0);
+    const before = { bytes: savedBytes(), height: Number(await rpc(first.url, 'eth_blockNumber')) };
+    await rpc(first.url, 'anvil_mine', ['0x3e8']);
+    await rpc(first.url, 'anvil_mine', ['0x3e8']);
+    const reads: [string, unknown[]][] = [
+      ['eth_getBlockByNumber', ['latest', false]],
+      ['Filecoin.StateMarketStorageDeal', [dealId, null]],
+      ['Filecoin.StateMinerSectors', [provider, null, null]],
+      ['Filecoin.StateSectorGetInfo', [provider, sector, null]],
+      ['Filecoin.StateReadState', [provider, null]],
+      ['Filecoin.StateReadState', ['t02', null]],
+      ['Filecoin.StateMinerAvailableBalance', [provider, null]],
+    ];
+    const answers = async (url: string) => Promise.all(reads.map(([method, params]) => rpc(url, method, params)));
+    const expected = await answers(first.url);
+    // A journal record a tipset (the file is written again, whole, once the journal has grown to its size).
+    const perTipset = (savedBytes() - before.bytes) / 2_000;
+    assert.ok(perTipset < 300, `${perTipset} bytes a tipset`);
+    first.kill('SIGKILL');
+    await first.stop();
+    const second = await startDevnet(['--state', file]);
+    try {
+      assert.match(second.output(), new RegExp(`Chain loaded at height ${before.height + 2_000}`));
+      assert.deepEqual(await answers(second.url), expected);
+      // And goes on: the deal still pays out its escrow as epochs pass.
+      await rpc(second.url, 'anvil_mine', ['0x1']);
+      assert.equal(Number(await rpc(second.url, 'eth_blockNumber')), before.height + 2_001);
     } finally {
       await second.stop();
     }
@@ -103,7 +152,7 @@ describe('--state', () => {
     }
   });
 
-  test('a format 2 file rewritten as format 3, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
+  test('a format 2 file rewritten as format 4, its old journal put back (a kill between the rename and the cut: review R9): the node starts with every transaction', async () => {
     const file = join(dir, 'upgraded.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', name));
     writeFileSync(file, fixture('chain.state'));
@@ -191,8 +240,9 @@ describe('--state', () => {
     const good = readFileSync(file);
     // The state commits come before the tipsets, whose block CIDs cover only them.
     const stateAt = good.indexOf('estate') + 6;
-    const noNonce = decodeCbor<{ state: [number, [string, Record<string, unknown>][]][] }>(good);
-    const account = noNonce.state.flatMap(([, changes]) => changes).find(([, value]) => value?.nonce === 3)![1];
+    const noNonce = decodeCbor<{ state: [number, [string, { $set?: Record<string, unknown> }][]][] }>(good);
+    // Saved as what changed since its write before (format 4).
+    const account = noNonce.state.flatMap(([, changes]) => changes).find(([, value]) => value?.$set?.nonce === 3)![1].$set!;
     account.noncf = account.nonce;
     delete account.nonce;
     const damaged: [string, Uint8Array][] = [

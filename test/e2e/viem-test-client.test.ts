@@ -1,8 +1,10 @@
 // viem's test client in Anvil mode against the devnet CLI: the cheat codes as viem sends them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { createPublicClient, createTestClient, createWalletClient, http, parseEther, type Address } from 'viem';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
 const WHALE = '0x00000000000000000000000000000000000babe1' as Address;
 const TARGET = '0x0000000000000000000000000000000000c0ffee' as Address;
@@ -236,15 +238,43 @@ describe('viem test client (mode anvil)', () => {
   });
 
   // Last: the loaded chain is where reset goes from then on.
-  test('dumpState after 2 000 tipsets fits viem\'s 10 MiB answer limit (gzipped, as Anvil\'s), and loadState takes it back (H4)', { timeout: 120_000 }, async () => {
+  test('dumpState after 2 000 tipsets with a deal live fits viem\'s 10 MiB answer limit (gzipped, as Anvil\'s) at tens of bytes a tipset, and loadState takes it back, here and on another node (H4)', { timeout: 180_000 }, async () => {
+    const request = (client: ReturnType<typeof createTestClient>, method: string, params: unknown[]) => client.request({ method: method as 'anvil_mine', params: params as [never, never] }) as Promise<any>;
+    const piece = computePieceCid(new Uint8Array(3000).map((_, i) => (i * 17) % 251));
+    const { dealId, provider } = await request(testClient, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]);
+    await pollUntil('the deal to be sealed', async () => {
+      await testClient.mine({ blocks: 1 });
+      return (await request(testClient, 'Filecoin.StateMarketStorageDeal', [dealId, null])).State.SectorStartEpoch > 0 || undefined;
+    });
+    const before = gunzipSync(Buffer.from((await testClient.dumpState()).slice(2), 'hex')).length;
     await testClient.mine({ blocks: 1_000 });
     await testClient.mine({ blocks: 1_000 });
     const head = await publicClient.getBlock();
+    const reads: [string, unknown[]][] = [
+      ['Filecoin.StateMarketStorageDeal', [dealId, null]],
+      ['Filecoin.StateMinerSectors', [provider, null, null]],
+      ['Filecoin.StateReadState', [provider, null]],
+      ['Filecoin.StateReadState', [provider, [{ '/': (await request(testClient, 'Filecoin.ChainGetTipSetByHeight', [Number(head.number) - 1_000, null])).Cids[0]['/'] }]]],
+    ];
+    const answers = (client: ReturnType<typeof createTestClient>) => Promise.all(reads.map(([method, params]) => request(client, method, params)));
+    const expected = await answers(testClient);
     const dump = await testClient.dumpState();
     assert.ok(dump.length < 10 * 2 ** 20, `${dump.length} characters`);
     assert.equal(dump.slice(0, 6), '0x1f8b', 'gzip');
+    // Was 3.1 kB a tipset before gzip (a miner whole each time): now what changed.
+    const perTipset = (gunzipSync(Buffer.from(dump.slice(2), 'hex')).length - before) / 2_000;
+    assert.ok(perTipset < 200, `${perTipset} bytes a tipset`);
     await testClient.mine({ blocks: 3 });
     await testClient.loadState({ state: dump });
     assert.equal((await publicClient.getBlock()).hash, head.hash);
+    assert.deepEqual(await answers(testClient), expected);
+    const other = await startDevnet();
+    try {
+      const otherClient = createTestClient({ mode: 'anvil', transport: http(other.url) });
+      await otherClient.loadState({ state: dump });
+      assert.deepEqual(await answers(otherClient), expected);
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -246,10 +246,38 @@ describe('StateFile', () => {
       assert.deepEqual(answers(node.devnet), expected);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 3);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 4);
     using again = await keptDevnet(path);
     assert.deepEqual(answers(again.devnet), expected);
     await send(again.devnet, 4);
+  });
+
+  test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in format 4, which loads the same and goes on', async () => {
+    const path = join(dir, 'format-3.state');
+    const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-3', name));
+    writeFileSync(path, fixture('chain.state'));
+    writeFileSync(journalPath(path), fixture('chain.state.journal'));
+    // Written by 86a402e's node: 3 transfers (1, 2, 3 attoFIL), 2 tipsets mined, a whole save; a
+    // transfer (9) reverted, one of 4, a setBalance, 2 tipsets mined; then killed (no final save).
+    const expected = { epoch: 8, nonce: 4, recipient: 10_000n * 10n ** 18n + 10n, edited: 0x1234n, head: 'bafy2bzacebglufywtbisdwtdgrp47fas4arhvitf4ezcegze6kqh23xtryn4e' };
+    const actor = (devnet: Devnet, i: number) => devnet.actorAt(hexToBytes(DEV_ACCOUNTS[i]!.address), devnet.head.epoch)!;
+    const answers = (devnet: Devnet) => ({ epoch: devnet.head.epoch, nonce: actor(devnet, 0).nonce, recipient: actor(devnet, 1).balance, edited: actor(devnet, 2).balance, head: devnet.head.blockCid.toString() });
+    const old = readStateFile(path)!;
+    /** The reward actor and the two storage providers' miners at every epoch. */
+    const history = (state: { at(epoch: number): { getActor(id: number): unknown } }) => [0, 1, 2, 3, 4, 5, 6, 7, 8].map((epoch) => [2, 111, 113].map((id) => state.at(epoch).getActor(id)));
+    const saved = history(old.state);
+    {
+      using node = await keptDevnet(path);
+      assert.deepEqual(answers(node.devnet), expected);
+      assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
+    }
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 4);
+    assert.ok(readFileSync(path).length < fixture('chain.state').length + fixture('chain.state.journal').length / 2, 'smaller than the format 3 file and journal');
+    assert.deepEqual(history(readStateFile(path)!.state), saved);
+    using again = await keptDevnet(path);
+    assert.deepEqual(answers(again.devnet), expected);
+    await send(again.devnet, 4);
+    assert.equal(again.devnet.head.epoch, 9);
   });
 
   test('a node killed between writing a format 2 file again and emptying its journal (review R9): the old journal beside the new file is read as the leftover it is, nothing lost, and emptied', async () => {
@@ -264,8 +292,8 @@ describe('StateFile', () => {
       using node = await keptDevnet(path);
       assert.deepEqual(answers(node.devnet), expected);
     }
-    // What the kill leaves: the file in format 3, the format 2 journal not yet emptied.
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 3);
+    // What the kill leaves: the file in format 4, the format 2 journal not yet emptied.
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 4);
     writeFileSync(journalPath(path), fixture('chain.state.journal'));
     const file = readFileSync(path);
     assert.equal(readStateFile(path)!.journalBytes, 0, 'none of the journal read');

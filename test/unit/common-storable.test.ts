@@ -1,0 +1,91 @@
+// common/storable.ts: actor states stored whole (toStorable) or as what changed since the value
+// before (toStorableChange), through dag-cbor, come back equal, and a change shares the unchanged
+// parts of the value it is made from.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CID } from 'multiformats/cid';
+import { cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../../src/common/storable.js';
+import { LazyMap } from '../../src/fevm/lazy-map.js';
+
+/** Through the file and back: `value` stored as a change from `previous`, then made again from it. */
+const roundTrip = (value: unknown, previous: unknown) => fromStorableChange(decodeCbor(encodeCbor(toStorableChange(value, previous))), previous);
+const size = (stored: unknown) => encodeCbor(stored).length;
+
+const sector = (n: number, fault?: number) => ({ sectorNumber: n, sealedCid: cidOf(new Uint8Array([n])), dealWeight: BigInt(n) << 40n, ...(fault === undefined ? {} : { faultEpoch: fault }) });
+const sectors = new Map(Array.from({ length: 50 }, (_, i) => [i, sector(i)]));
+const miner = { owner: 101, worker: 102, peerId: new Uint8Array([1, 2, 3]), controlAddresses: [103], feeDebt: 0n, sectors, allocatedSectors: [...sectors.keys()] };
+const actor = { id: 111, kind: 'storageminer', nonce: 0, balance: 10n ** 21n, miner };
+
+describe('toStorableChange and fromStorableChange', () => {
+  test('a value paid a reward (its balance alone changed) is stored as that field, a few bytes, and comes back equal, sharing the rest', () => {
+    const paid = { ...actor, balance: actor.balance + 5n, miner: { ...miner } };
+    const stored = toStorableChange(paid, actor);
+    assert.deepEqual(stored, { $set: { balance: toStorable(paid.balance) } });
+    assert.ok(size(stored) < 40 && size(toStorable(paid)) > 50 * 40, `${size(stored)} bytes against ${size(toStorable(paid))} whole`);
+    const back = roundTrip(paid, actor) as typeof actor;
+    assert.deepEqual(back, paid);
+    assert.equal(back.miner, actor.miner, 'the unchanged state is the previous one');
+  });
+
+  test('nested fields set and removed, Map entries added, changed and deleted, come back equal and in the same order', () => {
+    const next = new Map(sectors);
+    next.set(7, sector(7, 1234));
+    next.delete(3);
+    next.set(50, sector(50));
+    next.set(51, sector(51));
+    const { feeDebt: _, ...withoutDebt } = miner;
+    const changed = { ...actor, nonce: 1, miner: { ...withoutDebt, sectors: next, allocatedSectors: [...miner.allocatedSectors, 50, 51], pendingOwner: 104 } };
+    const stored = toStorableChange(changed, actor) as { $set: { miner: { $set: Record<string, unknown>; $unset: string[] } } };
+    assert.deepEqual(Object.keys(stored.$set).sort(), ['miner', 'nonce']);
+    assert.deepEqual(stored.$set.miner.$unset, ['feeDebt']);
+    assert.deepEqual(Object.keys(stored.$set.miner.$set).sort(), ['allocatedSectors', 'pendingOwner', 'sectors']);
+    const sectorChange = stored.$set.miner.$set.sectors as { $mapSet: [number, unknown][]; $mapUnset: number[] };
+    assert.deepEqual(sectorChange.$mapSet.map(([key]) => key), [7, 50, 51]);
+    assert.deepEqual(sectorChange.$mapUnset, [3]);
+    assert.deepEqual(sectorChange.$mapSet[0]![1], { $set: { faultEpoch: 1234 } });
+    const back = roundTrip(changed, actor) as typeof changed;
+    assert.deepEqual(back, changed);
+    assert.deepEqual([...back.miner.sectors.keys()], [...next.keys()]);
+    assert.ok(!('feeDebt' in back.miner));
+  });
+
+  test('a Map whose entries moved (an entry deleted and set again, keys of objects) or a LazyMap is stored whole, and comes back in its order', () => {
+    const moved = new Map(sectors);
+    moved.delete(0);
+    moved.set(0, sector(0));
+    const byObject = new Map([[{ k: 1 }, 1]]);
+    const lazy = new LazyMap<number, unknown>({ get: () => undefined, fetched: () => [] });
+    for (const [value, previous] of [
+      [moved, sectors],
+      [byObject, new Map(byObject)],
+      [lazy, new Map()],
+    ] as const) {
+      const stored = toStorableChange(value, previous) as { $map?: unknown };
+      assert.ok(stored.$map, 'whole');
+    }
+    assert.deepEqual([...(roundTrip(moved, sectors) as Map<number, unknown>).keys()], [...moved.keys()]);
+  });
+
+  test('a value equal to the one before but not the same object is an empty change; bytes, CIDs and arrays compare by content', () => {
+    const copy = { ...actor, miner: { ...miner, peerId: new Uint8Array([1, 2, 3]), controlAddresses: [103], sectors: new Map(sectors) } };
+    assert.deepEqual(toStorableChange(copy, actor), { $set: {} });
+    assert.deepEqual(roundTrip(copy, actor), actor);
+    const cid = CID.parse(cidOf(new Uint8Array([9])).toString());
+    assert.deepEqual(toStorableChange({ cid, list: [1n, 2n] }, { cid: cidOf(new Uint8Array([9])), list: [1n, 2n] }), { $set: {} });
+    assert.deepEqual(toStorableChange({ list: [1n, 3n] }, { list: [1n, 2n] }), { $set: { list: [toStorable(1n), toStorable(3n)] } });
+  });
+
+  test('with nothing before, or a value not an object, it is stored whole (what fromStorable reads)', () => {
+    assert.deepEqual(toStorableChange(actor, undefined), toStorable(actor));
+    assert.deepEqual(fromStorable(decodeCbor(encodeCbor(toStorableChange(actor, undefined)))), actor);
+    assert.deepEqual(toStorableChange(5n, 4n), toStorable(5n));
+  });
+
+  test('a change to a value that is not there is refused', () => {
+    assert.throws(() => fromStorableChange({ $set: { nonce: 1 } }, undefined), /a change to a value that is not there/);
+    assert.throws(() => fromStorableChange({ $mapSet: [] }, { not: 'a map' }), /a change to a Map that is not there/);
+    assert.throws(() => fromStorableChange({ $set: {}, $unset: 'nonce' }, actor), /removed keys are not a list/);
+    assert.throws(() => fromStorableChange(decodeCbor(encodeCbor({ $set: { ['__proto__']: { polluted: 1 } } })), actor), /a change to a field __proto__/);
+  });
+});
