@@ -683,11 +683,18 @@ class StateAt implements StateReader {
 }
 
 /**
+ * The layer of an overlay or checkpoint nothing was written to yet: one empty Map for all, never
+ * written (the first write gives the layer a Map of its own). A call's base layer and the EVM's
+ * checkpoint of a read-only message stay empty: two Maps a call for nothing.
+ */
+const UNWRITTEN: Map<string, unknown> = new Map();
+
+/**
  * Staged changes over a base state, with nested checkpoints: `checkpoint()` opens a layer,
  * `revert()` drops it, `commit()` folds it into the one below.
  */
 export class StateOverlay implements StateReader {
-  private readonly layers: Map<string, unknown>[] = [new Map()];
+  private readonly layers: Map<string, unknown>[] = [UNWRITTEN];
   #version = 0;
 
   constructor(
@@ -711,7 +718,10 @@ export class StateOverlay implements StateReader {
 
   private write(key: string, value: unknown): void {
     this.#version++;
-    this.layers[this.layers.length - 1].set(key, value);
+    const top = this.layers.length - 1;
+    let layer = this.layers[top];
+    if (layer === UNWRITTEN) this.layers[top] = layer = new Map();
+    layer.set(key, value);
   }
 
   getActor(id: number): Actor | undefined {
@@ -752,7 +762,7 @@ export class StateOverlay implements StateReader {
 
   /** Opens a layer; returns the depth to give revertTo() to drop it and everything above it. */
   checkpoint(): number {
-    this.layers.push(new Map());
+    this.layers.push(UNWRITTEN);
     return this.layers.length - 1;
   }
 
@@ -771,8 +781,12 @@ export class StateOverlay implements StateReader {
   commit(): void {
     if (this.layers.length < 2) throw new Error('commit without checkpoint');
     const top = this.layers.pop()!;
-    const below = this.layers[this.layers.length - 1];
-    for (const [key, value] of top) below.set(key, value);
+    if (top.size === 0) return;
+    const at = this.layers.length - 1;
+    const below = this.layers[at];
+    // Nothing below yet: the layer itself is what it holds.
+    if (below === UNWRITTEN) this.layers[at] = top;
+    else for (const [key, value] of top) below.set(key, value);
   }
 
   revert(): void {

@@ -318,6 +318,77 @@ describe('StateOverlay', () => {
     assert.equal(o.getActor(1)?.balance, 1n);
   });
 
+  test('layers left unwritten are shared by no one: a write never reaches another overlay or an outer layer', () => {
+    const tree = new StateTree();
+    write(tree, 0, actor(1, 1n));
+    const a = tree.stage();
+    const b = tree.stage();
+    a.checkpoint();
+    a.checkpoint();
+    a.putActor(actor(2, 2n));
+    // Folded into two layers that were never written, then into the base.
+    a.commit();
+    assert.equal(a.changedSince(1), true);
+    a.commit();
+    b.checkpoint();
+    b.commit();
+    assert.equal(b.getActor(2), undefined);
+    b.putActor(actor(3, 3n));
+    assert.equal(a.getActor(3), undefined);
+    assert.equal(tree.stage().getActor(2), undefined);
+    const mark = a.checkpoint();
+    assert.equal(a.changedSince(mark), false);
+    a.putActor(actor(1, 9n));
+    a.revertTo(mark);
+    assert.equal(a.getActor(1)?.balance, 1n);
+    assert.equal(b.getActor(1)?.balance, 1n);
+    tree.commit(a, 1);
+    assert.equal(tree.at(1).getActor(2)?.balance, 2n);
+    assert.equal(tree.at(1).getActor(3), undefined);
+  });
+
+  test('two overlays read what a plain stack of layers holds, across random checkpoints, commits and reverts', () => {
+    const tree = new StateTree();
+    for (let id = 1; id <= 4; id++) write(tree, 0, actor(id, BigInt(id)));
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pairs = [0, 1].map(() => ({ overlay: tree.stage(), model: [new Map<number, bigint>()] }));
+    for (let step = 0; step < 3000; step++) {
+      const { overlay, model } = pairs[random(2)]!;
+      const op = random(6);
+      if (op === 0) {
+        overlay.checkpoint();
+        model.push(new Map());
+      } else if (op === 1 && model.length > 1) {
+        overlay.commit();
+        const top = model.pop()!;
+        for (const [id, balance] of top) model.at(-1)!.set(id, balance);
+      } else if (op === 2 && model.length > 1) {
+        overlay.revert();
+        model.pop();
+      } else if (op === 3 && model.length > 1) {
+        const depth = 1 + random(model.length - 1);
+        assert.equal(overlay.changedSince(depth), model.slice(depth).some((layer) => layer.size > 0));
+        overlay.revertTo(depth);
+        model.length = depth;
+      } else {
+        const id = 1 + random(4);
+        const balance = BigInt(100 + step);
+        overlay.putActor(actor(id, balance));
+        model.at(-1)!.set(id, balance);
+      }
+      for (const pair of pairs) {
+        for (let id = 1; id <= 4; id++) {
+          const staged = [...pair.model].reverse().find((layer) => layer.has(id))?.get(id) ?? BigInt(id);
+          assert.equal(pair.overlay.getActor(id)?.balance, staged, `step ${step}, actor ${id}`);
+        }
+      }
+    }
+  });
+
   test('commit or revert without a checkpoint throws', () => {
     const o = new StateTree().stage();
     assert.throws(() => o.commit(), /commit without checkpoint/);
