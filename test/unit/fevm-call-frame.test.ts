@@ -1,6 +1,7 @@
-// call-frame.ts runs CALL frames with @ethereumjs's steps minus the copies nothing reads: every
-// call must answer, fail and cost exactly as on @ethereumjs's own _executeCall and runInterpreter,
-// which run instead while @ethereumjs's profiler is on (its debug output turns off executeCall only).
+// call-frame.ts runs messages and CALL frames with @ethereumjs's steps minus the copies nothing
+// reads: every call must answer, fail and cost exactly as on @ethereumjs's own runCall, _executeCall
+// and runInterpreter, which run instead while @ethereumjs's profiler is on (its debug output turns
+// off executeCall only).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import type { EVM } from '@ethereumjs/evm';
 import { getCreateAddress, Interface, type InterfaceAbi } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
-import { canExecuteCall, canRunFrame } from '../../src/fevm/actors/evm/call-frame.js';
+import { canExecuteCall, canRunFrame, canRunMessage } from '../../src/fevm/actors/evm/call-frame.js';
 import { fevmSetup, precompileAddress } from '../helpers/fevm.js';
 import { compileSolidity, FIXTURE_CONTRACTS_DIR } from '../helpers/solc.js';
 
@@ -72,18 +73,28 @@ describe('CALL frames without the copies', () => {
           answers.push(() => `${fn}: ${(error as Error).message} ${bytesToHex((error as { data?: Uint8Array }).data ?? new Uint8Array())}`);
         }
       }
+      // A deployment as a call (a message without a receiver), and one whose constructor reverts.
+      for (const initcode of [traced['TraceCallee']!.bytecode, '0x60006000fd']) {
+        try {
+          const result = await devnet.call({ from: hexToBytes(wallet.address), input: hexToBytes(initcode) }, devnet.head.epoch);
+          answers.push(() => `deploy: ok ${bytesToHex(result.returnData)} gas ${result.gasUsed}`);
+        } catch (error) {
+          answers.push(() => `deploy: ${(error as Error).message} ${bytesToHex((error as { data?: Uint8Array }).data ?? new Uint8Array())}`);
+        }
+      }
       return answers.map((answer) => answer());
     };
 
     await runAll(); // the first frame shows the interpreter class
-    assert.ok(canRunFrame(evm) && canExecuteCall(evm), 'frames run without the copies');
+    assert.ok(canRunMessage(evm) && canRunFrame(evm) && canExecuteCall(evm), 'messages and frames run without the copies');
     const ours = await runAll();
     evm._optsCached.profiler = { enabled: true };
     t.after(() => (evm._optsCached.profiler = undefined));
-    assert.ok(!canRunFrame(evm) && !canExecuteCall(evm), "with the profiler on, @ethereumjs's own steps run");
+    assert.ok(!canRunMessage(evm) && !canRunFrame(evm) && !canExecuteCall(evm), "with the profiler on, @ethereumjs's own steps run");
     const theirs = await runAll();
     assert.deepEqual(ours, theirs);
-    assert.equal(ours.filter((answer) => answer.includes(': ok ')).length, 18, ours.join('\n'));
+    assert.equal(ours.filter((answer) => answer.includes(': ok ')).length, 19, ours.join('\n'));
+    assert.ok(ours.at(-1)!.startsWith('deploy: ') && !ours.at(-1)!.includes(': ok '), ours.at(-1));
     const everything = ours.find((answer) => answer.startsWith('everything:'))!;
     assert.ok(everything.includes(`d=0x${(7).toString(16).padStart(64, '0')}]`), everything);
     const doubled = ours.find((answer) => answer.startsWith('double:'))!;

@@ -37,6 +37,10 @@ interface FrameEvm {
   runPrecompile(code: PrecompileFunc, data: Uint8Array, gasLimit: bigint): Promise<ExecResult> | ExecResult;
   runInterpreter(message: Frame, opts?: FrameOptions): Promise<ExecResult>;
   postMessageCleanup(): void;
+  _emit(topic: string, data: unknown): Promise<void>;
+  _generateAddress(message: Message): Promise<Address>;
+  _executeCall(message: Message): Promise<EVMResult>;
+  _executeCreate(message: Message): Promise<EVMResult>;
 }
 interface FrameInterpreter {
   _env: object;
@@ -45,8 +49,18 @@ interface FrameInterpreter {
 }
 type InterpreterClass = new (...args: unknown[]) => FrameInterpreter;
 
-/** EIPs with steps in @ethereumjs's CALL frame (witnesses, EIP-2780's charges, access lists, transfer logs). */
-const CALL_EIPS = [2780, 6800, 7708, 7864, 7928];
+/** EIPs with steps in @ethereumjs's CALL frame (witnesses, EIP-2780's charges, access lists, transfer logs, EIP-7702's delegated code). */
+const CALL_EIPS = [2780, 6800, 7702, 7708, 7864, 7928];
+
+/**
+ * What the devnet's state adapter (state-adapter.ts) answers synchronously besides its async
+ * interface: a frame's account and code without a promise and a turn of the microtask queue each.
+ */
+interface SyncState {
+  accountAt?(address: Address): Account | undefined;
+  codeAt?(address: Address): Uint8Array;
+  holdsLiveActor?(address: Address): boolean;
+}
 
 /** @ethereumjs's Interpreter and Stack: the classes of the first frame's interpreter and stack. */
 let interpreterClass: InterpreterClass | undefined;
@@ -56,6 +70,60 @@ let stackClass: (new () => RunState['stack']) | undefined;
 export function learnInterpreter(interpreter: Interpreter): void {
   interpreterClass ??= (interpreter as object).constructor as InterpreterClass;
   stackClass ??= (interpreter as unknown as { _runState: RunState })._runState.stack.constructor as new () => RunState['stack'];
+}
+
+/** EIPs with steps in @ethereumjs's runCall around a message (block-level access lists, state gas). */
+const MESSAGE_EIPS = [7928, 8037];
+
+/** Whether `runMessage` may run `evm`'s next message, else @ethereumjs's runCall must. */
+export function canRunMessage(evm: EVM): boolean {
+  const self = evm as unknown as FrameEvm;
+  return !evm.DEBUG && self._optsCached.profiler?.enabled !== true && evm.common.hardfork() !== 'chainstart' && !MESSAGE_EIPS.some((eip) => evm.common.isActivatedEIP(eip));
+}
+
+/**
+ * @ethereumjs's runCall for a transaction's message (no `message` option; the devnet's: a block, the
+ * nonce not incremented, no balance skipped), the message made by the caller: the same steps in the
+ * same order, without the options object runCall copies into a message, its profiler's and debug
+ * steps, and without a turn of the microtask queue for an event no one listens to (only a tracer does).
+ * @ethereumjs's CODESTORE_OUT_OF_GAS exception is Chainstart's (canRunMessage leaves it out).
+ */
+export async function runMessage(evm: EVM, message: Message, block: unknown, gasPrice: bigint, origin: Address): Promise<EVMResult> {
+  const self = evm as unknown as FrameEvm;
+  const { common, journal, transientStorage } = self;
+  self._block = block;
+  self._tx = { gasPrice, origin };
+  if (listens(evm, 'beforeMessage')) await self._emit('beforeMessage', message);
+  if (!message.to && common.isActivatedEIP(2929)) {
+    message.code = message.data;
+    journal.addWarmedAddress((await self._generateAddress(message)).bytes);
+  }
+  await journal.checkpoint();
+  const transient = common.isActivatedEIP(1153);
+  if (transient) transientStorage.checkpoint();
+  const result = message.to ? await self._executeCall(message) : await self._executeCreate(message);
+  const exec = result.execResult;
+  const error = exec.exceptionError;
+  if (error && error.error !== EVMError.errorMessages.CODESTORE_OUT_OF_GAS) {
+    exec.selfdestruct = new Map();
+    exec.createdAddresses = new Set();
+    exec.gasRefund = 0n;
+  }
+  if (error) {
+    exec.logs = [];
+    await journal.revert();
+    if (transient) transientStorage.revert();
+  } else {
+    await journal.commit();
+    if (transient) transientStorage.commit();
+  }
+  if (listens(evm, 'afterMessage')) await self._emit('afterMessage', result);
+  message.accessWitness?.commit();
+  return result;
+}
+
+function listens(evm: EVM, topic: string): boolean {
+  return (evm.events as unknown as { listenerCount(topic: string): number }).listenerCount(topic) > 0;
 }
 
 /** Whether `runFrame` may run `evm`'s next frame, else @ethereumjs's runInterpreter must. */
@@ -91,7 +159,7 @@ export async function executeCall(evm: EVM, message: Message): Promise<EVMResult
       error = e;
     }
   }
-  await self._loadCode(message);
+  if (!loadCode(self, message)) await self._loadCode(message);
   const code = message.code;
   if (!code || (typeof code !== 'function' && code.length === 0) || error !== undefined) {
     const early = { gasRefund: message.gasRefund, executionGasUsed: 0n, exceptionError: error as EVMError | undefined, returnValue: new Uint8Array(0), logs: undefined };
@@ -118,14 +186,36 @@ function holdsTransientValues(evm: FrameEvm): boolean {
 
 /** Whether the EVM's state (the devnet's adapter) holds a live actor at `address`; false if it cannot tell. */
 function holdsLiveActor(evm: FrameEvm, address: Address): boolean {
-  const state = evm.stateManager as { holdsLiveActor?(address: Address): boolean };
-  return state.holdsLiveActor?.(address) === true;
+  return (evm.stateManager as SyncState).holdsLiveActor?.(address) === true;
+}
+
+/**
+ * @ethereumjs's _loadCode (without EIP-7702, which CALL_EIPS leaves out) on a state that answers
+ * code synchronously: a precompile, else the code at the message's code address. False when the
+ * state cannot: then _loadCode must run.
+ */
+function loadCode(evm: FrameEvm, message: Message): boolean {
+  if (message.code) return true;
+  const state = evm.stateManager as SyncState;
+  if (!state.codeAt) return false;
+  const precompile = (evm as unknown as EVM).getPrecompile(message.codeAddress);
+  if (precompile) {
+    message.code = precompile;
+    message.isCompiled = true;
+  } else {
+    message.code = state.codeAt(message.codeAddress);
+    message.isCompiled = false;
+    message.chargeCodeAccesses = true;
+  }
+  return true;
 }
 
 /** @ethereumjs's runInterpreter, with `execResult.runState` merged on first read. */
 export async function runFrame(evm: EVM, message: Frame, opts: FrameOptions = {}): Promise<ExecResult> {
   const self = evm as unknown as FrameEvm;
-  const contract = (await self.stateManager.getAccount(message.to ?? createZeroAddress())) ?? new Account();
+  const at = message.to ?? createZeroAddress();
+  const state = self.stateManager as SyncState;
+  const contract = (state.accountAt ? state.accountAt(at) : await self.stateManager.getAccount(at)) ?? new Account();
   const env = {
     address: message.to ?? createZeroAddress(),
     caller: message.caller ?? createZeroAddress(),

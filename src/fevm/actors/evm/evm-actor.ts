@@ -15,6 +15,7 @@ import { logToActorEvent, type FrameEvent } from './events.js';
 import { createFevmEvm, EVENT_TOO_LARGE, RESULT_TOO_LARGE, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
 import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
+import { canRunMessage, runMessage } from './call-frame.js';
 import { NO_SLOTS } from './kamt-shape.js';
 
 /** @ethereumjs/evm's error texts -> the EVM actor's exit codes (builtin-actors actors/evm/src/lib.rs). */
@@ -148,18 +149,7 @@ export class EvmActor implements FevmHost {
     let result: EVMResult;
     const caller = new Address(call.caller);
     try {
-      result = await this.evm.runCall({
-        caller,
-        origin: call.origin === call.caller ? caller : new Address(call.origin),
-        to: call.to ? new Address(call.to) : undefined,
-        data: call.input,
-        value: call.value,
-        gasLimit: BigInt(evmGasLimit),
-        gasPrice: ctx.baseFee + (call.gasPremium ?? 0n),
-        isStatic: call.readOnly,
-        skipNonceIncrement: true,
-        block: blockContext(ctx),
-      });
+      result = await this.runMessage(call, caller, evmGasLimit, ctx);
     } catch (err) {
       if ((err as Error).message?.includes('insufficient balance')) {
         return { exitCode: ExitCode.SysErrInsufficientFunds, returnData: new Uint8Array(), gasUsed: 0, events: [] };
@@ -176,6 +166,29 @@ export class EvmActor implements FevmHost {
     // Cleared only when filled (here and above): clearing even an empty Set calls into V8's runtime.
     if (this.selfDestructs.size > 0) this.selfDestructs.clear();
     return outcome;
+  }
+
+  /** A message's first frame, on runMessage where it can run (call-frame.ts), else on @ethereumjs's runCall. */
+  private runMessage(call: EvmCall, caller: Address, evmGasLimit: number, ctx: ExecutionContext): Promise<EVMResult> {
+    const origin = call.origin === call.caller ? caller : new Address(call.origin);
+    const to = call.to ? new Address(call.to) : undefined;
+    const gasPrice = ctx.baseFee + (call.gasPremium ?? 0n);
+    const block = blockContext(ctx);
+    if (!canRunMessage(this.evm)) {
+      return this.evm.runCall({ caller, origin, to, data: call.input, value: call.value, gasLimit: BigInt(evmGasLimit), gasPrice, isStatic: call.readOnly, skipNonceIncrement: true, block });
+    }
+    // As runCall makes it (its defaults for what the devnet leaves out).
+    const message = new Message({
+      caller,
+      gasLimit: BigInt(evmGasLimit),
+      to,
+      value: call.value,
+      data: call.input,
+      isStatic: call.readOnly,
+      selfdestruct: new Map(),
+      createdAddresses: new Set(),
+    });
+    return runMessage(this.evm, message, block, gasPrice, origin);
   }
 
   /** A contract invoked from inside a running frame (call_actor): a deeper message of the same transaction. */

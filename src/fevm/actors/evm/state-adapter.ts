@@ -63,6 +63,11 @@ export class EvmStateAdapter implements StateManagerInterface {
   }
 
   async getAccount(address: Address): Promise<Account | undefined> {
+    return this.accountAt(address);
+  }
+
+  /** getAccount's answer, synchronously (a frame's set-up reads its contract's: call-frame.ts). */
+  accountAt(address: Address): Account | undefined {
     const actor = this.actorAt(address);
     if (!actor) return undefined;
     // A dead contract looks like an empty account, so that CREATE may resurrect it.
@@ -134,6 +139,11 @@ export class EvmStateAdapter implements StateManagerInterface {
   }
 
   async getCode(address: Address): Promise<Uint8Array> {
+    return this.codeAt(address);
+  }
+
+  /** getCode's answer, synchronously (a CALL frame's code: call-frame.ts). */
+  codeAt(address: Address): Uint8Array {
     return this.actorAt(address)?.evm?.bytecode ?? EMPTY;
   }
 
