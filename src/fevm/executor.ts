@@ -126,7 +126,7 @@ export class Executor {
 
     // The call in a checkpoint of its own: a failure undoes it (and drops its events), not the above.
     state.checkpoint();
-    const result = await this.invoke(state, sender, msg, msg.gasLimit - inclusion, ctx);
+    const result = topLevelResult(await this.invoke(state, sender, msg, msg.gasLimit - inclusion, ctx));
     const succeeded = result.exitCode === ExitCode.Ok;
     if (succeeded) state.commit();
     else state.revert();
@@ -168,7 +168,7 @@ export class Executor {
       state.putActor(sender);
       msg = messageWith(msg, { nonce: sender.nonce - 1 });
       this.access = StateAccess.forMessage(sender.id, state.lookupId(msg.to));
-      const result = await this.invoke(state, sender, msg, gasLimit, ctx, input);
+      const result = topLevelResult(await this.invoke(state, sender, msg, gasLimit, ctx, input));
       // The FVM's backtrace names the failed receiver by its ID (devnet/revert.ts).
       if (result.exitCode !== ExitCode.Ok) result.failedActor = state.lookupId(msg.to);
       return result;
@@ -193,15 +193,16 @@ export class Executor {
   }
 
   /**
-   * Runs a top-level message: the send from its sender, with a syscall error as the FVM reports it.
-   * `input`: the bytes its params encode, if known (Executor.call).
+   * Runs a top-level message: the send from its sender, whose outcome topLevelResult makes the
+   * message's result (a syscall error as the FVM reports it). `input`: the bytes its params encode,
+   * if known (Executor.call).
    */
-  private invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendResult> {
+  private invoke(state: StateOverlay, sender: Actor, msg: Message, gasLimit: number, ctx: ExecutionContext, input?: Uint8Array): Promise<SendOutcome> {
     // Top-level params are a CBOR block (raw for METHOD_SEND), as ref-fvm's executor makes them.
     const params = msg.params.length === 0 ? undefined : { codec: msg.method === METHOD_SEND ? RAW : CBOR, data: msg.params };
     const send: ActorSend = { fromId: sender.id, to: msg.to, method: msg.method, value: msg.value, params, readOnly: false, gasLimit };
-    // Not async: the send's promise is handed on (an async function's frame a message, for nothing).
-    return this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium, input }).then(topLevelResult);
+    // Not async, and the outcome mapped where it is awaited: no frame or turn of the microtask queue of its own.
+    return this.send(state, send, ctx, { nonce: msg.nonce, gasPremium: msg.gasPremium, input });
   }
 
   /**

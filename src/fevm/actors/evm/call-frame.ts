@@ -13,6 +13,7 @@
 import { EVMError, type EVM, type EVMResult, type ExecResult, type Message, type PrecompileFunc } from '@ethereumjs/evm';
 import { Account, createZeroAddress, type Address } from '@ethereumjs/util';
 import { FrameMemory } from './frame-memory.js';
+import { SETTLED } from './state-adapter.js';
 
 type RunState = NonNullable<ExecResult['runState']>;
 type Interpreter = RunState['interpreter'];
@@ -85,7 +86,8 @@ export function canRunMessage(evm: EVM): boolean {
  * @ethereumjs's runCall for a transaction's message (no `message` option; the devnet's: a block, the
  * nonce not incremented, no balance skipped), the message made by the caller: the same steps in the
  * same order, without the options object runCall copies into a message, its profiler's and debug
- * steps, and without a turn of the microtask queue for an event no one listens to (only a tracer does).
+ * steps, and without a turn of the microtask queue for an event no one listens to (only a tracer
+ * does) or for the journal's checkpoint and commit once the state adapter has done them (SETTLED).
  * @ethereumjs's CODESTORE_OUT_OF_GAS exception is Chainstart's (canRunMessage leaves it out).
  */
 export async function runMessage(evm: EVM, message: Message, block: unknown, gasPrice: bigint, origin: Address): Promise<EVMResult> {
@@ -98,7 +100,8 @@ export async function runMessage(evm: EVM, message: Message, block: unknown, gas
     message.code = message.data;
     journal.addWarmedAddress((await self._generateAddress(message)).bytes);
   }
-  await journal.checkpoint();
+  const checkpointed = journal.checkpoint();
+  if (checkpointed !== SETTLED) await checkpointed;
   const transient = common.isActivatedEIP(1153);
   if (transient) transientStorage.checkpoint();
   const result = message.to ? await self._executeCall(message) : await self._executeCreate(message);
@@ -114,7 +117,8 @@ export async function runMessage(evm: EVM, message: Message, block: unknown, gas
     await journal.revert();
     if (transient) transientStorage.revert();
   } else {
-    await journal.commit();
+    const committed = journal.commit();
+    if (committed !== SETTLED) await committed;
     if (transient) transientStorage.commit();
   }
   if (listens(evm, 'afterMessage')) await self._emit('afterMessage', result);

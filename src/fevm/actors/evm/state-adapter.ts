@@ -13,6 +13,12 @@ import { NO_SLOTS, storageBucketsOf, withSlotCounted } from './kamt-shape.js';
 
 const EMPTY = new Uint8Array();
 
+/**
+ * What checkpoint, commit and revert return: the overlay's are synchronous, so they are done when
+ * they return, and one settled promise serves them all (runMessage need not wait for it).
+ */
+export const SETTLED: Promise<void> = Promise.resolve();
+
 export class EvmStateAdapter implements StateManagerInterface {
   private state: StateOverlay | undefined;
   /** Told of each actor the EVM creates (a Placeholder for a new f410 or a CREATE's address): its creation paid its first access. */
@@ -186,16 +192,19 @@ export class EvmStateAdapter implements StateManagerInterface {
     return storageBucketsOf(this.actorAt(address));
   }
 
-  async checkpoint(): Promise<void> {
+  checkpoint(): Promise<void> {
     this.current.checkpoint();
+    return SETTLED;
   }
 
-  async commit(): Promise<void> {
+  commit(): Promise<void> {
     this.current.commit();
+    return SETTLED;
   }
 
-  async revert(): Promise<void> {
+  revert(): Promise<void> {
     this.current.revert();
+    return SETTLED;
   }
 
   // The devnet keeps no Merkle state roots; the EVM does not need them to run calls.
