@@ -70,7 +70,8 @@ export class Calls {
   call(request: CallRequest, epoch: number): Promise<InvocationResult> {
     // As in Lotus, a call runs with the block gas limit whatever gas it names.
     const message = this.toMessage(request, BLOCK_GAS_LIMIT);
-    return this.callMessage(message, epoch, request.input).then((result) => {
+    const run = (overlay: StateOverlay, ctx: ExecutionContext) => this.node.executor.call(overlay, message, ctx, request.input);
+    return this.runCall(message, epoch, run, (result) => {
       if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, message.to, message.method);
       // Lotus answers a deployment call with empty bytes, not the runtime code.
       return request.to ? result : { ...result, returnData: new Uint8Array() };
@@ -229,17 +230,20 @@ export class Calls {
     });
   }
 
-  /** Runs `run` on an overlay of the state after `epoch`, in the context `message` runs in as a call. */
-  private runCall<T>(message: Message, epoch: number, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>): Promise<T> {
+  /**
+   * Runs `run` on an overlay of the state after `epoch`, in the context `message` runs in as a call;
+   * its result, or what `answer` makes of it once its console.log lines are printed.
+   */
+  private runCall<T, A = T>(message: Message, epoch: number, run: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, answer?: (value: T) => A): Promise<A> {
     const { state, executor } = this.node;
     const ctx = callContextFor(callContext(this.node, epoch), message);
     const budget = this.budget();
     // On a fork, what the call reads is fetched and the call redone (readFetched): only the run that
     // counts prints its console.log lines.
     return readFetched(this.node, () =>
-      state.runOnce(epoch, (overlay) => budget.spend(() => executor.holdingConsole(() => run(overlay, ctx)))).then(({ value, lines }) => {
+      state.runOnce(epoch, (overlay) => executor.holdingConsole(() => run(overlay, ctx), budget)).then(({ value, lines }) => {
         executor.printConsole(lines);
-        return value;
+        return answer ? answer(value) : (value as unknown as A);
       }),
     );
   }

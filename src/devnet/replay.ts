@@ -140,7 +140,7 @@ export function readFetched<T>(host: ReplayHost, attempt: () => Promise<T>): Pro
 export function runFetched<T>(host: ReplayHost, epoch: number, work: (overlay: StateOverlay) => Promise<T>, budgetMs = 0, batch?: BatchBudget): Promise<T> {
   const budget = new RunBudget(budgetMs, batch);
   return readFetched(host, async () => {
-    const { value, lines } = await host.state.runOnce(epoch, (overlay) => budget.spend(() => host.executor.holdingConsole(() => work(overlay))));
+    const { value, lines } = await host.state.runOnce(epoch, (overlay) => host.executor.holdingConsole(() => work(overlay), budget));
     host.executor.printConsole(lines);
     return value;
   });
@@ -188,7 +188,7 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
       // The message's changes in a layer of their own, dropped if it must run again.
       const mark = overlay.checkpoint();
       try {
-        const { value, lines: printed } = await budget.spend(() => host.executor.holdingConsole(() => replayMessage(host, overlay, included, ctx, wanted.has(included.index) ? options : undefined)));
+        const { value, lines: printed } = await host.executor.holdingConsole(() => replayMessage(host, overlay, included, ctx, wanted.has(included.index) ? options : undefined), budget);
         if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
         overlay.commit();
         if (value) traced.push(value);

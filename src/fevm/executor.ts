@@ -31,6 +31,7 @@ import { ACCOUNT_INVOCATION, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutp
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
 import { StateAccess } from './state-access.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, messageWith, type Message } from './message.js';
+import type { RunBudget } from './run-budget.js';
 import { MissingStateError, type StateOverlay } from './state-tree.js';
 import { NO_EVENTS, type ActorSend, type ExecutionContext, type InvocationResult, type MessageReceipt, type SendOutcome, type SendResult } from './types.js';
 
@@ -71,14 +72,18 @@ export class Executor {
    * Runs `run` with the console.log lines it prints held back and given back with its result, to
    * print (`printConsole`) once the run is known to count: on a fork a run that read state not
    * fetched yet is dropped and redone, and only the run that counts prints. Holds do not nest.
+   * With `budget`, `run` is one execution on it, as `budget.spend(run)` would run it (in this frame).
    */
-  async holdingConsole<T>(run: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+  async holdingConsole<T>(run: () => Promise<T>, budget?: RunBudget): Promise<{ value: T; lines: string[] }> {
+    const counted = budget?.start() === true;
     const lines: string[] = [];
     const release = this.holdConsole(lines);
     try {
       return { value: await run(), lines };
     } finally {
       release();
+      const yielded = counted ? budget!.stop() : undefined;
+      if (yielded) await yielded;
     }
   }
 

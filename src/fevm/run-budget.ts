@@ -55,7 +55,22 @@ export class RunBudget {
 
   /** Runs one execution on this budget; it throws once the budget (or its batch's) is spent. */
   async spend<T>(run: () => Promise<T>): Promise<T> {
-    if (this.limitMs === 0) return run();
+    if (!this.start()) return run();
+    try {
+      return await run();
+    } finally {
+      const yielded = this.stop();
+      if (yielded) await yielded;
+    }
+  }
+
+  /**
+   * Starts one execution on this budget, which stop() ends (spend's steps, for a caller that runs
+   * it in a frame of its own: Executor.holdingConsole). False without a limit: nothing to stop.
+   * Throws once the budget (or its batch's) is spent.
+   */
+  start(): boolean {
+    if (this.limitMs === 0) return false;
     const batchLeftMs = this.batch ? this.limitMs - this.batch.spentMs : Infinity;
     if (batchLeftMs <= 0) throw new RequestTimeoutError();
     if (this.leftMs <= 0) throw new ExecutionTimeoutError(this.limitMs);
@@ -64,15 +79,16 @@ export class RunBudget {
     this.startedAt = performance.now();
     this.cpuAtFirstCheck = undefined;
     running = this;
-    try {
-      return await run();
-    } finally {
-      running = undefined;
-      const spent = this.spentMs();
-      this.leftMs -= spent;
-      if (this.batch && this.cpuAtFirstCheck !== undefined) this.batch.spentMs += spent;
-      if (spent >= LONG_RUN_MS) await new Promise((resolve) => setImmediate(resolve));
-    }
+    return true;
+  }
+
+  /** Ends the execution start() began: what it spent is counted; a promise to wait for when it ran long enough to let the event loop in. */
+  stop(): Promise<void> | undefined {
+    running = undefined;
+    const spent = this.spentMs();
+    this.leftMs -= spent;
+    if (this.batch && this.cpuAtFirstCheck !== undefined) this.batch.spentMs += spent;
+    return spent >= LONG_RUN_MS ? new Promise((resolve) => setImmediate(resolve)) : undefined;
   }
 
   /** Throws if this execution's budget is spent: geth's -32000, or its -32002 when the batch's deadline came first. */
