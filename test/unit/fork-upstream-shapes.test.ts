@@ -10,9 +10,11 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { FilAddress } from '../../src/common/address.js';
+import { decodeCbor, encodeBigInt } from '../../src/common/cbor.js';
 import { DevnetError } from '../../src/common/errors.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
+import { vestingBlockOf, vestingFundsOf, type LotusMinerFunds } from '../../src/devnet/fork/upstream-miner.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
 const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
@@ -72,6 +74,28 @@ describe('a fork reading actors from its upstream', () => {
     for (const [lookup, actor, reason] of cases) {
       const state = await upstreamAnswering(t, lookup, actor);
       await assert.rejects(state.actor(ADDRESS), (err: Error) => err instanceof DevnetError && err.code === 1 && reason.test(err.message), JSON.stringify([lookup, actor]));
+    }
+  });
+});
+
+describe('a forked miner\'s vesting funds, as Lotus\'s JSON gives the State (fidaudit4 V13)', () => {
+  const fund = (epoch: number, amount: bigint) => [epoch, encodeBigInt(amount)];
+  const read = (state: LotusMinerFunds, value: unknown) => vestingFundsOf(state, value === undefined ? undefined : decodeCbor(dagCbor.encode(value)));
+  const funds: Omit<LotusMinerFunds, 'VestingFunds'> = { InitialPledge: '0', PreCommitDeposits: '0', FeeDebt: '0', ProvingPeriodStart: 0, LockedFunds: '6' };
+
+  test('actors v16+: the head inline, the others in the tail block (a zero head is no fund); before v16: the block of a struct of the list', async () => {
+    const tail = await block([fund(200, 2n), fund(300, 3n)]);
+    const v16: LotusMinerFunds = { ...funds, VestingFunds: { Head: { Epoch: 100, Amount: '1' }, Tail: { '/': tail.cid.toString() } } };
+    assert.equal(vestingBlockOf(v16), tail.cid.toString());
+    assert.deepEqual(read(v16, [fund(200, 2n), fund(300, 3n)]), [{ epoch: 100, amount: 1n }, { epoch: 200, amount: 2n }, { epoch: 300, amount: 3n }]);
+    assert.deepEqual(read({ ...v16, VestingFunds: { Head: { Epoch: 100, Amount: '0' }, Tail: { '/': tail.cid.toString() } } }, [fund(200, 2n)]), [{ epoch: 200, amount: 2n }]);
+    const v15: LotusMinerFunds = { ...funds, VestingFunds: { '/': tail.cid.toString() } };
+    assert.equal(vestingBlockOf(v15), tail.cid.toString());
+    assert.deepEqual(read(v15, [[fund(200, 2n)]]), [{ epoch: 200, amount: 2n }]);
+    // None: null from Lotus, absent from an fvm-devnet.
+    for (const none of [{ ...funds, VestingFunds: null }, funds]) {
+      assert.equal(vestingBlockOf(none), undefined);
+      assert.deepEqual(read(none, undefined), []);
     }
   });
 });

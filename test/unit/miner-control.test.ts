@@ -7,6 +7,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import { unlockVesting } from '../../src/fevm/actors/miner/state.js';
 import { TERMINATION_LIFETIME_CAP, WORKER_KEY_CHANGE_DELAY, faultFeeFor, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
 import { FIL, MINER, OWNER, minerHarness } from '../helpers/miner-harness.js';
 
@@ -37,6 +38,40 @@ describe('miner getters', () => {
     const miner = h.state.getActor(MINER)!;
     h.state.putActor({ ...miner, miner: { ...h.miner(), initialPledge: 3n * FIL, feeDebt: 1n * FIL } });
     assert.equal(decodeBigInt((await h.send(OWNER, MINER, m('GetAvailableBalance'))).value as Uint8Array), 6n * FIL);
+  });
+});
+
+describe('locked (vesting) funds, which a forked miner brings from the upstream (fidaudit4 V13)', () => {
+  const amount = (value: unknown) => decodeBigInt(value as Uint8Array);
+  /** The miner with 10 FIL, 6 of them locked: 1 vesting at epoch 5, 2 at 20, 3 at 40. */
+  async function vesting() {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
+    const vestingFunds = [5, 20, 40].map((epoch, i) => ({ epoch, amount: BigInt(i + 1) * FIL }));
+    h.state.putActor({ ...h.state.getActor(MINER)!, miner: { ...h.miner(), lockedFunds: 6n * FIL, vestingFunds } });
+    return h;
+  }
+
+  test('are not available, are listed by GetVestingFunds, and WithdrawBalance unlocks what vested before the epoch first', async () => {
+    const h = await vesting();
+    assert.equal(amount((await h.send(OWNER, MINER, m('GetAvailableBalance'))).value), 4n * FIL);
+    assert.deepEqual((await h.send(OWNER, MINER, m('GetVestingFunds'))).value, [[5, 20, 40].map((epoch, i) => [epoch, encodeBigInt(BigInt(i + 1) * FIL)])]);
+    await h.advanceTo(21);
+    // Vested at 5 and 20 (before 21): 3 FIL more to withdraw; 3 FIL stays locked until after 40.
+    assert.equal(amount((await h.send(OWNER, MINER, m('WithdrawBalance'), [encodeBigInt(100n * FIL)])).value), 7n * FIL);
+    assert.equal(h.balance(MINER), 3n * FIL);
+    assert.deepEqual([h.miner().lockedFunds, h.miner().vestingFunds], [3n * FIL, [{ epoch: 40, amount: 3n * FIL }]]);
+    assert.equal(amount((await h.send(OWNER, MINER, m('GetAvailableBalance'))).value), 0n);
+  });
+
+  test('a penalty\'s debt unlocks what has vested and, earliest first, what has not up to the debt (builtin-actors unlock_vested_and_unvested_funds)', async () => {
+    const m = (await vesting()).miner();
+    // At epoch 10: the fund of epoch 5 has vested; 2.5 FIL more come from those not vested, all 2 of epoch 20's and 0.5 of epoch 40's.
+    const after = unlockVesting(m, 10, 25n * FIL / 10n);
+    assert.deepEqual([after.lockedFunds, after.vestingFunds], [25n * FIL / 10n, [{ epoch: 40, amount: 25n * FIL / 10n }]]);
+    // No debt: only what has vested (unlock_vested_funds); before anything vests, nothing.
+    assert.deepEqual(unlockVesting(m, 21, 0n).vestingFunds, [{ epoch: 40, amount: 3n * FIL }]);
+    assert.equal(unlockVesting(m, 5, 0n), m);
   });
 });
 

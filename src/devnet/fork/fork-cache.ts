@@ -26,9 +26,9 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * read through a gateway counts its fault from its early expiration less 42 days (its partition's
  * expiration queue), where 10 recorded the fork epoch. 12: a forked miner's proving state holds the
  * upstream's dead sectors (terminated or expired, still in their partitions). 13: the fork point holds the upstream's
- * block headers at the fork epoch and its weight.
+ * block headers at the fork epoch and its weight. 14: a forked miner holds its locked and vesting funds.
  */
-const CACHE_FORMAT = 13;
+const CACHE_FORMAT = 14;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

@@ -1,12 +1,13 @@
 // A storage provider's miner actor as the fork holds it: its MinerInfo (Filecoin.StateMinerInfo),
-// its funds (the State's pledge, deposits and fee debt, Filecoin.StateReadState) and the sector
-// numbers it has used. Its sectors, deadlines and partitions come with its proving state, read when
+// its funds (the State's pledge, deposits, fee debt and vesting funds, Filecoin.StateReadState) and
+// the sector numbers it has used. Its sectors, deadlines and partitions come with its proving state, read when
 // first needed (upstream-proving.ts, fork-tables.ts).
 import { base58btc } from 'multiformats/bases/base58';
 import { FilAddress } from '../../common/address.js';
+import { decodeBigInt } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { deadlineInfo, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import type { MinerState } from '../../fevm/actors/miner/state.js';
+import type { MinerState, VestingFund } from '../../fevm/actors/miner/state.js';
 
 /** api.MinerInfo as Lotus's JSON writes it (the fields the devnet keeps). */
 export interface LotusMinerInfo {
@@ -33,6 +34,32 @@ export interface LotusMinerFunds {
   PreCommitDeposits: string;
   FeeDebt: string;
   ProvingPeriodStart: number;
+  LockedFunds?: string;
+  /**
+   * Actors v16+: the first fund inline and the block of the others (a list of [epoch, amount]);
+   * earlier versions: the block of a struct holding that list; null (or absent: a devnet) for none.
+   */
+  VestingFunds?: { Head: { Epoch: number; Amount: string }; Tail: { '/': string } } | { '/': string } | null;
+}
+
+/** The block of vesting funds a miner State names, if it names one (read with ChainReadObj). */
+export function vestingBlockOf(funds: LotusMinerFunds): string | undefined {
+  const vesting = funds.VestingFunds;
+  if (!vesting) return undefined;
+  return '/' in vesting ? vesting['/'] : vesting.Tail['/'];
+}
+
+/** The vesting funds in epoch order, from the State and its block's dag-cbor (`block`, when it names one). */
+export function vestingFundsOf(funds: LotusMinerFunds, block: unknown): VestingFund[] {
+  const vesting = funds.VestingFunds;
+  if (!vesting) return [];
+  // Before v16 the block is a struct of one field, the list.
+  const list = ('/' in vesting ? (block as unknown[])[0] : block) as [number, Uint8Array][];
+  if (!Array.isArray(list)) throw new DevnetError('upstream miner VestingFunds block is not a list of funds');
+  const rest = list.map(([epoch, amount]) => ({ epoch, amount: decodeBigInt(amount) }));
+  // A head drawn down to zero by penalties is no fund (builtin-actors VestingFunds::load).
+  const head = '/' in vesting ? [] : [{ epoch: vesting.Head.Epoch, amount: BigInt(vesting.Head.Amount) }].filter((f) => f.amount > 0n);
+  return [...head, ...rest];
 }
 
 /** MinerInfo names its actors by ID address. */
@@ -42,7 +69,8 @@ function idOf(address: string, field: string): number {
   return id;
 }
 
-export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds, allocatedSectors: number[], forkEpoch: number): MinerState {
+export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds, allocatedSectors: number[], forkEpoch: number, vestingFunds: VestingFund[] = []): MinerState {
+  const lockedFunds = BigInt(funds.LockedFunds ?? 0);
   const pending = info.PendingBeneficiaryTerm;
   const provingPeriodOffset = ((funds.ProvingPeriodStart % WPOST_PROVING_PERIOD) + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD;
   return {
@@ -75,6 +103,8 @@ export function minerStateFromLotus(info: LotusMinerInfo, funds: LotusMinerFunds
     initialPledge: BigInt(funds.InitialPledge),
     preCommitDeposits: BigInt(funds.PreCommitDeposits),
     feeDebt: BigInt(funds.FeeDebt),
+    // The upstream's block rewards still vesting: locked, and vesting at their epochs on the fork.
+    ...(lockedFunds > 0n ? { lockedFunds, vestingFunds } : {}),
     // New sectors on the fork take numbers the upstream has not used.
     allocatedSectors,
     // Its upstream storage provider proves it until the fork takes it over (window-post.ts).

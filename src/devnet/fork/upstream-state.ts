@@ -17,7 +17,7 @@ import type { MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import { tipsetKeyCid } from '../../mining/tipset.js';
 import { isTipset, type ForkPoint, type LotusTipset } from './fork-point.js';
-import { minerStateFromLotus, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
+import { minerStateFromLotus, vestingBlockOf, vestingFundsOf, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
 import { UpstreamProving } from './upstream-proving.js';
@@ -191,8 +191,14 @@ export class UpstreamState {
       this.upstream.call<LotusMinerInfo>('Filecoin.StateMinerInfo', [address, this.point.stateKey]),
       this.upstream.call<{ State: LotusMinerFunds & { AllocatedSectors: { '/': string } } }>('Filecoin.StateReadState', [address, this.point.stateKey]),
     ]);
-    const allocated = decodeCbor<Uint8Array>(await this.upstream.readObj(CID.parse(read.State.AllocatedSectors['/']), "a miner's AllocatedSectors"));
-    return minerStateFromLotus(info, read.State, decodeBitfield(allocated), this.point.epoch);
+    const vesting = vestingBlockOf(read.State);
+    // One batch: the two blocks the State names.
+    const [allocated, vestingBlock] = await Promise.all([
+      this.upstream.readObj(CID.parse(read.State.AllocatedSectors['/']), "a miner's AllocatedSectors"),
+      vesting === undefined ? undefined : this.upstream.readObj(CID.parse(vesting), "a miner's VestingFunds"),
+    ]);
+    const vestingFunds = vestingFundsOf(read.State, vestingBlock && decodeCbor(vestingBlock));
+    return minerStateFromLotus(info, read.State, decodeBitfield(decodeCbor<Uint8Array>(allocated)), this.point.epoch, vestingFunds);
   }
 
   /** A multisig's state and its pending transactions (upstream-multisig.ts). */

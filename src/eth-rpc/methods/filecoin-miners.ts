@@ -3,13 +3,13 @@
 // StateMinerActiveSectors, StateMinerFaults, StateMinerProvingDeadline, StateSectorPartition
 // (lotus api/api_full.go, node/impl/full/state.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
-import { cidOf, encodeCbor, type CID } from '../../common/cbor.js';
+import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, sectorInAmt, type MinerState, type SectorInfo, type SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
+import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -113,6 +113,12 @@ const bitfieldParam = (name: string): Param<Set<number> | undefined> => ({
   },
 });
 
+/** go-state-types' VestingFunds (actors v16+): the first fund inline, the others in a tail block; null for none. */
+function vestingFundsJson([head, ...tail]: readonly VestingFund[]) {
+  if (!head) return null;
+  return { Head: { Epoch: head.epoch, Amount: head.amount.toString() }, Tail: cidJson(cidOf(encodeCbor(tail.map((f) => [f.epoch, encodeBigInt(f.amount)])))) };
+}
+
 /**
  * The StateReadState view of a miner: go-state-types miner.State, its AMTs and HAMTs as the CIDs of
  * the devnet's values, but for its Deadlines, laid out as builtin-actors does (deadline-blocks.ts).
@@ -124,8 +130,8 @@ export function minerStateJson(state: MinerState, epoch: number, deadlines: CID)
   return {
     Info: link(info),
     PreCommitDeposits: m.preCommitDeposits.toString(),
-    LockedFunds: '0',
-    VestingFunds: null,
+    LockedFunds: (m.lockedFunds ?? 0n).toString(),
+    VestingFunds: vestingFundsJson(m.vestingFunds ?? []),
     FeeDebt: m.feeDebt.toString(),
     InitialPledge: m.initialPledge.toString(),
     PreCommittedSectors: link(precommits),
@@ -164,11 +170,12 @@ export const filecoinMiners = [
     };
   }),
 
-  // The balance less initial pledge, pre-commit deposits and fee debt (nothing vests: rewards are available at once).
+  // The balance less locked funds, initial pledge, pre-commit deposits and fee debt, plus what has vested
+  // by the tipset's height and is still locked (Lotus node/impl/full/state.go); only a forked miner has vesting funds.
   defineMethod('Filecoin.StateMinerAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const miner = minerAt(stateOf(devnet, key), address);
     afterItsCloses(miner.miner);
-    return availableBalance(miner.miner, miner.balance).toString();
+    return (availableBalance(miner.miner, miner.balance) + vestedFunds(miner.miner, tipsetOf(devnet, key).epoch)).toString();
   }),
 
   // Every sector of the sectors AMT, as Lotus: the live ones and those terminated or expired (deadSectors).

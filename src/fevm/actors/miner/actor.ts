@@ -10,6 +10,7 @@ import { chargeFaults, expire, expirePreCommits, provingMethods } from './provin
 import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
 import { sectorStatusMethods } from './sector-status.js';
+import { unlockedBalance, unlockVesting } from './state.js';
 import { closeDeadline, windowPostMethods } from './window-post.js';
 
 /** The miner's cron work (schedule.ts). */
@@ -39,9 +40,10 @@ export const minerActor: BuiltinActor = {
         validateCallerIs(rt, [REWARD_ACTOR_ID]);
         if (reward < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot lock up a negative amount of funds');
         if (penalty < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot penalize a negative amount of funds');
-        const m = readMiner(rt);
-        const debt = m.feeDebt + penalty;
-        const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits;
+        const debt = readMiner(rt).feeDebt + penalty;
+        // The debt is paid from the vesting funds first (builtin-actors repay_partial_debt_in_priority_order).
+        const m = unlockVesting(readMiner(rt), rt.ctx.epoch, debt);
+        const unlocked = unlockedBalance(m, rt.self().balance);
         const repaid = unlocked <= 0n ? 0n : unlocked < debt ? unlocked : debt;
         writeMiner(rt, { ...m, feeDebt: debt - repaid });
         await burnFunds(rt, repaid);

@@ -17,7 +17,7 @@ import {
   faultFeeFor,
   terminationFeeFor,
 } from './policy.js';
-import { availableBalance, beneficiaryAvailable, controllingIds, type FullMinerState } from './state.js';
+import { availableBalance, beneficiaryAvailable, controllingIds, unlockedBalance, unlockVesting, type FullMinerState } from './state.js';
 
 const illegalArgument = (message: string) => new ActorError(ExitCode.ErrIllegalArgument, message);
 
@@ -78,7 +78,7 @@ function withPendingWorker(m: FullMinerState, epoch: number): FullMinerState {
 /** Repays fee debt from the unlocked balance (repay_debts_or_abort); returns the amount to burn. */
 export function repayDebtsOrAbort(rt: ActorRuntime, m: FullMinerState): { state: FullMinerState; burn: bigint } {
   if (m.feeDebt === 0n) return { state: m, burn: 0n };
-  const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits;
+  const unlocked = unlockedBalance(m, rt.self().balance);
   if (unlocked < m.feeDebt) {
     throw new ActorError(ExitCode.ErrInsufficientFunds, `unlocked balance can not repay fee debt (${unlocked} < ${m.feeDebt})`);
   }
@@ -111,7 +111,7 @@ export const controlMethods: Record<string, MethodSpec> = {
   GetSectorSize: { noParams: true, run: (rt) => Number(readMiner(rt).sectorSize) },
   GetAvailableBalance: { noParams: true, run: (rt) => encodeBigInt(availableBalance(readMiner(rt), rt.self().balance)) },
   // Rewards are available at once (no vesting), so nothing is ever vesting.
-  GetVestingFunds: { noParams: true, run: () => [[]] },
+  GetVestingFunds: { noParams: true, run: (rt) => [(readMiner(rt).vestingFunds ?? []).map((f) => [f.epoch, encodeBigInt(f.amount)])] },
   GetPeerID: { noParams: true, run: (rt) => [readMiner(rt).peerId] },
   GetMultiaddrs: { noParams: true, run: (rt) => [[...readMiner(rt).multiaddrs]] },
   // FIP-0098's getters for collateral contracts (actors v16+): the miner's total initial pledge, and
@@ -270,6 +270,8 @@ export const controlMethods: Record<string, MethodSpec> = {
       if (requested < 0n) throw illegalArgument(`negative fund requested for withdrawal: ${requested}`);
       let m = readMiner(rt);
       validateCallerIs(rt, [m.owner, m.beneficiary]);
+      // What has vested is unlocked first, so that it can be withdrawn.
+      m = unlockVesting(m, rt.ctx.epoch);
       const available = availableBalance(m, rt.self().balance);
       const repaid = repayDebtsOrAbort(rt, m);
       m = repaid.state;
@@ -297,7 +299,7 @@ export const controlMethods: Record<string, MethodSpec> = {
       const m = readMiner(rt);
       validateCallerIs(rt, controllingIds(m));
       // Repays as much as the unlocked balance (with any value sent) covers.
-      const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits;
+      const unlocked = unlockedBalance(m, rt.self().balance);
       const paid = unlocked <= 0n ? 0n : unlocked < m.feeDebt ? unlocked : m.feeDebt;
       writeMiner(rt, { ...m, feeDebt: m.feeDebt - paid });
       await burnFunds(rt, paid);

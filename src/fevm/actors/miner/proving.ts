@@ -20,7 +20,7 @@ import { burnFunds, notifyPledgeChanged, readMiner, updateClaimedPower, validate
 import { repayDebtsOrAbort } from './control.js';
 import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart, terminationFeeFor } from './policy.js';
 import type { MinerCronEvent } from './schedule.js';
-import { controllingIds, sectorPower, type FullMinerState, type SectorOnChainInfo } from './state.js';
+import { controllingIds, sectorPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
 /** Market OnMinerSectorsTerminate (actors/market/src/lib.rs, v13+: [epoch, sectors bitfield]). */
 const MARKET_ON_MINER_SECTORS_TERMINATE = 7;
@@ -120,11 +120,15 @@ export async function recoverSectors(rt: ActorRuntime, sectors: SectorOnChainInf
   await updateClaimedPower(rt, raw, qa);
 }
 
-/** Penalties come from the unlocked balance; what it cannot pay becomes fee debt. Returns what to burn now. */
+/**
+ * Penalties come from the vesting funds first (builtin-actors repay_partial_debt_in_priority_order),
+ * then the unlocked balance; what neither can pay becomes fee debt. Returns what to burn now.
+ */
 function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint): { state: FullMinerState; burn: bigint } {
-  const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits - m.feeDebt;
+  const state = unlockVesting(m, rt.ctx.epoch, m.feeDebt + penalty);
+  const unlocked = unlockedBalance(state, rt.self().balance) - m.feeDebt;
   const paid = unlocked <= 0n ? 0n : unlocked < penalty ? unlocked : penalty;
-  return { state: { ...m, feeDebt: m.feeDebt + penalty - paid }, burn: paid };
+  return { state: { ...state, feeDebt: m.feeDebt + penalty - paid }, burn: paid };
 }
 
 /**

@@ -35,7 +35,7 @@ import {
   sectorLocation,
   shapeBySealProof,
 } from './policy.js';
-import { availableBalance, controllingIds, SECTOR_FLAG_SIMPLE_QA_POWER, type FullMinerState, type SectorOnChainInfo, type SectorPreCommit } from './state.js';
+import { availableBalance, controllingIds, unlockedBalance, SECTOR_FLAG_SIMPLE_QA_POWER, type FullMinerState, type SectorOnChainInfo, type SectorPreCommit } from './state.js';
 import { scheduleExpirations, schedulePreCommitCleanUp } from './schedule.js';
 
 const VERIFREG_CLAIM_ALLOCATIONS = 9;
@@ -294,7 +294,7 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
     qa += qaPowerForWeight(m.sectorSize, duration, sector.dealWeight, sector.verifiedDealWeight);
   }
   m = { ...m, sectors, precommits, preCommitDeposits: m.preCommitDeposits - deposits };
-  const unlocked = rt.self().balance - m.initialPledge - m.preCommitDeposits;
+  const unlocked = unlockedBalance(m, rt.self().balance);
   if (unlocked < pledge) throw new ActorError(ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${unlocked}`);
   writeMiner(rt, { ...m, initialPledge: m.initialPledge + pledge });
   scheduleExpirations(rt, items.map((i) => i.precommit));

@@ -21,6 +21,12 @@ export interface BeneficiaryTerm {
   readonly expiration: number;
 }
 
+/** Funds that vest at an epoch (builtin-actors VestingFund). */
+export interface VestingFund {
+  readonly epoch: number;
+  readonly amount: bigint;
+}
+
 export interface PendingBeneficiaryChange {
   readonly newBeneficiary: number;
   readonly newQuota: bigint;
@@ -98,6 +104,13 @@ export interface MinerState {
   readonly preCommitDeposits?: bigint;
   readonly initialPledge?: bigint;
   readonly feeDebt?: bigint;
+  /**
+   * Funds locked until they vest (builtin-actors locked_funds, and vesting_funds in epoch order): the
+   * devnet's own miners' rewards are available at once, so only a forked miner has any, the upstream's
+   * block rewards, which vest on the fork at the upstream's epochs.
+   */
+  readonly lockedFunds?: bigint;
+  readonly vestingFunds?: readonly VestingFund[];
   readonly precommits?: ReadonlyMap<number, SectorPreCommit>;
   readonly sectors?: ReadonlyMap<number, SectorOnChainInfo>;
   /**
@@ -142,7 +155,7 @@ export interface MinerState {
 }
 
 /** Fields that stay absent until they mean something. */
-type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt';
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt' | 'lockedFunds' | 'vestingFunds';
 
 /** A MinerState with every field present. */
 export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;
@@ -186,10 +199,39 @@ export function controllingIds(info: MinerState): number[] {
   return [...info.controlAddresses, info.worker, info.owner];
 }
 
-/** Balance minus everything locked (pledge, pre-commit deposits) and the fee debt; negative when in debt. */
-export function availableBalance(state: MinerState, balance: bigint): bigint {
+/** Balance minus everything locked: vesting funds, pledge, pre-commit deposits (builtin-actors get_unlocked_balance). */
+export function unlockedBalance(state: MinerState, balance: bigint): bigint {
   const m = loadMiner(state);
-  return balance - m.initialPledge - m.preCommitDeposits - m.feeDebt;
+  return balance - (m.lockedFunds ?? 0n) - m.initialPledge - m.preCommitDeposits;
+}
+
+/** The unlocked balance less the fee debt; negative when in debt. */
+export function availableBalance(state: MinerState, balance: bigint): bigint {
+  return unlockedBalance(state, balance) - loadMiner(state).feeDebt;
+}
+
+/** The vesting funds that vest before `epoch`, as Lotus counts them (go-state-types CheckVestedFunds). */
+export function vestedFunds(state: MinerState, epoch: number): bigint {
+  return (state.vestingFunds ?? []).reduce((sum, f) => (f.epoch < epoch ? sum + f.amount : sum), 0n);
+}
+
+/**
+ * Unlocks the vesting funds that vested before `epoch` and, earliest first, up to `target` of those
+ * that have not (builtin-actors unlock_vested_funds with no target, unlock_vested_and_unvested_funds
+ * with the fee debt to repay): they leave the locked funds for the unlocked balance.
+ */
+export function unlockVesting(m: FullMinerState, epoch: number, target = 0n): FullMinerState {
+  if (!m.lockedFunds || !m.vestingFunds) return m;
+  let unlocked = 0n;
+  let left = target;
+  const kept: VestingFund[] = [];
+  for (const fund of m.vestingFunds) {
+    const taken = fund.epoch < epoch ? fund.amount : fund.amount < left ? fund.amount : left;
+    if (fund.epoch >= epoch) left -= taken;
+    unlocked += taken;
+    if (taken < fund.amount) kept.push({ epoch: fund.epoch, amount: fund.amount - taken });
+  }
+  return unlocked === 0n ? m : { ...m, lockedFunds: m.lockedFunds - unlocked, vestingFunds: kept };
 }
 
 /** What a beneficiary other than the owner may still withdraw at `epoch` (BeneficiaryTerm.available). */

@@ -22,7 +22,7 @@ import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { readMiner, validateCallerIs, writeMiner } from './access.js';
 import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
 import { chargeContinuedFaults, expire, recordFaults, recoverSectors, terminate } from './proving.js';
-import { controllingIds, type SectorOnChainInfo } from './state.js';
+import { controllingIds, unlockVesting, type SectorOnChainInfo } from './state.js';
 
 /** The partitions a SubmitWindowedPoStParams proves, with the sectors each skips. */
 function readSubmission(params: unknown): { deadline: number; partitions: { index: number; skipped: number[] }[]; proofType: number; chainCommitEpoch: number } {
@@ -153,7 +153,8 @@ async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
     inDeadline().filter((s) => s.faultEpoch !== undefined && close - s.faultEpoch >= FAULT_MAX_AGE),
   );
   await chargeContinuedFaults(rt, close);
-  const after = readMiner(rt);
+  // What has vested unlocks at each close (builtin-actors handle_proving_deadline).
+  const after = unlockVesting(readMiner(rt), close);
   const submissions = new Map(after.postSubmissions ?? []);
   submissions.delete(index);
   writeMiner(rt, { ...after, postSubmissions: submissions });
