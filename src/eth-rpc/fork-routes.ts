@@ -8,6 +8,7 @@ import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
 import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
+import { actorEventsOnFork, eventsRootOnFork } from './fork-events.js';
 import { feeHistory } from './fork-fee-history.js';
 import { routeTipsetSelector } from './fork-selectors.js';
 import { routeTipsetKeys } from './fork-tipsets.js';
@@ -212,6 +213,8 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
     const newest = namedBlock(devnet, args[1]);
     return newest ? feeHistory(devnet, fork, args, newest, local) : local(args);
   }
+  if (method === 'Filecoin.GetActorEventsRaw') return actorEventsOnFork(devnet, fork, args, local);
+  if (method === 'Filecoin.ChainGetEvents') return eventsRootOnFork(devnet, fork, args, local);
   if (method === 'trace_transaction') return traceTransaction(devnet, fork, args, local);
   if (method === 'trace_filter') return traceFilter(devnet, fork, args, local);
   return local(args);

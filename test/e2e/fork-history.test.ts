@@ -419,4 +419,21 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     assert.deepEqual(changes.slice(1).map((log: { transactionHash: string }) => log.transactionHash), [own.hash]);
     assert.deepEqual(await rpc(fork!.url, 'eth_getFilterChanges', [fromGenesis]), []);
   });
+
+  // fidaudit4 V4: a Lotus gateway serves both (api/api_gateway.go ChainGetEvents, GetActorEventsRaw).
+  test('actor events before the fork epoch are the upstream\'s: GetActorEventsRaw over that range, ChainGetEvents of a forked receipt\'s root', async () => {
+    const upToFork = { fromHeight: 0, toHeight: forkEpoch };
+    const theirs = await rpc(proxy!.url, 'Filecoin.GetActorEventsRaw', [upToFork]);
+    assert.ok(theirs.length >= 1);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [upToFork]), theirs);
+    // Across the fork epoch: the upstream's, then the fork's own (its LOGGING_DEPLOYMENT above).
+    const across = await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [{ fromHeight: 0 }]);
+    assert.deepEqual(across.slice(0, theirs.length), theirs);
+    assert.equal(across.length, theirs.length + 1);
+    assert.ok(across[theirs.length].height > forkEpoch);
+    const lookup = await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, await messageCid(atFork.hash), -1, true]);
+    const root = lookup.Receipt.EventsRoot;
+    assert.ok(root, 'the forked receipt has events');
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetEvents', [root]), await rpc(proxy!.url, 'Filecoin.ChainGetEvents', [root]));
+  });
 });
