@@ -302,7 +302,7 @@ export class Cheats {
     });
   }
 
-  /** anvil_dropAllTransactions. */
+  /** anvil_dropAllTransactions: the pending messages (the replaced ones stay, as Lotus's MpoolClear leaves its blockstore). */
   dropAllTransactions(): Promise<void> {
     return this.write(() => this.node.mempool.clear());
   }
@@ -340,7 +340,10 @@ export class Cheats {
     this.node.chain.truncate(snapshot.height);
     // Anvil keeps its pool across evm_revert (what the reverted tipsets took is gone with them) and empties it on reset.
     if (kind === 'revert') this.node.mempool.reverted(this.node.state.at(this.node.chain.head.epoch));
-    else this.node.mempool.clear();
+    else {
+      this.node.mempool.clear();
+      this.node.mempool.forgetReplaced();
+    }
     this.node.clock.restore(snapshot.clock);
     this.node.events.emit('rewound', 'revert');
   }

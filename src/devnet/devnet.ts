@@ -108,6 +108,7 @@ export class Devnet {
     if (saved) {
       this.store.adopt(saved.chain);
       this.instance = saved.instanceId;
+      for (const message of saved.replaced) this.mempool.keepReplaced(message);
       // A chain loaded from a file goes on at the wall clock's time.
       this.clock = new Clock(0);
       this.clock.increase(saved.clockOffset);
@@ -523,14 +524,22 @@ export class Devnet {
     this.writeCheck = check;
   }
 
-  /** The journal record of `tipset` (none: edits between tipsets), with the state commits numbered after `fromVersion` (see persistence.ts). */
-  journalRecord(fromVersion: number, tipset: Tipset | undefined): Uint8Array {
-    return encodeJournalRecord(fromVersion, this.state.exportCommitsSince(fromVersion), tipset, this.clock.save().offsetSeconds);
+  /**
+   * The journal record of `tipset` (none: edits between tipsets), with the state commits numbered after
+   * `fromVersion` and the replaced messages after the first `replacedFrom` (see persistence.ts).
+   */
+  journalRecord(fromVersion: number, tipset: Tipset | undefined, replacedFrom: number): Uint8Array {
+    return encodeJournalRecord(fromVersion, this.state.exportCommitsSince(fromVersion), tipset, this.clock.save().offsetSeconds, this.mempool.replacedSince(replacedFrom));
   }
 
   /** The journal record of a rewind to the chain as it is now (see persistence.ts). */
   journalRewind(): Uint8Array {
-    return encodeJournalRewind(this.stateVersion, this.head.epoch, this.clock.save().offsetSeconds, this.instance);
+    return encodeJournalRewind(this.stateVersion, this.head.epoch, this.clock.save().offsetSeconds, this.instance, this.mempool.replacedCount);
+  }
+
+  /** How many messages replacements have pushed out of the pool and the node keeps (--state journals them). */
+  get replacedCount(): number {
+    return this.mempool.replacedCount;
   }
 
   /**
@@ -551,6 +560,8 @@ export class Devnet {
       restoreChain(this.chainParts(), saved);
       this.instance = saved.instanceId;
       this.mempool.clear();
+      this.mempool.forgetReplaced();
+      for (const message of saved.replaced) this.mempool.keepReplaced(message);
       this.cheatCodes.forgetSnapshots();
       this.emitter.emit('rewound', 'replace');
     });
@@ -593,6 +604,7 @@ export class Devnet {
       this.store.append(forkAnchor(fork.point));
       this.clock.restore({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
       this.mempool.clear();
+      this.mempool.forgetReplaced();
       this.cheatCodes.forgetSnapshots();
       this.emitter.emit('rewound', 'replace');
     });
@@ -650,7 +662,7 @@ export class Devnet {
   }
 
   private chainParts() {
-    return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock, instanceId: this.instance };
+    return { chainId: this.chainId, state: this.state, chain: this.store, clock: this.clock, instanceId: this.instance, replaced: this.mempool.replacedSince() };
   }
 }
 

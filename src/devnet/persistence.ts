@@ -14,11 +14,12 @@ import { blake2b256, blake2b256Stream, blake2b32 } from '../common/hashes.js';
 import { DEFAULT_HOT_MESSAGES } from '../config.js';
 import { INIT_ACTOR_ID } from '../fevm/actor.js';
 import { toFilecoinMessage } from '../fevm/eth-tx.js';
-import { signedMessageCid } from '../fevm/message.js';
+import { chainIdentity, signedMessageCid } from '../fevm/message.js';
 import { StateTree, storableChange, type SavedCommit } from '../fevm/state-tree.js';
 import { ChainStore } from '../mining/chain-store.js';
 import { LAST_TIMESTAMP, type Clock } from '../mining/clock.js';
-import { decodeSavedMessage, type SavedMessage } from '../mining/saved-message.js';
+import type { ReplacedMessage } from '../mining/mempool.js';
+import { decodeSavedMessage, decodeUnminedMessage, encodeUnminedMessage, type SavedMessage, type SavedUnminedMessage } from '../mining/saved-message.js';
 import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
@@ -51,6 +52,8 @@ export interface SavedChain {
   clockOffset: number;
   /** The instance anvil_reset made last (anvil_metadata's instanceId); absent for a chain never reset, and in older files. */
   instanceId?: Uint8Array;
+  /** The messages replacements pushed out of the pool, in the order they were (none in older files). */
+  replaced: ReplacedMessage[];
   /**
    * Loaded with a journal from a file of this format: the bytes of it read (a record cut short after
    * them is not). Undefined for a file of an older format, which is then written again whole.
@@ -70,6 +73,8 @@ export interface ChainParts {
   clock: Clock;
   /** The instance anvil_reset made last, if any (saved with the chain: SavedChain.instanceId). */
   instanceId?: Uint8Array;
+  /** The messages replacements pushed out of the pool, kept as Lotus's blockstore keeps them (SavedChain.replaced). */
+  replaced?: readonly ReplacedMessage[];
 }
 
 /** The whole chain, encoded (anvil_dumpState, --dump-state). */
@@ -105,6 +110,18 @@ const blockCheck = (cid: Tipset['blockCid']): Uint8Array => cid.multihash.digest
 
 const encodeCommit = ({ epoch, changes }: SavedCommit) => [epoch, changes];
 
+/** A replaced message as the file holds it: its sender's actor ID and the message. */
+type SavedReplaced = [senderId: number, message: SavedUnminedMessage];
+
+const encodeReplaced = ({ pending, senderId }: ReplacedMessage): SavedReplaced => [senderId, encodeUnminedMessage(pending)];
+
+function decodeReplaced([senderId, saved]: SavedReplaced): ReplacedMessage {
+  if (!Number.isSafeInteger(senderId) || senderId < 0) throw new Error(`a replaced message's sender is ${String(senderId)}, not an actor ID`);
+  const { ethTx, native } = decodeUnminedMessage(saved);
+  const signed = native ?? toFilecoinMessage(ethTx);
+  return { pending: { signed, ethTx, ...chainIdentity(signed) }, senderId };
+}
+
 /** A piece of an encoded chain, or undefined where encodeChainInSteps yields between two parts of one piece's work. */
 export type ChainPiece = Uint8Array | undefined;
 
@@ -115,14 +132,23 @@ export type ChainPiece = Uint8Array | undefined;
  * call: tipsets and commits added meanwhile are left out; a rewind meanwhile (evm_revert,
  * anvil_loadState) spoils it.
  */
-export function encodeChainInSteps({ chainId, state, chain, clock, instanceId }: ChainParts): Generator<ChainPiece, void, void> {
-  return chainPieces(state, chain, state.snapshot().write, chain.all().length, chainId, clock.save().offsetSeconds, instanceId);
+export function encodeChainInSteps({ chainId, state, chain, clock, instanceId, replaced = [] }: ChainParts): Generator<ChainPiece, void, void> {
+  const header: DocumentHeader = { chainId, clockOffset: clock.save().offsetSeconds, instanceId, replaced: replaced.map(encodeReplaced) };
+  return chainPieces(state, chain, state.snapshot().write, chain.all().length, header);
 }
 
-function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number, instanceId: Uint8Array | undefined): Generator<ChainPiece, void, void> {
+/** What the document holds beside the state and the tipsets. */
+interface DocumentHeader {
+  chainId: bigint;
+  clockOffset: number;
+  instanceId: Uint8Array | undefined;
+  replaced: SavedReplaced[];
+}
+
+function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, header: DocumentHeader): Generator<ChainPiece, void, void> {
   // Every byte before the checksum goes through it.
   const checksum = blake2b256Stream();
-  for (const piece of documentPieces(state, chain, commitCount, tipsetCount, chainId, clockOffset, instanceId)) {
+  for (const piece of documentPieces(state, chain, commitCount, tipsetCount, header)) {
     if (piece) checksum.update(piece);
     yield piece;
   }
@@ -132,11 +158,12 @@ function* chainPieces(state: StateTree, chain: ChainStore, commitCount: number, 
 }
 
 /** The document up to its checksum's value (the checksum's key is put last, as canonical dag-cbor orders it). */
-function* documentPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, chainId: bigint, clockOffset: number, instanceId: Uint8Array | undefined): Generator<ChainPiece, void, void> {
+function* documentPieces(state: StateTree, chain: ChainStore, commitCount: number, tipsetCount: number, { chainId, clockOffset, instanceId, replaced }: DocumentHeader): Generator<ChainPiece, void, void> {
   // The document with a marker in place of each array, cut at the markers: the array's header and
   // items go there (a CBOR array is its header, then its items' encodings one after another). A chain
-  // never reset has no instanceId, so its file is as before.
-  const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, ...(instanceId ? { instanceId } : {}), state: STATE_MARKER, tipsets: TIPSETS_MARKER, [CHECKSUM_KEY]: new Uint8Array(32) });
+  // never reset has no instanceId, and one without replaced messages no `replaced`.
+  const optional = { ...(instanceId ? { instanceId } : {}), ...(replaced.length > 0 ? { replaced } : {}) };
+  const document = encodeCbor({ magic: MAGIC, format: STATE_FORMAT, chainId: big(chainId), clockOffset, ...optional, state: STATE_MARKER, tipsets: TIPSETS_MARKER, [CHECKSUM_KEY]: new Uint8Array(32) });
   const [stateAt, tipsetsAt] = [STATE_MARKER, TIPSETS_MARKER].map((marker) => Buffer.from(document).indexOf(encodeCbor(marker)));
   if (!(0 < stateAt && stateAt < tipsetsAt)) throw new Error('the saved document does not hold the state before the tipsets');
   const checksumAt = document.length - 32 - CHECKSUM_TAIL.length;
@@ -200,9 +227,12 @@ function arrayHeader(length: number): Uint8Array {
  * a crash), a dag-cbor document, and BLAKE2b-256 of the document (format 2's records, read beside a
  * file of that format or left beside a file of this one, are the length and the document alone). The document holds
  * the state commits since the record before (from commit number
- * `from`), the tipset (none for state edits made between tipsets), and the clock offset. A rewind
+ * `from`), the tipset (none for state edits made between tipsets), the clock offset, and the
+ * messages replaced by fee since the record before (the document keeps them all, `replaced`, as
+ * Lotus's blockstore keeps every message its pool took). A rewind
  * record says the chain went back to an earlier point of its history (evm_revert): the load cuts
- * what it has so far there, and the records after it go on from that point. A whole save empties
+ * what it has so far there (and the replaced messages past the number it keeps: anvil_reset keeps
+ * none), and the records after it go on from that point. A whole save empties
  * the journal; records the file already holds (a node killed before that) are skipped by the load.
  */
 interface TipsetRecord {
@@ -211,6 +241,8 @@ interface TipsetRecord {
   /** Absent when the record holds only state edits made between tipsets (cheat codes). */
   tipset?: SavedTipset;
   clockOffset: number;
+  /** The messages replaced since the record before, if any. */
+  replaced?: SavedReplaced[];
 }
 
 interface RewindRecord {
@@ -219,20 +251,23 @@ interface RewindRecord {
   clockOffset: number;
   /** The instance after the rewind (an anvil_reset makes one); absent while the chain was never reset. */
   instanceId?: Uint8Array;
+  /** How many replaced messages are kept after the rewind (anvil_reset forgets them); absent in older records: all. */
+  replaced?: number;
 }
 
 type JournalRecord = TipsetRecord | RewindRecord;
 
-/** One journal record: the commits numbered after `from`, then `tipset` if given. */
-export function encodeJournalRecord(from: number, commits: SavedCommit[], tipset: Tipset | undefined, clockOffset: number): Uint8Array {
+/** One journal record: the commits numbered after `from`, then `tipset` if given, and the messages replaced since the record before. */
+export function encodeJournalRecord(from: number, commits: SavedCommit[], tipset: Tipset | undefined, clockOffset: number, replaced: readonly ReplacedMessage[] = []): Uint8Array {
   const record: TipsetRecord = { from, state: commits.map(encodeCommit) as TipsetRecord['state'], clockOffset };
   if (tipset) record.tipset = encodeTipset(tipset);
+  if (replaced.length > 0) record.replaced = replaced.map(encodeReplaced);
   return frame(encodeCbor(record));
 }
 
-/** The journal record of a rewind to the first `commits` state commits and the tipsets up to `epoch`. */
-export function encodeJournalRewind(commits: number, epoch: number, clockOffset: number, instanceId?: Uint8Array): Uint8Array {
-  return frame(encodeCbor({ rewind: { commits, epoch }, clockOffset, ...(instanceId ? { instanceId } : {}) } satisfies RewindRecord));
+/** The journal record of a rewind to the first `commits` state commits and the tipsets up to `epoch`, keeping the first `replaced` replaced messages. */
+export function encodeJournalRewind(commits: number, epoch: number, clockOffset: number, instanceId: Uint8Array | undefined, replaced: number): Uint8Array {
+  return frame(encodeCbor({ rewind: { commits, epoch }, clockOffset, ...(instanceId ? { instanceId } : {}), replaced } satisfies RewindRecord));
 }
 
 /** A record as the journal holds it: its length and the length's checksum, its body, the body's checksum. */
@@ -274,6 +309,10 @@ class LoadingChain {
   readonly chain: ChainStore;
   /** Per state commit: the latest epoch written up to it (the state's epoch after a rewind to it). */
   private readonly epochs: number[] = [];
+  /** The replaced messages, in the order they were replaced. */
+  readonly replaced: ReplacedMessage[] = [];
+  /** Their CIDs' bytes in hex: a record the file already holds adds none twice. */
+  private readonly replacedKeys = new Set<string>();
 
   constructor(hotMessages: number) {
     this.chain = new ChainStore(hotMessages);
@@ -309,6 +348,22 @@ class LoadingChain {
     const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages });
     if (!saved.hashes(tipset.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
     this.chain.append(tipset);
+  }
+
+  /** Adds replaced messages, in order; one already there is left as it is. */
+  addReplaced(saved: unknown): void {
+    if (!Array.isArray(saved)) throw new Error('its replaced messages are not a list');
+    for (const message of (saved as SavedReplaced[]).map(decodeReplaced)) {
+      const key = Buffer.from(message.pending.cid.bytes).toString('hex');
+      if (this.replacedKeys.has(key)) continue;
+      this.replacedKeys.add(key);
+      this.replaced.push(message);
+    }
+  }
+
+  /** Forgets the replaced messages after the first `keep` (a rewind of anvil_reset). */
+  forgetReplaced(keep: number): void {
+    for (const { pending } of this.replaced.splice(keep)) this.replacedKeys.delete(Buffer.from(pending.cid.bytes).toString('hex'));
   }
 
   /** Goes back to the first `commits` state commits and the tipsets up to `epoch`. */
@@ -385,8 +440,11 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boole
     if ('rewind' in record) {
       loading.rewind(record.rewind.commits, record.rewind.epoch);
       instanceId = record.instanceId ?? instanceId;
+      if (record.replaced !== undefined) loading.forgetReplaced(record.replaced);
       continue;
     }
+    // Kept whatever happens to the record's tipset: a revert keeps them (as Lotus's blockstore does).
+    if (record.replaced !== undefined) loading.addReplaced(record.replaced);
     const have = loading.commits;
     if (record.from > have) throw new Error(`the journal skips state commits ${have + 1} to ${record.from}`);
     for (const commit of record.state.slice(have - record.from)) loading.addCommit(commit);
@@ -448,7 +506,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
   const checksummed = endsWithChecksum(bytes);
   if (checksummed && !equal(blake2b256(bytes.subarray(0, -32)), bytes.subarray(-32))) throw damaged(new Error('its bytes do not match the checksum it ends with'));
   const loading = new LoadingChain(hotMessages);
-  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; instanceId?: unknown; [CHECKSUM_KEY]?: unknown } = {};
+  const doc: { magic?: unknown; format?: unknown; chainId?: Uint8Array; clockOffset?: number; instanceId?: unknown; replaced?: unknown; [CHECKSUM_KEY]?: unknown } = {};
   /** What was wrong with a state commit: said once the file is known to be of this format (which comes after the state). */
   let stateError: unknown;
   /** The document's magic and format, once the tipsets come or the document ends (canonical dag-cbor has both before the tipsets). */
@@ -493,6 +551,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
     if (!reader.done) throw new StateFileError(`${where} is not a state file (bytes after the document)`);
     checkHeader();
     const current = doc.format === STATE_FORMAT;
+    if (doc.replaced !== undefined) loading.addReplaced(doc.replaced);
     const applied = journal && (doc.format !== UNCHECKED_FORMAT ? applyCheckedJournal(loading, journal) : applyJournal(loading, journal, false));
     if (applied?.readAgain) return decodeChain(bytes, where, { journal: journal!.subarray(0, applied.bytes), hotMessages });
     if (!loading.head || loading.chain.first.epoch !== 0) throw new Error('the chain has no genesis');
@@ -508,6 +567,7 @@ export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMess
       ...(instanceId === undefined ? {} : { instanceId }),
       state: loading.state,
       chain: loading.chain,
+      replaced: loading.replaced,
       size: { commits: loading.commits, tipsets: loading.chain.all().length },
       ...(applied === undefined || !current ? {} : { journalBytes: applied.bytes }),
     };

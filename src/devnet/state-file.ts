@@ -2,7 +2,7 @@
 // save; each mined tipset is appended to a journal beside it (<file>.journal) before anyone hears of
 // the tipset, and so are a revert (a rewind record) and state edits made between tipsets (within
 // EDITS_INTERVAL_MS), so a node killed at any moment restarts with every transaction it had answered
-// with a receipt. Appends are not fsynced: they survive the process dying, not the machine losing power.
+// with a receipt (and the messages replaced by fee, found as their replacements). Appends are not fsynced: they survive the process dying, not the machine losing power.
 //
 // A whole save costs time in proportion to the chain, an append in proportion to its tipset. So the
 // whole file is written when it is new (a node started from the file and its journal goes on with
@@ -70,6 +70,8 @@ export class StateFile {
   private journaled: number;
   /** The tipsets the file and the journal hold. */
   private journaledTipsets: number;
+  /** The replaced messages (Devnet.replacedCount) the file and the journal hold. */
+  private journaledReplaced: number;
   /**
    * An append failed, or a rewind could not be journaled: until the journal is healed (`heal`), sends
    * and cheat codes that change the chain are refused (`checkWritable`), as a restart would lose them.
@@ -109,12 +111,13 @@ export class StateFile {
     else this.save();
     this.journaled = devnet.stateVersion;
     this.journaledTipsets = devnet.chain.all().length;
+    this.journaledReplaced = devnet.replacedCount;
     devnet.guardWrites(() => this.checkWritable());
     // First in line, so the record is written before a subscriber or a waiting sender hears of the tipset.
     devnet.events.prependListener('tipset', this.onTipset);
     devnet.events.on('rewound', this.onRewound);
     this.timer = setInterval(() => {
-      if (devnet.stateVersion !== this.journaled) this.append(undefined);
+      if (devnet.stateVersion !== this.journaled || devnet.replacedCount !== this.journaledReplaced) this.append(undefined);
     }, EDITS_INTERVAL_MS).unref();
     this.compactIfDue();
   }
@@ -158,8 +161,7 @@ export class StateFile {
       throw new StateFileError(`cannot empty ${journalPath(this.path)}: ${(err as Error).message}`);
     }
     this.journalBytes = 0;
-    this.journaled = this.devnet.stateVersion;
-    this.journaledTipsets = this.devnet.chain.all().length;
+    this.markJournaled();
     this.broken = this.wholeSaveNeeded = false;
   }
 
@@ -197,15 +199,14 @@ export class StateFile {
         return true;
       }
       truncateSync(journal, this.journalBytes);
-      const records = this.recordsAfter({ journalBytes: this.journalBytes, version: this.journaled, tipsets: this.journaledTipsets });
+      const records = this.recordsAfter({ journalBytes: this.journalBytes, version: this.journaled, tipsets: this.journaledTipsets, replaced: this.journaledReplaced });
       appendFileSync(journal, records);
       this.journalBytes += records.length;
     } catch (err) {
       this.failure = err instanceof StateFileError ? err.message : `cannot append to ${journalPath(this.path)}: ${(err as Error).message}`;
       return false;
     }
-    this.journaled = this.devnet.stateVersion;
-    this.journaledTipsets = this.devnet.chain.all().length;
+    this.markJournaled();
     this.broken = false;
     return true;
   }
@@ -214,12 +215,10 @@ export class StateFile {
   private append(tipset: Tipset | undefined): void {
     // Broken: the journal is healed with this record, or the whole file is written again in steps, as soon as the retry interval allows.
     if (this.broken && !this.heal()) return this.compactIfDue();
-    if (this.devnet.stateVersion === this.journaled && this.devnet.chain.all().length === this.journaledTipsets) return this.compactIfDue();
-    const version = this.devnet.stateVersion;
+    if (this.devnet.stateVersion === this.journaled && this.devnet.chain.all().length === this.journaledTipsets && this.devnet.replacedCount === this.journaledReplaced) return this.compactIfDue();
     this.attempt(() => {
-      this.appendRecord(this.devnet.journalRecord(this.journaled, tipset), tipset ? `tipset ${tipset.epoch}` : 'the state edits');
-      this.journaled = version;
-      this.journaledTipsets = this.devnet.chain.all().length;
+      this.appendRecord(this.devnet.journalRecord(this.journaled, tipset, this.journaledReplaced), tipset ? `tipset ${tipset.epoch}` : 'the state edits');
+      this.markJournaled();
       this.compactIfDue();
     });
   }
@@ -250,6 +249,7 @@ export class StateFile {
         this.appendRecord(this.devnet.journalRewind(), 'the revert');
         this.journaled = Math.min(this.journaled, this.devnet.stateVersion);
         this.journaledTipsets = this.devnet.chain.all().length;
+        this.journaledReplaced = Math.min(this.journaledReplaced, this.devnet.replacedCount);
         this.compactIfDue();
         return;
       } catch (err) {
@@ -275,7 +275,7 @@ export class StateFile {
     const due = this.broken || this.journalBytes >= this.rule.journalShare * this.fileBytes;
     if (this.compaction || !due || Date.now() < this.retryAt) return;
     try {
-      const holds = { journalBytes: this.journalBytes, version: this.devnet.stateVersion, tipsets: this.devnet.chain.all().length };
+      const holds = { journalBytes: this.journalBytes, version: this.devnet.stateVersion, tipsets: this.devnet.chain.all().length, replaced: this.devnet.replacedCount };
       this.compaction = new Compaction(this.path, this.devnet.saveInSteps(), holds, this.rule.stepMs, (err) => this.compacted(err));
     } catch (err) {
       this.failedCompaction(err);
@@ -302,21 +302,32 @@ export class StateFile {
     }
     if (this.broken) {
       this.journalBytes = journal.length;
-      this.journaled = this.devnet.stateVersion;
-      this.journaledTipsets = this.devnet.chain.all().length;
+      this.markJournaled();
       this.broken = this.wholeSaveNeeded = false;
     } else this.journalBytes -= holds.journalBytes;
   }
 
-  /** The records of the state commits and tipsets after `holds`: the commits with the first tipset, then one record a tipset. */
+  /** The file and the journal hold the chain as it is now. */
+  private markJournaled(): void {
+    this.journaled = this.devnet.stateVersion;
+    this.journaledTipsets = this.devnet.chain.all().length;
+    this.journaledReplaced = this.devnet.replacedCount;
+  }
+
+  /**
+   * The records of the state commits, tipsets and replaced messages after `holds`: the commits and
+   * replaced messages with the first tipset, then one record a tipset.
+   */
   private recordsAfter(holds: CompactionHolds): Uint8Array {
     const records: Uint8Array[] = [];
     let from = holds.version;
+    let replaced = holds.replaced;
     for (const tipset of this.devnet.chain.all().slice(holds.tipsets)) {
-      records.push(this.devnet.journalRecord(from, tipset));
+      records.push(this.devnet.journalRecord(from, tipset, replaced));
       from = this.devnet.stateVersion;
+      replaced = this.devnet.replacedCount;
     }
-    if (from !== this.devnet.stateVersion) records.push(this.devnet.journalRecord(from, undefined));
+    if (from !== this.devnet.stateVersion || replaced !== this.devnet.replacedCount) records.push(this.devnet.journalRecord(from, undefined, replaced));
     return Buffer.concat(records);
   }
 
@@ -339,11 +350,12 @@ export class StateFile {
   }
 }
 
-/** What a compaction's file holds: the chain at its start (state version, tipsets), and the journal's length then. */
+/** What a compaction's file holds: the chain at its start (state version, tipsets, replaced messages), and the journal's length then. */
 interface CompactionHolds {
   journalBytes: number;
   version: number;
   tipsets: number;
+  replaced: number;
 }
 
 /**

@@ -3,7 +3,6 @@
 import type { CID } from '../common/cbor.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { bytesToHex } from '../common/hex.js';
-import { KeptLast } from '../common/kept-last.js';
 import { attoToFil } from '../common/units.js';
 import { canSend } from '../fevm/actor.js';
 import { actorNotFound, resolveAddress } from '../fevm/actors/lifecycle.js';
@@ -41,9 +40,6 @@ interface PoolEntry {
 /** How far the list of messages not indexed yet may outgrow the pool before it drops those gone. */
 const UNINDEXED_SLACK = 256;
 
-/** How many messages a replacement pushed out the pool remembers (Lotus's blockstore keeps them all). */
-const REPLACED_KEPT = 4096;
-
 /** A message a replacement pushed out of the pool, and its sender's actor ID. */
 export interface ReplacedMessage {
   pending: PendingMessage;
@@ -76,12 +72,15 @@ export class Mempool {
   /** Messages added since the last lookup, some of them gone since (skipped when indexed). */
   private unindexed: PendingMessage[] = [];
   /**
-   * The messages replacements pushed out, by the hex of their CID: Lotus keeps every message its
-   * pool took (messagepool.go addLocked), so a replaced one can still be read and waited for.
+   * The messages replacements pushed out, in the order they were, and by the hex of their CID: Lotus
+   * puts every message its pool takes in its blockstore (messagepool.go addLocked), which keeps them
+   * all, across restarts too, so a replaced one can still be read and waited for; a --state file
+   * keeps them with the chain (`replacedSince`, `keepReplaced`).
    */
-  private readonly replaced = new KeptLast<string, ReplacedMessage>(REPLACED_KEPT, () => 1);
+  private readonly replacedLog: ReplacedMessage[] = [];
+  private readonly replaced = new Map<string, ReplacedMessage>();
   /** The replaced Ethereum transactions by the hex of their hash (Lotus's chain index keeps the hash of every one it was sent). */
-  private readonly replacedTxs = new KeptLast<string, PendingMessage>(REPLACED_KEPT, () => 1);
+  private readonly replacedTxs = new Map<string, PendingMessage>();
   /** Called with a message that joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
   onReady: (pending: PendingMessage) => void = () => {};
 
@@ -155,8 +154,7 @@ export class Mempool {
     }
     if (existing) {
       this.unindex(existing);
-      this.replaced.add(bytesToHex(existing.cid.bytes), { pending: existing, senderId });
-      if (existing.ethTx) this.replacedTxs.add(bytesToHex(existing.ethTx.hash), existing);
+      this.keepReplaced({ pending: existing, senderId });
     }
     queue.set(msg.nonce, pending);
     this.pendingCost.set(senderId, pendingCost + required);
@@ -182,6 +180,33 @@ export class Mempool {
   /** A replaced Ethereum transaction, by its hash. */
   getReplacedTx(hash: Uint8Array): PendingMessage | undefined {
     return this.replacedTxs.get(bytesToHex(hash));
+  }
+
+  /** Keeps a message a replacement pushed out (one kept already, by its CID, stays as it is): on add, and as a saved chain holds them. */
+  keepReplaced(message: ReplacedMessage): void {
+    const key = bytesToHex(message.pending.cid.bytes);
+    if (this.replaced.has(key)) return;
+    this.replaced.set(key, message);
+    this.replacedLog.push(message);
+    if (message.pending.ethTx) this.replacedTxs.set(bytesToHex(message.pending.ethTx.hash), message.pending);
+  }
+
+  /** The replaced messages kept, in the order they were replaced, from the `from`-th on. */
+  replacedSince(from = 0): ReplacedMessage[] {
+    return this.replacedLog.slice(from);
+  }
+
+  /** How many replaced messages are kept. */
+  get replacedCount(): number {
+    return this.replacedLog.length;
+  }
+
+  /** Forgets the replaced messages after the first `keep` (anvil_reset, a replaced chain: all, as the chain they were sent to is gone). */
+  forgetReplaced(keep = 0): void {
+    for (const { pending } of this.replacedLog.splice(keep)) {
+      this.replaced.delete(bytesToHex(pending.cid.bytes));
+      if (pending.ethTx) this.replacedTxs.delete(bytesToHex(pending.ethTx.hash));
+    }
   }
 
   /** Whether the message with this CID, or one that replaced it, is waiting in the pool. */
@@ -315,11 +340,12 @@ export class Mempool {
     }
   }
 
-  /** Empties the pool and forgets the replaced messages (anvil_reset, anvil_loadState, anvil_dropAllTransactions). */
+  /**
+   * Empties the pool (anvil_reset, anvil_loadState, anvil_dropAllTransactions); the replaced messages
+   * stay, as Lotus's MpoolClear leaves its blockstore (`forgetReplaced` forgets them).
+   */
   clear(): void {
     this.bySender.clear();
-    this.replaced.clear();
-    this.replacedTxs.clear();
     this.pendingCost.clear();
     this.entries.clear();
     this.byCid.clear();

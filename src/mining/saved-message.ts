@@ -71,6 +71,19 @@ export function decodeSavedMessage(m: SavedMessage): { ethTx: EthTransaction; na
   return m.ethTx ? { ethTx: decodeEthTx(m.ethTx), receipt } : { native: decodeSignedMessage(m.signed!), receipt };
 }
 
+/** A message never mined (one a replacement pushed out of the pool) as the --state file keeps it: as an included one, without a receipt. */
+export type SavedUnminedMessage = Omit<SavedMessage, 'receipt'>;
+
+export function encodeUnminedMessage(m: Omit<MessageToSave, 'receipt'>): SavedUnminedMessage {
+  return m.ethTx ? { ethTx: encodeEthTx(m.ethTx) } : { signed: encodeSignedMessage(m.signed), ethTx: null };
+}
+
+/** A saved unmined message decoded: its Ethereum transaction, or (`native`) its signed message. */
+export function decodeUnminedMessage(m: SavedUnminedMessage): { ethTx: EthTransaction; native?: undefined } | { ethTx?: undefined; native: SignedMessage } {
+  if (!m.ethTx && !m.signed) throw new Error('a saved message has neither a signed message nor an Ethereum transaction');
+  return m.ethTx ? { ethTx: decodeEthTx(m.ethTx) } : { native: decodeSignedMessage(m.signed!) };
+}
+
 /** A saved receipt as the chain keeps it: one array for all receipts without events. */
 function savedReceipt(r: MessageReceipt): MessageReceipt {
   return r.events.length > 0 ? r : { ...r, events: NO_EVENTS };

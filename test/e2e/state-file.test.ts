@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet } from '../helpers/devnet-process.js';
+import { CLI_PATH, DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet } from '../helpers/devnet-process.js';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { attoToFil } from '../../src/common/units.js';
 import { decodeChain, temporaryPath } from '../../src/devnet/persistence.js';
@@ -103,6 +103,42 @@ describe('--state', () => {
       // And goes on: the deal still pays out its escrow as epochs pass.
       await rpc(second.url, 'anvil_mine', ['0x1']);
       assert.equal(Number(await rpc(second.url, 'eth_blockNumber')), before.height + 2_001);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('a transaction replaced by fee, then the node killed (SIGKILL): after a restart StateSearchMsg and StateWaitMsg of the replaced message find its replacement, as Lotus finds it from its blockstore and the chain', async () => {
+    const file = join(dir, 'replaced.state');
+    const first = await startDevnet(['--state', file]);
+    const post = async (url: string, method: string, params: unknown[] = [], path = '/') => {
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+      const body = (await res.json()) as { result?: any; error?: { message: string } };
+      if (body.error) throw new Error(`${method}: ${body.error.message}`);
+      return body.result;
+    };
+    const wallet = new Wallet(DEV_ACCOUNTS[0].privateKey);
+    const sign = (premium: bigint) => wallet.signTransaction({ type: 2, chainId: DEVNET_CHAIN_ID, nonce: 0, to: DEV_ACCOUNTS[5].address, value: 7n, gasLimit: 10_000_000, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: premium });
+    await post(first.url, 'evm_setAutomine', [false]);
+    const lowHash = await post(first.url, 'eth_sendRawTransaction', [await sign(100_000n)]);
+    const lowCid = await post(first.url, 'Filecoin.EthGetMessageCidByTransactionHash', [lowHash]);
+    const highHash = await post(first.url, 'eth_sendRawTransaction', [await sign(300_000n)]);
+    const highCid = await post(first.url, 'Filecoin.EthGetMessageCidByTransactionHash', [highHash]);
+    await post(first.url, 'evm_mine');
+    const expected = await post(first.url, 'Filecoin.StateSearchMsg', [null, lowCid, -1, true], '/rpc/v1');
+    assert.deepEqual(expected.Message, highCid);
+    first.kill('SIGKILL');
+    await first.stop();
+    const second = await startDevnet(['--state', file]);
+    try {
+      assert.deepEqual(await post(second.url, 'Filecoin.StateSearchMsg', [null, lowCid, -1, true], '/rpc/v1'), expected);
+      assert.deepEqual((await post(second.url, 'Filecoin.StateWaitMsg', [lowCid, 0, -1, true], '/rpc/v1')).Message, highCid);
+      assert.equal(await post(second.url, 'Filecoin.StateSearchMsg', [null, lowCid, -1, false], '/rpc/v1'), null);
+      assert.equal((await post(second.url, 'Filecoin.ChainGetMessage', [lowCid], '/rpc/v1')).GasPremium, '100000');
+      assert.deepEqual(await post(second.url, 'Filecoin.EthGetMessageCidByTransactionHash', [lowHash], '/rpc/v1'), lowCid);
+      // Lotus's eth_getTransactionReceipt searches without allowing a replacement (node/impl/eth/transaction.go): null, as before the restart.
+      assert.equal(await post(second.url, 'eth_getTransactionReceipt', [lowHash]), null);
+      assert.equal((await post(second.url, 'eth_getTransactionReceipt', [highHash])).status, '0x1');
     } finally {
       await second.stop();
     }

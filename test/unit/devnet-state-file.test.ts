@@ -9,8 +9,8 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, mock, test } from 'node:test';
-import { Wallet } from 'ethers';
-import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { keccak256, Wallet } from 'ethers';
+import { decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
 import { journalPath, readStateFile, StateFile, type CompactionRule } from '../../src/devnet/state-file.js';
@@ -69,6 +69,8 @@ function asFormat2(path: string): void {
   for (let at = 0; at < journal.length; at += 8 + journal.readUInt32BE(at) + 32) records.push(journal.subarray(at, at + 4), journal.subarray(at + 8, at + 8 + journal.readUInt32BE(at)));
   writeFileSync(journalPath(path), Buffer.concat(records));
 }
+
+const keccak = (bytes: Uint8Array) => hexToBytes(keccak256(bytes));
 
 const minedHashes = (devnet: Devnet): string[] => devnet.chain.all().flatMap((t) => t.messages.map((m) => bytesToHex(m.ethTx!.hash)));
 
@@ -226,6 +228,52 @@ describe('StateFile', () => {
       assert.deepEqual(readFileSync(path), file);
       assert.deepEqual(readFileSync(journalPath(path)), flipped);
     }
+  });
+
+  test('a message replaced by fee is found as its replacement after a restart, from the journal (killed) and from the whole file, a revert keeping it; anvil_reset forgets it', async () => {
+    const path = join(dir, 'replaced.state');
+    const fee = (premium: bigint) => ({ maxPriorityFeePerGas: premium, maxFeePerGas: 10n ** 10n });
+    const low = hexToBytes(await signTx({ nonce: 0, value: 5n, ...fee(100_000n) }));
+    const high = hexToBytes(await signTx({ nonce: 0, value: 5n, ...fee(300_000n) }));
+    let replacedCid: CID;
+    /** What the node answers for the replaced transaction: its replacement's hash, and the replaced one by its hash. */
+    const lookup = (devnet: Devnet) => {
+      const found = devnet.searchMessage(replacedCid, true);
+      return { replacement: found && bytesToHex(found.message.ethTx!.hash), replaced: devnet.replacedTransaction(keccak(low))?.cid.toString() };
+    };
+    {
+      using node = await keptDevnet(path);
+      await node.devnet.cheats.setAutomine(false);
+      await node.devnet.sendRawTransaction(low);
+      await node.devnet.sendRawTransaction(high);
+      replacedCid = node.devnet.replacedTransaction(keccak(low))!.cid;
+      await node.devnet.mine();
+      // A snapshot reverted after the replacement was mined: the replaced message stays (Anvil keeps its pool, Lotus its blockstore).
+      const snapshot = await node.devnet.cheats.snapshot();
+      await node.devnet.mine();
+      await node.devnet.cheats.revert(snapshot);
+      assert.deepEqual(lookup(node.devnet), { replacement: bytesToHex(keccak(high)), replaced: replacedCid.toString() });
+    }
+    const expected = { replacement: bytesToHex(keccak(high)), replaced: replacedCid!.toString() };
+    {
+      using node = await keptDevnet(path);
+      assert.ok(readFileSync(journalPath(path)).length > 0, 'read from the journal');
+      assert.deepEqual(lookup(node.devnet), expected);
+      node.file.save();
+    }
+    {
+      using node = await keptDevnet(path);
+      assert.equal(readFileSync(journalPath(path)).length, 0, 'read from the file');
+      assert.deepEqual(lookup(node.devnet), expected);
+      // The dump holds it too.
+      using other = await keptDevnet(join(dir, 'replaced-other.state'));
+      await other.devnet.load(decodeChain(node.devnet.save(), 'the dump'));
+      assert.deepEqual(lookup(other.devnet), expected);
+      await node.devnet.cheats.reset();
+      assert.deepEqual(lookup(node.devnet), { replacement: undefined, replaced: undefined });
+    }
+    using again = await keptDevnet(path);
+    assert.deepEqual(lookup(again.devnet), { replacement: undefined, replaced: undefined });
   });
 
   test('a state file that cannot be read (a directory) is a StateFileError naming it', () => {

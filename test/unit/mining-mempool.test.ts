@@ -479,7 +479,7 @@ describe('Mempool.getByCid, getByTxHash', () => {
     assert.equal(pool.getByTxHash(m2.ethTx!.hash), undefined);
   });
 
-  test('a message a replacement pushed out is kept (P8): readable by CID, pending while its nonce is, forgotten by clear', () => {
+  test('a message a replacement pushed out is kept (P8): readable by CID, pending while its nonce is, kept by clear (Lotus MpoolClear leaves its blockstore), forgotten by forgetReplaced', () => {
     const tree = genesis();
     const pool = new Mempool();
     const first = message({ nonce: 0, premium: 100n });
@@ -496,7 +496,35 @@ describe('Mempool.getByCid, getByTxHash', () => {
     assert.equal(pool.stillPending(first.cid), false);
     assert.equal(pool.getReplaced(first.cid)?.pending, first);
     pool.clear();
+    assert.equal(pool.getReplaced(first.cid)?.pending, first);
+    assert.deepEqual(pool.replacedSince(), [{ pending: first, senderId: resolveAddress(tree.at(0), ALICE.filAddress)!.id }]);
+    pool.forgetReplaced();
     assert.equal(pool.getReplaced(first.cid), undefined);
+    assert.equal(pool.replacedCount, 0);
+  });
+
+  test('every replaced message is kept, in the order replaced, past the 4096 it once kept; forgetReplaced(n) keeps the first n', () => {
+    const tree = genesis();
+    const pool = new Mempool();
+    const firsts: PendingMessage[] = [];
+    for (let nonce = 0; nonce < 4200; nonce++) {
+      const first = message({ nonce, premium: 100n });
+      const second = message({ nonce, premium: 200n });
+      pool.add(first, tree.at(0));
+      pool.add(second, tree.at(0));
+      pool.remove([second]);
+      firsts.push(first);
+    }
+    assert.equal(pool.replacedCount, 4200);
+    assert.equal(pool.getReplaced(firsts[0]!.cid)?.pending, firsts[0]);
+    assert.deepEqual(pool.replacedSince(4198).map((m) => m.pending), firsts.slice(4198));
+    // Kept again (a saved chain read back): one kept already stays as it was, once.
+    pool.keepReplaced({ pending: firsts[5]!, senderId: 7 });
+    assert.equal(pool.replacedCount, 4200);
+    pool.forgetReplaced(10);
+    assert.equal(pool.replacedCount, 10);
+    assert.equal(pool.getReplaced(firsts[9]!.cid)?.pending, firsts[9]);
+    assert.equal(pool.getReplaced(firsts[10]!.cid), undefined);
   });
 
   test('messages that came and left with no lookup in between are not found; those still pending are', () => {
