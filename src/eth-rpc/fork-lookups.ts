@@ -158,9 +158,22 @@ async function byBlock(devnet: Devnet, fork: Fork, method: string, args: unknown
   return fork.upstream.call(method, args);
 }
 
+/**
+ * StateReplay with the empty key (`lotus state replay <cid>`), which Lotus answers by searching for the
+ * message and replaying it where it was included (node/impl/full/state.go StateReplay): a message the
+ * fork does not hold that the upstream included at or before the fork epoch is the upstream's replay.
+ */
+async function replayBySearch(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
+  const key = parsed(() => tipsetKey('tipsetKey').parse(args[0]));
+  const message = parsed(() => cid('messageCid').parse(args[1]));
+  if (!key || key.length > 0 || !message || devnet.chain.messageByCid(message) || devnet.pendingMessage(message)) return local(args);
+  return (await upstreamSearch(fork, message)) ? fork.upstream.call('Filecoin.StateReplay', args) : local(args);
+}
+
 /** Answers a Filecoin lookup by CID on a fork, or undefined when `method` is not one. */
 export function routeForkLookup(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> | undefined {
   if (method in BY_MESSAGE) return byMessage(devnet, fork, method, args, local);
+  if (method === 'Filecoin.StateReplay') return replayBySearch(devnet, fork, args, local);
   if (method === 'Filecoin.EthGetMessageCidByTransactionHash') return messageCidByHash(devnet, fork, args, local);
   if (BY_BLOCK.has(method)) return byBlock(devnet, fork, method, args, local);
   return undefined;

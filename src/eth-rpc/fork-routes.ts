@@ -16,7 +16,8 @@ import { traceFilter, traceTransaction } from './fork-traces.js';
 import { ethereumName } from './lotus-aliases.js';
 import { onlyTraceType } from './methods/trace.js';
 import { checkBlockRange } from './log-criteria.js';
-import { tipsetKey, tipsetOf } from './lotus-params.js';
+import { integer, tipsetKey, tipsetOf } from './lotus-params.js';
+import { beyondLookback } from './message-lookback.js';
 import { hash, parseBlockRef } from './params.js';
 
 /** Methods about a block, by the position of their block parameter: the block at the fork epoch is the upstream's too. */
@@ -43,10 +44,22 @@ const STATE_METHODS: Record<string, number> = {
   eth_getTransactionCount: 1,
   eth_getStorageAt: 2,
   eth_call: 1,
+  eth_estimateGas: 1,
 };
 
 /** Lookups by hash: what the fork does not know may be the upstream's. */
 const BY_HASH = new Set(['eth_getTransactionByHash', 'eth_getTransactionReceipt']);
+
+/**
+ * The same with a lookback limit (Lotus's gateway calls them with its 20 epochs), by their twins with
+ * none: a transaction of the upstream's history is the upstream's, found if the limit (counted from
+ * the fork's head) reaches it.
+ */
+const LIMITED_BY_HASH: Record<string, string> = {
+  // As ethereumName spells Filecoin.EthGetTransactionByHashLimited and EthGetTransactionReceiptLimited.
+  eth_getTransactionByHashLimited: 'eth_getTransactionByHash',
+  eth_getTransactionReceiptLimited: 'eth_getTransactionReceipt',
+};
 
 /**
  * Lookups by block hash, the same: the fork's first tipset stands in for the upstream's at the fork
@@ -201,6 +214,14 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
   if (BY_HASH.has(method)) {
     const answer = await local(args);
     return answer === null ? upstreamByHash(fork, method, args, local) : answer;
+  }
+  if (method in LIMITED_BY_HASH) {
+    const answer = await local(args);
+    const limit = parsed(() => integer('limit').parse(args[1]));
+    if (answer !== null || limit === undefined) return answer;
+    const upstream = await upstreamByHash(fork, LIMITED_BY_HASH[method], [args[0]], async () => null);
+    const epoch = blockEpochOf(upstream);
+    return epoch !== undefined && !beyondLookback(epoch, limit, devnet.head.epoch) ? upstream : null;
   }
   if (BY_BLOCK_HASH.has(method)) {
     const blockHash = parsed(() => hash('blockHash').parse(args[0]));

@@ -96,6 +96,28 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.equal(await rpc(fork!.url, 'Filecoin.EthGetBalance', [RECIPIENT, hex(early.block)]), '0x1');
   });
 
+  // fidaudit4 V10: the lookups with a lookback limit (Lotus's gateway asks them with 20), an estimate at a
+  // pre-fork block, and `lotus state replay <cid>` (StateReplay with the empty key) of a forked message.
+  test('the Limited lookups, eth_estimateGas at a pre-fork block and StateReplay by search answer from the upstream', async () => {
+    for (const [limited, twin] of [
+      ['Filecoin.EthGetTransactionByHashLimited', 'eth_getTransactionByHash'],
+      ['Filecoin.EthGetTransactionReceiptLimited', 'eth_getTransactionReceipt'],
+    ] as const) {
+      const theirs = await rpc(upstream.url, twin, [early.hash]);
+      assert.ok(theirs);
+      assert.deepEqual(await rpc(fork!.url, limited, [early.hash, -1]), theirs, limited);
+      // Counted from the fork's head: a limit that does not reach back to it finds nothing.
+      const head = Number(await rpc(fork!.url, 'eth_blockNumber'));
+      assert.deepEqual(await rpc(fork!.url, limited, [early.hash, head - early.block]), theirs, `${limited} at the limit`);
+      assert.equal(await rpc(fork!.url, limited, [early.hash, head - early.block - 1]), null, `${limited} past the limit`);
+      assert.equal(await rpc(fork!.url, limited, [later.hash, -1]), null, `${limited} of a transaction after the fork epoch`);
+    }
+    const call = { from: DEV_ACCOUNTS[0].address, to: RECIPIENT, value: '0x1' };
+    assert.equal(await rpc(fork!.url, 'eth_estimateGas', [call, hex(early.block)]), await rpc(upstream.url, 'eth_estimateGas', [call, hex(early.block)]));
+    const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [early.hash]);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateReplay', [null, cid]), await rpc(upstream.url, 'Filecoin.StateReplay', [null, cid]));
+  });
+
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {
     const { hash } = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(early.block), false]);
     for (const at of [{ blockHash: hash }, hash]) {
