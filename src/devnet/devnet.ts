@@ -509,8 +509,12 @@ export class Devnet {
     return this.miner.mine();
   }
 
-  /** The whole chain, encoded (anvil_dumpState, --dump-state). */
+  /**
+   * The whole chain, encoded (anvil_dumpState, --dump-state). A fork refuses, as --dump-state with
+   * --fork-url is refused at start-up: its chain holds what it wrote, not what it read (fidaudit4 V19).
+   */
   save(): Uint8Array {
+    if (this.forked) throw new StateFileError('a forked chain cannot be saved (anvil_dumpState on a forked node): it holds only what the fork wrote, not what it read');
     return saveChain(this.chainParts());
   }
 

@@ -167,4 +167,16 @@ describe('a saved chain on a fork', () => {
     assert.deepEqual({ head: await result('eth_getBlockByNumber', ['latest', false]), whale: await result('eth_getBalance', [WHALE, 'latest']), version: devnet.stateVersion }, before);
     assert.equal(BigInt(before.whale), 50n * FIL);
   });
+
+  test('anvil_dumpState (hardhat_dumpState) is refused on a fork, as --dump-state is at start-up, not answered with a dump no node loads (fidaudit4 V19)', async (t) => {
+    const { result, error, send, upstream } = await forkedUpstream(t);
+    await send({ nonce: 0, to: RECIPIENT, value: FIL });
+    const refused = await error('anvil_dumpState', []);
+    assert.equal(refused.message, 'a forked chain cannot be saved (anvil_dumpState on a forked node): it holds only what the fork wrote, not what it read');
+    assert.deepEqual(await error('hardhat_dumpState', []), refused);
+    // The same JSON-RPC error as a fork's refusal of anvil_loadState.
+    assert.equal(refused.code, (await error('anvil_loadState', [`0x${Buffer.from(upstream.devnet.save()).toString('hex')}`])).code);
+    await send({ nonce: 1, to: RECIPIENT, value: FIL });
+    assert.equal(BigInt(await result('eth_getBalance', [RECIPIENT, 'latest'])), 2n * FIL);
+  });
 });
