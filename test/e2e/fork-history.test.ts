@@ -459,3 +459,35 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetEvents', [root]), await rpc(proxy!.url, 'Filecoin.ChainGetEvents', [root]));
   });
 });
+
+// fidaudit4 V14: the fork's state is the upstream's at one tipset; a reorg there must not mix two chains.
+describe('a fork whose upstream reorganises at the fork epoch', () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess | undefined;
+  let cacheDir: string;
+
+  after(() => stopForkSuite([fork, upstream], cacheDir));
+
+  test('a contract slot read after the reorg is never the new chain\'s: it fails, as the fork epoch\'s tipset is gone', async () => {
+    cacheDir = freshForkCache('fvm-fork-reorg-');
+    upstream = await startDevnet([]);
+    const snapshot = await rpc(upstream.url, 'evm_snapshot');
+    /** Init code that stores `value` in slots 0 and 1 and deploys an empty contract. */
+    const storing = (value: number) => `0x60${value.toString(16)}60005560${value.toString(16)}60015500`;
+    const deployed = await sendFromDev(upstream.url, { data: storing(0x11) });
+    const contract = (await rpc(upstream.url, 'eth_getTransactionReceipt', [deployed.hash])).contractAddress;
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(deployed.block)]);
+    const slot = (n: number) => rpc(fork!.url, 'eth_getStorageAt', [contract, hex(n), 'latest']);
+    assert.equal(BigInt(await slot(0)), 0x11n);
+    // Another history at the same heights: the same contract address, other values.
+    await rpc(upstream.url, 'evm_revert', [snapshot]);
+    const again = await sendFromDev(upstream.url, { data: storing(0x22) });
+    assert.equal((await rpc(upstream.url, 'eth_getTransactionReceipt', [again.hash])).contractAddress, contract);
+    assert.equal(again.block, deployed.block);
+    await rpc(upstream.url, 'anvil_mine', ['0x2']);
+    const read = await answerOrError(slot(1));
+    assert.notEqual(typeof read === 'string' ? BigInt(read) : undefined, 0x22n, 'the new chain\'s value');
+    assert.match(read.error ?? '', /failed to get tipset by hash/);
+    assert.equal(BigInt(await slot(0)), 0x11n);
+  });
+});

@@ -8,7 +8,7 @@ import { decodeBitfield } from '../../common/bitfield.js';
 import { CID } from 'multiformats/cid';
 import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { bigintToBytes, bytesToHex, hexToBytes, padStart, quantity } from '../../common/hex.js';
+import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
 import { ACTOR_KINDS, type Actor, type ActorKind, type ForkedFrom } from '../../fevm/actor.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
@@ -55,6 +55,12 @@ const isIdAddress = (answer: unknown): boolean => typeof answer === 'string' && 
 export class UpstreamState {
   /** Code CID -> manifest name, read from the upstream's manifest on first use. */
   private kinds: Promise<Map<string, string>> | undefined;
+  /**
+   * The fork epoch's block for the eth_ reads (EIP-1898, Lotus's EthBlockNumberOrHash): by hash, as
+   * the actors are read by tipset key, so that a reorg at or below the fork epoch cannot mix another
+   * chain's slots and code with what was read before (by number it would read the new chain's).
+   */
+  private readonly block: { blockHash: string; requireCanonical: false };
   /** The singletons' scalars and table entries. */
   readonly tables: UpstreamTables;
   /** Miners' proving states (a full node's methods). */
@@ -69,6 +75,7 @@ export class UpstreamState {
     this.tables = new UpstreamTables(upstream, point);
     this.proving = new UpstreamProving(upstream, point);
     this.lists = new UpstreamLists(upstream, point, this.tables);
+    this.block = { blockHash: bytesToHex(tipsetKeyCid(point.tipsetKey.map((cid) => CID.parse(cid['/']))).multihash.digest), requireCanonical: false };
   }
 
   /**
@@ -143,7 +150,7 @@ export class UpstreamState {
 
   /** An EVM actor's storage slot at the fork point (eth_getStorageAt at the fork block). */
   async storage(actor: Actor, slot: bigint): Promise<bigint> {
-    const word = await this.upstream.call<string>('eth_getStorageAt', [bytesToHex(ethAddressOf(actor)), bytesToHex(padStart(bigintToBytes(slot), 32)), quantity(this.point.epoch)]);
+    const word = await this.upstream.call<string>('eth_getStorageAt', [bytesToHex(ethAddressOf(actor)), bytesToHex(padStart(bigintToBytes(slot), 32)), this.block]);
     return BigInt(word === '0x' ? 0 : word);
   }
 
@@ -175,7 +182,7 @@ export class UpstreamState {
   /** A contract's bytecode (eth_getCode) and its own nonce for CREATE addresses (the EVM actor's State.Nonce). */
   private async evmState(actor: Actor): Promise<NonNullable<Actor['evm']>> {
     const [code, read] = await Promise.all([
-      this.upstream.call<string>('eth_getCode', [bytesToHex(ethAddressOf(actor)), quantity(this.point.epoch)]),
+      this.upstream.call<string>('eth_getCode', [bytesToHex(ethAddressOf(actor)), this.block]),
       this.upstream.call<{ State: { Nonce?: number; Tombstone?: unknown } }>('Filecoin.StateReadState', [`f0${actor.id}`, this.point.stateKey]),
     ]);
     const bytecode = hexToBytes(code);
