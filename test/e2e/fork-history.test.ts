@@ -15,6 +15,7 @@ import { answerOrError, head, hex, rpc, sendFromDev } from '../helpers/fork-call
 import { t410 } from '../helpers/f410.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
+import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
 
@@ -116,6 +117,28 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.equal(await rpc(fork!.url, 'eth_estimateGas', [call, hex(early.block)]), await rpc(upstream.url, 'eth_estimateGas', [call, hex(early.block)]));
     const cid = await rpc(upstream.url, 'Filecoin.EthGetMessageCidByTransactionHash', [early.hash]);
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateReplay', [null, cid]), await rpc(upstream.url, 'Filecoin.StateReplay', [null, cid]));
+  });
+
+  // review R1 (on V17): the filter's prefill and its install must not have the upstream's answer between them.
+  test('a log filter installed while the upstream answers slowly holds the logs of the tipsets the fork mines meanwhile', async (t) => {
+    const { url, mode } = await upstreamProxy(t, upstream.url);
+    const slow = await startDevnet(['--fork-url', url, '--fork-block-number', String(forkEpoch)]);
+    t.after(() => slow.stop());
+    // A contract that logs (LOG0) when called, deployed and called once before the upstream turns slow:
+    // then a call reads nothing from the upstream.
+    const logger = await sendFromDev(slow.url, { data: '0x6006600c60003960066000f360006000a000' });
+    const contract = (await rpc(slow.url, 'eth_getTransactionReceipt', [logger.hash])).contractAddress;
+    const first = await sendFromDev(slow.url, { to: contract });
+    mode.delayMs = 2_000;
+    let installed = false;
+    const installing = rpc(slow.url, 'eth_newFilter', [{ fromBlock: '0x0' }]).finally(() => (installed = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const meanwhile = await sendFromDev(slow.url, { to: contract });
+    assert.equal(installed, false, 'the deployment was mined while the filter waited for the upstream');
+    const id = await installing;
+    mode.delayMs = 0;
+    const changes = await rpc(slow.url, 'eth_getFilterChanges', [id]);
+    assert.deepEqual(changes.map((log: { transactionHash: string }) => log.transactionHash), [first.hash, meanwhile.hash]);
   });
 
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {

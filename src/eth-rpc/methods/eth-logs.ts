@@ -79,8 +79,14 @@ export const ethLogs = [
     // A filter starting in the past is filled from the chain first, as Lotus does (chain/events/filter/
     // event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
     if (filter.fromBlock === undefined || filter.fromBlock === 'latest') return filters.newLogFilter(query.criteria, []);
+    if (!devnet.fork) return filters.newLogFilter(query.criteria, queryLogs(devnet, query));
     const forked = await upstreamLogs(devnet, filter, query);
-    return filters.newLogFilter(query.criteria, [...forked, ...queryLogs(devnet, query)]);
+    // Read again after the upstream's answer, with no await from here to the install: a tipset mined
+    // meanwhile is in the prefill (its 'latest' is now that tipset), not lost between the two.
+    const own = queryLogs(devnet, parseLogQuery(devnet, 'filter', filter));
+    // Lotus's Fill refuses a filter matching more than its results from more than one tipset.
+    if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
+    return filters.newLogFilter(query.criteria, [...forked, ...own]);
   }),
 
   defineMethod('eth_newBlockFilter', [], ({ filters }) => filters.newBlockFilter()),
