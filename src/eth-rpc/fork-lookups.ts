@@ -112,6 +112,9 @@ async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unkno
   if (method === 'Filecoin.StateSearchMsg' && args.length > 1) tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
   const lookup = await upstreamSearch(fork, message);
   if (!lookup) return local(args);
+  // A wait answers the return decoded (ReturnDec), which only Lotus's StateWaitMsg gives: the upstream's,
+  // at once now that the search found the message.
+  if (WAITS.has(method)) return forkLookup(fork, await fork.upstream.call<MsgLookup>('Filecoin.StateWaitMsg', [{ '/': message.toString() }, 0, -1, true]));
   return SEARCHES.has(method) ? forkLookup(fork, lookup) : fork.upstream.call(method, [{ '/': message.toString() }]);
 }
 

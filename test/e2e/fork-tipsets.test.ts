@@ -56,7 +56,7 @@ const locked = (h: number) => {
  * A 1-of-1 multisig of `owner`'s vesting VESTING from epoch 0, made by Init Exec pushed with MpoolPush
  * (which a gateway serves, unlike MsigCreate); its ID address.
  */
-async function createMultisig(url: string, owner: ReturnType<typeof create>): Promise<string> {
+async function createMultisig(url: string, owner: ReturnType<typeof create>): Promise<{ msig: string; cid: string }> {
   const signer = FilAddress.parse(owner.address.toString());
   const constructorParams = encodeCbor([[signer.bytes], 1, VESTING.duration, 0]);
   const params = Buffer.from(encodeCbor([codeCid('multisig'), constructorParams])).toString('base64');
@@ -66,7 +66,7 @@ async function createMultisig(url: string, owner: ReturnType<typeof create>): Pr
   const { Receipt } = await rpc(url, 'Filecoin.StateWaitMsg', [cid, 1, -1, true]);
   assert.equal(Receipt.ExitCode, 0);
   const [id] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from(Receipt.Return, 'base64'));
-  return FilAddress.fromBytes(id).toString();
+  return { msig: FilAddress.fromBytes(id).toString(), cid };
 }
 
 /** A call's JSON-RPC error as the node gives it (code and message), or its answer. */
@@ -84,8 +84,9 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
   let later: { hash: string; block: number };
   let miner: string;
   let dealId: number;
-  /** A multisig vesting since epoch 0, made upstream before the fork epoch. */
+  /** A multisig vesting since epoch 0, made upstream before the fork epoch, and the CID of the message that made it. */
   let msig: string;
+  let msigCreation: string;
   /** Glif's client on the fork's /rpc/v1 and on the upstream's. */
   let onFork: LotusClient;
   let onUpstream: LotusClient;
@@ -97,7 +98,7 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     cacheDir = freshForkCache('fvm-fork-tipsets-');
     const owner = create('SECP256K1', 'testnet');
     upstream = await startDevnet(['--storage-providers', '1', '--fund', `${owner.address.toString()}=1000`, ...(gatewayOnly ? ['--gateway-only'] : [])]);
-    msig = await createMultisig(upstream.url, owner);
+    ({ msig, cid: msigCreation } = await createMultisig(upstream.url, owner));
     [miner] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
     const piece = computePieceCid(new Uint8Array(2000).map((_, i) => i % 249));
     ({ dealId } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, storagePricePerEpoch: '1000' }]));
@@ -206,6 +207,17 @@ for (const gatewayOnly of [false, true]) describe(`fork: Filecoin.* methods at a
     assert.deepEqual(await onFork.request('StateSearchMsg', lookup.TipSet, cid, -1, true), await onUpstream.request('StateSearchMsg', lookup.TipSet, cid, -1, true));
     const v0 = glifClient(fork!.url, '/rpc/v0');
     assert.deepEqual(await v0.request('StateGetActor', sender, lookup.TipSet), await onUpstream.request('StateGetActor', sender, lookup.TipSet));
+  });
+
+  test('a wait for an upstream message answers the upstream\'s decoded return (ReturnDec), on /rpc/v1 and /rpc/v0 (fidaudit4 V7)', async () => {
+    const theirs = await rpc(upstream.url, 'Filecoin.StateWaitMsg', [msigCreation, 1, -1, true]);
+    assert.deepEqual(theirs.ReturnDec.IDAddress, msig);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateWaitMsg', [msigCreation, 1, -1, true]), theirs);
+    for (const [method, params] of [['Filecoin.StateWaitMsg', [msigCreation, 1]], ['Filecoin.StateWaitMsgLimited', [msigCreation, 1, 100]]] as const) {
+      assert.deepEqual(await rpc(`${fork!.url}/rpc/v0`, method, [...params]), theirs, method);
+    }
+    // A search has no decoded return, on the fork as on Lotus.
+    assert.equal((await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, msigCreation, -1, true])).ReturnDec, null);
   });
 
   test('/rpc/v2 takes a selector, not a key: an upstream key is refused there as the fork\'s own is', async () => {
