@@ -44,7 +44,6 @@ const STATE_METHODS: Record<string, number> = {
   eth_getTransactionCount: 1,
   eth_getStorageAt: 2,
   eth_call: 1,
-  eth_estimateGas: 1,
 };
 
 /** Lookups by hash: what the fork does not know may be the upstream's. */
