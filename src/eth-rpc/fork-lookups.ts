@@ -2,13 +2,15 @@
 // included at or before the fork epoch, or a block at or before it, is the upstream's answer; one
 // the upstream has only after the fork epoch (or pending) is not in the fork's history, and the
 // local method answers it as unknown. What the fork holds, has pending or saw replaced is answered locally,
-// without asking the upstream (users wait on their own new messages all the time).
+// without asking the upstream (users wait on their own new messages all the time). And the robust
+// address of an upstream actor, which only the upstream's init actor holds.
+import { FilAddress, Protocol } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
-import { cid, integer, tipsetKey, tipsetOf } from './lotus-params.js';
+import { cid, filAddress, integer, tipsetKey, tipsetOf } from './lotus-params.js';
 import { checkConfidence } from './methods/filecoin-state.js';
 import { hash } from './params.js';
 
@@ -173,11 +175,38 @@ async function replayBySearch(devnet: Devnet, fork: Fork, args: unknown[], local
   return (await upstreamSearch(fork, message)) ? fork.upstream.call('Filecoin.StateReplay', args) : local(args);
 }
 
+/**
+ * Filecoin.StateLookupRobustAddress of an upstream actor's ID (below the upstream's next ID) for which
+ * the fork knows no key or t2 address: Lotus finds it in the init actor's address map
+ * (chain/stmgr/stmgr.go LookupRobustAddress), which the fork does not read, so a full node's answer at
+ * the fork's state key (a multisig's or a contract's t2: an actor's robust address never changes);
+ * where the upstream refuses (a gateway does not serve it), the local answer.
+ */
+async function robustAddressOfForked(fork: Fork, args: unknown[], local: Local): Promise<unknown> {
+  const address = parsed(() => filAddress('address').parse(args[0]));
+  const nextId = fork.source.data.nextId;
+  if (address?.id === undefined || nextId === undefined || address.id >= nextId) return local(args);
+  let mine: unknown;
+  let refused: unknown;
+  try {
+    mine = await local(args);
+    const robust = typeof mine === 'string' ? parsed(() => FilAddress.parse(mine as string)) : undefined;
+    if (robust && robust.protocol !== Protocol.Delegated) return mine;
+  } catch (error) {
+    refused = error;
+  }
+  const theirs = await unlessRefused(fork.upstream.call('Filecoin.StateLookupRobustAddress', [address.toString(), fork.point.stateKey]));
+  if (theirs !== undefined) return theirs;
+  if (refused) throw refused;
+  return mine;
+}
+
 /** Answers a Filecoin lookup by CID on a fork, or undefined when `method` is not one. */
 export function routeForkLookup(devnet: Devnet, fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> | undefined {
   if (method in BY_MESSAGE) return byMessage(devnet, fork, method, args, local);
   if (method === 'Filecoin.StateReplay') return replayBySearch(devnet, fork, args, local);
   if (method === 'Filecoin.EthGetMessageCidByTransactionHash') return messageCidByHash(devnet, fork, args, local);
   if (BY_BLOCK.has(method)) return byBlock(devnet, fork, method, args, local);
+  if (method === 'Filecoin.StateLookupRobustAddress') return robustAddressOfForked(fork, args, local);
   return undefined;
 }
