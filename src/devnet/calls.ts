@@ -217,6 +217,18 @@ export class Calls {
   }
 
   /**
+   * Runs a message once on the state after `epoch` for what it reads, which a fork fetches (a send's
+   * prefetch, outside the miner's queue); its answer and console.log lines are dropped (the tipset
+   * that runs it prints them).
+   */
+  fetchFor(message: Message, epoch: number): Promise<void> {
+    const { state, executor } = this.node;
+    const ctx = callContextFor(callContext(this.node, epoch), message);
+    const budget = this.budget();
+    return readFetched(this.node, () => state.runOnce(epoch, (overlay) => executor.holdingConsole(() => executor.call(overlay, message, ctx), budget))).then(() => undefined);
+  }
+
+  /**
    * Filecoin.StateCall, run as Lotus's StateManager.Call runs it (chain/stmgr/call.go CallOnState,
    * callInternal): a sender without an actor is refused; a zero gas limit becomes the block gas
    * limit, and the nonce is the sender's. The message as it ran, with its result.

@@ -10,7 +10,7 @@ import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
 import { actorNotFound, deterministicAddress, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { decodeEthTransactionMessage, ethTransactionFromMessage, toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
+import { decodeEthTransactionMessage, ethTransactionFromMessage, toFilecoinMessage, toUnsignedMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
@@ -137,7 +137,7 @@ export class Submission {
   private async transactionFiller(request: TransactionRequest): Promise<() => EthTransaction> {
     const premium = request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
     const gas = request.gas ?? (await this.node.calls.estimateGas(request));
-    return () => ({
+    const fill = (): EthTransaction => ({
       type: 2,
       hash: new Uint8Array(32),
       chainId: this.node.chainId,
@@ -153,6 +153,18 @@ export class Submission {
       r: 0n,
       s: 0n,
     });
+    // With its gas given there is no estimate to fetch what it reads: on a fork that is done here, before
+    // the sends' signing queue, which a fetch inside would hold for every account (fidaudit4 V20).
+    if (request.gas !== undefined && this.node.state.fetches) await this.prefetch(toUnsignedMessage(await this.node.state.untilFetched(fill)));
+    return fill;
+  }
+
+  /**
+   * On a fork, fetches what `message` reads by running it once as a call on the head's state (as an
+   * estimate's reads are fetched: outside the miner's queue); any error is dropped.
+   */
+  private prefetch(message: Message): Promise<void> {
+    return this.node.calls.fetchFor(message, this.node.chain.head.epoch).catch(() => undefined);
   }
 
   /**
@@ -341,6 +353,15 @@ export class Submission {
    * fetched: the message is added once.
    */
   private admit(pending: PendingMessage, untrusted = false): Promise<Admitted> {
+    // On a fork, what the message reads is fetched first (prefetch): its task must not wait on the
+    // upstream while every other client's sends and calls queue behind it (fidaudit4 V20); the pool
+    // and the tipset judge the message as before.
+    if (this.node.state.fetches) return this.prefetch(pending.signed.message).then(() => this.admitFetched(pending, untrusted));
+    return this.admitFetched(pending, untrusted);
+  }
+
+  /** admit's task in the miner's queue. */
+  private admitFetched(pending: PendingMessage, untrusted: boolean): Promise<Admitted> {
     const { miner, mempool, events, state } = this.node;
     return miner.queue.run(async () => {
       this.node.checkWritable();
