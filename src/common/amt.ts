@@ -78,3 +78,21 @@ export async function readAmt(root: CID, read: (cid: CID) => Promise<Uint8Array>
   };
   return new Map(await walk(top, height, 0));
 }
+
+/** The value at `index` of the AMT whose root is `root` (undefined if none), reading one block per level with `read`. */
+export async function amtGet(root: CID, index: number, read: (cid: CID) => Promise<Uint8Array>): Promise<unknown> {
+  const [bitWidth, height, , top] = decodeCbor<[number, number, number, unknown[]]>(await read(root));
+  const width = 1 << bitWidth;
+  if (index >= width ** (height + 1)) return undefined;
+  let node = top;
+  for (let level = height; ; level--) {
+    const [map, links, items] = node as [Uint8Array, CID[], unknown[]];
+    const slot = Math.floor(index / width ** level) % width;
+    if (!(map[slot >> 3] & (1 << (slot & 7)))) return undefined;
+    // A value's or link's place among the present slots: the set bits before its own.
+    let taken = 0;
+    for (let i = 0; i < slot; i++) if (map[i >> 3] & (1 << (i & 7))) taken++;
+    if (level === 0) return items[taken];
+    node = decodeCbor<unknown[]>(await read(links[taken]!));
+  }
+}

@@ -1,8 +1,9 @@
 // The AMT of Filecoin states and receipts (common/amt.ts): built from a dense or sparse array, read
-// back by walking its blocks, with inner nodes once the indices outgrow one node.
+// back by walking its blocks, with inner nodes once the indices outgrow one node; one index read by
+// its path alone (amtGet).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildAmt, readAmt } from '../../src/common/amt.js';
+import { amtGet, buildAmt, readAmt } from '../../src/common/amt.js';
 import { decodeCbor, type CID } from '../../src/common/cbor.js';
 
 const reader = (blocks: Map<string, Uint8Array>) => async (cid: CID) => {
@@ -32,6 +33,20 @@ describe('AMT', () => {
     assert.equal(height, 2);
     assert.equal(count, 4);
     assert.deepEqual(await readAmt(amt.root, reader(amt.blocks)), values);
+  });
+
+  test('amtGet reads one index through one block a level: present values, holes and indices past the AMT are undefined', async () => {
+    const values = new Map<number, unknown>([[0, 'x'], [9, 'y'], [100, 'z'], [300, 'v'], [511, 'w']]);
+    const amt = buildAmt(values, 3);
+    let reads = 0;
+    const counted = async (cid: CID) => (reads++, reader(amt.blocks)(cid));
+    for (const [index, value] of values) {
+      reads = 0;
+      assert.equal(await amtGet(amt.root, index, counted), value, `index ${index}`);
+      assert.equal(reads, 3, 'the root and one node a level below it');
+    }
+    for (const hole of [1, 8, 10, 299, 510, 512, 100_000]) assert.equal(await amtGet(amt.root, hole, counted), undefined, `index ${hole}`);
+    assert.equal(await amtGet(buildAmt(['a', 'b'], 5).root, 1, reader(buildAmt(['a', 'b'], 5).blocks)), 'b');
   });
 
   test("a node's children are read together, and the values come back in index order whatever order the reads answer in", async () => {

@@ -5,6 +5,7 @@
 // out once, beside its own queue, fetching them first, and a revert runs them again.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { buildAmt } from '../../src/common/amt.js';
 import { cidOf, CID } from '../../src/common/cbor.js';
 import { actorIdKey, actorIdOfKey, buildHamt, epochKey, hamtEntries, hamtGet } from '../../src/common/hamt.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
@@ -15,6 +16,7 @@ import { UpstreamTables } from '../../src/devnet/fork/upstream-tables.js';
 import type { Upstream } from '../../src/devnet/fork/upstream.js';
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
 import { enrollCron, nextCronEpoch, takeDueCron } from '../../src/fevm/actors/cron.js';
+import { storedProposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
 import { dealOpsByEpochHamt, MARKET_HAMT_BIT_WIDTH } from '../../src/fevm/actors/market/state.js';
 import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -37,6 +39,33 @@ function upstreamWith(root: CID, blocks: Uint8Array[]): Upstream {
 }
 
 const check = (id: number) => ({ actor: MARKET_ACTOR_ID, event: id });
+
+describe("a forked deal's label (fidaudit4 V15)", () => {
+  test("one of bytes, which Lotus's JSON writes as \"\", is read from the proposal in the market's Proposals AMT; a string label is taken from the JSON", async () => {
+    const piece = computePieceCid(new Uint8Array(300).fill(2));
+    const terms = { pieceCid: piece.cid, pieceSize: piece.size, verifiedDeal: false, client: 1001, provider: 1002, startEpoch: 2000, endEpoch: 600_000, storagePricePerEpoch: 5n, providerCollateral: 7n, clientCollateral: 0n };
+    const labels: Record<number, string | Uint8Array> = { 3: new Uint8Array([0x01, 0x71, 0xff]), 4: 'bafy-root', 5: '' };
+    const amt = buildAmt(new Map(Object.entries(labels).map(([id, label]) => [Number(id), storedProposalValue({ ...terms, label })])), 5);
+    const asked: string[] = [];
+    const upstream = {
+      call: async (method: string, params: unknown[]) => {
+        asked.push(`${method} ${String(params[0])}`);
+        if (method === 'Filecoin.StateReadState') return { State: { Proposals: { '/': amt.root.toString() } } };
+        const label = labels[params[0] as number]!;
+        return {
+          Proposal: { PieceCID: { '/': piece.cid.toString() }, PieceSize: piece.size, VerifiedDeal: false, Client: 'f01001', Provider: 'f01002', Label: typeof label === 'string' ? label : '', StartEpoch: 2000, EndEpoch: 600_000, StoragePricePerEpoch: '5', ProviderCollateral: '7', ClientCollateral: '0' },
+          State: { SectorNumber: 0, SectorStartEpoch: -1, LastUpdatedEpoch: -1, SlashEpoch: -1 },
+        };
+      },
+      readObj: async (cid: CID) => amt.blocks.get(cid.toString()) ?? assert.fail(`no block ${cid}`),
+    } as unknown as Upstream;
+    const tables = new UpstreamTables(upstream, point);
+    assert.deepEqual((await tables.deal(3))!.proposal.label, new Uint8Array([0x01, 0x71, 0xff]));
+    assert.equal((await tables.deal(4))!.proposal.label, 'bafy-root');
+    assert.equal((await tables.deal(5))!.proposal.label, '');
+    assert.deepEqual(asked, ['Filecoin.StateMarketStorageDeal 3', `Filecoin.StateReadState f0${MARKET_ACTOR_ID}`, 'Filecoin.StateMarketStorageDeal 4', 'Filecoin.StateMarketStorageDeal 5']);
+  });
+});
 
 describe('the upstream market\'s DealOpsByEpoch', () => {
   test('a node\'s Filecoin.StateReadState links to its own in builtin-actors\' layout and Filecoin.ChainReadObj serves its blocks', async (t) => {

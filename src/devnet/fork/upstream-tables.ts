@@ -9,11 +9,12 @@
 // (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../common/address.js';
+import { amtGet } from '../../common/amt.js';
 import { decodeBigInt } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { actorIdKey, actorIdOfKey, epochOfKey, hamtEntries, hamtGet } from '../../common/hamt.js';
 import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID } from '../../fevm/actor.js';
-import type { StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
+import { readDealProposal, type StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, MARKET_HAMT_BIT_WIDTH, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import type { SectorInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim, PowerState } from '../../fevm/actors/power.js';
@@ -217,10 +218,24 @@ export class UpstreamTables {
       if (error instanceof UpstreamAnswerError && /deal \d+ not found/.test(error.rpcMessage)) return null;
       throw error;
     }
-    const deal = dealFromLotus(found);
+    const deal = await this.withLabel(id, dealFromLotus(found));
     if (!awaitsAllocation(deal)) return deal;
     const allocationId = await this.pendingAllocationId(id, deal.proposal.client);
     return allocationId === undefined ? deal : { ...deal, allocationId };
+  }
+
+  /**
+   * `deal` with its proposal's label as the market stores it. Lotus's JSON writes a label of bytes as
+   * "" (go-state-types builtin/v18/market/deal.go DealLabel.MarshalJSON), so an empty label is read
+   * again from the proposal itself, in the market's Proposals AMT (one block a level, as a gateway serves).
+   */
+  private async withLabel(id: number, deal: ForkedDeal): Promise<ForkedDeal> {
+    if (deal.proposal.label !== '') return deal;
+    const { Proposals } = (await this.stateJson(MARKET_ACTOR_ID)) as { Proposals: { '/': string } };
+    const stored = await amtGet(CID.parse(Proposals['/']), id, (block) => this.readObject(block));
+    if (stored === undefined) throw new DevnetError(`upstream market: deal ${id} is not in its Proposals`);
+    const { label } = readDealProposal(stored, `deal ${id} proposal`);
+    return { ...deal, proposal: { ...deal.proposal, label } };
   }
 
   /**
