@@ -30,6 +30,7 @@ import type { StorageProviderKey } from './storage-providers/keys.js';
 import type { MultisigState } from '../fevm/actors/multisig/state.js';
 import { EMPTY_VERIFREG_STATE } from '../fevm/actors/verifreg/state.js';
 import { createMulticall3 } from './multicall3.js';
+import { createSafeSingletonFactory } from './safe-singleton-factory.js';
 
 /** The sectors each genesis storage provider has proven, which give it its power. */
 export const GENESIS_SECTORS_PER_PROVIDER = 10;
@@ -133,8 +134,9 @@ export function createGenesisState(
     state.putActor({ ...verifreg, verifreg: { ...EMPTY_VERIFREG_STATE, rootKey: ROOT_KEY_MULTISIG_ID, verifiers: new Map([[verifierActor.id, verifierAllowance]]) } });
     createActor(state, 'account', { robust: dealClient, balance: funds });
   }
-  // Last, so that it moves no other genesis actor's ID.
+  // Last, so that they move no other genesis actor's ID.
   createMulticall3(state);
+  createSafeSingletonFactory(state);
   tree.commit(state, 0);
   return tree;
 }

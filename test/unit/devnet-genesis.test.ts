@@ -35,10 +35,10 @@ describe('createGenesisState', () => {
       assert.equal(actor.balance, 0n);
       assert.equal(actor.nonce, 0);
     }
-    for (const id of [8, 9, 11, 98, 101]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
-    // Multicall3 is the last genesis actor.
-    assert.equal(state.getActor(100)?.kind, 'evm');
-    assert.equal(state.nextId(), 101);
+    for (const id of [8, 9, 11, 98, 103]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
+    // Multicall3, then the Safe singleton factory's signer and the factory, are the last genesis actors.
+    assert.deepEqual([100, 101, 102].map((id) => state.getActor(id)?.kind), ['evm', 'ethaccount', 'evm']);
+    assert.equal(state.nextId(), 103);
   });
 
   test('dev accounts are funded EthAccounts from ID 100 on, found by their f410 and 0x addresses', () => {
@@ -56,7 +56,7 @@ describe('createGenesisState', () => {
       assert.ok(actor.delegated?.equals(acc.filAddress));
       assert.equal(resolveEthAddress(state, acc.address)?.id, 100 + i);
     });
-    assert.equal(state.nextId(), 104);
+    assert.equal(state.nextId(), 106);
     assert.equal(resolveEthAddress(state, new Uint8Array(20).fill(0x44)), undefined);
   });
 
@@ -71,5 +71,17 @@ describe('createGenesisState', () => {
     // The code hash Multicall3 has on Ethereum and wherever its presigned deployment ran.
     assert.equal(bytesToHex(multicall.evm!.bytecodeHash), '0xd5c15df687b16f2ff992fc8d767b4216323184a2bbc6ee2f9c398c318e770891');
     assert.equal(bytesToHex(keccak256(multicall.evm!.bytecode)), bytesToHex(multicall.evm!.bytecodeHash));
+  });
+
+  // audit18 K3 (the lead's decision): calibnet's and mainnet's Safe singleton factory
+  // (safe-global/safe-singleton-factory artifacts/314159, 314), its signer past its one deployment.
+  test('the Safe singleton factory sits at 0x914d…45643d7 with its code; its signer has sent its deployment (nonce 1)', () => {
+    const state = createGenesisState([account(0x11)], 1n).at(0);
+    const factory = resolveEthAddress(state, hexToBytes('0x914d7Fec6aaC8cd542e72Bca78B30650d45643d7'))!;
+    assert.deepEqual([factory.id, factory.kind, factory.balance, factory.evm?.bytecode.length], [103, 'evm', 0n, 69]);
+    // The code hash of Arachnid's deterministic-deployment-proxy, whose code the factory's deployment returns.
+    assert.equal(bytesToHex(factory.evm!.bytecodeHash), '0x2fa86add0aed31f33a762c9d88e807c475bd51d0f52bd0955754b2608f7e4989');
+    const signer = resolveEthAddress(state, hexToBytes('0xE1CB04A0fA36DdD16a06ea828007E35e1a3cBC37'))!;
+    assert.deepEqual([signer.id, signer.kind, signer.nonce, signer.balance], [102, 'ethaccount', 1, 0n]);
   });
 });
