@@ -70,7 +70,7 @@ let stackClass: (new () => RunState['stack']) | undefined;
 /** Learns the Interpreter and Stack classes from a frame @ethereumjs ran. */
 export function learnInterpreter(interpreter: Interpreter): void {
   interpreterClass ??= (interpreter as object).constructor as InterpreterClass;
-  stackClass ??= (interpreter as unknown as { _runState: RunState })._runState.stack.constructor as new () => RunState['stack'];
+  stackClass ??= reusingPops((interpreter as unknown as { _runState: RunState })._runState.stack.constructor as new () => RunState['stack']);
 }
 
 /** EIPs with steps in @ethereumjs's runCall around a message (block-level access lists, state gas). */
@@ -128,6 +128,30 @@ export async function runMessage(evm: EVM, message: Message, block: unknown, gas
 
 function listens(evm: EVM, topic: string): boolean {
   return (evm.events as unknown as { listenerCount(topic: string): number }).listenerCount(topic) > 0;
+}
+
+/** The arrays `popN` hands out, one per count: each holds the words of the last pop of its count. */
+const popped: bigint[][] = [];
+
+/**
+ * @ethereumjs's Stack (10.1.3 src/stack.ts) with `popN` answering in one array per count instead of
+ * a new one (16 of a balanceOf's 103 instructions pop two words: ~1.4 KB a call): every reader
+ * takes the words out at once (the opcode handlers destructure it, LOGn maps its topics), before
+ * anything pops again. The frames runFrame makes use it; @ethereumjs's own runInterpreter keeps its
+ * Stack, which the differential test of call-frame.ts compares against.
+ */
+function reusingPops(base: new () => RunState['stack']): new () => RunState['stack'] {
+  return class extends base {
+    override popN(num = 1): bigint[] {
+      const self = this as unknown as { _len: number; _store: bigint[] };
+      if (self._len < num) throw new EVMError(EVMError.errorMessages.STACK_UNDERFLOW);
+      if (num === 0) return [];
+      const words = (popped[num] ??= new Array<bigint>(num).fill(0n));
+      const store = self._store;
+      for (let i = 0; i < num; i++) words[i] = store[--self._len]!;
+      return words;
+    }
+  };
 }
 
 /** Whether `runFrame` may run `evm`'s next frame, else @ethereumjs's runInterpreter must. */
