@@ -19,10 +19,11 @@ export function parseCriteria(name: string, filter: Record<string, unknown>): Lo
   if (topics !== undefined && topics !== null && !Array.isArray(topics)) throw invalid(`${name}.topics`, 'expected an array');
   const list = (topics as unknown[] | undefined) ?? [];
   if (list.length > 4) throw new DevnetError(`too many topics in filter: ${list.length}, max: 4`);
+  // A position given as null or an empty list matches any topic (Lotus's parseEthTopics skips an empty one).
   return logCriteria(
     addresses,
     list.map((t, i) =>
-      t === null ? null : Array.isArray(t) ? t.map((x, j) => parseHash(`${name}.topics[${i}][${j}]`, x)) : [parseHash(`${name}.topics[${i}]`, t)],
+      t === null || (Array.isArray(t) && t.length === 0) ? null : Array.isArray(t) ? t.map((x, j) => parseHash(`${name}.topics[${i}][${j}]`, x)) : [parseHash(`${name}.topics[${i}]`, t)],
     ),
   );
 }

@@ -112,6 +112,11 @@ describe('eth_getLogs', () => {
     assert.deepEqual(await pick({ topics: [null, null, word(7)] }), []);
     assert.deepEqual(await pick({ topics: [null, null, null] }), ['first:7', 'first:8', 'second:7']);
     assert.deepEqual(await pick({ address: first, topics: [null, word(7)] }), ['first:7']);
+    // An empty list at a position matches any topic there, as Lotus's parseEthTopics skips it (audit19 W4), in eth_getLogs and a log filter.
+    assert.deepEqual(await pick({ topics: [[]] }), ['first:7', 'first:8', 'second:7']);
+    assert.deepEqual(await pick({ topics: [[], word(8)] }), ['first:8']);
+    const filter = await result('eth_newFilter', [{ ...all, topics: [[], null] }]);
+    assert.equal((await result('eth_getFilterLogs', [filter])).length, 3);
   });
 
   test('long address and topic lists (L4: matched as sets) pick the same logs as short ones, in eth_getLogs and a log filter', async (t) => {
