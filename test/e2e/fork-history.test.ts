@@ -14,7 +14,7 @@ import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet
 import { answerOrError, head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
 import { t410 } from '../helpers/f410.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
-import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
+import { LOTUS_NETWORK_NAME, lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
 const RECIPIENT = '0x3333333333333333333333333333333333333333';
@@ -425,6 +425,21 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     await rpc(fork!.url, 'anvil_mine', ['0x1']);
     const next = await rpc(fork!.url, 'Filecoin.ChainHead');
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetParentReceipts', [next.Cids[0]]), [lotus.Receipt]);
+  });
+
+  // fidaudit4 V16: the fork's state is the upstream's network's; a fork of it is still read as an fvm-devnet (its Version).
+  test('the fork answers the upstream\'s network name, and a fork of it at its head reads it at that tipset', async () => {
+    assert.equal(await rpc(fork!.url, 'Filecoin.StateNetworkName'), LOTUS_NETWORK_NAME);
+    assert.equal((await rpc(fork!.url, 'Filecoin.StateGetNetworkParams')).NetworkName, LOTUS_NETWORK_NAME);
+    assert.equal((await rpc(fork!.url, 'Filecoin.StateReadState', ['t01', null])).State.NetworkName, LOTUS_NETWORK_NAME);
+    // At the fork's head: read as Lotus (the next tipset's parent state) it would be refused, there being no next tipset.
+    const second = await startDevnet(['--fork-url', fork!.url, '--fork-block-number', String(await head(fork!.url))]);
+    try {
+      assert.equal(await rpc(second.url, 'Filecoin.StateNetworkName'), LOTUS_NETWORK_NAME);
+      assert.equal(await rpc(second.url, 'eth_getBalance', [RECIPIENT, 'latest']), await rpc(fork!.url, 'eth_getBalance', [RECIPIENT, 'latest']));
+    } finally {
+      await second.stop();
+    }
   });
 
   test('a message from before the fork epoch is found where Lotus executed it; one from after it is unknown', async () => {

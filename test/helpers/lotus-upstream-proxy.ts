@@ -72,6 +72,8 @@ export interface LotusProxyOptions {
 
 function answer(target: string, request: Request, options: LotusProxyOptions): Promise<Response> {
   if (request.method === 'Filecoin.StateNetworkName') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: LOTUS_NETWORK_NAME });
+  // Nor does its Version say fvm-devnet (a fork of an fvm-devnet is known by it).
+  if (request.method === 'Filecoin.Version') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: { Version: '1.36.2+calibnet', APIVersion: 0x20000, BlockDelay: 30 } });
   if (request.method === 'Filecoin.StateSearchMsg' && request.params?.length === 4) return lotusSearch(target, request);
   if (request.method === 'trace_filter' && options.traceFilterMaxResults !== undefined) return limitedTraceFilter(target, request, options.traceFilterMaxResults);
   return forward(target, request);

@@ -21,6 +21,7 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   'Filecoin.ChainGetTipSetByHeight': ([height]) => tipset(height as number),
   'Filecoin.ChainGetTipSetAfterHeight': ([height]) => tipset(height as number),
   'Filecoin.ChainGetTipSet': ([key]) => tipset(Number(/\d+$/.exec((key as { '/': string }[])[0]['/'])![0])),
+  'Filecoin.Version': () => ({ Version: '1.36.2+calibnet+git.b835fab70', APIVersion: 0x20000, BlockDelay: 30 }),
 };
 
 /** An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a JSON-RPC error). */
@@ -51,12 +52,21 @@ describe('fork point', () => {
     assert.deepEqual([point.headers, point.weight], [tipset(50).Blocks, tipset(51).Blocks[0].ParentWeight]);
   });
 
+  // fidaudit4 V16: a fork answers its upstream's network name, so a fork of a fork knows it by its Version.
+  test('an fvm-devnet (by its network name, or by its Version when it is a fork answering its upstream\'s name) is read at the fork tipset itself', async (t) => {
+    for (const changed of [{ 'Filecoin.StateNetworkName': 'fvm-devnet' }, { 'Filecoin.Version': { Version: '1.36.2+fvm-devnet', APIVersion: 0x20000, BlockDelay: 4 } }]) {
+      const point = await resolveForkPoint(await upstreamAnswering(t, changed), 100);
+      assert.deepEqual([point.epoch, point.stateKey], [100, tipset(100).Cids], JSON.stringify(changed));
+    }
+  });
+
   test('an answer of another shape stops the start naming the call and what it answered', async (t) => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ 'Filecoin.ChainGetGenesis': '0x1' }, /^upstream Filecoin\.ChainGetGenesis answered "0x1", not a tipset \(http:\/\/127\.0\.0\.1:\d+\/rpc\/v1\)$/],
       [{ 'Filecoin.ChainHead': { Cids: 'x', Blocks: [], Height: 'y' } }, /^upstream Filecoin\.ChainHead answered \{"Cids":"x","Blocks":\[\],"Height":"y"\}, not a tipset /],
       [{ 'Filecoin.StateNetworkName': 7 }, /^upstream Filecoin\.StateNetworkName answered 7, not a network name /],
       [{ eth_chainId: 'calibrationnet' }, /^upstream eth_chainId answered "calibrationnet", not a hex chain id /],
+      [{ 'Filecoin.Version': '1.36.2' }, /^upstream Filecoin\.Version answered "1\.36\.2", not a version /],
       [{ 'Filecoin.ChainGetFinalizedTipSet': [] }, /^upstream Filecoin\.ChainGetFinalizedTipSet answered \[\], not a tipset /],
       [{ 'Filecoin.ChainGetTipSetByHeight': { Cids: [{ '/': 'b' }], Height: 50, Blocks: [{}] } }, /^upstream Filecoin\.ChainGetTipSetByHeight answered .*, not a tipset /],
       [{ 'Filecoin.ChainGetTipSetAfterHeight': null }, /^upstream Filecoin\.ChainGetTipSetAfterHeight answered null, not a tipset /],

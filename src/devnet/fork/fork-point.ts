@@ -65,6 +65,13 @@ const isQuantity = (answer: unknown): boolean => typeof answer === 'string' && /
 
 /** The network name an fvm-devnet answers to Filecoin.StateNetworkName. */
 const DEVNET_NETWORK_NAME = 'fvm-devnet';
+/**
+ * What an fvm-devnet adds to its Filecoin.Version (eth-rpc/methods/filecoin-chain.ts): a fork answers
+ * its upstream's network name, so a fork of a fork is known by this.
+ */
+const DEVNET_VERSION_SUFFIX = '+fvm-devnet';
+
+const isVersion = (answer: unknown): boolean => typeof (answer as { Version?: unknown } | null)?.Version === 'string';
 
 /** The fork epoch when none is given: the tipset F3 has finalized, or head − 900 where F3 is not served. */
 async function defaultEpoch(upstream: Upstream, head: LotusTipset): Promise<number> {
@@ -101,12 +108,14 @@ async function withinLookbackCap<T>(epoch: number, call: Promise<T>): Promise<T>
 }
 
 export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined): Promise<ForkPoint> {
-  const [networkName, genesis, chainId, head] = await Promise.all([
+  const [networkName, genesis, chainId, head, version] = await Promise.all([
     upstream.answerOf<string>('Filecoin.StateNetworkName', [], 'a network name', isString),
     upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
     upstream.answerOf<string>('eth_chainId', [], 'a hex chain id', isQuantity),
     upstream.answerOf<LotusTipset>('Filecoin.ChainHead', [], 'a tipset', isTipset),
+    upstream.answerOf<{ Version: string }>('Filecoin.Version', [], 'a version', isVersion),
   ]);
+  const executesAsItMines = networkName === DEVNET_NETWORK_NAME || version.Version.endsWith(DEVNET_VERSION_SUFFIX);
   const wanted = requestedEpoch ?? (await defaultEpoch(upstream, head));
   if (wanted > head.Height) throw new DevnetError(`--fork-block-number ${wanted} is beyond the upstream's head (${head.Height})`);
   // A null round forks from the tipset before it.
@@ -114,7 +123,7 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
   let stateKey = tipset.Cids;
   // An fvm-devnet's weight is its parent's plus one (mining/tipset.ts); Lotus's is the next tipset's ParentWeight.
   let weight = (BigInt(tipset.Blocks[0].ParentWeight) + 1n).toString();
-  if (networkName !== DEVNET_NETWORK_NAME) {
+  if (!executesAsItMines) {
     if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
     const next = await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset));
     stateKey = next.Cids;

@@ -9,7 +9,7 @@ import { PRE_COMMIT_CHALLENGE_DELAY } from '../../fevm/actors/miner/policy.js';
 import { defineMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
 import { integer } from '../lotus-params.js';
-import { NETWORK_NAME } from './filecoin-state.js';
+import { networkNameOf } from './filecoin-state.js';
 
 /** Lotus's network upgrades up to nv28 (FireHorse): all before genesis here, as on Lotus's 2k devnet. */
 const PAST_UPGRADES = ['Smoke', 'Breeze', 'Ignition', 'Liftoff', 'Assembly', 'Refuel', 'Tape', 'Kumquat', 'Calico', 'Persian', 'Orange', 'Claus', 'Trust', 'Norwegian', 'Turbo', 'Hyperdrive', 'Chocolate', 'OhSnap', 'Skyr', 'Shark', 'Hygge', 'Lightning', 'Thunder', 'Watermelon', 'Dragon', 'Phoenix', 'Waffle', 'Tuktuk', 'Teep', 'Tock', 'GoldenWeek', 'FireHorse'];
@@ -37,7 +37,7 @@ function actorsVersionOf(networkVersion: number): number {
 
 export const filecoinNetwork = [
   defineMethod('Filecoin.StateGetNetworkParams', [], ({ devnet }) => ({
-    NetworkName: NETWORK_NAME,
+    NetworkName: networkNameOf(devnet),
     BlockDelaySecs: devnet.blockDelay,
     ConsensusMinerMinPower: CONSENSUS_MINER_MIN_POWER.toString(),
     PreCommitChallengeDelay: PRE_COMMIT_CHALLENGE_DELAY,

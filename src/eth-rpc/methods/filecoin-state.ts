@@ -41,6 +41,9 @@ import type { MessageLocation } from '../../mining/chain-store.js';
 
 export const NETWORK_NAME = 'fvm-devnet';
 
+/** The network name the node answers: a fork's is its upstream's, whose state it holds. */
+export const networkNameOf = (devnet: Devnet): string => devnet.fork?.point.networkName ?? NETWORK_NAME;
+
 function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
   const actor = resolveAddress(devnet.stateAt(tipset.epoch), address);
   if (!actor) throw new DevnetError(`resolution lookup failed (${address.toString()}): actor not found`);
@@ -52,7 +55,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   if (actor.kind === 'account' && actor.robust) return { Address: addressJson(actor.robust) };
   // The system actor names the actors manifest; the init actor's address map is a HAMT the devnet does not build.
   if (actor.kind === 'system') return { BuiltinActors: cidJson(actorsManifest().cid) };
-  if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: NETWORK_NAME };
+  if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: networkNameOf(devnet) };
   const registry = registryStateJson(actor, (blocks) => serveBlocks(devnet, blocks));
   if (registry) return registry;
   if (actor.evm) {
@@ -261,7 +264,7 @@ export const filecoinState = [
   }),
 
   defineMethod('Filecoin.StateNetworkVersion', [tipsetKey('tipsetKey')], () => NETWORK_VERSION),
-  defineMethod('Filecoin.StateNetworkName', [], () => NETWORK_NAME),
+  defineMethod('Filecoin.StateNetworkName', [], ({ devnet }) => networkNameOf(devnet)),
 
   defineMethod('Filecoin.WalletBalance', [filAddress('address')], ({ devnet }, address) =>
     (resolveAddress(devnet.stateAt(devnet.head.epoch), address)?.balance ?? 0n).toString(),
