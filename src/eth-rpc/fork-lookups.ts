@@ -11,14 +11,14 @@ import type { Fork } from '../devnet/fork/fork.js';
 import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
 import { cid, filAddress, integer, tipsetKey, tipsetOf } from './lotus-params.js';
-import { checkConfidence } from './methods/filecoin-state.js';
+import { checkConfidence, decodedReturn } from './methods/filecoin-state.js';
 import { hash } from './params.js';
 
 export type Local = (args: unknown[]) => Promise<unknown>;
 
 /** Lotus's MsgLookup, as far as the fork reads it: the tipset that executed the message, at its height. */
 interface MsgLookup {
-  Receipt: unknown;
+  Receipt: { ExitCode: number; Return: string | null };
   TipSet: TipsetKeyJson;
   Height: number;
 }
@@ -114,10 +114,17 @@ async function byMessage(devnet: Devnet, fork: Fork, method: string, args: unkno
   if (method === 'Filecoin.StateSearchMsg' && args.length > 1) tipsetOf(devnet, tipsetKey('tipsetKey').parse(args[0]));
   const lookup = await upstreamSearch(fork, message);
   if (!lookup) return local(args);
-  // A wait answers the return decoded (ReturnDec), which only Lotus's StateWaitMsg gives: the upstream's,
-  // at once now that the search found the message.
-  if (WAITS.has(method)) return forkLookup(fork, await fork.upstream.call<MsgLookup>('Filecoin.StateWaitMsg', [{ '/': message.toString() }, 0, -1, true]));
+  // A wait answers the return decoded (ReturnDec), as the devnet decodes its own messages' (the
+  // upstream's StateWaitMsg would wait for ever for a message past its lookback: review R5).
+  if (WAITS.has(method)) return { ...forkLookup(fork, lookup), ReturnDec: await decodedUpstreamReturn(devnet, fork, message, lookup) };
   return SEARCHES.has(method) ? forkLookup(fork, lookup) : fork.upstream.call(method, [{ '/': message.toString() }]);
+}
+
+/** The return of a message the upstream executed, decoded as StateWaitMsg's ReturnDec: its recipient's kind as the fork holds it. */
+async function decodedUpstreamReturn(devnet: Devnet, fork: Fork, message: CID, lookup: MsgLookup): Promise<unknown> {
+  const { To, Method } = await fork.upstream.call<{ To: string; Method: number }>('Filecoin.ChainGetMessage', [{ '/': message.toString() }]);
+  const receipt = { exitCode: lookup.Receipt.ExitCode, returnData: new Uint8Array(Buffer.from(lookup.Receipt.Return ?? '', 'base64')) };
+  return devnet.untilFetched(() => decodedReturn(devnet, devnet.chain.first.epoch, { to: FilAddress.parse(To), method: Method }, receipt));
 }
 
 /** Filecoin.EthGetMessageCidByTransactionHash: the upstream's CID of a transaction it executed at or before the fork epoch. */

@@ -166,9 +166,9 @@ export function layOutHeadTables(devnet: Devnet): void {
  * methods actor-params.ts has a return schema for; the bytes as they are for a method Lotus's registry
  * does not declare; null otherwise, and for a failure or no return.
  */
-function decodedReturn(devnet: Devnet, tipset: Tipset, message: { to: FilAddress; method: number }, receipt: { exitCode: number; returnData: Uint8Array }): unknown {
+export function decodedReturn(devnet: Devnet, epoch: number, message: { to: FilAddress; method: number }, receipt: { exitCode: number; returnData: Uint8Array }): unknown {
   if (receipt.exitCode !== 0 || receipt.returnData.length === 0) return null;
-  const kind = resolveAddress(devnet.stateAt(tipset.epoch), message.to)?.kind;
+  const kind = resolveAddress(devnet.stateAt(epoch), message.to)?.kind;
   if (kind && returnUndeclared(kind, message.method)) return Buffer.from(receipt.returnData).toString('base64');
   const schema = kind && returnSchema(kind, message.method);
   if (!schema) return null;
@@ -207,7 +207,7 @@ function msgLookup(devnet: Devnet, found: MessageLocation, decode: boolean) {
   return {
     Message: cidJson(found.message.cid),
     Receipt: receiptJson(found.message.receipt),
-    ReturnDec: decode ? decodedReturn(devnet, found.tipset, found.message.signed.message, found.message.receipt) : null,
+    ReturnDec: decode ? decodedReturn(devnet, found.tipset.epoch, found.message.signed.message, found.message.receipt) : null,
     TipSet: tipsetKeyJson(found.tipset),
     Height: found.tipset.epoch,
   };
