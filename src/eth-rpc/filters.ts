@@ -46,7 +46,7 @@ export class UpstreamLog {
 }
 
 type Filter = (
-  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | CollectedLog | UpstreamLog)[] }
+  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | CollectedLog | UpstreamLog)[]; block?: Hex }
   | { kind: 'blocks'; collected: Hex[] }
   | { kind: 'pendingTransactions'; collected: Hex[] }
 ) & { lastTaken: number };
@@ -102,9 +102,13 @@ export class Filters {
     return id;
   }
 
-  /** A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own), then what comes. */
-  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[]): Hex {
-    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now() }, prefill);
+  /**
+   * A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own), then
+   * what comes; with `block` (a blockHash filter), only that block's logs come after it (a revert's
+   * of it), as Lotus's filter with a tipset CID collects only that tipset's events.
+   */
+  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], block?: Uint8Array): Hex {
+    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), block: block && bytesToHex(block) }, prefill);
   }
 
   newBlockFilter(): Hex {
@@ -177,6 +181,7 @@ export class Filters {
   }
 
   private collectLogs(filter: Filter & { kind: 'logs' }, tipset: Tipset, removed: boolean): void {
+    if (filter.block !== undefined && filter.block !== bytesToHex(tipset.hash)) return;
     for (const { log, logIndex } of filterMatches(this.devnet, tipset, filter.criteria)) {
       this.collect(filter, !removed && logIndex === log.logIndex ? log : { log, logIndex, removed });
     }

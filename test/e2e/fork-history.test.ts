@@ -381,6 +381,9 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     for (const filter of [{}, { fromBlock: 'latest' }, { fromBlock: hex(early.block), toBlock: 'latest' }, { toBlock: hex(forkEpoch) }, { blockHash: hash }]) {
       assert.deepEqual(await rpc(fork!.url, 'eth_getLogs', [filter]), logs, JSON.stringify(filter));
     }
+    // A log filter by that hash starts with them too (fidaudit4 V21).
+    const byHash = await rpc(fork!.url, 'eth_newFilter', [{ blockHash: hash }]);
+    assert.deepEqual(await rpc(fork!.url, 'eth_getFilterLogs', [byHash]), logs);
     // Lotus takes no other tag in a log range: the fork refuses them as the upstream does.
     for (const filter of [{ fromBlock: 'safe', toBlock: 'finalized' }, { fromBlock: hex(early.block), toBlock: 'pending' }, { fromBlock: 'finalized' }]) {
       const refused = await answerOrError(rpc(fork!.url, 'eth_getLogs', [filter]));

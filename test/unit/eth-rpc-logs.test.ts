@@ -186,6 +186,24 @@ describe('eth_getLogs', () => {
     });
   });
 
+  // fidaudit4 V21: Lotus's eth_newFilter takes a blockHash as the filter's tipset CID and fills the
+  // filter from it (node/impl/eth/events.go parseEthFilterSpec, chain/events/filter/event.go Fill and
+  // CollectEvents' tipset check, b835fab70); a hash it does not hold installs an empty filter.
+  test('a log filter by blockHash starts with that block\'s logs and collects no other block\'s; an unknown hash installs an empty one', async (t) => {
+    const { result, error, deploy, emit } = await setup(t);
+    const contract = await deploy();
+    await emit(contract, 1);
+    await emit(contract, 2);
+    const two = (await result('eth_getBlockByNumber', ['0x2', false])).hash;
+    const byHash = await result('eth_newFilter', [{ blockHash: two }]);
+    const unknown = await result('eth_newFilter', [{ blockHash: '0x' + '99'.repeat(32) }]);
+    await emit(contract, 3);
+    assert.deepEqual((await result('eth_getFilterChanges', [byHash])).map((l: { data: string }) => l.data), [word(1)]);
+    assert.deepEqual(await result('eth_getFilterChanges', [byHash]), []);
+    assert.deepEqual(await result('eth_getFilterChanges', [unknown]), []);
+    assert.deepEqual(await error('eth_newFilter', [{ blockHash: two, fromBlock: '0x1' }]), { code: 1, message: 'must not specify block hash and from/to block' });
+  });
+
   test('ranges: hex, latest and earliest only; a future height is not yet available', async (t) => {
     const { result, error, deploy, emit } = await setup(t);
     const contract = await deploy();

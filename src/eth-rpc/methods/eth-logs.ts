@@ -2,13 +2,15 @@
 // eth_newPendingTransactionFilter, eth_getFilterChanges, eth_getFilterLogs, eth_uninstallFilter,
 // eth_subscribe, eth_unsubscribe.
 import { DevnetError } from '../../common/errors.js';
-import { quantity } from '../../common/hex.js';
+import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery } from '../log-criteria.js';
+import type { Filters } from '../filters.js';
+import { unlessRefused } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog } from '../logs.js';
-import { object, optional, string, type Param } from '../params.js';
+import { object, optional, parseHash, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
 
@@ -43,6 +45,27 @@ async function upstreamLogs(devnet: Devnet, filter: Record<string, unknown>, que
   return logs.map((log) => new UpstreamLog(log));
 }
 
+/**
+ * eth_newFilter with a blockHash (fidaudit4 V21): Lotus takes the hash as the filter's tipset CID and
+ * fills the filter with that tipset's events (node/impl/eth/events.go parseEthFilterSpec,
+ * chain/events/filter/event.go Fill, at b835fab70); a hash it does not hold installs an empty
+ * filter. On a fork a block at or before the fork epoch is the upstream's (fork-routes.ts: eth_getLogs
+ * by blockHash).
+ */
+async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
+  if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new DevnetError('must not specify block hash and from/to block');
+  const criteria = parseCriteria('filter', filter);
+  const hash = parseHash('filter.blockHash', filter.blockHash);
+  const { fork } = devnet;
+  const held = devnet.chain.byBlockHash(hash);
+  if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }), hash);
+  if (!fork) return filters.newLogFilter(criteria, [], hash);
+  const block = held ? { number: quantity(held.epoch) } : await unlessRefused(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
+  const atOrBefore = block?.number !== undefined && Number(block.number) <= fork.point.epoch;
+  const logs = atOrBefore ? await fork.upstream.call<unknown[]>('eth_getLogs', [filter]) : [];
+  return filters.newLogFilter(criteria, logs.map((log) => new UpstreamLog(log)), hash);
+}
+
 /** How Go's encoding/json names a JSON value's type in its "cannot unmarshal" error. */
 const goJsonType = (value: unknown): string => (Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value);
 
@@ -75,6 +98,7 @@ export const ethLogs = [
   defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter)).map((log) => new LogAnswer(log))),
 
   defineMethod('eth_newFilter', [object('filter')], async ({ devnet, filters }, filter) => {
+    if (filter.blockHash !== undefined && filter.blockHash !== null) return newBlockHashFilter(devnet, filters, filter);
     const query = parseLogQuery(devnet, 'filter', filter);
     // A filter starting in the past is filled from the chain first, as Lotus does (chain/events/filter/
     // event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
