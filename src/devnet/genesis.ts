@@ -20,6 +20,7 @@ import { Protocol, type FilAddress } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
 import { createActor } from '../fevm/actors/lifecycle.js';
 import { enrollCron } from '../fevm/actors/cron.js';
+import { EMPTY_MARKET_STATE } from '../fevm/actors/market/state.js';
 import { createMinerActor } from '../fevm/actors/miner/create.js';
 import { genesisSectors } from '../fevm/actors/miner/genesis-sectors.js';
 import { SECTOR_SIZE_32GIB, sectorPower, windowPoSt } from '../fevm/actors/miner/state.js';
@@ -119,6 +120,14 @@ export function createGenesisState(
     }
     const power = state.getActor(POWER_ACTOR_ID)!;
     state.putActor({ ...power, power: addClaim(power.power!, miner.id, { rawBytePower: raw, qualityAdjPower: qa }) });
+  }
+  // A Lotus localnet's genesis publishes one deal per pre-sealed sector (lotus-seed pre-seal's
+  // createDeals, chain/gen/genesis/miners.go), so its first user deal is not deal 0, nor on calibnet;
+  // contracts take 0 for "no deal" (fevm-hardhat-kit's DealClient). The devnet's genesis sectors are
+  // committed capacity: the market's IDs start past as many deals, which read as expired (32).
+  if (providers.keys.length > 0) {
+    const market = state.getActor(MARKET_ACTOR_ID)!;
+    state.putActor({ ...market, market: { ...EMPTY_MARKET_STATE, nextId: providers.keys.length * GENESIS_SECTORS_PER_PROVIDER } });
   }
   // The registry's accounts come after the providers, so that they move no other actor's ID.
   if (verifiedRegistry) {

@@ -101,6 +101,10 @@ describe('storage deals against the devnet CLI', () => {
   test('flow 1: a contract deal is published, notified, sealed, activated, paid over time and expires', async (t) => {
     await timed(t, async () => {
       const { client, cid, dealId, deal, startEpoch, endEpoch } = await activeContractDeal(parseEther('1'));
+      // audit18 K1: the first deal on a fresh node is not deal 0 (contracts take 0 for "no deal"): IDs start
+      // past the deals a Lotus localnet's genesis publishes for the pre-sealed sectors, 2 providers × 10.
+      assert.equal(dealId, 20);
+      await assert.rejects(rpc('Filecoin.StateMarketStorageDeal', [0, null]), /deal 0 not found/);
       const contractAddress = (await client.getAddress()).toLowerCase();
       assert.equal(deal.Proposal.PieceCID['/'], cid.toString());
       assert.equal(deal.Proposal.Label, cid.toString());
