@@ -104,9 +104,10 @@ export class Submission {
     const fill = await this.transactionFiller(request);
     // Taking the nonce and queueing the transaction happen as one step, so that concurrent sends
     // from one account get consecutive nonces.
+    // What it reads is fetched already, on a fork: by its estimate, or by transactionFiller when its gas is given.
     const { pending, mined } = await this.signing.run(async () => {
       const tx = await this.node.state.untilFetched(fill);
-      return account ? this.submit(await signEthTransaction(account.privateKey, tx)) : this.submitImpersonated(tx);
+      return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.submitImpersonated(tx, true);
     });
     await this.minedAndSaved(mined);
     return pending.ethTx?.hash ?? pending.cid.multihash.digest;
@@ -237,10 +238,10 @@ export class Submission {
   }
 
   /** A native message from an impersonated account: a placeholder signature of its key's type, which nothing checks. */
-  private admitUnsigned(message: Message): Promise<Admitted> {
+  private admitUnsigned(message: Message, fetched = false): Promise<Admitted> {
     const signature = message.from.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
     const signed: SignedMessage = { message, signature };
-    return this.admit(pendingMessage(signed));
+    return this.admit(pendingMessage(signed), false, fetched);
   }
 
   /**
@@ -298,19 +299,19 @@ export class Submission {
    * An f410 sender's shows as an Ethereum transaction whose hash covers the sender; a masked ID
    * naming a native account sends as that account's key address.
    */
-  private async submitImpersonated(tx: EthTransaction): Promise<Admitted> {
+  private async submitImpersonated(tx: EthTransaction, fetched = false): Promise<Admitted> {
     const sender = await this.node.state.untilFetched(() => resolveEthAddress(this.headState(), tx.from));
     if (sender?.kind === 'evm') throw new DevnetError('a contract cannot send messages on Filecoin, so it cannot be impersonated');
     // A masked ID naming an Ethereum account sends as that account's f410 address.
     const delegated = isMaskedId(tx.from) ? sender?.delegated?.ethAddress : undefined;
-    if (delegated) return this.submitImpersonated({ ...tx, from: delegated });
+    if (delegated) return this.submitImpersonated({ ...tx, from: delegated }, fetched);
     if (isMaskedId(tx.from)) {
       if (sender?.kind !== 'account' || !sender.robust) throw new DevnetError(`${bytesToHex(tx.from)} names no account that can send`);
-      return this.admitUnsigned({ ...toFilecoinMessage(tx).message, from: sender.robust });
+      return this.admitUnsigned({ ...toFilecoinMessage(tx).message, from: sender.robust }, fetched);
     }
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
     const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
-    return this.submitEth(hashed);
+    return this.submitEth(hashed, false, fetched);
   }
 
   /**
@@ -350,13 +351,13 @@ export class Submission {
    * Adds a message to the pool as one task of the miner's queue (the pool is chain state), or throws
    * with the pool's reason. Decoding and signature checks happen before, outside the queue. On a
    * fork, the pool's checks (which read before the pool changes) run again once what they missed is
-   * fetched: the message is added once.
+   * fetched: the message is added once. `fetched`: what it reads was fetched before (eth_sendTransaction).
    */
-  private admit(pending: PendingMessage, untrusted = false): Promise<Admitted> {
+  private admit(pending: PendingMessage, untrusted = false, fetched = false): Promise<Admitted> {
     // On a fork, what the message reads is fetched first (prefetch): its task must not wait on the
     // upstream while every other client's sends and calls queue behind it (fidaudit4 V20); the pool
     // and the tipset judge the message as before.
-    if (this.node.state.fetches) return this.prefetch(pending.signed.message).then(() => this.admitFetched(pending, untrusted));
+    if (this.node.state.fetches && !fetched) return this.prefetch(pending.signed.message).then(() => this.admitFetched(pending, untrusted));
     return this.admitFetched(pending, untrusted);
   }
 
@@ -375,15 +376,15 @@ export class Submission {
   }
 
   /** Decodes a signed transaction and adds it to the pool (`untrusted`: as MpoolPushUntrusted), or throws with the pool's reason. */
-  private submit(raw: Uint8Array, untrusted = false): Promise<Admitted> {
+  private submit(raw: Uint8Array, untrusted = false, fetched = false): Promise<Admitted> {
     const { tx, signed } = decodeEthTransactionMessage(raw, this.node.chainId);
-    return this.admit(pendingMessage(signed, tx), untrusted);
+    return this.admit(pendingMessage(signed, tx), untrusted, fetched);
   }
 
   /** Adds a decoded Ethereum transaction to the pool as the message Lotus makes of it. */
-  private submitEth(tx: EthTransaction, untrusted = false): Promise<Admitted> {
+  private submitEth(tx: EthTransaction, untrusted = false, fetched = false): Promise<Admitted> {
     const signed = toFilecoinMessage(tx);
-    return this.admit(pendingMessage(signed, tx), untrusted);
+    return this.admit(pendingMessage(signed, tx), untrusted, fetched);
   }
 }
 
