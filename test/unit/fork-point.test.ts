@@ -58,6 +58,9 @@ describe('fork point', () => {
       const point = await resolveForkPoint(await upstreamAnswering(t, changed), 100);
       assert.deepEqual([point.epoch, point.stateKey], [100, tipset(100).Cids], JSON.stringify(changed));
     }
+    // An endpoint that refuses Filecoin.Version (review R7: a provider's allow-list) is forked, read as Lotus.
+    const refused = await resolveForkPoint(await upstreamAnswering(t, { 'Filecoin.Version': new Error("method 'Filecoin.Version' not found") }), 50);
+    assert.deepEqual([refused.epoch, refused.stateKey], [50, tipset(51).Cids]);
   });
 
   test('an answer of another shape stops the start naming the call and what it answered', async (t) => {

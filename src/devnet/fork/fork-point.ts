@@ -113,9 +113,13 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
     upstream.answerOf<string>('eth_chainId', [], 'a hex chain id', isQuantity),
     upstream.answerOf<LotusTipset>('Filecoin.ChainHead', [], 'a tipset', isTipset),
-    upstream.answerOf<{ Version: string }>('Filecoin.Version', [], 'a version', isVersion),
+    // Only to recognise a fork of an fvm-devnet: an endpoint that refuses it (a provider's allow-list) is no fvm-devnet.
+    upstream.answerOf<{ Version: string }>('Filecoin.Version', [], 'a version', isVersion).catch((error: unknown) => {
+      if (error instanceof UpstreamAnswerError) return undefined;
+      throw error;
+    }),
   ]);
-  const executesAsItMines = networkName === DEVNET_NETWORK_NAME || version.Version.endsWith(DEVNET_VERSION_SUFFIX);
+  const executesAsItMines = networkName === DEVNET_NETWORK_NAME || version?.Version.endsWith(DEVNET_VERSION_SUFFIX) === true;
   const wanted = requestedEpoch ?? (await defaultEpoch(upstream, head));
   if (wanted > head.Height) throw new DevnetError(`--fork-block-number ${wanted} is beyond the upstream's head (${head.Height})`);
   // A null round forks from the tipset before it.
