@@ -171,6 +171,7 @@ export class Devnet {
       mnemonic: config.mnemonic,
       ownerBalance: config.balance,
       sectorSize: config.sectorSize,
+      dataTimeoutMs: config.requestTimeoutMs,
       log: (level, line) => this.emitter.emit('storageProvider', level, line),
     });
     this.agents.start();
@@ -662,6 +663,7 @@ export class Devnet {
       mine: () => this.mine(),
       betweenTipsets: (change) => this.betweenTipsets(change),
       defaultFeeCap: (gasPremium) => this.submission.defaultFeeCap(gasPremium),
+      pieces: this.pieces,
     };
   }
 

@@ -373,9 +373,12 @@ describe('deals through their life in the explorer', () => {
     await node?.stop();
   });
 
-  /** A proposal from a deal client contract (fevm-hardhat-kit's shape) for a fresh piece. */
+  /** A proposal from a deal client contract (fevm-hardhat-kit's shape) for a fresh piece, its data uploaded where location_ref says. */
   async function propose(client: Contract, fill: number): Promise<{ pieceCid: string; hash: string }> {
-    const { cid, size } = computePieceCid(new Uint8Array(4000).fill(fill));
+    const payload = new Uint8Array(4000).fill(fill);
+    const { cid, size } = computePieceCid(payload);
+    const upload = await fetch(`${node.url}/piece/${cid}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(payload) });
+    assert.ok(upload.ok, `upload: HTTP ${upload.status}`);
     const startEpoch = (await provider.getBlockNumber()) + 200;
     const request = { pieceCid: cid.bytes, pieceSize: size, verifiedDeal: false, label: cid.toString(), startEpoch, endEpoch: startEpoch + 518_400, storagePricePerEpoch: PRICE, providerCollateral: 0n, clientCollateral: 0n, locationRef: `${node.url}/piece/${cid}`, carSize: 4000 };
     const sent = await client.makeDealProposal(request);

@@ -6,6 +6,8 @@
 // goes in through `fvm-devnet deal` and comes back from /piece. Each flow logs how long it took.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +59,11 @@ describe('storage deals against the devnet CLI', () => {
     const payload = new Uint8Array(bytes).map(() => Math.floor(Math.random() * 256));
     return { payload, ...computePieceCid(payload) };
   };
+  /** Uploads a piece's payload to the devnet (PUT /piece), as `fvm-devnet piece --upload` does: what a provider can fetch or import. */
+  const upload = async ({ cid, payload }: { cid: CID; payload: Uint8Array }) => {
+    const res = await fetch(`${devnet.url}/piece/${cid}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(payload) });
+    assert.ok(res.ok, `upload of ${cid}: HTTP ${res.status} ${await res.text()}`);
+  };
   /** Runs a flow and reports how long it took (a diagnostic line in the test output). */
   const timed = async <T>(t: TestContext, run: () => Promise<T>): Promise<T> => {
     const start = performance.now();
@@ -71,7 +78,10 @@ describe('storage deals against the devnet CLI', () => {
     const address = await client.getAddress();
     await mined(wallet.sendTransaction({ to: address, value: escrow }) as Promise<ContractTransactionResponse>);
     await mined(client.addBalance(escrow));
-    const { cid, size } = piece();
+    const data = piece();
+    const { cid, size } = data;
+    // The provider fetches the data from location_ref (the devnet's own /piece) before publishing.
+    await upload(data);
     const startEpoch = (await head()) + 200;
     const request = {
       pieceCid: cid.bytes,
@@ -392,6 +402,8 @@ describe('storage deals against the devnet CLI', () => {
       const client = await fundedDealClient();
       // As a script does: the proposals sent one after another, then it waits for them all.
       const pieces = Array.from({ length: 60 }, () => piece(1000));
+      // No location_ref: each provider imports the uploaded piece (Boost's offline deal).
+      for (const data of pieces) await upload(data);
       const sent = await proposeEach(client, pieces);
       await Promise.all(sent.map((tx) => tx.wait()));
       const deals = await allActive(client, pieces);
@@ -455,6 +467,93 @@ describe('storage deals against the devnet CLI', () => {
     } finally {
       for (const miner of miners) await rpc('devnet_setStorageAsk', [miner, { minPieceSize: 128 }]);
     }
+  });
+
+  // audit18 K4: a provider receives a contract deal's data before it publishes the deal, as Boost does
+  // (an http download of location_ref, car_size bytes, whose CommP must be the proposal's piece CID).
+  describe('a contract deal is published only once its data is received', () => {
+    let server: Server;
+    let base: string;
+    /** What the loopback data server answers, by path. */
+    const served = new Map<string, Uint8Array>();
+
+    before(async () => {
+      server = createServer((req, res) => {
+        const body = served.get(req.url ?? '');
+        if (!body) return void res.writeHead(404).end();
+        res.writeHead(200, { 'content-type': 'application/vnd.ipld.car', 'content-length': body.length }).end(body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => server?.close());
+
+    /** A URL nothing listens on: a port that was free a moment ago. */
+    async function unreachableUrl(): Promise<string> {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+      return `http://127.0.0.1:${port}/data.car`;
+    }
+
+    /** Proposes `data`'s piece from a new DealClient with its data at `locationRef`; resolves with the contract and the proposal's id. */
+    async function propose(data: { cid: CID; size: number; payload: Uint8Array }, locationRef: string) {
+      const client = await deploy('DealClient');
+      const startEpoch = (await head()) + 200;
+      const { cid, size, payload } = data;
+      const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, 0n, 0n, 0n, locationRef, payload.length];
+      const receipt = await mined(client.makeDealProposal(request));
+      return { client, id: receipt.logs[0]!.topics[1]! };
+    }
+
+    const published = (client: Contract, cid: CID) => pollUntil('MarketNotifyDeal', async () => ((await client.published(keccak256(cid.bytes))) ? true : undefined));
+
+    /** The provider's refusal of proposal `id` in the node's log; the deal stays unpublished. */
+    async function refused(client: Contract, id: string, cid: CID): Promise<string> {
+      const line = await pollUntil('the refusal in the log', async () => devnet.output().split('\n').find((l) => l.includes(`refused the deal proposal ${id}`)));
+      assert.match(line, new RegExp(`storage provider t0\\d+ refused the deal proposal ${id} of contract ${(await client.getAddress()).toLowerCase()}: `));
+      assert.equal(await client.published(keccak256(cid.bytes)), false);
+      const deals = Object.values(await rpc('Filecoin.StateMarketDeals', [null])) as any[];
+      assert.ok(!deals.some((d) => d.Proposal.PieceCID['/'] === cid.toString()), 'no market deal for the piece');
+      return line;
+    }
+
+    test('data served at location_ref is fetched, checked, stored, and the deal published; /piece serves it', async () => {
+      const data = piece();
+      served.set(`/${data.cid}.car`, data.payload);
+      const { client } = await propose(data, `${base}/${data.cid}.car`);
+      await published(client, data.cid);
+      const res = await fetch(`${devnet.url}/piece/${data.cid}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(new Uint8Array(await res.arrayBuffer()), data.payload);
+    });
+
+    test('an unreachable location_ref with no uploaded piece: refused, logged, not published', async () => {
+      const data = piece();
+      const { client, id } = await propose(data, await unreachableUrl());
+      const line = await refused(client, id, data.cid);
+      assert.match(line, /cannot fetch http:\/\/127\.0\.0\.1:\d+\/data\.car: .*, and piece baga\w+ was not uploaded to the devnet/);
+      assert.equal((await fetch(`${devnet.url}/piece/${data.cid}`)).status, 404);
+    });
+
+    test('a location_ref serving other bytes: commP mismatch, not published, nothing stored', async () => {
+      const data = piece();
+      const other = piece();
+      served.set(`/${data.cid}-wrong.car`, other.payload);
+      const { client, id } = await propose(data, `${base}/${data.cid}-wrong.car`);
+      const line = await refused(client, id, data.cid);
+      assert.ok(line.includes(`commP mismatch: the data at ${base}/${data.cid}-wrong.car is piece ${other.cid}`), line);
+      assert.equal((await fetch(`${devnet.url}/piece/${data.cid}`)).status, 404);
+      assert.equal((await fetch(`${devnet.url}/piece/${other.cid}`)).status, 404);
+    });
+
+    test('an unreachable location_ref, but the piece uploaded to the devnet: imported (an offline deal) and published', async () => {
+      const data = piece();
+      await upload(data);
+      const { client } = await propose(data, await unreachableUrl());
+      await published(client, data.cid);
+    });
   });
 });
 

@@ -1,18 +1,31 @@
-// Deploys ReplicaKeeper for the example's dataset, funds its market escrow and runs its first
+// Uploads the example's dataset, deploys ReplicaKeeper for it, funds its market escrow and runs its first
 // maintain(), which proposes one deal per replica. `npm run deploy` (with `npx fvm-devnet` running).
 // PIECE_CID / PIECE_SIZE name another piece (`npx fvm-devnet piece <file> --upload` prints both).
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CID } from 'multiformats/cid';
 import { parseEther } from 'ethers';
-import { compile, connect, deploy, send } from '../lib/devnet.mjs';
+import { compile, connect, deploy, DEVNET_URL, send } from '../lib/devnet.mjs';
 
 /** The example's data: `npx fvm-devnet piece data/dataset.txt` prints this piece CID and size. */
 export const DATASET = { cid: 'baga6ea4seaqjh6voplfpga4pgejkqhkmowgom53ra37ztxccnuzuk7liyhs52ja', size: 512 };
 /** 180 days of 30-second epochs: the shortest deal the market accepts. */
 export const MIN_DEAL_DURATION = 518_400;
 
-/** Deploys a keeper of `replicas` copies of `piece` and puts `escrow` attoFIL in its market escrow. */
+/**
+ * Uploads data/dataset.txt to the node's piece store, as `npx fvm-devnet piece data/dataset.txt
+ * --upload` does. A provider publishes a deal only once it holds the data; the keeper's proposals
+ * name no location to fetch it from, so the provider takes the uploaded piece (Boost: an offline deal).
+ */
+export async function uploadDataset(url = DEVNET_URL) {
+  const body = readFileSync(new URL('../data/dataset.txt', import.meta.url));
+  const res = await fetch(`${url}/piece/${DATASET.cid}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body });
+  if (!res.ok) throw new Error(`uploading data/dataset.txt: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** Deploys a keeper of `replicas` copies of `piece` (the dataset: uploaded first) and puts `escrow` attoFIL in its market escrow. */
 export async function deployKeeper(signer, contracts, { piece = DATASET, replicas = 2, pricePerEpoch = 1_000_000_000n, startDelay = 100, renewWindow = 2880, escrow = parseEther('1') } = {}) {
+  if (piece === DATASET) await uploadDataset();
   const keeper = await deploy(signer, contracts, 'ReplicaKeeper', [
     CID.parse(piece.cid).bytes,
     piece.size,

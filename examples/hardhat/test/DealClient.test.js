@@ -7,6 +7,7 @@ const { ethers, network } = require("hardhat");
 const { mine } = require("@nomicfoundation/hardhat-network-helpers");
 
 // A piece the client wants stored: CommP of 2 032 zero bytes (as `npx fvm-devnet piece <file>` prints it).
+const PAYLOAD = new Uint8Array(2032);
 const PIECE_CID = "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy";
 const PIECE_SIZE = 2048;
 const DEAL_DURATION = 518400; // 180 days of 30-second epochs, the market's minimum
@@ -25,11 +26,17 @@ async function until(what, probe) {
 describe("DealClient", function () {
   let client;
   let pieceCid;
+  let pieceUrl;
   let dealId;
 
   before(async function () {
     const { CID } = await import("multiformats/cid");
     pieceCid = CID.parse(PIECE_CID).bytes;
+    // A provider publishes a deal only once it has the data: uploaded to the devnet's piece store
+    // (as `npx fvm-devnet piece --upload` does), from where it fetches location_ref below.
+    pieceUrl = `${network.config.url}/piece/${PIECE_CID}`;
+    const upload = await fetch(pieceUrl, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: PAYLOAD });
+    expect(upload.ok, `upload: HTTP ${upload.status}`).to.equal(true);
     client = await ethers.deployContract("DealClient");
     await client.waitForDeployment();
   });
@@ -56,8 +63,8 @@ describe("DealClient", function () {
       storagePricePerEpoch: PRICE_PER_EPOCH,
       providerCollateral: 0n,
       clientCollateral: 0n,
-      locationRef: "",
-      carSize: 0,
+      locationRef: pieceUrl,
+      carSize: PAYLOAD.length,
     };
     await expect(client.makeDealProposal(request)).to.emit(client, "DealProposalCreate");
     const piece = ethers.keccak256(pieceCid);

@@ -1,7 +1,7 @@
 // The storage providers' agents: what Boost and Curio do for each simulated storage provider, driven
 // by the chain. After each tipset:
 // - deal proposals that client contracts announced (DealProposalCreate) are read back and published by
-//   a provider whose ask accepts them;
+//   a provider whose ask accepts them, once their data is in the piece store (deal-data.ts);
 // - published deals, and verified allocations made for a provider, are sealed once the seal delay has
 //   passed: all that are ready are packed into sectors, pre-committed in one batch message, then
 //   prove-committed in one, with the market (or the client contract) notified; a sector that fails
@@ -32,6 +32,8 @@ import { SerialQueue } from '../../mining/serial-queue.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { deriveNodeKeys } from '../node-keys.js';
 import type { NodeWallet } from '../wallet.js';
+import { receiveDealData } from './deal-data.js';
+import type { PieceStore } from './piece-store.js';
 import { contractDealRequests, readContractProposal, type ContractCaller } from './contract-deals.js';
 import { sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
@@ -157,6 +159,8 @@ export interface AgentNode extends MessageSender, ContractCaller {
   betweenTipsets<T>(change: () => T): Promise<T>;
   /** The fee cap the node fills in for a message it sends with this premium. */
   defaultFeeCap(gasPremium: bigint): bigint;
+  /** The providers' pieces (/piece): a contract deal's data is received into it. */
+  readonly pieces: PieceStore;
 }
 
 export interface AgentOptions {
@@ -168,6 +172,8 @@ export interface AgentOptions {
   ownerBalance: bigint;
   /** A new provider's sector size, unless devnet_addStorageProvider names one (--sector-size). */
   sectorSize: bigint;
+  /** How long a contract deal's data may take to download, ms; 0: no limit (--request-timeout). */
+  dataTimeoutMs: number;
   log: AgentLog;
 }
 
@@ -367,7 +373,7 @@ export class StorageProviderAgents {
     const state = this.node.stateAt(tipset.epoch);
     for (const request of contractDealRequests(tipset, state)) {
       try {
-        const { proposal } = await readContractProposal(this.node, request, tipset.epoch);
+        const { proposal, locationRef, carSize } = await readContractProposal(this.node, request, tipset.epoch);
         const provider = await this.pick(proposal);
         if (!provider) {
           this.options.log('warn', `no storage provider accepts the deal proposed by 0x${Buffer.from(request.contract).toString('hex')}`);
@@ -376,6 +382,12 @@ export class StorageProviderAgents {
         const refusal = this.refusal(provider, proposal);
         if (refusal) {
           this.options.log('warn', `storage provider t0${provider.minerId} refused a contract deal: ${refusal}`);
+          continue;
+        }
+        // As Boost: no deal is published before its data is there (fetched from location_ref, or uploaded).
+        const missing = await receiveDealData(this.node.pieces, proposal, { locationRef, carSize }, this.options.dataTimeoutMs);
+        if (missing) {
+          this.options.log('warn', `storage provider t0${provider.minerId} refused the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)}: ${missing}`);
           continue;
         }
         await this.publish(provider, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, CONTRACT_CLIENT_SIGNATURE);
