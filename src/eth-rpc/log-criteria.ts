@@ -74,7 +74,7 @@ export function parseLogQuery(devnet: Devnet, name: string, filter: Record<strin
  * Lotus's error for a blockHash it does not hold (node/impl/eth/events.go, chain/store/store.go
  * GetTipSetByCid): the hash is looked up as a tipset CID (EthHash.ToCid) in its blockstore.
  */
-function tipsetNotFound(hash: Uint8Array): string {
+export function tipsetNotFound(hash: Uint8Array): string {
   const cid = cidFromDigest(hash).toString();
   return `failed to get tipset by cid: cannot find tipset with cid ${cid}: ipld: could not find ${cid}`;
 }

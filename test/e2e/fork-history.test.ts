@@ -384,6 +384,12 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     // A log filter by that hash starts with them too (fidaudit4 V21).
     const byHash = await rpc(fork!.url, 'eth_newFilter', [{ blockHash: hash }]);
     assert.deepEqual(await rpc(fork!.url, 'eth_getFilterLogs', [byHash]), logs);
+    // A hash the fork does not hold (the upstream's block past the fork epoch, or none) is refused, as Lotus does (review2 Q1).
+    const { hash: past } = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(later.block), false]);
+    for (const unknown of [past, '0x' + '99'.repeat(32)]) {
+      const refused = await answerOrError(rpc(fork!.url, 'eth_newFilter', [{ blockHash: unknown }]));
+      assert.match(refused.error ?? '', /failed to install event filter: get events for filter: failed to get tipset by cid: cannot find tipset with cid /, unknown);
+    }
     // Lotus takes no other tag in a log range: the fork refuses them as the upstream does.
     for (const filter of [{ fromBlock: 'safe', toBlock: 'finalized' }, { fromBlock: hex(early.block), toBlock: 'pending' }, { fromBlock: 'finalized' }]) {
       const refused = await answerOrError(rpc(fork!.url, 'eth_getLogs', [filter]));

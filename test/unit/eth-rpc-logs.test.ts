@@ -188,19 +188,23 @@ describe('eth_getLogs', () => {
 
   // fidaudit4 V21: Lotus's eth_newFilter takes a blockHash as the filter's tipset CID and fills the
   // filter from it (node/impl/eth/events.go parseEthFilterSpec, chain/events/filter/event.go Fill and
-  // CollectEvents' tipset check, b835fab70); a hash it does not hold installs an empty filter.
-  test('a log filter by blockHash starts with that block\'s logs and collects no other block\'s; an unknown hash installs an empty one', async (t) => {
+  // CollectEvents' tipset check, b835fab70); a hash it does not hold is refused with the tipset
+  // lookup's error (review2 Q1: chain/index/events.go GetEventsForFilter, node/impl/eth/events.go EthNewFilter).
+  test('a log filter by blockHash starts with that block\'s logs and collects no other block\'s; an unknown hash is refused as eth_getLogs refuses it', async (t) => {
     const { result, error, deploy, emit } = await setup(t);
     const contract = await deploy();
     await emit(contract, 1);
     await emit(contract, 2);
     const two = (await result('eth_getBlockByNumber', ['0x2', false])).hash;
     const byHash = await result('eth_newFilter', [{ blockHash: two }]);
-    const unknown = await result('eth_newFilter', [{ blockHash: '0x' + '99'.repeat(32) }]);
+    const unknown = '0x' + '99'.repeat(32);
+    const refused = await error('eth_newFilter', [{ blockHash: unknown }]);
+    const { message: lookup } = await error('eth_getLogs', [{ blockHash: unknown }]);
+    assert.match(lookup, /^failed to get tipset by cid: cannot find tipset with cid \w+: ipld: could not find \w+$/);
+    assert.deepEqual(refused, { code: 1, message: `failed to install event filter: get events for filter: ${lookup}` });
     await emit(contract, 3);
     assert.deepEqual((await result('eth_getFilterChanges', [byHash])).map((l: { data: string }) => l.data), [word(1)]);
     assert.deepEqual(await result('eth_getFilterChanges', [byHash]), []);
-    assert.deepEqual(await result('eth_getFilterChanges', [unknown]), []);
     assert.deepEqual(await error('eth_newFilter', [{ blockHash: two, fromBlock: '0x1' }]), { code: 1, message: 'must not specify block hash and from/to block' });
   });
 

@@ -4,7 +4,7 @@
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
-import { parseCriteria, parseLogQuery } from '../log-criteria.js';
+import { parseCriteria, parseLogQuery, tipsetNotFound } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
 import { unlessRefused } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
@@ -48,9 +48,10 @@ async function upstreamLogs(devnet: Devnet, filter: Record<string, unknown>, que
 /**
  * eth_newFilter with a blockHash (fidaudit4 V21): Lotus takes the hash as the filter's tipset CID and
  * fills the filter with that tipset's events (node/impl/eth/events.go parseEthFilterSpec,
- * chain/events/filter/event.go Fill, at b835fab70); a hash it does not hold installs an empty
- * filter. On a fork a block at or before the fork epoch is the upstream's (fork-routes.ts: eth_getLogs
- * by blockHash).
+ * chain/events/filter/event.go Fill, at b835fab70). A hash it does not hold is refused (review2 Q1):
+ * the fill finds no events and looks the tipset up (chain/index/events.go GetEventsForFilter,
+ * GetTipSetByCid), and the install fails with the lookup's error, as eth_getLogs of the hash does. On a
+ * fork a block at or before the fork epoch is the upstream's (fork-routes.ts: eth_getLogs by blockHash).
  */
 async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
   if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new DevnetError('must not specify block hash and from/to block');
@@ -59,10 +60,12 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   const { fork } = devnet;
   const held = devnet.chain.byBlockHash(hash);
   if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }), hash);
-  if (!fork) return filters.newLogFilter(criteria, [], hash);
+  const notFound = () => new DevnetError(`failed to install event filter: get events for filter: ${tipsetNotFound(hash)}`);
+  if (!fork) throw notFound();
   const block = held ? { number: quantity(held.epoch) } : await unlessRefused(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
-  const atOrBefore = block?.number !== undefined && Number(block.number) <= fork.point.epoch;
-  const logs = atOrBefore ? await fork.upstream.call<unknown[]>('eth_getLogs', [filter]) : [];
+  // The upstream's blocks past the fork epoch are not the fork's: unknown to it.
+  if (block?.number === undefined || Number(block.number) > fork.point.epoch) throw notFound();
+  const logs = await fork.upstream.call<unknown[]>('eth_getLogs', [filter]);
   return filters.newLogFilter(criteria, logs.map((log) => new UpstreamLog(log)), hash);
 }
 
