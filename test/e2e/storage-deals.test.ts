@@ -498,11 +498,11 @@ describe('storage deals against the devnet CLI', () => {
     }
 
     /** Proposes `data`'s piece from a new DealClient with its data at `locationRef`; resolves with the contract and the proposal's id. */
-    async function propose(data: { cid: CID; size: number; payload: Uint8Array }, locationRef: string) {
+    async function propose(data: { cid: CID; size: number; payload: Uint8Array }, locationRef: string, label = data.cid.toString()) {
       const client = await deploy('DealClient');
       const startEpoch = (await head()) + 200;
       const { cid, size, payload } = data;
-      const request = [cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, 0n, 0n, 0n, locationRef, payload.length];
+      const request = [cid.bytes, size, false, label, startEpoch, startEpoch + DEAL_MIN_DURATION, 0n, 0n, 0n, locationRef, payload.length];
       const receipt = await mined(client.makeDealProposal(request));
       return { client, id: receipt.logs[0]!.topics[1]! };
     }
@@ -546,6 +546,15 @@ describe('storage deals against the devnet CLI', () => {
       assert.ok(line.includes(`commP mismatch: the data at ${base}/${data.cid}-wrong.car is piece ${other.cid}`), line);
       assert.equal((await fetch(`${devnet.url}/piece/${data.cid}`)).status, 404);
       assert.equal((await fetch(`${devnet.url}/piece/${other.cid}`)).status, 404);
+    });
+
+    test('a label that is no CID (Boost reads it as the data\'s root CID): logged, not published, though the data is there', async () => {
+      const data = piece();
+      await upload(data);
+      const { client, id } = await propose(data, `${devnet.url}/piece/${data.cid}`, 'my-dataset-v1');
+      const line = await pollUntil('the failure in the log', async () => devnet.output().split('\n').find((l) => l.includes(`the deal proposal ${id}`)));
+      assert.ok(line.includes(`of contract ${(await client.getAddress()).toLowerCase()} failed: its label "my-dataset-v1" is not a CID`), line);
+      assert.equal(await client.published(keccak256(data.cid.bytes)), false);
     });
 
     test('an unreachable location_ref, but the piece uploaded to the devnet: imported (an offline deal) and published', async () => {

@@ -34,7 +34,7 @@ import { deriveNodeKeys } from '../node-keys.js';
 import type { NodeWallet } from '../wallet.js';
 import { receiveDealData } from './deal-data.js';
 import type { PieceStore } from './piece-store.js';
-import { contractDealRequests, readContractProposal, type ContractCaller } from './contract-deals.js';
+import { checkRootCidLabel, contractDealRequests, readContractProposal, type ContractCaller } from './contract-deals.js';
 import { sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
@@ -374,6 +374,7 @@ export class StorageProviderAgents {
     for (const request of contractDealRequests(tipset, state)) {
       try {
         const { proposal, locationRef, carSize } = await readContractProposal(this.node, request, tipset.epoch);
+        checkRootCidLabel(proposal.label);
         const provider = await this.pick(proposal);
         if (!provider) {
           this.options.log('warn', `no storage provider accepts the deal proposed by 0x${Buffer.from(request.contract).toString('hex')}`);

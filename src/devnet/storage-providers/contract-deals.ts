@@ -3,6 +3,8 @@
 // (fevm-hardhat-kit's DealClient), then `getDealProposal(id)` and `getExtraParams(id)` read back from
 // the contract with calls. The proposal is CBOR (a DealProposal), the extra params say where the data is.
 import { Interface } from 'ethers';
+import { bases } from 'multiformats/basics';
+import { CID } from 'multiformats/cid';
 import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { keccak256 } from '../../common/hashes.js';
@@ -82,5 +84,20 @@ function decodeProposalBytes(bytes: Uint8Array): unknown {
     return decodeCbor(bytes);
   } catch (error) {
     throw new DevnetError(`getDealProposal answered no DAG-CBOR DealProposal: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Throws unless the proposal's label is a CID string: Boost's contract-deal monitor takes it as the
+ * deal data's root CID (storagemarket/contract_deal_monitor.go: Label.ToString, then cid.Parse) and
+ * drops the proposal otherwise (audit18 K4).
+ */
+export function checkRootCidLabel(label: DealProposal['label']): void {
+  if (typeof label !== 'string') throw new DevnetError('its label is bytes, not the data\'s root CID as a string (a Boost provider reads it so)');
+  try {
+    // Of any multibase, as go-cid's Parse takes (CID.parse alone knows base32 and base58btc); a CIDv0 has no prefix.
+    CID.parse(label, Object.values(bases).find((base) => base.prefix === label[0])?.decoder);
+  } catch (error) {
+    throw new DevnetError(`its label ${JSON.stringify(label)} is not a CID (a Boost provider reads it as the data's root CID): ${(error as Error).message}`);
   }
 }
