@@ -62,6 +62,8 @@ export class Submission {
   autoImpersonate = false;
   /** Orders the nonce-take-and-sign steps of eth_sendTransaction and MpoolPushMessage. */
   private readonly signing = new SerialQueue();
+  /** On a fork, each sender's last eth_sendTransaction until it is admitted, by the sender's address in hex (inSenderOrder). */
+  private readonly sendsInOrder = new Map<string, Promise<Admitted>>();
 
   constructor(private readonly node: SubmissionDeps) {}
 
@@ -101,16 +103,38 @@ export class Submission {
     const account = unsigned ? undefined : this.node.accounts.find((a) => equalBytes(a.address, request.from));
     const impersonated = unsigned || (!account && this.isImpersonated(request.from));
     if (!account && !impersonated) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)} and does not impersonate it`);
+    const admit = () => this.fillAndAdmit(request, account);
+    const { pending, mined } = await (this.node.state.fetches ? this.inSenderOrder(request.from, admit) : admit());
+    await this.minedAndSaved(mined);
+    return pending.ethTx?.hash ?? pending.cid.multihash.digest;
+  }
+
+  /** eth_sendTransaction's fill (an estimate, or on a fork the gas-given prefetch), then the nonce and the pool. */
+  private async fillAndAdmit(request: TransactionRequest, account: DevAccount | undefined): Promise<Admitted> {
     const fill = await this.transactionFiller(request);
     // Taking the nonce and queueing the transaction happen as one step, so that concurrent sends
     // from one account get consecutive nonces.
     // What it reads is fetched already, on a fork: by its estimate, or by transactionFiller when its gas is given.
-    const { pending, mined } = await this.signing.run(async () => {
+    return this.signing.run(async () => {
       const tx = await this.node.state.untilFetched(fill);
       return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.submitImpersonated(tx, true);
     });
-    await this.minedAndSaved(mined);
-    return pending.ethTx?.hash ?? pending.cid.multihash.digest;
+  }
+
+  /**
+   * On a fork, a sender's eth_sendTransaction is filled and admitted once its previous one has been
+   * (review2 Q3): its fetches wait for the upstream outside the signing queue, so a later warm send
+   * of the same sender would otherwise take the lower nonce. Lotus takes a per-sender lock before it
+   * estimates and signs (node/impl/full/mpool.go MpoolPushMessage, PushLocks); other senders go on.
+   */
+  private inSenderOrder(from: Uint8Array, admit: () => Promise<Admitted>): Promise<Admitted> {
+    const key = bytesToHex(from);
+    const previous = this.sendsInOrder.get(key);
+    const admitted = previous ? previous.then(admit, admit) : admit();
+    this.sendsInOrder.set(key, admitted);
+    const forget = () => this.sendsInOrder.get(key) === admitted && this.sendsInOrder.delete(key);
+    admitted.then(forget, forget);
+    return admitted;
   }
 
   /** Fills in and signs a transaction with a dev account's key, without sending it (eth_signTransaction). */

@@ -1,9 +1,9 @@
-// End to end (audit15 WT4, C7, R7; fidaudit4 V20): a fork process whose upstream stops answering for
+// End to end (audit15 WT4, C7, R7; fidaudit4 V20, review2 Q3): a fork process whose upstream stops answering for
 // a while. The requests that need the upstream (a cold balance, a call and a traced call of an
 // address the fork has not read, a send with its gas given to another such address) wait for it;
 // meanwhile the fork's other clients are served: a send between dev accounts is mined, calls and a
 // trace of a mined transaction are answered. Once the upstream answers again, the waiting requests
-// get the upstream's values.
+// get the upstream's values, and a later send of a cold send's sender takes the nonce after it.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Wallet } from 'ethers';
@@ -51,6 +51,8 @@ test('an upstream that hangs: the fork serves its other clients meanwhile, and t
     track('cold raw send', rpc(fork.url, 'eth_sendRawTransaction', [raw])),
   ];
   await new Promise((resolve) => setTimeout(resolve, 300));
+  // The cold send's sender sends again, warm: it waits for the cold one and takes the next nonce (review2 Q3), as Lotus's per-sender lock orders them.
+  const after = rpc(fork.url, 'eth_sendTransaction', [{ from: three.address, to: two.address, value: '0x1', gas: '0x1000000' }]);
   const warm = await Promise.all([
     track('warm send', rpc(fork.url, 'eth_sendTransaction', [transfer])),
     track('warm eth_call', rpc(fork.url, 'eth_call', [{ from: one.address, to: two.address }, 'latest'])),
@@ -64,6 +66,8 @@ test('an upstream that hangs: the fork serves its other clients meanwhile, and t
   const [balance, , traced, ...coldSends] = await Promise.all(cold);
   assert.deepEqual(finished.slice(4).sort(), ['cold debug_traceCall', 'cold eth_call', 'cold eth_getBalance', 'cold raw send', 'cold send']);
   for (const hash of coldSends) assert.equal((await rpc(fork.url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+  const nonceOf = async (hash: string) => Number((await rpc(fork.url, 'eth_getTransactionByHash', [hash])).nonce);
+  assert.equal(await nonceOf(await after), (await nonceOf(coldSends[0])) + 1);
   for (const address of [COLD_RECIPIENT, COLD_RAW_RECIPIENT]) assert.equal(await rpc(fork.url, 'eth_getBalance', [address, 'latest']), '0xa');
   assert.equal(balance, '0x7');
   assert.equal(traced.to, COLD);
