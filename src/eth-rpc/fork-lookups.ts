@@ -9,7 +9,7 @@ import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
-import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
+import { isMethodNotFound, UpstreamAnswerError } from '../devnet/fork/upstream.js';
 import { cid, filAddress, integer, tipsetKey, tipsetOf } from './lotus-params.js';
 import { checkConfidence, decodedReturn } from './methods/filecoin-state.js';
 import { hash } from './params.js';
@@ -202,8 +202,13 @@ async function robustAddressOfForked(fork: Fork, args: unknown[], local: Local):
   } catch (error) {
     refused = error;
   }
-  const theirs = await unlessRefused(fork.upstream.call('Filecoin.StateLookupRobustAddress', [address.toString(), fork.point.stateKey]));
-  if (theirs !== undefined) return theirs;
+  try {
+    return await fork.upstream.call('Filecoin.StateLookupRobustAddress', [address.toString(), fork.point.stateKey]);
+  } catch (error) {
+    // A gateway does not serve it, and an ID with no robust address is Lotus's "Address … not found": the
+    // local answer then; any other refusal (a rate limit, a failure) is the upstream's, never taken for either.
+    if (!isMethodNotFound(error) && !(error instanceof UpstreamAnswerError && /not found/.test(error.rpcMessage))) throw error;
+  }
   if (refused) throw refused;
   return mine;
 }

@@ -16,6 +16,8 @@ export interface ProxyMode {
   failing: Set<string>;
   /** Methods of a single request answered "method not found" (-32601), with HTTP 500 as Lotus (go-jsonrpc) and --gateway-only answer it. */
   unserved: Set<string>;
+  /** Methods of a single request answered with this JSON-RPC error (HTTP 200): an upstream in trouble. */
+  refused: Map<string, { code: number; message: string }>;
   /** The methods of every request received so far, in order (to time a fault to a step of a warm-up). */
   received: string[];
   /** The Authorization header of every request received so far, in order (undefined where it had none). */
@@ -24,7 +26,7 @@ export interface ProxyMode {
 
 /** A proxy to `target` for test `t` (closed when it ends), and the switches that make it misbehave. */
 export async function upstreamProxy(t: TestContext, target: string): Promise<{ url: string; mode: ProxyMode }> {
-  const mode: ProxyMode = { delayMs: 0, holdMs: 0, dead: false, failing: new Set(), unserved: new Set(), received: [], authorizations: [] };
+  const mode: ProxyMode = { delayMs: 0, holdMs: 0, dead: false, failing: new Set(), unserved: new Set(), refused: new Map(), received: [], authorizations: [] };
   const server = createServer((req, res) => {
     if (mode.dead) {
       req.socket.destroy();
@@ -53,6 +55,12 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
         const { id } = JSON.parse(body.toString()) as { id: unknown };
         const error = { code: -32601, message: `method '${methods[0]}' not found` };
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+        return;
+      }
+      const refusal = single ? mode.refused.get(methods[0] as string) : undefined;
+      if (refusal) {
+        const { id } = JSON.parse(body.toString()) as { id: unknown };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error: refusal }));
         return;
       }
       setTimeout(() => {

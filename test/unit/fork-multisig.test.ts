@@ -14,6 +14,7 @@ import { signedMessageCid, type Message } from '../../src/fevm/message.js';
 import { startDevnet, testConfig } from '../../src/index.js';
 import { nativeKey } from '../helpers/hostile.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
 const FIL = 10n ** 18n;
 const PAYEE = '0x4444444444444444444444444444444444444444';
@@ -105,6 +106,13 @@ describe('fork: a multisig of the upstream', () => {
       }
       const theirs = await ask(upstream.url, 'Filecoin.StateLookupRobustAddress', [msig.toString(), null]);
       assert.match(theirs, /^t2/);
+      // Through a proxy: an upstream in trouble is the client's error, never the local "not found" (review Q4); then its answer.
+      const { url, mode } = await upstreamProxy(t, upstream.url);
+      const proxied = await setupRpc(t, { fork: { url, blockNumber: epoch } });
+      mode.refused.set('Filecoin.StateLookupRobustAddress', { code: -32000, message: 'upstream in trouble' });
+      assert.match((await proxied.call('Filecoin.StateLookupRobustAddress', [msig.toString(), null])).error?.message ?? '', /upstream in trouble/);
+      mode.refused.clear();
+      assert.equal(await proxied.result('Filecoin.StateLookupRobustAddress', [msig.toString(), null]), theirs);
       assert.equal(await result('Filecoin.StateLookupRobustAddress', [msig.toString(), null]), theirs);
       // An account's key address is the fork's own answer, as before.
       const account = await ask(upstream.url, 'Filecoin.StateLookupID', [nativeKey(41).address.toString(), null]);

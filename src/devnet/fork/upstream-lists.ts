@@ -22,7 +22,7 @@ import {
   type LotusDeal,
   type UpstreamTables,
 } from './upstream-tables.js';
-import { UpstreamAnswerError, type Upstream } from './upstream.js';
+import { isMethodNotFound, type Upstream } from './upstream.js';
 
 /** A table's keys at the fork point, with the entries the upstream's list gave for them. */
 export type TableList =
@@ -42,8 +42,6 @@ const LIST_METHODS: Record<ListedTable, string> = {
 };
 
 /** go-jsonrpc's answer to a method the server does not have (a gateway's to a full-node method). */
-const isMethodNotFound = (error: unknown) => error instanceof UpstreamAnswerError && error.rpcCode === -32601;
-
 /** A Go map keyed by ID (JSON keys are decimal strings; null for an empty one). */
 const entriesById = <L>(map: Record<string, L> | null): [number, L][] => Object.entries(map ?? {}).map(([id, value]) => [Number(id), value]);
 
