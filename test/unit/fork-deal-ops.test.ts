@@ -12,6 +12,7 @@ import { createGenesisState } from '../../src/devnet/genesis.js';
 import { UpstreamDealOps, withUpstreamSchedule } from '../../src/devnet/fork/deal-ops.js';
 import { emptyForkTables } from '../../src/devnet/fork/fork-tables.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { UpstreamLists } from '../../src/devnet/fork/upstream-lists.js';
 import { UpstreamTables } from '../../src/devnet/fork/upstream-tables.js';
 import type { Upstream } from '../../src/devnet/fork/upstream.js';
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
@@ -41,7 +42,7 @@ function upstreamWith(root: CID, blocks: Uint8Array[]): Upstream {
 const check = (id: number) => ({ actor: MARKET_ACTOR_ID, event: id });
 
 describe("a forked deal's label (fidaudit4 V15)", () => {
-  test("one of bytes, which Lotus's JSON writes as \"\", is read from the proposal in the market's Proposals AMT; a string label is taken from the JSON", async () => {
+  test("one of bytes, which Lotus's JSON writes as \"\", is read from the proposal in the market's Proposals AMT, also after a list of all deals; a string label is taken from the JSON", async () => {
     const piece = computePieceCid(new Uint8Array(300).fill(2));
     const terms = { pieceCid: piece.cid, pieceSize: piece.size, verifiedDeal: false, client: 1001, provider: 1002, startEpoch: 2000, endEpoch: 600_000, storagePricePerEpoch: 5n, providerCollateral: 7n, clientCollateral: 0n };
     const labels: Record<number, string | Uint8Array> = { 3: new Uint8Array([0x01, 0x71, 0xff]), 4: 'bafy-root', 5: '' };
@@ -64,6 +65,20 @@ describe("a forked deal's label (fidaudit4 V15)", () => {
     assert.equal((await tables.deal(4))!.proposal.label, 'bafy-root');
     assert.equal((await tables.deal(5))!.proposal.label, '');
     assert.deepEqual(asked, ['Filecoin.StateMarketStorageDeal 3', `Filecoin.StateReadState f0${MARKET_ACTOR_ID}`, 'Filecoin.StateMarketStorageDeal 4', 'Filecoin.StateMarketStorageDeal 5']);
+
+    // Listed first (a full node's StateMarketDeals, review2 Q2): a deal whose JSON label is "" is left to be read by ID, which finds its bytes.
+    const listing = {
+      call: async (method: string, params: unknown[]) => {
+        if (method !== 'Filecoin.StateMarketDeals') return upstream.call(method, params);
+        return Object.fromEntries(await Promise.all([3, 4, 5].map(async (id) => [String(id), await upstream.call('Filecoin.StateMarketStorageDeal', [id])])));
+      },
+      readObj: upstream.readObj,
+    } as unknown as Upstream;
+    const listed = await new UpstreamLists(listing, point, new UpstreamTables(listing, point)).list('deals');
+    assert.ok(listed.table === 'deals');
+    assert.deepEqual(listed.keys, [3, 4, 5]);
+    assert.deepEqual([...listed.deals.keys()], [4]);
+    assert.equal(listed.deals.get(4)!.proposal.label, 'bafy-root');
   });
 });
 

@@ -27,8 +27,9 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * expiration queue), where 10 recorded the fork epoch. 12: a forked miner's proving state holds the
  * upstream's dead sectors (terminated or expired, still in their partitions). 13: the fork point holds the upstream's
  * block headers at the fork epoch and its weight. 14: a forked miner holds its locked and vesting funds.
+ * 15: a forked deal's label of bytes is held as its bytes (14 held "", Lotus's JSON for it).
  */
-const CACHE_FORMAT = 14;
+const CACHE_FORMAT = 15;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

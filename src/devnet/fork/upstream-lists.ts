@@ -77,8 +77,10 @@ export class UpstreamLists {
     switch (table) {
       case 'deals': {
         const all = entriesById(answer as Record<string, LotusDeal> | null).map(([id, deal]): [number, ForkedDeal] => [id, dealFromLotus(deal)]);
-        // A verified deal not activated yet is read by ID as well, for the allocation its list entry does not name.
-        return { table, keys: all.map(([id]) => id), deals: new Map(all.filter(([, deal]) => !awaitsAllocation(deal))) };
+        // Read by ID as well: a verified deal not activated yet, for the allocation its list entry does
+        // not name; and one whose label the JSON gives as "" (a label of bytes: review2 Q2), for its label.
+        const complete = ([, deal]: [number, ForkedDeal]) => !awaitsAllocation(deal) && deal.proposal.label !== '';
+        return { table, keys: all.map(([id]) => id), deals: new Map(all.filter(complete)) };
       }
       case 'marketBalances': {
         const all = Object.entries((answer as Record<string, { Escrow: string; Locked: string }> | null) ?? {});
