@@ -6,7 +6,7 @@
 // goes in through `fvm-devnet deal` and comes back from /piece. Each flow logs how long it took.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -476,9 +476,14 @@ describe('storage deals against the devnet CLI', () => {
     let base: string;
     /** What the loopback data server answers, by path. */
     const served = new Map<string, Uint8Array>();
+    /** Paths it holds without answering until told: each one's request, answered by `release`. */
+    const held = new Map<string, { res: ServerResponse; aborted: boolean }>();
+    const holding = new Map<string, (res: ServerResponse) => void>();
 
     before(async () => {
       server = createServer((req, res) => {
+        const hold = holding.get(req.url ?? '');
+        if (hold) return hold(res);
         const body = served.get(req.url ?? '');
         if (!body) return void res.writeHead(404).end();
         res.writeHead(200, { 'content-type': 'application/vnd.ipld.car', 'content-length': body.length }).end(body);
@@ -486,7 +491,10 @@ describe('storage deals against the devnet CLI', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    after(() => server?.close());
+    after(() => {
+      server?.closeAllConnections();
+      server?.close();
+    });
 
     /** A URL nothing listens on: a port that was free a moment ago. */
     async function unreachableUrl(): Promise<string> {
@@ -555,6 +563,31 @@ describe('storage deals against the devnet CLI', () => {
       const line = await pollUntil('the failure in the log', async () => devnet.output().split('\n').find((l) => l.includes(`the deal proposal ${id}`)));
       assert.ok(line.includes(`of contract ${(await client.getAddress()).toLowerCase()} failed: its label "my-dataset-v1" is not a CID`), line);
       assert.equal(await client.published(keccak256(data.cid.bytes)), false);
+    });
+
+    // review2 Q5: as Boost's transfers, a download runs beside the agents' work, not in its queue.
+    test('a slow location_ref holds neither mining nor anvil_mine; the deal is published once the data arrives', async () => {
+      const data = piece();
+      const path = `/${data.cid}-slow.car`;
+      const requested = new Promise<void>((resolve) =>
+        holding.set(path, (res) => {
+          const request = { res, aborted: false };
+          res.on('close', () => (request.aborted = !res.writableEnded));
+          held.set(path, request);
+          resolve();
+        }),
+      );
+      const { client } = await propose(data, `${base}${path}`);
+      await requested;
+      // anvil_mine waits for the agents: with the download in their queue it returned only once the download gave up.
+      const height = await head();
+      await rpc('anvil_mine', ['0x2']);
+      assert.equal(await head(), height + 2);
+      const request = held.get(path)!;
+      assert.equal(request.aborted, false, 'the download is still waiting for the data');
+      assert.equal(await client.published(keccak256(data.cid.bytes)), false);
+      request.res.writeHead(200, { 'content-length': data.payload.length }).end(data.payload);
+      await published(client, data.cid);
     });
 
     test('an unreachable location_ref, but the piece uploaded to the devnet: imported (an offline deal) and published', async () => {

@@ -1,7 +1,8 @@
 // The storage providers' agents: what Boost and Curio do for each simulated storage provider, driven
 // by the chain. After each tipset:
 // - deal proposals that client contracts announced (DealProposalCreate) are read back and published by
-//   a provider whose ask accepts them, once their data is in the piece store (deal-data.ts);
+//   a provider whose ask accepts them, once their data is in the piece store (deal-data.ts: received
+//   outside the agents' queue, so no download holds the rest);
 // - published deals, and verified allocations made for a provider, are sealed once the seal delay has
 //   passed: all that are ready are packed into sectors, pre-committed in one batch message, then
 //   prove-committed in one, with the market (or the client contract) notified; a sector that fails
@@ -32,9 +33,9 @@ import { SerialQueue } from '../../mining/serial-queue.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { deriveNodeKeys } from '../node-keys.js';
 import type { NodeWallet } from '../wallet.js';
-import { receiveDealData } from './deal-data.js';
+import { receiveDealData, type DealDataLocation } from './deal-data.js';
 import type { PieceStore } from './piece-store.js';
-import { checkRootCidLabel, contractDealRequests, readContractProposal, type ContractCaller } from './contract-deals.js';
+import { checkRootCidLabel, contractDealRequests, readContractProposal, type ContractCaller, type ContractDealRequest } from './contract-deals.js';
 import { sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
@@ -385,13 +386,7 @@ export class StorageProviderAgents {
           this.options.log('warn', `storage provider t0${provider.minerId} refused a contract deal: ${refusal}`);
           continue;
         }
-        // As Boost: no deal is published before its data is there (fetched from location_ref, or uploaded).
-        const missing = await receiveDealData(this.node.pieces, proposal, { locationRef, carSize }, this.options.dataTimeoutMs);
-        if (missing) {
-          this.options.log('warn', `storage provider t0${provider.minerId} refused the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)}: ${missing}`);
-          continue;
-        }
-        await this.publish(provider, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, CONTRACT_CLIENT_SIGNATURE);
+        this.receiveThenPublish(provider, request, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, { locationRef, carSize });
       } catch (error) {
         this.options.log('warn', `the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)} failed: ${oneLine(error)}`);
       }
@@ -403,6 +398,28 @@ export class StorageProviderAgents {
       await this.step(provider, 'settlement', () => this.settle(provider));
       await this.step(provider, 'Window PoSt', () => this.proveDeadline(provider));
     }
+  }
+
+  /**
+   * Publishes a contract's deal once its data is there (deal-data.ts: fetched from location_ref, or
+   * uploaded), as Boost does. The data is received outside the agents' queue, as Boost transfers each
+   * deal in a goroutine of its own (storagemarket/provider_loop.go startDealThread): sealing, proving,
+   * other proposals and anvil_mine (which waits for the agents) do not wait for a download
+   * (review2 Q5). The publication then runs in the queue, counted by settled().
+   */
+  private receiveThenPublish(provider: Provider, request: ContractDealRequest, proposal: DealProposal, location: DealDataLocation): void {
+    const name = `the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)}`;
+    void receiveDealData(this.node.pieces, proposal, location, this.options.dataTimeoutMs)
+      .then(async (missing) => {
+        if (missing) return this.options.log('warn', `storage provider t0${provider.minerId} refused ${name}: ${missing}`);
+        this.waiting++;
+        try {
+          await this.queue.run(() => this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE));
+        } finally {
+          this.waiting--;
+        }
+      })
+      .catch((error) => this.options.log('warn', `${name} failed: ${oneLine(error)}`));
   }
 
   /**
