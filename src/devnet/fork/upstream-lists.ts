@@ -41,7 +41,6 @@ const LIST_METHODS: Record<ListedTable, string> = {
   miners: 'Filecoin.StateListMiners',
 };
 
-/** go-jsonrpc's answer to a method the server does not have (a gateway's to a full-node method). */
 /** A Go map keyed by ID (JSON keys are decimal strings; null for an empty one). */
 const entriesById = <L>(map: Record<string, L> | null): [number, L][] => Object.entries(map ?? {}).map(([id, value]) => [Number(id), value]);
 

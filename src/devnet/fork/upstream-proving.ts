@@ -79,7 +79,6 @@ function placedSector(info: SectorInfo, deadline: number, partition: number, fau
   return recovering ? { ...sector, faultEpoch, recovering: true } : { ...sector, faultEpoch };
 }
 
-/** go-jsonrpc's answer to a method the server does not have (a gateway's to a full-node method). */
 /** ChainReadObj's answer for a block the upstream does not keep: Lotus's "blockstore get: ipld: could not find <cid>", an fvm-devnet's "blockstore: block not found". */
 const isBlockNotFound = (error: unknown) => error instanceof UpstreamAnswerError && /could not find|block not found/.test(error.rpcMessage);
 

@@ -27,9 +27,6 @@ export class UpstreamError extends DevnetError {
 }
 
 /** The upstream answered the call with a JSON-RPC error: passed on to a client with the upstream's code. */
-/** Whether the upstream refused a method it does not serve (go-jsonrpc's -32601): a Lotus gateway's answer outside its set. */
-export const isMethodNotFound = (error: unknown): boolean => error instanceof UpstreamAnswerError && error.rpcCode === -32601;
-
 export class UpstreamAnswerError extends DevnetError {
   override name = 'UpstreamAnswerError';
   override readonly code: number;
@@ -44,6 +41,9 @@ export class UpstreamAnswerError extends DevnetError {
     this.code = rpcCode;
   }
 }
+
+/** Whether the upstream refused a method it does not serve (go-jsonrpc's -32601): a Lotus gateway's answer outside its set. */
+export const isMethodNotFound = (error: unknown): boolean => error instanceof UpstreamAnswerError && error.rpcCode === -32601;
 
 export interface UpstreamOptions {
   /** Sent as `Authorization: Bearer <token>` (a Lotus API token). */
