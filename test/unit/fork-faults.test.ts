@@ -160,7 +160,10 @@ describe('fork against a failing upstream', () => {
     const beforeBlock = await result('eth_getBlockByNumber', ['latest', false]);
 
     mode.dead = true;
-    const failed = await error('anvil_mine', ['0x15180']);
+    // The market looks at a deal again at the epoch equal to its ID modulo 86 400 (DEAL_UPDATES_INTERVAL):
+    // the first deal of a fresh chain is 20 (one per genesis sector, K1), so 86 464 epochs reach its work.
+    const epochs = 86_464;
+    const failed = await error('anvil_mine', [`0x${epochs.toString(16)}`]);
     assert.match(failed.message, /^upstream Filecoin\.\w+ failed after 1 attempts: /);
     assert.equal(await head(), before);
     assert.deepEqual(await result('eth_getBlockByNumber', ['latest', false]), beforeBlock);
@@ -169,8 +172,8 @@ describe('fork against a failing upstream', () => {
     mode.dead = false;
     await result('evm_mine');
     assert.equal(await head(), before + 1);
-    await result('anvil_mine', ['0x15180']);
-    assert.equal(await head(), before + 1 + 86_400);
+    await result('anvil_mine', [`0x${epochs.toString(16)}`]);
+    assert.equal(await head(), before + 1 + epochs);
   });
 
   test('a single tipset whose cron the dead upstream fails is not mined; an instant-mined transaction whose tipset fails answers the error and leaves the pool', async (t) => {
