@@ -432,9 +432,9 @@ export class Devnet {
     return this.submission.pushMessage(signed, options);
   }
 
-  /** Fills in a message's nonce and gas, signs it with a key the node holds and pushes it (Filecoin.MpoolPushMessage). */
-  pushWithWallet(message: Message): Promise<SignedMessage> {
-    return this.submission.pushWithWallet(message);
+  /** Fills in a message's nonce and gas, signs it with a key the node holds and pushes it (Filecoin.MpoolPushMessage; `fill`: Submission.pushWithWallet's). */
+  pushWithWallet(message: Message, fill?: (message: Message) => Promise<Message>): Promise<SignedMessage> {
+    return this.submission.pushWithWallet(message, fill);
   }
 
   /** Where a message landed once it is mined; fails if it leaves the pool without being mined. */

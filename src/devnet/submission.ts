@@ -62,7 +62,7 @@ export class Submission {
   autoImpersonate = false;
   /** Orders the nonce-take-and-sign steps of eth_sendTransaction and MpoolPushMessage. */
   private readonly signing = new SerialQueue();
-  /** On a fork, each sender's last eth_sendTransaction until it is admitted, by the sender's address in hex (inSenderOrder). */
+  /** On a fork, each sender's last eth_sendTransaction or MpoolPushMessage until it is admitted, by the sender's address in hex (inSenderOrder). */
   private readonly sendsInOrder = new Map<string, Promise<Admitted>>();
 
   constructor(private readonly node: SubmissionDeps) {}
@@ -122,10 +122,11 @@ export class Submission {
   }
 
   /**
-   * On a fork, a sender's eth_sendTransaction is filled and admitted once its previous one has been
-   * (review2 Q3): its fetches wait for the upstream outside the signing queue, so a later warm send
-   * of the same sender would otherwise take the lower nonce. Lotus takes a per-sender lock before it
-   * estimates and signs (node/impl/full/mpool.go MpoolPushMessage, PushLocks); other senders go on.
+   * On a fork, a sender's eth_sendTransaction or MpoolPushMessage is filled and admitted once its
+   * previous one has been (review2 Q3, Q6): its fetches wait for the upstream outside the signing
+   * queue, so a later warm send of the same sender would otherwise take the lower nonce. Lotus takes a
+   * per-sender lock before it estimates and signs (node/impl/full/mpool.go MpoolPushMessage,
+   * PushLocks); other senders go on. `from`: an Ethereum address, or a Filecoin one's bytes.
    */
   private inSenderOrder(from: Uint8Array, admit: () => Promise<Admitted>): Promise<Admitted> {
     const key = bytesToHex(from);
@@ -204,33 +205,47 @@ export class Submission {
   }
 
   /** A delegated-signature message goes in as the Ethereum transaction it was signed as, any other as a native message. */
-  private submitSigned(signed: SignedMessage, untrusted = false) {
-    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId), untrusted) : this.submitNative(signed, untrusted);
+  private submitSigned(signed: SignedMessage, untrusted = false, fetched = false) {
+    return signed.signature.type === SigType.Delegated ? this.submitEth(ethTransactionFromMessage(signed, this.node.chainId), untrusted, fetched) : this.submitNative(signed, untrusted, fetched);
   }
 
   /**
    * Fills in a message's nonce and gas, signs it with a key the node holds and pushes it
-   * (Filecoin.MpoolPushMessage).
+   * (Filecoin.MpoolPushMessage). `fill`: what MpoolPushMessage does before it signs (its gas estimate
+   * and balance check), run on `pushed` in the sender's turn; without it, the gas limit is estimated.
    */
-  async pushWithWallet(pushed: Message): Promise<SignedMessage> {
-    const { wallet } = this.node;
+  async pushWithWallet(pushed: Message, fill?: (message: Message) => Promise<Message>): Promise<SignedMessage> {
     // From an ID address, Lotus signs with the key of the account it names ("Push from ID address, adjusting").
     const from = pushed.from.protocol === Protocol.ID ? await this.node.state.untilFetched(() => this.deterministicAddressOf(pushed.from)) : pushed.from;
-    const message = { ...pushed, from };
-    // An account impersonated by its masked ID sends unsigned, as eth_sendTransaction does for it.
-    const impersonated = wallet.has(message.from) ? undefined : await this.node.state.untilFetched(() => this.impersonatedAccount(message.from));
-    if (!wallet.has(message.from) && !impersonated) throw new DevnetError(`the node holds no key for ${message.from.toString()}`);
-    const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(impersonated?.robust ?? message.from)));
-    const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
-    const gasFeeCap = message.gasFeeCap || this.defaultFeeCap(gasPremium);
-    // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
-    const { pending, mined } = await this.signing.run(async () => {
-      const nonce = await this.node.state.untilFetched(() => this.fillNonce(resolveAddress(this.headState(), message.from)));
-      const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
-      return impersonated ? this.admitUnsigned({ ...filled, from: impersonated.robust! }) : this.submitSigned(wallet.signMessage(message.from, filled, this.node.chainId));
-    });
+    const admit = () => this.fillAndPush(pushed, from, fill);
+    // On a fork, in the sender's order (an f410 sender's shared with its eth_sendTransaction), as Lotus
+    // takes MpoolPushMessage's per-sender lock on the key address before it estimates.
+    const { pending, mined } = await (this.node.state.fetches ? this.inSenderOrder(from.ethAddress ?? from.bytes, admit) : admit());
     await this.minedAndSaved(mined);
     return pending.signed;
+  }
+
+  /** pushWithWallet's fill (an estimate, or on a fork the gas-given prefetch), then the nonce, the signature and the pool. */
+  private async fillAndPush(pushed: Message, from: FilAddress, fill: ((message: Message) => Promise<Message>) | undefined): Promise<Admitted> {
+    const { wallet } = this.node;
+    const message = { ...(fill ? await fill(pushed) : pushed), from };
+    // An account impersonated by its masked ID sends unsigned, as eth_sendTransaction does for it.
+    const impersonated = wallet.has(from) ? undefined : await this.node.state.untilFetched(() => this.impersonatedAccount(from));
+    if (!wallet.has(from) && !impersonated) throw new DevnetError(`the node holds no key for ${from.toString()}`);
+    const sender = impersonated?.robust ?? from;
+    const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(sender)));
+    const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;
+    const gasFeeCap = message.gasFeeCap || this.defaultFeeCap(gasPremium);
+    // With its gas limit given there is no estimate to fetch what it reads: on a fork that is done here,
+    // before the signing queue, which a fetch inside would hold for every account (review2 Q6, as V20).
+    if (pushed.gasLimit && this.node.state.fetches) await this.prefetch({ ...message, from: sender, gasLimit, gasPremium, gasFeeCap });
+    // Taking the nonce and queueing happen together, so that concurrent pushes get consecutive nonces.
+    // What it reads is fetched already, on a fork: by its estimate or by the prefetch above.
+    return this.signing.run(async () => {
+      const nonce = await this.node.state.untilFetched(() => this.fillNonce(resolveAddress(this.headState(), from)));
+      const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
+      return impersonated ? this.admitUnsigned({ ...filled, from: sender }, true) : this.submitSigned(wallet.signMessage(from, filled, this.node.chainId), false, true);
+    });
   }
 
   /**
@@ -353,7 +368,7 @@ export class Submission {
    * sender must be a key address: Lotus's pool verifies the signature against the From as it is
    * (chain/messagepool/messagepool.go VerifyMsgSig, lib/sigs/sigs.go Verify), which an ID cannot be.
    */
-  private async submitNative(signed: SignedMessage, untrusted: boolean): Promise<Admitted> {
+  private async submitNative(signed: SignedMessage, untrusted: boolean, fetched = false): Promise<Admitted> {
     const { message } = signed;
     const pending = pendingMessage(signed);
     if (message.from.protocol === Protocol.ID) {
@@ -368,7 +383,7 @@ export class Submission {
       const reason = type === SigType.BLS ? 'bls signature failed to verify' : 'signature did not match';
       throw new MessageRejectedError(`signature verification failed: failed to validate signature: invalid signature for message ${pending.cid.toString()} (type ${type}): ${reason}`);
     }
-    return this.admit(pending, untrusted);
+    return this.admit(pending, untrusted, fetched);
   }
 
   /**

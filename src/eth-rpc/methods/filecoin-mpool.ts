@@ -58,17 +58,20 @@ export async function mpoolPushMessage(devnet: Devnet, msg: Message, spec: SendS
   const again = spec.msgUuid && pushed.get(spec.msgUuid);
   if (again) return again;
   if (msg.nonce !== 0) throw new DevnetError(`MpoolPushMessage expects message nonce to be 0, was ${msg.nonce}`);
-  let filled: Message;
-  try {
-    filled = await estimateMessageGas(devnet, msg, spec);
-  } catch (error) {
-    if (error instanceof DevnetError) throw new DevnetError(`GasEstimateMessageGas error: ${error.message}`);
-    throw error;
-  }
-  const balance = (await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), filled.from)))?.balance ?? 0n;
-  const required = filled.value + filled.gasFeeCap * BigInt(filled.gasLimit);
-  if (balance < required) throw new DevnetError(`mpool push: not enough funds: ${balance} < ${required}`);
-  const signed = await devnet.pushWithWallet(filled);
+  // Estimated and checked in the sender's turn (Lotus takes its per-sender lock first).
+  const signed = await devnet.pushWithWallet(msg, async (toFill) => {
+    let filled: Message;
+    try {
+      filled = await estimateMessageGas(devnet, toFill, spec);
+    } catch (error) {
+      if (error instanceof DevnetError) throw new DevnetError(`GasEstimateMessageGas error: ${error.message}`);
+      throw error;
+    }
+    const balance = (await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), filled.from)))?.balance ?? 0n;
+    const required = filled.value + filled.gasFeeCap * BigInt(filled.gasLimit);
+    if (balance < required) throw new DevnetError(`mpool push: not enough funds: ${balance} < ${required}`);
+    return filled;
+  });
   if (spec.msgUuid) pushed.set(spec.msgUuid, signed);
   return signed;
 }
