@@ -631,6 +631,7 @@ export class Devnet {
   }
 
   close(): void {
+    this.agents.close();
     this.miner.stop();
     this.forked?.close();
     this.pieces.close();

@@ -19,7 +19,8 @@ import { decodeBigInt, decodeCbor, encodeCbor, type CID } from '../../src/common
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
-import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { startDevnet as startNode, testConfig } from '../../src/index.js';
+import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
 
 const run = promisify(execFile);
@@ -596,6 +597,50 @@ describe('storage deals against the devnet CLI', () => {
       const { client } = await propose(data, await unreachableUrl());
       await published(client, data.cid);
     });
+  });
+});
+
+// audit18 K4: closing the node (Ctrl-C, close() in a test) ends a contract deal's download at once and
+// publishes nothing; before, the download kept its connection (and the process) open until
+// --request-timeout, and its deal was published after the close.
+describe('a node closed while a contract deal\'s data downloads', () => {
+  test('close resolves at once, the data server sees the download end, and nothing is published', async () => {
+    const artifacts = await compileFixtures();
+    // A data server that takes the request and never answers it.
+    let request: ServerResponse | undefined;
+    const server = createServer((_req, res) => void (request = res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    after(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const node = await startNode(testConfig({ host: '127.0.0.1' }));
+    let closed = false;
+    after(() => (closed ? undefined : node.close()));
+    const lines: string[] = [];
+    node.devnet.events.on('storageProvider', (_level, line) => lines.push(line));
+    const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+    after(() => provider.destroy());
+    const wallet = new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider);
+    const { abi, bytecode } = artifacts.DealClient!;
+    const client = (await new ContractFactory(abi, bytecode, wallet).deploy()) as Contract;
+    await client.waitForDeployment();
+    const payload = new Uint8Array(4000).map(() => Math.floor(Math.random() * 256));
+    const { cid, size } = computePieceCid(payload);
+    const startEpoch = (await provider.getBlockNumber()) + 200;
+    const locationRef = `http://127.0.0.1:${(server.address() as AddressInfo).port}/data.car`;
+    await (await client.makeDealProposal([cid.bytes, size, false, cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, 0n, 0n, 0n, locationRef, payload.length])).wait();
+    const res = await pollUntil('the download\'s request', async () => request);
+    const ended = new Promise<void>((resolve) => res.on('close', resolve));
+    provider.destroy();
+    closed = true;
+    await within('close', 5_000, node.close());
+    // testConfig's --request-timeout is 30 s: before, the connection stayed open that long.
+    await within('the download\'s end, seen by the data server', 5_000, ended);
+    // The data would have been whole now: no deal comes of it.
+    if (res.writable) res.writeHead(200, { 'content-length': payload.length }).end(payload);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(lines.filter((line) => line.includes('published') || line.includes('refused')), []);
   });
 });
 

@@ -187,6 +187,8 @@ export class StorageProviderAgents {
   private roundRobin = 0;
   /** Tipsets queued and not yet handled. */
   private waiting = 0;
+  /** Aborted when the node closes: ends the downloads of contract deals' data, and nothing is published after. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly node: AgentNode,
@@ -212,6 +214,11 @@ export class StorageProviderAgents {
         .catch((error) => this.options.log('warn', `storage provider agent: ${oneLine(error)}`))
         .finally(() => this.waiting--);
     });
+  }
+
+  /** Stops the agents' work that outlives a tipset: a contract deal's download ends now and its deal is not published (Devnet.close). */
+  close(): void {
+    this.closing.abort(new DevnetError('the node closed'));
   }
 
   /** Resolves once the agents have nothing left to do: every tipset handled, including those their own messages made. */
@@ -405,21 +412,28 @@ export class StorageProviderAgents {
    * uploaded), as Boost does. The data is received outside the agents' queue, as Boost transfers each
    * deal in a goroutine of its own (storagemarket/provider_loop.go startDealThread): sealing, proving,
    * other proposals and anvil_mine (which waits for the agents) do not wait for a download
-   * (review2 Q5). The publication then runs in the queue, counted by settled().
+   * (review2 Q5). The publication then runs in the queue, counted by settled(). The node's close
+   * ends the download and publishes nothing (audit18 K4).
    */
   private receiveThenPublish(provider: Provider, request: ContractDealRequest, proposal: DealProposal, location: DealDataLocation): void {
     const name = `the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)}`;
-    void receiveDealData(this.node.pieces, proposal, location, this.options.dataTimeoutMs)
+    const closing = this.closing.signal;
+    void receiveDealData(this.node.pieces, proposal, location, this.options.dataTimeoutMs, closing)
       .then(async (missing) => {
         if (missing) return this.options.log('warn', `storage provider t0${provider.minerId} refused ${name}: ${missing}`);
         this.waiting++;
         try {
-          await this.queue.run(() => this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE));
+          await this.queue.run(async () => {
+            if (!closing.aborted) await this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE);
+          });
         } finally {
           this.waiting--;
         }
       })
-      .catch((error) => this.options.log('warn', `${name} failed: ${oneLine(error)}`));
+      // A download the node's close cut short is no failure to report.
+      .catch((error) => {
+        if (!closing.aborted) this.options.log('warn', `${name} failed: ${oneLine(error)}`);
+      });
   }
 
   /**

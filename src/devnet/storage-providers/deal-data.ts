@@ -24,11 +24,13 @@ export interface DealPiece {
 
 /**
  * Receives a deal's data into `store`: resolves with undefined once the piece is there, or with why
- * it is not (the provider then refuses the deal). A download gets `timeoutMs` in all (0: no limit).
+ * it is not (the provider then refuses the deal). A download gets `timeoutMs` in all (0: no limit);
+ * `cancel` (the node closing) ends it at once, and the promise then rejects with its reason.
  */
-export async function receiveDealData(store: PieceStore, piece: DealPiece, location: DealDataLocation, timeoutMs: number): Promise<string | undefined> {
-  const failure = await download(store, piece, location, timeoutMs);
+export async function receiveDealData(store: PieceStore, piece: DealPiece, location: DealDataLocation, timeoutMs: number, cancel: AbortSignal): Promise<string | undefined> {
+  const failure = await download(store, piece, location, timeoutMs, cancel);
   if (failure === undefined) return undefined;
+  cancel.throwIfAborted();
   // Boost's offline deal: the data was imported by hand (here: uploaded) under the same piece CID.
   const uploaded = await store.find(piece.pieceCid);
   if (!uploaded) return `${failure}, and piece ${piece.pieceCid} was not uploaded to the devnet (PUT /piece/${piece.pieceCid})`;
@@ -39,7 +41,7 @@ export async function receiveDealData(store: PieceStore, piece: DealPiece, locat
 class TransferError extends Error {}
 
 /** Downloads `location_ref` into the store under the proposal's piece CID: undefined once there, or why not. */
-async function download(store: PieceStore, piece: DealPiece, { locationRef, carSize }: DealDataLocation, timeoutMs: number): Promise<string | undefined> {
+async function download(store: PieceStore, piece: DealPiece, { locationRef, carSize }: DealDataLocation, timeoutMs: number, cancel: AbortSignal): Promise<string | undefined> {
   if (!locationRef) return 'its extra params give no location_ref';
   let url: URL;
   try {
@@ -51,7 +53,7 @@ async function download(store: PieceStore, piece: DealPiece, { locationRef, carS
   // car_size 0 leaves the length to the server.
   const expected = carSize || undefined;
   try {
-    const response = await fetch(url, { signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined });
+    const response = await fetch(url, { signal: timeoutMs > 0 ? AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]) : cancel });
     if (!response.ok || !response.body) {
       await response.body?.cancel();
       return `cannot fetch ${locationRef}: HTTP ${response.status}`;
@@ -65,6 +67,7 @@ async function download(store: PieceStore, piece: DealPiece, { locationRef, carS
     const stored = await store.put(exactly(response.body, expected, locationRef), piece.pieceCid, length);
     return stored.size === piece.pieceSize ? undefined : `the data at ${locationRef} is piece ${stored.cid} of padded size ${stored.size}, not ${piece.pieceSize} as proposed`;
   } catch (error) {
+    if (cancel.aborted) throw cancel.reason;
     if (error instanceof PieceMismatchError) {
       return `commP mismatch: the data at ${locationRef} is piece ${error.computed.cid} (padded size ${error.computed.size}), not ${piece.pieceCid}`;
     }
