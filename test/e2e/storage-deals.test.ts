@@ -591,6 +591,27 @@ describe('storage deals against the devnet CLI', () => {
       await published(client, data.cid);
     });
 
+    // audit18 K4: the chain the download ends on decides; a reverted proposal is one the chain no longer holds.
+    test('a proposal reverted (evm_revert) while its data downloads is dropped when the data arrives, with a line', async () => {
+      const data = piece();
+      const path = `/${data.cid}-reverted.car`;
+      const requested = new Promise<ServerResponse>((resolve) => holding.set(path, resolve));
+      const client = await deploy('DealClient');
+      const snapshot = await rpc('evm_snapshot');
+      const startEpoch = (await head()) + 200;
+      const request = [data.cid.bytes, data.size, false, data.cid.toString(), startEpoch, startEpoch + DEAL_MIN_DURATION, 0n, 0n, 0n, `${base}${path}`, data.payload.length];
+      const id = (await mined(client.makeDealProposal(request))).logs[0]!.topics[1]!;
+      const res = await requested;
+      assert.equal(await rpc('evm_revert', [snapshot]), true);
+      res.writeHead(200, { 'content-length': data.payload.length }).end(data.payload);
+      const line = await pollUntil('the drop in the log', async () => devnet.output().split('\n').find((l) => l.includes(`the deal proposal ${id}`)));
+      assert.match(line, new RegExp(`storage provider t0\\d+ dropped the deal proposal ${id} of contract ${(await client.getAddress()).toLowerCase()}: the tipset that proposed it \\(epoch \\d+\\) left the chain while its data was received`));
+      await rpc('anvil_mine', ['0x2']);
+      assert.equal(await client.published(keccak256(data.cid.bytes)), false);
+      const deals = Object.values(await rpc('Filecoin.StateMarketDeals', [null])) as any[];
+      assert.ok(!deals.some((d) => d.Proposal.PieceCID['/'] === data.cid.toString()), 'no market deal for the piece');
+    });
+
     test('an unreachable location_ref, but the piece uploaded to the devnet: imported (an offline deal) and published', async () => {
       const data = piece();
       await upload(data);

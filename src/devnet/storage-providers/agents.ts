@@ -17,7 +17,7 @@ import { FilAddress } from '../../common/address.js';
 import { encodeCbor, type CID } from '../../common/cbor.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { DevnetError } from '../../common/errors.js';
-import { bytesToHex } from '../../common/hex.js';
+import { bytesToHex, equalBytes } from '../../common/hex.js';
 import { blsWorkerSecret, deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
@@ -141,6 +141,8 @@ export interface PublishedDeal {
  */
 export interface AgentNode extends MessageSender, ContractCaller {
   readonly head: Tipset;
+  /** The chain as it is now: which tipset is at an epoch (a rewind replaces them). */
+  readonly chain: MessageSender['chain'] & { atEpoch(epoch: number): Tipset | undefined };
   readonly wallet: Pick<NodeWallet, 'has' | 'import' | 'sign'>;
   readonly cheats: { fundNative(address: FilAddress, balance: bigint): Promise<void> };
   readonly events: {
@@ -393,7 +395,7 @@ export class StorageProviderAgents {
           this.options.log('warn', `storage provider t0${provider.minerId} refused a contract deal: ${refusal}`);
           continue;
         }
-        this.receiveThenPublish(provider, request, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, { locationRef, carSize });
+        this.receiveThenPublish(provider, tipset, request, { ...proposal, provider: FilAddress.fromId(provider.minerId) }, { locationRef, carSize });
       } catch (error) {
         this.options.log('warn', `the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)} failed: ${oneLine(error)}`);
       }
@@ -413,18 +415,26 @@ export class StorageProviderAgents {
    * deal in a goroutine of its own (storagemarket/provider_loop.go startDealThread): sealing, proving,
    * other proposals and anvil_mine (which waits for the agents) do not wait for a download
    * (review2 Q5). The publication then runs in the queue, counted by settled(). The node's close
-   * ends the download and publishes nothing (audit18 K4).
+   * ends the download and publishes nothing; a proposal whose tipset left the chain meanwhile
+   * (evm_revert, anvil_reset, a reorg) is dropped: it is no longer a proposal the chain holds
+   * (audit18 K4).
    */
-  private receiveThenPublish(provider: Provider, request: ContractDealRequest, proposal: DealProposal, location: DealDataLocation): void {
+  private receiveThenPublish(provider: Provider, proposedIn: Tipset, request: ContractDealRequest, proposal: DealProposal, location: DealDataLocation): void {
+    const sp = `storage provider t0${provider.minerId}`;
     const name = `the deal proposal ${bytesToHex(request.id)} of contract ${bytesToHex(request.contract)}`;
     const closing = this.closing.signal;
     void receiveDealData(this.node.pieces, proposal, location, this.options.dataTimeoutMs, closing)
       .then(async (missing) => {
-        if (missing) return this.options.log('warn', `storage provider t0${provider.minerId} refused ${name}: ${missing}`);
         this.waiting++;
         try {
           await this.queue.run(async () => {
-            if (!closing.aborted) await this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE);
+            if (closing.aborted) return;
+            const now = this.node.chain.atEpoch(proposedIn.epoch);
+            if (!now || !equalBytes(now.hash, proposedIn.hash)) {
+              return this.options.log('warn', `${sp} dropped ${name}: the tipset that proposed it (epoch ${proposedIn.epoch}) left the chain while its data was received`);
+            }
+            if (missing) return this.options.log('warn', `${sp} refused ${name}: ${missing}`);
+            await this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE);
           });
         } finally {
           this.waiting--;
