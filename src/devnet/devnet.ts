@@ -266,6 +266,20 @@ export class Devnet {
   }
 
   /**
+   * A contract's nonzero storage slots after `epoch` (StateReadState builds its KAMT from them);
+   * undefined for a forked contract's first generation, which the upstream holds and the fork knows
+   * only the slots of that it read.
+   */
+  contractStorage(actor: Actor, epoch: number): [bigint, bigint][] | undefined {
+    const generation = actor.evm?.storageGeneration ?? 0;
+    const upstreamNextId = this.forked?.source.data.nextId;
+    if (this.forked && generation === 0 && (upstreamNextId === undefined || actor.id < upstreamNextId)) return undefined;
+    const state = this.state.at(epoch);
+    const slots = this.state.writtenSlots(actor.id, generation).map((slot): [bigint, bigint] => [slot, state.getStorage(actor.id, generation, slot)]);
+    return slots.filter(([, value]) => value !== 0n);
+  }
+
+  /**
    * Fetches the fork state a MissingStateError names, so that the read or call that threw it can
    * run again; false for any other error (see StateTree.fetchMissing).
    */

@@ -104,8 +104,8 @@ export interface Actor {
   readonly forkedFrom?: ForkedFrom;
   /**
    * A contract's nonzero storage slots in each of its KAMT root's 32 buckets (actors/evm/kamt-shape.ts),
-   * kept from its construction on; absent for a contract whose storage the devnet did not see written
-   * whole (a fork's).
+   * kept from its construction on, or for a forked contract from the upstream's root block; absent
+   * when unknown (an upstream whose State names no root).
    */
   readonly storageBuckets?: readonly number[];
 }

@@ -66,6 +66,18 @@ export class KeyTable {
     return String.fromCharCode.apply(null, this.bytes.subarray(this.start(k), this.ends[k]) as unknown as number[]);
   }
 
+  /** The numbers of the keys that start with `prefix`, in the order they were added (a scan of every key's bytes). */
+  withPrefix(prefix: string): number[] {
+    const found: number[] = [];
+    for (let k = 0, start = 0; k < this.count; start = this.ends[k]!, k++) {
+      if (this.ends[k]! - start < prefix.length) continue;
+      let i = 0;
+      while (i < prefix.length && this.bytes[start + i] === prefix.charCodeAt(i)) i++;
+      if (i === prefix.length) found.push(k);
+    }
+    return found;
+  }
+
   /** Forgets the keys from number `size` on (a `size` read earlier), the newest first. */
   truncate(size: number): void {
     const mask = this.index.length - 1;

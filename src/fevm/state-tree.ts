@@ -521,6 +521,15 @@ export class StateTree {
     return new StateAt(this.values, this.source, epoch, deferred, new AddressKeys());
   }
 
+  /**
+   * The slots of a contract's storage generation this tree holds a value for at some epoch (zero or
+   * not; none of the source's): a scan of every key, for reads that list a contract's storage.
+   */
+  writtenSlots(id: number, generation: number): bigint[] {
+    const prefix = storageKey(id, generation, 0n).slice(0, -1);
+    return this.values.keys.withPrefix(prefix).map((k) => BigInt(`0x${this.values.keys.keyAt(k).slice(prefix.length)}`));
+  }
+
   /** A staging area on top of the state after `epoch` (by default the newest); `deferred` as in `at`. */
   stage(epoch = Number.MAX_SAFE_INTEGER, deferred?: MissingState[]): StateOverlay {
     const keys = new AddressKeys();

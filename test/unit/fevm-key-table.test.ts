@@ -48,3 +48,12 @@ test('a key with a character beyond one byte is refused, and the table stays as 
   assert.equal(table.find('n'), 0);
   assert.equal(table.add('s1'), 1);
 });
+
+test('withPrefix lists the keys that start with a prefix, in the order added, and none that were truncated', () => {
+  const table = new KeyTable();
+  for (const key of ['s12:0:5', 's1:0:5', 's12:0:ff', 's12:1:5', 'n', 's12:0:', 's12:0:a']) table.add(key);
+  assert.deepEqual(table.withPrefix('s12:0:').map((k) => table.keyAt(k)), ['s12:0:5', 's12:0:ff', 's12:0:', 's12:0:a']);
+  assert.deepEqual(table.withPrefix('s13:'), []);
+  table.truncate(6);
+  assert.deepEqual(table.withPrefix('s12:0:').map((k) => table.keyAt(k)), ['s12:0:5', 's12:0:ff', 's12:0:']);
+});

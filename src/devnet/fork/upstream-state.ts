@@ -11,6 +11,7 @@ import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
 import { ACTOR_KINDS, type Actor, type ActorKind, type ForkedFrom } from '../../fevm/actor.js';
+import { rootBucketCounts } from '../../fevm/actors/evm/storage-kamt.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
@@ -104,7 +105,7 @@ export class UpstreamState {
       const robust = await this.accountKey(address);
       return robust ? { ...actor, robust } : actor;
     }
-    if (kind === 'evm') return { ...actor, evm: await this.evmState(actor) };
+    if (kind === 'evm') return { ...actor, ...(await this.evmState(actor)) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
     if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id), forkedFrom: await this.forkedFrom(id, found) };
@@ -179,14 +180,25 @@ export class UpstreamState {
     return key?.id === undefined ? key : undefined;
   }
 
-  /** A contract's bytecode (eth_getCode) and its own nonce for CREATE addresses (the EVM actor's State.Nonce). */
-  private async evmState(actor: Actor): Promise<NonNullable<Actor['evm']>> {
+  /**
+   * A contract's bytecode (eth_getCode), its own nonce for CREATE addresses (the EVM actor's
+   * State.Nonce) and the shape of its storage KAMT's root, which its storage gas depends on
+   * (kamt-shape.ts): the root block ContractState names (ChainReadObj), read with the contract. An
+   * upstream whose State names no root (an fvm-devnet before it did, or its fork's own forked
+   * contracts) leaves the shape unknown.
+   */
+  private async evmState(actor: Actor): Promise<Pick<Actor, 'evm' | 'storageBuckets'>> {
     const [code, read] = await Promise.all([
       this.upstream.call<string>('eth_getCode', [bytesToHex(ethAddressOf(actor)), this.block]),
-      this.upstream.call<{ State: { Nonce?: number; Tombstone?: unknown } }>('Filecoin.StateReadState', [`f0${actor.id}`, this.point.stateKey]),
+      this.upstream.call<{ State: { Nonce?: number; Tombstone?: unknown; ContractState?: { '/'?: unknown } } }>('Filecoin.StateReadState', [`f0${actor.id}`, this.point.stateKey]),
     ]);
     const bytecode = hexToBytes(code);
-    return { bytecode, bytecodeHash: keccak256(bytecode), nonce: read.State?.Nonce ?? 1, storageGeneration: 0, ...(read.State?.Tombstone ? { dead: true } : {}) };
+    const root = read.State?.ContractState?.['/'];
+    const storageBuckets = typeof root === 'string' ? Object.freeze(rootBucketCounts(await this.upstream.readObj(CID.parse(root), "a contract's storage root"))) : undefined;
+    return {
+      evm: { bytecode, bytecodeHash: keccak256(bytecode), nonce: read.State?.Nonce ?? 1, storageGeneration: 0, ...(read.State?.Tombstone ? { dead: true } : {}) },
+      ...(storageBuckets ? { storageBuckets } : {}),
+    };
   }
 
   /**

@@ -29,6 +29,7 @@ import { marketStateJson } from './filecoin-market.js';
 import { invocResultJson } from './filecoin-state-compute.js';
 import { minerStateJson } from './filecoin-miners.js';
 import { deadlineBlocks } from '../../fevm/actors/miner/deadline-blocks.js';
+import { buildStorageKamt } from '../../fevm/actors/evm/storage-kamt.js';
 import { multisigStateJson } from './filecoin-msig-state.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
@@ -62,6 +63,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     return {
       Bytecode: cidJson(bytecodeCid(actor.evm.bytecode)),
       BytecodeHash: [...actor.evm.bytecodeHash],
+      ...contractStateJson(devnet, actor, epoch),
       Nonce: actor.evm.nonce,
       Tombstone: null,
       TransientData: null,
@@ -78,6 +80,21 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
+}
+
+/**
+ * A contract's ContractState: the root of its storage KAMT, built from its slots, with every block
+ * kept for ChainReadObj (a fork of this node reads the root for its storage gas: upstream-state.ts).
+ * None for a forked contract whose storage the upstream holds (Devnet.contractStorage). The actor's
+ * Head stands for the KAMT by its storage generation instead (actor-state.ts): building it there
+ * would put this work on every state root.
+ */
+function contractStateJson(devnet: Devnet, actor: Actor, epoch: number): { ContractState?: { '/': string } } {
+  const slots = devnet.contractStorage(actor, epoch);
+  if (!slots) return {};
+  const kamt = buildStorageKamt(slots);
+  serveBlocks(devnet, kamt.blocks);
+  return { ContractState: cidJson(kamt.root) };
 }
 
 /** A FilterEstimate (go-state-types util/smoothing) at `position` that does not move: its Q.128 position and a velocity of 0. */

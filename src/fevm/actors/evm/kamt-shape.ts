@@ -8,8 +8,9 @@
 // root, which every invocation loads, and written with it: no node of its own.
 //
 // The devnet keeps a contract's count of nonzero slots per root bucket on its actor (storageBuckets),
-// from its construction on; a contract with none kept (a fork's: its storage is upstream) is taken to
-// have a node behind every bucket.
+// from its construction on. A forked contract's counts come from the upstream's root block
+// (storage-kamt.ts rootBucketCounts, read with the contract: a node there counts as many slots); a
+// contract with none kept (an upstream that names no root) is taken to have a node behind every bucket.
 import type { Actor } from '../../actor.js';
 
 const BUCKETS = 32;
