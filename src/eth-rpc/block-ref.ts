@@ -1,7 +1,7 @@
 // Which tipset a block parameter names. A number may name a null round (an epoch without a tipset):
 // as in Lotus, methods about the block itself refuse it, and state reads take the tipset before it.
+import { cidFromDigest } from '../common/cbor.js';
 import { DevnetError, NullRoundError } from '../common/errors.js';
-import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
 import type { BlockRef, BlockTag } from './params.js';
@@ -30,8 +30,18 @@ export function resolveStateBlock(devnet: Devnet, ref: BlockRef): Tipset {
     return tipsetAtHeight(devnet, ref.number, 'before');
   }
   const tipset = devnet.chain.byBlockHash(ref.hash);
-  if (!tipset) throw new DevnetError(`failed to get tipset by hash: no tipset with hash ${bytesToHex(ref.hash)}`);
+  if (!tipset) throw new DevnetError(`failed to get tipset by hash: ${cannotFindTipset(ref.hash)}`);
   return tipset;
+}
+
+/**
+ * Lotus's words for a block hash it does not hold: the hash is looked up as a tipset CID
+ * (EthHash.ToCid) in its blockstore (lotus b835fab70 chain/store/store.go GetTipSetByCid), whose
+ * callers prefix them (node/impl/eth/tipsetresolver.go: `failed to get tipset by hash: `).
+ */
+export function cannotFindTipset(hash: Uint8Array): string {
+  const cid = cidFromDigest(hash).toString();
+  return `cannot find tipset with cid ${cid}: ipld: could not find ${cid}`;
 }
 
 /**

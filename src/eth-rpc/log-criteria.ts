@@ -1,7 +1,7 @@
 // The filter object of eth_getLogs, eth_newFilter and `logs` subscriptions, parsed.
-import { cidFromDigest } from '../common/cbor.js';
 import { BlockRangeExceededError, DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
+import { cannotFindTipset } from './block-ref.js';
 import { logCriteria, type LogCriteria } from './logs.js';
 import { invalid, parseAddress, parseHash, parseSafeNumber } from './params.js';
 
@@ -70,11 +70,7 @@ export function parseLogQuery(devnet: Devnet, name: string, filter: Record<strin
   return { criteria, from, to };
 }
 
-/**
- * Lotus's error for a blockHash it does not hold (node/impl/eth/events.go, chain/store/store.go
- * GetTipSetByCid): the hash is looked up as a tipset CID (EthHash.ToCid) in its blockstore.
- */
+/** Lotus's error for a blockHash it does not hold (node/impl/eth/events.go, chain/store/store.go GetTipSetByCid). */
 export function tipsetNotFound(hash: Uint8Array): string {
-  const cid = cidFromDigest(hash).toString();
-  return `failed to get tipset by cid: cannot find tipset with cid ${cid}: ipld: could not find ${cid}`;
+  return `failed to get tipset by cid: ${cannotFindTipset(hash)}`;
 }

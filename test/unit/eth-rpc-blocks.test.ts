@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
 import { bytesToHex, concatBytes, hexToBytes } from '../../src/common/hex.js';
 import type { DevnetConfig } from '../../src/index.js';
 import { devWallet as wallet, RECIPIENT } from '../helpers/dev-wallet.js';
@@ -153,13 +155,17 @@ describe('eth_getBlockByHash', () => {
     assert.deepEqual((await result('eth_getBlockByHash', [byNumber.hash, false])).transactions, [txHash]);
   });
 
-  test('an unknown hash is an error, not null', async (t) => {
+  // Lotus looks the hash up as a tipset CID (EthHash.ToCid: CIDv1 dag-cbor, blake2b-256 digest) and
+  // answers the blockstore's miss (lotus b835fab70 node/impl/eth/tipsetresolver.go GetTipSetByHash,
+  // chain/store/store.go GetTipSetByCid): a fork's upstream tells an unknown hash so (fork-lookups.ts unlessUnknown).
+  test('an unknown hash is an error, not null: Lotus\'s', async (t) => {
     const { error } = await setup(t);
     const unknown = '0x' + '12'.repeat(32);
-    const err = await error('eth_getBlockByHash', [unknown, false]);
-    assert.equal(err.code, 1);
-    assert.match(err.message, /^failed to get tipset by hash/);
-    assert.equal((await error('eth_getBlockTransactionCountByHash', [unknown])).code, 1);
+    const cid = CID.createV1(0x71, Digest.create(0xb220, new Uint8Array(32).fill(0x12))).toString();
+    const expected = { code: 1, message: `failed to get tipset by hash: cannot find tipset with cid ${cid}: ipld: could not find ${cid}` };
+    assert.deepEqual(await error('eth_getBlockByHash', [unknown, false]), expected);
+    assert.deepEqual(await error('eth_getBlockTransactionCountByHash', [unknown]), expected);
+    assert.deepEqual(await error('eth_getBalance', [RECIPIENT, { blockHash: unknown }]), expected);
   });
 });
 
