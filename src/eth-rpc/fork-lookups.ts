@@ -51,20 +51,11 @@ export function parsed<T>(parse: () => T): T | undefined {
   }
 }
 
-/** An upstream call whose error answer (an unknown CID) is undefined; failing to reach the upstream still throws. */
-export async function unlessRefused<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (error) {
-    if (error instanceof UpstreamAnswerError) return undefined;
-    throw error;
-  }
-}
-
 /**
- * An upstream read of a block or tipset by CID that is undefined when the upstream does not hold it:
- * Lotus answers `… ipld: could not find …`, fvm-devnet `… not found`. Any other error (a gateway's
- * rate limit, a failure) is the upstream's failure and is thrown, never taken for an unknown CID.
+ * An upstream read of a block, tipset or transaction by CID or hash that is undefined when the
+ * upstream does not hold it: Lotus answers `… ipld: could not find …` (a block hash too), fvm-devnet
+ * the same or `… not found`. Any other error (a gateway's rate limit or lookback refusal, a failure) is
+ * the upstream's failure and is thrown, never taken for an unknown CID or hash (review2 Q1, Q4).
  */
 export async function unlessUnknown<T>(call: Promise<T>): Promise<T | undefined> {
   try {

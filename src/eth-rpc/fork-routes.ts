@@ -7,7 +7,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { taggedBlock } from './block-ref.js';
 import type { RpcMethod } from './define-method.js';
-import { parsed, routeForkLookup, unlessRefused, type Local } from './fork-lookups.js';
+import { parsed, routeForkLookup, unlessUnknown, type Local } from './fork-lookups.js';
 import { actorEventsOnFork, eventsRootOnFork } from './fork-events.js';
 import { feeHistory } from './fork-fee-history.js';
 import { routeTipsetSelector } from './fork-selectors.js';
@@ -75,13 +75,13 @@ function blockEpochOf(answer: unknown): number | undefined {
 
 /**
  * A lookup by hash from the upstream: what it has after the fork epoch (or pending) is not in the
- * fork's history, nor what it refuses, so the local method answers those: as an unknown hash, or
- * with its error for a bad parameter.
+ * fork's history, nor what it does not know, so the local method answers those as an unknown hash;
+ * any other refusal (a gateway's rate limit, its lookback) is the upstream's error.
  */
 async function upstreamByHash(fork: Fork, method: string, args: unknown[], local: Local): Promise<unknown> {
   // A block's transaction count does not say the block's number: its header does.
   const countOnly = method === 'eth_getBlockTransactionCountByHash';
-  const answer = await unlessRefused(fork.upstream.call(countOnly ? 'eth_getBlockByHash' : method, countOnly ? [args[0], false] : args));
+  const answer = await unlessUnknown(fork.upstream.call(countOnly ? 'eth_getBlockByHash' : method, countOnly ? [args[0], false] : args));
   const epoch = blockEpochOf(answer);
   if (epoch === undefined || epoch > fork.point.epoch) return local(args);
   return countOnly ? fork.upstream.call(method, args) : answer;
@@ -95,7 +95,7 @@ async function upstreamByHash(fork: Fork, method: string, args: unknown[], local
  */
 async function stateAtBlockHash(devnet: Devnet, fork: Fork, method: string, blockHash: Uint8Array, args: unknown[], local: Local): Promise<unknown> {
   if (devnet.chain.byBlockHash(blockHash)) return local(args);
-  const block = await unlessRefused(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
+  const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
   const epoch = blockEpochOf(block);
   return epoch !== undefined && epoch < fork.point.epoch ? fork.upstream.call(method, args) : local(args);
 }
@@ -109,7 +109,7 @@ async function stateAtBlockHash(devnet: Devnet, fork: Fork, method: string, bloc
 async function readOfBlockHash(devnet: Devnet, fork: Fork, method: string, blockHash: Uint8Array, args: unknown[], local: Local): Promise<unknown> {
   const held = devnet.chain.byBlockHash(blockHash);
   if (held) return held.epoch > fork.point.epoch ? local(args) : fork.upstream.call(method, args);
-  const block = await unlessRefused(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
+  const block = await unlessUnknown(fork.upstream.call('eth_getBlockByHash', [bytesToHex(blockHash), false]));
   const epoch = blockEpochOf(block);
   return epoch !== undefined && epoch <= fork.point.epoch ? fork.upstream.call(method, args) : local(args);
 }
@@ -223,7 +223,8 @@ export async function routeForkCall(devnet: Devnet, rpcMethod: RpcMethod, args: 
     return epoch !== undefined && !beyondLookback(epoch, limit, devnet.head.epoch) ? upstream : null;
   }
   if (BY_BLOCK_HASH.has(method)) {
-    const blockHash = parsed(() => hash('blockHash').parse(args[0]));
+    // All its parameters are checked first: a bad one (a transaction index) is the local error, not the upstream's refusal.
+    const blockHash = parsed(() => rpcMethod.params.map((param, i) => param.parse(args[i])))?.[0] as Uint8Array | undefined;
     if (!blockHash) return local(args);
     const held = devnet.chain.byBlockHash(blockHash);
     return held && held.epoch > forkEpoch ? local(args) : upstreamByHash(fork, method, args, local);

@@ -6,7 +6,7 @@ import { quantity } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { UpstreamAnswerError } from '../devnet/fork/upstream.js';
-import { parsed, unlessRefused, type Local } from './fork-lookups.js';
+import { parsed, unlessUnknown, type Local } from './fork-lookups.js';
 import { parseTraceFilter, tooManyTraces, TRACE_FILTER_MAX_RESULTS, type TraceFilter } from './methods/trace.js';
 import { hash, parseObject } from './params.js';
 
@@ -17,7 +17,7 @@ import { hash, parseObject } from './params.js';
 export async function traceTransaction(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const txHash = parsed(() => hash('transactionHash').parse(args[0]));
   if (!txHash || devnet.chain.messageByTxHash(txHash) || devnet.pendingTransaction(txHash)) return local(args);
-  const tx = await unlessRefused(fork.upstream.call<{ blockNumber: string | null } | null>('eth_getTransactionByHash', [args[0]]));
+  const tx = await unlessUnknown(fork.upstream.call<{ blockNumber: string | null } | null>('eth_getTransactionByHash', [args[0]]));
   if (!tx?.blockNumber || Number(tx.blockNumber) > fork.point.epoch) return local(args);
   return fork.upstream.call('trace_transaction', args);
 }

@@ -143,6 +143,40 @@ for (const gatewayOnly of [false, true]) describe(`fork history of an fvm-devnet
     assert.deepEqual(changes.map((log: { transactionHash: string }) => log.transactionHash), [first.hash, meanwhile.hash]);
   });
 
+  // review2 Q1's rest: a gateway refuses a block by hash past its lookback (lotus b835fab70
+  // gateway/proxy_eth_v1.go EthGetBlockByHash → checkBlkHash, gateway/node.go checkTipSet: 'bad tipset:
+  // lookbacks of more than … are disallowed'), and a provider may refuse any call for a while: neither
+  // is an unknown block or transaction, so the client gets the upstream's error, not the fork's "unknown".
+  test('a lookup by hash the upstream refuses (a gateway\'s lookback, a provider in trouble) answers the upstream\'s error, not an unknown block or transaction', async (t) => {
+    const { url, mode } = await upstreamProxy(t, upstream.url);
+    const refusing = await startDevnet(['--fork-url', url, '--fork-block-number', String(forkEpoch)]);
+    t.after(() => refusing.stop());
+    const { hash: blockHash } = await rpc(upstream.url, 'eth_getBlockByNumber', [hex(early.block), false]);
+    const lookback = { code: 1, message: 'bad tipset: lookbacks of more than 24h0m0s are disallowed' };
+    const trouble = { code: -32000, message: 'upstream in trouble' };
+    mode.refused.set('eth_getBlockByHash', lookback);
+    for (const method of ['eth_getTransactionByHash', 'eth_getTransactionReceipt']) mode.refused.set(method, trouble);
+    for (const [method, params] of [
+      ['eth_newFilter', [{ blockHash }]],
+      ['eth_getLogs', [{ blockHash }]],
+      ['eth_getBlockReceipts', [blockHash]],
+      ['eth_getBalance', [RECIPIENT, { blockHash }]],
+      ['eth_getBlockByHash', [blockHash, false]],
+      ['eth_getBlockTransactionCountByHash', [blockHash]],
+      ['eth_getTransactionByHash', [early.hash]],
+      ['eth_getTransactionReceipt', [early.hash]],
+      ['Filecoin.EthGetTransactionByHashLimited', [early.hash, -1]],
+      ['trace_transaction', [early.hash]],
+    ] as const) {
+      const refusal = typeof params[0] === 'string' && params[0] === early.hash ? trouble : lookback;
+      const { error } = await answerOrError(rpc(refusing.url, method, [...params]));
+      assert.ok(error?.startsWith(`${method}: upstream eth_`) && error.endsWith(`: ${refusal.message}`), `${method}: ${error}`);
+    }
+    mode.refused.clear();
+    assert.equal(await rpc(refusing.url, 'eth_getBalance', [RECIPIENT, { blockHash }]), '0x1');
+    assert.deepEqual(await rpc(refusing.url, 'eth_getTransactionByHash', [early.hash]), await rpc(upstream.url, 'eth_getTransactionByHash', [early.hash]));
+  });
+
   test('state at a pre-fork block named by hash (EIP-1898, as cast --block <hash> sends it) is the upstream\'s', async () => {
     const { hash } = await rpc(fork!.url, 'eth_getBlockByNumber', [hex(early.block), false]);
     for (const at of [{ blockHash: hash }, hash]) {

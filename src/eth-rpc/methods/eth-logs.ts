@@ -6,7 +6,7 @@ import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
 import { parseCriteria, parseLogQuery, tipsetNotFound } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
-import { unlessRefused } from '../fork-lookups.js';
+import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog } from '../logs.js';
@@ -62,7 +62,7 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }), hash);
   const notFound = () => new DevnetError(`failed to install event filter: get events for filter: ${tipsetNotFound(hash)}`);
   if (!fork) throw notFound();
-  const block = held ? { number: quantity(held.epoch) } : await unlessRefused(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
+  const block = held ? { number: quantity(held.epoch) } : await unlessUnknown(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
   // The upstream's blocks past the fork epoch are not the fork's: unknown to it.
   if (block?.number === undefined || Number(block.number) > fork.point.epoch) throw notFound();
   const logs = await fork.upstream.call<unknown[]>('eth_getLogs', [filter]);
