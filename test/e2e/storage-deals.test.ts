@@ -18,6 +18,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { startDevnet as startNode, testConfig } from '../../src/index.js';
 import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
@@ -449,6 +450,22 @@ describe('storage deals against the devnet CLI', () => {
     const line = await pollUntil('the failure in the log', async () => devnet.output().split('\n').find((l) => l.includes(id)));
     assert.ok(line.toLowerCase().includes((await client.getAddress()).toLowerCase()), line);
     assert.match(line, /getDealProposal answered no DAG-CBOR DealProposal: /, line);
+  });
+
+  // audit18 K4: Boost's monitor drops a proposal whose contract's getExtraParams call fails (contract_deal_monitor.go).
+  test('a contract deal whose contract has no getExtraParams is logged and not published, though its data was uploaded', async () => {
+    const client = await deploy('ProposalOnlyClient');
+    const data = piece();
+    await upload(data);
+    const startEpoch = (await head()) + 200;
+    const terms = { pieceCid: data.cid, pieceSize: data.size, verifiedDeal: false, label: data.cid.toString(), startEpoch, endEpoch: startEpoch + DEAL_MIN_DURATION, storagePricePerEpoch: 0n, providerCollateral: 0n, clientCollateral: 0n };
+    const proposal = encodeCbor(proposalValue(terms, FilAddress.fromEthAddress(hexToBytes(await client.getAddress())), FilAddress.fromId(0)));
+    const id = (await mined(client.propose(proposal, data.size))).logs[0]!.topics[1]!;
+    const line = await pollUntil('the failure in the log', async () => devnet.output().split('\n').find((l) => l.includes(`the deal proposal ${id}`)));
+    assert.ok(line.includes(`of contract ${(await client.getAddress()).toLowerCase()} failed: its getExtraParams(id) call failed`), line);
+    await rpc('anvil_mine', ['0x2']);
+    const deals = Object.values(await rpc('Filecoin.StateMarketDeals', [null])) as any[];
+    assert.ok(!deals.some((d) => d.Proposal.PieceCID['/'] === data.cid.toString()), 'no market deal for the piece');
   });
 
   test('a contract deal no provider accepts is logged, and mining goes on', async () => {

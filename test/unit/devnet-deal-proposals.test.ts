@@ -14,7 +14,27 @@ import { testConfig } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { readExtraParams } from '../../src/devnet/storage-providers/contract-deals.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+
+// audit18 K4: a contract's extra params are read as Boost reads ContractParamsVersion1, or the proposal is refused.
+describe('a contract deal\'s extra params (ExtraParamsV1)', () => {
+  test('[location_ref, car_size, skip_ipni_announce, remove_unsealed_copy] gives the location and the CAR size', () => {
+    assert.deepEqual(readExtraParams(encodeCbor(['http://127.0.0.1:9/a.car', 4000, true, false])), { locationRef: 'http://127.0.0.1:9/a.car', carSize: 4000 });
+    assert.deepEqual(readExtraParams(encodeCbor(['', 0, false, false])), { locationRef: '', carSize: 0 });
+  });
+
+  test('anything else is refused, saying what is wrong', () => {
+    const refused = (value: unknown, why: RegExp) => assert.throws(() => readExtraParams(encodeCbor(value)), (e: Error) => /^its extra params are no ExtraParamsV1 /.test(e.message) && why.test(e.message));
+    refused(['http://127.0.0.1:9/a.car', 4000], /an array of 2/);
+    refused({ location_ref: 'x' }, /not an array/);
+    refused([new Uint8Array([1]), 4000, true, false], /location_ref is no text string/);
+    refused(['x', -1, true, false], /car_size is no unsigned 64-bit integer/);
+    refused(['x', 1.5, true, false], /car_size is no unsigned 64-bit integer/);
+    refused(['x', 1, 1, false], /must be booleans/);
+    assert.throws(() => readExtraParams(new Uint8Array([0x84])), /its extra params are no ExtraParamsV1 /);
+  });
+});
 
 const piece = (seed: number) => computePieceCid(new Uint8Array(2000).map((_, i) => (i * 31 + seed) & 0xff));
 

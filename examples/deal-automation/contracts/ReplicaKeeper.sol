@@ -7,7 +7,7 @@ import {Actor, Cbor} from "./Filecoin.sol";
 /// providers. Anyone may call maintain() (a keeper bot, a cron service): it asks the market about
 /// each replica's deal and proposes a new deal for every replica that is missing, slashed, gone, or
 /// about to expire. Proposals are announced the way storage providers watch for contract deals
-/// (DealProposalCreate, then getDealProposal), and the contract vouches for them when the market
+/// (DealProposalCreate, then getDealProposal and getExtraParams), and the contract vouches for them when the market
 /// asks (AuthenticateMessage) and learns their deal IDs when the market tells it (MarketNotifyDeal).
 contract ReplicaKeeper {
     using Cbor for bytes;
@@ -39,6 +39,9 @@ contract ReplicaKeeper {
     bytes public pieceCid;
     uint64 public immutable pieceSize;
     string public label;
+    /// Where providers download the data (an http(s) URL) and its length in bytes: getExtraParams.
+    string public locationRef;
+    uint64 public immutable carSize;
     uint8 public immutable replicas;
     uint256 public immutable pricePerEpoch;
     int64 public immutable dealDuration;
@@ -69,6 +72,8 @@ contract ReplicaKeeper {
         bytes memory pieceCid_,
         uint64 pieceSize_,
         string memory label_,
+        string memory locationRef_,
+        uint64 carSize_,
         uint8 replicas_,
         uint256 pricePerEpoch_,
         int64 dealDuration_,
@@ -78,6 +83,8 @@ contract ReplicaKeeper {
         pieceCid = pieceCid_;
         pieceSize = pieceSize_;
         label = label_;
+        locationRef = locationRef_;
+        carSize = carSize_;
         replicas = replicas_;
         pricePerEpoch = pricePerEpoch_;
         dealDuration = dealDuration_;
@@ -154,6 +161,15 @@ contract ReplicaKeeper {
             Cbor.bigIntItem(0) // client collateral
         );
         return abi.encodePacked(parties, terms);
+    }
+
+    /// Where a provider fetches proposal `id`'s data (ExtraParamsV1: location, CAR size, skip IPNI
+    /// announce, remove unsealed copy). Providers drop a proposal whose contract cannot answer this.
+    function getExtraParams(bytes32 id) external view returns (bytes memory) {
+        if (proposals[id].startEpoch == 0) revert UnknownProposal(id);
+        return abi.encodePacked(
+            Cbor.array(4), Cbor.textItem(locationRef), Cbor.uint64Item(carSize), Cbor.boolItem(false), Cbor.boolItem(false)
+        );
     }
 
     /// The market calls here: AuthenticateMessage (read-only) before publishing a deal this contract

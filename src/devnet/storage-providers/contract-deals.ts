@@ -33,11 +33,11 @@ export interface ContractDealRequest {
   id: Uint8Array;
 }
 
-/** What a contract proposes: the deal, and where the data can be fetched (ExtraParamsV1), if it says. */
+/** What a contract proposes: the deal, and where the data can be fetched (its ExtraParamsV1). */
 export interface ContractProposal {
   proposal: DealProposal;
-  locationRef?: string;
-  carSize?: number;
+  locationRef: string;
+  carSize: number;
 }
 
 /** The DealProposalCreate logs of a tipset's successful messages, in order. */
@@ -69,13 +69,40 @@ export async function readContractProposal(node: ContractCaller, request: Contra
     return hexToBytes(views.decodeFunctionResult(fn, bytesToHex(returnData))[0] as string);
   };
   const proposal = readDealProposal(decodeProposalBytes(await call('getDealProposal')), 'deal proposal');
+  // Not optional: Boost's monitor drops the proposal of a contract whose getExtraParams call fails or
+  // answers no ContractParamsVersion1 (contract_deal_monitor.go: "eth call for extra data failed",
+  // "params cbor unmarshal failed").
+  let extra: Uint8Array;
   try {
-    const [locationRef, carSize] = decodeCbor(await call('getExtraParams')) as unknown[];
-    return { proposal, locationRef: typeof locationRef === 'string' ? locationRef : undefined, carSize: typeof carSize === 'number' ? carSize : undefined };
-  } catch {
-    // Extra params are optional: a contract without them still makes deals.
-    return { proposal };
+    extra = await call('getExtraParams');
+  } catch (error) {
+    throw new DevnetError(`its getExtraParams(id) call failed (a Boost provider reads where the data is from it): ${(error as Error).message}`);
   }
+  return { proposal, ...readExtraParams(extra) };
+}
+
+/**
+ * A contract's extra params as Boost reads them, ContractParamsVersion1: the CBOR array
+ * [location_ref, car_size, skip_ipni_announce, remove_unsealed_copy], exactly those four of those
+ * types (boost storagemarket/types/contract_deal_proposal_types_cbor_gen.go); the flags do not
+ * matter to the devnet, which announces to no IPNI and keeps no unsealed copy apart.
+ */
+export function readExtraParams(bytes: Uint8Array): { locationRef: string; carSize: number } {
+  const refuse = (why: string) => new DevnetError(`its extra params are no ExtraParamsV1 [location_ref, car_size, skip_ipni_announce, remove_unsealed_copy]: ${why}`);
+  let value: unknown;
+  try {
+    value = decodeCbor(bytes);
+  } catch (error) {
+    throw refuse((error as Error).message);
+  }
+  if (!Array.isArray(value) || value.length !== 4) throw refuse(Array.isArray(value) ? `an array of ${value.length}` : 'not an array');
+  const [locationRef, carSize, skipIpni, removeUnsealed] = value as unknown[];
+  if (typeof locationRef !== 'string') throw refuse('location_ref is no text string');
+  // dag-cbor gives an integer past 2^53 as a bigint, and none past 2^64.
+  if (!(typeof carSize === 'bigint' || Number.isInteger(carSize)) || (carSize as number | bigint) < 0) throw refuse('car_size is no unsigned 64-bit integer');
+  if (typeof skipIpni !== 'boolean' || typeof removeUnsealed !== 'boolean') throw refuse('skip_ipni_announce and remove_unsealed_copy must be booleans');
+  // Past 2^53 bytes no download is that long anyway: the length check refuses it.
+  return { locationRef, carSize: Number(carSize) };
 }
 
 /** getDealProposal's bytes as CBOR; a Boost provider cannot read a proposal that is no DAG-CBOR either (an invalid CID). */

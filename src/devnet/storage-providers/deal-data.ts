@@ -10,10 +10,10 @@ import type { CID } from 'multiformats/cid';
 import { PieceError } from './piece-cid.js';
 import { PieceMismatchError, type PieceStore } from './piece-store.js';
 
-/** Where a contract says its data is (ExtraParamsV1), if it says. */
+/** Where a contract says its data is (its ExtraParamsV1). */
 export interface DealDataLocation {
-  locationRef?: string;
-  carSize?: number;
+  locationRef: string;
+  carSize: number;
 }
 
 /** What the data must be: the proposal's piece. */
@@ -42,7 +42,7 @@ class TransferError extends Error {}
 
 /** Downloads `location_ref` into the store under the proposal's piece CID: undefined once there, or why not. */
 async function download(store: PieceStore, piece: DealPiece, { locationRef, carSize }: DealDataLocation, timeoutMs: number, cancel: AbortSignal): Promise<string | undefined> {
-  if (!locationRef) return 'its extra params give no location_ref';
+  if (!locationRef) return 'its extra params\' location_ref is empty';
   let url: URL;
   try {
     url = new URL(locationRef);
