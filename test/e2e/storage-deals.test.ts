@@ -19,7 +19,7 @@ import { decodeBigInt, decodeCbor, encodeCbor, type CID } from '../../src/common
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
-import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { computePieceCid, paddedPieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { startDevnet as startNode, testConfig } from '../../src/index.js';
 import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
@@ -553,6 +553,20 @@ describe('storage deals against the devnet CLI', () => {
       const res = await fetch(`${devnet.url}/piece/${data.cid}`);
       assert.equal(res.status, 200);
       assert.deepEqual(new Uint8Array(await res.arrayBuffer()), data.payload);
+    });
+
+    // audit18 K4: Boost zero-pads data smaller than the proposal's PieceSize before its CommP check (deal_commp.go, PadCommP).
+    test('a proposal whose piece size is larger than the data\'s: the data zero-padded to it is the piece, so it is published', async () => {
+      const data = piece();
+      const size = data.size * 4;
+      const dealPiece = { ...data, cid: paddedPieceCid(data, size)!, size };
+      served.set(`/${data.cid}-padded.car`, data.payload);
+      const { client } = await propose(dealPiece, `${base}/${data.cid}-padded.car`);
+      await published(client, dealPiece.cid);
+      const deal = (Object.values(await rpc('Filecoin.StateMarketDeals', [null])) as any[]).find((d) => d.Proposal.PieceCID['/'] === dealPiece.cid.toString());
+      assert.equal(deal?.Proposal.PieceSize, size);
+      // Stored under the data's own piece CID.
+      assert.deepEqual(new Uint8Array(await (await fetch(`${devnet.url}/piece/${data.cid}`)).arrayBuffer()), data.payload);
     });
 
     test('an unreachable location_ref with no uploaded piece: refused, logged, not published', async () => {

@@ -14,6 +14,7 @@ import {
   computeFilePieceCid,
   computePieceCid,
   MIN_PIECE_PAYLOAD,
+  paddedPieceCid,
   paddedPieceSize,
   parsePieceCid,
   pieceCidFromRoot,
@@ -101,6 +102,24 @@ describe('piece CIDs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  // audit18 K4: Boost checks data smaller than a deal's PieceSize zero-padded to it (go-fil-commp-hashhash PadCommP).
+  test('a piece zero-padded to a larger power of two: Lotus\'s zero pieces, and the CommP of the payload followed by zeros', () => {
+    const [[, size1024, zeros1024], , , [, size8192, zeros8192]] = LOTUS_ZERO_PIECES;
+    assert.equal(paddedPieceCid({ cid: parsePieceCid(zeros1024), size: size1024 }, size8192)?.toString(), zeros8192);
+    for (const [length, , size] of DATA_SEGMENT_VECTORS.slice(0, 5)) {
+      const bytes = deriveBuffer(length);
+      const piece = computePieceCid(bytes);
+      assert.equal(piece.size, size);
+      for (const target of [size * 2, size * 16]) {
+        const zeroFilled = new Uint8Array((target / 128) * 127);
+        zeroFilled.set(bytes);
+        assert.equal(paddedPieceCid(piece, target)?.toString(), computePieceCid(zeroFilled).cid.toString(), `${length} bytes to ${target}`);
+      }
+    }
+    const piece = computePieceCid(deriveBuffer(1017));
+    for (const size of [2048, 1024, 3072]) assert.equal(paddedPieceCid(piece, size), undefined, `no padding to ${size}`);
   });
 
   test('padded sizes: 128 per 127-byte quad, rounded up to a power of two', () => {

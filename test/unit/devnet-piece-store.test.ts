@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, test, type TestContext } from 'node:test';
 import type { CID } from 'multiformats/cid';
-import { computePieceCid, paddedPieceSize, PieceError, sectorPayloadCapacity } from '../../src/devnet/storage-providers/piece-cid.js';
+import { computePieceCid, paddedPieceCid, paddedPieceSize, PieceError, sectorPayloadCapacity } from '../../src/devnet/storage-providers/piece-cid.js';
 import {
   PieceMismatchError,
   PieceStore,
@@ -95,6 +95,25 @@ describe('piece store', () => {
     assert.equal(store.has(computed.cid), false);
     assert.deepEqual(readdirSync(dir), []);
     assert.ok((await store.put(payload(300), computed.cid)).cid.equals(computed.cid));
+  });
+
+  // audit18 K4: a deal whose PieceSize is larger than its data's piece, checked as Boost checks it (the data zero-padded).
+  test("with a deal's piece size, a payload whose piece zero-padded to it is the expected CID is kept under its own CID, and found by the padded one", async (t) => {
+    const { store, dir } = storeFor(t);
+    const own = computePieceCid(payload(3000));
+    const dealPiece = paddedPieceCid(own, 16_384)!;
+    await assert.rejects(store.put(payload(3000), dealPiece), PieceMismatchError);
+    await assert.rejects(store.put(payload(3000, 2), dealPiece, undefined, 16_384), PieceMismatchError);
+    assert.deepEqual(readdirSync(dir), []);
+    const stored = await store.put(chunks(payload(3000), 1000), dealPiece, 3000, 16_384);
+    assert.ok(stored.cid.equals(own.cid));
+    assert.deepEqual(readdirSync(dir), [own.cid.toString()]);
+    assert.deepEqual(await store.find(dealPiece, 16_384), stored);
+    assert.equal(await store.find(dealPiece), undefined);
+    assert.equal(await store.find(dealPiece, 32_768), undefined);
+    // Again: hashed only, nothing written.
+    assert.deepEqual(await store.put(payload(3000), dealPiece, 3000, 16_384), stored);
+    assert.equal(store.usedBytes, 3000);
   });
 
   test("a sector holds a payload of 127/128 of its size, padded to exactly the sector (--max-piece-size's ceiling)", () => {

@@ -2,12 +2,13 @@
 // contract's proposal becomes an online deal whose transfer is an http download of `location_ref`,
 // `car_size` bytes (boost storagemarket/contract_deal_monitor.go); the download must be that long
 // (transport/httptransport/http_transport.go) and its CommP the proposal's piece CID
-// (storagemarket/deal_commp.go, "commp mismatch") before the deal is published. Where the download
-// fails, a piece uploaded to the devnet (PUT /piece, `fvm-devnet piece --upload`) stands in, as
-// data imported for an offline deal does in Boost. The piece lands in the node's piece store, so
-// /piece/<cid> serves it.
+// (storagemarket/deal_commp.go, "commp mismatch"; data smaller than the proposal's PieceSize is
+// checked zero-padded to it, as generatePieceCommitment pads it with PadCommP) before the deal is
+// published. Where the download fails, a piece uploaded to the devnet (PUT /piece, `fvm-devnet
+// piece --upload`) stands in, as data imported for an offline deal does in Boost. The piece lands in
+// the node's piece store, so /piece/<cid> serves it (under the data's own piece CID).
 import type { CID } from 'multiformats/cid';
-import { PieceError } from './piece-cid.js';
+import { paddedPieceCid, PieceError, type PieceInfo } from './piece-cid.js';
 import { PieceMismatchError, type PieceStore } from './piece-store.js';
 
 /** Where a contract says its data is (its ExtraParamsV1). */
@@ -31,10 +32,16 @@ export async function receiveDealData(store: PieceStore, piece: DealPiece, locat
   const failure = await download(store, piece, location, timeoutMs, cancel);
   if (failure === undefined) return undefined;
   cancel.throwIfAborted();
-  // Boost's offline deal: the data was imported by hand (here: uploaded) under the same piece CID.
-  const uploaded = await store.find(piece.pieceCid);
+  // Boost's offline deal: the data was imported by hand (here: uploaded), its piece the proposal's (once padded to it).
+  const uploaded = await store.find(piece.pieceCid, piece.pieceSize);
   if (!uploaded) return `${failure}, and piece ${piece.pieceCid} was not uploaded to the devnet (PUT /piece/${piece.pieceCid})`;
-  return uploaded.size === piece.pieceSize ? undefined : `${failure}; piece ${piece.pieceCid} was uploaded, but its padded size is ${uploaded.size}, not ${piece.pieceSize} as proposed`;
+  return uploaded.size <= piece.pieceSize ? undefined : `${failure}; piece ${piece.pieceCid} was uploaded, but its padded size is ${uploaded.size}, more than ${piece.pieceSize} as proposed`;
+}
+
+/** What a piece smaller than the proposal's is once zero-padded to its size, for a refusal's line. */
+function padded(data: PieceInfo, piece: DealPiece): string {
+  const cid = paddedPieceCid(data, piece.pieceSize);
+  return cid ? `; zero-padded to ${piece.pieceSize}: ${cid}` : '';
 }
 
 /** The download is not what the deal says (its length). */
@@ -64,12 +71,12 @@ async function download(store: PieceStore, piece: DealPiece, { locationRef, carS
       await response.body.cancel();
       return `${locationRef} has ${length} bytes, not car_size ${expected}`;
     }
-    const stored = await store.put(exactly(response.body, expected, locationRef), piece.pieceCid, length);
-    return stored.size === piece.pieceSize ? undefined : `the data at ${locationRef} is piece ${stored.cid} of padded size ${stored.size}, not ${piece.pieceSize} as proposed`;
+    const stored = await store.put(exactly(response.body, expected, locationRef), piece.pieceCid, length, piece.pieceSize);
+    return stored.size <= piece.pieceSize ? undefined : `the data at ${locationRef} is piece ${stored.cid} of padded size ${stored.size}, more than ${piece.pieceSize} as proposed`;
   } catch (error) {
     if (cancel.aborted) throw cancel.reason;
     if (error instanceof PieceMismatchError) {
-      return `commP mismatch: the data at ${locationRef} is piece ${error.computed.cid} (padded size ${error.computed.size}), not ${piece.pieceCid}`;
+      return `commP mismatch: the data at ${locationRef} is piece ${error.computed.cid} (padded size ${error.computed.size}${padded(error.computed, piece)}), not ${piece.pieceCid}`;
     }
     if (error instanceof PieceError) return `the data at ${locationRef}: ${error.message}`;
     if (error instanceof TransferError) return error.message;

@@ -4,7 +4,7 @@
 // tree; it answers v2 piece CIDs (FRC-0069, which also carry height and padding), so this module
 // rebuilds the v1 CID that deals, Lotus and Boost use from the tree's root.
 import { createReadStream } from 'node:fs';
-import { MIN_PAYLOAD_SIZE, Piece } from '@web3-storage/data-segment';
+import { MIN_PAYLOAD_SIZE, Piece, Proof, ZeroComm } from '@web3-storage/data-segment';
 import { create as createPieceHasher } from '@web3-storage/data-segment/multihash';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
@@ -58,6 +58,21 @@ export function sectorPayloadCapacity(sectorSize: bigint): number {
 export function pieceCidFromRoot(root: Uint8Array): CID {
   if (root.length !== 32) throw new PieceError(`a piece commitment is 32 bytes, got ${root.length}`);
   return CID.createV1(FIL_COMMITMENT_UNSEALED, Digest.create(SHA2_256_TRUNC254_PADDED, root));
+}
+
+/**
+ * The piece CID of `piece`'s data zero-padded to a piece of `size` bytes; undefined unless `size` is
+ * a power of two larger than the piece. Its tree has the piece's as its leftmost subtree, and each
+ * right sibling on the way up is the root of an all-zero subtree of the same height. This is
+ * go-fil-commp-hashhash's PadCommP, with which Boost checks a deal's data when the proposal's
+ * PieceSize is larger than the data's own.
+ */
+export function paddedPieceCid(piece: PieceInfo, size: number): CID | undefined {
+  if (!(size > piece.size) || !Number.isInteger(Math.log2(size))) return undefined;
+  let root: Uint8Array = piece.cid.multihash.digest;
+  // Height 0 is a 32-byte leaf.
+  for (let height = Math.log2(piece.size / 32); height < Math.log2(size / 32); height++) root = Proof.computeNode(root, ZeroComm.fromLevel(height));
+  return pieceCidFromRoot(root);
 }
 
 /** What data-segment's v2 digest says, as v1 CID and padded size. */

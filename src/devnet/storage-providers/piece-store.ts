@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
 import { DEFAULT_MAX_PIECE_SIZE, DEFAULT_PIECE_STORE_LIMIT } from '../../config.js';
 import { isAlive } from '../persistence.js';
-import { paddedPieceSize, parsePieceCid, pieceCidHasher, PieceError, type PieceInfo } from './piece-cid.js';
+import { paddedPieceCid, paddedPieceSize, parsePieceCid, pieceCidHasher, PieceError, type PieceInfo } from './piece-cid.js';
 
 export interface StoredPiece extends PieceInfo {
   /** Bytes of the payload as uploaded (without fr32 or zero padding). */
@@ -142,14 +142,19 @@ export class PieceStore {
 
   /**
    * Streams `source` to disk while computing its CommP and keeps it under that CID, once whole. With
-   * `expected`, it is kept only if its CommP is that CID (PieceMismatchError otherwise). `length`
-   * (an upload's Content-Length) refuses a payload over a limit before it is read; without it, the
-   * limits stop the upload at the first chunk over them. Nothing is left on disk after an error.
+   * `expected`, it is kept only if its CommP is that CID, or with `paddedTo` (a deal's piece size)
+   * if it is that CID once the piece is zero-padded to `paddedTo` bytes (PieceMismatchError
+   * otherwise). `length` (an upload's Content-Length) refuses a payload over a limit before it is
+   * read; without it, the limits stop the upload at the first chunk over them. Nothing is left on
+   * disk after an error.
    */
-  async put(source: Uint8Array | AsyncIterable<Uint8Array>, expected?: CID, length?: number): Promise<StoredPiece> {
+  async put(source: Uint8Array | AsyncIterable<Uint8Array>, expected?: CID, length?: number, paddedTo?: number): Promise<StoredPiece> {
     // A piece stored already (a second deal for the same data) is only hashed, never written: its
     // bytes are not known to match before the last one, so they must not take room meanwhile.
-    if (expected !== undefined && (await this.find(expected))) return this.check(source, expected, length);
+    if (expected !== undefined) {
+      const stored = await this.find(expected, paddedTo);
+      if (stored) return this.check(source, stored, expected, length, paddedTo);
+    }
     const declared = source instanceof Uint8Array ? source.length : length;
     if (declared !== undefined) this.checkRoom(declared, 0);
     const dir = await this.ensureDir();
@@ -172,7 +177,7 @@ export class PieceStore {
       file = undefined;
       await written.close();
       const piece = { ...hasher.digest(), payloadSize: hasher.length };
-      if (expected && !expected.equals(piece.cid)) throw new PieceMismatchError(expected, piece);
+      if (expected && !isPiece(piece, expected, paddedTo)) throw new PieceMismatchError(expected, piece);
       const key = piece.cid.toString();
       // Renamed even over a piece indexed already (the same payload uploaded twice at once, or one
       // whose file was removed meanwhile): the same CommP is the same bytes, and the file is whole again.
@@ -199,17 +204,18 @@ export class PieceStore {
 
   /**
    * A stored piece whose file is still there; undefined for one not stored, or whose file is gone
-   * (someone removed the directory under a running node): that piece is forgotten.
+   * (someone removed the directory under a running node): that piece is forgotten. With `paddedTo`
+   * (a deal's piece size), a smaller piece that is `cid` once zero-padded to it is found too.
    */
-  async find(cid: CID): Promise<StoredPiece | undefined> {
+  async find(cid: CID, paddedTo?: number): Promise<StoredPiece | undefined> {
     const key = cid.toString();
-    const piece = this.pieces.get(key);
+    const piece = this.pieces.get(key) ?? (paddedTo === undefined ? undefined : [...this.pieces.values()].find((p) => isPiece(p, cid, paddedTo)));
     if (!piece) return undefined;
     try {
-      await fs.stat(join(this.dir!, key));
+      await fs.stat(join(this.dir!, piece.cid.toString()));
       return piece;
     } catch (err) {
-      return this.forgetIfGone(key, err);
+      return this.forgetIfGone(piece.cid.toString(), err);
     }
   }
 
@@ -253,10 +259,10 @@ export class PieceStore {
   }
 
   /**
-   * Hashes an upload of a piece stored already, writing nothing: the stored piece if its CommP is
-   * `expected`, PieceMismatchError otherwise. Only the per-piece limit applies (`again`).
+   * Hashes an upload of a piece stored already, writing nothing: `stored` if its CommP is `expected`
+   * (padded to `paddedTo`, if given), PieceMismatchError otherwise. Only the per-piece limit applies (`again`).
    */
-  private async check(source: Uint8Array | AsyncIterable<Uint8Array>, expected: CID, length?: number): Promise<StoredPiece> {
+  private async check(source: Uint8Array | AsyncIterable<Uint8Array>, stored: StoredPiece, expected: CID, length?: number, paddedTo?: number): Promise<StoredPiece> {
     const declared = source instanceof Uint8Array ? source.length : length;
     if (declared !== undefined) this.checkRoom(declared, 0, true);
     const hasher = pieceCidHasher();
@@ -265,9 +271,8 @@ export class PieceStore {
       hasher.write(chunk);
     }
     const piece = { ...hasher.digest(), payloadSize: hasher.length };
-    if (!expected.equals(piece.cid)) throw new PieceMismatchError(expected, piece);
-    const stored = this.pieces.get(expected.toString());
-    if (!stored) throw new PieceError(`piece ${expected}'s file was removed during the upload: upload it again`);
+    if (!isPiece(piece, expected, paddedTo)) throw new PieceMismatchError(expected, piece);
+    if (!this.pieces.has(stored.cid.toString())) throw new PieceError(`piece ${stored.cid}'s file was removed during the upload: upload it again`);
     return stored;
   }
 
@@ -346,6 +351,13 @@ export class PieceStore {
       if (piece) this.add(name, piece);
     }
   }
+}
+
+/** Whether `piece` is `cid`: its own, or that of it zero-padded to `paddedTo` bytes (Boost's check of a deal's data). */
+function isPiece(piece: PieceInfo, cid: CID, paddedTo?: number): boolean {
+  if (cid.equals(piece.cid)) return true;
+  const padded = paddedTo === undefined ? undefined : paddedPieceCid(piece, paddedTo);
+  return padded !== undefined && cid.equals(padded);
 }
 
 /** The piece file `name` holds, if it is one: named by its v1 piece CID, with a payload long enough for a CommP. */
