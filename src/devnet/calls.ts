@@ -90,7 +90,7 @@ export class Calls {
     // The search runs the message GasEstimateMessageGas returns: with its premium and fee cap, whose
     // reserve for the gas the sender pays before the message runs (see run).
     const tipset = this.node.chain.atEpoch(unpriced.epoch)!;
-    const probe = { ...unpriced, message: fillMessageFees(this.node.chain, tipset, messageWith(unpriced.message, { gasLimit: limit })) };
+    const probe = { ...unpriced, message: await this.node.withPremiumHistory(() => fillMessageFees(this.node.chain, tipset, messageWith(unpriced.message, { gasLimit: limit }))) };
     // The limit covers the message's inclusion; the executor's call charges only what runs.
     const run = async (gasLimit: number) => (await this.run(probe, gasLimit - probe.inclusion, { reserveFor: gasLimit })).result;
     const result = await run(limit);

@@ -105,6 +105,7 @@ export class Devnet {
     this.store = new ChainStore(config.hotMessages);
     // BLOCKHASH below a fork's first tipset reads the upstream's (the fork of the moment: anvil_reset may change it).
     this.store.hashBeforeFirst = (epoch) => this.forked?.source.tipsetHash(epoch);
+    this.store.upstreamFees = () => this.forked?.source.data.tipsetFees;
     if (saved) {
       this.store.adopt(saved.chain);
       this.instance = saved.instanceId;
@@ -136,7 +137,7 @@ export class Devnet {
       onMiningError: (error) => this.emitter.emit('miningError', error),
     });
     if (forked) this.catchUpOn(forked);
-    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock, callTimeoutMs: config.callTimeoutMs }, (id) => this.mempool.pendingFor(id));
+    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock, callTimeoutMs: config.callTimeoutMs, withPremiumHistory: (estimate) => this.withPremiumHistory(estimate) }, (id) => this.mempool.pendingFor(id));
     this.submission = new Submission({
       state,
       chain: this.store,
@@ -412,6 +413,15 @@ export class Devnet {
   /** What eth_maxPriorityFeePerGas suggests: Lotus's premium estimate for the next block, from the last two tipsets' messages. */
   gasPremium(): bigint {
     return estimateGasPremium(this.store, this.head, 1);
+  }
+
+  /**
+   * `estimate` once a fork's fetch of the upstream's tipsets that premium estimates read past its
+   * first tipset (started as it opened) is over; at once, with no promise, on a plain node.
+   */
+  withPremiumHistory<T>(estimate: () => T): T | Promise<T> {
+    const fetching = this.forked?.source.tipsetFeesPending;
+    return fetching ? fetching.then(estimate) : estimate();
   }
 
   // --- submission (submission.ts) -----------------------------------------------------------------

@@ -23,21 +23,39 @@ export const DEFAULT_MAX_FEE = 70_000_000_000_000_000n;
  * blocks) when below 100 000. As Lotus, the walk starts at the parent of the tipset asked for (the
  * head for eth_maxPriorityFeePerGas): the devnet's tipset with a key is Lotus's tipset with that key,
  * the same mapping the fee cap's base fee (`tipset.baseFee`, Lotus's ParentBaseFee) follows, so the
- * head's own messages count from the next tipset on, as on calibnet. Lotus then adds ±1 % of random
- * noise; the devnet answers the figure itself.
+ * head's own messages count from the next tipset on, as on calibnet. On a fork the walk goes on
+ * past the fork's first tipset into the upstream's (ChainView.upstreamFees), whose tipsets count
+ * their blocks, as Lotus's do. Lotus then adds ±1 % of random noise; the devnet answers the figure itself.
  */
 export function estimateGasPremium(chain: ChainView, tipset: Tipset, blocks: number): bigint {
   const wanted = 2 * Math.min(Math.max(blocks, 1), MAX_GAS_HISTORY);
   const paid: { premium: bigint; gasLimit: number }[] = [];
   let tipsets = 0;
+  let last = tipset;
   for (let parent = chain.parentOf(tipset); parent && tipsets < wanted; parent = chain.parentOf(parent)) {
     tipsets++;
+    last = parent;
     for (const m of parent.messages) {
       const { gasPremium, gasLimit } = feeFieldsOf(m);
       paid.push({ premium: gasPremium, gasLimit });
     }
   }
-  const premium = premiumPastHalfTarget(paid, tipsets);
+  let counted = tipsets;
+  // A fork's first tipset is the upstream's at the fork epoch, without its messages: from there the
+  // walk reads the upstream's tipsets (that one's messages first, when the walk went through it).
+  const upstream = last === chain.first ? chain.upstreamFees?.() : undefined;
+  if (upstream) {
+    const walkedFirst = last !== tipset;
+    if (walkedFirst) tipsets--;
+    counted = tipsets;
+    for (const before of upstream.slice(walkedFirst ? 0 : 1)) {
+      if (tipsets >= wanted) break;
+      tipsets++;
+      counted += before.blocks;
+      paid.push(...before.fees);
+    }
+  }
+  const premium = premiumPastHalfTarget(paid, counted);
   if (premium >= MIN_GAS_PREMIUM) return premium;
   if (blocks <= 1) return 2n * MIN_GAS_PREMIUM;
   return blocks === 2 ? (3n * MIN_GAS_PREMIUM) / 2n : MIN_GAS_PREMIUM;
@@ -45,12 +63,12 @@ export function estimateGasPremium(chain: ChainView, tipset: Tipset, blocks: num
 
 /**
  * Lotus's medianGasPremium: the premiums, highest first, each taking its gas limit of 52.5 % of the
- * tipsets' gas target; the mean of the premium where that runs out and the one before it. When the
+ * blocks' gas target; the mean of the premium where that runs out and the one before it. When the
  * messages do not fill it (a lightly used chain), that is the mean of the two lowest premiums.
  */
-function premiumPastHalfTarget(paid: { premium: bigint; gasLimit: number }[], tipsets: number): bigint {
+function premiumPastHalfTarget(paid: { premium: bigint; gasLimit: number }[], blocks: number): bigint {
   paid.sort((a, b) => (a.premium > b.premium ? -1 : a.premium < b.premium ? 1 : 0));
-  let room = (BLOCK_GAS_TARGET * tipsets) / 2 + Math.trunc((BLOCK_GAS_TARGET * tipsets) / 40);
+  let room = (BLOCK_GAS_TARGET * blocks) / 2 + Math.trunc((BLOCK_GAS_TARGET * blocks) / 40);
   let last = 0n;
   let before = 0n;
   for (const { premium, gasLimit } of paid) {

@@ -45,6 +45,8 @@ export interface ReplayHost {
   readonly clock: Pick<Clock, 'upcomingTimestamp'>;
   /** The CPU-time budget of a call, an estimate's run or a traced call, in ms (--call-timeout; 0: none). */
   readonly callTimeoutMs: number;
+  /** `estimate` once the premium estimates' history is held (Devnet.withPremiumHistory). */
+  withPremiumHistory<T>(estimate: () => T): T | Promise<T>;
 }
 
 export interface TraceOptions extends Omit<TracerOptions, 'onTopLevelExit'> {

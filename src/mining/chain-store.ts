@@ -9,6 +9,12 @@ import type { ActorEvent } from '../fevm/types.js';
 import { DigestIndex } from './digest-index.js';
 import { compactMessages, DecodedColdTipsets, encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
 
+/** What a premium estimate reads of a tipset: its block count and its messages' premiums and gas limits. */
+export interface TipsetFees {
+  blocks: number;
+  fees: readonly { premium: bigint; gasLimit: number }[];
+}
+
 export interface MessageLocation {
   tipset: Tipset;
   message: IncludedMessage;
@@ -68,6 +74,13 @@ export class ChainStore {
    * which may throw MissingStateError); none on a chain of its own.
    */
   hashBeforeFirst: ((epoch: number) => Uint8Array | undefined) | undefined;
+
+  /**
+   * A fork's upstream's tipsets from the first tipset down (the fork epoch's, then those before it,
+   * newest first) as premium estimates read them, once fetched (ForkSource.fetchTipsetFees); none on
+   * a chain of its own.
+   */
+  upstreamFees: (() => readonly TipsetFees[] | undefined) | undefined;
 
   /**
    * @param hotMessages the chain's last messages, which tests and dApps read right after sending, stay

@@ -50,6 +50,8 @@ interface CacheFile {
   tables: unknown;
   /** The upstream's tipset hashes below the fork epoch; absent from a file written before they were kept. */
   tipsetHashes?: [number, Uint8Array][];
+  /** The upstream's tipsets premium estimates read (ForkData.tipsetFees): blocks, then [premium, gas limit] per message; absent until fetched. */
+  tipsetFees?: [number, [Uint8Array, number][]][];
 }
 
 /**
@@ -112,6 +114,7 @@ export class ForkCache {
       nextId: data.nextId ?? null,
       tables: toStorable(data.tables),
       tipsetHashes: [...data.tipsetHashes],
+      ...(data.tipsetFees ? { tipsetFees: data.tipsetFees.map(({ blocks, fees }) => [blocks, fees.map(({ premium, gasLimit }) => [encodeBigInt(premium), gasLimit])]) } : {}),
     };
     writeFileAtomically(this.fileOf(point), encodeCbor(file));
     const index = this.readIndex();
@@ -143,6 +146,7 @@ export class ForkCache {
       nextId: file.nextId ?? undefined,
       tables: { ...emptyForkTables(), ...(fromStorable(file.tables) as Partial<ForkTables>) },
       tipsetHashes: new Map(file.tipsetHashes ?? []),
+      tipsetFees: file.tipsetFees?.map(([blocks, fees]) => ({ blocks, fees: fees.map(([premium, gasLimit]) => ({ premium: decodeBigInt(premium), gasLimit })) })),
     };
     return { point: file.point, data };
   }

@@ -9,6 +9,7 @@ import type { Actor } from '../../fevm/actor.js';
 import { forkedSingletonState } from '../../fevm/actor-state.js';
 import { MissingStateError, type FetchingStateSource, type MissingState, type StateOverlay } from '../../fevm/state-tree.js';
 import type { CronEntry } from '../../fevm/actors/cron.js';
+import type { TipsetFees } from '../../mining/chain-store.js';
 import { UpstreamDealOps, withUpstreamSchedule } from './deal-ops.js';
 import { ForkedMinerDeadlines, mergedSchedule } from './miner-deadlines.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, withProvingState, type ForkTables } from './fork-tables.js';
@@ -25,11 +26,13 @@ export interface ForkData {
   nextId: number | undefined;
   /** Entries of the singletons' tables (fork-tables.ts). */
   tables: ForkTables;
+  /** The upstream's tipsets from the fork epoch's down, as premium estimates read them (fetchTipsetFees). */
+  tipsetFees: TipsetFees[] | undefined;
   /** The upstream's tipset hashes by epoch below the fork epoch (BLOCKHASH reads them). */
   tipsetHashes: Map<number, Uint8Array>;
 }
 
-export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables(), tipsetHashes: new Map() });
+export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables(), tipsetFees: undefined, tipsetHashes: new Map() });
 
 /** What warm-up has done: values fetched from the upstream, and reads answered from what was already held. */
 export interface ForkProgress {
@@ -53,6 +56,13 @@ const slotKey = (id: number, slot: bigint) => `${id}:${slot.toString(16)}`;
 const TIPSET_HASH_RUN = 32;
 
 /**
+ * The upstream's tipsets before the fork epoch's that premium estimates may read: 20, the 2 × 10
+ * blocks GasEstimateMessageGas (and MpoolPushMessage) asks its premium for. An estimate for more
+ * blocks than 10 on a fork younger than the walk reads the upstream's 20 and stops there.
+ */
+export const UPSTREAM_FEE_TIPSETS = 20;
+
+/**
  * The most live sectors of a forked miner that the fork reads whole (its proving state) before
  * answering its balance or its deals, when it had faulty sectors at the fork epoch (caughtUp): from a
  * gateway that is one StateSectorGetInfo per live sector.
@@ -63,6 +73,8 @@ export class ForkSource implements FetchingStateSource {
   readonly progress: ForkProgress = { actors: 0, slots: 0, addresses: 0, entries: 0, hits: 0 };
   /** Told after each fetch that brought something new (the cache saves, the progress line prints). */
   onFetched: () => void = () => undefined;
+  /** The fetch of the upstream's tipsets for premium estimates, while under way (fetchTipsetFees). */
+  private tipsetFeesFetch: Promise<void> | undefined;
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The singletons and miners as reads see them: with their tables reading `data.tables` (made once per actor). */
@@ -178,6 +190,29 @@ export class ForkSource implements FetchingStateSource {
     const hash = this.data.tipsetHashes.get(epoch);
     if (hash === undefined) throw new MissingStateError([{ kind: 'tipsetHashes', from: epoch - (epoch % TIPSET_HASH_RUN) }]);
     return hash;
+  }
+
+  /**
+   * Starts fetching the upstream's tipsets that premium estimates read past the fork's first tipset,
+   * unless they are held (the fork does at open, so that they are there before any estimate). They
+   * never change; a failure (the upstream down, a gateway past its lookback) leaves them unread, and
+   * estimates read the fork's own tipsets only.
+   */
+  fetchTipsetFees(): void {
+    if (this.data.tipsetFees || this.tipsetFeesFetch) return;
+    this.tipsetFeesFetch = this.upstream.tipsetFees(UPSTREAM_FEE_TIPSETS).then(
+      (fees) => {
+        this.data.tipsetFees = fees;
+        this.onFetched();
+      },
+      () => undefined,
+    );
+    void this.tipsetFeesFetch.finally(() => (this.tipsetFeesFetch = undefined));
+  }
+
+  /** The fetch of the upstream's tipsets for premium estimates while it is under way (what an estimate waits for). */
+  get tipsetFeesPending(): Promise<void> | undefined {
+    return this.tipsetFeesFetch;
   }
 
   async fetch(missing: MissingState[]): Promise<void> {

@@ -118,7 +118,10 @@ export class Fork {
     }
     const data = cache?.load(point);
     const source = new ForkSource(new UpstreamState(upstream, point), data);
-    return new Fork(config, upstream, point, source, cache, onProgress, onCacheError);
+    const fork = new Fork(config, upstream, point, source, cache, onProgress, onCacheError);
+    // Meanwhile the premium estimates' history (ForkSource.fetchTipsetFees): an estimate waits for it.
+    source.fetchTipsetFees();
+    return fork;
   }
 
   /**

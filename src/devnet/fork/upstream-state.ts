@@ -17,7 +17,8 @@ import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import { tipsetKeyCid } from '../../mining/tipset.js';
-import { isTipset, type ForkPoint, type LotusTipset } from './fork-point.js';
+import type { TipsetFees } from '../../mining/chain-store.js';
+import { isTipset, type ForkPoint, type LotusTipset, type TipsetKeyJson } from './fork-point.js';
 import { minerStateFromLotus, vestingBlockOf, vestingFundsOf, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { UpstreamAnswerError, type Upstream } from './upstream.js';
@@ -40,6 +41,15 @@ interface LotusActor {
   Balance: string;
   DelegatedAddress?: string | null;
 }
+
+/** A message as ChainGetMessagesInTipset lists it (api.Message): the fields a premium estimate reads. */
+interface LotusMessageFees {
+  Message: { GasPremium: string; GasLimit: number };
+}
+
+const isMessageList = (answer: unknown): boolean =>
+  Array.isArray(answer) &&
+  answer.every((m: { Message?: { GasPremium?: unknown; GasLimit?: unknown } }) => typeof m?.Message?.GasPremium === 'string' && /^\d+$/.test(m.Message.GasPremium) && Number.isSafeInteger(m.Message.GasLimit));
 
 const isCidLink = (link: unknown): boolean => typeof (link as { '/'?: unknown } | null)?.['/'] === 'string';
 
@@ -164,6 +174,30 @@ export class UpstreamState {
   async tipsetHash(epoch: number): Promise<Uint8Array> {
     const { Cids } = await this.upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [epoch, this.point.tipsetKey], 'a tipset', isTipset);
     return tipsetKeyCid(Cids.map((cid) => CID.parse(cid['/']))).multihash.digest;
+  }
+
+  /**
+   * The upstream's fork-epoch tipset and up to `below` tipsets before it (the ones a walk by Parents
+   * meets, genesis the last), newest first, as premium estimates read them: each one's block count
+   * and its messages' premiums and gas limits (ChainGetMessagesInTipset: each message once, as Lotus's
+   * MessagesForTipset). Found by height from the fork's tipset (ChainGetTipSetByHeight: a null round
+   * answers the tipset before it), one batch for the tipsets and one for their messages.
+   */
+  async tipsetFees(below: number): Promise<TipsetFees[]> {
+    const keys: TipsetKeyJson[] = [this.point.tipsetKey];
+    let lowest = this.point.epoch;
+    for (let height = lowest - 1; keys.length <= below && height >= 0; ) {
+      const heights = Array.from({ length: Math.min(below + 1 - keys.length, height + 1) }, (_, i) => height - i);
+      const found = await Promise.all(heights.map((h) => this.upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [h, this.point.tipsetKey], 'a tipset', isTipset)));
+      for (const tipset of found) {
+        if (tipset.Height >= lowest) continue;
+        lowest = tipset.Height;
+        keys.push(tipset.Cids);
+      }
+      height = heights.at(-1)! - 1;
+    }
+    const messages = await Promise.all(keys.map((key) => this.upstream.answerOf<LotusMessageFees[] | null>('Filecoin.ChainGetMessagesInTipset', [key], "a tipset's messages", isMessageList, true)));
+    return keys.map((key, i) => ({ blocks: key.length, fees: (messages[i] ?? []).map(({ Message }) => ({ premium: BigInt(Message.GasPremium), gasLimit: Message.GasLimit })) }));
   }
 
   /** The ID the upstream's init actor gives its next new actor. */

@@ -105,7 +105,7 @@ export const cheatsNode = [
     'hardhat_autoImpersonateAccount',
   ),
 
-  defineMethod('anvil_nodeInfo', [], ({ devnet }) => ({
+  defineMethod('anvil_nodeInfo', [], ({ devnet }) => devnet.withPremiumHistory(() => ({
     currentBlockNumber: devnet.head.epoch,
     currentBlockTimestamp: devnet.head.timestamp,
     currentBlockHash: bytesToHex(devnet.head.hash),
@@ -120,7 +120,7 @@ export const cheatsNode = [
     },
     // Anvil's fields: where the fork's data came from (the URL without its token) and at which block.
     forkConfig: devnet.fork ? { forkUrl: devnet.fork.url, forkBlockNumber: devnet.fork.point.epoch } : {},
-  })),
+  }))),
 
   // Not under Anvil's alias hardhat_metadata: hardhat-ethers takes an answer to it as "a Hardhat
   // node" and then sends every transaction on `localhost` with a fixed 16 777 216 gas instead of

@@ -70,12 +70,12 @@ export const ethExecution = [
     return quantity(await devnet.estimateGas(tx, batch));
   })),
 
-  defineMethod('eth_gasPrice', [], ({ devnet }) => quantity(devnet.head.baseFee + devnet.gasPremium())),
+  defineMethod('eth_gasPrice', [], ({ devnet }) => devnet.withPremiumHistory(() => quantity(devnet.head.baseFee + devnet.gasPremium()))),
 
   // Lotus (v1.36.1+): the base fee the next tipset will charge.
   defineMethod('eth_baseFee', [], ({ devnet }) => quantity(devnet.nextBaseFee())),
 
-  defineMethod('eth_maxPriorityFeePerGas', [], ({ devnet }) => quantity(devnet.gasPremium())),
+  defineMethod('eth_maxPriorityFeePerGas', [], ({ devnet }) => devnet.withPremiumHistory(() => quantity(devnet.gasPremium()))),
 
   withRawParams(defineMethod('eth_feeHistory', [feeHistoryBlockCount, blockRef('newestBlock', { allowHash: false }), optional(rewardPercentiles)], ({ devnet }, count, newest, wanted) => {
     if (count > MAX_FEE_HISTORY_BLOCKS) throw new DevnetError(`block count should be smaller than ${MAX_FEE_HISTORY_BLOCKS}`);

@@ -24,7 +24,7 @@ import { invalid, listOf, type Param } from '../params.js';
  */
 export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: SendSpec, tipset: Tipset = devnet.head, batch?: BatchBudget): Promise<Message> {
   const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, batch));
-  const filled = fillMessageFees(devnet.chain, tipset, { ...msg, gasLimit }, spec);
+  const filled = await devnet.withPremiumHistory(() => fillMessageFees(devnet.chain, tipset, { ...msg, gasLimit }, spec));
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
   return msg.gasFeeCap || filled.gasFeeCap >= devnet.minimumFeeCap ? filled : { ...filled, gasFeeCap: devnet.minimumFeeCap };
 }
@@ -174,9 +174,10 @@ export const filecoinMpool = [
     devnet.estimateGasLimit(msg, await signatureTypeOf(devnet, msg), batch),
   ),
 
-  defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], ({ devnet }, blocks, _sender, _gasLimit, key) =>
-    estimateGasPremium(devnet.chain, tipsetOf(devnet, key), blocks).toString(),
-  ),
+  defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], ({ devnet }, blocks, _sender, _gasLimit, key) => {
+    const tipset = tipsetOf(devnet, key);
+    return devnet.withPremiumHistory(() => estimateGasPremium(devnet.chain, tipset, blocks).toString());
+  }),
 
   defineMethod('Filecoin.GasEstimateFeeCap', [message('message'), integer('maxQueueBlocks'), tipsetKey('tipsetKey')], ({ devnet }, msg, blocks, key) =>
     estimateFeeCap(tipsetOf(devnet, key).baseFee, msg.gasPremium, blocks).toString(),
