@@ -65,6 +65,12 @@ export const actorEventFilter = (name: string): Param<ActorEventFilter> => ({
   },
 });
 
+/** A filter's emitters and entries as types.ActorEventFilter's JSON, without heights or key: to ask another node (a fork's upstream). */
+export function actorEventFilterJson({ addresses, fields }: ActorEventFilter): Record<string, unknown> {
+  const entries = [...fields].map(([key, values]) => [key, values.map(({ codec, value }) => ({ codec, value: Buffer.from(value).toString('base64') }))]);
+  return { addresses: addresses.map((address) => address.toString('t')), fields: Object.fromEntries(entries) };
+}
+
 /**
  * The epochs a filter covers at `head` (Lotus parseHeightRange): undefined bounds are open; a filter
  * without fromHeight has no history. Throws Lotus's errors for ranges it refuses.

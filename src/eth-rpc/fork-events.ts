@@ -1,32 +1,49 @@
 // On a fork, builtin actors' and contracts' events from before the fork epoch are the upstream's, as
 // its logs are (fork-routes.ts getLogs): Filecoin.GetActorEventsRaw's part of a range at or before the
-// fork epoch, and ChainGetEvents of a receipt's EventsRoot the fork does not hold (a Lotus gateway
-// serves both: api/api_gateway.go at b835fab70). What the fork mined is its own.
+// fork epoch (SubscribeActorEventsRaw's backlog too: methods/filecoin-events.ts), its tipset key of
+// such a tipset, and ChainGetEvents of a receipt's EventsRoot the fork does not hold (a Lotus gateway
+// serves them: api/api_gateway.go at b835fab70). What the fork mined is its own.
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { actorEventFilter, heightRange } from './actor-events.js';
 import { parsed, type Local } from './fork-lookups.js';
-import { cid } from './lotus-params.js';
+import { upstreamHeight } from './fork-tipsets.js';
+import { cid, heldTipset } from './lotus-params.js';
+
+/**
+ * The upstream's events of `filter` (its JSON, heights aside) from `from` to `to`, cut at the fork
+ * epoch: the part of a range that is the upstream's history. An empty list for none.
+ */
+export async function upstreamActorEvents(fork: Fork, filter: Record<string, unknown>, from: number, to: number): Promise<unknown[]> {
+  const part = { ...filter, fromHeight: from, toHeight: Math.min(to, fork.point.epoch) };
+  return (await fork.upstream.call<unknown[] | null>('Filecoin.GetActorEventsRaw', [part])) ?? [];
+}
 
 /**
  * GetActorEventsRaw on a fork: a range starting at or before the fork epoch asks the upstream for that
- * part (the filter as given, its heights cut at the fork epoch) and the fork for the rest; a tipset key
- * and a range after the fork epoch are the fork's (a bad filter gets the local error).
+ * part (the filter as given, its heights cut at the fork epoch) and the fork for the rest; a range
+ * after the fork epoch is the fork's. A tipset key of the upstream's at or before the fork epoch (the
+ * fork's first tipset's among them: it stands in for the upstream's, without its messages) is the
+ * upstream's, as the other methods that take a key (fork-tipsets.ts); the fork's own are local. A bad
+ * filter gets the local error.
  */
 export async function actorEventsOnFork(devnet: Devnet, fork: Fork, args: unknown[], local: Local): Promise<unknown> {
   const given = args[0] as Record<string, unknown> | undefined;
   const filter = parsed(() => actorEventFilter('filter').parse(given));
-  const range = filter && !filter.tipset ? parsed(() => heightRange(filter, devnet.head.epoch)) : undefined;
+  const range = filter && parsed(() => heightRange(filter, devnet.head.epoch));
+  if (filter?.tipset && range) {
+    const held = heldTipset(devnet, filter.tipset);
+    if (held === devnet.chain.first) return fork.upstream.call('Filecoin.GetActorEventsRaw', [{ ...given, tipsetKey: fork.point.tipsetKey }]);
+    return !held && (await upstreamHeight(fork, given!.tipsetKey)) !== undefined ? fork.upstream.call('Filecoin.GetActorEventsRaw', args) : local(args);
+  }
   const forkEpoch = fork.point.epoch;
   if (!range || range.from === undefined || range.from > forkEpoch) return local(args);
   const to = Math.min(range.to ?? devnet.head.epoch, devnet.head.epoch);
-  const upstreamPart = [{ ...given, fromHeight: range.from, toHeight: Math.min(to, forkEpoch) }];
-  if (to <= forkEpoch) return fork.upstream.call('Filecoin.GetActorEventsRaw', upstreamPart);
   const [before, after] = await Promise.all([
-    fork.upstream.call<unknown[] | null>('Filecoin.GetActorEventsRaw', upstreamPart),
-    local([{ ...given, fromHeight: forkEpoch + 1 }]) as Promise<unknown[] | null>,
+    upstreamActorEvents(fork, given ?? {}, range.from, to),
+    to > forkEpoch ? (local([{ ...given, fromHeight: forkEpoch + 1 }]) as Promise<unknown[] | null>) : null,
   ]);
-  const events = [...(before ?? []), ...(after ?? [])];
+  const events = [...before, ...(after ?? [])];
   return events.length > 0 ? events : null;
 }
 

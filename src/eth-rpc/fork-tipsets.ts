@@ -51,7 +51,7 @@ function sideOf(devnet: Devnet, key: CID[]): Side {
 }
 
 /** The height of the upstream's tipset `key` names, if it has one at or before the fork epoch. */
-async function upstreamHeight(fork: Fork, key: unknown): Promise<number | undefined> {
+export async function upstreamHeight(fork: Fork, key: unknown): Promise<number | undefined> {
   const tipset = await unlessUnknown(fork.upstream.call<{ Height: number }>('Filecoin.ChainGetTipSet', [key]));
   return tipset !== undefined && tipset.Height <= fork.point.epoch ? tipset.Height : undefined;
 }

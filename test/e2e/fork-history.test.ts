@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet } from 'ethers';
+import WebSocket from 'ws';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { answerOrError, head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
 import { t410 } from '../helpers/f410.js';
@@ -23,6 +24,36 @@ const transfer = (url: string, wei: bigint) => sendFromDev(url, { to: RECIPIENT,
 
 /** Init code that logs one event (LOG0, no data) and deploys an empty contract. */
 const LOGGING_DEPLOYMENT = '0x60006000a000';
+
+/**
+ * The events a Filecoin.SubscribeActorEventsRaw channel on the node at `url` sends over WebSocket,
+ * until it closes (closed: true) or `count` have come.
+ */
+async function subscribedEvents(url: string, filter: unknown, count = Infinity): Promise<{ events: unknown[]; closed: boolean }> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/rpc/v1`);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  try {
+    return await new Promise((resolve, reject) => {
+      const events: unknown[] = [];
+      let channel: number | undefined;
+      const timer = setTimeout(() => reject(new Error(`${events.length} events and no close after 20 s`)), 20_000);
+      const finish = (closed: boolean) => (clearTimeout(timer), resolve({ events, closed }));
+      socket.on('message', (raw) => {
+        const message = JSON.parse(String(raw));
+        if (message.id === 1) {
+          if (message.error) reject(new Error(message.error.message));
+          channel = message.result;
+        } else if (message.method === 'xrpc.ch.val' && message.params[0] === channel) {
+          events.push(message.params[1]);
+          if (events.length >= count) finish(false);
+        } else if (message.method === 'xrpc.ch.close' && message.params[0] === channel) finish(true);
+      });
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Filecoin.SubscribeActorEventsRaw', params: [filter] }));
+    });
+  } finally {
+    socket.close();
+  }
+}
 
 /**
  * Every lookup by CID or hash of a message the upstream included after the fork epoch answers it as
@@ -546,6 +577,32 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     const root = lookup.Receipt.EventsRoot;
     assert.ok(root, 'the forked receipt has events');
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.ChainGetEvents', [root]), await rpc(proxy!.url, 'Filecoin.ChainGetEvents', [root]));
+  });
+
+  // fidaudit4 V4's rest: Lotus's other filter form, a tipset key, and a subscription's backlog (lotus
+  // b835fab70 node/impl/full/actor_events.go SubscribeActorEventsRaw: the events the filter collected
+  // from fromHeight first, then each new tipset's; closed after the backlog when toHeight is reached).
+  test('actor events by the key of an upstream tipset at or before the fork epoch, and a subscription\'s backlog from before it, are the upstream\'s', async () => {
+    const upstreamKey = async (epoch: number) => (await rpc(proxy!.url, 'Filecoin.ChainGetTipSetByHeight', [epoch, null])).Cids;
+    // The fork epoch's tipset (the fork's first: the upstream's, under its key) and an earlier one.
+    for (const epoch of [forkEpoch, early.block]) {
+      const filter = { tipsetKey: await upstreamKey(epoch) };
+      const theirs = await rpc(proxy!.url, 'Filecoin.GetActorEventsRaw', [filter]);
+      if (epoch === forkEpoch) assert.equal(theirs.length, 1, 'the deployment\'s event');
+      assert.deepEqual(await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [filter]), theirs, `at ${epoch}`);
+    }
+    // The upstream's tipset after the fork epoch is not in the fork's chain: an unknown key.
+    const past = { tipsetKey: await upstreamKey(later.block) };
+    assert.equal(await rpc(proxy!.url, 'Filecoin.GetActorEventsRaw', [past]), null, 'the upstream knows it: a transfer, no events');
+    await assert.rejects(rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [past]), /not found/);
+
+    const upToFork = { fromHeight: 0, toHeight: forkEpoch };
+    const theirs = await rpc(proxy!.url, 'Filecoin.GetActorEventsRaw', [upToFork]);
+    assert.deepEqual(await subscribedEvents(fork!.url, upToFork), { events: theirs, closed: true });
+    // Open-ended: the upstream's, then the fork's own (its LOGGING_DEPLOYMENT above), and the channel stays open.
+    const across = await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [{ fromHeight: 0 }]);
+    assert.ok(across.length > theirs.length);
+    assert.deepEqual(await subscribedEvents(fork!.url, { fromHeight: 0 }, across.length), { events: across, closed: false });
   });
 });
 

@@ -2,8 +2,9 @@
 // Filecoin.GetActorEventsRaw, SubscribeActorEventsRaw (WebSocket) and ChainGetEvents (lotus
 // node/impl/full/actor_events.go, chain.go). The filter shape and matching are in ../actor-events.ts.
 import { DevnetError } from '../../common/errors.js';
-import { actorEventFilter, anyActorEvent, eventEntryJson, heightRange, tipsetActorEvents } from '../actor-events.js';
+import { actorEventFilter, actorEventFilterJson, anyActorEvent, eventEntryJson, heightRange, tipsetActorEvents } from '../actor-events.js';
 import { defineMethod } from '../define-method.js';
+import { upstreamActorEvents } from '../fork-events.js';
 import { cid, tipsetOf } from '../lotus-params.js';
 
 export const filecoinEvents = [
@@ -19,15 +20,21 @@ export const filecoinEvents = [
   }),
 
   // A channel (xrpc.ch.val) of the matching events: those from fromHeight up to the head first, then
-  // each new tipset's; closed once toHeight is reached (at once for a tipsetKey or a past toHeight).
-  defineMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], ({ devnet, subscriptions }, given) => {
+  // each new tipset's; closed once toHeight is reached (at once for a tipsetKey or a past toHeight). On
+  // a fork, the backlog's part at or before the fork epoch is the upstream's (fidaudit4 V4), sent first.
+  defineMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], async ({ devnet, subscriptions }, given) => {
     const filter = given ?? anyActorEvent();
     if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
+    const { from, to } = heightRange(filter, devnet.head.epoch);
+    const { fork } = devnet;
+    const forked = fork && !filter.tipset && from !== undefined && from <= fork.point.epoch;
+    const upstreamPart = forked ? await upstreamActorEvents(fork, actorEventFilterJson(filter), from, to ?? devnet.head.epoch) : [];
+    // No await from here to the channel's opening: a tipset mined while the upstream answered is in the backlog, not lost.
     const head = devnet.head.epoch;
-    const { from, to } = heightRange(filter, head);
-    const backlog = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : from === undefined ? [] : devnet.chain.range(from, Math.min(to ?? head, head));
+    const ownFrom = forked ? fork.point.epoch + 1 : from;
+    const backlog = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : ownFrom === undefined ? [] : devnet.chain.range(ownFrom, Math.min(to ?? head, head));
     return subscriptions.actorEvents(
-      backlog.flatMap((t) => tipsetActorEvents(devnet, t, filter)),
+      [...upstreamPart, ...backlog.flatMap((t) => tipsetActorEvents(devnet, t, filter))],
       (tipset) => (filter.tipset || (from !== undefined && tipset.epoch < from) ? [] : tipsetActorEvents(devnet, tipset, filter)),
       (tipset) => to !== undefined && tipset.epoch >= to,
       filter.tipset !== undefined || (to !== undefined && to <= head),
