@@ -3,11 +3,17 @@
 // node:fs's `promises` loads node:fs/promises when first read: the node's start does not need it.
 import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
-import { computeFilePieceCid, type PieceInfo } from '../src/devnet/storage-providers/piece-cid.js';
+import { computeFilePieceCid, pieceCidV2, type PieceInfo } from '../src/devnet/storage-providers/piece-cid.js';
 import { uploadPiece } from './piece-upload.js';
 
 function printPiece(piece: PieceInfo, payloadSize: number, uploadedTo?: string): void {
-  const lines = [`Piece CID:     ${piece.cid}`, `Piece size:    ${piece.size} (padded)`, `Payload size:  ${payloadSize} bytes`];
+  const lines = [
+    `Piece CID:     ${piece.cid}`,
+    // FRC-0069's, which PDP (addPieces) and Synapse take; deals take the v1 above.
+    `Piece CID v2:  ${pieceCidV2(piece, payloadSize)}`,
+    `Piece size:    ${piece.size} (padded)`,
+    `Payload size:  ${payloadSize} bytes`,
+  ];
   if (uploadedTo) lines.push(`Uploaded:      ${uploadedTo}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

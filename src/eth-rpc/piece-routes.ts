@@ -2,6 +2,7 @@
 // error handler apply to these routes only, not to JSON-RPC):
 //   GET /piece/<cid>  the payload, streamed from its file, as Boost's booster-http and Curio serve pieces
 //   HEAD /piece/<cid> its headers, without reading the file
+//   (both by the v1 piece CID deals use, or the v2 one, FRC-0069, which PDP and Synapse use)
 //   PUT /piece/<cid>  uploads a payload, streamed to disk; kept only if its CommP is <cid>
 // Errors are short text bodies: 400 for a bad CID or a payload whose CommP differs, 404 for a
 // piece not stored, 413 for a payload over the per-piece limit (--max-piece-size, which the store
@@ -11,7 +12,7 @@
 // storage failure with a plain 500, pdp/handlers_upload.go; 507 says which failure it is.)
 import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { parsePieceCid, PieceError } from '../devnet/storage-providers/piece-cid.js';
+import { parseAnyPieceCid, parsePieceCid, PieceError } from '../devnet/storage-providers/piece-cid.js';
 import { PieceStoreFullError, PieceStoreUnavailableError, PieceTooLargeError, type PieceStore, type StoredPiece } from '../devnet/storage-providers/piece-store.js';
 
 export interface PieceRoutesOptions {
@@ -45,17 +46,18 @@ export async function pieceRoutes(app: FastifyInstance, { store }: PieceRoutesOp
   });
 
   app.get<{ Params: { cid: string } }>('/piece/:cid', { exposeHeadRoute: false }, async (request, reply) => {
-    const cid = parsePieceCid(request.params.cid);
+    const { cid, payloadSize } = parseAnyPieceCid(request.params.cid);
     const piece = store.get(cid);
-    const payload = await store.read(cid);
-    if (!piece || !payload) return text(reply, 404, `piece ${cid} not found`);
+    // A v2 CID names the payload's length too: another length is another piece.
+    const payload = piece && (payloadSize ?? piece.payloadSize) === piece.payloadSize ? await store.read(cid) : undefined;
+    if (!piece || !payload) return text(reply, 404, `piece ${request.params.cid} not found`);
     return pieceHeaders(reply, piece).send(payload);
   });
 
   app.head<{ Params: { cid: string } }>('/piece/:cid', async (request, reply) => {
-    const cid = parsePieceCid(request.params.cid);
+    const { cid, payloadSize } = parseAnyPieceCid(request.params.cid);
     const piece = await store.find(cid);
-    if (!piece) return reply.code(404).send();
+    if (!piece || (payloadSize ?? piece.payloadSize) !== piece.payloadSize) return reply.code(404).send();
     return pieceHeaders(reply, piece).send();
   });
 

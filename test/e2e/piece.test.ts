@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Piece } from '@web3-storage/data-segment';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { CLI_PATH, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { REPO_ROOT } from '../helpers/solc.js';
@@ -63,6 +64,14 @@ describe('fvm-devnet piece', () => {
     assert.equal(res.headers.get('content-type'), 'application/piece');
     assert.equal(res.headers.get('content-length'), '300000');
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(payload));
+
+    // audit20 P1: the v2 piece CID (FRC-0069) PDP and Synapse take, as data-segment computes it; GET serves the piece by it too.
+    assert.equal(piece['Piece CID v2'], Piece.fromPayload(payload).link.toString());
+    assert.equal(uploaded['Piece CID v2'], piece['Piece CID v2']);
+    const byV2 = await fetch(`${node.url}/piece/${piece['Piece CID v2']}`);
+    assert.equal(byV2.status, 200);
+    assert.equal(byV2.headers.get('etag'), `"${piece['Piece CID']}"`);
+    assert.ok(Buffer.from(await byV2.arrayBuffer()).equals(payload));
   });
 
   test('unknown pieces are 404, invalid CIDs 400, a payload under another CID 400', async () => {

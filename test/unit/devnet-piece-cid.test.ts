@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
+import { Piece } from '@web3-storage/data-segment';
 import { bytesToHex } from '../../src/common/hex.js';
 import { isPieceCid } from '../../src/fevm/actors/market/deal-proposal.js';
 import {
@@ -16,7 +17,9 @@ import {
   MIN_PIECE_PAYLOAD,
   paddedPieceCid,
   paddedPieceSize,
+  parseAnyPieceCid,
   parsePieceCid,
+  pieceCidV2,
   pieceCidFromRoot,
   PieceError,
 } from '../../src/devnet/storage-providers/piece-cid.js';
@@ -120,6 +123,21 @@ describe('piece CIDs', () => {
     }
     const piece = computePieceCid(deriveBuffer(1017));
     for (const size of [2048, 1024, 3072]) assert.equal(paddedPieceCid(piece, size), undefined, `no padding to ${size}`);
+  });
+
+  // audit20 P1: the v2 piece CID (FRC-0069) PDP and Synapse use, from the v1 CID and the payload's length.
+  test('pieceCidV2 is data-segment\'s v2 piece CID of the payload; parseAnyPieceCid reads v1 and v2 back', () => {
+    for (const [length] of DATA_SEGMENT_VECTORS) {
+      const bytes = deriveBuffer(length);
+      const piece = computePieceCid(bytes);
+      const v2 = pieceCidV2(piece, length);
+      assert.equal(v2.toString(), Piece.fromPayload(bytes).link.toString(), `${length} bytes`);
+      const read = parseAnyPieceCid(v2.toString());
+      assert.ok(read.cid.equals(piece.cid));
+      assert.equal(read.payloadSize, length);
+      assert.deepEqual(parseAnyPieceCid(piece.cid.toString()), { cid: piece.cid });
+    }
+    assert.throws(() => parseAnyPieceCid('bafkqaaa'), /is not a piece CID/);
   });
 
   test('padded sizes: 128 per 127-byte quad, rounded up to a power of two', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, test, type TestContext } from 'node:test';
 import Fastify from 'fastify';
-import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
+import { computePieceCid, pieceCidV2 } from '../../src/devnet/storage-providers/piece-cid.js';
 import { pieceRoutes } from '../../src/eth-rpc/piece-routes.js';
 import { PieceStore, type PieceStoreOptions } from '../../src/devnet/storage-providers/piece-store.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -51,6 +51,28 @@ describe('/piece/<cid> over HTTP', () => {
     assert.equal(head.statusCode, 200);
     assert.equal(head.headers['content-length'], '300000');
     assert.equal(head.rawPayload.length, 0);
+  });
+
+  // audit20 P1: PDP and Synapse name pieces by v2 CIDs (FRC-0069), which carry the payload's padding too.
+  test('GET and HEAD take a piece\'s v2 CID too; a v2 CID with the same root and another padding is another piece (404)', async (t) => {
+    const { app, devnet } = await setupRpc(t);
+    const bytes = payload(1000);
+    const piece = await devnet.pieces.put(bytes);
+    const v2 = pieceCidV2(piece, 1000);
+    const get = await app.inject({ method: 'GET', url: `/piece/${v2}` });
+    assert.equal(get.statusCode, 200);
+    assert.equal(get.headers.etag, `"${piece.cid}"`);
+    assert.ok(get.rawPayload.equals(bytes));
+    assert.equal((await app.inject({ method: 'HEAD', url: `/piece/${v2}` })).headers['content-length'], '1000');
+    const other = pieceCidV2(piece, 999);
+    const missing = await app.inject({ method: 'GET', url: `/piece/${other}` });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.body, `piece ${other} not found\n`);
+    assert.equal((await app.inject({ method: 'HEAD', url: `/piece/${other}` })).statusCode, 404);
+    // PUT stays v1's: a deal's piece CID.
+    const put = await app.inject({ method: 'PUT', url: `/piece/${v2}`, payload: bytes });
+    assert.equal(put.statusCode, 400);
+    assert.match(put.body, /is a v2 piece CID \(FRC-0069\); deals use the v1 piece CID/);
   });
 
   test('a body with no content type, or a text one, is taken as raw bytes; JSON-RPC still parses its own', async (t) => {

@@ -119,17 +119,44 @@ export async function computeFilePieceCid(path: string): Promise<PieceInfo & { p
   return { ...hasher.digest(), payloadSize: hasher.length };
 }
 
-/** Parses a v1 piece CID (baga6ea4sea…); anything else is a PieceError saying what is wrong. */
-export function parsePieceCid(text: string): CID {
-  let cid: CID;
+/**
+ * The v2 piece CID (FRC-0069: raw codec, a multihash holding the padding, the tree's height and its
+ * root) of a piece whose payload is `payloadSize` bytes: what PDP and Synapse name pieces by.
+ */
+export function pieceCidV2(piece: PieceInfo, payloadSize: number): CID {
+  const padding = BigInt((piece.size / 128) * 127 - payloadSize);
+  return CID.asCID(Piece.toLink({ root: piece.cid.multihash.digest, height: Math.log2(piece.size / 32), padding }))!;
+}
+
+/**
+ * A v1 or v2 piece CID: the v1 CID, and for a v2 the payload's length it names (v2 CIDs carry it);
+ * anything else is a PieceError saying what is wrong.
+ */
+export function parseAnyPieceCid(text: string): { cid: CID; payloadSize?: number } {
+  const cid = parseCid(text);
+  if (!isV2(cid)) return { cid: parsePieceCid(text) };
   try {
-    cid = CID.parse(text);
+    const piece = Piece.fromLink(cid as Parameters<typeof Piece.fromLink>[0]);
+    return { cid: pieceCidFromRoot(piece.root), payloadSize: Number((piece.size / 128n) * 127n - piece.padding) };
+  } catch (err) {
+    throw new PieceError(`invalid v2 piece CID ${text}: ${(err as Error).message}`);
+  }
+}
+
+const isV2 = (cid: CID) => cid.code === RAW && cid.multihash.code === FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE;
+
+function parseCid(text: string): CID {
+  try {
+    return CID.parse(text);
   } catch (err) {
     throw new PieceError(`invalid piece CID ${JSON.stringify(text)}: ${(err as Error).message}`);
   }
-  if (cid.code === RAW && cid.multihash.code === FR32_SHA2_256_TRUNC254_PADDED_BINARY_TREE) {
-    throw new PieceError(`${text} is a v2 piece CID (FRC-0069); deals use the v1 piece CID (baga6ea4sea…)`);
-  }
+}
+
+/** Parses a v1 piece CID (baga6ea4sea…); anything else is a PieceError saying what is wrong. */
+export function parsePieceCid(text: string): CID {
+  const cid = parseCid(text);
+  if (isV2(cid)) throw new PieceError(`${text} is a v2 piece CID (FRC-0069); deals use the v1 piece CID (baga6ea4sea…)`);
   if (!isPieceCid(cid)) {
     throw new PieceError(
       `${text} is not a piece CID: expected CIDv1, codec fil-commitment-unsealed (0xf101), multihash sha2-256-trunc254-padded (0x1012), 32-byte digest`,
