@@ -8,7 +8,7 @@ import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { unlockVesting } from '../../src/fevm/actors/miner/state.js';
-import { TERMINATION_LIFETIME_CAP, WORKER_KEY_CHANGE_DELAY, faultFeeFor, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
+import { TERMINATION_LIFETIME_CAP, WORKER_KEY_CHANGE_DELAY, WPOST_CHALLENGE_WINDOW, deadlineInfo, faultFeeFor, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
 import { FIL, MINER, OWNER, minerHarness } from '../helpers/miner-harness.js';
 
 const id = (n: number) => FilAddress.fromId(n).bytes;
@@ -153,6 +153,37 @@ describe('ChangeWorkerAddress (3) and ConfirmChangeWorkerAddress (21)', () => {
     assert.equal((await h.send(OWNER, MINER, m('ConfirmChangeWorkerAddress'))).exitCode, 0);
     assert.equal(h.miner().worker, newWorker);
     assert.equal(h.miner().pendingWorkerKey, undefined);
+  });
+
+  // fidaudit6 D2: builtin-actors applies the change in the deadline cron (handle_proving_deadline → process_pending_worker).
+  test('without a confirmation, the change lands at the end of the deadline its effective epoch falls in, once the miner\'s deadline cron runs (it holds pledge)', async () => {
+    const h = await minerHarness();
+    const withPledge = (pledge: bigint) => {
+      const miner = h.state.getActor(MINER)!;
+      h.state.putActor({ ...miner, balance: miner.balance + pledge, miner: { ...h.miner(), initialPledge: pledge } });
+    };
+    withPledge(FIL);
+    const newWorker = h.blsAccount();
+    assert.equal((await h.send(OWNER, MINER, 3, [id(newWorker), []])).exitCode, 0);
+    const effectiveAt = h.epoch + WORKER_KEY_CHANGE_DELAY;
+    const last = deadlineInfo(effectiveAt, h.miner().provingPeriodOffset).close - 1;
+    assert.ok(last >= effectiveAt && last < effectiveAt + WPOST_CHALLENGE_WINDOW);
+    await h.advanceTo(last);
+    assert.equal(h.miner().worker, OWNER);
+    await h.endEpoch();
+    assert.equal(h.miner().worker, newWorker);
+    assert.equal(h.miner().pendingWorkerKey, undefined);
+
+    // A miner holding no pledge, deposit or locked funds has no deadline cron: the change waits until it has.
+    const next = h.blsAccount();
+    withPledge(0n);
+    assert.equal((await h.send(OWNER, MINER, 3, [id(next), []])).exitCode, 0);
+    const due = deadlineInfo(h.epoch + WORKER_KEY_CHANGE_DELAY, h.miner().provingPeriodOffset).close - 1;
+    await h.advanceTo(due + 3 * WPOST_CHALLENGE_WINDOW);
+    assert.equal(h.miner().worker, newWorker);
+    withPledge(FIL);
+    await h.advanceTo(due + 4 * WPOST_CHALLENGE_WINDOW + 1);
+    assert.equal(h.miner().worker, next);
   });
 });
 

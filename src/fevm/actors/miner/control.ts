@@ -14,9 +14,12 @@ import {
   MAX_PEER_ID_LENGTH,
   TERMINATION_LIFETIME_CAP,
   WORKER_KEY_CHANGE_DELAY,
+  WPOST_CHALLENGE_WINDOW,
+  deadlineInfo,
   faultFeeFor,
   terminationFeeFor,
 } from './policy.js';
+import type { MinerCronEvent } from './schedule.js';
 import { availableBalance, beneficiaryAvailable, controllingIds, unlockedBalance, unlockVesting, type FullMinerState } from './state.js';
 
 const illegalArgument = (message: string) => new ActorError(ExitCode.ErrIllegalArgument, message);
@@ -70,9 +73,24 @@ const idBytes = (id: number) => FilAddress.fromId(id).bytes;
 const multiaddrList = (value: unknown, what: string) => list(value, what).map((m, i) => bytes(m, `${what}[${i}]`));
 
 /** The worker change whose effective epoch has come (process_pending_worker). */
-function withPendingWorker(m: FullMinerState, epoch: number): FullMinerState {
+export function withPendingWorker(m: FullMinerState, epoch: number): FullMinerState {
   if (!m.pendingWorkerKey || epoch < m.pendingWorkerKey.effectiveAt) return m;
   return { ...m, worker: m.pendingWorkerKey.newWorker, pendingWorkerKey: undefined };
+}
+
+/**
+ * The cron work of a requested worker change, at the last epoch of the deadline its effective epoch
+ * falls in: builtin-actors applies the change in the deadline cron (handle_proving_deadline, then
+ * process_pending_worker), which runs at every deadline's end while the miner holds a pre-commit
+ * deposit, initial pledge or locked funds (State::continue_deadline_cron) and is enrolled again at a
+ * pre-commit otherwise. So a miner holding none of them waits, looked at again a deadline later.
+ */
+export function applyPendingWorker(rt: ActorRuntime): void {
+  const m = readMiner(rt);
+  if (!m.pendingWorkerKey || rt.ctx.epoch < m.pendingWorkerKey.effectiveAt) return;
+  const cronRuns = m.preCommitDeposits > 0n || m.initialPledge > 0n || (m.lockedFunds ?? 0n) > 0n;
+  if (cronRuns) writeMiner(rt, withPendingWorker(m, rt.ctx.epoch));
+  else rt.enrollCron(rt.ctx.epoch + WPOST_CHALLENGE_WINDOW, { type: 'worker-change' } satisfies MinerCronEvent);
 }
 
 /** Repays fee debt from the unlocked balance (repay_debts_or_abort); returns the amount to burn. */
@@ -138,7 +156,10 @@ export const controlMethods: Record<string, MethodSpec> = {
       validateCallerIs(rt, [m.owner]);
       m = { ...m, controlAddresses: controlIds };
       if (newWorker !== m.worker && !m.pendingWorkerKey) {
-        m = { ...m, pendingWorkerKey: { newWorker, effectiveAt: rt.ctx.epoch + WORKER_KEY_CHANGE_DELAY } };
+        const effectiveAt = rt.ctx.epoch + WORKER_KEY_CHANGE_DELAY;
+        m = { ...m, pendingWorkerKey: { newWorker, effectiveAt } };
+        // It takes effect at that deadline's end (its last epoch), without a confirmation.
+        rt.enrollCron(deadlineInfo(effectiveAt, m.provingPeriodOffset).close - 1, { type: 'worker-change' } satisfies MinerCronEvent);
       }
       writeMiner(rt, m);
     },

@@ -20,6 +20,7 @@ import { ExitCode } from '../../exit-code.js';
 import { bytes, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { readMiner, validateCallerIs, writeMiner } from './access.js';
+import { withPendingWorker } from './control.js';
 import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
 import { chargeContinuedFaults, expire, recordFaults, recoverSectors, terminate } from './proving.js';
 import { controllingIds, unlockVesting, type SectorOnChainInfo } from './state.js';
@@ -116,7 +117,11 @@ export async function closeDeadline(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
   const m = readMiner(rt);
   const last = m.deadlinesClosedThrough ?? epoch - 1;
-  for (let close = deadlineInfo(last + 1, m.provingPeriodOffset).close - 1; close <= epoch; close += WPOST_CHALLENGE_WINDOW) await closeOne(rt, close);
+  for (let close = deadlineInfo(last + 1, m.provingPeriodOffset).close - 1; close <= epoch; close += WPOST_CHALLENGE_WINDOW) {
+    // A pending worker change is applied first, as builtin-actors' deadline cron does (process_pending_worker).
+    writeMiner(rt, withPendingWorker(readMiner(rt), close));
+    await closeOne(rt, close);
+  }
   // The upstream's record of proven partitions held at most until its deadline's close.
   writeMiner(rt, { ...readMiner(rt), upstreamPostWindow: undefined, deadlinesClosedThrough: Math.max(last, epoch) });
 }
