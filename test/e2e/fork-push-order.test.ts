@@ -4,7 +4,7 @@
 // push with its gas limit given waits for the upstream without holding other accounts' sends.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { rpc } from '../helpers/fork-calls.js';
 import { stopForkSuite } from '../helpers/fork-suite.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
@@ -37,14 +37,20 @@ test('MpoolPushMessage on a fork with a slow upstream: pushes of one key keep th
   proxy.mode.holdMs = 3000;
   const finished: string[] = [];
   const track = <T>(name: string, call: Promise<T>) => call.then((value) => (finished.push(name), value));
-  const first = track('cold estimated push', push(coldEstimated));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Sends `call`, then waits until the fork has asked the upstream for what it reads (held there): it
+  // is in its turn. Its answer comes wrapped, not awaited.
+  const held = async <T>(name: string, call: () => Promise<T>): Promise<{ answer: Promise<T> }> => {
+    const before = proxy.mode.received.length;
+    const answer = track(name, call());
+    await pollUntil(`${name}'s read at the upstream`, async () => (proxy.mode.received.length > before ? true : undefined));
+    return { answer };
+  };
+  const { answer: first } = await held('cold estimated push', () => push(coldEstimated));
   const second = track('warm push', push(warm));
   const pushes = await Promise.all([first, second]);
   assert.deepEqual(pushes.map((p) => p.Message.Nonce), [pushes[0].Message.Nonce, pushes[0].Message.Nonce + 1], 'the later push takes the nonce after the cold one');
 
-  const gasGiven = track('cold gas-given push', push(coldGasGiven, 10_000_000));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const { answer: gasGiven } = await held('cold gas-given push', () => push(coldGasGiven, 10_000_000));
   const send = await track('warm send', rpc(fork.url, 'eth_sendTransaction', [{ from: one.address, to: two.address, value: '0x1', gas: '0x1000000' }]));
   assert.notEqual(await rpc(fork.url, 'eth_getTransactionReceipt', [send]), null);
   const pushed = await gasGiven;
