@@ -31,12 +31,18 @@ export function parseCallRequest(name: string, value: unknown): ParsedCallReques
 
 export const callRequest = (name: string): Param<ParsedCallRequest> => ({ name, parse: (v) => parseCallRequest(name, v) });
 
+/** Fields only an EIP-7702 (authorizationList) or EIP-4844 (blobs) transaction carries. */
+const TYPED_FIELDS = ['authorizationList', 'blobVersionedHashes', 'maxFeePerBlobGas', 'blobs'];
+
 /**
  * The transaction the node signs for its sender (eth_sendTransaction, eth_signTransaction,
  * eth_sendUnsignedTransaction): `from` is required, and what Lotus refuses of the same transaction
  * signed by a wallet is refused in its words (lotus chain/types/ethtypes/eth_transactions.go
  * ParseEthTransaction, eth_1559_transactions.go), so that code that sends it here fails as it would
- * on calibnet. Every other request becomes an EIP-1559 transaction, whatever its `type`.
+ * on calibnet. A request without a `type` is the type its fields make it, as geth, viem and ethers
+ * infer it: an `authorizationList` makes an EIP-7702 transaction, blob fields an EIP-4844 one (geth
+ * 02b73d4ea7 internal/ethapi/transaction_args.go ToTransaction), both refused by Lotus (audit21 A1).
+ * Every other request becomes an EIP-1559 transaction, whatever its `type`.
  */
 export const transactionToSign = (name: string): Param<ParsedCallRequest & { from: Uint8Array }> => ({
   name,
@@ -47,6 +53,7 @@ export const transactionToSign = (name: string): Param<ParsedCallRequest & { fro
     const typeNumber = type === undefined || type === null ? undefined : parseSafeNumber(`${name}.type`, type);
     if (typeNumber === 1) throw new MessageRejectedError('EIP-2930 transaction is not supported');
     if (typeNumber !== undefined && typeNumber !== 0 && typeNumber !== 2) throw new MessageRejectedError('unsupported transaction type');
+    if (TYPED_FIELDS.some((field) => (value as Record<string, unknown>)[field] != null)) throw new MessageRejectedError('unsupported transaction type');
     if (Array.isArray(accessList) && accessList.length > 0) throw new MessageRejectedError('access list should be an empty list');
     return { ...tx, from: tx.from };
   },

@@ -379,6 +379,12 @@ describe('eth_sendTransaction', () => {
       [{ ...transfer, type: '0x3' }, 'unsupported transaction type'],
       [{ ...transfer, type: '0x4' }, 'unsupported transaction type'],
       [{ ...transfer, accessList }, 'access list should be an empty list'],
+      // audit21 A1: viem's and ethers' JSON-RPC accounts send an EIP-7702 or blob transaction with no
+      // type; geth, Anvil and the wallets take its fields for the type.
+      [{ ...transfer, authorizationList: [{ address: RECIPIENT, chainId: '0x1', nonce: '0x0', r: ZERO_HASH, s: ZERO_HASH, yParity: '0x0' }] }, 'unsupported transaction type'],
+      [{ ...transfer, type: '0x2', authorizationList: [] }, 'unsupported transaction type'],
+      [{ ...transfer, blobVersionedHashes: [`0x01${'a9'.repeat(31)}`], maxFeePerBlobGas: '0x1' }, 'unsupported transaction type'],
+      [{ ...transfer, maxFeePerBlobGas: '0x1' }, 'unsupported transaction type'],
     ];
     for (const [tx, message] of refused) {
       for (const method of ['eth_sendTransaction', 'eth_signTransaction', 'eth_sendUnsignedTransaction']) {
@@ -387,7 +393,7 @@ describe('eth_sendTransaction', () => {
     }
     assert.equal(await result('eth_blockNumber'), '0x0');
     // An empty access list, and the types Lotus takes, are signed as before.
-    for (const tx of [{ ...transfer, accessList: [] }, { ...transfer, type: '0x2' }, { ...transfer, type: '0x0', gasPrice: '0x3b9aca00' }]) {
+    for (const tx of [{ ...transfer, accessList: [] }, { ...transfer, type: '0x2' }, { ...transfer, type: '0x0', gasPrice: '0x3b9aca00' }, { ...transfer, authorizationList: null }]) {
       const hash = await result('eth_sendTransaction', [tx]);
       assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1', JSON.stringify(tx));
       assert.equal((await result('eth_getTransactionByHash', [hash])).type, '0x2');
