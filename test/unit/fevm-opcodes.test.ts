@@ -26,6 +26,8 @@ import {
   refusedCreationGas,
   resurrectionGas,
   SEND_SYSCALL,
+  transientFlushGas,
+  transientLoadGas,
 } from '../../src/fevm/actors/evm/evm-gas.js';
 import { NO_SLOTS, rootShape, withSlotCounted } from '../../src/fevm/actors/evm/kamt-shape.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
@@ -1149,6 +1151,54 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     assert.equal((await sendRaw(null, deployCode(measureCreate + '600052' + '60206000f3'))).exitCode, 0);
     const inRuntime = words((await sendRaw(getCreateAddress({ from: wallet.address, nonce: 2 }), '0x')).returnData)[0];
     assert.equal(inConstructor - inRuntime, BigInt(evmFlushGas(0, 0, 0, rootShape(NO_SLOTS)) + bytecodeStoreGas(0) - evmStateFlushGas(ACTOR_UPDATE)));
+  });
+});
+
+// fidaudit5 G5: builtin-actors v18 system.rs set_transient_storage makes the state dirty when a TSTORE
+// changes a value, as set_storage does; flush then writes the transient KAMT (when it holds values) and
+// a state block naming it (TransientData), and System::load of the same message opens that KAMT again.
+describe('TSTORE makes the state dirty (builtin-actors System::set_transient_storage)', () => {
+  /** Deploys each runtime from the wallet; runs each once with no calldata, in order; their receipts' gas. */
+  const gasOf = async (t: Parameters<typeof fevmSetup>[0], runtimes: string[]) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    for (const code of runtimes) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const gas: bigint[] = [];
+    for (let nonce = 0; nonce < runtimes.length; nonce++) {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
+      assert.equal(receipt.exitCode, 0);
+      gas.push(BigInt(receipt.gasUsed));
+    }
+    return gas;
+  };
+
+  test('a TSTORE that changes a value flushes the state with the transient KAMT; one that changes nothing, nothing', async (t) => {
+    // tstore(0, 1) against tstore(0, 0) (no change): the same opcodes.
+    const [changed, unchanged] = await gasOf(t, ['600160005d00', '600060005d00']);
+    assert.equal(changed - unchanged, BigInt(evmStateFlushGas(ACTOR_UPDATE) + transientFlushGas(rootShape(withSlot(0n)), true)));
+  });
+
+  test('a guard set and released before the end flushes the state alone (no TransientData), as a storage write would', async (t) => {
+    const [guarded, unchanged] = await gasOf(t, ['600160005d' + '600060005d00', '600060005d' + '600060005d00']);
+    assert.equal(guarded - unchanged, BigInt(evmStateFlushGas(ACTOR_UPDATE)));
+    assert.equal(transientFlushGas(undefined, true), 0);
+  });
+
+  test('a call back into the contract in the same message loads its state with the transient KAMT', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // With calldata: STOP. Else tstore(0, x) (x = 1 or 0), then measure a CALL to itself with one byte of calldata, and return the gas it took.
+    const measureSelfCall = (x: number) =>
+      `60${byte(x)}60005d` + '6001600053' + '5a' + '6000600060016000' + '6000' + '30' + '5a' + 'f1' + '50' + '5a' + '9003' + '600052' + '60206000f3';
+    const runtime = (x: number) => '3615600657' + '00' + '5b' + measureSelfCall(x);
+    for (const x of [1, 0]) assert.equal((await sendRaw(null, deployCode(runtime(x)))).exitCode, 0);
+    const measured = async (nonce: number) => {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
+      assert.equal(receipt.exitCode, 0);
+      return words(receipt.returnData)[0];
+    };
+    const [withTransient, without] = [await measured(0), await measured(1)];
+    // The caller's flush before the send (its first update in the message) and the callee's load of the transient root.
+    const root = rootShape(withSlot(0n));
+    assert.equal(withTransient - without, BigInt(evmStateFlushGas(ACTOR_UPDATE) + transientFlushGas(root, true) + transientLoadGas(root)));
   });
 });
 

@@ -203,6 +203,34 @@ export function evmStateFlushGas(actorUpdate: number): number {
   return FLUSH_WORK + putBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS) + HOST_CALL + IPLD_LINK_CHECKED + actorUpdate;
 }
 
+/**
+ * TransientData in the state block (builtin-actors v18 state.rs): the transient KAMT root's CID and
+ * its lifespan (the origin's ID, the message's nonce), with their CBOR headers.
+ */
+const TRANSIENT_DATA_BYTES = 50;
+/** What TransientData adds to writing, and to loading, the state block: its bytes and its link. */
+const TRANSIENT_STATE_PUT = putBlock(STATE_BLOCK_BYTES + TRANSIENT_DATA_BYTES, STATE_BLOCK_LINKS + 1) - putBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
+const TRANSIENT_STATE_LOAD = loadBlock(STATE_BLOCK_BYTES + TRANSIENT_DATA_BYTES, STATE_BLOCK_LINKS + 1) - loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS);
+
+/**
+ * What transient storage (TSTORE) adds to a flush (system.rs flush): nothing while it holds no
+ * value (no TransientData); else the state block's TransientData, and when it changed since the last
+ * flush its KAMT's blocks (transient_slots.flush(): `root`, and a node for each bucket of more than
+ * one slot).
+ */
+export function transientFlushGas(root: RootShape | undefined, changed: boolean): number {
+  if (!root) return 0;
+  return TRANSIENT_STATE_PUT + (changed ? putBlock(root.bytes, root.links) + root.links * putBlock(KAMT_NODE_BYTES, 0) : 0);
+}
+
+/**
+ * Loading a state whose TransientData is the running message's (System::load, lifespans equal): the
+ * bigger state block, and the transient KAMT's root loaded.
+ */
+export function transientLoadGas(root: RootShape): number {
+  return TRANSIENT_STATE_LOAD + loadBlock(root.bytes, root.links);
+}
+
 /** A new contract's bytecode: keccak256 of it (the EVM hash) and the raw block it is stored in. */
 export function bytecodeStoreGas(size: number): number {
   return HOST_CALL + onHashing('keccak256', size) + putBlock(size, 0);

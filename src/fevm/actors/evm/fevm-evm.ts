@@ -89,6 +89,8 @@ import {
   refusedCreationGas,
   resurrectionGas,
   SEND_SYSCALL,
+  transientFlushGas,
+  transientLoadGas,
 } from './evm-gas.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
 import type { EvmStateAdapter } from './state-adapter.js';
@@ -342,7 +344,7 @@ export class FevmEvm extends EVM {
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation = contract && runner ? newInvocation(runner.id, message.to.bytes) : undefined;
-    if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootShape(storageBucketsOf(runner)));
+    if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootShape(storageBucketsOf(runner))) + this.transientLoadGas(invocation.actorId);
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
     const result = this.forgetIfFailed(mark, resultInOneBlock(await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0))));
     // The caller's reload once its send succeeded, out of what it kept back (System::send_raw); a
@@ -363,11 +365,23 @@ export class FevmEvm extends EVM {
   private reloadGas(moved: boolean): number {
     const caller = this.currentInvocation;
     if (!caller || this.currentFrame?.isStatic) return 0;
-    return evmReloadGas(moved ? this.rootOf(caller) : undefined);
+    return evmReloadGas(moved ? this.rootOf(caller) : undefined) + (moved ? this.transientLoadGas(caller.actorId) : 0);
   }
 
   /** Per actor, how many times a frame of it set its state root in the running message. */
   private readonly rootWrites = new Map<number, number>();
+  /**
+   * Per actor, the transient storage KAMT its state names, written by a flush in the running message
+   * (TransientData of this message's lifespan): a later load of it in the message opens that root.
+   */
+  private readonly transientRoots = new Map<number, RootShape>();
+
+  /** Loading `actorId`'s state when it names transient storage of the running message (System::load). */
+  private transientLoadGas(actorId: number): number {
+    if (this.transientRoots.size === 0) return 0;
+    const root = this.transientRoots.get(actorId);
+    return root ? transientLoadGas(root) : 0;
+  }
 
   /** The KAMT root of the contract whose storage `invocation` runs on, as it is now. */
   private rootOf(invocation: Invocation): RootShape {
@@ -480,6 +494,7 @@ export class FevmEvm extends EVM {
     // A message's first frame: the state roots its contracts set are counted afresh.
     // Cleared only when filled: clearing even an empty Map calls into V8's runtime.
     if (this.frames.length === 0 && this.rootWrites.size > 0) this.rootWrites.clear();
+    if (this.frames.length === 0 && this.transientRoots.size > 0) this.transientRoots.clear();
     this.frames.push(message);
     if (invocation) this.invocations.push(invocation);
     let result: EVMResult;
@@ -621,15 +636,18 @@ export class FevmEvm extends EVM {
    */
   flushCallerGas(always = false): number {
     const caller = this.currentInvocation;
-    return caller && (always || caller.fresh || caller.changed.size > 0 || caller.rootChanged) ? this.flushGas(caller, always) : 0;
+    return caller && (always || caller.fresh || caller.changed.size > 0 || caller.rootChanged || caller.transientChanged) ? this.flushGas(caller, always) : 0;
   }
 
   private flushGas(invocation: Invocation, always = false): number {
     const { fresh } = invocation;
     const stored = invocation.changed.size > 0 || invocation.rootChanged;
-    if (!stored && !always && !fresh) return 0;
+    if (!stored && !always && !fresh && !invocation.transientChanged) return 0;
     const actorUpdate = invocation.actorId < 0 ? 0 : this.host.access.write(invocation.actorId);
     let gas = stored || fresh ? evmFlushGas(invocation.changed.size, invocation.addedPairs, actorUpdate, this.rootOf(invocation)) : evmStateFlushGas(actorUpdate);
+    // Transient storage this message changed or carries: it changes only through TSTORE, which sets
+    // transientChanged, and the flush of that invocation records it (transientRoots).
+    if (invocation.transientChanged || (this.transientRoots.size > 0 && this.transientRoots.has(invocation.actorId))) gas += this.transientFlushGas(invocation);
     // A constructor's state (System::new) was never written: its first flush puts the new KAMT's
     // root and set_bytecode(&[])'s empty code too (system.rs flush).
     if (fresh) gas += bytecodeStoreGas(0);
@@ -638,9 +656,54 @@ export class FevmEvm extends EVM {
     invocation.addedPairs = 0;
     invocation.stateChanged = false;
     invocation.rootChanged = false;
+    invocation.transientChanged = false;
     if (invocation.actorId >= 0) this.rootWrites.set(invocation.actorId, (this.rootWrites.get(invocation.actorId) ?? 0) + 1);
     return gas;
   }
+
+  /**
+   * A TSTORE about to run in the current invocation: one that changes the value makes its state dirty,
+   * and the transient KAMT as it will then be is noted (transientAfter).
+   */
+  notedTransientStore(slot: bigint, value: bigint): void {
+    const invocation = this.currentInvocation;
+    if (!invocation) return;
+    const key = padStart(bigintToBytes(slot), 32);
+    if (bytesToBigint(this.transientStorage.get(new Address(invocation.storage), key)) === value) return;
+    invocation.transientChanged = true;
+    invocation.transientAfter = transientRootOf(this, invocation.storage, bytesToHex(key), value);
+  }
+
+  /** What the contract's transient storage adds to this flush (transientFlushGas); what its state then names is kept for its later loads. */
+  private transientFlushGas(invocation: Invocation): number {
+    // A message's last flush comes after @ethereumjs emptied transient storage (postMessageCleanup):
+    // then what its TSTOREs left, or what an earlier flush in the message wrote.
+    const ended = this.frames.length === 0;
+    const root = !ended ? transientRootOf(this, invocation.storage) : invocation.transientChanged ? invocation.transientAfter : this.transientRoots.get(invocation.actorId);
+    if (invocation.actorId >= 0) {
+      if (root) this.transientRoots.set(invocation.actorId, root);
+      else this.transientRoots.delete(invocation.actorId);
+    }
+    return transientFlushGas(root, invocation.transientChanged === true);
+  }
+}
+
+/**
+ * The transient storage of the contract at `storage` in the running message as a KAMT root, with
+ * `slot` (its key's hex) set to `value` if given; undefined while it holds no value.
+ */
+function transientRootOf(evm: FevmEvm, storage: Uint8Array, slot?: string, value?: bigint): RootShape | undefined {
+  const slots = (evm.transientStorage as unknown as { _storage: Map<string, Map<string, Uint8Array>> })._storage.get(bytesToHex(storage));
+  const buckets = new Array<number>(32).fill(0);
+  let held = false;
+  // The key's hex: its top 5 bits are its root bucket (kamt-shape.ts).
+  const count = (key: string) => {
+    buckets[parseInt(key.slice(2, 4), 16) >> 3]!++;
+    held = true;
+  };
+  for (const [key, stored] of slots ?? []) if (key !== slot && stored.some((byte) => byte !== 0)) count(key);
+  if (slot !== undefined && value !== 0n) count(slot);
+  return held ? rootShape(buckets) : undefined;
 }
 
 /** What one EVM actor invocation has done to its storage KAMT: nodes opened, nodes changed. */
@@ -660,6 +723,10 @@ export interface Invocation {
   stateChanged?: boolean;
   /** A constructor's state, never flushed yet: its first send flushes it whole. */
   fresh?: boolean;
+  /** A TSTORE changed a value since the last flush (System::set_transient_storage makes the state dirty). */
+  transientChanged?: boolean;
+  /** The contract's transient KAMT as the last TSTORE that changed it left it (notedTransientStore). */
+  transientAfter?: RootShape;
 }
 
 /**
@@ -929,6 +996,12 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
       }
     }
     return gas;
+  },
+  // A TSTORE that changes a value makes the state dirty, to be flushed with the transient KAMT (system.rs set_transient_storage).
+  TSTORE: (rs, evm) => {
+    const [slot, value] = rs.stack.peek(2);
+    evm.notedTransientStore(slot, value);
+    return 0;
   },
   SELFDESTRUCT: (rs, evm) => evm.selfDestructGas(addressFromWord(rs.stack.peek(1)[0]), rs.interpreter.getAddress().bytes),
 };
