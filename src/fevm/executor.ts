@@ -27,7 +27,7 @@ import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer, withBalance } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
-import { ACCOUNT_INVOCATION, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutputs } from './gas.js';
+import { ACCOUNT_INVOCATION, accountConstructorGas, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutputs } from './gas.js';
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
 import { StateAccess } from './state-access.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, messageWith, type Message } from './message.js';
@@ -256,7 +256,7 @@ export class Executor {
       receiver = autoCreate(state, send.to);
       // create_actor_from_send: the new address assigned, the actor stored; an account's constructor runs.
       gas += onCreateActor(true) + access.write(receiver.id);
-      if (receiver.kind === 'account') gas += SEND_INVOKE_METHOD + ACCOUNT_INVOCATION;
+      if (receiver.kind === 'account') gas += SEND_INVOKE_METHOD + ACCOUNT_INVOCATION + accountConstructorGas(send.to);
     } else {
       gas += access.read(receiver.id);
     }

@@ -1,7 +1,9 @@
 // Gas limits, fees and the base fee, as Lotus has them. What each operation costs is the FVM price
 // list (price-list.ts) and the EVM actor's model on it (actors/evm/evm-gas.ts); README "Gas" says
 // how close that is to calibnet.
-import { HOST_CALL, ON_CHAIN_MESSAGE_STORAGE_BASE, onChainMessage, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
+import type { FilAddress } from '../common/address.js';
+import { encodeCbor } from '../common/cbor.js';
+import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, ON_CHAIN_MESSAGE_STORAGE_BASE, onBlockPut, onBlockRead, onChainMessage, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
 
 /** Lotus's block gas limit (params_shared_vals.go). */
 export const BLOCK_GAS_LIMIT = 10_000_000_000;
@@ -40,6 +42,20 @@ export const BUILTIN_INVOCATION = 1_000_000;
  */
 export const ACCOUNT_INVOCATION = onWasmInvocation(17, 320, 0) + 2 * HOST_CALL;
 export const ETHACCOUNT_INVOCATION = onWasmInvocation(17, 77, 0) + 2 * HOST_CALL;
+
+/**
+ * What the Account actor's constructor does when a send creates an f1/f3 account (ref-fvm
+ * call_manager/default.rs create_account_actor_from_send invokes it with the address as its params;
+ * builtin-actors v18 actors/account constructor, runtime/src/runtime/mod.rs create): the params
+ * block read (block_stat, block_read), get_root, its State `[address]` put (block_create,
+ * block_link) and set_root; its own few thousand instructions are not counted, as for any method.
+ */
+export function accountConstructorGas(address: FilAddress): number {
+  const params = encodeCbor(address.bytes).length;
+  const state = encodeCbor([address.bytes]).length;
+  const readParams = 2 * HOST_CALL + onBlockRead(params);
+  return readParams + HOST_CALL + IPLD_LINK_TRACKED + 2 * HOST_CALL + onBlockPut(state, 0) + HOST_CALL + IPLD_LINK_CHECKED;
+}
 /**
  * A Placeholder receiving a method (an InvokeContract to an f410 with no code): its Wasm module
  * (builtin-actors v18 for calibnet, Lotus build/actors/v18.tar.zst) has 16 pages of memory and a

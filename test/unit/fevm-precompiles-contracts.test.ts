@@ -12,6 +12,8 @@ import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import { ACCOUNT_INVOCATION, accountConstructorGas } from '../../src/fevm/gas.js';
+import { onCreateActor, SEND_INVOKE_METHOD } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, filAddressHex } from '../helpers/fevm.js';
 
 const abi = AbiCoder.defaultAbiCoder();
@@ -93,6 +95,22 @@ describe('call_actor (0xfe00…03)', () => {
     assert.equal(state.getActor(probe.id)!.balance, 2n * FIL);
     const [, resolved] = await call(probe, 'resolveAddress', [filAddressHex(target)]);
     assert.equal(resolved, word(id));
+  });
+
+  // fidaudit5 G4: ref-fvm create_account_actor_from_send invokes the Account constructor, which
+  // writes the account's State (builtin-actors v18 actors/account, Runtime::create).
+  test('a send that creates an f1 or f3 account pays its creation and its constructor: params read, State put, root set', async (t) => {
+    const { deploy, send } = await fevmSetup(t);
+    const probe = await deploy('FevmProbe');
+    const f3 = FilAddress.fromPayload(Protocol.BLS, new Uint8Array(48).fill(0x35));
+    for (const target of [f1(0x34), f3]) {
+      const pay = () => send(probe, 'callActor', [METHOD_SEND, 1n, 0, 0, '0x', filAddressHex(target)], 1n);
+      const [creating, again] = [await pay(), await pay()];
+      assert.deepEqual([creating.exitCode, again.exitCode], [0, 0]);
+      assert.equal(BigInt(creating.gasUsed) - BigInt(again.gasUsed), BigInt(onCreateActor(true) + SEND_INVOKE_METHOD + ACCOUNT_INVOCATION + accountConstructorGas(target)), target.toString());
+    }
+    assert.equal(accountConstructorGas(f1(1)), 668_245);
+    assert.equal(accountConstructorGas(f3), 765_766);
   });
 
   test('the raw output: exit, codec and offset 0x60 words, then the length and the data padded to a word', async (t) => {
