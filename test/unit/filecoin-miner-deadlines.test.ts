@@ -82,6 +82,27 @@ describe('pledge quotes and pre-commits', () => {
   });
 });
 
+// fidaudit6 D4: FIP-0077's creation deposit (Lotus StateMinerCreationDeposit: ConsensusMinerMinPower / 10's pledge).
+describe('the miner creation deposit', () => {
+  test('StateMinerCreationDeposit is what CreateMiner must be sent: less is refused with builtin-actors\' words, and the new miner locks it', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const deposit = BigInt(await result('Filecoin.StateMinerCreationDeposit', [null]));
+    const { ConsensusMinerMinPower } = await result('Filecoin.StateGetNetworkParams');
+    assert.equal(deposit, (BigInt(ConsensusMinerMinPower) / 10n) * FIL / (32n << 30n));
+    const owner = await result('Filecoin.StateAccountKey', [(await result('Filecoin.StateMinerInfo', [MINER, null])).Owner, null]);
+    const worker = await result('Filecoin.WalletNew', ['bls']);
+    await result('Filecoin.MpoolPushMessage', [{ From: owner, To: worker, Value: FIL.toString(), Method: 0, Params: null }, null]);
+    const create = (value: bigint) => ({ From: owner, To: 't04', Value: value.toString(), Method: 2, Params: base64([FilAddress.parse(owner).bytes, FilAddress.parse(worker).bytes, 13, new Uint8Array([1]), []]) });
+    const refused = await error('Filecoin.MpoolPushMessage', [create(deposit - 1n), null]);
+    assert.match(refused.message, new RegExp(`not enough balance to lock for create miner deposit: sent balance ${deposit - 1n} < deposit ${deposit}`));
+    const miners = await result('Filecoin.StateListMiners', [null]);
+    await result('Filecoin.MpoolPushMessage', [create(deposit), null]);
+    const [miner] = (await result('Filecoin.StateListMiners', [null])).filter((m: string) => !miners.includes(m));
+    assert.equal(await result('Filecoin.StateMinerAvailableBalance', [miner, null]), '0');
+    assert.equal(BigInt((await result('Filecoin.StateReadState', [miner, null])).State.LockedFunds), deposit);
+  });
+});
+
 describe('deal data and verified claims', () => {
   test('a verified deal is pending, its data CID is the sector CommD, its allocation becomes a claim', async (t) => {
     const { result, error, devnet } = await setupRpc(t, { sealDelay: 3 });

@@ -5,6 +5,8 @@ import { describe, test } from 'node:test';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
+import { CREATE_MINER_DEPOSIT } from '../../src/fevm/actors/power.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, MINER, OTHER_MINER, minerHarness } from '../helpers/miner-harness.js';
@@ -56,13 +58,16 @@ describe('CreateMiner', () => {
     assert.equal((await h.send(owner, POWER_ACTOR_ID, m('MinerCount'))).value, 3);
     assert.deepEqual((await h.send(owner, POWER_ACTOR_ID, m('MinerRawPower'), minerId)).value, [new Uint8Array(), false]);
     // The legacy number works too; a second miner gets another f2.
-    const again = await h.send(owner, POWER_ACTOR_ID, 2, params);
+    const again = await h.send(owner, POWER_ACTOR_ID, 2, params, CREATE_MINER_DEPOSIT);
     assert.notDeepEqual((again.value as Uint8Array[])[1], robustBytes);
   });
 
   test('checks the proof type, the owner and the worker', async () => {
     const h = await minerHarness();
     const [owner] = h.accounts;
+    const send = h.send;
+    // Each with the creation deposit, which builtin-actors checks before the owner and the worker.
+    h.send = (from, to, method, params, value = CREATE_MINER_DEPOSIT) => send(from, to, method, params, value);
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(owner), 3, new Uint8Array(), []])).exitCode, ExitCode.ErrIllegalArgument);
     // An owner key address with no actor behind it does not resolve.
     const unknown = FilAddress.fromPayload(Protocol.Secp256k1, new Uint8Array(20).fill(7)).bytes;
@@ -75,5 +80,32 @@ describe('CreateMiner', () => {
     const bls = h.blsAccount();
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), id(bls), 13, new Uint8Array(), []])).exitCode, 0);
     assert.equal((await h.send(owner, POWER_ACTOR_ID, 2, [id(owner), h.state.getActor(bls)!.robust!.bytes, 13, new Uint8Array(), []])).exitCode, 0);
+  });
+
+  // fidaudit6 D4: FIP-0077 (builtin-actors v17+ miner constructor, calculate_create_miner_deposit).
+  test('needs the creation deposit, which the new miner locks, vesting over 180 days as block rewards do', async () => {
+    const h = await minerHarness();
+    const [owner] = h.accounts;
+    const params = [id(owner), id(h.blsAccount()), 13, new Uint8Array(), []];
+    // The pledge of a tenth of the consensus minimum (2 KiB) at 1 FIL per 32 GiB.
+    assert.equal(CREATE_MINER_DEPOSIT, (204n * FIL) / (32n << 30n));
+    for (const value of [0n, CREATE_MINER_DEPOSIT - 1n]) {
+      const refused = await h.send(owner, POWER_ACTOR_ID, 2, params, value);
+      assert.equal(refused.exitCode, ExitCode.ErrInsufficientFunds);
+    }
+    const created = await h.send(owner, POWER_ACTOR_ID, 2, params, FIL);
+    assert.equal(created.exitCode, 0);
+    const minerId = FilAddress.fromBytes((created.value as Uint8Array[])[0]!).id!;
+    const miner = h.miner(minerId);
+    assert.equal(miner.lockedFunds, CREATE_MINER_DEPOSIT);
+    const funds = miner.vestingFunds!;
+    assert.equal(funds.reduce((sum, f) => sum + f.amount, 0n), CREATE_MINER_DEPOSIT);
+    // A step a day on the proving period's 12-hour marks, the last 180 days on at most.
+    const periodStart = provingPeriodStart(h.epoch, miner.provingPeriodOffset);
+    assert.ok(funds.every((f, i) => (f.epoch - periodStart) % 1440 === 0 && (i === 0 || f.epoch - funds[i - 1]!.epoch === 2880)));
+    assert.ok(funds[0]!.epoch > h.epoch + 2880 - 1 && funds[0]!.epoch <= h.epoch + 2880 + 1440);
+    assert.ok(funds.at(-1)!.epoch >= h.epoch + 180 * 2880 && funds.at(-1)!.epoch < h.epoch + 181 * 2880);
+    // Locked: available is what was sent less the deposit.
+    assert.equal(decodeBigInt((await h.send(owner, minerId, m('GetAvailableBalance'))).value as Uint8Array), FIL - CREATE_MINER_DEPOSIT);
   });
 });

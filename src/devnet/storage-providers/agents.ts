@@ -25,6 +25,7 @@ import { declarationsFor } from '../../fevm/actors/miner/proving.js';
 import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MAX_SECTOR_EXPIRATION_EXTENSION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, postSubmissionsAt, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
+import { CREATE_MINER_DEPOSIT } from '../../fevm/actors/power.js';
 import { methodNumber } from '../../fevm/actors/runtime.js';
 import { SigType } from '../../fevm/message.js';
 import { BLOCK_GAS_LIMIT, DEFAULT_GAS_PREMIUM } from '../../fevm/gas.js';
@@ -304,7 +305,7 @@ export class StorageProviderAgents {
   /**
    * Adds a storage provider (devnet_addStorageProvider): the next owner/worker key of the provider
    * derivation path, funded like a dev account, creates its miner through the power actor's
-   * CreateMiner. The new miner has no sectors (hence no power) until it seals deals. The owner also
+   * CreateMiner, sent with the creation deposit. The new miner has no sectors (hence no power) until it seals deals. The owner also
    * gets what CreateMiner's gas can cost at most at the fee cap the node fills in, so that no base fee
    * (anvil_setNextBlockBaseFeePerGas) or minimum fee cap (anvil_setMinGasPrice) leaves it funded but refused.
    */
@@ -320,10 +321,12 @@ export class StorageProviderAgents {
     // The worker a BLS account (builtin-actors resolve_worker_address), funded as the owner: it pays the provider's messages.
     const worker = await this.node.wallet.import('bls', blsWorkerSecret(key));
     const maxGasFee = BigInt(BLOCK_GAS_LIMIT) * this.node.defaultFeeCap(DEFAULT_GAS_PREMIUM);
-    await this.node.cheats.fundNative(key.address, this.options.ownerBalance + maxGasFee);
+    await this.node.cheats.fundNative(key.address, this.options.ownerBalance + maxGasFee + CREATE_MINER_DEPOSIT);
     await this.node.cheats.fundNative(worker, this.options.ownerBalance);
     const params = [key.address.bytes, worker.bytes, windowPoSt(sectorSize).proofType, key.peerId, []];
-    const { returnValue } = await sendFromNodeKey(this.node, { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, mine: true });
+    // With the creation deposit the new miner locks (FIP-0077), as lotus-shed miner create sends StateMinerCreationDeposit's figure.
+    const create = { from: key.address, to: POWER_ACTOR_ID, method: POWER.createMiner, params, value: CREATE_MINER_DEPOSIT, mine: true };
+    const { returnValue } = await sendFromNodeKey(this.node, create);
     const [idAddress] = returnValue as [Uint8Array];
     const minerId = FilAddress.fromBytes(idAddress).id!;
     this.options.log('info', `storage provider t0${minerId} added (owner ${key.address.toString('t')})`);

@@ -1,12 +1,13 @@
 // The Lotus state methods of a miner's deadlines, partitions and pre-committed sectors:
 // Filecoin.StateMinerDeadlines, StateMinerPartitions, StateMinerSectorCount, StateMinerRecoveries,
-// StateAllMinerFaults, StateMinerInitialPledgeCollateral, StateMinerPreCommitDepositForPower,
+// StateAllMinerFaults, StateMinerInitialPledgeCollateral, StateMinerPreCommitDepositForPower, StateMinerCreationDeposit,
 // StateSectorPreCommitInfo, StateSectorExpiration (lotus api/api_full.go, node/impl/full/state.go),
 // in Lotus's JSON shapes. Window PoSt is simulated for the devnet's own miners (no proof submissions),
 // and a recovered sector is healthy at once, so there are never recovering sectors.
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
+import { CREATE_MINER_DEPOSIT } from '../../fevm/actors/power.js';
 import { initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealProof, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
 import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
 import { defineMethod } from '../define-method.js';
@@ -165,6 +166,12 @@ export const filecoinMinerDeadlines = [
       return withMargin(preCommitDepositFor(info.sectorSize)).toString();
     },
   ),
+
+  // What CreateMiner must be sent (FIP-0077): Lotus's pledge of ConsensusMinerMinPower / 10, without margin.
+  defineMethod('Filecoin.StateMinerCreationDeposit', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    tipsetOf(devnet, key);
+    return CREATE_MINER_DEPOSIT.toString();
+  }),
 
   // null when the sector is not pre-committed (Lotus v1).
   defineMethod('Filecoin.StateSectorPreCommitInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {

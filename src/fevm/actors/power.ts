@@ -2,7 +2,7 @@
 // quality-adjusted power, the network's totals and pledge, CreateMiner, and the exported getters.
 // Simplifications: every claim counts toward the totals (builtin-actors counts only miners above the
 // consensus minimum once enough of them exist); the smoothed QA power estimate is the current power
-// with zero velocity; creating a miner needs no deposit.
+// with zero velocity; the creation deposit is the devnet's fixed-rate pledge.
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt } from '../../common/cbor.js';
 import { POWER_ACTOR_ID } from '../actor.js';
@@ -11,7 +11,7 @@ import { wholeKeys } from '../lazy-map.js';
 import { newActorAddress, transfer } from './lifecycle.js';
 import { checkPeerInfo, resolveWorker } from './miner/control.js';
 import { createMinerActor } from './miner/create.js';
-import { shapeByPoStProof } from './miner/policy.js';
+import { initialPledgeFor, shapeByPoStProof } from './miner/policy.js';
 import { address, bigInt, bytes, i64, list, tuple, u64 } from './params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
 
@@ -44,6 +44,12 @@ export interface PowerState {
  * consensus; the devnet does the same.
  */
 export const CONSENSUS_MINER_MIN_POWER = 2048n;
+/**
+ * What a new miner must be sent and locks (FIP-0077, builtin-actors v17+ calculate_create_miner_deposit):
+ * the initial pledge of a tenth of the consensus minimum, at the devnet's fixed rate. Lotus's
+ * StateMinerCreationDeposit answers the same (ConsensusMinerMinPower / 10).
+ */
+export const CREATE_MINER_DEPOSIT = initialPledgeFor(CONSENSUS_MINER_MIN_POWER / 10n);
 /** Below this many miners above the minimum, any miner with power counts (CONSENSUS_MINER_MIN_MINERS). */
 const CONSENSUS_MINER_MIN_MINERS = 4;
 
@@ -140,11 +146,15 @@ async function createMiner(rt: ActorRuntime, params: unknown): Promise<unknown> 
   const multiaddrs = list(rawMultiaddrs, 'multiaddrs').map((m, i) => bytes(m, `multiaddrs[${i}]`));
   checkPeerInfo(peerId, multiaddrs);
   if (!shapeByPoStProof(proofType)) throw new ActorError(ExitCode.ErrIllegalArgument, `proof type ${proofType} not allowed for new miner actors`);
+  // The new miner's balance is the value sent with CreateMiner, as Init Exec forwards it.
+  if (rt.valueReceived < CREATE_MINER_DEPOSIT) {
+    throw new ActorError(ExitCode.ErrInsufficientFunds, `not enough balance to lock for create miner deposit: sent balance ${rt.valueReceived} < deposit ${CREATE_MINER_DEPOSIT}`);
+  }
   const ownerId = rt.state.lookupId(owner);
   if (ownerId === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, `unable to resolve owner address: ${owner.toString('f')}`);
   const worker = await resolveWorker(rt, address(rawWorker, 'worker'));
   const robust = newActorAddress(rt.state, rt.caller.id);
-  const miner = createMinerActor(rt.state, { owner: ownerId, worker, windowPoStProofType: proofType, peerId, multiaddrs, epoch: rt.ctx.epoch, robust });
+  const miner = createMinerActor(rt.state, { owner: ownerId, worker, windowPoStProofType: proofType, peerId, multiaddrs, epoch: rt.ctx.epoch, robust, deposit: CREATE_MINER_DEPOSIT });
   // The value sent with CreateMiner goes on to the new miner, as Init Exec forwards it.
   transfer(rt.state, POWER_ACTOR_ID, miner.id, rt.valueReceived);
   const power = readPower(rt);

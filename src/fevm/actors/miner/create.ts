@@ -3,8 +3,8 @@
 import { FilAddress } from '../../../common/address.js';
 import type { StateOverlay } from '../../state-tree.js';
 import { createActor } from '../lifecycle.js';
-import { provingPeriodOffset, shapeByPoStProof } from './policy.js';
-import type { FullMinerState, MinerActor } from './state.js';
+import { provingPeriodOffset, provingPeriodStart, shapeByPoStProof } from './policy.js';
+import { rewardVestingTable, type FullMinerState, type MinerActor } from './state.js';
 
 export interface NewMiner {
   owner: number;
@@ -16,12 +16,17 @@ export interface NewMiner {
   epoch: number;
   /** The f2 address Init would give it; genesis miners have none. */
   robust?: FilAddress;
+  /** The creation deposit it locks (FIP-0077), vesting as block rewards do; genesis miners lock none. */
+  deposit?: bigint;
 }
 
 export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerActor {
   const shape = shapeByPoStProof(miner.windowPoStProofType);
   if (!shape) throw new RangeError(`no sector size for window PoSt proof ${miner.windowPoStProofType}`);
   const actor = createActor(state, 'storageminer', miner.robust ? { robust: miner.robust } : {});
+  const offset = provingPeriodOffset(FilAddress.fromId(actor.id), miner.epoch);
+  // The miner constructor's add_locked_funds(deposit, REWARD_VESTING_SPEC), from the proving period's start.
+  const locked = miner.deposit ? { lockedFunds: miner.deposit, vestingFunds: rewardVestingTable(miner.deposit, miner.epoch, provingPeriodStart(miner.epoch, offset)) } : {};
   const info: FullMinerState = {
     owner: miner.owner,
     worker: miner.worker,
@@ -34,13 +39,14 @@ export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerAct
     windowPoStPartitionSectors: shape.partitionSectors,
     consensusFaultElapsed: -1,
     beneficiaryTerm: { quota: 0n, usedQuota: 0n, expiration: 0 },
-    provingPeriodOffset: provingPeriodOffset(FilAddress.fromId(actor.id), miner.epoch),
+    provingPeriodOffset: offset,
     preCommitDeposits: 0n,
     initialPledge: 0n,
     feeDebt: 0n,
     precommits: new Map(),
     sectors: new Map(),
     allocatedSectors: [],
+    ...locked,
   };
   const created = { ...actor, miner: info };
   state.putActor(created);

@@ -5,7 +5,7 @@
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import type { Actor } from '../../actor.js';
-import { deadlineInfo, FAULT_MAX_AGE, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
+import { deadlineInfo, EPOCHS_IN_DAY, FAULT_MAX_AGE, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
 
 export { windowPoSt } from './policy.js';
 
@@ -232,6 +232,26 @@ export function unlockVesting(m: FullMinerState, epoch: number, target = 0n): Fu
     if (taken < fund.amount) kept.push({ epoch: fund.epoch, amount: fund.amount - taken });
   }
   return unlocked === 0n ? m : { ...m, lockedFunds: m.lockedFunds - unlocked, vestingFunds: kept };
+}
+
+/**
+ * The vesting table of `amount` locked at `epoch` as builtin-actors' REWARD_VESTING_SPEC vests it
+ * (actors/miner/src/vesting_state.rs add_locked_funds): linearly over 180 days from `epoch`, one
+ * step a day, each step's epoch rounded up to the next 12-hour mark counted from the proving
+ * period's start `periodStart`.
+ */
+export function rewardVestingTable(amount: bigint, epoch: number, periodStart: number): VestingFund[] {
+  const [period, step, quantum] = [180 * EPOCHS_IN_DAY, EPOCHS_IN_DAY, EPOCHS_IN_DAY / 2];
+  const funds: VestingFund[] = [];
+  let vested = 0n;
+  for (let at = epoch + step; vested < amount; at += step) {
+    const vestEpoch = periodStart + Math.ceil((at - periodStart) / quantum) * quantum;
+    const elapsed = vestEpoch - epoch;
+    const target = elapsed < period ? (amount * BigInt(elapsed)) / BigInt(period) : amount;
+    funds.push({ epoch: vestEpoch, amount: target - vested });
+    vested = target;
+  }
+  return funds;
 }
 
 /** What a beneficiary other than the owner may still withdraw at `epoch` (BeneficiaryTerm.available). */
