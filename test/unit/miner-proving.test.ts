@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBitfield, encodeBitfield } from '../../src/common/bitfield.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { FAULT_MAX_AGE, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart } from '../../src/fevm/actors/miner/policy.js';
+import { EPOCHS_IN_DAY, FAULT_MAX_AGE, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -97,6 +97,25 @@ describe('TerminateSectors (9)', () => {
     assert.deepEqual(decodeBitfield(sectors), [5]);
     assert.equal((await h.send(h.accounts[0], MINER, 9, declarationsFor(h.miner(), [7]))).exitCode, ExitCode.ErrForbidden);
     assert.equal((await h.send(OWNER, MINER, 9, [[[5 % 48, 0, encodeBitfield([5])]]])).exitCode, ExitCode.ErrIllegalArgument);
+  });
+
+  // fidaudit6 D8: builtin-actors v18 (actors/miner/src/lib.rs process_early_terminations) ages a
+  // sector from its activation; an extension or a replica update moves its powerBaseEpoch only.
+  test('the termination fee ages a sector from its activation, not from its power base epoch (an extended sector)', async () => {
+    const h = await minerHarness();
+    const pledge = 100n * FIL;
+    await h.send(OWNER, MINER, 0, undefined, 200n * FIL);
+    const miner = h.state.getActor(MINER)!;
+    const m = h.miner();
+    const extended = { ...m.sectors.get(5)!, initialPledge: pledge, activation: h.epoch - 100 * EPOCHS_IN_DAY, powerBaseEpoch: h.epoch };
+    h.state.putActor({ ...miner, miner: { ...m, initialPledge: m.initialPledge + pledge, sectors: new Map([...m.sectors, [5, extended]]) } });
+    const burnt = h.balance(99);
+    assert.equal((await h.send(OWNER, MINER, 9, declarationsFor(h.miner(), [5]))).exitCode, 0);
+    // 8.5 % of the pledge × 100/140 days: above both floors, and what a power base of now would not give.
+    const fee = terminationFeeFor(pledge, h.epoch - extended.activation, faultFeeFor(GIB32));
+    assert.equal(fee, (pledge * 85n * 100n) / (1000n * 140n));
+    const gasAtMost = 10_000_000_000n * 100n;
+    assert.ok(h.balance(99) - burnt >= fee && h.balance(99) - burnt <= fee + gasAtMost, `burnt ${h.balance(99) - burnt}, fee ${fee}`);
   });
 });
 

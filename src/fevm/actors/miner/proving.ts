@@ -151,7 +151,9 @@ export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]):
       qa += power.qa;
     }
     pledge += s.initialPledge;
-    fee += terminationFeeFor(s.initialPledge, rt.ctx.epoch - s.powerBaseEpoch, faultFeeFor(power.qa));
+    // The age counts from activation, which an extension or a replica update leaves as it is (they
+    // move powerBaseEpoch): builtin-actors v18 actors/miner/src/lib.rs process_early_terminations.
+    fee += terminationFeeFor(s.initialPledge, rt.ctx.epoch - s.activation, faultFeeFor(power.qa));
   }
   m = { ...m, sectors: remaining, deadSectors: withDead(m, sectors), initialPledge: m.initialPledge - pledge };
   const charged = chargePenalty(rt, m, fee);
