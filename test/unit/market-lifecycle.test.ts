@@ -198,6 +198,24 @@ describe('payments, completion and timeouts', () => {
     assert.equal(h.market.states.get(0)?.lastUpdatedEpoch, check + DEAL_UPDATES_INTERVAL);
   });
 
+  // fidaudit6 D6: builtin-actors v18 settle_deal_payments records last_updated_epoch whatever
+  // process_deal_update paid, so a settlement before the start puts the deal on cron's payment path.
+  test('a deal settled before its start records the settlement\'s epoch; its check pays it from the start and reschedules it', async () => {
+    const { h, miner, deal, activate, settle } = await published();
+    await activate(1);
+    h.epoch = deal.startEpoch - 10;
+    assert.deepEqual((await settle([0])).settlements, [[0n, false]]);
+    assert.equal(h.market.states.get(0)?.lastUpdatedEpoch, deal.startEpoch - 10);
+    const check = nextUpdateEpoch(0, deal.startEpoch);
+    h.epoch = check;
+    await h.runCron();
+    assert.equal(h.market.escrow.get(miner.id), 10n * FIL + BigInt(check - deal.startEpoch) * PRICE);
+    assert.equal(h.market.states.get(0)?.lastUpdatedEpoch, check);
+    h.epoch = check + DEAL_UPDATES_INTERVAL;
+    await h.runCron();
+    assert.equal(h.market.states.get(0)?.lastUpdatedEpoch, check + DEAL_UPDATES_INTERVAL);
+  });
+
   test('the getters answer the proposal’s terms', async () => {
     const { client, miner, deal, get } = await published();
     assert.deepEqual((await get('GetDealDataCommitment')).value, [pieceCid(), 2048]);

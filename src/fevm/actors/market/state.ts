@@ -199,7 +199,13 @@ export class MarketLedger {
     const everUpdated = state.lastUpdatedEpoch !== EPOCH_UNDEFINED;
     if (!everUpdated) this.pendingProposals.delete(cid.toString());
     if (everUpdated && state.lastUpdatedEpoch > epoch) throw illegalState(`deal updated at future epoch ${state.lastUpdatedEpoch}`);
-    if (deal.startEpoch > epoch) return { payment: 0n, completed: false };
+    // Too early to pay: nothing is, but the update is recorded all the same (builtin-actors v18
+    // settle_deal_payments sets last_updated_epoch whatever process_deal_update paid), so that the
+    // deal's check pays it and reschedules it, as for any deal settled before its check.
+    if (deal.startEpoch > epoch) {
+      this.states.set(dealId, { ...state, lastUpdatedEpoch: epoch });
+      return { payment: 0n, completed: false };
+    }
 
     const paymentEnd = Math.min(deal.endEpoch, epoch);
     const paymentStart = everUpdated && state.lastUpdatedEpoch > deal.startEpoch ? state.lastUpdatedEpoch : deal.startEpoch;
