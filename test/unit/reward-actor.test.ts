@@ -58,14 +58,24 @@ describe('block reward', () => {
     }
   });
 
-  test('a reward repays fee debt first', async () => {
+  // fidaudit6 D7: Lotus elects only a miner with no fee debt and no active consensus fault (lotus
+  // b835fab70 chain/stmgr/actors.go MinerEligibleToMine), so a block reward never pays an indebted miner.
+  test('a miner in fee debt, or in a consensus fault at the base tipset, is not elected: the others win, its debt stays', async () => {
     const h = await minerHarness();
-    const miner = h.state.getActor(MINER)!;
-    h.state.putActor({ ...miner, miner: { ...miner.miner!, feeDebt: 2n * FIL } });
+    const set = (fields: object) => {
+      const miner = h.state.getActor(MINER)!;
+      h.state.putActor({ ...miner, miner: { ...miner.miner!, ...fields } });
+    };
+    assert.equal(blockWinner(h.state, 2), MINER);
+    set({ feeDebt: 2n * FIL });
+    for (const epoch of [2, 3]) assert.equal(blockWinner(h.state, epoch), OTHER_MINER, `epoch ${epoch}`);
     h.epoch = 2;
-    await h.executor.awardBlockReward(h.state, h.ctx());
-    assert.equal(h.balance(MINER), BLOCK_REWARD - 2n * FIL);
-    assert.equal(h.miner().feeDebt, 0n);
+    assert.deepEqual(await h.executor.awardBlockReward(h.state, h.ctx()), { winner: OTHER_MINER, exitCode: 0 });
+    assert.equal(h.miner().feeDebt, 2n * FIL);
+    set({ feeDebt: 0n, consensusFaultElapsed: 10 });
+    // Eligible again once the base tipset (the epoch before) is past the fault's end.
+    assert.equal(blockWinner(h.state, 11), OTHER_MINER);
+    assert.equal(blockWinner(h.state, 12), MINER);
   });
 
   test('no miner with power, no reward', async () => {

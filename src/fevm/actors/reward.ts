@@ -11,6 +11,7 @@ import { ExitCode } from '../exit-code.js';
 import { METHOD_SEND } from '../message.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
 import { address, bigInt, i64, tuple } from './params.js';
+import type { MinerState } from './miner/state.js';
 import { EMPTY_POWER_STATE, minerMeetsConsensus } from './power.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
 
@@ -61,14 +62,23 @@ export function creditGasReward(state: StateOverlay, amount: bigint): void {
 }
 
 /**
- * The miner that wins `epoch`: round-robin over the miners meeting the consensus minimum; none without
- * power. On a fork, only the miners whose claim the fork itself wrote (PowerState.claims) take part:
- * which upstream claims happen to have been read must not change the chain.
+ * The miner that wins `epoch`: round-robin over the miners eligible to mine; none without power. On a
+ * fork, only the miners whose claim the fork itself wrote (PowerState.claims) take part: which
+ * upstream claims happen to have been read must not change the chain.
  */
 export function blockWinner(state: StateReader, epoch: number): number | undefined {
   const power = state.getActor(POWER_ACTOR_ID)?.power ?? EMPTY_POWER_STATE;
-  const eligible = power.claims.filter(([, claim]) => claim.rawBytePower > 0n && minerMeetsConsensus(power, claim)).map(([id]) => id);
+  const eligible = power.claims.filter(([id, claim]) => claim.rawBytePower > 0n && minerMeetsConsensus(power, claim) && electable(state.getActor(id)?.miner, epoch)).map(([id]) => id);
   return eligible.length ? eligible[epoch % eligible.length] : undefined;
+}
+
+/**
+ * Lotus's MinerEligibleToMine beyond power (lotus b835fab70 chain/stmgr/actors.go): no fee debt, and
+ * no consensus fault still active at the base tipset (its height, the epoch before `epoch`, at most
+ * ConsensusFaultElapsed).
+ */
+function electable(miner: MinerState | undefined, epoch: number): boolean {
+  return miner !== undefined && !miner.feeDebt && miner.consensusFaultElapsed < epoch - 1;
 }
 
 /** The params of the implicit AwardBlockReward the executor sends for `epoch`: [miner, penalty, gas_reward, win_count]. */
