@@ -1287,6 +1287,30 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(toDead.gasUsed - toEthAccount.gasUsed, evmStateReadGas() - (onWasmInvocation(17, 77, 0) + 2 * HOST_CALL) + onChainReturn(1));
   });
 
+  // fidaudit5 G7: builtin-actors v18 call.rs takes call_gas_limit (63/64 of what the caller has)
+  // before System::send_raw flushes the caller, on the caller's gas; ref-fvm's push_limit then gives
+  // the callee no more than the caller has left. A caller that wrote its storage and forwards all its
+  // gas to a callee that burns it keeps 1/64 less its flush: with a small budget, nothing.
+  test('the flush comes out of the caller after its callee\'s 63/64 is set aside, not out of the callee', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // The burner: an endless loop. The catcher: SSTORE(0, 1), CALL the calldata's address with all
+    // its gas, POP, STOP. The wrapper: CALLs the catcher (calldata word 1) with the gas in calldata
+    // word 2, passing it the burner (word 0); returns the CALL's success.
+    const burner = '5b600056';
+    const catcher = '6001600055' + '6000'.repeat(5) + '600035' + '5af1' + '50' + '00';
+    const wrapper = '600035600052' + '6000600060206000' + '6000' + '602035' + '604035' + 'f1' + '600052' + '60206000f3';
+    for (const code of [burner, catcher, wrapper]) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const [b, c, w] = [0, 1, 2].map((nonce) => getCreateAddress({ from: wallet.address, nonce }));
+    const survives = async (gas: number) => {
+      const receipt = await sendRaw(w, ethers32(b) + ethers32(c).slice(2) + toBeHex(gas, 32).slice(2));
+      assert.equal(receipt.exitCode, 0);
+      return words(receipt.returnData)[0] === 1n;
+    };
+    // 1/64 of 20 M (~0.3 M) does not cover the flush (~2 M); 1/64 of 400 M (~6 M) does.
+    assert.equal(await survives(20_000_000), false);
+    assert.equal(await survives(400_000_000), true);
+  });
+
   test('the caller flushes its changed storage before the send', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const clean = growMemory + callMasked(5, 0, 0x20) + returnPairs;

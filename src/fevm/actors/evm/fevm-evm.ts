@@ -187,6 +187,8 @@ export class FevmEvm extends EVM {
 
   /** The gas argument of the CALL now reaching a precompile: only call_actor's send limit (fvm.rs:184). */
   precompileGasArgument: bigint | undefined;
+  /** The gas the caller had when the CALL or STATICCALL now sending set its callee's gas aside (flushBeforeSend). */
+  callAvailable: bigint | undefined;
 
   /**
    * Every precompile (Ethereum's, the Filecoin ones, the empty 0x0a) sits at a reserved address:
@@ -321,14 +323,21 @@ export class FevmEvm extends EVM {
 
     const contract = actor?.kind === 'evm' && actor.evm && !actor.evm.dead ? actor : undefined;
     let before = 0;
-    // Outside the send: the caller's flush (System::send_raw; a DELEGATECALL's, with the target's
-    // type and its GetBytecode, came with the opcode: delegateCallGas); a failed send forgets only
-    // what it accessed itself.
+    // Outside the send: the caller's flush (System::send_raw, the caller's own gas: flushBeforeSend;
+    // a DELEGATECALL's, with the target's type and its GetBytecode, came with the opcode:
+    // delegateCallGas); a failed send forgets only what it accessed itself.
+    let flush = 0;
     if (message.delegatecall) before += contract ? SEND_SYSCALL : 0;
-    else if (sends) before += this.flushCallerGas();
+    else if (sends) {
+      const available = this.callAvailable;
+      this.callAvailable = undefined;
+      const flushed = this.flushBeforeSend(message, available);
+      if (flushed === undefined) return callerOutOfGas(available!);
+      flush = flushed;
+    }
     // A CALL's input is its send's params, one IPLD_RAW block: over 1 MiB the send fails before it
     // starts (LimitExceeded) and the CALL returns 0 (call.rs call_generic).
-    if (sends && !message.delegatecall && message.data.length > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
+    if (sends && !message.delegatecall && message.data.length > MAX_BLOCK_SIZE) return chargedToCaller(refused(message.gasLimit, before), flush);
     // A DELEGATECALL's is DelegateCallParams: its send fails the same way, and DELEGATECALL returns 0.
     if (message.delegatecall && contract && delegateParamsSize(message) > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
     // The caller's state root as the send starts (after its flush): a reload after it loads it again if it moved.
@@ -349,12 +358,23 @@ export class FevmEvm extends EVM {
     const result = this.forgetIfFailed(mark, resultInOneBlock(await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0))));
     // The caller's reload once its send succeeded, out of what it kept back (System::send_raw); a
     // DELEGATECALL sends only to a contract.
-    if (sends && (contract || !message.delegatecall) && !result.execResult.exceptionError) {
-      const reload = this.reloadGas(caller !== undefined && this.rootWrites.get(caller.actorId) !== callerRoot);
-      result.execResult.executionGasUsed += BigInt(reload);
-      callerCharges.set(result.execResult, reload);
-    }
-    return result;
+    const reload = sends && (contract || !message.delegatecall) && !result.execResult.exceptionError ? this.reloadGas(caller !== undefined && this.rootWrites.get(caller.actorId) !== callerRoot) : 0;
+    return chargedToCaller(result, flush + reload);
+  }
+
+  /**
+   * A CALL's or STATICCALL's flush of the calling contract (System::send_raw), which builtin-actors
+   * makes after call_gas_limit set the callee's gas aside (call.rs, System::call_gas_limit: 63/64 of
+   * what the caller had) and charges to the caller: the callee then gets no more than the caller has
+   * left after it (ref-fvm call manager push_limit). Undefined when the caller cannot pay it.
+   */
+  private flushBeforeSend(message: Message, available: bigint | undefined): number | undefined {
+    const flush = this.flushCallerGas();
+    if (flush === 0 || available === undefined) return flush;
+    const left = available - BigInt(flush);
+    if (left < 0n) return undefined;
+    if (message.gasLimit > left) message.gasLimit = left;
+    return flush;
   }
 
   /**
@@ -803,6 +823,22 @@ function success(): EVMResult {
   return { execResult: { executionGasUsed: 0n, returnValue: EMPTY } };
 }
 
+/**
+ * `result` with `gas` the caller spent around the send added (its flush before, its reload after): the
+ * interpreter takes executionGasUsed from the caller, and a trace leaves it out of the callee's gas.
+ */
+function chargedToCaller(result: EVMResult, gas: number): EVMResult {
+  if (gas === 0) return result;
+  result.execResult.executionGasUsed += BigInt(gas);
+  callerCharges.set(result.execResult, gas);
+  return result;
+}
+
+/** A send whose caller, with `available` gas, cannot pay its flush: more than it has, so that the CALL runs it out of gas. */
+function callerOutOfGas(available: bigint): EVMResult {
+  return { execResult: { executionGasUsed: available + 1n, returnValue: EMPTY, exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) } };
+}
+
 function refused(gasLimit: bigint, gasUsed: number): EVMResult {
   const gas = BigInt(gasUsed);
   return { execResult: { executionGasUsed: gas < gasLimit ? gas : gasLimit, returnValue: EMPTY, exceptionError: new EVMError(CALL_REFUSED) } };
@@ -1085,7 +1121,11 @@ function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[strin
       const asked = BigInt(fevmOf(runState).delegateCallGas(addressFromWord(target)));
       gas += asked;
       runState.messageGasLimit = callGasLimit(runState, name, available - asked);
-    } else runState.messageGasLimit = callGasLimit(runState, name, available);
+    } else {
+      runState.messageGasLimit = callGasLimit(runState, name, available);
+      // Its send flushes the caller after this, out of the caller's gas (flushBeforeSend).
+      fevmOf(runState).callAvailable = available;
+    }
     return gas;
   };
 }
