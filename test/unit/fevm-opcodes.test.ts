@@ -1177,6 +1177,20 @@ describe('TSTORE makes the state dirty (builtin-actors System::set_transient_sto
     assert.equal(changed - unchanged, BigInt(evmStateFlushGas(ACTOR_UPDATE) + transientFlushGas(rootShape(withSlot(0n)), true)));
   });
 
+  // fidaudit5 G13: a later message's lifespan differs, so System::load opens nothing of what an earlier one left.
+  test('transient storage a message leaves is not opened by the next message into the contract', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // With calldata: tstore(0, 1), left set. Without: nothing.
+    const runtime = '3615600a57' + '600160005d' + '5b00';
+    assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
+    const first = await sendRaw(contract, '0x');
+    assert.equal((await sendRaw(contract, '0x01')).exitCode, 0);
+    const after = await sendRaw(contract, '0x');
+    assert.deepEqual([first.exitCode, after.exitCode], [0, 0]);
+    assert.equal(after.gasUsed, first.gasUsed);
+  });
+
   test('a guard set and released before the end flushes the state alone (no TransientData), as a storage write would', async (t) => {
     const [guarded, unchanged] = await gasOf(t, ['600160005d' + '600060005d00', '600060005d' + '600060005d00']);
     assert.equal(guarded - unchanged, BigInt(evmStateFlushGas(ACTOR_UPDATE)));

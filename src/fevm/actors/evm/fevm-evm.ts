@@ -353,6 +353,9 @@ export class FevmEvm extends EVM {
     }
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation = contract && runner ? newInvocation(runner.id, message.to.bytes) : undefined;
+    // A message's first frame: the transient storage an earlier message's flushes named is not this
+    // one's (its lifespan differs: System::load starts an empty KAMT), before this load is priced.
+    if (this.frames.length === 0 && this.transientRoots.size > 0) this.transientRoots.clear();
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootShape(storageBucketsOf(runner))) + this.transientLoadGas(invocation.actorId);
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
     const result = this.forgetIfFailed(mark, resultInOneBlock(await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0))));
@@ -514,6 +517,7 @@ export class FevmEvm extends EVM {
     // A message's first frame: the state roots its contracts set are counted afresh.
     // Cleared only when filled: clearing even an empty Map calls into V8's runtime.
     if (this.frames.length === 0 && this.rootWrites.size > 0) this.rootWrites.clear();
+    // Likewise the transient roots (also at _executeCall's load, which comes before this).
     if (this.frames.length === 0 && this.transientRoots.size > 0) this.transientRoots.clear();
     this.frames.push(message);
     if (invocation) this.invocations.push(invocation);
