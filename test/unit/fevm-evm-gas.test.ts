@@ -66,9 +66,12 @@ describe('EVM actor gas', () => {
     assert.equal(perKiB, 33 * 1_024 + (onBlockLink(1_024) - onBlockLink(0)) + 10 * 1_024);
   });
 
-  test('KECCAK256 is the hash syscall; LOGn one event of n topics and the data', () => {
+  test('KECCAK256 is the hash syscall; LOGn one event of n topics and the data, none without data', () => {
     assert.equal(keccakGas(64), HOST_CALL + 33 * 64);
     assert.equal(logGas(2, 32), HOST_CALL + onActorEvent(3, 5, 96));
+    // fidaudit5 G1: an empty data region emits no "d" entry (builtin-actors v18 log_event.rs).
+    assert.equal(logGas(1, 0), HOST_CALL + onActorEvent(1, 2, 32));
+    assert.equal(logGas(0, 0), HOST_CALL + onActorEvent(0, 0, 0));
   });
 
   test('ecrecover is secp256k1 recovery and keccak of the key; sha256 7/byte; others their Ethereum gas in Wasm', () => {

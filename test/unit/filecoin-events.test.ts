@@ -39,6 +39,22 @@ describe('EventsRoot and ChainGetEvents', () => {
     assert.match((await error('Filecoin.ChainGetEvents', [sent.CID])).message, /load events amt/);
   });
 
+  // fidaudit5 G1: builtin-actors v18 (interpreter/instructions/log_event.rs) leaves the data entry
+  // out of a LOG whose data region is empty; Lotus's logs read its absence as data 0x.
+  test('a contract\'s LOG with no data has no "d" entry; with data, one', async (t) => {
+    const { result, send } = await setupRpc(t);
+    // Initcode: LOG1(topic 0xaa) with no data, then LOG0 of the byte 0x42; deploys nothing.
+    const hash = await send({ nonce: 0, to: null, data: '0x60aa60006000a1604260005360016000a000', gasLimit: 100_000_000 });
+    const block = (await result('eth_getTransactionReceipt', [hash])).blockNumber;
+    const events = await result('Filecoin.GetActorEventsRaw', [{ fromHeight: Number(block), toHeight: Number(block) }]);
+    assert.deepEqual(events.map((e: { entries: { Key: string; Value: string }[] }) => e.entries.map((entry) => [entry.Key, Buffer.from(entry.Value, 'base64').toString('hex')])), [
+      [['t1', `${'00'.repeat(31)}aa`]],
+      [['d', '42']],
+    ]);
+    const logs = await result('eth_getLogs', [{ blockHash: (await result('eth_getBlockByNumber', [block, false])).hash }]);
+    assert.deepEqual(logs.map((log: { topics: string[]; data: string }) => [log.topics.length, log.data]), [[1, '0x'], [0, '0x42']]);
+  });
+
   test('more than 32 events make an AMT of height 1 whose children are blocks of their own', () => {
     const events = Array.from({ length: 33 }, (_, i) => ({ emitter: 100 + i, entries: [{ flags: 3, key: 'n', codec: 0x51, value: encodeCbor(i) }] }));
     const amt = eventsAmt(events);

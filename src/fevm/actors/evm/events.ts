@@ -26,6 +26,7 @@ export function logToActorEvent(state: StateReader, log: FrameEvent): ActorEvent
   const emitter = resolveEthAddress(state, address);
   if (!emitter) throw new Error('a log from an address with no actor');
   const entries = topics.map((topic, i) => ({ flags: EventFlags.INDEXED_ALL, key: `t${i + 1}`, codec: RAW, value: topic }));
-  entries.push({ flags: EventFlags.INDEXED_ALL, key: 'd', codec: RAW, value: data });
+  // No data, no data entry (builtin-actors v18 interpreter/instructions/log_event.rs).
+  if (data.length > 0) entries.push({ flags: EventFlags.INDEXED_ALL, key: 'd', codec: RAW, value: data });
   return { emitter: emitter.id, entries };
 }

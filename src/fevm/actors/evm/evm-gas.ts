@@ -286,10 +286,13 @@ export function resurrectionGas(fromContract: boolean, lookup: number, update: n
 /** KECCAK256 through the hash syscall. */
 export const keccakGas = (size: number) => HOST_CALL + onHashing('keccak256', size);
 
-/** LOGn: one actor event with n topic entries ("t1".."t4", 32 bytes each) and a data entry ("d"). */
+/**
+ * LOGn: one actor event with n topic entries ("t1".."t4", 32 bytes each) and a data entry ("d"),
+ * which an empty data region leaves out (builtin-actors v18 interpreter/instructions/log_event.rs).
+ */
 export function logGas(topics: number, dataSize: number): number {
-  const entries = topics + 1;
-  return HOST_CALL + onActorEvent(entries, 2 * topics + 1, 32 * topics + dataSize);
+  const data = dataSize > 0 ? 1 : 0;
+  return HOST_CALL + onActorEvent(topics + data, 2 * topics + data, 32 * topics + dataSize);
 }
 
 /** A CALL leaving the contract: the send syscall and the callee's method invocation. */
