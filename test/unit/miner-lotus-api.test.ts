@@ -9,7 +9,7 @@ import { encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
-import { MAX_SECTOR_EXPIRATION_EXTENSION, deadlineInfo } from '../../src/fevm/actors/miner/policy.js';
+import { MAX_SECTOR_EXPIRATION_EXTENSION, deadlineInfo, provingPeriodOffset } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { loadMiner } from '../../src/fevm/actors/miner/state.js';
 import { bitfieldJson } from '../../src/common/bitfield-json.js';
@@ -78,6 +78,16 @@ describe('Filecoin.StateMinerFaults and StateMinerActiveSectors', () => {
 });
 
 describe('Filecoin.StateMinerProvingDeadline', () => {
+  // fidaudit6 D9: builtin-actors' assign_proving_period_offset hashes the address as CBOR (header included).
+  test('a miner\'s proving period offset is builtin-actors\': t0111 made at epoch 0 has 625, so deadline 37 of the period from -2255 is open at epoch 1', async (t) => {
+    assert.deepEqual([provingPeriodOffset(FilAddress.fromId(111), 0), provingPeriodOffset(FilAddress.fromId(113), 0), provingPeriodOffset(FilAddress.fromId(122), 3)], [625, 1811, 2595]);
+    const { result, devnet } = await setupRpc(t);
+    assert.equal(loadMiner(devnet.stateAt(0).getActor(111)!.miner!).provingPeriodOffset, 625);
+    await result('evm_mine');
+    const info = await result('Filecoin.StateMinerProvingDeadline', ['t0111', null]);
+    assert.deepEqual([info.CurrentEpoch, info.PeriodStart, info.Index], [1, -2255, 37]);
+  });
+
   test('the open deadline of the miner\'s proving period, in dline.Info\'s shape', async (t) => {
     const { result, devnet } = await setupRpc(t);
     const offset = loadMiner(devnet.stateAt(0).getActor(111)!.miner!).provingPeriodOffset;

@@ -3,6 +3,7 @@
 // the devnet's simplified economics (pledge, fees), each said where it is defined.
 import { blake2b } from '@noble/hashes/blake2.js';
 import type { FilAddress } from '../../../common/address.js';
+import { encodeCbor } from '../../../common/cbor.js';
 
 export const EPOCHS_IN_DAY = 2880;
 const CHAIN_FINALITY = 900;
@@ -135,11 +136,16 @@ export function terminationFeeFor(initialPledge: bigint, ageEpochs: number, faul
 
 // Proving periods and deadlines (actors/miner/src/lib.rs, deadline_info.rs).
 
-/** The miner's proving period offset: blake2b-256(address bytes ‖ i64be(epoch)) as a u64, modulo the period. */
+/**
+ * The miner's proving period offset (assign_proving_period_offset): blake2b-256 of the address as
+ * CBOR (a byte string, its header included, as an Address serializes) ‖ i64be(epoch), its first
+ * 8 bytes as a big-endian u64, modulo the period.
+ */
 export function provingPeriodOffset(address: FilAddress, epoch: number): number {
-  const input = new Uint8Array(address.bytes.length + 8);
-  input.set(address.bytes);
-  new DataView(input.buffer).setBigInt64(address.bytes.length, BigInt(epoch));
+  const cbor = encodeCbor(address.bytes);
+  const input = new Uint8Array(cbor.length + 8);
+  input.set(cbor);
+  new DataView(input.buffer).setBigInt64(cbor.length, BigInt(epoch));
   const digest = blake2b(input, { dkLen: 32 });
   const word = new DataView(digest.buffer, digest.byteOffset, 8).getBigUint64(0);
   return Number(word % BigInt(WPOST_PROVING_PERIOD));
