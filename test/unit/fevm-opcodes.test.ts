@@ -30,7 +30,7 @@ import {
   transientLoadGas,
 } from '../../src/fevm/actors/evm/evm-gas.js';
 import { NO_SLOTS, rootShape, withSlotCounted } from '../../src/fevm/actors/evm/kamt-shape.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onWasmInvocation, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onHashing, onLookback, onWasmInvocation, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import { BUILTIN_INVOCATION } from '../../src/fevm/gas.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
@@ -1151,6 +1151,37 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     assert.equal((await sendRaw(null, deployCode(measureCreate + '600052' + '60206000f3'))).exitCode, 0);
     const inRuntime = words((await sendRaw(getCreateAddress({ from: wallet.address, nonce: 2 }), '0x')).returnData)[0];
     assert.equal(inConstructor - inRuntime, BigInt(evmFlushGas(0, 0, 0, rootShape(NO_SLOTS)) + bytecodeStoreGas(0) - evmStateFlushGas(ACTOR_UPDATE)));
+  });
+});
+
+// fidaudit5 G10: BLOCKHASH asks for a tipset CID and PREVRANDAO the beacon's randomness (once an
+// invocation), each paying ref-fvm's lookback cost.
+describe('BLOCKHASH and PREVRANDAO pay the FVM\'s lookback (builtin-actors instructions/context.rs)', () => {
+  /** Deploys each runtime; runs each once, in order; their receipts' gas. */
+  const gasOf = async (t: Parameters<typeof fevmSetup>[0], runtimes: string[]) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    for (const code of runtimes) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const gas: bigint[] = [];
+    for (let nonce = 0; nonce < runtimes.length; nonce++) {
+      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
+      assert.equal(receipt.exitCode, 0);
+      gas.push(BigInt(receipt.gasUsed));
+    }
+    return gas;
+  };
+
+  test('BLOCKHASH of a height in its window pays the lookback to it; of the current height, none', async (t) => {
+    // BLOCKHASH(NUMBER - k), POP, STOP: k = 1, 5 (in the window), 0 (the current height: outside).
+    const [one, five, none] = await gasOf(t, [1, 5, 0].map((k) => `4360${byte(k)}900340` + '5000'));
+    assert.equal(one - none, BigInt(onLookback(1)));
+    assert.equal(five - none, BigInt(onLookback(5)));
+  });
+
+  test('PREVRANDAO draws the randomness once an invocation: the lookback and the draw\'s hash, then nothing more', async (t) => {
+    // The same code size (it is loaded): unreached STOPs pad the shorter ones.
+    const [twice, once, address] = await gasOf(t, ['44504450' + '00', '4450' + '00' + '0000', '3050' + '00' + '0000']);
+    assert.equal(twice - once, BigInt(opcodeGas('PREVRANDAO') + opcodeGas('POP')));
+    assert.equal(once - address, BigInt(opcodeGas('PREVRANDAO') - opcodeGas('ADDRESS') + onLookback(0) + HOST_CALL + onHashing('blake2b256', 58)));
   });
 });
 

@@ -52,7 +52,7 @@ import {
 } from '../../../filecoin-precompiles/index.js';
 import type { Actor, EvmState } from '../../actor.js';
 import { MAX_BLOCK_SIZE } from '../../block-limit.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, SEND_TRANSFER_FUNDS } from '../../price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, onHashing, onLookback, SEND_TRANSFER_FUNDS } from '../../price-list.js';
 import { BUILTIN_INVOCATION, builtinInvocationGas } from '../../gas.js';
 import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
@@ -155,6 +155,12 @@ export const EVM_GET_BYTECODE = 3;
 export const EVM_GET_BYTECODE_HASH = 4;
 
 const BLOCKHASH_WINDOW = 256n;
+/**
+ * What the runtime hashes to draw PREVRANDAO's randomness (builtin-actors runtime fvm.rs
+ * get_randomness_from_beacon, draw_randomness): the tag (8 bytes), the beacon's randomness (32), the
+ * epoch (8) and the entropy "prevrandao" (10).
+ */
+const RANDOMNESS_DRAW_BYTES = 58;
 const ADDRESS_MASK = (1n << 160n) - 1n;
 
 export class FevmEvm extends EVM {
@@ -751,6 +757,8 @@ export interface Invocation {
   transientChanged?: boolean;
   /** The contract's transient KAMT as the last TSTORE that changed it left it (notedTransientStore). */
   transientAfter?: RootShape;
+  /** PREVRANDAO drew the epoch's randomness (System::get_randomness caches it for the invocation). */
+  randomnessDrawn?: boolean;
 }
 
 /**
@@ -1036,6 +1044,23 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
       }
     }
     return gas;
+  },
+  // BLOCKHASH of a height in its window asks for that tipset's CID (builtin-actors v18
+  // instructions/context.rs blockhash: rt.tipset_cid, no cache): ref-fvm's lookback cost for it
+  // (price_list on_tipset_cid); the syscall itself is in the opcode's class.
+  BLOCKHASH: (rs, evm) => {
+    const n = rs.stack.peek(1)[0];
+    const current = BigInt(evm.host.ctx.epoch);
+    return n >= current - BLOCKHASH_WINDOW && n < current && n >= 0n ? onLookback(Number(current - n)) : 0;
+  },
+  // PREVRANDAO: the invocation's first asks the beacon's randomness of the current epoch and draws
+  // from it (system.rs get_randomness, cached after: the lookback, and the runtime's blake2b of the
+  // draw, a hash syscall); the randomness syscall itself is in the opcode's class.
+  PREVRANDAO: (_rs, evm) => {
+    const invocation = evm.currentInvocation;
+    if (!invocation || invocation.randomnessDrawn) return 0;
+    invocation.randomnessDrawn = true;
+    return onLookback(0) + HOST_CALL + onHashing('blake2b256', RANDOMNESS_DRAW_BYTES);
   },
   // A TSTORE that changes a value makes the state dirty, to be flushed with the transient KAMT (system.rs set_transient_storage).
   TSTORE: (rs, evm) => {
