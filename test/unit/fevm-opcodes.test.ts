@@ -1156,7 +1156,7 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
 
 // fidaudit5 G10: BLOCKHASH asks for a tipset CID and PREVRANDAO the beacon's randomness (once an
 // invocation), each paying ref-fvm's lookback cost.
-describe('BLOCKHASH and PREVRANDAO pay the FVM\'s lookback (builtin-actors instructions/context.rs)', () => {
+describe('the chain context: BLOCKHASH and PREVRANDAO pay the FVM\'s lookback, the network context one syscall (builtin-actors instructions/context.rs)', () => {
   /** Deploys each runtime; runs each once, in order; their receipts' gas. */
   const gasOf = async (t: Parameters<typeof fevmSetup>[0], runtimes: string[]) => {
     const { sendRaw, wallet } = await fevmSetup(t);
@@ -1175,6 +1175,15 @@ describe('BLOCKHASH and PREVRANDAO pay the FVM\'s lookback (builtin-actors instr
     const [one, five, none] = await gasOf(t, [1, 5, 0].map((k) => `4360${byte(k)}900340` + '5000'));
     assert.equal(one - none, BigInt(onLookback(1)));
     assert.equal(five - none, BigInt(onLookback(5)));
+  });
+
+  // fidaudit5 G9: COINBASE and GASLIMIT are constants; the network context is one syscall an invocation.
+  test('TIMESTAMP, NUMBER, CHAINID, BASEFEE and GASPRICE make one syscall an invocation; COINBASE and GASLIMIT none', async (t) => {
+    const [twice, once, address, coinbase, gaslimit, mixed] = await gasOf(t, ['43504350' + '00', '4350' + '00' + '0000', '3050' + '00' + '0000', '4150' + '00' + '0000', '4550' + '00' + '0000', '42503a50' + '00']);
+    assert.equal(twice - once, BigInt(opcodeGas('NUMBER') + opcodeGas('POP')));
+    assert.equal(once - address, BigInt(HOST_CALL));
+    assert.deepEqual([coinbase, gaslimit], [address, address]);
+    assert.equal(mixed, twice, 'TIMESTAMP then GASPRICE: one syscall');
   });
 
   test('PREVRANDAO draws the randomness once an invocation: the lookback and the draw\'s hash, then nothing more', async (t) => {

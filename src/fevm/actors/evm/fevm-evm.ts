@@ -759,6 +759,16 @@ export interface Invocation {
   transientAfter?: RootShape;
   /** PREVRANDAO drew the epoch's randomness (System::get_randomness caches it for the invocation). */
   randomnessDrawn?: boolean;
+  /** The network context was read (its syscall made once an invocation). */
+  networkContextRead?: boolean;
+}
+
+/** The network context's syscall, on the invocation's first read of it. */
+function networkContextGas(_rs: RunState, evm: FevmEvm): number {
+  const invocation = evm.currentInvocation;
+  if (invocation?.networkContextRead) return 0;
+  if (invocation) invocation.networkContextRead = true;
+  return HOST_CALL;
 }
 
 /**
@@ -1045,6 +1055,14 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
     }
     return gas;
   },
+  // The network context (epoch, timestamp, chain ID, base fee) comes with one syscall an invocation
+  // (ref-fvm sdk/src/network.rs NETWORK_CONTEXT, lazy per Wasm instance); GASPRICE adds the
+  // message's premium, which the trampoline fetched.
+  TIMESTAMP: networkContextGas,
+  NUMBER: networkContextGas,
+  CHAINID: networkContextGas,
+  BASEFEE: networkContextGas,
+  GASPRICE: networkContextGas,
   // BLOCKHASH of a height in its window asks for that tipset's CID (builtin-actors v18
   // instructions/context.rs blockhash: rt.tipset_cid, no cache): ref-fvm's lookback cost for it
   // (price_list on_tipset_cid); the syscall itself is in the opcode's class.
