@@ -2,7 +2,8 @@
 // error handler apply to these routes only, not to JSON-RPC):
 //   GET /piece/<cid>  the payload, streamed from its file, as Boost's booster-http and Curio serve pieces
 //   HEAD /piece/<cid> its headers, without reading the file
-//   (both by the v1 piece CID deals use, or the v2 one, FRC-0069, which PDP and Synapse use)
+//   (both by the v1 piece CID deals use, a deal's zero-padded one included, or the v2 one, FRC-0069,
+//   which PDP and Synapse use)
 //   PUT /piece/<cid>  uploads a payload, streamed to disk; kept only if its CommP is <cid>
 // Errors are short text bodies: 400 for a bad CID or a payload whose CommP differs, 404 for a
 // piece not stored, 413 for a payload over the per-piece limit (--max-piece-size, which the store
@@ -47,16 +48,17 @@ export async function pieceRoutes(app: FastifyInstance, { store }: PieceRoutesOp
 
   app.get<{ Params: { cid: string } }>('/piece/:cid', { exposeHeadRoute: false }, async (request, reply) => {
     const { cid, payloadSize } = parseAnyPieceCid(request.params.cid);
-    const piece = store.get(cid);
+    // A v1 CID may be a deal's piece, the data zero-padded to it.
+    const piece = store.get(cid) ?? (payloadSize === undefined ? await store.findPadded(cid) : undefined);
     // A v2 CID names the payload's length too: another length is another piece.
-    const payload = piece && (payloadSize ?? piece.payloadSize) === piece.payloadSize ? await store.read(cid) : undefined;
+    const payload = piece && (payloadSize ?? piece.payloadSize) === piece.payloadSize ? await store.read(piece.cid) : undefined;
     if (!piece || !payload) return text(reply, 404, `piece ${request.params.cid} not found`);
     return pieceHeaders(reply, piece).send(payload);
   });
 
   app.head<{ Params: { cid: string } }>('/piece/:cid', async (request, reply) => {
     const { cid, payloadSize } = parseAnyPieceCid(request.params.cid);
-    const piece = await store.find(cid);
+    const piece = (await store.find(cid)) ?? (payloadSize === undefined ? await store.findPadded(cid) : undefined);
     if (!piece || (payloadSize ?? piece.payloadSize) !== piece.payloadSize) return reply.code(404).send();
     return pieceHeaders(reply, piece).send();
   });

@@ -565,8 +565,12 @@ describe('storage deals against the devnet CLI', () => {
       await published(client, dealPiece.cid);
       const deal = (Object.values(await rpc('Filecoin.StateMarketDeals', [null])) as any[]).find((d) => d.Proposal.PieceCID['/'] === dealPiece.cid.toString());
       assert.equal(deal?.Proposal.PieceSize, size);
-      // Stored under the data's own piece CID.
-      assert.deepEqual(new Uint8Array(await (await fetch(`${devnet.url}/piece/${data.cid}`)).arrayBuffer()), data.payload);
+      // Served under the deal's piece CID, as booster-http serves it (review R4), and under the data's own.
+      for (const cid of [dealPiece.cid, data.cid]) {
+        const res = await fetch(`${devnet.url}/piece/${cid}`);
+        assert.equal(res.status, 200, `GET /piece/${cid}`);
+        assert.deepEqual(new Uint8Array(await res.arrayBuffer()), data.payload);
+      }
     });
 
     test('an unreachable location_ref with no uploaded piece: refused, logged, not published', async () => {

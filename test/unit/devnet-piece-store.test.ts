@@ -114,6 +114,10 @@ describe('piece store', () => {
     // Again: hashed only, nothing written.
     assert.deepEqual(await store.put(payload(3000), dealPiece, 3000, 16_384), stored);
     assert.equal(store.usedBytes, 3000);
+    // By the padded CID alone, whatever the size (review R4: /piece/ serves a deal's piece so); not another CID.
+    assert.deepEqual(await store.findPadded(dealPiece), stored);
+    assert.deepEqual(await store.findPadded(paddedPieceCid(own, 1 << 30)!), stored);
+    assert.equal(await store.findPadded(computePieceCid(payload(3000, 2)).cid), undefined);
   });
 
   test("a sector holds a payload of 127/128 of its size, padded to exactly the sector (--max-piece-size's ceiling)", () => {

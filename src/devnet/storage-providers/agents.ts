@@ -419,8 +419,9 @@ export class StorageProviderAgents {
    * other proposals and anvil_mine (which waits for the agents) do not wait for a download
    * (review2 Q5). The publication then runs in the queue, counted by settled(). The node's close
    * ends the download and publishes nothing; a proposal whose tipset left the chain meanwhile
-   * (evm_revert, anvil_reset, a reorg) is dropped: it is no longer a proposal the chain holds
-   * (audit18 K4).
+   * (evm_revert, anvil_reset, anvil_loadState) is dropped: it is no longer a proposal the chain
+   * holds. That is the devnet's rule (a snapshot undoes what followed it): Boost does not look again,
+   * its publication's simulation fails unless the contract still vouches for it (audit18 K4, review R2).
    */
   private receiveThenPublish(provider: Provider, proposedIn: Tipset, request: ContractDealRequest, proposal: DealProposal, location: DealDataLocation): void {
     const sp = `storage provider t0${provider.minerId}`;

@@ -29,6 +29,7 @@ export interface DealPiece {
  * `cancel` (the node closing) ends it at once, and the promise then rejects with its reason.
  */
 export async function receiveDealData(store: PieceStore, piece: DealPiece, location: DealDataLocation, timeoutMs: number, cancel: AbortSignal): Promise<string | undefined> {
+  cancel.throwIfAborted();
   const failure = await download(store, piece, location, timeoutMs, cancel);
   if (failure === undefined) return undefined;
   cancel.throwIfAborted();
@@ -59,8 +60,13 @@ async function download(store: PieceStore, piece: DealPiece, { locationRef, carS
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `its location_ref ${locationRef} is no http(s) URL`;
   // car_size 0 leaves the length to the server.
   const expected = carSize || undefined;
+  // Ended by the node's close or by the timeout, whichever comes first (AbortSignal.any needs Node 20.3).
+  const transfer = new AbortController();
+  const close = () => transfer.abort(cancel.reason);
+  cancel.addEventListener('abort', close);
+  const timer = timeoutMs > 0 ? setTimeout(() => transfer.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
   try {
-    const response = await fetch(url, { signal: timeoutMs > 0 ? AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]) : cancel });
+    const response = await fetch(url, { signal: transfer.signal });
     if (!response.ok || !response.body) {
       await response.body?.cancel();
       return `cannot fetch ${locationRef}: HTTP ${response.status}`;
@@ -84,6 +90,9 @@ async function download(store: PieceStore, piece: DealPiece, { locationRef, carS
     // undici keeps the network's reason (ECONNREFUSED, ENOTFOUND) in the cause.
     const { message, cause } = error as Error & { cause?: Error & { code?: string } };
     return `cannot fetch ${locationRef}: ${message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+  } finally {
+    clearTimeout(timer);
+    cancel.removeEventListener('abort', close);
   }
 }
 

@@ -69,10 +69,19 @@ export function pieceCidFromRoot(root: Uint8Array): CID {
  */
 export function paddedPieceCid(piece: PieceInfo, size: number): CID | undefined {
   if (!(size > piece.size) || !Number.isInteger(Math.log2(size))) return undefined;
+  let padded: PieceInfo | undefined;
+  for (padded of paddedPieces(piece, size));
+  return padded!.cid;
+}
+
+/** `piece` zero-padded to twice its size, four times, … up to `maxSize`: each level one hash more. */
+export function* paddedPieces(piece: PieceInfo, maxSize: number): Generator<PieceInfo> {
   let root: Uint8Array = piece.cid.multihash.digest;
-  // Height 0 is a 32-byte leaf.
-  for (let height = Math.log2(piece.size / 32); height < Math.log2(size / 32); height++) root = Proof.computeNode(root, ZeroComm.fromLevel(height));
-  return pieceCidFromRoot(root);
+  for (let size = piece.size; size < maxSize; size *= 2) {
+    // Height 0 is a 32-byte leaf: the sibling is the all-zero subtree as high as the piece so far.
+    root = Proof.computeNode(root, ZeroComm.fromLevel(Math.log2(size / 32)));
+    yield { cid: pieceCidFromRoot(root), size: size * 2 };
+  }
 }
 
 /** What data-segment's v2 digest says, as v1 CID and padded size. */

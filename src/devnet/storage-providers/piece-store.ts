@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
 import { DEFAULT_MAX_PIECE_SIZE, DEFAULT_PIECE_STORE_LIMIT } from '../../config.js';
 import { isAlive } from '../persistence.js';
-import { paddedPieceCid, paddedPieceSize, parsePieceCid, pieceCidHasher, PieceError, type PieceInfo } from './piece-cid.js';
+import { paddedPieceCid, paddedPieceSize, paddedPieces, parsePieceCid, pieceCidHasher, PieceError, type PieceInfo } from './piece-cid.js';
 
 export interface StoredPiece extends PieceInfo {
   /** Bytes of the payload as uploaded (without fr32 or zero padding). */
@@ -100,6 +100,9 @@ export function checkTemporaryPieces(): void {
     throw new PieceStoreUnavailableError(err);
   }
 }
+
+/** The largest piece a deal can have: a 64 GiB sector's. */
+const LARGEST_PIECE = 2 ** 36;
 
 /** An upload's temporary file: `upload.<pid>.<n>.tmp`, removed at the next start if its process died. */
 const TEMPORARY = /^upload\.(\d+)\.\d+\.tmp$/;
@@ -217,6 +220,19 @@ export class PieceStore {
     } catch (err) {
       return this.forgetIfGone(piece.cid.toString(), err);
     }
+  }
+
+  /**
+   * A stored piece that is `cid` once zero-padded to a larger size, up to a 64 GiB sector's: the data
+   * of a deal whose PieceSize is larger than its data's piece, which a provider serves under the
+   * deal's piece CID (booster-http looks pieces up by the deal's). Each stored piece costs one hash
+   * a size, so only a lookup that found nothing else comes here.
+   */
+  async findPadded(cid: CID): Promise<StoredPiece | undefined> {
+    for (const piece of this.pieces.values()) {
+      for (const padded of paddedPieces(piece, LARGEST_PIECE)) if (cid.equals(padded.cid)) return this.find(piece.cid);
+    }
+    return undefined;
   }
 
   /** The payload of a stored piece, read from its file as a stream; undefined as `find` answers it. */
