@@ -417,11 +417,19 @@ export class Devnet {
 
   /**
    * `estimate` once a fork's fetch of the upstream's tipsets that premium estimates read past its
-   * first tipset (started as it opened) is over; at once, with no promise, on a plain node.
+   * first tipset (started as it opened, again after a failure: ForkSource.fetchTipsetFees) is over,
+   * a failure said once; at once, with no promise, on a plain node.
    */
   withPremiumHistory<T>(estimate: () => T): T | Promise<T> {
-    const fetching = this.forked?.source.tipsetFeesPending;
-    return fetching ? fetching.then(estimate) : estimate();
+    const source = this.forked?.source;
+    if (!source) return estimate();
+    const answer = () => {
+      const error = source.takeTipsetFeesError();
+      if (error) this.emitter.emit('forkWarning', `premium estimates read the fork's own tipsets only, not the upstream's before the fork epoch (read again in a minute): ${error.message}`);
+      return estimate();
+    };
+    const fetching = source.fetchTipsetFees();
+    return fetching ? fetching.then(answer) : answer();
   }
 
   // --- submission (submission.ts) -----------------------------------------------------------------

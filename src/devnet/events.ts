@@ -33,6 +33,8 @@ export interface DevnetEvents {
   forkProgress: [ForkProgress];
   /** The fork's disk cache could not be written: said once, the fork goes on without it. */
   forkCacheError: [Error];
+  /** A read from the upstream that a feature falls back without failed (said once a failure). */
+  forkWarning: [string];
 }
 
 export type RewindKind = 'revert' | 'replace';

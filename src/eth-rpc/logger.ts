@@ -84,6 +84,7 @@ export function logNodeEvents({ events }: { events: DevnetEventSource }, log: Lo
     log.error({ err }, 'interval mining failed to mine a tipset; it tries again at the next interval');
   });
   events.on('forkCacheError', (err) => log.warn(err.message));
+  events.on('forkWarning', (line) => log.warn(line));
   events.on('forkProgress', ({ actors, addresses, slots, entries, hits }) => {
     log.info(
       { actors, addresses, slots, entries, hits },

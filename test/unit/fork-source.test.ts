@@ -144,6 +144,38 @@ describe('fork state source', () => {
     }
   });
 
+  // review R5 (on e9ff604 V18): a failed read of the upstream's fee tipsets is said once, and read again after a minute.
+  test('the premium history: a failed read leaves it unread with its error, taken once; a minute later it is read again', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    let failing = true;
+    let reads = 0;
+    const fees = [{ blocks: 1, fees: [{ premium: 200_000n, gasLimit: 1 }] }];
+    const upstream = {
+      point,
+      async tipsetFees(below: number) {
+        assert.equal(below, 20);
+        reads++;
+        if (failing) throw new Error('upstream down');
+        return fees;
+      },
+    } as unknown as UpstreamState;
+    const source = new ForkSource(upstream);
+    await source.fetchTipsetFees();
+    assert.equal(source.data.tipsetFees, undefined);
+    assert.equal(source.takeTipsetFeesError()?.message, 'upstream down');
+    assert.equal(source.takeTipsetFeesError(), undefined, 'said once');
+    // Within the minute: no read, nothing to wait for.
+    assert.equal(source.fetchTipsetFees(), undefined);
+    t.mock.timers.tick(59_000);
+    assert.equal(source.fetchTipsetFees(), undefined);
+    assert.equal(reads, 1);
+    failing = false;
+    t.mock.timers.tick(1_000);
+    await source.fetchTipsetFees();
+    assert.deepEqual([reads, source.data.tipsetFees], [2, fees]);
+    assert.equal(source.fetchTipsetFees(), undefined, 'held: never read again');
+  });
+
   // audit16 A11: Node 20's recursive mkdirSync never returns for /proc/<name> (mkdir says ENOENT under a
   // parent that exists), which hung the node at its first cache save, deaf to SIGTERM.
   test('a cache directory that cannot be made fails its save, rather than hanging it', { skip: process.platform !== 'linux' }, () => {

@@ -61,6 +61,8 @@ const TIPSET_HASH_RUN = 32;
  * blocks than 10 on a fork younger than the walk reads the upstream's 20 and stops there.
  */
 export const UPSTREAM_FEE_TIPSETS = 20;
+/** After a failed read of those tipsets, the next estimate reads them again once this long has passed (a dead upstream does not make every estimate wait). */
+const TIPSET_FEES_RETRY_MS = 60_000;
 
 /**
  * The most live sectors of a forked miner that the fork reads whole (its proving state) before
@@ -73,8 +75,10 @@ export class ForkSource implements FetchingStateSource {
   readonly progress: ForkProgress = { actors: 0, slots: 0, addresses: 0, entries: 0, hits: 0 };
   /** Told after each fetch that brought something new (the cache saves, the progress line prints). */
   onFetched: () => void = () => undefined;
-  /** The fetch of the upstream's tipsets for premium estimates, while under way (fetchTipsetFees). */
+  /** The fetch of the upstream's tipsets for premium estimates, while under way (fetchTipsetFees); when one last failed, and why. */
   private tipsetFeesFetch: Promise<void> | undefined;
+  private tipsetFeesFailedAt = -Infinity;
+  private tipsetFeesError: Error | undefined;
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The singletons and miners as reads see them: with their tables reading `data.tables` (made once per actor). */
@@ -193,26 +197,36 @@ export class ForkSource implements FetchingStateSource {
   }
 
   /**
-   * Starts fetching the upstream's tipsets that premium estimates read past the fork's first tipset,
-   * unless they are held (the fork does at open, so that they are there before any estimate). They
-   * never change; a failure (the upstream down, a gateway past its lookback) leaves them unread, and
-   * estimates read the fork's own tipsets only.
+   * Fetches the upstream's tipsets that premium estimates read past the fork's first tipset, unless
+   * they are held (the fork starts at open, so that they are there before any estimate); the fetch
+   * under way, for an estimate to wait for, or undefined. They never change. A failure (the upstream
+   * down, a gateway past its lookback) leaves them unread, with the error in tipsetFeesError: estimates
+   * read the fork's own tipsets, and one TIPSET_FEES_RETRY_MS later tries again.
    */
-  fetchTipsetFees(): void {
-    if (this.data.tipsetFees || this.tipsetFeesFetch) return;
-    this.tipsetFeesFetch = this.upstream.tipsetFees(UPSTREAM_FEE_TIPSETS).then(
-      (fees) => {
-        this.data.tipsetFees = fees;
-        this.onFetched();
-      },
-      () => undefined,
-    );
-    void this.tipsetFeesFetch.finally(() => (this.tipsetFeesFetch = undefined));
+  fetchTipsetFees(): Promise<void> | undefined {
+    if (this.data.tipsetFees) return undefined;
+    if (!this.tipsetFeesFetch) {
+      if (Date.now() - this.tipsetFeesFailedAt < TIPSET_FEES_RETRY_MS) return undefined;
+      this.tipsetFeesFetch = this.upstream.tipsetFees(UPSTREAM_FEE_TIPSETS).then(
+        (fees) => {
+          this.data.tipsetFees = fees;
+          this.onFetched();
+        },
+        (error: unknown) => {
+          this.tipsetFeesFailedAt = Date.now();
+          this.tipsetFeesError = error instanceof Error ? error : new Error(String(error));
+        },
+      );
+      void this.tipsetFeesFetch.finally(() => (this.tipsetFeesFetch = undefined));
+    }
+    return this.tipsetFeesFetch;
   }
 
-  /** The fetch of the upstream's tipsets for premium estimates while it is under way (what an estimate waits for). */
-  get tipsetFeesPending(): Promise<void> | undefined {
-    return this.tipsetFeesFetch;
+  /** Why the last fetch of the upstream's tipsets for premium estimates failed, until someone takes it (to say it once). */
+  takeTipsetFeesError(): Error | undefined {
+    const error = this.tipsetFeesError;
+    this.tipsetFeesError = undefined;
+    return error;
   }
 
   async fetch(missing: MissingState[]): Promise<void> {

@@ -120,7 +120,7 @@ export class Fork {
     const source = new ForkSource(new UpstreamState(upstream, point), data);
     const fork = new Fork(config, upstream, point, source, cache, onProgress, onCacheError);
     // Meanwhile the premium estimates' history (ForkSource.fetchTipsetFees): an estimate waits for it.
-    source.fetchTipsetFees();
+    void source.fetchTipsetFees();
     return fork;
   }
 
