@@ -202,6 +202,29 @@ describe('storage providers', () => {
     assert.equal((await rpc.call('devnet_addStorageProvider', [{ sectorSize: 1000 }])).error?.code, -32602);
   });
 
+  // fidaudit6 D2: a worker change now lands by the miner's cron; the agent then sends from the new worker.
+  test('after its worker changes, an added provider\'s agent seals from the new worker', async (t) => {
+    const rpc = await setup(t);
+    const added = await rpc.result('devnet_addStorageProvider', [{ sectorSize: 2048 }]);
+    const sealed = async (seed: number) => {
+      const { cid, size } = piece(seed);
+      const deal = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: added.miner }]);
+      await rpc.devnet.storageProviders.settled();
+      return (await rpc.result('Filecoin.StateMarketStorageDeal', [deal.dealId, null])).State.SectorStartEpoch > 0;
+    };
+    // A sealed sector: the miner holds pledge, so its deadline cron runs.
+    assert.equal(await sealed(11), true);
+    const worker = await rpc.result('Filecoin.WalletNew', ['bls']);
+    await rpc.result('Filecoin.MpoolPushMessage', [{ From: added.owner, To: worker, Value: '1000000000000000000', Method: 0, Params: null }, null]);
+    const params = Buffer.from(encodeCbor([FilAddress.parse(worker).bytes, []])).toString('base64');
+    await rpc.result('Filecoin.MpoolPushMessage', [{ From: added.owner, To: added.miner, Value: '0', Method: 3, Params: params }, null]);
+    await rpc.result('anvil_mine', ['0x3e8']);
+    await rpc.devnet.storageProviders.settled();
+    const info = await rpc.result('Filecoin.StateMinerInfo', [added.miner, null]);
+    assert.equal(info.Worker, await rpc.result('Filecoin.StateLookupID', [worker, null]));
+    assert.equal(await sealed(12), true, rpc.lines.filter((l) => l.includes(added.miner)).join('\n'));
+  });
+
   test('devnet_addStorageProvider works under any base fee: the owner also gets what its CreateMiner can cost in gas', async (t) => {
     const rpc = await setup(t);
     // 1 FIL per unit of gas: CreateMiner then costs far more than a dev account's balance.

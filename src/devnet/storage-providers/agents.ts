@@ -296,6 +296,19 @@ export class StorageProviderAgents {
     return providers;
   }
 
+  /**
+   * The provider's worker as the miner has it now, read before each message: a worker change lands by
+   * the miner's cron (fidaudit6 D2) or ConfirmChangeWorkerAddress, after which the old worker may no
+   * longer act. A new worker the node cannot send from ends the agent's work for it (runnable).
+   */
+  private worker(provider: Provider): FilAddress {
+    const state = this.node.stateAt(this.node.head.epoch);
+    const id = state.getActor(provider.minerId)?.miner?.worker;
+    const robust = id === undefined ? undefined : state.getActor(id)?.robust;
+    if (robust && !robust.equals(provider.worker)) provider.worker = robust;
+    return provider.worker;
+  }
+
   /** The provider of miner `id` if the node can send for it (throws if it is not a provider the devnet runs). */
   private runnable(id: number): Provider | undefined {
     const known = this.provider(id);
@@ -378,7 +391,7 @@ export class StorageProviderAgents {
       return { provider: this.provider(minerId), params: declarationsFor(miner, sectors) };
     });
     const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
-    const { cid } = await sendFromNodeKey(this.node, { from: provider.worker, to: minerId, method, params, mine: true });
+    const { cid } = await sendFromNodeKey(this.node, { from: this.worker(provider), to: minerId, method, params, mine: true });
     return cid;
   }
 
@@ -510,9 +523,9 @@ export class StorageProviderAgents {
 
   private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
     const collateralShortfall = proposal.providerCollateral - (await this.node.untilFetched(() => this.freeEscrow(FilAddress.fromId(provider.minerId))));
-    if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
+    if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: this.worker(provider), to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
     const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
-    const { cid, returnValue } = await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
+    const { cid, returnValue } = await sendFromNodeKey(this.node, { from: this.worker(provider), to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
     const [ids] = returnValue as [number[]];
     const dealId = ids[0];
     this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
@@ -594,7 +607,7 @@ export class StorageProviderAgents {
     try {
       await this.fundMiner(provider, batch.map((s) => s.plan));
       const params = preCommitParams(provider.minerId, batch.map((s) => s.plan), head + 1);
-      const { epoch } = await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.preCommitSectorBatch2, params });
+      const { epoch } = await sendFromNodeKey(this.node, { from: this.worker(provider), to: provider.minerId, method: MINER.preCommitSectorBatch2, params });
       provider.preCommitted.push({ epoch, sectors: batch });
     } catch (error) {
       // State a fork had not fetched yet is no reason to give up: the jobs run again once it is.
@@ -635,7 +648,7 @@ export class StorageProviderAgents {
     for (let next = pending.shift(); next; next = pending.shift()) {
       const numbers = next.sectors.map((s) => s.plan.sectorNumber).join(', ');
       try {
-        await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(next.sectors.map((s) => s.plan)) });
+        await sendFromNodeKey(this.node, { from: this.worker(provider), to: provider.minerId, method: MINER.proveCommitSectors3, params: proveCommitParams(next.sectors.map((s) => s.plan)) });
       } catch (error) {
         // State a fork had not fetched yet is no reason to give up: the proofs run again once it is.
         if (error instanceof MissingStateError) {
@@ -684,7 +697,7 @@ export class StorageProviderAgents {
     };
     const needed = plans.reduce((sum, plan) => sum + pledge(plan), 0n);
     const shortfall = (needed > MINER_WORKING_FUNDS ? needed : MINER_WORKING_FUNDS) - availableBalance(actor.miner!, actor.balance);
-    if (shortfall > 0n) await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: 0, value: shortfall });
+    if (shortfall > 0n) await sendFromNodeKey(this.node, { from: this.worker(provider), to: provider.minerId, method: 0, value: shortfall });
   }
 
   /** The `count` lowest sector numbers neither the miner nor a batch on its way has allocated. */
@@ -705,7 +718,7 @@ export class StorageProviderAgents {
     const ended = active.some((id) => market.proposals.get(id)!.endEpoch <= head);
     if (active.length === 0 || (!ended && head - provider.lastSettled < SETTLE_INTERVAL)) return;
     provider.lastSettled = head;
-    await sendFromNodeKey(this.node, { from: provider.worker, to: MARKET_ACTOR_ID, method: MARKET.settleDealPayments, params: encodeBitfield(active) });
+    await sendFromNodeKey(this.node, { from: this.worker(provider), to: MARKET_ACTOR_ID, method: MARKET.settleDealPayments, params: encodeBitfield(active) });
   }
 
   /**
@@ -729,7 +742,7 @@ export class StorageProviderAgents {
     if (provider.lastPoSt === window || partitions.length === 0) return;
     provider.lastPoSt = window;
     const params = [d.index, partitions.map((p) => [p, encodeBitfield([])]), [[m.windowPoStProofType, new Uint8Array(192)]], d.challenge, new Uint8Array(32)];
-    await sendFromNodeKey(this.node, { from: provider.worker, to: provider.minerId, method: MINER.submitWindowedPoSt, params });
+    await sendFromNodeKey(this.node, { from: this.worker(provider), to: provider.minerId, method: MINER.submitWindowedPoSt, params });
   }
 
   /** Escrow not locked by deals. */
