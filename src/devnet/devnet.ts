@@ -267,17 +267,22 @@ export class Devnet {
   }
 
   /**
-   * A contract's nonzero storage slots after `epoch` (StateReadState builds its KAMT from them);
-   * undefined for a forked contract's first generation, which the upstream holds and the fork knows
-   * only the slots of that it read.
+   * A contract's storage after `epoch`, for StateReadState's ContractState: its nonzero slots (a KAMT
+   * is built from them), or for a forked contract's first generation, which the upstream holds and
+   * the fork knows only the slots of that it read, the upstream's root while the fork has written
+   * none of it; undefined when neither is known.
    */
-  contractStorage(actor: Actor, epoch: number): [bigint, bigint][] | undefined {
+  contractStorage(actor: Actor, epoch: number): { slots: [bigint, bigint][] } | { upstreamRoot: string } | undefined {
     const generation = actor.evm?.storageGeneration ?? 0;
     const upstreamNextId = this.forked?.source.data.nextId;
-    if (this.forked && generation === 0 && (upstreamNextId === undefined || actor.id < upstreamNextId)) return undefined;
+    const written = this.state.writtenSlots(actor.id, generation, epoch);
+    if (this.forked && generation === 0 && (upstreamNextId === undefined || actor.id < upstreamNextId)) {
+      const upstreamRoot = actor.evm?.upstreamStorageRoot;
+      return upstreamRoot && written.length === 0 ? { upstreamRoot } : undefined;
+    }
     const state = this.state.at(epoch);
-    const slots = this.state.writtenSlots(actor.id, generation).map((slot): [bigint, bigint] => [slot, state.getStorage(actor.id, generation, slot)]);
-    return slots.filter(([, value]) => value !== 0n);
+    const slots = written.map((slot): [bigint, bigint] => [slot, state.getStorage(actor.id, generation, slot)]);
+    return { slots: slots.filter(([, value]) => value !== 0n) };
   }
 
   /**

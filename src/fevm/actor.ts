@@ -58,6 +58,11 @@ export interface EvmState {
   storageGeneration: number;
   /** Self-destructed: no code, nonce 0, and the EAM may deploy to the address again (Resurrect). */
   dead?: boolean;
+  /**
+   * On a fork, the CID of the storage KAMT root the upstream's State named (its ContractState): what a
+   * fork of this fork reads while this one has written none of the contract's first generation.
+   */
+  upstreamStorageRoot?: string;
 }
 
 /**

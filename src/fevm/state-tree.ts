@@ -522,12 +522,13 @@ export class StateTree {
   }
 
   /**
-   * The slots of a contract's storage generation this tree holds a value for at some epoch (zero or
+   * The slots of a contract's storage generation this tree holds a value for after `epoch` (zero or
    * not; none of the source's): a scan of every key, for reads that list a contract's storage.
    */
-  writtenSlots(id: number, generation: number): bigint[] {
+  writtenSlots(id: number, generation: number, epoch: number): bigint[] {
     const prefix = storageKey(id, generation, 0n).slice(0, -1);
-    return this.values.keys.withPrefix(prefix).map((k) => BigInt(`0x${this.values.keys.keyAt(k).slice(prefix.length)}`));
+    const held = this.values.keys.withPrefix(prefix).filter((k) => this.values.get(tableRef(k), epoch) !== undefined);
+    return held.map((k) => BigInt(`0x${this.values.keys.keyAt(k).slice(prefix.length)}`));
   }
 
   /** A staging area on top of the state after `epoch` (by default the newest); `deferred` as in `at`. */

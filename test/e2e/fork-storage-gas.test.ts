@@ -3,6 +3,8 @@
 // root's real buckets. The oracle is the upstream itself: its own Ethereum transactions after the
 // fork epoch, replayed raw on a fork at that epoch, use the same gas (writes to several slots, a new
 // slot, an overwrite), and eth_estimateGas on the fork answers what the upstream answered at that epoch.
+// A fork of that fork reads the same root through it (the middle fork answers the upstream's
+// ContractState while it has written none of the contract's slots) and is exact too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Interface, JsonRpcProvider, Wallet } from 'ethers';
@@ -40,6 +42,8 @@ const sets = (pairs: [number, number][]) => pairs.map(([k, v]) => store.encodeFu
 describe('fork: a forked contract\'s storage gas is the upstream\'s', () => {
   let upstream: DevnetProcess;
   let fork: DevnetProcess | undefined;
+  /** A fork of the fork, at the same epoch. */
+  let forkOfFork: DevnetProcess | undefined;
   let cacheDir: string;
   let address: string;
   let forkEpoch: number;
@@ -66,26 +70,31 @@ describe('fork: a forked contract\'s storage gas is the upstream\'s', () => {
     // After the fork epoch: several slots, a new one, an overwrite, a slot cleared, a plain variable.
     after_ = await sendAll(upstream.url, address, [...sets([[5, 50], [6, 60], [7, 70], [100, 1], [3, 9], [4, 0]]), store.encodeFunctionData('setA', [7])]);
     fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch)]);
+    forkOfFork = await startDevnet(['--fork-url', fork.url, '--fork-block-number', String(forkEpoch)]);
   });
 
-  after(() => stopForkSuite([fork, upstream], cacheDir));
+  after(() => stopForkSuite([forkOfFork, fork, upstream], cacheDir));
 
-  test('eth_estimateGas on the fork answers what the upstream answered at the fork epoch', async () => {
-    for (const data of estimated) {
-      assert.equal(await rpc(fork!.url, 'eth_estimateGas', [{ from: DEV_ACCOUNTS[0].address, to: address, data }]), estimates.get(data), data.slice(0, 74));
+  test('eth_estimateGas on the fork, and on a fork of it, answers what the upstream answered at the fork epoch', async () => {
+    for (const node of [fork!, forkOfFork!]) {
+      for (const data of estimated) {
+        assert.equal(await rpc(node.url, 'eth_estimateGas', [{ from: DEV_ACCOUNTS[0].address, to: address, data }]), estimates.get(data), data.slice(0, 74));
+      }
     }
   });
 
-  test('the upstream\'s own transactions after the fork epoch, replayed raw, use the same gas', async () => {
-    const gas: [string, string][] = [];
-    for (const hash of after_) {
-      const raw = await rpc(upstream.url, 'eth_getRawTransactionByHash', [hash]);
-      assert.equal(await rpc(fork!.url, 'eth_sendRawTransaction', [raw]), hash);
-      const [theirs, mine] = [await rpc(upstream.url, 'eth_getTransactionReceipt', [hash]), await rpc(fork!.url, 'eth_getTransactionReceipt', [hash])];
-      assert.equal(mine.status, '0x1');
-      gas.push([mine.gasUsed, theirs.gasUsed]);
+  test('the upstream\'s own transactions after the fork epoch, replayed raw on the fork and on a fork of it, use the same gas', async () => {
+    for (const node of [fork!, forkOfFork!]) {
+      const gas: [string, string][] = [];
+      for (const hash of after_) {
+        const raw = await rpc(upstream.url, 'eth_getRawTransactionByHash', [hash]);
+        assert.equal(await rpc(node.url, 'eth_sendRawTransaction', [raw]), hash);
+        const [theirs, mine] = [await rpc(upstream.url, 'eth_getTransactionReceipt', [hash]), await rpc(node.url, 'eth_getTransactionReceipt', [hash])];
+        assert.equal(mine.status, '0x1');
+        gas.push([mine.gasUsed, theirs.gasUsed]);
+      }
+      assert.deepEqual(gas.map(([mine]) => Number(mine)), gas.map(([, theirs]) => Number(theirs)), node.url);
+      for (const slot of [0, 1]) assert.equal(await rpc(node.url, 'eth_getStorageAt', [address, `0x${slot}`, 'latest']), await rpc(upstream.url, 'eth_getStorageAt', [address, `0x${slot}`, 'latest']));
     }
-    assert.deepEqual(gas.map(([mine]) => Number(mine)), gas.map(([, theirs]) => Number(theirs)));
-    for (const slot of [0, 1]) assert.equal(await rpc(fork!.url, 'eth_getStorageAt', [address, `0x${slot}`, 'latest']), await rpc(upstream.url, 'eth_getStorageAt', [address, `0x${slot}`, 'latest']));
   });
 });

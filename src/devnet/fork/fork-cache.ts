@@ -28,9 +28,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * upstream's dead sectors (terminated or expired, still in their partitions). 13: the fork point holds the upstream's
  * block headers at the fork epoch and its weight. 14: a forked miner holds its locked and vesting funds.
  * 15: a forked deal's label of bytes is held as its bytes (14 held "", Lotus's JSON for it).
- * 16: a forked contract holds its storage KAMT root's bucket counts (Actor.storageBuckets).
+ * 16: a forked contract holds its storage KAMT root's bucket counts (Actor.storageBuckets). 17: and the
+ * root's CID (EvmState.upstreamStorageRoot), which a fork of the fork reads.
  */
-const CACHE_FORMAT = 16;
+const CACHE_FORMAT = 17;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

@@ -230,7 +230,14 @@ export class UpstreamState {
     const root = read.State?.ContractState?.['/'];
     const storageBuckets = typeof root === 'string' ? Object.freeze(rootBucketCounts(await this.upstream.readObj(CID.parse(root), "a contract's storage root"))) : undefined;
     return {
-      evm: { bytecode, bytecodeHash: keccak256(bytecode), nonce: read.State?.Nonce ?? 1, storageGeneration: 0, ...(read.State?.Tombstone ? { dead: true } : {}) },
+      evm: {
+        bytecode,
+        bytecodeHash: keccak256(bytecode),
+        nonce: read.State?.Nonce ?? 1,
+        storageGeneration: 0,
+        ...(read.State?.Tombstone ? { dead: true } : {}),
+        ...(typeof root === 'string' ? { upstreamStorageRoot: root } : {}),
+      },
       ...(storageBuckets ? { storageBuckets } : {}),
     };
   }

@@ -85,14 +85,17 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
 /**
  * A contract's ContractState: the root of its storage KAMT, built from its slots, with every block
  * kept for ChainReadObj (a fork of this node reads the root for its storage gas: upstream-state.ts).
- * None for a forked contract whose storage the upstream holds (Devnet.contractStorage). The actor's
+ * For a forked contract whose storage the upstream holds, the upstream's root while the fork has
+ * written none of it, else none (Devnet.contractStorage). The actor's
  * Head stands for the KAMT by its storage generation instead (actor-state.ts): building it there
  * would put this work on every state root.
  */
 function contractStateJson(devnet: Devnet, actor: Actor, epoch: number): { ContractState?: { '/': string } } {
-  const slots = devnet.contractStorage(actor, epoch);
-  if (!slots) return {};
-  const kamt = buildStorageKamt(slots);
+  const storage = devnet.contractStorage(actor, epoch);
+  if (!storage) return {};
+  // A forked contract's untouched storage: the upstream's root, whose blocks ChainReadObj passes through.
+  if ('upstreamRoot' in storage) return { ContractState: { '/': storage.upstreamRoot } };
+  const kamt = buildStorageKamt(storage.slots);
   serveBlocks(devnet, kamt.blocks);
   return { ContractState: cidJson(kamt.root) };
 }
