@@ -1154,22 +1154,22 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
   });
 });
 
+/** Deploys each runtime from the wallet; runs each once with no calldata, in order; their receipts' gas. */
+async function gasOf(t: Parameters<typeof fevmSetup>[0], runtimes: string[]): Promise<bigint[]> {
+  const { sendRaw, wallet } = await fevmSetup(t);
+  for (const code of runtimes) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+  const gas: bigint[] = [];
+  for (let nonce = 0; nonce < runtimes.length; nonce++) {
+    const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
+    assert.equal(receipt.exitCode, 0);
+    gas.push(BigInt(receipt.gasUsed));
+  }
+  return gas;
+}
+
 // fidaudit5 G10: BLOCKHASH asks for a tipset CID and PREVRANDAO the beacon's randomness (once an
 // invocation), each paying ref-fvm's lookback cost.
 describe('the chain context: BLOCKHASH and PREVRANDAO pay the FVM\'s lookback, the network context one syscall (builtin-actors instructions/context.rs)', () => {
-  /** Deploys each runtime; runs each once, in order; their receipts' gas. */
-  const gasOf = async (t: Parameters<typeof fevmSetup>[0], runtimes: string[]) => {
-    const { sendRaw, wallet } = await fevmSetup(t);
-    for (const code of runtimes) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
-    const gas: bigint[] = [];
-    for (let nonce = 0; nonce < runtimes.length; nonce++) {
-      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
-      assert.equal(receipt.exitCode, 0);
-      gas.push(BigInt(receipt.gasUsed));
-    }
-    return gas;
-  };
-
   test('BLOCKHASH of a height in its window pays the lookback to it; of the current height, none', async (t) => {
     // BLOCKHASH(NUMBER - k), POP, STOP: k = 1, 5 (in the window), 0 (the current height: outside).
     const [one, five, none] = await gasOf(t, [1, 5, 0].map((k) => `4360${byte(k)}900340` + '5000'));
@@ -1198,19 +1198,6 @@ describe('the chain context: BLOCKHASH and PREVRANDAO pay the FVM\'s lookback, t
 // changes a value, as set_storage does; flush then writes the transient KAMT (when it holds values) and
 // a state block naming it (TransientData), and System::load of the same message opens that KAMT again.
 describe('TSTORE makes the state dirty (builtin-actors System::set_transient_storage)', () => {
-  /** Deploys each runtime from the wallet; runs each once with no calldata, in order; their receipts' gas. */
-  const gasOf = async (t: Parameters<typeof fevmSetup>[0], runtimes: string[]) => {
-    const { sendRaw, wallet } = await fevmSetup(t);
-    for (const code of runtimes) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
-    const gas: bigint[] = [];
-    for (let nonce = 0; nonce < runtimes.length; nonce++) {
-      const receipt = await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x');
-      assert.equal(receipt.exitCode, 0);
-      gas.push(BigInt(receipt.gasUsed));
-    }
-    return gas;
-  };
-
   test('a TSTORE that changes a value flushes the state with the transient KAMT; one that changes nothing, nothing', async (t) => {
     // tstore(0, 1) against tstore(0, 0) (no change): the same opcodes.
     const [changed, unchanged] = await gasOf(t, ['600160005d00', '600060005d00']);
