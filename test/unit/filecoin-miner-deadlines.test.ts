@@ -14,7 +14,7 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { computePieceCid, pieceCidFromRoot } from '../../src/devnet/storage-providers/piece-cid.js';
 import { sealedCid } from '../../src/devnet/storage-providers/sector-params.js';
 import { codeCid } from '../../src/fevm/actor.js';
-import { EPOCHS_IN_DAY, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
+import { deadlineEndAtOrAfter, EPOCHS_IN_DAY, FAULT_MAX_AGE, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
@@ -35,7 +35,12 @@ describe('deadlines, partitions and faults', () => {
     assert.equal(await result('Filecoin.StateMinerPartitions', [MINER, 47, null]), null);
     assert.deepEqual(await result('Filecoin.StateMinerSectorCount', [MINER, null]), { Live: 10, Active: 10, Faulty: 0 });
     const expiration = (await result('Filecoin.StateSectorGetInfo', [MINER, 3, null])).Expiration;
-    assert.deepEqual(await result('Filecoin.StateSectorExpiration', [MINER, 3, null]), { OnTime: expiration, Early: 0 });
+    // fidaudit6 D5: at the end of the sector's deadline (3) at or after the epoch, as builtin-actors'
+    // expiration queue holds it and Lotus answers it.
+    const offset = (await result('Filecoin.StateMinerProvingDeadline', [MINER, null])).PeriodStart % WPOST_PROVING_PERIOD;
+    const deadlineEnd = (epoch: number) => deadlineEndAtOrAfter(epoch, (offset + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD, 3);
+    assert.ok(deadlineEnd(expiration) >= expiration && deadlineEnd(expiration) < expiration + WPOST_PROVING_PERIOD);
+    assert.deepEqual(await result('Filecoin.StateSectorExpiration', [MINER, 3, null]), { OnTime: deadlineEnd(expiration), Early: 0 });
     assert.equal(await result('Filecoin.StateAllMinerFaults', [100, null]), null);
 
     await result('devnet_faultSectors', [MINER, [3]]);

@@ -8,7 +8,7 @@ import { readAmt } from '../../src/common/amt.js';
 import { decodeBitfield } from '../../src/common/bitfield.js';
 import { decodeBigInt, decodeCbor, type CID } from '../../src/common/cbor.js';
 import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
-import { FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
+import { deadlineEndAtOrAfter, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { sectorPower } from '../../src/fevm/actors/miner/state.js';
 import { minerHarness } from '../helpers/miner-harness.js';
 
@@ -44,11 +44,11 @@ describe('a miner\'s deadline blocks', () => {
     const [onTime, early, pledge, activePower, queuedFaulty] = queue.get(5 + FAULT_MAX_AGE) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array[], Uint8Array[]];
     assert.deepEqual([decodeBitfield(onTime), decodeBitfield(early), decodeBigInt(pledge)], [[], [2], 0n]);
     assert.deepEqual([activePower.map(decodeBigInt), queuedFaulty.map(decodeBigInt)], [[0n, 0n], [power.raw, power.qa]]);
-    // A healthy sector leaves on time, with its pledge.
+    // A healthy sector leaves on time, with its pledge, at the end of its deadline then (fidaudit6 D5).
     const healthy = [...m.sectors.values()].find((s) => s.faultEpoch === undefined && s.deadline === 3)!;
     const [deadline3Partitions] = decodeCbor<[CID]>(await read(due[3]));
     const healthyQueue = await readAmt(((await readAmt(deadline3Partitions, read)).get(healthy.partition) as CID[])[5], read);
-    const [healthyOnTime, , healthyPledge] = healthyQueue.get(healthy.expiration) as [Uint8Array, Uint8Array, Uint8Array];
+    const [healthyOnTime, , healthyPledge] = healthyQueue.get(deadlineEndAtOrAfter(healthy.expiration, m.provingPeriodOffset, 3)) as [Uint8Array, Uint8Array, Uint8Array];
     assert.ok(decodeBitfield(healthyOnTime).includes(healthy.sectorNumber));
     assert.ok(decodeBigInt(healthyPledge) >= healthy.initialPledge);
     // A deadline without sectors has an empty partitions AMT.

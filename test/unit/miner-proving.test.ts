@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBitfield, encodeBitfield } from '../../src/common/bitfield.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { EPOCHS_IN_DAY, FAULT_MAX_AGE, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
+import { EPOCHS_IN_DAY, FAULT_MAX_AGE, WPOST_PROVING_PERIOD, deadlineEndAtOrAfter, faultFeeFor, provingPeriodStart, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -120,12 +120,18 @@ describe('TerminateSectors (9)', () => {
 });
 
 describe('expiration', () => {
-  test('cron removes a sector at its expiration epoch: power and pledge go, no fee', async () => {
+  // fidaudit6 D5: builtin-actors queues an expiration at the end of the sector's deadline at or after
+  // its epoch (expiration_queue.rs quantize_up, state.rs quant_spec_for_deadline), popped by that
+  // deadline's cron: the sector keeps its power and pledge until then.
+  test('cron removes a sector at the end of its deadline at or after its expiration epoch: power and pledge go, no fee', async () => {
     const h = await minerHarness();
     expireAt(h, 3, 50);
+    const end = deadlineEndAtOrAfter(50, h.miner().provingPeriodOffset, h.miner().sectors.get(3)!.deadline);
+    assert.ok(end > 50 && end < 50 + WPOST_PROVING_PERIOD, `deadline end ${end}`);
     const burnt = h.balance(99);
-    await h.advanceTo(50);
+    await h.advanceTo(end);
     assert.equal(h.miner().sectors.has(3), true);
+    assert.equal(powerOf(h).rawBytePower, 10n * GIB32);
     await h.endEpoch();
     assert.equal(h.miner().sectors.has(3), false);
     assert.equal(h.miner().initialPledge, 0n);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
-import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY } from '../../src/fevm/actors/miner/policy.js';
+import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, deadlineEndAtOrAfter } from '../../src/fevm/actors/miner/policy.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
@@ -100,7 +100,8 @@ describe('sector status methods (actors v18)', () => {
     const h = await minerHarness();
     expireAt(h, 3, 50);
     const before = await locate(h, 3);
-    await h.advanceTo(51);
+    // It leaves at the end of its deadline at or after its expiration (fidaudit6 D5).
+    await h.advanceTo(deadlineEndAtOrAfter(50, h.miner().provingPeriodOffset, h.miner().sectors.get(3)!.deadline) + 1);
     assert.equal(h.miner().sectors.has(3), false);
     const after = await locate(h, 3);
     assert.equal(after.status, DEAD);

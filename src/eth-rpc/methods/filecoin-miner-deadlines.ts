@@ -71,9 +71,9 @@ function preCommitJson(p: SectorPreCommit) {
   };
 }
 
-/** SectorExpiration (state.ts `sectorExpiration`). */
-function expirationJson(s: SectorOnChainInfo) {
-  const { onTime, early } = sectorExpiration(s);
+/** SectorExpiration (state.ts `sectorExpiration`) of a sector of a miner with this proving-period offset. */
+function expirationJson(s: SectorOnChainInfo, offset: number) {
+  const { onTime, early } = sectorExpiration(s, offset);
   return { OnTime: onTime, Early: early };
 }
 
@@ -180,8 +180,9 @@ export const filecoinMinerDeadlines = [
   }),
 
   defineMethod('Filecoin.StateSectorExpiration', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {
-    const sector = loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.get(n);
+    const m = loadMiner(minerAt(stateOf(devnet, key), address).miner);
+    const sector = m.sectors.get(n);
     if (!sector) throw new DevnetError(`failed to find sector ${n}`);
-    return expirationJson(sector);
+    return expirationJson(sector, m.provingPeriodOffset);
   }),
 ];

@@ -6,7 +6,7 @@
 // recoveries, terminated, expirations AMT, early-terminated AMT, live, unproven, faulty and
 // recovering power]. A Partition's expiration queue (bit width 4) holds, by epoch, an ExpirationSet
 // [on-time sectors, early sectors, on-time pledge, active power, faulty power] of the sectors that
-// leave then (state.ts `sectorExpiration`), unquantized as the devnet's StateSectorExpiration answers.
+// leave then (state.ts `sectorExpiration`: at the end of their deadline, as builtin-actors quantizes them).
 // What the devnet does not keep (the Deadline's queue of partitions by expiration, snapshots,
 // optimistic PoSts) is an empty AMT. A Partition's Sectors are its live sectors and the dead ones the
 // miner keeps (deadSectors: terminated or expired, never compacted), which are its Terminated.
@@ -58,7 +58,7 @@ export function deadlineBlocks(state: MinerState, epoch: number): DeadlineBlocks
   const expirations = (live: SectorOnChainInfo[]) => {
     const byEpoch = new Map<number, { onTime: SectorOnChainInfo[]; early: SectorOnChainInfo[] }>();
     for (const s of live) {
-      const { onTime, early } = sectorExpiration(s);
+      const { onTime, early } = sectorExpiration(s, m.provingPeriodOffset);
       const epoch = early || onTime;
       const set = byEpoch.get(epoch) ?? { onTime: [], early: [] };
       (early ? set.early : set.onTime).push(s);

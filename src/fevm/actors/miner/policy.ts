@@ -158,6 +158,17 @@ export function provingPeriodStart(epoch: number, offset: number): number {
   return epoch - progress;
 }
 
+/**
+ * The last epoch of deadline `index` at or after `epoch`, for a miner with this offset: where
+ * builtin-actors' expiration queues put what is due at `epoch` (state.rs quant_spec_for_deadline:
+ * quantize_up with the proving period as unit and the deadline's last epoch as offset), popped by that
+ * deadline's cron.
+ */
+export function deadlineEndAtOrAfter(epoch: number, offset: number, index: number): number {
+  const last = (((offset + (index + 1) * WPOST_CHALLENGE_WINDOW - 1) % WPOST_PROVING_PERIOD) + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD;
+  return epoch + ((((last - epoch) % WPOST_PROVING_PERIOD) + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD);
+}
+
 /** go-state-types dline.Info: the deadline open at `epoch` (never elapsed, as it is computed from the epoch itself). */
 export interface DeadlineInfo {
   currentEpoch: number;

@@ -8,8 +8,8 @@
 // (builtin-actors waits for its next PoSt, as a forked miner's does: the sector is recovering until then);
 // the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
 // faulty then (a forked miner's at the deadline close that ends the period, window-post.ts); faults
-// older than FAULT_MAX_AGE terminate the sector; penalties the unlocked balance cannot pay become fee
-// debt.
+// older than FAULT_MAX_AGE terminate the sector (at the period's end; builtin-actors at the end of the
+// sector's deadline); penalties the unlocked balance cannot pay become fee debt.
 import { decodeBitfield, encodeBitfield } from '../../../common/bitfield.js';
 import { MARKET_ACTOR_ID } from '../../actor.js';
 import { FilAddress } from '../../../common/address.js';
@@ -19,8 +19,8 @@ import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { burnFunds, notifyPledgeChanged, readMiner, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
 import { repayDebtsOrAbort } from './control.js';
 import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart, terminationFeeFor } from './policy.js';
-import type { MinerCronEvent } from './schedule.js';
-import { controllingIds, sectorPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
+import { scheduleExpirations, type MinerCronEvent } from './schedule.js';
+import { controllingIds, sectorExpiration, sectorPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
 /** Market OnMinerSectorsTerminate (actors/market/src/lib.rs, v13+: [epoch, sectors bitfield]). */
 const MARKET_ON_MINER_SECTORS_TERMINATE = 7;
@@ -172,16 +172,31 @@ export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]):
   await updateClaimedPower(rt, -raw, -qa);
 }
 
-/** Sectors at the end of their life: power and pledge go, no fee. */
+/**
+ * The expiration events of `numbers`: the sectors whose on-time end has come (state.ts
+ * sectorExpiration: the end of their deadline at or after their expiration) leave: power and pledge
+ * go, no fee. A faulty sector due to end early first waits for its termination (chargeFaults); an
+ * event of a chain saved before expirations were put at their deadline's end moves there.
+ */
 export async function expire(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
   const m = readMiner(rt);
-  const due = numbers.map((n) => m.sectors.get(n)).filter((s): s is SectorOnChainInfo => s !== undefined && s.expiration <= rt.ctx.epoch);
-  if (due.length === 0) return;
+  const epoch = rt.ctx.epoch;
+  const onTime: SectorOnChainInfo[] = [];
+  const moved: { sectorNumber: number; due: number }[] = [];
+  for (const n of numbers) {
+    const s = m.sectors.get(n);
+    const due = s && sectorExpiration(s, m.provingPeriodOffset).onTime;
+    if (!s || !due) continue;
+    if (due <= epoch) onTime.push(s);
+    else if (s.expiration <= epoch) moved.push({ sectorNumber: n, due });
+  }
+  scheduleExpirations(rt, moved, (s) => s.due);
+  if (onTime.length === 0) return;
   const remaining = new Map(m.sectors);
   let raw = 0n;
   let qa = 0n;
   let pledge = 0n;
-  for (const s of due) {
+  for (const s of onTime) {
     remaining.delete(s.sectorNumber);
     pledge += s.initialPledge;
     if (s.faultEpoch !== undefined) continue;
@@ -189,7 +204,7 @@ export async function expire(rt: ActorRuntime, numbers: readonly number[]): Prom
     raw += power.raw;
     qa += power.qa;
   }
-  writeMiner(rt, { ...m, sectors: remaining, deadSectors: withDead(m, due), initialPledge: m.initialPledge - pledge });
+  writeMiner(rt, { ...m, sectors: remaining, deadSectors: withDead(m, onTime), initialPledge: m.initialPledge - pledge });
   await notifyPledgeChanged(rt, -pledge);
   await updateClaimedPower(rt, -raw, -qa);
 }

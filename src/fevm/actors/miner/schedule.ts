@@ -1,5 +1,5 @@
 // The miner's cron events (rt.enrollCron), standing for builtin-actors' per-deadline cron: sector
-// expirations at their expiration epoch, pre-commit clean-up when proving is too late, the fault
+// expirations at the end of their deadline at or after their expiration epoch, pre-commit clean-up when proving is too late, the fault
 // fee at the end of each proving period while some sector is faulty, a requested worker change at
 // the first deadline end once it is due; and a forked miner's deadline closes (window-post.ts),
 // which the fork's cron hands out (devnet/fork/miner-deadlines.ts).
@@ -12,10 +12,16 @@ export type MinerCronEvent =
   | { readonly type: 'worker-change' }
   | { readonly type: 'deadline' };
 
-/** Enrolls one expiration event per expiration epoch. */
-export function scheduleExpirations(rt: ActorRuntime, sectors: readonly { sectorNumber: number; expiration: number }[]): void {
+/**
+ * Enrolls one expiration event per epoch, each sector's at `dueOf(sector)`: where builtin-actors'
+ * expiration queue puts it, the end of its deadline at or after its expiration (proving.ts expire).
+ */
+export function scheduleExpirations<S extends { sectorNumber: number }>(rt: ActorRuntime, sectors: readonly S[], dueOf: (sector: S) => number): void {
   const byEpoch = new Map<number, number[]>();
-  for (const s of sectors) byEpoch.set(s.expiration, [...(byEpoch.get(s.expiration) ?? []), s.sectorNumber]);
+  for (const s of sectors) {
+    const due = dueOf(s);
+    byEpoch.set(due, [...(byEpoch.get(due) ?? []), s.sectorNumber]);
+  }
   for (const [epoch, numbers] of byEpoch) rt.enrollCron(epoch, { type: 'expire', sectors: numbers } satisfies MinerCronEvent);
 }
 

@@ -29,6 +29,7 @@ import {
   MIN_SECTOR_EXPIRATION,
   PRE_COMMIT_CHALLENGE_DELAY,
   SECTOR_MAXIMUM_LIFETIME,
+  deadlineEndAtOrAfter,
   initialPledgeFor,
   preCommitDepositFor,
   qaPowerForWeight,
@@ -297,7 +298,7 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
   const unlocked = unlockedBalance(m, rt.self().balance);
   if (unlocked < pledge) throw new ActorError(ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${unlocked}`);
   writeMiner(rt, { ...m, initialPledge: m.initialPledge + pledge });
-  scheduleExpirations(rt, items.map((i) => i.precommit));
+  scheduleExpirations(rt, items.map((i) => sectors.get(i.precommit.sectorNumber)!), (sector) => deadlineEndAtOrAfter(sector.expiration, m.provingPeriodOffset, sector.deadline));
   await notifyPledgeChanged(rt, pledge);
   await updateClaimedPower(rt, raw, qa);
 }

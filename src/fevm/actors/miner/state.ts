@@ -5,7 +5,7 @@
 import { encodeBitfield } from '../../../common/bitfield.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import type { Actor } from '../../actor.js';
-import { deadlineInfo, EPOCHS_IN_DAY, FAULT_MAX_AGE, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
+import { deadlineEndAtOrAfter, deadlineInfo, EPOCHS_IN_DAY, FAULT_MAX_AGE, provingPeriodStart, qaPowerForWeight, WPOST_CHALLENGE_WINDOW } from './policy.js';
 
 export { windowPoSt } from './policy.js';
 
@@ -380,12 +380,16 @@ function faultsByPartition(sectors: SectorOnChainInfo[]): unknown[] {
 }
 
 /**
- * When a sector leaves its partition (Lotus's SectorExpiration): a healthy one on time; a faulty one
- * early, when its fault grows too old, unless it expires on time before that (builtin-actors
- * reschedule_as_faults). The other is 0.
+ * When a sector leaves its partition (Lotus's SectorExpiration): a healthy one on time, at the end of
+ * its deadline at or after its expiration, as builtin-actors' expiration queue holds it
+ * (expiration_queue.rs, quantized by the deadline; `offset`: the miner's proving-period offset); a
+ * faulty one early, when its fault grows too old, unless it expires on time no later
+ * (reschedule_as_faults). The other is 0. The early epoch is not quantized: a fork reads a fault's
+ * epoch back from it (upstream-proving.ts), and the fault fee counts from there.
  */
-export function sectorExpiration(s: SectorOnChainInfo): { onTime: number; early: number } {
-  if (s.faultEpoch === undefined) return { onTime: s.expiration, early: 0 };
+export function sectorExpiration(s: SectorOnChainInfo, offset: number): { onTime: number; early: number } {
+  const onTime = deadlineEndAtOrAfter(s.expiration, offset, s.deadline);
+  if (s.faultEpoch === undefined) return { onTime, early: 0 };
   const early = s.faultEpoch + FAULT_MAX_AGE;
-  return s.expiration <= early ? { onTime: s.expiration, early: 0 } : { onTime: 0, early };
+  return onTime <= early ? { onTime, early: 0 } : { onTime: 0, early };
 }
