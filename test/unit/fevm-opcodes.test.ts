@@ -1352,6 +1352,23 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(await survives(400_000_000), true);
   });
 
+  test('so does a CREATE\'s (its nonce moved): a factory whose child burns all its gas keeps 1/64 less the flush', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // The factory: CREATE with the initcode 5b600056 (an endless loop), POP, STOP. The wrapper: CALLs
+    // the factory (calldata word 0) with the gas in calldata word 1; returns the CALL's success.
+    const factory = '635b600056600052' + '6004601c6000f0' + '50' + '00';
+    const wrapper = '6000'.repeat(5) + '600035' + '602035' + 'f1' + '600052' + '60206000f3';
+    for (const code of [factory, wrapper]) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const [f, w] = [0, 1].map((nonce) => getCreateAddress({ from: wallet.address, nonce }));
+    const survives = async (gas: number) => {
+      const receipt = await sendRaw(w, ethers32(f) + toBeHex(gas, 32).slice(2));
+      assert.equal(receipt.exitCode, 0);
+      return words(receipt.returnData)[0] === 1n;
+    };
+    assert.equal(await survives(20_000_000), false);
+    assert.equal(await survives(400_000_000), true);
+  });
+
   test('the caller flushes its changed storage before the send', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const clean = growMemory + callMasked(5, 0, 0x20) + returnPairs;

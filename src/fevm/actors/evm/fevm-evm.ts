@@ -193,7 +193,7 @@ export class FevmEvm extends EVM {
 
   /** The gas argument of the CALL now reaching a precompile: only call_actor's send limit (fvm.rs:184). */
   precompileGasArgument: bigint | undefined;
-  /** The gas the caller had when the CALL or STATICCALL now sending set its callee's gas aside (flushBeforeSend). */
+  /** The gas the caller had when the CALL, STATICCALL or CREATE now sending set its callee's gas aside (flushBeforeSend). */
   callAvailable: bigint | undefined;
 
   /**
@@ -372,13 +372,14 @@ export class FevmEvm extends EVM {
   }
 
   /**
-   * A CALL's or STATICCALL's flush of the calling contract (System::send_raw), which builtin-actors
-   * makes after call_gas_limit set the callee's gas aside (call.rs, System::call_gas_limit: 63/64 of
-   * what the caller had) and charges to the caller: the callee then gets no more than the caller has
-   * left after it (ref-fvm call manager push_limit). Undefined when the caller cannot pay it.
+   * A CALL's, STATICCALL's or CREATE's flush of the calling contract (System::send_raw; `always`: a
+   * CREATE's nonce moved), which builtin-actors makes after setting the callee's gas aside (call.rs
+   * System::call_gas_limit, lifecycle.rs create_common: 63/64 of what the caller had) and charges to
+   * the caller: the callee then gets no more than the caller has left after it (ref-fvm call manager
+   * push_limit). Undefined when the caller cannot pay it.
    */
-  private flushBeforeSend(message: Message, available: bigint | undefined): number | undefined {
-    const flush = this.flushCallerGas();
+  private flushBeforeSend(message: Message, available: bigint | undefined, always = false): number | undefined {
+    const flush = this.flushCallerGas(always);
     if (flush === 0 || available === undefined) return flush;
     const left = available - BigInt(flush);
     if (left < 0n) return undefined;
@@ -456,8 +457,17 @@ export class FevmEvm extends EVM {
   protected override async _executeCreate(message: Message): Promise<EVMResult> {
     const fromContract = message.depth > 0;
     // CREATE bumps the contract's nonce, so it always flushes its state before the send
-    // (builtin-actors instructions/lifecycle.rs create_common, System::increment_nonce).
-    let before = fromContract ? this.flushCallerGas(true) : 0;
+    // (builtin-actors instructions/lifecycle.rs create_common, System::increment_nonce), on its own
+    // gas after the EAM's 63/64 is set aside (flushBeforeSend).
+    let flush = 0;
+    if (fromContract) {
+      const available = this.callAvailable;
+      this.callAvailable = undefined;
+      const flushed = this.flushBeforeSend(message, available, true);
+      if (flushed === undefined) return callerOutOfGas(available!);
+      flush = flushed;
+    }
+    let before = 0;
     const { access, state } = this.host;
     const mark = access.mark();
     // A contract's CREATE sends the value to the EAM (its own update paid by the flush); a
@@ -470,7 +480,7 @@ export class FevmEvm extends EVM {
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
       before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm');
       const refused = async () => collisionCostsWhatRan(await super._executeCreate(message));
-      return this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0));
+      return chargedToCaller(this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0)), flush);
     }
     if (occupant?.evm?.dead) {
       // The EAM sends Resurrect (and the value) to the dead contract itself.
@@ -503,7 +513,7 @@ export class FevmEvm extends EVM {
       const stored = invocation.changed.size > 0 || invocation.rootChanged;
       return bytecodeStoreGas(code) + (stored ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0, this.rootOf(invocation)) : 0);
     });
-    return this.forgetIfFailed(mark, result);
+    return chargedToCaller(this.forgetIfFailed(mark, result), flush);
   }
 
   /**
@@ -1134,8 +1144,11 @@ function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGas
     await ethGas(runState, 0n, common);
     gas += fvmCharges(runState, words, charge);
     const available = runState.interpreter.getGasLeft() - gas;
-    // The EAM's create gets all but 1/64 of what is left, as any send.
-    if (isCreate) runState.messageGasLimit = available > 0n ? (available * 63n) / 64n : 0n;
+    // The EAM's create gets all but 1/64 of what is left, as any send; the caller's flush comes after (flushBeforeSend).
+    if (isCreate) {
+      runState.messageGasLimit = available > 0n ? (available * 63n) / 64n : 0n;
+      fevmOf(runState).callAvailable = available;
+    }
     return gas;
   };
 }
