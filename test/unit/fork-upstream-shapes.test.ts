@@ -99,3 +99,49 @@ describe('a forked miner\'s vesting funds, as Lotus\'s JSON gives the State (fid
     }
   });
 });
+
+// review R7 (on 5154e50): a contract's storage root the upstream does not hold (an fvm-devnet serves the
+// root it built for its own StateReadState until it restarts) leaves the shape unknown, not the contract unread.
+describe('a fork reading a contract\'s storage root from its upstream', () => {
+  /** An upstream with one contract, t0120, whose State names an empty KAMT root, served or not. */
+  async function contractUpstream(t: TestContext, servesRoot: boolean): Promise<{ upstream: UpstreamState; root: CID }> {
+    const evmCode = (await block('evm code')).cid;
+    const data = await block([['evm', evmCode]]);
+    const manifest = await block([1, data.cid]);
+    const root = await block([new Uint8Array(0), []]);
+    const blocks = new Map([data, manifest, ...(servesRoot ? [root] : [])].map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk) => (text += chunk));
+      req.on('end', () => {
+        type Call = { id: number; method: string; params: unknown[] };
+        const answer = ({ id, method, params }: Call) => {
+          const reply = (result: unknown) => ({ jsonrpc: '2.0', id, result });
+          if (method === 'Filecoin.StateReadState') return reply(params[0] === 'f00' ? { State: { BuiltinActors: { '/': manifest.cid.toString() } } } : { State: { Nonce: 1, ContractState: { '/': root.cid.toString() } } });
+          if (method === 'Filecoin.StateGetActor') return reply({ Code: { '/': evmCode.toString() }, Head: { '/': evmCode.toString() }, Nonce: 0, Balance: '0' });
+          if (method === 'eth_getCode') return reply('0x6000');
+          const cid = (params[0] as { '/': string })['/'];
+          return blocks.has(cid) ? reply(blocks.get(cid)) : { jsonrpc: '2.0', id, error: { code: 1, message: `blockstore: block not found: ${cid}` } };
+        };
+        const body = JSON.parse(text) as Call | Call[];
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const upstream = new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), point);
+    return { upstream, root: root.cid };
+  }
+
+  test('a root it serves gives the buckets and is kept for a fork of the fork; one it does not hold leaves the shape unknown', async (t) => {
+    const served = await contractUpstream(t, true);
+    const read = await served.upstream.actor(120);
+    assert.deepEqual(read?.storageBuckets, new Array(32).fill(0));
+    assert.equal(read?.evm?.upstreamStorageRoot, served.root.toString());
+    const missing = await (await contractUpstream(t, false)).upstream.actor(120);
+    assert.equal(missing?.kind, 'evm');
+    assert.equal(missing?.storageBuckets, undefined);
+    assert.equal(missing?.evm?.upstreamStorageRoot, undefined);
+  });
+});

@@ -16,7 +16,7 @@ import { DevnetError } from '../../common/errors.js';
 import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES } from '../../fevm/actors/miner/policy.js';
 import type { SectorInfo, SectorOnChainInfo } from '../../fevm/actors/miner/state.js';
 import type { ForkPoint } from './fork-point.js';
-import { isMethodNotFound, UpstreamAnswerError, type Upstream } from './upstream.js';
+import { isBlockNotFound, isMethodNotFound, type Upstream } from './upstream.js';
 
 /** miner.SectorOnChainInfo as Lotus's JSON writes it (the fields the devnet keeps). */
 export interface LotusSector {
@@ -79,8 +79,6 @@ function placedSector(info: SectorInfo, deadline: number, partition: number, fau
   return recovering ? { ...sector, faultEpoch, recovering: true } : { ...sector, faultEpoch };
 }
 
-/** ChainReadObj's answer for a block the upstream does not keep: Lotus's "blockstore get: ipld: could not find <cid>", an fvm-devnet's "blockstore: block not found". */
-const isBlockNotFound = (error: unknown) => error instanceof UpstreamAnswerError && /could not find|block not found/.test(error.rpcMessage);
 
 export class UpstreamProving {
   constructor(

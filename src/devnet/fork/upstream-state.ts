@@ -21,7 +21,7 @@ import type { TipsetFees } from '../../mining/chain-store.js';
 import { isTipset, type ForkPoint, type LotusTipset, type TipsetKeyJson } from './fork-point.js';
 import { minerStateFromLotus, vestingBlockOf, vestingFundsOf, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
-import { UpstreamAnswerError, type Upstream } from './upstream.js';
+import { isBlockNotFound, UpstreamAnswerError, type Upstream } from './upstream.js';
 import { UpstreamProving } from './upstream-proving.js';
 import { UpstreamLists } from './upstream-lists.js';
 import { UpstreamTables } from './upstream-tables.js';
@@ -228,7 +228,8 @@ export class UpstreamState {
     ]);
     const bytecode = hexToBytes(code);
     const root = read.State?.ContractState?.['/'];
-    const storageBuckets = typeof root === 'string' ? Object.freeze(rootBucketCounts(await this.upstream.readObj(CID.parse(root), "a contract's storage root"))) : undefined;
+    const rootBlock = typeof root === 'string' ? await this.storageRoot(CID.parse(root)) : undefined;
+    const storageBuckets = rootBlock && Object.freeze(rootBucketCounts(rootBlock));
     return {
       evm: {
         bytecode,
@@ -236,10 +237,24 @@ export class UpstreamState {
         nonce: read.State?.Nonce ?? 1,
         storageGeneration: 0,
         ...(read.State?.Tombstone ? { dead: true } : {}),
-        ...(typeof root === 'string' ? { upstreamStorageRoot: root } : {}),
+        ...(rootBlock && typeof root === 'string' ? { upstreamStorageRoot: root } : {}),
       },
       ...(storageBuckets ? { storageBuckets } : {}),
     };
+  }
+
+  /**
+   * A contract's storage root block, or undefined when the upstream does not hold it (an fvm-devnet
+   * serves a root it built for a StateReadState of its own until it restarts; a fork of a fork reads
+   * its upstream's upstream's through the middle one): the shape is then unknown, not a failure.
+   */
+  private async storageRoot(cid: CID): Promise<Uint8Array | undefined> {
+    try {
+      return await this.upstream.readObj(cid, "a contract's storage root");
+    } catch (error) {
+      if (isBlockNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
   /**

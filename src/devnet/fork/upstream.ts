@@ -45,6 +45,9 @@ export class UpstreamAnswerError extends DevnetError {
 /** Whether the upstream refused a method it does not serve (go-jsonrpc's -32601): a Lotus gateway's answer outside its set. */
 export const isMethodNotFound = (error: unknown): boolean => error instanceof UpstreamAnswerError && error.rpcCode === -32601;
 
+/** ChainReadObj's answer for a block the upstream does not keep: Lotus's "blockstore get: ipld: could not find <cid>", an fvm-devnet's "blockstore: block not found". */
+export const isBlockNotFound = (error: unknown): boolean => error instanceof UpstreamAnswerError && /could not find|block not found/.test(error.rpcMessage);
+
 export interface UpstreamOptions {
   /** Sent as `Authorization: Bearer <token>` (a Lotus API token). */
   token?: string;
