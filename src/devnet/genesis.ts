@@ -1,7 +1,8 @@
 // The state at epoch 0: the builtin singleton actors, the funded dev accounts and native addresses,
 // the simulated storage providers (an owner account and a miner actor each, with power), and the
 // verified registry's roles: its root key (a multisig at t080 of one signer account) and a verifier;
-// and Multicall3 at its canonical address, as calibnet and mainnet have it (multicall3.ts).
+// and Multicall3, the Safe singleton factory and FilForwarder at their canonical addresses, as
+// calibnet and mainnet have them (multicall3.ts, safe-singleton-factory.ts, fil-forwarder.ts).
 import {
   BURNT_FUNDS_ACTOR_ID,
   CRON_ACTOR_ID,
@@ -30,6 +31,7 @@ import type { DevAccount } from './accounts.js';
 import type { StorageProviderKey } from './storage-providers/keys.js';
 import type { MultisigState } from '../fevm/actors/multisig/state.js';
 import { EMPTY_VERIFREG_STATE } from '../fevm/actors/verifreg/state.js';
+import { createFilForwarder } from './fil-forwarder.js';
 import { createMulticall3 } from './multicall3.js';
 import { createSafeSingletonFactory } from './safe-singleton-factory.js';
 
@@ -146,6 +148,7 @@ export function createGenesisState(
   // Last, so that they move no other genesis actor's ID.
   createMulticall3(state);
   createSafeSingletonFactory(state);
+  createFilForwarder(state);
   tree.commit(state, 0);
   return tree;
 }

@@ -23,10 +23,8 @@
  * OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
  * CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
  */
-import { EAM_NAMESPACE, FilAddress } from '../common/address.js';
-import { keccak256 } from '../common/hashes.js';
 import { hexToBytes } from '../common/hex.js';
-import { createActor } from '../fevm/actors/lifecycle.js';
+import { placeEvmContract } from '../fevm/actors/lifecycle.js';
 import type { StateOverlay } from '../fevm/state-tree.js';
 
 export const MULTICALL3_ADDRESS = hexToBytes('0xca11bde05977b3631167028862be2a173976ca11');
@@ -106,6 +104,5 @@ const MULTICALL3_RUNTIME = hexToBytes(
 
 /** Creates the Multicall3 EVM actor at its canonical f410 address, with no balance and no storage. */
 export function createMulticall3(state: StateOverlay): void {
-  const actor = createActor(state, 'evm', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, MULTICALL3_ADDRESS) });
-  state.putActor({ ...actor, evm: { bytecode: MULTICALL3_RUNTIME, bytecodeHash: keccak256(MULTICALL3_RUNTIME), nonce: 1, storageGeneration: 0 } });
+  placeEvmContract(state, MULTICALL3_ADDRESS, MULTICALL3_RUNTIME);
 }

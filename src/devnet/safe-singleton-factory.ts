@@ -26,9 +26,8 @@
  * CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
  */
 import { EAM_NAMESPACE, FilAddress } from '../common/address.js';
-import { keccak256 } from '../common/hashes.js';
 import { hexToBytes } from '../common/hex.js';
-import { createActor } from '../fevm/actors/lifecycle.js';
+import { createActor, placeEvmContract } from '../fevm/actors/lifecycle.js';
 import type { StateOverlay } from '../fevm/state-tree.js';
 
 export const SAFE_SINGLETON_FACTORY_ADDRESS = hexToBytes('0x914d7fec6aac8cd542e72bca78b30650d45643d7');
@@ -45,6 +44,5 @@ const RUNTIME = hexToBytes('0x7fffffffffffffffffffffffffffffffffffffffffffffffff
 export function createSafeSingletonFactory(state: StateOverlay): void {
   const signer = createActor(state, 'ethaccount', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, SAFE_SINGLETON_FACTORY_SIGNER) });
   state.putActor({ ...signer, nonce: 1 });
-  const factory = createActor(state, 'evm', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, SAFE_SINGLETON_FACTORY_ADDRESS) });
-  state.putActor({ ...factory, evm: { bytecode: RUNTIME, bytecodeHash: keccak256(RUNTIME), nonce: 1, storageGeneration: 0 } });
+  placeEvmContract(state, SAFE_SINGLETON_FACTORY_ADDRESS, RUNTIME);
 }

@@ -35,10 +35,10 @@ describe('createGenesisState', () => {
       assert.equal(actor.balance, 0n);
       assert.equal(actor.nonce, 0);
     }
-    for (const id of [8, 9, 11, 98, 103]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
-    // Multicall3, then the Safe singleton factory's signer and the factory, are the last genesis actors.
-    assert.deepEqual([100, 101, 102].map((id) => state.getActor(id)?.kind), ['evm', 'ethaccount', 'evm']);
-    assert.equal(state.nextId(), 103);
+    for (const id of [8, 9, 11, 98, 104]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
+    // Multicall3, the Safe singleton factory's signer and the factory, then FilForwarder, are the last genesis actors.
+    assert.deepEqual([100, 101, 102, 103].map((id) => state.getActor(id)?.kind), ['evm', 'ethaccount', 'evm', 'evm']);
+    assert.equal(state.nextId(), 104);
   });
 
   test('dev accounts are funded EthAccounts from ID 100 on, found by their f410 and 0x addresses', () => {
@@ -56,7 +56,7 @@ describe('createGenesisState', () => {
       assert.ok(actor.delegated?.equals(acc.filAddress));
       assert.equal(resolveEthAddress(state, acc.address)?.id, 100 + i);
     });
-    assert.equal(state.nextId(), 106);
+    assert.equal(state.nextId(), 107);
     assert.equal(resolveEthAddress(state, new Uint8Array(20).fill(0x44)), undefined);
   });
 
@@ -71,6 +71,15 @@ describe('createGenesisState', () => {
     // The code hash Multicall3 has on Ethereum and wherever its presigned deployment ran.
     assert.equal(bytesToHex(multicall.evm!.bytecodeHash), '0xd5c15df687b16f2ff992fc8d767b4216323184a2bbc6ee2f9c398c318e770891');
     assert.equal(bytesToHex(keccak256(multicall.evm!.bytecode)), bytesToHex(multicall.evm!.bytecodeHash));
+  });
+
+  // audit21 A3 (the lead's decision): FilForwarder, which wallets call to pay an f1/f3 from a 0x
+  // account, compiled from FILCAT/FilForwarder's source (src/devnet/fil-forwarder.ts).
+  test('FilForwarder sits at 0x2B3e…c225 with its compiled code, after the Safe singleton factory', () => {
+    const state = createGenesisState([account(0x11)], 1n).at(0);
+    const forwarder = resolveEthAddress(state, hexToBytes('0x2B3ef6906429b580b7b2080de5CA893BC282c225'))!;
+    assert.deepEqual([forwarder.id, forwarder.kind, forwarder.balance, forwarder.evm?.bytecode.length], [104, 'evm', 0n, 2347]);
+    assert.equal(bytesToHex(keccak256(forwarder.evm!.bytecode)), bytesToHex(forwarder.evm!.bytecodeHash));
   });
 
   // audit18 K3 (the lead's decision): calibnet's and mainnet's Safe singleton factory

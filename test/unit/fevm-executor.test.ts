@@ -103,8 +103,8 @@ describe('genesis', () => {
     assert.equal(state.getActor(100)?.kind, 'ethaccount');
     assert.equal(state.getActor(100)?.balance, GENESIS_BALANCE);
     assert.equal(state.getActor(BURNT_FUNDS_ACTOR_ID)?.balance, 0n);
-    // Two dev accounts, then Multicall3, the Safe singleton factory's signer and the factory.
-    assert.equal(state.nextId(), 105);
+    // Two dev accounts, then Multicall3, the Safe singleton factory's signer and the factory, FilForwarder.
+    assert.equal(state.nextId(), 106);
   });
 });
 
@@ -125,8 +125,8 @@ describe('value transfer', () => {
     assert.ok(receipt.gasUsed < Number(gasLimit));
 
     const placeholderId = idOf(state, f410(recipient));
-    // The first ID after genesis (two dev accounts, Multicall3, the Safe singleton factory and its signer).
-    assert.equal(placeholderId, 105);
+    // The first ID after genesis (two dev accounts, Multicall3, the Safe singleton factory and its signer, FilForwarder).
+    assert.equal(placeholderId, 106);
     const placeholder = state.getActor(placeholderId!)!;
     assert.equal(placeholder.kind, 'placeholder');
     assert.equal(placeholder.balance, value);
@@ -221,7 +221,7 @@ describe('deployment through EAM CreateExternal', () => {
     const expected = getCreateAddress({ from: wallets[0].address, nonce: 0 }).toLowerCase();
     assert.equal(expected, '0x5fbdb2315678afecb367f032d93f642f64180aa3');
     const id = idOf(state, f410(expected))!;
-    assert.equal(id, 105);
+    assert.equal(id, 106);
     const contract = state.getActor(id)!;
     assert.equal(contract.kind, 'evm');
     assert.equal(toHex(contract.evm!.bytecode), RUNTIME);

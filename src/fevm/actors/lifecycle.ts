@@ -2,7 +2,7 @@
 // the EVM host share.
 import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedId, maskedIdAddress, Protocol } from '../../common/address.js';
 import { encodeCbor } from '../../common/cbor.js';
-import { blake2b160 } from '../../common/hashes.js';
+import { blake2b160, keccak256 } from '../../common/hashes.js';
 import { concatBytes } from '../../common/hex.js';
 import { REWARD_ACTOR_ID, type Actor, type ActorKind } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
@@ -58,6 +58,15 @@ export function createActor(
   if (actor.delegated) state.putAddress(actor.delegated, actor.id);
   if (actor.robust) state.putAddress(actor.robust, actor.id);
   return actor;
+}
+
+/**
+ * A contract placed at genesis at its canonical 0x address, as a chain's own deployment left it
+ * (Multicall3, the Safe singleton factory, FilForwarder): its runtime, nonce 1, no balance, no storage.
+ */
+export function placeEvmContract(state: StateOverlay, ethAddress: Uint8Array, runtime: Uint8Array): void {
+  const actor = createActor(state, 'evm', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, ethAddress) });
+  state.putActor({ ...actor, evm: { bytecode: runtime, bytecodeHash: keccak256(runtime), nonce: 1, storageGeneration: 0 } });
 }
 
 /**
