@@ -733,6 +733,8 @@ export class FevmEvm extends EVM {
  * `slot` (its key's hex) set to `value` if given; undefined while it holds no value.
  */
 function transientRootOf(evm: FevmEvm, storage: Uint8Array, slot?: string, value?: bigint): RootShape | undefined {
+  // @ethereumjs's TransientStorage lists slots only through toJSON (every contract's, as hex): its
+  // private map of this contract is read instead, as it is on each TSTORE that changes a value.
   const slots = (evm.transientStorage as unknown as { _storage: Map<string, Map<string, Uint8Array>> })._storage.get(bytesToHex(storage));
   const buckets = new Array<number>(32).fill(0);
   let held = false;
