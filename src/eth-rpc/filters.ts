@@ -161,6 +161,11 @@ export class Filters {
     for (const [id, filter] of this.filters) if (now - filter.lastTaken > this.limits.ttlMs) this.filters.delete(id);
   }
 
+  /** Whether filter `id` is installed (a filter past its TTL counts until the next sweep). */
+  has(id: string): boolean {
+    return this.filters.has(id);
+  }
+
   uninstall(id: string): boolean {
     return this.filters.delete(id.toLowerCase());
   }

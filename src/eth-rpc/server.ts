@@ -218,7 +218,7 @@ export async function buildServer(
           cut = true;
           subscriptions.close();
         });
-        const subscriptions = new Subscriptions(devnet, send, subscriptionCount);
+        const subscriptions = new Subscriptions(devnet, send, subscriptionCount, filters);
         // Its requests' work that is for the client alone (a replay, a reset) stops once it has gone.
         const gone = new AbortController();
         const inbox = new SocketInbox(

@@ -7,7 +7,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { RevertKind } from '../devnet/events.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { newFilterId } from './filters.js';
+import { newFilterId, type Filters } from './filters.js';
 import { formatBlock, formatLiveLog } from './format.js';
 import { signedMessageJson, tipsetJson } from './lotus-json.js';
 import { matchesCriteria, tipsetLogs, transactionHash, type EthLog, type LogCriteria } from './logs.js';
@@ -18,8 +18,14 @@ type Subscription = { kind: 'newHeads' } | { kind: 'logs'; criteria: LogCriteria
 const MPOOL_ADD = 0;
 const MPOOL_REMOVE = 1;
 
-/** Lotus's gateway limit per connection. */
-const MAX_SUBSCRIPTIONS = 100;
+/**
+ * The eth_subscribe subscriptions and polling filters one WebSocket connection may hold together: a
+ * Lotus gateway's default (lotus b835fab70 gateway/node.go DefaultEthMaxFiltersPerConn,
+ * `--eth-max-filters-per-conn`), which calibnet's public endpoints apply; a full Lotus node has no
+ * such limit. As the gateway counts (gateway/proxy_eth_v1.go EthSubscribe, addUserFilterLimited): the
+ * connection's subscriptions and the filters it installed, not the Filecoin.* channels.
+ */
+const MAX_PER_CONNECTION = 16;
 
 /**
  * The logIndex of every log eth_subscribe('logs') sends: Lotus's event filter pushes a subscription's
@@ -69,6 +75,10 @@ export class Subscriptions {
   private readonly mpoolChannels = new Set<number>();
   /** SubscribeActorEventsRaw channels: the events a tipset brings them, and whether the tipset ends them. */
   private readonly eventChannels = new Map<number, { eventsOf: (tipset: Tipset) => unknown[]; endsAt: (tipset: Tipset) => boolean }>();
+  /** The polling filters this connection installed; those still installed count toward MAX_PER_CONNECTION. */
+  private readonly filterIds = new Set<string>();
+  /** Filters being installed (a fork's eth_newFilter waits for the upstream), counted meanwhile. */
+  private installing = 0;
   private nextChannel = 1;
   private closed = false;
   /**
@@ -86,6 +96,8 @@ export class Subscriptions {
     private readonly devnet: Devnet,
     private readonly send: (message: string) => void,
     private readonly node = new SubscriptionCount(Infinity),
+    /** The node's polling filters, to tell which of this connection's are still installed. */
+    private readonly filters?: Filters,
   ) {
     devnet.events.on('tipset', this.onTipset);
     devnet.events.on('pending', this.onPending);
@@ -93,7 +105,7 @@ export class Subscriptions {
   }
 
   subscribe(subscription: Subscription): Hex {
-    this.admitOne();
+    this.admitOne(true);
     const id = newFilterId();
     this.subs.set(id, subscription);
     this.node.setHolder(id, this);
@@ -105,11 +117,36 @@ export class Subscriptions {
     return this.subs.size + this.chainChannels.size + this.mpoolChannels.size + this.eventChannels.size;
   }
 
-  /** Counts one more subscription or channel, or refuses it at a cap (code 1, as Lotus refuses at its limits). */
-  private admitOne(): void {
+  /**
+   * Installs a polling filter asked for over this connection, within MAX_PER_CONNECTION; the filter
+   * itself is the node's (any connection polls or uninstalls it, as on a full Lotus node).
+   */
+  async installFilter(install: () => Hex | Promise<Hex>): Promise<Hex> {
+    this.admitPerConnection();
+    this.installing++;
+    try {
+      const id = await install();
+      this.filterIds.add(id);
+      return id;
+    } finally {
+      this.installing--;
+    }
+  }
+
+  /** Refuses one more subscription or filter past MAX_PER_CONNECTION, with the gateway's words (ErrTooManyFilters). */
+  private admitPerConnection(): void {
+    for (const id of this.filterIds) if (!this.filters?.has(id)) this.filterIds.delete(id);
+    if (this.subs.size + this.filterIds.size + this.installing >= MAX_PER_CONNECTION) throw new DevnetError('too many subscriptions and filters per connection');
+  }
+
+  /**
+   * Counts one more subscription or channel, or refuses it at a cap (code 1, as Lotus refuses at its
+   * limits): --max-subscriptions for both, the connection's limit for a subscription.
+   */
+  private admitOne(subscription = false): void {
     // A request answered after its connection closed would hold a place nothing gives back.
     if (this.closed) throw new DevnetError('the connection is closed');
-    if (this.held() >= MAX_SUBSCRIPTIONS) throw new DevnetError('too many subscriptions and filters per connection');
+    if (subscription) this.admitPerConnection();
     if (this.node.open >= this.node.max) throw new DevnetError(`too many subscriptions on the node (${this.node.max}, --max-subscriptions)`);
     this.node.open++;
   }

@@ -1,6 +1,6 @@
 // The node's limits on what one client may hold, from outside (audit14 B8–B11): the bytes of a batch's
 // answers (--max-batch-bytes), the polling filters (--max-filters, freed by anvil_reset), the
-// WebSocket subscriptions of the whole node (--max-subscriptions), the time a request may take to
+// WebSocket subscriptions of the whole node (--max-subscriptions) and of one connection, the time a request may take to
 // arrive (--request-timeout) and the connections open at once (--max-connections).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -135,6 +135,33 @@ describe('limits on what one client may hold', () => {
     await pollUntil('a closed connection to free its subscriptions', async () => ((await wsCall(b, request(5, 'eth_subscribe', ['newHeads']))).result ? true : undefined));
     assert.match((await wsCall(b, request(6, 'eth_subscribe', ['newPendingTransactions']))).result, /^0x/);
     assert.equal((await wsCall(b, request(7, 'eth_subscribe', ['newHeads']))).error.code, 1);
+  });
+
+  // M4 (readme1, session 40): calibnet's public endpoints are Lotus gateways, which allow 16
+  // subscriptions and filters together per WebSocket connection (lotus b835fab70 gateway/node.go
+  // DefaultEthMaxFiltersPerConn; gateway/proxy_eth_v1.go ErrTooManyFilters).
+  test('a WebSocket connection holds 16 subscriptions and filters together, as a Lotus gateway; HTTP filters and other connections are not counted', { timeout: 60_000 }, async (t) => {
+    const node = await startDevnet();
+    t.after(() => node.stop());
+    const [a, b] = await Promise.all([openSocket(node.wsUrl), openSocket(node.wsUrl)]);
+    t.after(() => (a.close(), b.close()));
+    const opened: Answer[] = await wsCall(a, [
+      ...Array.from({ length: 10 }, (_, i) => request(i + 1, 'eth_subscribe', ['newHeads'])),
+      ...Array.from({ length: 6 }, (_, i) => request(i + 11, i % 2 ? 'eth_newFilter' : 'eth_newBlockFilter', i % 2 ? [{}] : [])),
+      request(17, 'eth_subscribe', ['logs', {}]),
+      request(18, 'eth_newPendingTransactionFilter'),
+    ]);
+    assert.ok(opened.slice(0, 16).every((answer) => typeof answer.result === 'string'), JSON.stringify(opened));
+    const refused = { code: 1, message: 'too many subscriptions and filters per connection' };
+    assert.deepEqual(opened.slice(16).map((answer) => answer.error), [refused, refused]);
+    // Lotus's channels are not counted by the gateway; another connection has its own 16; HTTP filters none.
+    assert.match((await wsCall(a, request(19, 'Filecoin.ChainNotify'))).result.toString(), /^\d+$/);
+    assert.match((await wsCall(b, request(20, 'eth_subscribe', ['newHeads']))).result, /^0x/);
+    assert.match((await post(node.url, request(21, 'eth_newBlockFilter'))).result, /^0x/);
+    // A filter uninstalled, from any connection, gives its place back.
+    assert.equal((await post(node.url, request(22, 'eth_uninstallFilter', [opened[10]!.result]))).result, true);
+    assert.match((await wsCall(a, request(23, 'eth_newBlockFilter'))).result, /^0x/);
+    assert.deepEqual((await wsCall(a, request(24, 'eth_subscribe', ['newHeads']))).error, refused);
   });
 
   test('--request-timeout: a body that trickles in is cut (408); a WebSocket subscription outlives it', { timeout: 60_000 }, async (t) => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { getCreateAddress } from 'ethers';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { Filters } from '../../src/eth-rpc/filters.js';
 import { SubscriptionCount, Subscriptions } from '../../src/eth-rpc/subscriptions.js';
 import { logCriteria } from '../../src/eth-rpc/logs.js';
 import { createDevnet, testConfig, type Devnet, type DevnetConfig } from '../../src/index.js';
@@ -209,9 +210,24 @@ describe('Subscriptions', () => {
     assert.equal(sent.length, 0);
   });
 
-  test('at most 100 subscriptions per connection', async (t) => {
-    const { subs } = await setup(t);
-    for (let i = 0; i < 100; i++) subs.subscribe({ kind: 'newHeads' });
+  // M4 (readme1, session 40): a Lotus gateway (calibnet's public endpoints) allows 16 subscriptions and
+  // filters together per connection (lotus b835fab70 gateway/node.go DefaultEthMaxFiltersPerConn,
+  // gateway/proxy_eth_v1.go EthSubscribe, addUserFilterLimited); channels are not counted there.
+  test('at most 16 subscriptions and filters per connection, counted together as a Lotus gateway counts them', async (t) => {
+    const { devnet } = await setup(t);
+    const filters = new Filters(devnet);
+    const subs = new Subscriptions(devnet, () => undefined, new SubscriptionCount(Infinity), filters);
+    t.after(() => subs.close());
+    for (let i = 0; i < 10; i++) subs.subscribe({ kind: 'newHeads' });
+    const filterIds = await Promise.all(Array.from({ length: 6 }, () => subs.installFilter(() => filters.newBlockFilter())));
+    assert.throws(() => subs.subscribe({ kind: 'newHeads' }), /too many subscriptions and filters per connection/);
+    await assert.rejects(subs.installFilter(() => filters.newBlockFilter()), /too many subscriptions and filters per connection/);
+    // The Filecoin.* channels are not counted, as the gateway does not count them.
+    subs.chainNotify(null);
+    subs.mpoolSub();
+    // A filter uninstalled (from any connection) gives its place back.
+    assert.equal(filters.uninstall(filterIds[0]!), true);
+    subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
     assert.throws(() => subs.subscribe({ kind: 'newHeads' }), /too many subscriptions and filters per connection/);
   });
 

@@ -13,6 +13,7 @@ import { keptLogs, matchesIndexedCriteria, type EthLog } from '../logs.js';
 import { object, optional, parseHash, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
+import type { Subscriptions } from '../subscriptions.js';
 
 /**
  * The logs of the query's range that match it, oldest first. As in Lotus (chain/index/events.go at
@@ -69,6 +70,28 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   return filters.newLogFilter(criteria, logs.map((log) => new UpstreamLog(log)), hash);
 }
 
+/** eth_newFilter's filter, with a blockHash or a block range. */
+async function newFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
+  if (filter.blockHash !== undefined && filter.blockHash !== null) return newBlockHashFilter(devnet, filters, filter);
+  const query = parseLogQuery(devnet, 'filter', filter);
+  // A filter starting in the past is filled from the chain first, as Lotus does (chain/events/filter/
+  // event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
+  if (filter.fromBlock === undefined || filter.fromBlock === 'latest') return filters.newLogFilter(query.criteria, []);
+  if (!devnet.fork) return filters.newLogFilter(query.criteria, queryLogs(devnet, query));
+  const forked = await upstreamLogs(devnet, filter, query);
+  // Read again after the upstream's answer, with no await from here to the install: a tipset mined
+  // meanwhile is in the prefill (its 'latest' is now that tipset), not lost between the two.
+  const own = queryLogs(devnet, parseLogQuery(devnet, 'filter', filter));
+  // Lotus's Fill refuses a filter matching more than its results from more than one tipset.
+  if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
+  return filters.newLogFilter(query.criteria, [...forked, ...own]);
+}
+
+/** A filter asked for over a WebSocket counts toward the connection's limit, as a Lotus gateway counts it (subscriptions.ts). */
+function counted(subscriptions: Subscriptions | undefined, install: () => Hex | Promise<Hex>): Hex | Promise<Hex> {
+  return subscriptions ? subscriptions.installFilter(install) : install();
+}
+
 /** How Go's encoding/json names a JSON value's type in its "cannot unmarshal" error. */
 const goJsonType = (value: unknown): string => (Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value);
 
@@ -100,24 +123,10 @@ const subscriptionParams: Param<Record<string, unknown>> = {
 export const ethLogs = [
   defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter)).map((log) => new LogAnswer(log))),
 
-  defineMethod('eth_newFilter', [object('filter')], async ({ devnet, filters }, filter) => {
-    if (filter.blockHash !== undefined && filter.blockHash !== null) return newBlockHashFilter(devnet, filters, filter);
-    const query = parseLogQuery(devnet, 'filter', filter);
-    // A filter starting in the past is filled from the chain first, as Lotus does (chain/events/filter/
-    // event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
-    if (filter.fromBlock === undefined || filter.fromBlock === 'latest') return filters.newLogFilter(query.criteria, []);
-    if (!devnet.fork) return filters.newLogFilter(query.criteria, queryLogs(devnet, query));
-    const forked = await upstreamLogs(devnet, filter, query);
-    // Read again after the upstream's answer, with no await from here to the install: a tipset mined
-    // meanwhile is in the prefill (its 'latest' is now that tipset), not lost between the two.
-    const own = queryLogs(devnet, parseLogQuery(devnet, 'filter', filter));
-    // Lotus's Fill refuses a filter matching more than its results from more than one tipset.
-    if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
-    return filters.newLogFilter(query.criteria, [...forked, ...own]);
-  }),
+  defineMethod('eth_newFilter', [object('filter')], ({ devnet, filters, subscriptions }, filter) => counted(subscriptions, () => newFilter(devnet, filters, filter))),
+  defineMethod('eth_newBlockFilter', [], ({ filters, subscriptions }) => counted(subscriptions, () => filters.newBlockFilter())),
+  defineMethod('eth_newPendingTransactionFilter', [], ({ filters, subscriptions }) => counted(subscriptions, () => filters.newPendingTransactionFilter())),
 
-  defineMethod('eth_newBlockFilter', [], ({ filters }) => filters.newBlockFilter()),
-  defineMethod('eth_newPendingTransactionFilter', [], ({ filters }) => filters.newPendingTransactionFilter()),
   defineMethod('eth_getFilterChanges', [string('filterId')], ({ filters }, id) => filters.takeChanges(id)),
   defineMethod('eth_getFilterLogs', [string('filterId')], ({ filters }, id) => filters.takeLogs(id)),
   defineMethod('eth_uninstallFilter', [string('filterId')], ({ filters }, id) => filters.uninstall(id)),
