@@ -44,7 +44,7 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
   test('builtin actor events: a receipt\'s EventsRoot, ChainGetEvents and GetActorEventsRaw agree', async () => {
     const client = await lotus.request('WalletDefaultAddress');
     // A cheat code, outside Glif's Filecoin namespace: the registry's verifier grants DataCap.
-    const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'devnet_addVerifiedClient', params: [client, '2048'] }) });
+    const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'devnet_addVerifiedClient', params: [client, '1048576'] }) });
     const granted = ((await res.json()) as { result: { cid: unknown } }).result;
     const lookup = await lotus.request('StateWaitMsg', granted.cid, 1, -1, true);
     const [event] = await lotus.request('ChainGetEvents', lookup.Receipt.EventsRoot);

@@ -10,16 +10,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { hex, rpc } from '../helpers/fork-calls.js';
 import { DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const SEAL_DELAY = 3;
 const COLLATERAL = String(10n ** 18n);
 const DEAL_CLIENT = deriveNodeKeys(DEV_MNEMONIC).dealClient.address.toString('t');
-const randomPiece = () => computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
 
 interface Lists {
   miners: string[];
@@ -86,16 +85,16 @@ for (const gateway of [false, true]) {
       upstream = await startDevnet([...(gateway ? ['--gateway-only'] : []), '--seal-delay', String(SEAL_DELAY)]);
       const [provider] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
       [, idleProvider] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
-      await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(64 * 4096)]);
+      await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(4 * 2 ** 20)]);
       // A verified deal the upstream's provider seals: a claim.
-      const sealed = randomPiece();
+      const sealed = randomVerifiedPiece();
       const { dealId } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: sealed.cid.toString(), pieceSize: sealed.size, verifiedDeal: true, provider, providerCollateral: COLLATERAL }]);
       await pollUntil('the upstream to seal its verified deal', async () => {
         await rpc(upstream.url, 'anvil_mine', [hex(SEAL_DELAY)]);
         return (await rpc(upstream.url, 'Filecoin.StateMarketStorageDeal', [dealId, null])).State.SectorStartEpoch > 0 || undefined;
       });
       // And one the fork forks before it is sealed: a pending deal with its allocation.
-      const pending = randomPiece();
+      const pending = randomVerifiedPiece();
       const head = Number(await rpc(upstream.url, 'eth_blockNumber'));
       ({ dealId: unsealedDeal } = await rpc(upstream.url, 'devnet_proposeDeal', [
         { pieceCid: pending.cid.toString(), pieceSize: pending.size, verifiedDeal: true, provider: idleProvider, startEpoch: head + 200, providerCollateral: COLLATERAL },
@@ -128,7 +127,7 @@ for (const gateway of [false, true]) {
       const { miner } = await rpc(fork.url, 'devnet_addStorageProvider', []);
       assert.deepEqual((await rpc(fork.url, 'Filecoin.StateListMiners', [null])).sort(), [...atFork.miners, miner].sort());
 
-      const piece = randomPiece();
+      const piece = randomVerifiedPiece();
       const { dealId } = await rpc(fork.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, verifiedDeal: true, provider: miner, providerCollateral: COLLATERAL }]);
       const published = await listsOf(fork.url, null);
       assert.deepEqual(Object.keys(published.deals).sort(), [...Object.keys(atFork.deals), String(dealId)].sort());

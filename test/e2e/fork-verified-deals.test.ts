@@ -12,17 +12,16 @@ import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { INFINITE_ALLOWANCE } from '../../src/fevm/actors/datacap/state.js';
 import { nextUpdateEpoch } from '../../src/fevm/actors/market/policy.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { hex, masked, rpc } from '../helpers/fork-calls.js';
 import { DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const SEAL_DELAY = 3;
 const TOKENS_PER_BYTE = 10n ** 18n;
-const randomPiece = () => computePieceCid(new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
 const DEAL_CLIENT = deriveNodeKeys(DEV_MNEMONIC).dealClient.address.toString('t');
 
 describe('fork: verified deals with a forked client, and the market\'s cron for forked deals', () => {
@@ -54,9 +53,9 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     // The upstream's providers never seal (a seal delay past the deal's start).
     upstream = await startDevnet(['--gateway-only', '--seal-delay', '1000000']);
     [provider, idleProvider] = await rpc(upstream.url, 'Filecoin.StateListMiners', [null]);
-    const granted = await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(8 * 4096)]);
+    const granted = await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(4 * 2 ** 20)]);
     clientId = Number(granted.client.slice(2));
-    const piece = randomPiece();
+    const piece = randomVerifiedPiece();
     unsealedPieceSize = piece.size;
     const head = Number(await rpc(upstream.url, 'eth_blockNumber'));
     ({ dealId: unsealedDeal } = await rpc(upstream.url, 'devnet_proposeDeal', [
@@ -107,7 +106,7 @@ describe('fork: verified deals with a forked client, and the market\'s cron for 
     };
     const { Worker } = await rpc(fork.url, 'Filecoin.StateMinerInfo', [provider, null]);
     await rpc(fork.url, 'anvil_impersonateAccount', [masked(Worker)]);
-    const piece = randomPiece();
+    const piece = randomVerifiedPiece();
     const { dealId } = await rpc(fork.url, 'devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, verifiedDeal: true, provider }]);
     assert.equal(dealId, unsealedDeal + 1);
     const size = BigInt(piece.size);

@@ -20,6 +20,7 @@ import { castOk } from '../helpers/foundry.js';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { hex, mineUntilActive, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const native = accountFromPrivateKey(new Uint8Array(32).fill(7), 'SECP256K1', 'testnet');
 const WHALE = '0x1111111111111111111111111111111111111111';
@@ -74,11 +75,11 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
 
     // Storage on the upstream: the deal client gets datacap; one verified deal is sealed and activated
     // (a claim, the provider's power), another is published and not sealed yet (a pending allocation).
-    await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(8 * 4096)]);
-    const sealedPiece = randomPiece();
+    await rpc(upstream.url, 'devnet_addVerifiedClient', [DEAL_CLIENT, String(4 * 2 ** 20)]);
+    const sealedPiece = randomVerifiedPiece();
     ({ dealId: activeDeal, provider: dealProvider } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: sealedPiece.cid.toString(), pieceSize: sealedPiece.size, verifiedDeal: true }]));
     await mineUntilActive(upstream.url, activeDeal, SEAL_DELAY);
-    const pendingPiece = randomPiece();
+    const pendingPiece = randomVerifiedPiece();
     ({ dealId: pendingDeal } = await rpc(upstream.url, 'devnet_proposeDeal', [{ pieceCid: pendingPiece.cid.toString(), pieceSize: pendingPiece.size, verifiedDeal: true, provider: dealProvider }]));
     forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
     forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;

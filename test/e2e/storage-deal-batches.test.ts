@@ -15,6 +15,7 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const DAY = 2880;
 const DEAL_MIN_DURATION = 180 * DAY;
@@ -89,8 +90,8 @@ describe('a storage provider’s sealing batches', () => {
   }
 
   test('verified and unverified deals of different durations, taken on in one turn, are all activated', async () => {
-    const pieces = [piece(), piece(), piece(), piece()];
-    await rpc('devnet_addVerifiedClient', [client.toString('t'), String(pieces.reduce((sum, p) => sum + p.size, 0))]);
+    const pieces = [piece(), randomVerifiedPiece(), randomVerifiedPiece(), piece()];
+    await rpc('devnet_addVerifiedClient', [client.toString('t'), String(pieces[1]!.size + pieces[2]!.size)]);
     const start = (await head()) + 1000;
     const ids = await publishedIds(
       await pushPublish([
@@ -112,7 +113,7 @@ describe('a storage provider’s sealing batches', () => {
   test('a sector whose proof fails is retried without its batch-mates: the deal is activated, the refused allocation given up and named', async () => {
     // A verified client contract whose Filecoin method handler refuses anything but datacap: the SectorContentChanged notification fails.
     const refusing = await deploy('DataCapClient');
-    const bad = piece();
+    const bad = randomVerifiedPiece();
     const good = piece();
     await rpc('devnet_addVerifiedClient', [await refusing.getAddress(), String(bad.size)]);
     const transfer = allocationTransfer(bad, DEAL_MIN_DURATION, DEAL_MIN_DURATION + 90 * DAY, (await head()) + 1000);
@@ -136,7 +137,7 @@ describe('a storage provider’s sealing batches', () => {
 
   test('a direct allocation with a long minimum term is claimed though the proof comes the seal delay after it was taken on', async () => {
     const client = await deploy('FilecoinApiCaller');
-    const data = piece();
+    const data = randomVerifiedPiece();
     await rpc('devnet_addVerifiedClient', [await client.getAddress(), String(data.size)]);
     // A minimum term past what the earliest sector expiration covers: the sector must outlive it counted from the proof.
     const termMin = 3 * DEAL_MIN_DURATION;
@@ -153,7 +154,7 @@ describe('a storage provider’s sealing batches', () => {
   });
 
   test('a verified deal starting 100 days ahead waits to be sealed until its allocation’s term can cover it, then is activated', async () => {
-    const data = piece();
+    const data = randomVerifiedPiece();
     await rpc('devnet_addVerifiedClient', [client.toString('t'), String(data.size)]);
     const start = (await head()) + 100 * DAY;
     const [dealId] = await publishedIds(await pushPublish([{ pieceCid: data.cid, pieceSize: data.size, verifiedDeal: true, startEpoch: start, endEpoch: start + DEAL_MIN_DURATION }]));

@@ -6,6 +6,7 @@
 // goes in through `fvm-devnet deal` and comes back from /piece. Each flow logs how long it took.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { computePieceCid, paddedPieceCid } from '../../src/devnet/storage-provid
 import { startDevnet as startNode, testConfig } from '../../src/index.js';
 import { CLI_PATH, DEV_ACCOUNTS, DEV_MNEMONIC, pollUntil, startDevnet, within, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures, REPO_ROOT, type CompiledContract } from '../helpers/solc.js';
+import { MIN_DATACAP, VERIFIED_PAYLOAD_BYTES } from '../helpers/verified-piece.js';
 
 const run = promisify(execFile);
 
@@ -230,7 +232,7 @@ describe('storage deals against the devnet CLI', () => {
     await timed(t, async () => {
       const client = await deploy('FilecoinApiCaller');
       const address = await client.getAddress();
-      const { cid, size } = piece();
+      const { cid, size } = piece(VERIFIED_PAYLOAD_BYTES);
       await rpc('devnet_addVerifiedClient', [address, String(size)]);
       assert.equal(await client.datacapReceipts(), 1n, 'the datacap mint reached the contract’s receiver hook');
 
@@ -311,7 +313,7 @@ describe('storage deals against the devnet CLI', () => {
       assert.equal(await read(7, 48890204), 'DataCap');
       assert.equal(await read(7, 2061153854), 'DCAP');
       const verified = await deploy('FilecoinApiCaller');
-      await rpc('devnet_addVerifiedClient', [await verified.getAddress(), '2048']);
+      await rpc('devnet_addVerifiedClient', [await verified.getAddress(), MIN_DATACAP]);
       const verifiedF410 = FilAddress.fromEthAddress(hexToBytes(await verified.getAddress()));
       const datacap = decodeBigInt((await read(7, 3261979605, verifiedF410.bytes)) as Uint8Array);
       assert.equal((datacap / 10n ** 18n).toString(), await rpc('Filecoin.StateVerifiedClientStatus', [verifiedF410.toString('t'), null]));
@@ -327,7 +329,7 @@ describe('storage deals against the devnet CLI', () => {
     await timed(t, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-verified-'));
       const file = join(dir, 'data.bin');
-      writeFileSync(file, new Uint8Array(3000).map(() => Math.floor(Math.random() * 256)));
+      writeFileSync(file, randomBytes(VERIFIED_PAYLOAD_BYTES));
       // The node's deal client (the CLI's default) gets datacap from the genesis verifier.
       const { stdout: pieceOut } = await run(process.execPath, [join(REPO_ROOT, CLI_PATH), 'piece', file]);
       const size = Number(/Piece size:\s+(\d+)/.exec(pieceOut)![1]);

@@ -29,6 +29,9 @@ import { compileSolidity, FIXTURE_CONTRACTS_DIR, type CompiledContract } from '.
 
 export const FIL = 10n ** 18n;
 export const TOKENS = 10n ** 18n;
+/** builtin-actors' smallest verified allocation and allowance on calibnet (1 MiB), as a number and a bigint. */
+export const MiB = 1 << 20;
+export const MiBn = 1n << 20n;
 export const F06 = FilAddress.fromId(VERIFREG_ACTOR_ID);
 export const F07 = FilAddress.fromId(DATACAP_ACTOR_ID);
 /** The verified registry's root key, a multisig whose only signer is KEYS.rootKey. */

@@ -21,6 +21,8 @@ import {
   grant,
   invoke,
   KEYS,
+  MiB,
+  MiBn,
   returned,
   TOKENS,
   verifregState,
@@ -70,9 +72,9 @@ describe('datacap queries', () => {
     assert.equal(returned(await w.send(client, F07, 'Symbol')), 'DCAP');
     assert.equal(returned(await w.send(client, F07, 'Granularity')), 10n ** 18n);
     assert.equal(big(returned(await w.send(client, F07, 'TotalSupply'))), 0n);
-    await grant(w, client, 4096n);
-    assert.equal(big(returned(await w.send(client, F07, 'TotalSupply'))), 4096n * TOKENS);
-    assert.equal(big(returned(await w.send(client, F07, 'Balance', client.bytes))), 4096n * TOKENS);
+    await grant(w, client, 4n * MiBn);
+    assert.equal(big(returned(await w.send(client, F07, 'TotalSupply'))), 4n * MiBn * TOKENS);
+    assert.equal(big(returned(await w.send(client, F07, 'Balance', client.bytes))), 4n * MiBn * TOKENS);
     // An address that names no actor has nothing, and is not created by asking.
     const nobody = FilAddress.fromEthAddress(new Uint8Array(20).fill(0x77));
     assert.equal(big(returned(await w.send(client, F07, 'Balance', nobody.bytes))), 0n);
@@ -99,15 +101,15 @@ describe('datacap governor rules', () => {
   test('a transfer neither to nor from the governor is forbidden (18); the balance stays', async () => {
     const w = await verifregWorld();
     const [a, b] = CLIENTS;
-    await grant(w, a, 1024n);
+    await grant(w, a, MiBn);
     const receipt = await w.send(a, F07, 'Transfer', [b.bytes, encodeBigInt(TOKENS), new Uint8Array()]);
     assert.equal(receipt.exitCode, ExitCode.ErrForbidden);
-    assert.equal(w.datacap(w.clientIds[0]), 1024n * TOKENS);
+    assert.equal(w.datacap(w.clientIds[0]), MiBn * TOKENS);
   });
 
   test('a transfer to an address without an actor is refused (16)', async () => {
     const w = await verifregWorld();
-    await grant(w, CLIENTS[0], 1024n);
+    await grant(w, CLIENTS[0], MiBn);
     const nobody = FilAddress.fromEthAddress(new Uint8Array(20).fill(0x55));
     const receipt = await w.send(CLIENTS[0], F07, 'Transfer', [nobody.bytes, encodeBigInt(TOKENS), new Uint8Array()]);
     assert.equal(receipt.exitCode, ExitCode.ErrIllegalArgument);
@@ -116,20 +118,20 @@ describe('datacap governor rules', () => {
   test('amounts must be whole tokens and not negative (16); more than the balance is 19', async () => {
     const w = await verifregWorld();
     const [client] = CLIENTS;
-    await grant(w, client, 1024n);
-    const ops = allocationRequests(w, [{ provider: w.minerId, size: 1024 }]);
+    await grant(w, client, MiBn);
+    const ops = allocationRequests(w, [{ provider: w.minerId, size: MiB }]);
     assert.equal((await w.send(client, F07, 'Transfer', [F06.bytes, encodeBigInt(TOKENS + 1n), ops])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await w.send(client, F07, 'Transfer', [F06.bytes, encodeBigInt(-TOKENS), ops])).exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal((await w.send(client, F07, 'Transfer', [F06.bytes, encodeBigInt(2048n * TOKENS), ops])).exitCode, ExitCode.ErrInsufficientFunds);
+    assert.equal((await w.send(client, F07, 'Transfer', [F06.bytes, encodeBigInt(2n * MiBn * TOKENS), ops])).exitCode, ExitCode.ErrInsufficientFunds);
     assert.equal((await w.send(client, F07, 'Burn', [encodeBigInt(TOKENS / 2n)])).exitCode, ExitCode.ErrIllegalArgument);
   });
 
   test('a transfer to f06 without allocation requests fails in the hook (21) and moves nothing', async () => {
     const w = await verifregWorld();
-    await grant(w, CLIENTS[0], 1024n);
-    const receipt = await w.send(CLIENTS[0], F07, 'Transfer', [F06.bytes, encodeBigInt(1024n * TOKENS), new Uint8Array()]);
+    await grant(w, CLIENTS[0], MiBn);
+    const receipt = await w.send(CLIENTS[0], F07, 'Transfer', [F06.bytes, encodeBigInt(MiBn * TOKENS), new Uint8Array()]);
     assert.equal(receipt.exitCode, ExitCode.ErrSerialization);
-    assert.equal(w.datacap(w.clientIds[0]), 1024n * TOKENS);
+    assert.equal(w.datacap(w.clientIds[0]), MiBn * TOKENS);
     assert.equal(w.datacap(VERIFREG_ACTOR_ID), 0n);
   });
 });
@@ -155,18 +157,18 @@ describe('datacap allowances, TransferFrom and burns', () => {
     const w = await verifregWorld();
     const [owner, operator] = CLIENTS;
     const [ownerId] = w.clientIds;
-    await grant(w, owner, 4096n);
-    const ops = allocationRequests(w, [{ provider: w.minerId, size: 2048 }]);
-    const params = [owner.bytes, F06.bytes, encodeBigInt(2048n * TOKENS), ops];
+    await grant(w, owner, 4n * MiBn);
+    const ops = allocationRequests(w, [{ provider: w.minerId, size: 2 * MiB }]);
+    const params = [owner.bytes, F06.bytes, encodeBigInt(2n * MiBn * TOKENS), ops];
     const denied = await w.send(operator, F07, 'TransferFrom', params);
     assert.equal(denied.exitCode, ExitCode.ErrInsufficientFunds);
-    await w.send(owner, F07, 'IncreaseAllowance', [operator.bytes, encodeBigInt(3000n * TOKENS)]);
+    await w.send(owner, F07, 'IncreaseAllowance', [operator.bytes, encodeBigInt(3n * MiBn * TOKENS)]);
     const receipt = await w.send(operator, F07, 'TransferFrom', params);
     assert.equal(receipt.exitCode, 0);
     const [fromBalance, toBalance, allowance, recipientData] = returned(receipt);
-    assert.equal(big(fromBalance), 2048n * TOKENS);
-    assert.equal(big(toBalance), 2048n * TOKENS);
-    assert.equal(big(allowance), 952n * TOKENS);
+    assert.equal(big(fromBalance), 2n * MiBn * TOKENS);
+    assert.equal(big(toBalance), 2n * MiBn * TOKENS);
+    assert.equal(big(allowance), MiBn * TOKENS);
     // The registry's AllocationsResponse comes back as recipient_data.
     assert.deepEqual(decodeCbor(recipientData), [[1, []], [0, []], [1]]);
     assert.equal(verifregState(w).allocations.get(ownerId)?.get(1)?.client, ownerId);
@@ -177,22 +179,22 @@ describe('datacap allowances, TransferFrom and burns', () => {
 
   test('an operator cannot be the owner (16)', async () => {
     const w = await verifregWorld();
-    await grant(w, CLIENTS[0], 1024n);
-    const ops = allocationRequests(w, [{ provider: w.minerId, size: 1024 }]);
-    const receipt = await w.send(CLIENTS[0], F07, 'TransferFrom', [CLIENTS[0].bytes, F06.bytes, encodeBigInt(1024n * TOKENS), ops]);
+    await grant(w, CLIENTS[0], MiBn);
+    const ops = allocationRequests(w, [{ provider: w.minerId, size: MiB }]);
+    const receipt = await w.send(CLIENTS[0], F07, 'TransferFrom', [CLIENTS[0].bytes, F06.bytes, encodeBigInt(MiBn * TOKENS), ops]);
     assert.equal(receipt.exitCode, ExitCode.ErrIllegalArgument);
   });
 
   test('Burn and BurnFrom lower the balance and the supply', async () => {
     const w = await verifregWorld();
     const [owner, operator] = CLIENTS;
-    await grant(w, owner, 1000n);
-    assert.deepEqual(returned(await w.send(owner, F07, 'Burn', [encodeBigInt(100n * TOKENS)])).map(big), [900n * TOKENS]);
+    await grant(w, owner, MiBn);
+    assert.deepEqual(returned(await w.send(owner, F07, 'Burn', [encodeBigInt(100n * TOKENS)])).map(big), [(MiBn - 100n) * TOKENS]);
     assert.equal((await w.send(operator, F07, 'BurnFrom', [owner.bytes, encodeBigInt(TOKENS)])).exitCode, ExitCode.ErrInsufficientFunds);
     await w.send(owner, F07, 'IncreaseAllowance', [operator.bytes, encodeBigInt(50n * TOKENS)]);
     const burned = await w.send(operator, F07, 'BurnFrom', [owner.bytes, encodeBigInt(20n * TOKENS)]);
-    assert.deepEqual(returned(burned).map(big), [880n * TOKENS, 30n * TOKENS]);
-    assert.equal(datacapState(w).supply, 880n * TOKENS);
+    assert.deepEqual(returned(burned).map(big), [(MiBn - 120n) * TOKENS, 30n * TOKENS]);
+    assert.equal(datacapState(w).supply, (MiBn - 120n) * TOKENS);
   });
 });
 
@@ -200,23 +202,23 @@ describe('the FRC-46 receiver hook', () => {
   test('an f1 client accepts it; a mint creates the account of an unknown f1 address', async () => {
     const w = await verifregWorld();
     const fresh = FilAddress.fromPayload(1, new Uint8Array(20).fill(0x99));
-    await grant(w, fresh, 512n);
+    await grant(w, fresh, MiBn);
     const id = w.state.lookupId(fresh)!;
     assert.equal(w.state.getActor(id)!.kind, 'account');
-    assert.equal(w.datacap(id), 512n * TOKENS);
+    assert.equal(w.datacap(id), MiBn * TOKENS);
   });
 
   test('a contract client gets Receive through handle_filecoin_method with the FRC-46 payload', async () => {
     const w = await verifregWorld();
     const c = await deployDataCapClient(w);
-    await grant(w, c.address, 2048n);
+    await grant(w, c.address, 2n * MiBn);
     assert.equal(await view(w, c, 'receivedCount'), 1n);
     assert.equal((await view(w, c, 'lastSender')).toLowerCase(), '0xff00000000000000000000000000000000000007');
     const [type, payload] = decodeCbor<[number, Uint8Array]>(Buffer.from((await view(w, c, 'lastReceiveParams')).slice(2), 'hex'));
     assert.equal(type, FRC46_TOKEN_TYPE);
     const [from, to, operator, amount, operatorData, tokenData] = decodeCbor<unknown[]>(payload);
     assert.deepEqual([from, to, operator], [7, c.id, VERIFREG_ACTOR_ID]);
-    assert.equal(big(amount), 2048n * TOKENS);
+    assert.equal(big(amount), 2n * MiBn * TOKENS);
     assert.deepEqual([operatorData, tokenData], [new Uint8Array(), new Uint8Array()]);
   });
 
@@ -225,7 +227,7 @@ describe('the FRC-46 receiver hook', () => {
     const c = await deployDataCapClient(w);
     assert.equal((await invoke(w, c, 'setRefuse', [true])).receipt.exitCode, 0);
     const before = verifregState(w).verifiers.get(w.verifierId);
-    const receipt = await w.send(KEYS.verifier.address, F06, 4, [c.address.bytes, encodeBigInt(2048n)]);
+    const receipt = await w.send(KEYS.verifier.address, F06, 4, [c.address.bytes, encodeBigInt(2n * MiBn)]);
     assert.equal(receipt.exitCode, 16, 'the hook\'s exit code');
     assert.equal(w.datacap(c.id), 0n);
     assert.equal(verifregState(w).verifiers.get(w.verifierId), before);
@@ -234,10 +236,10 @@ describe('the FRC-46 receiver hook', () => {
   test('a contract client onboards data directly: Transfer to f06 with allocation requests through call_actor_id', async () => {
     const w = await verifregWorld();
     const c = await deployDataCapClient(w);
-    await grant(w, c.address, 4096n);
-    const ops = allocationRequests(w, [{ provider: w.minerId, size: 1024 }, { provider: w.otherMinerId, size: 2048 }]);
+    await grant(w, c.address, 4n * MiBn);
+    const ops = allocationRequests(w, [{ provider: w.minerId, size: MiB }, { provider: w.otherMinerId, size: 2 * MiB }]);
     const { encodeCbor } = await import('../../src/common/cbor.js');
-    const params = encodeCbor([F06.bytes, encodeBigInt(3072n * TOKENS), ops]);
+    const params = encodeCbor([F06.bytes, encodeBigInt(3n * MiBn * TOKENS), ops]);
     // In a frame that reverts (the revert caught), the transfer, its allocations and their events are undone.
     const undone = await invoke(w, c, 'callActorUndone', [7, methodNumber('Transfer'), params]);
     assert.deepEqual([undone.receipt.exitCode, undone.receipt.events.length, verifregState(w).allocations.get(c.id)], [0, 0, undefined]);
@@ -247,8 +249,8 @@ describe('the FRC-46 receiver hook', () => {
     assert.equal(exitCode, 0n);
     assert.equal(codec, 0x51n);
     const [fromBalance, toBalance, recipientData] = decodeCbor<Uint8Array[]>(Buffer.from(data.slice(2), 'hex'));
-    assert.equal(big(fromBalance), 1024n * TOKENS);
-    assert.equal(big(toBalance), 3072n * TOKENS);
+    assert.equal(big(fromBalance), MiBn * TOKENS);
+    assert.equal(big(toBalance), 3n * MiBn * TOKENS);
     assert.deepEqual(decodeCbor(recipientData), [[2, []], [0, []], [1, 2]]);
     const allocations = verifregState(w).allocations.get(c.id)!;
     assert.deepEqual([...allocations.keys()], [1, 2]);

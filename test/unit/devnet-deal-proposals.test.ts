@@ -16,6 +16,7 @@ import { secp256k1Address } from '../../src/fevm/signature.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { readExtraParams } from '../../src/devnet/storage-providers/contract-deals.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 // audit18 K4: a contract's extra params are read as Boost reads ContractParamsVersion1, or the proposal is refused.
 describe('a contract deal\'s extra params (ExtraParamsV1)', () => {
@@ -304,7 +305,7 @@ describe('verified deals', () => {
     const rpc = await setupRpc(t, { sealDelay: 5 });
     const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);
     const client = deriveNodeKeys(testConfig().mnemonic).dealClient.address.toString('t');
-    const { cid, size } = piece(11);
+    const { cid, size } = randomVerifiedPiece();
     await rpc.result('devnet_addVerifiedClient', [client, String(size)]);
     const { dealId } = await rpc.result('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, provider: miner, verifiedDeal: true }]);
     await rpc.devnet.storageProviders.settled();

@@ -7,9 +7,9 @@ import { describe, test } from 'node:test';
 import { decode as decodeCbor, encode as encodeCbor } from '@ipld/dag-cbor';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { eventsAmt } from '../../src/fevm/events-amt.js';
 import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
+import { MIN_DATACAP, randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const CLIENT = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
 const b64 = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
@@ -18,7 +18,7 @@ const typeOf = (event: { entries: { Key: string; Value: string }[] }) => decodeC
 describe('EventsRoot and ChainGetEvents', () => {
   test('a receipt with events names their AMT, which ChainReadObj and ChainGetEvents read; none: null', async (t) => {
     const { result, error } = await setupRpc(t);
-    const granted = await result('devnet_addVerifiedClient', [CLIENT, '4096']);
+    const granted = await result('devnet_addVerifiedClient', [CLIENT, MIN_DATACAP]);
     const lookup = await result('Filecoin.StateSearchMsg', [null, granted.cid, -1, true]);
     const root = lookup.Receipt.EventsRoot;
     assert.ok(root, 'the registry emitted verifier-balance');
@@ -68,7 +68,7 @@ describe('EventsRoot and ChainGetEvents', () => {
 describe('GetActorEventsRaw', () => {
   test('Lotus\'s filter: addresses, indexed fields, heights and a tipset key; its refusals', async (t) => {
     const { result, error } = await setupRpc(t);
-    const granted = await result('devnet_addVerifiedClient', [CLIENT, '4096']);
+    const granted = await result('devnet_addVerifiedClient', [CLIENT, MIN_DATACAP]);
     const lookup = await result('Filecoin.StateSearchMsg', [null, granted.cid, -1, true]);
     const all = await result('Filecoin.GetActorEventsRaw', [{ fromHeight: 0 }]);
     assert.equal(all.length, 1);
@@ -108,7 +108,7 @@ describe('GetActorEventsRaw', () => {
       }
       next = head + 1;
     };
-    const piece = computePieceCid(new Uint8Array(3000).map((_, i) => (i * 7) & 0xff));
+    const piece = randomVerifiedPiece();
     await result('devnet_addVerifiedClient', [CLIENT, String(piece.size)]);
     await poll();
     const deal = await result('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: 't0111', verifiedDeal: true }]);
@@ -137,14 +137,14 @@ describe('GetActorEventsRaw', () => {
 describe('SubscribeActorEventsRaw', () => {
   test('the past events from fromHeight, then new ones; a past toHeight closes the channel after its backlog', async (t) => {
     const { devnet, received, waitFor, call, channelValues } = await setupWebSocketRpc(t);
-    await call('devnet_addVerifiedClient', [CLIENT, '4096']);
+    await call('devnet_addVerifiedClient', [CLIENT, MIN_DATACAP]);
     const head = devnet.head.epoch;
     const live = await call('Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0 }]);
     const past = await call('Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0, toHeight: head }]);
     await waitFor((m) => m.method === 'xrpc.ch.close' && m.params[0] === past);
     assert.equal(channelValues(past).length, 1);
     assert.equal(typeOf(channelValues(past)[0]), 'verifier-balance');
-    await call('devnet_addVerifiedClient', [CLIENT, '4096']);
+    await call('devnet_addVerifiedClient', [CLIENT, MIN_DATACAP]);
     await waitFor(() => channelValues(live).length === 2);
     assert.deepEqual(channelValues(live).map((e) => e.height), [head, head + 1]);
     assert.equal(received.some((m) => m.method === 'xrpc.ch.close' && m.params[0] === live), false);
@@ -156,7 +156,7 @@ describe('SubscribeActorEventsRaw', () => {
     const { call, waitFor, channelValues } = await setupWebSocketRpc(t);
     const live = await call('Filecoin.SubscribeActorEventsRaw', [{ fromHeight: 0 }]);
     const snapshot = await call('evm_snapshot');
-    await call('devnet_addVerifiedClient', [CLIENT, '4096']);
+    await call('devnet_addVerifiedClient', [CLIENT, MIN_DATACAP]);
     await waitFor(() => channelValues(live).length === 1);
     const [granted] = channelValues(live);
     assert.equal(granted.reverted, false);

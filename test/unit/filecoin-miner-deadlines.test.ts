@@ -11,16 +11,16 @@ import { FilAddress } from '../../src/common/address.js';
 import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { computePieceCid, pieceCidFromRoot } from '../../src/devnet/storage-providers/piece-cid.js';
+import { pieceCidFromRoot } from '../../src/devnet/storage-providers/piece-cid.js';
 import { sealedCid } from '../../src/devnet/storage-providers/sector-params.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { deadlineEndAtOrAfter, EPOCHS_IN_DAY, FAULT_MAX_AGE, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
+import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 const FIL = 10n ** 18n;
 const MINER = 't0111';
 const dealClient = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
-const piece = (seed: number) => computePieceCid(new Uint8Array(2000).map((_, i) => (i * 31 + seed) & 0xff));
 const base64 = (value: unknown) => Buffer.from(encodeCbor(value)).toString('base64');
 
 describe('deadlines, partitions and faults', () => {
@@ -111,7 +111,7 @@ describe('the miner creation deposit', () => {
 describe('deal data and verified claims', () => {
   test('a verified deal is pending, its data CID is the sector CommD, its allocation becomes a claim', async (t) => {
     const { result, error, devnet } = await setupRpc(t, { sealDelay: 3 });
-    const [p1, p2] = [piece(1), piece(2)];
+    const [p1, p2] = [randomVerifiedPiece(), randomVerifiedPiece()];
     await result('devnet_addVerifiedClient', [dealClient, String(p1.size)]);
     const { dealId } = await result('devnet_proposeDeal', [{ pieceCid: p1.cid.toString(), pieceSize: p1.size, provider: MINER, verifiedDeal: true }]);
     const second = await result('devnet_proposeDeal', [{ pieceCid: p2.cid.toString(), pieceSize: p2.size, provider: MINER }]);
@@ -119,7 +119,7 @@ describe('deal data and verified claims', () => {
     assert.equal(await result('Filecoin.StateMarketProposalPending', [{ '/': proposalCid.toString() }, null]), true);
     assert.equal(await result('Filecoin.StateMarketProposalPending', [{ '/': p1.cid.toString() }, null]), false);
 
-    // Two 2 KiB pieces side by side, zeros after them, up to a 32 GiB sector.
+    // Two 1 MiB pieces side by side, zeros after them, up to a 32 GiB sector.
     const level = Math.log2(p1.size / 32);
     let node = Proof.computeNode(p1.cid.multihash.digest, p2.cid.multihash.digest);
     for (let l = level + 1; l < 30; l++) node = Proof.computeNode(node, ZeroComm.fromLevel(l));

@@ -352,7 +352,7 @@ describe('a forked singleton\'s Head and State', () => {
 describe('the datacap token\'s allowances HAMT', () => {
   test('Filecoin.StateReadState links to it in builtin-actors\' layout and Filecoin.ChainReadObj serves its blocks', async (t) => {
     const { result } = await setupRpc(t);
-    const { client } = await result('devnet_addVerifiedClient', ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '4096']);
+    const { client } = await result('devnet_addVerifiedClient', ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '1048576']);
     const { State } = await result('Filecoin.StateReadState', ['f07', null]);
     assert.equal(State.Token.HamtBitWidth, DATACAP_HAMT_BIT_WIDTH);
     const load = async (cid: CID) => new Uint8Array(Buffer.from(await result('Filecoin.ChainReadObj', [{ '/': cid.toString() }]), 'base64'));

@@ -18,6 +18,8 @@ import {
   F080,
   grant,
   KEYS,
+  MiB,
+  MiBn,
   OTHER_PIECE,
   PIECE,
   proposeAsRoot,
@@ -97,19 +99,19 @@ describe('AddVerifier (2) and RemoveVerifier (3)', () => {
   test('others may not (18), the signer by itself neither, as on Lotus; the root is no verifier; a client is no verifier; small allowances are refused (16)', async () => {
     const w = await verifregWorld();
     const [a, b] = CLIENTS;
-    assert.equal((await w.send(rootSigner, F06, 2, [a.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrForbidden);
-    assert.equal((await w.send(verifier, F06, 2, [a.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await w.send(rootSigner, F06, 2, [a.bytes, encodeBigInt(MiBn)])).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await w.send(verifier, F06, 2, [a.bytes, encodeBigInt(MiBn)])).exitCode, ExitCode.ErrForbidden);
     assert.equal((await w.send(verifier, F06, 3, verifier.bytes)).exitCode, ExitCode.ErrForbidden);
-    assert.equal((await proposeAsRoot(w, F06, 2, [F080.bytes, encodeBigInt(1024n)])).proposed[2], ExitCode.ErrIllegalArgument);
-    assert.equal((await proposeAsRoot(w, F06, 2, [a.bytes, encodeBigInt(255n)])).proposed[2], ExitCode.ErrIllegalArgument);
-    await grant(w, b, 1024n);
-    assert.equal((await proposeAsRoot(w, F06, 2, [b.bytes, encodeBigInt(1024n)])).proposed[2], ExitCode.ErrIllegalArgument);
+    assert.equal((await proposeAsRoot(w, F06, 2, [F080.bytes, encodeBigInt(MiBn)])).proposed[2], ExitCode.ErrIllegalArgument);
+    assert.equal((await proposeAsRoot(w, F06, 2, [a.bytes, encodeBigInt(MiBn - 1n)])).proposed[2], ExitCode.ErrIllegalArgument);
+    await grant(w, b, MiBn);
+    assert.equal((await proposeAsRoot(w, F06, 2, [b.bytes, encodeBigInt(MiBn)])).proposed[2], ExitCode.ErrIllegalArgument);
     assert.equal(verifregState(w).verifiers.size, 1);
   });
 
   test('internal methods are not for contracts: AddVerifier is exported under no FRC-42 number', async () => {
     const w = await verifregWorld();
-    assert.equal((await proposeAsRoot(w, F06, methodNumber('AddVerifier'), [CLIENTS[0].bytes, encodeBigInt(1024n)])).proposed[2], ExitCode.ErrUnhandledMessage);
+    assert.equal((await proposeAsRoot(w, F06, methodNumber('AddVerifier'), [CLIENTS[0].bytes, encodeBigInt(MiBn)])).proposed[2], ExitCode.ErrUnhandledMessage);
   });
 });
 
@@ -130,10 +132,10 @@ describe('AddVerifiedClient (4 and 3916220144)', () => {
   test('checks: caller a verifier (17), client not root or a verifier, allowance within cap and above minimum (16)', async () => {
     const w = await verifregWorld();
     const [a, b] = CLIENTS;
-    assert.equal((await w.send(a, F06, 4, [b.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrNotFound);
-    assert.equal((await w.send(verifier, F06, 4, [F080.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal((await w.send(verifier, F06, 4, [verifier.bytes, encodeBigInt(1024n)])).exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal((await w.send(verifier, F06, 4, [a.bytes, encodeBigInt(255n)])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await w.send(a, F06, 4, [b.bytes, encodeBigInt(MiBn)])).exitCode, ExitCode.ErrNotFound);
+    assert.equal((await w.send(verifier, F06, 4, [F080.bytes, encodeBigInt(MiBn)])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await w.send(verifier, F06, 4, [verifier.bytes, encodeBigInt(MiBn)])).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal((await w.send(verifier, F06, 4, [a.bytes, encodeBigInt(MiBn - 1n)])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await w.send(verifier, F06, 4, [a.bytes, encodeBigInt(GENESIS_VERIFIER_ALLOWANCE + 1n)])).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal(datacapState(w).supply, 0n);
   });
@@ -147,12 +149,12 @@ async function allocate(w: World, clientIndex: number, requests: Parameters<type
 describe('allocations from datacap transfers (Receive)', () => {
   test('each request becomes an allocation with a global sequential ID; the registry holds the datacap', async () => {
     const w = await verifregWorld();
-    await grant(w, CLIENTS[0], 8192n);
-    await grant(w, CLIENTS[1], 8192n);
-    const first = await allocate(w, 0, [{ provider: w.minerId, size: 2048 }, { provider: w.otherMinerId, size: 1024, data: OTHER_PIECE }]);
+    await grant(w, CLIENTS[0], 8n * MiBn);
+    await grant(w, CLIENTS[1], 8n * MiBn);
+    const first = await allocate(w, 0, [{ provider: w.minerId, size: 2 * MiB }, { provider: w.otherMinerId, size: MiB, data: OTHER_PIECE }]);
     assert.equal(first.exitCode, 0);
     assert.deepEqual(decodeCbor(returned(first)[2]), [[2, []], [0, []], [1, 2]]);
-    const second = await allocate(w, 1, [{ provider: w.minerId, size: 4096 }]);
+    const second = await allocate(w, 1, [{ provider: w.minerId, size: 4 * MiB }]);
     assert.deepEqual(decodeCbor(returned(second)[2]), [[1, []], [0, []], [3]]);
     const state = verifregState(w);
     assert.equal(state.nextAllocationId, 4);
@@ -160,13 +162,13 @@ describe('allocations from datacap transfers (Receive)', () => {
       client: w.clientIds[0],
       provider: w.otherMinerId,
       data: OTHER_PIECE,
-      size: 1024,
+      size: MiB,
       termMin: TERM_MIN,
       termMax: TERM_MIN + 100_000,
       expiration: w.ctx.epoch + 1000,
     });
-    assert.equal(w.datacap(VERIFREG_ACTOR_ID), 7168n * TOKENS);
-    assert.equal(w.datacap(w.clientIds[0]), 5120n * TOKENS);
+    assert.equal(w.datacap(VERIFREG_ACTOR_ID), 7n * MiBn * TOKENS);
+    assert.equal(w.datacap(w.clientIds[0]), 5n * MiBn * TOKENS);
     // Events: one "allocation" per new allocation.
     const types = first.events.filter((e) => e.emitter === VERIFREG_ACTOR_ID).map((e) => decodeCbor(e.entries[0].value));
     assert.deepEqual(types, ['allocation', 'allocation']);
@@ -174,24 +176,24 @@ describe('allocations from datacap transfers (Receive)', () => {
 
   test('policy: size, terms, expiration, provider and total are checked (16); nothing moves', async () => {
     const w = await verifregWorld();
-    await grant(w, CLIENTS[0], 1n << 20n);
+    await grant(w, CLIENTS[0], 2n * MiBn);
     const epoch = w.ctx.epoch;
     const cases: Parameters<typeof allocationRequests>[1][] = [
-      [{ provider: w.minerId, size: 128 }],
-      [{ provider: w.minerId, size: 1024, termMin: TERM_MIN - 1 }],
-      [{ provider: w.minerId, size: 1024, termMax: TERM_MAX + 1 }],
-      [{ provider: w.minerId, size: 1024, termMin: TERM_MIN + 10, termMax: TERM_MIN }],
-      [{ provider: w.minerId, size: 1024, expiration: epoch - 1 }],
-      [{ provider: w.minerId, size: 1024, expiration: epoch + 172800 + 1 }],
-      [{ provider: w.clientIds[1], size: 1024 }],
-      [{ provider: 9999, size: 1024 }],
+      [{ provider: w.minerId, size: MiB - 1 }],
+      [{ provider: w.minerId, size: MiB, termMin: TERM_MIN - 1 }],
+      [{ provider: w.minerId, size: MiB, termMax: TERM_MAX + 1 }],
+      [{ provider: w.minerId, size: MiB, termMin: TERM_MIN + 10, termMax: TERM_MIN }],
+      [{ provider: w.minerId, size: MiB, expiration: epoch - 1 }],
+      [{ provider: w.minerId, size: MiB, expiration: epoch + 172800 + 1 }],
+      [{ provider: w.clientIds[1], size: MiB }],
+      [{ provider: 9999, size: MiB }],
     ];
     for (const requests of cases) {
       const receipt = await allocate(w, 0, requests);
       assert.equal(receipt.exitCode, ExitCode.ErrIllegalArgument, JSON.stringify(requests));
     }
-    assert.equal((await allocate(w, 0, [{ provider: w.minerId, size: 1024 }], 2048n)).exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal(w.datacap(w.clientIds[0]), (1n << 20n) * TOKENS);
+    assert.equal((await allocate(w, 0, [{ provider: w.minerId, size: MiB }], 2n * MiBn)).exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal(w.datacap(w.clientIds[0]), 2n * MiBn * TOKENS);
     assert.equal(verifregState(w).allocations.size, 0);
   });
 
@@ -207,8 +209,8 @@ const sector = (w: World, number: number, id: number, size: number, expiry = w.c
 
 describe('ClaimAllocations (9)', () => {
   async function withAllocations(w: World) {
-    await grant(w, CLIENTS[0], 8192n);
-    const receipt = await allocate(w, 0, [{ provider: w.minerId, size: 2048 }, { provider: w.minerId, size: 1024 }, { provider: w.otherMinerId, size: 1024 }]);
+    await grant(w, CLIENTS[0], 8n * MiBn);
+    const receipt = await allocate(w, 0, [{ provider: w.minerId, size: 2 * MiB }, { provider: w.minerId, size: MiB }, { provider: w.otherMinerId, size: MiB }]);
     assert.equal(receipt.exitCode, 0);
   }
 
@@ -216,25 +218,25 @@ describe('ClaimAllocations (9)', () => {
     const w = await verifregWorld();
     await withAllocations(w);
     const supply = datacapState(w).supply;
-    const result = await w.fromMiner(9, [[sector(w, 7, 1, 2048), sector(w, 8, 2, 1024)], false]);
+    const result = await w.fromMiner(9, [[sector(w, 7, 1, 2 * MiB), sector(w, 8, 2, MiB)], false]);
     assert.equal(result.exitCode, 0, result.error);
     const [batch, claimed] = decodeCbor<[unknown, Uint8Array[]]>(result.returnData);
     assert.deepEqual(batch, [2, []]);
-    assert.deepEqual(claimed.map(big), [2048n, 1024n]);
+    assert.deepEqual(claimed.map(big), [2n * MiBn, MiBn]);
     const state = verifregState(w);
     assert.deepEqual(state.claims.get(w.minerId)!.get(1), {
       provider: w.minerId,
       client: w.clientIds[0],
       data: PIECE,
-      size: 2048,
+      size: 2 * MiB,
       termMin: TERM_MIN,
       termMax: TERM_MIN + 100_000,
       termStart: w.ctx.epoch,
       sector: 7,
     });
     assert.deepEqual([...state.allocations.get(w.clientIds[0])!.keys()], [3]);
-    assert.equal(w.datacap(VERIFREG_ACTOR_ID), 1024n * TOKENS);
-    assert.equal(datacapState(w).supply, supply - 3072n * TOKENS);
+    assert.equal(w.datacap(VERIFREG_ACTOR_ID), MiBn * TOKENS);
+    assert.equal(datacapState(w).supply, supply - 3n * MiBn * TOKENS);
     assert.deepEqual(result.events.filter((e) => e.emitter === VERIFREG_ACTOR_ID).map((e) => decodeCbor(e.entries[0].value)), ['claim', 'claim']);
   });
 
@@ -243,19 +245,19 @@ describe('ClaimAllocations (9)', () => {
     await withAllocations(w);
     const result = await w.fromMiner(9, [
       [
-        sector(w, 1, 99, 2048),
-        sector(w, 2, 3, 1024),
-        sector(w, 3, 1, 2048, undefined, OTHER_PIECE),
-        sector(w, 4, 1, 1024),
-        sector(w, 5, 1, 2048, w.ctx.epoch + TERM_MIN - 1),
-        sector(w, 6, 1, 2048, w.ctx.epoch + TERM_MIN + 100_001),
+        sector(w, 1, 99, 2 * MiB),
+        sector(w, 2, 3, MiB),
+        sector(w, 3, 1, 2 * MiB, undefined, OTHER_PIECE),
+        sector(w, 4, 1, MiB),
+        sector(w, 5, 1, 2 * MiB, w.ctx.epoch + TERM_MIN - 1),
+        sector(w, 6, 1, 2 * MiB, w.ctx.epoch + TERM_MIN + 100_001),
       ],
       false,
     ]);
     assert.equal(result.exitCode, 0);
     assert.deepEqual(decodeCbor<unknown[]>(result.returnData)[0], [0, [[0, 17], [1, 18], [2, 18], [3, 18], [4, 18], [5, 18]]]);
     w.setEpoch(w.ctx.epoch + 1001);
-    const late = await w.fromMiner(9, [[sector(w, 9, 1, 2048)], false]);
+    const late = await w.fromMiner(9, [[sector(w, 9, 1, 2 * MiB)], false]);
     assert.deepEqual(decodeCbor<unknown[]>(late.returnData)[0], [0, [[0, 18]]]);
     assert.equal(verifregState(w).claims.size, 0);
   });
@@ -263,22 +265,22 @@ describe('ClaimAllocations (9)', () => {
   test('all_or_nothing aborts on any failure (16); no sectors is 16; only miners may call (18)', async () => {
     const w = await verifregWorld();
     await withAllocations(w);
-    const aborted = await w.fromMiner(9, [[sector(w, 1, 1, 2048), sector(w, 2, 99, 1024)], true]);
+    const aborted = await w.fromMiner(9, [[sector(w, 1, 1, 2 * MiB), sector(w, 2, 99, MiB)], true]);
     assert.equal(aborted.exitCode, ExitCode.ErrIllegalArgument);
     assert.equal(aborted.error, 'claim failed with all-or-nothing: Batch successes 1 / 2, Batch failing: [code=17 at idx=1]');
     assert.equal(verifregState(w).claims.size, 0);
     const empty = await w.fromMiner(9, [[], false]);
     assert.equal(empty.error, 'claim allocations called with no claims');
-    const fromAccount = await w.send(CLIENTS[0], F06, 9, [[sector(w, 1, 1, 2048)], false]);
+    const fromAccount = await w.send(CLIENTS[0], F06, 9, [[sector(w, 1, 1, 2 * MiB)], false]);
     assert.equal(fromAccount.exitCode, ExitCode.ErrForbidden);
   });
 });
 
 describe('claims: GetClaims (10), ExtendClaimTerms (11), RemoveExpiredClaims (12)', () => {
   async function claimed(w: World) {
-    await grant(w, CLIENTS[0], 8192n);
-    await allocate(w, 0, [{ provider: w.minerId, size: 2048 }, { provider: w.minerId, size: 1024 }]);
-    const result = await w.fromMiner(9, [[sector(w, 1, 1, 2048), sector(w, 2, 2, 1024)], true]);
+    await grant(w, CLIENTS[0], 8n * MiBn);
+    await allocate(w, 0, [{ provider: w.minerId, size: 2 * MiB }, { provider: w.minerId, size: MiB }]);
+    const result = await w.fromMiner(9, [[sector(w, 1, 1, 2 * MiB), sector(w, 2, 2, MiB)], true]);
     assert.equal(result.exitCode, 0);
   }
 
@@ -288,7 +290,7 @@ describe('claims: GetClaims (10), ExtendClaimTerms (11), RemoveExpiredClaims (12
     const receipt = await w.send(CLIENTS[1], F06, 'GetClaims', [w.minerId, [2, 5, 1]]);
     const [batch, claims] = returned(receipt);
     assert.deepEqual(batch, [2, [[1, 17]]]);
-    assert.deepEqual(claims.map((c: unknown[]) => [c[0], c[1], c[3], c[7]]), [[w.minerId, w.clientIds[0], 1024, 2], [w.minerId, w.clientIds[0], 2048, 1]]);
+    assert.deepEqual(claims.map((c: unknown[]) => [c[0], c[1], c[3], c[7]]), [[w.minerId, w.clientIds[0], MiB, 2], [w.minerId, w.clientIds[0], 2 * MiB, 1]]);
   });
 
   test('ExtendClaimTerms: the client raises term_max; others are forbidden; beyond the limit or lower is 16', async () => {
@@ -308,8 +310,8 @@ describe('claims: GetClaims (10), ExtendClaimTerms (11), RemoveExpiredClaims (12
     const ops = encodeCbor([[], [[w.minerId, 2, TERM_MAX]]]);
     const receipt = await transferForAllocations(w, CLIENTS[1], 0n, ops);
     assert.equal(receipt.exitCode, ExitCode.ErrIllegalArgument, 'the claim\'s size must be paid');
-    await grant(w, CLIENTS[1], 1024n);
-    const paid = await transferForAllocations(w, CLIENTS[1], 1024n, ops);
+    await grant(w, CLIENTS[1], MiBn);
+    const paid = await transferForAllocations(w, CLIENTS[1], MiBn, ops);
     assert.equal(paid.exitCode, 0);
     assert.deepEqual(decodeCbor(returned(paid)[2]), [[0, []], [1, []], []]);
     const claim = verifregState(w).claims.get(w.minerId)!.get(2)!;
@@ -334,8 +336,8 @@ describe('claims: GetClaims (10), ExtendClaimTerms (11), RemoveExpiredClaims (12
 describe('RemoveExpiredAllocations (8)', () => {
   test('before expiration: forbidden; after: removed and the datacap goes back to the client', async () => {
     const w = await verifregWorld();
-    await grant(w, CLIENTS[0], 4096n);
-    await allocate(w, 0, [{ provider: w.minerId, size: 2048 }, { provider: w.minerId, size: 1024, expiration: w.ctx.epoch + 5000 }]);
+    await grant(w, CLIENTS[0], 4n * MiBn);
+    await allocate(w, 0, [{ provider: w.minerId, size: 2 * MiB }, { provider: w.minerId, size: MiB, expiration: w.ctx.epoch + 5000 }]);
     const early = await w.send(CLIENTS[1], F06, 8, [w.clientIds[0], [1, 3]]);
     assert.equal(early.exitCode, 0);
     const [considered, results, recovered] = returned(early);
@@ -343,13 +345,13 @@ describe('RemoveExpiredAllocations (8)', () => {
     w.setEpoch(w.ctx.epoch + 1000);
     const removed = await w.send(CLIENTS[1], F06, 'RemoveExpiredAllocations', [w.clientIds[0], []]);
     assert.deepEqual(returned(removed).slice(0, 2), [[1], [1, []]]);
-    assert.equal(big(returned(removed)[2]), 2048n);
-    assert.equal(w.datacap(w.clientIds[0]), 3072n * TOKENS);
-    assert.equal(w.datacap(VERIFREG_ACTOR_ID), 1024n * TOKENS);
+    assert.equal(big(returned(removed)[2]), 2n * MiBn);
+    assert.equal(w.datacap(w.clientIds[0]), 3n * MiBn * TOKENS);
+    assert.equal(w.datacap(VERIFREG_ACTOR_ID), MiBn * TOKENS);
     assert.deepEqual([...verifregState(w).allocations.get(w.clientIds[0])!.keys()], [2]);
     const types = removed.events.filter((e) => e.emitter === VERIFREG_ACTOR_ID).map((e) => decodeCbor(e.entries[0].value));
     assert.deepEqual(types, ['allocation-removed']);
-    assert.equal(w.state.getActor(DATACAP_ACTOR_ID)!.datacap!.supply, 4096n * TOKENS);
+    assert.equal(w.state.getActor(DATACAP_ACTOR_ID)!.datacap!.supply, 4n * MiBn * TOKENS);
   });
 
   test('a client ID with no actor fails in the datacap transfer back: its receiver hook finds nobody (17)', async () => {

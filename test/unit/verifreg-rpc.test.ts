@@ -83,9 +83,9 @@ describe('a chain saved when the root key was its signer\'s account', () => {
     assert.equal(await b.result('Filecoin.StateVerifiedRegistryRootKey', [null]), `t0${signerId}`);
     assert.match((await b.error('Filecoin.StateReadState', ['t080', null])).message, /actor not found/);
     const verifier = FilAddress.fromPayload(1, new Uint8Array(20).fill(10));
-    const pushed = await b.result('Filecoin.MpoolPushMessage', [lotusMessage(keys.rootKey.address.toString(), 't06', 2, [verifier.bytes, encodeBigInt(4096n)]), null]);
+    const pushed = await b.result('Filecoin.MpoolPushMessage', [lotusMessage(keys.rootKey.address.toString(), 't06', 2, [verifier.bytes, encodeBigInt(4n << 20n)]), null]);
     assert.equal((await b.result('Filecoin.StateSearchMsg', [[], pushed.CID, -1, true])).Receipt.ExitCode, 0);
-    assert.equal(await b.result('Filecoin.StateVerifierStatus', [verifier.toString(), null]), '4096');
+    assert.equal(await b.result('Filecoin.StateVerifierStatus', [verifier.toString(), null]), '4194304');
   });
 });
 
@@ -105,16 +105,16 @@ describe('devnet_addVerifiedClient', () => {
     assert.equal(await result('Filecoin.StateVerifiedClientStatus', [clientId, null]), '1048576');
     assert.equal(await result('Filecoin.StateVerifierStatus', [keys.verifier.address.toString(), null]), (GENESIS_VERIFIER_ALLOWANCE - 1048576n).toString());
     // Again, with a hex quantity: the balance adds up.
-    assert.equal((await result('devnet_addVerifiedClient', [clientId, '0x400'])).datacap, '1049600');
+    assert.equal((await result('devnet_addVerifiedClient', [clientId, '0x100000'])).datacap, '2097152');
   });
 
   test('works without instant mining; refusals fail with the registry\'s reason', async (t) => {
     const { result, error } = await setupRpc(t, { noMining: true });
     const fresh = FilAddress.fromPayload(1, new Uint8Array(20).fill(7)).toString();
-    assert.equal((await result('devnet_addVerifiedClient', [fresh, 2048])).datacap, '2048');
-    const small = await error('devnet_addVerifiedClient', [fresh, '100']);
-    assert.match(small.message, /allowance 100 below MinVerifiedDealSize/);
-    const root = await error('devnet_addVerifiedClient', ['t080', '4096']);
+    assert.equal((await result('devnet_addVerifiedClient', [fresh, 1048576])).datacap, '1048576');
+    const small = await error('devnet_addVerifiedClient', [fresh, '1048575']);
+    assert.match(small.message, /allowance 1048575 below MinVerifiedDealSize/);
+    const root = await error('devnet_addVerifiedClient', ['t080', '1048576']);
     assert.match(root.message, /root cannot be added as client/);
     assert.equal((await error('devnet_addVerifiedClient', ['nope', '4096'])).code, -32602);
     assert.equal((await error('devnet_addVerifiedClient', [fresh, '-5'])).code, -32602);
@@ -129,13 +129,13 @@ describe('allocations and claims over Lotus JSON', () => {
     const root = keys.rootKey.address.toString();
     // A client whose key the node holds, so that MpoolPushMessage can sign its transfer: a provider's owner.
     const owner = (await result('Filecoin.StateMinerInfo', [provider, null])).Owner;
-    await result('devnet_addVerifiedClient', [owner, '4096']);
+    await result('devnet_addVerifiedClient', [owner, '4194304']);
     assert.deepEqual(await result('Filecoin.StateGetAllocations', [owner, null]), {});
     const head = await result('Filecoin.ChainHead');
     const piece = { '/': 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy' };
-    const requests = encodeCbor([[[providerId, CID.parse(piece['/']), 2048, 518400, 600000, head.Height + 100], [providerId, CID.parse(piece['/']), 2048, 518400, 600000, head.Height + 200]], []]);
+    const requests = encodeCbor([[[providerId, CID.parse(piece['/']), 2097152, 518400, 600000, head.Height + 100], [providerId, CID.parse(piece['/']), 2097152, 518400, 600000, head.Height + 200]], []]);
     const ownerKey = await result('Filecoin.StateAccountKey', [owner, null]);
-    const pushed = await result('Filecoin.MpoolPushMessage', [lotusMessage(ownerKey, 't07', methodNumber('Transfer'), [FilAddress.fromId(VERIFREG_ACTOR_ID).bytes, encodeBigInt(4096n * TOKENS), requests]), null]);
+    const pushed = await result('Filecoin.MpoolPushMessage', [lotusMessage(ownerKey, 't07', methodNumber('Transfer'), [FilAddress.fromId(VERIFREG_ACTOR_ID).bytes, encodeBigInt((4n << 20n) * TOKENS), requests]), null]);
     const lookup = await result('Filecoin.StateSearchMsg', [[], pushed.CID, -1, true]);
     assert.equal(lookup.Receipt.ExitCode, 0);
     const allocations = await result('Filecoin.StateGetAllocations', [owner, null]);
@@ -144,7 +144,7 @@ describe('allocations and claims over Lotus JSON', () => {
       Client: Number(owner.slice(2)),
       Provider: providerId,
       Data: piece,
-      Size: 2048,
+      Size: 2097152,
       TermMin: 518400,
       TermMax: 600000,
       Expiration: head.Height + 100,

@@ -8,7 +8,7 @@ import { DEVNET_URL, compile, connect, deploy } from '../lib/devnet.mjs';
 
 /** The example's datasets and their pieces, as `npx fvm-devnet piece data/<file>` prints them. */
 export const DATASETS = [
-  { file: 'data/dataset-a.csv', cid: 'baga6ea4seaqjpxnobf5ufqyfisah2rqmazysg2rqfj5k35drawe52c25zuxa2ma', size: 256 },
+  { file: 'data/dataset-a.csv', cid: 'baga6ea4seaqoprba4zm4lxqfc7oj3gchih7pcrsdnc5i5uineuziku6ele2lcma', size: 1048576 },
   { file: 'data/dataset-b.csv', cid: 'baga6ea4seaqmfmtgyxyii7rd7h3vterq3fzievhlmhfh7sevupugjhop4txokoq', size: 256 },
 ];
 

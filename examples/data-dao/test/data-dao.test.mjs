@@ -10,7 +10,7 @@ import { actorId, compile, connect, send, until } from '../lib/devnet.mjs';
 import { DATASETS, deployDao, grantDataCap, upload } from '../scripts/deploy.mjs';
 
 const Status = { Voting: 1n, Rejected: 2n, Funded: 3n, Stored: 4n, Rewarded: 5n };
-const DATACAP = 1 << 20;
+const DATACAP = 2 << 20;
 
 describe('DataDAO funds the datasets its members vote for', () => {
   const { signer, rpc, close } = connect();

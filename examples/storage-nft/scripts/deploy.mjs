@@ -9,7 +9,7 @@ import { DEVNET_URL, compile, connect, deploy, marketDeal, send, until } from '.
 
 /** The example's files and their piece CIDs, as `npx fvm-devnet piece data/<file>` prints them. */
 export const ARTWORKS = [
-  { file: 'data/artwork-1.txt', cid: 'baga6ea4seaqoq6y4hzmloikz4n6wwnmxsii6vyvknb4x3pqxaadqmb63xk4nsny' },
+  { file: 'data/artwork-1.txt', cid: 'baga6ea4seaqdnme3komko54ozlpv22oxo2dvooh573h265knwi7a6uub2wqh4dy' },
   { file: 'data/artwork-2.txt', cid: 'baga6ea4seaqcb3wl55ctjej4o5oyl73hgp4zspp6yogpqz75gqrj4ikq744y2ga' },
 ];
 
