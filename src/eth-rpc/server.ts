@@ -11,6 +11,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import { BatchAnswer } from './batch-answer.js';
 import { capConnections } from './connection-cap.js';
 import { registerCors } from './cors.js';
+import { drainRefusedBody } from './refused-body.js';
 import { ExplorerFiles, explorerRoutes, wantsExplorerPage } from './explorer-routes.js';
 import { pieceRoutes } from './piece-routes.js';
 import type { LoggingSwitch, RpcContext, RpcMethod } from './define-method.js';
@@ -145,15 +146,14 @@ export async function buildServer(
   app.addContentTypeParser('application/json', { parseAs: 'string' }, asString);
   app.addContentTypeParser('*', { parseAs: 'string' }, asString);
   // Fastify's own refusals of a request (4xx) are bad requests; anything else is a devnet bug: -32603, logged.
-  app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, _req, reply) => {
-    const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+  app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, request, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const tooLarge = new InvalidRequestError(`request body too large (max ${maxBodyBytes} bytes, --max-body-size)`);
+      drainRefusedBody(request.raw, maxBodyBytes, () => reply.code(200).send(errorBody(tooLarge)));
+      return reply;
+    }
     const refused = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500;
-    const rpcError = tooLarge
-      ? new InvalidRequestError(`request body too large (max ${maxBodyBytes} bytes, --max-body-size)`)
-      : refused
-        ? new InvalidRequestError(err.message)
-        : err;
-    return reply.code(200).send(errorBody(rpcError));
+    return reply.code(200).send(errorBody(refused ? new InvalidRequestError(err.message) : err));
   });
   // At shutdown each WebSocket client is told the node is going away (1001, RFC 6455) before the
   // plugin's own hook closes them without a code (1005). Added first, so it runs first.

@@ -108,6 +108,19 @@ describe('fvm-devnet CLI exposure', () => {
     assert.equal(stdout, '');
   });
 
+  // M3 (readme1, session 40): fastify refuses a body on its Content-Length before reading it and closes
+  // the connection; closed with the body unread, the socket was reset under a client still writing
+  // (fetch: EPIPE), which never saw the -32600. The node now reads the refused body to its end first.
+  test('a body of megabytes over --max-body-size: fetch, which writes it all before reading, gets the -32600 answer, not a reset', { timeout: 60_000 }, async (t) => {
+    const node = await startDevnet(['--max-body-size', String(1024 * 1024)]);
+    t.after(() => node.stop());
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{ data: '0x' + 'ab'.repeat(1920 * 1024) }, 'latest'] });
+    for (let i = 0; i < 10; i++) {
+      assert.deepEqual(await post(node.url, body), { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'request body too large (max 1048576 bytes, --max-body-size)' } });
+    }
+    assert.deepEqual(await post(node.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'eth_chainId', params: [] })), { jsonrpc: '2.0', id: 2, result: '0x1df5e76' });
+  });
+
   test('--max-body-size and --max-batch: larger requests and batches get a JSON-RPC error over HTTP and WebSocket, a larger WebSocket message closes the socket (1009), the node goes on', async (t) => {
     const node = await startDevnet(['--max-body-size', '4096', '--max-batch', '2']);
     t.after(() => node.stop());
