@@ -17,6 +17,12 @@ export interface ExecutionContext {
    * null round, the hash of the tipset before it (as Lotus's tipset_cid extern). Absent: BLOCKHASH answers 0.
    */
   tipsetHash?: (epoch: number) => Uint8Array | undefined;
+  /**
+   * The circulating supply at the tipset's parent state (the FVM's total_fil_circ_supply), which
+   * FIP-0100's daily fee of a new sector is fixed from. Absent on a fork (the upstream's actors cannot
+   * all be summed) and outside mined tipsets (calls, estimates): such sectors get no daily fee.
+   */
+  circulatingSupply?: () => bigint;
 }
 
 /**

@@ -4,6 +4,7 @@
 // rounds: epochs without a tipset, where only the cron work due runs.
 import { DevnetError, MessageDroppedError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
+import { circulatingSupplyOf } from '../fevm/circulating-supply.js';
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
@@ -21,7 +22,7 @@ export type MiningMode = { type: 'instant' } | { type: 'interval'; blockTimeMs: 
 export type TipsetExecutor = Pick<Executor, 'applyMessage' | 'awardBlockReward' | 'runCron' | 'runCronEntries' | 'holdConsole' | 'printConsole'>;
 
 /** The state tipsets are built on: overlays staged on the head, committed as an epoch. */
-export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing' | 'snapshot' | 'revert'>;
+export type MinedState = Pick<StateTree, 'stage' | 'commit' | 'at' | 'fetchMissing' | 'snapshot' | 'revert'> & Partial<Pick<StateTree, 'fetches'>>;
 
 export interface MinerDeps {
   state: MinedState;
@@ -247,8 +248,11 @@ export class Miner {
 
   /** The context of everything that runs at `epoch`. */
   private context(epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
-    const { chain } = this.deps;
-    return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e) };
+    const { chain, state } = this.deps;
+    let supply: bigint | undefined;
+    // Summed once per tipset, when a sector is onboarded; a fork's upstream actors are not all at hand.
+    const circulatingSupply = state.fetches ? undefined : () => (supply ??= circulatingSupplyOf(state.at(epoch - 1)));
+    return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e), circulatingSupply };
   }
 
   /**

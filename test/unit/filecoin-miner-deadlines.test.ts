@@ -173,3 +173,23 @@ describe('StateDecodeParams and StateEncodeParams', () => {
     assert.equal(badCbor.code, -32602);
   });
 });
+
+describe('FIP-0100 daily fee', () => {
+  test('a sector sealed here has its DailyFee from the circulating supply of its proof\'s parent tipset; its deadline sums it', async (t) => {
+    const { result, devnet } = await setupRpc(t, { sealDelay: 1 });
+    const piece = randomVerifiedPiece();
+    const { dealId } = await result('devnet_proposeDeal', [{ pieceCid: piece.cid.toString(), pieceSize: piece.size, provider: MINER }]);
+    for (let i = 0; i < 4; i++) await result('evm_mine');
+    await devnet.storageProviders.settled();
+    const { State } = await result('Filecoin.StateMarketStorageDeal', [dealId, null]);
+    const sector = await result('Filecoin.StateSectorGetInfo', [MINER, State.SectorNumber, null]);
+    const parent = await result('Filecoin.ChainGetTipSetByHeight', [sector.Activation - 1, null]);
+    const supply = BigInt(await result('Filecoin.StateCirculatingSupply', [parent.Cids]));
+    // builtin-actors miner/src/policy.rs daily_proof_fee on a 32 GiB sector of unverified data (QA = raw).
+    assert.equal(BigInt(sector.DailyFee), (161_817n * supply * (32n << 30n)) / 10n ** 30n);
+    assert.ok(BigInt(sector.DailyFee) > 0n);
+    const { Deadline } = await result('Filecoin.StateSectorPartition', [MINER, State.SectorNumber, null]);
+    const deadlines = await result('Filecoin.StateMinerDeadlines', [MINER, null]);
+    assert.equal(deadlines[Deadline].DailyFee, sector.DailyFee, 'the only sector with a fee in its deadline');
+  });
+});

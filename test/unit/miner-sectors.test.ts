@@ -12,7 +12,7 @@ import { blake2b256 } from '../../src/common/hashes.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { ActorError } from '../../src/fevm/actors/runtime.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
-import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY } from '../../src/fevm/actors/miner/policy.js';
+import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -214,5 +214,45 @@ describe('ProveCommitSectors3 (34)', () => {
     assert.deepEqual(proven.value, [1, [[0, ExitCode.ErrIllegalArgument]]]);
     assert.deepEqual([...h.miner().sectors.keys()].filter((n) => n >= 100), [101]);
     assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []]]))).exitCode, ExitCode.ErrIllegalArgument);
+  });
+});
+
+describe('FIP-0100 daily fee', () => {
+  /** A miner whose tipsets carry the circulating supply `supply`, with sector 100 proven. */
+  async function provenWithSupply(supply: bigint) {
+    const h = await minerHarness();
+    const ctx = h.ctx;
+    h.ctx = () => ({ ...ctx(), circulatingSupply: () => supply });
+    await preCommitted(h, [100]);
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []]]))).exitCode, 0);
+    const sector = h.miner().sectors.get(100)!;
+    // Charged at the proving period's end (builtin-actors: at the end of the sector's deadline).
+    return { h, sector, due: provingPeriodStart(h.epoch, h.miner().provingPeriodOffset) + WPOST_PROVING_PERIOD - 1 };
+  }
+
+  test('is fixed at onboarding from the circulating supply and the power, and charged at the end of each proving period', async () => {
+    const supply = 10n ** 9n * FIL;
+    const { h, sector, due } = await provenWithSupply(supply);
+    // builtin-actors miner/src/policy.rs daily_proof_fee: 161 817 × 10^-30 of the supply per QA byte.
+    assert.equal(sector.dailyFee, (161_817n * supply * GIB32) / 10n ** 30n);
+    const burnt = h.balance(99);
+    await h.advanceTo(due);
+    assert.equal(h.balance(99), burnt, 'nothing before the deadline ends');
+    await h.advanceTo(due + 1);
+    assert.equal(h.balance(99) - burnt, sector.dailyFee);
+    await h.advanceTo(due + WPOST_PROVING_PERIOD + 1);
+    assert.equal(h.balance(99) - burnt, 2n * sector.dailyFee, 'again a proving period later');
+  });
+
+  test('is capped at half the day\'s expected reward of the power (1/40 of its pledge here); unknown supply (a fork, a call) is no fee', async () => {
+    const { h, sector, due } = await provenWithSupply(10n ** 13n * FIL);
+    assert.ok(sector.dailyFee > FIL / 40n);
+    const burnt = h.balance(99);
+    await h.advanceTo(due + 1);
+    assert.equal(h.balance(99) - burnt, FIL / 40n);
+    const plain = await minerHarness();
+    await preCommitted(plain, [100]);
+    await plain.send(OWNER, MINER, 34, proveParams([[100, []]]));
+    assert.equal(plain.miner().sectors.get(100)!.dailyFee, 0n);
   });
 });

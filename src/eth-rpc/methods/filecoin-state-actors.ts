@@ -5,10 +5,10 @@ import { FilAddress } from '../../common/address.js';
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { BURNT_FUNDS_ACTOR_ID, MARKET_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import type { Actor } from '../../fevm/actor.js';
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { availableBalance } from '../../fevm/actors/miner/state.js';
+import { circulatingPart } from '../../fevm/circulating-supply.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, addressJson, cidJson } from '../lotus-json.js';
@@ -34,24 +34,9 @@ export function allActors(state: StateReader): Actor[] {
   });
 }
 
-/** The kinds whose whole balance circulates (Lotus GetCirculatingSupply: accounts, contracts, placeholders; the market since nv23). */
-const CIRCULATING_KINDS = new Set(['account', 'ethaccount', 'evm', 'placeholder']);
-
-/**
- * FIL in circulation: what accounts (but the burnt-funds account), contracts and the market hold, and
- * what miners hold beyond their locked funds.
- */
+/** FIL in circulation (fevm/circulating-supply.ts): every actor's part. */
 function circulatingSupply(state: StateReader): bigint {
-  let circulating = 0n;
-  for (const actor of allActors(state)) {
-    if (actor.id === BURNT_FUNDS_ACTOR_ID) continue;
-    if (CIRCULATING_KINDS.has(actor.kind) || actor.id === MARKET_ACTOR_ID) circulating += actor.balance;
-    else if (actor.miner) {
-      const available = availableBalance(actor.miner, actor.balance);
-      if (available > 0n) circulating += available;
-    }
-  }
-  return circulating;
+  return allActors(state).reduce((sum, actor) => sum + circulatingPart(actor), 0n);
 }
 
 /** api.MessageMatch: {To, From}, either may be absent or empty. */

@@ -6,7 +6,7 @@ import { ExitCode } from '../../exit-code.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
 import { burnFunds, readMiner, validateCallerIs, writeMiner } from './access.js';
 import { applyPendingWorker, controlMethods } from './control.js';
-import { chargeFaults, expire, expirePreCommits, provingMethods } from './proving.js';
+import { chargeAtPeriodEnd, expire, expirePreCommits, provingMethods } from './proving.js';
 import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
 import { sectorStatusMethods } from './sector-status.js';
@@ -18,7 +18,7 @@ async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
   const e = event as MinerCronEvent;
   if (e.type === 'expire') await expire(rt, e.sectors);
   else if (e.type === 'precommit-expiry') await expirePreCommits(rt, e.sectors);
-  else if (e.type === 'fault-fee') await chargeFaults(rt);
+  else if (e.type === 'fault-fee') await chargeAtPeriodEnd(rt);
   else if (e.type === 'worker-change') applyPendingWorker(rt);
   else if (e.type === 'deadline') await closeDeadline(rt);
 }

@@ -118,6 +118,25 @@ export function faultFeeFor(qaPower: bigint): bigint {
   return (initialPledgeFor(qaPower) * 351n) / 2000n;
 }
 
+/**
+ * FIP-0100's daily fee of a sector onboarded now (builtin-actors v18 actors/miner/src/policy.rs:214-227
+ * daily_proof_fee): 161 817 × 10^-30 of the circulating supply per byte of quality-adjusted power
+ * (runtime/src/runtime/policy.rs:372-374), about 5.56 × 10^-15 of it per 32 GiB.
+ */
+export function dailyProofFee(circulatingSupply: bigint, qaPower: bigint): bigint {
+  return (161_817n * circulatingSupply * qaPower) / 10n ** 30n;
+}
+
+/**
+ * The daily fee a deadline pays (policy.rs:243-251 daily_proof_fee_payable): at most half the day's
+ * expected reward of its power (DAILY_FEE_BLOCK_REWARD_CAP_DENOM). The devnet's pledge stands for 20
+ * days of reward (faultFeeFor), so half a day's reward is 1/40 of the pledge the power would lock.
+ */
+export function dailyFeePayable(dailyFee: bigint, qaPower: bigint): bigint {
+  const cap = initialPledgeFor(qaPower) / 40n;
+  return dailyFee < cap ? dailyFee : cap;
+}
+
 /** The age at which a sector's termination fee stops growing (TERMINATION_LIFETIME_CAP, 140 days). */
 export const TERMINATION_LIFETIME_CAP = 140 * EPOCHS_IN_DAY;
 

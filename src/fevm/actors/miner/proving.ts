@@ -7,7 +7,9 @@
 // mutability; a declared recovery of one of the devnet's own miners regains its power at once
 // (builtin-actors waits for its next PoSt, as a forked miner's does: the sector is recovering until then);
 // the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
-// faulty then (a forked miner's at the deadline close that ends the period, window-post.ts); faults
+// faulty then (a forked miner's at the deadline close that ends the period, window-post.ts), and so is
+// FIP-0100's daily fee of every live sector (builtin-actors charges each deadline's at its own end,
+// as a forked miner's closes do: one cron event a day, not one per deadline, keeps anvil_mine cheap); faults
 // older than FAULT_MAX_AGE terminate the sector (at the period's end; builtin-actors at the end of the
 // sector's deadline); penalties the unlocked balance cannot pay become fee debt.
 import { decodeBitfield, encodeBitfield } from '../../../common/bitfield.js';
@@ -18,7 +20,7 @@ import { bytes, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { burnFunds, notifyPledgeChanged, readMiner, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
 import { repayDebtsOrAbort } from './control.js';
-import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD, faultFeeFor, provingPeriodStart, terminationFeeFor } from './policy.js';
+import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD, dailyFeePayable, faultFeeFor, provingPeriodStart, terminationFeeFor } from './policy.js';
 import { scheduleExpirations, type MinerCronEvent } from './schedule.js';
 import { controllingIds, sectorExpiration, sectorPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
@@ -71,6 +73,17 @@ function periodEnd(m: FullMinerState, epoch: number): number {
   return provingPeriodStart(epoch, m.provingPeriodOffset) + WPOST_PROVING_PERIOD - 1;
 }
 
+/**
+ * Enrolls an own miner's period-end cron (the fault fee and the daily fee, chargeAtPeriodEnd) unless it
+ * has one; a forked miner's deadline closes charge both.
+ */
+export function enrollPeriodEnd(rt: ActorRuntime, m: FullMinerState, epoch: number): FullMinerState {
+  if (m.postsRequired || m.faultCronEpoch !== undefined) return m;
+  const due = periodEnd(m, epoch);
+  rt.enrollCron(due, { type: 'fault-fee' } satisfies MinerCronEvent);
+  return { ...m, faultCronEpoch: due };
+}
+
 /** Marks sectors faulty from `epoch` (by default now): they lose their power and the fault fee is scheduled. */
 export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[], epoch = rt.ctx.epoch): Promise<void> {
   let m = readMiner(rt);
@@ -86,12 +99,7 @@ export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[
   }
   m = { ...m, sectors: updated };
   // A forked miner pays the fee at its proving period's last deadline close (chargeContinuedFaults).
-  if (!m.postsRequired && m.faultCronEpoch === undefined && raw > 0n) {
-    const due = periodEnd(m, epoch);
-    rt.enrollCron(due, { type: 'fault-fee' } satisfies MinerCronEvent);
-    m = { ...m, faultCronEpoch: due };
-  }
-  writeMiner(rt, m);
+  writeMiner(rt, raw > 0n ? enrollPeriodEnd(rt, m, epoch) : m);
   await updateClaimedPower(rt, -raw, -qa);
 }
 
@@ -124,7 +132,7 @@ export async function recoverSectors(rt: ActorRuntime, sectors: SectorOnChainInf
  * Penalties come from the vesting funds first (builtin-actors repay_partial_debt_in_priority_order),
  * then the unlocked balance; what neither can pay becomes fee debt. Returns what to burn now.
  */
-function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint): { state: FullMinerState; burn: bigint } {
+export function chargePenalty(rt: ActorRuntime, m: FullMinerState, penalty: bigint): { state: FullMinerState; burn: bigint } {
   const state = unlockVesting(m, rt.ctx.epoch, m.feeDebt + penalty);
   const unlocked = unlockedBalance(state, rt.self().balance) - m.feeDebt;
   const paid = unlocked <= 0n ? 0n : unlocked < penalty ? unlocked : penalty;
@@ -175,7 +183,7 @@ export async function terminate(rt: ActorRuntime, sectors: SectorOnChainInfo[]):
 /**
  * The expiration events of `numbers`: the sectors whose on-time end has come (state.ts
  * sectorExpiration: the end of their deadline at or after their expiration) leave: power and pledge
- * go, no fee. A faulty sector due to end early first waits for its termination (chargeFaults); an
+ * go, no fee. A faulty sector due to end early first waits for its termination (chargeAtPeriodEnd); an
  * event of a chain saved before expirations were put at their deadline's end moves there.
  */
 export async function expire(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
@@ -240,10 +248,33 @@ async function payFaultFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo
   await burnFunds(rt, charged.burn);
 }
 
+/**
+ * FIP-0100's daily fee of `sectors` (builtin-actors v18 actors/miner/src/lib.rs:4298-4316
+ * handle_proving_deadline): each deadline's at most half the day's expected reward of its power
+ * (policy.ts dailyFeePayable), from the vesting funds and the balance, the rest fee debt.
+ */
+export async function chargeDailyFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[]): Promise<void> {
+  const m = readMiner(rt);
+  const byDeadline = new Map<number, { fee: bigint; qa: bigint }>();
+  for (const s of sectors) {
+    if (s.dailyFee === 0n) continue;
+    const d = byDeadline.get(s.deadline) ?? { fee: 0n, qa: 0n };
+    byDeadline.set(s.deadline, { fee: d.fee + s.dailyFee, qa: d.qa + sectorPower(m.sectorSize, s).qa });
+  }
+  const payable = [...byDeadline.values()].reduce((sum, d) => sum + dailyFeePayable(d.fee, d.qa), 0n);
+  if (payable === 0n) return;
+  const charged = chargePenalty(rt, m, payable);
+  writeMiner(rt, charged.state);
+  await burnFunds(rt, charged.burn);
+}
+
 const faultySectors = (m: FullMinerState) => [...m.sectors.values()].filter((s) => s.faultEpoch !== undefined);
 
-/** The end of a proving period with faults: old faults terminate, the others pay the fault fee. */
-export async function chargeFaults(rt: ActorRuntime): Promise<void> {
+/**
+ * The end of a proving period of an own miner with faults or daily fees: old faults terminate, the
+ * others pay the fault fee, and every live sector pays its daily fee.
+ */
+export async function chargeAtPeriodEnd(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
   await terminate(
     rt,
@@ -251,8 +282,10 @@ export async function chargeFaults(rt: ActorRuntime): Promise<void> {
   );
   const stillFaulty = faultySectors(readMiner(rt));
   await payFaultFee(rt, stillFaulty);
+  const live = [...readMiner(rt).sectors.values()];
+  await chargeDailyFee(rt, live);
   let m: FullMinerState = { ...readMiner(rt), faultCronEpoch: undefined };
-  if (stillFaulty.length > 0) {
+  if (stillFaulty.length > 0 || live.some((s) => s.dailyFee > 0n)) {
     const next = periodEnd(m, epoch + 1);
     rt.enrollCron(next, { type: 'fault-fee' } satisfies MinerCronEvent);
     m = { ...m, faultCronEpoch: next };

@@ -1,6 +1,7 @@
 // The miner's cron events (rt.enrollCron), standing for builtin-actors' per-deadline cron: sector
 // expirations at the end of their deadline at or after their expiration epoch, pre-commit clean-up when proving is too late, the fault
-// fee at the end of each proving period while some sector is faulty, a requested worker change at
+// fee and FIP-0100's daily fee at the end of each proving period while some sector is faulty or pays
+// a daily fee ('fault-fee', proving.ts chargeAtPeriodEnd), a requested worker change at
 // the first deadline end once it is due; and a forked miner's deadline closes (window-post.ts),
 // which the fork's cron hands out (devnet/fork/miner-deadlines.ts).
 import type { ActorRuntime } from '../runtime.js';

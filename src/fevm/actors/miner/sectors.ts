@@ -29,6 +29,7 @@ import {
   MIN_SECTOR_EXPIRATION,
   PRE_COMMIT_CHALLENGE_DELAY,
   SECTOR_MAXIMUM_LIFETIME,
+  dailyProofFee,
   deadlineEndAtOrAfter,
   initialPledgeFor,
   preCommitDepositFor,
@@ -36,8 +37,9 @@ import {
   sectorLocation,
   shapeBySealProof,
 } from './policy.js';
-import { availableBalance, controllingIds, unlockedBalance, SECTOR_FLAG_SIMPLE_QA_POWER, type FullMinerState, type SectorOnChainInfo, type SectorPreCommit } from './state.js';
+import { availableBalance, controllingIds, sectorPower, unlockedBalance, SECTOR_FLAG_SIMPLE_QA_POWER, type FullMinerState, type SectorOnChainInfo, type SectorPreCommit } from './state.js';
 import { scheduleExpirations, schedulePreCommitCleanUp } from './schedule.js';
+import { enrollPeriodEnd } from './proving.js';
 
 const VERIFREG_CLAIM_ALLOCATIONS = 9;
 export const SECTOR_CONTENT_CHANGED = methodNumber('SectorContentChanged');
@@ -286,7 +288,8 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
     if (duration < MIN_SECTOR_EXPIRATION) {
       throw illegalArgument(`precommit ${p.sectorNumber} has lifetime ${duration} less than minimum ${MIN_SECTOR_EXPIRATION}. ignoring`);
     }
-    const sector = newSector(m, p, epoch, data, hasData);
+    const proven = newSector(m, p, epoch, data, hasData);
+    const sector = { ...proven, dailyFee: dailyFeeAtOnboarding(rt, sectorPower(m.sectorSize, proven).qa) };
     sectors.set(p.sectorNumber, sector);
     precommits.delete(p.sectorNumber);
     pledge += sector.initialPledge;
@@ -297,10 +300,21 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
   m = { ...m, sectors, precommits, preCommitDeposits: m.preCommitDeposits - deposits };
   const unlocked = unlockedBalance(m, rt.self().balance);
   if (unlocked < pledge) throw new ActorError(ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${unlocked}`);
-  writeMiner(rt, { ...m, initialPledge: m.initialPledge + pledge });
-  scheduleExpirations(rt, items.map((i) => sectors.get(i.precommit.sectorNumber)!), (sector) => deadlineEndAtOrAfter(sector.expiration, m.provingPeriodOffset, sector.deadline));
+  const added = items.map((i) => sectors.get(i.precommit.sectorNumber)!);
+  m = { ...m, initialPledge: m.initialPledge + pledge };
+  writeMiner(rt, added.some((s) => s.dailyFee > 0n) ? enrollPeriodEnd(rt, m, epoch) : m);
+  scheduleExpirations(rt, added, (sector) => deadlineEndAtOrAfter(sector.expiration, m.provingPeriodOffset, sector.deadline));
   await notifyPledgeChanged(rt, pledge);
   await updateClaimedPower(rt, raw, qa);
+}
+
+/**
+ * FIP-0100's daily fee of a sector of `qaPower` proven now (builtin-actors v18 actors/miner/src/lib.rs:1846-1868):
+ * fixed from the circulating supply; none where it is not known (a fork, a call).
+ */
+function dailyFeeAtOnboarding(rt: ActorRuntime, qaPower: bigint): bigint {
+  const supply = rt.ctx.circulatingSupply?.();
+  return supply === undefined ? 0n : dailyProofFee(supply, qaPower);
 }
 
 /** A proven sector as builtin-actors stores it (weights over its lifetime, pledge for its QA power). */

@@ -22,7 +22,7 @@ import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { readMiner, validateCallerIs, writeMiner } from './access.js';
 import { withPendingWorker } from './control.js';
 import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
-import { chargeContinuedFaults, expire, recordFaults, recoverSectors, terminate } from './proving.js';
+import { chargeContinuedFaults, chargeDailyFee, expire, recordFaults, recoverSectors, terminate } from './proving.js';
 import { controllingIds, unlockVesting, type SectorOnChainInfo } from './state.js';
 
 /** The partitions a SubmitWindowedPoStParams proves, with the sectors each skips. */
@@ -158,6 +158,7 @@ async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
     inDeadline().filter((s) => s.faultEpoch !== undefined && close - s.faultEpoch >= FAULT_MAX_AGE),
   );
   await chargeContinuedFaults(rt, close);
+  await chargeDailyFee(rt, inDeadline());
   // What has vested unlocks at each close (builtin-actors handle_proving_deadline).
   const after = unlockVesting(readMiner(rt), close);
   const submissions = new Map(after.postSubmissions ?? []);
