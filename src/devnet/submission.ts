@@ -92,9 +92,24 @@ export class Submission {
 
   /** Queues a signed Ethereum transaction; in instant mode, returns once it is mined. */
   async sendRawTransaction(raw: Uint8Array, { untrusted = false } = {}): Promise<Uint8Array> {
-    const { pending, mined } = await this.submit(raw, untrusted);
+    const { pending, mined } = await this.withBatch(() => this.submit(raw, untrusted));
     await this.minedAndSaved(mined);
     return pending.ethTx!.hash;
+  }
+
+  /**
+   * Runs `admit`, a send's way into the pool (its fill, its fork fetches, its turn in the queue), in
+   * the hold of the batch that started it, if a batch holds instant mining (Miner.joinHold): so that
+   * the batch's sends mine in one tipset even when they reach the pool after the batch has started
+   * them all, as node-signed sends do once estimated and signed (readme1 M5).
+   */
+  private withBatch(admit: () => Promise<Admitted>): Promise<Admitted> {
+    const release = this.node.miner.joinHold();
+    // Not async: a send outside a batch pays no promise of its own.
+    if (!release) return admit();
+    const admitted = new Promise<Admitted>((resolve) => resolve(admit()));
+    admitted.then(release, release);
+    return admitted;
   }
 
   /** Signs with a dev account's key and sends (eth_sendTransaction), or sends an impersonated sender's unsigned. */
@@ -104,7 +119,7 @@ export class Submission {
     const impersonated = unsigned || (!account && this.isImpersonated(request.from));
     if (!account && !impersonated) throw new DevnetError(`the node holds no key for ${bytesToHex(request.from)} and does not impersonate it`);
     const admit = () => this.fillAndAdmit(request, account);
-    const { pending, mined } = await (this.node.state.fetches ? this.inSenderOrder(request.from, admit) : admit());
+    const { pending, mined } = await this.withBatch(() => (this.node.state.fetches ? this.inSenderOrder(request.from, admit) : admit()));
     await this.minedAndSaved(mined);
     return pending.ethTx?.hash ?? pending.cid.multihash.digest;
   }
@@ -199,7 +214,7 @@ export class Submission {
    * `untrusted`: as MpoolPushUntrusted, with its lower cap on a sender's pending messages.
    */
   async pushMessage(signed: SignedMessage, { untrusted = false } = {}): Promise<CID> {
-    const { pending, mined } = await this.submitSigned(signed, untrusted);
+    const { pending, mined } = await this.withBatch(() => this.submitSigned(signed, untrusted));
     await this.minedAndSaved(mined);
     return pending.cid;
   }
@@ -215,12 +230,14 @@ export class Submission {
    * and balance check), run on `pushed` in the sender's turn; without it, the gas limit is estimated.
    */
   async pushWithWallet(pushed: Message, fill?: (message: Message) => Promise<Message>): Promise<SignedMessage> {
-    // From an ID address, Lotus signs with the key of the account it names ("Push from ID address, adjusting").
-    const from = pushed.from.protocol === Protocol.ID ? await this.node.state.untilFetched(() => this.deterministicAddressOf(pushed.from)) : pushed.from;
-    const admit = () => this.fillAndPush(pushed, from, fill);
-    // On a fork, in the sender's order (an f410 sender's shared with its eth_sendTransaction), as Lotus
-    // takes MpoolPushMessage's per-sender lock on the key address before it estimates.
-    const { pending, mined } = await (this.node.state.fetches ? this.inSenderOrder(from.ethAddress ?? from.bytes, admit) : admit());
+    const { pending, mined } = await this.withBatch(async () => {
+      // From an ID address, Lotus signs with the key of the account it names ("Push from ID address, adjusting").
+      const from = pushed.from.protocol === Protocol.ID ? await this.node.state.untilFetched(() => this.deterministicAddressOf(pushed.from)) : pushed.from;
+      const admit = () => this.fillAndPush(pushed, from, fill);
+      // On a fork, in the sender's order (an f410 sender's shared with its eth_sendTransaction), as Lotus
+      // takes MpoolPushMessage's per-sender lock on the key address before it estimates.
+      return this.node.state.fetches ? this.inSenderOrder(from.ethAddress ?? from.bytes, admit) : admit();
+    });
     await this.minedAndSaved(mined);
     return pending.signed;
   }

@@ -126,14 +126,29 @@ export class Miner {
    */
   holdInstantMining(): Promise<() => void> {
     if (this.afterHolds.length > 0) return new Promise((resolve) => this.afterHolds.push(() => resolve(this.holdInstantMining())));
+    return Promise.resolve(this.takeHold());
+  }
+
+  /**
+   * A send that starts while a hold is taken and no tipset waits for it (a batch's node-signed send,
+   * which estimates and signs before its message reaches the pool) holds instant mining too, until
+   * the release it is given is called once its message is in the pool or refused: so it mines with
+   * the batch's other sends rather than alone after them (readme1 M5). Undefined when no hold is taken,
+   * or a tipset already waits (a send after it goes to the next one, as in holdInstantMining).
+   */
+  joinHold(): (() => void) | undefined {
+    return this.holds > 0 && this.afterHolds.length === 0 ? this.takeHold() : undefined;
+  }
+
+  private takeHold(): () => void {
     this.holds++;
     let released = false;
-    return Promise.resolve(() => {
+    return () => {
       if (released) return;
       released = true;
       if (--this.holds > 0) return;
       for (const run of this.afterHolds.splice(0)) run();
-    });
+    };
   }
 
   /**

@@ -77,6 +77,23 @@ describe('JSON-RPC over HTTP (inject)', () => {
     assert.equal(byId.get(3)?.result, '0x21e19e0c9bab2400000');
   });
 
+  // readme1 M5 (session 40): a node-signed send reaches the pool only after its estimate and signature,
+  // when the batch had already let go of instant mining: each mined alone, one tipset per send.
+  test('a batch\'s node-signed sends (eth_sendTransaction, MpoolPushMessage) mine in one tipset, as its raw sends do', async (t) => {
+    const { app, devnet } = await setupRpc(t);
+    const [a, b] = [DEV_ACCOUNTS[0]!.address, DEV_ACCOUNTS[1]!.address];
+    const send = (id: number, from: string, gas?: string) => ({ jsonrpc: '2.0', id, method: 'eth_sendTransaction', params: [{ from, to: b, value: '0x1', ...(gas ? { gas } : {}) }] });
+    const owner = devnet.wallet.list()[0]!.toString();
+    const push = { jsonrpc: '2.0', id: 5, method: 'Filecoin.MpoolPushMessage', params: [{ To: owner, From: owner, Value: '1', Method: 0, Params: null }, null] };
+    const res = await app.inject({ method: 'POST', url: '/', payload: [send(1, a), send(2, a, '0x989680'), send(3, b), send(4, a), push] });
+    const answers = res.json() as RpcResponse[];
+    assert.ok(answers.every((answer) => answer.result !== undefined), JSON.stringify(answers));
+    const hashes = answers.slice(0, 4).map((answer) => answer.result as string);
+    const epochs = hashes.map((hash) => devnet.chain.messageByTxHash(hexToBytes(hash))?.tipset.epoch);
+    assert.deepEqual(epochs, [1, 1, 1, 1]);
+    assert.equal(devnet.head.epoch, 1);
+  });
+
   test('--gateway-only answers a method outside the gateway\'s set with HTTP 500, as go-jsonrpc does; a batch and the normal devnet with HTTP 200', async (t) => {
     const outside = { jsonrpc: '2.0', id: 1, method: 'Filecoin.StateMarketDeals', params: [[]] };
     const refusal = { jsonrpc: '2.0', id: 1, error: { code: -32601, message: "method 'Filecoin.StateMarketDeals' not found" } };
