@@ -1,7 +1,7 @@
 // The Lotus methods of miners' deadlines and sectors, deal data and verified claims, and builtin
 // params through the JSON-RPC server: StateMinerDeadlines, StateMinerPartitions,
 // StateMinerSectorCount, StateMinerRecoveries, StateAllMinerFaults, StateSectorExpiration,
-// StateMinerInitialPledgeCollateral, StateMinerPreCommitDepositForPower, StateSectorPreCommitInfo,
+// StateMinerInitialPledgeCollateral, StateMinerInitialPledgeForSector, StateMinerPreCommitDepositForPower, StateSectorPreCommitInfo,
 // StateMarketProposalPending, StateComputeDataCID, StateGetAllAllocations, StateGetAllClaims,
 // StateDecodeParams and StateEncodeParams.
 import assert from 'node:assert/strict';
@@ -69,6 +69,15 @@ describe('pledge quotes and pre-commits', () => {
     const info = { SealProof: 8, SectorNumber: 100, SealedCID: { '/': sealedCid(111, 100).toString() }, SealRandEpoch: head, DealIDs: null, Expiration: expiration, UnsealedCid: null };
     assert.equal(await result('Filecoin.StateMinerInitialPledgeCollateral', [MINER, info, null]), ((FIL * 11n) / 10n).toString());
     assert.equal(await result('Filecoin.StateMinerPreCommitDepositForPower', [MINER, info, null]), ((FIL * 11n) / 10n).toString());
+    // readme2 N3 (session 40): Lotus's replacement since DDO, by duration, size and verified bytes
+    // (lotus b835fab70 api/api_full.go:471): a 32 GiB CC sector the same, a fully verified one 10 times.
+    const duration = 300 * EPOCHS_IN_DAY;
+    const forSector = (verified: number) => result('Filecoin.StateMinerInitialPledgeForSector', [duration, 32 * 2 ** 30, verified, null]);
+    assert.equal(await forSector(0), ((FIL * 11n) / 10n).toString());
+    assert.equal(await forSector(32 * 2 ** 30), ((FIL * 110n) / 10n).toString());
+    assert.equal((await error('Filecoin.StateMinerInitialPledgeForSector', [0, 32 * 2 ** 30, 0, null])).message, 'sector duration must greater than 0');
+    assert.equal((await error('Filecoin.StateMinerInitialPledgeForSector', [duration, 0, 0, null])).message, 'sector size must be non-zero');
+    assert.equal((await error('Filecoin.StateMinerInitialPledgeForSector', [duration, 2048, 4096, null])).message, 'verified size must be less than or equal to sector size');
     const bad = await error('Filecoin.StateMinerInitialPledgeCollateral', [MINER, { ...info, SealProof: 99 }, null]);
     assert.equal(bad.code, -32602);
     assert.match(bad.message, /'sectorPreCommitInfo.SealProof'/);

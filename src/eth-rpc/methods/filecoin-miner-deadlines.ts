@@ -1,6 +1,7 @@
 // The Lotus state methods of a miner's deadlines, partitions and pre-committed sectors:
 // Filecoin.StateMinerDeadlines, StateMinerPartitions, StateMinerSectorCount, StateMinerRecoveries,
-// StateAllMinerFaults, StateMinerInitialPledgeCollateral, StateMinerPreCommitDepositForPower, StateMinerCreationDeposit,
+// StateAllMinerFaults, StateMinerInitialPledgeCollateral, StateMinerInitialPledgeForSector,
+// StateMinerPreCommitDepositForPower, StateMinerCreationDeposit,
 // StateSectorPreCommitInfo, StateSectorExpiration (lotus api/api_full.go, node/impl/full/state.go),
 // in Lotus's JSON shapes. Window PoSt is simulated for the devnet's own miners (no proof submissions),
 // and a recovered sector is healthy at once, so there are never recovering sectors.
@@ -12,7 +13,7 @@ import { initialPledgeFor, preCommitDepositFor, qaPowerForWeight, shapeBySealPro
 import { dailyFeeOf, loadMiner, postSubmissionsAt, sectorExpiration, type SectorOnChainInfo, type SectorPreCommit } from '../../fevm/actors/miner/state.js';
 import { defineMethod } from '../define-method.js';
 import { addressJson, cidJson } from '../lotus-json.js';
-import { epoch, filAddress, goFields, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { epoch, filAddress, goFields, integer, tipsetKey, tipsetOf, unsigned } from '../lotus-params.js';
 import { describeValue, invalid, type Param } from '../params.js';
 import { allActors } from './filecoin-state-actors.js';
 import { bitfieldJson } from '../../common/bitfield-json.js';
@@ -154,6 +155,23 @@ export const filecoinMinerDeadlines = [
         if (deal.verifiedDeal) verifiedWeight += BigInt(deal.pieceSize) * BigInt(deal.endEpoch - deal.startEpoch);
       }
       const qa = qaPowerForWeight(info.sectorSize, info.expiration - tipset.epoch, 0n, verifiedWeight);
+      return withMargin(initialPledgeFor(qa)).toString();
+    },
+  ),
+
+  // What replaces it since DDO (lotus b835fab70 api/api_full.go:465-471, node/impl/full/state.go
+  // StateMinerInitialPledgeForSector): the pledge of a sector of this size and duration holding
+  // `verifiedSize` bytes of verified data, at the devnet's fixed rate, plus Lotus's 10 %.
+  defineMethod(
+    'Filecoin.StateMinerInitialPledgeForSector',
+    [integer('sectorDuration'), unsigned('sectorSize'), unsigned('verifiedSize'), tipsetKey('tipsetKey')],
+    ({ devnet }, duration, size, verified, key) => {
+      // Lotus's checks, in its order and words.
+      if (duration <= 0) throw new DevnetError('sector duration must greater than 0');
+      if (size === 0) throw new DevnetError('sector size must be non-zero');
+      if (verified > size) throw new DevnetError('verified size must be less than or equal to sector size');
+      tipsetOf(devnet, key);
+      const qa = qaPowerForWeight(BigInt(size), duration, 0n, BigInt(verified) * BigInt(duration));
       return withMargin(initialPledgeFor(qa)).toString();
     },
   ),
