@@ -9,7 +9,7 @@ import { bytesToHex } from '../common/hex.js';
 import { keccak256 } from '../common/hashes.js';
 import type { Actor } from '../fevm/actor.js';
 import { createActor, createPlaceholder, resolveAddress, resolveEthAddress, withBalance } from '../fevm/actors/lifecycle.js';
-import { NO_SLOTS, storageBucketsOf, withSlotCounted } from '../fevm/actors/evm/kamt-shape.js';
+import { EMPTY_KAMT, storageShapeOf, withSlotShaped } from '../fevm/actors/evm/kamt-shape.js';
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import { LAST_TIMESTAMP, type Clock, type ClockState, type RunInterval } from '../mining/clock.js';
@@ -180,7 +180,7 @@ export class Cheats {
         ...target,
         kind: 'evm',
         nonce: 0,
-        storageBuckets: actor ? storageBucketsOf(actor) : NO_SLOTS,
+        storageShape: actor ? storageShapeOf(actor) : EMPTY_KAMT,
         evm: { ...evm, bytecode: code, bytecodeHash: keccak256(code), dead: undefined },
       });
     });
@@ -189,8 +189,8 @@ export class Cheats {
   setStorage(eth: Uint8Array, slot: bigint, value: bigint): Promise<void> {
     return this.edit(eth, (state, actor) => {
       if (!actor?.evm) throw new DevnetError(`${bytesToHex(eth)} is not a contract: only EVM actors have storage`);
-      const counted = withSlotCounted(actor, slot, state.getStorage(actor.id, actor.evm.storageGeneration, slot), value);
-      if (counted !== actor) state.putActor(counted);
+      const shaped = withSlotShaped(actor, slot, state.getStorage(actor.id, actor.evm.storageGeneration, slot), value);
+      if (shaped !== actor) state.putActor(shaped);
       state.putStorage(actor.id, actor.evm.storageGeneration, slot, value);
     });
   }

@@ -4,6 +4,7 @@ import { CID } from 'multiformats/cid';
 import { identity } from 'multiformats/hashes/identity';
 import { RAW } from '../common/cbor.js';
 import type { FilAddress } from '../common/address.js';
+import type { KamtNode } from './actors/evm/kamt-shape.js';
 import type { CronState } from './actors/cron.js';
 import type { DatacapState } from './actors/datacap/state.js';
 import type { MarketState } from './actors/market/state.js';
@@ -108,11 +109,11 @@ export interface Actor {
   /** On a fork, a singleton as the upstream had it. */
   readonly forkedFrom?: ForkedFrom;
   /**
-   * A contract's nonzero storage slots in each of its KAMT root's 32 buckets (actors/evm/kamt-shape.ts),
-   * kept from its construction on, or for a forked contract from the upstream's root block; absent
+   * The shape of a contract's storage KAMT (actors/evm/kamt-shape.ts: its nodes and their sizes),
+   * kept from its construction on, or for a forked contract read from the upstream's blocks; absent
    * when unknown (an upstream whose State names no root).
    */
-  readonly storageBuckets?: readonly number[];
+  readonly storageShape?: KamtNode;
 }
 
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */

@@ -9,56 +9,35 @@ import {
   bytecodeStoreGas,
   ethPrecompileGas,
   evmFlushGas,
-  KAMT_PAIR_BYTES,
-  kamtNodeOf,
   keccakGas,
   logGas,
   opcodeGas,
   OPCODE_CLASSES,
 } from '../../src/fevm/actors/evm/evm-gas.js';
-import type { Actor } from '../../src/fevm/actor.js';
-import { inRoot, NO_SLOTS, rootBucket, rootShape, storageBucketsOf, withSlotCounted } from '../../src/fevm/actors/evm/kamt-shape.js';
-import { ACTOR_UPDATE, BLOCK_PERSIST_PER_BYTE, HOST_CALL, onActorEvent, onBlockLink, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
+import { EMPTY_KAMT, storageShapeOf, UNKNOWN_ROOT, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { ACTOR_UPDATE, HOST_CALL, onActorEvent, onBlockLink, onBlockPut, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 describe('EVM actor gas', () => {
-  test('32 adjacent slots share a KAMT node', () => {
-    assert.equal(kamtNodeOf(0n), kamtNodeOf(31n));
-    assert.notEqual(kamtNodeOf(31n), kamtNodeOf(32n));
-  });
-
   // builtin-actors v18 system.rs KAMT_CONFIG (bit width 5, max_array_width 1, min_data_depth 0):
-  // a bucket of the root holding one pair keeps it; two or more go to a node.
-  test("the KAMT's root keeps a slot alone in its bucket (the slot's top 5 bits); a second slot there moves both to a node", () => {
-    assert.deepEqual([rootBucket(0n), rootBucket(31n), rootBucket(1n << 251n), rootBucket((1n << 256n) - 1n)], [0, 0, 1, 31]);
-    const contract: Actor = { id: 100, kind: 'placeholder', nonce: 0, balance: 0n };
-    const one = withSlotCounted(contract, 0n, 0n, 5n);
-    assert.equal(one.storageBuckets![0], 1);
-    assert.ok(inRoot(one.storageBuckets, 0n) && inRoot(one.storageBuckets, 7n));
-    assert.equal(withSlotCounted(one, 0n, 5n, 6n), one, 'a rewrite counts nothing');
-    const two = withSlotCounted(one, 1n, 0n, 1n);
-    assert.ok(!inRoot(two.storageBuckets, 0n) && inRoot(two.storageBuckets, 1n << 255n));
-    assert.deepEqual(withSlotCounted(two, 1n, 1n, 0n).storageBuckets, one.storageBuckets, 'a cleared slot leaves');
-    // A contract with no counts kept (a fork's) has nodes behind every bucket; one not built yet has no slots.
-    assert.equal(storageBucketsOf({ ...contract, kind: 'evm' }), undefined);
-    assert.ok(!inRoot(undefined, 0n));
-    assert.deepEqual(storageBucketsOf(contract), NO_SLOTS);
-    // The root: its overhead, a small slot's pair, a hashed key's pair, a link.
-    assert.deepEqual([rootShape(NO_SLOTS), rootShape(one.storageBuckets), rootShape(two.storageBuckets)], [
-      { bytes: 7, links: 0 },
-      { bytes: 19, links: 0 },
-      { bytes: 55, links: 1 },
-    ]);
-    assert.deepEqual(rootShape(withSlotCounted(one, 3n << 251n, 0n, 1n).storageBuckets), { bytes: 89, links: 0 });
-  });
-
-  test('a fresh slot re-links the same blocks as a rewritten one, its node 70 bytes larger', () => {
-    const root = rootShape(undefined);
-    const rewritten = evmFlushGas(1, 0, ACTOR_UPDATE, root);
-    const fresh = evmFlushGas(1, 1, ACTOR_UPDATE, root);
-    assert.equal(fresh - rewritten, BLOCK_PERSIST_PER_BYTE * KAMT_PAIR_BYTES);
-    assert.ok(fresh / rewritten < 1.3);
+  // a bucket of the root holding one pair keeps it; two or more go to a node (kamt-shape.ts).
+  test("a flush writes the root and the nodes on the way to each changed slot, once each, at their sizes", () => {
+    const shape = [0n, 1n, 2n, 1n << 255n].reduce((kamt, slot) => withSlot(kamt, slot, 0n, 7n), EMPTY_KAMT);
+    // Slots 0-2 share the root's bucket 0: a node at bit 250 holding slot 2 and a link to the node of slots 0 and 1.
+    const nodes: KamtNode[] = [];
+    walk(shape, 0n, false, (_id, node) => nodes.push(node));
+    assert.equal(nodes.length, 2);
+    const [middle, leaf] = nodes as [KamtNode, KamtNode];
+    const put = (node: KamtNode) => 2 * HOST_CALL + onBlockPut(node.bytes, node.links);
+    const state = evmFlushGas(EMPTY_KAMT, [], ACTOR_UPDATE) - put(EMPTY_KAMT);
+    assert.equal(evmFlushGas(shape, [1n << 255n], ACTOR_UPDATE), put(shape) + state, 'a slot in the root: the root alone');
+    assert.equal(evmFlushGas(shape, [2n], ACTOR_UPDATE), put(shape) + put(middle) + state);
+    assert.equal(evmFlushGas(shape, [0n, 1n, 2n], ACTOR_UPDATE), put(shape) + put(middle) + put(leaf) + state);
+    // A contract whose shape is not known: a modelled node for each 32 adjacent slots below a modelled root.
+    assert.equal(evmFlushGas(UNKNOWN_ROOT, [0n, 31n, 32n], ACTOR_UPDATE) - evmFlushGas(UNKNOWN_ROOT, [0n], ACTOR_UPDATE), 2 * HOST_CALL + onBlockPut(300, 0));
+    assert.equal(storageShapeOf({ id: 100, kind: 'evm', nonce: 0, balance: 0n }), undefined);
+    assert.equal(storageShapeOf({ id: 100, kind: 'placeholder', nonce: 0, balance: 0n }), EMPTY_KAMT);
   });
 
   test('bytecode is hashed with keccak (33/byte) and stored as a block (block_link: 3 352.4/byte)', () => {

@@ -29,13 +29,28 @@ import {
   transientFlushGas,
   transientLoadGas,
 } from '../../src/fevm/actors/evm/evm-gas.js';
-import { NO_SLOTS, rootShape, withSlotCounted } from '../../src/fevm/actors/evm/kamt-shape.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onChainReturn, onCreateActor, onHashing, onLookback, onWasmInvocation, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { EMPTY_KAMT, kamtLinks, withSlot } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
+import {
+  ACTOR_LOOKUP,
+  ACTOR_UPDATE,
+  HOST_CALL,
+  onBlockOpen,
+  onBlockPut,
+  onBlockRead,
+  onChainReturn,
+  onCreateActor,
+  onHashing,
+  onLookback,
+  onWasmInvocation,
+  SEND_INVOKE_METHOD,
+  SEND_TRANSFER_FUNDS,
+} from '../../src/fevm/price-list.js';
 import { BUILTIN_INVOCATION } from '../../src/fevm/gas.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
-/** The KAMT root buckets of a contract made here whose only nonzero slot is `slot`. */
-const withSlot = (slot: bigint) => withSlotCounted({ id: 0, kind: 'placeholder', nonce: 0, balance: 0n }, slot, 0n, 1n).storageBuckets;
+/** The storage KAMT of a contract made here whose only nonzero slot is `slot` (value 1): the slot in its root. */
+const kamtWith = (slot: bigint) => withSlot(EMPTY_KAMT, slot, 0n, 1n);
 
 const blake256 = (data: Uint8Array) => blake2b(data, { dkLen: 32 });
 const i64be = (n: number | bigint) => {
@@ -1088,7 +1103,7 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     };
     // The same write (slot 0 of a fresh contract, its first update), to the caller itself or to another contract.
     const [reentered, other] = [await measured(a, a), await measured(b, c)];
-    assert.equal(reentered - other, BigInt(evmReloadGas(rootShape(withSlot(0n))) - evmReloadGas(undefined)));
+    assert.equal(reentered - other, BigInt(evmReloadGas(kamtWith(0n)) - evmReloadGas(undefined)));
   });
 
   // review2 (session 37) asked whether a call back into a contract while its constructor runs should
@@ -1138,7 +1153,7 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     assert.deepEqual([cleanOk, dirtyOk], [1n, 1n]);
     // One slot written from zero, the contract's first update in the message: its only slot, kept
     // in the KAMT's root (kamt-shape.ts).
-    assert.equal(dirty - clean, BigInt(evmFlushGas(0, 0, ACTOR_UPDATE, rootShape(withSlot(0n)))));
+    assert.equal(dirty - clean, BigInt(evmFlushGas(kamtWith(0n), [0n], ACTOR_UPDATE)));
   });
 
   test('from a constructor, the first flushes its new state whole: the KAMT root and the empty code too (System::new)', async (t) => {
@@ -1150,7 +1165,7 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     const inConstructor = words((await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x')).returnData)[0];
     assert.equal((await sendRaw(null, deployCode(measureCreate + '600052' + '60206000f3'))).exitCode, 0);
     const inRuntime = words((await sendRaw(getCreateAddress({ from: wallet.address, nonce: 2 }), '0x')).returnData)[0];
-    assert.equal(inConstructor - inRuntime, BigInt(evmFlushGas(0, 0, 0, rootShape(NO_SLOTS)) + bytecodeStoreGas(0) - evmStateFlushGas(ACTOR_UPDATE)));
+    assert.equal(inConstructor - inRuntime, BigInt(evmFlushGas(EMPTY_KAMT, [], 0) + bytecodeStoreGas(0) - evmStateFlushGas(ACTOR_UPDATE)));
   });
 });
 
@@ -1201,7 +1216,7 @@ describe('TSTORE makes the state dirty (builtin-actors System::set_transient_sto
   test('a TSTORE that changes a value flushes the state with the transient KAMT; one that changes nothing, nothing', async (t) => {
     // tstore(0, 1) against tstore(0, 0) (no change): the same opcodes.
     const [changed, unchanged] = await gasOf(t, ['600160005d00', '600060005d00']);
-    assert.equal(changed - unchanged, BigInt(evmStateFlushGas(ACTOR_UPDATE) + transientFlushGas(rootShape(withSlot(0n)), true)));
+    assert.equal(changed - unchanged, BigInt(evmStateFlushGas(ACTOR_UPDATE) + transientFlushGas(kamtWith(0n), true)));
   });
 
   // fidaudit5 G13: a later message's lifespan differs, so System::load opens nothing of what an earlier one left.
@@ -1238,7 +1253,7 @@ describe('TSTORE makes the state dirty (builtin-actors System::set_transient_sto
     };
     const [withTransient, without] = [await measured(0), await measured(1)];
     // The caller's flush before the send (its first update in the message) and the callee's load of the transient root.
-    const root = rootShape(withSlot(0n));
+    const root = kamtWith(0n);
     assert.equal(withTransient - without, BigInt(evmStateFlushGas(ACTOR_UPDATE) + transientFlushGas(root, true) + transientLoadGas(root)));
   });
 });
@@ -1377,5 +1392,65 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     const gas = async (nonce: number) => words((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).returnData)[0];
     const [withoutFlush, withFlush] = [await gas(0), await gas(1)];
     assert.ok(withFlush - withoutFlush > BigInt(ACTOR_UPDATE), `flush ${withFlush - withoutFlush}`);
+  });
+});
+
+// fidaudit5 G11: builtin-actors v18 keeps a contract's storage in a KAMT (system.rs KAMT_CONFIG: bit
+// width 5, one pair per bucket, keys the slot's big-endian bytes), whose nodes ref-fvm loads and writes
+// as blocks at their real dag-cbor size (price list on_block_open/read, on_block_create/link).
+describe('storage KAMT nodes at their real size (fidaudit5 G11)', () => {
+  /** Loading a block (block_open, block_read) and writing one (block_create, block_link), with their syscalls. */
+  const load = (size: number, links: number) => 2 * HOST_CALL + onBlockOpen(size, links) + onBlockRead(size);
+  const put = (size: number, links: number) => 2 * HOST_CALL + onBlockPut(size, links);
+  const BIG = (1n << 256n) - 12345n;
+  const push32 = (value: bigint) => '7f' + value.toString(16).padStart(64, '0');
+
+  /** Initcode that stores `slots` (PUSH32 value, PUSH32 slot, SSTORE each), then deploys `runtime`. */
+  function withStorage(runtime: string, slots: [bigint, bigint][]): string {
+    const stores = slots.map(([slot, value]) => push32(value) + push32(slot) + '55').join('');
+    const offset = stores.length / 2 + 13;
+    return '0x' + stores + '61' + (runtime.length / 2).toString(16).padStart(4, '0') + '80' + '61' + offset.toString(16).padStart(4, '0') + '6000' + '39' + '6000' + 'f3' + runtime;
+  }
+
+  test("Dense: rewriting a slot among 32 that hold 32-byte values loads and writes the root, the node of 16 links and the slot's own node", async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // The same runtime for both: slot 0 := a 32-byte value of the same length (no node changes size).
+    const runtime = push32(BIG - 100n) + '6000' + '55' + '00';
+    const dense = Array.from({ length: 32 }, (_, i): [bigint, bigint] => [BigInt(i), BIG - BigInt(i)]);
+    for (const slots of [dense, dense.slice(0, 1)]) assert.equal((await sendRaw(null, withStorage(runtime, slots))).exitCode, 0);
+    const [denseGas, sparseGas] = [await sendRaw(getCreateAddress({ from: wallet.address, nonce: 0 }), '0x'), await sendRaw(getCreateAddress({ from: wallet.address, nonce: 1 }), '0x')].map((r) => BigInt(r.gasUsed));
+    // The blocks, in dag-cbor (ref-fvm ipld/kamt node.rs [bitfield, pointers], pointer.rs {"v": [[k, v]]} / {"l": [cid, ext bits, ext path]}):
+    // - a pair of slot 0 and a 32-byte value: map head 1, "v" 2, lists 1 + 1, key 0x40 (1, no bytes), value 0x5820 + 32 = 40 bytes; slot 1's 41.
+    // - a link: map head 1, "l" 2, list 1, CID (tag 2, bytes head 2, 0x00 and 38 bytes of CIDv1 dag-cbor blake2b-256) 43, ext length, ext path.
+    // Slots 0-31 share the root's bucket 0 and then 49 five-bit groups (245 bits): the root links them with
+    // that extension (length 0x18f5: 2, path 0x581f + 31 bytes: 33) = 82, and the root is list 1 + bitfield
+    // 0x4101 (2) + list 1 + 82 = 86 bytes, 1 link. At bit 250 the node splits slots by bits 250-254 into
+    // 16 buckets of two slots (2k, 2k+1), each a link with no extension (49 bytes): list 1 + bitfield
+    // 0x42ffff (3) + list 1 + 16 × 49 = 789 bytes, 16 links. Slots 0 and 1 sit in a node at bit 255:
+    // list 1 + bitfield 0x4103 (2) + list 1 + 40 + 41 = 85 bytes. The one-slot contract's root holds its
+    // pair: 1 + 2 + 1 + 40 = 44 bytes.
+    const denseOverSparse = load(86, 1) - load(44, 0) + load(789, 16) + load(85, 0) + put(86, 1) - put(44, 0) + put(789, 16) + put(85, 0);
+    assert.equal(denseGas - sparseGas, BigInt(denseOverSparse));
+  });
+
+  test('GasLimitSend expensive(): 100 array pushes write every node of the KAMT they make, as its blocks are, and open none', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // Lotus itests/contracts/GasLimitSend.sol GasLimitTestReceiver.expensive(): data.push(i) for i < 100,
+    // the array at slot 0, its elements from keccak256(0). Here the same writes without Solidity around
+    // them: element i := i for i < 100 (the first writes nothing), then the length, slot 0 := 100. The
+    // other contract runs the same code with its elements from 2^128 instead, in slot 0's bucket.
+    const loop = (base: bigint) => '6000' + '5b' + '80' + '81' + push32(base) + '01' + '55' + '600101' + '80' + '6064' + '11' + '600257' + '50' + '6064600055' + '00';
+    const arrayBase = BigInt(keccak256(new Uint8Array(32)));
+    const bases = [arrayBase, 1n << 128n];
+    for (const base of bases) assert.equal((await sendRaw(null, withStorage(loop(base), []))).exitCode, 0);
+    const gas: bigint[] = [];
+    for (const nonce of [0, 1]) gas.push(BigInt((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).gasUsed));
+    // Every block of the final KAMT is new (storage-kamt.ts builds it as ref-fvm leaves it), and the
+    // flush writes them all; the nodes the writes made are in memory: nothing is loaded.
+    const written = (base: bigint) => {
+      const slots: [bigint, bigint][] = [[0n, 100n], ...Array.from({ length: 99 }, (_, i): [bigint, bigint] => [base + BigInt(i + 1), BigInt(i + 1)])];
+      return buildStorageKamt(slots).blocks.reduce((sum, block) => sum + put(block.length, kamtLinks(block).length), 0);
+    };
+    assert.equal(gas[0]! - gas[1]!, BigInt(written(bases[0]!) - written(bases[1]!)));
   });
 });

@@ -16,6 +16,9 @@ import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import { vestingBlockOf, vestingFundsOf, type LotusMinerFunds } from '../../src/devnet/fork/upstream-miner.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
+import { cidOf } from '../../src/common/cbor.js';
+import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
+import { EMPTY_KAMT, withSlot } from '../../src/fevm/actors/evm/kamt-shape.js';
 
 const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
 
@@ -103,13 +106,15 @@ describe('a forked miner\'s vesting funds, as Lotus\'s JSON gives the State (fid
 // review R7 (on 5154e50): a contract's storage root the upstream does not hold (an fvm-devnet serves the
 // root it built for its own StateReadState until it restarts) leaves the shape unknown, not the contract unread.
 describe('a fork reading a contract\'s storage root from its upstream', () => {
-  /** An upstream with one contract, t0120, whose State names an empty KAMT root, served or not. */
-  async function contractUpstream(t: TestContext, servesRoot: boolean): Promise<{ upstream: UpstreamState; root: CID }> {
+  /** An upstream with one contract, t0120, whose State names the KAMT root of `slots` (none: empty), its blocks served or not. */
+  async function contractUpstream(t: TestContext, servesRoot: boolean, slots: [bigint, bigint][] = []): Promise<{ upstream: UpstreamState; root: CID }> {
     const evmCode = (await block('evm code')).cid;
     const data = await block([['evm', evmCode]]);
     const manifest = await block([1, data.cid]);
-    const root = await block([new Uint8Array(0), []]);
-    const blocks = new Map([data, manifest, ...(servesRoot ? [root] : [])].map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
+    const kamt = buildStorageKamt(slots);
+    const root = { cid: kamt.root, bytes: kamt.blocks.at(-1)! };
+    const kamtBlocks = kamt.blocks.map((bytes) => ({ cid: cidOf(bytes), bytes }));
+    const blocks = new Map([data, manifest, ...(servesRoot ? kamtBlocks : [])].map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
     const server = createServer((req, res) => {
       let text = '';
       req.on('data', (chunk) => (text += chunk));
@@ -134,14 +139,23 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
     return { upstream, root: root.cid };
   }
 
-  test('a root it serves gives the buckets and is kept for a fork of the fork; one it does not hold leaves the shape unknown', async (t) => {
+  test('a root it serves gives the shape and is kept for a fork of the fork; one it does not hold leaves the shape unknown', async (t) => {
     const served = await contractUpstream(t, true);
     const read = await served.upstream.actor(120);
-    assert.deepEqual(read?.storageBuckets, new Array(32).fill(0));
+    assert.deepEqual(read?.storageShape, EMPTY_KAMT);
     assert.equal(read?.evm?.upstreamStorageRoot, served.root.toString());
     const missing = await (await contractUpstream(t, false)).upstream.actor(120);
     assert.equal(missing?.kind, 'evm');
-    assert.equal(missing?.storageBuckets, undefined);
+    assert.equal(missing?.storageShape, undefined);
     assert.equal(missing?.evm?.upstreamStorageRoot, undefined);
+  });
+
+  test('the nodes below the root are read with it: the shape is the upstream KAMT\'s, node by node (G11)', async (t) => {
+    // Slots 0 and 1 in a node below the root, a mapping-like key alone in the root's bucket 16.
+    const slots: [bigint, bigint][] = [[0n, 1n], [1n, 0x1234n], [(1n << 255n) | 99n, 7n]];
+    const read = await (await contractUpstream(t, true, slots)).upstream.actor(120);
+    const written = slots.reduce((shape, [slot, value]) => withSlot(shape, slot, 0n, value), EMPTY_KAMT);
+    assert.deepEqual(read?.storageShape, written);
+    assert.equal(read?.storageShape?.links, 1);
   });
 });

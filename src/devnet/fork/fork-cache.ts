@@ -29,9 +29,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * block headers at the fork epoch and its weight. 14: a forked miner holds its locked and vesting funds.
  * 15: a forked deal's label of bytes is held as its bytes (14 held "", Lotus's JSON for it).
  * 16: a forked contract holds its storage KAMT root's bucket counts (Actor.storageBuckets). 17: and the
- * root's CID (EvmState.upstreamStorageRoot), which a fork of the fork reads.
+ * root's CID (EvmState.upstreamStorageRoot), which a fork of the fork reads. 18: the KAMT's shape,
+ * its nodes read below the root (Actor.storageShape), where 16 kept the root's bucket counts.
  */
-const CACHE_FORMAT = 17;
+const CACHE_FORMAT = 18;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

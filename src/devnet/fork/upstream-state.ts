@@ -11,7 +11,7 @@ import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
 import { ACTOR_KINDS, type Actor, type ActorKind, type ForkedFrom } from '../../fevm/actor.js';
-import { rootBucketCounts } from '../../fevm/actors/evm/storage-kamt.js';
+import { kamtLinks, shapeOfBlocks, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
@@ -25,6 +25,9 @@ import { isBlockNotFound, UpstreamAnswerError, type Upstream } from './upstream.
 import { UpstreamProving } from './upstream-proving.js';
 import { UpstreamLists } from './upstream-lists.js';
 import { UpstreamTables } from './upstream-tables.js';
+
+/** How many KAMT nodes below a contract's storage root a fork reads with the contract, at most. */
+const STORAGE_BLOCKS_READ = 256;
 
 /** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
 const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
@@ -216,12 +219,12 @@ export class UpstreamState {
 
   /**
    * A contract's bytecode (eth_getCode), its own nonce for CREATE addresses (the EVM actor's
-   * State.Nonce) and the shape of its storage KAMT's root, which its storage gas depends on
-   * (kamt-shape.ts): the root block ContractState names (ChainReadObj), read with the contract. An
-   * upstream whose State names no root (an fvm-devnet before it did, or its fork's own forked
-   * contracts) leaves the shape unknown.
+   * State.Nonce) and the shape of its storage KAMT, which its storage gas depends on
+   * (kamt-shape.ts): the blocks from the root ContractState names down (ChainReadObj), read with the
+   * contract. An upstream whose State names no root (an fvm-devnet before it did, or its fork's own
+   * forked contracts) leaves the shape unknown.
    */
-  private async evmState(actor: Actor): Promise<Pick<Actor, 'evm' | 'storageBuckets'>> {
+  private async evmState(actor: Actor): Promise<Pick<Actor, 'evm' | 'storageShape'>> {
     const [code, read] = await Promise.all([
       this.upstream.call<string>('eth_getCode', [bytesToHex(ethAddressOf(actor)), this.block]),
       this.upstream.call<{ State: { Nonce?: number; Tombstone?: unknown; ContractState?: { '/'?: unknown } } }>('Filecoin.StateReadState', [`f0${actor.id}`, this.point.stateKey]),
@@ -229,7 +232,7 @@ export class UpstreamState {
     const bytecode = hexToBytes(code);
     const root = read.State?.ContractState?.['/'];
     const rootBlock = typeof root === 'string' ? await this.storageRoot(CID.parse(root)) : undefined;
-    const storageBuckets = rootBlock && Object.freeze(rootBucketCounts(rootBlock));
+    const storageShape = rootBlock && (await this.storageShape(rootBlock));
     return {
       evm: {
         bytecode,
@@ -239,8 +242,24 @@ export class UpstreamState {
         ...(read.State?.Tombstone ? { dead: true } : {}),
         ...(rootBlock && typeof root === 'string' ? { upstreamStorageRoot: root } : {}),
       },
-      ...(storageBuckets ? { storageBuckets } : {}),
+      ...(storageShape ? { storageShape } : {}),
     };
+  }
+
+  /**
+   * The shape of a contract's storage KAMT from its root block: the nodes below it read a level at
+   * a time (one batch each) while the level's blocks keep the total within STORAGE_BLOCKS_READ; the
+   * nodes of a level past that stay opaque (priced at a modelled size: kamt-shape.ts).
+   */
+  private async storageShape(rootBlock: Uint8Array): Promise<KamtNode> {
+    const blocks = new Map<string, Uint8Array>();
+    let level = kamtLinks(rootBlock);
+    while (level.length > 0 && blocks.size + level.length <= STORAGE_BLOCKS_READ) {
+      const read = await Promise.all(level.map((cid) => this.upstream.readObj(cid, "a node of a contract's storage")));
+      level.forEach((cid, i) => blocks.set(cid.toString(), read[i]!));
+      level = read.flatMap(kamtLinks);
+    }
+    return shapeOfBlocks(rootBlock, (cid) => blocks.get(cid.toString()));
   }
 
   /**

@@ -6,7 +6,7 @@ import { blake2b160, keccak256 } from '../../common/hashes.js';
 import { concatBytes } from '../../common/hex.js';
 import { REWARD_ACTOR_ID, type Actor, type ActorKind } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
-import { NO_SLOTS } from './evm/kamt-shape.js';
+import { EMPTY_KAMT } from './evm/kamt-shape.js';
 import { rewardActorWith } from './reward.js';
 
 /** The actor an Ethereum address names: a masked ID address by its ID, any other by its f410. */
@@ -67,8 +67,8 @@ export function createActor(
  */
 export function placeEvmContract(state: StateOverlay, ethAddress: Uint8Array, runtime: Uint8Array): void {
   const actor = createActor(state, 'evm', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, ethAddress) });
-  // Its storage is known to be empty (NO_SLOTS), not the unknown shape of a fork's contracts.
-  state.putActor({ ...actor, storageBuckets: NO_SLOTS, evm: { bytecode: runtime, bytecodeHash: keccak256(runtime), nonce: 1, storageGeneration: 0 } });
+  // Its storage is known to be empty (EMPTY_KAMT), not the unknown shape of a fork's contracts.
+  state.putActor({ ...actor, storageShape: EMPTY_KAMT, evm: { bytecode: runtime, bytecodeHash: keccak256(runtime), nonce: 1, storageGeneration: 0 } });
 }
 
 /**

@@ -16,7 +16,7 @@ import { createFevmEvm, EVENT_TOO_LARGE, RESULT_TOO_LARGE, SELFDESTRUCT_FAILED, 
 import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
 import { canRunMessage, runMessage } from './call-frame.js';
-import { NO_SLOTS } from './kamt-shape.js';
+import { EMPTY_KAMT } from './kamt-shape.js';
 
 /** @ethereumjs/evm's error texts -> the EVM actor's exit codes (builtin-actors actors/evm/src/lib.rs). */
 const EXIT_CODES: Record<string, number> = {
@@ -239,7 +239,7 @@ export class EvmActor implements FevmHost {
       const empty = new Uint8Array();
       state.putActor({
         ...actor,
-        storageBuckets: NO_SLOTS,
+        storageShape: EMPTY_KAMT,
         evm: { bytecode: empty, bytecodeHash: keccak256(empty), nonce: evm.nonce, storageGeneration: evm.storageGeneration + 1, dead: true },
       });
     }

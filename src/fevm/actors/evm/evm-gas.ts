@@ -6,21 +6,20 @@
 // The EVM actor's state (builtin-actors actors/evm/src/interpreter/system.rs): a state block
 // (bytecode CID, KAMT root, nonce, …) at the actor's state root, the bytecode as a raw block, and
 // storage in a KAMT (bit width 5, one pair per bucket, extensions) keyed by the big-endian slot
-// (kamt-shape.ts: a slot alone in its root bucket lives in the root, others in nodes that 32 adjacent
-// slots share). An invocation opens the state block, the KAMT root and the bytecode; SLOAD/SSTORE
-// open the node of their slot once; when the storage changed, the flush at the end (or before a send)
-// writes each changed node, the root and the state block again and sets the state root (an actor
-// update). After a send that succeeded the contract reloads its state if its state root moved (a
+// (kamt-shape.ts: its nodes, each at the size of its block). An invocation opens the state block,
+// the KAMT root and the bytecode; SLOAD/SSTORE open the nodes on the way to their slot once; when
+// the storage changed, the flush at the end (or before a send) writes each node on the way to a
+// changed slot, the root and the state block again and sets the state root (an actor update).
+// After a send that succeeded the contract reloads its state if its state root moved (a
 // DELEGATECALL's callee, which is the same actor, flushed).
 import { p256 } from '@noble/curves/nist.js';
 import { bytesToBigint } from '../../../common/hex.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
 import type { Actor } from '../../actor.js';
-import { inRoot, rootShape, storageBucketsOf, type RootShape } from './kamt-shape.js';
+import { rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
 export { ACCOUNT_INVOCATION, PLACEHOLDER_INVOCATION } from '../../gas.js';
 import {
   ACTOR_LOOKUP,
-  BLOCK_PERSIST_PER_BYTE,
   ACTOR_UPDATE,
   HOST_CALL,
   IPLD_LINK_CHECKED,
@@ -134,25 +133,18 @@ export const copyGas = (bytes: number) => onMemoryCopy(bytes);
 
 // --- Modelled from the price list: the EVM actor's IPLD blocks and syscalls ---
 
-/**
- * Sizes of the EVM actor's blocks (dag-cbor): its state block, a KAMT node of slots, the KAMT root,
- * and what one more key/value pair adds to a node (two 32-byte big integers and their headers).
- */
+/** The size of the EVM actor's state block (dag-cbor) and its links; its KAMT's blocks are kamt-shape.ts's. */
 const STATE_BLOCK_BYTES = 120;
 const STATE_BLOCK_LINKS = 2;
-const KAMT_NODE_BYTES = 300;
-export const KAMT_PAIR_BYTES = 70;
 /**
- * The Wasm work of System::flush beyond its syscalls (serialising the KAMT root and the state block:
- * 7 500 instructions at 4 gas). Calibrated: with the charges modelled here, Lotus's
+ * The Wasm work of System::flush beyond its syscalls (serialising the KAMT and the state block:
+ * 12 000 instructions at 4 gas). Calibrated: with the charges modelled here, Lotus's
  * RecursiveDelegatecall canary (each level a flush, a GetBytecode, a delegate invocation and a
  * reload) comes out as Lotus's (itests/fevm_bundle_canary_test.go, b835fab70: 228 levels pass, 229
- * and 1000 stop at 222) for 5 000 to 9 500 instructions; 7 500 is the middle.
+ * and 1000 stop at 222) for 8 400 to 15 600 instructions (with the KAMT's blocks at their real
+ * sizes: kamt-shape.ts); 12 000 is the middle.
  */
-const FLUSH_WORK = 7_500 * 4;
-
-/** The node of the KAMT a slot lives in: 32 adjacent slots share one (bit width 5). */
-export const kamtNodeOf = (slot: bigint): bigint => slot >> 5n;
+const FLUSH_WORK = 12_000 * 4;
 
 /** Opening and reading one block: block_open and block_read syscalls. */
 function loadBlock(size: number, links: number): number {
@@ -168,7 +160,7 @@ function putBlock(size: number, links: number): number {
 const GET_ROOT = HOST_CALL + IPLD_LINK_TRACKED;
 
 /** An invocation of the EVM actor loading itself: the state root, the state block, the KAMT root and the bytecode. */
-export function evmLoadGas(bytecodeSize: number, root: RootShape): number {
+export function evmLoadGas(bytecodeSize: number, root: KamtNode): number {
   return EVM_INVOCATION + GET_ROOT + loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS) + loadBlock(root.bytes, root.links) + loadBlock(bytecodeSize, 0);
 }
 
@@ -176,23 +168,29 @@ export function evmLoadGas(bytecodeSize: number, root: RootShape): number {
  * System::reload after a send that succeeded (not in a read-only frame): the state root read again,
  * and when it moved (`root`, the KAMT root it now has), the state block and the KAMT root loaded.
  */
-export function evmReloadGas(root: RootShape | undefined): number {
+export function evmReloadGas(root: KamtNode | undefined): number {
   return GET_ROOT + (root ? loadBlock(STATE_BLOCK_BYTES, STATE_BLOCK_LINKS) + loadBlock(root.bytes, root.links) : 0);
 }
 
-/** SLOAD/SSTORE opening the KAMT node of a slot the first time in an invocation. */
-export const KAMT_NODE_LOAD = loadBlock(KAMT_NODE_BYTES, 0);
+/** SLOAD/SSTORE opening a KAMT node below the root (the first time in an invocation). */
+export const kamtNodeLoadGas = (node: KamtNode): number => loadBlock(node.bytes, node.links);
 
 /**
- * Flushing changed storage: each changed KAMT node (grown by `addedPairs` new slots in nodes), the
- * root (`root`: as it now is), the state block, then the new state root (set_root and, once per
- * message, the actor update; `actorUpdate` says what that costs).
+ * Flushing changed storage: the KAMT's nodes on the way to each slot changed since the last flush
+ * (`changed`: those ref-fvm's KAMT marks dirty and writes, as they now are), its root (`root`), the
+ * state block, then the new state root (set_root and, once per message, the actor update;
+ * `actorUpdate` says what that costs).
  */
-export function evmFlushGas(changedNodes: number, addedPairs: number, actorUpdate: number, root: RootShape): number {
-  // Cleared slots shrink the nodes, but writing a block never costs less than writing it empty.
-  const grown = BLOCK_PERSIST_PER_BYTE * KAMT_PAIR_BYTES * Math.max(0, addedPairs);
-  const nodes = changedNodes * putBlock(KAMT_NODE_BYTES, 0) + grown + putBlock(root.bytes, root.links);
-  return nodes + evmStateFlushGas(actorUpdate);
+export function evmFlushGas(root: KamtNode, changed: Iterable<bigint>, actorUpdate: number): number {
+  let gas = putBlock(root.bytes, root.links);
+  const written = new Set<bigint>();
+  const write = (id: bigint, node: KamtNode) => {
+    if (written.has(id)) return;
+    written.add(id);
+    gas += putBlock(node.bytes, node.links);
+  };
+  for (const slot of changed) walk(root, slot, false, write);
+  return gas + evmStateFlushGas(actorUpdate);
 }
 
 /**
@@ -215,19 +213,25 @@ const TRANSIENT_STATE_LOAD = loadBlock(STATE_BLOCK_BYTES + TRANSIENT_DATA_BYTES,
 /**
  * What transient storage (TSTORE) adds to a flush (system.rs flush): nothing while it holds no
  * value (no TransientData); else the state block's TransientData, and when it changed since the last
- * flush its KAMT's blocks (transient_slots.flush(): `root`, and a node for each bucket of more than
- * one slot).
+ * flush its KAMT's blocks (transient_slots.flush(): `root` and the nodes below it).
  */
-export function transientFlushGas(root: RootShape | undefined, changed: boolean): number {
+export function transientFlushGas(root: KamtNode | undefined, changed: boolean): number {
   if (!root) return 0;
-  return TRANSIENT_STATE_PUT + (changed ? putBlock(root.bytes, root.links) + root.links * putBlock(KAMT_NODE_BYTES, 0) : 0);
+  return TRANSIENT_STATE_PUT + (changed ? treePutGas(root) : 0);
+}
+
+/** Writing a KAMT's blocks: the node and those below it. */
+function treePutGas(node: KamtNode): number {
+  let gas = putBlock(node.bytes, node.links);
+  for (const pointer of node.pointers ?? []) if ('node' in pointer) gas += treePutGas(pointer.node);
+  return gas;
 }
 
 /**
  * Loading a state whose TransientData is the running message's (System::load, lifespans equal): the
  * bigger state block, and the transient KAMT's root loaded.
  */
-export function transientLoadGas(root: RootShape): number {
+export function transientLoadGas(root: KamtNode): number {
   return TRANSIENT_STATE_LOAD + loadBlock(root.bytes, root.links);
 }
 
@@ -370,14 +374,15 @@ export function evmStateReadGas(): number {
 
 /**
  * GetStorageAt sent to a contract (builtin-actors v18 evm/src/lib.rs storage_at): its invocation,
- * System::load (the state root and block, and unless it is dead its KAMT root) and the node of the
- * slot's bucket unless the slot lives in the root.
+ * System::load (the state root and block, and unless it is dead its KAMT root) and the nodes on the
+ * way to the slot.
  */
 export function evmStorageAtGas(contract: Actor, slot: bigint): number {
   if (contract.evm?.dead) return evmStateReadGas();
-  const buckets = storageBucketsOf(contract);
-  const root = rootShape(buckets);
-  return evmStateReadGas() + loadBlock(root.bytes, root.links) + (inRoot(buckets, slot) ? 0 : KAMT_NODE_LOAD);
+  const root = rootOf(storageShapeOf(contract));
+  let gas = evmStateReadGas() + loadBlock(root.bytes, root.links);
+  walk(root, slot, true, (_id, node) => (gas += kamtNodeLoadGas(node)));
+  return gas;
 }
 
 /** Reading a contract's bytecode block from another actor (EXTCODESIZE, EXTCODECOPY: ext.rs get_evm_bytecode). */

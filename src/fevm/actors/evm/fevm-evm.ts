@@ -79,8 +79,7 @@ import {
   evmStateReadGas,
   EXP_PER_BYTE,
   FILECOIN_PRECOMPILE_WORK,
-  KAMT_NODE_LOAD,
-  kamtNodeOf,
+  kamtNodeLoadGas,
   keccakGas,
   logGas,
   memoryGrowthGas,
@@ -94,7 +93,7 @@ import {
 } from './evm-gas.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
 import type { EvmStateAdapter } from './state-adapter.js';
-import { inRoot, rootBucket, rootShape, storageBucketsOf, type RootShape } from './kamt-shape.js';
+import { EMPTY_KAMT, rootOf, storageShapeOf, walk, withSlot, type KamtNode } from './kamt-shape.js';
 
 /** What the EVM needs from the EVM actor around it. */
 export interface FevmHost extends PrecompileHost {
@@ -362,7 +361,7 @@ export class FevmEvm extends EVM {
     // A message's first frame: the transient storage an earlier message's flushes named is not this
     // one's (its lifespan differs: System::load starts an empty KAMT), before this load is priced.
     if (this.frames.length === 0 && this.transientRoots.size > 0) this.transientRoots.clear();
-    if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootShape(storageBucketsOf(runner))) + this.transientLoadGas(invocation.actorId);
+    if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootOf(storageShapeOf(runner))) + this.transientLoadGas(invocation.actorId);
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
     const result = this.forgetIfFailed(mark, resultInOneBlock(await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0))));
     // The caller's reload once its send succeeded, out of what it kept back (System::send_raw); a
@@ -395,6 +394,8 @@ export class FevmEvm extends EVM {
   private reloadGas(moved: boolean): number {
     const caller = this.currentInvocation;
     if (!caller || this.currentFrame?.isStatic) return 0;
+    // A KAMT loaded again from its new root has none of its nodes open (ref-fvm Kamt::set_root).
+    if (moved) caller.opened.clear();
     return evmReloadGas(moved ? this.rootOf(caller) : undefined) + (moved ? this.transientLoadGas(caller.actorId) : 0);
   }
 
@@ -404,7 +405,7 @@ export class FevmEvm extends EVM {
    * Per actor, the transient storage KAMT its state names, written by a flush in the running message
    * (TransientData of this message's lifespan): a later load of it in the message opens that root.
    */
-  private readonly transientRoots = new Map<number, RootShape>();
+  private readonly transientRoots = new Map<number, KamtNode>();
 
   /** Loading `actorId`'s state when it names transient storage of the running message (System::load). */
   private transientLoadGas(actorId: number): number {
@@ -413,9 +414,9 @@ export class FevmEvm extends EVM {
     return root ? transientLoadGas(root) : 0;
   }
 
-  /** The KAMT root of the contract whose storage `invocation` runs on, as it is now. */
-  private rootOf(invocation: Invocation): RootShape {
-    return rootShape(storageBucketsOf(resolveEthAddress(this.host.state, invocation.storage)));
+  /** The KAMT of the contract whose storage `invocation` runs on, as it is now. */
+  private rootOf(invocation: Invocation): KamtNode {
+    return rootOf(storageShapeOf(resolveEthAddress(this.host.state, invocation.storage)));
   }
 
   /**
@@ -510,8 +511,7 @@ export class FevmEvm extends EVM {
     };
     const result = await this.charged(message, before, invocation, run, (result) => {
       const code = result.execResult.returnValue.length;
-      const stored = invocation.changed.size > 0 || invocation.rootChanged;
-      return bytecodeStoreGas(code) + (stored ? evmFlushGas(invocation.changed.size, invocation.addedPairs, 0, this.rootOf(invocation)) : 0);
+      return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(this.rootOf(invocation), invocation.changed, 0) : 0);
     });
     return chargedToCaller(this.forgetIfFailed(mark, result), flush);
   }
@@ -676,15 +676,15 @@ export class FevmEvm extends EVM {
    */
   flushCallerGas(always = false): number {
     const caller = this.currentInvocation;
-    return caller && (always || caller.fresh || caller.changed.size > 0 || caller.rootChanged || caller.transientChanged) ? this.flushGas(caller, always) : 0;
+    return caller && (always || caller.fresh || caller.changed.size > 0 || caller.transientChanged) ? this.flushGas(caller, always) : 0;
   }
 
   private flushGas(invocation: Invocation, always = false): number {
     const { fresh } = invocation;
-    const stored = invocation.changed.size > 0 || invocation.rootChanged;
+    const stored = invocation.changed.size > 0;
     if (!stored && !always && !fresh && !invocation.transientChanged) return 0;
     const actorUpdate = invocation.actorId < 0 ? 0 : this.host.access.write(invocation.actorId);
-    let gas = stored || fresh ? evmFlushGas(invocation.changed.size, invocation.addedPairs, actorUpdate, this.rootOf(invocation)) : evmStateFlushGas(actorUpdate);
+    let gas = stored || fresh ? evmFlushGas(this.rootOf(invocation), invocation.changed, actorUpdate) : evmStateFlushGas(actorUpdate);
     // Transient storage this message changed or carries: it changes only through TSTORE, which sets
     // transientChanged, and the flush of that invocation records it (transientRoots).
     if (invocation.transientChanged || (this.transientRoots.size > 0 && this.transientRoots.has(invocation.actorId))) gas += this.transientFlushGas(invocation);
@@ -693,9 +693,7 @@ export class FevmEvm extends EVM {
     if (fresh) gas += bytecodeStoreGas(0);
     invocation.fresh = false;
     invocation.changed.clear();
-    invocation.addedPairs = 0;
     invocation.stateChanged = false;
-    invocation.rootChanged = false;
     invocation.transientChanged = false;
     if (invocation.actorId >= 0) this.rootWrites.set(invocation.actorId, (this.rootWrites.get(invocation.actorId) ?? 0) + 1);
     return gas;
@@ -732,35 +730,28 @@ export class FevmEvm extends EVM {
  * The transient storage of the contract at `storage` in the running message as a KAMT root, with
  * `slot` (its key's hex) set to `value` if given; undefined while it holds no value.
  */
-function transientRootOf(evm: FevmEvm, storage: Uint8Array, slot?: string, value?: bigint): RootShape | undefined {
+function transientRootOf(evm: FevmEvm, storage: Uint8Array, slot?: string, value?: bigint): KamtNode | undefined {
   // @ethereumjs's TransientStorage lists slots only through toJSON (every contract's, as hex): its
   // private map of this contract is read instead, as it is on each TSTORE that changes a value.
   const slots = (evm.transientStorage as unknown as { _storage: Map<string, Map<string, Uint8Array>> })._storage.get(bytesToHex(storage));
-  const buckets = new Array<number>(32).fill(0);
-  let held = false;
-  // The key's hex: its top 5 bits are its root bucket (kamt-shape.ts).
-  const count = (key: string) => {
-    buckets[parseInt(key.slice(2, 4), 16) >> 3]!++;
-    held = true;
-  };
-  for (const [key, stored] of slots ?? []) if (key !== slot && stored.some((byte) => byte !== 0)) count(key);
-  if (slot !== undefined && value !== 0n) count(slot);
-  return held ? rootShape(buckets) : undefined;
+  let root = EMPTY_KAMT;
+  for (const [key, stored] of slots ?? []) if (key !== slot) root = withSlot(root, BigInt(key), 0n, bytesToBigint(stored));
+  if (slot !== undefined && value !== undefined) root = withSlot(root, BigInt(slot), 0n, value);
+  return root.pointers!.length > 0 ? root : undefined;
 }
 
-/** What one EVM actor invocation has done to its storage KAMT: nodes opened, nodes changed. */
+/** What one EVM actor invocation has done to its storage KAMT: nodes opened, slots changed. */
 export interface Invocation {
   /** The actor whose state it flushes (-1: a constructor, whose actor was just created). */
   actorId: number;
-  /** The Ethereum address of the contract whose storage it runs on (kamt-shape.ts: its root's buckets). */
+  /** The Ethereum address of the contract whose storage it runs on (its actor carries the KAMT's shape: kamt-shape.ts). */
   storage: Uint8Array;
+  /** The KAMT nodes below the root it has open (kamt-shape.ts walk's ids). */
   opened: Set<bigint>;
-  /** The KAMT nodes (below the root) changed since the last flush. */
+  /** The slots changed since the last flush: the nodes on the way to them are written. */
   changed: Set<bigint>;
-  /** A slot kept in the root changed since the last flush. */
-  rootChanged: boolean;
-  /** Slots written from zero since the last flush into nodes: pairs the nodes gain. */
-  addedPairs: number;
+  /** The slot its last changing SSTORE wrote: a node that write made is open (openSlotNodes). */
+  written?: bigint;
   /** The state block changed besides storage (a tombstone): the frame's end flushes it. */
   stateChanged?: boolean;
   /** A constructor's state, never flushed yet: its first send flushes it whole. */
@@ -768,7 +759,7 @@ export interface Invocation {
   /** A TSTORE changed a value since the last flush (System::set_transient_storage makes the state dirty). */
   transientChanged?: boolean;
   /** The contract's transient KAMT as the last TSTORE that changed it left it (notedTransientStore). */
-  transientAfter?: RootShape;
+  transientAfter?: KamtNode;
   /** PREVRANDAO drew the epoch's randomness (System::get_randomness caches it for the invocation). */
   randomnessDrawn?: boolean;
   /** The network context was read (its syscall made once an invocation). */
@@ -791,7 +782,7 @@ function networkContextGas(_rs: RunState, evm: FevmEvm): number {
 export const callerCharges = new WeakMap<ExecResult, number>();
 
 function newInvocation(actorId: number, storage: Uint8Array): Invocation {
-  return { actorId, storage, opened: new Set(), changed: new Set(), rootChanged: false, addedPairs: 0 };
+  return { actorId, storage, opened: new Set(), changed: new Set() };
 }
 
 type OpcodeInfo = FevmEvm['_opcodeMap'][number]['opcodeInfo'];
@@ -1046,24 +1037,15 @@ const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
   LOG2: log(2),
   LOG3: log(3),
   LOG4: log(4),
-  SLOAD: (rs, evm) => openSlotNode(rs, evm, rs.stack.peek(1)[0]),
+  SLOAD: (rs, evm) => openSlotNodes(rs, evm, rs.stack.peek(1)[0], true),
   SSTORE: (rs, evm) => {
     const [slot, value] = rs.stack.peek(2);
-    const gas = openSlotNode(rs, evm, slot);
-    const storage = rs.stateManager as EvmStateAdapter;
-    const current = storage.storageAt(rs.interpreter.getAddress(), slot);
-    // The KAMT changes only when the value does (System::set_storage): the root alone while the
-    // slot's bucket holds at most it, else its node.
+    const gas = openSlotNodes(rs, evm, slot, false);
+    // The KAMT changes only when the value does (System::set_storage).
     const invocation = evm.currentInvocation;
-    if (invocation && current !== value) {
-      const buckets = storage.storageBuckets(rs.interpreter.getAddress());
-      const after = buckets && buckets[rootBucket(slot)]! + (value === 0n ? 0 : 1) - (current === 0n ? 0 : 1);
-      if (after !== undefined && after <= 1) invocation.rootChanged = true;
-      else {
-        invocation.changed.add(kamtNodeOf(slot));
-        if (current === 0n) invocation.addedPairs++;
-        else if (value === 0n) invocation.addedPairs--;
-      }
+    if (invocation && (rs.stateManager as EvmStateAdapter).storageAt(rs.interpreter.getAddress(), slot) !== value) {
+      invocation.changed.add(slot);
+      invocation.written = slot;
     }
     return gas;
   },
@@ -1116,15 +1098,27 @@ function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
   return type + evm.getBytecodeGas(actor, readCode);
 }
 
-/** The KAMT node of `slot` opened, if it has one (kamt-shape.ts) and this invocation has not opened it yet. */
-function openSlotNode(rs: RunState, evm: FevmEvm, slot: bigint): number {
+/**
+ * The KAMT nodes on the way to `slot` (kamt-shape.ts walk; `read`: an SLOAD's get) that this
+ * invocation has not opened yet. A constructor's storage is new: nothing to open.
+ */
+function openSlotNodes(rs: RunState, evm: FevmEvm, slot: bigint, read: boolean): number {
   const invocation = evm.currentInvocation;
-  const node = kamtNodeOf(slot);
-  if (!invocation || invocation.opened.has(node)) return 0;
-  // A constructor's storage is new: nothing to open. A slot alone in its root bucket is in the root.
-  if (invocation.actorId < 0 || inRoot((rs.stateManager as EvmStateAdapter).storageBuckets(rs.interpreter.getAddress()), slot)) return 0;
-  invocation.opened.add(node);
-  return KAMT_NODE_LOAD;
+  if (!invocation || invocation.actorId < 0) return 0;
+  const root = rootOf((rs.stateManager as EvmStateAdapter).storageShape(rs.interpreter.getAddress()));
+  const { opened } = invocation;
+  // The nodes the last write made (a split) are in memory, not loaded.
+  if (invocation.written !== undefined) {
+    walk(root, invocation.written, false, (id) => opened.add(id));
+    invocation.written = undefined;
+  }
+  let gas = 0;
+  walk(root, slot, read, (id, node) => {
+    if (opened.has(id)) return;
+    opened.add(id);
+    gas += kamtNodeLoadGas(node);
+  });
+  return gas;
 }
 
 function byteLength(value: bigint): number {

@@ -1,76 +1,307 @@
-// The shape of a contract's storage KAMT, which says what its storage costs. builtin-actors v18 keeps
-// the slots in a KAMT of bit width 5 with one pair per bucket (actors/evm/src/interpreter/system.rs
-// KAMT_CONFIG: min_data_depth 0, max_array_width 1), keyed by the slot's 32 big-endian bytes, unhashed
-// (ref-fvm ipld/kamt): the root's bucket of a slot is its top 5 bits. A bucket holding one slot keeps
-// the pair in the root itself; two or more go to a child node, linked with an extension over the bits
-// they share (adjacent slots share one node: kamtNodeOf). So a slot alone in its root bucket (the one
-// variable of a small contract, a mapping entry whose bucket no other key shares) is read with the
-// root, which every invocation loads, and written with it: no node of its own.
+// The shape of a contract's storage KAMT, which says what its storage costs: the nodes a slot's read
+// opens and the blocks a flush writes, each at its size in bytes. The KAMT itself is
+// storage-kamt.ts's (builtin-actors v18 KAMT_CONFIG: bit width 5, one pair per bucket, extensions,
+// keys the slot's 32 big-endian bytes): the shape is its nodes without the values, each node with
+// the size of its block, kept as the slots change (a pair's size added or taken off along the path
+// to it, a node split or merged as ref-fvm ipld/kamt's set and delete leave the tree). Shapes are
+// immutable: a change copies the path to the slot, and the actor record holds the new root, so a
+// reverted write takes its shape back with it.
 //
-// The devnet keeps a contract's count of nonzero slots per root bucket on its actor (storageBuckets),
-// from its construction on. A forked contract's counts come from the upstream's root block
-// (storage-kamt.ts rootBucketCounts, read with the contract: a node there counts as many slots); a
-// contract with none kept (an upstream that names no root) is taken to have a node behind every bucket.
+// A fork reads the upstream's KAMT blocks (upstream-state.ts) as far as it may: a node it did not
+// read is opaque (no pointers), priced at a modelled size, and writes below it leave it as it is.
+// A contract whose root is not known at all (an upstream whose State names no root) has an opaque
+// root, and each 32 adjacent slots are taken to share a node below it.
+import { decodeCbor, type CID } from '../../../common/cbor.js';
+import { DevnetError } from '../../../common/errors.js';
 import type { Actor } from '../../actor.js';
+import { BIT_WIDTH, bitsAt } from './storage-kamt.js';
 
-const BUCKETS = 32;
-/** No slot in any bucket: a contract's storage before its constructor writes. */
-export const NO_SLOTS: readonly number[] = Object.freeze(new Array<number>(BUCKETS).fill(0));
-
-/** The root bucket of a slot: its top 5 bits. */
-export const rootBucket = (slot: bigint): number => Number(slot >> 251n);
-
-/** The bucket counts of an actor's storage: kept, or none for an actor that is no contract yet; undefined when unknown. */
-export function storageBucketsOf(actor: Actor | undefined): readonly number[] | undefined {
-  if (!actor) return undefined;
-  return actor.storageBuckets ?? (actor.kind === 'evm' ? undefined : NO_SLOTS);
+/** A slot kept in a node: its key and the size of its pointer, {"v": [[key, value]]}. */
+export interface KamtPair {
+  readonly key: bigint;
+  readonly bytes: number;
 }
 
-/** `actor` once `slot` went from `before` to `after`: its counts moved, or the actor itself when none did (or they are unknown). */
-export function withSlotCounted(actor: Actor, slot: bigint, before: bigint, after: bigint): Actor {
-  const delta = (after === 0n ? 0 : 1) - (before === 0n ? 0 : 1);
-  const buckets = storageBucketsOf(actor);
-  if (delta === 0 || !buckets) return actor;
-  const counted = buckets.slice();
-  counted[rootBucket(slot)]! += delta;
-  return { ...actor, storageBuckets: Object.freeze(counted) };
+/** A link to a child node: the 5-bit groups its extension skips, the node, the pointer's size. */
+export interface KamtLink {
+  readonly groups: readonly number[];
+  readonly node: KamtNode;
+  readonly bytes: number;
 }
 
-/** Whether `slot` is read and written with the root (its bucket holds at most one slot); false when unknown. */
-export function inRoot(buckets: readonly number[] | undefined, slot: bigint): boolean {
-  return buckets !== undefined && buckets[rootBucket(slot)]! <= 1;
+export type KamtPointer = KamtPair | KamtLink;
+
+/** A node of the KAMT: its block's size and links, and its pointers by bucket (absent when not known: opaque). */
+export interface KamtNode {
+  readonly bytes: number;
+  readonly links: number;
+  /** Its nonempty buckets, bucket b as bit b. */
+  readonly bitfield: number;
+  /** One pointer per nonempty bucket, in bucket order. */
+  readonly pointers?: readonly KamtPointer[];
 }
 
-/** The root block's size in bytes and its links (CIDs of child nodes). */
-export interface RootShape {
-  bytes: number;
-  links: number;
-}
+const isLink = (pointer: KamtPointer): pointer is KamtLink => 'node' in pointer;
 
-/** The root as the flush writes it when its buckets are unknown: a few links and pairs. */
-const UNKNOWN_ROOT: RootShape = { bytes: 200, links: 4 };
-/** The root's CBOR around its pointers: a 2-element array, the 4-byte bitfield, the pointers' array. */
-const ROOT_OVERHEAD = 7;
-/**
- * A pair kept in the root, as builtin-actors serialises U256 (big-endian, no leading zeros): in bucket
- * 0 a small slot number and value (~12 bytes); in any other a hashed key of 32 bytes (a mapping's) and its value.
- */
-const SMALL_PAIR_BYTES = 12;
-const HASHED_PAIR_BYTES = 70;
-/** A link to a child node: its CID (38 bytes), the extension's length and path, their CBOR headers. */
-const LINK_BYTES = 48;
+// --- Sizes: the dag-cbor lengths of storage-kamt.ts's blocks (its encoder is the reference: test/unit/kamt-shape.test.ts) ---
 
-export function rootShape(buckets: readonly number[] | undefined): RootShape {
-  if (!buckets) return UNKNOWN_ROOT;
-  let bytes = ROOT_OVERHEAD;
-  let links = 0;
-  for (let b = 0; b < BUCKETS; b++) {
-    const count = buckets[b]!;
-    if (count === 1) bytes += b === 0 ? SMALL_PAIR_BYTES : HASHED_PAIR_BYTES;
-    else if (count > 1) {
-      bytes += LINK_BYTES;
-      links++;
-    }
+/** A CBOR head: a byte string's or list's length, or an unsigned integer. */
+const head = (n: number) => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
+/** A map of one entry whose key is one character, and the list it holds: {"v": [ or {"l": [. */
+const POINTER_FRAME = 1 + 2 + 1;
+/** A CID as dag-cbor links one: tag 42, a byte string of 0x00 and a CIDv1 dag-cbor blake2b-256 (38 bytes). */
+const CID_BYTES = 2 + 2 + 1 + 38;
+
+/** A U256 as builtin-actors serialises it: big-endian, no leading zeros. */
+export function byteLength(value: bigint): number {
+  if (value < 0x20000000000000n) {
+    let length = 0;
+    for (let x = Number(value); x > 0; x = Math.floor(x / 256)) length++;
+    return length;
   }
-  return { bytes, links };
+  return (value.toString(16).length + 1) >> 1;
 }
+
+/** {"v": [[key, value]]} with keys and values of these lengths. */
+const pairBytesOf = (keyLength: number, valueLength: number) => POINTER_FRAME + 1 + head(keyLength) + keyLength + head(valueLength) + valueLength;
+
+/** A slot's pointer. */
+export const pairBytes = (key: bigint, value: bigint) => pairBytesOf(byteLength(key), byteLength(value));
+
+/** {"l": [cid, extension length in bits, extension path]}. */
+function linkBytes(groups: number): number {
+  const bits = groups * BIT_WIDTH;
+  const path = Math.ceil(bits / 8);
+  return POINTER_FRAME + CID_BYTES + head(bits) + head(path) + path;
+}
+
+/** A node's block around its pointers: a list of two, the bitfield's bytes (big-endian, no leading zeros), the pointers' list. */
+function nodeFrame(bitfield: number, pointers: number): number {
+  const bitfieldBytes = bitfield === 0 ? 0 : ((31 - Math.clz32(bitfield)) >> 3) + 1;
+  return 1 + head(bitfieldBytes) + bitfieldBytes + head(pointers);
+}
+
+/** A KAMT with no slot: a constructor's, before it writes. */
+export const EMPTY_KAMT: KamtNode = Object.freeze({ bytes: nodeFrame(0, 0), links: 0, bitfield: 0, pointers: Object.freeze([]) });
+
+/** The pointers' index of a bucket. */
+const indexOf = (bitfield: number, bucket: number) => popcount(bitfield & ((1 << bucket) - 1));
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** `node` with `bucket`'s pointer replaced by `pointer` (none: emptied); its size moved by what changed. */
+function withPointer(node: KamtNode, bucket: number, pointer: KamtPointer | undefined): KamtNode {
+  const pointers = node.pointers!.slice();
+  const bit = 1 << bucket;
+  const at = indexOf(node.bitfield, bucket);
+  const old = node.bitfield & bit ? pointers[at] : undefined;
+  if (pointer && old) pointers[at] = pointer;
+  else if (pointer) pointers.splice(at, 0, pointer);
+  else if (old) pointers.splice(at, 1);
+  const bitfield = pointer ? node.bitfield | bit : node.bitfield & ~bit;
+  const frame = nodeFrame(bitfield, pointers.length) - nodeFrame(node.bitfield, node.pointers!.length);
+  const bytes = node.bytes + frame + (pointer?.bytes ?? 0) - (old?.bytes ?? 0);
+  const links = node.links + (pointer && isLink(pointer) ? 1 : 0) - (old && isLink(old) ? 1 : 0);
+  return Object.freeze({ bytes, links, bitfield, pointers: Object.freeze(pointers) });
+}
+
+/** A node holding just these pointers (buckets distinct). */
+function nodeWith(entries: [number, KamtPointer][]): KamtNode {
+  return entries.reduce((node, [bucket, pointer]) => withPointer(node, bucket, pointer), EMPTY_KAMT);
+}
+
+const linkTo = (groups: readonly number[], node: KamtNode): KamtLink => Object.freeze({ groups: Object.freeze(groups.slice()), node, bytes: linkBytes(groups.length) });
+
+// --- Changes: ref-fvm ipld/kamt node.rs modify_value, rm_value and pointer.rs clean, on the shape ---
+
+/** The shape once `slot` went from `before` to `after` (values): the same object when its shape did not change. */
+export function withSlot(root: KamtNode, slot: bigint, before: bigint, after: bigint): KamtNode {
+  if (after === 0n) return before === 0n ? root : removed(root, slot, 0) ?? root;
+  if (before !== 0n && byteLength(before) === byteLength(after)) return root;
+  return set(root, slot, pairBytes(slot, after), 0) ?? root;
+}
+
+/** `node` (at `consumed` bits of the key) with the slot's pair set; undefined when opaque on the way. */
+function set(node: KamtNode, key: bigint, bytes: number, consumed: number): KamtNode | undefined {
+  if (!node.pointers) return undefined;
+  const bucket = bitsAt(key, consumed);
+  const pair: KamtPair = Object.freeze({ key, bytes });
+  if (!(node.bitfield & (1 << bucket))) return withPointer(node, bucket, pair);
+  const pointer = node.pointers[indexOf(node.bitfield, bucket)]!;
+  const next = consumed + BIT_WIDTH;
+  if (!isLink(pointer)) {
+    if (pointer.key === key) return withPointer(node, bucket, pair);
+    // Two slots in one bucket: a node where their keys part, linked over the groups they share.
+    const shared = sharedGroups(key, pointer.key, next);
+    const at = next + shared.length * BIT_WIDTH;
+    const child = nodeWith([
+      [bitsAt(pointer.key, at), pointer],
+      [bitsAt(key, at), pair],
+    ]);
+    return withPointer(node, bucket, linkTo(shared, child));
+  }
+  const matched = matchedGroups(key, pointer.groups, next);
+  if (matched === pointer.groups.length) {
+    const child = set(pointer.node, key, bytes, next + matched * BIT_WIDTH);
+    return child && withPointer(node, bucket, linkTo(pointer.groups, child));
+  }
+  // The key leaves the extension: a node where it does, linking on to the old child over the rest.
+  const at = next + matched * BIT_WIDTH;
+  const midway = nodeWith([
+    [pointer.groups[matched]!, linkTo(pointer.groups.slice(matched + 1), pointer.node)],
+    [bitsAt(key, at), pair],
+  ]);
+  return withPointer(node, bucket, linkTo(pointer.groups.slice(0, matched), midway));
+}
+
+/** `node` without the slot; undefined when it does not hold it (or an opaque node is on the way). */
+function removed(node: KamtNode, key: bigint, consumed: number): KamtNode | undefined {
+  if (!node.pointers) return undefined;
+  const bucket = bitsAt(key, consumed);
+  if (!(node.bitfield & (1 << bucket))) return undefined;
+  const pointer = node.pointers[indexOf(node.bitfield, bucket)]!;
+  if (!isLink(pointer)) return pointer.key === key ? withPointer(node, bucket, undefined) : undefined;
+  const next = consumed + BIT_WIDTH;
+  if (matchedGroups(key, pointer.groups, next) < pointer.groups.length) return undefined;
+  const child = removed(pointer.node, key, next + pointer.groups.length * BIT_WIDTH);
+  if (!child) return undefined;
+  if (child.pointers!.length > 1) return withPointer(node, bucket, linkTo(pointer.groups, child));
+  // A node left with one pointer goes: its pair moves up, or the link skips it (pointer.rs clean).
+  const only = child.pointers![0]!;
+  if (!isLink(only)) return withPointer(node, bucket, only);
+  const onlyBucket = 31 - Math.clz32(child.bitfield);
+  return withPointer(node, bucket, linkTo([...pointer.groups, onlyBucket, ...only.groups], only.node));
+}
+
+/** The 5-bit groups two keys share from bit `from` on, up to where they part. */
+function sharedGroups(a: bigint, b: bigint, from: number): number[] {
+  const shared: number[] = [];
+  for (let at = from; at < 256; at += BIT_WIDTH) {
+    const group = bitsAt(a, at);
+    if (group !== bitsAt(b, at)) break;
+    shared.push(group);
+  }
+  return shared;
+}
+
+/** How many of an extension's groups the key has from bit `from` on. */
+function matchedGroups(key: bigint, groups: readonly number[], from: number): number {
+  let matched = 0;
+  while (matched < groups.length && bitsAt(key, from + matched * BIT_WIDTH) === groups[matched]) matched++;
+  return matched;
+}
+
+// --- Walks: the nodes below the root that an access to a slot reaches ---
+
+/** A node the walk reaches, named by where it sits (its depth in bits and the key's bits above it): the same node across copies. */
+export type NodeVisit = (id: bigint, node: KamtNode) => void;
+
+/** An opaque node's size: a few pairs and links. */
+const OPAQUE_NODE: KamtNode = Object.freeze({ bytes: 300, links: 0, bitfield: 0 });
+/** An opaque root's (a contract whose root is not known). */
+export const UNKNOWN_ROOT: KamtNode = Object.freeze({ bytes: 200, links: 4, bitfield: 0 });
+
+const nodeId = (key: bigint, consumed: number) => ((key >> BigInt(256 - consumed)) << 9n) | BigInt(consumed);
+
+/**
+ * Visits each node below the root that reaching `slot` opens: `read` (a get) opens a link's node
+ * before it checks the extension, a set or delete only when the extension matches (ref-fvm node.rs
+ * get_value, modify_value, rm_value). Stops at an opaque node.
+ */
+export function walk(root: KamtNode, slot: bigint, read: boolean, visit: NodeVisit): void {
+  // A root not known: each 32 adjacent slots are taken to share a node below it.
+  if (!root.pointers) return visit(slot >> 5n, OPAQUE_NODE);
+  let node = root;
+  let consumed = 0;
+  for (;;) {
+    const bucket = bitsAt(slot, consumed);
+    if (!(node.bitfield & (1 << bucket))) return;
+    const pointer = node.pointers![indexOf(node.bitfield, bucket)]!;
+    if (!isLink(pointer)) return;
+    const next = consumed + BIT_WIDTH;
+    const matched = matchedGroups(slot, pointer.groups, next) === pointer.groups.length;
+    if (!matched && !read) return;
+    consumed = next + pointer.groups.length * BIT_WIDTH;
+    node = pointer.node;
+    // A node the key leaves the extension to is named by its own bits: the key's to the bucket, then the extension's.
+    const id = matched ? nodeId(slot, consumed) : pointer.groups.reduce((bits, group) => (bits << 5n) | BigInt(group), slot >> BigInt(256 - next));
+    visit(matched ? id : (id << 9n) | BigInt(consumed), node.pointers ? node : OPAQUE_NODE);
+    if (!matched || !node.pointers) return;
+  }
+}
+
+// --- A fork's shape, from the upstream's blocks ---
+
+type DecodedPointer = { v: [Uint8Array, Uint8Array][] } | { l: [CID, number, Uint8Array] };
+
+/** A KAMT block's bitfield and pointers. */
+function decodeNode(block: Uint8Array): { bitfield: number; pointers: DecodedPointer[] } {
+  const [bits, pointers] = decodeCbor<[Uint8Array, DecodedPointer[]]>(block);
+  let bitfield = 0;
+  for (const byte of bits) bitfield = bitfield * 256 + byte;
+  if (bitfield >= 2 ** 32 || popcount(bitfield >>> 0) !== pointers.length) throw new DevnetError('KAMT node: its bitfield does not match its pointers');
+  return { bitfield: bitfield >>> 0, pointers };
+}
+
+/** The CIDs a KAMT block links to. */
+export function kamtLinks(block: Uint8Array): CID[] {
+  return decodeNode(block).pointers.flatMap((pointer) => ('l' in pointer ? [pointer.l[0]] : []));
+}
+
+/** The 5-bit groups of an extension (its length in bits, its path packed from the most significant bit). */
+function extensionGroups(bits: number, path: Uint8Array): number[] {
+  const groups: number[] = [];
+  for (let at = 0; at < bits; at += BIT_WIDTH) {
+    let group = 0;
+    for (let b = at; b < at + BIT_WIDTH; b++) group = (group << 1) | ((path[b >> 3]! >> (7 - (b & 7))) & 1);
+    groups.push(group);
+  }
+  return groups;
+}
+
+/** The shape of a KAMT from its root block and the blocks read below it (`block`: undefined for one not read, which stays opaque). */
+export function shapeOfBlocks(root: Uint8Array, block: (cid: CID) => Uint8Array | undefined): KamtNode {
+  const { bitfield, pointers } = decodeNode(root);
+  let bucket = -1;
+  const entries = pointers.map((pointer): [number, KamtPointer] => {
+    do bucket++;
+    while (!(bitfield & (1 << bucket)));
+    if ('v' in pointer) {
+      const [[key, value]] = pointer.v as [[Uint8Array, Uint8Array]];
+      return [bucket, Object.freeze({ key: bytesToKey(key), bytes: pairBytesOf(key.length, value.length) })];
+    }
+    const [cid, bits, path] = pointer.l;
+    const child = block(cid);
+    return [bucket, linkTo(extensionGroups(bits, path), child ? shapeOfBlocks(child, block) : OPAQUE_NODE)];
+  });
+  return nodeWith(entries);
+}
+
+function bytesToKey(bytes: Uint8Array): bigint {
+  let key = 0n;
+  for (const byte of bytes) key = (key << 8n) | BigInt(byte);
+  return key;
+}
+
+// --- The actor's shape ---
+
+/** The storage shape of an actor: kept, or empty for an actor that is no contract yet; undefined when unknown. */
+export function storageShapeOf(actor: Actor | undefined): KamtNode | undefined {
+  if (!actor) return undefined;
+  return actor.storageShape ?? (actor.kind === 'evm' ? undefined : EMPTY_KAMT);
+}
+
+/** `actor` once `slot` went from `before` to `after`: with its shape moved, or the actor itself when it did not move (or is unknown). */
+export function withSlotShaped(actor: Actor, slot: bigint, before: bigint, after: bigint): Actor {
+  if (before === after) return actor;
+  const shape = storageShapeOf(actor);
+  const moved = shape && withSlot(shape, slot, before, after);
+  return moved && moved !== shape ? { ...actor, storageShape: moved } : actor;
+}
+
+/** The root of a shape, or the opaque root when unknown. */
+export const rootOf = (shape: KamtNode | undefined): KamtNode => shape ?? UNKNOWN_ROOT;

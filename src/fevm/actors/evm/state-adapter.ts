@@ -9,7 +9,7 @@ import { bigintToBytes, bytesToBigint, bytesToHex } from '../../../common/hex.js
 import type { Actor } from '../../actor.js';
 import type { StateOverlay } from '../../state-tree.js';
 import { createPlaceholder, resolveEthAddress } from '../lifecycle.js';
-import { NO_SLOTS, storageBucketsOf, withSlotCounted } from './kamt-shape.js';
+import { EMPTY_KAMT, storageShapeOf, withSlotShaped, type KamtNode } from './kamt-shape.js';
 
 const EMPTY = new Uint8Array();
 
@@ -134,7 +134,7 @@ export class EvmStateAdapter implements StateManagerInterface {
       kind: 'evm',
       nonce: 0,
       // What the constructor wrote (a Placeholder's storage was empty), kept from now on.
-      storageBuckets: storageBucketsOf(actor),
+      storageShape: storageShapeOf(actor),
       evm: {
         bytecode: code,
         bytecodeHash: keccak256(code),
@@ -175,21 +175,21 @@ export class EvmStateAdapter implements StateManagerInterface {
     const generation = actor.evm?.storageGeneration ?? 0;
     const slot = bytesToBigint(key);
     const word = bytesToBigint(value);
-    const counted = withSlotCounted(actor, slot, this.current.getStorage(actor.id, generation, slot), word);
-    if (counted !== actor) this.current.putActor(counted);
+    const shaped = withSlotShaped(actor, slot, this.current.getStorage(actor.id, generation, slot), word);
+    if (shaped !== actor) this.current.putActor(shaped);
     this.current.putStorage(actor.id, generation, slot, word);
   }
 
   async clearStorage(address: Address): Promise<void> {
     const actor = this.actorAt(address);
     if (actor?.evm) {
-      this.current.putActor({ ...actor, storageBuckets: NO_SLOTS, evm: { ...actor.evm, storageGeneration: actor.evm.storageGeneration + 1 } });
+      this.current.putActor({ ...actor, storageShape: EMPTY_KAMT, evm: { ...actor.evm, storageGeneration: actor.evm.storageGeneration + 1 } });
     }
   }
 
-  /** The KAMT root's bucket counts of the contract at `address` (kamt-shape.ts); undefined when unknown. */
-  storageBuckets(address: Address): readonly number[] | undefined {
-    return storageBucketsOf(this.actorAt(address));
+  /** The storage KAMT's shape of the contract at `address` (kamt-shape.ts); undefined when unknown. */
+  storageShape(address: Address): KamtNode | undefined {
+    return storageShapeOf(this.actorAt(address));
   }
 
   checkpoint(): Promise<void> {

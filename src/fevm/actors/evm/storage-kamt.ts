@@ -1,23 +1,23 @@
-// A contract's storage as the KAMT blocks builtin-actors v18 keeps it in, and the root's shape read
-// back from such a block. The EVM actor's KAMT (actors/evm/src/interpreter/system.rs, KAMT_CONFIG)
-// has bit width 5, min data depth 0 and max array width 1, and keys each slot by its 32 big-endian
-// bytes (StateHashAlgorithm). ref-fvm ipld/kamt lays a node out as [bitfield, pointers]: the
-// bitfield's set bits are the node's nonempty buckets (its bytes big-endian, leading zeros dropped),
-// one pointer each in bucket order, either {"v": [[key, value]]} (a slot kept in the node) or
-// {"l": [cid, extension length, extension path]} (a child node, the extension being the 5-bit
-// groups its keys all share after the bucket's own; pointer.rs, ext.rs). Keys and values are
-// builtin-actors' U256: big-endian bytes without leading zeros. The tree of a set of keys is built
-// here at once: what ref-fvm's inserts reach in any order (a full bucket splits at the keys' longest
-// common prefix; deletes clean back to that form).
-import { cidOf, decodeCbor, encodeCbor, type CID } from '../../../common/cbor.js';
-import { DevnetError } from '../../../common/errors.js';
+// A contract's storage as the KAMT blocks builtin-actors v18 keeps it in (kamt-shape.ts keeps the
+// same tree's shape, its sizes tested against these blocks). The EVM actor's KAMT
+// (actors/evm/src/interpreter/system.rs, KAMT_CONFIG) has bit width 5, min data depth 0 and max
+// array width 1, and keys each slot by its 32 big-endian bytes (StateHashAlgorithm). ref-fvm
+// ipld/kamt lays a node out as [bitfield, pointers]: the bitfield's set bits are the node's
+// nonempty buckets (its bytes big-endian, leading zeros dropped), one pointer each in bucket order,
+// either {"v": [[key, value]]} (a slot kept in the node) or {"l": [cid, extension length, extension
+// path]} (a child node, the extension being the 5-bit groups its keys all share after the bucket's
+// own; pointer.rs, ext.rs). Keys and values are builtin-actors' U256: big-endian bytes without
+// leading zeros. The tree of a set of keys is built here at once: what ref-fvm's inserts reach in
+// any order (a full bucket splits at the keys' longest common prefix; deletes clean back to that
+// form).
+import { cidOf, encodeCbor, type CID } from '../../../common/cbor.js';
 import { bigintToBytes } from '../../../common/hex.js';
 
-const BIT_WIDTH = 5;
+export const BIT_WIDTH = 5;
 const KEY_BITS = 256;
 
 /** The `width` bits of a key from bit `consumed` on (bit 0 its most significant), fewer at its end. */
-function bitsAt(key: bigint, consumed: number, width = BIT_WIDTH): number {
+export function bitsAt(key: bigint, consumed: number, width = BIT_WIDTH): number {
   const take = Math.min(width, KEY_BITS - consumed);
   return Number((key >> BigInt(KEY_BITS - consumed - take)) & ((1n << BigInt(take)) - 1n));
 }
@@ -82,31 +82,4 @@ function buildNode(slots: (readonly [bigint, bigint])[], consumed: number, block
   const block = encodeCbor([bitfieldBytes(order), pointers]);
   blocks.push(block);
   return cidOf(block);
-}
-
-const BUCKETS = 1 << BIT_WIDTH;
-
-/**
- * What a bucket the root links to a node for counts as: a node holds two slots or more, how many is
- * in the blocks below, which are not read. Counted as many, the bucket stays in a node however many
- * slots are cleared from it, as on the chain unless all but one are (then the chain moves the last
- * one back into the root).
- */
-export const SLOTS_BEHIND_A_LINK = 2 ** 30;
-
-/** The slots in each bucket of a KAMT root block, as the devnet counts them (kamt-shape.ts): a bucket's pairs kept in the root count one each. */
-export function rootBucketCounts(block: Uint8Array): number[] {
-  const [bitfield, pointers] = decodeCbor<[Uint8Array, ({ v: unknown[] } | { l: unknown[] })[]]>(block);
-  let bits = 0n;
-  for (const byte of bitfield) bits = (bits << 8n) | BigInt(byte);
-  const counts = new Array<number>(BUCKETS).fill(0);
-  let next = 0;
-  for (let bucket = 0; bucket < BUCKETS; bucket++) {
-    if (!((bits >> BigInt(bucket)) & 1n)) continue;
-    const pointer = pointers[next++];
-    if (!pointer) throw new DevnetError('KAMT root: fewer pointers than its bitfield has buckets');
-    counts[bucket] = 'v' in pointer ? pointer.v.length : SLOTS_BEHIND_A_LINK;
-  }
-  if (next !== pointers.length) throw new DevnetError('KAMT root: more pointers than its bitfield has buckets');
-  return counts;
 }
