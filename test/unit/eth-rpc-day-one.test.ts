@@ -48,10 +48,11 @@ describe('day-one methods', () => {
     assert.equal(res.json().result.Height, 0);
   });
 
-  test('anvil_addBalance adds; evm_setAccountNonce sets the nonce', async (t) => {
+  // hardhat_addBalance: Anvil's alias (readme2 N1, session 40: README's "(and `hardhat_*`)").
+  test('anvil_addBalance (and hardhat_addBalance) adds; evm_setAccountNonce sets the nonce', async (t) => {
     const { result, error } = await setupRpc(t);
     await result('anvil_addBalance', [OTHER, '0x64']);
-    await result('anvil_addBalance', [OTHER, '0x1']);
+    await result('hardhat_addBalance', [OTHER, '0x1']);
     assert.equal(await result('eth_getBalance', [OTHER, 'latest']), '0x65');
     await result('evm_setAccountNonce', [devWallet.address, '0x7']);
     assert.equal(await result('eth_getTransactionCount', [devWallet.address, 'latest']), '0x7');

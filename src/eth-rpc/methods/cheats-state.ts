@@ -114,10 +114,14 @@ export const cheatsState = [
     'evm_setAccountNonce',
   ),
 
-  defineWriteMethod('anvil_addBalance', [address('address'), quantityParam('amount')], async ({ devnet }, eth, amount) => {
-    await devnet.cheats.addBalance(eth, amount);
-    return true;
-  }),
+  // Hardhat has no addBalance; Anvil answers hardhat_addBalance too, as an alias.
+  ...aliases(
+    defineWriteMethod('anvil_addBalance', [address('address'), quantityParam('amount')], async ({ devnet }, eth, amount) => {
+      await devnet.cheats.addBalance(eth, amount);
+      return true;
+    }),
+    'hardhat_addBalance',
+  ),
 
   ...aliases(
     defineWriteMethod('anvil_setStorageAt', [address('address'), storageKey('slot'), storageValue], async ({ devnet }, eth, slot, value) => {
