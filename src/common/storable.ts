@@ -12,6 +12,7 @@
 import { CID } from 'multiformats/cid';
 import { decodeBigInt, encodeBigInt } from './cbor.js';
 import { equalBytes } from './hex.js';
+import { SharedMap } from './shared-map.js';
 
 export function toStorable(value: unknown): unknown {
   if (typeof value === 'bigint') return { $big: encodeBigInt(value) };
@@ -37,8 +38,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value) && !(value instanceof Uint8Array) && !CID.asCID(value);
 }
 
-/** A Map that is only what it holds (a fork's LazyMap also reads what it does not hold: stored whole). */
-const isPlainMap = (value: unknown): value is Map<unknown, unknown> => value instanceof Map && value.constructor === Map;
+/** A Map that is only what it holds, plain or a SharedMap (a fork's LazyMap also reads what it does not hold: stored whole). */
+const isPlainMap = (value: unknown): value is Map<unknown, unknown> => value instanceof Map && (value.constructor === Map || value.constructor === SharedMap);
 
 /**
  * `value` stored as a change from `previous` (the value before it under the same key): what fromStorableChange
@@ -53,6 +54,7 @@ const UNCHANGED = Symbol('unchanged');
 
 function changeOf(value: unknown, previous: unknown): unknown {
   if (value === previous) return UNCHANGED;
+  if (isPlainMap(value) && value instanceof SharedMap && previous instanceof SharedMap && value.sameAs(previous)) return UNCHANGED;
   if (isRecord(value) && isRecord(previous)) return recordChange(value, previous);
   if (isPlainMap(value) && isPlainMap(previous)) return mapChange(value, previous);
   return same(value, previous) ? UNCHANGED : toStorable(value);

@@ -2,11 +2,13 @@
 // balances…): a Map whose keys it does not hold are read from where the fork keeps what it fetched,
 // a key at a time. A key not fetched yet throws MissingStateError from that source (fevm/state-tree.ts),
 // as every fork read does. What the fork writes is held here, and what it deletes is remembered, so
-// that the upstream's value does not show through again. Actors copy their tables with `copyMap`,
-// which keeps a LazyMap lazy; iteration covers only the keys held or fetched so far, so that the actors'
-// own work never waits for a whole upstream table. Whole-table views (the Lotus list methods) ask for
-// every key with `wholeTable` / `wholeKeys`, which fetch the upstream's list of the table first. An
-// unforked chain never makes one: its tables are plain Maps.
+// that the upstream's value does not show through again; both are kept as SharedMaps, so that a copy
+// costs the same whatever the fork wrote. Actors copy their tables with `copyMap`, which keeps a
+// LazyMap lazy; iteration covers only the keys held or fetched so far, so that the actors' own work
+// never waits for a whole upstream table. Whole-table views (the Lotus list methods) ask for every
+// key with `wholeTable` / `wholeKeys`, which fetch the upstream's list of the table first. An
+// unforked chain never makes one: its tables are plain Maps, and SharedMaps once an actor copied them.
+import { SharedMap } from '../common/shared-map.js';
 import { readEach } from './state-tree.js';
 
 /** Where a LazyMap's keys come from. */
@@ -22,17 +24,17 @@ export interface MapSource<K, V> {
   listed?(): Iterable<K>;
 }
 
-export class LazyMap<K, V> extends Map<K, V> {
-  private readonly removed = new Set<K>();
+export class LazyMap<K, V> extends SharedMap<K, V> {
+  /** The keys the fork deleted. What the fork wrote is the SharedMap's own entries. */
+  private readonly removed: SharedMap<K, true>;
 
   constructor(
     private readonly source: MapSource<K, V>,
     from?: LazyMap<K, V>,
   ) {
     super();
-    if (!from) return;
-    for (const [key, value] of from.held()) super.set(key, value);
-    for (const key of from.removed) this.removed.add(key);
+    this.removed = from ? from.removed.copy() : new SharedMap();
+    if (from) this.shareEntriesOf(from);
   }
 
   /** What this table holds itself (written on the fork), without what the source has. */
@@ -58,7 +60,7 @@ export class LazyMap<K, V> extends Map<K, V> {
   override delete(key: K): boolean {
     const had = this.has(key);
     super.delete(key);
-    this.removed.add(key);
+    this.removed.set(key, true);
     return had;
   }
 
@@ -73,22 +75,6 @@ export class LazyMap<K, V> extends Map<K, V> {
     }
   }
 
-  override [Symbol.iterator](): MapIterator<[K, V]> {
-    return this.entries();
-  }
-
-  override *keys(): MapIterator<K> {
-    for (const [key] of this.entries()) yield key;
-  }
-
-  override *values(): MapIterator<V> {
-    for (const [, value] of this.entries()) yield value;
-  }
-
-  override forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
-    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
-  }
-
   override get size(): number {
     let n = 0;
     for (const _ of this.entries()) n++;
@@ -101,26 +87,29 @@ export class LazyMap<K, V> extends Map<K, V> {
    */
   written(): { held: [K, V][]; removed: K[] } {
     const byKey = (a: K, b: K) => (a < b ? -1 : a > b ? 1 : 0);
-    return { held: [...this.held()].sort(([a], [b]) => byKey(a, b)), removed: [...this.removed].sort(byKey) };
+    return { held: [...this.held()].sort(([a], [b]) => byKey(a, b)), removed: [...this.removed.keys()].sort(byKey) };
   }
 
   /** Every key: what this table holds and the upstream's list, less what was deleted (MissingStateError until listed). */
   wholeKeys(): K[] {
     if (!this.source.listed) throw new Error('this forked table cannot be listed');
-    const keys = [...super.keys()];
+    const keys = [...this.held()].map(([key]) => key);
     for (const key of this.source.listed()) if (!super.has(key) && !this.removed.has(key)) keys.push(key);
     return keys;
   }
 
   /** A copy that changes apart from this one and reads the same source. */
-  copy(): LazyMap<K, V> {
+  override copy(): LazyMap<K, V> {
     return new LazyMap(this.source, this);
   }
 }
 
-/** A working copy of an actor's table: a plain Map's entries, or a forked table that stays lazy. */
+/**
+ * A working copy of an actor's table, which shares the table's entries with it (SharedMap): a forked
+ * table stays lazy, a plain Map (as a genesis or a state file holds) becomes a SharedMap.
+ */
 export function copyMap<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
-  return map instanceof LazyMap ? (map as LazyMap<K, V>).copy() : new Map(map);
+  return map instanceof SharedMap ? (map as SharedMap<K, V>).copy() : new SharedMap(map);
 }
 
 /** Every key of a table, a forked one's upstream keys included (MissingStateError until they are listed). */

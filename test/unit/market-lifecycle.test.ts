@@ -90,7 +90,7 @@ describe('deal activation', () => {
       [1, [[1, ExitCode.ErrIllegalArgument], [2, ExitCode.ErrNotFound]]],
       [[[[client.actor.id, 0, pieceCid(), 2048], [client.actor.id, 0, pieceCid(2), 2048]], null]],
     ]);
-    assert.deepEqual(h.market.providerSectors.get(miner.id), new Map([[7, [0, 1]]]));
+    assert.deepEqual([...h.market.providerSectors.get(miner.id)!], [[7, [0, 1]]]);
   });
 });
 

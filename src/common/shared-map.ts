@@ -1,0 +1,268 @@
+// A Map whose copies share their entries: `copy()` costs the same whatever the size, and a change to
+// one copy (set, delete) makes new nodes only along the path to the entry it changes. The entries
+// sit in a hash array mapped trie (32 ways a level, the children of a node packed under a bitmap)
+// whose nodes are never changed once made, so a copy is a new handle on the same root. Iteration
+// follows the order of first insertion, as a Map's does (each entry keeps the number it was
+// inserted with), so a SharedMap can stand wherever a Map of the same history stood.
+//
+// The builtin actors' states hold their tables as these (fevm/lazy-map.ts copyMap): an actor's method
+// works on a copy of the table it found, and the state keeps every version, so that copying the whole
+// table would make each deal's cron entry cost as much as every deal together.
+//
+// Keys are numbers, strings or bigints, compared as a Map compares them (other keys throw).
+
+interface Leaf<K, V> {
+  readonly key: K;
+  readonly value: V;
+  /** The key's place in the insertion order. */
+  readonly seq: number;
+  readonly hash: number;
+}
+
+/** Leaves whose keys have the same hash. */
+type Bucket<K, V> = readonly Leaf<K, V>[];
+
+class Branch<K, V> {
+  constructor(
+    /** Which of the 32 children are there. */
+    readonly bitmap: number,
+    /** Those children, in the order of their bits. */
+    readonly slots: readonly Slot<K, V>[],
+  ) {}
+}
+
+type Slot<K, V> = Branch<K, V> | Leaf<K, V> | Bucket<K, V>;
+
+const BITS = 5;
+const EMPTY = new Branch<never, never>(0, []);
+
+/** The leaves of a root in insertion order, made once per root (the root's copies share it). */
+const ordered = new WeakMap<Branch<unknown, unknown>, Leaf<unknown, unknown>[]>();
+
+export class SharedMap<K, V> extends Map<K, V> {
+  private root: Branch<K, V> = EMPTY;
+  private count = 0;
+  private nextSeq = 0;
+
+  constructor(entries?: Iterable<readonly [K, V]>) {
+    super();
+    if (entries) for (const [key, value] of entries) this.set(key, value);
+  }
+
+  /** A copy that changes apart from this one. */
+  copy(): SharedMap<K, V> {
+    const copy = new SharedMap<K, V>();
+    copy.shareEntriesOf(this);
+    return copy;
+  }
+
+  /** Holds what `other` holds (a subclass's copy). */
+  protected shareEntriesOf(other: SharedMap<K, V>): void {
+    this.root = other.root;
+    this.count = other.count;
+    this.nextSeq = other.nextSeq;
+  }
+
+  /** Whether `other` holds the same entries because it is a copy of this one that has not changed since. */
+  sameAs(other: SharedMap<K, V>): boolean {
+    return this.root === other.root;
+  }
+
+  override get(key: K): V | undefined {
+    return find(this.root, key, hashOf(key))?.value;
+  }
+
+  override has(key: K): boolean {
+    return find(this.root, key, hashOf(key)) !== undefined;
+  }
+
+  override set(key: K, value: V): this {
+    const hash = hashOf(key);
+    const old = find(this.root, key, hash);
+    if (old?.value === value) return this;
+    this.root = put(this.root, 0, { key, value, seq: old ? old.seq : this.nextSeq++, hash });
+    if (!old) this.count++;
+    return this;
+  }
+
+  override delete(key: K): boolean {
+    const next = remove(this.root, 0, key, hashOf(key));
+    if (next === this.root) return false;
+    this.root = next;
+    this.count--;
+    return true;
+  }
+
+  override clear(): void {
+    this.root = EMPTY;
+    this.count = 0;
+  }
+
+  override get size(): number {
+    return this.count;
+  }
+
+  /** As a Map's: entries deleted while iterating are not visited, entries added are, after the rest. */
+  override *entries(): MapIterator<[K, V]> {
+    let after = -1;
+    for (;;) {
+      const root = this.root;
+      const leaves = inOrder(root);
+      let i = firstAfter(leaves, after);
+      if (i === leaves.length) return;
+      for (; i < leaves.length; i++) {
+        const leaf = leaves[i]!;
+        after = leaf.seq;
+        if (this.root === root) yield [leaf.key, leaf.value];
+        else {
+          const now = find(this.root, leaf.key, leaf.hash);
+          if (now?.seq === leaf.seq) yield [leaf.key, now.value];
+        }
+      }
+      if (this.root === root) return;
+    }
+  }
+
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  override *keys(): MapIterator<K> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  override *values(): MapIterator<V> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  override forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+}
+
+function hashOf(key: unknown): number {
+  if (typeof key === 'number') return Number.isInteger(key) && key >= 0 && key <= 0xffffffff ? mix(key) : hashText(String(key));
+  if (typeof key === 'string') return hashText(key);
+  if (typeof key === 'bigint') return hashText(`${key}n`);
+  throw new TypeError(`a SharedMap key is a number, a string or a bigint, not ${typeof key}`);
+}
+
+/** Spreads a 32-bit integer's bits (small consecutive IDs would otherwise fill one path). */
+function mix(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return x ^ (x >>> 16);
+}
+
+/** FNV-1a over the string's UTF-16 code units. */
+function hashText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return mix(h);
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+const bitAt = (hash: number, shift: number): number => 1 << ((hash >>> shift) & 31);
+const slotIndex = (bitmap: number, bit: number): number => popcount(bitmap & (bit - 1));
+const isBucket = <K, V>(slot: Slot<K, V>): slot is Bucket<K, V> => Array.isArray(slot);
+
+function find<K, V>(root: Branch<K, V>, key: K, hash: number): Leaf<K, V> | undefined {
+  let node = root;
+  for (let shift = 0; ; shift += BITS) {
+    const bit = bitAt(hash, shift);
+    if ((node.bitmap & bit) === 0) return undefined;
+    const slot = node.slots[slotIndex(node.bitmap, bit)]!;
+    if (slot instanceof Branch) node = slot;
+    else if (isBucket(slot)) return slot.find((leaf) => leaf.key === key);
+    else return slot.key === key ? slot : undefined;
+  }
+}
+
+/** `node` with `leaf` in it (in place of the leaf of the same key, if any). */
+function put<K, V>(node: Branch<K, V>, shift: number, leaf: Leaf<K, V>): Branch<K, V> {
+  const bit = bitAt(leaf.hash, shift);
+  const at = slotIndex(node.bitmap, bit);
+  if ((node.bitmap & bit) === 0) return new Branch(node.bitmap | bit, [...node.slots.slice(0, at), leaf, ...node.slots.slice(at)]);
+  const slot = node.slots[at]!;
+  let next: Slot<K, V>;
+  if (slot instanceof Branch) next = put(slot, shift + BITS, leaf);
+  else if (isBucket(slot)) {
+    next = slot[0]!.hash === leaf.hash ? [...slot.filter((l) => l.key !== leaf.key), leaf] : split(slot, slot[0]!.hash, leaf, shift + BITS);
+  } else next = slot.key === leaf.key ? leaf : split(slot, slot.hash, leaf, shift + BITS);
+  const slots = [...node.slots];
+  slots[at] = next;
+  return new Branch(node.bitmap, slots);
+}
+
+/** What holds `held` (a leaf or bucket of hash `heldHash`) and a leaf of another key, from level `shift` down. */
+function split<K, V>(held: Leaf<K, V> | Bucket<K, V>, heldHash: number, leaf: Leaf<K, V>, shift: number): Slot<K, V> {
+  if (heldHash === leaf.hash) return [...(isBucket(held) ? held : [held]), leaf];
+  const a = bitAt(heldHash, shift);
+  const b = bitAt(leaf.hash, shift);
+  if (a === b) return new Branch(a, [split(held, heldHash, leaf, shift + BITS)]);
+  return new Branch(a | b, (a >>> 0) < (b >>> 0) ? [held, leaf] : [leaf, held]);
+}
+
+/** `node` without `key` (the same node if it has no such key). */
+function remove<K, V>(node: Branch<K, V>, shift: number, key: K, hash: number): Branch<K, V> {
+  const bit = bitAt(hash, shift);
+  if ((node.bitmap & bit) === 0) return node;
+  const at = slotIndex(node.bitmap, bit);
+  const slot = node.slots[at]!;
+  let next: Slot<K, V> | undefined;
+  if (slot instanceof Branch) {
+    const child = remove(slot, shift + BITS, key, hash);
+    if (child === slot) return node;
+    next = child.bitmap === 0 ? undefined : child;
+  } else if (isBucket(slot)) {
+    const rest = slot.filter((leaf) => leaf.key !== key);
+    if (rest.length === slot.length) return node;
+    next = rest.length === 1 ? rest[0] : rest;
+  } else {
+    if (slot.key !== key) return node;
+    next = undefined;
+  }
+  if (next !== undefined) {
+    const slots = [...node.slots];
+    slots[at] = next;
+    return new Branch(node.bitmap, slots);
+  }
+  return new Branch(node.bitmap & ~bit, [...node.slots.slice(0, at), ...node.slots.slice(at + 1)]);
+}
+
+function inOrder<K, V>(root: Branch<K, V>): readonly Leaf<K, V>[] {
+  let leaves = ordered.get(root) as Leaf<K, V>[] | undefined;
+  if (!leaves) {
+    leaves = [];
+    collect(root, leaves);
+    leaves.sort((a, b) => a.seq - b.seq);
+    ordered.set(root, leaves as Leaf<unknown, unknown>[]);
+  }
+  return leaves;
+}
+
+function collect<K, V>(node: Branch<K, V>, into: Leaf<K, V>[]): void {
+  for (const slot of node.slots) {
+    if (slot instanceof Branch) collect(slot, into);
+    else if (isBucket(slot)) into.push(...slot);
+    else into.push(slot);
+  }
+}
+
+/** The index of the first leaf whose seq is above `seq` (leaves sorted by seq). */
+function firstAfter<K, V>(leaves: readonly Leaf<K, V>[], seq: number): number {
+  let lo = 0;
+  let hi = leaves.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (leaves[mid]!.seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,85 @@
+// common/shared-map.ts: a SharedMap behaves as a Map with the same history (entries, order, size,
+// iteration while changing), its copies change apart from each other, and a state stored as a
+// change (common/storable.ts) treats it as the plain Map it stands for.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SharedMap } from '../../src/common/shared-map.js';
+import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../../src/common/storable.js';
+import { copyMap } from '../../src/fevm/lazy-map.js';
+
+/** A small deterministic random source (xorshift32), so that a failure can be run again. */
+function random(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+describe('SharedMap', () => {
+  test('random sets and deletes on a Map and a SharedMap, with copies taken along the way, leave each copy equal to its Map, in the same order', () => {
+    const next = random(0x9e3779b9);
+    const pairs: [Map<number | string, number>, Map<number | string, number>][] = [[new Map(), new SharedMap()]];
+    for (let step = 0; step < 20_000; step++) {
+      const [plain, shared] = pairs[next(pairs.length)]!;
+      // Numbers of a few sizes (collisions of the trie's first levels) and strings.
+      const key = next(4) === 0 ? `k${next(300)}` : next(3) === 0 ? next(2 ** 32) : next(600);
+      const op = next(10);
+      if (op < 6) {
+        plain.set(key, step);
+        shared.set(key, step);
+      } else if (op < 9) assert.equal(shared.delete(key), plain.delete(key));
+      else if (pairs.length < 40) pairs.push([new Map(plain), copyMap(shared) as SharedMap<number | string, number>]);
+      assert.equal(shared.get(key), plain.get(key));
+      assert.equal(shared.has(key), plain.has(key));
+    }
+    for (const [plain, shared] of pairs) {
+      assert.equal(shared.size, plain.size);
+      assert.deepEqual([...shared], [...plain]);
+      assert.deepEqual([...shared.keys()], [...plain.keys()]);
+      assert.deepEqual([...shared.values()], [...plain.values()]);
+    }
+  });
+
+  test('keys of the same hash (a full collision) are kept apart, found and deleted one by one', () => {
+    // FNV-1a collides on these two strings: one bucket at the trie's last level.
+    const map = new SharedMap<string, number>([['costarring', 1], ['liquid', 2], ['x', 3]]);
+    const copy = map.copy();
+    assert.equal(map.delete('costarring'), true);
+    assert.deepEqual([...map], [['liquid', 2], ['x', 3]]);
+    assert.deepEqual([...copy], [['costarring', 1], ['liquid', 2], ['x', 3]]);
+    assert.equal(copy.get('liquid'), 2);
+  });
+
+  test('iterating while deleting and adding visits what a Map visits', () => {
+    const plain = new Map([1, 2, 3, 4, 5].map((k) => [k, k]));
+    const shared = new SharedMap(plain);
+    const visit = (map: Map<number, number>) => {
+      const seen: number[] = [];
+      for (const [key] of map) {
+        seen.push(key);
+        if (key === 2) map.delete(4);
+        if (key === 3) map.set(6, 6);
+        if (key === 5) map.set(1, 10);
+      }
+      return seen;
+    };
+    assert.deepEqual(visit(shared), visit(plain));
+    assert.deepEqual([...shared], [...plain]);
+  });
+
+  test('stored as a change from the copy it was made from: what changed, and unchanged when nothing did', () => {
+    const before = new SharedMap(Array.from({ length: 100 }, (_, i): [number, bigint] => [i, BigInt(i)]));
+    const after = before.copy();
+    after.set(7, 70n);
+    after.delete(8);
+    after.set(100, 1n);
+    const change = toStorableChange({ table: after }, { table: before }) as { $set: { table: unknown } };
+    assert.deepEqual(change.$set.table, { $mapSet: [[7, toStorable(70n)], [100, toStorable(1n)]], $mapUnset: [8] });
+    const made = fromStorableChange(change, { table: fromStorable(toStorable(before)) }) as { table: Map<number, bigint> };
+    assert.deepEqual([...made.table], [...after]);
+    assert.deepEqual(toStorableChange({ table: before.copy() }, { table: before }), { $set: {} });
+  });
+});
