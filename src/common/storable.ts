@@ -1,7 +1,8 @@
 // Plain data with big integers and maps, as dag-cbor can store it and back: the state-file form of
 // the builtin actors' states. A bigint becomes `{$big: <Filecoin big-int bytes>}`, a Map becomes
-// `{$map: [[key, value]…]}`; CIDs, bytes, strings, numbers, booleans, null, arrays and objects pass
-// through. State objects never use keys starting with `$`, so these forms cannot be confused.
+// `{$map: [[key, value]…]}`, a value with a shape of its own what its `storedAs()` returns; CIDs,
+// bytes, strings, numbers, booleans, null, arrays and objects pass through. State objects never use
+// keys starting with `$`, so these forms cannot be confused.
 //
 // A value written again (an actor at a later epoch) can be stored as what changed from the value
 // before it (`toStorableChange`): an object as `{$set: {field: change…}, $unset?: [field…]}`, a Map as
@@ -14,7 +15,15 @@ import { decodeBigInt, encodeBigInt } from './cbor.js';
 import { equalBytes } from './hex.js';
 import { SharedMap } from './shared-map.js';
 
+/** A value kept in a shape of its own (the cron actor's queue) that files store as the plain data it returns, and read back as that data. */
+export interface StoredAs {
+  storedAs(): unknown;
+}
+
+const isStoredAs = (value: unknown): value is StoredAs => typeof (value as Partial<StoredAs> | null)?.storedAs === 'function';
+
 export function toStorable(value: unknown): unknown {
+  if (isStoredAs(value)) return toStorable(value.storedAs());
   if (typeof value === 'bigint') return { $big: encodeBigInt(value) };
   if (value instanceof Map) return { $map: [...value].map(([k, v]) => [toStorable(k), toStorable(v)]) };
   if (Array.isArray(value)) return value.map(toStorable);
@@ -35,7 +44,7 @@ export function fromStorable(value: unknown): unknown {
 
 /** An object toStorable stores field by field (not a bigint, Map, array, bytes or CID). */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value) && !(value instanceof Uint8Array) && !CID.asCID(value);
+  return typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value) && !(value instanceof Uint8Array) && !CID.asCID(value) && !isStoredAs(value);
 }
 
 /** A Map that is only what it holds, plain or a SharedMap (a fork's LazyMap also reads what it does not hold: stored whole). */

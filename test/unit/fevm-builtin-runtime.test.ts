@@ -10,8 +10,7 @@ import { blake2b256 } from '../../src/common/hashes.js';
 import { concatBytes } from '../../src/common/hex.js';
 import { fromStorable, toStorable } from '../../src/common/storable.js';
 import { createGenesisState } from '../../src/devnet/genesis.js';
-import { CRON_ACTOR_ID } from '../../src/fevm/actor.js';
-import { enrollCron, nextCronEpoch, takeDueCron } from '../../src/fevm/actors/cron.js';
+import { enrollCron, nextCronEpoch, queuedCron, takeDueCron } from '../../src/fevm/actors/cron.js';
 import { createActor } from '../../src/fevm/actors/lifecycle.js';
 import { accountActor } from '../../src/fevm/actors/account.js';
 import { builtinActor } from '../../src/fevm/actors/builtin.js';
@@ -59,7 +58,7 @@ describe('cron queue', () => {
     assert.deepEqual(takeDueCron(state, 9), []);
     assert.deepEqual(takeDueCron(state, 20), [{ actor: 100, event: 'a' }, { actor: 101, event: 'b' }]);
     assert.equal(nextCronEpoch(state), 30);
-    assert.deepEqual(state.getActor(CRON_ACTOR_ID)!.cron!.queue.length, 1);
+    assert.deepEqual(queuedCron(state, 100), [[30, ['c']]]);
   });
 });
 

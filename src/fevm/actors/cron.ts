@@ -3,6 +3,7 @@
 // miner can jump straight to the next epoch with work: empty epochs cost nothing.
 import { CRON_ACTOR_ID } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
+import { CronQueue, type CronList } from './cron-queue.js';
 
 /** One piece of scheduled work: the actor whose `cron` handler runs, and what to tell it. */
 export interface CronEntry {
@@ -23,50 +24,48 @@ export interface SourceSchedule {
 }
 
 export interface CronState {
-  /** Epochs with work, ascending, each with its entries in the order they were enrolled. */
-  readonly queue: readonly (readonly [epoch: number, entries: readonly CronEntry[]])[];
+  /**
+   * Epochs with work, ascending, each with its entries in the order they were enrolled (the list
+   * form: a state read from a file, until its queue next changes).
+   */
+  readonly queue: CronQueue | CronList;
   /** On a fork: the upstream's schedule, and the last epoch whose entries have run (the chain's, so a revert runs them again). */
   readonly upstream?: { readonly schedule: SourceSchedule; readonly through: number };
 }
 
-const EMPTY_CRON_STATE: CronState = { queue: [] };
-
-const cronState = (state: StateReader): CronState => state.getActor(CRON_ACTOR_ID)?.cron ?? EMPTY_CRON_STATE;
+const cronState = (state: StateReader): CronState | undefined => state.getActor(CRON_ACTOR_ID)?.cron;
+const queueOf = (cron: CronState | undefined): CronQueue => (cron ? CronQueue.of(cron.queue) : CronQueue.EMPTY);
 
 /** The first epoch with scheduled work, if any. */
 export function nextCronEpoch(state: StateReader): number | undefined {
-  const { queue, upstream } = cronState(state);
-  const epochs = [queue[0]?.[0], upstream?.schedule.next(upstream.through)].filter((e) => e !== undefined);
+  const cron = cronState(state);
+  const upstream = cron?.upstream;
+  const epochs = [queueOf(cron).first(), upstream?.schedule.next(upstream.through)].filter((e) => e !== undefined);
   return epochs.length ? Math.min(...epochs) : undefined;
 }
 
 /** The events queued for `actor`, by epoch ascending (a fork's upstream schedule aside). */
 export function queuedCron(state: StateReader, actor: number): [epoch: number, events: unknown[]][] {
-  return cronState(state)
-    .queue.map(([epoch, entries]): [number, unknown[]] => [epoch, entries.filter((e) => e.actor === actor).map((e) => e.event)])
+  return queueOf(cronState(state))
+    .list()
+    .map(([epoch, entries]): [number, unknown[]] => [epoch, entries.filter((e) => e.actor === actor).map((e) => e.event)])
     .filter(([, events]) => events.length > 0);
 }
 
 export function enrollCron(state: StateOverlay, epoch: number, entry: CronEntry): void {
   const cron = state.getActor(CRON_ACTOR_ID)!;
-  const queue = [...cronState(state).queue];
-  let i = queue.findIndex(([e]) => e >= epoch);
-  if (i < 0) i = queue.length;
-  if (queue[i]?.[0] === epoch) queue[i] = [epoch, [...queue[i][1], entry]];
-  else queue.splice(i, 0, [epoch, [entry]]);
-  state.putActor({ ...cron, cron: { ...cronState(state), queue } });
+  state.putActor({ ...cron, cron: { ...cron.cron, queue: queueOf(cron.cron).with(epoch, entry) } });
 }
 
 /** Removes and returns the work due at or before `epoch`, earliest first (at one epoch, the queue's before the upstream's). */
 export function takeDueCron(state: StateOverlay, epoch: number): CronEntry[] {
-  const { queue, upstream } = cronState(state);
-  let due = 0;
-  while (due < queue.length && queue[due][0] <= epoch) due++;
+  const cron = cronState(state);
+  const upstream = cron?.upstream;
+  const { due, rest } = queueOf(cron).takeUpTo(epoch);
   const fromUpstream = upstream && upstream.through < epoch ? upstream.schedule.between(upstream.through, epoch) : [];
-  if (due === 0 && fromUpstream.length === 0) return [];
-  const cron = state.getActor(CRON_ACTOR_ID)!;
-  state.putActor({ ...cron, cron: { queue: queue.slice(due), ...(upstream ? { upstream: { ...upstream, through: Math.max(upstream.through, epoch) } } : {}) } });
-  const queued = queue.slice(0, due).flatMap(([at, entries]) => entries.map((entry) => [at, entry] as const));
+  if (due.length === 0 && fromUpstream.length === 0) return [];
+  state.putActor({ ...state.getActor(CRON_ACTOR_ID)!, cron: { queue: rest, ...(upstream ? { upstream: { ...upstream, through: Math.max(upstream.through, epoch) } } : {}) } });
+  const queued = due.flatMap(([at, entries]) => entries.map((entry) => [at, entry] as const));
   // A stable sort: within an epoch, the queue's entries stay first.
   return [...queued, ...fromUpstream].sort(([a], [b]) => a - b).map(([, entry]) => entry);
 }

@@ -101,4 +101,11 @@ export const storedProposalValue = (deal: StoredProposal): unknown[] => proposal
 /** The proposal CID: dag-cbor, blake2b-256, of the proposal's CBOR (normalized when stored). */
 export const proposalCid = (serialized: Uint8Array): CID => cidOf(serialized);
 
-export const storedProposalCid = (deal: StoredProposal): CID => proposalCid(encodeCbor(storedProposalValue(deal)));
+/** Each stored proposal's CID, made once: the market's cron asks for it at each of the deal's checks. */
+const storedCids = new WeakMap<StoredProposal, CID>();
+
+export function storedProposalCid(deal: StoredProposal): CID {
+  let cid = storedCids.get(deal);
+  if (!cid) storedCids.set(deal, (cid = proposalCid(encodeCbor(storedProposalValue(deal)))));
+  return cid;
+}

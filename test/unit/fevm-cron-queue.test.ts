@@ -1,0 +1,58 @@
+// fevm/actors/cron-queue.ts: the cron actor's queue as a tree whose versions share their nodes keeps
+// the order a sorted list of epochs keeps (entries of an epoch in the order enrolled, the due ones
+// taken earliest first), a queue taken from leaves the one before it as it was, and a state file
+// stores it as that list and reads the list back as the same queue.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { fromStorable, toStorable } from '../../src/common/storable.js';
+import type { CronEntry } from '../../src/fevm/actors/cron.js';
+import { CronQueue, type CronList } from '../../src/fevm/actors/cron-queue.js';
+
+/** The reference: the sorted list the queue stands for, enrolled into and taken from as a list. */
+function enrolled(list: CronList, epoch: number, entry: CronEntry): CronList {
+  const at = list.findIndex(([e]) => e >= epoch);
+  const i = at < 0 ? list.length : at;
+  if (list[i]?.[0] === epoch) return [...list.slice(0, i), [epoch, [...list[i]![1], entry]], ...list.slice(i + 1)];
+  return [...list.slice(0, i), [epoch, [entry]], ...list.slice(i)];
+}
+
+describe('CronQueue', () => {
+  test('enrolments at random epochs (many at one epoch) and takes of the due work keep the sorted list, each version its own', () => {
+    let x = 12345;
+    const next = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x % n;
+    };
+    let queue = CronQueue.EMPTY;
+    let list: CronList = [];
+    const versions: [CronQueue, CronList][] = [];
+    for (let step = 0; step < 5000; step++) {
+      if (next(5) === 0) {
+        const upTo = next(3000);
+        const { due, rest } = queue.takeUpTo(upTo);
+        assert.deepEqual(due, list.filter(([e]) => e <= upTo));
+        list = list.filter(([e]) => e > upTo);
+        queue = rest;
+      } else {
+        // Epochs as deals' checks spread them, and a few epochs taking many entries, as a deadline's.
+        const epoch = next(4) === 0 ? 1000 + next(3) : next(3000);
+        const entry = { actor: 100 + next(3), event: step };
+        queue = queue.with(epoch, entry);
+        list = enrolled(list, epoch, entry);
+      }
+      assert.equal(queue.first(), list[0]?.[0]);
+      if (step % 250 === 0) versions.push([queue, list]);
+    }
+    for (const [version, itsList] of versions) assert.deepEqual(version.list(), itsList);
+  });
+
+  test('a state file stores the queue as its list, and the list read back is the same queue', () => {
+    const queue = CronQueue.EMPTY.with(30, { actor: 100, event: 'c' }).with(10, { actor: 100, event: { type: 'expire', sectors: [1, 2] } }).with(10, { actor: 101, event: 7 });
+    const stored = toStorable({ queue });
+    const read = fromStorable(decodeCbor(encodeCbor(stored))) as { queue: CronList };
+    assert.deepEqual(read.queue, queue.list());
+    assert.deepEqual(CronQueue.of(read.queue).list(), queue.list());
+    assert.deepEqual(CronQueue.of(read.queue).takeUpTo(10).due, [[10, [{ actor: 100, event: { type: 'expire', sectors: [1, 2] } }, { actor: 101, event: 7 }]]]);
+  });
+});
