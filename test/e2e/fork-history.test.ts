@@ -56,6 +56,15 @@ async function subscribedEvents(url: string, filter: unknown, count = Infinity):
 }
 
 /**
+ * Actor events of the fork's own tipsets (after `forkEpoch`): whatever the cases before mined there,
+ * and the one event of a LOGGING_DEPLOYMENT this case mined at `ownBlock`.
+ */
+function assertForkOwn(events: { height: number }[], forkEpoch: number, ownBlock: number): void {
+  assert.ok(events.every((event) => event.height > forkEpoch), 'after the fork epoch');
+  assert.equal(events.filter((event) => event.height === ownBlock).length, 1, 'this case\'s deployment');
+}
+
+/**
  * Every lookup by CID or hash of a message the upstream included after the fork epoch answers it as
  * unknown on the fork, though the upstream finds it searching from the key the fork searches from
  * (its state key), as a Lotus node with the chain index does.
@@ -568,11 +577,11 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     const theirs = await rpc(proxy!.url, 'Filecoin.GetActorEventsRaw', [upToFork]);
     assert.ok(theirs.length >= 1);
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [upToFork]), theirs);
-    // Across the fork epoch: the upstream's, then the fork's own (its LOGGING_DEPLOYMENT above).
+    // Across the fork epoch: the upstream's, then the fork's own (this case's deployment among them).
+    const own = await sendFromDev(fork!.url, { data: LOGGING_DEPLOYMENT });
     const across = await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [{ fromHeight: 0 }]);
     assert.deepEqual(across.slice(0, theirs.length), theirs);
-    assert.equal(across.length, theirs.length + 1);
-    assert.ok(across[theirs.length].height > forkEpoch);
+    assertForkOwn(across.slice(theirs.length), forkEpoch, own.block);
     const lookup = await rpc(fork!.url, 'Filecoin.StateSearchMsg', [null, await messageCid(atFork.hash), -1, true]);
     const root = lookup.Receipt.EventsRoot;
     assert.ok(root, 'the forked receipt has events');
@@ -599,9 +608,11 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     const upToFork = { fromHeight: 0, toHeight: forkEpoch };
     const theirs = await rpc(proxy!.url, 'Filecoin.GetActorEventsRaw', [upToFork]);
     assert.deepEqual(await subscribedEvents(fork!.url, upToFork), { events: theirs, closed: true });
-    // Open-ended: the upstream's, then the fork's own (its LOGGING_DEPLOYMENT above), and the channel stays open.
+    // Open-ended: the upstream's, then the fork's own (this case's deployment among them), and the channel stays open.
+    const own = await sendFromDev(fork!.url, { data: LOGGING_DEPLOYMENT });
     const across = await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [{ fromHeight: 0 }]);
-    assert.ok(across.length > theirs.length);
+    assert.deepEqual(across.slice(0, theirs.length), theirs);
+    assertForkOwn(across.slice(theirs.length), forkEpoch, own.block);
     assert.deepEqual(await subscribedEvents(fork!.url, { fromHeight: 0 }, across.length), { events: across, closed: false });
   });
 });
