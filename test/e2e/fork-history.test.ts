@@ -615,6 +615,29 @@ describe('fork history of an upstream that answers as Lotus (a tipset\'s message
     assertForkOwn(across.slice(theirs.length), forkEpoch, own.block);
     assert.deepEqual(await subscribedEvents(fork!.url, { fromHeight: 0 }, across.length), { events: across, closed: false });
   });
+
+  // Lotus installs a subscription's filter with the tipset its tipsetKey names and sends the events it
+  // collected there (b835fab70 node/impl/full/actor_events.go SubscribeActorEventsRaw: GetTipSetCid,
+  // Install); the devnet closes the channel after them. On a fork, an upstream tipset's are the
+  // upstream's, as GetActorEventsRaw answers them (fork-events.ts).
+  test('a subscription by the key of an upstream tipset at or before the fork epoch sends the upstream\'s events of it, then closes', async () => {
+    const upstreamKey = async (epoch: number) => (await rpc(proxy!.url, 'Filecoin.ChainGetTipSetByHeight', [epoch, null])).Cids;
+    // The fork epoch's tipset (the fork's first: the upstream's, under its key) and an earlier one (a transfer: none).
+    for (const epoch of [forkEpoch, early.block]) {
+      const filter = { tipsetKey: await upstreamKey(epoch) };
+      const theirs = (await rpc(proxy!.url, 'Filecoin.GetActorEventsRaw', [filter])) ?? [];
+      if (epoch === forkEpoch) assert.equal(theirs.length, 1, 'the deployment\'s event');
+      assert.deepEqual(await subscribedEvents(fork!.url, filter), { events: theirs, closed: true }, `at ${epoch}`);
+    }
+    // A tipset of the fork's own: its events.
+    const own = await sendFromDev(fork!.url, { data: LOGGING_DEPLOYMENT });
+    const ownKey = { tipsetKey: (await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [own.block, null])).Cids };
+    const ownEvents = await rpc(fork!.url, 'Filecoin.GetActorEventsRaw', [ownKey]);
+    assert.equal(ownEvents.length, 1);
+    assert.deepEqual(await subscribedEvents(fork!.url, ownKey), { events: ownEvents, closed: true });
+    // The upstream's tipset after the fork epoch is not in the fork's chain: an unknown key.
+    await assert.rejects(subscribedEvents(fork!.url, { tipsetKey: await upstreamKey(later.block) }), /not found/);
+  });
 });
 
 // fidaudit4 V14: the fork's state is the upstream's at one tipset; a reorg there must not mix two chains.

@@ -4,7 +4,7 @@
 import { DevnetError } from '../../common/errors.js';
 import { actorEventFilter, actorEventFilterJson, anyActorEvent, eventEntryJson, heightRange, tipsetActorEvents } from '../actor-events.js';
 import { defineMethod } from '../define-method.js';
-import { upstreamActorEvents } from '../fork-events.js';
+import { upstreamActorEvents, upstreamTipsetEvents, upstreamTipsetKey } from '../fork-events.js';
 import { cid, tipsetOf } from '../lotus-params.js';
 
 export const filecoinEvents = [
@@ -21,20 +21,26 @@ export const filecoinEvents = [
 
   // A channel (xrpc.ch.val) of the matching events: those from fromHeight up to the head first, then
   // each new tipset's; closed once toHeight is reached (at once for a tipsetKey or a past toHeight). On
-  // a fork, the backlog's part at or before the fork epoch is the upstream's (fidaudit4 V4), sent first.
+  // a fork, the backlog's part at or before the fork epoch is the upstream's (fidaudit4 V4), sent first,
+  // and so is the backlog of a tipsetKey of the upstream's, as GetActorEventsRaw's (fork-events.ts).
   defineMethod('Filecoin.SubscribeActorEventsRaw', [actorEventFilter('filter')], async ({ devnet, subscriptions }, given) => {
     const filter = given ?? anyActorEvent();
     if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
     const { from, to } = heightRange(filter, devnet.head.epoch);
     const { fork } = devnet;
     const forked = fork && !filter.tipset && from !== undefined && from <= fork.point.epoch;
-    const upstreamPart = forked ? await upstreamActorEvents(fork, actorEventFilterJson(filter), from, to ?? devnet.head.epoch) : [];
+    const upstreamKey = fork && filter.tipset ? await upstreamTipsetKey(devnet, fork, filter.tipset) : undefined;
+    const upstreamPart = forked
+      ? await upstreamActorEvents(fork, actorEventFilterJson(filter), from, to ?? devnet.head.epoch)
+      : upstreamKey !== undefined
+        ? await upstreamTipsetEvents(fork!, actorEventFilterJson(filter), upstreamKey)
+        : [];
     // No await from here to the channel's opening: a tipset mined while the upstream answered is in the backlog, not lost.
     const head = devnet.head.epoch;
     const ownFrom = forked ? fork.point.epoch + 1 : from;
-    const backlog = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : ownFrom === undefined ? [] : devnet.chain.range(ownFrom, Math.min(to ?? head, head));
+    const own = upstreamKey !== undefined ? [] : filter.tipset ? [tipsetOf(devnet, filter.tipset)] : ownFrom === undefined ? [] : devnet.chain.range(ownFrom, Math.min(to ?? head, head));
     return subscriptions.actorEvents(
-      [...upstreamPart, ...backlog.flatMap((t) => tipsetActorEvents(devnet, t, filter))],
+      [...upstreamPart, ...own.flatMap((t) => tipsetActorEvents(devnet, t, filter))],
       (tipset) => (filter.tipset || (from !== undefined && tipset.epoch < from) ? [] : tipsetActorEvents(devnet, tipset, filter)),
       (tipset) => to !== undefined && tipset.epoch >= to,
       filter.tipset !== undefined || (to !== undefined && to <= head),
