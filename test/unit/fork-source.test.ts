@@ -137,6 +137,10 @@ describe('fork state source', () => {
       const loaded = cache.load(point);
       assert.deepEqual(loaded, source.data);
       assert.equal(cache.load({ ...point, epoch: 8 }).actors.size, 0);
+      // Another chain of the same genesis (two devnets started in the same second) at that epoch: not this file's.
+      assert.equal(cache.load({ ...point, tipsetKey: [{ '/': 'bafyother' }], stateKey: [{ '/': 'bafyother' }] }).actors.size, 0);
+      assert.equal(cache.load({ ...point, stateKey: [{ '/': 'bafyother' }] }).actors.size, 0);
+      assert.deepEqual(cache.load({ ...point }), source.data);
       writeFileSync(join(dir, `${point.genesis}-${point.epoch}.cbor`), 'garbage');
       assert.equal(cache.load(point).actors.size, 0);
     } finally {

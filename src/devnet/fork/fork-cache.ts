@@ -1,5 +1,5 @@
 // The fork's disk cache: what the fork fetched from the upstream, in one dag-cbor file per upstream
-// genesis and fork epoch, so that a second start at the same point asks the upstream for nothing it
+// genesis and fork epoch (holding the tipset it was read at), so that a second start at the same point asks the upstream for nothing it
 // already read, and starts with the upstream down. An index maps the URL and requested epoch to
 // the file, since an offline start cannot ask the upstream for its genesis.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../common
 import { fromStorable, toStorable } from '../../common/storable.js';
 import { actorFromStorable, storableActor } from '../../fevm/state-tree.js';
 import { writeFileAtomically } from '../persistence.js';
-import type { ForkPoint } from './fork-point.js';
+import type { ForkPoint, TipsetKeyJson } from './fork-point.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
 import { emptyForkTables, type ForkTables } from './fork-tables.js';
 
@@ -72,6 +72,8 @@ function makeDirectory(dir: string): void {
   }
 }
 
+const sameKey = (a: TipsetKeyJson, b: TipsetKeyJson): boolean => a.length === b.length && a.every((cid, i) => cid['/'] === b[i]!['/']);
+
 export class ForkCache {
   constructor(private readonly dir: string) {}
 
@@ -96,10 +98,16 @@ export class ForkCache {
     return this.read(join(this.dir, file))?.point;
   }
 
-  /** What was fetched before at this fork point (empty if nothing was). */
+  /**
+   * What was fetched before at this fork point (empty if nothing was). The file of the genesis and
+   * epoch must hold this very tipset: two devnets started with the same flags in the same second have
+   * one genesis, and their chains part at their first different message, so the genesis alone does
+   * not say which chain a cached epoch was read from.
+   */
   load(point: ForkPoint): ForkData {
     const path = this.fileOf(point);
-    return (existsSync(path) && this.read(path)?.data) || emptyForkData();
+    const cached = existsSync(path) ? this.read(path) : undefined;
+    return (cached && sameKey(cached.point.tipsetKey, point.tipsetKey) && sameKey(cached.point.stateKey, point.stateKey) && cached.data) || emptyForkData();
   }
 
   save(url: string, requestedEpoch: number | undefined, point: ForkPoint, data: ForkData): void {
