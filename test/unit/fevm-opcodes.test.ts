@@ -269,12 +269,18 @@ const byte = (n: number) => n.toString(16).padStart(2, '0');
 
 /**
  * Runtime code that reads `target`'s balance (FVM-priced: it does not mark `target` warm), spends
- * its gas down to at most `threshold`, then sends `opcode` (CALL with `value`, STATICCALL or
- * DELEGATECALL) to `target` with `gas`, and stops.
+ * its gas down to between `threshold` - 3 600 and `threshold`, then sends `opcode` (CALL with
+ * `value`, STATICCALL or DELEGATECALL) to `target` with `gas`, and stops.
  */
 function balanceThenCall(target: string, opcode: number, value: number | undefined, gas: number, threshold: number): string {
   const pushTarget = '73' + target.slice(2).toLowerCase();
-  const burn = `5b61${threshold.toString(16).padStart(4, '0')}5a1160${byte(0x17)}57`; // 0x17: while (GAS > threshold)
+  const push3 = (n: number) => '62' + n.toString(16).padStart(6, '0');
+  // GAS is a syscall (~15 400), too coarse a step to stop near `threshold`: while (GAS > threshold +
+  // 40 000) {} (its JUMPDEST at 0x17), then n = (GAS - t) / 3 600 turns of a loop of 3 600 gas
+  // (JUMPDEST PUSH1 SWAP1 SUB DUP1 PUSH1 JUMPI, at 0x2d), t such that what is left after the POP
+  // (GAS - 8 340 - 3 600 n: the PUSH3 … DIV between, and the POP) is below `threshold` by less than a turn.
+  const fine = threshold + 8_340 - 3_600;
+  const burn = `5b${push3(threshold + 40_000)}5a1160${byte(0x17)}57` + `5a${push3(fine)}9003610e109004` + `5b6001900380602d57` + '50';
   const args = '6000'.repeat(4) + (value === undefined ? '' : `60${byte(value)}`);
   return `${pushTarget}3150${burn}${args}${pushTarget}60${byte(gas)}${byte(opcode)}00`;
 }
@@ -283,7 +289,7 @@ function balanceThenCall(target: string, opcode: number, value: number | undefin
 const callAndReturnResult = (target: string) => `${'6000'.repeat(5)}73${target.slice(2).toLowerCase()}63004c4b40f160005260206000f3`;
 
 describe('CALL gas', () => {
-  // The caller keeps at most 20 000 gas after its loop: enough for the FEVM's work up to the CALL
+  // The caller keeps 16 400 to 20 000 gas after its loops: enough for the FEVM's work up to the CALL
   // (9 440 for the CALL's own), 50 for the callee and the STOP, with little to spare (the CALL: 2 305): an
   // Ethereum access price (2 600) on top would not fit. A DELEGATECALL's caller first learns the
   // target's type itself (get_contract_type, three syscalls: 42 000; builtin-actors call.rs:259), so it keeps 62 000.
@@ -582,8 +588,10 @@ describe('aborts and precompiles cost the FVM gas they used', () => {
     // Give `ends` 10 000 less than its STATICCALL needs: the precompile exhausts the caller's gas and
     // the caller fails (it has no instruction left to run, so only the precompile can fail it).
     const frameCost = 50_000_000n - small.first;
-    assert.equal((await run(frameCost + taken - 10_000n, ends)).success, 0n);
-    assert.equal((await run(frameCost + taken + 10_000n, ends)).success, 1n);
+    // `ends` stops after its STATICCALL: what `taken` counted after it, the POP and the GAS, it does not run.
+    const call = taken - BigInt(opcodeGas('POP') + opcodeGas('GAS'));
+    assert.equal((await run(frameCost + call - 10_000n, ends)).success, 0n);
+    assert.equal((await run(frameCost + call + 10_000n, ends)).success, 1n);
   });
 });
 
@@ -1199,6 +1207,15 @@ describe('the chain context: BLOCKHASH and PREVRANDAO pay the FVM\'s lookback, t
     assert.equal(once - address, BigInt(HOST_CALL));
     assert.deepEqual([coinbase, gaslimit], [address, address]);
     assert.equal(mixed, twice, 'TIMESTAMP then GASPRICE: one syscall');
+  });
+
+  // fidaudit5 G8: builtin-actors v18 instructions/context.rs answers GAS with rt.gas_available(), the
+  // gas::available syscall (ref-fvm sdk/src/gas.rs), each time.
+  test('GAS is the gas::available syscall each time: 14 000 and the interpreter\'s work, against PC beside it', async (t) => {
+    const [gas, twice, pc] = await gasOf(t, ['5a50' + '00' + '0000', '5a505a50' + '00', '5850' + '00' + '0000']);
+    assert.equal(gas - pc, BigInt(opcodeGas('GAS') - opcodeGas('PC')));
+    assert.equal(opcodeGas('GAS') - opcodeGas('PC'), HOST_CALL + opcodeGas('MLOAD') - opcodeGas('PC'));
+    assert.equal(twice - gas, BigInt(opcodeGas('GAS') + opcodeGas('POP')));
   });
 
   test('PREVRANDAO draws the randomness once an invocation: the lookback and the draw\'s hash, then nothing more', async (t) => {
