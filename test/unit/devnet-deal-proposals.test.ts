@@ -15,6 +15,7 @@ import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { secp256k1Address } from '../../src/fevm/signature.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { readExtraParams } from '../../src/devnet/storage-providers/contract-deals.js';
+import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
@@ -368,6 +369,12 @@ describe('sector cheats', () => {
     await rpc.result('devnet_faultSectors', [rpc.miner, [0]]);
     assert.ok((await power()) < healthy);
     await rpc.result('devnet_recoverSectors', [rpc.miner, [0]]);
+    // Recovering until its deadline's next (simulated) Window PoSt, at the deadline's end.
+    assert.ok((await power()) < healthy);
+    const { PeriodStart } = await rpc.result('Filecoin.StateMinerProvingDeadline', [rpc.miner, null]);
+    const head = Number(await rpc.result('eth_blockNumber'));
+    const { last } = nextDeadlineOccurrence(((PeriodStart % 2880) + 2880) % 2880, 0, head);
+    await rpc.result('anvil_mine', [last - head]);
     assert.equal(await power(), healthy);
     const cid = await rpc.result('devnet_terminateSectors', [rpc.miner, [0]]);
     assert.equal((await rpc.result('Filecoin.StateSearchMsg', [null, cid, -1, true])).Receipt.ExitCode, 0);

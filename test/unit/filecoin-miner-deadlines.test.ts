@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Proof, ZeroComm } from '@web3-storage/data-segment';
 import { FilAddress } from '../../src/common/address.js';
+import { encodeBitfield } from '../../src/common/bitfield.js';
 import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
@@ -15,6 +16,7 @@ import { pieceCidFromRoot } from '../../src/devnet/storage-providers/piece-cid.j
 import { sealedCid } from '../../src/devnet/storage-providers/sector-params.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { deadlineEndAtOrAfter, EPOCHS_IN_DAY, FAULT_MAX_AGE, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
+import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
@@ -51,7 +53,7 @@ describe('deadlines, partitions and faults', () => {
     assert.deepEqual(await result('Filecoin.StateAllMinerFaults', [100, null]), [{ Miner: MINER, Epoch: head }]);
     await result('evm_mine');
     assert.equal(await result('Filecoin.StateAllMinerFaults', [0, null]), null);
-    assert.deepEqual(await result('Filecoin.StateSectorExpiration', [MINER, 3, null]), { OnTime: 0, Early: head + FAULT_MAX_AGE });
+    assert.deepEqual(await result('Filecoin.StateSectorExpiration', [MINER, 3, null]), { OnTime: 0, Early: deadlineEnd(head) + FAULT_MAX_AGE }, 'the end of its deadline 42 periods on (fidaudit6 D5)');
 
     assert.match((await error('Filecoin.StateSectorExpiration', [MINER, 99, null])).message, /failed to find sector 99/);
     const bad = await error('Filecoin.StateMinerPartitions', [MINER, 48, null]);
@@ -200,5 +202,45 @@ describe('FIP-0100 daily fee', () => {
     const { Deadline } = await result('Filecoin.StateSectorPartition', [MINER, State.SectorNumber, null]);
     const deadlines = await result('Filecoin.StateMinerDeadlines', [MINER, null]);
     assert.equal(deadlines[Deadline].DailyFee, sector.DailyFee, 'the only sector with a fee in its deadline');
+  });
+});
+
+describe('fidaudit6 D3: fault and recovery cut-offs, recoveries at the next Window PoSt', () => {
+  test('a late DeclareFaults fails with builtin-actors\' text; devnet_faultSectors waits until it is accepted; a recovery restores the power at the deadline\'s end', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const SECTOR = 5;
+    const { Deadline, Partition } = await result('Filecoin.StateSectorPartition', [MINER, SECTOR, null]);
+    const { PeriodStart } = await result('Filecoin.StateMinerProvingDeadline', [MINER, null]);
+    const offset = ((PeriodStart % WPOST_PROVING_PERIOD) + WPOST_PROVING_PERIOD) % WPOST_PROVING_PERIOD;
+    const head = async () => (await result('Filecoin.ChainHead')).Height as number;
+    const mineTo = async (epoch: number) => {
+      const n = epoch - (await head());
+      if (n > 0) await result('anvil_mine', [n]);
+    };
+    const raw = async () => BigInt((await result('Filecoin.StateMinerPower', [MINER, null])).MinerPower.RawBytePower);
+
+    // The next message lands at the fault cut-off of the sector's deadline: late.
+    const late = nextDeadlineOccurrence(offset, Deadline, (await head()) + 10);
+    await mineTo(late.faultCutoff - 1);
+    const { Worker } = await result('Filecoin.StateMinerInfo', [MINER, null]);
+    const params = base64([[[Deadline, Partition, encodeBitfield([SECTOR])]]]);
+    const refused = await error('Filecoin.MpoolPushMessage', [{ From: Worker, To: MINER, Value: '0', Method: 10, Params: params }, null]);
+    assert.match(refused.message, new RegExp(`failed fault declaration at deadline ${Deadline}: late fault or recovery declaration \\(16\\)`));
+
+    // The cheat waits, as a provider's worker does, until the deadline has closed.
+    const before = await raw();
+    await result('devnet_faultSectors', [MINER, [SECTOR]]);
+    assert.ok((await head()) > late.last, 'declared after the deadline closed');
+    assert.equal(await raw(), before - (32n << 30n));
+
+    // A recovery: the sector is recovering, without power, until the next occurrence of its deadline ends.
+    await result('devnet_recoverSectors', [MINER, [SECTOR]]);
+    const proof = nextDeadlineOccurrence(offset, Deadline, await head());
+    assert.deepEqual(await result('Filecoin.StateMinerRecoveries', [MINER, null]), [SECTOR, 1]);
+    assert.equal(await raw(), before - (32n << 30n));
+    await mineTo(proof.last - 1);
+    assert.equal(await raw(), before - (32n << 30n));
+    await mineTo(proof.last);
+    assert.equal(await raw(), before, 'proven at the deadline\'s last epoch');
   });
 });

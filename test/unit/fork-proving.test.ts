@@ -12,7 +12,7 @@ import { bitfieldJson } from '../../src/common/bitfield-json.js';
 import { decodeBigInt, decodeCbor, type CID as BlockCid } from '../../src/common/cbor.js';
 import type { Actor } from '../../src/fevm/actor.js';
 import { deadlineBlocks } from '../../src/fevm/actors/miner/deadline-blocks.js';
-import { deadlineInfo, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
+import { deadlineEndAtOrAfter, deadlineInfo, FAULT_MAX_AGE } from '../../src/fevm/actors/miner/policy.js';
 import { loadMiner, type MinerState } from '../../src/fevm/actors/miner/state.js';
 import { MissingStateError } from '../../src/fevm/state-tree.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
@@ -160,11 +160,12 @@ describe('a forked miner\'s proving state', () => {
   test('from a gateway: by walking the miner\'s Deadlines, Deadline and Partition blocks (their Recoveries too); faults from their early expiration', async (t) => {
     const { upstream, methods } = await serve(t, true);
     const proving = (await new UpstreamProving(upstream, point).provingState(1000))!;
-    // As from a full node: sector 3's fault from its partition's expiration queue; 7 expires on time first.
+    // As from a full node: sector 3's fault from its partition's expiration queue, which holds it at the end of
+    // its deadline FAULT_MAX_AGE on (builtin-actors' quantization): the fault counts from that deadline's end; 7 expires on time first.
     assert.deepEqual(placements(proving), [
       [1, 2, 0, undefined, false],
       [2, 2, 0, undefined, false],
-      [3, 2, 0, 400, false],
+      [3, 2, 0, deadlineEndAtOrAfter(400, upstreamMiner().provingPeriodOffset ?? 0, 2), false],
       [4, 2, 1, undefined, false],
       [7, 5, 0, point.epoch, true],
     ]);

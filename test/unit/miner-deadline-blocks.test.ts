@@ -38,10 +38,12 @@ describe('a miner\'s deadline blocks', () => {
     const power = sectorPower(m.sectorSize, sectors.get(2)!);
     assert.deepEqual(livePower.map(decodeBigInt), [power.raw, power.qa]);
     assert.deepEqual(faultyPower.map(decodeBigInt), [power.raw, power.qa]);
-    // The partition's expiration queue: the faulty sector leaves early, when its fault is FAULT_MAX_AGE old (its ExpirationSet's EarlySectors).
+    // The partition's expiration queue: the faulty sector leaves early, at the end of its deadline FAULT_MAX_AGE
+    // after the one it became faulty in (its ExpirationSet's EarlySectors).
     const queue = await readAmt(expirationQueue, read);
-    assert.deepEqual([...queue.keys()], [5 + FAULT_MAX_AGE]);
-    const [onTime, early, pledge, activePower, queuedFaulty] = queue.get(5 + FAULT_MAX_AGE) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array[], Uint8Array[]];
+    const dropped = deadlineEndAtOrAfter(5, m.provingPeriodOffset, 2) + FAULT_MAX_AGE;
+    assert.deepEqual([...queue.keys()], [dropped]);
+    const [onTime, early, pledge, activePower, queuedFaulty] = queue.get(dropped) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array[], Uint8Array[]];
     assert.deepEqual([decodeBitfield(onTime), decodeBitfield(early), decodeBigInt(pledge)], [[], [2], 0n]);
     assert.deepEqual([activePower.map(decodeBigInt), queuedFaulty.map(decodeBigInt)], [[0n, 0n], [power.raw, power.qa]]);
     // A healthy sector leaves on time, with its pledge, at the end of its deadline then (fidaudit6 D5).

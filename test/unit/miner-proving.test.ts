@@ -6,13 +6,20 @@ import { describe, test } from 'node:test';
 import { decodeBitfield, encodeBitfield } from '../../src/common/bitfield.js';
 import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
 import { EPOCHS_IN_DAY, FAULT_MAX_AGE, WPOST_PROVING_PERIOD, deadlineEndAtOrAfter, faultFeeFor, provingPeriodStart, terminationFeeFor } from '../../src/fevm/actors/miner/policy.js';
-import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
+import { declarationsFor, nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, MINER, OWNER, double, expireAt, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
 
 const GIB32 = 32n << 30n;
 const powerOf = (h: MinerHarness) => claimOf(h.state.getActor(POWER_ACTOR_ID)!.power!, MINER)!;
+
+/** The first proving period end after the end of the deadline a sector of `deadline` faulted now began its fault in. */
+function firstFeeEnd(h: MinerHarness, deadline: number): number {
+  const offset = h.miner().provingPeriodOffset;
+  const counted = deadlineEndAtOrAfter(h.epoch, offset, deadline);
+  return provingPeriodStart(counted + 1, offset) + WPOST_PROVING_PERIOD - 1;
+}
 
 describe('DeclareFaults (10) and DeclareFaultsRecovered (11)', () => {
   test('faulty sectors lose power; recovered ones get it back', async () => {
@@ -26,9 +33,48 @@ describe('DeclareFaults (10) and DeclareFaultsRecovered (11)', () => {
     // Declaring again changes nothing.
     assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [1]))).exitCode, 0);
     assert.equal(powerOf(h).rawBytePower, 8n * GIB32);
+    // A recovery waits for the deadline's next (simulated) Window PoSt, at its end (builtin-actors: at the PoSt).
     assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [1, 3]))).exitCode, 0);
+    assert.equal(h.miner().sectors.get(1)!.recovering, true);
+    assert.equal(powerOf(h).rawBytePower, 8n * GIB32);
+    const { last } = nextDeadlineOccurrence(h.miner().provingPeriodOffset, h.miner().sectors.get(1)!.deadline, h.epoch);
+    await h.advanceTo(last);
+    assert.equal(powerOf(h).rawBytePower, 8n * GIB32, 'not before the deadline\'s last epoch');
+    await h.advanceTo(last + 1);
     assert.equal(h.miner().sectors.get(1)!.faultEpoch, undefined);
+    assert.equal(h.miner().sectors.get(1)!.recovering, undefined);
     assert.equal(powerOf(h).rawBytePower, 9n * GIB32);
+  });
+
+  test('fidaudit6 D3: declarations past their deadline\'s fault cut-off and terminations in the current or next deadline are refused (16)', async () => {
+    const h = await minerHarness();
+    const sector = h.miner().sectors.get(2)!;
+    const offset = h.miner().provingPeriodOffset;
+    const next = nextDeadlineOccurrence(offset, sector.deadline, h.epoch + 200);
+    // 70 epochs before the deadline opens, and until it closes, faults and recoveries are late.
+    h.epoch = next.faultCutoff;
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [2]))).exitCode, ExitCode.ErrIllegalArgument);
+    h.epoch = next.last;
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [2]))).exitCode, ExitCode.ErrIllegalArgument);
+    // Once it has closed, a declaration is for its next occurrence.
+    h.epoch = next.last + 1;
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [2]))).exitCode, 0);
+    const again = nextDeadlineOccurrence(offset, sector.deadline, h.epoch);
+    h.epoch = again.faultCutoff;
+    assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [2]))).exitCode, ExitCode.ErrIllegalArgument);
+    // A recovering sector declared faulty again is no longer recovering.
+    h.epoch = again.faultCutoff - 1;
+    assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [2]))).exitCode, 0);
+    assert.equal(h.miner().sectors.get(2)!.recovering, true);
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [2]))).exitCode, 0);
+    assert.equal(h.miner().sectors.get(2)!.recovering, undefined);
+    // Terminations: not from one challenge window before the deadline opens until it closes.
+    const third = nextDeadlineOccurrence(offset, sector.deadline, h.epoch + WPOST_PROVING_PERIOD);
+    await h.send(OWNER, MINER, 0, undefined, 10n * FIL);
+    h.epoch = third.open - 60;
+    assert.equal((await h.send(OWNER, MINER, 9, declarationsFor(h.miner(), [2]))).exitCode, ExitCode.ErrIllegalArgument);
+    h.epoch = third.open - 61;
+    assert.equal((await h.send(OWNER, MINER, 9, declarationsFor(h.miner(), [2]))).exitCode, 0);
   });
 
   test('a sector named at the wrong deadline or partition is refused', async () => {
@@ -46,11 +92,16 @@ describe('DeclareFaults (10) and DeclareFaultsRecovered (11)', () => {
     assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [4]))).exitCode, 0);
     const due = provingPeriodStart(h.epoch, h.miner().provingPeriodOffset) + WPOST_PROVING_PERIOD - 1;
     assert.equal(h.miner().faultCronEpoch, due);
+    // The fee counts from the end of the fault's deadline (builtin-actors' first continued-fault charge):
+    // the first period end after it charges it.
+    const first = firstFeeEnd(h, 4);
     const burnt = h.balance(99);
-    await h.advanceTo(due + 1);
+    await h.advanceTo(first);
+    assert.equal(h.balance(99), burnt);
+    await h.advanceTo(first + 1);
     const fee = faultFeeFor(GIB32);
     assert.equal(h.balance(99) - burnt, fee);
-    assert.equal(h.miner().faultCronEpoch, due + WPOST_PROVING_PERIOD);
+    assert.equal(h.miner().faultCronEpoch, first + WPOST_PROVING_PERIOD);
     // 42 proving periods later the sector is gone and its fault fees stop.
     await h.advanceTo(h.epoch + FAULT_MAX_AGE + WPOST_PROVING_PERIOD);
     assert.equal(h.miner().sectors.has(4), false);
@@ -58,10 +109,23 @@ describe('DeclareFaults (10) and DeclareFaultsRecovered (11)', () => {
     assert.equal(powerOf(h).rawBytePower, 9n * GIB32);
   });
 
+  test('fidaudit6 D5: a 42-day fault ends at the end of the sector\'s deadline FAULT_MAX_AGE after the one it was declared in', async () => {
+    const h = await minerHarness();
+    await h.send(OWNER, MINER, 0, undefined, 100n * FIL);
+    assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [4]))).exitCode, 0);
+    const due = deadlineEndAtOrAfter(h.epoch, h.miner().provingPeriodOffset, 4) + FAULT_MAX_AGE;
+    assert.notEqual(due, provingPeriodStart(due, h.miner().provingPeriodOffset) + WPOST_PROVING_PERIOD - 1, 'not at a proving period\'s end');
+    await h.advanceTo(due);
+    assert.equal(h.miner().sectors.has(4), true);
+    await h.advanceTo(due + 1);
+    assert.equal(h.miner().sectors.has(4), false);
+    assert.equal(powerOf(h).rawBytePower, 9n * GIB32);
+  });
+
   test('a fee the unlocked balance cannot pay becomes fee debt, repaid before withdrawals', async () => {
     const h = await minerHarness();
     await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [4]));
-    await h.advanceTo(h.miner().faultCronEpoch! + 1);
+    await h.advanceTo(firstFeeEnd(h, 4) + 1);
     assert.equal(h.miner().feeDebt, faultFeeFor(GIB32));
     // Recoveries repay the debt first, and fail without the funds.
     assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [4]))).exitCode, ExitCode.ErrInsufficientFunds);

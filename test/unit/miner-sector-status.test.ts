@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, deadlineEndAtOrAfter } from '../../src/fevm/actors/miner/policy.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
-import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
+import { declarationsFor, nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { FIL, MINER, OWNER, double, expireAt, minerHarness, type MinerHarness } from '../helpers/miner-harness.js';
@@ -74,6 +74,9 @@ describe('sector status methods (actors v18)', () => {
     assert.equal(found.status, FAULTY);
     assert.deepEqual(await confirmed(h, 2, found.auxData), [FAULTY]);
     assert.equal((await h.send(OWNER, MINER, 11, declarationsFor(h.miner(), [2]))).exitCode, 0);
+    // Recovering: still among the partition's faults until its deadline's next (simulated) Window PoSt.
+    assert.equal((await locate(h, 2)).status, FAULTY);
+    await h.advanceTo(nextDeadlineOccurrence(h.miner().provingPeriodOffset, h.miner().sectors.get(2)!.deadline, h.epoch).last + 1);
     assert.equal((await locate(h, 2)).status, ACTIVE);
     assert.deepEqual(await confirmed(h, 2, found.auxData), [ACTIVE]);
   });

@@ -11,7 +11,7 @@ import { withUpstreamSchedule } from '../../src/devnet/fork/deal-ops.js';
 import { ForkedMinerDeadlines } from '../../src/devnet/fork/miner-deadlines.js';
 import type { ForkedProving } from '../../src/devnet/fork/upstream-proving.js';
 import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
-import { deadlineInfo, FAULT_MAX_AGE, faultFeeFor, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
+import { deadlineEndAtOrAfter, deadlineInfo, FAULT_MAX_AGE, faultFeeFor, provingPeriodStart, WPOST_CHALLENGE_WINDOW, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
 import { sectorPower } from '../../src/fevm/actors/miner/state.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
@@ -79,8 +79,12 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0], { skipped: [5] }))).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0], { skipped: [4] }))).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal(h.miner().sectors.get(4)!.faultEpoch, undefined);
-    // A partition whose sectors are all faulty has nothing to prove either.
+    // A partition whose sectors are all faulty has nothing to prove either (the fault declared before
+    // the cut-off of the deadline's next occurrence: during the deadline it is late).
+    assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[[4, 0, encodeBitfield([4])]]])).exitCode, ExitCode.ErrIllegalArgument);
+    await toDeadline(h, 2);
     assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[[4, 0, encodeBitfield([4])]]])).exitCode, 0);
+    await toDeadline(h, 4);
     assert.equal((await h.send(OWNER, MINER, SUBMIT_WINDOWED_POST, post(h, 4, [0]))).exitCode, ExitCode.ErrIllegalArgument);
     assert.equal(h.miner().postSubmissions?.get(4), undefined);
   });
@@ -191,10 +195,13 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
   });
 
   test('its faulty sectors, those faulty upstream too, pay the fault fee at each proving period end, also when caught up late', async () => {
-    // Sector 5 faulty upstream since before the fork; the fork spans two proving periods' ends.
-    const early = await forkedMiner(undefined, { faultEpoch: 0 });
+    // Sector 5 faulty upstream since before the fork (from the end of its deadline's last occurrence
+    // before it, as a fork reads a fault back from its Early); the fork spans two proving periods' ends.
+    const offset = (await minerHarness()).miner().provingPeriodOffset;
+    const faultEpoch = deadlineEndAtOrAfter(0, offset, 5) - WPOST_PROVING_PERIOD;
+    const early = await forkedMiner(undefined, { faultEpoch });
     const held = new Map<number, ForkedProving | null>();
-    const late = await forkedMiner(undefined, { faultEpoch: 0, held });
+    const late = await forkedMiner(undefined, { faultEpoch, held });
     const fee = faultFeeFor(sectorPower(early.miner().sectorSize, early.miner().sectors.get(5)!).qa);
     /** What the miner has been charged: burnt (block rewards repay debt by burning it) or owed. */
     const charged = (h: MinerHarness) => h.balance(BURNT_FUNDS_ACTOR_ID) + h.miner().feeDebt;
@@ -215,12 +222,13 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
     assert.equal(charged(early) - before, ends * fee);
     assert.equal(charged(late), charged(early));
     assert.equal(late.balance(MINER), early.balance(MINER));
-    assert.equal(late.miner().sectors.get(5)!.faultEpoch, 0);
+    assert.equal(late.miner().sectors.get(5)!.faultEpoch, faultEpoch);
   });
 
   test('a declared recovery waits for the partition\'s next PoSt, which recovers the sector and its power', async () => {
     const h = await forkedMiner();
-    await toDeadline(h, 3);
+    // Two deadlines ahead: before deadline 4's fault cut-off (70 epochs before it opens).
+    await toDeadline(h, 2);
     assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[[4, 0, encodeBitfield([4])]]])).exitCode, 0);
     assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS_RECOVERED, [[[4, 0, encodeBitfield([4])]]])).exitCode, 0);
     const declared = h.miner().sectors.get(4)!;
@@ -238,7 +246,7 @@ describe('SubmitWindowedPoSt (5) for a miner whose PoSts are required', () => {
 
   test('a recovery the PoSt skips, or whose deadline closes unproven, is retracted: the sector stays faulty', async () => {
     const h = await forkedMiner();
-    await toDeadline(h, 3);
+    await toDeadline(h, 2);
     for (const n of [4, 5]) {
       assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS, [[[n, 0, encodeBitfield([n])]]])).exitCode, 0);
       assert.equal((await h.send(OWNER, MINER, DECLARE_FAULTS_RECOVERED, [[[n, 0, encodeBitfield([n])]]])).exitCode, 0);

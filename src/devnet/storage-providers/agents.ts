@@ -21,8 +21,8 @@ import { bytesToHex, equalBytes } from '../../common/hex.js';
 import { blsWorkerSecret, deriveStorageProviderKeys } from './keys.js';
 import { MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { proposalValue, type DealProposal } from '../../fevm/actors/market/deal-proposal.js';
-import { declarationsFor } from '../../fevm/actors/miner/proving.js';
-import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MAX_SECTOR_EXPIRATION_EXTENSION, MIN_SECTOR_EXPIRATION, qaPowerForWeight } from '../../fevm/actors/miner/policy.js';
+import { beforeFaultCutoff, deadlineIsMutable, declarationsFor, nextDeadlineOccurrence } from '../../fevm/actors/miner/proving.js';
+import { deadlineInfo, initialPledgeFor, MAX_PROVE_COMMIT_DURATION, MAX_SECTOR_EXPIRATION_EXTENSION, MIN_SECTOR_EXPIRATION, qaPowerForWeight, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
 import { availableBalance, loadMiner, postSubmissionsAt, windowPoSt } from '../../fevm/actors/miner/state.js';
 import { DEAL_MIN_DURATION } from '../../fevm/actors/market/policy.js';
 import { CREATE_MINER_DEPOSIT } from '../../fevm/actors/power.js';
@@ -380,16 +380,24 @@ export class StorageProviderAgents {
 
   /**
    * Has a provider declare sectors faulty, recovered, or terminated (their deals are slashed), as its
-   * worker would; resolves with the message's CID once it is mined.
+   * worker would: when builtin-actors accepts it, past the deadlines' fault cut-off or while they are
+   * being proven (Lotus's window PoSt scheduler and terminate batcher wait too), the node mines empty
+   * tipsets until it does (at most 130 epochs); resolves with the message's CID once it is mined.
    */
   async changeSectors(minerId: number, change: 'fault' | 'recover' | 'terminate', sectors: readonly number[]): Promise<CID> {
     // On a fork, the miner's sectors and proving state (their deadlines and partitions) are fetched first.
-    const { provider, params } = await this.node.untilFetched(() => {
+    const { provider, params, acceptedFrom } = await this.node.untilFetched(() => {
       const miner = loadMiner(this.node.stateAt(this.node.head.epoch).getActor(minerId)!.miner!);
       const missing = sectors.filter((n) => !miner.sectors.has(n));
       if (missing.length) throw new DevnetError(`t0${minerId} has no sector ${missing.join(', ')}`);
-      return { provider: this.provider(minerId), params: declarationsFor(miner, sectors) };
+      const deadlines = [...new Set(sectors.map((n) => miner.sectors.get(n)!.deadline))];
+      const acceptedFrom = firstAcceptedEpoch(miner.provingPeriodOffset, deadlines, change, this.node.head.epoch + 1);
+      if (acceptedFrom === undefined) {
+        throw new DevnetError(`the sectors' deadlines ${deadlines.join(', ')} are never all open to ${change === 'terminate' ? 'termination' : 'declarations'} at once (builtin-actors refuses the current and next deadline's): change them in separate calls`);
+      }
+      return { provider: this.provider(minerId), params: declarationsFor(miner, sectors), acceptedFrom };
     });
+    while (this.node.head.epoch + 1 < acceptedFrom) await this.node.mine();
     const method = { fault: MINER.declareFaults, recover: MINER.declareFaultsRecovered, terminate: MINER.terminateSectors }[change];
     const { cid } = await sendFromNodeKey(this.node, { from: this.worker(provider), to: minerId, method, params, mine: true });
     return cid;
@@ -753,4 +761,19 @@ export class StorageProviderAgents {
     if (id === undefined || !market) return 0n;
     return (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
   }
+}
+
+/**
+ * The first epoch from `epoch` at which builtin-actors accepts a declaration of `change` for sectors
+ * of `deadlines`: before each one's fault cut-off (faults, recoveries), or while none is the current
+ * or next deadline (terminations); undefined if no epoch of the next proving period has all of them.
+ */
+function firstAcceptedEpoch(offset: number, deadlines: readonly number[], change: 'fault' | 'recover' | 'terminate', epoch: number): number | undefined {
+  const accepted = change === 'terminate' ? deadlineIsMutable : beforeFaultCutoff;
+  for (let e = epoch; e < epoch + WPOST_PROVING_PERIOD; ) {
+    const refused = deadlines.filter((d) => !accepted(offset, d, e));
+    if (refused.length === 0) return e;
+    e = Math.max(...refused.map((d) => nextDeadlineOccurrence(offset, d, e).last + 1));
+  }
+  return undefined;
 }

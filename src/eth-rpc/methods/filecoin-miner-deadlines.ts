@@ -3,8 +3,8 @@
 // StateAllMinerFaults, StateMinerInitialPledgeCollateral, StateMinerInitialPledgeForSector,
 // StateMinerPreCommitDepositForPower, StateMinerCreationDeposit,
 // StateSectorPreCommitInfo, StateSectorExpiration (lotus api/api_full.go, node/impl/full/state.go),
-// in Lotus's JSON shapes. Window PoSt is simulated for the devnet's own miners (no proof submissions),
-// and a recovered sector is healthy at once, so there are never recovering sectors.
+// in Lotus's JSON shapes. Window PoSt is simulated for the devnet's own miners (no proof submissions):
+// a sector declared recovered is recovering until the end of its deadline's next occurrence.
 import { FilAddress } from '../../common/address.js';
 import { DevnetError } from '../../common/errors.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';

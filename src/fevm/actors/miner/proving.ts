@@ -3,15 +3,17 @@
 //
 // The devnet simulates window PoSt for its own miners: a healthy sector is always proven, so it keeps
 // its power; nothing is submitted (a forked miner's sectors are proven by the PoSts it submits:
-// window-post.ts). Simplifications: declarations are not checked against deadline cut-offs or
-// mutability; a declared recovery of one of the devnet's own miners regains its power at once
-// (builtin-actors waits for its next PoSt, as a forked miner's does: the sector is recovering until then);
+// window-post.ts). Declarations are checked as builtin-actors does: a fault or recovery past its
+// deadline's fault cut-off, a termination in the current or next deadline, are refused. A declared
+// recovery marks the sectors recovering; an own miner's simulated PoSt recovers them at the end of
+// the declared deadline (a 'recover' cron event), a forked miner's next PoSt does (window-post.ts).
+// Simplifications:
 // the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
 // faulty then (a forked miner's at the deadline close that ends the period, window-post.ts), and so is
 // FIP-0100's daily fee of every live sector (builtin-actors charges each deadline's at its own end,
-// as a forked miner's closes do: one cron event a day, not one per deadline, keeps anvil_mine cheap); faults
-// older than FAULT_MAX_AGE terminate the sector (at the period's end; builtin-actors at the end of the
-// sector's deadline); penalties the unlocked balance cannot pay become fee debt.
+// as a forked miner's closes do: one cron event a day, not one per deadline, keeps anvil_mine cheap); a
+// fault FAULT_MAX_AGE old terminates its sector at the end of the sector's deadline (state.ts
+// faultExpiration, a 'fault-max-age' event); penalties the unlocked balance cannot pay become fee debt.
 import { decodeBitfield, encodeBitfield } from '../../../common/bitfield.js';
 import { MARKET_ACTOR_ID } from '../../actor.js';
 import { FilAddress } from '../../../common/address.js';
@@ -20,9 +22,18 @@ import { bytes, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { burnFunds, notifyPledgeChanged, readMiner, updateClaimedPower, validateCallerIs, writeMiner } from './access.js';
 import { repayDebtsOrAbort } from './control.js';
-import { FAULT_MAX_AGE, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD, dailyFeePayable, faultFeeFor, provingPeriodStart, terminationFeeFor } from './policy.js';
+import {
+  FAULT_DECLARATION_CUTOFF,
+  WPOST_CHALLENGE_WINDOW,
+  WPOST_PERIOD_DEADLINES,
+  WPOST_PROVING_PERIOD,
+  dailyFeePayable,
+  faultFeeFor,
+  provingPeriodStart,
+  terminationFeeFor,
+} from './policy.js';
 import { scheduleExpirations, type MinerCronEvent } from './schedule.js';
-import { controllingIds, sectorExpiration, sectorPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
+import { controllingIds, faultCountedFrom, faultExpiration, sectorExpiration, sectorPower, unlockedBalance, unlockVesting, type FullMinerState, type SectorOnChainInfo } from './state.js';
 
 /** Market OnMinerSectorsTerminate (actors/market/src/lib.rs, v13+: [epoch, sectors bitfield]). */
 const MARKET_ON_MINER_SECTORS_TERMINATE = 7;
@@ -55,18 +66,51 @@ function readBitfield(value: unknown, what: string): number[] {
   }
 }
 
-/** The declared sectors, each checked to be a live sector of the declared deadline and partition. */
-function declaredSectors(m: FullMinerState, declarations: Declaration[], action: string): SectorOnChainInfo[] {
-  return declarations.flatMap((d) =>
-    d.sectors.map((n) => {
+/**
+ * Deadline `index`'s next occurrence that has not elapsed at `epoch` (builtin-actors v18
+ * actors/miner/src/lib.rs:5103-5120 declaration_deadline_info, deadline_info.rs:136-150
+ * next_not_elapsed): its open and last epochs and its fault cut-off.
+ */
+export function nextDeadlineOccurrence(offset: number, index: number, epoch: number): { open: number; last: number; faultCutoff: number } {
+  let open = provingPeriodStart(epoch, offset) + index * WPOST_CHALLENGE_WINDOW;
+  if (epoch >= open + WPOST_CHALLENGE_WINDOW) open += WPOST_PROVING_PERIOD * (1 + Math.floor((epoch - open - WPOST_CHALLENGE_WINDOW) / WPOST_PROVING_PERIOD));
+  return { open, last: open + WPOST_CHALLENGE_WINDOW - 1, faultCutoff: open - FAULT_DECLARATION_CUTOFF };
+}
+
+/** Whether a fault or recovery of deadline `index` may be declared at `epoch` (lib.rs:5123-5129 validate_fr_declaration_deadline). */
+export function beforeFaultCutoff(offset: number, index: number, epoch: number): boolean {
+  return epoch < nextDeadlineOccurrence(offset, index, epoch).faultCutoff;
+}
+
+/** Whether deadline `index` may be changed at `epoch`: not the current or next one (deadlines.rs:65-80 deadline_is_mutable). */
+export function deadlineIsMutable(offset: number, index: number, epoch: number): boolean {
+  return epoch < nextDeadlineOccurrence(offset, index, epoch).open - WPOST_CHALLENGE_WINDOW;
+}
+
+/**
+ * The declared sectors, deadline by deadline as builtin-actors takes them: each deadline first passes
+ * `check` (its cut-off or mutability), then each sector must be a live one of the declared deadline and partition.
+ */
+function declaredSectors(m: FullMinerState, declarations: Declaration[], action: string, check: (deadline: number) => void): SectorOnChainInfo[] {
+  const byDeadline = [...declarations].sort((a, b) => a.deadline - b.deadline);
+  return byDeadline.flatMap((d) => {
+    check(d.deadline);
+    return d.sectors.map((n) => {
       const sector = m.sectors.get(n);
       if (!sector || sector.deadline !== d.deadline || sector.partition !== d.partition) {
         throw new ActorError(ExitCode.ErrIllegalArgument, `failed to ${action} for deadline ${d.deadline}: sectors not all included in partition ${d.partition}`);
       }
       return sector;
-    }),
-  );
+    });
+  });
 }
+
+/** A fault or recovery declaration's check: refused once its deadline's fault cut-off has passed (lib.rs:2574-2581, 2704-2711). */
+const cutoffCheck = (rt: ActorRuntime, m: FullMinerState, what: 'fault' | 'recovery') => (deadline: number) => {
+  if (!beforeFaultCutoff(m.provingPeriodOffset, deadline, rt.ctx.epoch)) {
+    throw new ActorError(ExitCode.ErrIllegalArgument, `failed ${what} declaration at deadline ${deadline}: late fault or recovery declaration`);
+  }
+};
 
 /** The end of the proving period `epoch` is in: when the fault fee falls due. */
 function periodEnd(m: FullMinerState, epoch: number): number {
@@ -98,17 +142,46 @@ export async function recordFaults(rt: ActorRuntime, sectors: SectorOnChainInfo[
     qa += power.qa;
   }
   m = { ...m, sectors: updated };
-  // A forked miner pays the fee at its proving period's last deadline close (chargeContinuedFaults).
+  // A forked miner pays the fee at its proving period's last deadline close (chargeContinuedFaults),
+  // and its deadline closes end its old faults.
   writeMiner(rt, raw > 0n ? enrollPeriodEnd(rt, m, epoch) : m);
+  if (!m.postsRequired) {
+    const faulted = sectors.filter((s) => s.faultEpoch === undefined).map((s) => updated.get(s.sectorNumber)!);
+    const byDue = new Map<number, number[]>();
+    for (const s of faulted) {
+      const due = faultExpiration(s, m.provingPeriodOffset);
+      byDue.set(due, [...(byDue.get(due) ?? []), s.sectorNumber]);
+    }
+    for (const [due, numbers] of byDue) rt.enrollCron(due, { type: 'fault-max-age', sectors: numbers } satisfies MinerCronEvent);
+  }
   await updateClaimedPower(rt, -raw, -qa);
 }
 
-/** Faulty sectors declared recovered, which the partition's next Window PoSt recovers (window-post.ts). */
+/** Faulty sectors declared recovered, which the partition's next Window PoSt recovers (window-post.ts), or an own miner's simulated one. */
 function markRecovering(rt: ActorRuntime, sectors: SectorOnChainInfo[]): void {
   const m = readMiner(rt);
   const updated = new Map(m.sectors);
   for (const s of sectors) updated.set(s.sectorNumber, { ...s, recovering: true });
   writeMiner(rt, { ...m, sectors: updated });
+}
+
+/** Recovering sectors among `sectors` stay faulty and are no longer recovering (builtin-actors' retracted recoveries). */
+export function retractRecoveries(rt: ActorRuntime, sectors: SectorOnChainInfo[]): void {
+  const retracted = sectors.filter((s) => s.recovering);
+  if (retracted.length === 0) return;
+  const m = readMiner(rt);
+  const updated = new Map(m.sectors);
+  for (const { recovering: _, ...faulty } of retracted) updated.set(faulty.sectorNumber, faulty);
+  writeMiner(rt, { ...m, sectors: updated });
+}
+
+/** An own miner's simulated Window PoSt at the end of a deadline with declared recoveries: the sectors still recovering regain their power. */
+export async function recoverDeclared(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
+  const m = readMiner(rt);
+  await recoverSectors(
+    rt,
+    numbers.flatMap((n) => m.sectors.get(n) ?? []).filter((s) => s.recovering),
+  );
 }
 
 /** Faulty sectors healthy again: they regain their power. */
@@ -270,18 +343,28 @@ export async function chargeDailyFee(rt: ActorRuntime, sectors: readonly SectorO
 
 const faultySectors = (m: FullMinerState) => [...m.sectors.values()].filter((s) => s.faultEpoch !== undefined);
 
+/** Faulty sectors among `sectors` whose fault has reached FAULT_MAX_AGE by `epoch` (state.ts faultExpiration). */
+export const tooOldFaults = (m: FullMinerState, sectors: readonly SectorOnChainInfo[], epoch: number) =>
+  sectors.filter((s) => s.faultEpoch !== undefined && faultExpiration(s, m.provingPeriodOffset) <= epoch);
+
+/** A 'fault-max-age' event: those of `numbers` still faulty since then terminate (a recovered and re-faulted sector has a later due). */
+export async function terminateOldFaults(rt: ActorRuntime, numbers: readonly number[]): Promise<void> {
+  const m = readMiner(rt);
+  await terminate(rt, tooOldFaults(m, numbers.flatMap((n) => m.sectors.get(n) ?? []), rt.ctx.epoch));
+}
+
 /**
  * The end of a proving period of an own miner with faults or daily fees: old faults terminate, the
  * others pay the fault fee, and every live sector pays its daily fee.
  */
 export async function chargeAtPeriodEnd(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
-  await terminate(
-    rt,
-    faultySectors(readMiner(rt)).filter((s) => epoch - s.faultEpoch! >= FAULT_MAX_AGE),
-  );
+  // Faults of a chain saved before they had 'fault-max-age' events end here.
+  const before = readMiner(rt);
+  await terminate(rt, tooOldFaults(before, faultySectors(before), epoch));
   const stillFaulty = faultySectors(readMiner(rt));
-  await payFaultFee(rt, stillFaulty);
+  // Each fault is charged from the end of the deadline it began in, as a forked miner's are (chargeContinuedFaults).
+  await payFaultFee(rt, stillFaulty.filter((s) => faultCountedFrom(s, before.provingPeriodOffset) < epoch));
   const live = [...readMiner(rt).sectors.values()];
   await chargeDailyFee(rt, live);
   let m: FullMinerState = { ...readMiner(rt), faultCronEpoch: undefined };
@@ -302,7 +385,7 @@ export async function chargeAtPeriodEnd(rt: ActorRuntime): Promise<void> {
 export async function chargeContinuedFaults(rt: ActorRuntime, close: number): Promise<void> {
   const m = readMiner(rt);
   if (close !== periodEnd(m, close)) return;
-  const faulty = faultySectors(m).filter((s) => s.faultEpoch! < close);
+  const faulty = faultySectors(m).filter((s) => faultCountedFrom(s, m.provingPeriodOffset) < close);
   if (faulty.length > 0) await payFaultFee(rt, faulty);
 }
 
@@ -314,7 +397,10 @@ export const provingMethods: Record<string, MethodSpec> = {
       const declarations = readDeclarations(params, 'faults');
       const m = readMiner(rt);
       validateCallerIs(rt, controllingIds(m));
-      await recordFaults(rt, declaredSectors(m, declarations, 'declare faults'));
+      const declared = declaredSectors(m, declarations, 'declare faults', cutoffCheck(rt, m, 'fault'));
+      // A recovering sector declared faulty again is no longer recovering (partition.rs record_faults' retracted recoveries).
+      retractRecoveries(rt, declared);
+      await recordFaults(rt, declared);
     },
   },
   DeclareFaultsRecovered: {
@@ -328,12 +414,20 @@ export const provingMethods: Record<string, MethodSpec> = {
       validateCallerIs(rt, controllingIds(m));
       if (m.consensusFaultElapsed > rt.ctx.epoch) throw new ActorError(ExitCode.ErrForbidden, 'recovery not allowed during active consensus fault');
       // Sectors that are not faulty (or already recovering) are ignored, as builtin-actors does.
-      const declared = declaredSectors(m, declarations, 'declare recoveries').filter((s) => s.faultEpoch !== undefined && !s.recovering);
+      const declared = declaredSectors(m, declarations, 'declare recoveries', cutoffCheck(rt, m, 'recovery')).filter((s) => s.faultEpoch !== undefined && !s.recovering);
       writeMiner(rt, m);
       await burnFunds(rt, repaid.burn);
-      // A miner that proves its own sectors (a forked one) waits for the partition's next PoSt, as builtin-actors does.
-      if (m.postsRequired) markRecovering(rt, declared);
-      else await recoverSectors(rt, declared);
+      // The power comes back with the partition's next PoSt (lib.rs:688 record_proven_sectors →
+      // deadline_state.rs:1265 recover_faults): a forked miner's own, an own miner's simulated one at
+      // the end of the declared deadline's next occurrence.
+      markRecovering(rt, declared);
+      if (!m.postsRequired) {
+        const byDeadline = new Map<number, number[]>();
+        for (const s of declared) byDeadline.set(s.deadline, [...(byDeadline.get(s.deadline) ?? []), s.sectorNumber]);
+        for (const [deadline, sectors] of byDeadline) {
+          rt.enrollCron(nextDeadlineOccurrence(m.provingPeriodOffset, deadline, rt.ctx.epoch).last, { type: 'recover', sectors } satisfies MinerCronEvent);
+        }
+      }
     },
   },
   TerminateSectors: {
@@ -343,7 +437,13 @@ export const provingMethods: Record<string, MethodSpec> = {
       const declarations = readDeclarations(params, 'terminations');
       const m = readMiner(rt);
       validateCallerIs(rt, controllingIds(m));
-      await terminate(rt, declaredSectors(m, declarations, 'terminate sectors'));
+      // Not in the current or next deadline, which are being proven (lib.rs:2432-2446).
+      const mutable = (deadline: number) => {
+        if (!deadlineIsMutable(m.provingPeriodOffset, deadline, rt.ctx.epoch)) {
+          throw new ActorError(ExitCode.ErrIllegalArgument, `cannot terminate sectors in immutable deadline ${deadline}`);
+        }
+      };
+      await terminate(rt, declaredSectors(m, declarations, 'terminate sectors', mutable));
       return [true];
     },
   },

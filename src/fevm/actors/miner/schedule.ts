@@ -2,7 +2,9 @@
 // expirations at the end of their deadline at or after their expiration epoch, pre-commit clean-up when proving is too late, the fault
 // fee and FIP-0100's daily fee at the end of each proving period while some sector is faulty or pays
 // a daily fee ('fault-fee', proving.ts chargeAtPeriodEnd), a requested worker change at
-// the first deadline end once it is due; and a forked miner's deadline closes (window-post.ts),
+// the first deadline end once it is due, an own miner's declared recoveries at the end of their
+// deadline (its simulated Window PoSt), faults that reach FAULT_MAX_AGE at the end of their sector's
+// deadline; and a forked miner's deadline closes (window-post.ts),
 // which the fork's cron hands out (devnet/fork/miner-deadlines.ts).
 import type { ActorRuntime } from '../runtime.js';
 
@@ -10,6 +12,8 @@ export type MinerCronEvent =
   | { readonly type: 'expire'; readonly sectors: readonly number[] }
   | { readonly type: 'precommit-expiry'; readonly sectors: readonly number[] }
   | { readonly type: 'fault-fee' }
+  | { readonly type: 'recover'; readonly sectors: readonly number[] }
+  | { readonly type: 'fault-max-age'; readonly sectors: readonly number[] }
   | { readonly type: 'worker-change' }
   | { readonly type: 'deadline' };
 

@@ -74,8 +74,8 @@ export interface SectorOnChainInfo extends SectorInfo {
   readonly faultEpoch?: number;
   /**
    * A faulty sector declared recovered, waiting for its partition's next Window PoSt (builtin-actors'
-   * partition Recoveries): only a miner whose PoSts are required (a forked one) has them; the devnet's
-   * own miners recover a declared sector at once.
+   * partition Recoveries): a forked miner's own PoSt, or an own miner's simulated one at the end of the
+   * declared deadline (proving.ts).
    */
   readonly recovering?: true;
 }
@@ -384,12 +384,30 @@ function faultsByPartition(sectors: SectorOnChainInfo[]): unknown[] {
  * its deadline at or after its expiration, as builtin-actors' expiration queue holds it
  * (expiration_queue.rs, quantized by the deadline; `offset`: the miner's proving-period offset); a
  * faulty one early, when its fault grows too old, unless it expires on time no later
- * (reschedule_as_faults). The other is 0. The early epoch is not quantized: a fork reads a fault's
- * epoch back from it (upstream-proving.ts), and the fault fee counts from there.
+ * (reschedule_as_faults). The other is 0.
  */
 export function sectorExpiration(s: SectorOnChainInfo, offset: number): { onTime: number; early: number } {
   const onTime = deadlineEndAtOrAfter(s.expiration, offset, s.deadline);
   if (s.faultEpoch === undefined) return { onTime, early: 0 };
-  const early = s.faultEpoch + FAULT_MAX_AGE;
+  const early = faultExpiration(s, offset);
   return onTime <= early ? { onTime, early: 0 } : { onTime: 0, early };
+}
+
+/**
+ * When a faulty sector's fault has lasted too long: FAULT_MAX_AGE after the end of the deadline it
+ * became faulty in (builtin-actors v18 actors/miner/src/lib.rs:2585 target_deadline.last() +
+ * fault_max_age for a declared fault, state.rs:1122 dl_info.last() + fault_max_age for a missed PoSt,
+ * lib.rs:686 for a skipped one): the end of the sector's deadline 42 periods later.
+ * A fork reads an upstream fault's epoch back from its Early (upstream-proving.ts) as that deadline's end.
+ */
+export function faultExpiration(s: SectorOnChainInfo, offset: number): number {
+  return faultCountedFrom(s, offset) + FAULT_MAX_AGE;
+}
+
+/**
+ * The end of the deadline a faulty sector became faulty in: where builtin-actors first charges its
+ * continued-fault fee (handle_proving_deadline) and counts its age from.
+ */
+export function faultCountedFrom(s: SectorOnChainInfo, offset: number): number {
+  return deadlineEndAtOrAfter(s.faultEpoch!, offset, s.deadline);
 }

@@ -21,9 +21,9 @@ import { bytes, i64, list, tuple, u64 } from '../params.js';
 import { ActorError, type ActorRuntime, type MethodSpec } from '../runtime.js';
 import { readMiner, validateCallerIs, writeMiner } from './access.js';
 import { withPendingWorker } from './control.js';
-import { deadlineInfo, FAULT_MAX_AGE, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
-import { chargeContinuedFaults, chargeDailyFee, expire, recordFaults, recoverSectors, terminate } from './proving.js';
-import { controllingIds, unlockVesting, type SectorOnChainInfo } from './state.js';
+import { deadlineInfo, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES } from './policy.js';
+import { chargeContinuedFaults, chargeDailyFee, expire, recordFaults, recoverSectors, retractRecoveries, terminate, tooOldFaults } from './proving.js';
+import { controllingIds, unlockVesting } from './state.js';
 
 /** The partitions a SubmitWindowedPoStParams proves, with the sectors each skips. */
 function readSubmission(params: unknown): { deadline: number; partitions: { index: number; skipped: number[] }[]; proofType: number; chainCommitEpoch: number } {
@@ -96,15 +96,6 @@ export const windowPostMethods: Record<string, MethodSpec> = {
   },
 };
 
-/** Recovering sectors among `sectors` stay faulty and are no longer recovering (builtin-actors' retracted recoveries). */
-function retractRecoveries(rt: ActorRuntime, sectors: SectorOnChainInfo[]): void {
-  const retracted = sectors.filter((s) => s.recovering);
-  if (retracted.length === 0) return;
-  const m = readMiner(rt);
-  const updated = new Map(m.sectors);
-  for (const { recovering: _, ...faulty } of retracted) updated.set(faulty.sectorNumber, faulty);
-  writeMiner(rt, { ...m, sectors: updated });
-}
 
 /**
  * The deadline cron (handle_proving_deadline → advance_deadline): every deadline close since the
@@ -153,10 +144,7 @@ async function closeOne(rt: ActorRuntime, close: number): Promise<void> {
       .filter((s) => s.expiration <= close)
       .map((s) => s.sectorNumber),
   );
-  await terminate(
-    rt,
-    inDeadline().filter((s) => s.faultEpoch !== undefined && close - s.faultEpoch >= FAULT_MAX_AGE),
-  );
+  await terminate(rt, tooOldFaults(readMiner(rt), inDeadline(), close));
   await chargeContinuedFaults(rt, close);
   await chargeDailyFee(rt, inDeadline());
   // What has vested unlocks at each close (builtin-actors handle_proving_deadline).
