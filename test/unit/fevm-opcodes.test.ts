@@ -1401,6 +1401,32 @@ describe('a CALL to a builtin actor by its masked ID (ref-fvm call_actor_resolve
     assert.equal(await survives(400_000_000), true);
   });
 
+  // fidaudit5 G7, the rest: a CALL to a builtin actor by its masked ID, or to a masked ID with no
+  // actor, is a send like any (call.rs, System::send_raw): the caller's flush comes out of the caller
+  // after the callee's 63/64 is set aside, then the send fails (USR_UNHANDLED_MESSAGE, NotFound).
+  test('a CALL to a builtin or a missing masked ID flushes the caller out of its own gas, not out of the callee\'s 63/64', async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // The catcher: for i = 20 down to 1, SSTORE(i << 248, ~i) (32-byte values in three buckets of
+    // the root: a flush of several M); then CALL the calldata's address with all its gas, POP, STOP.
+    // The wrapper: CALLs the catcher (calldata word 1) with the gas in word 2, passing it word 0.
+    const catcher = '6014' + '5b' + '8019' + '8160f81b' + '55' + '6001900380600257' + '50' + '6000'.repeat(5) + '600035' + '5af1' + '50' + '00';
+    const wrapper = '600035600052' + '6000600060206000' + '6000' + '602035' + '604035' + 'f1' + '600052' + '60206000f3';
+    // A catcher for each target: a run that survives leaves its slots written, and the next flushes nothing.
+    for (const code of [wrapper, catcher, catcher]) assert.equal((await sendRaw(null, deployCode(code))).exitCode, 0);
+    const [w, ...catchers] = [0, 1, 2].map((nonce) => getCreateAddress({ from: wallet.address, nonce }));
+    const survives = async (target: string, c: string, gas: number) => {
+      const receipt = await sendRaw(w, ethers32(target) + ethers32(c).slice(2) + toBeHex(gas, 32).slice(2));
+      assert.equal(receipt.exitCode, 0);
+      return words(receipt.returnData)[0] === 1n;
+    };
+    // With 5 M the catcher has ~3 M left at its CALL: neither 1/64 of that nor all of it covers its
+    // flush, so it runs out of gas at the CALL; with 400 M it survives.
+    for (const [target, c] of [[maskedId(2), catchers[0]!], [maskedId(999_999), catchers[1]!]] as const) {
+      assert.equal(await survives(target, c, 5_000_000), false, `${target} with 5 M`);
+      assert.equal(await survives(target, c, 400_000_000), true, `${target} with 400 M`);
+    }
+  });
+
   test('the caller flushes its changed storage before the send', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
     const clean = growMemory + callMasked(5, 0, 0x20) + returnPairs;

@@ -307,17 +307,27 @@ export class FevmEvm extends EVM {
     const actor = resolveEthAddress(state, target);
     const sends = message.depth > 0 && !this.sentByHost.has(message);
     if (isMaskedId(target)) {
+      // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
+      // DELEGATECALL-able: the CALL returns 0. A multisig's fallback takes any exported method
+      // (FIP-0062): the CALL pays it as it pays an account.
+      const accepts = actor && (ACCOUNT_KINDS.has(actor.kind) || actor.kind === 'evm' || (!message.delegatecall && builtinActor(actor.kind)?.acceptsExported));
+      // A CALL whose send fails (no actor, or a builtin that refuses) has flushed its caller first,
+      // out of the caller's own gas after the callee's 63/64 was set aside, as any send (flushBeforeSend).
+      let flush = 0;
+      if (!accepts && sends && !message.delegatecall) {
+        const available = this.callAvailable;
+        this.callAvailable = undefined;
+        const flushed = this.flushBeforeSend(message, available);
+        if (flushed === undefined) return callerOutOfGas(available!);
+        flush = flushed;
+      }
       // ref-fvm: NotFound. call.rs walks away with success, and no value moves; a DELEGATECALL
       // has paid get_contract_type (with the opcode), a CALL its send's lookup.
       if (!actor) {
         const gas = !message.delegatecall && sends ? this.sendToMissingIdGas(target) : 0;
-        return this.charged(message, gas, undefined, async () => success(), () => 0);
+        return chargedToCaller(await this.charged(message, gas, undefined, async () => success(), () => 0), flush);
       }
-      // A builtin actor does not handle InvokeContract (USR_UNHANDLED_MESSAGE), nor is it
-      // DELEGATECALL-able: the CALL returns 0. A multisig's fallback takes any exported method
-      // (FIP-0062): the CALL pays it as it pays an account.
-      const accepts = ACCOUNT_KINDS.has(actor.kind) || actor.kind === 'evm' || (!message.delegatecall && builtinActor(actor.kind)?.acceptsExported);
-      if (!accepts) return this.refusedByBuiltin(message, actor);
+      if (!accepts) return chargedToCaller(this.refusedByBuiltin(message, actor), flush);
       // An EVM actor named by its ID runs as itself, at its f410 address.
       const eth = actor.delegated?.ethAddress;
       if (!message.delegatecall && eth) message.to = new Address(eth);
@@ -420,29 +430,28 @@ export class FevmEvm extends EVM {
   }
 
   /**
-   * A builtin actor named by its masked ID (call.rs): a CALL flushes the caller, then the FVM looks
-   * the actor up, moves the value and invokes it, and it refuses InvokeContract: the send's accesses
-   * are forgotten. A DELEGATECALL only learns its type (get_contract_type) and sends nothing.
+   * A builtin actor named by its masked ID (call.rs): after the caller's flush, the FVM looks the
+   * actor up, moves the value and invokes it, and it refuses InvokeContract: the send's accesses are
+   * forgotten. A DELEGATECALL only learns its type (get_contract_type) and sends nothing.
    */
   private refusedByBuiltin(message: Message, actor: Actor): EVMResult {
     // A DELEGATECALL paid get_contract_type with the opcode.
     if (message.delegatecall) return refused(message.gasLimit, 0);
     const { access } = this.host;
-    let gas = this.flushCallerGas();
     const mark = access.mark();
-    gas += this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION;
+    const gas = this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION;
     access.revertTo(mark);
     return refused(message.gasLimit, gas);
   }
 
   /**
-   * A CALL to a masked ID with no actor: the caller flushes, then the send syscall looks the ID up
+   * A CALL to a masked ID with no actor: after the caller's flush, the send syscall looks the ID up
    * (ref-fvm call_actor_resolved) and fails NotFound, forgetting the lookup.
    */
   private sendToMissingIdGas(target: Uint8Array): number {
     const { access } = this.host;
     const id = maskedId(target);
-    const gas = this.flushCallerGas() + HOST_CALL;
+    const gas = HOST_CALL;
     const mark = access.mark();
     const lookup = id === undefined ? ACTOR_LOOKUP : access.read(id);
     access.revertTo(mark);
