@@ -1,12 +1,13 @@
 // Plain data with big integers and maps, as dag-cbor can store it and back: the state-file form of
 // the builtin actors' states. A bigint becomes `{$big: <Filecoin big-int bytes>}`, a Map becomes
-// `{$map: [[key, value]…]}`, a value with a shape of its own what its `storedAs()` returns; CIDs,
-// bytes, strings, numbers, booleans, null, arrays and objects pass through. State objects never use
-// keys starting with `$`, so these forms cannot be confused.
+// `{$map: [[key, value]…]}`, a value with a shape of its own the list of pairs its `storedPairs()`
+// returns; CIDs, bytes, strings, numbers, booleans, null, arrays and objects pass through. State
+// objects never use keys starting with `$`, so these forms cannot be confused.
 //
 // A value written again (an actor at a later epoch) can be stored as what changed from the value
 // before it (`toStorableChange`): an object as `{$set: {field: change…}, $unset?: [field…]}`, a Map as
-// `{$mapSet: [[key, change]…], $mapUnset?: [key…]}`, both only for the fields and entries that are
+// `{$mapSet: [[key, change]…], $mapUnset?: [key…]}`, a value of pairs as `{$pairsSet: [[key, item]…],
+// $pairsUnset?: [key…]}`, each only for the fields and entries that are
 // not the same as before; anything else whole. Values are immutable, so an unchanged part is most
 // often the very same object, and that is checked first: a storage provider's miner, paid the block
 // reward each epoch, is stored as its new balance, not with every sector record again.
@@ -15,15 +16,30 @@ import { decodeBigInt, encodeBigInt } from './cbor.js';
 import { equalBytes } from './hex.js';
 import { SharedMap } from './shared-map.js';
 
-/** A value kept in a shape of its own (the cron actor's queue) that files store as the plain data it returns, and read back as that data. */
-export interface StoredAs {
-  storedAs(): unknown;
+/** A list of [key, item] pairs, ascending by key. */
+export type Pairs = readonly (readonly [key: number, item: unknown])[];
+
+/**
+ * A value kept in a shape of its own (the cron actor's queue) that files store as the pairs it
+ * stands for, and read back as that list; written again, as the pairs set and unset since.
+ */
+export interface StoredAsPairs {
+  storedPairs(): Pairs;
 }
 
-const isStoredAs = (value: unknown): value is StoredAs => typeof (value as Partial<StoredAs> | null)?.storedAs === 'function';
+const isStoredAsPairs = (value: unknown): value is StoredAsPairs => typeof (value as Partial<StoredAsPairs> | null)?.storedPairs === 'function';
+
+/** Pairs read back from a change (`$pairsSet`): still stored as pairs when written again, so that a chain loaded and saved is the same bytes. */
+export class ReadPairs implements StoredAsPairs {
+  constructor(readonly pairs: Pairs) {}
+
+  storedPairs(): Pairs {
+    return this.pairs;
+  }
+}
 
 export function toStorable(value: unknown): unknown {
-  if (isStoredAs(value)) return toStorable(value.storedAs());
+  if (isStoredAsPairs(value)) return toStorable(value.storedPairs());
   if (typeof value === 'bigint') return { $big: encodeBigInt(value) };
   if (value instanceof Map) return { $map: [...value].map(([k, v]) => [toStorable(k), toStorable(v)]) };
   if (Array.isArray(value)) return value.map(toStorable);
@@ -44,7 +60,7 @@ export function fromStorable(value: unknown): unknown {
 
 /** An object toStorable stores field by field (not a bigint, Map, array, bytes or CID). */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value) && !(value instanceof Uint8Array) && !CID.asCID(value) && !isStoredAs(value);
+  return typeof value === 'object' && value !== null && !(value instanceof Map) && !Array.isArray(value) && !(value instanceof Uint8Array) && !CID.asCID(value) && !isStoredAsPairs(value);
 }
 
 /** A Map that is only what it holds, plain or a SharedMap (a fork's LazyMap also reads what it does not hold: stored whole). */
@@ -66,7 +82,26 @@ function changeOf(value: unknown, previous: unknown): unknown {
   if (isPlainMap(value) && value instanceof SharedMap && previous instanceof SharedMap && value.sameAs(previous)) return UNCHANGED;
   if (isRecord(value) && isRecord(previous)) return recordChange(value, previous);
   if (isPlainMap(value) && isPlainMap(previous)) return mapChange(value, previous);
+  // The value before may be the whole list a file held (what fromStorable read).
+  if (isStoredAsPairs(value) && (isStoredAsPairs(previous) || Array.isArray(previous))) {
+    return pairsChange(value.storedPairs(), isStoredAsPairs(previous) ? previous.storedPairs() : (previous as Pairs));
+  }
   return same(value, previous) ? UNCHANGED : toStorable(value);
+}
+
+/** The pairs set (new, or another item) and the keys unset, walking both lists in key order. */
+function pairsChange(value: Pairs, previous: Pairs): unknown {
+  const set: [number, unknown][] = [];
+  const unset: number[] = [];
+  let j = 0;
+  for (const [key, item] of value) {
+    while (j < previous.length && previous[j]![0] < key) unset.push(previous[j++]![0]);
+    const before = previous[j]?.[0] === key ? previous[j++]![1] : undefined;
+    if (before === undefined || changeOf(item, before) !== UNCHANGED) set.push([key, toStorable(item)]);
+  }
+  while (j < previous.length) unset.push(previous[j++]![0]);
+  if (set.length === 0 && unset.length === 0) return UNCHANGED;
+  return unset.length === 0 ? { $pairsSet: set } : { $pairsSet: set, $pairsUnset: unset };
 }
 
 function recordChange(value: Record<string, unknown>, previous: Record<string, unknown>): unknown {
@@ -144,6 +179,14 @@ export function fromStorableChange(stored: unknown, previous: unknown): unknown 
       value.set(key, fromStorableChange(change, previous.get(key)));
     }
     return value;
+  }
+  if ('$pairsSet' in stored) {
+    const before = isStoredAsPairs(previous) ? previous.storedPairs() : previous;
+    if (!Array.isArray(stored.$pairsSet) || !Array.isArray(before)) throw new Error('a change to a list of pairs that is not there');
+    const byKey = new Map<number, unknown>(before as Pairs);
+    for (const key of keyList(stored.$pairsUnset)) byKey.delete(key as number);
+    for (const [key, item] of stored.$pairsSet as [number, unknown][]) byKey.set(key, fromStorable(item));
+    return new ReadPairs([...byKey].sort(([a], [b]) => a - b));
   }
   return fromStorable(stored);
 }

@@ -1,11 +1,12 @@
 // fevm/actors/cron-queue.ts: the cron actor's queue as a tree whose versions share their nodes keeps
 // the order a sorted list of epochs keeps (entries of an epoch in the order enrolled, the due ones
 // taken earliest first), a queue taken from leaves the one before it as it was, and a state file
-// stores it as that list and reads the list back as the same queue.
+// stores it as that list and reads the list back as the same queue, a later version as the epochs
+// it changed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
-import { fromStorable, toStorable } from '../../src/common/storable.js';
+import { fromStorable, fromStorableChange, toStorable, toStorableChange, type ReadPairs } from '../../src/common/storable.js';
 import type { CronEntry } from '../../src/fevm/actors/cron.js';
 import { CronQueue, type CronList } from '../../src/fevm/actors/cron-queue.js';
 
@@ -54,5 +55,21 @@ describe('CronQueue', () => {
     assert.deepEqual(read.queue, queue.list());
     assert.deepEqual(CronQueue.of(read.queue).list(), queue.list());
     assert.deepEqual(CronQueue.of(read.queue).takeUpTo(10).due, [[10, [{ actor: 100, event: { type: 'expire', sectors: [1, 2] } }, { actor: 101, event: 7 }]]]);
+  });
+
+  test('a version written again (the --state journal) is stored as the epochs it changed, and made again from the list before it', () => {
+    let before = CronQueue.EMPTY;
+    for (let epoch = 100; epoch < 1100; epoch += 2) before = before.with(epoch, { actor: 7, event: epoch });
+    // An epoch's work taken, an entry added to an epoch and a new epoch, as a cron run and a deal's re-check do.
+    const after = before.takeUpTo(100).rest.with(500, { actor: 8, event: 'x' }).with(101, { actor: 7, event: 101 });
+    const change = toStorableChange({ queue: after }, { queue: before });
+    assert.deepEqual(change, { $set: { queue: { $pairsSet: [[101, [{ actor: 7, event: 101 }]], [500, [{ actor: 7, event: 500 }, { actor: 8, event: 'x' }]]], $pairsUnset: [100] } } });
+    const stored = fromStorable(decodeCbor(encodeCbor(toStorable({ queue: before })))) as { queue: CronList };
+    const made = fromStorableChange(decodeCbor(encodeCbor(change)), stored) as { queue: ReadPairs };
+    assert.deepEqual(made.queue.pairs, after.list());
+    assert.deepEqual(CronQueue.of(made.queue).list(), after.list());
+    // Written again from what was read, the same change.
+    assert.deepEqual(toStorableChange(made, stored), change);
+    assert.deepEqual(toStorableChange({ queue: after }, { queue: after }), { $set: {} });
   });
 });

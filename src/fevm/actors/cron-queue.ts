@@ -4,10 +4,11 @@
 // queue the state tree keeps shares the rest. An array copied at each enrolment made each deal's
 // cron entry cost as much as the whole schedule, and each epoch's state keep a copy of it.
 //
-// State files store the queue as the list of [epoch, entries] it stands for (`storedAs`), which is
-// what they held before; a state read from one holds that list until the queue is next changed
+// State files store the queue as the list of [epoch, entries] it stands for (`storedPairs`), which is
+// what they held before, and a later version as the epochs it changed (common/storable.ts); a state
+// read from one holds that list (or the ReadPairs a change made) until the queue is next changed
 // (`CronQueue.of`).
-import type { StoredAs } from '../../common/storable.js';
+import { ReadPairs, type StoredAsPairs } from '../../common/storable.js';
 import type { CronEntry } from './cron.js';
 
 /** The queue as a list, ascending by epoch, each epoch's entries in the order they were enrolled. */
@@ -33,16 +34,20 @@ class Node {
   }
 }
 
-export class CronQueue implements StoredAs {
+export class CronQueue implements StoredAsPairs {
   static readonly EMPTY = new CronQueue(undefined);
+
+  /** The list, made on first need (a --state journal asks each version it writes, and the next compares with it). */
+  private listed?: CronList;
 
   private constructor(private readonly root: Node | undefined) {}
 
   /** The queue a state holds: this queue, or one made from the list a state file held. */
-  static of(queue: CronQueue | CronList): CronQueue {
+  static of(queue: CronQueue | CronList | ReadPairs): CronQueue {
     if (queue instanceof CronQueue) return queue;
     let made = CronQueue.EMPTY;
-    for (const [epoch, entries] of queue) for (const entry of entries) made = made.with(epoch, entry);
+    const list = queue instanceof ReadPairs ? (queue.pairs as CronList) : queue;
+    for (const [epoch, entries] of list) for (const entry of entries) made = made.with(epoch, entry);
     return made;
   }
 
@@ -65,10 +70,10 @@ export class CronQueue implements StoredAs {
   }
 
   list(): CronList {
-    return this.root ? listOf(this.root) : [];
+    return (this.listed ??= this.root ? listOf(this.root) : []);
   }
 
-  storedAs(): CronList {
+  storedPairs(): CronList {
     return this.list();
   }
 }

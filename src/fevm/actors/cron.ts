@@ -3,6 +3,7 @@
 // miner can jump straight to the next epoch with work: empty epochs cost nothing.
 import { CRON_ACTOR_ID } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
+import type { ReadPairs } from '../../common/storable.js';
 import { CronQueue, type CronList } from './cron-queue.js';
 
 /** One piece of scheduled work: the actor whose `cron` handler runs, and what to tell it. */
@@ -26,9 +27,9 @@ export interface SourceSchedule {
 export interface CronState {
   /**
    * Epochs with work, ascending, each with its entries in the order they were enrolled (the list
-   * form: a state read from a file, until its queue next changes).
+   * forms: a state read from a file, until its queue next changes).
    */
-  readonly queue: CronQueue | CronList;
+  readonly queue: CronQueue | CronList | ReadPairs;
   /** On a fork: the upstream's schedule, and the last epoch whose entries have run (the chain's, so a revert runs them again). */
   readonly upstream?: { readonly schedule: SourceSchedule; readonly through: number };
 }
