@@ -12,6 +12,7 @@ import { Address } from '@ethereumjs/util';
 import { isReservedPrecompileAddress } from '../../src/filecoin-precompiles/index.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
+import { unsignedMessage } from '../../src/fevm/eth-tx.js';
 import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
 import {
   bytecodeReadGas,
@@ -1162,6 +1163,35 @@ describe('the caller\'s flush before a send (builtin-actors System::send_raw)', 
     // One slot written from zero, the contract's first update in the message: its only slot, kept
     // in the KAMT's root (kamt-shape.ts).
     assert.equal(dirty - clean, BigInt(evmFlushGas(kamtWith(0n), [0n], ACTOR_UPDATE)));
+  });
+
+  // fidaudit5 G7, call_actor: precompiles/fvm.rs call_actor_shared takes call_gas_limit, then
+  // send_raw flushes the caller on its gas, and ref-fvm's push_limit gives the send no more than the
+  // caller has left after that flush.
+  test("call_actor's send gets no more than its caller has left after the flush", async (t) => {
+    const { sendRaw, devnet, wallet } = await fevmSetup(t);
+    // The callee returns the gas it has left (GAS).
+    assert.equal((await sendRaw(null, deployCode('5a60005260206000f3'))).exitCode, 0);
+    const callee = resolveEthAddress(devnet.stateAt(devnet.head.epoch), hexToBytes(getCreateAddress({ from: wallet.address, nonce: 0 })))!;
+    // The caller: SSTORE(i << 248, ~i) for i = 20 down to 1 (its flush: several M); call_actor_id's
+    // input: InvokeEVM (0xe525aa15) to the callee's ID, DAG-CBOR params (0x51), an empty byte string
+    // (0x40); GAS kept at 0x300; DELEGATECALL 0xfe00…05 with all its gas, output at 0x200; returns
+    // the callee's word (the CBOR byte string's 32 bytes at 0x282) and that GAS after it.
+    const id = callee.id.toString(16).padStart(4, '0');
+    const caller =
+      '6014' + '5b' + '8019' + '8160f81b' + '55' + '6001900380600257' + '50' +
+      '63e525aa15600052' + '6051606052' + '60c0608052' + `61${id}60a052` + '600160c052' + '604060e053' +
+      '5a61030052' + '610100' + '610200' + '60e1' + '6000' + '73fe' + '00'.repeat(18) + '05' + '5a' + 'f4' + '50' + '610300516102a252' + '6040610282f3';
+    assert.equal((await sendRaw(null, deployCode(caller))).exitCode, 0);
+    const to = hexToBytes(getCreateAddress({ from: wallet.address, nonce: 1 }));
+    // 100 M: 1/64 of what the caller has at the call (~1.5 M) is less than its flush.
+    const { result } = await devnet.stateCall(unsignedMessage(hexToBytes(wallet.address), to, 0, 0n, new Uint8Array(), 100_000_000, 0n, 0n), devnet.head.epoch);
+    assert.equal(result.exitCode, 0);
+    const out = result.returnData.subarray(result.returnData.length - 64);
+    const [calleeLeft, before] = words(out) as [bigint, bigint];
+    const slots = Array.from({ length: 20 }, (_, i) => BigInt(i + 1) << 248n);
+    const shape = slots.reduce((kamt, slot) => withSlot(kamt, slot, 0n, (1n << 256n) - 1n - (slot >> 248n)), EMPTY_KAMT);
+    assert.ok(before - calleeLeft > BigInt(evmFlushGas(shape, slots, 0)), `the caller had ${before}, the callee ${calleeLeft}`);
   });
 
   test('from a constructor, the first flushes its new state whole: the KAMT root and the empty code too (System::new)', async (t) => {

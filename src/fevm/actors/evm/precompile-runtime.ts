@@ -110,9 +110,12 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     if (!caller) throw new Error('call_actor from an address with no actor');
     // call_gas_limit asks the FVM for the gas available, a syscall (System::call_gas_limit).
     this.gasUsed += HOST_CALL;
-    const gasLimit = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
-    // send_raw flushes the caller once the limit is taken (precompiles/fvm.rs call_actor_shared); a failed send keeps it.
+    const requested = Math.max(0, Math.min(call.gasLimit, this.gasAvailable));
+    // send_raw flushes the caller once the limit is taken (precompiles/fvm.rs call_actor_shared), on
+    // the caller's gas; a failed send keeps it. The callee then gets no more than the caller has left
+    // (ref-fvm call manager push_limit).
     this.gasUsed += this.flushCaller() + HOST_CALL;
+    const gasLimit = Math.min(requested, Math.max(0, this.gasLeft - this.gasUsed));
     // The SDK's send makes the params block first (fvm_sdk send.rs): over the FVM's limit that fails, before any lookup.
     if (call.params && call.params.data.length > MAX_BLOCK_SIZE) return { type: 'syscall-error', errno: ErrorNumber.LimitExceeded };
     // An ID beyond the devnet's: the send looks it up and finds nothing.
