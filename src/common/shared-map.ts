@@ -11,6 +11,8 @@
 //
 // Keys are numbers, strings or bigints, compared as a Map compares them (other keys throw).
 
+import { KeptLast } from './kept-last.js';
+
 interface Leaf<K, V> {
   readonly key: K;
   readonly value: V;
@@ -36,8 +38,12 @@ type Slot<K, V> = Branch<K, V> | Leaf<K, V> | Bucket<K, V>;
 const BITS = 5;
 const EMPTY = new Branch<never, never>(0, []);
 
-/** The leaves of a root in insertion order, made once per root (the root's copies share it). */
-const ordered = new WeakMap<Branch<unknown, unknown>, Leaf<unknown, unknown>[]>();
+/**
+ * The leaves of the roots iterated last, in insertion order (a root's copies share them; a --state
+ * journal write iterates a table and the version before it). Bounded, as the state keeps every
+ * version of a table, and a list kept for each would cost what a copy of each cost.
+ */
+const ordered = new KeptLast<Branch<unknown, unknown>, Leaf<unknown, unknown>[]>(1 << 16, (leaves) => leaves.length + 1);
 
 export class SharedMap<K, V> extends Map<K, V> {
   private root: Branch<K, V> = EMPTY;
@@ -242,7 +248,7 @@ function inOrder<K, V>(root: Branch<K, V>): readonly Leaf<K, V>[] {
     leaves = [];
     collect(root, leaves);
     leaves.sort((a, b) => a.seq - b.seq);
-    ordered.set(root, leaves as Leaf<unknown, unknown>[]);
+    ordered.add(root, leaves as Leaf<unknown, unknown>[]);
   }
   return leaves;
 }
