@@ -4,11 +4,12 @@
 // read back from those blocks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cidOf } from '../../src/common/cbor.js';
+import { cidOf, encodeCbor } from '../../src/common/cbor.js';
+import { toStorable, toStorableChange } from '../../src/common/storable.js';
 import { keccak256 } from '../../src/common/hashes.js';
 import { bigintToBytes, bytesToBigint, padStart } from '../../src/common/hex.js';
 import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
-import { EMPTY_KAMT, shapeOfBlocks, UNKNOWN_ROOT, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { EMPTY_KAMT, pointersOf, shapeOfBlocks, UNKNOWN_ROOT, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
 
 /** A deterministic stream of numbers in [0, 1). */
 function random(seed: number): () => number {
@@ -18,7 +19,7 @@ function random(seed: number): () => number {
 
 /** The sizes of a shape's nodes, the root first. */
 function nodeSizes(node: KamtNode): number[] {
-  const below = (node.pointers ?? []).flatMap((p) => ('node' in p ? nodeSizes(p.node) : []));
+  const below = pointersOf(node).flatMap((p) => ('node' in p ? nodeSizes(p.node) : []));
   return [node.bytes, ...below];
 }
 
@@ -163,3 +164,16 @@ for (const n of [1, 100]) {
     assert.deepEqual(seen, MEASURED[n]);
   });
 }
+
+// review R1 (on 1a98cab): a saved chain stores an actor as what changed since its last write
+// (common/storable.ts); a node's pointers kept by bucket let a new slot store the path to it, not
+// every pointer of the contract's KAMT again.
+test('a new slot in a contract of 2 000 slots changes a saved actor by the path to it, not the whole shape', () => {
+  const slots = Array.from({ length: 2_000 }, (_, i): [bigint, bigint] => [mappingKey(BigInt(i), 1n), BigInt(i + 1)]);
+  const { shape } = apply(slots);
+  const grown = withSlot(shape, mappingKey(5_000n, 1n), 0n, 7n);
+  const whole = encodeCbor(toStorable(grown)).length;
+  const change = encodeCbor(toStorableChange(grown, shape)).length;
+  assert.ok(whole > 100_000, `the whole shape: ${whole} bytes`);
+  assert.ok(change < 2_000, `the change: ${change} bytes`);
+});

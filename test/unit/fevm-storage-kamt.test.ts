@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cidOf, decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
-import { EMPTY_KAMT, shapeOfBlocks } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { EMPTY_KAMT, pointersOf, shapeOfBlocks } from '../../src/fevm/actors/evm/kamt-shape.js';
 
 type Pointer = { v: [Uint8Array, Uint8Array][] } | { l: [CID, number, Uint8Array] };
 const decodeNode = (block: Uint8Array) => decodeCbor<[Uint8Array, Pointer[]]>(block);
@@ -49,7 +49,7 @@ test('two slots sharing a bucket go to a node, linked with the 5-bit groups they
   assert.deepEqual(decodeNode(kamt.blocks[0]!), [Uint8Array.of(0x03), [{ v: [[new Uint8Array(0), Uint8Array.of(3)]] }, { v: [[Uint8Array.of(1), Uint8Array.of(7)]] }]]);
   // Read back without the node: the link's node is opaque.
   const shape = shapeOfBlocks(root(kamt), () => undefined);
-  assert.deepEqual([shape.bytes, shape.links, (shape.pointers![0] as { node: { pointers?: unknown } }).node.pointers], [root(kamt).length, 1, undefined]);
+  assert.deepEqual([shape.bytes, shape.links, (pointersOf(shape)[0] as { node: { pointers?: unknown } }).node.pointers], [root(kamt).length, 1, undefined]);
 });
 
 test('an extension packs its groups from the most significant bit; a partial match splits at the first group that differs', () => {

@@ -18,7 +18,7 @@ import { vestingBlockOf, vestingFundsOf, type LotusMinerFunds } from '../../src/
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 import { cidOf } from '../../src/common/cbor.js';
 import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
-import { EMPTY_KAMT, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { EMPTY_KAMT, pointersOf, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
 
 const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
 
@@ -165,7 +165,7 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
     // 256 nodes: 4 + 128, not the 300.
     const slots: [bigint, bigint][] = Array.from({ length: 600 }, (_, i) => [((BigInt(i >> 1) * 0x0da740da740da740da740da740da740da740da740da740da740da740da740dn) % (1n << 255n)) * 2n + BigInt(i % 2), 1n]);
     const read = await (await contractUpstream(t, true, slots)).upstream.actor(120);
-    const nodes = (node: KamtNode): KamtNode[] => (node.pointers ?? []).flatMap((p) => ('node' in p ? [p.node, ...nodes(p.node)] : []));
+    const nodes = (node: KamtNode): KamtNode[] => pointersOf(node).flatMap((p) => ('node' in p ? [p.node, ...nodes(p.node)] : []));
     const below = nodes(read!.storageShape!);
     assert.deepEqual([below.filter((node) => node.pointers).length, below.filter((node) => !node.pointers).length], [132, 300]);
     // Reaching a slot opens its unread node as a modelled 300-byte one.

@@ -16,7 +16,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { bytesToBigint } from '../../../common/hex.js';
 import { BUILTIN_INVOCATION } from '../../gas.js';
 import type { Actor } from '../../actor.js';
-import { rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
+import { pointersOf, rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
 export { ACCOUNT_INVOCATION, PLACEHOLDER_INVOCATION } from '../../gas.js';
 import {
   ACTOR_LOOKUP,
@@ -225,7 +225,7 @@ export function transientFlushGas(root: KamtNode | undefined, changed: boolean):
 /** Writing a KAMT's blocks: the node and those below it. */
 function treePutGas(node: KamtNode): number {
   let gas = putBlock(node.bytes, node.links);
-  for (const pointer of node.pointers ?? []) if ('node' in pointer) gas += treePutGas(pointer.node);
+  for (const pointer of pointersOf(node)) if ('node' in pointer) gas += treePutGas(pointer.node);
   return gas;
 }
 

@@ -746,7 +746,7 @@ function transientRootOf(evm: FevmEvm, storage: Uint8Array, slot?: string, value
   let root = EMPTY_KAMT;
   for (const [key, stored] of slots ?? []) if (key !== slot) root = withSlot(root, BigInt(key), 0n, bytesToBigint(stored));
   if (slot !== undefined && value !== undefined) root = withSlot(root, BigInt(slot), 0n, value);
-  return root.pointers!.length > 0 ? root : undefined;
+  return root.bitfield !== 0 ? root : undefined;
 }
 
 /** What one EVM actor invocation has done to its storage KAMT: nodes opened, slots changed. */

@@ -37,9 +37,15 @@ export interface KamtNode {
   readonly links: number;
   /** Its nonempty buckets, bucket b as bit b. */
   readonly bitfield: number;
-  /** One pointer per nonempty bucket, in bucket order. */
-  readonly pointers?: readonly KamtPointer[];
+  /**
+   * One pointer per nonempty bucket, keyed by the bucket: a record, not a list, so that a saved chain
+   * (common/storable.ts) stores a changed node's changed pointer, not all of its pointers again.
+   */
+  readonly pointers?: Readonly<Record<number, KamtPointer>>;
 }
+
+/** A node's pointers in bucket order. */
+export const pointersOf = (node: KamtNode): KamtPointer[] => (node.pointers ? Object.values(node.pointers) : []);
 
 const isLink = (pointer: KamtPointer): pointer is KamtLink => 'node' in pointer;
 
@@ -82,10 +88,7 @@ function nodeFrame(bitfield: number, pointers: number): number {
 }
 
 /** A KAMT with no slot: a constructor's, before it writes. */
-export const EMPTY_KAMT: KamtNode = Object.freeze({ bytes: nodeFrame(0, 0), links: 0, bitfield: 0, pointers: Object.freeze([]) });
-
-/** The pointers' index of a bucket. */
-const indexOf = (bitfield: number, bucket: number) => popcount(bitfield & ((1 << bucket) - 1));
+export const EMPTY_KAMT: KamtNode = Object.freeze({ bytes: nodeFrame(0, 0), links: 0, bitfield: 0, pointers: Object.freeze({}) });
 
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
@@ -95,15 +98,13 @@ function popcount(x: number): number {
 
 /** `node` with `bucket`'s pointer replaced by `pointer` (none: emptied); its size moved by what changed. */
 function withPointer(node: KamtNode, bucket: number, pointer: KamtPointer | undefined): KamtNode {
-  const pointers = node.pointers!.slice();
+  const pointers: Record<number, KamtPointer> = { ...node.pointers };
+  const old = pointers[bucket];
+  if (pointer) pointers[bucket] = pointer;
+  else delete pointers[bucket];
   const bit = 1 << bucket;
-  const at = indexOf(node.bitfield, bucket);
-  const old = node.bitfield & bit ? pointers[at] : undefined;
-  if (pointer && old) pointers[at] = pointer;
-  else if (pointer) pointers.splice(at, 0, pointer);
-  else if (old) pointers.splice(at, 1);
   const bitfield = pointer ? node.bitfield | bit : node.bitfield & ~bit;
-  const frame = nodeFrame(bitfield, pointers.length) - nodeFrame(node.bitfield, node.pointers!.length);
+  const frame = nodeFrame(bitfield, popcount(bitfield)) - nodeFrame(node.bitfield, popcount(node.bitfield));
   const bytes = node.bytes + frame + (pointer?.bytes ?? 0) - (old?.bytes ?? 0);
   const links = node.links + (pointer && isLink(pointer) ? 1 : 0) - (old && isLink(old) ? 1 : 0);
   return Object.freeze({ bytes, links, bitfield, pointers: Object.freeze(pointers) });
@@ -131,7 +132,7 @@ function set(node: KamtNode, key: bigint, bytes: number, consumed: number): Kamt
   const bucket = bitsAt(key, consumed);
   const pair: KamtPair = Object.freeze({ key, bytes });
   if (!(node.bitfield & (1 << bucket))) return withPointer(node, bucket, pair);
-  const pointer = node.pointers[indexOf(node.bitfield, bucket)]!;
+  const pointer = node.pointers[bucket]!;
   const next = consumed + BIT_WIDTH;
   if (!isLink(pointer)) {
     if (pointer.key === key) return withPointer(node, bucket, pair);
@@ -163,17 +164,17 @@ function removed(node: KamtNode, key: bigint, consumed: number): KamtNode | unde
   if (!node.pointers) return undefined;
   const bucket = bitsAt(key, consumed);
   if (!(node.bitfield & (1 << bucket))) return undefined;
-  const pointer = node.pointers[indexOf(node.bitfield, bucket)]!;
+  const pointer = node.pointers[bucket]!;
   if (!isLink(pointer)) return pointer.key === key ? withPointer(node, bucket, undefined) : undefined;
   const next = consumed + BIT_WIDTH;
   if (matchedGroups(key, pointer.groups, next) < pointer.groups.length) return undefined;
   const child = removed(pointer.node, key, next + pointer.groups.length * BIT_WIDTH);
   if (!child) return undefined;
-  if (child.pointers!.length > 1) return withPointer(node, bucket, linkTo(pointer.groups, child));
+  if (popcount(child.bitfield) > 1) return withPointer(node, bucket, linkTo(pointer.groups, child));
   // A node left with one pointer goes: its pair moves up, or the link skips it (pointer.rs clean).
-  const only = child.pointers![0]!;
-  if (!isLink(only)) return withPointer(node, bucket, only);
   const onlyBucket = 31 - Math.clz32(child.bitfield);
+  const only = child.pointers![onlyBucket]!;
+  if (!isLink(only)) return withPointer(node, bucket, only);
   return withPointer(node, bucket, linkTo([...pointer.groups, onlyBucket, ...only.groups], only.node));
 }
 
@@ -220,7 +221,7 @@ export function walk(root: KamtNode, slot: bigint, read: boolean, visit: NodeVis
   for (;;) {
     const bucket = bitsAt(slot, consumed);
     if (!(node.bitfield & (1 << bucket))) return;
-    const pointer = node.pointers![indexOf(node.bitfield, bucket)]!;
+    const pointer = node.pointers![bucket]!;
     if (!isLink(pointer)) return;
     const next = consumed + BIT_WIDTH;
     const matched = matchedGroups(slot, pointer.groups, next) === pointer.groups.length;
