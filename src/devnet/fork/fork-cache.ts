@@ -30,9 +30,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * 15: a forked deal's label of bytes is held as its bytes (14 held "", Lotus's JSON for it).
  * 16: a forked contract holds its storage KAMT root's bucket counts (Actor.storageBuckets). 17: and the
  * root's CID (EvmState.upstreamStorageRoot), which a fork of the fork reads. 18: the KAMT's shape,
- * its nodes read below the root (Actor.storageShape), where 16 kept the root's bucket counts.
+ * its nodes read below the root (Actor.storageShape), where 16 kept the root's bucket counts. 19: a
+ * shape's node keeps its pointers by bucket (18 kept them as a list).
  */
-const CACHE_FORMAT = 18;
+const CACHE_FORMAT = 19;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
