@@ -1,7 +1,9 @@
-// What an actor adds to the circulating supply (Lotus chain/stmgr/supply.go, as
-// Filecoin.StateCirculatingSupply answers it): the whole balance of accounts, contracts,
+// What an actor adds to the circulating supply (Lotus chain/stmgr/supply.go GetCirculatingSupply, the
+// exact sum Filecoin.StateCirculatingSupply answers): the whole balance of accounts, contracts,
 // placeholders and the market (since nv23), a miner's balance beyond its locked funds, nothing of
-// the burnt-funds account or the other builtin actors.
+// the burnt-funds account or the other builtin actors. Lotus gives actors another figure,
+// GetVMCirculatingSupply (vested + mined + reserve disbursed − burnt − locked); the daily fee uses
+// this one in its place (ExecutionContext.circulatingSupply).
 import { BURNT_FUNDS_ACTOR_ID, MARKET_ACTOR_ID, type Actor } from './actor.js';
 import { availableBalance } from './actors/miner/state.js';
 import type { StateReader } from './state-tree.js';

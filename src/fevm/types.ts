@@ -18,9 +18,11 @@ export interface ExecutionContext {
    */
   tipsetHash?: (epoch: number) => Uint8Array | undefined;
   /**
-   * The circulating supply at the tipset's parent state (the FVM's total_fil_circ_supply), which
-   * FIP-0100's daily fee of a new sector is fixed from. Absent on a fork (the upstream's actors cannot
-   * all be summed) and outside mined tipsets (calls, estimates): such sectors get no daily fee.
+   * The circulating supply of the tipset's parent state, which FIP-0100's daily fee of a new sector is
+   * fixed from (the FVM's total_fil_circ_supply): the exact sum (circulating-supply.ts), standing in
+   * for Lotus's GetVMCirculatingSupply (chain/stmgr/supply.go: vested + mined + reserve disbursed −
+   * burnt − locked). Absent on a fork (the upstream's actors cannot all be summed) and outside mined
+   * tipsets (calls, estimates, which Lotus gives it too): such sectors get no daily fee.
    */
   circulatingSupply?: () => bigint;
 }
