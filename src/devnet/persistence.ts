@@ -23,12 +23,14 @@ import { decodeSavedMessage, decodeUnminedMessage, encodeUnminedMessage, type Sa
 import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
- * The format this version writes (4: an actor written again is stored as what changed since its
- * previous write, common/storable.ts toStorableChange); it reads it, format 3 (each actor whole; the
- * document ends with its checksum, journal records carry theirs, as in 4) and format 2 (no checksums),
- * and refuses others. A node started from a file of an older format writes it again as STATE_FORMAT.
+ * The format this version writes (5: as 4, and the cron actor's queue written again as the epochs it
+ * changed, `$pairsSet`, which a reader of 4 would take for the queue itself); it reads it, format 4
+ * (an actor written again is stored as what changed since its previous write, common/storable.ts
+ * toStorableChange), format 3 (each actor whole; the document ends with its checksum, journal records
+ * carry theirs, as in 4 and 5) and format 2 (no checksums), and refuses others. A node started from a
+ * file of an older format writes it again as STATE_FORMAT.
  */
-const STATE_FORMAT = 4;
+const STATE_FORMAT = 5;
 /** The format before checksums, still read. */
 const UNCHECKED_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
@@ -96,7 +98,7 @@ export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved
 const big = encodeBigInt;
 
 /**
- * A tipset as the file holds it (format 4): a tuple, and of its block CID only the first bytes of
+ * A tipset as the file holds it (formats 4 and 5): a tuple, and of its block CID only the first bytes of
  * the digest, which tell a tipset rebuilt otherwise (each block's header holds its parent's CID, so
  * a wrong tipset also changes every one after it). Formats 2 and 3 held an object with the whole CID
  * (`SavedTipsetObject`), still read.
@@ -461,8 +463,8 @@ function applyJournal(loading: LoadingChain, journal: Uint8Array, checked: boole
 /**
  * applyJournal for a file of a format with checksums. Its journal has them too, except in one case: a file of
  * format 2 is written again in this format as soon as it is loaded, then its journal is emptied, and a
- * node killed between the two leaves the new file beside the old journal. (A format 3 journal left so
- * beside a format 4 file has checksums and is read as it is: the file holds its records, skipped.) Such a journal is told by
+ * node killed between the two leaves the new file beside the old journal. (A format 3 or 4 journal left so
+ * beside a newer file has checksums and is read as it is: the file holds its records, skipped.) Such a journal is told by
  * its first record, which has no length checksum, reads as format 2 and adds nothing to the chain: the
  * file holds its records already. It is then read as none (0 bytes: resuming empties it). Anything else
  * there is damage: a damaged first record of this format neither decodes as format 2 nor leaves the

@@ -13,6 +13,9 @@ import { keccak256, Wallet } from 'ethers';
 import { decodeCbor, encodeCbor, type CID } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
+import { MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
+import { queuedCron } from '../../src/fevm/actors/cron.js';
+import { storedProposalCid } from '../../src/fevm/actors/market/deal-proposal.js';
 import { journalPath, readStateFile, StateFile, type CompactionRule } from '../../src/devnet/state-file.js';
 import { createDevnet, startDevnet, testConfig, type Devnet } from '../../src/index.js';
 import { signTx } from '../helpers/dev-wallet.js';
@@ -294,13 +297,13 @@ describe('StateFile', () => {
       assert.deepEqual(answers(node.devnet), expected);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 4);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
     using again = await keptDevnet(path);
     assert.deepEqual(answers(again.devnet), expected);
     await send(again.devnet, 4);
   });
 
-  test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in format 4, which loads the same and goes on', async () => {
+  test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in format 5, which loads the same and goes on', async () => {
     const path = join(dir, 'format-3.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-3', name));
     writeFileSync(path, fixture('chain.state'));
@@ -319,13 +322,41 @@ describe('StateFile', () => {
       assert.deepEqual(answers(node.devnet), expected);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 4);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
     assert.ok(readFileSync(path).length < fixture('chain.state').length + fixture('chain.state.journal').length / 2, 'smaller than the format 3 file and journal');
     assert.deepEqual(history(readStateFile(path)!.state), saved);
     using again = await keptDevnet(path);
     assert.deepEqual(answers(again.devnet), expected);
     await send(again.devnet, 4);
     assert.equal(again.devnet.head.epoch, 9);
+  });
+
+  // review R4 (on 746f48c): format 5 writes cron's queue again as the epochs it changed; a format 4 file still loads.
+  test('a file and journal of format 4 (7bad9c1: cron\'s queue a list, the market\'s tables plain Maps) load, a deal\'s cron check runs at its epoch, and are written again in format 5', async () => {
+    const path = join(dir, 'format-4.state');
+    const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-4', name));
+    writeFileSync(path, fixture('chain.state'));
+    writeFileSync(journalPath(path), fixture('chain.state.journal'));
+    const [deal, check, head] = [20, 86_420, 'bafy2bzaceb7o5ovyj7g2gvk2yolnlzmkim3r32em3sjsyr5k52cvuzlfa5izc'];
+    const market = (devnet: Devnet) => devnet.stateAt(devnet.head.epoch).getActor(MARKET_ACTOR_ID)!.market!;
+    const checkQueued = (devnet: Devnet) => queuedCron(devnet.stateAt(devnet.head.epoch), MARKET_ACTOR_ID).some(([epoch, events]) => epoch === check && events.includes(deal));
+    {
+      using node = await keptDevnet(path);
+      assert.equal(node.devnet.head.epoch, 12);
+      assert.equal(node.devnet.head.blockCid.toString(), head);
+      assert.equal(market(node.devnet).states.get(deal)!.sectorStartEpoch, 9);
+      assert.ok(checkQueued(node.devnet), 'the deal\'s check, from the list the file held');
+      assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
+    }
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
+    using again = await keptDevnet(path);
+    assert.equal(again.devnet.head.blockCid.toString(), head);
+    const pending = storedProposalCid(market(again.devnet).proposals.get(deal)!).toString();
+    assert.ok(market(again.devnet).pendingProposals.has(pending));
+    await again.devnet.cheats.mine(check);
+    assert.ok(!checkQueued(again.devnet), 'taken and run');
+    assert.ok(market(again.devnet).proposals.has(deal), 'active, not timed out');
+    assert.ok(!market(again.devnet).pendingProposals.has(pending), 'activated, it left the pending set');
   });
 
   test('a node killed between writing a format 2 file again and emptying its journal (review R9): the old journal beside the new file is read as the leftover it is, nothing lost, and emptied', async () => {
@@ -340,8 +371,8 @@ describe('StateFile', () => {
       using node = await keptDevnet(path);
       assert.deepEqual(answers(node.devnet), expected);
     }
-    // What the kill leaves: the file in format 4, the format 2 journal not yet emptied.
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 4);
+    // What the kill leaves: the file in format 5, the format 2 journal not yet emptied.
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
     writeFileSync(journalPath(path), fixture('chain.state.journal'));
     const file = readFileSync(path);
     assert.equal(readStateFile(path)!.journalBytes, 0, 'none of the journal read');
