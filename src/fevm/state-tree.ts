@@ -9,6 +9,7 @@ import { doubled } from '../common/doubled.js';
 import { equalBytes } from '../common/hex.js';
 import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../common/storable.js';
 import { ACTOR_KINDS, FIRST_NON_SINGLETON_ID, type Actor } from './actor.js';
+import { EMPTY_KAMT, withSlot, type KamtNode } from './actors/evm/kamt-shape.js';
 import { KeyTable } from './key-table.js';
 import { PackedActors } from './packed-actor.js';
 
@@ -290,6 +291,11 @@ class CommitLog {
   /** The refs commit `write` (from 1) wrote: a view, valid until the next change. */
   refsOf(write: number): Int32Array | Float64Array {
     return this.refs.subarray(write === 1 ? 0 : this.ends[write - 2], this.ends[write - 1]);
+  }
+
+  /** The refs added since the last commit ended (the commit being made): a view, valid until the next change. */
+  refsOfOpen(): Int32Array | Float64Array {
+    return this.refs.subarray(this.count === 0 ? 0 : this.ends[this.count - 1], this.length);
   }
 
   /** The packed actors' size after commit `write` (0 before the first). */
@@ -618,21 +624,67 @@ export class StateTree {
     this.values = new VersionedMap();
     this.writes = new CommitLog();
     this.headEpoch = -1;
+    this.reshaped.clear();
     for (const commit of commits) this.loadCommit(commit);
   }
 
   /** Adds a saved commit after the last (a saved history read one commit at a time). */
   loadCommit({ epoch, changes }: SavedCommit): void {
     const write = this.writes.count + 1;
+    // The contracts this commit wrote, or wrote slots of: a chain saved before their storage KAMT's shape was kept.
+    let contracts: Set<number> | undefined;
     for (const [saved, value] of changes) {
-      const ref = treeRef(this.values.keys, keyOfSaved(saved));
+      const key = keyOfSaved(saved);
+      const ref = treeRef(this.values.keys, key);
       // What the key held before: an actor saved as what changed is made from it.
       const previous = ref >= 0 ? heldActor(this.values, ref, this.values.get(ref, Number.MAX_SAFE_INTEGER)) : undefined;
-      this.values.set(ref, heldValue(this.values, ref, decodeValue(saved, value, previous)), epoch, write);
+      const decoded = decodeValue(saved, value, previous);
+      this.values.set(ref, heldValue(this.values, ref, decoded), epoch, write);
       this.writes.add(ref);
+      if (ref >= 0 ? (decoded as Actor).evm !== undefined : key.charCodeAt(0) === 0x73 /* s */) (contracts ??= new Set()).add(ref >= 0 ? ref : Number(key.slice(1, key.indexOf(':'))));
     }
+    if (contracts) for (const id of contracts) this.reshapeSaved(id, epoch, write);
     this.writes.close(this.values.packed.size);
     this.headEpoch = Math.max(this.headEpoch, epoch);
+  }
+
+  /**
+   * The storage generation whose KAMT shape loadCommit keeps, per contract of a chain saved before
+   * shapes were (its actor holds the root's bucket counts, `storageBuckets`, and no shape).
+   */
+  private readonly reshaped = new Map<number, number>();
+
+  /**
+   * A contract of a chain saved before its storage KAMT's shape was kept gets its shape from its
+   * slots, as a chain of this version would have kept it: whole the first time, then by the slots each
+   * later commit `write` wrote. A forked contract's slots are the upstream's, not all here: its shape
+   * stays unknown.
+   */
+  private reshapeSaved(id: number, epoch: number, write: number): void {
+    const actor = heldActor(this.values, id, this.values.get(id, Number.MAX_SAFE_INTEGER)) as (Actor & { storageBuckets?: unknown }) | undefined;
+    if (!actor?.evm || actor.evm.upstreamStorageRoot !== undefined) return;
+    const generation = actor.evm.storageGeneration;
+    if (actor.storageBuckets === undefined && !this.reshaped.has(id)) return;
+    const value = (slot: bigint) => (this.values.getKey(storageKey(id, generation, slot), Number.MAX_SAFE_INTEGER) as bigint | undefined) ?? 0n;
+    let shape: KamtNode;
+    if (this.reshaped.get(id) === generation && actor.storageShape) {
+      shape = actor.storageShape;
+      const prefix = storageKey(id, generation, 0n).slice(0, -1);
+      for (const ref of this.writes.refsOfOpen()) {
+        if (ref >= 0) continue;
+        const key = this.values.keys.keyAt(-1 - ref);
+        if (!key.startsWith(prefix)) continue;
+        const slot = BigInt(`0x${key.slice(prefix.length)}`);
+        shape = withSlot(shape, slot, (this.values.atWrite(ref, write)?.previous as bigint | undefined) ?? 0n, value(slot));
+      }
+    } else {
+      shape = this.writtenSlots(id, generation, Number.MAX_SAFE_INTEGER).reduce((kamt, slot) => withSlot(kamt, slot, 0n, value(slot)), EMPTY_KAMT);
+    }
+    this.reshaped.set(id, generation);
+    const { storageBuckets: _counts, ...kept } = actor;
+    const written = this.values.atWrite(id, write) !== undefined;
+    this.values.set(id, { ...kept, storageShape: shape }, epoch, write);
+    if (!written) this.writes.add(id);
   }
 
   /** Takes `loaded`'s whole history in place of its own (a saved chain, loaded apart); `loaded` is left empty. */

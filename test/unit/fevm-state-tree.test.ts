@@ -4,7 +4,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EAM_NAMESPACE, FilAddress, Protocol } from '../../src/common/address.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from '../../src/fevm/actor.js';
-import { localStateSource, StateTree, type StateSource } from '../../src/fevm/state-tree.js';
+import { localStateSource, StateTree, storableActor, storableChange, type StateSource } from '../../src/fevm/state-tree.js';
+import { encodeBigInt } from '../../src/common/cbor.js';
+import { EMPTY_KAMT, withSlot } from '../../src/fevm/actors/evm/kamt-shape.js';
 
 const actor = (id: number, balance: bigint, nonce = 0): Actor => ({ id, kind: 'account', nonce, balance });
 const f410 = (byte: number) => FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(byte));
@@ -506,5 +508,47 @@ describe('StateTree over a StateSource', () => {
       [localStateSource.getActor(0), localStateSource.lookupId(f410(1)), localStateSource.getStorage(1, 0, 0n), localStateSource.nextId()],
       [undefined, undefined, undefined, undefined],
     );
+  });
+});
+
+// review R2 / review2 Q1 (on 1a98cab, G11): a chain saved before contracts kept their storage KAMT's
+// shape (their actors hold the root's bucket counts, `storageBuckets`) loads each contract with the
+// shape its slots make, as a chain of this version keeps it, not as a contract of unknown shape.
+describe('a chain saved before storage KAMT shapes were kept', () => {
+  const top = 1n << 255n;
+  const legacy = (storageBuckets: number[]) =>
+    ({ id: 1001, kind: 'evm', nonce: 0, balance: 0n, storageBuckets, evm: { bytecode: Uint8Array.of(0), bytecodeHash: new Uint8Array(32), nonce: 1, storageGeneration: 0 } }) as unknown as Actor;
+  const buckets = (counts: Record<number, number>) => Array.from({ length: 32 }, (_, b) => counts[b] ?? 0);
+  const slot = (n: bigint, value: bigint): [string, unknown] => [`s1001:0:${n.toString(16)}`, encodeBigInt(value)];
+  const shapeOf = (slots: [bigint, bigint][]) => slots.reduce((kamt, [n, value]) => withSlot(kamt, n, 0n, value), EMPTY_KAMT);
+  const first = legacy(buckets({ 0: 2, 16: 1 }));
+  const third = legacy(buckets({ 0: 3, 16: 1 }));
+  const commits = [
+    { epoch: 1, changes: [['a1001', storableActor(first)], slot(0n, 5n), slot(1n, 6n), slot(top, 7n)] as [string, unknown][] },
+    // A slot written alone (the counts did not move: the actor was not saved again).
+    { epoch: 2, changes: [slot(1n, 0x100n)] },
+    // The actor saved again as what changed from its saved self (its counts), with a new slot.
+    { epoch: 3, changes: [storableChange(['a1001', third, first]), slot(2n, 9n)] },
+  ];
+
+  test('each contract gets its shape from its slots, kept by each later commit; the bucket counts go', () => {
+    const tree = new StateTree();
+    tree.load(commits);
+    const at = (epoch: number) => tree.at(epoch).getActor(1001) as Actor & { storageBuckets?: unknown };
+    assert.deepEqual(at(1).storageShape, shapeOf([[0n, 5n], [1n, 6n], [top, 7n]]));
+    assert.deepEqual(at(2).storageShape, shapeOf([[0n, 5n], [1n, 0x100n], [top, 7n]]));
+    assert.deepEqual(at(3).storageShape, shapeOf([[0n, 5n], [1n, 0x100n], [2n, 9n], [top, 7n]]));
+    assert.deepEqual([1, 2, 3].map((epoch) => 'storageBuckets' in at(epoch)), [false, false, false]);
+    // Saved again and loaded, the shapes are what was saved.
+    const again = new StateTree();
+    again.load(tree.exportCommitsSince(0));
+    assert.deepEqual(again.at(3).getActor(1001)?.storageShape, at(3).storageShape);
+  });
+
+  test('a forked contract (its upstream names its root) keeps no shape: the upstream holds slots the chain does not', () => {
+    const forked = { ...legacy(buckets({ 0: 2 })), evm: { ...first.evm!, upstreamStorageRoot: 'bafy' } } as Actor;
+    const tree = new StateTree();
+    tree.load([{ epoch: 1, changes: [['a1001', storableActor(forked)], slot(0n, 5n)] }]);
+    assert.equal(tree.at(1).getActor(1001)?.storageShape, undefined);
   });
 });
