@@ -302,6 +302,15 @@ describe('storage providers', () => {
 });
 
 describe('verified deals', () => {
+  test('review R6: with 2 KiB sectors a verified deal (1 MiB at least) is refused, and the refusal says why', async (t) => {
+    const rpc = await setupRpc(t, { sectorSize: 2048n, maxPieceSize: 2032 });
+    const client = deriveNodeKeys(testConfig().mnemonic).dealClient.address.toString('t');
+    const { cid, size } = randomVerifiedPiece();
+    await rpc.result('devnet_addVerifiedClient', [client, String(size)]);
+    const refused = await rpc.error('devnet_proposeDeal', [{ pieceCid: cid.toString(), pieceSize: size, verifiedDeal: true }]);
+    assert.match(refused.message, /no storage provider accepts this deal \(see devnet_setStorageAsk\): t0111: piece size 1048576 is above the maximum 2048; t0113: /);
+  });
+
   test('the allocation of a published verified deal is pending until the sector claims it', async (t) => {
     const rpc = await setupRpc(t, { sealDelay: 5 });
     const [miner] = await rpc.result('Filecoin.StateListMiners', [null]);

@@ -371,7 +371,11 @@ export class StorageProviderAgents {
       clientCollateral: deal.clientCollateral ?? 0n,
     };
     const chosen = provider ?? (await this.pick(proposal));
-    if (!chosen) throw new DevnetError('no storage provider accepts this deal (see devnet_setStorageAsk)');
+    if (!chosen) {
+      // Each provider's reason: a verified piece (1 MiB at least) cannot fit 2 KiB sectors, for one.
+      const reasons = (await this.all()).map((p) => `t0${p.minerId}: ${askRefusal(p.ask, proposal)}`);
+      throw new DevnetError(`no storage provider accepts this deal (see devnet_setStorageAsk): ${reasons.join('; ') || 'there is none'}`);
+    }
     const refusal = this.refusal(chosen, proposal);
     if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
     const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
