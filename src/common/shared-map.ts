@@ -12,6 +12,7 @@
 // Keys are numbers, strings or bigints, compared as a Map compares them (other keys throw).
 
 import { KeptLast } from './kept-last.js';
+import { popcount } from './popcount.js';
 
 interface Leaf<K, V> {
   readonly key: K;
@@ -165,13 +166,6 @@ function hashText(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return mix(h);
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 const bitAt = (hash: number, shift: number): number => 1 << ((hash >>> shift) & 31);

@@ -93,7 +93,7 @@ import {
 } from './evm-gas.js';
 import { FevmPrecompileRuntime, type PrecompileHost } from './precompile-runtime.js';
 import type { EvmStateAdapter } from './state-adapter.js';
-import { EMPTY_KAMT, rootOf, storageShapeOf, walk, withSlot, type KamtNode } from './kamt-shape.js';
+import { byteLength, EMPTY_KAMT, rootOf, storageShapeOf, walk, withSlot, type KamtNode } from './kamt-shape.js';
 
 /** What the EVM needs from the EVM actor around it. */
 export interface FevmHost extends PrecompileHost {
@@ -1128,10 +1128,6 @@ function openSlotNodes(rs: RunState, evm: FevmEvm, slot: bigint, read: boolean):
     gas += kamtNodeLoadGas(node);
   });
   return gas;
-}
-
-function byteLength(value: bigint): number {
-  return value === 0n ? 0 : Math.ceil(value.toString(16).length / 2);
 }
 
 /**

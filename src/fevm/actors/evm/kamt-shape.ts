@@ -11,8 +11,10 @@
 // read is opaque (no pointers), priced at a modelled size, and writes below it leave it as it is.
 // A contract whose root is not known at all (an upstream whose State names no root) has an opaque
 // root, and each 32 adjacent slots are taken to share a node below it.
+import { bytesToBigInt } from '@ethereumjs/util';
 import { decodeCbor, type CID } from '../../../common/cbor.js';
 import { DevnetError } from '../../../common/errors.js';
+import { popcount } from '../../../common/popcount.js';
 import type { Actor } from '../../actor.js';
 import { BIT_WIDTH, bitsAt } from './storage-kamt.js';
 
@@ -89,12 +91,6 @@ function nodeFrame(bitfield: number, pointers: number): number {
 
 /** A KAMT with no slot: a constructor's, before it writes. */
 export const EMPTY_KAMT: KamtNode = Object.freeze({ bytes: nodeFrame(0, 0), links: 0, bitfield: 0, pointers: Object.freeze({}) });
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
 
 /** `node` with `bucket`'s pointer replaced by `pointer` (none: emptied); its size moved by what changed. */
 function withPointer(node: KamtNode, bucket: number, pointer: KamtPointer | undefined): KamtNode {
@@ -273,19 +269,13 @@ export function shapeOfBlocks(root: Uint8Array, block: (cid: CID) => Uint8Array 
     while (!(bitfield & (1 << bucket)));
     if ('v' in pointer) {
       const [[key, value]] = pointer.v as [[Uint8Array, Uint8Array]];
-      return [bucket, Object.freeze({ key: bytesToKey(key), bytes: pairBytesOf(key.length, value.length) })];
+      return [bucket, Object.freeze({ key: bytesToBigInt(key), bytes: pairBytesOf(key.length, value.length) })];
     }
     const [cid, bits, path] = pointer.l;
     const child = block(cid);
     return [bucket, linkTo(extensionGroups(bits, path), child ? shapeOfBlocks(child, block) : OPAQUE_NODE)];
   });
   return nodeWith(entries);
-}
-
-function bytesToKey(bytes: Uint8Array): bigint {
-  let key = 0n;
-  for (const byte of bytes) key = (key << 8n) | BigInt(byte);
-  return key;
 }
 
 // --- The actor's shape ---
