@@ -199,11 +199,29 @@ function withAddresses(fields: Record<string, unknown>, previous?: Actor): Actor
   return actor as unknown as Actor;
 }
 
+/**
+ * Whether a contract's storage KAMT shape is what its slots make, all of which the tree holds: not
+ * a forked contract's (its upstream holds slots the chain does not).
+ */
+const shapedBySlots = (actor: Actor): boolean => actor.evm !== undefined && actor.evm.upstreamStorageRoot === undefined;
+
+/**
+ * An actor's fields as the state file stores them: as files store an actor, without the storage
+ * shape of a contract whose shape its slots make (loadCommit makes it again from them). Stored, a
+ * new slot whose key splits an extension above a big subtree wrote that whole subtree again
+ * (review Q2: ~112 KB a transaction for a contract with a 2 000-slot array).
+ */
+function savedFields(actor: Actor): Record<string, unknown> {
+  const fields = actorFields(actor);
+  if (shapedBySlots(actor)) delete fields.storageShape;
+  return fields;
+}
+
 /** A value as the state file stores it (an actor written before as what changed, storable.ts; slots as bytes). */
 function encodeValue(key: string, value: unknown, previous: unknown): unknown {
   if (key.startsWith('s')) return encodeBigInt(value as bigint);
   if (!key.startsWith('a')) return value;
-  return previous === undefined ? storableActor(value as Actor) : toStorableChange(actorFields(value as Actor), actorFields(previous as Actor));
+  return previous === undefined ? toStorable(savedFields(value as Actor)) : toStorableChange(savedFields(value as Actor), savedFields(previous as Actor));
 }
 
 /** A key/value pair the tree holds as the state file stores it. */
@@ -648,41 +666,47 @@ export class StateTree {
     this.headEpoch = Math.max(this.headEpoch, epoch);
   }
 
-  /**
-   * The storage generation whose KAMT shape loadCommit keeps, per contract of a chain saved before
-   * shapes were (its actor holds the root's bucket counts, `storageBuckets`, and no shape).
-   */
+  /** The storage generation whose KAMT shape loadCommit keeps from the slots, per contract. */
   private readonly reshaped = new Map<number, number>();
 
   /**
-   * A contract of a chain saved before its storage KAMT's shape was kept gets its shape from its
-   * slots, as a chain of this version would have kept it: whole the first time, then by the slots each
-   * later commit `write` wrote. A forked contract's slots are the upstream's, not all here: its shape
-   * stays unknown.
+   * A contract whose storage KAMT shape the file does not hold gets it from its slots, as the node
+   * that saved the chain kept it: format 6 on stores none (savedFields), a chain saved before shapes
+   * were kept holds the root's bucket counts (`storageBuckets`) instead. The shape is the slots
+   * commit `write` wrote applied to the shape before it (empty for a new contract or storage
+   * generation), or made from all the slots when there is none. The actor is written again only
+   * when its shape moved, which the saving node wrote it for: a chain loaded and saved is the same bytes.
    */
   private reshapeSaved(id: number, epoch: number, write: number): void {
     const actor = heldActor(this.values, id, this.values.get(id, Number.MAX_SAFE_INTEGER)) as (Actor & { storageBuckets?: unknown }) | undefined;
-    if (!actor?.evm || actor.evm.upstreamStorageRoot !== undefined) return;
-    const generation = actor.evm.storageGeneration;
-    if (actor.storageBuckets === undefined && !this.reshaped.has(id)) return;
-    const value = (slot: bigint) => (this.values.getKey(storageKey(id, generation, slot), Number.MAX_SAFE_INTEGER) as bigint | undefined) ?? 0n;
+    if (!actor || !shapedBySlots(actor)) return;
+    const generation = actor.evm!.storageGeneration;
+    // A format 5 file's shape, as it was kept.
+    if (actor.storageShape && actor.storageBuckets === undefined && !this.reshaped.has(id)) return;
+    const written = this.values.atWrite(id, write);
+    const before = written && heldActor(this.values, id, written.previous);
+    let base: KamtNode | undefined;
+    if (this.reshaped.get(id) === generation) base = actor.storageShape;
+    else if (written && before?.evm?.storageGeneration !== generation) base = EMPTY_KAMT;
     let shape: KamtNode;
-    if (this.reshaped.get(id) === generation && actor.storageShape) {
-      shape = actor.storageShape;
+    if (base) {
+      shape = base;
       const prefix = storageKey(id, generation, 0n).slice(0, -1);
       for (const ref of this.writes.refsOfOpen()) {
         if (ref >= 0) continue;
         const key = this.values.keys.keyAt(-1 - ref);
         if (!key.startsWith(prefix)) continue;
         const slot = BigInt(`0x${key.slice(prefix.length)}`);
-        shape = withSlot(shape, slot, (this.values.atWrite(ref, write)?.previous as bigint | undefined) ?? 0n, value(slot));
+        const value = this.values.atWrite(ref, write)!;
+        shape = withSlot(shape, slot, (value.previous as bigint | undefined) ?? 0n, value.value as bigint);
       }
     } else {
+      const value = (slot: bigint) => (this.values.getKey(storageKey(id, generation, slot), Number.MAX_SAFE_INTEGER) as bigint | undefined) ?? 0n;
       shape = this.writtenSlots(id, generation, Number.MAX_SAFE_INTEGER).reduce((kamt, slot) => withSlot(kamt, slot, 0n, value(slot)), EMPTY_KAMT);
     }
     this.reshaped.set(id, generation);
+    if (shape === actor.storageShape && actor.storageBuckets === undefined) return;
     const { storageBuckets: _counts, ...kept } = actor;
-    const written = this.values.atWrite(id, write) !== undefined;
     this.values.set(id, { ...kept, storageShape: shape }, epoch, write);
     if (!written) this.writes.add(id);
   }

@@ -297,13 +297,13 @@ describe('StateFile', () => {
       assert.deepEqual(answers(node.devnet), expected);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 6);
     using again = await keptDevnet(path);
     assert.deepEqual(answers(again.devnet), expected);
     await send(again.devnet, 4);
   });
 
-  test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in format 5, which loads the same and goes on', async () => {
+  test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in format 6, which loads the same and goes on', async () => {
     const path = join(dir, 'format-3.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-3', name));
     writeFileSync(path, fixture('chain.state'));
@@ -322,7 +322,7 @@ describe('StateFile', () => {
       assert.deepEqual(answers(node.devnet), expected);
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 6);
     assert.ok(readFileSync(path).length < fixture('chain.state').length + fixture('chain.state.journal').length / 2, 'smaller than the format 3 file and journal');
     assert.deepEqual(history(readStateFile(path)!.state), saved);
     using again = await keptDevnet(path);
@@ -332,7 +332,7 @@ describe('StateFile', () => {
   });
 
   // review R4 (on 746f48c): format 5 writes cron's queue again as the epochs it changed; a format 4 file still loads.
-  test('a file and journal of format 4 (7bad9c1: cron\'s queue a list, the market\'s tables plain Maps) load, a deal\'s cron check runs at its epoch, and are written again in format 5', async () => {
+  test('a file and journal of format 4 (7bad9c1: cron\'s queue a list, the market\'s tables plain Maps) load, a deal\'s cron check runs at its epoch, and are written again in format 6', async () => {
     const path = join(dir, 'format-4.state');
     const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-4', name));
     writeFileSync(path, fixture('chain.state'));
@@ -348,7 +348,7 @@ describe('StateFile', () => {
       assert.ok(checkQueued(node.devnet), 'the deal\'s check, from the list the file held');
       assert.equal(readFileSync(journalPath(path)).length, 0, 'written again whole');
     }
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 6);
     using again = await keptDevnet(path);
     assert.equal(again.devnet.head.blockCid.toString(), head);
     const pending = storedProposalCid(market(again.devnet).proposals.get(deal)!).toString();
@@ -371,8 +371,8 @@ describe('StateFile', () => {
       using node = await keptDevnet(path);
       assert.deepEqual(answers(node.devnet), expected);
     }
-    // What the kill leaves: the file in format 5, the format 2 journal not yet emptied.
-    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 5);
+    // What the kill leaves: the file in format 6, the format 2 journal not yet emptied.
+    assert.equal(decodeCbor<{ format: number }>(readFileSync(path)).format, 6);
     writeFileSync(journalPath(path), fixture('chain.state.journal'));
     const file = readFileSync(path);
     assert.equal(readStateFile(path)!.journalBytes, 0, 'none of the journal read');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { EAM_NAMESPACE, FilAddress, Protocol } from '../../src/common/address.js';
 import { FIRST_NON_SINGLETON_ID, type Actor } from '../../src/fevm/actor.js';
 import { localStateSource, StateTree, storableActor, storableChange, type StateSource } from '../../src/fevm/state-tree.js';
-import { encodeBigInt } from '../../src/common/cbor.js';
+import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { EMPTY_KAMT, withSlot } from '../../src/fevm/actors/evm/kamt-shape.js';
 
 const actor = (id: number, balance: bigint, nonce = 0): Actor => ({ id, kind: 'account', nonce, balance });
@@ -550,5 +550,53 @@ describe('a chain saved before storage KAMT shapes were kept', () => {
     const tree = new StateTree();
     tree.load([{ epoch: 1, changes: [['a1001', storableActor(forked)], slot(0n, 5n)] }]);
     assert.equal(tree.at(1).getActor(1001)?.storageShape, undefined);
+  });
+});
+
+// review Q2: from format 6 a contract's shape is not saved (a slot splitting an extension above a big
+// subtree saved the subtree again); the load makes it from the slots, a commit at a time.
+describe('a contract saved without its storage KAMT shape', () => {
+  const contract: Actor = { id: 1002, kind: 'evm', nonce: 0, balance: 0n, storageShape: EMPTY_KAMT, evm: { bytecode: Uint8Array.of(0), bytecodeHash: new Uint8Array(32), nonce: 1, storageGeneration: 0 } };
+  const top = 1n << 255n;
+
+  /** Commits these slot writes (in order) as the state of `epoch`, moving the shape as the EVM actor does; `reset` bumps the storage generation first. */
+  function sstores(tree: StateTree, epoch: number, writes: [bigint, bigint][], reset = false): void {
+    const overlay = tree.stage();
+    let held = overlay.getActor(contract.id) ?? contract;
+    if (reset) overlay.putActor((held = { ...held, storageShape: EMPTY_KAMT, evm: { ...held.evm!, storageGeneration: held.evm!.storageGeneration + 1 } }));
+    for (const [slot, value] of writes) {
+      const generation = held.evm!.storageGeneration;
+      const shape = withSlot(held.storageShape!, slot, overlay.getStorage(held.id, generation, slot), value);
+      if (shape !== held.storageShape) overlay.putActor((held = { ...held, storageShape: shape }));
+      overlay.putStorage(held.id, generation, slot, value);
+    }
+    tree.commit(overlay, epoch);
+  }
+
+  const live = new StateTree();
+  sstores(live, 1, [[0n, 5n], [1n, 6n], [top, 7n], [top + 1n, 8n]]);
+  // A slot rewritten at the same length: the shape and the actor stay as they were.
+  sstores(live, 2, [[1n, 9n]]);
+  // Set and cleared again: the actor written, its shape the same.
+  sstores(live, 3, [[2n, 1n], [2n, 0n]]);
+  // Splits the extension above `top` and `top + 1`, then a longer value.
+  sstores(live, 4, [[top + 0x400n, 1n], [0n, 0x10000n]]);
+  sstores(live, 5, [[top + 1n, 0n]]);
+  sstores(live, 6, [[3n, 3n]], true);
+  const saved = live.exportCommitsSince(0);
+
+  test('saves no shape; loaded, every epoch has the shape the live tree had, and saved again it is the same bytes', () => {
+    assert.ok(!Buffer.from(encodeCbor(saved)).includes('storageShape'), 'no shape saved');
+    const loaded = new StateTree();
+    loaded.load(saved);
+    for (let epoch = 1; epoch <= 6; epoch++) assert.deepEqual(loaded.at(epoch).getActor(contract.id)?.storageShape, live.at(epoch).getActor(contract.id)?.storageShape, `epoch ${epoch}`);
+    assert.deepEqual(encodeCbor(loaded.exportCommitsSince(0)), encodeCbor(saved));
+  });
+
+  test('loaded a commit at a time, as a journal is, the shapes are the same', () => {
+    const loaded = new StateTree();
+    for (const commit of saved) loaded.loadCommit(commit);
+    assert.deepEqual(loaded.at(6).getActor(contract.id)?.storageShape, live.at(6).getActor(contract.id)?.storageShape);
+    assert.deepEqual(loaded.at(5).getActor(contract.id)?.storageShape, live.at(5).getActor(contract.id)?.storageShape);
   });
 });
