@@ -16,7 +16,7 @@ import { secp256k1Address } from '../../src/fevm/signature.js';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { readExtraParams } from '../../src/devnet/storage-providers/contract-deals.js';
 import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
-import { setupRpc } from '../helpers/rpc-harness.js';
+import { setupRpc, setupWebSocketRpc } from '../helpers/rpc-harness.js';
 import { randomVerifiedPiece } from '../helpers/verified-piece.js';
 
 // audit18 K4: a contract's extra params are read as Boost reads ContractParamsVersion1, or the proposal is refused.
@@ -40,8 +40,8 @@ describe('a contract deal\'s extra params (ExtraParamsV1)', () => {
 
 const piece = (seed: number) => computePieceCid(new Uint8Array(2000).map((_, i) => (i * 31 + seed) & 0xff));
 
-async function setup(t: TestContext) {
-  const rpc = await setupRpc(t);
+async function setup(t: TestContext, overrides: Parameters<typeof setupRpc>[1] = {}) {
+  const rpc = await setupRpc(t, overrides);
   const [miner] = (await rpc.result('Filecoin.StateListMiners', [null])) as string[];
   const lines: string[] = [];
   rpc.devnet.events.on('storageProvider', (_level, line) => lines.push(line));
@@ -51,12 +51,18 @@ async function setup(t: TestContext) {
 }
 
 /** A funded native client whose key only the test holds, with nothing in the market. */
-async function ownClient(rpc: Awaited<ReturnType<typeof setup>>) {
+async function ownClient(rpc: Pick<Awaited<ReturnType<typeof setupRpc>>, 'devnet'>) {
   const secret = secp256k1.utils.randomSecretKey();
   const address = secp256k1Address(secp256k1.getPublicKey(secret, false));
   const funder = deriveNodeKeys(testConfig().mnemonic).dealClient.address;
   await rpc.devnet.pushWithWallet({ version: 0, to: address, from: funder, nonce: 0, value: 10n ** 18n, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 0, params: new Uint8Array() });
   return { address, secret };
+}
+
+/** The client's signature of a proposal, as devnet_proposeDeal takes it: blake2b-256 of the CBOR proposal, then secp256k1 (Filecoin's rule), type byte first. */
+function clientSignature(secret: Uint8Array, deal: Parameters<typeof proposalValue>[0] & { client: FilAddress; provider: FilAddress }): string {
+  const sig = secp256k1.sign(blake2b256(encodeCbor(proposalValue(deal, deal.client, deal.provider))), secret, { prehash: false, format: 'recovered' });
+  return bytesToHex(Uint8Array.from([1, ...sig.subarray(1), sig[0]!]));
 }
 
 describe('devnet_proposeDeal', () => {
@@ -132,9 +138,7 @@ describe('devnet_proposeDeal', () => {
       providerCollateral: 0n,
       clientCollateral: 0n,
     };
-    // The client signs the CBOR proposal with its own key: blake2b-256 then secp256k1, Filecoin's rule.
-    const sig = secp256k1.sign(blake2b256(encodeCbor(proposalValue(deal, deal.client, deal.provider))), client.secret, { prehash: false, format: 'recovered' });
-    const signature = bytesToHex(Uint8Array.from([1, ...sig.subarray(1), sig[0]!]));
+    const signature = clientSignature(client.secret, deal);
     const error = (await rpc.propose({ pieceCid: cid.toString(), pieceSize: size, client: deal.client.toString(), provider: rpc.miner, label: 'x', startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, storagePricePerEpoch: '1000', clientSignature: signature })).error;
     assert.match(error?.message ?? '', /deal 0: client balance insufficient/);
     assert.equal(await rpc.dealsCount(), 0);
@@ -149,6 +153,52 @@ describe('devnet_proposeDeal', () => {
     const again = (await rpc.propose(deal)).error;
     assert.match(again?.message ?? '', /cannot publish duplicate deal with cid/);
     assert.equal(await rpc.dealsCount(), 1);
+  });
+
+  // Several at once (Promise.all) each counted the same free escrow: the second PublishStorageDeals mined failed with exit 16.
+  for (const blockTime of [undefined, 1]) {
+    test(`proposals sent together are all published, each with the escrow it locks (${blockTime ? 'interval' : 'instant'} mining)`, async (t) => {
+      const rpc = await setup(t, { blockTime });
+      const deals = [21, 22, 23, 24, 25].map((seed) => ({ pieceCid: piece(seed).cid.toString(), pieceSize: piece(seed).size, storagePricePerEpoch: '1000', providerCollateral: '1000', clientCollateral: '7' }));
+      const answers = await Promise.all(deals.map((deal) => rpc.result('devnet_proposeDeal', [deal])));
+      const ids = answers.map((a) => a.dealId as number);
+      assert.equal(new Set(ids).size, deals.length);
+      for (const [i, id] of ids.entries()) {
+        const deal = await rpc.result('Filecoin.StateMarketStorageDeal', [id, null]);
+        assert.equal(deal.Proposal.PieceCID['/'], deals[i]!.pieceCid);
+        assert.equal(deal.Proposal.Provider, answers[i].provider);
+      }
+      const client = deriveNodeKeys(testConfig().mnemonic).dealClient.address.toString('t');
+      const escrow = await rpc.result('Filecoin.StateMarketBalance', [client, null]);
+      assert.ok(BigInt(escrow.Locked) >= BigInt(deals.length) * (1000n * 518_400n + 7n), `the client's locked escrow ${escrow.Locked} covers every deal`);
+    });
+  }
+
+  test('proposals sent together over one WebSocket, from a client whose escrow pays for one: one is published, the other refused with the market’s reason', async (t) => {
+    const ws = await setupWebSocketRpc(t, { blockTime: 1 });
+    const [miner] = (await ws.call('Filecoin.StateListMiners', [null])) as string[];
+    const { address: client, secret } = await ownClient(ws);
+    await ws.devnet.mine();
+    const funder = deriveNodeKeys(testConfig().mnemonic).dealClient.address;
+    const price = 1000n;
+    // Anyone may add to a client's escrow: enough for one deal.
+    await ws.devnet.pushWithWallet({ version: 0, to: FilAddress.fromId(5), from: funder, nonce: 0, value: price * 518_400n, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 2, params: encodeCbor(client.bytes) });
+    await ws.devnet.mine();
+    const head = ws.devnet.head.epoch;
+    const proposals = [31, 32].map((seed) => {
+      const { cid, size } = piece(seed);
+      const deal = { pieceCid: cid, pieceSize: size, verifiedDeal: false, client, provider: FilAddress.parse(miner!), label: 'x', startEpoch: head + 200, endEpoch: head + 200 + 518_400, storagePricePerEpoch: price, providerCollateral: 0n, clientCollateral: 0n };
+      return { pieceCid: cid.toString(), pieceSize: size, client: client.toString(), provider: miner, label: 'x', startEpoch: deal.startEpoch, endEpoch: deal.endEpoch, storagePricePerEpoch: price.toString(), clientSignature: clientSignature(secret, deal) };
+    });
+    const ids = proposals.map((_, i) => 1000 + i);
+    proposals.forEach((deal, i) => ws.socket.send(JSON.stringify({ jsonrpc: '2.0', id: ids[i], method: 'devnet_proposeDeal', params: [deal] })));
+    const answers = [];
+    for (const id of ids) answers.push(await ws.waitFor((m) => m.id === id));
+    const published = answers.filter((a) => a.result);
+    const refused = answers.filter((a) => a.error);
+    assert.equal(published.length, 1, JSON.stringify(answers));
+    assert.equal(refused.length, 1);
+    assert.match(refused[0].error.message, /All deal proposals invalid \(deal 0: client balance insufficient/);
   });
 
   test('the provider’s ask and devnet_rejectNextProposal refuse deals before they reach the chain', async (t) => {

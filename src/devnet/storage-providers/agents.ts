@@ -186,6 +186,13 @@ export type StorageProviderOperations = Omit<StorageProviderAgents, 'start'>;
 
 export class StorageProviderAgents {
   private readonly queue = new SerialQueue();
+  /**
+   * Publications, one at a time: each reads the free escrow of its client and provider, adds what its
+   * deal locks and publishes. Two at once would both count the same free escrow, and the second
+   * PublishStorageDeals mined would fail (exit 16, its deal over the balance). Boost's fund manager
+   * and Lotus's client reserve each deal's share of the escrow as they go, for the same reason.
+   */
+  private readonly publishing = new SerialQueue();
   private readonly providers = new Map<number, Provider>();
   private roundRobin = 0;
   /** Tipsets queued and not yet handled. */
@@ -379,7 +386,7 @@ export class StorageProviderAgents {
     const refusal = this.refusal(chosen, proposal);
     if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
     const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
-    return this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)), { mine: true });
+    return this.publishing.run(async () => this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)), { mine: true }));
   }
 
   /**
@@ -463,7 +470,7 @@ export class StorageProviderAgents {
               return this.options.log('warn', `${sp} dropped ${name}: the tipset that proposed it (epoch ${proposedIn.epoch}) left the chain while its data was received`);
             }
             if (missing) return this.options.log('warn', `${sp} refused ${name}: ${missing}`);
-            await this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE);
+            await this.publishing.run(() => this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE));
           });
         } finally {
           this.waiting--;
