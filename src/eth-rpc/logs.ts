@@ -149,8 +149,13 @@ function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
   return logs.length > 0 ? logs : NO_LOGS;
 }
 
+/** An index loop: every() with a closure over the log allocated the closure's context per log (~0.1 KB). */
 function matchesTopics(log: EthLog, topics: LogCriteria['topics']): boolean {
-  return topics.every((wanted, i) => wanted === null || (log.topics[i] !== undefined && wanted.has(log.topics[i])));
+  for (let i = 0; i < topics.length; i++) {
+    const wanted = topics[i];
+    if (wanted !== null && (log.topics[i] === undefined || !wanted.has(log.topics[i]))) return false;
+  }
+  return true;
 }
 
 /** A new log against a live filter or subscription: by the log's own address, as Lotus's filters match the emitter's robust address. */

@@ -41,6 +41,11 @@ export class ChainStore {
   private firstOrdinals: number[] = [];
   /** How many messages the chain holds. */
   private messageCount = 0;
+  /**
+   * The indexes (in `tipsets`) of the tipsets with any event in their receipts, in chain order: a log
+   * query skips the others without reading them (most of a devnet's tipsets are empty or log nothing).
+   */
+  private withEvents: number[] = [];
   /** The tipsets from this index on keep their messages as objects; those before it are cold. */
   private hotFrom = 0;
   private decodedCold = new DecodedColdTipsets();
@@ -116,13 +121,18 @@ export class ChainStore {
     this.firstOrdinals.push(this.messageCount);
     this.byHash.set(bytesToHex(tipset.hash), tipset);
     this.byBlock.set(cidKey(tipset.blockCid), tipset);
+    let events = false;
     for (const message of tipset.messages) {
       const ordinal = this.messageCount++;
       this.byCid.add(message.cid.multihash.digest, ordinal);
       const txHash = message.ethTx?.hash;
       if (txHash) this.byTxHash.add(txHash, ordinal);
-      if (message.receipt.events.length > 0) this.unindexedEvents.push(ordinal);
+      if (message.receipt.events.length > 0) {
+        this.unindexedEvents.push(ordinal);
+        events = true;
+      }
     }
+    if (events) this.withEvents.push(this.tipsets.length - 1);
     this.coolDown();
   }
 
@@ -136,6 +146,7 @@ export class ChainStore {
     [this.tipsets, loaded.tipsets] = [loaded.tipsets, this.tipsets];
     [this.firstOrdinals, loaded.firstOrdinals] = [loaded.firstOrdinals, this.firstOrdinals];
     [this.messageCount, loaded.messageCount] = [loaded.messageCount, this.messageCount];
+    [this.withEvents, loaded.withEvents] = [loaded.withEvents, this.withEvents];
     [this.hotFrom, loaded.hotFrom] = [loaded.hotFrom, this.hotFrom];
     // The cold tipsets are decoded through the store that made them cold.
     [this.decodedCold, loaded.decodedCold] = [loaded.decodedCold, this.decodedCold];
@@ -198,6 +209,7 @@ export class ChainStore {
       this.byHash.delete(bytesToHex(tipset.hash));
       this.byBlock.delete(cidKey(tipset.blockCid));
     }
+    while (this.withEvents.length > 0 && this.withEvents[this.withEvents.length - 1] >= this.tipsets.length) this.withEvents.pop();
     if (this.messageCount === count) return;
     this.decodedCold.clear();
     if (droppedEvents) this.dropEventsFrom(this.messageCount);
@@ -383,6 +395,16 @@ export class ChainStore {
     return this.tipsets.slice(this.firstIndexFrom(from), this.firstIndexFrom(to + 1));
   }
 
+  /** The tipsets of range(from, to) with any event in their receipts: those that may hold logs. */
+  rangeWithEvents(from: number, to: number): Tipset[] {
+    const { withEvents } = this;
+    const first = this.firstIndexFrom(from);
+    const end = this.firstIndexFrom(to + 1);
+    const tipsets: Tipset[] = [];
+    for (let i = firstAtLeast(withEvents, first); i < withEvents.length && withEvents[i] < end; i++) tipsets.push(this.tipsets[withEvents[i]]);
+    return tipsets;
+  }
+
   /** The last `count` tipsets up to `epoch` (included), oldest first. */
   lastUpTo(epoch: number, count: number): Tipset[] {
     const end = this.firstIndexFrom(epoch + 1);
@@ -404,6 +426,18 @@ export class ChainStore {
     }
     return lo;
   }
+}
+
+/** The index of the first of the ascending `values` at or above `value` (their length if none is). */
+function firstAtLeast(values: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The chain as readers see it: everything but appending and truncating, which only the miner's queue does. */

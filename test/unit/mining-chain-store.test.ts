@@ -133,6 +133,32 @@ describe('ChainStore', () => {
       assert.deepEqual(store.lastUpTo(0, 3), tipsets.slice(0, 1));
     });
 
+    test('rangeWithEvents holds the tipsets of range whose receipts have events, after truncate and adopt too', () => {
+      // Messages at 1 (no event), 5 (one of two with an event) and 1_000_000 (an event).
+      const logged = (nonce: number, index: number): IncludedMessage => {
+        const m = nativeMessage(nonce, index);
+        return { ...m, receipt: { ...m.receipt, events: [{ emitter: 1001, entries: [] }] } };
+      };
+      const messages = { 1: [nativeMessage(0, 0)], 5: [nativeMessage(1, 0), logged(2, 1)], 1_000_000: [logged(3, 0)] };
+      const { store, tipsets } = chainAt(EPOCHS, messages);
+      assert.deepEqual(store.rangeWithEvents(0, 10_000_000), [tipsets[2], tipsets[3]]);
+      assert.deepEqual(store.rangeWithEvents(0, 4), []);
+      assert.deepEqual(store.rangeWithEvents(5, 5), [tipsets[2]]);
+      assert.deepEqual(store.rangeWithEvents(6, 999_999), []);
+      assert.deepEqual(store.rangeWithEvents(3, 1_000_000), [tipsets[2], tipsets[3]]);
+      assert.deepEqual(store.rangeWithEvents(1_000_000, 1_000_001), [tipsets[3]]);
+      store.truncate(700);
+      assert.deepEqual(store.rangeWithEvents(0, 10_000_000), [tipsets[2]]);
+      const next = buildTipset({ epoch: 6, timestamp: GENESIS_TIME + 6, baseFee: 100n, parent: tipsets[2], messages: [logged(4, 0)] });
+      store.append(next);
+      assert.deepEqual(store.rangeWithEvents(0, 10_000_000), [tipsets[2], next]);
+      // A loaded chain's tipsets replace this one's, with their own.
+      const loaded = chainAt(EPOCHS.slice(0, 3), messages);
+      store.adopt(loaded.store);
+      assert.deepEqual(store.rangeWithEvents(0, 10_000_000), [loaded.tipsets[2]]);
+      assert.deepEqual(loaded.store.rangeWithEvents(0, 10_000_000), []);
+    });
+
     test('truncate goes back to a height inside a gap, and the chain grows again from there', () => {
       const m = nativeMessage(0, 0);
       const other = nativeMessage(1, 1);
