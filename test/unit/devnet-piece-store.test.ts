@@ -260,14 +260,17 @@ describe('piece store', () => {
     const { store, dir } = storeFor(t);
     const bytes = payload(4000);
     const gate = deferred();
+    const firstWritten = deferred();
     const cut = store.put(
       (async function* () {
         yield bytes.subarray(0, 2000);
+        // The store asks for the next chunk only once the first is on disk.
+        firstWritten.resolve();
         await gate.promise;
         throw new Error('the client went away');
       })(),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await firstWritten.promise;
     assert.deepEqual(readdirSync(dir).map((name) => /^upload\.\d+\.\d+\.tmp$/.test(name)), [true]);
     gate.resolve();
     await assert.rejects(cut, /the client went away/);
