@@ -161,13 +161,15 @@ describe('piece store', () => {
     assert.equal(store.usedBytes, 2000);
     // What is left still takes a piece that fits; uploads in progress count against the limit too.
     const gate = deferred();
+    const firstWritten = deferred();
     const slow = store.put(
       (async function* () {
         yield payload(600, 3);
+        firstWritten.resolve();
         await gate.promise;
       })(),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await firstWritten.promise;
     await assert.rejects(store.put(payload(500, 4)), full('500', ' and 600 of uploads in progress'));
     gate.resolve();
     assert.equal((await slow).payloadSize, 600);
