@@ -22,6 +22,7 @@ import { allMethods, v0Methods, v2Methods } from './methods/index.js';
 import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
+import { withGatewayStatefulCalls } from './gateway-stateful.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
 import { SocketInbox } from './ws-inbox.js';
 import { watchSocket, type WsLiveness } from './ws-liveness.js';
@@ -62,9 +63,9 @@ export interface ServerOptions {
   wsLiveness?: WsLiveness;
 }
 
-/** With --gateway-only, no Filecoin.* method outside the gateway's set, and the gateway's lookback cap. */
+/** With --gateway-only, no Filecoin.* method outside the gateway's set, the gateway's lookback cap, and filters and subscriptions per WebSocket only. */
 function gatewayFilter(methods: RpcMethod[], gatewayOnly: boolean) {
-  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)).map(withLookbackCap) : methods;
+  return gatewayOnly ? methods.filter((m) => !m.name.startsWith('Filecoin.') || GATEWAY_METHODS.has(m.name)).map((m) => withGatewayStatefulCalls(withLookbackCap(m))) : methods;
 }
 
 /**
@@ -245,6 +246,8 @@ export async function buildServer(
         socket.on('message', (data: Buffer) => inbox.push(data));
         socket.on('close', () => {
           subscriptions.close();
+          // A gateway's filters are its connections' (gateway-stateful.ts).
+          if (gatewayOnly) subscriptions.uninstallFilters();
           gone.abort();
         });
       },

@@ -133,6 +133,18 @@ export class Subscriptions {
     }
   }
 
+  /** Whether polling filter `id` was installed over this connection and still is (a gateway's filters are the connection's: gateway-stateful.ts). */
+  ownsFilter(id: string): boolean {
+    const key = id.toLowerCase();
+    return this.filterIds.has(key) && this.filters?.has(key) === true;
+  }
+
+  /** Uninstalls the polling filters installed over this connection, as a Lotus gateway does when the connection ends. */
+  uninstallFilters(): void {
+    for (const id of this.filterIds) this.filters?.uninstall(id);
+    this.filterIds.clear();
+  }
+
   /** Refuses one more subscription or filter past MAX_PER_CONNECTION, with the gateway's words (ErrTooManyFilters). */
   private admitPerConnection(): void {
     for (const id of this.filterIds) if (!this.filters?.has(id)) this.filterIds.delete(id);

@@ -1,7 +1,13 @@
 // --gateway-only in-process: the checks and limits of Lotus's gateway (gateway/proxy_eth_v1.go,
-// gateway/node.go) on the eth_ methods (and StateWaitMsg's confidence), before the method runs.
+// gateway/node.go) on the eth_ methods (and StateWaitMsg's confidence), before the method runs, and
+// its filters and subscriptions, which are a WebSocket connection's (gateway/handler.go).
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { buildServer } from '../../src/eth-rpc/server.js';
+import { createDevnet, testConfig } from '../../src/index.js';
+import { pollUntil } from '../helpers/devnet-process.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const REFUSED = 'lookbacks of more than 24h0m0s are disallowed';
@@ -80,5 +86,84 @@ describe('--gateway-only: the gateway\'s checks on eth_ methods', () => {
     // A block by number or hash still answers within the 24 hour cap.
     assert.equal((await result('eth_getBlockByNumber', [hex(block), true])).transactions[0].hash, tx.hash);
     assert.equal((await call('eth_getTransactionByBlockNumberAndIndex', [hex(block), '0x0'])).result.hash, txHash);
+  });
+});
+
+/** A --gateway-only node listening on loopback, with at most `maxFilters` polling filters, and a way to open WebSocket connections to it. */
+async function gatewayOnSockets(t: TestContext, maxFilters: number) {
+  const devnet = await createDevnet(testConfig({ gatewayOnly: true }));
+  const app = await buildServer(devnet, { log: pino({ level: 'silent' }), gatewayOnly: true, maxFilters });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.after(async () => {
+    devnet.close();
+    await app.close();
+  });
+  const { port } = app.server.address() as { port: number };
+  const connect = async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/rpc/v1`);
+    t.after(() => socket.close());
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    let id = 0;
+    const call = (method: string, params: unknown[] = []) =>
+      new Promise<{ result?: any; error?: { code: number; message: string } }>((resolve) => {
+        const mine = ++id;
+        const onMessage = (raw: Buffer) => {
+          const answer = JSON.parse(String(raw));
+          if (answer.id !== mine) return;
+          socket.off('message', onMessage);
+          resolve(answer);
+        };
+        socket.on('message', onMessage);
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id: mine, method, params }));
+      });
+    const closed = () => new Promise((resolve) => socket.once('close', resolve).close());
+    return { call, closed };
+  };
+  const http = async (method: string, params: unknown[] = []) => (await app.inject({ method: 'POST', url: '/rpc/v1', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+  return { devnet, connect, http };
+}
+
+describe('--gateway-only: polling filters and subscriptions are a WebSocket connection\'s, as the gateway keeps them', () => {
+  test('over HTTP every filter method and eth_unsubscribe is refused with the gateway\'s words, eth_subscribe too', async (t) => {
+    const { http } = await gatewayOnSockets(t, 100);
+    const stateful = 'stateful methods are only available on websocket connections';
+    const id = '0x' + '11'.repeat(32);
+    const cases: [string, unknown[], string][] = [
+      ['eth_newFilter', [{}], `EthNewFilter not supported: ${stateful}`],
+      ['Filecoin.EthNewFilter', [{}], `EthNewFilter not supported: ${stateful}`],
+      ['eth_newBlockFilter', [], `EthNewBlockFilter not supported: ${stateful}`],
+      ['eth_newPendingTransactionFilter', [], `EthNewPendingTransactionFilter not supported: ${stateful}`],
+      ['eth_getFilterChanges', [id], `EthGetFilterChanges not supported: ${stateful}`],
+      ['eth_getFilterLogs', [id], `EthGetFilterLogs not supported: ${stateful}`],
+      ['eth_uninstallFilter', [id], `EthUninstallFilter not supported: ${stateful}`],
+      ['eth_unsubscribe', [id], `EthUnsubscribe not supported: ${stateful}`],
+      ['eth_subscribe', ['newHeads'], "EthSubscribe not supported: connection doesn't support callbacks"],
+    ];
+    for (const [method, params, message] of cases) assert.deepEqual((await http(method, params)).error, { code: 1, message }, method);
+    // eth_getLogs is no filter: it answers over HTTP.
+    assert.deepEqual((await http('eth_getLogs', [{ fromBlock: 'latest' }])).result, []);
+  });
+
+  test('over a WebSocket a filter is its connection\'s: another sees none, and it is uninstalled when its connection closes', async (t) => {
+    const { devnet, connect } = await gatewayOnSockets(t, 2);
+    const a = await connect();
+    const b = await connect();
+    const blocks = (await a.call('eth_newBlockFilter')).result as string;
+    const logs = (await a.call('eth_newFilter', [{}])).result as string;
+    const subscription = (await a.call('eth_subscribe', ['newHeads'])).result as string;
+    await devnet.mine();
+    assert.equal((await a.call('eth_getFilterChanges', [blocks])).result.length, 1);
+    assert.deepEqual((await b.call('eth_getFilterChanges', [blocks])).error, { code: 1, message: 'filter not found' });
+    assert.deepEqual((await b.call('eth_getFilterLogs', [logs])).error, { code: 1, message: 'filter not found' });
+    assert.equal((await b.call('eth_uninstallFilter', [blocks])).result, false);
+    assert.equal((await b.call('eth_unsubscribe', [subscription])).result, false);
+    // The node holds its two filters (--max-filters 2), both a's.
+    assert.equal((await b.call('eth_newBlockFilter')).error?.message, 'maximum number of filters registered');
+    assert.equal((await a.call('eth_getFilterLogs', [logs])).result.length, 0);
+    await a.closed();
+    // a's filters go with it (once the node has seen the close): b may install two.
+    const first = await pollUntil('a\'s filters to be uninstalled', async () => (await b.call('eth_newBlockFilter')).result as string | undefined);
+    assert.match(first, /^0x[0-9a-f]{64}$/);
+    assert.match((await b.call('eth_newFilter', [{}])).result, /^0x[0-9a-f]{64}$/);
   });
 });
