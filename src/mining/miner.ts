@@ -266,7 +266,7 @@ export class Miner {
     const { chain, state } = this.deps;
     let supply: bigint | undefined;
     // Summed once per tipset, when a sector is onboarded; a fork's upstream actors are not all at hand.
-    const circulatingSupply = state.fetches ? undefined : () => (supply ??= circulatingSupplyOf(state.at(epoch - 1)));
+    const circulatingSupply = state.fetches ? undefined : () => (supply ??= circulatingSupplyOf(state.at(epoch - 1), epoch));
     return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e), circulatingSupply };
   }
 

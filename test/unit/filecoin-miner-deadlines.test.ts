@@ -202,6 +202,18 @@ describe('FIP-0100 daily fee', () => {
     const { Deadline } = await result('Filecoin.StateSectorPartition', [MINER, State.SectorNumber, null]);
     const deadlines = await result('Filecoin.StateMinerDeadlines', [MINER, null]);
     assert.equal(deadlines[Deadline].DailyFee, sector.DailyFee, 'the only sector with a fee in its deadline');
+    // What the proving tipset's actors were given, in Lotus's parts (chain/stmgr/supply.go GetVMCirculatingSupplyDetailed).
+    const proving = await result('Filecoin.ChainGetTipSetByHeight', [sector.Activation, null]);
+    const vm = await result('Filecoin.StateVMCirculatingSupplyInternal', [proving.Cids]);
+    assert.equal(BigInt(vm.FilCirculating), supply);
+    const part = (name: string) => BigInt(vm[name]);
+    assert.equal(part('FilVested') + part('FilMined') + part('FilReserveDisbursed') - part('FilBurnt') - part('FilLocked'), supply);
+    assert.equal(vm.FilBurnt, (await result('Filecoin.StateGetActor', ['t099', parent.Cids])).Balance);
+    assert.equal(vm.FilMined, (await result('Filecoin.StateReadState', ['t02', parent.Cids])).State.TotalStoragePowerReward);
+    assert.equal(vm.FilLocked, (await result('Filecoin.StateReadState', ['t04', parent.Cids])).State.TotalPledgeCollateral);
+    assert.ok(part('FilMined') > 0n && part('FilBurnt') > 0n);
+    // The pledge is locked from the proof on: the head's parent holds it (the genesis sectors pledge none).
+    assert.equal((await result('Filecoin.StateVMCirculatingSupplyInternal', [null])).FilLocked, sector.InitialPledge);
   });
 });
 

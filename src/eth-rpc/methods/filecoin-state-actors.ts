@@ -1,6 +1,6 @@
 // The Lotus state methods over all actors and messages: Filecoin.StateListActors, StateListMessages,
-// StateChangedActors and StateCirculatingSupply (lotus api/api_full.go, node/impl/full/state.go,
-// chain/stmgr/supply.go), in Lotus's JSON shapes.
+// StateChangedActors, StateCirculatingSupply and StateVMCirculatingSupplyInternal (lotus
+// api/api_full.go, node/impl/full/state.go, chain/stmgr/supply.go), in Lotus's JSON shapes.
 import { FilAddress } from '../../common/address.js';
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
@@ -8,7 +8,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import type { Actor } from '../../fevm/actor.js';
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { circulatingPart } from '../../fevm/circulating-supply.js';
+import { circulatingPart, vmCirculatingSupply } from '../../fevm/circulating-supply.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, addressJson, cidJson } from '../lotus-json.js';
@@ -34,9 +34,9 @@ export function allActors(state: StateReader): Actor[] {
   });
 }
 
-/** FIL in circulation (fevm/circulating-supply.ts): every actor's part. */
-function circulatingSupply(state: StateReader): bigint {
-  return allActors(state).reduce((sum, actor) => sum + circulatingPart(actor), 0n);
+/** FIL in circulation at `height` (fevm/circulating-supply.ts): every actor's part. */
+function circulatingSupply(state: StateReader, height: number): bigint {
+  return allActors(state).reduce((sum, actor) => sum + circulatingPart(actor, height), 0n);
 }
 
 /** api.MessageMatch: {To, From}, either may be absent or empty. */
@@ -105,7 +105,24 @@ export const filecoinStateActors = [
     return changed;
   }),
 
-  defineMethod('Filecoin.StateCirculatingSupply', [tipsetKey('tipsetKey')], ({ devnet }, key) =>
-    circulatingSupply(devnet.stateAt(tipsetOf(devnet, key).epoch)).toString(),
-  ),
+  defineMethod('Filecoin.StateCirculatingSupply', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    const { epoch } = tipsetOf(devnet, key);
+    return circulatingSupply(devnet.stateAt(epoch), epoch).toString();
+  }),
+
+  // What the tipset's actors were given (a sector proven in it has its DailyFee from FilCirculating):
+  // the figure of its parent state, as the miner sums it (mining/miner.ts context).
+  defineMethod('Filecoin.StateVMCirculatingSupplyInternal', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
+    const { epoch } = tipsetOf(devnet, key);
+    const parent = devnet.stateAt(Math.max(epoch - 1, devnet.chain.first.epoch));
+    const supply = vmCirculatingSupply(parent, circulatingSupply(parent, epoch));
+    return {
+      FilVested: supply.vested.toString(),
+      FilMined: supply.mined.toString(),
+      FilBurnt: supply.burnt.toString(),
+      FilLocked: supply.locked.toString(),
+      FilCirculating: supply.circulating.toString(),
+      FilReserveDisbursed: supply.reserveDisbursed.toString(),
+    };
+  }),
 ];
