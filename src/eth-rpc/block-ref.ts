@@ -67,6 +67,18 @@ export function tipsetAtHeight(devnet: Devnet, epoch: number, nullRound: 'before
 }
 
 /**
+ * The tipset at `height` on the chain up to `from`, the null round rule as in tipsetAtHeight, refused
+ * in Lotus's words when the height is negative or above `from` (lotus b835fab70 chain/store/store.go
+ * GetTipsetByHeight, which ChainGetTipSetByHeight, ChainGetTipSetAfterHeight and v2's height
+ * selectors call).
+ */
+export function tipsetAtHeightFrom(devnet: Devnet, height: number, from: Tipset, nullRound: 'before' | 'after'): Tipset {
+  if (height < 0) throw new DevnetError(`height ${height} is negative`);
+  if (height > from.epoch) throw new DevnetError(`looking for tipset with height greater than start point, req: ${height}, head: ${from.epoch}`);
+  return tipsetAtHeight(devnet, height, nullRound);
+}
+
+/**
  * The tipset a block tag names. 'earliest' names none: Lotus refuses it wherever a block parameter
  * names a tipset (node/impl/eth/tipsetresolver.go getTipSetByTag); only log ranges take it, as 0
  * (log-criteria.ts).

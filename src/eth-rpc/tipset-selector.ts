@@ -2,11 +2,10 @@
 // height ({at, previous, anchor}) or a tipset key. A height is looked up below its anchor, which is
 // itself a tag or a key selector and defaults to "finalized"; at a null round `previous` takes the
 // tipset before it, otherwise the one after.
-import { DevnetError } from '../common/errors.js';
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
-import { tipsetAtHeight } from './block-ref.js';
+import { tipsetAtHeightFrom } from './block-ref.js';
 import { tipsetKey, tipsetOf } from './lotus-params.js';
 import { describeValue, invalid, parseNonNegative, type Param } from './params.js';
 
@@ -60,7 +59,5 @@ function anchorTipset(devnet: Devnet, anchor: Anchor): Tipset {
 export function selectTipset(devnet: Devnet, selector: TipsetSelector): Tipset {
   if (!('height' in selector)) return anchorTipset(devnet, selector);
   const { at, previous, anchor = { tag: 'finalized' } } = selector.height;
-  const from = anchorTipset(devnet, anchor);
-  if (at > from.epoch) throw new DevnetError(`looking for tipset with height greater than start point (${at} > ${from.epoch})`);
-  return tipsetAtHeight(devnet, at, previous ? 'before' : 'after');
+  return tipsetAtHeightFrom(devnet, at, anchorTipset(devnet, anchor), previous ? 'before' : 'after');
 }

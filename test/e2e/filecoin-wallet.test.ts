@@ -66,6 +66,21 @@ describe('a wallet\'s round trip with Glif\'s client and iso-filecoin', () => {
     await assert.rejects(lotus.request('MarketWithdraw', wallet, wallet, (1000n * FIL).toString()), /insufficient funds for withdrawal/);
   });
 
+  // iso-filecoin's getIDAddress / Address.toIdAddress default to safety 'finalized': a lookup at the
+  // tipset 900 epochs before the head's parent (lookBackTipSet), which a chain younger than that does
+  // not have, as on a young Lotus devnet; 'latest' (README, Filecoin JavaScript libraries) looks at the head.
+  test('iso-filecoin\'s ID lookups: safety \'latest\' answers; a lookback before genesis is Lotus\'s error', async () => {
+    const f410 = await lotus.request('EthAddressToFilecoinAddress', '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266');
+    const id = await iso.getIDAddress({ address: f410, safety: 'latest' });
+    assert.equal(id.error, undefined);
+    assert.equal(id.result, await lotus.request('StateLookupID', f410, null));
+    // The request lookBackTipSet(900) sends once its clock check passes.
+    const head = (await iso.chainHead()).result!;
+    const back = await iso.getTipSetByHeight({ height: head.Height - 1 - 900, tipSetKey: head.Cids });
+    assert.equal(back.error?.message, `height ${head.Height - 1 - 900} is negative`);
+    assert.equal((back.error?.cause as { code?: number } | undefined)?.code, 1);
+  });
+
   // StateMinerInfo names a provider's worker by its ID address; Lotus signs a push from an ID
   // address with the key of the account it names (MpoolPushMessage: "Push from ID address").
   test('MpoolPushMessage from a worker\'s ID address signs with its key, as Lotus does', async () => {

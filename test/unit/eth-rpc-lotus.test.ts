@@ -114,7 +114,9 @@ describe('Filecoin.* chain methods', () => {
     assert.ok(receipts[0].GasUsed > 0);
     const message = await result('Filecoin.ChainGetMessage', [cid]);
     assert.equal(message.Value, FIL.toString());
-    assert.match((await error('Filecoin.ChainGetTipSetByHeight', [9, null])).message, /greater than start point/);
+    // Lotus's words for a height above the start tipset or below 0 (chain/store/store.go GetTipsetByHeight), code 1.
+    assert.deepEqual(await error('Filecoin.ChainGetTipSetByHeight', [9, null]), { code: 1, message: 'looking for tipset with height greater than start point, req: 9, head: 2' });
+    assert.deepEqual(await error('Filecoin.ChainGetTipSetAfterHeight', [-883, one.Cids]), { code: 1, message: 'height -883 is negative' });
     assert.equal((await error('Filecoin.ChainGetBlock', [{ '/': 'not-a-cid' }])).code, -32602);
   });
 });

@@ -5,10 +5,10 @@
 import { DevnetError } from '../../common/errors.js';
 import { manifestBlock } from '../../fevm/manifest.js';
 import { SigType } from '../../fevm/message.js';
-import { tipsetAtHeight } from '../block-ref.js';
+import { tipsetAtHeightFrom } from '../block-ref.js';
 import { defineMethod } from '../define-method.js';
 import { blockHeaderJson, bytesJson, cidJson, messageJson, receiptJson, signedMessageJson, tipsetJson } from '../lotus-json.js';
-import { cid, epoch, tipsetKey, tipsetOf } from '../lotus-params.js';
+import { cid, integer, tipsetKey, tipsetOf } from '../lotus-params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { decodeCbor, type CID } from '../../common/cbor.js';
 import type { Tipset } from '../../mining/tipset.js';
@@ -101,19 +101,16 @@ export const filecoinChain = [
 
   defineMethod('Filecoin.ChainGetTipSet', [tipsetKey('tipsetKey')], ({ devnet }, key) => tipsetJson(tipsetOf(devnet, key))),
 
-  defineMethod('Filecoin.ChainGetTipSetByHeight', [epoch('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) => {
-    const from = tipsetOf(devnet, key);
-    if (height > from.epoch) throw new DevnetError('looking for tipset with height greater than start point');
+  // The height is any integer, as Lotus's ChainEpoch (an int64) decodes: a negative one is refused by the lookup, in Lotus's words.
+  defineMethod('Filecoin.ChainGetTipSetByHeight', [integer('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) =>
     // A null round's height gives the tipset before it.
-    return tipsetJson(tipsetAtHeight(devnet, height, 'before'));
-  }),
+    tipsetJson(tipsetAtHeightFrom(devnet, height, tipsetOf(devnet, key), 'before')),
+  ),
 
-  defineMethod('Filecoin.ChainGetTipSetAfterHeight', [epoch('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) => {
-    const from = tipsetOf(devnet, key);
-    if (height > from.epoch) throw new DevnetError('looking for tipset with height greater than start point');
+  defineMethod('Filecoin.ChainGetTipSetAfterHeight', [integer('height'), tipsetKey('tipsetKey')], ({ devnet }, height, key) =>
     // A null round's height gives the tipset after it.
-    return tipsetJson(tipsetAtHeight(devnet, height, 'after'));
-  }),
+    tipsetJson(tipsetAtHeightFrom(devnet, height, tipsetOf(devnet, key), 'after')),
+  ),
 
   defineMethod('Filecoin.ChainGetBlock', [cid('blockCid')], ({ devnet }, block) => blockHeaderJson(tipsetByBlock(devnet, block).header)),
 
