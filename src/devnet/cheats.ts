@@ -70,8 +70,16 @@ export class Cheats {
   private nextSnapshotId = 0;
   private genesis: Snapshot;
 
-  constructor(private readonly node: CheatsDeps) {
-    this.genesis = this.capture();
+  /**
+   * `loaded`: the chain came from a file at start (--state, --load-state), and reset goes back to its
+   * first tipset, as Anvil's reset goes back to its genesis whatever it loaded; otherwise to the chain
+   * as it is now (genesis, or a fork's first tipset).
+   */
+  constructor(
+    private readonly node: CheatsDeps,
+    loaded = false,
+  ) {
+    this.genesis = loaded ? this.firstTipset() : this.capture();
   }
 
   /** After the whole chain was replaced (anvil_loadState): old snapshots mean nothing; the new chain is where reset goes. */
@@ -329,6 +337,12 @@ export class Cheats {
 
   private capture(): Snapshot {
     return { state: this.node.state.snapshot(), height: this.node.chain.height, clock: this.node.clock.save() };
+  }
+
+  /** The chain at its first tipset, its clock as a new chain's: the wall clock's time, no offset or interval set. */
+  private firstTipset(): Snapshot {
+    const height = this.node.chain.first.epoch;
+    return { state: this.node.state.snapshotAt(height), height, clock: { offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined } };
   }
 
   private restore(snapshot: Snapshot, kind: RevertKind): void {

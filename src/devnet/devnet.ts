@@ -165,7 +165,7 @@ export class Devnet {
       },
       // Only when messages are mined as they come: otherwise an agent's message waits for a tipset that anvil_mine would not mine while waiting.
       agentsSettled: () => (this.miner.mode.type === 'instant' ? this.agents.settled() : Promise.resolve()),
-    });
+    }, saved !== undefined);
     this.wallet = servedWallet(this.keys, (change) => this.betweenTipsets(change));
     this.storageProviders = this.agents = new StorageProviderAgents(this.agentNode(), {
       sealDelay: config.sealDelay,

@@ -104,6 +104,11 @@ class VersionedMap<V> {
     }
   }
 
+  /** The epoch `write` wrote; undefined for a write of nothing. */
+  epochOf(write: number): number | undefined {
+    return this.epochs[write - 1];
+  }
+
   /** What `write` wrote to `ref`, at which epoch, and the value the write before it to `ref` wrote (undefined for the first). */
   atWrite(ref: TreeRef, write: number): { epoch: number; value: V; previous: V | undefined } | undefined {
     const entry = this.entry(ref);
@@ -606,6 +611,16 @@ export class StateTree {
 
   snapshot(): StateSnapshot {
     return { write: this.writes.count, epoch: this.headEpoch };
+  }
+
+  /**
+   * The point the tree was at once `epoch` was written (the commits of the epochs up to it, which
+   * come first: epochs never go backwards), to revert to (anvil_reset of a chain loaded at start).
+   */
+  snapshotAt(epoch: number): StateSnapshot {
+    let write = 0;
+    while (write < this.writes.count && (this.values.epochOf(write + 1) ?? epoch) <= epoch) write++;
+    return { write, epoch: Math.min(epoch, this.headEpoch) };
   }
 
   /**

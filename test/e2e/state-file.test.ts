@@ -60,6 +60,57 @@ describe('--state', () => {
     }
   });
 
+  // hardhat-network-helpers' reset() sends `hardhat_reset` with no params (sent here as it sends it,
+  // through ethers): the chain a node loaded at start resets to its first tipset, as Anvil's (audit24 H1),
+  // and the file then holds the reset chain.
+  test('hardhat_reset on a chain saved over two restarts goes back to its genesis, not to where the node last started', async () => {
+    const file = join(dir, 'reset.state');
+    /** A provider on `node`, and a send of 1 attoFIL from dev account 0 to dev account 1 through it. */
+    const connect = (node: { url: string }) => {
+      const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      const send = async () => {
+        const tx = await new Wallet(DEV_ACCOUNTS[0].privateKey, provider).sendTransaction({ to: DEV_ACCOUNTS[1].address, value: 1n });
+        assert.equal((await tx.wait())?.status, 1);
+      };
+      return { provider, send };
+    };
+    const first = await startDevnet(['--state', file]);
+    const one = connect(first);
+    const genesis = await one.provider.send('eth_getBlockByNumber', ['0x0', false]);
+    const balance = await one.provider.send('eth_getBalance', [DEV_ACCOUNTS[1].address, 'latest']);
+    await one.send();
+    one.provider.destroy();
+    await first.stop();
+    const second = await startDevnet(['--state', file]);
+    const two = connect(second);
+    await two.send();
+    two.provider.destroy();
+    await second.stop();
+    const third = await startDevnet(['--state', file]);
+    const three = connect(third);
+    try {
+      assert.equal(await three.provider.send('eth_getTransactionCount', [DEV_ACCOUNTS[0].address, 'latest']), '0x2');
+      assert.equal(await three.provider.send('hardhat_reset', []), null);
+      assert.equal(await three.provider.send('eth_blockNumber', []), '0x0');
+      assert.equal(await three.provider.send('eth_getTransactionCount', [DEV_ACCOUNTS[0].address, 'latest']), '0x0');
+      assert.equal(await three.provider.send('eth_getBalance', [DEV_ACCOUNTS[1].address, 'latest']), balance);
+      assert.deepEqual(await three.provider.send('eth_getBlockByNumber', ['0x0', false]), genesis);
+      await three.send();
+    } finally {
+      three.provider.destroy();
+      await third.stop();
+    }
+    const fourth = await startDevnet(['--state', file]);
+    const four = connect(fourth);
+    try {
+      assert.match(fourth.output(), /Chain loaded at height 1/);
+      assert.equal(await four.provider.send('eth_getTransactionCount', [DEV_ACCOUNTS[0].address, 'latest']), '0x1');
+    } finally {
+      four.provider.destroy();
+      await fourth.stop();
+    }
+  });
+
   test('2 000 tipsets mined with anvil_mine while a deal is live, then killed (SIGKILL): the file and its journal grew by tens of bytes a tipset, and a restart has the chain, the deal and the providers as they were', { timeout: 180_000 }, async () => {
     const file = join(dir, 'deal-live.state');
     const first = await startDevnet(['--state', file]);
