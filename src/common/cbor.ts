@@ -16,6 +16,9 @@ export const BLAKE2B_256 = 0xb220;
 export const encodeCbor = (value: unknown): Uint8Array => dagCbor.encode(value);
 export const decodeCbor = <T = unknown>(bytes: Uint8Array): T => dagCbor.decode<T>(bytes);
 
+/** The length of `encodeCbor` of a byte string of `bytes` bytes (a header of 1–5 bytes below 4 GiB), without encoding it. */
+export const cborBytesSize = (bytes: number): number => bytes + (bytes < 24 ? 1 : bytes < 256 ? 2 : bytes < 65_536 ? 3 : 5);
+
 /**
  * A dag-cbor document read a value at a time (cborg's tokenizer, which @ipld/dag-cbor decodes with,
  * under dag-cbor's options), so that a large document's arrays can be taken item by item without

@@ -1,6 +1,6 @@
 // Applies Filecoin messages to the state tree as the FVM does: sender checks, gas charged up front,
 // the nonce bumped, the call run in a checkpoint (undone on failure), then burn, tip and refund.
-import { DAG_CBOR, RAW, encodeCbor } from '../common/cbor.js';
+import { cborBytesSize, DAG_CBOR, RAW, encodeCbor } from '../common/cbor.js';
 import { EAM_NAMESPACE, FilAddress, Protocol } from '../common/address.js';
 import { EMPTY_BYTES } from '../common/hex.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../filecoin-precompiles/runtime.js';
@@ -276,7 +276,7 @@ export class Executor {
     if (gas > send.gasLimit) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
     const result = await this.invokeMethod(state, sender, receiver, { ...send, gasLimit: send.gasLimit - gas }, ctx, top);
     // A top-level message's return value is stored on chain (on_method_return at depth 1).
-    if (top && result.returnBlock) gas += onChainReturn(result.returnBlock.data.length);
+    if (top && result.returnBlock) gas += onChainReturn(blockSize(result.returnBlock));
     // Charges past the limit run the send out of gas; the caller's checkpoint undoes what it did.
     if (gas + result.gasUsed > send.gasLimit) return invoked(noReturn(ExitCode.SysErrOutOfGas, send.gasLimit));
     return invoked({ ...result, gasUsed: gas + result.gasUsed });
@@ -417,10 +417,33 @@ const TOP_LEVEL_EXIT_CODES: Partial<Record<ErrorNumber, number>> = {
 
 const invoked = (result: SendResult): SendOutcome => ({ type: 'invoked', result });
 
+/**
+ * The EVM actor's output as the CBOR byte string it returns (or reverts with), encoded when first
+ * read: an eth_call answers the output itself, and its gas needs only the block's size. A class, so
+ * that the getter sits on the prototype (one hidden class for every block).
+ */
+class EvmOutputBlock implements IpldBlock {
+  readonly codec = CBOR;
+  private encoded: Uint8Array | undefined;
+
+  constructor(private readonly output: Uint8Array) {}
+
+  get data(): Uint8Array {
+    return (this.encoded ??= encodeCbor(this.output));
+  }
+
+  get size(): number {
+    return cborBytesSize(this.output.length);
+  }
+}
+
+/** The size of a return block's bytes, without encoding an EVM output that is not encoded yet. */
+const blockSize = (block: IpldBlock): number => (block instanceof EvmOutputBlock ? block.size : block.data.length);
+
 /** InvokeContract's result: the EVM actor returns (or reverts with) its output as a CBOR byte string. */
 function invokedContract(result: InvocationResult): SendResult {
   const evmOutput = result.exitCode === ExitCode.Ok || result.exitCode === ExitCode.EvmReverted;
-  return withReturnBlock(result, evmOutput ? { codec: CBOR, data: encodeCbor(result.returnData) } : undefined);
+  return withReturnBlock(result, evmOutput ? new EvmOutputBlock(result.returnData) : undefined);
 }
 
 /** A top-level message's result: a syscall error as the FVM reports it in a receipt. */

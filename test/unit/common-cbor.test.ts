@@ -8,6 +8,7 @@ import * as Digest from 'multiformats/hashes/digest';
 import {
   BLAKE2B_256,
   CborReader,
+  cborBytesSize,
   DAG_CBOR,
   RAW,
   cidFromDigest,
@@ -135,6 +136,12 @@ describe('encodeCbor / decodeCbor', () => {
   test('round trip', () => {
     const value = [1, hex('0x0102'), 'text', [true, null], 2 ** 40];
     assert.deepEqual(decodeCbor(encodeCbor(value)), value);
+  });
+});
+
+describe('cborBytesSize', () => {
+  test("is the length of encodeCbor's byte string on both sides of each header size", () => {
+    for (const n of [0, 1, 23, 24, 255, 256, 65_535, 65_536, 100_000]) assert.equal(cborBytesSize(n), encodeCbor(new Uint8Array(n)).length, `${n} bytes`);
   });
 });
 

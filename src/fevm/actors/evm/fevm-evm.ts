@@ -42,7 +42,7 @@ import {
 import { Address, KECCAK256_NULL, type PrefixedHexString } from '@ethereumjs/util';
 import { isMaskedId, maskedId } from '../../../common/address.js';
 import { keccak256 } from '../../../common/hashes.js';
-import { encodeBigInt } from '../../../common/cbor.js';
+import { cborBytesSize, encodeBigInt } from '../../../common/cbor.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, equalBytes, padStart } from '../../../common/hex.js';
 import {
   FILECOIN_PRECOMPILES,
@@ -130,8 +130,6 @@ const MAX_EVENT_VALUES = 8 << 10;
  * write it and aborts with USR_ASSERTION_FAILED (24) (runtime/src/runtime/fvm.rs trampoline; sdk vm::exit).
  */
 export const RESULT_TOO_LARGE = 'failed to write result: limit exceeded' as EVMErrorType;
-/** The size of the CBOR byte string the EVM actor returns `bytes` in (actors/evm/src/types.rs: a header of 1–5 bytes here). */
-const cborBytesSize = (bytes: number) => bytes + (bytes < 24 ? 1 : bytes < 256 ? 2 : bytes < 65_536 ? 3 : 5);
 /** A CALL the FVM refuses (a builtin actor's InvokeContract: USR_UNHANDLED_MESSAGE). */
 export const CALL_REFUSED = 'call refused' as EVMErrorType;
 /** A Filecoin precompile refused its input or caller. */
@@ -1237,6 +1235,7 @@ function callGasLimit(runState: RunState, name: string, available: bigint): bigi
 function resultInOneBlock(result: EVMResult): EVMResult {
   const exec = result.execResult;
   const error = exec.exceptionError?.error;
+  // The EVM actor returns its output as a CBOR byte string (actors/evm/src/types.rs).
   if ((error !== undefined && error !== EVMError.errorMessages.REVERT) || cborBytesSize(exec.returnValue.length) <= MAX_BLOCK_SIZE) return result;
   return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(RESULT_TOO_LARGE) } };
 }
