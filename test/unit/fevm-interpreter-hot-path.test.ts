@@ -12,7 +12,7 @@ import { Account, Address } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { patchInterpreter, reuseCodeAnalysis } from '../../src/fevm/actors/evm/code-analysis.js';
 import { patchRunLoop } from '../../src/fevm/actors/evm/interpreter-loop.js';
-import { growMemory, keccak256Op, mload, MEMORY_RANGES, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
+import { keccak256Op, mload, MEMORY_GROWTH, mstore } from '../../src/fevm/actors/evm/memory-ops.js';
 import { returnOp, stop } from '../../src/fevm/actors/evm/halt-ops.js';
 import { calldataload, push } from '../../src/fevm/actors/evm/word-ops.js';
 import { createPlaceholder } from '../../src/fevm/actors/lifecycle.js';
@@ -25,9 +25,21 @@ import { fevmSetup, type Deployed } from '../helpers/fevm.js';
 const MAX_WORD = (1n << 256n) - 1n;
 const OPCODES: Record<string, number> = { KECCAK256: 0x20, CALLDATACOPY: 0x37, CODECOPY: 0x39, MLOAD: 0x51, MSTORE: 0x52, MSTORE8: 0x53, MCOPY: 0x5e, RETURN: 0xf3, REVERT: 0xfd };
 
-/** The parts of a run state the memory accounts touch, over a stack whose top is `values[0]`. */
+/**
+ * The parts of a run state the memory accounts touch, over a stack whose top is `values[0]`, with
+ * @ethereumjs's Stack's fields (its words bottom first, and their count), which the memory growth reads.
+ */
 function runStateOver(values: bigint[]) {
-  const stack = { peek: (n = 1) => values.slice(0, n), popN: (n: number) => values.splice(0, n) };
+  const stack = {
+    peek: (n = 1) => values.slice(0, n),
+    popN: (n: number) => values.splice(0, n),
+    get _store() {
+      return [...values].reverse();
+    },
+    get _len() {
+      return values.length;
+    },
+  };
   return { stack, memoryWordCount: 0n, highestMemCost: 0n } as any;
 }
 
@@ -46,12 +58,19 @@ describe('memory growth without @ethereumjs gas functions', () => {
       for (const access of accesses) {
         ours.stack = runStateOver([...access]).stack;
         theirs.stack = runStateOver([...access]).stack;
-        growMemory(ours, MEMORY_RANGES[name]!(ours.stack), prices);
+        MEMORY_GROWTH[name]!(ours, prices);
         await (ethGas.get(opcode) as any)(theirs, 0n, common);
         assert.equal(ours.memoryWordCount, theirs.memoryWordCount, `${name} ${access}`);
         assert.equal(ours.highestMemCost, theirs.highestMemCost, `${name} ${access}`);
       }
       assert.ok(ours.memoryWordCount > 0n);
+    });
+
+    test(`${name}: a stack short of the words its gas function reads underflows, memory unchanged`, () => {
+      const words = name === 'CALLDATACOPY' || name === 'CODECOPY' || name === 'MCOPY' ? 3 : name === 'KECCAK256' || name === 'RETURN' || name === 'REVERT' ? 2 : 1;
+      const runState = runStateOver(Array.from({ length: words - 1 }, () => 64n));
+      assert.throws(() => MEMORY_GROWTH[name]!(runState, prices), { error: 'stack underflow' });
+      assert.equal(runState.memoryWordCount, 0n);
     });
   }
 });

@@ -62,7 +62,7 @@ import { shareEmptyDiffs } from './journal-diffs.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
 import { calldataload, push } from './word-ops.js';
-import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, mload, MEMORY_RANGES, mstore, type MemoryPrices } from './memory-ops.js';
+import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, MEMORY_GROWTH, mload, mstore, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import type { EvmLog } from './events.js';
 import {
@@ -993,8 +993,8 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
     // @ethereumjs names LOG0–LOG4 all "LOG"; the FVM charges each by its topic count.
     const name = info.name === 'LOG' ? `LOG${opcode - 0xa0}` : info.name;
     const ethGas = info.dynamicGas && !PRICE_ONLY.has(name) ? (table.dynamicGasHandlers.get(opcode) as EthGasHandler) : undefined;
-    const gasFunction = MEMORY_RANGES[name]
-      ? memoryGasFunction(name, MEMORY_RANGES[name], prices)
+    const gasFunction = MEMORY_GROWTH[name]
+      ? memoryGasFunction(name, MEMORY_GROWTH[name], prices)
       : CALL_MEMORY_RANGES[name]
         ? callGasFunction(name, CALL_MEMORY_RANGES[name], prices)
         : fvmGasFunction(name, ethGas);
@@ -1193,11 +1193,11 @@ function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[strin
  * The gas function of an opcode whose Ethereum gas function only grows memory (memory-ops.ts): the
  * same charges as fvmGasFunction's, with the memory accounts kept here, synchronously.
  */
-function memoryGasFunction(name: string, ranges: (typeof MEMORY_RANGES)[string], prices: MemoryPrices): SyncGasHandler {
+function memoryGasFunction(name: string, grow: (typeof MEMORY_GROWTH)[string], prices: MemoryPrices): SyncGasHandler {
   const charge = OPCODE_CHARGES[name];
   return (runState, gas) => {
     const words = runState.memoryWordCount;
-    growMemory(runState, ranges(runState.stack), prices);
+    grow(runState, prices);
     return gas + fvmCharges(runState, words, charge);
   };
 }

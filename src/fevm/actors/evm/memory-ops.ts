@@ -22,25 +22,45 @@ export interface MemoryPrices {
   quadraticDivisor: bigint;
 }
 
-/** The memory ranges (offset, length), in @ethereumjs's order, of opcodes that only grow memory. */
-export const MEMORY_RANGES: Record<string, (stack: Stack) => [bigint, bigint][]> = {
-  KECCAK256: (stack) => [stack.peek(2) as [bigint, bigint]],
-  CALLDATACOPY: (stack) => copyRange(stack),
-  CODECOPY: (stack) => copyRange(stack),
-  MLOAD: (stack) => [[stack.peek(1)[0]!, 32n]],
-  MSTORE: (stack) => [[stack.peek(1)[0]!, 32n]],
-  MSTORE8: (stack) => [[stack.peek(1)[0]!, 1n]],
+/**
+ * The stack's word `i` from the top (0: the top) as `peek(i + 1)[i]` reads it, without the array
+ * peek makes: a gas function runs for every MLOAD and MSTORE. Underflow throws as peek's does.
+ */
+function wordAt(stack: Stack, i: number): bigint {
+  const { _store, _len } = stack as unknown as { _store: bigint[]; _len: number };
+  if (_len <= i) throw new EVMError(EVMError.errorMessages.STACK_UNDERFLOW);
+  return _store[_len - 1 - i]!;
+}
+
+type Grow = (runState: RunState, prices: MemoryPrices) => void;
+
+/**
+ * The memory growth of opcodes that only grow memory: their ranges (offset, length) in
+ * @ethereumjs's order. The deepest word is read first, so that a short stack underflows before
+ * anything grows, as @ethereumjs's gas functions' peek checks all its words first.
+ */
+export const MEMORY_GROWTH: Record<string, Grow> = {
+  KECCAK256: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), wordAt(rs.stack, 1), prices),
+  CALLDATACOPY: (rs, prices) => growCopy(rs, prices),
+  CODECOPY: (rs, prices) => growCopy(rs, prices),
+  MLOAD: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), 32n, prices),
+  MSTORE: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), 32n, prices),
+  MSTORE8: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), 1n, prices),
   // Source, then destination.
-  MCOPY: (stack) => {
-    const [destination, source, length] = stack.peek(3) as [bigint, bigint, bigint];
-    return [
-      [source, length],
-      [destination, length],
-    ];
+  MCOPY: (rs, prices) => {
+    const length = wordAt(rs.stack, 2);
+    growRange(rs, wordAt(rs.stack, 1), length, prices);
+    growRange(rs, wordAt(rs.stack, 0), length, prices);
   },
-  RETURN: (stack) => [stack.peek(2) as [bigint, bigint]],
-  REVERT: (stack) => [stack.peek(2) as [bigint, bigint]],
+  RETURN: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), wordAt(rs.stack, 1), prices),
+  REVERT: (rs, prices) => growRange(rs, wordAt(rs.stack, 0), wordAt(rs.stack, 1), prices),
 };
+
+/** CALLDATACOPY and CODECOPY: memory offset, source offset, length. */
+function growCopy(rs: RunState, prices: MemoryPrices): void {
+  const length = wordAt(rs.stack, 2);
+  growRange(rs, wordAt(rs.stack, 0), length, prices);
+}
 
 /**
  * The memory ranges of the CALL family: input, then output (both grown before the call, as
@@ -60,28 +80,25 @@ function callRanges(args: bigint[], first: number): [bigint, bigint][] {
   ];
 }
 
-/** CALLDATACOPY and CODECOPY: memory offset, source offset, length. */
-function copyRange(stack: Stack): [bigint, bigint][] {
-  const [offset, , length] = stack.peek(3) as [bigint, bigint, bigint];
-  return [[offset, length]];
-}
-
 /** The furthest an access may end (offset + size): memory offsets and sizes are u32 on FEVM. */
 export const MAX_MEMORY_END = 0xffff_ffffn;
 
 /** Grows the frame's memory accounts to cover `ranges` (the yellow paper's C_mem, as @ethereumjs keeps it). */
 export function growMemory(runState: RunState, ranges: [bigint, bigint][], prices: MemoryPrices): void {
-  for (const [offset, length] of ranges) {
-    // An access of no bytes does not grow memory.
-    if (length === 0n) continue;
-    // The EVM actor's memory is addressed by u32 (builtin-actors instructions/memory.rs:26-46).
-    if (offset + length > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
-    const words = (offset + length + 31n) / 32n;
-    if (words <= runState.memoryWordCount) continue;
-    const cost = words * prices.perWord + (words * words) / prices.quadraticDivisor;
-    if (cost > runState.highestMemCost) runState.highestMemCost = cost;
-    runState.memoryWordCount = words;
-  }
+  for (const [offset, length] of ranges) growRange(runState, offset, length, prices);
+}
+
+/** Grows the frame's memory accounts to cover `length` bytes at `offset`. */
+function growRange(runState: RunState, offset: bigint, length: bigint, prices: MemoryPrices): void {
+  // An access of no bytes does not grow memory.
+  if (length === 0n) return;
+  // The EVM actor's memory is addressed by u32 (builtin-actors instructions/memory.rs:26-46).
+  if (offset + length > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
+  const words = (offset + length + 31n) / 32n;
+  if (words <= runState.memoryWordCount) return;
+  const cost = words * prices.perWord + (words * words) / prices.quadraticDivisor;
+  if (cost > runState.highestMemCost) runState.highestMemCost = cost;
+  runState.memoryWordCount = words;
 }
 
 const word = new Uint8Array(32);
@@ -100,8 +117,10 @@ export function mstore(runState: RunState): void {
 
 /** MLOAD: the 32 bytes at the offset as a word. */
 export function mload(runState: RunState): void {
-  const offset = runState.stack.pop();
-  runState.stack.push(wordOf(memoryView(runState.memory, Number(offset), 32)));
+  const offset = Number(runState.stack.pop());
+  const memory = runState.memory as unknown as Parameters<typeof memoryView>[0];
+  memory.extend(offset, 32);
+  runState.stack.push(wordFrom(memory._store, offset, 32, 0));
 }
 
 /** KECCAK256 of a memory range, as a word. */
@@ -118,17 +137,20 @@ function wordOf(bytes: Uint8Array): bigint {
 }
 
 /**
- * Up to 32 big-endian bytes as a word, placed from byte `at` of the word (0: the bytes are the
- * word's high end, zeros after them; 32 - length: its low end), zeros elsewhere.
+ * The `count` big-endian bytes of `bytes` from `start` (zeros past its end) as a word, placed from
+ * byte `at` of the word (0: the bytes are the word's high end, zeros after them; 32 - count: its low
+ * end), zeros elsewhere. Read in place: no view of the bytes is made (PUSH, CALLDATALOAD and MLOAD
+ * run tens of times a call).
  */
-export function wordFrom(bytes: Uint8Array, at: number): bigint {
+export function wordFrom(bytes: Uint8Array, start: number, count: number, at: number): bigint {
+  const end = Math.min(start + count, bytes.length);
   // Up to 6 bytes (PUSH1–PUSH6, most PUSHes) fit a Number exactly.
   if (at >= 26) {
     let value = 0;
-    for (let i = at; i < 32; i++) value = value * 256 + (bytes[i - at] ?? 0);
+    for (let k = start; k < start + 32 - at; k++) value = value * 256 + (k < end ? bytes[k]! : 0);
     return BigInt(value);
   }
   word.fill(0);
-  word.set(bytes, at);
+  for (let k = start; k < end; k++) word[at + k - start] = bytes[k]!;
   return (wordView.getBigUint64(0) << 192n) | (wordView.getBigUint64(8) << 128n) | (wordView.getBigUint64(16) << 64n) | wordView.getBigUint64(24);
 }

@@ -13,7 +13,7 @@ export function push(runState: RunState): void {
   const pc = runState.programCounter;
   // Once the code's analysis has run (at its first jump), its PUSH values are known.
   if (!runState.shouldDoJumpAnalysis) runState.stack.push(runState.cachedPushes[pc]!);
-  else runState.stack.push(wordFrom(runState.code.subarray(pc, pc + count), 32 - count));
+  else runState.stack.push(wordFrom(runState.code, pc, count, 32 - count));
   runState.programCounter = pc + count;
 }
 
@@ -26,5 +26,5 @@ export function calldataload(runState: RunState): void {
     return;
   }
   const at = Number(offset);
-  runState.stack.push(wordFrom(data.subarray(at, at + 32), 0));
+  runState.stack.push(wordFrom(data, at, 32, 0));
 }
