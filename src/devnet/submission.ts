@@ -31,6 +31,11 @@ export interface TransactionRequest extends CallRequest {
   nonce?: number;
   maxFeePerGas?: bigint;
   maxPriorityFeePerGas?: bigint;
+  /**
+   * 0: a dev account signs a legacy EIP-155 transaction, its gas price `maxFeePerGas` (the request's
+   * `gasPrice`); else (and for an impersonated sender, which has no signature to shape) EIP-1559.
+   */
+  type?: 0 | 2;
 }
 
 /** What submitting needs from the node. */
@@ -132,7 +137,7 @@ export class Submission {
     // What it reads is fetched already, on a fork: by its estimate, or by transactionFiller when its gas is given.
     return this.signing.run(async () => {
       const tx = await this.node.state.untilFetched(fill);
-      return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.submitImpersonated(tx, true);
+      return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.submitImpersonated({ ...tx, type: 2 }, true);
     });
   }
 
@@ -176,10 +181,12 @@ export class Submission {
    * function giving the whole transaction with the sender's next nonce at the time it is called.
    */
   private async transactionFiller(request: TransactionRequest): Promise<() => EthTransaction> {
-    const premium = request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
+    // A legacy transaction's gas price is its fee cap and premium both, as Lotus makes its message.
+    const gasPrice = request.type === 0 ? (request.maxFeePerGas ?? this.defaultGasPrice()) : undefined;
+    const premium = gasPrice ?? request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
     const gas = request.gas ?? (await this.node.calls.estimateGas(request));
     const fill = (): EthTransaction => ({
-      type: 2,
+      type: request.type === 0 ? 0 : 2,
       hash: new Uint8Array(32),
       chainId: this.node.chainId,
       nonce: request.nonce ?? this.fillNonce(resolveEthAddress(this.headState(), request.from)),
@@ -188,7 +195,7 @@ export class Submission {
       value: request.value ?? 0n,
       input: request.input ?? new Uint8Array(),
       gasLimit: gas,
-      maxFeePerGas: request.maxFeePerGas ?? this.defaultFeeCap(premium),
+      maxFeePerGas: gasPrice ?? request.maxFeePerGas ?? this.defaultFeeCap(premium),
       maxPriorityFeePerGas: premium,
       v: 0n,
       r: 0n,
@@ -272,6 +279,16 @@ export class Submission {
   defaultFeeCap(gasPremium: bigint): bigint {
     const cap = this.node.nextBaseFee() * 2n + gasPremium;
     return cap > this.node.mempool.minimumFeeCap ? cap : this.node.mempool.minimumFeeCap;
+  }
+
+  /**
+   * The gas price the node fills in for a legacy transaction: the next base fee plus the premium it
+   * fills in for an EIP-1559 one, as Anvil fills its gas price (base fee plus its priority fee), and no
+   * less than the pool admits.
+   */
+  private defaultGasPrice(): bigint {
+    const price = this.node.nextBaseFee() + DEFAULT_GAS_PREMIUM;
+    return price > this.node.mempool.minimumFeeCap ? price : this.node.mempool.minimumFeeCap;
   }
 
   /**
@@ -459,18 +476,9 @@ function signatureTypeOf(address: FilAddress): SigType {
   return address.protocol === Protocol.BLS ? SigType.BLS : SigType.Secp256k1;
 }
 
-/** The raw EIP-1559 transaction `tx` signed with `privateKey`. */
+/** The raw transaction `tx` signed with `privateKey`: EIP-1559, or legacy with an EIP-155 `v` (its gas price the fee cap). */
 async function signEthTransaction(privateKey: string, tx: EthTransaction): Promise<Uint8Array> {
-  const raw = await new Wallet(privateKey).signTransaction({
-    type: 2,
-    chainId: tx.chainId,
-    nonce: tx.nonce,
-    to: tx.to ? bytesToHex(tx.to) : null,
-    value: tx.value,
-    data: bytesToHex(tx.input),
-    gasLimit: tx.gasLimit,
-    maxFeePerGas: tx.maxFeePerGas,
-    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
-  });
-  return hexToBytes(raw);
+  const common = { chainId: tx.chainId, nonce: tx.nonce, to: tx.to ? bytesToHex(tx.to) : null, value: tx.value, data: bytesToHex(tx.input), gasLimit: tx.gasLimit };
+  const fees = tx.type === 0 ? { type: 0, gasPrice: tx.maxFeePerGas } : { type: 2, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas };
+  return hexToBytes(await new Wallet(privateKey).signTransaction({ ...common, ...fees }));
 }

@@ -42,9 +42,12 @@ const TYPED_FIELDS = ['authorizationList', 'blobVersionedHashes', 'maxFeePerBlob
  * on calibnet. A request without a `type` is the type its fields make it, as geth, viem and ethers
  * infer it: an `authorizationList` makes an EIP-7702 transaction, blob fields an EIP-4844 one (geth
  * 02b73d4ea7 internal/ethapi/transaction_args.go ToTransaction), both refused by Lotus (audit21 A1).
- * Every other request becomes an EIP-1559 transaction, whatever its `type`.
+ * `type` 0, or only a `gasPrice` (no EIP-1559 fee), makes a legacy transaction, as geth and Anvil sign
+ * it (web3.js sends `type: '0x0'` for a `gasPrice`): Lotus takes those too (EIP-155), at the gas price
+ * as both fee cap and premium (chain/types/ethtypes/eth_legacy_homestead_transactions.go
+ * ToUnsignedFilecoinMessage). Every other request becomes an EIP-1559 transaction.
  */
-export const transactionToSign = (name: string): Param<ParsedCallRequest & { from: Uint8Array }> => ({
+export const transactionToSign = (name: string): Param<ParsedCallRequest & { from: Uint8Array; type: 0 | 2 }> => ({
   name,
   parse: (value) => {
     const tx = parseCallRequest(name, value);
@@ -55,6 +58,8 @@ export const transactionToSign = (name: string): Param<ParsedCallRequest & { fro
     if (typeNumber !== undefined && typeNumber !== 0 && typeNumber !== 2) throw new MessageRejectedError('unsupported transaction type');
     if (TYPED_FIELDS.some((field) => (value as Record<string, unknown>)[field] != null)) throw new MessageRejectedError('unsupported transaction type');
     if (Array.isArray(accessList) && accessList.length > 0) throw new MessageRejectedError('access list should be an empty list');
-    return { ...tx, from: tx.from };
+    const given = (field: string) => (value as Record<string, unknown>)[field] != null;
+    const legacy = typeNumber === 0 || (typeNumber === undefined && given('gasPrice') && !given('maxFeePerGas') && !given('maxPriorityFeePerGas'));
+    return { ...tx, from: tx.from, type: legacy ? 0 : 2 };
   },
 });

@@ -54,6 +54,24 @@ describe('web3.js 4 against the devnet CLI', () => {
     assert.ok(BigInt(receipt.gasUsed) > 1_000_000n, `gasUsed ${receipt.gasUsed}`);
   });
 
+  // web3's own smart-contract tutorial sends with `gasPrice` and no type: web3 infers type 0x0 and the
+  // node signs a legacy EIP-155 transaction, as Anvil and geth do, the same one web3's wallet would (W2).
+  test('a node-signed send and signTransaction with a gasPrice are legacy transactions', async () => {
+    const to = web3.eth.accounts.create().address;
+    const gasPrice = await web3.eth.getGasPrice();
+    const receipt = await web3.eth.sendTransaction({ from, to, value: 1n, gasPrice });
+    assert.equal(receipt.status, 1n);
+    assert.equal(receipt.type, 0n);
+    const tx = await web3.eth.getTransaction(receipt.transactionHash);
+    assert.equal(tx.type, 0n);
+    assert.equal(tx.gasPrice, gasPrice);
+    const signed = await web3.eth.signTransaction({ from, to, value: 1n, gasPrice, gas: 3_000_000n });
+    assert.equal(signed.tx.type, 0n);
+    assert.equal(signed.tx.gasPrice, gasPrice);
+    assert.ok([2n * 31415926n + 35n, 2n * 31415926n + 36n].includes(BigInt(signed.tx.v!)), `EIP-155 v ${signed.tx.v}`);
+    assert.match(signed.raw, /^0xf8/);
+  });
+
   test('web3.eth.accounts.wallet signs locally; what Lotus refuses is refused from the wallet and the node alike', async () => {
     const [account] = web3.eth.accounts.wallet.add(DEV_ACCOUNTS[1]!.privateKey);
     const to = web3.eth.accounts.create().address;

@@ -392,12 +392,37 @@ describe('eth_sendTransaction', () => {
       }
     }
     assert.equal(await result('eth_blockNumber'), '0x0');
-    // An empty access list, and the types Lotus takes, are signed as before.
-    for (const tx of [{ ...transfer, accessList: [] }, { ...transfer, type: '0x2' }, { ...transfer, type: '0x0', gasPrice: '0x3b9aca00' }, { ...transfer, authorizationList: null }]) {
+    // An empty access list, and the types Lotus takes, are signed as before: type 0, or only a gas
+    // price, as a legacy EIP-155 transaction (geth's and Anvil's choice; web3.js sends type 0x0 for a
+    // gasPrice), Lotus's message of it paying the gas price as fee cap and premium (W2).
+    const sent: [Record<string, unknown>, string][] = [
+      [{ ...transfer, accessList: [] }, '0x2'],
+      [{ ...transfer, type: '0x2' }, '0x2'],
+      [{ ...transfer, type: '0x0', gasPrice: '0x3b9aca00' }, '0x0'],
+      [{ ...transfer, gasPrice: '0x3b9aca00' }, '0x0'],
+      [{ ...transfer, type: '0x0' }, '0x0'],
+      [{ ...transfer, gasPrice: '0x3b9aca00', maxPriorityFeePerGas: '0x1' }, '0x2'],
+      [{ ...transfer, authorizationList: null }, '0x2'],
+    ];
+    for (const [tx, type] of sent) {
       const hash = await result('eth_sendTransaction', [tx]);
       assert.equal((await result('eth_getTransactionReceipt', [hash])).status, '0x1', JSON.stringify(tx));
-      assert.equal((await result('eth_getTransactionByHash', [hash])).type, '0x2');
+      const mined = await result('eth_getTransactionByHash', [hash]);
+      assert.equal(mined.type, type, JSON.stringify(tx));
+      if (type === '0x0') {
+        assert.ok([2n * 31415926n + 35n, 2n * 31415926n + 36n].includes(BigInt(mined.v)), `EIP-155 v ${mined.v}`);
+        if (tx.gasPrice) assert.equal(mined.gasPrice, tx.gasPrice);
+        const message = await result('Filecoin.ChainGetMessage', [await result('Filecoin.EthGetMessageCidByTransactionHash', [hash])]);
+        assert.equal(message.GasFeeCap, message.GasPremium);
+        assert.equal(message.GasFeeCap, BigInt(mined.gasPrice).toString());
+      }
     }
+    // eth_signTransaction gives the envelope asked for: a legacy one is RLP (no type byte) with an EIP-155 v.
+    const signed = Transaction.from(await result('eth_signTransaction', [{ ...transfer, type: '0x0', gasPrice: '0x3b9aca00', gas: '0x2dc6c0', nonce: '0x30' }]));
+    assert.equal(signed.type, 0);
+    assert.equal(signed.chainId, 31415926n);
+    assert.equal(signed.gasPrice, 1_000_000_000n);
+    assert.equal(signed.from?.toLowerCase(), transfer.from.toLowerCase());
   });
 
   test('a batch of sends from one dev account (as ethers batches them) all succeed with consecutive nonces', async (t) => {
