@@ -14,7 +14,8 @@ export const filecoinEvents = [
     const filter = given ?? anyActorEvent();
     const head = devnet.head.epoch;
     const { from, to } = heightRange(filter, head);
-    const tipsets = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : from === undefined ? [] : devnet.chain.range(from, to ?? head);
+    // Only the tipsets with events may hold any (as for eth_getLogs): the others, cold ones among them, are not read.
+    const tipsets = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : from === undefined ? [] : devnet.chain.rangeWithEvents(from, to ?? head);
     const events = tipsets.flatMap((t) => tipsetActorEvents(devnet, t, filter));
     return events.length ? events : null;
   }),
@@ -38,7 +39,7 @@ export const filecoinEvents = [
     // No await from here to the channel's opening: a tipset mined while the upstream answered is in the backlog, not lost.
     const head = devnet.head.epoch;
     const ownFrom = forked ? fork.point.epoch + 1 : from;
-    const own = upstreamKey !== undefined ? [] : filter.tipset ? [tipsetOf(devnet, filter.tipset)] : ownFrom === undefined ? [] : devnet.chain.range(ownFrom, Math.min(to ?? head, head));
+    const own = upstreamKey !== undefined ? [] : filter.tipset ? [tipsetOf(devnet, filter.tipset)] : ownFrom === undefined ? [] : devnet.chain.rangeWithEvents(ownFrom, Math.min(to ?? head, head));
     return subscriptions.actorEvents(
       [...upstreamPart, ...own.flatMap((t) => tipsetActorEvents(devnet, t, filter))],
       (tipset) => (filter.tipset || (from !== undefined && tipset.epoch < from) ? [] : tipsetActorEvents(devnet, tipset, filter)),
