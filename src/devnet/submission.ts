@@ -10,7 +10,7 @@ import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
 import { actorNotFound, deterministicAddress, resolveAddress, resolveEthAddress } from '../fevm/actors/lifecycle.js';
-import { decodeEthTransactionMessage, ethTransactionFromMessage, toFilecoinMessage, toUnsignedMessage, type EthTransaction } from '../fevm/eth-tx.js';
+import { decodeEthTransactionMessage, ethParamsAndRecipientError, ethTransactionFromMessage, toFilecoinMessage, toUnsignedMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { DEFAULT_GAS_PREMIUM } from '../fevm/gas.js';
 import { chainIdentity, encodeMessage, SigType, type Message, type SignedMessage } from '../fevm/message.js';
 import { verifyNativeSignature } from '../fevm/signature.js';
@@ -255,7 +255,11 @@ export class Submission {
     const message = { ...(fill ? await fill(pushed) : pushed), from };
     // An account impersonated by its masked ID sends unsigned, as eth_sendTransaction does for it.
     const impersonated = wallet.has(from) ? undefined : await this.node.state.untilFetched(() => this.impersonatedAccount(from));
-    if (!wallet.has(from) && !impersonated) throw new DevnetError(`the node holds no key for ${from.toString()}`);
+    // Lotus's messagesigner: a delegated key signs the Ethereum transaction the message stands for, so a
+    // message that is none is refused (SigningBytes), then the wallet must hold the key (WalletSign).
+    const notEth = from.protocol === Protocol.Delegated ? ethParamsAndRecipientError(message) : undefined;
+    if (notEth) throw new DevnetError(`failed to reconstruct eth transaction: failed to get eth params and recipient: ${notEth}`);
+    if (!wallet.has(from) && !impersonated) throw new DevnetError(`failed to sign message: key not found for ${from.toString()}, addr=${from.toString()}`);
     const sender = impersonated?.robust ?? from;
     const gasLimit = message.gasLimit || (await this.node.calls.estimateMessageGas(message, signatureTypeOf(sender)));
     const gasPremium = message.gasPremium || DEFAULT_GAS_PREMIUM;

@@ -1,11 +1,11 @@
 // Ethereum transactions as Lotus accepts them (EIP-1559 and legacy Homestead / EIP-155), turned into
 // the Filecoin message Lotus would make (chain/types/ethtypes/eth_transactions.go).
 import { RLP } from '@ethereumjs/rlp';
-import { FilAddress, maskedIdAddress, Protocol } from '../common/address.js';
+import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedIdAddress, Protocol } from '../common/address.js';
 import { MessageRejectedError } from '../common/errors.js';
 import { keccak256, keccak256Parts } from '../common/hashes.js';
 import { publicKeyEthAddress, recoverPublicKey } from '../common/secp256k1.js';
-import { bigintToBytes, bytesToBigint, concatBytes, EMPTY_BYTES, padStart } from '../common/hex.js';
+import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, EMPTY_BYTES, padStart } from '../common/hex.js';
 import { EAM_ACTOR_ID } from './actor.js';
 import {
   decodeBytesParams,
@@ -318,6 +318,30 @@ export function ethTransactionFromMessage(sm: SignedMessage, chainId: bigint): E
 }
 
 const int = (n: bigint | number) => bigintToBytes(BigInt(n));
+
+/**
+ * Why a message cannot be signed as the EIP-1559 transaction it stands for, in Lotus's words
+ * (chain/types/ethtypes/eth_transactions.go getEthParamsAndRecipient, the check messagesigner's
+ * SigningBytes makes before a delegated key signs for MpoolPushMessage); undefined if it can.
+ * Params that are not one CBOR byte string get the words of their commonest case.
+ */
+export function ethParamsAndRecipientError(m: Message): string | undefined {
+  if (m.params.length > 0) {
+    if (m.params[0] >> 5 !== 2) return "failed to read params byte array: expected cbor type 'byte string' in input";
+    const input = decodeBytesParams(m.params);
+    if (!input) return 'extra data found in params';
+    if (input.length === 0) return 'non-empty params encode empty byte array';
+  }
+  if (m.to.id === EAM_ACTOR_ID) return m.method === METHOD_CREATE_EXTERNAL ? undefined : 'unsupported EAM method';
+  if (m.method !== METHOD_INVOKE_CONTRACT) return `invalid methodnum ${m.method}: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(${METHOD_CREATE_EXTERNAL})`;
+  // EthAddressFromFilecoinAddress: an ID, or an f410 holding an Ethereum address.
+  if (m.to.protocol === Protocol.ID) return undefined;
+  if (m.to.protocol !== Protocol.Delegated || m.to.namespace !== EAM_NAMESPACE) return 'invalid Filecoin Eth address';
+  const sub = m.to.subaddress!;
+  if (sub.length !== 20) return 'cannot parse bytes into an EthAddress: incorrect input length';
+  if (isMaskedId(sub)) return `f410f addresses cannot embed masked-ID payloads: ${bytesToHex(sub)}`;
+  return undefined;
+}
 
 const isCreateExternal = (m: Message) => m.to.id === EAM_ACTOR_ID && m.method === METHOD_CREATE_EXTERNAL;
 

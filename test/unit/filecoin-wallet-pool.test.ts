@@ -108,7 +108,7 @@ describe('wallet', () => {
   });
 
   test('a delegated key funded from the deal client sends with MpoolPushMessage as an Ethereum transaction', async (t) => {
-    const { result } = await setupRpc(t);
+    const { result, error } = await setupRpc(t);
     const f410 = await result('Filecoin.WalletNew', ['delegated']);
     await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, f410, 10n * FIL), null]);
     const sent = await result('Filecoin.MpoolPushMessage', [transfer(f410, 't0100', FIL, { Method: METHOD_INVOKE_CONTRACT }), null]);
@@ -119,6 +119,20 @@ describe('wallet', () => {
     const tx = await result('eth_getTransactionByHash', [hash]);
     assert.equal(tx.to, '0xff00000000000000000000000000000000000064');
     assert.equal(BigInt(tx.value), FIL);
+    // What a delegated key cannot sign as an Ethereum transaction, and a key the node lacks, in the words
+    // of Lotus's messagesigner (SigningBytes, then WalletSign: chain/messagesigner/messagesigner.go) (W3).
+    const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
+    const cannot = 'failed to reconstruct eth transaction: failed to get eth params and recipient: ';
+    assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(f410, f1, FIL), null]), {
+      code: 1,
+      message: `${cannot}invalid methodnum 0: only allowed method is InvokeContract(${METHOD_INVOKE_CONTRACT}) or CreateExternal(4)`,
+    });
+    assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(f410, f1, FIL, { Method: METHOD_INVOKE_CONTRACT }), null]), { code: 1, message: `${cannot}invalid Filecoin Eth address` });
+    await result('Filecoin.WalletDelete', [f410]);
+    assert.deepEqual(await error('Filecoin.MpoolPushMessage', [transfer(f410, 't0100', FIL, { Method: METHOD_INVOKE_CONTRACT }), null]), {
+      code: 1,
+      message: `failed to sign message: key not found for ${f410}, addr=${f410}`,
+    });
   });
 
   test('an f1 account the node holds no key for sends with MpoolPushMessage while impersonated by its masked ID', async (t) => {
@@ -126,7 +140,7 @@ describe('wallet', () => {
     const f1 = await result('Filecoin.WalletNew', ['secp256k1']);
     await result('Filecoin.MpoolPushMessage', [transfer(CLIENT, f1, 10n * FIL), null]);
     await result('Filecoin.WalletDelete', [f1]);
-    assert.match((await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL), null])).message, /the node holds no key for t1/);
+    assert.match((await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL), null])).message, /^failed to sign message: key not found for t1\w+, addr=t1\w+$/);
     const id = Number((await result('Filecoin.StateLookupID', [f1, null])).slice(2));
     const masked = `0xff${'0'.repeat(22)}${id.toString(16).padStart(16, '0')}`;
     await result('anvil_impersonateAccount', [masked]);
@@ -134,7 +148,7 @@ describe('wallet', () => {
     assert.equal(sent.Message.From, f1);
     assert.equal((await result('Filecoin.StateSearchMsg', [null, sent.CID, -1, true])).Receipt.ExitCode, 0);
     await result('anvil_stopImpersonatingAccount', [masked]);
-    assert.match((await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL), null])).message, /the node holds no key for t1/);
+    assert.match((await error('Filecoin.MpoolPushMessage', [transfer(f1, 't0100', FIL), null])).message, /^failed to sign message: key not found for t1\w+, addr=t1\w+$/);
   });
 });
 
