@@ -37,6 +37,14 @@ describe('Msig* at /rpc/v0: pushed from the node wallet, answered by CID (Glif c
     return waited.Receipt;
   };
 
+  // Glif's client defaults to /rpc/v0; the lotus CLI checks this version (cli/miner/init.go: "Remote API version didn't match") (W4).
+  test('Version answers v0\'s API version (1.5.0) at /rpc/v0 and v1\'s (2.3.0) at /rpc/v1, as Lotus', async () => {
+    const [atV0, atV1] = [await v0.request('Version'), await v1.request('Version')];
+    assert.equal(atV0.APIVersion, 0x010500);
+    assert.equal(atV1.APIVersion, 0x020300);
+    assert.equal(atV0.Version, atV1.Version);
+  });
+
   test('create, propose, approve and add a signer, each one call', async () => {
     const a = await v0.request('WalletDefaultAddress');
     const b = await v0.request('WalletNew', 'secp256k1');

@@ -16,9 +16,21 @@ import { optional } from '../params.js';
 import { servedBlock } from '../served-blocks.js';
 import { layOutHeadTables } from './filecoin-state.js';
 
-/** The Lotus release whose API the devnet follows, and the v1 API version (2.3.0). */
+/** The Lotus release whose API the devnet follows, and its API versions: v1's 2.3.0, v0's 1.5.0 (api/version.go). */
 const LOTUS_VERSION = '1.36.2';
-const FULL_API_VERSION = (2 << 16) | (3 << 8);
+const FULL_API_VERSION_1 = (2 << 16) | (3 << 8);
+const FULL_API_VERSION_0 = (1 << 16) | (5 << 8);
+
+/** Filecoin.Version answering `apiVersion`: Lotus's v0 endpoint answers its own (api/v0api/v1_wrapper.go Version). */
+const versionMethod = (apiVersion: number) =>
+  defineMethod('Filecoin.Version', [], ({ devnet }) => ({
+    Version: `${LOTUS_VERSION}+fvm-devnet`,
+    APIVersion: apiVersion,
+    BlockDelay: devnet.blockDelay,
+  }));
+
+/** What /rpc/v0 answers in place of v1's chain methods. */
+export const filecoinChainV0 = [versionMethod(FULL_API_VERSION_0)];
 
 function tipsetByBlock(devnet: Devnet, block: CID) {
   const tipset = devnet.chain.byBlockCid(block);
@@ -91,11 +103,7 @@ function branchUntilCommon(devnet: Devnet, from: Tipset, other: Tipset): Tipset[
 export const emptyPathEnd = (end: 'from' | 'to') => new DevnetError(`loading ${end} tipset {}: NewTipSet called with zero length array of blocks`);
 
 export const filecoinChain = [
-  defineMethod('Filecoin.Version', [], ({ devnet }) => ({
-    Version: `${LOTUS_VERSION}+fvm-devnet`,
-    APIVersion: FULL_API_VERSION,
-    BlockDelay: devnet.blockDelay,
-  })),
+  versionMethod(FULL_API_VERSION_1),
 
   defineMethod('Filecoin.ChainHead', [], ({ devnet }) => tipsetJson(devnet.head)),
 

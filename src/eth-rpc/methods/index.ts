@@ -13,7 +13,7 @@ import { cheatsState } from './cheats-state.js';
 import { cheatsStorage } from './cheats-storage.js';
 import { cheatsVerifreg } from './cheats-verifreg.js';
 import { filecoinAddressMethods } from './filecoin-address.js';
-import { filecoinChain } from './filecoin-chain.js';
+import { filecoinChain, filecoinChainV0 } from './filecoin-chain.js';
 import { filecoinEvents } from './filecoin-events.js';
 import { filecoinF3 } from './filecoin-f3.js';
 import { filecoinMarket } from './filecoin-market.js';
@@ -93,9 +93,9 @@ export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.ma
 /**
  * What /rpc/v0 serves: v1's methods, but with Lotus's v0 forms (api/v0api) where they differ: the
  * Msig* builders sign and push the message from the node's wallet and answer its CID (v1 answers a
- * MessagePrototype), and the message lookups take v0's parameters (with StateSearchMsgLimited and
- * StateWaitMsgLimited, which are v0's only).
+ * MessagePrototype), the message lookups take v0's parameters (with StateSearchMsgLimited and
+ * StateWaitMsgLimited, which are v0's only), and Version answers v0's API version.
  */
-const v0Only = [...filecoinMsigV0, ...filecoinStateV0];
+const v0Only = [...filecoinMsigV0, ...filecoinStateV0, ...filecoinChainV0];
 const v0Names = new Set(v0Only.map((m) => m.name));
 export const v0Methods: RpcMethod[] = [...allMethods.filter((m) => !v0Names.has(m.name)), ...v0Only];
