@@ -9,9 +9,11 @@ import { create as createDigest } from 'multiformats/hashes/digest';
 import { FilAddress } from '../../src/common/address.js';
 import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { blake2b256 } from '../../src/common/hashes.js';
-import { MARKET_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { CRON_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { enrollCron } from '../../src/fevm/actors/cron.js';
 import { ActorError } from '../../src/fevm/actors/runtime.js';
 import { presealCommR } from '../../src/fevm/actors/miner/genesis-sectors.js';
+import { nextDeadlineOccurrence } from '../../src/fevm/actors/miner/proving.js';
 import { MAX_PROVE_COMMIT_DURATION, MIN_SECTOR_EXPIRATION, PRE_COMMIT_CHALLENGE_DELAY, provingPeriodStart, WPOST_PROVING_PERIOD } from '../../src/fevm/actors/miner/policy.js';
 import { SECTOR_CONTENT_CHANGED } from '../../src/fevm/actors/miner/sectors.js';
 import { claimOf } from '../../src/fevm/actors/power.js';
@@ -218,19 +220,20 @@ describe('ProveCommitSectors3 (34)', () => {
 });
 
 describe('FIP-0100 daily fee', () => {
-  /** A miner whose tipsets carry the circulating supply `supply`, with sector 100 proven. */
-  async function provenWithSupply(supply: bigint) {
+  /** A miner whose tipsets carry the circulating supply `supply`, with `sectors` proven (100 by default). */
+  async function provenWithSupply(supply: bigint, sectors = [100]) {
     const h = await minerHarness();
     const ctx = h.ctx;
     h.ctx = () => ({ ...ctx(), circulatingSupply: () => supply });
-    await preCommitted(h, [100]);
-    assert.equal((await h.send(OWNER, MINER, 34, proveParams([[100, []]]))).exitCode, 0);
-    const sector = h.miner().sectors.get(100)!;
-    // Charged at the proving period's end (builtin-actors: at the end of the sector's deadline).
-    return { h, sector, due: provingPeriodStart(h.epoch, h.miner().provingPeriodOffset) + WPOST_PROVING_PERIOD - 1 };
+    await preCommitted(h, sectors);
+    assert.equal((await h.send(OWNER, MINER, 34, proveParams(sectors.map((n) => [n, []])))).exitCode, 0);
+    const sector = h.miner().sectors.get(sectors[0]!)!;
+    // Charged at the close of the sector's deadline (builtin-actors v18 handle_proving_deadline), its last epoch.
+    const closeOf = (n: number) => nextDeadlineOccurrence(h.miner().provingPeriodOffset, h.miner().sectors.get(n)!.deadline, h.epoch).last;
+    return { h, sector, due: closeOf(sectors[0]!), closeOf };
   }
 
-  test('is fixed at onboarding from the circulating supply and the power, and charged at the end of each proving period', async () => {
+  test('is fixed at onboarding from the circulating supply and the power, and charged at the close of its deadline once a proving period', async () => {
     const supply = 10n ** 9n * FIL;
     const { h, sector, due } = await provenWithSupply(supply);
     // builtin-actors miner/src/policy.rs daily_proof_fee: 161 817 × 10^-30 of the supply per QA byte.
@@ -254,5 +257,42 @@ describe('FIP-0100 daily fee', () => {
     await preCommitted(plain, [100]);
     await plain.send(OWNER, MINER, 34, proveParams([[100, []]]));
     assert.equal(plain.miner().sectors.get(100)!.dailyFee, 0n);
+  });
+
+  test('each deadline pays at its own close, not all at the proving period\'s end', async () => {
+    // Sectors 100 and 101 are in deadlines 4 and 5 (number mod 48).
+    const { h, closeOf } = await provenWithSupply(10n ** 9n * FIL, [100, 101]);
+    const fee = (n: number) => h.miner().sectors.get(n)!.dailyFee;
+    const [first, second] = [closeOf(100), closeOf(101)].sort((a, b) => a - b);
+    assert.notEqual(first, second);
+    const burnt = h.balance(99);
+    await h.advanceTo(first + 1);
+    const firstSector = closeOf(100) === first ? 100 : 101;
+    const secondSector = firstSector === 100 ? 101 : 100;
+    assert.equal(h.balance(99) - burnt, fee(firstSector), 'only the deadline that closed');
+    assert.deepEqual(h.miner().dailyFeeDeadlines, [4, 5]);
+    await h.advanceTo(second + 1);
+    assert.equal(h.balance(99) - burnt, fee(100) + fee(101));
+    await h.advanceTo(first + WPOST_PROVING_PERIOD + 1);
+    assert.equal(h.balance(99) - burnt, 2n * fee(firstSector) + fee(secondSector), 'a proving period later, the first again');
+    assert.equal(h.miner().faultCronEpoch, undefined, 'no period-end event: no sector is faulty');
+  });
+
+  test('a chain saved while the fee was charged at the period\'s end pays it there once more, then at its deadline\'s close', async () => {
+    const { h, sector, due } = await provenWithSupply(10n ** 9n * FIL);
+    // As such a chain holds it: a period-end event, and no deadline's event.
+    const periodEnd = provingPeriodStart(h.epoch, h.miner().provingPeriodOffset) + WPOST_PROVING_PERIOD - 1;
+    const cron = h.state.getActor(CRON_ACTOR_ID)!;
+    h.state.putActor({ ...cron, cron: { queue: [] } });
+    enrollCron(h.state, periodEnd, { actor: MINER, event: { type: 'fault-fee' } });
+    const { dailyFeeDeadlines: _, ...saved } = h.miner();
+    h.state.putActor({ ...h.state.getActor(MINER)!, miner: { ...saved, faultCronEpoch: periodEnd } });
+    const burnt = h.balance(99);
+    await h.advanceTo(periodEnd + 1);
+    assert.equal(h.balance(99) - burnt, sector.dailyFee, 'the period that ended');
+    assert.deepEqual(h.miner().dailyFeeDeadlines, [sector.deadline]);
+    const next = due > periodEnd ? due : due + WPOST_PROVING_PERIOD;
+    await h.advanceTo(next + 1);
+    assert.equal(h.balance(99) - burnt, 2n * sector.dailyFee, 'then at its deadline\'s close');
   });
 });

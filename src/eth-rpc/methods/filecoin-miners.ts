@@ -9,7 +9,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
 import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
-import { activeSectors, availableBalance, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
+import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { StateReader } from '../../fevm/state-tree.js';
@@ -142,7 +142,7 @@ export function minerStateJson(state: MinerState, epoch: number, deadlines: CID)
     CurrentDeadline: deadline,
     Deadlines: cidJson(deadlines),
     EarlyTerminations: [0],
-    DeadlineCronActive: m.faultCronEpoch !== undefined,
+    DeadlineCronActive: deadlineCronActive(m),
   };
 }
 

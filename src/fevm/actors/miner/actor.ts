@@ -6,7 +6,7 @@ import { ExitCode } from '../../exit-code.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
 import { burnFunds, readMiner, validateCallerIs, writeMiner } from './access.js';
 import { applyPendingWorker, controlMethods } from './control.js';
-import { chargeAtPeriodEnd, expire, expirePreCommits, provingMethods, recoverDeclared, terminateOldFaults } from './proving.js';
+import { chargeAtPeriodEnd, chargeDeadlineDailyFee, expire, expirePreCommits, provingMethods, recoverDeclared, terminateOldFaults } from './proving.js';
 import type { MinerCronEvent } from './schedule.js';
 import { sectorMethods } from './sectors.js';
 import { sectorStatusMethods } from './sector-status.js';
@@ -19,6 +19,7 @@ async function minerCron(rt: ActorRuntime, event: unknown): Promise<void> {
   if (e.type === 'expire') await expire(rt, e.sectors);
   else if (e.type === 'precommit-expiry') await expirePreCommits(rt, e.sectors);
   else if (e.type === 'fault-fee') await chargeAtPeriodEnd(rt);
+  else if (e.type === 'daily-fee') await chargeDeadlineDailyFee(rt, e.deadline);
   else if (e.type === 'recover') await recoverDeclared(rt, e.sectors);
   else if (e.type === 'fault-max-age') await terminateOldFaults(rt, e.sectors);
   else if (e.type === 'worker-change') applyPendingWorker(rt);

@@ -9,9 +9,9 @@
 // the declared deadline (a 'recover' cron event), a forked miner's next PoSt does (window-post.ts).
 // Simplifications:
 // the fault fee (policy.ts faultFeeFor) is charged at the end of each proving period for every sector
-// faulty then (a forked miner's at the deadline close that ends the period, window-post.ts), and so is
-// FIP-0100's daily fee of every live sector (builtin-actors charges each deadline's at its own end,
-// as a forked miner's closes do: one cron event a day, not one per deadline, keeps anvil_mine cheap); a
+// faulty then (a forked miner's at the deadline close that ends the period, window-post.ts); FIP-0100's
+// daily fee is charged at each deadline's close, as builtin-actors does, by a cron event of the
+// deadlines that hold sectors paying one (a forked miner's closes charge it); a
 // fault FAULT_MAX_AGE old terminates its sector at the end of the sector's deadline (state.ts
 // faultExpiration, a 'fault-max-age' event); penalties the unlocked balance cannot pay become fee debt.
 import { decodeBitfield, encodeBitfield } from '../../../common/bitfield.js';
@@ -118,14 +118,47 @@ function periodEnd(m: FullMinerState, epoch: number): number {
 }
 
 /**
- * Enrolls an own miner's period-end cron (the fault fee and the daily fee, chargeAtPeriodEnd) unless it
- * has one; a forked miner's deadline closes charge both.
+ * Enrolls an own miner's period-end cron (the fault fee, chargeAtPeriodEnd) unless it has one; a
+ * forked miner's deadline closes charge it.
  */
 export function enrollPeriodEnd(rt: ActorRuntime, m: FullMinerState, epoch: number): FullMinerState {
   if (m.postsRequired || m.faultCronEpoch !== undefined) return m;
   const due = periodEnd(m, epoch);
   rt.enrollCron(due, { type: 'fault-fee' } satisfies MinerCronEvent);
   return { ...m, faultCronEpoch: due };
+}
+
+/**
+ * Enrolls a 'daily-fee' event at the next close of each deadline of `sectors` that holds one paying a
+ * daily fee and has no event yet (an own miner's: a forked miner's closes charge it, closeDeadline).
+ */
+export function enrollDailyFees(rt: ActorRuntime, m: FullMinerState, sectors: readonly SectorOnChainInfo[], epoch: number): FullMinerState {
+  if (m.postsRequired) return m;
+  const enrolled = new Set(m.dailyFeeDeadlines);
+  const before = enrolled.size;
+  for (const s of sectors) {
+    if (s.dailyFee === 0n || enrolled.has(s.deadline)) continue;
+    enrolled.add(s.deadline);
+    rt.enrollCron(nextDeadlineOccurrence(m.provingPeriodOffset, s.deadline, epoch).last, { type: 'daily-fee', deadline: s.deadline } satisfies MinerCronEvent);
+  }
+  return enrolled.size === before ? m : { ...m, dailyFeeDeadlines: [...enrolled].sort((a, b) => a - b) };
+}
+
+/**
+ * A 'daily-fee' event at the close of `deadline` (builtin-actors v18 handle_proving_deadline): the
+ * deadline's live sectors pay their daily fee (those expiring at this close left just before, as the
+ * expiration queue runs first there), and its next close is enrolled while some still owe one.
+ */
+export async function chargeDeadlineDailyFee(rt: ActorRuntime, deadline: number): Promise<void> {
+  const m = readMiner(rt);
+  const owing: SectorOnChainInfo[] = [];
+  for (const s of m.sectors.values()) if (s.deadline === deadline && s.dailyFee > 0n) owing.push(s);
+  if (owing.length === 0) {
+    writeMiner(rt, { ...m, dailyFeeDeadlines: m.dailyFeeDeadlines?.filter((d) => d !== deadline) });
+    return;
+  }
+  await chargeDailyFee(rt, owing, m);
+  rt.enrollCron(nextDeadlineOccurrence(m.provingPeriodOffset, deadline, rt.ctx.epoch + 1).last, { type: 'daily-fee', deadline } satisfies MinerCronEvent);
 }
 
 /** Marks sectors faulty from `epoch` (by default now): they lose their power and the fault fee is scheduled. */
@@ -326,8 +359,7 @@ async function payFaultFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo
  * handle_proving_deadline): each deadline's at most half the day's expected reward of its power
  * (policy.ts dailyFeePayable), from the vesting funds and the balance, the rest fee debt.
  */
-export async function chargeDailyFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[]): Promise<void> {
-  const m = readMiner(rt);
+export async function chargeDailyFee(rt: ActorRuntime, sectors: readonly SectorOnChainInfo[], m = readMiner(rt)): Promise<void> {
   const byDeadline = new Map<number, { fee: bigint; qa: bigint }>();
   for (const s of sectors) {
     if (s.dailyFee === 0n) continue;
@@ -354,8 +386,9 @@ export async function terminateOldFaults(rt: ActorRuntime, numbers: readonly num
 }
 
 /**
- * The end of a proving period of an own miner with faults or daily fees: old faults terminate, the
- * others pay the fault fee, and every live sector pays its daily fee.
+ * The end of a proving period of an own miner with faults: old faults terminate, the others pay the
+ * fault fee. A chain saved while the daily fee was charged here too (before 'daily-fee' events) pays
+ * it here once more for the sectors whose deadline has no event, and enrolls their deadlines' events.
  */
 export async function chargeAtPeriodEnd(rt: ActorRuntime): Promise<void> {
   const epoch = rt.ctx.epoch;
@@ -365,10 +398,11 @@ export async function chargeAtPeriodEnd(rt: ActorRuntime): Promise<void> {
   const stillFaulty = faultySectors(readMiner(rt));
   // Each fault is charged from the end of the deadline it began in, as a forked miner's are (chargeContinuedFaults).
   await payFaultFee(rt, stillFaulty.filter((s) => faultCountedFrom(s, before.provingPeriodOffset) < epoch));
-  const live = [...readMiner(rt).sectors.values()];
-  await chargeDailyFee(rt, live);
-  let m: FullMinerState = { ...readMiner(rt), faultCronEpoch: undefined };
-  if (stillFaulty.length > 0 || live.some((s) => s.dailyFee > 0n)) {
+  const scheduled = new Set(readMiner(rt).dailyFeeDeadlines);
+  const unscheduled = [...readMiner(rt).sectors.values()].filter((s) => s.dailyFee > 0n && !scheduled.has(s.deadline));
+  await chargeDailyFee(rt, unscheduled);
+  let m: FullMinerState = { ...enrollDailyFees(rt, readMiner(rt), unscheduled, epoch + 1), faultCronEpoch: undefined };
+  if (stillFaulty.length > 0) {
     const next = periodEnd(m, epoch + 1);
     rt.enrollCron(next, { type: 'fault-fee' } satisfies MinerCronEvent);
     m = { ...m, faultCronEpoch: next };

@@ -1,7 +1,8 @@
 // The miner's cron events (rt.enrollCron), standing for builtin-actors' per-deadline cron: sector
 // expirations at the end of their deadline at or after their expiration epoch, pre-commit clean-up when proving is too late, the fault
-// fee and FIP-0100's daily fee at the end of each proving period while some sector is faulty or pays
-// a daily fee ('fault-fee', proving.ts chargeAtPeriodEnd), a requested worker change at
+// fee at the end of each proving period while some sector is faulty ('fault-fee', proving.ts
+// chargeAtPeriodEnd), FIP-0100's daily fee at the close of each deadline holding sectors that pay one
+// ('daily-fee', proving.ts chargeDeadlineDailyFee), a requested worker change at
 // the first deadline end once it is due, an own miner's declared recoveries at the end of their
 // deadline (its simulated Window PoSt), faults that reach FAULT_MAX_AGE at the end of their sector's
 // deadline; and a forked miner's deadline closes (window-post.ts),
@@ -12,6 +13,7 @@ export type MinerCronEvent =
   | { readonly type: 'expire'; readonly sectors: readonly number[] }
   | { readonly type: 'precommit-expiry'; readonly sectors: readonly number[] }
   | { readonly type: 'fault-fee' }
+  | { readonly type: 'daily-fee'; readonly deadline: number }
   | { readonly type: 'recover'; readonly sectors: readonly number[] }
   | { readonly type: 'fault-max-age'; readonly sectors: readonly number[] }
   | { readonly type: 'worker-change' }

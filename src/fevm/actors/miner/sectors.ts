@@ -39,7 +39,7 @@ import {
 } from './policy.js';
 import { availableBalance, controllingIds, sectorPower, unlockedBalance, SECTOR_FLAG_SIMPLE_QA_POWER, type FullMinerState, type SectorOnChainInfo, type SectorPreCommit } from './state.js';
 import { scheduleExpirations, schedulePreCommitCleanUp } from './schedule.js';
-import { enrollPeriodEnd } from './proving.js';
+import { enrollDailyFees } from './proving.js';
 
 const VERIFREG_CLAIM_ALLOCATIONS = 9;
 export const SECTOR_CONTENT_CHANGED = methodNumber('SectorContentChanged');
@@ -302,7 +302,7 @@ async function activateNewSectors(rt: ActorRuntime, items: { precommit: SectorPr
   if (unlocked < pledge) throw new ActorError(ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${unlocked}`);
   const added = items.map((i) => sectors.get(i.precommit.sectorNumber)!);
   m = { ...m, initialPledge: m.initialPledge + pledge };
-  writeMiner(rt, added.some((s) => s.dailyFee > 0n) ? enrollPeriodEnd(rt, m, epoch) : m);
+  writeMiner(rt, enrollDailyFees(rt, m, added, epoch));
   scheduleExpirations(rt, added, (sector) => deadlineEndAtOrAfter(sector.expiration, m.provingPeriodOffset, sector.deadline));
   await notifyPledgeChanged(rt, pledge);
   await updateClaimedPower(rt, raw, qa);

@@ -124,6 +124,8 @@ export interface MinerState {
   readonly allocatedSectors?: readonly number[];
   /** The epoch of the fault-fee cron event already enrolled, if any. */
   readonly faultCronEpoch?: number;
+  /** An own miner's deadlines with a 'daily-fee' cron event enrolled at their next close (proving.ts enrollDailyFees), ascending. */
+  readonly dailyFeeDeadlines?: readonly number[];
   /**
    * On a fork, the upstream's sectors by number, read one by one on first touch (lazy-map.ts), for an
    * upstream that cannot list them (a gateway): readable, but not in `sectors`, so not proven,
@@ -155,7 +157,7 @@ export interface MinerState {
 }
 
 /** Fields that stay absent until they mean something. */
-type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt' | 'lockedFunds' | 'vestingFunds';
+type OptionalMinerFields = 'pendingWorkerKey' | 'pendingOwner' | 'pendingBeneficiary' | 'faultCronEpoch' | 'dailyFeeDeadlines' | 'deadSectors' | 'upstreamSectors' | 'postsRequired' | 'postSubmissions' | 'upstreamPostWindow' | 'deadlinesClosedThrough' | 'takenOverAt' | 'lockedFunds' | 'vestingFunds';
 
 /** A MinerState with every field present. */
 export type FullMinerState = Required<Omit<MinerState, OptionalMinerFields>> & Pick<MinerState, OptionalMinerFields>;
@@ -192,6 +194,11 @@ export function postSubmissionsAt(m: MinerState, epoch: number): ReadonlyMap<num
 /** A deadline's daily fee (FIP-0100): its live sectors', faulty ones included, as builtin-actors adds them with the sectors and removes them at expiration or termination. */
 export function dailyFeeOf(sectors: readonly SectorOnChainInfo[]): bigint {
   return sectors.reduce((sum, s) => sum + s.dailyFee, 0n);
+}
+
+/** Whether the miner has per-deadline cron work enrolled (builtin-actors' DeadlineCronActive): a fault fee or a daily fee to charge. */
+export function deadlineCronActive(m: MinerState): boolean {
+  return m.faultCronEpoch !== undefined || (m.dailyFeeDeadlines?.length ?? 0) > 0;
 }
 
 /** The owner, the worker and the control addresses: who may act for the miner. */
@@ -364,7 +371,7 @@ export function minerStateValue(state: MinerState, epoch = 0): unknown {
     Math.floor((epoch - periodStart) / WPOST_CHALLENGE_WINDOW),
     faultsByPartition(sectors),
     encodeBitfield([]),
-    m.faultCronEpoch !== undefined,
+    deadlineCronActive(m),
   ];
 }
 
