@@ -62,7 +62,7 @@ import { shareEmptyDiffs } from './journal-diffs.js';
 import { canExecuteCall, canRunFrame, executeCall, learnInterpreter, runFrame } from './call-frame.js';
 import { returnOp, stop } from './halt-ops.js';
 import { calldataload, push } from './word-ops.js';
-import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, MEMORY_GROWTH, mload, mstore, type MemoryPrices } from './memory-ops.js';
+import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, MEMORY_GROWTH, mload, mstore, wordAt, type MemoryPrices } from './memory-ops.js';
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import type { EvmLog } from './events.js';
 import {
@@ -1017,34 +1017,35 @@ type EthGasHandler = (runState: RunState, gas: bigint, common: Common) => Promis
 type SyncGasHandler = (runState: RunState, gas: bigint) => bigint;
 type OpcodeCharge = (runState: RunState, evm: FevmEvm) => number;
 
-const sizeArg = (index: number, count: number): OpcodeCharge => (rs) => Number(rs.stack.peek(count)[index]);
-const copy = (index: number, count: number): OpcodeCharge => (rs, evm) => copyGas(sizeArg(index, count)(rs, evm) as number);
-const log = (topics: number): OpcodeCharge => (rs) => logGas(topics, Number(rs.stack.peek(2)[1]));
+// The charges read their words with wordAt (memory-ops.ts), peek's words and underflow without its array.
+const sizeArg = (index: number): OpcodeCharge => (rs) => Number(wordAt(rs.stack, index));
+const copy = (index: number): OpcodeCharge => (rs, evm) => copyGas(sizeArg(index)(rs, evm));
+const log = (topics: number): OpcodeCharge => (rs) => logGas(topics, Number(wordAt(rs.stack, 1)));
 
 /** FVM charges an opcode adds to its interpreter work (syscalls, IPLD, hashing, copies). */
 const OPCODE_CHARGES: Record<string, OpcodeCharge> = {
-  KECCAK256: (rs) => keccakGas(Number(rs.stack.peek(2)[1])),
-  EXP: (rs) => EXP_PER_BYTE * byteLength(rs.stack.peek(2)[1]),
-  CALLDATACOPY: copy(2, 3),
-  CODECOPY: copy(2, 3),
-  RETURNDATACOPY: copy(2, 3),
-  MCOPY: copy(2, 3),
-  EXTCODECOPY: (rs, evm) => copy(3, 4)(rs, evm) + extCodeGas(evm, rs.stack.peek(1)[0], true),
-  EXTCODESIZE: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], true),
-  EXTCODEHASH: (rs, evm) => extCodeGas(evm, rs.stack.peek(1)[0], false),
+  KECCAK256: (rs) => keccakGas(Number(wordAt(rs.stack, 1))),
+  EXP: (rs) => EXP_PER_BYTE * byteLength(wordAt(rs.stack, 1)),
+  CALLDATACOPY: copy(2),
+  CODECOPY: copy(2),
+  RETURNDATACOPY: copy(2),
+  MCOPY: copy(2),
+  EXTCODECOPY: (rs, evm) => copy(3)(rs, evm) + extCodeGas(evm, wordAt(rs.stack, 0), true),
+  EXTCODESIZE: (rs, evm) => extCodeGas(evm, wordAt(rs.stack, 0), true),
+  EXTCODEHASH: (rs, evm) => extCodeGas(evm, wordAt(rs.stack, 0), false),
   // builtin-actors instructions/state.rs balance: resolve_address, then balance_of.
   BALANCE: (rs, evm) => {
-    const eth = addressFromWord(rs.stack.peek(1)[0]);
+    const eth = addressFromWord(wordAt(rs.stack, 0));
     return evm.actorReadGas(eth, resolveEthAddress(evm.host.state, eth));
   },
-  RETURN: copy(1, 2),
-  REVERT: copy(1, 2),
+  RETURN: copy(1),
+  REVERT: copy(1),
   LOG0: log(0),
   LOG1: log(1),
   LOG2: log(2),
   LOG3: log(3),
   LOG4: log(4),
-  SLOAD: (rs, evm) => openSlotNodes(rs, evm, rs.stack.peek(1)[0], true),
+  SLOAD: (rs, evm) => openSlotNodes(rs, evm, wordAt(rs.stack, 0), true),
   SSTORE: (rs, evm) => {
     const [slot, value] = rs.stack.peek(2);
     const gas = openSlotNodes(rs, evm, slot, false);
@@ -1137,7 +1138,7 @@ function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGas
   const isCreate = name === 'CREATE' || name === 'CREATE2';
   if (!ethGas && !charge) return undefined;
   // No memory to grow: only FVM charges, synchronously.
-  if (!ethGas) return (runState: RunState, gas: bigint) => gas + fvmCharges(runState, runState.memoryWordCount, charge);
+  if (!ethGas) return (runState: RunState, gas: bigint) => withCharges(gas, fvmCharges(runState, runState.memoryWordCount, charge));
   return async (runState, gas, common) => {
     const words = runState.memoryWordCount;
     await ethGas(runState, 0n, common);
@@ -1198,16 +1199,20 @@ function memoryGasFunction(name: string, grow: (typeof MEMORY_GROWTH)[string], p
   return (runState, gas) => {
     const words = runState.memoryWordCount;
     grow(runState, prices);
-    return gas + fvmCharges(runState, words, charge);
+    return withCharges(gas, fvmCharges(runState, words, charge));
   };
 }
 
+/** `gas` and `charges` together; `gas` itself when there are none (a BigInt sum is a new BigInt, on most instructions). */
+const withCharges = (gas: bigint, charges: bigint): bigint => (charges === 0n ? gas : gas + charges);
+
 /** The FVM charges of an opcode beyond its interpreter work: memory grown since it had `words` words, and OPCODE_CHARGES'. */
 function fvmCharges(runState: RunState, words: bigint, charge: OpcodeCharge | undefined): bigint {
-  const grown = runState.memoryWordCount - words;
+  // Compared before subtracted: most instructions grow nothing, and a BigInt difference is a new BigInt.
+  const grown = runState.memoryWordCount === words ? 0 : Number(runState.memoryWordCount - words);
   // The opcodes whose memory @ethereumjs's gas functions grow (EXTCODECOPY, RETURNDATACOPY, LOG, CREATE).
-  if (grown !== 0n && runState.memoryWordCount * 32n > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
-  let fvmGas = grown === 0n ? 0 : memoryGrowthGas(Number(grown) * 32);
+  if (grown !== 0 && runState.memoryWordCount * 32n > MAX_MEMORY_END) throw new EVMError(EVMError.errorMessages.OUT_OF_RANGE);
+  let fvmGas = grown === 0 ? 0 : memoryGrowthGas(grown * 32);
   if (charge) fvmGas += charge(runState, fevmOf(runState));
   return fvmGas === 0 ? 0n : BigInt(fvmGas);
 }

@@ -26,7 +26,7 @@ export interface MemoryPrices {
  * The stack's word `i` from the top (0: the top) as `peek(i + 1)[i]` reads it, without the array
  * peek makes: a gas function runs for every MLOAD and MSTORE. Underflow throws as peek's does.
  */
-function wordAt(stack: Stack, i: number): bigint {
+export function wordAt(stack: Stack, i: number): bigint {
   const { _store, _len } = stack as unknown as { _store: bigint[]; _len: number };
   if (_len <= i) throw new EVMError(EVMError.errorMessages.STACK_UNDERFLOW);
   return _store[_len - 1 - i]!;
