@@ -94,6 +94,7 @@ async function readAll(rpc: Awaited<ReturnType<typeof history>>): Promise<Record
     await read('Filecoin.ChainGetParentReceipts', [tipset.Cids[0]]);
   }
   await read('eth_getLogs', [{ fromBlock: '0x0', toBlock: `0x${last.toString(16)}` }]);
+  await read('Filecoin.GetActorEventsRaw', [{ fromHeight: 0, toHeight: last }]);
   await read('ots_searchTransactionsBefore', [DEV, last + 1, 25]);
   // The sender's first five transactions: the history's, not those mined after it.
   await read('ots_searchTransactionsAfter', [DEV, 0, 5]);
