@@ -410,6 +410,11 @@ export class Devnet {
     return this.miner.nextBaseFee ?? this.head.nextBaseFee;
   }
 
+  /** The base fee anvil_/hardhat_setNextBlockBaseFeePerGas set for the next tipset, until it is mined. */
+  get baseFeeSetForNext(): bigint | undefined {
+    return this.miner.nextBaseFee;
+  }
+
   /** The least fee cap the pool admits: anvil_setMinGasPrice's. */
   get minimumFeeCap(): bigint {
     return this.mempool.minimumFeeCap;

@@ -29,6 +29,23 @@ describe('eth_gasPrice and eth_maxPriorityFeePerGas', () => {
     assert.equal(await result('eth_maxPriorityFeePerGas'), '0x30d40');
   });
 
+  // Sent as Hardhat's AutomaticGasPriceProvider sends them: eth_feeHistory("0x1", "latest", [50]), its
+  // baseFeePerGas[1] the next tipset's; eth_gasPrice when that fails (audit24 H4).
+  test('a base fee set for the next tipset (setNextBlockBaseFeePerGas) counts in eth_gasPrice and eth_feeHistory\'s next entry until mined', async (t) => {
+    const { result, devnet } = await setup(t, { noMining: true });
+    await devnet.mine();
+    const history = () => result('eth_feeHistory', ['0x1', 'latest', [50]]);
+    assert.deepEqual((await history()).baseFeePerGas, [hex(87_500_000n), hex(87_500_000n)]);
+    await result('hardhat_setNextBlockBaseFeePerGas', [hex(10n ** 9n)]);
+    assert.deepEqual((await history()).baseFeePerGas, [hex(87_500_000n), hex(10n ** 9n)]);
+    assert.equal(await result('eth_gasPrice'), hex(10n ** 9n + 200_000n));
+    // A lower one leaves Lotus's answer, the head's base fee plus the premium.
+    await result('hardhat_setNextBlockBaseFeePerGas', ['0x3e8']);
+    assert.equal(await result('eth_gasPrice'), hex(87_500_000n + 200_000n));
+    await devnet.mine();
+    assert.deepEqual((await history()).baseFeePerGas, ['0x3e8', '0x3e8']);
+  });
+
   test('the premium follows what the two tipsets before the head paid, as Lotus\'s GasEstimateGasPremium(1) reads it', async (t) => {
     // node/impl/gasutils/gasutils.go: the premiums of the 2 × 1 tipsets before the one asked for (the
     // walk starts at its parent), highest first, walked for 52.5 % of their gas target; a few small

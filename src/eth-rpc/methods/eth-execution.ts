@@ -70,7 +70,14 @@ export const ethExecution = [
     return quantity(await devnet.estimateGas(tx, batch));
   })),
 
-  defineMethod('eth_gasPrice', [], ({ devnet }) => devnet.withPremiumHistory(() => quantity(devnet.head.baseFee + devnet.gasPremium()))),
+  // Lotus's: the head's base fee plus the premium estimate. A base fee set for the next tipset by a cheat
+  // code (which can move it far more than a tipset's 12.5 %) counts when higher, so that tools pricing
+  // from this, or from eth_feeHistory's next entry below, pay what that tipset charges (audit24 H4).
+  defineMethod('eth_gasPrice', [], ({ devnet }) => {
+    const set = devnet.baseFeeSetForNext;
+    const baseFee = set !== undefined && set > devnet.head.baseFee ? set : devnet.head.baseFee;
+    return devnet.withPremiumHistory(() => quantity(baseFee + devnet.gasPremium()));
+  }),
 
   // Lotus (v1.36.1+): the base fee the next tipset will charge.
   defineMethod('eth_baseFee', [], ({ devnet }) => quantity(devnet.nextBaseFee())),
@@ -84,10 +91,12 @@ export const ethExecution = [
     const last = resolveStateBlock(devnet, newest);
     const tipsets = devnet.chain.lastUpTo(last.epoch, count).filter((t) => t.epoch > 0);
     const baseFees = tipsets.map((t) => quantity(t.baseFee));
+    // There is no next base fee before the next tipset executes: Lotus repeats the newest; after the
+    // head, a base fee a cheat code set for the next tipset is that tipset's (Hardhat prices from it).
+    const set = last === devnet.head ? devnet.baseFeeSetForNext : undefined;
     return {
       oldestBlock: quantity(tipsets[0]?.epoch ?? 1),
-      // There is no next base fee before the next tipset executes: Lotus repeats the newest.
-      baseFeePerGas: [...baseFees, quantity(last.baseFee)],
+      baseFeePerGas: [...baseFees, quantity(set ?? last.baseFee)],
       gasUsedRatio: tipsets.map((t) => t.gasUsed / BLOCK_GAS_LIMIT),
       ...(wanted ? { reward: tipsets.map((t) => rewardsAt(t, wanted).map(quantity)) } : {}),
     };
