@@ -48,6 +48,13 @@ describe('Hardhat 2 project with the default localhost network (no gas setting)'
       // Estimated by the node, not hardhat-ethers' fixed 16 777 216 for a Hardhat node.
       assert.notEqual(Number(transfer[1]), 16_777_216, explain('the gas limit was not estimated', result));
       assert.match(result.output, /recipient balance 250/, explain('wrong token balance', result));
+      // The first run met a fresh node at its genesis, whose eth_feeHistory row Hardhat's fee provider
+      // reads: it sent EIP-1559 fees with the node's premium, not legacy gasPrice fees (audit24 H5).
+      const provider = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+      const [first] = (await provider.send('eth_getBlockByNumber', ['0x1', true])).transactions;
+      provider.destroy();
+      assert.equal(first.type, '0x2', explain(`the first send was type ${first.type}`, result));
+      assert.equal(BigInt(first.maxPriorityFeePerGas), 100_000n, explain(`the first send's premium was ${first.maxPriorityFeePerGas}`, result));
     });
 
     test(`${config}: \`hardhat test --network localhost\` passes with the chai matchers and network helpers`, async () => {

@@ -108,6 +108,14 @@ describe('eth_feeHistory', () => {
 
   test('a block count beyond the chain returns what exists, stopping before genesis as Lotus does', async (t) => {
     const { result, devnet } = await setup(t, { noMining: true });
+    // A chain of its genesis alone counts it (a Lotus node is past it within seconds): the row Hardhat's
+    // fee provider reads as eth_feeHistory("0x1", "latest", [50]) sends it (audit24 H5).
+    assert.deepEqual(await result('eth_feeHistory', ['0x1', 'latest', [50]]), {
+      oldestBlock: '0x0',
+      baseFeePerGas: [hex(100_000_000n), hex(100_000_000n)],
+      gasUsedRatio: [0],
+      reward: [['0x186a0']],
+    });
     await devnet.mine();
     assert.deepEqual(await result('eth_feeHistory', ['0xa', 'latest', []]), {
       oldestBlock: '0x1',

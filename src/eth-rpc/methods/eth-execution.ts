@@ -89,7 +89,12 @@ export const ethExecution = [
     // As in Lotus, a null round names the tipset before it, and the history counts tipsets, not
     // epochs, stopping before genesis (Lotus's oldestBlock is 1 when it counts none).
     const last = resolveStateBlock(devnet, newest);
-    const tipsets = devnet.chain.lastUpTo(last.epoch, count).filter((t) => t.epoch > 0);
+    const counted = devnet.chain.lastUpTo(last.epoch, count).filter((t) => t.epoch > 0);
+    // A chain that is still its genesis alone (instant mining waits there for the first send; a Lotus
+    // node mines on a timer and is past it within seconds) counts the genesis, so that a tool reading
+    // one row finds it: Hardhat's fee provider otherwise prices with legacy gasPrice fees for the rest
+    // of its run (audit24 H5).
+    const tipsets = counted.length === 0 && count > 0 && devnet.head.epoch === 0 ? [last] : counted;
     const baseFees = tipsets.map((t) => quantity(t.baseFee));
     // There is no next base fee before the next tipset executes: Lotus repeats the newest; after the
     // head, a base fee a cheat code set for the next tipset is that tipset's (Hardhat prices from it).
