@@ -58,6 +58,9 @@ const UTF8_FLAT = 500;
 const UTF8_PER_BYTE = 16;
 /** L307: actors that are never charged a lookup or update (FIP-0055). */
 export const PRELOADED_ACTORS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 10, 99];
+/** L309–310: ipld_cbor_scan_per_cid, ipld_cbor_scan_per_field (a DAG-CBOR block's links found on block_create). */
+const CBOR_SCAN_PER_CID = 400;
+const CBOR_SCAN_PER_FIELD = 35;
 /** L311–312: ipld_link_tracked, ipld_link_checked. */
 export const IPLD_LINK_TRACKED = 300;
 export const IPLD_LINK_CHECKED = 300;
@@ -120,6 +123,14 @@ export function onBlockRead(size: number): number {
 export function onBlockCreate(size: number, links: number): number {
   const compute = memcpy(size) + BLOCK_ALLOCATE_PER_BYTE * size + IPLD_LINK_CHECKED * links;
   return compute + Math.max(0, BLOCK_RETENTION_PER_BYTE * size - compute);
+}
+
+/**
+ * ipld/cbor.rs scan_for_reachable_links: block_create of a DAG-CBOR block walks its `fields` (each
+ * CBOR header, a CID's tag among them) and pays for each of its `cids`; other codecs are not scanned.
+ */
+export function onCborScan(fields: number, cids: number): number {
+  return CBOR_SCAN_PER_FIELD * fields + CBOR_SCAN_PER_CID * cids;
 }
 
 /** L909 on_block_link: hashing a block (blake2b-256) and committing it to the state store. */

@@ -6,8 +6,19 @@ import { p256 } from '@noble/curves/nist.js';
 import { concatBytes as concat } from '../../src/common/hex.js';
 import { word } from '../../src/filecoin-precompiles/abi.js';
 import {
+  blockCreateGas,
   bytecodeStoreGas,
+  callParamsPutGas,
+  creationReturnGas,
+  delegateParamsPutGas,
+  delegateParamsSize,
+  eamEntryGas,
   ethPrecompileGas,
+  exec4ParamsGas,
+  frameEndGas,
+  paramsReadGas,
+  resurrectParamsGas,
+  returnReadGas,
   evmFlushGas,
   keccakGas,
   logGas,
@@ -89,6 +100,63 @@ describe('EVM actor gas', () => {
     const offCurve = publicKey.slice();
     offCurve[63] ^= 1;
     assert.equal(ethPrecompileGas(0x100, concat(hash, signature, offCurve), none, 6_900n), 0);
+  });
+
+  // ref-fvm price_list.rs L884 on_block_read (block_memcpy 0.4/byte), L894 on_block_create (memcpy
+  // 0.4 + allocate 2 a byte, at least block_memory_retention_minimum's 10 a byte), L293 a syscall's
+  // 14 000; sdk send.rs / message.rs params_raw / lib.rs build_response, builtin-actors trampoline.
+  test('a block crossing a frame: block_create by the sender (10/byte), block_stat and block_read by the receiver (0.4/byte)', () => {
+    assert.equal(blockCreateGas(10_000), 14_000 + 100_000);
+    assert.equal(paramsReadGas(10_000), 2 * 14_000 + 4_000);
+    assert.equal(paramsReadGas(0), 0, 'no params, no block (NO_DATA_BLOCK_ID)');
+    assert.equal(returnReadGas(10_000), 14_000 + 4_000);
+    // ~10.4 gas a byte crossing a frame, beside the syscalls: 0.1 M for 10 KB.
+    const perByte = (blockCreateGas(20_000) + paramsReadGas(20_000) - blockCreateGas(10_000) - paramsReadGas(10_000)) / 10_000;
+    assert.equal(perByte, 10.4);
+    // A CALL's input is an IPLD_RAW block of its bytes; none when empty (call.rs call_generic).
+    assert.equal(callParamsPutGas(100), 14_000 + 1_000);
+    assert.equal(callParamsPutGas(0), 0);
+    // A frame's return or revert data goes as a CBOR byte string (1-byte header under 24 bytes, 2 under 256, 3 under 64 KiB).
+    assert.equal(frameEndGas(0, false), 14_000 + 10);
+    assert.equal(frameEndGas(32, false), 14_000 + 340);
+    assert.equal(frameEndGas(1_000, true), 14_000 + 10_030 + 14_000, 'a revert: the data and the exit syscall');
+    assert.equal(frameEndGas(undefined, true), 14_000, 'an abort: the exit syscall only');
+    assert.equal(frameEndGas(undefined, false), 0, 'a constructor returns nothing');
+  });
+
+  test("DELEGATECALL's DelegateCallParams: [code CID, input, caller, value] in DAG-CBOR, one link, five fields and a CID scanned", () => {
+    // 1 (array) + 43 (CID) + 102 (100 bytes) + 21 (caller) + 1 (value 0: an empty big int).
+    assert.equal(delegateParamsSize(100, 0n), 168);
+    assert.equal(delegateParamsSize(100, 10n ** 18n), 168 + 9);
+    // block_create (its 704 of copying, allocation and one link checked raised to the retention
+    // minimum, 1 680), and the scan (5 × 35 + 400).
+    assert.equal(delegateParamsPutGas(168), 14_000 + 1_680 + 175 + 400);
+  });
+
+  // builtin-actors v18 eam/src/lib.rs (CreateParams, Create2Params, compute_address_create(2),
+  // create_actor), init Exec4, evm types.rs ConstructorParams; price_list.rs L146 keccak 33/byte.
+  test("a CREATE's initcode travels three times (to the EAM, to Init, to the constructor); the EAM hashes a CREATE2's (14 000 + 33/byte)", () => {
+    const keccak = (bytes: number) => 14_000 + 33 * bytes;
+    // CREATE2 of 1 000 bytes from a contract: Create2Params [initcode (3-byte header), salt (34)], the
+    // EAM's keccak of the initcode, then of 0xff ‖ creator ‖ salt ‖ hash (85 bytes).
+    const create2Params = 1 + 1_003 + 34;
+    assert.equal(eamEntryGas(true, true, 1_000, 0n), blockCreateGas(create2Params) + paramsReadGas(create2Params) + keccak(1_000) + keccak(85));
+    // CREATE: CreateParams [initcode, nonce], the RLP [creator, nonce] hashed (23 bytes for a nonce under 128).
+    assert.equal(eamEntryGas(true, false, 1_000, 5n), blockCreateGas(1 + 1_003 + 1) + paramsReadGas(1 + 1_003 + 1) + keccak(23));
+    // A nonce of 300: two more bytes in the params (10 a byte put, 0.4 read: one more once rounded up) and in the RLP hashed.
+    assert.equal(eamEntryGas(true, false, 1_000, 300n) - eamEntryGas(true, false, 1_000, 5n), 2 * 10 + 1 + 2 * 33);
+    // A message's CreateExternal: its params, the initcode as a byte string, are read; no one puts them.
+    assert.equal(eamEntryGas(false, false, 1_000, 0n), paramsReadGas(1_003) + keccak(23));
+    // Exec4Params [EVM code CID (43), ConstructorParams [creator (21), initcode (1 003)] (1 025 as bytes: 1 028), subaddress (21)].
+    assert.equal(exec4ParamsGas(1_000), blockCreateGas(1 + 43 + 1_028 + 21) + paramsReadGas(1_093) + blockCreateGas(1_025) + paramsReadGas(1_025));
+    assert.equal(resurrectParamsGas(1_000), blockCreateGas(1_025) + paramsReadGas(1_025));
+    // Returns: Exec4Return [ID address (3 bytes for ID 1 000), robust address (21)], EAM Return [ID, robust, Ethereum address].
+    const exec4Return = 1 + 4 + 22;
+    const eamReturn = 1 + 3 + 22 + 21;
+    const returned = (size: number) => blockCreateGas(size) + returnReadGas(size);
+    assert.equal(creationReturnGas(true, 1_000, true), returned(exec4Return) + returned(eamReturn));
+    assert.equal(creationReturnGas(false, 1_000, true), returned(exec4Return) + blockCreateGas(eamReturn));
+    assert.equal(creationReturnGas(true, 1_000, false), returned(eamReturn - 21));
   });
 
   test('the opcode table: one class per opcode', () => {

@@ -17,15 +17,25 @@ import type { EvmFrame } from '../../src/fevm/actors/evm/tracer.js';
 import {
   bytecodeReadGas,
   bytecodeStoreGas,
+  callParamsPutGas,
   contractCreationGas,
   copyGas,
+  creationReturnGas,
+  eamEntryGas,
+  exec4ParamsGas,
   evmFlushGas,
   evmReloadGas,
   evmStateFlushGas,
   evmStateReadGas,
+  frameEndGas,
+  memoryGrowthGas,
   opcodeGas,
+  paramsReadGas,
   refusedCreationGas,
   resurrectionGas,
+  resurrectParamsGas,
+  returnedGas,
+  returnReadGas,
   SEND_SYSCALL,
   transientFlushGas,
   transientLoadGas,
@@ -290,15 +300,17 @@ function balanceThenCall(target: string, opcode: number, value: number | undefin
 const callAndReturnResult = (target: string) => `${'6000'.repeat(5)}73${target.slice(2).toLowerCase()}63004c4b40f160005260206000f3`;
 
 describe('CALL gas', () => {
-  // The caller keeps 16 400 to 20 000 gas after its loops: enough for the FEVM's work up to the CALL
-  // (9 440 for the CALL's own), 50 for the callee and the STOP, with little to spare (the CALL: 2 305): an
-  // Ethereum access price (2 600) on top would not fit. A DELEGATECALL's caller first learns the
-  // target's type itself (get_contract_type, three syscalls: 42 000; builtin-actors call.rs:259), so it keeps 62 000.
+  // The caller keeps 44 400 to 48 010 gas after its loops: enough for the FEVM's work up to the CALL
+  // (9 440 for the CALL's own, 14 000 for its gas_available syscall), 50 for the callee, the STOP
+  // and the frame's end (its empty return put in a block: 14 010), with little to spare (the CALL:
+  // 2 305): an Ethereum access price (2 600) on top would not fit. A DELEGATECALL's caller first
+  // learns the target's type itself (get_contract_type, three syscalls: 42 000; builtin-actors
+  // call.rs:259) and asks an account for no gas, so it keeps 76 010.
   const cases: [string, number, number | undefined, number][] = [
-    ['CALL', 0xf1, 0, 20_000],
-    ['CALL with value', 0xf1, 1, 20_000],
-    ['STATICCALL', 0xfa, undefined, 20_000],
-    ['DELEGATECALL', 0xf4, undefined, 62_000],
+    ['CALL', 0xf1, 0, 48_010],
+    ['CALL with value', 0xf1, 1, 48_010],
+    ['STATICCALL', 0xfa, undefined, 48_010],
+    ['DELEGATECALL', 0xf4, undefined, 76_010],
   ];
   for (const [name, opcode, value, threshold] of cases) {
     test(`${name} after BALANCE with little gas left: the callee gets its 50, the caller goes on (no Ethereum price)`, async (t) => {
@@ -389,12 +401,14 @@ describe('Ethereum rules the FEVM does not have', () => {
     const ef = await sendRaw(null, '0x60ef60005360016000f3'); // MSTORE8(0, 0xef), RETURN(0, 1)
     assert.equal(largest.exitCode, 0);
     assert.deepEqual([over.exitCode, ef.exitCode], [ExitCode.ErrIllegalArgument, ExitCode.ErrIllegalArgument]);
-    // The largest deployment's work but the code's hash and block and the EAM's return on chain
-    // (one more byte to copy and a word of memory: 13 gas).
-    const stored = largest.gasUsed - bytecodeStoreGas(24_576) - onChainReturn(largest.returnData.length);
+    // The largest deployment's work but the code's hash and block, Init's and the EAM's returns (put,
+    // read) and the EAM's on chain, and with the constructor's exit syscall (one more byte to copy
+    // and a word of memory: 13 gas).
+    const state = devnet.stateAt(devnet.head.epoch);
+    const id = state.lookupId(FilAddress.fromEthAddress(hexToBytes(getCreateAddress({ from: wallet.address, nonce: 0 }))))!;
+    const stored = largest.gasUsed - bytecodeStoreGas(24_576) - creationReturnGas(false, id, true) - onChainReturn(largest.returnData.length) + HOST_CALL;
     assert.ok(Math.abs(over.gasUsed - stored) < 100, `${over.gasUsed} vs ${stored}`);
     assert.ok(ef.gasUsed < stored, `${ef.gasUsed}`);
-    const state = devnet.stateAt(devnet.head.epoch);
     for (const nonce of [1, 2]) {
       assert.equal(state.lookupId(FilAddress.fromEthAddress(hexToBytes(getCreateAddress({ from: wallet.address, nonce })))), undefined);
     }
@@ -510,6 +524,30 @@ const callMeasure = (data: Uint8Array) => {
   return { success: word(1), gas: word(0) - word(2) };
 };
 
+describe('the blocks a CALL carries (ref-fvm sdk send.rs, message.rs; builtin-actors call.rs, the trampoline)', () => {
+  test("its input put by the caller and read by the callee; the callee's return or revert data put by it and read by the caller", async (t) => {
+    const { sendRaw, wallet } = await fevmSetup(t);
+    // Callees: RETURN(0, 0), RETURN(0, 32), REVERT(0, 32).
+    for (const runtime of ['60006000f3', '60206000f3', '60206000fd']) assert.equal((await sendRaw(null, deployCode(runtime))).exitCode, 0);
+    const [empty, word, reverts] = [0, 1, 2].map((nonce) => getCreateAddress({ from: wallet.address, nonce }));
+    // Callers, memory grown to 0x100 first: CALL with 0 or 200 bytes of input, nothing copied back.
+    const callers: [string, number][] = [[empty, 0], [empty, 200], [word, 0], [reverts, 0]];
+    for (const [target, input] of callers) assert.equal((await sendRaw(null, deployCode(measureCall(growMemory, 'f1', target, input, 0)))).exitCode, 0);
+    const measured = [];
+    for (const nonce of [3, 4, 5, 6]) measured.push(callMeasure((await sendRaw(getCreateAddress({ from: wallet.address, nonce }), '0x')).returnData));
+    const [none, input, returned, reverted] = measured;
+    assert.deepEqual(measured.map((m) => m.success), [1n, 1n, 1n, 0n]);
+    // 200 bytes of input: an IPLD_RAW block the caller puts, its params the callee reads.
+    assert.equal(input.gas - none.gas, BigInt(callParamsPutGas(200) + paramsReadGas(200)));
+    // 32 bytes returned rather than none: a CBOR byte string of 33 bytes rather than 1, put and read;
+    // the callee's memory grown by a word and copied out.
+    const data = frameEndGas(32, false) - frameEndGas(0, false) + returnReadGas(33) - returnReadGas(1);
+    assert.equal(returned.gas - none.gas, BigInt(data + memoryGrowthGas(32) + copyGas(32)));
+    // Reverted rather than returned: the exit syscall, and no reload of the caller's state root after.
+    assert.equal(reverted.gas - returned.gas, BigInt(HOST_CALL - evmReloadGas(undefined)));
+  });
+});
+
 describe('aborts and precompiles cost the FVM gas they used', () => {
   test('INVALID, a bad jump or a stack underflow: the exit code and the gas used, not the whole gas limit', async (t) => {
     const { sendRaw, wallet } = await fevmSetup(t);
@@ -589,8 +627,9 @@ describe('aborts and precompiles cost the FVM gas they used', () => {
     // Give `ends` 10 000 less than its STATICCALL needs: the precompile exhausts the caller's gas and
     // the caller fails (it has no instruction left to run, so only the precompile can fail it).
     const frameCost = 50_000_000n - small.first;
-    // `ends` stops after its STATICCALL: what `taken` counted after it, the POP and the GAS, it does not run.
-    const call = taken - BigInt(opcodeGas('POP') + opcodeGas('GAS'));
+    // `ends` stops after its STATICCALL: what `taken` counted after it, the POP and the GAS, it does
+    // not run; its end puts its empty return in a block.
+    const call = taken - BigInt(opcodeGas('POP') + opcodeGas('GAS')) + BigInt(frameEndGas(0, false));
     assert.equal((await run(frameCost + call - 10_000n, ends)).success, 0n);
     assert.equal((await run(frameCost + call + 10_000n, ends)).success, 1n);
   });
@@ -741,8 +780,10 @@ describe('CREATE2 onto a live contract', () => {
     const again = await create2();
     assert.equal(again.address, 0n);
     const opcodes = 3 * opcodeGas('PUSH1') + opcodeGas('CALLDATASIZE') + opcodeGas('CREATE2') + opcodeGas('GAS');
-    // The factory's nonce moved: it flushes its state first (its first update in the message).
-    assert.equal(again.gas, BigInt(opcodes + evmStateFlushGas(ACTOR_UPDATE) + refusedCreationGas(true, ACTOR_LOOKUP, true)));
+    // The factory's nonce moved: it flushes its state first (its first update in the message). The
+    // 5 bytes of initcode go to the EAM, which hashes them and the address, then on with Resurrect.
+    const initcode = eamEntryGas(true, true, 5, 0n) + resurrectParamsGas(5);
+    assert.equal(again.gas, BigInt(opcodes + evmStateFlushGas(ACTOR_UPDATE) + refusedCreationGas(true, ACTOR_LOOKUP, true) + initcode));
     // No Exec4 (2.6 M) and no new actor (its creation, lookup and update).
     assert.ok(again.gas < BigInt(evmStateFlushGas(ACTOR_UPDATE) + contractCreationGas(true) - 3_000_000), `the second CREATE2 took ${again.gas}`);
   });
@@ -810,7 +851,8 @@ describe('actors created earlier in the message (ref-fvm create_actor records th
     assert.equal(second, 0n);
     assert.ok(before1 - after1 > BigInt(contractCreationGas(true)));
     const opcodes = 3 * opcodeGas('PUSH1') + opcodeGas('CALLDATASIZE') + opcodeGas('CREATE2') + opcodeGas('GAS');
-    assert.equal(before2 - after2, BigInt(opcodes + evmStateFlushGas(0) + refusedCreationGas(true, 0, true)));
+    const initcode = eamEntryGas(true, true, 5, 0n) + resurrectParamsGas(5);
+    assert.equal(before2 - after2, BigInt(opcodes + evmStateFlushGas(0) + refusedCreationGas(true, 0, true) + initcode));
   });
 
   test('a CALL to the Placeholder an earlier CALL of the message created pays no actor lookup', async (t) => {
@@ -905,8 +947,12 @@ describe('what the EAM creates over (builtin-actors eam/src/lib.rs:132-175)', ()
     const again = await create2(0, 1);
     assert.equal(again.address, first.address);
     assert.equal(devnet.stateAt(devnet.head.epoch).getActor(id)!.evm!.dead, undefined);
-    // The same constructor and code: only what precedes the constructor differs.
-    assert.equal(first.gas - again.gas, BigInt(contractCreationGas(true) - resurrectionGas(true, ACTOR_LOOKUP, ACTOR_UPDATE)));
+    // The same constructor and code: only what precedes the constructor differs, and the returns
+    // (Exec4Return and a robust address, or none).
+    const initcode = getBytes(deployCode('33ff')).length;
+    const exec4 = contractCreationGas(true) + exec4ParamsGas(initcode) + creationReturnGas(true, id, true);
+    const resurrect = resurrectionGas(true, ACTOR_LOOKUP, ACTOR_UPDATE) + resurrectParamsGas(initcode) + creationReturnGas(true, id, false);
+    assert.equal(first.gas - again.gas, BigInt(exec4 - resurrect));
     assert.equal((await sendRaw(addressOf(1), '0x')).exitCode, 0);
   });
 });
@@ -938,20 +984,22 @@ describe('what EXT* opcodes and DELEGATECALL ask of the target (builtin-actors i
     assert.equal((await sendRaw(null, deployCode(twice('3b')))).exitCode, 0);
     assert.equal((await sendRaw(null, deployCode(twice('3f')))).exitCode, 0);
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 });
-    // The send, the contract's state read, and the caller's state root read again after it (System::reload).
+    // The send, the contract's state read, its answer put in a block and read by the caller (a CBOR
+    // CID of 43 bytes, a hash of 34), and the caller's state root read again after it (System::reload).
     const ask = SEND_SYSCALL + evmStateReadGas() + evmReloadGas(undefined);
+    const [cid, hashed] = [returnedGas(43), returnedGas(34)];
 
     const size = await measure(env, 1, contract);
     assert.deepEqual(size.results, [5n, 5n]);
-    assert.equal(size.first, BigInt(ops('EXTCODESIZE') + f410Type + ACTOR_LOOKUP + ask + bytecodeReadGas(5)));
-    assert.equal(size.second, BigInt(ops('EXTCODESIZE') + f410Type + ask + bytecodeReadGas(5)));
+    assert.equal(size.first, BigInt(ops('EXTCODESIZE') + f410Type + ACTOR_LOOKUP + ask + cid + bytecodeReadGas(5)));
+    assert.equal(size.second, BigInt(ops('EXTCODESIZE') + f410Type + ask + cid + bytecodeReadGas(5)));
     const hash = await measure(env, 2, contract);
     assert.equal(hash.results[0], BigInt(hexlify(keccak_256(getBytes('0x' + code)))));
-    assert.equal(hash.first, BigInt(ops('EXTCODEHASH') + f410Type + ACTOR_LOOKUP + ask));
-    assert.equal(hash.second, BigInt(ops('EXTCODEHASH') + f410Type + ask));
+    assert.equal(hash.first, BigInt(ops('EXTCODEHASH') + f410Type + ACTOR_LOOKUP + ask + hashed));
+    assert.equal(hash.second, BigInt(ops('EXTCODEHASH') + f410Type + ask + hashed));
     // By its masked ID: no resolve_address.
     const byId = await measure(env, 2, maskedId(resolveEthAddress(env.devnet.stateAt(env.devnet.head.epoch), hexToBytes(contract))!.id));
-    assert.deepEqual([byId.first, byId.second], [BigInt(ops('EXTCODEHASH') + idType + ACTOR_LOOKUP + ask), BigInt(ops('EXTCODEHASH') + idType + ask)]);
+    assert.deepEqual([byId.first, byId.second], [BigInt(ops('EXTCODEHASH') + idType + ACTOR_LOOKUP + ask + hashed), BigInt(ops('EXTCODEHASH') + idType + ask + hashed)]);
   });
 
   test('EXTCODESIZE and EXTCODEHASH of anything else: get_contract_type\'s syscalls and lookup only', async (t) => {

@@ -12,6 +12,7 @@ import {
   onBlockLink,
   onBlockOpen,
   onBlockRead,
+  onCborScan,
   onChainMessage,
   onChainReturn,
   onCreateActor,
@@ -30,6 +31,11 @@ describe('FVM price list', () => {
     assert.equal(onChainMessage(150), 38_863 + 475_000 + 1_300 * 186);
     // The calibnet deploy that failed on inclusion alone: 7 248 signed bytes.
     assert.equal(onChainMessage(7_248), 9_983_063);
+  });
+
+  test('ipld_cbor_scan_per_field 35, ipld_cbor_scan_per_cid 400 (L309–310): a DAG-CBOR block scanned on block_create', () => {
+    assert.equal(onCborScan(5, 1), 5 * 35 + 400);
+    assert.equal(onCborScan(0, 0), 0);
   });
 
   test('send_invoke_method (L97), send_transfer_funds (L96), host_call_cost (L293)', () => {

@@ -42,7 +42,7 @@ import {
 import { Address, KECCAK256_NULL, type PrefixedHexString } from '@ethereumjs/util';
 import { isMaskedId, maskedId } from '../../../common/address.js';
 import { keccak256 } from '../../../common/hashes.js';
-import { cborBytesSize, encodeBigInt } from '../../../common/cbor.js';
+import { cborBytesSize } from '../../../common/cbor.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, equalBytes, padStart } from '../../../common/hex.js';
 import {
   FILECOIN_PRECOMPILES,
@@ -66,11 +66,20 @@ import { CALL_MEMORY_RANGES, growMemory, keccak256Op, MAX_MEMORY_END, MEMORY_GRO
 import { CONSOLE_ADDRESS, decodeConsoleLog } from './console-log.js';
 import type { EvmLog } from './events.js';
 import {
+  BYTECODE_HASH_RETURN_SIZE,
   bytecodeReadGas,
+  bytecodeReturnSize,
   bytecodeStoreGas,
+  callParamsPutGas,
   contractCreationGas,
   copyGas,
+  creationReturnGas,
+  delegateParamsPutGas,
+  delegateParamsSize,
+  eamEntryGas,
   ethPrecompileGas,
+  exec4ParamsGas,
+  frameEndGas,
   P256VERIFY,
   evmFlushGas,
   evmLoadGas,
@@ -84,9 +93,13 @@ import {
   logGas,
   memoryGrowthGas,
   opcodeGas,
+  paramsReadGas,
   PLACEHOLDER_INVOCATION,
   refusedCreationGas,
   resurrectionGas,
+  resurrectParamsGas,
+  returnedGas,
+  returnReadGas,
   SEND_SYSCALL,
   transientFlushGas,
   transientLoadGas,
@@ -315,7 +328,7 @@ export class FevmEvm extends EVM {
       if (!accepts && sends && !message.delegatecall) {
         const available = this.callAvailable;
         this.callAvailable = undefined;
-        const flushed = this.flushBeforeSend(message, available);
+        const flushed = this.flushBeforeSend(message, available, callParamsPutGas(message.data.length));
         if (flushed === undefined) return callerOutOfGas(available!);
         flush = flushed;
       }
@@ -323,7 +336,7 @@ export class FevmEvm extends EVM {
       // has paid get_contract_type (with the opcode), a CALL its send's lookup.
       if (!actor) {
         const gas = !message.delegatecall && sends ? this.sendToMissingIdGas(target) : 0;
-        return chargedToCaller(await this.charged(message, gas, undefined, async () => success(), () => 0), flush);
+        return chargedToCaller(await this.charged(message, gas, undefined, async () => success(), () => 0, false), flush);
       }
       if (!accepts) return chargedToCaller(this.refusedByBuiltin(message, actor), flush);
       // An EVM actor named by its ID runs as itself, at its f410 address.
@@ -340,19 +353,23 @@ export class FevmEvm extends EVM {
     // a DELEGATECALL's, with the target's type and its GetBytecode, came with the opcode:
     // delegateCallGas); a failed send forgets only what it accessed itself.
     let flush = 0;
+    // A CALL's input is its send's params, one IPLD_RAW block the caller puts (callParamsPutGas):
+    // over 1 MiB block_create fails (LimitExceeded), the send does not start and the CALL returns 0
+    // (call.rs call_generic).
+    const tooLarge = sends && !message.delegatecall && message.data.length > MAX_BLOCK_SIZE;
     if (message.delegatecall) before += contract ? SEND_SYSCALL : 0;
     else if (sends) {
       const available = this.callAvailable;
       this.callAvailable = undefined;
-      const flushed = this.flushBeforeSend(message, available);
+      const flushed = this.flushBeforeSend(message, available, tooLarge ? HOST_CALL : callParamsPutGas(message.data.length));
       if (flushed === undefined) return callerOutOfGas(available!);
       flush = flushed;
     }
-    // A CALL's input is its send's params, one IPLD_RAW block: over 1 MiB the send fails before it
-    // starts (LimitExceeded) and the CALL returns 0 (call.rs call_generic).
-    if (sends && !message.delegatecall && message.data.length > MAX_BLOCK_SIZE) return chargedToCaller(refused(message.gasLimit, before), flush);
-    // A DELEGATECALL's is DelegateCallParams: its send fails the same way, and DELEGATECALL returns 0.
-    if (message.delegatecall && contract && delegateParamsSize(message) > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
+    if (tooLarge) return chargedToCaller(refused(message.gasLimit, before), flush);
+    // A DELEGATECALL's is DelegateCallParams, put with the opcode (delegateCallGas): its send fails
+    // the same way, and DELEGATECALL returns 0.
+    const delegateParams = message.delegatecall && contract ? delegateParamsSize(message.data.length, message.value) : 0;
+    if (delegateParams > MAX_BLOCK_SIZE) return refused(message.gasLimit, before);
     // The caller's state root as the send starts (after its flush): a reload after it loads it again if it moved.
     const caller = sends ? this.currentInvocation : undefined;
     const callerRoot = caller && this.rootWrites.get(caller.actorId);
@@ -360,10 +377,16 @@ export class FevmEvm extends EVM {
     if (sends && !message.delegatecall) {
       before += this.sendSyscallGas(message, actor, true);
       if (!contract) before += codelessInvocationGas(actor);
+      // The receiver's trampoline reads the params; a new f410's Placeholder does not.
+      if (actor && actor.kind !== 'placeholder') before += paramsReadGas(message.data.length);
     } else if (!sends && actor?.evm?.dead) {
       // The executor's send invoked a dead contract: it loads its state and finds the tombstone.
       before += evmStateReadGas();
     }
+    // A message's or call_actor's params reach a contract as a CBOR byte string; a DELEGATECALL's
+    // callee reads DelegateCallParams.
+    if (!sends && actor?.kind === 'evm' && message.data.length > 0) before += paramsReadGas(cborBytesSize(message.data.length));
+    if (delegateParams > 0) before += paramsReadGas(delegateParams);
     const runner = message.delegatecall ? resolveEthAddress(state, message.to.bytes) : contract;
     const invocation = contract && runner ? newInvocation(runner.id, message.to.bytes) : undefined;
     // A message's first frame: the transient storage an earlier message's flushes named is not this
@@ -371,27 +394,30 @@ export class FevmEvm extends EVM {
     if (this.frames.length === 0 && this.transientRoots.size > 0) this.transientRoots.clear();
     if (invocation) before += evmLoadGas(contract!.evm!.bytecode.length, rootOf(storageShapeOf(runner))) + this.transientLoadGas(invocation.actorId);
     const run = () => (canExecuteCall(this) ? executeCall(this, message) : super._executeCall(message));
-    const result = this.forgetIfFailed(mark, resultInOneBlock(await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0))));
+    const result = this.forgetIfFailed(mark, resultInOneBlock(await this.charged(message, before, invocation, run, () => (invocation ? this.flushGas(invocation, invocation.stateChanged) : 0), true)));
     // The caller's reload once its send succeeded, out of what it kept back (System::send_raw); a
     // DELEGATECALL sends only to a contract.
     const reload = sends && (contract || !message.delegatecall) && !result.execResult.exceptionError ? this.reloadGas(caller !== undefined && this.rootWrites.get(caller.actorId) !== callerRoot) : 0;
-    return chargedToCaller(result, flush + reload);
+    // The caller reads what a contract returned or reverted with (frameEnd put it).
+    const read = sends && invocation && endsWithData(result.execResult, true) ? returnReadGas(cborBytesSize(result.execResult.returnValue.length)) : 0;
+    return chargedToCaller(result, flush + reload + read);
   }
 
   /**
    * A CALL's, STATICCALL's or CREATE's flush of the calling contract (System::send_raw; `always`: a
-   * CREATE's nonce moved), which builtin-actors makes after setting the callee's gas aside (call.rs
-   * System::call_gas_limit, lifecycle.rs create_common: 63/64 of what the caller had) and charges to
-   * the caller: the callee then gets no more than the caller has left after it (ref-fvm call manager
-   * push_limit). Undefined when the caller cannot pay it.
+   * CREATE's nonce moved), and then `params`, its send's params block put (sdk send), which
+   * builtin-actors makes after setting the callee's gas aside (call.rs System::call_gas_limit,
+   * lifecycle.rs create_common: 63/64 of what the caller had) and charges to the caller: the callee
+   * then gets no more than the caller has left after them (ref-fvm call manager push_limit).
+   * Undefined when the caller cannot pay them.
    */
-  private flushBeforeSend(message: Message, available: bigint | undefined, always = false): number | undefined {
-    const flush = this.flushCallerGas(always);
-    if (flush === 0 || available === undefined) return flush;
-    const left = available - BigInt(flush);
+  private flushBeforeSend(message: Message, available: bigint | undefined, params: number, always = false): number | undefined {
+    const charged = this.flushCallerGas(always) + params;
+    if (charged === 0 || available === undefined) return charged;
+    const left = available - BigInt(charged);
     if (left < 0n) return undefined;
     if (message.gasLimit > left) message.gasLimit = left;
-    return flush;
+    return charged;
   }
 
   /**
@@ -437,7 +463,8 @@ export class FevmEvm extends EVM {
     if (message.delegatecall) return refused(message.gasLimit, 0);
     const { access } = this.host;
     const mark = access.mark();
-    const gas = this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION;
+    // Its trampoline reads the params before it finds no such method.
+    const gas = this.sendSyscallGas(message, actor, true) + BUILTIN_INVOCATION + paramsReadGas(message.data.length);
     access.revertTo(mark);
     return refused(message.gasLimit, gas);
   }
@@ -471,7 +498,7 @@ export class FevmEvm extends EVM {
     if (fromContract) {
       const available = this.callAvailable;
       this.callAvailable = undefined;
-      const flushed = this.flushBeforeSend(message, available, true);
+      const flushed = this.flushBeforeSend(message, available, 0, true);
       if (flushed === undefined) return callerOutOfGas(available!);
       flush = flushed;
     }
@@ -484,19 +511,23 @@ export class FevmEvm extends EVM {
     // The EAM creates over nothing, a Placeholder or a dead contract; @ethereumjs sees any other
     // actor there as a collision (nonce or code) and pushes 0.
     const created = await this._generateAddress(message);
+    // The initcode's way to the EAM and the EAM's hashes, whatever it finds at the address.
+    const initcode = message.data.length;
+    const nonce = message.salt ? 0n : ((await this.stateManager.getAccount(message.caller))?.nonce ?? 1n) - 1n;
+    before += eamEntryGas(fromContract, message.salt !== undefined, initcode, nonce > 0n ? nonce : 0n);
     const occupant = resolveEthAddress(state, created.bytes);
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
-      before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm');
+      before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm') + (occupant.kind === 'evm' ? resurrectParamsGas(initcode) : 0);
       const refused = async () => collisionCostsWhatRan(await super._executeCreate(message));
-      return chargedToCaller(this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0)), flush);
+      return chargedToCaller(this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0, false)), flush);
     }
     if (occupant?.evm?.dead) {
       // The EAM sends Resurrect (and the value) to the dead contract itself.
-      before += resurrectionGas(fromContract, access.read(occupant.id), access.write(occupant.id));
+      before += resurrectionGas(fromContract, access.read(occupant.id), access.write(occupant.id)) + resurrectParamsGas(initcode);
       if (message.value > 0n) before += SEND_TRANSFER_FUNDS;
     } else {
       // The EAM sends to Init's Exec4, which sends to the new actor, the value going along.
-      before += contractCreationGas(fromContract, occupant ? access.read(occupant.id) + access.write(occupant.id) : undefined);
+      before += contractCreationGas(fromContract, occupant ? access.read(occupant.id) + access.write(occupant.id) : undefined) + exec4ParamsGas(initcode);
       if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     }
     // The constructor's storage is new; its actor's lookup and update are paid above.
@@ -516,16 +547,26 @@ export class FevmEvm extends EVM {
       if (!result.execResult.exceptionError && !resolveEthAddress(this.host.state, created.bytes)?.evm) await this.stateManager.putCode(created, EMPTY);
       return result;
     };
-    const result = await this.charged(message, before, invocation, run, (result) => {
-      const code = result.execResult.returnValue.length;
-      return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(this.rootOf(invocation), invocation.changed, 0) : 0);
-    });
+    const result = await this.charged(
+      message,
+      before,
+      invocation,
+      run,
+      (result) => {
+        const code = result.execResult.returnValue.length;
+        const returned = creationReturnGas(fromContract, resolveEthAddress(this.host.state, created.bytes)?.id ?? 0, !occupant?.evm?.dead);
+        return bytecodeStoreGas(code) + (invocation.changed.size > 0 ? evmFlushGas(this.rootOf(invocation), invocation.changed, 0) : 0) + returned;
+      },
+      false,
+    );
     return chargedToCaller(this.forgetIfFailed(mark, result), flush);
   }
 
   /**
-   * Runs a frame with FVM charges around it: `before` (sends, loads) out of the frame's gas, and
-   * `after` (the flush) once it succeeded; a frame that cannot pay them runs out of gas.
+   * Runs a frame with FVM charges around it: `before` (sends, loads) out of the frame's gas, `after`
+   * (the flush) once it succeeded, and a contract's end (frameEndGas: its revert data, and with
+   * `returnsData` its return data, InvokeContract's; a constructor returns none); a frame that
+   * cannot pay them runs out of gas.
    */
   private async charged(
     message: Message,
@@ -533,6 +574,7 @@ export class FevmEvm extends EVM {
     invocation: Invocation | undefined,
     run: () => Promise<EVMResult>,
     after: (result: EVMResult) => number,
+    returnsData: boolean,
   ): Promise<EVMResult> {
     const gasLimit = message.gasLimit;
     if (BigInt(before) > gasLimit) return outOfGas(gasLimit);
@@ -553,7 +595,8 @@ export class FevmEvm extends EVM {
       message.gasLimit = gasLimit;
     }
     const exec = result.execResult;
-    const used = exec.executionGasUsed + BigInt(before + (exec.exceptionError ? 0 : after(result)));
+    const end = invocation ? frameEnd(exec, returnsData) : 0;
+    const used = exec.executionGasUsed + BigInt(before + end + (exec.exceptionError ? 0 : after(result)));
     if (used > gasLimit) return { ...result, execResult: { ...exec, ...outOfGas(gasLimit).execResult } };
     exec.executionGasUsed = used;
     return result;
@@ -594,12 +637,16 @@ export class FevmEvm extends EVM {
    * (builtin-actors instructions/call.rs:259-284, the gas limit taken after): get_contract_type
    * learns the target's type, and a contract is asked for its bytecode (GetBytecode, with the
    * caller's flush). The caller then sends InvokeContractDelegate to itself (a dead contract has no
-   * code, and anything else is not sent to).
+   * code, and anything else is not sent to): System::call_gas_limit asks for the gas left (a
+   * syscall) and the send puts DelegateCallParams, with the `input` bytes and the frame's `value`
+   * (its callee reads them: _executeCall).
    */
-  delegateCallGas(eth: Uint8Array): number {
+  delegateCallGas(eth: Uint8Array, input: number, value: bigint): number {
     const target = resolveEthAddress(this.host.state, eth);
     const gas = this.contractTypeGas(eth, target);
-    return target?.kind === 'evm' ? gas + this.getBytecodeGas(target, false) : gas;
+    if (target?.kind !== 'evm') return gas;
+    const sends = target.evm && !target.evm.dead ? HOST_CALL + delegateParamsPutGas(delegateParamsSize(input, value)) : 0;
+    return gas + this.getBytecodeGas(target, EVM_GET_BYTECODE, false) + sends;
   }
 
   /**
@@ -627,10 +674,13 @@ export class FevmEvm extends EVM {
    * caller flushing first and reading its state root after), and with `readCode` reading the code's
    * block (ext.rs get_evm_bytecode).
    */
-  getBytecodeGas(target: Actor, readCode: boolean): number {
-    const code = readCode && !target.evm?.dead ? bytecodeReadGas(target.evm?.bytecode.length ?? 0) : 0;
+  getBytecodeGas(target: Actor, method: typeof EVM_GET_BYTECODE | typeof EVM_GET_BYTECODE_HASH, readCode: boolean): number {
+    const dead = target.evm?.dead === true;
+    const code = readCode && !dead ? bytecodeReadGas(target.evm?.bytecode.length ?? 0) : 0;
     const reload = this.currentInvocation && !this.currentFrame?.isStatic ? evmReloadGas(undefined) : 0;
-    return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + reload + code;
+    // Its answer comes back as a block: a CID (or nothing) for GetBytecode, a hash for GetBytecodeHash.
+    const returned = returnedGas(method === EVM_GET_BYTECODE ? bytecodeReturnSize(dead) : BYTECODE_HASH_RETURN_SIZE);
+    return this.flushCallerGas() + SEND_SYSCALL + evmStateReadGas() + returned + reload + code;
   }
 
   /** Tells a tracer, if one listens, of the send asking `target` for its code (a send the FVM traces). */
@@ -849,6 +899,19 @@ function outOfGas(gasLimit: bigint): EVMResult {
 function codelessInvocationGas(receiver: Actor | undefined): number {
   if (!receiver) return PLACEHOLDER_INVOCATION;
   return receiver.kind === 'evm' ? evmStateReadGas() : builtinInvocationGas(receiver.kind);
+}
+
+/** Whether a contract frame's end puts a block: its revert data, or with `returnsData` what it returned. */
+function endsWithData(exec: ExecResult, returnsData: boolean): boolean {
+  const error = exec.exceptionError?.error;
+  return error === undefined ? returnsData : error === EVMError.errorMessages.REVERT;
+}
+
+/** What a contract frame's end costs it (frameEndGas): its data's block if it has one, the exit syscall unless it succeeded or ran out of gas. */
+function frameEnd(exec: ExecResult, returnsData: boolean): number {
+  const error = exec.exceptionError?.error;
+  if (error === EVMError.errorMessages.OUT_OF_GAS) return 0;
+  return frameEndGas(endsWithData(exec, returnsData) ? exec.returnValue.length : undefined, error !== undefined);
 }
 
 function success(): EVMResult {
@@ -1103,7 +1166,7 @@ function extCodeGas(evm: FevmEvm, word: bigint, readCode: boolean): number {
   const type = evm.contractTypeGas(eth, actor);
   if (actor?.kind !== 'evm') return type;
   evm.tellCodeRead(actor, readCode ? EVM_GET_BYTECODE : EVM_GET_BYTECODE_HASH);
-  return type + evm.getBytecodeGas(actor, readCode);
+  return type + evm.getBytecodeGas(actor, readCode ? EVM_GET_BYTECODE : EVM_GET_BYTECODE_HASH, readCode);
 }
 
 /**
@@ -1178,13 +1241,18 @@ function callGasFunction(name: string, ranges: (typeof CALL_MEMORY_RANGES)[strin
       runState.messageGasLimit = available;
     } else if (name === 'DELEGATECALL') {
       // The target's type and bytecode are asked for before the callee's gas is set aside.
-      const asked = BigInt(fevmOf(runState).delegateCallGas(addressFromWord(target)));
+      const input = Number(runState.stack.peek(4)[3]);
+      const asked = BigInt(fevmOf(runState).delegateCallGas(addressFromWord(target), input, runState.interpreter.getCallValue()));
       gas += asked;
       runState.messageGasLimit = callGasLimit(runState, name, available - asked);
     } else {
-      runState.messageGasLimit = callGasLimit(runState, name, available);
+      // System::call_gas_limit asks the FVM for the gas left (the gas_available syscall) before it
+      // sets 63/64 of it aside.
+      gas += BigInt(HOST_CALL);
+      const left = available - BigInt(HOST_CALL);
+      runState.messageGasLimit = callGasLimit(runState, name, left);
       // Its send flushes the caller after this, out of the caller's gas (flushBeforeSend).
-      fevmOf(runState).callAvailable = available;
+      fevmOf(runState).callAvailable = left;
     }
     return gas;
   };
@@ -1245,15 +1313,6 @@ function resultInOneBlock(result: EVMResult): EVMResult {
   return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(RESULT_TOO_LARGE) } };
 }
 
-/**
- * The size of a DELEGATECALL's params block, DAG-CBOR [code CID, input, caller, value]
- * (builtin-actors v18 actors/evm/src/types.rs DelegateCallParams): the array's header, the bytecode's
- * CID (tag, header, multibase 0 and 38 bytes), the input and the 20-byte caller as byte strings, the value's big-int bytes.
- */
-function delegateParamsSize(message: Message): number {
-  if (message.data.length < MAX_BLOCK_SIZE - 256) return 0;
-  return 1 + 43 + cborBytesSize(message.data.length) + cborBytesSize(20) + cborBytesSize(encodeBigInt(message.value).length);
-}
 
 /** LOGn, refused once its values (32 bytes a topic, then the data) pass the FVM's limit. */
 function limitedLog(topics: number, log: OpHandler): OpHandler {
