@@ -3,7 +3,20 @@
 // how close that is to calibnet.
 import type { FilAddress } from '../common/address.js';
 import { encodeCbor } from '../common/cbor.js';
-import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, ON_CHAIN_MESSAGE_STORAGE_BASE, onBlockPut, onBlockRead, onChainMessage, onWasmInvocation, STORAGE_GAS_PER_BYTE } from './price-list.js';
+import {
+  HOST_CALL,
+  IPLD_LINK_CHECKED,
+  IPLD_LINK_TRACKED,
+  ON_CHAIN_MESSAGE_STORAGE_BASE,
+  onBlockPut,
+  onBlockRead,
+  onChainMessage,
+  onHashing,
+  onVerifyBlsAggregate,
+  onWasmInvocation,
+  SECP256K1_RECOVER,
+  STORAGE_GAS_PER_BYTE,
+} from './price-list.js';
 
 /** Lotus's block gas limit (params_shared_vals.go). */
 export const BLOCK_GAS_LIMIT = 10_000_000_000;
@@ -56,6 +69,18 @@ export function accountConstructorGas(address: FilAddress): number {
   const readParams = 2 * HOST_CALL + onBlockRead(params);
   return readParams + HOST_CALL + IPLD_LINK_TRACKED + 2 * HOST_CALL + onBlockPut(state, 0) + HOST_CALL + IPLD_LINK_CHECKED;
 }
+/**
+ * An account checking a signature of `plaintext` bytes made with its key (AuthenticateMessage, how the
+ * market authenticates each deal's client): builtin-actors v18 builds fvm_sdk without its
+ * verify-signature syscall, so the SDK's crypto::verify_signature checks it in the actor: a secp256k1
+ * signature by hashing the plaintext (blake2b-256) and recovering the key (two syscalls), a BLS one by
+ * verify_bls_aggregate of one signature (one syscall: two pairings and the plaintext hashed).
+ */
+export function signatureVerificationGas(bls: boolean, plaintext: number): number {
+  if (bls) return HOST_CALL + onVerifyBlsAggregate(1, plaintext);
+  return HOST_CALL + onHashing('blake2b256', plaintext) + HOST_CALL + SECP256K1_RECOVER;
+}
+
 /**
  * A Placeholder receiving a method (an InvokeContract to an f410 with no code): its Wasm module
  * (builtin-actors v18 for calibnet, Lotus build/actors/v18.tar.zst) has 16 pages of memory and a

@@ -25,6 +25,9 @@ const ADDRESS_LOOKUP = 1_050_000;
 const ADDRESS_ASSIGNMENT = 1_000_000;
 /** L119: secp256k1_recover_cost. */
 export const SECP256K1_RECOVER = 1_637_292;
+/** L120–124: bls_pairing_cost, and bls_hashing_cost per byte of the plaintexts (flat 0). */
+const BLS_PAIRING = 8_299_302;
+const BLS_HASHING_PER_BYTE = 7;
 /** L127–146: hashing_cost per byte (flat 0). */
 const HASH_PER_BYTE = { sha256: 7, blake2b256: 10, keccak256: 33, ripemd160: 35 } as const;
 /** L225–231: lookback_cost (randomness, tipset CIDs): flat 5 800 × 19 + 15 000 + 21 000, 75 per epoch. */
@@ -94,6 +97,14 @@ export function onCreateActor(newAddress: boolean): number {
 export function onWasmInvocation(memoryPages: number, tableElements: number, instructions: number): number {
   const fill = MEMORY_FILL_MILLIGAS_PER_BYTE * (memoryPages * 65_536 + tableElements * TABLE_ELEMENT_SIZE);
   return Math.ceil((fill + 1000 * WASM_INSTRUCTION * instructions) / 1000);
+}
+
+/**
+ * L696 on_verify_aggregate_signature: verifying `signatures` BLS signatures aggregated, one pairing
+ * each and one more, and the `plaintextBytes` hashed to the curve.
+ */
+export function onVerifyBlsAggregate(signatures: number, plaintextBytes: number): number {
+  return BLS_PAIRING * (signatures + 1) + BLS_HASHING_PER_BYTE * plaintextBytes;
 }
 
 /** L728 on_hashing. */

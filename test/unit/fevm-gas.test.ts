@@ -12,6 +12,7 @@ import {
   computeGasOutputs,
   onChainMessageCharge,
   nextBaseFee,
+  signatureVerificationGas,
 } from '../../src/fevm/gas.js';
 
 describe('constants', () => {
@@ -27,6 +28,17 @@ describe('onChainMessageCharge', () => {
   test('Lotus since nv18: compute 38863 + 475000 (the sender\'s update), storage (36 + size) × 1300', () => {
     const charge = (size: number) => ({ Name: 'OnChainMessage', Extra: null, ComputeGas: 513_863, StorageGas: (36 + size) * 1_300, VirtualCompute: 0, VirtualStorage: 0 });
     for (const size of [0, 1, 100, 250]) assert.deepEqual(onChainMessageCharge(size), charge(size));
+  });
+});
+
+describe('signatureVerificationGas', () => {
+  // ref-fvm price_list.rs (ef0a9937) L119 secp256k1_recover_cost, L120-124 bls_pairing_cost and
+  // bls_hashing_cost, L136 blake2b 10 a byte, L293 a syscall; sdk crypto.rs verify_signature without
+  // the verify-signature feature (builtin-actors v18's build): hash_blake2b + recover_secp_public_key,
+  // or verify_bls_aggregate of one signature.
+  test('secp256k1: blake2b of the plaintext and the key recovered, ~1.7 M; BLS: two pairings and 7 a byte, ~16.6 M', () => {
+    assert.equal(signatureVerificationGas(false, 250), 14_000 + 2_500 + 14_000 + 1_637_292);
+    assert.equal(signatureVerificationGas(true, 250), 14_000 + 2 * 8_299_302 + 7 * 250);
   });
 });
 

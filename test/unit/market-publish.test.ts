@@ -13,11 +13,13 @@ import { readDealProposal, storedProposalCid } from '../../src/fevm/actors/marke
 import { proposalError } from '../../src/fevm/actors/market/publish.js';
 import { ActorError, methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import { ACCOUNT_INVOCATION, signatureVerificationGas } from '../../src/fevm/gas.js';
 import { FIL, MarketHarness, MIN_DURATION, pieceCid, proposalCbor, setupMarket as setup, type ProposalFields } from '../helpers/market-harness.js';
 
 const ADD_BALANCE = 2;
 const WITHDRAW_BALANCE = 3;
 const GET_BALANCE = methodNumber('GetBalance');
+const AUTHENTICATE_MESSAGE = methodNumber('AuthenticateMessage');
 
 const balanceOf = async (h: MarketHarness, from: number, who: FilAddress) => {
   const r = await h.call(from, MARKET_ACTOR_ID, GET_BALANCE, who.bytes);
@@ -25,6 +27,22 @@ const balanceOf = async (h: MarketHarness, from: number, who: FilAddress) => {
   return { escrow, locked };
 };
 const decodeCborTuple = (data: Uint8Array) => (decodeCbor(data) as Uint8Array[]).map(decodeBigInt);
+
+describe("a client's signature (the account's AuthenticateMessage, which the market sends for each deal)", () => {
+  test("costs the account's invocation and the SDK's secp256k1 check: blake2b of the proposal, the key recovered", async () => {
+    const { h, client, fields, signed } = await setup();
+    const [proposal, signature] = signed(fields()) as [unknown, Uint8Array];
+    const plaintext = encodeCbor(proposal);
+    const authenticate = (sig: Uint8Array) => h.call(MARKET_ACTOR_ID, client.actor.id, AUTHENTICATE_MESSAGE, [sig.subarray(1), plaintext]);
+    const checked = await authenticate(signature);
+    assert.equal(checked.exitCode, 0);
+    assert.equal(checked.gasUsed, ACCOUNT_INVOCATION + signatureVerificationGas(false, plaintext.length));
+    // A signature of the wrong length is refused before the SDK's syscalls.
+    const short = await authenticate(signature.subarray(0, 60));
+    assert.equal(short.exitCode, ExitCode.ErrIllegalArgument);
+    assert.equal(short.gasUsed, ACCOUNT_INVOCATION);
+  });
+});
 
 describe('market escrow', () => {
   test('AddBalance credits the named address; GetBalance answers [escrow, locked]', async () => {

@@ -4,6 +4,7 @@ import { ExitCode } from '../exit-code.js';
 import { verifySignature } from '../signature.js';
 import { SigType } from '../message.js';
 import { FilAddress, Protocol } from '../../common/address.js';
+import { signatureVerificationGas } from '../gas.js';
 import { bytes, tuple } from './params.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
 
@@ -16,7 +17,10 @@ export const accountActor: BuiltinActor = {
         const key = rt.self().robust;
         if (!key) throw new ActorError(ExitCode.ErrIllegalArgument, 'account has no key to authenticate with');
         const type = key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.BLS;
-        if (!verifySignature(type, bytes(signature, 'signature'), bytes(message, 'message'), key)) {
+        const [sig, plaintext] = [bytes(signature, 'signature'), bytes(message, 'message')];
+        // The SDK refuses a signature of the wrong length before its syscalls (fvm_sdk crypto::verify_signature).
+        if (sig.length === (type === SigType.BLS ? 96 : 65)) rt.chargeGas(signatureVerificationGas(type === SigType.BLS, plaintext.length));
+        if (!verifySignature(type, sig, plaintext, key)) {
           throw new ActorError(ExitCode.ErrIllegalArgument, 'failed to authenticate message, signature invalid');
         }
         return true;

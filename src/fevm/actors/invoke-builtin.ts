@@ -211,6 +211,10 @@ class Frame implements ActorRuntime {
     return { exitCode: ExitCode.Ok, returnBlock: result.returnBlock, returnValue };
   }
 
+  chargeGas(gas: number): void {
+    this.gasUsed += gas;
+  }
+
   enrollCron(epoch: number, event: unknown): void {
     enrollCron(this.state, epoch, { actor: this.receiverId, event });
   }

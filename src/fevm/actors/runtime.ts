@@ -69,6 +69,8 @@ export interface ActorRuntime {
   /** Schedules `event` for this actor's `cron` handler at `epoch` (the power actor's EnrollCronEvent, folded in). */
   enrollCron(epoch: number, event: unknown): void;
   emit(type: string, fields: BuiltinEventField[]): void;
+  /** Charges what a syscall the method makes costs (the price list's), beside its invocation's. */
+  chargeGas(gas: number): void;
 }
 
 export interface BuiltinMethod {
