@@ -429,6 +429,32 @@ describe('storage deals against the devnet CLI', () => {
     assert.equal(deal.Proposal.Client, await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.EthAddressToFilecoinAddress', [await client.getAddress()]), null]));
   });
 
+  // review R1: a contract deal's publication waits for its tipset out of the queue that orders publications.
+  test('with automine off, a direct proposal answers while a contract deal\'s publication waits for a tipset, and mines it with its own', async (t) => {
+    const client = await deploy('DealClient');
+    const address = await client.getAddress();
+    await mined(wallet.sendTransaction({ to: address, value: 10n ** 20n }) as Promise<ContractTransactionResponse>);
+    await mined(client.addBalance(10n ** 19n));
+    const data = piece();
+    await upload(data);
+    const startEpoch = (await head()) + 200;
+    await rpc('evm_setAutomine', [false]);
+    t.after(() => rpc('evm_setAutomine', [true]));
+    const request = { pieceCid: data.cid.bytes, pieceSize: data.size, verifiedDeal: false, label: data.cid.toString(), startEpoch, endEpoch: startEpoch + DEAL_MIN_DURATION, storagePricePerEpoch: PRICE_PER_EPOCH, providerCollateral: 0n, clientCollateral: 0n, locationRef: `${devnet.url}/piece/${data.cid.toString()}`, carSize: 4000 };
+    const proposal = await client.makeDealProposal(request, { gasLimit: 100_000_000 });
+    await rpc('evm_mine');
+    assert.equal((await proposal.wait())!.status, 1);
+    const publications = async () => ((await rpc('Filecoin.MpoolPending', [null])) as { Message: { Method: number } }[]).filter((m) => m.Message.Method === 4).length;
+    // The agent pushed the contract deal's PublishStorageDeals: nothing mines it until someone does.
+    await pollUntil('the contract deal\'s publication in the pool', async () => ((await publications()) > 0 ? true : undefined));
+    const other = piece();
+    const direct = await rpc('devnet_proposeDeal', [{ pieceCid: other.cid.toString(), pieceSize: other.size }]);
+    assert.equal(typeof direct.dealId, 'number');
+    // The tipset the cheat mined for its own messages took the contract's publication too.
+    assert.equal(await publications(), 0);
+    await pollUntil('MarketNotifyDeal', async () => ((await client.published(keccak256(data.cid.bytes))) ? true : undefined));
+  });
+
   test('a deal naming a contract client that refuses AuthenticateMessage is refused, and nothing is published', async () => {
     const client = await deploy('DealClient');
     const { cid, size } = piece();

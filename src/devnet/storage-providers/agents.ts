@@ -37,7 +37,7 @@ import type { NodeWallet } from '../wallet.js';
 import { receiveDealData, type DealDataLocation } from './deal-data.js';
 import type { PieceStore } from './piece-store.js';
 import { checkRootCidLabel, contractDealRequests, readContractProposal, type ContractCaller, type ContractDealRequest } from './contract-deals.js';
-import { sendFromNodeKey, type MessageSender } from './node-messages.js';
+import { minedResult, pushFromNodeKey, sendFromNodeKey, type MessageSender } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
 import { claimableExpirations, packSectors, type PackableJob } from './sector-packing.js';
@@ -104,6 +104,9 @@ interface Provider {
   /** The challenge window (`${period start}/${deadline}`) of the last Window PoSt sent. */
   lastPoSt?: string;
 }
+
+/** What a deal locks of its client's escrow: its collateral and its whole price (builtin-actors ClientBalanceRequirement). */
+const clientLock = (proposal: DealProposal): bigint => proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
 
 /** An error's message on one line (actor backtraces span several). */
 const oneLine = (error: unknown): string => (error as Error).message.replace(/\s*\n\s*/g, ' ');
@@ -187,12 +190,15 @@ export type StorageProviderOperations = Omit<StorageProviderAgents, 'start'>;
 export class StorageProviderAgents {
   private readonly queue = new SerialQueue();
   /**
-   * Publications, one at a time: each reads the free escrow of its client and provider, adds what its
-   * deal locks and publishes. Two at once would both count the same free escrow, and the second
-   * PublishStorageDeals mined would fail (exit 16, its deal over the balance). Boost's fund manager
-   * and Lotus's client reserve each deal's share of the escrow as they go, for the same reason.
+   * Publications' pushes, one at a time: each reads the free escrow of its client and provider less
+   * what publications pushed and not yet mined will lock (`reserved`), adds what its deal needs on top,
+   * pushes PublishStorageDeals and reserves what it locks; it waits for the chain out of the queue. Two
+   * counting the same free escrow would both publish, and the second mined would fail (exit 16, its
+   * deal over the balance): Boost's fund manager and Lotus's client reserve each deal's share likewise.
    */
   private readonly publishing = new SerialQueue();
+  /** Escrow that publications pushed and not yet mined will lock, by the client's or provider's actor ID. */
+  private readonly reserved = new Map<number, bigint>();
   private readonly providers = new Map<number, Provider>();
   private roundRobin = 0;
   /** Tipsets queued and not yet handled. */
@@ -355,8 +361,8 @@ export class StorageProviderAgents {
 
   /**
    * Publishes a deal proposed directly (devnet_proposeDeal); sealing follows on later tipsets. Like
-   * the other cheat-code actions, it does not wait behind the agents' work, and mines its own
-   * messages when mining is not instant.
+   * the other cheat-code actions, it does not wait behind the agents' work (only behind the pushes of
+   * other publications), and mines its own messages when mining is not instant.
    */
   async proposeDeal(deal: DirectDeal): Promise<PublishedDeal> {
     const head = this.node.head.epoch;
@@ -386,7 +392,8 @@ export class StorageProviderAgents {
     const refusal = this.refusal(chosen, proposal);
     if (refusal) throw new DevnetError(`t0${chosen.minerId} refused the deal: ${refusal}`);
     const withProvider = { ...proposal, provider: FilAddress.fromId(chosen.minerId) };
-    return this.publishing.run(async () => this.publish(chosen, withProvider, deal.clientSignature ?? (await this.clientSignature(withProvider)), { mine: true }));
+    const { clientSignature } = deal;
+    return this.publish(chosen, withProvider, async () => clientSignature ?? (await this.clientSignature(withProvider)), { mine: true });
   }
 
   /**
@@ -470,7 +477,7 @@ export class StorageProviderAgents {
               return this.options.log('warn', `${sp} dropped ${name}: the tipset that proposed it (epoch ${proposedIn.epoch}) left the chain while its data was received`);
             }
             if (missing) return this.options.log('warn', `${sp} refused ${name}: ${missing}`);
-            await this.publishing.run(() => this.publish(provider, proposal, CONTRACT_CLIENT_SIGNATURE));
+            await this.publish(provider, proposal, async () => CONTRACT_CLIENT_SIGNATURE);
           });
         } finally {
           this.waiting--;
@@ -533,22 +540,57 @@ export class StorageProviderAgents {
     return Uint8Array.from([signature.type, ...signature.data]);
   }
 
-  /** A client whose key the node holds gets the escrow its deal locks, as `lotus client deal` reserves it. */
+  /**
+   * A client whose key the node holds gets the escrow its deal locks, as `lotus client deal` reserves
+   * it; the addition is mined before the publication is pushed (another sender's, which its estimate
+   * would not see pending), by the cheat code itself.
+   */
   private async topUpClientEscrow(proposal: DealProposal): Promise<void> {
-    const needed = proposal.clientCollateral + proposal.storagePricePerEpoch * BigInt(proposal.endEpoch - proposal.startEpoch);
-    const shortfall = needed - (await this.node.untilFetched(() => this.freeEscrow(proposal.client)));
+    const shortfall = clientLock(proposal) - (await this.unreservedEscrow(proposal.client));
     if (shortfall > 0n) await sendFromNodeKey(this.node, { from: proposal.client, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: proposal.client.bytes, value: shortfall, mine: true });
   }
 
-  private async publish(provider: Provider, proposal: DealProposal, signature: Uint8Array, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
-    const collateralShortfall = proposal.providerCollateral - (await this.node.untilFetched(() => this.freeEscrow(FilAddress.fromId(provider.minerId))));
-    if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: this.worker(provider), to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: FilAddress.fromId(provider.minerId).bytes, value: collateralShortfall, ...options });
-    const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
-    const { cid, returnValue } = await sendFromNodeKey(this.node, { from: this.worker(provider), to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params, ...options });
-    const [ids] = returnValue as [number[]];
-    const dealId = ids[0];
-    this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
-    return { dealId, provider: provider.minerId, message: cid };
+  /**
+   * Publishes a deal: in the publishing queue, the client's signature (`sign`, which may top up its
+   * escrow), the provider's collateral added if its escrow falls short, PublishStorageDeals pushed and
+   * what it locks reserved; then, out of the queue, the wait until it is mined. With `mine` it mines
+   * its messages (a cheat code's), so that it never waits for a tipset someone else must mine.
+   */
+  private async publish(provider: Provider, proposal: DealProposal, sign: () => Promise<Uint8Array>, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
+    const providerAddress = FilAddress.fromId(provider.minerId);
+    const pushed = await this.publishing.run(async () => {
+      const signature = await sign();
+      const worker = this.worker(provider);
+      const collateralShortfall = proposal.providerCollateral - (await this.unreservedEscrow(providerAddress));
+      // Mined first: the publication's estimate does not count a pending message of its sender's first nonce (Lotus's priorMsgs
+      // stop at the message's own nonce, 0 before it is filled in). A contract deal's waits for a tipset here, in the queue.
+      if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: providerAddress.bytes, value: collateralShortfall, mine: options.mine });
+      const locks = await this.node.untilFetched(() => [
+        { id: this.escrowId(proposal.client), amount: clientLock(proposal) },
+        { id: provider.minerId, amount: proposal.providerCollateral },
+      ]);
+      const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
+      const cid = await pushFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params });
+      for (const { id, amount } of locks) if (id !== undefined) this.reserved.set(id, (this.reserved.get(id) ?? 0n) + amount);
+      if (options.mine && !this.node.chain.messageByCid(cid)) await this.node.mine();
+      return { cid, locks };
+    });
+    try {
+      const [ids] = (await minedResult(this.node, pushed.cid)).returnValue as [number[]];
+      const dealId = ids[0];
+      this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
+      return { dealId, provider: provider.minerId, message: pushed.cid };
+    } finally {
+      for (const { id, amount } of pushed.locks) if (id !== undefined) this.reserved.set(id, this.reserved.get(id)! - amount);
+    }
+  }
+
+  /** An address's free escrow in the market at the head, less what publications not yet mined will lock. */
+  private unreservedEscrow(address: FilAddress): Promise<bigint> {
+    return this.node.untilFetched(() => {
+      const id = this.escrowId(address);
+      return id === undefined ? 0n : this.freeEscrow(id) - (this.reserved.get(id) ?? 0n);
+    });
   }
 
   /**
@@ -765,11 +807,14 @@ export class StorageProviderAgents {
   }
 
   /** Escrow not locked by deals. */
-  private freeEscrow(address: FilAddress): bigint {
-    const state = this.node.stateAt(this.node.head.epoch);
-    const id = state.lookupId(address);
-    const market = state.getActor(MARKET_ACTOR_ID)?.market;
-    if (id === undefined || !market) return 0n;
+  /** The actor ID the market keeps an address's escrow under, if it has one. */
+  private escrowId(address: FilAddress): number | undefined {
+    return this.node.stateAt(this.node.head.epoch).lookupId(address);
+  }
+
+  private freeEscrow(id: number): bigint {
+    const market = this.node.stateAt(this.node.head.epoch).getActor(MARKET_ACTOR_ID)?.market;
+    if (!market) return 0n;
     return (market.escrow.get(id) ?? 0n) - (market.locked.get(id) ?? 0n);
   }
 }

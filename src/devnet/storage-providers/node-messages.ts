@@ -37,7 +37,15 @@ export interface SentMessage {
   epoch: number;
 }
 
-export async function sendFromNodeKey(node: MessageSender, { from, to, method, params, value = 0n, mine = false }: NodeMessage): Promise<SentMessage> {
+/** Sends a message and waits until it is mined: its return, or an error if it failed. */
+export async function sendFromNodeKey(node: MessageSender, message: NodeMessage): Promise<SentMessage> {
+  const cid = await pushFromNodeKey(node, message);
+  if (message.mine && !node.chain.messageByCid(cid)) await node.mine();
+  return minedResult(node, cid);
+}
+
+/** Estimates, signs and pushes a message (a later one from the same sender is estimated after it); its CID. */
+export async function pushFromNodeKey(node: MessageSender, { from, to, method, params, value = 0n }: NodeMessage): Promise<CID> {
   const message: Message = {
     version: 0,
     to: typeof to === 'number' ? FilAddress.fromId(to) : to,
@@ -50,10 +58,14 @@ export async function sendFromNodeKey(node: MessageSender, { from, to, method, p
     method,
     params: params === undefined ? new Uint8Array() : encodeCbor(params),
   };
-  const cid = signedMessageCid(await node.pushWithWallet(message));
-  if (mine && !node.chain.messageByCid(cid)) await node.mine();
+  return signedMessageCid(await node.pushWithWallet(message));
+}
+
+/** Waits until message `cid` is mined: its return, or an error if it failed. */
+export async function minedResult(node: MessageSender, cid: CID): Promise<SentMessage> {
   const { tipset, message: included } = await node.waitForMessage(cid);
   const { exitCode, returnData } = included.receipt;
-  if (exitCode !== 0) throw new DevnetError(`method ${method} to ${message.to.toString()} failed with exit code ${exitCode}`);
+  const { method, to } = included.signed.message;
+  if (exitCode !== 0) throw new DevnetError(`method ${method} to ${to.toString()} failed with exit code ${exitCode}`);
   return { cid, returnValue: returnData.length ? decodeCbor(returnData) : undefined, epoch: tipset.epoch };
 }
