@@ -205,7 +205,9 @@ describe('FIP-0100 daily fee', () => {
     // What the proving tipset's actors were given, in Lotus's parts (chain/stmgr/supply.go GetVMCirculatingSupplyDetailed).
     const proving = await result('Filecoin.ChainGetTipSetByHeight', [sector.Activation, null]);
     const vm = await result('Filecoin.StateVMCirculatingSupplyInternal', [proving.Cids]);
+    // The fee's own figure; StateCirculatingSupply of the parent sums the same state, at the parent's height (no multisig vests here).
     assert.equal(BigInt(vm.FilCirculating), supply);
+    assert.equal(BigInt(sector.DailyFee), (161_817n * BigInt(vm.FilCirculating) * (32n << 30n)) / 10n ** 30n);
     const part = (name: string) => BigInt(vm[name]);
     assert.equal(part('FilVested') + part('FilMined') + part('FilReserveDisbursed') - part('FilBurnt') - part('FilLocked'), supply);
     assert.equal(vm.FilBurnt, (await result('Filecoin.StateGetActor', ['t099', parent.Cids])).Balance);
