@@ -48,13 +48,14 @@ export function executionFailed(result: InvocationResult, to: FilAddress, method
 
 /**
  * A failed message's error as Lotus gives it (InvocResult.Error, the `vm error` above): ref-fvm's
- * ApplyFailure text (fvm/src/executor/mod.rs, call_manager/backtrace.rs at fvm@v4.8.2), here one
- * frame, the receiver's, then aerrors' ` (RetCode=N)` (lotus chain/vm/fvm.go, chain/actors/aerrors).
- * The FVM prints the receiver's ID address with its default network, mainnet (filecoin-ffi sets
- * none): `f0…` on calibnet too.
+ * ApplyFailure text (fvm/src/executor/mod.rs, call_manager/backtrace.rs at fvm@v4.8.2), the
+ * receiver's frame, then those below it the devnet knows (a failed constructor's), numbered from the
+ * top, then aerrors' ` (RetCode=N)` (lotus chain/vm/fvm.go, chain/actors/aerrors). The FVM prints
+ * actors' ID addresses with its default network, mainnet (filecoin-ffi sets none): `f0…` on calibnet too.
  */
-export function vmError(result: Pick<InvocationResult, 'exitCode' | 'error' | 'failedActor'>, to: FilAddress, method: number): string {
+export function vmError(result: Pick<InvocationResult, 'exitCode' | 'error' | 'failedActor' | 'innerFrames'>, to: FilAddress, method: number): string {
   const actor = result.failedActor !== undefined ? `f0${result.failedActor}` : to.toString();
   const what = result.error ? `${result.error} (${result.exitCode})` : `exit ${formatExitCode(result.exitCode)}`;
-  return `message failed with backtrace:\n00: ${actor} (method ${method}) -- ${what}\n (RetCode=${result.exitCode})`;
+  const frames = [`${actor} (method ${method}) -- ${what}`, ...(result.innerFrames ?? []).map((f) => `f0${f.actor} (method ${f.method}) -- ${f.message} (${result.exitCode})`)];
+  return `message failed with backtrace:\n${frames.map((frame, i) => `${String(i).padStart(2, '0')}: ${frame}`).join('\n')}\n (RetCode=${result.exitCode})`;
 }

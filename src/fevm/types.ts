@@ -58,6 +58,19 @@ export interface InvocationResult {
   error?: string;
   /** A failed call's receiver, by ID, which the FVM's backtrace names (Executor.call only). */
   failedActor?: number;
+  /**
+   * The frames of the FVM's backtrace below the receiver's, outermost first, where the devnet knows
+   * them: a deployment whose constructor failed (the init actor's Exec4, then the new actor's).
+   */
+  innerFrames?: BacktraceFrame[];
+}
+
+/** An actor that exited non-zero on the way a failure came up, as the FVM's backtrace names it. */
+export interface BacktraceFrame {
+  actor: number;
+  method: number;
+  /** Its abort message. */
+  message: string;
 }
 
 /** A message receipt as the chain stores it, plus the events its execution emitted. */

@@ -177,6 +177,28 @@ describe('call and estimateGas', () => {
     await assert.rejects(devnet.estimateGas({ from: ME, to: contract }), ExecutionRevertedError);
   });
 
+  // audit24 H2: a deployment whose constructor fails shows the FVM's backtrace as Lotus prints it: the
+  // EAM's CreateExternal, the init actor's Exec4 (`constructor failed`), then the new actor's Constructor
+  // with builtin-actors' reason (system.rs set_bytecode, lib.rs `constructor reverted`), each with its code.
+  withDevnet('a deployment the EVM actor refuses, or whose constructor reverts, names the reason in the backtrace', {}, async (devnet) => {
+    const newId = devnet.stateAt(devnet.head.epoch).nextId();
+    const backtrace = (code: number, reason: string) =>
+      `vm error=[message failed with backtrace:\n00: f010 (method 4) -- send aborted with code ${code} (${code})\n` +
+      `01: f01 (method 3) -- constructor failed: send aborted with code ${code} (${code})\n02: f0${newId} (method 1) -- ${reason} (${code})\n (RetCode=${code})])`;
+    const refused: [string, number, string][] = [
+      ['0x6161a86000f3', 16, 'EVM byte code length (25000) is exceeding the maximum allowed of 24576'], // RETURN(0, 25000)
+      ['0x60ef60005360016000f3', 16, 'EIP-3541: Contract code starting with the 0xEF byte is disallowed.'], // MSTORE8(0, 0xef), RETURN(0, 1)
+      ['0x60aa60005260206000fd', 33, 'constructor reverted'], // MSTORE(0, 0xaa), REVERT(0, 32)
+    ];
+    for (const [initcode, code, reason] of refused) {
+      await assert.rejects(devnet.estimateGas({ from: ME, input: hexToBytes(initcode) }), (err: unknown) => {
+        assert.ok(err instanceof ExecutionRevertedError);
+        assert.ok(err.message.endsWith(backtrace(code, reason)), err.message);
+        return true;
+      });
+    }
+  });
+
   // fidaudit F4: the EVM interpreter's aborts name the failing instruction's pc (builtin-actors v18
   // actors/evm/src/interpreter/execution.rs ABORT(pc=…), control.rs, the undefined-opcode entry).
   withDevnet("INVALID and an undefined opcode fail with builtin-actors' ABORT(pc=…) message", {}, async (devnet) => {

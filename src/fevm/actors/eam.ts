@@ -5,9 +5,10 @@ import { encodeCbor } from '../../common/cbor.js';
 import { generateAddress } from '@ethereumjs/util';
 import { blake2b160, keccak256 } from '../../common/hashes.js';
 import { bigintToBytes, concatBytes } from '../../common/hex.js';
-import type { Actor } from '../actor.js';
+import { INIT_ACTOR_ID, type Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import type { StateOverlay } from '../state-tree.js';
+import { METHOD_CONSTRUCTOR } from '../message.js';
 import type { ExecutionContext, InvocationResult } from '../types.js';
 import type { EvmActor } from './evm/evm-actor.js';
 import { ethAddressOf, resolveEthAddress } from './lifecycle.js';
@@ -23,6 +24,9 @@ export interface CreateExternal {
   gasPremium?: bigint;
 }
 
+/** The init actor's Exec4, through which the EAM has a new contract's actor made (builtin-actors init). */
+const INIT_EXEC4 = 3;
+
 const failure = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
 
 export async function createExternal(state: StateOverlay, evm: EvmActor, create: CreateExternal, ctx: ExecutionContext): Promise<InvocationResult> {
@@ -37,14 +41,31 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   // Deploying where a dead contract lies resurrects it: the same actor, and no new robust address.
   const resurrecting = resolveEthAddress(state, createAddress ?? generateAddress(caller, nonce))?.evm?.dead === true;
   const call = { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium, createAddress };
+  // The ID the init actor gives the new actor, which a failed constructor's backtrace names.
+  const newId = state.nextId();
   const result = await evm.run(state, call, ctx);
-  if (result.exitCode !== ExitCode.Ok || !result.created) return { ...result, events: [] };
+  if (result.exitCode !== ExitCode.Ok || !result.created) return resurrecting || !result.error ? { ...result, events: [] } : constructorFailed(result, newId);
   const contract = resolveEthAddress(state, result.created)!;
   if (resurrecting) return { ...result, returnData: encodeCbor([contract.id, null, result.created]) };
   const robust = robustAddress(sender, create.nonce);
   state.putAddress(robust, contract.id);
   state.putActor({ ...contract, robust });
   return { ...result, returnData: encodeCbor([contract.id, robust.bytes, result.created]) };
+}
+
+/**
+ * A deployment whose constructor failed with `result.error`, as the FVM's backtrace shows it: the new
+ * actor's Constructor (1) aborted, the init actor's Exec4 (3) failed with it (init/src/lib.rs
+ * `constructor failed`), and so did CreateExternal, each with the constructor's exit code
+ * (runtime/src/builtin/shared.rs extract_send_result: `send aborted with code N`).
+ */
+function constructorFailed(result: InvocationResult, newId: number): InvocationResult {
+  const aborted = `send aborted with code ${result.exitCode}`;
+  const innerFrames = [
+    { actor: INIT_ACTOR_ID, method: INIT_EXEC4, message: `constructor failed: ${aborted}` },
+    { actor: newId, method: METHOD_CONSTRUCTOR, message: result.error! },
+  ];
+  return { ...result, events: [], error: aborted, innerFrames };
 }
 
 /**

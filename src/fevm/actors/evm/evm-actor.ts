@@ -12,7 +12,7 @@ import { DEFAULT_BEACON_SEED, prevRandao } from '../../randomness.js';
 import { StateOverlay, type StateReader } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, InvocationResult, SendOutcome } from '../../types.js';
 import { logToActorEvent, type FrameEvent } from './events.js';
-import { createFevmEvm, EVENT_TOO_LARGE, RESULT_TOO_LARGE, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
+import { createFevmEvm, EVENT_TOO_LARGE, RefusedBytecode, RESULT_TOO_LARGE, SELFDESTRUCT_FAILED, type FevmEvm, type FevmHost, type TombstonedEvmState } from './fevm-evm.js';
 import { MEMORY_LIMIT_TRAP } from './frame-memory.js';
 import { EvmStateAdapter } from './state-adapter.js';
 import { canRunMessage, runMessage } from './call-frame.js';
@@ -265,8 +265,10 @@ export function exitCodeOf(exec: ExecResult, error: EVMError): number {
  * the interpreter's aborts name the failing instruction's pc (interpreter/execution.rs `ABORT(pc=…)`).
  */
 function abortMessage(exitCode: number, exec: ExecResult, call: EvmCall): string | undefined {
+  // A deployment: the constructor's revert (actors/evm/src/lib.rs) or the code it returned refused (system.rs set_bytecode).
+  if (!call.to) return exec.exceptionError instanceof RefusedBytecode ? exec.exceptionError.reason : exitCode === ExitCode.EvmReverted ? 'constructor reverted' : undefined;
   const runState = exec.runState;
-  if (!call.to || !runState) return undefined;
+  if (!runState) return undefined;
   // @ethereumjs moves the program counter past an instruction before running it, but not past an
   // instruction it refuses (INVALID, an undefined opcode).
   if (exitCode === ExitCode.EvmReverted) return `contract reverted at ${runState.programCounter - 1}`;

@@ -852,6 +852,16 @@ function withoutAwait(info: OpcodeInfo): OpcodeInfo {
 /** The largest code a contract can have (builtin-actors system.rs MAX_CODE_SIZE). */
 const MAX_CODE_SIZE = 24 << 10;
 
+/** A constructor's code the EVM actor refuses, with builtin-actors' words for why (its abort message). */
+export class RefusedBytecode extends EVMError {
+  constructor(
+    error: EVMErrorType,
+    readonly reason: string,
+  ) {
+    super(error);
+  }
+}
+
 /**
  * The EVM actor's checks of a constructor's code (system.rs set_bytecode): over 24 KiB or starting
  * with 0xEF (EIP-3541) fails the deployment with the gas used so far; @ethereumjs's take the whole
@@ -861,8 +871,11 @@ function rejectBytecode(result: EVMResult): EVMResult {
   const exec = result.execResult;
   const code = exec.returnValue;
   if (exec.exceptionError || (code.length <= MAX_CODE_SIZE && code[0] !== 0xef)) return result;
-  const error = code.length > MAX_CODE_SIZE ? EVMError.errorMessages.CODESIZE_EXCEEDS_MAXIMUM : EVMError.errorMessages.INVALID_BYTECODE_RESULT;
-  return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: new EVMError(error) } };
+  const error =
+    code.length > MAX_CODE_SIZE
+      ? new RefusedBytecode(EVMError.errorMessages.CODESIZE_EXCEEDS_MAXIMUM, `EVM byte code length (${code.length}) is exceeding the maximum allowed of ${MAX_CODE_SIZE}`)
+      : new RefusedBytecode(EVMError.errorMessages.INVALID_BYTECODE_RESULT, 'EIP-3541: Contract code starting with the 0xEF byte is disallowed.');
+  return { ...result, execResult: { ...exec, returnValue: EMPTY, exceptionError: error } };
 }
 
 /**
