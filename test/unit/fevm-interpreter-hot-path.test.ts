@@ -206,9 +206,9 @@ describe('the loop that awaits only what must be', () => {
 
   test("fixed charges taken together: the gas left GAS reads, a REVERT's gas and where a call runs out, as on @ethereumjs's step", async (t) => {
     const { devnet, sendRaw, wallet } = await fevmSetup(t);
-    // PUSH1 1, then 200 × (DUP1 ADD): instructions of fixed cost; then `end`.
-    const deploy = async (end: string) => {
-      const code = '6001' + '8001'.repeat(200) + end;
+    // PUSH1 1, then 200 × `body` (by default DUP1 ADD: instructions of fixed cost); then `end`.
+    const deploy = async (end: string, body = '8001') => {
+      const code = '6001' + body.repeat(200) + end;
       // PUSH2 length, DUP1, PUSH1 12 (this prefix's length), PUSH1 0, CODECOPY, PUSH1 0, RETURN.
       const initcode = '0x61' + (code.length / 2).toString(16).padStart(4, '0') + '80600c6000396000f3' + code;
       const nonce = devnet.pendingNonce(hexToBytes(wallet.address));
@@ -249,6 +249,23 @@ describe('the loop that awaits only what must be', () => {
     }
     const atExit = `exit ${ExitCode.SysErrOutOfGas} after ${jumped.steps} steps`;
     assert.deepEqual([...outcomes], ['jumped', atExit, 'out of gas among them', `exit ${ExitCode.SysErrOutOfGas} after 0 steps`]);
+
+    // The same with gas functions blind to the gas left (memory growth, SLOAD), whose fixed cost is
+    // owed as the others' is: DUP1 PUSH1 0 MSTORE, PUSH1 0 MLOAD ADD, PUSH1 0 SLOAD ADD,
+    // PUSH1 32 PUSH1 0 KECCAK256 ADD; memory grows at the first MSTORE only.
+    const blind = '80600052' + '60005101' + '60005401' + '602060002001';
+    const full2 = await ran(await deploy('5a600052' + '60206000f3', blind), 2_000_000_000);
+    assert.equal(full2.exitCode, ExitCode.Ok);
+    const jumps2 = await deploy('600056', blind);
+    const jumped2 = await ran(jumps2, 2_000_000_000);
+    assert.equal(jumped2.exitCode, ExitCode.EvmBadJumpdest);
+    const outcomes2 = new Set<string>();
+    for (let gas = full2.gasUsed; gas > 0; gas -= Math.ceil(full2.gasUsed / 57)) {
+      const { exitCode, steps } = await ran(jumps2, gas);
+      const among = exitCode === ExitCode.SysErrOutOfGas && steps > 0 && steps < jumped2.steps;
+      outcomes2.add(exitCode === ExitCode.EvmBadJumpdest ? 'jumped' : among ? 'out of gas among them' : `exit ${exitCode} after ${steps} steps`);
+    }
+    assert.deepEqual([...outcomes2], ['jumped', 'out of gas among them', `exit ${ExitCode.SysErrOutOfGas} after 0 steps`]);
   });
 
   test("an interpreter of an EVM that did not ask runs @ethereumjs's own loop", async () => {

@@ -984,7 +984,7 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
   // and nv28's CLZ (EIP-7939, 0x1e) and P256VERIFY (EIP-7951, at 0x…0100).
   const common = new FevmCommon({ chain: { ...Mainnet, chainId: Number(chainId) }, hardfork: 'cancun', eips: [2537, 7939, 7951] });
   common.updateParams(FEVM_PARAMS);
-  const { opcodes, synchronous } = fevmOpcodes(common);
+  const { opcodes, synchronous, gasBlind } = fevmOpcodes(common);
   const evm = new FevmEvm({
     common,
     // The constructor applies these to `common` again (paramsEVM when none are given).
@@ -1004,7 +1004,7 @@ export function createFevmEvm(chainId: bigint, stateManager: EvmStateAdapter): F
     ],
   });
   evm.runSynchronously(synchronous);
-  useRunLoop(evm);
+  useRunLoop(evm, gasBlind);
   shareEmptyDiffs(evm.journal);
   return evm;
 }
@@ -1037,7 +1037,7 @@ function filecoinPrecompile(entry: FilecoinPrecompileEntry): PrecompileFunc {
  * size, static-mode checks), except where that is only memory size (memory-ops.ts) and for the
  * CALL family (callGasFunction), and the FVM charges replace their Ethereum gas.
  */
-function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number> } {
+function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Set<number>; gasBlind: Set<number> } {
   const table = getOpcodesForHF(common);
   const fevmLogic = new Map<number, OpHandler>([
     [0x00, stop],
@@ -1061,6 +1061,9 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
   const opcodes: CustomOpcode[] = removed.map((opcode) => ({ opcode }));
   // FEVM's own handlers are synchronous; @ethereumjs's are where its table says so.
   const synchronous = new Set<number>();
+  // Gas functions that neither read the gas left nor wait, before handlers that do neither
+  // either: memory growth (with its FVM charges) and SLOAD's KAMT nodes (interpreter-loop.ts).
+  const gasBlind = new Set<number>();
   const prices: MemoryPrices = { perWord: common.param('memoryGas'), quadraticDivisor: common.param('quadCoefficientDivGas') };
   for (const [opcode, info] of table.opcodes) {
     if (removed.includes(opcode)) continue;
@@ -1075,8 +1078,9 @@ function fevmOpcodes(common: Common): { opcodes: CustomOpcode[]; synchronous: Se
         ? callGasFunction(name, CALL_MEMORY_RANGES[name], prices)
         : fvmGasFunction(name, ethGas);
     opcodes.push({ opcode, opcodeName: info.name, baseFee: opcodeGas(name), gasFunction, logicFunction });
+    if ((MEMORY_GROWTH[name] || name === 'SLOAD') && synchronous.has(opcode)) gasBlind.add(opcode);
   }
-  return { opcodes, synchronous };
+  return { opcodes, synchronous, gasBlind };
 }
 
 /**

@@ -15,7 +15,9 @@
 // state's BigInt gas left in one subtraction before the next instruction that may read it, and at
 // the frame's end: a subtraction per instruction made a BigInt each, a quarter of what a call
 // allocated. An instruction whose charge the gas left cannot cover takes it at once, so it runs
-// out of gas where @ethereumjs's step does.
+// out of gas where @ethereumjs's step does. So is an instruction whose gas function the EVM names
+// blind to the gas left (memory growth, SLOAD) when that function asks for no more than its fixed
+// cost, as most MLOADs and MSTOREs do.
 import { EVMError, type EVM, type ExecResult } from '@ethereumjs/evm';
 import { checkBudget } from '../../run-budget.js';
 
@@ -49,13 +51,17 @@ const STEPS_PER_BUDGET_CHECK = 4096;
 /** Counted across frames, so that many short frames are checked too. */
 let stepsToBudgetCheck = STEPS_PER_BUDGET_CHECK;
 
-/** The EVMs whose frames run on this loop. */
-const loopEvms = new WeakSet<EVM>();
+/** The EVMs whose frames run on this loop, each with its opcodes whose gas functions are blind to the gas left. */
+const loopEvms = new WeakMap<EVM, ReadonlySet<number>>();
 const patched = new WeakSet<object>();
 
-/** Makes `evm`'s frames run on this loop, once `patchRunLoop` has patched the interpreter. */
-export function useRunLoop(evm: EVM): void {
-  if (!LOOP_EIPS.some((eip) => evm.common.isActivatedEIP(eip))) loopEvms.add(evm);
+/**
+ * Makes `evm`'s frames run on this loop, once `patchRunLoop` has patched the interpreter.
+ * `gasBlind`: opcodes whose gas function neither reads the gas left nor waits, and whose handler
+ * neither reads it nor waits: their charge may be owed when it is their fixed cost.
+ */
+export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number> = new Set()): void {
+  if (!LOOP_EIPS.some((eip) => evm.common.isActivatedEIP(eip))) loopEvms.set(evm, gasBlind);
 }
 
 /**
@@ -85,6 +91,7 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
   // (Executor.traced) and stays to its end.
   const events = interpreter._evm.events;
   const stepListened = events !== undefined && events.listenerCount('step') > 0;
+  const gasBlind = loopEvms.get(interpreter._evm)!;
   let err: EVMError | undefined;
   let cachedOpcodes: OpEntry[] | undefined;
   // Fixed charges not yet taken from runState.gasLeft, and what that held when last taken from (FVM
@@ -128,6 +135,25 @@ async function runLoop(interpreter: LoopInterpreter, code: Uint8Array, startPc: 
             const charge = owed;
             owed = 0;
             interpreter.useGas(BigInt(charge), info);
+          }
+          runState.programCounter++;
+          op.opHandler(runState, interpreter.common);
+          runState.env.accessWitness?.commit();
+        } else if (gasBlind.has(opCode)) {
+          const gas = op.gasHandler(runState, info.feeBigInt, interpreter.common) as bigint;
+          // Its fixed cost, the same BigInt handed back: owed like any fixed charge.
+          if (gas === info.feeBigInt) {
+            owed += info.fee;
+            if (owed > room) {
+              const charge = owed;
+              owed = 0;
+              interpreter.useGas(BigInt(charge), info);
+            }
+          } else {
+            if (owed > 0) settle(interpreter, owed);
+            owed = 0;
+            interpreter.useGas(gas, info);
+            room = Number(runState.gasLeft);
           }
           runState.programCounter++;
           op.opHandler(runState, interpreter.common);
