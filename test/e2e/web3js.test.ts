@@ -54,6 +54,27 @@ describe('web3.js 4 against the devnet CLI', () => {
     assert.ok(BigInt(receipt.gasUsed) > 1_000_000n, `gasUsed ${receipt.gasUsed}`);
   });
 
+  // What web3 wraps but Lotus's API (api/api_full.go) does not have: -32601 naming the method, as calibnet answers (W7).
+  test('web3 methods for what Lotus does not serve (coinbase, mining, hash rate, peers, pending list, access lists, personal) answer method not found', async () => {
+    const calls: [string, () => Promise<unknown>][] = [
+      ['eth_coinbase', () => web3.eth.getCoinbase()],
+      ['eth_mining', () => web3.eth.isMining()],
+      ['eth_hashrate', () => web3.eth.getHashRate()],
+      ['net_peerCount', () => web3.eth.net.getPeerCount()],
+      ['eth_pendingTransactions', () => web3.eth.getPendingTransactions()],
+      ['eth_createAccessList', () => web3.eth.createAccessList({ from, to: from })],
+      ['personal_listAccounts', () => web3.eth.personal.getAccounts()],
+    ];
+    for (const [method, call] of calls) {
+      await assert.rejects(call(), (err: { code?: number; message?: string; cause?: { code?: number; message?: string } }) => {
+        const rpc = err.cause ?? err;
+        assert.equal(rpc.code, -32601, `${method}: ${JSON.stringify(rpc)}`);
+        assert.equal(rpc.message, `method '${method}' not found`);
+        return true;
+      });
+    }
+  });
+
   // web3's own smart-contract tutorial sends with `gasPrice` and no type: web3 infers type 0x0 and the
   // node signs a legacy EIP-155 transaction, as Anvil and geth do, the same one web3's wallet would (W2).
   test('a node-signed send and signTransaction with a gasPrice are legacy transactions', async () => {
