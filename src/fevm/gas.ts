@@ -11,10 +11,8 @@ import {
   onBlockPut,
   onBlockRead,
   onChainMessage,
-  onHashing,
-  onVerifyBlsAggregate,
+  onVerifySignature,
   onWasmInvocation,
-  SECP256K1_RECOVER,
   STORAGE_GAS_PER_BYTE,
 } from './price-list.js';
 
@@ -71,14 +69,12 @@ export function accountConstructorGas(address: FilAddress): number {
 }
 /**
  * An account checking a signature of `plaintext` bytes made with its key (AuthenticateMessage, how the
- * market authenticates each deal's client): builtin-actors v18 builds fvm_sdk without its
- * verify-signature syscall, so the SDK's crypto::verify_signature checks it in the actor: a secp256k1
- * signature by hashing the plaintext (blake2b-256) and recovering the key (two syscalls), a BLS one by
- * verify_bls_aggregate of one signature (one syscall: two pairings and the plaintext hashed).
+ * market authenticates each deal's client): the verify_signature syscall (builtin-actors v18 runtime
+ * fvm.rs; fvm_sdk's default verify-signature feature, which Lotus's FVM links), which charges its
+ * price before it looks at the signature or the signer (ref-fvm kernel/default.rs verify_signature).
  */
 export function signatureVerificationGas(bls: boolean, plaintext: number): number {
-  if (bls) return HOST_CALL + onVerifyBlsAggregate(1, plaintext);
-  return HOST_CALL + onHashing('blake2b256', plaintext) + HOST_CALL + SECP256K1_RECOVER;
+  return HOST_CALL + onVerifySignature(bls ? 'bls' : 'secp256k1', plaintext);
 }
 
 /**

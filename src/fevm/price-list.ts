@@ -25,9 +25,8 @@ const ADDRESS_LOOKUP = 1_050_000;
 const ADDRESS_ASSIGNMENT = 1_000_000;
 /** L119: secp256k1_recover_cost. */
 export const SECP256K1_RECOVER = 1_637_292;
-/** L120–124: bls_pairing_cost, and bls_hashing_cost per byte of the plaintexts (flat 0). */
-const BLS_PAIRING = 8_299_302;
-const BLS_HASHING_PER_BYTE = 7;
+/** L107–117: sig_cost, the verify_signature syscall's (a flat figure and one per byte of the plaintext). */
+const SIG_COST = { secp256k1: { flat: 1_637_292, perByte: 10 }, bls: { flat: 16_598_605, perByte: 26 } } as const;
 /** L127–146: hashing_cost per byte (flat 0). */
 const HASH_PER_BYTE = { sha256: 7, blake2b256: 10, keccak256: 33, ripemd160: 35 } as const;
 /** L225–231: lookback_cost (randomness, tipset CIDs): flat 5 800 × 19 + 15 000 + 21 000, 75 per epoch. */
@@ -99,12 +98,9 @@ export function onWasmInvocation(memoryPages: number, tableElements: number, ins
   return Math.ceil((fill + 1000 * WASM_INSTRUCTION * instructions) / 1000);
 }
 
-/**
- * L696 on_verify_aggregate_signature: verifying `signatures` BLS signatures aggregated, one pairing
- * each and one more, and the `plaintextBytes` hashed to the curve.
- */
-export function onVerifyBlsAggregate(signatures: number, plaintextBytes: number): number {
-  return BLS_PAIRING * (signatures + 1) + BLS_HASHING_PER_BYTE * plaintextBytes;
+/** L688 on_verify_signature: checking a signature of `type` over `plaintext` bytes. */
+export function onVerifySignature(type: keyof typeof SIG_COST, plaintext: number): number {
+  return SIG_COST[type].flat + SIG_COST[type].perByte * plaintext;
 }
 
 /** L728 on_hashing. */

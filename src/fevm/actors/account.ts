@@ -18,8 +18,7 @@ export const accountActor: BuiltinActor = {
         if (!key) throw new ActorError(ExitCode.ErrIllegalArgument, 'account has no key to authenticate with');
         const type = key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.BLS;
         const [sig, plaintext] = [bytes(signature, 'signature'), bytes(message, 'message')];
-        // The SDK refuses a signature of the wrong length before its syscalls (fvm_sdk crypto::verify_signature).
-        if (sig.length === (type === SigType.BLS ? 96 : 65)) rt.chargeGas(signatureVerificationGas(type === SigType.BLS, plaintext.length));
+        rt.chargeGas(signatureVerificationGas(type === SigType.BLS, plaintext.length));
         if (!verifySignature(type, sig, plaintext, key)) {
           throw new ActorError(ExitCode.ErrIllegalArgument, 'failed to authenticate message, signature invalid');
         }
