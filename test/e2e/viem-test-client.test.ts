@@ -172,6 +172,28 @@ describe('viem test client (mode anvil)', () => {
     await assert.rejects(wallet.sendTransaction({ to: TARGET, value: 1n, chain: null }));
   });
 
+  // audit26 V1: a new address given a nonce is the EthAccount a calibnet account with that nonce is
+  // (the FVM takes a placeholder as a sender only at nonce 0), so it can still send when impersonated.
+  test('setBalance and setNonce on a new address, then impersonate it: it sends at that nonce, as in Anvil', async () => {
+    const fresh = '0x00000000000000000000000000000000000f4e54' as Address;
+    await testClient.setBalance({ address: fresh, value: parseEther('10') });
+    await testClient.setNonce({ address: fresh, nonce: 5 });
+    await testClient.impersonateAccount({ address: fresh });
+    const wallet = createWalletClient({ account: fresh, transport: http(node.url) });
+    const hash = await wallet.sendTransaction({ to: TARGET, value: 1n, chain: null });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    assert.equal((await publicClient.getTransaction({ hash })).nonce, 5);
+    assert.equal(await publicClient.getTransactionCount({ address: fresh }), 6);
+    // eth_sendUnsignedTransaction, viem's sendUnsignedTransaction, from another such address.
+    const other = '0x00000000000000000000000000000000000f4e55' as Address;
+    await testClient.setBalance({ address: other, value: parseEther('10') });
+    await testClient.setNonce({ address: other, nonce: 3 });
+    const unsigned = await testClient.sendUnsignedTransaction({ from: other, to: TARGET, value: 1n });
+    assert.equal((await publicClient.waitForTransactionReceipt({ hash: unsigned })).status, 'success');
+    await testClient.stopImpersonatingAccount({ address: fresh });
+  });
+
   test('setCode, setStorageAt and setNonce', async () => {
     const code = '0x602a60005260206000f3';
     await testClient.setCode({ address: TARGET, bytecode: code });
