@@ -75,6 +75,29 @@ export class SharedMap<K, V> extends Map<K, V> {
     return this.root === other.root;
   }
 
+  /**
+   * What changed from `previous` to this map, found by walking only the branches the two do not
+   * share (a version made from the other by a few sets and deletes differs along a few paths): the
+   * entries set (new, or with another value: the value before too) and the keys deleted, each in
+   * iteration order. Undefined when this map does not iterate as `previous` with the deleted entries
+   * taken out and the new ones put after the rest (a key deleted and set again, or maps not made one
+   * from the other), which a Map changed by those sets and deletes would.
+   */
+  changesFrom(previous: SharedMap<K, V>): SharedMapChange<K, V> | undefined {
+    const { set, deleted } = changedLeaves(this.root, previous.root);
+    for (const [leaf, old] of set) if (old ? old.seq !== leaf.seq : leaf.seq < previous.nextSeq) return undefined;
+    return {
+      set: set.sort(([a], [b]) => a.seq - b.seq).map(([leaf, old]) => [leaf.key, leaf.value, old && { value: old.value }]),
+      deleted: deleted.sort((a, b) => a.seq - b.seq).map((leaf) => leaf.key),
+    };
+  }
+
+  /** changesFrom's entries whatever the order: for a map read by key, not in insertion order. */
+  entriesChangedFrom(previous: SharedMap<K, V>): SharedMapChange<K, V> {
+    const { set, deleted } = changedLeaves(this.root, previous.root);
+    return { set: set.map(([leaf, old]) => [leaf.key, leaf.value, old && { value: old.value }]), deleted: deleted.map((leaf) => leaf.key) };
+  }
+
   override get(key: K): V | undefined {
     return find(this.root, key, hashOf(key))?.value;
   }
@@ -234,6 +257,49 @@ function remove<K, V>(node: Branch<K, V>, shift: number, key: K, hash: number): 
     return new Branch(node.bitmap, slots);
   }
   return new Branch(node.bitmap & ~bit, [...node.slots.slice(0, at), ...node.slots.slice(at + 1)]);
+}
+
+/** The entries set since a version (with the value before, if any) and the keys deleted. */
+export interface SharedMapChange<K, V> {
+  set: [key: K, value: V, before: { value: V } | undefined][];
+  deleted: K[];
+}
+
+/** The leaves of `now` that `before` does not have (each with `before`'s leaf of its key, if any), and `before`'s leaves of keys `now` lacks. */
+function changedLeaves<K, V>(now: Branch<K, V>, before: Branch<K, V>): { set: [Leaf<K, V>, Leaf<K, V> | undefined][]; deleted: Leaf<K, V>[] } {
+  const added: Leaf<K, V>[] = [];
+  const removed: Leaf<K, V>[] = [];
+  differing(now, before, added, removed);
+  const old = new Map(removed.map((leaf) => [leaf.key, leaf]));
+  const set: [Leaf<K, V>, Leaf<K, V> | undefined][] = [];
+  for (const leaf of added) {
+    const was = old.get(leaf.key);
+    old.delete(leaf.key);
+    if (!was || was.value !== leaf.value || was.seq !== leaf.seq) set.push([leaf, was]);
+  }
+  return { set, deleted: [...old.values()] };
+}
+
+/** The leaves under `a` and under `b` that are not in a slot both share: `a`'s into `added`, `b`'s into `removed`. */
+function differing<K, V>(a: Branch<K, V>, b: Branch<K, V>, added: Leaf<K, V>[], removed: Leaf<K, V>[]): void {
+  if (a === b) return;
+  for (let bits = a.bitmap | b.bitmap; bits !== 0; bits &= bits - 1) {
+    const bit = bits & -bits;
+    const x = a.bitmap & bit ? a.slots[slotIndex(a.bitmap, bit)] : undefined;
+    const y = b.bitmap & bit ? b.slots[slotIndex(b.bitmap, bit)] : undefined;
+    if (x === y) continue;
+    if (x instanceof Branch && y instanceof Branch) differing(x, y, added, removed);
+    else {
+      if (x) collectSlot(x, added);
+      if (y) collectSlot(y, removed);
+    }
+  }
+}
+
+function collectSlot<K, V>(slot: Slot<K, V>, into: Leaf<K, V>[]): void {
+  if (slot instanceof Branch) collect(slot, into);
+  else if (isBucket(slot)) into.push(...slot);
+  else into.push(slot);
 }
 
 function inOrder<K, V>(root: Branch<K, V>): readonly Leaf<K, V>[] {

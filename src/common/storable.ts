@@ -25,16 +25,55 @@ export type Pairs = readonly (readonly [key: number, item: unknown])[];
  */
 export interface StoredAsPairs {
   storedPairs(): Pairs;
+  /**
+   * The pairs set (with the item before, if any) and the keys unset since `previous`, in key order,
+   * when this value can tell them without listing both (undefined: the lists are compared).
+   */
+  pairsChangedFrom?(previous: StoredAsPairs): PairsChange | undefined;
+}
+
+/** What changed in a value stored as pairs: the pairs set, each with the item it had before if any, and the keys unset, ascending. */
+export interface PairsChange {
+  set: [key: number, item: unknown, before: { item: unknown } | undefined][];
+  unset: number[];
 }
 
 const isStoredAsPairs = (value: unknown): value is StoredAsPairs => typeof (value as Partial<StoredAsPairs> | null)?.storedPairs === 'function';
 
-/** Pairs read back from a change (`$pairsSet`): still stored as pairs when written again, so that a chain loaded and saved is the same bytes. */
+/**
+ * Pairs read back from a change (`$pairsSet`): still stored as pairs when written again, so that a
+ * chain loaded and saved is the same bytes. Kept by key in a SharedMap, so that the versions a loaded
+ * chain keeps share their pairs, and one made from another by a change tells what changed without
+ * listing either.
+ */
 export class ReadPairs implements StoredAsPairs {
-  constructor(readonly pairs: Pairs) {}
+  private constructor(private readonly byKey: SharedMap<number, unknown>) {}
+
+  static of(pairs: Pairs): ReadPairs {
+    return new ReadPairs(new SharedMap(pairs));
+  }
+
+  /** `previous` (pairs, or a list of them) with the keys `unset` taken out and the pairs `set` put in. */
+  static changed(previous: ReadPairs | Pairs, set: Pairs, unset: readonly number[]): ReadPairs {
+    const byKey = previous instanceof ReadPairs ? previous.byKey.copy() : new SharedMap(previous);
+    for (const key of unset) byKey.delete(key);
+    for (const [key, item] of set) byKey.set(key, item);
+    return new ReadPairs(byKey);
+  }
+
+  /** The pairs, ascending by key. */
+  get pairs(): Pairs {
+    return [...this.byKey].sort(([a], [b]) => a - b);
+  }
 
   storedPairs(): Pairs {
     return this.pairs;
+  }
+
+  pairsChangedFrom(previous: StoredAsPairs): PairsChange | undefined {
+    if (!(previous instanceof ReadPairs)) return undefined;
+    const { set, deleted } = this.byKey.entriesChangedFrom(previous.byKey);
+    return { set: set.sort(([a], [b]) => a - b).map(([key, item, before]) => [key, item, before && { item: before.value }]), unset: deleted.sort((a, b) => a - b) };
   }
 }
 
@@ -84,6 +123,8 @@ function changeOf(value: unknown, previous: unknown): unknown {
   if (isPlainMap(value) && isPlainMap(previous)) return mapChange(value, previous);
   // The value before may be the whole list a file held (what fromStorable read).
   if (isStoredAsPairs(value) && (isStoredAsPairs(previous) || Array.isArray(previous))) {
+    const change = isStoredAsPairs(previous) ? value.pairsChangedFrom?.(previous) : undefined;
+    if (change) return storedPairsChange(change);
     return pairsChange(value.storedPairs(), isStoredAsPairs(previous) ? previous.storedPairs() : (previous as Pairs));
   }
   return same(value, previous) ? UNCHANGED : toStorable(value);
@@ -102,6 +143,13 @@ function pairsChange(value: Pairs, previous: Pairs): unknown {
   while (j < previous.length) unset.push(previous[j++]![0]);
   if (set.length === 0 && unset.length === 0) return UNCHANGED;
   return unset.length === 0 ? { $pairsSet: set } : { $pairsSet: set, $pairsUnset: unset };
+}
+
+/** pairsChange's answer from a change the value found itself: the same, with the pairs whose items store alike left out. */
+function storedPairsChange({ set, unset }: PairsChange): unknown {
+  const stored = set.filter(([, item, before]) => before === undefined || changeOf(item, before.item) !== UNCHANGED).map(([key, item]) => [key, toStorable(item)]);
+  if (stored.length === 0 && unset.length === 0) return UNCHANGED;
+  return unset.length === 0 ? { $pairsSet: stored } : { $pairsSet: stored, $pairsUnset: unset };
 }
 
 function recordChange(value: Record<string, unknown>, previous: Record<string, unknown>): unknown {
@@ -127,6 +175,7 @@ function recordChange(value: Record<string, unknown>, previous: Record<string, u
  * as this one does; otherwise the Map whole.
  */
 function mapChange(value: Map<unknown, unknown>, previous: Map<unknown, unknown>): unknown {
+  if (value instanceof SharedMap && previous instanceof SharedMap) return sharedMapChange(value, previous);
   const kept: unknown[] = [];
   const unset: unknown[] = [];
   for (const key of previous.keys()) {
@@ -144,6 +193,24 @@ function mapChange(value: Map<unknown, unknown>, previous: Map<unknown, unknown>
     } else set.push([toStorable(key), toStorable(entry)]);
   }
   if (set.length === 0 && unset.length === 0) return UNCHANGED;
+  return unset.length === 0 ? { $mapSet: set } : { $mapSet: set, $mapUnset: unset };
+}
+
+/**
+ * mapChange of two versions of a builtin actor's table: the same change, found along the branches
+ * they do not share (SharedMap.changesFrom) rather than by walking every entry of both, which made
+ * each state write of the market's cron cost as much as all its deals.
+ */
+function sharedMapChange(value: SharedMap<unknown, unknown>, previous: SharedMap<unknown, unknown>): unknown {
+  const changes = value.changesFrom(previous);
+  if (!changes) return toStorable(value);
+  const set: [unknown, unknown][] = [];
+  for (const [key, entry, before] of changes.set) {
+    const change = before ? changeOf(entry, before.value) : toStorable(entry);
+    if (change !== UNCHANGED) set.push([toStorable(key), change]);
+  }
+  if (set.length === 0 && changes.deleted.length === 0) return UNCHANGED;
+  const unset = changes.deleted.map(toStorable);
   return unset.length === 0 ? { $mapSet: set } : { $mapSet: set, $mapUnset: unset };
 }
 
@@ -172,23 +239,39 @@ export function fromStorableChange(stored: unknown, previous: unknown): unknown 
   }
   if ('$mapSet' in stored) {
     if (!Array.isArray(stored.$mapSet) || !isPlainMap(previous)) throw new Error('a change to a Map that is not there');
-    const value = new Map(previous);
-    for (const key of keyList(stored.$mapUnset)) value.delete(fromStorable(key));
-    for (const [rawKey, change] of stored.$mapSet as [unknown, unknown][]) {
-      const key = fromStorable(rawKey);
-      value.set(key, fromStorableChange(change, previous.get(key)));
-    }
+    const unset = keyList(stored.$mapUnset).map(fromStorable);
+    const set = (stored.$mapSet as [unknown, unknown][]).map(([key, change]) => [fromStorable(key), change] as const);
+    const value = changedCopy(previous, set.every(([key]) => isSharedMapKey(key)));
+    for (const key of unset) value.delete(key);
+    for (const [key, change] of set) value.set(key, fromStorableChange(change, previous.get(key)));
     return value;
   }
   if ('$pairsSet' in stored) {
-    const before = isStoredAsPairs(previous) ? previous.storedPairs() : previous;
-    if (!Array.isArray(stored.$pairsSet) || !Array.isArray(before)) throw new Error('a change to a list of pairs that is not there');
-    const byKey = new Map<number, unknown>(before as Pairs);
-    for (const key of keyList(stored.$pairsUnset)) byKey.delete(key as number);
-    for (const [key, item] of stored.$pairsSet as [number, unknown][]) byKey.set(key, fromStorable(item));
-    return new ReadPairs([...byKey].sort(([a], [b]) => a - b));
+    const before = previous instanceof ReadPairs || !isStoredAsPairs(previous) ? previous : previous.storedPairs();
+    if (!Array.isArray(stored.$pairsSet) || !(before instanceof ReadPairs || Array.isArray(before))) throw new Error('a change to a list of pairs that is not there');
+    const set = (stored.$pairsSet as [unknown, unknown][]).map(([key, item]): [number, unknown] => [pairKey(key), fromStorable(item)]);
+    return ReadPairs.changed(before as ReadPairs | Pairs, set, keyList(stored.$pairsUnset).map(pairKey));
   }
   return fromStorable(stored);
+}
+
+const isSharedMapKey = (key: unknown): boolean => typeof key === 'number' || typeof key === 'string' || typeof key === 'bigint';
+
+/**
+ * A copy of `previous` to change: a SharedMap when the keys allow (a plain Map, as a file's first
+ * version of a table reads, becomes one, as the running node's tables do at their first change), so
+ * that the versions a loaded chain keeps share their entries rather than each being a whole copy.
+ */
+function changedCopy(previous: Map<unknown, unknown>, newKeysFit: boolean): Map<unknown, unknown> {
+  if (!newKeysFit) return new Map(previous);
+  if (previous instanceof SharedMap) return previous.copy();
+  for (const key of previous.keys()) if (!isSharedMapKey(key)) return new Map(previous);
+  return new SharedMap(previous);
+}
+
+function pairKey(key: unknown): number {
+  if (typeof key !== 'number') throw new Error('a change to a list of pairs whose key is not a number');
+  return key;
 }
 
 function keyList(keys: unknown): unknown[] {

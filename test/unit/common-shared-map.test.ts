@@ -82,4 +82,39 @@ describe('SharedMap', () => {
     assert.deepEqual([...made.table], [...after]);
     assert.deepEqual(toStorableChange({ table: before.copy() }, { table: before }), { $set: {} });
   });
+
+  // The --state jump of 1 000 deals: each cron write compared the market's whole tables.
+  test('changesFrom stores what a Map of the same history stores, for random histories (a key deleted and set again: the table whole)', () => {
+    const next = random(0x1234567);
+    for (let round = 0; round < 200; round++) {
+      const size = next(3) === 0 ? next(20) : next(3000);
+      const before = new SharedMap<number | string, number>();
+      for (let i = 0; i < size; i++) before.set(next(3) === 0 ? `k${next(5000)}` : next(5000), next(4));
+      const after = before.copy();
+      const changes = next(8);
+      for (let i = 0; i < changes; i++) {
+        const key = next(4) === 0 ? [...before.keys()][next(Math.max(1, before.size))] ?? 1 : next(5000);
+        const op = next(10);
+        if (op < 5) after.set(key, next(4));
+        else if (op < 9) after.delete(key);
+        // Deleted and set again: it moves to the end, and the table is stored whole.
+        else if (after.delete(key)) after.set(key, 9);
+      }
+      const stored = toStorableChange({ table: after }, { table: before });
+      assert.deepEqual(stored, toStorableChange({ table: new Map(after) }, { table: new Map(before) }), `round ${round}`);
+      const made = fromStorableChange(stored, { table: new Map(before) }) as { table: Map<number | string, number> };
+      assert.deepEqual([...made.table], [...after]);
+    }
+  });
+
+  test('a table of 100 000 entries and a copy with one entry changed: the change names that entry, and neither table is iterated', (t) => {
+    const before = new SharedMap(Array.from({ length: 100_000 }, (_, i): [number, number] => [i, i]));
+    const after = before.copy();
+    after.set(77_777, 0);
+    const entries = t.mock.method(SharedMap.prototype, 'entries');
+    assert.deepEqual(after.changesFrom(before), { set: [[77_777, 0, { value: 77_777 }]], deleted: [] });
+    assert.deepEqual(toStorableChange({ table: after }, { table: before }), { $set: { table: { $mapSet: [[77_777, 0]] } } });
+    assert.deepEqual(before.changesFrom(before.copy()), { set: [], deleted: [] });
+    assert.equal(entries.mock.callCount(), 0);
+  });
 });

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import { cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { fromStorable, fromStorableChange, toStorable, toStorableChange } from '../../src/common/storable.js';
+import { SharedMap } from '../../src/common/shared-map.js';
 import { LazyMap } from '../../src/fevm/lazy-map.js';
 
 /** Through the file and back: `value` stored as a change from `previous`, then made again from it. */
@@ -45,9 +46,16 @@ describe('toStorableChange and fromStorableChange', () => {
     assert.deepEqual(sectorChange.$mapUnset, [3]);
     assert.deepEqual(sectorChange.$mapSet[0]![1], { $set: { faultEpoch: 1234 } });
     const back = roundTrip(changed, actor) as typeof changed;
-    assert.deepEqual(back, changed);
-    assert.deepEqual([...back.miner.sectors.keys()], [...next.keys()]);
+    // Made again as a SharedMap, whose versions share their entries: the same entries, in the same order.
+    assert.ok(back.miner.sectors instanceof SharedMap);
+    assert.deepEqual({ ...back, miner: { ...back.miner, sectors: new Map(back.miner.sectors) } }, changed);
+    assert.deepEqual([...back.miner.sectors], [...next]);
     assert.ok(!('feeDebt' in back.miner));
+    // A Map with keys a SharedMap does not take (booleans) stays a plain Map.
+    const byFlag = new Map([[false, 0]]);
+    const flagged = roundTrip(new Map([...byFlag, [true, 1]]), byFlag) as Map<boolean, number>;
+    assert.equal(flagged.constructor, Map);
+    assert.deepEqual([...flagged], [[false, 0], [true, 1]]);
   });
 
   test('a Map whose entries moved (an entry deleted and set again, keys of objects) or a LazyMap is stored whole, and comes back in its order', () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
-import { fromStorable, fromStorableChange, toStorable, toStorableChange, type ReadPairs } from '../../src/common/storable.js';
+import { fromStorable, fromStorableChange, ReadPairs, toStorable, toStorableChange } from '../../src/common/storable.js';
 import type { CronEntry } from '../../src/fevm/actors/cron.js';
 import { CronQueue, type CronList } from '../../src/fevm/actors/cron-queue.js';
 
@@ -18,13 +18,18 @@ function enrolled(list: CronList, epoch: number, entry: CronEntry): CronList {
   return [...list.slice(0, i), [epoch, [entry]], ...list.slice(i)];
 }
 
+/** A small deterministic random source (a linear congruential generator): numbers below `n`. */
+function random(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x % n;
+  };
+}
+
 describe('CronQueue', () => {
   test('enrolments at random epochs (many at one epoch) and takes of the due work keep the sorted list, each version its own', () => {
-    let x = 12345;
-    const next = (n: number) => {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      return x % n;
-    };
+    const next = random(12345);
     let queue = CronQueue.EMPTY;
     let list: CronList = [];
     const versions: [CronQueue, CronList][] = [];
@@ -71,5 +76,29 @@ describe('CronQueue', () => {
     // Written again from what was read, the same change.
     assert.deepEqual(toStorableChange(made, stored), change);
     assert.deepEqual(toStorableChange({ queue: after }, { queue: after }), { $set: {} });
+  });
+
+  // The --state jump of 1 000 deals: each cron write listed the whole schedule twice, and each version kept its list.
+  test('the epochs changed between two versions, found along the nodes they do not share (or by a read list\'s keys), are what comparing their lists finds', () => {
+    const next = random(777);
+    let queue = CronQueue.EMPTY;
+    for (let step = 0; step < 3000; step++) {
+      let after = queue;
+      for (let op = next(4); op > 0; op--) after = next(3) === 0 ? after.takeUpTo(next(3000)).rest : after.with(next(3000), { actor: 100 + next(3), event: step });
+      // The same versions as plain lists of pairs, compared pair by pair; and as the ReadPairs a state file reads.
+      const listed = toStorableChange({ queue: { storedPairs: () => after.list() } }, { queue: { storedPairs: () => queue.list() } });
+      assert.deepEqual(toStorableChange({ queue: after }, { queue }), listed, `step ${step}`);
+      assert.deepEqual(toStorableChange({ queue: ReadPairs.of(after.list()) }, { queue: ReadPairs.of(queue.list()) }), listed, `step ${step}, read`);
+      queue = after;
+    }
+  });
+
+  test('a version of a long schedule with one epoch enrolled is stored as that epoch without listing either version', (t) => {
+    let before = CronQueue.EMPTY;
+    for (let epoch = 0; epoch < 100_000; epoch += 7) before = before.with(epoch, { actor: 5, event: epoch });
+    const after = before.with(50_002, { actor: 5, event: 'x' });
+    const listed = t.mock.method(CronQueue.prototype, 'list');
+    assert.deepEqual(toStorableChange({ queue: after }, { queue: before }), { $set: { queue: { $pairsSet: [[50_002, [{ actor: 5, event: 'x' }]]] } } });
+    assert.equal(listed.mock.callCount(), 0);
   });
 });

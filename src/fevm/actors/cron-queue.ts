@@ -5,10 +5,10 @@
 // cron entry cost as much as the whole schedule, and each epoch's state keep a copy of it.
 //
 // State files store the queue as the list of [epoch, entries] it stands for (`storedPairs`), which is
-// what they held before, and a later version as the epochs it changed (common/storable.ts); a state
-// read from one holds that list (or the ReadPairs a change made) until the queue is next changed
-// (`CronQueue.of`).
-import { ReadPairs, type StoredAsPairs } from '../../common/storable.js';
+// what they held before, and a later version as the epochs it changed (common/storable.ts), found
+// along the nodes the two versions do not share (`pairsChangedFrom`); a state read from one holds
+// that list (or the ReadPairs a change made) until the queue is next changed (`CronQueue.of`).
+import { ReadPairs, type PairsChange, type StoredAsPairs } from '../../common/storable.js';
 import type { CronEntry } from './cron.js';
 
 /** The queue as a list, ascending by epoch, each epoch's entries in the order they were enrolled. */
@@ -36,9 +36,6 @@ class Node {
 
 export class CronQueue implements StoredAsPairs {
   static readonly EMPTY = new CronQueue(undefined);
-
-  /** The list, made on first need (a --state journal asks each version it writes, and the next compares with it). */
-  private listed?: CronList;
 
   private constructor(private readonly root: Node | undefined) {}
 
@@ -70,12 +67,44 @@ export class CronQueue implements StoredAsPairs {
   }
 
   list(): CronList {
-    return (this.listed ??= this.root ? listOf(this.root) : []);
+    return this.root ? listOf(this.root) : [];
   }
 
   storedPairs(): CronList {
     return this.list();
   }
+
+  /** The epochs changed since `previous` (a queue this one was made from), found along the nodes they do not share. */
+  pairsChangedFrom(previous: StoredAsPairs): PairsChange | undefined {
+    if (!(previous instanceof CronQueue)) return undefined;
+    const change: PairsChange = { set: [], unset: [] };
+    changed(this.root, previous.root, change);
+    return change;
+  }
+}
+
+/**
+ * What changed from `before` to `node`, two subtrees at the same place of two versions (so over the
+ * same range of epochs), in epoch order: a node of the same epoch compared and its children in turn,
+ * subtrees arranged otherwise (a node taken or put in above them) compared as lists.
+ */
+function changed(node: Node | undefined, before: Node | undefined, change: PairsChange): void {
+  if (node === before) return;
+  if (node && before && node.epoch === before.epoch) {
+    changed(node.left, before.left, change);
+    if (node.entries !== before.entries) change.set.push([node.epoch, node.entries, { item: before.entries }]);
+    changed(node.right, before.right, change);
+    return;
+  }
+  const now = node ? listOf(node) : [];
+  const was = before ? listOf(before) : [];
+  let j = 0;
+  for (const [epoch, entries] of now) {
+    while (j < was.length && was[j]![0] < epoch) change.unset.push(was[j++]![0]);
+    const old = was[j]?.[0] === epoch ? was[j++]![1] : undefined;
+    if (old !== entries) change.set.push([epoch, entries, old && { item: old }]);
+  }
+  while (j < was.length) change.unset.push(was[j++]![0]);
 }
 
 function insert(node: Node | undefined, epoch: number, entry: CronEntry): Node {
