@@ -16,6 +16,7 @@ import {
   ethPrecompileGas,
   exec4ParamsGas,
   frameEndGas,
+  nativeDeployerGas,
   paramsReadGas,
   resurrectParamsGas,
   returnReadGas,
@@ -26,6 +27,7 @@ import {
   OPCODE_CLASSES,
 } from '../../src/fevm/actors/evm/evm-gas.js';
 import { EMPTY_KAMT, storageShapeOf, UNKNOWN_ROOT, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
+import { ACCOUNT_INVOCATION } from '../../src/fevm/gas.js';
 import { ACTOR_UPDATE, HOST_CALL, onActorEvent, onBlockLink, onBlockPut, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -157,6 +159,9 @@ describe('EVM actor gas', () => {
     assert.equal(creationReturnGas(true, 1_000, true), returned(exec4Return) + returned(eamReturn));
     assert.equal(creationReturnGas(false, 1_000, true), returned(exec4Return) + blockCreateGas(eamReturn));
     assert.equal(creationReturnGas(true, 1_000, false), returned(eamReturn - 21));
+    // An f1 deployer (resolve_caller_external): PubkeyAddress sent to it (the send, 75 000, the
+    // account's invocation), its 21-byte address answered as a 22-byte block, then hash_20 of it.
+    assert.equal(nativeDeployerGas(21), 14_000 + 75_000 + ACCOUNT_INVOCATION + returned(22) + keccak(21));
   });
 
   test('the opcode table: one class per opcode', () => {

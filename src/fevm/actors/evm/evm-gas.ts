@@ -15,7 +15,7 @@
 import { p256 } from '@noble/curves/nist.js';
 import { cborBytesSize, encodeBigInt } from '../../../common/cbor.js';
 import { bytesToBigint } from '../../../common/hex.js';
-import { BUILTIN_INVOCATION } from '../../gas.js';
+import { ACCOUNT_INVOCATION, BUILTIN_INVOCATION } from '../../gas.js';
 import type { Actor } from '../../actor.js';
 import { pointersOf, rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
 export { ACCOUNT_INVOCATION, PLACEHOLDER_INVOCATION } from '../../gas.js';
@@ -365,6 +365,16 @@ export function eamEntryGas(fromContract: boolean, create2: boolean, initcode: n
   const preimage = create2 ? 1 + 20 + 32 + 32 : 1 + 21 + rlpNonce;
   const hashes = (create2 ? HOST_CALL + onHashing('keccak256', initcode) : 0) + HOST_CALL + onHashing('keccak256', preimage);
   return (fromContract ? blockCreateGas(params) : 0) + paramsReadGas(params) + hashes;
+}
+
+/**
+ * A native (f1/f3) account's CreateExternal (eam/src/lib.rs resolve_caller_external): the EAM asks
+ * it for its key address (PubkeyAddress, a read-only send; the account, the message's sender, is
+ * looked up already), which answers with the address's `keyBytes` as a CBOR byte string, and hashes
+ * them (hash_20, keccak) into the Ethereum address the contract's address derives from.
+ */
+export function nativeDeployerGas(keyBytes: number): number {
+  return SEND_SYSCALL + ACCOUNT_INVOCATION + returnedGas(cborBytesSize(keyBytes)) + HOST_CALL + onHashing('keccak256', keyBytes);
 }
 
 /**

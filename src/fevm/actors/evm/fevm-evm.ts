@@ -92,6 +92,7 @@ import {
   keccakGas,
   logGas,
   memoryGrowthGas,
+  nativeDeployerGas,
   opcodeGas,
   paramsReadGas,
   PLACEHOLDER_INVOCATION,
@@ -515,6 +516,8 @@ export class FevmEvm extends EVM {
     const initcode = message.data.length;
     const nonce = message.salt ? 0n : ((await this.stateManager.getAccount(message.caller))?.nonce ?? 1n) - 1n;
     before += eamEntryGas(fromContract, message.salt !== undefined, initcode, nonce > 0n ? nonce : 0n);
+    // A message from an f1/f3 account (the EAM chose the address, createAddress): its key asked for and hashed.
+    if (!fromContract && this.createAddress) before += nativeDeployerGas(resolveEthAddress(state, message.caller.bytes)?.robust?.bytes.length ?? 21);
     const occupant = resolveEthAddress(state, created.bytes);
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
       before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm') + (occupant.kind === 'evm' ? resurrectParamsGas(initcode) : 0);
