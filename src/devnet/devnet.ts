@@ -29,6 +29,7 @@ import { Miner, type MiningMode } from '../mining/miner.js';
 import { buildTipset, type Tipset } from '../mining/tipset.js';
 import { deriveAccounts, type DevAccount } from './accounts.js';
 import { Fork } from './fork/fork.js';
+import { forkPointSupply } from './fork/fork-point.js';
 import { forkAnchor, stageForkStart, type Funding } from './fork/fork-genesis.js';
 import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest } from './calls.js';
@@ -135,6 +136,10 @@ export class Devnet {
       onMessageError: (message, error) => this.emitter.emit('messageError', message, error),
       onCronError: (epoch, actor, error) => this.emitter.emit('cronError', epoch, actor, error),
       onMiningError: (error) => this.emitter.emit('miningError', error),
+      forkSupply: () => {
+        const supply = this.fork && forkPointSupply(this.fork.point);
+        return supply && { supply, epoch: this.fork!.point.epoch };
+      },
     });
     if (forked) this.catchUpOn(forked);
     this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock, callTimeoutMs: config.callTimeoutMs, withPremiumHistory: (estimate) => this.withPremiumHistory(estimate) }, (id) => this.mempool.pendingFor(id));

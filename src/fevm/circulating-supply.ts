@@ -51,8 +51,31 @@ export interface VmCirculatingSupply {
  * codes, so vested is what makes Lotus's identity, vested + mined + disbursed − burnt − locked, hold.
  */
 export function vmCirculatingSupply(state: StateReader, circulating: bigint): VmCirculatingSupply {
-  const mined = state.getActor(REWARD_ACTOR_ID)?.reward?.totalStoragePowerReward ?? 0n;
-  const burnt = state.getActor(BURNT_FUNDS_ACTOR_ID)?.balance ?? 0n;
-  const locked = state.getActor(POWER_ACTOR_ID)?.power?.totalPledgeCollateral ?? 0n;
+  const { mined, burnt, locked } = movingParts(state);
   return { vested: circulating - mined + burnt + locked, mined, burnt, locked, circulating, reserveDisbursed: 0n };
+}
+
+/** The parts of Lotus's figure that a chain's own work moves: what was mined, burnt and pledged. */
+function movingParts(state: StateReader): Pick<VmCirculatingSupply, 'mined' | 'burnt' | 'locked'> {
+  return {
+    mined: state.getActor(REWARD_ACTOR_ID)?.reward?.totalStoragePowerReward ?? 0n,
+    burnt: state.getActor(BURNT_FUNDS_ACTOR_ID)?.balance ?? 0n,
+    locked: state.getActor(POWER_ACTOR_ID)?.power?.totalPledgeCollateral ?? 0n,
+  };
+}
+
+/**
+ * On a fork, whose upstream's actors cannot all be summed: the upstream's own figure at the fork point
+ * (`base`, what its VM gave actors there) moved as Lotus's formula moves it by what the fork has mined,
+ * burnt and pledged since (`state` against `forkPoint`, the fork's first state); its vesting schedule
+ * and reserve stay as they were at the fork point.
+ */
+export function forkedVmCirculatingSupply(state: StateReader, forkPoint: StateReader, base: VmCirculatingSupply): VmCirculatingSupply {
+  const now = movingParts(state);
+  const then = movingParts(forkPoint);
+  const mined = base.mined + now.mined - then.mined;
+  const burnt = base.burnt + now.burnt - then.burnt;
+  const locked = base.locked + now.locked - then.locked;
+  const circulating = atLeastZero(base.vested + mined + base.reserveDisbursed - burnt - locked);
+  return { vested: base.vested, mined, burnt, locked, circulating, reserveDisbursed: base.reserveDisbursed };
 }

@@ -4,7 +4,7 @@
 // rounds: epochs without a tipset, where only the cron work due runs.
 import { DevnetError, MessageDroppedError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
-import { circulatingSupplyOf } from '../fevm/circulating-supply.js';
+import { circulatingSupplyOf, forkedVmCirculatingSupply, type VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
@@ -40,6 +40,8 @@ export interface MinerDeps {
   onCronError: (epoch: number, actor: number, error: unknown) => void;
   /** A tipset that interval mining failed to mine (a devnet bug): reported, and the timer goes on. */
   onMiningError: (error: unknown) => void;
+  /** On a fork, the upstream's circulating supply at the fork point and that epoch, if it served one (fork-point.ts). */
+  forkSupply?: () => { supply: VmCirculatingSupply; epoch: number } | undefined;
 }
 
 /**
@@ -265,8 +267,11 @@ export class Miner {
   private context(epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
     const { chain, state } = this.deps;
     let supply: bigint | undefined;
-    // Summed once per tipset, when a sector is onboarded; a fork's upstream actors are not all at hand.
-    const circulatingSupply = state.fetches ? undefined : () => (supply ??= circulatingSupplyOf(state.at(epoch - 1), epoch));
+    // Summed once per tipset, when a sector is onboarded. A fork's upstream actors are not all at hand:
+    // it moves the upstream's own figure at the fork point, if the upstream served one (not a gateway).
+    const forkBase = state.fetches ? this.deps.forkSupply?.() : undefined;
+    const sum = () => (forkBase ? forkedVmCirculatingSupply(state.at(epoch - 1), state.at(forkBase.epoch), forkBase.supply).circulating : circulatingSupplyOf(state.at(epoch - 1), epoch));
+    const circulatingSupply = state.fetches && !forkBase ? undefined : () => (supply ??= sum());
     return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e), circulatingSupply };
   }
 

@@ -303,12 +303,29 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     // In a sector number the upstream had not used at the fork epoch; the forked sectors still read as upstream.
     const sector = deal.State.SectorNumber;
     assert.equal(await rpc(upstream.url, 'Filecoin.StateSectorGetInfo', [dealProvider, sector, forkKey]), null);
-    assert.equal((await rpc(fork!.url, 'Filecoin.StateSectorGetInfo', [dealProvider, sector, null])).SectorNumber, sector);
+    const sectorInfo = await rpc(fork!.url, 'Filecoin.StateSectorGetInfo', [dealProvider, sector, null]);
+    assert.equal(sectorInfo.SectorNumber, sector);
     const forkedSector = (atFork.activeDeal as { State: { SectorNumber: number } }).State.SectorNumber;
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateSectorGetInfo', [dealProvider, forkedSector, null]), await rpc(upstream.url, 'Filecoin.StateSectorGetInfo', [dealProvider, forkedSector, forkKey]));
     // The provider's power grew by the new sector on the fork.
     const [mine, theirs] = await Promise.all([rpc(fork!.url, 'Filecoin.StateMinerPower', [dealProvider, null]), rpc(upstream.url, 'Filecoin.StateMinerPower', [dealProvider, forkKey])]);
     assert.ok(BigInt(mine.MinerPower.RawBytePower) > BigInt(theirs.MinerPower.RawBytePower));
+    // FIP-0100's daily fee: from the upstream's own circulating supply at the fork point, moved by what
+    // the fork mined, burnt and pledged since; a gateway serves no such figure, so there none.
+    const proving = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [sectorInfo.Activation, null]);
+    if (gatewayOnly) {
+      assert.equal(sectorInfo.DailyFee, '0');
+      await assert.rejects(rpc(fork!.url, 'Filecoin.StateVMCirculatingSupplyInternal', [proving.Cids]), /served no Filecoin.StateVMCirculatingSupplyInternal at the fork point/);
+    } else {
+      const supply = await rpc(fork!.url, 'Filecoin.StateVMCirculatingSupplyInternal', [proving.Cids]);
+      // The new sector's QA power: what the provider's grew by.
+      const qa = BigInt(mine.MinerPower.QualityAdjPower) - BigInt(theirs.MinerPower.QualityAdjPower);
+      assert.ok(BigInt(sectorInfo.DailyFee) > 0n);
+      assert.equal(BigInt(sectorInfo.DailyFee), (161_817n * BigInt(supply.FilCirculating) * qa) / 10n ** 30n);
+      assert.equal(supply.FilVested, (await rpc(upstream.url, 'Filecoin.StateVMCirculatingSupplyInternal', [forkKey])).FilVested);
+      const part = (name: string) => BigInt(supply[name]);
+      assert.equal(part('FilVested') + part('FilMined') + part('FilReserveDisbursed') - part('FilBurnt') - part('FilLocked'), part('FilCirculating'));
+    }
     // A contract reads the new deal's activation through the market, as for any deal.
     const { FilecoinApiCaller } = await compileFixtures();
     const abi = new Interface(FilecoinApiCaller.abi);

@@ -12,6 +12,8 @@ import { Upstream } from '../../src/devnet/fork/upstream.js';
 const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100', ParentWeight: String(1000 + 7 * height) }] });
 
 /** What a calibnet-like Lotus answers: head 100, F3 finalized at 50. */
+const SUPPLY = { FilVested: '5', FilMined: '0', FilBurnt: '2', FilLocked: '1', FilCirculating: '3', FilReserveDisbursed: '0' };
+
 const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   'Filecoin.StateNetworkName': () => 'calibrationnet',
   'Filecoin.ChainGetGenesis': () => tipset(0),
@@ -22,6 +24,8 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   'Filecoin.ChainGetTipSetAfterHeight': ([height]) => tipset(height as number),
   'Filecoin.ChainGetTipSet': ([key]) => tipset(Number(/\d+$/.exec((key as { '/': string }[])[0]['/'])![0])),
   'Filecoin.Version': () => ({ Version: '1.36.2+calibnet+git.b835fab70', APIVersion: 0x20000, BlockDelay: 30 }),
+  // The figure for the state `key` names (its height in FilMined, to see which was asked).
+  'Filecoin.StateVMCirculatingSupplyInternal': ([key]) => ({ ...SUPPLY, FilMined: /\d+$/.exec((key as { '/': string }[])[0]['/'])![0] }),
 };
 
 /** An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a JSON-RPC error). */
@@ -50,6 +54,14 @@ describe('fork point', () => {
     assert.deepEqual([point.epoch, point.stateKey, point.networkName, point.chainId, point.genesis], [50, tipset(51).Cids, 'calibrationnet', '314159', 'bafy2bzace0']);
     // The fork's first tipset answers the upstream's headers; its weight is the next tipset's ParentWeight.
     assert.deepEqual([point.headers, point.weight], [tipset(50).Blocks, tipset(51).Blocks[0].ParentWeight]);
+    // What the upstream's VM gave actors at the fork point, read with the state's key.
+    assert.deepEqual(point.circulatingSupply, { ...SUPPLY, FilMined: '51' });
+  });
+
+  test('an upstream that refuses StateVMCirculatingSupplyInternal (a Lotus gateway) leaves the point without a circulating supply', async (t) => {
+    const point = await resolveForkPoint(await upstreamAnswering(t, { 'Filecoin.StateVMCirculatingSupplyInternal': new Error("method 'Filecoin.StateVMCirculatingSupplyInternal' not found") }), undefined);
+    assert.equal(point.epoch, 50);
+    assert.equal('circulatingSupply' in point, false);
   });
 
   // fidaudit4 V16: a fork answers its upstream's network name, so a fork of a fork knows it by its Version.

@@ -2,6 +2,7 @@
 // (network name, genesis, chain id). Resolved once at start (or read from the cache when the
 // upstream is down) and saved with the cache.
 import { DevnetError } from '../../common/errors.js';
+import type { VmCirculatingSupply } from '../../fevm/circulating-supply.js';
 import { EC_FINALITY } from '../../mining/finality.js';
 import { displayUrl, UpstreamAnswerError, type Upstream } from './upstream.js';
 
@@ -31,7 +32,16 @@ export interface ForkPoint {
   genesis: string;
   genesisTimestamp: number;
   chainId: string;
+  /**
+   * What the upstream's VM gave actors at the fork point (Filecoin.StateVMCirculatingSupplyInternal of
+   * `stateKey`): the fork's sectors get their daily fee from it (fevm/circulating-supply.ts
+   * forkedVmCirculatingSupply). Absent from a Lotus gateway, which does not serve the method.
+   */
+  circulatingSupply?: Record<(typeof SUPPLY_FIELDS)[number], string>;
 }
+
+/** api.CirculatingSupply's fields, as Lotus's JSON names them. */
+const SUPPLY_FIELDS = ['FilVested', 'FilMined', 'FilBurnt', 'FilLocked', 'FilCirculating', 'FilReserveDisbursed'] as const;
 
 /** A block header as Lotus's JSON gives it: the fields this module reads, and the others as they come. */
 export interface LotusBlock {
@@ -53,6 +63,22 @@ const isBlock = (block: unknown): boolean => {
   const { Timestamp, ParentBaseFee, ParentWeight } = (block ?? {}) as Record<keyof LotusBlock, unknown>;
   return typeof Timestamp === 'number' && typeof ParentBaseFee === 'string' && isDecimal(ParentWeight);
 };
+
+const isSupply = (answer: unknown): boolean => SUPPLY_FIELDS.every((field) => isDecimal((answer as Record<string, unknown> | null)?.[field]));
+
+/** The upstream's figure at the fork point in the devnet's terms, if it served one. */
+export function forkPointSupply(point: ForkPoint): VmCirculatingSupply | undefined {
+  const json = point.circulatingSupply;
+  if (!json) return undefined;
+  return {
+    vested: BigInt(json.FilVested),
+    mined: BigInt(json.FilMined),
+    burnt: BigInt(json.FilBurnt),
+    locked: BigInt(json.FilLocked),
+    circulating: BigInt(json.FilCirculating),
+    reserveDisbursed: BigInt(json.FilReserveDisbursed),
+  };
+}
 
 /** Whether an answer has the fields of a tipset this module reads, as Lotus's JSON gives them. */
 export function isTipset(answer: unknown): boolean {
@@ -133,7 +159,16 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     stateKey = next.Cids;
     weight = next.Blocks[0].ParentWeight;
   }
+  // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
+  const circulatingSupply = await upstream
+    .answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply)
+    .catch((error: unknown) => {
+      if (error instanceof UpstreamAnswerError) return undefined;
+      throw error;
+    });
   return {
+    // Left out when absent: the cache stores the point as DAG-CBOR, which has no undefined.
+    ...(circulatingSupply ? { circulatingSupply } : {}),
     epoch: tipset.Height,
     tipsetKey: tipset.Cids,
     stateKey,
