@@ -170,7 +170,13 @@ describe('devnet_proposeDeal', () => {
       }
       const client = deriveNodeKeys(testConfig().mnemonic).dealClient.address.toString('t');
       const escrow = await rpc.result('Filecoin.StateMarketBalance', [client, null]);
-      assert.ok(BigInt(escrow.Locked) >= BigInt(deals.length) * (1000n * 518_400n + 7n), `the client's locked escrow ${escrow.Locked} covers every deal`);
+      assert.equal(BigInt(escrow.Locked), BigInt(deals.length) * (1000n * 518_400n + 7n), 'the client\'s escrow locks every deal');
+      // Review R6: each added what its own deal locks, no more (a mined publication's lock was counted twice).
+      assert.equal(escrow.Escrow, escrow.Locked, 'no free escrow left over');
+      for (const provider of new Set(answers.map((a) => a.provider as string))) {
+        const funds = await rpc.result('Filecoin.StateMarketBalance', [provider, null]);
+        assert.equal(funds.Escrow, funds.Locked, `${provider}: no free escrow left over`);
+      }
     });
   }
 

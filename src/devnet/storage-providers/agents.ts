@@ -191,14 +191,18 @@ export class StorageProviderAgents {
   private readonly queue = new SerialQueue();
   /**
    * Publications' pushes, one at a time: each reads the free escrow of its client and provider less
-   * what publications pushed and not yet mined will lock (`reserved`), adds what its deal needs on top,
+   * what publications pushed and not yet mined will lock (`reservations`), adds what its deal needs on top,
    * pushes PublishStorageDeals and reserves what it locks; it waits for the chain out of the queue. Two
    * counting the same free escrow would both publish, and the second mined would fail (exit 16, its
    * deal over the balance): Boost's fund manager and Lotus's client reserve each deal's share likewise.
    */
   private readonly publishing = new SerialQueue();
-  /** Escrow that publications pushed and not yet mined will lock, by the client's or provider's actor ID. */
-  private readonly reserved = new Map<number, bigint>();
+  /**
+   * What each publication pushed and not yet settled will lock (by actor ID of the client and the
+   * provider), kept until it is mined or fails; counted only while its message is not on chain, where
+   * the market's locked table holds it from then on (review R6: counted twice, it was paid twice).
+   */
+  private readonly reservations = new Set<{ cid: CID; locks: { id: number | undefined; amount: bigint }[] }>();
   private readonly providers = new Map<number, Provider>();
   private roundRobin = 0;
   /** Tipsets queued and not yet handled. */
@@ -571,9 +575,10 @@ export class StorageProviderAgents {
       ]);
       const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
       const cid = await pushFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params });
-      for (const { id, amount } of locks) if (id !== undefined) this.reserved.set(id, (this.reserved.get(id) ?? 0n) + amount);
+      const reservation = { cid, locks };
+      this.reservations.add(reservation);
       if (options.mine && !this.node.chain.messageByCid(cid)) await this.node.mine();
-      return { cid, locks };
+      return reservation;
     });
     try {
       const [ids] = (await minedResult(this.node, pushed.cid)).returnValue as [number[]];
@@ -581,7 +586,7 @@ export class StorageProviderAgents {
       this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
       return { dealId, provider: provider.minerId, message: pushed.cid };
     } finally {
-      for (const { id, amount } of pushed.locks) if (id !== undefined) this.reserved.set(id, this.reserved.get(id)! - amount);
+      this.reservations.delete(pushed);
     }
   }
 
@@ -589,7 +594,13 @@ export class StorageProviderAgents {
   private unreservedEscrow(address: FilAddress): Promise<bigint> {
     return this.node.untilFetched(() => {
       const id = this.escrowId(address);
-      return id === undefined ? 0n : this.freeEscrow(id) - (this.reserved.get(id) ?? 0n);
+      if (id === undefined) return 0n;
+      let reserved = 0n;
+      for (const { cid, locks } of this.reservations) {
+        if (this.node.chain.messageByCid(cid)) continue;
+        for (const lock of locks) if (lock.id === id) reserved += lock.amount;
+      }
+      return this.freeEscrow(id) - reserved;
     });
   }
 
