@@ -227,6 +227,8 @@ function recipient(field: unknown, prefix: string): Uint8Array | null {
 
 /** The transaction's RLP list of `expected` fields; otherwise Lotus's error after `notOne` (parseEip1559Tx, parseLegacyTx). */
 function decodeList(bytes: Uint8Array, expected: number, notOne: string): unknown[] {
+  // A type byte alone (0x02): Lotus's DecodeRLP of nothing (ethtypes/rlp.go errRLPEmptyInput).
+  if (bytes.length === 0) throw new MessageRejectedError('invalid rlp data: data is empty');
   let decoded: unknown;
   try {
     decoded = RLP.decode(bytes);

@@ -263,6 +263,8 @@ describe('decodeEthTransaction: rejections (MessageRejectedError, Lotus wording)
     rejects(editTyped(raw, (f) => f.pop()), /^not an EIP-1559 transaction: should have 12 elements in the rlp list$/);
     rejects('0x02c0', /^not an EIP-1559 transaction: should have 12 elements in the rlp list$/);
     rejects('0x0201', /^not an EIP-1559 transaction: decoded data is not a list$/);
+    // The type byte alone: Lotus's RLP decoder refuses nothing before its caller sees a list or not.
+    rejects('0x02', /^invalid rlp data: data is empty$/);
   });
 
   test('zero r or s', async () => {
