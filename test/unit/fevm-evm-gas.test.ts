@@ -9,6 +9,7 @@ import {
   blockCreateGas,
   bytecodeStoreGas,
   callParamsPutGas,
+  creationFailureGas,
   creationReturnGas,
   delegateParamsPutGas,
   delegateParamsSize,
@@ -159,6 +160,11 @@ describe('EVM actor gas', () => {
     assert.equal(creationReturnGas(true, 1_000, true), returned(exec4Return) + returned(eamReturn));
     assert.equal(creationReturnGas(false, 1_000, true), returned(exec4Return) + blockCreateGas(eamReturn));
     assert.equal(creationReturnGas(true, 1_000, false), returned(eamReturn - 21));
+    // A constructor that reverted with 4 bytes: Init and the EAM each read the 5-byte block and exit
+    // with it (put again, the exit syscall); one that aborted: their exits alone (init Exec4,
+    // runtime shared.rs extract_send_result, the trampoline's exit).
+    assert.equal(creationFailureGas(4), 2 * (returnReadGas(5) + blockCreateGas(5) + 14_000));
+    assert.equal(creationFailureGas(undefined), 2 * 14_000);
     // An f1 deployer (resolve_caller_external): PubkeyAddress sent to it (the send, 75 000, the
     // account's invocation), its 21-byte address answered as a 22-byte block, then hash_20 of it.
     assert.equal(nativeDeployerGas(21), 14_000 + 75_000 + ACCOUNT_INVOCATION + returned(22) + keccak(21));

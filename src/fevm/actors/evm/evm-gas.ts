@@ -388,6 +388,16 @@ export function exec4ParamsGas(initcode: number): number {
   return blockCreateGas(exec4) + paramsReadGas(exec4) + blockCreateGas(constructor) + paramsReadGas(constructor);
 }
 
+/**
+ * A constructor that failed (not by running out of gas) with `data` (its revert bytes; undefined for
+ * an abort): Init and then the EAM each read what it exited with (extract_send_result keeps the
+ * data) and exit with it in turn (the trampoline: the block put again, the exit syscall).
+ */
+export function creationFailureGas(data: number | undefined): number {
+  const block = data === undefined ? 0 : cborBytesSize(data);
+  return 2 * ((block > 0 ? returnReadGas(block) + blockCreateGas(block) : 0) + HOST_CALL);
+}
+
 /** Resurrect's params: the EAM puts the ConstructorParams, the dead contract reads them. */
 export const resurrectParamsGas = (initcode: number): number => blockCreateGas(constructorParamsSize(initcode)) + paramsReadGas(constructorParamsSize(initcode));
 

@@ -73,6 +73,7 @@ import {
   callParamsPutGas,
   contractCreationGas,
   copyGas,
+  creationFailureGas,
   creationReturnGas,
   delegateParamsPutGas,
   delegateParamsSize,
@@ -562,7 +563,7 @@ export class FevmEvm extends EVM {
       },
       false,
     );
-    return chargedToCaller(this.forgetIfFailed(mark, result), flush);
+    return chargedToCaller(this.forgetIfFailed(mark, creationFailed(result, message.gasLimit)), flush + creatorReadGas(result, fromContract));
   }
 
   /**
@@ -917,6 +918,26 @@ function codelessInvocationGas(receiver: Actor | undefined): number {
   return receiver.kind === 'evm' ? evmStateReadGas() : builtinInvocationGas(receiver.kind);
 }
 
+/**
+ * A deployment whose constructor failed: what Init and the EAM do passing its failure back
+ * (creationFailureGas), out of the deployment's `gasLimit`.
+ */
+function creationFailed(result: EVMResult, gasLimit: bigint): EVMResult {
+  const exec = result.execResult;
+  const error = exec.exceptionError?.error;
+  if (error === undefined || error === EVMError.errorMessages.OUT_OF_GAS) return result;
+  const used = exec.executionGasUsed + BigInt(creationFailureGas(error === EVMError.errorMessages.REVERT ? exec.returnValue.length : undefined));
+  if (used > gasLimit) return { ...result, execResult: { ...exec, ...outOfGas(gasLimit).execResult } };
+  exec.executionGasUsed = used;
+  return result;
+}
+
+/** A contract's CREATE reading the revert data its failed deployment passed back (create_common takes it as RETURNDATA). */
+function creatorReadGas(result: EVMResult, fromContract: boolean): number {
+  const exec = result.execResult;
+  return fromContract && exec.exceptionError?.error === EVMError.errorMessages.REVERT ? returnReadGas(cborBytesSize(exec.returnValue.length)) : 0;
+}
+
 /** Whether a contract frame's end puts a block: its revert data, or with `returnsData` what it returned. */
 function endsWithData(exec: ExecResult, returnsData: boolean): boolean {
   const error = exec.exceptionError?.error;
@@ -1226,6 +1247,8 @@ function fvmGasFunction(name: string, ethGas: EthGasHandler | undefined): EthGas
     const words = runState.memoryWordCount;
     await ethGas(runState, 0n, common);
     gas += fvmCharges(runState, words, charge);
+    // create_common asks the FVM for the gas left (the gas_available syscall) before it sets 63/64 aside.
+    if (isCreate) gas += BigInt(HOST_CALL);
     const available = runState.interpreter.getGasLeft() - gas;
     // The EAM's create gets all but 1/64 of what is left, as any send; the caller's flush comes after (flushBeforeSend).
     if (isCreate) {
