@@ -166,9 +166,9 @@ export class Cheats {
     });
   }
 
-  /** The nonce Ethereum tools see: an EVM actor's own, any other actor's message sequence. */
   /**
-   * A placeholder given a nonce above 0 becomes the EthAccount its first message would have made it
+   * The nonce Ethereum tools see: an EVM actor's own, any other actor's message sequence. A
+   * placeholder given a nonce above 0 becomes the EthAccount its first message would have made it
    * (audit26 V1): the FVM takes a placeholder as a sender only at sequence 0 (ref-fvm executor
    * preflight), so on calibnet an f410 account with a nonce is always an EthAccount.
    */
