@@ -12,6 +12,7 @@ import { SP_DERIVATION_PATH } from '../src/devnet/storage-providers/keys.js';
 import { sectorPayloadCapacity } from '../src/devnet/storage-providers/piece-cid.js';
 import { piecesDirOf } from '../src/devnet/storage-providers/piece-store.js';
 import { EC_FINALITY } from '../src/mining/finality.js';
+import { LAST_TIMESTAMP } from '../src/mining/clock.js';
 import { defaultForkCacheDir } from '../src/devnet/fork/fork-cache.js';
 import { startDevnet, type RunningDevnet } from '../src/index.js';
 import { dealCommand } from './deal-command.js';
@@ -92,6 +93,8 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(Number(defaults.chainId), "31415926, Lotus's local devnet").argParser(integer(1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--seed <text|0xhex>', 'seed of the randomness beacon (PREVRANDAO, get_randomness)').default('fvm-devnet'))
     .addOption(new Option('--f3-lag <epochs>', "epochs F3 finality lags behind the head: the 'finalized' and 'safe' tags").default(defaults.f3Lag).argParser(integer(0, EC_FINALITY)))
+    .addOption(new Option('--timestamp <seconds>', "a new chain's genesis time, in Unix seconds (default: the start); chain time goes on from it").argParser(integer(0, LAST_TIMESTAMP - 1)))
+    .addOption(new Option('--auto-impersonate', 'send eth_sendTransaction for any sender, without its key (anvil_autoImpersonateAccount)'))
     .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
@@ -128,7 +131,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let fund: DevnetConfig['fund'];
   const sectorSize = SECTOR_SIZES[opts.sectorSize]!;
@@ -137,6 +140,8 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
   if (opts.maxPieceSize !== undefined && opts.maxPieceSize > sectorHolds) {
     program.error(`error: option '--max-piece-size <size>' argument '${byteSizeText(opts.maxPieceSize)}' is larger than a ${sectorSizeText(sectorSize)} sector holds (${sectorHolds} bytes of payload); raise --sector-size or lower --max-piece-size`);
   }
+  // A fork starts at the upstream's tipset, with its time.
+  if (opts.timestamp !== undefined && opts.forkUrl) program.error("error: option '--timestamp <seconds>' sets a new chain's genesis time: a fork (--fork-url) starts at the upstream's tipset");
   try {
     balance = filToAtto(opts.balance);
     fund = opts.fund.map(parseFunding);
@@ -160,6 +165,8 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
     chainId: BigInt(opts.chainId),
     blockTime: opts.blockTime,
     noMining: !opts.mining,
+    genesisTimestamp: opts.timestamp,
+    autoImpersonate: Boolean(opts.autoImpersonate),
     allowOrigins: opts.allowOrigin,
     explorer: opts.explorer,
     maxBodyBytes: opts.maxBodySize,

@@ -24,6 +24,8 @@ export interface DevnetConfig {
   noMining: boolean;
   /** Genesis timestamp, unix seconds; undefined takes the time of start. */
   genesisTimestamp?: number;
+  /** eth_sendTransaction sends for any sender without its key from the start (anvil_autoImpersonateAccount; Anvil's --auto-impersonate). */
+  autoImpersonate?: boolean;
   silent: boolean;
   /** pino JSON logs instead of the human lines. */
   json: boolean;

@@ -156,6 +156,7 @@ export class Devnet {
       nextBaseFee: () => this.nextBaseFee(),
       checkWritable: () => this.writeCheck(),
     });
+    this.submission.autoImpersonate = config.autoImpersonate ?? false;
     this.cheats = this.cheatCodes = new Cheats({
       state,
       chain: this.store,

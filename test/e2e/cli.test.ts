@@ -139,6 +139,23 @@ describe('fvm-devnet CLI', () => {
     assert.match(tooFar.stderr, /expected an integer from 0 to 900/);
   });
 
+  // Anvil's flags that test harnesses pass (prool's anvil instance: timestamp, autoImpersonate) (audit26 V3).
+  test('--timestamp sets a new chain\'s genesis time and --auto-impersonate sends for any sender, as Anvil\'s flags do', async () => {
+    await withCli(['--timestamp', '1700000000', '--auto-impersonate'], async (node) => {
+      assert.equal(Number((await result(node.url, 'eth_getBlockByNumber', ['0x0', false])).timestamp), 1_700_000_000);
+      const stranger = '0x00000000000000000000000000000000005ca1ab';
+      await result(node.url, 'anvil_setBalance', [stranger, '0xde0b6b3a7640000']);
+      const hash = await result(node.url, 'eth_sendTransaction', [{ from: stranger, to: stranger, value: '0x1' }]);
+      assert.equal((await result(node.url, 'eth_getTransactionReceipt', [hash])).status, '0x1');
+      // Chain time goes on from the genesis time, at the wall clock's pace.
+      const block = Number((await result(node.url, 'eth_getBlockByNumber', ['latest', false])).timestamp);
+      assert.ok(block > 1_700_000_000 && block < Date.now() / 1000 - 86_400, `block 1 at ${block}`);
+    });
+    const fork = runToExit(['--port', '0', '--timestamp', '1700000000', '--fork-url', 'http://127.0.0.1:1']);
+    assert.notEqual(fork.status, 0);
+    assert.match(fork.stderr, /--timestamp <seconds>' sets a new chain's genesis time/);
+  });
+
   test('--mnemonic changes the accounts', async () => {
     await withCli(['--mnemonic', ABANDON, '--accounts', '2'], async (node) => {
       const expected = [0, 1].map((i) => HDNodeWallet.fromPhrase(ABANDON, undefined, `m/44'/60'/0'/0/${i}`));
@@ -263,7 +280,7 @@ describe('fvm-devnet CLI', () => {
   test('--help lists the flags and exits 0', () => {
     const run = runToExit(['--help']);
     assert.equal(run.status, 0, run.stderr);
-    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--f3-lag', '--mnemonic', '--balance', '--chain-id', '--block-time', '--no-mining', '--allow-origin', '--call-timeout', '--no-explorer', '--silent', '--json', '--help']) {
+    for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--f3-lag', '--mnemonic', '--balance', '--chain-id', '--timestamp', '--auto-impersonate', '--block-time', '--no-mining', '--allow-origin', '--call-timeout', '--no-explorer', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
     }
   });
