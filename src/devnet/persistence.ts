@@ -69,6 +69,35 @@ export class StateFileError extends DevnetError {
   override name = 'StateFileError';
 }
 
+/** Anvil's state dump given where the devnet's own goes: refused by name, with the code Anvil answers for a dump it cannot decode (-32602). */
+export class AnvilStateDumpError extends StateFileError {
+  override readonly code = -32602;
+  override name = 'AnvilStateDumpError';
+}
+
+/** How a JSON object starts ('{'); as CBOR it is a text string with a 64-bit length, so no state file starts so. */
+const JSON_OBJECT_START = 0x7b;
+
+/**
+ * Refuses Anvil's state dump (a JSON object with its `accounts`, as anvil_dumpState gzips it and
+ * `anvil --dump-state` writes it), which Anvil and Hardhat users bring as fixtures: the formats are
+ * unrelated, and a CBOR decode error would read as a damaged file.
+ */
+function refuseAnvilDump(bytes: Uint8Array, where: string): void {
+  if (bytes[0] !== JSON_OBJECT_START) return;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return;
+  }
+  const accounts = (doc as { accounts?: unknown } | null)?.accounts;
+  if (typeof accounts !== 'object' || accounts === null) return;
+  throw new AnvilStateDumpError(
+    `${where} is an Anvil state dump (JSON with \`accounts\`), not an fvm-devnet one: fvm-devnet loads only what its own anvil_dumpState or --dump-state wrote; recreate the accounts with anvil_setBalance, anvil_setNonce, anvil_setCode and anvil_setStorageAt`,
+  );
+}
+
 /** The parts of a node a saved chain is made of. */
 export interface ChainParts {
   chainId: bigint;
@@ -497,6 +526,7 @@ const chainMark = (loading: LoadingChain): string => `${loading.commits} ${loadi
  * StateFileError saying what is wrong.
  */
 export function decodeChain(bytes: Uint8Array, where: string, { journal, hotMessages = DEFAULT_HOT_MESSAGES }: { journal?: Uint8Array; hotMessages?: number } = {}): SavedChain {
+  refuseAnvilDump(bytes, where);
   const reader = new CborReader(bytes);
   /** The next value (or header) of the document: what cannot be read there is no state file. */
   const read = <T>(next: () => T): T => {

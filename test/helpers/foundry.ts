@@ -6,6 +6,7 @@ import { REPO_ROOT } from './solc.js';
 
 export const CAST_BIN = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
 export const FORGE_BIN = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'forge-linux-amd64', 'bin', 'forge');
+export const ANVIL_BIN = join(REPO_ROOT, 'node_modules', '@foundry-rs', 'anvil-linux-amd64', 'bin', 'anvil');
 const FOUNDRY_TIMEOUT_MS = 60_000;
 
 export interface CastResult {
