@@ -9,9 +9,12 @@ import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToBigint, bytesToHex, concatBytes, hexToBytes } from '../../src/common/hex.js';
 import { word } from '../../src/filecoin-precompiles/abi.js';
-import { FILECOIN_PRECOMPILE_WORK, opcodeGas } from '../../src/fevm/actors/evm/evm-gas.js';
+import { blockCreateGas, FILECOIN_PRECOMPILE_WORK, opcodeGas, returnReadGas } from '../../src/fevm/actors/evm/evm-gas.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { BUILTIN_INVOCATION } from '../../src/fevm/gas.js';
+import { encodeCbor } from '../../src/common/cbor.js';
 import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
-import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onHashing, onLookback, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
+import { ACTOR_LOOKUP, HOST_CALL, IPLD_LINK_TRACKED, onHashing, onLookback, SECP256K1_RECOVER, SEND_INVOKE_METHOD } from '../../src/fevm/price-list.js';
 
 /** EIP-7951's price for P256VERIFY, which @ethereumjs charges whatever the input. */
 const P256_ETH_GAS = 6_900;
@@ -95,6 +98,23 @@ describe('call_actor (0xfe00…03): the send syscall, not when the call is refus
     const { run } = await setup(t, fe(5), 'f4');
     // METHOD_SEND of nothing to f099 (preloaded: no lookup): exit code 0.
     assert.deepEqual(await run(idInput(99n)), { syscalls: 3 * HOST_CALL + IPLD_LINK_TRACKED, ok: 1n, output: 0n });
+  });
+
+  // builtin-actors precompiles/fvm.rs call_actor_shared, fvm_sdk send.rs: the params block put before
+  // the send (block_create), what the callee returns read after it (build_response).
+  test('call_actor_id with params: the caller puts their block; a return: the caller reads its block', async (t) => {
+    const { run, wallet } = await setup(t, fe(5), 'f4');
+    const withParams = (method: bigint, id: bigint, codec: bigint, params: Uint8Array) =>
+      concatBytes(...[method, 0n, 0n, codec, 0xc0n, id, BigInt(params.length)].map((n) => word(n)), params, new Uint8Array(32 - (params.length % 32)));
+    // METHOD_SEND to f099 with a 5-byte CBOR params block: what the send without params costs, and the block.
+    const sent = await run(withParams(0n, 99n, 0x51n, encodeCbor(hexToBytes('0x01020304'))));
+    assert.deepEqual([sent.syscalls, sent.ok], [3 * HOST_CALL + IPLD_LINK_TRACKED + blockCreateGas(5), 1n]);
+    // The market's GetBalance of the wallet's f410 (a 23-byte CBOR address): the invocation and its
+    // [escrow, locked] answer, two empty big ints (3 bytes), read back.
+    const who = encodeCbor(FilAddress.fromEthAddress(hexToBytes(wallet.address)).bytes);
+    const balance = await run(withParams(BigInt(methodNumber('GetBalance')), 5n, 0x51n, who));
+    const invoked = SEND_INVOKE_METHOD + BUILTIN_INVOCATION;
+    assert.deepEqual([balance.syscalls, balance.ok], [3 * HOST_CALL + IPLD_LINK_TRACKED + blockCreateGas(who.length) + invoked + returnReadGas(3), 1n]);
   });
 
   test('call_actor_id by DELEGATECALL to an ID no actor has: gas_available, the send and its lookup, then NotFound (-6)', async (t) => {

@@ -13,7 +13,7 @@
 // After a send that succeeded the contract reloads its state if its state root moved (a
 // DELEGATECALL's callee, which is the same actor, flushed).
 import { p256 } from '@noble/curves/nist.js';
-import { cborBytesSize, encodeBigInt } from '../../../common/cbor.js';
+import { cborBytesSize, CID, DAG_CBOR, decodeCbor, encodeBigInt } from '../../../common/cbor.js';
 import { bytesToBigint } from '../../../common/hex.js';
 import { ACCOUNT_INVOCATION, BUILTIN_INVOCATION } from '../../gas.js';
 import type { Actor } from '../../actor.js';
@@ -313,6 +313,31 @@ export const blockCreateGas = (size: number, links = 0): number => HOST_CALL + o
 export const paramsReadGas = (size: number): number => (size > 0 ? 2 * HOST_CALL + onBlockRead(size) : 0);
 /** A sender reading the block its send returned (build_response: block_read). */
 export const returnReadGas = (size: number): number => HOST_CALL + onBlockRead(size);
+
+/**
+ * call_actor's params block put by the calling contract (precompiles/fvm.rs call_actor_shared; sdk
+ * send.rs): a DAG-CBOR one has its links checked and is scanned (each item's header a field, each
+ * CID one more charge: ref-fvm ipld/cbor.rs), CBOR and raw ones are not.
+ */
+export function actorParamsPutGas(codec: number, data: Uint8Array): number {
+  if (codec !== DAG_CBOR) return blockCreateGas(data.length);
+  const counts = { fields: 0, cids: 0 };
+  scanItem(decodeCbor(data), counts);
+  return blockCreateGas(data.length, counts.cids) + onCborScan(counts.fields, counts.cids);
+}
+
+/** Counts a decoded DAG-CBOR item's headers (fields) and CIDs as ref-fvm's scan meets them. */
+function scanItem(item: unknown, counts: { fields: number; cids: number }): void {
+  counts.fields += 1;
+  if (CID.asCID(item)) counts.cids += 1;
+  else if (Array.isArray(item)) for (const entry of item) scanItem(entry, counts);
+  else if (item !== null && typeof item === 'object' && !(item instanceof Uint8Array)) {
+    for (const value of Object.values(item)) {
+      counts.fields += 1;
+      scanItem(value, counts);
+    }
+  }
+}
 
 /** A CALL's or STATICCALL's input put as its send's params: an IPLD_RAW block (call.rs), none when empty. */
 export const callParamsPutGas = (input: number): number => (input > 0 ? blockCreateGas(input) : 0);

@@ -19,6 +19,7 @@ import type { StateAccess } from '../../state-access.js';
 import type { StateOverlay } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, SendOutcome } from '../../types.js';
 import { resolveEthAddress } from '../lifecycle.js';
+import { actorParamsPutGas, returnReadGas } from './evm-gas.js';
 import { SentEvent } from './events.js';
 
 /** What the EVM actor offers a precompile call: the running message's state and context, and sends. */
@@ -115,9 +116,11 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
     // the caller's gas; a failed send keeps it. The callee then gets no more than the caller has left
     // (ref-fvm call manager push_limit).
     this.gasUsed += this.flushCaller() + HOST_CALL;
-    const gasLimit = Math.min(requested, Math.max(0, this.gasLeft - this.gasUsed));
     // The SDK's send makes the params block first (fvm_sdk send.rs): over the FVM's limit that fails, before any lookup.
     if (call.params && call.params.data.length > MAX_BLOCK_SIZE) return { type: 'syscall-error', errno: ErrorNumber.LimitExceeded };
+    // Putting it (block_create) is the caller's, before the send takes its gas.
+    if (call.params) this.gasUsed += actorParamsPutGas(call.params.codec, call.params.data);
+    const gasLimit = Math.min(requested, Math.max(0, this.gasLeft - this.gasUsed));
     // An ID beyond the devnet's: the send looks it up and finds nothing.
     if (!call.to) {
       this.gasUsed += ACTOR_LOOKUP;
@@ -139,7 +142,8 @@ export class FevmPrecompileRuntime implements PrecompileRuntime {
       return { type: 'syscall-error', errno: outcome.errno };
     }
     const { result } = outcome;
-    this.gasUsed += result.gasUsed;
+    // What the callee answered comes back as a block the caller reads (build_response).
+    this.gasUsed += result.gasUsed + (result.returnBlock ? returnReadGas(result.returnBlock.data.length) : 0);
     if (result.exitCode !== 0) {
       state.revert();
       return { type: 'returned', exitCode: result.exitCode, returnBlock: result.returnBlock };
