@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { createPublicClient, createTestClient, createWalletClient, http, parseEther, type Address } from 'viem';
+import { createPublicClient, createTestClient, createWalletClient, http, parseEther, parseGwei, type Address } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { computePieceCid } from '../../src/devnet/storage-providers/piece-cid.js';
 import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 
@@ -241,6 +242,33 @@ describe('viem test client (mode anvil)', () => {
     assert.equal((await publicClient.getTransaction({ hash: later })).nonce, 1);
     await testClient.dropTransaction({ hash: later });
     await testClient.setAutomine(true);
+  });
+
+  // audit26 V5: a viem local-account send prices from the latest block's base fee (× 1.2, plus
+  // eth_maxPriorityFeePerGas) once eth_fillTransaction, which Lotus lacks, answers -32601; a base fee set
+  // for the next tipset is not that block's, so README says: pass maxFeePerGas, or mine a tipset first.
+  test('after setNextBlockBaseFeePerGas, a local-account send prices from the latest block: with maxFeePerGas, or after a mined tipset, it is mined (V5)', async () => {
+    const id = await testClient.snapshot();
+    const wallet = createWalletClient({ account: privateKeyToAccount(DEV_ACCOUNTS[7].privateKey), transport: http(node.url) });
+    const to = DEV_ACCOUNTS[8].address;
+    // The trap README names: priced below the set base fee, it waits in the pool.
+    await testClient.setAutomine(false);
+    await testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: parseGwei('50') });
+    const stuck = await wallet.sendTransaction({ to, value: 1n, chain: null });
+    assert.ok((await publicClient.getTransaction({ hash: stuck })).maxFeePerGas! < parseGwei('50'));
+    await testClient.dropTransaction({ hash: stuck });
+    await testClient.setAutomine(true);
+    // maxFeePerGas at least the set base fee: mined at it.
+    const paid = await wallet.sendTransaction({ to, value: 1n, chain: null, maxFeePerGas: parseGwei('60') });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: paid });
+    assert.equal(receipt.status, 'success');
+    assert.equal((await publicClient.getBlock({ blockNumber: receipt.blockNumber })).baseFeePerGas, parseGwei('50'));
+    // A tipset mined at the set fee first: the head carries it, and viem's own fees cover it.
+    await testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: parseGwei('100') });
+    await testClient.mine({ blocks: 1 });
+    const priced = await wallet.sendTransaction({ to, value: 1n, chain: null });
+    assert.equal((await publicClient.waitForTransactionReceipt({ hash: priced })).status, 'success');
+    await testClient.revert({ id });
   });
 
   test('mining a million blocks leaves null rounds, which getBlock refuses', async () => {
