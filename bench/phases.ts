@@ -229,6 +229,33 @@ export async function getLogs(rpc: RpcClient, last: number, epochs: number, toke
   return { ms: median(times), logs: expected.size };
 }
 
+type TxReceipt = { transactionHash: string; blockNumber: string; status: string; logs: unknown[] };
+type FullBlock = { number: string; transactions: { hash: string }[] };
+
+/**
+ * What a test runner or a dApp polls after each transaction: the receipt of each of `mined` (a
+ * token transfer each, one Transfer log), then its block with full transactions, sequential, one
+ * request each, every one different; reads/s of each. Every answer is checked after the clock: the
+ * receipt's hash, block and status and its one log; the block's number and its one transaction.
+ */
+export async function receiptsAndBlocks(rpc: RpcClient, mined: Mined[]): Promise<{ receiptsPerSec: number; blocksPerSec: number }> {
+  const receipts: TxReceipt[] = new Array(mined.length);
+  const receiptsPerSec = await rate(mined.length, 1, async (i) => (receipts[i] = await rpc.call<TxReceipt>('eth_getTransactionReceipt', [mined[i]!.hash])));
+  const blocks: FullBlock[] = new Array(mined.length);
+  const blocksPerSec = await rate(mined.length, 1, async (i) => (blocks[i] = await rpc.call<FullBlock>('eth_getBlockByNumber', [`0x${mined[i]!.block.toString(16)}`, true])));
+  mined.forEach(({ hash, block }, i) => {
+    const r = receipts[i]!;
+    if (r.transactionHash.toLowerCase() !== hash.toLowerCase() || Number(r.blockNumber) !== block || BigInt(r.status) !== 1n || r.logs.length !== 1) {
+      throw new Error(`eth_getTransactionReceipt(${hash}) answered ${JSON.stringify(r).slice(0, 300)}`);
+    }
+    const b = blocks[i]!;
+    if (Number(b.number) !== block || b.transactions.length !== 1 || b.transactions[0]!.hash.toLowerCase() !== hash.toLowerCase()) {
+      throw new Error(`eth_getBlockByNumber(${block}, true) answered ${JSON.stringify(b).slice(0, 300)}, expected only ${hash}`);
+    }
+  });
+  return { receiptsPerSec, blocksPerSec };
+}
+
 /** Milliseconds per sequential transfer (to new addresses from `firstAddress` on) at the current head. */
 export async function msPerTransfer(rpc: RpcClient, s: Signer, count: number, firstAddress: number): Promise<number> {
   return 1000 / (await sequentialTransfers(rpc, s, count, firstAddress));

@@ -19,6 +19,10 @@ export interface Figures {
   getLogs1000Count: number;
   getLogs2880Ms: number;
   getLogs2880Count: number;
+  /** eth_getTransactionReceipt of each ERC-20 transfer, sequential. */
+  receiptSeqPerSec: number;
+  /** eth_getBlockByNumber(full) of each ERC-20 transfer's block, sequential. */
+  blockFullSeqPerSec: number;
   msPerTxAt100: number;
   msPerTxAt10000: number;
   /** fvm-devnet only: anvil_mine of a million epochs with 2 storage providers and 100 live deals. */
@@ -42,6 +46,8 @@ const ROWS: Row[] = [
   { key: 'heavyTps', label: 'heavy call (400 keccak + SSTORE), tx/s', higherIsBetter: true, digits: 0 },
   { key: 'getLogs1000Ms', label: 'eth_getLogs, 1000 epochs, ms', higherIsBetter: false, digits: 1 },
   { key: 'getLogs2880Ms', label: 'eth_getLogs, 2880 epochs, ms', higherIsBetter: false, digits: 1 },
+  { key: 'receiptSeqPerSec', label: 'eth_getTransactionReceipt, seq., /s', higherIsBetter: true, digits: 0 },
+  { key: 'blockFullSeqPerSec', label: 'eth_getBlockByNumber full, seq., /s', higherIsBetter: true, digits: 0 },
   { key: 'msPerTxAt100', label: 'ms per transfer at block 100', higherIsBetter: false, digits: 2 },
   { key: 'msPerTxAt10000', label: 'ms per transfer at block 10 000', higherIsBetter: false, digits: 2 },
   { key: 'mine1MWithDealsMs', label: 'anvil_mine 1M, 2 SPs, 100 deals, ms', higherIsBetter: false, digits: 0 },
@@ -87,6 +93,7 @@ export function printTable(results: Results, note: string): void {
   }
   if (fvm) {
     console.log(`\neth_call ÷ fvm-devnet's own eth_chainId: sequential ${(fvm.callSeqPerSec / fvm.chainIdSeqPerSec).toFixed(2)}, ${32} clients ${(fvm.call32PerSec / fvm.chainId32PerSec).toFixed(2)}`);
+    console.log(`receipts, full blocks ÷ fvm-devnet's own eth_chainId (sequential): ${(fvm.receiptSeqPerSec / fvm.chainIdSeqPerSec).toFixed(2)}, ${(fvm.blockFullSeqPerSec / fvm.chainIdSeqPerSec).toFixed(2)}`);
     console.log(`per-transfer cost at block 10 000 ÷ at block 100: ${(fvm.msPerTxAt10000 / fvm.msPerTxAt100).toFixed(2)}`);
     console.log(`eth_getLogs returned ${fvm.getLogs1000Count} logs over 1000 epochs, ${fvm.getLogs2880Count} over 2880`);
   }

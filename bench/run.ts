@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mineWithDeals } from './deals.js';
 import { benchFork } from './fork.js';
-import { CALL_WARM_UP, CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, giveTokens, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, rssAlongTransfers, sequentialTransfers } from './phases.js';
+import { CALL_WARM_UP, CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, giveTokens, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, receiptsAndBlocks, rssAlongTransfers, sequentialTransfers } from './phases.js';
 import { PEER_NAMES, RunningPeer, mineMethod, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { medianFigures, printTable, type Figures, type Results } from './report.js';
 import { Signer, deployContracts } from './workload.js';
@@ -99,9 +99,11 @@ async function throughput(peer: PeerName, node: RunningPeer, n: number) {
   const chainId32PerSec = await step(peer, `${calls} eth_chainIds, ${CLIENTS} clients`, () => chainIds(rpc, calls, CLIENTS, signer.chainId));
   const logs1000 = await step(peer, 'eth_getLogs over 1000 epochs', () => getLogs(rpc, lastLog, 1000, contracts.token, erc20.mined));
   const logs2880 = await step(peer, 'eth_getLogs over 2880 epochs', () => getLogs(rpc, lastLog, 2880, contracts.token, erc20.mined));
+  const reads = await step(peer, `${n} receipts, then their ${n} blocks with full transactions`, () => receiptsAndBlocks(rpc, erc20.mined));
   return {
     idleRssMiB, idleLaterRssMiB, transfersSeqTps, transfersPipelinedTps, erc20SeqTps: erc20.tps, heavyTps, callSeqPerSec, chainIdSeqPerSec, call32PerSec, chainId32PerSec,
     getLogs1000Ms: logs1000.ms, getLogs1000Count: logs1000.logs, getLogs2880Ms: logs2880.ms, getLogs2880Count: logs2880.logs,
+    receiptSeqPerSec: reads.receiptsPerSec, blockFullSeqPerSec: reads.blocksPerSec,
   };
 }
 
