@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   BaseError,
   ContractFunctionRevertedError,
+  MethodNotFoundRpcError,
   createPublicClient,
   createWalletClient,
   decodeEventLog,
@@ -243,6 +244,33 @@ describe('viem 2 against the devnet CLI', () => {
     const batched = createPublicClient({ chain: withMulticall, transport: http(devnet.url), cacheTime: 0, batch: { multicall: true } });
     const reads = await Promise.all([1, 2, 3].map(() => batched.readContract({ address, abi, functionName: 'count' })));
     assert.deepEqual(reads, [1n, 1n, 1n]);
+  });
+
+  // What viem asks that Lotus's API (api/api_full.go, api/eth_aliases.go) does not serve: -32601 naming
+  // the method, as calibnet answers, where Anvil answers each (audit26 V6; README's viem bullet).
+  test('simulateCalls, simulateBlocks, createAccessList, getProof, getBlobBaseFee and fillTransaction answer method not found, as Lotus; a local-account send still goes', async () => {
+    const from = account.address;
+    const calls: [string, () => Promise<unknown>][] = [
+      ['eth_simulateV1', () => publicClient.simulateCalls({ account: from, calls: [{ to: from, value: 1n }] })],
+      ['eth_simulateV1', () => publicClient.simulateBlocks({ blocks: [{ calls: [{ account: from, to: from, value: 1n }] }] })],
+      ['eth_createAccessList', () => publicClient.createAccessList({ account: from, to: from })],
+      ['eth_getProof', () => publicClient.getProof({ address: from, storageKeys: [] })],
+      ['eth_blobBaseFee', () => publicClient.getBlobBaseFee()],
+      ['eth_fillTransaction', () => walletClient.fillTransaction({ to: from, value: 1n })],
+    ];
+    for (const [method, call] of calls) {
+      await assert.rejects(call(), (err: unknown) => {
+        assert.ok(err instanceof BaseError, String(err));
+        const notFound = err.walk((e) => e instanceof MethodNotFoundRpcError);
+        assert.ok(notFound instanceof MethodNotFoundRpcError, `${method}: ${err.message}`);
+        assert.equal(notFound.code, -32601);
+        assert.equal(notFound.details, `method '${method}' not found`);
+        return true;
+      });
+    }
+    // viem's local-account send asks eth_fillTransaction first, takes the -32601 and fills the transaction itself.
+    const hash = await walletClient.sendTransaction({ to: from, value: 1n });
+    assert.equal((await publicClient.waitForTransactionReceipt({ hash, timeout: WAIT_MS })).status, 'success');
   });
 
   test('getLogs and a contract event filter with getFilterChanges', async () => {
