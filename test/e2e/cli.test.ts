@@ -156,6 +156,26 @@ describe('fvm-devnet CLI', () => {
     assert.match(fork.stderr, /--timestamp <seconds>' sets a new chain's genesis time/);
   });
 
+  // prool's `Instance.anvil({ binary })` and @viem/anvil's `createAnvil({ anvilBinary })` run the node
+  // with the command line their options make (prool's toArgs: each option in kebab case, `true` as the
+  // bare flag, `false` as `--flag false`, then `--port`) and wait for `Listening on` (audit26 V8; README).
+  test('the command line prool\'s anvil instance builds from its options starts the node with them; an Anvil-only option exits it', async () => {
+    const prool = ['--chain-id', '31337', '--accounts', '2', '--balance', '100', '--mnemonic', ABANDON, '--block-time', '1', '--timestamp', '1700000000', '--auto-impersonate', '--port', '0'];
+    await withCli(prool, async (node) => {
+      assert.equal(await result(node.url, 'eth_chainId'), '0x7a69');
+      const first = HDNodeWallet.fromPhrase(ABANDON, undefined, "m/44'/60'/0'/0/0").address.toLowerCase();
+      const accounts: string[] = await result(node.url, 'eth_accounts');
+      assert.deepEqual([accounts.length, accounts[0]], [2, first]);
+      assert.equal(BigInt(await result(node.url, 'eth_getBalance', [first, 'latest'])), 100n * 10n ** 18n);
+      assert.equal(Number((await result(node.url, 'eth_getBlockByNumber', ['0x0', false])).timestamp), 1_700_000_000);
+    });
+    for (const extra of [['--gas-limit', '30000000'], ['--auto-impersonate', 'false']]) {
+      const run = runToExit(['--port', '0', ...extra]);
+      assert.notEqual(run.status, 0, `${extra.join(' ')} started`);
+      assert.match(run.stderr, /unknown option '--gas-limit'|too many arguments/);
+    }
+  });
+
   test('--mnemonic changes the accounts', async () => {
     await withCli(['--mnemonic', ABANDON, '--accounts', '2'], async (node) => {
       const expected = [0, 1].map((i) => HDNodeWallet.fromPhrase(ABANDON, undefined, `m/44'/60'/0'/0/${i}`));
