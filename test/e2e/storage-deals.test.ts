@@ -429,8 +429,9 @@ describe('storage deals against the devnet CLI', () => {
     assert.equal(deal.Proposal.Client, await rpc('Filecoin.StateLookupID', [await rpc('Filecoin.EthAddressToFilecoinAddress', [await client.getAddress()]), null]));
   });
 
-  // review R1: a contract deal's publication waits for its tipset out of the queue that orders publications.
-  test('with automine off, a direct proposal answers while a contract deal\'s publication waits for a tipset, and mines it with its own', async (t) => {
+  // review R1: a contract deal's publication waits for its tipset out of the queue that orders publications,
+  // and so does its provider's collateral addition, which is mined before the publication is pushed.
+  for (const providerCollateral of [0n, 10n ** 18n]) test(`with automine off, a direct proposal answers while a contract deal${providerCollateral ? ' whose provider adds collateral first' : ''} waits for a tipset, and mines it with its own`, async (t) => {
     const client = await deploy('DealClient');
     const address = await client.getAddress();
     await mined(wallet.sendTransaction({ to: address, value: 10n ** 20n }) as Promise<ContractTransactionResponse>);
@@ -440,18 +441,24 @@ describe('storage deals against the devnet CLI', () => {
     const startEpoch = (await head()) + 200;
     await rpc('evm_setAutomine', [false]);
     t.after(() => rpc('evm_setAutomine', [true]));
-    const request = { pieceCid: data.cid.bytes, pieceSize: data.size, verifiedDeal: false, label: data.cid.toString(), startEpoch, endEpoch: startEpoch + DEAL_MIN_DURATION, storagePricePerEpoch: PRICE_PER_EPOCH, providerCollateral: 0n, clientCollateral: 0n, locationRef: `${devnet.url}/piece/${data.cid.toString()}`, carSize: 4000 };
+    const request = { pieceCid: data.cid.bytes, pieceSize: data.size, verifiedDeal: false, label: data.cid.toString(), startEpoch, endEpoch: startEpoch + DEAL_MIN_DURATION, storagePricePerEpoch: PRICE_PER_EPOCH, providerCollateral, clientCollateral: 0n, locationRef: `${devnet.url}/piece/${data.cid.toString()}`, carSize: 4000 };
     const proposal = await client.makeDealProposal(request, { gasLimit: 100_000_000 });
     await rpc('evm_mine');
     assert.equal((await proposal.wait())!.status, 1);
-    const publications = async () => ((await rpc('Filecoin.MpoolPending', [null])) as { Message: { Method: number } }[]).filter((m) => m.Message.Method === 4).length;
-    // The agent pushed the contract deal's PublishStorageDeals: nothing mines it until someone does.
-    await pollUntil('the contract deal\'s publication in the pool', async () => ((await publications()) > 0 ? true : undefined));
+    const pending = async (method: number) => ((await rpc('Filecoin.MpoolPending', [null])) as { Message: { Method: number; To: string } }[]).filter((m) => m.Message.To === 't05' && m.Message.Method === method).length;
+    // The agent pushed the contract deal's first message (AddBalance 2, else PublishStorageDeals 4): nothing mines it until someone does.
+    const first = providerCollateral ? 2 : 4;
+    await pollUntil('the contract deal\'s first message in the pool', async () => ((await pending(first)) > 0 ? true : undefined));
     const other = piece();
     const direct = await rpc('devnet_proposeDeal', [{ pieceCid: other.cid.toString(), pieceSize: other.size }]);
     assert.equal(typeof direct.dealId, 'number');
-    // The tipset the cheat mined for its own messages took the contract's publication too.
-    assert.equal(await publications(), 0);
+    // The tipset the cheat mined for its own messages took the contract's message too.
+    assert.equal(await pending(first), 0);
+    if (providerCollateral) {
+      // Then the agent pushes the publication, which waits for the next tipset.
+      await pollUntil('the contract deal\'s publication in the pool', async () => ((await pending(4)) > 0 ? true : undefined));
+      await rpc('evm_mine');
+    }
     await pollUntil('MarketNotifyDeal', async () => ((await client.published(keccak256(data.cid.bytes))) ? true : undefined));
   });
 

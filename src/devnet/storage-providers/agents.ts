@@ -37,7 +37,7 @@ import type { NodeWallet } from '../wallet.js';
 import { receiveDealData, type DealDataLocation } from './deal-data.js';
 import type { PieceStore } from './piece-store.js';
 import { checkRootCidLabel, contractDealRequests, readContractProposal, type ContractCaller, type ContractDealRequest } from './contract-deals.js';
-import { minedResult, pushFromNodeKey, sendFromNodeKey, type MessageSender } from './node-messages.js';
+import { minedResult, pushFromNodeKey, sendFromNodeKey, type MessageSender, type SentMessage } from './node-messages.js';
 import { askRefusal, defaultAsk, type StorageAsk } from './storage-ask.js';
 import { preCommitParams, proveCommitParams, type SectorPiece, type SectorPlan } from './sector-params.js';
 import { claimableExpirations, packSectors, type PackableJob } from './sector-packing.js';
@@ -103,6 +103,12 @@ interface Provider {
   taken: Set<string>;
   /** The challenge window (`${period start}/${deadline}`) of the last Window PoSt sent. */
   lastPoSt?: string;
+}
+
+/** A publication's claim on escrow: what its deal locks, and its PublishStorageDeals once pushed. */
+interface Reservation {
+  locks: { id: number | undefined; amount: bigint }[];
+  cid?: CID;
 }
 
 /** What a deal locks of its client's escrow: its collateral and its whole price (builtin-actors ClientBalanceRequirement). */
@@ -190,19 +196,19 @@ export type StorageProviderOperations = Omit<StorageProviderAgents, 'start'>;
 export class StorageProviderAgents {
   private readonly queue = new SerialQueue();
   /**
-   * Publications' pushes, one at a time: each reads the free escrow of its client and provider less
-   * what publications pushed and not yet mined will lock (`reservations`), adds what its deal needs on top,
-   * pushes PublishStorageDeals and reserves what it locks; it waits for the chain out of the queue. Two
+   * Publications' escrow checks, one at a time: each reads the free escrow of its client and provider
+   * less what publications under way will lock (`reservations`), reserves what its deal locks and adds
+   * what it needs on top; it pushes its publication and waits for the chain out of the queue. Two
    * counting the same free escrow would both publish, and the second mined would fail (exit 16, its
    * deal over the balance): Boost's fund manager and Lotus's client reserve each deal's share likewise.
    */
   private readonly publishing = new SerialQueue();
   /**
-   * What each publication pushed and not yet settled will lock (by actor ID of the client and the
-   * provider), kept until it is mined or fails; counted only while its message is not on chain, where
-   * the market's locked table holds it from then on (review R6: counted twice, it was paid twice).
+   * What each publication under way will lock (by actor ID of the client and the provider), kept until
+   * it is mined or fails; counted until its message is on chain, where the market's locked table holds
+   * it from then on (review R6: counted twice, it was paid twice).
    */
-  private readonly reservations = new Set<{ cid: CID; locks: { id: number | undefined; amount: bigint }[] }>();
+  private readonly reservations = new Set<Reservation>();
   private readonly providers = new Map<number, Provider>();
   private roundRobin = 0;
   /** Tipsets queued and not yet handled. */
@@ -556,38 +562,53 @@ export class StorageProviderAgents {
 
   /**
    * Publishes a deal: in the publishing queue, the client's signature (`sign`, which may top up its
-   * escrow), the provider's collateral added if its escrow falls short, PublishStorageDeals pushed and
-   * what it locks reserved; then, out of the queue, the wait until it is mined. With `mine` it mines
-   * its messages (a cheat code's), so that it never waits for a tipset someone else must mine.
+   * escrow), what the deal locks reserved, and the provider's collateral pushed if its escrow falls
+   * short; then that addition mined first (the publication's estimate would not count a pending
+   * message of its sender's first nonce: Lotus's priorMsgs stop at the message's own nonce, 0 before
+   * it is filled in), PublishStorageDeals pushed and mined: out of the queue for a contract's deal,
+   * which waits for whoever mines; in it with `mine` (a cheat code's), which mines its own messages.
    */
   private async publish(provider: Provider, proposal: DealProposal, sign: () => Promise<Uint8Array>, options: { mine?: boolean } = {}): Promise<PublishedDeal> {
     const providerAddress = FilAddress.fromId(provider.minerId);
-    const pushed = await this.publishing.run(async () => {
-      const signature = await sign();
-      const worker = this.worker(provider);
-      const collateralShortfall = proposal.providerCollateral - (await this.unreservedEscrow(providerAddress));
-      // Mined first: the publication's estimate does not count a pending message of its sender's first nonce (Lotus's priorMsgs
-      // stop at the message's own nonce, 0 before it is filled in). A contract deal's waits for a tipset here, in the queue.
-      if (collateralShortfall > 0n) await sendFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: providerAddress.bytes, value: collateralShortfall, mine: options.mine });
-      const locks = await this.node.untilFetched(() => [
-        { id: this.escrowId(proposal.client), amount: clientLock(proposal) },
-        { id: provider.minerId, amount: proposal.providerCollateral },
-      ]);
-      const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
-      const cid = await pushFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params });
-      const reservation = { cid, locks };
-      this.reservations.add(reservation);
-      if (options.mine && !this.node.chain.messageByCid(cid)) await this.node.mine();
-      return reservation;
-    });
+    const reservation: Reservation = { locks: [] };
     try {
-      const [ids] = (await minedResult(this.node, pushed.cid)).returnValue as [number[]];
+      let sent: SentMessage | undefined;
+      const publishing = async (signature: Uint8Array, worker: FilAddress, topUp: CID | undefined) => {
+        if (topUp) await this.minedOwn(topUp, options);
+        const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
+        reservation.cid = await pushFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params });
+        return this.minedOwn(reservation.cid, options);
+      };
+      const turn = await this.publishing.run(async () => {
+        const signature = await sign();
+        const worker = this.worker(provider);
+        const collateralShortfall = proposal.providerCollateral - (await this.unreservedEscrow(providerAddress));
+        reservation.locks = await this.node.untilFetched(() => [
+          { id: this.escrowId(proposal.client), amount: clientLock(proposal) },
+          { id: provider.minerId, amount: proposal.providerCollateral },
+        ]);
+        this.reservations.add(reservation);
+        const topUp = collateralShortfall > 0n ? await pushFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: providerAddress.bytes, value: collateralShortfall }) : undefined;
+        // A cheat code mines its messages, so it publishes in its turn: the next proposal's estimate then
+        // sees this one on chain, and a client's own escrow that pays for one refuses the other with the
+        // market's reason rather than a failed message.
+        if (options.mine) sent = await publishing(signature, worker, topUp);
+        return { signature, worker, topUp };
+      });
+      sent ??= await publishing(turn.signature, turn.worker, turn.topUp);
+      const [ids] = sent.returnValue as [number[]];
       const dealId = ids[0];
       this.options.log('info', `storage provider t0${provider.minerId} published deal ${dealId} (${proposal.pieceCid.toString()})`);
-      return { dealId, provider: provider.minerId, message: pushed.cid };
+      return { dealId, provider: provider.minerId, message: sent.cid };
     } finally {
-      this.reservations.delete(pushed);
+      this.reservations.delete(reservation);
     }
+  }
+
+  /** Waits until message `cid` is mined (with `mine`, mining it if it is not yet): its return, or an error if it failed. */
+  private async minedOwn(cid: CID, options: { mine?: boolean }) {
+    if (options.mine && !this.node.chain.messageByCid(cid)) await this.node.mine();
+    return minedResult(this.node, cid);
   }
 
   /** An address's free escrow in the market at the head, less what publications not yet mined will lock. */
@@ -597,7 +618,7 @@ export class StorageProviderAgents {
       if (id === undefined) return 0n;
       let reserved = 0n;
       for (const { cid, locks } of this.reservations) {
-        if (this.node.chain.messageByCid(cid)) continue;
+        if (cid && this.node.chain.messageByCid(cid)) continue;
         for (const lock of locks) if (lock.id === id) reserved += lock.amount;
       }
       return this.freeEscrow(id) - reserved;
