@@ -1,6 +1,7 @@
 // Tipsets and their block headers, with CIDs computed as Lotus computes them (dag-cbor, blake2b-256).
 // The devnet mines one block per tipset. Its state, message and receipt roots are commitments of the
 // devnet's own (a hash chain over what each tipset did), not HAMT/AMT roots.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { FilAddress } from '../common/address.js';
 import { BLAKE2B_256, cidFromDigest, cidOf, DAG_CBOR, decodeCbor, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
 import { blake2b256 } from '../common/hashes.js';
@@ -245,15 +246,17 @@ class MinedMessage implements IncludedMessage {
  * kept as their digests in one buffer and made when read, and its header's fields that are its
  * parent's CIDs are read from the parent: a CID object with its multihash, three byte views and
  * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one. Once the chain
- * calls it cold (`compactMessages`), its messages are kept as one dag-cbor buffer, the --state file's
- * values packed as tuples (saved-message.ts), and decoded when read (`DecodedColdTipsets`).
+ * calls it cold (`compactMessages`), its messages are kept as one dag-cbor buffer (deflated from 2 KB
+ * on), the --state file's values packed as tuples (saved-message.ts), and decoded when read
+ * (`DecodedColdTipsets`).
  */
 class MinedTipset implements Tipset {
   readonly header: BlockHeader;
   /** Its messages as objects; undefined once cold. */
   private hot: IncludedMessage[] | undefined;
-  /** Once cold: its messages as PackedMessage values in one dag-cbor buffer, and where they are decoded. */
+  /** Once cold: its messages as PackedMessage values in one dag-cbor buffer, deflated if `deflated`, and where they are decoded. */
   private cold: Uint8Array | undefined;
+  private deflated = false;
   private decoded: DecodedColdTipsets | undefined;
 
   constructor(
@@ -282,22 +285,29 @@ class MinedTipset implements Tipset {
   /** Keeps its messages encoded from now on. */
   compact(decoded: DecodedColdTipsets): void {
     if (!this.hot || this.hot.length === 0) return;
-    this.cold = encodeCbor(this.hot.map((m) => packMessage(encodeSavedMessage(m))));
+    const encoded = encodeCbor(this.hot.map((m) => packMessage(encodeSavedMessage(m))));
+    this.deflated = encoded.length >= DEFLATE_FROM_BYTES;
+    // Copied out of zlib's output, a view of a 16 KB chunk.
+    this.cold = this.deflated ? new Uint8Array(deflateRawSync(encoded, { level: 1 })) : encoded;
     this.decoded = decoded;
     this.hot = undefined;
   }
 
   /** Its messages as the --state file saves them: a cold tipset's decoded from its buffer only as far as CBOR. */
   savedMessages(): SavedMessage[] {
-    return this.cold ? decodeCbor<PackedMessage[]>(this.cold).map(unpackMessage) : this.messages.map(encodeSavedMessage);
+    return this.cold ? this.packedCold().map(unpackMessage) : this.messages.map(encodeSavedMessage);
   }
 
   /** Its cold messages decoded, as buildTipset made them. */
   decodeCold(): IncludedMessage[] {
-    return decodeCbor<PackedMessage[]>(this.cold!).map((packed, i) => {
+    return this.packedCold().map((packed, i) => {
       const { native, ethTx, receipt } = decodeSavedMessage(unpackMessage(packed));
       return new MinedMessage(native, ethTx, receipt, i, this.digests);
     });
+  }
+
+  private packedCold(): PackedMessage[] {
+    return decodeCbor<PackedMessage[]>(this.deflated ? inflateRawSync(this.cold!) : this.cold!);
   }
 
   private cid(slot: number): CID {
@@ -336,6 +346,15 @@ class MinedTipset implements Tipset {
     return this.cid(MESSAGES_ROOT);
   }
 }
+
+/**
+ * A cold tipset's encoded messages from this size on are deflated (zlib's fastest level): in a tipset
+ * of 50 transfers a transfer's ~190 bytes of dag-cbor take ~133, as its messages repeat their sender,
+ * chain ID, fees and receipt, for ~4 µs a message to deflate and ~2 to inflate. Each deflate also
+ * sets up zlib's state (~40-70 µs): a tipset of one or a few messages, which saves little, is kept as
+ * it is (a sequential send's tipset goes cold with each later one).
+ */
+const DEFLATE_FROM_BYTES = 2048;
 
 /**
  * A tipset's weight, the ParentWeight of one mined on it: a stand-in for Lotus's, which grows with
@@ -379,7 +398,7 @@ export class DecodedColdTipsets {
 
 /**
  * Keeps a tipset's messages as one encoded buffer from now on, decoded when read through `decoded`:
- * the chain makes its old tipsets cold, whose messages are read seldom (~0.19 KB a transfer where
+ * the chain makes its old tipsets cold, whose messages are read seldom (~0.13 KB a transfer where
  * the objects were ~0.5 KB).
  */
 export function compactMessages(tipset: Tipset, decoded: DecodedColdTipsets): void {

@@ -26,7 +26,7 @@ const HOT_MESSAGES = 3;
 /**
  * A node that keeps only its last HOT_MESSAGES messages decoded, with a history of every kind of
  * message: deployments, a call that emits events and calls another contract, a failed transaction,
- * a transfer, and a native f1 message, each in a tipset of its own; and two transactions in one tipset.
+ * a transfer, and a native f1 message, each in a tipset of its own; and fourteen transactions in one tipset.
  */
 async function history(t: TestContext) {
   const contracts = await compileFixtures();
@@ -44,10 +44,11 @@ async function history(t: TestContext) {
     await send({ nonce: nonce++, to: RECIPIENT, value: 5n }),
   ];
   const native = await result('Filecoin.MpoolPushMessage', [{ From: CLIENT, To: 't0100', Value: '1', Method: 0 }, null]);
-  // Two transactions in one tipset.
+  // Fourteen transactions in one tipset: their encoded messages (over 2 KB) go cold deflated, as do
+  // the deployments' (their bytecode); the calls' and the transfer's tipsets of one message as they are.
   await result('evm_setAutomine', [false]);
   hashes.push(await send({ nonce: nonce++, to: callerAddress, data: caller.encodeFunctionData('catchFail', []) }));
-  hashes.push(await send({ nonce: nonce++, to: RECIPIENT, value: 6n }));
+  for (let i = 0; i < 13; i++) hashes.push(await send({ nonce: nonce++, to: RECIPIENT, value: 6n + BigInt(i), gasLimit: 10_000_000 }));
   await result('evm_mine', []);
   await result('evm_setAutomine', [true]);
   const nativeHash = await result('Filecoin.EthGetTransactionHashByCid', [native.CID]);
