@@ -66,8 +66,9 @@ export class Miner {
   private queuedInstant: Promise<ProducedTipset> | undefined;
   /** The messages whose sends wait for `queuedInstant`. */
   private waitingInstant: PendingMessage[] = [];
-  /** Holds on instant mining (holdInstantMining), and what runs once the last is released. */
+  /** Holds on instant mining (holdInstantMining, joinHold), the batches' among them, and what runs once the last is released. */
   private holds = 0;
+  private batchHolds = 0;
   private afterHolds: (() => void)[] = [];
 
   constructor(private readonly deps: MinerDeps) {
@@ -128,26 +129,32 @@ export class Miner {
    */
   holdInstantMining(): Promise<() => void> {
     if (this.afterHolds.length > 0) return new Promise((resolve) => this.afterHolds.push(() => resolve(this.holdInstantMining())));
-    return Promise.resolve(this.takeHold());
+    return Promise.resolve(this.takeHold(true));
   }
 
   /**
    * A send that starts while a hold is taken and no tipset waits for it (a batch's node-signed send,
    * which estimates and signs before its message reaches the pool) holds instant mining too, until
    * the release it is given is called once its message is in the pool or refused: so it mines with
-   * the batch's other sends rather than alone after them (readme1 M5). Undefined when no hold is taken,
-   * or a tipset already waits (a send after it goes to the next one, as in holdInstantMining).
+   * the batch's other sends rather than alone after them (readme1 M5). A tipset that already waits
+   * takes it only while a batch it waits for is still starting its requests: a batch that yields to
+   * other clients (after 10 ms of work, sooner under load) may have sends that were ready before its
+   * later ones started, and those must still share their tipset; once the batches' holds are
+   * released, a send goes to the next tipset, as in holdInstantMining, so mining cannot starve.
+   * Undefined when no hold is taken, or a tipset waits for no batch still starting.
    */
   joinHold(): (() => void) | undefined {
-    return this.holds > 0 && this.afterHolds.length === 0 ? this.takeHold() : undefined;
+    return this.holds > 0 && (this.afterHolds.length === 0 || this.batchHolds > 0) ? this.takeHold(false) : undefined;
   }
 
-  private takeHold(): () => void {
+  private takeHold(batch: boolean): () => void {
     this.holds++;
+    if (batch) this.batchHolds++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      if (batch) this.batchHolds--;
       if (--this.holds > 0) return;
       for (const run of this.afterHolds.splice(0)) run();
     };

@@ -85,6 +85,22 @@ describe('instant mining (the default)', () => {
     assert.deepEqual(located(devnet, await devnet.sendRawTransaction(await signed({ nonce: 6 }))), { epoch: 2, index: 0, exitCode: 0 });
   });
 
+  // A batch that yields to other clients while starting its requests (after 10 ms of work: sooner
+  // under load) may see its first send reach the pool, and a tipset wait for its hold, before its
+  // later sends start: those still join its hold, and mine in that tipset (CI failure, session 41).
+  withDevnet('a send started while a tipset waits for a batch still starting its requests mines in that tipset', {}, async (devnet) => {
+    const raws = await Promise.all(Array.from({ length: 2 }, (_, nonce) => signed({ nonce })));
+    const release = await devnet.holdInstantMining();
+    const first = devnet.sendRawTransaction(raws[0]!);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(devnet.poolContent().pending.length, 1);
+    // Released before the late send has reached the pool: the tipset must wait for it.
+    const late = devnet.sendRawTransaction(raws[1]!);
+    release();
+    const places = (await Promise.all([first, late])).map((hash) => located(devnet, hash)!);
+    assert.deepEqual(places.map((p) => [p.epoch, p.index]), [[1, 0], [1, 1]]);
+  });
+
   // Holds that follow each other (two clients' batches, each taken before the other's ends) must not
   // keep a tipset waiting for ever: it waits for the holds taken before its messages were ready; a
   // hold asked for meanwhile is taken once the tipset is queued, so its sends go to the next one.
