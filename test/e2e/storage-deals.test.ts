@@ -449,17 +449,26 @@ describe('storage deals against the devnet CLI', () => {
     // The agent pushed the contract deal's first message (AddBalance 2, else PublishStorageDeals 4): nothing mines it until someone does.
     const first = providerCollateral ? 2 : 4;
     await pollUntil('the contract deal\'s first message in the pool', async () => ((await pending(first)) > 0 ? true : undefined));
+    // With a collateral addition pending, the proposal is made to the same provider, with collateral of its own (review R11).
+    const adding = ((await rpc('Filecoin.MpoolPending', [null])) as { Message: { Method: number; To: string; Params: string } }[]).find((m) => m.Message.To === 't05' && m.Message.Method === 2);
+    const sameProvider = providerCollateral && adding ? { provider: FilAddress.fromBytes(decodeCbor<Uint8Array>(new Uint8Array(Buffer.from(adding.Message.Params, 'base64')))).toString('t'), providerCollateral: providerCollateral.toString() } : {};
     const other = piece();
-    const direct = await rpc('devnet_proposeDeal', [{ pieceCid: other.cid.toString(), pieceSize: other.size }]);
+    const direct = await rpc('devnet_proposeDeal', [{ pieceCid: other.cid.toString(), pieceSize: other.size, ...sameProvider }]);
     assert.equal(typeof direct.dealId, 'number');
     // The tipset the cheat mined for its own messages took the contract's message too.
     assert.equal(await pending(first), 0);
+    // With a collateral addition, the agent pushes the publication once the addition is mined: a tipset
+    // mines it (the cheat's own, if it came after it, or the one this test mines).
+    await pollUntil('MarketNotifyDeal', async () => {
+      if (await client.published(keccak256(data.cid.bytes))) return true;
+      if ((await pending(4)) > 0) await rpc('evm_mine');
+      return undefined;
+    });
     if (providerCollateral) {
-      // Then the agent pushes the publication, which waits for the next tipset.
-      await pollUntil('the contract deal\'s publication in the pool', async () => ((await pending(4)) > 0 ? true : undefined));
-      await rpc('evm_mine');
+      // Each deal's collateral was added once: the pending addition counted as escrow on its way.
+      const funds = await rpc('Filecoin.StateMarketBalance', [direct.provider, null]);
+      assert.equal(funds.Escrow, funds.Locked);
     }
-    await pollUntil('MarketNotifyDeal', async () => ((await client.published(keccak256(data.cid.bytes))) ? true : undefined));
   });
 
   test('a deal naming a contract client that refuses AuthenticateMessage is refused, and nothing is published', async () => {

@@ -109,6 +109,8 @@ interface Provider {
 interface Reservation {
   locks: { id: number | undefined; amount: bigint }[];
   cid?: CID;
+  /** The provider's collateral addition it pushed, escrow to count until it is on chain (review R11). */
+  incoming?: { cid: CID; id: number; amount: bigint };
 }
 
 /** What a deal locks of its client's escrow: its collateral and its whole price (builtin-actors ClientBalanceRequirement). */
@@ -589,6 +591,7 @@ export class StorageProviderAgents {
         ]);
         this.reservations.add(reservation);
         const topUp = collateralShortfall > 0n ? await pushFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.addBalance, params: providerAddress.bytes, value: collateralShortfall }) : undefined;
+        if (topUp) reservation.incoming = { cid: topUp, id: provider.minerId, amount: collateralShortfall };
         // A cheat code mines its messages, so it publishes in its turn: the next proposal's estimate then
         // sees this one on chain, and a client's own escrow that pays for one refuses the other with the
         // market's reason rather than a failed message.
@@ -611,13 +614,14 @@ export class StorageProviderAgents {
     return minedResult(this.node, cid);
   }
 
-  /** An address's free escrow in the market at the head, less what publications not yet mined will lock. */
+  /** An address's free escrow in the market at the head, plus additions pushed and not yet mined, less what publications under way will lock. */
   private unreservedEscrow(address: FilAddress): Promise<bigint> {
     return this.node.untilFetched(() => {
       const id = this.escrowId(address);
       if (id === undefined) return 0n;
       let reserved = 0n;
-      for (const { cid, locks } of this.reservations) {
+      for (const { cid, locks, incoming } of this.reservations) {
+        if (incoming?.id === id && !this.node.chain.messageByCid(incoming.cid)) reserved -= incoming.amount;
         if (cid && this.node.chain.messageByCid(cid)) continue;
         for (const lock of locks) if (lock.id === id) reserved += lock.amount;
       }
