@@ -37,6 +37,11 @@ function located(devnet: Devnet, hash: Uint8Array): { epoch: number; index: numb
   return found && { epoch: found.tipset.epoch, index: found.message.index, exitCode: found.message.receipt.exitCode };
 }
 
+/** Lets the event loop turn `count` times: a send started before has reached the pool by then. */
+async function eventLoopTurns(count: number): Promise<void> {
+  for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('instant mining (the default)', () => {
   withDevnet('sendRawTransaction returns once the transaction is in a tipset', {}, async (devnet) => {
     assert.equal(devnet.miningMode.type, 'instant');
@@ -73,7 +78,7 @@ describe('instant mining (the default)', () => {
     const raws = await Promise.all(Array.from({ length: 6 }, (_, nonce) => signed({ nonce })));
     const release = await devnet.holdInstantMining();
     const sends = raws.slice(0, 3).map((raw) => devnet.sendRawTransaction(raw));
-    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await eventLoopTurns(5);
     assert.equal(devnet.head.epoch, 0);
     assert.equal(devnet.poolContent().pending.length, 3);
     sends.push(...raws.slice(3).map((raw) => devnet.sendRawTransaction(raw)));
@@ -92,7 +97,7 @@ describe('instant mining (the default)', () => {
     const raws = await Promise.all(Array.from({ length: 2 }, (_, nonce) => signed({ nonce })));
     const release = await devnet.holdInstantMining();
     const first = devnet.sendRawTransaction(raws[0]!);
-    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await eventLoopTurns(5);
     assert.equal(devnet.poolContent().pending.length, 1);
     // Released before the late send has reached the pool: the tipset must wait for it.
     const late = devnet.sendRawTransaction(raws[1]!);
@@ -108,7 +113,7 @@ describe('instant mining (the default)', () => {
     const raws = await Promise.all(Array.from({ length: 4 }, (_, nonce) => signed({ nonce })));
     let release = await devnet.holdInstantMining();
     const first = devnet.sendRawTransaction(raws[0]!);
-    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await eventLoopTurns(5);
     assert.equal(devnet.poolContent().pending.length, 1);
     // Two more clients' holds, each asked for before the one before it is released.
     const later: Promise<Uint8Array>[] = [];
