@@ -42,6 +42,19 @@ async function eventLoopTurns(count: number): Promise<void> {
   for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * `count` transfers signed, instant mining held, and the first of them sent: it waits in the pool
+ * for the release.
+ */
+async function firstSendHeld(devnet: Devnet, count: number): Promise<{ raws: Uint8Array[]; release: () => void; first: Promise<Uint8Array> }> {
+  const raws = await Promise.all(Array.from({ length: count }, (_, nonce) => signed({ nonce })));
+  const release = await devnet.holdInstantMining();
+  const first = devnet.sendRawTransaction(raws[0]!);
+  await eventLoopTurns(5);
+  assert.equal(devnet.poolContent().pending.length, 1);
+  return { raws, release, first };
+}
+
 describe('instant mining (the default)', () => {
   withDevnet('sendRawTransaction returns once the transaction is in a tipset', {}, async (devnet) => {
     assert.equal(devnet.miningMode.type, 'instant');
@@ -94,11 +107,7 @@ describe('instant mining (the default)', () => {
   // under load) may see its first send reach the pool, and a tipset wait for its hold, before its
   // later sends start: those still join its hold, and mine in that tipset (CI failure, session 41).
   withDevnet('a send started while a tipset waits for a batch still starting its requests mines in that tipset', {}, async (devnet) => {
-    const raws = await Promise.all(Array.from({ length: 2 }, (_, nonce) => signed({ nonce })));
-    const release = await devnet.holdInstantMining();
-    const first = devnet.sendRawTransaction(raws[0]!);
-    await eventLoopTurns(5);
-    assert.equal(devnet.poolContent().pending.length, 1);
+    const { raws, release, first } = await firstSendHeld(devnet, 2);
     // Released before the late send has reached the pool: the tipset must wait for it.
     const late = devnet.sendRawTransaction(raws[1]!);
     release();
@@ -110,11 +119,9 @@ describe('instant mining (the default)', () => {
   // keep a tipset waiting for ever: it waits for the holds taken before its messages were ready; a
   // hold asked for meanwhile is taken once the tipset is queued, so its sends go to the next one.
   withDevnet('a hold asked for while a tipset waits starts once that tipset is queued: overlapping holds cannot starve mining', {}, async (devnet) => {
-    const raws = await Promise.all(Array.from({ length: 4 }, (_, nonce) => signed({ nonce })));
-    let release = await devnet.holdInstantMining();
-    const first = devnet.sendRawTransaction(raws[0]!);
-    await eventLoopTurns(5);
-    assert.equal(devnet.poolContent().pending.length, 1);
+    const held = await firstSendHeld(devnet, 4);
+    const { raws, first } = held;
+    let release = held.release;
     // Two more clients' holds, each asked for before the one before it is released.
     const later: Promise<Uint8Array>[] = [];
     for (const raw of raws.slice(1, 3)) {
