@@ -16,8 +16,14 @@ export const BLAKE2B_256 = 0xb220;
 export const encodeCbor = (value: unknown): Uint8Array => dagCbor.encode(value);
 export const decodeCbor = <T = unknown>(bytes: Uint8Array): T => dagCbor.decode<T>(bytes);
 
-/** The length of `encodeCbor` of a byte string of `bytes` bytes (a header of 1–5 bytes below 4 GiB), without encoding it. */
-export const cborBytesSize = (bytes: number): number => bytes + (bytes < 24 ? 1 : bytes < 256 ? 2 : bytes < 65_536 ? 3 : 5);
+/** The length of a CBOR head: a byte string's or list's length, a map's size, or an unsigned integer. */
+export const cborHeadSize = (n: number): number => (n < 24 ? 1 : n < 256 ? 2 : n < 65_536 ? 3 : n < 2 ** 32 ? 5 : 9);
+
+/** The length of `encodeCbor` of a byte string of `bytes` bytes, without encoding it. */
+export const cborBytesSize = (bytes: number): number => bytes + cborHeadSize(bytes);
+
+/** A CID as dag-cbor links one: tag 42, a byte string's head, multibase 0x00 and a CIDv1 dag-cbor blake2b-256 (38 bytes). */
+export const CID_LINK_BYTES = 2 + 2 + 1 + 38;
 
 /**
  * A dag-cbor document read a value at a time (cborg's tokenizer, which @ipld/dag-cbor decodes with,

@@ -7,6 +7,7 @@
 import { FilAddress } from '../common/address.js';
 import { DAG_CBOR, encodeCbor } from '../common/cbor.js';
 import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../fevm/actor.js';
+import { METHOD_EXEC4 } from '../fevm/message.js';
 import { CBOR, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import { addressJson, bytesJson } from './lotus-json.js';
 
@@ -46,7 +47,6 @@ export function traceJson(send: TracedSend, subcalls: unknown[]): unknown {
 
 export const EAM_CREATE = 2;
 export const EAM_CREATE2 = 3;
-const INIT_EXEC4 = 3;
 const EVM_RESURRECT = 2;
 const CONSTRUCTOR = 1;
 const ACCOUNT_PUBKEY_ADDRESS = 2;
@@ -117,7 +117,7 @@ function eamSends(c: Creation, constructorCalls: unknown[], failure?: CreationFa
     ...common,
     from: eam,
     to: init,
-    method: INIT_EXEC4,
+    method: METHOD_EXEC4,
     params: dagCbor([codeCid('evm'), constructorParams, c.eth]),
     returnBlock: failure ? failure.returnBlock : c.robust ? dagCbor([FilAddress.fromId(c.id).bytes, c.robust.bytes]) : undefined,
     invokedId: INIT_ACTOR_ID,

@@ -39,6 +39,8 @@ export const METHOD_SEND = 0;
 export const METHOD_CONSTRUCTOR = 1;
 /** EAM.CreateExternal: deploys a contract from an EOA. */
 export const METHOD_CREATE_EXTERNAL = 4;
+/** Init.Exec4: makes an actor with a delegated (f4) address, as the EAM has each new contract made. */
+export const METHOD_EXEC4 = 3;
 /** EVM.InvokeContract = FRC-42("InvokeEVM"). */
 export const METHOD_INVOKE_CONTRACT = 3844450837;
 

@@ -8,7 +8,7 @@ import { bigintToBytes, concatBytes } from '../../common/hex.js';
 import { INIT_ACTOR_ID, type Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import type { StateOverlay } from '../state-tree.js';
-import { METHOD_CONSTRUCTOR } from '../message.js';
+import { METHOD_CONSTRUCTOR, METHOD_EXEC4 } from '../message.js';
 import type { ExecutionContext, InvocationResult } from '../types.js';
 import type { EvmActor } from './evm/evm-actor.js';
 import { ethAddressOf, resolveEthAddress } from './lifecycle.js';
@@ -23,9 +23,6 @@ export interface CreateExternal {
   /** The message's gas premium (GASPRICE in the constructor). */
   gasPremium?: bigint;
 }
-
-/** The init actor's Exec4, through which the EAM has a new contract's actor made (builtin-actors init). */
-const INIT_EXEC4 = 3;
 
 const failure = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
 
@@ -62,7 +59,7 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
 function constructorFailed(result: InvocationResult, newId: number): InvocationResult {
   const aborted = `send aborted with code ${result.exitCode}`;
   const innerFrames = [
-    { actor: INIT_ACTOR_ID, method: INIT_EXEC4, message: `constructor failed: ${aborted}` },
+    { actor: INIT_ACTOR_ID, method: METHOD_EXEC4, message: `constructor failed: ${aborted}` },
     { actor: newId, method: METHOD_CONSTRUCTOR, message: result.error! },
   ];
   return { ...result, events: [], error: aborted, innerFrames };

@@ -13,11 +13,12 @@
 // After a send that succeeded the contract reloads its state if its state root moved (a
 // DELEGATECALL's callee, which is the same actor, flushed).
 import { p256 } from '@noble/curves/nist.js';
-import { cborBytesSize, CID, DAG_CBOR, decodeCbor, encodeBigInt } from '../../../common/cbor.js';
+import { varint } from 'multiformats';
+import { cborBytesSize, cborHeadSize, CID, CID_LINK_BYTES, DAG_CBOR, decodeCbor, encodeBigInt } from '../../../common/cbor.js';
 import { bytesToBigint } from '../../../common/hex.js';
 import { ACCOUNT_INVOCATION, BUILTIN_INVOCATION } from '../../gas.js';
 import type { Actor } from '../../actor.js';
-import { pointersOf, rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
+import { byteLength, pointersOf, rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
 export { ACCOUNT_INVOCATION, PLACEHOLDER_INVOCATION } from '../../gas.js';
 import {
   ACTOR_LOOKUP,
@@ -304,9 +305,6 @@ export function resurrectionGas(fromContract: boolean, lookup: number, update: n
 // runtime/src/runtime/fvm.rs trampoline (params_raw before the method, put_block of its return,
 // exit with an error's data).
 
-/** The size of a CBOR header for an unsigned integer `n` (major type 0), as cborBytesSize's for a length. */
-const cborHeaderSize = (n: number) => (n < 24 ? 1 : n < 256 ? 2 : n < 65_536 ? 3 : n < 2 ** 32 ? 5 : 9);
-
 /** An actor putting a block it sends on (params, return or revert data): the block_create syscall. */
 export const blockCreateGas = (size: number, links = 0): number => HOST_CALL + onBlockCreate(size, links);
 /** An invoked actor reading its params (params_raw: block_stat, block_read); nothing without params. */
@@ -357,14 +355,14 @@ export function frameEndGas(data: number | undefined, exits: boolean): number {
  * CID (tag, header, multibase 0 and 38 bytes), the input and the 20-byte caller as byte strings, the value's big-int bytes.
  */
 export function delegateParamsSize(input: number, value: bigint): number {
-  return 1 + 43 + cborBytesSize(input) + cborBytesSize(20) + cborBytesSize(encodeBigInt(value).length);
+  return 1 + CID_LINK_BYTES + cborBytesSize(input) + cborBytesSize(20) + cborBytesSize(encodeBigInt(value).length);
 }
 
 /** Putting DelegateCallParams (call.rs: serialize_dag_cbor): one link, and five fields and a CID scanned. */
 export const delegateParamsPutGas = (size: number): number => blockCreateGas(size, 1) + onCborScan(5, 1);
 
 /** GetBytecode's return, a CBOR CID (43 bytes, as above) or null for a dead contract; GetBytecodeHash's, 32 bytes. */
-export const bytecodeReturnSize = (dead: boolean) => (dead ? 1 : 43);
+export const bytecodeReturnSize = (dead: boolean) => (dead ? 1 : CID_LINK_BYTES);
 export const BYTECODE_HASH_RETURN_SIZE = cborBytesSize(32);
 
 /** A block put by one actor and read by the one it returns to. */
@@ -384,9 +382,9 @@ const constructorParamsSize = (initcode: number) => 1 + cborBytesSize(20) + cbor
  * CREATE2: 0xff, creator, salt and the initcode's hash).
  */
 export function eamEntryGas(fromContract: boolean, create2: boolean, initcode: number, nonce: bigint): number {
-  const nonceSize = cborHeaderSize(Number(nonce));
+  const nonceSize = cborHeadSize(Number(nonce));
   const params = fromContract ? 1 + cborBytesSize(initcode) + (create2 ? cborBytesSize(32) : nonceSize) : cborBytesSize(initcode);
-  const rlpNonce = nonce === 0n ? 1 : nonce < 128n ? 1 : 1 + Math.ceil(nonce.toString(16).length / 2);
+  const rlpNonce = nonce < 128n ? 1 : 1 + byteLength(nonce);
   const preimage = create2 ? 1 + 20 + 32 + 32 : 1 + 21 + rlpNonce;
   const hashes = (create2 ? HOST_CALL + onHashing('keccak256', initcode) : 0) + HOST_CALL + onHashing('keccak256', preimage);
   return (fromContract ? blockCreateGas(params) : 0) + paramsReadGas(params) + hashes;
@@ -409,7 +407,7 @@ export function nativeDeployerGas(keyBytes: number): number {
  */
 export function exec4ParamsGas(initcode: number): number {
   const constructor = constructorParamsSize(initcode);
-  const exec4 = 1 + 43 + cborBytesSize(constructor) + cborBytesSize(20);
+  const exec4 = 1 + CID_LINK_BYTES + cborBytesSize(constructor) + cborBytesSize(20);
   return blockCreateGas(exec4) + paramsReadGas(exec4) + blockCreateGas(constructor) + paramsReadGas(constructor);
 }
 
@@ -433,10 +431,8 @@ export const resurrectParamsGas = (initcode: number): number => blockCreateGas(c
  * receipt's: put, and read by no one). The contract's actor ID is `id`.
  */
 export function creationReturnGas(fromContract: boolean, id: number, exec4: boolean): number {
-  let idBytes = 1;
-  for (let rest = id; rest >= 128; rest = Math.floor(rest / 128)) idBytes += 1;
-  const exec4Return = 1 + cborBytesSize(1 + idBytes) + cborBytesSize(21);
-  const eamReturn = 1 + cborHeaderSize(id) + (exec4 ? cborBytesSize(21) : 1) + cborBytesSize(20);
+  const exec4Return = 1 + cborBytesSize(1 + varint.encodingLength(id)) + cborBytesSize(21);
+  const eamReturn = 1 + cborHeadSize(id) + (exec4 ? cborBytesSize(21) : 1) + cborBytesSize(20);
   return (exec4 ? returnedGas(exec4Return) : 0) + (fromContract ? returnedGas(eamReturn) : blockCreateGas(eamReturn));
 }
 

@@ -11,9 +11,9 @@
 // read is opaque (no pointers), priced at a modelled size, and writes below it leave it as it is.
 // A contract whose root is not known at all (an upstream whose State names no root) has an opaque
 // root, and each 32 adjacent slots are taken to share a node below it.
-import { bytesToBigInt } from '@ethereumjs/util';
-import { decodeCbor, type CID } from '../../../common/cbor.js';
+import { cborHeadSize, CID_LINK_BYTES, decodeCbor, type CID } from '../../../common/cbor.js';
 import { DevnetError } from '../../../common/errors.js';
+import { bytesToBigint } from '../../../common/hex.js';
 import { popcount } from '../../../common/popcount.js';
 import type { Actor } from '../../actor.js';
 import { BIT_WIDTH, bitsAt } from './storage-kamt.js';
@@ -53,12 +53,8 @@ const isLink = (pointer: KamtPointer): pointer is KamtLink => 'node' in pointer;
 
 // --- Sizes: the dag-cbor lengths of storage-kamt.ts's blocks (its encoder is the reference: test/unit/kamt-shape.test.ts) ---
 
-/** A CBOR head: a byte string's or list's length, or an unsigned integer. */
-const head = (n: number) => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
 /** A map of one entry whose key is one character, and the list it holds: {"v": [ or {"l": [. */
 const POINTER_FRAME = 1 + 2 + 1;
-/** A CID as dag-cbor links one: tag 42, a byte string of 0x00 and a CIDv1 dag-cbor blake2b-256 (38 bytes). */
-const CID_BYTES = 2 + 2 + 1 + 38;
 
 /** A U256 as builtin-actors serialises it: big-endian, no leading zeros. */
 export function byteLength(value: bigint): number {
@@ -71,7 +67,7 @@ export function byteLength(value: bigint): number {
 }
 
 /** {"v": [[key, value]]} with keys and values of these lengths. */
-const pairBytesOf = (keyLength: number, valueLength: number) => POINTER_FRAME + 1 + head(keyLength) + keyLength + head(valueLength) + valueLength;
+const pairBytesOf = (keyLength: number, valueLength: number) => POINTER_FRAME + 1 + cborHeadSize(keyLength) + keyLength + cborHeadSize(valueLength) + valueLength;
 
 /** A slot's pointer. */
 export const pairBytes = (key: bigint, value: bigint) => pairBytesOf(byteLength(key), byteLength(value));
@@ -80,13 +76,13 @@ export const pairBytes = (key: bigint, value: bigint) => pairBytesOf(byteLength(
 function linkBytes(groups: number): number {
   const bits = groups * BIT_WIDTH;
   const path = Math.ceil(bits / 8);
-  return POINTER_FRAME + CID_BYTES + head(bits) + head(path) + path;
+  return POINTER_FRAME + CID_LINK_BYTES + cborHeadSize(bits) + cborHeadSize(path) + path;
 }
 
 /** A node's block around its pointers: a list of two, the bitfield's bytes (big-endian, no leading zeros), the pointers' list. */
 function nodeFrame(bitfield: number, pointers: number): number {
   const bitfieldBytes = bitfield === 0 ? 0 : ((31 - Math.clz32(bitfield)) >> 3) + 1;
-  return 1 + head(bitfieldBytes) + bitfieldBytes + head(pointers);
+  return 1 + cborHeadSize(bitfieldBytes) + bitfieldBytes + cborHeadSize(pointers);
 }
 
 /** A KAMT with no slot: a constructor's, before it writes. */
@@ -269,7 +265,7 @@ export function shapeOfBlocks(root: Uint8Array, block: (cid: CID) => Uint8Array 
     while (!(bitfield & (1 << bucket)));
     if ('v' in pointer) {
       const [[key, value]] = pointer.v as [[Uint8Array, Uint8Array]];
-      return [bucket, Object.freeze({ key: bytesToBigInt(key), bytes: pairBytesOf(key.length, value.length) })];
+      return [bucket, Object.freeze({ key: bytesToBigint(key), bytes: pairBytesOf(key.length, value.length) })];
     }
     const [cid, bits, path] = pointer.l;
     const child = block(cid);
