@@ -12,7 +12,7 @@ import { createActor, createPlaceholder, resolveAddress, resolveEthAddress, with
 import { EMPTY_KAMT, storageShapeOf, withSlotShaped } from '../fevm/actors/evm/kamt-shape.js';
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
-import { LAST_TIMESTAMP, type Clock, type ClockState, type RunInterval } from '../mining/clock.js';
+import { LAST_TIMESTAMP, NEW_CLOCK, type Clock, type ClockState, type RunInterval } from '../mining/clock.js';
 import type { Mempool } from '../mining/mempool.js';
 import type { Miner, MiningMode } from '../mining/miner.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -348,7 +348,7 @@ export class Cheats {
   /** The chain at its first tipset, its clock as a new chain's: the wall clock's time, no offset or interval set. */
   private firstTipset(): Snapshot {
     const height = this.node.chain.first.epoch;
-    return { state: this.node.state.snapshotAt(height), height, clock: { offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined } };
+    return { state: this.node.state.snapshotAt(height), height, clock: NEW_CLOCK };
   }
 
   private restore(snapshot: Snapshot, kind: RevertKind): void {

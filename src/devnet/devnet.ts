@@ -22,7 +22,7 @@ import { StateTree, type StateReader } from '../fevm/state-tree.js';
 import type { SendFrame } from '../fevm/actors/evm/tracer.js';
 import type { InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
-import { Clock } from '../mining/clock.js';
+import { Clock, NEW_CLOCK } from '../mining/clock.js';
 import { finality, type Finality } from '../mining/finality.js';
 import { Mempool, type PendingMessage } from '../mining/mempool.js';
 import { Miner, type MiningMode } from '../mining/miner.js';
@@ -655,7 +655,7 @@ export class Devnet {
       this.state.commit(start, fork.point.epoch);
       this.store.truncate(-1);
       this.store.append(forkAnchor(fork.point));
-      this.clock.restore({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
+      this.clock.restore(NEW_CLOCK);
       this.mempool.clear();
       this.mempool.forgetReplaced();
       this.cheatCodes.forgetSnapshots();

@@ -8,7 +8,7 @@ import { FilAddress, Protocol } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
-import type { TipsetKeyJson } from '../devnet/fork/fork-point.js';
+import { sameTipsetKey, type TipsetKeyJson } from '../devnet/fork/fork-point.js';
 import { isMethodNotFound, UpstreamAnswerError } from '../devnet/fork/upstream.js';
 import { cid, filAddress, integer, tipsetKey, tipsetOf } from './lotus-params.js';
 import { checkConfidence, decodedReturn } from './methods/filecoin-state.js';
@@ -67,10 +67,6 @@ export async function unlessUnknown<T>(call: Promise<T>): Promise<T | undefined>
 }
 
 /** Whether two tipset keys name the same tipset. */
-function sameKey(a: TipsetKeyJson, b: TipsetKeyJson): boolean {
-  return a.length === b.length && a.every((block, i) => block['/'] === b[i]['/']);
-}
-
 /**
  * The upstream's lookup of a message included at or before the fork epoch, or null. Asked from the
  * tipset whose parent state is the fork's (ForkPoint.stateKey), but a Lotus node with the chain
@@ -81,7 +77,7 @@ function sameKey(a: TipsetKeyJson, b: TipsetKeyJson): boolean {
 async function upstreamSearch(fork: Fork, message: CID): Promise<MsgLookup | null> {
   const { stateKey, epoch } = fork.point;
   const lookup = await fork.upstream.call<MsgLookup | null>('Filecoin.StateSearchMsg', [stateKey, { '/': message.toString() }, -1, true]);
-  return lookup && (lookup.Height <= epoch || sameKey(lookup.TipSet, stateKey)) ? lookup : null;
+  return lookup && (lookup.Height <= epoch || sameTipsetKey(lookup.TipSet, stateKey)) ? lookup : null;
 }
 
 /**

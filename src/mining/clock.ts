@@ -25,6 +25,9 @@ export interface ClockState {
   intervalSeconds: number | undefined;
 }
 
+/** A new chain's clock: no time added, no next timestamp set, no interval (save and restore copy it). */
+export const NEW_CLOCK: Readonly<ClockState> = Object.freeze({ offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined });
+
 export class Clock {
   private state: ClockState;
 
@@ -34,7 +37,7 @@ export class Clock {
     /** Unix seconds of the wall clock; injectable for tests. */
     private readonly wallClock: () => number = () => Math.floor(Date.now() / 1000),
   ) {
-    this.state = { offsetSeconds: 0, nextTimestamp: undefined, intervalSeconds: undefined };
+    this.state = { ...NEW_CLOCK };
   }
 
   /** Chain time now: the wall clock, shifted to the genesis time, plus what evm_increaseTime added. */

@@ -9,7 +9,7 @@ import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../common
 import { fromStorable, toStorable } from '../../common/storable.js';
 import { actorFromStorable, storableActor } from '../../fevm/state-tree.js';
 import { writeFileAtomically } from '../persistence.js';
-import type { ForkPoint, TipsetKeyJson } from './fork-point.js';
+import { sameTipsetKey, type ForkPoint } from './fork-point.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
 import { emptyForkTables, type ForkTables } from './fork-tables.js';
 
@@ -73,8 +73,6 @@ function makeDirectory(dir: string): void {
   }
 }
 
-const sameKey = (a: TipsetKeyJson, b: TipsetKeyJson): boolean => a.length === b.length && a.every((cid, i) => cid['/'] === b[i]!['/']);
-
 export class ForkCache {
   constructor(private readonly dir: string) {}
 
@@ -108,7 +106,7 @@ export class ForkCache {
   load(point: ForkPoint): ForkData {
     const path = this.fileOf(point);
     const cached = existsSync(path) ? this.read(path) : undefined;
-    return (cached && sameKey(cached.point.tipsetKey, point.tipsetKey) && sameKey(cached.point.stateKey, point.stateKey) && cached.data) || emptyForkData();
+    return (cached && sameTipsetKey(cached.point.tipsetKey, point.tipsetKey) && sameTipsetKey(cached.point.stateKey, point.stateKey) && cached.data) || emptyForkData();
   }
 
   save(url: string, requestedEpoch: number | undefined, point: ForkPoint, data: ForkData): void {

@@ -9,6 +9,9 @@ import { displayUrl, UpstreamAnswerError, type Upstream } from './upstream.js';
 /** A tipset key as Lotus's JSON writes it: the blocks' CIDs. */
 export type TipsetKeyJson = { '/': string }[];
 
+/** Whether two tipset keys name the same blocks in the same order. */
+export const sameTipsetKey = (a: TipsetKeyJson, b: TipsetKeyJson): boolean => a.length === b.length && a.every((cid, i) => cid['/'] === b[i]!['/']);
+
 export interface ForkPoint {
   /** The upstream's epoch the fork starts from: its state after this tipset, and new tipsets from the next epoch. */
   epoch: number;

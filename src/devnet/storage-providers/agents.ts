@@ -576,10 +576,10 @@ export class StorageProviderAgents {
     try {
       let sent: SentMessage | undefined;
       const publishing = async (signature: Uint8Array, worker: FilAddress, topUp: CID | undefined) => {
-        if (topUp) await this.minedOwn(topUp, options);
+        if (topUp) await minedResult(this.node, topUp, options.mine);
         const params = [[[proposalValue(proposal, proposal.client, proposal.provider), signature]]];
         reservation.cid = await pushFromNodeKey(this.node, { from: worker, to: MARKET_ACTOR_ID, method: MARKET.publishStorageDeals, params });
-        return this.minedOwn(reservation.cid, options);
+        return minedResult(this.node, reservation.cid, options.mine);
       };
       const turn = await this.publishing.run(async () => {
         const signature = await sign();
@@ -606,12 +606,6 @@ export class StorageProviderAgents {
     } finally {
       this.reservations.delete(reservation);
     }
-  }
-
-  /** Waits until message `cid` is mined (with `mine`, mining it if it is not yet): its return, or an error if it failed. */
-  private async minedOwn(cid: CID, options: { mine?: boolean }) {
-    if (options.mine && !this.node.chain.messageByCid(cid)) await this.node.mine();
-    return minedResult(this.node, cid);
   }
 
   /** An address's free escrow in the market at the head, plus additions pushed and not yet mined, less what publications under way will lock. */

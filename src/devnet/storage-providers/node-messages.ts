@@ -39,9 +39,7 @@ export interface SentMessage {
 
 /** Sends a message and waits until it is mined: its return, or an error if it failed. */
 export async function sendFromNodeKey(node: MessageSender, message: NodeMessage): Promise<SentMessage> {
-  const cid = await pushFromNodeKey(node, message);
-  if (message.mine && !node.chain.messageByCid(cid)) await node.mine();
-  return minedResult(node, cid);
+  return minedResult(node, await pushFromNodeKey(node, message), message.mine);
 }
 
 /** Estimates, signs and pushes a message (a later one from the same sender is estimated after it); its CID. */
@@ -61,8 +59,9 @@ export async function pushFromNodeKey(node: MessageSender, { from, to, method, p
   return signedMessageCid(await node.pushWithWallet(message));
 }
 
-/** Waits until message `cid` is mined: its return, or an error if it failed. */
-export async function minedResult(node: MessageSender, cid: CID): Promise<SentMessage> {
+/** Waits until message `cid` is mined (with `mine`, mining it if it is not yet): its return, or an error if it failed. */
+export async function minedResult(node: MessageSender, cid: CID, mine = false): Promise<SentMessage> {
+  if (mine && !node.chain.messageByCid(cid)) await node.mine();
   const { tipset, message: included } = await node.waitForMessage(cid);
   const { exitCode, returnData } = included.receipt;
   const { method, to } = included.signed.message;
