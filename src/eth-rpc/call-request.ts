@@ -53,12 +53,12 @@ export const transactionToSign = (name: string): Param<ParsedCallRequest & { fro
     const tx = parseCallRequest(name, value);
     if (!tx.from) throw invalid(`${name}.from`, 'the sender is required');
     const { type, accessList } = value as Record<string, unknown>;
+    const given = (field: string) => (value as Record<string, unknown>)[field] != null;
     const typeNumber = type === undefined || type === null ? undefined : parseSafeNumber(`${name}.type`, type);
     if (typeNumber === 1) throw new MessageRejectedError('EIP-2930 transaction is not supported');
     if (typeNumber !== undefined && typeNumber !== 0 && typeNumber !== 2) throw new MessageRejectedError('unsupported transaction type');
-    if (TYPED_FIELDS.some((field) => (value as Record<string, unknown>)[field] != null)) throw new MessageRejectedError('unsupported transaction type');
+    if (TYPED_FIELDS.some(given)) throw new MessageRejectedError('unsupported transaction type');
     if (Array.isArray(accessList) && accessList.length > 0) throw new MessageRejectedError('access list should be an empty list');
-    const given = (field: string) => (value as Record<string, unknown>)[field] != null;
     const legacy = typeNumber === 0 || (typeNumber === undefined && given('gasPrice') && !given('maxFeePerGas') && !given('maxPriorityFeePerGas'));
     return { ...tx, from: tx.from, type: legacy ? 0 : 2 };
   },

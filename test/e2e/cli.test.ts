@@ -169,10 +169,10 @@ describe('fvm-devnet CLI', () => {
       assert.equal(BigInt(await result(node.url, 'eth_getBalance', [first, 'latest'])), 100n * 10n ** 18n);
       assert.equal(Number((await result(node.url, 'eth_getBlockByNumber', ['0x0', false])).timestamp), 1_700_000_000);
     });
-    for (const extra of [['--gas-limit', '30000000'], ['--auto-impersonate', 'false']]) {
+    for (const [extra, refusal] of [[['--gas-limit', '30000000'], /unknown option '--gas-limit'/], [['--auto-impersonate', 'false'], /too many arguments/]] as const) {
       const run = runToExit(['--port', '0', ...extra]);
       assert.notEqual(run.status, 0, `${extra.join(' ')} started`);
-      assert.match(run.stderr, /unknown option '--gas-limit'|too many arguments/);
+      assert.match(run.stderr, refusal);
     }
   });
 

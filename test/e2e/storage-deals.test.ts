@@ -451,6 +451,7 @@ describe('storage deals against the devnet CLI', () => {
     await pollUntil('the contract deal\'s first message in the pool', async () => ((await pending(first)) > 0 ? true : undefined));
     // With a collateral addition pending, the proposal is made to the same provider, with collateral of its own (review R11).
     const adding = ((await rpc('Filecoin.MpoolPending', [null])) as { Message: { Method: number; To: string; Params: string } }[]).find((m) => m.Message.To === 't05' && m.Message.Method === 2);
+    if (providerCollateral) assert.ok(adding, 'the collateral addition is pending');
     const sameProvider = providerCollateral && adding ? { provider: FilAddress.fromBytes(decodeCbor<Uint8Array>(new Uint8Array(Buffer.from(adding.Message.Params, 'base64')))).toString('t'), providerCollateral: providerCollateral.toString() } : {};
     const other = piece();
     const direct = await rpc('devnet_proposeDeal', [{ pieceCid: other.cid.toString(), pieceSize: other.size, ...sameProvider }]);

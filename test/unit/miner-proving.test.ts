@@ -51,6 +51,10 @@ describe('DeclareFaults (10) and DeclareFaultsRecovered (11)', () => {
     const sector = h.miner().sectors.get(2)!;
     const offset = h.miner().provingPeriodOffset;
     const next = nextDeadlineOccurrence(offset, sector.deadline, h.epoch + 200);
+    // Pinned apart from the function the actor checks with: the deadline's last epoch as the expiration
+    // queues quantise it, a 60-epoch window, and the cut-off 70 epochs before it opens (builtin-actors policy).
+    assert.equal(next.last, deadlineEndAtOrAfter(h.epoch + 200, offset, sector.deadline));
+    assert.deepEqual([next.last - next.open, next.open - next.faultCutoff], [59, 70]);
     // 70 epochs before the deadline opens, and until it closes, faults and recoveries are late.
     h.epoch = next.faultCutoff;
     assert.equal((await h.send(OWNER, MINER, 10, declarationsFor(h.miner(), [2]))).exitCode, ExitCode.ErrIllegalArgument);
