@@ -125,27 +125,27 @@ function changeOf(value: unknown, previous: unknown): unknown {
   if (isStoredAsPairs(value) && (isStoredAsPairs(previous) || Array.isArray(previous))) {
     const change = isStoredAsPairs(previous) ? value.pairsChangedFrom?.(previous) : undefined;
     if (change) return storedPairsChange(change);
-    return pairsChange(value.storedPairs(), isStoredAsPairs(previous) ? previous.storedPairs() : (previous as Pairs));
+    return storedPairsChange(pairsChangeOf(value.storedPairs(), isStoredAsPairs(previous) ? previous.storedPairs() : (previous as Pairs)));
   }
   return same(value, previous) ? UNCHANGED : toStorable(value);
 }
 
-/** The pairs set (new, or another item) and the keys unset, walking both lists in key order. */
-function pairsChange(value: Pairs, previous: Pairs): unknown {
-  const set: [number, unknown][] = [];
-  const unset: number[] = [];
+/**
+ * The pairs of `now` that are new or hold another item than under the same key in `was` (with the item
+ * before), and the keys of `was` gone, walking both lists in key order; added to `change`.
+ */
+export function pairsChangeOf(now: Pairs, was: Pairs, change: PairsChange = { set: [], unset: [] }): PairsChange {
   let j = 0;
-  for (const [key, item] of value) {
-    while (j < previous.length && previous[j]![0] < key) unset.push(previous[j++]![0]);
-    const before = previous[j]?.[0] === key ? previous[j++]![1] : undefined;
-    if (before === undefined || changeOf(item, before) !== UNCHANGED) set.push([key, toStorable(item)]);
+  for (const [key, item] of now) {
+    while (j < was.length && was[j]![0] < key) change.unset.push(was[j++]![0]);
+    const before = was[j]?.[0] === key ? was[j++]![1] : undefined;
+    if (before !== item) change.set.push([key, item, before === undefined ? undefined : { item: before }]);
   }
-  while (j < previous.length) unset.push(previous[j++]![0]);
-  if (set.length === 0 && unset.length === 0) return UNCHANGED;
-  return unset.length === 0 ? { $pairsSet: set } : { $pairsSet: set, $pairsUnset: unset };
+  while (j < was.length) change.unset.push(was[j++]![0]);
+  return change;
 }
 
-/** pairsChange's answer from a change the value found itself: the same, with the pairs whose items store alike left out. */
+/** A change of pairs as files store it: the pairs whose items store alike left out. */
 function storedPairsChange({ set, unset }: PairsChange): unknown {
   const stored = set.filter(([, item, before]) => before === undefined || changeOf(item, before.item) !== UNCHANGED).map(([key, item]) => [key, toStorable(item)]);
   if (stored.length === 0 && unset.length === 0) return UNCHANGED;

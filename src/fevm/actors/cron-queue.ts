@@ -8,7 +8,7 @@
 // what they held before, and a later version as the epochs it changed (common/storable.ts), found
 // along the nodes the two versions do not share (`pairsChangedFrom`); a state read from one holds
 // that list (or the ReadPairs a change made) until the queue is next changed (`CronQueue.of`).
-import { ReadPairs, type PairsChange, type StoredAsPairs } from '../../common/storable.js';
+import { pairsChangeOf, ReadPairs, type PairsChange, type StoredAsPairs } from '../../common/storable.js';
 import type { CronEntry } from './cron.js';
 
 /** The queue as a list, ascending by epoch, each epoch's entries in the order they were enrolled. */
@@ -96,15 +96,7 @@ function changed(node: Node | undefined, before: Node | undefined, change: Pairs
     changed(node.right, before.right, change);
     return;
   }
-  const now = node ? listOf(node) : [];
-  const was = before ? listOf(before) : [];
-  let j = 0;
-  for (const [epoch, entries] of now) {
-    while (j < was.length && was[j]![0] < epoch) change.unset.push(was[j++]![0]);
-    const old = was[j]?.[0] === epoch ? was[j++]![1] : undefined;
-    if (old !== entries) change.set.push([epoch, entries, old && { item: old }]);
-  }
-  while (j < was.length) change.unset.push(was[j++]![0]);
+  pairsChangeOf(node ? listOf(node) : [], before ? listOf(before) : [], change);
 }
 
 function insert(node: Node | undefined, epoch: number, entry: CronEntry): Node {

@@ -60,7 +60,7 @@ const patched = new WeakSet<object>();
  * `gasBlind`: opcodes whose gas function neither reads the gas left nor waits, and whose handler
  * neither reads it nor waits: their charge may be owed when it is their fixed cost.
  */
-export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number> = new Set()): void {
+export function useRunLoop(evm: EVM, gasBlind: ReadonlySet<number>): void {
   if (!LOOP_EIPS.some((eip) => evm.common.isActivatedEIP(eip))) loopEvms.set(evm, gasBlind);
 }
 
