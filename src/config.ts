@@ -1,10 +1,19 @@
 // The node's configuration, its defaults, and the configuration tests use.
 import type { FilAddress } from './common/address.js';
 import type { ForkConfig } from './devnet/fork/fork.js';
-import type { WsLiveness } from './eth-rpc/ws-liveness.js';
 import { SECTOR_SIZE_32GIB } from './fevm/actors/miner/state.js';
 import { DEFAULT_BEACON_SEED } from './fevm/randomness.js';
 import { DEFAULT_F3_LAG } from './mining/finality.js';
+
+/** WebSocket liveness (src/eth-rpc/ws-liveness.ts): pings, and the most bytes a socket may hold unsent. */
+export interface WsLiveness {
+  /** Ping every this many ms; a socket silent for a whole interval after a ping is cut. 0: no pings. */
+  pingIntervalMs: number;
+  /** Most bytes a socket may hold unsent before it is closed. */
+  maxBufferedBytes: number;
+  /** Runs a socket's ping check every `intervalMs` and returns how to stop (default: a timer); tests pass their own to tick by hand. */
+  repeat?: (check: () => void, intervalMs: number) => () => void;
+}
 
 export interface DevnetConfig {
   host: string;

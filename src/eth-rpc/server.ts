@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { InvalidRequestError, ParseError } from '../common/errors.js';
-import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS } from '../config.js';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_RESPONSE_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FILTERS, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WS_LIVENESS, type WsLiveness } from '../config.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { BatchAnswer } from './batch-answer.js';
 import { capConnections } from './connection-cap.js';
@@ -25,7 +25,7 @@ import { GATEWAY_METHODS } from './gateway-methods.js';
 import { withGatewayStatefulCalls } from './gateway-stateful.js';
 import { isListAnswer, ListAnswers } from './list-answers.js';
 import { SocketInbox } from './ws-inbox.js';
-import { watchSocket, type WsLiveness } from './ws-liveness.js';
+import { watchSocket } from './ws-liveness.js';
 
 // /rpc/v0 is where the lotus CLI connects; the devnet answers it as /rpc/v1 but for the Msig*
 // builders, which v0 pushes (v0Methods). /rpc/v2 is Lotus's v2 API: tipsets chosen by selectors.

@@ -4,15 +4,7 @@
 // closing TCP never will), and closes a socket whose unsent data passes a limit (code 1008, its
 // reason naming the flag). Either way the socket's subscriptions are freed at once.
 import type { WebSocket } from 'ws';
-
-export interface WsLiveness {
-  /** Ping every this many ms; a socket silent for a whole interval after a ping is cut. 0: no pings. */
-  pingIntervalMs: number;
-  /** Most bytes a socket may hold unsent before it is closed. */
-  maxBufferedBytes: number;
-  /** Runs a socket's ping check every `intervalMs` and returns how to stop (default: a timer); tests pass their own to tick by hand. */
-  repeat?: (check: () => void, intervalMs: number) => () => void;
-}
+import type { WsLiveness } from '../config.js';
 
 function everyInterval(check: () => void, intervalMs: number): () => void {
   const timer = setInterval(check, intervalMs).unref();

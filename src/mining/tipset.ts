@@ -80,7 +80,7 @@ export interface Tipset {
   /** The base fee of a tipset mined on this one (Lotus ChainStore.ComputeBaseFee): from this one's and its messages' premiums. */
   nextBaseFee: bigint;
   /** A fork's first tipset: the upstream's it stands in for. */
-  upstream?: UpstreamTipset;
+  upstream?: UpstreamTipset | undefined;
 }
 
 export interface TipsetInput {
