@@ -11,6 +11,7 @@
 //
 // Keys are numbers, strings or bigints, compared as a Map compares them (other keys throw).
 
+import { hashText, mix32 } from './hash32.js';
 import { KeptLast } from './kept-last.js';
 import { popcount } from './popcount.js';
 
@@ -171,25 +172,12 @@ export class SharedMap<K, V> extends Map<K, V> {
 }
 
 function hashOf(key: unknown): number {
-  if (typeof key === 'number') return Number.isInteger(key) && key >= 0 && key <= 0xffffffff ? mix(key) : hashText(String(key));
+  if (typeof key === 'number') return Number.isInteger(key) && key >= 0 && key <= 0xffffffff ? mix32(key) : hashText(String(key));
   if (typeof key === 'string') return hashText(key);
   if (typeof key === 'bigint') return hashText(`${key}n`);
   throw new TypeError(`a SharedMap key is a number, a string or a bigint, not ${typeof key}`);
 }
 
-/** Spreads a 32-bit integer's bits (small consecutive IDs would otherwise fill one path). */
-function mix(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-  return x ^ (x >>> 16);
-}
-
-/** FNV-1a over the string's UTF-16 code units. */
-function hashText(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return mix(h);
-}
 
 const bitAt = (hash: number, shift: number): number => 1 << ((hash >>> shift) & 31);
 const slotIndex = (bitmap: number, bit: number): number => popcount(bitmap & (bit - 1));

@@ -4,22 +4,7 @@
 // string with its Map entry cost ~86 bytes of heap, each counted about twice in RSS. The tree's
 // history then names a key by its number.
 import { doubled } from '../common/doubled.js';
-
-/** FNV-1a, then murmur3's finalizer so that the low bits the index uses depend on every bit. */
-const FNV_OFFSET = 0x811c9dc5;
-const step = (hash: number, byte: number) => Math.imul(hash ^ byte, 0x01000193);
-function finish(hash: number): number {
-  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-  return (hash ^ (hash >>> 16)) >>> 0;
-}
-
-/** The hash of a string's one-byte characters. */
-function hashOf(key: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < key.length; i++) hash = step(hash, key.charCodeAt(i));
-  return finish(hash);
-}
+import { FNV_OFFSET, fnvStep, hashText, mix32 } from '../common/hash32.js';
 
 export class KeyTable {
   /** Every key's bytes, one after another. */
@@ -37,12 +22,12 @@ export class KeyTable {
 
   /** The key's number, or -1. */
   find(key: string): number {
-    return this.findAt(key, hashOf(key) & (this.index.length - 1));
+    return this.findAt(key, hashText(key) & (this.index.length - 1));
   }
 
   /** The key's number, the key added when it is new. */
   add(key: string): number {
-    const hash = hashOf(key);
+    const hash = hashText(key);
     const found = this.findAt(key, hash & (this.index.length - 1));
     if (found >= 0) return found;
     const k = this.count;
@@ -100,11 +85,11 @@ export class KeyTable {
     }
   }
 
-  /** Key `k`'s hash, from its bytes (as hashOf makes it from its string). */
+  /** Key `k`'s hash, from its bytes (as hashText makes it from its string: one byte a character). */
   private hashAt(k: number): number {
     let hash = FNV_OFFSET;
-    for (let i = this.start(k); i < this.ends[k]!; i++) hash = step(hash, this.bytes[i]!);
-    return finish(hash);
+    for (let i = this.start(k); i < this.ends[k]!; i++) hash = fnvStep(hash, this.bytes[i]!);
+    return mix32(hash);
   }
 
   private start(k: number): number {

@@ -8,6 +8,7 @@
 // what they held before, and a later version as the epochs it changed (common/storable.ts), found
 // along the nodes the two versions do not share (`pairsChangedFrom`); a state read from one holds
 // that list (or the ReadPairs a change made) until the queue is next changed (`CronQueue.of`).
+import { mix32 } from '../../common/hash32.js';
 import { pairsChangeOf, ReadPairs, type PairsChange, type StoredAsPairs } from '../../common/storable.js';
 import type { CronEntry } from './cron.js';
 
@@ -24,9 +25,7 @@ class Node {
 
   /** A node's priority: above its children's. A hash spreads the epochs' (they come in order). */
   get priority(): number {
-    let x = Math.imul(this.epoch ^ (this.epoch / 0x100000000), 0x7feb352d);
-    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-    return (x ^ (x >>> 16)) >>> 0;
+    return mix32(this.epoch);
   }
 
   with(left: Node | undefined, right: Node | undefined): Node {
