@@ -51,9 +51,12 @@ describe('DeclareFaults (10) and DeclareFaultsRecovered (11)', () => {
     const sector = h.miner().sectors.get(2)!;
     const offset = h.miner().provingPeriodOffset;
     const next = nextDeadlineOccurrence(offset, sector.deadline, h.epoch + 200);
-    // Pinned apart from the function the actor checks with: the deadline's last epoch as the expiration
-    // queues quantise it, a 60-epoch window, and the cut-off 70 epochs before it opens (builtin-actors policy).
-    assert.equal(next.last, deadlineEndAtOrAfter(h.epoch + 200, offset, sector.deadline));
+    // Pinned apart from the function the actor checks with: the first epoch at or after the one asked that
+    // ends the deadline's 60-epoch window in the proving period (offset + 60 (deadline + 1) - 1, modulo 2880),
+    // a 60-epoch window, and the cut-off 70 epochs before it opens (builtin-actors policy).
+    const asked = h.epoch + 200;
+    assert.equal((((next.last - offset - 60 * (sector.deadline + 1) + 1) % 2880) + 2880) % 2880, 0);
+    assert.ok(next.last >= asked && next.last - 2880 < asked, `${next.last} is the first end at or after ${asked}`);
     assert.deepEqual([next.last - next.open, next.open - next.faultCutoff], [59, 70]);
     // 70 epochs before the deadline opens, and until it closes, faults and recoveries are late.
     h.epoch = next.faultCutoff;

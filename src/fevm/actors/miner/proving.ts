@@ -28,6 +28,7 @@ import {
   WPOST_PERIOD_DEADLINES,
   WPOST_PROVING_PERIOD,
   dailyFeePayable,
+  deadlineEndAtOrAfter,
   faultFeeFor,
   provingPeriodStart,
   terminationFeeFor,
@@ -69,12 +70,13 @@ function readBitfield(value: unknown, what: string): number[] {
 /**
  * Deadline `index`'s next occurrence that has not elapsed at `epoch` (builtin-actors v18
  * actors/miner/src/lib.rs:5103-5120 declaration_deadline_info, deadline_info.rs:136-150
- * next_not_elapsed): its open and last epochs and its fault cut-off.
+ * next_not_elapsed): its open and last epochs and its fault cut-off. The one not elapsed is the one
+ * whose last epoch is the first at or after `epoch`, where the expiration queues quantise to.
  */
 export function nextDeadlineOccurrence(offset: number, index: number, epoch: number): { open: number; last: number; faultCutoff: number } {
-  let open = provingPeriodStart(epoch, offset) + index * WPOST_CHALLENGE_WINDOW;
-  if (epoch >= open + WPOST_CHALLENGE_WINDOW) open += WPOST_PROVING_PERIOD * (1 + Math.floor((epoch - open - WPOST_CHALLENGE_WINDOW) / WPOST_PROVING_PERIOD));
-  return { open, last: open + WPOST_CHALLENGE_WINDOW - 1, faultCutoff: open - FAULT_DECLARATION_CUTOFF };
+  const last = deadlineEndAtOrAfter(epoch, offset, index);
+  const open = last - WPOST_CHALLENGE_WINDOW + 1;
+  return { open, last, faultCutoff: open - FAULT_DECLARATION_CUTOFF };
 }
 
 /** Whether a fault or recovery of deadline `index` may be declared at `epoch` (lib.rs:5123-5129 validate_fr_declaration_deadline). */
