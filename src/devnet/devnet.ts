@@ -421,9 +421,9 @@ export class Devnet {
     return this.miner.nextBaseFee;
   }
 
-  /** The least fee cap the pool admits: anvil_setMinGasPrice's. */
-  get minimumFeeCap(): bigint {
-    return this.mempool.minimumFeeCap;
+  /** A fee cap the node fills in, raised to the least the pool admits (anvil_setMinGasPrice's) if below it. */
+  admittedFeeCap(feeCap: bigint): bigint {
+    return this.mempool.admittedFeeCap(feeCap);
   }
 
   /** What eth_maxPriorityFeePerGas suggests: Lotus's premium estimate for the next block, from the last two tipsets' messages. */

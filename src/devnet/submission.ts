@@ -281,8 +281,7 @@ export class Submission {
    * less than the pool admits (anvil_setMinGasPrice raises that minimum).
    */
   defaultFeeCap(gasPremium: bigint): bigint {
-    const cap = this.node.nextBaseFee() * 2n + gasPremium;
-    return cap > this.node.mempool.minimumFeeCap ? cap : this.node.mempool.minimumFeeCap;
+    return this.node.mempool.admittedFeeCap(this.node.nextBaseFee() * 2n + gasPremium);
   }
 
   /**
@@ -291,8 +290,7 @@ export class Submission {
    * less than the pool admits.
    */
   private defaultGasPrice(): bigint {
-    const price = this.node.nextBaseFee() + DEFAULT_GAS_PREMIUM;
-    return price > this.node.mempool.minimumFeeCap ? price : this.node.mempool.minimumFeeCap;
+    return this.node.mempool.admittedFeeCap(this.node.nextBaseFee() + DEFAULT_GAS_PREMIUM);
   }
 
   /**

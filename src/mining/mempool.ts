@@ -54,6 +54,11 @@ const maxCost = (pending: PendingMessage) => BigInt(pending.signed.message.gasLi
 export class Mempool {
   /** Lotus's minimum fee cap (100 attoFIL); anvil_setMinGasPrice raises it. */
   minimumFeeCap = 100n;
+
+  /** A fee cap the node fills in, raised to the minimum if below it: one the pool admits. */
+  admittedFeeCap(feeCap: bigint): bigint {
+    return feeCap > this.minimumFeeCap ? feeCap : this.minimumFeeCap;
+  }
   /** Sender actor ID -> nonce -> message. Keyed by ID, so an f1 sender's messages from its f1 and
    * f0 addresses share one nonce sequence. */
   private readonly bySender = new Map<number, Map<number, PendingMessage>>();

@@ -26,7 +26,7 @@ export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: Sen
   const gasLimit = msg.gasLimit || (await estimateGasLimit(devnet, msg, batch));
   const filled = await devnet.withPremiumHistory(() => fillMessageFees(devnet.chain, tipset, { ...msg, gasLimit }, spec));
   // After anvil_setMinGasPrice, a fee cap the node fills is one its pool admits, whatever the cap.
-  return msg.gasFeeCap || filled.gasFeeCap >= devnet.minimumFeeCap ? filled : { ...filled, gasFeeCap: devnet.minimumFeeCap };
+  return msg.gasFeeCap ? filled : { ...filled, gasFeeCap: devnet.admittedFeeCap(filled.gasFeeCap) };
 }
 
 /**
