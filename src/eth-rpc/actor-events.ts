@@ -10,7 +10,7 @@ import { EventFlags, type ActorEvent, type EventEntry } from '../fevm/types.js';
 import type { Tipset } from '../mining/tipset.js';
 import { bytesJson, cidJson, tipsetKeyJson } from './lotus-json.js';
 import { MAX_FILTER_HEIGHT_RANGE } from './log-criteria.js';
-import { filAddress, goFields, tipsetKey } from './lotus-params.js';
+import { filAddress, goFields, tipsetKey, tipsetOf } from './lotus-params.js';
 import { invalid, parseBase64, type Param } from './params.js';
 
 export interface ActorEventFilter {
@@ -93,6 +93,16 @@ export function heightRange(filter: ActorEventFilter, head: number): { from?: nu
     if (to - from > MAX_FILTER_HEIGHT_RANGE) throw new DevnetError(`invalid epoch range: range between to and 'from' heights is too large (maximum: ${MAX_FILTER_HEIGHT_RANGE})`);
   }
   return { from, to };
+}
+
+/**
+ * The tipsets a filter's history is read from: the one of its tipset key, else those from `from` to
+ * `to` that hold events (as for eth_getLogs: the others, cold ones among them, are not read); none
+ * without `from`.
+ */
+export function filterTipsets(devnet: Devnet, filter: ActorEventFilter, from: number | undefined, to: number): Tipset[] {
+  if (filter.tipset) return [tipsetOf(devnet, filter.tipset)];
+  return from === undefined ? [] : devnet.chain.rangeWithEvents(from, to);
 }
 
 /** Whether the event's indexed entries carry every key the filter names, each with one of its values. */

@@ -34,9 +34,9 @@ export async function upstreamTipsetKey(devnet: Devnet, fork: Fork, key: CID[]):
   return !held && (await upstreamHeight(fork, keyJson)) !== undefined ? keyJson : undefined;
 }
 
-/** The upstream's events of `filter` (its JSON, heights and key aside) at the tipset of `upstreamKey`. */
-export async function upstreamTipsetEvents(fork: Fork, filter: Record<string, unknown>, upstreamKey: unknown): Promise<unknown[]> {
-  return (await fork.upstream.call<unknown[] | null>('Filecoin.GetActorEventsRaw', [{ ...filter, tipsetKey: upstreamKey }])) ?? [];
+/** The upstream's events of `filter` (its JSON, heights and key aside) at the tipset of `upstreamKey`, as it answers them (null for none). */
+export function upstreamTipsetEvents(fork: Fork, filter: Record<string, unknown>, upstreamKey: unknown): Promise<unknown[] | null> {
+  return fork.upstream.call<unknown[] | null>('Filecoin.GetActorEventsRaw', [{ ...filter, tipsetKey: upstreamKey }]);
 }
 
 /**
@@ -51,7 +51,7 @@ export async function actorEventsOnFork(devnet: Devnet, fork: Fork, args: unknow
   const range = filter && parsed(() => heightRange(filter, devnet.head.epoch));
   if (filter?.tipset && range) {
     const upstreamKey = await upstreamTipsetKey(devnet, fork, filter.tipset);
-    return upstreamKey === undefined ? local(args) : fork.upstream.call('Filecoin.GetActorEventsRaw', [{ ...given, tipsetKey: upstreamKey }]);
+    return upstreamKey === undefined ? local(args) : upstreamTipsetEvents(fork, given ?? {}, upstreamKey);
   }
   const forkEpoch = fork.point.epoch;
   if (!range || range.from === undefined || range.from > forkEpoch) return local(args);

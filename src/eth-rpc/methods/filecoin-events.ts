@@ -2,10 +2,10 @@
 // Filecoin.GetActorEventsRaw, SubscribeActorEventsRaw (WebSocket) and ChainGetEvents (lotus
 // node/impl/full/actor_events.go, chain.go). The filter shape and matching are in ../actor-events.ts.
 import { DevnetError } from '../../common/errors.js';
-import { actorEventFilter, actorEventFilterJson, anyActorEvent, eventEntryJson, heightRange, tipsetActorEvents } from '../actor-events.js';
+import { actorEventFilter, actorEventFilterJson, anyActorEvent, eventEntryJson, filterTipsets, heightRange, tipsetActorEvents } from '../actor-events.js';
 import { defineMethod } from '../define-method.js';
 import { upstreamActorEvents, upstreamTipsetEvents, upstreamTipsetKey } from '../fork-events.js';
-import { cid, tipsetOf } from '../lotus-params.js';
+import { cid } from '../lotus-params.js';
 
 export const filecoinEvents = [
   // The events of the tipsets in range (or of the one tipset named), oldest first; null when none. A
@@ -14,9 +14,7 @@ export const filecoinEvents = [
     const filter = given ?? anyActorEvent();
     const head = devnet.head.epoch;
     const { from, to } = heightRange(filter, head);
-    // Only the tipsets with events may hold any (as for eth_getLogs): the others, cold ones among them, are not read.
-    const tipsets = filter.tipset ? [tipsetOf(devnet, filter.tipset)] : from === undefined ? [] : devnet.chain.rangeWithEvents(from, to ?? head);
-    const events = tipsets.flatMap((t) => tipsetActorEvents(devnet, t, filter));
+    const events = filterTipsets(devnet, filter, from, to ?? head).flatMap((t) => tipsetActorEvents(devnet, t, filter));
     return events.length ? events : null;
   }),
 
@@ -29,17 +27,14 @@ export const filecoinEvents = [
     if (!subscriptions) throw new DevnetError("connection doesn't support callbacks");
     const { from, to } = heightRange(filter, devnet.head.epoch);
     const { fork } = devnet;
-    const forked = fork && !filter.tipset && from !== undefined && from <= fork.point.epoch;
     const upstreamKey = fork && filter.tipset ? await upstreamTipsetKey(devnet, fork, filter.tipset) : undefined;
-    const upstreamPart = forked
-      ? await upstreamActorEvents(fork, actorEventFilterJson(filter), from, to ?? devnet.head.epoch)
-      : upstreamKey !== undefined
-        ? await upstreamTipsetEvents(fork!, actorEventFilterJson(filter), upstreamKey)
-        : [];
+    const forked = fork && !filter.tipset && from !== undefined && from <= fork.point.epoch;
+    let upstreamPart: unknown[] = [];
+    if (fork && upstreamKey !== undefined) upstreamPart = (await upstreamTipsetEvents(fork, actorEventFilterJson(filter), upstreamKey)) ?? [];
+    else if (forked) upstreamPart = await upstreamActorEvents(fork, actorEventFilterJson(filter), from, to ?? devnet.head.epoch);
     // No await from here to the channel's opening: a tipset mined while the upstream answered is in the backlog, not lost.
     const head = devnet.head.epoch;
-    const ownFrom = forked ? fork.point.epoch + 1 : from;
-    const own = upstreamKey !== undefined ? [] : filter.tipset ? [tipsetOf(devnet, filter.tipset)] : ownFrom === undefined ? [] : devnet.chain.rangeWithEvents(ownFrom, Math.min(to ?? head, head));
+    const own = upstreamKey !== undefined ? [] : filterTipsets(devnet, filter, forked ? fork.point.epoch + 1 : from, Math.min(to ?? head, head));
     return subscriptions.actorEvents(
       [...upstreamPart, ...own.flatMap((t) => tipsetActorEvents(devnet, t, filter))],
       (tipset) => (filter.tipset || (from !== undefined && tipset.epoch < from) ? [] : tipsetActorEvents(devnet, tipset, filter)),
