@@ -12,6 +12,7 @@ import { equalBytes } from '../common/hex.js';
 import type { DevnetConfig } from '../config.js';
 import { POWER_ACTOR_ID, type Actor } from '../fevm/actor.js';
 import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
+import type { VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import { allClaims, minerIds } from '../fevm/actors/power.js';
 import { Executor } from '../fevm/executor.js';
 import type { BatchBudget } from '../fevm/run-budget.js';
@@ -419,6 +420,14 @@ export class Devnet {
   /** The base fee anvil_/hardhat_setNextBlockBaseFeePerGas set for the next tipset, until it is mined. */
   get baseFeeSetForNext(): bigint | undefined {
     return this.miner.nextBaseFee;
+  }
+
+  /**
+   * How to compute the VM's circulating supply the tipset at `epoch` gave its actors, from its parent's
+   * state (the first tipset's own); undefined on a fork whose upstream served none (Miner.vmCirculatingSupply).
+   */
+  vmCirculatingSupply(epoch: number): (() => VmCirculatingSupply) | undefined {
+    return this.miner.vmCirculatingSupply(Math.max(epoch - 1, this.store.first.epoch), epoch);
   }
 
   /** A fee cap the node fills in, raised to the least the pool admits (anvil_setMinGasPrice's) if below it. */

@@ -4,7 +4,7 @@
 // rounds: epochs without a tipset, where only the cron work due runs.
 import { DevnetError, MessageDroppedError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
-import { circulatingSupplyOf, forkedVmCirculatingSupply, type VmCirculatingSupply } from '../fevm/circulating-supply.js';
+import { circulatingSupplyOf, forkedVmCirculatingSupply, vmCirculatingSupply, type VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
@@ -272,14 +272,30 @@ export class Miner {
 
   /** The context of everything that runs at `epoch`. */
   private context(epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
-    const { chain, state } = this.deps;
+    const { chain } = this.deps;
+    // Computed once per tipset, when a sector is onboarded.
+    const figure = this.vmCirculatingSupply(epoch - 1, epoch);
     let supply: bigint | undefined;
-    // Summed once per tipset, when a sector is onboarded. A fork's upstream actors are not all at hand:
-    // it moves the upstream's own figure at the fork point, if the upstream served one (not a gateway).
-    const forkBase = state.fetches ? this.deps.forkSupply?.() : undefined;
-    const sum = () => (forkBase ? forkedVmCirculatingSupply(state.at(epoch - 1), state.at(forkBase.epoch), forkBase.supply).circulating : circulatingSupplyOf(state.at(epoch - 1), epoch));
-    const circulatingSupply = state.fetches && !forkBase ? undefined : () => (supply ??= sum());
+    const circulatingSupply = figure && (() => (supply ??= figure().circulating));
     return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e), circulatingSupply };
+  }
+
+  /**
+   * How to compute the VM's circulating supply that actors at `height` get, running on the state of
+   * `parentEpoch`: every actor's part summed; on a fork, whose upstream actors are not all at hand,
+   * the upstream's own figure at the fork point moved by the fork's work, or none (undefined) if the
+   * upstream served no figure (a gateway does not).
+   */
+  vmCirculatingSupply(parentEpoch: number, height: number): (() => VmCirculatingSupply) | undefined {
+    const { state } = this.deps;
+    if (!state.fetches) {
+      return () => {
+        const parent = state.at(parentEpoch);
+        return vmCirculatingSupply(parent, circulatingSupplyOf(parent, height));
+      };
+    }
+    const base = this.deps.forkSupply?.();
+    return base && (() => forkedVmCirculatingSupply(state.at(parentEpoch), state.at(base.epoch), base.supply));
   }
 
   /**

@@ -8,8 +8,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import type { Actor } from '../../fevm/actor.js';
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
-import { circulatingPart, forkedVmCirculatingSupply, vmCirculatingSupply } from '../../fevm/circulating-supply.js';
-import { forkPointSupply } from '../../devnet/fork/fork-point.js';
+import { circulatingPart } from '../../fevm/circulating-supply.js';
 import { readEach, type StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, addressJson, cidJson } from '../lotus-json.js';
@@ -112,14 +111,12 @@ export const filecoinStateActors = [
   }),
 
   // What the tipset's actors were given (a sector proven in it has its DailyFee from FilCirculating):
-  // the figure of its parent state, as the miner sums it (mining/miner.ts context).
-  // On a fork, the upstream's figure at the fork point moved by the fork's own work (forkedVmCirculatingSupply).
+  // the figure of its parent state, the miner's (mining/miner.ts vmCirculatingSupply). On a fork, the
+  // upstream's figure at the fork point moved by the fork's own work (forkedVmCirculatingSupply).
   defineMethod('Filecoin.StateVMCirculatingSupplyInternal', [tipsetKey('tipsetKey')], ({ devnet }, key) => {
-    const { epoch } = tipsetOf(devnet, key);
-    const parent = devnet.stateAt(Math.max(epoch - 1, devnet.chain.first.epoch));
-    const forkBase = devnet.fork && forkPointSupply(devnet.fork.point);
-    if (devnet.fork && !forkBase) throw new DevnetError('the fork\'s upstream served no Filecoin.StateVMCirculatingSupplyInternal at the fork point (a Lotus gateway does not): the fork has no circulating supply, and its sectors no daily fee');
-    const supply = forkBase ? forkedVmCirculatingSupply(parent, devnet.stateAt(devnet.fork!.point.epoch), forkBase) : vmCirculatingSupply(parent, circulatingSupply(parent, epoch));
+    const figure = devnet.vmCirculatingSupply(tipsetOf(devnet, key).epoch);
+    if (!figure) throw new DevnetError('the fork\'s upstream served no Filecoin.StateVMCirculatingSupplyInternal at the fork point (a Lotus gateway does not): the fork has no circulating supply, and its sectors no daily fee');
+    const supply = figure();
     return {
       FilVested: supply.vested.toString(),
       FilMined: supply.mined.toString(),
