@@ -4,6 +4,7 @@
 // rounds: epochs without a tipset, where only the cron work due runs.
 import { DevnetError, MessageDroppedError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
+import { updateRewardKpi } from '../fevm/actors/reward.js';
 import { circulatingSupplyOf, forkedVmCirculatingSupply, vmCirculatingSupply, type VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
@@ -409,10 +410,14 @@ export class Miner {
       releaseConsole();
     }
     if (buildAgain) return this.produceTipset(at);
-    // Cron runs after the messages, as at the end of every Filecoin epoch.
+    // Cron runs after the messages, as at the end of every Filecoin epoch; on a fork the power
+    // actor's part of it then moves the reward actor's State on (a null round has no cron: the next
+    // tipset's update catches it up).
     const cronFailures = await this.untilFetched(overlay, async () => {
       await executor.awardBlockReward(overlay, ctx);
-      return executor.runCron(overlay, ctx);
+      const failures = await executor.runCron(overlay, ctx);
+      updateRewardKpi(overlay, epoch);
+      return failures;
     });
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
     const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included });

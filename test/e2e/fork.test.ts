@@ -310,6 +310,14 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
     // The provider's power grew by the new sector on the fork.
     const [mine, theirs] = await Promise.all([rpc(fork!.url, 'Filecoin.StateMinerPower', [dealProvider, null]), rpc(upstream.url, 'Filecoin.StateMinerPower', [dealProvider, forkKey])]);
     assert.ok(BigInt(mine.MinerPower.RawBytePower) > BigInt(theirs.MinerPower.RawBytePower));
+    // Its claim the fork's own now, it wins the next tipset: paid the reward actor's epoch reward over
+    // the 5 blocks an epoch expects (builtin-actors AwardBlockReward), which TotalStoragePowerReward counts.
+    const before = (await rpc(fork!.url, 'Filecoin.StateReadState', ['t02', null])).State;
+    await rpc(fork!.url, 'anvil_mine', ['0x1']);
+    const after = (await rpc(fork!.url, 'Filecoin.StateReadState', ['t02', null])).State;
+    const paid = BigInt(before.ThisEpochReward) / 5n;
+    assert.equal(BigInt(after.TotalStoragePowerReward) - BigInt(before.TotalStoragePowerReward), paid);
+    assert.equal((await rpc(fork!.url, 'ots_getBlockDetails', [Number(await rpc(fork!.url, 'eth_blockNumber'))])).issuance.blockReward, `0x${paid.toString(16)}`);
     // FIP-0100's daily fee: from the upstream's own circulating supply at the fork point, moved by what
     // the fork mined, burnt and pledged since; a gateway serves no such figure, so there none.
     const proving = await rpc(fork!.url, 'Filecoin.ChainGetTipSetByHeight', [sectorInfo.Activation, null]);

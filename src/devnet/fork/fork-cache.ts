@@ -31,9 +31,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * 16: a forked contract holds its storage KAMT root's bucket counts (Actor.storageBuckets). 17: and the
  * root's CID (EvmState.upstreamStorageRoot), which a fork of the fork reads. 18: the KAMT's shape,
  * its nodes read below the root (Actor.storageShape), where 16 kept the root's bucket counts. 19: a
- * shape's node keeps its pointers by bucket (18 kept them as a list).
+ * shape's node keeps its pointers by bucket (18 kept them as a list). 20: the reward actor holds the
+ * upstream's reward State (RewardState.kpi: its block rewards paid, the figures of its next reward).
  */
-const CACHE_FORMAT = 19;
+const CACHE_FORMAT = 20;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

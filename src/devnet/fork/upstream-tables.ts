@@ -18,6 +18,7 @@ import { readDealProposal, type StoredProposal } from '../../fevm/actors/market/
 import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, MARKET_HAMT_BIT_WIDTH, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import type { SectorInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim, PowerState } from '../../fevm/actors/power.js';
+import type { RewardState } from '../../fevm/actors/reward.js';
 import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
 import { EMPTY_VERIFREG_STATE, type Allocation, type Claim, type VerifregState } from '../../fevm/actors/verifreg/state.js';
 import type { DatacapState } from '../../fevm/actors/datacap/state.js';
@@ -141,6 +142,21 @@ export function groupBy<T>(byId: Map<number, T>, holder: (value: T) => number): 
   return groups;
 }
 
+/** The reward actor's State as Lotus's JSON gives it (go-state-types builtin/v18/reward State). */
+interface LotusRewardState {
+  CumsumBaseline: string;
+  CumsumRealized: string;
+  EffectiveNetworkTime: number;
+  EffectiveBaselinePower: string;
+  ThisEpochReward: string;
+  ThisEpochRewardSmoothed: { PositionEstimate: string; VelocityEstimate: string };
+  ThisEpochBaselinePower: string;
+  Epoch: number;
+  TotalStoragePowerReward: string;
+  SimpleTotal: string;
+  BaselineTotal: string;
+}
+
 export class UpstreamTables {
   /** Singletons' States by ID (stateJson). */
   private readonly states = new Map<number, Promise<unknown>>();
@@ -205,6 +221,35 @@ export class UpstreamTables {
       minerCount: s.MinerCount,
       minerAboveMinPowerCount: s.MinerAboveMinPowerCount,
       ...(s.TotalPledgeCollateral === undefined ? {} : { totalPledgeCollateral: BigInt(s.TotalPledgeCollateral) }),
+    };
+  }
+
+  /**
+   * The reward actor's State (builtin-actors actors/reward State): the block rewards paid so far and
+   * the figures the fork's tipsets compute their rewards from.
+   */
+  async rewardState(id: number): Promise<RewardState> {
+    const s = await this.state<LotusRewardState>(id);
+    const smoothed = s.ThisEpochRewardSmoothed;
+    const integers = [s.CumsumBaseline, s.CumsumRealized, s.EffectiveBaselinePower, s.ThisEpochReward, s.ThisEpochBaselinePower, s.TotalStoragePowerReward, s.SimpleTotal, s.BaselineTotal, smoothed?.PositionEstimate, smoothed?.VelocityEstimate];
+    if (!integers.every((v) => typeof v === 'string' && /^-?\d+$/.test(v)) || !Number.isSafeInteger(s.EffectiveNetworkTime) || !Number.isSafeInteger(s.Epoch)) {
+      throw new DevnetError(`the upstream's reward actor State is not builtin-actors' (${JSON.stringify(s)})`);
+    }
+    return {
+      pendingGasReward: 0n,
+      totalStoragePowerReward: BigInt(s.TotalStoragePowerReward),
+      kpi: {
+        cumsumBaseline: BigInt(s.CumsumBaseline),
+        cumsumRealized: BigInt(s.CumsumRealized),
+        effectiveNetworkTime: s.EffectiveNetworkTime,
+        effectiveBaselinePower: BigInt(s.EffectiveBaselinePower),
+        thisEpochReward: BigInt(s.ThisEpochReward),
+        thisEpochRewardSmoothed: { position: BigInt(smoothed.PositionEstimate), velocity: BigInt(smoothed.VelocityEstimate) },
+        thisEpochBaselinePower: BigInt(s.ThisEpochBaselinePower),
+        epoch: s.Epoch,
+        simpleTotal: BigInt(s.SimpleTotal),
+        baselineTotal: BigInt(s.BaselineTotal),
+      },
     };
   }
 

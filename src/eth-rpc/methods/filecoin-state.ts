@@ -14,7 +14,7 @@ import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
 import { queuedCron } from '../../fevm/actors/cron.js';
 import type { PowerState } from '../../fevm/actors/power.js';
-import { BASELINE_POWER, BASELINE_TOTAL, SIMPLE_TOTAL, THIS_EPOCH_REWARD } from '../../fevm/actors/reward.js';
+import { BASELINE_POWER, BASELINE_TOTAL, SIMPLE_TOTAL, THIS_EPOCH_REWARD, type RewardState } from '../../fevm/actors/reward.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
 import { actorsManifest } from '../../fevm/manifest.js';
@@ -76,7 +76,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     return minerStateJson(actor.miner, epoch, deadlines.root);
   }
   if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch);
-  if (actor.kind === 'reward') return rewardStateJson(actor.reward?.totalStoragePowerReward ?? 0n, epoch);
+  if (actor.kind === 'reward') return rewardStateJson(actor.reward, epoch);
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
@@ -140,12 +140,30 @@ function powerStateJson(power: PowerState, state: StateReader, epoch: number) {
 }
 
 /**
- * The reward actor's State (go-state-types builtin/v18/reward State) for the devnet's fixed reward:
- * this epoch's reward, smoothed as ThisEpochReward answers it, the baseline at its initial value,
- * what has been paid, and the minting totals; the devnet mints no baseline reward, so the cumulative
- * baseline and realized power and the effective network time stay 0.
+ * The reward actor's State (go-state-types builtin/v18/reward State). On a fork, builtin-actors'
+ * State as the upstream had it and the fork's tipsets moved it on. On the devnet's own chain, its
+ * fixed reward: this epoch's reward, smoothed as ThisEpochReward answers it, the baseline at its
+ * initial value, the block rewards paid, and the minting totals; the devnet mints no baseline reward,
+ * so the cumulative baseline and realized power and the effective network time stay 0.
  */
-function rewardStateJson(paid: bigint, epoch: number) {
+function rewardStateJson(reward: RewardState | undefined, epoch: number) {
+  const paid = (reward?.totalStoragePowerReward ?? 0n).toString();
+  const kpi = reward?.kpi;
+  if (kpi) {
+    return {
+      CumsumBaseline: kpi.cumsumBaseline.toString(),
+      CumsumRealized: kpi.cumsumRealized.toString(),
+      EffectiveNetworkTime: kpi.effectiveNetworkTime,
+      EffectiveBaselinePower: kpi.effectiveBaselinePower.toString(),
+      ThisEpochReward: kpi.thisEpochReward.toString(),
+      ThisEpochRewardSmoothed: { PositionEstimate: kpi.thisEpochRewardSmoothed.position.toString(), VelocityEstimate: kpi.thisEpochRewardSmoothed.velocity.toString() },
+      ThisEpochBaselinePower: kpi.thisEpochBaselinePower.toString(),
+      Epoch: kpi.epoch,
+      TotalStoragePowerReward: paid,
+      SimpleTotal: kpi.simpleTotal.toString(),
+      BaselineTotal: kpi.baselineTotal.toString(),
+    };
+  }
   return {
     CumsumBaseline: '0',
     CumsumRealized: '0',
@@ -155,7 +173,7 @@ function rewardStateJson(paid: bigint, epoch: number) {
     ThisEpochRewardSmoothed: steadyEstimate(THIS_EPOCH_REWARD),
     ThisEpochBaselinePower: BASELINE_POWER.toString(),
     Epoch: afterCron(epoch),
-    TotalStoragePowerReward: paid.toString(),
+    TotalStoragePowerReward: paid,
     SimpleTotal: SIMPLE_TOTAL.toString(),
     BaselineTotal: BASELINE_TOTAL.toString(),
   };

@@ -6,7 +6,7 @@
 // (debug_trace*'s call tree); address search matches senders, recipients and created contracts.
 import { equalBytes, bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { BLOCK_REWARD } from '../../fevm/actors/reward.js';
+import { REWARD_ACTOR_ID } from '../../fevm/actor.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
 import { decodeBytesParams } from '../../fevm/message.js';
 import { feeFieldsOf, type IncludedMessage, type Tipset } from '../../mining/tipset.js';
@@ -105,10 +105,13 @@ function blockDetails(devnet: Devnet, tipset: Tipset) {
     const fees = computeGasOutputs(m.receipt.gasUsed, gasLimit, tipset.baseFee, gasFeeCap, gasPremium);
     totalFees += fees.baseFeeBurn + fees.overEstimationBurn + fees.minerTip;
   }
+  // The block rewards paid up to the tipset less those up to its parent; the chain's first tipset (genesis, a fork's upstream one) none.
+  const paid = (epoch: number) => devnet.stateAt(epoch).getActor(REWARD_ACTOR_ID)?.reward?.totalStoragePowerReward ?? 0n;
+  const minted = tipset.epoch > (devnet.fork?.point.epoch ?? 0) ? paid(tipset.epoch) - paid(tipset.epoch - 1) : 0n;
   return {
     block: { ...block, transactionCount: tipset.messages.length, logsBloom: null },
-    // Each tipset mints the devnet's fixed block reward; there are no uncles.
-    issuance: { blockReward: quantity(BLOCK_REWARD), uncleReward: '0x0', issuance: quantity(BLOCK_REWARD) },
+    // What the tipset's block reward minted (none without a winner; on a fork, builtin-actors' epoch reward); there are no uncles.
+    issuance: { blockReward: quantity(minted), uncleReward: '0x0', issuance: quantity(minted) },
     totalFees: quantity(totalFees),
   };
 }

@@ -1,8 +1,10 @@
 // The reward actor (f02, builtin-actors actors/reward), simplified: every mined tipset pays one
-// winning miner a fixed block reward plus the gas premiums of the messages since the last award.
-// The winner goes round-robin by epoch over the miners that meet the consensus minimum (in the
-// order the power actor lists them). The fixed part is minted (the devnet keeps no mining reserve);
-// the premiums are what the executor credited to f02. Rewards reach the miner through ApplyRewards
+// winning miner a block reward plus the gas premiums of the messages since the last award. The
+// winner goes round-robin by epoch over the miners that meet the consensus minimum (in the order
+// the power actor lists them). The block reward is minted (the devnet keeps no mining reserve): a
+// fixed 5 FIL on the devnet's own chain; on a fork, the epoch reward of the upstream's reward State,
+// which the fork's every tipset moves on as builtin-actors' UpdateNetworkKPI does (reward-logic.ts).
+// The premiums are what the executor credited to f02. Rewards reach the miner through ApplyRewards
 // and are available at once (no vesting).
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt } from '../../common/cbor.js';
@@ -14,6 +16,7 @@ import { address, bigInt, i64, tuple } from './params.js';
 import type { MinerState } from './miner/state.js';
 import { EMPTY_POWER_STATE, minerMeetsConsensus } from './power.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
+import { updateNetworkKpi, type RewardKpi } from './reward-logic.js';
 
 const FIL = 10n ** 18n;
 
@@ -35,13 +38,39 @@ const MINER_APPLY_REWARDS = 14;
 export interface RewardState {
   /** Gas premiums credited since the last award, paid with the next block reward. */
   readonly pendingGasReward: bigint;
-  /** All rewards paid so far. */
+  /** The block rewards paid so far (builtin-actors counts no gas reward in it). */
   readonly totalStoragePowerReward: bigint;
+  /** On a fork, builtin-actors' reward State as the upstream had it, moved on by the fork's tipsets. */
+  readonly kpi?: RewardKpi;
 }
 
 const EMPTY_REWARD_STATE: RewardState = { pendingGasReward: 0n, totalStoragePowerReward: 0n };
 
 const rewardState = (state: StateReader): RewardState => state.getActor(REWARD_ACTOR_ID)?.reward ?? EMPTY_REWARD_STATE;
+
+/** A reward State, one literal for each shape: the devnet's own (no `kpi`) and a fork's. */
+const rewardStateOf = (pendingGasReward: bigint, totalStoragePowerReward: bigint, kpi: RewardKpi | undefined): RewardState =>
+  kpi ? { pendingGasReward, totalStoragePowerReward, kpi } : { pendingGasReward, totalStoragePowerReward };
+
+/** The epoch reward and its smoothed estimate (Q.128) and the baseline power that ThisEpochReward answers. */
+export function thisEpochReward(reward: RewardState | undefined): { reward: bigint; smoothed: { position: bigint; velocity: bigint }; baselinePower: bigint } {
+  const kpi = reward?.kpi;
+  if (kpi) return { reward: kpi.thisEpochReward, smoothed: kpi.thisEpochRewardSmoothed, baselinePower: kpi.thisEpochBaselinePower };
+  return { reward: THIS_EPOCH_REWARD, smoothed: { position: THIS_EPOCH_REWARD << 128n, velocity: 0n }, baselinePower: BASELINE_POWER };
+}
+
+/**
+ * What the power actor's cron at the end of a tipset's epoch hands the reward actor on a fork
+ * (builtin-actors power on_epoch_tick_end, reward update_network_kpi): the network's raw power, from
+ * which the next epoch's reward is computed. The devnet's own chain keeps its fixed reward.
+ */
+export function updateRewardKpi(state: StateOverlay, epoch: number): void {
+  const actor = state.getActor(REWARD_ACTOR_ID);
+  const reward = actor?.reward;
+  if (!actor || !reward?.kpi) return;
+  const realizedPower = state.getActor(POWER_ACTOR_ID)?.power?.totalRawBytePower ?? 0n;
+  state.putActor(rewardActorWith(actor, actor.balance, rewardStateOf(reward.pendingGasReward, reward.totalStoragePowerReward, updateNetworkKpi(reward.kpi, epoch, realizedPower))));
+}
 
 /**
  * f02 as every write of it makes it: one literal, its fields in one order. Spread copies of what the
@@ -57,7 +86,7 @@ export function creditGasReward(state: StateOverlay, amount: bigint): void {
   if (amount === 0n) return;
   const actor = state.getActor(REWARD_ACTOR_ID)!;
   const reward = rewardState(state);
-  const pending = { pendingGasReward: reward.pendingGasReward + amount, totalStoragePowerReward: reward.totalStoragePowerReward };
+  const pending = rewardStateOf(reward.pendingGasReward + amount, reward.totalStoragePowerReward, reward.kpi);
   state.putActor(rewardActorWith(actor, actor.balance + amount, pending));
 }
 
@@ -104,12 +133,12 @@ export const rewardActor: BuiltinActor = {
         const minerId = rt.state.lookupId(miner);
         if (minerId === undefined) throw new ActorError(ExitCode.ErrNotFound, `failed to resolve given owner address ${miner.toString('f')}`);
         // The block reward is minted into f02, then paid with the premiums it holds.
-        const minted = (THIS_EPOCH_REWARD * BigInt(winCount)) / EXPECTED_LEADERS_PER_EPOCH;
         const self = rt.self();
         const state = self.reward ?? EMPTY_REWARD_STATE;
+        const minted = (thisEpochReward(state).reward * BigInt(winCount)) / EXPECTED_LEADERS_PER_EPOCH;
         const total = minted + gasReward;
         const pending = state.pendingGasReward > gasReward ? state.pendingGasReward - gasReward : 0n;
-        rt.state.putActor(rewardActorWith(self, self.balance + minted, { pendingGasReward: pending, totalStoragePowerReward: state.totalStoragePowerReward + total }));
+        rt.state.putActor(rewardActorWith(self, self.balance + minted, rewardStateOf(pending, state.totalStoragePowerReward + minted, state.kpi)));
         const reply = await rt.send(FilAddress.fromId(minerId), MINER_APPLY_REWARDS, [encodeBigInt(total), encodeBigInt(penalty * 3n)], { value: total });
         // As builtin-actors: a reward the miner cannot take is burnt.
         if (reply.exitCode !== ExitCode.Ok) await rt.send(FilAddress.fromId(BURNT_FUNDS_ACTOR_ID), METHOD_SEND, undefined, { value: total });
@@ -120,7 +149,10 @@ export const rewardActor: BuiltinActor = {
       legacy: 3,
       internalOnly: true,
       // [this_epoch_reward_smoothed: FilterEstimate (Q.128 position, velocity), this_epoch_baseline_power].
-      run: () => [[encodeBigInt(THIS_EPOCH_REWARD << 128n), encodeBigInt(0n)], encodeBigInt(BASELINE_POWER)],
+      run: (rt) => {
+        const { smoothed, baselinePower } = thisEpochReward(rt.self().reward);
+        return [[encodeBigInt(smoothed.position), encodeBigInt(smoothed.velocity)], encodeBigInt(baselinePower)];
+      },
     },
   }),
 };

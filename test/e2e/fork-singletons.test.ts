@@ -1,0 +1,80 @@
+// End to end: the builtin singletons a fork serves (t00 system, t01 init, t02 reward, t03 cron, t04
+// power, t05 market, t06 verified registry, t07 datacap, t010 EAM, t099 burnt funds) read at the fork
+// epoch as the upstream's at the fork tipset, field by field, and so do the network-wide Lotus
+// methods; then the reward actor's State moves on with the fork's tipsets as builtin-actors'
+// UpdateNetworkKPI moves it.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { hex, rpc } from '../helpers/fork-calls.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
+
+/** The figures of a reward State as StateReadState answers them (Lotus's JSON). */
+function kpiOf(state: any): RewardKpi {
+  return {
+    cumsumBaseline: BigInt(state.CumsumBaseline),
+    cumsumRealized: BigInt(state.CumsumRealized),
+    effectiveNetworkTime: state.EffectiveNetworkTime,
+    effectiveBaselinePower: BigInt(state.EffectiveBaselinePower),
+    thisEpochReward: BigInt(state.ThisEpochReward),
+    thisEpochRewardSmoothed: { position: BigInt(state.ThisEpochRewardSmoothed.PositionEstimate), velocity: BigInt(state.ThisEpochRewardSmoothed.VelocityEstimate) },
+    thisEpochBaselinePower: BigInt(state.ThisEpochBaselinePower),
+    epoch: state.Epoch,
+    simpleTotal: BigInt(state.SimpleTotal),
+    baselineTotal: BigInt(state.BaselineTotal),
+  };
+}
+
+const SINGLETONS = ['t00', 't01', 't02', 't03', 't04', 't05', 't06', 't07', 't010', 't099'];
+
+describe('a fork\'s singletons and network-wide figures', () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess;
+  let cacheDir: string;
+  let forkEpoch: number;
+  let forkKey: unknown;
+
+  before(async () => {
+    cacheDir = freshForkCache('fvm-fork-singletons-');
+    upstream = await startDevnet([]);
+    // Tipsets that pay block rewards to the upstream's providers.
+    await rpc(upstream.url, 'anvil_mine', [hex(30)]);
+    forkEpoch = Number(await rpc(upstream.url, 'eth_blockNumber'));
+    forkKey = (await rpc(upstream.url, 'Filecoin.ChainGetTipSetByHeight', [forkEpoch, null])).Cids;
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(forkEpoch), '--storage-providers', '0']);
+  });
+
+  after(() => stopForkSuite([fork, upstream], cacheDir));
+
+  test('StateReadState of every singleton at the fork epoch is the upstream\'s', async () => {
+    for (const actor of SINGLETONS) {
+      const [mine, theirs] = await Promise.all([rpc(fork.url, 'Filecoin.StateReadState', [actor, null]), rpc(upstream.url, 'Filecoin.StateReadState', [actor, forkKey])]);
+      assert.deepEqual(mine, theirs, actor);
+    }
+    // The upstream's providers were paid: the block rewards the fork starts from.
+    const { State } = await rpc(fork.url, 'Filecoin.StateReadState', ['t02', null]);
+    assert.equal(BigInt(State.TotalStoragePowerReward), 30n * 5n * 10n ** 18n);
+  });
+
+  test('the reward actor\'s State moves on with each tipset the fork mines, as builtin-actors\' UpdateNetworkKPI, null rounds caught up', async () => {
+    const atFork = (await rpc(fork.url, 'Filecoin.StateReadState', ['t02', null])).State;
+    const power = BigInt((await rpc(fork.url, 'Filecoin.StateReadState', ['t04', null])).State.TotalRawBytePower);
+    assert.ok(power > 0n);
+    // Three tipsets, then 1 500 epochs of which all but the last are null rounds.
+    await rpc(fork.url, 'anvil_mine', [hex(3)]);
+    await rpc(fork.url, 'anvil_mine', [hex(1500)]);
+    const head = await rpc(fork.url, 'Filecoin.ChainHead');
+    assert.equal(head.Height, forkEpoch + 3 + 1500);
+    assert.equal((await rpc(fork.url, 'Filecoin.ChainGetTipSet', [head.Cids])).Blocks[0].Parents.length, 1);
+    let kpi = kpiOf(atFork);
+    for (const epoch of [forkEpoch + 1, forkEpoch + 2, forkEpoch + 3, forkEpoch + 1503]) kpi = updateNetworkKpi(kpi, epoch, power);
+    const { State } = await rpc(fork.url, 'Filecoin.StateReadState', ['t02', null]);
+    assert.deepEqual(kpiOf(State), kpi);
+    assert.equal(State.Epoch, head.Height + 1);
+    // No miner of the fork's own has power: nothing was paid, the upstream's total stays.
+    assert.equal(State.TotalStoragePowerReward, atFork.TotalStoragePowerReward);
+    // The smoothed estimate moved with the new epoch rewards.
+    assert.notDeepEqual(State.ThisEpochRewardSmoothed, atFork.ThisEpochRewardSmoothed);
+  });
+});
