@@ -34,7 +34,7 @@ function fieldOf(json: Record<string, unknown>, path: string): [Record<string, u
 }
 
 /** The State to answer for `actor`, given how to make the node's own. */
-export function forkedStateJson(actor: Actor, ownJson: () => object): unknown {
+export function forkedStateJson(actor: Actor, ownJson: () => object | null): unknown {
   if (!actor.forkedFrom) return ownJson();
   if (unchangedSinceForked(actor)) return actor.forkedFrom.stateJson;
   const own = ownJson() as Record<string, unknown>;

@@ -186,17 +186,27 @@ for (const gatewayOnly of [false, true]) describe(`fork of an fvm-devnet upstrea
       await sameAsUpstream('Filecoin.StateMinerPartitions', [dealProvider, Deadline]);
     }
 
-    // The actors' own fields: next deal and allocation IDs, locked totals, the token's supply, the power totals.
-    const fields: Record<string, string[]> = {
-      f04: ['TotalRawBytePower', 'TotalQualityAdjPower', 'MinerCount', 'MinerAboveMinPowerCount'],
-      f05: ['NextID', 'TotalClientLockedCollateral', 'TotalProviderLockedCollateral', 'TotalClientStorageFee'],
-      f06: ['RootKey', 'NextAllocationId'],
-      f07: ['Governor', 'Token.Supply'],
-    };
-    for (const [actor, names] of Object.entries(fields)) {
-      const [mine, theirs] = await Promise.all([rpc(fork!.url, 'Filecoin.StateReadState', [actor, null]), rpc(upstream.url, 'Filecoin.StateReadState', [actor, forkKey])]);
-      const pick = (state: any) => names.map((name) => name.split('.').reduce((v, k) => v[k], state.State));
-      assert.deepEqual(pick(mine), pick(theirs), actor);
+    // Every singleton's State, field by field, and its Head: deals, allocations, datacap and claims in its tables.
+    for (const actor of ['t00', 't01', 't02', 't03', 't04', 't05', 't06', 't07', 't010', 't099']) {
+      await sameAsUpstream('Filecoin.StateReadState', [actor]);
+      await sameAsUpstream('Filecoin.StateGetActor', [actor]);
+    }
+    // The network-wide figures (of those a gateway serves: StateNetworkVersion, StateGetNetworkParams).
+    await sameAsUpstream('Filecoin.StateNetworkVersion', []);
+    assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateGetNetworkParams'), await rpc(upstream.url, 'Filecoin.StateGetNetworkParams'));
+    // The rest a gateway does not serve.
+    if (!gatewayOnly) {
+      for (const method of ['Filecoin.StateMarketParticipants', 'Filecoin.StateVerifiedRegistryRootKey', 'Filecoin.StateVMCirculatingSupplyInternal']) {
+        await sameAsUpstream(method, []);
+      }
+      // Lotus's sum over the actors: the upstream's, but for the dev accounts, whose balances the fork set.
+      let funded = 0n;
+      for (const { address } of DEV_ACCOUNTS) {
+        funded += BigInt(await rpc(fork!.url, 'eth_getBalance', [address, 'latest'])) - BigInt(await rpc(upstream.url, 'eth_getBalance', [address, hex(forkEpoch)]));
+      }
+      assert.ok(funded > 0n, 'the upstream spent some of the dev accounts\' FIL');
+      const supply = async (url: string, key: unknown) => BigInt(await rpc(url, 'Filecoin.StateCirculatingSupply', [key]));
+      assert.equal(await supply(fork!.url, null), (await supply(upstream.url, forkKey)) + funded);
     }
     Object.assign(atFork, { activeDeal: active, allocations, claims });
   });

@@ -148,6 +148,19 @@ describe('Filecoin.* state and pool methods', () => {
     assert.equal((await error('Filecoin.WalletBalance', ['t1bad'])).code, -32602);
   });
 
+  test('StateReadState of the state-less and fixed singletons as Lotus answers them: cron\'s genesis entries, the burnt funds\' ID address, no State for the EAM, EthAccounts and placeholders', async (t) => {
+    const { result } = await setupRpc(t, { fund });
+    const state = async (address: string) => (await result('Filecoin.StateReadState', [address, null])).State;
+    // go-state-types cron BuiltInEntries: power's OnEpochTickEnd (5), then the market's CronTick (9).
+    assert.deepEqual(await state('t03'), { Entries: [{ Receiver: 't04', MethodNum: 5 }, { Receiver: 't05', MethodNum: 9 }] });
+    // Lotus's genesis makes f099 an account at its own ID address.
+    assert.deepEqual(await state('t099'), { Address: 't099' });
+    // Lotus's DumpActorState answers nil for the actors builtin-actors gives no state.
+    assert.equal(await state('t010'), null);
+    const devAccount = await result('Filecoin.EthAddressToFilecoinAddress', [devWallet.address]);
+    assert.equal(await state(devAccount), null);
+  });
+
   test('StateLookupID: an ID address as it is, an address with no actor Lotus\'s ErrActorNotFound, code 11 (P5e)', async (t) => {
     const { result, error } = await setupRpc(t, { fund });
     assert.equal(await result('Filecoin.StateLookupID', ['t099999', null]), 't099999');

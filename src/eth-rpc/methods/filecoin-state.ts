@@ -1,12 +1,12 @@
 // The Lotus state methods: Filecoin.StateGetActor, StateLookupID, StateAccountKey,
 // StateLookupRobustAddress, StateNetworkVersion, StateNetworkName, StateCall, StateWaitMsg,
 // StateSearchMsg, StateReadState, WalletBalance.
-import { Protocol, type FilAddress } from '../../common/address.js';
+import { FilAddress, Protocol } from '../../common/address.js';
 import { encodeBitfield } from '../../common/bitfield.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
 import { ActorNotFoundError, DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { codeCid, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { codeCid, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { actorNotFound, resolveAddress } from '../../fevm/actors/lifecycle.js';
@@ -51,9 +51,19 @@ function actorAt(devnet: Devnet, address: FilAddress, tipset: Tipset): Actor {
   return actor;
 }
 
+/** The cron actor's table as genesis writes it (go-state-types cron BuiltInEntries): the power actor's OnEpochTickEnd, then the market's CronTick. */
+const CRON_ENTRIES = [
+  { Receiver: addressJson(FilAddress.fromId(POWER_ACTOR_ID)), MethodNum: 5 },
+  { Receiver: addressJson(FilAddress.fromId(MARKET_ACTOR_ID)), MethodNum: 9 },
+];
+
 /** The state an actor's Head names, with the field names of its builtin-actors Go type. */
 function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
-  if (actor.kind === 'account' && actor.robust) return { Address: addressJson(actor.robust) };
+  // An account made at its ID address (t099, the burnt funds) names that address, as Lotus's genesis makes it.
+  if (actor.kind === 'account') return { Address: addressJson(actor.robust ?? FilAddress.fromId(actor.id)) };
+  // builtin-actors gives these no state: Lotus's StateReadState answers none (chain/vm/invoker.go DumpActorState).
+  if (actor.kind === 'eam' || actor.kind === 'placeholder' || actor.kind === 'ethaccount') return null;
+  if (actor.kind === 'cron') return { Entries: CRON_ENTRIES };
   // The system actor names the actors manifest; the init actor's address map is a HAMT the devnet does not build.
   if (actor.kind === 'system') return { BuiltinActors: cidJson(actorsManifest().cid) };
   if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: networkNameOf(devnet) };
