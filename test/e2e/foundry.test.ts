@@ -7,12 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Interface, getAddress, getCreateAddress, id, zeroPadValue } from 'ethers';
+import { AbiCoder, Interface, concat, getAddress, getCreate2Address, getCreateAddress, id, keccak256, toBeHex, zeroPadValue } from 'ethers';
 import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { cast, castOk, forge, type CastResult, type FoundryRunOptions } from '../helpers/foundry.js';
 import { REPO_ROOT } from '../helpers/solc.js';
 
 const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'foundry');
+/** The Safe singleton factory, on calibnet and mainnet and on the devnet from genesis. */
+const SAFE_SINGLETON_FACTORY = '0x914d7Fec6aaC8cd542e72Bca78B30650d45643d7';
 
 interface ForgeArtifact {
   abi: any[];
@@ -196,5 +198,29 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
     const r = await cast(runArgs, run);
     assert.equal(r.code, 0, explain(`cast ${runArgs.join(' ')}`, r));
     assert.match(r.stdout, new RegExp(`\\[Revert\\] NotOwner\\(${stranger.address}\\)`), explain(`cast ${runArgs.join(' ')}`, r));
+  });
+
+  test("a script's new C{salt: s}(): refused without a CREATE2 deployer, deployed through the Safe singleton factory", async () => {
+    const args = ['script', 'script/DeployDeterministic.s.sol', '--broadcast', '--skip-simulation', ...rpc(), '--private-key', deployer.privateKey];
+    // Foundry's default deployer (0x4e59…956C) is not there, as on calibnet.
+    const refused = await forge(args, run);
+    assert.notEqual(refused.code, 0, explain(`forge ${args.join(' ')}`, refused));
+    assert.match(refused.stdout + refused.stderr, /missing CREATE2 deployer/, explain(`forge ${args.join(' ')}`, refused));
+
+    const withFactory = [...args, '--create2-deployer', SAFE_SINGLETON_FACTORY];
+    const r = await forge(withFactory, run);
+    const what = `forge ${withFactory.join(' ')}`;
+    assert.equal(r.code, 0, explain(what, r));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain(what, r));
+    const returned = /counter: contract Counter (0x[0-9a-fA-F]{40})/.exec(r.stdout);
+    assert.ok(returned, explain(what, r));
+    // Where CREATE2 puts it: the factory, the script's salt (1), the init code with its argument (0).
+    const artifact = JSON.parse(readFileSync(join(tmp, 'out', 'Counter.sol', 'Counter.json'), 'utf8')) as ForgeArtifact;
+    const initCode = concat([artifact.bytecode.object, AbiCoder.defaultAbiCoder().encode(['uint256'], [0])]);
+    const address = getCreate2Address(SAFE_SINGLETON_FACTORY, toBeHex(1, 32), keccak256(initCode));
+    assert.equal(getAddress(returned[1]!), address);
+    // The factory made it, so it is the owner; the constructor's count is there.
+    assert.equal(getAddress(await castOk(['call', address, 'owner()(address)', ...rpc()], run)), SAFE_SINGLETON_FACTORY);
+    assert.equal(await castOk(['call', address, 'count()(uint256)', ...rpc()], run), '0');
   });
 });
