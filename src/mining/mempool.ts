@@ -46,6 +46,17 @@ export interface ReplacedMessage {
   senderId: number;
 }
 
+/** A sender's run of pending messages as an add walked it (Mempool.knownRuns). */
+interface KnownRun {
+  stateNonce: number;
+  balance: bigint;
+  baseFee: bigint | undefined;
+  /** The nonce after the run's last message: a gap, or the first message the balance left cannot fund. */
+  end: number;
+  /** The balance left once the run's messages are reserved (their maxCost) and their values sent. */
+  left: bigint;
+}
+
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 /** The most a message can cost its sender in gas: what the pool's balance checks count. */
@@ -86,6 +97,12 @@ export class Mempool {
   private readonly replaced = new Map<string, ReplacedMessage>();
   /** The replaced Ethereum transactions by the hex of their hash (Lotus's chain index keeps the hash of every one it was sent). */
   private readonly replacedTxs = new Map<string, PendingMessage>();
+  /**
+   * Each sender's run as its last add found it (takenAfterAdd): the state nonce, balance and base fee
+   * it was walked at, the nonce after its last message, and the balance its messages leave; every
+   * message in it pays the base fee. Forgotten when one of the sender's messages leaves the pool.
+   */
+  private readonly knownRuns = new Map<number, KnownRun>();
   /** Called with a message that joins the pool able to run now (no nonce gap before it): the miner's cue, set by the miner. */
   onReady: (pending: PendingMessage) => void = () => {};
 
@@ -166,9 +183,40 @@ export class Mempool {
     this.entries.set(pending, { senderId, cidKey: undefined, txKey: undefined });
     this.unindexed.push(pending);
     this.bySender.set(senderId, queue);
-    const ready = msg.nonce < stateNonce + takenCount(this.runFrom(queue, stateNonce, balance), baseFee);
+    const ready = msg.nonce < stateNonce + this.takenAfterAdd(senderId, queue, stateNonce, balance, baseFee, msg.nonce);
     if (ready) this.onReady(pending);
     return ready;
+  }
+
+  /**
+   * How many of a sender's pending messages from its state nonce the next tipset takes (takenCount of
+   * runFrom's run), once the message at nonce `added` has joined its queue. One at the end of the run
+   * the sender's last add left (a new message, or one that replaces the message the balance stopped
+   * that run at), at the same state nonce, balance and base fee, walks on from there rather than from
+   * the state nonce, and one past that end leaves the run as it was: a pipelined sender's adds between
+   * two tipsets would otherwise each walk the whole run (its maxCost and balance arithmetic, a few
+   * bigints a message).
+   */
+  private takenAfterAdd(senderId: number, queue: Map<number, PendingMessage>, stateNonce: number, balance: bigint, baseFee: bigint | undefined, added: number): number {
+    const known = this.knownRuns.get(senderId);
+    const sameRun = known !== undefined && known.stateNonce === stateNonce && known.balance === balance && known.baseFee === baseFee;
+    // Past the run's end (a batch's requests read out of order): the run still stops where it did.
+    if (sameRun && added > known.end) return known.end - stateNonce;
+    const onKnown = sameRun && known.end === added;
+    let end = onKnown ? known.end : stateNonce;
+    let left = onKnown ? known.left : balance;
+    for (let next = queue.get(end); next; next = queue.get(++end)) {
+      // A fee cap under the base fee: the tipset's producer weighs the run (takenCount's reward chains).
+      if (baseFee !== undefined && next.signed.message.gasFeeCap < baseFee) {
+        this.knownRuns.delete(senderId);
+        return takenCount(this.runFrom(queue, stateNonce, balance), baseFee);
+      }
+      const required = maxCost(next);
+      if (left < required) break;
+      left -= required + next.signed.message.value;
+    }
+    this.knownRuns.set(senderId, { stateNonce, balance, baseFee, end, left });
+    return end - stateNonce;
   }
 
   /** The pending message with this CID. */
@@ -352,6 +400,7 @@ export class Mempool {
   clear(): void {
     this.bySender.clear();
     this.pendingCost.clear();
+    this.knownRuns.clear();
     this.entries.clear();
     this.byCid.clear();
     this.byTxHash.clear();
@@ -377,6 +426,7 @@ export class Mempool {
   /** Takes a message out of its sender's queue (and the sender out of the pool with its last one). */
   private drop(senderId: number, queue: Map<number, PendingMessage>, pending: PendingMessage): void {
     queue.delete(pending.signed.message.nonce);
+    this.knownRuns.delete(senderId);
     this.unindex(pending);
     if (queue.size > 0) {
       this.pendingCost.set(senderId, this.pendingCost.get(senderId)! - maxCost(pending));

@@ -401,6 +401,81 @@ describe('Mempool.select at a base fee (F10: Lotus chain/messagepool/selection.g
   });
 });
 
+describe('Mempool.add: whether the next tipset takes the message', () => {
+  /** Adds `pending` and checks add's answer against select's, which walks each run from the state nonce. */
+  function addAndCompare(pool: Mempool, pending: PendingMessage, tree: StateTree, epoch: number, baseFee?: bigint): boolean {
+    const ready = pool.add(pending, tree.at(epoch), baseFee);
+    assert.equal(ready, pool.select(tree.at(epoch), baseFee).includes(pending), `nonce ${pending.signed.message.nonce}`);
+    return ready;
+  }
+
+  test('as select says, however the run grew: message by message, past a gap filled, after a replacement, a removal, a new state nonce or balance, a base fee', () => {
+    // Each reserve is 1M × 1 000 = 10^9; Alice holds 10^10.
+    const tree = genesis(10n ** 10n);
+    const pool = new Mempool();
+    const added = (nonce: number, options: MessageOptions = {}, epoch = 0, baseFee?: bigint) => addAndCompare(pool, message({ nonce, ...options }), tree, epoch, baseFee);
+    assert.equal(added(0), true);
+    assert.equal(added(1), true);
+    // Its value leaves nothing after its reserve (10^10 − 3 × 10^9 − 7 × 10^9): the next is not funded.
+    assert.equal(added(2, { value: 7n * 10n ** 9n }), true);
+    assert.equal(added(3), false);
+    // A replacement without the value funds it; a message after a gap waits, and joins once it is filled.
+    assert.equal(added(2, { premium: 111n }), true);
+    assert.equal(added(3, { premium: 111n }), true);
+    assert.equal(added(5), false);
+    assert.equal(added(4), true);
+    assert.equal(nonces(pool.select(tree.at(0))).length, 6);
+    assert.equal(added(6), true);
+    // One of Alice's messages leaves the pool: her run starts again from her state nonce.
+    const first = pool.pendingFor(resolveAddress(tree.at(0), ALICE.filAddress)!.id)[0]!;
+    pool.remove([first]);
+    assert.equal(added(7), false);
+    assert.equal(added(0, { premium: 200n }), true);
+    // A new state nonce, and a new balance at the same nonce.
+    setNonce(tree, ALICE, 3, 1);
+    pool.prune(tree.at(1));
+    assert.equal(added(8, {}, 1), true);
+    // Nonces 3 to 8 reserve 6 × 10^9 of the 7 × 10^9 left: the seventh is funded.
+    const overlay = tree.stage();
+    overlay.putActor({ ...resolveAddress(overlay, ALICE.filAddress)!, balance: 7n * 10n ** 9n });
+    tree.commit(overlay, 2);
+    assert.equal(added(9, {}, 2), true);
+    // At a base fee above the fee caps, the producer weighs the runs (reward chains): Alice's loses
+    // throughout; Bob's underpaid first message is carried by the two after it.
+    assert.equal(added(9, { premium: 200n }, 2, 1_001n), false);
+    assert.equal(addAndCompare(pool, message({ from: BOB.filAddress, nonce: 0 }), tree, 2, 1_001n), false);
+    assert.equal(addAndCompare(pool, message({ from: BOB.filAddress, nonce: 1, feeCap: 2_000n }), tree, 2, 1_001n), true);
+    assert.equal(addAndCompare(pool, message({ from: BOB.filAddress, nonce: 2, feeCap: 2_000n }), tree, 2, 1_001n), true);
+  });
+
+  test('as select says when the sender\'s state nonce or balance changed with its messages still pending (cheat codes, no tipset)', () => {
+    const tree = genesis(10n ** 10n);
+    const pool = new Mempool();
+    const added = (nonce: number, options: MessageOptions = {}, epoch = 0) => addAndCompare(pool, message({ nonce, ...options }), tree, epoch);
+    // Reserves 4 × 10^9 and a value of 5.5 × 10^9 leave 0.5 × 10^9: not the next reserve.
+    for (const nonce of [0, 1, 2, 3]) assert.equal(added(nonce, nonce === 1 ? { value: 55n * 10n ** 8n } : {}), true);
+    assert.equal(added(4), false);
+    // From state nonce 2 (nothing pruned), without nonce 1's value, nonce 4 is funded; then nonce 5.
+    setNonce(tree, ALICE, 2, 1);
+    assert.equal(added(4, { premium: 111n }, 1), true);
+    assert.equal(added(5, {}, 1), true);
+    // Nonce 6 sends 2.5 × 10^9; the balance then falls to 8 × 10^9 at that nonce (the pool still counts
+    // the reserves of nonces 0 and 1): 0.5 × 10^9 is left after nonce 6, not nonce 7's reserve.
+    assert.equal(added(6, { value: 25n * 10n ** 8n }, 1), true);
+    const overlay = tree.stage();
+    overlay.putActor({ ...resolveAddress(overlay, ALICE.filAddress)!, balance: 8n * 10n ** 9n });
+    tree.commit(overlay, 2);
+    assert.equal(added(7, {}, 2), false);
+    // Bob's run stops at a gap at nonce 3; his state nonce moves past it: a message after the gap is in his run.
+    const bob = (nonce: number, epoch: number) => addAndCompare(pool, message({ from: BOB.filAddress, nonce }), tree, epoch);
+    for (const nonce of [0, 1, 2]) assert.equal(bob(nonce, 2), true);
+    assert.equal(bob(4, 2), false);
+    assert.equal(bob(5, 2), false);
+    setNonce(tree, BOB, 4, 3);
+    assert.equal(bob(6, 3), true);
+  });
+});
+
 describe('Mempool.remove, prune, nextNonce, pending', () => {
   test('remove drops exactly the given messages', () => {
     const tree = genesis();
