@@ -45,21 +45,43 @@ describe('/rpc/v2', () => {
     assert.equal((await v2('Filecoin.StateGetID', ['t0999999', { tag: 'latest' }])).result, null);
   });
 
-  test('a selector must name exactly one thing: -32602 naming the field', async (t) => {
+  test('a selector that decodes but is not valid: Lotus\'s error, code 1, with its text; one that does not decode: -32602 naming the field', async (t) => {
     const { v2 } = await setupV2(t);
+    // chain/types/tipset_selector.go Validate and node/impl/full/chain_v2.go, wrapped by state_v2.go for the state methods.
+    for (const [selector, message] of [
+      [{}, 'validating selector: exactly one tipset selection criteria must be specified, found: 0'],
+      [{ tag: 'latest', key: [] }, 'validating selector: exactly one tipset selection criteria must be specified, found: 2'],
+      [{ foo: 1 }, 'validating selector: exactly one tipset selection criteria must be specified, found: 0'],
+      [{ tag: 'head' }, 'unknown tipset tag: head'],
+      [{ height: { at: -1 } }, 'validating selector: validating tipset height: invalid tipset height: epoch cannot be less than zero'],
+      [{ height: { previous: true } }, 'validating selector: validating tipset height: invalid tipset height: at epoch must be specified'],
+      [{ height: { at: 1, anchor: { tag: 'latest', key: [] } } }, 'validating selector: validating tipset height: invalid tipset anchor: at most one of key or tag must be specified'],
+      [{ height: { at: 1, anchor: { tag: 'head' } } }, 'getting anchor from tipset: unknown tipset tag: head'],
+    ] as const) {
+      assert.deepEqual((await v2('Filecoin.ChainGetTipSet', [selector])).error, { code: 1, message }, JSON.stringify(selector));
+      assert.deepEqual((await v2('Filecoin.StateGetActor', ['t01', selector])).error, { code: 1, message: `getting tipset: ${message}` }, JSON.stringify(selector));
+    }
     for (const [selector, field] of [
-      [{}, 'selector'],
-      [{ tag: 'latest', key: [] }, 'selector'],
-      [{ tag: 'head' }, 'selector.tag'],
-      [{ height: { at: -1 } }, 'selector.height.at'],
+      [{ tag: 1 }, 'selector.tag'],
+      [{ height: 1 }, 'selector.height'],
+      [{ height: { at: 1.5 } }, 'selector.height.at'],
       [{ height: { at: 1, previous: 'yes' } }, 'selector.height.previous'],
-      [{ height: { at: 1, anchor: { height: { at: 1 } } } }, 'selector.height.anchor'],
+      [{ height: { at: 1, anchor: 'latest' } }, 'selector.height.anchor'],
       ['latest', 'selector'],
     ] as const) {
       const { error } = await v2('Filecoin.ChainGetTipSet', [selector]);
       assert.equal(error?.code, -32602, JSON.stringify(selector));
       assert.match(error!.message, new RegExp(`'${field.replace(/\./g, '\\.')}'`), JSON.stringify(selector));
     }
+  });
+
+  test('an anchor with neither key nor tag is the head, as Lotus reads a zero-valued one; unknown fields are ignored', async (t) => {
+    const { v2, result } = await setupV2(t);
+    const head = await result('Filecoin.ChainHead', []);
+    const below = (anchor: unknown) => v2('Filecoin.ChainGetTipSet', [{ height: { at: head.Height, anchor } }]);
+    assert.equal(((await below({})).result as { Height: number }).Height, head.Height);
+    assert.equal(((await below({ height: { at: 1 } })).result as { Height: number }).Height, head.Height);
+    assert.equal(((await v2('Filecoin.ChainGetTipSet', [{ tag: 'latest', extra: true }])).result as { Height: number }).Height, head.Height);
   });
 
   test('the Ethereum methods are there; v1-only Filecoin methods are not; v1 keeps tipset keys', async (t) => {

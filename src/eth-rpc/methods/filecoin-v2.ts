@@ -11,12 +11,12 @@ import { selectTipset, tipsetSelector } from '../tipset-selector.js';
 export const filecoinV2 = [
   defineMethod('Filecoin.ChainGetTipSet', [tipsetSelector('selector')], ({ devnet }, selector) => tipsetJson(selectTipset(devnet, selector))),
 
-  defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetSelector('selector')], ({ devnet }, address, selector) => {
+  defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {
     const actor = resolveAddress(devnet.stateAt(selectTipset(devnet, selector).epoch), address);
     return actor ? actorJson(actor, actorHead(actor)) : null;
   }),
 
-  defineMethod('Filecoin.StateGetID', [filAddress('address'), tipsetSelector('selector')], ({ devnet }, address, selector) => {
+  defineMethod('Filecoin.StateGetID', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {
     const actor = resolveAddress(devnet.stateAt(selectTipset(devnet, selector).epoch), address);
     return actor ? `t0${actor.id}` : null;
   }),
