@@ -32,8 +32,10 @@ export interface TransactionRequest extends CallRequest {
   maxFeePerGas?: bigint;
   maxPriorityFeePerGas?: bigint;
   /**
-   * 0: a dev account signs a legacy EIP-155 transaction, its gas price `maxFeePerGas` (the request's
-   * `gasPrice`); else (and for an impersonated sender, which has no signature to shape) EIP-1559.
+   * 0: a legacy EIP-155 transaction, its gas price `maxFeePerGas` (the request's `gasPrice`): a dev
+   * account signs it; an impersonated sender's is sent as one too, as Anvil sends it, its message
+   * Lotus's for a legacy transaction (fee cap and premium the gas price, an EIP-155 placeholder
+   * signature). Else EIP-1559.
    */
   type?: 0 | 2;
 }
@@ -137,7 +139,7 @@ export class Submission {
     // What it reads is fetched already, on a fork: by its estimate, or by transactionFiller when its gas is given.
     return this.signing.run(async () => {
       const tx = await this.node.state.untilFetched(fill);
-      return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.submitImpersonated({ ...tx, type: 2 }, true);
+      return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.submitImpersonated(tx, true);
     });
   }
 

@@ -217,6 +217,25 @@ describe('state cheat codes', () => {
     assert.match((await error('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }])).message, /contract cannot send/);
   });
 
+  test('an impersonated send with a lone gasPrice is a legacy transaction, as Anvil sends it, whose message is Lotus\'s for one', async (t) => {
+    const { result } = await setupRpc(t);
+    await result('anvil_setBalance', [OTHER, '0x' + (10n * FIL).toString(16)]);
+    await result('anvil_impersonateAccount', [OTHER]);
+    const gasPrice = '0x3b9aca00';
+    const legacy = await result('eth_getTransactionByHash', [await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1', gasPrice }])]);
+    assert.equal(legacy.type, '0x0');
+    assert.equal(legacy.gasPrice, gasPrice);
+    assert.equal(legacy.maxFeePerGas, undefined);
+    // Lotus's message of a legacy EIP-155 transaction: fee cap and premium the gas price, the signature's marker byte 0x02.
+    const head = await result('Filecoin.ChainHead', []);
+    const [signed] = (await result('Filecoin.ChainGetBlockMessages', [head.Cids[0]])).SecpkMessages;
+    assert.deepEqual([signed.Message.GasFeeCap, signed.Message.GasPremium], [BigInt(gasPrice).toString(), BigInt(gasPrice).toString()]);
+    assert.equal(Buffer.from(signed.Signature.Data, 'base64')[0], 0x02);
+    // Without a fee, or with EIP-1559 fees: an EIP-1559 transaction, as before.
+    const dynamic = await result('eth_getTransactionByHash', [await result('eth_sendTransaction', [{ from: OTHER, to: RECIPIENT, value: '0x1' }])]);
+    assert.equal(dynamic.type, '0x2');
+  });
+
   test('an impersonated send with automine off waits in the pool like any other, and mines on request', async (t) => {
     const { result } = await setupRpc(t);
     await result('anvil_setBalance', [OTHER, '0x' + (10n * FIL).toString(16)]);
