@@ -7,7 +7,8 @@
 import { FilAddress } from '../common/address.js';
 import { DAG_CBOR, encodeCbor } from '../common/cbor.js';
 import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../fevm/actor.js';
-import { METHOD_EXEC4 } from '../fevm/message.js';
+import { METHOD_CONSTRUCTOR, METHOD_EXEC4 } from '../fevm/message.js';
+import { EVM_RESURRECT } from '../fevm/actors/evm/reserved-methods.js';
 import { CBOR, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import { addressJson, bytesJson } from './lotus-json.js';
 
@@ -47,8 +48,6 @@ export function traceJson(send: TracedSend, subcalls: unknown[]): unknown {
 
 export const EAM_CREATE = 2;
 export const EAM_CREATE2 = 3;
-const EVM_RESURRECT = 2;
-const CONSTRUCTOR = 1;
 const ACCOUNT_PUBKEY_ADDRESS = 2;
 
 const dagCbor = (value: unknown): IpldBlock => ({ codec: DAG_CBOR, data: encodeCbor(value) });
@@ -112,7 +111,7 @@ function eamSends(c: Creation, constructorCalls: unknown[], failure?: CreationFa
     return [traceJson(resurrect, constructorCalls)];
   }
   const init = FilAddress.fromId(INIT_ACTOR_ID);
-  const construct = { ...common, from: init, to: FilAddress.fromId(c.id), method: CONSTRUCTOR, params: { codec: DAG_CBOR, data: constructorParams }, invokedId: c.id };
+  const construct = { ...common, from: init, to: FilAddress.fromId(c.id), method: METHOD_CONSTRUCTOR, params: { codec: DAG_CBOR, data: constructorParams }, invokedId: c.id };
   const exec4: TracedSend = {
     ...common,
     from: eam,

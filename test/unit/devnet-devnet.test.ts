@@ -199,6 +199,25 @@ describe('call and estimateGas', () => {
     }
   });
 
+  // Over a dead contract the EAM sends Resurrect to it (eam/src/lib.rs create_actor), which runs the
+  // constructor there: the backtrace is CreateExternal's send, then that actor's Resurrect (2) with the reason.
+  withDevnet('a deployment onto a self-destructed contract whose constructor reverts: the backtrace names its Resurrect', {}, async (devnet) => {
+    // A contract (CALLER SELFDESTRUCT) at the address of ME's deployment at nonce 1, killed by ME's call at nonce 0.
+    const address = hexToBytes(getCreateAddress({ from: wallet.address, nonce: 1 }));
+    await devnet.cheats.setCode(address, hexToBytes('0x33ff'));
+    await devnet.sendRawTransaction(await signed({ nonce: 0, to: bytesToHex(address), data: '0x' }));
+    const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(address))!;
+    assert.equal(devnet.stateAt(devnet.head.epoch).getActor(id)!.evm!.dead, true);
+    await assert.rejects(devnet.estimateGas({ from: ME, input: hexToBytes('0x60aa60005260206000fd') }), (err: unknown) => {
+      assert.ok(err instanceof ExecutionRevertedError);
+      assert.ok(
+        err.message.endsWith(`vm error=[message failed with backtrace:\n00: f010 (method 4) -- send aborted with code 33 (33)\n01: f0${id} (method 2) -- constructor reverted (33)\n (RetCode=33)])`),
+        err.message,
+      );
+      return true;
+    });
+  });
+
   // fidaudit F4: the EVM interpreter's aborts name the failing instruction's pc (builtin-actors v18
   // actors/evm/src/interpreter/execution.rs ABORT(pc=…), control.rs, the undefined-opcode entry).
   withDevnet("INVALID and an undefined opcode fail with builtin-actors' ABORT(pc=…) message", {}, async (devnet) => {

@@ -12,6 +12,7 @@ import { METHOD_CONSTRUCTOR, METHOD_EXEC4 } from '../message.js';
 import type { ExecutionContext, InvocationResult } from '../types.js';
 import type { EvmActor } from './evm/evm-actor.js';
 import { ethAddressOf, resolveEthAddress } from './lifecycle.js';
+import { EVM_RESURRECT } from './evm/reserved-methods.js';
 
 export interface CreateExternal {
   sender: Actor;
@@ -36,12 +37,15 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   const nonce = bigintToBytes(BigInt(create.nonce));
   const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), nonce) : undefined;
   // Deploying where a dead contract lies resurrects it: the same actor, and no new robust address.
-  const resurrecting = resolveEthAddress(state, createAddress ?? generateAddress(caller, nonce))?.evm?.dead === true;
+  const there = resolveEthAddress(state, createAddress ?? generateAddress(caller, nonce));
+  const resurrecting = there?.evm?.dead === true;
   const call = { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium, createAddress };
   // The ID the init actor gives the new actor, which a failed constructor's backtrace names.
   const newId = state.nextId();
   const result = await evm.run(state, call, ctx);
-  if (result.exitCode !== ExitCode.Ok || !result.created) return resurrecting || !result.error ? { ...result, events: [] } : constructorFailed(result, newId);
+  if (result.exitCode !== ExitCode.Ok || !result.created) {
+    return result.error ? constructorFailed(result, resurrecting ? there!.id : undefined, newId) : { ...result, events: [] };
+  }
   const contract = resolveEthAddress(state, result.created)!;
   if (resurrecting) return { ...result, returnData: encodeCbor([contract.id, null, result.created]) };
   const robust = robustAddress(sender, create.nonce);
@@ -51,17 +55,22 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
 }
 
 /**
- * A deployment whose constructor failed with `result.error`, as the FVM's backtrace shows it: the new
- * actor's Constructor (1) aborted, the init actor's Exec4 (3) failed with it (init/src/lib.rs
- * `constructor failed`), and so did CreateExternal, each with the constructor's exit code
- * (runtime/src/builtin/shared.rs extract_send_result: `send aborted with code N`).
+ * A deployment whose constructor failed with `result.error`, as the FVM's backtrace shows it, each
+ * frame with the constructor's exit code: CreateExternal failed with the send below it
+ * (runtime/src/builtin/shared.rs extract_send_result: `send aborted with code N`); below it, over a
+ * dead contract (`resurrected`, its ID), that actor's Resurrect (2), which ran the constructor there
+ * (eam/src/lib.rs create_actor); else the init actor's Exec4 (3), failed with the same text
+ * (init/src/lib.rs `constructor failed`), and the new actor's Constructor (1).
  */
-function constructorFailed(result: InvocationResult, newId: number): InvocationResult {
+function constructorFailed(result: InvocationResult, resurrected: number | undefined, newId: number): InvocationResult {
   const aborted = `send aborted with code ${result.exitCode}`;
-  const innerFrames = [
-    { actor: INIT_ACTOR_ID, method: METHOD_EXEC4, message: `constructor failed: ${aborted}` },
-    { actor: newId, method: METHOD_CONSTRUCTOR, message: result.error! },
-  ];
+  const innerFrames =
+    resurrected !== undefined
+      ? [{ actor: resurrected, method: EVM_RESURRECT, message: result.error! }]
+      : [
+          { actor: INIT_ACTOR_ID, method: METHOD_EXEC4, message: `constructor failed: ${aborted}` },
+          { actor: newId, method: METHOD_CONSTRUCTOR, message: result.error! },
+        ];
   return { ...result, events: [], error: aborted, innerFrames };
 }
 
