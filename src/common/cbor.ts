@@ -22,6 +22,24 @@ export const cborHeadSize = (n: number): number => (n < 24 ? 1 : n < 256 ? 2 : n
 /** The length of `encodeCbor` of a byte string of `bytes` bytes, without encoding it. */
 export const cborBytesSize = (bytes: number): number => bytes + cborHeadSize(bytes);
 
+/** The size of a block and the CIDs it links (what block_open and block_create charge for). */
+export interface BlockShape {
+  readonly bytes: number;
+  readonly links: number;
+}
+
+/** The CIDs in a decoded dag-cbor value, however deep. */
+export function countLinks(value: unknown): number {
+  if (CID.asCID(value)) return 1;
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + countLinks(item), 0);
+  if (value instanceof Map) return [...value.values()].reduce((n: number, item) => n + countLinks(item), 0);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) return Object.values(value).reduce((n: number, item) => n + countLinks(item), 0);
+  return 0;
+}
+
+/** A dag-cbor block's shape, decoding it. */
+export const blockShape = (bytes: Uint8Array): BlockShape => ({ bytes: bytes.length, links: countLinks(decodeCbor(bytes)) });
+
 /** A CID as dag-cbor links one: tag 42, a byte string's head, multibase 0x00 and a CIDv1 dag-cbor blake2b-256 (38 bytes). */
 export const CID_LINK_BYTES = 2 + 2 + 1 + 38;
 

@@ -12,6 +12,7 @@ import {
   SYSTEM_ACTOR_ID,
   canSend,
   type Actor,
+  type ActorKind,
 } from './actor.js';
 import { builtinActor } from './actors/builtin.js';
 import { takeDueCron, type CronEntry } from './actors/cron.js';
@@ -27,7 +28,8 @@ import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer, withBalance } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
-import { ACCOUNT_INVOCATION, accountConstructorGas, BLOCK_GAS_LIMIT, BUILTIN_INVOCATION, computeGasOutputs } from './gas.js';
+import { ACCOUNT_INVOCATION, accountConstructorGas, builtinInvocationGas, paramsReadGas, ABORT_EXIT } from './builtin-method-gas.js';
+import { BLOCK_GAS_LIMIT, computeGasOutputs } from './gas.js';
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
 import { StateAccess } from './state-access.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, messageWith, type Message } from './message.js';
@@ -290,14 +292,15 @@ export class Executor {
     if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) return this.createExternal(state, sender, send, ctx, top);
     if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
     const builtin = builtinActor(receiver.kind);
-    if (!builtin) return Promise.resolve(noReturn(ExitCode.ErrUnhandledMessage, BUILTIN_INVOCATION));
-    return invokeBuiltin(builtin, { state, ctx, sender, receiver, send }, this.sendForActors);
+    // A kind whose methods the devnet does not run (system, cron, the EAM's other methods) refuses the method after its trampoline.
+    if (!builtin) return Promise.resolve(noReturn(ExitCode.ErrUnhandledMessage, refusedInvocationGas(receiver.kind, send)));
+    return invokeBuiltin(builtin, { state, access: this.access, ctx, sender, receiver, send }, this.sendForActors);
   }
 
   /** A top-level message to the EAM's CreateExternal: a deployment from an Ethereum account. */
   private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
     const initcode = top.input ?? decodeBytesParam(send.params);
-    if (!initcode) return noReturn(ExitCode.ErrSerialization, BUILTIN_INVOCATION);
+    if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedInvocationGas('eam', send));
     const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
     return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
   }
@@ -338,7 +341,7 @@ export class Executor {
       const builtin = receiver && builtinActor(receiver.kind);
       if (!receiver || !builtin?.cron) continue;
       try {
-        await runBuiltinCron(builtin, { state, ctx, sender: state.getActor(CRON_ACTOR_ID)!, receiver }, entry.event, this.sendForActors);
+        await runBuiltinCron(builtin, { state, access: this.access, ctx, sender: state.getActor(CRON_ACTOR_ID)!, receiver }, entry.event, this.sendForActors);
       } catch (error) {
         // A fork's state not fetched yet is not the entry's failure: the caller fetches it and runs cron again.
         if (error instanceof MissingStateError) throw error;
@@ -507,3 +510,6 @@ function sentBy(sender: Actor, balance: bigint): Actor {
   }
   return { ...sender, kind, nonce, balance };
 }
+
+/** A builtin actor invoked that refuses the method: its trampoline (the params read) and its exit. */
+const refusedInvocationGas = (kind: ActorKind, send: ActorSend): number => builtinInvocationGas(kind) + paramsReadGas(send.params?.data.length ?? 0) + ABORT_EXIT;

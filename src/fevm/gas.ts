@@ -1,20 +1,7 @@
 // Gas limits, fees and the base fee, as Lotus has them. What each operation costs is the FVM price
-// list (price-list.ts) and the EVM actor's model on it (actors/evm/evm-gas.ts); README "Gas" says
-// how close that is to calibnet.
-import type { FilAddress } from '../common/address.js';
-import { encodeCbor } from '../common/cbor.js';
-import {
-  HOST_CALL,
-  IPLD_LINK_CHECKED,
-  IPLD_LINK_TRACKED,
-  ON_CHAIN_MESSAGE_STORAGE_BASE,
-  onBlockPut,
-  onBlockRead,
-  onChainMessage,
-  onVerifySignature,
-  onWasmInvocation,
-  STORAGE_GAS_PER_BYTE,
-} from './price-list.js';
+// list (price-list.ts), the builtin actors' methods on it (builtin-method-gas.ts) and the EVM
+// actor's model on it (actors/evm/evm-gas.ts); README "Gas" says how close that is to calibnet.
+import { ON_CHAIN_MESSAGE_STORAGE_BASE, onChainMessage, STORAGE_GAS_PER_BYTE } from './price-list.js';
 
 /** Lotus's block gas limit (params_shared_vals.go). */
 export const BLOCK_GAS_LIMIT = 10_000_000_000;
@@ -38,59 +25,6 @@ export function onChainMessageCharge(size: number) {
   const storage = STORAGE_GAS_PER_BYTE * (ON_CHAIN_MESSAGE_STORAGE_BASE + size);
   const compute = onChainMessage(size) - storage;
   return { Name: 'OnChainMessage', Extra: null, ComputeGas: compute, StorageGas: storage, VirtualCompute: 0, VirtualStorage: 0 };
-}
-
-/**
- * A builtin actor's method (Wasm instantiation, its state loaded and flushed): modelled, not
- * calibrated; what the method sends is charged apart.
- */
-export const BUILTIN_INVOCATION = 1_000_000;
-/**
- * An account or Ethereum account receiving a method: its Wasm module instantiated (17 pages and a
- * table of 320 or 77 elements in the v18 bundle, as for the Placeholder below) and the two syscalls
- * builtin-actors' trampoline makes before it dispatches (runtime/src/runtime/fvm.rs: debug::enabled,
- * message_context); the actor's own few thousand instructions are not counted.
- */
-export const ACCOUNT_INVOCATION = onWasmInvocation(17, 320, 0) + 2 * HOST_CALL;
-export const ETHACCOUNT_INVOCATION = onWasmInvocation(17, 77, 0) + 2 * HOST_CALL;
-
-/**
- * What the Account actor's constructor does when a send creates an f1/f3 account (ref-fvm
- * call_manager/default.rs create_account_actor_from_send invokes it with the address as its params;
- * builtin-actors v18 actors/account constructor, runtime/src/runtime/mod.rs create): the params
- * block read (block_stat, block_read), get_root, its State `[address]` put (block_create,
- * block_link) and set_root; its own few thousand instructions are not counted, as for any method.
- */
-export function accountConstructorGas(address: FilAddress): number {
-  const params = encodeCbor(address.bytes).length;
-  const state = encodeCbor([address.bytes]).length;
-  const readParams = 2 * HOST_CALL + onBlockRead(params);
-  return readParams + HOST_CALL + IPLD_LINK_TRACKED + 2 * HOST_CALL + onBlockPut(state, 0) + HOST_CALL + IPLD_LINK_CHECKED;
-}
-/**
- * An account checking a signature of `plaintext` bytes made with its key (AuthenticateMessage, how the
- * market authenticates each deal's client): the verify_signature syscall (builtin-actors v18 runtime
- * fvm.rs; fvm_sdk's default verify-signature feature, which Lotus's FVM links), which charges its
- * price before it looks at the signature or the signer (ref-fvm kernel/default.rs verify_signature).
- */
-export function signatureVerificationGas(bls: boolean, plaintext: number): number {
-  return HOST_CALL + onVerifySignature(bls ? 'bls' : 'secp256k1', plaintext);
-}
-
-/**
- * A Placeholder receiving a method (an InvokeContract to an f410 with no code): its Wasm module
- * (builtin-actors v18 for calibnet, Lotus build/actors/v18.tar.zst) has 16 pages of memory and a
- * table of one element, and its `invoke` returns 0 at once: 15 instructions run with the stack
- * limiter's thunk around it (fvm-wasm-instrument stack_limiter). 419 494, charged beside the send's
- * method invocation.
- */
-export const PLACEHOLDER_INVOCATION = onWasmInvocation(16, 1, 15);
-
-/** A method of a builtin actor of `kind`, as above. */
-export function builtinInvocationGas(kind: string): number {
-  if (kind === 'placeholder') return PLACEHOLDER_INVOCATION;
-  if (kind === 'ethaccount') return ETHACCOUNT_INVOCATION;
-  return kind === 'account' ? ACCOUNT_INVOCATION : BUILTIN_INVOCATION;
 }
 
 export interface GasOutputs {

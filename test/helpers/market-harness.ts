@@ -1,6 +1,7 @@
 // A state with the storage market and the actors around it, for the market's unit tests: sends are
 // dispatched as the executor does (resolve, value, builtin method in a checkpoint), except that actors
 // given a test double (a storage miner, DataCap, a misbehaving client) answer through it.
+import { StateAccess } from '../../src/fevm/state-access.js';
 import assert from 'node:assert/strict';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import * as Digest from 'multiformats/hashes/digest';
@@ -184,7 +185,7 @@ export class MarketHarness {
     }
     const actor = this.doubles.get(receiver.id) ?? builtinActor(receiver.kind);
     if (!actor) return { type: 'invoked', result: { exitCode: 22, returnData: new Uint8Array(), gasUsed: 0, events: [] } };
-    return { type: 'invoked', result: await invokeBuiltin(actor, { state, ctx, sender, receiver, send }, this.send) };
+    return { type: 'invoked', result: await invokeBuiltin(actor, { state, access: new StateAccess(), ctx, sender, receiver, send }, this.send) };
   };
 }
 

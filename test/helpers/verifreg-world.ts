@@ -2,6 +2,7 @@
 // test actor of kind storageminer, driven through the Executor: native messages applied as a node
 // applies them (signatures are the pool's business, not the executor's), calls from the miner-like
 // actor run as a send from it, and EVM contracts deployed from the first dev account.
+import { StateAccess } from '../../src/fevm/state-access.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,7 +117,7 @@ export async function verifregWorld(): Promise<World> {
       const receiver = state.getActor(VERIFREG_ACTOR_ID)!;
       const send = { fromId: minerId, to: F06, method, value: 0n, params: { codec: 0x51, data: encodeCbor(params) }, readOnly: false, gasLimit: 10_000_000_000 };
       state.checkpoint();
-      const result = await invokeBuiltin(builtinActor('verifiedregistry')!, { state, ctx: world.ctx, sender, receiver, send }, sendFn);
+      const result = await invokeBuiltin(builtinActor('verifiedregistry')!, { state, access: new StateAccess(), ctx: world.ctx, sender, receiver, send }, sendFn);
       if (result.exitCode === 0) state.commit();
       else state.revert();
       return result;

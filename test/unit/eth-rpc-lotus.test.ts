@@ -578,7 +578,7 @@ describe('Filecoin.* state and pool methods', () => {
       json.Message.Params = Buffer.from(message.params).toString('base64') as never;
       return (await result('Filecoin.StateWaitMsg', [await result('Filecoin.MpoolPush', [json]), 0, -1, true])).Receipt;
     };
-    const enough = await push(addBalance(0, 3_000_000));
+    const enough = await push(addBalance(0, 10_000_000));
     assert.equal(enough.ExitCode, 0);
     const short = await push(addBalance(1, enough.GasUsed - 1));
     assert.deepEqual([short.ExitCode, short.GasUsed], [7, enough.GasUsed - 1]);

@@ -1,6 +1,7 @@
 // The builtin-actor framework: FRC-42 method numbers, the storable state encoding, the cron queue, and
 // a builtin method run through the executor (the account actor's AuthenticateMessage, signed with a real
 // secp256k1 key), with the internal-method and read-only rules.
+import { StateAccess } from '../../src/fevm/state-access.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -111,7 +112,7 @@ describe('builtin methods through the executor', () => {
     assert.equal(fromAccount.exitCode, ExitCode.Ok);
     const send = { fromId: contract.id, to: keyAddress, method: 2, value: 0n, readOnly: false, gasLimit: 10_000_000 };
     const noSends = async () => assert.fail('no send expected');
-    const fromContract = await invokeBuiltin(accountActor, { state, ctx, sender: contract, receiver: account, send }, noSends);
+    const fromContract = await invokeBuiltin(accountActor, { state, access: new StateAccess(), ctx, sender: contract, receiver: account, send }, noSends);
     assert.equal(fromContract.exitCode, ExitCode.ErrForbidden);
   });
 
@@ -119,7 +120,7 @@ describe('builtin methods through the executor', () => {
     const { state, account } = await setup();
     const writer = { methods: methodTable({ Write: { noParams: true, run: (rt: ActorRuntime) => rt.update({ nonce: 7 }) } }) };
     const send = { fromId: account.id, to: keyAddress, method: methodNumber('Write'), value: 0n, readOnly: true, gasLimit: 10_000_000 };
-    const result = await invokeBuiltin(writer, { state, ctx, sender: account, receiver: account, send }, async () => assert.fail());
+    const result = await invokeBuiltin(writer, { state, access: new StateAccess(), ctx, sender: account, receiver: account, send }, async () => assert.fail());
     assert.equal(result.exitCode, ExitCode.ErrReadOnly);
     assert.equal(state.getActor(account.id)!.nonce, 0);
   });
@@ -190,7 +191,7 @@ describe('builtin methods through the executor', () => {
     const noSends = async () => assert.fail('no send expected');
     for (const [actor, method] of [[account, 1024], [account, 5], [state.getActor(5)!, 1024]] as const) {
       const send = { fromId: contract.id, to: FilAddress.fromId(actor.id), method, value: 0n, readOnly: false, gasLimit: 10_000_000 };
-      const fromContract = await invokeBuiltin(builtinActor(actor.kind)!, { state, ctx, sender: contract, receiver: actor, send }, noSends);
+      const fromContract = await invokeBuiltin(builtinActor(actor.kind)!, { state, access: new StateAccess(), ctx, sender: contract, receiver: actor, send }, noSends);
       assert.equal(fromContract.exitCode, ExitCode.ErrForbidden, `method ${method} on ${actor.kind}`);
     }
   });

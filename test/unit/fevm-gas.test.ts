@@ -12,8 +12,8 @@ import {
   computeGasOutputs,
   onChainMessageCharge,
   nextBaseFee,
-  signatureVerificationGas,
 } from '../../src/fevm/gas.js';
+import { signatureVerificationGas } from '../../src/fevm/builtin-method-gas.js';
 
 describe('constants', () => {
   test('Lotus build constants', () => {

@@ -12,7 +12,7 @@ import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { ACCOUNT_INVOCATION, accountConstructorGas } from '../../src/fevm/gas.js';
+import { ACCOUNT_INVOCATION, accountConstructorGas } from '../../src/fevm/builtin-method-gas.js';
 import { onCreateActor, SEND_INVOKE_METHOD } from '../../src/fevm/price-list.js';
 import { FIL, fevmSetup, filAddressHex } from '../helpers/fevm.js';
 

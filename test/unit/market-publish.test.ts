@@ -13,7 +13,7 @@ import { readDealProposal, storedProposalCid } from '../../src/fevm/actors/marke
 import { proposalError } from '../../src/fevm/actors/market/publish.js';
 import { ActorError, methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { ACCOUNT_INVOCATION, signatureVerificationGas } from '../../src/fevm/gas.js';
+import { ABORT_EXIT, ACCOUNT_INVOCATION, blockCreateGas, paramsReadGas, signatureVerificationGas, stateLoadGas } from '../../src/fevm/builtin-method-gas.js';
 import { FIL, MarketHarness, MIN_DURATION, pieceCid, proposalCbor, setupMarket as setup, type ProposalFields } from '../helpers/market-harness.js';
 
 const ADD_BALANCE = 2;
@@ -29,18 +29,20 @@ const balanceOf = async (h: MarketHarness, from: number, who: FilAddress) => {
 const decodeCborTuple = (data: Uint8Array) => (decodeCbor(data) as Uint8Array[]).map(decodeBigInt);
 
 describe("a client's signature (the account's AuthenticateMessage, which the market sends for each deal)", () => {
-  test("costs the account's invocation and the verify_signature syscall, even for a signature it refuses", async () => {
+  test("costs the account's invocation, its params and state read, and the verify_signature syscall, even for a signature it refuses", async () => {
     const { h, client, fields, signed } = await setup();
     const [proposal, signature] = signed(fields()) as [unknown, Uint8Array];
     const plaintext = encodeCbor(proposal);
     const authenticate = (sig: Uint8Array) => h.call(MARKET_ACTOR_ID, client.actor.id, AUTHENTICATE_MESSAGE, [sig.subarray(1), plaintext]);
     const checked = await authenticate(signature);
     assert.equal(checked.exitCode, 0);
-    assert.equal(checked.gasUsed, ACCOUNT_INVOCATION + signatureVerificationGas(false, plaintext.length));
-    // The syscall charges its price before it looks at the signature (ref-fvm kernel/default.rs).
+    const work = (sig: Uint8Array) => ACCOUNT_INVOCATION + paramsReadGas(encodeCbor([sig.subarray(1), plaintext]).length) + stateLoadGas('account') + signatureVerificationGas(false, plaintext.length);
+    // It answers `true`, a 1-byte block.
+    assert.equal(checked.gasUsed, work(signature) + blockCreateGas(1));
+    // The syscall charges its price before it looks at the signature (ref-fvm kernel/default.rs); the refusal exits.
     const short = await authenticate(signature.subarray(0, 60));
     assert.equal(short.exitCode, ExitCode.ErrIllegalArgument);
-    assert.equal(short.gasUsed, checked.gasUsed);
+    assert.equal(short.gasUsed, work(signature.subarray(0, 60)) + ABORT_EXIT);
   });
 });
 

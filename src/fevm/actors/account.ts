@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-code.js';
 import { verifySignature } from '../signature.js';
 import { SigType } from '../message.js';
 import { FilAddress, Protocol } from '../../common/address.js';
-import { signatureVerificationGas } from '../gas.js';
+import { signatureVerificationGas } from '../builtin-method-gas.js';
 import { bytes, tuple } from './params.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
 

@@ -7,7 +7,9 @@ import { DAG_CBOR, decodeCbor, encodeCbor } from '../../common/cbor.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
-import { builtinInvocationGas } from '../gas.js';
+import { METHOD_CONSTRUCTOR } from '../message.js';
+import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, stateLoadGas, stateWriteGas } from '../builtin-method-gas.js';
+import type { StateAccess } from '../state-access.js';
 import type { StateOverlay } from '../state-tree.js';
 import { EventFlags, type ActorEvent, type ActorSend, type ExecutionContext, type SendOutcome, type SendResult } from '../types.js';
 import { enrollCron } from './cron.js';
@@ -54,6 +56,8 @@ function accepted({ state, sender, receiver, send }: BuiltinCall, gasUsed: numbe
 
 export interface BuiltinCall {
   state: StateOverlay;
+  /** The message's first accesses (the actor's update when its state changes). */
+  access: StateAccess;
   ctx: ExecutionContext;
   sender: Actor;
   receiver: Actor;
@@ -68,43 +72,52 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
   // A Placeholder's `invoke` returns 0 at once (builtin-actors actors/placeholder): no method is
   // unknown or internal to it, whoever calls.
   if (actor.acceptsAll) return accepted(call, invocation);
+  // The trampoline reads the params before the dispatcher looks at the method, and exits with the
+  // dispatcher's error (builtin-actors runtime/src/runtime/fvm.rs trampoline).
+  const dispatched = invocation + paramsReadGas(send.params?.data.length ?? 0);
+  const refuse = (exitCode: number, error: string) => (dispatched > send.gasLimit ? outOfGas(send.gasLimit) : failed(exitCode, error, dispatched + ABORT_EXIT));
   // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM
   // contract is not one. actor_dispatch! checks it before it looks the method up (runtime/src/dispatch.rs).
   if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
-    return failed(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`, invocation);
+    return refuse(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`);
   }
   const method = actor.methods.get(send.method);
   if (!method) {
-    if (actor.acceptsExported && send.method >= FIRST_EXPORTED_METHOD) return accepted(call, invocation);
-    return failed(ExitCode.ErrUnhandledMessage, `invalid method: ${send.method}`, invocation);
+    if (actor.acceptsExported && send.method >= FIRST_EXPORTED_METHOD) return accepted(call, dispatched);
+    return refuse(ExitCode.ErrUnhandledMessage, `invalid method: ${send.method}`);
   }
   // builtin-actors' dispatcher checks the params' presence before it decodes them, and decodes them
   // before the method runs (runtime/src/dispatch.rs). A block counts as given even when empty: ref-fvm
   // drops a message's empty params, but call_actor with codec CBOR and no bytes sends an empty block.
   if (method.params === 'required' && send.params === undefined) {
-    return failed(ExitCode.ErrIllegalArgument, 'method expects arguments', invocation);
+    return refuse(ExitCode.ErrIllegalArgument, 'method expects arguments');
   }
   if (method.params === 'none' && send.params !== undefined) {
-    return failed(ExitCode.ErrIllegalArgument, 'method expects no arguments', invocation);
+    return refuse(ExitCode.ErrIllegalArgument, 'method expects no arguments');
   }
   let params: unknown;
   try {
     params = decodeParams(send.params, method.params === 'raw');
   } catch (error) {
-    return failed(ExitCode.ErrSerialization, `failed to decode params: ${(error as Error).message}`, invocation);
+    return refuse(ExitCode.ErrSerialization, `failed to decode params: ${(error as Error).message}`);
   }
 
   const mark = state.checkpoint();
   transfer(state, sender.id, receiver.id, send.value);
-  const frame = new Frame(call, sendFn);
+  // A method loads its state (a constructor creates it); one that changed it writes it back.
+  const before = stateOf(state.getActor(receiver.id)!);
+  const frame = new Frame(call, sendFn, dispatched + (send.method === METHOD_CONSTRUCTOR ? 0 : stateLoadGas(receiver.kind)));
   let value: unknown;
   try {
     value = await method.run(frame, params);
   } catch (error) {
     state.revertTo(mark);
-    if (error instanceof ActorError) return frame.gasUsed > send.gasLimit ? outOfGas(send.gasLimit) : failed(error.exitCode, error.message, frame.gasUsed);
+    if (error instanceof ActorError) return frame.gasUsed + ABORT_EXIT > send.gasLimit ? outOfGas(send.gasLimit) : failed(error.exitCode, error.message, frame.gasUsed + ABORT_EXIT);
     throw error;
   }
+  if (stateOf(state.getActor(receiver.id)!) !== before) frame.gasUsed += stateWriteGas(receiver.kind) + call.access.write(receiver.id);
+  const returnBlock: IpldBlock | undefined = value === undefined ? undefined : { codec: CBOR, data: encodeCbor(value) };
+  if (returnBlock) frame.gasUsed += blockCreateGas(returnBlock.data.length);
   // Its changes go with it (ref-fvm with_transaction).
   if (frame.gasUsed > send.gasLimit) {
     state.revertTo(mark);
@@ -115,14 +128,18 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
     return failed(ExitCode.ErrReadOnly, `${method.name} cannot run in a read-only call`, frame.gasUsed);
   }
   state.commit();
-  const returnBlock: IpldBlock | undefined = value === undefined ? undefined : { codec: CBOR, data: encodeCbor(value) };
   return { exitCode: ExitCode.Ok, returnData: returnBlock?.data ?? new Uint8Array(), returnBlock, gasUsed: frame.gasUsed, events: frame.events };
+}
+
+/** The state of the kind an actor keeps (undefined for the kinds without one the devnet models). */
+function stateOf(actor: Actor): unknown {
+  return actor.market ?? actor.miner ?? actor.power ?? actor.verifreg ?? actor.datacap ?? actor.multisig ?? actor.reward ?? actor.cron ?? actor.robust;
 }
 
 /** Runs scheduled cron work for one actor, as the cron actor (an abort undoes that entry's changes only). */
 export async function runBuiltinCron(actor: BuiltinActor, call: Omit<BuiltinCall, 'send'>, event: unknown, sendFn: SendFn): Promise<void> {
   const send: ActorSend = { fromId: call.sender.id, to: FilAddress.fromId(call.receiver.id), method: 0, value: 0n, readOnly: false, gasLimit: Number.MAX_SAFE_INTEGER };
-  const frame = new Frame({ ...call, send }, sendFn);
+  const frame = new Frame({ ...call, send }, sendFn, 0);
   const mark = call.state.checkpoint();
   try {
     await actor.cron!(frame, event);
@@ -160,6 +177,8 @@ class Frame implements ActorRuntime {
   constructor(
     call: BuiltinCall,
     private readonly sendFn: SendFn,
+    /** What the invocation has cost when the method starts. */
+    gasUsed: number,
   ) {
     this.state = call.state;
     this.ctx = call.ctx;
@@ -168,7 +187,7 @@ class Frame implements ActorRuntime {
     this.method = call.send.method;
     this.valueReceived = call.send.value;
     this.readOnly = call.send.readOnly;
-    this.gasUsed = builtinInvocationGas(call.receiver.kind);
+    this.gasUsed = gasUsed;
     this.gasLimit = call.send.gasLimit;
   }
 

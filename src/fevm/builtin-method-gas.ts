@@ -1,0 +1,145 @@
+// What a method of a builtin actor costs, as the FVM charges it (README "Gas"): the price list's
+// charges for what builtin-actors v18 does through syscalls, at the sizes of the devnet's own state.
+// A method's invocation instantiates its actor's Wasm module (each kind's module in calibnet's v18
+// bundle, Lotus build/actors/v18.tar.zst: its minimum memory and table, ref-fvm charge_for_init) and
+// runs the trampoline (runtime/src/runtime/fvm.rs: debug::enabled and message_context, then
+// params_raw's block_stat and block_read of the params); the method loads its state (get_root, the
+// state block opened and read), opens the nodes of the tables it reads on the way to its entry,
+// writes its state back when it changed it (the state block put, set_root, the actor's update once
+// a message) and puts its return value as a block. The actors' own Wasm instructions (decoding,
+// walking, encoding: tens of thousands at 4 gas) are not counted, but PublishStorageDeals' per deal,
+// fitted to builtin-actors' own trace of it.
+import { encodeBigInt, encodeCbor, blockShape, cidOf, type BlockShape } from '../common/cbor.js';
+import type { FilAddress } from '../common/address.js';
+import type { ActorKind } from './actor.js';
+import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, onBlockCreate, onBlockOpen, onBlockPut, onBlockRead, onVerifySignature, onWasmInvocation } from './price-list.js';
+
+/**
+ * Each kind's Wasm module in calibnet's v18 bundle (builtin-actors-calibrationnet.car): pages of
+ * memory and table elements the module declares as its minimum, which the FVM fills at 0.4 gas a
+ * byte (8 bytes an element) when it instantiates the module for an invocation.
+ */
+const WASM_MODULES: Record<ActorKind, readonly [pages: number, tableElements: number]> = {
+  system: [17, 189],
+  init: [17, 311],
+  cron: [17, 261],
+  account: [17, 320],
+  storagepower: [17, 396],
+  storageminer: [18, 478],
+  storagemarket: [17, 392],
+  multisig: [17, 335],
+  reward: [17, 268],
+  verifiedregistry: [17, 325],
+  datacap: [17, 355],
+  placeholder: [16, 1],
+  evm: [17, 486],
+  eam: [17, 136],
+  ethaccount: [17, 77],
+};
+
+/** Instantiating the kind's Wasm module and running `instructions` instructions. */
+export const wasmInvocationGas = (kind: ActorKind, instructions = 0): number => onWasmInvocation(...WASM_MODULES[kind], instructions);
+
+/** Opening and reading one block: the block_open and block_read syscalls. */
+export function blockLoadGas({ bytes, links }: BlockShape): number {
+  return 2 * HOST_CALL + onBlockOpen(bytes, links) + onBlockRead(bytes);
+}
+
+/** Writing one block: the block_create and block_link syscalls. */
+export function blockPutGas({ bytes, links }: BlockShape): number {
+  return 2 * HOST_CALL + onBlockPut(bytes, links);
+}
+
+/** The get_root syscall (an actor's state root). */
+export const GET_ROOT = HOST_CALL + IPLD_LINK_TRACKED;
+/** The set_root syscall (an actor's new state root). */
+export const SET_ROOT = HOST_CALL + IPLD_LINK_CHECKED;
+
+/** An actor putting a block it sends on (params, return or revert data): the block_create syscall. */
+export const blockCreateGas = (size: number, links = 0): number => HOST_CALL + onBlockCreate(size, links);
+/** An invoked actor reading its params (params_raw: block_stat, block_read); nothing without params. */
+export const paramsReadGas = (size: number): number => (size > 0 ? 2 * HOST_CALL + onBlockRead(size) : 0);
+/** A sender reading the block its send returned (build_response: block_read). */
+export const returnReadGas = (size: number): number => HOST_CALL + onBlockRead(size);
+
+/**
+ * An account or Ethereum account receiving a method: its Wasm module instantiated and the two
+ * syscalls builtin-actors' trampoline makes before it dispatches (debug::enabled, message_context).
+ */
+export const ACCOUNT_INVOCATION = wasmInvocationGas('account') + 2 * HOST_CALL;
+export const ETHACCOUNT_INVOCATION = wasmInvocationGas('ethaccount') + 2 * HOST_CALL;
+
+/**
+ * A Placeholder receiving a method (an InvokeContract to an f410 with no code): its module has 16
+ * pages of memory and a table of one element, and its `invoke` returns 0 at once: 15 instructions
+ * run with the stack limiter's thunk around it (fvm-wasm-instrument stack_limiter). 419 494, charged
+ * beside the send's method invocation.
+ */
+export const PLACEHOLDER_INVOCATION = wasmInvocationGas('placeholder', 15);
+
+/** Invoking a builtin actor of `kind` up to its dispatch: its module instantiated and, but for a Placeholder's, the trampoline's two syscalls. */
+export function builtinInvocationGas(kind: ActorKind): number {
+  return kind === 'placeholder' ? PLACEHOLDER_INVOCATION : wasmInvocationGas(kind) + 2 * HOST_CALL;
+}
+
+/**
+ * What the Account actor's constructor does when a send creates an f1/f3 account (ref-fvm
+ * call_manager/default.rs create_account_actor_from_send invokes it with the address as its params;
+ * builtin-actors v18 actors/account constructor, runtime/src/runtime/mod.rs create): the params
+ * block read, get_root, its State `[address]` put and set_root.
+ */
+export function accountConstructorGas(address: FilAddress): number {
+  const params = encodeCbor(address.bytes).length;
+  const state = encodeCbor([address.bytes]).length;
+  return paramsReadGas(params) + GET_ROOT + blockPutGas({ bytes: state, links: 0 }) + SET_ROOT;
+}
+
+/**
+ * An account checking a signature of `plaintext` bytes made with its key (AuthenticateMessage, how the
+ * market authenticates each deal's client): the verify_signature syscall (builtin-actors v18 runtime
+ * fvm.rs; fvm_sdk's default verify-signature feature, which Lotus's FVM links), which charges its
+ * price before it looks at the signature or the signer (ref-fvm kernel/default.rs verify_signature).
+ */
+export function signatureVerificationGas(bls: boolean, plaintext: number): number {
+  return HOST_CALL + onVerifySignature(bls ? 'bls' : 'secp256k1', plaintext);
+}
+
+// --- State blocks (builtin-actors v18 State structs), sized with devnet-like values ---
+
+const LINK = cidOf(new Uint8Array());
+const AMOUNT = encodeBigInt(10n ** 21n);
+const POWER = encodeBigInt(2n ** 40n);
+/** A FilterEstimate's or a cumulative figure's Q.128 fixed-point magnitude. */
+const Q128 = encodeBigInt(2n ** 160n);
+const ID_ADDRESS = new Uint8Array(3);
+const stateBlock = (fields: unknown[]): BlockShape => blockShape(encodeCbor(fields));
+
+/** The state block each kind loads and writes; the kinds without state have none. */
+const STATE_BLOCKS: Partial<Record<ActorKind, BlockShape>> = {
+  system: stateBlock([LINK]),
+  init: stateBlock([LINK, 1_000, 'calibrationnet']),
+  cron: stateBlock([[[ID_ADDRESS, 5], [ID_ADDRESS, 9]]]),
+  account: stateBlock([new Uint8Array(21)]),
+  storagepower: stateBlock([POWER, POWER, POWER, POWER, AMOUNT, POWER, POWER, AMOUNT, [Q128, Q128], 1, 0, 0, 0, LINK, 1_000, LINK, null]),
+  storageminer: stateBlock([LINK, AMOUNT, AMOUNT, null, AMOUNT, AMOUNT, LINK, LINK, LINK, LINK, 1_000, 0, LINK, new Uint8Array(), false]),
+  storagemarket: stateBlock([LINK, LINK, LINK, LINK, LINK, 1_000, LINK, 1_000, AMOUNT, AMOUNT, AMOUNT, LINK, LINK]),
+  multisig: stateBlock([[ID_ADDRESS, ID_ADDRESS], 2, 1, AMOUNT, 0, 0, LINK]),
+  reward: stateBlock([Q128, Q128, 1_000, POWER, AMOUNT, [Q128, Q128], POWER, 1_000, AMOUNT, AMOUNT, AMOUNT]),
+  verifiedregistry: stateBlock([ID_ADDRESS, LINK, LINK, LINK, 1, LINK]),
+  datacap: stateBlock([ID_ADDRESS, [AMOUNT, LINK, LINK, 5]]),
+};
+
+/** A method loading its actor's state (rt.state / rt.transaction): get_root, the state block opened and read. */
+export function stateLoadGas(kind: ActorKind): number {
+  const block = STATE_BLOCKS[kind];
+  return block ? GET_ROOT + blockLoadGas(block) : 0;
+}
+
+/** A method writing its actor's state back: the state block put and set_root (the actor's update is the message's, StateAccess). */
+export function stateWriteGas(kind: ActorKind): number {
+  const block = STATE_BLOCKS[kind];
+  return block ? blockPutGas(block) + SET_ROOT : 0;
+}
+
+/** An aborting method's exit syscall (the trampoline's vm::exit with the error's code and message). */
+export const ABORT_EXIT = HOST_CALL;
