@@ -2,7 +2,7 @@
 // a root [bit width, height, count, node]; a node [bitmap, links, values], the bitmap's bit i (byte
 // i/8, bit i%8) marking slot i of its 2^bitWidth. Leaves (height 0) hold values, inner nodes link to
 // their children, each covering width^level indices.
-import { cidOf, decodeCbor, encodeCbor, type CID } from './cbor.js';
+import { blockShape, cidOf, decodeCbor, encodeCbor, type BlockShape, type CID } from './cbor.js';
 
 export interface Amt {
   root: CID;
@@ -79,6 +79,19 @@ export async function readAmt(root: CID, read: (cid: CID) => Promise<Uint8Array>
   return new Map(await walk(top, height, 0));
 }
 
+/**
+ * Where `index` lies in a node at `level`: its place among the node's present slots (the set bits
+ * before its own), or undefined when its slot is empty.
+ */
+function placeIn(node: unknown[], index: number, width: number, level: number): number | undefined {
+  const map = node[0] as Uint8Array;
+  const slot = Math.floor(index / width ** level) % width;
+  if (!(map[slot >> 3] & (1 << (slot & 7)))) return undefined;
+  let taken = 0;
+  for (let i = 0; i < slot; i++) if (map[i >> 3] & (1 << (i & 7))) taken++;
+  return taken;
+}
+
 /** The value at `index` of the AMT whose root is `root` (undefined if none), reading one block per level with `read`. */
 export async function amtGet(root: CID, index: number, read: (cid: CID) => Promise<Uint8Array>): Promise<unknown> {
   const [bitWidth, height, , top] = decodeCbor<[number, number, number, unknown[]]>(await read(root));
@@ -86,13 +99,30 @@ export async function amtGet(root: CID, index: number, read: (cid: CID) => Promi
   if (index >= width ** (height + 1)) return undefined;
   let node = top;
   for (let level = height; ; level--) {
-    const [map, links, items] = node as [Uint8Array, CID[], unknown[]];
-    const slot = Math.floor(index / width ** level) % width;
-    if (!(map[slot >> 3] & (1 << (slot & 7)))) return undefined;
-    // A value's or link's place among the present slots: the set bits before its own.
-    let taken = 0;
-    for (let i = 0; i < slot; i++) if (map[i >> 3] & (1 << (i & 7))) taken++;
-    if (level === 0) return items[taken];
-    node = decodeCbor<unknown[]>(await read(links[taken]!));
+    const taken = placeIn(node, index, width, level);
+    if (taken === undefined) return undefined;
+    if (level === 0) return (node[2] as unknown[])[taken];
+    node = decodeCbor<unknown[]>(await read((node[1] as CID[])[taken]!));
   }
+}
+
+/**
+ * The blocks a read of `index` opens in `amt`, root first: the root block, then each node on the way
+ * down to the leaf holding it, as far as the index's slots are present.
+ */
+export function amtPath(amt: Amt, index: number): BlockShape[] {
+  const rootBytes = amt.blocks.get(amt.root.toString())!;
+  const [bitWidth, height, , top] = decodeCbor<[number, number, number, unknown[]]>(rootBytes);
+  const width = 1 << bitWidth;
+  const path = [blockShape(rootBytes)];
+  if (index >= width ** (height + 1)) return path;
+  let node = top;
+  for (let level = height; level > 0; level--) {
+    const taken = placeIn(node, index, width, level);
+    if (taken === undefined) break;
+    const bytes = amt.blocks.get((node[1] as CID[])[taken]!.toString())!;
+    path.push(blockShape(bytes));
+    node = decodeCbor<unknown[]>(bytes);
+  }
+  return path;
 }

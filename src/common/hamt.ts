@@ -7,7 +7,7 @@
 // or fewer keys back into a bucket), so a set of entries has exactly one root CID.
 import { CID } from 'multiformats/cid';
 import { varint } from 'multiformats';
-import { cidOf, decodeCbor, encodeCbor } from './cbor.js';
+import { blockShape, cidOf, decodeCbor, encodeCbor, type BlockShape } from './cbor.js';
 import { sha256 } from './hashes.js';
 import { bigintToBytes, bytesToBigint, equalBytes } from './hex.js';
 
@@ -97,17 +97,23 @@ const asBucket = (pointer: unknown): [Uint8Array, unknown][] => {
   return pointer as [Uint8Array, unknown][];
 };
 
+/** The pointer a node holds for a key hashed to `hash` at `depth`: undefined when its slot is empty. */
+function pointerFor(node: Node, hash: Uint8Array, depth: number, bitWidth: number): unknown {
+  const [bitfieldBytes, pointers] = node;
+  const bitfield = bytesToBigint(bitfieldBytes);
+  const slot = BigInt(slotOf(hash, depth, bitWidth));
+  if (((bitfield >> slot) & 1n) === 0n) return undefined;
+  // The pointer's position is the number of used slots before this one.
+  return pointers[popCount(bitfield & ((1n << slot) - 1n))];
+}
+
 /** The value under `key`, reading only the nodes on its path; undefined if the HAMT has none. */
 export async function hamtGet(root: CID, key: Uint8Array, bitWidth: number, load: LoadBlock): Promise<unknown> {
   const hash = sha256(key);
   let cid = root;
   for (let depth = 0; ; depth++) {
-    const [bitfieldBytes, pointers] = decodeNode(await load(cid));
-    const bitfield = bytesToBigint(bitfieldBytes);
-    const slot = BigInt(slotOf(hash, depth, bitWidth));
-    if (((bitfield >> slot) & 1n) === 0n) return undefined;
-    // The pointer's position is the number of used slots before this one.
-    const pointer = pointers[popCount(bitfield & ((1n << slot) - 1n))];
+    const pointer = pointerFor(decodeNode(await load(cid)), hash, depth, bitWidth);
+    if (pointer === undefined) return undefined;
     const link = CID.asCID(pointer);
     if (link) {
       cid = link;
@@ -115,6 +121,20 @@ export async function hamtGet(root: CID, key: Uint8Array, bitWidth: number, load
     }
     return asBucket(pointer).find(([k]) => equalBytes(k, key))?.[1];
   }
+}
+
+/** The blocks a read of `key` opens in a HAMT built by buildHamt, root first, down to the node holding its bucket. */
+export function hamtPath(hamt: { root: CID; blocks: readonly Uint8Array[] }, key: Uint8Array, bitWidth: number): BlockShape[] {
+  const byCid = new Map(hamt.blocks.map((bytes) => [cidOf(bytes).toString(), bytes]));
+  const hash = sha256(key);
+  const path: BlockShape[] = [];
+  let cid: CID | null = hamt.root;
+  for (let depth = 0; cid; depth++) {
+    const bytes: Uint8Array = byCid.get(cid.toString())!;
+    path.push(blockShape(bytes));
+    cid = CID.asCID(pointerFor(decodeNode(bytes), hash, depth, bitWidth));
+  }
+  return path;
 }
 
 /** Every entry of the HAMT in slot order, reading all its nodes: a node's children together (an upstream gets each level as one batch). */

@@ -9,9 +9,14 @@
 // a message) and puts its return value as a block. The actors' own Wasm instructions (decoding,
 // walking, encoding: tens of thousands at 4 gas) are not counted, but PublishStorageDeals' per deal,
 // fitted to builtin-actors' own trace of it.
-import { encodeBigInt, encodeCbor, blockShape, cidOf, type BlockShape } from '../common/cbor.js';
-import type { FilAddress } from '../common/address.js';
-import type { ActorKind } from './actor.js';
+import { FilAddress } from '../common/address.js';
+import { amtPath } from '../common/amt.js';
+import { blockShape, cidOf, encodeBigInt, encodeCbor, type BlockShape } from '../common/cbor.js';
+import { hamtPath } from '../common/hamt.js';
+import type { Actor, ActorKind } from './actor.js';
+import { BALANCE_TABLE_BIT_WIDTH, balanceTableHamt, EMPTY_MARKET_STATE, proposalsAmt, statesAmt, type MarketState } from './actors/market/state.js';
+import { minerInfoValue } from './actors/miner/state.js';
+import type { StateOverlay } from './state-tree.js';
 import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, onBlockCreate, onBlockOpen, onBlockPut, onBlockRead, onVerifySignature, onWasmInvocation } from './price-list.js';
 
 /**
@@ -139,6 +144,92 @@ export function stateLoadGas(kind: ActorKind): number {
 export function stateWriteGas(kind: ActorKind): number {
   const block = STATE_BLOCKS[kind];
   return block ? blockPutGas(block) + SET_ROOT : 0;
+}
+
+// --- Tables: the nodes a method opens on the way to its entries, at the devnet's own sizes ---
+
+/** A table's layout, built once for each version of the table (a method that changes it makes a new one). */
+const layouts = new WeakMap<object, unknown>();
+function layoutOf<T>(table: object, build: () => T): T {
+  let layout = layouts.get(table) as T | undefined;
+  if (layout === undefined) layouts.set(table, (layout = build()));
+  return layout;
+}
+
+const marketOf = (actor: Actor): MarketState => actor.market ?? EMPTY_MARKET_STATE;
+const proposalsPath = (market: MarketState, id: number) => amtPath(layoutOf(market.proposals, () => proposalsAmt(market)), id);
+const statesPath = (market: MarketState, id: number) => amtPath(layoutOf(market.states, () => statesAmt(market)), id);
+const balancePath = (table: ReadonlyMap<number, bigint>, id: number) =>
+  hamtPath(layoutOf(table, () => balanceTableHamt(table)), FilAddress.fromId(id).bytes, BALANCE_TABLE_BIT_WIDTH);
+
+/** A getter's deal ID param; undefined when it is not one (the method refuses it). */
+const dealIdOf = (params: unknown): number | undefined => (typeof params === 'number' ? params : typeof params === 'bigint' && params <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(params) : undefined);
+
+/** What a method's reads of its tables cost: its actor as the method found it, its params, the state it runs on. */
+type TableWalk = (actor: Actor, params: unknown, state: StateOverlay) => number;
+
+/** Each block opened and read. */
+const loadsGas = (blocks: readonly BlockShape[]): number => blocks.reduce((gas, block) => gas + blockLoadGas(block), 0);
+
+/** A deal getter (market get_proposal): the Proposals AMT from its root to the deal's leaf. */
+const proposalWalk: TableWalk = (actor, params) => {
+  const id = dealIdOf(params);
+  return id === undefined ? 0 : loadsGas(proposalsPath(marketOf(actor), id));
+};
+
+/** GetDealActivation, GetDealSector: the States AMT to the deal, and the Proposals AMT when it has no state. */
+const dealStateWalk: TableWalk = (actor, params) => {
+  const id = dealIdOf(params);
+  if (id === undefined) return 0;
+  const market = marketOf(actor);
+  return loadsGas(statesPath(market, id)) + (market.states.has(id) ? 0 : loadsGas(proposalsPath(market, id)));
+};
+
+/**
+ * GetBalance: the account resolved (rt.resolve_address: a syscall unless it is an ID address, which
+ * the SDK answers itself), then the escrow and locked tables, each to the account's bucket (BalanceTable::get).
+ */
+const balanceWalk: TableWalk = (actor, params, state) => {
+  const address = params instanceof Uint8Array ? addressOf(params) : undefined;
+  if (!address) return 0;
+  const resolve = address.id === undefined ? HOST_CALL : 0;
+  const id = state.lookupId(address);
+  if (id === undefined) return resolve;
+  const market = marketOf(actor);
+  return resolve + loadsGas(balancePath(market.escrow, id)) + loadsGas(balancePath(market.locked, id));
+};
+
+/** An address param; undefined when its bytes are not one (the method refuses them). */
+function addressOf(bytes: Uint8Array): FilAddress | undefined {
+  try {
+    return FilAddress.fromBytes(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A miner method reading its MinerInfo (get_miner_info: the info block the state links). */
+const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(blockShape(encodeCbor(minerInfoValue(actor.miner)))) : 0);
+
+/** The tables each method walks, by kind and method name (builtin-actors v18 market and miner lib.rs). */
+const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
+  storagemarket: {
+    ...Object.fromEntries(
+      ['GetDealDataCommitment', 'GetDealClient', 'GetDealProvider', 'GetDealLabel', 'GetDealTerm', 'GetDealTotalPrice', 'GetDealClientCollateral', 'GetDealProviderCollateral', 'GetDealVerified'].map((name) => [name, proposalWalk]),
+    ),
+    GetDealActivation: dealStateWalk,
+    GetDealSector: dealStateWalk,
+    GetBalance: balanceWalk,
+  },
+  storageminer: Object.fromEntries(
+    ['ControlAddresses', 'GetOwner', 'IsControllingAddress', 'GetSectorSize', 'GetPeerID', 'GetMultiaddrs', 'GetBeneficiary', 'ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoWalk]),
+  ),
+};
+
+/** What a method's reads of its tables cost: each node on the way opened and read (the state block is stateLoadGas's). */
+export function tableReadGas(actor: Actor, method: string, params: unknown, state: StateOverlay): number {
+  const walk = TABLE_WALKS[actor.kind]?.[method];
+  return walk ? walk(actor, params, state) : 0;
 }
 
 /** An aborting method's exit syscall (the trampoline's vm::exit with the error's code and message). */

@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ACCOUNT_INVOCATION,
+  blockCreateGas,
   blockLoadGas,
   blockPutGas,
   builtinInvocationGas,
@@ -12,6 +13,12 @@ import {
   stateWriteGas,
   wasmInvocationGas,
 } from '../../src/fevm/builtin-method-gas.js';
+import { amtPath } from '../../src/common/amt.js';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
+import { proposalsAmt } from '../../src/fevm/actors/market/state.js';
+import { methodNumber } from '../../src/fevm/actors/runtime.js';
+import { FIL, pieceCid, setupMarket } from '../helpers/market-harness.js';
 
 // The minimum memory and table of each module in calibnet's v18 bundle (Lotus build/actors/v18.tar.zst,
 // builtin-actors-calibrationnet.car), which ref-fvm's charge_for_init fills at 0.4 gas a byte, 8 bytes an element.
@@ -57,5 +64,46 @@ describe('state blocks', () => {
     assert.ok(write > 1_750_000 && write < 1_900_000, `${write}`);
     assert.equal(stateLoadGas('eam'), 0);
     assert.equal(stateWriteGas('ethaccount'), 0);
+  });
+});
+
+describe("the market's deal getters walk the Proposals AMT at the devnet's size (bit width 5: 32 deals a leaf)", () => {
+  const getter = methodNumber('GetDealDataCommitment');
+  /** A market with `count` deals published by its provider. */
+  async function market(count: number) {
+    const m = await setupMarket();
+    await m.deposit(m.owner.actor.id, m.provider, 40n * FIL);
+    const deals = Array.from({ length: count }, (_, i) => m.signed(m.fields({ label: `deal-${i}` })));
+    assert.equal((await m.publish(deals)).exitCode, 0);
+    const read = async (id: number) => {
+      const result = await m.h.call(m.owner.actor.id, MARKET_ACTOR_ID, getter, id);
+      assert.equal(result.exitCode, 0);
+      return result.gasUsed;
+    };
+    return { read, state: () => m.h.state.getActor(MARKET_ACTOR_ID)!.market! };
+  }
+
+  test('with one deal: the invocation, the params, the state block, the AMT root holding the proposal, the answer', async () => {
+    const { read, state } = await market(1);
+    const [root] = amtPath(proposalsAmt(state()), 0);
+    // block_open: 187 440, the block's CID checked (300), and its retention, 10 gas a byte (which covers
+    // its links' 300 each at these sizes); block_read 0.4 a byte; two syscalls.
+    // The root block is [5, height 0, count 1, node] with the proposal in the node, its piece CID a link.
+    assert.deepEqual([root.links, root.bytes > 100], [1, true]);
+    const answer = encodeCbor([pieceCid(), 2048]).length;
+    assert.equal(await read(0), builtinInvocationGas('storagemarket') + paramsReadGas(1) + stateLoadGas('storagemarket') + 28_000 + 187_440 + 300 + 10 * root.bytes + Math.ceil(0.4 * root.bytes) + blockCreateGas(answer));
+  });
+
+  test('each deal in the leaf adds its proposal\'s bytes to the block opened (10.4 gas a byte); the 33rd deal opens a second level', async () => {
+    const { read, state } = await market(33);
+    const path = amtPath(proposalsAmt(state()), 32);
+    assert.equal(path.length, 2, 'a root of two links, then the leaf holding deal 32');
+    const [first, last] = [await read(0), await read(32)];
+    const leafOf = (id: number) => amtPath(proposalsAmt(state()), id).at(-1)!;
+    // Deal 0's leaf holds 32 proposals, deal 32's one: the difference is their bytes and links, opened and read.
+    const [full, lone] = [leafOf(0), leafOf(32)];
+    assert.equal(first - last, blockLoadGas(full) - blockLoadGas(lone));
+    assert.equal(blockLoadGas(full) - blockLoadGas(lone), 10 * (full.bytes - lone.bytes) + Math.ceil(0.4 * full.bytes) - Math.ceil(0.4 * lone.bytes));
+    assert.equal(full.links, 32);
   });
 });

@@ -8,7 +8,7 @@ import { CBOR, ErrorNumber, type IpldBlock } from '../../filecoin-precompiles/ru
 import type { Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_CONSTRUCTOR } from '../message.js';
-import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, stateLoadGas, stateWriteGas } from '../builtin-method-gas.js';
+import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, stateLoadGas, stateWriteGas, tableReadGas } from '../builtin-method-gas.js';
 import type { StateAccess } from '../state-access.js';
 import type { StateOverlay } from '../state-tree.js';
 import { EventFlags, type ActorEvent, type ActorSend, type ExecutionContext, type SendOutcome, type SendResult } from '../types.js';
@@ -104,9 +104,11 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
 
   const mark = state.checkpoint();
   transfer(state, sender.id, receiver.id, send.value);
-  // A method loads its state (a constructor creates it); one that changed it writes it back.
-  const before = stateOf(state.getActor(receiver.id)!);
-  const frame = new Frame(call, sendFn, dispatched + (send.method === METHOD_CONSTRUCTOR ? 0 : stateLoadGas(receiver.kind)));
+  // A method loads its state (a constructor creates it) and walks its tables; one that changed its state writes it back.
+  const self = state.getActor(receiver.id)!;
+  const before = stateOf(self);
+  const load = send.method === METHOD_CONSTRUCTOR ? 0 : stateLoadGas(receiver.kind) + tableReadGas(self, method.name, params, state);
+  const frame = new Frame(call, sendFn, dispatched + load);
   let value: unknown;
   try {
     value = await method.run(frame, params);

@@ -2,7 +2,7 @@
 // escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state
 // (dealOpsByEpochHamt shows them in builtin-actors' layout).
 import { FilAddress } from '../../../common/address.js';
-import { buildAmt } from '../../../common/amt.js';
+import { buildAmt, type Amt } from '../../../common/amt.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { actorIdKey, buildHamt, epochKey } from '../../../common/hamt.js';
 import { ExitCode } from '../../exit-code.js';
@@ -321,16 +321,25 @@ export const PROPOSALS_AMT_BIT_WIDTH = 5;
 export const STATES_AMT_BIT_WIDTH = 6;
 export const BALANCE_TABLE_BIT_WIDTH = 6;
 
+/** The market's Proposals AMT (builtin-actors DealArray): each stored proposal by deal ID. */
+export const proposalsAmt = (state: MarketState): Amt => buildAmt(new Map([...state.proposals].map(([id, deal]) => [id, storedProposalValue(deal)])), PROPOSALS_AMT_BIT_WIDTH);
+
+/** The market's States AMT (DealMetaArray): each activated deal's state by deal ID. */
+export const statesAmt = (state: MarketState): Amt =>
+  buildAmt(new Map([...state.states].map(([id, s]) => [id, [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]])), STATES_AMT_BIT_WIDTH);
+
+/** An escrow or locked table as builtin-actors' BalanceTable keeps it: a HAMT by the ID address's bytes of amounts. */
+export const balanceTableHamt = (table: ReadonlyMap<number, bigint>): { root: CID; blocks: Uint8Array[] } =>
+  buildHamt([...table].map(([id, amount]) => [FilAddress.fromId(id).bytes, encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
+
 /**
  * The deal and balance tables as builtin-actors' market keeps them: Proposals and States, AMTs by
  * deal ID; EscrowTable and LockedTable, HAMTs by the ID address's bytes of amounts; PendingDealAllocationIds,
  * a HAMT by deal ID (varint) of allocation IDs. Their roots, and every block, for ChainReadObj.
  */
 export function dealTablesLayout(state: MarketState): { proposals: CID; states: CID; escrow: CID; locked: CID; pendingDealAllocationIds: CID; blocks: Uint8Array[] } {
-  const proposals = buildAmt(new Map([...state.proposals].map(([id, deal]) => [id, storedProposalValue(deal)])), PROPOSALS_AMT_BIT_WIDTH);
-  const states = buildAmt(new Map([...state.states].map(([id, s]) => [id, [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]])), STATES_AMT_BIT_WIDTH);
-  const balances = (table: ReadonlyMap<number, bigint>) => buildHamt([...table].map(([id, amount]) => [FilAddress.fromId(id).bytes, encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
-  const [escrow, locked] = [balances(state.escrow), balances(state.locked)];
+  const [proposals, states] = [proposalsAmt(state), statesAmt(state)];
+  const [escrow, locked] = [balanceTableHamt(state.escrow), balanceTableHamt(state.locked)];
   const allocations = buildHamt([...state.pendingDealAllocationIds].map(([deal, allocation]) => [actorIdKey(deal), allocation]), MARKET_HAMT_BIT_WIDTH);
   return {
     proposals: proposals.root,

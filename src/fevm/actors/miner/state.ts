@@ -296,7 +296,7 @@ export type MinerActor = Actor & { miner: MinerState };
 const termValue = (t: BeneficiaryTerm) => [encodeBigInt(t.quota), encodeBigInt(t.usedQuota), t.expiration];
 
 /** The CBOR value of a miner's MinerInfo, in builtin-actors' field order. */
-function minerInfoValue(state: MinerState): unknown {
+export function minerInfoValue(state: MinerState): unknown {
   const m = loadMiner(state);
   return [
     m.owner,
