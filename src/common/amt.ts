@@ -2,7 +2,7 @@
 // a root [bit width, height, count, node]; a node [bitmap, links, values], the bitmap's bit i (byte
 // i/8, bit i%8) marking slot i of its 2^bitWidth. Leaves (height 0) hold values, inner nodes link to
 // their children, each covering width^level indices.
-import { blockShape, cidOf, decodeCbor, encodeCbor, type BlockShape, type CID } from './cbor.js';
+import { cidOf, decodeCbor, encodeCbor, pathBlock, type CID, type PathBlock } from './cbor.js';
 
 export interface Amt {
   root: CID;
@@ -110,18 +110,19 @@ export async function amtGet(root: CID, index: number, read: (cid: CID) => Promi
  * The blocks a read of `index` opens in `amt`, root first: the root block, then each node on the way
  * down to the leaf holding it, as far as the index's slots are present.
  */
-export function amtPath(amt: Amt, index: number): BlockShape[] {
+export function amtPath(amt: Amt, index: number): PathBlock[] {
   const rootBytes = amt.blocks.get(amt.root.toString())!;
   const [bitWidth, height, , top] = decodeCbor<[number, number, number, unknown[]]>(rootBytes);
   const width = 1 << bitWidth;
-  const path = [blockShape(rootBytes)];
+  const path = [pathBlock(amt.root, rootBytes)];
   if (index >= width ** (height + 1)) return path;
   let node = top;
   for (let level = height; level > 0; level--) {
     const taken = placeIn(node, index, width, level);
     if (taken === undefined) break;
-    const bytes = amt.blocks.get((node[1] as CID[])[taken]!.toString())!;
-    path.push(blockShape(bytes));
+    const link = (node[1] as CID[])[taken]!;
+    const bytes = amt.blocks.get(link.toString())!;
+    path.push(pathBlock(link, bytes));
     node = decodeCbor<unknown[]>(bytes);
   }
   return path;

@@ -40,6 +40,13 @@ export function countLinks(value: unknown): number {
 /** A dag-cbor block's shape, decoding it. */
 export const blockShape = (bytes: Uint8Array): BlockShape => ({ bytes: bytes.length, links: countLinks(decodeCbor(bytes)) });
 
+/** A block of a table met on the way to an entry: its shape and its CID (the same node met twice is opened once). */
+export interface PathBlock extends BlockShape {
+  readonly cid: string;
+}
+
+export const pathBlock = (cid: CID, bytes: Uint8Array): PathBlock => ({ cid: cid.toString(), ...blockShape(bytes) });
+
 /** A CID as dag-cbor links one: tag 42, a byte string's head, multibase 0x00 and a CIDv1 dag-cbor blake2b-256 (38 bytes). */
 export const CID_LINK_BYTES = 2 + 2 + 1 + 38;
 

@@ -7,7 +7,7 @@
 // or fewer keys back into a bucket), so a set of entries has exactly one root CID.
 import { CID } from 'multiformats/cid';
 import { varint } from 'multiformats';
-import { blockShape, cidOf, decodeCbor, encodeCbor, type BlockShape } from './cbor.js';
+import { cidOf, decodeCbor, encodeCbor, pathBlock, type PathBlock } from './cbor.js';
 import { sha256 } from './hashes.js';
 import { bigintToBytes, bytesToBigint, equalBytes } from './hex.js';
 
@@ -123,15 +123,20 @@ export async function hamtGet(root: CID, key: Uint8Array, bitWidth: number, load
   }
 }
 
-/** The blocks a read of `key` opens in a HAMT built by buildHamt, root first, down to the node holding its bucket. */
-export function hamtPath(hamt: { root: CID; blocks: readonly Uint8Array[] }, key: Uint8Array, bitWidth: number): BlockShape[] {
-  const byCid = new Map(hamt.blocks.map((bytes) => [cidOf(bytes).toString(), bytes]));
+/** A HAMT's blocks by CID string, for walking it. */
+export const hamtBlocks = (hamt: { root: CID; blocks: readonly Uint8Array[] }): { root: CID; byCid: Map<string, Uint8Array> } => ({
+  root: hamt.root,
+  byCid: new Map(hamt.blocks.map((bytes) => [cidOf(bytes).toString(), bytes])),
+});
+
+/** The blocks a read of `key` opens in a HAMT (its blocks by CID: hamtBlocks), root first, down to the node holding its bucket. */
+export function hamtPath({ root, byCid }: ReturnType<typeof hamtBlocks>, key: Uint8Array, bitWidth: number): PathBlock[] {
   const hash = sha256(key);
-  const path: BlockShape[] = [];
-  let cid: CID | null = hamt.root;
+  const path: PathBlock[] = [];
+  let cid: CID | null = root;
   for (let depth = 0; cid; depth++) {
     const bytes: Uint8Array = byCid.get(cid.toString())!;
-    path.push(blockShape(bytes));
+    path.push(pathBlock(cid, bytes));
     cid = CID.asCID(pointerFor(decodeNode(bytes), hash, depth, bitWidth));
   }
   return path;

@@ -107,3 +107,30 @@ describe("the market's deal getters walk the Proposals AMT at the devnet's size 
     assert.equal(full.links, 32);
   });
 });
+
+describe('PublishStorageDeals', () => {
+  test("five unverified deals from one client against a fresh market: within 25 % of builtin-actors' own trace (issue 1020: 48 954 737)", async () => {
+    const m = await setupMarket();
+    const deals = Array.from({ length: 5 }, (_, i) => m.signed(m.fields({ label: `deal-${i}` })));
+    const published = await m.publish(deals);
+    assert.equal(published.exitCode, 0);
+    // The harness runs the market's sends without the FVM's own charges around them (invocations,
+    // the client's lookup: ~1.2 M more on a real message), so this is a floor of the message's execution.
+    const ratio = published.gasUsed / 48_954_737;
+    assert.ok(ratio > 0.75 && ratio < 1.25, `${published.gasUsed} (${ratio.toFixed(2)})`);
+  });
+
+  test('each deal adds its Wasm work (fitted: 2 951 237), its hashing, its signature check and the nodes its entries land in', async () => {
+    const gasOf = async (count: number) => {
+      const m = await setupMarket();
+      const published = await m.publish(Array.from({ length: count }, (_, i) => m.signed(m.fields({ label: `deal-${i}` }))));
+      assert.equal(published.exitCode, 0);
+      return published.gasUsed;
+    };
+    const [one, two] = [await gasOf(1), await gasOf(2)];
+    const perDeal = two - one;
+    // The fitted Wasm work and the client's AuthenticateMessage (~2.5 M with its invocation) at least; a
+    // second proposal in the AMT's leaf and its CID in the pending set make the blocks written longer.
+    assert.ok(perDeal > 2_951_237 + 2_500_000 && perDeal < 10_000_000, `${perDeal}`);
+  });
+});

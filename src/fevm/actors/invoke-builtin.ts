@@ -8,7 +8,7 @@ import { CBOR, ErrorNumber, type IpldBlock } from '../../filecoin-precompiles/ru
 import type { Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_CONSTRUCTOR } from '../message.js';
-import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, stateLoadGas, stateWriteGas, tableReadGas } from '../builtin-method-gas.js';
+import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, returnReadGas, sendSyscallGas, stateLoadGas, stateWriteGas, tableChangeGas, tableReadGas } from '../builtin-method-gas.js';
 import type { StateAccess } from '../state-access.js';
 import type { StateOverlay } from '../state-tree.js';
 import { EventFlags, type ActorEvent, type ActorSend, type ExecutionContext, type SendOutcome, type SendResult } from '../types.js';
@@ -117,7 +117,8 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
     if (error instanceof ActorError) return frame.gasUsed + ABORT_EXIT > send.gasLimit ? outOfGas(send.gasLimit) : failed(error.exitCode, error.message, frame.gasUsed + ABORT_EXIT);
     throw error;
   }
-  if (stateOf(state.getActor(receiver.id)!) !== before) frame.gasUsed += stateWriteGas(receiver.kind) + call.access.write(receiver.id);
+  const changed = state.getActor(receiver.id)!;
+  if (stateOf(changed) !== before) frame.gasUsed += tableChangeGas(self, changed, method.name, params, state) + stateWriteGas(receiver.kind) + call.access.write(receiver.id);
   const returnBlock: IpldBlock | undefined = value === undefined ? undefined : { codec: CBOR, data: encodeCbor(value) };
   if (returnBlock) frame.gasUsed += blockCreateGas(returnBlock.data.length);
   // Its changes go with it (ref-fvm with_transaction).
@@ -202,6 +203,9 @@ class Frame implements ActorRuntime {
   }
 
   async send(to: FilAddress, method: number, params?: unknown, options: SendOptions = {}): Promise<SendReply> {
+    // The actor puts its params as a block and makes the send syscall (fvm_sdk send.rs).
+    const block = paramsBlock(params);
+    this.gasUsed += sendSyscallGas(block?.data.length);
     const outcome = await this.sendFn(
       this.state,
       {
@@ -209,7 +213,7 @@ class Frame implements ActorRuntime {
         to,
         method,
         value: options.value ?? 0n,
-        params: paramsBlock(params),
+        params: block,
         readOnly: this.readOnly || options.readOnly === true,
         gasLimit: Math.max(0, this.gasLimit - this.gasUsed),
       },
@@ -220,7 +224,8 @@ class Frame implements ActorRuntime {
       return { exitCode: syscallExitCode(outcome.errno), syscallError: outcome.errno };
     }
     const { result } = outcome;
-    this.gasUsed += result.gasUsed;
+    // It reads what the callee returned (build_response: block_read).
+    this.gasUsed += result.gasUsed + (result.returnBlock ? returnReadGas(result.returnBlock.data.length) : 0);
     if (result.exitCode !== ExitCode.Ok) return { exitCode: result.exitCode, returnBlock: result.returnBlock };
     this.events.push(...result.events);
     let returnValue: unknown;

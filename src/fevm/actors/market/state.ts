@@ -332,6 +332,10 @@ export const statesAmt = (state: MarketState): Amt =>
 export const balanceTableHamt = (table: ReadonlyMap<number, bigint>): { root: CID; blocks: Uint8Array[] } =>
   buildHamt([...table].map(([id, amount]) => [FilAddress.fromId(id).bytes, encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
 
+/** The market's PendingDealAllocationIds: a HAMT by deal ID (varint) of allocation IDs. */
+export const pendingAllocationsHamt = (state: MarketState): { root: CID; blocks: Uint8Array[] } =>
+  buildHamt([...state.pendingDealAllocationIds].map(([deal, allocation]) => [actorIdKey(deal), allocation]), MARKET_HAMT_BIT_WIDTH);
+
 /**
  * The deal and balance tables as builtin-actors' market keeps them: Proposals and States, AMTs by
  * deal ID; EscrowTable and LockedTable, HAMTs by the ID address's bytes of amounts; PendingDealAllocationIds,
@@ -340,7 +344,7 @@ export const balanceTableHamt = (table: ReadonlyMap<number, bigint>): { root: CI
 export function dealTablesLayout(state: MarketState): { proposals: CID; states: CID; escrow: CID; locked: CID; pendingDealAllocationIds: CID; blocks: Uint8Array[] } {
   const [proposals, states] = [proposalsAmt(state), statesAmt(state)];
   const [escrow, locked] = [balanceTableHamt(state.escrow), balanceTableHamt(state.locked)];
-  const allocations = buildHamt([...state.pendingDealAllocationIds].map(([deal, allocation]) => [actorIdKey(deal), allocation]), MARKET_HAMT_BIT_WIDTH);
+  const allocations = pendingAllocationsHamt(state);
   return {
     proposals: proposals.root,
     states: states.root,
