@@ -14,7 +14,7 @@ import { amtPath } from '../common/amt.js';
 import { blockShape, cidOf, encodeBigInt, encodeCbor, type BlockShape, type CID, type PathBlock } from '../common/cbor.js';
 import { actorIdKey, hamtBlocks, hamtPath } from '../common/hamt.js';
 import type { Actor, ActorKind } from './actor.js';
-import { storedProposalCid, storedProposalValue } from './actors/market/deal-proposal.js';
+import { storedProposalCid, storedProposalValue, type StoredProposal } from './actors/market/deal-proposal.js';
 import {
   BALANCE_TABLE_BIT_WIDTH,
   balanceTableHamt,
@@ -295,7 +295,12 @@ const PUBLISH_WASM_PER_DEAL = Math.round(14_756_184 / 5);
  */
 const publishChange: TableChange = (before, after) => {
   const [was, is] = [marketOf(before), marketOf(after)];
-  const added = [...is.proposals].filter(([id]) => !was.proposals.has(id));
+  // The deals it published: the IDs it took (a forked market's tables are not asked for keys they never had).
+  const added: [number, StoredProposal][] = [];
+  for (let id = was.nextId; id < is.nextId; id++) {
+    const deal = is.proposals.get(id);
+    if (deal) added.push([id, deal]);
+  }
   const parties = [...new Set(added.flatMap(([, deal]) => [deal.client, deal.provider]))];
   const cids = added.map(([, deal]) => storedProposalCid(deal));
   const perDeal = added.reduce((gas, [, deal]) => gas + 2 * HOST_CALL + onHashing('blake2b256', encodeCbor(storedProposalValue(deal)).length) + PUBLISH_WASM_PER_DEAL, 0);
@@ -308,7 +313,7 @@ const publishChange: TableChange = (before, after) => {
     ...added.flatMap(([id]) => proposalsPath(is, id)),
     ...cids.flatMap((cid) => pendingPath(is, cid)),
     ...parties.flatMap((id) => balancePath(is.locked, id)),
-    ...added.filter(([id]) => is.pendingDealAllocationIds.has(id)).flatMap(([id]) => allocationPath(is, id)),
+    ...added.filter(([, deal]) => deal.verifiedDeal).flatMap(([id]) => allocationPath(is, id)),
   ]);
   const byEpoch = new Map<number, number[]>();
   for (const [id, deal] of added) byEpoch.set(deal.startEpoch, [...(byEpoch.get(deal.startEpoch) ?? []), id]);

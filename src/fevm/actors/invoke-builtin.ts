@@ -102,23 +102,21 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
     return refuse(ExitCode.ErrSerialization, `failed to decode params: ${(error as Error).message}`);
   }
 
+  // A method loads its state (a constructor creates it) and walks its tables; one that changed its state writes it back.
+  const load = send.method === METHOD_CONSTRUCTOR ? 0 : stateLoadGas(receiver.kind) + tableReadGas(receiver, method.name, params, state);
   const mark = state.checkpoint();
   transfer(state, sender.id, receiver.id, send.value);
-  // A method loads its state (a constructor creates it) and walks its tables; one that changed its state writes it back.
-  const self = state.getActor(receiver.id)!;
-  const before = stateOf(self);
-  const load = send.method === METHOD_CONSTRUCTOR ? 0 : stateLoadGas(receiver.kind) + tableReadGas(self, method.name, params, state);
   const frame = new Frame(call, sendFn, dispatched + load);
   let value: unknown;
   try {
     value = await method.run(frame, params);
+    const after = state.getActor(receiver.id);
+    if (after && stateOf(after) !== stateOf(receiver)) frame.gasUsed += tableChangeGas(receiver, after, method.name, params, state) + stateWriteGas(receiver.kind) + call.access.write(receiver.id);
   } catch (error) {
     state.revertTo(mark);
     if (error instanceof ActorError) return frame.gasUsed + ABORT_EXIT > send.gasLimit ? outOfGas(send.gasLimit) : failed(error.exitCode, error.message, frame.gasUsed + ABORT_EXIT);
     throw error;
   }
-  const changed = state.getActor(receiver.id)!;
-  if (stateOf(changed) !== before) frame.gasUsed += tableChangeGas(self, changed, method.name, params, state) + stateWriteGas(receiver.kind) + call.access.write(receiver.id);
   const returnBlock: IpldBlock | undefined = value === undefined ? undefined : { codec: CBOR, data: encodeCbor(value) };
   if (returnBlock) frame.gasUsed += blockCreateGas(returnBlock.data.length);
   // Its changes go with it (ref-fvm with_transaction).
