@@ -30,6 +30,12 @@ export class InvalidParamsError extends DevnetError {
   override name = 'InvalidParamsError';
 }
 
+/** A cheat code that found no way to do what it was asked (anvil_dealERC20 without a balance slot): -32603 with the reason, as Anvil answers. */
+export class CheatFailedError extends DevnetError {
+  override readonly code = -32603;
+  override name = 'CheatFailedError';
+}
+
 /** A revert or other failed execution in eth_call / eth_estimateGas (Lotus code 3, data = revert bytes). */
 export class ExecutionRevertedError extends DevnetError {
   override readonly code = 3;

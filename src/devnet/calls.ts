@@ -3,16 +3,17 @@
 // the miner's queue (a replay of a mined tipset: one per slice of its messages), on an overlay that
 // is dropped afterwards.
 import { DevnetError } from '../common/errors.js';
+import { bytesToBigint } from '../common/hex.js';
 import { unsignedMessage } from '../fevm/eth-tx.js';
 import { canSend } from '../fevm/actor.js';
 import { resolveAddress } from '../fevm/actors/lifecycle.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT, GAS_LIMIT_OVERESTIMATION_PERCENT } from '../fevm/gas.js';
-import { Tracer, type CallFrame, type SendFrame } from '../fevm/actors/evm/tracer.js';
+import { StateReadRecorder, Tracer, type CallFrame, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { chainSize, encodeMessage, messageWith, SigType, type Message } from '../fevm/message.js';
 import { onChainMessage } from '../fevm/price-list.js';
 import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
-import type { StateOverlay } from '../fevm/state-tree.js';
+import { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -239,6 +240,31 @@ export class Calls {
       if (!sender) throw new DevnetError(`sender ${message.from.toString()} not found on chain: sender validation failed`);
       const ran = messageWith(message, { gasLimit: message.gasLimit > 0 ? message.gasLimit : BLOCK_GAS_LIMIT, nonce: sender.nonce });
       return { message: ran, result: await this.node.executor.call(overlay, ran, ctx) };
+    });
+  }
+
+  /**
+   * The storage slot of the contract `request` calls that its answer comes from (a token's balanceOf
+   * or allowance), found as Anvil's anvil_dealERC20 finds it (find_erc20_storage_slot): each slot of
+   * that contract the call read, in the order read, is set to `value` on an overlay until the call
+   * answers `value` as its first word; undefined if none does. One task of the queue: nothing changes.
+   */
+  findAnsweringSlot(request: CallRequest, epoch: number, value: bigint): Promise<bigint | undefined> {
+    const { executor } = this.node;
+    const message = this.toMessage(request, BLOCK_GAS_LIMIT);
+    return this.runCall(message, epoch, async (overlay, ctx) => {
+      const contract = resolveAddress(overlay, message.to);
+      if (!contract?.evm) return undefined;
+      const { id, evm } = contract;
+      const recorder = new StateReadRecorder(overlay);
+      await executor.call(new StateOverlay(recorder), message, ctx, request.input);
+      for (const slot of recorder.storage.get(id)?.get(evm.storageGeneration)?.keys() ?? []) {
+        const trial = new StateOverlay(overlay);
+        trial.putStorage(id, evm.storageGeneration, slot, value);
+        const { exitCode, returnData } = await executor.call(trial, message, ctx, request.input);
+        if (exitCode === ExitCode.Ok && returnData.length >= 32 && bytesToBigint(returnData.subarray(0, 32)) === value) return slot;
+      }
+      return undefined;
     });
   }
 

@@ -122,6 +122,29 @@ export class Cheats {
     });
   }
 
+  /**
+   * anvil_rollback: the last `depth` epochs dropped, as evm_revert drops them (their messages gone
+   * with them, the pool kept), and chain time set back to the new head's, as Anvil's rollback sets
+   * it. Epochs, not tipsets: a null round counts. A chain never goes below its first tipset (genesis,
+   * a fork's starting point); snapshots taken after the new head are used up.
+   */
+  rollback(depth: number): Promise<void> {
+    return this.node.miner.queue.run(async () => {
+      this.node.checkWritable();
+      const { chain, state, clock } = this.node;
+      const height = chain.head.epoch - depth;
+      if (height < chain.first.epoch) {
+        const first = chain.first.epoch > 0 ? ` (this chain starts at epoch ${chain.first.epoch})` : '';
+        throw new InvalidParamsError(`Rollback depth must not exceed current chain height: current height ${chain.head.epoch}, depth ${depth}${first}`);
+      }
+      const target = chain.atOrBefore(height)!;
+      const snapshot = { state: state.snapshotAt(target.epoch), height: target.epoch, clock: clock.save() };
+      this.restore(snapshot, 'revert');
+      clock.setTime(target.timestamp);
+      for (const [id, later] of this.snapshots) if (later.state.write > snapshot.state.write) this.snapshots.delete(id);
+    });
+  }
+
   setBalance(eth: Uint8Array, balance: bigint): Promise<void> {
     return this.edit(eth, (state, actor) => {
       if (actor) state.putActor(withBalance(actor, balance));
@@ -251,6 +274,23 @@ export class Cheats {
     });
   }
 
+  /**
+   * evm_setTime: chain time set to `timestamp`, so that the next tipset mined now gets it; the seconds
+   * from the timestamp that tipset would have had to the one set, or 0, as Anvil answers. Time only
+   * moves forward on Filecoin (each tipset after the one before): a time not after the head's is refused.
+   */
+  setTime(timestamp: number): Promise<number> {
+    return this.write(() => {
+      const { chain, clock } = this.node;
+      const head = chain.head;
+      if (timestamp <= head.timestamp) throw new InvalidParamsError(`timestamp ${timestamp} is not after the latest block's ${head.timestamp}: time only moves forward on Filecoin`);
+      checkReach(`timestamp ${timestamp}`, head.epoch + 1, timestamp);
+      const upcoming = clock.upcomingTimestamp(head.timestamp);
+      clock.setTime(timestamp);
+      return Math.max(0, timestamp - upcoming);
+    });
+  }
+
   /** evm_increaseTime: moves chain time forward; the total it has been moved. */
   increaseTime(seconds: number): Promise<number> {
     return this.write(() => {
@@ -313,6 +353,15 @@ export class Cheats {
       const pending = this.node.mempool.getByTxHash(txHash);
       if (pending) this.node.mempool.remove([pending]);
       return pending !== undefined;
+    });
+  }
+
+  /** anvil_removePoolTransactions: every pending message of the actor an Ethereum address names (none: nothing changes). */
+  removePoolTransactions(eth: Uint8Array): Promise<void> {
+    return this.write(() => {
+      const { state, chain, mempool } = this.node;
+      const sender = resolveEthAddress(state.at(chain.head.epoch), eth);
+      if (sender) mempool.remove(mempool.pendingFor(sender.id));
     });
   }
 

@@ -82,6 +82,8 @@ export class Devnet {
   private readonly mempool = new Mempool();
   /** The instance the last anvil_reset made (instanceId); undefined for a chain never reset. */
   private instance: Uint8Array | undefined;
+  /** When the head became the head, in wall-clock ms (anvil_getLastBlockWallTime): a tipset mined, or the chain rewound. */
+  private headSinceMs = Date.now();
   /** Throws while what the chain becomes cannot be saved (--state's journal: StateFile.checkWritable). */
   private writeCheck: () => void = () => {};
   private readonly miner: Miner;
@@ -101,6 +103,7 @@ export class Devnet {
   ) {
     this.events = this.emitter;
     this.emitter.setMaxListeners(0);
+    this.emitter.on('rewound', () => (this.headSinceMs = Date.now()));
     executor.onConsoleLog = (line) => this.emitter.emit('consoleLog', line);
     this.fresh = saved === undefined;
     this.pieces = new PieceStore({ dir: config.statePath === undefined ? undefined : piecesDirOf(config.statePath), limitBytes: config.pieceStoreLimit, maxPayloadBytes: config.maxPieceSize });
@@ -133,7 +136,10 @@ export class Devnet {
       chainId: config.chainId,
       seed: config.seed,
       clock: this.clock,
-      onTipset: (tipset) => this.emitter.emit('tipset', tipset),
+      onTipset: (tipset) => {
+        this.headSinceMs = Date.now();
+        this.emitter.emit('tipset', tipset);
+      },
       onMessageError: (message, error) => this.emitter.emit('messageError', message, error),
       onCronError: (epoch, actor, error) => this.emitter.emit('cronError', epoch, actor, error),
       onMiningError: (error) => this.emitter.emit('miningError', error),
@@ -407,6 +413,11 @@ export class Devnet {
     return this.miner.holdInstantMining();
   }
 
+  /** When the head became the head (a tipset mined, or the chain rewound), in wall-clock ms (anvil_getLastBlockWallTime). */
+  get headSince(): number {
+    return this.headSinceMs;
+  }
+
   /** Chain time now: the wall clock shifted to the genesis time, plus what evm_increaseTime added. */
   chainTime(): number {
     return this.clock.now();
@@ -553,6 +564,11 @@ export class Devnet {
    */
   traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, replay?: ReplayOptions): Promise<TracedMessage[]> {
     return this.calls.traceTipset(tipset, indices, options, replay);
+  }
+
+  /** The storage slot a call's answer comes from (anvil_dealERC20, anvil_setERC20Allowance): Calls.findAnsweringSlot. */
+  findAnsweringSlot(request: CallRequest, epoch: number, value: bigint): Promise<bigint | undefined> {
+    return this.calls.findAnsweringSlot(request, epoch, value);
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */

@@ -6,7 +6,8 @@ import { bytesToHex } from '../common/hex.js';
 import { ExitCode, formatExitCode } from '../fevm/exit-code.js';
 import type { InvocationResult } from '../fevm/types.js';
 
-const ERROR_SELECTOR = '0x08c379a0';
+/** Solidity's Error(string) selector. */
+export const ERROR_SELECTOR = '0x08c379a0';
 const PANIC_SELECTOR = '0x4e487b71';
 const PANIC_NAMES: Record<number, string> = {
   0x01: 'Assert()',

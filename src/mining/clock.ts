@@ -1,5 +1,5 @@
 // Chain time: the wall clock shifted by an offset, with the overrides Anvil and Hardhat offer
-// (evm_increaseTime, evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval).
+// (evm_increaseTime, evm_setTime, evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval).
 
 /**
  * The latest timestamp a tipset may have, in Unix seconds: the end of JavaScript's Date range
@@ -121,6 +121,15 @@ export class Clock {
   increase(seconds: number): number {
     this.state.offsetSeconds += seconds;
     return this.state.offsetSeconds;
+  }
+
+  /**
+   * Sets chain time to `timestamp` (evm_setTime), as Anvil's set_time does: the clock runs on from
+   * it, and a one-off next timestamp set before is forgotten.
+   */
+  setTime(timestamp: number): void {
+    this.state.offsetSeconds += timestamp - this.now();
+    this.state.nextTimestamp = undefined;
   }
 
   setNextTimestamp(timestamp: number): void {

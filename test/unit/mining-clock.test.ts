@@ -28,6 +28,19 @@ describe('Clock', () => {
     assert.equal(clock.nextTipsetTimestamp(1_001), 1_050);
   });
 
+  test('setTime (evm_setTime) sets chain time, which runs on with the wall clock, and forgets a next timestamp set before', () => {
+    const { wall, clock } = clockAt(1_000);
+    clock.increase(50);
+    clock.setNextTimestamp(9_000);
+    clock.setTime(5_000);
+    assert.equal(clock.now(), 5_000);
+    assert.equal(clock.upcomingTimestamp(1_000), 5_000);
+    wall.now = 1_010;
+    assert.equal(clock.nextTipsetTimestamp(1_000), 5_010);
+    // evm_increaseTime's total counts from the wall clock: setTime moved it to 4 000.
+    assert.equal(clock.increase(0), 4_000);
+  });
+
   test('upcomingTimestamp tells the next tipset\'s timestamp without consuming evm_setNextBlockTimestamp', () => {
     const { clock } = clockAt(1_000);
     assert.equal(clock.upcomingTimestamp(1_000), 1_001);

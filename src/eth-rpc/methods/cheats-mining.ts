@@ -1,12 +1,21 @@
 // Mining and time cheat codes, as Anvil and Hardhat answer them: evm_mine, anvil_mine/hardhat_mine,
-// evm_setAutomine, anvil_getAutomine/hardhat_getAutomine, evm_setIntervalMining, evm_setBlockGasLimit,
-// evm_increaseTime, evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval,
-// anvil_removeBlockTimestampInterval.
+// anvil_mine_detailed/evm_mine_detailed, evm_setAutomine, anvil_getAutomine/hardhat_getAutomine,
+// evm_setIntervalMining, anvil_getIntervalMining, evm_setBlockGasLimit, evm_increaseTime, evm_setTime,
+// evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval, anvil_removeBlockTimestampInterval,
+// anvil_getGenesisTime, anvil_getLastBlockWallTime, anvil_rollback.
+import { AbiCoder } from 'ethers';
 import { DevnetError } from '../../common/errors.js';
+import { bytesToHex } from '../../common/hex.js';
+import { ExitCode } from '../../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
+import { decodeBytesParams } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
+import { ERROR_SELECTOR } from '../../devnet/revert.js';
+import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
-import { bool, numberOrQuantity, optional } from '../params.js';
+import { formatBlock } from '../format.js';
+import { createdEthAddress } from '../logs.js';
+import { bool, describeValue, invalid, numberOrQuantity, optional, parseObject, type Param } from '../params.js';
 
 /** The same method under each of the names tools use for it. */
 export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
@@ -34,12 +43,86 @@ function mineMethod(name: string, fromFirst: boolean, answer: null | true): RpcM
   });
 }
 
+/** Anvil's MineOptions: a timestamp, or {timestamp?, blocks?}. */
+interface MineOptions {
+  timestamp?: number;
+  blocks?: number;
+}
+
+const mineOptions: Param<MineOptions> = {
+  name: 'options',
+  parse: (v) => {
+    if (v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) return { timestamp: numberOrQuantity('options').parse(v) };
+    const { timestamp, blocks, ...rest } = parseObject('options', v);
+    const unknown = Object.keys(rest)[0];
+    if (unknown !== undefined) throw invalid('options', `unknown field ${describeValue(unknown)}: expected timestamp and blocks`);
+    return {
+      timestamp: timestamp == null ? undefined : numberOrQuantity('options.timestamp').parse(timestamp),
+      blocks: blocks == null ? undefined : numberOrQuantity('options.blocks').parse(blocks),
+    };
+  },
+};
+
+/**
+ * Why a mined transaction failed, as Anvil's evm_mine_detailed words it (foundry RevertDecoder):
+ * an Error(string)'s reason, else `custom error <selector>` and the rest in hex; none for no data.
+ */
+function anvilRevertReason(data: Uint8Array): string | undefined {
+  if (data.length === 0) return undefined;
+  const hex = bytesToHex(data);
+  if (hex.startsWith(ERROR_SELECTOR)) {
+    try {
+      return String(AbiCoder.defaultAbiCoder().decode(['string'], '0x' + hex.slice(10))[0]);
+    } catch {
+      // Not a well-formed Error(string): worded as any other error below.
+    }
+  }
+  if (data.length < 4) return `custom error bytes ${hex}`;
+  return `custom error ${hex.slice(0, 10)}${data.length > 4 ? `: ${hex.slice(10)}` : ''}`;
+}
+
+/**
+ * A mined tipset as eth_getBlockByNumber shows it with full transactions, each with Anvil's extra
+ * `output` (what it returned: a deployment, the code it left) and, if it failed, `revertReason`.
+ */
+function detailedBlock(devnet: Devnet, tipset: Tipset) {
+  const block = formatBlock(devnet, tipset, true);
+  const transactions = block.transactions.map((tx, i) => {
+    const { ethTx, receipt } = tipset.messages[i]!;
+    const succeeded = receipt.exitCode === ExitCode.Ok;
+    const created = ethTx?.to === null && succeeded ? createdEthAddress(receipt.returnData) : undefined;
+    // The receipt wraps the EVM's output (or revert data) as a CBOR byte string.
+    const returned = decodeBytesParams(receipt.returnData) ?? receipt.returnData;
+    const output = created ? (devnet.actorAt(created, tipset.epoch)?.evm?.bytecode ?? new Uint8Array()) : returned;
+    const reason = succeeded ? undefined : anvilRevertReason(returned);
+    return { ...(tx as object), output: bytesToHex(output), ...(reason === undefined ? {} : { revertReason: reason }) };
+  });
+  return { ...block, transactions };
+}
+
 export const cheatsMining = [
   defineWriteMethod('evm_mine', [optional(numberOrQuantity('timestamp'))], async ({ devnet }, timestamp) => {
     if (timestamp !== undefined) await devnet.cheats.setNextTimestamp(timestamp);
     await devnet.mine();
     return '0x0';
   }),
+
+  // Anvil's evm_mine with what it mined: each tipset with its full transactions (null rounds, past
+  // MAX_TIPSETS_MINED epochs, have none to show).
+  ...aliases(
+    defineWriteMethod('anvil_mine_detailed', [optional(mineOptions)], async ({ devnet }, options) => {
+      if (options?.timestamp !== undefined) await devnet.cheats.setNextTimestamp(options.timestamp);
+      const blocks = options?.blocks ?? 1;
+      const from = devnet.head.epoch;
+      if (blocks === 1) return [detailedBlock(devnet, await devnet.mine())];
+      await devnet.cheats.mine(blocks);
+      const mined: Tipset[] = [];
+      for (let tipset = devnet.chain.atOrBefore(devnet.head.epoch); tipset && tipset.epoch > from; tipset = devnet.chain.atOrBefore(tipset.epoch - 1)) mined.unshift(tipset);
+      return mined.map((tipset) => detailedBlock(devnet, tipset));
+    }),
+    'evm_mine_detailed',
+  ),
 
   // The interval spaces the run as the tool each name comes from does (RunInterval): Anvil's every tipset, Hardhat's from the second on.
   mineMethod('anvil_mine', true, null),
@@ -58,6 +141,12 @@ export const cheatsMining = [
     'hardhat_getAutomine',
   ),
 
+  // Whole seconds, as Anvil answers; null unless tipsets are mined on a timer.
+  defineMethod('anvil_getIntervalMining', [], ({ devnet }) => {
+    const mode = devnet.miningMode;
+    return mode.type === 'interval' ? Math.floor(mode.blockTimeMs / 1000) : null;
+  }),
+
   // Seconds under both names, as Anvil takes them (its name is the one web3_clientVersion answers
   // with, and viem's anvil mode sends seconds); each name keeps its tool's answer. Hardhat's
   // evm_setIntervalMining takes milliseconds: README's cheat table says what its users get.
@@ -69,6 +158,27 @@ export const cheatsMining = [
     defineWriteMethod('evm_increaseTime', [numberOrQuantity('seconds')], async ({ devnet }, seconds) => devnet.cheats.increaseTime(seconds)),
     'anvil_increaseTime',
   ),
+
+  // Seconds, or milliseconds above 10^12, as Anvil takes them (for Ganache's habit); answers the
+  // seconds the clock moved past the time the next tipset would have had, as Anvil does.
+  ...aliases(
+    defineWriteMethod('anvil_setTime', [numberOrQuantity('timestamp')], async ({ devnet }, timestamp) =>
+      devnet.cheats.setTime(timestamp > 1e12 ? Math.floor(timestamp / 1000) : timestamp),
+    ),
+    'evm_setTime',
+  ),
+
+  // The first tipset's timestamp: genesis's, or the tipset a fork starts from.
+  defineMethod('anvil_getGenesisTime', [], ({ devnet }) => devnet.chain.first.timestamp),
+
+  // Unix milliseconds of the wall clock when the head became the head.
+  defineMethod('anvil_getLastBlockWallTime', [], ({ devnet }) => devnet.headSince),
+
+  // Drops the last `depth` epochs (default 1) as evm_revert drops them.
+  defineWriteMethod('anvil_rollback', [optional(numberOrQuantity('depth'))], async ({ devnet }, depth) => {
+    await devnet.cheats.rollback(depth ?? 1);
+    return null;
+  }),
 
   ...aliases(
     defineWriteMethod('evm_setNextBlockTimestamp', [numberOrQuantity('timestamp')], async ({ devnet }, timestamp) => {

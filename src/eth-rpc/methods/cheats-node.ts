@@ -1,7 +1,9 @@
 // The node and its pool, for tools: impersonation (anvil_impersonateAccount, …), anvil_nodeInfo,
-// anvil_metadata, anvil_setLoggingEnabled, anvil_dropTransaction,
+// anvil_metadata, anvil_setLoggingEnabled, anvil_dropTransaction, anvil_removePoolTransactions,
 // anvil_dropAllTransactions, anvil_setMinGasPrice, anvil_setNextBlockBaseFeePerGas, anvil_setRpcUrl, txpool_content,
-// txpool_status, txpool_inspect.
+// txpool_contentFrom, txpool_status, txpool_inspect; and what a Filecoin node cannot change:
+// anvil_setCoinbase, hardhat_setPrevRandao / anvil_setNextBlockPrevRandao, anvil_setChainId,
+// anvil_impersonateSignature.
 import { randomBytes } from 'node:crypto';
 import { DevnetError, InvalidParamsError } from '../../common/errors.js';
 import { bytesToHex, quantity } from '../../common/hex.js';
@@ -13,7 +15,7 @@ import { NETWORK_VERSION } from '../../fevm/network-version.js';
 import type { PendingMessage } from '../../mining/mempool.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
 import { formatPendingTransaction } from '../format.js';
-import { address, bool, describeValue, hash, invalid, quantity as quantityParam, string, type Param } from '../params.js';
+import { address, bool, data, describeValue, hash, invalid, numberOrQuantity, quantity as quantityParam, string, type Param } from '../params.js';
 import { aliases } from './cheats-mining.js';
 import { CLIENT_VERSION } from './web3-net.js';
 
@@ -149,6 +151,12 @@ export const cheatsNode = [
     return false;
   }),
 
+  // Every pending message of the address's actor (a native one's too, through its masked ID).
+  defineWriteMethod('anvil_removePoolTransactions', [address('address')], async ({ devnet }, eth) => {
+    await devnet.cheats.removePoolTransactions(eth);
+    return null;
+  }),
+
   ...aliases(
     defineWriteMethod('anvil_dropAllTransactions', [], async ({ devnet }) => {
       await devnet.cheats.dropAllTransactions();
@@ -175,8 +183,23 @@ export const cheatsNode = [
 
   // PREVRANDAO is the randomness beacon's, drawn from --seed as builtin-actors draws it (see README's
   // Randomness): no tipset can be given another (hardhat-network-helpers' setPrevRandao sends this).
-  defineWriteMethod('hardhat_setPrevRandao', [hash('prevRandao')], () => {
-    throw new DevnetError('PREVRANDAO comes from the randomness beacon on Filecoin, which fvm-devnet draws from --seed: start it with another --seed for other values');
+  ...aliases(
+    defineWriteMethod('hardhat_setPrevRandao', [hash('prevRandao')], () => {
+      throw new DevnetError('PREVRANDAO comes from the randomness beacon on Filecoin, which fvm-devnet draws from --seed: start it with another --seed for other values');
+    }),
+    'anvil_setNextBlockPrevRandao',
+  ),
+
+  // A Filecoin network's Ethereum chain id is fixed (Lotus's build parameter): transactions signed for
+  // it stay valid only with it, so it is chosen once, at start.
+  defineWriteMethod('anvil_setChainId', [numberOrQuantity('chainId')], () => {
+    throw new DevnetError('the chain id is fixed for a Filecoin network (a Lotus build parameter); fvm-devnet keeps it: start it with --chain-id <id>');
+  }),
+
+  // Lotus checks every delegated signature against its sender (the FVM recovers it): a transaction
+  // cannot name a sender its signature does not prove. Sending for an address without its key is impersonation's.
+  defineWriteMethod('anvil_impersonateSignature', [data('signature'), address('address')], () => {
+    throw new DevnetError('a transaction\'s signature must prove its sender on Filecoin; fvm-devnet keeps that: send for the address with anvil_impersonateAccount and eth_sendTransaction, or eth_sendUnsignedTransaction');
   }),
 
   ...aliases(
@@ -199,6 +222,15 @@ export const cheatsNode = [
     pending: txpoolBy(devnet, true, formatPendingTransaction),
     queued: txpoolBy(devnet, false, formatPendingTransaction),
   })),
+
+  // One sender's part of txpool_content, as Anvil answers it.
+  defineMethod('txpool_contentFrom', [address('address')], ({ devnet }, from) => {
+    const sender = bytesToHex(from);
+    return {
+      pending: txpoolBy(devnet, true, formatPendingTransaction)[sender] ?? {},
+      queued: txpoolBy(devnet, false, formatPendingTransaction)[sender] ?? {},
+    };
+  }),
 
   defineMethod('txpool_inspect', [], ({ devnet }) => {
     const summary = (p: PendingMessage) => {

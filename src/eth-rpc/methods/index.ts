@@ -7,6 +7,7 @@ import { ethSign } from './eth-sign.js';
 import { ethState } from './eth-state.js';
 import { ethTransactions } from './eth-transactions.js';
 import { filecoinEthLimited } from './filecoin-eth-limited.js';
+import { cheatsErc20 } from './cheats-erc20.js';
 import { cheatsMining } from './cheats-mining.js';
 import { cheatsNode } from './cheats-node.js';
 import { cheatsState } from './cheats-state.js';
@@ -75,6 +76,7 @@ export const allMethods: RpcMethod[] = [
   ...cheatsState,
   ...cheatsVerifreg,
   ...cheatsStorage,
+  ...cheatsErc20,
   ...cheatsNode,
   // The devnet's additions, as Anvil and geth serve them (Lotus has no debug_* or signing methods), and
   // Otterscan's ots_* (with the Erigon and Anvil methods it uses).
