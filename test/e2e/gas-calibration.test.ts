@@ -13,7 +13,8 @@ import { hexToBytes } from '../../src/common/hex.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { chainSize } from '../../src/fevm/message.js';
 import { onChainMessage } from '../../src/fevm/price-list.js';
-import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
+import { DEV_ACCOUNTS, DEV_MNEMONIC, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusCanaryCode } from '../helpers/lotus-canaries.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 
@@ -121,6 +122,26 @@ describe('gas as calibnet charges it', () => {
     const receipt = (await (await provider.broadcastTransaction(raw)).wait(1).catch((error) => error.receipt))!;
     assert.equal(receipt.status, 0, 'out of gas on inclusion alone');
     assert.equal(Number(receipt.gasUsed), gasLimit);
+  });
+
+  test("a storage provider's owner changing its miner's peer ID and multiaddrs (FIP-0057's benchmark of mainnet messages)", async () => {
+    // The node holds the genesis provider's owner key (an f1); the miner's state block and its
+    // MinerInfo written again, the actor's update, as builtin-actors v18 change_peer_id and
+    // change_multiaddresses do. FIP-0057's table (Hygge prices, actors v9, mainnet's miners) averages
+    // 4 474 645 for ChangePeerID (method 4, 10 messages) and 4 440 263 for ChangeMultiaddrs (18, 5).
+    const [provider] = deriveStorageProviderKeys(DEV_MNEMONIC, 1);
+    const [miner] = (await rpc.call<string[]>({ method: 'Filecoin.StateListMiners', params: [null] })).result!;
+    const change = async (method: number, params: unknown) => {
+      const message = { From: provider.address.toString(), To: miner, Value: '0', Method: method, Params: Buffer.from(encodeCbor(params)).toString('base64') };
+      const pushed = await rpc.call<{ CID: { '/': string } }>({ method: 'Filecoin.MpoolPushMessage', params: [message, null] });
+      assert.equal(pushed.error, undefined, pushed.error?.message);
+      const waited = await rpc.call<{ Receipt: { ExitCode: number; GasUsed: number } }>({ method: 'Filecoin.StateWaitMsg', params: [pushed.result!.CID, 1, -1, true] });
+      assert.equal(waited.result!.Receipt.ExitCode, 0);
+      return Number(waited.result!.Receipt.GasUsed);
+    };
+    const source = "FIP-0057: mainnet's average";
+    assertWithinBound({ operation: "a miner's ChangePeerID", source, expected: 4_474_645, devnet: await change(4, [new Uint8Array(38).fill(7)]) });
+    assertWithinBound({ operation: "a miner's ChangeMultiaddrs", source, expected: 4_440_263, devnet: await change(18, [[new Uint8Array(20).fill(1)]]) });
   });
 
   test('f1 -> f1 send: inclusion + 481 000 (FIP-0057); a first transfer to a new address: + 3.7 M', async () => {
