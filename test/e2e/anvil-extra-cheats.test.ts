@@ -3,6 +3,9 @@
 // one sender's pool, mining with the blocks in the answer, token balances and allowances found
 // through the token's own getters, rollback; and the refusals of what a Filecoin chain fixes.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AbiCoder, Interface, getAddress, getCreateAddress } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
@@ -215,5 +218,42 @@ describe('Anvil extra cheat codes through cast rpc', () => {
     assert.match(await refusal('anvil_setNextBlockPrevRandao', '0x' + '11'.repeat(32)), /PREVRANDAO comes from the randomness beacon .*--seed/);
     assert.match(await refusal('anvil_impersonateSignature', '0x' + '22'.repeat(65), dev1.address), /signature must prove its sender .*anvil_impersonateAccount/);
     assert.equal(await castOk(['chain-id', ...rpcUrl()]), '31415926');
+  });
+});
+
+describe('anvil_dealERC20 on a fork: a dev account given a token the upstream holds', () => {
+  let upstream: DevnetProcess;
+  let fork: DevnetProcess;
+  let tmp: string;
+  let token: string;
+  const [dev0, dev1] = [DEV_ACCOUNTS[0]!, DEV_ACCOUNTS[1]!];
+  const balanceOf = (node: DevnetProcess, holder: string) => castOk(['call', token, 'balanceOf(address)(uint256)', holder, '--rpc-url', node.url]);
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'fvm-deal-erc20-'));
+    process.env.FVM_DEVNET_CACHE_DIR = join(tmp, 'fork-cache');
+    const artifact = (await compileFixtures()).PermitToken!;
+    upstream = await startDevnet();
+    const create = artifact.bytecode + new Interface(artifact.abi).encodeDeploy(['Upstream USD', 500n]).slice(2);
+    const receipt = JSON.parse(await castOk(['send', '--private-key', dev0.privateKey, '--json', '--rpc-url', upstream.url, '--create', create])) as { contractAddress: string; blockNumber: string };
+    token = getAddress(receipt.contractAddress);
+    fork = await startDevnet(['--fork-url', upstream.url, '--fork-block-number', String(Number(receipt.blockNumber))]);
+  });
+
+  after(async () => {
+    await fork?.stop();
+    await upstream?.stop();
+    delete process.env.FVM_DEVNET_CACHE_DIR;
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the fork finds the balance slot through the forked token and sets it there only', async () => {
+    assert.equal(await castOk(['rpc', 'anvil_dealERC20', dev1.address, token, '0x3e8', '--rpc-url', fork.url]), 'null');
+    assert.equal(await balanceOf(fork, dev1.address), '1000');
+    assert.equal(await balanceOf(fork, dev0.address), '500');
+    assert.equal(await balanceOf(upstream, dev1.address), '0');
+    // The dealt tokens are spendable on the fork.
+    await castOk(['send', '--private-key', dev1.privateKey, token, 'transfer(address,uint256)', dev0.address, '250', '--rpc-url', fork.url]);
+    assert.equal(await balanceOf(fork, dev0.address), '750');
   });
 });
