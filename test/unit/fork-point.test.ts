@@ -12,6 +12,8 @@ import { Upstream } from '../../src/devnet/fork/upstream.js';
 const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100', ParentWeight: String(1000 + 7 * height) }] });
 
 /** What a calibnet-like Lotus answers: head 100, F3 finalized at 50. */
+/** Calibnet's upgrade heights (a few of them), as StateGetNetworkParams' ForkUpgradeParams gives them. */
+const UPGRADES = { UpgradeSmokeHeight: -2, UpgradeWatermelonHeight: 1_013_134, UpgradeTockHeight: 2_558_014, UpgradeXxHeight: 9_999_999_999, BreezeGasTampingDuration: 120 };
 const SUPPLY = { FilVested: '5', FilMined: '0', FilBurnt: '2', FilLocked: '1', FilCirculating: '3', FilReserveDisbursed: '0' };
 
 const LOTUS: Record<string, (params: unknown[]) => unknown> = {
@@ -26,6 +28,7 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   'Filecoin.Version': () => ({ Version: '1.36.2+calibnet+git.b835fab70', APIVersion: 0x20000, BlockDelay: 30 }),
   // The figure for the state `key` names (its height in FilMined, to see which was asked).
   'Filecoin.StateVMCirculatingSupplyInternal': ([key]) => ({ ...SUPPLY, FilMined: /\d+$/.exec((key as { '/': string }[])[0]['/'])![0] }),
+  'Filecoin.StateGetNetworkParams': () => ({ NetworkName: 'calibrationnet', BlockDelaySecs: 30, ForkUpgradeParams: UPGRADES }),
 };
 
 /** An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a JSON-RPC error). */
@@ -56,6 +59,14 @@ describe('fork point', () => {
     assert.deepEqual([point.headers, point.weight], [tipset(50).Blocks, tipset(51).Blocks[0].ParentWeight]);
     // What the upstream's VM gave actors at the fork point, read with the state's key.
     assert.deepEqual(point.circulatingSupply, { ...SUPPLY, FilMined: '51' });
+    // The upstream's upgrade heights, which the fork's StateGetNetworkParams answers.
+    assert.deepEqual(point.upgradeHeights, UPGRADES);
+  });
+
+  test('an upstream that refuses StateGetNetworkParams leaves the point without upgrade heights (the fork answers its own)', async (t) => {
+    const point = await resolveForkPoint(await upstreamAnswering(t, { 'Filecoin.StateGetNetworkParams': new Error("method 'Filecoin.StateGetNetworkParams' not found") }), undefined);
+    assert.equal(point.epoch, 50);
+    assert.equal('upgradeHeights' in point, false);
   });
 
   test('an upstream that refuses StateVMCirculatingSupplyInternal (a Lotus gateway) leaves the point without a circulating supply', async (t) => {

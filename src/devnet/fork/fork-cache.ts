@@ -33,8 +33,9 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * its nodes read below the root (Actor.storageShape), where 16 kept the root's bucket counts. 19: a
  * shape's node keeps its pointers by bucket (18 kept them as a list). 20: the reward actor holds the
  * upstream's reward State (RewardState.kpi: its block rewards paid, the figures of its next reward).
+ * 21: the fork point holds the upstream's network upgrade heights (ForkPoint.upgradeHeights).
  */
-const CACHE_FORMAT = 20;
+const CACHE_FORMAT = 21;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

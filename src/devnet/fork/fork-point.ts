@@ -41,6 +41,12 @@ export interface ForkPoint {
    * forkedVmCirculatingSupply). Absent from a Lotus gateway, which does not serve the method.
    */
   circulatingSupply?: Record<(typeof SUPPLY_FIELDS)[number], string>;
+  /**
+   * The upstream's network upgrades by name and height (StateGetNetworkParams' ForkUpgradeParams):
+   * the history the fork carries on, which its StateGetNetworkParams answers. Absent when the upstream
+   * serves no StateGetNetworkParams.
+   */
+  upgradeHeights?: Record<string, number>;
 }
 
 /** api.CirculatingSupply's fields, as Lotus's JSON names them. */
@@ -100,6 +106,19 @@ const DEVNET_NETWORK_NAME = 'fvm-devnet';
  */
 const DEVNET_VERSION_SUFFIX = '+fvm-devnet';
 
+/** Whether an answer is StateGetNetworkParams' with ForkUpgradeParams of numbers (api.NetworkParams). */
+const isNetworkParams = (answer: unknown): boolean => {
+  const upgrades = (answer as { ForkUpgradeParams?: unknown } | null)?.ForkUpgradeParams;
+  return upgrades !== null && typeof upgrades === 'object' && Object.values(upgrades).every((height) => Number.isSafeInteger(height));
+};
+
+/** An upstream's answer, or undefined where it refuses the method (a gateway or a provider's allow-list may). */
+const unlessRefused = <T>(answer: Promise<T>): Promise<T | undefined> =>
+  answer.catch((error: unknown) => {
+    if (error instanceof UpstreamAnswerError) return undefined;
+    throw error;
+  });
+
 const isVersion = (answer: unknown): boolean => typeof (answer as { Version?: unknown } | null)?.Version === 'string';
 
 /** The fork epoch when none is given: the tipset F3 has finalized, or head − 900 where F3 is not served. */
@@ -137,16 +156,14 @@ async function withinLookbackCap<T>(epoch: number, call: Promise<T>): Promise<T>
 }
 
 export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined): Promise<ForkPoint> {
-  const [networkName, genesis, chainId, head, version] = await Promise.all([
+  const [networkName, genesis, chainId, head, version, networkParams] = await Promise.all([
     upstream.answerOf<string>('Filecoin.StateNetworkName', [], 'a network name', isString),
     upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
     upstream.answerOf<string>('eth_chainId', [], 'a hex chain id', isQuantity),
     upstream.answerOf<LotusTipset>('Filecoin.ChainHead', [], 'a tipset', isTipset),
     // Only to recognise a fork of an fvm-devnet: an endpoint that refuses it (a provider's allow-list) is no fvm-devnet.
-    upstream.answerOf<{ Version: string }>('Filecoin.Version', [], 'a version', isVersion).catch((error: unknown) => {
-      if (error instanceof UpstreamAnswerError) return undefined;
-      throw error;
-    }),
+    unlessRefused(upstream.answerOf<{ Version: string }>('Filecoin.Version', [], 'a version', isVersion)),
+    unlessRefused(upstream.answerOf<{ ForkUpgradeParams: Record<string, number> }>('Filecoin.StateGetNetworkParams', [], 'network parameters', isNetworkParams)),
   ]);
   const executesAsItMines = networkName === DEVNET_NETWORK_NAME || version?.Version.endsWith(DEVNET_VERSION_SUFFIX) === true;
   const wanted = requestedEpoch ?? (await defaultEpoch(upstream, head));
@@ -163,15 +180,11 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     weight = next.Blocks[0].ParentWeight;
   }
   // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
-  const circulatingSupply = await upstream
-    .answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply)
-    .catch((error: unknown) => {
-      if (error instanceof UpstreamAnswerError) return undefined;
-      throw error;
-    });
+  const circulatingSupply = await unlessRefused(upstream.answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply));
   return {
     // Left out when absent: the cache stores the point as DAG-CBOR, which has no undefined.
     ...(circulatingSupply ? { circulatingSupply } : {}),
+    ...(networkParams ? { upgradeHeights: networkParams.ForkUpgradeParams } : {}),
     epoch: tipset.Height,
     tipsetKey: tipset.Cids,
     stateKey,

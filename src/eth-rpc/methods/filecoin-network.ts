@@ -41,7 +41,8 @@ export const filecoinNetwork = [
     BlockDelaySecs: devnet.blockDelay,
     ConsensusMinerMinPower: CONSENSUS_MINER_MIN_POWER.toString(),
     PreCommitChallengeDelay: PRE_COMMIT_CHALLENGE_DELAY,
-    ForkUpgradeParams: forkUpgradeParams(),
+    // A fork's history is its upstream's: the upgrades at the upstream's heights.
+    ForkUpgradeParams: devnet.fork?.point.upgradeHeights ?? forkUpgradeParams(),
     Eip155ChainID: Number(devnet.chainId),
     GenesisTimestamp: devnet.fork?.point.genesisTimestamp ?? devnet.chain.first.timestamp,
   })),
