@@ -358,9 +358,10 @@ export class Cheats {
 
   /** anvil_removePoolTransactions: every pending message of the actor an Ethereum address names (none: nothing changes). */
   removePoolTransactions(eth: Uint8Array): Promise<void> {
-    return this.write(() => {
-      const { state, chain, mempool } = this.node;
-      const sender = resolveEthAddress(state.at(chain.head.epoch), eth);
+    const { state, chain, mempool } = this.node;
+    return this.node.miner.queue.run(async () => {
+      // On a fork, an address never read before is looked up upstream first.
+      const sender = await state.untilFetched(() => resolveEthAddress(state.at(chain.head.epoch), eth));
       if (sender) mempool.remove(mempool.pendingFor(sender.id));
     });
   }

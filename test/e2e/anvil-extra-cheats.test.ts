@@ -256,4 +256,9 @@ describe('anvil_dealERC20 on a fork: a dev account given a token the upstream ho
     await castOk(['send', '--private-key', dev1.privateKey, token, 'transfer(address,uint256)', dev0.address, '250', '--rpc-url', fork.url]);
     assert.equal(await balanceOf(fork, dev0.address), '750');
   });
+
+  test('anvil_removePoolTransactions of an address the fork never read answers null', async () => {
+    assert.equal(await castOk(['rpc', 'anvil_removePoolTransactions', DEV_ACCOUNTS[7]!.address, '--rpc-url', fork.url]), 'null');
+    assert.equal(await castOk(['rpc', 'anvil_removePoolTransactions', '0x' + '5a'.repeat(20), '--rpc-url', fork.url]), 'null');
+  });
 });
