@@ -7,7 +7,7 @@ import { DevnetError } from '../common/errors.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { Tipset } from '../mining/tipset.js';
 import { tipsetAtHeightFrom } from './block-ref.js';
-import { tipsetKey, tipsetOf } from './lotus-params.js';
+import { goFields, tipsetKey, tipsetOf } from './lotus-params.js';
 import { describeValue, invalid, type Param } from './params.js';
 
 type Tag = 'latest' | 'safe' | 'finalized';
@@ -18,11 +18,13 @@ const TAGS: readonly string[] = ['latest', 'safe', 'finalized'];
 /** How much of an unknown tag its error shows. */
 const SHOWN_TAG = 80;
 
-/** The fields named in `fields` that an object sets, as Go's JSON reads it into a struct: null is unset, other fields are ignored. */
+/**
+ * The fields named in `fields` that an object sets, as Go's JSON reads it into a struct (goFields:
+ * a key in another case names a field too, unknown keys are dropped); null leaves a field unset.
+ */
 function fieldsOf(name: string, value: unknown, fields: readonly string[]): Record<string, unknown> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(name, 'expected a tipset selector object');
-  const object = value as Record<string, unknown>;
-  return Object.fromEntries(fields.filter((f) => object[f] !== undefined && object[f] !== null).map((f) => [f, object[f]]));
+  return Object.fromEntries(Object.entries(goFields(value, fields)).filter(([, v]) => v !== undefined && v !== null));
 }
 
 /** A tag, which must be a string (a decoding error otherwise). */

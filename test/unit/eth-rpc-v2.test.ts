@@ -75,13 +75,17 @@ describe('/rpc/v2', () => {
     }
   });
 
-  test('an anchor with neither key nor tag is the head, as Lotus reads a zero-valued one; unknown fields are ignored', async (t) => {
+  test('an anchor with neither key nor tag is the head, as Lotus reads a zero-valued one; unknown fields are ignored, fields match in any case', async (t) => {
     const { v2, result } = await setupV2(t);
     const head = await result('Filecoin.ChainHead', []);
     const below = (anchor: unknown) => v2('Filecoin.ChainGetTipSet', [{ height: { at: head.Height, anchor } }]);
     assert.equal(((await below({})).result as { Height: number }).Height, head.Height);
     assert.equal(((await below({ height: { at: 1 } })).result as { Height: number }).Height, head.Height);
     assert.equal(((await v2('Filecoin.ChainGetTipSet', [{ tag: 'latest', extra: true }])).result as { Height: number }).Height, head.Height);
+    // Go's JSON matches a field's name in any case (review R16).
+    assert.equal(((await v2('Filecoin.ChainGetTipSet', [{ Tag: 'latest' }])).result as { Height: number }).Height, head.Height);
+    assert.equal(((await v2('Filecoin.ChainGetTipSet', [{ HEIGHT: { At: 7, Anchor: { TAG: 'latest' } } }])).result as { Height: number }).Height, 7);
+    assert.equal((await v2('Filecoin.StateGetActor', ['t01', { TAG: 'latest' }])).error, undefined);
   });
 
   test('the Ethereum methods are there; v1-only Filecoin methods are not; v1 keeps tipset keys', async (t) => {
