@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { AbiCoder, Interface, getAddress, getCreateAddress } from 'ethers';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { cast, castOk } from '../helpers/foundry.js';
-import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
+import { compileFixtures, compileSolidity, type CompiledContract } from '../helpers/solc.js';
 
 interface Block {
   number: string;
@@ -19,6 +19,41 @@ interface Block {
 }
 
 const SINK = '0x0000000000000000000000000000000000000042';
+
+/**
+ * A token laid out as an upgradeable one (USDFC's kind): balances and allowances in a struct at a
+ * hashed (ERC-7201-style) location, behind a proxy that delegates every call, so the slots are
+ * the proxy's and nothing near slot 0.
+ */
+const PROXIED_TOKEN_SOURCE = `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+contract NamespacedToken {
+    struct Balances { mapping(address => uint256) balances; mapping(address => mapping(address => uint256)) allowances; }
+    bytes32 private constant LOCATION = keccak256("fvm-devnet.test.token");
+    function _store() private pure returns (Balances storage s) { bytes32 location = LOCATION; assembly { s.slot := location } }
+    function balanceOf(address holder) external view returns (uint256) { return _store().balances[holder]; }
+    function allowance(address owner, address spender) external view returns (uint256) { return _store().allowances[owner][spender]; }
+    function transfer(address to, uint256 value) external returns (bool) {
+        Balances storage s = _store();
+        s.balances[msg.sender] -= value;
+        s.balances[to] += value;
+        return true;
+    }
+}
+contract DelegatingProxy {
+    address private immutable implementation;
+    constructor(address implementation_) { implementation = implementation_; }
+    fallback() external {
+        address target = implementation;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            switch ok case 0 { revert(0, returndatasize()) } default { return(0, returndatasize()) }
+        }
+    }
+}
+`;
 
 describe('Anvil extra cheat codes through cast rpc', () => {
   let devnet: DevnetProcess;
@@ -180,6 +215,20 @@ describe('Anvil extra cheat codes through cast rpc', () => {
     const counter = await deploy(artifacts.Counter!.bytecode);
     assert.match(await refusal('anvil_dealERC20', dev1.address, counter, '0x1'), /-32603: Unable to set ERC20 balance, no slot found/);
     assert.match(await refusal('anvil_setERC20Allowance', dev1.address, dev2.address, SINK, '0x1'), /-32603: Unable to set ERC20 allowance, no slot found/);
+  });
+
+  test('anvil_dealERC20 and anvil_setERC20Allowance find the slots of a token behind a proxy, at a hashed storage location', async () => {
+    const { NamespacedToken, DelegatingProxy } = await compileSolidity({ 'ProxiedToken.sol': PROXIED_TOKEN_SOURCE });
+    const implementation = await deploy(NamespacedToken!.bytecode);
+    const proxy = await deploy(DelegatingProxy!.bytecode + AbiCoder.defaultAbiCoder().encode(['address'], [implementation]).slice(2));
+    await rpc('anvil_dealERC20', dev1.address, proxy, '0x2710');
+    assert.equal(await castOk(['call', proxy, 'balanceOf(address)(uint256)', dev1.address, ...rpcUrl()]), '10000 [1e4]');
+    // The proxy's storage holds it, not the implementation's.
+    assert.equal(await castOk(['call', implementation, 'balanceOf(address)(uint256)', dev1.address, ...rpcUrl()]), '0');
+    await rpc('anvil_setERC20Allowance', dev1.address, dev2.address, proxy, '0x2a');
+    assert.equal(await castOk(['call', proxy, 'allowance(address,address)(uint256)', dev1.address, dev2.address, ...rpcUrl()]), '42');
+    await castOk(['send', '--private-key', dev1.privateKey, proxy, 'transfer(address,uint256)', dev2.address, '4000', ...rpcUrl()]);
+    assert.equal(await castOk(['call', proxy, 'balanceOf(address)(uint256)', dev2.address, ...rpcUrl()]), '4000');
   });
 
   test('anvil_rollback drops the last epochs as evm_revert drops them (their transactions gone, the pool kept); past the first tipset is refused', async () => {
