@@ -27,7 +27,9 @@ import {
   statesAmt,
   type MarketState,
 } from './actors/market/state.js';
+import { balancesHamt, DATACAP_HAMT_BIT_WIDTH } from './actors/datacap/state.js';
 import { minerInfoValue } from './actors/miner/state.js';
+import { claimsHamt, CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
 import type { StateOverlay } from './state-tree.js';
 import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, onBlockCreate, onBlockOpen, onBlockPut, onBlockRead, onHashing, onVerifySignature, onWasmInvocation } from './price-list.js';
 
@@ -222,10 +224,29 @@ function addressOf(bytes: Uint8Array): FilAddress | undefined {
   }
 }
 
+/** MinerRawPower (builtin-actors power miner_raw_power): the Claims HAMT to the miner's bucket. */
+const claimWalk: TableWalk = (actor, params) => {
+  const id = dealIdOf(params);
+  const power = actor.power;
+  if (id === undefined || !power) return 0;
+  return loadsGas(hamtPath(layoutOf(power.claims, () => hamtBlocks(claimsHamt(power))), FilAddress.fromId(id).bytes, CLAIMS_HAMT_BIT_WIDTH));
+};
+
+/** DataCap's Balance (frc46_token balance_of): the owner resolved, then the balances HAMT to its bucket. */
+const datacapBalanceWalk: TableWalk = (actor, params, state) => {
+  const address = params instanceof Uint8Array ? addressOf(params) : undefined;
+  const datacap = actor.datacap;
+  if (!address || !datacap) return 0;
+  const resolve = address.id === undefined ? HOST_CALL : 0;
+  const id = state.lookupId(address);
+  if (id === undefined) return resolve;
+  return resolve + loadsGas(hamtPath(layoutOf(datacap.balances, () => hamtBlocks(balancesHamt(datacap))), actorIdKey(id), DATACAP_HAMT_BIT_WIDTH));
+};
+
 /** A miner method reading its MinerInfo (get_miner_info: the info block the state links). */
 const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(blockShape(encodeCbor(minerInfoValue(actor.miner)))) : 0);
 
-/** The tables each method walks, by kind and method name (builtin-actors v18 market and miner lib.rs). */
+/** The tables each method walks, by kind and method name (builtin-actors v18 market, power, miner and DataCap lib.rs). */
 const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
   storagemarket: {
     ...Object.fromEntries(
@@ -235,6 +256,8 @@ const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
     GetDealSector: dealStateWalk,
     GetBalance: balanceWalk,
   },
+  storagepower: { MinerRawPower: claimWalk },
+  datacap: { Balance: datacapBalanceWalk },
   storageminer: Object.fromEntries(
     ['ControlAddresses', 'GetOwner', 'IsControllingAddress', 'GetSectorSize', 'GetPeerID', 'GetMultiaddrs', 'GetBeneficiary', 'ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoWalk]),
   ),

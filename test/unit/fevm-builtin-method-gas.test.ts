@@ -11,8 +11,15 @@ import {
   PLACEHOLDER_INVOCATION,
   stateLoadGas,
   stateWriteGas,
+  tableReadGas,
   wasmInvocationGas,
 } from '../../src/fevm/builtin-method-gas.js';
+import { FilAddress } from '../../src/common/address.js';
+import { actorIdKey, hamtBlocks, hamtPath } from '../../src/common/hamt.js';
+import type { Actor } from '../../src/fevm/actor.js';
+import { balancesHamt, type DatacapState } from '../../src/fevm/actors/datacap/state.js';
+import { claimsHamt, type PowerState } from '../../src/fevm/actors/power.js';
+import type { StateOverlay } from '../../src/fevm/state-tree.js';
 import { amtPath } from '../../src/common/amt.js';
 import { encodeCbor } from '../../src/common/cbor.js';
 import { MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
@@ -132,5 +139,30 @@ describe('PublishStorageDeals', () => {
     // The fitted Wasm work and the client's AuthenticateMessage (~2.5 M with its invocation) at least; a
     // second proposal in the AMT's leaf and its CID in the pending set make the blocks written longer.
     assert.ok(perDeal > 2_951_237 + 2_500_000 && perDeal < 10_000_000, `${perDeal}`);
+  });
+});
+
+describe('the power and DataCap getters contracts reach (PowerAPI, DataCapAPI)', () => {
+  const emptyState = {} as StateOverlay;
+  test("MinerRawPower opens the Claims HAMT's root, one bucket of [proof type, raw, QA] by the miner's address", () => {
+    const power = { claims: [[111, { rawBytePower: 2n ** 35n, qualityAdjPower: 2n ** 35n }]] } as unknown as PowerState;
+    const actor = { id: 4, kind: 'storagepower', nonce: 0, balance: 0n, power } as Actor;
+    const [root] = hamtPath(hamtBlocks(claimsHamt(power)), FilAddress.fromId(111).bytes, 5);
+    // [bitfield, [[[key (3 bytes), [0, 6-byte big int, 6-byte big int]]]]]: a few dozen bytes.
+    assert.ok(root.bytes > 20 && root.bytes < 40, `${root.bytes}`);
+    assert.equal(tableReadGas(actor, 'MinerRawPower', 111, emptyState), 28_000 + 187_740 + 10 * root.bytes + Math.ceil(0.4 * root.bytes));
+    assert.equal(tableReadGas(actor, 'MinerCount', undefined, emptyState), 0, 'a total in the state block: no table');
+  });
+
+  test("Balance resolves an f410 owner (a syscall) and opens the balances HAMT's root (bit width 3)", () => {
+    const owner = FilAddress.fromId(1000);
+    const datacap = { governor: 6, supply: 0n, balances: new Map([[1000, 10n ** 24n]]), allowances: new Map() } as DatacapState;
+    const actor = { id: 7, kind: 'datacap', nonce: 0, balance: 0n, datacap } as Actor;
+    const f410 = FilAddress.fromEthAddress(new Uint8Array(20).fill(9));
+    const state = { lookupId: (a: FilAddress) => (a.equals(f410) || a.equals(owner) ? 1000 : undefined) } as unknown as StateOverlay;
+    const [root] = hamtPath(hamtBlocks(balancesHamt(datacap)), actorIdKey(1000), 3);
+    const open = 28_000 + 187_740 + 10 * root.bytes + Math.ceil(0.4 * root.bytes);
+    assert.equal(tableReadGas(actor, 'Balance', f410.bytes, state), 14_000 + open);
+    assert.equal(tableReadGas(actor, 'Balance', owner.bytes, state), open, 'an ID address: the SDK resolves it without a syscall');
   });
 });
