@@ -129,18 +129,25 @@ export const hamtBlocks = (hamt: { root: CID; blocks: readonly Uint8Array[] }): 
   byCid: new Map(hamt.blocks.map((bytes) => [cidOf(bytes).toString(), bytes])),
 });
 
-/** The blocks a read of `key` opens in a HAMT (its blocks by CID: hamtBlocks), root first, down to the node holding its bucket. */
-export function hamtPath({ root, byCid }: ReturnType<typeof hamtBlocks>, key: Uint8Array, bitWidth: number): PathBlock[] {
+/**
+ * The blocks a read of `key` opens in a HAMT (its blocks by CID: hamtBlocks), root first, down to the
+ * node holding its bucket, and the value under the key there (undefined if none).
+ */
+export function hamtLookup({ root, byCid }: ReturnType<typeof hamtBlocks>, key: Uint8Array, bitWidth: number): { path: PathBlock[]; value: unknown } {
   const hash = sha256(key);
   const path: PathBlock[] = [];
-  let cid: CID | null = root;
-  for (let depth = 0; cid; depth++) {
-    const bytes: Uint8Array = byCid.get(cid.toString())!;
+  for (let depth = 0, cid = root; ; depth++) {
+    const bytes = byCid.get(cid.toString())!;
     path.push(pathBlock(cid, bytes));
-    cid = CID.asCID(pointerFor(decodeNode(bytes), hash, depth, bitWidth));
+    const pointer = pointerFor(decodeNode(bytes), hash, depth, bitWidth);
+    const link = CID.asCID(pointer);
+    if (link) cid = link;
+    else return { path, value: pointer === undefined ? undefined : asBucket(pointer).find(([k]) => equalBytes(k, key))?.[1] };
   }
-  return path;
 }
+
+/** The blocks a read of `key` opens in a HAMT, root first, down to the node holding its bucket. */
+export const hamtPath = (hamt: ReturnType<typeof hamtBlocks>, key: Uint8Array, bitWidth: number): PathBlock[] => hamtLookup(hamt, key, bitWidth).path;
 
 /** Every entry of the HAMT in slot order, reading all its nodes: a node's children together (an upstream gets each level as one batch). */
 export async function hamtEntries(root: CID, load: LoadBlock): Promise<[Uint8Array, unknown][]> {

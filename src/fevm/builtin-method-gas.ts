@@ -11,8 +11,8 @@
 // fitted to builtin-actors' own trace of it.
 import { FilAddress } from '../common/address.js';
 import { amtPath } from '../common/amt.js';
-import { blockShape, cidOf, encodeBigInt, encodeCbor, type BlockShape, type CID, type PathBlock } from '../common/cbor.js';
-import { actorIdKey, hamtBlocks, hamtPath } from '../common/hamt.js';
+import { blockShape, CID, cidOf, encodeBigInt, encodeCbor, type BlockShape, type PathBlock } from '../common/cbor.js';
+import { actorIdKey, hamtBlocks, hamtLookup, hamtPath } from '../common/hamt.js';
 import type { Actor, ActorKind } from './actor.js';
 import { storedProposalCid, storedProposalValue, type StoredProposal } from './actors/market/deal-proposal.js';
 import {
@@ -30,6 +30,7 @@ import {
 import { balancesHamt, DATACAP_HAMT_BIT_WIDTH } from './actors/datacap/state.js';
 import { minerInfoValue } from './actors/miner/state.js';
 import { claimsHamt, CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
+import { claimsHamt as verifregClaimsHamt, VERIFREG_HAMT_BIT_WIDTH } from './actors/verifreg/state.js';
 import type { StateOverlay } from './state-tree.js';
 import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, onBlockCreate, onBlockOpen, onBlockPut, onBlockRead, onHashing, onVerifySignature, onWasmInvocation } from './price-list.js';
 
@@ -243,10 +244,27 @@ const datacapBalanceWalk: TableWalk = (actor, params, state) => {
   return resolve + loadsGas(hamtPath(layoutOf(datacap.balances, () => hamtBlocks(balancesHamt(datacap))), actorIdKey(id), DATACAP_HAMT_BIT_WIDTH));
 };
 
+/**
+ * VerifRegAPI's GetClaims (builtin-actors verifreg get_claims): the Claims HAMT by provider to the
+ * provider's bucket, then the provider's own HAMT by claim ID to each claim's bucket, each node once.
+ */
+const claimsWalk: TableWalk = (actor, params) => {
+  const registry = actor.verifreg;
+  const [providerParam, idsParam] = Array.isArray(params) ? params : [];
+  const provider = dealIdOf(providerParam);
+  if (!registry || provider === undefined) return 0;
+  const claims = layoutOf(registry.claims, () => hamtBlocks(verifregClaimsHamt(registry)));
+  const outer = hamtLookup(claims, actorIdKey(provider), VERIFREG_HAMT_BIT_WIDTH);
+  const inner = CID.asCID(outer.value);
+  const ids = (Array.isArray(idsParam) ? idsParam : []).map(dealIdOf).filter((id) => id !== undefined);
+  const records = inner ? ids.flatMap((id) => hamtPath({ root: inner, byCid: claims.byCid }, actorIdKey(id), VERIFREG_HAMT_BIT_WIDTH)) : [];
+  return loadsGas(distinct([...outer.path, ...records]));
+};
+
 /** A miner method reading its MinerInfo (get_miner_info: the info block the state links). */
 const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(blockShape(encodeCbor(minerInfoValue(actor.miner)))) : 0);
 
-/** The tables each method walks, by kind and method name (builtin-actors v18 market, power, miner and DataCap lib.rs). */
+/** The tables each method walks, by kind and method name (builtin-actors v18 market, power, DataCap, verified registry and miner lib.rs). */
 const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
   storagemarket: {
     ...Object.fromEntries(
@@ -258,6 +276,7 @@ const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
   },
   storagepower: { MinerRawPower: claimWalk },
   datacap: { Balance: datacapBalanceWalk },
+  verifiedregistry: { GetClaims: claimsWalk },
   storageminer: Object.fromEntries(
     ['ControlAddresses', 'GetOwner', 'IsControllingAddress', 'GetSectorSize', 'GetPeerID', 'GetMultiaddrs', 'GetBeneficiary', 'ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoWalk]),
   ),

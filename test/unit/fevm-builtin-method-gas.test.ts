@@ -15,13 +15,14 @@ import {
   wasmInvocationGas,
 } from '../../src/fevm/builtin-method-gas.js';
 import { FilAddress } from '../../src/common/address.js';
-import { actorIdKey, hamtBlocks, hamtPath } from '../../src/common/hamt.js';
+import { actorIdKey, hamtBlocks, hamtLookup, hamtPath } from '../../src/common/hamt.js';
+import { claimsHamt as registryClaimsHamt, EMPTY_VERIFREG_STATE, type VerifregState } from '../../src/fevm/actors/verifreg/state.js';
 import type { Actor } from '../../src/fevm/actor.js';
 import { balancesHamt, type DatacapState } from '../../src/fevm/actors/datacap/state.js';
 import { claimsHamt, type PowerState } from '../../src/fevm/actors/power.js';
 import type { StateOverlay } from '../../src/fevm/state-tree.js';
 import { amtPath } from '../../src/common/amt.js';
-import { encodeCbor } from '../../src/common/cbor.js';
+import { CID, cidOf, encodeCbor } from '../../src/common/cbor.js';
 import { MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
 import { proposalsAmt } from '../../src/fevm/actors/market/state.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
@@ -164,5 +165,22 @@ describe('the power and DataCap getters contracts reach (PowerAPI, DataCapAPI)',
     const open = 28_000 + 187_740 + 10 * root.bytes + Math.ceil(0.4 * root.bytes);
     assert.equal(tableReadGas(actor, 'Balance', f410.bytes, state), 14_000 + open);
     assert.equal(tableReadGas(actor, 'Balance', owner.bytes, state), open, 'an ID address: the SDK resolves it without a syscall');
+  });
+});
+
+describe("the verified registry's claims (VerifRegAPI GetClaims)", () => {
+  const claim = (sector: number) => ({ provider: 111, client: 1000, data: cidOf(new Uint8Array([sector])), size: 2048, termMin: 518_400, termMax: 5_256_000, termStart: 10, sector });
+  const registry = { ...EMPTY_VERIFREG_STATE, claims: new Map([[111, new Map([[1, claim(1)], [2, claim(2)]])]]) } as unknown as VerifregState;
+  const actor = { id: 6, kind: 'verifiedregistry', nonce: 0, balance: 0n, verifreg: registry } as Actor;
+  const emptyState = {} as StateOverlay;
+
+  test("the Claims HAMT's root to the provider's bucket, then the provider's HAMT holding both claims, opened once", () => {
+    const layout = hamtBlocks(registryClaimsHamt(registry));
+    const outer = hamtLookup(layout, actorIdKey(111), 5);
+    const inner = hamtPath({ root: CID.asCID(outer.value)!, byCid: layout.byCid }, actorIdKey(1), 5);
+    assert.deepEqual([outer.path.length, inner.length], [1, 1]);
+    assert.equal(tableReadGas(actor, 'GetClaims', [111, [1, 2]], emptyState), blockLoadGas(outer.path[0]) + blockLoadGas(inner[0]));
+    // A provider with no claims: the root alone.
+    assert.equal(tableReadGas(actor, 'GetClaims', [112, [1]], emptyState), blockLoadGas(outer.path[0]));
   });
 });
