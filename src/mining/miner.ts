@@ -312,7 +312,13 @@ export class Miner {
       // Work enrolled for an epoch already run (or for the current one, while it ran) is due at the next.
       const epoch = due === undefined ? before : Math.max(due, done + 1);
       if (epoch >= before) return;
-      const failures = await this.untilFetched(overlay, () => executor.runCron(overlay, contextAt(epoch)));
+      const failures = await this.untilFetched(overlay, async () => {
+        // On a fork, the null epochs before this one move the reward actor's State on, then this epoch's cron.
+        updateRewardKpi(overlay, epoch - 1);
+        const entries = await executor.runCron(overlay, contextAt(epoch));
+        updateRewardKpi(overlay, epoch);
+        return entries;
+      });
       for (const { actor, error } of failures) this.deps.onCronError(epoch, actor, error);
       state.commit(overlay, epoch);
       done = epoch;
@@ -353,6 +359,9 @@ export class Miner {
     const ctx = this.context(epoch, timestamp, this.nextBaseFee ?? parent.nextBaseFee);
     const base = state.snapshot().write;
     const overlay = state.stage();
+    // On a fork, the crons of the null epochs before this tipset (Lotus runs them before its messages)
+    // move the reward actor's State on; the block reward then pays what the last of them computed.
+    updateRewardKpi(overlay, epoch - 1);
     const selected = blsFirst(mempool.select(overlay, ctx.baseFee));
     const included: IncludedMessage[] = [];
     const done: PendingMessage[] = [];
@@ -411,8 +420,7 @@ export class Miner {
     }
     if (buildAgain) return this.produceTipset(at);
     // Cron runs after the messages, as at the end of every Filecoin epoch; on a fork the power
-    // actor's part of it then moves the reward actor's State on (a null round has no cron: the next
-    // tipset's update catches it up).
+    // actor's part of it then moves the reward actor's State on.
     const cronFailures = await this.untilFetched(overlay, async () => {
       await executor.awardBlockReward(overlay, ctx);
       const failures = await executor.runCron(overlay, ctx);

@@ -57,7 +57,7 @@ describe('a fork\'s singletons and network-wide figures', () => {
     assert.equal(BigInt(State.TotalStoragePowerReward), 30n * 5n * 10n ** 18n);
   });
 
-  test('the reward actor\'s State moves on with each tipset the fork mines, as builtin-actors\' UpdateNetworkKPI, null rounds caught up', async () => {
+  test('the reward actor\'s State moves on at every epoch\'s cron, null rounds included, as builtin-actors\' UpdateNetworkKPI', async () => {
     const atFork = (await rpc(fork.url, 'Filecoin.StateReadState', ['t02', null])).State;
     const power = BigInt((await rpc(fork.url, 'Filecoin.StateReadState', ['t04', null])).State.TotalRawBytePower);
     assert.ok(power > 0n);
@@ -67,8 +67,9 @@ describe('a fork\'s singletons and network-wide figures', () => {
     const head = await rpc(fork.url, 'Filecoin.ChainHead');
     assert.equal(head.Height, forkEpoch + 3 + 1500);
     assert.equal((await rpc(fork.url, 'Filecoin.ChainGetTipSet', [head.Cids])).Blocks[0].Parents.length, 1);
+    // Lotus runs cron at every epoch, null rounds included: one UpdateNetworkKPI an epoch (review R13).
     let kpi = kpiOf(atFork);
-    for (const epoch of [forkEpoch + 1, forkEpoch + 2, forkEpoch + 3, forkEpoch + 1503]) kpi = updateNetworkKpi(kpi, epoch, power);
+    for (let epoch = forkEpoch + 1; epoch <= forkEpoch + 1503; epoch++) kpi = updateNetworkKpi(kpi, epoch, power);
     const { State } = await rpc(fork.url, 'Filecoin.StateReadState', ['t02', null]);
     assert.deepEqual(kpiOf(State), kpi);
     assert.equal(State.Epoch, head.Height + 1);

@@ -3,7 +3,7 @@
 // TestBaselineReward.golden, tests/reward_actor_test.rs construct_with_zero_power).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { baselinePowerFromPrev, computeReward, computeRTheta, nextEstimate, updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
+import { baselinePowerFromPrev, computeReward, computeRTheta, EXACT_KPI_EPOCHS, kpiThrough, nextEstimate, updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
 
 const FIL = 10n ** 18n;
 const SIMPLE_TOTAL = 330_000_000n * FIL;
@@ -87,5 +87,23 @@ describe('reward arithmetic (builtin-actors actors/reward logic.rs)', () => {
     // is the filter run once over the 4 epochs.
     assert.equal(next.effectiveNetworkTime, 1);
     assert.deepEqual(next.thisEpochRewardSmoothed, nextEstimate(kpi.thisEpochRewardSmoothed, next.thisEpochReward, 4));
+  });
+
+  test('kpiThrough moves the State one epoch at a time, as Lotus\'s cron at every null round does; a longer run\'s earlier epochs in one step, the estimate within 10^-6', () => {
+    const power = 32n << 30n;
+    const kpi = freshKpi({ epoch: 100 });
+    const epochByEpoch = (through: number) => {
+      let next = kpi;
+      for (let epoch = kpi.epoch; epoch <= through; epoch++) next = updateNetworkKpi(next, epoch, power);
+      return next;
+    };
+    assert.deepEqual(kpiThrough(kpi, 100 + 1_500, power), epochByEpoch(100 + 1_500));
+    assert.deepEqual(kpiThrough(kpi, 99, power), kpi);
+    const through = 100 + EXACT_KPI_EPOCHS + 20_000;
+    const [fast, exact] = [kpiThrough(kpi, through, power), epochByEpoch(through)];
+    // Same cumulative figures and reward (one power throughout); the smoothed estimate close.
+    assert.deepEqual({ ...fast, thisEpochRewardSmoothed: undefined }, { ...exact, thisEpochRewardSmoothed: undefined });
+    const off = fast.thisEpochRewardSmoothed.position - exact.thisEpochRewardSmoothed.position;
+    assert.ok((off < 0n ? -off : off) * 1_000_000n <= exact.thisEpochRewardSmoothed.position, `${off} off ${exact.thisEpochRewardSmoothed.position}`);
   });
 });

@@ -3,7 +3,7 @@
 // winner goes round-robin by epoch over the miners that meet the consensus minimum (in the order
 // the power actor lists them). The block reward is minted (the devnet keeps no mining reserve): a
 // fixed 5 FIL on the devnet's own chain; on a fork, the epoch reward of the upstream's reward State,
-// which the fork's every tipset moves on as builtin-actors' UpdateNetworkKPI does (reward-logic.ts).
+// which every epoch's cron moves on as builtin-actors' UpdateNetworkKPI does (reward-logic.ts).
 // The premiums are what the executor credited to f02. Rewards reach the miner through ApplyRewards
 // and are available at once (no vesting).
 import { FilAddress } from '../../common/address.js';
@@ -16,7 +16,7 @@ import { address, bigInt, i64, tuple } from './params.js';
 import type { MinerState } from './miner/state.js';
 import { EMPTY_POWER_STATE, minerMeetsConsensus } from './power.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
-import { updateNetworkKpi, type RewardKpi } from './reward-logic.js';
+import { kpiThrough, type RewardKpi } from './reward-logic.js';
 
 const FIL = 10n ** 18n;
 
@@ -60,16 +60,17 @@ export function thisEpochReward(reward: RewardState | undefined): { reward: bigi
 }
 
 /**
- * What the power actor's cron at the end of a tipset's epoch hands the reward actor on a fork
- * (builtin-actors power on_epoch_tick_end, reward update_network_kpi): the network's raw power, from
- * which the next epoch's reward is computed. The devnet's own chain keeps its fixed reward.
+ * On a fork, the reward actor's State moved on through the cron of epoch `through`, as the power
+ * actor's cron at the end of every epoch, null rounds included, hands it the network's raw power
+ * (builtin-actors power on_epoch_tick_end, reward update_network_kpi; reward-logic.ts kpiThrough).
+ * The devnet's own chain keeps its fixed reward.
  */
-export function updateRewardKpi(state: StateOverlay, epoch: number): void {
+export function updateRewardKpi(state: StateOverlay, through: number): void {
   const actor = state.getActor(REWARD_ACTOR_ID);
   const reward = actor?.reward;
-  if (!actor || !reward?.kpi) return;
+  if (!actor || !reward?.kpi || reward.kpi.epoch > through) return;
   const realizedPower = state.getActor(POWER_ACTOR_ID)?.power?.totalRawBytePower ?? 0n;
-  state.putActor(rewardActorWith(actor, actor.balance, rewardStateOf(reward.pendingGasReward, reward.totalStoragePowerReward, updateNetworkKpi(reward.kpi, epoch, realizedPower))));
+  state.putActor(rewardActorWith(actor, actor.balance, rewardStateOf(reward.pendingGasReward, reward.totalStoragePowerReward, kpiThrough(reward.kpi, through, realizedPower))));
 }
 
 /**
