@@ -28,6 +28,11 @@ function integer(min: number, max: number) {
   };
 }
 
+/** An option taking an integer from `min` to `max`: parsed so, and its help says so. */
+function integerOption(flags: string, description: string, min: number, max: number): Option {
+  return new Option(flags, `${description} (${min} to ${max})`).argParser(integer(min, max));
+}
+
 /** `t1…=1000`: a native address and the FIL it starts with. */
 function parseFunding(text: string): { address: FilAddress; balance: bigint } {
   const [address, amount] = text.split('=');
@@ -81,21 +86,21 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
   const program: Command = new Command('fvm-devnet')
     .description('A local Filecoin EVM (FEVM) devnet: instant tipsets, Ethereum JSON-RPC, Lotus semantics.')
     .version('0.1.0')
-    .addOption(new Option('-p, --port <number>', 'port to listen on (0 picks a free one)').default(defaults.port).argParser(integer(0, 65535)))
+    .addOption(integerOption('-p, --port <number>', 'port to listen on (0 picks a free one)', 0, 65535).default(defaults.port))
     .addOption(new Option('--host <address>', 'address to listen on').default(defaults.host))
-    .addOption(new Option('-a, --accounts <number>', 'number of dev accounts').default(defaults.accounts).argParser(integer(1, 1000)))
+    .addOption(integerOption('-a, --accounts <number>', 'number of dev accounts', 1, 1000).default(defaults.accounts))
     .addOption(new Option('-m, --mnemonic <words>', 'BIP-39 mnemonic the dev accounts are derived from').default(defaults.mnemonic, '"test test … junk"'))
-    .addOption(new Option('--storage-providers <number>', 'simulated storage providers (miner actors with power) at genesis').default(defaults.storageProviders).argParser(integer(0, 100)))
+    .addOption(integerOption('--storage-providers <number>', 'simulated storage providers (miner actors with power) at genesis', 0, 100).default(defaults.storageProviders))
     .addOption(new Option('--sector-size <size>', "the storage providers' sector size").choices(Object.keys(SECTOR_SIZES)).default('32GiB'))
-    .addOption(new Option('--seal-delay <epochs>', 'epochs a storage provider waits after publishing a deal before sealing it').default(defaults.sealDelay).argParser(integer(0, 1_000_000)))
+    .addOption(integerOption('--seal-delay <epochs>', 'epochs a storage provider waits after publishing a deal before sealing it', 0, 1_000_000).default(defaults.sealDelay))
     .addOption(new Option('--balance <FIL>', 'balance of each dev account, in FIL').default(attoToFil(defaults.balance)))
     .addOption(new Option('--fund <address=FIL...>', 'fund native f1/f3 addresses at genesis, e.g. --fund t1…=1000').default([]))
-    .addOption(new Option('--chain-id <number>', 'EIP-155 chain id').default(Number(defaults.chainId), "31415926, Lotus's local devnet").argParser(integer(1, Number.MAX_SAFE_INTEGER)))
+    .addOption(integerOption('--chain-id <number>', 'EIP-155 chain id', 1, Number.MAX_SAFE_INTEGER).default(Number(defaults.chainId), "31415926, Lotus's local devnet"))
     .addOption(new Option('--seed <text|0xhex>', 'seed of the randomness beacon (PREVRANDAO, get_randomness)').default('fvm-devnet'))
-    .addOption(new Option('--f3-lag <epochs>', "epochs F3 finality lags behind the head: the 'finalized' and 'safe' tags").default(defaults.f3Lag).argParser(integer(0, EC_FINALITY)))
-    .addOption(new Option('--timestamp <seconds>', "a new chain's genesis time, in Unix seconds (default: the start); chain time goes on from it").argParser(integer(0, LAST_TIMESTAMP - 1)))
+    .addOption(integerOption('--f3-lag <epochs>', "epochs F3 finality lags behind the head: the 'finalized' and 'safe' tags", 0, EC_FINALITY).default(defaults.f3Lag))
+    .addOption(integerOption('--timestamp <seconds>', "a new chain's genesis time, in Unix seconds (default: the start); chain time goes on from it", 0, LAST_TIMESTAMP - 1))
     .addOption(new Option('--auto-impersonate', 'send eth_sendTransaction for any sender, without its key (anvil_autoImpersonateAccount)'))
-    .addOption(new Option('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly').argParser(integer(1, 86400)))
+    .addOption(integerOption('-b, --block-time <seconds>', 'mine a tipset every N seconds instead of instantly', 1, 86400))
     .addOption(new Option('--no-mining', 'mine only on request (evm_mine)'))
     .addOption(new Option('--state <file>', 'load the chain from <file> if it exists; save it there on exit and while running'))
     .addOption(new Option('--piece-store-limit <size>', "most bytes of piece data the storage providers keep (PUT /piece/<cid>); kept in <file>.pieces/ with --state").default(defaults.pieceStoreLimit, '4GiB').argParser(byteSize(0)))
@@ -103,18 +108,18 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(new Option('--load-state <file>', 'load the chain from <file> at start'))
     .addOption(new Option('--dump-state <file>', 'save the chain to <file> on exit'))
     .addOption(new Option('--allow-origin <origin>', 'let browser pages from <origin> call the node (repeatable)').argParser(collectOrigin).default([], 'any origin'))
-    .addOption(new Option('--max-body-size <bytes>', 'largest JSON-RPC request body or WebSocket message').default(defaults.maxBodyBytes, '16 MiB').argParser(integer(1024, 1 << 30)))
-    .addOption(new Option('--max-batch <number>', 'most requests in one JSON-RPC batch').default(defaults.maxBatch).argParser(integer(1, 100_000)))
-    .addOption(new Option('--max-batch-bytes <bytes>', "most bytes of answers to one batch; the answers past them are -32003 errors (geth's)").default(defaults.maxBatchResponseBytes, '25 MB').argParser(integer(1024, 1 << 28)))
-    .addOption(new Option('--max-filters <number>', 'most polling filters (eth_newFilter…) installed at once').default(defaults.maxFilters).argParser(integer(1, 100_000)))
-    .addOption(new Option('--max-subscriptions <count>', 'most WebSocket subscriptions open at once, all connections together').default(defaults.maxSubscriptions).argParser(integer(1, 1_000_000)))
-    .addOption(new Option('--request-timeout <ms>', 'cut an HTTP request whose headers and body have not arrived within this time (0: never)').default(defaults.requestTimeoutMs).argParser(integer(0, 3_600_000)))
-    .addOption(new Option('--max-connections <number>', 'most TCP connections (HTTP and WebSocket) open at once').default(defaults.maxConnections).argParser(integer(1, 1_000_000)))
-    .addOption(new Option('--ws-ping-interval <ms>', 'ping WebSocket clients this often; one that misses a ping is cut (0: never)').default(defaults.wsLiveness.pingIntervalMs).argParser(integer(0, 3_600_000)))
-    .addOption(new Option('--ws-max-buffered <bytes>', 'close a WebSocket with more unsent data than this (code 1008)').default(defaults.wsLiveness.maxBufferedBytes, '64 MiB').argParser(integer(1024, 1 << 30)))
-    .addOption(new Option('--call-timeout <ms>', 'stop an eth_call, gas estimate run or traced call after this much CPU time (0: never)').default(defaults.callTimeoutMs).argParser(integer(0, 3_600_000)))
+    .addOption(integerOption('--max-body-size <bytes>', 'largest JSON-RPC request body or WebSocket message', 1024, 1 << 30).default(defaults.maxBodyBytes, '16 MiB'))
+    .addOption(integerOption('--max-batch <number>', 'most requests in one JSON-RPC batch', 1, 100_000).default(defaults.maxBatch))
+    .addOption(integerOption('--max-batch-bytes <bytes>', "most bytes of answers to one batch; the answers past them are -32003 errors (geth's)", 1024, 1 << 28).default(defaults.maxBatchResponseBytes, '25 MB'))
+    .addOption(integerOption('--max-filters <number>', 'most polling filters (eth_newFilter…) installed at once', 1, 100_000).default(defaults.maxFilters))
+    .addOption(integerOption('--max-subscriptions <count>', 'most WebSocket subscriptions open at once, all connections together', 1, 1_000_000).default(defaults.maxSubscriptions))
+    .addOption(integerOption('--request-timeout <ms>', 'cut an HTTP request whose headers and body have not arrived within this time (0: never)', 0, 3_600_000).default(defaults.requestTimeoutMs))
+    .addOption(integerOption('--max-connections <number>', 'most TCP connections (HTTP and WebSocket) open at once', 1, 1_000_000).default(defaults.maxConnections))
+    .addOption(integerOption('--ws-ping-interval <ms>', 'ping WebSocket clients this often; one that misses a ping is cut (0: never)', 0, 3_600_000).default(defaults.wsLiveness.pingIntervalMs))
+    .addOption(integerOption('--ws-max-buffered <bytes>', 'close a WebSocket with more unsent data than this (code 1008)', 1024, 1 << 30).default(defaults.wsLiveness.maxBufferedBytes, '64 MiB'))
+    .addOption(integerOption('--call-timeout <ms>', 'stop an eth_call, gas estimate run or traced call after this much CPU time (0: never)', 0, 3_600_000).default(defaults.callTimeoutMs))
     .addOption(new Option('-f, --fork-url <url>', 'fork a Lotus node at an epoch (with or without /rpc/v1; token in $FVM_DEVNET_FORK_TOKEN)'))
-    .addOption(new Option('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)").argParser(integer(0, Number.MAX_SAFE_INTEGER)))
+    .addOption(integerOption('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)", 0, Number.MAX_SAFE_INTEGER))
     .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork)"))
     .addOption(new Option('--gateway-only', "answer only the Filecoin.* methods a public Lotus gateway serves (api/api_gateway.go)"))
     .addOption(new Option('--no-explorer', 'do not serve the explorer page at http://<host>:<port>/'))

@@ -2,7 +2,9 @@
 // the output modes, and errors for bad flags.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { HDNodeWallet } from 'ethers';
 import { CHAIN_ID, signTx } from '../helpers/dev-wallet.js';
@@ -303,6 +305,25 @@ describe('fvm-devnet CLI', () => {
     for (const flag of ['--port', '--host', '--accounts', '--storage-providers', '--sector-size', '--seal-delay', '--f3-lag', '--mnemonic', '--balance', '--chain-id', '--timestamp', '--auto-impersonate', '--block-time', '--no-mining', '--allow-origin', '--call-timeout', '--no-explorer', '--silent', '--json', '--help']) {
       assert.ok(run.stdout.includes(flag), `--help does not mention ${flag}`);
     }
+  });
+
+  test("README's option list is --help's, option by option (audit29 D1)", () => {
+    const run = runToExit(['--help']);
+    assert.equal(run.status, 0, run.stderr);
+    // commander wraps a description over indented lines: one entry per option, its lines joined.
+    const entries = (lines: string[]): string[] =>
+      lines.reduce<string[]>((all, line) => {
+        if (/^ {2}-/.test(line)) all.push(line.trim().replace(/\s+/g, ' '));
+        else if (line.trim() && all.length) all[all.length - 1] += ` ${line.trim()}`;
+        return all;
+      }, []);
+    const help = run.stdout.slice(run.stdout.indexOf('Options:\n'), run.stdout.indexOf('\nCommands:')).split('\n');
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const block = readme.slice(readme.indexOf('## Command line'));
+    const listed = block.slice(0, block.indexOf('\n```\n', block.indexOf('```') + 3)).split('\n');
+    const fromHelp = entries(help);
+    assert.ok(fromHelp.length > 40, `${fromHelp.length} options in --help`);
+    assert.deepEqual(entries(listed), fromHelp);
   });
 
   test('a bad flag value exits non-zero with a message', () => {
