@@ -1,7 +1,8 @@
 // The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
 // devnet models (account: [address]; EVM: its State tuple; miner, power and market: the fields the
 // devnet keeps, src/fevm/actors/miner/state.ts, power.ts and market/state.ts; verifreg and datacap:
-// their State tuples with maps shown as entries; multisig: its State tuple). Other kinds have an empty tuple.
+// their State tuples with maps shown as entries; multisig: its State tuple; reward: its figures, so that
+// its Head moves with them, as Lotus's does every epoch). Other kinds have an empty tuple.
 import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
 import { toStorable } from '../common/storable.js';
 import type { Actor } from './actor.js';
@@ -10,6 +11,7 @@ import { EMPTY_MARKET_STATE, marketStateValue } from './actors/market/state.js';
 import { minerStateValue } from './actors/miner/state.js';
 import { multisigStateValue } from './actors/multisig/state.js';
 import { powerStateValue } from './actors/power.js';
+import { rewardStateValue } from './actors/reward.js';
 import { EMPTY_VERIFREG_STATE, verifregStateValue } from './actors/verifreg/state.js';
 import { LazyMap } from './lazy-map.js';
 
@@ -31,11 +33,12 @@ function actorStateValue(actor: Actor): unknown {
   if (actor.kind === 'storagemarket') return marketStateValue(actor.market ?? EMPTY_MARKET_STATE);
   if (actor.kind === 'verifiedregistry') return verifregStateValue(actor.verifreg ?? EMPTY_VERIFREG_STATE);
   if (actor.kind === 'datacap') return datacapStateValue(actor.datacap ?? EMPTY_DATACAP_STATE);
+  if (actor.kind === 'reward') return rewardStateValue(actor.reward);
   return [];
 }
 
-/** The state a forked singleton's tables live in: the field of its kind. */
-const SINGLETON_FIELDS = ['power', 'market', 'verifreg', 'datacap'] as const;
+/** The state a forked singleton's tables live in: the field of its kind (the reward actor's has none, only scalars). */
+const SINGLETON_FIELDS = ['power', 'market', 'verifreg', 'datacap', 'reward'] as const;
 
 export const forkedSingletonState = (actor: Actor): object | undefined => SINGLETON_FIELDS.map((field) => actor[field]).find((state) => state !== undefined);
 

@@ -51,6 +51,8 @@ describe('a fork\'s singletons and network-wide figures', () => {
     for (const actor of SINGLETONS) {
       const [mine, theirs] = await Promise.all([rpc(fork.url, 'Filecoin.StateReadState', [actor, null]), rpc(upstream.url, 'Filecoin.StateReadState', [actor, forkKey])]);
       assert.deepEqual(mine, theirs, actor);
+      // And the actor, its Head the upstream's.
+      assert.deepEqual(await rpc(fork.url, 'Filecoin.StateGetActor', [actor, null]), await rpc(upstream.url, 'Filecoin.StateGetActor', [actor, forkKey]), actor);
     }
     // The upstream's providers were paid: the block rewards the fork starts from.
     const { State } = await rpc(fork.url, 'Filecoin.StateReadState', ['t02', null]);
@@ -59,6 +61,7 @@ describe('a fork\'s singletons and network-wide figures', () => {
 
   test('the reward actor\'s State moves on at every epoch\'s cron, null rounds included, as builtin-actors\' UpdateNetworkKPI', async () => {
     const atFork = (await rpc(fork.url, 'Filecoin.StateReadState', ['t02', null])).State;
+    const headAtFork = (await rpc(fork.url, 'Filecoin.StateGetActor', ['t02', null])).Head;
     const power = BigInt((await rpc(fork.url, 'Filecoin.StateReadState', ['t04', null])).State.TotalRawBytePower);
     assert.ok(power > 0n);
     // Three tipsets, then 1 500 epochs of which all but the last are null rounds.
@@ -75,6 +78,8 @@ describe('a fork\'s singletons and network-wide figures', () => {
     assert.equal(State.Epoch, head.Height + 1);
     // No miner of the fork's own has power: nothing was paid, the upstream's total stays.
     assert.equal(State.TotalStoragePowerReward, atFork.TotalStoragePowerReward);
+    // Its Head moved with its State, as Lotus's does every epoch.
+    assert.notDeepEqual((await rpc(fork.url, 'Filecoin.StateGetActor', ['t02', null])).Head, headAtFork);
     // The smoothed estimate moved with the new epoch rewards.
     assert.notDeepEqual(State.ThisEpochRewardSmoothed, atFork.ThisEpochRewardSmoothed);
   });

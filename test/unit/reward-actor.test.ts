@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../src/common/cbor.js';
 import { REWARD_ACTOR_ID } from '../../src/fevm/actor.js';
+import { actorHead } from '../../src/fevm/actor-state.js';
 import { transfer } from '../../src/fevm/actors/lifecycle.js';
 import { declarationsFor } from '../../src/fevm/actors/miner/proving.js';
 import { BLOCK_REWARD, THIS_EPOCH_REWARD, blockWinner, creditGasReward } from '../../src/fevm/actors/reward.js';
@@ -30,6 +31,14 @@ describe('block reward', () => {
     assert.equal(h.balance(MINER), BLOCK_REWARD + 1000n);
     assert.equal(h.state.getActor(REWARD_ACTOR_ID)!.reward!.pendingGasReward, 0n);
     assert.equal(h.balance(REWARD_ACTOR_ID), 0n);
+  });
+
+  test('f02\'s Head moves with its State (what was paid), as Lotus\'s does', async () => {
+    const h = await minerHarness();
+    const before = actorHead(h.state.getActor(REWARD_ACTOR_ID)!);
+    h.epoch = 2;
+    await h.executor.awardBlockReward(h.state, h.ctx());
+    assert.notDeepEqual(actorHead(h.state.getActor(REWARD_ACTOR_ID)!), before);
   });
 
   test('f02 keeps its fields, in one order and one V8 map, through credits, transfers and awards', async () => {

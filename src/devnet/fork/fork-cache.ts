@@ -33,9 +33,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * its nodes read below the root (Actor.storageShape), where 16 kept the root's bucket counts. 19: a
  * shape's node keeps its pointers by bucket (18 kept them as a list). 20: the reward actor holds the
  * upstream's reward State (RewardState.kpi: its block rewards paid, the figures of its next reward).
- * 21: the fork point holds the upstream's network upgrade heights (ForkPoint.upgradeHeights).
+ * 21: the fork point holds the upstream's network upgrade heights (ForkPoint.upgradeHeights). 22: the
+ * reward actor holds the upstream's Head and State (Actor.forkedFrom).
  */
-const CACHE_FORMAT = 21;
+const CACHE_FORMAT = 22;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

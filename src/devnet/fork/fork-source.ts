@@ -122,7 +122,8 @@ export class ForkSource implements FetchingStateSource {
     if (actor === undefined) throw new MissingStateError([{ kind: 'actor', id }]);
     this.progress.hits++;
     if (actor?.miner) this.caughtUp(id);
-    if (actor && (FORKED_TABLE_KINDS.has(actor.kind) || actor.kind === 'cron')) return this.withTablesOf(actor);
+    // The reward actor has no table, but its forkedFrom is handed out the same way.
+    if (actor && (FORKED_TABLE_KINDS.has(actor.kind) || actor.kind === 'cron' || actor.forkedFrom)) return this.withTablesOf(actor);
     return actor ?? undefined;
   }
 

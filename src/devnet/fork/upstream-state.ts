@@ -125,7 +125,7 @@ export class UpstreamState {
     if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id), forkedFrom: await this.forkedFrom(id, found) };
     if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id), forkedFrom: await this.forkedFrom(id, found) };
     if (kind === 'storagepower') return { ...actor, power: await this.tables.powerState(id), forkedFrom: await this.forkedFrom(id, found) };
-    if (kind === 'reward') return { ...actor, reward: await this.tables.rewardState(id) };
+    if (kind === 'reward') return { ...actor, reward: await this.tables.rewardState(id), forkedFrom: await this.forkedFrom(id, found) };
     return actor;
   }
 

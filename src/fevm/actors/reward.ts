@@ -76,10 +76,31 @@ export function updateRewardKpi(state: StateOverlay, through: number): void {
 /**
  * f02 as every write of it makes it: one literal, its fields in one order. Spread copies of what the
  * different writers made were objects of different V8 shapes, and the first tipset of several
- * messages met one that the executor's optimized code had not seen (a deoptimization per run).
+ * messages met one that the executor's optimized code had not seen (a deoptimization per run). A
+ * fork's keeps `forkedFrom` (the upstream's Head and State, answered until its state changes).
  */
 export function rewardActorWith(actor: Actor, balance: bigint, reward: RewardState = actor.reward ?? EMPTY_REWARD_STATE): Actor {
-  return { id: actor.id, kind: actor.kind, nonce: actor.nonce, balance, reward };
+  const { id, kind, nonce, forkedFrom } = actor;
+  return forkedFrom ? { id, kind, nonce, balance, reward, forkedFrom } : { id, kind, nonce, balance, reward };
+}
+
+/** The reward State's CBOR value for its Head: what was paid and pending, and on a fork builtin-actors' figures. */
+export function rewardStateValue(reward: RewardState | undefined): unknown {
+  const { pendingGasReward, totalStoragePowerReward, kpi } = reward ?? EMPTY_REWARD_STATE;
+  const figures = kpi && [
+    kpi.cumsumBaseline,
+    kpi.cumsumRealized,
+    BigInt(kpi.effectiveNetworkTime),
+    kpi.effectiveBaselinePower,
+    kpi.thisEpochReward,
+    kpi.thisEpochRewardSmoothed.position,
+    kpi.thisEpochRewardSmoothed.velocity,
+    kpi.thisEpochBaselinePower,
+    BigInt(kpi.epoch),
+    kpi.simpleTotal,
+    kpi.baselineTotal,
+  ];
+  return [encodeBigInt(pendingGasReward), encodeBigInt(totalStoragePowerReward), figures ? figures.map(encodeBigInt) : null];
 }
 
 /** Credits a message's miner tip to f02, for the next block reward. */
