@@ -27,7 +27,7 @@ import {
   statesAmt,
   type MarketState,
 } from './actors/market/state.js';
-import { balancesHamt, DATACAP_HAMT_BIT_WIDTH } from './actors/datacap/state.js';
+import { allowancesHamt, balancesHamt, DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
 import { minerInfoValue } from './actors/miner/state.js';
 import { claimsHamt, CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
 import { claimsHamt as verifregClaimsHamt, VERIFREG_HAMT_BIT_WIDTH } from './actors/verifreg/state.js';
@@ -261,6 +261,16 @@ const claimsWalk: TableWalk = (actor, params) => {
   return loadsGas(distinct([...outer.path, ...records]));
 };
 
+/** DataCap's Allowance: the owner and the operator resolved, then the allowances HAMT to the owner's and its HAMT to the operator's bucket. */
+const datacapAllowanceWalk: TableWalk = (actor, params, state) => {
+  const [owner, operator] = (Array.isArray(params) ? params : []).map((p) => (p instanceof Uint8Array ? addressOf(p) : undefined));
+  if (!owner || !operator) return 0;
+  const resolve = (owner.id === undefined ? HOST_CALL : 0) + (operator.id === undefined ? HOST_CALL : 0);
+  const [ownerId, operatorId] = [state.lookupId(owner), state.lookupId(operator)];
+  if (ownerId === undefined || operatorId === undefined) return resolve;
+  return resolve + loadsGas(distinct(datacapAllowancePaths(actor.datacap ?? EMPTY_DATACAP_STATE, [[ownerId, [operatorId]]])));
+};
+
 /** A miner method reading its MinerInfo (get_miner_info: the info block the state links). */
 const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(blockShape(encodeCbor(minerInfoValue(actor.miner)))) : 0);
 
@@ -275,7 +285,7 @@ const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
     GetBalance: balanceWalk,
   },
   storagepower: { MinerRawPower: claimWalk },
-  datacap: { Balance: datacapBalanceWalk },
+  datacap: { Balance: datacapBalanceWalk, Allowance: datacapAllowanceWalk },
   verifiedregistry: { GetClaims: claimsWalk },
   storageminer: Object.fromEntries(
     ['ControlAddresses', 'GetOwner', 'IsControllingAddress', 'GetSectorSize', 'GetPeerID', 'GetMultiaddrs', 'GetBeneficiary', 'ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoWalk]),
@@ -363,6 +373,41 @@ const publishChange: TableChange = (before, after) => {
   return 2 * HOST_CALL + perDeal + loadsGas(reads) + putsGas(writes) + putsGas(ops);
 };
 
+/** The keys whose values differ between two versions of a table. */
+function changedKeys<K, V>(before: ReadonlyMap<K, V>, after: ReadonlyMap<K, V>): K[] {
+  if (before === after) return [];
+  return [...new Set([...before.keys(), ...after.keys()])].filter((key) => before.get(key) !== after.get(key));
+}
+
+const datacapBalancePaths = (datacap: DatacapState, owners: readonly number[]) => {
+  const layout = layoutOf(datacap.balances, () => hamtBlocks(balancesHamt(datacap)));
+  return owners.flatMap((owner) => hamtPath(layout, actorIdKey(owner), DATACAP_HAMT_BIT_WIDTH));
+};
+
+/** The allowances HAMT by owner to each owner's bucket, then each owner's HAMT by operator to the operators'. */
+const datacapAllowancePaths = (datacap: DatacapState, changes: readonly (readonly [owner: number, operators: readonly number[]])[]) => {
+  const layout = layoutOf(datacap.allowances, () => hamtBlocks(allowancesHamt(datacap)));
+  return changes.flatMap(([owner, operators]) => {
+    const outer = hamtLookup(layout, actorIdKey(owner), DATACAP_HAMT_BIT_WIDTH);
+    const inner = CID.asCID(outer.value);
+    return [...outer.path, ...(inner ? operators.flatMap((operator) => hamtPath({ root: inner, byCid: layout.byCid }, actorIdKey(operator), DATACAP_HAMT_BIT_WIDTH)) : [])];
+  });
+};
+
+/**
+ * A DataCap method that moved tokens or allowances (frc46_token: mint, transfer, burn, allowance
+ * changes): the balances and allowances it changed, read on the way to their buckets and written
+ * again (each node once; the token's state is saved before its receiver hook is sent).
+ */
+const datacapChange: TableChange = (before, after) => {
+  const [was, is] = [before.datacap ?? EMPTY_DATACAP_STATE, after.datacap ?? EMPTY_DATACAP_STATE];
+  const owners = changedKeys(was.balances, is.balances);
+  const allowances = changedKeys(was.allowances, is.allowances).map((owner) => [owner, changedKeys(was.allowances.get(owner) ?? new Map(), is.allowances.get(owner) ?? new Map())] as const);
+  const reads = distinct([...datacapBalancePaths(was, owners), ...datacapAllowancePaths(was, allowances)]);
+  const writes = distinct([...datacapBalancePaths(is, owners), ...datacapAllowancePaths(is, allowances)]);
+  return loadsGas(reads) + putsGas(writes);
+};
+
 /** A miner method changing its MinerInfo: the new info block written (save_info). */
 const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPutGas(blockShape(encodeCbor(minerInfoValue(after.miner)))) : 0);
 
@@ -370,6 +415,7 @@ const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPut
 const TABLE_CHANGES: Partial<Record<ActorKind, Record<string, TableChange>>> = {
   storagemarket: { AddBalance: escrowChange(false), WithdrawBalance: escrowChange(true), PublishStorageDeals: publishChange },
   storageminer: Object.fromEntries(['ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoChange])),
+  datacap: Object.fromEntries(['Mint', 'Destroy', 'Transfer', 'TransferFrom', 'IncreaseAllowance', 'DecreaseAllowance', 'RevokeAllowance', 'Burn', 'BurnFrom'].map((name) => [name, datacapChange])),
 };
 
 /** What a method that changed its actor's state paid in its tables (`before` and `after`: the actor around the method). */

@@ -11,6 +11,7 @@ import {
   PLACEHOLDER_INVOCATION,
   stateLoadGas,
   stateWriteGas,
+  tableChangeGas,
   tableReadGas,
   wasmInvocationGas,
 } from '../../src/fevm/builtin-method-gas.js';
@@ -18,7 +19,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { actorIdKey, hamtBlocks, hamtLookup, hamtPath } from '../../src/common/hamt.js';
 import { claimsHamt as registryClaimsHamt, EMPTY_VERIFREG_STATE, type VerifregState } from '../../src/fevm/actors/verifreg/state.js';
 import type { Actor } from '../../src/fevm/actor.js';
-import { balancesHamt, type DatacapState } from '../../src/fevm/actors/datacap/state.js';
+import { allowancesHamt, balancesHamt, type DatacapState } from '../../src/fevm/actors/datacap/state.js';
 import { claimsHamt, type PowerState } from '../../src/fevm/actors/power.js';
 import type { StateOverlay } from '../../src/fevm/state-tree.js';
 import { amtPath } from '../../src/common/amt.js';
@@ -182,5 +183,32 @@ describe("the verified registry's claims (VerifRegAPI GetClaims)", () => {
     assert.equal(tableReadGas(actor, 'GetClaims', [111, [1, 2]], emptyState), blockLoadGas(outer.path[0]) + blockLoadGas(inner[0]));
     // A provider with no claims: the root alone.
     assert.equal(tableReadGas(actor, 'GetClaims', [112, [1]], emptyState), blockLoadGas(outer.path[0]));
+  });
+});
+
+describe("DataCap's transfers and allowances (DataCapAPI)", () => {
+  const emptyState = {} as StateOverlay;
+  const token = (balances: [number, bigint][], allowances: [number, [number, bigint][]][] = []) =>
+    ({ governor: 6, supply: 10n ** 24n, balances: new Map(balances), allowances: new Map(allowances.map(([owner, ops]) => [owner, new Map(ops)])) }) as DatacapState;
+  const actorWith = (datacap: DatacapState) => ({ id: 7, kind: 'datacap', nonce: 0, balance: 0n, datacap }) as Actor;
+  const root = (datacap: DatacapState) => hamtPath(hamtBlocks(balancesHamt(datacap)), actorIdKey(1000), 3)[0];
+
+  test('a transfer reads the balances HAMT to both holders and writes it again (a small table: its root, once)', () => {
+    const before = token([[1000, 10n ** 24n]]);
+    const after = token([[1000, 10n ** 23n], [6, 9n * 10n ** 23n]]);
+    assert.equal(tableChangeGas(actorWith(before), actorWith(after), 'Transfer', undefined, emptyState), blockLoadGas(root(before)) + blockPutGas(root(after)));
+  });
+
+  test("an allowance raised: the allowances HAMT to the owner's bucket and the owner's HAMT to the operator's, read and written", () => {
+    const before = token([[1000, 10n ** 24n]]);
+    const after = token([[1000, 10n ** 24n]], [[1000, [[2000, 5n]]]]);
+    const layout = hamtBlocks(allowancesHamt(after));
+    const outer = hamtLookup(layout, actorIdKey(1000), 3);
+    const inner = hamtPath({ root: CID.asCID(outer.value)!, byCid: layout.byCid }, actorIdKey(2000), 3);
+    const emptyRoot = hamtPath(hamtBlocks(allowancesHamt(before)), actorIdKey(1000), 3);
+    assert.equal(tableChangeGas(actorWith(before), actorWith(after), 'IncreaseAllowance', undefined, emptyState), blockLoadGas(emptyRoot[0]) + blockPutGas(outer.path[0]) + blockPutGas(inner[0]));
+    // Read back (Allowance, by ID addresses: no resolve syscall): the same two blocks opened.
+    const ids = { lookupId: (a: FilAddress) => a.id } as unknown as StateOverlay;
+    assert.equal(tableReadGas(actorWith(after), 'Allowance', [FilAddress.fromId(1000).bytes, FilAddress.fromId(2000).bytes], ids), blockLoadGas(outer.path[0]) + blockLoadGas(inner[0]));
   });
 });
