@@ -5,7 +5,7 @@ import { bytesToHex } from '../common/hex.js';
 import type { Devnet } from '../devnet/devnet.js';
 import type { DevnetEventSource } from '../devnet/events.js';
 import { revertReason } from '../devnet/revert.js';
-import { ExitCode, formatExitCode } from '../fevm/exit-code.js';
+import { describeExitCode, ExitCode } from '../fevm/exit-code.js';
 import { decodeBytesParams } from '../fevm/message.js';
 import type { LoggingSwitch } from './define-method.js';
 import type { CallObserver } from './dispatch.js';
@@ -124,7 +124,7 @@ export function logTipsets(devnet: Devnet, log: Logger, logging: LoggingSwitch =
       const created = ethTx && ethTx.to === null && receipt.exitCode === 0 ? createdEthAddress(receipt.returnData) : undefined;
       if (created) lines.push(`    Contract created: ${bytesToHex(created)}`);
       lines.push(`    Gas used: ${receipt.gasUsed}`);
-      if (receipt.exitCode !== 0) lines.push(`    Failed: exit code ${formatExitCode(receipt.exitCode)}${revertNote(receipt.exitCode, receipt.returnData)}`);
+      if (receipt.exitCode !== 0) lines.push(`    Failed: exit code ${describeExitCode(receipt.exitCode)}${revertNote(receipt.exitCode, receipt.returnData)}`);
       log.info({ tx: lines[0].trim(), exitCode: receipt.exitCode, gasUsed: receipt.gasUsed }, `\n${lines.join('\n')}`);
     }
     const time = new Date(tipset.timestamp * 1000).toUTCString();

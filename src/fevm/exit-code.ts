@@ -48,3 +48,12 @@ export function formatExitCode(code: number): string {
   const name = NAMES[code];
   return name ? `${name}(${code})` : String(code);
 }
+
+/**
+ * An exit code for people to read (the node's log, the explorer): as formatExitCode, and the EVM
+ * actor's codes, which go-state-types leaves unnamed, named after builtin-actors' EVM (`EvmReverted(33)`).
+ */
+export function describeExitCode(code: number): string {
+  const evm = Object.entries(ExitCode).find(([name, value]) => value === code && name.startsWith('Evm'));
+  return evm ? `${evm[0]}(${code})` : formatExitCode(code);
+}

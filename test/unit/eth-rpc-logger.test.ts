@@ -75,11 +75,11 @@ describe('logTipsets', () => {
     assert.equal(entries.length, 0);
     await send({ to: null, data: '0x60006000fd' });
     // An empty revert: Lotus's reason for it is "none".
-    assert.match(entries[0].msg, /\n {4}Failed: exit code 33, reverted: none$/);
+    assert.match(entries[0].msg, /\n {4}Failed: exit code EvmReverted\(33\), reverted: none$/);
     assert.doesNotMatch(entries[0].msg, /Contract created/);
     // A revert with 4 KiB of data (PUSH2 0x1000 PUSH1 0 REVERT): its reason shown cut.
     await send({ to: null, data: '0x6110006000fd' });
-    assert.match(entries.at(-2)!.msg, /\n {4}Failed: exit code 33, reverted: 0x0{298}… \(8194 characters\)$/);
+    assert.match(entries.at(-2)!.msg, /\n {4}Failed: exit code EvmReverted\(33\), reverted: 0x0{298}… \(8194 characters\)$/);
   });
 });
 

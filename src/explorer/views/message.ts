@@ -1,7 +1,7 @@
 // One message: both address forms, the method by name, params and return decoded (builtin actors'
 // by Lotus's StateDecodeParams and StateWaitMsg's ReturnDec, contracts' by known ABIs), its events (builtin actors' and
 // contracts', from the receipt's EventsRoot), and why it failed.
-import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
+import { describeExitCode } from '../../fevm/exit-code.js';
 import { decodeCall, decodeLog, decodeReturn, decodeRevert, revertText, type Decoded } from '../abi.js';
 import { methodNames, nativeMethod, type EthReceipt, type EthTx } from '../chain.js';
 import { facts, fil, h, link, num, thousands } from '../dom.js';
@@ -24,12 +24,6 @@ interface CallFrame {
   error?: string;
   revertReason?: string;
   filecoin?: { actor?: string; method: number; exitCode: number };
-}
-
-/** `Name(n)` as Lotus prints exit codes, the EVM actor's codes named too. */
-function exitCodeText(code: number): string {
-  const evm = Object.entries(ExitCode).find(([name, value]) => value === code && name.startsWith('Evm'));
-  return evm ? `${evm[0]}(${code})` : formatExitCode(code);
 }
 
 /** The receipt of a mined message, as Lotus's MsgLookup carries it. */
@@ -93,7 +87,7 @@ export async function messageView(id: string): Promise<HTMLElement> {
     { class: 'message' },
     h('h1', {}, 'Message'),
     facts([
-      ['Status', h('span', {}, statusBadge(receipt), ' ', code !== undefined ? `exit code ${exitCodeText(code)}` : h('span', { class: 'muted' }, receipt ? 'exit code: the node has no Filecoin receipt for it (an upstream message on a fork)' : 'pending'))],
+      ['Status', h('span', {}, statusBadge(receipt), ' ', code !== undefined ? `exit code ${describeExitCode(code)}` : h('span', { class: 'muted' }, receipt ? 'exit code: the node has no Filecoin receipt for it (an upstream message on a fork)' : 'pending'))],
       ...(failed ? ([['Revert reason', h('strong', { class: 'reason' }, reason ?? 'none')]] as [string, HTMLElement][]) : []),
       ['Hash', h('code', { class: 'wrap' }, tx.hash)],
       ['CID', h('code', { class: 'wrap' }, cid ?? '—')],
