@@ -5,6 +5,7 @@
 import { DevnetError, MessageDroppedError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
 import { updateRewardKpi } from '../fevm/actors/reward.js';
+import { EXACT_KPI_EPOCHS } from '../fevm/actors/reward-logic.js';
 import { circulatingSupplyOf, forkedVmCirculatingSupply, vmCirculatingSupply, type VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
@@ -313,10 +314,12 @@ export class Miner {
       const epoch = due === undefined ? before : Math.max(due, done + 1);
       if (epoch >= before) return;
       const failures = await this.untilFetched(overlay, async () => {
-        // On a fork, the null epochs before this one move the reward actor's State on, then this epoch's cron.
-        updateRewardKpi(overlay, epoch - 1);
+        // On a fork, the null epochs before this one move the reward actor's State on, then this
+        // epoch's cron; epoch by epoch only near the run's end (kpiThrough), however many pieces it has.
+        const exactFrom = before - EXACT_KPI_EPOCHS + 1;
+        updateRewardKpi(overlay, epoch - 1, exactFrom);
         const entries = await executor.runCron(overlay, contextAt(epoch));
-        updateRewardKpi(overlay, epoch);
+        updateRewardKpi(overlay, epoch, exactFrom);
         return entries;
       });
       for (const { actor, error } of failures) this.deps.onCronError(epoch, actor, error);

@@ -155,17 +155,18 @@ export const EXACT_KPI_EPOCHS = 30_000;
 /**
  * The reward State after the cron of every epoch through `through`, null rounds included (Lotus
  * runs cron at each; power's OnEpochTickEnd then sends UpdateNetworkKPI with a delta of one epoch),
- * each with `realizedPower`. A run of more than EXACT_KPI_EPOCHS epochs (anvil_mine of millions)
- * takes the epochs before its last EXACT_KPI_EPOCHS in one update, the reward actor's own catch-up
- * for epochs its cron missed (one filter step for them all): the cumulative figures and the reward
- * come out as epoch by epoch at one power, and the smoothed estimate's difference has all but
- * decayed by the end (2 × 10^-7 of it after 10^6 epochs, measured; 2 × 10^-3 with 10 000 exact
- * epochs). Each epoch costs ~7 µs, so a run costs at most ~0.2 s of it.
+ * each with `realizedPower`: one epoch at a time from `exactFrom` on (by default the last
+ * EXACT_KPI_EPOCHS), and the epochs before it in one update, the reward actor's own catch-up for
+ * epochs its cron missed (one filter step for them all). A run of null rounds passes the exactFrom
+ * of its end, so that a long run done in pieces (cron due every 60 epochs) costs no more. The
+ * cumulative figures and the reward come out as epoch by epoch at one power, and the smoothed
+ * estimate's difference has all but decayed by the end (2 × 10^-7 of it after 10^6 epochs,
+ * measured; 2 × 10^-3 with 10 000 exact epochs). Each exact epoch costs ~7 µs, so a run at most ~0.2 s.
  */
-export function kpiThrough(kpi: RewardKpi, through: number, realizedPower: bigint): RewardKpi {
+export function kpiThrough(kpi: RewardKpi, through: number, realizedPower: bigint, exactFrom = through - EXACT_KPI_EPOCHS + 1): RewardKpi {
+  if (kpi.epoch > through) return kpi;
   let next = kpi;
-  const exactFrom = through - EXACT_KPI_EPOCHS + 1;
-  if (next.epoch < exactFrom) next = updateNetworkKpi(next, exactFrom - 1, realizedPower);
+  if (next.epoch < exactFrom) next = updateNetworkKpi(next, Math.min(exactFrom - 1, through), realizedPower);
   while (next.epoch <= through) next = updateNetworkKpi(next, next.epoch, realizedPower);
   return next;
 }

@@ -62,15 +62,15 @@ export function thisEpochReward(reward: RewardState | undefined): { reward: bigi
 /**
  * On a fork, the reward actor's State moved on through the cron of epoch `through`, as the power
  * actor's cron at the end of every epoch, null rounds included, hands it the network's raw power
- * (builtin-actors power on_epoch_tick_end, reward update_network_kpi; reward-logic.ts kpiThrough).
- * The devnet's own chain keeps its fixed reward.
+ * (builtin-actors power on_epoch_tick_end, reward update_network_kpi; reward-logic.ts kpiThrough,
+ * epoch by epoch from `exactFrom`). The devnet's own chain keeps its fixed reward.
  */
-export function updateRewardKpi(state: StateOverlay, through: number): void {
+export function updateRewardKpi(state: StateOverlay, through: number, exactFrom?: number): void {
   const actor = state.getActor(REWARD_ACTOR_ID);
   const reward = actor?.reward;
   if (!actor || !reward?.kpi || reward.kpi.epoch > through) return;
   const realizedPower = state.getActor(POWER_ACTOR_ID)?.power?.totalRawBytePower ?? 0n;
-  state.putActor(rewardActorWith(actor, actor.balance, rewardStateOf(reward.pendingGasReward, reward.totalStoragePowerReward, kpiThrough(reward.kpi, through, realizedPower))));
+  state.putActor(rewardActorWith(actor, actor.balance, rewardStateOf(reward.pendingGasReward, reward.totalStoragePowerReward, kpiThrough(reward.kpi, through, realizedPower, exactFrom))));
 }
 
 /**
