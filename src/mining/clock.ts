@@ -125,11 +125,13 @@ export class Clock {
 
   /**
    * Sets chain time to `timestamp` (evm_setTime), as Anvil's set_time does: the clock runs on from
-   * it, and a one-off next timestamp set before is forgotten.
+   * it, and a one-off next timestamp set before is forgotten; with an interval set, the next tipset
+   * is that interval after the time set (Anvil counts it from the last timestamp, which set_time sets).
    */
   setTime(timestamp: number): void {
     this.state.offsetSeconds += timestamp - this.now();
-    this.state.nextTimestamp = undefined;
+    const { intervalSeconds } = this.state;
+    this.state.nextTimestamp = intervalSeconds === undefined ? undefined : timestamp + intervalSeconds;
   }
 
   setNextTimestamp(timestamp: number): void {

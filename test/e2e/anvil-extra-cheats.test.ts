@@ -108,6 +108,14 @@ describe('Anvil extra cheat codes through cast rpc', () => {
     const next = (await latest()).timestamp;
     assert.ok(next >= later && next < later + 1_000_000, `timestamp ${next}, set ${later} (as milliseconds)`);
 
+    // With an interval set, the next tipset comes that interval after the time set, as in Anvil.
+    await rpc('anvil_setBlockTimestampInterval', '60');
+    const withInterval = next + 1_000;
+    await rpc('evm_setTime', String(withInterval));
+    await rpc('evm_mine');
+    assert.equal((await latest()).timestamp, withInterval + 60);
+    assert.equal(await rpc('anvil_removeBlockTimestampInterval'), true);
+
     assert.match(await refusal('evm_setTime', String(head.timestamp)), /-32602: timestamp \d+ is not after the latest block's \d+: time only moves forward on Filecoin/);
   });
 

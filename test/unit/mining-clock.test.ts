@@ -41,6 +41,14 @@ describe('Clock', () => {
     assert.equal(clock.increase(0), 4_000);
   });
 
+  test('setTime with an interval set: the next tipset is the interval after the time set, as Anvil counts it', () => {
+    const { clock } = clockAt(1_000);
+    clock.setInterval(60);
+    clock.setTime(5_000);
+    assert.equal(clock.nextTipsetTimestamp(1_000), 5_060);
+    assert.equal(clock.nextTipsetTimestamp(5_060), 5_120);
+  });
+
   test('upcomingTimestamp tells the next tipset\'s timestamp without consuming evm_setNextBlockTimestamp', () => {
     const { clock } = clockAt(1_000);
     assert.equal(clock.upcomingTimestamp(1_000), 1_001);
