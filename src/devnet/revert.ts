@@ -8,7 +8,8 @@ import type { InvocationResult } from '../fevm/types.js';
 
 /** Solidity's Error(string) selector. */
 export const ERROR_SELECTOR = '0x08c379a0';
-const PANIC_SELECTOR = '0x4e487b71';
+/** Solidity's Panic(uint256) selector. */
+export const PANIC_SELECTOR = '0x4e487b71';
 const PANIC_NAMES: Record<number, string> = {
   0x01: 'Assert()',
   0x11: 'ArithmeticOverflow()',

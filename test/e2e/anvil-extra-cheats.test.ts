@@ -172,12 +172,15 @@ describe('Anvil extra cheat codes through cast rpc', () => {
     const deployNonce = Number(await castOk(['nonce', dev0.address, ...rpcUrl()]));
     const counter = await deploy(counterArtifact.bytecode);
     assert.equal(counter, getCreateAddress({ from: dev0.address, nonce: deployNonce }));
+    const callee = await deploy(artifacts.TraceCallee!.bytecode);
 
     await rpc('evm_setAutomine', 'false');
-    const nonce = deployNonce + 1;
+    const nonce = deployNonce + 2;
     const increment = await sendAsync(dev0.privateKey, nonce, counter, 'increment()');
-    // A failing transaction is mined too (its gas given: an estimate would refuse it).
+    // Failing transactions are mined too (their gas given: an estimate would refuse them).
     const failing = await sendAsync(dev0.privateKey, nonce + 1, '--gas-limit', '30000000', counter, 'fail()');
+    const panicking = await sendAsync(dev0.privateKey, nonce + 2, '--gas-limit', '30000000', callee, 'divide(uint256,uint256)', '1', '0');
+    const custom = await sendAsync(dev0.privateKey, nonce + 3, '--gas-limit', '30000000', counter, 'set(uint256)', '5000');
     const head = await latest();
     const timestamp = head.timestamp + 100;
     const [block, ...more] = await rpc<Block[]>('anvil_mine_detailed', String(timestamp));
@@ -189,6 +192,11 @@ describe('Anvil extra cheat codes through cast rpc', () => {
     assert.equal(byHash.get(increment)!.revertReason, undefined);
     assert.equal(byHash.get(failing)!.output, '0x08c379a0' + AbiCoder.defaultAbiCoder().encode(['string'], ['nope']).slice(2));
     assert.equal(byHash.get(failing)!.revertReason, 'nope');
+    // A Panic as alloy prints it; a custom error Anvil knows no ABI for, by its selector and data.
+    assert.equal(byHash.get(panicking)!.revertReason, 'panic: division or modulo by zero (0x12)');
+    const tooLarge = new Interface(counterArtifact.abi).encodeErrorResult('TooLarge', [5000n, 1000n]);
+    assert.equal(byHash.get(custom)!.output, tooLarge);
+    assert.equal(byHash.get(custom)!.revertReason, `custom error ${tooLarge.slice(0, 10)}: ${tooLarge.slice(10)}`);
 
     const blocks = await rpcRaw<Block[]>('evm_mine_detailed', [{ blocks: 3 }]);
     assert.deepEqual(blocks.map((b) => Number(b.number)), [head.number + 2, head.number + 3, head.number + 4]);

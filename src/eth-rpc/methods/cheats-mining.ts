@@ -10,7 +10,7 @@ import { ExitCode } from '../../fevm/exit-code.js';
 import { BLOCK_GAS_LIMIT } from '../../fevm/gas.js';
 import { decodeBytesParams } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { ERROR_SELECTOR } from '../../devnet/revert.js';
+import { ERROR_SELECTOR, PANIC_SELECTOR } from '../../devnet/revert.js';
 import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
 import { formatBlock } from '../format.js';
@@ -64,22 +64,67 @@ const mineOptions: Param<MineOptions> = {
   },
 };
 
+/** Solidity's panic codes as alloy names them (alloy-sol-types PanicKind::as_str), which Anvil prints. */
+const PANIC_KINDS: Record<number, string> = {
+  0x00: 'generic/unspecified error',
+  0x01: 'assertion failed',
+  0x11: 'arithmetic underflow or overflow',
+  0x12: 'division or modulo by zero',
+  0x21: 'failed to convert value into enum type',
+  0x22: 'storage byte array incorrectly encoded',
+  0x31: 'called `.pop()` on an empty array',
+  0x32: 'array out-of-bounds access',
+  0x41: 'memory allocation error',
+  0x51: 'called an invalid internal function',
+};
+
+const abi = AbiCoder.defaultAbiCoder();
+
+/** `decode` of `types` from `hex`, or undefined when the bytes do not hold them. */
+function decoded(types: string[], hex: string): unknown {
+  try {
+    return abi.decode(types, hex)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bytes as text when they are all ASCII, or (`utf8`) valid UTF-8. */
+function asText(bytes: Uint8Array, utf8 = false): string | undefined {
+  if (!utf8 && bytes.some((b) => b >= 0x80)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Why a mined transaction failed, as Anvil's evm_mine_detailed words it (foundry RevertDecoder):
- * an Error(string)'s reason, else `custom error <selector>` and the rest in hex; none for no data.
+ * Why a mined transaction failed, as Anvil's evm_mine_detailed words it (foundry 2a5df2c
+ * crates/evm/core/src/decode.rs RevertDecoder::maybe_decode, with no custom errors known): an
+ * Error(string)'s reason; a Panic as alloy prints it; the data as an ABI string or ASCII text;
+ * else `custom error <selector>` and the rest (as text if UTF-8, else hex); none for no data.
  */
 function anvilRevertReason(data: Uint8Array): string | undefined {
   if (data.length === 0) return undefined;
   const hex = bytesToHex(data);
+  const rest = '0x' + hex.slice(10);
   if (hex.startsWith(ERROR_SELECTOR)) {
-    try {
-      return String(AbiCoder.defaultAbiCoder().decode(['string'], '0x' + hex.slice(10))[0]);
-    } catch {
-      // Not a well-formed Error(string): worded as any other error below.
+    const reason = decoded(['string'], rest);
+    if (typeof reason === 'string') return reason;
+  }
+  if (hex.startsWith(PANIC_SELECTOR)) {
+    const code = decoded(['uint256'], rest);
+    if (typeof code === 'bigint') {
+      const kind = PANIC_KINDS[Number(code)];
+      return kind !== undefined ? `panic: ${kind} (0x${code.toString(16).padStart(2, '0')})` : `panic: unknown code (0x${code.toString(16)})`;
     }
   }
+  const text = decoded(['string'], hex) ?? asText(data);
+  if (typeof text === 'string' && text !== '') return text;
   if (data.length < 4) return `custom error bytes ${hex}`;
-  return `custom error ${hex.slice(0, 10)}${data.length > 4 ? `: ${hex.slice(10)}` : ''}`;
+  const args = data.subarray(4);
+  return `custom error ${hex.slice(0, 10)}${args.length > 0 ? `: ${asText(args, true) ?? hex.slice(10)}` : ''}`;
 }
 
 /**
