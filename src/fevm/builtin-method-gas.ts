@@ -10,27 +10,25 @@
 // walking, encoding: tens of thousands at 4 gas) are not counted, but PublishStorageDeals' per deal,
 // fitted to builtin-actors' own trace of it.
 import { FilAddress } from '../common/address.js';
-import { amtPath } from '../common/amt.js';
-import { blockShape, CID, cidOf, encodeBigInt, encodeCbor, type BlockShape, type PathBlock } from '../common/cbor.js';
-import { actorIdKey, hamtBlocks, hamtLookup, hamtPath } from '../common/hamt.js';
+import { blockShape, cborBytesSize, cborHeadSize, CID, CID_LINK_BYTES, cidOf, countLinks, encodeBigInt, encodeCbor, type BlockShape, type PathBlock } from '../common/cbor.js';
+import { actorIdKey, buildHamt, hamtBlocks, hamtPath } from '../common/hamt.js';
+import { bytesToHex } from '../common/hex.js';
 import type { Actor, ActorKind } from './actor.js';
 import { storedProposalCid, storedProposalValue, type StoredProposal } from './actors/market/deal-proposal.js';
 import {
   BALANCE_TABLE_BIT_WIDTH,
-  balanceTableHamt,
   dealOpsByEpochHamt,
   EMPTY_MARKET_STATE,
   MARKET_HAMT_BIT_WIDTH,
-  pendingAllocationsHamt,
-  pendingProposalsHamt,
-  proposalsAmt,
-  statesAmt,
+  PROPOSALS_AMT_BIT_WIDTH,
+  STATES_AMT_BIT_WIDTH,
   type MarketState,
 } from './actors/market/state.js';
-import { allowancesHamt, balancesHamt, DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
+import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
 import { minerInfoValue } from './actors/miner/state.js';
-import { claimsHamt, CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
-import { claimsHamt as verifregClaimsHamt, VERIFREG_HAMT_BIT_WIDTH } from './actors/verifreg/state.js';
+import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
+import { claimValue, VERIFREG_HAMT_BIT_WIDTH } from './actors/verifreg/state.js';
+import { LazyMap } from './lazy-map.js';
 import type { StateOverlay } from './state-tree.js';
 import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, onBlockCreate, onBlockOpen, onBlockPut, onBlockRead, onHashing, onVerifySignature, onWasmInvocation } from './price-list.js';
 
@@ -164,20 +162,110 @@ export function stateWriteGas(kind: ActorKind): number {
 }
 
 // --- Tables: the nodes a method opens on the way to its entries, at the devnet's own sizes ---
+// Priced from the tables' shapes, never kept: a table's version changes with each method that writes it.
 
-/** A table's layout, built once for each version of the table (a method that changes it makes a new one). */
-const layouts = new WeakMap<object, unknown>();
-function layoutOf<T>(table: object, build: () => T): T {
-  let layout = layouts.get(table) as T | undefined;
-  if (layout === undefined) layouts.set(table, (layout = build()));
-  return layout;
+/** HAMTs of up to this many entries are priced exactly (built for the walk, then dropped); larger ones by their shape. */
+const EXACT_HAMT_ENTRIES = 64;
+
+/** A HAMT or AMT node: [bitfield, pointers] or [bitmap, links, values], without its pointers' and values' bytes. */
+const nodeFrame = (bitmapBytes: number) => 1 + cborBytesSize(bitmapBytes);
+
+/**
+ * The blocks a read of `key` opens in a HAMT of bit width `bitWidth` over `table` (`keyOf`, `valueOf`:
+ * the key's bytes and the value as the HAMT stores them). A forked table (a LazyMap: the devnet holds
+ * only what the fork read) is not walked. Up to EXACT_HAMT_ENTRIES entries the HAMT is built; a larger
+ * one is priced by the shape a uniform hash gives it: nodes of links down to the node whose buckets
+ * hold what is left, each entry the size of the table's first.
+ */
+function hamtTablePath<K, V>(name: string, table: ReadonlyMap<K, V>, key: K, bitWidth: number, keyOf: (key: K) => Uint8Array, valueOf: (value: V) => unknown): PathBlock[] {
+  if (table instanceof LazyMap) return [];
+  if (table.size <= EXACT_HAMT_ENTRIES) return hamtPath(hamtBlocks(buildHamt([...table].map(([k, v]) => [keyOf(k), valueOf(v)] as const), bitWidth)), keyOf(key), bitWidth);
+  const slots = 1 << bitWidth;
+  const [firstKey, firstValue] = table.entries().next().value!;
+  const entry = valueOf(firstValue);
+  const entryBytes = encodeCbor([keyOf(firstKey), entry]).length;
+  const node = (depth: number) => (depth === 0 ? `${name}/0` : `${name}/${depth}/${bytesToHex(keyOf(key))}`);
+  const path: PathBlock[] = [];
+  let remaining = table.size;
+  for (; remaining > 3 * slots; remaining = Math.ceil(remaining / slots)) {
+    path.push({ cid: node(path.length), bytes: nodeFrame(slots / 8) + cborHeadSize(slots) + slots * CID_LINK_BYTES, links: slots });
+  }
+  const buckets = Math.min(slots, remaining);
+  path.push({ cid: node(path.length), bytes: nodeFrame(slots / 8) + cborHeadSize(buckets) + buckets + remaining * entryBytes, links: remaining * countLinks(entry) });
+  return path;
+}
+
+/**
+ * The blocks a read of entry `id` opens in an AMT by ID of bit width `bitWidth` whose IDs run below
+ * `nextId`: the root, then the node on the way at each level, each inner node a link for each of its
+ * child ranges below nextId (as if every ID there were present), and the leaf with its range's
+ * entries (`shapeOf`: each one's CBOR size and links). A forked table's leaf (the devnet holds only
+ * what the fork read) is sized as full of entries like the one read.
+ */
+function amtTablePath<V>(name: string, table: ReadonlyMap<number, V>, nextId: number, id: number, bitWidth: number, shapeOf: (value: V) => BlockShape): PathBlock[] {
+  const width = 1 << bitWidth;
+  let height = 0;
+  while (nextId - 1 >= width ** (height + 1)) height++;
+  const count = table instanceof LazyMap ? nextId : table.size;
+  const rootHead = 1 + cborHeadSize(bitWidth) + cborHeadSize(height) + cborHeadSize(count);
+  const frame = (links: number, values: number, valueBytes: number) => nodeFrame(width / 8) + cborHeadSize(links) + links * CID_LINK_BYTES + cborHeadSize(values) + valueBytes;
+  if (id >= width ** (height + 1)) return [{ cid: `${name}/root`, bytes: rootHead + frame(0, 0, 0), links: 0 }];
+  const nodes: { bytes: number; links: number; cid: string }[] = [];
+  for (let level = height; level > 0; level--) {
+    const span = width ** level;
+    const start = Math.floor(id / (span * width)) * span * width;
+    const children = Math.max(1, Math.min(width, Math.ceil((nextId - start) / span)));
+    nodes.push({ cid: `${name}/${level}/${start}`, bytes: frame(children, 0, 0), links: children });
+  }
+  const start = Math.floor(id / width) * width;
+  let entries: BlockShape[];
+  if (table instanceof LazyMap) {
+    const own = table.get(id);
+    entries = own === undefined ? [] : Array<BlockShape>(Math.max(1, Math.min(width, nextId - start))).fill(shapeOf(own));
+  } else {
+    entries = [];
+    for (let i = start; i < Math.min(start + width, nextId); i++) {
+      const value = table.get(i);
+      if (value !== undefined) entries.push(shapeOf(value));
+    }
+  }
+  nodes.push({ cid: `${name}/0/${start}`, bytes: frame(0, entries.length, entries.reduce((n, e) => n + e.bytes, 0)), links: entries.reduce((n, e) => n + e.links, 0) });
+  // The top node lives in the root block.
+  const [top, ...below] = nodes;
+  return [{ cid: `${name}/root`, bytes: rootHead + top.bytes, links: top.links }, ...below];
+}
+
+/** A value's dag-cbor size and links. */
+const valueShape = (value: unknown): BlockShape => ({ bytes: encodeCbor(value).length, links: countLinks(value) });
+/** Each stored proposal's, once (proposals are immutable and shared by every version of the table). */
+const proposalShapes = new WeakMap<StoredProposal, BlockShape>();
+function proposalShape(deal: StoredProposal): BlockShape {
+  let shape = proposalShapes.get(deal);
+  if (!shape) proposalShapes.set(deal, (shape = valueShape(storedProposalValue(deal))));
+  return shape;
 }
 
 const marketOf = (actor: Actor): MarketState => actor.market ?? EMPTY_MARKET_STATE;
-const proposalsPath = (market: MarketState, id: number) => amtPath(layoutOf(market.proposals, () => proposalsAmt(market)), id);
-const statesPath = (market: MarketState, id: number) => amtPath(layoutOf(market.states, () => statesAmt(market)), id);
-const balancePath = (table: ReadonlyMap<number, bigint>, id: number) =>
-  hamtPath(layoutOf(table, () => hamtBlocks(balanceTableHamt(table))), FilAddress.fromId(id).bytes, BALANCE_TABLE_BIT_WIDTH);
+const proposalsPath = (market: MarketState, id: number) => amtTablePath('proposals', market.proposals, market.nextId, id, PROPOSALS_AMT_BIT_WIDTH, proposalShape);
+const statesPath = (market: MarketState, id: number) =>
+  amtTablePath('states', market.states, market.nextId, id, STATES_AMT_BIT_WIDTH, (s) => valueShape([s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]));
+const idAddressKey = (id: number) => FilAddress.fromId(id).bytes;
+const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: number) => hamtTablePath(name, table, id, BALANCE_TABLE_BIT_WIDTH, idAddressKey, encodeBigInt);
+
+/**
+ * A table of tables (the registry's claims by provider, DataCap's allowances by owner): the outer HAMT
+ * to each owner's bucket (its value a link), then the owner's HAMT to each record's.
+ */
+function ownedTablePaths<V>(name: string, table: ReadonlyMap<number, ReadonlyMap<number, V>>, reads: readonly (readonly [owner: number, records: readonly number[]])[], bitWidth: number, valueOf: (value: V) => unknown): PathBlock[] {
+  return reads.flatMap(([owner, records]) => {
+    const own = table.get(owner);
+    const outer = hamtTablePath(name, table, owner, bitWidth, actorIdKey, () => LINK);
+    return own ? [...outer, ...records.flatMap((id) => hamtTablePath(`${name}/${owner}`, own, id, bitWidth, actorIdKey, valueOf))] : outer;
+  });
+}
+
+/** A claim's proof type, which the devnet's claims do not keep: a small integer, one CBOR byte whatever it is. */
+const CLAIM_PROOF_TYPE = 0;
 
 /** A getter's deal ID param; undefined when it is not one (the method refuses it). */
 const dealIdOf = (params: unknown): number | undefined => (typeof params === 'number' ? params : typeof params === 'bigint' && params <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(params) : undefined);
@@ -213,7 +301,7 @@ const balanceWalk: TableWalk = (actor, params, state) => {
   const id = state.lookupId(address);
   if (id === undefined) return resolve;
   const market = marketOf(actor);
-  return resolve + loadsGas(balancePath(market.escrow, id)) + loadsGas(balancePath(market.locked, id));
+  return resolve + loadsGas(balancePath('escrow', market.escrow, id)) + loadsGas(balancePath('locked', market.locked, id));
 };
 
 /** An address param; undefined when its bytes are not one (the method refuses them). */
@@ -229,8 +317,9 @@ function addressOf(bytes: Uint8Array): FilAddress | undefined {
 const claimWalk: TableWalk = (actor, params) => {
   const id = dealIdOf(params);
   const power = actor.power;
-  if (id === undefined || !power) return 0;
-  return loadsGas(hamtPath(layoutOf(power.claims, () => hamtBlocks(claimsHamt(power))), FilAddress.fromId(id).bytes, CLAIMS_HAMT_BIT_WIDTH));
+  // A fork's claims are the upstream's, read as the fork goes: not walked, as any forked table.
+  if (id === undefined || !power || power.upstreamClaims) return 0;
+  return loadsGas(hamtTablePath('claims', new Map(power.claims), id, CLAIMS_HAMT_BIT_WIDTH, idAddressKey, (c) => [CLAIM_PROOF_TYPE, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]));
 };
 
 /** DataCap's Balance (frc46_token balance_of): the owner resolved, then the balances HAMT to its bucket. */
@@ -241,7 +330,7 @@ const datacapBalanceWalk: TableWalk = (actor, params, state) => {
   const resolve = address.id === undefined ? HOST_CALL : 0;
   const id = state.lookupId(address);
   if (id === undefined) return resolve;
-  return resolve + loadsGas(hamtPath(layoutOf(datacap.balances, () => hamtBlocks(balancesHamt(datacap))), actorIdKey(id), DATACAP_HAMT_BIT_WIDTH));
+  return resolve + loadsGas(datacapBalancePaths(datacap, [id]));
 };
 
 /**
@@ -253,12 +342,8 @@ const claimsWalk: TableWalk = (actor, params) => {
   const [providerParam, idsParam] = Array.isArray(params) ? params : [];
   const provider = dealIdOf(providerParam);
   if (!registry || provider === undefined) return 0;
-  const claims = layoutOf(registry.claims, () => hamtBlocks(verifregClaimsHamt(registry)));
-  const outer = hamtLookup(claims, actorIdKey(provider), VERIFREG_HAMT_BIT_WIDTH);
-  const inner = CID.asCID(outer.value);
   const ids = (Array.isArray(idsParam) ? idsParam : []).map(dealIdOf).filter((id) => id !== undefined);
-  const records = inner ? ids.flatMap((id) => hamtPath({ root: inner, byCid: claims.byCid }, actorIdKey(id), VERIFREG_HAMT_BIT_WIDTH)) : [];
-  return loadsGas(distinct([...outer.path, ...records]));
+  return loadsGas(distinct(ownedTablePaths('claims', registry.claims, [[provider, ids]], VERIFREG_HAMT_BIT_WIDTH, claimValue)));
 };
 
 /** DataCap's Allowance: the owner and the operator resolved, then the allowances HAMT to the owner's and its HAMT to the operator's bucket. */
@@ -307,10 +392,8 @@ type TableChange = (before: Actor, after: Actor, params: unknown, state: StateOv
 const distinct = (blocks: readonly PathBlock[]): PathBlock[] => [...new Map(blocks.map((block) => [block.cid, block])).values()];
 const putsGas = (blocks: readonly BlockShape[]): number => blocks.reduce((gas, block) => gas + blockPutGas(block), 0);
 
-const pendingPath = (market: MarketState, cid: CID) =>
-  hamtPath(layoutOf(market.pendingProposals, () => hamtBlocks(pendingProposalsHamt(market))), cid.bytes, MARKET_HAMT_BIT_WIDTH);
-const allocationPath = (market: MarketState, id: number) =>
-  hamtPath(layoutOf(market.pendingDealAllocationIds, () => hamtBlocks(pendingAllocationsHamt(market))), actorIdKey(id), MARKET_HAMT_BIT_WIDTH);
+const pendingPath = (market: MarketState, cid: CID) => hamtTablePath('pending', market.pendingProposals, cid.toString(), MARKET_HAMT_BIT_WIDTH, (key) => CID.parse(key).bytes, () => null);
+const allocationPath = (market: MarketState, id: number) => hamtTablePath('allocations', market.pendingDealAllocationIds, id, MARKET_HAMT_BIT_WIDTH, actorIdKey, (allocation) => allocation);
 
 /** AddBalance, WithdrawBalance: the account resolved, its escrow bucket read (and its locked one to withdraw) and written. */
 const escrowChange =
@@ -321,8 +404,8 @@ const escrowChange =
     const id = address && state.lookupId(address);
     if (!address || id === undefined) return 0;
     const [was, is] = [marketOf(before), marketOf(after)];
-    const reads = loadsGas(balancePath(was.escrow, id)) + (locked ? loadsGas(balancePath(was.locked, id)) : 0);
-    return (address.id === undefined ? HOST_CALL : 0) + reads + putsGas(balancePath(is.escrow, id));
+    const reads = loadsGas(balancePath('escrow', was.escrow, id)) + (locked ? loadsGas(balancePath('locked', was.locked, id)) : 0);
+    return (address.id === undefined ? HOST_CALL : 0) + reads + putsGas(balancePath('escrow', is.escrow, id));
   };
 
 /**
@@ -358,13 +441,13 @@ const publishChange: TableChange = (before, after) => {
   const perDeal = added.reduce((gas, [, deal]) => gas + 2 * HOST_CALL + onHashing('blake2b256', encodeCbor(storedProposalValue(deal)).length) + PUBLISH_WASM_PER_DEAL, 0);
   const reads = distinct([
     ...cids.flatMap((cid) => pendingPath(was, cid)),
-    ...parties.flatMap((id) => [...balancePath(was.escrow, id), ...balancePath(was.locked, id)]),
+    ...parties.flatMap((id) => [...balancePath('escrow', was.escrow, id), ...balancePath('locked', was.locked, id)]),
     ...added.flatMap(([id]) => proposalsPath(was, id)),
   ]);
   const writes = distinct([
     ...added.flatMap(([id]) => proposalsPath(is, id)),
     ...cids.flatMap((cid) => pendingPath(is, cid)),
-    ...parties.flatMap((id) => balancePath(is.locked, id)),
+    ...parties.flatMap((id) => balancePath('locked', is.locked, id)),
     ...added.filter(([, deal]) => deal.verifiedDeal).flatMap(([id]) => allocationPath(is, id)),
   ]);
   const byEpoch = new Map<number, number[]>();
@@ -379,20 +462,12 @@ function changedKeys<K, V>(before: ReadonlyMap<K, V>, after: ReadonlyMap<K, V>):
   return [...new Set([...before.keys(), ...after.keys()])].filter((key) => before.get(key) !== after.get(key));
 }
 
-const datacapBalancePaths = (datacap: DatacapState, owners: readonly number[]) => {
-  const layout = layoutOf(datacap.balances, () => hamtBlocks(balancesHamt(datacap)));
-  return owners.flatMap((owner) => hamtPath(layout, actorIdKey(owner), DATACAP_HAMT_BIT_WIDTH));
-};
+const datacapBalancePaths = (datacap: DatacapState, owners: readonly number[]) =>
+  owners.flatMap((owner) => hamtTablePath('datacap balances', datacap.balances, owner, DATACAP_HAMT_BIT_WIDTH, actorIdKey, encodeBigInt));
 
 /** The allowances HAMT by owner to each owner's bucket, then each owner's HAMT by operator to the operators'. */
-const datacapAllowancePaths = (datacap: DatacapState, changes: readonly (readonly [owner: number, operators: readonly number[]])[]) => {
-  const layout = layoutOf(datacap.allowances, () => hamtBlocks(allowancesHamt(datacap)));
-  return changes.flatMap(([owner, operators]) => {
-    const outer = hamtLookup(layout, actorIdKey(owner), DATACAP_HAMT_BIT_WIDTH);
-    const inner = CID.asCID(outer.value);
-    return [...outer.path, ...(inner ? operators.flatMap((operator) => hamtPath({ root: inner, byCid: layout.byCid }, actorIdKey(operator), DATACAP_HAMT_BIT_WIDTH)) : [])];
-  });
-};
+const datacapAllowancePaths = (datacap: DatacapState, changes: readonly (readonly [owner: number, operators: readonly number[]])[]) =>
+  ownedTablePaths('allowances', datacap.allowances, changes, DATACAP_HAMT_BIT_WIDTH, encodeBigInt);
 
 /**
  * A DataCap method that moved tokens or allowances (frc46_token: mint, transfer, burn, allowance

@@ -16,16 +16,17 @@ import {
   wasmInvocationGas,
 } from '../../src/fevm/builtin-method-gas.js';
 import { FilAddress } from '../../src/common/address.js';
-import { actorIdKey, hamtBlocks, hamtLookup, hamtPath } from '../../src/common/hamt.js';
+import { actorIdKey, buildHamt, hamtBlocks, hamtLookup, hamtPath } from '../../src/common/hamt.js';
 import { claimsHamt as registryClaimsHamt, EMPTY_VERIFREG_STATE, type VerifregState } from '../../src/fevm/actors/verifreg/state.js';
 import type { Actor } from '../../src/fevm/actor.js';
-import { allowancesHamt, balancesHamt, type DatacapState } from '../../src/fevm/actors/datacap/state.js';
-import { claimsHamt, type PowerState } from '../../src/fevm/actors/power.js';
+import { allowancesHamt, type DatacapState } from '../../src/fevm/actors/datacap/state.js';
+import type { PowerState } from '../../src/fevm/actors/power.js';
 import type { StateOverlay } from '../../src/fevm/state-tree.js';
 import { amtPath } from '../../src/common/amt.js';
-import { CID, cidOf, encodeCbor } from '../../src/common/cbor.js';
+import { CID, cidOf, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
-import { proposalsAmt } from '../../src/fevm/actors/market/state.js';
+import { EMPTY_MARKET_STATE, proposalsAmt } from '../../src/fevm/actors/market/state.js';
+import { LazyMap } from '../../src/fevm/lazy-map.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { FIL, pieceCid, setupMarket } from '../helpers/market-harness.js';
 
@@ -149,7 +150,8 @@ describe('the power and DataCap getters contracts reach (PowerAPI, DataCapAPI)',
   test("MinerRawPower opens the Claims HAMT's root, one bucket of [proof type, raw, QA] by the miner's address", () => {
     const power = { claims: [[111, { rawBytePower: 2n ** 35n, qualityAdjPower: 2n ** 35n }]] } as unknown as PowerState;
     const actor = { id: 4, kind: 'storagepower', nonce: 0, balance: 0n, power } as Actor;
-    const [root] = hamtPath(hamtBlocks(claimsHamt(power)), FilAddress.fromId(111).bytes, 5);
+    const claims = buildHamt([[FilAddress.fromId(111).bytes, [0, encodeBigInt(2n ** 35n), encodeBigInt(2n ** 35n)]]], 5);
+    const [root] = hamtPath(hamtBlocks(claims), FilAddress.fromId(111).bytes, 5);
     // [bitfield, [[[key (3 bytes), [0, 6-byte big int, 6-byte big int]]]]]: a few dozen bytes.
     assert.ok(root.bytes > 20 && root.bytes < 40, `${root.bytes}`);
     assert.equal(tableReadGas(actor, 'MinerRawPower', 111, emptyState), 28_000 + 187_740 + 10 * root.bytes + Math.ceil(0.4 * root.bytes));
@@ -162,7 +164,7 @@ describe('the power and DataCap getters contracts reach (PowerAPI, DataCapAPI)',
     const actor = { id: 7, kind: 'datacap', nonce: 0, balance: 0n, datacap } as Actor;
     const f410 = FilAddress.fromEthAddress(new Uint8Array(20).fill(9));
     const state = { lookupId: (a: FilAddress) => (a.equals(f410) || a.equals(owner) ? 1000 : undefined) } as unknown as StateOverlay;
-    const [root] = hamtPath(hamtBlocks(balancesHamt(datacap)), actorIdKey(1000), 3);
+    const [root] = hamtPath(hamtBlocks(buildHamt([[actorIdKey(1000), encodeBigInt(10n ** 24n)]], 3)), actorIdKey(1000), 3);
     const open = 28_000 + 187_740 + 10 * root.bytes + Math.ceil(0.4 * root.bytes);
     assert.equal(tableReadGas(actor, 'Balance', f410.bytes, state), 14_000 + open);
     assert.equal(tableReadGas(actor, 'Balance', owner.bytes, state), open, 'an ID address: the SDK resolves it without a syscall');
@@ -191,7 +193,7 @@ describe("DataCap's transfers and allowances (DataCapAPI)", () => {
   const token = (balances: [number, bigint][], allowances: [number, [number, bigint][]][] = []) =>
     ({ governor: 6, supply: 10n ** 24n, balances: new Map(balances), allowances: new Map(allowances.map(([owner, ops]) => [owner, new Map(ops)])) }) as DatacapState;
   const actorWith = (datacap: DatacapState) => ({ id: 7, kind: 'datacap', nonce: 0, balance: 0n, datacap }) as Actor;
-  const root = (datacap: DatacapState) => hamtPath(hamtBlocks(balancesHamt(datacap)), actorIdKey(1000), 3)[0];
+  const root = (datacap: DatacapState) => hamtPath(hamtBlocks(buildHamt([...datacap.balances].map(([id, amount]) => [actorIdKey(id), encodeBigInt(amount)] as const), 3)), actorIdKey(1000), 3)[0];
 
   test('a transfer reads the balances HAMT to both holders and writes it again (a small table: its root, once)', () => {
     const before = token([[1000, 10n ** 24n]]);
@@ -210,5 +212,32 @@ describe("DataCap's transfers and allowances (DataCapAPI)", () => {
     // Read back (Allowance, by ID addresses: no resolve syscall): the same two blocks opened.
     const ids = { lookupId: (a: FilAddress) => a.id } as unknown as StateOverlay;
     assert.equal(tableReadGas(actorWith(after), 'Allowance', [FilAddress.fromId(1000).bytes, FilAddress.fromId(2000).bytes], ids), blockLoadGas(outer.path[0]) + blockLoadGas(inner[0]));
+  });
+});
+
+describe('tables priced by their shape, never built whole nor kept (review R17, R18)', () => {
+  const ids = { lookupId: (a: FilAddress) => a.id } as unknown as StateOverlay;
+  const marketWith = (escrow: ReadonlyMap<number, bigint>) => ({ id: 5, kind: 'storagemarket', nonce: 0, balance: 0n, market: { ...EMPTY_MARKET_STATE, escrow } }) as Actor;
+  const balanceRead = (escrow: ReadonlyMap<number, bigint>) => tableReadGas(marketWith(escrow), 'GetBalance', FilAddress.fromId(1000).bytes, ids);
+
+  test('an escrow table of more than 64 accounts: nodes of 32 links down to the node whose buckets hold the rest, the same for any account', () => {
+    const table = (size: number) => new Map(Array.from({ length: size }, (_, i) => [1000 + i, 10n ** 18n] as const));
+    const empty = blockLoadGas({ bytes: encodeCbor([new Uint8Array(), []]).length, links: 0 });
+    // 150 entries over 64 slots (bit width 6, 3 a bucket) fit the root: one node with all 150 (~15 bytes
+    // each) for the escrow table; the empty locked table's root besides.
+    const one = balanceRead(table(150)) - empty;
+    assert.equal(one + empty, balanceRead(table(150)), 'deterministic');
+    assert.ok(one > 187_740 + 10 * 150 * 12 && one < 187_740 + 28_000 + 10.4 * 150 * 30, `${one}`);
+    // 250 do not (more than 3 × 64): a node of 64 links (2.8 KB), then the node holding what is left.
+    const two = balanceRead(table(250)) - empty;
+    assert.ok(two > 2 * 187_740 + 10 * 64 * 43, `${two}`);
+  });
+
+  test("a forked table (the devnet holds only what the fork read) is not walked: the same figure whatever was fetched", () => {
+    const forked = new LazyMap<number, bigint>({ get: () => undefined, fetched: () => [] });
+    const before = balanceRead(forked);
+    forked.set(1000, 10n ** 18n);
+    assert.equal(balanceRead(forked), before);
+    assert.equal(before, 0 + blockLoadGas({ bytes: encodeCbor([new Uint8Array(), []]).length, links: 0 }), 'only the unforked locked table is walked');
   });
 });

@@ -4,8 +4,7 @@
 // consensus minimum once enough of them exist); the smoothed QA power estimate is the current power
 // with zero velocity; the creation deposit is the devnet's fixed-rate pledge.
 import { FilAddress } from '../../common/address.js';
-import { encodeBigInt, type CID } from '../../common/cbor.js';
-import { buildHamt } from '../../common/hamt.js';
+import { encodeBigInt } from '../../common/cbor.js';
 import { POWER_ACTOR_ID } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { wholeKeys } from '../lazy-map.js';
@@ -126,15 +125,7 @@ export function minerMeetsConsensus(state: PowerState, claim: Claim): boolean {
   return claim.rawBytePower > 0n;
 }
 
-/**
- * The claims as builtin-actors' power actor keeps them (ClaimsMap, DEFAULT_HAMT_CONFIG: bit width 5): a
- * HAMT by the miner's ID address bytes of [window_post_proof_type, raw_byte_power, quality_adj_power].
- * The devnet's claims do not keep the proof type: a small integer, one CBOR byte whatever it is.
- */
-export function claimsHamt(state: PowerState): { root: CID; blocks: Uint8Array[] } {
-  const proofType = 0;
-  return buildHamt(allClaims(state).map(([id, c]) => [FilAddress.fromId(id).bytes, [proofType, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]]), CLAIMS_HAMT_BIT_WIDTH);
-}
+/** The bit width of the power actor's Claims HAMT (builtin-actors CLAIMS_CONFIG, DEFAULT_HAMT_CONFIG). */
 export const CLAIMS_HAMT_BIT_WIDTH = 5;
 
 /** The CBOR value of the power actor's state: the totals and the claims (standing for its HAMT). */

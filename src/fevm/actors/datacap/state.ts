@@ -127,10 +127,6 @@ export function datacapStateValue(state: DatacapState): unknown {
 /** The bit width of the token's HAMTs (frc46_token DEFAULT_HAMT_BIT_WIDTH, which the datacap actor keeps). */
 export const DATACAP_HAMT_BIT_WIDTH = 3;
 
-/** The balances as the token library stores them: a HAMT by the owner's actor ID varint of amounts. */
-export const balancesHamt = (state: DatacapState): { root: CID; blocks: Uint8Array[] } =>
-  buildHamt([...state.balances].map(([owner, amount]) => [actorIdKey(owner), encodeBigInt(amount)]), DATACAP_HAMT_BIT_WIDTH);
-
 /**
  * The allowances as the token library stores them: a HAMT by owner of the CIDs of HAMTs by operator
  * of amounts, every key an actor ID's varint. Its root and blocks, each owner's table first.
