@@ -165,7 +165,7 @@ export function stateWriteGas(kind: ActorKind): number {
 // Priced from the tables' shapes, never kept: a table's version changes with each method that writes it.
 
 /** HAMTs of up to this many entries are priced exactly (built for the walk, then dropped); larger ones by their shape. */
-const EXACT_HAMT_ENTRIES = 64;
+const EXACT_HAMT_ENTRIES = 16;
 
 /** A HAMT or AMT node: [bitfield, pointers] or [bitmap, links, values], without its pointers' and values' bytes. */
 const nodeFrame = (bitmapBytes: number) => 1 + cborBytesSize(bitmapBytes);
@@ -175,15 +175,17 @@ const nodeFrame = (bitmapBytes: number) => 1 + cborBytesSize(bitmapBytes);
  * the key's bytes and the value as the HAMT stores them). A forked table (a LazyMap: the devnet holds
  * only what the fork read) is not walked. Up to EXACT_HAMT_ENTRIES entries the HAMT is built; a larger
  * one is priced by the shape a uniform hash gives it: nodes of links down to the node whose buckets
- * hold what is left, each entry the size of the table's first.
+ * hold what is left, each entry the size of the one read (`absent`: a typical value for a key not there).
  */
-function hamtTablePath<K, V>(name: string, table: ReadonlyMap<K, V>, key: K, bitWidth: number, keyOf: (key: K) => Uint8Array, valueOf: (value: V) => unknown): PathBlock[] {
+function hamtTablePath<K, V>(name: string, table: ReadonlyMap<K, V>, key: K, bitWidth: number, keyOf: (key: K) => Uint8Array, valueOf: (value: V) => unknown, absent?: V): PathBlock[] {
   if (table instanceof LazyMap) return [];
   if (table.size <= EXACT_HAMT_ENTRIES) return hamtPath(hamtBlocks(buildHamt([...table].map(([k, v]) => [keyOf(k), valueOf(v)] as const), bitWidth)), keyOf(key), bitWidth);
   const slots = 1 << bitWidth;
-  const [firstKey, firstValue] = table.entries().next().value!;
-  const entry = valueOf(firstValue);
-  const entryBytes = encodeCbor([keyOf(firstKey), entry]).length;
+  // The entry read; for a key the table does not hold (one about to be added), `absent` as its value, else the table's first.
+  const own = table.get(key) ?? absent;
+  const [sampleKey, sampleValue] = own === undefined ? table.entries().next().value! : [key, own];
+  const entry = valueOf(sampleValue);
+  const entryBytes = encodeCbor([keyOf(sampleKey), entry]).length;
   const node = (depth: number) => (depth === 0 ? `${name}/0` : `${name}/${depth}/${bytesToHex(keyOf(key))}`);
   const path: PathBlock[] = [];
   let remaining = table.size;
@@ -250,7 +252,7 @@ const proposalsPath = (market: MarketState, id: number) => amtTablePath('proposa
 const statesPath = (market: MarketState, id: number) =>
   amtTablePath('states', market.states, market.nextId, id, STATES_AMT_BIT_WIDTH, (s) => valueShape([s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]));
 const idAddressKey = (id: number) => FilAddress.fromId(id).bytes;
-const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: number) => hamtTablePath(name, table, id, BALANCE_TABLE_BIT_WIDTH, idAddressKey, encodeBigInt);
+const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: number) => hamtTablePath(name, table, id, BALANCE_TABLE_BIT_WIDTH, idAddressKey, encodeBigInt, 10n ** 18n);
 
 /**
  * A table of tables (the registry's claims by provider, DataCap's allowances by owner): the outer HAMT
@@ -259,7 +261,7 @@ const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: numbe
 function ownedTablePaths<V>(name: string, table: ReadonlyMap<number, ReadonlyMap<number, V>>, reads: readonly (readonly [owner: number, records: readonly number[]])[], bitWidth: number, valueOf: (value: V) => unknown): PathBlock[] {
   return reads.flatMap(([owner, records]) => {
     const own = table.get(owner);
-    const outer = hamtTablePath(name, table, owner, bitWidth, actorIdKey, () => LINK);
+    const outer = hamtTablePath(name, table, owner, bitWidth, actorIdKey, () => LINK, new Map<number, V>());
     return own ? [...outer, ...records.flatMap((id) => hamtTablePath(`${name}/${owner}`, own, id, bitWidth, actorIdKey, valueOf))] : outer;
   });
 }
@@ -319,7 +321,7 @@ const claimWalk: TableWalk = (actor, params) => {
   const power = actor.power;
   // A fork's claims are the upstream's, read as the fork goes: not walked, as any forked table.
   if (id === undefined || !power || power.upstreamClaims) return 0;
-  return loadsGas(hamtTablePath('claims', new Map(power.claims), id, CLAIMS_HAMT_BIT_WIDTH, idAddressKey, (c) => [CLAIM_PROOF_TYPE, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]));
+  return loadsGas(hamtTablePath('claims', new Map(power.claims), id, CLAIMS_HAMT_BIT_WIDTH, idAddressKey, (c) => [CLAIM_PROOF_TYPE, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)], { rawBytePower: 0n, qualityAdjPower: 0n }));
 };
 
 /** DataCap's Balance (frc46_token balance_of): the owner resolved, then the balances HAMT to its bucket. */
@@ -392,8 +394,8 @@ type TableChange = (before: Actor, after: Actor, params: unknown, state: StateOv
 const distinct = (blocks: readonly PathBlock[]): PathBlock[] => [...new Map(blocks.map((block) => [block.cid, block])).values()];
 const putsGas = (blocks: readonly BlockShape[]): number => blocks.reduce((gas, block) => gas + blockPutGas(block), 0);
 
-const pendingPath = (market: MarketState, cid: CID) => hamtTablePath('pending', market.pendingProposals, cid.toString(), MARKET_HAMT_BIT_WIDTH, (key) => CID.parse(key).bytes, () => null);
-const allocationPath = (market: MarketState, id: number) => hamtTablePath('allocations', market.pendingDealAllocationIds, id, MARKET_HAMT_BIT_WIDTH, actorIdKey, (allocation) => allocation);
+const pendingPath = (market: MarketState, cid: CID) => hamtTablePath('pending', market.pendingProposals, cid.toString(), MARKET_HAMT_BIT_WIDTH, (key) => CID.parse(key).bytes, () => null, cid);
+const allocationPath = (market: MarketState, id: number) => hamtTablePath('allocations', market.pendingDealAllocationIds, id, MARKET_HAMT_BIT_WIDTH, actorIdKey, (allocation) => allocation, 1);
 
 /** AddBalance, WithdrawBalance: the account resolved, its escrow bucket read (and its locked one to withdraw) and written. */
 const escrowChange =
@@ -463,7 +465,7 @@ function changedKeys<K, V>(before: ReadonlyMap<K, V>, after: ReadonlyMap<K, V>):
 }
 
 const datacapBalancePaths = (datacap: DatacapState, owners: readonly number[]) =>
-  owners.flatMap((owner) => hamtTablePath('datacap balances', datacap.balances, owner, DATACAP_HAMT_BIT_WIDTH, actorIdKey, encodeBigInt));
+  owners.flatMap((owner) => hamtTablePath('datacap balances', datacap.balances, owner, DATACAP_HAMT_BIT_WIDTH, actorIdKey, encodeBigInt, 10n ** 18n));
 
 /** The allowances HAMT by owner to each owner's bucket, then each owner's HAMT by operator to the operators'. */
 const datacapAllowancePaths = (datacap: DatacapState, changes: readonly (readonly [owner: number, operators: readonly number[]])[]) =>

@@ -220,7 +220,7 @@ describe('tables priced by their shape, never built whole nor kept (review R17, 
   const marketWith = (escrow: ReadonlyMap<number, bigint>) => ({ id: 5, kind: 'storagemarket', nonce: 0, balance: 0n, market: { ...EMPTY_MARKET_STATE, escrow } }) as Actor;
   const balanceRead = (escrow: ReadonlyMap<number, bigint>) => tableReadGas(marketWith(escrow), 'GetBalance', FilAddress.fromId(1000).bytes, ids);
 
-  test('an escrow table of more than 64 accounts: nodes of 32 links down to the node whose buckets hold the rest, the same for any account', () => {
+  test('an escrow table of more than 16 accounts: nodes of 32 links down to the node whose buckets hold the rest, the same for any account', () => {
     const table = (size: number) => new Map(Array.from({ length: size }, (_, i) => [1000 + i, 10n ** 18n] as const));
     const empty = blockLoadGas({ bytes: encodeCbor([new Uint8Array(), []]).length, links: 0 });
     // 150 entries over 64 slots (bit width 6, 3 a bucket) fit the root: one node with all 150 (~15 bytes
