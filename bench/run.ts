@@ -89,17 +89,10 @@ async function throughput(peer: PeerName, node: RunningPeer, n: number) {
   // lastLog: their Transfer logs are outside the ranges eth_getLogs asks for).
   const calls = 2 * n;
   const first32 = calls + CALL_WARM_UP;
-  // Half of each warm-up's addresses hold a token too, so that the warm-up runs what its phase's calls
-  // run (a held balance read, then a missing one), not only the missing balance's path.
-  const warmHolders = CALL_WARM_UP / 2;
-  const warmUps = [calls, first32 + calls];
-  await step(peer, `a token each to ${n + 2 * warmHolders} more addresses`, async () => {
-    await giveTokens(rpc, signer, contracts, first32, n, queuesNonceGaps(peer));
-    for (const first of warmUps) await giveTokens(rpc, signer, contracts, first, warmHolders, queuesNonceGaps(peer));
-  });
+  await step(peer, `a token each to ${n} more addresses`, () => giveTokens(rpc, signer, contracts, first32, n, queuesNonceGaps(peer)));
   const heavyTps = await step(peer, `${n / 5} heavy calls`, () => heavyCalls(rpc, signer, contracts, Math.round(n / 5)));
   // Calls and the node's floor, alternated so that drift in the machine's load hits both alike.
-  const holds = (i: number) => i < n || (i >= first32 && i < first32 + n) || warmUps.some((first) => i >= first && i < first + warmHolders);
+  const holds = (i: number) => i < n || (i >= first32 && i < first32 + n);
   const callSeqPerSec = await step(peer, `${calls} eth_calls`, () => ethCalls(rpc, contracts, 0, calls, 1, holds));
   const chainIdSeqPerSec = await step(peer, `${calls} eth_chainIds`, () => chainIds(rpc, calls, 1, signer.chainId));
   const call32PerSec = await step(peer, `${calls} eth_calls, ${CLIENTS} clients`, () => ethCalls(rpc, contracts, first32, calls, CLIENTS, holds));
