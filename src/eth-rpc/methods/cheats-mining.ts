@@ -162,9 +162,7 @@ export const cheatsMining = [
       const from = devnet.head.epoch;
       if (blocks === 1) return [detailedBlock(devnet, await devnet.mine())];
       await devnet.cheats.mine(blocks);
-      const mined: Tipset[] = [];
-      for (let tipset = devnet.chain.atOrBefore(devnet.head.epoch); tipset && tipset.epoch > from; tipset = devnet.chain.atOrBefore(tipset.epoch - 1)) mined.unshift(tipset);
-      return mined.map((tipset) => detailedBlock(devnet, tipset));
+      return devnet.chain.range(from + 1, devnet.head.epoch).map((tipset) => detailedBlock(devnet, tipset));
     }),
     'evm_mine_detailed',
   ),

@@ -17,6 +17,7 @@ import { DevnetError, ExecutionTimeoutError, InvalidParamsError, TraceTimeoutErr
 import { bigintToBytes, bytesToHex, padStart, quantity, type Hex } from '../../common/hex.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { PrestateAccount, TracedMessage, TraceOptions } from '../../devnet/replay.js';
+import { ERROR_SELECTOR, PANIC_SELECTOR } from '../../devnet/revert.js';
 import { FilAddress } from '../../common/address.js';
 import type { Actor } from '../../fevm/actor.js';
 import type { CallFrame, FrameLog, SendFrame, StepLog } from '../../fevm/actors/evm/tracer.js';
@@ -204,11 +205,11 @@ function revertReason(data: Uint8Array): string | undefined {
   if (data.length < 36) return undefined;
   const selector = bytesToHex(data.subarray(0, 4));
   const wordAt = (offset: number) => (offset + 32 <= data.length ? BigInt(bytesToHex(data.subarray(offset, offset + 32))) : undefined);
-  if (selector === '0x4e487b71') {
+  if (selector === PANIC_SELECTOR) {
     const code = wordAt(4)!;
     return code < 256n && PANIC_REASONS[Number(code)] ? PANIC_REASONS[Number(code)] : `unknown panic code: 0x${code.toString(16)}`;
   }
-  if (selector !== '0x08c379a0') return undefined;
+  if (selector !== ERROR_SELECTOR) return undefined;
   const offset = wordAt(4);
   if (offset === undefined || offset > BigInt(data.length)) return undefined;
   const length = wordAt(4 + Number(offset));
