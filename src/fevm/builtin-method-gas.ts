@@ -87,7 +87,6 @@ export const sendSyscallGas = (paramsSize: number | undefined): number => (param
  * syscalls builtin-actors' trampoline makes before it dispatches (debug::enabled, message_context).
  */
 export const ACCOUNT_INVOCATION = wasmInvocationGas('account') + 2 * HOST_CALL;
-export const ETHACCOUNT_INVOCATION = wasmInvocationGas('ethaccount') + 2 * HOST_CALL;
 
 /**
  * A Placeholder receiving a method (an InvokeContract to an f410 with no code): its module has 16
