@@ -97,7 +97,7 @@ describe('the packed package, imported by a TypeScript project', () => {
   });
 
   test("with skipLibCheck off, no error but in third parties' declarations", async () => {
-    const errors = (await tsc('tsconfig.libcheck.json')).split('\n').filter((line) => / error TS\d+:/.test(line));
+    const errors = (await tsc('tsconfig.libcheck.json')).split('\n').filter((line) => /\berror TS\d+:/.test(line));
     const thirdParty = (error: string) => /node_modules\/(?!fvm-devnet\/)/.test(error.slice(0, error.indexOf('(')));
     assert.deepEqual(errors.filter((error) => !thirdParty(error)), []);
   });
