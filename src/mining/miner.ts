@@ -316,7 +316,8 @@ export class Miner {
       const failures = await this.untilFetched(overlay, async () => {
         // On a fork, the null epochs before this one move the reward actor's State on, then this
         // epoch's cron; epoch by epoch only near the run's end (kpiThrough), however many pieces it has.
-        const exactFrom = before - EXACT_KPI_EPOCHS + 1;
+        // The run ends at before - 1, where the tipset's own update (kpiThrough's default window) counts from too.
+        const exactFrom = before - EXACT_KPI_EPOCHS;
         updateRewardKpi(overlay, epoch - 1, exactFrom);
         const entries = await executor.runCron(overlay, contextAt(epoch));
         updateRewardKpi(overlay, epoch, exactFrom);
