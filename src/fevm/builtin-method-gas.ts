@@ -101,6 +101,9 @@ export function builtinInvocationGas(kind: ActorKind): number {
   return kind === 'placeholder' ? PLACEHOLDER_INVOCATION : wasmInvocationGas(kind) + 2 * HOST_CALL;
 }
 
+/** A builtin actor invoked that refuses the method: its trampoline reads the params, then exits. */
+export const refusedMethodGas = (kind: ActorKind, paramsSize: number): number => builtinInvocationGas(kind) + paramsReadGas(paramsSize) + ABORT_EXIT;
+
 /**
  * What the Account actor's constructor does when a send creates an f1/f3 account (ref-fvm
  * call_manager/default.rs create_account_actor_from_send invokes it with the address as its params;
@@ -131,7 +134,9 @@ const POWER = encodeBigInt(2n ** 40n);
 /** A FilterEstimate's or a cumulative figure's Q.128 fixed-point magnitude. */
 const Q128 = encodeBigInt(2n ** 160n);
 const ID_ADDRESS = new Uint8Array(3);
-const stateBlock = (fields: unknown[]): BlockShape => blockShape(encodeCbor(fields));
+/** A value's dag-cbor size and links. */
+const valueShape = (value: unknown): BlockShape => ({ bytes: encodeCbor(value).length, links: countLinks(value) });
+const stateBlock = (fields: unknown[]): BlockShape => valueShape(fields);
 
 /** The state block each kind loads and writes; the kinds without state have none. */
 const STATE_BLOCKS: Partial<Record<ActorKind, BlockShape>> = {
@@ -236,8 +241,6 @@ function amtTablePath<V>(name: string, table: ReadonlyMap<number, V>, nextId: nu
   return [{ cid: `${name}/root`, bytes: rootHead + top.bytes, links: top.links }, ...below];
 }
 
-/** A value's dag-cbor size and links. */
-const valueShape = (value: unknown): BlockShape => ({ bytes: encodeCbor(value).length, links: countLinks(value) });
 /** Each stored proposal's, once (proposals are immutable and shared by every version of the table). */
 const proposalShapes = new WeakMap<StoredProposal, BlockShape>();
 function proposalShape(deal: StoredProposal): BlockShape {
@@ -358,7 +361,7 @@ const datacapAllowanceWalk: TableWalk = (actor, params, state) => {
 };
 
 /** A miner method reading its MinerInfo (get_miner_info: the info block the state links). */
-const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(blockShape(encodeCbor(minerInfoValue(actor.miner)))) : 0);
+const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(valueShape(minerInfoValue(actor.miner))) : 0);
 
 /** The tables each method walks, by kind and method name (builtin-actors v18 market, power, DataCap, verified registry and miner lib.rs). */
 const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
@@ -439,7 +442,7 @@ const publishChange: TableChange = (before, after) => {
   }
   const parties = [...new Set(added.flatMap(([, deal]) => [deal.client, deal.provider]))];
   const cids = added.map(([, deal]) => storedProposalCid(deal));
-  const perDeal = added.reduce((gas, [, deal]) => gas + 2 * HOST_CALL + onHashing('blake2b256', encodeCbor(storedProposalValue(deal)).length) + PUBLISH_WASM_PER_DEAL, 0);
+  const perDeal = added.reduce((gas, [, deal]) => gas + 2 * HOST_CALL + onHashing('blake2b256', proposalShape(deal).bytes) + PUBLISH_WASM_PER_DEAL, 0);
   const reads = distinct([
     ...cids.flatMap((cid) => pendingPath(was, cid)),
     ...parties.flatMap((id) => [...balancePath('escrow', was.escrow, id), ...balancePath('locked', was.locked, id)]),
@@ -485,7 +488,7 @@ const datacapChange: TableChange = (before, after) => {
 };
 
 /** A miner method changing its MinerInfo: the new info block written (save_info). */
-const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPutGas(blockShape(encodeCbor(minerInfoValue(after.miner)))) : 0);
+const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPutGas(valueShape(minerInfoValue(after.miner))) : 0);
 
 /** What the methods that change their tables pay there, by kind and method name. */
 const TABLE_CHANGES: Partial<Record<ActorKind, Record<string, TableChange>>> = {

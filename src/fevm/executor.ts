@@ -12,7 +12,6 @@ import {
   SYSTEM_ACTOR_ID,
   canSend,
   type Actor,
-  type ActorKind,
 } from './actor.js';
 import { builtinActor } from './actors/builtin.js';
 import { takeDueCron, type CronEntry } from './actors/cron.js';
@@ -28,7 +27,7 @@ import type { Tracer } from './actors/evm/tracer.js';
 import { EVM_MAX_RESERVED_METHOD, handleFilecoinMethodInput, handleFilecoinMethodOutput } from './actors/evm/handle-filecoin-method.js';
 import { createActor, createPlaceholder, ethAddressOf, resolveAddress, transfer, withBalance } from './actors/lifecycle.js';
 import { ExitCode } from './exit-code.js';
-import { ACCOUNT_INVOCATION, accountConstructorGas, builtinInvocationGas, paramsReadGas, ABORT_EXIT } from './builtin-method-gas.js';
+import { ACCOUNT_INVOCATION, accountConstructorGas, refusedMethodGas } from './builtin-method-gas.js';
 import { BLOCK_GAS_LIMIT, computeGasOutputs } from './gas.js';
 import { onChainMessage, onChainReturn, onCreateActor, SEND_INVOKE_METHOD, SEND_TRANSFER_FUNDS } from './price-list.js';
 import { StateAccess } from './state-access.js';
@@ -293,14 +292,14 @@ export class Executor {
     if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
     const builtin = builtinActor(receiver.kind);
     // A kind whose methods the devnet does not run (system, cron, the EAM's other methods) refuses the method after its trampoline.
-    if (!builtin) return Promise.resolve(noReturn(ExitCode.ErrUnhandledMessage, refusedInvocationGas(receiver.kind, send)));
+    if (!builtin) return Promise.resolve(noReturn(ExitCode.ErrUnhandledMessage, refusedMethodGas(receiver.kind, send.params?.data.length ?? 0)));
     return invokeBuiltin(builtin, { state, access: this.access, ctx, sender, receiver, send }, this.sendForActors);
   }
 
   /** A top-level message to the EAM's CreateExternal: a deployment from an Ethereum account. */
   private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
     const initcode = top.input ?? decodeBytesParam(send.params);
-    if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedInvocationGas('eam', send));
+    if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedMethodGas('eam', send.params?.data.length ?? 0));
     const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
     return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
   }
@@ -511,5 +510,3 @@ function sentBy(sender: Actor, balance: bigint): Actor {
   return { ...sender, kind, nonce, balance };
 }
 
-/** A builtin actor invoked that refuses the method: its trampoline (the params read) and its exit. */
-const refusedInvocationGas = (kind: ActorKind, send: ActorSend): number => builtinInvocationGas(kind) + paramsReadGas(send.params?.data.length ?? 0) + ABORT_EXIT;

@@ -53,7 +53,7 @@ import {
 import type { Actor, EvmState } from '../../actor.js';
 import { MAX_BLOCK_SIZE } from '../../block-limit.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, onHashing, onLookback, SEND_TRANSFER_FUNDS } from '../../price-list.js';
-import { ABORT_EXIT, builtinInvocationGas } from '../../builtin-method-gas.js';
+import { builtinInvocationGas, refusedMethodGas } from '../../builtin-method-gas.js';
 import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
@@ -466,7 +466,7 @@ export class FevmEvm extends EVM {
     const { access } = this.host;
     const mark = access.mark();
     // Its trampoline reads the params before it finds no such method.
-    const gas = this.sendSyscallGas(message, actor, true) + builtinInvocationGas(actor.kind) + paramsReadGas(message.data.length) + ABORT_EXIT;
+    const gas = this.sendSyscallGas(message, actor, true) + refusedMethodGas(actor.kind, message.data.length);
     access.revertTo(mark);
     return refused(message.gasLimit, gas);
   }
