@@ -50,6 +50,17 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
   function explain(what: string, r: CastResult): string {
     return `${what} exited with ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}\n--- devnet log ---\n${devnet.output()}`;
   }
+  /** Runs a `forge script` that deploys a Counter with --broadcast; the address it printed, once the run succeeded. */
+  async function broadcastCounter(args: string[]): Promise<string> {
+    const r = await forge(args, run);
+    const what = `forge ${args.join(' ')}`;
+    assert.equal(r.code, 0, explain(what, r));
+    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain(what, r));
+    const returned = /counter: contract Counter (0x[0-9a-fA-F]{40})/.exec(r.stdout);
+    assert.ok(returned, explain(what, r));
+    return getAddress(returned[1]!);
+  }
+
 
   async function rpcCall(method: string, params: unknown[]): Promise<any> {
     const res = await fetch(devnet.url, {
@@ -100,13 +111,7 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
   test('forge script --broadcast --skip-simulation deploys Counter and increments it', async () => {
     const nonce = Number(await rpcCall('eth_getTransactionCount', [deployer.address, 'latest']));
     const args = ['script', 'script/Deploy.s.sol', '--broadcast', '--skip-simulation', ...rpc(), '--private-key', deployer.privateKey];
-    const r = await forge(args, run);
-    const what = `forge ${args.join(' ')}`;
-    assert.equal(r.code, 0, explain(what, r));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain(what, r));
-    const returned = /counter: contract Counter (0x[0-9a-fA-F]{40})/.exec(r.stdout);
-    assert.ok(returned, explain(what, r));
-    counter = getAddress(returned[1]!);
+    counter = await broadcastCounter(args);
     assert.equal(counter, getCreateAddress({ from: deployer.address, nonce }));
 
     // forge's record of the broadcast: a CREATE and a CALL, both mined with status 1.
@@ -208,17 +213,12 @@ describe('examples/foundry: forge and cast against the devnet CLI', () => {
     assert.match(refused.stdout + refused.stderr, /missing CREATE2 deployer/, explain(`forge ${args.join(' ')}`, refused));
 
     const withFactory = [...args, '--create2-deployer', SAFE_SINGLETON_FACTORY];
-    const r = await forge(withFactory, run);
-    const what = `forge ${withFactory.join(' ')}`;
-    assert.equal(r.code, 0, explain(what, r));
-    assert.match(r.stdout, /ONCHAIN EXECUTION COMPLETE & SUCCESSFUL/, explain(what, r));
-    const returned = /counter: contract Counter (0x[0-9a-fA-F]{40})/.exec(r.stdout);
-    assert.ok(returned, explain(what, r));
+    const deployed = await broadcastCounter(withFactory);
     // Where CREATE2 puts it: the factory, the script's salt (1), the init code with its argument (0).
     const artifact = JSON.parse(readFileSync(join(tmp, 'out', 'Counter.sol', 'Counter.json'), 'utf8')) as ForgeArtifact;
     const initCode = concat([artifact.bytecode.object, AbiCoder.defaultAbiCoder().encode(['uint256'], [0])]);
     const address = getCreate2Address(SAFE_SINGLETON_FACTORY, toBeHex(1, 32), keccak256(initCode));
-    assert.equal(getAddress(returned[1]!), address);
+    assert.equal(deployed, address);
     // The factory made it, so it is the owner; the constructor's count is there.
     assert.equal(getAddress(await castOk(['call', address, 'owner()(address)', ...rpc()], run)), SAFE_SINGLETON_FACTORY);
     assert.equal(await castOk(['call', address, 'count()(uint256)', ...rpc()], run), '0');
