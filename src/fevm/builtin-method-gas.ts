@@ -183,7 +183,12 @@ const nodeFrame = (bitmapBytes: number) => 1 + cborBytesSize(bitmapBytes);
  */
 function hamtTablePath<K, V>(name: string, table: ReadonlyMap<K, V>, key: K, bitWidth: number, keyOf: (key: K) => Uint8Array, valueOf: (value: V) => unknown, absent?: V): PathBlock[] {
   if (table instanceof LazyMap) return [];
-  if (table.size <= EXACT_HAMT_ENTRIES) return hamtPath(hamtBlocks(buildHamt([...table].map(([k, v]) => [keyOf(k), valueOf(v)] as const), bitWidth)), keyOf(key), bitWidth);
+  if (table.size <= EXACT_HAMT_ENTRIES) {
+    // Each node named by its table and its CID: two tables holding the same entries (the empty ones
+    // all do) are two loads, each node opened (ref-fvm charges every block_open).
+    const path = hamtPath(hamtBlocks(buildHamt([...table].map(([k, v]) => [keyOf(k), valueOf(v)] as const), bitWidth)), keyOf(key), bitWidth);
+    return path.map((block) => ({ ...block, cid: `${name}@${block.cid}` }));
+  }
   const slots = 1 << bitWidth;
   // The entry read; for a key the table does not hold (one about to be added), `absent` as its value, else the table's first.
   const own = table.get(key) ?? absent;
@@ -392,7 +397,7 @@ export function tableReadGas(actor: Actor, method: string, params: unknown, stat
 /** What a method that changed its state paid in its tables: its actor before and after the method, its params. */
 type TableChange = (before: Actor, after: Actor, params: unknown, state: StateOverlay) => number;
 
-/** The blocks of several paths, each node once (a table's library keeps the nodes it loaded). */
+/** The blocks of several paths, each node of a table once (a table's library keeps the nodes it loaded); the paths name each node by its table. */
 const distinct = (blocks: readonly PathBlock[]): PathBlock[] => [...new Map(blocks.map((block) => [block.cid, block])).values()];
 const putsGas = (blocks: readonly BlockShape[]): number => blocks.reduce((gas, block) => gas + blockPutGas(block), 0);
 

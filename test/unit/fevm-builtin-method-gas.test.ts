@@ -213,6 +213,18 @@ describe("DataCap's transfers and allowances (DataCapAPI)", () => {
     const ids = { lookupId: (a: FilAddress) => a.id } as unknown as StateOverlay;
     assert.equal(tableReadGas(actorWith(after), 'Allowance', [FilAddress.fromId(1000).bytes, FilAddress.fromId(2000).bytes], ids), blockLoadGas(outer.path[0]) + blockLoadGas(inner[0]));
   });
+
+  test('two tables holding the same entries are two loads: each node written, not one for both (ref-fvm charges every block)', () => {
+    // Two owners' allowances for the same operator and amount: two HAMTs of one identical block.
+    const before = token([[1000, 10n ** 24n], [1001, 10n ** 24n]]);
+    const after = token([[1000, 10n ** 24n], [1001, 10n ** 24n]], [[1000, [[2000, 5n]]], [1001, [[2000, 5n]]]]);
+    const layout = hamtBlocks(allowancesHamt(after));
+    const outer = hamtLookup(layout, actorIdKey(1000), 3);
+    const inner = hamtPath({ root: CID.asCID(outer.value)!, byCid: layout.byCid }, actorIdKey(2000), 3);
+    assert.equal(hamtLookup(layout, actorIdKey(1001), 3).value!.toString(), outer.value!.toString(), 'the same block');
+    const emptyRoot = hamtPath(hamtBlocks(allowancesHamt(before)), actorIdKey(1000), 3);
+    assert.equal(tableChangeGas(actorWith(before), actorWith(after), 'IncreaseAllowance', undefined, emptyState), blockLoadGas(emptyRoot[0]) + blockPutGas(outer.path[0]) + 2 * blockPutGas(inner[0]));
+  });
 });
 
 describe('tables priced by their shape, never built whole nor kept (review R17, R18)', () => {
