@@ -27,7 +27,7 @@ import {
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
 import { minerInfoValue } from './actors/miner/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
-import { claimValue, VERIFREG_HAMT_BIT_WIDTH } from './actors/verifreg/state.js';
+import { allocationValue, claimValue, EMPTY_VERIFREG_STATE, VERIFREG_HAMT_BIT_WIDTH, type VerifregState } from './actors/verifreg/state.js';
 import { LazyMap } from './lazy-map.js';
 import type { StateOverlay } from './state-tree.js';
 import { HOST_CALL, IPLD_LINK_CHECKED, IPLD_LINK_TRACKED, onBlockCreate, onBlockOpen, onBlockPut, onBlockRead, onHashing, onVerifySignature, onWasmInvocation } from './price-list.js';
@@ -471,6 +471,12 @@ function changedKeys<K, V>(before: ReadonlyMap<K, V>, after: ReadonlyMap<K, V>):
   return [...new Set([...before.keys(), ...after.keys()])].filter((key) => before.get(key) !== after.get(key));
 }
 
+/** The owners, and each owner's records, whose values differ between two versions of a table of tables. */
+const changedOwned = <V>(before: ReadonlyMap<number, ReadonlyMap<number, V>>, after: ReadonlyMap<number, ReadonlyMap<number, V>>) =>
+  changedKeys(before, after)
+    .map((owner) => [owner, changedKeys(before.get(owner) ?? new Map<number, V>(), after.get(owner) ?? new Map<number, V>())] as const)
+    .filter(([, records]) => records.length > 0);
+
 const datacapBalancePaths = (datacap: DatacapState, owners: readonly number[]) =>
   owners.flatMap((owner) => hamtTablePath('datacap balances', datacap.balances, owner, DATACAP_HAMT_BIT_WIDTH, actorIdKey, encodeBigInt, 10n ** 18n));
 
@@ -486,11 +492,42 @@ const datacapAllowancePaths = (datacap: DatacapState, changes: readonly (readonl
 const datacapChange: TableChange = (before, after) => {
   const [was, is] = [before.datacap ?? EMPTY_DATACAP_STATE, after.datacap ?? EMPTY_DATACAP_STATE];
   const owners = changedKeys(was.balances, is.balances);
-  const allowances = changedKeys(was.allowances, is.allowances).map((owner) => [owner, changedKeys(was.allowances.get(owner) ?? new Map(), is.allowances.get(owner) ?? new Map())] as const);
+  const allowances = changedOwned(was.allowances, is.allowances);
   const reads = distinct([...datacapBalancePaths(was, owners), ...datacapAllowancePaths(was, allowances)]);
   const writes = distinct([...datacapBalancePaths(is, owners), ...datacapAllowancePaths(is, allowances)]);
   return loadsGas(reads) + putsGas(writes);
 };
+
+type RegistryTable = 'allocations' | 'claims';
+const registryOf = (actor: Actor): VerifregState => actor.verifreg ?? EMPTY_VERIFREG_STATE;
+
+/** The paths of a registry table (a HAMT by owner of HAMTs by record ID, bit width 5 both) to the records `changes` names. */
+function registryPaths(registry: VerifregState, table: RegistryTable, changes: readonly (readonly [owner: number, records: readonly number[]])[]): PathBlock[] {
+  return table === 'allocations'
+    ? ownedTablePaths(table, registry.allocations, changes, VERIFREG_HAMT_BIT_WIDTH, allocationValue)
+    : ownedTablePaths(table, registry.claims, changes, VERIFREG_HAMT_BIT_WIDTH, claimValue);
+}
+
+/**
+ * A verified registry method that changed its state (builtin-actors v18 verifreg lib.rs, state.rs:
+ * MapMap, bit widths 5 and 5): each table it changed read on the way to each record changed (the
+ * owner's bucket, then the record's in the owner's HAMT) and written again on the same paths; each
+ * table it `loads` and left alone, its root opened (a HAMT's load opens its root). `extraLoads`:
+ * state blocks it loads besides the one every method loads.
+ */
+const registryChange =
+  (loads: readonly RegistryTable[], extraLoads = 0): TableChange =>
+  (before, after) => {
+    const [was, is] = [registryOf(before), registryOf(after)];
+    let gas = extraLoads * stateLoadGas('verifiedregistry');
+    for (const table of ['allocations', 'claims'] as const) {
+      const changes = changedOwned<unknown>(was[table], is[table]);
+      if (changes.length > 0) gas += loadsGas(distinct(registryPaths(was, table, changes))) + putsGas(distinct(registryPaths(is, table, changes)));
+      // The root alone: the path to an owner's bucket starts there.
+      else if (loads.includes(table)) gas += loadsGas(registryPaths(was, table, [[0, []]]).slice(0, 1));
+    }
+    return gas;
+  };
 
 /** A miner method changing its MinerInfo: the new info block written (save_info). */
 const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPutGas(valueShape(minerInfoValue(after.miner))) : 0);
@@ -500,6 +537,16 @@ const TABLE_CHANGES: Partial<Record<ActorKind, Record<string, TableChange>>> = {
   storagemarket: { AddBalance: escrowChange(false), WithdrawBalance: escrowChange(true), PublishStorageDeals: publishChange },
   storageminer: Object.fromEntries(['ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoChange])),
   datacap: Object.fromEntries(['Mint', 'Destroy', 'Transfer', 'TransferFrom', 'IncreaseAllowance', 'DecreaseAllowance', 'RevokeAllowance', 'Burn', 'BurnFrom'].map((name) => [name, datacapChange])),
+  verifiedregistry: {
+    // DataCap's receiver hook: the state read (rt.state) and its claims loaded for the claims to
+    // extend, then the state again in the transaction that inserts the client's allocations (their
+    // table loaded only for that) and puts the extended claims.
+    Receive: registryChange(['claims'], 1),
+    ClaimAllocations: registryChange(['claims', 'allocations']),
+    RemoveExpiredAllocations: registryChange(['allocations']),
+    ExtendClaimTerms: registryChange(['claims']),
+    RemoveExpiredClaims: registryChange(['claims']),
+  },
 };
 
 /** What a method that changed its actor's state paid in its tables (`before` and `after`: the actor around the method). */

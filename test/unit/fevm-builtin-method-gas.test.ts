@@ -16,7 +16,7 @@ import {
 } from '../../src/fevm/builtin-method-gas.js';
 import { FilAddress } from '../../src/common/address.js';
 import { actorIdKey, buildHamt, hamtBlocks, hamtLookup, hamtPath } from '../../src/common/hamt.js';
-import { claimsHamt as registryClaimsHamt, EMPTY_VERIFREG_STATE, type VerifregState } from '../../src/fevm/actors/verifreg/state.js';
+import { allocationsHamt, claimsHamt as registryClaimsHamt, EMPTY_VERIFREG_STATE, type Allocation, type Claim, type VerifregState } from '../../src/fevm/actors/verifreg/state.js';
 import type { Actor } from '../../src/fevm/actor.js';
 import { allowancesHamt, type DatacapState } from '../../src/fevm/actors/datacap/state.js';
 import type { PowerState } from '../../src/fevm/actors/power.js';
@@ -185,6 +185,61 @@ describe("the verified registry's claims (VerifRegAPI GetClaims)", () => {
     assert.equal(tableReadGas(actor, 'GetClaims', [111, [1, 2]], emptyState), blockLoadGas(outer.path[0]) + blockLoadGas(inner[0]));
     // A provider with no claims: the root alone.
     assert.equal(tableReadGas(actor, 'GetClaims', [112, [1]], emptyState), blockLoadGas(outer.path[0]));
+  });
+});
+
+describe("the verified registry's allocations and claims, read and written (the verified-deal path)", () => {
+  const data = cidOf(new Uint8Array([1]));
+  const allocation: Allocation = { client: 1000, provider: 111, data, size: 2048, termMin: 518_400, termMax: 5_256_000, expiration: 100_000 };
+  const claim: Claim = { provider: 111, client: 1000, data, size: 2048, termMin: 518_400, termMax: 5_256_000, termStart: 50, sector: 7 };
+  const registryWith = (allocations: [number, number, Allocation][], claims: [number, number, Claim][]): VerifregState => {
+    const owned = <T>(records: [number, number, T][]) => {
+      const table = new Map<number, Map<number, T>>();
+      for (const [owner, id, record] of records) table.set(owner, (table.get(owner) ?? new Map()).set(id, record));
+      return table;
+    };
+    return { ...EMPTY_VERIFREG_STATE, allocations: owned(allocations), claims: owned(claims), nextAllocationId: 2 };
+  };
+  const actorWith = (verifreg: VerifregState) => ({ id: 6, kind: 'verifiedregistry', nonce: 0, balance: 0n, verifreg }) as Actor;
+  /** The blocks a read of `id` under `owner` opens in a registry table's layout: the outer HAMT to the owner's bucket, then the owner's HAMT. */
+  const path = (layout: { root: CID; blocks: Uint8Array[] }, owner: number, id: number) => {
+    const blocks = hamtBlocks(layout);
+    const outer = hamtLookup(blocks, actorIdKey(owner), 5);
+    return outer.value === undefined ? outer.path : [...outer.path, ...hamtPath({ root: CID.asCID(outer.value)!, byCid: blocks.byCid }, actorIdKey(id), 5)];
+  };
+  const loads = (blocks: { bytes: number; links: number }[]) => blocks.reduce((gas, block) => gas + blockLoadGas(block), 0);
+  const puts = (blocks: { bytes: number; links: number }[]) => blocks.reduce((gas, block) => gas + blockPutGas(block), 0);
+  const emptyState = {} as StateOverlay;
+  const empty = registryWith([], []);
+
+  test("DataCap's receiver hook inserting a client's first allocation: the state loaded twice, the claims' root, the allocations' empty root read, then their root and the client's HAMT written", () => {
+    const after = registryWith([[1000, 1, allocation]], []);
+    const emptyRoot = path(allocationsHamt(empty), 1000, 1);
+    assert.equal(emptyRoot.length, 1);
+    const written = path(allocationsHamt(after), 1000, 1);
+    assert.equal(written.length, 2, "the root linking the client's HAMT, which holds the allocation");
+    // The two empty tables are two loads of the same block (item 5: not merged).
+    assert.equal(tableChangeGas(actorWith(empty), actorWith(after), 'Receive', undefined, emptyState), stateLoadGas('verifiedregistry') + 2 * loads(emptyRoot) + puts(written));
+  });
+
+  test('ClaimAllocations: the allocation read on its way and removed, the claim written on its way', () => {
+    const before = registryWith([[1000, 1, allocation]], []);
+    const after = registryWith([], [[111, 1, claim]]);
+    const reads = [...path(allocationsHamt(before), 1000, 1), ...path(registryClaimsHamt(before), 111, 1)];
+    // The client's HAMT emptied: the allocations' root written without it.
+    const writes = [...path(allocationsHamt(after), 1000, 1), ...path(registryClaimsHamt(after), 111, 1)];
+    assert.deepEqual([reads.length, writes.length], [3, 3]);
+    assert.equal(tableChangeGas(actorWith(before), actorWith(after), 'ClaimAllocations', undefined, emptyState), loads(reads) + puts(writes));
+  });
+
+  test("ExtendClaimTerms and RemoveExpiredClaims change the claims only; a call that changed nothing still opened the root it loaded", () => {
+    const before = registryWith([[1000, 2, allocation]], [[111, 1, claim]]);
+    const after = registryWith([[1000, 2, allocation]], [[111, 1, { ...claim, termMax: claim.termMax + 1 }]]);
+    const claimsRead = path(registryClaimsHamt(before), 111, 1);
+    assert.equal(tableChangeGas(actorWith(before), actorWith(after), 'ExtendClaimTerms', undefined, emptyState), loads(claimsRead) + puts(path(registryClaimsHamt(after), 111, 1)));
+    const unchanged = registryWith([[1000, 2, allocation]], [[111, 1, claim]]);
+    assert.equal(tableChangeGas(actorWith(before), actorWith(unchanged), 'RemoveExpiredClaims', undefined, emptyState), loads(claimsRead.slice(0, 1)));
+    assert.equal(tableChangeGas(actorWith(before), actorWith(unchanged), 'RemoveExpiredAllocations', undefined, emptyState), loads(path(allocationsHamt(before), 1000, 2).slice(0, 1)));
   });
 });
 

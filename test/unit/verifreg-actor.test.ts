@@ -10,6 +10,7 @@ import { GENESIS_VERIFIER_ALLOWANCE } from '../../src/devnet/node-keys.js';
 import { DATACAP_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../src/fevm/actor.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import { ACTOR_LOOKUP } from '../../src/fevm/price-list.js';
 import {
   allocationRequests,
   CLIENTS,
@@ -172,6 +173,18 @@ describe('allocations from datacap transfers (Receive)', () => {
     // Events: one "allocation" per new allocation.
     const types = first.events.filter((e) => e.emitter === VERIFREG_ACTOR_ID).map((e) => decodeCbor(e.entries[0].value));
     assert.deepEqual(types, ['allocation', 'allocation']);
+  });
+
+  test("each provider's code is asked for (check_miner_id): a second miner costs its lookup, 500 000, the first time in the message", async () => {
+    const gasFor = async (second: 'minerId' | 'otherMinerId') => {
+      const w = await verifregWorld();
+      await grant(w, CLIENTS[0], 8n * MiBn);
+      const receipt = await allocate(w, 0, [{ provider: w.minerId, size: MiB }, { provider: w[second], size: MiB }]);
+      assert.equal(receipt.exitCode, 0);
+      return receipt.gasUsed;
+    };
+    // The same sizes either way (IDs 111 and 112): only the lookup differs.
+    assert.equal((await gasFor('otherMinerId')) - (await gasFor('minerId')), ACTOR_LOOKUP);
   });
 
   test('policy: size, terms, expiration, provider and total are checked (16); nothing moves', async () => {

@@ -9,6 +9,7 @@ import type { Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_CONSTRUCTOR } from '../message.js';
 import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, returnReadGas, sendSyscallGas, stateLoadGas, stateWriteGas, tableChangeGas, tableReadGas } from '../builtin-method-gas.js';
+import { HOST_CALL } from '../price-list.js';
 import type { StateAccess } from '../state-access.js';
 import type { StateOverlay } from '../state-tree.js';
 import { EventFlags, type ActorEvent, type ActorSend, type ExecutionContext, type SendOutcome, type SendResult } from '../types.js';
@@ -174,6 +175,7 @@ class Frame implements ActorRuntime {
   gasUsed: number;
   readonly events: ActorEvent[] = [];
   private readonly gasLimit: number;
+  private readonly access: StateAccess;
 
   constructor(
     call: BuiltinCall,
@@ -190,6 +192,7 @@ class Frame implements ActorRuntime {
     this.readOnly = call.send.readOnly;
     this.gasUsed = gasUsed;
     this.gasLimit = call.send.gasLimit;
+    this.access = call.access;
   }
 
   self(): Actor {
@@ -237,6 +240,11 @@ class Frame implements ActorRuntime {
 
   chargeGas(gas: number): void {
     this.gasUsed += gas;
+  }
+
+  actorCode(id: number): Actor | undefined {
+    this.gasUsed += HOST_CALL + this.access.read(id);
+    return this.state.getActor(id);
   }
 
   enrollCron(epoch: number, event: unknown): void {

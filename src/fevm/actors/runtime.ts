@@ -71,6 +71,11 @@ export interface ActorRuntime {
   emit(type: string, fields: BuiltinEventField[]): void;
   /** Charges what a syscall the method makes costs (the price list's), beside its invocation's. */
   chargeGas(gas: number): void;
+  /**
+   * The actor at an ID as get_actor_code_cid finds it (undefined: none there), charged as the FVM
+   * charges it: the syscall and, the first time the message reads that actor, its lookup.
+   */
+  actorCode(id: number): Actor | undefined;
 }
 
 export interface BuiltinMethod {

@@ -3,6 +3,7 @@
 // runtime's address resolution and caller check are in ../shared.ts).
 import { codeCid, type ActorKind } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
+import { HOST_CALL } from '../../price-list.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
 import { EMPTY_VERIFREG_STATE, type VerifregState } from './state.js';
 
@@ -43,10 +44,14 @@ const TYPE_NAMES: Record<ActorKind, string> = {
   ethaccount: 'EthAccount',
 };
 
-/** New allocations must name a miner actor as provider (verifreg check_miner_id). */
+/**
+ * New allocations must name a miner actor as provider (verifreg check_miner_id): its code asked for
+ * (get_actor_code_cid), then its type (get_builtin_actor_type: a syscall).
+ */
 export function checkMinerId(rt: ActorRuntime, provider: number): void {
-  const actor = rt.state.getActor(provider);
+  const actor = rt.actorCode(provider);
   if (!actor) throw new ActorError(ExitCode.ErrIllegalArgument, `no code CID for provider ${provider}`);
+  rt.chargeGas(HOST_CALL);
   if (actor.kind !== 'storageminer') {
     throw new ActorError(ExitCode.ErrIllegalArgument, `allocation provider ${provider} must be a miner actor, was ${TYPE_NAMES[actor.kind]}`);
   }

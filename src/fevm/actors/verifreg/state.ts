@@ -68,7 +68,7 @@ export const allocationExpiration = (allocation: Allocation): number => allocati
 export const claimExpiration = (claim: Claim): number => claim.termStart + claim.termMax;
 
 /** Allocation `[client, provider, data, size, term_min, term_max, expiration]`. */
-const allocationValue = (a: Allocation): unknown => [a.client, a.provider, a.data, a.size, a.termMin, a.termMax, a.expiration];
+export const allocationValue = (a: Allocation): unknown => [a.client, a.provider, a.data, a.size, a.termMin, a.termMax, a.expiration];
 
 /** Claim `[provider, client, data, size, term_min, term_max, term_start, sector]`. */
 export const claimValue = (c: Claim): unknown => [c.provider, c.client, c.data, c.size, c.termMin, c.termMax, c.termStart, c.sector];
