@@ -801,7 +801,12 @@ function transientRootOf(evm: FevmEvm, storage: Uint8Array, slot?: string, value
   return root.bitfield !== 0 ? root : undefined;
 }
 
-/** What one EVM actor invocation has done to its storage KAMT: nodes opened, slots changed. */
+/**
+ * What one EVM actor invocation has done to its storage KAMT: nodes opened, slots changed. Every
+ * field is set from the start (newInvocation), so that all invocations share one V8 map: fields
+ * added as a frame goes (a transaction's SSTORE and flush) gave a call's invocation, which adds
+ * none, another map, and the code the transactions had optimized deoptimized at the first eth_call.
+ */
 export interface Invocation {
   /** The actor whose state it flushes (-1: a constructor, whose actor was just created). */
   actorId: number;
@@ -812,19 +817,19 @@ export interface Invocation {
   /** The slots changed since the last flush: the nodes on the way to them are written. */
   changed: Set<bigint>;
   /** The slot its last changing SSTORE wrote: a node that write made is open (openSlotNodes). */
-  written?: bigint;
+  written: bigint | undefined;
   /** The state block changed besides storage (a tombstone): the frame's end flushes it. */
-  stateChanged?: boolean;
+  stateChanged: boolean;
   /** A constructor's state, never flushed yet: its first send flushes it whole. */
-  fresh?: boolean;
+  fresh: boolean;
   /** A TSTORE changed a value since the last flush (System::set_transient_storage makes the state dirty). */
-  transientChanged?: boolean;
+  transientChanged: boolean;
   /** The contract's transient KAMT as the last TSTORE that changed it left it (notedTransientStore). */
-  transientAfter?: KamtNode;
+  transientAfter: KamtNode | undefined;
   /** PREVRANDAO drew the epoch's randomness (System::get_randomness caches it for the invocation). */
-  randomnessDrawn?: boolean;
+  randomnessDrawn: boolean;
   /** The network context was read (its syscall made once an invocation). */
-  networkContextRead?: boolean;
+  networkContextRead: boolean;
 }
 
 /** The network context's syscall, on the invocation's first read of it. */
@@ -843,7 +848,19 @@ function networkContextGas(_rs: RunState, evm: FevmEvm): number {
 export const callerCharges = new WeakMap<ExecResult, number>();
 
 function newInvocation(actorId: number, storage: Uint8Array): Invocation {
-  return { actorId, storage, opened: new Set(), changed: new Set() };
+  return {
+    actorId,
+    storage,
+    opened: new Set(),
+    changed: new Set(),
+    written: undefined,
+    stateChanged: false,
+    fresh: false,
+    transientChanged: false,
+    transientAfter: undefined,
+    randomnessDrawn: false,
+    networkContextRead: false,
+  };
 }
 
 type OpcodeInfo = FevmEvm['_opcodeMap'][number]['opcodeInfo'];
