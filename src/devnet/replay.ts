@@ -80,7 +80,12 @@ export interface TracedMessage {
   prestate?: PrestateAccount[];
 }
 
-/** The context the tipset's messages ran in when it was mined (miner.ts produceTipset). */
+/**
+ * The context the tipset's messages ran in when it was mined (miner.ts produceTipset), without its
+ * circulating supply. Every context has the mined one's fields in its order (miner.ts context): one
+ * V8 map for all, so that the EVM code optimised on transactions is not thrown away at the first
+ * estimate or call, as it was when a call's context had fields of its own (runMessage deoptimised).
+ */
 export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContext {
   return {
     epoch: tipset.epoch,
@@ -89,6 +94,7 @@ export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContex
     baseFee: tipset.baseFee,
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
+    circulatingSupply: undefined,
   };
 }
 
@@ -112,16 +118,20 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
     baseFee: onHead ? tipset.nextBaseFee : tipset.baseFee,
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
+    circulatingSupply: undefined,
   };
 }
 
 /**
  * The context `message` runs in as a call: Lotus runs a message whose fee cap is 0 (every eth_call,
  * the first run of an estimate, a StateCall without one) at a base fee of 0, to make its gas free
- * (chain/stmgr/call.go callInternal), so BASEFEE and GASPRICE read 0 in it.
+ * (chain/stmgr/call.go callInternal), so BASEFEE and GASPRICE read 0 in it. Built field by field, as
+ * tipsetContext says why (a spread copy has a map of its own).
  */
 export function callContextFor(ctx: ExecutionContext, message: Message): ExecutionContext {
-  return message.gasFeeCap === 0n ? { ...ctx, baseFee: 0n } : ctx;
+  if (message.gasFeeCap !== 0n) return ctx;
+  const { epoch, timestamp, chainId, seed, tipsetHash, circulatingSupply } = ctx;
+  return { epoch, timestamp, chainId, baseFee: 0n, seed, tipsetHash, circulatingSupply };
 }
 
 /**

@@ -272,7 +272,7 @@ export class Miner {
     return state.snapshot().write;
   }
 
-  /** The context of everything that runs at `epoch`. */
+  /** The context of everything that runs at `epoch`; calls' contexts have its fields in its order (replay.ts tipsetContext says why). */
   private context(epoch: number, timestamp: number, baseFee: bigint): ExecutionContext {
     const { chain } = this.deps;
     // Computed once per tipset, when a sector is onboarded.
