@@ -15,6 +15,7 @@ import { resolveEthAddress } from '../fevm/actors/lifecycle.js';
 import type { VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import { allClaims, minerIds } from '../fevm/actors/power.js';
 import { Executor } from '../fevm/executor.js';
+import { devnetCodeTable, type CodeTable } from '../fevm/code-table.js';
 import type { BatchBudget } from '../fevm/run-budget.js';
 import { INITIAL_BASE_FEE } from '../fevm/gas.js';
 import { estimateGasPremium } from './fee-estimates.js';
@@ -135,6 +136,7 @@ export class Devnet {
       executor,
       chainId: config.chainId,
       seed: config.seed,
+      codes: () => this.codes,
       clock: this.clock,
       onTipset: (tipset) => {
         this.headSinceMs = Date.now();
@@ -149,7 +151,7 @@ export class Devnet {
       },
     });
     if (forked) this.catchUpOn(forked);
-    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, clock: this.clock, callTimeoutMs: config.callTimeoutMs, withPremiumHistory: (estimate) => this.withPremiumHistory(estimate) }, (id) => this.mempool.pendingFor(id));
+    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, codes: () => this.codes, clock: this.clock, callTimeoutMs: config.callTimeoutMs, withPremiumHistory: (estimate) => this.withPremiumHistory(estimate) }, (id) => this.mempool.pendingFor(id));
     this.submission = new Submission({
       state,
       chain: this.store,
@@ -240,6 +242,11 @@ export class Devnet {
   /** The upstream this chain forks, if it does (--fork-url, or anvil_reset with forking). */
   get fork(): Fork | undefined {
     return this.forked;
+  }
+
+  /** The chain's actor code CIDs: a fork's upstream's (calibnet's on a fork of calibnet), else the devnet's own. */
+  get codes(): CodeTable {
+    return this.forked?.codes ?? devnetCodeTable();
   }
 
   get chainId(): bigint {

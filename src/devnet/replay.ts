@@ -31,6 +31,7 @@ import type { SerialQueue } from '../mining/serial-queue.js';
 import type { IncludedMessage, Tipset } from '../mining/tipset.js';
 import { ClientGoneError, DevnetError } from '../common/errors.js';
 import { equalBytes } from '../common/hex.js';
+import type { CodeTable } from '../fevm/code-table.js';
 
 /** What replaying needs from the node. */
 export interface ReplayHost {
@@ -41,6 +42,8 @@ export interface ReplayHost {
   readonly queue: SerialQueue;
   readonly chainId: bigint;
   readonly seed?: Uint8Array;
+  /** The chain's actor code CIDs (a fork's are its upstream's). */
+  codes(): CodeTable;
   /** Chain time: the timestamp of a call on the head. */
   readonly clock: Pick<Clock, 'upcomingTimestamp'>;
   /** The CPU-time budget of a call, an estimate's run or a traced call, in ms (--call-timeout; 0: none). */
@@ -95,6 +98,7 @@ export function tipsetContext(host: ReplayHost, tipset: Tipset): ExecutionContex
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
     circulatingSupply: undefined,
+    codes: host.codes(),
   };
 }
 
@@ -119,6 +123,7 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
     seed: host.seed,
     tipsetHash: (e: number) => host.chain.hashAt(e),
     circulatingSupply: undefined,
+    codes: host.codes(),
   };
 }
 
@@ -130,8 +135,8 @@ export function callContext(host: ReplayHost, epoch: number): ExecutionContext {
  */
 export function callContextFor(ctx: ExecutionContext, message: Message): ExecutionContext {
   if (message.gasFeeCap !== 0n) return ctx;
-  const { epoch, timestamp, chainId, seed, tipsetHash, circulatingSupply } = ctx;
-  return { epoch, timestamp, chainId, baseFee: 0n, seed, tipsetHash, circulatingSupply };
+  const { epoch, timestamp, chainId, seed, tipsetHash, circulatingSupply, codes } = ctx;
+  return { epoch, timestamp, chainId, baseFee: 0n, seed, tipsetHash, circulatingSupply, codes };
 }
 
 /**

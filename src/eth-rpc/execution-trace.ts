@@ -5,8 +5,8 @@
 // constructor params, the new eth address], and from Init to the new actor its Constructor (1)
 // [creator, initcode], under which the constructor's own calls run (actors/eam, actors/init).
 import { FilAddress } from '../common/address.js';
-import { DAG_CBOR, encodeCbor } from '../common/cbor.js';
-import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../fevm/actor.js';
+import { DAG_CBOR, encodeCbor, type CID } from '../common/cbor.js';
+import { EAM_ACTOR_ID, INIT_ACTOR_ID } from '../fevm/actor.js';
 import { METHOD_CONSTRUCTOR, METHOD_EXEC4 } from '../fevm/message.js';
 import { EVM_RESURRECT } from '../fevm/actors/evm/reserved-methods.js';
 import { CBOR, type IpldBlock } from '../filecoin-precompiles/runtime.js';
@@ -68,6 +68,8 @@ export interface Creation {
   resurrected?: boolean;
   /** A deployment from an f1/f3 account, which the EAM first asks for its key (PubkeyAddress, read-only). */
   account?: { id: number; key: FilAddress };
+  /** The chain's EVM code CID, which the EAM's Exec4 names (a fork's is its upstream's). */
+  evmCode: CID;
 }
 
 /** The EAM's Return: [actor ID, robust address or null, eth address]. */
@@ -117,7 +119,7 @@ function eamSends(c: Creation, constructorCalls: unknown[], failure?: CreationFa
     from: eam,
     to: init,
     method: METHOD_EXEC4,
-    params: dagCbor([codeCid('evm'), constructorParams, c.eth]),
+    params: dagCbor([c.evmCode, constructorParams, c.eth]),
     returnBlock: failure ? failure.returnBlock : c.robust ? dagCbor([FilAddress.fromId(c.id).bytes, c.robust.bytes]) : undefined,
     invokedId: INIT_ACTOR_ID,
   };

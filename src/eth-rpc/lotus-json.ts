@@ -3,7 +3,7 @@
 import type { FilAddress } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import type { Actor } from '../fevm/actor.js';
-import { codeCid } from '../fevm/actor.js';
+import type { CodeTable } from '../fevm/code-table.js';
 import type { Message, SignedMessage } from '../fevm/message.js';
 import { eventsRoot } from '../fevm/events-amt.js';
 import { messageCid } from '../fevm/message.js';
@@ -76,9 +76,10 @@ export function receiptJson(r: MessageReceipt) {
   return { ExitCode: r.exitCode, Return: bytesJson(r.returnData), GasUsed: r.gasUsed, EventsRoot: events ? cidJson(events.root) : null };
 }
 
-export function actorJson(actor: Actor, head: CID) {
+/** An actor as Lotus's JSON gives it (chain/types Actor), its Code from the chain's code table (a fork's: its upstream's). */
+export function actorJson(actor: Actor, head: CID, codes: CodeTable) {
   return {
-    Code: cidJson(codeCid(actor.kind)),
+    Code: cidJson(codes.codeOf(actor.kind)),
     Head: cidJson(head),
     Nonce: actor.nonce,
     Balance: actor.balance.toString(),

@@ -1,7 +1,6 @@
 // What the views read from the node, in as few requests as it takes: pages of tipsets (eth blocks
 // with their transactions, which include native messages as Lotus shows them), receipts, and the
 // names of builtin actors' methods.
-import { CID } from 'multiformats/cid';
 import { knownFunction } from './abi.js';
 import { batch, call } from './rpc.js';
 
@@ -113,16 +112,19 @@ export async function actorKinds(addresses: string[]): Promise<Map<string, strin
   return known;
 }
 
+let codeKinds: Promise<Map<string, string>> | undefined;
+
 /**
- * The actor kind a code CID names. The devnet names each kind with an identity CID of
- * `fil/<actors version>/<kind>` (real networks hash the actor's Wasm module).
+ * The actor kind a code CID names, by the node's code CIDs for its network version (StateActorCodeCIDs):
+ * a fresh devnet's own, a fork's its upstream's (calibnet's Wasm bundle CIDs). Read once.
  */
-export function actorKind(code: string): string {
-  try {
-    return new TextDecoder().decode(CID.parse(code).multihash.digest).split('/').pop() ?? code;
-  } catch {
-    return code;
-  }
+export async function actorKind(code: string): Promise<string> {
+  codeKinds ??= (async () => {
+    const version = await call<number>('Filecoin.StateNetworkVersion', [null]);
+    const codes = await call<Record<string, { '/': string }>>('Filecoin.StateActorCodeCIDs', [version]);
+    return new Map(Object.entries(codes).map(([kind, cid]) => [cid['/'], kind]));
+  })();
+  return (await codeKinds).get(code) ?? code;
 }
 
 /**

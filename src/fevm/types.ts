@@ -1,6 +1,7 @@
 // Types shared by the executor and the actors.
 import type { FilAddress } from '../common/address.js';
 import type { ErrorNumber, IpldBlock } from '../filecoin-precompiles/runtime.js';
+import type { CodeTable } from './code-table.js';
 
 /** What a message or call runs under: everything the chain decides, nothing the FVM computes. */
 export interface ExecutionContext {
@@ -25,6 +26,8 @@ export interface ExecutionContext {
    * tipsets (calls, estimates, which Lotus gives it too): such sectors get no daily fee.
    */
   circulatingSupply?: () => bigint;
+  /** The chain's actor code CIDs (code-table.ts): a fork's are its upstream's. Absent: a fresh devnet's own. */
+  codes?: CodeTable;
 }
 
 /**

@@ -10,6 +10,7 @@ import { circulatingSupplyOf, forkedVmCirculatingSupply, vmCirculatingSupply, ty
 import type { Executor } from '../fevm/executor.js';
 import type { StateOverlay, StateTree } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
+import type { CodeTable } from '../fevm/code-table.js';
 import { SigType } from '../fevm/message.js';
 import type { ChainStore } from './chain-store.js';
 import { LAST_TIMESTAMP, type Clock, type RunInterval } from './clock.js';
@@ -34,6 +35,8 @@ export interface MinerDeps {
   chainId: bigint;
   /** The randomness beacon's seed (DevnetConfig.seed). */
   seed?: Uint8Array;
+  /** The chain's actor code CIDs, asked per tipset (anvil_reset may fork another upstream); absent: a fresh devnet's. */
+  codes?: () => CodeTable;
   clock: Clock;
   onTipset: (tipset: Tipset) => void;
   /** A message whose execution threw (a devnet bug, not a failed call): it is dropped, not mined. */
@@ -279,7 +282,7 @@ export class Miner {
     const figure = this.vmCirculatingSupply(epoch - 1, epoch);
     let supply: bigint | undefined;
     const circulatingSupply = figure && (() => (supply ??= figure().circulating));
-    return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e), circulatingSupply };
+    return { epoch, timestamp, chainId: this.deps.chainId, baseFee, seed: this.deps.seed, tipsetHash: (e) => chain.hashAt(e), circulatingSupply, codes: this.deps.codes?.() };
   }
 
   /**

@@ -7,6 +7,7 @@
 // that tipset, so a test keeps the tipset after its fork epoch without messages.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CID, cidOf, encodeCbor } from '../../src/common/cbor.js';
 
 /** The network name the proxy answers: any name but 'fvm-devnet' makes the fork read the upstream as Lotus. */
 export const LOTUS_NETWORK_NAME = 'calibrationnet';
@@ -68,9 +69,47 @@ async function limitedTraceFilter(target: string, request: Request, max: number)
 export interface LotusProxyOptions {
   /** The upstream's Fevm.EthTraceFilterMaxResults (Lotus's default: 500, as the devnet's). */
   traceFilterMaxResults?: number;
+  /**
+   * Actor code CIDs by manifest name (calibnet's bundle: helpers/calibnet-codes.ts) to answer instead of
+   * the devnet's own, as a node of a network running that bundle: every actor's Code, the system actor's
+   * manifest (a block of these entries, served by ChainReadObj), StateActorCodeCIDs and
+   * StateActorManifestCID of the devnet's network version.
+   */
+  codes?: Record<string, string>;
 }
 
-function answer(target: string, request: Request, options: LotusProxyOptions): Promise<Response> {
+/** The devnet's network version, whose bundle `codes` stands for. */
+const NETWORK_VERSION = 28;
+
+/** The actors manifest of `codes`: its CID and its two blocks (base64, as ChainReadObj answers) by CID. */
+function manifestOf(codes: Record<string, string>): { cid: string; blocks: Map<string, string> } {
+  const data = encodeCbor(Object.entries(codes).map(([name, code]) => [name, CID.parse(code)]));
+  const manifest = encodeCbor([1, cidOf(data)]);
+  return { cid: cidOf(manifest).toString(), blocks: new Map([manifest, data].map((bytes) => [cidOf(bytes).toString(), Buffer.from(bytes).toString('base64')])) };
+}
+
+/** The kind an fvm-devnet's code CID names: its identity digest reads fil/<actors version>/<kind>. */
+const devnetKind = (code: string): string => new TextDecoder().decode(CID.parse(code).multihash.digest).split('/').pop()!;
+
+/** The answers that name code CIDs, with `codes` for the devnet's; undefined for any other method. */
+async function withCodes(target: string, request: Request, codes: Record<string, string>): Promise<Response | undefined> {
+  const manifest = manifestOf(codes);
+  const result = (value: unknown): Response => ({ jsonrpc: '2.0', id: request.id, result: value });
+  const [first] = (request.params ?? []) as [unknown];
+  if (request.method === 'Filecoin.ChainReadObj' && manifest.blocks.has((first as { '/': string })['/'])) return result(manifest.blocks.get((first as { '/': string })['/']));
+  if (request.method === 'Filecoin.StateActorManifestCID' && first === NETWORK_VERSION) return result({ '/': manifest.cid });
+  if (request.method === 'Filecoin.StateActorCodeCIDs' && first === NETWORK_VERSION) return result(Object.fromEntries(Object.entries(codes).map(([name, code]) => [name, { '/': code }])));
+  if (request.method !== 'Filecoin.StateGetActor' && request.method !== 'Filecoin.StateReadState') return undefined;
+  const found = await forward(target, request);
+  if (!found.result) return found;
+  const answer = { ...found.result, Code: { '/': codes[devnetKind(found.result.Code['/'])] } };
+  if (answer.State?.BuiltinActors) answer.State = { ...answer.State, BuiltinActors: { '/': manifest.cid } };
+  return { ...found, result: answer };
+}
+
+async function answer(target: string, request: Request, options: LotusProxyOptions): Promise<Response> {
+  const coded = options.codes && (await withCodes(target, request, options.codes));
+  if (coded) return coded;
   if (request.method === 'Filecoin.StateNetworkName') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: LOTUS_NETWORK_NAME });
   // Nor does its Version say fvm-devnet (a fork of an fvm-devnet is known by it).
   if (request.method === 'Filecoin.Version') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: { Version: '1.36.2+calibnet', APIVersion: 0x20000, BlockDelay: 30 } });

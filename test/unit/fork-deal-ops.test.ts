@@ -25,7 +25,7 @@ import { missingOf } from '../helpers/missing-state.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FORK_EPOCH = 1000;
-const point: ForkPoint = { epoch: FORK_EPOCH, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
+const point: ForkPoint = { epoch: FORK_EPOCH, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
 
 /** An upstream whose market State names `root` and whose ChainReadObj serves `blocks`. */
 function upstreamWith(root: CID, blocks: Uint8Array[]): Upstream {

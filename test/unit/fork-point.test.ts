@@ -6,7 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { DevnetError } from '../../src/common/errors.js';
-import { checkServesForkPoint, resolveForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { checkServesForkPoint, forkCodeTable, resolveForkPoint } from '../../src/devnet/fork/fork-point.js';
+import { CID, cidOf, encodeCbor } from '../../src/common/cbor.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
 const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], Height: height, Blocks: [{ Timestamp: 1_700_000_000 + 30 * height, ParentBaseFee: '100', ParentWeight: String(1000 + 7 * height) }] });
@@ -15,6 +16,15 @@ const tipset = (height: number) => ({ Cids: [{ '/': `bafy2bzace${height}` }], He
 /** Calibnet's upgrade heights (a few of them), as StateGetNetworkParams' ForkUpgradeParams gives them. */
 const UPGRADES = { UpgradeSmokeHeight: -2, UpgradeWatermelonHeight: 1_013_134, UpgradeTockHeight: 2_558_014, UpgradeXxHeight: 9_999_999_999, BreezeGasTampingDuration: 120 };
 const SUPPLY = { FilVested: '5', FilMined: '0', FilBurnt: '2', FilLocked: '1', FilCirculating: '3', FilReserveDisbursed: '0' };
+
+/** Two entries of calibnet's actors v18 manifest (Lotus build/builtin_actors_gen.go), which the system actor's state names. */
+const CODES: [string, string][] = [
+  ['system', 'bafk2bzacecq366vuipuunlityjeaj7q7iexemcpkv7b5netouxcow4qr4cr6c'],
+  ['multisig', 'bafk2bzacechrsbw65ojbktr63swju5g7275fl3lxminrz7damr4me6wq6fjxm'],
+];
+const MANIFEST_DATA = encodeCbor(CODES.map(([name, code]) => [name, CID.parse(code)]));
+const MANIFEST = encodeCbor([1, cidOf(MANIFEST_DATA)]);
+const BLOCKS = new Map([MANIFEST, MANIFEST_DATA].map((bytes) => [cidOf(bytes).toString(), Buffer.from(bytes).toString('base64')]));
 
 const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   'Filecoin.StateNetworkName': () => 'calibrationnet',
@@ -29,6 +39,8 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   // The figure for the state `key` names (its height in FilMined, to see which was asked).
   'Filecoin.StateVMCirculatingSupplyInternal': ([key]) => ({ ...SUPPLY, FilMined: /\d+$/.exec((key as { '/': string }[])[0]['/'])![0] }),
   'Filecoin.StateGetNetworkParams': () => ({ NetworkName: 'calibrationnet', BlockDelaySecs: 30, ForkUpgradeParams: UPGRADES }),
+  'Filecoin.StateReadState': ([address]) => ({ State: address === 'f00' ? { BuiltinActors: { '/': cidOf(MANIFEST).toString() } } : {} }),
+  'Filecoin.ChainReadObj': ([cid]) => BLOCKS.get((cid as { '/': string })['/']),
 };
 
 /** An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a JSON-RPC error). */
@@ -61,6 +73,9 @@ describe('fork point', () => {
     assert.deepEqual(point.circulatingSupply, { ...SUPPLY, FilMined: '51' });
     // The upstream's upgrade heights, which the fork's StateGetNetworkParams answers.
     assert.deepEqual(point.upgradeHeights, UPGRADES);
+    // The upstream's actors manifest at the fork point (its system actor's), whose code CIDs the fork's actors have.
+    assert.deepEqual(point.manifest, { cid: cidOf(MANIFEST).toString(), entries: CODES });
+    assert.equal(forkCodeTable(point).kindOf(CODES[1]![1]), 'multisig');
   });
 
   test('an upstream that refuses StateGetNetworkParams leaves the point without upgrade heights (the fork answers its own)', async (t) => {

@@ -22,7 +22,7 @@ import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 import type { SectorCount } from '../../src/devnet/fork/upstream-tables.js';
 import { Upstream } from '../../src/devnet/fork/upstream.js';
 
-const point: ForkPoint = { epoch: 500, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
+const point: ForkPoint = { epoch: 500, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
 /** A forked miner (its proving state aside), as upstream-miner.ts makes it. */
 const MINER: MinerState = { owner: 1, worker: 1, controlAddresses: [], beneficiary: 1, sectorSize: 32n << 30n, peerId: new Uint8Array(), multiaddrs: [], windowPoStProofType: 3, windowPoStPartitionSectors: 2349, consensusFaultElapsed: -1, postsRequired: true };
 const CID = 'bagboea4b5abcb3u54p6jvqv2ayf3pxy5dhufj6agddf2gcxw752lbsfer4m4dv6x';

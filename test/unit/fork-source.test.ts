@@ -21,7 +21,7 @@ const CONTRACT = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill
 const UNKNOWN = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xbb));
 const contract: Actor = { id: 120, kind: 'evm', nonce: 0, balance: 5n, delegated: CONTRACT, evm: { bytecode: new Uint8Array([0x60, 0x00]), bytecodeHash: new Uint8Array(32), nonce: 1, storageGeneration: 0 } };
 
-const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
+const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
 
 /** The upstream's reads, answered from a fixed world, counting each call. */
 function fakeUpstream() {

@@ -293,7 +293,7 @@ describe('forked singletons', () => {
     try {
       const { source } = await forkSource();
       await settle(source, () => [source.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(1), source.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(2), source.getActor(VERIFREG_ACTOR_ID)!.verifreg!.allocations.get(CLIENT)]);
-      const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
+      const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
       const cache = new ForkCache(dir);
       cache.save('http://up/rpc/v1', 7, point, source.data);
       const loaded = cache.load(point);

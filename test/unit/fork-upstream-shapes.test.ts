@@ -20,7 +20,7 @@ import { cidOf } from '../../src/common/cbor.js';
 import { buildStorageKamt } from '../../src/fevm/actors/evm/storage-kamt.js';
 import { EMPTY_KAMT, pointersOf, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
 
-const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0' };
+const point: ForkPoint = { epoch: 7, tipsetKey: [], stateKey: [], timestamp: 1, baseFee: '100', networkName: 'test', genesis: 'bafygenesis', genesisTimestamp: 0, chainId: '314159', headers: [], weight: '0', manifest: { cid: 'bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs', entries: [] } };
 
 /** A dag-cbor block and its CID, as the upstream's ChainReadObj serves it. */
 async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {
@@ -28,15 +28,15 @@ async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {
   return { cid: CID.create(1, dagCbor.code, await sha256.digest(bytes)), bytes };
 }
 
+/** A fork point whose upstream's manifest names one kind with this code CID. */
+const pointWithCode = (kind: string, code: CID): ForkPoint => ({ ...point, manifest: { cid: point.manifest.cid, entries: [[kind, code.toString()]] } });
+
 /** An upstream whose manifest has one kind, account, and which answers StateLookupID and StateGetActor with `lookup` and `actor`. */
 async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown): Promise<UpstreamState> {
   const accountCode = (await block('account code')).cid;
-  const data = await block([['account', accountCode]]);
-  const manifest = await block([1, data.cid]);
-  const blocks = new Map([data, manifest].map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
   const results: Record<string, (params: unknown[]) => unknown> = {
-    'Filecoin.StateReadState': () => ({ State: { BuiltinActors: { '/': manifest.cid.toString() } } }),
-    'Filecoin.ChainReadObj': ([cid]) => blocks.get((cid as { '/': string })['/']),
+    // An account's state without a key address.
+    'Filecoin.StateReadState': () => ({ State: {} }),
     'Filecoin.StateLookupID': () => lookup,
     'Filecoin.StateGetActor': () => (actor === 'lotus' ? { Code: { '/': accountCode.toString() }, Head: { '/': accountCode.toString() }, Nonce: 3, Balance: '5000' } : actor),
   };
@@ -53,7 +53,7 @@ async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), point);
+  return new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), pointWithCode('account', accountCode));
 }
 
 const ADDRESS = FilAddress.parse('f1ick6svk3i23qdgn74hz2yu4wsoryzuaw4h3jk4y');
@@ -109,12 +109,10 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
   /** An upstream with one contract, t0120, whose State names the KAMT root of `slots` (none: empty), its blocks served or not. */
   async function contractUpstream(t: TestContext, servesRoot: boolean, slots: [bigint, bigint][] = []): Promise<{ upstream: UpstreamState; root: CID }> {
     const evmCode = (await block('evm code')).cid;
-    const data = await block([['evm', evmCode]]);
-    const manifest = await block([1, data.cid]);
     const kamt = buildStorageKamt(slots);
     const root = { cid: kamt.root, bytes: kamt.blocks.at(-1)! };
     const kamtBlocks = kamt.blocks.map((bytes) => ({ cid: cidOf(bytes), bytes }));
-    const blocks = new Map([data, manifest, ...(servesRoot ? kamtBlocks : [])].map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
+    const blocks = new Map((servesRoot ? kamtBlocks : []).map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
     const server = createServer((req, res) => {
       let text = '';
       req.on('data', (chunk) => (text += chunk));
@@ -122,7 +120,7 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
         type Call = { id: number; method: string; params: unknown[] };
         const answer = ({ id, method, params }: Call) => {
           const reply = (result: unknown) => ({ jsonrpc: '2.0', id, result });
-          if (method === 'Filecoin.StateReadState') return reply(params[0] === 'f00' ? { State: { BuiltinActors: { '/': manifest.cid.toString() } } } : { State: { Nonce: 1, ContractState: { '/': root.cid.toString() } } });
+          if (method === 'Filecoin.StateReadState') return reply({ State: { Nonce: 1, ContractState: { '/': root.cid.toString() } } });
           if (method === 'Filecoin.StateGetActor') return reply({ Code: { '/': evmCode.toString() }, Head: { '/': evmCode.toString() }, Nonce: 0, Balance: '0' });
           if (method === 'eth_getCode') return reply('0x6000');
           const cid = (params[0] as { '/': string })['/'];
@@ -135,7 +133,7 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const upstream = new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), point);
+    const upstream = new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), pointWithCode('evm', evmCode));
     return { upstream, root: root.cid };
   }
 

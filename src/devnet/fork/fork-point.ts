@@ -1,7 +1,9 @@
 // Where a fork starts: the upstream tipset at the fork epoch and what identifies the upstream
 // (network name, genesis, chain id). Resolved once at start (or read from the cache when the
 // upstream is down) and saved with the cache.
+import { CID, decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
+import { CodeTable } from '../../fevm/code-table.js';
 import type { VmCirculatingSupply } from '../../fevm/circulating-supply.js';
 import { EC_FINALITY } from '../../mining/finality.js';
 import { displayUrl, UpstreamAnswerError, type Upstream } from './upstream.js';
@@ -47,6 +49,11 @@ export interface ForkPoint {
    * serves no StateGetNetworkParams.
    */
   upgradeHeights?: Record<string, number>;
+  /**
+   * The upstream's actors manifest at the fork point (the one its system actor names): its CID and its
+   * [name, code CID] entries, as strings. The fork's actors have these code CIDs (forkCodeTable).
+   */
+  manifest: { cid: string; entries: [string, string][] };
 }
 
 /** api.CirculatingSupply's fields, as Lotus's JSON names them. */
@@ -179,9 +186,13 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     stateKey = next.Cids;
     weight = next.Blocks[0].ParentWeight;
   }
-  // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
-  const circulatingSupply = await unlessRefused(upstream.answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply));
+  const [circulatingSupply, manifest] = await Promise.all([
+    // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
+    unlessRefused(upstream.answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply)),
+    readManifest(upstream, stateKey),
+  ]);
   return {
+    manifest,
     // Left out when absent: the cache stores the point as DAG-CBOR, which has no undefined.
     ...(circulatingSupply ? { circulatingSupply } : {}),
     ...(networkParams ? { upgradeHeights: networkParams.ForkUpgradeParams } : {}),
@@ -198,6 +209,24 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     chainId: BigInt(chainId).toString(),
   };
 }
+
+const isManifestLink = (answer: unknown): boolean => typeof (answer as { State?: { BuiltinActors?: { '/'?: unknown } } } | null)?.State?.BuiltinActors?.['/'] === 'string';
+
+/**
+ * The upstream's actors manifest at the fork point, as a gateway lets one read it: the system actor's
+ * state names it (BuiltinActors), and ChainReadObj returns its blocks: [version, data CID], and
+ * data = [[name, code CID], …] (go-state-types manifest.Manifest, ManifestData).
+ */
+async function readManifest(upstream: Upstream, stateKey: TipsetKeyJson): Promise<ForkPoint['manifest']> {
+  const { State } = await upstream.answerOf<{ State: { BuiltinActors: { '/': string } } }>('Filecoin.StateReadState', ['f00', stateKey], "the system actor's state", isManifestLink);
+  const cid = State.BuiltinActors['/'];
+  const [, data] = decodeCbor<[number, CID]>(await upstream.readObj(CID.parse(cid), 'the actors manifest'));
+  const entries = decodeCbor<[string, CID][]>(await upstream.readObj(data, "the actors manifest's data"));
+  return { cid, entries: entries.map(([name, code]) => [name, code.toString()]) };
+}
+
+/** The fork's actor code CIDs: the upstream's manifest at the fork point. */
+export const forkCodeTable = (point: ForkPoint): CodeTable => new CodeTable(CID.parse(point.manifest.cid), point.manifest.entries.map(([name, code]) => [name, CID.parse(code)]));
 
 /**
  * Refuses `upstream` as the fork's upstream unless it is the same chain (its genesis) and serves

@@ -15,6 +15,7 @@ import { ForkedMinerDeadlines, mergedSchedule } from './miner-deadlines.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, withProvingState, type ForkTables } from './fork-tables.js';
 import type { TableList } from './upstream-lists.js';
 import type { UpstreamState } from './upstream-state.js';
+import type { CodeTable } from '../../fevm/code-table.js';
 
 /** Everything fetched so far: null records an actor or address the upstream does not have. */
 export interface ForkData {
@@ -113,6 +114,11 @@ export class ForkSource implements FetchingStateSource {
     this.minerDeadlines = new ForkedMinerDeadlines(this.taken, (id) => data.actors.get(id)?.miner?.provingPeriodOffset);
     // What the cache holds was read at the fork point, before anything was mined.
     for (const miner of data.tables.provingStates.keys()) this.taken.set(miner, 0);
+  }
+
+  /** The upstream's actor code CIDs at the fork point. */
+  get codes(): CodeTable {
+    return this.upstream.codes;
   }
 
   getActor(id: number): Actor | undefined {

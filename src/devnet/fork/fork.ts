@@ -1,5 +1,6 @@
 // A fork of an upstream Lotus node: the upstream client, the fork point, the state source filled
 // from the upstream, and the disk cache, opened together at start and saved together.
+import type { CodeTable } from '../../fevm/code-table.js';
 import { ForkCache } from './fork-cache.js';
 import { checkServesForkPoint, LookbackCapError, resolveForkPoint, type ForkPoint } from './fork-point.js';
 import { ForkSource, type ForkProgress } from './fork-source.js';
@@ -64,6 +65,11 @@ export class Fork {
         }
       }
     };
+  }
+
+  /** The fork's actor code CIDs: the upstream's at the fork point. */
+  get codes(): CodeTable {
+    return this.source.codes;
   }
 
   /** How the fork was opened, with the URL anvil_setRpcUrl last gave. */

@@ -10,7 +10,8 @@ import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
-import { ACTOR_KINDS, type Actor, type ActorKind, type ForkedFrom } from '../../fevm/actor.js';
+import type { Actor, ForkedFrom } from '../../fevm/actor.js';
+import type { CodeTable } from '../../fevm/code-table.js';
 import { kamtLinks, shapeOfBlocks, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
@@ -18,7 +19,7 @@ import type { MultisigState } from '../../fevm/actors/multisig/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import { tipsetKeyCid } from '../../mining/tipset.js';
 import type { TipsetFees } from '../../mining/chain-store.js';
-import { isTipset, type ForkPoint, type LotusTipset, type TipsetKeyJson } from './fork-point.js';
+import { forkCodeTable, isTipset, type ForkPoint, type LotusTipset, type TipsetKeyJson } from './fork-point.js';
 import { minerStateFromLotus, vestingBlockOf, vestingFundsOf, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
 import { isBlockNotFound, UpstreamAnswerError, type Upstream } from './upstream.js';
@@ -28,9 +29,6 @@ import { UpstreamTables } from './upstream-tables.js';
 
 /** How many KAMT nodes below a contract's storage root a fork reads with the contract, at most. */
 const STORAGE_BLOCKS_READ = 256;
-
-/** The kinds the fork takes from the upstream: every kind the devnet models (by manifest name). */
-const MODELLED_KINDS: ReadonlySet<string> = new Set<ActorKind>(ACTOR_KINDS);
 
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 11, "actor not found"); a devnet upstream with its text. */
 export function isActorNotFound(error: unknown): boolean {
@@ -67,8 +65,8 @@ function isLotusActor(answer: unknown): boolean {
 const isIdAddress = (answer: unknown): boolean => typeof answer === 'string' && /^[ft]0\d+$/.test(answer) && Number.isSafeInteger(Number(answer.slice(2)));
 
 export class UpstreamState {
-  /** Code CID -> manifest name, read from the upstream's manifest on first use. */
-  private kinds: Promise<Map<string, string>> | undefined;
+  /** The upstream's code CIDs (its manifest at the fork point): an actor's kind by its code. */
+  readonly codes: CodeTable;
   /**
    * The fork epoch's block for the eth_ reads (EIP-1898, Lotus's EthBlockNumberOrHash): by hash, as
    * the actors are read by tipset key, so that a reorg at or below the fork epoch cannot mix another
@@ -89,6 +87,7 @@ export class UpstreamState {
     this.tables = new UpstreamTables(upstream, point);
     this.proving = new UpstreamProving(upstream, point);
     this.lists = new UpstreamLists(upstream, point, this.tables);
+    this.codes = forkCodeTable(point);
     this.block = { blockHash: bytesToHex(tipsetKeyCid(point.tipsetKey.map((cid) => CID.parse(cid['/']))).multihash.digest), requireCanonical: false };
   }
 
@@ -99,14 +98,12 @@ export class UpstreamState {
    */
   async actor(at: number | FilAddress): Promise<Actor | null> {
     const address = typeof at === 'number' ? `f0${at}` : at.toString();
-    const [id, found, kinds] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), this.lotusActor(address), this.kindsByCode()]);
+    const [id, found] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), this.lotusActor(address)]);
     if (!found || id === null) return null;
-    const name = kinds.get(found.Code['/']);
+    const name = this.codes.nameOf(found.Code['/']);
     if (!name) throw new DevnetError(`upstream actor ${address} has code ${found.Code['/']}, which is not in the upstream's manifest`);
-    if (!MODELLED_KINDS.has(name)) {
-      throw new DevnetError(`upstream actor ${address} is a ${name} actor, which the fork does not model (see README "Fork")`);
-    }
-    const kind = name as ActorKind;
+    const kind = this.codes.kindOf(found.Code['/']);
+    if (!kind) throw new DevnetError(`upstream actor ${address} is a ${name} actor, which the fork does not model (see README "Fork")`);
     const actor: Actor = {
       id,
       kind,
@@ -139,8 +136,8 @@ export class UpstreamState {
    * address without a claim, so the actor's kind, read in the same batch, tells "no claim" apart.
    */
   async powerClaim(id: number): Promise<PowerClaim | null> {
-    const [found, kinds, claim] = await Promise.all([this.lotusActor(`f0${id}`), this.kindsByCode(), this.tables.powerClaim(id)]);
-    return found && kinds.get(found.Code['/']) === 'storageminer' ? claim : null;
+    const [found, claim] = await Promise.all([this.lotusActor(`f0${id}`), this.tables.powerClaim(id)]);
+    return found && this.codes.kindOf(found.Code['/']) === 'storageminer' ? claim : null;
   }
 
   /** The actor as Lotus answers it, or null if the upstream has none. */
@@ -303,24 +300,5 @@ export class UpstreamState {
       this.upstream.call<LotusMsigTransaction[] | null>('Filecoin.MsigGetPending', [address, this.point.stateKey]),
     ]);
     return multisigStateFromLotus(read.State, pending ?? []);
-  }
-
-  /**
-   * The upstream's actor code CIDs by manifest name, as a gateway lets one read them: the system
-   * actor's state names the manifest (BuiltinActors), whose blocks ChainReadObj returns:
-   * [version, data CID], and data = [[name, code CID], …].
-   */
-  private kindsByCode(): Promise<Map<string, string>> {
-    this.kinds ??= (async () => {
-      const { State } = await this.upstream.call<{ State: { BuiltinActors?: { '/': string } } }>('Filecoin.StateReadState', ['f00', this.point.stateKey]);
-      const manifest = State?.BuiltinActors?.['/'];
-      if (!manifest) throw new DevnetError('upstream Filecoin.StateReadState of f00 names no BuiltinActors manifest');
-      const [, data] = decodeCbor<[number, CID]>(await this.upstream.readObj(CID.parse(manifest), 'the manifest'));
-      const entries = decodeCbor<[string, CID][]>(await this.upstream.readObj(data, "the manifest's data"));
-      return new Map(entries.map(([name, code]) => [code.toString(), name]));
-    })();
-    // A failed read is tried again next time, not remembered.
-    this.kinds.catch(() => (this.kinds = undefined));
-    return this.kinds;
   }
 }

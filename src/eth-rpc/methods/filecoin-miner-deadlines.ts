@@ -82,7 +82,7 @@ export const filecoinMinerDeadlines = [
   // PostSubmissions: the partitions a Window PoSt proved in the deadline's current challenge window
   // (only a forked miner submits them; the devnet's own are proven by simulation).
   defineMethod('Filecoin.StateMinerDeadlines', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const miner = minerAt(stateOf(devnet, key), address).miner;
+    const miner = minerAt(stateOf(devnet, key), address, devnet.codes).miner;
     const postSubmissions = postSubmissionsAt(miner, tipsetOf(devnet, key).epoch);
     const sectors = [...loadMiner(miner).sectors.values()];
     return Array.from({ length: WPOST_PERIOD_DEADLINES }, (_, d) => ({
@@ -95,7 +95,7 @@ export const filecoinMinerDeadlines = [
   // The deadline's partitions in order (null when it has none); AllSectors also holds the terminated and
   // expired sectors the miner keeps (deadSectors, never compacted), as builtin-actors' partitions do.
   defineMethod('Filecoin.StateMinerPartitions', [filAddress('address'), deadlineIndex, tipsetKey('tipsetKey')], ({ devnet }, address, index, key) => {
-    const m = loadMiner(minerAt(stateOf(devnet, key), address).miner);
+    const m = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner);
     const sectors = [...m.sectors.values()].filter((s) => s.deadline === index);
     const dead = [...(m.deadSectors?.values() ?? [])].filter((s) => s.deadline === index);
     if (sectors.length + dead.length === 0) return null;
@@ -113,14 +113,14 @@ export const filecoinMinerDeadlines = [
   }),
 
   defineMethod('Filecoin.StateMinerSectorCount', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()];
+    const sectors = [...loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).sectors.values()];
     const faulty = sectors.filter((s) => s.faultEpoch !== undefined).length;
     return { Live: sectors.length, Active: sectors.length - faulty, Faulty: faulty };
   }),
 
   // Sectors declared recovered and not yet proven: only a forked miner has them (the devnet's own recover at once).
   defineMethod('Filecoin.StateMinerRecoveries', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    numbers([...loadMiner(minerAt(stateOf(devnet, key), address).miner).sectors.values()].filter((s) => s.recovering)),
+    numbers([...loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).sectors.values()].filter((s) => s.recovering)),
   ),
 
   // Lotus answers "fixme" here; the devnet answers what the method describes: every miner's faults
@@ -145,7 +145,7 @@ export const filecoinMinerDeadlines = [
     ({ devnet }, address, info, key) => {
       const tipset = tipsetOf(devnet, key);
       const state = devnet.stateAt(tipset.epoch);
-      const miner = minerAt(state, address);
+      const miner = minerAt(state, address, devnet.codes);
       const market = state.getActor(MARKET_ACTOR_ID)?.market;
       let verifiedWeight = 0n;
       for (const id of info.dealIds) {
@@ -180,7 +180,7 @@ export const filecoinMinerDeadlines = [
     'Filecoin.StateMinerPreCommitDepositForPower',
     [filAddress('address'), preCommitInfo('sectorPreCommitInfo'), tipsetKey('tipsetKey')],
     ({ devnet }, address, info, key) => {
-      minerAt(stateOf(devnet, key), address);
+      minerAt(stateOf(devnet, key), address, devnet.codes);
       return withMargin(preCommitDepositFor(info.sectorSize)).toString();
     },
   ),
@@ -193,12 +193,12 @@ export const filecoinMinerDeadlines = [
 
   // null when the sector is not pre-committed (Lotus v1).
   defineMethod('Filecoin.StateSectorPreCommitInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {
-    const precommit = loadMiner(minerAt(stateOf(devnet, key), address).miner).precommits.get(n);
+    const precommit = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner).precommits.get(n);
     return precommit ? preCommitJson(precommit) : null;
   }),
 
   defineMethod('Filecoin.StateSectorExpiration', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, n, key) => {
-    const m = loadMiner(minerAt(stateOf(devnet, key), address).miner);
+    const m = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner);
     const sector = m.sectors.get(n);
     if (!sector) throw new DevnetError(`failed to find sector ${n}`);
     return expirationJson(sector, m.provingPeriodOffset);

@@ -7,7 +7,8 @@ import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js'
 import { DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { peerIdString } from '../../devnet/storage-providers/keys.js';
-import { codeCid, POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { POWER_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import type { CodeTable } from '../../fevm/code-table.js';
 import { deadlineInfo, FAULT_DECLARATION_CUTOFF, WPOST_CHALLENGE_LOOKBACK, WPOST_CHALLENGE_WINDOW, WPOST_PERIOD_DEADLINES, WPOST_PROVING_PERIOD } from '../../fevm/actors/miner/policy.js';
 import { activeSectors, availableBalance, deadlineCronActive, faultySectors, loadMiner, minerStateValue, sectorInAmt, vestedFunds, type MinerState, type SectorInfo, type SectorOnChainInfo, type VestingFund } from '../../fevm/actors/miner/state.js';
 import { claimOf, EMPTY_POWER_STATE, meetsConsensusMinimum, type Claim } from '../../fevm/actors/power.js';
@@ -27,10 +28,10 @@ const listJson = <T, U>(items: readonly T[], f: (item: T) => U): U[] | null => (
 const claimJson = (claim: Claim) => ({ RawBytePower: claim.rawBytePower.toString(), QualityAdjPower: claim.qualityAdjPower.toString() });
 
 /** The miner actor `address` names, with Lotus's wording when there is none (node/impl/full/state.go). */
-export function minerAt(state: StateReader, address: FilAddress): Actor & { miner: MinerState } {
+export function minerAt(state: StateReader, address: FilAddress, codes: CodeTable): Actor & { miner: MinerState } {
   const actor = resolveAddress(state, address);
   if (!actor) throw new DevnetError(`failed to load miner actor: actor not found (${address.toString('t')})`);
-  if (!actor.miner) throw new DevnetError(`failed to load miner actor state: unknown actor code ${codeCid(actor.kind).toString()} (${address.toString('t')} is not a miner)`);
+  if (!actor.miner) throw new DevnetError(`failed to load miner actor state: unknown actor code ${codes.codeOf(actor.kind).toString()} (${address.toString('t')} is not a miner)`);
   return actor as Actor & { miner: MinerState };
 }
 
@@ -152,7 +153,7 @@ export const filecoinMiners = [
   ),
 
   defineMethod('Filecoin.StateMinerInfo', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    minerInfoJson(minerAt(stateOf(devnet, key), address).miner),
+    minerInfoJson(minerAt(stateOf(devnet, key), address, devnet.codes).miner),
   ),
 
   // As Lotus (stmgr.GetPowerRaw): an address without a claim has no power, and no error.
@@ -173,25 +174,25 @@ export const filecoinMiners = [
   // The balance less locked funds, initial pledge, pre-commit deposits and fee debt, plus what has vested
   // by the tipset's height and is still locked (Lotus node/impl/full/state.go); only a forked miner has vesting funds.
   defineMethod('Filecoin.StateMinerAvailableBalance', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
-    const miner = minerAt(stateOf(devnet, key), address);
+    const miner = minerAt(stateOf(devnet, key), address, devnet.codes);
     afterItsCloses(miner.miner);
     return (availableBalance(miner.miner, miner.balance) + vestedFunds(miner.miner, tipsetOf(devnet, key).epoch)).toString();
   }),
 
   // Every sector of the sectors AMT, as Lotus: the live ones and those terminated or expired (deadSectors).
   defineMethod('Filecoin.StateMinerSectors', [filAddress('address'), bitfieldParam('sectorFilter'), tipsetKey('tipsetKey')], ({ devnet }, address, filter, key) => {
-    const m = loadMiner(minerAt(stateOf(devnet, key), address).miner);
+    const m = loadMiner(minerAt(stateOf(devnet, key), address, devnet.codes).miner);
     const sectors = [...m.sectors.values(), ...(m.deadSectors?.values() ?? [])];
     return sectors.filter((s) => !filter || filter.has(s.sectorNumber)).sort(bySectorNumber).map(sectorJson);
   }),
 
   defineMethod('Filecoin.StateMinerActiveSectors', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    activeSectors(minerAt(stateOf(devnet, key), address).miner).sort(bySectorNumber).map(sectorJson),
+    activeSectors(minerAt(stateOf(devnet, key), address, devnet.codes).miner).sort(bySectorNumber).map(sectorJson),
   ),
 
   // As Lotus: null when the sectors AMT has no such sector (a terminated or expired one it still has).
   defineMethod('Filecoin.StateSectorGetInfo', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
-    const { miner } = minerAt(stateOf(devnet, key), address);
+    const { miner } = minerAt(stateOf(devnet, key), address, devnet.codes);
     // On a fork, an upstream sector the fork did not seal itself.
     const sector = sectorInAmt(miner, sectorNumber)?.sector ?? miner.upstreamSectors?.get(sectorNumber);
     return sector ? sectorJson(sector) : null;
@@ -199,19 +200,19 @@ export const filecoinMiners = [
 
   // A dead sector stays in its partition (terminated), where Lotus's FindSector still finds it.
   defineMethod('Filecoin.StateSectorPartition', [filAddress('address'), integer('sectorNumber'), tipsetKey('tipsetKey')], ({ devnet }, address, sectorNumber, key) => {
-    const sector = sectorInAmt(minerAt(stateOf(devnet, key), address).miner, sectorNumber)?.sector;
+    const sector = sectorInAmt(minerAt(stateOf(devnet, key), address, devnet.codes).miner, sectorNumber)?.sector;
     if (!sector) throw new DevnetError(`sector ${sectorNumber} not due at any deadline`);
     return { Deadline: sector.deadline, Partition: sector.partition };
   }),
 
   defineMethod('Filecoin.StateMinerFaults', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) =>
-    bitfieldJson(faultySectors(minerAt(stateOf(devnet, key), address).miner).map((s) => s.sectorNumber)),
+    bitfieldJson(faultySectors(minerAt(stateOf(devnet, key), address, devnet.codes).miner).map((s) => s.sectorNumber)),
   ),
 
   // dline.Info of the deadline open at the tipset (Lotus: DeadlineInfo(height).NextNotElapsed()).
   defineMethod('Filecoin.StateMinerProvingDeadline', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const tipset = tipsetOf(devnet, key);
-    const miner = loadMiner(minerAt(devnet.stateAt(tipset.epoch), address).miner);
+    const miner = loadMiner(minerAt(devnet.stateAt(tipset.epoch), address, devnet.codes).miner);
     const d = deadlineInfo(tipset.epoch, miner.provingPeriodOffset);
     return {
       CurrentEpoch: d.currentEpoch,

@@ -9,7 +9,7 @@
 // Lotus's own checks answer -32602 with its words, naming the argument.
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt, encodeCbor } from '../../common/cbor.js';
-import { codeCid, INIT_ACTOR_ID } from '../../fevm/actor.js';
+import { INIT_ACTOR_ID } from '../../fevm/actor.js';
 import { InitMethod } from '../../fevm/actors/init.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { MultisigMethod, proposalHash } from '../../fevm/actors/multisig/state.js';
@@ -75,10 +75,10 @@ const builders = [
   builder(
     'Filecoin.MsigCreate',
     [unsigned('req'), addressList('addrs'), integer('duration'), tokenAmount('val'), filAddress('src'), tokenAmount('gp')],
-    (_devnet, req, addrs, duration, val, src) => {
+    (devnet, req, addrs, duration, val, src) => {
       if (addrs.length < req) throw invalid('req', 'cannot require signing of more addresses than provided for multisig');
       const constructor = [addrs.map((a) => a.bytes), req === 0 ? addrs.length : req, duration, 0];
-      return prototype(src, FilAddress.fromId(INIT_ACTOR_ID), InitMethod.Exec, [codeCid('multisig'), encodeCbor(constructor)], val);
+      return prototype(src, FilAddress.fromId(INIT_ACTOR_ID), InitMethod.Exec, [devnet.codes.codeOf('multisig'), encodeCbor(constructor)], val);
     },
   ),
 

@@ -1,7 +1,8 @@
 // The network's constants, as `lotus info` and SDKs read them: Filecoin.StateGetNetworkParams,
 // Filecoin.StateActorCodeCIDs, Filecoin.StateActorManifestCID.
 import { DevnetError } from '../../common/errors.js';
-import { codeCid } from '../../fevm/actor.js';
+import { ACTORS_VERSION, codeCid } from '../../fevm/actor.js';
+import type { Fork } from '../../devnet/fork/fork.js';
 import { actorsManifest, FIRST_MANIFEST_VERSION } from '../../fevm/manifest.js';
 import { actorKindsOf, actorsVersionFor, NETWORK_VERSION } from '../../fevm/network-version.js';
 import { CONSENSUS_MINER_MIN_POWER } from '../../fevm/actors/power.js';
@@ -35,6 +36,13 @@ function actorsVersionOf(networkVersion: number): number {
   return version;
 }
 
+/**
+ * A fork's answer for an earlier network version's bundle: its upstream's, as the upstream's node
+ * holds the bundles of the versions its network passed (a gateway does not serve these methods: its
+ * refusal is the answer).
+ */
+const upstreamBundles = (fork: Fork, method: string, networkVersion: number): Promise<unknown> => fork.upstream.call(method, [networkVersion]);
+
 export const filecoinNetwork = [
   defineMethod('Filecoin.StateGetNetworkParams', [], ({ devnet }) => ({
     NetworkName: networkNameOf(devnet),
@@ -48,16 +56,22 @@ export const filecoinNetwork = [
   })),
 
   // Any version up to the devnet's, as Lotus answers for a network that has passed them: that actors
-  // version's code CIDs (lotus chain/actors/actor_cids.go GetActorCodeIDs), the devnet's identity ones.
-  defineMethod('Filecoin.StateActorCodeCIDs', [integer('networkVersion')], (_ctx, networkVersion) => {
+  // version's code CIDs (lotus chain/actors/actor_cids.go GetActorCodeIDs). The chain's own version:
+  // its code table's (a fork's: the upstream's manifest at the fork point, every name it lists); an
+  // earlier one: the devnet's identity ones, or on a fork the upstream's answer (upstreamBundles).
+  defineMethod('Filecoin.StateActorCodeCIDs', [integer('networkVersion')], ({ devnet }, networkVersion) => {
     const version = actorsVersionOf(networkVersion);
+    if (version === ACTORS_VERSION) return Object.fromEntries(devnet.codes.entries().map(([name, code]) => [name, cidJson(code)]));
+    if (devnet.fork) return upstreamBundles(devnet.fork, 'Filecoin.StateActorCodeCIDs', networkVersion);
     return Object.fromEntries(actorKindsOf(version).map((kind) => [kind, cidJson(codeCid(kind, version))]));
   }),
 
-  // The devnet has no actors bundles: its manifests list its own code CIDs (fevm/manifest.ts). Before
-  // actors v8 there was no bundle, and Lotus answers an error.
-  defineMethod('Filecoin.StateActorManifestCID', [integer('networkVersion')], (_ctx, networkVersion) => {
+  // The devnet has no actors bundles: its manifests list its own code CIDs (fevm/manifest.ts); a
+  // fork's, its upstream's. Before actors v8 there was no bundle, and Lotus answers an error.
+  defineMethod('Filecoin.StateActorManifestCID', [integer('networkVersion')], ({ devnet }, networkVersion) => {
     const version = actorsVersionOf(networkVersion);
+    if (version === ACTORS_VERSION) return cidJson(devnet.codes.manifestCid);
+    if (devnet.fork) return upstreamBundles(devnet.fork, 'Filecoin.StateActorManifestCID', networkVersion);
     if (version < FIRST_MANIFEST_VERSION) throw new DevnetError(`could not find manifest cid for network version ${networkVersion}, actors version ${version}`);
     return cidJson(actorsManifest(version).cid);
   }),

@@ -2,7 +2,7 @@
 // the Go JSON Lotus shows (schemas in ../actor-params.ts).
 import type { CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { ACTOR_KINDS, codeCid, type ActorKind } from '../../fevm/actor.js';
+import type { ActorKind } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { decodeParams, encodeParams, paramsSchema, type Schema } from '../actor-params.js';
 import { defineMethod } from '../define-method.js';
@@ -26,13 +26,14 @@ export const filecoinParams = [
     ({ devnet }, to, method, params, key) => {
       const actor = resolveAddress(devnet.stateAt(tipsetOf(devnet, key).epoch), to);
       if (!actor) throw new DevnetError(`getting actor: resolution lookup failed (${to.toString()}): actor not found`);
-      return decodeParams(schemaOf(actor.kind, codeCid(actor.kind), method), params, 'params');
+      return decodeParams(schemaOf(actor.kind, devnet.codes.codeOf(actor.kind), method), params, 'params');
     },
   ),
 
   // Answers the CBOR bytes, base64.
-  defineMethod('Filecoin.StateEncodeParams', [cid('toActorCode'), integer('method'), anyJson], (_ctx, code, method, json) => {
-    const kind = ACTOR_KINDS.find((k) => codeCid(k).equals(code));
+  // The kind by the chain's code CIDs (a fork's: its upstream's).
+  defineMethod('Filecoin.StateEncodeParams', [cid('toActorCode'), integer('method'), anyJson], ({ devnet }, code, method, json) => {
+    const kind = devnet.codes.kindOf(code);
     return bytesJson(encodeParams(schemaOf(kind, code, method), json, 'params')) ?? '';
   }),
 ];

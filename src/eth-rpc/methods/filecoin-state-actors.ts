@@ -100,7 +100,7 @@ export const filecoinStateActors = [
     const changed: Record<string, ReturnType<typeof actorJson>> = {};
     for (const actor of allActors(after)) {
       const old = before.getActor(actor.id);
-      if (!old || !sameActor(old, actor)) changed[addressJson(FilAddress.fromId(actor.id))] = actorJson(actor, actorHead(actor));
+      if (!old || !sameActor(old, actor)) changed[addressJson(FilAddress.fromId(actor.id))] = actorJson(actor, actorHead(actor), devnet.codes);
     }
     return changed;
   }),

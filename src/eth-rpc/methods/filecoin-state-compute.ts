@@ -11,6 +11,7 @@ import { EAM_ACTOR_ID } from '../../fevm/actor.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
 import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Tipset } from '../../mining/tipset.js';
+import type { CodeTable } from '../../fevm/code-table.js';
 import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
 import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
@@ -32,10 +33,11 @@ interface Outcome {
 const EVM_GET_BYTECODE = 3;
 const EVM_INVOKE_CONTRACT_DELEGATE = 6;
 
-/** The caller and value of the running contract's call: what a DELEGATECALL passes on. */
+/** The caller and value of the running contract's call: what a DELEGATECALL passes on; and the chain's EVM code CID, which the EAM's Exec4 names. */
 interface EvmContext {
   caller: Uint8Array;
   value: bigint;
+  evmCode: CID;
 }
 
 const address = (eth: Uint8Array) => FilAddress.fromEthAddress(eth);
@@ -47,10 +49,10 @@ const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encod
  * succeeded, its return [id, robust or null when it resurrected a dead contract, eth address]; when
  * it failed after the EAM chose the address, whom it sent to (the tracer's CreationTarget).
  */
-function deployment(frame: SendFrame): { creation: Creation; failure?: CreationFailure } | undefined {
+function deployment(frame: SendFrame, evmCode: CID): { creation: Creation; failure?: CreationFailure } | undefined {
   if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || !frame.params) return undefined;
   const params = frame.params.data;
-  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account });
+  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account, evmCode });
   if (frame.exitCode === 0) {
     const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
     return { creation: { ...common(), id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };
@@ -68,9 +70,9 @@ const creationFailure = (exitCode: number, revertData: Uint8Array): CreationFail
 });
 
 /** The trace of an FVM send (the top-level message, a builtin actor's or call_actor's send). */
-function sendTrace(frame: SendFrame): unknown {
-  const calls = subcalls(frame, { caller: frame.from, value: frame.value });
-  const created = deployment(frame);
+function sendTrace(frame: SendFrame, evmCode: CID): unknown {
+  const calls = subcalls(frame, { caller: frame.from, value: frame.value, evmCode });
+  const created = deployment(frame, evmCode);
   return traceJson(
     {
       from: address(frame.from),
@@ -102,7 +104,7 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
   if (!target && frame.evmError !== 'create collision') return [];
   const failure = frame.exitCode === 0 ? undefined : creationFailure(frame.exitCode, frame.output);
   if (!failure && !target) return [];
-  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect };
+  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, evmCode: context.evmCode };
   const send: TracedSend = {
     from: address(frame.from),
     to: FilAddress.fromId(EAM_ACTOR_ID),
@@ -126,7 +128,7 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
  * send. A CREATE or CREATE2 is the EAM's Create or Create2 (createTrace).
  */
 function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
-  if (frame.type === 'CREATE' || frame.type === 'CREATE2') return createTrace(frame, { caller: frame.from, value: frame.value });
+  if (frame.type === 'CREATE' || frame.type === 'CREATE2') return createTrace(frame, { ...context, caller: frame.from, value: frame.value });
   if (!frame.invoked || !frame.callee) return [];
   if (frame.type === 'CALL' || frame.type === 'STATICCALL') {
     const send: TracedSend = {
@@ -141,7 +143,7 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
       returnBlock: frame.callee.kind === 'evm' ? evmReturn(frame.output) : undefined,
       invokedId: frame.callee.id,
     };
-    return [traceJson(send, subcalls(frame, { caller: frame.from, value: frame.value }))];
+    return [traceJson(send, subcalls(frame, { ...context, caller: frame.from, value: frame.value }))];
   }
   if (frame.type !== 'DELEGATECALL' || !frame.callee.bytecode) return [];
   const self = address(frame.to!);
@@ -173,7 +175,7 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
 /** The subcalls under a frame: sends, and the EVM's calls to other actors; precompile calls are no sends, but call_actor's sends are. */
 function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
   const traces = frame.calls.map((call) => {
-    if (call.kind === 'send') return [sendTrace(call)];
+    if (call.kind === 'send') return [sendTrace(call, context.evmCode)];
     if (call.kind === 'precompile') return subcalls(call, context);
     return evmCallTraces(call, context);
   });
@@ -216,7 +218,7 @@ const NO_GAS_COST = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimat
  * no `baseFee`, of one run as an implicit message (StateCall), whose GasCost Lotus leaves empty
  * (chain/stmgr/call.go callInternal: no gas accounting without checkGas).
  */
-export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, baseFee?: bigint) {
+export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, codes: CodeTable, baseFee?: bigint) {
   const receipt = { exitCode: outcome.exitCode, returnData: outcome.returnData, gasUsed: outcome.gasUsed, events: [] };
   return {
     MsgCid: cidJson(msgCid),
@@ -224,7 +226,7 @@ export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, bas
     MsgRct: receiptJson(receipt),
     GasCost: baseFee === undefined ? NO_GAS_COST : gasCostJson(msg, msgCid, outcome.gasUsed, baseFee),
     ExecutionTrace: outcome.root
-      ? sendTrace(outcome.root)
+      ? sendTrace(outcome.root, codes.codeOf('evm'))
       : { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
     Error: outcome.exitCode === 0 ? '' : vmError(outcome, msg.to, msg.method),
     Duration: 0,
@@ -271,7 +273,7 @@ export const filecoinStateCompute = [
     }
     const { message } = found!;
     const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal });
-    return invocResultJson(message.signed.message, message.cid, traced, tipset.baseFee);
+    return invocResultJson(message.signed.message, message.cid, traced, devnet.codes, tipset.baseFee);
   }),
 
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
@@ -279,7 +281,7 @@ export const filecoinStateCompute = [
   defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet, batch }, height, msgs, key) => {
     const tipset = tipsetOf(devnet, key);
     const results = await devnet.computeMessages(msgs, tipset.epoch, height, batch);
-    const trace = msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], tipset.baseFee));
+    const trace = msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], devnet.codes, tipset.baseFee));
     const root = cidOf(encodeCbor([tipset.stateRoot, msgs.map(messageCid), results.map((r) => [r.exitCode, r.returnData, r.gasUsed])]));
     return { Root: cidJson(root), Trace: trace };
   }),

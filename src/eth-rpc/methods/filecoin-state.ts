@@ -6,7 +6,7 @@ import { encodeBitfield } from '../../common/bitfield.js';
 import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
 import { ActorNotFoundError, DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
-import { codeCid, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
+import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { registryStateJson } from './filecoin-verifreg.js';
 import { actorHead, bytecodeCid } from '../../fevm/actor-state.js';
 import { actorNotFound, resolveAddress } from '../../fevm/actors/lifecycle.js';
@@ -17,7 +17,6 @@ import type { PowerState } from '../../fevm/actors/power.js';
 import { BASELINE_POWER, BASELINE_TOTAL, SIMPLE_TOTAL, THIS_EPOCH_REWARD, type RewardState } from '../../fevm/actors/reward.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
-import { actorsManifest } from '../../fevm/manifest.js';
 import { receiptReturn } from '../../fevm/executor.js';
 import { messageCid } from '../../fevm/message.js';
 import { NETWORK_VERSION } from '../../fevm/network-version.js';
@@ -64,8 +63,8 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   // builtin-actors gives these no state: Lotus's StateReadState answers none (chain/vm/invoker.go DumpActorState).
   if (actor.kind === 'eam' || actor.kind === 'placeholder' || actor.kind === 'ethaccount') return null;
   if (actor.kind === 'cron') return { Entries: CRON_ENTRIES };
-  // The system actor names the actors manifest; the init actor's address map is a HAMT the devnet does not build.
-  if (actor.kind === 'system') return { BuiltinActors: cidJson(actorsManifest().cid) };
+  // The system actor names the chain's actors manifest (a fork's: its upstream's); the init actor's address map is a HAMT the devnet does not build.
+  if (actor.kind === 'system') return { BuiltinActors: cidJson(devnet.codes.manifestCid) };
   if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: networkNameOf(devnet) };
   const registry = registryStateJson(actor, (blocks) => serveBlocks(devnet, blocks));
   if (registry) return registry;
@@ -265,13 +264,13 @@ export const filecoinState = [
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const actor = resolveAddress(devnet.stateAt(tipsetOf(devnet, key).epoch), address);
     if (!actor) throw new DevnetError(actorNotFound(address));
-    return actorJson(actor, actorHead(actor));
+    return actorJson(actor, actorHead(actor), devnet.codes);
   }),
 
   defineMethod('Filecoin.StateReadState', [filAddress('address'), tipsetKey('tipsetKey')], ({ devnet }, address, key) => {
     const tipset = tipsetOf(devnet, key);
     const actor = actorAt(devnet, address, tipset);
-    return { Balance: actor.balance.toString(), Code: cidJson(codeCid(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, tipset.epoch)) };
+    return { Balance: actor.balance.toString(), Code: cidJson(devnet.codes.codeOf(actor.kind)), State: forkedStateJson(actor, () => stateJson(devnet, actor, tipset.epoch)) };
   }),
 
   // Lotus (node/impl/full/state.go, chain/stmgr/stmgr.go LookupIDAddress): an ID address as it is,
@@ -323,7 +322,7 @@ export const filecoinState = [
     const { message: ran, result } = await devnet.stateCall(msg, tipset.epoch, batch);
     // Its receipt returns what a mined one would (an EVM output as a CBOR byte string). Lotus answers
     // the message it ran, and no gas cost: it applies it as an implicit message.
-    return invocResultJson(ran, messageCid(ran), { ...result, returnData: receiptReturn(result) });
+    return invocResultJson(ran, messageCid(ran), { ...result, returnData: receiptReturn(result) }, devnet.codes);
   }),
 
   defineMethod(

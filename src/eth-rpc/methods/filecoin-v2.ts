@@ -13,7 +13,7 @@ export const filecoinV2 = [
 
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {
     const actor = resolveAddress(devnet.stateAt(selectTipset(devnet, selector).epoch), address);
-    return actor ? actorJson(actor, actorHead(actor)) : null;
+    return actor ? actorJson(actor, actorHead(actor), devnet.codes) : null;
   }),
 
   defineMethod('Filecoin.StateGetID', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {

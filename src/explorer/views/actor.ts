@@ -22,7 +22,7 @@ export async function actorView(address: string): Promise<HTMLElement> {
   ]);
   const actor = actorAnswer!.result as LotusActor | undefined;
   if (!actor) return h('div', {}, h('h1', {}, 'Actor'), h('p', {}, `No actor at ${address} on this chain`, actorAnswer!.error ? ` (${actorAnswer!.error.message})` : '', '.'));
-  const kind = actorKind(actor.Code['/']);
+  const kind = await actorKind(actor.Code['/']);
   const eth = ethAnswer!.result as string | undefined;
   const code = kind === 'evm' && eth ? await call<string>('eth_getCode', [eth, 'latest']) : undefined;
   const fork = await forkPoint();

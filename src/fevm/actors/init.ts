@@ -4,7 +4,8 @@
 // for the power actor, which the devnet's CreateMiner builds directly. Exec4 is the EAM's path,
 // which the executor runs itself (eam.ts).
 import { FilAddress } from '../../common/address.js';
-import { ACTOR_KINDS, codeCid, type ActorKind } from '../actor.js';
+import type { ActorKind } from '../actor.js';
+import { codesOf } from '../code-table.js';
 import { ExitCode } from '../exit-code.js';
 import { bytes, cid, tuple } from './params.js';
 import { createActor, newActorAddress } from './lifecycle.js';
@@ -21,9 +22,11 @@ async function exec(rt: ActorRuntime, params: unknown): Promise<unknown> {
   const [rawCode, rawParams] = tuple(params, 2, 'ExecParams');
   const code = cid(rawCode, 'code_cid');
   const constructorParams = bytes(rawParams, 'constructor_params');
-  const kind = ACTOR_KINDS.find((k) => codeCid(k).equals(code));
+  // The chain's code CIDs: a fork's are its upstream's, and a code CID not in its manifest names no kind.
+  const codes = codesOf(rt.ctx);
+  const kind = codes.kindOf(code);
   if (!kind || !EXECUTABLE.includes(kind)) {
-    throw new ActorError(ExitCode.ErrForbidden, `called type ${codeCid(rt.caller.kind).toString()} cannot exec actor type ${code.toString()}`);
+    throw new ActorError(ExitCode.ErrForbidden, `called type ${codes.codeOf(rt.caller.kind).toString()} cannot exec actor type ${code.toString()}`);
   }
   const robust = newActorAddress(rt.state, rt.caller.id);
   const actor = createActor(rt.state, kind, { robust });

@@ -1,7 +1,8 @@
 // What the market's methods share: loading and saving its state, caller checks, burning, deal
 // lookups with builtin-actors' exit codes, and the wording of failed sends.
 import { FilAddress } from '../../../common/address.js';
-import { BURNT_FUNDS_ACTOR_ID, codeCid } from '../../actor.js';
+import { BURNT_FUNDS_ACTOR_ID } from '../../actor.js';
+import { codesOf } from '../../code-table.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { decodeBitfield } from '../../../common/bitfield.js';
@@ -24,7 +25,7 @@ export const idText = (id: number): string => FilAddress.fromId(id).toString('f'
 /** validate_immediate_caller_type(Miner). */
 export function requireMinerCaller(rt: ActorRuntime): number {
   if (rt.caller.kind !== 'storageminer') {
-    throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${codeCid(rt.caller.kind).toString()} not one of supported`);
+    throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${codesOf(rt.ctx).codeOf(rt.caller.kind).toString()} not one of supported`);
   }
   return rt.caller.id;
 }

@@ -1,7 +1,8 @@
 // What the verified registry's methods share: reading and writing its state, the caller-kind check,
 // state transactions and the provider check, with builtin-actors' exit codes and messages (the
 // runtime's address resolution and caller check are in ../shared.ts).
-import { codeCid, type ActorKind } from '../../actor.js';
+import type { ActorKind } from '../../actor.js';
+import { codesOf } from '../../code-table.js';
 import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
@@ -12,7 +13,7 @@ export const save = (rt: ActorRuntime, state: VerifregState): void => rt.update(
 
 /** validate_immediate_caller_type. */
 export function requireCallerKind(rt: ActorRuntime, kind: ActorKind): void {
-  if (rt.caller.kind !== kind) throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${codeCid(rt.caller.kind).toString()} not one of supported`);
+  if (rt.caller.kind !== kind) throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${codesOf(rt.ctx).codeOf(rt.caller.kind).toString()} not one of supported`);
 }
 
 /** Runs a state change; what fails inside shows under builtin-actors' "state transaction failed" context. */
