@@ -14,7 +14,7 @@ import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
 import { queuedCron } from '../../fevm/actors/cron.js';
 import type { PowerState } from '../../fevm/actors/power.js';
-import { BASELINE_POWER, BASELINE_TOTAL, SIMPLE_TOTAL, THIS_EPOCH_REWARD, type RewardState } from '../../fevm/actors/reward.js';
+import { rewardKpiOf, type RewardState } from '../../fevm/actors/reward.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
 import { receiptReturn } from '../../fevm/executor.js';
@@ -149,42 +149,24 @@ function powerStateJson(power: PowerState, state: StateReader, epoch: number) {
 }
 
 /**
- * The reward actor's State (go-state-types builtin/v18/reward State). On a fork, builtin-actors'
- * State as the upstream had it and the fork's tipsets moved it on. On the devnet's own chain, its
- * fixed reward: this epoch's reward, smoothed as ThisEpochReward answers it, the baseline at its
- * initial value, the block rewards paid, and the minting totals; the devnet mints no baseline reward,
- * so the cumulative baseline and realized power and the effective network time stay 0.
+ * The reward actor's State (go-state-types builtin/v18/reward State): builtin-actors' figures
+ * (reward.ts rewardKpiOf: on a fork the upstream's moved on, on the devnet's own chain its fixed
+ * ones, at the epoch after the cron) and the block rewards paid.
  */
 function rewardStateJson(reward: RewardState | undefined, epoch: number) {
-  const paid = (reward?.totalStoragePowerReward ?? 0n).toString();
-  const kpi = reward?.kpi;
-  if (kpi) {
-    return {
-      CumsumBaseline: kpi.cumsumBaseline.toString(),
-      CumsumRealized: kpi.cumsumRealized.toString(),
-      EffectiveNetworkTime: kpi.effectiveNetworkTime,
-      EffectiveBaselinePower: kpi.effectiveBaselinePower.toString(),
-      ThisEpochReward: kpi.thisEpochReward.toString(),
-      ThisEpochRewardSmoothed: { PositionEstimate: kpi.thisEpochRewardSmoothed.position.toString(), VelocityEstimate: kpi.thisEpochRewardSmoothed.velocity.toString() },
-      ThisEpochBaselinePower: kpi.thisEpochBaselinePower.toString(),
-      Epoch: kpi.epoch,
-      TotalStoragePowerReward: paid,
-      SimpleTotal: kpi.simpleTotal.toString(),
-      BaselineTotal: kpi.baselineTotal.toString(),
-    };
-  }
+  const kpi = rewardKpiOf(reward, afterCron(epoch));
   return {
-    CumsumBaseline: '0',
-    CumsumRealized: '0',
-    EffectiveNetworkTime: 0,
-    EffectiveBaselinePower: BASELINE_POWER.toString(),
-    ThisEpochReward: THIS_EPOCH_REWARD.toString(),
-    ThisEpochRewardSmoothed: steadyEstimate(THIS_EPOCH_REWARD),
-    ThisEpochBaselinePower: BASELINE_POWER.toString(),
-    Epoch: afterCron(epoch),
-    TotalStoragePowerReward: paid,
-    SimpleTotal: SIMPLE_TOTAL.toString(),
-    BaselineTotal: BASELINE_TOTAL.toString(),
+    CumsumBaseline: kpi.cumsumBaseline.toString(),
+    CumsumRealized: kpi.cumsumRealized.toString(),
+    EffectiveNetworkTime: kpi.effectiveNetworkTime,
+    EffectiveBaselinePower: kpi.effectiveBaselinePower.toString(),
+    ThisEpochReward: kpi.thisEpochReward.toString(),
+    ThisEpochRewardSmoothed: { PositionEstimate: kpi.thisEpochRewardSmoothed.position.toString(), VelocityEstimate: kpi.thisEpochRewardSmoothed.velocity.toString() },
+    ThisEpochBaselinePower: kpi.thisEpochBaselinePower.toString(),
+    Epoch: kpi.epoch,
+    TotalStoragePowerReward: (reward?.totalStoragePowerReward ?? 0n).toString(),
+    SimpleTotal: kpi.simpleTotal.toString(),
+    BaselineTotal: kpi.baselineTotal.toString(),
   };
 }
 

@@ -27,10 +27,29 @@ const EXPECTED_LEADERS_PER_EPOCH = 5n;
 /** The epoch reward the devnet reports: one tipset's reward stands for the expected 5 blocks of an epoch. */
 export const THIS_EPOCH_REWARD = BLOCK_REWARD * EXPECTED_LEADERS_PER_EPOCH;
 /** The baseline power reported by ThisEpochReward: builtin-actors' initial value (2.5 EiB), without growth. */
-export const BASELINE_POWER = 2_888_888_880_000_000_000n;
+const BASELINE_POWER = 2_888_888_880_000_000_000n;
 /** The simple and baseline minting totals in the reward State (go-state-types builtin/v18/reward reward_logic.go: 330M and 770M FIL). */
-export const SIMPLE_TOTAL = 330_000_000n * FIL;
-export const BASELINE_TOTAL = 770_000_000n * FIL;
+const SIMPLE_TOTAL = 330_000_000n * FIL;
+const BASELINE_TOTAL = 770_000_000n * FIL;
+
+/**
+ * The devnet's own chain's reward figures as builtin-actors' reward State holds them: the fixed epoch
+ * reward, smoothed with no velocity, the baseline at its initial value, and, as the devnet mints no
+ * baseline reward, the cumulative baseline and realized power and the effective network time 0.
+ * Its `epoch` is the State's, which the reader gives (fixedKpiAt).
+ */
+const FIXED_KPI: RewardKpi = {
+  cumsumBaseline: 0n,
+  cumsumRealized: 0n,
+  effectiveNetworkTime: 0,
+  effectiveBaselinePower: BASELINE_POWER,
+  thisEpochReward: THIS_EPOCH_REWARD,
+  thisEpochRewardSmoothed: { position: THIS_EPOCH_REWARD << 128n, velocity: 0n },
+  thisEpochBaselinePower: BASELINE_POWER,
+  epoch: 0,
+  simpleTotal: SIMPLE_TOTAL,
+  baselineTotal: BASELINE_TOTAL,
+};
 
 export const AWARD_BLOCK_REWARD = 2;
 const MINER_APPLY_REWARDS = 14;
@@ -52,11 +71,16 @@ const rewardState = (state: StateReader): RewardState => state.getActor(REWARD_A
 const rewardStateOf = (pendingGasReward: bigint, totalStoragePowerReward: bigint, kpi: RewardKpi | undefined): RewardState =>
   kpi ? { pendingGasReward, totalStoragePowerReward, kpi } : { pendingGasReward, totalStoragePowerReward };
 
+/**
+ * builtin-actors' reward figures of a reward State: a fork's, the upstream's moved on by the fork's
+ * tipsets; the devnet's own chain's, its fixed ones (FIXED_KPI) with `epoch` as the State's epoch.
+ */
+export const rewardKpiOf = (reward: RewardState | undefined, epoch: number): RewardKpi => reward?.kpi ?? { ...FIXED_KPI, epoch };
+
 /** The epoch reward and its smoothed estimate (Q.128) and the baseline power that ThisEpochReward answers. */
 export function thisEpochReward(reward: RewardState | undefined): { reward: bigint; smoothed: { position: bigint; velocity: bigint }; baselinePower: bigint } {
-  const kpi = reward?.kpi;
-  if (kpi) return { reward: kpi.thisEpochReward, smoothed: kpi.thisEpochRewardSmoothed, baselinePower: kpi.thisEpochBaselinePower };
-  return { reward: THIS_EPOCH_REWARD, smoothed: { position: THIS_EPOCH_REWARD << 128n, velocity: 0n }, baselinePower: BASELINE_POWER };
+  const kpi = reward?.kpi ?? FIXED_KPI;
+  return { reward: kpi.thisEpochReward, smoothed: kpi.thisEpochRewardSmoothed, baselinePower: kpi.thisEpochBaselinePower };
 }
 
 /**
