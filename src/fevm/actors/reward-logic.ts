@@ -177,10 +177,19 @@ export function nextEstimate(previous: FilterEstimate, observation: bigint, delt
  * and its smoothed estimate.
  */
 export function updateNetworkKpi(kpi: RewardKpi, epoch: number, realizedPower: bigint): RewardKpi {
-  let next = kpi;
-  while (next.epoch < epoch) next = toNextEpoch(next, realizedPower);
-  next = toNextEpochWithReward(next, realizedPower);
-  return { ...next, thisEpochRewardSmoothed: nextEstimate(next.thisEpochRewardSmoothed, next.thisEpochReward, next.epoch - kpi.epoch) };
+  let caughtUp = kpi;
+  while (caughtUp.epoch < epoch) caughtUp = toNextEpoch(caughtUp, realizedPower);
+  return withNextReward(kpi, caughtUp, realizedPower);
+}
+
+/**
+ * update_network_kpi's ending: `caughtUp` (the State `from` moved through the epochs its cron missed)
+ * one epoch on with that epoch's reward, and the smoothed estimate moved from `from`'s by one filter
+ * step over all of them.
+ */
+function withNextReward(from: RewardKpi, caughtUp: RewardKpi, realizedPower: bigint): RewardKpi {
+  const next = toNextEpochWithReward(caughtUp, realizedPower);
+  return { ...next, thisEpochRewardSmoothed: nextEstimate(from.thisEpochRewardSmoothed, next.thisEpochReward, next.epoch - from.epoch) };
 }
 
 /** Epochs kpiThrough moves one at a time; the earlier epochs of a longer run go in one step. */
@@ -203,8 +212,7 @@ export function kpiThrough(kpi: RewardKpi, through: number, realizedPower: bigin
   let next = kpi;
   if (next.epoch < exactFrom) {
     // update_network_kpi's catch-up (updateNetworkKpi), its null epochs at once.
-    const caughtUp = toNextEpochWithReward(toEpochsOn(next, Math.min(exactFrom - 1, through) - next.epoch, realizedPower), realizedPower);
-    next = { ...caughtUp, thisEpochRewardSmoothed: nextEstimate(next.thisEpochRewardSmoothed, caughtUp.thisEpochReward, caughtUp.epoch - next.epoch) };
+    next = withNextReward(next, toEpochsOn(next, Math.min(exactFrom - 1, through) - next.epoch, realizedPower), realizedPower);
   }
   while (next.epoch <= through) next = updateNetworkKpi(next, next.epoch, realizedPower);
   return next;
