@@ -15,6 +15,7 @@ import { MissingStateError, StateTree } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
 import { ForkSource } from '../../src/devnet/fork/fork-source.js';
+import { stageForkStart } from '../../src/devnet/fork/fork-genesis.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 
 const CONTRACT = FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20).fill(0xaa));
@@ -29,8 +30,8 @@ function fakeUpstream() {
   const upstream = {
     point,
     // By ID, or by address (the ID looked up with it).
-    async actor(at: number | FilAddress) {
-      calls.push(`actor ${at.toString()}`);
+    async actor(at: number | FilAddress, account?: boolean) {
+      calls.push(`actor ${at.toString()}${account ? ' (no contract reads)' : ''}`);
       return (typeof at === 'number' ? at === contract.id : at.equals(CONTRACT)) ? contract : null;
     },
     async storage(actor: Actor, slot: bigint) {
@@ -80,6 +81,18 @@ describe('fork state source', () => {
     assert.deepEqual(source.tipsetHash(0), new Uint8Array(32).fill(0));
     await source.fetch([{ kind: 'tipsetHashes', from: 0 }]);
     assert.equal(calls.length, 7, 'held hashes are not fetched again');
+  });
+
+  test('a fork\'s start fetches, in the one fetch with the funded accounts, the sender of calls that name none (the zero address\'s f410); neither with a contract\'s reads', async () => {
+    const { upstream, calls } = fakeUpstream();
+    const source = new ForkSource(upstream);
+    const funded = FilAddress.fromEthAddress(new Uint8Array(20).fill(0x11));
+    const sender = FilAddress.fromEthAddress(new Uint8Array(20));
+    await stageForkStart(source, [{ address: funded, balance: 10n }]);
+    assert.ok(calls.includes(`actor ${funded.toString()} (no contract reads)`) && calls.includes(`actor ${sender.toString()} (no contract reads)`));
+    const fetched = calls.length;
+    assert.equal(source.lookupId(sender), undefined);
+    assert.equal(calls.length, fetched);
   });
 
   test('two fetches of the same value at once make one upstream read', async () => {

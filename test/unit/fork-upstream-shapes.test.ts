@@ -32,7 +32,7 @@ async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {
 const pointWithCode = (kind: string, code: CID): ForkPoint => ({ ...point, manifest: { cid: point.manifest.cid, entries: [[kind, code.toString()]] } });
 
 /** An upstream whose manifest has one kind, account, and which answers StateLookupID and StateGetActor with `lookup` and `actor`. */
-async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown): Promise<UpstreamState> {
+async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown, requests: string[][] = []): Promise<UpstreamState> {
   const accountCode = (await block('account code')).cid;
   const results: Record<string, (params: unknown[]) => unknown> = {
     // An account's state without a key address.
@@ -46,6 +46,7 @@ async function upstreamAnswering(t: TestContext, lookup: unknown, actor: unknown
     req.on('end', () => {
       type Call = { id: number; method: string; params: unknown[] };
       const body = JSON.parse(text) as Call | Call[];
+      requests.push((Array.isArray(body) ? body : [body]).map(({ method, params }) => `${method} ${typeof params[0] === 'string' ? params[0] : ''}`.trim()));
       const answer = (call: Call) => ({ jsonrpc: '2.0', id: call.id, result: results[call.method]!(call.params) });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
@@ -62,6 +63,13 @@ describe('a fork reading actors from its upstream', () => {
   test('answers of the shapes Lotus gives: the actor', async (t) => {
     const actor = await (await upstreamAnswering(t, 'f0100', 'lotus')).actor(ADDRESS);
     assert.deepEqual(actor && [actor.id, actor.kind, actor.nonce, actor.balance], [100, 'account', 3, 5000n]);
+  });
+
+  test('a singleton whose State the fork reads (the burnt funds account\'s key) comes with it in one batch', async (t) => {
+    const requests: string[][] = [];
+    const actor = await (await upstreamAnswering(t, 'f099', 'lotus', requests)).actor(99);
+    assert.deepEqual(actor && [actor.id, actor.kind, actor.robust], [99, 'account', undefined]);
+    assert.deepEqual(requests, [['Filecoin.StateReadState f099', 'Filecoin.StateGetActor f099']]);
   });
 
   test('an answer of another shape is refused naming the call, what it answered and the upstream', async (t) => {
@@ -106,13 +114,17 @@ describe('a forked miner\'s vesting funds, as Lotus\'s JSON gives the State (fid
 // review R7 (on 5154e50): a contract's storage root the upstream does not hold (an fvm-devnet serves the
 // root it built for its own StateReadState until it restarts) leaves the shape unknown, not the contract unread.
 describe('a fork reading a contract\'s storage root from its upstream', () => {
-  /** An upstream with one contract, t0120, whose State names the KAMT root of `slots` (none: empty), its blocks served or not. */
-  async function contractUpstream(t: TestContext, servesRoot: boolean, slots: [bigint, bigint][] = []): Promise<{ upstream: UpstreamState; root: CID }> {
+  const CONTRACT = FilAddress.fromEthAddress(new Uint8Array(20).fill(0xaa));
+
+  /** An upstream with one contract, t0120 (0xaa…aa), whose State names the KAMT root of `slots` (none: empty), its blocks served or not. */
+  async function contractUpstream(t: TestContext, servesRoot: boolean, slots: [bigint, bigint][] = []): Promise<{ upstream: UpstreamState; root: CID; requests: string[][] }> {
     const evmCode = (await block('evm code')).cid;
     const kamt = buildStorageKamt(slots);
     const root = { cid: kamt.root, bytes: kamt.blocks.at(-1)! };
     const kamtBlocks = kamt.blocks.map((bytes) => ({ cid: cidOf(bytes), bytes }));
     const blocks = new Map((servesRoot ? kamtBlocks : []).map((b) => [b.cid.toString(), Buffer.from(b.bytes).toString('base64')]));
+    // Each HTTP request's methods (a batch's in order).
+    const requests: string[][] = [];
     const server = createServer((req, res) => {
       let text = '';
       req.on('data', (chunk) => (text += chunk));
@@ -121,12 +133,14 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
         const answer = ({ id, method, params }: Call) => {
           const reply = (result: unknown) => ({ jsonrpc: '2.0', id, result });
           if (method === 'Filecoin.StateReadState') return reply({ State: { Nonce: 1, ContractState: { '/': root.cid.toString() } } });
-          if (method === 'Filecoin.StateGetActor') return reply({ Code: { '/': evmCode.toString() }, Head: { '/': evmCode.toString() }, Nonce: 0, Balance: '0' });
+          if (method === 'Filecoin.StateGetActor') return reply({ Code: { '/': evmCode.toString() }, Head: { '/': evmCode.toString() }, Nonce: 0, Balance: '0', DelegatedAddress: CONTRACT.toString() });
           if (method === 'eth_getCode') return reply('0x6000');
+          if (method === 'Filecoin.StateLookupID') return reply('f0120');
           const cid = (params[0] as { '/': string })['/'];
           return blocks.has(cid) ? reply(blocks.get(cid)) : { jsonrpc: '2.0', id, error: { code: 1, message: `blockstore: block not found: ${cid}` } };
         };
         const body = JSON.parse(text) as Call | Call[];
+        requests.push((Array.isArray(body) ? body : [body]).map(({ method, params }) => `${method} ${typeof params[0] === 'string' ? params[0] : ''}`.trim()));
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(Array.isArray(body) ? body.map(answer) : answer(body)));
       });
@@ -134,8 +148,20 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const upstream = new UpstreamState(new Upstream(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/rpc/v1`), { retries: 0 }), pointWithCode('evm', evmCode));
-    return { upstream, root: root.cid };
+    return { upstream, root: root.cid, requests };
   }
+
+  test('a contract read by its Ethereum address comes in one round trip with its code and State, the same actor as by ID; an address read as an account\'s reads no contract with it', async (t) => {
+    const byId = await (await contractUpstream(t, true)).upstream.actor(120);
+    const served = await contractUpstream(t, true);
+    const byAddress = await served.upstream.actor(CONTRACT);
+    assert.deepEqual(byAddress, byId);
+    const f410 = CONTRACT.toString();
+    assert.deepEqual(served.requests, [[`eth_getCode 0x${'aa'.repeat(20)}`, `Filecoin.StateReadState ${f410}`, `Filecoin.StateLookupID ${f410}`, `Filecoin.StateGetActor ${f410}`], ['Filecoin.ChainReadObj']]);
+    const account = await contractUpstream(t, true);
+    await account.upstream.actor(CONTRACT, true);
+    assert.deepEqual(account.requests, [[`Filecoin.StateLookupID ${f410}`, `Filecoin.StateGetActor ${f410}`], [`eth_getCode 0x${'aa'.repeat(20)}`, 'Filecoin.StateReadState f0120'], ['Filecoin.ChainReadObj']]);
+  });
 
   test('a root it serves gives the shape and is kept for a fork of the fork; one it does not hold leaves the shape unknown', async (t) => {
     const served = await contractUpstream(t, true);

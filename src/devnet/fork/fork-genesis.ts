@@ -1,7 +1,7 @@
 // Where a fork's chain begins: the upstream's tipset at the fork epoch (so the first new tipset's
 // parent hash is the upstream block's hash), and the state after it with the dev accounts and
 // --fund accounts funded on top of what the upstream holds.
-import { Protocol, type FilAddress } from '../../common/address.js';
+import { FilAddress, Protocol } from '../../common/address.js';
 import { CID } from '../../common/cbor.js';
 import { InvalidAddressError } from '../../common/errors.js';
 import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, INIT_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
@@ -12,6 +12,9 @@ import type { ForkPoint } from './fork-point.js';
 import type { ForkSource } from './fork-source.js';
 
 const SINGLETON_IDS = [SYSTEM_ACTOR_ID, INIT_ACTOR_ID, REWARD_ACTOR_ID, CRON_ACTOR_ID, POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, BURNT_FUNDS_ACTOR_ID];
+
+/** The sender of every call that names none (Lotus calls from the f410 of the zero address). */
+const CALL_SENDER = FilAddress.fromEthAddress(new Uint8Array(20));
 
 /** An account funded on the fork: a dev account (f410) or a --fund one (f1/f3), and its balance. */
 export interface Funding {
@@ -48,15 +51,15 @@ function fund(state: StateOverlay, { address, balance }: Funding): void {
 /**
  * The start of a fork: the funded accounts staged on top of the upstream's state, with what that
  * reads fetched first, all at once (one batch): the init actor's next ID (every actor creation reads
- * it), the singletons (every tipset reads them, outside any retry) and the funded accounts with their
- * actors. Nothing changes until the caller commits the overlay as the fork epoch, so a failed fetch
+ * it), the singletons (every tipset reads them, outside any retry), the funded accounts with their
+ * actors and the sender of calls that name none (a first eth_call costs one round trip fewer). Nothing changes until the caller commits the overlay as the fork epoch, so a failed fetch
  * leaves a node as it was (anvil_reset with forking).
  */
 export async function stageForkStart(source: ForkSource, funding: readonly Funding[]): Promise<StateOverlay> {
   await source.fetch([
     { kind: 'nextId' },
     ...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })),
-    ...funding.map(({ address }) => ({ kind: 'address' as const, address })),
+    ...[...funding.map(({ address }) => address), CALL_SENDER].map((address) => ({ kind: 'address' as const, address, account: true as const })),
   ]);
   const upstream = new StateTree(source);
   return upstream.untilFetched(() => {

@@ -309,7 +309,7 @@ export class ForkSource implements FetchingStateSource {
       case 'address': {
         if (data.ids.has(missing.address.key)) return;
         // The actor comes with its ID (UpstreamState.actor): no actor, no ID.
-        const actor = await upstream.actor(missing.address);
+        const actor = await upstream.actor(missing.address, missing.account);
         data.ids.set(missing.address.key, actor?.id ?? null);
         if (actor && !data.actors.has(actor.id)) {
           data.actors.set(actor.id, actor);

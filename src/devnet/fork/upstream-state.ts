@@ -10,7 +10,7 @@ import { decodeCbor } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/hex.js';
 import { keccak256 } from '../../common/hashes.js';
-import type { Actor, ForkedFrom } from '../../fevm/actor.js';
+import { BURNT_FUNDS_ACTOR_ID, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor, type ForkedFrom } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import { kamtLinks, shapeOfBlocks, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
@@ -30,10 +30,24 @@ import { UpstreamTables } from './upstream-tables.js';
 /** How many KAMT nodes below a contract's storage root a fork reads with the contract, at most. */
 const STORAGE_BLOCKS_READ = 256;
 
+/**
+ * The singletons whose State the fork reads with their actor (their scalars; the burnt funds
+ * account's key): read in the same batch as the actor, by these IDs, which builtin-actors fixes.
+ */
+const SINGLETONS_READ_WITH_STATE: ReadonlySet<number> = new Set([REWARD_ACTOR_ID, POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, BURNT_FUNDS_ACTOR_ID]);
+
 /** Lotus answers an unknown address with api.ErrActorNotFound (code 11, "actor not found"); a devnet upstream with its text. */
 export function isActorNotFound(error: unknown): boolean {
   return error instanceof UpstreamAnswerError && (error.rpcCode === 11 || /actor not found/.test(error.rpcMessage));
 }
+
+/** What StateReadState answers for an EVM actor: the fields evmState reads. */
+interface EvmStateJson {
+  State: { Nonce?: number; Tombstone?: unknown; ContractState?: { '/'?: unknown } };
+}
+
+/** A contract's code (hex) and its State, as evmState reads them. */
+type ContractReads = [string, EvmStateJson];
 
 interface LotusActor {
   Code: { '/': string };
@@ -94,10 +108,15 @@ export class UpstreamState {
   /**
    * The actor with this ID, or at this address, at the fork point; null if the upstream has none.
    * By address, its ID is looked up at the same time: a lookup is nearly always followed by a read
-   * of the actor, and together they take one round trip, not two.
+   * of the actor, and together they take one round trip, not two. So do a contract's code and State
+   * by an Ethereum address (a contract is touched by its 0x address), dropped if the actor turns out
+   * to be no contract, unless `account` says it is none.
    */
-  async actor(at: number | FilAddress): Promise<Actor | null> {
+  async actor(at: number | FilAddress, account = false): Promise<Actor | null> {
     const address = typeof at === 'number' ? `f0${at}` : at.toString();
+    const contract = typeof at === 'number' || account ? undefined : this.contractReads(at);
+    // A failed read here is read again where its State is used (stateJson keeps no failure).
+    if (typeof at === 'number' && SINGLETONS_READ_WITH_STATE.has(at)) this.tables.stateJson(at).catch(() => undefined);
     const [id, found] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), this.lotusActor(address)]);
     if (!found || id === null) return null;
     const name = this.codes.nameOf(found.Code['/']);
@@ -112,10 +131,10 @@ export class UpstreamState {
       ...(found.DelegatedAddress ? { delegated: FilAddress.parse(found.DelegatedAddress) } : {}),
     };
     if (kind === 'account') {
-      const robust = await this.accountKey(address);
+      const robust = await this.accountKey(typeof at === 'number' && SINGLETONS_READ_WITH_STATE.has(at) ? at : address);
       return robust ? { ...actor, robust } : actor;
     }
-    if (kind === 'evm') return { ...actor, ...(await this.evmState(actor)) };
+    if (kind === 'evm') return { ...actor, ...(await this.evmState(actor, await contract)) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
     if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id), forkedFrom: await this.forkedFrom(id, found) };
@@ -208,10 +227,14 @@ export class UpstreamState {
     return State.NextID;
   }
 
-  /** An account's key address (f1/f3), from its state; none for an account without one (f099, burnt funds, names itself by ID). */
-  private async accountKey(address: string): Promise<FilAddress | undefined> {
-    const { State } = await this.upstream.call<{ State: { Address?: string } }>('Filecoin.StateReadState', [address, this.point.stateKey]);
-    const key = State?.Address ? FilAddress.parse(State.Address) : undefined;
+  /**
+   * An account's key address (f1/f3), from its state (read with the actor for a singleton's ID);
+   * none for an account without one (f099, burnt funds, names itself by ID).
+   */
+  private async accountKey(at: string | number): Promise<FilAddress | undefined> {
+    const state = typeof at === 'number' ? this.tables.stateJson(at) : this.upstream.call<{ State: unknown }>('Filecoin.StateReadState', [at, this.point.stateKey]).then(({ State }) => State);
+    const { Address } = ((await state) ?? {}) as { Address?: string };
+    const key = Address ? FilAddress.parse(Address) : undefined;
     return key?.id === undefined ? key : undefined;
   }
 
@@ -222,11 +245,8 @@ export class UpstreamState {
    * contract. An upstream whose State names no root (an fvm-devnet before it did, or its fork's own
    * forked contracts) leaves the shape unknown.
    */
-  private async evmState(actor: Actor): Promise<Pick<Actor, 'evm' | 'storageShape'>> {
-    const [code, read] = await Promise.all([
-      this.upstream.call<string>('eth_getCode', [bytesToHex(ethAddressOf(actor)), this.block]),
-      this.upstream.call<{ State: { Nonce?: number; Tombstone?: unknown; ContractState?: { '/'?: unknown } } }>('Filecoin.StateReadState', [`f0${actor.id}`, this.point.stateKey]),
-    ]);
+  private async evmState(actor: Actor, early?: ContractReads): Promise<Pick<Actor, 'evm' | 'storageShape'>> {
+    const [code, read] = early ?? (await this.contractReadsAt(ethAddressOf(actor), `f0${actor.id}`));
     const bytecode = hexToBytes(code);
     const root = read.State?.ContractState?.['/'];
     const rootBlock = typeof root === 'string' ? await this.storageRoot(CID.parse(root)) : undefined;
@@ -242,6 +262,24 @@ export class UpstreamState {
       },
       ...(storageShape ? { storageShape } : {}),
     };
+  }
+
+  /** A contract's code (eth_getCode) and State (StateReadState), read together. */
+  private contractReadsAt(ethAddress: Uint8Array, address: string): Promise<ContractReads> {
+    return Promise.all([
+      this.upstream.call<string>('eth_getCode', [bytesToHex(ethAddress), this.block]),
+      this.upstream.call<EvmStateJson>('Filecoin.StateReadState', [address, this.point.stateKey]),
+    ]);
+  }
+
+  /**
+   * The reads of evmState for an Ethereum address (f410), made before its actor is known to be a
+   * contract; undefined if they fail (an account's or a placeholder's State, no actor at all), when
+   * evmState of a contract reads them again.
+   */
+  private contractReads(address: FilAddress): Promise<ContractReads | undefined> | undefined {
+    const eth = address.ethAddress;
+    return eth && this.contractReadsAt(eth, address.toString()).catch(() => undefined);
   }
 
   /**
