@@ -555,5 +555,38 @@ export function tableChangeGas(before: Actor, after: Actor, method: string, para
   return change ? change(before, after, params, state) : 0;
 }
 
+// --- Creating actors: the EAM's create and Init's Exec and Exec4 (builtin-actors v18 eam, init) ---
+
+/**
+ * The EAM's own work on a create (builtin-actors v18 eam/src/lib.rs), beyond the params it reads, the
+ * hashes it makes and an f1/f3 deployer's key (evm-gas.ts eamEntryGas, nativeDeployerGas): its
+ * invocation, the caller's code and type asked for (validate_immediate_caller_type,
+ * resolve_caller_external: two syscalls), the caller's Ethereum address looked up
+ * (lookup_delegated_address; not for a `native` f1/f3 deployer, whose key is asked for instead) and
+ * the new f4 address resolved (resolve_address).
+ */
+export const eamWorkGas = (native: boolean): number => builtinInvocationGas('eam') + (native ? 3 : 4) * HOST_CALL;
+
+/**
+ * Init's address map (HAMT[Address]ActorID, bit width 5), where Exec maps a new actor's robust f2 and
+ * Exec4 its f4 and f2 to its ID, and the Wasm instructions of Init and the EAM around it. Calibrated,
+ * not derived: on calibnet the map holds an address for each actor, millions, and the nodes on the
+ * way are opened and written again; priced by the price list at the devnet's size the map would cost
+ * ~2.7 M at 20 addresses, ~13 M at 1 000 and ~30 M at calibnet's, more than calibnet's whole
+ * deployments of small contracts (10–18 M; filecoin-docs' SimpleCoin 17 522 415). So the figure the
+ * deployment was fitted with is kept: the 5 770 000 of the EAM's flat 1 000 000 and Exec4's
+ * 4 770 000 (a small coin's deployment at 0.81 of SimpleCoin's), less the exact charges now itemised
+ * around it (the EAM's work and get_code_cid_for_type; Init's invocation, state loaded and written,
+ * new_actor_address). Exec pays it too (no published figure of its own: one address mapped, no EAM).
+ */
+export const ADDRESS_MAPPING_WORK = 5_770_000 - (eamWorkGas(false) + HOST_CALL) - (builtinInvocationGas('init') + stateLoadGas('init') + HOST_CALL + stateWriteGas('init'));
+
+/**
+ * Init's own work on an Exec or Exec4 between its state's load and create_actor: new_actor_address (a
+ * syscall), the addresses mapped (ADDRESS_MAPPING_WORK) and its state written back (Init is
+ * preloaded: no actor update).
+ */
+export const INIT_MAPPING = HOST_CALL + ADDRESS_MAPPING_WORK + stateWriteGas('init');
+
 /** An aborting method's exit syscall (the trampoline's vm::exit with the error's code and message). */
 export const ABORT_EXIT = HOST_CALL;

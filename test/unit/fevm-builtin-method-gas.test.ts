@@ -2,6 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ACCOUNT_INVOCATION,
+  ADDRESS_MAPPING_WORK,
+  eamWorkGas,
+  INIT_MAPPING,
   blockCreateGas,
   blockLoadGas,
   blockPutGas,
@@ -54,6 +57,19 @@ describe('builtin actors invoked', () => {
   test('params read with block_stat and block_read (0.4 gas a byte); none without params', () => {
     assert.equal(paramsReadGas(0), 0);
     assert.equal(paramsReadGas(100), 28_000 + 40);
+  });
+});
+
+describe("a deployment's EAM and Init (eam create_actor, init exec4)", () => {
+  test("the EAM's own work: its module (17 pages, 136 elements), the trampoline and four syscalls; three for an f1/f3 deployer, whose key is asked for instead of its Ethereum address", () => {
+    assert.equal(eamWorkGas(false), fill(17, 136) + 28_000 + 4 * 14_000);
+    assert.equal(eamWorkGas(false) - eamWorkGas(true), 14_000);
+  });
+
+  test("Init's mapping: new_actor_address, the calibrated address map and its state block written (~0.76 M; Init is preloaded, no update)", () => {
+    assert.equal(INIT_MAPPING, 14_000 + ADDRESS_MAPPING_WORK + stateWriteGas('init'));
+    // The map kept at what Exec4 and the EAM were fitted to (5 770 000), less the exact charges around it.
+    assert.ok(ADDRESS_MAPPING_WORK > 3_500_000 && ADDRESS_MAPPING_WORK < 4_000_000, `${ADDRESS_MAPPING_WORK}`);
   });
 });
 

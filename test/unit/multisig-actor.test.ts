@@ -11,6 +11,8 @@ import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../../src/fevm/actor.js';
 import { amountLocked, MultisigMethod, transactionHash, type MultisigState } from '../../src/fevm/actors/multisig/state.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
+import { INIT_MAPPING } from '../../src/fevm/builtin-method-gas.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor } from '../../src/fevm/price-list.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { DEV_KEY } from '../helpers/fevm.js';
 import { CLIENTS, FIL, returned, verifregWorld, type World } from '../helpers/verifreg-world.js';
@@ -99,6 +101,21 @@ describe('creation through Init Exec (f01 method 2)', () => {
     }
     assert.equal(w.state.nextId(), before);
     assert.equal((await exec(w, A, [[A.bytes], 1, 0])).receipt.exitCode, ExitCode.ErrSerialization);
+  });
+
+  test("Exec's own path (init exec): the code's type asked for before it refuses; then the f2 mapped and the actor created (its storage, lookup and update) before the constructor", async () => {
+    const w = await verifregWorld();
+    const constructor = encodeCbor([[A.bytes, B.bytes, C.bytes], 2, 0, 0]);
+    // The same message but for the code (CIDs of one length): a refused kind stops after can_exec.
+    const refused = await w.send(A, F01, 2, [codeCid('account'), constructor]);
+    assert.equal(refused.exitCode, ExitCode.ErrForbidden);
+    const made = await w.send(A, F01, 2, [codeCid('multisig'), constructor]);
+    assert.equal(made.exitCode, 0);
+    // What follows can_exec: INIT_MAPPING, create_actor (a syscall and the actor's creation), the
+    // constructor's send and run, the answer; the refusal's exit syscall aside.
+    const created = INIT_MAPPING + HOST_CALL + onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE;
+    assert.ok(made.gasUsed - refused.gasUsed > created, `${made.gasUsed - refused.gasUsed}`);
+    assert.ok(made.gasUsed - refused.gasUsed < created + 3_000_000, `${made.gasUsed - refused.gasUsed}`);
   });
 
   test('Exec refuses kinds other than multisig (18); the constructor is for Init only (18)', async () => {

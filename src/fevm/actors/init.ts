@@ -8,7 +8,9 @@ import type { ActorKind } from '../actor.js';
 import { codesOf } from '../code-table.js';
 import { ExitCode } from '../exit-code.js';
 import { bytes, cid, tuple } from './params.js';
-import { createActor, newActorAddress } from './lifecycle.js';
+import { newActorAddress } from './lifecycle.js';
+import { INIT_MAPPING } from '../builtin-method-gas.js';
+import { HOST_CALL } from '../price-list.js';
 import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
 
 /** The init actor's method numbers (builtin-actors init Method). */
@@ -17,11 +19,18 @@ export const InitMethod = { Exec: 2 } as const;
 /** The kinds anyone may create through Exec (can_exec; miners only from the power actor). */
 const EXECUTABLE: readonly ActorKind[] = ['multisig'];
 
-/** ExecParams `[code_cid, constructor_params]` → ExecReturn `[id_address, robust_address]`. */
+/**
+ * ExecParams `[code_cid, constructor_params]` → ExecReturn `[id_address, robust_address]`. Charged
+ * as builtin-actors v18 init exec runs: the caller's code asked for, the type of the code to exec
+ * (a syscall), then Init's mapping of the new robust address (INIT_MAPPING) and the actor created.
+ */
 async function exec(rt: ActorRuntime, params: unknown): Promise<unknown> {
   const [rawCode, rawParams] = tuple(params, 2, 'ExecParams');
   const code = cid(rawCode, 'code_cid');
   const constructorParams = bytes(rawParams, 'constructor_params');
+  // The caller's code (get_actor_code_cid), then can_exec's get_builtin_actor_type of the code to exec.
+  rt.actorCode(rt.caller.id);
+  rt.chargeGas(HOST_CALL);
   // The chain's code CIDs: a fork's are its upstream's, and a code CID not in its manifest names no kind.
   const codes = codesOf(rt.ctx);
   const kind = codes.kindOf(code);
@@ -29,7 +38,8 @@ async function exec(rt: ActorRuntime, params: unknown): Promise<unknown> {
     throw new ActorError(ExitCode.ErrForbidden, `called type ${codes.codeOf(rt.caller.kind).toString()} cannot exec actor type ${code.toString()}`);
   }
   const robust = newActorAddress(rt.state, rt.caller.id);
-  const actor = createActor(rt.state, kind, { robust });
+  rt.chargeGas(INIT_MAPPING);
+  const actor = rt.createActor(kind, robust);
   const reply = await rt.send(FilAddress.fromId(actor.id), 1, new EncodedParams(constructorParams), { value: rt.valueReceived });
   if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `constructor failed: send aborted with code ${reply.exitCode}`);
   return [FilAddress.fromId(actor.id).bytes, robust.bytes];

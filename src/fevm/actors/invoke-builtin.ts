@@ -5,16 +5,16 @@
 import { FilAddress } from '../../common/address.js';
 import { DAG_CBOR, decodeCbor, encodeCbor } from '../../common/cbor.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
-import type { Actor } from '../actor.js';
+import type { Actor, ActorKind } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_CONSTRUCTOR } from '../message.js';
 import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, returnReadGas, sendSyscallGas, stateLoadGas, stateWriteGas, tableChangeGas, tableReadGas } from '../builtin-method-gas.js';
-import { HOST_CALL } from '../price-list.js';
+import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor } from '../price-list.js';
 import type { StateAccess } from '../state-access.js';
 import type { StateOverlay } from '../state-tree.js';
 import { EventFlags, type ActorEvent, type ActorSend, type ExecutionContext, type SendOutcome, type SendResult } from '../types.js';
 import { enrollCron } from './cron.js';
-import { transfer } from './lifecycle.js';
+import { createActor, transfer } from './lifecycle.js';
 import { ActorError, EncodedParams, FIRST_EXPORTED_METHOD, type ActorRuntime, type BuiltinActor, type BuiltinEventField, type SendOptions, type SendReply } from './runtime.js';
 
 /** The executor's send, through which a builtin actor reaches other actors. */
@@ -245,6 +245,14 @@ class Frame implements ActorRuntime {
   actorCode(id: number): Actor | undefined {
     this.gasUsed += HOST_CALL + this.access.read(id);
     return this.state.getActor(id);
+  }
+
+  createActor(kind: ActorKind, robust: FilAddress): Actor {
+    const actor = createActor(this.state, kind, { robust });
+    // ref-fvm create_actor: the actor looked up (none there), stored and set (its update).
+    this.gasUsed += HOST_CALL + onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE;
+    this.access.created(actor.id);
+    return actor;
   }
 
   enrollCron(epoch: number, event: unknown): void {

@@ -6,7 +6,7 @@
 import type { FilAddress } from '../../common/address.js';
 import { blake2b512 } from '../../common/hashes.js';
 import type { ErrorNumber, IpldBlock } from '../../filecoin-precompiles/runtime.js';
-import type { Actor } from '../actor.js';
+import type { Actor, ActorKind } from '../actor.js';
 import type { StateOverlay } from '../state-tree.js';
 import type { ExecutionContext } from '../types.js';
 
@@ -76,6 +76,11 @@ export interface ActorRuntime {
    * charges it: the syscall and, the first time the message reads that actor, its lookup.
    */
   actorCode(id: number): Actor | undefined;
+  /**
+   * Creates an actor of `kind` with its robust address (Init's create_actor), charged as the FVM
+   * charges it: the syscall, the actor's storage, its lookup and its update (then paid for the message).
+   */
+  createActor(kind: ActorKind, robust: FilAddress): Actor;
 }
 
 export interface BuiltinMethod {

@@ -18,7 +18,7 @@ import { cborBytesSize, cborHeadSize, CID, CID_LINK_BYTES, DAG_CBOR, decodeCbor,
 import { bytesToBigint } from '../../../common/hex.js';
 import type { Actor } from '../../actor.js';
 import { byteLength, pointersOf, rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
-import { ACCOUNT_INVOCATION, blockCreateGas, blockLoadGas, blockPutGas, GET_ROOT, paramsReadGas, returnReadGas, SET_ROOT, wasmInvocationGas } from '../../builtin-method-gas.js';
+import { ACCOUNT_INVOCATION, blockCreateGas, blockLoadGas, blockPutGas, builtinInvocationGas, eamWorkGas, GET_ROOT, INIT_MAPPING, paramsReadGas, returnReadGas, SET_ROOT, stateLoadGas, wasmInvocationGas } from '../../builtin-method-gas.js';
 export { ACCOUNT_INVOCATION, blockCreateGas, paramsReadGas, PLACEHOLDER_INVOCATION, returnReadGas } from '../../builtin-method-gas.js';
 import {
   ACTOR_LOOKUP,
@@ -53,21 +53,6 @@ const EVM_INVOCATION_INSTRUCTIONS = 36_000;
  * (debug::enabled, message_context), and the instructions above.
  */
 export const EVM_INVOCATION = wasmInvocationGas('evm', EVM_INVOCATION_INSTRUCTIONS) + 2 * HOST_CALL;
-/**
- * The init actor's Exec4: assigning the new actor's ID and addresses in its address HAMT (on calibnet
- * a HAMT of millions of addresses, several levels loaded and written again). Calibrated: a small
- * contract's deployment costs 10–18 M on calibnet (filecoin-docs' SimpleCoin deploy: 17 522 415); the
- * devnet's small coin, whose constructor writes one mapping entry as SimpleCoin's does, costs 0.81 of
- * that (its lone key kept in the KAMT's root: kamt-shape.ts).
- */
-const INIT_EXEC4 = 4_770_000;
-/**
- * The EAM's own work on a deployment: its invocation and the address it derives. Kept at the flat
- * 1 000 000 the Exec4 figure above was calibrated beside (its module's instantiation and the
- * trampoline are 476 000 of it: builtin-method-gas.ts).
- */
-const EAM_WORK = 1_000_000;
-
 /** The FVM's charge for one Wasm instruction (price list wasm_rules.instruction_default). */
 const WASM_GAS = 4;
 /**
@@ -240,19 +225,25 @@ export function bytecodeStoreGas(size: number): number {
 }
 
 /**
- * What a deployment costs before the constructor runs: the EAM's and the init actor's methods
- * (Exec4 assigns the ID and addresses), the actor created in the state tree, and the constructor's
- * invocation. `fromContract`: CREATE/CREATE2 send to the EAM themselves; a top-level
- * CreateExternal's send is the message's. `placeholderAccess`: over a Placeholder, the EAM reads it
- * and create_actor writes it (what those first accesses cost), with no storage charge (ref-fvm
- * call_manager/default.rs create_actor); else a new actor, looked up, updated and stored.
+ * What a deployment costs before the constructor runs (builtin-actors v18 eam create_actor, init
+ * exec4): the EAM's work, its get_code_cid_for_type and its send to Init; Init's invocation, its
+ * state loaded, the addresses mapped (INIT_MAPPING: new_actor_address, the map, its state written),
+ * create_actor; the actor created in the state tree and the constructor's invocation.
+ * `fromContract`: CREATE/CREATE2 send to the EAM themselves; a top-level CreateExternal's send is the
+ * message's. `placeholderAccess`: over a Placeholder, the EAM reads it and create_actor writes it
+ * (what those first accesses cost), with no storage charge (ref-fvm call_manager/default.rs
+ * create_actor), and four syscalls more (the EAM asks for its code and type, Init for its code and
+ * the Placeholder's); else a new actor, looked up, updated and stored. `native`: a CreateExternal
+ * from an f1/f3 account.
  */
-export function contractCreationGas(fromContract: boolean, placeholderAccess?: number): number {
+export function contractCreationGas(fromContract: boolean, placeholderAccess?: number, native = false): number {
   const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
-  const eam = EAM_WORK + HOST_CALL + SEND_INVOKE_METHOD;
+  const overPlaceholder = placeholderAccess === undefined ? 0 : 4 * HOST_CALL;
+  const eam = eamWorkGas(native) + HOST_CALL + HOST_CALL + SEND_INVOKE_METHOD;
   const created = placeholderAccess ?? onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE;
-  const init = INIT_EXEC4 + HOST_CALL + created + HOST_CALL + SEND_INVOKE_METHOD;
-  return toEam + eam + init + EVM_INVOCATION;
+  // Init: its invocation, its state, the mapping, create_actor (the syscall and the actor's creation), the send to the constructor.
+  const init = builtinInvocationGas('init') + stateLoadGas('init') + INIT_MAPPING + HOST_CALL + created + HOST_CALL + SEND_INVOKE_METHOD;
+  return toEam + eam + overPlaceholder + init + EVM_INVOCATION;
 }
 
 /**
@@ -265,13 +256,13 @@ function resurrectCheckGas(): number {
 
 /**
  * What a create onto an actor the EAM does not create over costs (builtin-actors eam/src/lib.rs:132-154):
- * the EAM resolves the address and reads the actor there (`lookup`, its actor lookup); a live EVM
- * actor is sent Resurrect, which refuses; any other actor the EAM refuses itself. No Exec4, no new
- * actor. The EAM's own work is EAM_WORK, as in contractCreationGas.
+ * the EAM's work, then it asks for the code and type of the actor there (two syscalls; `lookup`, its
+ * actor lookup); a live EVM actor is sent Resurrect, which refuses; any other actor the EAM refuses
+ * itself. No Exec4, no new actor.
  */
-export function refusedCreationGas(fromContract: boolean, lookup: number, resurrect: boolean): number {
+export function refusedCreationGas(fromContract: boolean, lookup: number, resurrect: boolean, native = false): number {
   const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
-  const eam = EAM_WORK + lookup;
+  const eam = eamWorkGas(native) + 2 * HOST_CALL + lookup;
   return toEam + eam + (resurrect ? resurrectCheckGas() : 0);
 }
 
@@ -281,8 +272,8 @@ export function refusedCreationGas(fromContract: boolean, lookup: number, resurr
  * constructor in the same actor; its state root set again is the actor's `update`. No Init, no
  * Exec4, no new actor.
  */
-export function resurrectionGas(fromContract: boolean, lookup: number, update: number): number {
-  return refusedCreationGas(fromContract, lookup, true) + update;
+export function resurrectionGas(fromContract: boolean, lookup: number, update: number, native = false): number {
+  return refusedCreationGas(fromContract, lookup, true, native) + update;
 }
 
 // --- Exact (the price list): the blocks a send carries between actors ---

@@ -518,20 +518,21 @@ export class FevmEvm extends EVM {
     const nonce = message.salt ? 0n : ((await this.stateManager.getAccount(message.caller))?.nonce ?? 1n) - 1n;
     before += eamEntryGas(fromContract, message.salt !== undefined, initcode, nonce > 0n ? nonce : 0n);
     // A message from an f1/f3 account (the EAM chose the address, createAddress): its key asked for and hashed.
-    if (!fromContract && this.createAddress) before += nativeDeployerGas(resolveEthAddress(state, message.caller.bytes)?.robust?.bytes.length ?? 21);
+    const native = !fromContract && this.createAddress !== undefined;
+    if (native) before += nativeDeployerGas(resolveEthAddress(state, message.caller.bytes)?.robust?.bytes.length ?? 21);
     const occupant = resolveEthAddress(state, created.bytes);
     if (occupant && occupant.kind !== 'placeholder' && !occupant.evm?.dead) {
-      before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm') + (occupant.kind === 'evm' ? resurrectParamsGas(initcode) : 0);
+      before += refusedCreationGas(fromContract, access.read(occupant.id), occupant.kind === 'evm', native) + (occupant.kind === 'evm' ? resurrectParamsGas(initcode) : 0);
       const refused = async () => collisionCostsWhatRan(await super._executeCreate(message));
       return chargedToCaller(this.forgetIfFailed(mark, await this.charged(message, before, undefined, refused, () => 0, false)), flush);
     }
     if (occupant?.evm?.dead) {
       // The EAM sends Resurrect (and the value) to the dead contract itself.
-      before += resurrectionGas(fromContract, access.read(occupant.id), access.write(occupant.id)) + resurrectParamsGas(initcode);
+      before += resurrectionGas(fromContract, access.read(occupant.id), access.write(occupant.id), native) + resurrectParamsGas(initcode);
       if (message.value > 0n) before += SEND_TRANSFER_FUNDS;
     } else {
       // The EAM sends to Init's Exec4, which sends to the new actor, the value going along.
-      before += contractCreationGas(fromContract, occupant ? access.read(occupant.id) + access.write(occupant.id) : undefined) + exec4ParamsGas(initcode);
+      before += contractCreationGas(fromContract, occupant ? access.read(occupant.id) + access.write(occupant.id) : undefined, native) + exec4ParamsGas(initcode);
       if (message.value > 0n) before += 2 * SEND_TRANSFER_FUNDS;
     }
     // The constructor's storage is new; its actor's lookup and update are paid above.
