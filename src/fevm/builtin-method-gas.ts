@@ -273,6 +273,16 @@ function ownedTablePaths<V>(name: string, table: ReadonlyMap<number, ReadonlyMap
   });
 }
 
+/**
+ * The root a load of a table of tables opens (a HAMT's load opens its root), asking the table for no
+ * key: a forked table (a LazyMap, which would fetch a key it lacks from the upstream) is not walked.
+ */
+function hamtRootPath(name: string, table: ReadonlyMap<number, unknown>, bitWidth: number): PathBlock[] {
+  if (table instanceof LazyMap) return [];
+  // Its entries are links to the owners' tables; the key is any (the root is the same for all).
+  return hamtTablePath<number, unknown>(name, table, 0, bitWidth, actorIdKey, () => LINK, null).slice(0, 1);
+}
+
 /** A claim's proof type, which the devnet's claims do not keep: a small integer, one CBOR byte whatever it is. */
 const CLAIM_PROOF_TYPE = 0;
 
@@ -523,8 +533,7 @@ const registryChange =
     for (const table of ['allocations', 'claims'] as const) {
       const changes = changedOwned<unknown>(was[table], is[table]);
       if (changes.length > 0) gas += loadsGas(distinct(registryPaths(was, table, changes))) + putsGas(distinct(registryPaths(is, table, changes)));
-      // The root alone: the path to an owner's bucket starts there.
-      else if (loads.includes(table)) gas += loadsGas(registryPaths(was, table, [[0, []]]).slice(0, 1));
+      else if (loads.includes(table)) gas += loadsGas(hamtRootPath(table, was[table], VERIFREG_HAMT_BIT_WIDTH));
     }
     return gas;
   };

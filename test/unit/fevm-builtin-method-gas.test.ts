@@ -257,6 +257,16 @@ describe("the verified registry's allocations and claims, read and written (the 
     assert.equal(tableChangeGas(actorWith(before), actorWith(unchanged), 'RemoveExpiredClaims', undefined, emptyState), loads(claimsRead.slice(0, 1)));
     assert.equal(tableChangeGas(actorWith(before), actorWith(unchanged), 'RemoveExpiredAllocations', undefined, emptyState), loads(path(allocationsHamt(before), 1000, 2).slice(0, 1)));
   });
+  test("a forked table left alone is asked for no key (review R21): its root is not walked, as any forked table's", () => {
+    const unfetched = new LazyMap<number, ReadonlyMap<number, Claim>>({
+      get: () => {
+        throw new Error('asked the upstream');
+      },
+      fetched: () => [],
+    });
+    const forked = { ...empty, claims: unfetched } as VerifregState;
+    assert.equal(tableChangeGas(actorWith(forked), actorWith({ ...forked }), 'RemoveExpiredClaims', undefined, emptyState), 0);
+  });
 });
 
 describe("DataCap's transfers and allowances (DataCapAPI)", () => {
