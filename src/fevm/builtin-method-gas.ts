@@ -26,6 +26,7 @@ import {
 } from './actors/market/state.js';
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
 import { minerInfoValue } from './actors/miner/state.js';
+import { MULTISIG_HAMT_BIT_WIDTH, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
 import { allocationValue, claimValue, EMPTY_VERIFREG_STATE, VERIFREG_HAMT_BIT_WIDTH, type VerifregState } from './actors/verifreg/state.js';
 import { LazyMap } from './lazy-map.js';
@@ -563,6 +564,30 @@ export function tableChangeGas(before: Actor, after: Actor, method: string, para
   const change = TABLE_CHANGES[after.kind]?.[method];
   return change ? change(before, after, params, state) : 0;
 }
+
+// --- A multisig's pending transactions (builtin-actors v18 multisig lib.rs, state.rs) ---
+
+/** A TxnID as the PendingTxns HAMT keys it: an i64 varint, zigzag (integer_encoding), so 2n for n ≥ 0. */
+const txnIdKey = (id: number): Uint8Array => actorIdKey(2 * id);
+const pendingTxnPath = (pending: ReadonlyMap<number, MultisigTransaction>, id: number) =>
+  hamtTablePath('pending txns', pending, id, MULTISIG_HAMT_BIT_WIDTH, txnIdKey, transactionValue);
+
+/** A multisig's transaction reading the pending transaction `id` (get_transaction): the nodes on its way opened. */
+export const pendingTxnReadGas = (pending: ReadonlyMap<number, MultisigTransaction>, id: number): number => loadsGas(pendingTxnPath(pending, id));
+
+/**
+ * A multisig's transaction setting or deleting the pending transaction `id` (ptx.set / ptx.delete,
+ * then flush): the nodes on its way in `before` opened and, as `after` has them, written again.
+ */
+export const pendingTxnChangeGas = (before: ReadonlyMap<number, MultisigTransaction>, after: ReadonlyMap<number, MultisigTransaction>, id: number): number =>
+  pendingTxnReadGas(before, id) + putsGas(pendingTxnPath(after, id));
+
+/**
+ * Each rt.transaction of a multisig method after its first (propose's and approve's approval, a
+ * threshold met's deletion): the state loaded and written back once more; the first load and the
+ * last write are the method's (invoke-builtin.ts), the actor's update once a message.
+ */
+export const MULTISIG_TRANSACTION = stateLoadGas('multisig') + stateWriteGas('multisig');
 
 // --- Creating actors: the EAM's create and Init's Exec and Exec4 (builtin-actors v18 eam, init) ---
 

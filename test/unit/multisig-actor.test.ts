@@ -11,7 +11,7 @@ import { codeCid, EAM_ACTOR_ID, INIT_ACTOR_ID } from '../../src/fevm/actor.js';
 import { amountLocked, MultisigMethod, transactionHash, type MultisigState } from '../../src/fevm/actors/multisig/state.js';
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
-import { INIT_MAPPING } from '../../src/fevm/builtin-method-gas.js';
+import { INIT_MAPPING, MULTISIG_TRANSACTION, pendingTxnChangeGas } from '../../src/fevm/builtin-method-gas.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor } from '../../src/fevm/price-list.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { DEV_KEY } from '../helpers/fevm.js';
@@ -124,6 +124,39 @@ describe('creation through Init Exec (f01 method 2)', () => {
     assert.equal(receipt.exitCode, ExitCode.ErrForbidden);
     const wallet = await twoOfThree(w);
     assert.equal((await w.send(A, wallet.address, 1, [[A.bytes], 1, 0, 0])).exitCode, ExitCode.ErrForbidden);
+  });
+});
+
+describe("Propose, Approve and Cancel pay their PendingTxns HAMT and each state transaction (builtin-actors v18 multisig)", () => {
+  test("a proposal that waits: its transaction set, then its approval in a transaction of its own; a second one pays exactly its table's larger nodes", async () => {
+    const w = await verifregWorld();
+    const wallet = await twoOfThree(w);
+    /** What a waiting proposal pays in the table: the unapproved transaction set, then (a second transaction) the approved one. */
+    const tableGas = async () => {
+      const before = stateOf(w, wallet).pendingTxs;
+      const receipt = await propose(w, A, wallet, C, FIL);
+      assert.equal(receipt.exitCode, 0);
+      const after = stateOf(w, wallet).pendingTxs;
+      const id = Math.max(...after.keys());
+      const unapproved = new Map(after).set(id, { ...after.get(id)!, approved: [] });
+      return { gas: receipt.gasUsed, table: pendingTxnChangeGas(before, unapproved, id) + MULTISIG_TRANSACTION + pendingTxnChangeGas(unapproved, after, id) };
+    };
+    const [first, second] = [await tableGas(), await tableGas()];
+    assert.ok(first.table > MULTISIG_TRANSACTION + 4 * 187_740, `${first.table}`);
+    // The same message but for the table it finds (one transaction more in the root's buckets).
+    assert.equal(second.gas - first.gas, second.table - first.table);
+    assert.ok(second.table > first.table);
+  });
+
+  test("FIP-0057's benchmark of mainnet's Propose (8 710 765 on average, actors v9): a 1-of-1 proposal that sends 1 FIL comes within 25 %, one that waits below it", async () => {
+    const w = await verifregWorld();
+    const single = (await exec(w, A, [[A.bytes], 1, 0, 0], 100n * FIL)).wallet!;
+    const sent = await propose(w, A, single, C, FIL);
+    assert.equal(sent.exitCode, 0);
+    const ratio = sent.gasUsed / 8_710_765;
+    assert.ok(ratio > 0.75 && ratio < 1.25, `${sent.gasUsed} (${ratio.toFixed(2)})`);
+    const waits = await propose(w, A, await twoOfThree(w), C, FIL);
+    assert.ok(waits.gasUsed < sent.gasUsed, `${waits.gasUsed}`);
   });
 });
 

@@ -97,6 +97,9 @@ export function proposalHash(requester: FilAddress | undefined, txn: Omit<Multis
 export const transactionHash = (txn: MultisigTransaction): Uint8Array =>
   proposalHash(txn.approved.length > 0 ? FilAddress.fromId(txn.approved[0]) : undefined, txn);
 
+/** builtin-actors' HAMT bit width for the pending transactions (PENDING_TXN_CONFIG: DEFAULT_HAMT_CONFIG). */
+export const MULTISIG_HAMT_BIT_WIDTH = 5;
+
 /** Transaction `[to, value, method, params, approved]`. */
 export const transactionValue = (txn: MultisigTransaction): unknown => [
   txn.to,

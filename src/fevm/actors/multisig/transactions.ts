@@ -9,6 +9,7 @@ import { address, bigInt, bytes, i64, tuple, u64 } from '../params.js';
 import { ActorError, EncodedParams, type ActorRuntime } from '../runtime.js';
 import { fAddress, formatFil } from '../shared.js';
 import { checkAvailable, multisigOf, saveMultisig, transactionHash, type MultisigState, type MultisigTransaction } from './state.js';
+import { MULTISIG_TRANSACTION, pendingTxnChangeGas, pendingTxnReadGas } from '../../builtin-method-gas.js';
 
 /** What executing a transaction gave: whether it ran, and the exit code and return bytes of its send. */
 interface Execution {
@@ -27,10 +28,15 @@ function txnIdParams(params: unknown): { id: number; hash: Uint8Array } {
   return { id: i64(id, 'id'), hash: bytes(hash, 'proposal_hash') };
 }
 
-function withPending(state: MultisigState, id: number, txn: MultisigTransaction | undefined): MultisigState {
+/**
+ * The state with transaction `id` set (or deleted, for none), charged as the transaction doing it
+ * pays in the PendingTxns HAMT (the nodes on the way opened, written again).
+ */
+function withPending(rt: ActorRuntime, state: MultisigState, id: number, txn: MultisigTransaction | undefined): MultisigState {
   const pendingTxs = new Map(state.pendingTxs);
   if (txn) pendingTxs.set(id, txn);
   else pendingTxs.delete(id);
+  rt.chargeGas(pendingTxnChangeGas(state.pendingTxs, pendingTxs, id));
   return { ...state, pendingTxs };
 }
 
@@ -45,7 +51,7 @@ export async function propose(rt: ActorRuntime, params: unknown): Promise<unknow
   requireSigner(rt, state);
   const id = state.nextTxId;
   const txn: MultisigTransaction = { to: to.bytes, value, method, params: proposed, approved: [] };
-  saveMultisig(rt, withPending({ ...state, nextTxId: id + 1 }, id, txn));
+  saveMultisig(rt, withPending(rt, { ...state, nextTxId: id + 1 }, id, txn));
   const { applied, code, ret } = await approveTransaction(rt, id, txn);
   return [id, applied, code, ret];
 }
@@ -54,6 +60,7 @@ export async function approve(rt: ActorRuntime, params: unknown): Promise<unknow
   const { id, hash } = txnIdParams(params);
   const state = multisigOf(rt);
   requireSigner(rt, state);
+  rt.chargeGas(pendingTxnReadGas(state.pendingTxs, id));
   const txn = state.pendingTxs.get(id);
   if (!txn) throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) for approval`);
   if (hash.length > 0 && !equalBytes(hash, transactionHash(txn))) {
@@ -70,17 +77,23 @@ export function cancel(rt: ActorRuntime, params: unknown): void {
   const state = multisigOf(rt);
   requireSigner(rt, state);
   const txn = state.pendingTxs.get(id);
-  if (!txn) throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) to cancel`);
+  if (!txn) {
+    rt.chargeGas(pendingTxnReadGas(state.pendingTxs, id));
+    throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) to cancel`);
+  }
+  const next = withPending(rt, state, id, undefined);
   if (txn.approved[0] !== rt.caller.id) throw new ActorError(ExitCode.ErrForbidden, 'Cannot cancel another signers transaction');
   if (hash.length > 0 && !equalBytes(hash, transactionHash(txn))) throw new ActorError(ExitCode.ErrIllegalState, 'hash does not match proposal params');
-  saveMultisig(rt, withPending(state, id, undefined));
+  saveMultisig(rt, next);
 }
 
 /** Adds the caller's approval, then runs the transaction if that met the threshold. */
 async function approveTransaction(rt: ActorRuntime, id: number, txn: MultisigTransaction): Promise<Execution> {
   if (txn.approved.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `${fAddress(rt.caller.id)} already approved this message`);
   const approved = { ...txn, approved: [...txn.approved, rt.caller.id] };
-  const state = withPending(multisigOf(rt), id, approved);
+  // A transaction of its own: the state loaded again, the approval set, the state written.
+  rt.chargeGas(MULTISIG_TRANSACTION);
+  const state = withPending(rt, multisigOf(rt), id, approved);
   saveMultisig(rt, state);
   return executeIfApproved(rt, state, id, approved);
 }
@@ -88,7 +101,9 @@ async function approveTransaction(rt: ActorRuntime, id: number, txn: MultisigTra
 async function executeIfApproved(rt: ActorRuntime, state: MultisigState, id: number, txn: MultisigTransaction): Promise<Execution> {
   if (txn.approved.length < state.numApprovalsThreshold) return { applied: false, code: ExitCode.Ok, ret: new Uint8Array() };
   checkAvailable(state, rt.self().balance, txn.value, rt.ctx.epoch);
-  saveMultisig(rt, withPending(multisigOf(rt), id, undefined));
+  // A transaction of its own: the state loaded again, the transaction deleted, the state written.
+  rt.chargeGas(MULTISIG_TRANSACTION);
+  saveMultisig(rt, withPending(rt, multisigOf(rt), id, undefined));
   const reply = await rt.send(FilAddress.fromBytes(txn.to), txn.method, new EncodedParams(txn.params), { value: txn.value });
   return { applied: true, code: reply.exitCode, ret: reply.returnBlock?.data ?? new Uint8Array() };
 }
