@@ -4,7 +4,7 @@
 // rounds: epochs without a tipset, where only the cron work due runs.
 import { DevnetError, MessageDroppedError } from '../common/errors.js';
 import { nextCronEpoch, type CronEntry } from '../fevm/actors/cron.js';
-import { updateRewardKpi } from '../fevm/actors/reward.js';
+import { epochTickEnd } from '../fevm/actors/epoch-tick-end.js';
 import { EXACT_KPI_EPOCHS } from '../fevm/actors/reward-logic.js';
 import { circulatingSupplyOf, forkedVmCirculatingSupply, vmCirculatingSupply, type VmCirculatingSupply } from '../fevm/circulating-supply.js';
 import type { Executor } from '../fevm/executor.js';
@@ -317,13 +317,13 @@ export class Miner {
       const epoch = due === undefined ? before : Math.max(due, done + 1);
       if (epoch >= before) return;
       const failures = await this.untilFetched(overlay, async () => {
-        // On a fork, the null epochs before this one move the reward actor's State on, then this
+        // On a fork, the null epochs before this one move the power actor's smoothed power and the reward actor's State on, then this
         // epoch's cron; epoch by epoch only near the run's end (kpiThrough), however many pieces it has.
         // The run ends at before - 1, where the tipset's own update (kpiThrough's default window) counts from too.
         const exactFrom = before - EXACT_KPI_EPOCHS;
-        updateRewardKpi(overlay, epoch - 1, exactFrom);
+        epochTickEnd(overlay, epoch - 1, exactFrom);
         const entries = await executor.runCron(overlay, contextAt(epoch));
-        updateRewardKpi(overlay, epoch, exactFrom);
+        epochTickEnd(overlay, epoch, exactFrom);
         return entries;
       });
       for (const { actor, error } of failures) this.deps.onCronError(epoch, actor, error);
@@ -367,8 +367,8 @@ export class Miner {
     const base = state.snapshot().write;
     const overlay = state.stage();
     // On a fork, the crons of the null epochs before this tipset (Lotus runs them before its messages)
-    // move the reward actor's State on; the block reward then pays what the last of them computed.
-    updateRewardKpi(overlay, epoch - 1);
+    // move the power actor's smoothed power and the reward actor's State on; the block reward then pays what the last of them computed.
+    epochTickEnd(overlay, epoch - 1);
     const selected = blsFirst(mempool.select(overlay, ctx.baseFee));
     const included: IncludedMessage[] = [];
     const done: PendingMessage[] = [];
@@ -427,11 +427,11 @@ export class Miner {
     }
     if (buildAgain) return this.produceTipset(at);
     // Cron runs after the messages, as at the end of every Filecoin epoch; on a fork the power
-    // actor's part of it then moves the reward actor's State on.
+    // actor's part of it then moves its smoothed power and the reward actor's State on.
     const cronFailures = await this.untilFetched(overlay, async () => {
       await executor.awardBlockReward(overlay, ctx);
       const failures = await executor.runCron(overlay, ctx);
-      updateRewardKpi(overlay, epoch);
+      epochTickEnd(overlay, epoch);
       return failures;
     });
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);

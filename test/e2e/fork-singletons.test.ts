@@ -2,13 +2,14 @@
 // power, t05 market, t06 verified registry, t07 datacap, t010 EAM, t099 burnt funds) read at the fork
 // epoch as the upstream's at the fork tipset, field by field, and so do the network-wide Lotus
 // methods; then the reward actor's State moves on with the fork's tipsets as builtin-actors'
-// UpdateNetworkKPI moves it.
+// UpdateNetworkKPI moves it, and the power actor's smoothed QA power as its cron moves it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { hex, rpc } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
-import { updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
+import { nextEstimate, updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
+import { CID, cidOf, encodeCbor } from '../../src/common/cbor.js';
 
 /** The figures of a reward State as StateReadState answers them (Lotus's JSON). */
 function kpiOf(state: any): RewardKpi {
@@ -85,5 +86,20 @@ describe('a fork\'s singletons and network-wide figures', () => {
     assert.notDeepEqual((await rpc(fork.url, 'Filecoin.StateGetActor', ['t02', null])).Head, headAtFork);
     // The smoothed estimate moved with the new epoch rewards.
     assert.notDeepEqual(State.ThisEpochRewardSmoothed, atFork.ThisEpochRewardSmoothed);
+  });
+
+  test("the power actor's State after the fork's crons: its smoothed QA power moved on by each, its HAMTs the upstream's roots with what the fork wrote", async () => {
+    const theirs = (await rpc(upstream.url, 'Filecoin.StateReadState', ['t04', forkKey])).State;
+    const head = await rpc(fork.url, 'Filecoin.ChainHead');
+    assert.ok(head.Height > forkEpoch, 'the fork has mined');
+    const { State } = await rpc(fork.url, 'Filecoin.StateReadState', ['t04', null]);
+    // builtin-actors' on_epoch_tick_end: update_smoothed_estimate(1) at every epoch's cron, from the upstream's estimate.
+    const qa = BigInt(State.TotalQualityAdjPower);
+    let estimate = { position: BigInt(theirs.ThisEpochQAPowerSmoothed.PositionEstimate), velocity: BigInt(theirs.ThisEpochQAPowerSmoothed.VelocityEstimate) };
+    for (let epoch = forkEpoch + 1; epoch <= head.Height; epoch++) estimate = nextEstimate(estimate, qa, 1);
+    assert.deepEqual(State.ThisEpochQAPowerSmoothed, { PositionEstimate: estimate.position.toString(), VelocityEstimate: estimate.velocity.toString() });
+    // The fork has no miner of its own: each table is the upstream's root with nothing written, as the market's tables read on a fork.
+    for (const table of ['Claims', 'CronEventQueue']) assert.deepEqual(State[table], { '/': cidOf(encodeCbor([CID.parse(theirs[table]['/']), []])).toString() }, table);
+    assert.deepEqual([State.RampStartEpoch, State.RampDurationEpochs, State.FirstCronEpoch], [theirs.RampStartEpoch, theirs.RampDurationEpochs, head.Height + 1]);
   });
 });

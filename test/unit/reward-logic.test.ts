@@ -3,7 +3,10 @@
 // TestBaselineReward.golden, tests/reward_actor_test.rs construct_with_zero_power).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { baselinePowerFromPrev, computeReward, computeRTheta, EXACT_KPI_EPOCHS, kpiThrough, nextEstimate, updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
+import { baselinePowerFromPrev, computeReward, computeRTheta, estimateThrough, EXACT_KPI_EPOCHS, kpiThrough, nextEstimate, updateNetworkKpi, type RewardKpi } from '../../src/fevm/actors/reward-logic.js';
+import { POWER_ACTOR_ID } from '../../src/fevm/actor.js';
+import { powerStateValue, updatePowerSmoothed } from '../../src/fevm/actors/power.js';
+import { verifregWorld } from '../helpers/verifreg-world.js';
 
 const FIL = 10n ** 18n;
 const SIMPLE_TOTAL = 330_000_000n * FIL;
@@ -118,5 +121,40 @@ describe('reward arithmetic (builtin-actors actors/reward logic.rs)', () => {
     let pieces = kpi;
     for (let end = kpi.epoch + 59; end < through; end += 60) pieces = kpiThrough(pieces, end, power, exactFrom);
     close(kpiThrough(pieces, through, power, exactFrom));
+  });
+
+  test("the power actor's smoothed QA power moves one filter step an epoch (on_epoch_tick_end update_smoothed_estimate(1)); a longer run's earlier epochs in one step, within 10^-6", () => {
+    const observation = 64n << 30n;
+    // An upstream's estimate near its power, which the fork's differs from by a sector or so (1 %).
+    const start = { position: ((observation * 99n) / 100n) << 128n, velocity: 5n << 120n };
+    const epochByEpoch = (from: number, through: number) => {
+      let next = start;
+      for (let epoch = from; epoch < through; epoch++) next = nextEstimate(next, observation, 1);
+      return next;
+    };
+    assert.deepEqual(estimateThrough(start, 100, 100 + 1_500, observation), epochByEpoch(100, 100 + 1_500));
+    assert.deepEqual(estimateThrough(start, 100, 100, observation), start);
+    const through = 100 + EXACT_KPI_EPOCHS + 20_000;
+    const [fast, exact] = [estimateThrough(start, 100, through, observation), epochByEpoch(100, through)];
+    const off = fast.position - exact.position;
+    assert.ok((off < 0n ? -off : off) * 1_000_000n <= exact.position, `${fast.position} vs ${exact.position}`);
+  });
+
+  test("updatePowerSmoothed moves a fork's power estimate through an epoch's cron with the QA power the state holds, and its Head with it; a chain of its own has none to move", async () => {
+    const w = await verifregWorld();
+    const actor = w.state.getActor(POWER_ACTOR_ID)!;
+    updatePowerSmoothed(w.state, 20);
+    assert.equal(w.state.getActor(POWER_ACTOR_ID), actor);
+    const start = { position: 7n << 128n, velocity: 0n };
+    w.state.putActor({ ...actor, power: { ...actor.power!, qaPowerSmoothed: { estimate: start, through: 10 } } });
+    const before = powerStateValue(w.state.getActor(POWER_ACTOR_ID)!.power!);
+    updatePowerSmoothed(w.state, 13);
+    const qa = actor.power!.totalQualityAdjPower;
+    const moved = w.state.getActor(POWER_ACTOR_ID)!.power!.qaPowerSmoothed!;
+    assert.deepEqual(moved, { estimate: nextEstimate(nextEstimate(nextEstimate(start, qa, 1), qa, 1), qa, 1), through: 13 });
+    assert.notDeepEqual(powerStateValue(w.state.getActor(POWER_ACTOR_ID)!.power!), before);
+    // Already through that epoch: unchanged.
+    updatePowerSmoothed(w.state, 12);
+    assert.equal(w.state.getActor(POWER_ACTOR_ID)!.power!.qaPowerSmoothed, moved);
   });
 });

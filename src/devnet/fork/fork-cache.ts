@@ -35,9 +35,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * upstream's reward State (RewardState.kpi: its block rewards paid, the figures of its next reward).
  * 21: the fork point holds the upstream's network upgrade heights (ForkPoint.upgradeHeights). 22: the
  * reward actor holds the upstream's Head and State (Actor.forkedFrom). 23: the fork point holds the
- * upstream's actors manifest (ForkPoint.manifest: its actors' code CIDs).
+ * upstream's actors manifest (ForkPoint.manifest: its actors' code CIDs). 24: the power actor holds
+ * the upstream's smoothed QA power (PowerState.qaPowerSmoothed).
  */
-const CACHE_FORMAT = 23;
+const CACHE_FORMAT = 24;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

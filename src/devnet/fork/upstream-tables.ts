@@ -213,8 +213,23 @@ export class UpstreamTables {
 
   /** The power actor's totals; the claims are read by miner. */
   async powerState(id: number): Promise<PowerState> {
-    const s = await this.state<{ TotalRawBytePower: string; TotalQualityAdjPower: string; MinerCount: number; MinerAboveMinPowerCount: number; TotalPledgeCollateral?: string }>(id);
+    const s = await this.state<{
+      TotalRawBytePower: string;
+      TotalQualityAdjPower: string;
+      MinerCount: number;
+      MinerAboveMinPowerCount: number;
+      TotalPledgeCollateral?: string;
+      ThisEpochQAPowerSmoothed?: { PositionEstimate?: unknown; VelocityEstimate?: unknown };
+      FirstCronEpoch?: unknown;
+    }>(id);
+    const smoothed = s.ThisEpochQAPowerSmoothed;
+    const integers = [smoothed?.PositionEstimate, smoothed?.VelocityEstimate];
+    if (!integers.every((v) => typeof v === 'string' && /^-?\d+$/.test(v)) || !Number.isSafeInteger(s.FirstCronEpoch)) {
+      throw new DevnetError(`the upstream's power actor State is not builtin-actors' (${JSON.stringify(s)})`);
+    }
     return {
+      // Its smoothed QA power as the cron before FirstCronEpoch left it, which the fork's crons move on.
+      qaPowerSmoothed: { estimate: { position: BigInt(smoothed!.PositionEstimate as string), velocity: BigInt(smoothed!.VelocityEstimate as string) }, through: (s.FirstCronEpoch as number) - 1 },
       claims: [],
       totalRawBytePower: BigInt(s.TotalRawBytePower),
       totalQualityAdjPower: BigInt(s.TotalQualityAdjPower),

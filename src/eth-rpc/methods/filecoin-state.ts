@@ -3,7 +3,7 @@
 // StateSearchMsg, StateReadState, WalletBalance.
 import { FilAddress, Protocol } from '../../common/address.js';
 import { encodeBitfield } from '../../common/bitfield.js';
-import { cidOf, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
+import { CID, cidOf, encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { ActorNotFoundError, DevnetError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor } from '../../fevm/actor.js';
@@ -13,7 +13,7 @@ import { actorNotFound, resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
 import { scheduledDealOps } from '../../fevm/actors/market/cron.js';
 import { queuedCron } from '../../fevm/actors/cron.js';
-import type { PowerState } from '../../fevm/actors/power.js';
+import { qaPowerSmoothedOf, type PowerState } from '../../fevm/actors/power.js';
 import { rewardKpiOf, type RewardState } from '../../fevm/actors/reward.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { loadMiner } from '../../fevm/actors/miner/state.js';
@@ -84,7 +84,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
     for (const bytes of deadlines.blocks.values()) serveBlock(devnet, bytes);
     return minerStateJson(actor.miner, epoch, deadlines.root);
   }
-  if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch);
+  if (actor.power) return powerStateJson(actor.power, devnet.stateAt(epoch), epoch, actor.forkedFrom?.stateJson as Record<string, unknown> | undefined);
   if (actor.kind === 'reward') return rewardStateJson(actor.reward, epoch);
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
@@ -109,24 +109,27 @@ function contractStateJson(devnet: Devnet, actor: Actor, epoch: number): { Contr
   return { ContractState: cidJson(kamt.root) };
 }
 
-/** A FilterEstimate (go-state-types util/smoothing) at `position` that does not move: its Q.128 position and a velocity of 0. */
-const steadyEstimate = (position: bigint) => ({ PositionEstimate: (position << 128n).toString(), VelocityEstimate: '0' });
-
 /** The cron's next epoch after the state of `epoch`: builtin-actors' power cron and reward KPI update run at its end (the genesis state is before any). */
 const afterCron = (epoch: number) => (epoch === 0 ? 0 : epoch + 1);
 
 /**
  * The power actor's State (go-state-types builtin/v18/power State). Every sector is proven, so the
  * committed bytes equal power, and this epoch's figures the totals; the smoothed QA power is the one
- * CurrentTotalPower answers; no pledge ramp (FIP-0081) is set. Its HAMTs (the claims, the miners'
- * cron events) as the CIDs of the devnet's values.
+ * CurrentTotalPower answers (power.ts qaPowerSmoothedOf); no pledge ramp (FIP-0081) is set. Its HAMTs
+ * (the claims, the miners' cron events) as the CIDs of the devnet's values. On a fork (`upstream`: the
+ * State the upstream answered), as the market's tables (forked-state-json.ts): each HAMT the CID of
+ * the upstream's root with what the fork wrote to it, and the upstream's pledge ramp.
  */
-function powerStateJson(power: PowerState, state: StateReader, epoch: number) {
+function powerStateJson(power: PowerState, state: StateReader, epoch: number, upstream?: Record<string, unknown>) {
   const { totalRawBytePower: raw, totalQualityAdjPower: qa, totalPledgeCollateral: pledge = 0n } = power;
-  const link = (value: unknown) => cidJson(cidOf(encodeCbor(value)));
+  const link = (field: string, own: unknown) => {
+    const root = (upstream?.[field] as { '/'?: string } | undefined)?.['/'];
+    return cidJson(cidOf(encodeCbor(root ? [CID.parse(root), own] : own)));
+  };
   // Its own claims only: on a fork, those of the upstream it merely read would change the root.
   const claims = power.claims.map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
   const cronEvents = power.claims.map(([id]) => [id, queuedCron(state, id).map(([at]) => at)]);
+  const smoothed = qaPowerSmoothedOf(power);
   return {
     TotalRawBytePower: raw.toString(),
     TotalBytesCommitted: raw.toString(),
@@ -136,14 +139,14 @@ function powerStateJson(power: PowerState, state: StateReader, epoch: number) {
     ThisEpochRawBytePower: raw.toString(),
     ThisEpochQualityAdjPower: qa.toString(),
     ThisEpochPledgeCollateral: pledge.toString(),
-    ThisEpochQAPowerSmoothed: steadyEstimate(qa),
+    ThisEpochQAPowerSmoothed: { PositionEstimate: smoothed.position.toString(), VelocityEstimate: smoothed.velocity.toString() },
     MinerCount: power.minerCount,
     MinerAboveMinPowerCount: power.minerAboveMinPowerCount,
-    RampStartEpoch: 0,
-    RampDurationEpochs: 0,
-    CronEventQueue: link(cronEvents),
+    RampStartEpoch: upstream?.RampStartEpoch ?? 0,
+    RampDurationEpochs: upstream?.RampDurationEpochs ?? 0,
+    CronEventQueue: link('CronEventQueue', cronEvents),
     FirstCronEpoch: afterCron(epoch),
-    Claims: link(claims),
+    Claims: link('Claims', claims),
     ProofValidationBatch: null,
   };
 }

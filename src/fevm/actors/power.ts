@@ -2,7 +2,8 @@
 // quality-adjusted power, the network's totals and pledge, CreateMiner, and the exported getters.
 // Simplifications: every claim counts toward the totals (builtin-actors counts only miners above the
 // consensus minimum once enough of them exist); the smoothed QA power estimate is the current power
-// with zero velocity; the creation deposit is the devnet's fixed-rate pledge.
+// with zero velocity (on a fork, the upstream's moved on by every epoch's cron); the creation deposit
+// is the devnet's fixed-rate pledge.
 import { FilAddress } from '../../common/address.js';
 import { encodeBigInt } from '../../common/cbor.js';
 import { POWER_ACTOR_ID } from '../actor.js';
@@ -14,6 +15,8 @@ import { createMinerActor } from './miner/create.js';
 import { initialPledgeFor, shapeByPoStProof } from './miner/policy.js';
 import { address, bigInt, bytes, i64, list, tuple, u64 } from './params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
+import { estimateThrough, type FilterEstimate } from './reward-logic.js';
+import type { StateOverlay } from '../state-tree.js';
 
 /** A miner's power (power Claim): bytes of sectors, raw and quality-adjusted. */
 export interface Claim {
@@ -36,6 +39,27 @@ export interface PowerState {
    * changes moves to `claims`. Absent on a chain of its own.
    */
   readonly upstreamClaims?: ReadonlyMap<number, Claim>;
+  /**
+   * On a fork, the upstream's ThisEpochQAPowerSmoothed, moved on by the cron of every epoch through
+   * `through` (updatePowerSmoothed). Absent on a chain of its own, whose estimate is its QA power.
+   */
+  readonly qaPowerSmoothed?: { readonly estimate: FilterEstimate; readonly through: number };
+}
+
+/** The smoothed QA power estimate (Q.128): a fork's moved-on one, or the QA power with no velocity. */
+export const qaPowerSmoothedOf = (state: PowerState): FilterEstimate => state.qaPowerSmoothed?.estimate ?? { position: state.totalQualityAdjPower << 128n, velocity: 0n };
+
+/**
+ * On a fork, the power actor's smoothed QA power moved through the cron of epoch `through`, each
+ * epoch observing the QA power the state holds (on_epoch_tick_end; estimateThrough, epoch by epoch
+ * from `exactFrom`). The devnet's own chain keeps its steady estimate.
+ */
+export function updatePowerSmoothed(state: StateOverlay, through: number, exactFrom?: number): void {
+  const actor = state.getActor(POWER_ACTOR_ID);
+  const smoothed = actor?.power?.qaPowerSmoothed;
+  if (!actor?.power || !smoothed || smoothed.through >= through) return;
+  const estimate = estimateThrough(smoothed.estimate, smoothed.through, through, actor.power.totalQualityAdjPower, exactFrom);
+  state.putActor({ ...actor, power: { ...actor.power, qaPowerSmoothed: { estimate, through } } });
 }
 
 /**
@@ -131,7 +155,8 @@ export const CLAIMS_HAMT_BIT_WIDTH = 5;
 /** The CBOR value of the power actor's state: the totals and the claims (standing for its HAMT). */
 export function powerStateValue(state: PowerState): unknown {
   const claims = allClaims(state).map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
-  return [encodeBigInt(state.totalRawBytePower), encodeBigInt(state.totalQualityAdjPower), state.minerCount, state.minerAboveMinPowerCount, claims];
+  const smoothed = state.qaPowerSmoothed && [encodeBigInt(state.qaPowerSmoothed.estimate.position), encodeBigInt(state.qaPowerSmoothed.estimate.velocity)];
+  return [encodeBigInt(state.totalRawBytePower), encodeBigInt(state.totalQualityAdjPower), state.minerCount, state.minerAboveMinPowerCount, claims, ...(smoothed ? [smoothed] : [])];
 }
 
 const readPower = (rt: ActorRuntime): PowerState => rt.self().power ?? EMPTY_POWER_STATE;
@@ -195,7 +220,8 @@ export const powerActor: BuiltinActor = {
       run(rt) {
         const p = readPower(rt);
         // quality_adj_power_smoothed is a FilterEstimate: a Q.128 position and a velocity.
-        const smoothed = [encodeBigInt(p.totalQualityAdjPower << 128n), encodeBigInt(0n)];
+        const estimate = qaPowerSmoothedOf(p);
+        const smoothed = [encodeBigInt(estimate.position), encodeBigInt(estimate.velocity)];
         return [encodeBigInt(p.totalRawBytePower), encodeBigInt(p.totalQualityAdjPower), encodeBigInt(p.totalPledgeCollateral ?? 0n), smoothed, 0, 0];
       },
     },
