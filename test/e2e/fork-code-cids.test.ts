@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
-import { CID, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { CID, cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
@@ -17,6 +17,8 @@ import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
 
 /** Init code that deploys an empty contract. */
 const EMPTY_CONTRACT = '0x60006000f3';
+/** The root of the upstream's init actor's AddressMap (a Lotus node names one; the proxy stands in a CID for it). */
+const ADDRESS_MAP = cidOf(encodeCbor(['an address map'])).toString();
 
 describe("a fork of a network with calibnet's actor code CIDs", () => {
   let upstream: DevnetProcess | undefined;
@@ -29,9 +31,26 @@ describe("a fork of a network with calibnet's actor code CIDs", () => {
     upstream = await startDevnet();
     // The fork epoch 2, and an empty tipset after it: the devnet's state there is Lotus's parent state of it.
     await rpc(upstream.url, 'anvil_mine', [hex(3)]);
-    proxy = await lotusUpstreamProxy(upstream.url, { codes: CALIBNET_CODES });
-    fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', '2']);
+    proxy = await lotusUpstreamProxy(upstream.url, { codes: CALIBNET_CODES, addressMap: ADDRESS_MAP });
+    fork = await startDevnet(['--fork-url', proxy.url, '--fork-block-number', '2', '--storage-providers', '0']);
   });
+
+  /**
+   * The fork's t01 AddressMap as it should be: the upstream's root, and once the fork has made
+   * actors (IDs from the upstream's NextID on), the CID of [root, [[address, ID], …]] of their robust
+   * and delegated addresses.
+   */
+  async function expectedAddressMap(): Promise<{ '/': string }> {
+    const first: number = (await rpc(proxy!.url, 'Filecoin.StateReadState', ['f01', null])).State.NextID;
+    const next: number = (await rpc(fork!.url, 'Filecoin.StateReadState', ['f01', null])).State.NextID;
+    const written: [Uint8Array, number][] = [];
+    for (let id = first; id < next; id++) {
+      const actor = await rpc(fork!.url, 'Filecoin.StateGetActor', [`t0${id}`, null]);
+      const robust = await rpc(fork!.url, 'Filecoin.StateLookupRobustAddress', [`t0${id}`, null]);
+      for (const address of [robust, actor.DelegatedAddress]) if (address && !/^[ft]0/.test(address)) written.push([FilAddress.parse(address).bytes, id]);
+    }
+    return written.length === 0 ? { '/': ADDRESS_MAP } : { '/': cidOf(encodeCbor([CID.parse(ADDRESS_MAP), written])).toString() };
+  }
 
   after(async () => {
     await fork?.stop();
@@ -61,6 +80,8 @@ describe("a fork of a network with calibnet's actor code CIDs", () => {
     // An earlier version's bundle is the upstream's answer.
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateActorCodeCIDs', [version - 1]), await rpc(proxy!.url, 'Filecoin.StateActorCodeCIDs', [version - 1]));
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateActorManifestCID', [version - 1]), await rpc(proxy!.url, 'Filecoin.StateActorManifestCID', [version - 1]));
+    // The init actor's AddressMap: the upstream's root, the fork having made no actor yet.
+    assert.deepEqual((await rpc(fork!.url, 'Filecoin.StateReadState', ['f01', null])).State.AddressMap, { '/': ADDRESS_MAP });
   });
 
   test("a contract deployed and a multisig made through Init's Exec on the fork have calibnet's Code; the devnet's own code CID is refused", async () => {
@@ -79,6 +100,10 @@ describe("a fork of a network with calibnet's actor code CIDs", () => {
     const [id] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from(Receipt.Return, 'base64'));
     const wallet = FilAddress.fromBytes(id).toString('t');
     assert.deepEqual((await rpc(fork!.url, 'Filecoin.StateGetActor', [wallet, null])).Code, { '/': CALIBNET_CODES.multisig });
+    // The init actor's AddressMap: the upstream's root with the addresses the fork mapped (the contract's, the multisig's).
+    const addressMap = (await rpc(fork!.url, 'Filecoin.StateReadState', ['f01', null])).State.AddressMap;
+    assert.notDeepEqual(addressMap, { '/': ADDRESS_MAP });
+    assert.deepEqual(addressMap, await expectedAddressMap());
 
     // Init's Exec of the devnet's own multisig code, which calibnet's manifest does not name: builtin-actors' can_exec refuses it.
     const params = encodeCbor([codeCid('multisig'), encodeCbor([[FilAddress.parse(funder).bytes], 1, 0, 0])]);

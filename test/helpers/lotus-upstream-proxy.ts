@@ -76,6 +76,8 @@ export interface LotusProxyOptions {
    * StateActorManifestCID of the devnet's network version.
    */
   codes?: Record<string, string>;
+  /** The root the init actor's State names for its AddressMap, as a Lotus node names one (an fvm-devnet names none). */
+  addressMap?: string;
 }
 
 /** The devnet's network version, whose bundle `codes` stands for. */
@@ -107,9 +109,16 @@ async function withCodes(target: string, request: Request, codes: Record<string,
   return { ...found, result: answer };
 }
 
+/** A StateReadState answer with `root` as its AddressMap, if it is the init actor's. */
+const withAddressMap = (found: Response, root: string): Response =>
+  found.result?.State && 'AddressMap' in found.result.State ? { ...found, result: { ...found.result, State: { ...found.result.State, AddressMap: { '/': root } } } } : found;
+
 async function answer(target: string, request: Request, options: LotusProxyOptions): Promise<Response> {
-  const coded = options.codes && (await withCodes(target, request, options.codes));
-  if (coded) return coded;
+  const found = (options.codes && (await withCodes(target, request, options.codes))) || (await lotusAnswer(target, request, options));
+  return options.addressMap && request.method === 'Filecoin.StateReadState' ? withAddressMap(found, options.addressMap) : found;
+}
+
+function lotusAnswer(target: string, request: Request, options: LotusProxyOptions): Promise<Response> {
   if (request.method === 'Filecoin.StateNetworkName') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: LOTUS_NETWORK_NAME });
   // Nor does its Version say fvm-devnet (a fork of an fvm-devnet is known by it).
   if (request.method === 'Filecoin.Version') return Promise.resolve({ jsonrpc: '2.0', id: request.id, result: { Version: '1.36.2+calibnet', APIVersion: 0x20000, BlockDelay: 30 } });

@@ -22,6 +22,8 @@ const CODES: [string, string][] = [
   ['system', 'bafk2bzacecq366vuipuunlityjeaj7q7iexemcpkv7b5netouxcow4qr4cr6c'],
   ['multisig', 'bafk2bzacechrsbw65ojbktr63swju5g7275fl3lxminrz7damr4me6wq6fjxm'],
 ];
+/** The root of the init actor's AddressMap HAMT. */
+const ADDRESS_MAP = 'bafy2bzacedanaddressmaproot';
 const MANIFEST_DATA = encodeCbor(CODES.map(([name, code]) => [name, CID.parse(code)]));
 const MANIFEST = encodeCbor([1, cidOf(MANIFEST_DATA)]);
 const BLOCKS = new Map([MANIFEST, MANIFEST_DATA].map((bytes) => [cidOf(bytes).toString(), Buffer.from(bytes).toString('base64')]));
@@ -39,7 +41,7 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   // The figure for the state `key` names (its height in FilMined, to see which was asked).
   'Filecoin.StateVMCirculatingSupplyInternal': ([key]) => ({ ...SUPPLY, FilMined: /\d+$/.exec((key as { '/': string }[])[0]['/'])![0] }),
   'Filecoin.StateGetNetworkParams': () => ({ NetworkName: 'calibrationnet', BlockDelaySecs: 30, ForkUpgradeParams: UPGRADES }),
-  'Filecoin.StateReadState': ([address]) => ({ State: address === 'f00' ? { BuiltinActors: { '/': cidOf(MANIFEST).toString() } } : {} }),
+  'Filecoin.StateReadState': ([address]) => ({ State: address === 'f00' ? { BuiltinActors: { '/': cidOf(MANIFEST).toString() } } : { AddressMap: { '/': ADDRESS_MAP } } }),
   'Filecoin.ChainReadObj': ([cid]) => BLOCKS.get((cid as { '/': string })['/']),
 };
 
@@ -76,6 +78,8 @@ describe('fork point', () => {
     // The upstream's actors manifest at the fork point (its system actor's), whose code CIDs the fork's actors have.
     assert.deepEqual(point.manifest, { cid: cidOf(MANIFEST).toString(), entries: CODES });
     assert.equal(forkCodeTable(point).kindOf(CODES[1]![1]), 'multisig');
+    // And its init actor's AddressMap root, which the fork's t01 answers.
+    assert.equal(point.addressMap, ADDRESS_MAP);
   });
 
   test('an upstream that refuses StateGetNetworkParams leaves the point without upgrade heights (the fork answers its own)', async (t) => {

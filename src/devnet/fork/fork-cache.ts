@@ -36,9 +36,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * 21: the fork point holds the upstream's network upgrade heights (ForkPoint.upgradeHeights). 22: the
  * reward actor holds the upstream's Head and State (Actor.forkedFrom). 23: the fork point holds the
  * upstream's actors manifest (ForkPoint.manifest: its actors' code CIDs). 24: the power actor holds
- * the upstream's smoothed QA power (PowerState.qaPowerSmoothed).
+ * the upstream's smoothed QA power (PowerState.qaPowerSmoothed). 25: the fork point holds the root of
+ * the upstream's init AddressMap (ForkPoint.addressMap).
  */
-const CACHE_FORMAT = 24;
+const CACHE_FORMAT = 25;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {

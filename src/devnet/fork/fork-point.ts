@@ -54,6 +54,11 @@ export interface ForkPoint {
    * [name, code CID] entries, as strings. The fork's actors have these code CIDs (forkCodeTable).
    */
   manifest: { cid: string; entries: [string, string][] };
+  /**
+   * The root of the upstream's init actor's AddressMap HAMT at the fork point (its StateReadState's),
+   * which the fork's t01 answers; absent where the upstream names none (an fvm-devnet builds none).
+   */
+  addressMap?: string;
 }
 
 /** api.CirculatingSupply's fields, as Lotus's JSON names them. */
@@ -186,13 +191,16 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     stateKey = next.Cids;
     weight = next.Blocks[0].ParentWeight;
   }
-  const [circulatingSupply, manifest] = await Promise.all([
+  const [circulatingSupply, manifest, init] = await Promise.all([
     // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
     unlessRefused(upstream.answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply)),
     readManifest(upstream, stateKey),
+    upstream.answerOf<{ State: { AddressMap: { '/': string } | null } }>('Filecoin.StateReadState', ['f01', stateKey], "the init actor's state", isInitState),
   ]);
+  const addressMap = init.State.AddressMap?.['/'];
   return {
     manifest,
+    ...(addressMap ? { addressMap } : {}),
     // Left out when absent: the cache stores the point as DAG-CBOR, which has no undefined.
     ...(circulatingSupply ? { circulatingSupply } : {}),
     ...(networkParams ? { upgradeHeights: networkParams.ForkUpgradeParams } : {}),
@@ -209,6 +217,12 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     chainId: BigInt(chainId).toString(),
   };
 }
+
+/** Whether an answer is the init actor's state with an AddressMap link, or null (an fvm-devnet's). */
+const isInitState = (answer: unknown): boolean => {
+  const map = (answer as { State?: { AddressMap?: { '/'?: unknown } | null } } | null)?.State?.AddressMap;
+  return map === null || typeof map?.['/'] === 'string';
+};
 
 const isManifestLink = (answer: unknown): boolean => typeof (answer as { State?: { BuiltinActors?: { '/'?: unknown } } } | null)?.State?.BuiltinActors?.['/'] === 'string';
 

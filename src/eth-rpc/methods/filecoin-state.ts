@@ -63,9 +63,13 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   // builtin-actors gives these no state: Lotus's StateReadState answers none (chain/vm/invoker.go DumpActorState).
   if (actor.kind === 'eam' || actor.kind === 'placeholder' || actor.kind === 'ethaccount') return null;
   if (actor.kind === 'cron') return { Entries: CRON_ENTRIES };
-  // The system actor names the chain's actors manifest (a fork's: its upstream's); the init actor's address map is a HAMT the devnet does not build.
+  // The system actor names the chain's actors manifest (a fork's: its upstream's).
   if (actor.kind === 'system') return { BuiltinActors: cidJson(devnet.codes.manifestCid) };
-  if (actor.kind === 'init') return { AddressMap: null, NextID: devnet.stateAt(epoch).nextId(), NetworkName: networkNameOf(devnet) };
+  if (actor.kind === 'init') {
+    const state = devnet.stateAt(epoch);
+    const nextId = state.nextId();
+    return { AddressMap: addressMapJson(devnet, state, nextId), NextID: nextId, NetworkName: networkNameOf(devnet) };
+  }
   const registry = registryStateJson(actor, (blocks) => serveBlocks(devnet, blocks));
   if (registry) return registry;
   if (actor.evm) {
@@ -89,6 +93,25 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
   return {};
+}
+
+/**
+ * The init actor's AddressMap. On the devnet's own chain null: it builds no address HAMT (its map is
+ * not builtin-actors' either: a contract a CREATE made has no f2 address here, so a root would not be
+ * Lotus's). On a fork of an upstream that names one (a Lotus node), that root while the fork has
+ * given out no ID, then, as the market's tables read on a fork (forked-state-json.ts), the CID of that
+ * root with the addresses the fork mapped: each new actor's robust and delegated address and its ID.
+ */
+function addressMapJson(devnet: Devnet, state: StateReader, nextId: number): { '/': string } | null {
+  const root = devnet.fork?.point.addressMap;
+  const first = devnet.fork?.source.data.nextId;
+  if (!root || first === undefined) return null;
+  const written: [Uint8Array, number][] = [];
+  for (let id = first; id < nextId; id++) {
+    const actor = state.getActor(id);
+    for (const address of [actor?.robust, actor?.delegated]) if (address && address.id === undefined) written.push([address.bytes, id]);
+  }
+  return written.length === 0 ? { '/': root } : cidJson(cidOf(encodeCbor([CID.parse(root), written])));
 }
 
 /**
