@@ -3,7 +3,11 @@ import type { FilAddress } from '../common/address.js';
 import type { ErrorNumber, IpldBlock } from '../filecoin-precompiles/runtime.js';
 import type { CodeTable } from './code-table.js';
 
-/** What a message or call runs under: everything the chain decides, nothing the FVM computes. */
+/**
+ * What a message or call runs under: everything the chain decides, nothing the FVM computes. Every
+ * context has these fields in this order (one V8 map): a new field goes into each maker too (miner.ts
+ * context, replay.ts tipsetContext, callContext, callContextFor, which copies them by name).
+ */
 export interface ExecutionContext {
   epoch: number;
   /** Unix seconds. */

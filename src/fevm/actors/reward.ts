@@ -36,7 +36,7 @@ const BASELINE_TOTAL = 770_000_000n * FIL;
  * The devnet's own chain's reward figures as builtin-actors' reward State holds them: the fixed epoch
  * reward, smoothed with no velocity, the baseline at its initial value, and, as the devnet mints no
  * baseline reward, the cumulative baseline and realized power and the effective network time 0.
- * Its `epoch` is the State's, which the reader gives (fixedKpiAt).
+ * Its `epoch` is the State's, which the reader gives (rewardKpiOf).
  */
 const FIXED_KPI: RewardKpi = {
   cumsumBaseline: 0n,
