@@ -59,5 +59,9 @@ describe("Init's Exec by the chain's code CIDs", () => {
     const message = { version: 0, to: F01, from: A, nonce: 0, value: 0n, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 2, params: encodeCbor([codeCid('multisig'), constructor]) };
     const refused = await w.executor.call(w.state, message, w.ctx);
     assert.equal(refused.error, `called type ${CALIBNET_CODES.account} cannot exec actor type ${codeCid('multisig').toString()}`);
+    // Calibnet's payment channel code: a builtin kind calibnet creates and the devnet does not model, refused with the reason.
+    const paych = await w.executor.call(w.state, { ...message, params: encodeCbor([CID.parse(CALIBNET_CODES.paymentchannel!), constructor]) }, w.ctx);
+    assert.equal(paych.exitCode, ExitCode.ErrForbidden);
+    assert.match(paych.error!, /cannot exec actor type bafk2bzacecycr25bi4fqwpkrkyiarch3qlhakt6l5linxrs4vpjzv5a3a55rg \(paymentchannel: fvm-devnet does not model paymentchannel actors\)$/);
   });
 });

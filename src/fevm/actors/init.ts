@@ -35,7 +35,11 @@ async function exec(rt: ActorRuntime, params: unknown): Promise<unknown> {
   const codes = codesOf(rt.ctx);
   const kind = codes.kindOf(code);
   if (!kind || !EXECUTABLE.includes(kind)) {
-    throw new ActorError(ExitCode.ErrForbidden, `called type ${codes.codeOf(rt.caller.kind).toString()} cannot exec actor type ${code.toString()}`);
+    // A builtin kind the devnet does not model (a fork of calibnet's paymentchannel, which calibnet
+    // creates): refused as can_exec refuses, the reason said.
+    const unmodelled = kind ? undefined : codes.nameOf(code);
+    const reason = unmodelled ? ` (${unmodelled}: fvm-devnet does not model ${unmodelled} actors)` : '';
+    throw new ActorError(ExitCode.ErrForbidden, `called type ${codes.codeOf(rt.caller.kind).toString()} cannot exec actor type ${code.toString()}${reason}`);
   }
   const robust = newActorAddress(rt.state, rt.caller.id);
   rt.chargeGas(INIT_MAPPING);
