@@ -6,7 +6,6 @@ import { p256 } from '@noble/curves/nist.js';
 import { concatBytes as concat } from '../../src/common/hex.js';
 import { word } from '../../src/filecoin-precompiles/abi.js';
 import {
-  blockCreateGas,
   bytecodeStoreGas,
   callParamsPutGas,
   creationFailureGas,
@@ -18,9 +17,7 @@ import {
   exec4ParamsGas,
   frameEndGas,
   nativeDeployerGas,
-  paramsReadGas,
   resurrectParamsGas,
-  returnReadGas,
   evmFlushGas,
   keccakGas,
   logGas,
@@ -28,7 +25,7 @@ import {
   OPCODE_CLASSES,
 } from '../../src/fevm/actors/evm/evm-gas.js';
 import { EMPTY_KAMT, storageShapeOf, UNKNOWN_ROOT, walk, withSlot, type KamtNode } from '../../src/fevm/actors/evm/kamt-shape.js';
-import { ACCOUNT_INVOCATION } from '../../src/fevm/builtin-method-gas.js';
+import { ACCOUNT_INVOCATION, blockCreateGas, paramsReadGas, returnReadGas } from '../../src/fevm/builtin-method-gas.js';
 import { ACTOR_UPDATE, HOST_CALL, onActorEvent, onBlockLink, onBlockPut, SECP256K1_RECOVER } from '../../src/fevm/price-list.js';
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

@@ -31,12 +31,10 @@ import {
   frameEndGas,
   memoryGrowthGas,
   opcodeGas,
-  paramsReadGas,
   refusedCreationGas,
   resurrectionGas,
   resurrectParamsGas,
   returnedGas,
-  returnReadGas,
   SEND_SYSCALL,
   transientFlushGas,
   transientLoadGas,
@@ -58,7 +56,7 @@ import {
   SEND_INVOKE_METHOD,
   SEND_TRANSFER_FUNDS,
 } from '../../src/fevm/price-list.js';
-import { ABORT_EXIT, builtinInvocationGas } from '../../src/fevm/builtin-method-gas.js';
+import { ABORT_EXIT, builtinInvocationGas, paramsReadGas, returnReadGas } from '../../src/fevm/builtin-method-gas.js';
 import { FIL, fevmSetup, maskedId, precompileAddress } from '../helpers/fevm.js';
 
 /** The storage KAMT of a contract made here whose only nonzero slot is `slot` (value 1): the slot in its root. */

@@ -19,7 +19,6 @@ import { bytesToBigint } from '../../../common/hex.js';
 import type { Actor } from '../../actor.js';
 import { byteLength, pointersOf, rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
 import { ACCOUNT_INVOCATION, blockCreateGas, blockLoadGas, blockPutGas, builtinInvocationGas, eamWorkGas, GET_ROOT, INIT_MAPPING, paramsReadGas, returnReadGas, SET_ROOT, stateLoadGas, wasmInvocationGas } from '../../builtin-method-gas.js';
-export { ACCOUNT_INVOCATION, blockCreateGas, paramsReadGas, PLACEHOLDER_INVOCATION, returnReadGas } from '../../builtin-method-gas.js';
 import {
   ACTOR_LOOKUP,
   ACTOR_UPDATE,
@@ -140,12 +139,10 @@ const STATE_BLOCK_LINKS = 2;
 const FLUSH_WORK = 8_350 * 4;
 
 const STATE_BLOCK = { bytes: STATE_BLOCK_BYTES, links: STATE_BLOCK_LINKS };
-const loadBlock = (bytes: number, links: number): number => blockLoadGas({ bytes, links });
-const putBlock = (bytes: number, links: number): number => blockPutGas({ bytes, links });
 
 /** An invocation of the EVM actor loading itself: the state root, the state block, the KAMT root and the bytecode. */
 export function evmLoadGas(bytecodeSize: number, root: KamtNode): number {
-  return EVM_INVOCATION + GET_ROOT + blockLoadGas(STATE_BLOCK) + loadBlock(root.bytes, root.links) + loadBlock(bytecodeSize, 0);
+  return EVM_INVOCATION + GET_ROOT + blockLoadGas(STATE_BLOCK) + blockLoadGas(root) + blockLoadGas({ bytes: bytecodeSize, links: 0 });
 }
 
 /**
@@ -153,11 +150,11 @@ export function evmLoadGas(bytecodeSize: number, root: KamtNode): number {
  * and when it moved (`root`, the KAMT root it now has), the state block and the KAMT root loaded.
  */
 export function evmReloadGas(root: KamtNode | undefined): number {
-  return GET_ROOT + (root ? blockLoadGas(STATE_BLOCK) + loadBlock(root.bytes, root.links) : 0);
+  return GET_ROOT + (root ? blockLoadGas(STATE_BLOCK) + blockLoadGas(root) : 0);
 }
 
 /** SLOAD/SSTORE opening a KAMT node below the root (the first time in an invocation). */
-export const kamtNodeLoadGas = (node: KamtNode): number => loadBlock(node.bytes, node.links);
+export const kamtNodeLoadGas = (node: KamtNode): number => blockLoadGas(node);
 
 /**
  * Flushing changed storage: the KAMT's nodes on the way to each slot changed since the last flush
@@ -166,12 +163,12 @@ export const kamtNodeLoadGas = (node: KamtNode): number => loadBlock(node.bytes,
  * `actorUpdate` says what that costs).
  */
 export function evmFlushGas(root: KamtNode, changed: Iterable<bigint>, actorUpdate: number): number {
-  let gas = putBlock(root.bytes, root.links);
+  let gas = blockPutGas(root);
   const written = new Set<bigint>();
   const write = (id: bigint, node: KamtNode) => {
     if (written.has(id)) return;
     written.add(id);
-    gas += putBlock(node.bytes, node.links);
+    gas += blockPutGas(node);
   };
   for (const slot of changed) walk(root, slot, false, write);
   return gas + evmStateFlushGas(actorUpdate);
@@ -191,8 +188,8 @@ export function evmStateFlushGas(actorUpdate: number): number {
  */
 const TRANSIENT_DATA_BYTES = 50;
 /** What TransientData adds to writing, and to loading, the state block: its bytes and its link. */
-const TRANSIENT_STATE_PUT = putBlock(STATE_BLOCK_BYTES + TRANSIENT_DATA_BYTES, STATE_BLOCK_LINKS + 1) - blockPutGas(STATE_BLOCK);
-const TRANSIENT_STATE_LOAD = loadBlock(STATE_BLOCK_BYTES + TRANSIENT_DATA_BYTES, STATE_BLOCK_LINKS + 1) - blockLoadGas(STATE_BLOCK);
+const TRANSIENT_STATE_PUT = blockPutGas({ bytes: STATE_BLOCK_BYTES + TRANSIENT_DATA_BYTES, links: STATE_BLOCK_LINKS + 1 }) - blockPutGas(STATE_BLOCK);
+const TRANSIENT_STATE_LOAD = blockLoadGas({ bytes: STATE_BLOCK_BYTES + TRANSIENT_DATA_BYTES, links: STATE_BLOCK_LINKS + 1 }) - blockLoadGas(STATE_BLOCK);
 
 /**
  * What transient storage (TSTORE) adds to a flush (system.rs flush): nothing while it holds no
@@ -206,7 +203,7 @@ export function transientFlushGas(root: KamtNode | undefined, changed: boolean):
 
 /** Writing a KAMT's blocks: the node and those below it. */
 function treePutGas(node: KamtNode): number {
-  let gas = putBlock(node.bytes, node.links);
+  let gas = blockPutGas(node);
   for (const pointer of pointersOf(node)) if ('node' in pointer) gas += treePutGas(pointer.node);
   return gas;
 }
@@ -216,12 +213,12 @@ function treePutGas(node: KamtNode): number {
  * bigger state block, and the transient KAMT's root loaded.
  */
 export function transientLoadGas(root: KamtNode): number {
-  return TRANSIENT_STATE_LOAD + loadBlock(root.bytes, root.links);
+  return TRANSIENT_STATE_LOAD + blockLoadGas(root);
 }
 
 /** A new contract's bytecode: keccak256 of it (the EVM hash) and the raw block it is stored in. */
 export function bytecodeStoreGas(size: number): number {
-  return HOST_CALL + onHashing('keccak256', size) + putBlock(size, 0);
+  return HOST_CALL + onHashing('keccak256', size) + blockPutGas({ bytes: size, links: 0 });
 }
 
 /**
@@ -502,13 +499,13 @@ export function evmStateReadGas(): number {
 export function evmStorageAtGas(contract: Actor, slot: bigint): number {
   if (contract.evm?.dead) return evmStateReadGas();
   const root = rootOf(storageShapeOf(contract));
-  let gas = evmStateReadGas() + loadBlock(root.bytes, root.links);
+  let gas = evmStateReadGas() + blockLoadGas(root);
   walk(root, slot, true, (_id, node) => (gas += kamtNodeLoadGas(node)));
   return gas;
 }
 
 /** Reading a contract's bytecode block from another actor (EXTCODESIZE, EXTCODECOPY: ext.rs get_evm_bytecode). */
-export const bytecodeReadGas = (size: number) => loadBlock(size, 0);
+export const bytecodeReadGas = (size: number) => blockLoadGas({ bytes: size, links: 0 });
 
 /**
  * A Filecoin precompile (0xfe…): the ABI decoding around its work (modelled). The syscalls each

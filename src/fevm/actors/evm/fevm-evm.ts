@@ -53,7 +53,7 @@ import {
 import type { Actor, EvmState } from '../../actor.js';
 import { MAX_BLOCK_SIZE } from '../../block-limit.js';
 import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, onHashing, onLookback, SEND_TRANSFER_FUNDS } from '../../price-list.js';
-import { builtinInvocationGas, refusedMethodGas } from '../../builtin-method-gas.js';
+import { builtinInvocationGas, paramsReadGas, PLACEHOLDER_INVOCATION, refusedMethodGas, returnReadGas } from '../../builtin-method-gas.js';
 import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
 import { patchInterpreter, reuseCodeAnalysis } from './code-analysis.js';
@@ -95,13 +95,10 @@ import {
   memoryGrowthGas,
   nativeDeployerGas,
   opcodeGas,
-  paramsReadGas,
-  PLACEHOLDER_INVOCATION,
   refusedCreationGas,
   resurrectionGas,
   resurrectParamsGas,
   returnedGas,
-  returnReadGas,
   SEND_SYSCALL,
   transientFlushGas,
   transientLoadGas,

@@ -19,7 +19,8 @@ import type { StateAccess } from '../../state-access.js';
 import type { StateOverlay } from '../../state-tree.js';
 import type { ActorSend, ExecutionContext, SendOutcome } from '../../types.js';
 import { resolveEthAddress } from '../lifecycle.js';
-import { actorParamsPutGas, returnReadGas } from './evm-gas.js';
+import { actorParamsPutGas } from './evm-gas.js';
+import { returnReadGas } from '../../builtin-method-gas.js';
 import { SentEvent } from './events.js';
 
 /** What the EVM actor offers a precompile call: the running message's state and context, and sends. */
