@@ -17,7 +17,9 @@ import type { Actor, ActorKind } from './actor.js';
 import { storedProposalCid, storedProposalValue, type StoredProposal } from './actors/market/deal-proposal.js';
 import {
   BALANCE_TABLE_BIT_WIDTH,
+  balanceTableKey,
   dealOpsByEpochHamt,
+  dealStateValue,
   EMPTY_MARKET_STATE,
   MARKET_HAMT_BIT_WIDTH,
   PROPOSALS_AMT_BIT_WIDTH,
@@ -257,10 +259,8 @@ function proposalShape(deal: StoredProposal): BlockShape {
 
 const marketOf = (actor: Actor): MarketState => actor.market ?? EMPTY_MARKET_STATE;
 const proposalsPath = (market: MarketState, id: number) => amtTablePath('proposals', market.proposals, market.nextId, id, PROPOSALS_AMT_BIT_WIDTH, proposalShape);
-const statesPath = (market: MarketState, id: number) =>
-  amtTablePath('states', market.states, market.nextId, id, STATES_AMT_BIT_WIDTH, (s) => valueShape([s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]));
-const idAddressKey = (id: number) => FilAddress.fromId(id).bytes;
-const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: number) => hamtTablePath(name, table, id, BALANCE_TABLE_BIT_WIDTH, idAddressKey, encodeBigInt, 10n ** 18n);
+const statesPath = (market: MarketState, id: number) => amtTablePath('states', market.states, market.nextId, id, STATES_AMT_BIT_WIDTH, (s) => valueShape(dealStateValue(s)));
+const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: number) => hamtTablePath(name, table, id, BALANCE_TABLE_BIT_WIDTH, balanceTableKey, encodeBigInt, 10n ** 18n);
 
 /**
  * A table of tables (the registry's claims by provider, DataCap's allowances by owner): the outer HAMT
@@ -332,6 +332,9 @@ function addressOf(bytes: Uint8Array): FilAddress | undefined {
     return undefined;
   }
 }
+
+/** A table keyed by an actor's ID address's bytes (the power actor's claims). */
+const idAddressKey = (id: number) => FilAddress.fromId(id).bytes;
 
 /** MinerRawPower (builtin-actors power miner_raw_power): the Claims HAMT to the miner's bucket. */
 const claimWalk: TableWalk = (actor, params) => {

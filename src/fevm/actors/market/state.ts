@@ -297,7 +297,6 @@ function setBalance(table: Map<number, bigint>, id: number, amount: bigint): voi
 
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
-/** The CBOR value of the market's state: builtin-actors' field order, each table as a list of entries. */
 /** The bit width of the market's HAMTs (builtin-actors HAMT_BIT_WIDTH, its DEFAULT_HAMT_CONFIG). */
 export const MARKET_HAMT_BIT_WIDTH = 5;
 
@@ -324,13 +323,18 @@ export const BALANCE_TABLE_BIT_WIDTH = 6;
 /** The market's Proposals AMT (builtin-actors DealArray): each stored proposal by deal ID. */
 export const proposalsAmt = (state: MarketState): Amt => buildAmt(new Map([...state.proposals].map(([id, deal]) => [id, storedProposalValue(deal)])), PROPOSALS_AMT_BIT_WIDTH);
 
+/** A deal's state as the States AMT holds it (DealState `[sector_number, sector_start_epoch, last_updated_epoch, slash_epoch]`). */
+export const dealStateValue = (s: DealState): unknown => [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch];
+
 /** The market's States AMT (DealMetaArray): each activated deal's state by deal ID. */
-export const statesAmt = (state: MarketState): Amt =>
-  buildAmt(new Map([...state.states].map(([id, s]) => [id, [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]])), STATES_AMT_BIT_WIDTH);
+export const statesAmt = (state: MarketState): Amt => buildAmt(new Map([...state.states].map(([id, s]) => [id, dealStateValue(s)])), STATES_AMT_BIT_WIDTH);
+
+/** A BalanceTable's key: the account's ID address's bytes. */
+export const balanceTableKey = (id: number): Uint8Array => FilAddress.fromId(id).bytes;
 
 /** An escrow or locked table as builtin-actors' BalanceTable keeps it: a HAMT by the ID address's bytes of amounts. */
 export const balanceTableHamt = (table: ReadonlyMap<number, bigint>): { root: CID; blocks: Uint8Array[] } =>
-  buildHamt([...table].map(([id, amount]) => [FilAddress.fromId(id).bytes, encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
+  buildHamt([...table].map(([id, amount]) => [balanceTableKey(id), encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
 
 /** The market's PendingDealAllocationIds: a HAMT by deal ID (varint) of allocation IDs. */
 export const pendingAllocationsHamt = (state: MarketState): { root: CID; blocks: Uint8Array[] } =>
@@ -377,12 +381,13 @@ export function dealOpsByEpochHamt(ops: Iterable<readonly [epoch: number, dealId
   return { root: all.root, blocks: [...blocks, ...all.blocks] };
 }
 
+/** The CBOR value of the market's state: builtin-actors' field order, each table as a list of entries. */
 export function marketStateValue(state: MarketState): unknown {
   const big = encodeBigInt;
   const entries = <K, V>(map: ReadonlyMap<K, V>, f: (v: V) => unknown) => [...map].map(([k, v]) => [k, f(v)]);
   return [
     entries(state.proposals, storedProposalValue),
-    entries(state.states, (s) => [s.sectorNumber, s.sectorStartEpoch, s.lastUpdatedEpoch, s.slashEpoch]),
+    entries(state.states, dealStateValue),
     [...state.pendingProposals.values()],
     entries(state.escrow, big),
     entries(state.locked, big),
