@@ -326,6 +326,8 @@ export class Calls {
 
   /** The message Lotus would make of a call (ethtypes EthCall.ToFilecoinMessage); nothing is signed. */
   private toMessage(request: CallRequest, gasLimit: number): Message {
+    // On a fork, a `to` not read yet comes with a contract's reads (one round trip fewer).
+    if (request.to) this.node.expectContract?.(request.to);
     // With no sender, Lotus calls from the f410 of the zero address.
     return unsignedMessage(request.from ?? ZERO_ADDRESS, request.to ? request.to : null, 0, request.value ?? 0n, request.input ?? EMPTY, gasLimit, 0n, 0n);
   }

@@ -5,7 +5,7 @@
 // persistence.ts (saving and loading), cheats.ts (the cheat codes).
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { FilAddress } from '../common/address.js';
+import { FilAddress, isMaskedId } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
 import { ClientGoneError, DevnetError } from '../common/errors.js';
 import { equalBytes } from '../common/hex.js';
@@ -151,7 +151,7 @@ export class Devnet {
       },
     });
     if (forked) this.catchUpOn(forked);
-    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, codes: () => this.codes, clock: this.clock, callTimeoutMs: config.callTimeoutMs, withPremiumHistory: (estimate) => this.withPremiumHistory(estimate) }, (id) => this.mempool.pendingFor(id));
+    this.calls = new Calls({ state, chain: this.store, executor, queue: this.miner.queue, chainId: config.chainId, seed: config.seed, codes: () => this.codes, clock: this.clock, callTimeoutMs: config.callTimeoutMs, withPremiumHistory: (estimate) => this.withPremiumHistory(estimate), expectContract: (eth) => this.expectContract(eth) }, (id) => this.mempool.pendingFor(id));
     this.submission = new Submission({
       state,
       chain: this.store,
@@ -351,6 +351,14 @@ export class Devnet {
   }
 
   /** The actor an Ethereum address names after `epoch`. */
+  /**
+   * Says that a read of `eth` expects a contract there (eth_getCode, a call's `to`): on a fork, if the
+   * address is not read yet, its contract's code and State come in one batch with its actor.
+   */
+  expectContract(eth: Uint8Array): void {
+    if (this.forked && !isMaskedId(eth)) this.forked.source.expectContract(FilAddress.fromEthAddress(eth));
+  }
+
   actorAt(eth: Uint8Array, epoch: number): Actor | undefined {
     return resolveEthAddress(this.state.at(epoch), eth);
   }

@@ -50,6 +50,8 @@ export interface ReplayHost {
   readonly callTimeoutMs: number;
   /** `estimate` once the premium estimates' history is held (Devnet.withPremiumHistory). */
   withPremiumHistory<T>(estimate: () => T): T | Promise<T>;
+  /** Says a call's `to` is expected to hold a contract (Devnet.expectContract). */
+  expectContract?(eth: Uint8Array): void;
 }
 
 export interface TraceOptions extends Omit<TracerOptions, 'onTopLevelExit'> {

@@ -371,8 +371,7 @@ export type ListedTable = 'deals' | 'marketBalances' | 'allocations' | 'claims' 
 /** A value a StateSource does not hold yet, named as the source's reads name it. */
 export type MissingState =
   | { kind: 'actor'; id: number }
-  // `account`: the reader expects no contract there (a fork's funded accounts, its calls' sender), so a fetch reads none with it.
-  | { kind: 'address'; address: FilAddress; account?: true }
+  | { kind: 'address'; address: FilAddress }
   | { kind: 'storage'; id: number; slot: bigint }
   | { kind: 'nextId' }
   // Entries of the builtin actors' tables (lazy-map.ts), by the key the upstream reads them by:

@@ -30,8 +30,8 @@ function fakeUpstream() {
   const upstream = {
     point,
     // By ID, or by address (the ID looked up with it).
-    async actor(at: number | FilAddress, account?: boolean) {
-      calls.push(`actor ${at.toString()}${account ? ' (no contract reads)' : ''}`);
+    async actor(at: number | FilAddress, contractExpected?: boolean) {
+      calls.push(`actor ${at.toString()}${contractExpected ? ' (with a contract\'s reads)' : ''}`);
       return (typeof at === 'number' ? at === contract.id : at.equals(CONTRACT)) ? contract : null;
     },
     async storage(actor: Actor, slot: bigint) {
@@ -83,16 +83,27 @@ describe('fork state source', () => {
     assert.equal(calls.length, 7, 'held hashes are not fetched again');
   });
 
-  test('a fork\'s start fetches, in the one fetch with the funded accounts, the sender of calls that name none (the zero address\'s f410); neither with a contract\'s reads', async () => {
+  test('a fork\'s start fetches, in the one fetch with the funded accounts, the sender of calls that name none (the zero address\'s f410)', async () => {
     const { upstream, calls } = fakeUpstream();
     const source = new ForkSource(upstream);
     const funded = FilAddress.fromEthAddress(new Uint8Array(20).fill(0x11));
     const sender = FilAddress.fromEthAddress(new Uint8Array(20));
     await stageForkStart(source, [{ address: funded, balance: 10n }]);
-    assert.ok(calls.includes(`actor ${funded.toString()} (no contract reads)`) && calls.includes(`actor ${sender.toString()} (no contract reads)`));
+    assert.ok(calls.includes(`actor ${funded.toString()}`) && calls.includes(`actor ${sender.toString()}`));
     const fetched = calls.length;
     assert.equal(source.lookupId(sender), undefined);
     assert.equal(calls.length, fetched);
+  });
+
+  test('an address a reader expects a contract at (expectContract) is fetched with a contract\'s reads, once; others, and one already held, without', async () => {
+    const { upstream, calls } = fakeUpstream();
+    const source = new ForkSource(upstream);
+    source.expectContract(CONTRACT);
+    await source.fetch([{ kind: 'address', address: CONTRACT }, { kind: 'address', address: UNKNOWN }]);
+    source.expectContract(CONTRACT);
+    source.expectContract(UNKNOWN);
+    await source.fetch([{ kind: 'address', address: CONTRACT }, { kind: 'address', address: UNKNOWN }]);
+    assert.deepEqual(calls, [`actor ${CONTRACT.toString()} (with a contract's reads)`, `actor ${UNKNOWN.toString()}`]);
   });
 
   test('two fetches of the same value at once make one upstream read', async () => {

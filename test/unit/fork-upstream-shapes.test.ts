@@ -151,16 +151,15 @@ describe('a fork reading a contract\'s storage root from its upstream', () => {
     return { upstream, root: root.cid, requests };
   }
 
-  test('a contract read by its Ethereum address comes in one round trip with its code and State, the same actor as by ID; an address read as an account\'s reads no contract with it', async (t) => {
+  test('a contract read by its Ethereum address where a contract is expected comes in one round trip with its code and State, the same actor as by ID; otherwise no contract reads go with the lookup', async (t) => {
     const byId = await (await contractUpstream(t, true)).upstream.actor(120);
-    const served = await contractUpstream(t, true);
-    const byAddress = await served.upstream.actor(CONTRACT);
-    assert.deepEqual(byAddress, byId);
+    const expected = await contractUpstream(t, true);
+    assert.deepEqual(await expected.upstream.actor(CONTRACT, true), byId);
     const f410 = CONTRACT.toString();
-    assert.deepEqual(served.requests, [[`eth_getCode 0x${'aa'.repeat(20)}`, `Filecoin.StateReadState ${f410}`, `Filecoin.StateLookupID ${f410}`, `Filecoin.StateGetActor ${f410}`], ['Filecoin.ChainReadObj']]);
-    const account = await contractUpstream(t, true);
-    await account.upstream.actor(CONTRACT, true);
-    assert.deepEqual(account.requests, [[`Filecoin.StateLookupID ${f410}`, `Filecoin.StateGetActor ${f410}`], [`eth_getCode 0x${'aa'.repeat(20)}`, 'Filecoin.StateReadState f0120'], ['Filecoin.ChainReadObj']]);
+    assert.deepEqual(expected.requests, [[`eth_getCode 0x${'aa'.repeat(20)}`, `Filecoin.StateReadState ${f410}`, `Filecoin.StateLookupID ${f410}`, `Filecoin.StateGetActor ${f410}`], ['Filecoin.ChainReadObj']]);
+    const unexpected = await contractUpstream(t, true);
+    assert.deepEqual(await unexpected.upstream.actor(CONTRACT), byId);
+    assert.deepEqual(unexpected.requests, [[`Filecoin.StateLookupID ${f410}`, `Filecoin.StateGetActor ${f410}`], [`eth_getCode 0x${'aa'.repeat(20)}`, 'Filecoin.StateReadState f0120'], ['Filecoin.ChainReadObj']]);
   });
 
   test('a root it serves gives the shape and is kept for a fork of the fork; one it does not hold leaves the shape unknown', async (t) => {

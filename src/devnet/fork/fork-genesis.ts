@@ -59,7 +59,7 @@ export async function stageForkStart(source: ForkSource, funding: readonly Fundi
   await source.fetch([
     { kind: 'nextId' },
     ...SINGLETON_IDS.map((id) => ({ kind: 'actor' as const, id })),
-    ...[...funding.map(({ address }) => address), CALL_SENDER].map((address) => ({ kind: 'address' as const, address, account: true as const })),
+    ...[...funding.map(({ address }) => address), CALL_SENDER].map((address) => ({ kind: 'address' as const, address })),
   ]);
   const upstream = new StateTree(source);
   return upstream.untilFetched(() => {

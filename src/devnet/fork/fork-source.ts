@@ -80,6 +80,11 @@ export class ForkSource implements FetchingStateSource {
   private tipsetFeesFetch: Promise<void> | undefined;
   private tipsetFeesFailedAt = -Infinity;
   private tipsetFeesError: Error | undefined;
+  /**
+   * Addresses whose reader expects a contract there (eth_getCode's, a call's `to`), not fetched yet:
+   * their fetch brings the contract's code and State in the same batch as the actor (expectContract).
+   */
+  private readonly expectedContracts = new Set<string>();
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The singletons and miners as reads see them: with their tables reading `data.tables` (made once per actor). */
@@ -174,6 +179,15 @@ export class ForkSource implements FetchingStateSource {
     if (id === undefined) throw new MissingStateError([{ kind: 'address', address }]);
     this.progress.hits++;
     return id ?? undefined;
+  }
+
+  /**
+   * Says that a read of `address` expects a contract (eth_getCode, a call to it): if it is not held,
+   * its fetch reads the contract's code and State with its ID and actor (one round trip, not two).
+   * Only then, so that a first touch of an account by its 0x address asks for no contract reads.
+   */
+  expectContract(address: FilAddress): void {
+    if (address.ethAddress && !this.data.ids.has(address.key)) this.expectedContracts.add(address.key);
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint | undefined {
@@ -309,7 +323,7 @@ export class ForkSource implements FetchingStateSource {
       case 'address': {
         if (data.ids.has(missing.address.key)) return;
         // The actor comes with its ID (UpstreamState.actor): no actor, no ID.
-        const actor = await upstream.actor(missing.address, missing.account);
+        const actor = await upstream.actor(missing.address, this.expectedContracts.delete(missing.address.key));
         data.ids.set(missing.address.key, actor?.id ?? null);
         if (actor && !data.actors.has(actor.id)) {
           data.actors.set(actor.id, actor);

@@ -109,12 +109,11 @@ export class UpstreamState {
    * The actor with this ID, or at this address, at the fork point; null if the upstream has none.
    * By address, its ID is looked up at the same time: a lookup is nearly always followed by a read
    * of the actor, and together they take one round trip, not two. So do a contract's code and State
-   * by an Ethereum address (a contract is touched by its 0x address), dropped if the actor turns out
-   * to be no contract, unless `account` says it is none.
+   * by an Ethereum address when the reader expects a `contract` there (dropped if it is none).
    */
-  async actor(at: number | FilAddress, account = false): Promise<Actor | null> {
+  async actor(at: number | FilAddress, contract = false): Promise<Actor | null> {
     const address = typeof at === 'number' ? `f0${at}` : at.toString();
-    const contract = typeof at === 'number' || account ? undefined : this.contractReads(at);
+    const early = typeof at === 'number' || !contract ? undefined : this.contractReads(at);
     // A failed read here is read again where its State is used (stateJson keeps no failure).
     if (typeof at === 'number' && SINGLETONS_READ_WITH_STATE.has(at)) this.tables.stateJson(at).catch(() => undefined);
     const [id, found] = await Promise.all([typeof at === 'number' ? at : this.lookupId(at), this.lotusActor(address)]);
@@ -134,7 +133,7 @@ export class UpstreamState {
       const robust = await this.accountKey(typeof at === 'number' && SINGLETONS_READ_WITH_STATE.has(at) ? at : address);
       return robust ? { ...actor, robust } : actor;
     }
-    if (kind === 'evm') return { ...actor, ...(await this.evmState(actor, await contract)) };
+    if (kind === 'evm') return { ...actor, ...(await this.evmState(actor, await early)) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
     if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id), forkedFrom: await this.forkedFrom(id, found) };

@@ -20,6 +20,7 @@ export const ethState = [
   }),
 
   defineMethod('eth_getCode', [address('address'), blockRef('block')], ({ devnet }, addr, block) => {
+    devnet.expectContract(addr);
     const tipset = resolveStateBlock(devnet, block);
     return bytesToHex(devnet.actorAt(addr, tipset.epoch)?.evm?.bytecode ?? new Uint8Array());
   }),
