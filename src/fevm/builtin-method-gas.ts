@@ -27,7 +27,7 @@ import {
   type MarketState,
 } from './actors/market/state.js';
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
-import { minerInfoValue } from './actors/miner/state.js';
+import { minerInfoValue, type VestingFund } from './actors/miner/state.js';
 import { MULTISIG_HAMT_BIT_WIDTH, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
 import { allocationValue, claimValue, EMPTY_VERIFREG_STATE, VERIFREG_HAMT_BIT_WIDTH, type VerifregState } from './actors/verifreg/state.js';
@@ -382,6 +382,20 @@ const datacapAllowanceWalk: TableWalk = (actor, params, state) => {
 /** A miner method reading its MinerInfo (get_miner_info: the info block the state links). */
 const minerInfoWalk: TableWalk = (actor) => (actor.miner ? blockLoadGas(valueShape(minerInfoValue(actor.miner))) : 0);
 
+/**
+ * A miner's vesting table as builtin-actors v18 keeps it (vesting_state.rs VestingFunds): the next
+ * fund inline in the state block, the rest a block of `[epoch, amount]` entries the state links;
+ * none without funds.
+ */
+const vestingTail = (funds: readonly VestingFund[] | undefined): BlockShape | undefined =>
+  funds && funds.length > 0 ? valueShape(funds.slice(1).map((f) => [f.epoch, encodeBigInt(f.amount)])) : undefined;
+
+/** GetVestingFunds (VestingFunds::load): the rest of the table opened. */
+const vestingWalk: TableWalk = (actor) => {
+  const tail = vestingTail(actor.miner?.vestingFunds);
+  return tail ? blockLoadGas(tail) : 0;
+};
+
 /** The tables each method walks, by kind and method name (builtin-actors v18 market, power, DataCap, verified registry and miner lib.rs). */
 const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
   storagemarket: {
@@ -395,9 +409,15 @@ const TABLE_WALKS: Partial<Record<ActorKind, Record<string, TableWalk>>> = {
   storagepower: { MinerRawPower: claimWalk },
   datacap: { Balance: datacapBalanceWalk, Allowance: datacapAllowanceWalk },
   verifiedregistry: { GetClaims: claimsWalk },
-  storageminer: Object.fromEntries(
-    ['ControlAddresses', 'GetOwner', 'IsControllingAddress', 'GetSectorSize', 'GetPeerID', 'GetMultiaddrs', 'GetBeneficiary', 'ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoWalk]),
-  ),
+  storageminer: {
+    ...Object.fromEntries(
+      ['ControlAddresses', 'GetOwner', 'IsControllingAddress', 'GetSectorSize', 'GetPeerID', 'GetMultiaddrs', 'GetBeneficiary', 'ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary', 'WithdrawBalance', 'RepayDebt'].map((name) => [
+        name,
+        minerInfoWalk,
+      ]),
+    ),
+    GetVestingFunds: vestingWalk,
+  },
 };
 
 /** What a method's reads of its tables cost: each node on the way opened and read (the state block is stateLoadGas's). */
@@ -545,10 +565,27 @@ const registryChange =
 /** A miner method changing its MinerInfo: the new info block written (save_info). */
 const minerInfoChange: TableChange = (_before, after) => (after.miner ? blockPutGas(valueShape(minerInfoValue(after.miner))) : 0);
 
+/**
+ * WithdrawBalance, RepayDebt: the funds that vested unlocked (unlock_vested_funds, when the table's
+ * next fund has vested: the rest opened, and written again unless nothing is left), and for a
+ * withdrawal by a beneficiary its quota's use written in the MinerInfo (save_info).
+ */
+const vestingChange: TableChange = (before, after) => {
+  const [was, is] = [before.miner, after.miner];
+  if (!was || !is) return 0;
+  const [from, to] = [vestingTail(was.vestingFunds), vestingTail(is.vestingFunds)];
+  const unlock = from && was.vestingFunds !== is.vestingFunds ? blockLoadGas(from) + (to ? blockPutGas(to) : 0) : 0;
+  return unlock + (was.beneficiaryTerm !== is.beneficiaryTerm ? blockPutGas(valueShape(minerInfoValue(is))) : 0);
+};
+
 /** What the methods that change their tables pay there, by kind and method name. */
 const TABLE_CHANGES: Partial<Record<ActorKind, Record<string, TableChange>>> = {
   storagemarket: { AddBalance: escrowChange(false), WithdrawBalance: escrowChange(true), PublishStorageDeals: publishChange },
-  storageminer: Object.fromEntries(['ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoChange])),
+  storageminer: {
+    ...Object.fromEntries(['ChangeWorkerAddress', 'ConfirmChangeWorkerAddress', 'ChangeOwnerAddress', 'ChangePeerID', 'ChangeMultiaddrs', 'ChangeBeneficiary'].map((name) => [name, minerInfoChange])),
+    WithdrawBalance: vestingChange,
+    RepayDebt: vestingChange,
+  },
   datacap: Object.fromEntries(['Mint', 'Destroy', 'Transfer', 'TransferFrom', 'IncreaseAllowance', 'DecreaseAllowance', 'RevokeAllowance', 'Burn', 'BurnFrom'].map((name) => [name, datacapChange])),
   verifiedregistry: {
     // DataCap's receiver hook: the state read (rt.state) and its claims loaded for the claims to

@@ -60,6 +60,25 @@ describe('builtin actors invoked', () => {
   });
 });
 
+describe("a miner's vesting table (MinerAPI getVestingFunds, withdrawBalance; builtin-actors v18 vesting_state.rs)", () => {
+  const term = { quota: 0n, usedQuota: 0n, expiration: 0 };
+  const minerWith = (vestingFunds: { epoch: number; amount: bigint }[]) => ({ id: 1000, kind: 'storageminer', nonce: 0, balance: 0n, miner: { vestingFunds, beneficiaryTerm: term } }) as unknown as Actor;
+  const funds = Array.from({ length: 10 }, (_, i) => ({ epoch: 100 + 10 * i, amount: 10n ** 18n }));
+  /** The table's rest, past the fund the state block holds: a block of [epoch, amount] entries. */
+  const tail = (rest: typeof funds) => ({ bytes: encodeCbor(rest.map((f) => [f.epoch, encodeBigInt(f.amount)])).length, links: 0 });
+
+  test('GetVestingFunds opens the rest of the table (the next fund is in the state block); nothing without funds', () => {
+    assert.equal(tableReadGas(minerWith(funds), 'GetVestingFunds', undefined, {} as StateOverlay), blockLoadGas(tail(funds.slice(1))));
+    assert.equal(tableReadGas(minerWith([]), 'GetVestingFunds', undefined, {} as StateOverlay), 0);
+  });
+
+  test('a withdrawal that unlocks vested funds opens the rest and writes what is left; one that unlocks nothing writes no table', () => {
+    const before = minerWith(funds);
+    assert.equal(tableChangeGas(before, minerWith(funds.slice(3)), 'WithdrawBalance', undefined, {} as StateOverlay), blockLoadGas(tail(funds.slice(1))) + blockPutGas(tail(funds.slice(4))));
+    assert.equal(tableChangeGas(before, { ...before, miner: { ...before.miner! } } as Actor, 'WithdrawBalance', undefined, {} as StateOverlay), 0);
+  });
+});
+
 describe("a deployment's EAM and Init (eam create_actor, init exec4)", () => {
   test("the EAM's own work: its module (17 pages, 136 elements), the trampoline and four syscalls; three for an f1/f3 deployer, whose key is asked for instead of its Ethereum address", () => {
     assert.equal(eamWorkGas(false), fill(17, 136) + 28_000 + 4 * 14_000);
