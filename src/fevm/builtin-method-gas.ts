@@ -28,7 +28,7 @@ import {
 } from './actors/market/state.js';
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
 import { minerInfoValue, type VestingFund } from './actors/miner/state.js';
-import { MULTISIG_HAMT_BIT_WIDTH, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
+import { MULTISIG_HAMT_BIT_WIDTH, transactionHashData, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
 import { allocationValue, claimValue, EMPTY_VERIFREG_STATE, VERIFREG_HAMT_BIT_WIDTH, type VerifregState } from './actors/verifreg/state.js';
 import { LazyMap } from './lazy-map.js';
@@ -615,12 +615,18 @@ const pendingTxnPath = (pending: ReadonlyMap<number, MultisigTransaction>, id: n
 /** A multisig's transaction reading the pending transaction `id` (get_transaction): the nodes on its way opened. */
 export const pendingTxnReadGas = (pending: ReadonlyMap<number, MultisigTransaction>, id: number): number => loadsGas(pendingTxnPath(pending, id));
 
+/** The flush after a multisig's transaction set or deleted the pending transaction `id`: the nodes on its way, as `after` has them, written. */
+export const pendingTxnWriteGas = (after: ReadonlyMap<number, MultisigTransaction>, id: number): number => putsGas(pendingTxnPath(after, id));
+
 /**
  * A multisig's transaction setting or deleting the pending transaction `id` (ptx.set / ptx.delete,
  * then flush): the nodes on its way in `before` opened and, as `after` has them, written again.
  */
 export const pendingTxnChangeGas = (before: ReadonlyMap<number, MultisigTransaction>, after: ReadonlyMap<number, MultisigTransaction>, id: number): number =>
-  pendingTxnReadGas(before, id) + putsGas(pendingTxnPath(after, id));
+  pendingTxnReadGas(before, id) + pendingTxnWriteGas(after, id);
+
+/** compute_proposal_hash: the hash syscall, blake2b-256 of the transaction's ProposalHashData. */
+export const proposalHashGas = (txn: MultisigTransaction): number => HOST_CALL + onHashing('blake2b256', transactionHashData(txn).length);
 
 /**
  * Each rt.transaction of a multisig method after its first (propose's and approve's approval, a

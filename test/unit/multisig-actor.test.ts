@@ -148,6 +148,18 @@ describe("Propose, Approve and Cancel pay their PendingTxns HAMT and each state 
     assert.ok(second.table > first.table);
   });
 
+  test("a Cancel refused after the table's read writes nothing (review R26): another signer's costs what a missing transaction's does", async () => {
+    const w = await verifregWorld();
+    const wallet = await twoOfThree(w);
+    assert.equal((await propose(w, A, wallet, C, FIL)).exitCode, 0);
+    // B did not propose transaction 0 and there is no transaction 1: the same read of the table's one node, then the exit.
+    const notTheProposer = await cancel(w, B, wallet, 0);
+    assert.equal(notTheProposer.exitCode, ExitCode.ErrForbidden);
+    const missing = await cancel(w, B, wallet, 1);
+    assert.equal(missing.exitCode, ExitCode.ErrNotFound);
+    assert.equal(notTheProposer.gasUsed, missing.gasUsed);
+  });
+
   test("FIP-0057's benchmark of mainnet's Propose (8 710 765 on average, actors v9): a 1-of-1 proposal that sends 1 FIL comes within 25 %, one that waits below it", async () => {
     const w = await verifregWorld();
     const single = (await exec(w, A, [[A.bytes], 1, 0, 0], 100n * FIL)).wallet!;

@@ -91,11 +91,16 @@ export function checkAvailable(state: MultisigState, balance: bigint, amount: bi
  * address (null when no one approved it).
  */
 export function proposalHash(requester: FilAddress | undefined, txn: Omit<MultisigTransaction, 'approved'>): Uint8Array {
-  return blake2b256(encodeCbor([requester?.bytes ?? null, txn.to, encodeBigInt(txn.value), txn.method, txn.params]));
+  return blake2b256(proposalHashData(requester, txn));
 }
 
-export const transactionHash = (txn: MultisigTransaction): Uint8Array =>
-  proposalHash(txn.approved.length > 0 ? FilAddress.fromId(txn.approved[0]) : undefined, txn);
+const proposalHashData = (requester: FilAddress | undefined, txn: Omit<MultisigTransaction, 'approved'>): Uint8Array =>
+  encodeCbor([requester?.bytes ?? null, txn.to, encodeBigInt(txn.value), txn.method, txn.params]);
+
+/** The bytes a pending transaction's proposal hash is taken of (its proposer the requester). */
+export const transactionHashData = (txn: MultisigTransaction): Uint8Array => proposalHashData(txn.approved.length > 0 ? FilAddress.fromId(txn.approved[0]) : undefined, txn);
+
+export const transactionHash = (txn: MultisigTransaction): Uint8Array => blake2b256(transactionHashData(txn));
 
 /** builtin-actors' HAMT bit width for the pending transactions (PENDING_TXN_CONFIG: DEFAULT_HAMT_CONFIG). */
 export const MULTISIG_HAMT_BIT_WIDTH = 5;

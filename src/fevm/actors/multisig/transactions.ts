@@ -9,7 +9,7 @@ import { address, bigInt, bytes, i64, tuple, u64 } from '../params.js';
 import { ActorError, EncodedParams, type ActorRuntime } from '../runtime.js';
 import { fAddress, formatFil } from '../shared.js';
 import { checkAvailable, multisigOf, saveMultisig, transactionHash, type MultisigState, type MultisigTransaction } from './state.js';
-import { MULTISIG_TRANSACTION, pendingTxnChangeGas, pendingTxnReadGas } from '../../builtin-method-gas.js';
+import { MULTISIG_TRANSACTION, pendingTxnChangeGas, pendingTxnReadGas, pendingTxnWriteGas, proposalHashGas } from '../../builtin-method-gas.js';
 
 /** What executing a transaction gave: whether it ran, and the exit code and return bytes of its send. */
 interface Execution {
@@ -33,10 +33,16 @@ function txnIdParams(params: unknown): { id: number; hash: Uint8Array } {
  * pays in the PendingTxns HAMT (the nodes on the way opened, written again).
  */
 function withPending(rt: ActorRuntime, state: MultisigState, id: number, txn: MultisigTransaction | undefined): MultisigState {
+  const next = withTransaction(state, id, txn);
+  rt.chargeGas(pendingTxnChangeGas(state.pendingTxs, next.pendingTxs, id));
+  return next;
+}
+
+/** The state with transaction `id` set (or deleted, for none). */
+function withTransaction(state: MultisigState, id: number, txn: MultisigTransaction | undefined): MultisigState {
   const pendingTxs = new Map(state.pendingTxs);
   if (txn) pendingTxs.set(id, txn);
   else pendingTxs.delete(id);
-  rt.chargeGas(pendingTxnChangeGas(state.pendingTxs, pendingTxs, id));
   return { ...state, pendingTxs };
 }
 
@@ -63,6 +69,8 @@ export async function approve(rt: ActorRuntime, params: unknown): Promise<unknow
   rt.chargeGas(pendingTxnReadGas(state.pendingTxs, id));
   const txn = state.pendingTxs.get(id);
   if (!txn) throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) for approval`);
+  // get_transaction hashes it only when the params name a hash.
+  if (hash.length > 0) rt.chargeGas(proposalHashGas(txn));
   if (hash.length > 0 && !equalBytes(hash, transactionHash(txn))) {
     throw new ActorError(ExitCode.ErrIllegalArgument, 'hash does not match proposal params (ensure requester is an ID address)');
   }
@@ -76,14 +84,16 @@ export function cancel(rt: ActorRuntime, params: unknown): void {
   const { id, hash } = txnIdParams(params);
   const state = multisigOf(rt);
   requireSigner(rt, state);
+  // builtin-actors deletes it (the nodes on its way opened), checks, hashes it whether or not the
+  // params name a hash, and only then flushes the table.
+  rt.chargeGas(pendingTxnReadGas(state.pendingTxs, id));
   const txn = state.pendingTxs.get(id);
-  if (!txn) {
-    rt.chargeGas(pendingTxnReadGas(state.pendingTxs, id));
-    throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) to cancel`);
-  }
-  const next = withPending(rt, state, id, undefined);
+  if (!txn) throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) to cancel`);
   if (txn.approved[0] !== rt.caller.id) throw new ActorError(ExitCode.ErrForbidden, 'Cannot cancel another signers transaction');
+  rt.chargeGas(proposalHashGas(txn));
   if (hash.length > 0 && !equalBytes(hash, transactionHash(txn))) throw new ActorError(ExitCode.ErrIllegalState, 'hash does not match proposal params');
+  const next = withTransaction(state, id, undefined);
+  rt.chargeGas(pendingTxnWriteGas(next.pendingTxs, id));
   saveMultisig(rt, next);
 }
 
