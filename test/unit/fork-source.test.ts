@@ -165,7 +165,10 @@ describe('fork state source', () => {
       assert.equal(cache.load({ ...point, tipsetKey: [{ '/': 'bafyother' }], stateKey: [{ '/': 'bafyother' }] }).actors.size, 0);
       assert.equal(cache.load({ ...point, stateKey: [{ '/': 'bafyother' }] }).actors.size, 0);
       assert.deepEqual(cache.load({ ...point }), source.data);
+      // The file pointFor reads is decoded once for the start's load that follows, and handed out once.
+      assert.deepEqual(cache.pointFor('http://up/rpc/v1', 7), point);
       writeFileSync(join(dir, `${point.genesis}-${point.epoch}.cbor`), 'garbage');
+      assert.deepEqual(cache.load(point), source.data);
       assert.equal(cache.load(point).actors.size, 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -80,6 +80,9 @@ function makeDirectory(dir: string): void {
 }
 
 export class ForkCache {
+  /** The file pointFor read last, for the load at that point that follows it: a start reads and decodes it once, not twice. */
+  private readAhead: { path: string; content: { point: ForkPoint; data: ForkData } } | undefined;
+
   constructor(private readonly dir: string) {}
 
   /** The index's key: what the user asked for (URL without credentials, epoch or the default). */
@@ -100,7 +103,10 @@ export class ForkCache {
     const index = this.readIndex();
     const file = index[ForkCache.indexKey(url, requestedEpoch)];
     if (!file || !existsSync(join(this.dir, file))) return undefined;
-    return this.read(join(this.dir, file))?.point;
+    const path = join(this.dir, file);
+    const content = this.read(path);
+    this.readAhead = content && { path, content };
+    return content?.point;
   }
 
   /**
@@ -111,7 +117,10 @@ export class ForkCache {
    */
   load(point: ForkPoint): ForkData {
     const path = this.fileOf(point);
-    const cached = existsSync(path) ? this.read(path) : undefined;
+    // Taken once: the data is the source's to fill, never handed to two.
+    const ahead = this.readAhead?.path === path ? this.readAhead.content : undefined;
+    this.readAhead = undefined;
+    const cached = ahead ?? (existsSync(path) ? this.read(path) : undefined);
     return (cached && sameTipsetKey(cached.point.tipsetKey, point.tipsetKey) && sameTipsetKey(cached.point.stateKey, point.stateKey) && cached.data) || emptyForkData();
   }
 
