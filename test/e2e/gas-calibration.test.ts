@@ -9,6 +9,7 @@ import { Contract, ContractFactory, Interface, JsonRpcProvider, keccak256, toBeH
 import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
 import { accountFromPrivateKey, signMessage } from 'iso-filecoin/wallet';
+import { FilAddress } from '../../src/common/address.js';
 import { hexToBytes } from '../../src/common/hex.js';
 import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.js';
 import { chainSize } from '../../src/fevm/message.js';
@@ -142,6 +143,27 @@ describe('gas as calibnet charges it', () => {
     const source = "FIP-0057: mainnet's average";
     assertWithinBound({ operation: "a miner's ChangePeerID", source, expected: 4_474_645, devnet: await change(4, [new Uint8Array(38).fill(7)]) });
     assertWithinBound({ operation: "a miner's ChangeMultiaddrs", source, expected: 4_440_263, devnet: await change(18, [[new Uint8Array(20).fill(1)]]) });
+  });
+
+  test("a multisig's Propose that sends at once (FIP-0057's benchmark of mainnet messages)", async () => {
+    // A 1-of-1 wallet of the genesis provider's owner (an f1 the node holds), made through Init Exec;
+    // its Propose of 1 FIL to the owner runs at once, as builtin-actors v18 propose does: the
+    // transaction set in the PendingTxns HAMT, approved, deleted (three state transactions), then the
+    // send. FIP-0057's table (Hygge prices, actors v9) averages 8 710 765 for Propose (method 2, 40 messages).
+    const [provider] = deriveStorageProviderKeys(DEV_MNEMONIC, 1);
+    const owner = provider.address.toString();
+    const push = async (prototype: { Message: Record<string, string | number> } | undefined) => {
+      const pushed = await rpc.call<{ CID: { '/': string } }>({ method: 'Filecoin.MpoolPushMessage', params: [prototype!.Message, null] });
+      assert.equal(pushed.error, undefined, pushed.error?.message);
+      const waited = await rpc.call<{ Receipt: { ExitCode: number; GasUsed: number; Return: string } }>({ method: 'Filecoin.StateWaitMsg', params: [pushed.result!.CID, 1, -1, true] });
+      assert.equal(waited.result!.Receipt.ExitCode, 0);
+      return waited.result!.Receipt;
+    };
+    const created = await push((await rpc.call<{ Message: Record<string, string | number> }>({ method: 'Filecoin.MsigCreate', params: [1, [owner], 0, (10n * FIL).toString(), owner, '0'] })).result);
+    const [idBytes] = decodeCbor(Buffer.from(created.Return, 'base64')) as [Uint8Array, Uint8Array];
+    const wallet = FilAddress.fromBytes(idBytes).toString('t');
+    const proposed = await push((await rpc.call<{ Message: Record<string, string | number> }>({ method: 'Filecoin.MsigPropose', params: [wallet, owner, FIL.toString(), owner, 0, null] })).result);
+    assertWithinBound({ operation: "a multisig's Propose that sends 1 FIL (1-of-1)", source: "FIP-0057: mainnet's average", expected: 8_710_765, devnet: Number(proposed.GasUsed) });
   });
 
   test('f1 -> f1 send: inclusion + 481 000 (FIP-0057); a first transfer to a new address: + 3.7 M', async () => {
