@@ -350,7 +350,6 @@ export class Devnet {
     return power ? minerIds(power) : [];
   }
 
-  /** The actor an Ethereum address names after `epoch`. */
   /**
    * Says that a read of `eth` expects a contract there (eth_getCode, a call's `to`): on a fork, if the
    * address is not read yet, its contract's code and State come in one batch with its actor.
@@ -359,6 +358,7 @@ export class Devnet {
     if (this.forked && !isMaskedId(eth)) this.forked.source.expectContract(FilAddress.fromEthAddress(eth));
   }
 
+  /** The actor an Ethereum address names after `epoch`. */
   actorAt(eth: Uint8Array, epoch: number): Actor | undefined {
     return resolveEthAddress(this.state.at(epoch), eth);
   }
