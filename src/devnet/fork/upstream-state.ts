@@ -12,7 +12,7 @@ import { bigintToBytes, bytesToHex, hexToBytes, padStart } from '../../common/he
 import { keccak256 } from '../../common/hashes.js';
 import { BURNT_FUNDS_ACTOR_ID, DATACAP_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, VERIFREG_ACTOR_ID, type Actor, type ForkedFrom } from '../../fevm/actor.js';
 import type { CodeTable } from '../../fevm/code-table.js';
-import { kamtLinks, shapeOfBlocks, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
+import { decodeKamtNode, kamtLinks, shapeOfBlocks, type KamtBlockNode, type KamtNode } from '../../fevm/actors/evm/kamt-shape.js';
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
@@ -287,14 +287,16 @@ export class UpstreamState {
    * nodes of a level past that stay opaque (priced at a modelled size: kamt-shape.ts).
    */
   private async storageShape(rootBlock: Uint8Array): Promise<KamtNode> {
-    const blocks = new Map<string, Uint8Array>();
-    let level = kamtLinks(rootBlock);
-    while (level.length > 0 && blocks.size + level.length <= STORAGE_BLOCKS_READ) {
-      const read = await Promise.all(level.map((cid) => this.upstream.readObj(cid, "a node of a contract's storage")));
-      level.forEach((cid, i) => blocks.set(cid.toString(), read[i]!));
+    // Each block decoded once; a node's links are the very CIDs its parent's pointers hold.
+    const nodes = new Map<CID, KamtBlockNode>();
+    const root = decodeKamtNode(rootBlock);
+    let level = kamtLinks(root);
+    while (level.length > 0 && nodes.size + level.length <= STORAGE_BLOCKS_READ) {
+      const read = (await Promise.all(level.map((cid) => this.upstream.readObj(cid, "a node of a contract's storage")))).map(decodeKamtNode);
+      level.forEach((cid, i) => nodes.set(cid, read[i]!));
       level = read.flatMap(kamtLinks);
     }
-    return shapeOfBlocks(rootBlock, (cid) => blocks.get(cid.toString()));
+    return shapeOfBlocks(root, (cid) => nodes.get(cid));
   }
 
   /**

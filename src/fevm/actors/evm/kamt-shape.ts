@@ -260,8 +260,14 @@ export function walk(root: KamtNode, slot: bigint, read: boolean, visit: NodeVis
 
 type DecodedPointer = { v: [Uint8Array, Uint8Array][] } | { l: [CID, number, Uint8Array] };
 
+/** A KAMT block decoded: its bitfield and pointers. */
+export interface KamtBlockNode {
+  bitfield: number;
+  pointers: DecodedPointer[];
+}
+
 /** A KAMT block's bitfield and pointers. */
-function decodeNode(block: Uint8Array): { bitfield: number; pointers: DecodedPointer[] } {
+export function decodeKamtNode(block: Uint8Array): KamtBlockNode {
   const [bits, pointers] = decodeCbor<[Uint8Array, DecodedPointer[]]>(block);
   let bitfield = 0;
   for (const byte of bits) bitfield = bitfield * 256 + byte;
@@ -269,10 +275,12 @@ function decodeNode(block: Uint8Array): { bitfield: number; pointers: DecodedPoi
   return { bitfield: bitfield >>> 0, pointers };
 }
 
-/** The CIDs a KAMT block links to. */
-export function kamtLinks(block: Uint8Array): CID[] {
-  return decodeNode(block).pointers.flatMap((pointer) => ('l' in pointer ? [pointer.l[0]] : []));
+/** The CIDs a KAMT block (or the node decoded from it) links to. */
+export function kamtLinks(block: Uint8Array | KamtBlockNode): CID[] {
+  return decoded(block).pointers.flatMap((pointer) => ('l' in pointer ? [pointer.l[0]] : []));
 }
+
+const decoded = (block: Uint8Array | KamtBlockNode): KamtBlockNode => (block instanceof Uint8Array ? decodeKamtNode(block) : block);
 
 /** The 5-bit groups of an extension (its length in bits, its path packed from the most significant bit). */
 function extensionGroups(bits: number, path: Uint8Array): number[] {
@@ -285,9 +293,12 @@ function extensionGroups(bits: number, path: Uint8Array): number[] {
   return groups;
 }
 
-/** The shape of a KAMT from its root block and the blocks read below it (`block`: undefined for one not read, which stays opaque). */
-export function shapeOfBlocks(root: Uint8Array, block: (cid: CID) => Uint8Array | undefined): KamtNode {
-  const { bitfield, pointers } = decodeNode(root);
+/**
+ * The shape of a KAMT from its root block and the blocks read below it (`block`: undefined for one
+ * not read, which stays opaque), each a block or the node decoded from it.
+ */
+export function shapeOfBlocks(root: Uint8Array | KamtBlockNode, block: (cid: CID) => Uint8Array | KamtBlockNode | undefined): KamtNode {
+  const { bitfield, pointers } = decoded(root);
   let bucket = -1;
   const entries = pointers.map((pointer): [number, KamtPointer] => {
     do bucket++;
