@@ -3,14 +3,14 @@
 // system actor's manifest calibnet's. The fork answers the upstream's code CIDs everywhere (every
 // actor's Code, read or created on the fork; the manifest; StateActorCodeCIDs and
 // StateActorManifestCID), and Init's Exec takes calibnet's multisig code CID (MsigCreate names it)
-// and refuses the devnet's own, which is in no manifest of that chain.
+// and refuses the devnet's own, which is in no manifest of that chain; a fork of that fork the same.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { codeCid } from '../../src/fevm/actor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
+import { head, hex, rpc, sendFromDev } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 import { CALIBNET_CODES } from '../helpers/calibnet-codes.js';
 import { lotusUpstreamProxy } from '../helpers/lotus-upstream-proxy.js';
@@ -112,5 +112,21 @@ describe("a fork of a network with calibnet's actor code CIDs", () => {
     assert.equal(refused.MsgRct.ExitCode, 18);
     const caller = await rpc(fork!.url, 'Filecoin.StateGetActor', [funder, null]);
     assert.match(refused.Error, new RegExp(`called type ${caller.Code['/']} cannot exec actor type ${codeCid('multisig').toString()}`));
+  });
+
+  test("a fork of the fork reads the same manifest through it: calibnet's code CIDs, the multisig made on the first fork included", async () => {
+    const at = await head(fork!.url);
+    const second = await startDevnet(['--fork-url', fork!.url, '--fork-block-number', String(at), '--storage-providers', '0']);
+    try {
+      const version = await rpc(second.url, 'Filecoin.StateNetworkVersion', [null]);
+      assert.deepEqual(await rpc(second.url, 'Filecoin.StateActorCodeCIDs', [version]), await rpc(fork!.url, 'Filecoin.StateActorCodeCIDs', [version]));
+      const nextId: number = (await rpc(fork!.url, 'Filecoin.StateReadState', ['f01', null])).State.NextID;
+      for (const address of ['f00', 'f04', `f0${nextId - 1}`]) {
+        assert.deepEqual((await rpc(second.url, 'Filecoin.StateGetActor', [address, null])).Code, (await rpc(fork!.url, 'Filecoin.StateGetActor', [address, null])).Code, address);
+      }
+      assert.deepEqual((await rpc(second.url, 'Filecoin.StateGetActor', [`f0${nextId - 1}`, null])).Code, { '/': CALIBNET_CODES.multisig });
+    } finally {
+      await second.stop();
+    }
   });
 });
