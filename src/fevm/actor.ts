@@ -116,6 +116,24 @@ export interface Actor {
   readonly storageShape?: KamtNode;
 }
 
+/**
+ * An actor with no state of its kind (an account, EthAccount or Placeholder, or a new actor before its
+ * state), made by one literal per set of addresses. The packed form's unpacking, createActor, sentBy
+ * and withBalance make accounts here, so that an account has one V8 map whatever made it: copies
+ * made with a spread each had maps of their own (a call's zero-address placeholder one, a fee's
+ * refund another), and `sentBy`, optimized on the transactions' senders, deoptimized at the first
+ * eth_call.
+ */
+export function plainActor(id: number, kind: ActorKind, nonce: number, balance: bigint, delegated?: FilAddress, robust?: FilAddress): Actor {
+  if (delegated) return robust ? { id, kind, nonce, balance, delegated, robust } : { id, kind, nonce, balance, delegated };
+  return robust ? { id, kind, nonce, balance, robust } : { id, kind, nonce, balance };
+}
+
+/** Kinds whose actors have no state of their own but their addresses: plainActor makes theirs. */
+export function isAccountKind(kind: ActorKind): boolean {
+  return kind === 'account' || kind === 'ethaccount' || kind === 'placeholder';
+}
+
 /** Singleton actor IDs (builtin-actors runtime/src/builtin/singletons.rs). */
 export const SYSTEM_ACTOR_ID = 0;
 export const INIT_ACTOR_ID = 1;

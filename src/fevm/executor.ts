@@ -11,6 +11,8 @@ import {
   REWARD_ACTOR_ID,
   SYSTEM_ACTOR_ID,
   canSend,
+  isAccountKind,
+  plainActor,
   type Actor,
 } from './actor.js';
 import { builtinActor } from './actors/builtin.js';
@@ -474,9 +476,13 @@ function canAutoCreate(to: FilAddress): boolean {
   return to.namespace === EAM_NAMESPACE || to.protocol === Protocol.Secp256k1 || to.protocol === Protocol.BLS;
 }
 
-/** Creates the receiver canAutoCreate allows: a Placeholder for an f410, an Account for a key address. */
+/**
+ * Creates the receiver canAutoCreate allows: a Placeholder for an f410, an Account for a key address.
+ * A Placeholder's fields are createPlaceholder's, balance included: one V8 map for createActor's
+ * fields, so that a call's placeholder sender does not deoptimize it after the transfers.
+ */
 function autoCreate(state: StateOverlay, to: FilAddress): Actor {
-  return to.protocol === Protocol.Delegated ? createActor(state, 'placeholder', { delegated: to }) : createActor(state, 'account', { robust: to });
+  return to.protocol === Protocol.Delegated ? createActor(state, 'placeholder', { delegated: to, balance: 0n }) : createActor(state, 'account', { robust: to });
 }
 
 /**
@@ -498,15 +504,11 @@ function credit(state: StateOverlay, id: number, amount: bigint): void {
 
 /**
  * The sender as its message leaves it: the nonce moved, `balance`, a Placeholder made an EthAccount.
- * An EthAccount is built field by field: spread copies take their source's V8 map, which differs
- * between transactions, estimates and calls, and the EVM's code, fed several, deoptimized.
+ * An account is made by plainActor (actor.ts says why); a contract a call is sent from, copied.
  */
 function sentBy(sender: Actor, balance: bigint): Actor {
   const kind = sender.kind === 'placeholder' ? 'ethaccount' : sender.kind;
   const nonce = sender.nonce + 1;
-  if (kind === 'ethaccount' && sender.evm === undefined && sender.robust === undefined) {
-    return { id: sender.id, kind, nonce, balance, delegated: sender.delegated };
-  }
-  return { ...sender, kind, nonce, balance };
+  return isAccountKind(kind) ? plainActor(sender.id, kind, nonce, balance, sender.delegated, sender.robust) : { ...sender, kind, nonce, balance };
 }
 

@@ -7,7 +7,7 @@
 // are read over and over.
 import { FilAddress } from '../common/address.js';
 import { doubled } from '../common/doubled.js';
-import { ACTOR_KINDS, type Actor, type ActorKind } from './actor.js';
+import { ACTOR_KINDS, plainActor, type Actor, type ActorKind } from './actor.js';
 
 /** The fields of a packable actor, in the order it must have them (so that the object made back is the same). */
 const PLAIN_FIELDS = ['id', 'kind', 'nonce', 'balance', 'delegated', 'robust'];
@@ -145,16 +145,9 @@ export class PackedActors {
     const balance = balanceEnd === at + 1 ? 0n : BigInt(`0x${this.view.toString('hex', at + 1, balanceEnd)}`);
     // An address's bytes are copied by FilAddress.fromBytes (a Uint8Array's slice, not a Buffer's view), so none keeps the buffer.
     const address = (from: number) => FilAddress.fromBytes(bytes.subarray(from + 1, from + 1 + bytes[from]!));
-    // One literal per shape, so that each object has its fields in itself.
-    switch (bytes[start + 1]) {
-      case DELEGATED:
-        return { id, kind, nonce, balance, delegated: address(balanceEnd) };
-      case ROBUST:
-        return { id, kind, nonce, balance, robust: address(balanceEnd) };
-      case DELEGATED | ROBUST:
-        return { id, kind, nonce, balance, delegated: address(balanceEnd), robust: address(balanceEnd + 1 + bytes[balanceEnd]!) };
-      default:
-        return { id, kind, nonce, balance };
-    }
+    const flags = bytes[start + 1]!;
+    const delegated = flags & DELEGATED ? address(balanceEnd) : undefined;
+    const robust = flags & ROBUST ? address(flags & DELEGATED ? balanceEnd + 1 + bytes[balanceEnd]! : balanceEnd) : undefined;
+    return plainActor(id, kind, nonce, balance, delegated, robust);
   }
 }

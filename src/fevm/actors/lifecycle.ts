@@ -4,7 +4,7 @@ import { EAM_NAMESPACE, FilAddress, isMaskedId, maskedId, maskedIdAddress, Proto
 import { encodeCbor } from '../../common/cbor.js';
 import { blake2b160, keccak256 } from '../../common/hashes.js';
 import { concatBytes } from '../../common/hex.js';
-import { REWARD_ACTOR_ID, type Actor, type ActorKind } from '../actor.js';
+import { isAccountKind, plainActor, REWARD_ACTOR_ID, type Actor, type ActorKind } from '../actor.js';
 import type { StateOverlay, StateReader } from '../state-tree.js';
 import { EMPTY_KAMT } from './evm/kamt-shape.js';
 import { rewardActorWith } from './reward.js';
@@ -54,7 +54,7 @@ export function createActor(
   kind: ActorKind,
   fields: { delegated?: FilAddress; robust?: FilAddress; balance?: bigint } = {},
 ): Actor {
-  const actor: Actor = { id: state.allocateId(), kind, nonce: 0, balance: fields.balance ?? 0n, ...fields };
+  const actor = plainActor(state.allocateId(), kind, 0, fields.balance ?? 0n, fields.delegated, fields.robust);
   state.putActor(actor);
   if (actor.delegated) state.putAddress(actor.delegated, actor.id);
   if (actor.robust) state.putAddress(actor.robust, actor.id);
@@ -80,9 +80,10 @@ export function createPlaceholder(state: StateOverlay, eth: Uint8Array, balance 
   return createActor(state, 'placeholder', { delegated, balance });
 }
 
-/** `actor` with another balance; f02 made as its every write makes it (rewardActorWith). */
+/** `actor` with another balance; f02 made as its every write makes it (rewardActorWith), an account by plainActor. */
 export function withBalance(actor: Actor, balance: bigint): Actor {
-  return actor.id === REWARD_ACTOR_ID ? rewardActorWith(actor, balance) : { ...actor, balance };
+  if (actor.id === REWARD_ACTOR_ID) return rewardActorWith(actor, balance);
+  return isAccountKind(actor.kind) ? plainActor(actor.id, actor.kind, actor.nonce, balance, actor.delegated, actor.robust) : { ...actor, balance };
 }
 
 /** Moves FIL between two actors; false (and nothing moved) when the sender has too little. */
