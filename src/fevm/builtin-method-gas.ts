@@ -464,12 +464,16 @@ const PUBLISH_WASM_PER_DEAL = Math.round(14_756_184 / 5);
  * PublishStorageDeals (builtin-actors v18 market publish_storage_deals), beyond its sends (the
  * provider's control addresses, the reward and power figures, each client's AuthenticateMessage,
  * DataCap's transfer for verified deals): the provider resolved and its code checked (two syscalls);
- * each deal's proposal serialised and hashed for its CID (rt.hash: blake2b-256), its client
- * resolved (a syscall), its CID looked up in the pending proposals; the escrow and locked buckets of
- * the clients and the provider read; then the new proposals set in the Proposals AMT, their CIDs in
- * the pending proposals, the locked buckets and, for verified deals, the allocation IDs written, each
- * node on the way once, and the deal's ops scheduled by start epoch (a HAMT by epoch of HAMT sets of
- * deal IDs, sized with this message's deals alone: the devnet schedules them in its cron queue).
+ * for each deal its proposal serialised and hashed for its CID (rt.hash: blake2b-256), its client
+ * resolved (a syscall), the client's and the provider's balances checked (balance_covered: the escrow
+ * and locked tables loaded for each, to their buckets), its CID looked up in the pending proposals
+ * (has_pending_deal: that set loaded), then in the transaction both balances locked (maybe_lock_balance:
+ * both tables loaded again, the locked one written); then once the pending proposals, the Proposals
+ * AMT and, for verified deals, the allocation IDs loaded and written with the new entries (each node
+ * once), and the deals' ops scheduled by start epoch (a HAMT by epoch of HAMT sets of deal IDs, sized
+ * with this message's deals alone: the devnet schedules them in its cron queue). Each table load opens
+ * its nodes again, as ref-fvm charges each block_open; the balance paths are priced at the tables as
+ * the message found them (and the locked table as it left it), the locks in between moving amounts only.
  */
 const publishChange: TableChange = (before, after) => {
   const [was, is] = [marketOf(before), marketOf(after)];
@@ -479,20 +483,21 @@ const publishChange: TableChange = (before, after) => {
     const deal = is.proposals.get(id);
     if (deal) added.push([id, deal]);
   }
-  const parties = [...new Set(added.flatMap(([, deal]) => [deal.client, deal.provider]))];
   const cids = added.map(([, deal]) => storedProposalCid(deal));
-  const perDeal = added.reduce((gas, [, deal]) => gas + 2 * HOST_CALL + onHashing('blake2b256', proposalShape(deal).bytes) + PUBLISH_WASM_PER_DEAL, 0);
-  const reads = distinct([
-    ...cids.flatMap((cid) => pendingPath(was, cid)),
-    ...parties.flatMap((id) => [...balancePath('escrow', was.escrow, id), ...balancePath('locked', was.locked, id)]),
-    ...added.flatMap(([id]) => proposalsPath(was, id)),
-  ]);
-  const writes = distinct([
-    ...added.flatMap(([id]) => proposalsPath(is, id)),
-    ...cids.flatMap((cid) => pendingPath(is, cid)),
-    ...parties.flatMap((id) => balancePath('locked', is.locked, id)),
-    ...added.filter(([, deal]) => deal.verifiedDeal).flatMap(([id]) => allocationPath(is, id)),
-  ]);
+  // A party's escrow and locked buckets read, and its locked bucket written: each priced once, paid at each load.
+  const balanceReads = new Map<number, number>();
+  const balanceRead = (id: number) =>
+    balanceReads.get(id) ?? balanceReads.set(id, loadsGas(balancePath('escrow', was.escrow, id)) + loadsGas(balancePath('locked', was.locked, id))).get(id)!;
+  const lockWrites = new Map<number, number>();
+  const lockWrite = (id: number) => lockWrites.get(id) ?? lockWrites.set(id, putsGas(balancePath('locked', is.locked, id))).get(id)!;
+  const perDeal = added.reduce((gas, [, deal], i) => {
+    const checks = balanceRead(deal.client) + balanceRead(deal.provider) + loadsGas(pendingPath(was, cids[i]));
+    const locks = balanceRead(deal.client) + lockWrite(deal.client) + balanceRead(deal.provider) + lockWrite(deal.provider);
+    return gas + 2 * HOST_CALL + onHashing('blake2b256', proposalShape(deal).bytes) + PUBLISH_WASM_PER_DEAL + checks + locks;
+  }, 0);
+  const verified = added.filter(([, deal]) => deal.verifiedDeal);
+  const reads = distinct([...cids.flatMap((cid) => pendingPath(was, cid)), ...added.flatMap(([id]) => proposalsPath(was, id)), ...verified.flatMap(([id]) => allocationPath(was, id))]);
+  const writes = distinct([...added.flatMap(([id]) => proposalsPath(is, id)), ...cids.flatMap((cid) => pendingPath(is, cid)), ...verified.flatMap(([id]) => allocationPath(is, id))]);
   const byEpoch = new Map<number, number[]>();
   for (const [id, deal] of added) byEpoch.set(deal.startEpoch, [...(byEpoch.get(deal.startEpoch) ?? []), id]);
   const ops = dealOpsByEpochHamt(byEpoch).blocks.map(blockShape);

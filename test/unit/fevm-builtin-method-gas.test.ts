@@ -165,7 +165,7 @@ describe('PublishStorageDeals', () => {
     assert.ok(ratio > 0.75 && ratio < 1.25, `${published.gasUsed} (${ratio.toFixed(2)})`);
   });
 
-  test('each deal adds its Wasm work (fitted: 2 951 237), its hashing, its signature check and the nodes its entries land in', async () => {
+  test('each deal adds its Wasm work (fitted: 2 951 237), its hashing, its signature check, its balance tables loaded four times and its locks written', async () => {
     const gasOf = async (count: number) => {
       const m = await setupMarket();
       const published = await m.publish(Array.from({ length: count }, (_, i) => m.signed(m.fields({ label: `deal-${i}` }))));
@@ -174,9 +174,12 @@ describe('PublishStorageDeals', () => {
     };
     const [one, two] = [await gasOf(1), await gasOf(2)];
     const perDeal = two - one;
-    // The fitted Wasm work and the client's AuthenticateMessage (~2.5 M with its invocation) at least; a
-    // second proposal in the AMT's leaf and its CID in the pending set make the blocks written longer.
-    assert.ok(perDeal > 2_951_237 + 2_500_000 && perDeal < 10_000_000, `${perDeal}`);
+    // The fitted Wasm work and the client's AuthenticateMessage (~2.5 M with its invocation) at least,
+    // and its tables loaded again: the client's and the provider's escrow and locked tables for
+    // balance_covered and again for maybe_lock_balance (eight loads), the locked one written for
+    // each (two writes); a second proposal in the AMT's leaf and its CID in the pending set make the
+    // blocks written longer.
+    assert.ok(perDeal > 2_951_237 + 2_500_000 + 8 * 187_740 + 2 * 506_300 && perDeal < 12_000_000, `${perDeal}`);
   });
 });
 
