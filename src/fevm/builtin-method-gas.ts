@@ -550,18 +550,21 @@ function registryPaths(registry: VerifregState, table: RegistryTable, changes: r
 /**
  * A verified registry method that changed its state (builtin-actors v18 verifreg lib.rs, state.rs:
  * MapMap, bit widths 5 and 5): each table it changed read on the way to each record changed (the
- * owner's bucket, then the record's in the owner's HAMT) and written again on the same paths; each
- * table it `loads` and left alone, its root opened (a HAMT's load opens its root). `extraLoads`:
- * state blocks it loads besides the one every method loads.
+ * owner's bucket, then the record's in the owner's HAMT; twice for a table it `reloads` to write)
+ * and written again on the same paths; each table it `loads` and left alone, its root opened (a
+ * HAMT's load opens its root). `extraLoads`: state blocks it loads besides the one every method loads.
  */
 const registryChange =
-  (loads: readonly RegistryTable[], extraLoads = 0): TableChange =>
+  (loads: readonly RegistryTable[], extraLoads = 0, reloads: readonly RegistryTable[] = []): TableChange =>
   (before, after) => {
     const [was, is] = [registryOf(before), registryOf(after)];
     let gas = extraLoads * stateLoadGas('verifiedregistry');
     for (const table of ['allocations', 'claims'] as const) {
       const changes = changedOwned<unknown>(was[table], is[table]);
-      if (changes.length > 0) gas += loadsGas(distinct(registryPaths(was, table, changes))) + putsGas(distinct(registryPaths(is, table, changes)));
+      if (changes.length > 0) {
+        const loadCount = reloads.includes(table) ? 2 : 1;
+        gas += loadCount * loadsGas(distinct(registryPaths(was, table, changes))) + putsGas(distinct(registryPaths(is, table, changes)));
+      }
       else if (loads.includes(table)) gas += loadsGas(hamtRootPath(table, was[table], VERIFREG_HAMT_BIT_WIDTH));
     }
     return gas;
@@ -595,8 +598,8 @@ const TABLE_CHANGES: Partial<Record<ActorKind, Record<string, TableChange>>> = {
   verifiedregistry: {
     // DataCap's receiver hook: the state read (rt.state) and its claims loaded for the claims to
     // extend, then the state again in the transaction that inserts the client's allocations (their
-    // table loaded only for that) and puts the extended claims.
-    Receive: registryChange(['claims'], 1),
+    // table loaded only for that) and puts the extended claims (put_claims: the claims loaded again).
+    Receive: registryChange(['claims'], 1, ['claims']),
     ClaimAllocations: registryChange(['claims', 'allocations']),
     RemoveExpiredAllocations: registryChange(['allocations']),
     ExtendClaimTerms: registryChange(['claims']),

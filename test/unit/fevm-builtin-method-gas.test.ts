@@ -279,6 +279,13 @@ describe("the verified registry's allocations and claims, read and written (the 
     assert.equal(tableChangeGas(actorWith(before), actorWith(unchanged), 'RemoveExpiredClaims', undefined, emptyState), loads(claimsRead.slice(0, 1)));
     assert.equal(tableChangeGas(actorWith(before), actorWith(unchanged), 'RemoveExpiredAllocations', undefined, emptyState), loads(path(allocationsHamt(before), 1000, 2).slice(0, 1)));
   });
+  test("a claim extended through DataCap's receiver hook: the claims read to it twice (the extension's check, then put_claims' own load) and written once", () => {
+    const before = registryWith([], [[111, 1, claim]]);
+    const after = registryWith([], [[111, 1, { ...claim, termMax: claim.termMax + 100 }]]);
+    const reads = path(registryClaimsHamt(before), 111, 1);
+    assert.equal(tableChangeGas(actorWith(before), actorWith(after), 'Receive', undefined, emptyState), stateLoadGas('verifiedregistry') + 2 * loads(reads) + puts(path(registryClaimsHamt(after), 111, 1)));
+  });
+
   test("a forked table left alone is asked for no key (review R21): its root is not walked, as any forked table's", () => {
     const unfetched = new LazyMap<number, ReadonlyMap<number, Claim>>({
       get: () => {
