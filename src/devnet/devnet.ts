@@ -351,8 +351,9 @@ export class Devnet {
   }
 
   /**
-   * Says that a read of `eth` expects a contract there (eth_getCode, a call's `to`): on a fork, if the
-   * address is not read yet, its contract's code and State come in one batch with its actor.
+   * Says that a read of `eth` expects a contract there (eth_getCode, eth_getStorageAt, a call's `to`):
+   * on a fork, if the address is not read yet, its contract's code and State come in one batch with
+   * its actor.
    */
   expectContract(eth: Uint8Array): void {
     if (this.forked && !isMaskedId(eth)) this.forked.source.expectContract(FilAddress.fromEthAddress(eth));

@@ -26,6 +26,7 @@ export const ethState = [
   }),
 
   defineMethod('eth_getStorageAt', [address('address'), storageKey('position'), blockRef('block')], ({ devnet }, addr, slot, block) => {
+    devnet.expectContract(addr);
     const tipset = resolveStateBlock(devnet, block);
     const actor = devnet.actorAt(addr, tipset.epoch);
     if (!actor?.evm) return bytesToHex(new Uint8Array(32));
