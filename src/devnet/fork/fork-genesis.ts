@@ -52,8 +52,9 @@ function fund(state: StateOverlay, { address, balance }: Funding): void {
  * The start of a fork: the funded accounts staged on top of the upstream's state, with what that
  * reads fetched first, all at once (one batch): the init actor's next ID (every actor creation reads
  * it), the singletons (every tipset reads them, outside any retry), the funded accounts with their
- * actors and the sender of calls that name none (a first eth_call costs one round trip fewer). Nothing changes until the caller commits the overlay as the fork epoch, so a failed fetch
- * leaves a node as it was (anvil_reset with forking).
+ * actors and the sender of calls that name none (a first eth_call costs one round trip fewer).
+ * Nothing changes until the caller commits the overlay as the fork epoch, so a failed fetch leaves a
+ * node as it was (anvil_reset with forking).
  */
 export async function stageForkStart(source: ForkSource, funding: readonly Funding[]): Promise<StateOverlay> {
   await source.fetch([

@@ -81,8 +81,9 @@ export class ForkSource implements FetchingStateSource {
   private tipsetFeesFailedAt = -Infinity;
   private tipsetFeesError: Error | undefined;
   /**
-   * Addresses whose reader expects a contract there (eth_getCode's, a call's `to`), not fetched yet:
-   * their fetch brings the contract's code and State in the same batch as the actor (expectContract).
+   * Addresses whose reader expects a contract there (eth_getCode's, eth_getStorageAt's, a call's
+   * `to`), not fetched yet: their fetch brings the contract's code and State in the same batch as the
+   * actor (expectContract).
    */
   private readonly expectedContracts = new Set<string>();
   /** Fetches under way, by the key of what they fetch: concurrent reads of one value share one request. */
@@ -182,7 +183,7 @@ export class ForkSource implements FetchingStateSource {
   }
 
   /**
-   * Says that a read of `address` expects a contract (eth_getCode, a call to it): if it is not held,
+   * Says that a read of `address` expects a contract (Devnet.expectContract): if it is not held,
    * its fetch reads the contract's code and State with its ID and actor (one round trip, not two).
    * Only then, so that a first touch of an account by its 0x address asks for no contract reads.
    */
