@@ -1,5 +1,4 @@
-// An included message as dag-cbor values: how the --state file stores it (devnet/persistence.ts),
-// and, packed as tuples of the same values, how the chain keeps a cold tipset's messages (tipset.ts).
+// An included message as dag-cbor values: how the --state file stores it (devnet/persistence.ts).
 // An Ethereum transaction is stored without its Filecoin message, which is made from it when needed,
 // as admission made it.
 import { decodeBigInt, encodeBigInt } from '../common/cbor.js';
@@ -87,35 +86,4 @@ export function decodeUnminedMessage(m: SavedUnminedMessage): { ethTx: EthTransa
 /** A saved receipt as the chain keeps it: one array for all receipts without events. */
 function savedReceipt(r: MessageReceipt): MessageReceipt {
   return r.events.length > 0 ? r : { ...r, events: NO_EVENTS };
-}
-
-// The order of a packed message's values.
-const ETH_TX_KEYS = ['type', 'hash', 'chainId', 'nonce', 'from', 'to', 'value', 'input', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas', 'v', 'r', 's'] as const satisfies readonly (keyof SavedEthTx)[];
-const RECEIPT_KEYS = ['exitCode', 'returnData', 'gasUsed', 'events'] as const satisfies readonly (keyof SavedReceipt)[];
-// Every key has its place: a key added to a saved form without one here fails to compile.
-const everyKey: [Exclude<keyof SavedEthTx, (typeof ETH_TX_KEYS)[number]>, Exclude<keyof SavedReceipt, (typeof RECEIPT_KEYS)[number]>] extends [never, never] ? true : never = true;
-void everyKey;
-
-/**
- * A SavedMessage's values without its keys: [transaction values or null, signed message or null,
- * receipt values]. A transfer packs to ~190 bytes of dag-cbor where its map is ~330, and encodes ~3×
- * faster (dag-cbor writes and sorts every map's keys).
- */
-export type PackedMessage = [ethTx: unknown[] | null, signed: Uint8Array | null, receipt: unknown[]];
-
-export function packMessage(m: SavedMessage): PackedMessage {
-  const { ethTx, receipt } = m;
-  return [ethTx ? ETH_TX_KEYS.map((k) => ethTx[k]) : null, m.signed ?? null, RECEIPT_KEYS.map((k) => receipt[k])];
-}
-
-export function unpackMessage([ethTx, signed, receipt]: PackedMessage): SavedMessage {
-  const saved: SavedMessage = { ethTx: ethTx ? (valuesOf(ETH_TX_KEYS, ethTx) as SavedEthTx) : null, receipt: valuesOf(RECEIPT_KEYS, receipt) as SavedReceipt };
-  if (signed) saved.signed = signed;
-  return saved;
-}
-
-function valuesOf(keys: readonly string[], values: unknown[]): Record<string, unknown> {
-  const object: Record<string, unknown> = {};
-  keys.forEach((key, i) => (object[key] = values[i]));
-  return object;
 }

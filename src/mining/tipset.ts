@@ -3,7 +3,7 @@
 // devnet's own (a hash chain over what each tipset did), not HAMT/AMT roots.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { FilAddress } from '../common/address.js';
-import { BLAKE2B_256, cidFromDigest, cidOf, DAG_CBOR, decodeCbor, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
+import { BLAKE2B_256, cidFromDigest, cidOf, DAG_CBOR, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
 import { blake2b256 } from '../common/hashes.js';
 import { concatBytes, EMPTY_BYTES } from '../common/hex.js';
 import { SigType } from '../fevm/message.js';
@@ -11,7 +11,8 @@ import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { nextBaseFee, type MessageFees } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
 import type { MessageReceipt } from '../fevm/types.js';
-import { decodeSavedMessage, encodeSavedMessage, packMessage, unpackMessage, type PackedMessage, type SavedMessage } from './saved-message.js';
+import { decodeColdMessages, encodeColdMessages } from './cold-messages.js';
+import { encodeSavedMessage, type SavedMessage } from './saved-message.js';
 
 /** The block miner named in headers: the first miner of Lotus's local devnet genesis. */
 const GENESIS_MINER = FilAddress.fromId(1000);
@@ -246,15 +247,14 @@ class MinedMessage implements IncludedMessage {
  * kept as their digests in one buffer and made when read, and its header's fields that are its
  * parent's CIDs are read from the parent: a CID object with its multihash, three byte views and
  * their buffer is ~0.55 KB of heap, and a chain of test tipsets held five for each one. Once the chain
- * calls it cold (`compactMessages`), its messages are kept as one dag-cbor buffer (deflated from 2 KB
- * on), the --state file's values packed as tuples (saved-message.ts), and decoded when read
- * (`DecodedColdTipsets`).
+ * calls it cold (`compactMessages`), its messages are kept in one buffer (cold-messages.ts, deflated
+ * from 2 KB on) and decoded when read (`DecodedColdTipsets`).
  */
 class MinedTipset implements Tipset {
   readonly header: BlockHeader;
   /** Its messages as objects; undefined once cold. */
   private hot: IncludedMessage[] | undefined;
-  /** Once cold: its messages as PackedMessage values in one dag-cbor buffer, deflated if `deflated`, and where they are decoded. */
+  /** Once cold: its messages in one buffer (cold-messages.ts), deflated if `deflated`, and where they are decoded. */
   private cold: Uint8Array | undefined;
   private deflated = false;
   private decoded: DecodedColdTipsets | undefined;
@@ -285,7 +285,7 @@ class MinedTipset implements Tipset {
   /** Keeps its messages encoded from now on. */
   compact(decoded: DecodedColdTipsets): void {
     if (!this.hot || this.hot.length === 0) return;
-    const encoded = encodeCbor(this.hot.map((m) => packMessage(encodeSavedMessage(m))));
+    const encoded = encodeColdMessages(this.hot);
     this.deflated = encoded.length >= DEFLATE_FROM_BYTES;
     // Copied out of zlib's output, a view of a 16 KB chunk.
     this.cold = this.deflated ? new Uint8Array(deflateRawSync(encoded, { level: 1 })) : encoded;
@@ -293,21 +293,15 @@ class MinedTipset implements Tipset {
     this.hot = undefined;
   }
 
-  /** Its messages as the --state file saves them: a cold tipset's decoded from its buffer only as far as CBOR. */
+  /** Its messages as the --state file saves them: a cold tipset's decoded apart, not kept decoded. */
   savedMessages(): SavedMessage[] {
-    return this.cold ? this.packedCold().map(unpackMessage) : this.messages.map(encodeSavedMessage);
+    return (this.cold ? this.decodeCold() : this.messages).map(encodeSavedMessage);
   }
 
   /** Its cold messages decoded, as buildTipset made them. */
   decodeCold(): IncludedMessage[] {
-    return this.packedCold().map((packed, i) => {
-      const { native, ethTx, receipt } = decodeSavedMessage(unpackMessage(packed));
-      return new MinedMessage(native, ethTx, receipt, i, this.digests);
-    });
-  }
-
-  private packedCold(): PackedMessage[] {
-    return decodeCbor<PackedMessage[]>(this.deflated ? inflateRawSync(this.cold!) : this.cold!);
+    const cold = decodeColdMessages(this.deflated ? inflateRawSync(this.cold!) : this.cold!);
+    return cold.map(({ native, ethTx, receipt }, i) => new MinedMessage(native, ethTx, receipt, i, this.digests));
   }
 
   private cid(slot: number): CID {

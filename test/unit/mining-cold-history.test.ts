@@ -9,9 +9,12 @@ import { describe, test } from 'node:test';
 import { Interface, getCreateAddress, type InterfaceAbi } from 'ethers';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { FilAddress } from '../../src/common/address.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
-import { packMessage, unpackMessage, type SavedMessage } from '../../src/mining/saved-message.js';
+import { decodeColdMessages, encodeColdMessages, type MessageToKeepCold } from '../../src/mining/cold-messages.js';
+import type { EthTransaction } from '../../src/fevm/eth-tx.js';
+import { SigType } from '../../src/fevm/message.js';
+import { NO_EVENTS, type MessageReceipt } from '../../src/fevm/types.js';
 import { eventsRoot } from '../../src/fevm/events-amt.js';
 import { isCold } from '../../src/mining/tipset.js';
 import { fevmSetup } from '../helpers/fevm.js';
@@ -105,15 +108,38 @@ async function readAll(rpc: Awaited<ReturnType<typeof history>>): Promise<Record
 }
 
 describe('cold history', () => {
-  test('a saved message packed as tuples and encoded unpacks to every value it had', () => {
+  test("a cold tipset's messages encoded decode to every value they had; events are decoded once, when read", () => {
     const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
     const events = [{ emitter: 1001, entries: [{ flags: 3, key: 't1', codec: 0x55, value: bytes(32, 9) }] }];
-    const eth: SavedMessage = {
-      ethTx: { type: 2, hash: bytes(32, 1), chainId: bytes(5, 2), nonce: 7, from: bytes(20, 3), to: null, value: bytes(2, 4), input: bytes(40, 5), gasLimit: 9, maxFeePerGas: bytes(3, 6), maxPriorityFeePerGas: bytes(2, 7), v: new Uint8Array(), r: bytes(33, 8), s: bytes(33, 9) },
-      receipt: { exitCode: 33, returnData: bytes(4, 10), gasUsed: 1234, events },
+    const tx: EthTransaction = { type: 2, hash: bytes(32, 1), chainId: 314159n, nonce: 7, from: bytes(20, 3), to: null, value: 2n ** 70n, input: bytes(40, 5), gasLimit: 9, maxFeePerGas: 100n, maxPriorityFeePerGas: 0n, v: 0n, r: 2n ** 255n + 1n, s: 12345n };
+    // A legacy transaction sent for an impersonated sender: no signature, a hash of its own, its chain ID not in v.
+    const impersonated: EthTransaction = { ...tx, type: 0, hash: bytes(32, 2), to: bytes(20, 4), input: new Uint8Array(), maxPriorityFeePerGas: 100n, v: 0n, r: 0n, s: 0n };
+    const signed = {
+      message: { version: 0, to: FilAddress.fromId(100), from: FilAddress.fromId(1001), nonce: 3, value: 1n, gasLimit: 1000, gasFeeCap: 200n, gasPremium: 100n, method: 0, params: new Uint8Array() },
+      signature: { type: SigType.Secp256k1, data: bytes(65, 6) },
     };
-    const native: SavedMessage = { signed: bytes(90, 11), ethTx: null, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed: 5, events: [] } };
-    for (const saved of [eth, native]) assert.deepEqual(unpackMessage(decodeCbor(encodeCbor(packMessage(saved)))), saved);
+    const fromTx = (ethTx: EthTransaction, receipt: MessageReceipt): MessageToKeepCold => ({
+      ethTx,
+      receipt,
+      get signed(): never {
+        throw new Error("an Ethereum transaction's message is not read");
+      },
+    });
+    const messages: MessageToKeepCold[] = [
+      fromTx(tx, { exitCode: 33, returnData: bytes(4, 10), gasUsed: 1234, events }),
+      { signed, receipt: { exitCode: 0, returnData: new Uint8Array(), gasUsed: 5, events: NO_EVENTS } },
+      fromTx(impersonated, { exitCode: 0, returnData: new Uint8Array(), gasUsed: 2 ** 40, events: NO_EVENTS }),
+    ];
+    const decoded = decodeColdMessages(encodeColdMessages(messages));
+    assert.deepEqual(decoded.map(({ ethTx, native }) => ethTx ?? native), [tx, signed, impersonated]);
+    assert.deepEqual(
+      decoded.map(({ receipt: { exitCode, returnData, gasUsed, events } }) => ({ exitCode, returnData, gasUsed, events })),
+      messages.map(({ receipt }) => receipt),
+    );
+    assert.equal(decoded[0].receipt.events, decoded[0].receipt.events, 'decoded once');
+    assert.equal(decoded[1].receipt.events, NO_EVENTS);
+    // Without any events, none to decode.
+    assert.equal(decodeColdMessages(encodeColdMessages(messages.slice(1)))[0].receipt.events, NO_EVENTS);
   });
 
   test('every read path answers a cold tipset as it answered it hot', async (t) => {
