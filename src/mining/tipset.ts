@@ -343,7 +343,7 @@ class MinedTipset implements Tipset {
 
 /**
  * A cold tipset's encoded messages from this size on are deflated (zlib's fastest level): in a tipset
- * of 50 transfers a transfer's ~190 bytes of dag-cbor take ~133, as its messages repeat their sender,
+ * of 50 transfers a transfer's ~181 encoded bytes take ~130, as its messages repeat their sender,
  * chain ID, fees and receipt, for ~4 µs a message to deflate and ~2 to inflate. Each deflate also
  * sets up zlib's state (~40-70 µs): a tipset of one or a few messages, which saves little, is kept as
  * it is (a sequential send's tipset goes cold with each later one).

@@ -15,6 +15,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { decodeChain, StateFileError, temporaryPath } from '../../src/devnet/persistence.js';
 import { MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
 import { queuedCron } from '../../src/fevm/actors/cron.js';
+import { isCold } from '../../src/mining/tipset.js';
 import { storedProposalCid } from '../../src/fevm/actors/market/deal-proposal.js';
 import { journalPath, readStateFile, StateFile, type CompactionRule } from '../../src/devnet/state-file.js';
 import { createDevnet, startDevnet, testConfig, type Devnet } from '../../src/index.js';
@@ -301,6 +302,32 @@ describe('StateFile', () => {
     using again = await keptDevnet(path);
     assert.deepEqual(answers(again.devnet), expected);
     await send(again.devnet, 4);
+  });
+
+  test('a file and journal of format 2 loaded with every tipset cold (their messages kept encoded): the same transactions and receipts as hot, and the same chain saved', async () => {
+    const load = async (hotMessages: number | undefined) => {
+      const path = join(dir, `format-2-hot-${hotMessages ?? 'default'}.state`);
+      const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'state-format-2', name));
+      writeFileSync(path, fixture('chain.state'));
+      writeFileSync(journalPath(path), fixture('chain.state.journal'));
+      return createDevnet(testConfig({ hotMessages }), readStateFile(path, hotMessages));
+    };
+    const hot = await load(undefined);
+    const cold = await load(1);
+    // Their values, read through the getters of a mined one's classes.
+    const messages = (devnet: Devnet) =>
+      devnet.chain.all().flatMap((tipset) =>
+        tipset.messages.map(({ ethTx, receipt: { exitCode, returnData, gasUsed, events } }) => {
+          const { type, hash, chainId, nonce, from, to, value, input, gasLimit, maxFeePerGas, maxPriorityFeePerGas, v, r, s } = ethTx!;
+          return { ethTx: { type, hash, chainId, nonce, from, to, value, input, gasLimit, maxFeePerGas, maxPriorityFeePerGas, v, r, s }, receipt: { exitCode, returnData, gasUsed, events } };
+        }),
+      );
+    assert.ok(cold.chain.all().some(isCold) && !hot.chain.all().some(isCold));
+    assert.equal(messages(cold).length, 4);
+    assert.deepEqual(messages(cold), messages(hot));
+    assert.deepEqual(cold.save(), hot.save());
+    hot.close();
+    cold.close();
   });
 
   test('a file and journal of format 3 (86a402e: each actor saved whole) load, every actor at every epoch as saved, and are written again in format 6, which loads the same and goes on', async () => {
