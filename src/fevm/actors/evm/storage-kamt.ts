@@ -16,10 +16,13 @@ import { bigintToBytes } from '../../../common/hex.js';
 export const BIT_WIDTH = 5;
 const KEY_BITS = 256;
 
+/** Shift amounts as BigInts, by how many bits a shift drops (0 to 256): made once, not per read of a group. */
+const SHIFTS = Array.from({ length: KEY_BITS + 1 }, (_, bits) => BigInt(bits));
+
 /** The `width` bits of a key from bit `consumed` on (bit 0 its most significant), fewer at its end. */
 export function bitsAt(key: bigint, consumed: number, width = BIT_WIDTH): number {
   const take = Math.min(width, KEY_BITS - consumed);
-  return Number((key >> BigInt(KEY_BITS - consumed - take)) & ((1n << BigInt(take)) - 1n));
+  return Number(BigInt.asUintN(take, key >> SHIFTS[KEY_BITS - consumed - take]!));
 }
 
 /** A bitfield's bytes: big-endian, leading zero bytes dropped (none at all for an empty node). */
