@@ -5,12 +5,14 @@
 // constructor params, the new eth address], and from Init to the new actor its Constructor (1)
 // [creator, initcode], under which the constructor's own calls run (actors/eam, actors/init).
 import { FilAddress } from '../common/address.js';
-import { DAG_CBOR, encodeCbor, type CID } from '../common/cbor.js';
-import { EAM_ACTOR_ID, INIT_ACTOR_ID } from '../fevm/actor.js';
+import { DAG_CBOR, encodeCbor } from '../common/cbor.js';
+import { EAM_ACTOR_ID, INIT_ACTOR_ID, type Actor } from '../fevm/actor.js';
+import { actorHead } from '../fevm/actor-state.js';
+import type { CodeTable } from '../fevm/code-table.js';
 import { METHOD_CONSTRUCTOR, METHOD_EXEC4 } from '../fevm/message.js';
 import { EVM_RESURRECT } from '../fevm/actors/evm/reserved-methods.js';
 import { CBOR, type IpldBlock } from '../filecoin-precompiles/runtime.js';
-import { addressJson, bytesJson } from './lotus-json.js';
+import { actorJson, addressJson, bytesJson } from './lotus-json.js';
 
 /** A send as the trace shows it (types.MessageTrace), and what it returned. */
 export interface TracedSend {
@@ -23,11 +25,16 @@ export interface TracedSend {
   readOnly: boolean;
   exitCode: number;
   returnBlock?: IpldBlock;
-  invokedId?: number;
+  /** The receiver as the FVM invoked it (before the value moved); absent when the send reached no actor. */
+  invoked?: Actor;
 }
 
-/** types.ExecutionTrace (no gas charges, no actor states). */
-export function traceJson(send: TracedSend, subcalls: unknown[]): unknown {
+/**
+ * types.ExecutionTrace (no gas charges). InvokedActor is the receiver as it was when invoked
+ * (types.ActorTrace: its ID and types.Actor), left out when the send invoked none (`omitempty`).
+ */
+export function traceJson(send: TracedSend, subcalls: unknown[], codes: CodeTable): unknown {
+  const { invoked } = send;
   return {
     Msg: {
       From: addressJson(send.from),
@@ -40,7 +47,7 @@ export function traceJson(send: TracedSend, subcalls: unknown[]): unknown {
       ReadOnly: send.readOnly,
     },
     MsgRct: { ExitCode: send.exitCode, Return: send.returnBlock ? bytesJson(send.returnBlock.data) : null, ReturnCodec: send.returnBlock?.codec ?? 0 },
-    InvokedActor: send.invokedId === undefined ? null : { Id: send.invokedId, State: null },
+    ...(invoked && { InvokedActor: { Id: invoked.id, State: actorJson(invoked, actorHead(invoked), codes) } }),
     GasCharges: null,
     Subcalls: subcalls.length ? subcalls : null,
   };
@@ -66,10 +73,14 @@ export interface Creation {
   robust?: FilAddress;
   /** The EAM deployed onto a dead contract: Resurrect (2) on it instead of Init's Exec4. */
   resurrected?: boolean;
-  /** A deployment from an f1/f3 account, which the EAM first asks for its key (PubkeyAddress, read-only). */
-  account?: { id: number; key: FilAddress };
-  /** The chain's EVM code CID, which the EAM's Exec4 names (a fork's is its upstream's). */
-  evmCode: CID;
+  /** A deployment from an f1/f3 account, which the EAM first asks for its key (PubkeyAddress, read-only): the account as the message began. */
+  account?: { id: number; key: FilAddress; actor: Actor };
+  /** The chain's code CIDs: its EVM code CID the EAM's Exec4 names (a fork's is its upstream's), and the invoked actors' codes. */
+  codes: CodeTable;
+  /** The EAM and Init as the creation began, and what held the address before, where known (see creationActor). */
+  eam?: Actor;
+  init?: Actor;
+  prior?: Actor;
 }
 
 /** The EAM's Return: [actor ID, robust address or null, eth address]. */
@@ -90,6 +101,7 @@ export interface CreationFailure {
  */
 export function eamSubcalls(c: Creation, constructorCalls: unknown[], failure?: CreationFailure): unknown[] {
   if (!c.account) return eamSends(c, constructorCalls, failure);
+  const { actor } = c.account;
   const pubkeyAddress: TracedSend = {
     from: FilAddress.fromId(EAM_ACTOR_ID),
     to: FilAddress.fromId(c.account.id),
@@ -99,9 +111,22 @@ export function eamSubcalls(c: Creation, constructorCalls: unknown[], failure?: 
     readOnly: true,
     exitCode: 0,
     returnBlock: { codec: CBOR, data: encodeCbor(c.account.key.bytes) },
-    invokedId: c.account.id,
+    // The value has moved to the EAM by then.
+    invoked: { ...actor, balance: actor.balance - c.value },
   };
-  return [traceJson(pubkeyAddress, []), ...eamSends(c, constructorCalls, failure)];
+  return [traceJson(pubkeyAddress, [], c.codes), ...eamSends(c, constructorCalls, failure)];
+}
+
+/**
+ * The new contract as its Constructor is invoked: made by Init's Exec4 (ref-fvm create_actor) with
+ * the EVM code, the empty state (EMPTY_ARR_CID), no nonce or balance and its f410 address, or a
+ * Placeholder that held the address turned into it, keeping its balance and nonce. For Resurrect,
+ * the dead contract. `prior` is known for a failed creation only (the tracer sees the state after the
+ * creation, undone when it failed): a successful one over a funded Placeholder shows balance 0 here.
+ */
+function creationActor(c: Creation): Actor {
+  if (c.prior?.kind === 'evm') return c.prior;
+  return { id: c.id, kind: 'evm', nonce: c.prior?.nonce ?? 0, balance: c.prior?.balance ?? 0n, delegated: FilAddress.fromEthAddress(c.eth) };
 }
 
 function eamSends(c: Creation, constructorCalls: unknown[], failure?: CreationFailure): unknown[] {
@@ -109,19 +134,19 @@ function eamSends(c: Creation, constructorCalls: unknown[], failure?: CreationFa
   const constructorParams = encodeCbor([c.creator, c.initcode]);
   const common = { value: c.value, gas: c.gas, readOnly: false, exitCode: failure?.exitCode ?? 0, returnBlock: failure?.returnBlock };
   if (c.resurrected) {
-    const resurrect = { ...common, from: eam, to: FilAddress.fromId(c.id), method: EVM_RESURRECT, params: { codec: DAG_CBOR, data: constructorParams }, invokedId: c.id };
-    return [traceJson(resurrect, constructorCalls)];
+    const resurrect = { ...common, from: eam, to: FilAddress.fromId(c.id), method: EVM_RESURRECT, params: { codec: DAG_CBOR, data: constructorParams }, invoked: creationActor(c) };
+    return [traceJson(resurrect, constructorCalls, c.codes)];
   }
   const init = FilAddress.fromId(INIT_ACTOR_ID);
-  const construct = { ...common, from: init, to: FilAddress.fromId(c.id), method: METHOD_CONSTRUCTOR, params: { codec: DAG_CBOR, data: constructorParams }, invokedId: c.id };
+  const construct = { ...common, from: init, to: FilAddress.fromId(c.id), method: METHOD_CONSTRUCTOR, params: { codec: DAG_CBOR, data: constructorParams }, invoked: creationActor(c) };
   const exec4: TracedSend = {
     ...common,
     from: eam,
     to: init,
     method: METHOD_EXEC4,
-    params: dagCbor([c.evmCode, constructorParams, c.eth]),
+    params: dagCbor([c.codes.codeOf('evm'), constructorParams, c.eth]),
     returnBlock: failure ? failure.returnBlock : c.robust ? dagCbor([FilAddress.fromId(c.id).bytes, c.robust.bytes]) : undefined,
-    invokedId: INIT_ACTOR_ID,
+    invoked: c.init,
   };
-  return [traceJson(exec4, [traceJson(construct, constructorCalls)])];
+  return [traceJson(exec4, [traceJson(construct, constructorCalls, c.codes)], c.codes)];
 }

@@ -263,6 +263,8 @@ export class Executor {
     } else {
       gas += access.read(receiver.id);
     }
+    // The FVM records the receiver it invokes once found or made, before the value moves (call_actor_resolved's InvokeActor).
+    if (gas <= send.gasLimit) this.tracer?.invoking(receiver);
     const sender = state.getActor(send.fromId)!;
     if (send.value > 0n) {
       if (sender.balance < send.value) return syscallError(ErrorNumber.InsufficientFunds, Math.min(gas, send.gasLimit));

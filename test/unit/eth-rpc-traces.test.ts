@@ -577,12 +577,21 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
   const cborBytes = (hex: string) => Buffer.from(encodeCbor(hexToBytes(hex))).toString('base64');
   const replay = async (rpc: { result: (m: string, p?: unknown[]) => Promise<any> }, hash: string) =>
     (await rpc.result('Filecoin.StateReplay', [null, await rpc.result('Filecoin.EthGetMessageCidByTransactionHash', [hash])])).ExecutionTrace;
+  /** An actor as StateGetActor gives it now (before the next message). */
+  const actorNow = (rpc: { result: (m: string, p?: unknown[]) => Promise<any> }, address: string) => rpc.result('Filecoin.StateGetActor', [address, null]);
+  /** builtin-actors' EMPTY_ARR_CID (ref-fvm shared/src/lib.rs): the state of an actor made but not constructed yet. */
+  const EMPTY_ARR_CID = { '/': 'bafy2bzacebc3bt6cedhoyw34drrmjvazhu4oj25er2ebk4u445pzycvq4ta4a' };
 
   test("a contract's CALL, STATICCALL and value transfer are InvokeContract sends; a precompile call is none", async (t) => {
     const rpc = await setupTraces(t);
     const { everything, callee, caller, calleeIface, devnet } = rpc;
+    const [callerBefore, calleeBefore] = [await actorNow(rpc, f410(caller)), await actorNow(rpc, f410(callee))];
     const trace = await replay(rpc, await everything());
     assert.equal(trace.Msg.To, f410(caller));
+    const callerId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(caller)));
+    // The invoked actor as it was before the message's 5 attoFIL moved to it (ref-fvm InvokeActor).
+    assert.deepEqual(trace.InvokedActor, { Id: callerId, State: callerBefore });
+    assert.deepEqual([callerBefore.Code, callerBefore.Balance, callerBefore.DelegatedAddress], [{ '/': codeCid('evm').toString() }, '1000', f410(caller)]);
     const [store, read, transfer, ...rest] = subcallsOf(trace);
     assert.deepEqual(rest, []);
     const calleeId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)));
@@ -597,11 +606,14 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
       ReadOnly: false,
     });
     assert.deepEqual(store.MsgRct, { ExitCode: 0, Return: cborBytes(abi.encode(['uint256'], [14])), ReturnCodec: 0x51 });
-    assert.deepEqual(store.InvokedActor, { Id: calleeId, State: null });
+    assert.deepEqual(store.InvokedActor, { Id: calleeId, State: calleeBefore });
     assert.equal(store.Subcalls, null);
     assert.deepEqual([read.Msg.To, read.Msg.ReadOnly, read.MsgRct.Return], [f410(callee), true, cborBytes(abi.encode(['uint256'], [7]))]);
     // The transfer to an address with no contract: no params, nothing returned.
     assert.deepEqual([transfer.Msg.To, transfer.Msg.Value, transfer.Msg.Params, transfer.MsgRct], [f410(RECIPIENT), '5', null, { ExitCode: 0, Return: null, ReturnCodec: 0 }]);
+    // Its receiver, a Placeholder the send made: invoked empty, the 5 attoFIL not moved yet.
+    const recipientId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(RECIPIENT)));
+    assert.deepEqual(transfer.InvokedActor, { Id: recipientId, State: { Code: { '/': codeCid('placeholder').toString() }, Head: EMPTY_ARR_CID, Nonce: 0, Balance: '0', DelegatedAddress: f410(RECIPIENT) } });
   });
 
   test('a DELEGATECALL reads the code contract\'s bytecode CID, then sends InvokeContractDelegate to the caller itself', async (t) => {
@@ -610,6 +622,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const proxy = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
     await sendTx({ to: null, data: contracts.DelegateCaller.bytecode });
     const iface = new Interface(contracts.DelegateCaller.abi as InterfaceAbi);
+    const [proxyBefore, calleeBefore] = [await actorNow(rpc, f410(proxy)), await actorNow(rpc, f410(callee))];
     const trace = await replay(rpc, await sendTx({ to: proxy, data: iface.encodeFunctionData('storeWith', [callee, 9]) }));
     const [getBytecode, delegate, ...rest] = subcallsOf(trace);
     assert.deepEqual(rest, []);
@@ -622,6 +635,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const input = hexToBytes(new Interface(['function store(uint256)']).encodeFunctionData('store', [9]));
     assert.deepEqual(decodeCbor(Buffer.from(delegate.Msg.Params, 'base64')), [codeCid, input, hexToBytes(DEV), encodeBigInt(0n)]);
     assert.deepEqual(delegate.MsgRct, { ExitCode: 0, Return: cborBytes(abi.encode(['uint256'], [18])), ReturnCodec: 0x51 });
+    // GetBytecode invokes the code contract; InvokeContractDelegate the calling contract itself.
+    assert.deepEqual([getBytecode.InvokedActor, delegate.InvokedActor], [{ Id: code.id, State: calleeBefore }, { Id: trace.InvokedActor.Id, State: proxyBefore }]);
   });
 
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -634,7 +649,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const state = devnet.stateAt(devnet.head.epoch);
     const id = state.lookupId(FilAddress.fromEthAddress(hexToBytes(caller)))!;
     const robust = state.getActor(id)!.robust!;
-    assert.deepEqual([trace.Msg.To, trace.Msg.Method, trace.InvokedActor], ['t010', 4, { Id: 10, State: null }]);
+    assert.deepEqual([trace.Msg.To, trace.Msg.Method, trace.InvokedActor], ['t010', 4, { Id: 10, State: await actorNow(rpc, 't010') }]);
     assert.deepEqual(decoded(trace.MsgRct.Return), [id, robust.bytes, hexToBytes(caller)]);
     const [exec4, ...rest] = subcallsOf(trace);
     assert.deepEqual(rest, []);
@@ -643,11 +658,16 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const exec4Params = encodeCbor([codeCid('evm'), constructorParams, hexToBytes(caller)]);
     assert.deepEqual(exec4.Msg, { From: 't010', To: 't01', Value: '1000', Method: 3, Params: b64(exec4Params), ParamsCodec: 0x71, GasLimit: exec4.Msg.GasLimit, ReadOnly: false });
     assert.deepEqual(exec4.MsgRct, { ExitCode: 0, Return: b64(encodeCbor([FilAddress.fromId(id).bytes, robust.bytes])), ReturnCodec: 0x71 });
-    assert.deepEqual(exec4.InvokedActor, { Id: 1, State: null });
+    // Init as it was before it made the contract (its state changed since: compared by its other fields).
+    const init = await actorNow(rpc, 't01');
+    assert.deepEqual(exec4.InvokedActor.Id, 1);
+    assert.deepEqual({ ...exec4.InvokedActor.State, Head: init.Head }, init);
     const [construct, ...more] = subcallsOf(exec4);
     assert.deepEqual(more, []);
     assert.deepEqual(construct.Msg, { From: 't01', To: `t0${id}`, Value: '1000', Method: 1, Params: b64(constructorParams), ParamsCodec: 0x71, GasLimit: construct.Msg.GasLimit, ReadOnly: false });
-    assert.deepEqual([construct.MsgRct, construct.InvokedActor], [{ ExitCode: 0, Return: null, ReturnCodec: 0 }, { Id: id, State: null }]);
+    // The new contract before its constructor ran and the 1000 attoFIL moved: EVM code, empty state.
+    const made = { Code: { '/': codeCid('evm').toString() }, Head: EMPTY_ARR_CID, Nonce: 0, Balance: '0', DelegatedAddress: f410(caller) };
+    assert.deepEqual([construct.MsgRct, construct.InvokedActor], [{ ExitCode: 0, Return: null, ReturnCodec: 0 }, { Id: id, State: made }]);
   });
 
   test("a contract's CREATE is the EAM's Create [initcode, nonce], and CREATE2 its Create2 [initcode, salt], each with Exec4 and Constructor under it", async (t) => {
@@ -658,7 +678,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const eamSend = async (trace: any, from: string, method: number, initcode: Uint8Array) => {
       const [send, ...rest] = subcallsOf(trace);
       assert.deepEqual(rest, []);
-      assert.deepEqual([send.Msg.From, send.Msg.To, send.Msg.Method, send.Msg.ParamsCodec, send.InvokedActor], [f410(from), 't010', method, 0x71, { Id: 10, State: null }]);
+      assert.deepEqual([send.Msg.From, send.Msg.To, send.Msg.Method, send.Msg.ParamsCodec, send.InvokedActor], [f410(from), 't010', method, 0x71, { Id: 10, State: await actorNow(rpc, 't010') }]);
       const [id, robust, eth] = decoded<[number, null, Uint8Array]>(send.MsgRct.Return);
       assert.deepEqual([id, robust], [await created(eth), null]);
       const [exec4] = subcallsOf(send);
@@ -667,7 +687,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
       // The devnet gives a contract made by CREATE or CREATE2 no f2 address: Exec4's return is left out.
       assert.equal(exec4.MsgRct.Return, null);
       const [construct] = subcallsOf(exec4);
-      assert.deepEqual([construct.Msg.From, construct.Msg.To, construct.Msg.Method, construct.Msg.Params, construct.InvokedActor], ['t01', `t0${id}`, 1, b64(constructorParams), { Id: id, State: null }]);
+      const made = { Code: { '/': codeCid('evm').toString() }, Head: EMPTY_ARR_CID, Nonce: 0, Balance: '0', DelegatedAddress: f410(bytesToHex(eth)) };
+      assert.deepEqual([construct.Msg.From, construct.Msg.To, construct.Msg.Method, construct.Msg.Params, construct.InvokedActor], ['t01', `t0${id}`, 1, b64(constructorParams), { Id: id, State: made }]);
       return { params: decoded<[Uint8Array, unknown]>(send.Msg.Params), eth: bytesToHex(eth) };
     };
 

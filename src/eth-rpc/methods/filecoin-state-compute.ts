@@ -7,7 +7,7 @@ import { DevnetError } from '../../common/errors.js';
 import type { CallFrame, CodeRead, EvmFrame, SendFrame } from '../../fevm/actors/evm/tracer.js';
 import { ExitCode } from '../../fevm/exit-code.js';
 import { computeGasOutputs } from '../../fevm/gas.js';
-import { EAM_ACTOR_ID } from '../../fevm/actor.js';
+import { EAM_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
 import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Tipset } from '../../mining/tipset.js';
@@ -33,11 +33,11 @@ interface Outcome {
 const EVM_GET_BYTECODE = 3;
 const EVM_INVOKE_CONTRACT_DELEGATE = 6;
 
-/** The caller and value of the running contract's call: what a DELEGATECALL passes on; and the chain's EVM code CID, which the EAM's Exec4 names. */
+/** The caller and value of the running contract's call: what a DELEGATECALL passes on; and the chain's code CIDs (the EVM's, which the EAM's Exec4 names). */
 interface EvmContext {
   caller: Uint8Array;
   value: bigint;
-  evmCode: CID;
+  codes: CodeTable;
 }
 
 const address = (eth: Uint8Array) => FilAddress.fromEthAddress(eth);
@@ -49,10 +49,10 @@ const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encod
  * succeeded, its return [id, robust or null when it resurrected a dead contract, eth address]; when
  * it failed after the EAM chose the address, whom it sent to (the tracer's CreationTarget).
  */
-function deployment(frame: SendFrame, evmCode: CID): { creation: Creation; failure?: CreationFailure } | undefined {
+function deployment(frame: SendFrame, codes: CodeTable): { creation: Creation; failure?: CreationFailure } | undefined {
   if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || !frame.params) return undefined;
   const params = frame.params.data;
-  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account, evmCode });
+  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account, codes, eam: frame.invoked, init: frame.init });
   if (frame.exitCode === 0) {
     const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
     return { creation: { ...common(), id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };
@@ -60,7 +60,7 @@ function deployment(frame: SendFrame, evmCode: CID): { creation: Creation; failu
   const target = frame.body?.target;
   // A failure before the EAM chose an address (params that are no initcode among them) sent nothing.
   if (!target) return undefined;
-  return { creation: { ...common(), id: target.id, eth: target.eth, resurrected: target.resurrect }, failure: creationFailure(frame.exitCode, frame.body!.output) };
+  return { creation: { ...common(), id: target.id, eth: target.eth, resurrected: target.resurrect, prior: target.prior }, failure: creationFailure(frame.exitCode, frame.body!.output) };
 }
 
 /** A failed creation as each of its sends ends: the exit code, and for a revert the revert data as the EVM actor returns it. */
@@ -70,9 +70,9 @@ const creationFailure = (exitCode: number, revertData: Uint8Array): CreationFail
 });
 
 /** The trace of an FVM send (the top-level message, a builtin actor's or call_actor's send). */
-function sendTrace(frame: SendFrame, evmCode: CID): unknown {
-  const calls = subcalls(frame, { caller: frame.from, value: frame.value, evmCode });
-  const created = deployment(frame, evmCode);
+function sendTrace(frame: SendFrame, codes: CodeTable): unknown {
+  const calls = subcalls(frame, { caller: frame.from, value: frame.value, codes });
+  const created = deployment(frame, codes);
   return traceJson(
     {
       from: address(frame.from),
@@ -84,9 +84,10 @@ function sendTrace(frame: SendFrame, evmCode: CID): unknown {
       readOnly: frame.readOnly,
       exitCode: frame.exitCode,
       returnBlock: frame.returnBlock,
-      invokedId: frame.receiver?.id,
+      invoked: frame.invoked,
     },
     created ? eamSubcalls(created.creation, calls, created.failure) : calls,
+    codes,
   );
 }
 
@@ -104,7 +105,8 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
   if (!target && frame.evmError !== 'create collision') return [];
   const failure = frame.exitCode === 0 ? undefined : creationFailure(frame.exitCode, frame.output);
   if (!failure && !target) return [];
-  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, evmCode: context.evmCode };
+  const { eam, init } = frame.invokedActors ?? {};
+  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, codes: context.codes, eam, init, prior: target.prior };
   const send: TracedSend = {
     from: address(frame.from),
     to: FilAddress.fromId(EAM_ACTOR_ID),
@@ -115,9 +117,9 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
     readOnly: false,
     exitCode: frame.exitCode,
     returnBlock: failure ? failure.returnBlock : eamReturn(creation!),
-    invokedId: EAM_ACTOR_ID,
+    invoked: eam,
   };
-  return [traceJson(send, creation ? eamSubcalls(creation, subcalls(frame, context), failure) : [])];
+  return [traceJson(send, creation ? eamSubcalls(creation, subcalls(frame, context), failure) : [], context.codes)];
 }
 
 /**
@@ -141,9 +143,9 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
       readOnly: frame.type === 'STATICCALL',
       exitCode: frame.exitCode,
       returnBlock: frame.callee.kind === 'evm' ? evmReturn(frame.output) : undefined,
-      invokedId: frame.callee.id,
+      invoked: frame.invokedActors?.callee ?? createdByCall(frame),
     };
-    return [traceJson(send, subcalls(frame, { ...context, caller: frame.from, value: frame.value }))];
+    return [traceJson(send, subcalls(frame, { ...context, caller: frame.from, value: frame.value }), context.codes)];
   }
   if (frame.type !== 'DELEGATECALL' || !frame.callee.bytecode) return [];
   const self = address(frame.to!);
@@ -156,7 +158,7 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
     readOnly: true,
     exitCode: 0,
     returnBlock: bytecodeReturn(frame.callee.bytecode),
-    invokedId: frame.callee.id,
+    invoked: frame.invokedActors?.callee,
   };
   const delegate: TracedSend = {
     from: self,
@@ -168,21 +170,31 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
     readOnly: false,
     exitCode: frame.exitCode,
     returnBlock: evmReturn(frame.output),
+    invoked: frame.invokedActors?.self,
   };
-  return [traceJson(getBytecode, []), traceJson(delegate, subcalls(frame, context))];
+  return [traceJson(getBytecode, [], context.codes), traceJson(delegate, subcalls(frame, context), context.codes)];
+}
+
+/**
+ * A CALL's callee that did not exist before the call: the Placeholder the FVM made for its f410
+ * address (create_placeholder_actor_from_send), empty until the value moves.
+ */
+function createdByCall(frame: EvmFrame): Actor | undefined {
+  const { callee } = frame;
+  return callee && { id: callee.id, kind: callee.kind, nonce: 0, balance: 0n, delegated: address(frame.to!) };
 }
 
 /** The subcalls under a frame: sends, and the EVM's calls to other actors; precompile calls are no sends, but call_actor's sends are. */
 function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
   const traces = frame.calls.map((call) => {
-    if (call.kind === 'send') return [sendTrace(call, context.evmCode)];
+    if (call.kind === 'send') return [sendTrace(call, context.codes)];
     if (call.kind === 'precompile') return subcalls(call, context);
     return evmCallTraces(call, context);
   });
   if (!frame.codeReads || !frame.to) return traces.flat();
   // EXTCODE*'s sends, each in its place among the calls.
   const self = address(frame.to);
-  for (const read of [...frame.codeReads].reverse()) traces.splice(read.at, 0, [codeReadTrace(self, frame.gas, read)]);
+  for (const read of [...frame.codeReads].reverse()) traces.splice(read.at, 0, [codeReadTrace(self, frame.gas, read, context.codes)]);
   return traces.flat();
 }
 
@@ -193,7 +205,7 @@ function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
 const bytecodeReturn = (code: CID | undefined): IpldBlock => ({ codec: DAG_CBOR, data: encodeCbor(code ?? null) });
 
 /** GetBytecode (bytecodeReturn) or GetBytecodeHash (the keccak hash, CBOR), read-only. */
-function codeReadTrace(from: FilAddress, gas: number, { target, method }: CodeRead): unknown {
+function codeReadTrace(from: FilAddress, gas: number, { target, method }: CodeRead, codes: CodeTable): unknown {
   return traceJson(
     {
       from,
@@ -204,9 +216,10 @@ function codeReadTrace(from: FilAddress, gas: number, { target, method }: CodeRe
       readOnly: true,
       exitCode: 0,
       returnBlock: method === EVM_GET_BYTECODE ? bytecodeReturn(target.bytecode) : { codec: CBOR, data: encodeCbor(target.hash) },
-      invokedId: target.id,
+      invoked: target.actor,
     },
     [],
+    codes,
   );
 }
 
@@ -226,7 +239,7 @@ export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, cod
     MsgRct: receiptJson(receipt),
     GasCost: baseFee === undefined ? NO_GAS_COST : gasCostJson(msg, msgCid, outcome.gasUsed, baseFee),
     ExecutionTrace: outcome.root
-      ? sendTrace(outcome.root, codes.codeOf('evm'))
+      ? sendTrace(outcome.root, codes)
       : { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
     Error: outcome.exitCode === 0 ? '' : vmError(outcome, msg.to, msg.method),
     Duration: 0,

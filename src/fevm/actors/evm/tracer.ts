@@ -11,7 +11,7 @@ import type { CID } from '../../../common/cbor.js';
 import { bytesToHex } from '../../../common/hex.js';
 import { word } from '../../../filecoin-precompiles/abi.js';
 import { ErrorNumber, FILECOIN_PRECOMPILES, isReservedPrecompileAddress, type IpldBlock } from '../../../filecoin-precompiles/index.js';
-import type { Actor, ActorKind } from '../../actor.js';
+import { EAM_ACTOR_ID, INIT_ACTOR_ID, type Actor, type ActorKind } from '../../actor.js';
 import { bytecodeCid } from '../../actor-state.js';
 import { ExitCode } from '../../exit-code.js';
 import type { StateOverlay, StateReader } from '../../state-tree.js';
@@ -49,7 +49,7 @@ interface FrameCommon {
 /** EXTCODESIZE/EXTCODECOPY's GetBytecode (3) or EXTCODEHASH's GetBytecodeHash (4) to `target` (ext.rs). */
 export interface CodeRead {
   at: number;
-  target: { id: number; eth: Uint8Array; bytecode: CID | undefined; hash: Uint8Array };
+  target: { id: number; eth: Uint8Array; bytecode: CID | undefined; hash: Uint8Array; actor: Actor };
   method: number;
 }
 
@@ -82,6 +82,12 @@ export interface EvmFrame extends FrameCommon {
    * successful create, the new contract.
    */
   callee?: { id: number; kind: ActorKind; bytecode?: CID };
+  /**
+   * The actors the FVM invoked for the frame as they were then, before the value moved (ref-fvm
+   * InvokeActor): a CALL's or STATICCALL's callee; a DELEGATECALL's code contract (GetBytecode) and
+   * calling contract (InvokeContractDelegate); a create's EAM and Init.
+   */
+  invokedActors?: { callee?: Actor; self?: Actor; eam?: Actor; init?: Actor };
   /** A CREATE or CREATE2: whom the EAM sent to (creationTarget). */
   target?: CreationTarget;
 }
@@ -96,6 +102,8 @@ export interface CreationTarget {
   id: number;
   eth: Uint8Array;
   resurrect: boolean;
+  /** What held the address before, when the tracer saw it (a failed creation's: undone by then). */
+  prior?: Actor;
 }
 
 /** A call to a reserved precompile address (0x01…, 0xfe00…); its `calls` are call_actor's sends. */
@@ -116,11 +124,18 @@ export interface SendFrame extends FrameCommon {
   top: boolean;
   /** The receiver as the send named it. */
   toAddress: FilAddress;
-  /** A sender that is an f1/f3 account: its ID and key address (what the EAM asks a deployer for). */
-  account?: { id: number; key: FilAddress };
+  /** A sender that is an f1/f3 account: its ID and key address (what the EAM asks a deployer for), and the account as the send began. */
+  account?: { id: number; key: FilAddress; actor: Actor };
   /** The receiver's Ethereum address (f410 or masked ID), when it exists after the send. */
   to?: Uint8Array;
   receiver?: { id: number; kind: ActorKind };
+  /**
+   * The receiver as the FVM invoked it, resolved or auto-created but before the value moved (ref-fvm
+   * call_actor_resolved's InvokeActor); absent when the send reached no actor. For the EAM, Init as
+   * it was then too (the Exec4 of a deployment).
+   */
+  invoked?: Actor;
+  init?: Actor;
   method: number;
   params?: IpldBlock;
   readOnly: boolean;
@@ -251,7 +266,7 @@ export class Tracer {
       top,
       from: sender ? ethAddressOf(sender) : new Uint8Array(20),
       toAddress: send.to,
-      account: sender?.kind === 'account' && sender.robust ? { id: sender.id, key: sender.robust } : undefined,
+      account: sender?.kind === 'account' && sender.robust ? { id: sender.id, key: sender.robust, actor: sender } : undefined,
       method: send.method,
       value: send.value,
       params: send.params,
@@ -267,6 +282,14 @@ export class Tracer {
     if (parent) parent.calls.push(frame);
     else if (top) this.root = frame;
     this.open.push({ frame, bodyStarted: false });
+  }
+
+  /** The send's receiver is about to be invoked, as `receiver` is now (before the value moves). */
+  invoking(receiver: Actor): void {
+    const entry = this.open[this.open.length - 1];
+    if (entry?.frame.kind !== 'send' || entry.message !== undefined) return;
+    entry.frame.invoked = receiver;
+    if (receiver.id === EAM_ACTOR_ID) entry.frame.init = this.state?.getActor(INIT_ACTOR_ID);
   }
 
   /** The send returned `outcome`. */
@@ -309,7 +332,7 @@ export class Tracer {
     const frame = this.current();
     if (!frame || !target.evm) return;
     const { bytecode, bytecodeHash, dead } = target.evm;
-    (frame.codeReads ??= []).push({ at: frame.calls.length, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : bytecodeCid(bytecode), hash: bytecodeHash } });
+    (frame.codeReads ??= []).push({ at: frame.calls.length, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : bytecodeCid(bytecode), hash: bytecodeHash, actor: target } });
   }
 
   /** The frame new calls belong to. */
@@ -353,9 +376,16 @@ export class Tracer {
     const frame: EvmFrame | PrecompileFrame =
       codeAddress && isReservedPrecompileAddress(codeAddress)
         ? { kind: 'precompile', ...common, to: codeAddress, name: precompileName(codeAddress) }
-        : { kind: 'evm', ...common, to, codeAddress: message.delegatecall ? codeAddress : undefined, invoked: true, ...this.creationInputs(message, type) };
+        : { kind: 'evm', ...common, to, codeAddress: message.delegatecall ? codeAddress : undefined, invoked: true, invokedActors: this.invokedActors(message, type), ...this.creationInputs(message, type) };
     this.current()?.calls.push(frame);
     this.open.push({ frame, message, firstStep: this.steps.length });
+  }
+
+  /** The actors the frame's sends will invoke, as they are before its value moves (EvmFrame invokedActors). */
+  private invokedActors(message: Message, type: FrameType): EvmFrame['invokedActors'] {
+    if (type === 'CREATE' || type === 'CREATE2') return { eam: this.state?.getActor(EAM_ACTOR_ID), init: this.state?.getActor(INIT_ACTOR_ID) };
+    if (type === 'DELEGATECALL') return { callee: this.actorAt(message.codeAddress.bytes), self: this.actorAt(message.to!.bytes) };
+    return { callee: this.actorAt(message.to!.bytes) };
   }
 
   private afterMessage(result: EVMResult): void {
@@ -408,9 +438,9 @@ export class Tracer {
     if (!message.to || !this.state) return undefined;
     const eth = message.to.bytes;
     const occupant = this.actorAt(eth);
-    if (error?.error === 'create collision') return occupant?.kind === 'evm' ? { id: occupant.id, eth, resurrect: true } : undefined;
+    if (error?.error === 'create collision') return occupant?.kind === 'evm' ? { id: occupant.id, eth, resurrect: true, prior: occupant } : undefined;
     if (!error) return occupant && { id: occupant.id, eth, resurrect: false };
-    return { id: occupant?.id ?? this.state.nextId(), eth, resurrect: occupant?.kind === 'evm' };
+    return { id: occupant?.id ?? this.state.nextId(), eth, resurrect: occupant?.kind === 'evm', prior: occupant };
   }
 
   /**
