@@ -82,6 +82,11 @@ function decodeVarint(bytes: Uint8Array, offset: number): [number, number] {
 export class FilAddress {
   // Made on first use: the EVM resolves the same addresses many times per call.
   #id: number | undefined;
+  /**
+   * Set when an f410 address is made (withEthAddress), not on its first read: a read that had to
+   * decode it ran in optimized code that had never seen that branch, and deoptimized it (invokeEvm,
+   * through ethAddressOf, at the first call to each contract whose address it had not read yet).
+   */
   #ethAddress: Uint8Array | undefined;
 
   private constructor(
@@ -101,7 +106,15 @@ export class FilAddress {
    */
   static fromDelegated(namespace: number, subaddress: Uint8Array): FilAddress {
     if (subaddress.length > MAX_SUBADDRESS_LENGTH) throw new InvalidAddressError('subaddress too long');
-    return new FilAddress(Protocol.Delegated, concatBytes(encodeVarint(namespace), subaddress));
+    return FilAddress.withEthAddress(new FilAddress(Protocol.Delegated, concatBytes(encodeVarint(namespace), subaddress)), namespace, subaddress);
+  }
+
+  /** `address` (an f4 of `namespace` and `subaddress`) with its Ethereum address if it embeds one (see #ethAddress). */
+  private static withEthAddress(address: FilAddress, namespace: number, subaddress: Uint8Array): FilAddress {
+    if (namespace === EAM_NAMESPACE && subaddress.length === 20 && !isMaskedId(subaddress)) {
+      address.#ethAddress = address.payload.subarray(address.payload.length - 20);
+    }
+    return address;
   }
 
   /** Protocol 1, 2 or 3 from their fixed-length payloads (a key hash, an actor hash, a BLS key). */
@@ -128,7 +141,7 @@ export class FilAddress {
   }
 
   private static fromEthAddressUncached(eth: Uint8Array): FilAddress {
-    if (!isMaskedId(eth)) return new FilAddress(Protocol.Delegated, concatBytes(EAM_NAMESPACE_VARINT, eth));
+    if (!isMaskedId(eth)) return FilAddress.withEthAddress(new FilAddress(Protocol.Delegated, concatBytes(EAM_NAMESPACE_VARINT, eth)), EAM_NAMESPACE, eth);
     const id = maskedId(eth);
     // IDs beyond 2^53 cannot name a devnet actor (and an f410 never embeds a masked ID).
     if (id === undefined) throw new InvalidAddressError('masked ID address out of range');
@@ -228,12 +241,7 @@ export class FilAddress {
    * there, which names an ID actor only as 0x (Lotus ethtypes.IsEthAddress).
    */
   get ethAddress(): Uint8Array | undefined {
-    if (this.protocol !== Protocol.Delegated) return undefined;
-    if (this.#ethAddress) return this.#ethAddress;
-    const [namespace, length] = decodeVarint(this.payload, 0);
-    const sub = this.payload.subarray(length);
-    if (namespace !== EAM_NAMESPACE || sub.length !== 20 || isMaskedId(sub)) return undefined;
-    return (this.#ethAddress = sub);
+    return this.#ethAddress;
   }
 
   /** A stable key for maps: the binary form in 0x hex, made on each use (an address kept for long keeps no string). */
