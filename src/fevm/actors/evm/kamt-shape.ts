@@ -16,7 +16,7 @@ import { DevnetError } from '../../../common/errors.js';
 import { bytesToBigint } from '../../../common/hex.js';
 import { popcount } from '../../../common/popcount.js';
 import type { Actor } from '../../actor.js';
-import { BIT_WIDTH, bitsAt } from './storage-kamt.js';
+import { BIT_WIDTH, bitsAt, SHIFTS } from './storage-kamt.js';
 
 /** A slot kept in a node: its key and the size of its pointer, {"v": [[key, value]]}. */
 export interface KamtPair {
@@ -227,7 +227,7 @@ const OPAQUE_NODE: KamtNode = Object.freeze({ bytes: 300, links: 0, bitfield: 0 
 /** An opaque root's (a contract whose root is not known). */
 export const UNKNOWN_ROOT: KamtNode = Object.freeze({ bytes: 200, links: 4, bitfield: 0 });
 
-const nodeId = (key: bigint, consumed: number) => ((key >> BigInt(256 - consumed)) << 9n) | BigInt(consumed);
+const nodeId = (key: bigint, consumed: number) => ((key >> SHIFTS[256 - consumed]!) << 9n) | SHIFTS[consumed]!;
 
 /**
  * Visits each node below the root that reaching `slot` opens: `read` (a get) opens a link's node

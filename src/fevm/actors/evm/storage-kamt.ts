@@ -16,8 +16,8 @@ import { bigintToBytes } from '../../../common/hex.js';
 export const BIT_WIDTH = 5;
 const KEY_BITS = 256;
 
-/** Shift amounts as BigInts, by how many bits a shift drops (0 to 256): made once, not per read of a group. */
-const SHIFTS = Array.from({ length: KEY_BITS + 1 }, (_, bits) => BigInt(bits));
+/** The numbers 0 to 256 as BigInts (shift amounts, bit counts): made once, not per read of a group. */
+export const SHIFTS = Array.from({ length: KEY_BITS + 1 }, (_, bits) => BigInt(bits));
 
 /** The `width` bits of a key from bit `consumed` on (bit 0 its most significant), fewer at its end. */
 export function bitsAt(key: bigint, consumed: number, width = BIT_WIDTH): number {
