@@ -232,14 +232,18 @@ export class Calls {
   /**
    * Filecoin.StateCall, run as Lotus's StateManager.Call runs it (chain/stmgr/call.go CallOnState,
    * callInternal): a sender without an actor is refused; a zero gas limit becomes the block gas
-   * limit, and the nonce is the sender's. The message as it ran, with its result.
+   * limit, and the nonce is the sender's. The message as it ran, with its result and, traced as Lotus
+   * traces it (callInternal's VM runs with Tracing), its top-level send.
    */
-  stateCall(message: Message, epoch: number): Promise<{ message: Message; result: SendResult }> {
+  stateCall(message: Message, epoch: number): Promise<{ message: Message; result: SendResult; root?: SendFrame }> {
+    const { executor } = this.node;
     return this.runCall(message, epoch, async (overlay, ctx) => {
       const sender = resolveAddress(overlay, message.from);
       if (!sender) throw new DevnetError(`sender ${message.from.toString()} not found on chain: sender validation failed`);
       const ran = messageWith(message, { gasLimit: message.gasLimit > 0 ? message.gasLimit : BLOCK_GAS_LIMIT, nonce: sender.nonce });
-      return { message: ran, result: await this.node.executor.call(overlay, ran, ctx) };
+      const tracer = new Tracer({});
+      const result = await executor.traced(tracer, () => executor.call(overlay, ran, ctx));
+      return { message: ran, result, root: tracer.root };
     });
   }
 

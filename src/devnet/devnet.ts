@@ -565,7 +565,7 @@ export class Devnet {
   }
 
   /** Runs a message on the state after `epoch` without changing anything, as Lotus's StateCall: the message as it ran, its result. */
-  stateCall(message: Message, epoch: number, batch?: BatchBudget): Promise<{ message: Message; result: SendResult }> {
+  stateCall(message: Message, epoch: number, batch?: BatchBudget): Promise<{ message: Message; result: SendResult; root?: SendFrame }> {
     return this.calls.inBatch(batch).stateCall(message, epoch);
   }
 

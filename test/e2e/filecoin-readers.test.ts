@@ -2,6 +2,8 @@
 // state readers a Filecoin explorer or indexer calls, over /rpc/v1, with Lotus's shapes and errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeCbor } from '../../src/common/cbor.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
@@ -53,6 +55,59 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
     assert.equal(raw.length, 1);
     assert.deepEqual(raw[0].entries, event.Entries);
     assert.deepEqual(raw[0].msgCid, granted.cid);
+  });
+
+  test('execution traces as Lotus gives them: a market AddBalance from an f1 account, a replayed receipt\'s events, StateCall, a failed send', async () => {
+    const owner = await lotus.request('StateLookupID', OWNER, null);
+    const marketBefore = await lotus.request('StateGetActor', 't05', null);
+    const params = Buffer.from(encodeCbor(FilAddress.parse(OWNER).bytes)).toString('base64');
+    const signed = await lotus.request('MpoolPushMessage', { From: OWNER, To: 't05', Value: '1000', Method: 2, Params: params }, null);
+    const lookup = await lotus.request('StateWaitMsg', signed.CID, 1, -1, true);
+    const replay = await lotus.request('StateReplay', null, signed.CID);
+    assert.deepEqual([replay.MsgCid, replay.Msg, replay.MsgRct, replay.Error], [signed.CID, signed.Message, lookup.Receipt, '']);
+    // types.ExecutionTrace: From is the sender's ID (ref-fvm's Call event names an ActorID); the
+    // market as it was invoked, before the 1000 attoFIL moved; no sends under AddBalance for an account.
+    // Its GasLimit is what is left of the message's once its inclusion is charged (ref-fvm call_actor's Call event).
+    const { GasLimit } = replay.ExecutionTrace.Msg;
+    assert.ok(GasLimit > 0 && GasLimit < signed.Message.GasLimit);
+    assert.deepEqual(replay.ExecutionTrace, {
+      Msg: { From: owner, To: 't05', Value: '1000', Method: 2, Params: params, ParamsCodec: 0x51, GasLimit, ReadOnly: false },
+      MsgRct: { ExitCode: 0, Return: null, ReturnCodec: 0 },
+      InvokedActor: { Id: 5, State: marketBefore },
+      GasCharges: null,
+      Subcalls: null,
+    });
+    const cost = replay.GasCost;
+    assert.equal(BigInt(cost.TotalCost), BigInt(signed.Message.GasFeeCap) * BigInt(signed.Message.GasLimit) - BigInt(cost.Refund));
+
+    // A replayed receipt names its events as the mined one does.
+    const client = await lotus.request('WalletDefaultAddress');
+    const res = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'devnet_addVerifiedClient', params: [client, '1048576'] }) });
+    const granted = ((await res.json()) as { result: { cid: unknown } }).result;
+    const grant = await lotus.request('StateWaitMsg', granted.cid, 1, -1, true);
+    assert.ok(grant.Receipt.EventsRoot);
+    assert.deepEqual((await lotus.request('StateReplay', null, granted.cid)).MsgRct, grant.Receipt);
+
+    // StateCall traces as StateReplay does (Lotus's callInternal runs with tracing): a send to the owner's
+    // own account, invoked; and one to an ID with no actor, which invokes nothing (InvokedActor left out).
+    const ownerNow = await lotus.request('StateGetActor', owner, null);
+    const call = await lotus.request('StateCall', { From: OWNER, To: owner, Value: '0', Method: 0 }, null);
+    assert.deepEqual(call.ExecutionTrace, {
+      Msg: { From: owner, To: owner, Value: '0', Method: 0, Params: null, ParamsCodec: 0, GasLimit: call.Msg.GasLimit, ReadOnly: false },
+      MsgRct: { ExitCode: 0, Return: null, ReturnCodec: 0 },
+      // The sender's nonce has moved by the time the message invokes it.
+      InvokedActor: { Id: Number(owner.slice(2)), State: { ...ownerNow, Nonce: ownerNow.Nonce + 1 } },
+      GasCharges: null,
+      Subcalls: null,
+    });
+    const failed = await lotus.request('StateCall', { From: OWNER, To: 't0999999', Value: '0', Method: 0 }, null);
+    assert.equal(failed.MsgRct.ExitCode, 5);
+    assert.deepEqual(failed.ExecutionTrace, {
+      Msg: { From: owner, To: 't0999999', Value: '0', Method: 0, Params: null, ParamsCodec: 0, GasLimit: failed.Msg.GasLimit, ReadOnly: false },
+      MsgRct: { ExitCode: 5, Return: null, ReturnCodec: 0 },
+      GasCharges: null,
+      Subcalls: null,
+    });
   });
 
   test('a miner\'s sectors by deadline and partition; params encoded and decoded as Lotus does', async () => {

@@ -10,6 +10,7 @@ import { computeGasOutputs } from '../../fevm/gas.js';
 import { EAM_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
 import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
+import type { ActorEvent } from '../../fevm/types.js';
 import type { Tipset } from '../../mining/tipset.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import { vmError } from '../../devnet/revert.js';
@@ -22,6 +23,8 @@ interface Outcome {
   exitCode: number;
   returnData: Uint8Array;
   gasUsed: number;
+  /** The events the message emitted (its receipt's EventsRoot names them). */
+  events?: readonly ActorEvent[];
   /** A failure's abort message and failed actor, where known (revert.ts vmError). */
   error?: string;
   failedActor?: number;
@@ -223,6 +226,17 @@ function codeReadTrace(from: FilAddress, gas: number, { target, method }: CodeRe
   );
 }
 
+/**
+ * The trace of a message that never reached the FVM's send (refused before it ran: nonce, balance
+ * for its gas): Lotus unmarshals no trace into a zero types.ExecutionTrace, its addresses undefined.
+ */
+const NO_TRACE = {
+  Msg: { From: '<empty>', To: '<empty>', Value: '0', Method: 0, Params: null, ParamsCodec: 0, GasLimit: 0, ReadOnly: false },
+  MsgRct: { ExitCode: 0, Return: null, ReturnCodec: 0 },
+  GasCharges: null,
+  Subcalls: null,
+};
+
 /** A GasCost as Lotus's api.MsgGasCost marshals its zero value: no message (cid.Undef is null), every amount 0. */
 const NO_GAS_COST = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
 
@@ -232,15 +246,13 @@ const NO_GAS_COST = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimat
  * (chain/stmgr/call.go callInternal: no gas accounting without checkGas).
  */
 export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, codes: CodeTable, baseFee?: bigint) {
-  const receipt = { exitCode: outcome.exitCode, returnData: outcome.returnData, gasUsed: outcome.gasUsed, events: [] };
+  const receipt = { exitCode: outcome.exitCode, returnData: outcome.returnData, gasUsed: outcome.gasUsed, events: outcome.events ?? [] };
   return {
     MsgCid: cidJson(msgCid),
     Msg: messageJson(msg),
     MsgRct: receiptJson(receipt),
     GasCost: baseFee === undefined ? NO_GAS_COST : gasCostJson(msg, msgCid, outcome.gasUsed, baseFee),
-    ExecutionTrace: outcome.root
-      ? sendTrace(outcome.root, codes)
-      : { Msg: messageJson(msg), MsgRct: receiptJson(receipt), GasCharges: null, Subcalls: null },
+    ExecutionTrace: outcome.root ? sendTrace(outcome.root, codes) : NO_TRACE,
     Error: outcome.exitCode === 0 ? '' : vmError(outcome, msg.to, msg.method),
     Duration: 0,
   };
@@ -286,7 +298,7 @@ export const filecoinStateCompute = [
     }
     const { message } = found!;
     const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal });
-    return invocResultJson(message.signed.message, message.cid, traced, devnet.codes, tipset.baseFee);
+    return invocResultJson(message.signed.message, message.cid, { ...traced, events: message.receipt.events }, devnet.codes, tipset.baseFee);
   }),
 
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
