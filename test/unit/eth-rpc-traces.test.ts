@@ -574,6 +574,9 @@ describe('tracing leaves the chain alone', () => {
 describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
   const subcallsOf = (trace: any): any[] => trace.Subcalls ?? [];
   const f410 = (eth: string) => FilAddress.fromEthAddress(hexToBytes(eth)).toString('t');
+  /** A contract's ID address: how the FVM's trace names a send's sender (filecoin-ffi build_lotus_trace). */
+  const idAddress = (devnet: { head: { epoch: number }; stateAt(epoch: number): { lookupId(a: FilAddress): number | undefined } }, eth: string) =>
+    `t0${devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(eth)))}`;
   const cborBytes = (hex: string) => Buffer.from(encodeCbor(hexToBytes(hex))).toString('base64');
   const replay = async (rpc: { result: (m: string, p?: unknown[]) => Promise<any> }, hash: string) =>
     (await rpc.result('Filecoin.StateReplay', [null, await rpc.result('Filecoin.EthGetMessageCidByTransactionHash', [hash])])).ExecutionTrace;
@@ -587,7 +590,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const { everything, callee, caller, calleeIface, devnet } = rpc;
     const [callerBefore, calleeBefore] = [await actorNow(rpc, f410(caller)), await actorNow(rpc, f410(callee))];
     const trace = await replay(rpc, await everything());
-    assert.equal(trace.Msg.To, f410(caller));
+    // The message as the FVM's trace names it: its sender by ID, its receiver as the message does.
+    assert.deepEqual([trace.Msg.From, trace.Msg.To], [`t0${rpc.devId}`, f410(caller)]);
     const callerId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(caller)));
     // The invoked actor as it was before the message's 5 attoFIL moved to it (ref-fvm InvokeActor).
     assert.deepEqual(trace.InvokedActor, { Id: callerId, State: callerBefore });
@@ -596,7 +600,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     assert.deepEqual(rest, []);
     const calleeId = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)));
     assert.deepEqual(store.Msg, {
-      From: f410(caller),
+      From: idAddress(devnet, caller),
       To: f410(callee),
       Value: '0',
       Method: METHOD_INVOKE_CONTRACT,
@@ -628,10 +632,10 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     assert.deepEqual(rest, []);
     const code = devnet.stateAt(devnet.head.epoch).getActor(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)))!)!;
     const codeCid = bytecodeCid(code.evm!.bytecode);
-    assert.deepEqual([getBytecode.Msg.From, getBytecode.Msg.To, getBytecode.Msg.Method, getBytecode.Msg.ReadOnly], [f410(proxy), f410(callee), 3, true]);
+    assert.deepEqual([getBytecode.Msg.From, getBytecode.Msg.To, getBytecode.Msg.Method, getBytecode.Msg.ReadOnly], [idAddress(devnet, proxy), f410(callee), 3, true]);
     // GetBytecode answers DAG-CBOR (builtin-actors v18 evm/src/lib.rs bytecode: WithCodec<_, DAG_CBOR>).
     assert.deepEqual(getBytecode.MsgRct, { ExitCode: 0, Return: Buffer.from(encodeCbor(codeCid)).toString('base64'), ReturnCodec: 0x71 });
-    assert.deepEqual([delegate.Msg.From, delegate.Msg.To, delegate.Msg.Method, delegate.Msg.Value, delegate.Msg.ParamsCodec], [f410(proxy), f410(proxy), 6, '0', 0x71]);
+    assert.deepEqual([delegate.Msg.From, delegate.Msg.To, delegate.Msg.Method, delegate.Msg.Value, delegate.Msg.ParamsCodec], [idAddress(devnet, proxy), f410(proxy), 6, '0', 0x71]);
     const input = hexToBytes(new Interface(['function store(uint256)']).encodeFunctionData('store', [9]));
     assert.deepEqual(decodeCbor(Buffer.from(delegate.Msg.Params, 'base64')), [codeCid, input, hexToBytes(DEV), encodeBigInt(0n)]);
     assert.deepEqual(delegate.MsgRct, { ExitCode: 0, Return: cborBytes(abi.encode(['uint256'], [18])), ReturnCodec: 0x51 });
@@ -678,7 +682,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const eamSend = async (trace: any, from: string, method: number, initcode: Uint8Array) => {
       const [send, ...rest] = subcallsOf(trace);
       assert.deepEqual(rest, []);
-      assert.deepEqual([send.Msg.From, send.Msg.To, send.Msg.Method, send.Msg.ParamsCodec, send.InvokedActor], [f410(from), 't010', method, 0x71, { Id: 10, State: await actorNow(rpc, 't010') }]);
+      assert.deepEqual([send.Msg.From, send.Msg.To, send.Msg.Method, send.Msg.ParamsCodec, send.InvokedActor], [idAddress(devnet, from), 't010', method, 0x71, { Id: 10, State: await actorNow(rpc, 't010') }]);
       const [id, robust, eth] = decoded<[number, null, Uint8Array]>(send.MsgRct.Return);
       assert.deepEqual([id, robust], [await created(eth), null]);
       const [exec4] = subcallsOf(send);
@@ -719,7 +723,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     // extcodesize, extcodehash, then `target.code`: extcodesize and extcodecopy.
     assert.deepEqual(
       subcallsOf(trace).map((s) => [s.Msg.From, s.Msg.To, s.Msg.Method, s.Msg.ReadOnly, s.MsgRct, s.InvokedActor.Id]),
-      [3, 4, 3, 3].map((method) => [f410(probe), f410(callee), method, true, { ExitCode: 0, Return: method === 3 ? cid : hash, ReturnCodec: method === 3 ? 0x71 : 0x51 }, target.id]),
+      [3, 4, 3, 3].map((method) => [idAddress(devnet, probe), f410(callee), method, true, { ExitCode: 0, Return: method === 3 ? cid : hash, ReturnCodec: method === 3 ? 0x71 : 0x51 }, target.id]),
     );
   });
 
@@ -741,7 +745,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const id = state().nextId();
     const create = await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('create', [reverting]) }));
     assert.deepEqual(rows(create), [
-      [f410(probe), 't010', 2, reverted],
+      [idAddress(devnet, probe), 't010', 2, reverted],
       ['t010', 't01', 3, reverted],
       ['t01', `t0${id}`, 1, reverted],
     ]);
@@ -753,7 +757,7 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     const collision = await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('create2', [deploying, salt]) }));
     const refused = { ExitCode: 18, Return: null, ReturnCodec: 0 };
     assert.deepEqual(rows(collision), [
-      [f410(probe), 't010', 3, refused],
+      [idAddress(devnet, probe), 't010', 3, refused],
       ['t010', `t0${existing}`, 2, refused],
     ]);
 

@@ -44,6 +44,8 @@ interface EvmContext {
 }
 
 const address = (eth: Uint8Array) => FilAddress.fromEthAddress(eth);
+/** A send's sender as the FVM's trace names it: by its actor ID (filecoin-ffi build_lotus_trace's Address::new_id). */
+const senderOf = (frame: { from: Uint8Array; fromId: number | undefined }) => (frame.fromId === undefined ? address(frame.from) : FilAddress.fromId(frame.fromId));
 /** What the EVM actor returns for InvokeContract and InvokeContractDelegate: its output as a CBOR byte string. */
 const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encodeCbor(output) });
 
@@ -78,7 +80,7 @@ function sendTrace(frame: SendFrame, codes: CodeTable): unknown {
   const created = deployment(frame, codes);
   return traceJson(
     {
-      from: address(frame.from),
+      from: senderOf(frame),
       to: frame.toAddress,
       value: frame.value,
       method: frame.method,
@@ -111,7 +113,7 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
   const { eam, init } = frame.invokedActors ?? {};
   const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, codes: context.codes, eam, init, prior: target.prior };
   const send: TracedSend = {
-    from: address(frame.from),
+    from: senderOf(frame),
     to: FilAddress.fromId(EAM_ACTOR_ID),
     value: frame.value,
     method: create2 ? EAM_CREATE2 : EAM_CREATE,
@@ -137,7 +139,7 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
   if (!frame.invoked || !frame.callee) return [];
   if (frame.type === 'CALL' || frame.type === 'STATICCALL') {
     const send: TracedSend = {
-      from: address(frame.from),
+      from: senderOf(frame),
       to: address(frame.to!),
       value: frame.value,
       method: METHOD_INVOKE_CONTRACT,
@@ -152,8 +154,9 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
   }
   if (frame.type !== 'DELEGATECALL' || !frame.callee.bytecode) return [];
   const self = address(frame.to!);
+  const selfId = senderOf(frame);
   const getBytecode: TracedSend = {
-    from: self,
+    from: selfId,
     to: address(frame.codeAddress!),
     value: 0n,
     method: EVM_GET_BYTECODE,
@@ -164,7 +167,7 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
     invoked: frame.invokedActors?.callee,
   };
   const delegate: TracedSend = {
-    from: self,
+    from: selfId,
     to: self,
     value: 0n,
     method: EVM_INVOKE_CONTRACT_DELEGATE,
@@ -196,8 +199,8 @@ function subcalls(frame: CallFrame, context: EvmContext): unknown[] {
   });
   if (!frame.codeReads || !frame.to) return traces.flat();
   // EXTCODE*'s sends, each in its place among the calls.
-  const self = address(frame.to);
-  for (const read of [...frame.codeReads].reverse()) traces.splice(read.at, 0, [codeReadTrace(self, frame.gas, read, context.codes)]);
+  const self = frame.to;
+  for (const read of [...frame.codeReads].reverse()) traces.splice(read.at, 0, [codeReadTrace(senderOf({ from: self, fromId: read.fromId }), frame.gas, read, context.codes)]);
   return traces.flat();
 }
 

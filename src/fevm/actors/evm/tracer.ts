@@ -33,6 +33,8 @@ export interface FrameLog {
 
 interface FrameCommon {
   from: Uint8Array;
+  /** The sender's actor ID, as the FVM's trace names a send's sender (ref-fvm's Call event); unknown for none. */
+  fromId: number | undefined;
   value: bigint;
   /** FVM gas the frame was given. */
   gas: number;
@@ -49,6 +51,8 @@ interface FrameCommon {
 /** EXTCODESIZE/EXTCODECOPY's GetBytecode (3) or EXTCODEHASH's GetBytecodeHash (4) to `target` (ext.rs). */
 export interface CodeRead {
   at: number;
+  /** The reading contract's actor ID: the send's sender. */
+  fromId: number | undefined;
   target: { id: number; eth: Uint8Array; bytecode: CID | undefined; hash: Uint8Array; actor: Actor };
   method: number;
 }
@@ -265,6 +269,7 @@ export class Tracer {
       kind: 'send',
       top,
       from: sender ? ethAddressOf(sender) : new Uint8Array(20),
+      fromId: send.fromId,
       toAddress: send.to,
       account: sender?.kind === 'account' && sender.robust ? { id: sender.id, key: sender.robust, actor: sender } : undefined,
       method: send.method,
@@ -332,7 +337,9 @@ export class Tracer {
     const frame = this.current();
     if (!frame || !target.evm) return;
     const { bytecode, bytecodeHash, dead } = target.evm;
-    (frame.codeReads ??= []).push({ at: frame.calls.length, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : bytecodeCid(bytecode), hash: bytecodeHash, actor: target } });
+    // The running contract: a send's receiver, else the EVM frame's contract (a DELEGATECALL's caller).
+    const fromId = frame.kind === 'send' ? frame.invoked?.id : frame.to && this.actorAt(frame.to)?.id;
+    (frame.codeReads ??= []).push({ at: frame.calls.length, fromId, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : bytecodeCid(bytecode), hash: bytecodeHash, actor: target } });
   }
 
   /** The frame new calls belong to. */
@@ -359,10 +366,12 @@ export class Tracer {
         : message.isStatic
           ? 'STATICCALL'
           : 'CALL';
+    // DELEGATECALL runs in the calling contract's context: that contract is the caller here.
+    const from = message.delegatecall && to ? to : message.caller.bytes;
     const common = {
       type,
-      // DELEGATECALL runs in the calling contract's context: that contract is the caller here.
-      from: message.delegatecall && to ? to : message.caller.bytes,
+      from,
+      fromId: this.actorAt(from)?.id,
       value: message.value,
       gas: Number(message.gasLimit),
       gasUsed: 0,
