@@ -620,6 +620,21 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     assert.deepEqual(transfer.InvokedActor, { Id: recipientId, State: { Code: { '/': codeCid('placeholder').toString() }, Head: EMPTY_ARR_CID, Nonce: 0, Balance: '0', DelegatedAddress: f410(RECIPIENT) } });
   });
 
+  test('a send that fails as a syscall: short of funds it invoked its receiver (InvokedActor, exit 6); to no actor it invoked none (left out, exit 5)', async (t) => {
+    const rpc = await setupTraces(t);
+    const { callCaller, caller, devId, devnet } = rpc;
+    const devBefore = await actorNow(rpc, `t0${devId}`);
+    const short = subcallsOf(await replay(rpc, await callCaller('sendToActor', [devId, 10n ** 6n])));
+    assert.equal(short.length, 1);
+    assert.deepEqual([short[0].Msg.From, short[0].Msg.To, short[0].Msg.Value, short[0].Msg.Method, short[0].MsgRct], [idAddress(devnet, caller), `t0${devId}`, '1000000', 0, { ExitCode: 6, Return: null, ReturnCodec: 0 }]);
+    // The dev account as it was invoked: the message's sender, its nonce moved.
+    const { Id, State } = short[0].InvokedActor;
+    assert.deepEqual([Id, State.Code, State.Nonce, State.DelegatedAddress], [devId, devBefore.Code, devBefore.Nonce + 1, devBefore.DelegatedAddress]);
+    const nowhere = subcallsOf(await replay(rpc, await callCaller('sendToActor', [999999, 0])));
+    assert.equal(nowhere.length, 1);
+    assert.deepEqual([nowhere[0].Msg.To, nowhere[0].MsgRct, 'InvokedActor' in nowhere[0]], ['t0999999', { ExitCode: 5, Return: null, ReturnCodec: 0 }, false]);
+  });
+
   test('a DELEGATECALL reads the code contract\'s bytecode CID, then sends InvokeContractDelegate to the caller itself', async (t) => {
     const rpc = await setupTraces(t);
     const { contracts, callee, sendTx, devnet } = rpc;
