@@ -635,6 +635,27 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     assert.deepEqual([nowhere[0].Msg.To, nowhere[0].MsgRct, 'InvokedActor' in nowhere[0]], ['t0999999', { ExitCode: 5, Return: null, ReturnCodec: 0 }, false]);
   });
 
+  test('a CALL or STATICCALL to no actor is still a send (the EVM walks away): to an ID naming none exit 5, read-only to an address it may not make exit 24', async (t) => {
+    const rpc = await setupTraces(t);
+    const { contracts, sendTx, devnet } = rpc;
+    const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.FevmProbe.bytecode });
+    const iface = new Interface(contracts.FevmProbe.abi as InterfaceAbi);
+    const maskedId = `0xff${(999999).toString(16).padStart(38, '0')}`;
+    const nowhere = `0x${'7a'.repeat(20)}`;
+    const sends = [
+      ...subcallsOf(await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('callTo', [maskedId, 0, '0x01']) }))),
+      ...subcallsOf(await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('staticCallTo', [nowhere, '0x']) }))),
+    ];
+    assert.deepEqual(
+      sends.map((s) => [s.Msg.From, s.Msg.To, s.Msg.Method, s.Msg.Params, s.Msg.ReadOnly, s.MsgRct, 'InvokedActor' in s, s.Subcalls]),
+      [
+        [idAddress(devnet, probe), 't0999999', METHOD_INVOKE_CONTRACT, Buffer.from([1]).toString('base64'), false, { ExitCode: 5, Return: null, ReturnCodec: 0 }, false, null],
+        [idAddress(devnet, probe), f410(nowhere), METHOD_INVOKE_CONTRACT, null, true, { ExitCode: 24, Return: null, ReturnCodec: 0 }, false, null],
+      ],
+    );
+  });
+
   test('a DELEGATECALL reads the code contract\'s bytecode CID, then sends InvokeContractDelegate to the caller itself', async (t) => {
     const rpc = await setupTraces(t);
     const { contracts, callee, sendTx, devnet } = rpc;

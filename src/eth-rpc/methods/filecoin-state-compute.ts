@@ -136,7 +136,7 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
  */
 function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
   if (frame.type === 'CREATE' || frame.type === 'CREATE2') return createTrace(frame, { ...context, caller: frame.from, value: frame.value });
-  if (!frame.invoked || !frame.callee) return [];
+  if (!frame.invoked || !frame.callee) return frame.type === 'CALL' || frame.type === 'STATICCALL' ? noActorTrace(frame, context) : [];
   if (frame.type === 'CALL' || frame.type === 'STATICCALL') {
     const send: TracedSend = {
       from: senderOf(frame),
@@ -188,6 +188,28 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
 function createdByCall(frame: EvmFrame): Actor | undefined {
   const { callee } = frame;
   return callee && { id: callee.id, kind: callee.kind, nonce: 0, balance: 0n, delegated: address(frame.to!) };
+}
+
+/**
+ * A CALL or STATICCALL the EVM actor sent where the FVM found no actor (builtin-actors call.rs, which
+ * then carries on as the EVM does): an ID naming none (NotFound: the trace's exit 5), or an address it
+ * may not make in a read-only call (ReadOnly: any errno but NotFound and InsufficientFunds is 24 in
+ * filecoin-ffi's build_lotus_trace). Nothing was invoked.
+ */
+function noActorTrace(frame: EvmFrame, context: EvmContext): unknown[] {
+  if (!frame.to) return [];
+  const to = address(frame.to);
+  const send: TracedSend = {
+    from: senderOf(frame),
+    to,
+    value: frame.value,
+    method: METHOD_INVOKE_CONTRACT,
+    params: frame.input.length ? { codec: RAW, data: frame.input } : undefined,
+    gas: frame.gas,
+    readOnly: frame.type === 'STATICCALL',
+    exitCode: to.id !== undefined ? ExitCode.SysErrInvalidReceiver : ExitCode.ErrAssertionFailed,
+  };
+  return [traceJson(send, [], context.codes)];
 }
 
 /** The subcalls under a frame: sends, and the EVM's calls to other actors; precompile calls are no sends, but call_actor's sends are. */
