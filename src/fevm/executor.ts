@@ -219,6 +219,8 @@ export class Executor {
    * for the former. The caller owns the checkpoint around it.
    */
   private send(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
+    // Refused before the FVM's call_actor (ref-fvm kernel send): no send to trace, nothing accessed.
+    if (send.readOnly && send.value > 0n) return Promise.resolve(syscallError(ErrorNumber.ReadOnly));
     const { access } = this;
     const mark = access.mark();
     const tracer = this.tracer;
@@ -246,7 +248,6 @@ export class Executor {
   }
 
   private async sendUntraced(state: StateOverlay, send: ActorSend, ctx: ExecutionContext, top?: TopLevel): Promise<SendOutcome> {
-    if (send.readOnly && send.value > 0n) return syscallError(ErrorNumber.ReadOnly);
     const { access } = this;
     // What the FVM charges around a send (ref-fvm call_actor_unchecked / call_actor_resolved).
     let gas = 0;

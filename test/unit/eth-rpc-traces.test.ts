@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { describe, test } from 'node:test';
 import { AbiCoder, Interface, getCreate2Address, getCreateAddress, keccak256, type InterfaceAbi } from 'ethers';
-import { FilAddress } from '../../src/common/address.js';
+import { FilAddress, Protocol } from '../../src/common/address.js';
 import { decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { bytecodeCid } from '../../src/fevm/actor-state.js';
@@ -654,6 +654,25 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
         [idAddress(devnet, probe), f410(nowhere), METHOD_INVOKE_CONTRACT, null, true, { ExitCode: 24, Return: null, ReturnCodec: 0 }, false, null],
       ],
     );
+  });
+
+  test('call_actor read-only: to an f1 address with no actor a send the FVM refuses to create (exit 24, nothing invoked); with value no send at all', async (t) => {
+    const rpc = await setupTraces(t);
+    const { contracts, sendTx, devnet } = rpc;
+    const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
+    await sendTx({ to: null, data: contracts.FevmProbe.bytecode });
+    const iface = new Interface(contracts.FevmProbe.abi as InterfaceAbi);
+    const unknown = FilAddress.fromPayload(Protocol.Secp256k1, new Uint8Array(20).fill(0x5c));
+    const READ_ONLY = 1;
+    const callActor = (value: bigint) => sendTx({ to: probe, data: iface.encodeFunctionData('callActor', [0, value, READ_ONLY, 0, '0x', unknown.bytes]), value });
+    const [refused, ...rest] = subcallsOf(await replay(rpc, await callActor(0n)));
+    assert.deepEqual(rest, []);
+    assert.deepEqual(
+      [refused.Msg.From, refused.Msg.To, refused.Msg.Method, refused.Msg.ReadOnly, refused.MsgRct, 'InvokedActor' in refused],
+      [idAddress(devnet, probe), unknown.toString('t'), 0, true, { ExitCode: 24, Return: null, ReturnCodec: 0 }, false],
+    );
+    // ref-fvm's kernel refuses value in a read-only send before its call_actor: nothing traced.
+    assert.equal((await replay(rpc, await callActor(5n))).Subcalls, null);
   });
 
   test('a DELEGATECALL reads the code contract\'s bytecode CID, then sends InvokeContractDelegate to the caller itself', async (t) => {

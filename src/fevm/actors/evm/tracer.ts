@@ -229,6 +229,11 @@ type OpenFrame =
 
 type EvmEvents = EvmActor['events'];
 
+const SEND_ERROR_EXIT_CODES: Partial<Record<ErrorNumber, number>> = {
+  [ErrorNumber.InsufficientFunds]: ExitCode.SysErrInsufficientFunds,
+  [ErrorNumber.NotFound]: ExitCode.SysErrInvalidReceiver,
+};
+
 export class Tracer {
   /** The top-level send, once the message has started. */
   root: SendFrame | undefined;
@@ -309,8 +314,9 @@ export class Tracer {
     frame.gasUsed = outcome.type === 'invoked' ? outcome.result.gasUsed : outcome.gasUsed;
     if (outcome.type === 'syscall-error') {
       frame.syscallError = outcome.errno;
-      // As a top-level message's receipt would show the failure.
-      frame.exitCode = outcome.errno === ErrorNumber.InsufficientFunds ? ExitCode.SysErrInsufficientFunds : ExitCode.SysErrInvalidReceiver;
+      // As filecoin-ffi's trace shows it (build_lotus_trace): a top-level receipt's codes for no funds
+      // and no actor, SYS_ASSERTION_FAILED for any other errno (a read-only send that would create one).
+      frame.exitCode = SEND_ERROR_EXIT_CODES[outcome.errno] ?? ExitCode.ErrAssertionFailed;
     } else {
       frame.exitCode = outcome.result.exitCode;
       frame.returnData = outcome.result.returnData;
