@@ -181,7 +181,8 @@ describe('StateReplay and StateCompute', () => {
     assert.deepEqual(replay.MsgRct, lookup.Receipt);
     assert.equal(replay.Msg.From, DEV0);
     assert.equal(replay.Error, '');
-    assert.equal(replay.ExecutionTrace.Msg.From, DEV0);
+    // The trace names the sender by its ID, as the FVM's does (filecoin-ffi build_lotus_trace).
+    assert.equal(replay.ExecutionTrace.Msg.From, await result('Filecoin.StateLookupID', [DEV0, null]));
     assert.equal(replay.ExecutionTrace.MsgRct.ExitCode, 0);
     assert.equal(BigInt(replay.GasCost.TotalCost) > 0n, true);
     assert.deepEqual(await result('Filecoin.StateReplay', [lookup.TipSet, cid]), replay);
