@@ -131,17 +131,15 @@ export class Cheats {
   rollback(depth: number): Promise<void> {
     return this.node.miner.queue.run(async () => {
       this.node.checkWritable();
-      const { chain, state, clock } = this.node;
+      const { chain, clock } = this.node;
       const height = chain.head.epoch - depth;
       if (height < chain.first.epoch) {
         const first = chain.first.epoch > 0 ? ` (this chain starts at epoch ${chain.first.epoch})` : '';
         throw new InvalidParamsError(`Rollback depth must not exceed current chain height: current height ${chain.head.epoch}, depth ${depth}${first}`);
       }
       const target = chain.atOrBefore(height)!;
-      const snapshot = { state: state.snapshotAt(target.epoch), height: target.epoch, clock: clock.save() };
-      this.restore(snapshot, 'revert');
+      this.backTo(target, 'revert');
       clock.setTime(target.timestamp);
-      for (const [id, later] of this.snapshots) if (later.state.write > snapshot.state.write) this.snapshots.delete(id);
     });
   }
 
@@ -397,8 +395,22 @@ export class Cheats {
 
   /** The chain at its first tipset, its clock as a new chain's: the wall clock's time, no offset or interval set. */
   private firstTipset(): Snapshot {
-    const height = this.node.chain.first.epoch;
-    return { state: this.node.state.snapshotAt(height), height, clock: NEW_CLOCK };
+    return this.snapshotAt(this.node.chain.first, NEW_CLOCK);
+  }
+
+  /** The chain as it was at `tipset`, one of its own, with `clock`. */
+  private snapshotAt(tipset: Tipset, clock: ClockState): Snapshot {
+    return { state: this.node.state.snapshotAt(tipset.epoch), height: tipset.epoch, clock };
+  }
+
+  /**
+   * The chain back to `target`, one of its tipsets, as evm_revert goes back to a snapshot taken there
+   * (the clock left as it is); the snapshots taken after it are used up.
+   */
+  private backTo(target: Tipset, kind: RevertKind): void {
+    const snapshot = this.snapshotAt(target, this.node.clock.save());
+    this.restore(snapshot, kind);
+    for (const [id, later] of this.snapshots) if (later.state.write > snapshot.state.write) this.snapshots.delete(id);
   }
 
   private restore(snapshot: Snapshot, kind: RevertKind): void {
