@@ -83,10 +83,11 @@ export class Calls {
    * A gas limit with which the transaction succeeds, found as Lotus's eth_estimateGas finds it
    * (node/impl/eth/gas.go ethGasSearch, gasSearch): estimateMessageGas's limit; if a frame anywhere
    * runs out of gas with it, a limit is searched for (doubled until the call passes, then narrowed
-   * to within 1 %) and answered times 1.25.
+   * to within 1 %) and answered times 1.25. On the head with the sender's pending messages before it,
+   * or `at` an earlier tipset's epoch without them (anvil_reorg's new chain, grown from that tipset).
    */
-  async estimateGas(request: CallRequest): Promise<number> {
-    const { probe: unpriced, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input);
+  async estimateGas(request: CallRequest, at?: { epoch: number }): Promise<number> {
+    const { probe: unpriced, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input, at);
     const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(used));
     // The search runs the message GasEstimateMessageGas returns: with its premium and fee cap, whose
     // reserve for the gas the sender pays before the message runs (see run).
@@ -140,10 +141,10 @@ export class Calls {
    * Runs `message` at the block gas limit as an estimate does: the gas it uses (with its inclusion),
    * or the error it fails with; and the probe that found it, for further runs.
    */
-  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array): Promise<{ probe: Probe; used: number }> {
+  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array, at?: { epoch: number }): Promise<{ probe: Probe; used: number }> {
     // Lotus's probe has no fees (gasutils.go gasEstimateGasLimitInternal), so it runs at a base fee of 0.
     const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT, gasFeeCap: 0n, gasPremium: 0n });
-    const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input }, BLOCK_GAS_LIMIT);
+    const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input, ...(at && { epoch: at.epoch, priors: [] }) }, BLOCK_GAS_LIMIT);
     if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to, atLimit.method);
     const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
     return { probe: { message: atLimit, epoch, priors, inclusion, input }, used: inclusion + result.gasUsed };

@@ -13,10 +13,12 @@ import { EMPTY_KAMT, storageShapeOf, withSlotShaped } from '../fevm/actors/evm/k
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import { LAST_TIMESTAMP, NEW_CLOCK, type Clock, type ClockState, type RunInterval } from '../mining/clock.js';
-import type { Mempool } from '../mining/mempool.js';
+import { EC_FINALITY } from '../mining/finality.js';
+import type { Mempool, PendingMessage } from '../mining/mempool.js';
 import type { Miner, MiningMode } from '../mining/miner.js';
 import type { Tipset } from '../mining/tipset.js';
 import type { DevnetEventEmitter, RevertKind } from './events.js';
+import { checkReorgBlocks } from './reorg-blocks.js';
 
 /** The most epochs anvil_mine gives a tipset each; longer runs pass as null rounds, in seconds rather than hours. */
 export const MAX_TIPSETS_MINED = 1000;
@@ -140,6 +142,54 @@ export class Cheats {
       const target = chain.atOrBefore(height)!;
       this.backTo(target, 'revert');
       clock.setTime(target.timestamp);
+    });
+  }
+
+  /**
+   * The errors anvil_reorg answers before anything else, in Anvil's words where it has them: a depth
+   * of 0, past the chain's first tipset (a fork's starting point), or past EC finality, which no Lotus
+   * node reorganises (chain/store/store.go exceedsForkLength); a block offset past the new blocks.
+   */
+  checkReorg(depth: number, offsets: readonly number[]): void {
+    const { chain } = this.node;
+    // Anvil's answer to 0 is an internal error ("Required data unavailable"): nothing to reorganise.
+    if (depth === 0) throw new InvalidParamsError('Reorg depth must be at least 1: a reorg replaces the latest block or more');
+    if (chain.head.epoch - depth < chain.first.epoch) {
+      const first = chain.first.epoch > 0 ? ` (this chain starts at epoch ${chain.first.epoch})` : '';
+      throw new InvalidParamsError(`Reorg depth must not exceed current chain height: current height ${chain.head.epoch}, depth ${depth}${first}`);
+    }
+    if (depth > EC_FINALITY) throw new InvalidParamsError(`Reorg depth must not exceed EC finality (${EC_FINALITY} epochs), which a Lotus node never reorganises past: depth ${depth}`);
+    const past = offsets.find((offset) => offset >= depth);
+    if (past !== undefined) throw new InvalidParamsError(`Block number for reorg tx will exceed the reorged chain height. Block number ${past} must not exceed (depth-1) ${depth - 1}`);
+  }
+
+  /**
+   * anvil_reorg: the last `depth` epochs dropped as anvil_rollback drops them (their messages gone,
+   * the pool kept, as Anvil's), then a tipset mined at each of them again, block offset `i` at the
+   * i-th epoch after the new chain's parent, holding only the messages `blocks` gives it (none from
+   * the pool, as in Anvil). `blocks` makes them on the state of that parent, the tipset at or before
+   * head - depth (a JSON request's nonce counted from there): what it or checkReorgBlocks refuses
+   * leaves the chain as it was. The new tipsets are mined as any tipset is, at the clock's next
+   * timestamps, but after the old head's: each is a new block, whatever it holds, as a reorg's are.
+   */
+  reorg(depth: number, offsets: readonly number[], blocks: (parentEpoch: number) => Promise<PendingMessage[][]>): Promise<void> {
+    return this.node.miner.queue.run(async () => {
+      this.node.checkWritable();
+      this.checkReorg(depth, offsets);
+      const { chain, state, clock, miner, events } = this.node;
+      const oldHead = chain.head;
+      const parent = chain.atOrBefore(oldHead.epoch - depth)!;
+      const made = await blocks(parent.epoch);
+      // The first new tipset is at the epoch after the parent, which is below head - depth + 1 after null rounds.
+      const newBlocks = Array.from({ length: oldHead.epoch - parent.epoch }, (_, i) => made[i - (oldHead.epoch - depth - parent.epoch)] ?? []);
+      await state.untilFetched(() => checkReorgBlocks(state.at(parent.epoch), newBlocks));
+      this.backTo(parent, 'reorg');
+      try {
+        if (clock.upcomingTimestamp(parent.timestamp) <= oldHead.timestamp) clock.setNextTimestamp(oldHead.timestamp + 1);
+        for (const messages of newBlocks) await miner.mineWith(messages);
+      } finally {
+        events.emit('reorged');
+      }
     });
   }
 
@@ -420,8 +470,8 @@ export class Cheats {
     if (dropped.length > 0) this.node.events.emit('reverting', dropped, kind);
     this.node.state.revert(snapshot.state);
     this.node.chain.truncate(snapshot.height);
-    // Anvil keeps its pool across evm_revert (what the reverted tipsets took is gone with them) and empties it on reset.
-    if (kind === 'revert') this.node.mempool.reverted(this.node.state.at(this.node.chain.head.epoch));
+    // Anvil keeps its pool across evm_revert and anvil_reorg (what the reverted tipsets took is gone with them) and empties it on reset.
+    if (kind !== 'reset') this.node.mempool.reverted(this.node.state.at(this.node.chain.head.epoch));
     else {
       this.node.mempool.clear();
       this.node.mempool.forgetReplaced();

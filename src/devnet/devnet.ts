@@ -44,7 +44,7 @@ import type { ReplayOptions, TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
 import { deriveStorageProviderKeys } from './storage-providers/keys.js';
 import { PieceStore, piecesDirOf } from './storage-providers/piece-store.js';
-import { Submission, type TransactionRequest } from './submission.js';
+import { Submission, type ReorgTransaction, type TransactionRequest } from './submission.js';
 import { addVerifiedClient, type VerifiedClient } from './verified-clients.js';
 import { NativeWallet, servedWallet, type NodeWallet } from './wallet.js';
 
@@ -499,6 +499,18 @@ export class Devnet {
   /** Fills in and signs a transaction with a dev account's key, without sending it (eth_signTransaction). */
   signTransaction(request: TransactionRequest): Promise<Uint8Array> {
     return this.submission.signTransaction(request);
+  }
+
+  /**
+   * anvil_reorg: the last `depth` epochs replaced by new tipsets holding `transactions` (cheats.ts
+   * reorg, submission.ts reorgBlocks); its errors answered before anything changes.
+   */
+  async reorg(depth: number, transactions: readonly ReorgTransaction[]): Promise<void> {
+    const offsets = transactions.map((t) => t.offset);
+    this.cheatCodes.checkReorg(depth, offsets);
+    const blocks = await this.submission.reorgBlocks(depth, transactions);
+    await this.cheatCodes.reorg(depth, offsets, blocks);
+    this.writeCheck();
   }
 
   /** Whether eth_sendTransaction sends for `eth` without a key (impersonation). */

@@ -20,11 +20,16 @@ export interface DevnetEvents {
    */
   rewound: [kind: RewindKind];
   /**
-   * Tipsets a revert (evm_revert, anvil_reset) is about to drop, newest first: still on the chain, with
-   * their state, while the listeners run (filters and subscriptions report an evm_revert's logs as
-   * removed; a reset starts the chain over, which no one follows as a reorg).
+   * Tipsets a revert (evm_revert, anvil_rollback, anvil_reorg, anvil_reset) is about to drop, newest
+   * first: still on the chain, with their state, while the listeners run (filters and subscriptions
+   * report a revert's logs as removed; a reset starts the chain over, which no one follows as a reorg).
    */
   reverting: [tipsets: readonly Tipset[], kind: RevertKind];
+  /**
+   * anvil_reorg has mined the new chain's tipsets (each announced as `tipset`) on the tipsets its
+   * `reverting` dropped: the end of what Lotus announces as one head change (ChainNotify's reverts and applies).
+   */
+  reorged: [];
   /** What the storage-provider agents did (a deal published, a sector sealed) or why they could not. */
   storageProvider: [level: 'info' | 'warn', line: string];
   /** A line a contract printed with console.log (in a transaction, a call or an estimate). */
@@ -39,8 +44,11 @@ export interface DevnetEvents {
 
 export type RewindKind = 'revert' | 'replace';
 
-/** Why tipsets are dropped: an evm_revert to a snapshot, or anvil_reset back to genesis. */
-export type RevertKind = 'revert' | 'reset';
+/**
+ * Why tipsets are dropped: an evm_revert to a snapshot (or anvil_rollback), anvil_reorg (new tipsets
+ * follow, then `reorged`), or anvil_reset back to genesis.
+ */
+export type RevertKind = 'revert' | 'reorg' | 'reset';
 
 export type DevnetEventEmitter = EventEmitter<DevnetEvents>;
 

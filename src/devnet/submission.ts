@@ -5,7 +5,7 @@
 import { Wallet } from 'ethers';
 import { FilAddress, isMaskedId, maskedIdAddress, Protocol } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
-import { DevnetError, MessageRejectedError } from '../common/errors.js';
+import { DevnetError, InvalidParamsError, MessageRejectedError } from '../common/errors.js';
 import { keccak256 } from '../common/hashes.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../common/hex.js';
 import type { Actor } from '../fevm/actor.js';
@@ -38,6 +38,12 @@ export interface TransactionRequest extends CallRequest {
    * signature). Else EIP-1559.
    */
   type?: 0 | 2;
+}
+
+/** A transaction of anvil_reorg: signed (raw bytes) or a request, and the new block (0: the first) that holds it. */
+export interface ReorgTransaction {
+  tx: Uint8Array | TransactionRequest;
+  offset: number;
 }
 
 /** What submitting needs from the node. */
@@ -182,11 +188,11 @@ export class Submission {
    * What `request` leaves out, filled as eth_sendTransaction fills it: the gas estimated now, and a
    * function giving the whole transaction with the sender's next nonce at the time it is called.
    */
-  private async transactionFiller(request: TransactionRequest): Promise<() => EthTransaction> {
+  private async transactionFiller(request: TransactionRequest, estimateAt?: { epoch: number }): Promise<() => EthTransaction> {
     // A legacy transaction's gas price is its fee cap and premium both, as Lotus makes its message.
     const gasPrice = request.type === 0 ? (request.maxFeePerGas ?? this.defaultGasPrice()) : undefined;
     const premium = gasPrice ?? request.maxPriorityFeePerGas ?? DEFAULT_GAS_PREMIUM;
-    const gas = request.gas ?? (await this.node.calls.estimateGas(request));
+    const gas = request.gas ?? (await this.node.calls.estimateGas(request, estimateAt));
     const fill = (): EthTransaction => ({
       type: request.type === 0 ? 0 : 2,
       hash: new Uint8Array(32),
@@ -314,11 +320,9 @@ export class Submission {
     return actor?.kind === 'account' && actor.robust && this.isImpersonated(maskedIdAddress(actor.id)) ? actor : undefined;
   }
 
-  /** A native message from an impersonated account: a placeholder signature of its key's type, which nothing checks. */
+  /** A native message from an impersonated account into the pool (unsignedMessage). */
   private admitUnsigned(message: Message, fetched = false): Promise<Admitted> {
-    const signature = message.from.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
-    const signed: SignedMessage = { message, signature };
-    return this.admit(pendingMessage(signed), false, fetched);
+    return this.admit(unsignedMessage(message), false, fetched);
   }
 
   /**
@@ -371,24 +375,92 @@ export class Submission {
     return this.autoImpersonate || this.impersonated.has(bytesToHex(eth));
   }
 
-  /**
-   * A transaction from an impersonated sender: no signature, so the node makes the message itself.
-   * An f410 sender's shows as an Ethereum transaction whose hash covers the sender; a masked ID
-   * naming a native account sends as that account's key address.
-   */
+  /** A transaction from an impersonated sender into the pool (impersonatedMessage). */
   private async submitImpersonated(tx: EthTransaction, fetched = false): Promise<Admitted> {
+    return this.admit(await this.impersonatedMessage(tx), false, fetched);
+  }
+
+  /**
+   * The message a transaction from an impersonated sender sends: no signature, so the node makes the
+   * message itself. An f410 sender's shows as an Ethereum transaction whose hash covers the sender; a
+   * masked ID naming a native account sends as that account's key address.
+   */
+  private async impersonatedMessage(tx: EthTransaction): Promise<PendingMessage> {
     const sender = await this.node.state.untilFetched(() => resolveEthAddress(this.headState(), tx.from));
     if (sender?.kind === 'evm') throw new DevnetError('a contract cannot send messages on Filecoin, so it cannot be impersonated');
     // A masked ID naming an Ethereum account sends as that account's f410 address.
     const delegated = isMaskedId(tx.from) ? sender?.delegated?.ethAddress : undefined;
-    if (delegated) return this.submitImpersonated({ ...tx, from: delegated }, fetched);
+    if (delegated) return this.impersonatedMessage({ ...tx, from: delegated });
     if (isMaskedId(tx.from)) {
       if (sender?.kind !== 'account' || !sender.robust) throw new DevnetError(`${bytesToHex(tx.from)} names no account that can send`);
-      return this.admitUnsigned({ ...toFilecoinMessage(tx).message, from: sender.robust }, fetched);
+      return unsignedMessage({ ...toFilecoinMessage(tx).message, from: sender.robust });
     }
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
     const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
-    return this.submitEth(hashed, false, fetched);
+    return pendingMessage(toFilecoinMessage(hashed), hashed);
+  }
+
+  /**
+   * anvil_reorg's transactions, each with its block offset, as the messages they send, not pooled: a
+   * signed transaction decoded (its own nonce), a request signed by a dev account or sent for an
+   * impersonated sender as eth_sendTransaction fills it but for its nonce, its gas estimated on the
+   * tipset the new chain grows from (Anvil estimates on its head: a Filecoin message may cost more
+   * where, say, its recipient does not exist yet), the reorg's transactions before it not run. What
+   * is returned makes the new blocks' messages, by block offset, on the new chain's parent: a
+   * request's nonce is its sender's there, counted on through the requests before it, in block order
+   * (Anvil's).
+   */
+  async reorgBlocks(depth: number, transactions: readonly ReorgTransaction[]): Promise<(parentEpoch: number) => Promise<PendingMessage[][]>> {
+    const { chain } = this.node;
+    const parent = chain.atOrBefore(chain.head.epoch - depth)!;
+    const makers: ((nonce: () => Promise<number>) => Promise<PendingMessage>)[] = [];
+    for (const [i, { tx }] of transactions.entries()) makers.push(await this.reorgMessage(tx, `txBlockPairs[${i}][0]`, parent.epoch));
+    // Stable: a block's transactions in the order given.
+    const order = transactions.map((_, i) => i).sort((a, b) => transactions[a]!.offset - transactions[b]!.offset);
+    return async (parentEpoch) => {
+      const { state } = this.node;
+      const nonces = new Map<string, number>();
+      const nextNonce = async (from: Uint8Array) => {
+        const key = bytesToHex(from);
+        const nonce = nonces.get(key) ?? (await state.untilFetched(() => resolveEthAddress(state.at(parentEpoch), from)))?.nonce ?? 0;
+        nonces.set(key, nonce + 1);
+        return nonce;
+      };
+      const blocks: PendingMessage[][] = Array.from({ length: depth }, () => []);
+      for (const i of order) {
+        const { tx, offset } = transactions[i]!;
+        blocks[offset]!.push(await makers[i]!(() => nextNonce((tx as TransactionRequest).from)));
+      }
+      return blocks;
+    };
+  }
+
+  /**
+   * reorgBlocks' message for one transaction (`name`: the parameter it came in), given its nonce (a
+   * request's) when the new chain's parent is known. One that cannot be decoded, or that no key signs,
+   * is refused as Anvil refuses it (-32602).
+   */
+  private async reorgMessage(tx: Uint8Array | TransactionRequest, name: string, parentEpoch: number): Promise<(nonce: () => Promise<number>) => Promise<PendingMessage>> {
+    if (tx instanceof Uint8Array) {
+      let decoded: ReturnType<typeof decodeEthTransactionMessage>;
+      try {
+        decoded = decodeEthTransactionMessage(tx, this.node.chainId);
+      } catch (error) {
+        throw new InvalidParamsError(`${name}: Failed to decode transaction: ${(error as Error).message}`);
+      }
+      const pending = pendingMessage(decoded.signed, decoded.tx);
+      return async () => pending;
+    }
+    const account = this.node.accounts.find((a) => equalBytes(a.address, tx.from));
+    if (!account && !this.isImpersonated(tx.from)) throw new InvalidParamsError(`${name}: No Signer available: the node holds no key for ${bytesToHex(tx.from)} and does not impersonate it`);
+    // Its nonce is set below: the head's is not looked up.
+    const fill = await this.transactionFiller({ ...tx, nonce: 0 }, { epoch: parentEpoch });
+    return async (nonce) => {
+      const filled = { ...fill(), nonce: await nonce() };
+      if (!account) return this.impersonatedMessage(filled);
+      const { tx: ethTx, signed } = decodeEthTransactionMessage(await signEthTransaction(account.privateKey, filled), this.node.chainId);
+      return pendingMessage(signed, ethTx);
+    };
   }
 
   /**
@@ -472,6 +544,12 @@ export class Submission {
 function pendingMessage(signed: SignedMessage, ethTx?: EthTransaction): PendingMessage {
   const { cid, chainSize } = chainIdentity(signed);
   return { cid, signed, ethTx, chainSize };
+}
+
+/** A native message from an impersonated account: a placeholder signature of its key's type, which nothing checks. */
+function unsignedMessage(message: Message): PendingMessage {
+  const signature = message.from.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
+  return pendingMessage({ message, signature });
 }
 
 /** The signature a key address signs with. */

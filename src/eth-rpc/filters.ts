@@ -88,7 +88,7 @@ export class Filters {
     devnet.events.on('pending', (pending) => this.onPending(pending));
     devnet.events.on('reverting', (tipsets, kind) => {
       // A reset's chain is gone with its filters (anvil_reset clears them): nothing to collect.
-      if (kind === 'revert') this.onReverting(tipsets);
+      if (kind !== 'reset') this.onReverting(tipsets);
     });
   }
 

@@ -91,6 +91,13 @@ export class Subscriptions {
   private readonly onTipset = (tipset: Tipset) => this.publishTipset(tipset);
   private readonly onPending = (pending: PendingMessage) => this.publishPending(pending);
   private readonly onReverting = (tipsets: readonly Tipset[], kind: RevertKind) => this.publishRevert(tipsets, kind);
+  private readonly onReorged = () => this.publishReorg();
+  /**
+   * While anvil_reorg mines its new chain: the ChainNotify changes its reverts and new tipsets make,
+   * sent as one message once it is done (`reorged`), as Lotus sends a reorg's (chain/store/store.go
+   * reorgWorker: one notification of the reverts, then the applies).
+   */
+  private reorgChanges: object[] | undefined;
 
   constructor(
     private readonly devnet: Devnet,
@@ -102,6 +109,7 @@ export class Subscriptions {
     devnet.events.on('tipset', this.onTipset);
     devnet.events.on('pending', this.onPending);
     devnet.events.on('reverting', this.onReverting);
+    devnet.events.on('reorged', this.onReorged);
   }
 
   subscribe(subscription: Subscription): Hex {
@@ -226,6 +234,7 @@ export class Subscriptions {
     this.devnet.events.off('tipset', this.onTipset);
     this.devnet.events.off('pending', this.onPending);
     this.devnet.events.off('reverting', this.onReverting);
+    this.devnet.events.off('reorged', this.onReorged);
     for (const id of this.subs.keys()) this.node.setHolder(id, undefined);
     this.subs.clear();
     this.chainChannels.clear();
@@ -268,7 +277,11 @@ export class Subscriptions {
   }
 
   private publishTipset(tipset: Tipset): void {
-    for (const channel of this.chainChannels) this.pushChannel(channel, [{ Type: 'apply', Val: tipsetJson(tipset) }]);
+    if (this.reorgChanges) {
+      if (this.chainChannels.size > 0) this.reorgChanges.push({ Type: 'apply', Val: tipsetJson(tipset) });
+    } else {
+      for (const channel of this.chainChannels) this.pushChannel(channel, [{ Type: 'apply', Val: tipsetJson(tipset) }]);
+    }
     for (const [channel, { eventsOf, endsAt }] of this.eventChannels) {
       for (const event of eventsOf(tipset)) this.pushChannel(channel, event);
       if (endsAt(tipset)) {
@@ -290,7 +303,8 @@ export class Subscriptions {
 
   /**
    * A revert's dropped tipsets (newest first): ChainNotify's `revert` head changes in one message, as
-   * Lotus sends a reorg's (chain/store/store.go), each matching log again with `removed: true`, as
+   * Lotus sends a reorg's (chain/store/store.go; anvil_reorg's with its new tipsets' `apply` changes
+   * after them, publishReorg), each matching log again with `removed: true`, as
    * Lotus's event filter and geth send a reverted block's logs, and each matching actor event again
    * with `reverted: true` (Lotus node/impl/full/actor_events.go passes its event filter's reverts on).
    * Not for anvil_reset: the chain starts over rather than reorganises (Anvil sends its subscribers
@@ -298,7 +312,9 @@ export class Subscriptions {
    * (audit16 A9).
    */
   private publishRevert(tipsets: readonly Tipset[], kind: RevertKind): void {
-    for (const channel of this.chainChannels) this.pushChannel(channel, tipsets.map((tipset) => ({ Type: 'revert', Val: tipsetJson(tipset) })));
+    const reverts = this.chainChannels.size > 0 ? tipsets.map((tipset) => ({ Type: 'revert', Val: tipsetJson(tipset) })) : [];
+    if (kind === 'reorg') this.reorgChanges = reverts;
+    else for (const channel of this.chainChannels) this.pushChannel(channel, reverts);
     if (kind === 'reset') return;
     // Matched now, while the tipsets are still on the chain; sent from the queue.
     const draining = this.queue.length > 0;
@@ -312,6 +328,13 @@ export class Subscriptions {
       }
     }
     if (!draining && this.queue.length > 0) this.drain();
+  }
+
+  /** anvil_reorg's new chain is mined: its reverts and applies go to each ChainNotify channel as one head change. */
+  private publishReorg(): void {
+    const changes = this.reorgChanges;
+    this.reorgChanges = undefined;
+    if (changes && changes.length > 0) for (const channel of this.chainChannels) this.pushChannel(channel, changes);
   }
 
   private publishPending(pending: PendingMessage): void {

@@ -246,6 +246,17 @@ export class Miner {
     });
   }
 
+  /**
+   * Mines a tipset on the head holding `messages` (anvil_reorg's new blocks), not the pool's, at the
+   * next epoch and the clock's next timestamp. Call it only from a task of the queue. A message that
+   * a fork's upstream failed to give state for is not mined: that error is thrown, the tipset mined.
+   */
+  async mineWith(messages: PendingMessage[]): Promise<Tipset> {
+    const { tipset, unfetched } = await this.produceTipset(undefined, messages);
+    if (unfetched.size > 0) throw unfetched.values().next().value;
+    return tipset;
+  }
+
   stop(): void {
     this.stopTimer?.();
   }
@@ -352,10 +363,11 @@ export class Miner {
 
   /**
    * Mines a tipset on the head: at the next epoch and the clock's next timestamp unless `at` says
-   * otherwise. A message whose fetch of fork state fails (the upstream failing) is left out, and its
-   * sender held, as a message that throws is; it stays in the pool, and `unfetched` says why.
+   * otherwise, with the ready messages of the pool unless `messages` names them. A message whose fetch
+   * of fork state fails (the upstream failing) is left out, and its sender held, as a message that
+   * throws is; it stays in the pool, and `unfetched` says why.
    */
-  private async produceTipset(at?: { epoch: number; timestamp: number }): Promise<ProducedTipset> {
+  private async produceTipset(at?: { epoch: number; timestamp: number }, messages?: PendingMessage[]): Promise<ProducedTipset> {
     const { state, chain, mempool, executor } = this.deps;
     const parent = chain.head;
     const epoch = at?.epoch ?? parent.epoch + 1;
@@ -369,7 +381,7 @@ export class Miner {
     // On a fork, the crons of the null epochs before this tipset (Lotus runs them before its messages)
     // move the power actor's smoothed power and the reward actor's State on; the block reward then pays what the last of them computed.
     epochTickEnd(overlay, epoch - 1);
-    const selected = blsFirst(mempool.select(overlay, ctx.baseFee));
+    const selected = blsFirst(messages ?? mempool.select(overlay, ctx.baseFee));
     const included: IncludedMessage[] = [];
     const done: PendingMessage[] = [];
     /** Senders whose message was left out: their later nonces wait in the pool for the gap to fill. */
@@ -425,7 +437,7 @@ export class Miner {
     } finally {
       releaseConsole();
     }
-    if (buildAgain) return this.produceTipset(at);
+    if (buildAgain) return this.produceTipset(at, messages);
     // Cron runs after the messages, as at the end of every Filecoin epoch; on a fork the power
     // actor's part of it then moves its smoothed power and the reward actor's State on.
     const cronFailures = await this.untilFetched(overlay, async () => {

@@ -2,7 +2,7 @@
 // anvil_mine_detailed/evm_mine_detailed, evm_setAutomine, anvil_getAutomine/hardhat_getAutomine,
 // evm_setIntervalMining, anvil_getIntervalMining, evm_setBlockGasLimit, evm_increaseTime, evm_setTime,
 // evm_setNextBlockTimestamp, anvil_setBlockTimestampInterval, anvil_removeBlockTimestampInterval,
-// anvil_getGenesisTime, anvil_getLastBlockWallTime, anvil_rollback.
+// anvil_getGenesisTime, anvil_getLastBlockWallTime, anvil_rollback, anvil_reorg.
 import { AbiCoder } from 'ethers';
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex } from '../../common/hex.js';
@@ -15,7 +15,8 @@ import type { Tipset } from '../../mining/tipset.js';
 import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
 import { formatBlock } from '../format.js';
 import { createdEthAddress } from '../logs.js';
-import { bool, describeValue, invalid, numberOrQuantity, optional, parseObject, type Param } from '../params.js';
+import { transactionToSign } from '../call-request.js';
+import { bool, data, describeValue, invalid, listOf, numberOrQuantity, optional, parseObject, type Param } from '../params.js';
 
 /** The same method under each of the names tools use for it. */
 export function aliases(method: RpcMethod, ...names: string[]): RpcMethod[] {
@@ -63,6 +64,24 @@ const mineOptions: Param<MineOptions> = {
     };
   },
 };
+
+/**
+ * anvil_reorg's [transaction, block number] pairs, as Anvil takes them: a signed transaction's bytes, or
+ * a transaction request (parsed by the method, which knows the default sender); the block number is
+ * an offset in the new blocks, 0 the first.
+ */
+const reorgPairs = listOf(
+  'txBlockPairs',
+  (name): Param<{ tx: Uint8Array | Record<string, unknown>; offset: number }> => ({
+    name,
+    parse: (v) => {
+      if (!Array.isArray(v) || v.length !== 2) throw invalid(name, `expected a [transaction, block number] pair, got ${describeValue(v)}`);
+      const [tx, offset] = v as unknown[];
+      return { tx: typeof tx === 'string' ? data(`${name}[0]`).parse(tx) : parseObject(`${name}[0]`, tx), offset: numberOrQuantity(`${name}[1]`).parse(offset) };
+    },
+  }),
+  'a list of [transaction, block number] pairs',
+);
 
 /** Solidity's panic codes as alloy names them (alloy-sol-types PanicKind::as_str), which Anvil prints. */
 const PANIC_KINDS: Record<number, string> = {
@@ -220,6 +239,18 @@ export const cheatsMining = [
   // Drops the last `depth` epochs (default 1) as evm_revert drops them.
   defineWriteMethod('anvil_rollback', [optional(numberOrQuantity('depth'))], async ({ devnet }, depth) => {
     await devnet.cheats.rollback(depth ?? 1);
+    return null;
+  }),
+
+  // Anvil's: the last `depth` blocks replaced by as many new ones, holding only the transactions given.
+  defineWriteMethod('anvil_reorg', [numberOrQuantity('depth'), optional(reorgPairs)], async ({ devnet }, depth, pairs) => {
+    // A request without a sender is the first dev account's, as in Anvil.
+    const first = devnet.accounts[0];
+    const transactions = (pairs ?? []).map(({ tx, offset }, i) => ({
+      offset,
+      tx: tx instanceof Uint8Array ? tx : transactionToSign(`txBlockPairs[${i}][0]`).parse(tx.from == null && first ? { ...tx, from: bytesToHex(first.address) } : tx),
+    }));
+    await devnet.reorg(depth, transactions);
     return null;
   }),
 
