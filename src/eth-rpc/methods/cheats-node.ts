@@ -33,15 +33,21 @@ const upstreamUrl = (name: string): Param<string> => ({
   },
 });
 
-/** Pool messages shown as Ethereum transactions, by sender and nonce; `ready` picks pending or queued. */
-function txpoolBy(devnet: Devnet, ready: boolean, view: (p: PendingMessage) => unknown) {
+type BySender = Record<string, Record<string, unknown>>;
+
+/**
+ * Pool messages shown as Ethereum transactions, by sender and nonce, from one selection of the pool:
+ * `pending` those the next tipset can run, `queued` the others; only `sender`'s when given.
+ */
+function txpool(devnet: Devnet, view: (p: PendingMessage) => unknown, sender?: string): { pending: BySender; queued: BySender } {
   const pool = devnet.poolContent();
   const runnable = new Set(pool.ready);
-  const out: Record<string, Record<string, unknown>> = {};
+  const out = { pending: {} as BySender, queued: {} as BySender };
   for (const pending of pool.pending) {
-    if (!pending.ethTx || runnable.has(pending) !== ready) continue;
+    if (!pending.ethTx) continue;
     const from = bytesToHex(pending.ethTx.from);
-    (out[from] ??= {})[String(pending.ethTx.nonce)] = view(pending);
+    if (sender !== undefined && from !== sender) continue;
+    ((runnable.has(pending) ? out.pending : out.queued)[from] ??= {})[String(pending.ethTx.nonce)] = view(pending);
   }
   return out;
 }
@@ -218,18 +224,13 @@ export const cheatsNode = [
     'hardhat_setNextBlockBaseFeePerGas',
   ),
 
-  defineMethod('txpool_content', [], ({ devnet }) => ({
-    pending: txpoolBy(devnet, true, formatPendingTransaction),
-    queued: txpoolBy(devnet, false, formatPendingTransaction),
-  })),
+  defineMethod('txpool_content', [], ({ devnet }) => txpool(devnet, formatPendingTransaction)),
 
   // One sender's part of txpool_content, as Anvil answers it.
   defineMethod('txpool_contentFrom', [address('address')], ({ devnet }, from) => {
     const sender = bytesToHex(from);
-    return {
-      pending: txpoolBy(devnet, true, formatPendingTransaction)[sender] ?? {},
-      queued: txpoolBy(devnet, false, formatPendingTransaction)[sender] ?? {},
-    };
+    const { pending, queued } = txpool(devnet, formatPendingTransaction, sender);
+    return { pending: pending[sender] ?? {}, queued: queued[sender] ?? {} };
   }),
 
   defineMethod('txpool_inspect', [], ({ devnet }) => {
@@ -237,7 +238,7 @@ export const cheatsNode = [
       const tx = p.ethTx!;
       return `${tx.to ? bytesToHex(tx.to) : 'contract creation'}: ${tx.value} wei + ${tx.gasLimit} gas × ${tx.maxFeePerGas} wei`;
     };
-    return { pending: txpoolBy(devnet, true, summary), queued: txpoolBy(devnet, false, summary) };
+    return txpool(devnet, summary);
   }),
 
   defineMethod('txpool_status', [], ({ devnet }) => {
