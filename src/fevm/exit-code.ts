@@ -43,6 +43,9 @@ const NAMES: Record<number, string> = {
   15: 'SysErrReserved6',
 };
 
+/** The EVM actor's codes, which go-state-types leaves unnamed, by builtin-actors' EVM names. */
+const EVM_NAMES: Record<number, string> = Object.fromEntries(Object.entries(ExitCode).filter(([name]) => name.startsWith('Evm')).map(([name, code]) => [code, name]));
+
 /** As Lotus prints them: `Name(n)` for the codes go-state-types names, the bare number otherwise. */
 export function formatExitCode(code: number): string {
   const name = NAMES[code];
@@ -54,6 +57,6 @@ export function formatExitCode(code: number): string {
  * actor's codes, which go-state-types leaves unnamed, named after builtin-actors' EVM (`EvmReverted(33)`).
  */
 export function describeExitCode(code: number): string {
-  const evm = Object.entries(ExitCode).find(([name, value]) => value === code && name.startsWith('Evm'));
-  return evm ? `${evm[0]}(${code})` : formatExitCode(code);
+  const evm = EVM_NAMES[code];
+  return evm ? `${evm}(${code})` : formatExitCode(code);
 }
