@@ -30,11 +30,15 @@ describe('ReplicaKeeper keeps two replicas alive', () => {
     (await Promise.all([...Array(REPLICAS).keys()].map((s) => keeper.pendingProposal(s)))).filter((id) => id !== ZERO_ID);
 
   /**
-   * What a keeper bot does: maintain(), then wait for the providers to take the proposals. A
+   * What a keeper bot does: wait for the providers to answer its last proposals, maintain(), then wait
+   * for them to take the new ones. maintain() reads what the providers did, so one estimated while a
+   * provider publishes is estimated for the state before, and runs out of gas on the state after. A
    * provider that already holds a replica is refused, and its proposal lapses at its start epoch:
    * the bot mines past it and calls maintain() again. Resolves with the deals once all are sealed.
    */
   async function keepUntilStored() {
+    // Before the loop, not in it: a proposal left to lapse after anvil_mine stays open until the next maintain().
+    await until('the last proposals to be answered', async () => ((await openProposals()).length === 0 ? true : undefined));
     for (let round = 0; round < 4; round++) {
       await (await keeper.maintain()).wait();
       await until('the providers to answer', async () => ((await openProposals()).length === 0 ? true : undefined), { timeoutMs: 2000 }).catch(() => undefined);
@@ -90,10 +94,8 @@ describe('ReplicaKeeper keeps two replicas alive', () => {
   });
 
   test('stores the piece with two providers', async () => {
-    // The last proposal the test before made goes to the provider without a replica: it is taken before
-    // maintain() runs, as a bot waits. maintain() reads what the providers did, so one estimated while a
-    // provider publishes is estimated for the state before, and runs out of gas on the state after.
-    await until('the last proposal to be taken', async () => ((await openProposals()).length === 0 ? true : undefined));
+    // The last proposal the test before made goes to the provider without a replica: keepUntilStored
+    // waits for it to be taken before maintain() runs, as a bot waits.
     const deals = await keepUntilStored();
     await assertReplicated(deals);
   });
