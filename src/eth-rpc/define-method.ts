@@ -42,6 +42,11 @@ export interface RpcMethod {
    * the method's own code-1 error, not go-jsonrpc's -32602.
    */
   rawParams?: true;
+  /**
+   * The names of its params, in order, when it also takes them as one object of named fields, as
+   * Anvil takes a method whose params are one struct (anvil_reorg's ReorgOptions, which alloy sends so).
+   */
+  namedParams?: readonly string[];
 }
 
 export type Args<P extends readonly Param<unknown>[]> = { [K in keyof P]: P[K] extends Param<infer T> ? T : never };
@@ -66,4 +71,9 @@ export function defineWriteMethod<const P extends readonly Param<unknown>[]>(
 /** `method`, whose params Lotus decodes itself (RpcMethod.rawParams). */
 export function withRawParams(method: RpcMethod): RpcMethod {
   return { ...method, rawParams: true };
+}
+
+/** `method`, which also takes its params as one object of the fields `names` (RpcMethod.namedParams). */
+export function withNamedParams(names: readonly string[], method: RpcMethod): RpcMethod {
+  return { ...method, namedParams: names };
 }

@@ -127,10 +127,7 @@ export class Dispatcher {
   private call(name: string, params: unknown, ctx: RpcContext): unknown {
     const method = this.methods.get(name);
     if (!method) throw new MethodNotFoundError(name);
-    if (params !== undefined && params !== null && !Array.isArray(params)) {
-      throw new InvalidParamsError(`method '${name}' takes positional (array) params`);
-    }
-    const args = (params as unknown[] | undefined) ?? [];
+    const args = positional(method, params);
     const required = this.required.get(method)!;
     if (args.length < required || args.length > method.params.length) {
       // Lotus's ethtypes (eth_types.go) word the range of the methods that decode their own params.
@@ -200,4 +197,19 @@ function replyIdOf(id: unknown): Id {
 /** A method's arguments parsed; an optional parameter may be left out or given as null (Lotus pointer parameters). */
 function parseArgs(method: RpcMethod, args: unknown[]): unknown[] {
   return method.params.map((param, i) => ((args[i] === undefined || args[i] === null) && param.optional ? undefined : param.parse(args[i])));
+}
+
+/**
+ * A call's params as the method's positional arguments: an array as it is, or, for a method that
+ * also takes one object of named fields (RpcMethod.namedParams), those fields in order, without
+ * the trailing ones it leaves out.
+ */
+function positional(method: RpcMethod, params: unknown): unknown[] {
+  if (params === undefined || params === null) return [];
+  if (Array.isArray(params)) return params;
+  if (!method.namedParams || typeof params !== 'object') throw new InvalidParamsError(`method '${method.name}' takes positional (array) params`);
+  const fields = params as Record<string, unknown>;
+  const args = method.namedParams.map((field) => fields[field]);
+  while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+  return args;
 }

@@ -152,9 +152,11 @@ describe('anvil_reorg through cast, watched over WebSocket', () => {
     assert.deepEqual(await block('latest'), before);
   });
 
-  test('--state: the chain after a reorg loads back', async () => {
-    await rpc('anvil_reorg', '2', JSON.stringify([[{ from: dev0.address, to: SINK, value: '0x3' }, 1]]));
+  test('--state: the chain after a reorg (its params as one object, as alloy sends them) loads back', async () => {
+    const options = { depth: 2, tx_block_pairs: [[{ from: dev0.address, to: SINK, value: '0x3' }, 1]] };
+    assert.equal(JSON.parse(await castOk(['rpc', '--raw', 'anvil_reorg', JSON.stringify(options), ...rpcUrl()])), null);
     const head = await block('latest');
+    assert.equal(head.transactions.length, 1);
     const sink = await castOk(['balance', SINK, ...rpcUrl()]);
     await devnet.stop();
     devnet = await startDevnet(['--state', join(tmp, 'chain.json')]);

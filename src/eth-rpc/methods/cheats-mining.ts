@@ -12,7 +12,7 @@ import { decodeBytesParams } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { ERROR_SELECTOR, PANIC_SELECTOR } from '../../devnet/revert.js';
 import type { Tipset } from '../../mining/tipset.js';
-import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod, withNamedParams, type RpcMethod } from '../define-method.js';
 import { formatBlock } from '../format.js';
 import { createdEthAddress } from '../logs.js';
 import { transactionToSign } from '../call-request.js';
@@ -242,8 +242,9 @@ export const cheatsMining = [
     return null;
   }),
 
-  // Anvil's: the last `depth` blocks replaced by as many new ones, holding only the transactions given.
-  defineWriteMethod('anvil_reorg', [numberOrQuantity('depth'), optional(reorgPairs)], async ({ devnet }, depth, pairs) => {
+  // Anvil's: the last `depth` blocks replaced by as many new ones, holding only the transactions given;
+  // its ReorgOptions as positional params or as one object (alloy's AnvilApi sends it so).
+  withNamedParams(['depth', 'tx_block_pairs'], defineWriteMethod('anvil_reorg', [numberOrQuantity('depth'), optional(reorgPairs)], async ({ devnet }, depth, pairs) => {
     // A request without a sender is the first dev account's, as in Anvil.
     const first = devnet.accounts[0];
     const transactions = (pairs ?? []).map(({ tx, offset }, i) => ({
@@ -252,7 +253,7 @@ export const cheatsMining = [
     }));
     await devnet.reorg(depth, transactions);
     return null;
-  }),
+  })),
 
   ...aliases(
     defineWriteMethod('evm_setNextBlockTimestamp', [numberOrQuantity('timestamp')], async ({ devnet }, timestamp) => {
