@@ -194,17 +194,25 @@ describe('StateReplay and StateCompute', () => {
   });
 
   test('StateCompute applies messages in order on a tipset\'s state and keeps nothing', async (t) => {
-    const { result, error } = await setupRpc(t);
+    const { result, error, send } = await setupRpc(t);
+    // The head tipset has a message of its own.
+    const mined = await result('Filecoin.EthGetMessageCidByTransactionHash', [await send({ nonce: 0 })]);
     const nonce = await result('Filecoin.MpoolGetNonce', [OWNER]);
     const msg = (n: number) => ({ Version: 0, From: OWNER, To: TARGET, Nonce: n, Value: FIL.toString(), GasLimit: 10_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: 0, Params: null });
     const head = await result('Filecoin.ChainHead');
+    const targetBalance = await result('Filecoin.WalletBalance', [TARGET]);
+    assert.deepEqual(await result('Filecoin.ChainGetMessagesInTipset', [head.Cids]).then((ms) => ms.map((m: { Cid: unknown }) => m.Cid)), [mined]);
     const out = await result('Filecoin.StateCompute', [head.Height, [msg(nonce), msg(nonce + 1), msg(nonce + 5)], head.Cids]);
-    assert.deepEqual(out.Trace.map((r: { MsgRct: { ExitCode: number } }) => r.MsgRct.ExitCode), [0, 0, 2]);
-    assert.match(out.Trace[2].Error, /exit SysErrSenderStateInvalid|exit 2/);
+    // Lotus's ComputeState: the tipset's own execution trace first (its message replayed), then the given messages'.
+    assert.deepEqual(out.Trace[0], await result('Filecoin.StateReplay', [head.Cids, mined]));
+    assert.deepEqual(out.Trace.slice(1).map((r: { MsgRct: { ExitCode: number } }) => r.MsgRct.ExitCode), [0, 0, 2]);
+    assert.match(out.Trace[3].Error, /exit SysErrSenderStateInvalid|exit 2/);
+    // Refused before it ran: Lotus's empty trace.
+    assert.deepEqual(out.Trace[3].ExecutionTrace.Msg.From, '<empty>');
     assert.ok(out.Root['/']);
     // Nothing was kept.
     assert.equal(await result('Filecoin.MpoolGetNonce', [OWNER]), nonce);
-    assert.equal(await result('Filecoin.WalletBalance', [TARGET]), '0');
+    assert.equal(await result('Filecoin.WalletBalance', [TARGET]), targetBalance);
     const bad = await error('Filecoin.StateCompute', [head.Height, [{ ...msg(0), Value: 'lots' }], null]);
     assert.equal(bad.code, -32602);
     assert.match(bad.message, /'messages\[0\]\.Value'/);

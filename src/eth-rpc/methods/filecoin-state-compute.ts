@@ -327,11 +327,17 @@ export const filecoinStateCompute = [
   }),
 
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
-  // state after the tipset at epoch `height`; nothing is kept. Root is the devnet's commitment to the result.
-  defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet, batch }, height, msgs, key) => {
+  // state after the tipset at epoch `height`; nothing is kept. Root is the devnet's commitment to the
+  // result. As Lotus's ComputeState (chain/stmgr/utils.go), the trace starts with the tipset's own
+  // execution trace (sm.ExecutionTrace): its messages, replayed, then the given ones.
+  defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet, batch, signal }, height, msgs, key) => {
     const tipset = tipsetOf(devnet, key);
+    const own = await devnet.traceTipset(tipset, 'all', {}, { signal });
     const results = await devnet.computeMessages(msgs, tipset.epoch, height, batch);
-    const trace = msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], devnet.codes, tipset.baseFee));
+    const trace = [
+      ...own.map(({ included, ...traced }) => invocResultJson(included!.signed.message, included!.cid, { ...traced, events: included!.receipt.events }, devnet.codes, tipset.baseFee)),
+      ...msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], devnet.codes, tipset.baseFee)),
+    ];
     const root = cidOf(encodeCbor([tipset.stateRoot, msgs.map(messageCid), results.map((r) => [r.exitCode, r.returnData, r.gasUsed])]));
     return { Root: cidJson(root), Trace: trace };
   }),
