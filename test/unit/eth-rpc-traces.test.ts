@@ -765,6 +765,21 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     assert.equal(create2.eth, getCreate2Address(factory, salt, keccak256(contracts.Counter.bytecode)).toLowerCase());
   });
 
+  test("a CREATE over a funded Placeholder: the Constructor invokes the Placeholder turned into the contract, its balance kept (ref-fvm create_actor)", async (t) => {
+    const rpc = await setupTraces(t);
+    const { caller, sendTx, devnet } = rpc;
+    const next = getCreateAddress({ from: caller, nonce: 1 }).toLowerCase();
+    await sendTx({ to: next, data: '0x', value: 7n });
+    const placeholder = await actorNow(rpc, f410(next));
+    assert.equal(placeholder.Code['/'], codeCid('placeholder').toString());
+    const trace = await replay(rpc, await rpc.callCaller('deployCallee'));
+    const [create] = subcallsOf(trace);
+    const [exec4] = subcallsOf(create);
+    const [construct] = subcallsOf(exec4);
+    const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(next)));
+    assert.deepEqual(construct.InvokedActor, { Id: id, State: { ...placeholder, Code: { '/': codeCid('evm').toString() }, Balance: '7' } });
+  });
+
   test("G6d: EXTCODESIZE, EXTCODEHASH and EXTCODECOPY of a contract are the EVM actor's read-only GetBytecode / GetBytecodeHash sends", async (t) => {
     const rpc = await setupTraces(t);
     const { contracts, callee, devnet, sendTx } = rpc;

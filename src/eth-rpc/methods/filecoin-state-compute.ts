@@ -110,8 +110,8 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
   if (!target && frame.evmError !== 'create collision') return [];
   const failure = frame.exitCode === 0 ? undefined : creationFailure(frame.exitCode, frame.output);
   if (!failure && !target) return [];
-  const { eam, init } = frame.invokedActors ?? {};
-  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, codes: context.codes, eam, init, prior: target.prior };
+  const { eam, init, prior } = frame.invokedActors ?? {};
+  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, codes: context.codes, eam, init, prior: target.prior ?? prior };
   const send: TracedSend = {
     from: senderOf(frame),
     to: FilAddress.fromId(EAM_ACTOR_ID),

@@ -6,6 +6,7 @@
 // src/eth-rpc turns it into geth's and Lotus's trace shapes. Gas is FVM gas throughout, as the EVM
 // counts it (actors/evm/evm-gas.ts) and the GAS opcode reports it.
 import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
+import { bigIntToBytes, generateAddress, generateAddress2 } from '@ethereumjs/util';
 import type { FilAddress } from '../../../common/address.js';
 import type { CID } from '../../../common/cbor.js';
 import { bytesToHex } from '../../../common/hex.js';
@@ -89,9 +90,10 @@ export interface EvmFrame extends FrameCommon {
   /**
    * The actors the FVM invoked for the frame as they were then, before the value moved (ref-fvm
    * InvokeActor): a CALL's or STATICCALL's callee; a DELEGATECALL's code contract (GetBytecode) and
-   * calling contract (InvokeContractDelegate); a create's EAM and Init.
+   * calling contract (InvokeContractDelegate); a create's EAM and Init, and what held the address it
+   * will choose (a Placeholder or a dead contract).
    */
-  invokedActors?: { callee?: Actor; self?: Actor; eam?: Actor; init?: Actor };
+  invokedActors?: { callee?: Actor; self?: Actor; eam?: Actor; init?: Actor; prior?: Actor };
   /** A CREATE or CREATE2: whom the EAM sent to (creationTarget). */
   target?: CreationTarget;
 }
@@ -398,7 +400,10 @@ export class Tracer {
 
   /** The actors the frame's sends will invoke, as they are before its value moves (EvmFrame invokedActors). */
   private invokedActors(message: Message, type: FrameType): EvmFrame['invokedActors'] {
-    if (type === 'CREATE' || type === 'CREATE2') return { eam: this.state?.getActor(EAM_ACTOR_ID), init: this.state?.getActor(INIT_ACTOR_ID) };
+    if (type === 'CREATE' || type === 'CREATE2') {
+      const address = this.createAddress(message, type);
+      return { eam: this.state?.getActor(EAM_ACTOR_ID), init: this.state?.getActor(INIT_ACTOR_ID), prior: address && this.actorAt(address) };
+    }
     if (type === 'DELEGATECALL') return { callee: this.actorAt(message.codeAddress.bytes), self: this.actorAt(message.to!.bytes) };
     return { callee: this.actorAt(message.to!.bytes) };
   }
@@ -467,6 +472,13 @@ export class Tracer {
     if (type !== 'CREATE') return {};
     const nonce = this.actorAt(message.caller.bytes)?.evm?.nonce;
     return nonce === undefined ? {} : { createNonce: nonce - 1 };
+  }
+
+  /** The address a CREATE or CREATE2 will choose, as @ethereumjs derives it (the caller's nonce already moved on). */
+  private createAddress(message: Message, type: FrameType): Uint8Array | undefined {
+    if (type === 'CREATE2') return generateAddress2(message.caller.bytes, message.salt!, message.data);
+    const nonce = this.actorAt(message.caller.bytes)?.evm?.nonce;
+    return nonce === undefined ? undefined : generateAddress(message.caller.bytes, bigIntToBytes(BigInt(nonce - 1)));
   }
 
   private actorAt(eth: Uint8Array): Actor | undefined {
