@@ -6,7 +6,7 @@ import { KeptLast } from '../common/kept-last.js';
 import type { Devnet } from '../devnet/devnet.js';
 import { ethAddressOf } from '../fevm/actors/lifecycle.js';
 import type { ActorEvent } from '../fevm/types.js';
-import type { IncludedMessage, Tipset } from '../mining/tipset.js';
+import { loggedMessagesOf, type LoggedMessage, type Tipset } from '../mining/tipset.js';
 
 export interface EthLog {
   address: Uint8Array;
@@ -49,7 +49,7 @@ export function logCriteria(addresses: Uint8Array[], topics: (Uint8Array[] | nul
  * The Ethereum hash of a message, mined or pending: its transaction's hash, or the digest of a native
  * message's CID (Lotus ethTxHashFromSignedMessage: a secp message's signed CID, a BLS one's unsigned CID).
  */
-export function transactionHash(message: Pick<IncludedMessage, 'cid' | 'ethTx'>): Uint8Array {
+export function transactionHash(message: Pick<LoggedMessage, 'cid' | 'ethTx'>): Uint8Array {
   return message.ethTx?.hash ?? message.cid.multihash.digest;
 }
 
@@ -93,8 +93,9 @@ export class KeptLogs {
   of(tipset: Tipset): readonly EthLog[] {
     const kept = this.kept.get(tipset);
     if (kept) return kept;
-    if (tipset.messages.length === 0) return NO_LOGS;
-    const logs = makeLogs(this.devnet, tipset);
+    const messages = loggedMessagesOf(tipset);
+    if (messages.length === 0) return NO_LOGS;
+    const logs = makeLogs(this.devnet, tipset, messages);
     this.kept.add(tipset, logs);
     return logs;
   }
@@ -124,11 +125,11 @@ export function tipsetLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
   return keptLogs(devnet).of(tipset);
 }
 
-function makeLogs(devnet: Devnet, tipset: Tipset): readonly EthLog[] {
+function makeLogs(devnet: Devnet, tipset: Tipset, messages: readonly LoggedMessage[]): readonly EthLog[] {
   const logs: EthLog[] = [];
   const state = devnet.stateAt(tipset.epoch);
   let logIndex = 0;
-  for (const message of tipset.messages) {
+  for (const message of messages) {
     for (const event of message.receipt.events) {
       const index = logIndex++;
       const converted = eventToLog(event);

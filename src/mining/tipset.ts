@@ -10,8 +10,8 @@ import { SigType } from '../fevm/message.js';
 import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { nextBaseFee, type MessageFees } from '../fevm/gas.js';
 import type { SignedMessage } from '../fevm/message.js';
-import type { MessageReceipt } from '../fevm/types.js';
-import { decodeColdMessages, encodeColdMessages } from './cold-messages.js';
+import type { ActorEvent, MessageReceipt } from '../fevm/types.js';
+import { decodeColdLogged, decodeColdMessages, encodeColdMessages } from './cold-messages.js';
 import { encodeSavedMessage, type SavedMessage } from './saved-message.js';
 
 /** The block miner named in headers: the first miner of Lotus's local devnet genesis. */
@@ -25,6 +25,17 @@ export interface IncludedMessage {
   receipt: MessageReceipt;
   /** Position in the tipset. */
   index: number;
+}
+
+/**
+ * What a read of a tipset's logs needs of one of its messages (eth-rpc/logs.ts): an included message,
+ * or, for a cold tipset whose messages are not decoded now, its transaction's hash and events alone.
+ */
+export interface LoggedMessage {
+  readonly cid: CID;
+  readonly ethTx?: { readonly hash: Uint8Array } | undefined;
+  readonly index: number;
+  readonly receipt: { readonly events: readonly ActorEvent[] };
 }
 
 /**
@@ -237,8 +248,33 @@ class MinedMessage implements IncludedMessage {
   }
 
   get cid(): CID {
-    const at = (FIRST_MESSAGE + this.index) * DIGEST_BYTES;
-    return cidFromDigest(this.digests.subarray(at, at + DIGEST_BYTES));
+    return messageCid(this.digests, this.index);
+  }
+}
+
+/** A mined tipset's message's CID, from its digest kept in the tipset's digests. */
+function messageCid(digests: Uint8Array, index: number): CID {
+  const at = (FIRST_MESSAGE + index) * DIGEST_BYTES;
+  return cidFromDigest(digests.subarray(at, at + DIGEST_BYTES));
+}
+
+/** A message of a cold tipset as a read of its logs sees it (decodeColdLogged), its CID made when read. */
+class ColdLoggedMessage implements LoggedMessage {
+  readonly ethTx: { readonly hash: Uint8Array } | undefined;
+  readonly receipt: { readonly events: readonly ActorEvent[] };
+
+  constructor(
+    ethTxHash: Uint8Array | undefined,
+    events: readonly ActorEvent[],
+    readonly index: number,
+    private readonly digests: Uint8Array,
+  ) {
+    this.ethTx = ethTxHash && { hash: ethTxHash };
+    this.receipt = { events };
+  }
+
+  get cid(): CID {
+    return messageCid(this.digests, this.index);
   }
 }
 
@@ -298,10 +334,23 @@ class MinedTipset implements Tipset {
     return (this.cold ? this.decodeCold() : this.messages).map(encodeSavedMessage);
   }
 
+  /** What a read of its logs needs of its messages: a cold tipset's not decoded now are read without decoding them. */
+  loggedMessages(): readonly LoggedMessage[] {
+    if (this.hot) return this.hot;
+    const decoded = this.decoded!.decodedOf(this);
+    if (decoded) return decoded;
+    const logged = decodeColdLogged(this.encodedCold());
+    return logged.map(({ ethTxHash, events }, i) => new ColdLoggedMessage(ethTxHash, events, i, this.digests));
+  }
+
   /** Its cold messages decoded, as buildTipset made them. */
   decodeCold(): IncludedMessage[] {
-    const cold = decodeColdMessages(this.deflated ? inflateRawSync(this.cold!) : this.cold!);
+    const cold = decodeColdMessages(this.encodedCold());
     return cold.map(({ native, ethTx, receipt }, i) => new MinedMessage(native, ethTx, receipt, i, this.digests));
+  }
+
+  private encodedCold(): Uint8Array {
+    return this.deflated ? inflateRawSync(this.cold!) : this.cold!;
   }
 
   private cid(slot: number): CID {
@@ -384,6 +433,11 @@ export class DecodedColdTipsets {
     return messages;
   }
 
+  /** A tipset's messages if they are decoded now, not counted as a read. */
+  decodedOf(tipset: MinedTipset): IncludedMessage[] | undefined {
+    return this.decoded.get(tipset);
+  }
+
   clear(): void {
     this.decoded.clear();
     this.count = 0;
@@ -402,6 +456,11 @@ export function compactMessages(tipset: Tipset, decoded: DecodedColdTipsets): vo
 /** Whether a tipset keeps its messages encoded. */
 export function isCold(tipset: Tipset): boolean {
   return tipset instanceof MinedTipset && tipset.isCold;
+}
+
+/** What a read of a tipset's logs needs of its messages (LoggedMessage). */
+export function loggedMessagesOf(tipset: Tipset): readonly LoggedMessage[] {
+  return tipset instanceof MinedTipset ? tipset.loggedMessages() : tipset.messages;
 }
 
 /** A tipset's messages as the --state file saves them. */

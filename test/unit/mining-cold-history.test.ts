@@ -11,12 +11,12 @@ import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeChain } from '../../src/devnet/persistence.js';
-import { decodeColdMessages, encodeColdMessages, type MessageToKeepCold } from '../../src/mining/cold-messages.js';
+import { decodeColdLogged, decodeColdMessages, encodeColdMessages, type MessageToKeepCold } from '../../src/mining/cold-messages.js';
 import type { EthTransaction } from '../../src/fevm/eth-tx.js';
 import { SigType } from '../../src/fevm/message.js';
 import { NO_EVENTS, type MessageReceipt } from '../../src/fevm/types.js';
 import { eventsRoot } from '../../src/fevm/events-amt.js';
-import { isCold } from '../../src/mining/tipset.js';
+import { isCold, loggedMessagesOf, type LoggedMessage } from '../../src/mining/tipset.js';
 import { fevmSetup } from '../helpers/fevm.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -140,6 +140,12 @@ describe('cold history', () => {
     assert.equal(decoded[1].receipt.events, NO_EVENTS);
     // Without any events, none to decode.
     assert.equal(decodeColdMessages(encodeColdMessages(messages.slice(1)))[0].receipt.events, NO_EVENTS);
+    // What a logs read needs, its messages left encoded: the transactions' hashes (a native message has none) and events.
+    assert.deepEqual(decodeColdLogged(encodeColdMessages(messages)), [
+      { ethTxHash: tx.hash, events },
+      { ethTxHash: undefined, events: NO_EVENTS },
+      { ethTxHash: impersonated.hash, events: NO_EVENTS },
+    ]);
   });
 
   test('every read path answers a cold tipset as it answered it hot', async (t) => {
@@ -188,6 +194,28 @@ describe('cold history', () => {
     assert.equal(saved.chain.all().length, 0, 'the node took the tipsets');
     assert.deepEqual(await readAll({ ...rpc, ...loaded }), cold);
     assert.deepEqual(loaded.devnet.save(), bytes);
+  });
+
+  test("a logs read of a cold tipset not decoded reads its messages' CIDs, hashes, positions and events alone; of one decoded, its decoded messages", async (t) => {
+    const rpc = await history(t);
+    const { result, send, devnet } = rpc;
+    await rpc.coolDown();
+    // A revert that drops messages empties the decoded cold tipsets: none is decoded after it.
+    const snapshot = await result('evm_snapshot', []);
+    await send({ nonce: Number(await result('eth_getTransactionCount', [DEV, 'latest'])), to: RECIPIENT, value: 1n });
+    assert.equal(await result('evm_revert', [snapshot]), true);
+    const cold = devnet.chain.all().filter((tipset) => isCold(tipset));
+    assert.ok(cold.length >= 7);
+    const seen = (messages: readonly LoggedMessage[]) => messages.map(({ cid, ethTx, index, receipt }) => ({ cid: cid.toString(), hash: ethTx?.hash, index, events: receipt.events }));
+    for (const tipset of cold) {
+      const logged = loggedMessagesOf(tipset);
+      assert.notEqual(loggedMessagesOf(tipset), logged, 'not decoded: read anew');
+      const { messages } = tipset;
+      assert.deepEqual(seen(logged), seen(messages));
+      assert.equal(loggedMessagesOf(tipset), messages, 'decoded: its decoded messages');
+    }
+    const all = cold.flatMap((tipset) => tipset.messages);
+    assert.ok(all.some((m) => !m.ethTx) && all.some((m) => m.receipt.events.length > 0), 'a native message and events among them');
   });
 
   test("the chain store reads a receipt's events from its tipset, cold or hot; a dropped receipt's go; a revert empties the decoded tipsets", async (t) => {
