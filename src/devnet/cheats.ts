@@ -13,7 +13,6 @@ import { EMPTY_KAMT, storageShapeOf, withSlotShaped } from '../fevm/actors/evm/k
 import type { StateOverlay, StateSnapshot, StateTree } from '../fevm/state-tree.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import { LAST_TIMESTAMP, NEW_CLOCK, type Clock, type ClockState, type RunInterval } from '../mining/clock.js';
-import { EC_FINALITY } from '../mining/finality.js';
 import type { Mempool, PendingMessage } from '../mining/mempool.js';
 import type { Miner, MiningMode } from '../mining/miner.js';
 import type { Tipset } from '../mining/tipset.js';
@@ -147,8 +146,8 @@ export class Cheats {
 
   /**
    * The errors anvil_reorg answers before anything else, in Anvil's words where it has them: a depth
-   * of 0, past the chain's first tipset (a fork's starting point), or past EC finality, which no Lotus
-   * node reorganises (chain/store/store.go exceedsForkLength); a block offset past the new blocks.
+   * of 0, or past the chain's first tipset (a fork's starting point); a block offset past the new
+   * blocks. (The facade refuses one that reaches the finalized tipset, which no Lotus node reverts.)
    */
   checkReorg(depth: number, offsets: readonly number[]): void {
     const { chain } = this.node;
@@ -158,7 +157,6 @@ export class Cheats {
       const first = chain.first.epoch > 0 ? ` (this chain starts at epoch ${chain.first.epoch})` : '';
       throw new InvalidParamsError(`Reorg depth must not exceed current chain height: current height ${chain.head.epoch}, depth ${depth}${first}`);
     }
-    if (depth > EC_FINALITY) throw new InvalidParamsError(`Reorg depth must not exceed EC finality (${EC_FINALITY} epochs), which a Lotus node never reorganises past: depth ${depth}`);
     const past = offsets.find((offset) => offset >= depth);
     if (past !== undefined) throw new InvalidParamsError(`Block number for reorg tx will exceed the reorged chain height. Block number ${past} must not exceed (depth-1) ${depth - 1}`);
   }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { FilAddress, isMaskedId } from '../common/address.js';
 import type { CID } from '../common/cbor.js';
-import { ClientGoneError, DevnetError } from '../common/errors.js';
+import { ClientGoneError, DevnetError, InvalidParamsError } from '../common/errors.js';
 import { equalBytes } from '../common/hex.js';
 import type { DevnetConfig } from '../config.js';
 import { POWER_ACTOR_ID, type Actor } from '../fevm/actor.js';
@@ -508,6 +508,11 @@ export class Devnet {
   async reorg(depth: number, transactions: readonly ReorgTransaction[]): Promise<void> {
     const offsets = transactions.map((t) => t.offset);
     this.cheatCodes.checkReorg(depth, offsets);
+    // A Lotus node never reverts a finalized tipset (F3's, or EC finality's when that is newer): review R29.
+    const { finalized } = this.finality();
+    if (this.store.head.epoch - depth < finalized.epoch) {
+      throw new InvalidParamsError(`Reorg depth must not reach the finalized tipset (epoch ${finalized.epoch}, --f3-lag ${this.config.f3Lag} behind the head), which a Lotus node never reverts: depth ${depth}; start the node with a larger --f3-lag for a deeper reorg`);
+    }
     const blocks = await this.submission.reorgBlocks(depth, transactions);
     await this.cheatCodes.reorg(depth, offsets, blocks);
     this.writeCheck();

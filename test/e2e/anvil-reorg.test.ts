@@ -146,9 +146,11 @@ describe('anvil_reorg through cast, watched over WebSocket', () => {
   test('refused: a depth of 0 or past the chain, a block past the new ones, a transaction that cannot be decoded, signed, or run at its nonce; the chain as it was', async () => {
     // A chain of its own to refuse on, whatever the test before left.
     await send('--private-key', dev1.privateKey, SINK, '--value', '1');
-    await rpc('anvil_mine', '2');
+    await rpc('anvil_mine', '12');
     const before = await block('latest');
     const height = Number(before.number);
+    // F3 finalizes the tipset 10 epochs behind the head (--f3-lag's default): a reorg may not replace it.
+    assert.match(await refusal('11', '[]'), new RegExp(`-32602: Reorg depth must not reach the finalized tipset \\(epoch ${height - 10}, --f3-lag 10 behind the head\\)`));
     assert.match(await refusal('0', '[]'), /-32602: Reorg depth must be at least 1/);
     assert.match(await refusal(String(height + 1), '[]'), new RegExp(`-32602: Reorg depth must not exceed current chain height: current height ${height}, depth ${height + 1}`));
     assert.match(await refusal('2', JSON.stringify([[{ to: SINK }, 2]])), /-32602: Block number for reorg tx will exceed the reorged chain height. Block number 2 must not exceed \(depth-1\) 1/);
