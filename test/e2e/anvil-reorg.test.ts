@@ -69,8 +69,10 @@ describe('anvil_reorg through cast, watched over WebSocket', () => {
       unwatch();
       (await client.transport.getRpcClient()).close();
     });
-    // viem subscribes in the background: logs are sent until one reaches it (review R30), then forgotten.
-    for (let live = false; !live; ) {
+    // viem subscribes in the background: logs are sent until one reaches it (review R30), then forgotten;
+    // a watcher that never gets one fails the test rather than spinning.
+    for (let live = false, tries = 0; !live; tries++) {
+      assert.ok(tries < 10, "viem's log watcher received none of 10 warm-up logs");
       const warmUp = await send('--private-key', dev0.privateKey, emitter, word(0));
       live = await pollUntil('a warm-up log', async () => (watched.some((l) => l.transactionHash === warmUp.transactionHash) ? true : undefined), { attempts: 10 }).catch(() => false);
     }
