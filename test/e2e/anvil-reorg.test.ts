@@ -15,14 +15,9 @@ import { DEV_ACCOUNTS, DEVNET_CHAIN_ID, pollUntil, startDevnet, type DevnetProce
 import { rpc as jsonRpc, sendFromDev } from '../helpers/fork-calls.js';
 import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
 import { cast, castOk } from '../helpers/foundry.js';
+import { LOG_EMITTER_INITCODE, word } from '../helpers/log-emitter.js';
 
 const SINK = '0x0000000000000000000000000000000000000042';
-const T0 = '0x' + '11'.repeat(32);
-/** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
-const RUNTIME = '600035' + '80' + '600052' + '7f' + T0.slice(2) + '6020' + '6000' + 'a2' + '00';
-/** Stores 42 at slot 0, then returns RUNTIME (46 bytes, from offset 17). */
-const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME;
-const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
 
 interface Block {
   number: string;
@@ -57,7 +52,7 @@ describe('anvil_reorg through cast, watched over WebSocket', () => {
 
   test('the dropped blocks\' transactions are gone, the new ones hold what was given; watchers see the removed logs, then the new, once each', async (t) => {
     const emitter = getCreateAddress({ from: dev0.address, nonce: Number(await castOk(['nonce', dev0.address, ...rpcUrl()])) });
-    await send('--private-key', dev0.privateKey, '--create', INITCODE);
+    await send('--private-key', dev0.privateKey, '--create', LOG_EMITTER_INITCODE);
 
     // The watchers, before the chain they watch is mined.
     const chain = defineChain({ id: DEVNET_CHAIN_ID, name: 'fvm-devnet', nativeCurrency: { name: 'tFIL', symbol: 'tFIL', decimals: 18 }, rpcUrls: { default: { http: [devnet.url] } } });

@@ -14,12 +14,7 @@ import { devWallet as wallet } from '../helpers/dev-wallet.js';
 import { directSender } from '../helpers/devnet-harness.js';
 import { tipsetActorEvents } from '../../src/eth-rpc/actor-events.js';
 import { pollUntil } from '../helpers/devnet-process.js';
-
-const T0 = '0x' + '11'.repeat(32);
-/** Runtime: mem[0..32] = calldata word; log2(0, 32, T0, calldata word); stop. */
-const RUNTIME = '600035' + '80' + '600052' + '7f' + T0.slice(2) + '6020' + '6000' + 'a2' + '00';
-const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME;
-const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
+import { LOG_EMITTER_INITCODE, LOG_TOPIC, word } from '../helpers/log-emitter.js';
 
 interface Notification {
   jsonrpc: string;
@@ -61,7 +56,7 @@ describe('Subscriptions', () => {
 
   test('logs: only matching logs, one notification each', async (t) => {
     const { subs, sent, send } = await setup(t);
-    await send({ to: null, data: INITCODE });
+    await send({ to: null, data: LOG_EMITTER_INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
     const all = subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
     const sevens = subs.subscribe({ kind: 'logs', criteria: logCriteria([hexToBytes(contract)], [null, [hexToBytes(word(7))]]) });
@@ -71,7 +66,7 @@ describe('Subscriptions', () => {
     const [log] = of(sent, sevens);
     assert.equal(of(sent, sevens).length, 1);
     assert.equal(log.address, contract);
-    assert.deepEqual(log.topics, [T0, word(7)]);
+    assert.deepEqual(log.topics, [LOG_TOPIC, word(7)]);
     assert.equal(log.removed, false);
   });
 
@@ -79,7 +74,7 @@ describe('Subscriptions', () => {
   // (chain/events/filter/event.go CollectEvents), so every log it sends has logIndex 0.
   test('logs: every log numbered 0, as Lotus sends them; eth_getLogs numbers them across the tipset', async (t) => {
     const { devnet, subs, sent, send } = await setup(t);
-    await send({ to: null, data: INITCODE });
+    await send({ to: null, data: LOG_EMITTER_INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
     const id = subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
     await devnet.cheats.setMiningMode({ type: 'manual' });
@@ -93,7 +88,7 @@ describe('Subscriptions', () => {
   // with `removed: true`, as geth does on a reorg.
   test('logs: after evm_revert the dropped tipsets\' matching logs come again with removed: true, newest first', async (t) => {
     const { devnet, subs, sent, send } = await setup(t);
-    await send({ to: null, data: INITCODE });
+    await send({ to: null, data: LOG_EMITTER_INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
     const id = subs.subscribe({ kind: 'logs', criteria: logCriteria([hexToBytes(contract)], []) });
     const snapshot = await devnet.cheats.snapshot();
@@ -158,7 +153,7 @@ describe('Subscriptions', () => {
   // held every client for seconds. Anvil sends its subscribers nothing; ChainNotify still hears the reverts.
   test('logs: anvil_reset sends no removed logs; a ChainNotify channel still gets the dropped tipsets as revert changes', async (t) => {
     const { devnet, subs, sent, send } = await setup(t);
-    await send({ to: null, data: INITCODE });
+    await send({ to: null, data: LOG_EMITTER_INITCODE });
     const contract = getCreateAddress({ from: wallet.address, nonce: 0 }).toLowerCase();
     const id = subs.subscribe({ kind: 'logs', criteria: logCriteria([], []) });
     const channel = subs.chainNotify(null);
