@@ -77,9 +77,13 @@ describe("a fork of a network with calibnet's actor code CIDs", () => {
     const version = await rpc(fork!.url, 'Filecoin.StateNetworkVersion', [null]);
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateActorManifestCID', [version]), { '/': manifest.toString() });
     assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateActorCodeCIDs', [version]), await rpc(proxy!.url, 'Filecoin.StateActorCodeCIDs', [version]));
-    // An earlier version's bundle is the upstream's answer.
-    assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateActorCodeCIDs', [version - 1]), await rpc(proxy!.url, 'Filecoin.StateActorCodeCIDs', [version - 1]));
-    assert.deepEqual(await rpc(fork!.url, 'Filecoin.StateActorManifestCID', [version - 1]), await rpc(proxy!.url, 'Filecoin.StateActorManifestCID', [version - 1]));
+    // An earlier version's bundle is the upstream's answer (the proxy's, made of CIDs the fork's own table has not).
+    const earlier = await rpc(fork!.url, 'Filecoin.StateActorCodeCIDs', [version - 1]);
+    assert.deepEqual(earlier, await rpc(proxy!.url, 'Filecoin.StateActorCodeCIDs', [version - 1]));
+    assert.ok(!Object.values(earlier).some((code: any) => Object.values(CALIBNET_CODES).includes(code['/'])), 'the earlier bundle is not the fork-point one');
+    const earlierManifest = await rpc(fork!.url, 'Filecoin.StateActorManifestCID', [version - 1]);
+    assert.deepEqual(earlierManifest, await rpc(proxy!.url, 'Filecoin.StateActorManifestCID', [version - 1]));
+    assert.notDeepEqual(earlierManifest, { '/': manifest.toString() });
     // The init actor's AddressMap: the upstream's root, the fork having made no actor yet.
     assert.deepEqual((await rpc(fork!.url, 'Filecoin.StateReadState', ['f01', null])).State.AddressMap, { '/': ADDRESS_MAP });
   });

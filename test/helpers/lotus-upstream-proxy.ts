@@ -73,7 +73,8 @@ export interface LotusProxyOptions {
    * Actor code CIDs by manifest name (calibnet's bundle: helpers/calibnet-codes.ts) to answer instead of
    * the devnet's own, as a node of a network running that bundle: every actor's Code, the system actor's
    * manifest (a block of these entries, served by ChainReadObj), StateActorCodeCIDs and
-   * StateActorManifestCID of the devnet's network version.
+   * StateActorManifestCID of the devnet's network version (and, for the version before it, a bundle of
+   * CIDs no devnet makes).
    */
   codes?: Record<string, string>;
   /** The root the init actor's State names for its AddressMap, as a Lotus node names one (an fvm-devnet names none). */
@@ -90,6 +91,14 @@ function manifestOf(codes: Record<string, string>): { cid: string; blocks: Map<s
   return { cid: cidOf(manifest).toString(), blocks: new Map([manifest, data].map((bytes) => [cidOf(bytes).toString(), Buffer.from(bytes).toString('base64')])) };
 }
 
+/**
+ * The bundle of the version before NETWORK_VERSION, as a node answers it: a CID per name that no devnet
+ * makes, so that a fork passing the question on is told from one answering from its own table.
+ */
+function previousBundleOf(codes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(codes).map((name) => [name, cidOf(encodeCbor(`the bundle before v18: ${name}`)).toString()]));
+}
+
 /** The kind an fvm-devnet's code CID names: its identity digest reads fil/<actors version>/<kind>. */
 const devnetKind = (code: string): string => new TextDecoder().decode(CID.parse(code).multihash.digest).split('/').pop()!;
 
@@ -99,8 +108,9 @@ async function withCodes(target: string, request: Request, codes: Record<string,
   const result = (value: unknown): Response => ({ jsonrpc: '2.0', id: request.id, result: value });
   const [first] = (request.params ?? []) as [unknown];
   if (request.method === 'Filecoin.ChainReadObj' && manifest.blocks.has((first as { '/': string })['/'])) return result(manifest.blocks.get((first as { '/': string })['/']));
-  if (request.method === 'Filecoin.StateActorManifestCID' && first === NETWORK_VERSION) return result({ '/': manifest.cid });
-  if (request.method === 'Filecoin.StateActorCodeCIDs' && first === NETWORK_VERSION) return result(Object.fromEntries(Object.entries(codes).map(([name, code]) => [name, { '/': code }])));
+  const bundle = first === NETWORK_VERSION ? codes : first === NETWORK_VERSION - 1 ? previousBundleOf(codes) : undefined;
+  if (request.method === 'Filecoin.StateActorManifestCID' && bundle) return result({ '/': manifestOf(bundle).cid });
+  if (request.method === 'Filecoin.StateActorCodeCIDs' && bundle) return result(Object.fromEntries(Object.entries(bundle).map(([name, code]) => [name, { '/': code }])));
   if (request.method !== 'Filecoin.StateGetActor' && request.method !== 'Filecoin.StateReadState') return undefined;
   const found = await forward(target, request);
   if (!found.result) return found;
