@@ -77,8 +77,7 @@ export interface Creation {
   account?: { id: number; key: FilAddress; actor: Actor };
   /** The chain's code CIDs: its EVM code CID the EAM's Exec4 names (a fork's is its upstream's), and the invoked actors' codes. */
   codes: CodeTable;
-  /** The EAM and Init as the creation began, and what held the address before, where known (see creationActor). */
-  eam?: Actor;
+  /** Init as the creation began, and what held the address before, where known (see creationActor). */
   init?: Actor;
   prior?: Actor;
 }

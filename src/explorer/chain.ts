@@ -116,14 +116,18 @@ let codeKinds: Promise<Map<string, string>> | undefined;
 
 /**
  * The actor kind a code CID names, by the node's code CIDs for its network version (StateActorCodeCIDs):
- * a fresh devnet's own, a fork's its upstream's (calibnet's Wasm bundle CIDs). Read once.
+ * a fresh devnet's own, a fork's its upstream's (calibnet's Wasm bundle CIDs). Read once (again after a failure).
  */
 export async function actorKind(code: string): Promise<string> {
-  codeKinds ??= (async () => {
-    const version = await call<number>('Filecoin.StateNetworkVersion', [null]);
-    const codes = await call<Record<string, { '/': string }>>('Filecoin.StateActorCodeCIDs', [version]);
-    return new Map(Object.entries(codes).map(([kind, cid]) => [cid['/'], kind]));
-  })();
+  if (!codeKinds) {
+    codeKinds = (async () => {
+      const version = await call<number>('Filecoin.StateNetworkVersion', [null]);
+      const codes = await call<Record<string, { '/': string }>>('Filecoin.StateActorCodeCIDs', [version]);
+      return new Map(Object.entries(codes).map(([kind, cid]) => [cid['/'], kind]));
+    })();
+    // A failed read is asked again next time, not kept for the page's life.
+    codeKinds.catch(() => (codeKinds = undefined));
+  }
   return (await codeKinds).get(code) ?? code;
 }
 

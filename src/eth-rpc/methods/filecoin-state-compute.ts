@@ -57,7 +57,7 @@ const evmReturn = (output: Uint8Array): IpldBlock => ({ codec: CBOR, data: encod
 function deployment(frame: SendFrame, codes: CodeTable): { creation: Creation; failure?: CreationFailure } | undefined {
   if (frame.receiver?.id !== EAM_ACTOR_ID || frame.method !== METHOD_CREATE_EXTERNAL || !frame.params) return undefined;
   const params = frame.params.data;
-  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account, codes, eam: frame.invoked, init: frame.init });
+  const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account, codes, init: frame.init });
   if (frame.exitCode === 0) {
     const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
     return { creation: { ...common(), id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };
@@ -111,7 +111,7 @@ function createTrace(frame: EvmFrame, context: EvmContext): unknown[] {
   const failure = frame.exitCode === 0 ? undefined : creationFailure(frame.exitCode, frame.output);
   if (!failure && !target) return [];
   const { eam, init, prior } = frame.invokedActors ?? {};
-  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, codes: context.codes, eam, init, prior: target.prior ?? prior };
+  const creation: Creation | undefined = target && { creator: frame.from, initcode: frame.input, value: frame.value, gas: frame.gas, id: target.id, eth: target.eth, resurrected: target.resurrect, codes: context.codes, init, prior: target.prior ?? prior };
   const send: TracedSend = {
     from: senderOf(frame),
     to: FilAddress.fromId(EAM_ACTOR_ID),
