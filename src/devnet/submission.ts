@@ -396,8 +396,8 @@ export class Submission {
       return unsignedMessage({ ...toFilecoinMessage(tx).message, from: sender.robust });
     }
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
-    const hashed = { ...tx, hash: keccak256(encodeMessage(toFilecoinMessage(tx).message)) };
-    return pendingMessage(toFilecoinMessage(hashed), hashed);
+    const signed = toFilecoinMessage(tx);
+    return pendingMessage(signed, { ...tx, hash: keccak256(encodeMessage(signed.message)) });
   }
 
   /**
