@@ -320,9 +320,9 @@ export class Submission {
     return actor?.kind === 'account' && actor.robust && this.isImpersonated(maskedIdAddress(actor.id)) ? actor : undefined;
   }
 
-  /** A native message from an impersonated account into the pool (unsignedMessage). */
+  /** A native message from an impersonated account into the pool (unsignedPending). */
   private admitUnsigned(message: Message, fetched = false): Promise<Admitted> {
-    return this.admit(unsignedMessage(message), false, fetched);
+    return this.admit(unsignedPending(message), false, fetched);
   }
 
   /**
@@ -393,7 +393,7 @@ export class Submission {
     if (delegated) return this.impersonatedMessage({ ...tx, from: delegated });
     if (isMaskedId(tx.from)) {
       if (sender?.kind !== 'account' || !sender.robust) throw new DevnetError(`${bytesToHex(tx.from)} names no account that can send`);
-      return unsignedMessage({ ...toFilecoinMessage(tx).message, from: sender.robust });
+      return unsignedPending({ ...toFilecoinMessage(tx).message, from: sender.robust });
     }
     // No signature to hash: the hash covers the message, whose sender and nonce make it unique.
     const signed = toFilecoinMessage(tx);
@@ -547,7 +547,7 @@ function pendingMessage(signed: SignedMessage, ethTx?: EthTransaction): PendingM
 }
 
 /** A native message from an impersonated account: a placeholder signature of its key's type, which nothing checks. */
-function unsignedMessage(message: Message): PendingMessage {
+function unsignedPending(message: Message): PendingMessage {
   const signature = message.from.protocol === Protocol.BLS ? { type: SigType.BLS, data: new Uint8Array(96) } : { type: SigType.Secp256k1, data: new Uint8Array(65) };
   return pendingMessage({ message, signature });
 }

@@ -35,7 +35,7 @@ const numberOf = (bytes: Uint8Array): number => Number(bytesToBigint(bytes));
 const bytesOf = (bytes: Uint8Array): Uint8Array => (bytes.length === 0 ? EMPTY_BYTES : bytes);
 
 /** A cold message as a read of its tipset's logs sees it: its transaction's hash (none: a native message's), and its receipt's events. */
-export interface ColdLoggedMessage {
+export interface ColdLogged {
   ethTxHash: Uint8Array | undefined;
   events: readonly ActorEvent[];
 }
@@ -90,7 +90,7 @@ export function decodeColdMessages(bytes: Uint8Array): ColdMessage[] {
 }
 
 /** What a read of a cold tipset's logs needs of its messages, without decoding them. */
-export function decodeColdLogged(bytes: Uint8Array): ColdLoggedMessage[] {
+export function decodeColdLogged(bytes: Uint8Array): ColdLogged[] {
   const [, hashes, events] = RLP.decode(bytes) as [Uint8Array, Uint8Array[], Uint8Array];
   const tipsetEvents = new ColdEvents(events);
   return hashes.map((hash, i) => ({ ethTxHash: hash.length === 0 ? undefined : hash, events: tipsetEvents.of(i) }));
