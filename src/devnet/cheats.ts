@@ -133,15 +133,20 @@ export class Cheats {
     return this.node.miner.queue.run(async () => {
       this.node.checkWritable();
       const { chain, clock } = this.node;
-      const height = chain.head.epoch - depth;
-      if (height < chain.first.epoch) {
-        const first = chain.first.epoch > 0 ? ` (this chain starts at epoch ${chain.first.epoch})` : '';
-        throw new InvalidParamsError(`Rollback depth must not exceed current chain height: current height ${chain.head.epoch}, depth ${depth}${first}`);
-      }
-      const target = chain.atOrBefore(height)!;
+      this.checkDepth('Rollback', depth);
+      const target = chain.atOrBefore(chain.head.epoch - depth)!;
       this.backTo(target, 'revert');
       clock.setTime(target.timestamp);
     });
+  }
+
+  /** anvil_rollback's and anvil_reorg's refusal of a depth that goes below the chain's first tipset (Anvil's words). */
+  private checkDepth(what: 'Rollback' | 'Reorg', depth: number): void {
+    const { chain } = this.node;
+    if (chain.head.epoch - depth < chain.first.epoch) {
+      const first = chain.first.epoch > 0 ? ` (this chain starts at epoch ${chain.first.epoch})` : '';
+      throw new InvalidParamsError(`${what} depth must not exceed current chain height: current height ${chain.head.epoch}, depth ${depth}${first}`);
+    }
   }
 
   /**
@@ -150,13 +155,9 @@ export class Cheats {
    * blocks. (The facade refuses one that reaches the finalized tipset, which no Lotus node reverts.)
    */
   checkReorg(depth: number, offsets: readonly number[]): void {
-    const { chain } = this.node;
     // Anvil's answer to 0 is an internal error ("Required data unavailable"): nothing to reorganise.
     if (depth === 0) throw new InvalidParamsError('Reorg depth must be at least 1: a reorg replaces the latest block or more');
-    if (chain.head.epoch - depth < chain.first.epoch) {
-      const first = chain.first.epoch > 0 ? ` (this chain starts at epoch ${chain.first.epoch})` : '';
-      throw new InvalidParamsError(`Reorg depth must not exceed current chain height: current height ${chain.head.epoch}, depth ${depth}${first}`);
-    }
+    this.checkDepth('Reorg', depth);
     const past = offsets.find((offset) => offset >= depth);
     if (past !== undefined) throw new InvalidParamsError(`Block number for reorg tx will exceed the reorged chain height. Block number ${past} must not exceed (depth-1) ${depth - 1}`);
   }
