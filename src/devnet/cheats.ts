@@ -164,9 +164,9 @@ export class Cheats {
 
   /**
    * anvil_reorg: the last `depth` epochs dropped as anvil_rollback drops them (their messages gone,
-   * the pool kept, as Anvil's), then a tipset mined at each of them again, block offset `i` at the
-   * i-th epoch after the new chain's parent, holding only the messages `blocks` gives it (none from
-   * the pool, as in Anvil). `blocks` makes them on the state of that parent, the tipset at or before
+   * the pool kept, as Anvil's), then a tipset mined at each of them again, block offset `i` at epoch
+   * head - depth + 1 + i (the tipsets mined over null rounds before it hold nothing), holding only the
+   * messages `blocks` gives it (none from the pool, as in Anvil). `blocks` makes them on the state of that parent, the tipset at or before
    * head - depth (a JSON request's nonce counted from there): what it or checkReorgBlocks refuses
    * leaves the chain as it was. The new tipsets are mined as any tipset is, at the clock's next
    * timestamps, but after the old head's: each is a new block, whatever it holds, as a reorg's are.
@@ -179,8 +179,10 @@ export class Cheats {
       const oldHead = chain.head;
       const parent = chain.atOrBefore(oldHead.epoch - depth)!;
       const made = await blocks(parent.epoch);
-      // The first new tipset is at the epoch after the parent, which is below head - depth + 1 after null rounds.
-      const newBlocks = Array.from({ length: oldHead.epoch - parent.epoch }, (_, i) => made[i - (oldHead.epoch - depth - parent.epoch)] ?? []);
+      // The first new tipset is at the epoch after the parent, which is below head - depth + 1 after
+      // null rounds: empty ones fill those epochs.
+      const fillers = oldHead.epoch - depth - parent.epoch;
+      const newBlocks = [...Array.from({ length: fillers }, (): PendingMessage[] => []), ...made];
       await state.untilFetched(() => checkReorgBlocks(state.at(parent.epoch), newBlocks));
       this.backTo(parent, 'reorg');
       try {

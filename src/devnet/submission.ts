@@ -413,7 +413,7 @@ export class Submission {
   async reorgBlocks(depth: number, transactions: readonly ReorgTransaction[]): Promise<(parentEpoch: number) => Promise<PendingMessage[][]>> {
     const { chain } = this.node;
     const parent = chain.atOrBefore(chain.head.epoch - depth)!;
-    const makers: ((nonce: () => Promise<number>) => Promise<PendingMessage>)[] = [];
+    const makers: ((nextNonce: (from: Uint8Array) => Promise<number>) => Promise<PendingMessage>)[] = [];
     for (const [i, { tx }] of transactions.entries()) makers.push(await this.reorgMessage(tx, `txBlockPairs[${i}][0]`, parent.epoch));
     // Stable: a block's transactions in the order given.
     const order = transactions.map((_, i) => i).sort((a, b) => transactions[a]!.offset - transactions[b]!.offset);
@@ -428,19 +428,19 @@ export class Submission {
       };
       const blocks: PendingMessage[][] = Array.from({ length: depth }, () => []);
       for (const i of order) {
-        const { tx, offset } = transactions[i]!;
-        blocks[offset]!.push(await makers[i]!(() => nextNonce((tx as TransactionRequest).from)));
+        const { offset } = transactions[i]!;
+        blocks[offset]!.push(await makers[i]!(nextNonce));
       }
       return blocks;
     };
   }
 
   /**
-   * reorgBlocks' message for one transaction (`name`: the parameter it came in), given its nonce (a
-   * request's) when the new chain's parent is known. One that cannot be decoded, or that no key signs,
+   * reorgBlocks' message for one transaction (`name`: the parameter it came in), given the new chain's
+   * nonce counter (a request takes its sender's next) when the new chain's parent is known. One that cannot be decoded, or that no key signs,
    * is refused as Anvil refuses it (-32602).
    */
-  private async reorgMessage(tx: Uint8Array | TransactionRequest, name: string, parentEpoch: number): Promise<(nonce: () => Promise<number>) => Promise<PendingMessage>> {
+  private async reorgMessage(tx: Uint8Array | TransactionRequest, name: string, parentEpoch: number): Promise<(nextNonce: (from: Uint8Array) => Promise<number>) => Promise<PendingMessage>> {
     if (tx instanceof Uint8Array) {
       let decoded: ReturnType<typeof decodeEthTransactionMessage>;
       try {
@@ -455,8 +455,8 @@ export class Submission {
     if (!account && !this.isImpersonated(tx.from)) throw new InvalidParamsError(`${name}: No Signer available: the node holds no key for ${bytesToHex(tx.from)} and does not impersonate it`);
     // Its nonce is set below: the head's is not looked up.
     const fill = await this.transactionFiller({ ...tx, nonce: 0 }, { epoch: parentEpoch });
-    return async (nonce) => {
-      const filled = { ...fill(), nonce: await nonce() };
+    return async (nextNonce) => {
+      const filled = { ...fill(), nonce: await nextNonce(tx.from) };
       if (!account) return this.impersonatedMessage(filled);
       const { tx: ethTx, signed } = decodeEthTransactionMessage(await signEthTransaction(account.privateKey, filled), this.node.chainId);
       return pendingMessage(signed, ethTx);
