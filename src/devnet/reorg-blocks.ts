@@ -25,8 +25,7 @@ export function checkReorgBlocks(state: StateReader, blocks: readonly (readonly 
     for (const pending of block) {
       const message = pending.signed.message;
       const refuse = (why: string) => new InvalidParamsError(`transaction ${nameOf(pending)} (block ${offset} of the reorg): ${why}`);
-      const minGas = onChainMessage(pending.chainSize);
-      const invalid = blockInclusionError(message) ?? (message.gasLimit < minGas ? `'GasLimit' field cannot be less than the cost of storing a message on chain ${message.gasLimit} < ${minGas}` : undefined);
+      const invalid = blockInclusionError(message, onChainMessage(pending.chainSize));
       if (invalid) throw refuse(`invalid for block inclusion: ${invalid}`);
       gas += message.gasLimit;
       if (gas > BLOCK_GAS_LIMIT) throw refuse('block gas limit exceeded');

@@ -133,13 +133,10 @@ export class Mempool {
     if (msg.nonce < stateNonce) {
       throw new MessageRejectedError(`minimum expected nonce is ${stateNonce}, got ${msg.nonce}: message nonce too low`);
     }
-    // Lotus's pool minimum, its OnChainMessage, is the FVM's inclusion charge since nv18 (gas.ts onChainMessageCharge).
-    const minGas = onChainMessage(pending.chainSize);
-    if (msg.gasLimit < minGas) {
-      throw new MessageRejectedError(
-        `verify msg failed: message will not be included in a block: 'GasLimit' field cannot be less than the cost of storing a message on chain ${msg.gasLimit} < ${minGas}`,
-      );
-    }
+    // Lotus's pool minimum, its OnChainMessage, is the FVM's inclusion charge since nv18 (gas.ts
+    // onChainMessageCharge); Lotus checks it as ValidForBlockInclusion again, the other rules passed above.
+    const tooLittle = blockInclusionError(msg, onChainMessage(pending.chainSize));
+    if (tooLittle) throw new MessageRejectedError(`verify msg failed: message will not be included in a block: ${tooLittle}`);
     if (!canSend(sender)) {
       throw new MessageRejectedError(`sender actor ${msg.from.toString()} is not a valid top-level sender`);
     }
