@@ -46,7 +46,10 @@ export function forkedStateJson(actor: Actor, ownJson: () => object | null): unk
     if (!(table instanceof LazyMap) || !upstreamRoot) continue;
     const { table: held, removed } = writtenTable(table);
     const [holder] = fieldOf(own, path);
-    holder[name] = cidJson(cidOf(encodeCbor([CID.parse(upstreamRoot), toStorable(held), toStorable(removed)])));
+    holder[name] = forkedRootJson(upstreamRoot, toStorable(held), toStorable(removed));
   }
   return own;
 }
+
+/** A forked table's CID as the fork reads it: the upstream's `root` with what the fork wrote to it. */
+export const forkedRootJson = (root: string, ...written: unknown[]) => cidJson(cidOf(encodeCbor([CID.parse(root), ...written])));

@@ -34,7 +34,7 @@ import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
 import { serveBlock, serveBlocks } from '../served-blocks.js';
-import { forkedStateJson } from '../forked-state-json.js';
+import { forkedRootJson, forkedStateJson } from '../forked-state-json.js';
 import { beyondLookback, NO_LIMIT } from '../message-lookback.js';
 import { MessageReplacedError } from '../../devnet/message-search.js';
 import type { MessageLocation } from '../../mining/chain-store.js';
@@ -111,7 +111,7 @@ function addressMapJson(devnet: Devnet, state: StateReader, nextId: number): { '
     const actor = state.getActor(id);
     for (const address of [actor?.robust, actor?.delegated]) if (address && address.id === undefined) written.push([address.bytes, id]);
   }
-  return written.length === 0 ? { '/': root } : cidJson(cidOf(encodeCbor([CID.parse(root), written])));
+  return written.length === 0 ? { '/': root } : forkedRootJson(root, written);
 }
 
 /**
@@ -147,7 +147,7 @@ function powerStateJson(power: PowerState, state: StateReader, epoch: number, up
   const { totalRawBytePower: raw, totalQualityAdjPower: qa, totalPledgeCollateral: pledge = 0n } = power;
   const link = (field: string, own: unknown) => {
     const root = (upstream?.[field] as { '/'?: string } | undefined)?.['/'];
-    return cidJson(cidOf(encodeCbor(root ? [CID.parse(root), own] : own)));
+    return root ? forkedRootJson(root, own) : cidJson(cidOf(encodeCbor(own)));
   };
   // Its own claims only: on a fork, those of the upstream it merely read would change the root.
   const claims = power.claims.map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
