@@ -88,6 +88,9 @@ export function onCreateActor(newAddress: boolean): number {
   return ACTOR_CREATE_STORAGE + (newAddress ? ADDRESS_ASSIGNMENT + ADDRESS_LOOKUP : 0);
 }
 
+/** ref-fvm create_actor: on_create_actor, then the new actor looked up and stored in the state tree. */
+export const actorCreatedGas = (newAddress: boolean): number => onCreateActor(newAddress) + ACTOR_LOOKUP + ACTOR_UPDATE;
+
 /**
  * Instantiating an actor's Wasm module and running `instructions` plain instructions: its initial
  * memory and table filled (ref-fvm syscalls/mod.rs charge_for_init, price list L603–617), then the

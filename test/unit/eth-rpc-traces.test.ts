@@ -14,7 +14,7 @@ import { codeCid } from '../../src/fevm/actor.js';
 import { METHOD_INVOKE_CONTRACT } from '../../src/fevm/message.js';
 import { OPCODE_CLASSES, SEND_SYSCALL } from '../../src/fevm/actors/evm/evm-gas.js';
 import { PLACEHOLDER_INVOCATION } from '../../src/fevm/builtin-method-gas.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, onCreateActor, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
+import { actorCreatedGas, SEND_TRANSFER_FUNDS } from '../../src/fevm/price-list.js';
 import type { DevnetConfig } from '../../src/index.js';
 import { CALL, devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
@@ -308,7 +308,7 @@ describe('trace_* in Lotus shape', () => {
     assert.equal(BigInt(store.result.output), 14n);
     assert.equal(transfer.action.value, '0x5');
     // The transfer creates RECIPIENT's Placeholder: the send, the actor and its address, the value moved, the placeholder invoked.
-    const transferGas = SEND_SYSCALL + onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE + SEND_TRANSFER_FUNDS + PLACEHOLDER_INVOCATION;
+    const transferGas = SEND_SYSCALL + actorCreatedGas(true) + SEND_TRANSFER_FUNDS + PLACEHOLDER_INVOCATION;
     assert.deepEqual(transfer.result, { gasUsed: `0x${transferGas.toString(16)}`, output: '0x' });
     assert.deepEqual(await result('trace_block', [receipt.blockNumber]), traces);
     assert.deepEqual(await result('Filecoin.EthTraceBlock', [receipt.blockNumber]), traces);

@@ -9,7 +9,7 @@ import type { Actor, ActorKind } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_CONSTRUCTOR } from '../message.js';
 import { ABORT_EXIT, blockCreateGas, builtinInvocationGas, paramsReadGas, returnReadGas, sendSyscallGas, stateLoadGas, stateWriteGas, tableChangeGas, tableReadGas } from '../builtin-method-gas.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor } from '../price-list.js';
+import { actorCreatedGas, HOST_CALL } from '../price-list.js';
 import type { StateAccess } from '../state-access.js';
 import type { StateOverlay } from '../state-tree.js';
 import { EventFlags, type ActorEvent, type ActorSend, type ExecutionContext, type SendOutcome, type SendResult } from '../types.js';
@@ -250,7 +250,7 @@ class Frame implements ActorRuntime {
   createActor(kind: ActorKind, robust: FilAddress): Actor {
     const actor = createActor(this.state, kind, { robust });
     // ref-fvm create_actor: the actor looked up (none there), stored and set (its update).
-    this.gasUsed += HOST_CALL + onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE;
+    this.gasUsed += HOST_CALL + actorCreatedGas(false);
     this.access.created(actor.id);
     return actor;
   }

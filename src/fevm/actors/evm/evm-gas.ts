@@ -20,12 +20,10 @@ import type { Actor } from '../../actor.js';
 import { byteLength, pointersOf, rootOf, storageShapeOf, walk, type KamtNode } from './kamt-shape.js';
 import { ACCOUNT_INVOCATION, blockCreateGas, blockLoadGas, blockPutGas, builtinInvocationGas, eamWorkGas, GET_ROOT, INIT_MAPPING, paramsReadGas, returnReadGas, SET_ROOT, stateLoadGas, wasmInvocationGas } from '../../builtin-method-gas.js';
 import {
-  ACTOR_LOOKUP,
-  ACTOR_UPDATE,
+  actorCreatedGas,
   HOST_CALL,
   onActorEvent,
   onCborScan,
-  onCreateActor,
   onHashing,
   onMemoryCopy,
   SECP256K1_RECOVER,
@@ -237,7 +235,7 @@ export function contractCreationGas(fromContract: boolean, placeholderAccess?: n
   const toEam = fromContract ? HOST_CALL + SEND_INVOKE_METHOD : 0;
   const overPlaceholder = placeholderAccess === undefined ? 0 : 4 * HOST_CALL;
   const eam = eamWorkGas(native) + HOST_CALL + HOST_CALL + SEND_INVOKE_METHOD;
-  const created = placeholderAccess ?? onCreateActor(false) + ACTOR_LOOKUP + ACTOR_UPDATE;
+  const created = placeholderAccess ?? actorCreatedGas(false);
   // Init: its invocation, its state, the mapping, create_actor (the syscall and the actor's creation), the send to the constructor.
   const init = builtinInvocationGas('init') + stateLoadGas('init') + INIT_MAPPING + HOST_CALL + created + HOST_CALL + SEND_INVOKE_METHOD;
   return toEam + eam + overPlaceholder + init + EVM_INVOCATION;

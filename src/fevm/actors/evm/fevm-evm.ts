@@ -52,7 +52,7 @@ import {
 } from '../../../filecoin-precompiles/index.js';
 import type { Actor, EvmState } from '../../actor.js';
 import { MAX_BLOCK_SIZE } from '../../block-limit.js';
-import { ACTOR_LOOKUP, ACTOR_UPDATE, HOST_CALL, onCreateActor, onHashing, onLookback, SEND_TRANSFER_FUNDS } from '../../price-list.js';
+import { ACTOR_LOOKUP, actorCreatedGas, HOST_CALL, onHashing, onLookback, SEND_TRANSFER_FUNDS } from '../../price-list.js';
 import { builtinInvocationGas, paramsReadGas, PLACEHOLDER_INVOCATION, refusedMethodGas, returnReadGas } from '../../builtin-method-gas.js';
 import { builtinActor } from '../builtin.js';
 import { createPlaceholder, resolveEthAddress, transfer } from '../lifecycle.js';
@@ -701,7 +701,7 @@ export class FevmEvm extends EVM {
     const receiver = resolveEthAddress(state, beneficiary);
     let gas = HOST_CALL;
     if (receiver) gas += access.read(receiver.id);
-    else if (!isMaskedId(beneficiary)) gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
+    else if (!isMaskedId(beneficiary)) gas += actorCreatedGas(true);
     const contract = resolveEthAddress(state, self);
     if (contract && contract.balance > 0n) {
       gas += SEND_TRANSFER_FUNDS;
@@ -721,7 +721,7 @@ export class FevmEvm extends EVM {
     const { access } = this.host;
     let gas = invokes ? SEND_SYSCALL : HOST_CALL;
     if (receiver) gas += access.read(receiver.id);
-    else gas += onCreateActor(true) + ACTOR_LOOKUP + ACTOR_UPDATE;
+    else gas += actorCreatedGas(true);
     if (message.value > 0n) {
       const caller = resolveEthAddress(this.host.state, message.caller.bytes);
       gas += SEND_TRANSFER_FUNDS + (caller ? access.write(caller.id) : 0) + (receiver ? access.write(receiver.id) : 0);
