@@ -266,6 +266,9 @@ export class FilAddress {
   }
 }
 
+/** An ID address's bytes, as the actors key their tables by account (BalanceTable, power claims) and store owners. */
+export const idAddressBytes = (id: number): Uint8Array => FilAddress.fromId(id).bytes;
+
 /** The actor ID in a masked ID address `0xff` ‖ 11 zero bytes ‖ u64be(id), if it is one. */
 export function maskedId(eth: Uint8Array): number | undefined {
   if (!isMaskedId(eth)) return undefined;

@@ -9,7 +9,7 @@
 // a message) and puts its return value as a block. The actors' own Wasm instructions (decoding,
 // walking, encoding: tens of thousands at 4 gas) are not counted, but PublishStorageDeals' per deal,
 // fitted to builtin-actors' own trace of it.
-import { FilAddress } from '../common/address.js';
+import { FilAddress, idAddressBytes } from '../common/address.js';
 import { blockShape, cborBytesSize, cborHeadSize, CID, CID_LINK_BYTES, cidOf, countLinks, encodeBigInt, encodeCbor, type BlockShape, type PathBlock } from '../common/cbor.js';
 import { actorIdKey, buildHamt, hamtBlocks, hamtPath } from '../common/hamt.js';
 import { bytesToHex } from '../common/hex.js';
@@ -17,7 +17,6 @@ import type { Actor, ActorKind } from './actor.js';
 import { storedProposalCid, storedProposalValue, type StoredProposal } from './actors/market/deal-proposal.js';
 import {
   BALANCE_TABLE_BIT_WIDTH,
-  balanceTableKey,
   dealOpsByEpochHamt,
   dealStateValue,
   EMPTY_MARKET_STATE,
@@ -260,7 +259,7 @@ function proposalShape(deal: StoredProposal): BlockShape {
 const marketOf = (actor: Actor): MarketState => actor.market ?? EMPTY_MARKET_STATE;
 const proposalsPath = (market: MarketState, id: number) => amtTablePath('proposals', market.proposals, market.nextId, id, PROPOSALS_AMT_BIT_WIDTH, proposalShape);
 const statesPath = (market: MarketState, id: number) => amtTablePath('states', market.states, market.nextId, id, STATES_AMT_BIT_WIDTH, (s) => valueShape(dealStateValue(s)));
-const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: number) => hamtTablePath(name, table, id, BALANCE_TABLE_BIT_WIDTH, balanceTableKey, encodeBigInt, 10n ** 18n);
+const balancePath = (name: string, table: ReadonlyMap<number, bigint>, id: number) => hamtTablePath(name, table, id, BALANCE_TABLE_BIT_WIDTH, idAddressBytes, encodeBigInt, 10n ** 18n);
 
 /**
  * A table of tables (the registry's claims by provider, DataCap's allowances by owner): the outer HAMT
@@ -333,16 +332,13 @@ function addressOf(bytes: Uint8Array): FilAddress | undefined {
   }
 }
 
-/** A table keyed by an actor's ID address's bytes (the power actor's claims). */
-const idAddressKey = (id: number) => FilAddress.fromId(id).bytes;
-
 /** MinerRawPower (builtin-actors power miner_raw_power): the Claims HAMT to the miner's bucket. */
 const claimWalk: TableWalk = (actor, params) => {
   const id = dealIdOf(params);
   const power = actor.power;
   // A fork's claims are the upstream's, read as the fork goes: not walked, as any forked table.
   if (id === undefined || !power || power.upstreamClaims) return 0;
-  return loadsGas(hamtTablePath('claims', new Map(power.claims), id, CLAIMS_HAMT_BIT_WIDTH, idAddressKey, (c) => [CLAIM_PROOF_TYPE, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)], { rawBytePower: 0n, qualityAdjPower: 0n }));
+  return loadsGas(hamtTablePath('claims', new Map(power.claims), id, CLAIMS_HAMT_BIT_WIDTH, idAddressBytes, (c) => [CLAIM_PROOF_TYPE, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)], { rawBytePower: 0n, qualityAdjPower: 0n }));
 };
 
 /** DataCap's Balance (frc46_token balance_of): the owner resolved, then the balances HAMT to its bucket. */

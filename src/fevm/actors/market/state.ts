@@ -1,7 +1,7 @@
 // The storage market's state (builtin-actors actors/market/src/state.rs) and the bookkeeping of its
 // escrow and locked tables. Deal ops by epoch live in the cron schedule instead of the state
 // (dealOpsByEpochHamt shows them in builtin-actors' layout).
-import { FilAddress } from '../../../common/address.js';
+import { idAddressBytes } from '../../../common/address.js';
 import { buildAmt, type Amt } from '../../../common/amt.js';
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { actorIdKey, buildHamt, epochKey } from '../../../common/hamt.js';
@@ -329,12 +329,9 @@ export const dealStateValue = (s: DealState): unknown => [s.sectorNumber, s.sect
 /** The market's States AMT (DealMetaArray): each activated deal's state by deal ID. */
 export const statesAmt = (state: MarketState): Amt => buildAmt(new Map([...state.states].map(([id, s]) => [id, dealStateValue(s)])), STATES_AMT_BIT_WIDTH);
 
-/** A BalanceTable's key: the account's ID address's bytes. */
-export const balanceTableKey = (id: number): Uint8Array => FilAddress.fromId(id).bytes;
-
 /** An escrow or locked table as builtin-actors' BalanceTable keeps it: a HAMT by the ID address's bytes of amounts. */
 export const balanceTableHamt = (table: ReadonlyMap<number, bigint>): { root: CID; blocks: Uint8Array[] } =>
-  buildHamt([...table].map(([id, amount]) => [balanceTableKey(id), encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
+  buildHamt([...table].map(([id, amount]) => [idAddressBytes(id), encodeBigInt(amount)]), BALANCE_TABLE_BIT_WIDTH);
 
 /** The market's PendingDealAllocationIds: a HAMT by deal ID (varint) of allocation IDs. */
 export const pendingAllocationsHamt = (state: MarketState): { root: CID; blocks: Uint8Array[] } =>

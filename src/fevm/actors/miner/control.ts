@@ -1,7 +1,7 @@
 // The miner's MinerInfo methods (builtin-actors actors/miner/src/lib.rs): the getters any caller may
 // use, and the owner / worker / beneficiary / peer changes with builtin-actors' caller checks, delays
 // and messages. Withdrawals go to the beneficiary; fee debt is repaid from the available balance.
-import { FilAddress, Protocol } from '../../../common/address.js';
+import { FilAddress, idAddressBytes, Protocol } from '../../../common/address.js';
 import { encodeBigInt } from '../../../common/cbor.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
@@ -69,7 +69,6 @@ function resolveControlAddresses(rt: ActorRuntime, addresses: FilAddress[]): num
   });
 }
 
-const idBytes = (id: number) => FilAddress.fromId(id).bytes;
 const multiaddrList = (value: unknown, what: string) => list(value, what).map((m, i) => bytes(m, `${what}[${i}]`));
 
 /** The worker change whose effective epoch has come (process_pending_worker). */
@@ -110,14 +109,14 @@ export const controlMethods: Record<string, MethodSpec> = {
     internalOnly: true,
     run(rt) {
       const m = readMiner(rt);
-      return [idBytes(m.owner), idBytes(m.worker), m.controlAddresses.map(idBytes)];
+      return [idAddressBytes(m.owner), idAddressBytes(m.worker), m.controlAddresses.map(idAddressBytes)];
     },
   },
   GetOwner: {
     noParams: true,
     run(rt) {
       const m = readMiner(rt);
-      return [idBytes(m.owner), m.pendingOwner === undefined ? null : idBytes(m.pendingOwner)];
+      return [idAddressBytes(m.owner), m.pendingOwner === undefined ? null : idAddressBytes(m.pendingOwner)];
     },
   },
   IsControllingAddress: {
@@ -277,8 +276,8 @@ export const controlMethods: Record<string, MethodSpec> = {
       const t = m.beneficiaryTerm;
       const p = m.pendingBeneficiary;
       return [
-        [idBytes(m.beneficiary), [encodeBigInt(t.quota), encodeBigInt(t.usedQuota), t.expiration]],
-        p ? [idBytes(p.newBeneficiary), encodeBigInt(p.newQuota), p.newExpiration, p.approvedByBeneficiary, p.approvedByNominee] : null,
+        [idAddressBytes(m.beneficiary), [encodeBigInt(t.quota), encodeBigInt(t.usedQuota), t.expiration]],
+        p ? [idAddressBytes(p.newBeneficiary), encodeBigInt(p.newQuota), p.newExpiration, p.approvedByBeneficiary, p.approvedByNominee] : null,
       ];
     },
   },
