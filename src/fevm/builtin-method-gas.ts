@@ -273,12 +273,8 @@ function ownedTablePaths<V>(name: string, table: ReadonlyMap<number, ReadonlyMap
   });
 }
 
-/**
- * The root a load of a table of tables opens (a HAMT's load opens its root), asking the table for no
- * key: a forked table (a LazyMap, which would fetch a key it lacks from the upstream) is not walked.
- */
+/** The root a load of a table of tables opens (a HAMT's load opens its root); a forked table: none, as hamtTablePath. */
 function hamtRootPath(name: string, table: ReadonlyMap<number, unknown>, bitWidth: number): PathBlock[] {
-  if (table instanceof LazyMap) return [];
   // Its entries are links to the owners' tables; the key is any (the root is the same for all).
   return hamtTablePath<number, unknown>(name, table, 0, bitWidth, actorIdKey, () => LINK, null).slice(0, 1);
 }
