@@ -659,7 +659,7 @@ export const eamWorkGas = (native: boolean): number => builtinInvocationGas('eam
  * around it (the EAM's work and get_code_cid_for_type; Init's invocation, state loaded and written,
  * new_actor_address). Exec pays it too (no published figure of its own: one address mapped, no EAM).
  */
-export const ADDRESS_MAPPING_WORK = 5_770_000 - (eamWorkGas(false) + HOST_CALL) - (builtinInvocationGas('init') + stateLoadGas('init') + HOST_CALL + stateWriteGas('init'));
+const ADDRESS_MAPPING_WORK = 5_770_000 - (eamWorkGas(false) + HOST_CALL) - (builtinInvocationGas('init') + stateLoadGas('init') + HOST_CALL + stateWriteGas('init'));
 
 /**
  * Init's own work on an Exec or Exec4 between its state's load and create_actor: new_actor_address (a
