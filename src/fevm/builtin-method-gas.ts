@@ -27,7 +27,7 @@ import {
 } from './actors/market/state.js';
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
 import { minerInfoValue, type VestingFund } from './actors/miner/state.js';
-import { MULTISIG_HAMT_BIT_WIDTH, transactionHashData, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
+import { MULTISIG_HAMT_BIT_WIDTH, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
 import { allocationValue, claimValue, EMPTY_VERIFREG_STATE, VERIFREG_HAMT_BIT_WIDTH, type VerifregState } from './actors/verifreg/state.js';
 import { LazyMap } from './lazy-map.js';
@@ -625,8 +625,8 @@ export const pendingTxnWriteGas = (after: ReadonlyMap<number, MultisigTransactio
 export const pendingTxnChangeGas = (before: ReadonlyMap<number, MultisigTransaction>, after: ReadonlyMap<number, MultisigTransaction>, id: number): number =>
   pendingTxnReadGas(before, id) + pendingTxnWriteGas(after, id);
 
-/** compute_proposal_hash: the hash syscall, blake2b-256 of the transaction's ProposalHashData. */
-export const proposalHashGas = (txn: MultisigTransaction): number => HOST_CALL + onHashing('blake2b256', transactionHashData(txn).length);
+/** compute_proposal_hash: the hash syscall, blake2b-256 of a transaction's ProposalHashData of `size` bytes. */
+export const proposalHashGas = (size: number): number => HOST_CALL + onHashing('blake2b256', size);
 
 /**
  * Each rt.transaction of a multisig method after its first (propose's and approve's approval, a

@@ -3,12 +3,13 @@
 // reach the threshold the wallet sends it, if the vesting schedule leaves enough unlocked. A failed
 // send does not fail the approval: its exit code and return go back in the answer.
 import { FilAddress } from '../../../common/address.js';
+import { blake2b256 } from '../../../common/hashes.js';
 import { equalBytes } from '../../../common/hex.js';
 import { ExitCode } from '../../exit-code.js';
 import { address, bigInt, bytes, i64, tuple, u64 } from '../params.js';
 import { ActorError, EncodedParams, type ActorRuntime } from '../runtime.js';
 import { fAddress, formatFil } from '../shared.js';
-import { checkAvailable, multisigOf, saveMultisig, transactionHash, type MultisigState, type MultisigTransaction } from './state.js';
+import { checkAvailable, multisigOf, saveMultisig, transactionHashData, type MultisigState, type MultisigTransaction } from './state.js';
 import { MULTISIG_TRANSACTION, pendingTxnChangeGas, pendingTxnReadGas, pendingTxnWriteGas, proposalHashGas } from '../../builtin-method-gas.js';
 
 /** What executing a transaction gave: whether it ran, and the exit code and return bytes of its send. */
@@ -70,8 +71,7 @@ export async function approve(rt: ActorRuntime, params: unknown): Promise<unknow
   const txn = state.pendingTxs.get(id);
   if (!txn) throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) for approval`);
   // get_transaction hashes it only when the params name a hash.
-  if (hash.length > 0) rt.chargeGas(proposalHashGas(txn));
-  if (hash.length > 0 && !equalBytes(hash, transactionHash(txn))) {
+  if (hash.length > 0 && !proposalHashMatches(rt, txn, hash)) {
     throw new ActorError(ExitCode.ErrIllegalArgument, 'hash does not match proposal params (ensure requester is an ID address)');
   }
   // A lowered threshold may already be met: the transaction runs without this approval.
@@ -90,11 +90,17 @@ export function cancel(rt: ActorRuntime, params: unknown): void {
   const txn = state.pendingTxs.get(id);
   if (!txn) throw new ActorError(ExitCode.ErrNotFound, `no such transaction TxnID(${id}) to cancel`);
   if (txn.approved[0] !== rt.caller.id) throw new ActorError(ExitCode.ErrForbidden, 'Cannot cancel another signers transaction');
-  rt.chargeGas(proposalHashGas(txn));
-  if (hash.length > 0 && !equalBytes(hash, transactionHash(txn))) throw new ActorError(ExitCode.ErrIllegalState, 'hash does not match proposal params');
+  if (!proposalHashMatches(rt, txn, hash)) throw new ActorError(ExitCode.ErrIllegalState, 'hash does not match proposal params');
   const next = withTransaction(state, id, undefined);
   rt.chargeGas(pendingTxnWriteGas(next.pendingTxs, id));
   saveMultisig(rt, next);
+}
+
+/** compute_proposal_hash (charged): whether the transaction's proposal hash is `hash`; an empty `hash` asks for no match. */
+function proposalHashMatches(rt: ActorRuntime, txn: MultisigTransaction, hash: Uint8Array): boolean {
+  const data = transactionHashData(txn);
+  rt.chargeGas(proposalHashGas(data.length));
+  return hash.length === 0 || equalBytes(hash, blake2b256(data));
 }
 
 /** Adds the caller's approval, then runs the transaction if that met the threshold. */
