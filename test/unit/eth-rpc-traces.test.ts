@@ -51,6 +51,13 @@ async function setupTraces(t: TestContext, overrides: Partial<DevnetConfig> = {}
   return { ...rpc, contracts, callerIface, calleeIface, callee, caller, devId, deployCallee, deployCaller, sendTx, callCaller, everything, nonce: () => nonce };
 }
 
+/** FevmProbe deployed from the dev account: its address and ABI. */
+async function deployProbe(rpc: Awaited<ReturnType<typeof setupTraces>>) {
+  const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
+  await rpc.sendTx({ to: null, data: rpc.contracts.FevmProbe.bytecode });
+  return { probe, iface: new Interface(rpc.contracts.FevmProbe.abi as InterfaceAbi) };
+}
+
 describe('debug_traceTransaction: struct logs', () => {
   test('the opcodes a transaction ran, gas in FVM units, the result; stack and storage by default, memory on request', async (t) => {
     const { result, everything, calleeIface, devId } = await setupTraces(t);
@@ -637,10 +644,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
 
   test('a CALL or STATICCALL to no actor is still a send (the EVM walks away): to an ID naming none exit 5, read-only to an address it may not make exit 24', async (t) => {
     const rpc = await setupTraces(t);
-    const { contracts, sendTx, devnet } = rpc;
-    const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
-    await sendTx({ to: null, data: contracts.FevmProbe.bytecode });
-    const iface = new Interface(contracts.FevmProbe.abi as InterfaceAbi);
+    const { sendTx, devnet } = rpc;
+    const { probe, iface } = await deployProbe(rpc);
     const maskedId = `0xff${(999999).toString(16).padStart(38, '0')}`;
     const nowhere = `0x${'7a'.repeat(20)}`;
     const sends = [
@@ -658,10 +663,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
 
   test('call_actor read-only: to an f1 address with no actor a send the FVM refuses to create (exit 24, nothing invoked); with value no send at all', async (t) => {
     const rpc = await setupTraces(t);
-    const { contracts, sendTx, devnet } = rpc;
-    const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
-    await sendTx({ to: null, data: contracts.FevmProbe.bytecode });
-    const iface = new Interface(contracts.FevmProbe.abi as InterfaceAbi);
+    const { sendTx, devnet } = rpc;
+    const { probe, iface } = await deployProbe(rpc);
     const unknown = FilAddress.fromPayload(Protocol.Secp256k1, new Uint8Array(20).fill(0x5c));
     const READ_ONLY = 1;
     const callActor = (value: bigint) => sendTx({ to: probe, data: iface.encodeFunctionData('callActor', [0, value, READ_ONLY, 0, '0x', unknown.bytes]), value });
@@ -782,10 +785,8 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
 
   test("G6d: EXTCODESIZE, EXTCODEHASH and EXTCODECOPY of a contract are the EVM actor's read-only GetBytecode / GetBytecodeHash sends", async (t) => {
     const rpc = await setupTraces(t);
-    const { contracts, callee, devnet, sendTx } = rpc;
-    const probe = getCreateAddress({ from: DEV, nonce: rpc.nonce() }).toLowerCase();
-    await sendTx({ to: null, data: contracts.FevmProbe.bytecode });
-    const iface = new Interface(contracts.FevmProbe.abi as InterfaceAbi);
+    const { callee, devnet, sendTx } = rpc;
+    const { probe, iface } = await deployProbe(rpc);
     const trace = await replay(rpc, await sendTx({ to: probe, data: iface.encodeFunctionData('codeInfo', [callee]) }));
     const target = devnet.stateAt(devnet.head.epoch).getActor(devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(callee)))!)!;
     const cid = b64(encodeCbor(bytecodeCid(target.evm!.bytecode)));
