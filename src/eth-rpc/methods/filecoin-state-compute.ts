@@ -13,6 +13,7 @@ import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { ActorEvent } from '../../fevm/types.js';
 import type { Tipset } from '../../mining/tipset.js';
 import type { CodeTable } from '../../fevm/code-table.js';
+import type { TracedMessage } from '../../devnet/replay.js';
 import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
 import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
@@ -263,6 +264,11 @@ const NO_TRACE = {
 };
 
 /** A GasCost as Lotus's api.MsgGasCost marshals its zero value: no message (cid.Undef is null), every amount 0. */
+/** A mined message's InvocResult from its replay: the message as its tipset included it, its receipt's events. */
+function minedInvocResult({ included, ...traced }: TracedMessage, codes: CodeTable, baseFee: bigint) {
+  return invocResultJson(included!.signed.message, included!.cid, { ...traced, events: included!.receipt.events }, codes, baseFee);
+}
+
 const NO_GAS_COST = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
 
 /**
@@ -323,7 +329,7 @@ export const filecoinStateCompute = [
     }
     const { message } = found!;
     const [traced] = await devnet.traceTipset(tipset, [message.index], {}, { signal });
-    return invocResultJson(message.signed.message, message.cid, { ...traced, events: message.receipt.events }, devnet.codes, tipset.baseFee);
+    return minedInvocResult(traced, devnet.codes, tipset.baseFee);
   }),
 
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
@@ -335,7 +341,7 @@ export const filecoinStateCompute = [
     const own = await devnet.traceTipset(tipset, 'all', {}, { signal });
     const results = await devnet.computeMessages(msgs, tipset.epoch, height, batch);
     const trace = [
-      ...own.map(({ included, ...traced }) => invocResultJson(included!.signed.message, included!.cid, { ...traced, events: included!.receipt.events }, devnet.codes, tipset.baseFee)),
+      ...own.map((traced) => minedInvocResult(traced, devnet.codes, tipset.baseFee)),
       ...msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], devnet.codes, tipset.baseFee)),
     ];
     const root = cidOf(encodeCbor([tipset.stateRoot, msgs.map(messageCid), results.map((r) => [r.exitCode, r.returnData, r.gasUsed])]));
