@@ -5,7 +5,7 @@ import type { Devnet } from '../devnet/devnet.js';
 import type { Fork } from '../devnet/fork/fork.js';
 import { parsed, type Local } from './fork-lookups.js';
 import type { NamedBlock } from './fork-routes.js';
-import { feeHistoryBlockCount, MAX_FEE_HISTORY_BLOCKS, rewardPercentiles } from './methods/eth-execution.js';
+import { feeHistoryBlockCount, MAX_FEE_HISTORY_BLOCKS, percentilesRefused, rewardPercentiles } from './methods/eth-execution.js';
 
 /** eth_feeHistory's answer. */
 interface FeeHistory {
@@ -22,7 +22,8 @@ interface FeeHistory {
  */
 export async function feeHistory(devnet: Devnet, fork: Fork, args: unknown[], newest: NamedBlock, local: Local): Promise<unknown> {
   const count = parsed(() => feeHistoryBlockCount.parse(args[0]));
-  const percentilesOk = args[2] === undefined || args[2] === null || parsed(() => rewardPercentiles.parse(args[2])) !== undefined;
+  const percentiles = args[2] === undefined || args[2] === null ? [] : parsed(() => rewardPercentiles.parse(args[2]));
+  const percentilesOk = percentiles !== undefined && percentilesRefused(percentiles) === undefined;
   // Bad parameters, and a newest block beyond the head, get the local error.
   if (count === undefined || count < 1 || count > MAX_FEE_HISTORY_BLOCKS || !percentilesOk || newest.epoch > devnet.head.epoch) return local(args);
   const forkEpoch = fork.point.epoch;

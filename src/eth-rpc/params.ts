@@ -101,6 +101,22 @@ function parseNumberOrQuantity(name: string, value: unknown): number {
   return typeof value === 'number' ? parseNonNegative(name, value) : parseSafeNumber(name, value);
 }
 
+/**
+ * Lotus's EthUint64 (chain/types/ethtypes/eth_types.go UnmarshalJSON): a JSON number, a decimal string
+ * or a 0x-prefixed hex string. eth_feeHistory's block count, a transaction's index in its block and
+ * trace_filter's after and count are one, so `"5"` is five there, as Lotus's itests send it.
+ */
+function parseEthUint64(name: string, value: unknown): number {
+  if (typeof value === 'number') return parseNonNegative(name, value);
+  if (typeof value === 'string' && /^[0-9]+$/.test(value)) {
+    const n = BigInt(value);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(name, 'number too large');
+    return Number(n);
+  }
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]+$/.test(value)) throw invalid(name, `expected a number, a decimal string or a 0x-prefixed hex string, got ${describeValue(value)}`);
+  return parseSafeNumber(name, value);
+}
+
 export const parseAddress = (name: string, value: unknown) => parseFixedData(name, value, 20);
 export const parseHash = (name: string, value: unknown) => parseFixedData(name, value, 32);
 
@@ -137,6 +153,7 @@ export const quantity = (name: string): Param<bigint> => ({ name, parse: (v) => 
 export const safeNumber = (name: string): Param<number> => ({ name, parse: (v) => parseSafeNumber(name, v) });
 export const nonNegative = (name: string, what?: string): Param<number> => ({ name, parse: (v) => parseNonNegative(name, v, what) });
 export const numberOrQuantity = (name: string): Param<number> => ({ name, parse: (v) => parseNumberOrQuantity(name, v) });
+export const ethUint64 = (name: string): Param<number> => ({ name, parse: (v) => parseEthUint64(name, v) });
 /** A JSON list whose entries `item` parses, each named `name[i]`; `what` says what the list holds. */
 export const listOf = <T>(name: string, item: (name: string) => Param<T>, what = 'a list'): Param<T[]> => ({
   name,

@@ -171,12 +171,25 @@ describe('eth_feeHistory', () => {
     assert.deepEqual(history.reward, [lotus]);
   });
 
-  test('more than 1024 blocks is refused; bad percentiles are -32602', async (t) => {
+  // Lotus node/impl/eth/gas.go EthFeeHistory (b835fab70): the count first, then each percentile, in Go's %f.
+  test('more than 1024 blocks and percentiles out of order or range are refused in Lotus\'s words', async (t) => {
     const { error } = await setup(t);
     assert.deepEqual(await error('eth_feeHistory', ['0x401', 'latest']), { code: 1, message: 'block count should be smaller than 1024' });
-    assert.equal((await error('eth_feeHistory', ['0x1', 'latest', [50, 10]])).code, -32602);
-    assert.equal((await error('eth_feeHistory', ['0x1', 'latest', [101]])).code, -32602);
+    assert.deepEqual(await error('eth_feeHistory', ['0x401', 'latest', [50, 10]]), { code: 1, message: 'block count should be smaller than 1024' });
+    assert.deepEqual(await error('eth_feeHistory', ['0x1', 'latest', [75, 50]]), { code: 1, message: 'invalid reward percentile: 50.000000 should be larger than 75.000000' });
+    assert.deepEqual(await error('eth_feeHistory', ['0x1', 'latest', [12.5, 101]]), { code: 1, message: 'invalid reward percentile: 101.000000 should be between 0 and 100' });
+    assert.deepEqual(await error('eth_feeHistory', ['0x1', 'latest', [-1]]), { code: 1, message: 'invalid reward percentile: -1.000000 should be between 0 and 100' });
+    assert.deepEqual(await error('eth_feeHistory', ['0x1', 'latest', Array(101).fill(1)]), { code: 1, message: 'length of the reward percentile array cannot be greater than 100' });
+    assert.equal((await error('eth_feeHistory', ['0x1', 'latest', ['50']])).code, -32602);
     assert.equal((await error('eth_feeHistory', ['0x1', '0x' + '12'.repeat(32)])).code, -32602);
+  });
+
+  // Lotus's EthUint64 takes a number, a decimal or a hex string (itests/eth_fee_history_test.go:TestEthFeeHistory sends "5" and 5).
+  test('the block count is a number, a decimal or a hex string', async (t) => {
+    const { result, error, devnet } = await setup(t, { noMining: true });
+    for (let i = 0; i < 3; i++) await devnet.mine();
+    for (const count of [2, '2', '0x2']) assert.equal((await result('eth_feeHistory', [count, 'latest'])).gasUsedRatio.length, 2, String(count));
+    for (const count of ['0x', '-1', '2.5', 2.5, 'two', '0X2']) assert.equal((await error('eth_feeHistory', [count, 'latest'])).code, -32602, String(count));
   });
 
   async function send(devnet: Awaited<ReturnType<typeof createDevnet>>, tx: TransactionRequest & { nonce: number }, signer: Wallet = wallet) {

@@ -466,6 +466,7 @@ describe('trace_* in Lotus shape', () => {
     ]);
     const page = await result('trace_filter', [{ fromBlock: '0x1', after: 2, count: '0x3' }]);
     assert.deepEqual(page, all.slice(2, 5));
+    assert.deepEqual(await result('trace_filter', [{ fromBlock: '0x1', after: '2', count: '3' }]), all.slice(2, 5));
     assert.deepEqual(await result('trace_filter', [{ fromBlock: '0x1', count: 0 }]), []);
     assert.deepEqual(await result('trace_filter', [{}]), all.filter((tr: any) => tr.blockNumber === all.at(-1).blockNumber));
     assert.equal((await error('trace_filter', [{ count: 501 }])).message, 'invalid response count, requested 501, maximum supported is 500');

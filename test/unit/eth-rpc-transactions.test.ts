@@ -201,6 +201,12 @@ describe('eth_getTransactionByBlockNumberAndIndex / ByBlockHashAndIndex', () => 
     assert.equal((await result('eth_getTransactionByBlockNumberAndIndex', ['0x1', '0x0'])).hash, hash);
     assert.equal((await result('eth_getTransactionByBlockNumberAndIndex', ['latest', '0x0'])).hash, hash);
     assert.equal((await result('eth_getTransactionByBlockHashAndIndex', [blockHash, '0x0'])).hash, hash);
+    // The index is Lotus's EthUint64: a plain number or a decimal string too.
+    for (const index of [0, '0']) {
+      assert.equal((await result('eth_getTransactionByBlockNumberAndIndex', ['0x1', index])).hash, hash);
+      assert.equal((await result('eth_getTransactionByBlockHashAndIndex', [blockHash, index])).hash, hash);
+    }
+    assert.equal((await error('eth_getTransactionByBlockNumberAndIndex', ['0x1', '0x'])).code, -32602);
     assert.deepEqual(await error('eth_getTransactionByBlockNumberAndIndex', ['0x1', '0x1']), {
       code: 1,
       message: 'index 1 out of range: tipset contains 1 messages',

@@ -9,25 +9,41 @@ import { feeFieldsOf, type Tipset } from '../../mining/tipset.js';
 import { checkBlockParam, resolveStateBlock } from '../block-ref.js';
 import { callRequest, type ParsedCallRequest } from '../call-request.js';
 import { defineMethod, withRawParams } from '../define-method.js';
-import { blockRef, invalid, numberOrQuantity, optional, type Param } from '../params.js';
+import { blockRef, ethUint64, invalid, listOf, optional } from '../params.js';
 
 /** Lotus's cap on eth_feeHistory's block count. */
 export const MAX_FEE_HISTORY_BLOCKS = 1024;
 /** What Lotus reports as the reward of a tipset without messages. */
 const EMPTY_TIPSET_REWARD = 100_000n;
 
-// Lotus takes a hex quantity or a plain number.
-export const feeHistoryBlockCount = numberOrQuantity('blockCount');
+// Lotus's EthUint64: a plain number, a decimal or a hex string.
+export const feeHistoryBlockCount = ethUint64('blockCount');
 
-export const rewardPercentiles: Param<number[]> = {
-  name: 'rewardPercentiles',
+/** A list of numbers; whether Lotus takes them is percentilesRefused's (it decodes first, then checks). */
+export const rewardPercentiles = listOf('rewardPercentiles', (name) => ({
+  name,
   parse: (v) => {
-    if (!Array.isArray(v) || v.length > 100 || v.some((p, i) => typeof p !== 'number' || p < 0 || p > 100 || (i > 0 && p < v[i - 1]))) {
-      throw invalid('rewardPercentiles', 'expected at most 100 ascending numbers in [0, 100]');
-    }
-    return v as number[];
+    if (typeof v !== 'number') throw invalid(name, 'expected a number');
+    return v;
   },
-};
+}), 'a list of numbers');
+
+/** Go's %f: six decimals. */
+const goFloat = (n: number) => n.toFixed(6);
+
+/**
+ * Lotus's refusal of eth_feeHistory's reward percentiles (node/impl/eth/gas.go EthFeeHistory, after the
+ * block count's check): at most 100, each in [0, 100], ascending. Code 1 with its words, undefined when taken.
+ */
+export function percentilesRefused(wanted: readonly number[]): DevnetError | undefined {
+  if (wanted.length > 100) return new DevnetError('length of the reward percentile array cannot be greater than 100');
+  for (let i = 0; i < wanted.length; i++) {
+    const p = wanted[i];
+    if (p < 0 || p > 100) return new DevnetError(`invalid reward percentile: ${goFloat(p)} should be between 0 and 100`);
+    if (i > 0 && p < wanted[i - 1]) return new DevnetError(`invalid reward percentile: ${goFloat(p)} should be larger than ${goFloat(wanted[i - 1])}`);
+  }
+  return undefined;
+}
 
 /** The effective premiums paid in a tipset at gas-weighted percentiles (Lotus EthFeeHistory): walk
  * the transactions by premium, adding their gas until the percentile's share is reached. */
@@ -40,7 +56,8 @@ function rewardsAt(tipset: Tipset, wanted: number[]): bigint[] {
   let index = 0;
   let sum = 0;
   return wanted.map((percentile) => {
-    const threshold = (totalGas * percentile) / 100;
+    // Lotus truncates the threshold to whole gas (int64(float64(gasUsedTotal) * percentile / 100)).
+    const threshold = Math.trunc((totalGas * percentile) / 100);
     while (sum < threshold && index < paid.length - 1) sum += paid[index++].gas;
     return paid[index].premium;
   });
@@ -86,6 +103,8 @@ export const ethExecution = [
 
   withRawParams(defineMethod('eth_feeHistory', [feeHistoryBlockCount, blockRef('newestBlock', { allowHash: false }), optional(rewardPercentiles)], ({ devnet }, count, newest, wanted) => {
     if (count > MAX_FEE_HISTORY_BLOCKS) throw new DevnetError(`block count should be smaller than ${MAX_FEE_HISTORY_BLOCKS}`);
+    const refused = wanted && percentilesRefused(wanted);
+    if (refused) throw refused;
     // As in Lotus, a null round names the tipset before it, and the history counts tipsets, not
     // epochs, stopping before genesis (Lotus's oldestBlock is 1 when it counts none).
     const last = resolveStateBlock(devnet, newest);

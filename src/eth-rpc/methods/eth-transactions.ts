@@ -8,7 +8,7 @@ import { resolveBlock } from '../block-ref.js';
 import { transactionToSign } from '../call-request.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { formatPendingTransaction, formatReceipt, formatTransaction } from '../format.js';
-import { blockRef, data, hash, safeNumber } from '../params.js';
+import { blockRef, data, ethUint64, hash } from '../params.js';
 
 function transactionAt(devnet: Devnet, tipset: Tipset, index: number) {
   const message = tipset.messages[index];
@@ -45,11 +45,11 @@ export const ethTransactions = [
     return found ? formatReceipt(devnet, found.tipset, found.message) : null;
   }),
 
-  defineMethod('eth_getTransactionByBlockNumberAndIndex', [blockRef('block', { allowHash: false }), safeNumber('index')], ({ devnet }, block, index) =>
+  defineMethod('eth_getTransactionByBlockNumberAndIndex', [blockRef('block', { allowHash: false }), ethUint64('index')], ({ devnet }, block, index) =>
     transactionAt(devnet, resolveBlock(devnet, block), index),
   ),
 
-  defineMethod('eth_getTransactionByBlockHashAndIndex', [hash('blockHash'), safeNumber('index')], ({ devnet }, blockHash, index) =>
+  defineMethod('eth_getTransactionByBlockHashAndIndex', [hash('blockHash'), ethUint64('index')], ({ devnet }, blockHash, index) =>
     transactionAt(devnet, resolveBlock(devnet, { hash: blockHash }), index),
   ),
 ];

@@ -26,7 +26,7 @@ import { resolveBlock } from '../block-ref.js';
 import { defineMethod, type RpcMethod } from '../define-method.js';
 import { checkBlockRange } from '../log-criteria.js';
 import { transactionHash } from '../logs.js';
-import { blockRef, hash, invalid, object, parseAddress, parseSafeNumber, type Param } from '../params.js';
+import { blockRef, ethUint64, hash, invalid, object, parseAddress, parseSafeNumber, type Param } from '../params.js';
 import { isCreateSend, isEvmSend, nativeOutput, sendInput, sendTo } from '../trace-views.js';
 
 /** Lotus's Fevm.EthTraceFilterMaxResults default. */
@@ -240,11 +240,10 @@ function filterAddresses(name: string, value: unknown): Hex[] {
   return list.map((v, i) => bytesToHex(parseAddress(Array.isArray(value) ? `filter.${name}[${i}]` : `filter.${name}`, v)));
 }
 
-/** A count or offset: a hex quantity or a plain number. */
+/** A count or offset: Lotus's EthUint64 (a number, a decimal or hex string). */
 function filterNumber(name: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  return parseSafeNumber(`filter.${name}`, value);
+  return ethUint64(`filter.${name}`).parse(value);
 }
 
 /** trace_filter's criteria as the node reads them; a bad field is an invalid-params error naming it, a range too wide Lotus's -32005. */
