@@ -40,8 +40,9 @@ test('anvil_setRpcUrl (viem setRpcUrl): a fork reads from the new endpoint of it
   assert.ok(first.mode.authorizations.length > 0 && first.mode.authorizations.every((a) => a === 'Bearer s3cret'));
   assert.ok(second.mode.authorizations.length > 0 && second.mode.authorizations.every((a) => a === undefined), String(second.mode.authorizations));
 
-  // Another chain (its own genesis): refused, and the fork keeps reading from the second endpoint.
-  const other = await startDevnet();
+  // Another chain (its own genesis, from its own genesis time: two devnets started in one second have
+  // one genesis, as this test's could be): refused, and the fork keeps reading from the second endpoint.
+  const other = await startDevnet(['--timestamp', '1700000000']);
   nodes.push(other);
   const refused = await answerOrError(testClient.setRpcUrl(other.url));
   assert.match(refused.error ?? '', /is another chain: its genesis is \S+, the fork's \S+/);

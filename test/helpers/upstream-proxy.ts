@@ -1,7 +1,7 @@
 // A loopback proxy in front of an upstream node for fork tests, which misbehaves on command: it
 // holds each request or delays each answer, refuses connections (a dead upstream), or answers HTTP 500 to the JSON-RPC
 // methods named in `failing`, alone or in a batch (an upstream that breaks at one step of a warm-up),
-// or refuses the methods named in `unserved` as not found (an upstream that does not serve them).
+// or refuses the methods named in `unserved` as not found (an upstream that does not serve them), alone or in a batch.
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
@@ -14,7 +14,10 @@ export interface ProxyMode {
   dead: boolean;
   /** Methods answered with HTTP 500 (which the fork's client retries, then reports). */
   failing: Set<string>;
-  /** Methods of a single request answered "method not found" (-32601), with HTTP 500 as Lotus (go-jsonrpc) and --gateway-only answer it. */
+  /**
+   * Methods answered "method not found" (-32601): a single request's with HTTP 500 as Lotus (go-jsonrpc)
+   * and --gateway-only answer it; in a batch, that call's answer in the batch's (the others forwarded).
+   */
   unserved: Set<string>;
   /** Methods of a single request answered with this JSON-RPC error (HTTP 200): an upstream in trouble. */
   refused: Map<string, { code: number; message: string }>;
@@ -22,6 +25,12 @@ export interface ProxyMode {
   received: string[];
   /** The Authorization header of every request received so far, in order (undefined where it had none). */
   authorizations: (string | undefined)[];
+}
+
+/** A call of a JSON-RPC batch. */
+interface BatchEntry {
+  id: unknown;
+  method: string;
 }
 
 /** A proxy to `target` for test `t` (closed when it ends), and the switches that make it misbehave. */
@@ -35,6 +44,23 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
     mode.authorizations.push(req.headers.authorization);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    /** A batch with unserved methods: those answered "method not found" in it, as go-jsonrpc does, the others by the target (one batch). */
+    const answerWithUnserved = (batch: BatchEntry[]) => {
+      const unserved = batch.filter(({ method }) => mode.unserved.has(method));
+      const served = batch.filter(({ method }) => !mode.unserved.has(method));
+      const answer = (answers: unknown[]) => {
+        const errors = unserved.map(({ id, method }) => ({ jsonrpc: '2.0', id, error: { code: -32601, message: `method '${method}' not found` } }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([...answers, ...errors]));
+      };
+      if (served.length === 0) return answer([]);
+      const forward = request(`${target}${req.url}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (upstream) => {
+        let text = '';
+        upstream.on('data', (chunk: Buffer) => (text += chunk));
+        upstream.on('end', () => answer(JSON.parse(text) as unknown[]));
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(JSON.stringify(served));
+    };
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       let methods: unknown[];
@@ -55,6 +81,10 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
         const { id } = JSON.parse(body.toString()) as { id: unknown };
         const error = { code: -32601, message: `method '${methods[0]}' not found` };
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+        return;
+      }
+      if (!single && methods.some((method) => mode.unserved.has(method as string))) {
+        answerWithUnserved(JSON.parse(body.toString()) as BatchEntry[]);
         return;
       }
       const refusal = single ? mode.refused.get(methods[0] as string) : undefined;

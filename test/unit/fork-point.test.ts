@@ -45,13 +45,17 @@ const LOTUS: Record<string, (params: unknown[]) => unknown> = {
   'Filecoin.ChainReadObj': ([cid]) => BLOCKS.get((cid as { '/': string })['/']),
 };
 
-/** An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a JSON-RPC error). */
-async function upstreamAnswering(t: TestContext, changed: Record<string, unknown> = {}): Promise<Upstream> {
+/**
+ * An upstream answering as LOTUS does, but `changed`'s methods with its values (an Error: as a
+ * JSON-RPC error); each request's methods are pushed to `requests`, a batch's in one entry.
+ */
+async function upstreamAnswering(t: TestContext, changed: Record<string, unknown> = {}, requests: string[][] = []): Promise<Upstream> {
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
       const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
+      requests.push((Array.isArray(body) ? body : [body]).map(({ method }) => method));
       const answer = (call: { id: number; method: string; params: unknown[] }) => {
         const result = call.method in changed ? changed[call.method] : LOTUS[call.method]!(call.params);
         return result instanceof Error ? { jsonrpc: '2.0', id: call.id, error: { code: 1, message: result.message } } : { jsonrpc: '2.0', id: call.id, result };
@@ -106,21 +110,48 @@ describe('fork point', () => {
   });
 
   test('an answer of another shape stops the start naming the call and what it answered', async (t) => {
-    const cases: [Record<string, unknown>, RegExp][] = [
+    const cases: [Record<string, unknown>, RegExp, number?][] = [
       [{ 'Filecoin.ChainGetGenesis': '0x1' }, /^upstream Filecoin\.ChainGetGenesis answered "0x1", not a tipset \(http:\/\/127\.0\.0\.1:\d+\/rpc\/v1\)$/],
       [{ 'Filecoin.ChainHead': { Cids: 'x', Blocks: [], Height: 'y' } }, /^upstream Filecoin\.ChainHead answered \{"Cids":"x","Blocks":\[\],"Height":"y"\}, not a tipset /],
       [{ 'Filecoin.StateNetworkName': 7 }, /^upstream Filecoin\.StateNetworkName answered 7, not a network name /],
       [{ eth_chainId: 'calibrationnet' }, /^upstream eth_chainId answered "calibrationnet", not a hex chain id /],
       [{ 'Filecoin.Version': '1.36.2' }, /^upstream Filecoin\.Version answered "1\.36\.2", not a version /],
       [{ 'Filecoin.ChainGetFinalizedTipSet': [] }, /^upstream Filecoin\.ChainGetFinalizedTipSet answered \[\], not a tipset /],
-      [{ 'Filecoin.ChainGetTipSetByHeight': { Cids: [{ '/': 'b' }], Height: 50, Blocks: [{}] } }, /^upstream Filecoin\.ChainGetTipSetByHeight answered .*, not a tipset /],
+      [{ 'Filecoin.ChainGetTipSetByHeight': { Cids: [{ '/': 'b' }], Height: 50, Blocks: [{}] } }, /^upstream Filecoin\.ChainGetTipSetByHeight answered .*, not a tipset /, 50],
       [{ 'Filecoin.ChainGetTipSetAfterHeight': null }, /^upstream Filecoin\.ChainGetTipSetAfterHeight answered null, not a tipset /],
     ];
-    for (const [changed, reason] of cases) {
-      await assert.rejects(resolveForkPoint(await upstreamAnswering(t, changed), undefined), (err: Error) => err instanceof DevnetError && reason.test(err.message), JSON.stringify(changed));
+    for (const [changed, reason, epoch] of cases) {
+      await assert.rejects(resolveForkPoint(await upstreamAnswering(t, changed), epoch), (err: Error) => err instanceof DevnetError && reason.test(err.message), JSON.stringify(changed));
     }
     // Where F3 is not served, null: head − 900 (here 0, the upstream being young).
     assert.equal((await resolveForkPoint(await upstreamAnswering(t, { 'Filecoin.ChainGetFinalizedTipSet': null }), undefined)).epoch, 0);
+  });
+
+  test('the tipset at the fork epoch (or the finalized one) is asked in the first batch: a start reads the point in 5 round trips', async (t) => {
+    for (const epoch of [undefined, 60]) {
+      const requests: string[][] = [];
+      const point = await resolveForkPoint(await upstreamAnswering(t, {}, requests), epoch);
+      assert.equal(point.epoch, epoch ?? 50);
+      assert.ok(requests[0]!.includes(epoch === undefined ? 'Filecoin.ChainGetFinalizedTipSet' : 'Filecoin.ChainGetTipSetByHeight'), JSON.stringify(requests[0]));
+      // Then the state's key (Lotus: the next tipset), the state's reads, and the manifest's two blocks.
+      assert.deepEqual(requests.slice(1), [['Filecoin.ChainGetTipSetAfterHeight'], ['Filecoin.StateVMCirculatingSupplyInternal', 'Filecoin.StateReadState', 'Filecoin.StateReadState'], ['Filecoin.ChainReadObj'], ['Filecoin.ChainReadObj']]);
+    }
+    // An epoch beyond the head is refused as before, its tipset's answer (an error from Lotus) unread.
+    const beyond = { 'Filecoin.ChainGetTipSetByHeight': new Error('looking for tipset with height greater than start point') };
+    await assert.rejects(resolveForkPoint(await upstreamAnswering(t, beyond), 101), /^DevnetError: --fork-block-number 101 is beyond the upstream's head \(100\)$/);
+  });
+
+  test("a known point (the disk cache's) of the same tipset and state gives what was read from that state; another point reads it", async (t) => {
+    const known = await resolveForkPoint(await upstreamAnswering(t), 60);
+    const requests: string[][] = [];
+    // The upstream's circulating supply answers otherwise now: the known point's is kept, as its keys name the same state.
+    const changed = { 'Filecoin.StateVMCirculatingSupplyInternal': { ...SUPPLY, FilMined: '999' } };
+    const again = await resolveForkPoint(await upstreamAnswering(t, changed, requests), 60, known);
+    assert.deepEqual(again, known);
+    assert.deepEqual(requests.flat().sort(), ['Filecoin.ChainGetGenesis', 'Filecoin.ChainGetTipSetAfterHeight', 'Filecoin.ChainGetTipSetByHeight', 'Filecoin.ChainHead', 'Filecoin.StateGetNetworkParams', 'Filecoin.StateNetworkName', 'Filecoin.Version', 'eth_chainId']);
+    // A known point of another tipset (the cache's for epoch 59) does not: the state at 60 is read.
+    const other = await resolveForkPoint(await upstreamAnswering(t, changed), 60, await resolveForkPoint(await upstreamAnswering(t), 59));
+    assert.deepEqual([other.epoch, other.circulatingSupply?.FilMined], [60, '999']);
   });
 
   test('another endpoint is taken for the fork (anvil_setRpcUrl) only if it is the same chain and serves the fork point', async (t) => {

@@ -133,15 +133,20 @@ const unlessRefused = <T>(answer: Promise<T>): Promise<T | undefined> =>
 
 const isVersion = (answer: unknown): boolean => typeof (answer as { Version?: unknown } | null)?.Version === 'string';
 
-/** The fork epoch when none is given: the tipset F3 has finalized, or head − 900 where F3 is not served. */
-async function defaultEpoch(upstream: Upstream, head: LotusTipset): Promise<number> {
+/**
+ * The fork tipset when no epoch is given: the one F3 has finalized (ChainGetFinalizedTipSet's answer,
+ * asked in the start's first batch: a tipset of the heaviest chain, as ChainGetTipSetByHeight at its
+ * height would answer), or where F3 is not served the one at head − 900.
+ */
+async function defaultTipset(upstream: Upstream, finalizedTipset: Promise<LotusTipset | null>, head: LotusTipset): Promise<LotusTipset> {
   try {
-    const finalized = await upstream.answerOf<LotusTipset | null>('Filecoin.ChainGetFinalizedTipSet', [], 'a tipset', isTipset, true);
-    if (finalized) return finalized.Height;
+    const finalized = await finalizedTipset;
+    if (finalized) return finalized;
   } catch (error) {
     if (!(error instanceof UpstreamAnswerError)) throw error;
   }
-  return Math.max(0, head.Height - EC_FINALITY);
+  const epoch = Math.max(0, head.Height - EC_FINALITY);
+  return withinLookbackCap(epoch, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [epoch, null], 'a tipset', isTipset));
 }
 
 /** A fork epoch older than the upstream gateway's lookback cap. */
@@ -167,7 +172,37 @@ async function withinLookbackCap<T>(epoch: number, call: Promise<T>): Promise<T>
   }
 }
 
-export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined): Promise<ForkPoint> {
+/** A promise whose failure, if it fails, is awaited later or never: not an unhandled rejection meanwhile. */
+const asked = <T>(answer: Promise<T>): Promise<T> => {
+  answer.catch(() => undefined);
+  return answer;
+};
+
+/**
+ * Asks for the fork tipset now, so that it goes in the start's first batch (one round trip fewer):
+ * the one at `requestedEpoch` (a null round's: the tipset before it), or the finalized one. The
+ * function returned gives it once the upstream's head is known.
+ */
+function askForkTipset(upstream: Upstream, requestedEpoch: number | undefined): (head: LotusTipset) => Promise<LotusTipset> {
+  if (requestedEpoch === undefined) {
+    const finalized = asked(upstream.answerOf<LotusTipset | null>('Filecoin.ChainGetFinalizedTipSet', [], 'a tipset', isTipset, true));
+    return (head) => defaultTipset(upstream, finalized, head);
+  }
+  const tipset = asked(upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [requestedEpoch, null], 'a tipset', isTipset));
+  return async (head) => {
+    if (requestedEpoch > head.Height) throw new DevnetError(`--fork-block-number ${requestedEpoch} is beyond the upstream's head (${head.Height})`);
+    return withinLookbackCap(requestedEpoch, tipset);
+  };
+}
+
+/**
+ * Where the fork starts on `upstream` at `requestedEpoch` (its finalized tipset when undefined). A
+ * `known` point (the disk cache's for this URL and epoch) whose tipset and state keys are the ones
+ * found gives what is read from that state (the actors manifest, the init actor's AddressMap root,
+ * the circulating supply): the keys name that state, so it is read again only for another point.
+ */
+export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint): Promise<ForkPoint> {
+  const forkTipset = askForkTipset(upstream, requestedEpoch);
   const [networkName, genesis, chainId, head, version, networkParams] = await Promise.all([
     upstream.answerOf<string>('Filecoin.StateNetworkName', [], 'a network name', isString),
     upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
@@ -178,31 +213,19 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     unlessRefused(upstream.answerOf<{ ForkUpgradeParams: Record<string, number> }>('Filecoin.StateGetNetworkParams', [], 'network parameters', isNetworkParams)),
   ]);
   const executesAsItMines = networkName === DEVNET_NETWORK_NAME || version?.Version.endsWith(DEVNET_VERSION_SUFFIX) === true;
-  const wanted = requestedEpoch ?? (await defaultEpoch(upstream, head));
-  if (wanted > head.Height) throw new DevnetError(`--fork-block-number ${wanted} is beyond the upstream's head (${head.Height})`);
-  // A null round forks from the tipset before it.
-  const tipset = await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetByHeight', [wanted, null], 'a tipset', isTipset));
+  const tipset = await forkTipset(head);
   let stateKey = tipset.Cids;
   // An fvm-devnet's weight is its parent's plus one (mining/tipset.ts); Lotus's is the next tipset's ParentWeight.
   let weight = (BigInt(tipset.Blocks[0].ParentWeight) + 1n).toString();
   if (!executesAsItMines) {
     if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
-    const next = await withinLookbackCap(wanted, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset));
+    const next = await withinLookbackCap(requestedEpoch ?? tipset.Height, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset));
     stateKey = next.Cids;
     weight = next.Blocks[0].ParentWeight;
   }
-  const [circulatingSupply, manifest, init] = await Promise.all([
-    // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
-    unlessRefused(upstream.answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply)),
-    readManifest(upstream, stateKey),
-    upstream.answerOf<{ State: { AddressMap: { '/': string } | null } }>('Filecoin.StateReadState', ['f01', stateKey], "the init actor's state", isInitState),
-  ]);
-  const addressMap = init.State.AddressMap?.['/'];
+  const sameState = known && known.genesis === genesis.Cids[0]['/'] && sameTipsetKey(known.tipsetKey, tipset.Cids) && sameTipsetKey(known.stateKey, stateKey);
   return {
-    manifest,
-    ...(addressMap ? { addressMap } : {}),
-    // Left out when absent: the cache stores the point as DAG-CBOR, which has no undefined.
-    ...(circulatingSupply ? { circulatingSupply } : {}),
+    ...(sameState ? stateFactsOf(known) : await readStateFacts(upstream, stateKey)),
     ...(networkParams ? { upgradeHeights: networkParams.ForkUpgradeParams } : {}),
     epoch: tipset.Height,
     tipsetKey: tipset.Cids,
@@ -216,6 +239,27 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
     genesisTimestamp: genesis.Blocks[0].Timestamp,
     chainId: BigInt(chainId).toString(),
   };
+}
+
+/** What a fork point reads from the upstream's state at it (its stateKey). */
+type StateFacts = Pick<ForkPoint, 'manifest' | 'addressMap' | 'circulatingSupply'>;
+
+/** A point's state facts, left out where absent: the cache stores the point as DAG-CBOR, which has no undefined. */
+const stateFactsOf = ({ manifest, addressMap, circulatingSupply }: StateFacts): StateFacts => ({
+  manifest,
+  ...(addressMap ? { addressMap } : {}),
+  ...(circulatingSupply ? { circulatingSupply } : {}),
+});
+
+/** The actors manifest, the init actor's AddressMap root and the circulating supply of the upstream's state at `stateKey`. */
+async function readStateFacts(upstream: Upstream, stateKey: TipsetKeyJson): Promise<StateFacts> {
+  const [circulatingSupply, manifest, init] = await Promise.all([
+    // A gateway does not serve it (-32601), nor may a provider's allow-list: then the fork's sectors get no daily fee.
+    unlessRefused(upstream.answerOf<ForkPoint['circulatingSupply']>('Filecoin.StateVMCirculatingSupplyInternal', [stateKey], 'a circulating supply', isSupply)),
+    readManifest(upstream, stateKey),
+    upstream.answerOf<{ State: { AddressMap: { '/': string } | null } }>('Filecoin.StateReadState', ['f01', stateKey], "the init actor's state", isInitState),
+  ]);
+  return stateFactsOf({ manifest, addressMap: init.State.AddressMap?.['/'], circulatingSupply });
 }
 
 /** Whether an answer is the init actor's state with an AddressMap link, or null (an fvm-devnet's). */

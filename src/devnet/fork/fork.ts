@@ -112,12 +112,13 @@ export class Fork {
     const url = displayUrl(upstream.endpoint);
     const cache = config.cacheDir === undefined ? undefined : new ForkCache(config.cacheDir);
     // With a cache for this point, the upstream is asked once: if it is down, or a gateway that no
-    // longer serves the fork epoch (its lookback cap), the fork starts from the cache at once.
+    // longer serves the fork epoch (its lookback cap), the fork starts from the cache at once. If it
+    // still names the cached tipset, what the point read from that state comes from the cache.
     const cached = cache?.pointFor(url, config.blockNumber);
     const probe = cached ? new Upstream(upstream.endpoint, { token, ...config.upstream, retries: 0 }) : upstream;
     let point: ForkPoint;
     try {
-      point = await resolveForkPoint(probe, config.blockNumber);
+      point = await resolveForkPoint(probe, config.blockNumber, cached);
     } catch (error) {
       if (!cached || !(error instanceof UpstreamError || error instanceof LookbackCapError)) throw error;
       point = cached;
