@@ -45,8 +45,18 @@ export class UpstreamLog {
   }
 }
 
+/**
+ * The tipsets whose logs a log filter collects as they come (or go), as Lotus's eventFilter.matchTipset
+ * (chain/events/filter/event.go at b835fab70): one block's (a blockHash filter), or the epochs from its
+ * fromBlock to its toBlock (`to` undefined: left out or 'latest', no end).
+ */
+export type LogScope = { block: Hex } | { from: number; to?: number };
+
+const inScope = (scope: LogScope, tipset: Tipset) =>
+  'block' in scope ? scope.block === bytesToHex(tipset.hash) : tipset.epoch >= scope.from && (scope.to === undefined || tipset.epoch <= scope.to);
+
 type Filter = (
-  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | CollectedLog | UpstreamLog)[]; block?: Hex }
+  | { kind: 'logs'; criteria: LogCriteria; collected: (EthLog | CollectedLog | UpstreamLog)[]; scope: LogScope }
   | { kind: 'blocks'; collected: Hex[] }
   | { kind: 'pendingTransactions'; collected: Hex[] }
 ) & { lastTaken: number };
@@ -104,11 +114,11 @@ export class Filters {
 
   /**
    * A log filter holding `prefill` (its past: on a fork, the upstream's logs first, then its own), then
-   * what comes; with `block` (a blockHash filter), only that block's logs come after it (a revert's
-   * of it), as Lotus's filter with a tipset CID collects only that tipset's events.
+   * what comes within `scope`: a blockHash filter's block (a revert's of it), as Lotus's filter with a
+   * tipset CID collects only that tipset's events, or its range's epochs.
    */
-  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], block?: Uint8Array): Hex {
-    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), block: block && bytesToHex(block) }, prefill);
+  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], scope: LogScope = { from: 0 }): Hex {
+    return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), scope }, prefill);
   }
 
   newBlockFilter(): Hex {
@@ -186,7 +196,7 @@ export class Filters {
   }
 
   private collectLogs(filter: Filter & { kind: 'logs' }, tipset: Tipset, removed: boolean): void {
-    if (filter.block !== undefined && filter.block !== bytesToHex(tipset.hash)) return;
+    if (!inScope(filter.scope, tipset)) return;
     for (const { log, logIndex } of filterMatches(this.devnet, tipset, filter.criteria)) {
       this.collect(filter, !removed && logIndex === log.logIndex ? log : { log, logIndex, removed });
     }

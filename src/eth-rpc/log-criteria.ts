@@ -52,22 +52,71 @@ export interface LogQuery {
   to: number;
 }
 
-export function parseLogQuery(devnet: Devnet, name: string, filter: Record<string, unknown>): LogQuery {
-  const criteria = parseCriteria(name, filter);
-  if (filter.blockHash !== undefined && filter.blockHash !== null) {
-    if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new DevnetError('must not specify block hash and from/to block');
-    const hash = parseHash(`${name}.blockHash`, filter.blockHash);
-    const tipset = devnet.chain.byBlockHash(hash);
-    if (!tipset) throw new DevnetError(tipsetNotFound(hash));
-    return { criteria, from: tipset.epoch, to: tipset.epoch };
-  }
+/**
+ * A log filter's spec as Lotus's parseEthFilterSpec reads it (node/impl/eth/events.go at b835fab70):
+ * a block hash, or a range (RangeSpec); then its addresses and topics.
+ */
+export type LogSpec = { criteria: LogCriteria; blockHash: Uint8Array } | RangeSpec;
+
+/**
+ * A spec's range as Lotus's parseBlockRange takes it: its ends checked against each other and the range
+ * limit but not against the head; `openEnd` when toBlock is left out or 'latest' (Lotus's maxHeight -1,
+ * which a live filter never reaches).
+ */
+export interface RangeSpec {
+  criteria: LogCriteria;
+  from: number;
+  to: number;
+  openEnd: boolean;
+}
+
+export function parseLogSpec(devnet: Devnet, name: string, filter: Record<string, unknown>): LogSpec {
+  if (filter.blockHash === undefined || filter.blockHash === null) return parseRangeSpec(devnet, name, filter);
+  if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new DevnetError('must not specify block hash and from/to block');
+  const blockHash = parseHash(`${name}.blockHash`, filter.blockHash);
+  return { criteria: parseCriteria(name, filter), blockHash };
+}
+
+/** A spec without a blockHash (parseLogSpec). */
+export function parseRangeSpec(devnet: Devnet, name: string, filter: Record<string, unknown>): RangeSpec {
   const from = parseRangeBound(devnet, 'FromBlock', filter.fromBlock);
   const to = parseRangeBound(devnet, 'ToBlock', filter.toBlock);
-  // Lotus refuses an explicit end (a number or 'earliest') below the start; a start past 'latest' is not yet available.
-  if (!isLatest(filter.toBlock) && from > to) throw new DevnetError(`invalid epoch range: to block (${to}) must be after from block (${from})`);
+  const openEnd = isLatest(filter.toBlock);
+  // Lotus refuses an explicit end (a number or 'earliest') below the start.
+  if (!openEnd && from > to) throw new DevnetError(`invalid epoch range: to block (${to}) must be after from block (${from})`);
   checkBlockRange(from, to);
-  if (Math.max(from, to) > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
-  return { criteria, from, to };
+  return { criteria: parseCriteria(name, filter), from, to, openEnd };
+}
+
+/**
+ * eth_getLogs' query (Lotus's ethGetEventsForFilter): the spec, whose errors Lotus prefixes `failed to
+ * parse eth filter spec: `, then the block hash's tipset, then a range past 'latest' is not yet available.
+ * The caller prefixes every error but the range limit's as EthGetLogs does (eth-logs.ts).
+ */
+export function parseLogQuery(devnet: Devnet, name: string, filter: Record<string, unknown>): LogQuery {
+  let spec: LogSpec;
+  try {
+    spec = parseLogSpec(devnet, name, filter);
+  } catch (e) {
+    throw wrapped(e, 'failed to parse eth filter spec: ');
+  }
+  if ('blockHash' in spec) {
+    const tipset = devnet.chain.byBlockHash(spec.blockHash);
+    if (!tipset) throw new DevnetError(tipsetNotFound(spec.blockHash));
+    return { criteria: spec.criteria, from: tipset.epoch, to: tipset.epoch };
+  }
+  if (Math.max(spec.from, spec.to) > devnet.head.epoch) throw new DevnetError('events for the requested block are not yet available');
+  return { criteria: spec.criteria, from: spec.from, to: spec.to };
+}
+
+/**
+ * `e` with `prefix` before its message, as Go's xerrors.Errorf("prefix%w") wraps an error: a code-1
+ * DevnetError only; an invalid parameter (-32602, the node's own) and the range limit (-32005, which
+ * Lotus passes on unwrapped) stay as they are.
+ */
+export function wrapped(e: unknown, prefix: string): unknown {
+  if (!(e instanceof DevnetError) || e.code !== 1 || e.constructor !== DevnetError) return e;
+  return new DevnetError(prefix + e.message);
 }
 
 /** Lotus's error for a blockHash it does not hold (node/impl/eth/events.go, chain/store/store.go GetTipSetByCid). */

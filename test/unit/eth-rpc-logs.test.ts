@@ -19,6 +19,9 @@ const INITCODE = '0x' + '602a600055' + '602e601160003960' + '2e6000f3' + RUNTIME
 const hex = (n: number) => `0x${n.toString(16)}`;
 const word = (n: number) => '0x' + n.toString(16).padStart(64, '0');
 const OTHER_ADDRESS = '0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef';
+/** Lotus's EthGetLogs' prefix of its errors, and of its filter spec's (node/impl/eth/events.go). */
+const GET = 'failed to get events for filter: ';
+const SPEC = `${GET}failed to parse eth filter spec: `;
 
 /** The harness, with nonces counted here so that tests send without them. */
 async function setup(t: TestContext, overrides: Partial<DevnetConfig> = {}) {
@@ -175,14 +178,14 @@ describe('eth_getLogs', () => {
     const two = (await result('eth_getBlockByNumber', ['0x2', false])).hash;
     const logs = await result('eth_getLogs', [{ blockHash: two }]);
     assert.deepEqual(logs.map((l: { data: string }) => l.data), [word(1)]);
-    assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, fromBlock: '0x1' }]), { code: 1, message: 'must not specify block hash and from/to block' });
-    assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, toBlock: 'latest' }]), { code: 1, message: 'must not specify block hash and from/to block' });
+    assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, fromBlock: '0x1' }]), { code: 1, message: `${SPEC}must not specify block hash and from/to block` });
+    assert.deepEqual(await error('eth_getLogs', [{ blockHash: two, toBlock: 'latest' }]), { code: 1, message: `${SPEC}must not specify block hash and from/to block` });
     // fidaudit F8g: Lotus looks the hash up as a tipset CID (lotus b835fab70 node/impl/eth/events.go,
     // chain/store/store.go GetTipSetByCid; EthHash.ToCid: CIDv1 dag-cbor, blake2b-256 digest).
     const unknown = CID.createV1(0x71, Digest.create(0xb220, new Uint8Array(32).fill(0x99))).toString();
     assert.deepEqual(await error('eth_getLogs', [{ blockHash: '0x' + '99'.repeat(32) }]), {
       code: 1,
-      message: `failed to get tipset by cid: cannot find tipset with cid ${unknown}: ipld: could not find ${unknown}`,
+      message: `${GET}failed to get tipset by cid: cannot find tipset with cid ${unknown}: ipld: could not find ${unknown}`,
     });
   });
 
@@ -200,14 +203,15 @@ describe('eth_getLogs', () => {
     const unknown = '0x' + '99'.repeat(32);
     const refused = await error('eth_newFilter', [{ blockHash: unknown }]);
     const { message: lookup } = await error('eth_getLogs', [{ blockHash: unknown }]);
-    assert.match(lookup, /^failed to get tipset by cid: cannot find tipset with cid \w+: ipld: could not find \w+$/);
-    assert.deepEqual(refused, { code: 1, message: `failed to install event filter: get events for filter: ${lookup}` });
+    assert.match(lookup, /^failed to get events for filter: failed to get tipset by cid: cannot find tipset with cid \w+: ipld: could not find \w+$/);
+    assert.deepEqual(refused, { code: 1, message: `failed to install event filter: get events for filter: ${lookup.slice(GET.length)}` });
     await emit(contract, 3);
     assert.deepEqual((await result('eth_getFilterChanges', [byHash])).map((l: { data: string }) => l.data), [word(1)]);
     assert.deepEqual(await result('eth_getFilterChanges', [byHash]), []);
     assert.deepEqual(await error('eth_newFilter', [{ blockHash: two, fromBlock: '0x1' }]), { code: 1, message: 'must not specify block hash and from/to block' });
   });
 
+  // Lotus's EthGetLogs prefixes its errors `failed to get events for filter: `, the spec's `failed to parse eth filter spec: ` (node/impl/eth/events.go at b835fab70).
   test('ranges: hex, latest and earliest only; a future height is not yet available', async (t) => {
     const { result, error, deploy, emit } = await setup(t);
     const contract = await deploy();
@@ -217,16 +221,20 @@ describe('eth_getLogs', () => {
     assert.deepEqual(await data({}), [word(2)]);
     assert.deepEqual(await data({ fromBlock: 'earliest', toBlock: '0x2' }), [word(1)]);
     assert.deepEqual(await data({ fromBlock: '0x2', toBlock: '0x3' }), [word(1), word(2)]);
-    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x3', toBlock: '0x2' }]), { code: 1, message: 'invalid epoch range: to block (2) must be after from block (3)' });
-    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: 'latest', toBlock: 'earliest' }]), { code: 1, message: 'invalid epoch range: to block (0) must be after from block (3)' });
-    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x4' }]), { code: 1, message: 'events for the requested block are not yet available' });
-    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '2' }]), { code: 1, message: 'FromBlock is not a hex' });
-    assert.deepEqual(await error('eth_getLogs', [{ toBlock: '3' }]), { code: 1, message: 'ToBlock is not a hex' });
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x3', toBlock: '0x2' }]), { code: 1, message: `${SPEC}invalid epoch range: to block (2) must be after from block (3)` });
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: 'latest', toBlock: 'earliest' }]), { code: 1, message: `${SPEC}invalid epoch range: to block (0) must be after from block (3)` });
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x4' }]), { code: 1, message: `${GET}events for the requested block are not yet available` });
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '2' }]), { code: 1, message: `${SPEC}FromBlock is not a hex` });
+    assert.deepEqual(await error('eth_getLogs', [{ toBlock: '3' }]), { code: 1, message: `${SPEC}ToBlock is not a hex` });
     for (const tag of ['pending', 'safe', 'finalized']) {
-      assert.deepEqual(await error('eth_getLogs', [{ fromBlock: tag }]), { code: 1, message: 'FromBlock is not a hex' }, tag);
+      assert.deepEqual(await error('eth_getLogs', [{ fromBlock: tag }]), { code: 1, message: `${SPEC}FromBlock is not a hex` }, tag);
     }
-    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x0', toBlock: '0x4' }]), { code: 1, message: 'events for the requested block are not yet available' });
-    assert.deepEqual(await error('eth_getLogs', [{ topics: [null, null, null, null, null] }]), { code: 1, message: 'too many topics in filter: 5, max: 4' });
+    assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x0', toBlock: '0x4' }]), { code: 1, message: `${GET}events for the requested block are not yet available` });
+    assert.deepEqual(await error('eth_getLogs', [{ topics: [null, null, null, null, null] }]), { code: 1, message: `${SPEC}too many topics in filter: 5, max: 4` });
+    // eth_newFilter answers the spec's errors in their own words (EthNewFilter does not wrap them).
+    assert.deepEqual(await error('eth_newFilter', [{ fromBlock: '2' }]), { code: 1, message: 'FromBlock is not a hex' });
+    assert.deepEqual(await error('eth_newFilter', [{ fromBlock: '0x3', toBlock: '0x2' }]), { code: 1, message: 'invalid epoch range: to block (2) must be after from block (3)' });
+    assert.deepEqual(await error('eth_newFilter', [{ topics: [null, null, null, null, null] }]), { code: 1, message: 'too many topics in filter: 5, max: 4' });
     assert.equal((await error('eth_getLogs', [{ address: '0x1234' }])).code, -32602);
     assert.equal((await error('eth_getLogs', [{ topics: ['0x1234'] }])).code, -32602);
   });
@@ -241,7 +249,7 @@ describe('eth_getLogs', () => {
     });
     // The width is checked before whether the blocks exist, as Lotus does.
     assert.deepEqual(await error('eth_getLogs', [{ fromBlock: '0x1', toBlock: '0xb43' }]), { code: -32005, message: 'block range exceeds maximum of 2880 (got 2882)' });
-    assert.equal((await error('eth_getLogs', [{ fromBlock: '0x3', toBlock: '0xb43' }])).message, 'events for the requested block are not yet available');
+    assert.equal((await error('eth_getLogs', [{ fromBlock: '0x3', toBlock: '0xb43' }])).message, `${GET}events for the requested block are not yet available`);
   });
 
   test('a long answer (list-answers.ts) is what JSON.stringify writes of the logs shorter ranges give, also two at once over a socket', async (t) => {
@@ -287,8 +295,9 @@ describe('eth_getLogs over Lotus\'s MaxFilterResults (10 000)', () => {
     assert.equal((await result('eth_getLogs', [range])).length, 10_000);
     await send({ to: contract, data: word(250) });
     await result('evm_mine');
-    assert.deepEqual(await error('eth_getLogs', [range]), { code: 1, message: 'filter matches too many events, try a more restricted filter' });
-    assert.deepEqual(await error('eth_newFilter', [range]), { code: 1, message: 'filter matches too many events, try a more restricted filter' });
+    // Lotus's chain index refuses it; EthGetLogs and EthNewFilter's Fill each wrap that in their words.
+    assert.deepEqual(await error('eth_getLogs', [range]), { code: 1, message: `${GET}failed to get events for filter from chain indexer: filter matches too many events, try a more restricted filter` });
+    assert.deepEqual(await error('eth_newFilter', [range]), { code: 1, message: 'failed to install event filter: get events for filter: filter matches too many events, try a more restricted filter' });
 
     // 41 calls mined in one tipset: 10 250 logs from one tipset are answered whole.
     await result('evm_setAutomine', [false]);
@@ -344,6 +353,28 @@ describe('polling filters', () => {
     const id = await result('eth_newFilter', [{ fromBlock: '0x0' }]);
     await emit(contract, 2);
     assert.deepEqual((await result('eth_getFilterChanges', [id])).map((l: { data: string }) => l.data), [word(1), word(2)]);
+  });
+
+  // Lotus installs a filter whose range starts or ends past the head, and its live collection keeps to
+  // the range (chain/events/filter/event.go Fill, eventFilter.matchTipset at b835fab70).
+  test('a log filter collects only its fromBlock..toBlock, also a range that starts past the head, and a revert of it', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const contract = await deploy(); // epoch 1
+    await emit(contract, 2); // epoch 2
+    const data = async (id: string) => (await result('eth_getFilterChanges', [id])).map((l: { data: string; removed: boolean }) => `${l.data.slice(-1)}${l.removed ? ' removed' : ''}`);
+    const ahead = await result('eth_newFilter', [{ fromBlock: '0x4', toBlock: '0x5' }]);
+    const openAhead = await result('eth_newFilter', [{ fromBlock: '0x5' }]);
+    const past = await result('eth_newFilter', [{ fromBlock: '0x1', toBlock: '0x2' }]);
+    const upTo = await result('eth_newFilter', [{ fromBlock: '0x2', toBlock: '0x4' }]);
+    const snapshot = await result('evm_snapshot');
+    for (let n = 3; n <= 6; n++) await emit(contract, n); // epochs 3 to 6
+    assert.deepEqual(await data(ahead), ['4', '5']);
+    assert.deepEqual(await data(openAhead), ['5', '6']);
+    assert.deepEqual(await data(past), ['2']);
+    assert.deepEqual(await data(upTo), ['2', '3', '4']);
+    await result('evm_revert', [snapshot]);
+    assert.deepEqual(await data(ahead), ['5 removed', '4 removed']);
+    assert.deepEqual(await data(past), []);
   });
 
   // audit16 A5: Lotus's event filter collects a reverted tipset's events again, answered with

@@ -4,16 +4,19 @@
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
-import { parseCriteria, parseLogQuery, tipsetNotFound } from '../log-criteria.js';
+import { parseCriteria, parseLogQuery, parseRangeSpec, tipsetNotFound, wrapped } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
 import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog } from '../filters.js';
-import { keptLogs, matchesIndexedCriteria, type EthLog } from '../logs.js';
+import { keptLogs, matchesIndexedCriteria, type EthLog, type LogCriteria } from '../logs.js';
 import { object, optional, parseHash, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
 import type { Subscriptions } from '../subscriptions.js';
+
+/** Lotus's chain index refusing a query (chain/index/events.go ErrMaxResultsReached), which each caller wraps in its own words. */
+const TOO_MANY_EVENTS = 'filter matches too many events, try a more restricted filter';
 
 /**
  * The logs of the query's range that match it, oldest first. As in Lotus (chain/index/events.go at
@@ -31,9 +34,37 @@ function queryLogs(devnet: Devnet, query: LogQuery): EthLog[] {
     const logs = kept.of(tipsets[t]);
     for (let i = 0; i < logs.length; i++) if (matchesIndexedCriteria(logs[i], query.criteria)) answers.push(logs[i]);
     if (answers.length > before) tipsetsMatched++;
-    if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
+    if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError(TOO_MANY_EVENTS);
   }
   return answers;
+}
+
+/**
+ * eth_getLogs, whose errors Lotus's EthGetLogs prefixes `failed to get events for filter: ` (its chain
+ * index's refusal after `failed to get events for filter from chain indexer: `), all but the range
+ * limit's -32005 (node/impl/eth/events.go at b835fab70).
+ */
+function getLogs(devnet: Devnet, filter: Record<string, unknown>): LogAnswer[] {
+  try {
+    const query = parseLogQuery(devnet, 'filter', filter);
+    return queryLogs(devnet, query).map((log) => new LogAnswer(log));
+  } catch (e) {
+    throw wrapped(e instanceof DevnetError && e.message === TOO_MANY_EVENTS ? wrapped(e, 'failed to get events for filter from chain indexer: ') : e, 'failed to get events for filter: ');
+  }
+}
+
+/**
+ * A new filter's past logs, from its fromBlock up to its toBlock or the head, as Lotus's Fill takes them
+ * from its index when the range starts before the head (none when it starts past it: the filter
+ * collects its blocks as they come). Its index's refusal is Lotus's install error.
+ */
+function pastLogs(devnet: Devnet, criteria: LogCriteria, from: number, to: number): EthLog[] {
+  if (from > devnet.head.epoch) return [];
+  try {
+    return queryLogs(devnet, { criteria, from, to: Math.min(to, devnet.head.epoch) });
+  } catch (e) {
+    throw wrapped(e, 'failed to install event filter: get events for filter: ');
+  }
 }
 
 /**
@@ -63,31 +94,38 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   const hash = parseHash('filter.blockHash', filter.blockHash);
   const { fork } = devnet;
   const held = devnet.chain.byBlockHash(hash);
-  if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }), hash);
+  const scope = { block: bytesToHex(hash) };
+  if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }), scope);
   const notFound = () => new DevnetError(`failed to install event filter: get events for filter: ${tipsetNotFound(hash)}`);
   if (!fork) throw notFound();
   const block = held ? { number: quantity(held.epoch) } : await unlessUnknown(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
   // The upstream's blocks past the fork epoch are not the fork's: unknown to it.
   if (block?.number === undefined || Number(block.number) > fork.point.epoch) throw notFound();
   const logs = await fork.upstream.call<unknown[]>('eth_getLogs', [filter]);
-  return filters.newLogFilter(criteria, logs.map((log) => new UpstreamLog(log)), hash);
+  return filters.newLogFilter(criteria, logs.map((log) => new UpstreamLog(log)), scope);
 }
 
-/** eth_newFilter's filter, with a blockHash or a block range. */
+/**
+ * eth_newFilter's filter, with a blockHash or a block range. The spec's errors are Lotus's own words
+ * (EthNewFilter returns them unwrapped); a range may start or end past the head, as Lotus installs it,
+ * and the filter collects only its range's blocks as they come.
+ */
 async function newFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
   if (filter.blockHash !== undefined && filter.blockHash !== null) return newBlockHashFilter(devnet, filters, filter);
-  const query = parseLogQuery(devnet, 'filter', filter);
+  const spec = parseRangeSpec(devnet, 'filter', filter);
+  const scope = { from: spec.from, to: spec.openEnd ? undefined : spec.to };
   // A filter starting in the past is filled from the chain first, as Lotus does (chain/events/filter/
   // event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
-  if (filter.fromBlock === undefined || filter.fromBlock === 'latest') return filters.newLogFilter(query.criteria, []);
-  if (!devnet.fork) return filters.newLogFilter(query.criteria, queryLogs(devnet, query));
-  const forked = await upstreamLogs(devnet, filter, query);
+  if (filter.fromBlock === undefined || filter.fromBlock === 'latest') return filters.newLogFilter(spec.criteria, [], scope);
+  if (!devnet.fork) return filters.newLogFilter(spec.criteria, pastLogs(devnet, spec.criteria, spec.from, spec.to), scope);
+  const forked = await upstreamLogs(devnet, filter, spec);
   // Read again after the upstream's answer, with no await from here to the install: a tipset mined
   // meanwhile is in the prefill (its 'latest' is now that tipset), not lost between the two.
-  const own = queryLogs(devnet, parseLogQuery(devnet, 'filter', filter));
+  const again = parseRangeSpec(devnet, 'filter', filter);
+  const own = pastLogs(devnet, again.criteria, again.from, again.to);
   // Lotus's Fill refuses a filter matching more than its results from more than one tipset.
-  if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError('filter matches too many events, try a more restricted filter');
-  return filters.newLogFilter(query.criteria, [...forked, ...own]);
+  if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError(`failed to install event filter: get events for filter: ${TOO_MANY_EVENTS}`);
+  return filters.newLogFilter(spec.criteria, [...forked, ...own], { from: again.from, to: again.openEnd ? undefined : again.to });
 }
 
 /** A filter asked for over a WebSocket counts toward the connection's limit, as a Lotus gateway counts it (subscriptions.ts). */
@@ -124,7 +162,7 @@ const subscriptionParams: Param<Record<string, unknown>> = {
 };
 
 export const ethLogs = [
-  defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => queryLogs(devnet, parseLogQuery(devnet, 'filter', filter)).map((log) => new LogAnswer(log))),
+  defineMethod('eth_getLogs', [object('filter')], ({ devnet }, filter) => getLogs(devnet, filter)),
 
   defineMethod('eth_newFilter', [object('filter')], ({ devnet, filters, subscriptions }, filter) => counted(subscriptions, () => newFilter(devnet, filters, filter))),
   defineMethod('eth_newBlockFilter', [], ({ filters, subscriptions }) => counted(subscriptions, () => filters.newBlockFilter())),
