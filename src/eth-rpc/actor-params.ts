@@ -34,6 +34,19 @@ const dealProposal = struct(
   ['ProviderCollateral', 'tokens'],
   ['ClientCollateral', 'tokens'],
 );
+const signedVoucher = struct(
+  ['ChannelAddr', 'address'],
+  ['TimeLockMin', 'int'],
+  ['TimeLockMax', 'int'],
+  ['SecretHash', 'bytes'],
+  ['Extra', { nullable: struct(['Actor', 'address'], ['Method', 'int'], ['Data', 'bytes']) }],
+  ['Lane', 'int'],
+  ['Nonce', 'int'],
+  ['Amount', 'tokens'],
+  ['MinSettleHeight', 'int'],
+  ['Merges', list(struct(['Lane', 'int'], ['Nonce', 'int']))],
+  ['Signature', { nullable: 'signature' }],
+);
 const sectorPreCommit = struct(
   ['SealProof', 'int'],
   ['SectorNumber', 'int'],
@@ -115,6 +128,12 @@ const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
     SwapSigner: struct(['From', 'address'], ['To', 'address']),
     ChangeNumApprovalsThreshold: struct(['NewThreshold', 'int']),
     LockBalance: struct(['StartEpoch', 'int'], ['UnlockDuration', 'int'], ['Amount', 'tokens']),
+  },
+  paymentchannel: {
+    Constructor: struct(['From', 'address'], ['To', 'address']),
+    UpdateChannelState: struct(['Sv', signedVoucher], ['Secret', 'bytes']),
+    Settle: 'empty',
+    Collect: 'empty',
   },
   datacap: {
     Name: 'empty',

@@ -1,7 +1,7 @@
 // The state object an actor's Head CID names, in the CBOR shapes of builtin-actors for the kinds the
 // devnet models (account: [address]; EVM: its State tuple; miner, power and market: the fields the
 // devnet keeps, src/fevm/actors/miner/state.ts, power.ts and market/state.ts; verifreg and datacap:
-// their State tuples with maps shown as entries; multisig: its State tuple; reward: its figures, so that
+// their State tuples with maps shown as entries; multisig and payment channel: their State tuples; reward: its figures, so that
 // its Head moves with them, as Lotus's does every epoch). Other kinds have an empty tuple.
 import { cidOf, encodeCbor, RAW, type CID } from '../common/cbor.js';
 import { toStorable } from '../common/storable.js';
@@ -10,6 +10,7 @@ import { datacapStateValue, EMPTY_DATACAP_STATE } from './actors/datacap/state.j
 import { EMPTY_MARKET_STATE, marketStateValue } from './actors/market/state.js';
 import { minerStateValue } from './actors/miner/state.js';
 import { multisigStateValue } from './actors/multisig/state.js';
+import { paychStateValue } from './actors/paych/state.js';
 import { powerStateValue } from './actors/power.js';
 import { rewardStateValue } from './actors/reward.js';
 import { EMPTY_VERIFREG_STATE, verifregStateValue } from './actors/verifreg/state.js';
@@ -30,6 +31,7 @@ function actorStateValue(actor: Actor): unknown {
   if (actor.miner) return minerStateValue(actor.miner);
   if (actor.power) return powerStateValue(actor.power);
   if (actor.multisig) return multisigStateValue(actor.multisig);
+  if (actor.paych) return paychStateValue(actor.paych);
   if (actor.kind === 'storagemarket') return marketStateValue(actor.market ?? EMPTY_MARKET_STATE);
   if (actor.kind === 'verifiedregistry') return verifregStateValue(actor.verifreg ?? EMPTY_VERIFREG_STATE);
   if (actor.kind === 'datacap') return datacapStateValue(actor.datacap ?? EMPTY_DATACAP_STATE);

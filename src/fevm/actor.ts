@@ -10,6 +10,7 @@ import type { DatacapState } from './actors/datacap/state.js';
 import type { MarketState } from './actors/market/state.js';
 import type { MinerState } from './actors/miner/state.js';
 import type { MultisigState } from './actors/multisig/state.js';
+import type { PaychState } from './actors/paych/state.js';
 import type { PowerState } from './actors/power.js';
 import type { RewardState } from './actors/reward.js';
 import type { VerifregState } from './actors/verifreg/state.js';
@@ -23,6 +24,7 @@ export const ACTOR_KINDS = [
   'storagepower',
   'storageminer',
   'storagemarket',
+  'paymentchannel',
   'multisig',
   'reward',
   'verifiedregistry',
@@ -106,6 +108,10 @@ export interface Actor {
   readonly datacap?: DatacapState;
   /** A multisig wallet's signers, threshold, vesting and pending transactions. */
   readonly multisig?: MultisigState;
+  /** A payment channel's parties, what it owes the payee, its settling epochs and its lanes. */
+  readonly paych?: PaychState;
+  /** Deleted (a payment channel collected): a tombstone the state tree keeps and its readers answer as no actor. */
+  readonly deleted?: true;
   /** On a fork, a singleton as the upstream had it. */
   readonly forkedFrom?: ForkedFrom;
   /**

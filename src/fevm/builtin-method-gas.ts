@@ -11,6 +11,7 @@
 // fitted to builtin-actors' own trace of it.
 import { FilAddress, idAddressBytes } from '../common/address.js';
 import { blockShape, cborBytesSize, cborHeadSize, CID, CID_LINK_BYTES, cidOf, countLinks, encodeBigInt, encodeCbor, type BlockShape, type PathBlock } from '../common/cbor.js';
+import { amtPath } from '../common/amt.js';
 import { actorIdKey, buildHamt, hamtBlocks, hamtPath } from '../common/hamt.js';
 import { bytesToHex } from '../common/hex.js';
 import type { Actor, ActorKind } from './actor.js';
@@ -28,6 +29,7 @@ import {
 import { DATACAP_HAMT_BIT_WIDTH, EMPTY_DATACAP_STATE, type DatacapState } from './actors/datacap/state.js';
 import { minerInfoValue, type VestingFund } from './actors/miner/state.js';
 import { MULTISIG_HAMT_BIT_WIDTH, transactionValue, type MultisigTransaction } from './actors/multisig/state.js';
+import { lanesAmt, type LaneState } from './actors/paych/state.js';
 import { CLAIMS_HAMT_BIT_WIDTH } from './actors/power.js';
 import { allocationValue, claimValue, EMPTY_VERIFREG_STATE, VERIFREG_HAMT_BIT_WIDTH, type VerifregState } from './actors/verifreg/state.js';
 import { LazyMap } from './lazy-map.js';
@@ -47,6 +49,7 @@ const WASM_MODULES: Record<ActorKind, readonly [pages: number, tableElements: nu
   storagepower: [17, 396],
   storageminer: [18, 478],
   storagemarket: [17, 392],
+  paymentchannel: [17, 330],
   multisig: [17, 335],
   reward: [17, 268],
   verifiedregistry: [17, 325],
@@ -150,6 +153,7 @@ const STATE_BLOCKS: Partial<Record<ActorKind, BlockShape>> = {
   storageminer: stateBlock([LINK, AMOUNT, AMOUNT, null, AMOUNT, AMOUNT, LINK, LINK, LINK, LINK, 1_000, 0, LINK, new Uint8Array(), false]),
   storagemarket: stateBlock([LINK, LINK, LINK, LINK, LINK, 1_000, LINK, 1_000, AMOUNT, AMOUNT, AMOUNT, LINK, LINK]),
   multisig: stateBlock([[ID_ADDRESS, ID_ADDRESS], 2, 1, AMOUNT, 0, 0, LINK]),
+  paymentchannel: stateBlock([ID_ADDRESS, ID_ADDRESS, AMOUNT, 1_000, 0, LINK]),
   reward: stateBlock([Q128, Q128, 1_000, POWER, AMOUNT, [Q128, Q128], POWER, 1_000, AMOUNT, AMOUNT, AMOUNT]),
   verifiedregistry: stateBlock([ID_ADDRESS, LINK, LINK, LINK, 1, LINK]),
   datacap: stateBlock([ID_ADDRESS, [AMOUNT, LINK, LINK, 5]]),
@@ -634,6 +638,26 @@ export const proposalHashGas = (size: number): number => HOST_CALL + onHashing('
  * last write are the method's (invoke-builtin.ts), the actor's update once a message.
  */
 export const MULTISIG_TRANSACTION = stateLoadGas('multisig') + stateWriteGas('multisig');
+
+// --- A payment channel's lanes (builtin-actors v18 paych lib.rs: Array<LaneState>, bit width 3) ---
+
+/** The constructor's empty lanes AMT flushed: its root block put. */
+export const emptyLanesGas = (): number => putsGas([blockShape(lanesAmt(new Map()).blocks.values().next().value!)]);
+
+/** The blocks of the lanes AMT on the way to each of `ids` (find_lane), each once. */
+const lanePaths = (lanes: ReadonlyMap<number, LaneState>, ids: readonly number[]): PathBlock[] => {
+  const amt = lanesAmt(lanes);
+  return distinct(ids.flatMap((id) => amtPath(amt, id)));
+};
+
+/** UpdateChannelState loading the lanes AMT and reading the voucher's lane and the lanes it merges (the nodes on their way opened). */
+export const laneReadGas = (lanes: ReadonlyMap<number, LaneState>, ids: readonly number[]): number => loadsGas(lanePaths(lanes, ids));
+
+/** UpdateChannelState's flush of the lanes it set: the nodes on their way, as `after` has them, written. */
+export const laneWriteGas = (after: ReadonlyMap<number, LaneState>, ids: readonly number[]): number => putsGas(lanePaths(after, ids));
+
+/** A voucher's secret hashed (rt.hash_blake2b: the hash syscall). */
+export const secretHashGas = (size: number): number => HOST_CALL + onHashing('blake2b256', size);
 
 // --- Creating actors: the EAM's create and Init's Exec and Exec4 (builtin-actors v18 eam, init) ---
 

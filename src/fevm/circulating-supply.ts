@@ -1,6 +1,6 @@
 // What an actor adds to the circulating supply (Lotus chain/stmgr/supply.go GetCirculatingSupply, the
-// exact sum Filecoin.StateCirculatingSupply answers): the whole balance of accounts, contracts,
-// placeholders and the market (since nv23), a multisig's balance beyond what is still locked, a
+// exact sum Filecoin.StateCirculatingSupply answers): the whole balance of accounts, payment
+// channels, contracts, placeholders and the market (since nv23), a multisig's balance beyond what is still locked, a
 // miner's balance beyond its locked funds, nothing of the burnt-funds account or the other builtin
 // actors. Lotus gives actors another figure, GetVMCirculatingSupply (vested + mined + reserve
 // disbursed − burnt − locked); the daily fee uses this one in its place (ExecutionContext.circulatingSupply),
@@ -10,7 +10,7 @@ import { availableBalance } from './actors/miner/state.js';
 import { lockedAt } from './actors/multisig/state.js';
 import type { StateReader } from './state-tree.js';
 
-const CIRCULATING_KINDS = new Set(['account', 'ethaccount', 'evm', 'placeholder']);
+const CIRCULATING_KINDS = new Set(['account', 'paymentchannel', 'ethaccount', 'evm', 'placeholder']);
 
 const atLeastZero = (amount: bigint) => (amount > 0n ? amount : 0n);
 

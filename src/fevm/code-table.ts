@@ -12,7 +12,7 @@ export class CodeTable {
   private readonly byName: ReadonlyMap<string, CID>;
   private readonly byCode: ReadonlyMap<string, string>;
 
-  /** `entries`: the manifest's [name, code CID] pairs, which may name kinds the devnet does not model (calibnet's paymentchannel). */
+  /** `entries`: the manifest's [name, code CID] pairs, which may name kinds the devnet does not model (an actor newer than its own). */
   constructor(
     readonly manifestCid: CID,
     entries: readonly (readonly [string, CID])[],

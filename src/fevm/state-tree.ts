@@ -756,7 +756,9 @@ class StateAt implements StateReader {
   ) {}
 
   getActor(id: number): Actor | undefined {
-    return heldActor(this.values, id, this.values.get(id, this.epoch)) ?? this.source.getActor(id);
+    const held = heldActor(this.values, id, this.values.get(id, this.epoch));
+    if (held) return held.deleted ? undefined : held;
+    return this.source.getActor(id);
   }
 
   lookupId(address: FilAddress): number | undefined {
@@ -826,7 +828,9 @@ export class StateOverlay implements StateReader {
   }
 
   getActor(id: number): Actor | undefined {
-    return this.read<Actor>(actorKey(id)) ?? this.base.getActor(id);
+    const staged = this.read<Actor>(actorKey(id));
+    if (staged) return staged.deleted ? undefined : staged;
+    return this.base.getActor(id);
   }
 
   lookupId(address: FilAddress): number | undefined {
@@ -843,6 +847,12 @@ export class StateOverlay implements StateReader {
 
   putActor(actor: Actor): void {
     this.write(actorKey(actor.id), actor);
+  }
+
+  /** Deletes an actor: a tombstone stands in its place, so that neither the layers below nor a fork's upstream answer it. */
+  deleteActor(id: number): void {
+    const actor = this.getActor(id);
+    if (actor) this.write(actorKey(id), { id, kind: actor.kind, nonce: actor.nonce, balance: 0n, deleted: true } satisfies Actor);
   }
 
   /** Registers a non-ID address of an actor in the init actor's map. */

@@ -28,12 +28,15 @@ describe('code table', () => {
     }
   });
 
-  test("an upstream's (calibnet's v18 bundle): its CIDs, a name the devnet does not model kept apart, the devnet's own unknown", () => {
+  test("an upstream's (calibnet's v18 bundle): its CIDs, every kind it names modelled, a name the devnet does not model kept apart, the devnet's own unknown", () => {
     const table = calibnet();
     assert.equal(table.codeOf('multisig').toString(), CALIBNET_CODES.multisig);
     assert.equal(table.kindOf(CALIBNET_CODES.storageminer!), 'storageminer');
-    // Calibnet has payment channels; the devnet models none: a name, no kind.
-    assert.deepEqual([table.nameOf(CALIBNET_CODES.paymentchannel!), table.kindOf(CALIBNET_CODES.paymentchannel!)], ['paymentchannel', undefined]);
+    assert.equal(table.kindOf(CALIBNET_CODES.paymentchannel!), 'paymentchannel');
+    assert.deepEqual(Object.keys(CALIBNET_CODES).filter((name) => table.kindOf(CALIBNET_CODES[name]!) === undefined), []);
+    // A manifest naming an actor newer than the devnet's: a name, no kind.
+    const newer = new CodeTable(CALIBNET_MANIFEST_CID, [...table.entries(), ['futureactor', codeCid('system', 99)]]);
+    assert.deepEqual([newer.nameOf(codeCid('system', 99)), newer.kindOf(codeCid('system', 99))], ['futureactor', undefined]);
     assert.equal(table.kindOf(codeCid('multisig')), undefined);
     assert.equal(table.entries().length, 16);
     // A manifest without a kind (before actors v10, no EVM) has no code for it.
@@ -44,7 +47,7 @@ describe('code table', () => {
 
 describe("Init's Exec by the chain's code CIDs", () => {
   const F01 = FilAddress.fromId(INIT_ACTOR_ID);
-  const [A] = CLIENTS;
+  const [A, B] = CLIENTS;
   const constructor = encodeCbor([[A.bytes], 1, 0, 0]);
 
   test("on a chain running calibnet's code CIDs, calibnet's multisig code creates a multisig; the devnet's own identity CID names no kind there (forbidden, Lotus's words)", async () => {
@@ -59,9 +62,16 @@ describe("Init's Exec by the chain's code CIDs", () => {
     const message = { version: 0, to: F01, from: A, nonce: 0, value: 0n, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method: 2, params: encodeCbor([codeCid('multisig'), constructor]) };
     const refused = await w.executor.call(w.state, message, w.ctx);
     assert.equal(refused.error, `called type ${CALIBNET_CODES.account} cannot exec actor type ${codeCid('multisig').toString()}`);
-    // Calibnet's payment channel code: a builtin kind calibnet creates and the devnet does not model, refused with the reason.
-    const paych = await w.executor.call(w.state, { ...message, params: encodeCbor([CID.parse(CALIBNET_CODES.paymentchannel!), constructor]) }, w.ctx);
-    assert.equal(paych.exitCode, ExitCode.ErrForbidden);
-    assert.match(paych.error!, /cannot exec actor type bafk2bzacecycr25bi4fqwpkrkyiarch3qlhakt6l5linxrs4vpjzv5a3a55rg \(paymentchannel: fvm-devnet does not model paymentchannel actors\)$/);
+    // Calibnet's payment channel code creates a payment channel.
+    const channel = await w.send(A, F01, 2, [CID.parse(CALIBNET_CODES.paymentchannel!), encodeCbor([A.bytes, B.bytes])]);
+    assert.equal(channel.exitCode, 0);
+    const [channelId] = returned(channel) as [Uint8Array, Uint8Array];
+    assert.equal(w.state.getActor(FilAddress.fromBytes(channelId).id!)!.kind, 'paymentchannel');
+    // A code a newer manifest names (an actor the devnet does not model): refused with the reason.
+    const future = codeCid('system', 99);
+    w.ctx = { ...w.ctx, codes: new CodeTable(CALIBNET_MANIFEST_CID, [...calibnet().entries(), ['futureactor', future]]) };
+    const refusedFuture = await w.executor.call(w.state, { ...message, params: encodeCbor([future, constructor]) }, w.ctx);
+    assert.equal(refusedFuture.exitCode, ExitCode.ErrForbidden);
+    assert.match(refusedFuture.error!, / \(futureactor: fvm-devnet does not model futureactor actors\)$/);
   });
 });

@@ -13,8 +13,9 @@ import fc from 'fast-check';
 import { AbiCoder, getCreateAddress } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { encodeCbor } from '../../src/common/cbor.js';
 import { parseMessage } from '../../src/eth-rpc/lotus-params.js';
-import { ACTOR_KINDS, codeCid, type ActorKind } from '../../src/fevm/actor.js';
+import { ACTOR_KINDS, codeCid, INIT_ACTOR_ID, type ActorKind } from '../../src/fevm/actor.js';
 import { builtinActor } from '../../src/fevm/actors/builtin.js';
 import type { Message } from '../../src/fevm/message.js';
 import { CALL, devWallet, RECIPIENT, signTx } from '../helpers/dev-wallet.js';
@@ -139,12 +140,14 @@ describe('hostile input to the actors and precompiles, in-process (fastify injec
     let nonce = 0;
     const fields = { version: 0, from: native.address, value: 0n, gasLimit: 50_000_000, gasFeeCap: 10n ** 9n, gasPremium: 200_000n };
 
-    // Actors the genesis lacks: a contract (this proxy), a Placeholder (a transfer to an unused f410 address), a multisig.
+    // Actors the genesis lacks: a contract (this proxy), a Placeholder (a transfer to an unused f410 address), a multisig, a payment channel.
     await ok('eth_sendRawTransaction', [await signTx({ nonce: 0, data: PROXY_INIT }, { defaults: CALL })]);
     await ok('eth_sendRawTransaction', [await signTx({ nonce: 1 })]);
     const created = (await ok('Filecoin.MsigCreate', [1, [native.address.toString()], 0, '0', native.address.toString(), '0'])) as { Message: unknown };
     const exec = parseMessage('msig', created.Message);
     await fundedSend({ ...exec, ...fields, to: exec.to, method: exec.method, params: exec.params, nonce: nonce++ });
+    const channelParams = encodeCbor([codeCid('paymentchannel'), encodeCbor([native.address.bytes, native.address.bytes])]);
+    await fundedSend({ ...fields, to: FilAddress.fromId(INIT_ACTOR_ID), method: 2, params: channelParams, nonce: nonce++ });
 
     const { readAll, onlyGasCharged, afterEmptyTipset } = chainChecks(ok, post);
     const actors = await readAll();

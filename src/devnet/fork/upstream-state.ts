@@ -16,12 +16,14 @@ import { decodeKamtNode, kamtLinks, shapeOfBlocks, type KamtBlockNode, type Kamt
 import { ethAddressOf } from '../../fevm/actors/lifecycle.js';
 import type { MinerState } from '../../fevm/actors/miner/state.js';
 import type { MultisigState } from '../../fevm/actors/multisig/state.js';
+import type { PaychState } from '../../fevm/actors/paych/state.js';
 import type { Claim as PowerClaim } from '../../fevm/actors/power.js';
 import { tipsetKeyCid } from '../../mining/tipset.js';
 import type { TipsetFees } from '../../mining/chain-store.js';
 import { forkCodeTable, isTipset, type ForkPoint, type LotusTipset, type TipsetKeyJson } from './fork-point.js';
 import { minerStateFromLotus, vestingBlockOf, vestingFundsOf, type LotusMinerFunds, type LotusMinerInfo } from './upstream-miner.js';
 import { multisigStateFromLotus, type LotusMsigTransaction, type LotusMultisigState } from './upstream-multisig.js';
+import { paychStateFromLotus, type LotusPaychState } from './upstream-paych.js';
 import { isBlockNotFound, UpstreamAnswerError, type Upstream } from './upstream.js';
 import { UpstreamProving } from './upstream-proving.js';
 import { UpstreamLists } from './upstream-lists.js';
@@ -136,6 +138,7 @@ export class UpstreamState {
     if (kind === 'evm') return { ...actor, ...(await this.evmState(actor, await early)) };
     if (kind === 'storageminer') return { ...actor, miner: await this.minerState(address) };
     if (kind === 'multisig') return { ...actor, multisig: await this.multisigState(address) };
+    if (kind === 'paymentchannel') return { ...actor, paych: await this.paychState(address) };
     if (kind === 'storagemarket') return { ...actor, market: await this.tables.marketState(id), forkedFrom: await this.forkedFrom(id, found) };
     if (kind === 'verifiedregistry') return { ...actor, verifreg: await this.tables.verifregState(id), forkedFrom: await this.forkedFrom(id, found) };
     if (kind === 'datacap') return { ...actor, datacap: await this.tables.datacapState(id), forkedFrom: await this.forkedFrom(id, found) };
@@ -339,5 +342,11 @@ export class UpstreamState {
       this.upstream.call<LotusMsigTransaction[] | null>('Filecoin.MsigGetPending', [address, this.point.stateKey]),
     ]);
     return multisigStateFromLotus(read.State, pending ?? []);
+  }
+
+  /** A payment channel's state and its lanes (upstream-paych.ts). */
+  private async paychState(address: string): Promise<PaychState> {
+    const read = await this.upstream.call<{ State: LotusPaychState }>('Filecoin.StateReadState', [address, this.point.stateKey]);
+    return paychStateFromLotus(read.State, CID.parse(read.State.LaneStates['/']), (cid) => this.upstream.readObj(cid, "a payment channel's LaneStates"));
   }
 }

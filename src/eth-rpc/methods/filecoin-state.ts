@@ -30,6 +30,7 @@ import { minerStateJson } from './filecoin-miners.js';
 import { deadlineBlocks } from '../../fevm/actors/miner/deadline-blocks.js';
 import { buildStorageKamt } from '../../fevm/actors/evm/storage-kamt.js';
 import { multisigStateJson } from './filecoin-msig-state.js';
+import { paychStateJson } from '../paych-state-json.js';
 import { actorJson, addressJson, cidJson, receiptJson, tipsetKeyJson } from '../lotus-json.js';
 import { cid, filAddress, integer, message, tipsetKey, tipsetOf } from '../lotus-params.js';
 import { bool } from '../params.js';
@@ -92,6 +93,7 @@ function stateJson(devnet: Devnet, actor: Actor, epoch: number) {
   if (actor.kind === 'reward') return rewardStateJson(actor.reward, epoch);
   if (actor.kind === 'storagemarket') return marketStateJson(actor.market ?? EMPTY_MARKET_STATE, scheduledDealOps(devnet.stateAt(epoch)), (blocks) => serveBlocks(devnet, blocks));
   if (actor.multisig) return multisigStateJson(actor.multisig);
+  if (actor.paych) return paychStateJson(actor.paych, (blocks) => serveBlocks(devnet, blocks));
   return {};
 }
 

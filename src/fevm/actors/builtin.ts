@@ -8,6 +8,7 @@ import { verifregActor } from './verifreg/actor.js';
 import { marketActor } from './market/actor.js';
 import { minerActor } from './miner/actor.js';
 import { multisigActor } from './multisig/actor.js';
+import { paychActor } from './paych/actor.js';
 import { powerActor } from './power.js';
 import { rewardActor } from './reward.js';
 import { methodTable, type BuiltinActor } from './runtime.js';
@@ -25,6 +26,7 @@ const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
   storagemarket: marketActor,
   storageminer: minerActor,
   multisig: multisigActor,
+  paymentchannel: paychActor,
   storagepower: powerActor,
   reward: rewardActor,
   verifiedregistry: verifregActor,

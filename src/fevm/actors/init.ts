@@ -1,6 +1,6 @@
 // The init actor's Exec (f01 method 2, builtin-actors actors/init): creates an actor of a builtin kind
 // at a new ID and robust f2 address, then runs its constructor with the params and the value the
-// caller sent. Anyone may exec a multisig (the devnet has no payment channel actor); a miner is only
+// caller sent. Anyone may exec a multisig or a payment channel; a miner is only
 // for the power actor, which the devnet's CreateMiner builds directly. Exec4 is the EAM's path,
 // which the executor runs itself (eam.ts).
 import { FilAddress } from '../../common/address.js';
@@ -17,7 +17,7 @@ import { ActorError, EncodedParams, methodTable, type ActorRuntime, type Builtin
 export const InitMethod = { Exec: 2 } as const;
 
 /** The kinds anyone may create through Exec (can_exec; miners only from the power actor). */
-const EXECUTABLE: readonly ActorKind[] = ['multisig'];
+const EXECUTABLE: readonly ActorKind[] = ['multisig', 'paymentchannel'];
 
 /**
  * ExecParams `[code_cid, constructor_params]` → ExecReturn `[id_address, robust_address]`. Charged
@@ -35,8 +35,8 @@ async function exec(rt: ActorRuntime, params: unknown): Promise<unknown> {
   const codes = codesOf(rt.ctx);
   const kind = codes.kindOf(code);
   if (!kind || !EXECUTABLE.includes(kind)) {
-    // A builtin kind the devnet does not model (a fork of calibnet's paymentchannel, which calibnet
-    // creates): refused as can_exec refuses, the reason said.
+    // A builtin kind the devnet does not model (an upstream's manifest naming an actor newer than
+    // the devnet's): refused as can_exec refuses, the reason said.
     const unmodelled = kind ? undefined : codes.nameOf(code);
     const reason = unmodelled ? ` (${unmodelled}: fvm-devnet does not model ${unmodelled} actors)` : '';
     throw new ActorError(ExitCode.ErrForbidden, `called type ${codes.codeOf(rt.caller.kind).toString()} cannot exec actor type ${code.toString()}${reason}`);

@@ -135,7 +135,7 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
 
 /** The state of the kind an actor keeps (undefined for the kinds without one the devnet models). */
 function stateOf(actor: Actor): unknown {
-  return actor.market ?? actor.miner ?? actor.power ?? actor.verifreg ?? actor.datacap ?? actor.multisig ?? actor.reward ?? actor.cron ?? actor.robust;
+  return actor.market ?? actor.miner ?? actor.power ?? actor.verifreg ?? actor.datacap ?? actor.multisig ?? actor.paych ?? actor.reward ?? actor.cron ?? actor.robust;
 }
 
 /** Runs scheduled cron work for one actor, as the cron actor (an abort undoes that entry's changes only). */
@@ -253,6 +253,12 @@ class Frame implements ActorRuntime {
     this.gasUsed += HOST_CALL + actorCreatedGas(false);
     this.access.created(actor.id);
     return actor;
+  }
+
+  deleteSelf(): void {
+    // ref-fvm self_destruct: the syscall (OnDeleteActor is free), then the actor's lookup and update unless the message paid them.
+    this.gasUsed += HOST_CALL + this.access.write(this.receiverId);
+    this.state.deleteActor(this.receiverId);
   }
 
   enrollCron(epoch: number, event: unknown): void {

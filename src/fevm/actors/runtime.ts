@@ -81,6 +81,8 @@ export interface ActorRuntime {
    * charges it: the syscall, the actor's storage, its lookup and its update (then paid for the message).
    */
   createActor(kind: ActorKind, robust: FilAddress): Actor;
+  /** Deletes the receiving actor, its balance spent (self_destruct; a payment channel's Collect), charged as the FVM charges it. */
+  deleteSelf(): void;
 }
 
 export interface BuiltinMethod {

@@ -18,9 +18,12 @@ export function formatFil(atto: bigint): string {
   return `${sign}${whole}${fraction ? `.${fraction}` : ''} FIL`;
 }
 
-/** validate_immediate_caller_is. */
-export function requireCaller(rt: ActorRuntime, allowed: number | undefined): void {
-  if (rt.caller.id !== allowed) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
+/** validate_immediate_caller_is, of one actor. */
+export const requireCaller = (rt: ActorRuntime, allowed: number | undefined): void => requireCallerIn(rt, allowed === undefined ? [] : [allowed]);
+
+/** validate_immediate_caller_is, of several actors. */
+export function requireCallerIn(rt: ActorRuntime, allowed: readonly number[]): void {
+  if (!allowed.includes(rt.caller.id)) throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
 }
 
 /**

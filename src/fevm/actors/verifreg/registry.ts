@@ -35,6 +35,7 @@ const TYPE_NAMES: Record<ActorKind, string> = {
   storagepower: 'Power',
   storageminer: 'Miner',
   storagemarket: 'Market',
+  paymentchannel: 'PaymentChannel',
   multisig: 'Multisig',
   reward: 'Reward',
   verifiedregistry: 'VerifiedRegistry',

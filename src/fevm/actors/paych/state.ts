@@ -1,0 +1,69 @@
+// A payment channel's state (builtin-actors actors/paych/src/state.rs): the payer (`from`) and the
+// payee (`to`) as actor IDs, what the vouchers redeemed so far owe the payee (paid on Collect), the
+// epoch from which the channel may be collected once settling, the least such epoch the vouchers
+// asked for, and the lanes: per lane ID, what its vouchers redeemed and the last nonce used.
+// Immutable: each change returns a new state. The lanes are kept as a Map; their AMT (bit width 3)
+// is built from it when a Head, a read or a gas charge needs it, block for block as builtin-actors'.
+import { FilAddress } from '../../../common/address.js';
+import { buildAmt, type Amt } from '../../../common/amt.js';
+import { encodeBigInt } from '../../../common/cbor.js';
+import { ExitCode } from '../../exit-code.js';
+import { ActorError, type ActorRuntime } from '../runtime.js';
+
+/** LANE_STATES_AMT_BITWIDTH. */
+export const LANE_STATES_AMT_BIT_WIDTH = 3;
+/** SETTLE_DELAY: twelve hours of 30-second epochs after Settle before Collect. */
+export const SETTLE_DELAY = 12 * 120;
+/** MAX_SECRET_SIZE: the longest preimage UpdateChannelState takes. */
+export const MAX_SECRET_SIZE = 256;
+/** ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED: a voucher submitted once the channel has settled. */
+export const ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED = 32;
+
+/** The method numbers (builtin-actors paych Method); all internal: no FRC-42 exports. */
+export const PaychMethod = {
+  Constructor: 1,
+  UpdateChannelState: 2,
+  Settle: 3,
+  Collect: 4,
+} as const;
+
+/** LaneState `[redeemed, nonce]`. */
+export interface LaneState {
+  readonly redeemed: bigint;
+  readonly nonce: number;
+}
+
+export interface PaychState {
+  readonly from: number;
+  readonly to: number;
+  readonly toSend: bigint;
+  readonly settlingAt: number;
+  readonly minSettleHeight: number;
+  readonly lanes: ReadonlyMap<number, LaneState>;
+}
+
+export function paychOf(rt: ActorRuntime): PaychState {
+  const state = rt.self().paych;
+  if (!state) throw new ActorError(ExitCode.ErrIllegalState, 'payment channel state not constructed');
+  return state;
+}
+
+export const savePaych = (rt: ActorRuntime, paych: PaychState): void => rt.update({ paych });
+
+export const laneStateValue = (lane: LaneState): unknown => [encodeBigInt(lane.redeemed), lane.nonce];
+
+/** The lanes' AMT (`Array<LaneState>`, bit width 3). */
+export const lanesAmt = (lanes: ReadonlyMap<number, LaneState>): Amt =>
+  buildAmt(new Map([...lanes].map(([id, lane]) => [id, laneStateValue(lane)])), LANE_STATES_AMT_BIT_WIDTH);
+
+/** The CBOR value of the state: `[from, to, to_send, settling_at, min_settle_height, lane_states]`. */
+export function paychStateValue(state: PaychState): unknown {
+  return [
+    FilAddress.fromId(state.from).bytes,
+    FilAddress.fromId(state.to).bytes,
+    encodeBigInt(state.toSend),
+    state.settlingAt,
+    state.minSettleHeight,
+    lanesAmt(state.lanes).root,
+  ];
+}

@@ -1,0 +1,63 @@
+// A payment channel voucher (builtin-actors paych SignedVoucher, go-state-types paych.SignedVoucher):
+// what the payer signs off-chain and the payee redeems with UpdateChannelState. Decoded from the
+// CBOR tuple of eleven fields; the bytes signed are the same tuple with the signature null
+// (signing_bytes), encoded again from the fields as they came.
+import type { FilAddress } from '../../../common/address.js';
+import { encodeCbor } from '../../../common/cbor.js';
+import { address, bigInt, bytes, i64, list, serializationError, tuple, u64 } from '../params.js';
+
+/** A crypto Signature as its CBOR bytes carry it: a type byte (1 secp256k1, 2 BLS, 3 delegated), then the signature. */
+function signature(value: unknown): { type: number; data: Uint8Array } {
+  const raw = bytes(value, 'signature');
+  if (raw.length === 0 || raw[0] < 1 || raw[0] > 3) throw serializationError('signature: expected a type byte of 1, 2 or 3');
+  return { type: raw[0], data: raw.subarray(1) };
+}
+
+/** ModVerifyParams `[actor, method, data]`: a method the voucher asks the channel to call before it redeems. */
+export interface VoucherExtra {
+  readonly actor: FilAddress;
+  readonly method: number;
+  readonly data: Uint8Array;
+}
+
+export interface SignedVoucher {
+  readonly channel: FilAddress;
+  readonly timeLockMin: number;
+  readonly timeLockMax: number;
+  /** The blake2b-256 of a secret the payee must give (empty: none). */
+  readonly secretHash: Uint8Array;
+  readonly extra?: VoucherExtra;
+  readonly lane: number;
+  readonly nonce: number;
+  readonly amount: bigint;
+  readonly minSettleHeight: number;
+  readonly merges: readonly { readonly lane: number; readonly nonce: number }[];
+  /** The payer's signature (absent: unsigned), without the type byte that leads its CBOR bytes. */
+  readonly signature?: { readonly type: number; readonly data: Uint8Array };
+  /** The bytes the payer signed: the tuple with its signature null. */
+  readonly signingBytes: Uint8Array;
+}
+
+/** SignedVoucher `[channel_addr, time_lock_min, time_lock_max, secret_pre_image, extra, lane, nonce, amount, min_settle_height, merges, signature]`. */
+export function signedVoucher(value: unknown): SignedVoucher {
+  const fields = tuple(value, 11, 'SignedVoucher');
+  const [rawChannel, rawMin, rawMax, rawSecret, rawExtra, rawLane, rawNonce, rawAmount, rawMinSettle, rawMerges, rawSignature] = fields;
+  const extraFields = rawExtra === null ? undefined : tuple(rawExtra, 3, 'ModVerifyParams');
+  return {
+    channel: address(rawChannel, 'channel_addr'),
+    timeLockMin: i64(rawMin, 'time_lock_min'),
+    timeLockMax: i64(rawMax, 'time_lock_max'),
+    secretHash: bytes(rawSecret, 'secret_pre_image'),
+    ...(extraFields ? { extra: { actor: address(extraFields[0], 'extra.actor'), method: u64(extraFields[1], 'extra.method'), data: bytes(extraFields[2], 'extra.data') } } : {}),
+    lane: u64(rawLane, 'lane'),
+    nonce: u64(rawNonce, 'nonce'),
+    amount: bigInt(rawAmount, 'amount'),
+    minSettleHeight: i64(rawMinSettle, 'min_settle_height'),
+    merges: list(rawMerges, 'merges').map((merge, i) => {
+      const [lane, nonce] = tuple(merge, 2, `merges[${i}]`);
+      return { lane: u64(lane, `merges[${i}].lane`), nonce: u64(nonce, `merges[${i}].nonce`) };
+    }),
+    ...(rawSignature === null ? {} : { signature: signature(rawSignature) }),
+    signingBytes: encodeCbor([...fields.slice(0, 10), null]),
+  };
+}
