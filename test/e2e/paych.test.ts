@@ -79,7 +79,11 @@ describe('a payment channel from an iso-filecoin f1 key to a node key: open, vou
     const fields = [FilAddress.parse(channel).bytes, 0, 0, new Uint8Array(), null, 0, 1, encodeBigInt(REDEEMED), 0, []];
     const signature = sign(payer.privateKey, payer.type, encodeCbor([...fields, null]));
     const voucher = [...fields, new Uint8Array([1, ...signature.data])];
-    const redeemed = await pushFromPayee(2, encodeCbor([voucher, new Uint8Array()]));
+    const updateParams = encodeCbor([voucher, new Uint8Array()]);
+    // Lotus's JSON of those params (go-state-types paych.UpdateChannelStateParams).
+    const decoded = await lotus.request('StateDecodeParams', channel, 2, base64(updateParams), null);
+    assert.deepEqual([decoded.Sv.ChannelAddr, decoded.Sv.Lane, decoded.Sv.Nonce, decoded.Sv.Amount, decoded.Sv.Signature.Type], [channel, 0, 1, REDEEMED.toString(), 1]);
+    const redeemed = await pushFromPayee(2, updateParams);
     assert.equal(redeemed.ExitCode, 0);
     const afterVoucher = (await lotus.request('StateReadState', channel, null)).State;
     assert.equal(afterVoucher.ToSend, REDEEMED.toString());
