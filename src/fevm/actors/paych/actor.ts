@@ -9,7 +9,7 @@ import { FilAddress } from '../../../common/address.js';
 import { equalBytes } from '../../../common/hex.js';
 import { blake2b256 } from '../../../common/hashes.js';
 import { INIT_ACTOR_ID } from '../../actor.js';
-import { emptyLanesGas, laneReadGas, laneWriteGas, secretHashGas } from '../../builtin-method-gas.js';
+import { emptyLanesGas, laneReadGas, laneWriteGas, secretHashGas, stateLoadGas } from '../../builtin-method-gas.js';
 import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { METHOD_SEND } from '../../message.js';
@@ -98,9 +98,13 @@ function findLane(lanes: ReadonlyMap<number, LaneState>, id: number): LaneState 
   return lanes.get(id);
 }
 
-/** The state with the voucher redeemed (the transaction of update_channel_state), charged as its lanes' AMT is read and written. */
+/**
+ * The state with the voucher redeemed (the transaction of update_channel_state: the state loaded
+ * again, the method's first load and its write being invoke-builtin's), charged as its lanes' AMT is
+ * read and written.
+ */
 function redeemed(rt: ActorRuntime, state: PaychState, voucher: SignedVoucher): PaychState {
-  rt.chargeGas(laneReadGas(state.lanes, [voucher.lane, ...voucher.merges.map((m) => m.lane)]));
+  rt.chargeGas(stateLoadGas('paymentchannel') + laneReadGas(state.lanes, [voucher.lane, ...voucher.merges.map((m) => m.lane)]));
   const lanes = new Map(state.lanes);
   const own = findLane(lanes, voucher.lane);
   if (own && own.nonce >= voucher.nonce) {
