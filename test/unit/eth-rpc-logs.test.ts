@@ -355,6 +355,25 @@ describe('polling filters', () => {
     assert.deepEqual((await result('eth_getFilterChanges', [id])).map((l: { data: string }) => l.data), [word(1), word(2)]);
   });
 
+  // Lotus's EthNewFilter reads a fromBlock left out or 'latest' as the latest executed tipset (head - 1,
+  // node/impl/eth/events.go parseEthFilterSpec) and its Fill takes that tipset's events from the index
+  // (chain/events/filter/event.go at b835fab70). Here the latest block is the head.
+  test('a log filter from latest (or no fromBlock) starts with the latest block\'s logs', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const contract = await deploy();
+    await emit(contract, 1);
+    await emit(contract, 2);
+    const data = async (id: string) => (await result('eth_getFilterChanges', [id])).map((l: { data: string }) => l.data);
+    const implicit = await result('eth_newFilter', [{ address: contract }]);
+    const latest = await result('eth_newFilter', [{ fromBlock: 'latest', topics: [T0] }]);
+    const other = await result('eth_newFilter', [{ address: OTHER_ADDRESS }]);
+    assert.deepEqual(await data(implicit), [word(2)]);
+    assert.deepEqual(await data(latest), [word(2)]);
+    assert.deepEqual(await data(other), []);
+    await emit(contract, 3);
+    assert.deepEqual(await data(implicit), [word(3)]);
+  });
+
   // Lotus installs a filter whose range starts or ends past the head, and its live collection keeps to
   // the range (chain/events/filter/event.go Fill, eventFilter.matchTipset at b835fab70).
   test('a log filter collects only its fromBlock..toBlock, also a range that starts past the head, and a revert of it', async (t) => {
@@ -386,6 +405,8 @@ describe('polling filters', () => {
     await emit(contract, 1);
     const logs = await result('eth_newFilter', [{ address: contract }]);
     const all = await result('eth_newFilter', [{}]);
+    // Both start with the latest block's log (a filter from 'latest'), taken here.
+    for (const id of [logs, all]) assert.deepEqual((await result('eth_getFilterChanges', [id])).map((l: { data: string }) => l.data), [word(1)]);
     const blocks = await result('eth_newBlockFilter');
     const snapshot = await result('evm_snapshot');
     await emit(contract, 2);

@@ -114,9 +114,10 @@ async function newFilter(devnet: Devnet, filters: Filters, filter: Record<string
   if (filter.blockHash !== undefined && filter.blockHash !== null) return newBlockHashFilter(devnet, filters, filter);
   const spec = parseRangeSpec(devnet, 'filter', filter);
   const scope = { from: spec.from, to: spec.openEnd ? undefined : spec.to };
-  // A filter starting in the past is filled from the chain first, as Lotus does (chain/events/filter/
-  // event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
-  if (filter.fromBlock === undefined || filter.fromBlock === 'latest') return filters.newLogFilter(spec.criteria, [], scope);
+  // A filter starting at or before the head is filled from the chain first, as Lotus does (chain/events/
+  // filter/event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
+  // Its fromBlock left out or 'latest' is the latest block, whose logs it starts with: Lotus takes it
+  // as the latest executed tipset (head − 1, parseEthFilterSpec) and fills from there.
   if (!devnet.fork) return filters.newLogFilter(spec.criteria, pastLogs(devnet, spec.criteria, spec.from, spec.to), scope);
   const forked = await upstreamLogs(devnet, filter, spec);
   // Read again after the upstream's answer, with no await from here to the install: a tipset mined
