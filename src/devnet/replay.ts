@@ -24,7 +24,7 @@ import type { Executor } from '../fevm/executor.js';
 import { LONG_RUN_MS, RunBudget, type BatchBudget } from '../fevm/run-budget.js';
 import { chainSize, type Message } from '../fevm/message.js';
 import { MissingStateError, StateOverlay, type MissingState, type StateReader, type StateTree } from '../fevm/state-tree.js';
-import type { ExecutionContext } from '../fevm/types.js';
+import type { ExecutionContext, MessageFailure } from '../fevm/types.js';
 import type { ChainStore } from '../mining/chain-store.js';
 import type { Clock } from '../mining/clock.js';
 import type { SerialQueue } from '../mining/serial-queue.js';
@@ -79,6 +79,8 @@ export interface TracedMessage {
   returnData: Uint8Array;
   /** Gas used: the receipt's for a mined message (chain inclusion included), the call's otherwise. */
   gasUsed: number;
+  /** Why a mined message failed (its abort message, the actors of its backtrace). */
+  failure?: MessageFailure;
   /** The top-level send and everything under it; undefined if the message failed before sending. */
   root?: SendFrame;
   steps: StepLog[];
@@ -254,7 +256,8 @@ async function replayMessage(host: ReplayHost, overlay: StateOverlay, included: 
   const recorder = options.prestate ? new StateReadRecorder(overlay) : undefined;
   const state = recorder ? new StateOverlay(recorder) : overlay;
   const tracer = new Tracer(options);
-  const receipt = await host.executor.traced(tracer, () => host.executor.applyMessage(state, message, size, ctx));
+  let failure: MessageFailure | undefined;
+  const receipt = await host.executor.traced(tracer, () => host.executor.applyMessage(state, message, size, ctx, (why) => (failure = why)));
   const prestate = recorder ? prestateOf(recorder, state) : undefined;
   if (state !== overlay) overlay.absorb(state.changes());
   return {
@@ -263,6 +266,7 @@ async function replayMessage(host: ReplayHost, overlay: StateOverlay, included: 
     exitCode: receipt.exitCode,
     returnData: receipt.returnData,
     gasUsed: receipt.gasUsed,
+    failure,
     root: tracer.root,
     steps: tracer.steps,
     prestate,

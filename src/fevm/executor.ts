@@ -36,7 +36,7 @@ import { StateAccess } from './state-access.js';
 import { decodeBytesParams, METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, METHOD_SEND, messageWith, type Message } from './message.js';
 import type { RunBudget } from './run-budget.js';
 import { MissingStateError, type StateOverlay } from './state-tree.js';
-import { NO_EVENTS, type ActorSend, type ExecutionContext, type InvocationResult, type MessageReceipt, type SendOutcome, type SendResult } from './types.js';
+import { NO_EVENTS, type ActorSend, type ExecutionContext, type InvocationResult, type MessageFailure, type MessageReceipt, type SendOutcome, type SendResult } from './types.js';
 
 /** f02, to which every tipset's AwardBlockReward goes (one address: its map key is made once). */
 const REWARD_ACTOR = FilAddress.fromId(REWARD_ACTOR_ID);
@@ -116,8 +116,9 @@ export class Executor {
   /**
    * Applies one signed message of `chainSize` serialized bytes. The receipt says what happened; the
    * state always advances (fees, nonce) unless the sender could not pay or the nonce was wrong.
+   * `onFailure` (a replay's) is told why a message that ran failed, which the receipt does not keep.
    */
-  async applyMessage(state: StateOverlay, msg: Message, chainSize: number, ctx: ExecutionContext): Promise<MessageReceipt> {
+  async applyMessage(state: StateOverlay, msg: Message, chainSize: number, ctx: ExecutionContext, onFailure?: (failure: MessageFailure) => void): Promise<MessageReceipt> {
     // Checked before anything else, and nothing is charged (ref-fvm preflight_message).
     const inclusion = onChainMessage(chainSize);
     if (msg.gasLimit < inclusion) return noReceipt(ExitCode.SysErrOutOfGas);
@@ -136,6 +137,8 @@ export class Executor {
     state.checkpoint();
     const result = topLevelResult(await this.invoke(state, sender, msg, msg.gasLimit - inclusion, ctx));
     const succeeded = result.exitCode === ExitCode.Ok;
+    // The FVM's backtrace names the failed receiver by its ID (devnet/revert.ts), looked up before its creation is undone, as in call.
+    if (!succeeded) onFailure?.({ error: result.error, failedActor: state.lookupId(msg.to), innerFrames: result.innerFrames });
     if (succeeded) state.commit();
     else state.revert();
     const gasUsed = Math.min(msg.gasLimit, inclusion + result.gasUsed);

@@ -72,6 +72,9 @@ export interface InvocationResult {
   innerFrames?: BacktraceFrame[];
 }
 
+/** Why a message that ran failed, as the FVM's backtrace tells it; receipts do not keep it (StateReplay's Error does). */
+export type MessageFailure = Pick<InvocationResult, 'error' | 'failedActor' | 'innerFrames'>;
+
 /** An actor that exited non-zero on the way a failure came up, as the FVM's backtrace names it. */
 export interface BacktraceFrame {
   actor: number;

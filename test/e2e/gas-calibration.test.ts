@@ -16,7 +16,7 @@ import { chainSize } from '../../src/fevm/message.js';
 import { onChainMessage } from '../../src/fevm/price-list.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, DEVNET_CHAIN_ID, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusCanaryCode } from '../helpers/lotus-canaries.js';
+import { lotusContractCode } from '../helpers/lotus-contracts.js';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 
 const FIL = 10n ** 18n;
@@ -185,7 +185,7 @@ describe('gas as calibnet charges it', () => {
     // Lotus itests/fevm_bundle_canary_test.go (b835fab70) actorCallPerIterGasApprox: exec1(0, 0, 100)'s
     // total over its 100 levels; here the difference from exec1(0, 0, 0), so without the message's own costs.
     const recCall = new Interface(['function exec1(uint256 n, uint256 m, uint256 r)']);
-    const code = lotusCanaryCode('RecCall');
+    const code = lotusContractCode('RecCall');
     const address = (await (await wallet.sendTransaction({ data: code })).wait())!.contractAddress!;
     const exec1 = async (r: number) => (await (await wallet.sendTransaction({ to: address, data: recCall.encodeFunctionData('exec1', [0, 0, r]) })).wait())!.gasUsed;
     const [none, hundred] = [await exec1(0), await exec1(100)];

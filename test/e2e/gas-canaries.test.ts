@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { BLOCK_GAS_LIMIT } from '../../src/fevm/gas.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusCanaryCode } from '../helpers/lotus-canaries.js';
+import { lotusContractCode } from '../helpers/lotus-contracts.js';
 
 const recCall = new Interface(['function exec1(uint256 n, uint256 m, uint256 r)']);
 const recursiveDelegatecall = new Interface(['function recursiveCall(uint256 count) returns (uint256)', 'function totalCalls() view returns (uint256)']);
@@ -46,7 +46,7 @@ describe("Lotus's nv28 FEVM gas canaries (itests/fevm_bundle_canary_test.go, b83
   }
 
   test('RecCall exec1(d, d, r): d=0 passes at 254 levels and fails at 261; d=251 passes at 164 and fails at 173', async () => {
-    const deployed = await invoke(null, lotusCanaryCode('RecCall'));
+    const deployed = await invoke(null, lotusContractCode('RecCall'));
     assert.equal(deployed.exitCode, 0);
     const exec1 = (d: number, r: number) => invoke(deployed.contract!, recCall.encodeFunctionData('exec1', [d, d, r]));
     // actorCallBoundaryD0Pass, D0Fail, D251Pass, D251Fail.
@@ -61,7 +61,7 @@ describe("Lotus's nv28 FEVM gas canaries (itests/fevm_bundle_canary_test.go, b83
     // delegatecallHighestSuccess and delegatecallIterationsBeforeFail.
     for (const [n, reached] of [[1, 1], [2, 2], [10, 10], [100, 100], [228, 228], [229, 222], [1000, 222], [10_000_000, 222]]) {
       // A fresh contract for each count, as Lotus deploys one per case.
-      const deployed = await invoke(null, lotusCanaryCode('RecursiveDelegeatecall'));
+      const deployed = await invoke(null, lotusContractCode('RecursiveDelegeatecall'));
       assert.equal(deployed.exitCode, 0);
       const called = await invoke(deployed.contract!, recursiveDelegatecall.encodeFunctionData('recursiveCall', [n]));
       assert.equal(called.exitCode, 0, `recursiveCall(${n})`);

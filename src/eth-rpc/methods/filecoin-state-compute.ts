@@ -10,7 +10,7 @@ import { computeGasOutputs } from '../../fevm/gas.js';
 import { EAM_ACTOR_ID, type Actor } from '../../fevm/actor.js';
 import { METHOD_CREATE_EXTERNAL, METHOD_INVOKE_CONTRACT, messageCid, type Message } from '../../fevm/message.js';
 import { CBOR, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
-import type { ActorEvent } from '../../fevm/types.js';
+import type { ActorEvent, BacktraceFrame } from '../../fevm/types.js';
 import type { Tipset } from '../../mining/tipset.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import type { TracedMessage } from '../../devnet/replay.js';
@@ -26,9 +26,10 @@ interface Outcome {
   gasUsed: number;
   /** The events the message emitted (its receipt's EventsRoot names them). */
   events?: readonly ActorEvent[];
-  /** A failure's abort message and failed actor, where known (revert.ts vmError). */
+  /** A failure's abort message, failed actor and the frames below it, where known (revert.ts vmError). */
   error?: string;
   failedActor?: number;
+  innerFrames?: BacktraceFrame[];
   /** The top-level send of a traced run. */
   root?: SendFrame;
 }
@@ -263,12 +264,12 @@ const NO_TRACE = {
   Subcalls: null,
 };
 
-/** A GasCost as Lotus's api.MsgGasCost marshals its zero value: no message (cid.Undef is null), every amount 0. */
-/** A mined message's InvocResult from its replay: the message as its tipset included it, its receipt's events. */
-function minedInvocResult({ included, ...traced }: TracedMessage, codes: CodeTable, baseFee: bigint) {
-  return invocResultJson(included!.signed.message, included!.cid, { ...traced, events: included!.receipt.events }, codes, baseFee);
+/** A mined message's InvocResult from its replay: the message as its tipset included it, its receipt's events, why it failed. */
+function minedInvocResult({ included, failure, ...traced }: TracedMessage, codes: CodeTable, baseFee: bigint) {
+  return invocResultJson(included!.signed.message, included!.cid, { ...traced, ...failure, events: included!.receipt.events }, codes, baseFee);
 }
 
+/** A GasCost as Lotus's api.MsgGasCost marshals its zero value: no message (cid.Undef is null), every amount 0. */
 const NO_GAS_COST = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
 
 /**
