@@ -503,6 +503,25 @@ describe('StateTree over a StateSource', () => {
     assert.equal(tree.at(5).getStorage(1000, 0, 1n), 42n);
   });
 
+  test("a deleted actor (a payment channel's Collect) is no actor from its epoch on, in the overlay, the tree, a saved and loaded chain, over its source", () => {
+    const { source } = upstream();
+    const tree = new StateTree(source);
+    write(tree, 1, actor(1, 7n));
+    const overlay = tree.stage();
+    overlay.deleteActor(1);
+    overlay.deleteActor(1000);
+    // Deleting what is not there writes nothing.
+    overlay.deleteActor(3);
+    assert.deepEqual([overlay.getActor(1), overlay.getActor(1000), overlay.getActor(3)], [undefined, undefined, undefined]);
+    tree.commit(overlay, 2);
+    for (const reader of [tree.at(2), tree.stage()]) assert.deepEqual([reader.getActor(1), reader.getActor(1000)], [undefined, undefined]);
+    assert.deepEqual([tree.at(1).getActor(1)?.balance, tree.at(1).getActor(1000)?.balance], [7n, 5n]);
+    assert.deepEqual(tree.exportCommitsSince(1).map((c) => c.changes.map(([key]) => key)), [['a1', 'a1000']]);
+    const loaded = new StateTree(source);
+    loaded.load(tree.exportCommitsSince(0));
+    assert.deepEqual([loaded.at(1).getActor(1)?.balance, loaded.at(2).getActor(1), loaded.at(2).getActor(1000)], [7n, undefined, undefined]);
+  });
+
   test('a tree of its own (localStateSource) has nothing under it', () => {
     assert.deepEqual(
       [localStateSource.getActor(0), localStateSource.lookupId(f410(1)), localStateSource.getStorage(1, 0, 0n), localStateSource.nextId()],
