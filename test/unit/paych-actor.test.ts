@@ -219,6 +219,9 @@ describe('UpdateChannelState (2): vouchers', () => {
     assert.equal((await redeem(w, channel, { nonce: 1, amount: 1n, extra: [PAYER, methodNumber('CheckVoucher'), encodeCbor(0)] })).exitCode, 0);
     const failing: Voucher = { nonce: 2, amount: 2n, extra: [PAYER, 3, encodeCbor(0)] };
     assert.deepEqual(await redeemOutcome(w, channel, failing), [ExitCode.ErrUnhandledMessage, 'spend voucher verification failed: send aborted with code 22']);
+    // Empty data is still a params block: the account's PubkeyAddress (2), which takes none, refuses it (16).
+    const empty: Voucher = { nonce: 2, amount: 2n, extra: [PAYER, 2, new Uint8Array()] };
+    assert.deepEqual(await redeemOutcome(w, channel, empty), [ExitCode.ErrIllegalArgument, 'spend voucher verification failed: send aborted with code 16']);
     assert.equal((await redeem(w, channel, failing)).exitCode, ExitCode.ErrUnhandledMessage);
     assert.equal(stateOf(w, channel).toSend, 1n);
   });

@@ -153,7 +153,7 @@ export async function runBuiltinCron(actor: BuiltinActor, call: Omit<BuiltinCall
 }
 
 function paramsBlock(params: unknown): IpldBlock | undefined {
-  if (params instanceof EncodedParams) return params.bytes.length === 0 ? undefined : { codec: CBOR, data: params.bytes };
+  if (params instanceof EncodedParams) return params.bytes.length === 0 && !params.emptyBlock ? undefined : { codec: CBOR, data: params.bytes };
   return params === undefined ? undefined : { codec: CBOR, data: encodeCbor(params) };
 }
 

@@ -33,9 +33,15 @@ export interface SendReply {
   returnValue?: unknown;
 }
 
-/** Params that are CBOR already, sent as they are (a multisig sends a proposal's params as proposed); empty bytes send none. */
+/**
+ * Params that are CBOR already, sent as they are (a multisig sends a proposal's params as proposed);
+ * empty bytes send none, unless `emptyBlock` (a voucher's Extra call sends its data as a block even empty).
+ */
 export class EncodedParams {
-  constructor(readonly bytes: Uint8Array) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly emptyBlock = false,
+  ) {}
 }
 
 export interface SendOptions {

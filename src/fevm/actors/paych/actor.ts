@@ -74,8 +74,9 @@ async function updateChannelState(rt: ActorRuntime, params: unknown): Promise<vo
     if (!equalBytes(blake2b256(secret), voucher.secretHash)) throw new ActorError(ExitCode.ErrIllegalArgument, 'incorrect secret');
   }
   if (voucher.extra) {
+    // Its data goes as a CBOR block, even empty (builtin-actors sends Some(IpldBlock) whatever it holds).
     const { actor, method, data } = voucher.extra;
-    sendResult(await rt.send(actor, method, new EncodedParams(data)), 'spend voucher verification failed');
+    sendResult(await rt.send(actor, method, new EncodedParams(data, true)), 'spend voucher verification failed');
   }
   savePaych(rt, redeemed(rt, paychOf(rt), voucher));
 }
