@@ -291,7 +291,9 @@ describe('Settle (3) and Collect (4)', () => {
     assert.equal(w.state.getActor(channel.id), undefined);
     // Init's map keeps the f2 (Lotus's StateLookupID still answers it); nothing is there.
     assert.equal(w.state.lookupId(channel.robust), channel.id);
-    assert.notEqual((await w.send(PAYEE, channel.address, PaychMethod.Collect)).exitCode, 0);
+    // A message to it finds no receiver (SysErrInvalidReceiver, as ref-fvm answers a send to an ID with no actor).
+    assert.equal((await w.send(PAYEE, channel.address, PaychMethod.Collect)).exitCode, ExitCode.SysErrInvalidReceiver);
+    assert.equal((await w.send(PAYEE, channel.robust, 0, undefined, 1n)).exitCode, ExitCode.SysErrInvalidReceiver);
   });
 
   test("a voucher's min settle height moves MinSettleHeight, and SettlingAt when it is later", async () => {
