@@ -7,9 +7,9 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { decodeBigInt, decodeCbor, encodeBigInt, encodeCbor } from '../../common/cbor.js';
 import { fromStorable, toStorable } from '../../common/storable.js';
-import { actorFromStorable, storableActor } from '../../fevm/state-tree.js';
 import { writeFileAtomically } from '../persistence.js';
 import { sameTipsetKey, type ForkPoint } from './fork-point.js';
+import { ForkedActors } from './forked-actors.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
 import { emptyForkTables, type ForkTables } from './fork-tables.js';
 
@@ -37,9 +37,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * reward actor holds the upstream's Head and State (Actor.forkedFrom). 23: the fork point holds the
  * upstream's actors manifest (ForkPoint.manifest: its actors' code CIDs). 24: the power actor holds
  * the upstream's smoothed QA power (PowerState.qaPowerSmoothed). 25: the fork point holds the root of
- * the upstream's init AddressMap (ForkPoint.addressMap).
+ * the upstream's init AddressMap (ForkPoint.addressMap). 26: each actor is its own CBOR bytes, decoded
+ * when the fork reads it (ForkedActors), where 25 held them in the file's structure.
  */
-const CACHE_FORMAT = 25;
+const CACHE_FORMAT = 26;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
@@ -50,7 +51,8 @@ export function defaultForkCacheDir(): string {
 interface CacheFile {
   format: number;
   point: ForkPoint;
-  actors: [number, unknown][];
+  /** Each actor's storable form (fevm/state-tree.ts storableActor) as its own CBOR bytes, decoded when read (ForkedActors); null: none upstream. */
+  actors: [number, Uint8Array | null][];
   /** By address key (FilAddress.key). */
   ids: [string, number | null][];
   slots: [number, Uint8Array, Uint8Array][];
@@ -129,7 +131,7 @@ export class ForkCache {
     const file: CacheFile = {
       format: CACHE_FORMAT,
       point,
-      actors: [...data.actors].map(([id, actor]) => [id, actor && storableActor(actor)]),
+      actors: [...data.actors.stored()],
       ids: [...data.ids],
       slots: [...data.slots].map(([key, value]) => {
         const [id, slot] = key.split(':');
@@ -164,7 +166,7 @@ export class ForkCache {
     }
     if (file?.format !== CACHE_FORMAT) return undefined;
     const data: ForkData = {
-      actors: new Map(file.actors.map(([id, actor]) => [id, actor ? actorFromStorable(actor) : null])),
+      actors: ForkedActors.fromStored(file.actors),
       ids: new Map(file.ids),
       slots: new Map(file.slots.map(([id, slot, value]) => [`${id}:${decodeBigInt(slot).toString(16)}`, decodeBigInt(value)])),
       nextId: file.nextId ?? undefined,

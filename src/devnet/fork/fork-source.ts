@@ -12,6 +12,7 @@ import type { CronEntry } from '../../fevm/actors/cron.js';
 import type { TipsetFees } from '../../mining/chain-store.js';
 import { UpstreamDealOps, withUpstreamSchedule } from './deal-ops.js';
 import { ForkedMinerDeadlines, mergedSchedule } from './miner-deadlines.js';
+import { ForkedActors } from './forked-actors.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, withProvingState, type ForkTables } from './fork-tables.js';
 import type { TableList } from './upstream-lists.js';
 import type { UpstreamState } from './upstream-state.js';
@@ -19,7 +20,7 @@ import type { CodeTable } from '../../fevm/code-table.js';
 
 /** Everything fetched so far: null records an actor or address the upstream does not have. */
 export interface ForkData {
-  actors: Map<number, Actor | null>;
+  actors: ForkedActors;
   /** By address key (FilAddress.key). */
   ids: Map<string, number | null>;
   /** By `${id}:${slot hex}`. */
@@ -33,7 +34,7 @@ export interface ForkData {
   tipsetHashes: Map<number, Uint8Array>;
 }
 
-export const emptyForkData = (): ForkData => ({ actors: new Map(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables(), tipsetFees: undefined, tipsetHashes: new Map() });
+export const emptyForkData = (): ForkData => ({ actors: new ForkedActors(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables(), tipsetFees: undefined, tipsetHashes: new Map() });
 
 /** What warm-up has done: values fetched from the upstream, and reads answered from what was already held. */
 export interface ForkProgress {
