@@ -9,14 +9,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
-import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
-import { create, signMessage } from 'iso-filecoin/wallet';
+import { create } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { compileFixtures } from '../helpers/solc.js';
-import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { fundFromDefaultWallet, glifClient, pushSignedByIso, type LotusClient } from '../helpers/glif.js';
 
 const FIL = 10n ** 18n;
 const INITIAL = 100n * FIL;
@@ -48,17 +47,11 @@ describe('a 2-of-3 multisig of two f1 keys and a contract, vesting, with Glif an
     const a = create('SECP256K1', 'testnet');
     const aAddress = a.address.toString();
     const b = await lotus.request('WalletNew', 'secp256k1');
-    const funder = await lotus.request('WalletDefaultAddress');
-    for (const to of [aAddress, b]) {
-      const funded = await lotus.request('MpoolPushMessage', { From: funder, To: to, Value: (500n * FIL).toString(), Method: 0 }, null);
-      assert.equal((await lotus.request('StateWaitMsg', funded.CID, 1, -1, true)).Receipt.ExitCode, 0);
-    }
+    await fundFromDefaultWallet(lotus, [aAddress, b], 500n * FIL);
     // A prototype from A: iso-filecoin fills nonce and gas, signs, and the node takes it with MpoolPush.
     const pushFromA = async (prototype: { Message: any; ValidNonce: boolean }) => {
       assert.equal(prototype.ValidNonce, false);
-      const message = await Message.fromLotus(prototype.Message).prepare(iso);
-      const cid = await lotus.request('MpoolPush', { Message: message.toLotus(), Signature: signMessage(a.privateKey, a.type, message).toLotus() });
-      return (await lotus.request('StateWaitMsg', cid, 1, -1, true)).Receipt;
+      return (await pushSignedByIso(lotus, iso, a, prototype.Message)).Receipt;
     };
     const pushFromNode = async (prototype: { Message: any }) => {
       const signed = await lotus.request('MpoolPushMessage', prototype.Message, null);

@@ -8,13 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider } from 'ethers';
-import { Message } from 'iso-filecoin/message';
 import { RPC } from 'iso-filecoin/rpc';
-import { create, sign, signMessage } from 'iso-filecoin/wallet';
+import { create, sign } from 'iso-filecoin/wallet';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { glifClient, type LotusClient } from '../helpers/glif.js';
+import { fundFromDefaultWallet, glifClient, pushSignedByIso, type LotusClient } from '../helpers/glif.js';
 
 const FIL = 10n ** 18n;
 const FUNDS = 10n * FIL;
@@ -45,17 +44,10 @@ describe('a payment channel from an iso-filecoin f1 key to a node key: open, vou
     const payer = create('SECP256K1', 'testnet');
     const from = payer.address.toString();
     const to = await lotus.request('WalletNew', 'secp256k1');
-    const funder = await lotus.request('WalletDefaultAddress');
-    for (const address of [from, to]) {
-      const funded = await lotus.request('MpoolPushMessage', { From: funder, To: address, Value: (100n * FIL).toString(), Method: 0 }, null);
-      assert.equal((await lotus.request('StateWaitMsg', funded.CID, 1, -1, true)).Receipt.ExitCode, 0);
-    }
+    await fundFromDefaultWallet(lotus, [from, to], 100n * FIL);
     /** A message from the payer: iso-filecoin fills nonce and gas, signs, and the node takes it with MpoolPush. */
-    const pushFromPayer = async (lotusMessage: Record<string, unknown>) => {
-      const message = await Message.fromLotus({ Version: 0, From: from, Nonce: 0, GasLimit: 0, GasFeeCap: '0', GasPremium: '0', Value: '0', ...lotusMessage } as never).prepare(iso);
-      const cid = await lotus.request('MpoolPush', { Message: message.toLotus(), Signature: signMessage(payer.privateKey, payer.type, message).toLotus() });
-      return (await lotus.request('StateWaitMsg', cid, 1, -1, true)) as { Message: unknown; Receipt: { ExitCode: number; Return: string } };
-    };
+    const pushFromPayer = async (lotusMessage: Record<string, unknown>): Promise<{ Message: unknown; Receipt: { ExitCode: number; Return: string } }> =>
+      pushSignedByIso(lotus, iso, payer, { Version: 0, From: from, Nonce: 0, GasLimit: 0, GasFeeCap: '0', GasPremium: '0', Value: '0', ...lotusMessage });
     const pushFromPayee = async (method: number, params?: Uint8Array) => {
       const signed = await lotus.request('MpoolPushMessage', { From: to, To: channel, Value: '0', Method: method, Params: params ? base64(params) : null }, null);
       return (await lotus.request('StateWaitMsg', signed.CID, 1, -1, true)).Receipt;
