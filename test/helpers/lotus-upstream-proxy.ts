@@ -84,11 +84,19 @@ export interface LotusProxyOptions {
 /** The devnet's network version, whose bundle `codes` stands for. */
 const NETWORK_VERSION = 28;
 
+/** The manifests made so far, by their codes (a proxy's options.codes): one each, not one per request. */
+const manifests = new WeakMap<Record<string, string>, { cid: string; blocks: Map<string, string> }>();
+
 /** The actors manifest of `codes`: its CID and its two blocks (base64, as ChainReadObj answers) by CID. */
 function manifestOf(codes: Record<string, string>): { cid: string; blocks: Map<string, string> } {
-  const data = encodeCbor(Object.entries(codes).map(([name, code]) => [name, CID.parse(code)]));
-  const manifest = encodeCbor([1, cidOf(data)]);
-  return { cid: cidOf(manifest).toString(), blocks: new Map([manifest, data].map((bytes) => [cidOf(bytes).toString(), Buffer.from(bytes).toString('base64')])) };
+  let made = manifests.get(codes);
+  if (!made) {
+    const data = encodeCbor(Object.entries(codes).map(([name, code]) => [name, CID.parse(code)]));
+    const manifest = encodeCbor([1, cidOf(data)]);
+    made = { cid: cidOf(manifest).toString(), blocks: new Map([manifest, data].map((bytes) => [cidOf(bytes).toString(), Buffer.from(bytes).toString('base64')])) };
+    manifests.set(codes, made);
+  }
+  return made;
 }
 
 /**
