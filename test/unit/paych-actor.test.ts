@@ -123,7 +123,8 @@ describe('creation through Init Exec (f01 method 2)', () => {
     assert.equal((await open(w, 0n, PAYER, FilAddress.fromId(9_999))).receipt.exitCode, ExitCode.ErrNotFound);
     assert.equal(w.state.nextId(), before);
     const channel = await opened(w);
-    assert.equal((await w.send(PAYER, channel.address, 1, [PAYER.bytes, PAYEE.bytes])).exitCode, ExitCode.ErrForbidden);
+    // validate_immediate_caller_type(Init): the caller's code named.
+    assert.deepEqual(await outcome(w, PAYER, channel.address, 1, [PAYER.bytes, PAYEE.bytes]), [ExitCode.ErrForbidden, `caller cid type ${codeCid('account')} not one of supported`]);
   });
 });
 
@@ -226,7 +227,7 @@ describe('UpdateChannelState (2): vouchers', () => {
     assert.equal(stateOf(w, channel).toSend, 1n);
   });
 
-  test('a BLS payer signs vouchers too; an EthAccount payer cannot (its AuthenticateMessage returns nothing: 24)', async () => {
+  test('a BLS payer signs vouchers too; an EthAccount payer cannot (its AuthenticateMessage returns nothing: 24; a delegated signature does not even decode: 21)', async () => {
     const w = await verifregWorld();
     const blsWallet = new NativeWallet();
     const bls = blsWallet.generate('bls');
@@ -243,8 +244,13 @@ describe('UpdateChannelState (2): vouchers', () => {
     const [id] = returned(fromEth) as [Uint8Array];
     const ethChannel = { id: FilAddress.fromBytes(id).id!, address: FilAddress.fromBytes(id), robust: FilAddress.fromBytes(id) };
     assert.equal(stateOf(w, ethChannel).from, ethAccount.id);
-    const refused = voucherTuple(ethChannel, { amount: 1n }, () => ({ type: 3, data: new Uint8Array(65) }));
+    const refused = voucherTuple(ethChannel, { amount: 1n }, () => ({ type: 1, data: new Uint8Array(65) }));
     assert.deepEqual(await updateOutcome(w, PAYEE, ethChannel, refused), [ExitCode.ErrAssertionFailed, 'proposal authentication failed: return expected']);
+    // A delegated key's signature (type 3, as Lotus's wallet signs for an f4) is no Signature builtin-actors v18 decodes: 21.
+    const delegated = voucherTuple(ethChannel, { amount: 1n }, () => ({ type: 3, data: new Uint8Array(65) }));
+    const [code, message] = await updateOutcome(w, PAYEE, ethChannel, delegated);
+    assert.equal(code, ExitCode.ErrSerialization);
+    assert.match(message!, /Invalid signature type byte \(must be 1 or 2\)/);
   });
 
   test('gas: the lanes AMT read on the way to the lanes the voucher names and written back', async () => {

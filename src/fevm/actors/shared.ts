@@ -2,6 +2,8 @@
 // resolving an address to an actor ID, refusing callers, and printing ID addresses and token amounts
 // as its messages do.
 import { FilAddress } from '../../common/address.js';
+import type { ActorKind } from '../actor.js';
+import { codesOf } from '../code-table.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_SEND } from '../message.js';
 import { ActorError, type ActorRuntime } from './runtime.js';
@@ -20,6 +22,11 @@ export function formatFil(atto: bigint): string {
 
 /** validate_immediate_caller_is, of one actor. */
 export const requireCaller = (rt: ActorRuntime, allowed: number | undefined): void => requireCallerIn(rt, allowed === undefined ? [] : [allowed]);
+
+/** validate_immediate_caller_type, of one kind: refused with the caller's code CID (the chain's: a fork's upstream's). */
+export function requireCallerKind(rt: ActorRuntime, kind: ActorKind): void {
+  if (rt.caller.kind !== kind) throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${codesOf(rt.ctx).codeOf(rt.caller.kind).toString()} not one of supported`);
+}
 
 /** validate_immediate_caller_is, of several actors. */
 export function requireCallerIn(rt: ActorRuntime, allowed: readonly number[]): void {

@@ -2,12 +2,12 @@
 // lookups with builtin-actors' exit codes, and the wording of failed sends.
 import { FilAddress } from '../../../common/address.js';
 import { BURNT_FUNDS_ACTOR_ID } from '../../actor.js';
-import { codesOf } from '../../code-table.js';
 import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { decodeBitfield } from '../../../common/bitfield.js';
 import { bytes, serializationError } from '../params.js';
 import { ActorError, type ActorRuntime, type SendReply } from '../runtime.js';
+import { requireCallerKind } from '../shared.js';
 import type { StoredProposal } from './deal-proposal.js';
 import { EMPTY_MARKET_STATE, MarketLedger, type MarketState } from './state.js';
 
@@ -24,9 +24,7 @@ export const idText = (id: number): string => FilAddress.fromId(id).toString('f'
 
 /** validate_immediate_caller_type(Miner). */
 export function requireMinerCaller(rt: ActorRuntime): number {
-  if (rt.caller.kind !== 'storageminer') {
-    throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${codesOf(rt.ctx).codeOf(rt.caller.kind).toString()} not one of supported`);
-  }
+  requireCallerKind(rt, 'storageminer');
   return rt.caller.id;
 }
 

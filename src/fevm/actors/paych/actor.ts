@@ -8,14 +8,13 @@
 import { FilAddress } from '../../../common/address.js';
 import { equalBytes } from '../../../common/hex.js';
 import { blake2b256 } from '../../../common/hashes.js';
-import { INIT_ACTOR_ID } from '../../actor.js';
 import { emptyLanesGas, laneReadGas, laneWriteGas, secretHashGas, stateLoadGas } from '../../builtin-method-gas.js';
 import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bytes, tuple } from '../params.js';
 import { ActorError, EncodedParams, methodNumber, methodTable, type ActorRuntime, type BuiltinActor, type SendReply } from '../runtime.js';
-import { formatFil, requireCaller, requireCallerIn, resolveToActorId } from '../shared.js';
+import { formatFil, requireCallerIn, requireCallerKind, resolveToActorId } from '../shared.js';
 import { ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED, MAX_SECRET_SIZE, paychOf, savePaych, SETTLE_DELAY, type LaneState, type PaychState } from './state.js';
 import { signedVoucher, type SignedVoucher } from './voucher.js';
 
@@ -36,7 +35,7 @@ async function construct(rt: ActorRuntime, params: unknown): Promise<void> {
   const [rawFrom, rawTo] = tuple(params, 2, 'ConstructorParams');
   const fromAddress = address(rawFrom, 'from');
   const toAddress = address(rawTo, 'to');
-  requireCaller(rt, INIT_ACTOR_ID);
+  requireCallerKind(rt, 'init');
   const to = await resolveToActorId(rt, toAddress, true);
   const from = await resolveToActorId(rt, fromAddress, true);
   rt.chargeGas(emptyLanesGas());

@@ -6,10 +6,15 @@ import type { FilAddress } from '../../../common/address.js';
 import { encodeCbor } from '../../../common/cbor.js';
 import { address, bigInt, bytes, i64, list, serializationError, tuple, u64 } from '../params.js';
 
-/** A crypto Signature as its CBOR bytes carry it: a type byte (1 secp256k1, 2 BLS, 3 delegated), then the signature. */
+/**
+ * A crypto Signature as its CBOR bytes carry it: a type byte, then the signature. builtin-actors v18's
+ * fvm_shared (~4.8) knows secp256k1 (1) and BLS (2) only: any other byte, a delegated key's 3
+ * included, is a decode error (21).
+ */
 function signature(value: unknown): { type: number; data: Uint8Array } {
   const raw = bytes(value, 'signature');
-  if (raw.length === 0 || raw[0] < 1 || raw[0] > 3) throw serializationError('signature: expected a type byte of 1, 2 or 3');
+  if (raw.length === 0) throw serializationError('signature: Cannot deserialize empty bytes');
+  if (raw[0] !== 1 && raw[0] !== 2) throw serializationError('signature: Invalid signature type byte (must be 1 or 2)');
   return { type: raw[0], data: raw.subarray(1) };
 }
 

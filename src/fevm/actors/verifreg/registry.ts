@@ -1,8 +1,7 @@
-// What the verified registry's methods share: reading and writing its state, the caller-kind check,
-// state transactions and the provider check, with builtin-actors' exit codes and messages (the
-// runtime's address resolution and caller check are in ../shared.ts).
+// What the verified registry's methods share: reading and writing its state, state transactions and
+// the provider check, with builtin-actors' exit codes and messages (the runtime's address resolution
+// and caller checks are in ../shared.ts).
 import type { ActorKind } from '../../actor.js';
-import { codesOf } from '../../code-table.js';
 import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
@@ -10,11 +9,6 @@ import { EMPTY_VERIFREG_STATE, type VerifregState } from './state.js';
 
 export const stateOf = (rt: ActorRuntime): VerifregState => rt.self().verifreg ?? EMPTY_VERIFREG_STATE;
 export const save = (rt: ActorRuntime, state: VerifregState): void => rt.update({ verifreg: state });
-
-/** validate_immediate_caller_type. */
-export function requireCallerKind(rt: ActorRuntime, kind: ActorKind): void {
-  if (rt.caller.kind !== kind) throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${codesOf(rt.ctx).codeOf(rt.caller.kind).toString()} not one of supported`);
-}
 
 /** Runs a state change; what fails inside shows under builtin-actors' "state transaction failed" context. */
 export async function transaction<T>(run: () => T | Promise<T>): Promise<T> {
