@@ -56,7 +56,17 @@ export async function upstreamProxy(t: TestContext, target: string): Promise<{ u
       const forward = request(`${target}${req.url}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (upstream) => {
         let text = '';
         upstream.on('data', (chunk: Buffer) => (text += chunk));
-        upstream.on('end', () => answer(JSON.parse(text) as unknown[]));
+        upstream.on('end', () => {
+          // A target that did not answer the batch as one (a JSON-RPC error for it all, not JSON): its answer as it is.
+          let answers: unknown;
+          try {
+            answers = JSON.parse(text);
+          } catch {
+            answers = undefined;
+          }
+          if (Array.isArray(answers)) answer(answers);
+          else res.writeHead(upstream.statusCode ?? 502, upstream.headers).end(text);
+        });
       });
       forward.on('error', () => res.destroy());
       forward.end(JSON.stringify(served));
