@@ -15,6 +15,7 @@ import { createMinerActor } from './miner/create.js';
 import { initialPledgeFor, shapeByPoStProof } from './miner/policy.js';
 import { address, bigInt, bytes, i64, list, tuple, u64 } from './params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
+import { requireCallerKind } from './shared.js';
 import { estimateThrough, type FilterEstimate } from './reward-logic.js';
 import type { StateOverlay } from '../state-tree.js';
 
@@ -162,10 +163,6 @@ export function powerStateValue(state: PowerState): unknown {
 const readPower = (rt: ActorRuntime): PowerState => rt.self().power ?? EMPTY_POWER_STATE;
 const writePower = (rt: ActorRuntime, power: PowerState) => rt.update({ power });
 
-function validateCallerIsMiner(rt: ActorRuntime): void {
-  if (rt.caller.kind !== 'storageminer') throw new ActorError(ExitCode.ErrForbidden, `caller cid type ${rt.caller.kind} not one of supported`);
-}
-
 async function createMiner(rt: ActorRuntime, params: unknown): Promise<unknown> {
   const [rawOwner, rawWorker, rawProof, rawPeer, rawMultiaddrs] = tuple(params, 5, 'CreateMiner params');
   const owner = address(rawOwner, 'owner');
@@ -199,7 +196,7 @@ export const powerActor: BuiltinActor = {
       run(rt, params) {
         const [raw, qa] = tuple(params, 2, 'UpdateClaimedPower params');
         const [rawDelta, qaDelta] = [bigInt(raw, 'raw_byte_delta'), bigInt(qa, 'quality_adjusted_delta')];
-        validateCallerIsMiner(rt);
+        requireCallerKind(rt, 'storageminer');
         writePower(rt, addToClaim(readPower(rt), rt.caller.id, rawDelta, qaDelta));
       },
     },
@@ -208,7 +205,7 @@ export const powerActor: BuiltinActor = {
       internalOnly: true,
       run(rt, params) {
         const delta = bigInt(params, 'pledge_delta');
-        validateCallerIsMiner(rt);
+        requireCallerKind(rt, 'storageminer');
         const power = readPower(rt);
         writePower(rt, { ...power, totalPledgeCollateral: (power.totalPledgeCollateral ?? 0n) + delta });
       },
