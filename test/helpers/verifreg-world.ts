@@ -6,7 +6,7 @@ import { StateAccess } from '../../src/fevm/state-access.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Interface, Wallet, getBytes, getCreateAddress, hexlify, type InterfaceAbi } from 'ethers';
+import { Interface, Wallet, concat, getBytes, getCreateAddress, hexlify, type InterfaceAbi } from 'ethers';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { cidOf, decodeCbor, encodeBigInt, encodeCbor, RAW, type CID } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
@@ -202,14 +202,17 @@ async function ethTx(w: World, to: string | null, data: string): Promise<Message
   return w.executor.applyMessage(w.state, signed.message, chainSize(signed), w.ctx);
 }
 
-export async function deployDataCapClient(w: World): Promise<Contract> {
-  const artifact = (await contracts()).DataCapClient;
+export const deployDataCapClient = async (w: World): Promise<Contract> => deployContract(w, (await contracts()).DataCapClient!, 'DataCapClient');
+
+/** Deploys a compiled contract from the first dev account, with its constructor's arguments. */
+export async function deployContract(w: World, artifact: CompiledContract, name: string, args: unknown[] = []): Promise<Contract> {
+  const iface = new Interface(artifact.abi as InterfaceAbi);
   const nonce = w.state.getActor(w.state.lookupId(FilAddress.fromEthAddress(getBytes(devWallet.address)))!)!.nonce;
-  const receipt = await ethTx(w, null, artifact.bytecode);
-  assert.equal(receipt.exitCode, 0, 'deploying DataCapClient');
+  const receipt = await ethTx(w, null, hexlify(concat([artifact.bytecode, iface.encodeDeploy(args)])));
+  assert.equal(receipt.exitCode, 0, `deploying ${name}`);
   const eth = getCreateAddress({ from: devWallet.address, nonce });
   const address = FilAddress.fromEthAddress(getBytes(eth));
-  return { iface: new Interface(artifact.abi as InterfaceAbi), address, eth, id: w.state.lookupId(address)! };
+  return { iface, address, eth, id: w.state.lookupId(address)! };
 }
 
 /** Calls a contract function in a transaction; the receipt and the decoded results. */

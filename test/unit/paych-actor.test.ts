@@ -3,6 +3,8 @@
 // secrets, time locks, the extra call, min settle height), Settle, Collect paying both parties and
 // deleting the channel, and builtin-actors' exit codes and messages.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
 import { cidOf, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
@@ -16,7 +18,8 @@ import { laneReadGas, laneWriteGas } from '../../src/fevm/builtin-method-gas.js'
 import { methodNumber } from '../../src/fevm/actors/runtime.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import type { Signature } from '../../src/fevm/message.js';
-import { CLIENTS, FIL, KEYS, returned, verifregWorld, type World } from '../helpers/verifreg-world.js';
+import { compileSolidity, FIXTURE_CONTRACTS_DIR } from '../helpers/solc.js';
+import { CLIENTS, deployContract, FIL, KEYS, returned, verifregWorld, type World } from '../helpers/verifreg-world.js';
 
 const F01 = FilAddress.fromId(INIT_ACTOR_ID);
 const PAYER = KEYS.dealClient.address;
@@ -251,6 +254,22 @@ describe('UpdateChannelState (2): vouchers', () => {
     const [code, message] = await updateOutcome(w, PAYEE, ethChannel, delegated);
     assert.equal(code, ExitCode.ErrSerialization);
     assert.match(message!, /Invalid signature type byte \(must be 1 or 2\)/);
+  });
+
+  test("a contract payer: its handle_filecoin_method answers AuthenticateMessage in a read-only call, as calibnet's EVM actor does", async () => {
+    const w = await verifregWorld();
+    const approval = new Uint8Array(65).fill(7);
+    const source = readFileSync(join(FIXTURE_CONTRACTS_DIR, 'ChannelPayer.sol'), 'utf8');
+    const payer = await deployContract(w, (await compileSolidity({ 'ChannelPayer.sol': source })).ChannelPayer!, 'ChannelPayer', [approval]);
+    // Anyone may open a channel naming the contract as payer; the payee funds it here.
+    const receipt = await w.send(PAYEE, F01, 2, [codeCid('paymentchannel'), encodeCbor([payer.address.bytes, PAYEE.bytes])], 2n * FIL);
+    assert.equal(receipt.exitCode, 0);
+    const [id] = returned(receipt) as [Uint8Array];
+    const channel = { id: FilAddress.fromBytes(id).id!, address: FilAddress.fromBytes(id), robust: FilAddress.fromBytes(id) };
+    const signedBy = (data: Uint8Array) => voucherTuple(channel, { amount: 1n * FIL }, () => ({ type: 1, data }));
+    assert.deepEqual(await updateOutcome(w, PAYEE, channel, signedBy(new Uint8Array(65).fill(8))), [ExitCode.ErrIllegalArgument, 'proposal authentication failed: send aborted with code 16']);
+    assert.equal((await update(w, PAYEE, channel, signedBy(approval))).exitCode, 0);
+    assert.equal(stateOf(w, channel).toSend, 1n * FIL);
   });
 
   test('gas: the lanes AMT read on the way to the lanes the voucher names and written back', async () => {
