@@ -14,7 +14,8 @@ import type { Actor } from '../../src/fevm/actor.js';
 import { MissingStateError, StateTree } from '../../src/fevm/state-tree.js';
 import { ForkCache } from '../../src/devnet/fork/fork-cache.js';
 import type { ForkPoint } from '../../src/devnet/fork/fork-point.js';
-import { ForkSource, type ForkData } from '../../src/devnet/fork/fork-source.js';
+import { emptyForkData, ForkSource, type ForkData } from '../../src/devnet/fork/fork-source.js';
+import { ForkedActors } from '../../src/devnet/fork/forked-actors.js';
 import { stageForkStart } from '../../src/devnet/fork/fork-genesis.js';
 import type { UpstreamState } from '../../src/devnet/fork/upstream-state.js';
 
@@ -175,6 +176,15 @@ describe('fork state source', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("an actor the cache stored as bytes that do not decode is fetched again, as a damaged file's are", async () => {
+    const { upstream, calls } = fakeUpstream();
+    const source = new ForkSource(upstream, { ...emptyForkData(), actors: ForkedActors.fromStored([[contract.id, new Uint8Array([0xa1, 0x63])]]) });
+    assert.throws(() => source.getActor(contract.id), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'actor');
+    await source.fetch([{ kind: 'actor', id: contract.id }]);
+    assert.deepEqual(source.getActor(contract.id), contract);
+    assert.deepEqual(calls, [`actor ${contract.id}`]);
   });
 
   // review R5 (on e9ff604 V18): a failed read of the upstream's fee tipsets is said once, and read again after a minute.

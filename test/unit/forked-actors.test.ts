@@ -1,6 +1,7 @@
 // The actors a fork fetched, as the disk cache stores them: one loaded from the cache is decoded
 // when first read (then the same object), and one never read is saved again as the very bytes it
-// was loaded from; an actor fetched is encoded once for every save.
+// was loaded from; one whose bytes do not decode is dropped (fetched again); an actor fetched is
+// encoded once for every save.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
@@ -37,6 +38,13 @@ describe('forked actors', () => {
     assert.equal(actors.get(contract.id), read, 'decoded once');
     assert.equal(actors.get(140), null, 'no actor upstream');
     assert.equal(actors.get(150), undefined, 'not fetched');
+  });
+
+  test('bytes that do not decode (a damaged file): the actor is dropped, to be fetched again', () => {
+    const actors = ForkedActors.fromStored([[contract.id, new Uint8Array([0xa1, 0x63])]]);
+    assert.equal(actors.get(contract.id), undefined);
+    assert.equal(actors.has(contract.id), false);
+    assert.deepEqual([...actors.stored()], []);
   });
 
   test('fetched: read as set, encoded once for every save', () => {

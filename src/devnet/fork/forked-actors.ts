@@ -23,10 +23,20 @@ export class ForkedActors {
     return actors;
   }
 
-  /** The actor at `id`, null if the upstream has none, undefined if not fetched. */
+  /**
+   * The actor at `id`, null if the upstream has none, undefined if not fetched. One whose stored bytes
+   * do not decode (a damaged file) is dropped, to be fetched again, as a damaged file is (fork-cache.ts).
+   */
   get(id: number): Actor | null | undefined {
     const held = this.byId.get(id);
-    if (held && held.actor === undefined) held.actor = held.bytes ? actorFromStorable(decodeCbor(held.bytes)) : null;
+    if (held && held.actor === undefined) {
+      try {
+        held.actor = held.bytes ? actorFromStorable(decodeCbor(held.bytes)) : null;
+      } catch {
+        this.byId.delete(id);
+        return undefined;
+      }
+    }
     return held?.actor;
   }
 
