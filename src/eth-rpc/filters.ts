@@ -48,9 +48,13 @@ export class UpstreamLog {
 /**
  * The tipsets whose logs a log filter collects as they come (or go), as Lotus's eventFilter.matchTipset
  * (chain/events/filter/event.go at b835fab70): one block's (a blockHash filter), or the epochs from its
- * fromBlock to its toBlock (`to` undefined: left out or 'latest', no end).
+ * fromBlock to its toBlock (`to` undefined: left out or 'latest', no end). `openStart`: fromBlock was
+ * left out or 'latest', the head when it was installed; an evm_revert or anvil_rollback below that
+ * head lowers `from` to the first epoch it dropped, so the filter collects the chain that follows, as
+ * it would have from its install had the chain been that short (Lotus's chain never rewinds; ethers'
+ * contract.on and viem's watchEvent keep their filter across a Hardhat loadFixture's revert).
  */
-export type LogScope = { block: Hex } | { from: number; to?: number };
+export type LogScope = { block: Hex } | { from: number; to?: number; openStart: boolean };
 
 const inScope = (scope: LogScope, tipset: Tipset) =>
   'block' in scope ? scope.block === bytesToHex(tipset.hash) : tipset.epoch >= scope.from && (scope.to === undefined || tipset.epoch <= scope.to);
@@ -98,7 +102,7 @@ export class Filters {
     devnet.events.on('pending', (pending) => this.onPending(pending));
     devnet.events.on('reverting', (tipsets, kind) => {
       // A reset's chain is gone with its filters (anvil_reset clears them): nothing to collect.
-      if (kind !== 'reset') this.onReverting(tipsets);
+      if (kind !== 'reset') this.onReverting(tipsets, kind === 'revert');
     });
   }
 
@@ -117,7 +121,7 @@ export class Filters {
    * what comes within `scope`: a blockHash filter's block (a revert's of it), as Lotus's filter with a
    * tipset CID collects only that tipset's events, or its range's epochs.
    */
-  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], scope: LogScope = { from: 0 }): Hex {
+  newLogFilter(criteria: LogCriteria, prefill: readonly (EthLog | UpstreamLog)[], scope: LogScope): Hex {
     return this.install({ kind: 'logs', criteria, collected: [], lastTaken: this.limits.now(), scope }, prefill);
   }
 
@@ -202,12 +206,16 @@ export class Filters {
     }
   }
 
-  private onReverting(tipsets: readonly Tipset[]): void {
+  /** `tipsets`, newest first, leave the chain: their logs again, removed; `rewind` (not a reorg) lowers open starts (LogScope). */
+  private onReverting(tipsets: readonly Tipset[], rewind: boolean): void {
     if (this.filters.size === 0) return;
     this.sweep();
+    const firstDropped = tipsets[tipsets.length - 1]!.epoch;
     for (const filter of this.filters.values()) {
       if (filter.kind !== 'logs') continue;
       for (const tipset of tipsets) this.collectLogs(filter, tipset, true);
+      const { scope } = filter;
+      if (rewind && 'openStart' in scope && scope.openStart) scope.from = Math.min(scope.from, firstDropped);
     }
   }
 

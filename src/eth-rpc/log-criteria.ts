@@ -60,13 +60,14 @@ export type LogSpec = { criteria: LogCriteria; blockHash: Uint8Array } | RangeSp
 
 /**
  * A spec's range as Lotus's parseBlockRange takes it: its ends checked against each other and the range
- * limit but not against the head; `openEnd` when toBlock is left out or 'latest' (Lotus's maxHeight -1,
- * which a live filter never reaches).
+ * limit but not against the head; `openStart` when fromBlock is left out or 'latest' (the head), `openEnd`
+ * when toBlock is (Lotus's maxHeight -1, which a live filter never reaches).
  */
 export interface RangeSpec {
   criteria: LogCriteria;
   from: number;
   to: number;
+  openStart: boolean;
   openEnd: boolean;
 }
 
@@ -85,7 +86,7 @@ export function parseRangeSpec(devnet: Devnet, name: string, filter: Record<stri
   // Lotus refuses an explicit end (a number or 'earliest') below the start.
   if (!openEnd && from > to) throw new DevnetError(`invalid epoch range: to block (${to}) must be after from block (${from})`);
   checkBlockRange(from, to);
-  return { criteria: parseCriteria(name, filter), from, to, openEnd };
+  return { criteria: parseCriteria(name, filter), from, to, openStart: isLatest(filter.fromBlock), openEnd };
 }
 
 /**

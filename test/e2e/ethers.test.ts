@@ -219,6 +219,36 @@ describe('ethers 6 against the devnet CLI', () => {
     }
   });
 
+  // review R32: ethers' filter (eth_newFilter without fromBlock) starts at the head it was installed at;
+  // a revert below that head (Hardhat's loadFixture) must not leave it deaf until the chain grows back.
+  test('contract.on goes on delivering after an evm_revert below the block it started at', async () => {
+    const { abi, bytecode } = artifacts['Counter']!;
+    const events = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, pollingInterval: 200 });
+    try {
+      const signer = await events.getSigner();
+      const counter = (await new ContractFactory(abi, bytecode, signer).deploy()) as Contract;
+      await counter.waitForDeployment();
+      const snapshot = await events.send('evm_snapshot', []);
+      for (let i = 0; i < 3; i++) await mined(counter.increment());
+      const seen: bigint[] = [];
+      const served = (method: string): number => devnet.output().split(method).length;
+      const filtersBefore = served('eth_newFilter');
+      await counter.on('Incremented', (_by: string, newCount: bigint) => void seen.push(newCount));
+      await pollUntil('ethers to install its filter', async () => (served('eth_newFilter') > filtersBefore ? true : undefined));
+      assert.equal(await events.send('evm_revert', [snapshot]), true);
+      // ethers polls its filter on each block above the highest number it saw, so the chain grows back
+      // past it (4 tipsets on 3 reverted); the first two are below where the filter was installed.
+      for (let i = 0; i < 4; i++) await mined(counter.increment());
+      await pollUntil('contract.on to deliver the increments after the revert', async () => (seen.includes(4n) ? true : undefined));
+      assert.ok(seen.includes(1n) && seen.includes(2n), `seen ${seen}`);
+      const uninstallsBefore = served('eth_uninstallFilter');
+      await events.removeAllListeners();
+      await pollUntil('ethers to uninstall its filter', async () => (served('eth_uninstallFilter') > uninstallsBefore ? true : undefined));
+    } finally {
+      events.destroy();
+    }
+  });
+
   test('a custom error revert decodes to TooLarge(value, max)', async () => {
     const counter = await deploy('Counter');
     const expectedData = counter.interface.encodeErrorResult('TooLarge', [5000n, 1000n]);

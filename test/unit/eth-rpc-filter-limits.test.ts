@@ -60,7 +60,7 @@ describe('polling filters are bounded', () => {
   withDevnet('at most maxFilters installed (Lotus\'s MaxFilters and its error); clear() removes them all (anvil_reset)', { noMining: true }, async (devnet) => {
     const filters = new Filters(devnet, { maxFilters: 2 });
     const first = filters.newBlockFilter();
-    filters.newLogFilter(logCriteria([], []), []);
+    filters.newLogFilter(logCriteria([], []), [], { from: 0, openStart: false });
     assert.throws(() => filters.newPendingTransactionFilter(), /maximum number of filters registered/);
     assert.equal(filters.uninstall(first), true);
     filters.newPendingTransactionFilter();
@@ -80,7 +80,7 @@ describe('polling filters are bounded', () => {
 describe('log filters share the logs they collect', () => {
   withDevnet('100 filters never polled hold 500 logs about once, not 100 times; each still answers them all', {}, async (devnet) => {
     const filters = new Filters(devnet, { maxFilters: 100 });
-    const ids = Array.from({ length: 100 }, () => filters.newLogFilter(logCriteria([], []), []));
+    const ids = Array.from({ length: 100 }, () => filters.newLogFilter(logCriteria([], []), [], { from: 0, openStart: false }));
     const before = heapUsed();
     await devnet.sendRawTransaction(hexToBytes(await signTx({ nonce: 0, to: null, value: 0n, data: LOGS_500, gasLimit: 5_000_000_000 })));
     const logs = tipsetLogs(devnet, devnet.head);

@@ -374,6 +374,27 @@ describe('polling filters', () => {
     assert.deepEqual(await data(implicit), [word(3)]);
   });
 
+  // review R32: an evm_revert below the head a filter from 'latest' was installed at lowers its start to
+  // the first epoch it dropped; a filter with a numeric fromBlock keeps its range; a reorg lowers nothing.
+  test('after evm_revert below its install, a filter from latest collects the chain that follows; a numeric fromBlock keeps its range', async (t) => {
+    const { result, deploy, emit } = await setup(t);
+    const contract = await deploy(); // epoch 1
+    const snapshot = await result('evm_snapshot');
+    for (let n = 2; n <= 4; n++) await emit(contract, n); // epochs 2 to 4
+    const open = await result('eth_newFilter', [{ address: contract }]);
+    const numeric = await result('eth_newFilter', [{ fromBlock: '0x4', address: contract }]);
+    const data = async (id: string) => (await result('eth_getFilterChanges', [id])).map((l: { data: string; removed: boolean }) => `${l.data.slice(-1)}${l.removed ? ' removed' : ''}`);
+    assert.deepEqual(await data(open), ['4']);
+    assert.deepEqual(await data(numeric), ['4']);
+    await result('evm_revert', [snapshot]);
+    // The harness's nonces ran on; the node fills the dev account's own.
+    const emitAgain = (n: number) => result('eth_sendTransaction', [{ from: wallet.address, to: contract, data: word(n), gas: hex(100_000_000) }]);
+    await emitAgain(7); // epoch 2 again
+    await emitAgain(8); // epoch 3
+    assert.deepEqual(await data(open), ['4 removed', '7', '8']);
+    assert.deepEqual(await data(numeric), ['4 removed']);
+  });
+
   // Lotus installs a filter whose range starts or ends past the head, and its live collection keeps to
   // the range (chain/events/filter/event.go Fill, eventFilter.matchTipset at b835fab70).
   test('a log filter collects only its fromBlock..toBlock, also a range that starts past the head, and a revert of it', async (t) => {

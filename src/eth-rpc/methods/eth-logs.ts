@@ -4,11 +4,11 @@
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
-import { parseCriteria, parseLogQuery, parseRangeSpec, tipsetNotFound, wrapped } from '../log-criteria.js';
+import { parseCriteria, parseLogQuery, parseRangeSpec, tipsetNotFound, wrapped, type RangeSpec } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
 import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
-import { MAX_FILTER_RESULTS, UpstreamLog } from '../filters.js';
+import { MAX_FILTER_RESULTS, UpstreamLog, type LogScope } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog, type LogCriteria } from '../logs.js';
 import { object, optional, parseHash, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
@@ -105,6 +105,9 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   return filters.newLogFilter(criteria, logs.map((log) => new UpstreamLog(log)), scope);
 }
 
+/** The epochs a range filter collects as they come (filters.ts LogScope). */
+const rangeScope = (spec: RangeSpec): LogScope => ({ from: spec.from, to: spec.openEnd ? undefined : spec.to, openStart: spec.openStart });
+
 /**
  * eth_newFilter's filter, with a blockHash or a block range. The spec's errors are Lotus's own words
  * (EthNewFilter returns them unwrapped); a range may start or end past the head, as Lotus installs it,
@@ -113,7 +116,7 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
 async function newFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
   if (filter.blockHash !== undefined && filter.blockHash !== null) return newBlockHashFilter(devnet, filters, filter);
   const spec = parseRangeSpec(devnet, 'filter', filter);
-  const scope = { from: spec.from, to: spec.openEnd ? undefined : spec.to };
+  const scope = rangeScope(spec);
   // A filter starting at or before the head is filled from the chain first, as Lotus does (chain/events/
   // filter/event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
   // Its fromBlock left out or 'latest' is the latest block, whose logs it starts with: Lotus takes it
@@ -126,7 +129,7 @@ async function newFilter(devnet: Devnet, filters: Filters, filter: Record<string
   const own = pastLogs(devnet, again.criteria, again.from, again.to);
   // Lotus's Fill refuses a filter matching more than its results from more than one tipset.
   if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError(`failed to install event filter: get events for filter: ${TOO_MANY_EVENTS}`);
-  return filters.newLogFilter(spec.criteria, [...forked, ...own], { from: again.from, to: again.openEnd ? undefined : again.to });
+  return filters.newLogFilter(spec.criteria, [...forked, ...own], rangeScope(again));
 }
 
 /** A filter asked for over a WebSocket counts toward the connection's limit, as a Lotus gateway counts it (subscriptions.ts). */
