@@ -43,7 +43,7 @@ interface Voucher {
   timeLockMax?: number;
   secretHash?: Uint8Array;
   extra?: [FilAddress, number, Uint8Array];
-  lane?: number;
+  lane?: number | bigint;
   nonce?: number;
   amount: bigint;
   minSettleHeight?: number;
@@ -181,6 +181,10 @@ describe('UpdateChannelState (2): vouchers', () => {
     for (const [voucher, message] of refusals) {
       assert.deepEqual(await redeemOutcome(w, channel, voucher), [ExitCode.ErrIllegalArgument, message]);
     }
+    // A lane past 2^53 − 1 is refused as malformed (builtin-actors takes up to 2^63 − 1: README says so).
+    const [code, message] = await redeemOutcome(w, channel, { lane: 2n ** 53n, amount: 1n });
+    assert.equal(code, ExitCode.ErrSerialization);
+    assert.match(message!, /lane: expected an unsigned integer/);
     assert.equal((await redeem(w, channel, { timeLockMin: epoch, timeLockMax: epoch, lane: 0, nonce: 1, amount: 3n * FIL })).exitCode, 0);
     // A lane merging lane 0 takes its 3 FIL off what it adds: lane 1 for nothing leaves ToSend 0, lane 2 likewise would leave it negative.
     assert.equal((await redeem(w, channel, { lane: 1, nonce: 1, amount: 0n, merges: [[0, 2]] })).exitCode, 0);

@@ -1,7 +1,8 @@
 // A payment channel voucher (builtin-actors paych SignedVoucher, go-state-types paych.SignedVoucher):
 // what the payer signs off-chain and the payee redeems with UpdateChannelState. Decoded from the
 // CBOR tuple of eleven fields; the bytes signed are the same tuple with the signature null
-// (signing_bytes), encoded again from the fields as they came.
+// (signing_bytes), encoded again from the fields as they came. Lanes and nonces are read up to
+// 2^53 − 1 (params.ts u64: past that, 21); builtin-actors takes lanes up to 2^63 − 1 (README says so).
 import type { FilAddress } from '../../../common/address.js';
 import { encodeCbor } from '../../../common/cbor.js';
 import { address, bigInt, bytes, i64, list, serializationError, tuple, u64 } from '../params.js';
