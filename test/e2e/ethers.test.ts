@@ -12,6 +12,7 @@ import {
   parseEther,
   type ContractTransactionReceipt,
   type ContractTransactionResponse,
+  type JsonRpcSigner,
   type Log,
 } from 'ethers';
 import {
@@ -55,6 +56,24 @@ describe('ethers 6 against the devnet CLI', () => {
     const receipt = await (await pending).wait();
     assert.ok(receipt, 'receipt');
     return receipt;
+  }
+
+  /**
+   * A provider polling every 200 ms, as a dApp's listeners use one, its node signer and a Counter that signer
+   * deployed, for `body`; the provider is destroyed after it. `served(method)` counts the node's log lines
+   * naming `method` (ethers installs filters and reads block numbers after its calls return).
+   */
+  async function withListeningProvider(body: (events: JsonRpcProvider, signer: JsonRpcSigner, counter: Contract, served: (method: string) => number) => Promise<void>): Promise<void> {
+    const { abi, bytecode } = artifacts['Counter']!;
+    const events = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, pollingInterval: 200 });
+    try {
+      const signer = await events.getSigner();
+      const counter = (await new ContractFactory(abi, bytecode, signer).deploy()) as Contract;
+      await counter.waitForDeployment();
+      await body(events, signer, counter, (method) => devnet.output().split(method).length);
+    } finally {
+      events.destroy();
+    }
   }
 
   test('the dev account constants are the mnemonic\'s first 10 keys', () => {
@@ -186,18 +205,12 @@ describe('ethers 6 against the devnet CLI', () => {
     await assert.rejects(provider.send('eth_getFilterChanges', [filterId]));
   });
 
-  test('as ethers\' docs do it: getSigner, deploy, waitForDeployment, contract.on and provider.on("block")', async () => {
-    const { abi, bytecode } = artifacts['Counter']!;
-    const events = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, pollingInterval: 200 });
-    try {
-      const signer = await events.getSigner();
-      const counter = (await new ContractFactory(abi, bytecode, signer).deploy()) as Contract;
-      await counter.waitForDeployment();
+  test('as ethers\' docs do it: getSigner, deploy, waitForDeployment, contract.on and provider.on("block")', () =>
+    withListeningProvider(async (events, signer, counter, served) => {
       const seen: [string, bigint][] = [];
       const blocks: number[] = [];
       // ethers installs its filter (eth_newFilter) and takes its first block number after on() returns:
       // wait until the node has served both.
-      const served = (method: string): number => devnet.output().split(method).length;
       const [filtersBefore, blockNumbersBefore] = [served('eth_newFilter'), served('eth_blockNumber')];
       await counter.on('Incremented', (by: string, newCount: bigint) => void seen.push([by, newCount]));
       await events.on('block', (n: number) => void blocks.push(n));
@@ -214,24 +227,15 @@ describe('ethers 6 against the devnet CLI', () => {
       const uninstallsBefore = served('eth_uninstallFilter');
       await events.removeAllListeners();
       await pollUntil('ethers to uninstall its filter', async () => (served('eth_uninstallFilter') > uninstallsBefore ? true : undefined));
-    } finally {
-      events.destroy();
-    }
-  });
+    }));
 
   // review R32: ethers' filter (eth_newFilter without fromBlock) starts at the head it was installed at;
   // a revert below that head (Hardhat's loadFixture) must not leave it deaf until the chain grows back.
-  test('contract.on goes on delivering after an evm_revert below the block it started at', async () => {
-    const { abi, bytecode } = artifacts['Counter']!;
-    const events = new JsonRpcProvider(devnet.url, undefined, { cacheTimeout: -1, pollingInterval: 200 });
-    try {
-      const signer = await events.getSigner();
-      const counter = (await new ContractFactory(abi, bytecode, signer).deploy()) as Contract;
-      await counter.waitForDeployment();
+  test('contract.on goes on delivering after an evm_revert below the block it started at', () =>
+    withListeningProvider(async (events, _signer, counter, served) => {
       const snapshot = await events.send('evm_snapshot', []);
       for (let i = 0; i < 3; i++) await mined(counter.increment());
       const seen: bigint[] = [];
-      const served = (method: string): number => devnet.output().split(method).length;
       const filtersBefore = served('eth_newFilter');
       await counter.on('Incremented', (_by: string, newCount: bigint) => void seen.push(newCount));
       await pollUntil('ethers to install its filter', async () => (served('eth_newFilter') > filtersBefore ? true : undefined));
@@ -244,10 +248,7 @@ describe('ethers 6 against the devnet CLI', () => {
       const uninstallsBefore = served('eth_uninstallFilter');
       await events.removeAllListeners();
       await pollUntil('ethers to uninstall its filter', async () => (served('eth_uninstallFilter') > uninstallsBefore ? true : undefined));
-    } finally {
-      events.destroy();
-    }
-  });
+    }));
 
   test('a custom error revert decodes to TooLarge(value, max)', async () => {
     const counter = await deploy('Counter');

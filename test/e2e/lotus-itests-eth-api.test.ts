@@ -11,6 +11,7 @@ import { ContractFactory, getCreateAddress, JsonRpcProvider, NonceManager, Walle
 import { CID } from 'multiformats/cid';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { rawRpc } from '../helpers/raw-rpc.js';
 
 type Hex = string;
 /** A quantity as JSON-RPC writes it: no leading zeros. */
@@ -30,20 +31,7 @@ describe("Lotus's Eth API itests (b835fab70)", () => {
   let signer: NonceManager;
   let matrix: CompiledContract;
   let wallet: string;
-  const rpc = async <T = any>(method: string, ...params: unknown[]): Promise<{ result?: T; error?: { code: number; message: string; data?: unknown } }> => {
-    const response = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-    return (await response.json()) as { result?: T; error?: { code: number; message: string } };
-  };
-  const ok = async <T = any>(method: string, ...params: unknown[]): Promise<T> => {
-    const answer = await rpc<T>(method, ...params);
-    assert.equal(answer.error, undefined, `${method}: ${answer.error?.message}`);
-    return answer.result as T;
-  };
-  const failure = async (method: string, ...params: unknown[]) => {
-    const { error } = await rpc(method, ...params);
-    assert.ok(error, `${method} ${JSON.stringify(params)} should fail`);
-    return error;
-  };
+  let ok: ReturnType<typeof rawRpc>['ok'], failure: ReturnType<typeof rawRpc>['failure'];
   /** A native message from the node's funded f1 wallet, pushed as `lotus send` pushes it; answers its CID. */
   const pushNative = async (message: Record<string, unknown>): Promise<{ '/': string }> =>
     (await ok<{ CID: { '/': string } }>('Filecoin.MpoolPushMessage', { From: wallet, Value: '0', ...message }, null)).CID;
@@ -51,6 +39,7 @@ describe("Lotus's Eth API itests (b835fab70)", () => {
 
   before(async () => {
     node = await startDevnet();
+    ({ ok, failure } = rawRpc(node.url));
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     signer = new NonceManager(new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider));
     matrix = (await compileFixtures()).EventMatrix!;

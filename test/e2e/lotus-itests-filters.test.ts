@@ -9,6 +9,7 @@ import { Contract, ContractFactory, id, JsonRpcProvider, keccak256, NonceManager
 import WebSocket from 'ws';
 import { compileFixtures, type CompiledContract } from '../helpers/solc.js';
 import { DEV_ACCOUNTS, pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { rawRpc } from '../helpers/raw-rpc.js';
 
 type Hex = string;
 interface Log {
@@ -136,15 +137,7 @@ describe("Lotus's filter itests (itests/eth_filter_test.go, b835fab70)", () => {
   let provider: JsonRpcProvider;
   let signer: NonceManager;
   let matrix: CompiledContract;
-  const rpc = async <T = any>(method: string, ...params: unknown[]): Promise<{ result?: T; error?: { code: number; message: string } }> => {
-    const response = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-    return (await response.json()) as { result?: T; error?: { code: number; message: string } };
-  };
-  const ok = async <T = any>(method: string, ...params: unknown[]): Promise<T> => {
-    const answer = await rpc<T>(method, ...params);
-    assert.equal(answer.error, undefined, `${method}: ${answer.error?.message}`);
-    return answer.result as T;
-  };
+  let rpc: ReturnType<typeof rawRpc>['rpc'], ok: ReturnType<typeof rawRpc>['ok'];
   const deploy = async (): Promise<Contract> => {
     const contract = await new ContractFactory(matrix.abi, matrix.bytecode, signer).deploy();
     await contract.waitForDeployment();
@@ -159,6 +152,7 @@ describe("Lotus's filter itests (itests/eth_filter_test.go, b835fab70)", () => {
 
   before(async () => {
     node = await startDevnet();
+    ({ rpc, ok } = rawRpc(node.url));
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     signer = new NonceManager(new Wallet(DEV_ACCOUNTS[0]!.privateKey, provider));
     matrix = (await compileFixtures()).EventMatrix!;
