@@ -24,6 +24,8 @@ export type PeerName = (typeof PEER_NAMES)[number];
 export interface ExtraArgs {
   nodeFlags?: string[];
   args?: string[];
+  /** fvm-devnet: another build's bundle instead of this checkout's (bench:call-window's base). */
+  bundle?: string;
 }
 
 interface PeerKind {
@@ -39,7 +41,7 @@ interface PeerKind {
 
 const KINDS: Record<PeerName, PeerKind> = {
   'fvm-devnet': {
-    command: (port, _scratch, { nodeFlags = [], args = [] }) => [process.execPath, [...nodeFlags, FVM_BUNDLE, '--port', String(port), '--silent', ...args]],
+    command: (port, _scratch, { nodeFlags = [], args = [], bundle = FVM_BUNDLE }) => [process.execPath, [...nodeFlags, bundle, '--port', String(port), '--silent', ...args]],
     missing: () => (existsSync(FVM_BUNDLE) ? undefined : `${FVM_BUNDLE} not found: run \`npm run build\` first`),
     mineMethod: 'anvil_mine',
     queuesNonceGaps: true,
