@@ -7,6 +7,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
 import pino from 'pino';
+import type { FilAddress } from '../../src/common/address.js';
+import { encodeCbor } from '../../src/common/cbor.js';
 import type { Devnet } from '../../src/devnet/devnet.js';
 import { signedMessageJson } from '../../src/eth-rpc/lotus-json.js';
 import { buildServer } from '../../src/eth-rpc/server.js';
@@ -87,6 +89,20 @@ export function nativeKey(seedByte: number) {
   };
   return { address, sign };
 }
+
+/** An unsigned native message from `from`, with gas enough for a builtin actor's methods (a multisig's, a payment channel's). */
+export const nativeMessage = (from: FilAddress, to: FilAddress, method: number, params: unknown, value = 0n, nonce = 0): Message => ({
+  version: 0,
+  to,
+  from,
+  nonce,
+  value,
+  gasLimit: 50_000_000,
+  gasFeeCap: 10n ** 10n,
+  gasPremium: 10n ** 5n,
+  method,
+  params: encodeCbor(params),
+});
 
 export type Answer = { jsonrpc: '2.0'; id: unknown; result?: any; error?: { code: number; message: string; data?: unknown } };
 

@@ -12,26 +12,12 @@ import { InitMethod } from '../../src/fevm/actors/init.js';
 import { MultisigMethod } from '../../src/fevm/actors/multisig/state.js';
 import { signedMessageCid, type Message } from '../../src/fevm/message.js';
 import { startDevnet, testConfig } from '../../src/index.js';
-import { nativeKey } from '../helpers/hostile.js';
+import { nativeKey, nativeMessage as message } from '../helpers/hostile.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 
 const FIL = 10n ** 18n;
 const PAYEE = '0x4444444444444444444444444444444444444444';
-
-/** An unsigned message from `from`, with gas enough for a multisig's methods. */
-const message = (from: FilAddress, to: FilAddress, method: number, params: unknown, value = 0n, nonce = 0): Message => ({
-  version: 0,
-  to,
-  from,
-  nonce,
-  value,
-  gasLimit: 50_000_000,
-  gasFeeCap: 10n ** 10n,
-  gasPremium: 10n ** 5n,
-  method,
-  params: encodeCbor(params),
-});
 
 /** An upstream (a gateway or a full node) holding a 2-of-3 multisig of f1 signers, 10 FIL in, with A's proposal to pay 3 FIL pending. */
 async function upstreamWithMultisig(t: TestContext, gatewayOnly: boolean) {
