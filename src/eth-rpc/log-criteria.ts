@@ -56,7 +56,12 @@ export interface LogQuery {
  * A log filter's spec as Lotus's parseEthFilterSpec reads it (node/impl/eth/events.go at b835fab70):
  * a block hash, or a range (RangeSpec); then its addresses and topics.
  */
-export type LogSpec = { criteria: LogCriteria; blockHash: Uint8Array } | RangeSpec;
+export type LogSpec = HashSpec | RangeSpec;
+
+export interface HashSpec {
+  criteria: LogCriteria;
+  blockHash: Uint8Array;
+}
 
 /**
  * A spec's range as Lotus's parseBlockRange takes it: its ends checked against each other and the range

@@ -4,13 +4,13 @@
 import { DevnetError } from '../../common/errors.js';
 import { bytesToHex, quantity, type Hex } from '../../common/hex.js';
 import { defineMethod, withRawParams } from '../define-method.js';
-import { parseCriteria, parseLogQuery, parseRangeSpec, tipsetNotFound, wrapped, type RangeSpec } from '../log-criteria.js';
+import { parseCriteria, parseLogQuery, parseLogSpec, parseRangeSpec, tipsetNotFound, wrapped, type HashSpec, type RangeSpec } from '../log-criteria.js';
 import type { Filters } from '../filters.js';
 import { unlessUnknown } from '../fork-lookups.js';
 import { LogAnswer } from '../log-json.js';
 import { MAX_FILTER_RESULTS, UpstreamLog, type LogScope } from '../filters.js';
 import { keptLogs, matchesIndexedCriteria, type EthLog, type LogCriteria } from '../logs.js';
-import { object, optional, parseHash, string, type Param } from '../params.js';
+import { object, optional, string, type Param } from '../params.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import type { LogQuery } from '../log-criteria.js';
 import type { Subscriptions } from '../subscriptions.js';
@@ -88,10 +88,7 @@ async function upstreamLogs(devnet: Devnet, filter: Record<string, unknown>, que
  * GetTipSetByCid), and the install fails with the lookup's error, as eth_getLogs of the hash does. On a
  * fork a block at or before the fork epoch is the upstream's (fork-routes.ts: eth_getLogs by blockHash).
  */
-async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
-  if (filter.fromBlock !== undefined || filter.toBlock !== undefined) throw new DevnetError('must not specify block hash and from/to block');
-  const criteria = parseCriteria('filter', filter);
-  const hash = parseHash('filter.blockHash', filter.blockHash);
+async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>, { criteria, blockHash: hash }: HashSpec): Promise<Hex> {
   const { fork } = devnet;
   const held = devnet.chain.byBlockHash(hash);
   const scope = { block: bytesToHex(hash) };
@@ -114,8 +111,8 @@ const rangeScope = (spec: RangeSpec): LogScope => ({ from: spec.from, to: spec.o
  * and the filter collects only its range's blocks as they come.
  */
 async function newFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
-  if (filter.blockHash !== undefined && filter.blockHash !== null) return newBlockHashFilter(devnet, filters, filter);
-  const spec = parseRangeSpec(devnet, 'filter', filter);
+  const spec = parseLogSpec(devnet, 'filter', filter);
+  if ('blockHash' in spec) return newBlockHashFilter(devnet, filters, filter, spec);
   const scope = rangeScope(spec);
   // A filter starting at or before the head is filled from the chain first, as Lotus does (chain/events/
   // filter/event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
