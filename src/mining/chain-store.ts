@@ -7,7 +7,7 @@ import { encodeMessage, encodeSignedMessage, messageCid, SigType } from '../fevm
 import { eventsRoot } from '../fevm/events-amt.js';
 import type { ActorEvent } from '../fevm/types.js';
 import { DigestIndex } from './digest-index.js';
-import { compactMessages, DecodedColdTipsets, encodeBlockHeader, type IncludedMessage, type Tipset } from './tipset.js';
+import { compactMessages, DecodedColdTipsets, encodeBlockHeader, messageDigestOf, type IncludedMessage, type Tipset } from './tipset.js';
 
 /** What a premium estimate reads of a tipset: its block count and its messages' premiums and gas limits. */
 export interface TipsetFees {
@@ -122,9 +122,11 @@ export class ChainStore {
     this.byHash.set(bytesToHex(tipset.hash), tipset);
     this.byBlock.set(cidKey(tipset.blockCid), tipset);
     let events = false;
-    for (const message of tipset.messages) {
+    const { messages } = tipset;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
       const ordinal = this.messageCount++;
-      this.byCid.add(message.cid.multihash.digest, ordinal);
+      this.byCid.add(messageDigestOf(tipset, i), ordinal);
       const txHash = message.ethTx?.hash;
       if (txHash) this.byTxHash.add(txHash, ordinal);
       if (message.receipt.events.length > 0) {
@@ -200,7 +202,7 @@ export class ChainStore {
       const tipset = this.tipsets.pop()!;
       const first = this.firstOrdinals.pop()!;
       tipset.messages.forEach((message, i) => {
-        this.unindex(message, first + i);
+        this.unindex(message, messageDigestOf(tipset, i), first + i);
         if (message.receipt.events.length > 0) droppedEvents = true;
       });
       this.messageCount = first;
@@ -233,9 +235,9 @@ export class ChainStore {
     }
   }
 
-  /** Removes a message the chain drops from the message indexes. */
-  private unindex(message: IncludedMessage, ordinal: number): void {
-    this.byCid.remove(message.cid.multihash.digest, ordinal);
+  /** Removes a message the chain drops from the message indexes; `digest`: its CID's (messageDigestOf). */
+  private unindex(message: IncludedMessage, digest: Uint8Array, ordinal: number): void {
+    this.byCid.remove(digest, ordinal);
     const txHash = message.ethTx?.hash;
     if (txHash) this.byTxHash.remove(txHash, ordinal);
     // A BLS message's digest here is its CID's, which this index does not hold: nothing to remove.

@@ -357,6 +357,11 @@ class MinedTipset implements Tipset {
     return cidFromDigest(this.digest(slot));
   }
 
+  /** Its message's CID's digest at `index`, without making the CID (messageDigestOf). */
+  messageDigest(index: number): Uint8Array {
+    return this.digest(FIRST_MESSAGE + index);
+  }
+
   private digest(slot: number): Uint8Array {
     return this.digests.subarray(slot * DIGEST_BYTES, (slot + 1) * DIGEST_BYTES);
   }
@@ -451,6 +456,15 @@ export class DecodedColdTipsets {
  */
 export function compactMessages(tipset: Tipset, decoded: DecodedColdTipsets): void {
   if (tipset instanceof MinedTipset) tipset.compact(decoded);
+}
+
+/**
+ * The digest of the CID of a tipset's message at `index` (dag-cbor over blake2b-256, as buildTipset
+ * checks): read from a mined tipset's digests, where the message's `cid` makes a CID object to read it
+ * from (the chain store indexes every message it appends by this digest).
+ */
+export function messageDigestOf(tipset: Tipset, index: number): Uint8Array {
+  return tipset instanceof MinedTipset ? tipset.messageDigest(index) : tipset.messages[index].cid.multihash.digest;
 }
 
 /** Whether a tipset keeps its messages encoded. */
