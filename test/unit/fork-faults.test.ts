@@ -16,6 +16,7 @@ import { rpc } from '../helpers/fork-calls.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { upstreamProxy } from '../helpers/upstream-proxy.js';
 import { startDevnet, testConfig } from '../../src/index.js';
+import { ForkedSlots } from '../../src/devnet/fork/forked-slots.js';
 
 const CONTRACT_ACCOUNT = '0x3333333333333333333333333333333333333333';
 
@@ -105,7 +106,7 @@ describe('fork against a failing upstream', () => {
     await result('eth_sendTransaction', [transfer]);
     const readHash = await result('eth_sendTransaction', [{ from: one!.address, to: reader }]);
     // The fork forgets the slot it read: the replay of that transaction must fetch it again.
-    devnet.fork!.source.data.slots.clear();
+    devnet.fork!.source.data.slots = new ForkedSlots();
     const asked = mode.received.length;
     mode.holdMs = 2000;
     const finished: string[] = [];

@@ -148,8 +148,8 @@ describe('fork state source', () => {
   });
 
   test('the cache gives back what was fetched, at the same point only; a damaged file is refetched', async () => {
-    // Its actors as reads see them (a loaded one is decoded when read).
-    const readable = (data: ForkData) => ({ ...data, actors: [...data.actors.stored()].map(([id]) => [id, data.actors.get(id)]) });
+    // Its actors as reads see them (a loaded one is decoded when read), its slots as the file stores them.
+    const readable = (data: ForkData) => ({ ...data, actors: [...data.actors.stored()].map(([id]) => [id, data.actors.get(id)]), slots: [...data.slots.stored()] });
     const dir = mkdtempSync(join(tmpdir(), 'fork-cache-'));
     try {
       const { upstream } = fakeUpstream();

@@ -10,6 +10,7 @@ import { fromStorable, toStorable } from '../../common/storable.js';
 import { writeFileAtomically } from '../persistence.js';
 import { sameTipsetKey, type ForkPoint } from './fork-point.js';
 import { ForkedActors } from './forked-actors.js';
+import { ForkedSlots } from './forked-slots.js';
 import { emptyForkData, type ForkData } from './fork-source.js';
 import { emptyForkTables, type ForkTables } from './fork-tables.js';
 
@@ -38,9 +39,10 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * upstream's actors manifest (ForkPoint.manifest: its actors' code CIDs). 24: the power actor holds
  * the upstream's smoothed QA power (PowerState.qaPowerSmoothed). 25: the fork point holds the root of
  * the upstream's init AddressMap (ForkPoint.addressMap). 26: each actor is its own CBOR bytes, decoded
- * when the fork reads it (ForkedActors), where 25 held them in the file's structure.
+ * when the fork reads it (ForkedActors), where 25 held them in the file's structure. 27: each contract's
+ * slots are its own CBOR bytes, decoded when one of them is read (ForkedSlots), where 26 listed each slot.
  */
-const CACHE_FORMAT = 26;
+const CACHE_FORMAT = 27;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
@@ -55,7 +57,8 @@ interface CacheFile {
   actors: [number, Uint8Array | null][];
   /** By address key (FilAddress.key). */
   ids: [string, number | null][];
-  slots: [number, Uint8Array, Uint8Array][];
+  /** Each contract's slots as their own CBOR bytes (ForkedSlots): [slot, value] pairs, decoded when one is read. */
+  slots: [number, Uint8Array][];
   nextId: number | null;
   /** The singletons' table entries (ForkTables), through storable.ts. */
   tables: unknown;
@@ -133,10 +136,7 @@ export class ForkCache {
       point,
       actors: [...data.actors.stored()],
       ids: [...data.ids],
-      slots: [...data.slots].map(([key, value]) => {
-        const [id, slot] = key.split(':');
-        return [Number(id), encodeBigInt(BigInt(`0x${slot}`)), encodeBigInt(value)];
-      }),
+      slots: [...data.slots.stored()],
       nextId: data.nextId ?? null,
       tables: toStorable(data.tables),
       tipsetHashes: [...data.tipsetHashes],
@@ -168,7 +168,7 @@ export class ForkCache {
     const data: ForkData = {
       actors: ForkedActors.fromStored(file.actors),
       ids: new Map(file.ids),
-      slots: new Map(file.slots.map(([id, slot, value]) => [`${id}:${decodeBigInt(slot).toString(16)}`, decodeBigInt(value)])),
+      slots: ForkedSlots.fromStored(file.slots),
       nextId: file.nextId ?? undefined,
       tables: { ...emptyForkTables(), ...(fromStorable(file.tables) as Partial<ForkTables>) },
       tipsetHashes: new Map(file.tipsetHashes ?? []),

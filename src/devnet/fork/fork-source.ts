@@ -13,6 +13,7 @@ import type { TipsetFees } from '../../mining/chain-store.js';
 import { UpstreamDealOps, withUpstreamSchedule } from './deal-ops.js';
 import { ForkedMinerDeadlines, mergedSchedule } from './miner-deadlines.js';
 import { ForkedActors } from './forked-actors.js';
+import { ForkedSlots } from './forked-slots.js';
 import { emptyForkTables, FORKED_TABLE_KINDS, withForkedTables, withProvingState, type ForkTables } from './fork-tables.js';
 import type { TableList } from './upstream-lists.js';
 import type { UpstreamState } from './upstream-state.js';
@@ -23,8 +24,7 @@ export interface ForkData {
   actors: ForkedActors;
   /** By address key (FilAddress.key). */
   ids: Map<string, number | null>;
-  /** By `${id}:${slot hex}`. */
-  slots: Map<string, bigint>;
+  slots: ForkedSlots;
   nextId: number | undefined;
   /** Entries of the singletons' tables (fork-tables.ts). */
   tables: ForkTables;
@@ -34,7 +34,7 @@ export interface ForkData {
   tipsetHashes: Map<number, Uint8Array>;
 }
 
-export const emptyForkData = (): ForkData => ({ actors: new ForkedActors(), ids: new Map(), slots: new Map(), nextId: undefined, tables: emptyForkTables(), tipsetFees: undefined, tipsetHashes: new Map() });
+export const emptyForkData = (): ForkData => ({ actors: new ForkedActors(), ids: new Map(), slots: new ForkedSlots(), nextId: undefined, tables: emptyForkTables(), tipsetFees: undefined, tipsetHashes: new Map() });
 
 /** What warm-up has done: values fetched from the upstream, and reads answered from what was already held. */
 export interface ForkProgress {
@@ -197,7 +197,7 @@ export class ForkSource implements FetchingStateSource {
     if (generation !== 0) return undefined;
     const actor = this.getActor(id);
     if (!actor?.evm) return undefined;
-    const value = this.data.slots.get(slotKey(id, slot));
+    const value = this.data.slots.get(id, slot);
     if (value === undefined) throw new MissingStateError([{ kind: 'storage', id, slot }]);
     this.progress.hits++;
     return value;
@@ -336,12 +336,11 @@ export class ForkSource implements FetchingStateSource {
         break;
       }
       case 'storage': {
-        const key = slotKey(missing.id, missing.slot);
-        if (data.slots.has(key)) return;
+        if (data.slots.has(missing.id, missing.slot)) return;
         // A slot is read only once its actor is held (getStorage reads the actor first).
         const actor = data.actors.get(missing.id);
         if (!actor) return;
-        data.slots.set(key, await upstream.storage(actor, missing.slot));
+        data.slots.set(missing.id, missing.slot, await upstream.storage(actor, missing.slot));
         progress.slots++;
         break;
       }
