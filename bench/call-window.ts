@@ -4,13 +4,14 @@
 // (/proc/<pid>/task/*/schedstat, all its threads and its main thread) per block of calls.
 //
 // Each iteration starts a node of each bundle and puts both through the bench's throughput workload
-// at once (phases.ts, as bench/run.ts runs it for `--n`: transfers sequential and pipelined, mine to
-// 2880, ERC-20 transfers, tokens given, heavy calls; at once, so that neither sits idle while the
-// other is prepared: an idle node's young generation shrinks, and it then collects several times as
-// often in the window). Then each node's CALL_WARM_UP calls and the window's `--calls` sequential
-// `balanceOf`s (the bench's addresses: the first n hold a token), in blocks of `--block` calls, the
-// blocks alternated between the nodes (A B, B A, …) and the first node swapped each iteration, so
-// that a change of load meets both alike. A pair is one iteration's figure for A and for B.
+// together, phase by phase (phases.ts, as bench/run.ts runs it for `--n`: transfers sequential and
+// pipelined, mine to 2880, ERC-20 transfers, tokens given, heavy calls; together, so that neither
+// sits idle while the other works: an idle node's young generation shrinks, and it then collects
+// several times as often in the window). Then each node's CALL_WARM_UP calls and the window's
+// `--calls` sequential `balanceOf`s (the bench's addresses: the first n hold a token), in blocks of
+// `--block` calls, the blocks alternated between the nodes (first, second, then second, first, …),
+// and which node comes first swapped each iteration, so that a change of load and any advantage of
+// order meet both alike. A pair is one iteration's figure for A and for B.
 //
 //   npm run bench:call-window -- --base /tmp/main-clone [--iterations 8] [--n 1000] [--calls 2000] [--block 500]
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CALL_WARM_UP, balanceOfCalls, erc20Transfers, giveTokens, heavyCalls, mineTo, pipelinedTransfers, sequentialTransfers } from './phases.js';
 import { ROOT, RunningPeer } from './peers.js';
+import type { RpcClient } from './rpc-client.js';
 import { Signer, deployContracts, type Contracts } from './workload.js';
 
 const { values } = parseArgs({
@@ -65,17 +67,22 @@ interface WindowNode {
   blocks: Cpu[];
 }
 
-/** The bench's throughput phases before its eth_call phase (bench/run.ts), on `peer`. */
-async function prepare(peer: RunningPeer): Promise<Contracts> {
-  const rpc = peer.rpc;
-  const signer = await Signer.create(rpc);
-  const contracts = await deployContracts(signer);
-  await sequentialTransfers(rpc, signer, n);
-  await pipelinedTransfers(rpc, signer, n, true);
-  await mineTo(rpc, 'anvil_mine', 2880);
-  await erc20Transfers(rpc, signer, contracts, n);
-  await giveTokens(rpc, signer, contracts, 2 * n + CALL_WARM_UP, n, true);
-  await heavyCalls(rpc, signer, contracts, Math.round(n / 5));
+/**
+ * The bench's throughput phases before its eth_call phase (bench/run.ts), on `peers` together phase
+ * by phase, so that neither waits long for the other; their contracts, in the same order.
+ */
+async function prepare(peers: readonly RunningPeer[]): Promise<Contracts[]> {
+  const signers = await Promise.all(peers.map((peer) => Signer.create(peer.rpc)));
+  const contracts = await Promise.all(signers.map((signer) => deployContracts(signer)));
+  const phases: ((rpc: RpcClient, signer: Signer, contracts: Contracts) => Promise<unknown>)[] = [
+    (rpc, signer) => sequentialTransfers(rpc, signer, n),
+    (rpc, signer) => pipelinedTransfers(rpc, signer, n, true),
+    (rpc) => mineTo(rpc, 'anvil_mine', 2880),
+    (rpc, signer, token) => erc20Transfers(rpc, signer, token, n),
+    (rpc, signer, token) => giveTokens(rpc, signer, token, 2 * n + CALL_WARM_UP, n, true),
+    (rpc, signer, token) => heavyCalls(rpc, signer, token, Math.round(n / 5)),
+  ];
+  for (const phase of phases) await Promise.all(peers.map((peer, i) => phase(peer.rpc, signers[i]!, contracts[i]!)));
   return contracts;
 }
 
@@ -91,21 +98,28 @@ async function cpuPerCall(node: WindowNode, first: number, count: number): Promi
 }
 
 async function iteration(i: number): Promise<[WindowNode, WindowNode]> {
-  const [peerA, peerB] = await Promise.all([RunningPeer.start('fvm-devnet', () => ({ bundle: baseBundle })), RunningPeer.start('fvm-devnet')]);
+  // Which node is started, sent each phase's requests and measured first: swapped each iteration. The
+  // same build as both A and B came out 7–8 µs a call dearer as B when A always came first (B lower
+  // in 2 and 3 of 8 pairs), +1 µs with the order swapped (4 and 3 of 8).
+  const aFirst = i % 2 === 0;
+  const startA = () => RunningPeer.start('fvm-devnet', () => ({ bundle: baseBundle }));
+  const startB = () => RunningPeer.start('fvm-devnet');
+  const firstPeer = await (aFirst ? startA : startB)();
+  const secondPeer = await (aFirst ? startB : startA)().catch(async (error: unknown) => {
+    await firstPeer.stop();
+    throw error;
+  });
   try {
-    const [a, b] = await Promise.all([prepare(peerA), prepare(peerB)]);
-    const nodes: [WindowNode, WindowNode] = [
-      { name: 'A', peer: peerA, contracts: a, blocks: [] },
-      { name: 'B', peer: peerB, contracts: b, blocks: [] },
-    ];
-    const first = i % 2 === 0 ? nodes : [nodes[1], nodes[0]];
-    for (const node of first) await balanceOfCalls(node.peer.rpc, node.contracts.token, calls, CALL_WARM_UP, 1, holds);
+    const [firstContracts, secondContracts] = await prepare([firstPeer, secondPeer]);
+    const first: WindowNode = { name: aFirst ? 'A' : 'B', peer: firstPeer, contracts: firstContracts!, blocks: [] };
+    const second: WindowNode = { name: aFirst ? 'B' : 'A', peer: secondPeer, contracts: secondContracts!, blocks: [] };
+    for (const node of [first, second]) await balanceOfCalls(node.peer.rpc, node.contracts.token, calls, CALL_WARM_UP, 1, holds);
     for (let k = 0; k < calls / block; k++) {
-      for (const node of k % 2 === 0 ? first : [first[1], first[0]]) node.blocks.push(await cpuPerCall(node, k * block, block));
+      for (const node of k % 2 === 0 ? [first, second] : [second, first]) node.blocks.push(await cpuPerCall(node, k * block, block));
     }
-    return nodes;
+    return aFirst ? [first, second] : [second, first];
   } finally {
-    await Promise.all([peerA.stop(), peerB.stop()]);
+    await Promise.all([firstPeer.stop(), secondPeer.stop()]);
   }
 }
 
