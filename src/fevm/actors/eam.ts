@@ -25,12 +25,17 @@ export interface CreateExternal {
   gasPremium?: bigint;
 }
 
-const failure = (exitCode: number, gasUsed = 0): InvocationResult => ({ exitCode, returnData: new Uint8Array(), gasUsed, events: [] });
+/**
+ * A sender that is neither an Ethereum nor a native account (a contract, in an eth_call from its
+ * address): ErrForbidden with builtin-actors' reason (actors/eam/src/lib.rs resolve_caller_external,
+ * the caller's builtin type name, which ActorKind spells the same), which the FVM's backtrace prints.
+ */
+const disallowedCaller = (sender: Actor): InvocationResult => ({ exitCode: ExitCode.ErrForbidden, returnData: new Uint8Array(), gasUsed: 0, events: [], error: `disallowed caller type ${sender.kind}` });
 
 export async function createExternal(state: StateOverlay, evm: EvmActor, create: CreateExternal, ctx: ExecutionContext): Promise<InvocationResult> {
   const { sender } = create;
   const native = sender.kind === 'account' && sender.robust !== undefined;
-  if (sender.kind !== 'ethaccount' && !native) return failure(ExitCode.ErrForbidden);
+  if (sender.kind !== 'ethaccount' && !native) return disallowedCaller(sender);
   // The constructor sees the sender as the EVM does (a native account as its masked ID); a native
   // account's contract goes at the CREATE address of keccak(its key address)[12:] and the nonce.
   const caller = ethAddressOf(sender);
