@@ -7,10 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JsonRpcProvider, Wallet, id, toBeHex, zeroPadValue, type BaseWallet } from 'ethers';
-import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
-import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusContractCode } from '../helpers/lotus-contracts.js';
+import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
 
 const FIL = 10n ** 18n;
 const word = (n: number | bigint | string) => zeroPadValue(toBeHex(BigInt(n)), 32).slice(2);
@@ -21,40 +19,18 @@ const nonExistent = (seed: number) => '0xdeadbeef' + '00'.repeat(15) + seed.toSt
 describe("Lotus's eth_call and eth_estimateGas itests (itests/eth_call_estimate_test.go, b835fab70)", () => {
   let node: DevnetProcess;
   let provider: JsonRpcProvider;
-  let native: string;
+  let kit: ReturnType<typeof lotusKit>;
   /** SimpleCoin, deployed by the native account (which it gives 10 000 coins). */
   let coin: { id: string; eth: string };
   let errors: { id: string; eth: string };
   /** A funded Ethereum account (a placeholder until it sends) and one with no actor. */
   let eoa: string;
   const eoa2 = Wallet.createRandom().address;
-
-  async function raw(method: string, params: unknown[]): Promise<{ result?: any; error?: { code: number; message: string; data?: string } }> {
-    const response = await fetch(`${node.url}/rpc/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-    return response.json();
-  }
-  async function rpc(method: string, ...params: unknown[]): Promise<any> {
-    const { result, error } = await raw(method, params);
-    if (error) throw new Error(`${method}: ${error.message}`);
-    return result;
-  }
-  async function push(message: Record<string, unknown>): Promise<{ ExitCode: number; Return: string | null }> {
-    const signed = await rpc('Filecoin.MpoolPushMessage', { From: native, Value: '0', ...message }, null);
-    return (await rpc('Filecoin.StateWaitMsg', signed.CID, 0, -1, false)).Receipt;
-  }
-  async function deploy(name: string): Promise<{ id: string; eth: string }> {
-    const receipt = await push({ To: 'f010', Method: 4, Params: Buffer.from(encodeCbor(hexToBytes(lotusContractCode(name)))).toString('base64') });
-    assert.equal(receipt.ExitCode, 0, `deploying ${name}`);
-    const [actorId, , eth] = decodeCbor<[number, unknown, Uint8Array]>(Buffer.from(receipt.Return!, 'base64'));
-    return { id: `f0${actorId}`, eth: bytesToHex(eth) };
-  }
-  async function invoke(to: string, data: string): Promise<void> {
-    const params = Buffer.from(encodeCbor(hexToBytes(data))).toString('base64');
-    assert.equal((await push({ To: to, Method: 3844450837, Params: params })).ExitCode, 0);
-  }
+  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
   /** kit.SendFunds: a Filecoin send to the account's f410 address. */
   async function fund(address: string, fil: bigint): Promise<void> {
-    assert.equal((await push({ To: await rpc('Filecoin.EthAddressToFilecoinAddress', address), Value: (fil * FIL).toString(), Method: 0 })).ExitCode, 0);
+    const { lookup } = await kit.push({ To: await rpc('Filecoin.EthAddressToFilecoinAddress', address), Value: (fil * FIL).toString(), Method: 0 });
+    assert.equal(lookup.Receipt.ExitCode, 0);
   }
   const estimate = async (call: object) => BigInt(await rpc('eth_estimateGas', call, 'latest'));
   /** Sends `data` from `wallet` with `gasLimit` (nonce 0 unless given); the receipt's status. */
@@ -66,9 +42,10 @@ describe("Lotus's eth_call and eth_estimateGas itests (itests/eth_call_estimate_
   before(async () => {
     node = await startDevnet();
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    native = await rpc('Filecoin.WalletDefaultAddress');
-    coin = await deploy('SimpleCoin');
-    errors = await deploy('Errors');
+    kit = lotusKit(node.url);
+    await kit.ageChain();
+    coin = await kit.deploy('SimpleCoin');
+    errors = await kit.deploy('Errors');
     eoa = Wallet.createRandom().address;
     await fund(eoa, 10n);
   });
@@ -99,7 +76,7 @@ describe("Lotus's eth_call and eth_estimateGas itests (itests/eth_call_estimate_
     ];
     for (const [name, call, failure] of cases) {
       for (const [method, params] of [['eth_call', [call, 'latest']], ['eth_estimateGas', [call, 'latest']]] as const) {
-        const { result, error } = await raw(method, [...params]);
+        const { result, error } = await kit.raw(method, [...params]);
         if (!failure) {
           assert.equal(error, undefined, `${name} ${method}`);
           if (method === 'eth_estimateGas') assert.ok(BigInt(result) >= 21_000n && BigInt(result) < 10_000_000_000n, `${name}: ${result}`);
@@ -111,16 +88,18 @@ describe("Lotus's eth_call and eth_estimateGas itests (itests/eth_call_estimate_
   });
 
   test('TestCrossContractCallbackIsolation, TestEthCallSenderIdentity: callbacks in a call from a contract or from no actor; the callee sees the requested sender', async () => {
-    const contractB = await deploy('ContractB');
-    const contractA = await deploy('ContractA');
-    await invoke(contractA.id, calldata('setContractB(address)', word(contractB.eth)));
+    const contractB = await kit.deploy('ContractB');
+    const contractA = await kit.deploy('ContractA');
+    assert.equal((await kit.invoke(contractA.id, 'setContractB(address)', word(contractB.eth))).exit, 0);
     for (const from of [contractB.eth, nonExistent(0x10), eoa]) {
       assert.equal(BigInt(await rpc('eth_call', { from, to: contractA.eth, data: calldata('callBAndReadBack()') }, 'latest')), 42n, from);
     }
     assert.equal(BigInt(await rpc('eth_call', { from: nonExistent(0x11), to: contractA.eth, data: calldata('callBAndDouble()') }, 'latest')), 84n);
 
     // SimpleCoin's sendCoin answers whether msg.sender holds the coins: credit a contract and an address with no actor.
-    for (const to of [contractB.eth, nonExistent(0x21)]) await invoke(coin.id, calldata('sendCoin(address,uint256)', word(to), word(100)));
+    for (const to of [contractB.eth, nonExistent(0x21)]) {
+      assert.equal((await kit.invoke(coin.id, 'sendCoin(address,uint256)', word(to) + word(100))).exit, 0);
+    }
     const spend = calldata('sendCoin(address,uint256)', word(eoa), word(10));
     for (const [from, sufficient] of [[contractB.eth, 1n], [nonExistent(0x21), 1n], [nonExistent(0x22), 0n]] as const) {
       assert.equal(BigInt(await rpc('eth_call', { from, to: coin.eth, data: spend }, 'latest')), sufficient, from);
@@ -138,7 +117,7 @@ describe("Lotus's eth_call and eth_estimateGas itests (itests/eth_call_estimate_
     assert.equal(await send(unfunded, coin.eth, sendCoin, gas), 1);
 
     // Recursive calls need more than the gas they use (each level keeps 1/64 back): the estimate searches.
-    const recursive = await deploy('ExternalRecursiveCallSimple');
+    const recursive = await kit.deploy('ExternalRecursiveCallSimple');
     const caller = Wallet.createRandom();
     await fund(caller.address, 1000n);
     let nonce = 0;

@@ -9,73 +9,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { id, toBeHex, zeroPadValue } from 'ethers';
-import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
-import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusContractCode } from '../helpers/lotus-contracts.js';
+import { lotusKit, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
 
-const EAM = 'f010';
-const METHOD_CREATE_EXTERNAL = 4;
-const METHOD_INVOKE_CONTRACT = 3844450837;
-/** buildconstants.BlockGasLimit, which kit's InvokeSolidity sets on every invocation. */
-const BLOCK_GAS_LIMIT = 10_000_000_000;
 const EXIT_REVERTED = 33;
 const EXIT_STACK_OVERFLOW = 37;
 
-interface RpcError {
-  code: number;
-  message: string;
-  data?: string;
-}
-interface Lookup {
-  Height: number;
-  Receipt: { ExitCode: number; Return: string | null; EventsRoot: { '/': string } | null };
-}
-interface Invoked {
-  exit: number;
-  /** The contract's output (hex) when it succeeded. */
-  output: string;
-  /** StateReplay's Error when it failed. */
-  error: string;
-  lookup: Lookup;
-}
-
 const word = (n: number | bigint | string) => zeroPadValue(toBeHex(BigInt(n)), 32).slice(2);
 const selector = (signature: string) => id(signature).slice(2, 10);
-const cborBytes = (hex: string) => Buffer.from(encodeCbor(hexToBytes(hex))).toString('base64');
 
 describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin messages as itests/kit/evm.go sends them", () => {
   let node: DevnetProcess;
+  let kit: ReturnType<typeof lotusKit>;
   let from: string;
-
-  async function raw(method: string, params: unknown[], path = '/rpc/v1'): Promise<{ result?: any; error?: RpcError }> {
-    const response = await fetch(node.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-    return response.json();
-  }
-  async function rpc(method: string, ...params: unknown[]): Promise<any> {
-    const { result, error } = await raw(method, params);
-    if (error) throw new Error(`${method}: ${error.message}`);
-    return result;
-  }
-  async function push(message: Record<string, unknown>): Promise<{ cid: unknown; lookup: Lookup }> {
-    const signed = await rpc('Filecoin.MpoolPushMessage', { From: from, Value: '0', ...message }, null);
-    return { cid: signed.CID, lookup: await rpc('Filecoin.StateWaitMsg', signed.CID, 0, -1, false) };
-  }
-  /** kit's DeployContractFromFilenameWithValue: the contract's ID address and Ethereum address. */
-  async function deploy(name: string, value = 0n): Promise<{ id: string; eth: string }> {
-    const { lookup } = await push({ To: EAM, Method: METHOD_CREATE_EXTERNAL, Params: cborBytes(lotusContractCode(name)), Value: value.toString() });
-    assert.equal(lookup.Receipt.ExitCode, 0, `deploying ${name}`);
-    const [actorId, , eth] = decodeCbor<[number, unknown, Uint8Array]>(Buffer.from(lookup.Receipt.Return!, 'base64'));
-    return { id: `f0${actorId}`, eth: bytesToHex(eth) };
-  }
-  /** kit's InvokeContractByFuncName (the output or StateReplay's error) with the exit code. */
-  async function invoke(to: string, signature: string, input = '', value = 0n): Promise<Invoked> {
-    const params = cborBytes('0x' + selector(signature) + input);
-    const { cid, lookup } = await push({ To: to, Method: METHOD_INVOKE_CONTRACT, Params: params, Value: value.toString(), GasLimit: BLOCK_GAS_LIMIT });
-    const exit = lookup.Receipt.ExitCode;
-    if (exit !== 0) return { exit, output: '', error: (await rpc('Filecoin.StateReplay', null, cid)).Error, lookup };
-    return { exit, output: bytesToHex(decodeCbor<Uint8Array>(Buffer.from(lookup.Receipt.Return!, 'base64'))), error: '', lookup };
-  }
+  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
+  const deploy = (name: string, value?: bigint) => kit.deploy(name, value);
+  const invoke = (to: string, signature: string, input?: string, value?: bigint) => kit.invoke(to, signature, input, value);
   /** kit.EvmWordFromAddr: an address's ID as the EVM sees it (0xff00…id), as a word. */
   async function idWord(address: string): Promise<string> {
     const actorId = BigInt((await rpc('Filecoin.StateLookupID', address, null)).slice(2));
@@ -84,11 +33,9 @@ describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin
 
   before(async () => {
     node = await startDevnet();
-    from = await rpc('Filecoin.WalletDefaultAddress');
-    // Lotus's itest chain has long reached the base fee's floor. kit pushes with the block gas
-    // limit, whose fee cap MpoolPushMessage caps at 0.07 FIL / 10^10 gas = 7 × 10^6, under a new
-    // chain's base fee (10^8): as README says, mine empty tipsets first, or it waits in the pool.
-    await rpc('anvil_mine', '0x64');
+    kit = lotusKit(node.url);
+    from = await kit.sender();
+    await kit.ageChain();
   });
   after(() => node?.stop());
 
@@ -194,7 +141,7 @@ describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin
     };
     for (const [signature, data] of Object.entries(expected)) {
       const call = { to: errors.eth, data: '0x' + selector(signature) };
-      for (const { error } of [await raw('eth_call', [call, 'latest']), await raw('eth_estimateGas', [call])]) {
+      for (const { error } of [await kit.raw('eth_call', [call, 'latest']), await kit.raw('eth_estimateGas', [call])]) {
         assert.equal(error?.code, 3, signature);
         assert.ok(error.data?.includes(data), `${signature}: ${error.data}`);
       }
@@ -215,9 +162,8 @@ describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin
 
   test('TestMcopy before nv24 (the error Lotus matches): an undefined instruction fails with `undefined instruction (35)` in StateReplay', async () => {
     // Init code returning the one-byte runtime 0x0c, an opcode no EVM defines (MCOPY was one before nv24).
-    const { lookup } = await push({ To: EAM, Method: METHOD_CREATE_EXTERNAL, Params: cborBytes('0x600c60005360016000f3') });
-    const [actorId] = decodeCbor<[number]>(Buffer.from(lookup.Receipt.Return!, 'base64'));
-    const failed = await invoke(`f0${actorId}`, 'optimizedCopy(bytes)');
+    const undefinedOp = await kit.deployCode('0x600c60005360016000f3');
+    const failed = await invoke(undefinedOp.id, 'optimizedCopy(bytes)');
     assert.equal(failed.exit, 35);
     assert.match(failed.error, /-- ABORT\(pc=0\): undefined instruction \(35\)/);
   });
