@@ -17,7 +17,7 @@ import { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, callContextFor, readFetched, runFetched, tipsetContext, traceCall, traceTipset, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, readFetched, runFetched, timed, tipsetContext, traceCall, traceTipset, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
 import { executionFailed } from './revert.js';
 
@@ -35,6 +35,17 @@ const ZERO_ADDRESS = new Uint8Array(20);
 const EMPTY = new Uint8Array();
 
 /** A sender's pending messages by nonce (the pool's, read inside the queue). */
+/** A message StateCompute applied: its receipt, its top-level send, how long it ran (ns). */
+export type ComputedMessage = MessageReceipt & { root?: SendFrame; durationNs: number };
+
+/** StateCall's run: the message as it ran, its result, its top-level send, how long it ran (ns). */
+export interface StateCallResult {
+  message: Message;
+  result: SendResult;
+  root?: SendFrame;
+  durationNs: number;
+}
+
 export type PendingFor = (senderId: number) => readonly PendingMessage[];
 
 /** A message an estimate runs, as Lotus's CallWithGas runs it (see Calls.run). */
@@ -236,15 +247,15 @@ export class Calls {
    * limit, and the nonce is the sender's. The message as it ran, with its result and, traced as Lotus
    * traces it (callInternal's VM runs with Tracing), its top-level send.
    */
-  stateCall(message: Message, epoch: number): Promise<{ message: Message; result: SendResult; root?: SendFrame }> {
+  stateCall(message: Message, epoch: number): Promise<StateCallResult> {
     const { executor } = this.node;
     return this.runCall(message, epoch, async (overlay, ctx) => {
       const sender = resolveAddress(overlay, message.from);
       if (!sender) throw new DevnetError(`sender ${message.from.toString()} not found on chain: sender validation failed`);
       const ran = messageWith(message, { gasLimit: message.gasLimit > 0 ? message.gasLimit : BLOCK_GAS_LIMIT, nonce: sender.nonce });
       const tracer = new Tracer({});
-      const result = await executor.traced(tracer, () => executor.call(overlay, ran, ctx));
-      return { message: ran, result, root: tracer.root };
+      const { value: result, durationNs } = await timed(() => executor.traced(tracer, () => executor.call(overlay, ran, ctx)));
+      return { message: ran, result, root: tracer.root, durationNs };
     });
   }
 
@@ -296,16 +307,16 @@ export class Calls {
    * the state after `epoch`, as epoch `atEpoch` would run them, each traced; nothing is kept
    * (Filecoin.StateCompute).
    */
-  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number): Promise<ComputedMessage[]> {
     const { chain, executor } = this.node;
     // The context of the tipset the state comes from, moved to `atEpoch`.
     const ctx = { ...tipsetContext(this.node, chain.atOrBefore(epoch)!), epoch: atEpoch };
     return runFetched(this.node, epoch, async (overlay) => {
-      const results: (MessageReceipt & { root?: SendFrame })[] = [];
+      const results: ComputedMessage[] = [];
       for (const message of messages) {
         const tracer = new Tracer({});
-        const receipt = await executor.traced(tracer, () => executor.applyMessage(overlay, message, encodeMessage(message).length, ctx));
-        results.push({ ...receipt, root: tracer.root });
+        const { value: receipt, durationNs } = await timed(() => executor.traced(tracer, () => executor.applyMessage(overlay, message, encodeMessage(message).length, ctx)));
+        results.push({ ...receipt, root: tracer.root, durationNs });
       }
       return results;
     }, this.node.callTimeoutMs, this.batch);

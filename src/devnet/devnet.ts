@@ -21,8 +21,7 @@ import { INITIAL_BASE_FEE } from '../fevm/gas.js';
 import { estimateGasPremium } from './fee-estimates.js';
 import type { Message, SignedMessage, SigType } from '../fevm/message.js';
 import { StateTree, type StateReader } from '../fevm/state-tree.js';
-import type { SendFrame } from '../fevm/actors/evm/tracer.js';
-import type { InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
+import type { InvocationResult } from '../fevm/types.js';
 import { ChainStore, type ChainView, type MessageLocation } from '../mining/chain-store.js';
 import { Clock, NEW_CLOCK } from '../mining/clock.js';
 import { finality, type Finality } from '../mining/finality.js';
@@ -34,7 +33,7 @@ import { Fork } from './fork/fork.js';
 import { forkPointSupply } from './fork/fork-point.js';
 import { forkAnchor, stageForkStart, type Funding } from './fork/fork-genesis.js';
 import type { ForkConfig } from './fork/fork.js';
-import { Calls, type CallRequest } from './calls.js';
+import { Calls, type CallRequest, type ComputedMessage, type StateCallResult } from './calls.js';
 import { Cheats, type CheatCodes } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
@@ -582,12 +581,12 @@ export class Devnet {
   }
 
   /** Runs a message on the state after `epoch` without changing anything, as Lotus's StateCall: the message as it ran, its result. */
-  stateCall(message: Message, epoch: number, batch?: BatchBudget): Promise<{ message: Message; result: SendResult; root?: SendFrame }> {
+  stateCall(message: Message, epoch: number, batch?: BatchBudget): Promise<StateCallResult> {
     return this.calls.inBatch(batch).stateCall(message, epoch);
   }
 
   /** Applies `messages` in order on the state after `epoch` as epoch `atEpoch`, each traced; nothing is kept (Filecoin.StateCompute). */
-  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number, batch?: BatchBudget): Promise<(MessageReceipt & { root?: SendFrame })[]> {
+  computeMessages(messages: readonly Message[], epoch: number, atEpoch: number, batch?: BatchBudget): Promise<ComputedMessage[]> {
     return this.calls.inBatch(batch).computeMessages(messages, epoch, atEpoch);
   }
 

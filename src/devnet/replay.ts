@@ -83,6 +83,8 @@ export interface TracedMessage {
   failure?: MessageFailure;
   /** The top-level send and everything under it; undefined if the message failed before sending. */
   root?: SendFrame;
+  /** How long the run took, in nanoseconds (Lotus's InvocResult.Duration: the VM's apply of the message). */
+  durationNs: number;
   steps: StepLog[];
   prestate?: PrestateAccount[];
 }
@@ -257,7 +259,7 @@ async function replayMessage(host: ReplayHost, overlay: StateOverlay, included: 
   const state = recorder ? new StateOverlay(recorder) : overlay;
   const tracer = new Tracer(options);
   let failure: MessageFailure | undefined;
-  const receipt = await host.executor.traced(tracer, () => host.executor.applyMessage(state, message, size, ctx, (why) => (failure = why)));
+  const { value: receipt, durationNs } = await timed(() => host.executor.traced(tracer, () => host.executor.applyMessage(state, message, size, ctx, (why) => (failure = why))));
   const prestate = recorder ? prestateOf(recorder, state) : undefined;
   if (state !== overlay) overlay.absorb(state.changes());
   return {
@@ -268,9 +270,20 @@ async function replayMessage(host: ReplayHost, overlay: StateOverlay, included: 
     gasUsed: receipt.gasUsed,
     failure,
     root: tracer.root,
+    durationNs,
     steps: tracer.steps,
     prestate,
   };
+}
+
+/**
+ * Runs `run`, and says how long it took in nanoseconds: the Duration of Lotus's InvocResult, which
+ * times the VM's apply of the message (chain/vm/fvm.go buildApplyRet, a time.Duration).
+ */
+export async function timed<T>(run: () => Promise<T>): Promise<{ value: T; durationNs: number }> {
+  const started = process.hrtime.bigint();
+  const value = await run();
+  return { value, durationNs: Number(process.hrtime.bigint() - started) };
 }
 
 /** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's. */
@@ -283,7 +296,7 @@ export function traceCall(host: ReplayHost, message: Message, epoch: number, opt
     // A call's changes are undone when it returns: what it changed is read as its top-level send ends.
     const onTopLevelExit = recorder ? (after: StateReader) => void (prestate = prestateOf(recorder, after)) : undefined;
     const tracer = new Tracer({ ...options, onTopLevelExit });
-    const result = await host.executor.traced(tracer, () => host.executor.call(state, message, ctx, input));
+    const { value: result, durationNs } = await timed(() => host.executor.traced(tracer, () => host.executor.call(state, message, ctx, input)));
     if (recorder) prestate ??= prestateOf(recorder, state);
     return {
       message,
@@ -291,6 +304,7 @@ export function traceCall(host: ReplayHost, message: Message, epoch: number, opt
       returnData: result.returnData,
       gasUsed: result.gasUsed,
       root: tracer.root,
+      durationNs,
       steps: tracer.steps,
       prestate,
     };

@@ -77,6 +77,8 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
       GasCharges: null,
       Subcalls: null,
     });
+    // How long the replay's run took, in nanoseconds (Lotus's time.Duration of the VM's apply).
+    assert.ok(Number.isSafeInteger(replay.Duration) && replay.Duration > 0);
     const cost = replay.GasCost;
     assert.equal(BigInt(cost.TotalCost), BigInt(signed.Message.GasFeeCap) * BigInt(signed.Message.GasLimit) - BigInt(cost.Refund));
 
@@ -92,6 +94,7 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
     // own account, invoked; and one to an ID with no actor, which invokes nothing (InvokedActor left out).
     const ownerNow = await lotus.request('StateGetActor', owner, null);
     const call = await lotus.request('StateCall', { From: OWNER, To: owner, Value: '0', Method: 0 }, null);
+    assert.ok(Number.isSafeInteger(call.Duration) && call.Duration > 0);
     assert.deepEqual(call.ExecutionTrace, {
       Msg: { From: owner, To: owner, Value: '0', Method: 0, Params: null, ParamsCodec: 0, GasLimit: call.Msg.GasLimit, ReadOnly: false },
       MsgRct: { ExitCode: 0, Return: null, ReturnCodec: 0 },

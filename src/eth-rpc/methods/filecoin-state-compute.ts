@@ -32,6 +32,8 @@ interface Outcome {
   innerFrames?: BacktraceFrame[];
   /** The top-level send of a traced run. */
   root?: SendFrame;
+  /** How long the run took (ns): Lotus's Duration, a time.Duration. */
+  durationNs: number;
 }
 
 /** builtin-actors' EVM methods a DELEGATECALL sends (actors/evm Method). */
@@ -286,7 +288,7 @@ export function invocResultJson(msg: Message, msgCid: CID, outcome: Outcome, cod
     GasCost: baseFee === undefined ? NO_GAS_COST : gasCostJson(msg, msgCid, outcome.gasUsed, baseFee),
     ExecutionTrace: outcome.root ? sendTrace(outcome.root, codes) : NO_TRACE,
     Error: outcome.exitCode === 0 ? '' : vmError(outcome, msg.to, msg.method),
-    Duration: 0,
+    Duration: outcome.durationNs,
   };
 }
 

@@ -329,12 +329,12 @@ export const filecoinState = [
 
   defineMethod('Filecoin.StateCall', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg, key) => {
     const tipset = tipsetOf(devnet, key);
-    const { message: ran, result, root } = await devnet.stateCall(msg, tipset.epoch, batch);
+    const { message: ran, result, root, durationNs } = await devnet.stateCall(msg, tipset.epoch, batch);
     // Its receipt returns what a mined one would (an EVM output as a CBOR byte string), with the
     // events of a call that succeeded. Lotus answers the message it ran, and no gas cost: it applies
     // it as an implicit message.
     const events = result.exitCode === 0 ? result.events : [];
-    return invocResultJson(ran, messageCid(ran), { ...result, returnData: receiptReturn(result), events, root }, devnet.codes);
+    return invocResultJson(ran, messageCid(ran), { ...result, returnData: receiptReturn(result), events, root, durationNs }, devnet.codes);
   }),
 
   defineMethod(
