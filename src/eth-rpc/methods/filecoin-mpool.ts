@@ -2,7 +2,9 @@
 // MpoolPending, MpoolSelect, MpoolGetNonce, MpoolGetConfig, MpoolSub, GasEstimateMessageGas,
 // GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
 import { Protocol } from '../../common/address.js';
+import { canSend } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { ExitCode, formatExitCode } from '../../fevm/exit-code.js';
 import { GAS_LIMIT_OVERESTIMATION_PERCENT } from '../../fevm/gas.js';
 import { estimateFeeCap, estimateGasPremium, fillMessageFees, type SendSpec } from '../../devnet/fee-estimates.js';
 import type { BatchBudget } from '../../fevm/run-budget.js';
@@ -29,15 +31,28 @@ export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: Sen
   return msg.gasFeeCap ? filled : { ...filled, gasFeeCap: devnet.admittedFeeCap(filled.gasFeeCap) };
 }
 
-/**
- * The gas limit GasEstimateMessageGas fills. A key-address sender with no actor is refused as Lotus's
- * CallWithGas refuses it (chain/stmgr/call.go: no sender actor, no call).
- */
+/** The gas limit GasEstimateMessageGas fills, once the sender passes checkSender. */
 async function estimateGasLimit(devnet: Devnet, msg: Message, batch?: BatchBudget): Promise<number> {
-  if (msg.from.protocol !== Protocol.ID && !(await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from)))) {
+  await checkSender(devnet, msg);
+  return devnet.estimateMessageGas(msg, await signatureTypeOf(devnet, msg), batch);
+}
+
+/**
+ * The sender check of Lotus's Filecoin gas estimates (GasEstimateGasLimit, GasEstimateMessageGas;
+ * eth_estimateGas skips it): a key-address sender with no actor is refused as CallWithGas refuses it
+ * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract, a
+ * multisig, …) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
+ * not from valid sender`), which gasutils.go gasEstimateGasLimitInternal answers as a failed sender validation.
+ */
+async function checkSender(devnet: Devnet, msg: Message): Promise<void> {
+  const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
+  if (!sender && msg.from.protocol !== Protocol.ID) {
     throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${msg.from.toString()} not found on chain: sender validation failed`);
   }
-  return devnet.estimateMessageGas(msg, await signatureTypeOf(devnet, msg), batch);
+  if (sender && !canSend(sender)) {
+    const exit = formatExitCode(ExitCode.SysErrSenderInvalid);
+    throw new DevnetError(`message execution failed (exit=[${exit}], vm error=[pre-validation failed: Send not from valid sender\n (RetCode=${ExitCode.SysErrSenderInvalid})]): sender validation failed`);
+  }
 }
 
 /** The messages MpoolPushMessage pushed under a spec's MsgUuid, per node (Lotus's MessageSigner keeps them in its datastore). */
@@ -170,9 +185,10 @@ export const filecoinMpool = [
 
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
-  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) =>
-    devnet.estimateGasLimit(msg, await signatureTypeOf(devnet, msg), batch),
-  ),
+  defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) => {
+    await checkSender(devnet, msg);
+    return devnet.estimateGasLimit(msg, await signatureTypeOf(devnet, msg), batch);
+  }),
 
   defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], ({ devnet }, blocks, _sender, _gasLimit, key) => {
     const tipset = tipsetOf(devnet, key);
