@@ -41,8 +41,9 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * the upstream's init AddressMap (ForkPoint.addressMap). 26: each actor is its own CBOR bytes, decoded
  * when the fork reads it (ForkedActors), where 25 held them in the file's structure. 27: each contract's
  * slots are its own CBOR bytes, decoded when one of them is read (ForkedSlots), where 26 listed each slot.
+ * 28: a contract's storage shape is stored as lists beside its actor's storable form (forked-actors.ts).
  */
-const CACHE_FORMAT = 27;
+const CACHE_FORMAT = 28;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
