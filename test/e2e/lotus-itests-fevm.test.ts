@@ -111,6 +111,8 @@ describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin
     for (const [n, exit] of [[0, 0], [200, 0], [507, 0], [508, EXIT_STACK_OVERFLOW]]) {
       assert.equal((await invoke(stackFunc.id, 'exec1(uint256)', word(n))).exit, exit, `exec1(${n})`);
     }
+    // The EVM's 1024-word stack overflows at a push: builtin-actors' interpreter names it and its pc.
+    assert.match((await invoke(stackFunc.id, 'exec1(uint256)', word(508))).error, /-- ABORT\(pc=\d+\): stack overflow \(37\)\n/);
     const recCall = await deploy('RecCall');
     for (const [depth, limit, exit] of [[0, 1, 0], [251, 1, 0], [252, 1, EXIT_STACK_OVERFLOW], [251, 32, 0], [252, 32, EXIT_STACK_OVERFLOW]]) {
       assert.equal((await invoke(recCall.id, 'exec1(uint256,uint256,uint256)', word(depth) + word(depth) + word(limit))).exit, exit, `exec1(${depth}, ${depth}, ${limit})`);

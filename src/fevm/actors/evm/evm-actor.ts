@@ -273,6 +273,9 @@ function abortMessage(exitCode: number, exec: ExecResult, call: EvmCall): string
   // instruction it refuses (INVALID, an undefined opcode).
   if (exitCode === ExitCode.EvmReverted) return `contract reverted at ${runState.programCounter - 1}`;
   if (exec.exceptionError?.error === EVENT_TOO_LARGE) return EVENT_TOO_LARGE;
+  // The stack's own words (interpreter/stack.rs), at the instruction whose push or pops failed: the
+  // program counter had moved past it (a PUSH's bytes are skipped only after its push, word-ops.ts).
+  if (exitCode === ExitCode.EvmStackOverflow || exitCode === ExitCode.EvmStackUnderflow) return `ABORT(pc=${runState.programCounter - 1}): ${exec.exceptionError!.error}`;
   if (exec.exceptionError?.error !== EVMError.errorMessages.INVALID_OPCODE) return undefined;
   const instruction = exitCode === ExitCode.EvmInvalidInstruction ? 'invalid instruction' : 'undefined instruction';
   return `ABORT(pc=${runState.programCounter}): ${instruction}`;
