@@ -16,6 +16,36 @@ export const BLAKE2B_256 = 0xb220;
 export const encodeCbor = (value: unknown): Uint8Array => dagCbor.encode(value);
 export const decodeCbor = <T = unknown>(bytes: Uint8Array): T => dagCbor.decode<T>(bytes);
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether a decoded value holds a string with U+FFFD, the character cborg puts for bytes that are not UTF-8. */
+function hasReplacementChar(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\uFFFD');
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || CID.asCID(value)) return false;
+  return Object.values(value).some(hasReplacementChar);
+}
+
+/**
+ * Whether a text string of the CBOR `bytes` (decoded as `value`) is not valid UTF-8. cborg decodes such
+ * bytes to U+FFFD; serde, which builtin-actors decode with, refuses them (`InvalidUtf8`). Only a value
+ * holding U+FFFD is tokenized again to look at its strings' bytes.
+ */
+export function hasInvalidUtf8Text(bytes: Uint8Array, value: unknown): boolean {
+  if (!hasReplacementChar(value)) return false;
+  const tokens = new Tokenizer(bytes, { ...dagCbor.decodeOptions, retainStringBytes: true });
+  while (!tokens.done()) {
+    const token = tokens.next();
+    if (token.type === Type.string && token.byteValue) {
+      try {
+        strictUtf8.decode(token.byteValue);
+      } catch {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** The length of a CBOR head: a byte string's or list's length, a map's size, or an unsigned integer. */
 export const cborHeadSize = (n: number): number => (n < 24 ? 1 : n < 256 ? 2 : n < 65_536 ? 3 : n < 2 ** 32 ? 5 : 9);
 

@@ -17,6 +17,7 @@ import {
   decodeCbor,
   encodeBigInt,
   encodeCbor,
+  hasInvalidUtf8Text,
 } from '../../src/common/cbor.js';
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'));
@@ -176,5 +177,19 @@ describe('CborReader', () => {
     assert.throws(() => new CborReader(bytes).mapHeader(), /found array, expected map/);
     // An indefinite-length array (0x9f ... 0xff): valid CBOR, not dag-cbor.
     assert.throws(() => new CborReader(new Uint8Array([0x9f, 0x01, 0xff])).arrayHeader());
+  });
+});
+
+describe('hasInvalidUtf8Text', () => {
+  const check = (h: string): boolean => hasInvalidUtf8Text(hex(h), decodeCbor(hex(h)));
+  test('a text string whose bytes are not UTF-8 (cborg decodes them to U+FFFD) is found, nested or not', () => {
+    assert.equal(check('64deadbeef'), true);
+    // [1, {"a": <de ad be ef as text>}]
+    assert.equal(check('8201a1616164deadbeef'), true);
+  });
+  test('valid text, U+FFFD itself (ef bf bd) and byte strings with the same bytes are not', () => {
+    assert.equal(check('6568656c6c6f'), false);
+    assert.equal(check('63efbfbd'), false);
+    assert.equal(check('44deadbeef'), false);
   });
 });

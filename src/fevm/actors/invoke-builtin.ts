@@ -3,7 +3,7 @@
 // in its own checkpoint (undone if it aborts or if a read-only call wrote anything), and the
 // ActorRuntime it runs against.
 import { FilAddress } from '../../common/address.js';
-import { DAG_CBOR, decodeCbor, encodeCbor } from '../../common/cbor.js';
+import { DAG_CBOR, decodeCbor, encodeCbor, hasInvalidUtf8Text } from '../../common/cbor.js';
 import { CBOR, ErrorNumber, type IpldBlock } from '../../filecoin-precompiles/runtime.js';
 import type { Actor, ActorKind } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
@@ -102,6 +102,8 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
   } catch (error) {
     return refuse(ExitCode.ErrSerialization, `failed to decode params: ${(error as Error).message}`);
   }
+  // cborg decodes a text string that is not UTF-8 (to U+FFFD); serde refuses it, in fvm_ipld_encoding's words.
+  if (send.params && hasInvalidUtf8Text(send.params.data, params)) return refuse(ExitCode.ErrSerialization, 'Serialization error for Cbor protocol: InvalidUtf8');
 
   // A method loads its state (a constructor creates it) and walks its tables; one that changed its state writes it back.
   const load = send.method === METHOD_CONSTRUCTOR ? 0 : stateLoadGas(receiver.kind) + tableReadGas(receiver, method.name, params, state);
