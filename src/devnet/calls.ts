@@ -17,8 +17,9 @@ import { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, callContextFor, readFetched, runFetched, timed, tipsetContext, traceCall, traceTipset, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, readFetched, runFetched, timed, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
+import { runImplicitMessages, type ImplicitRun } from './implicit-messages.js';
 import { executionFailed } from './revert.js';
 
 /** A call or transaction as Ethereum clients describe one. */
@@ -328,6 +329,12 @@ export class Calls {
    */
   traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, replay?: ReplayOptions): Promise<TracedMessage[]> {
     return traceTipset(this.node, tipset, indices, options, replay);
+  }
+
+  /** Re-runs a mined tipset as Lotus's ExecutionTrace of it does: its messages, then its block reward and cron (implicit-messages.ts), each traced. */
+  traceTipsetWhole(tipset: Tipset, replay?: ReplayOptions): Promise<{ traced: TracedMessage[]; implicit: ImplicitRun[] }> {
+    const { executor } = this.node;
+    return traceTipsetWhole(this.node, tipset, (overlay, ctx) => runImplicitMessages(executor, overlay, ctx), replay);
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */

@@ -34,6 +34,7 @@ import { forkPointSupply } from './fork/fork-point.js';
 import { forkAnchor, stageForkStart, type Funding } from './fork/fork-genesis.js';
 import type { ForkConfig } from './fork/fork.js';
 import { Calls, type CallRequest, type ComputedMessage, type StateCallResult } from './calls.js';
+import type { ImplicitRun } from './implicit-messages.js';
 import { Cheats, type CheatCodes } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
@@ -596,6 +597,11 @@ export class Devnet {
    */
   traceTipset(tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, replay?: ReplayOptions): Promise<TracedMessage[]> {
     return this.calls.traceTipset(tipset, indices, options, replay);
+  }
+
+  /** A mined tipset's messages, block reward and cron, replayed and traced (Filecoin.StateCompute: Lotus's ExecutionTrace of a tipset). */
+  traceTipsetWhole(tipset: Tipset, replay?: ReplayOptions): Promise<{ traced: TracedMessage[]; implicit: ImplicitRun[] }> {
+    return this.calls.traceTipsetWhole(tipset, replay);
   }
 
   /** The storage slot a call's answer comes from (anvil_dealERC20, anvil_setERC20Allowance): Calls.findAnsweringSlot. */

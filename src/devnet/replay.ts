@@ -184,10 +184,25 @@ export interface ReplayOptions {
  * unless `budgetMs` (geth's trace timeout for debug_trace*, whose struct logs grow with every step).
  * It runs in slices of the miner's queue (see the top of this file).
  */
-export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions = {}): Promise<TracedMessage[]> {
+export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, replay: ReplayOptions = {}): Promise<TracedMessage[]> {
+  return (await replayTipset(host, tipset, indices, options, replay)).traced;
+}
+
+/**
+ * Replays all of `tipset`'s messages as traceTipset does, tracing each, then its implicit messages
+ * (the block reward and cron, `implicit`) on the state they left: what Lotus's ExecutionTrace of a
+ * tipset lists (Filecoin.StateCompute).
+ */
+export async function traceTipsetWhole<T>(host: ReplayHost, tipset: Tipset, implicit: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, replay: ReplayOptions = {}): Promise<{ traced: TracedMessage[]; implicit: T }> {
+  const { traced, after } = await replayTipset(host, tipset, 'all', {}, replay, implicit);
+  return { traced, implicit: after as T };
+}
+
+/** traceTipset, with `after` run on the state the messages left, in a slice of its own, its value returned. */
+async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions, after?: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<unknown>): Promise<{ traced: TracedMessage[]; after?: unknown }> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
-  const last = Math.max(-1, ...wanted);
-  if (last < 0) return [];
+  const last = after ? tipset.messages.length - 1 : Math.max(-1, ...wanted);
+  if (last < 0 && !after) return { traced: [] };
   const budget = new RunBudget(budgetMs);
   // The state before the tipset, kept across the tasks; nothing written here reaches the tree. On a
   // fork, the storage slots a message misses read as zero and are collected here (StateTree.runOnce).
@@ -232,8 +247,27 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     await host.state.untilFetched(() => host.queue.run(slice));
   }
+  let afterValue: unknown;
+  if (after) {
+    await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
+    afterValue = await host.state.untilFetched(() =>
+      host.queue.run(async () => {
+        if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+        if (deferred) deferred.length = 0;
+        const mark = overlay.checkpoint();
+        try {
+          const value = await after(overlay, ctx);
+          if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
+          return value;
+        } finally {
+          // Nothing after it reads this state: it is dropped, as the rest of the overlay.
+          overlay.revertTo(mark);
+        }
+      }),
+    );
+  }
   host.executor.printConsole(lines);
-  return traced;
+  return { traced, after: afterValue };
 }
 
 /** Whether the chain still has `tipset` (not reverted, reset or replaced). */

@@ -20,6 +20,7 @@ import { takeDueCron, type CronEntry } from './actors/cron.js';
 import { AWARD_BLOCK_REWARD, awardParams, blockWinner, creditGasReward } from './actors/reward.js';
 import { createExternal } from './actors/eam.js';
 import { invokeBuiltin, runBuiltinCron } from './actors/invoke-builtin.js';
+import { ActorError } from './actors/runtime.js';
 import { EvmActor, type EvmCall } from './actors/evm/evm-actor.js';
 import { EVM_INVOCATION, evmStateReadGas } from './actors/evm/evm-gas.js';
 import { EVM_GET_BYTECODE, EVM_GET_BYTECODE_HASH } from './actors/evm/fevm-evm.js';
@@ -347,9 +348,12 @@ export class Executor {
       const receiver = state.getActor(entry.actor);
       const builtin = receiver && builtinActor(receiver.kind);
       if (!receiver || !builtin?.cron) continue;
+      this.tracer?.enterCronWork(receiver);
       try {
         await runBuiltinCron(builtin, { state, access: this.access, ctx, sender: state.getActor(CRON_ACTOR_ID)!, receiver }, entry.event, this.sendForActors);
+        this.tracer?.exitCronWork(ExitCode.Ok);
       } catch (error) {
+        this.tracer?.exitCronWork(error instanceof ActorError ? error.exitCode : ExitCode.ErrIllegalState);
         // A fork's state not fetched yet is not the entry's failure: the caller fetches it and runs cron again.
         if (error instanceof MissingStateError) throw error;
         failures.push({ actor: entry.actor, error });

@@ -143,6 +143,13 @@ function messageFromTuple(t: unknown[]): Message {
 
 export const messageCid = (m: Message): CID => cidOf(encodeMessage(m));
 
+/** The CID of `m` with a gas limit past the integers a number holds (an implicit message's, which Lotus sets to 2^62 - 1). */
+export function messageCidWithGasLimit(m: Message, gasLimit: bigint): CID {
+  const tuple = messageTuple(m);
+  tuple[5] = gasLimit;
+  return cidOf(encodeCbor(tuple));
+}
+
 /** What a block holds of a signed message: the unsigned message for BLS (blocks aggregate those signatures), the signed envelope otherwise. */
 function chainEncoding(sm: SignedMessage): Uint8Array {
   return sm.signature.type === SigType.BLS ? encodeMessage(sm.message) : encodeSignedMessage(sm);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
-import { encodeCbor } from '../../src/common/cbor.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
 import { DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { glifClient, type LotusClient } from '../helpers/glif.js';
@@ -38,6 +38,22 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
     assert.equal(await lotus.request('ChainHasObj', signed.CID), true);
     const replay = await lotus.request('StateReplay', null, signed.CID);
     assert.deepEqual(replay.MsgRct, lookup.Receipt);
+    // StateCompute's trace starts with the tipset's execution trace: its message, then the implicit
+    // block reward (AwardBlockReward, f00 -> f02, paid to the winning miner by ApplyRewards) and cron
+    // (EpochTick, f00 -> f03: the power actor's OnEpochTickEnd, with each miner's deadline work as its
+    // OnDeferredCronEvent, and the market's CronTick), each with the epoch as its nonce.
+    const computed = await lotus.request('StateCompute', tipset.Height, null, lookup.TipSet);
+    const [mined, reward, cron] = computed.Trace;
+    assert.deepEqual(mined.MsgCid, signed.CID);
+    const sends = (trace: { Msg: { From: string; To: string; Method: number } }) => [trace.Msg.From, trace.Msg.To, trace.Msg.Method];
+    assert.deepEqual([sends(reward), reward.Msg.Nonce, reward.MsgRct.ExitCode], [['t00', 't02', 2], tipset.Height, 0]);
+    // AwardBlockReward's params: [miner, penalty, gas reward, win count].
+    const [winner] = decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'));
+    assert.deepEqual(reward.ExecutionTrace.Subcalls.map(sends), [['t02', FilAddress.fromBytes(winner).toString(), 14]]);
+    assert.deepEqual([sends(cron), cron.Msg.Nonce, cron.MsgRct.ExitCode], [['t00', 't03', 2], tipset.Height, 0]);
+    assert.deepEqual(cron.ExecutionTrace.Subcalls.map(sends), [['t03', 't04', 4], ['t03', 't05', 9]]);
+    assert.deepEqual(cron.ExecutionTrace.Subcalls[0].Subcalls.map(sends).at(0), ['t04', 't02', 3]);
+    assert.equal(computed.Trace.length, 3);
     const actors: string[] = await lotus.request('StateListActors', null);
     assert.ok(actors.includes(MINER) && actors.includes('t099'));
     assert.ok(BigInt(await lotus.request('StateCirculatingSupply', null)) > 0n);

@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
+import { cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC, testConfig } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
+import { CRON_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
+import { nextCronEpoch } from '../../src/fevm/actors/cron.js';
+import { CronQueue } from '../../src/fevm/actors/cron-queue.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 
@@ -170,10 +174,38 @@ describe('whole-state readers', () => {
   });
 });
 
+interface Trace {
+  Msg: { From: string; To: string; Method: number; Value: string; Params: string | null };
+  MsgRct: { ExitCode: number };
+  Subcalls: Trace[] | null;
+}
+
 /** An InvocResult with its Duration, which each run measures anew, set aside. */
 const withoutDuration = (r: { Duration: number }) => ({ ...r, Duration: 0 });
 
 describe('StateReplay and StateCompute', () => {
+  test('StateCompute\'s cron message holds the work that ran: a miner\'s deadline work as its OnDeferredCronEvent under the power actor\'s OnEpochTickEnd', async (t) => {
+    const { result, devnet } = await setupRpc(t);
+    // The first epoch with scheduled work (the storage providers' deadlines), mined up to.
+    const state = devnet.stateAt(devnet.head.epoch);
+    const due = nextCronEpoch(state)!;
+    const [, entries] = CronQueue.of(state.getActor(CRON_ACTOR_ID)!.cron!.queue).list()[0];
+    const miners = [...new Set(entries.map((entry) => entry.actor).filter((id) => id !== MARKET_ACTOR_ID))].map((id) => `t0${id}`);
+    assert.ok(miners.length > 0);
+    await result('anvil_mine', [due - devnet.head.epoch]);
+    const head = await result('Filecoin.ChainHead');
+    assert.equal(head.Height, due);
+    const [, cron] = (await result('Filecoin.StateCompute', [head.Height, [], head.Cids])).Trace;
+    const [power, market] = cron.ExecutionTrace.Subcalls as Trace[];
+    const sends = (trace: Trace) => [trace.Msg.From, trace.Msg.To, trace.Msg.Method, trace.MsgRct.ExitCode];
+    // builtin-actors power on_epoch_tick_end: ThisEpochReward, each miner's OnDeferredCronEvent (12), UpdateNetworkKPI.
+    assert.deepEqual(power.Subcalls!.map(sends), [['t04', 't02', 3, 0], ...miners.map((miner) => ['t04', miner, 12, 0]), ['t04', 't02', 4, 0]]);
+    // Its params: [proving-deadline payload, the reward's smoothed estimate, the power's]; the payload builtin-actors' CronEventPayload [1].
+    const [payload] = decodeCbor<[Uint8Array]>(Buffer.from(power.Subcalls![1].Msg.Params!, 'base64'));
+    assert.deepEqual(decodeCbor(payload), [1]);
+    assert.deepEqual(sends(market), ['t03', 't05', 9, 0]);
+  });
+
   test('StateReplay re-runs a mined message, found by CID or in its tipset', async (t) => {
     const { result, error, send } = await setupRpc(t);
     const hash = await send({ nonce: 0 });
@@ -211,10 +243,35 @@ describe('StateReplay and StateCompute', () => {
     // Lotus's ComputeState: the tipset's own execution trace first (its message replayed), then the given messages'.
     assert.deepEqual(withoutDuration(out.Trace[0]), withoutDuration(await result('Filecoin.StateReplay', [head.Cids, mined])));
     for (const r of out.Trace) assert.ok(Number.isSafeInteger(r.Duration) && r.Duration > 0);
-    assert.deepEqual(out.Trace.slice(1).map((r: { MsgRct: { ExitCode: number } }) => r.MsgRct.ExitCode), [0, 0, 2]);
-    assert.match(out.Trace[3].Error, /exit SysErrSenderStateInvalid|exit 2/);
+    // Then its implicit messages, as Lotus's ApplyBlocks applies them: the block reward, then cron.
+    const [reward, cron] = out.Trace.slice(1, 3);
+    const implicit = (to: string, params: string | null) => ({ Version: 0, To: to, From: 't00', Nonce: head.Height, Value: '0', GasLimit: 2 ** 62, GasFeeCap: '0', GasPremium: '0', Method: 2, Params: params });
+    assert.deepEqual(reward.Msg, { ...implicit('t02', reward.Msg.Params), CID: reward.MsgCid });
+    assert.deepEqual(cron.Msg, { ...implicit('t03', null), CID: cron.MsgCid });
+    // Their CIDs are the messages' with Lotus's gas limit, 2^62 - 1, which a JSON number cannot hold exactly.
+    const cidOfImplicit = (to: number, params: Uint8Array) =>
+      cidOf(encodeCbor([0, FilAddress.fromId(to).bytes, FilAddress.fromId(0).bytes, head.Height, new Uint8Array(), 2n ** 62n - 1n, new Uint8Array(), new Uint8Array(), 2, params])).toString();
+    assert.equal(reward.MsgCid['/'], cidOfImplicit(2, Buffer.from(reward.Msg.Params, 'base64')));
+    assert.equal(cron.MsgCid['/'], cidOfImplicit(3, new Uint8Array()));
+    // AwardBlockReward's params: [miner, penalty, gas reward, win count]; paid to the miner by its ApplyRewards (14), with the reward as value.
+    const [miner, , , wins] = decodeCbor<[Uint8Array, Uint8Array, Uint8Array, number]>(Buffer.from(reward.Msg.Params, 'base64'));
+    const minerId = FilAddress.fromBytes(miner).toString();
+    assert.equal(wins, 1);
+    const zero = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
+    for (const run of [reward, cron]) {
+      assert.deepEqual([run.MsgRct.ExitCode, run.MsgRct.Return, run.Error, run.GasCost], [0, null, '', zero]);
+      // The FVM's implicit sends have all the gas its tracker holds: i64::MAX milligas, in gas.
+      assert.equal(run.ExecutionTrace.Msg.GasLimit, 9_223_372_036_854_776);
+    }
+    const shape = (trace: Trace): unknown => [trace.Msg.From, trace.Msg.To, trace.Msg.Method, trace.MsgRct.ExitCode, (trace.Subcalls ?? []).map(shape)];
+    assert.deepEqual(shape(reward.ExecutionTrace), ['t00', 't02', 2, 0, [['t02', minerId, 14, 0, []]]]);
+    assert.ok(BigInt(reward.ExecutionTrace.Subcalls[0].Msg.Value) > 0n);
+    // EpochTick: the power actor's OnEpochTickEnd (ThisEpochReward, then UpdateNetworkKPI), then the market's CronTick.
+    assert.deepEqual(shape(cron.ExecutionTrace), ['t00', 't03', 2, 0, [['t03', 't04', 4, 0, [['t04', 't02', 3, 0, []], ['t04', 't02', 4, 0, []]]], ['t03', 't05', 9, 0, []]]]);
+    assert.deepEqual(out.Trace.slice(3).map((r: { MsgRct: { ExitCode: number } }) => r.MsgRct.ExitCode), [0, 0, 2]);
+    assert.match(out.Trace[5].Error, /exit SysErrSenderStateInvalid|exit 2/);
     // Refused before it ran: Lotus's empty trace.
-    assert.deepEqual(out.Trace[3].ExecutionTrace.Msg.From, '<empty>');
+    assert.deepEqual(out.Trace[5].ExecutionTrace.Msg.From, '<empty>');
     assert.ok(out.Root['/']);
     // Nothing was kept.
     assert.equal(await result('Filecoin.MpoolGetNonce', [OWNER]), nonce);

@@ -14,6 +14,7 @@ import type { ActorEvent, BacktraceFrame } from '../../fevm/types.js';
 import type { Tipset } from '../../mining/tipset.js';
 import type { CodeTable } from '../../fevm/code-table.js';
 import type { TracedMessage } from '../../devnet/replay.js';
+import type { ImplicitRun } from '../../devnet/implicit-messages.js';
 import { vmError } from '../../devnet/revert.js';
 import { defineMethod } from '../define-method.js';
 import { EAM_CREATE, EAM_CREATE2, eamReturn, eamSubcalls, traceJson, type Creation, type CreationFailure, type TracedSend } from '../execution-trace.js';
@@ -271,6 +272,16 @@ function minedInvocResult({ included, failure, ...traced }: TracedMessage, codes
   return invocResultJson(included!.signed.message, included!.cid, { ...traced, ...failure, events: included!.receipt.events }, codes, baseFee);
 }
 
+/**
+ * An implicit message's InvocResult (the block reward, cron): as Lotus's InvocationTracer records it,
+ * with no GasCost (ApplyImplicitMessage returns none); its Msg's GasLimit, 2^62 - 1, is past what a
+ * JSON number holds exactly in JavaScript (its CID is the exact one's).
+ */
+function implicitInvocResult(run: ImplicitRun, codes: CodeTable) {
+  const result = invocResultJson(run.message, run.cid, { ...run, events: [] }, codes);
+  return { ...result, Msg: { ...result.Msg, CID: cidJson(run.cid) } };
+}
+
 /** A GasCost as Lotus's api.MsgGasCost marshals its zero value: no message (cid.Undef is null), every amount 0. */
 const NO_GAS_COST = { Message: null, GasUsed: '0', BaseFeeBurn: '0', OverEstimationBurn: '0', MinerPenalty: '0', MinerTip: '0', Refund: '0', TotalCost: '0' };
 
@@ -338,13 +349,15 @@ export const filecoinStateCompute = [
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
   // state after the tipset at epoch `height`; nothing is kept. Root is the devnet's commitment to the
   // result. As Lotus's ComputeState (chain/stmgr/utils.go), the trace starts with the tipset's own
-  // execution trace (sm.ExecutionTrace): its messages, replayed, then the given ones.
+  // execution trace (sm.ExecutionTrace): its messages, replayed, and its implicit messages (the block
+  // reward, cron: devnet/implicit-messages.ts), then the given ones.
   defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet, batch, signal }, height, msgs, key) => {
     const tipset = tipsetOf(devnet, key);
-    const own = await devnet.traceTipset(tipset, 'all', {}, { signal });
+    const own = await devnet.traceTipsetWhole(tipset, { signal });
     const results = await devnet.computeMessages(msgs, tipset.epoch, height, batch);
     const trace = [
-      ...own.map((traced) => minedInvocResult(traced, devnet.codes, tipset.baseFee)),
+      ...own.traced.map((traced) => minedInvocResult(traced, devnet.codes, tipset.baseFee)),
+      ...own.implicit.map((run) => implicitInvocResult(run, devnet.codes)),
       ...msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], devnet.codes, tipset.baseFee)),
     ];
     const root = cidOf(encodeCbor([tipset.stateRoot, msgs.map(messageCid), results.map((r) => [r.exitCode, r.returnData, r.gasUsed])]));

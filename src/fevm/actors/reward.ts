@@ -83,6 +83,12 @@ export function thisEpochReward(reward: RewardState | undefined): { reward: bigi
   return { reward: kpi.thisEpochReward, smoothed: kpi.thisEpochRewardSmoothed, baselinePower: kpi.thisEpochBaselinePower };
 }
 
+/** ThisEpochReward's return: [this_epoch_reward_smoothed: FilterEstimate (Q.128 position, velocity), this_epoch_baseline_power]. */
+export function thisEpochRewardReturn(reward: RewardState | undefined): unknown {
+  const { smoothed, baselinePower } = thisEpochReward(reward);
+  return [[encodeBigInt(smoothed.position), encodeBigInt(smoothed.velocity)], encodeBigInt(baselinePower)];
+}
+
 /**
  * On a fork, the reward actor's State moved on through the cron of epoch `through`, as the power
  * actor's cron at the end of every epoch, null rounds included, hands it the network's raw power
@@ -194,11 +200,7 @@ export const rewardActor: BuiltinActor = {
       noParams: true,
       legacy: 3,
       internalOnly: true,
-      // [this_epoch_reward_smoothed: FilterEstimate (Q.128 position, velocity), this_epoch_baseline_power].
-      run: (rt) => {
-        const { smoothed, baselinePower } = thisEpochReward(rt.self().reward);
-        return [[encodeBigInt(smoothed.position), encodeBigInt(smoothed.velocity)], encodeBigInt(baselinePower)];
-      },
+      run: (rt) => thisEpochRewardReturn(rt.self().reward),
     },
   }),
 };

@@ -7,7 +7,7 @@
 // counts it (actors/evm/evm-gas.ts) and the GAS opcode reports it.
 import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm';
 import { bigIntToBytes, generateAddress, generateAddress2 } from '@ethereumjs/util';
-import type { FilAddress } from '../../../common/address.js';
+import { FilAddress } from '../../../common/address.js';
 import type { CID } from '../../../common/cbor.js';
 import { bytesToHex } from '../../../common/hex.js';
 import { word } from '../../../filecoin-precompiles/abi.js';
@@ -239,6 +239,8 @@ const SEND_ERROR_EXIT_CODES: Partial<Record<ErrorNumber, number>> = {
 export class Tracer {
   /** The top-level send, once the message has started. */
   root: SendFrame | undefined;
+  /** The scheduled work that ran while tracing (cron): a frame per piece, its receiver invoked, the sends it made under it (enterCronWork). */
+  readonly cronWork: SendFrame[] = [];
   readonly steps: StepLog[] = [];
   private readonly open: OpenFrame[] = [];
   private state: StateOverlay | undefined;
@@ -292,8 +294,43 @@ export class Tracer {
     };
     const parent = this.current();
     if (parent) parent.calls.push(frame);
-    else if (top) this.root = frame;
+    // A send under nothing is the message's own: the top-level one, or an implicit message's (the block reward).
+    else this.root = frame;
     this.open.push({ frame, bodyStarted: false });
+  }
+
+  /**
+   * A piece of scheduled work is about to run in `receiver` (Executor.runCronEntries): the sends it
+   * makes go under a frame of their own, kept in `cronWork`, from which the cron message's trace is
+   * made (the devnet runs no cron actor to send them).
+   */
+  enterCronWork(receiver: Actor): void {
+    const frame: SendFrame = {
+      kind: 'send',
+      top: false,
+      from: new Uint8Array(20),
+      fromId: undefined,
+      toAddress: FilAddress.fromId(receiver.id),
+      method: 0,
+      value: 0n,
+      readOnly: false,
+      gas: 0,
+      gasUsed: 0,
+      exitCode: 0,
+      returnData: new Uint8Array(),
+      calls: [],
+      logs: [],
+      invoked: receiver,
+      receiver: { id: receiver.id, kind: receiver.kind },
+    };
+    this.cronWork.push(frame);
+    this.open.push({ frame, bodyStarted: true });
+  }
+
+  /** The piece of work enterCronWork began ended with `exitCode`. */
+  exitCronWork(exitCode: number): void {
+    const frame = this.closeSend();
+    if (frame) frame.exitCode = exitCode;
   }
 
   /** The send's receiver is about to be invoked, as `receiver` is now (before the value moves). */
