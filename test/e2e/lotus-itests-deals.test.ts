@@ -5,11 +5,17 @@
 // it ports and asserts what Lotus asserts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CID } from 'multiformats/cid';
+import { FilAddress } from '../../src/common/address.js';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusKit } from '../helpers/lotus-contracts.js';
 
 const MARKET = 'f05';
 const PUBLISH_STORAGE_DEALS = 4;
+const FIL = 10n ** 18n;
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
   let node: DevnetProcess;
@@ -29,5 +35,46 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     const { error } = await kit.raw('Filecoin.MpoolPushMessage', [message, null]);
     assert.match(error?.message ?? '', /Serialization error for Cbor protocol: InvalidUtf8/);
     assert.match(error?.message ?? '', /exit=\[ErrSerialization\(21\)\]/);
+  });
+
+  test('TestCirciulationSupplyUpgrade: from nv23 the funds a published deal locks in the market are not in FilLocked (only the power actor\'s pledge is)', async () => {
+    assert.ok((await kit.rpc('Filecoin.StateNetworkVersion', null)) >= 23);
+    // The itest's makePSDMessage at a smaller scale: the client locks price × 200 days, the provider its collateral.
+    const wallet = await kit.sender();
+    const [miner] = await kit.rpc('Filecoin.StateListMiners', null);
+    const worker = await kit.rpc('Filecoin.StateAccountKey', (await kit.rpc('Filecoin.StateMinerInfo', miner, null)).Worker, null);
+    const duration = 2880 * 200;
+    const clientLocked = 576n * FIL;
+    const providerLocked = 10n * FIL;
+    const wait = async (cid: unknown) => assert.equal((await kit.rpc('Filecoin.StateWaitMsg', cid, 0, -1, false)).Receipt.ExitCode, 0);
+    await wait(await kit.rpc('Filecoin.MarketAddBalance', wallet, wallet, clientLocked.toString()));
+    await wait(await kit.rpc('Filecoin.MarketAddBalance', worker, miner, providerLocked.toString()));
+    const terms = {
+      pieceCid: CID.parse('baga6ea4seaqflae5c3k2odz4sqfufmrmoegplhk5jbq3co4fgmmy56yc2qfh4aq'),
+      pieceSize: 128,
+      verifiedDeal: false,
+      label: '',
+      startEpoch: 10_000,
+      endEpoch: 10_000 + duration,
+      storagePricePerEpoch: clientLocked / BigInt(duration),
+      providerCollateral: providerLocked,
+      clientCollateral: 0n,
+    };
+    const proposal = proposalValue(terms, FilAddress.parse(wallet), FilAddress.parse(miner));
+    const signature = await kit.rpc('Filecoin.WalletSign', wallet, base64(encodeCbor(proposal)));
+    const params = encodeCbor([[[proposal, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]]]);
+    const published = await kit.rpc('Filecoin.MpoolPushMessage', { From: worker, To: MARKET, Value: '0', Method: PUBLISH_STORAGE_DEALS, Params: base64(params) }, null);
+    await wait(published.CID);
+    assert.equal((await kit.rpc('Filecoin.StateMarketBalance', wallet, null)).Locked, clientLocked.toString());
+    assert.equal((await kit.rpc('Filecoin.StateMarketBalance', miner, null)).Locked, providerLocked.toString());
+
+    await kit.rpc('evm_mine');
+    // Both read the head's parent state. The node's provider may have pledged a sector meanwhile: that is power's.
+    const head = (await kit.rpc('Filecoin.ChainHead')).Cids;
+    const afterDeal: Record<string, string> = await kit.rpc('Filecoin.StateVMCirculatingSupplyInternal', head);
+    const pledge = (await kit.rpc('Filecoin.StateReadState', 'f04', head)).State.TotalPledgeCollateral;
+    assert.equal(afterDeal.FilLocked, pledge, 'nv22 would add the market\'s locked funds; nv23 does not (chain/stmgr/supply.go GetFilLocked)');
+    const { FilVested, FilMined, FilReserveDisbursed, FilBurnt, FilLocked, FilCirculating } = afterDeal;
+    assert.equal(BigInt(FilCirculating!), BigInt(FilVested!) + BigInt(FilMined!) + BigInt(FilReserveDisbursed!) - BigInt(FilBurnt!) - BigInt(FilLocked!));
   });
 });
