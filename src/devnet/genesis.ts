@@ -19,7 +19,7 @@ import {
 } from '../fevm/actor.js';
 import { Protocol, type FilAddress } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
-import { createActor } from '../fevm/actors/lifecycle.js';
+import { createActor, newActorAddress } from '../fevm/actors/lifecycle.js';
 import { enrollCron } from '../fevm/actors/cron.js';
 import { EMPTY_MARKET_STATE } from '../fevm/actors/market/state.js';
 import { createMinerActor } from '../fevm/actors/miner/create.js';
@@ -108,7 +108,10 @@ export function createGenesisState(
   for (const key of providers.keys) {
     if (state.lookupId(key.address) !== undefined) throw new InvalidAddressError(`${key.address.toString()} is already an actor at genesis`);
     const owner = createActor(state, 'account', { robust: key.address, balance: providers.ownerBalance ?? 0n });
-    const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0 });
+    // Lotus's genesis creates each miner with the power actor's CreateMiner from its owner
+    // (chain/gen/genesis/miners.go), so Init maps it an f2 address, as every calibnet miner has.
+    const robust = newActorAddress(state, owner.id);
+    const created = createMinerActor(state, { owner: owner.id, worker: owner.id, windowPoStProofType: windowPoSt(sectorSize).proofType, peerId: key.peerId, epoch: 0, robust });
     // The provider's power comes from committed, deal-less sectors it holds from genesis.
     const { miner, expiration } = genesisSectors(created, GENESIS_SECTORS_PER_PROVIDER);
     state.putActor(miner);

@@ -14,8 +14,8 @@ export interface NewMiner {
   peerId: Uint8Array;
   multiaddrs?: Uint8Array[];
   epoch: number;
-  /** The f2 address Init would give it; genesis miners have none. */
-  robust?: FilAddress;
+  /** The f2 address Init gives it (CreateMiner's Exec). */
+  robust: FilAddress;
   /** The creation deposit it locks (FIP-0077), vesting as block rewards do; genesis miners lock none. */
   deposit?: bigint;
 }
@@ -23,7 +23,7 @@ export interface NewMiner {
 export function createMinerActor(state: StateOverlay, miner: NewMiner): MinerActor {
   const shape = shapeByPoStProof(miner.windowPoStProofType);
   if (!shape) throw new RangeError(`no sector size for window PoSt proof ${miner.windowPoStProofType}`);
-  const actor = createActor(state, 'storageminer', miner.robust ? { robust: miner.robust } : {});
+  const actor = createActor(state, 'storageminer', { robust: miner.robust });
   const offset = provingPeriodOffset(FilAddress.fromId(actor.id), miner.epoch);
   // The miner constructor's add_locked_funds(deposit, REWARD_VESTING_SPEC), from the proving period's start.
   const locked = miner.deposit ? { lockedFunds: miner.deposit, vestingFunds: rewardVestingTable(miner.deposit, miner.epoch, provingPeriodStart(miner.epoch, offset)) } : {};
