@@ -301,6 +301,13 @@ describe('forked singletons', () => {
       const offline = new ForkSource(fakeUpstream().upstream, loaded);
       assert.deepEqual(offline.getActor(MARKET_ACTOR_ID)!.market!.proposals.get(2), pendingDeal.proposal);
       assert.deepEqual(offline.getActor(VERIFREG_ACTOR_ID)!.verifreg!.allocations.get(CLIENT)?.get(9), allocation);
+      // Saved again: a table that grew since it was loaded (the fork only adds entries) is stored anew, the others as they were loaded.
+      loaded.tables.deals.set(99, null);
+      cache.save('http://up/rpc/v1', 7, point, loaded);
+      const again = cache.load(point);
+      assert.deepEqual(again.tables, loaded.tables);
+      assert.equal(again.tables.deals.get(99), null);
+      assert.deepEqual(again.tables.allocations, source.data.tables.allocations);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -42,8 +42,9 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * when the fork reads it (ForkedActors), where 25 held them in the file's structure. 27: each contract's
  * slots are its own CBOR bytes, decoded when one of them is read (ForkedSlots), where 26 listed each slot.
  * 28: a contract's storage shape is stored as lists beside its actor's storable form (forked-actors.ts).
+ * 29: each of the singletons' tables is its own CBOR bytes (storedTable), where 28 stored them as one value.
  */
-const CACHE_FORMAT = 28;
+const CACHE_FORMAT = 29;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
@@ -61,12 +62,42 @@ interface CacheFile {
   /** Each contract's slots as their own CBOR bytes (ForkedSlots): [slot, value] pairs, decoded when one is read. */
   slots: [number, Uint8Array][];
   nextId: number | null;
-  /** The singletons' table entries (ForkTables), through storable.ts. */
-  tables: unknown;
+  /** The singletons' tables (ForkTables), each through storable.ts as its own CBOR bytes (storedTable). */
+  tables: Record<string, Uint8Array>;
   /** The upstream's tipset hashes below the fork epoch; absent from a file written before they were kept. */
   tipsetHashes?: [number, Uint8Array][];
   /** The upstream's tipsets premium estimates read (ForkData.tipsetFees): blocks, then [premium, gas limit] per message; absent until fetched. */
   tipsetFees?: [number, [Uint8Array, number][]][];
+}
+
+/**
+ * The bytes each table was last stored as (or loaded from), with its size then. The fork only adds
+ * entries to its tables (ForkSource.load fills a key it does not hold; dealOpEpochs is set once), so a
+ * table of the same size holds the same entries: a save encodes again only the tables that grew, not
+ * a listed deals table (StateMarketDeals: all of calibnet's) a second after every fetch.
+ */
+const storedBytes = new WeakMap<object, { size: number; bytes: Uint8Array }>();
+
+const sizeOf = (table: Map<unknown, unknown> | readonly unknown[]): number => (table instanceof Map ? table.size : table.length);
+
+function storedTable(table: Map<unknown, unknown> | readonly unknown[]): Uint8Array {
+  const stored = storedBytes.get(table);
+  if (stored?.size === sizeOf(table)) return stored.bytes;
+  const bytes = encodeCbor(toStorable(table));
+  storedBytes.set(table, { size: sizeOf(table), bytes });
+  return bytes;
+}
+
+/** A table as a file stored it, as an entry of ForkTables; none if its bytes do not decode (its entries are fetched again). */
+function loadedTable(name: string, bytes: Uint8Array): [string, Map<unknown, unknown> | readonly unknown[]][] {
+  let table: Map<unknown, unknown> | readonly unknown[];
+  try {
+    table = fromStorable(decodeCbor(bytes)) as Map<unknown, unknown> | readonly unknown[];
+  } catch {
+    return [];
+  }
+  storedBytes.set(table, { size: sizeOf(table), bytes });
+  return [[name, table]];
 }
 
 /**
@@ -139,7 +170,7 @@ export class ForkCache {
       ids: [...data.ids],
       slots: [...data.slots.stored()],
       nextId: data.nextId ?? null,
-      tables: toStorable(data.tables),
+      tables: Object.fromEntries(Object.entries(data.tables).flatMap(([name, table]) => (table === undefined ? [] : [[name, storedTable(table)]]))),
       tipsetHashes: [...data.tipsetHashes],
       ...(data.tipsetFees ? { tipsetFees: data.tipsetFees.map(({ blocks, fees }) => [blocks, fees.map(({ premium, gasLimit }) => [encodeBigInt(premium), gasLimit])]) } : {}),
     };
@@ -171,7 +202,7 @@ export class ForkCache {
       ids: new Map(file.ids),
       slots: ForkedSlots.fromStored(file.slots),
       nextId: file.nextId ?? undefined,
-      tables: { ...emptyForkTables(), ...(fromStorable(file.tables) as Partial<ForkTables>) },
+      tables: { ...emptyForkTables(), ...(Object.fromEntries(Object.entries(file.tables).flatMap(([name, bytes]) => loadedTable(name, bytes))) as Partial<ForkTables>) },
       tipsetHashes: new Map(file.tipsetHashes ?? []),
       tipsetFees: file.tipsetFees?.map(([blocks, fees]) => ({ blocks, fees: fees.map(([premium, gasLimit]) => ({ premium: decodeBigInt(premium), gasLimit })) })),
     };
