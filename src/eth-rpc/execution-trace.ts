@@ -120,8 +120,7 @@ export function eamSubcalls(c: Creation, constructorCalls: unknown[], failure?: 
  * The new contract as its Constructor is invoked: made by Init's Exec4 (ref-fvm create_actor) with
  * the EVM code, the empty state (EMPTY_ARR_CID), no nonce or balance and its f410 address, or a
  * Placeholder that held the address turned into it, keeping its balance and nonce. For Resurrect,
- * the dead contract. `prior` is known for a failed creation only (the tracer sees the state after the
- * creation, undone when it failed): a successful one over a funded Placeholder shows balance 0 here.
+ * the dead contract. `prior`: what held the address before the creation, as the tracer saw it.
  */
 function creationActor(c: Creation): Actor {
   if (c.prior?.kind === 'evm') return c.prior;

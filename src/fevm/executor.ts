@@ -309,7 +309,9 @@ export class Executor {
   private async createExternal(state: StateOverlay, sender: Actor, send: ActorSend, ctx: ExecutionContext, top: TopLevel): Promise<SendResult> {
     const initcode = top.input ?? decodeBytesParam(send.params);
     if (!initcode) return noReturn(ExitCode.ErrSerialization, refusedMethodGas('eam', send.params?.data.length ?? 0));
-    const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium }, ctx);
+    const tracer = this.tracer;
+    const onTarget = tracer && ((there: Actor | undefined) => tracer.deploying(there));
+    const result = await createExternal(state, this.evm, { sender, nonce: top.nonce, initcode, value: send.value, gasLimit: send.gasLimit, gasPremium: top.gasPremium, onTarget }, ctx);
     return withReturnBlock(result, result.returnData.length > 0 ? { codec: CBOR, data: result.returnData } : undefined);
   }
 

@@ -784,6 +784,24 @@ describe('Filecoin.StateReplay: the execution trace Lotus shows', () => {
     assert.deepEqual(construct.InvokedActor, { Id: id, State: { ...placeholder, Code: { '/': codeCid('evm').toString() }, Balance: '7' } });
   });
 
+  test("a deployment (CreateExternal) over a funded Placeholder: the Constructor invokes the Placeholder turned into the contract, its balance kept", async (t) => {
+    const rpc = await setupTraces(t);
+    const { sendTx, devnet } = rpc;
+    // The dev account's next deployment goes at the CREATE address of its nonce after this transfer.
+    const next = getCreateAddress({ from: DEV, nonce: rpc.nonce() + 1 }).toLowerCase();
+    await sendTx({ to: next, data: '0x', value: 9n });
+    const placeholder = await actorNow(rpc, f410(next));
+    assert.equal(placeholder.Code['/'], codeCid('placeholder').toString());
+    const trace = await replay(rpc, await sendTx({ to: null, data: rpc.contracts.TraceCallee.bytecode, value: 2n }));
+    assert.equal(trace.Msg.Method, 4);
+    const [exec4] = subcallsOf(trace);
+    const [construct] = subcallsOf(exec4);
+    const id = devnet.stateAt(devnet.head.epoch).lookupId(FilAddress.fromEthAddress(hexToBytes(next)));
+    // ref-fvm create_actor keeps the Placeholder's balance and nonce; the deployment's 2 attoFIL have not moved yet.
+    assert.deepEqual(construct.InvokedActor, { Id: id, State: { ...placeholder, Code: { '/': codeCid('evm').toString() }, Balance: '9' } });
+    assert.equal((await actorNow(rpc, f410(next))).Balance, '11');
+  });
+
   test("G6d: EXTCODESIZE, EXTCODEHASH and EXTCODECOPY of a contract are the EVM actor's read-only GetBytecode / GetBytecodeHash sends", async (t) => {
     const rpc = await setupTraces(t);
     const { callee, devnet, sendTx } = rpc;

@@ -65,7 +65,7 @@ function deployment(frame: SendFrame, codes: CodeTable): { creation: Creation; f
   const common = () => ({ creator: frame.from, initcode: decodeCbor<Uint8Array>(params), value: frame.value, gas: frame.gas, account: frame.account, codes, init: frame.init });
   if (frame.exitCode === 0) {
     const [id, robust, eth] = decodeCbor<[number, Uint8Array | null, Uint8Array]>(frame.returnData);
-    return { creation: { ...common(), id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null } };
+    return { creation: { ...common(), id, eth, robust: robust ? FilAddress.fromBytes(robust) : undefined, resurrected: robust === null, prior: frame.prior } };
   }
   const target = frame.body?.target;
   // A failure before the EAM chose an address (params that are no initcode among them) sent nothing.

@@ -23,6 +23,8 @@ export interface CreateExternal {
   gasLimit: number;
   /** The message's gas premium (GASPRICE in the constructor). */
   gasPremium?: bigint;
+  /** Told what holds the address the contract goes at before it is made (a tracer's Constructor or Resurrect shows it). */
+  onTarget?: (there: Actor | undefined) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function createExternal(state: StateOverlay, evm: EvmActor, create:
   const createAddress = native ? generateAddress(keccak256(sender.robust!.bytes).subarray(12), nonce) : undefined;
   // Deploying where a dead contract lies resurrects it: the same actor, and no new robust address.
   const there = resolveEthAddress(state, createAddress ?? generateAddress(caller, nonce));
+  create.onTarget?.(there);
   const resurrecting = there?.evm?.dead === true;
   const call = { caller, origin: caller, input: create.initcode, value: create.value, gasLimit: create.gasLimit, gasPremium: create.gasPremium, createAddress };
   // The ID the init actor gives the new actor, which a failed constructor's backtrace names.

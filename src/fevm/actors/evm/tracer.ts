@@ -142,6 +142,8 @@ export interface SendFrame extends FrameCommon {
    */
   invoked?: Actor;
   init?: Actor;
+  /** A deployment (the EAM's CreateExternal): what held the address it deploys at before (a Placeholder, a dead contract), if anything. */
+  prior?: Actor;
   method: number;
   params?: IpldBlock;
   readOnly: boolean;
@@ -331,6 +333,12 @@ export class Tracer {
   exitCronWork(exitCode: number): void {
     const frame = this.closeSend();
     if (frame) frame.exitCode = exitCode;
+  }
+
+  /** The deployment the open send makes goes where `there` is now (the EAM's CreateExternal). */
+  deploying(there: Actor | undefined): void {
+    const entry = this.open[this.open.length - 1];
+    if (entry?.frame.kind === 'send') entry.frame.prior = there;
   }
 
   /** The send's receiver is about to be invoked, as `receiver` is now (before the value moves). */
