@@ -20,7 +20,12 @@ import type { ForkedDeal, SectorCount } from './upstream-tables.js';
 /** The kinds whose tables the fork reads by key: the singletons, and miners (their sectors). */
 export const FORKED_TABLE_KINDS: ReadonlySet<ActorKind> = new Set<ActorKind>(['storagepower', 'storagemarket', 'verifiedregistry', 'datacap', 'storageminer']);
 
-/** The entries fetched so far, by the key the upstream reads them by; null records "none upstream". */
+/**
+ * The entries fetched so far, by the key the upstream reads them by; null records "none upstream".
+ * Entries are only ever added (the upstream's at the fork point never change): the disk cache stores
+ * a table again only when its size changed (fork-cache.ts storedTable), so an entry changed in place
+ * would be saved stale.
+ */
 export interface ForkTables {
   deals: Map<number, ForkedDeal | null>;
   /** Market escrow and locked amounts by actor ID. */
