@@ -14,7 +14,7 @@ import { chainSize, encodeMessage, messageWith, SigType, type Message } from '..
 import { onChainMessage } from '../fevm/price-list.js';
 import { RunBudget, type BatchBudget } from '../fevm/run-budget.js';
 import { StateOverlay } from '../fevm/state-tree.js';
-import type { ExecutionContext, InvocationResult, MessageReceipt, SendResult } from '../fevm/types.js';
+import type { ExecutionContext, InvocationResult, MessageFailure, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { callContext, callContextFor, readFetched, runFetched, timed, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
@@ -35,9 +35,8 @@ export interface CallRequest {
 const ZERO_ADDRESS = new Uint8Array(20);
 const EMPTY = new Uint8Array();
 
-/** A sender's pending messages by nonce (the pool's, read inside the queue). */
-/** A message StateCompute applied: its receipt, its top-level send, how long it ran (ns). */
-export type ComputedMessage = MessageReceipt & { root?: SendFrame; durationNs: number };
+/** A message StateCompute applied: its receipt, why it failed, its top-level send, how long it ran (ns). */
+export type ComputedMessage = MessageReceipt & MessageFailure & { root?: SendFrame; durationNs: number };
 
 /** StateCall's run: the message as it ran, its result, its top-level send, how long it ran (ns). */
 export interface StateCallResult {
@@ -47,6 +46,7 @@ export interface StateCallResult {
   durationNs: number;
 }
 
+/** A sender's pending messages by nonce (the pool's, read inside the queue). */
 export type PendingFor = (senderId: number) => readonly PendingMessage[];
 
 /** A message an estimate runs, as Lotus's CallWithGas runs it (see Calls.run). */
@@ -316,8 +316,10 @@ export class Calls {
       const results: ComputedMessage[] = [];
       for (const message of messages) {
         const tracer = new Tracer({});
-        const { value: receipt, durationNs } = await timed(() => executor.traced(tracer, () => executor.applyMessage(overlay, message, encodeMessage(message).length, ctx)));
-        results.push({ ...receipt, root: tracer.root, durationNs });
+        let failure: MessageFailure | undefined;
+        const apply = () => executor.applyMessage(overlay, message, encodeMessage(message).length, ctx, (why) => (failure = why));
+        const { value: receipt, durationNs } = await timed(() => executor.traced(tracer, apply));
+        results.push({ ...receipt, ...failure, root: tracer.root, durationNs });
       }
       return results;
     }, this.node.callTimeoutMs, this.batch);

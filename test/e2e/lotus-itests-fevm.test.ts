@@ -9,6 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { id, toBeHex, zeroPadValue } from 'ethers';
+import { encodeCbor } from '../../src/common/cbor.js';
+import { hexToBytes } from '../../src/common/hex.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusKit, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
 
@@ -81,6 +83,13 @@ describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin
     const simple = await invoke(fresh.id, 'revert()');
     assert.equal(simple.exit, EXIT_REVERTED);
     assert.match(simple.error, /-- contract reverted at \d+ \(33\)/);
+    // StateCompute of the same call on the head's state words its failure alike (its last InvocResult).
+    const head = await rpc('Filecoin.ChainHead');
+    const params = Buffer.from(encodeCbor(hexToBytes('0x' + selector('revert()')))).toString('base64');
+    const call = { Version: 0, From: from, To: fresh.id, Nonce: await rpc('Filecoin.MpoolGetNonce', from), Value: '0', GasLimit: 100_000_000, GasFeeCap: '1000000000', GasPremium: '100000', Method: METHOD_INVOKE_CONTRACT, Params: params };
+    const computed = (await rpc('Filecoin.StateCompute', head.Height, [call], head.Cids)).Trace.at(-1);
+    assert.equal(computed.MsgRct.ExitCode, EXIT_REVERTED);
+    assert.match(computed.Error, new RegExp(`^message failed with backtrace:\\n00: ${fresh.id} \\(method ${METHOD_INVOKE_CONTRACT}\\) -- contract reverted at \\d+ \\(33\\)`));
 
     // A contract delegate-calling itself runs out of gas and reverts: an error, but no fatal one.
     const selfCall = await invoke(fresh.id, 'setVarsSelf(address,uint256)', (await idWord(fresh.id)) + word(7));
