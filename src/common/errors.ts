@@ -76,6 +76,18 @@ export class BlockRangeExceededError extends DevnetError {
   override name = 'BlockRangeExceededError';
 }
 
+/**
+ * Lotus's api.ErrOutOfGas (code 2, go-jsonrpc's first user code): a Filecoin gas estimate whose message
+ * runs out of gas at the block gas limit (node/impl/gasutils/gasutils.go gasEstimateGasLimitInternal).
+ */
+export class OutOfGasError extends DevnetError {
+  override readonly code = 2;
+  override name = 'OutOfGasError';
+  constructor() {
+    super('call ran out of gas');
+  }
+}
+
 /** Lotus's api.ErrActorNotFound (code 11: go-jsonrpc's first user code, 2, + 9 in api/api_errors.go), which Go clients test for with errors.Is. */
 export class ActorNotFoundError extends DevnetError {
   override readonly code = 11;

@@ -2,7 +2,7 @@
 // (eth_estimateGas, Filecoin.GasEstimateGasLimit) and traces (replay.ts). Each run is one task of
 // the miner's queue (a replay of a mined tipset: one per slice of its messages), on an overlay that
 // is dropped afterwards.
-import { DevnetError } from '../common/errors.js';
+import { DevnetError, OutOfGasError } from '../common/errors.js';
 import { bytesToBigint } from '../common/hex.js';
 import { unsignedMessage } from '../fevm/eth-tx.js';
 import { canSend } from '../fevm/actor.js';
@@ -99,7 +99,7 @@ export class Calls {
    * or `at` an earlier tipset's epoch without them (anvil_reorg's new chain, grown from that tipset).
    */
   async estimateGas(request: CallRequest, at?: { epoch: number }): Promise<number> {
-    const { probe: unpriced, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, request.input, at);
+    const { probe: unpriced, used } = await this.gasUsed(this.toMessage(request, BLOCK_GAS_LIMIT), SigType.Delegated, { input: request.input, at });
     const limit = Math.min(BLOCK_GAS_LIMIT, overestimated(used));
     // The search runs the message GasEstimateMessageGas returns: with its premium and fee cap, whose
     // reserve for the gas the sender pays before the message runs (see run).
@@ -141,23 +141,27 @@ export class Calls {
    * most the block gas limit; no search. `input`: the bytes the message's params encode, if known.
    */
   async estimateMessageGas(message: Message, signatureType: SigType, input?: Uint8Array): Promise<number> {
-    return Math.min(BLOCK_GAS_LIMIT, overestimated((await this.gasUsed(message, signatureType, input)).used));
+    return Math.min(BLOCK_GAS_LIMIT, overestimated((await this.gasUsed(message, signatureType, { input, fail: estimateFailed })).used));
   }
 
   /** Lotus's GasEstimateGasLimit: the gas a message signed with `signatureType` uses, its inclusion with it. */
   async estimateGasLimit(message: Message, signatureType: SigType): Promise<number> {
-    return (await this.gasUsed(message, signatureType)).used;
+    return (await this.gasUsed(message, signatureType, { fail: estimateFailed })).used;
   }
 
   /**
    * Runs `message` at the block gas limit as an estimate does: the gas it uses (with its inclusion),
-   * or the error it fails with; and the probe that found it, for further runs.
+   * or the error it fails with (`fail`'s: eth_estimateGas's by default); and the probe that found it, for further runs.
    */
-  private async gasUsed(message: Message, signatureType: SigType, input?: Uint8Array, at?: { epoch: number }): Promise<{ probe: Probe; used: number }> {
+  private async gasUsed(
+    message: Message,
+    signatureType: SigType,
+    { input, at, fail = executionFailed }: { input?: Uint8Array; at?: { epoch: number }; fail?: typeof estimateFailed } = {},
+  ): Promise<{ probe: Probe; used: number }> {
     // Lotus's probe has no fees (gasutils.go gasEstimateGasLimitInternal), so it runs at a base fee of 0.
     const atLimit = messageWith(message, { gasLimit: BLOCK_GAS_LIMIT, gasFeeCap: 0n, gasPremium: 0n });
     const { result, epoch, priors, nonce } = await this.run({ message: atLimit, input, ...(at && { epoch: at.epoch, priors: [] }) }, BLOCK_GAS_LIMIT);
-    if (result.exitCode !== ExitCode.Ok) throw executionFailed(result, atLimit.to, atLimit.method);
+    if (result.exitCode !== ExitCode.Ok) throw fail(result, atLimit.to, atLimit.method);
     const inclusion = onChainMessage(estimatedChainSize(messageWith(atLimit, { nonce }), signatureType));
     return { probe: { message: atLimit, epoch, priors, inclusion, input }, used: inclusion + result.gasUsed };
   }
@@ -361,6 +365,14 @@ export class Calls {
 /** A gas used raised by Lotus's GasLimitOverestimation (1.25), truncated as Go's int64(float64 × 1.25). */
 function overestimated(gas: number): number {
   return Math.floor((gas * GAS_LIMIT_OVERESTIMATION_PERCENT) / 100);
+}
+
+/**
+ * How Lotus's Filecoin gas estimates fail (gasutils.go gasEstimateGasLimitInternal): a message out of
+ * gas at the block gas limit as api.ErrOutOfGas, any other failure as the execution's error.
+ */
+function estimateFailed(result: InvocationResult, to: Message['to'], method: number): DevnetError {
+  return result.exitCode === ExitCode.SysErrOutOfGas ? new OutOfGasError() : executionFailed(result, to, method);
 }
 
 function containsOutOfGas(frame: CallFrame | SendFrame): boolean {

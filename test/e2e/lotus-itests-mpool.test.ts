@@ -1,14 +1,15 @@
-// Lotus's message pool, nonce and gas integration tests ported (at b835fab70): itests/lookup_robust_address_test.go,
-// self_sent_txn_test.go, mpool_msg_uuid_test.go, dup_mpool_messages_test.go, gas_estimation_test.go and
-// mempool_test.go, driven over raw JSON-RPC as Lotus's kit drives a node (MpoolPushMessage from the default
-// wallet, WalletSignMessage + MpoolPush, StateWaitMsg), so that the tests see Lotus's answers, error texts
-// and exit codes. Each test names the itest it ports and asserts what Lotus asserts.
+// Lotus's message pool, nonce and gas integration tests ported (at b835fab70):
+// itests/lookup_robust_address_test.go, self_sent_txn_test.go, mpool_msg_uuid_test.go,
+// dup_mpool_messages_test.go, gas_estimation_test.go, mempool_test.go and api_test.go's error types,
+// driven over raw JSON-RPC as Lotus's kit drives a node (MpoolPushMessage from the default wallet,
+// WalletSignMessage + MpoolPush, StateWaitMsg), so that the tests see Lotus's answers, error texts and
+// exit codes. Each test names the itest it ports and asserts what Lotus asserts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress, Protocol } from '../../src/common/address.js';
 import { encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusKit } from '../helpers/lotus-contracts.js';
+import { lotusKit, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
 
 /** exitcode.SysErrInsufficientFunds, SysErrOutOfGas. */
 const SYS_ERR_INSUFFICIENT_FUNDS = 6;
@@ -50,7 +51,7 @@ function chainLength({ Message: m, Signature: sig }: LotusSignedMessage): number
 /** vm.PricelistByEpoch(math.MaxInt).OnChainMessage(size).Total(): Hygge's 38 863 + 475 000 compute, 1 300 × (36 + size) storage. */
 const onChainMessageGas = (size: number) => 38_863 + 475_000 + 1_300 * (36 + size);
 
-describe("Lotus's mpool, nonce and gas itests (lookup_robust_address, self_sent_txn, mpool_msg_uuid, dup_mpool_messages, gas_estimation, mempool; b835fab70)", () => {
+describe("Lotus's mpool, nonce and gas itests (lookup_robust_address, self_sent_txn, mpool_msg_uuid, dup_mpool_messages, gas_estimation, mempool, api; b835fab70)", () => {
   let node: DevnetProcess;
   let kit: ReturnType<typeof lotusKit>;
   const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
@@ -148,6 +149,24 @@ describe("Lotus's mpool, nonce and gas itests (lookup_robust_address, self_sent_
     const { error } = await kit.raw('Filecoin.MpoolPush', [await sign()]);
     assert.match(error?.message ?? '', /will not be included in a block/);
     assert.match(error?.message ?? '', /cannot be less than the cost of storing a message/);
+  });
+
+  test("api_test.go testOutOfGasError: GasEstimateMessageGas of a message that runs out of gas at the block gas limit fails with api.ErrOutOfGas (code 2)", async () => {
+    // Lotus lowers the block gas limit to 2 for a plain send; here a contract that loops forever
+    // (JUMPDEST PUSH1 0 JUMP) runs out of the real one.
+    const loop = await kit.deployCode('0x6004600c60003960046000f35b600056');
+    assert.equal(loop.lookup.Receipt.ExitCode, 0);
+    const message = { From: await kit.sender(), To: loop.id, Method: METHOD_INVOKE_CONTRACT, Params: 'QA==' /* no input: an empty CBOR byte string */, Value: '0' };
+    const outOfGas = { code: 2, message: 'call ran out of gas' };
+    assert.deepEqual((await kit.raw('Filecoin.GasEstimateMessageGas', [message, null, null])).error, outOfGas);
+    assert.deepEqual((await kit.raw('Filecoin.GasEstimateGasLimit', [message, null])).error, outOfGas);
+    // MpoolPushMessage wraps it (xerrors.Errorf("GasEstimateMessageGas error: %w")), so go-jsonrpc answers code 1.
+    assert.deepEqual((await kit.raw('Filecoin.MpoolPushMessage', [message, null])).error, { code: 1, message: 'GasEstimateMessageGas error: call ran out of gas' });
+  });
+
+  test('api_test.go testLookupNotFoundError: StateLookupID of a new key fails with api.ErrActorNotFound (code 11)', async () => {
+    const fresh: string = await rpc('Filecoin.WalletNew', 'secp256k1');
+    assert.deepEqual((await kit.raw('Filecoin.StateLookupID', [fresh, null])).error, { code: 11, message: 'actor not found' });
   });
 
   test('TestMemPoolPushOutgoingInvalidDelegated: an f4 recipient that is not an Ethereum address is refused', async () => {
