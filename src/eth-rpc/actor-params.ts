@@ -110,6 +110,12 @@ const SCHEMAS: Partial<Record<ActorKind, Record<string, Schema>>> = {
     AddVerifier: struct(['Address', 'address'], ['Allowance', 'tokens']),
     RemoveVerifier: 'address',
     AddVerifiedClient: struct(['Address', 'address'], ['Allowance', 'tokens']),
+    RemoveVerifiedClientDataCap: struct(
+      ['VerifiedClientToRemove', 'address'],
+      ['DataCapAmountToRemove', 'tokens'],
+      ['VerifierRequest1', struct(['Verifier', 'address'], ['VerifierSignature', 'signature'])],
+      ['VerifierRequest2', struct(['Verifier', 'address'], ['VerifierSignature', 'signature'])],
+    ),
     RemoveExpiredAllocations: struct(['Client', 'int'], ['AllocationIds', list('int')]),
     GetClaims: struct(['Provider', 'int'], ['ClaimIds', list('int')]),
     ExtendClaimTerms: struct(['Terms', list(struct(['Provider', 'int'], ['ClaimId', 'int'], ['TermMax', 'int']))]),

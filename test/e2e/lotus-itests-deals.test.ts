@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../src/common/address.js';
-import { encodeCbor } from '../../src/common/cbor.js';
+import { decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusKit } from '../helpers/lotus-contracts.js';
@@ -15,6 +15,8 @@ import { lotusKit } from '../helpers/lotus-contracts.js';
 const MARKET = 'f05';
 const PUBLISH_STORAGE_DEALS = 4;
 const FIL = 10n ** 18n;
+const VERIFREG = 't06';
+const MiB = 1n << 20n;
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
@@ -76,5 +78,74 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     assert.equal(afterDeal.FilLocked, pledge, 'nv22 would add the market\'s locked funds; nv23 does not (chain/stmgr/supply.go GetFilLocked)');
     const { FilVested, FilMined, FilReserveDisbursed, FilBurnt, FilLocked, FilCirculating } = afterDeal;
     assert.equal(BigInt(FilCirculating!), BigInt(FilVested!) + BigInt(FilMined!) + BigInt(FilReserveDisbursed!) - BigInt(FilBurnt!) - BigInt(FilLocked!));
+  });
+
+  test('TestVerifiedClientTopUp (nv13+), TestRemoveDataCap: a client granted twice holds both grants; the root key takes datacap back on two verifiers\' signed proposals, IDs 0 then 1, down to none', async () => {
+    const wallet = await kit.sender();
+    const rootKey = await kit.rpc('Filecoin.StateVerifiedRegistryRootKey', null);
+    // The root key is a multisig of one signer here (as on calibnet); Lotus's kit makes it an account.
+    const { State } = await kit.rpc('Filecoin.StateReadState', rootKey, null);
+    const signer = await kit.rpc('Filecoin.StateAccountKey', State.Signers[0], null);
+    const registryCode = (await kit.rpc('Filecoin.StateActorCodeCIDs', await kit.rpc('Filecoin.StateNetworkVersion', null))).verifiedregistry;
+    const receipt = async (message: Record<string, unknown>) => {
+      const signed = await kit.rpc('Filecoin.MpoolPushMessage', { Value: '0', ...message }, null);
+      return (await kit.rpc('Filecoin.StateWaitMsg', signed.CID, 0, -1, true)).Receipt;
+    };
+    /** A root key call: proposed by its signer (MsigPropose's message, pushed), applied at once; the registry's exit code. */
+    const asRoot = async (method: number, params: string): Promise<number> => {
+      const proposal = await kit.rpc('Filecoin.MsigPropose', rootKey, VERIFREG, '0', signer, method, params);
+      const Receipt = await receipt(proposal.Message);
+      assert.equal(Receipt.ExitCode, 0);
+      const [, applied, code] = decodeCbor<[number, boolean, number]>(Buffer.from(Receipt.Return, 'base64'));
+      assert.equal(applied, true);
+      return code;
+    };
+    const grant = (address: string, allowance: bigint) => kit.rpc('Filecoin.StateEncodeParams', registryCode, 4, { Address: address, Allowance: allowance.toString() });
+
+    // makeVerifier, twice.
+    const allowance = 100n * MiB;
+    const verifiers: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const verifier = await kit.rpc('Filecoin.WalletNew', 'secp256k1');
+      assert.equal((await receipt({ From: wallet, To: verifier, Value: (10n * FIL).toString(), Method: 0 })).ExitCode, 0);
+      assert.equal(await asRoot(2, await kit.rpc('Filecoin.StateEncodeParams', registryCode, 2, { Address: verifier, Allowance: allowance.toString() })), 0);
+      assert.equal(await kit.rpc('Filecoin.StateVerifierStatus', verifier, null), allowance.toString());
+      verifiers.push(verifier);
+    }
+    const client = await kit.rpc('Filecoin.WalletNew', 'bls');
+    assert.equal((await receipt({ From: wallet, To: client, Value: (10n * FIL).toString(), Method: 0 })).ExitCode, 0);
+    const clientId = await kit.rpc('Filecoin.StateLookupID', client, null);
+
+    // TestVerifiedClientTopUp: a second grant to the same client works (nv13+) and adds up.
+    const datacap = 2n * MiB;
+    for (const expected of [datacap, 2n * datacap]) {
+      assert.equal((await receipt({ From: verifiers[0], To: VERIFREG, Method: 4, Params: await grant(client, datacap) })).ExitCode, 0);
+      assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', client, null), expected.toString());
+    }
+
+    // TestRemoveDataCap's makeRemoveDatacapMsg: each verifier signs "fil_removedatacap:" ‖ RemoveDataCapProposal.
+    const removal = async (amount: bigint, proposalId: number): Promise<string> => {
+      const proposal = encodeCbor([FilAddress.parse(clientId).bytes, encodeBigInt(amount), [proposalId]]);
+      const payload = Buffer.concat([Buffer.from('fil_removedatacap:'), proposal]).toString('base64');
+      const requests = [];
+      for (const verifier of verifiers) {
+        const signature = await kit.rpc('Filecoin.WalletSign', verifier, payload);
+        const id = await kit.rpc('Filecoin.StateLookupID', verifier, null);
+        requests.push([FilAddress.parse(id).bytes, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]);
+      }
+      return base64(encodeCbor([FilAddress.parse(client).bytes, encodeBigInt(amount), ...requests]));
+    };
+    const half = datacap;
+    assert.equal(await asRoot(7, await removal(half, 0)), 0);
+    assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', client, null), (2n * datacap - half).toString());
+    // A proposal ID used up does not authenticate again: the verifier's account refuses the signature (ErrIllegalArgument).
+    assert.equal(await asRoot(7, await removal(half, 0)), 16);
+    const last = await removal(half, 1);
+    // StateDecodeParams shows them as go-state-types' RemoveDataCapParams.
+    const decoded = await kit.rpc('Filecoin.StateDecodeParams', VERIFREG, 7, last, null);
+    assert.deepEqual(Object.keys(decoded), ['VerifiedClientToRemove', 'DataCapAmountToRemove', 'VerifierRequest1', 'VerifierRequest2']);
+    assert.deepEqual(Object.keys(decoded.VerifierRequest2), ['Verifier', 'VerifierSignature']);
+    assert.equal(await asRoot(7, last), 0);
+    assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', client, null), null);
   });
 });

@@ -142,6 +142,25 @@ describe('AddVerifiedClient (4 and 3916220144)', () => {
   });
 });
 
+describe('RemoveVerifiedClientDataCap (7)', () => {
+  // A secp256k1 signature of nobody's: type 1, then 65 zero bytes.
+  const badSignature = Uint8Array.from([1, ...new Uint8Array(65)]);
+  const removal = (client: Uint8Array, first: Uint8Array, second: Uint8Array) => [client, encodeBigInt(MiBn), [first, badSignature], [second, badSignature]];
+
+  test('checks: the root key only (18), two different verifiers (16), each a verifier (17), both signatures (16, the proposal IDs used up revert with it)', async () => {
+    const w = await verifregWorld();
+    const [a, b] = CLIENTS;
+    await grant(w, a, MiBn);
+    assert.equal((await w.send(verifier, F06, 7, removal(a.bytes, verifier.bytes, b.bytes))).exitCode, ExitCode.ErrForbidden);
+    assert.equal((await proposeAsRoot(w, F06, 7, removal(a.bytes, verifier.bytes, verifier.bytes))).proposed[2], ExitCode.ErrIllegalArgument);
+    assert.equal((await proposeAsRoot(w, F06, 7, removal(a.bytes, verifier.bytes, b.bytes))).proposed[2], ExitCode.ErrNotFound);
+    await proposeAsRoot(w, F06, 2, [b.bytes, encodeBigInt(MiBn)]);
+    assert.equal((await proposeAsRoot(w, F06, 7, removal(a.bytes, verifier.bytes, b.bytes))).proposed[2], ExitCode.ErrIllegalArgument);
+    assert.equal(verifregState(w).removeDataCapProposalIds, undefined);
+    assert.equal(w.datacap(w.clientIds[0]), MiBn * TOKENS);
+  });
+});
+
 async function allocate(w: World, clientIndex: number, requests: Parameters<typeof allocationRequests>[1], bytes?: bigint) {
   const total = bytes ?? BigInt(requests.reduce((sum, r) => sum + r.size, 0));
   return transferForAllocations(w, CLIENTS[clientIndex], total, allocationRequests(w, requests));

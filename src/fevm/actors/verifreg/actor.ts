@@ -4,13 +4,14 @@
 import { methodTable, type BuiltinActor } from '../runtime.js';
 import { claimAllocations, removeExpiredAllocations, universalReceiverHook } from './allocations.js';
 import { extendClaimTerms, getClaims, removeExpiredClaims } from './claims.js';
-import { addVerifiedClient, addVerifier, removeVerifier } from './verifiers.js';
+import { addVerifiedClient, addVerifier, removeVerifiedClientDataCap, removeVerifier } from './verifiers.js';
 
 export const verifregActor: BuiltinActor = {
   methods: methodTable({
     AddVerifier: { legacy: 2, internalOnly: true, run: addVerifier },
     RemoveVerifier: { legacy: 3, internalOnly: true, run: removeVerifier },
     AddVerifiedClient: { legacy: 4, run: addVerifiedClient },
+    RemoveVerifiedClientDataCap: { legacy: 7, internalOnly: true, run: removeVerifiedClientDataCap },
     RemoveExpiredAllocations: { legacy: 8, run: removeExpiredAllocations },
     ClaimAllocations: { legacy: 9, internalOnly: true, run: claimAllocations },
     GetClaims: { legacy: 10, run: getClaims },
@@ -26,6 +27,7 @@ export const VerifregMethod = {
   AddVerifier: 2,
   RemoveVerifier: 3,
   AddVerifiedClient: 4,
+  RemoveVerifiedClientDataCap: 7,
   RemoveExpiredAllocations: 8,
   ClaimAllocations: 9,
   GetClaims: 10,

@@ -40,3 +40,9 @@ export async function burnDatacap(rt: ActorRuntime, bytes: bigint): Promise<void
 export async function transferDatacap(rt: ActorRuntime, to: number, bytes: bigint, context: string): Promise<void> {
   await call(rt, 'Transfer', [FilAddress.fromId(to).bytes, encodeBigInt(datacapToTokens(bytes)), new Uint8Array()], `${context}: failed to send transfer to datacap`);
 }
+
+/** Destroys a client's tokens (the registry is the token's governor). */
+export async function destroyDatacap(rt: ActorRuntime, owner: FilAddress, bytes: bigint, context: string): Promise<void> {
+  if (bytes === 0n) return;
+  await call(rt, 'Destroy', [owner.bytes, encodeBigInt(datacapToTokens(bytes))], `${context}: failed to send destroy to datacap`);
+}

@@ -4,6 +4,7 @@
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { actorIdKey, buildHamt } from '../../../common/hamt.js';
 import { FilAddress } from '../../../common/address.js';
+import { concatBytes } from '../../../common/hex.js';
 import { copyMap } from '../../lazy-map.js';
 
 /** Space a client reserved with a provider, paid for with datacap the registry holds until it is claimed. */
@@ -42,6 +43,8 @@ export interface VerifregState {
   readonly allocations: OwnedTable<Allocation>;
   readonly nextAllocationId: number;
   readonly claims: OwnedTable<Claim>;
+  /** The next RemoveVerifiedClientDataCap proposal ID of each (verifier, client) pair, keyed `verifier:client`; absent = none used. */
+  readonly removeDataCapProposalIds?: ReadonlyMap<string, number>;
 }
 
 export const EMPTY_VERIFREG_STATE: VerifregState = { verifiers: new Map(), allocations: new Map(), nextAllocationId: 1, claims: new Map() };
@@ -97,6 +100,12 @@ export function ownedTableHamt<T>(table: OwnedTable<T>, value: (record: T) => un
 export const allocationsHamt = (state: VerifregState) => ownedTableHamt(state.allocations, allocationValue);
 export const claimsHamt = (state: VerifregState) => ownedTableHamt(state.claims, claimValue);
 
+/** A `verifier:client` pair as builtin-actors' AddrPairKey: the two ID addresses' bytes. */
+function proposalPairKey(pair: string): Uint8Array {
+  const [verifier, client] = pair.split(':').map(Number) as [number, number];
+  return concatBytes(FilAddress.fromId(verifier).bytes, FilAddress.fromId(client).bytes);
+}
+
 /**
  * The CBOR value of the state: `[root_key, verifiers, remove_data_cap_proposal_ids, allocations,
  * next_allocation_id, claims]`, the HAMTs shown as their entries.
@@ -105,7 +114,7 @@ export function verifregStateValue(state: VerifregState): unknown {
   return [
     state.rootKey === undefined ? null : FilAddress.fromId(state.rootKey).bytes,
     [...state.verifiers].map(([id, allowance]) => [id, encodeBigInt(allowance)]),
-    [],
+    [...(state.removeDataCapProposalIds ?? [])].map(([pair, id]) => [proposalPairKey(pair), [id]]),
     tableValue(state.allocations, allocationValue),
     state.nextAllocationId,
     tableValue(state.claims, claimValue),

@@ -1,18 +1,20 @@
 // Verifiers and verified clients (builtin-actors verifreg add_verifier, remove_verifier,
-// add_verified_client): the root key appoints verifiers with an allowance; a verifier grants part
-// of it to a client as datacap, minted with the market (f05) as operator so that verified deals can
-// spend it.
-import { FilAddress } from '../../../common/address.js';
-import { MARKET_ACTOR_ID } from '../../actor.js';
+// add_verified_client, remove_verified_client_data_cap): the root key appoints verifiers with an
+// allowance; a verifier grants part of it to a client as datacap, minted with the market (f05) as
+// operator so that verified deals can spend it; the root key takes datacap back on two verifiers' word.
+import { FilAddress, Protocol } from '../../../common/address.js';
+import { encodeBigInt, encodeCbor } from '../../../common/cbor.js';
+import { concatBytes } from '../../../common/hex.js';
+import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { copyMap } from '../../lazy-map.js';
-import { address, bigInt, tuple } from '../params.js';
-import { ActorError, type ActorRuntime } from '../runtime.js';
-import { datacapBalance, mintDatacap } from './datacap-calls.js';
+import { address, bigInt, bytes, serializationError, tuple } from '../params.js';
+import { ActorError, methodNumber, type ActorRuntime } from '../runtime.js';
+import { datacapBalance, destroyDatacap, mintDatacap } from './datacap-calls.js';
 import { emitVerifierBalance } from './events.js';
 import { MINIMUM_VERIFIED_ALLOCATION_SIZE } from './policy.js';
 import { fAddress, requireCaller, resolveToActorId } from '../shared.js';
-import { save, stateOf } from './registry.js';
+import { save, stateOf, transaction } from './registry.js';
 
 /** VerifierParams `[address, allowance]` (AddVerifier and AddVerifiedClient). */
 function verifierParams(params: unknown, what: string): { address: FilAddress; allowance: bigint } {
@@ -74,4 +76,65 @@ export async function addVerifiedClient(rt: ActorRuntime, params: unknown): Prom
   emitVerifierBalance(rt, verifier, cap - allowance, client);
   const context = `failed to mint ${allowance} data cap to client ${fAddress(client)}`;
   await mintDatacap(rt, FilAddress.fromId(client), allowance, [FilAddress.fromId(MARKET_ACTOR_ID)], context);
+}
+
+/** What each verifier signs to take datacap back: this prefix, then the RemoveDataCapProposal's CBOR (verifreg types.rs). */
+const REMOVE_DATACAP_DOMAIN = new TextEncoder().encode('fil_removedatacap:');
+const AUTHENTICATE_MESSAGE = methodNumber('AuthenticateMessage');
+
+/** RemoveDataCapRequest `[verifier, signature]`, the signature as fvm_shared's bytes (its type, then its data): the verifier and the data. */
+function removalRequest(value: unknown, what: string): { verifier: FilAddress; signature: Uint8Array } {
+  const [verifier, signature] = tuple(value, 2, what);
+  const sig = bytes(signature, `${what}.signature`);
+  if (sig.length === 0) throw serializationError(`${what}.signature: empty signature`);
+  return { verifier: address(verifier, `${what}.verifier`), signature: sig.subarray(1) };
+}
+
+/**
+ * RemoveVerifiedClientDataCap: the root key burns up to `amount` of a client's datacap, given two
+ * different verifiers' signatures of the removal with their next proposal ID for that client (each
+ * ID is used up first, so a failed authentication reverts it with the rest). Returns
+ * RemoveDataCapReturn `[client, removed]`.
+ */
+export async function removeVerifiedClientDataCap(rt: ActorRuntime, params: unknown): Promise<unknown> {
+  const [clientParam, amountParam, first, second] = tuple(params, 4, 'RemoveDataCapParams');
+  const clientAddress = address(clientParam, 'verified_client_to_remove');
+  const amount = bigInt(amountParam, 'data_cap_amount_to_remove');
+  const requests = [removalRequest(first, 'verifier_request_1'), removalRequest(second, 'verifier_request_2')];
+  const client = await resolveToActorId(rt, clientAddress, false);
+  const verifiers = [await resolveToActorId(rt, requests[0]!.verifier, true), await resolveToActorId(rt, requests[1]!.verifier, true)];
+  if (verifiers[0] === verifiers[1]) throw new ActorError(ExitCode.ErrIllegalArgument, 'need two different verifiers to send remove datacap request');
+
+  const proposalIds = await transaction(() => {
+    const state = stateOf(rt);
+    requireCaller(rt, state.rootKey);
+    if (clientAddress.protocol === Protocol.ID && clientAddress.id === VERIFREG_ACTOR_ID) {
+      throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot remove data cap from verified registry itself');
+    }
+    for (const verifier of verifiers) {
+      if (!state.verifiers.has(verifier)) throw new ActorError(ExitCode.ErrNotFound, `${fAddress(verifier)} is not a verifier`);
+    }
+    const next = new Map(state.removeDataCapProposalIds ?? []);
+    const ids = verifiers.map((verifier) => {
+      const key = `${verifier}:${client}`;
+      const id = next.get(key) ?? 0;
+      next.set(key, id + 1);
+      return id;
+    });
+    save(rt, { ...state, removeDataCapProposalIds: next });
+    return ids;
+  });
+
+  for (const [i, request] of requests.entries()) {
+    const proposal = encodeCbor([FilAddress.fromId(client).bytes, encodeBigInt(amount), [proposalIds[i]]]);
+    const auth = await rt.send(request.verifier, AUTHENTICATE_MESSAGE, [request.signature, concatBytes(REMOVE_DATACAP_DOMAIN, proposal)], { readOnly: true });
+    if (auth.exitCode !== ExitCode.Ok) throw new ActorError(auth.exitCode, `proposal authentication failed: send aborted with code ${auth.exitCode}`);
+    if (auth.returnValue !== true) throw new ActorError(ExitCode.ErrIllegalArgument, 'proposal authentication failed');
+  }
+
+  const owner = FilAddress.fromId(client);
+  const balance = await datacapBalance(rt, owner);
+  const removed = balance < amount ? balance : amount;
+  await destroyDatacap(rt, owner, removed, `failed to destroy ${removed} from allowance for ${fAddress(client)}`);
+  return [owner.bytes, encodeBigInt(removed)];
 }
