@@ -5,10 +5,12 @@
 // test names the itest it ports and asserts what Lotus asserts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Wallet, getCreateAddress, keccak256 } from 'ethers';
+import { Transaction, Wallet, getBytes, getCreateAddress, keccak256 } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
 import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
+import { lotusContractCode, lotusKit, METHOD_INVOKE_CONTRACT } from '../helpers/lotus-contracts.js';
+
+const FIL = 10n ** 18n;
 
 describe("Lotus's account and address itests (eth_account_abstraction, fevm_address, eth_bytecode; b835fab70)", () => {
   let node: DevnetProcess;
@@ -29,6 +31,28 @@ describe("Lotus's account and address itests (eth_account_abstraction, fevm_addr
     codes = await rpc('Filecoin.StateActorCodeCIDs', await rpc('Filecoin.StateNetworkVersion', null));
   });
   after(() => node?.stop());
+
+  test('TestEthAccountAbstraction, TestEthAccountAbstractionFailure: a placeholder that sends becomes an EthAccount, even when its message fails', async () => {
+    // A delegated key in the node's wallet, funded by an InvokeContract send: a placeholder.
+    const placeholder: string = await rpc('Filecoin.WalletNew', 'delegated');
+    const eth: string = await rpc('Filecoin.FilecoinAddressToEthAddress', placeholder, null);
+    assert.equal((await kit.push({ To: placeholder, Value: (100n * FIL).toString(), Method: METHOD_INVOKE_CONTRACT })).lookup.Receipt.ExitCode, 0);
+    assert.deepEqual([await actorType(placeholder), (await rpc('Filecoin.StateGetActor', placeholder, null)).Nonce], ['placeholder', 0]);
+    /** A message from the placeholder to itself, its gas estimated, signed as its Ethereum transaction (WalletSign of the RLP), pushed with MpoolPush. */
+    async function sendFromPlaceholder(fields: { Nonce?: number; Value: bigint }, sentValue = fields.Value): Promise<number> {
+      const message = await rpc('Filecoin.GasEstimateMessageGas', { From: placeholder, To: placeholder, Method: METHOD_INVOKE_CONTRACT, Nonce: fields.Nonce ?? 0, Value: fields.Value.toString() }, null, null);
+      message.Value = sentValue.toString();
+      const tx = Transaction.from({ type: 2, chainId: 31415926n, nonce: message.Nonce, to: eth, value: sentValue, gasLimit: BigInt(message.GasLimit), maxFeePerGas: BigInt(message.GasFeeCap), maxPriorityFeePerGas: BigInt(message.GasPremium), data: '0x' });
+      const signature = await rpc('Filecoin.WalletSign', placeholder, Buffer.from(getBytes(tx.unsignedSerialized)).toString('base64'));
+      const cid = await rpc('Filecoin.MpoolPush', { Message: message, Signature: signature });
+      return (await rpc('Filecoin.StateWaitMsg', cid, 1, -1, true)).Receipt.ExitCode;
+    }
+    // More value than it holds: the message fails (SysErrInsufficientFunds), the sender is an EthAccount anyway.
+    assert.equal(await sendFromPlaceholder({ Value: 20n * FIL }, 1000n * FIL), 6);
+    assert.deepEqual([await actorType(placeholder), (await rpc('Filecoin.StateGetActor', placeholder, null)).Nonce], ['ethaccount', 1]);
+    assert.equal(await sendFromPlaceholder({ Nonce: 1, Value: 0n }), 0);
+    assert.deepEqual([await actorType(placeholder), (await rpc('Filecoin.StateGetActor', placeholder, null)).Nonce], ['ethaccount', 2]);
+  });
 
   test('TestEthAccountAbstractionFailsFromEvmActor: a contract may not send, so GasEstimateMessageGas from it fails with SysErrSenderInvalid', async () => {
     const contract = await kit.deploy('SimpleCoin');
