@@ -17,6 +17,8 @@ const PUBLISH_STORAGE_DEALS = 4;
 const FIL = 10n ** 18n;
 const VERIFREG = 't06';
 const MiB = 1n << 20n;
+/** DataCap's FRC-46 Transfer (TransferExported). */
+const TRANSFER_EXPORTED = 80475954;
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
@@ -80,7 +82,9 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     assert.equal(BigInt(FilCirculating!), BigInt(FilVested!) + BigInt(FilMined!) + BigInt(FilReserveDisbursed!) - BigInt(FilBurnt!) - BigInt(FilLocked!));
   });
 
-  test('TestVerifiedClientTopUp (nv13+), TestRemoveDataCap: a client granted twice holds both grants; the root key takes datacap back on two verifiers\' signed proposals, IDs 0 then 1, down to none', async () => {
+  test('verifreg_test TestVerifiedClientTopUp (nv13+), TestRemoveDataCap, TestVerifiedClientCanCreateAllocation, TestVerifiedListAllAllocationsAndClaims; remove_verifreg_datacap_test TestNoRemoveDatacapFromVerifreg', async () => {
+    // A client granted twice holds both grants; the root key takes datacap back on two verifiers' signed proposals, IDs 0
+    // then 1, down to none; datacap transferred to the registry becomes allocations, which the root key cannot take back.
     const wallet = await kit.sender();
     const rootKey = await kit.rpc('Filecoin.StateVerifiedRegistryRootKey', null);
     // The root key is a multisig of one signer here (as on calibnet); Lotus's kit makes it an account.
@@ -124,8 +128,8 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     }
 
     // TestRemoveDataCap's makeRemoveDatacapMsg: each verifier signs "fil_removedatacap:" ‖ RemoveDataCapProposal.
-    const removal = async (amount: bigint, proposalId: number): Promise<string> => {
-      const proposal = encodeCbor([FilAddress.parse(clientId).bytes, encodeBigInt(amount), [proposalId]]);
+    const removal = async (target: string, targetId: string, amount: bigint, proposalId: number): Promise<string> => {
+      const proposal = encodeCbor([FilAddress.parse(targetId).bytes, encodeBigInt(amount), [proposalId]]);
       const payload = Buffer.concat([Buffer.from('fil_removedatacap:'), proposal]).toString('base64');
       const requests = [];
       for (const verifier of verifiers) {
@@ -133,19 +137,45 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
         const id = await kit.rpc('Filecoin.StateLookupID', verifier, null);
         requests.push([FilAddress.parse(id).bytes, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]);
       }
-      return base64(encodeCbor([FilAddress.parse(client).bytes, encodeBigInt(amount), ...requests]));
+      return base64(encodeCbor([FilAddress.parse(target).bytes, encodeBigInt(amount), ...requests]));
     };
     const half = datacap;
-    assert.equal(await asRoot(7, await removal(half, 0)), 0);
+    assert.equal(await asRoot(7, await removal(client, clientId, half, 0)), 0);
     assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', client, null), (2n * datacap - half).toString());
     // A proposal ID used up does not authenticate again: the verifier's account refuses the signature (ErrIllegalArgument).
-    assert.equal(await asRoot(7, await removal(half, 0)), 16);
-    const last = await removal(half, 1);
+    assert.equal(await asRoot(7, await removal(client, clientId, half, 0)), 16);
+    const last = await removal(client, clientId, half, 1);
     // StateDecodeParams shows them as go-state-types' RemoveDataCapParams.
     const decoded = await kit.rpc('Filecoin.StateDecodeParams', VERIFREG, 7, last, null);
     assert.deepEqual(Object.keys(decoded), ['VerifiedClientToRemove', 'DataCapAmountToRemove', 'VerifierRequest1', 'VerifierRequest2']);
     assert.deepEqual(Object.keys(decoded.VerifierRequest2), ['Verifier', 'VerifierSignature']);
     assert.equal(await asRoot(7, last), 0);
     assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', client, null), null);
+
+    // TestVerifiedClientCanCreateAllocation, TestVerifiedListAllAllocationsAndClaims: the client spends its datacap on two
+    // allocations with a DataCap Transfer to the registry (at calibnet's 1 MiB minimum, not the itests' 10000 bytes).
+    assert.equal((await receipt({ From: verifiers[0], To: VERIFREG, Method: 4, Params: await grant(client, datacap) })).ExitCode, 0);
+    const [miner] = await kit.rpc('Filecoin.StateListMiners', null);
+    const minerId = Number(FilAddress.parse(miner).id);
+    const pieces = ['baga6ea4seaaqa', 'baga6ea4seaaqc'];
+    const [termMin, maxExpiration] = [180 * 2880, 60 * 2880]; // MinimumVerifiedAllocationTerm, MaximumVerifiedAllocationExpiration
+    const requests = encodeCbor([pieces.map((piece) => [minerId, CID.parse(piece), Number(MiB), termMin, termMin, maxExpiration]), []]);
+    const transfer = encodeCbor([FilAddress.parse(VERIFREG).bytes, encodeBigInt(datacap * FIL), requests]);
+    assert.equal((await receipt({ From: client, To: 't07', Method: TRANSFER_EXPORTED, Params: base64(transfer) })).ExitCode, 0);
+    assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', client, null), null);
+    assert.equal(Object.keys(await kit.rpc('Filecoin.StateGetAllocations', client, null)).length, 2);
+    const all = Object.values<Record<string, unknown>>(await kit.rpc('Filecoin.StateGetAllAllocations', null));
+    assert.equal(all.length, 2);
+    for (const allocation of all) {
+      assert.equal(allocation.Client, Number(FilAddress.parse(clientId).id));
+      assert.equal(allocation.Provider, minerId);
+      assert.equal(allocation.Size, Number(MiB));
+    }
+    assert.deepEqual(all.map((a) => (a.Data as { '/': string })['/']).sort(), pieces);
+
+    // TestNoRemoveDatacapFromVerifreg: the registry holds the allocations' datacap, and the root key may not take it.
+    assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', VERIFREG, null), datacap.toString());
+    assert.equal(await asRoot(7, await removal(VERIFREG, VERIFREG, datacap, 0)), 16);
+    assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', VERIFREG, null), datacap.toString());
   });
 });
