@@ -5,7 +5,7 @@
 // constructor params, the new eth address], and from Init to the new actor its Constructor (1)
 // [creator, initcode], under which the constructor's own calls run (actors/eam, actors/init).
 import { FilAddress } from '../common/address.js';
-import { DAG_CBOR, encodeCbor } from '../common/cbor.js';
+import { DAG_CBOR, encodeCbor, type CID } from '../common/cbor.js';
 import { EAM_ACTOR_ID, INIT_ACTOR_ID, type Actor } from '../fevm/actor.js';
 import { actorHead } from '../fevm/actor-state.js';
 import type { CodeTable } from '../fevm/code-table.js';
@@ -30,6 +30,18 @@ export interface TracedSend {
 }
 
 /**
+ * Actors' Heads, by actor: an actor object never changes, and a trace invokes the same one again and
+ * again (a loop's calls to one contract), each Head a hash of its state (its code's too, for a contract).
+ */
+const heads = new WeakMap<Actor, CID>();
+
+function headOf(actor: Actor): CID {
+  let head = heads.get(actor);
+  if (!head) heads.set(actor, (head = actorHead(actor)));
+  return head;
+}
+
+/**
  * types.ExecutionTrace (no gas charges). InvokedActor is the receiver as it was when invoked
  * (types.ActorTrace: its ID and types.Actor), left out when the send invoked none (`omitempty`).
  */
@@ -47,7 +59,7 @@ export function traceJson(send: TracedSend, subcalls: unknown[], codes: CodeTabl
       ReadOnly: send.readOnly,
     },
     MsgRct: { ExitCode: send.exitCode, Return: send.returnBlock ? bytesJson(send.returnBlock.data) : null, ReturnCodec: send.returnBlock?.codec ?? 0 },
-    ...(invoked && { InvokedActor: { Id: invoked.id, State: actorJson(invoked, actorHead(invoked), codes) } }),
+    ...(invoked && { InvokedActor: { Id: invoked.id, State: actorJson(invoked, headOf(invoked), codes) } }),
     GasCharges: null,
     Subcalls: subcalls.length ? subcalls : null,
   };

@@ -246,6 +246,8 @@ export class Tracer {
   readonly steps: StepLog[] = [];
   private readonly open: OpenFrame[] = [];
   private state: StateOverlay | undefined;
+  /** The CIDs of the code EXTCODE* read, by the code's bytes (codeCid). */
+  private readonly codeCids = new WeakMap<Uint8Array, CID>();
   /** Per contract, the storage slots SLOAD and SSTORE have shown so far (for struct logs). */
   private readonly storage = new Map<string, Map<bigint, bigint>>();
 
@@ -392,7 +394,14 @@ export class Tracer {
     const { bytecode, bytecodeHash, dead } = target.evm;
     // The running contract: a send's receiver, else the EVM frame's contract (a DELEGATECALL's caller).
     const fromId = frame.kind === 'send' ? frame.invoked?.id : frame.to && this.actorAt(frame.to)?.id;
-    (frame.codeReads ??= []).push({ at: frame.calls.length, fromId, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : bytecodeCid(bytecode), hash: bytecodeHash, actor: target } });
+    (frame.codeReads ??= []).push({ at: frame.calls.length, fromId, method, target: { id: target.id, eth: ethAddressOf(target), bytecode: dead ? undefined : this.codeCid(bytecode), hash: bytecodeHash, actor: target } });
+  }
+
+  /** A contract code's CID, hashed once per code in a trace (a loop's EXTCODE* reads the same code again and again). */
+  private codeCid(bytecode: Uint8Array): CID {
+    let cid = this.codeCids.get(bytecode);
+    if (!cid) this.codeCids.set(bytecode, (cid = bytecodeCid(bytecode)));
+    return cid;
   }
 
   /** The frame new calls belong to. */
