@@ -179,3 +179,43 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', VERIFREG, null), datacap.toString());
   });
 });
+
+describe("Lotus's pending deal allocation itest (b835fab70), with a provider that does not seal (as kit's, which never gets the data)", () => {
+  let node: DevnetProcess;
+  let kit: ReturnType<typeof lotusKit>;
+
+  before(async () => {
+    node = await startDevnet(['--seal-delay', '1000000']);
+    kit = lotusKit(node.url);
+  });
+  after(() => node?.stop());
+
+  test('pending_deal_allocation_test TestGetAllocationForPendingDeal: a published verified deal\'s allocation is its client\'s only one, for its piece; the deal is not in a sector (-1)', async () => {
+    const wallet = await kit.sender();
+    const wait = async (cid: unknown) => (await kit.rpc('Filecoin.StateWaitMsg', cid, 0, -1, true)).Receipt;
+    const client = await kit.rpc('Filecoin.WalletNew', 'bls');
+    assert.equal((await wait((await kit.rpc('Filecoin.MpoolPushMessage', { From: wallet, To: client, Value: (10n * FIL).toString(), Method: 0 }, null)).CID)).ExitCode, 0);
+    await kit.rpc('devnet_addVerifiedClient', client, MiB.toString());
+    assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', client, null), MiB.toString());
+    const [miner] = await kit.rpc('Filecoin.StateListMiners', null);
+    const owner = await kit.rpc('Filecoin.StateAccountKey', (await kit.rpc('Filecoin.StateMinerInfo', miner, null)).Owner, null);
+    // Calibnet's minimum provider collateral is above zero (the itest's 2k build lets it be 0).
+    const collateral = FIL;
+    assert.equal((await wait(await kit.rpc('Filecoin.MarketAddBalance', owner, miner, collateral.toString()))).ExitCode, 0);
+
+    const pieceCid = CID.parse('baga6ea4seaqflae5c3k2odz4sqfufmrmoegplhk5jbq3co4fgmmy56yc2qfh4aq');
+    const terms = { pieceCid, pieceSize: Number(MiB), verifiedDeal: true, label: '', startEpoch: 1_000_000, endEpoch: 2_000_000, storagePricePerEpoch: 0n, providerCollateral: collateral, clientCollateral: 0n };
+    const proposal = proposalValue(terms, FilAddress.parse(client), FilAddress.parse(miner));
+    const signature = await kit.rpc('Filecoin.WalletSign', client, base64(encodeCbor(proposal)));
+    const params = encodeCbor([[[proposal, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]]]);
+    const published = await kit.rpc('Filecoin.MpoolPushMessage', { From: owner, To: MARKET, Value: '0', Method: PUBLISH_STORAGE_DEALS, Params: base64(params) }, null);
+    const { Receipt, ReturnDec } = await kit.rpc('Filecoin.StateWaitMsg', published.CID, 0, -1, true);
+    assert.equal(Receipt.ExitCode, 0);
+    const [dealId] = ReturnDec.IDs;
+
+    const allocation = await kit.rpc('Filecoin.StateGetAllocationForPendingDeal', dealId, null);
+    assert.equal(allocation.Data['/'], pieceCid.toString());
+    for (const each of Object.values(await kit.rpc('Filecoin.StateGetAllocations', client, null))) assert.deepEqual(each, allocation);
+    assert.equal((await kit.rpc('Filecoin.StateMarketStorageDeal', dealId, null)).State.SectorStartEpoch, -1);
+  });
+});
