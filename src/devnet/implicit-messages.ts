@@ -75,13 +75,11 @@ function implicitMessage(to: number, method: number, epoch: number, params: Uint
 
 /**
  * Runs the block reward and cron of the tipset at `ctx.epoch` on `state` (the state its messages
- * left) as the miner ran them, traced: the reward message's run (none when no miner won the block),
- * then cron's.
+ * left, the null epochs' tick before them included: replay.ts) as the miner ran them, traced: the
+ * reward message's run (none when no miner won the block), then cron's.
  */
 export async function runImplicitMessages(executor: Executor, state: StateOverlay, ctx: ExecutionContext): Promise<ImplicitRun[]> {
   const runs: ImplicitRun[] = [];
-  // As the miner does before the tipset's messages: on a fork, the null epochs' crons move the reward actor's State on.
-  epochTickEnd(state, ctx.epoch - 1);
   const rewardTracer = new Tracer();
   const reward = await timed(() => executor.traced(rewardTracer, () => executor.awardBlockReward(state, ctx)));
   const sent = rewardTracer.root;

@@ -19,6 +19,7 @@
 import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
+import { epochTickEnd } from '../fevm/actors/epoch-tick-end.js';
 import { StateReadRecorder, Tracer, type SendFrame, type StepLog, type TracerOptions } from '../fevm/actors/evm/tracer.js';
 import type { Executor } from '../fevm/executor.js';
 import { LONG_RUN_MS, RunBudget, type BatchBudget } from '../fevm/run-budget.js';
@@ -215,9 +216,19 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   let next = 0;
   /** How long the last slice ran (ms). */
   let sliceMs = 0;
+  /** Whether the null epochs' epoch-tick-end has run on the overlay (startTipset). */
+  let ticked = false;
+  // As the miner before the tipset's first message (miner.ts produceTipset): on a fork, the crons of
+  // the null epochs before it move the power actor's smoothed power and the reward actor's State on.
+  const startTipset = () => {
+    if (ticked) return;
+    epochTickEnd(overlay, tipset.epoch - 1);
+    ticked = true;
+  };
   /** Replays messages from `next` on until 10 ms have passed: one task of the queue. */
   const slice = async () => {
     if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+    startTipset();
     const started = performance.now();
     do {
       if (signal?.aborted) throw new ClientGoneError('replay stopped');
@@ -253,6 +264,7 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
     afterValue = await host.state.untilFetched(() =>
       host.queue.run(async () => {
         if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+        startTipset();
         if (deferred) deferred.length = 0;
         const mark = overlay.checkpoint();
         try {
