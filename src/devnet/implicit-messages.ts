@@ -79,6 +79,8 @@ function implicitMessage(to: number, method: number, epoch: number, params: Uint
  * reward message's run (none when no miner won the block), then cron's.
  */
 export async function runImplicitMessages(executor: Executor, state: StateOverlay, ctx: ExecutionContext): Promise<ImplicitRun[]> {
+  // Lotus's ExecuteTipSet runs nothing at height 0: the genesis block's state is its own.
+  if (ctx.epoch === 0) return [];
   const runs: ImplicitRun[] = [];
   const rewardTracer = new Tracer();
   const reward = await timed(() => executor.traced(rewardTracer, () => executor.awardBlockReward(state, ctx)));

@@ -269,6 +269,9 @@ describe('StateReplay and StateCompute', () => {
     // EpochTick: the power actor's OnEpochTickEnd (ThisEpochReward, then UpdateNetworkKPI), then the market's CronTick.
     assert.deepEqual(shape(cron.ExecutionTrace), ['t00', 't03', 2, 0, [['t03', 't04', 4, 0, [['t04', 't02', 3, 0, []], ['t04', 't02', 4, 0, []]]], ['t03', 't05', 9, 0, []]]]);
     assert.deepEqual(out.Trace.slice(3).map((r: { MsgRct: { ExitCode: number } }) => r.MsgRct.ExitCode), [0, 0, 2]);
+    // The genesis tipset runs nothing, not even the implicit messages (Lotus's ExecuteTipSet at height 0).
+    const genesis = await result('Filecoin.ChainGetGenesis');
+    assert.deepEqual((await result('Filecoin.StateCompute', [0, [], genesis.Cids])).Trace, []);
     assert.match(out.Trace[5].Error, /exit SysErrSenderStateInvalid|exit 2/);
     // Refused before it ran: Lotus's empty trace.
     assert.deepEqual(out.Trace[5].ExecutionTrace.Msg.From, '<empty>');
