@@ -9,7 +9,7 @@ import { CID } from 'multiformats/cid';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { proposalValue } from '../../src/fevm/actors/market/deal-proposal.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusKit } from '../helpers/lotus-contracts.js';
 
 const MARKET = 'f05';
@@ -177,6 +177,55 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', VERIFREG, null), datacap.toString());
     assert.equal(await asRoot(7, await removal(VERIFREG, VERIFREG, datacap, 0)), 16);
     assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', VERIFREG, null), datacap.toString());
+  });
+});
+
+describe("Lotus's direct data onboarding itest, its chain part (b835fab70)", () => {
+  let node: DevnetProcess;
+  let kit: ReturnType<typeof lotusKit>;
+
+  before(async () => {
+    node = await startDevnet();
+    kit = lotusKit(node.url);
+  });
+  after(() => node?.stop());
+
+  test('direct_data_onboard_test TestOnboardMixedMarketDDO: once sealed, the deal has a sector start; deal-published and deal-activated are [$type, id, client, provider], sector-activated [$type, sector, unsealed-cid, piece-cid, piece-size], flags as Lotus reads them', async () => {
+    const wallet = await kit.sender();
+    const [miner] = await kit.rpc('Filecoin.StateListMiners', null);
+    const owner = await kit.rpc('Filecoin.StateAccountKey', (await kit.rpc('Filecoin.StateMinerInfo', miner, null)).Owner, null);
+    const wait = async (cid: unknown) => assert.equal((await kit.rpc('Filecoin.StateWaitMsg', cid, 0, -1, false)).Receipt.ExitCode, 0);
+    await wait(await kit.rpc('Filecoin.MarketAddBalance', owner, miner, FIL.toString()));
+    const head = (await kit.rpc('Filecoin.ChainHead')).Height;
+    const pieceCid = CID.parse('baga6ea4seaqflae5c3k2odz4sqfufmrmoegplhk5jbq3co4fgmmy56yc2qfh4aq');
+    const terms = { pieceCid, pieceSize: 2048, verifiedDeal: false, label: '', startEpoch: head + 100, endEpoch: head + 100 + 180 * 2880, storagePricePerEpoch: 0n, providerCollateral: FIL / 10n, clientCollateral: 0n };
+    const proposal = proposalValue(terms, FilAddress.parse(wallet), FilAddress.parse(miner));
+    const signature = await kit.rpc('Filecoin.WalletSign', wallet, base64(encodeCbor(proposal)));
+    const params = encodeCbor([[[proposal, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]]]);
+    const published = await kit.rpc('Filecoin.MpoolPushMessage', { From: owner, To: MARKET, Value: '0', Method: PUBLISH_STORAGE_DEALS, Params: base64(params) }, null);
+    const dealId: number = (await kit.rpc('Filecoin.StateWaitMsg', published.CID, 0, -1, true)).ReturnDec.IDs[0];
+    const state = await pollUntil('the deal in a sector', async () => {
+      await kit.rpc('evm_mine');
+      const deal = await kit.rpc('Filecoin.StateMarketStorageDeal', dealId, null);
+      return deal.State.SectorStartEpoch !== -1 ? deal.State : undefined;
+    });
+    assert.notEqual(state.SectorStartEpoch, -1);
+
+    const ids = { client: Number(FilAddress.parse(await kit.rpc('Filecoin.StateLookupID', wallet, null)).id), provider: Number(FilAddress.parse(miner).id) };
+    type Entry = { Flags: number; Key: string; Codec: number; Value: string };
+    const events: { entries: Entry[] }[] = await kit.rpc('Filecoin.GetActorEventsRaw', { fromHeight: 0 });
+    const value = (e: { entries: Entry[] }, key: string) => decodeCbor(Buffer.from(e.entries.find((x) => x.Key === key)!.Value, 'base64'));
+    const shape = (e: { entries: Entry[] }) => e.entries.map((x) => [x.Flags, x.Key, x.Codec]);
+    for (const type of ['deal-published', 'deal-activated']) {
+      const event = events.find((e) => value(e, '$type') === type && value(e, 'id') === dealId)!;
+      assert.ok(event, type);
+      assert.deepEqual(shape(event), [[3, '$type', 0x51], [3, 'id', 0x51], [3, 'client', 0x51], [3, 'provider', 0x51]]);
+      assert.deepEqual([value(event, 'client'), value(event, 'provider')], [ids.client, ids.provider]);
+    }
+    const activated = events.find((e) => value(e, '$type') === 'sector-activated' && value(e, 'sector') === state.SectorNumber)!;
+    assert.deepEqual(shape(activated), [[3, '$type', 0x51], [3, 'sector', 0x51], [3, 'unsealed-cid', 0x51], [3, 'piece-cid', 0x51], [1, 'piece-size', 0x51]]);
+    assert.equal(String(value(activated, 'piece-cid')), pieceCid.toString());
+    assert.equal(value(activated, 'piece-size'), 2048);
   });
 });
 
