@@ -599,8 +599,8 @@ export class Devnet {
     return this.calls.traceTipset(tipset, indices, options, replay);
   }
 
-  /** A mined tipset's messages, block reward and cron, replayed and traced (Filecoin.StateCompute: Lotus's ExecutionTrace of a tipset). */
-  traceTipsetWhole(tipset: Tipset, replay?: ReplayOptions): Promise<{ traced: TracedMessage[]; implicit: ImplicitRun[] }> {
+  /** A mined tipset's null rounds' crons, messages, block reward and cron, replayed and traced (Filecoin.StateCompute: Lotus's ExecutionTrace of a tipset). */
+  traceTipsetWhole(tipset: Tipset, replay?: ReplayOptions): Promise<{ nullRounds: ImplicitRun[]; traced: TracedMessage[]; implicit: ImplicitRun[] }> {
     return this.calls.traceTipsetWhole(tipset, replay);
   }
 

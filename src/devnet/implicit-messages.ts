@@ -34,6 +34,13 @@ export const IMPLICIT_GAS_LIMIT = 2n ** 62n - 1n;
  */
 export const IMPLICIT_SEND_GAS = 9_223_372_036_854_776;
 
+/**
+ * The most null rounds before a tipset whose crons Filecoin.StateCompute lists (one EpochTick each,
+ * as Lotus): a day of epochs. Past it the trace is refused, not cut (anvil_mine and time jumps leave
+ * millions of null rounds).
+ */
+export const MAX_TRACED_NULL_ROUNDS = 2880;
+
 /** builtin-actors' methods the cron message's sends call. */
 const CRON_EPOCH_TICK = 2;
 const POWER_ON_EPOCH_TICK_END = 4;

@@ -20,6 +20,7 @@ import { isReservedPrecompileAddress } from '../filecoin-precompiles/index.js';
 import type { Actor } from '../fevm/actor.js';
 import { ethAddressOf, resolveAddress } from '../fevm/actors/lifecycle.js';
 import { epochTickEnd } from '../fevm/actors/epoch-tick-end.js';
+import { EXACT_KPI_EPOCHS } from '../fevm/actors/reward-logic.js';
 import { StateReadRecorder, Tracer, type SendFrame, type StepLog, type TracerOptions } from '../fevm/actors/evm/tracer.js';
 import type { Executor } from '../fevm/executor.js';
 import { LONG_RUN_MS, RunBudget, type BatchBudget } from '../fevm/run-budget.js';
@@ -189,18 +190,70 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
   return (await replayTipset(host, tipset, indices, options, replay)).traced;
 }
 
+/** Work run on a state overlay in a context: a null round's cron, a tipset's implicit messages. */
+type Implicit<T> = (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>;
+
+/**
+ * The null epochs between `tipset`'s parent and it, in order: none before the genesis tipset or a
+ * fork's first (whose parent is the upstream's).
+ */
+export function nullEpochsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset): number[] {
+  const parent = host.chain.parentOf(tipset);
+  if (!parent) return [];
+  return Array.from({ length: tipset.epoch - parent.epoch - 1 }, (_, i) => parent.epoch + 1 + i);
+}
+
 /**
  * Replays all of `tipset`'s messages as traceTipset does, tracing each, then its implicit messages
- * (the block reward and cron, `implicit`) on the state they left: what Lotus's ExecutionTrace of a
- * tipset lists (Filecoin.StateCompute).
+ * (the block reward and cron, `implicit`) on the state they left; before the messages, `nullRound`
+ * at each null epoch before the tipset (its cron) on the state before that epoch's cron: what Lotus's
+ * ExecutionTrace of a tipset lists (Filecoin.StateCompute), in that order.
  */
-export async function traceTipsetWhole<T>(host: ReplayHost, tipset: Tipset, implicit: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>, replay: ReplayOptions = {}): Promise<{ traced: TracedMessage[]; implicit: T }> {
+export async function traceTipsetWhole<N, T>(host: ReplayHost, tipset: Tipset, nullRound: Implicit<N>, implicit: Implicit<T>, replay: ReplayOptions = {}): Promise<{ nullRounds: N[]; traced: TracedMessage[]; implicit: T }> {
+  const nullRounds = await replayNullRounds(host, tipset, nullRound, replay);
   const { traced, after } = await replayTipset(host, tipset, 'all', {}, replay, implicit);
-  return { traced, implicit: after as T };
+  return { nullRounds, traced, implicit: after as T };
+}
+
+/**
+ * Runs `run` at each null epoch before `tipset` (nullEpochsBefore), each on an overlay of the state
+ * before that epoch (the null epochs' cron work the miner ran is in the state at its epoch: miner.ts
+ * runNullRounds), dropped afterwards; in slices of the miner's queue as replayTipset's messages.
+ */
+async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implicit<N>, { signal }: ReplayOptions): Promise<N[]> {
+  const epochs = nullEpochsBefore(host, tipset);
+  // As the miner: the ticks of the null epochs before move a fork's power and reward State epoch by epoch only near the tipset.
+  const exactFrom = tipset.epoch - EXACT_KPI_EPOCHS;
+  // Null-round cron runs under the base fee of the tipset that follows (miner.ts mineAfterNullRounds);
+  // the tipset's timestamp stands for the null epoch's, which builtin actors' cron work does not read.
+  const base = tipsetContext(host, tipset);
+  const values: N[] = [];
+  let sliceMs = 0;
+  while (values.length < epochs.length) {
+    await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
+    await host.state.untilFetched(() =>
+      host.queue.run(async () => {
+        if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+        const started = performance.now();
+        do {
+          if (signal?.aborted) throw new ClientGoneError('replay stopped');
+          const epoch = epochs[values.length];
+          const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;
+          const overlay = host.state.stage(epoch - 1, deferred);
+          epochTickEnd(overlay, epoch - 1, exactFrom);
+          const value = await run(overlay, { ...base, epoch });
+          if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
+          values.push(value);
+        } while (values.length < epochs.length && performance.now() - started < LONG_RUN_MS);
+        sliceMs = performance.now() - started;
+      }),
+    );
+  }
+  return values;
 }
 
 /** traceTipset, with `after` run on the state the messages left, in a slice of its own, its value returned. */
-async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions, after?: (overlay: StateOverlay, ctx: ExecutionContext) => Promise<unknown>): Promise<{ traced: TracedMessage[]; after?: unknown }> {
+async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions, after?: Implicit<unknown>): Promise<{ traced: TracedMessage[]; after?: unknown }> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
   const last = after ? tipset.messages.length - 1 : Math.max(-1, ...wanted);
   if (last < 0 && !after) return { traced: [] };

@@ -139,4 +139,20 @@ describe('chain and state readers with Glif\'s Lotus client', () => {
     await assert.rejects(lotus.request('StateMinerPartitions', MINER, 48, null), /invalid argument 'deadlineIndex'/);
     await assert.rejects(lotus.request('StateSectorExpiration', MINER, 99, null), /failed to find sector 99/);
   });
+
+  test('StateCompute after null rounds: one EpochTick per null epoch first, as Lotus; past 2880 of them a clear error', async () => {
+    // A cheat code, outside Glif's Filecoin namespace: past 1000 epochs anvil_mine makes null rounds and one tipset.
+    const mine = (epochs: number) => fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_mine', params: [epochs] }) });
+    const before = await lotus.request('ChainHead');
+    await mine(1500);
+    const head = await lotus.request('ChainHead');
+    assert.equal(head.Height, before.Height + 1500);
+    const { Trace } = await lotus.request('StateCompute', head.Height, null, head.Cids);
+    const ticks = Trace.slice(0, 1499);
+    assert.deepEqual(ticks.map((r: { Msg: { From: string; To: string; Method: number; Nonce: number } }) => [r.Msg.From, r.Msg.To, r.Msg.Method, r.Msg.Nonce]), Array.from({ length: 1499 }, (_, i) => ['t00', 't03', 2, before.Height + 1 + i]));
+    assert.deepEqual(Trace.at(-1).Msg.Nonce, head.Height);
+    await mine(2882);
+    const past = await lotus.request('ChainHead');
+    await assert.rejects(lotus.request('StateCompute', past.Height, null, past.Cids), new RegExp(`the tipset at epoch ${past.Height} follows 2881 null rounds: its execution trace would list one cron message per null round, and this node lists at most 2880`));
+  });
 });

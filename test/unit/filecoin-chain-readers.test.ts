@@ -11,6 +11,7 @@ import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/ke
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
 import { nextCronEpoch } from '../../src/fevm/actors/cron.js';
 import { CronQueue } from '../../src/fevm/actors/cron-queue.js';
+import type { Devnet } from '../../src/devnet/devnet.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 import { devWallet, RECIPIENT } from '../helpers/dev-wallet.js';
 
@@ -183,16 +184,24 @@ interface Trace {
 /** An InvocResult with its Duration, which each run measures anew, set aside. */
 const withoutDuration = (r: { Duration: number }) => ({ ...r, Duration: 0 });
 
+/** The first epoch with scheduled cron work (the storage providers' deadlines) and the miners with work at it. */
+function firstDeadlineWork(devnet: Devnet): { due: number; miners: string[] } {
+  const state = devnet.stateAt(devnet.head.epoch);
+  const due = nextCronEpoch(state)!;
+  const [, entries] = CronQueue.of(state.getActor(CRON_ACTOR_ID)!.cron!.queue).list()[0];
+  const miners = [...new Set(entries.map((entry) => entry.actor).filter((id) => id !== MARKET_ACTOR_ID))].map((id) => `t0${id}`);
+  assert.ok(miners.length > 0);
+  return { due, miners };
+}
+
 describe('StateReplay and StateCompute', () => {
   test('StateCompute\'s cron message holds the work that ran: a miner\'s deadline work as its OnDeferredCronEvent under the power actor\'s OnEpochTickEnd', async (t) => {
     const { result, devnet } = await setupRpc(t);
     // The first epoch with scheduled work (the storage providers' deadlines), mined up to.
-    const state = devnet.stateAt(devnet.head.epoch);
-    const due = nextCronEpoch(state)!;
-    const [, entries] = CronQueue.of(state.getActor(CRON_ACTOR_ID)!.cron!.queue).list()[0];
-    const miners = [...new Set(entries.map((entry) => entry.actor).filter((id) => id !== MARKET_ACTOR_ID))].map((id) => `t0${id}`);
-    assert.ok(miners.length > 0);
-    await result('anvil_mine', [due - devnet.head.epoch]);
+    const { due, miners } = firstDeadlineWork(devnet);
+    // Its tipset right after the one before it: no null rounds' crons listed first.
+    await result('anvil_mine', [due - 1 - devnet.head.epoch]);
+    await result('anvil_mine', [1]);
     const head = await result('Filecoin.ChainHead');
     assert.equal(head.Height, due);
     const [, cron] = (await result('Filecoin.StateCompute', [head.Height, [], head.Cids])).Trace;
@@ -204,6 +213,46 @@ describe('StateReplay and StateCompute', () => {
     const [payload] = decodeCbor<[Uint8Array]>(Buffer.from(power.Subcalls![1].Msg.Params!, 'base64'));
     assert.deepEqual(decodeCbor(payload), [1]);
     assert.deepEqual(sends(market), ['t03', 't05', 9, 0]);
+  });
+
+  test('StateCompute lists the cron of each null round before the tipset first, as Lotus\'s ApplyBlocks runs them; past 2880 null rounds it refuses', async (t) => {
+    const { result, error, devnet } = await setupRpc(t);
+    // The first epoch with scheduled work (the storage providers' deadlines): inside the null rounds below.
+    const { due, miners } = firstDeadlineWork(devnet);
+    await result('anvil_mine', [due - 1000 - devnet.head.epoch]);
+    const start = devnet.head.epoch;
+    // Past 1000 epochs anvil_mine makes null rounds and one tipset: 1999 null rounds here.
+    await result('anvil_mine', [2000]);
+    const head = await result('Filecoin.ChainHead');
+    assert.equal(head.Height, start + 2000);
+    assert.ok(due > start && due < head.Height);
+    const { Trace } = await result('Filecoin.StateCompute', [head.Height, [], head.Cids]);
+    assert.equal(Trace.length, 1999 + 2);
+    const nulls = Trace.slice(0, 1999);
+    // One EpochTick (t00 → t03, method 2) per null epoch, in order, its epoch as nonce; then the tipset's reward and cron.
+    assert.deepEqual(nulls.map((r: Trace & { Msg: { Nonce: number } }) => [r.Msg.From, r.Msg.To, r.Msg.Method, r.Msg.Nonce]), Array.from({ length: 1999 }, (_, i) => ['t00', 't03', 2, start + 1 + i]));
+    assert.deepEqual(Trace.slice(1999).map((r: Trace & { Msg: { Nonce: number } }) => [r.Msg.To, r.Msg.Method, r.Msg.Nonce]), [['t02', 2, head.Height], ['t03', 2, head.Height]]);
+    for (const r of nulls) assert.deepEqual([r.MsgRct.ExitCode, r.Error], [0, '']);
+    // The null epoch with the providers' deadline work holds it: each miner's OnDeferredCronEvent under OnEpochTickEnd.
+    const sends = (trace: Trace) => [trace.Msg.From, trace.Msg.To, trace.Msg.Method, trace.MsgRct.ExitCode];
+    const [power] = nulls[due - start - 1].ExecutionTrace.Subcalls as Trace[];
+    assert.deepEqual(power.Subcalls!.map(sends), [['t04', 't02', 3, 0], ...miners.map((miner) => ['t04', miner, 12, 0]), ['t04', 't02', 4, 0]]);
+    // The epoch before it had none.
+    assert.deepEqual((nulls[due - start - 2].ExecutionTrace.Subcalls as Trace[])[0].Subcalls!.map(sends), [['t04', 't02', 3, 0], ['t04', 't02', 4, 0]]);
+    // Up to 2880 null rounds are listed; past them the trace is refused, naming the bound and the count, never cut.
+    await result('anvil_mine', [2881]);
+    const atBound = await result('Filecoin.ChainHead');
+    const listed: (Trace & { Msg: { Nonce: number } })[] = (await result('Filecoin.StateCompute', [atBound.Height, [], atBound.Cids])).Trace;
+    // The 2880 null rounds' EpochTicks, then the tipset's own cron (after its block reward, if a provider still won one: they
+    // proved nothing in those null rounds).
+    assert.deepEqual(listed.slice(0, 2880).map((r) => r.Msg.To), Array(2880).fill('t03'));
+    assert.deepEqual(listed.filter((r) => r.Msg.To === 't03').map((r) => r.Msg.Nonce), Array.from({ length: 2880 + 1 }, (_, i) => head.Height + 1 + i));
+    await result('anvil_mine', [2882]);
+    const past = await result('Filecoin.ChainHead');
+    assert.deepEqual(await error('Filecoin.StateCompute', [past.Height, [], past.Cids]), {
+      code: 1,
+      message: `the tipset at epoch ${past.Height} follows 2881 null rounds: its execution trace would list one cron message per null round, and this node lists at most 2880`,
+    });
   });
 
   test('StateReplay re-runs a mined message, found by CID or in its tipset', async (t) => {

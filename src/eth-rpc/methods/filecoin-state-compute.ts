@@ -349,13 +349,15 @@ export const filecoinStateCompute = [
   // Applies the messages in order, unsigned but with their nonces and fees checked and charged, on the
   // state after the tipset at epoch `height`; nothing is kept. Root is the devnet's commitment to the
   // result. As Lotus's ComputeState (chain/stmgr/utils.go), the trace starts with the tipset's own
-  // execution trace (sm.ExecutionTrace): its messages, replayed, and its implicit messages (the block
-  // reward, cron: devnet/implicit-messages.ts), then the given ones.
+  // execution trace (sm.ExecutionTrace): the cron of each null round before it (at most 2880:
+  // MAX_TRACED_NULL_ROUNDS), its messages, replayed, and its implicit messages (the block reward,
+  // cron: devnet/implicit-messages.ts), then the given ones.
   defineMethod('Filecoin.StateCompute', [epoch('height'), messages('messages', { nullIsNone: true }), tipsetKey('tipsetKey')], async ({ devnet, batch, signal }, height, msgs, key) => {
     const tipset = tipsetOf(devnet, key);
     const own = await devnet.traceTipsetWhole(tipset, { signal });
     const results = await devnet.computeMessages(msgs, tipset.epoch, height, batch);
     const trace = [
+      ...own.nullRounds.map((run) => implicitInvocResult(run, devnet.codes)),
       ...own.traced.map((traced) => minedInvocResult(traced, devnet.codes, tipset.baseFee)),
       ...own.implicit.map((run) => implicitInvocResult(run, devnet.codes)),
       ...msgs.map((m, i) => invocResultJson(m, messageCid(m), results[i], devnet.codes, tipset.baseFee)),
