@@ -152,6 +152,9 @@ describe('RemoveVerifiedClientDataCap (7)', () => {
     const [a, b] = CLIENTS;
     await grant(w, a, MiBn);
     assert.equal((await w.send(verifier, F06, 7, removal(a.bytes, verifier.bytes, b.bytes))).exitCode, ExitCode.ErrForbidden);
+    // A signature type byte other than 1 or 2 fails to decode (fvm_shared), before any check.
+    const typeThree = [a.bytes, encodeBigInt(MiBn), [verifier.bytes, Uint8Array.from([3, 1])], [b.bytes, badSignature]];
+    assert.equal((await w.send(verifier, F06, 7, typeThree)).exitCode, ExitCode.ErrSerialization);
     assert.equal((await proposeAsRoot(w, F06, 7, removal(a.bytes, verifier.bytes, verifier.bytes))).proposed[2], ExitCode.ErrIllegalArgument);
     assert.equal((await proposeAsRoot(w, F06, 7, removal(a.bytes, verifier.bytes, b.bytes))).proposed[2], ExitCode.ErrNotFound);
     await proposeAsRoot(w, F06, 2, [b.bytes, encodeBigInt(MiBn)]);

@@ -76,3 +76,15 @@ export function address(value: unknown, what: string): FilAddress {
 export function optional<T>(value: unknown, read: (value: unknown, what: string) => T, what: string): T | undefined {
   return value === null || value === undefined ? undefined : read(value, what);
 }
+
+/**
+ * A crypto Signature as its CBOR bytes carry it: a type byte, then the signature. builtin-actors v18's
+ * fvm_shared (~4.8) knows secp256k1 (1) and BLS (2) only: any other byte, a delegated key's 3
+ * included, is a decode error (21).
+ */
+export function signature(value: unknown, what: string): { type: number; data: Uint8Array } {
+  const raw = bytes(value, what);
+  if (raw.length === 0) throw serializationError(`${what}: Cannot deserialize empty bytes`);
+  if (raw[0] !== 1 && raw[0] !== 2) throw serializationError(`${what}: Invalid signature type byte (must be 1 or 2)`);
+  return { type: raw[0], data: raw.subarray(1) };
+}

@@ -6,7 +6,7 @@ import type { ActorKind } from '../actor.js';
 import { codesOf } from '../code-table.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_SEND } from '../message.js';
-import { ActorError, type ActorRuntime } from './runtime.js';
+import { ActorError, methodNumber, type ActorRuntime } from './runtime.js';
 
 /** An ID address as builtin-actors print addresses (mainnet prefix). */
 export const fAddress = (id: number): string => FilAddress.fromId(id).toString('f');
@@ -49,4 +49,19 @@ export async function resolveToActorId(rt: ActorRuntime, address: FilAddress, ch
   if (id === undefined) throw new ActorError(ExitCode.ErrIllegalArgument, `failed to resolve or initialize address ${address.toString('f')}`);
   if (checkExistence && !rt.state.getActor(id)) throw new ActorError(ExitCode.ErrNotFound, `no code for address ${address.toString('f')}`);
   return id;
+}
+
+const AUTHENTICATE_MESSAGE = methodNumber('AuthenticateMessage');
+
+/**
+ * Asks `signer`'s actor, read-only, whether `signature` (its data, without the type byte) signs `message`, as
+ * builtin-actors' paych and verifreg do: extract_send_result then deserialize_block under "proposal
+ * authentication failed" (the signer's exit code, 24 with no answer, 21 for an answer not a boolean).
+ */
+export async function authenticateMessage(rt: ActorRuntime, signer: FilAddress, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
+  const reply = await rt.send(signer, AUTHENTICATE_MESSAGE, [signature, message], { readOnly: true });
+  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `proposal authentication failed: send aborted with code ${reply.exitCode}`);
+  if (!reply.returnBlock) throw new ActorError(ExitCode.ErrAssertionFailed, 'proposal authentication failed: return expected');
+  if (typeof reply.returnValue !== 'boolean') throw new ActorError(ExitCode.ErrSerialization, 'proposal authentication failed: expected a boolean');
+  return reply.returnValue;
 }

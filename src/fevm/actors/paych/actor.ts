@@ -13,13 +13,10 @@ import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bytes, tuple } from '../params.js';
-import { ActorError, EncodedParams, methodNumber, methodTable, type ActorRuntime, type BuiltinActor, type SendReply } from '../runtime.js';
-import { formatFil, requireCallerIn, requireCallerKind, resolveToActorId } from '../shared.js';
+import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor, type SendReply } from '../runtime.js';
+import { authenticateMessage, formatFil, requireCallerIn, requireCallerKind, resolveToActorId } from '../shared.js';
 import { ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED, MAX_SECRET_SIZE, paychOf, savePaych, SETTLE_DELAY, type PaychState } from './state.js';
 import { signedVoucher, type SignedVoucher } from './voucher.js';
-
-/** The account actor's AuthenticateMessage (FRC-42), which checks a voucher's signature. */
-const AUTHENTICATE_MESSAGE = methodNumber('AuthenticateMessage');
 
 /** extract_send_result: a failed send becomes the method's failure, with its exit code. */
 function sendResult(reply: SendReply, context: string): SendReply {
@@ -82,11 +79,9 @@ async function updateChannelState(rt: ActorRuntime, params: unknown): Promise<vo
  * the signature with its key; an actor that answers nothing (an EthAccount) fails it (24).
  */
 async function authenticate(rt: ActorRuntime, signer: number, voucher: SignedVoucher): Promise<void> {
-  const reply = await rt.send(FilAddress.fromId(signer), AUTHENTICATE_MESSAGE, [voucher.signature!.data, voucher.signingBytes], { readOnly: true });
-  sendResult(reply, 'proposal authentication failed');
-  if (!reply.returnBlock) throw new ActorError(ExitCode.ErrAssertionFailed, 'proposal authentication failed: return expected');
-  if (typeof reply.returnValue !== 'boolean') throw new ActorError(ExitCode.ErrSerialization, 'proposal authentication failed: expected a boolean');
-  if (!reply.returnValue) throw new ActorError(ExitCode.ErrIllegalArgument, 'voucher sig authentication failed');
+  if (!(await authenticateMessage(rt, FilAddress.fromId(signer), voucher.signature!.data, voucher.signingBytes))) {
+    throw new ActorError(ExitCode.ErrIllegalArgument, 'voucher sig authentication failed');
+  }
 }
 
 /**

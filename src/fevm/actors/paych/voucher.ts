@@ -5,19 +5,7 @@
 // 2^53 − 1 (params.ts u64: past that, 21); builtin-actors takes lanes up to 2^63 − 1 (README says so).
 import type { FilAddress } from '../../../common/address.js';
 import { encodeCbor } from '../../../common/cbor.js';
-import { address, bigInt, bytes, i64, list, serializationError, tuple, u64 } from '../params.js';
-
-/**
- * A crypto Signature as its CBOR bytes carry it: a type byte, then the signature. builtin-actors v18's
- * fvm_shared (~4.8) knows secp256k1 (1) and BLS (2) only: any other byte, a delegated key's 3
- * included, is a decode error (21).
- */
-function signature(value: unknown): { type: number; data: Uint8Array } {
-  const raw = bytes(value, 'signature');
-  if (raw.length === 0) throw serializationError('signature: Cannot deserialize empty bytes');
-  if (raw[0] !== 1 && raw[0] !== 2) throw serializationError('signature: Invalid signature type byte (must be 1 or 2)');
-  return { type: raw[0], data: raw.subarray(1) };
-}
+import { address, bigInt, bytes, i64, list, signature, tuple, u64 } from '../params.js';
 
 /** ModVerifyParams `[actor, method, data]`: a method the voucher asks the channel to call before it redeems. */
 export interface VoucherExtra {
@@ -63,7 +51,7 @@ export function signedVoucher(value: unknown): SignedVoucher {
       const [lane, nonce] = tuple(merge, 2, `merges[${i}]`);
       return { lane: u64(lane, `merges[${i}].lane`), nonce: u64(nonce, `merges[${i}].nonce`) };
     }),
-    ...(rawSignature === null ? {} : { signature: signature(rawSignature) }),
+    ...(rawSignature === null ? {} : { signature: signature(rawSignature, 'signature') }),
     signingBytes: encodeCbor([...fields.slice(0, 10), null]),
   };
 }

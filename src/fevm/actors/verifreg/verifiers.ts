@@ -8,12 +8,12 @@ import { concatBytes } from '../../../common/hex.js';
 import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../actor.js';
 import { ExitCode } from '../../exit-code.js';
 import { copyMap } from '../../lazy-map.js';
-import { address, bigInt, bytes, serializationError, tuple } from '../params.js';
-import { ActorError, methodNumber, type ActorRuntime } from '../runtime.js';
+import { address, bigInt, signature, tuple } from '../params.js';
+import { ActorError, type ActorRuntime } from '../runtime.js';
 import { datacapBalance, destroyDatacap, mintDatacap } from './datacap-calls.js';
 import { emitVerifierBalance } from './events.js';
 import { MINIMUM_VERIFIED_ALLOCATION_SIZE } from './policy.js';
-import { fAddress, requireCaller, resolveToActorId } from '../shared.js';
+import { authenticateMessage, fAddress, requireCaller, resolveToActorId } from '../shared.js';
 import { save, stateOf, transaction } from './registry.js';
 
 /** VerifierParams `[address, allowance]` (AddVerifier and AddVerifiedClient). */
@@ -80,14 +80,11 @@ export async function addVerifiedClient(rt: ActorRuntime, params: unknown): Prom
 
 /** What each verifier signs to take datacap back: this prefix, then the RemoveDataCapProposal's CBOR (verifreg types.rs). */
 const REMOVE_DATACAP_DOMAIN = new TextEncoder().encode('fil_removedatacap:');
-const AUTHENTICATE_MESSAGE = methodNumber('AuthenticateMessage');
 
-/** RemoveDataCapRequest `[verifier, signature]`, the signature as fvm_shared's bytes (its type, then its data): the verifier and the data. */
+/** RemoveDataCapRequest `[verifier, signature]`: the verifier and its signature's data. */
 function removalRequest(value: unknown, what: string): { verifier: FilAddress; signature: Uint8Array } {
-  const [verifier, signature] = tuple(value, 2, what);
-  const sig = bytes(signature, `${what}.signature`);
-  if (sig.length === 0) throw serializationError(`${what}.signature: empty signature`);
-  return { verifier: address(verifier, `${what}.verifier`), signature: sig.subarray(1) };
+  const [verifier, sig] = tuple(value, 2, what);
+  return { verifier: address(verifier, `${what}.verifier`), signature: signature(sig, `${what}.signature`).data };
 }
 
 /**
@@ -127,9 +124,9 @@ export async function removeVerifiedClientDataCap(rt: ActorRuntime, params: unkn
 
   for (const [i, request] of requests.entries()) {
     const proposal = encodeCbor([FilAddress.fromId(client).bytes, encodeBigInt(amount), [proposalIds[i]]]);
-    const auth = await rt.send(request.verifier, AUTHENTICATE_MESSAGE, [request.signature, concatBytes(REMOVE_DATACAP_DOMAIN, proposal)], { readOnly: true });
-    if (auth.exitCode !== ExitCode.Ok) throw new ActorError(auth.exitCode, `proposal authentication failed: send aborted with code ${auth.exitCode}`);
-    if (auth.returnValue !== true) throw new ActorError(ExitCode.ErrIllegalArgument, 'proposal authentication failed');
+    if (!(await authenticateMessage(rt, request.verifier, request.signature, concatBytes(REMOVE_DATACAP_DOMAIN, proposal)))) {
+      throw new ActorError(ExitCode.ErrIllegalArgument, 'proposal authentication failed');
+    }
   }
 
   const owner = FilAddress.fromId(client);
