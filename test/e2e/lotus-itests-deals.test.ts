@@ -82,7 +82,7 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     assert.equal(BigInt(FilCirculating!), BigInt(FilVested!) + BigInt(FilMined!) + BigInt(FilReserveDisbursed!) - BigInt(FilBurnt!) - BigInt(FilLocked!));
   });
 
-  test('verifreg_test TestVerifiedClientTopUp (nv13+), TestRemoveDataCap, TestVerifiedClientCanCreateAllocation, TestVerifiedListAllAllocationsAndClaims; remove_verifreg_datacap_test TestNoRemoveDatacapFromVerifreg', async () => {
+  test('verifreg_test TestVerifiedClientTopUp (nv13+), TestRemoveDataCap, TestVerifiedClientCanCreateAllocation, TestVerifiedListAllAllocationsAndClaims; remove_verifreg_datacap_test TestNoRemoveDatacapFromVerifreg; direct_data_onboard_verified_test\'s allocation and verifier-balance events', async () => {
     // A client granted twice holds both grants; the root key takes datacap back on two verifiers' signed proposals, IDs 0
     // then 1, down to none; datacap transferred to the registry becomes allocations, which the root key cannot take back.
     const wallet = await kit.sender();
@@ -172,6 +172,23 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
       assert.equal(allocation.Size, Number(MiB));
     }
     assert.deepEqual(all.map((a) => (a.Data as { '/': string })['/']).sort(), pieces);
+
+    // direct_data_onboard_verified_test TestOnboardRawPieceVerified_WithActorEvents: the allocation events' entries and flags,
+    // and verifier-balance's ($type, verifier, balance; with client when a client is granted).
+    type Entry = { Flags: number; Key: string; Codec: number; Value: string };
+    const events: { entries: Entry[] }[] = await kit.rpc('Filecoin.GetActorEventsRaw', { fromHeight: 0 });
+    const value = (e: { entries: Entry[] }, key: string) => decodeCbor(Buffer.from(e.entries.find((x) => x.Key === key)!.Value, 'base64'));
+    const shape = (e: { entries: Entry[] }) => e.entries.map((x) => [x.Flags, x.Key, x.Codec]);
+    const allocationEvents = events.filter((e) => value(e, '$type') === 'allocation');
+    assert.equal(allocationEvents.length, 2);
+    for (const event of allocationEvents) {
+      const keys = ['$type', 'id', 'client', 'provider', 'piece-cid', 'piece-size', 'term-min', 'term-max', 'expiration'];
+      assert.deepEqual(shape(event), keys.map((key, i) => [i < 5 ? 3 : 1, key, 0x51]));
+      assert.deepEqual(['client', 'provider', 'piece-size', 'term-min', 'term-max', 'expiration'].map((k) => value(event, k)), [Number(FilAddress.parse(clientId).id), minerId, Number(MiB), termMin, termMin, maxExpiration]);
+    }
+    const balances = events.filter((e) => value(e, '$type') === 'verifier-balance').map((e) => e.entries.map((x) => x.Key));
+    assert.ok(balances.some((keys) => keys.join() === '$type,verifier,balance'));
+    assert.ok(balances.some((keys) => keys.join() === '$type,verifier,balance,client'));
 
     // TestNoRemoveDatacapFromVerifreg: the registry holds the allocations' datacap, and the root key may not take it.
     assert.equal(await kit.rpc('Filecoin.StateVerifiedClientStatus', VERIFREG, null), datacap.toString());
