@@ -229,6 +229,7 @@ describe("Lotus's direct data onboarding itest, its chain part (b835fab70)", () 
     assert.notEqual(state.SectorStartEpoch, -1);
 
     const ids = { client: Number(FilAddress.parse(await kit.rpc('Filecoin.StateLookupID', wallet, null)).id), provider: Number(FilAddress.parse(miner).id) };
+    await kit.rpc('evm_mine'); // Lotus indexes a tipset's events when the next tipset executes it
     type Entry = { Flags: number; Key: string; Codec: number; Value: string };
     const events: { entries: Entry[] }[] = await kit.rpc('Filecoin.GetActorEventsRaw', { fromHeight: 0 });
     const value = (e: { entries: Entry[] }, key: string) => decodeCbor(Buffer.from(e.entries.find((x) => x.Key === key)!.Value, 'base64'));
@@ -243,6 +244,48 @@ describe("Lotus's direct data onboarding itest, its chain part (b835fab70)", () 
     assert.deepEqual(shape(activated), [[3, '$type', 0x51], [3, 'sector', 0x51], [3, 'unsealed-cid', 0x51], [3, 'piece-cid', 0x51], [1, 'piece-size', 0x51]]);
     assert.equal(String(value(activated, 'piece-cid')), pieceCid.toString());
     assert.equal(value(activated, 'piece-size'), 2048);
+  });
+  test('direct_data_onboard_verified_test TestOnboardRawPieceVerified_WithActorEvents: a sealed verified deal\'s claim event and StateGetClaim; sector-precommitted is [$type, sector]', async () => {
+    const wallet = await kit.sender();
+    const [miner] = await kit.rpc('Filecoin.StateListMiners', null);
+    const owner = await kit.rpc('Filecoin.StateAccountKey', (await kit.rpc('Filecoin.StateMinerInfo', miner, null)).Owner, null);
+    await kit.rpc('devnet_addVerifiedClient', wallet, MiB.toString());
+    assert.equal((await kit.rpc('Filecoin.StateWaitMsg', await kit.rpc('Filecoin.MarketAddBalance', owner, miner, FIL.toString()), 0, -1, false)).Receipt.ExitCode, 0);
+    const head = (await kit.rpc('Filecoin.ChainHead')).Height;
+    const pieceCid = CID.parse('baga6ea4seaqhyticusemlcxjpz6hm2w3jdmzqtpvt2x4kckmfmvkx3olqw6arsy');
+    const terms = { pieceCid, pieceSize: Number(MiB), verifiedDeal: true, label: '', startEpoch: head + 100, endEpoch: head + 100 + 180 * 2880, storagePricePerEpoch: 0n, providerCollateral: FIL / 10n, clientCollateral: 0n };
+    const proposal = proposalValue(terms, FilAddress.parse(wallet), FilAddress.parse(miner));
+    const signature = await kit.rpc('Filecoin.WalletSign', wallet, base64(encodeCbor(proposal)));
+    const params = encodeCbor([[[proposal, Uint8Array.from([signature.Type, ...Buffer.from(signature.Data, 'base64')])]]]);
+    const published = await kit.rpc('Filecoin.MpoolPushMessage', { From: owner, To: MARKET, Value: '0', Method: PUBLISH_STORAGE_DEALS, Params: base64(params) }, null);
+    const dealId: number = (await kit.rpc('Filecoin.StateWaitMsg', published.CID, 0, -1, true)).ReturnDec.IDs[0];
+    const state = await pollUntil('the deal in a sector', async () => {
+      await kit.rpc('evm_mine');
+      const deal = await kit.rpc('Filecoin.StateMarketStorageDeal', dealId, null);
+      return deal.State.SectorStartEpoch !== -1 ? deal.State : undefined;
+    });
+
+    // Lotus indexes a tipset's events when the next tipset executes it: one more tipset, and the activation's are there.
+    await kit.rpc('evm_mine');
+    type Entry = { Flags: number; Key: string; Codec: number; Value: string };
+    const events: { entries: Entry[]; height: number }[] = await kit.rpc('Filecoin.GetActorEventsRaw', { fromHeight: 0 });
+    const value = (e: { entries: Entry[] }, key: string) => decodeCbor(Buffer.from(e.entries.find((x) => x.Key === key)!.Value, 'base64'));
+    const shape = (e: { entries: Entry[] }) => e.entries.map((x) => [x.Flags, x.Key]);
+    // The provider may seal at once, so the allocation is found by its piece: the claim keeps its ID.
+    const ofPiece = (type: string) => events.find((e) => value(e, '$type') === type && String(value(e, 'piece-cid')) === pieceCid.toString())!;
+    const allocationId = value(ofPiece('allocation'), 'id');
+    const claim = ofPiece('claim');
+    assert.equal(value(claim, 'id'), allocationId);
+    assert.deepEqual(shape(claim), [[3, '$type'], [3, 'id'], [3, 'client'], [3, 'provider'], [3, 'piece-cid'], [1, 'piece-size'], [1, 'term-min'], [1, 'term-max'], [1, 'term-start'], [3, 'sector']]);
+    assert.equal(value(claim, 'term-start'), claim.height);
+    assert.equal(value(claim, 'sector'), state.SectorNumber);
+    const precommitted = events.find((e) => value(e, '$type') === 'sector-precommitted' && value(e, 'sector') === state.SectorNumber)!;
+    assert.deepEqual(shape(precommitted), [[3, '$type'], [3, 'sector']]);
+
+    // The claim keeps its allocation's ID and terms; its start is the activation.
+    const stored = await kit.rpc('Filecoin.StateGetClaim', miner, allocationId, null);
+    assert.equal(stored.Data['/'], pieceCid.toString());
+    assert.deepEqual([stored.Size, stored.TermStart, stored.Sector], [Number(MiB), claim.height, state.SectorNumber]);
   });
 });
 
