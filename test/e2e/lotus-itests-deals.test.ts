@@ -82,7 +82,7 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
     assert.equal(BigInt(FilCirculating!), BigInt(FilVested!) + BigInt(FilMined!) + BigInt(FilReserveDisbursed!) - BigInt(FilBurnt!) - BigInt(FilLocked!));
   });
 
-  test('verifreg_test TestVerifiedClientTopUp (nv13+), TestRemoveDataCap, TestVerifiedClientCanCreateAllocation, TestVerifiedListAllAllocationsAndClaims; remove_verifreg_datacap_test TestNoRemoveDatacapFromVerifreg; direct_data_onboard_verified_test\'s allocation and verifier-balance events', async () => {
+  test('verifreg_test TestVerifiedClientTopUp (nv13+), TestRemoveDataCap, TestVerifiedClientCanCreateAllocation, TestVerifiedListAllAllocationsAndClaims; remove_verifreg_datacap_test TestNoRemoveDatacapFromVerifreg; direct_data_onboard_verified_test\'s allocation, allocation-removed and verifier-balance events', async () => {
     // A client granted twice holds both grants; the root key takes datacap back on two verifiers' signed proposals, IDs 0
     // then 1, down to none; datacap transferred to the registry becomes allocations, which the root key cannot take back.
     const wallet = await kit.sender();
@@ -186,6 +186,21 @@ describe("Lotus's deal, DataCap and supply itests (b835fab70)", () => {
       assert.deepEqual(shape(event), keys.map((key, i) => [i < 5 ? 3 : 1, key, 0x51]));
       assert.deepEqual(['client', 'provider', 'piece-size', 'term-min', 'term-max', 'expiration'].map((k) => value(event, k)), [Number(FilAddress.parse(clientId).id), minerId, Number(MiB), termMin, termMin, maxExpiration]);
     }
+    // Its bogus allocation, expired, removed with RemoveExpiredAllocations (8): allocation-removed has the allocation's entries.
+    assert.equal((await receipt({ From: verifiers[0], To: VERIFREG, Method: 4, Params: await grant(client, MiB) })).ExitCode, 0);
+    const expiration = (await kit.rpc('Filecoin.ChainHead')).Height + 3;
+    const bogus = encodeCbor([[[minerId, CID.parse(pieces[0]!), Number(MiB), termMin, termMin, expiration]], []]);
+    assert.equal((await receipt({ From: client, To: 't07', Method: TRANSFER_EXPORTED, Params: base64(encodeCbor([FilAddress.parse(VERIFREG).bytes, encodeBigInt(MiB * FIL), bogus])) })).ExitCode, 0);
+    const [bogusId] = Object.keys(await kit.rpc('Filecoin.StateGetAllocations', client, null)).map(Number).filter((id) => !allocationEvents.some((e) => value(e, 'id') === id));
+    for (let i = 0; i < 4; i++) await kit.rpc('evm_mine');
+    const clientIdNumber = Number(FilAddress.parse(clientId).id);
+    assert.equal((await receipt({ From: client, To: VERIFREG, Method: 8, Params: base64(encodeCbor([clientIdNumber, [bogusId]])) })).ExitCode, 0);
+    await kit.rpc('evm_mine');
+    const later: { entries: Entry[] }[] = await kit.rpc('Filecoin.GetActorEventsRaw', { fromHeight: 0 });
+    const removed = later.filter((e) => value(e, '$type') === 'allocation-removed');
+    assert.equal(removed.length, 1);
+    assert.deepEqual(shape(removed[0]!), shape(allocationEvents[0]!));
+    assert.deepEqual(['id', 'client', 'expiration'].map((k) => value(removed[0]!, k)), [bogusId, clientIdNumber, expiration]);
     const balances = events.filter((e) => value(e, '$type') === 'verifier-balance').map((e) => e.entries.map((x) => x.Key));
     assert.ok(balances.some((keys) => keys.join() === '$type,verifier,balance'));
     assert.ok(balances.some((keys) => keys.join() === '$type,verifier,balance,client'));
