@@ -17,7 +17,7 @@ import { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageFailure, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, callContextFor, readFetched, runFetched, timed, tipsetContext, traceCall, nullEpochsBefore, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, readFetched, runFetched, timed, tipsetContext, traceCall, nullRoundsBefore, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
 import { MAX_TRACED_NULL_ROUNDS, runCronTraced, runImplicitMessages, type ImplicitRun } from './implicit-messages.js';
 import { executionFailed } from './revert.js';
@@ -344,7 +344,7 @@ export class Calls {
    */
   async traceTipsetWhole(tipset: Tipset, replay?: ReplayOptions): Promise<{ nullRounds: ImplicitRun[]; traced: TracedMessage[]; implicit: ImplicitRun[] }> {
     const { executor } = this.node;
-    const nulls = nullEpochsBefore(this.node, tipset).length;
+    const nulls = nullRoundsBefore(this.node, tipset);
     if (nulls > MAX_TRACED_NULL_ROUNDS) {
       throw new DevnetError(`the tipset at epoch ${tipset.epoch} follows ${nulls} null rounds: its execution trace would list one cron message per null round, and this node lists at most ${MAX_TRACED_NULL_ROUNDS}`);
     }

@@ -194,13 +194,12 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
 type Implicit<T> = (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>;
 
 /**
- * The null epochs between `tipset`'s parent and it, in order: none before the genesis tipset or a
- * fork's first (whose parent is the upstream's).
+ * How many null epochs lie between `tipset`'s parent and it: none before the genesis tipset or a
+ * fork's first (whose parent is the upstream's). A count, not a list: anvil_mine makes any number.
  */
-export function nullEpochsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset): number[] {
+export function nullRoundsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset): number {
   const parent = host.chain.parentOf(tipset);
-  if (!parent) return [];
-  return Array.from({ length: tipset.epoch - parent.epoch - 1 }, (_, i) => parent.epoch + 1 + i);
+  return parent ? tipset.epoch - parent.epoch - 1 : 0;
 }
 
 /**
@@ -216,12 +215,13 @@ export async function traceTipsetWhole<N, T>(host: ReplayHost, tipset: Tipset, n
 }
 
 /**
- * Runs `run` at each null epoch before `tipset` (nullEpochsBefore), each on an overlay of the state
- * before that epoch (the null epochs' cron work the miner ran is in the state at its epoch: miner.ts
- * runNullRounds), dropped afterwards; in slices of the miner's queue as replayTipset's messages.
+ * Runs `run` at each null epoch before `tipset` (nullRoundsBefore), in order, each on an overlay of
+ * the state before that epoch (the null epochs' cron work the miner ran is in the state at its epoch:
+ * miner.ts runNullRounds), dropped afterwards; in slices of the miner's queue as replayTipset's messages.
  */
 async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implicit<N>, { signal }: ReplayOptions): Promise<N[]> {
-  const epochs = nullEpochsBefore(host, tipset);
+  const count = nullRoundsBefore(host, tipset);
+  const firstEpoch = tipset.epoch - count;
   // As the miner: the ticks of the null epochs before move a fork's power and reward State epoch by epoch only near the tipset.
   const exactFrom = tipset.epoch - EXACT_KPI_EPOCHS;
   // Null-round cron runs under the base fee of the tipset that follows (miner.ts mineAfterNullRounds);
@@ -229,7 +229,7 @@ async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implic
   const base = tipsetContext(host, tipset);
   const values: N[] = [];
   let sliceMs = 0;
-  while (values.length < epochs.length) {
+  while (values.length < count) {
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     await host.state.untilFetched(() =>
       host.queue.run(async () => {
@@ -237,14 +237,14 @@ async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implic
         const started = performance.now();
         do {
           if (signal?.aborted) throw new ClientGoneError('replay stopped');
-          const epoch = epochs[values.length];
+          const epoch = firstEpoch + values.length;
           const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;
           const overlay = host.state.stage(epoch - 1, deferred);
           epochTickEnd(overlay, epoch - 1, exactFrom);
           const value = await run(overlay, { ...base, epoch });
           if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
           values.push(value);
-        } while (values.length < epochs.length && performance.now() - started < LONG_RUN_MS);
+        } while (values.length < count && performance.now() - started < LONG_RUN_MS);
         sliceMs = performance.now() - started;
       }),
     );

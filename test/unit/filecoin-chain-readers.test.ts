@@ -255,6 +255,18 @@ describe('StateReplay and StateCompute', () => {
     });
   });
 
+  test('StateCompute after a trillion null rounds is refused at once, without listing their epochs (review R44)', async (t) => {
+    const { result, error } = await setupRpc(t, { storageProviders: 0 });
+    await result('anvil_mine', ['0xe8d4a51001']);
+    const head = await result('Filecoin.ChainHead');
+    assert.deepEqual(await error('Filecoin.StateCompute', [head.Height, [], head.Cids]), {
+      code: 1,
+      message: `the tipset at epoch ${head.Height} follows 1000000000000 null rounds: its execution trace would list one cron message per null round, and this node lists at most 2880`,
+    });
+    // The node still answers.
+    assert.equal((await result('Filecoin.ChainHead')).Height, head.Height);
+  });
+
   test('StateReplay re-runs a mined message, found by CID or in its tipset', async (t) => {
     const { result, error, send } = await setupRpc(t);
     const hash = await send({ nonce: 0 });
