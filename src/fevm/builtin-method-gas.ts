@@ -645,16 +645,16 @@ export const MULTISIG_TRANSACTION = stateLoadGas('multisig') + stateWriteGas('mu
 export const emptyLanesGas = (): number => putsGas([blockShape(lanesAmt(new Map()).blocks.values().next().value!)]);
 
 /** The blocks of the lanes AMT on the way to each of `ids` (find_lane), each once. */
-const lanePaths = (lanes: ReadonlyMap<number, LaneState>, ids: readonly number[]): PathBlock[] => {
+const lanePaths = (lanes: ReadonlyMap<bigint, LaneState>, ids: readonly bigint[]): PathBlock[] => {
   const amt = lanesAmt(lanes);
   return distinct(ids.flatMap((id) => amtPath(amt, id)));
 };
 
 /** UpdateChannelState loading the lanes AMT and reading the voucher's lane and the lanes it merges (the nodes on their way opened). */
-export const laneReadGas = (lanes: ReadonlyMap<number, LaneState>, ids: readonly number[]): number => loadsGas(lanePaths(lanes, ids));
+export const laneReadGas = (lanes: ReadonlyMap<bigint, LaneState>, ids: readonly bigint[]): number => loadsGas(lanePaths(lanes, ids));
 
 /** UpdateChannelState's flush of the lanes it set: the nodes on their way, as `after` has them, written. */
-export const laneWriteGas = (after: ReadonlyMap<number, LaneState>, ids: readonly number[]): number => putsGas(lanePaths(after, ids));
+export const laneWriteGas = (after: ReadonlyMap<bigint, LaneState>, ids: readonly bigint[]): number => putsGas(lanePaths(after, ids));
 
 /** A voucher's secret hashed (rt.hash_blake2b: the hash syscall). */
 export const secretHashGas = (size: number): number => HOST_CALL + onHashing('blake2b256', size);

@@ -3,7 +3,7 @@
 // its path alone (amtGet).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { amtGet, buildAmt, readAmt } from '../../src/common/amt.js';
+import { amtGet, amtPath, buildAmt, readAmt, readAmtEntries } from '../../src/common/amt.js';
 import { decodeCbor, type CID } from '../../src/common/cbor.js';
 
 const reader = (blocks: Map<string, Uint8Array>) => async (cid: CID) => {
@@ -47,6 +47,20 @@ describe('AMT', () => {
     }
     for (const hole of [1, 8, 10, 299, 510, 512, 100_000]) assert.equal(await amtGet(amt.root, hole, counted), undefined, `index ${hole}`);
     assert.equal(await amtGet(buildAmt(['a', 'b'], 5).root, 1, reader(buildAmt(['a', 'b'], 5).blocks)), 'b');
+  });
+
+  test('u64 indices past 2^53 (bigint): built at their exact slots, read back whole by readAmtEntries, amtGet and amtPath', async () => {
+    const values = new Map<bigint, unknown>([[1n, 'a'], [2n ** 53n, 'b'], [2n ** 53n + 1n, 'c'], [2n ** 63n - 1n, 'd']]);
+    const amt = buildAmt(values, 3);
+    const [, height, count] = decodeCbor<[number, number, number]>(amt.blocks.get(amt.root.toString())!);
+    assert.equal(height, 20);
+    assert.equal(count, 4);
+    assert.deepEqual(await readAmtEntries(amt.root, reader(amt.blocks)), values);
+    for (const [index, value] of values) assert.equal(await amtGet(amt.root, index, reader(amt.blocks)), value);
+    assert.equal(await amtGet(amt.root, 2n ** 53n + 2n, reader(amt.blocks)), undefined);
+    assert.equal(amtPath(amt, 2n ** 63n - 1n).length, 21);
+    // Below 2^53 a number and a bigint index are the same AMT.
+    assert.equal(buildAmt(new Map([[5, 'x'], [700, 'y']]), 3).root.toString(), buildAmt(new Map([[5n, 'x'], [700n, 'y']]), 3).root.toString());
   });
 
   test("a node's children are read together, and the values come back in index order whatever order the reads answer in", async () => {

@@ -2,7 +2,7 @@
 // (go-state-types paych.State in Lotus's JSON) and its lanes, read from the LaneStates AMT the State
 // names (Filecoin.ChainReadObj, block by block), in the devnet's shapes (fevm/actors/paych/state.ts).
 import { FilAddress } from '../../common/address.js';
-import { readAmt } from '../../common/amt.js';
+import { readAmtEntries } from '../../common/amt.js';
 import { decodeBigInt, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import type { LaneState, PaychState } from '../../fevm/actors/paych/state.js';
@@ -26,10 +26,10 @@ function idOf(text: string, what: string): number {
 
 /** The channel's State and its lanes (LaneState `[redeemed, nonce]` by lane ID), reading the lanes AMT with `read`. */
 export async function paychStateFromLotus(state: LotusPaychState, lanesRoot: CID, read: (cid: CID) => Promise<Uint8Array>): Promise<PaychState> {
-  const lanes = new Map<number, LaneState>();
-  for (const [lane, value] of await readAmt(lanesRoot, read)) {
+  const lanes = new Map<bigint, LaneState>();
+  for (const [lane, value] of await readAmtEntries(lanesRoot, read)) {
     const [redeemed, nonce] = value as [Uint8Array, number | bigint];
-    lanes.set(lane, { redeemed: decodeBigInt(redeemed), nonce: Number(nonce) });
+    lanes.set(lane, { redeemed: decodeBigInt(redeemed), nonce: BigInt(nonce) });
   }
   return {
     from: idOf(state.From, 'From'),

@@ -26,6 +26,13 @@ export function u64(value: unknown, what: string): number {
   return n;
 }
 
+/** A u64 that may pass 2^53 − 1 (a payment channel's lanes and nonces), kept whole as a bigint. */
+export function u64Big(value: unknown, what: string): bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value !== 'bigint' || value < 0n || value >= 1n << 64n) throw serializationError(`${what}: expected an unsigned integer`);
+  return value;
+}
+
 /** A signed integer (ChainEpoch). */
 export function i64(value: unknown, what: string): number {
   const n = typeof value === 'bigint' && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;

@@ -15,7 +15,7 @@ import { METHOD_SEND } from '../../message.js';
 import { address, bytes, tuple } from '../params.js';
 import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor, type SendReply } from '../runtime.js';
 import { authenticateMessage, formatFil, requireCallerIn, requireCallerKind, resolveToActorId } from '../shared.js';
-import { ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED, MAX_SECRET_SIZE, paychOf, savePaych, SETTLE_DELAY, type PaychState } from './state.js';
+import { ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED, MAX_LANE, MAX_SECRET_SIZE, paychOf, savePaych, SETTLE_DELAY, type LaneState, type PaychState } from './state.js';
 import { signedVoucher, type SignedVoucher } from './voucher.js';
 
 /** extract_send_result: a failed send becomes the method's failure, with its exit code. */
@@ -84,6 +84,12 @@ async function authenticate(rt: ActorRuntime, signer: number, voucher: SignedVou
   }
 }
 
+/** find_lane: the lane's state, refusing an ID past MAX_LANE (2^63 − 1) though a u64 holds it. */
+function findLane(lanes: ReadonlyMap<bigint, LaneState>, id: bigint): LaneState | undefined {
+  if (id > MAX_LANE) throw new ActorError(ExitCode.ErrIllegalArgument, 'maximum lane ID is 2^63-1');
+  return lanes.get(id);
+}
+
 /**
  * The state with the voucher redeemed (the transaction of update_channel_state: the state loaded
  * again, the method's first load and its write being invoke-builtin's), charged as its lanes' AMT is
@@ -92,15 +98,14 @@ async function authenticate(rt: ActorRuntime, signer: number, voucher: SignedVou
 function redeemed(rt: ActorRuntime, state: PaychState, voucher: SignedVoucher): PaychState {
   rt.chargeGas(stateLoadGas('paymentchannel') + laneReadGas(state.lanes, [voucher.lane, ...voucher.merges.map((m) => m.lane)]));
   const lanes = new Map(state.lanes);
-  // find_lane's limit (MAX_LANE, 2^63 − 1) is past what the voucher's decoding takes (2^53 − 1: voucher.ts).
-  const own = lanes.get(voucher.lane);
+  const own = findLane(lanes, voucher.lane);
   if (own && own.nonce >= voucher.nonce) {
     throw new ActorError(ExitCode.ErrIllegalArgument, `voucher has an outdated nonce, existing: ${own.nonce}, voucher: ${voucher.nonce}, cannot redeem`);
   }
   let redeemedFromOthers = 0n;
   for (const merge of voucher.merges) {
     if (merge.lane === voucher.lane) throw new ActorError(ExitCode.ErrIllegalArgument, "voucher cannot merge lanes into it's own lane");
-    const other = lanes.get(merge.lane);
+    const other = findLane(lanes, merge.lane);
     if (!other) throw new ActorError(ExitCode.ErrIllegalArgument, `voucher specifies invalid merge lane ${merge.lane}`);
     if (other.nonce >= merge.nonce) throw new ActorError(ExitCode.ErrIllegalArgument, 'merged lane in voucher has outdated nonce, cannot redeem');
     redeemedFromOthers += other.redeemed;

@@ -14,6 +14,8 @@ import { ActorError, type ActorRuntime } from '../runtime.js';
 export const LANE_STATES_AMT_BIT_WIDTH = 3;
 /** SETTLE_DELAY: twelve hours of 30-second epochs after Settle before Collect. */
 export const SETTLE_DELAY = 12 * 120;
+/** MAX_LANE: the highest lane ID find_lane looks up (i64::MAX). */
+export const MAX_LANE = (1n << 63n) - 1n;
 /** MAX_SECRET_SIZE: the longest preimage UpdateChannelState takes. */
 export const MAX_SECRET_SIZE = 256;
 /** ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED: a voucher submitted once the channel has settled. */
@@ -27,10 +29,10 @@ export const PaychMethod = {
   Collect: 4,
 } as const;
 
-/** LaneState `[redeemed, nonce]`. */
+/** LaneState `[redeemed, nonce]` (the nonce a u64: bigint). */
 export interface LaneState {
   readonly redeemed: bigint;
-  readonly nonce: number;
+  readonly nonce: bigint;
 }
 
 export interface PaychState {
@@ -39,7 +41,8 @@ export interface PaychState {
   readonly toSend: bigint;
   readonly settlingAt: number;
   readonly minSettleHeight: number;
-  readonly lanes: ReadonlyMap<number, LaneState>;
+  /** By lane ID (u64, up to MAX_LANE: bigint). */
+  readonly lanes: ReadonlyMap<bigint, LaneState>;
 }
 
 export function paychOf(rt: ActorRuntime): PaychState {
@@ -53,7 +56,7 @@ export const savePaych = (rt: ActorRuntime, paych: PaychState): void => rt.updat
 export const laneStateValue = (lane: LaneState): unknown => [encodeBigInt(lane.redeemed), lane.nonce];
 
 /** The lanes' AMT (`Array<LaneState>`, bit width 3). */
-export const lanesAmt = (lanes: ReadonlyMap<number, LaneState>): Amt =>
+export const lanesAmt = (lanes: ReadonlyMap<bigint, LaneState>): Amt =>
   buildAmt(new Map([...lanes].map(([id, lane]) => [id, laneStateValue(lane)])), LANE_STATES_AMT_BIT_WIDTH);
 
 /** The CBOR value of the state: `[from, to, to_send, settling_at, min_settle_height, lane_states]`. */

@@ -1,11 +1,11 @@
 // A payment channel voucher (builtin-actors paych SignedVoucher, go-state-types paych.SignedVoucher):
 // what the payer signs off-chain and the payee redeems with UpdateChannelState. Decoded from the
 // CBOR tuple of eleven fields; the bytes signed are the same tuple with the signature null
-// (signing_bytes), encoded again from the fields as they came. Lanes and nonces are read up to
-// 2^53 − 1 (params.ts u64: past that, 21); builtin-actors takes lanes up to 2^63 − 1 (README says so).
+// (signing_bytes), encoded again from the fields as they came. Lanes and nonces are u64, kept as
+// bigint (a lane past MAX_LANE, 2^63 − 1, is refused where the actor looks it up: actor.ts).
 import type { FilAddress } from '../../../common/address.js';
 import { encodeCbor } from '../../../common/cbor.js';
-import { address, bigInt, bytes, i64, list, signature, tuple, u64 } from '../params.js';
+import { address, bigInt, bytes, i64, list, signature, tuple, u64, u64Big } from '../params.js';
 
 /** ModVerifyParams `[actor, method, data]`: a method the voucher asks the channel to call before it redeems. */
 export interface VoucherExtra {
@@ -21,11 +21,11 @@ export interface SignedVoucher {
   /** The blake2b-256 of a secret the payee must give (empty: none). */
   readonly secretHash: Uint8Array;
   readonly extra?: VoucherExtra;
-  readonly lane: number;
-  readonly nonce: number;
+  readonly lane: bigint;
+  readonly nonce: bigint;
   readonly amount: bigint;
   readonly minSettleHeight: number;
-  readonly merges: readonly { readonly lane: number; readonly nonce: number }[];
+  readonly merges: readonly { readonly lane: bigint; readonly nonce: bigint }[];
   /** The payer's signature (absent: unsigned), without the type byte that leads its CBOR bytes. */
   readonly signature?: { readonly type: number; readonly data: Uint8Array };
   /** The bytes the payer signed: the tuple with its signature null. */
@@ -43,13 +43,13 @@ export function signedVoucher(value: unknown): SignedVoucher {
     timeLockMax: i64(rawMax, 'time_lock_max'),
     secretHash: bytes(rawSecret, 'secret_pre_image'),
     ...(extraFields ? { extra: { actor: address(extraFields[0], 'extra.actor'), method: u64(extraFields[1], 'extra.method'), data: bytes(extraFields[2], 'extra.data') } } : {}),
-    lane: u64(rawLane, 'lane'),
-    nonce: u64(rawNonce, 'nonce'),
+    lane: u64Big(rawLane, 'lane'),
+    nonce: u64Big(rawNonce, 'nonce'),
     amount: bigInt(rawAmount, 'amount'),
     minSettleHeight: i64(rawMinSettle, 'min_settle_height'),
     merges: list(rawMerges, 'merges').map((merge, i) => {
       const [lane, nonce] = tuple(merge, 2, `merges[${i}]`);
-      return { lane: u64(lane, `merges[${i}].lane`), nonce: u64(nonce, `merges[${i}].nonce`) };
+      return { lane: u64Big(lane, `merges[${i}].lane`), nonce: u64Big(nonce, `merges[${i}].nonce`) };
     }),
     ...(rawSignature === null ? {} : { signature: signature(rawSignature, 'signature') }),
     signingBytes: encodeCbor([...fields.slice(0, 10), null]),
