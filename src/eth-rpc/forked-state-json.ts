@@ -21,7 +21,7 @@ const FORKED_TABLES: Partial<Record<Actor['kind'], Record<string, string>>> = {
     PendingDealAllocationIds: 'pendingDealAllocationIds',
     ProviderSectors: 'providerSectors',
   },
-  verifiedregistry: { Verifiers: 'verifiers', Allocations: 'allocations', Claims: 'claims' },
+  verifiedregistry: { Verifiers: 'verifiers', RemoveDataCapProposalIDs: 'removeDataCapProposalIds', Allocations: 'allocations', Claims: 'claims' },
   datacap: { 'Token.Balances': 'balances', 'Token.Allowances': 'allowances' },
 };
 

@@ -380,6 +380,7 @@ export type MissingState =
   | { kind: 'allocations'; client: number }
   | { kind: 'claims'; provider: number }
   | { kind: 'verifier'; id: number }
+  | { kind: 'removeDataCapProposalId'; pair: string }
   | { kind: 'datacap'; id: number }
   | { kind: 'datacapAllowances'; owner: number }
   | { kind: 'pendingProposal'; cid: string }

@@ -393,6 +393,8 @@ export class ForkSource implements FetchingStateSource {
         return fill(tables.claims, missing.provider, (id) => upstream.claims(id));
       case 'verifier':
         return fill(tables.verifiers, missing.id, (id) => upstream.verifier(id));
+      case 'removeDataCapProposalId':
+        return fill(tables.removeDataCapProposalIds, missing.pair, (pair) => upstream.removeDataCapProposalId(pair));
       case 'datacap':
         return fill(tables.datacap, missing.id, (id) => upstream.datacap(id));
       case 'sectorDeals':

@@ -36,6 +36,8 @@ export interface ForkTables {
   claims: Map<number, ReadonlyMap<number, Claim>>;
   /** Verifiers' allowances (bytes) by actor ID. */
   verifiers: Map<number, bigint | null>;
+  /** The next RemoveDataCapProposalID of a `${verifier}:${client}` pair (null: none upstream, it starts at 0). */
+  removeDataCapProposalIds: Map<string, number | null>;
   /** Datacap balances (tokens) by actor ID. */
   datacap: Map<number, bigint | null>;
   /** The upstream market's pending proposals by CID string: the CID, or null if it is not in the set. */
@@ -66,6 +68,7 @@ export const emptyForkTables = (): ForkTables => ({
   allocations: new Map(),
   claims: new Map(),
   verifiers: new Map(),
+  removeDataCapProposalIds: new Map(),
   datacap: new Map(),
   datacapAllowances: new Map(),
   pendingProposals: new Map(),
@@ -232,6 +235,15 @@ export function withForkedTables(
       verifreg: {
         ...actor.verifreg,
         verifiers: byActor(tables.verifiers, (id) => ({ kind: 'verifier', id }), (allowance) => allowance),
+        // A pair with an actor made on the fork never signed upstream.
+        removeDataCapProposalIds: new LazyMap(
+          tableSource(
+            tables.removeDataCapProposalIds,
+            (pair) => pair.split(':').every((id) => upstreamActor(Number(id))),
+            (pair) => ({ kind: 'removeDataCapProposalId', pair }),
+            (id: number) => id,
+          ),
+        ),
         allocations: byActor(tables.allocations, (client) => ({ kind: 'allocations', client }), (own) => (own.size ? own : undefined), 'allocations'),
         claims: byActor(tables.claims, (provider) => ({ kind: 'claims', provider }), (own) => (own.size ? own : undefined), 'claims'),
       },

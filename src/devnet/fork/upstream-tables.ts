@@ -4,7 +4,8 @@
 // methods that read them (StateMarketStorageDeal, StateMarketBalance, StateGetAllocations,
 // StateGetClaims, StateVerifierStatus, StateVerifiedClientStatus, StateMinerPower), a miner's
 // sectors by number (StateSectorGetInfo), and what no state method reads (a datacap holder's
-// allowances, the market's pending proposals, deals by sector and deal work by epoch) from the
+// allowances, a verifier-client pair's next remove-datacap proposal ID, the market's pending
+// proposals, deals by sector and deal work by epoch) from the
 // State's HAMTs block by block (ChainReadObj). Values come back in the devnet's shapes
 // (src/fevm/actors/*/state.ts); "none" is an answer (null), not a failure.
 import { CID } from 'multiformats/cid';
@@ -13,14 +14,14 @@ import { amtGet } from '../../common/amt.js';
 import { decodeBigInt } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
 import { actorIdKey, actorIdOfKey, epochOfKey, hamtEntries, hamtGet } from '../../common/hamt.js';
-import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID } from '../../fevm/actor.js';
+import { DATACAP_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../fevm/actor.js';
 import { readDealProposal, type StoredProposal } from '../../fevm/actors/market/deal-proposal.js';
 import { EMPTY_MARKET_STATE, EPOCH_UNDEFINED, MARKET_HAMT_BIT_WIDTH, type DealState, type MarketState } from '../../fevm/actors/market/state.js';
 import type { SectorInfo } from '../../fevm/actors/miner/state.js';
 import type { Claim as PowerClaim, PowerState } from '../../fevm/actors/power.js';
 import type { RewardState } from '../../fevm/actors/reward.js';
 import { datacapToTokens } from '../../fevm/actors/verifreg/datacap-calls.js';
-import { EMPTY_VERIFREG_STATE, type Allocation, type Claim, type VerifregState } from '../../fevm/actors/verifreg/state.js';
+import { EMPTY_VERIFREG_STATE, proposalPairKey, VERIFREG_HAMT_BIT_WIDTH, type Allocation, type Claim, type VerifregState } from '../../fevm/actors/verifreg/state.js';
 import type { DatacapState } from '../../fevm/actors/datacap/state.js';
 import type { ForkPoint } from './fork-point.js';
 import { sectorFromLotus, type LotusSector } from './upstream-proving.js';
@@ -330,6 +331,19 @@ export class UpstreamTables {
   async verifier(id: number): Promise<bigint | null> {
     const allowance = await this.call<string | null>('Filecoin.StateVerifierStatus', [`f0${id}`]);
     return allowance === null ? null : BigInt(allowance);
+  }
+
+  /**
+   * The next RemoveDataCapProposalID of a `${verifier}:${client}` pair (null: the pair never signed a
+   * removal upstream). No state method reads it, so it is looked up in the registry State's
+   * RemoveDataCapProposalIDs HAMT (AddrPairKey -> RmDcProposalID `[id]`).
+   */
+  async removeDataCapProposalId(pair: string): Promise<number | null> {
+    const { RemoveDataCapProposalIDs } = (await this.stateJson(VERIFREG_ACTOR_ID)) as { RemoveDataCapProposalIDs: { '/': string } };
+    const found = await hamtGet(CID.parse(RemoveDataCapProposalIDs['/']), proposalPairKey(pair), VERIFREG_HAMT_BIT_WIDTH, (block) => this.readObject(block));
+    if (found === undefined) return null;
+    const [id] = found as [number | bigint];
+    return Number(id);
   }
 
   /** An actor's datacap balance in tokens (Lotus answers bytes: tokens / 10^18); null without one. */

@@ -12,7 +12,7 @@ import { NO_ALLOCATION_ID } from '../../fevm/actors/market/state.js';
 import { allowancesHamt, datacapStateValue, EMPTY_DATACAP_STATE } from '../../fevm/actors/datacap/state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { tokensToDatacap } from '../../fevm/actors/verifreg/datacap-calls.js';
-import { allocationsHamt, claimsHamt, EMPTY_VERIFREG_STATE, verifregStateValue, type Allocation, type Claim, type OwnedTable, type VerifregState } from '../../fevm/actors/verifreg/state.js';
+import { allocationsHamt, claimsHamt, EMPTY_VERIFREG_STATE, removeDataCapProposalIdsHamt, verifregStateValue, type Allocation, type Claim, type OwnedTable, type VerifregState } from '../../fevm/actors/verifreg/state.js';
 import { wholeTable } from '../../fevm/lazy-map.js';
 import type { StateReader } from '../../fevm/state-tree.js';
 import { defineMethod } from '../define-method.js';
@@ -72,13 +72,13 @@ const hamtJson = (entries: unknown) => cidJson(cidOf(encodeCbor(entries)));
 export function registryStateJson(actor: Actor, serve: (blocks: Uint8Array[]) => void): Record<string, unknown> | undefined {
   if (actor.id === VERIFREG_ACTOR_ID) {
     const state = actor.verifreg ?? EMPTY_VERIFREG_STATE;
-    const [, verifiers, proposals] = verifregStateValue(state) as unknown[];
-    const [allocations, claims] = [allocationsHamt(state), claimsHamt(state)];
-    serve([...allocations.blocks, ...claims.blocks]);
+    const [, verifiers] = verifregStateValue(state) as unknown[];
+    const [allocations, claims, proposalIds] = [allocationsHamt(state), claimsHamt(state), removeDataCapProposalIdsHamt(state)];
+    serve([...allocations.blocks, ...claims.blocks, ...proposalIds.blocks]);
     return {
       RootKey: state.rootKey === undefined ? null : addressJson(FilAddress.fromId(state.rootKey)),
       Verifiers: hamtJson(verifiers),
-      RemoveDataCapProposalIDs: hamtJson(proposals),
+      RemoveDataCapProposalIDs: cidJson(proposalIds.root),
       Allocations: cidJson(allocations.root),
       NextAllocationId: state.nextAllocationId,
       Claims: cidJson(claims.root),

@@ -101,10 +101,14 @@ export const allocationsHamt = (state: VerifregState) => ownedTableHamt(state.al
 export const claimsHamt = (state: VerifregState) => ownedTableHamt(state.claims, claimValue);
 
 /** A `verifier:client` pair as builtin-actors' AddrPairKey: the two ID addresses' bytes. */
-function proposalPairKey(pair: string): Uint8Array {
+export function proposalPairKey(pair: string): Uint8Array {
   const [verifier, client] = pair.split(':').map(Number) as [number, number];
   return concatBytes(FilAddress.fromId(verifier).bytes, FilAddress.fromId(client).bytes);
 }
+
+/** RemoveDataCapProposalIDs as builtin-actors keeps it: a HAMT by AddrPairKey of RmDcProposalID `[id]`, the next ID each pair signs. */
+export const removeDataCapProposalIdsHamt = (state: VerifregState) =>
+  buildHamt([...(state.removeDataCapProposalIds ?? [])].map(([pair, id]) => [proposalPairKey(pair), [id]]), VERIFREG_HAMT_BIT_WIDTH);
 
 /**
  * The CBOR value of the state: `[root_key, verifiers, remove_data_cap_proposal_ids, allocations,

@@ -111,7 +111,8 @@ export async function removeVerifiedClientDataCap(rt: ActorRuntime, params: unkn
     for (const verifier of verifiers) {
       if (!state.verifiers.has(verifier)) throw new ActorError(ExitCode.ErrNotFound, `${fAddress(verifier)} is not a verifier`);
     }
-    const next = new Map(state.removeDataCapProposalIds ?? []);
+    // copyMap keeps a fork's table lazy: a pair's ID upstream is read when first asked for.
+    const next = copyMap(state.removeDataCapProposalIds ?? new Map<string, number>());
     const ids = verifiers.map((verifier) => {
       const key = `${verifier}:${client}`;
       const id = next.get(key) ?? 0;
