@@ -43,8 +43,9 @@ import { emptyForkTables, type ForkTables } from './fork-tables.js';
  * slots are its own CBOR bytes, decoded when one of them is read (ForkedSlots), where 26 listed each slot.
  * 28: a contract's storage shape is stored as lists beside its actor's storable form (forked-actors.ts).
  * 29: each of the singletons' tables is its own CBOR bytes (storedTable), where 28 stored them as one value.
+ * 30: a payment channel's lanes are keyed by bigint lane IDs with bigint nonces (u64), where 29 used numbers.
  */
-const CACHE_FORMAT = 29;
+const CACHE_FORMAT = 30;
 
 /** $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork. */
 export function defaultForkCacheDir(): string {
