@@ -18,7 +18,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CALL_WARM_UP, balanceOfCalls, erc20Transfers, giveTokens, heavyCalls, mineTo, pipelinedTransfers, sequentialTransfers } from './phases.js';
+import { CALL_WARM_UP, balanceOfCalls, erc20Transfers, giveTokens, heavyCalls, median, mineTo, pipelinedTransfers, sequentialTransfers } from './phases.js';
 import { ROOT, RunningPeer } from './peers.js';
 import type { RpcClient } from './rpc-client.js';
 import { Signer, deployContracts, type Contracts } from './workload.js';
@@ -124,11 +124,6 @@ async function iteration(i: number): Promise<[WindowNode, WindowNode]> {
 }
 
 const mean = (cpus: Cpu[], key: keyof Cpu) => cpus.reduce((sum, c) => sum + c[key], 0) / cpus.length;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const us = (v: number) => v.toFixed(0);
 
 console.log(`A: ${baseBundle}\nB: ${join(ROOT, 'dist/fvm-devnet.js')}\nµs of node CPU per eth_call, all threads / main thread; window = the ${calls} calls, then each block of ${block}`);

@@ -22,7 +22,7 @@ async function rate(count: number, clients: number, job: (i: number) => Promise<
   return count / ((performance.now() - t0) / 1000);
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
