@@ -99,12 +99,20 @@ function manifestOf(codes: Record<string, string>): { cid: string; blocks: Map<s
   return made;
 }
 
+/** The previous bundles made so far, by their codes: one each, so that manifestOf (keyed on the object) makes its manifest once, not once per request. */
+const previousBundles = new WeakMap<Record<string, string>, Record<string, string>>();
+
 /**
  * The bundle of the version before NETWORK_VERSION, as a node answers it: a CID per name that no devnet
  * makes, so that a fork passing the question on is told from one answering from its own table.
  */
 function previousBundleOf(codes: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(codes).map((name) => [name, cidOf(encodeCbor(`the bundle before v18: ${name}`)).toString()]));
+  let bundle = previousBundles.get(codes);
+  if (!bundle) {
+    bundle = Object.fromEntries(Object.keys(codes).map((name) => [name, cidOf(encodeCbor(`the bundle before v18: ${name}`)).toString()]));
+    previousBundles.set(codes, bundle);
+  }
+  return bundle;
 }
 
 /** The kind an fvm-devnet's code CID names: its identity digest reads fil/<actors version>/<kind>. */
