@@ -233,7 +233,7 @@ async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implic
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     await host.state.untilFetched(() =>
       host.queue.run(async () => {
-        if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+        requireOnChain(host, tipset);
         const started = performance.now();
         do {
           if (signal?.aborted) throw new ClientGoneError('replay stopped');
@@ -280,7 +280,7 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   };
   /** Replays messages from `next` on until 10 ms have passed: one task of the queue. */
   const slice = async () => {
-    if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+    requireOnChain(host, tipset);
     startTipset();
     const started = performance.now();
     do {
@@ -316,7 +316,7 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     afterValue = await host.state.untilFetched(() =>
       host.queue.run(async () => {
-        if (!onChain(host, tipset)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
+        requireOnChain(host, tipset);
         startTipset();
         if (deferred) deferred.length = 0;
         const mark = overlay.checkpoint();
@@ -335,10 +335,10 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
   return { traced, after: afterValue };
 }
 
-/** Whether the chain still has `tipset` (not reverted, reset or replaced). */
-function onChain(host: ReplayHost, tipset: Tipset): boolean {
+/** Throws unless the chain still has `tipset` (not reverted, reset or replaced). */
+function requireOnChain(host: ReplayHost, tipset: Tipset): void {
   const now = host.chain.atEpoch(tipset.epoch);
-  return now !== undefined && equalBytes(now.hash, tipset.hash);
+  if (now === undefined || !equalBytes(now.hash, tipset.hash)) throw new DevnetError(`tipset ${tipset.epoch} left the chain while it was replayed (a revert or a reset); trace again`);
 }
 
 /**
