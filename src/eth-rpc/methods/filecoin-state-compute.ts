@@ -144,14 +144,7 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
   if (!frame.invoked || !frame.callee) return frame.type === 'CALL' || frame.type === 'STATICCALL' ? noActorTrace(frame, context) : [];
   if (frame.type === 'CALL' || frame.type === 'STATICCALL') {
     const send: TracedSend = {
-      from: senderOf(frame),
-      to: address(frame.to!),
-      value: frame.value,
-      method: METHOD_INVOKE_CONTRACT,
-      params: frame.input.length ? { codec: RAW, data: frame.input } : undefined,
-      gas: frame.gas,
-      readOnly: frame.type === 'STATICCALL',
-      exitCode: frame.exitCode,
+      ...invokeContractSend(frame),
       returnBlock: frame.callee.kind === 'evm' ? evmReturn(frame.output) : undefined,
       invoked: frame.invokedActors?.callee ?? createdByCall(frame),
     };
@@ -186,6 +179,18 @@ function evmCallTraces(frame: EvmFrame, context: EvmContext): unknown[] {
   return [traceJson(getBytecode, [], context.codes), traceJson(delegate, subcalls(frame, context), context.codes)];
 }
 
+/** The InvokeContract a CALL or STATICCALL sends: the calldata as a raw block, read-only for STATICCALL. */
+const invokeContractSend = (frame: EvmFrame): TracedSend => ({
+  from: senderOf(frame),
+  to: address(frame.to!),
+  value: frame.value,
+  method: METHOD_INVOKE_CONTRACT,
+  params: frame.input.length ? { codec: RAW, data: frame.input } : undefined,
+  gas: frame.gas,
+  readOnly: frame.type === 'STATICCALL',
+  exitCode: frame.exitCode,
+});
+
 /**
  * A CALL's callee that did not exist before the call: the Placeholder the FVM made for its f410
  * address (create_placeholder_actor_from_send), empty until the value moves.
@@ -203,18 +208,9 @@ function createdByCall(frame: EvmFrame): Actor | undefined {
  */
 function noActorTrace(frame: EvmFrame, context: EvmContext): unknown[] {
   if (!frame.to) return [];
-  const to = address(frame.to);
-  const send: TracedSend = {
-    from: senderOf(frame),
-    to,
-    value: frame.value,
-    method: METHOD_INVOKE_CONTRACT,
-    params: frame.input.length ? { codec: RAW, data: frame.input } : undefined,
-    gas: frame.gas,
-    readOnly: frame.type === 'STATICCALL',
-    exitCode: to.id !== undefined ? ExitCode.SysErrInvalidReceiver : ExitCode.ErrAssertionFailed,
-  };
-  return [traceJson(send, [], context.codes)];
+  const send = invokeContractSend(frame);
+  const exitCode = send.to.id !== undefined ? ExitCode.SysErrInvalidReceiver : ExitCode.ErrAssertionFailed;
+  return [traceJson({ ...send, exitCode }, [], context.codes)];
 }
 
 /** The subcalls under a frame: sends, and the EVM's calls to other actors; precompile calls are no sends, but call_actor's sends are. */
