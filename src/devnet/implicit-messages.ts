@@ -17,7 +17,8 @@ import { CRON_ACTOR_ID, MARKET_ACTOR_ID, POWER_ACTOR_ID, REWARD_ACTOR_ID, SYSTEM
 import { Tracer, type CallFrame, type SendFrame } from '../fevm/actors/evm/tracer.js';
 import { epochTickEnd } from '../fevm/actors/epoch-tick-end.js';
 import { EMPTY_POWER_STATE, qaPowerSmoothedOf } from '../fevm/actors/power.js';
-import { thisEpochReward, thisEpochRewardReturn } from '../fevm/actors/reward.js';
+import { AWARD_BLOCK_REWARD, thisEpochReward, thisEpochRewardReturn } from '../fevm/actors/reward.js';
+import { filterEstimateValue } from '../fevm/actors/reward-logic.js';
 import type { Executor } from '../fevm/executor.js';
 import { ExitCode } from '../fevm/exit-code.js';
 import { messageCidWithGasLimit, type Message } from '../fevm/message.js';
@@ -27,12 +28,12 @@ import { CBOR, type IpldBlock } from '../filecoin-precompiles/runtime.js';
 import { timed } from './replay.js';
 
 /** The gas limit Lotus gives an implicit message (math.MaxInt64 / 2), in its Msg and its CID. */
-export const IMPLICIT_GAS_LIMIT = 2n ** 62n - 1n;
+const IMPLICIT_GAS_LIMIT = 2n ** 62n - 1n;
 /**
  * The gas limit of an implicit message's send in the FVM's trace: its gas tracker holds at most
  * i64::MAX milligas (ref-fvm GasTracker::new), which the Call event rounds up to gas.
  */
-export const IMPLICIT_SEND_GAS = 9_223_372_036_854_776;
+const IMPLICIT_SEND_GAS = 9_223_372_036_854_776;
 
 /**
  * The most null rounds before a tipset whose crons Filecoin.StateCompute lists (one EpochTick each,
@@ -48,7 +49,6 @@ const REWARD_THIS_EPOCH_REWARD = 3;
 const REWARD_UPDATE_NETWORK_KPI = 4;
 const MINER_ON_DEFERRED_CRON_EVENT = 12;
 const MARKET_CRON_TICK = 9;
-const AWARD_BLOCK_REWARD = 2;
 /** builtin-actors miner CRON_EVENT_PROVING_DEADLINE: the deadline's close, where a miner's scheduled work runs. */
 const CRON_EVENT_PROVING_DEADLINE = 1;
 
@@ -148,7 +148,6 @@ function sendFrame({ from, to, method, params, invoked, calls = [], exitCode = E
 }
 
 const cbor = (value: unknown): IpldBlock => ({ codec: CBOR, data: encodeCbor(value) });
-const estimate = (e: { position: bigint; velocity: bigint }) => [encodeBigInt(e.position), encodeBigInt(e.velocity)];
 
 /**
  * EpochTick's send and those under it, from the work that ran (`work`, in the order it ran) and the
@@ -164,7 +163,7 @@ function cronTrace(work: readonly SendFrame[], before: Record<'cron' | 'power' |
     if (id === MARKET_ACTOR_ID) market.push(frame);
     else miners.set(id, [...(miners.get(id) ?? []), frame]);
   }
-  const deferredParams = cbor([encodeCbor([CRON_EVENT_PROVING_DEADLINE]), estimate(thisEpochReward(before.reward?.reward).smoothed), estimate(qaPowerSmoothedOf(power))]);
+  const deferredParams = cbor([encodeCbor([CRON_EVENT_PROVING_DEADLINE]), filterEstimateValue(thisEpochReward(before.reward?.reward).smoothed), filterEstimateValue(qaPowerSmoothedOf(power))]);
   const minerSends = [...miners].map(([id, frames]) =>
     sendFrame({
       from: POWER_ACTOR_ID,

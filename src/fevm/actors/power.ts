@@ -16,7 +16,7 @@ import { initialPledgeFor, shapeByPoStProof } from './miner/policy.js';
 import { address, bigInt, bytes, i64, list, tuple, u64 } from './params.js';
 import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
 import { requireCallerKind } from './shared.js';
-import { estimateThrough, type FilterEstimate } from './reward-logic.js';
+import { estimateThrough, filterEstimateValue, type FilterEstimate } from './reward-logic.js';
 import type { StateOverlay } from '../state-tree.js';
 
 /** A miner's power (power Claim): bytes of sectors, raw and quality-adjusted. */
@@ -156,7 +156,7 @@ export const CLAIMS_HAMT_BIT_WIDTH = 5;
 /** The CBOR value of the power actor's state: the totals and the claims (standing for its HAMT). */
 export function powerStateValue(state: PowerState): unknown {
   const claims = allClaims(state).map(([id, c]) => [id, encodeBigInt(c.rawBytePower), encodeBigInt(c.qualityAdjPower)]);
-  const smoothed = state.qaPowerSmoothed && [encodeBigInt(state.qaPowerSmoothed.estimate.position), encodeBigInt(state.qaPowerSmoothed.estimate.velocity)];
+  const smoothed = state.qaPowerSmoothed && filterEstimateValue(state.qaPowerSmoothed.estimate);
   return [encodeBigInt(state.totalRawBytePower), encodeBigInt(state.totalQualityAdjPower), state.minerCount, state.minerAboveMinPowerCount, claims, ...(smoothed ? [smoothed] : [])];
 }
 
@@ -217,8 +217,7 @@ export const powerActor: BuiltinActor = {
       run(rt) {
         const p = readPower(rt);
         // quality_adj_power_smoothed is a FilterEstimate: a Q.128 position and a velocity.
-        const estimate = qaPowerSmoothedOf(p);
-        const smoothed = [encodeBigInt(estimate.position), encodeBigInt(estimate.velocity)];
+        const smoothed = filterEstimateValue(qaPowerSmoothedOf(p));
         return [encodeBigInt(p.totalRawBytePower), encodeBigInt(p.totalQualityAdjPower), encodeBigInt(p.totalPledgeCollateral ?? 0n), smoothed, 0, 0];
       },
     },

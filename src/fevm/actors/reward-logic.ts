@@ -5,6 +5,8 @@
 // epoch reward. Fixed point Q.128 throughout, rounding as the Rust BigInt code does (a right shift
 // floors; div_floor floors).
 
+import { encodeBigInt } from '../../common/cbor.js';
+
 /** Q.128's fractional bits (math.rs PRECISION). */
 const PRECISION = 128n;
 
@@ -13,6 +15,9 @@ export interface FilterEstimate {
   readonly position: bigint;
   readonly velocity: bigint;
 }
+
+/** A FilterEstimate as builtin-actors' CBOR has it: [position, velocity], big ints. */
+export const filterEstimateValue = (e: FilterEstimate): unknown => [encodeBigInt(e.position), encodeBigInt(e.velocity)];
 
 /** builtin-actors' reward State (actors/reward/src/state.rs), field by field. */
 export interface RewardKpi {

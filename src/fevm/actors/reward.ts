@@ -16,7 +16,7 @@ import { address, bigInt, i64, tuple } from './params.js';
 import type { MinerState } from './miner/state.js';
 import { EMPTY_POWER_STATE, minerMeetsConsensus } from './power.js';
 import { ActorError, methodTable, type BuiltinActor } from './runtime.js';
-import { kpiThrough, type RewardKpi } from './reward-logic.js';
+import { filterEstimateValue, kpiThrough, type RewardKpi } from './reward-logic.js';
 
 const FIL = 10n ** 18n;
 
@@ -86,7 +86,7 @@ export function thisEpochReward(reward: RewardState | undefined): { reward: bigi
 /** ThisEpochReward's return: [this_epoch_reward_smoothed: FilterEstimate (Q.128 position, velocity), this_epoch_baseline_power]. */
 export function thisEpochRewardReturn(reward: RewardState | undefined): unknown {
   const { smoothed, baselinePower } = thisEpochReward(reward);
-  return [[encodeBigInt(smoothed.position), encodeBigInt(smoothed.velocity)], encodeBigInt(baselinePower)];
+  return [filterEstimateValue(smoothed), encodeBigInt(baselinePower)];
 }
 
 /**
