@@ -180,7 +180,7 @@ describe('fork state source', () => {
 
   test("an actor the cache stored as bytes that do not decode is fetched again, as a damaged file's are", async () => {
     const { upstream, calls } = fakeUpstream();
-    const source = new ForkSource(upstream, { ...emptyForkData(), actors: ForkedActors.fromStored([[contract.id, new Uint8Array([0xa1, 0x63])]]) });
+    const source = new ForkSource(upstream, { ...emptyForkData(), actors: new ForkedActors([[contract.id, new Uint8Array([0xa1, 0x63])]]) });
     assert.throws(() => source.getActor(contract.id), (e: unknown) => e instanceof MissingStateError && e.missing[0].kind === 'actor');
     await source.fetch([{ kind: 'actor', id: contract.id }]);
     assert.deepEqual(source.getActor(contract.id), contract);

@@ -38,7 +38,7 @@ describe('forked actors', () => {
     const fetched = new ForkedActors();
     fetched.set(contract.id, contract);
     const bytes = new Map(fetched.stored()).get(contract.id)!;
-    const actors = ForkedActors.fromStored([
+    const actors = new ForkedActors([
       [contract.id, bytes],
       [140, null],
     ]);
@@ -58,13 +58,13 @@ describe('forked actors', () => {
   test("a contract's storage shape comes back as it was: links, slots, an opaque node, a bucket past 30", () => {
     const written = new ForkedActors();
     written.set(shaped.id, shaped);
-    const loaded = ForkedActors.fromStored(written.stored()).get(shaped.id);
+    const loaded = new ForkedActors(written.stored()).get(shaped.id);
     assert.deepEqual(loaded, shaped);
     assert.deepEqual(Object.keys(loaded!.storageShape!.pointers!), ['0', '1', '4', '31']);
   });
 
   test('bytes that do not decode (a damaged file): the actor is dropped, to be fetched again', () => {
-    const actors = ForkedActors.fromStored([[contract.id, new Uint8Array([0xa1, 0x63])]]);
+    const actors = new ForkedActors([[contract.id, new Uint8Array([0xa1, 0x63])]]);
     assert.equal(actors.get(contract.id), undefined);
     assert.equal(actors.has(contract.id), false);
     assert.deepEqual([...actors.stored()], []);
@@ -78,6 +78,6 @@ describe('forked actors', () => {
     assert.equal(id, account.id);
     assert.equal([...actors.stored()][0]![1], bytes, 'the bytes made at the first save');
     // Read back as the cache does.
-    assert.deepEqual(ForkedActors.fromStored([...actors.stored()]).get(account.id), account);
+    assert.deepEqual(new ForkedActors([...actors.stored()]).get(account.id), account);
   });
 });

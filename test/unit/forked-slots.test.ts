@@ -24,7 +24,7 @@ describe('forked slots', () => {
     assert.notEqual(third.get(120), first.get(120), 'a new slot: made again');
     assert.equal(third.get(130), first.get(130));
     // Loaded back: the same values, each contract decoded on its first read.
-    const loaded = ForkedSlots.fromStored(third);
+    const loaded = new ForkedSlots(third);
     assert.deepEqual([loaded.get(120, 0n), loaded.get(120, BIG), loaded.get(120, 3n), loaded.get(130, 1n), loaded.has(130, 2n)], [5n, 0n, 9n, BIG, false]);
   });
 
@@ -32,15 +32,15 @@ describe('forked slots', () => {
     const source = new ForkedSlots();
     source.set(120, 4n, 44n);
     const bytes = new Map(source.stored()).get(120)!;
-    const loaded = ForkedSlots.fromStored([[120, bytes]]);
+    const loaded = new ForkedSlots([[120, bytes]]);
     assert.equal(new Map(loaded.stored()).get(120), bytes);
     loaded.set(120, 5n, 55n);
     assert.deepEqual([loaded.get(120, 4n), loaded.get(120, 5n)], [44n, 55n]);
-    assert.deepEqual(ForkedSlots.fromStored(loaded.stored()).get(120, 4n), 44n);
+    assert.deepEqual(new ForkedSlots(loaded.stored()).get(120, 4n), 44n);
   });
 
   test('bytes that do not decode (a damaged file): the contract\'s slots are dropped, to be read again', () => {
-    const slots = ForkedSlots.fromStored([[120, new Uint8Array([0x81, 0x82])]]);
+    const slots = new ForkedSlots([[120, new Uint8Array([0x81, 0x82])]]);
     assert.equal(slots.get(120, 0n), undefined);
     assert.equal(slots.has(120, 0n), false);
     slots.set(120, 0n, 1n);

@@ -199,9 +199,9 @@ export class ForkCache {
     }
     if (file?.format !== CACHE_FORMAT) return undefined;
     const data: ForkData = {
-      actors: ForkedActors.fromStored(file.actors),
+      actors: new ForkedActors(file.actors),
       ids: new Map(file.ids),
-      slots: ForkedSlots.fromStored(file.slots),
+      slots: new ForkedSlots(file.slots),
       nextId: file.nextId ?? undefined,
       tables: { ...emptyForkTables(), ...(Object.fromEntries(Object.entries(file.tables).flatMap(([name, bytes]) => loadedTable(name, bytes))) as Partial<ForkTables>) },
       tipsetHashes: new Map(file.tipsetHashes ?? []),
