@@ -17,10 +17,11 @@ import { StateOverlay } from '../fevm/state-tree.js';
 import type { ExecutionContext, InvocationResult, MessageFailure, MessageReceipt, SendResult } from '../fevm/types.js';
 import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
-import { callContext, callContextFor, readFetched, runFetched, timed, tipsetContext, traceCall, nullRoundsBefore, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
+import { callContext, callContextFor, readFetched, runFetched, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
-import { MAX_TRACED_NULL_ROUNDS, runCronTraced, runImplicitMessages, type ImplicitRun } from './implicit-messages.js';
+import type { ImplicitRun } from './implicit-messages.js';
 import { executionFailed } from './revert.js';
+import { timed } from './timed.js';
 
 /** A call or transaction as Ethereum clients describe one. */
 export interface CallRequest {
@@ -337,18 +338,9 @@ export class Calls {
     return traceTipset(this.node, tipset, indices, options, replay);
   }
 
-  /**
-   * Re-runs a mined tipset as Lotus's ExecutionTrace of it does: the cron of each null round before
-   * it, its messages, then its block reward and cron (implicit-messages.ts), each traced. Refused
-   * after more than MAX_TRACED_NULL_ROUNDS null rounds (anvil_mine and time jumps make millions).
-   */
-  async traceTipsetWhole(tipset: Tipset, replay?: ReplayOptions): Promise<{ nullRounds: ImplicitRun[]; traced: TracedMessage[]; implicit: ImplicitRun[] }> {
-    const { executor } = this.node;
-    const nulls = nullRoundsBefore(this.node, tipset);
-    if (nulls > MAX_TRACED_NULL_ROUNDS) {
-      throw new DevnetError(`the tipset at epoch ${tipset.epoch} follows ${nulls} null rounds: its execution trace would list one cron message per null round, and this node lists at most ${MAX_TRACED_NULL_ROUNDS}`);
-    }
-    return traceTipsetWhole(this.node, tipset, (overlay, ctx) => runCronTraced(executor, overlay, ctx), (overlay, ctx) => runImplicitMessages(executor, overlay, ctx), replay);
+  /** Re-runs a mined tipset as Lotus's ExecutionTrace of it does (replay.ts traceTipsetWhole). */
+  traceTipsetWhole(tipset: Tipset, replay?: ReplayOptions): Promise<{ nullRounds: ImplicitRun[]; traced: TracedMessage[]; implicit: ImplicitRun[] }> {
+    return traceTipsetWhole(this.node, tipset, replay);
   }
 
   /** Runs a call as eth_call does, on the state after `epoch`, traced (debug_traceCall). */

@@ -25,7 +25,7 @@ import { messageCidWithGasLimit, type Message } from '../fevm/message.js';
 import type { StateOverlay, StateReader } from '../fevm/state-tree.js';
 import type { ExecutionContext } from '../fevm/types.js';
 import { CBOR, type IpldBlock } from '../filecoin-precompiles/runtime.js';
-import { timed } from './replay.js';
+import { timed } from './timed.js';
 
 /** The gas limit Lotus gives an implicit message (math.MaxInt64 / 2), in its Msg and its CID. */
 const IMPLICIT_GAS_LIMIT = 2n ** 62n - 1n;

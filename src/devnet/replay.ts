@@ -34,6 +34,8 @@ import type { IncludedMessage, Tipset } from '../mining/tipset.js';
 import { ClientGoneError, DevnetError } from '../common/errors.js';
 import { equalBytes } from '../common/hex.js';
 import type { CodeTable } from '../fevm/code-table.js';
+import { MAX_TRACED_NULL_ROUNDS, runCronTraced, runImplicitMessages, type ImplicitRun } from './implicit-messages.js';
+import { timed } from './timed.js';
 
 /** What replaying needs from the node. */
 export interface ReplayHost {
@@ -190,44 +192,45 @@ export async function traceTipset(host: ReplayHost, tipset: Tipset, indices: 'al
   return (await replayTipset(host, tipset, indices, options, replay)).traced;
 }
 
-/** Work run on a state overlay in a context: a null round's cron, a tipset's implicit messages. */
-type Implicit<T> = (overlay: StateOverlay, ctx: ExecutionContext) => Promise<T>;
-
 /**
  * How many null epochs lie between `tipset`'s parent and it: none before the genesis tipset or a
  * fork's first (whose parent is the upstream's). A count, not a list: anvil_mine makes any number.
  */
-export function nullRoundsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset): number {
+function nullRoundsBefore(host: Pick<ReplayHost, 'chain'>, tipset: Tipset): number {
   const parent = host.chain.parentOf(tipset);
   return parent ? tipset.epoch - parent.epoch - 1 : 0;
 }
 
 /**
  * Replays all of `tipset`'s messages as traceTipset does, tracing each, then its implicit messages
- * (the block reward and cron, `implicit`) on the state they left; before the messages, `nullRound`
- * at each null epoch before the tipset (its cron) on the state before that epoch's cron: what Lotus's
- * ExecutionTrace of a tipset lists (Filecoin.StateCompute), in that order.
+ * (the block reward and cron, implicit-messages.ts) on the state they left; before the messages, the
+ * cron of each null epoch before the tipset on the state before that epoch's cron: what Lotus's
+ * ExecutionTrace of a tipset lists (Filecoin.StateCompute), in that order. Refused after more than
+ * MAX_TRACED_NULL_ROUNDS null rounds (anvil_mine and time jumps make millions).
  */
-export async function traceTipsetWhole<N, T>(host: ReplayHost, tipset: Tipset, nullRound: Implicit<N>, implicit: Implicit<T>, replay: ReplayOptions = {}): Promise<{ nullRounds: N[]; traced: TracedMessage[]; implicit: T }> {
-  const nullRounds = await replayNullRounds(host, tipset, nullRound, replay);
-  const { traced, after } = await replayTipset(host, tipset, 'all', {}, replay, implicit);
-  return { nullRounds, traced, implicit: after as T };
+export async function traceTipsetWhole(host: ReplayHost, tipset: Tipset, replay: ReplayOptions = {}): Promise<{ nullRounds: ImplicitRun[]; traced: TracedMessage[]; implicit: ImplicitRun[] }> {
+  const count = nullRoundsBefore(host, tipset);
+  if (count > MAX_TRACED_NULL_ROUNDS) {
+    throw new DevnetError(`the tipset at epoch ${tipset.epoch} follows ${count} null rounds: its execution trace would list one cron message per null round, and this node lists at most ${MAX_TRACED_NULL_ROUNDS}`);
+  }
+  const nullRounds = await replayNullRounds(host, tipset, count, replay);
+  const { traced, implicit } = await replayTipset(host, tipset, 'all', {}, replay, true);
+  return { nullRounds, traced, implicit: implicit! };
 }
 
 /**
- * Runs `run` at each null epoch before `tipset` (nullRoundsBefore), in order, each on an overlay of
+ * Runs the cron of each of the `count` null epochs before `tipset`, in order, each on an overlay of
  * the state before that epoch (the null epochs' cron work the miner ran is in the state at its epoch:
  * miner.ts runNullRounds), dropped afterwards; in slices of the miner's queue as replayTipset's messages.
  */
-async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implicit<N>, { signal }: ReplayOptions): Promise<N[]> {
-  const count = nullRoundsBefore(host, tipset);
+async function replayNullRounds(host: ReplayHost, tipset: Tipset, count: number, { signal }: ReplayOptions): Promise<ImplicitRun[]> {
   const firstEpoch = tipset.epoch - count;
   // As the miner: the ticks of the null epochs before move a fork's power and reward State epoch by epoch only near the tipset.
   const exactFrom = tipset.epoch - EXACT_KPI_EPOCHS;
   // Null-round cron runs under the base fee of the tipset that follows (miner.ts mineAfterNullRounds);
   // the tipset's timestamp stands for the null epoch's, which builtin actors' cron work does not read.
   const base = tipsetContext(host, tipset);
-  const values: N[] = [];
+  const values: ImplicitRun[] = [];
   let sliceMs = 0;
   while (values.length < count) {
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
@@ -241,7 +244,7 @@ async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implic
           const deferred: MissingState[] | undefined = host.state.fetches ? [] : undefined;
           const overlay = host.state.stage(epoch - 1, deferred);
           epochTickEnd(overlay, epoch - 1, exactFrom);
-          const value = await run(overlay, { ...base, epoch });
+          const value = await runCronTraced(host.executor, overlay, { ...base, epoch });
           if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
           values.push(value);
         } while (values.length < count && performance.now() - started < LONG_RUN_MS);
@@ -252,11 +255,11 @@ async function replayNullRounds<N>(host: ReplayHost, tipset: Tipset, run: Implic
   return values;
 }
 
-/** traceTipset, with `after` run on the state the messages left, in a slice of its own, its value returned. */
-async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions, after?: Implicit<unknown>): Promise<{ traced: TracedMessage[]; after?: unknown }> {
+/** traceTipset; `withImplicit`: the tipset's implicit messages then run on the state the messages left, in a slice of their own. */
+async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | readonly number[], options: TraceOptions, { budgetMs = 0, signal }: ReplayOptions, withImplicit = false): Promise<{ traced: TracedMessage[]; implicit?: ImplicitRun[] }> {
   const wanted = new Set(indices === 'all' ? tipset.messages.map((m) => m.index) : indices);
-  const last = after ? tipset.messages.length - 1 : Math.max(-1, ...wanted);
-  if (last < 0 && !after) return { traced: [] };
+  const last = withImplicit ? tipset.messages.length - 1 : Math.max(-1, ...wanted);
+  if (last < 0 && !withImplicit) return { traced: [] };
   const budget = new RunBudget(budgetMs);
   // The state before the tipset, kept across the tasks; nothing written here reaches the tree. On a
   // fork, the storage slots a message misses read as zero and are collected here (StateTree.runOnce).
@@ -311,17 +314,17 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
     await host.state.untilFetched(() => host.queue.run(slice));
   }
-  let afterValue: unknown;
-  if (after) {
+  let implicit: ImplicitRun[] | undefined;
+  if (withImplicit) {
     await host.queue.quiet(Math.max(LONG_RUN_MS, sliceMs));
-    afterValue = await host.state.untilFetched(() =>
+    implicit = await host.state.untilFetched(() =>
       host.queue.run(async () => {
         requireOnChain(host, tipset);
         startTipset();
         if (deferred) deferred.length = 0;
         const mark = overlay.checkpoint();
         try {
-          const value = await after(overlay, ctx);
+          const value = await runImplicitMessages(host.executor, overlay, ctx);
           if (deferred && deferred.length > 0) throw new MissingStateError([...deferred]);
           return value;
         } finally {
@@ -332,7 +335,7 @@ async function replayTipset(host: ReplayHost, tipset: Tipset, indices: 'all' | r
     );
   }
   host.executor.printConsole(lines);
-  return { traced, after: afterValue };
+  return { traced, implicit };
 }
 
 /** Throws unless the chain still has `tipset` (not reverted, reset or replaced). */
@@ -373,16 +376,6 @@ async function replayMessage(host: ReplayHost, overlay: StateOverlay, included: 
     steps: tracer.steps,
     prestate,
   };
-}
-
-/**
- * Runs `run`, and says how long it took in nanoseconds: the Duration of Lotus's InvocResult, which
- * times the VM's apply of the message (chain/vm/fvm.go buildApplyRet, a time.Duration).
- */
-export async function timed<T>(run: () => Promise<T>): Promise<{ value: T; durationNs: number }> {
-  const started = process.hrtime.bigint();
-  const value = await run();
-  return { value, durationNs: Number(process.hrtime.bigint() - started) };
 }
 
 /** Runs `message` as eth_call does on the state after `epoch`, traced; nothing changes. `input`: as Executor.call's; `batch`: as runFetched's. */
