@@ -12,6 +12,7 @@ import { newActorAddress } from './lifecycle.js';
 import { INIT_MAPPING } from '../builtin-method-gas.js';
 import { HOST_CALL } from '../price-list.js';
 import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
+import { sendResult } from './shared.js';
 
 /** The init actor's method numbers (builtin-actors init Method). */
 export const InitMethod = { Exec: 2 } as const;
@@ -44,8 +45,7 @@ async function exec(rt: ActorRuntime, params: unknown): Promise<unknown> {
   const robust = newActorAddress(rt.state, rt.caller.id);
   rt.chargeGas(INIT_MAPPING);
   const actor = rt.createActor(kind, robust);
-  const reply = await rt.send(FilAddress.fromId(actor.id), 1, new EncodedParams(constructorParams), { value: rt.valueReceived });
-  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `constructor failed: send aborted with code ${reply.exitCode}`);
+  sendResult(await rt.send(FilAddress.fromId(actor.id), 1, new EncodedParams(constructorParams), { value: rt.valueReceived }), 'constructor failed');
   return [FilAddress.fromId(actor.id).bytes, robust.bytes];
 }
 

@@ -6,7 +6,7 @@ import type { ActorKind } from '../actor.js';
 import { codesOf } from '../code-table.js';
 import { ExitCode } from '../exit-code.js';
 import { METHOD_SEND } from '../message.js';
-import { ActorError, methodNumber, type ActorRuntime } from './runtime.js';
+import { ActorError, methodNumber, type ActorRuntime, type SendReply } from './runtime.js';
 
 /** An ID address as builtin-actors print addresses (mainnet prefix). */
 export const fAddress = (id: number): string => FilAddress.fromId(id).toString('f');
@@ -18,6 +18,12 @@ export function formatFil(atto: bigint): string {
   const whole = abs / 10n ** 18n;
   const fraction = (abs % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
   return `${sign}${whole}${fraction ? `.${fraction}` : ''} FIL`;
+}
+
+/** A send's return value, or an abort with the send's exit code (after `context: `), as extract_send_result does. */
+export function sendResult(reply: SendReply, context?: string): unknown {
+  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `${context ? `${context}: ` : ''}send aborted with code ${reply.exitCode}`);
+  return reply.returnValue;
 }
 
 /** validate_immediate_caller_is, of one actor. */
@@ -60,7 +66,7 @@ const AUTHENTICATE_MESSAGE = methodNumber('AuthenticateMessage');
  */
 export async function authenticateMessage(rt: ActorRuntime, signer: FilAddress, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
   const reply = await rt.send(signer, AUTHENTICATE_MESSAGE, [signature, message], { readOnly: true });
-  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `proposal authentication failed: send aborted with code ${reply.exitCode}`);
+  sendResult(reply, 'proposal authentication failed');
   if (!reply.returnBlock) throw new ActorError(ExitCode.ErrAssertionFailed, 'proposal authentication failed: return expected');
   if (typeof reply.returnValue !== 'boolean') throw new ActorError(ExitCode.ErrSerialization, 'proposal authentication failed: expected a boolean');
   return reply.returnValue;

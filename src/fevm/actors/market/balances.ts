@@ -7,8 +7,8 @@ import { METHOD_SEND } from '../../message.js';
 import { resolveAddress } from '../lifecycle.js';
 import { address, bigInt, tuple } from '../params.js';
 import { ActorError, type ActorRuntime } from '../runtime.js';
-import { formatFil } from '../shared.js';
-import { idText, marketState, openLedger, saveLedger, sendResult } from './market-runtime.js';
+import { formatFil, sendResult } from '../shared.js';
+import { idText, marketState, openLedger, saveLedger } from './market-runtime.js';
 
 /** The miner's ControlAddresses (internal method 2): [owner, worker, control_addresses]. */
 const MINER_CONTROL_ADDRESSES = 2;

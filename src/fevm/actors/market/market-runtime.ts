@@ -6,8 +6,8 @@ import { ExitCode } from '../../exit-code.js';
 import { METHOD_SEND } from '../../message.js';
 import { decodeBitfield } from '../../../common/bitfield.js';
 import { bytes, serializationError } from '../params.js';
-import { ActorError, type ActorRuntime, type SendReply } from '../runtime.js';
-import { requireCallerKind } from '../shared.js';
+import { ActorError, type ActorRuntime } from '../runtime.js';
+import { requireCallerKind, sendResult } from '../shared.js';
 import type { StoredProposal } from './deal-proposal.js';
 import { EMPTY_MARKET_STATE, MarketLedger, type MarketState } from './state.js';
 
@@ -30,12 +30,6 @@ export function requireMinerCaller(rt: ActorRuntime): number {
 
 /** How builtin-actors words a failed send once wrapped with context (ActorError's Display). */
 export const sendFailure = (exitCode: number): string => `ActorError(exit_code: ExitCode { value: ${exitCode} }, msg: send aborted with code ${exitCode})`;
-
-/** A send's return value, or an abort with the send's exit code, as extract_send_result does. */
-export function sendResult(reply: SendReply): unknown {
-  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `send aborted with code ${reply.exitCode}`);
-  return reply.returnValue;
-}
 
 export async function burn(rt: ActorRuntime, amount: bigint): Promise<void> {
   if (amount > 0n) sendResult(await rt.send(FilAddress.fromId(BURNT_FUNDS_ACTOR_ID), METHOD_SEND, undefined, { value: amount }));

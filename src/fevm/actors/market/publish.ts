@@ -10,6 +10,7 @@ import { ExitCode } from '../../exit-code.js';
 import { resolveAddress } from '../lifecycle.js';
 import { bigInt, bool, bytes, list, tuple, u64 } from '../params.js';
 import { ActorError, methodNumber, type ActorRuntime } from '../runtime.js';
+import { sendResult } from '../shared.js';
 import {
   clientBalanceRequirement,
   dealDuration,
@@ -21,7 +22,7 @@ import {
   type ClientDealProposal,
   type StoredProposal,
 } from './deal-proposal.js';
-import { emitDealEvent, marketState, openLedger, saveLedger, sendFailure, sendResult } from './market-runtime.js';
+import { emitDealEvent, marketState, openLedger, saveLedger, sendFailure } from './market-runtime.js';
 import {
   DATACAP_PER_BYTE,
   DEAL_MAX_DURATION,

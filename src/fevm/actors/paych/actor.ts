@@ -13,16 +13,10 @@ import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bytes, tuple } from '../params.js';
-import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor, type SendReply } from '../runtime.js';
-import { authenticateMessage, formatFil, requireCallerIn, requireCallerKind, resolveToActorId } from '../shared.js';
+import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
+import { authenticateMessage, formatFil, requireCallerIn, requireCallerKind, resolveToActorId, sendResult } from '../shared.js';
 import { ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED, MAX_LANE, MAX_SECRET_SIZE, paychOf, savePaych, SETTLE_DELAY, type LaneState, type PaychState } from './state.js';
 import { signedVoucher, type SignedVoucher } from './voucher.js';
-
-/** extract_send_result: a failed send becomes the method's failure, with its exit code. */
-function sendResult(reply: SendReply, context: string): SendReply {
-  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `${context}: send aborted with code ${reply.exitCode}`);
-  return reply;
-}
 
 /** ConstructorParams `[from, to]`: both resolved to actor IDs (an f1/f3 with no actor gets an account). */
 async function construct(rt: ActorRuntime, params: unknown): Promise<void> {

@@ -4,9 +4,9 @@
 import { FilAddress } from '../../../common/address.js';
 import { decodeBigInt, encodeBigInt } from '../../../common/cbor.js';
 import { DATACAP_ACTOR_ID } from '../../actor.js';
-import { ExitCode } from '../../exit-code.js';
 import { TOKEN_PRECISION } from '../datacap/frc46.js';
-import { ActorError, methodNumber, type ActorRuntime, type SendOptions } from '../runtime.js';
+import { methodNumber, type ActorRuntime, type SendOptions } from '../runtime.js';
+import { sendResult } from '../shared.js';
 
 const DATACAP = FilAddress.fromId(DATACAP_ACTOR_ID);
 
@@ -14,9 +14,7 @@ export const datacapToTokens = (bytes: bigint): bigint => bytes * TOKEN_PRECISIO
 export const tokensToDatacap = (tokens: bigint): bigint => tokens / TOKEN_PRECISION;
 
 async function call(rt: ActorRuntime, method: string, params: unknown, context: string, options?: SendOptions): Promise<unknown> {
-  const reply = await rt.send(DATACAP, methodNumber(method), params, options);
-  if (reply.exitCode !== ExitCode.Ok) throw new ActorError(reply.exitCode, `${context}: send aborted with code ${reply.exitCode}`);
-  return reply.returnValue;
+  return sendResult(await rt.send(DATACAP, methodNumber(method), params, options), context);
 }
 
 /** A holder's balance, in bytes. */
