@@ -629,8 +629,8 @@ export const pendingTxnWriteGas = (after: ReadonlyMap<number, MultisigTransactio
 export const pendingTxnChangeGas = (before: ReadonlyMap<number, MultisigTransaction>, after: ReadonlyMap<number, MultisigTransaction>, id: number): number =>
   pendingTxnReadGas(before, id) + pendingTxnWriteGas(after, id);
 
-/** compute_proposal_hash: the hash syscall, blake2b-256 of a transaction's ProposalHashData of `size` bytes. */
-export const proposalHashGas = (size: number): number => HOST_CALL + onHashing('blake2b256', size);
+/** rt.hash_blake2b of `size` bytes, the hash syscall: a multisig's compute_proposal_hash (its ProposalHashData), a paych voucher's secret. */
+export const blake2bSyscallGas = (size: number): number => HOST_CALL + onHashing('blake2b256', size);
 
 /**
  * Each rt.transaction of a multisig method after its first (propose's and approve's approval, a
@@ -655,9 +655,6 @@ export const laneReadGas = (lanes: ReadonlyMap<bigint, LaneState>, ids: readonly
 
 /** UpdateChannelState's flush of the lanes it set: the nodes on their way, as `after` has them, written. */
 export const laneWriteGas = (after: ReadonlyMap<bigint, LaneState>, ids: readonly bigint[]): number => putsGas(lanePaths(after, ids));
-
-/** A voucher's secret hashed (rt.hash_blake2b: the hash syscall). */
-export const secretHashGas = (size: number): number => HOST_CALL + onHashing('blake2b256', size);
 
 // --- Creating actors: the EAM's create and Init's Exec and Exec4 (builtin-actors v18 eam, init) ---
 

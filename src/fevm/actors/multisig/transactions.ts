@@ -10,7 +10,7 @@ import { address, bigInt, bytes, i64, tuple, u64 } from '../params.js';
 import { ActorError, EncodedParams, type ActorRuntime } from '../runtime.js';
 import { fAddress, formatFil } from '../shared.js';
 import { checkAvailable, multisigOf, saveMultisig, transactionHashData, type MultisigState, type MultisigTransaction } from './state.js';
-import { MULTISIG_TRANSACTION, pendingTxnChangeGas, pendingTxnReadGas, pendingTxnWriteGas, proposalHashGas } from '../../builtin-method-gas.js';
+import { blake2bSyscallGas, MULTISIG_TRANSACTION, pendingTxnChangeGas, pendingTxnReadGas, pendingTxnWriteGas } from '../../builtin-method-gas.js';
 
 /** What executing a transaction gave: whether it ran, and the exit code and return bytes of its send. */
 interface Execution {
@@ -99,7 +99,7 @@ export function cancel(rt: ActorRuntime, params: unknown): void {
 /** compute_proposal_hash (charged): whether the transaction's proposal hash is `hash`; an empty `hash` asks for no match. */
 function proposalHashMatches(rt: ActorRuntime, txn: MultisigTransaction, hash: Uint8Array): boolean {
   const data = transactionHashData(txn);
-  rt.chargeGas(proposalHashGas(data.length));
+  rt.chargeGas(blake2bSyscallGas(data.length));
   return hash.length === 0 || equalBytes(hash, blake2b256(data));
 }
 

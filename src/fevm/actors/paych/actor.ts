@@ -8,7 +8,7 @@
 import { FilAddress } from '../../../common/address.js';
 import { equalBytes } from '../../../common/hex.js';
 import { blake2b256 } from '../../../common/hashes.js';
-import { emptyLanesGas, laneReadGas, laneWriteGas, secretHashGas, stateLoadGas } from '../../builtin-method-gas.js';
+import { blake2bSyscallGas, emptyLanesGas, laneReadGas, laneWriteGas, stateLoadGas } from '../../builtin-method-gas.js';
 import { ExitCode } from '../../exit-code.js';
 import { HOST_CALL } from '../../price-list.js';
 import { METHOD_SEND } from '../../message.js';
@@ -57,7 +57,7 @@ async function updateChannelState(rt: ActorRuntime, params: unknown): Promise<vo
   if (voucher.timeLockMax !== 0 && rt.ctx.epoch > voucher.timeLockMax) throw new ActorError(ExitCode.ErrIllegalArgument, 'this voucher has expired');
   if (voucher.amount < 0n) throw new ActorError(ExitCode.ErrIllegalArgument, `voucher amount must be non-negative, was ${formatFil(voucher.amount)}`);
   if (voucher.secretHash.length > 0) {
-    rt.chargeGas(secretHashGas(secret.length));
+    rt.chargeGas(blake2bSyscallGas(secret.length));
     if (!equalBytes(blake2b256(secret), voucher.secretHash)) throw new ActorError(ExitCode.ErrIllegalArgument, 'incorrect secret');
   }
   if (voucher.extra) {
