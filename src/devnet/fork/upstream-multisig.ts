@@ -3,8 +3,8 @@
 // (Filecoin.MsigGetPending, which reads the State's PendingTxns HAMT), in go-state-types multisig's
 // JSON shapes.
 import { FilAddress } from '../../common/address.js';
-import { DevnetError } from '../../common/errors.js';
 import type { MultisigState, MultisigTransaction } from '../../fevm/actors/multisig/state.js';
+import { idOf } from './upstream-tables.js';
 
 /** go-state-types multisig.State as Lotus's JSON writes it (the pending HAMT is read with MsigGetPending). */
 export interface LotusMultisigState {
@@ -27,13 +27,6 @@ export interface LotusMsigTransaction {
   Approved: string[] | null;
 }
 
-/** An address the multisig keeps as an actor ID (signers, approvers): anything else is not what builtin-actors stores. */
-function idOf(text: string, what: string): number {
-  const id = FilAddress.parse(text).id;
-  if (id === undefined) throw new DevnetError(`upstream multisig ${what} ${text} is not an ID address`);
-  return id;
-}
-
 export function multisigStateFromLotus(state: LotusMultisigState, pending: readonly LotusMsigTransaction[]): MultisigState {
   const pendingTxs = new Map<number, MultisigTransaction>(
     pending.map((txn) => [
@@ -43,12 +36,12 @@ export function multisigStateFromLotus(state: LotusMultisigState, pending: reado
         value: BigInt(txn.Value),
         method: txn.Method,
         params: new Uint8Array(Buffer.from(txn.Params ?? '', 'base64')),
-        approved: (txn.Approved ?? []).map((approver) => idOf(approver, 'approver')),
+        approved: (txn.Approved ?? []).map((approver) => idOf(approver, 'multisig approver')),
       },
     ]),
   );
   return {
-    signers: (state.Signers ?? []).map((signer) => idOf(signer, 'signer')),
+    signers: (state.Signers ?? []).map((signer) => idOf(signer, 'multisig signer')),
     numApprovalsThreshold: state.NumApprovalsThreshold,
     nextTxId: state.NextTxnID,
     initialBalance: BigInt(state.InitialBalance),

@@ -1,11 +1,10 @@
 // A payment channel as the fork holds it: its State as Filecoin.StateReadState answers it
 // (go-state-types paych.State in Lotus's JSON) and its lanes, read from the LaneStates AMT the State
 // names (Filecoin.ChainReadObj, block by block), in the devnet's shapes (fevm/actors/paych/state.ts).
-import { FilAddress } from '../../common/address.js';
 import { readAmtEntries } from '../../common/amt.js';
 import { decodeBigInt, type CID } from '../../common/cbor.js';
-import { DevnetError } from '../../common/errors.js';
 import type { LaneState, PaychState } from '../../fevm/actors/paych/state.js';
+import { idOf } from './upstream-tables.js';
 
 /** go-state-types paych.State as Lotus's JSON writes it. */
 export interface LotusPaychState {
@@ -17,13 +16,6 @@ export interface LotusPaychState {
   LaneStates: { '/': string };
 }
 
-/** A party the channel keeps as an actor ID: anything else is not what builtin-actors stores. */
-function idOf(text: string, what: string): number {
-  const id = FilAddress.parse(text).id;
-  if (id === undefined) throw new DevnetError(`upstream payment channel ${what} ${text} is not an ID address`);
-  return id;
-}
-
 /** The channel's State and its lanes (LaneState `[redeemed, nonce]` by lane ID), reading the lanes AMT with `read`. */
 export async function paychStateFromLotus(state: LotusPaychState, lanesRoot: CID, read: (cid: CID) => Promise<Uint8Array>): Promise<PaychState> {
   const lanes = new Map<bigint, LaneState>();
@@ -32,8 +24,8 @@ export async function paychStateFromLotus(state: LotusPaychState, lanesRoot: CID
     lanes.set(lane, { redeemed: decodeBigInt(redeemed), nonce: BigInt(nonce) });
   }
   return {
-    from: idOf(state.From, 'From'),
-    to: idOf(state.To, 'To'),
+    from: idOf(state.From, 'payment channel From'),
+    to: idOf(state.To, 'payment channel To'),
     toSend: BigInt(state.ToSend),
     settlingAt: state.SettlingAt,
     minSettleHeight: state.MinSettleHeight,

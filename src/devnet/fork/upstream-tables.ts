@@ -73,6 +73,7 @@ export interface LotusClaim extends Omit<LotusAllocation, 'Expiration'> {
   Sector: number;
 }
 
+/** An address an actor's state keeps as an actor ID: anything else is not what builtin-actors stores. */
 export function idOf(address: string, what: string): number {
   const id = FilAddress.parse(address).id;
   if (id === undefined) throw new DevnetError(`upstream ${what}: ${address} is not an ID address`);
