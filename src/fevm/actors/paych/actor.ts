@@ -14,7 +14,7 @@ import { HOST_CALL } from '../../price-list.js';
 import { METHOD_SEND } from '../../message.js';
 import { address, bytes, tuple } from '../params.js';
 import { ActorError, EncodedParams, methodTable, type ActorRuntime, type BuiltinActor } from '../runtime.js';
-import { authenticateMessage, formatFil, requireCallerIn, requireCallerKind, resolveToActorId, sendResult } from '../shared.js';
+import { authenticateMessage, fAddress, formatFil, requireCallerIn, requireCallerKind, resolveToActorId, sendResult } from '../shared.js';
 import { ERR_CHANNEL_STATE_UPDATE_AFTER_SETTLED, MAX_LANE, MAX_SECRET_SIZE, paychOf, savePaych, SETTLE_DELAY, type LaneState, type PaychState } from './state.js';
 import { signedVoucher, type SignedVoucher } from './voucher.js';
 
@@ -51,7 +51,7 @@ async function updateChannelState(rt: ActorRuntime, params: unknown): Promise<vo
     throw new ActorError(ExitCode.ErrIllegalArgument, `voucher payment channel address ${voucher.channel.toString('f')} does not resolve to an ID address`);
   }
   if (channel !== rt.receiverId) {
-    throw new ActorError(ExitCode.ErrIllegalArgument, `voucher payment channel address ${channel} does not match receiver ${FilAddress.fromId(rt.receiverId).toString('f')}`);
+    throw new ActorError(ExitCode.ErrIllegalArgument, `voucher payment channel address ${channel} does not match receiver ${fAddress(rt.receiverId)}`);
   }
   if (rt.ctx.epoch < voucher.timeLockMin) throw new ActorError(ExitCode.ErrIllegalArgument, 'cannot use this voucher yet');
   if (voucher.timeLockMax !== 0 && rt.ctx.epoch > voucher.timeLockMax) throw new ActorError(ExitCode.ErrIllegalArgument, 'this voucher has expired');

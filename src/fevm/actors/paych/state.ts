@@ -4,7 +4,7 @@
 // asked for, and the lanes: per lane ID, what its vouchers redeemed and the last nonce used.
 // Immutable: each change returns a new state. The lanes are kept as a Map; their AMT (bit width 3)
 // is built from it when a Head, a read or a gas charge needs it, block for block as builtin-actors'.
-import { FilAddress } from '../../../common/address.js';
+import { idAddressBytes } from '../../../common/address.js';
 import { buildAmt, type Amt } from '../../../common/amt.js';
 import { encodeBigInt } from '../../../common/cbor.js';
 import { ExitCode } from '../../exit-code.js';
@@ -62,8 +62,8 @@ export const lanesAmt = (lanes: ReadonlyMap<bigint, LaneState>): Amt =>
 /** The CBOR value of the state: `[from, to, to_send, settling_at, min_settle_height, lane_states]`. */
 export function paychStateValue(state: PaychState): unknown {
   return [
-    FilAddress.fromId(state.from).bytes,
-    FilAddress.fromId(state.to).bytes,
+    idAddressBytes(state.from),
+    idAddressBytes(state.to),
     encodeBigInt(state.toSend),
     state.settlingAt,
     state.minSettleHeight,

@@ -3,7 +3,7 @@
 // allocation's ID), and the next allocation ID. Immutable: each change returns a new state.
 import { encodeBigInt, type CID } from '../../../common/cbor.js';
 import { actorIdKey, buildHamt } from '../../../common/hamt.js';
-import { FilAddress } from '../../../common/address.js';
+import { idAddressBytes } from '../../../common/address.js';
 import { concatBytes } from '../../../common/hex.js';
 import { copyMap } from '../../lazy-map.js';
 
@@ -103,7 +103,7 @@ export const claimsHamt = (state: VerifregState) => ownedTableHamt(state.claims,
 /** A `verifier:client` pair as builtin-actors' AddrPairKey: the two ID addresses' bytes. */
 export function proposalPairKey(pair: string): Uint8Array {
   const [verifier, client] = pair.split(':').map(Number) as [number, number];
-  return concatBytes(FilAddress.fromId(verifier).bytes, FilAddress.fromId(client).bytes);
+  return concatBytes(idAddressBytes(verifier), idAddressBytes(client));
 }
 
 /** RemoveDataCapProposalIDs as builtin-actors keeps it: a HAMT by AddrPairKey of RmDcProposalID `[id]`, the next ID each pair signs. */
@@ -116,7 +116,7 @@ export const removeDataCapProposalIdsHamt = (state: VerifregState) =>
  */
 export function verifregStateValue(state: VerifregState): unknown {
   return [
-    state.rootKey === undefined ? null : FilAddress.fromId(state.rootKey).bytes,
+    state.rootKey === undefined ? null : idAddressBytes(state.rootKey),
     [...state.verifiers].map(([id, allowance]) => [id, encodeBigInt(allowance)]),
     [...(state.removeDataCapProposalIds ?? [])].map(([pair, id]) => [proposalPairKey(pair), [id]]),
     tableValue(state.allocations, allocationValue),

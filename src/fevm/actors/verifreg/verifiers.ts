@@ -2,7 +2,7 @@
 // add_verified_client, remove_verified_client_data_cap): the root key appoints verifiers with an
 // allowance; a verifier grants part of it to a client as datacap, minted with the market (f05) as
 // operator so that verified deals can spend it; the root key takes datacap back on two verifiers' word.
-import { FilAddress, Protocol } from '../../../common/address.js';
+import { FilAddress, idAddressBytes, Protocol } from '../../../common/address.js';
 import { encodeBigInt, encodeCbor } from '../../../common/cbor.js';
 import { concatBytes } from '../../../common/hex.js';
 import { MARKET_ACTOR_ID, VERIFREG_ACTOR_ID } from '../../actor.js';
@@ -124,7 +124,7 @@ export async function removeVerifiedClientDataCap(rt: ActorRuntime, params: unkn
   });
 
   for (const [i, request] of requests.entries()) {
-    const proposal = encodeCbor([FilAddress.fromId(client).bytes, encodeBigInt(amount), [proposalIds[i]]]);
+    const proposal = encodeCbor([idAddressBytes(client), encodeBigInt(amount), [proposalIds[i]]]);
     if (!(await authenticateMessage(rt, request.verifier, request.signature, concatBytes(REMOVE_DATACAP_DOMAIN, proposal)))) {
       throw new ActorError(ExitCode.ErrIllegalArgument, 'proposal authentication failed');
     }
