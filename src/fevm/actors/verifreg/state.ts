@@ -106,9 +106,12 @@ export function proposalPairKey(pair: string): Uint8Array {
   return concatBytes(idAddressBytes(verifier), idAddressBytes(client));
 }
 
-/** RemoveDataCapProposalIDs as builtin-actors keeps it: a HAMT by AddrPairKey of RmDcProposalID `[id]`, the next ID each pair signs. */
-export const removeDataCapProposalIdsHamt = (state: VerifregState) =>
-  buildHamt([...(state.removeDataCapProposalIds ?? [])].map(([pair, id]) => [proposalPairKey(pair), [id]]), VERIFREG_HAMT_BIT_WIDTH);
+/** RemoveDataCapProposalIDs' entries: AddrPairKey to RmDcProposalID `[id]`, the next ID each pair signs. */
+const proposalIdEntries = (state: VerifregState): [Uint8Array, [number]][] =>
+  [...(state.removeDataCapProposalIds ?? [])].map(([pair, id]) => [proposalPairKey(pair), [id]]);
+
+/** RemoveDataCapProposalIDs as builtin-actors keeps it: a HAMT of proposalIdEntries. */
+export const removeDataCapProposalIdsHamt = (state: VerifregState) => buildHamt(proposalIdEntries(state), VERIFREG_HAMT_BIT_WIDTH);
 
 /**
  * The CBOR value of the state: `[root_key, verifiers, remove_data_cap_proposal_ids, allocations,
@@ -118,7 +121,7 @@ export function verifregStateValue(state: VerifregState): unknown {
   return [
     state.rootKey === undefined ? null : idAddressBytes(state.rootKey),
     [...state.verifiers].map(([id, allowance]) => [id, encodeBigInt(allowance)]),
-    [...(state.removeDataCapProposalIds ?? [])].map(([pair, id]) => [proposalPairKey(pair), [id]]),
+    proposalIdEntries(state),
     tableValue(state.allocations, allocationValue),
     state.nextAllocationId,
     tableValue(state.claims, claimValue),
