@@ -90,7 +90,8 @@ function findLane(lanes: ReadonlyMap<bigint, LaneState>, id: bigint): LaneState 
  * read and written.
  */
 function redeemed(rt: ActorRuntime, state: PaychState, voucher: SignedVoucher): PaychState {
-  rt.chargeGas(stateLoadGas('paymentchannel') + laneReadGas(state.lanes, [voucher.lane, ...voucher.merges.map((m) => m.lane)]));
+  const touched = [voucher.lane, ...voucher.merges.map((m) => m.lane)];
+  rt.chargeGas(stateLoadGas('paymentchannel') + laneReadGas(state.lanes, touched));
   const lanes = new Map(state.lanes);
   const own = findLane(lanes, voucher.lane);
   if (own && own.nonce >= voucher.nonce) {
@@ -115,7 +116,7 @@ function redeemed(rt: ActorRuntime, state: PaychState, voucher: SignedVoucher): 
     if (minSettleHeight < voucher.minSettleHeight) minSettleHeight = voucher.minSettleHeight;
   }
   lanes.set(voucher.lane, { redeemed: voucher.amount, nonce: voucher.nonce });
-  rt.chargeGas(laneWriteGas(lanes, [voucher.lane, ...voucher.merges.map((m) => m.lane)]));
+  rt.chargeGas(laneWriteGas(lanes, touched));
   return { ...state, toSend, settlingAt, minSettleHeight, lanes };
 }
 
