@@ -31,10 +31,9 @@ export async function estimateMessageGas(devnet: Devnet, msg: Message, spec: Sen
   return msg.gasFeeCap ? filled : { ...filled, gasFeeCap: devnet.admittedFeeCap(filled.gasFeeCap) };
 }
 
-/** The gas limit GasEstimateMessageGas fills, once the sender passes checkSender. */
+/** The gas limit GasEstimateMessageGas fills, once the sender passes checkedSignatureType. */
 async function estimateGasLimit(devnet: Devnet, msg: Message, batch?: BatchBudget): Promise<number> {
-  await checkSender(devnet, msg);
-  return devnet.estimateMessageGas(msg, await signatureTypeOf(devnet, msg), batch);
+  return devnet.estimateMessageGas(msg, await checkedSignatureType(devnet, msg), batch);
 }
 
 /**
@@ -43,8 +42,11 @@ async function estimateGasLimit(devnet: Devnet, msg: Message, batch?: BatchBudge
  * (chain/stmgr/call.go: no sender actor, no call); one that may send no message (a contract, a
  * multisig, …) as the FVM's preflight refuses it (ref-fvm DefaultExecutor::preflight_message, `Send
  * not from valid sender`), which gasutils.go gasEstimateGasLimitInternal answers as a failed sender validation.
+ * Then the signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS); an
+ * ID sender's is its key's, read from a fork's upstream first if the fork has not read it (a write
+ * method, MpoolPushMessage, runs once: its reads fetch what they miss).
  */
-async function checkSender(devnet: Devnet, msg: Message): Promise<void> {
+async function checkedSignatureType(devnet: Devnet, msg: Message): Promise<SigType> {
   const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
   if (!sender && msg.from.protocol !== Protocol.ID) {
     throw new DevnetError(`gas estimation failed: CallWithGas failed: sender ${msg.from.toString()} not found on chain: sender validation failed`);
@@ -53,6 +55,8 @@ async function checkSender(devnet: Devnet, msg: Message): Promise<void> {
     const exit = formatExitCode(ExitCode.SysErrSenderInvalid);
     throw new DevnetError(`message execution failed (exit=[${exit}], vm error=[pre-validation failed: Send not from valid sender\n (RetCode=${ExitCode.SysErrSenderInvalid})]): sender validation failed`);
   }
+  const key = sender?.robust ?? msg.from;
+  return key.protocol === Protocol.BLS ? SigType.BLS : key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.Delegated;
 }
 
 /** The messages MpoolPushMessage pushed under a spec's MsgUuid, per node (Lotus's MessageSigner keeps them in its datastore). */
@@ -113,18 +117,6 @@ function sanityError({ to }: Message): string | undefined {
   return undefined;
 }
 
-/**
- * The signature type the sender's address implies (an f1 signs with secp256k1, f3 with BLS); an ID
- * sender's is its key's, read from a fork's upstream first if the fork has not read it (a write
- * method, MpoolPushMessage, runs once: its reads fetch what they miss).
- */
-async function signatureTypeOf(devnet: Devnet, msg: Message): Promise<SigType> {
-  const sender = await devnet.untilFetched(() => resolveAddress(devnet.stateAt(devnet.head.epoch), msg.from));
-  const key = sender?.robust ?? msg.from;
-  return key.protocol === Protocol.BLS ? SigType.BLS : key.protocol === Protocol.Secp256k1 ? SigType.Secp256k1 : SigType.Delegated;
-}
-
-/** A list of one of the Lotus parameter kinds. */
 /** types.MpoolConfig as a Lotus node reports its defaults (chain/messagepool/config.go). */
 const MPOOL_CONFIG = {
   PriorityAddrs: null,
@@ -186,8 +178,7 @@ export const filecoinMpool = [
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
 
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) => {
-    await checkSender(devnet, msg);
-    return devnet.estimateGasLimit(msg, await signatureTypeOf(devnet, msg), batch);
+    return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg), batch);
   }),
 
   defineMethod('Filecoin.GasEstimateGasPremium', [integer('blocks'), filAddress('sender'), integer('gasLimit'), tipsetKey('tipsetKey')], ({ devnet }, blocks, _sender, _gasLimit, key) => {
