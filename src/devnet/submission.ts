@@ -145,7 +145,7 @@ export class Submission {
     // What it reads is fetched already, on a fork: by its estimate, or by transactionFiller when its gas is given.
     return this.signing.run(async () => {
       const tx = await this.node.state.untilFetched(fill);
-      return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.submitImpersonated(tx, true);
+      return account ? this.submit(await signEthTransaction(account.privateKey, tx), false, true) : this.admit(await this.impersonatedMessage(tx), false, true);
     });
   }
 
@@ -280,7 +280,7 @@ export class Submission {
     return this.signing.run(async () => {
       const nonce = await this.node.state.untilFetched(() => this.fillNonce(resolveAddress(this.headState(), from)));
       const filled = { ...message, nonce, gasLimit, gasPremium, gasFeeCap };
-      return impersonated ? this.admitUnsigned({ ...filled, from: sender }, true) : this.submitSigned(wallet.signMessage(from, filled, this.node.chainId), false, true);
+      return impersonated ? this.admit(unsignedPending({ ...filled, from: sender }), false, true) : this.submitSigned(wallet.signMessage(from, filled, this.node.chainId), false, true);
     });
   }
 
@@ -318,11 +318,6 @@ export class Submission {
   private impersonatedAccount(address: FilAddress): Actor | undefined {
     const actor = resolveAddress(this.headState(), address);
     return actor?.kind === 'account' && actor.robust && this.isImpersonated(maskedIdAddress(actor.id)) ? actor : undefined;
-  }
-
-  /** A native message from an impersonated account into the pool (unsignedPending). */
-  private admitUnsigned(message: Message, fetched = false): Promise<Admitted> {
-    return this.admit(unsignedPending(message), false, fetched);
   }
 
   /**
@@ -373,11 +368,6 @@ export class Submission {
   /** Whether eth_sendTransaction sends for `eth` without a key (anvil_impersonateAccount, anvil_autoImpersonateAccount). */
   isImpersonated(eth: Uint8Array): boolean {
     return this.autoImpersonate || this.impersonated.has(bytesToHex(eth));
-  }
-
-  /** A transaction from an impersonated sender into the pool (impersonatedMessage). */
-  private async submitImpersonated(tx: EthTransaction, fetched = false): Promise<Admitted> {
-    return this.admit(await this.impersonatedMessage(tx), false, fetched);
   }
 
   /**
