@@ -18,12 +18,15 @@ import type { Subscriptions } from '../subscriptions.js';
 /** Lotus's chain index refusing a query (chain/index/events.go ErrMaxResultsReached), which each caller wraps in its own words. */
 const TOO_MANY_EVENTS = 'filter matches too many events, try a more restricted filter';
 
+/** How Lotus's filter install (Install, Fill) prefixes its chain index's errors. */
+const INSTALL = 'failed to install event filter: get events for filter: ';
+
 /**
  * The logs of the query's range that match it, oldest first. As in Lotus (chain/index/events.go at
  * b835fab7), more than MAX_FILTER_RESULTS is an error once they come from more than one tipset; one
- * tipset's logs are answered whatever their number.
+ * tipset's logs are answered whatever their number; `refused` is that error in the caller's words.
  */
-function queryLogs(devnet: Devnet, query: LogQuery): EthLog[] {
+function queryLogs(devnet: Devnet, query: LogQuery, refused: string): EthLog[] {
   const answers: EthLog[] = [];
   const kept = keptLogs(devnet);
   let tipsetsMatched = 0;
@@ -34,7 +37,7 @@ function queryLogs(devnet: Devnet, query: LogQuery): EthLog[] {
     const logs = kept.of(tipsets[t]);
     for (let i = 0; i < logs.length; i++) if (matchesIndexedCriteria(logs[i], query.criteria)) answers.push(logs[i]);
     if (answers.length > before) tipsetsMatched++;
-    if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError(TOO_MANY_EVENTS);
+    if (tipsetsMatched > 1 && answers.length > MAX_FILTER_RESULTS) throw new DevnetError(refused);
   }
   return answers;
 }
@@ -45,12 +48,14 @@ function queryLogs(devnet: Devnet, query: LogQuery): EthLog[] {
  * limit's -32005 (node/impl/eth/events.go at b835fab70).
  */
 function getLogs(devnet: Devnet, filter: Record<string, unknown>): LogAnswer[] {
+  let query: LogQuery;
   try {
-    const query = parseLogQuery(devnet, 'filter', filter);
-    return queryLogs(devnet, query).map((log) => new LogAnswer(log));
+    query = parseLogQuery(devnet, 'filter', filter);
   } catch (e) {
-    throw wrapped(e instanceof DevnetError && e.message === TOO_MANY_EVENTS ? wrapped(e, 'failed to get events for filter from chain indexer: ') : e, 'failed to get events for filter: ');
+    throw wrapped(e, 'failed to get events for filter: ');
   }
+  const refused = 'failed to get events for filter: failed to get events for filter from chain indexer: ' + TOO_MANY_EVENTS;
+  return queryLogs(devnet, query, refused).map((log) => new LogAnswer(log));
 }
 
 /**
@@ -60,11 +65,7 @@ function getLogs(devnet: Devnet, filter: Record<string, unknown>): LogAnswer[] {
  */
 function pastLogs(devnet: Devnet, criteria: LogCriteria, from: number, to: number): EthLog[] {
   if (from > devnet.head.epoch) return [];
-  try {
-    return queryLogs(devnet, { criteria, from, to: Math.min(to, devnet.head.epoch) });
-  } catch (e) {
-    throw wrapped(e, 'failed to install event filter: get events for filter: ');
-  }
+  return queryLogs(devnet, { criteria, from, to: Math.min(to, devnet.head.epoch) }, INSTALL + TOO_MANY_EVENTS);
 }
 
 /**
@@ -92,8 +93,8 @@ async function newBlockHashFilter(devnet: Devnet, filters: Filters, filter: Reco
   const { fork } = devnet;
   const held = devnet.chain.byBlockHash(hash);
   const scope = { block: bytesToHex(hash) };
-  if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }), scope);
-  const notFound = () => new DevnetError(`failed to install event filter: get events for filter: ${tipsetNotFound(hash)}`);
+  if (held && (!fork || held.epoch > fork.point.epoch)) return filters.newLogFilter(criteria, queryLogs(devnet, { criteria, from: held.epoch, to: held.epoch }, INSTALL + TOO_MANY_EVENTS), scope);
+  const notFound = () => new DevnetError(INSTALL + tipsetNotFound(hash));
   if (!fork) throw notFound();
   const block = held ? { number: quantity(held.epoch) } : await unlessUnknown(fork.upstream.call<{ number?: string } | null>('eth_getBlockByHash', [bytesToHex(hash), false]));
   // The upstream's blocks past the fork epoch are not the fork's: unknown to it.
@@ -113,19 +114,18 @@ const rangeScope = (spec: RangeSpec): LogScope => ({ from: spec.from, to: spec.o
 async function newFilter(devnet: Devnet, filters: Filters, filter: Record<string, unknown>): Promise<Hex> {
   const spec = parseLogSpec(devnet, 'filter', filter);
   if ('blockHash' in spec) return newBlockHashFilter(devnet, filters, filter, spec);
-  const scope = rangeScope(spec);
   // A filter starting at or before the head is filled from the chain first, as Lotus does (chain/events/
   // filter/event.go Install, Fill); on a fork, its part at or before the fork epoch from the upstream.
   // Its fromBlock left out or 'latest' is the latest block, whose logs it starts with: Lotus takes it
   // as the latest executed tipset (head − 1, parseEthFilterSpec) and fills from there.
-  if (!devnet.fork) return filters.newLogFilter(spec.criteria, pastLogs(devnet, spec.criteria, spec.from, spec.to), scope);
+  if (!devnet.fork) return filters.newLogFilter(spec.criteria, pastLogs(devnet, spec.criteria, spec.from, spec.to), rangeScope(spec));
   const forked = await upstreamLogs(devnet, filter, spec);
   // Read again after the upstream's answer, with no await from here to the install: a tipset mined
   // meanwhile is in the prefill (its 'latest' is now that tipset), not lost between the two.
   const again = parseRangeSpec(devnet, 'filter', filter);
   const own = pastLogs(devnet, again.criteria, again.from, again.to);
   // Lotus's Fill refuses a filter matching more than its results from more than one tipset.
-  if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError(`failed to install event filter: get events for filter: ${TOO_MANY_EVENTS}`);
+  if (forked.length > 0 && forked.length + own.length > MAX_FILTER_RESULTS) throw new DevnetError(INSTALL + TOO_MANY_EVENTS);
   return filters.newLogFilter(spec.criteria, [...forked, ...own], rangeScope(again));
 }
 
