@@ -154,7 +154,7 @@ describe("Lotus's FEVM itests (itests/fevm_test.go, b835fab70), through Filecoin
       const call = { to: errors.eth, data: '0x' + selector(signature) };
       for (const { error } of [await kit.raw('eth_call', [call, 'latest']), await kit.raw('eth_estimateGas', [call])]) {
         assert.equal(error?.code, 3, signature);
-        assert.ok(error.data?.includes(data), `${signature}: ${error.data}`);
+        assert.ok(typeof error.data === 'string' && error.data.includes(data), `${signature}: ${error.data}`);
       }
     }
   });

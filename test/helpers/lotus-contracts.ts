@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { id } from 'ethers';
 import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { rawRpc, type RpcError } from './raw-rpc.js';
 import { REPO_ROOT } from './solc.js';
 
 /**
@@ -23,10 +24,6 @@ export const METHOD_INVOKE_CONTRACT = 3844450837;
 /** buildconstants.BlockGasLimit, which kit's InvokeSolidity sets on every invocation. */
 const BLOCK_GAS_LIMIT = 10_000_000_000;
 
-export interface RpcAnswer {
-  result?: any;
-  error?: { code: number; message: string; data?: string };
-}
 export interface MsgLookup {
   Height: number;
   Receipt: { ExitCode: number; Return: string | null; EventsRoot: { '/': string } | null };
@@ -46,17 +43,11 @@ const cborBytes = (hex: string) => Buffer.from(encodeCbor(hexToBytes(hex))).toSt
 /** kit's EVM helpers against the node at `url` (its HTTP endpoint), sending from its default wallet. */
 export function lotusKit(url: string) {
   let from: string | undefined;
-  async function raw(method: string, params: unknown[]): Promise<RpcAnswer> {
-    const response = await fetch(`${url}/rpc/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-    return response.json();
-  }
-  async function rpc(method: string, ...params: unknown[]): Promise<any> {
-    const { result, error } = await raw(method, params);
-    if (error) throw new Error(`${method}: ${error.message}`);
-    return result;
-  }
+  const { rpc: call, ok: rpc } = rawRpc(`${url}/rpc/v1`);
+  /** The whole answer, its error included. */
+  const raw = (method: string, params: unknown[]): Promise<{ result?: any; error?: RpcError }> => call(method, ...params);
   /** The default wallet's address (the native account kit deploys from). */
-  const sender = async (): Promise<string> => (from ??= await rpc('Filecoin.WalletDefaultAddress'));
+  const sender = async (): Promise<string> => (from ??= await rpc<string>('Filecoin.WalletDefaultAddress'));
   /** MpoolPushMessage from the default wallet, then StateWaitMsg: the message's CID and lookup. */
   async function push(message: Record<string, unknown>): Promise<{ cid: unknown; lookup: MsgLookup }> {
     const signed = await rpc('Filecoin.MpoolPushMessage', { From: await sender(), Value: '0', ...message }, null);
