@@ -29,6 +29,8 @@ export interface MsgLookup {
   Receipt: { ExitCode: number; Return: string | null; EventsRoot: { '/': string } | null };
 }
 export interface Invoked {
+  /** The message's CID, as Lotus's JSON writes it. */
+  cid: unknown;
   exit: number;
   /** The contract's output (hex) when it succeeded. */
   output: string;
@@ -83,8 +85,8 @@ export function lotusKit(url: string) {
     async invoke(to: string, signature: string, input = '', value = 0n): Promise<Invoked> {
       const { cid, lookup } = await push({ To: to, Method: METHOD_INVOKE_CONTRACT, Params: cborBytes(id(signature).slice(0, 10) + input), Value: value.toString(), GasLimit: BLOCK_GAS_LIMIT });
       const exit = lookup.Receipt.ExitCode;
-      if (exit !== 0) return { exit, output: '', error: (await rpc('Filecoin.StateReplay', null, cid)).Error, lookup };
-      return { exit, output: bytesToHex(decodeCbor<Uint8Array>(Buffer.from(lookup.Receipt.Return!, 'base64'))), error: '', lookup };
+      if (exit !== 0) return { cid, exit, output: '', error: (await rpc('Filecoin.StateReplay', null, cid)).Error, lookup };
+      return { cid, exit, output: bytesToHex(decodeCbor<Uint8Array>(Buffer.from(lookup.Receipt.Return!, 'base64'))), error: '', lookup };
     },
   };
 }
