@@ -23,16 +23,17 @@ import { decodeSavedMessage, decodeUnminedMessage, encodeUnminedMessage, type Sa
 import { buildTipset, savedMessagesOf, type IncludedMessage, type Tipset } from '../mining/tipset.js';
 
 /**
- * The format this version writes (6: as 5, without the storage KAMT shape of a contract, which the
+ * The format this version writes (7: as 6, and each tipset names its block's miner, which a reader of
+ * 6 would not hash its block with; 6: as 5, without the storage KAMT shape of a contract, which the
  * load makes from its slots and a reader of 5 would take for unknown; 5: as 4, and the cron actor's
  * queue written again as the epochs it changed, `$pairsSet`, which a reader of 4 would take for the
- * queue itself); it reads it, format 5, format 4
+ * queue itself); it reads it, formats 6 and 5, format 4
  * (an actor written again is stored as what changed since its previous write, common/storable.ts
  * toStorableChange), format 3 (each actor whole; the document ends with its checksum, journal records
- * carry theirs, as in 4 to 6) and format 2 (no checksums), and refuses others. A node started from a
+ * carry theirs, as in 4 to 7) and format 2 (no checksums), and refuses others. A node started from a
  * file of an older format writes it again as STATE_FORMAT.
  */
-const STATE_FORMAT = 6;
+const STATE_FORMAT = 7;
 /** The format before checksums, still read. */
 const UNCHECKED_FORMAT = 2;
 const MAGIC = 'fvm-devnet state';
@@ -129,13 +130,13 @@ export function restoreChain({ chainId, state, chain, clock }: ChainParts, saved
 const big = encodeBigInt;
 
 /**
- * A tipset as the file holds it (formats 4 to 6): a tuple, and of its block CID only the first bytes of
+ * A tipset as the file holds it (formats 4 to 7): a tuple, and of its block CID only the first bytes of
  * the digest, which tell a tipset rebuilt otherwise (each block's header holds its parent's CID, so
- * a wrong tipset also changes every one after it). Formats 2 and 3 held an object with the whole CID
- * (`SavedTipsetObject`), still read.
+ * a wrong tipset also changes every one after it); from format 7 its miner's actor ID last. Formats 2
+ * and 3 held an object with the whole CID (`SavedTipsetObject`), still read.
  */
 function encodeTipset(t: Tipset, messages: unknown = savedMessagesOf(t)): SavedTipsetTuple {
-  return [t.epoch, t.timestamp, big(t.baseFee), blockCheck(t.blockCid), messages as SavedMessage[]];
+  return [t.epoch, t.timestamp, big(t.baseFee), blockCheck(t.blockCid), messages as SavedMessage[], t.header.miner.id!];
 }
 
 /** The bytes of a block CID a tipset is checked against. */
@@ -316,7 +317,10 @@ function frame(body: Uint8Array): Uint8Array {
 /** A state commit as the file holds it. */
 type SavedCommitItem = [epoch: number, changes: [string, unknown][]];
 
-type SavedTipsetTuple = [epoch: number, timestamp: number, baseFee: Uint8Array, blockCheck: Uint8Array, messages: SavedMessage[]];
+type SavedTipsetTuple = [epoch: number, timestamp: number, baseFee: Uint8Array, blockCheck: Uint8Array, messages: SavedMessage[], miner?: number];
+
+/** The miner every block header named up to format 6: t01000, the first miner of Lotus's local devnet genesis (no actor here). */
+const FORMAT_6_MINER = 1000;
 
 /** A tipset as formats 2 and 3 held it. */
 interface SavedTipsetObject {
@@ -330,10 +334,11 @@ interface SavedTipsetObject {
 type SavedTipset = SavedTipsetTuple | SavedTipsetObject;
 
 /** A saved tipset's fields, and whether a block CID is the one it was saved with. */
-function tipsetFields(saved: SavedTipset): Omit<SavedTipsetObject, 'blockCid'> & { hashes: (cid: Tipset['blockCid']) => boolean } {
-  if (!Array.isArray(saved)) return { ...saved, hashes: (cid) => equal(cid.bytes, saved.blockCid) };
-  const [epoch, timestamp, baseFee, check, messages] = saved;
-  return { epoch, timestamp, baseFee, messages, hashes: (cid) => equal(blockCheck(cid), check) };
+function tipsetFields(saved: SavedTipset): Omit<SavedTipsetObject, 'blockCid'> & { miner: number; hashes: (cid: Tipset['blockCid']) => boolean } {
+  if (!Array.isArray(saved)) return { ...saved, miner: FORMAT_6_MINER, hashes: (cid) => equal(cid.bytes, saved.blockCid) };
+  const [epoch, timestamp, baseFee, check, messages, miner = FORMAT_6_MINER] = saved;
+  if (!Number.isSafeInteger(miner) || miner < 0) throw new Error(`tipset ${epoch}'s miner is ${String(miner)}, not an actor ID`);
+  return { epoch, timestamp, baseFee, messages, miner, hashes: (cid) => equal(blockCheck(cid), check) };
 }
 
 /** A saved chain as it is read: each state commit and tipset added as it is decoded. */
@@ -378,7 +383,7 @@ class LoadingChain {
     // Epochs may skip (null rounds); each tipset's parent is the one saved before it.
     const parent = this.head;
     if (parent && !(saved.epoch > parent.epoch)) throw new Error(`tipset ${saved.epoch} does not follow ${parent.epoch}`);
-    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages });
+    const tipset = buildTipset({ epoch: saved.epoch, timestamp: saved.timestamp, baseFee: decodeBigInt(saved.baseFee), parent, messages, miner: saved.miner });
     if (!saved.hashes(tipset.blockCid)) throw new Error(`tipset ${saved.epoch} does not hash to its saved block CID`);
     this.chain.append(tipset);
   }

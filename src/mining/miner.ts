@@ -440,14 +440,15 @@ export class Miner {
     if (buildAgain) return this.produceTipset(at, messages);
     // Cron runs after the messages, as at the end of every Filecoin epoch; on a fork the power
     // actor's part of it then moves its smoothed power and the reward actor's State on.
-    const cronFailures = await this.untilFetched(overlay, async () => {
-      await executor.awardBlockReward(overlay, ctx);
+    const { winner, cronFailures } = await this.untilFetched(overlay, async () => {
+      const award = await executor.awardBlockReward(overlay, ctx);
       const failures = await executor.runCron(overlay, ctx);
       epochTickEnd(overlay, epoch);
-      return failures;
+      return { winner: award?.winner, cronFailures: failures };
     });
     for (const { actor, error } of cronFailures) this.deps.onCronError(epoch, actor, error);
-    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included });
+    // The header names the miner the block reward went to, as a Lotus block names its winner (who ApplyBlocks rewards).
+    const tipset = buildTipset({ epoch, timestamp: ctx.timestamp, baseFee: ctx.baseFee, parent, messages: included, miner: winner });
     // State, chain and pool change together, with no await in between: readers never see half a tipset.
     state.commit(overlay, epoch);
     chain.append(tipset);

@@ -6,6 +6,7 @@ import { FilAddress } from '../common/address.js';
 import { BLAKE2B_256, cidFromDigest, cidOf, DAG_CBOR, encodeBigInt, encodeCbor, type CID } from '../common/cbor.js';
 import { blake2b256 } from '../common/hashes.js';
 import { concatBytes, EMPTY_BYTES } from '../common/hex.js';
+import { SYSTEM_ACTOR_ID } from '../fevm/actor.js';
 import { SigType } from '../fevm/message.js';
 import { toFilecoinMessage, type EthTransaction } from '../fevm/eth-tx.js';
 import { nextBaseFee, type MessageFees } from '../fevm/gas.js';
@@ -14,8 +15,12 @@ import type { ActorEvent, MessageReceipt } from '../fevm/types.js';
 import { decodeColdLogged, decodeColdMessages, encodeColdMessages } from './cold-messages.js';
 import { encodeSavedMessage, type SavedMessage } from './saved-message.js';
 
-/** The block miner named in headers: the first miner of Lotus's local devnet genesis. */
-const GENESIS_MINER = FilAddress.fromId(1000);
+/**
+ * The miner a block names when no miner won it: the system actor, as Lotus's genesis block names it
+ * (chain/gen/genesis/genesis.go MakeGenesisBlock). The devnet's genesis names it, and so does a
+ * tipset no miner was eligible for (no storage provider with power) and that paid no block reward.
+ */
+const NO_MINER = SYSTEM_ACTOR_ID;
 
 export interface IncludedMessage {
   cid: CID;
@@ -101,6 +106,8 @@ export interface TipsetInput {
   baseFee: bigint;
   parent: Tipset | undefined;
   messages: IncludedMessage[];
+  /** The actor ID of the miner whose block it is (the block reward's winner); none (NO_MINER) when none won it. */
+  miner?: number;
 }
 
 /** The tipset key: a CBOR byte string of the block CIDs' bytes (Lotus chain/types/tipset_key.go). */
@@ -305,6 +312,8 @@ class MinedTipset implements Tipset {
     readonly nextBaseFee: bigint,
     private readonly digests: Uint8Array,
     readonly upstream: UpstreamTipset | undefined,
+    /** The actor ID its header names as its miner. */
+    readonly minerId: number,
   ) {
     this.hot = messages;
     this.header = new DevnetBlockHeader(this, upstream ? upstream.parentWeight : parent ? weightOf(parent) : 0n);
@@ -495,7 +504,7 @@ class DevnetBlockHeader implements BlockHeader {
   ) {}
 
   get miner(): FilAddress {
-    return GENESIS_MINER;
+    return FilAddress.fromId(this.tipset.minerId);
   }
 
   get ticket(): Uint8Array {
@@ -540,7 +549,7 @@ class DevnetBlockHeader implements BlockHeader {
  * A tipset of the devnet's own, or (`upstream`) the stand-in for an upstream's at a fork's epoch: its
  * block CIDs are the upstream's, so that its key and hash are the upstream's.
  */
-export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: TipsetInput, upstream?: UpstreamTipset): Tipset {
+export function buildTipset({ epoch, timestamp, baseFee, parent, messages, miner = NO_MINER }: TipsetInput, upstream?: UpstreamTipset): Tipset {
   const receiptsRoot = receiptsRootOf(messages);
   const messagesRoot = messagesRootOf(messages);
   const digests = new Uint8Array((FIRST_MESSAGE + messages.length) * DIGEST_BYTES);
@@ -574,7 +583,7 @@ export function buildTipset({ epoch, timestamp, baseFee, parent, messages }: Tip
   const parentStateRoot = parent?.stateRoot ?? FIRST_PARENT_STATE_ROOT;
   put(STATE_ROOT, cidOf(encodeCbor([parentStateRoot, messagesRoot, receiptsRoot])));
   const gasUsed = messages.reduce((n, m) => n + m.receipt.gasUsed, 0);
-  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, upstream);
+  const tipset = new MinedTipset(epoch, timestamp, baseFee, parent, mined, gasUsed, nextBaseFee(baseFee, messages.map(feeFieldsOf)), digests, upstream, miner);
   // The header reads the roots just put; the block CID and the key follow from it.
   if (upstream) {
     put(KEY, tipsetKeyCid(upstream.blocks));
