@@ -388,3 +388,22 @@ export function encodeParams(schema: Schema, json: unknown, name: string): Uint8
     throw err;
   }
 }
+
+/**
+ * A payment channel voucher (the CBOR tuple value of go-state-types' SignedVoucher) in Lotus's JSON,
+ * as the Paych* methods answer it: what cbor-gen decodes as nil (empty SecretHash, no Merges) is null.
+ */
+export function voucherJson(value: unknown[]): unknown {
+  const json = toJson(signedVoucher, value, 'voucher') as Record<string, unknown>;
+  return { ...json, SecretHash: json.SecretHash === '' ? null : json.SecretHash, Merges: (json.Merges as unknown[]).length ? json.Merges : null };
+}
+
+/** A voucher in Lotus's JSON as its CBOR tuple value; a mismatch throws -32602 naming `name` and the field. */
+export function voucherValue(json: unknown, name: string): unknown[] {
+  try {
+    return fromJson(signedVoucher, json, name) as unknown[];
+  } catch (err) {
+    if (err instanceof SchemaMismatch) throw invalid(name, err.message);
+    throw err;
+  }
+}

@@ -22,6 +22,7 @@ import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
 import { filecoinMinerDeadlines } from './filecoin-miner-deadlines.js';
 import { filecoinMsig, filecoinMsigV0 } from './filecoin-msig.js';
+import { filecoinPaych } from './filecoin-paych.js';
 import { filecoinMsigState } from './filecoin-msig-state.js';
 import { filecoinParams } from './filecoin-params.js';
 import { filecoinStateActors } from './filecoin-state-actors.js';
@@ -71,6 +72,7 @@ export const allMethods: RpcMethod[] = [
   ...filecoinMpool,
   ...filecoinMpoolCheck,
   ...filecoinMarketFunds,
+  ...filecoinPaych,
   ...filecoinWallet,
   ...cheatsMining,
   ...cheatsState,

@@ -1,0 +1,185 @@
+// Lotus's node-side payment channel API (node/impl/paych/paych.go over paychmgr): Filecoin.PaychGet,
+// PaychFund, PaychGetWaitReady, PaychAvailableFunds, PaychAvailableFundsByFromTo, PaychList,
+// PaychStatus, PaychAllocateLane, PaychNewPayment, PaychVoucherCreate, PaychVoucherCheckValid,
+// PaychVoucherCheckSpendable, PaychVoucherAdd, PaychVoucherList, PaychVoucherSubmit, PaychSettle and
+// PaychCollect, served as a node with EnablePaymentChannelManager on. The manager (devnet/paych/)
+// is one per node, made on the first call with its settler; its messages go out as MpoolPushMessage
+// sends them.
+import type { FilAddress } from '../../common/address.js';
+import type { CID } from '../../common/cbor.js';
+import { DevnetError } from '../../common/errors.js';
+import type { Devnet } from '../../devnet/devnet.js';
+import { settleInboundChannels } from '../../devnet/paych/settler.js';
+import { CHANNEL_NOT_TRACKED } from '../../devnet/paych/store.js';
+import { PaychManager, voucherOf, type AvailableFunds, type Voucher, type VoucherSpec } from '../../devnet/paych/manager.js';
+import { ActorError } from '../../fevm/actors/runtime.js';
+import { defineMethod, defineWriteMethod } from '../define-method.js';
+import { voucherJson, voucherValue } from '../actor-params.js';
+import { addressJson, cidJson } from '../lotus-json.js';
+import { base64Bytes, cid, filAddress, goFields, tokenAmount, unsigned } from '../lotus-params.js';
+import { invalid, parseObject, type Param } from '../params.js';
+import { mpoolPushMessage } from './filecoin-mpool.js';
+
+const managers = new WeakMap<Devnet, PaychManager>();
+
+function managerOf(devnet: Devnet): PaychManager {
+  let manager = managers.get(devnet);
+  if (!manager) {
+    manager = new PaychManager(devnet, (message) => mpoolPushMessage(devnet, message));
+    settleInboundChannels(devnet, manager);
+    managers.set(devnet, manager);
+  }
+  return manager;
+}
+
+/** A paych.SignedVoucher in Lotus's JSON. */
+const voucher = (name: string): Param<Voucher> => ({
+  name,
+  parse: (v) => {
+    const value = voucherValue(v, name);
+    try {
+      return voucherOf(value);
+    } catch (error) {
+      if (error instanceof ActorError) throw invalid(name, error.message);
+      throw error;
+    }
+  },
+});
+
+/** api.PaychGetOpts {OffChain}. */
+const getOpts: Param<{ offChain: boolean }> = {
+  name: 'opts',
+  parse: (v) => {
+    if (v === null || v === undefined) return { offChain: false };
+    const { OffChain } = goFields(parseObject('opts', v), ['OffChain']);
+    if (OffChain !== undefined && OffChain !== null && typeof OffChain !== 'boolean') throw invalid('opts.OffChain', 'expected a boolean');
+    return { offChain: OffChain === true };
+  },
+};
+
+const lane = (name: string): Param<bigint> => ({ name, parse: (v) => BigInt(unsigned(name).parse(v)) });
+
+const epochField = (name: string, v: unknown): number => {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(name, 'expected an integer');
+  return v;
+};
+
+/** []api.VoucherSpec {Amount, TimeLockMin, TimeLockMax, MinSettle, Extra}. */
+const voucherSpecs: Param<Omit<VoucherSpec, 'lane'>[]> = {
+  name: 'vouchers',
+  parse: (v) => {
+    if (!Array.isArray(v) || v.length === 0) throw invalid('vouchers', 'expected a non-empty list of voucher specs');
+    return v.map((item, i) => {
+      const at = `vouchers[${i}]`;
+      const { Amount, TimeLockMin, TimeLockMax, MinSettle, Extra } = goFields(parseObject(at, item), ['Amount', 'TimeLockMin', 'TimeLockMax', 'MinSettle', 'Extra']);
+      const spec: Omit<VoucherSpec, 'lane'> = {
+        amount: tokenAmount(`${at}.Amount`).parse(Amount),
+        timeLockMin: epochField(`${at}.TimeLockMin`, TimeLockMin),
+        timeLockMax: epochField(`${at}.TimeLockMax`, TimeLockMax),
+        minSettleHeight: epochField(`${at}.MinSettle`, MinSettle),
+      };
+      if (Extra === undefined || Extra === null) return spec;
+      const { Actor, Method, Data } = goFields(parseObject(`${at}.Extra`, Extra), ['Actor', 'Method', 'Data']);
+      return {
+        ...spec,
+        extra: { actor: filAddress(`${at}.Extra.Actor`).parse(Actor), method: unsigned(`${at}.Extra.Method`).parse(Method), data: base64Bytes(`${at}.Extra.Data`).parse(Data) },
+      };
+    });
+  },
+};
+
+/** A Go address.Address that may be undefined ("<empty>"), and a cid.Cid that may be (null). */
+const channelJson = (channel: FilAddress | undefined) => (channel ? addressJson(channel) : '<empty>');
+const sentinelJson = (mcid: CID | undefined) => (mcid ? cidJson(mcid) : null);
+
+function availableFundsJson(funds: AvailableFunds) {
+  return {
+    Channel: funds.channel ? addressJson(funds.channel) : null,
+    From: addressJson(funds.from),
+    To: addressJson(funds.to),
+    ConfirmedAmt: funds.confirmed.toString(),
+    PendingAmt: funds.pending.toString(),
+    NonReservedAmt: funds.nonReserved.toString(),
+    PendingAvailableAmt: funds.pendingAvailable.toString(),
+    PendingWaitSentinel: sentinelJson(funds.pendingWaitSentinel),
+    QueuedAmt: funds.queued.toString(),
+    VoucherReedeemedAmt: funds.voucherRedeemed.toString(),
+  };
+}
+
+export const filecoinPaych = [
+  // Opens (or tops up) the channel from → to and reserves `amt` in it for vouchers.
+  defineWriteMethod('Filecoin.PaychGet', [filAddress('from'), filAddress('to'), tokenAmount('amt'), getOpts], async ({ devnet }, from, to, amt, opts) => {
+    const got = await managerOf(devnet).getPaych(from, to, amt, { reserve: true, offChain: opts.offChain });
+    return { Channel: channelJson(got.channel), WaitSentinel: sentinelJson(got.waitSentinel) };
+  }),
+
+  // Adds `amt` to the channel from → to (opening it if need be) without reserving it.
+  defineWriteMethod('Filecoin.PaychFund', [filAddress('from'), filAddress('to'), tokenAmount('amt')], async ({ devnet }, from, to, amt) => {
+    const got = await managerOf(devnet).getPaych(from, to, amt, { reserve: false, offChain: false });
+    return { Channel: channelJson(got.channel), WaitSentinel: sentinelJson(got.waitSentinel) };
+  }),
+
+  defineMethod('Filecoin.PaychGetWaitReady', [cid('sentinel')], async ({ devnet }, sentinel) => addressJson(await managerOf(devnet).waitReady(sentinel))),
+
+  defineMethod('Filecoin.PaychAvailableFunds', [filAddress('ch')], async ({ devnet }, ch) => availableFundsJson(await managerOf(devnet).availableFunds(ch))),
+
+  defineMethod('Filecoin.PaychAvailableFundsByFromTo', [filAddress('from'), filAddress('to')], async ({ devnet }, from, to) =>
+    availableFundsJson(await managerOf(devnet).availableFundsByFromTo(from, to)),
+  ),
+
+  defineMethod('Filecoin.PaychList', [], ({ devnet }) => managerOf(devnet).listChannels().map(addressJson)),
+
+  defineMethod('Filecoin.PaychStatus', [filAddress('pch')], ({ devnet }, pch) => {
+    const { control, direction } = managerOf(devnet).status(pch);
+    return { ControlAddr: addressJson(control), Direction: direction };
+  }),
+
+  defineWriteMethod('Filecoin.PaychAllocateLane', [filAddress('ch')], async ({ devnet }, ch) => Number(await managerOf(devnet).allocateLane(ch))),
+
+  // A channel from → to holding the last voucher's amount, a new lane, and a voucher on it per spec.
+  defineWriteMethod('Filecoin.PaychNewPayment', [filAddress('from'), filAddress('to'), voucherSpecs], async ({ devnet }, from, to, specs) => {
+    const manager = managerOf(devnet);
+    const got = await manager.getPaych(from, to, specs[specs.length - 1].amount, { reserve: true, offChain: false });
+    // A channel just opened has no address yet: Lotus's AllocateLane then finds no channel.
+    if (!got.channel) throw new DevnetError(CHANNEL_NOT_TRACKED);
+    const channel = got.channel;
+    const onLane = await manager.allocateLane(channel);
+    const vouchers = [];
+    for (const spec of specs) {
+      const made = await manager.createVoucher(channel, { ...spec, lane: onLane });
+      if (!made.voucher) throw new DevnetError(`Could not create voucher - shortfall of ${made.shortfall}`);
+      vouchers.push(voucherJson(made.voucher.value));
+    }
+    return { Channel: addressJson(channel), WaitSentinel: sentinelJson(got.waitSentinel), Vouchers: vouchers };
+  }),
+
+  defineWriteMethod('Filecoin.PaychVoucherCreate', [filAddress('pch'), tokenAmount('amt'), lane('lane')], async ({ devnet }, pch, amt, onLane) => {
+    const made = await managerOf(devnet).createVoucher(pch, { amount: amt, lane: onLane });
+    return { Voucher: made.voucher ? voucherJson(made.voucher.value) : null, Shortfall: made.shortfall.toString() };
+  }),
+
+  defineWriteMethod('Filecoin.PaychVoucherCheckValid', [filAddress('ch'), voucher('sv')], async ({ devnet }, ch, sv) => {
+    await managerOf(devnet).checkVoucherValid(ch, sv);
+    return null;
+  }),
+
+  defineMethod('Filecoin.PaychVoucherCheckSpendable', [filAddress('ch'), voucher('sv'), base64Bytes('secret'), base64Bytes('proof')], ({ devnet }, ch, sv, secret, proof) =>
+    managerOf(devnet).checkVoucherSpendable(ch, sv, secret, proof),
+  ),
+
+  defineWriteMethod('Filecoin.PaychVoucherAdd', [filAddress('ch'), voucher('sv'), base64Bytes('proof'), tokenAmount('minDelta')], async ({ devnet }, ch, sv, proof, minDelta) =>
+    (await managerOf(devnet).addVoucherInbound(ch, sv, proof, minDelta)).toString(),
+  ),
+
+  defineMethod('Filecoin.PaychVoucherList', [filAddress('pch')], ({ devnet }, pch) => managerOf(devnet).listVouchers(pch).map((v) => voucherJson(v.value))),
+
+  defineWriteMethod('Filecoin.PaychVoucherSubmit', [filAddress('ch'), voucher('sv'), base64Bytes('secret'), base64Bytes('proof')], async ({ devnet }, ch, sv, secret, proof) =>
+    cidJson(await managerOf(devnet).submitVoucher(ch, sv, secret, proof)),
+  ),
+
+  defineWriteMethod('Filecoin.PaychSettle', [filAddress('addr')], async ({ devnet }, addr) => cidJson(await managerOf(devnet).settle(addr))),
+
+  defineWriteMethod('Filecoin.PaychCollect', [filAddress('addr')], async ({ devnet }, addr) => cidJson(await managerOf(devnet).collect(addr))),
+];

@@ -1,0 +1,155 @@
+// The Filecoin.Paych* methods through the JSON-RPC server: the manager's refusals in Lotus's words
+// (paychmgr), the funds of a channel whose create message waits for its confidence (manual mining),
+// PaychNewPayment, and what a rewind leaves of the store.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { FilAddress, Protocol } from '../../src/common/address.js';
+import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { DEFAULT_MNEMONIC } from '../../src/config.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { setupRpc } from '../helpers/rpc-harness.js';
+
+const FIL = 10n ** 18n;
+const CREATOR = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+/** An actor address no actor has. */
+const STRANGER = FilAddress.fromPayload(Protocol.Actor, new Uint8Array(20).fill(7)).toString();
+
+/** A devnet with a funded receiver key the node holds, and a channel creator → receiver holding 1000 attoFIL. */
+async function paychNode(t: TestContext) {
+  const rpc = await setupRpc(t);
+  const { result } = rpc;
+  const receiver = await result('Filecoin.WalletNew', ['secp256k1']);
+  await result('Filecoin.MpoolPushMessage', [{ From: CREATOR, To: receiver, Value: FIL.toString(), Method: 0 }, null]);
+  const info = await result('Filecoin.PaychGet', [CREATOR, receiver, '1000', { OffChain: false }]);
+  const channel: string = await result('Filecoin.PaychGetWaitReady', [info.WaitSentinel]);
+  /** A voucher on `channel` signed by `signer` with WalletSign, in Lotus's JSON (`fields` overriding the defaults). */
+  const voucher = async (signer: string, fields: { lane?: number; nonce?: number; amount?: bigint; timeLockMin?: number; on?: string } = {}) => {
+    const { lane = 0, nonce = 1, amount = 100n, timeLockMin = 0, on = channel } = fields;
+    const tuple = [FilAddress.parse(on).bytes, timeLockMin, 0, new Uint8Array(), null, lane, nonce, encodeBigInt(amount), 0, []];
+    const Signature = await result('Filecoin.WalletSign', [signer, base64(encodeCbor([...tuple, null]))]);
+    return { ChannelAddr: on, TimeLockMin: timeLockMin, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: lane, Nonce: nonce, Amount: amount.toString(), MinSettleHeight: 0, Merges: null, Signature };
+  };
+  return { ...rpc, receiver, channel, voucher };
+}
+
+describe('Paych* refusals in Lotus words', () => {
+  test('an untracked channel, an unknown sentinel, a proof, off-chain requests', async (t) => {
+    const { error, result, receiver, channel } = await paychNode(t);
+    for (const [method, params] of [
+      ['Filecoin.PaychStatus', [STRANGER]],
+      ['Filecoin.PaychAvailableFunds', [STRANGER]],
+      ['Filecoin.PaychAllocateLane', [STRANGER]],
+      ['Filecoin.PaychVoucherList', [STRANGER]],
+      ['Filecoin.PaychVoucherCreate', [STRANGER, '1', 0]],
+      ['Filecoin.PaychSettle', [STRANGER]],
+      ['Filecoin.PaychCollect', [STRANGER]],
+    ] as const) {
+      assert.deepEqual(await error(method, [...params]), { code: 1, message: 'channel not tracked' }, method);
+    }
+    const sentinel = { '/': 'bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4' };
+    assert.equal((await error('Filecoin.PaychGetWaitReady', [sentinel])).message, `Could not find wait msg cid ${sentinel['/']}`);
+    assert.equal((await error('Filecoin.PaychVoucherAdd', [channel, {}, 'AQ==', '0'])).code, -32602);
+    const other = await result('Filecoin.WalletNew', ['secp256k1']);
+    assert.equal(
+      (await error('Filecoin.PaychGet', [CREATOR, other, '5', { OffChain: true }])).message,
+      `payment channel doesn't exist, create with 'lotus paych add-funds ${CREATOR} ${other} 0.000000000000000005'`,
+    );
+    // The channel's 1000 are reserved by the PaychGet that opened it: none is available off-chain.
+    assert.equal(
+      (await error('Filecoin.PaychGet', [CREATOR, receiver, '5', { OffChain: true }])).message,
+      `not enough funds available in the payment channel ${channel}; add funds with 'lotus paych add-funds ${CREATOR} ${receiver} 0.000000000000000005'`,
+    );
+    // PaychFund adds funds PaychGet then reserves without a message.
+    const funded = await result('Filecoin.PaychFund', [CREATOR, receiver, '300']);
+    assert.equal(funded.Channel, channel);
+    await result('Filecoin.PaychGetWaitReady', [funded.WaitSentinel]);
+    assert.deepEqual(await result('Filecoin.PaychGet', [CREATOR, receiver, '200', { OffChain: true }]), { Channel: channel, WaitSentinel: null });
+    const funds = await result('Filecoin.PaychAvailableFunds', [channel]);
+    assert.deepEqual([funds.ConfirmedAmt, funds.NonReservedAmt], ['1300', '100']);
+  });
+
+  test('vouchers: locks, signer, nonce, minimum delta, a channel whose payee the wallet lacks, proofs', async (t) => {
+    const { error, result, receiver, channel, voucher } = await paychNode(t);
+    const check = async (v: unknown) => (await error('Filecoin.PaychVoucherCheckValid', [channel, v])).message;
+    assert.equal(await check(await voucher(CREATOR, { timeLockMin: 5 })), 'voucher is Min Time Locked');
+    assert.equal(await check(await voucher(receiver)), 'signature did not match');
+    assert.match(await check(await voucher(CREATOR, { on: STRANGER })), new RegExp(`^voucher ChannelAddr doesn't match channel address, got ${STRANGER}, expected ${channel}$`));
+    assert.equal(await result('Filecoin.PaychVoucherCheckValid', [channel, await voucher(CREATOR)]), null);
+    assert.equal(await result('Filecoin.PaychVoucherAdd', [channel, await voucher(CREATOR, { amount: 400n }), null, '0']), '400');
+    assert.equal(await check(await voucher(CREATOR, { amount: 500n })), 'nonce too low');
+    assert.equal(await check(await voucher(CREATOR, { nonce: 2, amount: 300n })), 'voucher amount is lower than amount for voucher with lower nonce');
+    assert.equal(
+      (await error('Filecoin.PaychVoucherAdd', [channel, await voucher(CREATOR, { nonce: 2, amount: 450n }), null, '100'])).message,
+      'addVoucher: supplied token amount too low; minD=100, D=50; laneAmt=400; v.Amt=450',
+    );
+    assert.equal((await error('Filecoin.PaychVoucherAdd', [channel, await voucher(CREATOR, { nonce: 2 }), 'AQ==', '0'])).message, 'payment channel proof parameter is not supported');
+    assert.equal((await error('Filecoin.PaychVoucherCheckSpendable', [channel, await voucher(CREATOR, { nonce: 9 }), null, null])).message, 'cannot submit voucher that has not been added to channel');
+
+    // A channel the store does not know (opened by a plain Init Exec) to a key the wallet does not hold: refused.
+    const other = await result('Filecoin.WalletNew', ['secp256k1']);
+    await result('Filecoin.WalletDelete', [other]);
+    const code = (await result('Filecoin.StateActorCodeCIDs', [await result('Filecoin.StateNetworkVersion', [null])])).paymentchannel;
+    const exec = encodeCbor([CID.parse(code['/']), encodeCbor([FilAddress.parse(CREATOR).bytes, FilAddress.parse(other).bytes])]);
+    const signed = await result('Filecoin.MpoolPushMessage', [{ From: CREATOR, To: 't01', Value: '1000', Method: 2, Params: base64(exec) }, null]);
+    const [, robust] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from((await result('Filecoin.StateSearchMsg', [null, signed.CID, -1, true])).Receipt.Return, 'base64'));
+    const theirs = FilAddress.fromBytes(robust).toString();
+    assert.equal(
+      (await error('Filecoin.PaychVoucherAdd', [theirs, await voucher(CREATOR, { on: theirs }), null, '0'])).message,
+      `cannot add voucher for channel ${theirs}: wallet does not have key for address ${other}`,
+    );
+  });
+
+  test('PaychNewPayment: a new lane on the pair\'s channel with a voucher per spec; a pair without a channel fails as Lotus\'s', async (t) => {
+    const { error, result, receiver, channel } = await paychNode(t);
+    await result('Filecoin.PaychFund', [CREATOR, receiver, '500']);
+    const payment = await result('Filecoin.PaychNewPayment', [CREATOR, receiver, [{ Amount: '100' }, { Amount: '250', MinSettle: 7 }]]);
+    assert.equal(payment.Channel, channel);
+    assert.deepEqual(
+      payment.Vouchers.map((v: any) => [v.Lane, v.Nonce, v.Amount, v.MinSettleHeight]),
+      [
+        [0, 1, '100', 0],
+        [0, 2, '250', 7],
+      ],
+    );
+    const other = await result('Filecoin.WalletNew', ['secp256k1']);
+    assert.equal((await error('Filecoin.PaychNewPayment', [CREATOR, other, [{ Amount: '1' }]])).message, 'channel not tracked');
+  });
+});
+
+describe('Paych* and the chain', () => {
+  test('manual mining: the create message pending, then ready MessageConfidence (5) epochs after it landed', async (t) => {
+    const { result } = await setupRpc(t);
+    const receiver = await result('Filecoin.WalletNew', ['secp256k1']);
+    await result('evm_setAutomine', [false]);
+    const info = await result('Filecoin.PaychGet', [CREATOR, receiver, '700', null]);
+    assert.equal(info.Channel, '<empty>');
+    const pending = await result('Filecoin.PaychAvailableFundsByFromTo', [CREATOR, receiver]);
+    assert.deepEqual([pending.Channel, pending.PendingAmt, pending.ConfirmedAmt, pending.PendingWaitSentinel], [null, '700', '0', info.WaitSentinel]);
+    assert.deepEqual(await result('Filecoin.PaychList'), []);
+    await result('evm_mine');
+    const ready = result('Filecoin.PaychGetWaitReady', [info.WaitSentinel]);
+    await result('anvil_mine', ['0x5']);
+    const channel = await ready;
+    assert.deepEqual(await result('Filecoin.PaychList'), [channel]);
+    const funds = await result('Filecoin.PaychAvailableFunds', [channel]);
+    assert.deepEqual([funds.ConfirmedAmt, funds.PendingAmt, funds.PendingWaitSentinel], ['700', '0', null]);
+  });
+
+  test('evm_revert takes back an add-funds message; anvil_reset forgets the channel', async (t) => {
+    const { result, error } = await setupRpc(t);
+    const receiver = await result('Filecoin.WalletNew', ['secp256k1']);
+    const info = await result('Filecoin.PaychFund', [CREATOR, receiver, '700']);
+    const channel = await result('Filecoin.PaychGetWaitReady', [info.WaitSentinel]);
+    const snapshot = await result('evm_snapshot');
+    const added = await result('Filecoin.PaychFund', [CREATOR, receiver, '300']);
+    await result('Filecoin.PaychGetWaitReady', [added.WaitSentinel]);
+    assert.equal((await result('Filecoin.PaychAvailableFunds', [channel])).ConfirmedAmt, '1000');
+    await result('evm_revert', [snapshot]);
+    const funds = await result('Filecoin.PaychAvailableFunds', [channel]);
+    assert.deepEqual([funds.ConfirmedAmt, funds.NonReservedAmt], ['700', '700']);
+    assert.equal((await error('Filecoin.PaychGetWaitReady', [added.WaitSentinel])).message, `Could not find wait msg cid ${added.WaitSentinel['/']}`);
+    await result('anvil_reset');
+    assert.deepEqual(await result('Filecoin.PaychList'), []);
+  });
+});
