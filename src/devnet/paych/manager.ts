@@ -304,10 +304,7 @@ export class PaychManager {
   /** Runs `op` after the channel's operations before it. */
   private locked<T>(ci: ChannelInfo, op: () => Promise<T>): Promise<T> {
     const run = (this.locks.get(ci.id) ?? Promise.resolve()).then(op);
-    this.locks.set(
-      ci.id,
-      run.catch(() => undefined),
-    );
+    this.locks.set(ci.id, run.catch(() => undefined));
     return run;
   }
 
@@ -407,7 +404,8 @@ export class PaychManager {
     if (sv.timeLockMax !== 0) fail('voucher is Max Time Locked');
     if (sv.timeLockMin !== 0) fail('voucher is Min Time Locked');
     if (sv.secretHash.length !== 0) fail('voucher is Hash Locked');
-    const { actor, paych, from } = await this.paychState(channel);
+    const { actor, paych } = await this.paychState(channel);
+    const from = await this.keyOf(paych.from);
     if (!sv.signature) fail('signature is nil');
     if (!verifyWalletSignature(from, { type: sv.signature!.type as SigType, data: sv.signature!.data }, sv.signingBytes)) {
       fail(sv.signature!.type === SigType.BLS ? 'bls signature failed to verify' : 'signature did not match');
@@ -445,7 +443,8 @@ export class PaychManager {
   private async trackInbound(channel: FilAddress): Promise<ChannelInfo> {
     const known = this.store.byAddress(channel);
     if (known) return known;
-    const { paych, from, to } = await this.paychState(channel);
+    const { paych } = await this.paychState(channel);
+    const [from, to] = [await this.keyOf(paych.from), await this.keyOf(paych.to)];
     const again = this.store.byAddress(channel);
     if (again) return again;
     if (!this.devnet.wallet.has(to)) fail(`cannot add voucher for channel ${channel.toString()}: wallet does not have key for address ${to.toString()}`);
@@ -454,15 +453,20 @@ export class PaychManager {
     return this.store.trackChannel({ channel, control: to, target: from, direction: DIR_INBOUND, nextLane });
   }
 
-  /** GetPaychState at the head, with the parties' key addresses (ResolveToDeterministicAddress). */
-  private paychState(channel: FilAddress): Promise<{ actor: Actor; paych: PaychState; from: FilAddress; to: FilAddress }> {
+  /** GetPaychState at the head: the channel's actor and its state. */
+  private paychState(channel: FilAddress): Promise<{ actor: Actor; paych: PaychState }> {
     return this.devnet.untilFetched(() => {
-      const state = this.devnet.stateAt(this.devnet.head.epoch);
-      const actor = resolveAddress(state, channel) ?? fail(actorNotFound(channel));
+      const actor = resolveAddress(this.devnet.stateAt(this.devnet.head.epoch), channel) ?? fail(actorNotFound(channel));
       const paych = actor.paych ?? fail(`unknown actor code ${this.devnet.codes.codeOf(actor.kind).toString()}`);
-      const key = (id: number) => deterministicAddress(state, FilAddress.fromId(id)) ?? fail(`failed to get account key for ${FilAddress.fromId(id).toString()}`);
-      return { actor, paych, from: key(paych.from), to: key(paych.to) };
+      return { actor, paych };
     });
+  }
+
+  /** ResolveToDeterministicAddress of a party's ID at the head: the key address it signs with. */
+  private keyOf(id: number): Promise<FilAddress> {
+    return this.devnet.untilFetched(
+      () => deterministicAddress(this.devnet.stateAt(this.devnet.head.epoch), FilAddress.fromId(id)) ?? fail(`failed to get account key for ${FilAddress.fromId(id).toString()}`),
+    );
   }
 
   // --- settling (paych.go) ------------------------------------------------------------------------
