@@ -75,6 +75,11 @@ function messageTuple(m: Message): unknown[] {
   ];
 }
 
+/** A message for its sender (or MpoolPushMessage) to complete: nonce and gas left at zero. */
+export function unsentMessage(from: FilAddress, to: FilAddress, method: number, params: Uint8Array, value = 0n): Message {
+  return { version: 0, to, from, nonce: 0, value, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method, params };
+}
+
 /**
  * `m` with another nonce, gas limit or fees, written field by field in the order every message is made
  * (decodeMessage, toUnsignedMessage). A spread copy (`{ ...m, nonce }`) would be an object of

@@ -4,7 +4,7 @@
 import { FilAddress } from '../../common/address.js';
 import { decodeCbor, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
-import { signedMessageCid, type Message, type SignedMessage } from '../../fevm/message.js';
+import { signedMessageCid, unsentMessage, type Message, type SignedMessage } from '../../fevm/message.js';
 import type { MessageLocation } from '../../mining/chain-store.js';
 import type { Tipset } from '../../mining/tipset.js';
 
@@ -44,18 +44,7 @@ export async function sendFromNodeKey(node: MessageSender, message: NodeMessage)
 
 /** Estimates, signs and pushes a message (a later one from the same sender is estimated after it); its CID. */
 export async function pushFromNodeKey(node: MessageSender, { from, to, method, params, value = 0n }: NodeMessage): Promise<CID> {
-  const message: Message = {
-    version: 0,
-    to: typeof to === 'number' ? FilAddress.fromId(to) : to,
-    from,
-    nonce: 0,
-    value,
-    gasLimit: 0,
-    gasFeeCap: 0n,
-    gasPremium: 0n,
-    method,
-    params: params === undefined ? new Uint8Array() : encodeCbor(params),
-  };
+  const message = unsentMessage(from, typeof to === 'number' ? FilAddress.fromId(to) : to, method, params === undefined ? new Uint8Array() : encodeCbor(params), value);
   return signedMessageCid(await node.pushWithWallet(message));
 }
 

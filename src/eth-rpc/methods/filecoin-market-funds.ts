@@ -10,7 +10,7 @@ import type { Devnet } from '../../devnet/devnet.js';
 import { MARKET_ACTOR_ID } from '../../fevm/actor.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { EMPTY_MARKET_STATE } from '../../fevm/actors/market/state.js';
-import { signedMessageCid, type Message } from '../../fevm/message.js';
+import { signedMessageCid, unsentMessage } from '../../fevm/message.js';
 import { defineMethod, defineWriteMethod } from '../define-method.js';
 import { cidJson } from '../lotus-json.js';
 import { filAddress, tokenAmount } from '../lotus-params.js';
@@ -23,8 +23,7 @@ const WITHDRAW_BALANCE = 3;
 const fil = (atto: bigint) => `${attoToFil(atto)} FIL`;
 
 async function pushFromWallet(devnet: Devnet, from: FilAddress, method: number, params: unknown, value: bigint) {
-  const message: Message = { version: 0, to: FilAddress.fromId(MARKET_ACTOR_ID), from, nonce: 0, value, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method, params: encodeCbor(params) };
-  return cidJson(signedMessageCid(await mpoolPushMessage(devnet, message)));
+  return cidJson(signedMessageCid(await mpoolPushMessage(devnet, unsentMessage(from, FilAddress.fromId(MARKET_ACTOR_ID), method, encodeCbor(params), value))));
 }
 
 export const filecoinMarketFunds = [

@@ -13,7 +13,7 @@ import { INIT_ACTOR_ID } from '../../fevm/actor.js';
 import { InitMethod } from '../../fevm/actors/init.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
 import { MultisigMethod, proposalHash } from '../../fevm/actors/multisig/state.js';
-import { signedMessageCid, type Message } from '../../fevm/message.js';
+import { signedMessageCid, unsentMessage, type Message } from '../../fevm/message.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { defineMethod, defineWriteMethod, type Args, type RpcMethod } from '../define-method.js';
 import { cidJson, messageJson } from '../lotus-json.js';
@@ -39,7 +39,7 @@ const addressList = (name: string): Param<FilAddress[]> => ({
 
 /** The message a builder makes: without nonce or gas, for the sender (or the node's wallet) to complete. */
 function prototype(from: FilAddress, to: FilAddress, method: number, params: unknown, value = 0n): Message {
-  return { version: 0, to, from, nonce: 0, value, gasLimit: 0, gasFeeCap: 0n, gasPremium: 0n, method, params: encodeCbor(params) };
+  return unsentMessage(from, to, method, encodeCbor(params), value);
 }
 
 /** One builder, as v1 serves it (a MessagePrototype) and as v0 serves it (pushed from the node's wallet, its CID). */
