@@ -51,6 +51,47 @@ const latestInstance = (devnet: Devnet) => devnet.finality().f3.epoch;
 
 const instance = nonNegative('instance', 'instance number');
 
+/**
+ * The parts of a Lotus 2k devnet's F3 manifest (build/buildconstants/f3manifest_2k.json, go-f3's
+ * defaults) that describe a running GossiPBFT rather than this chain: its protocol's timings and
+ * buffers, in Lotus's JSON (durations in nanoseconds). They are structs in go-f3's Manifest, never null.
+ */
+const LOTUS_2K_F3 = {
+  CatchUpAlignment: 15_000_000_000,
+  BaseDecisionBackoffTable: [1.3, 1.69, 2.2, 2.86, 3.71, 4.83, 6.27, 7.5],
+  Gpbft: {
+    Delta: 6_000_000_000,
+    DeltaBackOffExponent: 2,
+    QualityDeltaMultiplier: 1,
+    MaxLookaheadRounds: 5,
+    ChainProposedLength: 100,
+    RebroadcastBackoffBase: 6_000_000_000,
+    RebroadcastBackoffExponent: 1.3,
+    RebroadcastBackoffSpread: 0.1,
+    RebroadcastBackoffMax: 60_000_000_000,
+  },
+  CertificateExchange: { ClientRequestTimeout: 10_000_000_000, ServerRequestTimeout: 60_000_000_000, MinimumPollInterval: 30_000_000_000, MaximumPollInterval: 120_000_000_000 },
+  PubSub: { CompressionEnabled: true, ChainCompressionEnabled: true, GMessageSubscriptionBufferSize: 128, ValidatedMessageBufferSize: 128 },
+  ChainExchange: {
+    SubscriptionBufferSize: 32,
+    MaxChainLength: 100,
+    MaxInstanceLookahead: 10,
+    MaxDiscoveredChainsPerInstance: 1000,
+    MaxWantedChainsPerInstance: 1000,
+    RebroadcastInterval: 2_000_000_000,
+    MaxTimestampAge: 8_000_000_000,
+  },
+  PartialMessageManager: {
+    PendingDiscoveredChainsBufferSize: 100,
+    PendingPartialMessagesBufferSize: 100,
+    PendingChainBroadcastsBufferSize: 100,
+    PendingInstanceRemovalBufferSize: 10,
+    CompletedMessagesBufferSize: 100,
+    MaxBufferedMessagesPerInstance: 25_000,
+    MaxCachedValidatedMessagesPerInstance: 25_000,
+  },
+};
+
 export const filecoinF3 = [
   defineMethod('Filecoin.F3IsRunning', [], () => true),
 
@@ -75,13 +116,13 @@ export const filecoinF3 = [
     NetworkName: NETWORK_NAME,
     InitialPowerTable: cidJson(powerTableCid()),
     CommitteeLookback: 10,
-    CatchUpAlignment: 0,
-    Gpbft: null,
-    EC: { Period: devnet.blockDelay * 1e9, Finality: EC_FINALITY, DelayMultiplier: 2, BaseDecisionBackoffTable: null, HeadLookback: devnet.f3Lag, Finalize: true },
-    CertificateExchange: null,
-    PubSub: null,
-    ChainExchange: null,
-    PartialMessageManager: null,
+    CatchUpAlignment: LOTUS_2K_F3.CatchUpAlignment,
+    Gpbft: LOTUS_2K_F3.Gpbft,
+    EC: { Period: devnet.blockDelay * 1e9, Finality: EC_FINALITY, DelayMultiplier: 2, BaseDecisionBackoffTable: LOTUS_2K_F3.BaseDecisionBackoffTable, HeadLookback: devnet.f3Lag, Finalize: true },
+    CertificateExchange: LOTUS_2K_F3.CertificateExchange,
+    PubSub: LOTUS_2K_F3.PubSub,
+    ChainExchange: LOTUS_2K_F3.ChainExchange,
+    PartialMessageManager: LOTUS_2K_F3.PartialMessageManager,
   })),
 
   // The tipset `finalized` names: F3's, or head - 900 when that is newer (Lotus's EC fallback).
