@@ -81,6 +81,7 @@ describe('Filecoin.* chain methods', () => {
     const version = await result('Filecoin.Version');
     assert.equal(version.APIVersion, 0x020300);
     assert.match(version.Version, /^1\.36\.2/);
+    assert.equal(version.Agent, 'lotus');
     const head = await result('Filecoin.ChainHead');
     assert.equal(head.Height, 0);
     assert.equal(head.Blocks.length, 1);

@@ -21,12 +21,16 @@ const LOTUS_VERSION = '1.36.2';
 const FULL_API_VERSION_1 = (2 << 16) | (3 << 8);
 const FULL_API_VERSION_0 = (1 << 16) | (5 << 8);
 
-/** Filecoin.Version answering `apiVersion`: Lotus's v0 endpoint answers its own (api/v0api/v1_wrapper.go Version). */
+/**
+ * Filecoin.Version answering `apiVersion`: Lotus's v0 endpoint answers its own (api/v0api/v1_wrapper.go
+ * Version). Agent is Lotus's (buildconstants.UserAgent); Version says the node is an fvm-devnet.
+ */
 const versionMethod = (apiVersion: number) =>
   defineMethod('Filecoin.Version', [], ({ devnet }) => ({
     Version: `${LOTUS_VERSION}+fvm-devnet`,
     APIVersion: apiVersion,
     BlockDelay: devnet.blockDelay,
+    Agent: 'lotus',
   }));
 
 /** What /rpc/v0 answers in place of v1's chain methods. */
