@@ -1,0 +1,306 @@
+// Each native Filecoin.* method the node serves on /rpc/v1 answers in the shape Lotus's own OpenRPC
+// document gives it (build/openrpc/full.json, vendored in test/fixtures/lotus-openrpc): field names and
+// their casing, no field missing or added, JSON types, big ints as decimal strings, addresses as
+// strings, bytes as base64, CIDs as {"/": …}. The shape is read from the document's example of each
+// result, which Lotus produces by marshalling a value of the Go type (test/helpers/openrpc.ts says why
+// the schemas beside them cannot be used as they are). The methods are called on the real node, over
+// HTTP, with state that makes their answers non-trivial: a mined transfer, Lotus's EventMatrix contract
+// and its events, a multisig, a verified deal sealed (a claim) and one pending (an allocation).
+// Not here: the channel methods (ChainNotify, MpoolSub, SubscribeActorEventsRaw), which the document
+// leaves out; the Eth* aliases answer as eth_* (eth-openrpc-conformance.test.ts).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FilAddress } from '../../src/common/address.js';
+import { decodeCbor } from '../../src/common/cbor.js';
+import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { lotusKit } from '../helpers/lotus-contracts.js';
+import { lotusResultShapes, schemaErrors } from '../helpers/openrpc.js';
+import { rawRpc } from '../helpers/raw-rpc.js';
+import { MIN_DATACAP, randomVerifiedPiece } from '../helpers/verified-piece.js';
+
+/**
+ * Fields Lotus's Go types let be null (a pointer, a nil slice or []byte, an undefined CID), which the
+ * document's examples show set; the devnet answers null where Lotus does.
+ */
+const NULLABLE = new Set([
+  'EventsRoot', // MessageReceipt: *cid.Cid, null without events
+  'Return', // MessageReceipt: []byte
+  'Params', // Message: []byte (ChainGetParentMessages' schema says nothing of its Message)
+  'DelegatedAddress', // Actor: *address.Address, set for f4 actors only
+  'GasCost.Message', // MsgGasCost: cid.Undef (null) where no gas is accounted: StateCall, implicit messages
+  'GasCharges', // ExecutionTrace: []*GasTrace, nil in subcalls
+  'PendingOwnerAddress', // MinerInfo: *address.Address
+  'PendingBeneficiaryTerm', // MinerInfo: *PendingBeneficiaryChange
+  'ExpectedDayReward', // SectorOnChainInfo: *abi.TokenAmount (go-state-types v17), unset since FIP-0100 fees
+  'ExpectedStoragePledge', // likewise
+  'ReplacedDayReward', // likewise
+  'SectorKeyCID', // SectorOnChainInfo: *cid.Cid, set by a replica update only
+  // BlockHeader: *crypto.Signature. Lotus's miners sign every block and aggregate its BLS messages'
+  // signatures; the devnet signs no block, so both are null (its headers' CBOR says the same).
+  'BLSAggregate',
+  'BlockSig',
+]);
+/** Fields tagged `json:",omitempty"`: ExecutionTrace's InvokedActor, Logs and IpldOps (chain/types/execresult.go). */
+const OMIT_EMPTY = new Set(['InvokedActor', 'Logs', 'IpldOps']);
+const shapes = lotusResultShapes('lotus-openrpc/full.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
+const gatewayShapes = lotusResultShapes('lotus-openrpc/gateway.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
+/** Epochs a provider waits before sealing a deal: the test's own tipsets stay well under it, so the second deal's allocation stays pending. */
+const SEAL_DELAY = 200;
+const word = (n: number) => n.toString(16).padStart(64, '0');
+
+describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/openrpc/full.json, b835fab70)", () => {
+  let node: DevnetProcess;
+  let rpc: ReturnType<typeof rawRpc>['rpc'];
+  let ok: ReturnType<typeof rawRpc>['ok'];
+  let kit: ReturnType<typeof lotusKit>;
+  /** The node's default wallet (the deal client), a second key it holds, a genesis miner, the genesis tipset's key. */
+  let wallet: string;
+  let other: string;
+  let miner: string;
+  /** The other genesis miner, with a sector declared faulty. */
+  let faultyMiner: string;
+  let genesisKey: unknown;
+  /** A mined transfer (MpoolPushMessage's answer) and its lookup. */
+  let transfer: { CID: unknown };
+  let lookup: { TipSet: { '/': string }[]; Height: number; Receipt: { EventsRoot: unknown } };
+  let eventsRoot: unknown;
+  let eventsHeight: number;
+  let msig: string;
+  /** The tipset that created the multisig, and the params of its pending proposal. */
+  let msigKey: unknown;
+  let proposeParams: string;
+  let claimedDeal: number;
+  let pendingDeal: number;
+  /** A sector of `miner`. */
+  let sector: number;
+
+  /** The answer of `method` must have the document's shape (`document`: full.json's by default), and be there (not null). */
+  async function conforms(method: string, params: unknown[], document = shapes): Promise<any> {
+    const shape = document.get(method);
+    assert.ok(shape, `${method} has an example in the document`);
+    const answer = await rpc(method, ...params);
+    assert.equal(answer.error, undefined, `${method}: ${answer.error?.message}`);
+    assert.notEqual(answer.result, null, `${method} answered null`);
+    const errors = schemaErrors(shape, answer.result).map((error) => `${error.instancePath} ${error.message}`);
+    assert.deepEqual(errors, [], `${method}: ${JSON.stringify(answer.result)}`);
+    return answer.result;
+  }
+
+  before(async () => {
+    node = await startDevnet(['--seal-delay', String(SEAL_DELAY)]);
+    ({ rpc, ok } = rawRpc(`${node.url}/rpc/v1`));
+    kit = lotusKit(node.url);
+    await kit.ageChain();
+    wallet = await kit.sender();
+    other = await ok('Filecoin.WalletNew', 'secp256k1');
+    [miner, faultyMiner] = await ok('Filecoin.StateListMiners', null);
+    genesisKey = (await ok('Filecoin.ChainGetGenesis')).Cids;
+    transfer = await ok('Filecoin.MpoolPushMessage', { From: wallet, To: other, Value: String(100n * 10n ** 18n) }, null);
+    lookup = await ok('Filecoin.StateWaitMsg', transfer.CID, 0, -1, true);
+    const contract = await kit.deploy('EventMatrix');
+    const invoked = await kit.invoke(contract.id, 'logEventThreeIndexedWithData(uint256,uint256,uint256,uint256)', [44, 27, 19, 12].map(word).join(''));
+    eventsRoot = invoked.lookup.Receipt.EventsRoot;
+    eventsHeight = invoked.lookup.Height;
+    // A 2-of-2 multisig of the wallet and the new key, with a proposal pending.
+    const created = await ok('Filecoin.MsigCreate', 2, [wallet, other], 0, '1000', wallet, '0');
+    const createdLookup = await ok('Filecoin.StateWaitMsg', (await ok('Filecoin.MpoolPushMessage', created.Message, null)).CID, 0, -1, true);
+    const [idAddress] = decodeCbor<[Uint8Array]>(Buffer.from(createdLookup.Receipt.Return, 'base64'));
+    msig = FilAddress.fromBytes(idAddress).toString();
+    msigKey = createdLookup.TipSet;
+    const proposed = await ok('Filecoin.MsigPropose', msig, other, '1', wallet, 0, null);
+    proposeParams = proposed.Message.Params;
+    await ok('Filecoin.StateWaitMsg', (await ok('Filecoin.MpoolPushMessage', proposed.Message, null)).CID, 0, -1, true);
+    const [{ SectorNumber: faulty }] = await ok('Filecoin.StateMinerActiveSectors', faultyMiner, null);
+    await ok('devnet_faultSectors', faultyMiner, [faulty]);
+    // Verified deals: one sealed (its allocation claimed), one left pending.
+    await ok('devnet_addVerifiedClient', wallet, String(4n * BigInt(MIN_DATACAP)));
+    const first = randomVerifiedPiece();
+    ({ dealId: claimedDeal } = await ok('devnet_proposeDeal', { pieceCid: first.cid.toString(), pieceSize: first.size, verifiedDeal: true, provider: miner }));
+    await ok('anvil_mine', `0x${(SEAL_DELAY + 10).toString(16)}`);
+    const second = randomVerifiedPiece();
+    ({ dealId: pendingDeal } = await ok('devnet_proposeDeal', { pieceCid: second.cid.toString(), pieceSize: second.size, verifiedDeal: true, provider: miner }));
+    [{ SectorNumber: sector }] = await ok('Filecoin.StateMinerActiveSectors', miner, null);
+  });
+  after(() => node?.stop());
+
+  /** A transfer from the wallet, as StateCall, the gas estimates, the pool's checks and WalletSignMessage take it. */
+  const send = () => ({ From: wallet, To: other, Value: '1', Method: 0, Nonce: 0, GasLimit: 0, GasFeeCap: '0', GasPremium: '0' });
+  const key = () => lookup.TipSet;
+  /** A transfer from the second key, signed by the node (WalletSignMessage) with its next nonce, for the MpoolPush methods. */
+  const signedByOther = async () =>
+    ok('Filecoin.WalletSignMessage', other, { From: other, To: wallet, Value: '1', Method: 0, Nonce: await ok('Filecoin.MpoolGetNonce', other), GasLimit: 1_000_000, GasFeeCap: '1000000', GasPremium: '1000' });
+  /** A pre-commit of a new sector of `miner`, as StateMinerInitialPledgeCollateral and StateMinerPreCommitDepositForPower take it. */
+  async function preCommitInfo() {
+    const { SealProof, SealedCID } = await ok('Filecoin.StateSectorGetInfo', miner, sector, null);
+    const head = await ok('Filecoin.ChainHead');
+    return { SealProof, SectorNumber: 1000, SealedCID, SealRandEpoch: head.Height - 10, DealIDs: null, Expiration: head.Height + 540 * 2880, UnsealedCid: null };
+  }
+  let held = false;
+  /** Stops mining (evm_setAutomine false) and pushes a transfer, so that the pool holds a message; once. */
+  async function holdInPool(): Promise<void> {
+    if (held) return;
+    held = true;
+    await ok('evm_setAutomine', false);
+    await ok('Filecoin.MpoolPushMessage', { From: wallet, To: other, Value: '1' }, null);
+  }
+  /** Each method with its params, computed when its test runs; writes last, so that the readers see the state built in before(). */
+  const cases: [method: string, params: () => unknown[] | Promise<unknown[]>][] = [
+    ['Filecoin.FilecoinAddressToEthAddress', () => [other]],
+    ['Filecoin.ChainHead', () => []],
+    ['Filecoin.ChainGetTipSet', () => [key()]],
+    ['Filecoin.ChainGetTipSetByHeight', () => [lookup.Height, null]],
+    ['Filecoin.ChainGetTipSetAfterHeight', () => [lookup.Height, null]],
+    ['Filecoin.ChainGetBlock', () => [key()[0]]],
+    ['Filecoin.ChainGetMessage', () => [transfer.CID]],
+    ['Filecoin.ChainGetBlockMessages', () => [key()[0]]],
+    ['Filecoin.ChainGetParentReceipts', async () => [(await ok('Filecoin.ChainGetTipSetByHeight', lookup.Height + 1, null)).Cids[0]]],
+    ['Filecoin.ChainGetParentMessages', async () => [(await ok('Filecoin.ChainGetTipSetByHeight', lookup.Height + 1, null)).Cids[0]]],
+    ['Filecoin.ChainReadObj', () => [transfer.CID]],
+    ['Filecoin.ChainGetGenesis', () => []],
+    ['Filecoin.ChainGetPath', () => [genesisKey, key()]],
+    ['Filecoin.ChainGetMessagesInTipset', () => [key()]],
+    ['Filecoin.ChainHasObj', () => [transfer.CID]],
+    ['Filecoin.ChainStatObj', () => [transfer.CID, null]],
+    ['Filecoin.GetActorEventsRaw', () => [{ fromHeight: eventsHeight, toHeight: eventsHeight }]],
+    ['Filecoin.ChainGetEvents', () => [eventsRoot]],
+    ['Filecoin.F3IsRunning', () => []],
+    ['Filecoin.F3GetLatestCertificate', () => []],
+    ['Filecoin.F3GetCertificate', () => [0]],
+    ['Filecoin.F3GetProgress', () => []],
+    ['Filecoin.F3GetManifest', () => []],
+    ['Filecoin.ChainGetFinalizedTipSet', () => []],
+    ['Filecoin.StateGetActor', () => [wallet, null]],
+    ['Filecoin.StateReadState', () => [msig, null]],
+    ['Filecoin.StateLookupID', () => [wallet, null]],
+    ['Filecoin.StateAccountKey', async () => [await ok('Filecoin.StateLookupID', wallet, null), null]],
+    ['Filecoin.StateLookupRobustAddress', () => [msig, null]],
+    ['Filecoin.StateNetworkVersion', () => [null]],
+    ['Filecoin.StateNetworkName', () => []],
+    ['Filecoin.WalletBalance', () => [wallet]],
+    ['Filecoin.StateCall', () => [send(), null]],
+    ['Filecoin.StateSearchMsg', () => [null, transfer.CID, -1, true]],
+    ['Filecoin.StateWaitMsg', () => [transfer.CID, 0, -1, true]],
+    ['Filecoin.StateGetNetworkParams', () => []],
+    ['Filecoin.StateActorCodeCIDs', async () => [await ok('Filecoin.StateNetworkVersion', null)]],
+    ['Filecoin.StateActorManifestCID', async () => [await ok('Filecoin.StateNetworkVersion', null)]],
+    ['Filecoin.StateListActors', () => [null]],
+    ['Filecoin.StateListMessages', () => [{ To: other }, null, 0]],
+    ['Filecoin.StateChangedActors', async () => [(await ok('Filecoin.ChainGetTipSet', key())).Blocks[0].ParentStateRoot, (await ok('Filecoin.ChainGetTipSetByHeight', lookup.Height + 1, null)).Blocks[0].ParentStateRoot]],
+    ['Filecoin.StateCirculatingSupply', () => [null]],
+    ['Filecoin.StateVMCirculatingSupplyInternal', () => [null]],
+    ['Filecoin.StateReplay', () => [null, transfer.CID]],
+    ['Filecoin.StateCompute', () => [lookup.Height, null, key()]],
+    ['Filecoin.StateDecodeParams', () => [msig, 2, proposeParams, null]],
+    ['Filecoin.StateEncodeParams', async () => [(await ok('Filecoin.StateGetActor', msig, null)).Code, 3, { ID: 0, ProposalHash: null }]],
+    ['Filecoin.StateListMiners', () => [null]],
+    ['Filecoin.StateMinerInfo', () => [miner, null]],
+    ['Filecoin.StateMinerPower', () => [miner, null]],
+    ['Filecoin.StateMinerAvailableBalance', () => [miner, null]],
+    ['Filecoin.StateMinerSectors', () => [miner, null, null]],
+    ['Filecoin.StateMinerActiveSectors', () => [miner, null]],
+    ['Filecoin.StateSectorGetInfo', () => [miner, sector, null]],
+    ['Filecoin.StateSectorPartition', () => [miner, sector, null]],
+    ['Filecoin.StateMinerFaults', () => [faultyMiner, null]],
+    ['Filecoin.StateMinerProvingDeadline', () => [miner, null]],
+    ['Filecoin.StateMinerDeadlines', () => [miner, null]],
+    ['Filecoin.StateMinerPartitions', async () => [miner, (await ok('Filecoin.StateSectorPartition', miner, sector, null)).Deadline, null]],
+    ['Filecoin.StateMinerSectorCount', () => [miner, null]],
+    ['Filecoin.StateMinerRecoveries', () => [miner, null]],
+    ['Filecoin.StateAllMinerFaults', () => [1000, null]],
+    ['Filecoin.StateMinerInitialPledgeCollateral', async () => [miner, await preCommitInfo(), null]],
+    ['Filecoin.StateMinerPreCommitDepositForPower', async () => [miner, await preCommitInfo(), null]],
+    ['Filecoin.StateMinerInitialPledgeForSector', () => [518400, 2048, 0, null]],
+    ['Filecoin.StateMinerCreationDeposit', () => [null]],
+    ['Filecoin.StateSectorExpiration', () => [miner, sector, null]],
+    ['Filecoin.StateSectorPreCommitInfo', async () => {
+      // The claimed deal's sector, at the tipset whose state holds its pre-commit: one before the tipset that proved it.
+      const { SectorNumber } = (await ok('Filecoin.StateMarketStorageDeal', claimedDeal, null)).State;
+      const { Activation } = await ok('Filecoin.StateSectorGetInfo', miner, SectorNumber, null);
+      return [miner, SectorNumber, (await ok('Filecoin.ChainGetTipSetByHeight', Activation - 1, null)).Cids];
+    }],
+    ['Filecoin.StateMarketStorageDeal', () => [claimedDeal, null]],
+    ['Filecoin.StateMarketDeals', () => [null]],
+    ['Filecoin.StateMarketBalance', () => [wallet, null]],
+    ['Filecoin.StateMarketParticipants', () => [null]],
+    ['Filecoin.StateDealProviderCollateralBounds', () => [2048, true, null]],
+    ['Filecoin.StateMarketProposalPending', () => [transfer.CID, null]],
+    ['Filecoin.StateComputeDataCID', async () => [miner, (await ok('Filecoin.StateSectorGetInfo', miner, sector, null)).SealProof, [pendingDeal], null]],
+    ['Filecoin.StateVerifiedClientStatus', () => [wallet, null]],
+    ['Filecoin.StateVerifierStatus', () => [deriveNodeKeys(DEV_MNEMONIC).verifier.address.toString('t'), null]],
+    ['Filecoin.StateVerifiedRegistryRootKey', () => [null]],
+    ['Filecoin.StateGetAllocationIdForPendingDeal', () => [pendingDeal, null]],
+    ['Filecoin.StateGetAllocationForPendingDeal', () => [pendingDeal, null]],
+    ['Filecoin.StateGetAllocation', async () => [wallet, await ok('Filecoin.StateGetAllocationIdForPendingDeal', pendingDeal, null), null]],
+    ['Filecoin.StateGetAllocations', () => [wallet, null]],
+    ['Filecoin.StateGetClaim', async () => [miner, Number(Object.keys(await ok('Filecoin.StateGetClaims', miner, null))[0]), null]],
+    ['Filecoin.StateGetClaims', () => [miner, null]],
+    ['Filecoin.StateGetAllAllocations', () => [null]],
+    ['Filecoin.StateGetAllClaims', () => [null]],
+    ['Filecoin.MsigGetAvailableBalance', () => [msig, null]],
+    ['Filecoin.MsigGetVestingSchedule', () => [msig, null]],
+    ['Filecoin.MsigGetVested', async () => [msig, msigKey, (await ok('Filecoin.ChainHead')).Cids]],
+    ['Filecoin.MsigGetPending', () => [msig, null]],
+    ['Filecoin.MsigCreate', () => [1, [wallet], 0, '1', wallet, '0']],
+    ['Filecoin.MsigPropose', () => [msig, other, '1', wallet, 0, null]],
+    ['Filecoin.MsigApprove', () => [msig, 0, other]],
+    ['Filecoin.MsigApproveTxnHash', () => [msig, 0, wallet, other, '1', other, 0, null]],
+    ['Filecoin.MsigCancel', () => [msig, 0, wallet]],
+    ['Filecoin.MsigCancelTxnHash', () => [msig, 0, other, '1', wallet, 0, null]],
+    ['Filecoin.MsigAddPropose', () => [msig, wallet, miner, false]],
+    ['Filecoin.MsigAddApprove', () => [msig, other, 0, wallet, miner, false]],
+    ['Filecoin.MsigAddCancel', () => [msig, wallet, 0, miner, false]],
+    ['Filecoin.MsigSwapPropose', () => [msig, wallet, other, miner]],
+    ['Filecoin.MsigSwapApprove', () => [msig, other, 0, wallet, other, miner]],
+    ['Filecoin.MsigSwapCancel', () => [msig, wallet, 0, other, miner]],
+    ['Filecoin.MsigRemoveSigner', () => [msig, wallet, other, false]],
+    ['Filecoin.StateGetBeaconEntry', () => [lookup.Height]],
+    ['Filecoin.StateGetRandomnessDigestFromBeacon', () => [lookup.Height, null]],
+    ['Filecoin.StateGetRandomnessFromBeacon', () => [2, lookup.Height, null, null]],
+    ['Filecoin.StateGetRandomnessFromTickets', () => [2, lookup.Height, null, null]],
+    ['Filecoin.MpoolGetConfig', () => []],
+    ['Filecoin.MpoolGetNonce', () => [wallet]],
+    ['Filecoin.GasEstimateGasLimit', () => [send(), null]],
+    ['Filecoin.GasEstimateGasPremium', () => [10, wallet, 1_000_000, null]],
+    ['Filecoin.GasEstimateFeeCap', () => [send(), 10, null]],
+    ['Filecoin.GasEstimateMessageGas', () => [send(), null, null]],
+    ['Filecoin.MpoolCheckMessages', () => [[{ Message: send(), ValidNonce: false }]]],
+    ['Filecoin.MpoolCheckReplaceMessages', () => [[send()]]],
+    ['Filecoin.MarketGetReserved', () => [wallet]],
+    ['Filecoin.WalletList', () => []],
+    ['Filecoin.WalletHas', () => [other]],
+    ['Filecoin.WalletDefaultAddress', () => []],
+    ['Filecoin.WalletExport', () => [other]],
+    ['Filecoin.WalletSign', () => [other, Buffer.from('conformance').toString('base64')]],
+    ['Filecoin.WalletSignMessage', () => [other, send()]],
+    ['Filecoin.WalletVerify', async () => { const data = Buffer.from('conformance').toString('base64'); return [other, data, await ok('Filecoin.WalletSign', other, data)]; }],
+    ['Filecoin.WalletValidateAddress', () => [other]],
+    ['Filecoin.WalletNew', () => ['bls']],
+    ['Filecoin.WalletImport', async () => [await ok('Filecoin.WalletExport', await ok('Filecoin.WalletNew', 'secp256k1'))]],
+    ['Filecoin.MpoolPush', async () => [await signedByOther()]],
+    ['Filecoin.MpoolPushUntrusted', async () => [await signedByOther()]],
+    ['Filecoin.MpoolBatchPush', async () => [[await signedByOther()]]],
+    ['Filecoin.MpoolBatchPushUntrusted', async () => [[await signedByOther()]]],
+    ['Filecoin.MpoolBatchPushMessage', () => [[{ From: wallet, To: other, Value: '1' }], null]],
+    ['Filecoin.MpoolPushMessage', () => [{ From: wallet, To: other, Value: '1' }, null]],
+    ['Filecoin.MarketAddBalance', () => [wallet, wallet, '1']],
+    ['Filecoin.MarketWithdraw', () => [wallet, wallet, '1']],
+    // The pool's readers, with a message held in it.
+    ['Filecoin.MpoolPending', async () => { await holdInPool(); return [null]; }],
+    ['Filecoin.MpoolSelect', async () => { await holdInPool(); return [null, 1]; }],
+    ['Filecoin.MpoolCheckPendingMessages', async () => { await holdInPool(); return [wallet]; }],
+  ];
+
+  for (const [method, params] of cases) test(method, async () => conforms(method, await params()));
+
+  test('Filecoin.WalletSetDefault, Filecoin.WalletDelete: null, the document\'s result (schema type null)', async () => {
+    for (const [method, params] of [['Filecoin.WalletSetDefault', [wallet]], ['Filecoin.WalletDelete', [await ok('Filecoin.WalletNew', 'secp256k1')]]] as const) {
+      const answer = await rpc(method, ...params);
+      assert.deepEqual([answer.error, 'result' in answer, answer.result], [undefined, true, null], method);
+    }
+  });
+
+  // Filecoin.Version is a common API method, which full.json leaves out and gateway.json lists (its
+  // other 107 methods' results are full.json's, example for example).
+  test('Filecoin.Version', () => conforms('Filecoin.Version', [], gatewayShapes));
+});
