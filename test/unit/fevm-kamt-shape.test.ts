@@ -54,6 +54,8 @@ const cases: Record<string, [bigint, bigint][]> = {
   'an array of 100 pushed small values and its length': [[0n, 100n], ...Array.from({ length: 100 }, (_, i): [bigint, bigint] => [mappingKey(0n, 0n) + BigInt(i), BigInt(i + 1)])],
   'a mapping of 300 hashed keys': Array.from({ length: 300 }, (_, i): [bigint, bigint] => [mappingKey(BigInt(i), 3n), BigInt(i) ** 9n + 1n]),
   'the top and bottom of the key space': [[0n, 1n], [1n, 2n], [BIG, 3n], [1n << 255n, 4n], [(1n << 255n) | 1n, 5n]],
+  // Each key leaves the long extension over the zeros above the others at its own group (or within the last, 1-bit one).
+  'keys parting from long extensions at every depth': Array.from({ length: 52 }, (_, i): [bigint, bigint] => [(1n << BigInt(i * 5)) | 1n, BigInt(i + 2)]),
 };
 
 for (const [name, writes] of Object.entries(cases)) {

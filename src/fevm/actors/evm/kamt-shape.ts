@@ -183,38 +183,45 @@ function sharedGroups(a: bigint, b: bigint, from: number): number[] {
 
 /**
  * How many of an extension's groups the key has from bit `from` on. A small slot's key is zeros down
- * to its last bits, so the link to slots 0-31 skips 49 groups: a long extension is compared on the
- * key's 32-bit words (keyWords), not by a BigInt shift per group (a walk to a slot spent ~3 µs there).
+ * to its last bits, so the link to slots 0-31 skips 49 groups: a long extension is compared whole
+ * (longMatchedGroups), not by a BigInt shift per group (a walk to such a slot spent ~3 µs there).
  */
 function matchedGroups(key: bigint, groups: readonly number[], from: number): number {
+  if (groups.length > SHORT_EXTENSION) return longMatchedGroups(key, groups, from);
   let matched = 0;
-  if (groups.length <= SHORT_EXTENSION) {
-    while (matched < groups.length && bitsAt(key, from + matched * BIT_WIDTH) === groups[matched]) matched++;
-    return matched;
-  }
-  const words = keyWords(key);
-  while (matched < groups.length && groupAt(words, from + matched * BIT_WIDTH) === groups[matched]) matched++;
+  while (matched < groups.length && bitsAt(key, from + matched * BIT_WIDTH) === groups[matched]) matched++;
   return matched;
+}
+
+/** matchedGroups of a long extension: its bits as one BigInt (extensionBits) against the key's bits there. */
+function longMatchedGroups(key: bigint, groups: readonly number[], from: number): number {
+  const { bits, length } = extensionBits(groups, from);
+  const differ = BigInt.asUintN(length, key >> SHIFTS[KEY_BITS - from - length]!) ^ bits;
+  if (differ === 0n) return groups.length;
+  // The groups above the highest bit that differs match: all are BIT_WIDTH wide but the last.
+  return Math.floor((length - differ.toString(2).length) / BIT_WIDTH);
 }
 
 /** Extensions of up to this many groups (those between a mapping's keys, hashes) are compared group by group on the key. */
 const SHORT_EXTENSION = 4;
+const KEY_BITS = 256;
 
-/** A key's 256 bits as eight 32-bit words, the most significant first. */
-function keyWords(key: bigint): Uint32Array {
-  const words = new Uint32Array(8);
-  for (let i = 7; key > 0n; i--, key >>= 32n) words[i] = Number(key & 0xffffffffn);
-  return words;
-}
+/** A long extension's bits (its groups, the last narrower at the key's end), made once per extension: extensions never change. */
+const extensionBitsMade = new WeakMap<readonly number[], { from: number; bits: bigint; length: number }>();
 
-/** The group of a key (as keyWords) at bit `at`, as bitsAt reads it: BIT_WIDTH bits, fewer at the key's end. */
-function groupAt(words: Uint32Array, at: number): number {
-  const take = Math.min(BIT_WIDTH, 256 - at);
-  const word = at >>> 5;
-  // Bits past the end of this word, taken from the start of the next.
-  const spill = (at & 31) + take - 32;
-  if (spill <= 0) return (words[word]! >>> -spill) & ((1 << take) - 1);
-  return ((words[word]! & ((1 << (take - spill)) - 1)) << spill) | (words[word + 1]! >>> (32 - spill));
+function extensionBits(groups: readonly number[], from: number): { bits: bigint; length: number } {
+  const made = extensionBitsMade.get(groups);
+  if (made?.from === from) return made;
+  let bits = 0n;
+  let length = 0;
+  for (const group of groups) {
+    const width = Math.min(BIT_WIDTH, KEY_BITS - from - length);
+    bits = (bits << SHIFTS[width]!) | BigInt(group);
+    length += width;
+  }
+  const extension = { from, bits, length };
+  extensionBitsMade.set(groups, extension);
+  return extension;
 }
 
 // --- Walks: the nodes below the root that an access to a slot reaches ---
