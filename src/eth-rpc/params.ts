@@ -132,9 +132,17 @@ export function parseBlockRef(name: string, value: unknown, { allowHash = true }
   if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return { number: Number(value) };
   if (typeof value === 'string') return { number: parseSafeNumber(name, value) };
   if (allowHash && value && typeof value === 'object') {
+    // Lotus's EthBlockNumberOrHash (ethtypes UnmarshalJSON): one of the two, its blockNumber an EthUint64,
+    // which may be a JSON number too (`{ "blockNumber": 12 }`), where a bare block parameter may not.
     const obj = value as Record<string, unknown>;
+    if (obj.blockHash !== undefined && obj.blockNumber !== undefined) throw invalid(name, 'cannot specify both blockNumber and blockHash');
     if (obj.blockHash !== undefined) return { hash: parseHash(`${name}.blockHash`, obj.blockHash) };
+    if (typeof obj.blockNumber === 'number') return { number: parseNonNegative(`${name}.blockNumber`, obj.blockNumber, 'block number') };
     if (obj.blockNumber !== undefined) return parseBlockRef(`${name}.blockNumber`, obj.blockNumber, { allowHash: false });
+  }
+  // A JSON number is refused as Lotus refuses it (its block parameters are strings): say what to send instead.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    throw invalid(name, `expected a block number as a string ("0x${value.toString(16)}" or "${value}"), a tag or a hash, got the JSON number ${value}`);
   }
   throw invalid(name, `expected a block number, tag or hash, got ${describeValue(value)}`);
 }

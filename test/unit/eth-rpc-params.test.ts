@@ -132,6 +132,19 @@ describe('block references', () => {
     invalidParam(() => parseBlockRef('b', { blockHash: '0x12' }), 'b.blockHash');
   });
 
+  test("EIP-1898 blockNumber is Lotus's EthUint64: a JSON number too; blockHash and blockNumber together are refused", () => {
+    assert.deepEqual(parseBlockRef('b', { blockNumber: 12 }), { number: 12 });
+    assert.deepEqual(parseBlockRef('b', { blockNumber: '12' }), { number: 12 });
+    invalidParam(() => parseBlockRef('b', { blockNumber: -1 }), 'b.blockNumber');
+    invalidParam(() => parseBlockRef('b', { blockNumber: 1.5 }), 'b.blockNumber');
+    invalidParam(() => parseBlockRef('b', { blockHash: HASH, blockNumber: '0x1' }), 'b');
+    invalidParam(() => parseBlockRef('block', { blockNumber: 12 }, { allowHash: false }), 'block');
+  });
+
+  test('a bare JSON number is refused, as Lotus refuses it, with the strings to send instead', () => {
+    assert.throws(() => parseBlockRef('block', 12), (err: Error) => err.message.includes('"0xc" or "12"'));
+  });
+
   test('without allowHash, hashes and objects are refused', () => {
     invalidParam(() => parseBlockRef('block', HASH, { allowHash: false }), 'block');
     invalidParam(() => parseBlockRef('block', { blockNumber: '0x1' }, { allowHash: false }), 'block');
