@@ -196,6 +196,17 @@ function askForkTipset(upstream: Upstream, requestedEpoch: number | undefined): 
 }
 
 /**
+ * The tipset after a known point's (the disk cache's for this URL and epoch), asked in the first batch
+ * when that point was read from Lotus (its state is the next tipset's, not its own): a start from the
+ * cache then reads a Lotus upstream in one round trip. Never for an fvm-devnet's point: one forked at
+ * its head refuses the height after it, and logs the refusal on its console.
+ */
+function askNextOfKnown(upstream: Upstream, requestedEpoch: number | undefined, known: ForkPoint | undefined): Promise<LotusTipset> | undefined {
+  if (requestedEpoch === undefined || !known || sameTipsetKey(known.stateKey, known.tipsetKey)) return undefined;
+  return asked(upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [known.epoch + 1, null], 'a tipset', isTipset));
+}
+
+/**
  * Where the fork starts on `upstream` at `requestedEpoch` (its finalized tipset when undefined). A
  * `known` point (the disk cache's for this URL and epoch) whose tipset and state keys are the ones
  * found gives what is read from that state (the actors manifest, the init actor's AddressMap root,
@@ -203,6 +214,7 @@ function askForkTipset(upstream: Upstream, requestedEpoch: number | undefined): 
  */
 export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint): Promise<ForkPoint> {
   const forkTipset = askForkTipset(upstream, requestedEpoch);
+  const nextOfKnown = askNextOfKnown(upstream, requestedEpoch, known);
   const [networkName, genesis, chainId, head, version, networkParams] = await Promise.all([
     upstream.answerOf<string>('Filecoin.StateNetworkName', [], 'a network name', isString),
     upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
@@ -219,7 +231,8 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
   let weight = (BigInt(tipset.Blocks[0].ParentWeight) + 1n).toString();
   if (!executesAsItMines) {
     if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
-    const next = await withinLookbackCap(requestedEpoch ?? tipset.Height, upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset));
+    const asking = (tipset.Height === known?.epoch && nextOfKnown) || upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset);
+    const next = await withinLookbackCap(requestedEpoch ?? tipset.Height, asking);
     stateKey = next.Cids;
     weight = next.Blocks[0].ParentWeight;
   }
