@@ -6,15 +6,17 @@
 // the schemas beside them cannot be used as they are). The methods are called on the real node, over
 // HTTP, with state that makes their answers non-trivial: a mined transfer, Lotus's EventMatrix contract
 // and its events, a multisig, a verified deal sealed (a claim) and one pending (an allocation).
-// Not here: the channel methods (ChainNotify, MpoolSub, SubscribeActorEventsRaw), which the document
-// leaves out; the Eth* aliases answer as eth_* (eth-openrpc-conformance.test.ts).
+// The Eth API is checked under Lotus's names too (Filecoin.Eth*, Net*, Web3*). Not here: the channel
+// methods (ChainNotify, MpoolSub, SubscribeActorEventsRaw), which the document leaves out, and
+// EthSubscribe, served over WebSocket only.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusKit } from '../helpers/lotus-contracts.js';
+import { Wallet } from 'ethers';
+import { DEV_ACCOUNTS, DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
 import { lotusResultShapes, schemaErrors } from '../helpers/openrpc.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
 import { MIN_DATACAP, randomVerifiedPiece } from '../helpers/verified-piece.js';
@@ -36,15 +38,22 @@ const NULLABLE = new Set([
   'ExpectedStoragePledge', // likewise
   'ReplacedDayReward', // likewise
   'SectorKeyCID', // SectorOnChainInfo: *cid.Cid, set by a replica update only
+  'contractAddress', // EthTxReceipt: *EthAddress, set by a contract creation only
+  'stateDiff', // EthTraceReplayBlockTransaction: *string, never set by Lotus
+  'vmTrace', // likewise
   // BlockHeader: *crypto.Signature. Lotus's miners sign every block and aggregate its BLS messages'
   // signatures; the devnet signs no block, so both are null (its headers' CBOR says the same).
   'BLSAggregate',
   'BlockSig',
 ]);
-/** Fields tagged `json:",omitempty"`: ExecutionTrace's InvokedActor, Logs and IpldOps (chain/types/execresult.go). */
-const OMIT_EMPTY = new Set(['InvokedActor', 'Logs', 'IpldOps']);
+/**
+ * Fields tagged `json:",omitempty"`: ExecutionTrace's InvokedActor, Logs and IpldOps (chain/types/execresult.go),
+ * EthTx's gasPrice (set for legacy transactions only) and EthTrace's error (chain/types/ethtypes).
+ */
+const OMIT_EMPTY = new Set(['InvokedActor', 'Logs', 'IpldOps', 'gasPrice', 'error']);
 const shapes = lotusResultShapes('lotus-openrpc/full.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
 const gatewayShapes = lotusResultShapes('lotus-openrpc/gateway.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
+const v2Shapes = lotusResultShapes('lotus-openrpc/v2-full.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
 /** Epochs a provider waits before sealing a deal: the test's own tipsets stay well under it, so the second deal's allocation stays pending. */
 const SEAL_DELAY = 200;
 const word = (n: number) => n.toString(16).padStart(64, '0');
@@ -65,6 +74,10 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   let transfer: { CID: unknown };
   let lookup: { TipSet: { '/': string }[]; Height: number; Receipt: { EventsRoot: unknown } };
   let eventsRoot: unknown;
+  /** The Ethereum hash of the invocation that logged, and a block and a log filter installed before it. */
+  let ethHash: string;
+  let blockFilter: string;
+  let logFilter: string;
   let eventsHeight: number;
   let msig: string;
   /** The tipset that created the multisig, and the params of its pending proposal. */
@@ -75,11 +88,11 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   /** A sector of `miner`. */
   let sector: number;
 
-  /** The answer of `method` must have the document's shape (`document`: full.json's by default), and be there (not null). */
-  async function conforms(method: string, params: unknown[], document = shapes): Promise<any> {
+  /** The answer of `method` must have the document's shape (`document`: full.json's by default, on /rpc/v1), and be there (not null). */
+  async function conforms(method: string, params: unknown[], document = shapes, call = rpc): Promise<any> {
     const shape = document.get(method);
     assert.ok(shape, `${method} has an example in the document`);
-    const answer = await rpc(method, ...params);
+    const answer = await call(method, ...params);
     assert.equal(answer.error, undefined, `${method}: ${answer.error?.message}`);
     assert.notEqual(answer.result, null, `${method} answered null`);
     const errors = schemaErrors(shape, answer.result).map((error) => `${error.instancePath} ${error.message}`);
@@ -98,10 +111,13 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     genesisKey = (await ok('Filecoin.ChainGetGenesis')).Cids;
     transfer = await ok('Filecoin.MpoolPushMessage', { From: wallet, To: other, Value: String(100n * 10n ** 18n) }, null);
     lookup = await ok('Filecoin.StateWaitMsg', transfer.CID, 0, -1, true);
+    blockFilter = await ok('Filecoin.EthNewBlockFilter');
+    logFilter = await ok('Filecoin.EthNewFilter', { fromBlock: '0x0' });
     const contract = await kit.deploy('EventMatrix');
     const invoked = await kit.invoke(contract.id, 'logEventThreeIndexedWithData(uint256,uint256,uint256,uint256)', [44, 27, 19, 12].map(word).join(''));
     eventsRoot = invoked.lookup.Receipt.EventsRoot;
     eventsHeight = invoked.lookup.Height;
+    ethHash = await ok('Filecoin.EthGetTransactionHashByCid', invoked.cid);
     // A 2-of-2 multisig of the wallet and the new key, with a proposal pending.
     const created = await ok('Filecoin.MsigCreate', 2, [wallet, other], 0, '1000', wallet, '0');
     const createdLookup = await ok('Filecoin.StateWaitMsg', (await ok('Filecoin.MpoolPushMessage', created.Message, null)).CID, 0, -1, true);
@@ -136,6 +152,16 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     const head = await ok('Filecoin.ChainHead');
     return { SealProof, SectorNumber: 1000, SealedCID, SealRandEpoch: head.Height - 10, DealIDs: null, Expiration: head.Height + 540 * 2880, UnsealedCid: null };
   }
+  /** A signed EIP-1559 transfer from the first dev account, with its next nonce. */
+  async function rawTransfer(): Promise<string> {
+    const dev = new Wallet(DEV_ACCOUNTS[0]!.privateKey);
+    const nonce = Number(await ok('Filecoin.EthGetTransactionCount', dev.address, 'pending'));
+    const chainId = BigInt(await ok('Filecoin.EthChainId'));
+    return dev.signTransaction({ type: 2, chainId, nonce, to: Wallet.createRandom().address, value: 1n, gasLimit: 3_000_000n, maxFeePerGas: 10n ** 9n, maxPriorityFeePerGas: 10n ** 5n });
+  }
+  /** The block holding the invocation that logged: its hash and number. */
+  const ethBlock = async (): Promise<{ blockHash: string; blockNumber: string }> => ok('Filecoin.EthGetTransactionReceipt', ethHash);
+  const ethCall = () => ({ from: DEV_ACCOUNTS[0]!.address, data: lotusContractCode('EventMatrix') });
   let held = false;
   /** Stops mining (evm_setAutomine false) and pushes a transfer, so that the pool holds a message; once. */
   async function holdInPool(): Promise<void> {
@@ -283,6 +309,54 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     ['Filecoin.MpoolBatchPushUntrusted', async () => [[await signedByOther()]]],
     ['Filecoin.MpoolBatchPushMessage', () => [[{ From: wallet, To: other, Value: '1' }], null]],
     ['Filecoin.MpoolPushMessage', () => [{ From: wallet, To: other, Value: '1' }, null]],
+    // The Eth API under Lotus's names, in the shapes of Lotus's Eth types (which name exactly the
+    // fields Lotus writes; execution-apis' schemas let others pass: eth-openrpc-conformance.test.ts).
+    ['Filecoin.EthAccounts', () => []],
+    ['Filecoin.EthAddressToFilecoinAddress', () => [DEV_ACCOUNTS[0]!.address]],
+    ['Filecoin.EthBaseFee', () => []],
+    ['Filecoin.EthBlockNumber', () => []],
+    ['Filecoin.EthCall', () => [ethCall(), 'latest']],
+    ['Filecoin.EthChainId', () => []],
+    ['Filecoin.EthEstimateGas', () => [ethCall()]],
+    ['Filecoin.EthFeeHistory', () => ['0x2', 'latest', [50]]],
+    ['Filecoin.EthGasPrice', () => []],
+    ['Filecoin.EthGetBalance', () => [DEV_ACCOUNTS[0]!.address, 'latest']],
+    ['Filecoin.EthGetBlockByHash', async () => [(await ethBlock()).blockHash, true]],
+    ['Filecoin.EthGetBlockByNumber', async () => [(await ethBlock()).blockNumber, false]],
+    ['Filecoin.EthGetBlockReceipts', async () => [(await ethBlock()).blockNumber]],
+    ['Filecoin.EthGetBlockReceiptsLimited', async () => [(await ethBlock()).blockNumber, 10_000]],
+    ['Filecoin.EthGetBlockTransactionCountByHash', async () => [(await ethBlock()).blockHash]],
+    ['Filecoin.EthGetBlockTransactionCountByNumber', async () => [(await ethBlock()).blockNumber]],
+    ['Filecoin.EthGetCode', async () => [(await ok('Filecoin.EthGetTransactionReceipt', ethHash)).to, 'latest']],
+    ['Filecoin.EthGetFilterChanges', () => [blockFilter]],
+    ['Filecoin.EthGetFilterLogs', () => [logFilter]],
+    ['Filecoin.EthGetLogs', () => [{ fromBlock: '0x0' }]],
+    ['Filecoin.EthGetMessageCidByTransactionHash', () => [ethHash]],
+    ['Filecoin.EthGetStorageAt', async () => [(await ok('Filecoin.EthGetTransactionReceipt', ethHash)).to, '0x0', 'latest']],
+    ['Filecoin.EthGetTransactionByBlockHashAndIndex', async () => [(await ethBlock()).blockHash, '0x0']],
+    ['Filecoin.EthGetTransactionByBlockNumberAndIndex', async () => [(await ethBlock()).blockNumber, '0x0']],
+    ['Filecoin.EthGetTransactionByHash', () => [ethHash]],
+    ['Filecoin.EthGetTransactionByHashLimited', () => [ethHash, 10_000]],
+    ['Filecoin.EthGetTransactionCount', () => [DEV_ACCOUNTS[0]!.address, 'latest']],
+    ['Filecoin.EthGetTransactionHashByCid', () => [transfer.CID]],
+    ['Filecoin.EthGetTransactionReceipt', () => [ethHash]],
+    ['Filecoin.EthGetTransactionReceiptLimited', () => [ethHash, 10_000]],
+    ['Filecoin.EthMaxPriorityFeePerGas', () => []],
+    ['Filecoin.EthNewFilter', () => [{ fromBlock: '0x0' }]],
+    ['Filecoin.EthNewPendingTransactionFilter', () => []],
+    ['Filecoin.EthProtocolVersion', () => []],
+    ['Filecoin.EthSyncing', () => []],
+    ['Filecoin.EthTraceBlock', async () => [(await ethBlock()).blockNumber]],
+    ['Filecoin.EthTraceFilter', async () => [{ fromBlock: (await ethBlock()).blockNumber, toBlock: 'latest' }]],
+    ['Filecoin.EthTraceReplayBlockTransactions', async () => [(await ethBlock()).blockNumber, ['trace']]],
+    ['Filecoin.EthTraceTransaction', () => [ethHash]],
+    ['Filecoin.EthUninstallFilter', () => [blockFilter]],
+    ['Filecoin.EthUnsubscribe', () => ['0x' + '00'.repeat(32)]],
+    ['Filecoin.NetListening', () => []],
+    ['Filecoin.NetVersion', () => []],
+    ['Filecoin.Web3ClientVersion', () => []],
+    ['Filecoin.EthSendRawTransaction', async () => [await rawTransfer()]],
+    ['Filecoin.EthSendRawTransactionUntrusted', async () => [await rawTransfer()]],
     ['Filecoin.MarketAddBalance', () => [wallet, wallet, '1']],
     ['Filecoin.MarketWithdraw', () => [wallet, wallet, '1']],
     // The pool's readers, with a message held in it.
@@ -298,6 +372,14 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
       const answer = await rpc(method, ...params);
       assert.deepEqual([answer.error, 'result' in answer, answer.result], [undefined, true, null], method);
     }
+  });
+
+  // Lotus's v2 API (build/openrpc/v2/full.json): the Filecoin.* methods that take a tipset selector.
+  test('/rpc/v2: Filecoin.ChainGetTipSet, StateGetActor, StateGetID', async () => {
+    const v2 = rawRpc(`${node.url}/rpc/v2`).rpc;
+    await conforms('Filecoin.ChainGetTipSet', [{ tag: 'finalized' }], v2Shapes, v2);
+    await conforms('Filecoin.StateGetActor', [wallet, { tag: 'latest' }], v2Shapes, v2);
+    await conforms('Filecoin.StateGetID', [wallet, { tag: 'latest' }], v2Shapes, v2);
   });
 
   // Filecoin.Version is a common API method, which full.json leaves out and gateway.json lists (its

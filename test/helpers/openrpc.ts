@@ -95,6 +95,8 @@ function shapeOf(example: unknown, schema: LotusSchema | undefined, leeway: GoLe
         const [value] = Object.values(fields);
         return orNull({ type: 'object', additionalProperties: value === undefined ? {} : shapeOf(value, Object.values(schema.patternProperties)[0], leeway, field) });
       }
+      // An empty example is an interface's (EthFilterResult's items): it says nothing either.
+      if (Object.keys(fields).length === 0) return {};
       const properties = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, shapeOf(value, schema?.properties?.[key], leeway, field, key)]));
       return { type: 'object', properties, required: Object.keys(fields).filter((key) => !leeway.omitEmpty.has(key)), additionalProperties: false };
     }
