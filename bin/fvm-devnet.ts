@@ -122,6 +122,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
     .addOption(integerOption('--fork-block-number <epoch>', "the upstream epoch to fork at (default: its finalized tipset)", 0, Number.MAX_SAFE_INTEGER))
     .addOption(new Option('--no-fork-cache', "do not keep what the fork fetched on disk (default: $FVM_DEVNET_CACHE_DIR, else $XDG_CACHE_HOME/fvm-devnet/fork, else ~/.cache/fvm-devnet/fork)"))
     .addOption(new Option('--gateway-only', "answer only the Filecoin.* methods a public Lotus gateway serves (api/api_gateway.go)"))
+    .addOption(new Option('--no-paych-manager', "payment channel manager off, as Lotus's default (EnablePaymentChannelManager=false): Filecoin.Paych* answer 'payment channels disabled'"))
     .addOption(new Option('--no-explorer', 'do not serve the explorer page at http://<host>:<port>/'))
     .addOption(new Option('--silent', 'print nothing (failed saves still go to stderr)'))
     .addOption(new Option('--json', 'log pino JSON lines instead of human-readable lines'))
@@ -136,7 +137,7 @@ function buildProgram(run: (config: DevnetConfig) => Promise<void>): Command {
 
 /** The node's config from the root command's flags (after parsing). */
 function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
-  const opts = program.opts<{ gatewayOnly?: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
+  const opts = program.opts<{ gatewayOnly?: boolean; paychManager: boolean; timestamp?: number; autoImpersonate?: boolean; forkUrl?: string; forkBlockNumber?: number; forkCache: boolean; port: number; host: string; accounts: number; storageProviders: number; sectorSize: string; sealDelay: number; f3Lag: number; mnemonic: string; balance: string; fund: string[]; seed: string; chainId: number; blockTime?: number; mining: boolean; allowOrigin: string[]; explorer: boolean; maxBodySize: number; maxBatch: number; maxBatchBytes: number; maxFilters: number; maxSubscriptions: number; requestTimeout: number; maxConnections: number; wsPingInterval: number; wsMaxBuffered: number; callTimeout: number; pieceStoreLimit: number; maxPieceSize?: number; state?: string; loadState?: string; dumpState?: string; silent?: boolean; json?: boolean }>();
   let balance: bigint;
   let fund: DevnetConfig['fund'];
   const sectorSize = SECTOR_SIZES[opts.sectorSize]!;
@@ -199,6 +200,7 @@ function nodeConfig(program: Command, defaults: DevnetConfig): DevnetConfig {
         }
       : undefined,
     gatewayOnly: Boolean(opts.gatewayOnly),
+    paychManager: opts.paychManager,
     silent: Boolean(opts.silent),
     json: Boolean(opts.json),
   };

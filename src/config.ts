@@ -100,6 +100,8 @@ export interface DevnetConfig {
   callTimeoutMs: number;
   /** Answer only the Filecoin.* methods a public Lotus gateway serves (--gateway-only). */
   gatewayOnly: boolean;
+  /** Serve Lotus's payment channel manager (Filecoin.Paych*), as EnablePaymentChannelManager = true; --no-paych-manager: off, as Lotus's default. */
+  paychManager: boolean;
   /** Fork an upstream Lotus node instead of starting from genesis (--fork-url). */
   fork?: ForkConfig;
   /**
@@ -174,6 +176,7 @@ export function defaultConfig(): DevnetConfig {
     wsLiveness: DEFAULT_WS_LIVENESS,
     callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,
     gatewayOnly: false,
+    paychManager: true,
     hotMessages: DEFAULT_HOT_MESSAGES,
   };
 }

@@ -118,6 +118,7 @@ async function startNode(config: DevnetConfig, unlock: () => void): Promise<Runn
     maxConnections: config.maxConnections,
     wsLiveness: config.wsLiveness,
     gatewayOnly: config.gatewayOnly,
+    paychManager: config.paychManager,
   });
   logTipsets(devnet, log, logging);
   logConsole(devnet, log, logging);

@@ -106,6 +106,15 @@ export class NullRoundError extends DevnetError {
   }
 }
 
+/** Lotus's api.ErrPaymentChannelDisabled (code 13: go-jsonrpc's first user code, 2, + 11): every Paych* call of a node whose payment channel manager is off. */
+export class PaychDisabledError extends DevnetError {
+  override readonly code = 13;
+  override name = 'PaychDisabledError';
+  constructor() {
+    super('payment channels disabled (EnablePaymentChannelManager=false)');
+  }
+}
+
 /**
  * An execution that does not change the chain (eth_call, an estimate's run, a traced call) ran past its
  * budget (--call-timeout: CPU time, wall time before the run's first check): geth's RPC EVM timeout,

@@ -19,6 +19,7 @@ import { Dispatcher, type CallObserver, type JsonRpcResponse } from './dispatch.
 import { toJsonRpcError } from './errors.js';
 import { Filters } from './filters.js';
 import { allMethods, v0Methods, v2Methods } from './methods/index.js';
+import { withoutPaychManager } from './methods/filecoin-paych.js';
 import { SubscriptionCount, Subscriptions } from './subscriptions.js';
 import { withLookbackCap } from './gateway-lookback.js';
 import { GATEWAY_METHODS } from './gateway-methods.js';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Answer only the Filecoin.* methods a Lotus gateway serves (--gateway-only). */
   gatewayOnly?: boolean;
+  /** Serve Lotus's payment channel manager; false: every Paych* call answers ErrPaymentChannelDisabled (--no-paych-manager). */
+  paychManager?: boolean;
   /** WebSocket pings and the most unsent bytes a socket may hold (--ws-ping-interval, --ws-max-buffered). */
   wsLiveness?: WsLiveness;
 }
@@ -115,6 +118,7 @@ export async function buildServer(
     requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
     maxConnections = DEFAULT_MAX_CONNECTIONS,
     gatewayOnly = false,
+    paychManager = true,
     wsLiveness = DEFAULT_WS_LIVENESS,
   }: ServerOptions,
 ): Promise<FastifyInstance> {
@@ -122,8 +126,9 @@ export async function buildServer(
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, requestTimeout: timeouts.requestTimeout, http: timeouts });
   // File descriptors stay for --state's saves; a refusal is logged (connection-cap.ts).
   capConnections(app.server, maxConnections, log);
-  const v0 = new Dispatcher(gatewayFilter(v0Methods, gatewayOnly), log, observe, maxBatch, maxBatchResponseBytes);
-  const v1 = new Dispatcher(gatewayFilter(allMethods, gatewayOnly), log, observe, maxBatch, maxBatchResponseBytes);
+  const served = (methods: RpcMethod[]) => gatewayFilter(paychManager ? methods : withoutPaychManager(methods), gatewayOnly);
+  const v0 = new Dispatcher(served(v0Methods), log, observe, maxBatch, maxBatchResponseBytes);
+  const v1 = new Dispatcher(served(allMethods), log, observe, maxBatch, maxBatchResponseBytes);
   const v2 = new Dispatcher(v2Methods, log, observe, maxBatch, maxBatchResponseBytes);
   const filters = new Filters(devnet, { maxFilters });
   const subscriptionCount = new SubscriptionCount(maxSubscriptions);

@@ -272,3 +272,42 @@ describe('Lotus paych itests (paych_api_test.go, paych_cli_test.go)', () => {
     assert.match(await ok<string>('Filecoin.PaychGetWaitReady', reopened.WaitSentinel), /^t2/);
   });
 });
+
+describe('itests/paych_api_test.go:TestPaymentChannelsAPIDisabled (--no-paych-manager, Lotus\'s default config)', () => {
+  let node: DevnetProcess;
+  before(async () => {
+    node = await startDevnet(['--no-paych-manager']);
+  });
+  after(async () => {
+    await node?.stop();
+  });
+
+  test('every Paych* call answers ErrPaymentChannelDisabled (code 13), its params as the itest sends them', async () => {
+    const { failure } = rawRpc(`${node.url}/rpc/v1`);
+    // address.TestAddress / TestAddress2 stand-ins, and Go's JSON of an empty SignedVoucher, cid.Undef and nil slices.
+    const [a, b] = ['t1d2xrzcslx7xlbbylc5c3d5lvandqw4iwl6epxba', 't1x3mdt7urjhekx3zq7rxnopwf5ovyqzgp7g3hmji'];
+    const emptyVoucher = { ChannelAddr: '<empty>', TimeLockMin: 0, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: 0, Nonce: 0, Amount: '0', MinSettleHeight: 0, Merges: null, Signature: null };
+    const calls: [string, unknown[]][] = [
+      ['PaychGet', [a, b, '0', { OffChain: false }]],
+      ['PaychFund', [a, b, '0']],
+      ['PaychAvailableFunds', [a]],
+      ['PaychAvailableFundsByFromTo', [a, b]],
+      ['PaychGetWaitReady', [null]],
+      ['PaychAllocateLane', [a]],
+      ['PaychNewPayment', [a, b, null]],
+      ['PaychList', []],
+      ['PaychStatus', [a]],
+      ['PaychSettle', [a]],
+      ['PaychCollect', [a]],
+      ['PaychVoucherCheckValid', [a, emptyVoucher]],
+      ['PaychVoucherCheckSpendable', [a, emptyVoucher, null, null]],
+      ['PaychVoucherAdd', [a, emptyVoucher, null, '0']],
+      ['PaychVoucherCreate', [a, '0', 0]],
+      ['PaychVoucherList', [a]],
+      ['PaychVoucherSubmit', [a, emptyVoucher, null, null]],
+    ];
+    for (const [method, params] of calls) {
+      assert.deepEqual(await failure(`Filecoin.${method}`, ...params), { code: 13, message: 'payment channels disabled (EnablePaymentChannelManager=false)' }, method);
+    }
+  });
+});

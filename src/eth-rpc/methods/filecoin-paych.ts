@@ -7,13 +7,13 @@
 // sends them.
 import type { FilAddress } from '../../common/address.js';
 import type { CID } from '../../common/cbor.js';
-import { DevnetError } from '../../common/errors.js';
+import { DevnetError, PaychDisabledError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { settleInboundChannels } from '../../devnet/paych/settler.js';
 import { CHANNEL_NOT_TRACKED } from '../../devnet/paych/store.js';
 import { PaychManager, voucherOf, type AvailableFunds, type Voucher, type VoucherSpec } from '../../devnet/paych/manager.js';
 import { ActorError } from '../../fevm/actors/runtime.js';
-import { defineMethod, defineWriteMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
 import { voucherJson, voucherValue } from '../actor-params.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { base64Bytes, cid, filAddress, goFields, tokenAmount, unsigned } from '../lotus-params.js';
@@ -183,3 +183,23 @@ export const filecoinPaych = [
 
   defineWriteMethod('Filecoin.PaychCollect', [filAddress('addr')], async ({ devnet }, addr) => cidJson(await managerOf(devnet).collect(addr))),
 ];
+
+const PAYCH_NAMES: ReadonlySet<string> = new Set(filecoinPaych.map((m) => m.name));
+
+/**
+ * With the manager off (--no-paych-manager, Lotus's DisabledPaych): each Paych* method takes its
+ * parameters as they come (Lotus's stub never looks at them) and answers ErrPaymentChannelDisabled.
+ */
+export function withoutPaychManager(methods: RpcMethod[]): RpcMethod[] {
+  return methods.map((m) =>
+    PAYCH_NAMES.has(m.name)
+      ? {
+          name: m.name,
+          params: m.params.map((p) => ({ ...p, parse: (v: unknown) => v })),
+          handler: () => {
+            throw new PaychDisabledError();
+          },
+        }
+      : m,
+  );
+}
