@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { lotusResultShapes, schemaErrors } from '../helpers/openrpc.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
 
 const FIL = 10n ** 18n;
@@ -270,6 +271,53 @@ describe('Lotus paych itests (paych_api_test.go, paych_cli_test.go)', () => {
     const reopened = await ok('Filecoin.PaychGet', creator, receiver, '500', null);
     assert.equal(reopened.Channel, '<empty>');
     assert.match(await ok<string>('Filecoin.PaychGetWaitReady', reopened.WaitSentinel), /^t2/);
+  });
+});
+
+/**
+ * The Paych* answers in the shapes of Lotus's OpenRPC document (build/openrpc/full.json at b835fab70):
+ * field names, JSON types, big ints as strings, addresses, CIDs. Nullable where the Go type is a pointer
+ * or nil slice: a sentinel with no message pending, a voucher's SecretHash, Extra and Merges unset.
+ */
+const PAYCH_SHAPES = lotusResultShapes('lotus-openrpc/full.json.gz', { nullable: new Set(['WaitSentinel', 'PendingWaitSentinel', 'SecretHash', 'Extra', 'Merges']), omitEmpty: new Set() });
+
+describe("Paych* answers in the shapes of Lotus's OpenRPC document", () => {
+  let node: DevnetProcess;
+  before(async () => {
+    node = await startDevnet();
+  });
+  after(async () => {
+    await node?.stop();
+  });
+
+  test('every method with a result: Get, WaitReady, funds, list, status, lane, vouchers, payment, settle, collect', async () => {
+    const { ok } = rawRpc(`${node.url}/rpc/v1`);
+    const conforms = async (method: string, ...params: unknown[]) => {
+      const result = await ok(`Filecoin.${method}`, ...params);
+      const shape = PAYCH_SHAPES.get(`Filecoin.${method}`);
+      assert.ok(shape, `${method} has an example in the document`);
+      assert.deepEqual(schemaErrors(shape, result).map((e) => `${e.instancePath} ${e.message}`), [], `${method}: ${JSON.stringify(result)}`);
+      return result;
+    };
+    const creator = await ok('Filecoin.WalletDefaultAddress');
+    const receiver = await ok('Filecoin.WalletNew', 'secp256k1');
+    const info = await conforms('PaychGet', creator, receiver, '5000', { OffChain: false });
+    const channel = await conforms('PaychGetWaitReady', info.WaitSentinel);
+    await conforms('PaychFund', creator, receiver, '1000');
+    await conforms('PaychAvailableFunds', channel);
+    await conforms('PaychAvailableFundsByFromTo', creator, receiver);
+    await conforms('PaychList');
+    await conforms('PaychStatus', channel);
+    await conforms('PaychAllocateLane', channel);
+    const created = await conforms('PaychVoucherCreate', channel, '100', 0);
+    await conforms('PaychVoucherList', channel);
+    await conforms('PaychVoucherAdd', channel, created.Voucher, null, '0');
+    await conforms('PaychVoucherCheckSpendable', channel, created.Voucher, null, null);
+    await conforms('PaychNewPayment', creator, receiver, [{ Amount: '200' }]);
+    await conforms('PaychSettle', channel);
+    const settlingAt = (await ok('Filecoin.StateReadState', channel, null)).State.SettlingAt;
+    await ok('anvil_mine', `0x${(settlingAt - (await ok('Filecoin.ChainHead')).Height).toString(16)}`);
+    await conforms('PaychCollect', channel);
   });
 });
 
