@@ -122,4 +122,18 @@ describe('Foundry cast against the devnet CLI', () => {
     assert.match(output, /nope/, output);
     assert.ok(output.toLowerCase().includes(data), `revert data missing from: ${output}`);
   });
+
+  // cast 1.7.1 sends `cast rpc` arguments that parse as JSON as JSON: `12` is a number, which Lotus's block
+  // parameters (strings) refuse and Anvil takes; `0xc` is sent as a string (newuser U2).
+  test('cast rpc with a block number: 12 is refused with what to send, 0xc works, {"blockNumber": 12} is read', async () => {
+    const refused = await cast(['rpc', 'eth_getBlockByNumber', '12', 'false', ...rpc()]);
+    assert.notEqual(refused.code, 0, `cast rpc should fail; stdout: ${refused.stdout}`);
+    assert.match(refused.stderr, /-32602/, refused.stderr);
+    assert.ok(refused.stderr.includes('("0xc" or "12")'), refused.stderr);
+
+    const block = JSON.parse(await castOk(['rpc', 'eth_getBlockByNumber', '0x0', 'false', ...rpc()])) as { number: string };
+    assert.equal(block.number, '0x0');
+    const balance = JSON.parse(await castOk(['rpc', 'eth_getBalance', DEV_ACCOUNTS[6]!.address, '{"blockNumber": 0}', ...rpc()]));
+    assert.equal(BigInt(balance), DEV_ACCOUNT_BALANCE);
+  });
 });
