@@ -5,14 +5,15 @@
 // result, which Lotus produces by marshalling a value of the Go type (test/helpers/openrpc.ts says why
 // the schemas beside them cannot be used as they are). The methods are called on the real node, over
 // HTTP, with state that makes their answers non-trivial: a mined transfer, Lotus's EventMatrix contract
-// and its events, a multisig, a verified deal sealed (a claim) and one pending (an allocation).
+// and its events, a multisig, a verified deal sealed (a claim) and one pending (an allocation), payment
+// channels (the manager's and one it learns from a voucher), a message held in the pool.
 // The Eth API is checked under Lotus's names too (Filecoin.Eth*, Net*, Web3*). Not here: the channel
 // methods (ChainNotify, MpoolSub, SubscribeActorEventsRaw), which the document leaves out, and
 // EthSubscribe, served over WebSocket only.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
-import { decodeCbor } from '../../src/common/cbor.js';
+import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { Wallet } from 'ethers';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
@@ -38,6 +39,9 @@ const NULLABLE = new Set([
   'ExpectedStoragePledge', // likewise
   'ReplacedDayReward', // likewise
   'SectorKeyCID', // SectorOnChainInfo: *cid.Cid, set by a replica update only
+  'Extra', // SignedVoucher: *ModVerifyParams, set for a voucher that calls an actor
+  'WaitSentinel', // ChannelInfo, PaymentInfo: cid.Undef (null) when no message was needed (the channel had the funds)
+  'PendingWaitSentinel', // ChannelAvailableFunds: *cid.Cid, set while a funding message is pending
   'contractAddress', // EthTxReceipt: *EthAddress, set by a contract creation only
   'stateDiff', // EthTraceReplayBlockTransaction: *string, never set by Lotus
   'vmTrace', // likewise
@@ -57,6 +61,8 @@ const v2Shapes = lotusResultShapes('lotus-openrpc/v2-full.json.gz', { nullable: 
 /** Epochs a provider waits before sealing a deal: the test's own tipsets stay well under it, so the second deal's allocation stays pending. */
 const SEAL_DELAY = 200;
 const word = (n: number) => n.toString(16).padStart(64, '0');
+/** builtin-actors paych SETTLE_DELAY (policy.PaychSettleDelay): epochs from Settle to Collect. */
+const PAYCH_SETTLE_DELAY = 1440;
 
 describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/openrpc/full.json, b835fab70)", () => {
   let node: DevnetProcess;
@@ -162,13 +168,20 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   /** The block holding the invocation that logged: its hash and number. */
   const ethBlock = async (): Promise<{ blockHash: string; blockNumber: string }> => ok('Filecoin.EthGetTransactionReceipt', ethHash);
   const ethCall = () => ({ from: DEV_ACCOUNTS[0]!.address, data: lotusContractCode('EventMatrix') });
-  let held = false;
-  /** Stops mining (evm_setAutomine false) and pushes a transfer, so that the pool holds a message; once. */
-  async function holdInPool(): Promise<void> {
-    if (held) return;
-    held = true;
-    await ok('evm_setAutomine', false);
-    await ok('Filecoin.MpoolPushMessage', { From: wallet, To: other, Value: '1' }, null);
+  /** A voucher for `amount` on `lane` (nonce 1), signed by `signer` over its SigningBytes (the voucher's CBOR with no signature), in Lotus's JSON. */
+  async function signedVoucher(signer: string, channel: string, lane: number, amount: bigint) {
+    const fields = [FilAddress.parse(channel).bytes, 0, 0, new Uint8Array(), null, lane, 1, encodeBigInt(amount), 0, []];
+    const signature = await ok('Filecoin.WalletSign', signer, Buffer.from(encodeCbor([...fields, null])).toString('base64'));
+    return { ChannelAddr: channel, TimeLockMin: 0, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: lane, Nonce: 1, Amount: amount.toString(), MinSettleHeight: 0, Merges: null, Signature: signature };
+  }
+  /** A payment channel from `from` to `to` holding `amount`, made by an Init Exec the payment channel manager does not see: its robust address. */
+  async function openOutsideManager(from: string, to: string, amount: bigint): Promise<string> {
+    const code = (await ok('Filecoin.StateActorCodeCIDs', await ok('Filecoin.StateNetworkVersion', null))).paymentchannel;
+    const params = encodeCbor([CID.parse(code['/']), encodeCbor([FilAddress.parse(from).bytes, FilAddress.parse(to).bytes])]);
+    const signed = await ok('Filecoin.MpoolPushMessage', { From: from, To: 't01', Value: amount.toString(), Method: 2, Params: Buffer.from(params).toString('base64') }, null);
+    const { Receipt } = await ok('Filecoin.StateWaitMsg', signed.CID, 0, -1, true);
+    const [, robust] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from(Receipt.Return, 'base64'));
+    return FilAddress.fromBytes(robust).toString();
   }
   /** Each method with its params, computed when its test runs; writes last, so that the readers see the state built in before(). */
   const cases: [method: string, params: () => unknown[] | Promise<unknown[]>][] = [
@@ -359,13 +372,51 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     ['Filecoin.EthSendRawTransactionUntrusted', async () => [await rawTransfer()]],
     ['Filecoin.MarketAddBalance', () => [wallet, wallet, '1']],
     ['Filecoin.MarketWithdraw', () => [wallet, wallet, '1']],
-    // The pool's readers, with a message held in it.
-    ['Filecoin.MpoolPending', async () => { await holdInPool(); return [null]; }],
-    ['Filecoin.MpoolSelect', async () => { await holdInPool(); return [null, 1]; }],
-    ['Filecoin.MpoolCheckPendingMessages', async () => { await holdInPool(); return [wallet]; }],
   ];
 
   for (const [method, params] of cases) test(method, async () => conforms(method, await params()));
+
+  // The payment channel manager's methods, in the order a channel's life calls them: after the
+  // readers above, as collecting mines the settle delay, 1440 tipsets (and before the pool's readers
+  // stop mining).
+  test('Filecoin.Paych*: a channel from the wallet opened, funded, paid with vouchers, settled and collected', async () => {
+    const waitMined = async (cid: unknown) => ok('Filecoin.StateWaitMsg', cid, 0, -1, true);
+    const opened = await conforms('Filecoin.PaychGet', [wallet, other, '7000', { OffChain: false }]);
+    const channel = await conforms('Filecoin.PaychGetWaitReady', [opened.WaitSentinel]);
+    await ok('Filecoin.PaychGetWaitReady', (await conforms('Filecoin.PaychFund', [wallet, other, '1000'])).WaitSentinel);
+    await conforms('Filecoin.PaychAvailableFunds', [channel]);
+    await conforms('Filecoin.PaychAvailableFundsByFromTo', [wallet, other]);
+    await conforms('Filecoin.PaychList', []);
+    await conforms('Filecoin.PaychStatus', [channel]);
+    const lane = await conforms('Filecoin.PaychAllocateLane', [channel]);
+    const { Voucher: voucher } = await conforms('Filecoin.PaychVoucherCreate', [channel, '1000', lane]);
+    // PaychVoucherCheckValid answers nothing but its error: null, the document's result (schema type
+    // null). Of a voucher the manager has not stored (one it made is, and its nonce is then too low).
+    const checked = await rpc('Filecoin.PaychVoucherCheckValid', channel, await signedVoucher(wallet, channel, 9, 100n));
+    assert.deepEqual([checked.error, 'result' in checked, checked.result], [undefined, true, null]);
+    await conforms('Filecoin.PaychVoucherCheckSpendable', [channel, voucher, null, null]);
+    await conforms('Filecoin.PaychVoucherAdd', [channel, voucher, null, '0']);
+    await conforms('Filecoin.PaychVoucherList', [channel]);
+    await conforms('Filecoin.PaychNewPayment', [wallet, other, [{ Amount: '500', TimeLockMin: 0, TimeLockMax: 0, MinSettle: 0, Extra: null }]]);
+    // A receiver submits: an inbound channel, opened by the second key outside the manager (Init Exec),
+    // which learns it from a voucher added.
+    const inbound = await openOutsideManager(other, wallet, 1000n);
+    const received = await signedVoucher(other, inbound, 0, 100n);
+    await ok('Filecoin.PaychVoucherAdd', inbound, received, null, '0');
+    await waitMined(await conforms('Filecoin.PaychVoucherSubmit', [inbound, received, null, null]));
+    await waitMined(await conforms('Filecoin.PaychSettle', [channel]));
+    await ok('anvil_mine', `0x${(PAYCH_SETTLE_DELAY + 1).toString(16)}`);
+    await waitMined(await conforms('Filecoin.PaychCollect', [channel]));
+  });
+
+  // The pool's readers, with a message held in it.
+  test('Filecoin.MpoolPending, MpoolSelect, MpoolCheckPendingMessages: a message held in the pool', async () => {
+    await ok('evm_setAutomine', false);
+    await ok('Filecoin.MpoolPushMessage', { From: wallet, To: other, Value: '1' }, null);
+    await conforms('Filecoin.MpoolPending', [null]);
+    await conforms('Filecoin.MpoolSelect', [null, 1]);
+    await conforms('Filecoin.MpoolCheckPendingMessages', [wallet]);
+  });
 
   test('Filecoin.WalletSetDefault, Filecoin.WalletDelete: null, the document\'s result (schema type null)', async () => {
     for (const [method, params] of [['Filecoin.WalletSetDefault', [wallet]], ['Filecoin.WalletDelete', [await ok('Filecoin.WalletNew', 'secp256k1')]]] as const) {
