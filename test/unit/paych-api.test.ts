@@ -15,6 +15,15 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 /** An actor address no actor has. */
 const STRANGER = FilAddress.fromPayload(Protocol.Actor, new Uint8Array(20).fill(7)).toString();
 
+/** A channel CREATOR → `to` of 1000 attoFIL opened by a plain Init Exec (MpoolPushMessage), which the manager never sees. */
+async function openOutsideManager(result: (method: string, params?: unknown[]) => Promise<any>, to: string): Promise<string> {
+  const code = (await result('Filecoin.StateActorCodeCIDs', [await result('Filecoin.StateNetworkVersion', [null])])).paymentchannel;
+  const exec = encodeCbor([CID.parse(code['/']), encodeCbor([FilAddress.parse(CREATOR).bytes, FilAddress.parse(to).bytes])]);
+  const signed = await result('Filecoin.MpoolPushMessage', [{ From: CREATOR, To: 't01', Value: '1000', Method: 2, Params: base64(exec) }, null]);
+  const [, robust] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from((await result('Filecoin.StateSearchMsg', [null, signed.CID, -1, true])).Receipt.Return, 'base64'));
+  return FilAddress.fromBytes(robust).toString();
+}
+
 /** A devnet with a funded receiver key the node holds, and a channel creator → receiver holding 1000 attoFIL. */
 async function paychNode(t: TestContext) {
   const rpc = await setupRpc(t);
@@ -89,11 +98,7 @@ describe('Paych* refusals in Lotus words', () => {
     // A channel the store does not know (opened by a plain Init Exec) to a key the wallet does not hold: refused.
     const other = await result('Filecoin.WalletNew', ['secp256k1']);
     await result('Filecoin.WalletDelete', [other]);
-    const code = (await result('Filecoin.StateActorCodeCIDs', [await result('Filecoin.StateNetworkVersion', [null])])).paymentchannel;
-    const exec = encodeCbor([CID.parse(code['/']), encodeCbor([FilAddress.parse(CREATOR).bytes, FilAddress.parse(other).bytes])]);
-    const signed = await result('Filecoin.MpoolPushMessage', [{ From: CREATOR, To: 't01', Value: '1000', Method: 2, Params: base64(exec) }, null]);
-    const [, robust] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from((await result('Filecoin.StateSearchMsg', [null, signed.CID, -1, true])).Receipt.Return, 'base64'));
-    const theirs = FilAddress.fromBytes(robust).toString();
+    const theirs = await openOutsideManager(result, other);
     assert.equal(
       (await error('Filecoin.PaychVoucherAdd', [theirs, await voucher(CREATOR, { on: theirs }), null, '0'])).message,
       `cannot add voucher for channel ${theirs}: wallet does not have key for address ${other}`,
@@ -134,6 +139,25 @@ describe('Paych* and the chain', () => {
     assert.deepEqual(await result('Filecoin.PaychList'), [channel]);
     const funds = await result('Filecoin.PaychAvailableFunds', [channel]);
     assert.deepEqual([funds.ConfirmedAmt, funds.PendingAmt, funds.PendingWaitSentinel], ['700', '0', null]);
+  });
+
+  test('evm_revert takes back a Settle and a voucher submission (review R46): the channel is the pair\'s again, the voucher submits again', async (t) => {
+    const { result, receiver, channel, voucher } = await paychNode(t);
+    // An inbound channel (opened outside the manager, learnt from a voucher), whose payee submits.
+    const inbound = await openOutsideManager(result, receiver);
+    const v = await voucher(CREATOR, { amount: 300n, on: inbound });
+    assert.equal(await result('Filecoin.PaychVoucherAdd', [inbound, v, null, '0']), '300');
+    const snapshot = await result('evm_snapshot');
+    await result('Filecoin.PaychSettle', [channel]);
+    await result('Filecoin.PaychVoucherSubmit', [inbound, v, null, null]);
+    assert.equal(await result('Filecoin.PaychVoucherCheckSpendable', [inbound, v, null, null]), false);
+    assert.equal((await result('Filecoin.PaychAvailableFundsByFromTo', [CREATOR, receiver])).Channel, null);
+    await result('evm_revert', [snapshot]);
+    assert.equal((await result('Filecoin.PaychAvailableFundsByFromTo', [CREATOR, receiver])).Channel, channel);
+    assert.deepEqual(await result('Filecoin.PaychGet', [CREATOR, receiver, '0', null]), { Channel: channel, WaitSentinel: null });
+    assert.equal(await result('Filecoin.PaychVoucherCheckSpendable', [inbound, v, null, null]), true);
+    const again = await result('Filecoin.PaychVoucherSubmit', [inbound, v, null, null]);
+    assert.equal((await result('Filecoin.StateSearchMsg', [null, again, -1, true])).Receipt.ExitCode, 0);
   });
 
   test('evm_revert takes back an add-funds message; anvil_reset forgets the channel', async (t) => {

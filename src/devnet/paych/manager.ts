@@ -9,8 +9,8 @@
 // they run one after another, each its own message. The store lives in memory (a --state restart
 // starts it empty, as a Lotus node with a new datastore). A rewind (evm_revert, anvil_rollback,
 // anvil_reorg, anvil_reset) takes back what the dropped tipsets did: a channel whose create message
-// is gone is forgotten, an add-funds message's amounts are taken back; vouchers, being off-chain,
-// stay. anvil_loadState (a chain replaced) forgets everything.
+// is gone is forgotten, an add-funds message's amounts, a Settle and a voucher's submission are
+// taken back; vouchers, being off-chain, stay. anvil_loadState (a chain replaced) forgets everything.
 import { FilAddress } from '../../common/address.js';
 import { decodeCbor, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
@@ -373,8 +373,8 @@ export class PaychManager {
         stored = { ...voucher, bytes, submitted: false };
         ci.vouchers.push(stored);
       }
-      stored.submitted = true;
-      for (const other of ci.vouchers) if (other.voucher.lane === voucher.voucher.lane && other.voucher.nonce < voucher.voucher.nonce) other.submitted = true;
+      stored.submittedIn = mcid;
+      markSubmitted(ci, stored);
       return mcid;
     });
   }
@@ -477,6 +477,7 @@ export class PaychManager {
     return this.locked(ci, async () => {
       const mcid = signedMessageCid(await this.push(settleMessage(ci.control, channel)));
       ci.settling = true;
+      ci.settleMsg = mcid;
       return mcid;
     });
   }
@@ -489,10 +490,15 @@ export class PaychManager {
 
   // --- rewinds --------------------------------------------------------------------------------------
 
-  /** After a revert: what create and add-funds messages no longer on the chain had done is taken back. */
+  /**
+   * After a revert: what the node's messages no longer on the chain had done is taken back: a create
+   * (the channel forgotten), an add-funds (its amounts), a Settle (the channel takes funds requests
+   * again) and a voucher's submission (it, and the lower nonces of its lane it marked, may be submitted again).
+   */
   private takeBackRewound(): void {
+    const onChain = (cid: CID) => this.devnet.searchMessage(cid, true) !== undefined;
     for (const info of this.store.sentMessages()) {
-      if (!info.received || info.err !== undefined || this.devnet.searchMessage(info.cid, true)) continue;
+      if (!info.received || info.err !== undefined || onChain(info.cid)) continue;
       this.store.forgetMessage(info.cid);
       const ci = this.store.byId(info.channelId);
       if (!ci) continue;
@@ -504,7 +510,24 @@ export class PaychManager {
         ci.availableAmount = ci.availableAmount > info.available ? ci.availableAmount - info.available : 0n;
       }
     }
+    for (const ci of this.store.all()) {
+      if (ci.settleMsg && !onChain(ci.settleMsg)) {
+        ci.settling = false;
+        ci.settleMsg = undefined;
+      }
+      const dropped = ci.vouchers.filter((v) => v.submittedIn && !onChain(v.submittedIn));
+      if (dropped.length === 0) continue;
+      for (const v of dropped) v.submittedIn = undefined;
+      for (const v of ci.vouchers) v.submitted = false;
+      for (const v of ci.vouchers) if (v.submittedIn) markSubmitted(ci, v);
+    }
   }
 }
 
 const pairKey = (from: FilAddress, to: FilAddress) => `${from.toString()}->${to.toString()}`;
+
+/** MarkVoucherSubmitted: the voucher and the lower nonces of its lane, which it supersedes. */
+function markSubmitted(ci: ChannelInfo, submitted: StoredVoucher): void {
+  submitted.submitted = true;
+  for (const other of ci.vouchers) if (other.voucher.lane === submitted.voucher.lane && other.voucher.nonce < submitted.voucher.nonce) other.submitted = true;
+}

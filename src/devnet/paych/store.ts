@@ -18,7 +18,10 @@ export interface StoredVoucher {
   readonly value: unknown[];
   readonly bytes: Uint8Array;
   readonly voucher: SignedVoucher;
+  /** Submitted, by this node or by a later nonce of its lane that was (Lotus's VoucherInfo.Submitted). */
   submitted: boolean;
+  /** The UpdateChannelState message that submitted it, if this node did, so that a rewind that drops it can take it back. */
+  submittedIn?: CID;
 }
 
 export interface ChannelInfo {
@@ -38,6 +41,8 @@ export interface ChannelInfo {
   createMsg?: CID;
   addFundsMsg?: CID;
   settling: boolean;
+  /** The Settle message that set `settling` (PaychSettle), which a rewind that drops it takes back. */
+  settleMsg?: CID;
 }
 
 /** A create or add-funds message sent (Lotus's MsgInfo), with the amounts it carries, which a rewind takes back. */
