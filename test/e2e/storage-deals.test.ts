@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -205,6 +205,7 @@ describe('storage deals against the devnet CLI', () => {
   test('flow 4: a file onboarded with `fvm-devnet deal` is sealed and retrieved byte for byte from /piece', async (t) => {
     await timed(t, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-deal-'));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
       const file = join(dir, 'data.bin');
       const payload = new Uint8Array(300_000).map(() => Math.floor(Math.random() * 256));
       writeFileSync(file, payload);
@@ -328,6 +329,7 @@ describe('storage deals against the devnet CLI', () => {
   test('a verified market deal: the client’s datacap becomes an allocation the provider claims, for 10× power', async (t) => {
     await timed(t, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'fvm-devnet-verified-'));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
       const file = join(dir, 'data.bin');
       writeFileSync(file, randomBytes(VERIFIED_PAYLOAD_BYTES));
       // The node's deal client (the CLI's default) gets datacap from the genesis verifier.
