@@ -141,6 +141,25 @@ describe('Paych* and the chain', () => {
     assert.deepEqual([funds.ConfirmedAmt, funds.PendingAmt, funds.PendingWaitSentinel], ['700', '0', null]);
   });
 
+  test('a second PaychGet for the pair waits behind the pending create (QueuedAmt), then adds funds', async (t) => {
+    const { result } = await setupRpc(t);
+    const receiver = await result('Filecoin.WalletNew', ['secp256k1']);
+    await result('evm_setAutomine', [false]);
+    const first = await result('Filecoin.PaychGet', [CREATOR, receiver, '700', null]);
+    const second = result('Filecoin.PaychGet', [CREATOR, receiver, '300', null]);
+    const queued = await result('Filecoin.PaychAvailableFundsByFromTo', [CREATOR, receiver]);
+    assert.deepEqual([queued.PendingAmt, queued.QueuedAmt, queued.PendingWaitSentinel], ['700', '300', first.WaitSentinel]);
+    await result('anvil_mine', ['0x6']);
+    const channel = await result('Filecoin.PaychGetWaitReady', [first.WaitSentinel]);
+    const added = await second;
+    assert.equal(added.Channel, channel);
+    assert.notDeepEqual(added.WaitSentinel, first.WaitSentinel);
+    await result('anvil_mine', ['0x6']);
+    assert.equal(await result('Filecoin.PaychGetWaitReady', [added.WaitSentinel]), channel);
+    const funds = await result('Filecoin.PaychAvailableFunds', [channel]);
+    assert.deepEqual([funds.ConfirmedAmt, funds.NonReservedAmt, funds.QueuedAmt], ['1000', '0', '0']);
+  });
+
   test('evm_revert takes back a Settle and a voucher submission (review R46): the channel is the pair\'s again, the voucher submits again', async (t) => {
     const { result, receiver, channel, voucher } = await paychNode(t);
     // An inbound channel (opened outside the manager, learnt from a voucher), whose payee submits.

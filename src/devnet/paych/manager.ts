@@ -83,7 +83,7 @@ const u64 = (n: bigint): number | bigint => (n <= BigInt(Number.MAX_SAFE_INTEGER
 
 export class PaychManager {
   readonly store = new PaychStore();
-  /** Per from/to pair: the tail of its funds requests, which run one after another, and the amount waiting in it. */
+  /** Per from/to pair: the tail of its funds requests, which run one after another, and the amount of those not completed. */
   private readonly fundsQueues = new Map<string, { tail: Promise<unknown>; queued: bigint }>();
   /** Per channel: the tail of its voucher and lane operations (Lotus's channel lock). */
   private readonly locks = new Map<number, Promise<unknown>>();
@@ -111,10 +111,10 @@ export class PaychManager {
     const key = pairKey(from, to);
     const queue = this.fundsQueues.get(key) ?? { tail: Promise.resolve(), queued: 0n };
     this.fundsQueues.set(key, queue);
+    // Counted as queued until it completes, through any wait for a pending message (Lotus's QueuedAmt).
     queue.queued += amount;
-    const run = queue.tail.then(() => {
+    const run = queue.tail.then(() => this.fund(from, to, amount, reserve, offChain)).finally(() => {
       queue.queued -= amount;
-      return this.fund(from, to, amount, reserve, offChain);
     });
     queue.tail = run.catch(() => undefined);
     return run;
