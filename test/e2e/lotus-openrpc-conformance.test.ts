@@ -7,14 +7,14 @@
 // HTTP, with state that makes their answers non-trivial: a mined transfer, Lotus's EventMatrix contract
 // and its events, a multisig, a verified deal sealed (a claim) and one pending (an allocation), payment
 // channels (the manager's and one it learns from a voucher), a message held in the pool.
-// The Eth API is checked under Lotus's names too (Filecoin.Eth*, Net*, Web3*). Not here: the channel
-// methods (ChainNotify, MpoolSub, SubscribeActorEventsRaw), which the document leaves out, and
-// EthSubscribe, served over WebSocket only.
+// The Eth API is checked under Lotus's names too (Filecoin.Eth*, Net*, Web3*); the last test fails if
+// the node serves a Filecoin.* method no test checked, unless it is listed there with its reason.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { allMethods } from '../../src/eth-rpc/methods/index.js';
 import { Wallet } from 'ethers';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
@@ -58,6 +58,7 @@ const OMIT_EMPTY = new Set(['InvokedActor', 'Logs', 'IpldOps', 'gasPrice', 'erro
 const shapes = lotusResultShapes('lotus-openrpc/full.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
 const gatewayShapes = lotusResultShapes('lotus-openrpc/gateway.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
 const v2Shapes = lotusResultShapes('lotus-openrpc/v2-full.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
+const v0Shapes = lotusResultShapes('lotus-openrpc/v0-gateway.json.gz', { nullable: NULLABLE, omitEmpty: OMIT_EMPTY });
 /** Epochs a provider waits before sealing a deal: the test's own tipsets stay well under it, so the second deal's allocation stays pending. */
 const SEAL_DELAY = 200;
 const word = (n: number) => n.toString(16).padStart(64, '0');
@@ -94,8 +95,12 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   /** A sector of `miner`. */
   let sector: number;
 
+  /** Every method whose answer a test checked (the last test compares them with what the node serves). */
+  const checked = new Set<string>();
+
   /** The answer of `method` must have the document's shape (`document`: full.json's by default, on /rpc/v1), and be there (not null). */
   async function conforms(method: string, params: unknown[], document = shapes, call = rpc): Promise<any> {
+    checked.add(method);
     const shape = document.get(method);
     assert.ok(shape, `${method} has an example in the document`);
     const answer = await call(method, ...params);
@@ -355,6 +360,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     ['Filecoin.EthGetTransactionReceipt', () => [ethHash]],
     ['Filecoin.EthGetTransactionReceiptLimited', () => [ethHash, 10_000]],
     ['Filecoin.EthMaxPriorityFeePerGas', () => []],
+    ['Filecoin.EthNewBlockFilter', () => []],
     ['Filecoin.EthNewFilter', () => [{ fromBlock: '0x0' }]],
     ['Filecoin.EthNewPendingTransactionFilter', () => []],
     ['Filecoin.EthProtocolVersion', () => []],
@@ -392,8 +398,9 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     const { Voucher: voucher } = await conforms('Filecoin.PaychVoucherCreate', [channel, '1000', lane]);
     // PaychVoucherCheckValid answers nothing but its error: null, the document's result (schema type
     // null). Of a voucher the manager has not stored (one it made is, and its nonce is then too low).
-    const checked = await rpc('Filecoin.PaychVoucherCheckValid', channel, await signedVoucher(wallet, channel, 9, 100n));
-    assert.deepEqual([checked.error, 'result' in checked, checked.result], [undefined, true, null]);
+    const valid = await rpc('Filecoin.PaychVoucherCheckValid', channel, await signedVoucher(wallet, channel, 9, 100n));
+    assert.deepEqual([valid.error, 'result' in valid, valid.result], [undefined, true, null]);
+    checked.add('Filecoin.PaychVoucherCheckValid');
     await conforms('Filecoin.PaychVoucherCheckSpendable', [channel, voucher, null, null]);
     await conforms('Filecoin.PaychVoucherAdd', [channel, voucher, null, '0']);
     await conforms('Filecoin.PaychVoucherList', [channel]);
@@ -422,6 +429,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     for (const [method, params] of [['Filecoin.WalletSetDefault', [wallet]], ['Filecoin.WalletDelete', [await ok('Filecoin.WalletNew', 'secp256k1')]]] as const) {
       const answer = await rpc(method, ...params);
       assert.deepEqual([answer.error, 'result' in answer, answer.result], [undefined, true, null], method);
+      checked.add(method);
     }
   });
 
@@ -433,7 +441,31 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     await conforms('Filecoin.StateGetID', [wallet, { tag: 'latest' }], v2Shapes, v2);
   });
 
+  // Lotus's v0 API (build/openrpc/v0/gateway.json, its only v0 document): the methods whose v0 form
+  // differs from v1's (no tipset to search from, no lookback limit; its own API version).
+  test('/rpc/v0: Filecoin.StateSearchMsg, StateWaitMsg, Version', async () => {
+    const v0 = rawRpc(`${node.url}/rpc/v0`).rpc;
+    await conforms('Filecoin.StateSearchMsg', [transfer.CID], v0Shapes, v0);
+    await conforms('Filecoin.StateWaitMsg', [transfer.CID, 0], v0Shapes, v0);
+    await conforms('Filecoin.Version', [], v0Shapes, v0);
+  });
+
   // Filecoin.Version is a common API method, which full.json leaves out and gateway.json lists (its
   // other 107 methods' results are full.json's, example for example).
   test('Filecoin.Version', () => conforms('Filecoin.Version', [], gatewayShapes));
+
+  // A method added to the node is checked here too: each Filecoin.* method it serves was checked
+  // above, or is one of these, for the reason given.
+  const NOT_HERE: Record<string, string> = {
+    'Filecoin.ChainNotify': 'a channel method: the document lists none',
+    'Filecoin.MpoolSub': 'a channel method: the document lists none',
+    'Filecoin.SubscribeActorEventsRaw': 'a channel method: the document lists none',
+    'Filecoin.EthSubscribe': 'served over WebSocket only',
+    'Filecoin.EthSendTransaction': "a devnet extra under Lotus's prefix: Lotus has no such method",
+  };
+  test('every Filecoin.* method the node serves was checked above, or is not here for a reason', () => {
+    const served = new Set(allMethods.map((method) => method.name).filter((name) => name.startsWith('Filecoin.')));
+    assert.deepEqual([...served].filter((name) => !checked.has(name) && !(name in NOT_HERE)), []);
+    assert.deepEqual(Object.keys(NOT_HERE).filter((name) => !served.has(name)), [], 'NOT_HERE names only served methods');
+  });
 });
