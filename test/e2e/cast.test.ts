@@ -125,7 +125,7 @@ describe('Foundry cast against the devnet CLI', () => {
 
   // cast 1.7.1 sends `cast rpc` arguments that parse as JSON as JSON: `12` is a number, which Lotus's block
   // parameters (strings) refuse and Anvil takes; `0xc` is sent as a string (newuser U2).
-  test('cast rpc with a block number: 12 is refused with what to send, 0xc works, {"blockNumber": 12} is read', async () => {
+  test('cast rpc with a block number: 12 is refused with what to send, 0x0 works, {"blockNumber": 0} is read', async () => {
     const refused = await cast(['rpc', 'eth_getBlockByNumber', '12', 'false', ...rpc()]);
     assert.notEqual(refused.code, 0, `cast rpc should fail; stdout: ${refused.stdout}`);
     assert.match(refused.stderr, /-32602/, refused.stderr);
