@@ -140,6 +140,12 @@ describe('fork point', () => {
       // Then the state's key (Lotus: the next tipset), the state's reads, and the manifest's two blocks.
       assert.deepEqual(requests.slice(1), [['Filecoin.ChainGetTipSetAfterHeight'], ['Filecoin.StateVMCirculatingSupplyInternal', 'Filecoin.StateReadState', 'Filecoin.StateReadState'], ['Filecoin.ChainReadObj'], ['Filecoin.ChainReadObj']]);
     }
+    // An upstream the disk cache noted as Lotus: the next tipset goes in the first batch too, 4 round trips.
+    const requests: string[][] = [];
+    const point = await resolveForkPoint(await upstreamAnswering(t, {}, requests), 60, undefined, true);
+    assert.deepEqual([point.epoch, point.stateKey], [60, tipset(61).Cids]);
+    assert.ok(requests[0]!.includes('Filecoin.ChainGetTipSetAfterHeight'), JSON.stringify(requests[0]));
+    assert.equal(requests.length, 4, JSON.stringify(requests));
     // An epoch beyond the head is refused as before, its tipset's answer (an error from Lotus) unread.
     const beyond = { 'Filecoin.ChainGetTipSetByHeight': new Error('looking for tipset with height greater than start point') };
     await assert.rejects(resolveForkPoint(await upstreamAnswering(t, beyond), 101), /^DevnetError: --fork-block-number 101 is beyond the upstream's head \(100\)$/);

@@ -161,6 +161,11 @@ describe('fork state source', () => {
       cache.save('http://up/rpc/v1', 7, point, source.data);
       assert.deepEqual(cache.pointFor('http://up/rpc/v1', 7), point);
       assert.equal(cache.pointFor('http://up/rpc/v1', 8), undefined);
+      // The URL's kind is noted for a start at another epoch: a point whose state is its own tipset's is no Lotus's,
+      // one whose state is another tipset's (the next one) is.
+      assert.equal(cache.servedLotus('http://up/rpc/v1'), false);
+      cache.save('http://lotus/rpc/v1', 70, { ...point, epoch: 70, stateKey: [{ '/': 'bafynext' }] }, source.data);
+      assert.deepEqual([cache.servedLotus('http://lotus/rpc/v1'), cache.servedLotus('http://other/rpc/v1')], [true, false]);
       const loaded = cache.load(point);
       assert.deepEqual(readable(loaded), readable(source.data));
       assert.equal([...cache.load({ ...point, epoch: 8 }).actors.stored()].length, 0);

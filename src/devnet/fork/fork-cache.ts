@@ -136,6 +136,19 @@ export class ForkCache {
     return join(this.dir, `${point.genesis}-${point.epoch}.cbor`);
   }
 
+  /** The index's note of what kind of upstream a URL was at its last save (servedLotus). */
+  private static kindKey(url: string): string {
+    return `${url} upstream`;
+  }
+
+  /**
+   * Whether the URL served Lotus (a tipset's state read from the next tipset) when a fork of it was
+   * last saved: a start at another epoch then asks for the next tipset in its first batch.
+   */
+  servedLotus(url: string): boolean {
+    return this.readIndex()[ForkCache.kindKey(url)] === 'lotus';
+  }
+
   /** The fork point last used for this URL and requested epoch, if a cache file for it exists (an offline start). */
   pointFor(url: string, requestedEpoch: number | undefined): ForkPoint | undefined {
     const index = this.readIndex();
@@ -178,6 +191,7 @@ export class ForkCache {
     writeFileAtomically(this.fileOf(point), encodeCbor(file));
     const index = this.readIndex();
     index[ForkCache.indexKey(url, requestedEpoch)] = `${point.genesis}-${point.epoch}.cbor`;
+    index[ForkCache.kindKey(url)] = sameTipsetKey(point.stateKey, point.tipsetKey) ? 'fvm-devnet' : 'lotus';
     writeFileAtomically(this.indexPath, new TextEncoder().encode(JSON.stringify(index, null, 1)));
   }
 

@@ -196,14 +196,17 @@ function askForkTipset(upstream: Upstream, requestedEpoch: number | undefined): 
 }
 
 /**
- * The tipset after a known point's (the disk cache's for this URL and epoch), asked in the first batch
- * when that point was read from Lotus (its state is the next tipset's, not its own): a start from the
- * cache then reads a Lotus upstream in one round trip. Never for an fvm-devnet's point: one forked at
- * its head refuses the height after it, and logs the refusal on its console.
+ * The tipset after the fork tipset, asked in the first batch (one round trip fewer) when the upstream
+ * is known to read a tipset's state from the next one, as Lotus does: the known point (the disk
+ * cache's for this URL and epoch) was read so (its state key is not its own tipset's), or, with none,
+ * the cache noted that this URL served Lotus last time (`servedLotus`). Never otherwise: an
+ * fvm-devnet forked at its head refuses the height after it, and logs the refusal on its console.
  */
-function askNextOfKnown(upstream: Upstream, requestedEpoch: number | undefined, known: ForkPoint | undefined): Promise<LotusTipset> | undefined {
-  if (requestedEpoch === undefined || !known || sameTipsetKey(known.stateKey, known.tipsetKey)) return undefined;
-  return asked(upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [known.epoch + 1, null], 'a tipset', isTipset));
+function askNextTipset(upstream: Upstream, requestedEpoch: number | undefined, known: ForkPoint | undefined, servedLotus: boolean): { height: number; tipset: Promise<LotusTipset> } | undefined {
+  const readsNext = known ? !sameTipsetKey(known.stateKey, known.tipsetKey) : servedLotus;
+  if (requestedEpoch === undefined || !readsNext) return undefined;
+  const height = (known?.epoch ?? requestedEpoch) + 1;
+  return { height, tipset: asked(upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [height, null], 'a tipset', isTipset)) };
 }
 
 /**
@@ -211,10 +214,11 @@ function askNextOfKnown(upstream: Upstream, requestedEpoch: number | undefined, 
  * `known` point (the disk cache's for this URL and epoch) whose tipset and state keys are the ones
  * found gives what is read from that state (the actors manifest, the init actor's AddressMap root,
  * the circulating supply): the keys name that state, so it is read again only for another point.
+ * `servedLotus`: the cache noted that this URL served Lotus last time (askNextTipset).
  */
-export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint): Promise<ForkPoint> {
+export async function resolveForkPoint(upstream: Upstream, requestedEpoch: number | undefined, known?: ForkPoint, servedLotus = false): Promise<ForkPoint> {
   const forkTipset = askForkTipset(upstream, requestedEpoch);
-  const nextOfKnown = askNextOfKnown(upstream, requestedEpoch, known);
+  const nextTipset = askNextTipset(upstream, requestedEpoch, known, servedLotus);
   const [networkName, genesis, chainId, head, version, networkParams] = await Promise.all([
     upstream.answerOf<string>('Filecoin.StateNetworkName', [], 'a network name', isString),
     upstream.answerOf<LotusTipset>('Filecoin.ChainGetGenesis', [], 'a tipset', isTipset),
@@ -231,7 +235,7 @@ export async function resolveForkPoint(upstream: Upstream, requestedEpoch: numbe
   let weight = (BigInt(tipset.Blocks[0].ParentWeight) + 1n).toString();
   if (!executesAsItMines) {
     if (tipset.Height >= head.Height) throw new DevnetError(`the fork epoch must be below the upstream's head (${head.Height}): Lotus reads a tipset's state from the next one`);
-    const asking = (tipset.Height === known?.epoch && nextOfKnown) || upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset);
+    const asking = (nextTipset?.height === tipset.Height + 1 && nextTipset.tipset) || upstream.answerOf<LotusTipset>('Filecoin.ChainGetTipSetAfterHeight', [tipset.Height + 1, null], 'a tipset', isTipset);
     const next = await withinLookbackCap(requestedEpoch ?? tipset.Height, asking);
     stateKey = next.Cids;
     weight = next.Blocks[0].ParentWeight;
