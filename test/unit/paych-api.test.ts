@@ -141,23 +141,29 @@ describe('Paych* and the chain', () => {
     assert.deepEqual([funds.ConfirmedAmt, funds.PendingAmt, funds.PendingWaitSentinel], ['700', '0', null]);
   });
 
-  test('a second PaychGet for the pair waits behind the pending create (QueuedAmt), then adds funds', async (t) => {
-    const { result } = await setupRpc(t);
+  test('requests queued behind a pending create are merged into one add-funds message (QueuedAmt while they wait)', async (t) => {
+    const { result, error } = await setupRpc(t);
     const receiver = await result('Filecoin.WalletNew', ['secp256k1']);
     await result('evm_setAutomine', [false]);
     const first = await result('Filecoin.PaychGet', [CREATOR, receiver, '700', null]);
     const second = result('Filecoin.PaychGet', [CREATOR, receiver, '300', null]);
+    const third = result('Filecoin.PaychFund', [CREATOR, receiver, '200']);
+    const offChain = error('Filecoin.PaychGet', [CREATOR, receiver, '5', { OffChain: true }]);
     const queued = await result('Filecoin.PaychAvailableFundsByFromTo', [CREATOR, receiver]);
-    assert.deepEqual([queued.PendingAmt, queued.QueuedAmt, queued.PendingWaitSentinel], ['700', '300', first.WaitSentinel]);
+    assert.deepEqual([queued.PendingAmt, queued.QueuedAmt, queued.PendingWaitSentinel], ['700', '505', first.WaitSentinel]);
     await result('anvil_mine', ['0x6']);
     const channel = await result('Filecoin.PaychGetWaitReady', [first.WaitSentinel]);
-    const added = await second;
+    // The off-chain request finds nothing available (the 700 are reserved) and fails; the other two share one message.
+    assert.match((await offChain).message, /^not enough funds available in the payment channel/);
+    const [added, funded] = await Promise.all([second, third]);
+    assert.deepEqual(added, funded);
     assert.equal(added.Channel, channel);
-    assert.notDeepEqual(added.WaitSentinel, first.WaitSentinel);
+    const pending = await result('Filecoin.PaychAvailableFunds', [channel]);
+    assert.deepEqual([pending.PendingAmt, pending.PendingAvailableAmt, pending.PendingWaitSentinel], ['500', '200', added.WaitSentinel]);
     await result('anvil_mine', ['0x6']);
     assert.equal(await result('Filecoin.PaychGetWaitReady', [added.WaitSentinel]), channel);
     const funds = await result('Filecoin.PaychAvailableFunds', [channel]);
-    assert.deepEqual([funds.ConfirmedAmt, funds.NonReservedAmt, funds.QueuedAmt], ['1000', '0', '0']);
+    assert.deepEqual([funds.ConfirmedAmt, funds.NonReservedAmt, funds.QueuedAmt], ['1200', '200', '0']);
   });
 
   test('evm_revert takes back a Settle and a voucher submission (review R46): the channel is the pair\'s again, the voucher submits again', async (t) => {

@@ -5,12 +5,11 @@
 // against the chain's lane states and the ones it holds, and sends UpdateChannelState, Settle and
 // Collect from its own side of the channel. Lotus's words in its errors.
 //
-// Differences: Lotus merges the funds requests queued for one from/to pair into one message; here
-// they run one after another, each its own message. The store lives in memory (a --state restart
-// starts it empty, as a Lotus node with a new datastore). A rewind (evm_revert, anvil_rollback,
-// anvil_reorg, anvil_reset) takes back what the dropped tipsets did: a channel whose create message
-// is gone is forgotten, an add-funds message's amounts, a Settle and a voucher's submission are
-// taken back; vouchers, being off-chain, stay. anvil_loadState (a chain replaced) forgets everything.
+// Differences: the store lives in memory (a --state restart starts it empty, as a Lotus node with a
+// new datastore). A rewind (evm_revert, anvil_rollback, anvil_reorg, anvil_reset) takes back what the
+// dropped tipsets did: a channel whose create message is gone is forgotten, an add-funds message's
+// amounts, a Settle and a voucher's submission are taken back; vouchers, being off-chain, stay.
+// anvil_loadState (a chain replaced) forgets everything.
 import { FilAddress } from '../../common/address.js';
 import { decodeCbor, encodeBigInt, encodeCbor, type CID } from '../../common/cbor.js';
 import { DevnetError } from '../../common/errors.js';
@@ -65,6 +64,31 @@ export interface Voucher {
   readonly voucher: SignedVoucher;
 }
 
+/** A PaychGet / PaychFund waiting in its pair's queue (Lotus's fundsReq). */
+interface FundsRequest {
+  readonly amount: bigint;
+  readonly reserve: boolean;
+  readonly offChain: boolean;
+  resolve(result: FundsResult): void;
+  reject(error: unknown): void;
+}
+
+/** A pair's funds requests not yet taken, whether its queue is being worked, and the amount of those not completed. */
+interface FundsQueue {
+  readonly requests: FundsRequest[];
+  running: boolean;
+  queued: bigint;
+}
+
+/** newMergedFundsReq's order: off-chain first, then reserving before not, then by amount, smallest first. */
+function lotusOrder(a: FundsRequest, b: FundsRequest): number {
+  if (a.offChain !== b.offChain) return a.offChain ? -1 : 1;
+  if (a.reserve !== b.reserve) return a.reserve ? -1 : 1;
+  return a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0;
+}
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
 /** Lotus's ErrInsufficientFunds: the channel's balance does not cover the vouchers. */
 class InsufficientFunds extends DevnetError {
   constructor(readonly shortfall: bigint) {
@@ -83,8 +107,8 @@ const u64 = (n: bigint): number | bigint => (n <= BigInt(Number.MAX_SAFE_INTEGER
 
 export class PaychManager {
   readonly store = new PaychStore();
-  /** Per from/to pair: the tail of its funds requests, which run one after another, and the amount of those not completed. */
-  private readonly fundsQueues = new Map<string, { tail: Promise<unknown>; queued: bigint }>();
+  /** Per from/to pair: its funds requests (PaychGet, PaychFund). */
+  private readonly fundsQueues = new Map<string, FundsQueue>();
   /** Per channel: the tail of its voucher and lane operations (Lotus's channel lock). */
   private readonly locks = new Map<number, Promise<unknown>>();
   /** Per create / add-funds message: its wait, which resolves (never rejects) once the store has its outcome. */
@@ -102,45 +126,106 @@ export class PaychManager {
 
   /**
    * Ensures a channel from → to exists and reserves `amount` in it (`reserve`, PaychGet) or adds it as
-   * available (PaychFund): with no channel, sends its create message; with enough available funds,
-   * reserves them and sends nothing; otherwise sends an add-funds message. A pending create or
-   * add-funds message is waited for first.
+   * available (PaychFund). The request joins the pair's queue; see processQueue.
    */
   getPaych(from: FilAddress, to: FilAddress, amount: bigint, { reserve, offChain }: { reserve: boolean; offChain: boolean }): Promise<FundsResult> {
     if (!reserve && offChain) fail("can't fund payment channels without on-chain operations");
     const key = pairKey(from, to);
-    const queue = this.fundsQueues.get(key) ?? { tail: Promise.resolve(), queued: 0n };
+    const queue = this.fundsQueues.get(key) ?? { requests: [], running: false, queued: 0n };
     this.fundsQueues.set(key, queue);
     // Counted as queued until it completes, through any wait for a pending message (Lotus's QueuedAmt).
     queue.queued += amount;
-    const run = queue.tail.then(() => this.fund(from, to, amount, reserve, offChain)).finally(() => {
+    const done = new Promise<FundsResult>((resolve, reject) => queue.requests.push({ amount, reserve, offChain, resolve, reject })).finally(() => {
       queue.queued -= amount;
     });
-    queue.tail = run.catch(() => undefined);
-    return run;
+    void this.processQueue(from, to, queue);
+    return done;
   }
 
-  private async fund(from: FilAddress, to: FilAddress, amount: bigint, reserve: boolean, offChain: boolean): Promise<FundsResult> {
-    for (;;) {
-      const ci = await this.outboundActive(from, to);
-      if (!ci) {
-        if (offChain) fail(`payment channel doesn't exist, create with 'lotus paych add-funds ${from.toString()} ${to.toString()} ${attoToFil(amount)}'`);
-        return { waitSentinel: await this.createChannel(from, to, amount, reserve ? 0n : amount) };
+  /**
+   * processQueue: while the pair has requests, waits for its pending create / add-funds message if
+   * any, then takes every queued request as one (mergedFundsReq): with no channel, one create
+   * message for them all; else the reserving ones filled from the channel's available funds, and one
+   * add-funds message for the rest. Off-chain requests that cannot be filled fail.
+   */
+  private async processQueue(from: FilAddress, to: FilAddress, queue: FundsQueue): Promise<void> {
+    if (queue.running) return;
+    queue.running = true;
+    try {
+      while (queue.requests.length > 0) {
+        let merged: FundsRequest[] = [];
+        try {
+          const ci = await this.outboundActive(from, to);
+          const pending = ci?.createMsg ?? ci?.addFundsMsg;
+          if (pending) {
+            await this.waits.get(pending.toString());
+            continue;
+          }
+          merged = queue.requests.splice(0).sort(lotusOrder);
+          await this.fundMerged(from, to, ci, merged);
+        } catch (error) {
+          // The failure answers every request it was for; those already answered keep their answer.
+          for (const request of merged.length > 0 ? merged : queue.requests.splice(0)) request.reject(error);
+        }
       }
-      const pending = ci.createMsg ?? ci.addFundsMsg;
-      if (pending) {
-        await this.waits.get(pending.toString());
+    } finally {
+      queue.running = false;
+    }
+  }
+
+  private async fundMerged(from: FilAddress, to: FilAddress, ci: ChannelInfo | undefined, requests: FundsRequest[]): Promise<void> {
+    let sum = 0n;
+    let available = 0n;
+    for (const r of requests) {
+      sum += r.amount;
+      if (!r.reserve) available += r.amount;
+    }
+    let next = 0;
+    if (!ci) {
+      // failOffChainNoChannel: the off-chain requests (first in the order) cannot be met without a channel.
+      for (const r of requests) {
+        if (!r.offChain) break;
+        sum -= r.amount;
+        r.reject(new DevnetError(`payment channel doesn't exist, create with 'lotus paych add-funds ${from.toString()} ${to.toString()} ${attoToFil(r.amount)}'`));
+        next++;
+      }
+      if (next === requests.length) return;
+      const waitSentinel = await this.createChannel(from, to, sum, available);
+      for (const r of requests.slice(next)) r.resolve({ waitSentinel });
+      return;
+    }
+    // completeAvailable: the reserving requests, smallest first, from what is available (at most what they ask).
+    const reserved = min(ci.availableAmount, sum - available);
+    ci.availableAmount -= reserved;
+    let used = 0n;
+    let failed = 0n;
+    for (const r of requests) {
+      if (!r.reserve) break;
+      if (r.amount > reserved - used) {
+        if (!r.offChain) break;
+        failed += r.amount;
+        r.reject(
+          new DevnetError(
+            `not enough funds available in the payment channel ${ci.channel!.toString()}; add funds with 'lotus paych add-funds ${from.toString()} ${to.toString()} ${attoToFil(r.amount)}'`,
+          ),
+        );
+        next++;
         continue;
       }
-      if (reserve && amount <= ci.availableAmount) {
-        ci.availableAmount -= amount;
-        return { channel: ci.channel };
-      }
-      if (offChain) {
-        fail(`not enough funds available in the payment channel ${ci.channel!.toString()}; add funds with 'lotus paych add-funds ${from.toString()} ${to.toString()} ${attoToFil(amount)}'`);
-      }
-      return { channel: ci.channel, waitSentinel: await this.addFunds(ci, amount, reserve ? 0n : amount) };
+      used += r.amount;
+      r.resolve({ channel: ci.channel });
+      next++;
     }
+    ci.availableAmount += reserved - used;
+    const rest = requests.slice(next);
+    const amount = sum - used - failed;
+    // Lotus leaves requests of nothing to add queued for ever; here they are answered with the channel.
+    if (rest.length === 0 || amount <= 0n) {
+      for (const r of rest) r.resolve({ channel: ci.channel });
+      return;
+    }
+    const waitSentinel = await this.addFunds(ci, amount, available);
+    for (const r of rest) r.resolve({ channel: ci.channel, waitSentinel });
   }
 
   private async createChannel(from: FilAddress, to: FilAddress, amount: bigint, available: bigint): Promise<CID> {
