@@ -13,16 +13,13 @@
 // of 100000 FIL is 1000 FIL here (the default wallet holds less); the vouchers are the itests'.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { FilAddress } from '../../src/common/address.js';
-import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { pollUntil, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
-import { lotusResultShapes, schemaErrors } from '../helpers/openrpc.js';
+import { openChannelByExec, signedVoucherJson } from '../helpers/paych.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
 
 const FIL = 10n ** 18n;
 /** builtin-actors paych SETTLE_DELAY (policy.PaychSettleDelay). */
 const SETTLE_DELAY = 1440;
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 interface VoucherJson {
   ChannelAddr: string;
@@ -60,24 +57,10 @@ describe('Lotus paych itests (paych_api_test.go, paych_cli_test.go)', () => {
   }
   const waitOk = async (cid: unknown) => assert.equal((await ok('Filecoin.StateWaitMsg', cid, 1, -1, true)).Receipt.ExitCode, 0);
 
-  /** A channel from the creator the node's manager never saw (as the receiver's node sees the creator's): Init Exec pushed from the creator. */
-  async function openOutsideManager(to: string, amount: bigint): Promise<string> {
-    const nv = await ok('Filecoin.StateNetworkVersion', null);
-    const code = (await ok('Filecoin.StateActorCodeCIDs', nv)).paymentchannel;
-    const params = encodeCbor([CID.parse(code['/']), encodeCbor([FilAddress.parse(creator).bytes, FilAddress.parse(to).bytes])]);
-    const signed = await ok('Filecoin.MpoolPushMessage', { From: creator, To: 't01', Value: amount.toString(), Method: 2, Params: base64(params) }, null);
-    const lookup = await ok('Filecoin.StateWaitMsg', signed.CID, 1, -1, true);
-    assert.equal(lookup.Receipt.ExitCode, 0);
-    const [, robust] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from(lookup.Receipt.Return, 'base64'));
-    return FilAddress.fromBytes(robust).toString();
-  }
-
-  /** paychtypes.SignedVoucher{ChannelAddr, Amount, Lane, Nonce} signed by the creator with WalletSign over its SigningBytes, in Lotus's JSON. */
-  async function creatorVoucher(channel: string, amount: bigint, lane: number, nonce: number): Promise<VoucherJson> {
-    const fields = [FilAddress.parse(channel).bytes, 0, 0, new Uint8Array(), null, lane, nonce, encodeBigInt(amount), 0, []];
-    const signature = await ok('Filecoin.WalletSign', creator, base64(encodeCbor([...fields, null])));
-    return { ChannelAddr: channel, TimeLockMin: 0, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: lane, Nonce: nonce, Amount: amount.toString(), MinSettleHeight: 0, Merges: null, Signature: signature };
-  }
+  /** A channel from the creator the node's manager never saw (as the receiver's node sees the creator's). */
+  const openOutsideManager = (to: string, amount: bigint) => openChannelByExec(ok, creator, to, amount);
+  /** paychtypes.SignedVoucher{ChannelAddr, Amount, Lane, Nonce} signed by the creator, as the itest signs its excess voucher. */
+  const creatorVoucher = (channel: string, amount: bigint, lane: number, nonce: number): Promise<VoucherJson> => signedVoucherJson(ok, creator, channel, { amount, lane, nonce });
 
   /** cli paych voucher best-spendable (paychmgr.BestSpendableByLane): per lane the largest spendable voucher. */
   async function bestSpendable(channel: string): Promise<Map<number, string>> {
@@ -271,53 +254,6 @@ describe('Lotus paych itests (paych_api_test.go, paych_cli_test.go)', () => {
     const reopened = await ok('Filecoin.PaychGet', creator, receiver, '500', null);
     assert.equal(reopened.Channel, '<empty>');
     assert.match(await ok<string>('Filecoin.PaychGetWaitReady', reopened.WaitSentinel), /^t2/);
-  });
-});
-
-/**
- * The Paych* answers in the shapes of Lotus's OpenRPC document (build/openrpc/full.json at b835fab70):
- * field names, JSON types, big ints as strings, addresses, CIDs. Nullable where the Go type is a pointer
- * or nil slice: a sentinel with no message pending, a voucher's SecretHash, Extra and Merges unset.
- */
-const PAYCH_SHAPES = lotusResultShapes('lotus-openrpc/full.json.gz', { nullable: new Set(['WaitSentinel', 'PendingWaitSentinel', 'SecretHash', 'Extra', 'Merges']), omitEmpty: new Set() });
-
-describe("Paych* answers in the shapes of Lotus's OpenRPC document", () => {
-  let node: DevnetProcess;
-  before(async () => {
-    node = await startDevnet();
-  });
-  after(async () => {
-    await node?.stop();
-  });
-
-  test('every method with a result: Get, WaitReady, funds, list, status, lane, vouchers, payment, settle, collect', async () => {
-    const { ok } = rawRpc(`${node.url}/rpc/v1`);
-    const conforms = async (method: string, ...params: unknown[]) => {
-      const result = await ok(`Filecoin.${method}`, ...params);
-      const shape = PAYCH_SHAPES.get(`Filecoin.${method}`);
-      assert.ok(shape, `${method} has an example in the document`);
-      assert.deepEqual(schemaErrors(shape, result).map((e) => `${e.instancePath} ${e.message}`), [], `${method}: ${JSON.stringify(result)}`);
-      return result;
-    };
-    const creator = await ok('Filecoin.WalletDefaultAddress');
-    const receiver = await ok('Filecoin.WalletNew', 'secp256k1');
-    const info = await conforms('PaychGet', creator, receiver, '5000', { OffChain: false });
-    const channel = await conforms('PaychGetWaitReady', info.WaitSentinel);
-    await conforms('PaychFund', creator, receiver, '1000');
-    await conforms('PaychAvailableFunds', channel);
-    await conforms('PaychAvailableFundsByFromTo', creator, receiver);
-    await conforms('PaychList');
-    await conforms('PaychStatus', channel);
-    await conforms('PaychAllocateLane', channel);
-    const created = await conforms('PaychVoucherCreate', channel, '100', 0);
-    await conforms('PaychVoucherList', channel);
-    await conforms('PaychVoucherAdd', channel, created.Voucher, null, '0');
-    await conforms('PaychVoucherCheckSpendable', channel, created.Voucher, null, null);
-    await conforms('PaychNewPayment', creator, receiver, [{ Amount: '200' }]);
-    await conforms('PaychSettle', channel);
-    const settlingAt = (await ok('Filecoin.StateReadState', channel, null)).State.SettlingAt;
-    await ok('anvil_mine', `0x${(settlingAt - (await ok('Filecoin.ChainHead')).Height).toString(16)}`);
-    await conforms('PaychCollect', channel);
   });
 });
 

@@ -12,13 +12,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
-import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
+import { decodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
 import { allMethods } from '../../src/eth-rpc/methods/index.js';
 import { Wallet } from 'ethers';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
 import { lotusResultShapes, schemaErrors } from '../helpers/openrpc.js';
+import { openChannelByExec, signedVoucherJson } from '../helpers/paych.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
 import { MIN_DATACAP, randomVerifiedPiece } from '../helpers/verified-piece.js';
 
@@ -173,21 +174,6 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   /** The block holding the invocation that logged: its hash and number. */
   const ethBlock = async (): Promise<{ blockHash: string; blockNumber: string }> => ok('Filecoin.EthGetTransactionReceipt', ethHash);
   const ethCall = () => ({ from: DEV_ACCOUNTS[0]!.address, data: lotusContractCode('EventMatrix') });
-  /** A voucher for `amount` on `lane` (nonce 1), signed by `signer` over its SigningBytes (the voucher's CBOR with no signature), in Lotus's JSON. */
-  async function signedVoucher(signer: string, channel: string, lane: number, amount: bigint) {
-    const fields = [FilAddress.parse(channel).bytes, 0, 0, new Uint8Array(), null, lane, 1, encodeBigInt(amount), 0, []];
-    const signature = await ok('Filecoin.WalletSign', signer, Buffer.from(encodeCbor([...fields, null])).toString('base64'));
-    return { ChannelAddr: channel, TimeLockMin: 0, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: lane, Nonce: 1, Amount: amount.toString(), MinSettleHeight: 0, Merges: null, Signature: signature };
-  }
-  /** A payment channel from `from` to `to` holding `amount`, made by an Init Exec the payment channel manager does not see: its robust address. */
-  async function openOutsideManager(from: string, to: string, amount: bigint): Promise<string> {
-    const code = (await ok('Filecoin.StateActorCodeCIDs', await ok('Filecoin.StateNetworkVersion', null))).paymentchannel;
-    const params = encodeCbor([CID.parse(code['/']), encodeCbor([FilAddress.parse(from).bytes, FilAddress.parse(to).bytes])]);
-    const signed = await ok('Filecoin.MpoolPushMessage', { From: from, To: 't01', Value: amount.toString(), Method: 2, Params: Buffer.from(params).toString('base64') }, null);
-    const { Receipt } = await ok('Filecoin.StateWaitMsg', signed.CID, 0, -1, true);
-    const [, robust] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from(Receipt.Return, 'base64'));
-    return FilAddress.fromBytes(robust).toString();
-  }
   /** Each method with its params, computed when its test runs; writes last, so that the readers see the state built in before(). */
   const cases: [method: string, params: () => unknown[] | Promise<unknown[]>][] = [
     ['Filecoin.FilecoinAddressToEthAddress', () => [other]],
@@ -398,7 +384,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     const { Voucher: voucher } = await conforms('Filecoin.PaychVoucherCreate', [channel, '1000', lane]);
     // PaychVoucherCheckValid answers nothing but its error: null, the document's result (schema type
     // null). Of a voucher the manager has not stored (one it made is, and its nonce is then too low).
-    const valid = await rpc('Filecoin.PaychVoucherCheckValid', channel, await signedVoucher(wallet, channel, 9, 100n));
+    const valid = await rpc('Filecoin.PaychVoucherCheckValid', channel, await signedVoucherJson(ok, wallet, channel, { lane: 9, amount: 100n }));
     assert.deepEqual([valid.error, 'result' in valid, valid.result], [undefined, true, null]);
     checked.add('Filecoin.PaychVoucherCheckValid');
     await conforms('Filecoin.PaychVoucherCheckSpendable', [channel, voucher, null, null]);
@@ -407,8 +393,8 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     await conforms('Filecoin.PaychNewPayment', [wallet, other, [{ Amount: '500', TimeLockMin: 0, TimeLockMax: 0, MinSettle: 0, Extra: null }]]);
     // A receiver submits: an inbound channel, opened by the second key outside the manager (Init Exec),
     // which learns it from a voucher added.
-    const inbound = await openOutsideManager(other, wallet, 1000n);
-    const received = await signedVoucher(other, inbound, 0, 100n);
+    const inbound = await openChannelByExec(ok, other, wallet, 1000n);
+    const received = await signedVoucherJson(ok, other, inbound, { amount: 100n });
     await ok('Filecoin.PaychVoucherAdd', inbound, received, null, '0');
     await waitMined(await conforms('Filecoin.PaychVoucherSubmit', [inbound, received, null, null]));
     await waitMined(await conforms('Filecoin.PaychSettle', [channel]));

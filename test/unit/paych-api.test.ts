@@ -4,25 +4,15 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { FilAddress, Protocol } from '../../src/common/address.js';
-import { CID, decodeCbor, encodeBigInt, encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC } from '../../src/config.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
+import { openChannelByExec, signedVoucherJson, type OkCall } from '../helpers/paych.js';
 import { setupRpc } from '../helpers/rpc-harness.js';
 
 const FIL = 10n ** 18n;
 const CREATOR = deriveNodeKeys(DEFAULT_MNEMONIC).dealClient.address.toString();
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 /** An actor address no actor has. */
 const STRANGER = FilAddress.fromPayload(Protocol.Actor, new Uint8Array(20).fill(7)).toString();
-
-/** A channel CREATOR → `to` of 1000 attoFIL opened by a plain Init Exec (MpoolPushMessage), which the manager never sees. */
-async function openOutsideManager(result: (method: string, params?: unknown[]) => Promise<any>, to: string): Promise<string> {
-  const code = (await result('Filecoin.StateActorCodeCIDs', [await result('Filecoin.StateNetworkVersion', [null])])).paymentchannel;
-  const exec = encodeCbor([CID.parse(code['/']), encodeCbor([FilAddress.parse(CREATOR).bytes, FilAddress.parse(to).bytes])]);
-  const signed = await result('Filecoin.MpoolPushMessage', [{ From: CREATOR, To: 't01', Value: '1000', Method: 2, Params: base64(exec) }, null]);
-  const [, robust] = decodeCbor<[Uint8Array, Uint8Array]>(Buffer.from((await result('Filecoin.StateSearchMsg', [null, signed.CID, -1, true])).Receipt.Return, 'base64'));
-  return FilAddress.fromBytes(robust).toString();
-}
 
 /** A devnet with a funded receiver key the node holds, and a channel creator → receiver holding 1000 attoFIL. */
 async function paychNode(t: TestContext) {
@@ -32,14 +22,13 @@ async function paychNode(t: TestContext) {
   await result('Filecoin.MpoolPushMessage', [{ From: CREATOR, To: receiver, Value: FIL.toString(), Method: 0 }, null]);
   const info = await result('Filecoin.PaychGet', [CREATOR, receiver, '1000', { OffChain: false }]);
   const channel: string = await result('Filecoin.PaychGetWaitReady', [info.WaitSentinel]);
-  /** A voucher on `channel` signed by `signer` with WalletSign, in Lotus's JSON (`fields` overriding the defaults). */
-  const voucher = async (signer: string, fields: { lane?: number; nonce?: number; amount?: bigint; timeLockMin?: number; on?: string } = {}) => {
-    const { lane = 0, nonce = 1, amount = 100n, timeLockMin = 0, on = channel } = fields;
-    const tuple = [FilAddress.parse(on).bytes, timeLockMin, 0, new Uint8Array(), null, lane, nonce, encodeBigInt(amount), 0, []];
-    const Signature = await result('Filecoin.WalletSign', [signer, base64(encodeCbor([...tuple, null]))]);
-    return { ChannelAddr: on, TimeLockMin: timeLockMin, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: lane, Nonce: nonce, Amount: amount.toString(), MinSettleHeight: 0, Merges: null, Signature };
-  };
-  return { ...rpc, receiver, channel, voucher };
+  const ok: OkCall = (method, ...params) => result(method, params);
+  /** A voucher on `channel` (unless `on` names another) signed by `signer` with WalletSign, in Lotus's JSON. */
+  const voucher = (signer: string, { on = channel, amount = 100n, ...fields }: { lane?: number; nonce?: number; amount?: bigint; timeLockMin?: number; on?: string } = {}) =>
+    signedVoucherJson(ok, signer, on, { amount, ...fields });
+  /** A channel CREATOR → `to` of 1000 attoFIL the manager never sees. */
+  const openOutsideManager = (to: string) => openChannelByExec(ok, CREATOR, to, 1000n);
+  return { ...rpc, receiver, channel, voucher, openOutsideManager };
 }
 
 describe('Paych* refusals in Lotus words', () => {
@@ -79,7 +68,7 @@ describe('Paych* refusals in Lotus words', () => {
   });
 
   test('vouchers: locks, signer, nonce, minimum delta, a channel whose payee the wallet lacks, proofs', async (t) => {
-    const { error, result, receiver, channel, voucher } = await paychNode(t);
+    const { error, result, receiver, channel, voucher, openOutsideManager } = await paychNode(t);
     const check = async (v: unknown) => (await error('Filecoin.PaychVoucherCheckValid', [channel, v])).message;
     assert.equal(await check(await voucher(CREATOR, { timeLockMin: 5 })), 'voucher is Min Time Locked');
     assert.equal(await check(await voucher(receiver)), 'signature did not match');
@@ -98,7 +87,7 @@ describe('Paych* refusals in Lotus words', () => {
     // A channel the store does not know (opened by a plain Init Exec) to a key the wallet does not hold: refused.
     const other = await result('Filecoin.WalletNew', ['secp256k1']);
     await result('Filecoin.WalletDelete', [other]);
-    const theirs = await openOutsideManager(result, other);
+    const theirs = await openOutsideManager(other);
     assert.equal(
       (await error('Filecoin.PaychVoucherAdd', [theirs, await voucher(CREATOR, { on: theirs }), null, '0'])).message,
       `cannot add voucher for channel ${theirs}: wallet does not have key for address ${other}`,
@@ -167,9 +156,9 @@ describe('Paych* and the chain', () => {
   });
 
   test('evm_revert takes back a Settle and a voucher submission (review R46): the channel is the pair\'s again, the voucher submits again', async (t) => {
-    const { result, receiver, channel, voucher } = await paychNode(t);
+    const { result, receiver, channel, voucher, openOutsideManager } = await paychNode(t);
     // An inbound channel (opened outside the manager, learnt from a voucher), whose payee submits.
-    const inbound = await openOutsideManager(result, receiver);
+    const inbound = await openOutsideManager(receiver);
     const v = await voucher(CREATOR, { amount: 300n, on: inbound });
     assert.equal(await result('Filecoin.PaychVoucherAdd', [inbound, v, null, '0']), '300');
     const snapshot = await result('evm_snapshot');
