@@ -767,7 +767,12 @@ class StateAt implements StateReader {
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {
-    return (this.values.getKey(storageKey(id, generation, slot), this.epoch) as bigint | undefined) ?? this.fromSource(id, generation, slot) ?? 0n;
+    return this.storageAtKey(storageKey(id, generation, slot), id, generation, slot);
+  }
+
+  /** getStorage of the slot whose key (storageKey) the caller made already: an overlay on this state, for its own layers. */
+  storageAtKey(key: string, id: number, generation: number, slot: bigint): bigint {
+    return (this.values.getKey(key, this.epoch) as bigint | undefined) ?? this.fromSource(id, generation, slot) ?? 0n;
   }
 
   nextId(): number {
@@ -839,7 +844,11 @@ export class StateOverlay implements StateReader {
   }
 
   getStorage(id: number, generation: number, slot: bigint): bigint {
-    return this.read<bigint>(storageKey(id, generation, slot)) ?? this.base.getStorage(id, generation, slot);
+    const key = storageKey(id, generation, slot);
+    const staged = this.read<bigint>(key);
+    if (staged !== undefined) return staged;
+    // The tree's state below (a staging area's usual base) looks the slot up by the same key, not one made again.
+    return this.base instanceof StateAt ? this.base.storageAtKey(key, id, generation, slot) : this.base.getStorage(id, generation, slot);
   }
 
   nextId(): number {
