@@ -38,7 +38,7 @@ import type { ImplicitRun } from './implicit-messages.js';
 import { Cheats, type CheatCodes } from './cheats.js';
 import type { DevnetEventEmitter, DevnetEvents, DevnetEventSource } from './events.js';
 import { createGenesisState } from './genesis.js';
-import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE } from './node-keys.js';
+import { deriveNodeKeys, GENESIS_VERIFIER_ALLOWANCE, nodePeerId } from './node-keys.js';
 import { encodeChainInSteps, encodeJournalRecord, encodeJournalRewind, restoreChain, saveChain, StateFileError, type ChainPiece, type SavedChain } from './persistence.js';
 import type { ReplayOptions, TracedMessage, TraceOptions } from './replay.js';
 import { StorageProviderAgents, type AgentNode, type StorageProviderOperations } from './storage-providers/agents.js';
@@ -88,6 +88,8 @@ export class Devnet {
   /** Throws while what the chain becomes cannot be saved (--state's journal: StateFile.checkWritable). */
   private writeCheck: () => void = () => {};
   private readonly miner: Miner;
+  /** Filecoin.ID's answer, once asked for (peerId). */
+  private peerIdText: string | undefined;
   private readonly clock: Clock;
   private readonly calls: Calls;
   private readonly submission: Submission;
@@ -275,6 +277,11 @@ export class Devnet {
   /** The chain's tipsets and the messages they hold, read-only. */
   get chain(): ChainView {
     return this.store;
+  }
+
+  /** The node's libp2p peer ID (Filecoin.ID), drawn from its mnemonic when first asked for. */
+  get peerId(): string {
+    return (this.peerIdText ??= nodePeerId(this.config.mnemonic));
   }
 
   /** The tipsets the `finalized` and `safe` tags name, and the one simulated F3 has certified. */

@@ -2,7 +2,8 @@
 // the simulated storage providers (an owner account and a miner actor each, with power), and the
 // verified registry's roles: its root key (a multisig at t080 of one signer account) and a verifier;
 // and Multicall3, the Safe singleton factory and FilForwarder at their canonical addresses, as
-// calibnet and mainnet have them (multicall3.ts, safe-singleton-factory.ts, fil-forwarder.ts).
+// calibnet and mainnet have them (multicall3.ts, safe-singleton-factory.ts, fil-forwarder.ts), and
+// last an EthAccount at the null address 0x0, as Lotus's genesis and calibnet have one.
 import {
   BURNT_FUNDS_ACTOR_ID,
   CRON_ACTOR_ID,
@@ -17,7 +18,7 @@ import {
   VERIFREG_ACTOR_ID,
   type ActorKind,
 } from '../fevm/actor.js';
-import { Protocol, type FilAddress } from '../common/address.js';
+import { EAM_NAMESPACE, FilAddress, Protocol } from '../common/address.js';
 import { InvalidAddressError } from '../common/errors.js';
 import { createActor, newActorAddress } from '../fevm/actors/lifecycle.js';
 import { enrollCron } from '../fevm/actors/cron.js';
@@ -34,6 +35,19 @@ import { EMPTY_VERIFREG_STATE } from '../fevm/actors/verifreg/state.js';
 import { createFilForwarder } from './fil-forwarder.js';
 import { createMulticall3 } from './multicall3.js';
 import { createSafeSingletonFactory } from './safe-singleton-factory.js';
+
+/**
+ * An EthAccount at the Ethereum null address 0x0000…0000, as Lotus's genesis places one after the
+ * miners (chain/gen/genesis/genesis_eth.go SetupEthNullAddresses) and calibnet and mainnet have one
+ * (made by the nv18 migration). Lotus's genesis gives it nothing; calibnet's holds the FIL sent to it.
+ * Lotus runs eth_call and eth_estimateGas without `from` from it (ethtypes EthCall.ToFilecoinMessage),
+ * and an estimate's gas search must reserve its fee cap times its gas limit from it (as the FVM's
+ * preflight takes them): so it holds FIL here too, or an estimate without `from` would fail here
+ * where it works on calibnet.
+ */
+const ETH_NULL_ADDRESS = new Uint8Array(20);
+/** The null address's FIL at genesis (not calibnet's figure, which grows with what is sent there): 1 000 FIL. */
+export const ETH_NULL_ADDRESS_BALANCE = 1_000n * 10n ** 18n;
 
 /** The sectors each genesis storage provider has proven, which give it its power. */
 export const GENESIS_SECTORS_PER_PROVIDER = 10;
@@ -152,6 +166,7 @@ export function createGenesisState(
   createMulticall3(state);
   createSafeSingletonFactory(state);
   createFilForwarder(state);
+  createActor(state, 'ethaccount', { delegated: FilAddress.fromDelegated(EAM_NAMESPACE, ETH_NULL_ADDRESS), balance: ETH_NULL_ADDRESS_BALANCE });
   tree.commit(state, 0);
   return tree;
 }

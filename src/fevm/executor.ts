@@ -300,7 +300,7 @@ export class Executor {
     if (receiver.id === EAM_ACTOR_ID && send.method === METHOD_CREATE_EXTERNAL && top) return this.createExternal(state, sender, send, ctx, top);
     if (receiver.kind === 'evm') return this.invokeEvm(state, sender, receiver, send, ctx, top);
     const builtin = builtinActor(receiver.kind);
-    // A kind whose methods the devnet does not run (system, cron, the EAM's other methods) refuses the method after its trampoline.
+    // A kind whose methods the devnet does not run (system, cron) refuses the method after its trampoline.
     if (!builtin) return Promise.resolve(noReturn(ExitCode.ErrUnhandledMessage, refusedMethodGas(receiver.kind, send.params?.data.length ?? 0)));
     return invokeBuiltin(builtin, { state, access: this.access, ctx, sender, receiver, send }, this.sendForActors);
   }

@@ -1,11 +1,21 @@
 // The chain's identity as a Lotus node shows it (lotus b835fab70, builtin-actors b0a3bdd6), over raw
-// JSON-RPC as Lotus's kit and its API tests drive a node: who a block header names as its miner.
+// JSON-RPC as Lotus's kit and its API tests drive a node: who a block header names as its miner, the
+// EthAccount at the null address 0x0, who may call the EAM's methods, and MpoolClear, ID and the v2
+// API's ChainGetTipSetFinalityStatus.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Interface } from 'ethers';
 import { FilAddress } from '../../src/common/address.js';
-import { decodeCbor } from '../../src/common/cbor.js';
-import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { decodeCbor, encodeCbor } from '../../src/common/cbor.js';
+import { ETH_NULL_ADDRESS_BALANCE } from '../../src/devnet/genesis.js';
+import { MULTICALL3_ADDRESS } from '../../src/devnet/multicall3.js';
+import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
+import { freshForkCache, stopForkSuite } from '../helpers/fork-suite.js';
+import { DEV_ACCOUNTS, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { rawRpc } from '../helpers/raw-rpc.js';
+import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
+
+const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 interface LotusTipSet {
   Cids: { '/': string }[];
@@ -68,5 +78,200 @@ describe('block headers name the miner that won them', () => {
     } finally {
       await bare.stop();
     }
+  });
+});
+
+describe('the EthAccount at the null address 0x0 (itests/fevm_test.go TestFEVMETH0)', () => {
+  let node: DevnetProcess;
+  let rpc: ReturnType<typeof rawRpc>['ok'];
+  const multicall = new Interface(['function getBlockNumber() view returns (uint256)']);
+
+  before(async () => {
+    node = await startDevnet();
+    rpc = rawRpc(`${node.url}/rpc/v1`).ok;
+  });
+  after(() => node?.stop());
+
+  /** TestFEVMETH0's assertions, of the node at `rpc`: the null address's actor is an EthAccount whose delegated address is f410 of 20 zero bytes. */
+  async function assertEth0(call: typeof rpc): Promise<{ id: string; balance: bigint }> {
+    const f410 = await call<string>('Filecoin.EthAddressToFilecoinAddress', NULL_ADDRESS);
+    assert.equal(f410, FilAddress.fromDelegated(10, new Uint8Array(20)).toString('t'));
+    const id = await call<string>('Filecoin.StateLookupID', f410, null);
+    const actor = await call<{ Code: { '/': string }; DelegatedAddress: string; Balance: string }>('Filecoin.StateGetActor', id, null);
+    // kit's AssertActorType: the actor's code is the network's EthAccount code.
+    const codes = await call<Record<string, { '/': string }>>('Filecoin.StateActorCodeCIDs', await call<number>('Filecoin.StateNetworkVersion', null));
+    assert.deepEqual(actor.Code, codes.ethaccount);
+    assert.equal(actor.DelegatedAddress, f410);
+    return { id, balance: BigInt(actor.Balance) };
+  }
+
+  test('an EthAccount with the f410 of 0x00…00 exists from genesis (Lotus genesis_eth.go SetupEthNullAddresses), holding FIL as calibnet\'s does', async () => {
+    const { balance } = await assertEth0(rpc);
+    assert.equal(balance, ETH_NULL_ADDRESS_BALANCE);
+    const eth = rawRpc(node.url).ok;
+    assert.equal(BigInt(await eth<string>('eth_getBalance', NULL_ADDRESS, 'latest')), ETH_NULL_ADDRESS_BALANCE);
+    // An account: no code, nonce 0.
+    assert.equal(await eth('eth_getCode', NULL_ADDRESS, 'latest'), '0x');
+    assert.equal(await eth('eth_getTransactionCount', NULL_ADDRESS, 'latest'), '0x0');
+  });
+
+  test('eth_call and eth_estimateGas without `from` run from it (ethtypes EthCall.ToFilecoinMessage) and answer, as on calibnet, a transfer with value and a deployment included', async () => {
+    const eth = rawRpc(node.url).ok;
+    // The call runs as it does from a dev account.
+    const call = { to: bytesToHex(MULTICALL3_ADDRESS), data: multicall.encodeFunctionData('getBlockNumber') };
+    assert.equal(await eth('eth_call', call, 'latest'), await eth('eth_call', { ...call, from: DEV_ACCOUNTS[0].address }, 'latest'));
+    const someone = '0x00000000000000000000000000000000000c0ffe';
+    for (const request of [{ to: someone }, { to: someone, value: '0xde0b6b3a7640000' }, { data: '0x6080604052348015600f57600080fd5b50603f80601d6000396000f3fe6080604052600080fdfea164736f6c6343000811000a' }]) {
+      assert.ok(BigInt(await eth<string>('eth_estimateGas', request)) > 0n, JSON.stringify(request));
+    }
+  });
+
+  test("a fork reads the upstream's own: its ID and balance, not one of the fork's making", async () => {
+    const cache = freshForkCache('fvm-devnet-eth0-');
+    let fork: DevnetProcess | undefined;
+    try {
+      const upstream = rawRpc(node.url).ok;
+      // 5 FIL, not the genesis 1 000: the fork shows the upstream's figure.
+      await upstream('anvil_setBalance', NULL_ADDRESS, '0x4563918244f40000');
+      await upstream('evm_mine');
+      const mine = await assertEth0(rpc);
+      fork = await startDevnet(['--fork-url', node.url]);
+      const forked = await assertEth0(rawRpc(`${fork.url}/rpc/v1`).ok);
+      assert.deepEqual(forked, { id: mine.id, balance: 5n * 10n ** 18n });
+      assert.ok(BigInt(await rawRpc(fork.url).ok<string>('eth_estimateGas', { to: NULL_ADDRESS })) > 0n);
+    } finally {
+      await stopForkSuite([fork], cache);
+    }
+  });
+});
+
+describe("the EAM's callers (itests/eth_account_abstraction_test.go TestEthAccountManagerPermissions; builtin-actors actors/eam/src/lib.rs)", () => {
+  let node: DevnetProcess;
+  let kit: ReturnType<typeof lotusKit>;
+  const rpc = (method: string, ...params: unknown[]) => kit.rpc(method, ...params);
+  const EAM = 't010';
+  /** eam.CreateParams{Nonce: 0} and eam.Create2Params{} as kit's MakeSendCall encodes them: empty init code, nonce 0 or a zero salt. */
+  const CREATE_PARAMS = Buffer.from(encodeCbor([new Uint8Array(), 0])).toString('base64');
+  const CREATE2_PARAMS = Buffer.from(encodeCbor([new Uint8Array(), new Uint8Array(32)])).toString('base64');
+
+  before(async () => {
+    node = await startDevnet();
+    kit = lotusKit(node.url);
+    await kit.ageChain();
+  });
+  after(() => node?.stop());
+
+  test('Create (2) and Create2 (3) from an f1, f3 or f4 account: GasEstimateMessageGas fails with `not one of supported (18)` (validate_immediate_caller_type(EVM)); mined, they exit 18; CreateExternal (4) from each deploys', async () => {
+    const def = await kit.sender();
+    const wallets: string[] = [];
+    for (const type of ['secp256k1', 'bls', 'delegated']) {
+      const wallet = await rpc('Filecoin.WalletNew', type);
+      const { lookup } = await kit.push({ From: def, To: wallet, Value: (10n * 10n ** 18n).toString() });
+      assert.equal(lookup.Receipt.ExitCode, 0);
+      wallets.push(wallet);
+    }
+    const code = await rpc('Filecoin.StateActorCodeCIDs', await rpc('Filecoin.StateNetworkVersion', null));
+    for (const from of wallets) {
+      for (const [method, params] of [[2, CREATE_PARAMS], [3, CREATE2_PARAMS]] as const) {
+        const { error } = await kit.raw('Filecoin.GasEstimateMessageGas', [{ From: from, To: EAM, Value: '0', Method: method, Params: params }, null, null]);
+        assert.match(error?.message ?? '', /not one of supported \(18\)/, `${from} method ${method}`);
+        // builtin-actors names the caller's code CID.
+        const kind = from.startsWith('t4') ? 'ethaccount' : 'account';
+        assert.ok(error!.message.includes(`caller cid type ${code[kind]['/']} not one of supported`), error!.message);
+      }
+      const { lookup } = await kit.push({ From: from, To: EAM, Method: 4, Params: Buffer.from(encodeCbor(hexToBytes(lotusContractCode('SimpleCoin')))).toString('base64') });
+      assert.equal(lookup.Receipt.ExitCode, 0, `CreateExternal from ${from}`);
+    }
+    // Mined with a gas limit of its own (no estimate), Create exits 18, and StateReplay names it as the FVM's backtrace does.
+    const { cid, lookup } = await kit.push({ From: wallets[0], To: EAM, Method: 2, Params: CREATE_PARAMS, GasLimit: 10_000_000 });
+    assert.equal(lookup.Receipt.ExitCode, 18);
+    assert.match((await rpc('Filecoin.StateReplay', null, cid)).Error, /\n00: f010 \(method 2\) -- caller cid type \S+ not one of supported \(18\)\n/);
+  });
+
+  test("bad params are refused first, as builtin-actors' dispatcher decodes them before the method checks its caller: 21 (strict_bytes salt of 31 bytes, a nonce that is no integer)", async () => {
+    const from = await kit.sender();
+    for (const [method, params] of [[2, [new Uint8Array(), 'x']], [3, [new Uint8Array(), new Uint8Array(31)]]] as const) {
+      const { lookup } = await kit.push({ From: from, To: EAM, Method: method, Params: Buffer.from(encodeCbor(params)).toString('base64'), GasLimit: 10_000_000 });
+      assert.equal(lookup.Receipt.ExitCode, 21, `method ${method}`);
+    }
+  });
+
+  test("sent by a multisig (a send inside the message, not its origin): CreateExternal, Create and Constructor exit 18 (validate_immediate_caller_is(origin), validate_immediate_caller_type(EVM), only t00 constructs)", async () => {
+    const def = await kit.sender();
+    const pushPrototype = async (prototype: { Message: Record<string, unknown> }) => {
+      const signed = await rpc('Filecoin.MpoolPushMessage', prototype.Message, null);
+      return (await rpc('Filecoin.StateWaitMsg', signed.CID, 1, -1, true)).Receipt;
+    };
+    const created = await pushPrototype(await rpc('Filecoin.MsigCreate', 1, [def], 0, '0', def, '0'));
+    const [idBytes] = decodeCbor<[Uint8Array]>(Buffer.from(created.Return, 'base64'));
+    const msig = FilAddress.fromBytes(idBytes).toString('t');
+    const code = await rpc('Filecoin.StateActorCodeCIDs', await rpc('Filecoin.StateNetworkVersion', null));
+    const initcode = Buffer.from(encodeCbor(hexToBytes(lotusContractCode('SimpleCoin')))).toString('base64');
+    // StateCall from the multisig itself: it is then the message's origin too, so CreateExternal gets past
+    // that check to resolve_caller_external's `disallowed caller type`.
+    for (const [method, params, text] of [
+      [4, initcode, 'disallowed caller type multisig'],
+      [2, CREATE_PARAMS, `caller cid type ${code.multisig['/']} not one of supported`],
+      [1, null, `caller ${msig.replace(/^t/, 'f')} is not one of supported`],
+    ] as const) {
+      // One signer of a 1-of-1 multisig: the proposal applies at once; ProposeReturn is [TxnID, Applied, Code, Ret].
+      const receipt = await pushPrototype(await rpc('Filecoin.MsigPropose', msig, EAM, '0', def, method, params));
+      assert.equal(receipt.ExitCode, 0);
+      const [, applied, exit] = decodeCbor<[number, boolean, number]>(Buffer.from(receipt.Return, 'base64'));
+      assert.deepEqual([applied, exit], [true, 18], `method ${method}`);
+      const traced = await rpc('Filecoin.StateCall', { From: msig, To: EAM, Value: '0', Method: method, Params: params }, null);
+      assert.equal(traced.MsgRct.ExitCode, 18);
+      assert.ok(traced.Error.includes(text), `${traced.Error} names ${text}`);
+    }
+  });
+});
+
+describe("Lotus's MpoolClear, ID and ChainGetTipSetFinalityStatus", () => {
+  let node: DevnetProcess;
+  let rpc: ReturnType<typeof rawRpc>['ok'];
+
+  before(async () => {
+    // Messages wait in the pool until a tipset is mined, as with Lotus's kit block time.
+    node = await startDevnet(['--no-mining']);
+    rpc = rawRpc(`${node.url}/rpc/v1`).ok;
+  });
+  after(() => node?.stop());
+
+  test('itests/mempool_test.go TestMemPoolClearPending: a pushed message is pending, MpoolClear(true) empties the pool; MpoolClear(false) leaves messages pushed through the API (local, chain/messagepool/messagepool.go Clear)', async () => {
+    const from = await rpc<string>('Filecoin.WalletDefaultAddress');
+    const to = await rpc<string>('Filecoin.WalletNew', 'bls');
+    const push = () => rpc('Filecoin.MpoolPushMessage', { From: from, To: to, Value: '1000' }, null);
+    await push();
+    assert.equal((await rpc<unknown[]>('Filecoin.MpoolPending', null)).length, 1);
+    assert.equal(await rpc('Filecoin.MpoolClear', false), null);
+    assert.equal((await rpc<unknown[]>('Filecoin.MpoolPending', null)).length, 1, 'a local message stays');
+    assert.equal(await rpc('Filecoin.MpoolClear', true), null);
+    assert.deepEqual(await rpc('Filecoin.MpoolPending', null), []);
+    const { error } = await rawRpc(`${node.url}/rpc/v1`).rpc('Filecoin.MpoolClear');
+    assert.equal(error?.code, -32602);
+  });
+
+  test("itests/api_test.go testID: ID is a libp2p peer ID (\"12…\": an Ed25519 key's identity multihash, base58btc), the same for the same mnemonic after a restart", async () => {
+    const id = await rpc<string>('Filecoin.ID');
+    assert.match(id, /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/);
+    const again = await startDevnet(['--no-mining']);
+    try {
+      assert.equal(await rawRpc(`${again.url}/rpc/v1`).ok('Filecoin.ID'), id);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  test('itests/api_v2_test.go ChainGetTipSetFinalityStatus on /rpc/v2 ("ec calculator not met", one block an epoch): no EC depth or EC tipset; F3 and the finalized tipset are the `finalized` tag\'s, head − 10; the head', async () => {
+    await rpc('anvil_mine', '0x1e');
+    const v2 = rawRpc(`${node.url}/rpc/v2`).ok;
+    const status = await v2<Record<string, { Height: number; Cids: unknown } | number | null>>('Filecoin.ChainGetTipSetFinalityStatus');
+    const head = await rpc<{ Height: number; Cids: unknown }>('Filecoin.ChainHead');
+    const finalized = await v2<{ Height: number; Cids: unknown }>('Filecoin.ChainGetTipSet', { tag: 'finalized' });
+    assert.deepEqual(status, { ecFinalityThresholdDepth: -1, ecFinalizedTipSet: null, f3FinalizedTipSet: finalized, finalizedTipSet: finalized, head });
+    assert.equal(finalized.Height, head.Height - 10);
+    // Lotus serves it on v2 only: /rpc/v1 does not find it (-32601).
+    const { error } = await rawRpc(`${node.url}/rpc/v1`).rpc('Filecoin.ChainGetTipSetFinalityStatus');
+    assert.equal(error?.code, -32601);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EAM_NAMESPACE, FilAddress } from '../../src/common/address.js';
 import type { DevAccount } from '../../src/devnet/accounts.js';
-import { createGenesisState } from '../../src/devnet/genesis.js';
+import { createGenesisState, ETH_NULL_ADDRESS_BALANCE } from '../../src/devnet/genesis.js';
 import { keccak256 } from '../../src/common/hashes.js';
 import { bytesToHex, hexToBytes } from '../../src/common/hex.js';
 import { resolveEthAddress } from '../../src/fevm/actors/lifecycle.js';
@@ -35,10 +35,21 @@ describe('createGenesisState', () => {
       assert.equal(actor.balance, 0n);
       assert.equal(actor.nonce, 0);
     }
-    for (const id of [8, 9, 11, 98, 104]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
-    // Multicall3, the Safe singleton factory's signer and the factory, then FilForwarder, are the last genesis actors.
-    assert.deepEqual([100, 101, 102, 103].map((id) => state.getActor(id)?.kind), ['evm', 'ethaccount', 'evm', 'evm']);
-    assert.equal(state.nextId(), 104);
+    for (const id of [8, 9, 11, 98, 105]) assert.equal(state.getActor(id), undefined, `unexpected actor at ${id}`);
+    // Multicall3, the Safe singleton factory's signer and the factory, FilForwarder, then the null address's EthAccount are the last genesis actors.
+    assert.deepEqual([100, 101, 102, 103, 104].map((id) => state.getActor(id)?.kind), ['evm', 'ethaccount', 'evm', 'evm', 'ethaccount']);
+    assert.equal(state.nextId(), 105);
+  });
+
+  test('the null address 0x00…00 is an EthAccount with 1 000 FIL, the last genesis actor (Lotus genesis_eth.go SetupEthNullAddresses; calibnet holds FIL there)', () => {
+    const state = createGenesisState([account(0x11)], 1n).at(0);
+    const eth0 = resolveEthAddress(state, new Uint8Array(20))!;
+    assert.equal(eth0.kind, 'ethaccount');
+    assert.equal(eth0.id, state.nextId() - 1);
+    assert.ok(eth0.delegated?.equals(FilAddress.fromDelegated(EAM_NAMESPACE, new Uint8Array(20))));
+    assert.equal(eth0.balance, ETH_NULL_ADDRESS_BALANCE);
+    assert.equal(eth0.balance, 1_000n * 10n ** 18n);
+    assert.equal(eth0.nonce, 0);
   });
 
   test('dev accounts are funded EthAccounts from ID 100 on, found by their f410 and 0x addresses', () => {
@@ -56,7 +67,7 @@ describe('createGenesisState', () => {
       assert.ok(actor.delegated?.equals(acc.filAddress));
       assert.equal(resolveEthAddress(state, acc.address)?.id, 100 + i);
     });
-    assert.equal(state.nextId(), 107);
+    assert.equal(state.nextId(), 108);
     assert.equal(resolveEthAddress(state, new Uint8Array(20).fill(0x44)), undefined);
   });
 

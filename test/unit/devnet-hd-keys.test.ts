@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { HDNodeWallet } from 'ethers';
+import { base58btc } from 'multiformats/bases/base58';
 import { bytesToHex } from '../../src/common/hex.js';
 import { DEFAULT_MNEMONIC, defaultConfig } from '../../src/config.js';
 import { DERIVATION_PATH } from '../../src/devnet/accounts.js';
 import { DEFAULT_KEYS_FILE, hdKey, type DefaultKeysFile } from '../../src/devnet/hd-keys.js';
-import { NODE_KEYS_DERIVATION_PATH } from '../../src/devnet/node-keys.js';
+import { NODE_KEYS_DERIVATION_PATH, nodePeerId } from '../../src/devnet/node-keys.js';
 import { peerKeyOf, SP_DERIVATION_PATH } from '../../src/devnet/storage-providers/keys.js';
 
 const OTHER_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -67,5 +68,18 @@ describe('the default keys the build wrote (npm test builds first)', () => {
       const key = hdKey(DEFAULT_MNEMONIC, SP_DERIVATION_PATH, i);
       assert.equal(file.peerKeys[`${SP_DERIVATION_PATH}/${i}`], bytesToHex(peerKeyOf(key.privateKey)), `${SP_DERIVATION_PATH}/${i}`);
     }
+  });
+});
+
+describe("the node's peer ID (Filecoin.ID)", () => {
+  test("an Ed25519 libp2p peer ID (identity multihash of its protobuf key, base58btc \"12D3KooW…\") of the key at m/44'/461'/1'/0/3: one per mnemonic", () => {
+    const id = nodePeerId(DEFAULT_MNEMONIC);
+    assert.equal(nodePeerId(DEFAULT_MNEMONIC), id);
+    assert.match(id, /^12D3KooW/);
+    const bytes = base58btc.baseDecode(id);
+    // Identity multihash (0x00) of 36 bytes: the protobuf PublicKey of type Ed25519 (0x08 0x01) and its 32-byte key.
+    assert.deepEqual([...bytes.subarray(0, 6)], [0x00, 0x24, 0x08, 0x01, 0x12, 0x20]);
+    assert.deepEqual(bytes.subarray(6), peerKeyOf(hdKey(DEFAULT_MNEMONIC, NODE_KEYS_DERIVATION_PATH, 3).privateKey));
+    assert.notEqual(nodePeerId('legal winner thank year wave sausage worth useful legal winner thank yellow'), id);
   });
 });

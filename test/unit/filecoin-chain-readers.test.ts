@@ -8,6 +8,7 @@ import { FilAddress } from '../../src/common/address.js';
 import { cidOf, decodeCbor, encodeCbor } from '../../src/common/cbor.js';
 import { DEFAULT_MNEMONIC, testConfig } from '../../src/config.js';
 import { deriveStorageProviderKeys } from '../../src/devnet/storage-providers/keys.js';
+import { ETH_NULL_ADDRESS_BALANCE } from '../../src/devnet/genesis.js';
 import { CRON_ACTOR_ID, MARKET_ACTOR_ID } from '../../src/fevm/actor.js';
 import { nextCronEpoch } from '../../src/fevm/actors/cron.js';
 import { CronQueue } from '../../src/fevm/actors/cron-queue.js';
@@ -158,8 +159,8 @@ describe('whole-state readers', () => {
       return total;
     };
     const before = BigInt(await result('Filecoin.StateCirculatingSupply', [null]));
-    // Dev accounts, funded owners and node keys: (10 + 2 + 3) × 10 000 FIL; the genesis miners hold nothing.
-    assert.equal(before, 15n * testConfig().balance);
+    // Dev accounts, funded owners and node keys: (10 + 2 + 3) × 10 000 FIL, and the null address's 1 000 FIL; the genesis miners hold nothing.
+    assert.equal(before, 15n * testConfig().balance + ETH_NULL_ADDRESS_BALANCE);
     assert.equal(await minerFunds(), 0n);
     const balance = async (id: string) => BigInt((await result('Filecoin.StateGetActor', [id, null])).Balance);
     const [burntBefore, rewardBefore] = [await balance('t099'), await balance('t02')];

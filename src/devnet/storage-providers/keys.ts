@@ -47,9 +47,12 @@ export function deriveStorageProviderKeys(mnemonic: string, count: number): Stor
     const address = secp256k1Address(publicKey);
     // The default mnemonic's, as the build derived them (hd-keys.ts).
     const peerKey = builtPeerKey(mnemonic, SP_DERIVATION_PATH, i) ?? peerKeyOf(privateKey);
-    return { address, privateKey, peerId: concatBytes(ED25519_PEER_ID_PREFIX, peerKey) };
+    return { address, privateKey, peerId: ed25519PeerId(peerKey) };
   });
 }
+
+/** The libp2p peer ID of an Ed25519 public key: an identity multihash of its protobuf PublicKey. */
+export const ed25519PeerId = (publicKey: Uint8Array): Uint8Array => concatBytes(ED25519_PEER_ID_PREFIX, publicKey);
 
 /**
  * The BLS worker key of a provider the node adds (devnet_addStorageProvider): builtin-actors requires

@@ -1,5 +1,5 @@
 // The Lotus message pool and gas methods: Filecoin.MpoolPush, MpoolBatchPush, MpoolBatchPushMessage,
-// MpoolPending, MpoolSelect, MpoolGetNonce, MpoolGetConfig, MpoolSub, GasEstimateMessageGas,
+// MpoolPending, MpoolSelect, MpoolGetNonce, MpoolClear, MpoolGetConfig, MpoolSub, GasEstimateMessageGas,
 // GasEstimateGasLimit, GasEstimateFeeCap, GasEstimateGasPremium.
 import { Protocol } from '../../common/address.js';
 import { canSend } from '../../fevm/actor.js';
@@ -16,7 +16,7 @@ import { DevnetError } from '../../common/errors.js';
 import { signedMessageCid } from '../../fevm/message.js';
 import { cidJson, messageJson, signedMessageJson } from '../lotus-json.js';
 import { filAddress, integer, message, messages, sendSpec, signedMessage, tipsetKey, tipsetOf } from '../lotus-params.js';
-import { invalid, listOf, type Param } from '../params.js';
+import { bool, invalid, listOf, type Param } from '../params.js';
 
 /**
  * What Lotus's GasEstimateMessageGas fills of a message left at zero, on `tipset`: the gas limit
@@ -176,6 +176,15 @@ export const filecoinMpool = [
   ),
 
   defineMethod('Filecoin.MpoolGetNonce', [filAddress('address')], ({ devnet }, address) => devnet.nextNonce(address)),
+
+  // Lotus's MessagePool.Clear (chain/messagepool/messagepool.go): with `local`, every pending message;
+  // without, those of senders that are not local. A message pushed through the node's API is local
+  // (Push and PushUntrusted both add it so; only gossip brings others), and the devnet has no gossip:
+  // without `local` nothing goes.
+  defineWriteMethod('Filecoin.MpoolClear', [bool('local')], async ({ devnet }, local) => {
+    if (local) await devnet.cheats.dropAllTransactions();
+    return null;
+  }),
 
   defineMethod('Filecoin.GasEstimateGasLimit', [message('message'), tipsetKey('tipsetKey')], async ({ devnet, batch }, msg) => {
     return devnet.estimateGasLimit(msg, await checkedSignatureType(devnet, msg), batch);

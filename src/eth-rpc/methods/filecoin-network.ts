@@ -1,5 +1,6 @@
 // The network's constants, as `lotus info` and SDKs read them: Filecoin.StateGetNetworkParams,
-// Filecoin.StateActorCodeCIDs, Filecoin.StateActorManifestCID.
+// Filecoin.StateActorCodeCIDs, Filecoin.StateActorManifestCID; and the node's own libp2p peer ID,
+// Filecoin.ID.
 import { DevnetError } from '../../common/errors.js';
 import { ACTORS_VERSION, codeCid } from '../../fevm/actor.js';
 import type { Fork } from '../../devnet/fork/fork.js';
@@ -44,6 +45,9 @@ function actorsVersionOf(networkVersion: number): number {
 const upstreamBundles = (fork: Fork, method: string, networkVersion: number): Promise<unknown> => fork.upstream.call(method, [networkVersion]);
 
 export const filecoinNetwork = [
+  // Lotus's NetAPI ID (api/api_net.go): the node's peer ID, from its mnemonic (devnet/node-keys.ts nodePeerId).
+  defineMethod('Filecoin.ID', [], ({ devnet }) => devnet.peerId),
+
   defineMethod('Filecoin.StateGetNetworkParams', [], ({ devnet }) => ({
     NetworkName: networkNameOf(devnet),
     BlockDelaySecs: devnet.blockDelay,

@@ -1,8 +1,9 @@
 // The Lotus v2 API's methods (/rpc/v2): Filecoin.ChainGetTipSet, Filecoin.StateGetActor and
-// Filecoin.StateGetID, each taking a TipSetSelector instead of a tipset key. Unlike v1, a missing
-// actor or address is null, not an error.
+// Filecoin.StateGetID, each taking a TipSetSelector instead of a tipset key (unlike v1, a missing
+// actor or address is null, not an error), and Filecoin.ChainGetTipSetFinalityStatus.
 import { actorHead } from '../../fevm/actor-state.js';
 import { resolveAddress } from '../../fevm/actors/lifecycle.js';
+import { EC_FINALITY } from '../../mining/finality.js';
 import { defineMethod } from '../define-method.js';
 import { actorJson, tipsetJson } from '../lotus-json.js';
 import { filAddress } from '../lotus-params.js';
@@ -10,6 +11,24 @@ import { selectTipset, tipsetSelector } from '../tipset-selector.js';
 
 export const filecoinV2 = [
   defineMethod('Filecoin.ChainGetTipSet', [tipsetSelector('selector')], ({ devnet }, selector) => tipsetJson(selectTipset(devnet, selector))),
+
+  // Lotus master's (node/impl/full/chain_v2.go ChainGetTipSetFinalityStatus, types.FinalityStatus).
+  // Its EC calculator (chain/ecfinality, FRC-0089) expects 5 blocks an epoch, 30 % of them an
+  // adversary's: against one block an epoch, as the devnet mines, the reorg bound never falls under
+  // 2^-30 within its 450-epoch search, so no depth (-1) and no EC-finalized tipset, and EC finality is
+  // the static head - 900. F3's certificate counts when it is within 900 epochs of the head, and the
+  // finalized tipset is the newer of the two: the one the `finalized` tag names (mining/finality.ts).
+  defineMethod('Filecoin.ChainGetTipSetFinalityStatus', [], ({ devnet }) => {
+    const { f3, finalized } = devnet.finality();
+    const head = devnet.head;
+    return {
+      ecFinalityThresholdDepth: -1,
+      ecFinalizedTipSet: null,
+      f3FinalizedTipSet: head.epoch - f3.epoch <= EC_FINALITY ? tipsetJson(f3) : null,
+      finalizedTipSet: tipsetJson(finalized),
+      head: tipsetJson(head),
+    };
+  }),
 
   defineMethod('Filecoin.StateGetActor', [filAddress('address'), tipsetSelector('selector', 'getting tipset: ')], ({ devnet }, address, selector) => {
     const actor = resolveAddress(devnet.stateAt(selectTipset(devnet, selector).epoch), address);

@@ -1,8 +1,10 @@
-// The builtin actors the executor runs natively, by kind. The EVM actor and the EAM have their own
-// paths in the executor (they run bytecode); every other kind with methods is listed here.
+// The builtin actors the executor runs natively, by kind. The EVM actor and the EAM's CreateExternal
+// have their own paths in the executor (they run bytecode); every other kind with methods, and the
+// EAM's methods sent otherwise, are listed here.
 import type { ActorKind } from '../actor.js';
 import { accountActor } from './account.js';
 import { datacapActor } from './datacap/actor.js';
+import { eamActor } from './eam.js';
 import { initActor } from './init.js';
 import { verifregActor } from './verifreg/actor.js';
 import { marketActor } from './market/actor.js';
@@ -31,6 +33,7 @@ const BUILTIN_ACTORS: Partial<Record<ActorKind, BuiltinActor>> = {
   reward: rewardActor,
   verifiedregistry: verifregActor,
   datacap: datacapActor,
+  eam: eamActor,
 };
 
 export function builtinActor(kind: ActorKind): BuiltinActor | undefined {

@@ -1,11 +1,12 @@
 // The Ethereum Address Manager (f010): CreateExternal deploys a contract for an Ethereum or native
 // account at the CREATE address of (sender, nonce), and returns [actor id, robust f2 address, eth address].
+// Its methods sent otherwise (eamActor) answer as builtin-actors' dispatcher and caller checks do.
 import { Protocol, FilAddress } from '../../common/address.js';
 import { encodeCbor } from '../../common/cbor.js';
 import { generateAddress } from '@ethereumjs/util';
 import { blake2b160, keccak256 } from '../../common/hashes.js';
 import { bigintToBytes, concatBytes } from '../../common/hex.js';
-import { INIT_ACTOR_ID, type Actor } from '../actor.js';
+import { INIT_ACTOR_ID, SYSTEM_ACTOR_ID, type Actor } from '../actor.js';
 import { ExitCode } from '../exit-code.js';
 import type { StateOverlay } from '../state-tree.js';
 import { METHOD_CONSTRUCTOR, METHOD_EXEC4 } from '../message.js';
@@ -13,6 +14,9 @@ import type { ExecutionContext, InvocationResult } from '../types.js';
 import type { EvmActor } from './evm/evm-actor.js';
 import { ethAddressOf, resolveEthAddress } from './lifecycle.js';
 import { EVM_RESURRECT } from './evm/reserved-methods.js';
+import { bytes, serializationError, tuple, u64Big } from './params.js';
+import { ActorError, methodTable, type ActorRuntime, type BuiltinActor } from './runtime.js';
+import { fAddress, requireCaller, requireCallerKind } from './shared.js';
 
 export interface CreateExternal {
   sender: Actor;
@@ -91,4 +95,54 @@ function robustAddress(origin: Actor, nonce: number): FilAddress {
   new DataView(counters.buffer).setBigUint64(0, BigInt(nonce));
   const originAddress = origin.delegated ?? origin.robust ?? FilAddress.fromId(origin.id);
   return FilAddress.fromPayload(Protocol.Actor, blake2b160(concatBytes(encodeCbor(originAddress.bytes), counters)));
+}
+
+/**
+ * The EAM's methods as builtin-actors v18 dispatches them (actors/eam/src/lib.rs, actor_dispatch_unrestricted!)
+ * when a send other than a top-level CreateExternal (the executor's createExternal) reaches them: each
+ * decodes its params (exit 21 when they do not), then checks its caller, exit 18 in its words. Only
+ * the system actor constructs it; Create and Create2 are for contracts (the EVM's CREATE and CREATE2,
+ * which the devnet's EVM runs itself); CreateExternal for the message's origin, which no send inside
+ * a message is. A contract calling Create or Create2 itself (call_actor) is not modelled: 22.
+ */
+export const eamActor: BuiltinActor = {
+  unrestricted: true,
+  methods: methodTable({
+    Constructor: { legacy: METHOD_CONSTRUCTOR, internalOnly: true, noParams: true, run: (rt) => requireCaller(rt, SYSTEM_ACTOR_ID) },
+    Create: {
+      legacy: 2,
+      internalOnly: true,
+      run(rt, params) {
+        const [initcode, nonce] = tuple(params, 2, 'CreateParams');
+        bytes(initcode, 'initcode');
+        u64Big(nonce, 'nonce');
+        return contractCreate(rt);
+      },
+    },
+    Create2: {
+      legacy: 3,
+      internalOnly: true,
+      run(rt, params) {
+        const [initcode, salt] = tuple(params, 2, 'Create2Params');
+        bytes(initcode, 'initcode');
+        if (bytes(salt, 'salt').length !== 32) throw serializationError('salt: expected 32 bytes');
+        return contractCreate(rt);
+      },
+    },
+    CreateExternal: {
+      legacy: 4,
+      internalOnly: true,
+      run(rt, params) {
+        bytes(params, 'CreateExternalParams');
+        // validate_immediate_caller_is(origin): a send inside a message never comes from its origin.
+        throw new ActorError(ExitCode.ErrForbidden, `caller ${fAddress(rt.caller.id)} is not one of supported`);
+      },
+    },
+  }),
+};
+
+/** Create and Create2 past their params: validate_immediate_caller_type(EVM), then the creation, which the devnet does not run for a contract's own send. */
+function contractCreate(rt: ActorRuntime): never {
+  requireCallerKind(rt, 'evm');
+  throw new ActorError(ExitCode.ErrUnhandledMessage, 'the EAM\'s Create and Create2 called by a contract through call_actor are not modelled: use CREATE or CREATE2');
 }

@@ -79,7 +79,7 @@ export async function invokeBuiltin(actor: BuiltinActor, call: BuiltinCall, send
   const refuse = (exitCode: number, error: string) => (dispatched > send.gasLimit ? outOfGas(send.gasLimit) : failed(exitCode, error, dispatched + ABORT_EXIT));
   // builtin-actors restrict_internal_api: methods below 2^24 are for builtin callers, and an EVM
   // contract is not one. actor_dispatch! checks it before it looks the method up (runtime/src/dispatch.rs).
-  if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm') {
+  if (send.method < FIRST_EXPORTED_METHOD && sender.kind === 'evm' && !actor.unrestricted) {
     return refuse(ExitCode.ErrForbidden, `must be built-in actor to call non-exported method ${send.method}`);
   }
   const method = actor.methods.get(send.method);

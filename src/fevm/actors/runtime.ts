@@ -110,6 +110,8 @@ export interface BuiltinActor {
   readonly acceptsExported?: boolean;
   /** Has no dispatcher at all: answers every method with success and no return, from any caller (the Placeholder). */
   readonly acceptsAll?: boolean;
+  /** Dispatches with actor_dispatch_unrestricted!: a contract may call its methods below 2^24 too (the EAM's Create and Create2 are the EVM's). */
+  readonly unrestricted?: boolean;
   /** Work enrolled with enrollCron, run at the end of its epoch (even a null round's), as cron does. */
   cron?(rt: ActorRuntime, event: unknown): void | Promise<void>;
 }
