@@ -44,6 +44,8 @@ const NULLABLE = new Set([
   'WaitSentinel', // ChannelInfo, PaymentInfo: cid.Undef (null) when no message was needed (the channel had the funds)
   'PendingWaitSentinel', // ChannelAvailableFunds: *cid.Cid, set while a funding message is pending
   'contractAddress', // EthTxReceipt: *EthAddress, set by a contract creation only
+  'ecFinalizedTipSet', // FinalityStatus: *TipSet, nil while EC's calculator finds no depth (always, on a chain of one block an epoch)
+  'f3FinalizedTipSet', // FinalityStatus: *TipSet, nil without an F3 certificate within EC finality
   'stateDiff', // EthTraceReplayBlockTransaction: *string, never set by Lotus
   'vmTrace', // likewise
   // BlockHeader: *crypto.Signature. Lotus's miners sign every block and aggregate its BLS messages'
@@ -411,8 +413,9 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     await conforms('Filecoin.MpoolCheckPendingMessages', [wallet]);
   });
 
-  test('Filecoin.WalletSetDefault, Filecoin.WalletDelete: null, the document\'s result (schema type null)', async () => {
-    for (const [method, params] of [['Filecoin.WalletSetDefault', [wallet]], ['Filecoin.WalletDelete', [await ok('Filecoin.WalletNew', 'secp256k1')]]] as const) {
+  test('Filecoin.WalletSetDefault, Filecoin.WalletDelete, Filecoin.MpoolClear: null, the document\'s result (schema type null)', async () => {
+    // MpoolClear(false) keeps the pool: every message came through the API, which Lotus counts as local.
+    for (const [method, params] of [['Filecoin.WalletSetDefault', [wallet]], ['Filecoin.WalletDelete', [await ok('Filecoin.WalletNew', 'secp256k1')]], ['Filecoin.MpoolClear', [false]]] as const) {
       const answer = await rpc(method, ...params);
       assert.deepEqual([answer.error, 'result' in answer, answer.result], [undefined, true, null], method);
       checked.add(method);
@@ -420,9 +423,10 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   });
 
   // Lotus's v2 API (build/openrpc/v2/full.json): the Filecoin.* methods that take a tipset selector.
-  test('/rpc/v2: Filecoin.ChainGetTipSet, StateGetActor, StateGetID', async () => {
+  test('/rpc/v2: Filecoin.ChainGetTipSet, ChainGetTipSetFinalityStatus, StateGetActor, StateGetID', async () => {
     const v2 = rawRpc(`${node.url}/rpc/v2`).rpc;
     await conforms('Filecoin.ChainGetTipSet', [{ tag: 'finalized' }], v2Shapes, v2);
+    await conforms('Filecoin.ChainGetTipSetFinalityStatus', [], v2Shapes, v2);
     await conforms('Filecoin.StateGetActor', [wallet, { tag: 'latest' }], v2Shapes, v2);
     await conforms('Filecoin.StateGetID', [wallet, { tag: 'latest' }], v2Shapes, v2);
   });
@@ -448,6 +452,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     'Filecoin.SubscribeActorEventsRaw': 'a channel method: the document lists none',
     'Filecoin.EthSubscribe': 'served over WebSocket only',
     'Filecoin.EthSendTransaction': "a devnet extra under Lotus's prefix: Lotus has no such method",
+    'Filecoin.ID': "a method of Lotus's common Net API, which none of its documents lists (a string: the peer ID)",
   };
   test('every Filecoin.* method the node serves was checked above, or is not here for a reason', () => {
     const served = new Set(allMethods.map((method) => method.name).filter((name) => name.startsWith('Filecoin.')));
