@@ -111,6 +111,20 @@ describe('Paych* refusals in Lotus words', () => {
   });
 });
 
+describe('/rpc/v0', () => {
+  test("v0's PaychGet takes from, to and amount and funds without reserving, as v0api's wrapper calls v1's PaychFund", async (t) => {
+    const { app, result } = await setupRpc(t);
+    const receiver = await result('Filecoin.WalletNew', ['secp256k1']);
+    const v0 = async (method: string, params: unknown[]) => (await app.inject({ method: 'POST', url: '/rpc/v0', payload: { jsonrpc: '2.0', id: 1, method, params } })).json();
+    const got = await v0('Filecoin.PaychGet', [CREATOR, receiver, '400']);
+    assert.equal(got.result.Channel, '<empty>');
+    const channel = await result('Filecoin.PaychGetWaitReady', [got.result.WaitSentinel]);
+    const funds = await result('Filecoin.PaychAvailableFunds', [channel]);
+    assert.deepEqual([funds.ConfirmedAmt, funds.NonReservedAmt], ['400', '400']);
+    assert.equal((await v0('Filecoin.PaychGet', [CREATOR, receiver, '1', { OffChain: true }])).error.code, -32602);
+  });
+});
+
 describe('Paych* and the chain', () => {
   test('manual mining: the create message pending, then ready MessageConfidence (5) epochs after it landed', async (t) => {
     const { result } = await setupRpc(t);

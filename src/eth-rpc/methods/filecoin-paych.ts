@@ -13,7 +13,7 @@ import { settleInboundChannels } from '../../devnet/paych/settler.js';
 import { CHANNEL_NOT_TRACKED } from '../../devnet/paych/store.js';
 import { PaychManager, voucherOf, type AvailableFunds, type Voucher, type VoucherSpec } from '../../devnet/paych/manager.js';
 import { ActorError } from '../../fevm/actors/runtime.js';
-import { defineMethod, defineWriteMethod, type RpcMethod } from '../define-method.js';
+import { defineMethod, defineWriteMethod, type RpcContext, type RpcMethod } from '../define-method.js';
 import { voucherJson, voucherValue } from '../actor-params.js';
 import { addressJson, cidJson } from '../lotus-json.js';
 import { base64Bytes, cid, filAddress, goFields, tokenAmount, unsigned } from '../lotus-params.js';
@@ -108,6 +108,11 @@ function availableFundsJson(funds: AvailableFunds) {
   };
 }
 
+const paychFund = async ({ devnet }: RpcContext, from: FilAddress, to: FilAddress, amt: bigint) => {
+  const got = await managerOf(devnet).getPaych(from, to, amt, { reserve: false, offChain: false });
+  return { Channel: channelJson(got.channel), WaitSentinel: sentinelJson(got.waitSentinel) };
+};
+
 export const filecoinPaych = [
   // Opens (or tops up) the channel from → to and reserves `amt` in it for vouchers.
   defineWriteMethod('Filecoin.PaychGet', [filAddress('from'), filAddress('to'), tokenAmount('amt'), getOpts], async ({ devnet }, from, to, amt, opts) => {
@@ -116,10 +121,7 @@ export const filecoinPaych = [
   }),
 
   // Adds `amt` to the channel from → to (opening it if need be) without reserving it.
-  defineWriteMethod('Filecoin.PaychFund', [filAddress('from'), filAddress('to'), tokenAmount('amt')], async ({ devnet }, from, to, amt) => {
-    const got = await managerOf(devnet).getPaych(from, to, amt, { reserve: false, offChain: false });
-    return { Channel: channelJson(got.channel), WaitSentinel: sentinelJson(got.waitSentinel) };
-  }),
+  defineWriteMethod('Filecoin.PaychFund', [filAddress('from'), filAddress('to'), tokenAmount('amt')], paychFund),
 
   defineMethod('Filecoin.PaychGetWaitReady', [cid('sentinel')], async ({ devnet }, sentinel) => addressJson(await managerOf(devnet).waitReady(sentinel))),
 
@@ -183,6 +185,9 @@ export const filecoinPaych = [
 
   defineWriteMethod('Filecoin.PaychCollect', [filAddress('addr')], async ({ devnet }, addr) => cidJson(await managerOf(devnet).collect(addr))),
 ];
+
+/** /rpc/v0's PaychGet (api/v0api): from, to and amount only, served as v1's PaychFund (v0api's WrapperV1Full). */
+export const filecoinPaychV0: RpcMethod[] = [defineWriteMethod('Filecoin.PaychGet', [filAddress('from'), filAddress('to'), tokenAmount('amt')], paychFund)];
 
 const PAYCH_NAMES: ReadonlySet<string> = new Set(filecoinPaych.map((m) => m.name));
 

@@ -22,7 +22,7 @@ import { filecoinMarketFunds } from './filecoin-market-funds.js';
 import { filecoinMpoolCheck } from './filecoin-mpool-check.js';
 import { filecoinMinerDeadlines } from './filecoin-miner-deadlines.js';
 import { filecoinMsig, filecoinMsigV0 } from './filecoin-msig.js';
-import { filecoinPaych } from './filecoin-paych.js';
+import { filecoinPaych, filecoinPaychV0 } from './filecoin-paych.js';
 import { filecoinMsigState } from './filecoin-msig-state.js';
 import { filecoinParams } from './filecoin-params.js';
 import { filecoinStateActors } from './filecoin-state-actors.js';
@@ -98,8 +98,9 @@ export const v2Methods: RpcMethod[] = [...ethereumMethods, ...ethereumMethods.ma
  * What /rpc/v0 serves: v1's methods, but with Lotus's v0 forms (api/v0api) where they differ: the
  * Msig* builders sign and push the message from the node's wallet and answer its CID (v1 answers a
  * MessagePrototype), the message lookups take v0's parameters (with StateSearchMsgLimited and
- * StateWaitMsgLimited, which are v0's only), and Version answers v0's API version.
+ * StateWaitMsgLimited, which are v0's only), Version answers v0's API version, and PaychGet takes no
+ * options and funds without reserving (v1's PaychFund).
  */
-const v0Only = [...filecoinMsigV0, ...filecoinStateV0, ...filecoinChainV0];
+const v0Only = [...filecoinMsigV0, ...filecoinStateV0, ...filecoinChainV0, ...filecoinPaychV0];
 const v0Names = new Set(v0Only.map((m) => m.name));
 export const v0Methods: RpcMethod[] = [...allMethods.filter((m) => !v0Names.has(m.name)), ...v0Only];
