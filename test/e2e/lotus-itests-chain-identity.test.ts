@@ -66,6 +66,31 @@ describe('block headers name the miner that won them', () => {
     assert.equal(block.miner, '0x0000000000000000000000000000000000000000');
   });
 
+  test('tipsets mined again after evm_revert and anvil_reorg name the miner their reward went to, as the first ones did', async () => {
+    /** Each tipset from `from` to the head: its header's miner and the one its AwardBlockReward names. */
+    const miners = async (from: number) => {
+      const head = await rpc<LotusTipSet>('Filecoin.ChainHead');
+      const out: [string, string][] = [];
+      for (let height = from; height <= head.Height; height++) {
+        const tipset = await tipsetAt(height);
+        const { Trace } = await rpc<{ Trace: { Msg: { To: string; Method: number; Params: string } }[] }>('Filecoin.StateCompute', height, null, tipset.Cids);
+        const [awarded] = decodeCbor<[Uint8Array]>(Buffer.from(Trace.find((t) => t.Msg.To === 't02' && t.Msg.Method === 2)!.Msg.Params, 'base64'));
+        out.push([tipset.Blocks[0].Miner, FilAddress.fromBytes(awarded).toString('t')]);
+      }
+      return out;
+    };
+    const eth = rawRpc(node.url).ok;
+    const start = (await rpc<LotusTipSet>('Filecoin.ChainHead')).Height + 1;
+    const snapshot = await eth<string>('evm_snapshot');
+    await eth('anvil_mine', '0x3');
+    await eth('evm_revert', snapshot);
+    await eth('anvil_mine', '0x3');
+    await eth('anvil_reorg', 2, []);
+    const named = await miners(start);
+    assert.equal(named.length, 3);
+    for (const [header, awarded] of named) assert.equal(header, awarded);
+  });
+
   test('with no storage provider no miner wins: the headers name t00 and StateCompute has no AwardBlockReward', async () => {
     const bare = await startDevnet(['--storage-providers', '0']);
     try {
@@ -138,6 +163,13 @@ describe('the EthAccount at the null address 0x0 (itests/fevm_test.go TestFEVMET
       fork = await startDevnet(['--fork-url', node.url]);
       const forked = await assertEth0(rawRpc(`${fork.url}/rpc/v1`).ok);
       assert.deepEqual(forked, { id: mine.id, balance: 5n * 10n ** 18n });
+      // The fork's own tipsets: no miner has power the fork wrote (reward.ts blockWinner), so no reward, and the header names t00.
+      const forkRpc = rawRpc(`${fork.url}/rpc/v1`).ok;
+      await forkRpc('evm_mine');
+      const head = await forkRpc<LotusTipSet>('Filecoin.ChainHead');
+      assert.equal(head.Blocks[0].Miner, 't00');
+      const { Trace } = await forkRpc<{ Trace: { Msg: { To: string } }[] }>('Filecoin.StateCompute', head.Height, null, head.Cids);
+      assert.ok(!Trace.some((t) => t.Msg.To === 't02'), 'no AwardBlockReward');
       assert.ok(BigInt(await rawRpc(fork.url).ok<string>('eth_estimateGas', { to: NULL_ADDRESS })) > 0n);
     } finally {
       await stopForkSuite([fork], cache);
