@@ -188,6 +188,19 @@ describe('Paych* and the chain', () => {
     assert.equal((await result('Filecoin.StateSearchMsg', [null, again, -1, true])).Receipt.ExitCode, 0);
   });
 
+  test('a Settle still pending in the pool across evm_revert stays (review R49): the channel is still settling', async (t) => {
+    const { result, receiver, channel } = await paychNode(t);
+    const snapshot = await result('evm_snapshot');
+    await result('anvil_mine', ['0x1']);
+    await result('evm_setAutomine', [false]);
+    const settle = await result('Filecoin.PaychSettle', [channel]);
+    await result('evm_revert', [snapshot]);
+    assert.equal((await result('Filecoin.PaychAvailableFundsByFromTo', [CREATOR, receiver])).Channel, null);
+    await result('evm_mine');
+    assert.equal((await result('Filecoin.StateSearchMsg', [null, settle, -1, true])).Receipt.ExitCode, 0);
+    assert.equal((await result('Filecoin.PaychAvailableFundsByFromTo', [CREATOR, receiver])).Channel, null);
+  });
+
   test('evm_revert takes back an add-funds message; anvil_reset forgets the channel', async (t) => {
     const { result, error } = await setupRpc(t);
     const receiver = await result('Filecoin.WalletNew', ['secp256k1']);

@@ -581,7 +581,8 @@ export class PaychManager {
    * again) and a voucher's submission (it, and the lower nonces of its lane it marked, may be submitted again).
    */
   private takeBackRewound(): void {
-    const onChain = (cid: CID) => this.devnet.searchMessage(cid, true) !== undefined;
+    // A message the revert left in the pool (evm_revert keeps it) is not dropped: the next tipset mines it.
+    const onChain = (cid: CID) => this.devnet.searchMessage(cid, true) !== undefined || this.devnet.pendingMessage(cid) !== undefined;
     for (const info of this.store.sentMessages()) {
       if (!info.received || info.err !== undefined || onChain(info.cid)) continue;
       this.store.forgetMessage(info.cid);
