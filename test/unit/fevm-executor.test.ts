@@ -17,7 +17,7 @@ import { decodeEthTransaction, toFilecoinMessage } from '../../src/fevm/eth-tx.j
 import { Executor } from '../../src/fevm/executor.js';
 import { ExitCode } from '../../src/fevm/exit-code.js';
 import { onChainMessage as inclusionGas } from '../../src/fevm/price-list.js';
-import { chainSize, type Message, type SignedMessage } from '../../src/fevm/message.js';
+import { chainSize, METHOD_INVOKE_CONTRACT, unsentMessage, type Message, type SignedMessage } from '../../src/fevm/message.js';
 import type { StateOverlay, StateTree } from '../../src/fevm/state-tree.js';
 import type { ExecutionContext } from '../../src/fevm/types.js';
 
@@ -285,18 +285,7 @@ describe('deployment through EAM CreateExternal', () => {
 });
 
 describe("the EAM's other methods (builtin-actors v18 actors/eam/src/lib.rs)", () => {
-  const toEam = (from: FilAddress, method: number, params?: unknown): Message => ({
-    version: 0,
-    to: FilAddress.fromId(EAM_ACTOR_ID),
-    from,
-    nonce: 0,
-    value: 0n,
-    gasLimit: 0,
-    gasFeeCap: 0n,
-    gasPremium: 0n,
-    method,
-    params: params === undefined ? new Uint8Array() : encodeCbor(params),
-  });
+  const toEam = (from: FilAddress, method: number, params?: unknown): Message => unsentMessage(from, FilAddress.fromId(EAM_ACTOR_ID), method, params === undefined ? new Uint8Array() : encodeCbor(params));
 
   test('Create (2) and Create2 (3) from an Ethereum account: 18, naming its code (validate_immediate_caller_type(EVM)), after their params decode', async () => {
     const { state } = genesis();
@@ -446,18 +435,7 @@ describe('sender checks', () => {
 });
 
 describe('call()', () => {
-  const callMessage = (from: FilAddress, to: FilAddress, params: Uint8Array, value = 0n): Message => ({
-    version: 0,
-    to,
-    from,
-    nonce: 0,
-    value,
-    gasLimit: 0,
-    gasFeeCap: 0n,
-    gasPremium: 0n,
-    method: 3844450837,
-    params,
-  });
+  const callMessage = (from: FilAddress, to: FilAddress, params: Uint8Array, value = 0n): Message => unsentMessage(from, to, METHOD_INVOKE_CONTRACT, params, value);
 
   async function deployedState() {
     const { tree, state } = genesis();

@@ -103,7 +103,8 @@ function robustAddress(origin: Actor, nonce: number): FilAddress {
  * decodes its params (exit 21 when they do not), then checks its caller, exit 18 in its words. Only
  * the system actor constructs it; Create and Create2 are for contracts (the EVM's CREATE and CREATE2,
  * which the devnet's EVM runs itself); CreateExternal for the message's origin, which no send inside
- * a message is. A contract calling Create or Create2 itself (call_actor) is not modelled: 22.
+ * a message is. No contract sends them (call_actor refuses methods 1-1023); a Create or Create2
+ * whose sender is a contract's address (a StateCall), which builtin-actors would run, is not modelled: 22.
  */
 export const eamActor: BuiltinActor = {
   unrestricted: true,
@@ -141,8 +142,8 @@ export const eamActor: BuiltinActor = {
   }),
 };
 
-/** Create and Create2 past their params: validate_immediate_caller_type(EVM), then the creation, which the devnet does not run for a contract's own send. */
+/** Create and Create2 past their params: validate_immediate_caller_type(EVM), then the creation, which the devnet runs only as the EVM's CREATE and CREATE2. */
 function contractCreate(rt: ActorRuntime): never {
   requireCallerKind(rt, 'evm');
-  throw new ActorError(ExitCode.ErrUnhandledMessage, 'the EAM\'s Create and Create2 called by a contract through call_actor are not modelled: use CREATE or CREATE2');
+  throw new ActorError(ExitCode.ErrUnhandledMessage, 'the EAM\'s Create and Create2 sent from a contract\'s address are not modelled: use CREATE or CREATE2');
 }
