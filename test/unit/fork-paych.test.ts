@@ -72,4 +72,21 @@ describe('fork: a payment channel of a gateway upstream', () => {
     assert.equal((await result('Filecoin.StateReadState', [channel.toString(), null])).State.ToSend, (5n * FIL).toString());
     assert.equal((await rpc(upstream.url, 'Filecoin.StateReadState', [channel.toString(), null])).State.ToSend, (2n * FIL).toString());
   });
+
+  test('the payment channel manager on the fork: a voucher on the upstream channel added (its lanes read from the upstream), a new channel opened', async (t) => {
+    const { upstream, channel, epoch } = await upstreamWithChannel(t);
+    const { result, devnet } = await setupRpc(t, { fork: { url: upstream.url, blockNumber: epoch } });
+    await devnet.wallet.import('secp256k1', PAYER_SECRET);
+    await devnet.wallet.import('secp256k1', new Uint8Array(32).fill(42));
+    // The payee's node learns the channel from a voucher: 5 FIL on lane 0, where the upstream redeemed 2.
+    const [voucher] = update(channel, 0, 2, 5n * FIL) as [unknown[]];
+    const signature = voucher[10] as Uint8Array;
+    const json = { ChannelAddr: channel.toString(), TimeLockMin: 0, TimeLockMax: 0, SecretHash: null, Extra: null, Lane: 0, Nonce: 2, Amount: (5n * FIL).toString(), MinSettleHeight: 0, Merges: null, Signature: { Type: signature[0], Data: Buffer.from(signature.subarray(1)).toString('base64') } };
+    assert.equal(await result('Filecoin.PaychVoucherAdd', [channel.toString(), json, null, '0']), (3n * FIL).toString());
+    assert.deepEqual(await result('Filecoin.PaychStatus', [channel.toString()]), { ControlAddr: payee.address.toString(), Direction: 1 });
+    // The payer opens a channel of its own on the fork.
+    const opened = await result('Filecoin.PaychGet', [payer.toString(), payee.address.toString(), '1000', null]);
+    const created = await result('Filecoin.PaychGetWaitReady', [opened.WaitSentinel]);
+    assert.equal((await result('Filecoin.PaychAvailableFunds', [created])).ConfirmedAmt, '1000');
+  });
 });
