@@ -1,0 +1,89 @@
+// Hardhat 2's `hardhat init` "TypeScript project (with Viem)" as a new user gets it: the template's
+// own contracts, tests, Ignition module and tsconfig.json, copied from the installed Hardhat's
+// sample project, with its config plus a `localhost` url (test/fixtures/hardhat-viem). Its tests run
+// under `hardhat test --network localhost` (hardhat-toolbox-viem: hardhat-viem clients, network
+// helpers, chai-as-promised) and its module under `hardhat ignition deploy`, against the real node.
+// Hardhat runs a TypeScript project through ts-node, which needs TypeScript 5's compiler API: the
+// repo's `typescript` is 7, so TS_NODE_COMPILER names the `typescript5` devDependency (a new
+// project has TypeScript 5 as `typescript`, which `hardhat init` installs).
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createPublicClient, http, parseAbi, parseEther, type Address } from 'viem';
+import { startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
+import { describeRun, hardhat, mochaTitles, type HardhatRun } from '../helpers/hardhat.js';
+import { REPO_ROOT } from '../helpers/solc.js';
+
+const TEMPLATE_DIR = join(dirname(createRequire(import.meta.url).resolve('hardhat/package.json')), 'sample-projects', 'typescript-viem');
+const FIXTURE_DIR = join(REPO_ROOT, 'test', 'fixtures', 'hardhat-viem');
+// Only catches a hung Hardhat (see hardhat-default-config.test.ts).
+const TIMEOUT_MS = 300_000;
+// The template's Ignition module's defaults (ignition/modules/Lock.ts): Jan 1st 2030, 0.001 ether.
+const MODULE_UNLOCK_TIME = 1_893_456_000n;
+const MODULE_LOCKED_AMOUNT = parseEther('0.001');
+
+describe("Hardhat 2's TypeScript + viem sample project (hardhat-toolbox-viem) against the devnet", () => {
+  const projectDir = mkdtempSync(join(tmpdir(), 'fvm-devnet-hardhat-viem-'));
+  let devnet: DevnetProcess;
+
+  const run = (args: string[]): Promise<HardhatRun> =>
+    hardhat(
+      projectDir,
+      args,
+      { FVM_DEVNET_URL: devnet.url, TS_NODE_COMPILER: 'typescript5', HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: 'false' },
+      TIMEOUT_MS,
+    );
+  const explain = (why: string, result: HardhatRun): string =>
+    describeRun(why, result) + `\n--- devnet output (last 3000 characters) ---\n${devnet.output().slice(-3000)}--- end ---`;
+
+  before(async () => {
+    for (const part of ['contracts', 'test', 'ignition', 'tsconfig.json']) cpSync(join(TEMPLATE_DIR, part), join(projectDir, part), { recursive: true });
+    for (const file of ['hardhat.config.ts', 'package.json']) cpSync(join(FIXTURE_DIR, file), join(projectDir, file));
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'hardhat-default', 'offline-solc.js'), join(projectDir, 'offline-solc.js'));
+    // The project's packages are the repo's (the user's `npm install`).
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(projectDir, 'node_modules'), 'dir');
+    devnet = await startDevnet();
+  });
+  after(async () => {
+    await devnet?.stop();
+    rmSync(projectDir, { recursive: true, force: true });
+  });
+
+  test('`hardhat ignition deploy ignition/modules/Lock.ts --network localhost` deploys Lock with its value', async () => {
+    const result = await run(['ignition', 'deploy', 'ignition/modules/Lock.ts', '--network', 'localhost']);
+    assert.equal(result.code, 0, explain('ignition deploy failed', result));
+    assert.match(result.output, /successfully deployed/, explain('no success line', result));
+    const lock = /LockModule#Lock - (0x[0-9a-fA-F]{40})/.exec(result.output)?.[1] as Address | undefined;
+    assert.ok(lock, explain('Ignition printed no deployed address', result));
+    const client = createPublicClient({ transport: http(devnet.url) });
+    assert.equal(await client.getBalance({ address: lock }), MODULE_LOCKED_AMOUNT);
+    const unlockTime = await client.readContract({ address: lock, abi: parseAbi(['function unlockTime() view returns (uint256)']), functionName: 'unlockTime' });
+    assert.equal(unlockTime, MODULE_UNLOCK_TIME);
+  });
+
+  test("`hardhat test --network localhost` passes every test of the template's test/Lock.ts", async () => {
+    const titles = mochaTitles(readdirSync(join(projectDir, 'test')).map((file) => readFileSync(join(projectDir, 'test', file), 'utf8')));
+    assert.ok(titles.length > 0, 'found no tests in the template');
+    const result = await run(['test', '--network', 'localhost']);
+    assert.equal(result.code, 0, explain('hardhat test failed', result));
+    const passing = /(\d+) passing/.exec(result.output);
+    assert.ok(passing, explain('mocha printed no "N passing" line', result));
+    assert.equal(Number(passing[1]), titles.length, explain(`expected ${titles.length} passing tests`, result));
+    assert.doesNotMatch(result.output, /\d+ (failing|pending)/, explain('some tests failed or were skipped', result));
+    for (const title of titles) assert.ok(result.output.includes(`✔ ${title}`), explain(`test "${title}" did not pass`, result));
+  });
+
+  // hardhat-viem builds its clients' chain from viem's list by chain id; 31415926 is not in it (calibnet's
+  // 314159 is), so it takes the node for an Anvil-like development chain when `anvil_nodeInfo` answers,
+  // and otherwise stops with "No network with chain id 31415926 found". loadFixture's snapshots and
+  // the Events test's getEvents (eth_getLogs) went to this node too.
+  test('hardhat-viem recognised the node through anvil_nodeInfo, and the helpers reached it', () => {
+    const log = devnet.output();
+    for (const method of ['anvil_nodeInfo', 'eth_sendTransaction', 'evm_snapshot', 'evm_revert', 'eth_getLogs']) {
+      assert.match(log, new RegExp(`\\b${method}\\b`), `the devnet never received ${method}`);
+    }
+  });
+});
