@@ -298,6 +298,8 @@ function banner(node: RunningDevnet, config: DevnetConfig): string {
       : [...loadedChainLines(node, config), ...(unfunded ? [unfunded] : []), '']),
     ...(config.gatewayOnly ? ["Gateway only: Filecoin.* methods outside a Lotus gateway's set are refused", ''] : []),
     ...(config.explorer ? [`Explorer:     ${node.url}/`] : []),
+    // Where Filecoin tools (the lotus CLI, filecoin-rpc clients, starter kits' localnet) connect.
+    `Lotus API:    ${node.url}/rpc/v1`,
     ...(exposed ? ['!'.repeat(72), exposed, '!'.repeat(72)] : []),
     `Listening on ${node.host}:${node.port}`,
     '',

@@ -12,6 +12,7 @@ import { CLI_PATH, DEV_ACCOUNTS, pollUntil, startDevnet, within, type DevnetProc
 import { t410 } from '../helpers/f410.js';
 import type { RpcResponse } from '../helpers/rpc-harness.js';
 import { REPO_ROOT } from '../helpers/solc.js';
+import { NETWORK_NAME } from '../../src/eth-rpc/methods/filecoin-state.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
@@ -57,7 +58,7 @@ function runToExit(args: string[]) {
 }
 
 describe('fvm-devnet CLI', () => {
-  test('the banner shows each account\'s 0x address, t410 address, private key and balance; one line per transaction follows', async () => {
+  test('the banner shows each account\'s 0x address, t410 address, private key and balance, and the Lotus API\'s URL; one line per transaction follows', async () => {
     assert.equal(t410('0x52963ef50e27e06d72d59fcb4f3c2a687be3cfef'), 't410fkkld55ioe7qg24wvt7fu6pbknb56ht7pt4zamxa');
     await withCli([], async (node) => {
       const lines = node.output().split('\n');
@@ -70,6 +71,9 @@ describe('fvm-devnet CLI', () => {
         assert.ok(lines.includes(`(${i}) ${privateKey}`), `no private key line for account ${i}`);
       });
       assert.ok(lines.includes(`Listening on 127.0.0.1:${node.port}`));
+      const lotusApi = `${node.url}/rpc/v1`;
+      assert.ok(lines.includes(`Lotus API:    ${lotusApi}`), 'no Lotus API line naming /rpc/v1');
+      assert.equal(await result(lotusApi, 'Filecoin.StateNetworkName'), NETWORK_NAME);
       assert.equal((await result(node.url, 'eth_accounts')).length, 10);
       const hash = await result(node.url, 'eth_sendRawTransaction', [await signTransfer(0)]);
       await pollUntil('the transaction in the log', async () => (node.output().includes(`Transaction: ${hash}`) ? true : undefined));
