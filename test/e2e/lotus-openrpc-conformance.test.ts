@@ -14,7 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import { FilAddress } from '../../src/common/address.js';
 import { decodeCbor } from '../../src/common/cbor.js';
 import { deriveNodeKeys } from '../../src/devnet/node-keys.js';
-import { allMethods } from '../../src/eth-rpc/methods/index.js';
+import type { RpcMethod } from '../../src/eth-rpc/define-method.js';
+import { allMethods, v0Methods, v2Methods } from '../../src/eth-rpc/methods/index.js';
 import { Wallet } from 'ethers';
 import { DEV_ACCOUNTS, DEV_MNEMONIC, startDevnet, type DevnetProcess } from '../helpers/devnet-process.js';
 import { lotusContractCode, lotusKit } from '../helpers/lotus-contracts.js';
@@ -100,10 +101,13 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
 
   /** Every method whose answer a test checked (the last test compares them with what the node serves). */
   const checked = new Set<string>();
+  /** Lotus's API versions, each on its path. */
+  let endpoints: Record<'v0' | 'v1' | 'v2', ReturnType<typeof rawRpc>['rpc']>;
 
   /** The answer of `method` must have the document's shape (`document`: full.json's by default, on /rpc/v1), and be there (not null). */
-  async function conforms(method: string, params: unknown[], document = shapes, call = rpc): Promise<any> {
-    checked.add(method);
+  async function conforms(method: string, params: unknown[], document = shapes, version: keyof typeof endpoints = 'v1'): Promise<any> {
+    checked.add(`${version} ${method}`);
+    const call = endpoints[version];
     const shape = document.get(method);
     assert.ok(shape, `${method} has an example in the document`);
     const answer = await call(method, ...params);
@@ -117,6 +121,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
   before(async () => {
     node = await startDevnet(['--seal-delay', String(SEAL_DELAY)]);
     ({ rpc, ok } = rawRpc(`${node.url}/rpc/v1`));
+    endpoints = { v0: rawRpc(`${node.url}/rpc/v0`).rpc, v1: rpc, v2: rawRpc(`${node.url}/rpc/v2`).rpc };
     kit = lotusKit(node.url);
     await kit.ageChain();
     wallet = await kit.sender();
@@ -388,7 +393,7 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     // null). Of a voucher the manager has not stored (one it made is, and its nonce is then too low).
     const valid = await rpc('Filecoin.PaychVoucherCheckValid', channel, await signedVoucherJson(ok, wallet, channel, { lane: 9, amount: 100n }));
     assert.deepEqual([valid.error, 'result' in valid, valid.result], [undefined, true, null]);
-    checked.add('Filecoin.PaychVoucherCheckValid');
+    checked.add('v1 Filecoin.PaychVoucherCheckValid');
     await conforms('Filecoin.PaychVoucherCheckSpendable', [channel, voucher, null, null]);
     await conforms('Filecoin.PaychVoucherAdd', [channel, voucher, null, '0']);
     await conforms('Filecoin.PaychVoucherList', [channel]);
@@ -418,45 +423,55 @@ describe("Filecoin.* answers in the shapes of Lotus's OpenRPC document (build/op
     for (const [method, params] of [['Filecoin.WalletSetDefault', [wallet]], ['Filecoin.WalletDelete', [await ok('Filecoin.WalletNew', 'secp256k1')]], ['Filecoin.MpoolClear', [false]]] as const) {
       const answer = await rpc(method, ...params);
       assert.deepEqual([answer.error, 'result' in answer, answer.result], [undefined, true, null], method);
-      checked.add(method);
+      checked.add(`v1 ${method}`);
     }
   });
 
   // Lotus's v2 API (build/openrpc/v2/full.json): the Filecoin.* methods that take a tipset selector.
   test('/rpc/v2: Filecoin.ChainGetTipSet, ChainGetTipSetFinalityStatus, StateGetActor, StateGetID', async () => {
-    const v2 = rawRpc(`${node.url}/rpc/v2`).rpc;
-    await conforms('Filecoin.ChainGetTipSet', [{ tag: 'finalized' }], v2Shapes, v2);
-    await conforms('Filecoin.ChainGetTipSetFinalityStatus', [], v2Shapes, v2);
-    await conforms('Filecoin.StateGetActor', [wallet, { tag: 'latest' }], v2Shapes, v2);
-    await conforms('Filecoin.StateGetID', [wallet, { tag: 'latest' }], v2Shapes, v2);
+    await conforms('Filecoin.ChainGetTipSet', [{ tag: 'finalized' }], v2Shapes, 'v2');
+    await conforms('Filecoin.ChainGetTipSetFinalityStatus', [], v2Shapes, 'v2');
+    await conforms('Filecoin.StateGetActor', [wallet, { tag: 'latest' }], v2Shapes, 'v2');
+    await conforms('Filecoin.StateGetID', [wallet, { tag: 'latest' }], v2Shapes, 'v2');
   });
 
   // Lotus's v0 API (build/openrpc/v0/gateway.json, its only v0 document): the methods whose v0 form
   // differs from v1's (no tipset to search from, no lookback limit; its own API version).
   test('/rpc/v0: Filecoin.StateSearchMsg, StateWaitMsg, Version', async () => {
-    const v0 = rawRpc(`${node.url}/rpc/v0`).rpc;
-    await conforms('Filecoin.StateSearchMsg', [transfer.CID], v0Shapes, v0);
-    await conforms('Filecoin.StateWaitMsg', [transfer.CID, 0], v0Shapes, v0);
-    await conforms('Filecoin.Version', [], v0Shapes, v0);
+    await conforms('Filecoin.StateSearchMsg', [transfer.CID], v0Shapes, 'v0');
+    await conforms('Filecoin.StateWaitMsg', [transfer.CID, 0], v0Shapes, 'v0');
+    await conforms('Filecoin.Version', [], v0Shapes, 'v0');
   });
 
   // Filecoin.Version is a common API method, which full.json leaves out and gateway.json lists (its
   // other 107 methods' results are full.json's, example for example).
   test('Filecoin.Version', () => conforms('Filecoin.Version', [], gatewayShapes));
 
-  // A method added to the node is checked here too: each Filecoin.* method it serves was checked
-  // above, or is one of these, for the reason given.
+  // A method added to the node is checked here too: each Filecoin.* method a path serves was checked
+  // above on that path, or is one of these, for the reason given. /rpc/v2's Eth methods are v1's
+  // (eth-openrpc-conformance.test.ts asks both); /rpc/v0's other methods are v1's own.
   const NOT_HERE: Record<string, string> = {
-    'Filecoin.ChainNotify': 'a channel method: the document lists none',
-    'Filecoin.MpoolSub': 'a channel method: the document lists none',
-    'Filecoin.SubscribeActorEventsRaw': 'a channel method: the document lists none',
-    'Filecoin.EthSubscribe': 'served over WebSocket only',
-    'Filecoin.EthSendTransaction': "a devnet extra under Lotus's prefix: Lotus has no such method",
-    'Filecoin.ID': "a method of Lotus's common Net API, which none of its documents lists (a string: the peer ID)",
+    'v1 Filecoin.ChainNotify': 'a channel method: the document lists none',
+    'v1 Filecoin.MpoolSub': 'a channel method: the document lists none',
+    'v1 Filecoin.SubscribeActorEventsRaw': 'a channel method: the document lists none',
+    'v1 Filecoin.EthSubscribe': 'served over WebSocket only',
+    'v1 Filecoin.EthSendTransaction': "a devnet extra under Lotus's prefix: Lotus has no such method",
+    'v1 Filecoin.ID': "a method of Lotus's common Net API, which none of its documents lists (a string: the peer ID)",
+    ...Object.fromEntries(
+      ['MsigCreate', 'MsigPropose', 'MsigApprove', 'MsigApproveTxnHash', 'MsigCancel', 'MsigCancelTxnHash', 'MsigAddPropose', 'MsigAddApprove', 'MsigAddCancel', 'MsigSwapPropose', 'MsigSwapApprove', 'MsigSwapCancel', 'MsigRemoveSigner', 'StateSearchMsgLimited', 'StateWaitMsgLimited', 'PaychGet']
+        .map((name) => [`v0 Filecoin.${name}`, "v0's own form, which Lotus's only v0 document (gateway.json) does not list"]),
+    ),
   };
-  test('every Filecoin.* method the node serves was checked above, or is not here for a reason', () => {
-    const served = new Set(allMethods.map((method) => method.name).filter((name) => name.startsWith('Filecoin.')));
-    assert.deepEqual([...served].filter((name) => !checked.has(name) && !(name in NOT_HERE)), []);
-    assert.deepEqual(Object.keys(NOT_HERE).filter((name) => !served.has(name)), [], 'NOT_HERE names only served methods');
+  test('every Filecoin.* method each path serves was checked above on that path, or is not here for a reason', () => {
+    // A path's own method: one whose handler is not v1's method of that name (the Eth* names are copies of v1's).
+    const v1Handlers = new Map(allMethods.map((method) => [method.name, method.handler]));
+    const own = (methods: RpcMethod[]) => methods.filter((method) => v1Handlers.get(method.name) !== method.handler);
+    const served = new Set([
+      ...allMethods.map((method) => `v1 ${method.name}`),
+      ...own(v2Methods).map((method) => `v2 ${method.name}`),
+      ...own(v0Methods).map((method) => `v0 ${method.name}`),
+    ].filter((key) => key.includes(' Filecoin.')));
+    assert.deepEqual([...served].filter((key) => !checked.has(key) && !(key in NOT_HERE)), []);
+    assert.deepEqual(Object.keys(NOT_HERE).filter((key) => !served.has(key)), [], 'NOT_HERE names only served methods');
   });
 });
