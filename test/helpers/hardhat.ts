@@ -1,5 +1,6 @@
 // Runs Hardhat 2 projects as a user does (`npx hardhat …`), through Hardhat's own CLI entry, for the
 // end-to-end tests of examples/hardhat and the fixture projects.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -45,4 +46,17 @@ export function describeRun(what: string, run: HardhatRun): string {
 /** The titles of a project's mocha tests, read from their source: `it("title", ...`. */
 export function mochaTitles(sources: string[]): string[] {
   return sources.flatMap((source) => [...source.matchAll(/\bit\(\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')));
+}
+
+/**
+ * Asserts that a `hardhat test` run passed each of `titles` (its project's tests) and nothing else
+ * failed or was skipped; `explain` adds the run's output (and the node's) to a failure.
+ */
+export function assertEveryTestPassed(result: HardhatRun, titles: string[], explain: (why: string, result: HardhatRun) => string): void {
+  assert.equal(result.code, 0, explain('hardhat test failed', result));
+  const passing = /(\d+) passing/.exec(result.output);
+  assert.ok(passing, explain('mocha printed no "N passing" line', result));
+  assert.equal(Number(passing[1]), titles.length, explain(`expected ${titles.length} passing tests`, result));
+  assert.doesNotMatch(result.output, /\d+ (failing|pending)/, explain('some tests failed or were skipped', result));
+  for (const title of titles) assert.ok(result.output.includes(`✔ ${title}`), explain(`test "${title}" did not pass`, result));
 }
