@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mineWithDeals } from './deals.js';
 import { benchFork } from './fork.js';
-import { CALL_WARM_UP, CLIENTS, chainIds, erc20Transfers, ethCalls, getLogs, giveTokens, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, receiptsAndBlocks, rssAlongTransfers, sequentialTransfers } from './phases.js';
+import { CALL_WARM_UP, CLIENTS, LOGS_WARM_UP, chainIds, erc20Transfers, ethCalls, getLogs, giveTokens, heavyCalls, mineTo, msPerTransfer, pipelinedTransfers, receiptsAndBlocks, rssAlongTransfers, sequentialTransfers, warmGetLogs } from './phases.js';
 import { PEER_NAMES, RunningPeer, mineMethod, missingPeer, queuesNonceGaps, type PeerName } from './peers.js';
 import { medianFigures, printTable, type Figures, type Results } from './report.js';
 import { Signer, deployContracts } from './workload.js';
@@ -90,6 +90,7 @@ async function throughput(peer: PeerName, node: RunningPeer, n: number) {
   const calls = 2 * n;
   const first32 = calls + CALL_WARM_UP;
   await step(peer, `a token each to ${n} more addresses`, () => giveTokens(rpc, signer, contracts, first32, n, queuesNonceGaps(peer)));
+  const lastGift = Number(await rpc.call('eth_blockNumber'));
   const heavyTps = await step(peer, `${n / 5} heavy calls`, () => heavyCalls(rpc, signer, contracts, Math.round(n / 5)));
   // Calls and the node's floor, alternated so that drift in the machine's load hits both alike.
   const holds = (i: number) => i < n || (i >= first32 && i < first32 + n);
@@ -97,6 +98,7 @@ async function throughput(peer: PeerName, node: RunningPeer, n: number) {
   const chainIdSeqPerSec = await step(peer, `${calls} eth_chainIds`, () => chainIds(rpc, calls, 1, signer.chainId));
   const call32PerSec = await step(peer, `${calls} eth_calls, ${CLIENTS} clients`, () => ethCalls(rpc, contracts, first32, calls, CLIENTS, holds));
   const chainId32PerSec = await step(peer, `${calls} eth_chainIds, ${CLIENTS} clients`, () => chainIds(rpc, calls, CLIENTS, signer.chainId));
+  await step(peer, `${LOGS_WARM_UP} eth_getLogs over the gifts' epochs (warm-up)`, () => warmGetLogs(rpc, lastLog + 1, lastGift));
   const logs1000 = await step(peer, 'eth_getLogs over 1000 epochs', () => getLogs(rpc, lastLog, 1000, contracts.token, erc20.mined));
   const logs2880 = await step(peer, 'eth_getLogs over 2880 epochs', () => getLogs(rpc, lastLog, 2880, contracts.token, erc20.mined));
   const reads = await step(peer, `${n} receipts, then their ${n} blocks with full transactions`, () => receiptsAndBlocks(rpc, erc20.mined));
