@@ -25,7 +25,7 @@ export function settleInboundChannels(devnet: Devnet, manager: PaychManager): vo
 }
 
 /** The settler's matcher: a channel in PaychList whose PaychStatus is inbound (the message's To as written). */
-const inbound = (manager: PaychManager, channel: FilAddress) => manager.listChannels().some((tracked) => tracked.equals(channel)) && manager.status(channel).direction === DIR_INBOUND;
+const inbound = (manager: PaychManager, channel: FilAddress) => manager.store.byAddress(channel)?.direction === DIR_INBOUND;
 
 async function submitBestByLane(manager: PaychManager, channel: FilAddress): Promise<void> {
   const best = new Map<bigint, Voucher>();
