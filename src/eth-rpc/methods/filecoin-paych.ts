@@ -16,7 +16,7 @@ import { ActorError } from '../../fevm/actors/runtime.js';
 import { defineMethod, defineWriteMethod, type RpcContext, type RpcMethod } from '../define-method.js';
 import { voucherJson, voucherValue } from '../actor-params.js';
 import { addressJson, cidJson } from '../lotus-json.js';
-import { base64Bytes, cid, filAddress, goFields, tokenAmount, unsigned } from '../lotus-params.js';
+import { base64Bytes, cid, filAddress, goFields, integer, tokenAmount, unsigned } from '../lotus-params.js';
 import { invalid, parseObject, type Param } from '../params.js';
 import { mpoolPushMessage } from './filecoin-mpool.js';
 
@@ -59,11 +59,7 @@ const getOpts: Param<{ offChain: boolean }> = {
 
 const lane = (name: string): Param<bigint> => ({ name, parse: (v) => BigInt(unsigned(name).parse(v)) });
 
-const epochField = (name: string, v: unknown): number => {
-  if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(name, 'expected an integer');
-  return v;
-};
+const epochField = (name: string, v: unknown): number => (v === undefined || v === null ? 0 : integer(name).parse(v));
 
 /** []api.VoucherSpec {Amount, TimeLockMin, TimeLockMax, MinSettle, Extra}. */
 const voucherSpecs: Param<Omit<VoucherSpec, 'lane'>[]> = {
