@@ -11,7 +11,7 @@ import { DevnetError, PaychDisabledError } from '../../common/errors.js';
 import type { Devnet } from '../../devnet/devnet.js';
 import { settleInboundChannels } from '../../devnet/paych/settler.js';
 import { CHANNEL_NOT_TRACKED } from '../../devnet/paych/store.js';
-import { PaychManager, voucherOf, type AvailableFunds, type Voucher, type VoucherSpec } from '../../devnet/paych/manager.js';
+import { PaychManager, voucherOf, type AvailableFunds, type FundsResult, type Voucher, type VoucherSpec } from '../../devnet/paych/manager.js';
 import { ActorError } from '../../fevm/actors/runtime.js';
 import { defineMethod, defineWriteMethod, type RpcContext, type RpcMethod } from '../define-method.js';
 import { voucherJson, voucherValue } from '../actor-params.js';
@@ -89,6 +89,9 @@ const voucherSpecs: Param<Omit<VoucherSpec, 'lane'>[]> = {
 const channelJson = (channel: FilAddress | undefined) => (channel ? addressJson(channel) : '<empty>');
 const sentinelJson = (mcid: CID | undefined) => (mcid ? cidJson(mcid) : null);
 
+/** api.ChannelInfo {Channel, WaitSentinel}: PaychGet's and PaychFund's answer. */
+const channelInfoJson = (got: FundsResult) => ({ Channel: channelJson(got.channel), WaitSentinel: sentinelJson(got.waitSentinel) });
+
 function availableFundsJson(funds: AvailableFunds) {
   return {
     Channel: funds.channel ? addressJson(funds.channel) : null,
@@ -104,17 +107,14 @@ function availableFundsJson(funds: AvailableFunds) {
   };
 }
 
-const paychFund = async ({ devnet }: RpcContext, from: FilAddress, to: FilAddress, amt: bigint) => {
-  const got = await managerOf(devnet).getPaych(from, to, amt, { reserve: false, offChain: false });
-  return { Channel: channelJson(got.channel), WaitSentinel: sentinelJson(got.waitSentinel) };
-};
+const paychFund = async ({ devnet }: RpcContext, from: FilAddress, to: FilAddress, amt: bigint) =>
+  channelInfoJson(await managerOf(devnet).getPaych(from, to, amt, { reserve: false, offChain: false }));
 
 export const filecoinPaych = [
   // Opens (or tops up) the channel from → to and reserves `amt` in it for vouchers.
-  defineWriteMethod('Filecoin.PaychGet', [filAddress('from'), filAddress('to'), tokenAmount('amt'), getOpts], async ({ devnet }, from, to, amt, opts) => {
-    const got = await managerOf(devnet).getPaych(from, to, amt, { reserve: true, offChain: opts.offChain });
-    return { Channel: channelJson(got.channel), WaitSentinel: sentinelJson(got.waitSentinel) };
-  }),
+  defineWriteMethod('Filecoin.PaychGet', [filAddress('from'), filAddress('to'), tokenAmount('amt'), getOpts], async ({ devnet }, from, to, amt, opts) =>
+    channelInfoJson(await managerOf(devnet).getPaych(from, to, amt, { reserve: true, offChain: opts.offChain })),
+  ),
 
   // Adds `amt` to the channel from → to (opening it if need be) without reserving it.
   defineWriteMethod('Filecoin.PaychFund', [filAddress('from'), filAddress('to'), tokenAmount('amt')], paychFund),
