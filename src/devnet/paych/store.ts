@@ -75,7 +75,8 @@ export class PaychStore {
   }
 
   byAddress(address: FilAddress): ChannelInfo | undefined {
-    return this.all().find((ci) => ci.channel?.equals(address));
+    for (const ci of this.channels.values()) if (ci.channel?.equals(address)) return ci;
+    return undefined;
   }
 
   byId(id: number): ChannelInfo | undefined {
