@@ -17,7 +17,7 @@ import { attoToFil } from '../../common/units.js';
 import type { Actor } from '../../fevm/actor.js';
 import { actorNotFound, deterministicAddress, resolveAddress } from '../../fevm/actors/lifecycle.js';
 import type { LaneState, PaychState } from '../../fevm/actors/paych/state.js';
-import { signedVoucher, type SignedVoucher, type VoucherExtra } from '../../fevm/actors/paych/voucher.js';
+import { signedVoucher, voucherSigningBytes, type SignedVoucher, type VoucherExtra } from '../../fevm/actors/paych/voucher.js';
 import { signedMessageCid, SigType, type Message, type SignedMessage } from '../../fevm/message.js';
 import type { MessageReceipt } from '../../fevm/types.js';
 import type { Devnet } from '../devnet.js';
@@ -407,7 +407,7 @@ export class PaychManager {
       const extra = spec.extra ? [spec.extra.actor.bytes, spec.extra.method, spec.extra.data] : null;
       const fields = [channel.bytes, spec.timeLockMin ?? 0, spec.timeLockMax ?? 0, new Uint8Array(), extra, u64(spec.lane), u64(nonce + 1n), encodeBigInt(spec.amount), spec.minSettleHeight ?? 0, []];
       if (!this.devnet.wallet.has(ci.control)) fail(`failed to sign voucher: key not found for ${ci.control.toString()}`);
-      const signature = this.devnet.wallet.sign(ci.control, encodeCbor([...fields, null]));
+      const signature = this.devnet.wallet.sign(ci.control, voucherSigningBytes(fields));
       const made = voucherOf([...fields, new Uint8Array([signature.type, ...signature.data])]);
       try {
         await this.addVoucher(ci, made, 0n);

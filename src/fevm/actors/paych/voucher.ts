@@ -32,6 +32,9 @@ export interface SignedVoucher {
   readonly signingBytes: Uint8Array;
 }
 
+/** signing_bytes: a voucher's first ten fields (all but the signature) with the signature null. */
+export const voucherSigningBytes = (fields: readonly unknown[]): Uint8Array => encodeCbor([...fields.slice(0, 10), null]);
+
 /** SignedVoucher `[channel_addr, time_lock_min, time_lock_max, secret_pre_image, extra, lane, nonce, amount, min_settle_height, merges, signature]`. */
 export function signedVoucher(value: unknown): SignedVoucher {
   const fields = tuple(value, 11, 'SignedVoucher');
@@ -52,6 +55,6 @@ export function signedVoucher(value: unknown): SignedVoucher {
       return { lane: u64Big(lane, `merges[${i}].lane`), nonce: u64Big(nonce, `merges[${i}].nonce`) };
     }),
     ...(rawSignature === null ? {} : { signature: signature(rawSignature, 'signature') }),
-    signingBytes: encodeCbor([...fields.slice(0, 10), null]),
+    signingBytes: voucherSigningBytes(fields),
   };
 }
