@@ -108,6 +108,11 @@ describe('Paych* refusals in Lotus words', () => {
     );
     const other = await result('Filecoin.WalletNew', ['secp256k1']);
     assert.equal((await error('Filecoin.PaychNewPayment', [CREATOR, other, [{ Amount: '1' }]])).message, 'channel not tracked');
+    // A spec's epoch fields are Go int64s (abi.ChainEpoch): a fraction is refused before any channel is looked up.
+    assert.deepEqual(await error('Filecoin.PaychNewPayment', [CREATOR, receiver, [{ Amount: '1' }, { Amount: '2', TimeLockMax: 1.5 }]]), {
+      code: -32602,
+      message: "invalid argument 'vouchers[1].TimeLockMax': expected an integer",
+    });
   });
 });
 
