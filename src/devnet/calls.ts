@@ -19,6 +19,7 @@ import type { PendingMessage } from '../mining/mempool.js';
 import type { Tipset } from '../mining/tipset.js';
 import { callContext, callContextFor, readFetched, runFetched, tipsetContext, traceCall, traceTipset, traceTipsetWhole, type ReplayHost, type ReplayOptions, type TracedMessage, type TraceOptions } from './replay.js';
 import { fillMessageFees } from './fee-estimates.js';
+import { ETH_NULL_ADDRESS } from './genesis.js';
 import type { ImplicitRun } from './implicit-messages.js';
 import { executionFailed } from './revert.js';
 import { timed } from './timed.js';
@@ -33,7 +34,6 @@ export interface CallRequest {
   input?: Uint8Array;
 }
 
-const ZERO_ADDRESS = new Uint8Array(20);
 const EMPTY = new Uint8Array();
 
 /** A message StateCompute applied: its receipt, why it failed, its top-level send, how long it ran (ns). */
@@ -357,8 +357,8 @@ export class Calls {
   private toMessage(request: CallRequest, gasLimit: number): Message {
     // On a fork, a `to` not read yet comes with a contract's reads (one round trip fewer).
     if (request.to) this.node.expectContract?.(request.to);
-    // With no sender, Lotus calls from the f410 of the zero address.
-    return unsignedMessage(request.from ?? ZERO_ADDRESS, request.to ? request.to : null, 0, request.value ?? 0n, request.input ?? EMPTY, gasLimit, 0n, 0n);
+    // With no sender, Lotus calls from the f410 of the null address (genesis.ts's EthAccount there).
+    return unsignedMessage(request.from ?? ETH_NULL_ADDRESS, request.to ? request.to : null, 0, request.value ?? 0n, request.input ?? EMPTY, gasLimit, 0n, 0n);
   }
 }
 

@@ -45,7 +45,7 @@ import { createSafeSingletonFactory } from './safe-singleton-factory.js';
  * preflight takes them): so it holds FIL here too, or an estimate without `from` would fail here
  * where it works on calibnet.
  */
-const ETH_NULL_ADDRESS = new Uint8Array(20);
+export const ETH_NULL_ADDRESS = new Uint8Array(20);
 /** The null address's FIL at genesis (not calibnet's figure, which grows with what is sent there): 1 000 FIL. */
 export const ETH_NULL_ADDRESS_BALANCE = 1_000n * 10n ** 18n;
 

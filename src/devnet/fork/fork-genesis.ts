@@ -8,13 +8,14 @@ import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, IN
 import { createActor } from '../../fevm/actors/lifecycle.js';
 import { StateTree, type StateOverlay } from '../../fevm/state-tree.js';
 import { buildTipset, type Tipset } from '../../mining/tipset.js';
+import { ETH_NULL_ADDRESS } from '../genesis.js';
 import type { ForkPoint } from './fork-point.js';
 import type { ForkSource } from './fork-source.js';
 
 const SINGLETON_IDS = [SYSTEM_ACTOR_ID, INIT_ACTOR_ID, REWARD_ACTOR_ID, CRON_ACTOR_ID, POWER_ACTOR_ID, MARKET_ACTOR_ID, VERIFREG_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, BURNT_FUNDS_ACTOR_ID];
 
-/** The sender of every call that names none (Lotus calls from the f410 of the zero address). */
-const CALL_SENDER = FilAddress.fromEthAddress(new Uint8Array(20));
+/** The sender of every call that names none (Lotus calls from the f410 of the null address). */
+const CALL_SENDER = FilAddress.fromEthAddress(ETH_NULL_ADDRESS);
 
 /** An account funded on the fork: a dev account (f410) or a --fund one (f1/f3), and its balance. */
 export interface Funding {
