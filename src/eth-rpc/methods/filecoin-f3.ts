@@ -54,11 +54,11 @@ const instance = nonNegative('instance', 'instance number');
 /**
  * The parts of a Lotus 2k devnet's F3 manifest (build/buildconstants/f3manifest_2k.json, go-f3's
  * defaults) that describe a running GossiPBFT rather than this chain: its protocol's timings and
- * buffers, in Lotus's JSON (durations in nanoseconds). They are structs in go-f3's Manifest, never null.
+ * buffers, in Lotus's JSON (durations in nanoseconds). They are structs in go-f3's Manifest, never
+ * null. Split where the chain-dependent EC sits between them, so the answer keeps go-f3's field order.
  */
-const LOTUS_2K_F3 = {
+const LOTUS_2K_GPBFT = {
   CatchUpAlignment: 15_000_000_000,
-  BaseDecisionBackoffTable: [1.3, 1.69, 2.2, 2.86, 3.71, 4.83, 6.27, 7.5],
   Gpbft: {
     Delta: 6_000_000_000,
     DeltaBackOffExponent: 2,
@@ -70,6 +70,10 @@ const LOTUS_2K_F3 = {
     RebroadcastBackoffSpread: 0.1,
     RebroadcastBackoffMax: 60_000_000_000,
   },
+};
+/** EC's BaseDecisionBackoffTable in the same manifest. */
+const LOTUS_2K_BACKOFF_TABLE = [1.3, 1.69, 2.2, 2.86, 3.71, 4.83, 6.27, 7.5];
+const LOTUS_2K_EXCHANGE = {
   CertificateExchange: { ClientRequestTimeout: 10_000_000_000, ServerRequestTimeout: 60_000_000_000, MinimumPollInterval: 30_000_000_000, MaximumPollInterval: 120_000_000_000 },
   PubSub: { CompressionEnabled: true, ChainCompressionEnabled: true, GMessageSubscriptionBufferSize: 128, ValidatedMessageBufferSize: 128 },
   ChainExchange: {
@@ -116,13 +120,9 @@ export const filecoinF3 = [
     NetworkName: NETWORK_NAME,
     InitialPowerTable: cidJson(powerTableCid()),
     CommitteeLookback: 10,
-    CatchUpAlignment: LOTUS_2K_F3.CatchUpAlignment,
-    Gpbft: LOTUS_2K_F3.Gpbft,
-    EC: { Period: devnet.blockDelay * 1e9, Finality: EC_FINALITY, DelayMultiplier: 2, BaseDecisionBackoffTable: LOTUS_2K_F3.BaseDecisionBackoffTable, HeadLookback: devnet.f3Lag, Finalize: true },
-    CertificateExchange: LOTUS_2K_F3.CertificateExchange,
-    PubSub: LOTUS_2K_F3.PubSub,
-    ChainExchange: LOTUS_2K_F3.ChainExchange,
-    PartialMessageManager: LOTUS_2K_F3.PartialMessageManager,
+    ...LOTUS_2K_GPBFT,
+    EC: { Period: devnet.blockDelay * 1e9, Finality: EC_FINALITY, DelayMultiplier: 2, BaseDecisionBackoffTable: LOTUS_2K_BACKOFF_TABLE, HeadLookback: devnet.f3Lag, Finalize: true },
+    ...LOTUS_2K_EXCHANGE,
   })),
 
   // The tipset `finalized` names: F3's, or head - 900 when that is newer (Lotus's EC fallback).
