@@ -23,6 +23,11 @@ interface LotusTipSet {
   Height: number;
 }
 
+type Call = ReturnType<typeof rawRpc>['ok'];
+
+/** The actor code CIDs by kind of the network version the node runs (StateActorCodeCIDs of StateNetworkVersion). */
+const actorCodes = async (call: Call) => call<Record<string, { '/': string }>>('Filecoin.StateActorCodeCIDs', await call<number>('Filecoin.StateNetworkVersion', null));
+
 describe('block headers name the miner that won them', () => {
   let node: DevnetProcess;
   let rpc: ReturnType<typeof rawRpc>['ok'];
@@ -34,20 +39,25 @@ describe('block headers name the miner that won them', () => {
   after(() => node?.stop());
 
   const tipsetAt = (height: number) => rpc<LotusTipSet>('Filecoin.ChainGetTipSetByHeight', height, null);
+  /** The tipset at `height`, its header's miner, and its AwardBlockReward (t02 method 2) as StateCompute traces it with the miner that names. */
+  const rewardAt = async (height: number) => {
+    const tipset = await tipsetAt(height);
+    const { Trace } = await rpc<{ Trace: { Msg: { To: string; Method: number; Params: string }; ExecutionTrace: { Subcalls: { Msg: { To: string; Method: number; Value: string } }[] } }[] }>('Filecoin.StateCompute', height, null, tipset.Cids);
+    const reward = Trace.find((t) => t.Msg.To === 't02' && t.Msg.Method === 2)!;
+    // AwardBlockReward's params: [miner, penalty, gas reward, win count].
+    const [awarded] = decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'));
+    return { tipset, header: tipset.Blocks[0].Miner, awarded: FilAddress.fromBytes(awarded).toString('t'), reward };
+  };
 
   test("genesis names t00 (chain/gen/genesis/genesis.go MakeGenesisBlock); each mined tipset the miner its AwardBlockReward pays (chain/consensus/compute_state.go ApplyBlocks: b.Miner), round-robin between the genesis miners", async () => {
     assert.equal((await tipsetAt(0)).Blocks[0].Miner, 't00');
     await rpc('anvil_mine', '0x4');
     const miners: string[] = [];
     for (let height = 1; height <= 4; height++) {
-      const tipset = await tipsetAt(height);
-      const [miner] = tipset.Blocks.map((b) => b.Miner);
+      const { tipset, header: miner, awarded, reward } = await rewardAt(height);
       miners.push(miner);
-      const { Trace } = await rpc<{ Trace: { Msg: { To: string; Method: number; Params: string }; ExecutionTrace: { Subcalls: { Msg: { To: string; Method: number; Value: string } }[] } }[] }>('Filecoin.StateCompute', height, null, tipset.Cids);
-      const reward = Trace.find((t) => t.Msg.To === 't02' && t.Msg.Method === 2)!;
-      // AwardBlockReward's params: [miner, penalty, gas reward, win count]; the miner's ApplyRewards (14) takes it.
-      const [awarded] = decodeCbor<[Uint8Array]>(Buffer.from(reward.Msg.Params, 'base64'));
-      assert.equal(FilAddress.fromBytes(awarded).toString('t'), miner, `height ${height}`);
+      assert.equal(awarded, miner, `height ${height}`);
+      // The miner's ApplyRewards (14) takes the reward.
       const [apply] = reward.ExecutionTrace.Subcalls;
       assert.deepEqual([apply.Msg.To, apply.Msg.Method], [miner, 14]);
       // The block's reward is in the miner's balance from its own tipset's state on (a tipset's state is after it runs here).
@@ -70,14 +80,8 @@ describe('block headers name the miner that won them', () => {
     /** Each tipset from `from` to the head: its header's miner and the one its AwardBlockReward names. */
     const miners = async (from: number) => {
       const head = await rpc<LotusTipSet>('Filecoin.ChainHead');
-      const out: [string, string][] = [];
-      for (let height = from; height <= head.Height; height++) {
-        const tipset = await tipsetAt(height);
-        const { Trace } = await rpc<{ Trace: { Msg: { To: string; Method: number; Params: string } }[] }>('Filecoin.StateCompute', height, null, tipset.Cids);
-        const [awarded] = decodeCbor<[Uint8Array]>(Buffer.from(Trace.find((t) => t.Msg.To === 't02' && t.Msg.Method === 2)!.Msg.Params, 'base64'));
-        out.push([tipset.Blocks[0].Miner, FilAddress.fromBytes(awarded).toString('t')]);
-      }
-      return out;
+      const heights = Array.from({ length: head.Height - from + 1 }, (_, i) => from + i);
+      return Promise.all(heights.map(rewardAt));
     };
     const eth = rawRpc(node.url).ok;
     const start = (await rpc<LotusTipSet>('Filecoin.ChainHead')).Height + 1;
@@ -88,7 +92,7 @@ describe('block headers name the miner that won them', () => {
     await eth('anvil_reorg', 2, []);
     const named = await miners(start);
     assert.equal(named.length, 3);
-    for (const [header, awarded] of named) assert.equal(header, awarded);
+    for (const { header, awarded } of named) assert.equal(header, awarded);
   });
 
   test('with no storage provider no miner wins: the headers name t00 and StateCompute has no AwardBlockReward', async () => {
@@ -124,8 +128,7 @@ describe('the EthAccount at the null address 0x0 (itests/fevm_test.go TestFEVMET
     const id = await call<string>('Filecoin.StateLookupID', f410, null);
     const actor = await call<{ Code: { '/': string }; DelegatedAddress: string; Balance: string }>('Filecoin.StateGetActor', id, null);
     // kit's AssertActorType: the actor's code is the network's EthAccount code.
-    const codes = await call<Record<string, { '/': string }>>('Filecoin.StateActorCodeCIDs', await call<number>('Filecoin.StateNetworkVersion', null));
-    assert.deepEqual(actor.Code, codes.ethaccount);
+    assert.deepEqual(actor.Code, (await actorCodes(call)).ethaccount);
     assert.equal(actor.DelegatedAddress, f410);
     return { id, balance: BigInt(actor.Balance) };
   }
@@ -202,7 +205,7 @@ describe("the EAM's callers (itests/eth_account_abstraction_test.go TestEthAccou
       assert.equal(lookup.Receipt.ExitCode, 0);
       wallets.push(wallet);
     }
-    const code = await rpc('Filecoin.StateActorCodeCIDs', await rpc('Filecoin.StateNetworkVersion', null));
+    const code = await actorCodes(kit.rpc);
     for (const from of wallets) {
       for (const [method, params] of [[2, CREATE_PARAMS], [3, CREATE2_PARAMS]] as const) {
         const { error } = await kit.raw('Filecoin.GasEstimateMessageGas', [{ From: from, To: EAM, Value: '0', Method: method, Params: params }, null, null]);
@@ -237,7 +240,7 @@ describe("the EAM's callers (itests/eth_account_abstraction_test.go TestEthAccou
     const created = await pushPrototype(await rpc('Filecoin.MsigCreate', 1, [def], 0, '0', def, '0'));
     const [idBytes] = decodeCbor<[Uint8Array]>(Buffer.from(created.Return, 'base64'));
     const msig = FilAddress.fromBytes(idBytes).toString('t');
-    const code = await rpc('Filecoin.StateActorCodeCIDs', await rpc('Filecoin.StateNetworkVersion', null));
+    const code = await actorCodes(kit.rpc);
     const initcode = Buffer.from(encodeCbor(hexToBytes(lotusContractCode('SimpleCoin')))).toString('base64');
     // StateCall from the multisig itself: it is then the message's origin too, so CreateExternal gets past
     // that check to resolve_caller_external's `disallowed caller type`.
