@@ -20,6 +20,7 @@ import { Interface } from 'ethers';
 import { compileSolidity } from '../test/helpers/solc.js';
 import { ROOT } from './peers.js';
 import { median } from './phases.js';
+import { medianFigures } from './report.js';
 import { RpcClient } from './rpc-client.js';
 import { Signer } from './workload.js';
 
@@ -130,22 +131,6 @@ async function anvilRun(anvilArgs: string[], contract: string, expected: bigint)
   }
 }
 
-/** Each phase's median over the runs; a phase no run has stays undefined. */
-function medians(runs: ForkFigures[]): Record<keyof ForkFigures, number | undefined> {
-  const of = (key: keyof ForkFigures) => {
-    const values = runs.map((run) => run[key]).filter((v): v is number => v !== undefined);
-    return values.length ? median(values) : undefined;
-  };
-  return {
-    startMs: of('startMs'),
-    firstTouchMs: of('firstTouchMs'),
-    coldCallMs: of('coldCallMs'),
-    warmCallMs: of('warmCallMs'),
-    cachedStartMs: of('cachedStartMs'),
-    cachedCallMs: of('cachedCallMs'),
-  };
-}
-
 /** Runs the fork phases and prints their table. */
 export async function benchFork(): Promise<void> {
   if (!existsSync(FVM_BUNDLE)) throw new Error(`${FVM_BUNDLE} not found: run \`npm run build\` first`);
@@ -184,7 +169,7 @@ export async function benchFork(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|');
   for (const [name, figures] of Object.entries(runs)) {
     if (!figures.length) continue;
-    const f = medians(figures);
+    const f = medianFigures(figures);
     console.log(`| ${name} | ${ms(f.startMs)} | ${ms(f.firstTouchMs)} | ${ms(f.coldCallMs)} | ${ms(f.warmCallMs)} | ${ms(f.cachedStartMs)} | ${ms(f.cachedCallMs)} |`);
   }
 }

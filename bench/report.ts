@@ -1,6 +1,7 @@
 // The bench's table: one column per peer, fvm-devnet's figure divided by the best peer's, and the
 // targets of issue 14 checked against the same run.
 import type { PeerName } from './peers.js';
+import { median } from './phases.js';
 
 export interface Figures {
   spawnMs: number;
@@ -69,16 +70,14 @@ function bestPeer(row: Row, results: Results): number | undefined {
   return row.higherIsBetter ? Math.max(...values) : Math.min(...values);
 }
 
-/** Medians, figure by figure, of several rounds of one peer. */
-export function medianFigures(rounds: Figures[]): Figures {
-  const out: Partial<Record<keyof Figures, number>> = {};
-  for (const key of Object.keys(rounds[0]!) as (keyof Figures)[]) {
-    const values = rounds.map((r) => r[key]).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-    if (!values.length) continue;
-    const mid = values.length >> 1;
-    out[key] = values.length % 2 ? values[mid] : (values[mid - 1]! + values[mid]!) / 2;
+/** Medians, figure by figure, of several rounds of one peer (or of the fork part's runs); a figure no round has stays undefined. */
+export function medianFigures<F extends object>(rounds: F[]): F {
+  const out: Partial<Record<keyof F, number>> = {};
+  for (const key of Object.keys(rounds[0]!) as (keyof F)[]) {
+    const values = rounds.map((r) => r[key] as number | undefined).filter((v): v is number => v !== undefined);
+    if (values.length) out[key] = median(values);
   }
-  return out as Figures;
+  return out as F;
 }
 
 export function printTable(results: Results, note: string): void {
