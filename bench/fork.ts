@@ -27,18 +27,20 @@ import { Signer } from './workload.js';
 const FVM_BUNDLE = join(ROOT, 'dist/fvm-devnet.js');
 const ANVIL_BIN = join(ROOT, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
 const START_TIMEOUT_MS = 30_000;
+/** fvm-devnet and Anvil both print this line once they listen; its group is the port. */
+const LISTENING = /Listening on [^:\s]+:(\d+)/;
 const RUNS = 5;
 const WARM_CALLS = 20;
 const slots = new Interface(['function sum() view returns (uint256)']);
 
-/** A node started as a child process, ready once its `ready` pattern appears on stdout. */
+/** A node started as a child process, ready once `Listening on …` appears on its output. */
 interface Started {
   child: ChildProcess;
   rpc: RpcClient;
   startMs: number;
 }
 
-async function start(command: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<Started> {
+async function start(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Started> {
   const t0 = performance.now();
   const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
@@ -46,7 +48,7 @@ async function start(command: string, args: string[], ready: RegExp, env: NodeJS
     const timer = setTimeout(() => reject(new Error(`${command} not ready within ${START_TIMEOUT_MS / 1000} s:\n${out}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = ready.exec(out);
+      const m = LISTENING.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
@@ -103,9 +105,8 @@ async function warmCall(node: Started, contract: string, expected: bigint): Prom
 
 /** One fvm-devnet run: a fork started with an empty cache directory, its phases, then a restart that reads that cache. */
 async function fvmDevnetRun(forkArgs: string[], cacheDir: string, contract: string, expected: bigint): Promise<ForkFigures> {
-  const listening = /Listening on [^:\s]+:(\d+)/;
   const env = { ...process.env, FVM_DEVNET_CACHE_DIR: cacheDir };
-  const fork = await start(process.execPath, forkArgs, listening, env);
+  const fork = await start(process.execPath, forkArgs, env);
   let figures: ForkFigures;
   try {
     figures = { startMs: fork.startMs, ...(await firstReads(fork, contract, expected)), warmCallMs: await warmCall(fork, contract, expected) };
@@ -113,7 +114,7 @@ async function fvmDevnetRun(forkArgs: string[], cacheDir: string, contract: stri
     await stop(fork);
   }
   // Again at the same epoch: what the first start fetched comes from the disk cache.
-  const cached = await start(process.execPath, forkArgs, listening, env);
+  const cached = await start(process.execPath, forkArgs, env);
   try {
     const again = await firstReads(cached, contract, expected);
     return { ...figures, cachedStartMs: cached.startMs, cachedCallMs: again.coldCallMs };
@@ -123,7 +124,7 @@ async function fvmDevnetRun(forkArgs: string[], cacheDir: string, contract: stri
 }
 
 async function anvilRun(anvilArgs: string[], contract: string, expected: bigint): Promise<ForkFigures> {
-  const anvil = await start(ANVIL_BIN, anvilArgs, /Listening on [^:\s]+:(\d+)/);
+  const anvil = await start(ANVIL_BIN, anvilArgs);
   try {
     return { startMs: anvil.startMs, ...(await firstReads(anvil, contract, expected)), warmCallMs: await warmCall(anvil, contract, expected) };
   } finally {
@@ -134,7 +135,7 @@ async function anvilRun(anvilArgs: string[], contract: string, expected: bigint)
 /** Runs the fork phases and prints their table. */
 export async function benchFork(): Promise<void> {
   if (!existsSync(FVM_BUNDLE)) throw new Error(`${FVM_BUNDLE} not found: run \`npm run build\` first`);
-  const upstream = await start(process.execPath, [FVM_BUNDLE, '--port', '0'], /Listening on [^:\s]+:(\d+)/);
+  const upstream = await start(process.execPath, [FVM_BUNDLE, '--port', '0']);
   const cacheDirs = mkdtempSync(join(tmpdir(), 'fvm-bench-fork-'));
   const runs: Record<string, ForkFigures[]> = { 'fvm-devnet': [] };
   try {
