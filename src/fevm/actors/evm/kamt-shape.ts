@@ -16,7 +16,7 @@ import { DevnetError } from '../../../common/errors.js';
 import { bytesToBigint } from '../../../common/hex.js';
 import { popcount } from '../../../common/popcount.js';
 import type { Actor } from '../../actor.js';
-import { BIT_WIDTH, bitsAt, SHIFTS } from './storage-kamt.js';
+import { BIT_WIDTH, bitsAt, KEY_BITS, SHIFTS } from './storage-kamt.js';
 
 /** A slot kept in a node: its key and the size of its pointer, {"v": [[key, value]]}. */
 export interface KamtPair {
@@ -173,7 +173,7 @@ function removed(node: KamtNode, key: bigint, consumed: number): KamtNode | unde
 /** The 5-bit groups two keys share from bit `from` on, up to where they part. */
 function sharedGroups(a: bigint, b: bigint, from: number): number[] {
   const shared: number[] = [];
-  for (let at = from; at < 256; at += BIT_WIDTH) {
+  for (let at = from; at < KEY_BITS; at += BIT_WIDTH) {
     const group = bitsAt(a, at);
     if (group !== bitsAt(b, at)) break;
     shared.push(group);
@@ -204,7 +204,6 @@ function longMatchedGroups(key: bigint, groups: readonly number[], from: number)
 
 /** Extensions of up to this many groups (those between a mapping's keys, hashes) are compared group by group on the key. */
 const SHORT_EXTENSION = 4;
-const KEY_BITS = 256;
 
 /** A long extension's bits (its groups, the last narrower at the key's end), made once per extension: extensions never change. */
 const extensionBitsMade = new WeakMap<readonly number[], { from: number; bits: bigint; length: number }>();
@@ -234,7 +233,7 @@ const OPAQUE_NODE: KamtNode = Object.freeze({ bytes: 300, links: 0, bitfield: 0 
 /** An opaque root's (a contract whose root is not known). */
 export const UNKNOWN_ROOT: KamtNode = Object.freeze({ bytes: 200, links: 4, bitfield: 0 });
 
-const nodeId = (key: bigint, consumed: number) => ((key >> SHIFTS[256 - consumed]!) << 9n) | SHIFTS[consumed]!;
+const nodeId = (key: bigint, consumed: number) => ((key >> SHIFTS[KEY_BITS - consumed]!) << 9n) | SHIFTS[consumed]!;
 
 /**
  * Visits each node below the root that reaching `slot` opens: `read` (a get) opens a link's node
@@ -257,7 +256,7 @@ export function walk(root: KamtNode, slot: bigint, read: boolean, visit: NodeVis
     consumed = next + pointer.groups.length * BIT_WIDTH;
     node = pointer.node;
     // A node the key leaves the extension to is named by its own bits: the key's to the bucket, then the extension's.
-    const id = matched ? nodeId(slot, consumed) : pointer.groups.reduce((bits, group) => (bits << 5n) | BigInt(group), slot >> BigInt(256 - next));
+    const id = matched ? nodeId(slot, consumed) : pointer.groups.reduce((bits, group) => (bits << 5n) | BigInt(group), slot >> BigInt(KEY_BITS - next));
     visit(matched ? id : (id << 9n) | BigInt(consumed), node.pointers ? node : OPAQUE_NODE);
     if (!matched || !node.pointers) return;
   }

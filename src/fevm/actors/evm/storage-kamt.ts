@@ -14,7 +14,7 @@ import { cidOf, encodeCbor, type CID } from '../../../common/cbor.js';
 import { bigintToBytes } from '../../../common/hex.js';
 
 export const BIT_WIDTH = 5;
-const KEY_BITS = 256;
+export const KEY_BITS = 256;
 
 /** The numbers 0 to 256 as BigInts (shift amounts, bit counts): made once, not per read of a group. */
 export const SHIFTS = Array.from({ length: KEY_BITS + 1 }, (_, bits) => BigInt(bits));
